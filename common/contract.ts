@@ -1,0 +1,200 @@
+// The one IPC contract. Main's router, the preload bridge, the renderer's typed client and the
+// development host are all derived from this object; nobody else spells a channel name.
+import { z } from 'zod';
+import type { IncomingStatus, NumberingPreset, Right, Role, Secrecy, Urgency } from './domain';
+import {
+  incomingFilterSchema,
+  incomingListSchema,
+  incomingRegisterSchema,
+  setupInputSchema,
+} from './schemas';
+
+/** Who may call a channel: anyone (before sign-in), any signed-in user, or holders of a right. */
+export type Access = 'public' | 'session' | Right;
+
+export interface ChannelSpec<I extends z.ZodType = z.ZodType, O = unknown> {
+  input: I;
+  access: Access;
+  /** Phantom: carries the output type only. */
+  output?: O;
+}
+
+const channel =
+  <O>() =>
+  <I extends z.ZodType>(spec: { input: I; access: Access }): ChannelSpec<I, O> =>
+    spec;
+
+const empty = z.object({}).strict();
+const byId = z.object({ id: z.number().int().positive() }).strict();
+
+// ---- Output types ----
+export interface UnitInfo {
+  name: string;
+  code: string;
+  preset: NumberingPreset;
+}
+export interface AppInfo {
+  version: string;
+  profile: 'new' | 'ready' | 'damaged';
+  readOnly: boolean;
+  /** Why the profile is read-only (Vietnamese), when it is. */
+  banner?: string;
+  unit?: UnitInfo;
+  attachmentLimitBytes: number;
+}
+export interface UserSummary {
+  id: number;
+  fullName: string;
+  position: string;
+  role: Role;
+  clearance: Secrecy;
+}
+export interface Session {
+  user: UserSummary;
+  rights: Right[];
+}
+export interface KnownUnit {
+  id: number;
+  name: string;
+  code: string | null;
+}
+export interface RegisterSummary {
+  id: number;
+  kind: 'incoming';
+  name: string;
+  /** Secrecy levels this register takes. */
+  secrecy: Secrecy[];
+}
+export interface DuplicateRef {
+  id: number;
+  arrivalNumber: number;
+  registerName: string;
+  numberSymbol: string;
+  issuerName: string;
+  documentDate: string;
+  reason: 'same_number_symbol' | 'same_file';
+}
+export interface StagedFile {
+  stagedId: string;
+  name: string;
+  size: number;
+  sha256: string;
+  isPdf: boolean;
+  /** Registered documents that already hold a file with the same hash. */
+  duplicates: DuplicateRef[];
+}
+export interface AttachmentInfo {
+  id: number;
+  name: string;
+  size: number;
+  mime: string;
+  isPdf: boolean;
+  sha256: string;
+}
+export interface IncomingRow {
+  id: number;
+  registerId: number;
+  registerName: string;
+  arrivalNumber: number;
+  arrivalDate: string;
+  issuerName: string;
+  numberSymbol: string;
+  documentDate: string;
+  typeCode: string;
+  /** Empty for Tuyệt mật documents, which are registered without a subject line. */
+  subject: string;
+  secrecy: Secrecy;
+  urgency: Urgency;
+  deadline: string | null;
+  status: IncomingStatus;
+  attachmentCount: number;
+}
+export interface IncomingDetail extends IncomingRow {
+  issuerUnitId: number | null;
+  recipients: string[];
+  notes: string;
+  registeredBy: string;
+  registeredAt: string;
+  attachments: AttachmentInfo[];
+}
+export interface CountResult {
+  total: number;
+  /** True when counting stopped at `total` ("more than …"). */
+  capped: boolean;
+}
+export interface RegisterResult {
+  id: number;
+  arrivalNumber: number;
+  registerName: string;
+}
+export interface OpenedAttachment {
+  /** A short-lived URL for the viewer, on the app's own scheme or the dev host. */
+  url: string;
+  name: string;
+  mime: string;
+  isPdf: boolean;
+}
+
+// ---- The contract ----
+export const contract = {
+  'app.info': channel<AppInfo>()({ input: empty, access: 'public' }),
+  'setup.create': channel<Session>()({ input: setupInputSchema, access: 'public' }),
+  'session.users': channel<UserSummary[]>()({ input: empty, access: 'public' }),
+  'session.login': channel<Session>()({
+    input: z.object({ userId: z.number().int().positive() }).strict(),
+    access: 'public',
+  }),
+  'session.current': channel<Session | null>()({ input: empty, access: 'public' }),
+  'session.logout': channel<null>()({ input: empty, access: 'session' }),
+  'units.search': channel<KnownUnit[]>()({
+    input: z.object({ query: z.string().max(200), limit: z.number().int().min(1).max(50).default(10) }).strict(),
+    access: 'session',
+  }),
+  'registers.list': channel<RegisterSummary[]>()({ input: empty, access: 'doc.read' }),
+  'incoming.checkDuplicates': channel<DuplicateRef[]>()({
+    input: z
+      .object({
+        issuerName: z.string().max(300),
+        numberSymbol: z.string().max(50),
+        documentDate: z.string().max(10),
+        stagedIds: z.array(z.string().regex(/^[0-9a-f]{32}$/)).max(20).default([]),
+      })
+      .strict(),
+    access: 'doc.register',
+  }),
+  'incoming.register': channel<RegisterResult>()({ input: incomingRegisterSchema, access: 'doc.register' }),
+  'incoming.list': channel<IncomingRow[]>()({ input: incomingListSchema, access: 'doc.read' }),
+  'incoming.count': channel<CountResult>()({ input: incomingFilterSchema, access: 'doc.read' }),
+  'incoming.get': channel<IncomingDetail>()({ input: byId, access: 'doc.read' }),
+  'attachments.open': channel<OpenedAttachment>()({ input: byId, access: 'doc.read' }),
+  'staging.discard': channel<null>()({
+    input: z.object({ stagedId: z.string().regex(/^[0-9a-f]{32}$/) }).strict(),
+    access: 'doc.register',
+  }),
+} as const;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export const CHANNELS = Object.keys(contract) as Channel[];
+export const isChannel = (name: unknown): name is Channel =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+
+export type InputOf<C extends Channel> = z.input<Contract[C]['input']>;
+export type ParsedInputOf<C extends Channel> = z.output<Contract[C]['input']>;
+export type OutputOf<C extends Channel> = Contract[C] extends ChannelSpec<z.ZodType, infer O> ? O : never;
+
+/** Staging a file for registration is a transport-level upload (bytes, not JSON); it needs this right. */
+export const STAGE_ACCESS: Access = 'doc.register';
+
+/** Prefix of every Electron IPC channel: the preload lets nothing else through. */
+export const IPC_PREFIX = 'desk:';
+
+/** What the renderer sees as `window.desk`, whichever transport is underneath. */
+export interface DeskApi {
+  invoke<C extends Channel>(channel: C, input: InputOf<C>): Promise<OutputOf<C>>;
+  /** Copy a user-chosen file into the profile's staging area; the renderer never sees a path. */
+  stageFile(file: File): Promise<StagedFile>;
+}
+
+/** The result envelope on the wire (IPC and dev host alike). */
+export type Wire<T> = { ok: true; value: T } | { ok: false; error: import('./errors').DeskErrorPayload };

@@ -1,0 +1,71 @@
+// Opens the profile database: WAL, foreign keys, migrations, and an integrity check on start.
+// A database that fails the check is reopened read-only and nothing writes to it.
+import Database from 'better-sqlite3-multiple-ciphers';
+import { MIGRATIONS } from './migrations';
+
+export type Db = Database.Database;
+
+export interface OpenedDatabase {
+  db: Db;
+  readOnly: boolean;
+  /** English reason for the log when the database was opened read-only. */
+  damage?: string;
+}
+
+export interface OpenOptions {
+  /** Hex data key (SQLCipher mode). Absent: plain SQLite (profiles before token binding). */
+  hexKey?: string;
+}
+
+function applyKey(db: Db, opts: OpenOptions): void {
+  if (!opts.hexKey) return;
+  if (!/^[0-9a-f]{64}$/i.test(opts.hexKey)) throw new Error('database key must be 32 bytes of hex');
+  db.pragma(`cipher='sqlcipher'`);
+  db.pragma(`legacy=4`);
+  db.pragma(`hexkey='${opts.hexKey}'`);
+}
+
+export function openDatabase(file: string, opts: OpenOptions = {}): OpenedDatabase {
+  let db: Db;
+  try {
+    db = new Database(file, { fileMustExist: false });
+    applyKey(db, opts);
+    db.pragma('busy_timeout = 5000');
+    const check = db.pragma('quick_check', { simple: true }) as string;
+    if (check !== 'ok') {
+      db.close();
+      return openReadOnly(file, opts, `quick_check: ${String(check).slice(0, 200)}`);
+    }
+  } catch (err) {
+    // SQLITE_NOTADB, SQLITE_CORRUPT … : show what can be shown, write nothing.
+    return openReadOnly(file, opts, (err as Error).message);
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return { db, readOnly: false };
+}
+
+function openReadOnly(file: string, opts: OpenOptions, damage: string): OpenedDatabase {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    applyKey(db, opts);
+    db.pragma('query_only = ON');
+  } catch {
+    /* keep the handle: callers see readOnly and show the banner */
+  }
+  return { db, readOnly: true, damage };
+}
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length)
+    throw new Error(`database schema ${current} is newer than this build (${MIGRATIONS.length})`);
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

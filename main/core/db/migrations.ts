@@ -1,0 +1,130 @@
+// Numbered migrations; PRAGMA user_version records how many have run. Never edit a shipped one:
+// append a new one.
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+
+const ROLE_CHECK = "('van_thu','lanh_dao','chuyen_vien','quan_tri')";
+const SECRECY_CHECK = "('thuong','mat','toi_mat','tuyet_mat')";
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: workstation profile, units, users, audit log
+  `
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE units (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    name_folded TEXT NOT NULL,
+    code TEXT UNIQUE,
+    is_self INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX idx_units_name_folded ON units(name_folded);
+
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    full_name TEXT NOT NULL,
+    position TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ${ROLE_CHECK}),
+    clearance TEXT NOT NULL CHECK (clearance IN ${SECRECY_CHECK}),
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    user_id INTEGER,
+    action TEXT NOT NULL,
+    entity TEXT,
+    entity_id INTEGER,
+    details TEXT NOT NULL DEFAULT '{}',
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+  `,
+  // 2: numbering engine and registers
+  `
+  CREATE TABLE numbering_scopes (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    reset TEXT NOT NULL CHECK (reset IN ('year','term','never')),
+    per_type INTEGER NOT NULL DEFAULT 0,
+    term_start TEXT,
+    term_years INTEGER NOT NULL DEFAULT 5
+  );
+  CREATE TABLE number_counters (
+    scope_id INTEGER NOT NULL REFERENCES numbering_scopes(id),
+    period TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (scope_id, period, bucket)
+  ) WITHOUT ROWID;
+  CREATE TABLE registers (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('incoming','outgoing')),
+    name TEXT NOT NULL,
+    secrecy TEXT NOT NULL,
+    scope_id INTEGER NOT NULL REFERENCES numbering_scopes(id),
+    active INTEGER NOT NULL DEFAULT 1
+  );
+  `,
+  // 3: incoming documents, attachments, folded full-text index
+  `
+  CREATE TABLE incoming (
+    id INTEGER PRIMARY KEY,
+    register_id INTEGER NOT NULL REFERENCES registers(id),
+    period TEXT NOT NULL,
+    arrival_number INTEGER NOT NULL,
+    arrival_date TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    issuer_unit_id INTEGER REFERENCES units(id),
+    issuer_name TEXT NOT NULL,
+    number_symbol TEXT NOT NULL,
+    number_symbol_key TEXT NOT NULL,
+    issuer_key TEXT NOT NULL,
+    document_date TEXT NOT NULL,
+    type_code TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    secrecy TEXT NOT NULL CHECK (secrecy IN ${SECRECY_CHECK}),
+    secrecy_rank INTEGER NOT NULL,
+    urgency TEXT NOT NULL CHECK (urgency IN ('thuong','khan','thuong_khan','hoa_toc')),
+    deadline TEXT,
+    status TEXT NOT NULL DEFAULT 'registered',
+    recipients TEXT NOT NULL DEFAULT '[]',
+    notes TEXT NOT NULL DEFAULT '',
+    registered_by INTEGER NOT NULL REFERENCES users(id),
+    registered_at TEXT NOT NULL,
+    attachment_count INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (register_id, period, arrival_number)
+  );
+  CREATE INDEX idx_incoming_arrival ON incoming(arrival_date, id);
+  CREATE INDEX idx_incoming_year ON incoming(year, arrival_date);
+  CREATE INDEX idx_incoming_document_date ON incoming(document_date);
+  CREATE INDEX idx_incoming_deadline ON incoming(deadline);
+  CREATE INDEX idx_incoming_issuer ON incoming(issuer_key);
+  CREATE INDEX idx_incoming_number_symbol ON incoming(number_symbol_key);
+  CREATE INDEX idx_incoming_duplicate ON incoming(number_symbol_key, document_date);
+
+  CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    ordinal INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mime TEXT NOT NULL,
+    is_pdf INTEGER NOT NULL,
+    sha256 TEXT NOT NULL
+  );
+  CREATE INDEX idx_attachments_incoming ON attachments(incoming_id);
+  CREATE INDEX idx_attachments_sha256 ON attachments(sha256);
+
+  -- Contentless: the folded text lives only in the index; rows are fed by the service.
+  CREATE VIRTUAL TABLE incoming_fts USING fts5(
+    body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0'
+  );
+  `,
+];

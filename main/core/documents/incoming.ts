@@ -1,0 +1,235 @@
+// The incoming register (sổ đăng ký văn bản đến): registration with its arrival number in the same
+// transaction, listing with filters and folded full-text search, and the detail view.
+import type {
+  DuplicateRef,
+  IncomingDetail,
+  IncomingRow,
+  RegisterResult,
+  RegisterSummary,
+} from '../../../common/contract';
+import { addDaysIso, todayIso } from '../../../common/dates';
+import { secrecyRank, type Secrecy } from '../../../common/domain';
+import { DeskError } from '../../../common/errors';
+import { formatNumberSymbol, parseNumberSymbol } from '../../../common/numberSymbol';
+import type { IncomingFilter } from '../../../common/schemas';
+import { incomingListSchema, incomingRegisterSchema } from '../../../common/schemas';
+import type { z } from 'zod';
+import { ftsQueryFromInput } from '../../../common/vietnamese';
+import { appendAudit } from '../audit/auditLog';
+import type { AttachmentStore, StagedMeta } from '../attachments/store';
+import type { Db } from '../db/connection';
+import { findUnit } from '../org/units';
+import { authorize, requireClearance, type Actor } from '../org/rights';
+import { findDuplicates, issuerKey, numberSymbolKey } from './duplicates';
+import { takeNumber } from './numbering';
+import { indexIncoming } from './search';
+
+export type RegisterInput = z.output<typeof incomingRegisterSchema>;
+export type ListInput = z.output<typeof incomingListSchema>;
+
+export interface IncomingContext {
+  db: Db;
+  store: AttachmentStore;
+  assertWritable(): void;
+  now(): Date;
+}
+
+interface RegisterRow { id: number; name: string; secrecy: string; scope_id: number; kind: 'incoming' }
+
+export function listRegisters(db: Db, actor: Actor): RegisterSummary[] {
+  authorize(actor, 'doc.read');
+  const rows = db.prepare("SELECT * FROM registers WHERE kind = 'incoming' AND active = 1 ORDER BY id").all() as RegisterRow[];
+  return rows
+    .map((r) => ({ id: r.id, kind: r.kind, name: r.name, secrecy: JSON.parse(r.secrecy) as Secrecy[] }))
+    // A register is visible when the person may see at least one level it takes.
+    .filter((r) => r.secrecy.some((s) => secrecyRank(s) <= secrecyRank(actor.clearance)));
+}
+
+function chooseRegister(db: Db, actor: Actor, secrecy: Secrecy, registerId?: number): RegisterRow & { levels: Secrecy[] } {
+  const candidates = listRegisters(db, actor).filter((r) => r.secrecy.includes(secrecy));
+  const chosen = registerId === undefined ? candidates[0] : candidates.find((r) => r.id === registerId);
+  if (!chosen) {
+    const message = registerId === undefined
+      ? 'Không có sổ đăng ký nào nhận văn bản ở độ mật này.'
+      : 'Sổ đăng ký đã chọn không nhận văn bản ở độ mật này.';
+    throw new DeskError('VALIDATION', message, { fields: { registerId: message } });
+  }
+  const row = db.prepare('SELECT * FROM registers WHERE id = ?').get(chosen.id) as RegisterRow;
+  return { ...row, levels: chosen.secrecy };
+}
+
+export async function checkDuplicates(
+  ctx: IncomingContext,
+  actor: Actor,
+  q: { issuerName: string; numberSymbol: string; documentDate: string; stagedIds: string[] },
+): Promise<DuplicateRef[]> {
+  authorize(actor, 'doc.register');
+  const metas = await Promise.all(q.stagedIds.map((id) => ctx.store.stagedMeta(id, actor.id)));
+  return findDuplicates(ctx.db, { ...q, sha256s: metas.map((m) => m.sha256) }, secrecyRank(actor.clearance));
+}
+
+export async function registerIncoming(ctx: IncomingContext, actor: Actor, input: RegisterInput): Promise<RegisterResult> {
+  authorize(actor, 'doc.register');
+  ctx.assertWritable();
+  requireClearance(actor, input.secrecy);
+  const { db } = ctx;
+  const parsed = parseNumberSymbol(input.numberSymbol);
+  if (!parsed.ok) throw new DeskError('VALIDATION', parsed.reason, { fields: { numberSymbol: parsed.reason } });
+  const numberSymbol = formatNumberSymbol(parsed.value);
+  const arrivalDate = input.arrivalDate ?? todayIso(ctx.now());
+  if (input.documentDate > arrivalDate) {
+    const m = 'Ngày văn bản không được sau ngày đến.';
+    throw new DeskError('VALIDATION', m, { fields: { documentDate: m } });
+  }
+  let issuerName = input.issuer.name;
+  let issuerUnitId: number | null = null;
+  if (input.issuer.unitId !== undefined) {
+    const unit = findUnit(db, input.issuer.unitId);
+    if (!unit) throw new DeskError('VALIDATION', 'Cơ quan ban hành không có trong danh mục.', { fields: { 'issuer.name': 'Cơ quan ban hành không có trong danh mục.' } });
+    issuerName = unit.name;
+    issuerUnitId = unit.id;
+  }
+  const register = chooseRegister(db, actor, input.secrecy, input.registerId);
+  const metas: StagedMeta[] = [];
+  for (const id of new Set(input.stagedIds)) metas.push(await ctx.store.stagedMeta(id, actor.id));
+
+  const duplicates = findDuplicates(
+    db,
+    { numberSymbol, issuerName, documentDate: input.documentDate, sha256s: metas.map((m) => m.sha256) },
+    secrecyRank(actor.clearance),
+  );
+  if (duplicates.length > 0 && !input.acknowledgeDuplicates) {
+    throw new DeskError('DUPLICATE', 'Văn bản này có thể đã được vào sổ. Kiểm tra trước khi đăng ký tiếp.', { details: { duplicates } });
+  }
+
+  // Blobs go into the store before the transaction: a crash leaves at worst an unreferenced blob.
+  for (const m of metas) await ctx.store.promote(m.stagedId);
+
+  const registeredAt = ctx.now().toISOString();
+  const result = db.transaction((): RegisterResult => {
+    const { number, period } = takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
+    const res = db
+      .prepare(
+        `INSERT INTO incoming (register_id, period, arrival_number, arrival_date, year, issuer_unit_id, issuer_name,
+          number_symbol, number_symbol_key, issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency,
+          deadline, recipients, notes, registered_by, registered_at, attachment_count)
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+      )
+      .run(
+        register.id, period, number, arrivalDate, Number(arrivalDate.slice(0, 4)), issuerUnitId, issuerName,
+        numberSymbol, numberSymbolKey(numberSymbol), issuerKey(issuerName), input.documentDate, input.typeCode,
+        input.subject, input.secrecy, secrecyRank(input.secrecy), input.urgency, input.deadline ?? null,
+        JSON.stringify(input.recipients), input.notes, actor.id, registeredAt, metas.length,
+      );
+    const id = Number(res.lastInsertRowid);
+    const addAttachment = db.prepare(
+      'INSERT INTO attachments (incoming_id, ordinal, name, size, mime, is_pdf, sha256) VALUES (?,?,?,?,?,?,?)',
+    );
+    metas.forEach((m, i) => addAttachment.run(id, i + 1, m.name, m.size, m.mime, m.isPdf ? 1 : 0, m.sha256));
+    indexIncoming(db, id, { subject: input.subject, numberSymbol, issuerName, notes: input.notes });
+    appendAudit(db, {
+      userId: actor.id, action: 'incoming.register', entity: 'incoming', entityId: id,
+      details: {
+        register: register.name, arrivalNumber: number, secrecy: input.secrecy,
+        files: metas.map((m) => m.sha256),
+        ...(duplicates.length > 0 ? { acknowledgedDuplicates: duplicates.map((d) => d.id) } : {}),
+      },
+    });
+    return { id, arrivalNumber: number, registerName: register.name };
+  })();
+  for (const m of metas) await ctx.store.discard(m.stagedId).catch(() => undefined);
+  return result;
+}
+
+// ---- Listing and search ----
+
+const ROW_COLUMNS = `i.id, i.register_id AS registerId, r.name AS registerName, i.arrival_number AS arrivalNumber,
+  i.arrival_date AS arrivalDate, i.issuer_name AS issuerName, i.number_symbol AS numberSymbol,
+  i.document_date AS documentDate, i.type_code AS typeCode, i.subject, i.secrecy, i.urgency, i.deadline, i.status,
+  i.attachment_count AS attachmentCount`;
+
+const SORT_SQL: Record<ListInput['sort']['field'], string> = {
+  arrival: 'i.arrival_date {dir}, i.id {dir}',
+  documentDate: 'i.document_date {dir}, i.id {dir}',
+  deadline: 'i.deadline {dir}, i.id {dir}',
+  numberSymbol: 'i.number_symbol_key {dir}, i.id {dir}',
+  issuer: 'i.issuer_key {dir}, i.id {dir}',
+};
+
+interface BuiltQuery { from: string; where: string[]; params: unknown[]; fts: boolean }
+
+function buildFilter(actor: Actor, f: IncomingFilter, today: string): BuiltQuery | null {
+  const where: string[] = ['i.secrecy_rank <= ?'];
+  const params: unknown[] = [secrecyRank(actor.clearance)];
+  let from = 'incoming i';
+  let fts = false;
+  if (f.query !== undefined && f.query.trim() !== '') {
+    const match = ftsQueryFromInput(f.query);
+    if (match === null) return null; // only punctuation: nothing can match
+    from = 'incoming_fts f JOIN incoming i ON i.id = f.rowid';
+    where.unshift('incoming_fts MATCH ?');
+    params.unshift(match);
+    fts = true;
+  }
+  if (f.year !== undefined) { where.push('i.year = ?'); params.push(f.year); }
+  if (f.registerId !== undefined) { where.push('i.register_id = ?'); params.push(f.registerId); }
+  const inList = (col: string, values?: readonly string[]) => {
+    if (values && values.length > 0) { where.push(`${col} IN (${values.map(() => '?').join(',')})`); params.push(...values); }
+  };
+  inList('i.secrecy', f.secrecy);
+  inList('i.urgency', f.urgency);
+  inList('i.status', f.status);
+  switch (f.deadline) {
+    case 'overdue': where.push("i.deadline < ? AND i.status <> 'done'"); params.push(today); break;
+    case 'due_soon': where.push("i.deadline BETWEEN ? AND ? AND i.status <> 'done'"); params.push(today, addDaysIso(today, 7)); break;
+    case 'has_deadline': where.push('i.deadline IS NOT NULL'); break;
+    case 'no_deadline': where.push('i.deadline IS NULL'); break;
+    default: break;
+  }
+  return { from, where, params, fts };
+}
+
+export function listIncoming(db: Db, actor: Actor, q: ListInput, now: Date): IncomingRow[] {
+  authorize(actor, 'doc.read');
+  const built = buildFilter(actor, q, todayIso(now));
+  if (!built) return [];
+  const dir = q.sort.dir === 'asc' ? 'ASC' : 'DESC';
+  // With a search, "by arrival" means newest registration first: FTS5 walks its index in rowid
+  // order and stops at the page, which keeps common words fast. Other sorts order all matches.
+  const order = built.fts && q.sort.field === 'arrival' ? `f.rowid ${dir}` : SORT_SQL[q.sort.field].replaceAll('{dir}', dir);
+  const sql = `SELECT ${ROW_COLUMNS} FROM ${built.from} JOIN registers r ON r.id = i.register_id
+    WHERE ${built.where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`;
+  return db.prepare(sql).all(...built.params, q.limit, q.offset) as IncomingRow[];
+}
+
+/** Number of matching rows, counted up to `cap` (search counts stop there: "more than 10 000"). */
+export function countIncoming(db: Db, actor: Actor, f: IncomingFilter, now: Date, cap = 10_000_000): { total: number; capped: boolean } {
+  authorize(actor, 'doc.read');
+  const built = buildFilter(actor, f, todayIso(now));
+  if (!built) return { total: 0, capped: false };
+  const limit = built.fts ? Math.min(cap, 10_000) : cap;
+  const total = db
+    .prepare(`SELECT count(*) FROM (SELECT 1 FROM ${built.from} WHERE ${built.where.join(' AND ')} LIMIT ?)`)
+    .pluck()
+    .get(...built.params, limit + 1) as number;
+  return total > limit ? { total: limit, capped: true } : { total, capped: false };
+}
+
+export function getIncoming(db: Db, actor: Actor, id: number): IncomingDetail {
+  authorize(actor, 'doc.read');
+  const row = db
+    .prepare(
+      `SELECT ${ROW_COLUMNS}, i.issuer_unit_id AS issuerUnitId, i.recipients, i.notes, u.full_name AS registeredBy,
+        i.registered_at AS registeredAt, i.secrecy_rank AS secrecyRank
+       FROM incoming i JOIN registers r ON r.id = i.register_id JOIN users u ON u.id = i.registered_by WHERE i.id = ?`,
+    )
+    .get(id) as (IncomingRow & { issuerUnitId: number | null; recipients: string; notes: string; registeredBy: string; registeredAt: string; secrecyRank: number }) | undefined;
+  // Above one's clearance a document does not exist at all.
+  if (!row || row.secrecyRank > secrecyRank(actor.clearance)) throw new DeskError('NOT_FOUND', 'Không tìm thấy văn bản.');
+  const attachments = (db
+    .prepare('SELECT id, name, size, mime, is_pdf AS isPdf, sha256 FROM attachments WHERE incoming_id = ? ORDER BY ordinal')
+    .all(id) as Array<{ id: number; name: string; size: number; mime: string; isPdf: number; sha256: string }>)
+    .map((a) => ({ ...a, isPdf: a.isPdf === 1 }));
+  const { secrecyRank: _rank, recipients, ...rest } = row;
+  return { ...rest, recipients: JSON.parse(recipients) as string[], attachments };
+}

@@ -1,0 +1,11 @@
+import type { Db } from '../db/connection';
+
+export type SettingKey = 'self_unit_id' | 'numbering_preset' | 'attachment_limit_bytes';
+
+export function getSetting(db: Db, key: SettingKey): string | undefined {
+  return db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
+}
+
+export function setSetting(db: Db, key: SettingKey, value: string): void {
+  db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+}

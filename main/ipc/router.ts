@@ -1,0 +1,40 @@
+// The IPC router shared by Electron's ipcMain wiring and the development host:
+// validate against the contract -> authorize -> run the handler -> log. Errors leave as a code and
+// a Vietnamese message; stack traces stay in the log.
+import { contract, isChannel, type Wire } from '../../common/contract';
+import { DeskError } from '../../common/errors';
+import { fieldErrors } from '../../common/schemas';
+import { authorize } from '../core/org/rights';
+import { handlers, type HandlerContext } from './handlers';
+
+export type Router = (channel: unknown, input: unknown) => Promise<Wire<unknown>>;
+
+export function createRouter(ctx: HandlerContext): Router {
+  return async (channel, input) => {
+    const started = performance.now();
+    if (!isChannel(channel)) {
+      ctx.desk.log.log('warn', 'ipc call to unknown channel refused', { channel: String(channel).slice(0, 80) });
+      return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: 'Yêu cầu không hợp lệ.' } };
+    }
+    const spec = contract[channel];
+    try {
+      const parsed = spec.input.safeParse(input ?? {});
+      if (!parsed.success) {
+        const fields = fieldErrors(parsed.error);
+        throw new DeskError('VALIDATION', Object.values(fields)[0] ?? 'Dữ liệu không hợp lệ.', { fields });
+      }
+      authorize(ctx.desk.session, spec.access);
+      const handler = handlers[channel] as (c: HandlerContext, i: unknown) => unknown;
+      const value = await handler(ctx, parsed.data);
+      ctx.desk.log.log('debug', 'ipc', { channel, user: ctx.desk.session?.id ?? null, ms: Math.round(performance.now() - started) });
+      return { ok: true, value };
+    } catch (err) {
+      if (err instanceof DeskError) {
+        ctx.desk.log.log('info', 'ipc call refused', { channel, user: ctx.desk.session?.id ?? null, code: err.code });
+        return { ok: false, error: err.toPayload() };
+      }
+      ctx.desk.log.log('error', 'ipc call failed', { channel, error: (err as Error).stack ?? String(err) });
+      return { ok: false, error: { code: 'INTERNAL', message: 'Đã xảy ra lỗi không mong muốn. Thao tác chưa được thực hiện; chi tiết đã được ghi vào nhật ký.' } };
+    }
+  };
+}
