@@ -1,6 +1,7 @@
 // The one IPC contract. Main's router, the preload bridge, the renderer's typed client and the
 // development host are all derived from this object; nobody else spells a channel name.
 import { z } from 'zod';
+import type { DeskErrorPayload } from './errors';
 import type { IncomingStatus, NumberingPreset, Right, Role, Secrecy, Urgency } from './domain';
 import {
   incomingFilterSchema,
@@ -197,4 +198,4 @@ export interface DeskApi {
 }
 
 /** The result envelope on the wire (IPC and dev host alike). */
-export type Wire<T> = { ok: true; value: T } | { ok: false; error: import('./errors').DeskErrorPayload };
+export type Wire<T> = { ok: true; value: T } | { ok: false; error: DeskErrorPayload };

@@ -1,7 +1,5 @@
 // Numbered migrations; PRAGMA user_version records how many have run. Never edit a shipped one:
 // append a new one.
-import type { Database } from 'better-sqlite3-multiple-ciphers';
-
 const ROLE_CHECK = "('van_thu','lanh_dao','chuyen_vien','quan_tri')";
 const SECRECY_CHECK = "('thuong','mat','toi_mat','tuyet_mat')";
 

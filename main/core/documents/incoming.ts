@@ -12,7 +12,7 @@ import { secrecyRank, type Secrecy } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { formatNumberSymbol, parseNumberSymbol } from '../../../common/numberSymbol';
 import type { IncomingFilter } from '../../../common/schemas';
-import { incomingListSchema, incomingRegisterSchema } from '../../../common/schemas';
+import type { incomingListSchema, incomingRegisterSchema } from '../../../common/schemas';
 import type { z } from 'zod';
 import { ftsQueryFromInput } from '../../../common/vietnamese';
 import { appendAudit } from '../audit/auditLog';

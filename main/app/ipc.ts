@@ -1,0 +1,71 @@
+// The IPC wiring: two handlers, both behind VS Code's sender check.
+//   `${IPC_PREFIX}invoke` (channel, input) -> the contract router (validate, authorize, handle, log)
+//   `${IPC_PREFIX}stage`  (path, name)     -> stream a user-chosen file into staging (stage.ts)
+// A message counts only when it comes from the main frame of our own window showing
+// app://securedesk; anything else is logged and refused with a Wire error, never thrown.
+import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
+import { ipcMain } from 'electron';
+import { IPC_PREFIX, type Wire } from '../../common/contract';
+import type { Desk } from '../core/desk';
+import type { Logger } from '../core/log';
+import type { Router } from '../ipc/router';
+import { isTrustedSender } from './policy';
+import { stageFromPath, toWireError } from './stage';
+
+export const INVOKE_CHANNEL = `${IPC_PREFIX}invoke`;
+export const STAGE_CHANNEL = `${IPC_PREFIX}stage`;
+
+export interface IpcOptions {
+  router: Router;
+  desk: Desk;
+  log: Logger;
+  /** The window whose main frame may talk to us; null while there is none. */
+  window: () => BrowserWindow | null;
+}
+
+const REFUSED: Wire<never> = { ok: false, error: { code: 'FORBIDDEN', message: 'Yêu cầu không hợp lệ.' } };
+
+function trusted(event: IpcMainInvokeEvent, opts: IpcOptions, channel: string): boolean {
+  const win = opts.window();
+  const frame = event.senderFrame;
+  let frameUrl: string | null = null;
+  let isMainFrame = false;
+  try {
+    // A frame that navigated away or was destroyed throws on access or is null.
+    if (frame) {
+      frameUrl = frame.url;
+      const main = event.sender.mainFrame;
+      isMainFrame = frame.parent === null && frame.processId === main.processId && frame.routingId === main.routingId;
+    }
+  } catch {
+    frameUrl = null;
+  }
+  const ok = isTrustedSender({
+    senderId: event.sender.id,
+    windowId: win && !win.isDestroyed() ? win.webContents.id : null,
+    isMainFrame,
+    frameUrl,
+  });
+  if (!ok) opts.log.log('warn', 'ipc message from an untrusted sender refused', { channel, url: frameUrl?.slice(0, 200) ?? null, isMainFrame });
+  return ok;
+}
+
+export function wireIpc(opts: IpcOptions): () => void {
+  ipcMain.handle(INVOKE_CHANNEL, async (event, channel: unknown, input: unknown) => {
+    if (!trusted(event, opts, INVOKE_CHANNEL)) return REFUSED;
+    try {
+      return await opts.router(channel, input);
+    } catch (err) {
+      // The router catches everything itself; this is the belt to its braces.
+      return toWireError(err, opts.log, { channel: typeof channel === 'string' ? channel.slice(0, 80) : null });
+    }
+  });
+  ipcMain.handle(STAGE_CHANNEL, async (event, path: unknown, name: unknown) => {
+    if (!trusted(event, opts, STAGE_CHANNEL)) return REFUSED;
+    return stageFromPath(opts.desk, path, name);
+  });
+  return () => {
+    ipcMain.removeHandler(INVOKE_CHANNEL);
+    ipcMain.removeHandler(STAGE_CHANNEL);
+  };
+}

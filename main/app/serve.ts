@@ -1,0 +1,111 @@
+// The app:// request handler as a plain function of a web Request to a web Response, so it runs
+// (and is tested) under Node without Electron; protocol.ts only hands it to protocol.handle.
+//
+//   GET|HEAD app://securedesk/<file>          -> a file of the packaged renderer folder
+//   GET|HEAD app://securedesk/blob/<ticket>   -> the attachment behind a viewer ticket, streamed
+//
+// Every response, errors included, carries the CSP and nosniff (securityHeaders).
+import { createReadStream, promises as fsp } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { Logger } from '../core/log';
+import { BLOB_CSP, CSP, securityHeaders } from './csp';
+import { APP_HOST, APP_SCHEME, blobTicket, mimeForPath, resolveAppPath, safeBlobMime } from './policy';
+
+/** What the handler needs from the Desk: only ticket resolution (Desk satisfies it). */
+export interface TicketResolver {
+  resolveTicket(ticket: string): { path: string; size: number; mime: string; name: string } | undefined;
+}
+
+export interface AppHandlerOptions {
+  /** Absolute path of the packaged renderer folder (dist/renderer). */
+  rendererRoot: string;
+  /** The open Desk, once there is one; blobs are refused before it is open. */
+  tickets: () => TicketResolver | null;
+  log: Logger;
+}
+
+export type AppRequestHandler = (request: Request) => Promise<Response>;
+
+const TEXT = 'text/plain; charset=utf-8';
+
+/** A refusal: short, Vietnamese-free (nobody reads it but a developer), with every security header. */
+export function refusal(status: number, extra: Record<string, string> = {}): Response {
+  const reason: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error' };
+  return new Response(reason[status] ?? 'Error', {
+    status,
+    headers: { ...securityHeaders(CSP), 'Content-Type': TEXT, 'Cache-Control': 'no-store', ...extra },
+  });
+}
+
+export function createAppRequestHandler(opts: AppHandlerOptions): AppRequestHandler {
+  return async (request) => {
+    try {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return refusal(405, { Allow: 'GET, HEAD' });
+      let url: URL;
+      try {
+        url = new URL(request.url);
+      } catch {
+        return refusal(400);
+      }
+      if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST || url.username || url.password || url.port) {
+        opts.log.log('warn', 'app protocol request for a foreign host refused', { host: url.host.slice(0, 80) });
+        return refusal(403);
+      }
+      // The path as sent (still percent-encoded): URL.pathname keeps escapes, which resolveAppPath
+      // checks itself; query and fragment play no part.
+      const path = url.pathname;
+      const head = request.method === 'HEAD';
+      if (path.startsWith('/blob/')) return serveBlob(path, head, opts);
+      return await serveFile(path, head, opts);
+    } catch (err) {
+      opts.log.log('error', 'app protocol handler failed', { error: (err as Error).stack ?? String(err) });
+      return refusal(500);
+    }
+  };
+}
+
+async function serveFile(urlPath: string, head: boolean, opts: AppHandlerOptions): Promise<Response> {
+  const file = resolveAppPath(opts.rendererRoot, urlPath);
+  if (!file) {
+    opts.log.log('warn', 'app protocol path refused', { path: urlPath.slice(0, 200) });
+    return refusal(404);
+  }
+  let body: Buffer;
+  try {
+    // readFile rather than a stream: the renderer lives inside app.asar, where Electron serves
+    // readFile from the archive but would extract to a temporary file for fs.open. Assets are small.
+    body = await fsp.readFile(file);
+  } catch {
+    return refusal(404);
+  }
+  return new Response(head ? null : new Uint8Array(body), {
+    status: 200,
+    headers: {
+      ...securityHeaders(CSP),
+      'Content-Type': mimeForPath(file),
+      'Content-Length': String(body.length),
+      'Cache-Control': 'no-cache',
+    },
+  });
+}
+
+function serveBlob(urlPath: string, head: boolean, opts: AppHandlerOptions): Response {
+  const ticket = blobTicket(urlPath);
+  const resolved = ticket ? opts.tickets()?.resolveTicket(ticket) : undefined;
+  if (!resolved) {
+    // Unknown, expired, someone else's, or the blob is missing: all look the same from outside.
+    opts.log.log('info', 'attachment ticket refused');
+    return refusal(404);
+  }
+  const headers = {
+    ...securityHeaders(BLOB_CSP),
+    'Content-Type': safeBlobMime(resolved.mime),
+    'Content-Length': String(resolved.size),
+    'Content-Disposition': 'inline',
+    'Cache-Control': 'no-store',
+  };
+  if (head) return new Response(null, { status: 200, headers });
+  // Streamed straight from the store to the viewer: no temporary copy of a decrypted document.
+  const body = Readable.toWeb(createReadStream(resolved.path)) as unknown as ReadableStream<Uint8Array>;
+  return new Response(body, { status: 200, headers });
+}

@@ -1,0 +1,41 @@
+// Plain-text rendering of CLI results (the --json flag prints the contract's objects instead).
+import type { IncomingDetail, IncomingRow } from '../../common/contract';
+import { formatDateVn } from '../../common/dates';
+import { documentTypeName, SECRECY_LABELS, URGENCY_LABELS, INCOMING_STATUS_LABELS } from '../../common/domain';
+
+const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
+
+export function rowsTable(rows: IncomingRow[]): string {
+  const head = `${'Số đến'.padEnd(7)} ${'Ngày đến'.padEnd(10)} ${'Số, ký hiệu'.padEnd(16)} ${'Độ mật'.padEnd(9)} ${'Cơ quan ban hành'.padEnd(28)} Trích yếu`;
+  const lines = rows.map((r) =>
+    [
+      String(r.arrivalNumber).padEnd(7), formatDateVn(r.arrivalDate).padEnd(10), cut(r.numberSymbol, 16),
+      SECRECY_LABELS[r.secrecy].padEnd(9), cut(r.issuerName, 28), r.subject || '(Tuyệt mật – không ghi trích yếu)',
+    ].join(' '),
+  );
+  return [head, ...lines].join('\n');
+}
+
+export function detailText(d: IncomingDetail): string {
+  const f = (label: string, value: string) => `${label.padEnd(22)} ${value}`;
+  return [
+    f('Mã bản ghi', String(d.id)),
+    f('Sổ đăng ký', d.registerName),
+    f('Số đến', String(d.arrivalNumber)),
+    f('Ngày đến', formatDateVn(d.arrivalDate)),
+    f('Cơ quan ban hành', d.issuerName),
+    f('Số, ký hiệu', d.numberSymbol),
+    f('Ngày văn bản', formatDateVn(d.documentDate)),
+    f('Tên loại', documentTypeName(d.typeCode)),
+    f('Trích yếu', d.subject || '(Tuyệt mật – không ghi trích yếu)'),
+    f('Độ mật', SECRECY_LABELS[d.secrecy]),
+    f('Độ khẩn', URGENCY_LABELS[d.urgency]),
+    f('Hạn xử lý', d.deadline ? formatDateVn(d.deadline) : '—'),
+    f('Trạng thái', INCOMING_STATUS_LABELS[d.status]),
+    f('Đơn vị, người nhận', d.recipients.join('; ') || '—'),
+    f('Ghi chú', d.notes || '—'),
+    f('Người vào sổ', `${d.registeredBy}, ${formatDateVn(d.registeredAt)}`),
+    'Tệp đính kèm:',
+    ...d.attachments.map((a) => `  - ${a.name} (${a.size} byte${a.isPdf ? ', PDF' : ''}) sha256 ${a.sha256}`),
+  ].join('\n');
+}

@@ -1,0 +1,164 @@
+// The development host: serves the built renderer to a browser and answers the same IPC contract
+// from the same core over loopback. 127.0.0.1 only, a random port, a random bearer token per run,
+// everything else refused. Never packaged.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, resolve, sep } from 'node:path';
+import { STAGE_ACCESS, type Wire } from '../../common/contract';
+import { DeskError } from '../../common/errors';
+import type { Desk } from '../core/desk';
+import { authorize } from '../core/org/rights';
+import { createRouter } from '../ipc/router';
+
+// Same policy as the app's protocol handler; connect-src 'self' lets the page reach /ipc.
+export const DEV_CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:", "font-src 'self' data:",
+  "connect-src 'self'", "worker-src 'self'", "frame-src 'none'", "object-src 'none'", "base-uri 'none'",
+  "form-action 'none'", "frame-ancestors 'none'",
+].join('; ');
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.bcmap': 'application/octet-stream',
+  '.pfb': 'application/octet-stream', '.wasm': 'application/wasm', '.ico': 'image/x-icon',
+};
+const MAX_JSON_BYTES = 1024 * 1024;
+
+export interface DevHost {
+  url: string;
+  /** URL with the bearer token in the fragment (never sent to the server in a request line). */
+  launchUrl: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+export interface DevHostOptions {
+  desk: Desk;
+  rendererDir: string;
+  port?: number;
+}
+
+const isLoopback = (addr: string | undefined) => addr === '127.0.0.1' || addr === '::ffff:127.0.0.1';
+
+export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
+  const token = randomBytes(32).toString('hex');
+  const tokenBuf = Buffer.from(`Bearer ${token}`);
+  const root = resolve(opts.rendererDir);
+  let origin = '';
+  const router = createRouter({ desk: opts.desk, attachmentUrl: (ticket) => `${origin}/blob/${ticket}` });
+
+  const send = (res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8') => {
+    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  const sendWire = (res: ServerResponse, wire: Wire<unknown>) => send(res, 200, JSON.stringify(wire), 'application/json');
+  const authorized = (req: IncomingMessage) => {
+    const h = Buffer.from(req.headers.authorization ?? '');
+    return h.length === tokenBuf.length && timingSafeEqual(h, tokenBuf);
+  };
+
+  const server = createServer((req, res) => {
+    res.setHeader('Content-Security-Policy', DEV_CSP);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    // Loopback peers only, and only our own Host (defeats DNS rebinding).
+    if (!isLoopback(req.socket.remoteAddress) || req.headers.host !== origin.slice('http://'.length)) return send(res, 403, 'forbidden');
+    const url = new URL(req.url ?? '/', origin);
+    const path = url.pathname;
+    handle(req, res, path).catch((err: unknown) => {
+      opts.desk.log.log('error', 'devhost request failed', { path, error: (err as Error).stack ?? String(err) });
+      if (!res.headersSent) send(res, 500, 'internal error');
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (path.startsWith('/ipc/') || path === '/stage') {
+      if (req.method !== 'POST') return send(res, 405, 'method not allowed');
+      if (!authorized(req)) return send(res, 401, 'unauthorized');
+      if (req.headers.origin !== undefined && req.headers.origin !== origin) return send(res, 403, 'forbidden');
+      if (path === '/stage') return stage(req, res);
+      const body = await readJson(req);
+      if (body === undefined) return sendWire(res, { ok: false, error: { code: 'VALIDATION', message: 'Dữ liệu gửi lên không hợp lệ.' } });
+      return sendWire(res, await router(decodeURIComponent(path.slice('/ipc/'.length)), body));
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+    const blob = /^\/blob\/([0-9a-f]{32})$/.exec(path);
+    if (blob) return serveBlob(res, blob[1]!);
+    return serveStatic(res, path);
+  }
+
+  async function stage(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const actor = opts.desk.session;
+      authorize(actor, STAGE_ACCESS);
+      const name = decodeURIComponent(String(req.headers['x-file-name'] ?? ''));
+      sendWire(res, { ok: true, value: await opts.desk.stageFile(actor, req, name) });
+    } catch (err) {
+      req.resume();
+      if (err instanceof DeskError) return sendWire(res, { ok: false, error: err.toPayload() });
+      opts.desk.log.log('error', 'staging failed', { error: (err as Error).stack ?? String(err) });
+      sendWire(res, { ok: false, error: { code: 'INTERNAL', message: 'Không lưu được tệp. Chi tiết đã được ghi vào nhật ký.' } });
+    }
+  }
+
+  function serveBlob(res: ServerResponse, ticket: string): void {
+    const t = opts.desk.resolveTicket(ticket);
+    if (!t) return send(res, 404, 'not found');
+    res.writeHead(200, {
+      'Content-Type': t.mime, 'Content-Length': t.size, 'Cache-Control': 'no-store',
+      'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(t.name)}`,
+    });
+    createReadStream(t.path).pipe(res);
+  }
+
+  async function serveStatic(res: ServerResponse, path: string): Promise<void> {
+    let rel: string;
+    try {
+      rel = decodeURIComponent(path === '/' ? '/index.html' : path);
+    } catch {
+      return send(res, 400, 'bad request');
+    }
+    const file = resolve(join(root, rel));
+    if (rel.includes('\0') || (file !== root && !file.startsWith(root + sep))) return send(res, 403, 'forbidden');
+    const stat = await fsp.stat(file).catch(() => null);
+    if (!stat?.isFile()) return send(res, 404, 'not found');
+    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Content-Length': stat.size, 'Cache-Control': 'no-cache' });
+    createReadStream(file).pipe(res);
+  }
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+  return {
+    url: origin,
+    launchUrl: `${origin}/#token=${token}`,
+    token,
+    close: () => new Promise<void>((ok) => {
+      server.closeAllConnections();
+      server.close(() => ok());
+    }),
+  };
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_JSON_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

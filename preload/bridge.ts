@@ -1,0 +1,76 @@
+// The window.desk object, built over an abstract transport so it can be tested without Electron
+// (index.ts supplies the Electron transport). Nothing here imports 'electron'.
+//
+// What crosses the contextBridge: contextBridge copies values between the isolated preload world
+// and the page. Plain objects, arrays, primitives, Promises and File/Blob cross intact; class
+// instances lose their prototype and an Error loses every property but its message. So a refusal
+// is rejected with a PLAIN OBJECT, not an Error:
+//
+//   { name: 'DeskError', code: ErrorCode, message: string (Vietnamese, for the user),
+//     fields?: Record<string, string>, details?: Record<string, unknown> }
+//
+// which is a DeskErrorPayload plus `name`: the renderer tests it with isDeskErrorPayload() and may
+// rebuild a class with DeskError.fromPayload(). No stack, no path, no IPC event ever crosses.
+import { isChannel, type DeskApi, type StagedFile, type Wire } from '../common/contract';
+import type { DeskErrorPayload, ErrorCode } from '../common/errors';
+
+export interface DeskTransport {
+  /** ipcRenderer.invoke(`${IPC_PREFIX}invoke`, channel, input) */
+  invoke(channel: string, input: unknown): Promise<unknown>;
+  /** ipcRenderer.invoke(`${IPC_PREFIX}stage`, path, name) */
+  stage(path: string, name: string): Promise<unknown>;
+  /** webUtils.getPathForFile: '' for a File that is not on disk. */
+  pathForFile(file: File): string;
+}
+
+export type BridgeError = DeskErrorPayload & { name: 'DeskError' };
+
+export function bridgeError(code: ErrorCode, message: string, extra: Pick<DeskErrorPayload, 'fields' | 'details'> = {}): BridgeError {
+  return {
+    name: 'DeskError',
+    code,
+    message,
+    ...(extra.fields ? { fields: extra.fields } : {}),
+    ...(extra.details ? { details: extra.details } : {}),
+  };
+}
+
+const TRANSPORT_FAILED = 'Không liên lạc được với tiến trình chính của ứng dụng. Hãy thử lại; nếu lỗi lặp lại, hãy khởi động lại SecureDesk.';
+
+async function unwrap<T>(call: () => Promise<unknown>): Promise<T> {
+  let wire: Wire<T>;
+  try {
+    wire = (await call()) as Wire<T>;
+  } catch {
+    throw bridgeError('INTERNAL', TRANSPORT_FAILED);
+  }
+  if (wire && typeof wire === 'object' && wire.ok === true) return wire.value;
+  if (wire && typeof wire === 'object' && wire.ok === false && wire.error && typeof wire.error.code === 'string') {
+    const e = wire.error;
+    throw bridgeError(e.code, String(e.message), {
+      ...(e.fields ? { fields: e.fields } : {}),
+      ...(e.details ? { details: e.details } : {}),
+    });
+  }
+  throw bridgeError('INTERNAL', TRANSPORT_FAILED);
+}
+
+export function createDeskApi(t: DeskTransport): DeskApi {
+  const invoke = async (channel: unknown, input: unknown): Promise<unknown> => {
+    // Checked here too, against the contract itself, so a typo fails before it reaches main.
+    if (!isChannel(channel)) throw bridgeError('UNKNOWN_CHANNEL', 'Yêu cầu không hợp lệ.');
+    return unwrap(() => t.invoke(channel, input));
+  };
+  const stageFile = async (file: File): Promise<StagedFile> => {
+    let path = '';
+    try {
+      path = t.pathForFile(file);
+    } catch {
+      path = '';
+    }
+    const name = typeof file?.name === 'string' ? file.name : '';
+    if (!path) throw bridgeError('FILE_UNREADABLE', `Không đọc được tệp "${name}". Hãy chọn tệp từ ổ đĩa của máy.`);
+    return unwrap<StagedFile>(() => t.stage(path, name));
+  };
+  return Object.freeze({ invoke: invoke as DeskApi['invoke'], stageFile });
+}

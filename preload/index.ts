@@ -1,0 +1,18 @@
+// The preload: exposes exactly one global, window.desk (DeskApi of common/contract.ts). It never
+// exposes ipcRenderer, an IPC event, or a file path: stageFile resolves the File's path here, in the
+// isolated world, and hands it straight to main.
+//
+// Runs sandboxed (sandbox: true, contextIsolation: true): it may require only Electron's sandboxed
+// modules, so the build bundles it with esbuild as CommonJS to dist/preload/index.cjs, with
+// 'electron' external and the contract (and zod) bundled in.
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { IPC_PREFIX } from '../common/contract';
+import { createDeskApi } from './bridge';
+
+const api = createDeskApi({
+  invoke: (channel, input) => ipcRenderer.invoke(`${IPC_PREFIX}invoke`, channel, input),
+  stage: (path, name) => ipcRenderer.invoke(`${IPC_PREFIX}stage`, path, name),
+  pathForFile: (file) => webUtils.getPathForFile(file),
+});
+
+contextBridge.exposeInMainWorld('desk', api);

@@ -1,0 +1,72 @@
+// The renderer's typed client. In Electron the preload exposes `window.desk`; in a browser served
+// by the development host the same DeskApi is spoken over loopback HTTP with a bearer token.
+import { isChannel, type Channel, type DeskApi, type InputOf, type OutputOf, type StagedFile, type Wire } from '../../../common/contract';
+import { DeskError, isDeskErrorPayload } from '../../../common/errors';
+
+declare global {
+  interface Window {
+    desk?: DeskApi;
+  }
+}
+
+const TOKEN_KEY = 'securedesk.devhost.token';
+
+function devhostToken(): string {
+  const fromHash = /(?:^#|&)token=([0-9a-f]{64})/.exec(window.location.hash)?.[1];
+  if (fromHash) {
+    sessionStorage.setItem(TOKEN_KEY, fromHash);
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+    return fromHash;
+  }
+  return sessionStorage.getItem(TOKEN_KEY) ?? '';
+}
+
+function unwrap<T>(wire: unknown): T {
+  const w = wire as Wire<T>;
+  if (w && w.ok === true) return w.value;
+  if (w && w.ok === false && isDeskErrorPayload(w.error)) throw DeskError.fromPayload(w.error);
+  throw new DeskError('INTERNAL', 'Phản hồi không hợp lệ từ máy chủ cục bộ.');
+}
+
+function httpDesk(): DeskApi {
+  const token = devhostToken();
+  const post = async (path: string, body: BodyInit, headers: Record<string, string>) => {
+    let res: Response;
+    try {
+      res = await fetch(path, { method: 'POST', body, headers: { Authorization: `Bearer ${token}`, ...headers } });
+    } catch {
+      throw new DeskError('INTERNAL', 'Mất kết nối tới tiến trình chính của ứng dụng.');
+    }
+    if (res.status === 401) throw new DeskError('NO_SESSION', 'Phiên làm việc không hợp lệ. Hãy mở lại ứng dụng từ địa chỉ được cấp.');
+    if (!res.ok) throw new DeskError('INTERNAL', `Tiến trình chính từ chối yêu cầu (HTTP ${res.status}).`);
+    return unwrap(await res.json());
+  };
+  return {
+    invoke<C extends Channel>(channel: C, input: InputOf<C>): Promise<OutputOf<C>> {
+      if (!isChannel(channel)) return Promise.reject(new DeskError('UNKNOWN_CHANNEL', 'Yêu cầu không hợp lệ.'));
+      return post(`/ipc/${channel}`, JSON.stringify(input ?? {}), { 'Content-Type': 'application/json' }) as Promise<OutputOf<C>>;
+    },
+    stageFile(file: File): Promise<StagedFile> {
+      return post('/stage', file, { 'Content-Type': 'application/octet-stream', 'X-File-Name': encodeURIComponent(file.name) }) as Promise<StagedFile>;
+    },
+  };
+}
+
+/** Errors thrown across the preload lose their class; rebuild a DeskError from their fields. */
+function fromBridge(err: unknown): DeskError {
+  if (err instanceof DeskError) return err;
+  const e = err as { code?: unknown; message?: unknown; fields?: Record<string, string>; details?: Record<string, unknown> };
+  const payload = { code: e?.code, message: e?.message, fields: e?.fields, details: e?.details };
+  if (isDeskErrorPayload(payload)) return DeskError.fromPayload(payload);
+  return new DeskError('INTERNAL', 'Đã xảy ra lỗi không mong muốn.');
+}
+
+function electronDesk(api: DeskApi): DeskApi {
+  return {
+    invoke: (channel, input) => api.invoke(channel, input).catch((e: unknown) => Promise.reject(fromBridge(e))),
+    stageFile: (file) => api.stageFile(file).catch((e: unknown) => Promise.reject(fromBridge(e))),
+  };
+}
+
+export const desk: DeskApi = window.desk ? electronDesk(window.desk) : httpDesk();
+export { DeskError };

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Builds every runtime: the renderer with Vite (React, code-split pdf.js, its worker as a file), and
+// the main process, the preload, the token bridge and the CLI with esbuild (one small bundle each;
+// native modules and electron stay external). Vite for the page, esbuild for Node targets: the
+// renderer needs HTML/CSS/asset handling, the others only a fast TypeScript bundle.
+import { build } from 'esbuild';
+import { existsSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+
+const external = ['electron', 'better-sqlite3-multiple-ciphers', 'pkcs11js', 'original-fs'];
+// ESM bundles that contain CommonJS dependencies need a real `require`.
+const esmBanner = { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" };
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, external, logLevel: 'warning', legalComments: 'none' };
+
+rmSync('dist', { recursive: true, force: true });
+
+const vite = spawnSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+if (vite.status !== 0) process.exit(vite.status ?? 1);
+
+const jobs = [
+  build({ ...common, entryPoints: ['main/cli/index.ts'], outfile: 'dist/cli/securedesk.js', format: 'esm', banner: esmBanner }),
+];
+if (existsSync('main/app/main.ts'))
+  jobs.push(build({ ...common, entryPoints: ['main/app/main.ts'], outfile: 'dist/main/app.js', format: 'esm', banner: esmBanner }));
+if (existsSync('preload/index.ts'))
+  // Sandboxed preloads cannot require npm modules: bundle everything into one CommonJS file.
+  jobs.push(build({ ...common, entryPoints: ['preload/index.ts'], outfile: 'dist/preload/index.cjs', format: 'cjs', platform: 'browser', external: ['electron'] }));
+if (existsSync('native/bridge/worker.ts'))
+  jobs.push(build({ ...common, entryPoints: ['native/bridge/worker.ts'], outfile: 'dist/native/bridge-worker.js', format: 'esm', banner: esmBanner }));
+await Promise.all(jobs);
+process.stdout.write('build: dist/ ready\n');

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// `npm test`: typecheck, lint, build, then unit + integration tests and the end-to-end tests in
+// Chromium, all on node's test runner; ends with one line "N passed, N failed, N skipped".
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
+const want = (stage) => !only || only.includes(stage);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let broken = false;
+
+function run(title, cmd, cmdArgs, env = {}) {
+  process.stdout.write(`\n=== ${title} ===\n`);
+  const t0 = Date.now();
+  const res = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, ...env } });
+  process.stdout.write(`=== ${title}: ${res.status === 0 ? 'ok' : `FAILED (exit ${res.status ?? res.signal})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  return res.status === 0;
+}
+
+function testFiles(dir) {
+  let out = [];
+  let entries = [];
+  try { entries = readdirSync(dir); } catch { return out; }
+  for (const e of entries.sort()) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out = out.concat(testFiles(p));
+    else if (e.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+function runTests(title, files, extra = []) {
+  if (files.length === 0) {
+    process.stdout.write(`\n=== ${title}: no test files ===\n`);
+    broken = true;
+    return;
+  }
+  mkdirSync('test-results', { recursive: true });
+  const tap = join('test-results', `${title.replace(/\W+/g, '-')}.tap`);
+  const ok = run(title, process.execPath, [
+    '--import', 'tsx', '--test', ...extra,
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...files,
+  ]);
+  const text = readFileSync(tap, 'utf8');
+  const count = (k) => Number(new RegExp(`^# ${k} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  totals.passed += count('pass');
+  totals.failed += count('fail') + count('cancelled');
+  totals.skipped += count('skipped') + count('todo');
+  if (!ok) broken = true;
+}
+
+if (want('static')) {
+  if (!run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'])) broken = true;
+  if (!run('typecheck renderer', 'npx', ['tsc', '-p', 'renderer/tsconfig.json', '--noEmit'])) broken = true;
+  if (!run('lint', 'npx', ['eslint', '--max-warnings=0', '.'])) broken = true;
+}
+if (want('unit') || want('integration')) {
+  const files = [...(want('unit') ? testFiles('tests/unit') : []), ...(want('integration') ? testFiles('tests/integration') : [])];
+  runTests('unit and integration tests', files, ['--test-concurrency=2']);
+}
+if (want('e2e')) {
+  if (!run('build', process.execPath, ['scripts/build.mjs'])) broken = true;
+  else runTests('end-to-end tests (Chromium)', testFiles('tests/e2e'), ['--test-concurrency=1']);
+}
+
+process.stdout.write(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
+process.exit(broken || totals.failed > 0 ? 1 : 0);
