@@ -126,7 +126,13 @@ export class Desk {
   }
 
   users(): UserSummary[] {
-    return this.readOnly || isSetUp(this.db) ? listUsers(this.db) : [];
+    try {
+      return isSetUp(this.db) ? listUsers(this.db) : [];
+    } catch (err) {
+      // A damaged database may not even yield its user list; the banner already says why.
+      if (this.readOnly) return [];
+      throw err;
+    }
   }
 
   /** Until token login arrives (PKCS#11 issue), a person signs in by choosing their user record. */

@@ -1,0 +1,100 @@
+// Crashes and damage: kill -9 in the middle of registrations leaves a consistent, resumable profile;
+// a damaged database opens read-only with a banner and nothing is written to it.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, openSync, readFileSync, readdirSync, writeSync, closeSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { DeskError } from '../../common/errors';
+import { incomingRegisterSchema } from '../../common/schemas';
+import { Desk } from '../../main/core/desk';
+import { newDesk, registration } from '../helpers/desk';
+
+const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+
+test('kill -9 during registrations: consistent database, blobs present, numbering resumes', async () => {
+  const env = await newDesk('state');
+  env.desk.close();
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/processes/registerLoop.ts', env.dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let seen = 0;
+    await new Promise<void>((ok, fail) => {
+      child.stdout.on('data', (d: Buffer) => {
+        seen += d.toString().trim().split('\n').length;
+        if (seen >= 25) { child.kill('SIGKILL'); ok(); }
+      });
+      child.on('exit', (code) => { if (seen < 25) fail(new Error(`child exited early: ${code}`)); });
+    });
+    await new Promise((r) => child.on('close', r));
+    const desk = await Desk.open({ profileDir: env.dir });
+    try {
+      assert.equal(desk.readOnly, false);
+      assert.equal(desk.db.pragma('integrity_check', { simple: true }), 'ok');
+      const count = desk.db.prepare('SELECT count(*) FROM incoming').pluck().get() as number;
+      assert.ok(count >= 25, `at least the acknowledged registrations are there (${count})`);
+      // Every record is complete: its index row, its attachments, their blobs.
+      assert.equal(desk.db.prepare('SELECT count(*) FROM incoming_fts').pluck().get(), count);
+      const atts = desk.db.prepare('SELECT sha256 FROM attachments').pluck().all() as string[];
+      assert.equal(atts.length, count);
+      for (const h of atts) assert.ok(existsSync(desk.store.blobPath(h)), `blob ${h} present`);
+      // Numbers are dense 1..count and the counter agrees, so the next one follows on.
+      const numbers = desk.db.prepare('SELECT arrival_number FROM incoming ORDER BY arrival_number').pluck().all() as number[];
+      assert.deepEqual(numbers, Array.from({ length: count }, (_, i) => i + 1));
+      const admin = desk.login(1);
+      const next = await desk.registerIncoming({ ...admin.user, rights: admin.rights }, await registration(desk, { ...admin.user, rights: admin.rights }, { documentDate: '2026-11-01', arrivalDate: '2026-11-02' }));
+      assert.equal(next.arrivalNumber, count + 1);
+      assert.equal(readdirSync(join(env.dir, 'staging')).filter((f) => f.endsWith('.part')).length, 0, 'partial uploads are swept on open');
+    } finally {
+      desk.close();
+    }
+  } finally {
+    env.cleanup();
+  }
+});
+
+test('a damaged database opens read-only with a banner and nothing writes to it', async () => {
+  const env = await newDesk('state');
+  const { desk, admin } = env;
+  for (let i = 0; i < 30; i++) await desk.registerIncoming(admin, await registration(desk, admin, { subject: `Văn bản thứ ${i} về điện tử `.repeat(8).slice(0, 400) }));
+  desk.db.pragma('wal_checkpoint(TRUNCATE)');
+  desk.close();
+  const file = join(env.dir, 'securedesk.db');
+  // Scribble over a few pages in the middle of the file (a bad sector, a torn copy).
+  const size = statSync(file).size;
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.alloc(4096 * 3, 0x5a), 0, 4096 * 3, Math.floor(size / 2 / 4096) * 4096);
+  closeSync(fd);
+  const before = sha(file);
+  const damaged = await Desk.open({ profileDir: env.dir });
+  try {
+    assert.equal(damaged.readOnly, true);
+    const info = damaged.info();
+    assert.equal(info.profile, 'damaged');
+    assert.match(info.banner ?? '', /chỉ đọc/);
+    const actor = { id: 1, fullName: 'x', role: 'van_thu' as const, clearance: 'tuyet_mat' as const, rights: ['doc.read', 'doc.register'] as const };
+    const input = incomingRegisterSchema.parse({
+      issuer: { name: 'Quận ủy Ba Đình' }, numberSymbol: '01-CV/QU', documentDate: '2026-11-01', typeCode: 'CV', subject: 'x',
+      secrecy: 'thuong', urgency: 'thuong', stagedIds: ['a'.repeat(32)],
+    });
+    await assert.rejects(damaged.registerIncoming(actor, input), (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
+    await assert.rejects(damaged.stageFile(actor, (await import('node:stream')).Readable.from([Buffer.from('%PDF-1.4')]), 'a.pdf'), (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
+    assert.throws(() => damaged.setup({ unit: { name: 'x', code: '000.00.00.H01', preset: 'state' }, admin: { fullName: 'a', position: 'b', role: 'quan_tri', clearance: 'mat' } }), (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
+  } finally {
+    damaged.close();
+  }
+  assert.equal(sha(file), before, 'the damaged file was not modified');
+  // A file that is not a database at all (wrong key, garbage) is treated the same way.
+  const fd2 = openSync(file, 'r+');
+  writeSync(fd2, Buffer.alloc(100, 0x41), 0, 100, 0);
+  closeSync(fd2);
+  const garbage = await Desk.open({ profileDir: env.dir });
+  try {
+    assert.equal(garbage.readOnly, true);
+    assert.equal(garbage.info().profile, 'damaged');
+    assert.deepEqual(garbage.users(), []);
+  } finally {
+    garbage.close();
+    env.cleanup();
+  }
+});

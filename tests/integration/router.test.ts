@@ -1,0 +1,80 @@
+// The IPC router: every call validated against the contract, authorized in core, errors typed.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { CHANNELS, contract } from '../../common/contract';
+import { createRouter } from '../../main/ipc/router';
+import { handlers } from '../../main/ipc/handlers';
+import { newDesk } from '../helpers/desk';
+
+let env: Awaited<ReturnType<typeof newDesk>>;
+let call: ReturnType<typeof createRouter>;
+before(async () => {
+  env = await newDesk('state');
+  call = createRouter({ desk: env.desk, attachmentUrl: (t) => `app://securedesk/blob/${t}` });
+});
+after(() => env.cleanup());
+
+test('every contract channel has exactly one handler', () => {
+  assert.deepEqual(Object.keys(handlers).sort(), [...CHANNELS].sort());
+  for (const c of CHANNELS) assert.ok(contract[c].access, c);
+});
+
+test('unknown channels and prototype names are refused', async () => {
+  for (const name of ['nope', '__proto__', 'constructor', 'toString', 42, null]) {
+    const r = await call(name, {});
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.equal(r.error.code, 'UNKNOWN_CHANNEL');
+  }
+});
+
+test('input of the wrong shape gets VALIDATION with the field, before anything runs', async () => {
+  env.desk.login(env.admin.id);
+  const r = await call('incoming.list', { limit: 'all', offset: -1 });
+  assert.equal(r.ok, false);
+  if (!r.ok) {
+    assert.equal(r.error.code, 'VALIDATION');
+    assert.ok(r.error.fields?.limit && r.error.fields.offset);
+  }
+  const extra = await call('incoming.get', { id: 1, sql: 'DROP TABLE incoming' });
+  assert.equal(extra.ok, false, 'strict schemas refuse unknown keys');
+  const reg = await call('incoming.register', { numberSymbol: '15-QĐ' });
+  assert.equal(reg.ok, false);
+  if (!reg.ok) {
+    assert.match(reg.error.fields?.numberSymbol ?? '', /không đúng dạng/);
+    assert.ok(reg.error.fields?.['issuer']);
+  }
+});
+
+test('access: public, session and rights', async () => {
+  env.desk.logout();
+  const info = await call('app.info', {});
+  assert.ok(info.ok && info.value.profile === 'ready');
+  const noSession = await call('incoming.list', {});
+  assert.ok(!noSession.ok && noSession.error.code === 'NO_SESSION');
+  const again = await call('setup.create', {
+    unit: { name: 'X', code: '000.00.00.H01', preset: 'state' },
+    admin: { fullName: 'A', position: 'B', role: 'quan_tri', clearance: 'mat' },
+  });
+  assert.ok(!again.ok && again.error.code === 'SETUP_DONE');
+  const users = await call('session.users', {});
+  assert.ok(users.ok && users.value.length === 1);
+  const login = await call('session.login', { userId: env.admin.id });
+  assert.ok(login.ok && login.value.rights.includes('doc.register'));
+  const ok = await call('incoming.list', {});
+  assert.ok(ok.ok && Array.isArray(ok.value));
+});
+
+test('unexpected failures reach the renderer as INTERNAL with no stack trace', async () => {
+  env.desk.login(env.admin.id);
+  env.desk.db.exec('ALTER TABLE incoming RENAME TO incoming_moved');
+  try {
+    const r = await call('incoming.list', {});
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      assert.equal(r.error.code, 'INTERNAL');
+      assert.doesNotMatch(JSON.stringify(r.error), /at |\.ts|sqlite|incoming/i);
+    }
+  } finally {
+    env.desk.db.exec('ALTER TABLE incoming_moved RENAME TO incoming');
+  }
+});
