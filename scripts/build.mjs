@@ -21,10 +21,11 @@ const jobs = [
   build({ ...common, entryPoints: ['main/cli/index.ts'], outfile: 'dist/cli/securedesk.js', format: 'esm', banner: esmBanner }),
 ];
 if (existsSync('main/app/main.ts'))
-  jobs.push(build({ ...common, entryPoints: ['main/app/main.ts'], outfile: 'dist/main/app.js', format: 'esm', banner: esmBanner }));
+  // CommonJS: Electron's main entry (package.json "main") loads it without ESM loader quirks.
+  jobs.push(build({ ...common, entryPoints: ['main/app/main.ts'], outfile: 'dist/main/app.cjs', format: 'cjs', logOverride: { 'empty-import-meta': 'silent' } }));
 if (existsSync('preload/index.ts'))
   // Sandboxed preloads cannot require npm modules: bundle everything into one CommonJS file.
-  jobs.push(build({ ...common, entryPoints: ['preload/index.ts'], outfile: 'dist/preload/index.cjs', format: 'cjs', platform: 'browser', external: ['electron'] }));
+  jobs.push(build({ ...common, entryPoints: ['preload/index.ts'], outfile: 'dist/preload/index.cjs', format: 'cjs', platform: 'browser', external: ['electron'], minify: true }));
 if (existsSync('native/bridge/worker.ts'))
   jobs.push(build({ ...common, entryPoints: ['native/bridge/worker.ts'], outfile: 'dist/native/bridge-worker.js', format: 'esm', banner: esmBanner }));
 await Promise.all(jobs);

@@ -1,4 +1,4 @@
-// Electron entry (bundled to dist/main/app.js). Lifecycle only: the work is in the modules beside it.
+// Electron entry (bundled to dist/main/app.cjs). Lifecycle only: the work is in the modules beside it.
 //   before ready: sandbox every renderer, single-instance lock, privileged app:// scheme, guards on
 //                 every future webContents;
 //   on ready:     open the Desk, router, protocols, session hardening, IPC, window, menu;
@@ -56,7 +56,8 @@ if (!app.requestSingleInstanceLock()) {
     desk = null;
   });
 
-  process.on('uncaughtException', (err) => log.log('error', 'uncaught exception in main', { error: err.stack ?? String(err) }));
+  // Monitor only: logging must not change Electron's own handling of a crash in main.
+  process.on('uncaughtExceptionMonitor', (err) => log.log('error', 'uncaught exception in main', { error: err.stack ?? String(err) }));
   process.on('unhandledRejection', (err) => log.log('error', 'unhandled rejection in main', { error: (err as Error)?.stack ?? String(err) }));
 
   app.whenReady().then(start, fatal).catch(fatal);

@@ -20,12 +20,26 @@ import type { Logger } from '../core/log';
 import { createAppRequestHandler, refusal, type TicketResolver } from './serve';
 import { APP_SCHEME } from './policy';
 
-/** Must run before app 'ready'. */
+/**
+ * Must run before app 'ready'. corsEnabled lets Chromium apply the CORS protocol to the scheme, which
+ * Vite's `<script type="module" crossorigin>` and pdf.js's module worker are fetched under (VS Code
+ * registers vscode-file the same way). It opens nothing: we never send Access-Control-Allow-* headers,
+ * so no other origin may read an app:// response, and no other origin is reachable anyway.
+ */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
     {
       scheme: APP_SCHEME,
-      privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, bypassCSP: false, corsEnabled: false, allowServiceWorkers: false },
+      privileges: {
+        standard: true,
+        secure: true,
+        supportFetchAPI: true,
+        stream: true,
+        corsEnabled: true,
+        bypassCSP: false,
+        allowServiceWorkers: false,
+        codeCache: false,
+      },
     },
   ]);
 }

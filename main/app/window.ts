@@ -1,5 +1,6 @@
 // The one application window: sandboxed, isolated, no Node, loaded from app://securedesk.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow } from 'electron';
 import type { Logger } from '../core/log';
 import { APP_ENTRY_URL } from './policy';
@@ -52,11 +53,16 @@ export function createMainWindow(opts: WindowOptions): BrowserWindow {
   return win;
 }
 
+/** Directory of the main bundle, whether the build emits it as CommonJS or as an ES module. */
+export function mainBundleDir(): string {
+  return typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+}
+
 /**
- * Where the build puts the pieces, relative to the main bundle (dist/main/app.js, CommonJS, so
- * __dirname is dist/main): dist/renderer/ and dist/preload/index.cjs.
+ * Where the build puts the pieces, relative to the main bundle (dist/main/app.cjs):
+ * dist/renderer/ and dist/preload/index.cjs.
  */
-export function bundlePaths(mainDir: string = __dirname): { rendererRoot: string; preloadPath: string } {
+export function bundlePaths(mainDir: string = mainBundleDir()): { rendererRoot: string; preloadPath: string } {
   return {
     rendererRoot: join(mainDir, '..', 'renderer'),
     preloadPath: join(mainDir, '..', 'preload', 'index.cjs'),

@@ -1,7 +1,7 @@
 // The IPC router: every call validated against the contract, authorized in core, errors typed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CHANNELS, contract } from '../../common/contract';
+import { CHANNELS, contract, type AppInfo, type Session, type UserSummary } from '../../common/contract';
 import { createRouter } from '../../main/ipc/router';
 import { handlers } from '../../main/ipc/handlers';
 import { newDesk } from '../helpers/desk';
@@ -48,7 +48,7 @@ test('input of the wrong shape gets VALIDATION with the field, before anything r
 test('access: public, session and rights', async () => {
   env.desk.logout();
   const info = await call('app.info', {});
-  assert.ok(info.ok && info.value.profile === 'ready');
+  assert.ok(info.ok && (info.value as AppInfo).profile === 'ready');
   const noSession = await call('incoming.list', {});
   assert.ok(!noSession.ok && noSession.error.code === 'NO_SESSION');
   const again = await call('setup.create', {
@@ -57,9 +57,9 @@ test('access: public, session and rights', async () => {
   });
   assert.ok(!again.ok && again.error.code === 'SETUP_DONE');
   const users = await call('session.users', {});
-  assert.ok(users.ok && users.value.length === 1);
+  assert.ok(users.ok && (users.value as UserSummary[]).length === 1);
   const login = await call('session.login', { userId: env.admin.id });
-  assert.ok(login.ok && login.value.rights.includes('doc.register'));
+  assert.ok(login.ok && (login.value as Session).rights.includes('doc.register'));
   const ok = await call('incoming.list', {});
   assert.ok(ok.ok && Array.isArray(ok.value));
 });
