@@ -1,0 +1,88 @@
+// The machine-wide configuration an administrator writes once per workstation
+// (%ProgramData%\SecureDesk\machine.json on Windows, /etc/securedesk/machine.json on Linux).
+// It names the PKCS#11 libraries the app may load, which is running their code: on POSIX a file
+// that other users can write is refused.
+import { readFile, stat } from 'node:fs/promises';
+import { posix, win32 } from 'node:path';
+import { z } from 'zod';
+
+export class MachineConfigError extends Error {
+  readonly file: string;
+  readonly field?: string;
+
+  constructor(file: string, message: string, field?: string) {
+    super(`${file}: ${message}`);
+    this.name = 'MachineConfigError';
+    this.file = file;
+    if (field !== undefined) this.field = field;
+  }
+}
+
+const absolutePath = (platform: NodeJS.Platform) =>
+  z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine((p) => (platform === 'win32' ? win32 : posix).isAbsolute(p), { message: 'must be an absolute path' });
+
+export function machineConfigSchema(platform: NodeJS.Platform = process.platform) {
+  const path = absolutePath(platform);
+  // Loose: other parts of the app (exchange server, backup, ...) keep their own fields here.
+  return z.looseObject({
+    pkcs11Modules: z.array(path).max(32),
+    trustAnchors: z.array(path).max(64).optional(), // PEM files of the accepted root CAs
+    recoveryCertificate: path.optional(), // PEM file of the organisation's recovery certificate
+    idleLockMinutes: z.number().int().min(1).max(1440).optional(),
+  });
+}
+
+export type MachineConfig = z.infer<ReturnType<typeof machineConfigSchema>>;
+
+export function defaultMachineConfigPath(platform: NodeJS.Platform = process.platform, env = process.env): string {
+  if (platform === 'win32') return win32.join(env.ProgramData ?? 'C:\\ProgramData', 'SecureDesk', 'machine.json');
+  if (platform === 'darwin') return '/Library/Application Support/SecureDesk/machine.json';
+  return '/etc/securedesk/machine.json';
+}
+
+/** The parsed configuration, or null when the file does not exist. */
+export async function readMachineConfig(
+  file: string,
+  options: { platform?: NodeJS.Platform; requireProtected?: boolean } = {},
+): Promise<MachineConfig | null> {
+  const platform = options.platform ?? process.platform;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new MachineConfigError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  if ((options.requireProtected ?? platform !== 'win32') && process.platform !== 'win32') {
+    const { mode } = await stat(file);
+    if (mode & 0o022) {
+      throw new MachineConfigError(file, 'is writable by other users; it names libraries the app will load, so only an administrator may write it (chmod go-w)');
+    }
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, '')); // Notepad writes a BOM
+  } catch (e) {
+    throw new MachineConfigError(file, `is not valid JSON (${(e as Error).message})`);
+  }
+  const parsed = machineConfigSchema(platform).safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue ? fieldName(issue.path) : '(root)';
+    const message = (issue?.message ?? 'is invalid').replace(/^Invalid input: /, '');
+    const why = message.endsWith('received undefined') ? 'is required' : /^(is|must) /.test(message) ? message : `: ${message}`;
+    throw new MachineConfigError(file, `field "${field}"${why.startsWith(':') ? '' : ' '}${why}`, field);
+  }
+  return parsed.data;
+}
+
+/** ["pkcs11Modules", 1] -> "pkcs11Modules[1]" */
+function fieldName(path: PropertyKey[]): string {
+  return (
+    path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('') || '(root)'
+  );
+}
