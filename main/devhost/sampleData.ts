@@ -47,17 +47,26 @@ export function issuerSymbol(name: string): string {
   return 'TU';
 }
 
-const ACTIONS = [
-  'Báo cáo kết quả thực hiện', 'Kế hoạch triển khai', 'Hướng dẫn thực hiện', 'Về việc tăng cường', 'Thông báo kết luận về',
-  'Tờ trình đề nghị phê duyệt', 'Về việc tổ chức', 'Quyết định thành lập Ban chỉ đạo', 'Về việc đôn đốc', 'Chương trình hành động thực hiện',
-  'Báo cáo sơ kết 6 tháng', 'Báo cáo tổng kết năm', 'Về việc góp ý dự thảo', 'Kế hoạch kiểm tra, giám sát', 'Về việc rà soát, bổ sung',
-];
+/** Subject openings that fit each document type, as văn thư write them. */
+const OPENINGS: Partial<Record<DocumentTypeCode, readonly string[]>> = {
+  CV: ['Về việc tăng cường', 'Về việc đôn đốc', 'Về việc góp ý dự thảo', 'Về việc rà soát, bổ sung', 'Về việc tổ chức', 'Về việc triển khai'],
+  BC: ['Báo cáo kết quả', 'Báo cáo sơ kết 6 tháng', 'Báo cáo tổng kết năm về', 'Báo cáo tình hình'],
+  KH: ['Kế hoạch triển khai', 'Kế hoạch kiểm tra, giám sát', 'Kế hoạch tuyên truyền về'],
+  TB: ['Thông báo kết luận về', 'Thông báo ý kiến chỉ đạo về'],
+  QĐ: ['Quyết định thành lập Ban chỉ đạo', 'Quyết định ban hành Quy chế về', 'Quyết định kiện toàn Tổ công tác về'],
+  HD: ['Hướng dẫn thực hiện', 'Hướng dẫn nghiệp vụ về'],
+  TTr: ['Tờ trình đề nghị phê duyệt', 'Tờ trình xin ý kiến về'],
+  NQ: ['Nghị quyết chuyên đề về', 'Nghị quyết về'],
+  CT: ['Chỉ thị về tăng cường sự lãnh đạo đối với', 'Chỉ thị về'],
+  GM: ['Giấy mời dự hội nghị về', 'Giấy mời họp bàn về'],
+  CTr: ['Chương trình hành động thực hiện', 'Chương trình công tác về'],
+};
 const TOPICS = [
   'chuyển đổi số và xây dựng chính quyền điện tử', 'công tác bảo vệ bí mật nhà nước', 'công tác xây dựng Đảng và hệ thống chính trị',
   'ứng dụng công nghệ thông tin trong hoạt động của các cơ quan Đảng', 'công tác tiếp công dân, giải quyết khiếu nại, tố cáo',
   'công tác phòng, chống tham nhũng, lãng phí', 'công tác cán bộ và quy hoạch cán bộ nhiệm kỳ 2025 - 2030',
   'phát triển kinh tế - xã hội và bảo đảm quốc phòng, an ninh', 'công tác dân vận của hệ thống chính trị',
-  'thực hiện Nghị quyết Đại hội Đảng bộ Thành phố', 'sắp xếp tổ chức bộ máy tinh gọn, hoạt động hiệu lực, hiệu quả',
+  'Nghị quyết Đại hội Đảng bộ Thành phố', 'sắp xếp tổ chức bộ máy tinh gọn, hoạt động hiệu lực, hiệu quả',
   'công tác văn thư, lưu trữ và số hóa tài liệu', 'giao thông đô thị và phòng chống ùn tắc', 'bảo đảm an toàn thông tin mạng',
   'công tác tuyên truyền, giáo dục chính trị tư tưởng', 'kiểm tra việc chấp hành Điều lệ Đảng', 'xây dựng nông thôn mới nâng cao',
   'phòng cháy, chữa cháy tại khu dân cư', 'công tác đối ngoại nhân dân', 'quản lý đất đai và trật tự xây dựng',
@@ -96,7 +105,7 @@ export function sampleIncoming(r: () => number, serial: number): SampleIncoming 
   const issuerIndex = Math.floor(r() * FOCAL_UNITS.length);
   const issuerName = FOCAL_UNITS[issuerIndex]!;
   const typeCode = pick(r, TYPES);
-  const subject = `${pick(r, ACTIONS)} ${pick(r, TOPICS)} ${pick(r, TAILS)}`.trim();
+  const subject = `${pick(r, OPENINGS[typeCode] ?? OPENINGS.CV!)} ${pick(r, TOPICS)} ${pick(r, TAILS)}`.trim();
   const roll = r();
   const secrecy: Secrecy = roll < 0.8 ? 'thuong' : roll < 0.93 ? 'mat' : roll < 0.99 ? 'toi_mat' : 'tuyet_mat';
   const u = r();

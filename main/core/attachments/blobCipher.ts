@@ -1,0 +1,143 @@
+// Attachments at rest: a chunked AES-256-GCM stream (the STREAM construction of Hoang, Reyhanitabar,
+// Rogaway and Vizár). Each 64 KiB chunk has its own tag; the nonce carries the chunk counter and a
+// final-chunk flag, so reordering, dropping or truncating chunks fails authentication, and a chunk can
+// be decrypted on its own (range reads for the viewer) without decrypting the file before it.
+//
+// File layout:  "SDBLOB01" | salt (16) | chunk size u32 BE | chunks: ciphertext (<= chunk size) | tag (16)
+// Key per blob: HKDF-SHA256(data key, salt, "securedesk/blob/v1"), so one data key never encrypts two
+// blobs with the same (key, nonce), and nothing else has to be stored per blob.
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+
+export const BLOB_MAGIC = Buffer.from('SDBLOB01');
+export const CHUNK_SIZE = 64 * 1024;
+const SALT_LEN = 16;
+const TAG_LEN = 16;
+export const HEADER_LEN = BLOB_MAGIC.length + SALT_LEN + 4;
+
+export class BlobIntegrityError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BlobIntegrityError';
+  }
+}
+
+function blobKey(dataKey: Buffer, salt: Buffer): Buffer {
+  if (dataKey.length !== 32) throw new Error('data key must be 32 bytes');
+  return Buffer.from(hkdfSync('sha256', dataKey, salt, 'securedesk/blob/v1', 32));
+}
+
+function nonce(index: number, last: boolean): Buffer {
+  const n = Buffer.alloc(12);
+  n.writeUInt32BE(Math.floor(index / 2 ** 32), 3);
+  n.writeUInt32BE(index >>> 0, 7);
+  n[11] = last ? 1 : 0;
+  return n;
+}
+
+function sealChunk(key: Buffer, index: number, last: boolean, plain: Buffer): Buffer[] {
+  const c = createCipheriv('aes-256-gcm', key, nonce(index, last));
+  const body = c.update(plain);
+  c.final();
+  return [body, c.getAuthTag()];
+}
+
+function openChunk(key: Buffer, index: number, last: boolean, sealed: Buffer): Buffer {
+  if (sealed.length < TAG_LEN) throw new BlobIntegrityError('truncated chunk');
+  const d = createDecipheriv('aes-256-gcm', key, nonce(index, last));
+  d.setAuthTag(sealed.subarray(sealed.length - TAG_LEN));
+  const out = d.update(sealed.subarray(0, sealed.length - TAG_LEN));
+  try {
+    d.final();
+  } catch {
+    throw new BlobIntegrityError(`chunk ${index} failed authentication`);
+  }
+  return out;
+}
+
+/** Encrypts a plaintext stream into the blob format, in constant memory. */
+export function encryptBlobStream(dataKey: Buffer): Transform {
+  const salt = randomBytes(SALT_LEN);
+  const key = blobKey(dataKey, salt);
+  let pending = Buffer.alloc(0);
+  let index = 0;
+  let headerSent = false;
+  const header = () => {
+    const h = Buffer.alloc(HEADER_LEN);
+    BLOB_MAGIC.copy(h, 0);
+    salt.copy(h, BLOB_MAGIC.length);
+    h.writeUInt32BE(CHUNK_SIZE, BLOB_MAGIC.length + SALT_LEN);
+    return h;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      if (!headerSent) { this.push(header()); headerSent = true; }
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      // Keep at least one byte back: only the final chunk may be sealed as "last".
+      while (pending.length > CHUNK_SIZE) {
+        for (const part of sealChunk(key, index++, false, pending.subarray(0, CHUNK_SIZE))) this.push(part);
+        pending = pending.subarray(CHUNK_SIZE);
+      }
+      cb();
+    },
+    flush(cb: TransformCallback) {
+      if (!headerSent) this.push(header());
+      for (const part of sealChunk(key, index, true, pending)) this.push(part);
+      cb();
+    },
+  });
+}
+
+/** Decrypts the blob format; errors with BlobIntegrityError on any tampering or truncation. */
+export function decryptBlobStream(dataKey: Buffer): Transform {
+  let key: Buffer | undefined;
+  let chunkSize = 0;
+  let buf = Buffer.alloc(0);
+  let index = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      try {
+        if (!key) {
+          if (buf.length < HEADER_LEN) return cb();
+          ({ key, chunkSize } = parseHeader(dataKey, buf));
+          buf = buf.subarray(HEADER_LEN);
+        }
+        // A sealed chunk is chunkSize + tag; hold the last full one back until we know it is not final.
+        const sealed = chunkSize + TAG_LEN;
+        while (buf.length > sealed) {
+          this.push(openChunk(key, index++, false, buf.subarray(0, sealed)));
+          buf = buf.subarray(sealed);
+        }
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+    flush(cb: TransformCallback) {
+      try {
+        if (!key) throw new BlobIntegrityError('truncated header');
+        this.push(openChunk(key, index, true, buf));
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+  });
+}
+
+function parseHeader(dataKey: Buffer, head: Buffer): { key: Buffer; chunkSize: number } {
+  if (!head.subarray(0, BLOB_MAGIC.length).equals(BLOB_MAGIC)) throw new BlobIntegrityError('not an encrypted blob');
+  const salt = head.subarray(BLOB_MAGIC.length, BLOB_MAGIC.length + SALT_LEN);
+  const chunkSize = head.readUInt32BE(BLOB_MAGIC.length + SALT_LEN);
+  if (chunkSize < 1024 || chunkSize > 16 * 1024 * 1024) throw new BlobIntegrityError('bad chunk size');
+  return { key: blobKey(dataKey, Buffer.from(salt)), chunkSize };
+}
+
+/** Plaintext size of a blob file of `fileSize` bytes (for Content-Length without decrypting). */
+export function plaintextSize(fileSize: number, chunkSize = CHUNK_SIZE): number {
+  const body = fileSize - HEADER_LEN;
+  const sealed = chunkSize + TAG_LEN;
+  const full = Math.floor(Math.max(0, body - 1) / sealed);
+  return full * chunkSize + (body - full * sealed - TAG_LEN);
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { test } from 'node:test';
+import { BlobIntegrityError, CHUNK_SIZE, HEADER_LEN, decryptBlobStream, encryptBlobStream, plaintextSize } from '../../main/core/attachments/blobCipher';
+
+const key = randomBytes(32);
+const enc = (plain: Buffer, k = key) => buffer(Readable.from([plain]).pipe(encryptBlobStream(k)));
+const dec = (sealed: Buffer, k = key) => buffer(Readable.from([sealed]).pipe(decryptBlobStream(k)));
+// Feed in awkward pieces to exercise the buffering.
+const decPieces = (sealed: Buffer) => {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < sealed.length; i += 7777) parts.push(sealed.subarray(i, i + 7777));
+  return buffer(Readable.from(parts).pipe(decryptBlobStream(key)));
+};
+
+test('round-trips sizes around chunk boundaries, with the exact plaintext size known', async () => {
+  for (const size of [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 3 * CHUNK_SIZE, 3 * CHUNK_SIZE + 123]) {
+    const plain = randomBytes(size);
+    const sealed = await enc(plain);
+    assert.ok(!sealed.includes(plain.subarray(0, Math.min(64, size))) || size < 8, 'ciphertext does not contain the plaintext');
+    assert.deepEqual(await dec(sealed), plain, `size ${size}`);
+    assert.deepEqual(await decPieces(sealed), plain, `size ${size} in pieces`);
+    assert.equal(plaintextSize(sealed.length), size, `plaintextSize for ${size}`);
+  }
+});
+
+test('the same plaintext encrypts differently each time (fresh salt)', async () => {
+  const plain = Buffer.from('Tài liệu mật: cùng nội dung');
+  assert.notDeepEqual(await enc(plain), await enc(plain));
+});
+
+test('tampering, truncation, dropped or reordered chunks and a wrong key all fail', async () => {
+  const plain = randomBytes(3 * CHUNK_SIZE + 10);
+  const sealed = await enc(plain);
+  const sealedChunk = CHUNK_SIZE + 16;
+  const flip = Buffer.from(sealed);
+  flip[HEADER_LEN + 100] ^= 1;
+  const cases: Array<[string, Buffer, Buffer?]> = [
+    ['flipped byte', flip],
+    ['truncated at a chunk boundary', sealed.subarray(0, HEADER_LEN + 2 * sealedChunk)],
+    ['truncated mid-chunk', sealed.subarray(0, sealed.length - 5)],
+    ['dropped middle chunk', Buffer.concat([sealed.subarray(0, HEADER_LEN + sealedChunk), sealed.subarray(HEADER_LEN + 2 * sealedChunk)])],
+    ['swapped chunks', Buffer.concat([sealed.subarray(0, HEADER_LEN), sealed.subarray(HEADER_LEN + sealedChunk, HEADER_LEN + 2 * sealedChunk), sealed.subarray(HEADER_LEN, HEADER_LEN + sealedChunk), sealed.subarray(HEADER_LEN + 2 * sealedChunk)])],
+    ['header only', sealed.subarray(0, HEADER_LEN)],
+    ['not a blob', Buffer.from('%PDF-1.7 plain file')],
+    ['wrong key', sealed, randomBytes(32)],
+  ];
+  for (const [name, bytes, k] of cases) {
+    await assert.rejects(dec(bytes, k), BlobIntegrityError, name);
+  }
+});
