@@ -29,6 +29,7 @@ export default tseslint.config(
   {
     // The renderer and the shared layer run without Node: keep Node built-ins out of them.
     files: ['renderer/**', 'common/**'],
+    ignores: ['renderer/vite.config.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'crypto', 'electron', '**/main/core/**'], message: 'The renderer and common/ never import Node, Electron or core modules.' }] }],
     },

@@ -59,7 +59,7 @@ function openChunk(key: Buffer, index: number, last: boolean, sealed: Buffer): B
 export function encryptBlobStream(dataKey: Buffer): Transform {
   const salt = randomBytes(SALT_LEN);
   const key = blobKey(dataKey, salt);
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let index = 0;
   let headerSent = false;
   const header = () => {
@@ -92,7 +92,7 @@ export function encryptBlobStream(dataKey: Buffer): Transform {
 export function decryptBlobStream(dataKey: Buffer): Transform {
   let key: Buffer | undefined;
   let chunkSize = 0;
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   let index = 0;
   return new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {

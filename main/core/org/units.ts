@@ -19,6 +19,6 @@ export function searchUnits(db: Db, query: string, limit: number): KnownUnit[] {
   const words = foldVietnamese(query).split(/\s+/).filter(Boolean).slice(0, 8);
   const where = words.map(() => "name_folded LIKE ? ESCAPE '\\'").join(' AND ');
   const params = words.map((w) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  const sql = `SELECT id, name, code FROM units WHERE is_self = 0 ${where ? `AND ${where}` : ''} ORDER BY name LIMIT ?`;
+  const sql = `SELECT id, name, code FROM units WHERE is_self = 0 ${where ? `AND ${where}` : ''} ORDER BY name_folded LIMIT ?`;
   return db.prepare(sql).all(...params, limit) as KnownUnit[];
 }

@@ -1,0 +1,74 @@
+// Top level: which screen the workstation is on. A damaged profile keeps its red banner on every
+// screen and the app stays read-only.
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Icon, Spinner } from './components/Icon';
+import { Toasts } from './components/Toasts';
+import { SignInScreen } from './features/session/SignInScreen';
+import { SetupScreen } from './features/setup/SetupScreen';
+import { AppShell } from './features/shell/AppShell';
+import { useApp } from './stores/app';
+
+export function App() {
+  const phase = useApp((s) => s.phase);
+  const boot = useApp((s) => s.boot);
+
+  useEffect(() => {
+    void boot();
+  }, [boot]);
+
+  return (
+    <>
+      {phase === 'ready' ? (
+        <AppShell />
+      ) : (
+        <div className="standalone">
+          <ReadOnlyBanner />
+          {phase === 'loading' && <Loading />}
+          {phase === 'unavailable' && <Unavailable />}
+          {phase === 'setup' && <SetupScreen />}
+          {phase === 'signin' && <SignInScreen />}
+        </div>
+      )}
+      <Toasts />
+    </>
+  );
+}
+
+export function ReadOnlyBanner() {
+  const reason = useApp((s) => s.readOnlyReason);
+  const { t } = useTranslation();
+  if (!reason) return null;
+  return (
+    <div className="banner banner-danger" role="alert">
+      <Icon name="lock" />
+      <div>
+        <strong>{t('app.readOnlyTitle')}</strong> {reason}
+      </div>
+    </div>
+  );
+}
+
+function Loading() {
+  const { t } = useTranslation();
+  return (
+    <div className="center-message">
+      <Spinner /> {t('app.loading')}
+    </div>
+  );
+}
+
+function Unavailable() {
+  const { t } = useTranslation();
+  const error = useApp((s) => s.bootError);
+  const boot = useApp((s) => s.boot);
+  return (
+    <div className="card narrow" role="alert">
+      <h1>{t('app.unavailableTitle')}</h1>
+      <p>{error}</p>
+      <button type="button" className="button primary" onClick={() => void boot()}>
+        {t('common.retry')}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,154 @@
+// One incoming document: every field of the register entry, its files, and the first PDF open
+// in the viewer. Classified documents carry their red level mark.
+import { useEffect, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AttachmentInfo, IncomingDetail } from '../../../../common/contract';
+import { todayIso } from '../../../../common/dates';
+import { Icon, Spinner } from '../../components/Icon';
+import { SecrecyBadge, SecrecyMark } from '../../components/Secrecy';
+import { useLabels } from '../../i18n/labels';
+import { asDeskError, call } from '../../ipc/call';
+import { formatDateTimeVn, formatDateVn, formatSize } from '../../lib/format';
+import { useNav } from '../../stores/nav';
+import { useRegisterDraft } from '../../stores/registerDraft';
+import { PdfViewer } from '../viewer/PdfViewer';
+import { isOverdue } from './IncomingTable';
+
+export function IncomingDetailView({ id }: { id: number }) {
+  const { t } = useTranslation();
+  const labels = useLabels();
+  const backToList = useNav((s) => s.backToList);
+  const [doc, setDoc] = useState<IncomingDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [shown, setShown] = useState<AttachmentInfo | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    call('incoming.get', { id }).then(
+      (d) => {
+        if (!live) return;
+        setDoc(d);
+        setShown(d.attachments.find((a) => a.isPdf) ?? d.attachments[0] ?? null);
+      },
+      (err: unknown) => live && setError(asDeskError(err).message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [id]);
+
+  // Esc goes back to the register (unless a field, menu or dialog has it).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented || useRegisterDraft.getState().open) return;
+      const el = e.target as HTMLElement;
+      if (el.closest('input, textarea, select, [role="menu"], dialog')) return;
+      backToList();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [backToList]);
+
+  const title = doc ? t('detail.title', { number: doc.arrivalNumber }) : t('detail.loadingTitle');
+
+  return (
+    <section className="page detail-page" aria-labelledby="detail-title">
+      <div className="detail-header">
+        <button type="button" className="button subtle" onClick={backToList} title={t('detail.backTooltip')}>
+          <Icon name="arrowLeft" /> {t('incoming.title')}
+        </button>
+        <h1 id="detail-title">{title}</h1>
+        {doc && <span className="detail-register">{doc.registerName}</span>}
+        {doc && <SecrecyMark level={doc.secrecy} />}
+        {doc && doc.urgency !== 'thuong' && <span className={`urgency-tag urgency-${doc.urgency}`}>{labels.urgency(doc.urgency)}</span>}
+      </div>
+      {error && (
+        <div className="empty-state" role="alert">
+          <Icon name="alert" />
+          <p>{error}</p>
+        </div>
+      )}
+      {!doc && !error && (
+        <div className="center-message">
+          <Spinner /> {t('app.loading')}
+        </div>
+      )}
+      {doc && (
+        <div className="detail-body">
+          <aside className="detail-meta" aria-label={t('detail.metadata')}>
+            <dl className="meta-list">
+              <Meta label={t('detail.arrivalNumber')}><span className="strong">{doc.arrivalNumber}</span></Meta>
+              <Meta label={t('detail.arrivalDate')}>{formatDateVn(doc.arrivalDate)}</Meta>
+              <Meta label={t('detail.issuer')}>{doc.issuerName}</Meta>
+              <Meta label={t('detail.numberSymbol')}>{doc.numberSymbol}</Meta>
+              <Meta label={t('detail.documentDate')}>{formatDateVn(doc.documentDate)}</Meta>
+              <Meta label={t('detail.typeAndSubject')}>
+                <span className="strong">{labels.docType(doc.typeCode)}</span>
+                {doc.secrecy === 'tuyet_mat' ? (
+                  <em className="muted block">{t('incoming.topSecretSubject')}</em>
+                ) : (
+                  <span className="block">{doc.subject}</span>
+                )}
+              </Meta>
+              <Meta label={t('detail.secrecy')}><SecrecyBadge level={doc.secrecy} /></Meta>
+              <Meta label={t('detail.urgency')}>{labels.urgency(doc.urgency)}</Meta>
+              <Meta label={t('detail.deadline')}>
+                {doc.deadline ? (
+                  isOverdue(doc, todayIso()) ? (
+                    <span className="overdue">{formatDateVn(doc.deadline)} ({t('incoming.overdue')})</span>
+                  ) : (
+                    formatDateVn(doc.deadline)
+                  )
+                ) : (
+                  <span className="muted">{t('detail.none')}</span>
+                )}
+              </Meta>
+              <Meta label={t('detail.status')}>{labels.status(doc.status)}</Meta>
+              <Meta label={t('detail.recipients')}>
+                {doc.recipients.length > 0 ? doc.recipients.join('; ') : <span className="muted">{t('detail.none')}</span>}
+              </Meta>
+              <Meta label={t('detail.notes')}>{doc.notes || <span className="muted">{t('detail.none')}</span>}</Meta>
+              <Meta label={t('detail.registeredBy')}>{doc.registeredBy}</Meta>
+              <Meta label={t('detail.registeredAt')}>{formatDateTimeVn(doc.registeredAt)}</Meta>
+            </dl>
+            <h2 className="meta-heading">
+              <Icon name="paperclip" /> {t('detail.attachments', { count: doc.attachments.length })}
+            </h2>
+            <ul className="attachment-list">
+              {doc.attachments.map((a) => (
+                <li key={a.id}>
+                  <button type="button" className={shown?.id === a.id ? 'attachment is-shown' : 'attachment'}
+                    aria-current={shown?.id === a.id ? 'true' : undefined} onClick={() => setShown(a)}>
+                    <Icon name="file" />
+                    <span className="attachment-name" title={a.name}>{a.name}</span>
+                    <span className="attachment-meta">
+                      {formatSize(a.size)}
+                      {' · '}
+                      {a.isPdf ? 'PDF' : t('register.files.notPdf')}
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </aside>
+          <div className="detail-viewer">
+            {shown ? (
+              <PdfViewer key={shown.id} attachment={shown} secrecy={doc.secrecy} />
+            ) : (
+              <div className="viewer-message">{t('detail.noAttachments')}</div>
+            )}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Meta({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="meta-row">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,297 @@
+// The register as a virtualized grid: only the rows in view (and a few around) exist in the DOM,
+// each absolutely placed so a scroll step lays out a handful of rows, not a table; pages of 100
+// are fetched as they come into view, so 100 000 rows scroll like 100. Keyboard: ↑ ↓ PgUp PgDn
+// Home End move the selection, Enter opens it; double-click opens too.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { TFunction } from 'i18next';
+import { memo, useCallback, useEffect, useRef, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { IncomingRow } from '../../../../common/contract';
+import { todayIso } from '../../../../common/dates';
+import type { SortField } from '../../../../common/schemas';
+import { Icon, Spinner } from '../../components/Icon';
+import { SecrecyBadge } from '../../components/Secrecy';
+import { useLabels, type Labels } from '../../i18n/labels';
+import { formatDateVn } from '../../lib/format';
+import { useCanRegister } from '../../stores/app';
+import { useIncoming } from '../../stores/incoming';
+import { useNav } from '../../stores/nav';
+import { useRegisterDraft } from '../../stores/registerDraft';
+import type { useIncomingRows } from './useIncomingRows';
+
+const ROW_HEIGHT = 32;
+
+interface Column {
+  key: string;
+  label: string;
+  sort?: SortField;
+  className: string;
+}
+
+export const isOverdue = (row: Pick<IncomingRow, 'deadline' | 'status'>, today: string): boolean =>
+  row.deadline !== null && row.deadline < today && row.status !== 'done';
+
+interface Props {
+  rows: ReturnType<typeof useIncomingRows>;
+  filtered: boolean;
+  /** False while the detail view covers the list (the list stays mounted underneath). */
+  active: boolean;
+}
+
+export function IncomingTable({ rows, filtered, active }: Props) {
+  const { t } = useTranslation();
+  const labels = useLabels();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const gridRef = useRef<HTMLDivElement>(null);
+  const sort = useIncoming((s) => s.sort);
+  const toggleSort = useIncoming((s) => s.toggleSort);
+  const selectedId = useIncoming((s) => s.selectedId);
+  const select = useIncoming((s) => s.select);
+  const revealId = useIncoming((s) => s.revealId);
+  const revealed = useIncoming((s) => s.revealed);
+  const clearFilters = useIncoming((s) => s.clearFilters);
+  const openIncoming = useNav((s) => s.openIncoming);
+  const canRegister = useCanRegister();
+  const openDialog = useRegisterDraft((s) => s.openDialog);
+  const { ensure, indexOf, refreshing, revision, queryKey } = rows;
+  const total = rows.total ?? 0;
+  const today = todayIso();
+
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items.at(-1)?.index ?? 0;
+
+  useEffect(() => {
+    if (total > 0) ensure(first, last);
+  }, [first, last, total, revision, ensure]);
+
+  // Another search, filter or sort starts at the top of its results.
+  const shownQuery = useRef(queryKey);
+  useEffect(() => {
+    if (shownQuery.current === queryKey) return;
+    shownQuery.current = queryKey;
+    virtualizer.scrollToOffset(0);
+  }, [queryKey, virtualizer]);
+
+  // A new registration: select and show its row once the reloaded list has it.
+  useEffect(() => {
+    if (revealId === null || refreshing) return;
+    const index = indexOf(revealId);
+    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' });
+    revealed();
+  }, [revealId, refreshing, revision, indexOf, virtualizer, revealed]);
+
+  const selectedIndex = selectedId === null ? -1 : indexOf(selectedId);
+  // Back from a document: its row is in view and the keyboard goes on from there.
+  const wasActive = useRef(active);
+  useEffect(() => {
+    if (active && !wasActive.current) {
+      if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
+      gridRef.current?.focus({ preventScroll: true });
+    }
+    wasActive.current = active;
+  }, [active, selectedIndex, virtualizer]);
+
+  const onSelect = useCallback(
+    (id: number) => {
+      select(id);
+      gridRef.current?.focus({ preventScroll: true });
+    },
+    [select],
+  );
+
+  const move = (to: number) => {
+    if (total === 0) return;
+    const index = Math.max(0, Math.min(total - 1, to));
+    virtualizer.scrollToIndex(index, { align: 'auto' });
+    const row = rows.rowAt(index);
+    if (row) select(row.id);
+    else {
+      // Not loaded yet: load it, then select it.
+      rows.ensure(index, index);
+      const wait = setInterval(() => {
+        const r = rows.rowAt(index);
+        if (r) {
+          clearInterval(wait);
+          select(r.id);
+        }
+      }, 50);
+      setTimeout(() => clearInterval(wait), 5000);
+    }
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 320) / ROW_HEIGHT) - 2);
+    const from = selectedIndex < 0 ? first - 1 : selectedIndex;
+    switch (e.key) {
+      case 'ArrowDown': move(from + 1); break;
+      case 'ArrowUp': move(from - 1); break;
+      case 'PageDown': move(from + page); break;
+      case 'PageUp': move(from - page); break;
+      case 'Home': move(0); break;
+      case 'End': move(total - 1); break;
+      case 'Enter':
+        if (selectedId !== null) openIncoming(selectedId);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+
+  const columns: Column[] = [
+    { key: 'arrivalNumber', label: t('incoming.columns.arrivalNumber'), className: 'col-number' },
+    { key: 'arrivalDate', label: t('incoming.columns.arrivalDate'), sort: 'arrival', className: 'col-date' },
+    { key: 'issuer', label: t('incoming.columns.issuer'), sort: 'issuer', className: 'col-issuer' },
+    { key: 'numberSymbol', label: t('incoming.columns.numberSymbol'), sort: 'numberSymbol', className: 'col-symbol' },
+    { key: 'documentDate', label: t('incoming.columns.documentDate'), sort: 'documentDate', className: 'col-date' },
+    { key: 'type', label: t('incoming.columns.type'), className: 'col-type' },
+    { key: 'subject', label: t('incoming.columns.subject'), className: 'col-subject' },
+    { key: 'secrecy', label: t('incoming.columns.secrecy'), className: 'col-secrecy' },
+    { key: 'urgency', label: t('incoming.columns.urgency'), className: 'col-urgency' },
+    { key: 'deadline', label: t('incoming.columns.deadline'), sort: 'deadline', className: 'col-deadline' },
+    { key: 'status', label: t('incoming.columns.status'), className: 'col-status' },
+  ];
+
+  const empty = rows.total === 0 && !rows.refreshing;
+
+  return (
+    <div className="grid-wrap">
+      <div className="grid-scroll" ref={scrollRef}>
+        <div
+          id="incoming-grid"
+          ref={gridRef}
+          className="grid"
+          role="grid"
+          aria-label={t('incoming.title')}
+          aria-rowcount={total + 1}
+          aria-colcount={columns.length}
+          aria-readonly="true"
+          aria-busy={rows.refreshing || undefined}
+          tabIndex={0}
+          aria-activedescendant={selectedId !== null && selectedIndex >= 0 ? `incoming-row-${selectedId}` : undefined}
+          onKeyDown={onKeyDown}
+        >
+          <div className="grid-head" role="rowgroup">
+            <div className="grid-row" role="row" aria-rowindex={1}>
+              {columns.map((c) => (
+                <div key={c.key} role="columnheader" className={`grid-cell ${c.className}`}
+                  aria-sort={c.sort && sort.field === c.sort ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}>
+                  {c.sort ? (
+                    <button type="button" className="sort-button" onClick={() => toggleSort(c.sort!)}
+                      title={t('incoming.sortBy', { column: c.label })}>
+                      {c.label}
+                      {sort.field === c.sort && <Icon name={sort.dir === 'asc' ? 'arrowUp' : 'arrowDown'} />}
+                    </button>
+                  ) : (
+                    c.label
+                  )}
+                </div>
+              ))}
+            </div>
+          </div>
+          <div className="grid-body" role="rowgroup" style={{ height: virtualizer.getTotalSize() }}>
+            {items.map((item) => {
+              const row = rows.rowAt(item.index);
+              // Rows only re-render when their data, their selection or the language changes.
+              return row ? (
+                <RowView key={row.id} row={row} index={item.index} top={item.start} selected={row.id === selectedId}
+                  today={today} labels={labels} t={t} onSelect={onSelect} onOpen={openIncoming} />
+              ) : (
+                <PendingRow key={`p${item.index}`} index={item.index} top={item.start} />
+              );
+            })}
+          </div>
+        </div>
+        {rows.total === null && (
+          <div className="grid-message">
+            <Spinner /> {t('app.loading')}
+          </div>
+        )}
+        {empty && !filtered && (
+          <div className="grid-message empty-state">
+            <Icon name="inbox" />
+            <p className="empty-title">{t('incoming.emptyTitle')}</p>
+            <p>{canRegister ? t('incoming.emptyHintRegister') : t('incoming.emptyHint')}</p>
+            {canRegister && (
+              <button type="button" className="button primary" onClick={openDialog}>
+                <Icon name="plus" /> {t('incoming.register')}
+              </button>
+            )}
+          </div>
+        )}
+        {empty && filtered && (
+          <div className="grid-message empty-state">
+            <Icon name="search" />
+            <p className="empty-title">{t('incoming.noResultsTitle')}</p>
+            <p>{t('incoming.noResultsHint')}</p>
+            <button type="button" className="button" onClick={clearFilters}>{t('incoming.clearFilters')}</button>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+const PendingRow = memo(function PendingRow({ index, top }: { index: number; top: number }) {
+  return (
+    <div className="grid-row row-pending" role="row" aria-rowindex={index + 2} style={{ transform: `translateY(${top}px)` }}>
+      <div className="grid-cell" role="gridcell">
+        <span className="skeleton" />
+      </div>
+    </div>
+  );
+});
+
+interface RowProps {
+  row: IncomingRow;
+  index: number;
+  top: number;
+  selected: boolean;
+  today: string;
+  labels: Labels;
+  t: TFunction;
+  onSelect(id: number): void;
+  onOpen(id: number): void;
+}
+
+const RowView = memo(function RowView({ row, index, top, selected, today, labels, t, onSelect, onOpen }: RowProps) {
+  const overdue = isOverdue(row, today);
+  const topSecret = row.secrecy === 'tuyet_mat';
+  return (
+    <div
+      id={`incoming-row-${row.id}`}
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      className={selected ? 'grid-row is-selected' : 'grid-row'}
+      style={{ transform: `translateY(${top}px)` }}
+      onClick={() => onSelect(row.id)}
+      onDoubleClick={() => onOpen(row.id)}
+    >
+      <div role="gridcell" className="grid-cell col-number num" title={row.registerName}>{row.arrivalNumber}</div>
+      <div role="gridcell" className="grid-cell col-date num">{formatDateVn(row.arrivalDate)}</div>
+      <div role="gridcell" className="grid-cell col-issuer" title={row.issuerName}>{row.issuerName}</div>
+      <div role="gridcell" className="grid-cell col-symbol">{row.numberSymbol}</div>
+      <div role="gridcell" className="grid-cell col-date num">{formatDateVn(row.documentDate)}</div>
+      <div role="gridcell" className="grid-cell col-type" title={labels.docType(row.typeCode)}>{labels.docType(row.typeCode)}</div>
+      <div role="gridcell" className="grid-cell col-subject" title={topSecret ? undefined : row.subject}>
+        {topSecret ? <em className="muted">{t('incoming.topSecretSubject')}</em> : row.subject}
+      </div>
+      <div role="gridcell" className="grid-cell col-secrecy"><SecrecyBadge level={row.secrecy} label={labels.secrecy(row.secrecy)} /></div>
+      <div role="gridcell" className={`grid-cell col-urgency urgency-${row.urgency}`}>{labels.urgency(row.urgency)}</div>
+      <div role="gridcell" className={overdue ? 'grid-cell col-deadline num overdue' : 'grid-cell col-deadline num'}
+        title={overdue ? t('incoming.overdue') : undefined}>
+        {formatDateVn(row.deadline)}
+        {overdue && <span className="visually-hidden"> ({t('incoming.overdue')})</span>}
+      </div>
+      <div role="gridcell" className="grid-cell col-status">{labels.status(row.status)}</div>
+    </div>
+  );
+});

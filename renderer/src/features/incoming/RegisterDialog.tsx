@@ -1,0 +1,437 @@
+// "Vào sổ văn bản đến" (Ctrl+N). Checked with the shared schema as it is typed, so errors appear at
+// the field in the same words the core would use; the core's own answer (VALIDATION fields,
+// DUPLICATE records) is shown the same way.
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { DuplicateRef } from '../../../../common/contract';
+import { isValidIsoDate, parseDateVn } from '../../../../common/dates';
+import {
+  DOCUMENT_TYPES, SECRECY_LEVELS, URGENCY_LEVELS, clearedFor, type DocumentTypeCode, type Secrecy, type Urgency,
+} from '../../../../common/domain';
+import { parseNumberSymbol } from '../../../../common/numberSymbol';
+import { fieldErrors, incomingRegisterSchema } from '../../../../common/schemas';
+import { ChipsInput } from '../../components/ChipsInput';
+import { DateInput, dateTextToIso } from '../../components/DateInput';
+import { Dialog } from '../../components/Dialog';
+import { controlProps, Field } from '../../components/Field';
+import { Icon, Spinner } from '../../components/Icon';
+import { useLabels } from '../../i18n/labels';
+import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
+import { useDebounced } from '../../lib/useDebounced';
+import { useApp } from '../../stores/app';
+import { useIncoming } from '../../stores/incoming';
+import { useNav } from '../../stores/nav';
+import { useRegisterDraft, type Draft } from '../../stores/registerDraft';
+import { toast } from '../../stores/toasts';
+import { AttachmentsField } from './AttachmentsField';
+import { DuplicateList } from './DuplicateList';
+import { IssuerCombobox } from './IssuerCombobox';
+
+/** Form field keys as the schema and the core name them, in the order they appear. */
+const FIELD_ORDER = [
+  'secrecy', 'urgency', 'registerId', 'issuer.name', 'numberSymbol', 'documentDate', 'typeCode', 'subject',
+  'arrivalDate', 'deadline', 'recipients', 'notes', 'stagedIds',
+] as const;
+type FieldKey = (typeof FIELD_ORDER)[number];
+const CONTROL_IDS: Record<FieldKey, string> = {
+  secrecy: 'reg-secrecy', urgency: 'reg-urgency', registerId: 'reg-register', 'issuer.name': 'reg-issuer',
+  numberSymbol: 'reg-number-symbol', documentDate: 'reg-document-date', typeCode: 'reg-type', subject: 'reg-subject',
+  arrivalDate: 'reg-arrival-date', deadline: 'reg-deadline', recipients: 'reg-recipients', notes: 'reg-notes', stagedIds: 'reg-files',
+};
+
+/** "recipients.2" -> "recipients", "issuer.unitId" -> "issuer.name"; unknown keys -> null (shown above the form). */
+function fieldOf(key: string): FieldKey | null {
+  if (key.startsWith('recipients')) return 'recipients';
+  if (key.startsWith('stagedIds')) return 'stagedIds';
+  if (key.startsWith('issuer')) return 'issuer.name';
+  return (FIELD_ORDER as readonly string[]).includes(key) ? (key as FieldKey) : null;
+}
+
+function normaliseErrors(raw: Record<string, string>): { fields: Partial<Record<FieldKey, string>>; other: string[] } {
+  const fields: Partial<Record<FieldKey, string>> = {};
+  const other: string[] = [];
+  for (const [k, v] of Object.entries(raw)) {
+    const f = fieldOf(k);
+    if (f) fields[f] ??= v;
+    else other.push(v);
+  }
+  return { fields, other };
+}
+
+/** The contract input a draft stands for (dates turned into ISO where they parse). */
+function buildInput(d: Draft, acknowledgeDuplicates: boolean) {
+  return {
+    ...(d.registerId !== null ? { registerId: d.registerId } : {}),
+    issuer: { name: d.issuerName, ...(d.issuerUnitId !== null ? { unitId: d.issuerUnitId } : {}) },
+    numberSymbol: d.numberSymbol,
+    documentDate: dateTextToIso(d.documentDate),
+    ...(d.arrivalDate.trim() ? { arrivalDate: dateTextToIso(d.arrivalDate) } : {}),
+    typeCode: d.typeCode,
+    subject: d.secrecy === 'tuyet_mat' ? '' : d.subject,
+    secrecy: d.secrecy,
+    urgency: d.urgency,
+    ...(d.deadline.trim() ? { deadline: dateTextToIso(d.deadline) } : {}),
+    recipients: d.recipients,
+    notes: d.notes,
+    stagedIds: d.files.filter((f) => f.state === 'ready' && f.staged).map((f) => f.staged!.stagedId),
+    acknowledgeDuplicates,
+  };
+}
+
+/**
+ * Every error of a draft, in the schema's own words. zod skips an object's cross-field rules (subject
+ * required below Tuyệt mật, date order) while any field is invalid; a probe with the other fields made
+ * valid brings those rules out too, so the person sees all of it at once.
+ */
+function draftErrors(d: Draft): Partial<Record<FieldKey, string>> {
+  const input = buildInput(d, false);
+  const parsed = incomingRegisterSchema.safeParse(input);
+  if (parsed.success) return {};
+  const base = normaliseErrors(fieldErrors(parsed.error)).fields;
+  const valid = (iso: string | undefined) => iso !== undefined && isValidIsoDate(iso);
+  const probe = {
+    ...input,
+    issuer: { name: 'x' },
+    numberSymbol: '01/X',
+    typeCode: 'CV',
+    notes: '',
+    recipients: [],
+    stagedIds: ['0'.repeat(32)],
+    documentDate: valid(input.documentDate) ? input.documentDate : '1945-09-02',
+    ...(valid(input.arrivalDate) ? {} : { arrivalDate: undefined }),
+    ...(valid(input.deadline) ? {} : { deadline: undefined }),
+  };
+  const refined = incomingRegisterSchema.safeParse(probe);
+  const cross = refined.success ? {} : normaliseErrors(fieldErrors(refined.error)).fields;
+  return { ...cross, ...base };
+}
+
+export function RegisterDialog() {
+  const { t } = useTranslation();
+  const labels = useLabels();
+  const { open, draft, closeDialog, update, addFiles, removeFile, reset } = useRegisterDraft();
+  const session = useApp((s) => s.session);
+  const limit = useApp((s) => s.info?.attachmentLimitBytes ?? 200 * 1024 * 1024);
+  const registers = useIncoming((s) => s.registers);
+  const refresh = useIncoming((s) => s.refresh);
+  const { openIncoming, backToList } = useNav();
+  const [touched, setTouched] = useState<Set<FieldKey>>(new Set());
+  const [submitted, setSubmitted] = useState(false);
+  const [serverErrors, setServerErrors] = useState<Partial<Record<FieldKey, string>>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [duplicates, setDuplicates] = useState<DuplicateRef[] | null>(null);
+  const [early, setEarly] = useState<DuplicateRef[]>([]);
+  const [busy, setBusy] = useState(false);
+
+  const clearance = session?.user.clearance ?? 'thuong';
+  const candidates = useMemo(() => (registers ?? []).filter((r) => r.secrecy.includes(draft.secrecy)), [registers, draft.secrecy]);
+  const chosenRegister = candidates.find((r) => r.id === draft.registerId) ?? candidates[0];
+
+  // Client-side check on every change; shown at a field once it was visited or the form submitted.
+  const clientErrors = useMemo(() => draftErrors(draft), [draft]);
+  const staging = draft.files.some((f) => f.state === 'staging');
+  const errorOf = (k: FieldKey): string | undefined =>
+    serverErrors[k] ?? (submitted || touched.has(k) ? clientErrors[k] : undefined);
+  const touch = (k: FieldKey) => setTouched((s) => (s.has(k) ? s : new Set(s).add(k)));
+  const change = (k: FieldKey, patch: Partial<Draft>) => {
+    update(patch);
+    if (serverErrors[k]) setServerErrors(({ [k]: _gone, ...rest }) => rest);
+    setDuplicates(null);
+  };
+
+  // Early duplicate warning once number-symbol, issuer and document date are all there.
+  const dupKey = useDebounced(
+    JSON.stringify([draft.numberSymbol.trim(), draft.issuerName.trim(), parseDateVn(draft.documentDate.trim())]),
+    400,
+  );
+  useEffect(() => {
+    const [numberSymbol, issuerName, documentDate] = JSON.parse(dupKey) as [string, string, string | null];
+    if (!open || !documentDate || !issuerName || !parseNumberSymbol(numberSymbol).ok) {
+      setEarly([]);
+      return;
+    }
+    let live = true;
+    call('incoming.checkDuplicates', { numberSymbol, issuerName, documentDate, stagedIds: [] }).then(
+      (refs) => live && setEarly(refs),
+      () => live && setEarly([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [dupKey, open]);
+
+  // A register chosen by hand that does not take the new secrecy level falls back to automatic.
+  useEffect(() => {
+    if (draft.registerId !== null && !candidates.some((r) => r.id === draft.registerId)) update({ registerId: null });
+  }, [candidates, draft.registerId, update]);
+
+  const resetUi = () => {
+    setTouched(new Set());
+    setSubmitted(false);
+    setServerErrors({});
+    setFormError(null);
+    setDuplicates(null);
+    setEarly([]);
+  };
+
+  const openRecord = (id: number) => {
+    closeDialog();
+    openIncoming(id);
+  };
+
+  async function submit(acknowledge: boolean) {
+    setSubmitted(true);
+    setFormError(null);
+    if (staging) {
+      setFormError(t('register.files.wait'));
+      return;
+    }
+    const parsed = incomingRegisterSchema.safeParse(buildInput(draft, acknowledge));
+    if (!parsed.success) {
+      const { other } = normaliseErrors(fieldErrors(parsed.error));
+      setServerErrors({});
+      if (other.length > 0) setFormError(other.join(' '));
+      focusFirst(draftErrors(draft));
+      return;
+    }
+    setBusy(true);
+    try {
+      const res = await call('incoming.register', parsed.data);
+      toast.success(t('register.success', { number: res.arrivalNumber, register: res.registerName }), {
+        label: t('register.openNew'),
+        run: () => openIncoming(res.id),
+      });
+      reset({ discardFiles: false });
+      resetUi();
+      closeDialog();
+      backToList();
+      refresh(res.id);
+    } catch (err) {
+      const de = asDeskError(err);
+      if (de.code === 'VALIDATION') {
+        const { fields, other } = normaliseErrors(de.fields ?? {});
+        setServerErrors(fields);
+        setFormError(other.length > 0 ? other.join(' ') : Object.keys(fields).length === 0 ? de.message : null);
+        focusFirst(fields);
+      } else if (de.code === 'DUPLICATE') {
+        setDuplicates((de.details?.duplicates as DuplicateRef[] | undefined) ?? []);
+      } else if (!isGloballyHandled(de)) {
+        if (de.code === 'FORBIDDEN' && de.fields) setServerErrors(normaliseErrors(de.fields).fields);
+        setFormError(de.message);
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    void submit(false);
+  };
+
+  const parsedSymbol = parseNumberSymbol(draft.numberSymbol);
+  const issuerError = errorOf('issuer.name');
+  const earlyRefs = early.filter((d) => d.reason === 'same_number_symbol');
+
+  return (
+    <Dialog
+      open={open}
+      title={t('register.title')}
+      onClose={closeDialog}
+      className="register-dialog"
+      footer={
+        <>
+          <button type="button" className="button subtle" onClick={() => {
+            reset({ discardFiles: true });
+            resetUi();
+          }}>
+            {t('register.clear')}
+          </button>
+          <span className="footer-status" aria-live="polite">
+            {staging && (
+              <>
+                <Spinner /> {t('register.files.uploading')}
+              </>
+            )}
+          </span>
+          <button type="button" className="button" onClick={closeDialog}>{t('common.close')}</button>
+          <button type="submit" form="register-form" className="button primary" disabled={busy}>
+            {busy && <Spinner />} {t('register.submit')}
+          </button>
+        </>
+      }
+    >
+      <form id="register-form" className="register-form" onSubmit={onSubmit} noValidate>
+        {formError && <div className="form-error" role="alert">{formError}</div>}
+        {duplicates && (
+          <div className="notice notice-warning duplicate-panel" role="alert">
+            <div className="notice-title">
+              <Icon name="alert" /> {t('duplicates.title')}
+            </div>
+            <p>{t('duplicates.explain')}</p>
+            <DuplicateList items={duplicates} onOpen={openRecord} />
+            <div className="notice-actions">
+              <button type="button" className="button" onClick={() => setDuplicates(null)}>{t('duplicates.review')}</button>
+              <button type="button" className="button danger-outline" onClick={() => void submit(true)} disabled={busy}>
+                {t('duplicates.registerAnyway')}
+              </button>
+            </div>
+          </div>
+        )}
+
+        <div className="form-grid classification">
+          <Field id={CONTROL_IDS.secrecy} label={t('register.secrecy')} error={errorOf('secrecy')} required>
+            <select className="input" {...controlProps(CONTROL_IDS.secrecy, errorOf('secrecy'))} value={draft.secrecy}
+              onChange={(e) => {
+                const secrecy = e.target.value as Secrecy;
+                change('secrecy', { secrecy, ...(secrecy === 'tuyet_mat' ? { subject: '' } : {}) });
+              }}>
+              {SECRECY_LEVELS.map((s) => (
+                <option key={s} value={s} disabled={!clearedFor(clearance, s)}>
+                  {labels.secrecy(s)}{!clearedFor(clearance, s) ? ` ${t('register.aboveClearance')}` : ''}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field id={CONTROL_IDS.urgency} label={t('register.urgency')} error={errorOf('urgency')} required>
+            <select className="input" {...controlProps(CONTROL_IDS.urgency, errorOf('urgency'))} value={draft.urgency}
+              onChange={(e) => change('urgency', { urgency: e.target.value as Urgency })}>
+              {URGENCY_LEVELS.map((u) => <option key={u} value={u}>{labels.urgency(u)}</option>)}
+            </select>
+          </Field>
+          <Field id={CONTROL_IDS.registerId} label={t('register.register')} error={errorOf('registerId')}
+            hint={chosenRegister ? t('register.registerHint', { register: chosenRegister.name }) : undefined}
+            className="span-2">
+            {candidates.length === 0 ? (
+              <div className="field-static" id={CONTROL_IDS.registerId}>{registers ? t('register.noRegister') : t('app.loading')}</div>
+            ) : (
+              <select className="input" {...controlProps(CONTROL_IDS.registerId, errorOf('registerId'), !!chosenRegister)}
+                value={draft.registerId ?? ''}
+                onChange={(e) => change('registerId', { registerId: e.target.value ? Number(e.target.value) : null })}>
+                {candidates.length > 1 && <option value="">{t('register.registerAuto', { register: candidates[0]!.name })}</option>}
+                {candidates.map((r) => <option key={r.id} value={candidates.length === 1 ? '' : r.id}>{r.name}</option>)}
+              </select>
+            )}
+          </Field>
+        </div>
+
+        <div className="form-columns">
+          <div className="form-column">
+            <fieldset className="form-section">
+              <legend>{t('register.documentSection')}</legend>
+              <Field id={CONTROL_IDS['issuer.name']} label={t('register.issuer')} error={issuerError} required
+                hint={
+                  draft.issuerUnitId !== null
+                    ? t('register.issuerKnown', { code: draft.issuerCode ?? '—' })
+                    : draft.issuerName.trim() ? t('register.issuerFree') : t('register.issuerHint')
+                }>
+                <IssuerCombobox
+                  id={CONTROL_IDS['issuer.name']}
+                  value={draft.issuerName}
+                  unitId={draft.issuerUnitId}
+                  invalid={!!issuerError}
+                  describedBy={[`${CONTROL_IDS['issuer.name']}-hint`, issuerError ? `${CONTROL_IDS['issuer.name']}-error` : ''].filter(Boolean).join(' ')}
+                  onText={(text) => change('issuer.name', { issuerName: text, issuerUnitId: null, issuerCode: null })}
+                  onPick={(u) => change('issuer.name', { issuerName: u.name, issuerUnitId: u.id, issuerCode: u.code })}
+                  onBlur={() => touch('issuer.name')}
+                />
+              </Field>
+              <div className="form-grid two">
+                <Field id={CONTROL_IDS.numberSymbol} label={t('register.numberSymbol')} error={errorOf('numberSymbol')} required
+                  hint={parsedSymbol.ok
+                    ? t(parsedSymbol.value.form === 'party' ? 'register.symbolParty' : 'register.symbolState')
+                    : t('register.symbolHint')}>
+                  <input className="input" {...controlProps(CONTROL_IDS.numberSymbol, errorOf('numberSymbol'), true, true)}
+                    value={draft.numberSymbol} autoComplete="off" spellCheck={false}
+                    onChange={(e) => {
+                      const numberSymbol = e.target.value;
+                      const parsed = parseNumberSymbol(numberSymbol);
+                      const suggested = parsed.ok ? DOCUMENT_TYPES.find((x) => x.code === parsed.value.typeCode)?.code : undefined;
+                      change('numberSymbol', { numberSymbol, ...(!draft.typeChosen && suggested ? { typeCode: suggested } : {}) });
+                    }}
+                    onBlur={() => touch('numberSymbol')} />
+                </Field>
+                <Field id={CONTROL_IDS.documentDate} label={t('register.documentDate')} error={errorOf('documentDate')} required>
+                  <DateInput {...controlProps(CONTROL_IDS.documentDate, errorOf('documentDate'), false, true)}
+                    value={draft.documentDate} onValueChange={(v) => change('documentDate', { documentDate: v })}
+                    onBlur={() => touch('documentDate')} />
+                </Field>
+              </div>
+              <Field id={CONTROL_IDS.typeCode} label={t('register.type')} error={errorOf('typeCode')} required>
+                <select className="input" {...controlProps(CONTROL_IDS.typeCode, errorOf('typeCode'), false, true)} value={draft.typeCode}
+                  onChange={(e) => change('typeCode', { typeCode: e.target.value as DocumentTypeCode | '', typeChosen: true })}
+                  onBlur={() => touch('typeCode')}>
+                  <option value="">{t('common.choose')}</option>
+                  {DOCUMENT_TYPES.map((x) => <option key={x.code} value={x.code}>{labels.docType(x.code)}</option>)}
+                </select>
+              </Field>
+              {earlyRefs.length > 0 && !duplicates && (
+                <div className="notice notice-warning" role="status">
+                  <div className="notice-title"><Icon name="alert" /> {t('duplicates.early')}</div>
+                  <DuplicateList items={earlyRefs} onOpen={openRecord} />
+                </div>
+              )}
+              <Field id={CONTROL_IDS.subject} label={t('register.subject')} error={errorOf('subject')} required={draft.secrecy !== 'tuyet_mat'}
+                hint={draft.secrecy === 'tuyet_mat' ? t('register.subjectTopSecret') : undefined}>
+                <textarea className="input" rows={5}
+                  {...controlProps(CONTROL_IDS.subject, errorOf('subject'), draft.secrecy === 'tuyet_mat', draft.secrecy !== 'tuyet_mat')}
+                  value={draft.secrecy === 'tuyet_mat' ? '' : draft.subject} disabled={draft.secrecy === 'tuyet_mat'}
+                  placeholder={draft.secrecy === 'tuyet_mat' ? t('register.subjectTopSecretPlaceholder') : undefined}
+                  maxLength={500} onChange={(e) => change('subject', { subject: e.target.value })} onBlur={() => touch('subject')} />
+              </Field>
+            </fieldset>
+          </div>
+          <div className="form-column">
+            <fieldset className="form-section">
+              <legend>{t('register.registrationSection')}</legend>
+              <div className="form-grid two">
+                <Field id={CONTROL_IDS.arrivalDate} label={t('register.arrivalDate')} error={errorOf('arrivalDate')} required>
+                  <DateInput {...controlProps(CONTROL_IDS.arrivalDate, errorOf('arrivalDate'), false, true)}
+                    value={draft.arrivalDate} onValueChange={(v) => change('arrivalDate', { arrivalDate: v })}
+                    onBlur={() => touch('arrivalDate')} />
+                </Field>
+                <Field id={CONTROL_IDS.deadline} label={t('register.deadline')} error={errorOf('deadline')}>
+                  <DateInput {...controlProps(CONTROL_IDS.deadline, errorOf('deadline'))}
+                    value={draft.deadline} onValueChange={(v) => change('deadline', { deadline: v })}
+                    onBlur={() => touch('deadline')} />
+                </Field>
+              </div>
+              <Field id={CONTROL_IDS.recipients} label={t('register.recipients')} error={errorOf('recipients')} hint={t('register.recipientsHint')}>
+                <ChipsInput id={CONTROL_IDS.recipients} values={draft.recipients}
+                  onChange={(recipients) => change('recipients', { recipients })}
+                  placeholder={t('register.recipientsPlaceholder')}
+                  describedBy={`${CONTROL_IDS.recipients}-hint${errorOf('recipients') ? ` ${CONTROL_IDS.recipients}-error` : ''}`}
+                  invalid={!!errorOf('recipients')} />
+              </Field>
+              <Field id={CONTROL_IDS.notes} label={t('register.notes')} error={errorOf('notes')}>
+                <textarea className="input" rows={2} {...controlProps(CONTROL_IDS.notes, errorOf('notes'))} value={draft.notes}
+                  maxLength={2000} onChange={(e) => change('notes', { notes: e.target.value })} />
+              </Field>
+            </fieldset>
+            <AttachmentsField
+              id={CONTROL_IDS.stagedIds}
+              files={draft.files}
+              error={errorOf('stagedIds')}
+              onAdd={(files) => {
+                addFiles(files, limit);
+                if (serverErrors.stagedIds) setServerErrors(({ stagedIds: _gone, ...rest }) => rest);
+              }}
+              onRemove={removeFile}
+              onOpenRecord={openRecord}
+            />
+          </div>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function focusFirst(fields: Partial<Record<FieldKey, string>>): void {
+  const first = FIELD_ORDER.find((k) => fields[k]);
+  if (!first) return;
+  requestAnimationFrame(() => {
+    const el = document.getElementById(CONTROL_IDS[first]);
+    if (el && !(el as HTMLInputElement).disabled && el.tabIndex >= 0) el.focus();
+    else if (first === 'stagedIds') document.querySelector<HTMLElement>('.dropzone button')?.focus();
+  });
+}

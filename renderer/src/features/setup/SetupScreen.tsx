@@ -1,0 +1,167 @@
+// First run: the workstation's unit, its numbering rules, and the first user.
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ROLES, SECRECY_LEVELS, type NumberingPreset, type Role, type Secrecy } from '../../../../common/domain';
+import { checkIdentifierCode } from '../../../../common/identifierCode';
+import { fieldErrors, setupInputSchema } from '../../../../common/schemas';
+import { controlProps, Field } from '../../components/Field';
+import { Icon, Spinner } from '../../components/Icon';
+import { useLabels } from '../../i18n/labels';
+import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
+import { useApp } from '../../stores/app';
+
+interface Form {
+  unitName: string;
+  unitCode: string;
+  preset: NumberingPreset | '';
+  fullName: string;
+  position: string;
+  role: Role;
+  clearance: Secrecy | '';
+}
+
+const PRESETS: NumberingPreset[] = ['state', 'party'];
+
+export function SetupScreen() {
+  const { t } = useTranslation();
+  const labels = useLabels();
+  const signedIn = useApp((s) => s.signedIn);
+  const boot = useApp((s) => s.boot);
+  const readOnly = useApp((s) => !!s.readOnlyReason);
+  const [form, setForm] = useState<Form>({ unitName: '', unitCode: '', preset: '', fullName: '', position: '', role: 'van_thu', clearance: '' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [codeTouched, setCodeTouched] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+
+  const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const code = checkIdentifierCode(form.unitCode);
+  // The identifier code is checked as it is typed, once the field has been visited.
+  const codeError = codeTouched && !code.ok ? code.reason : errors['unit.code'];
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setFormError(null);
+    setCodeTouched(true);
+    const input = {
+      unit: { name: form.unitName, code: form.unitCode, preset: form.preset },
+      admin: { fullName: form.fullName, position: form.position, role: form.role, clearance: form.clearance },
+    };
+    const parsed = setupInputSchema.safeParse(input);
+    const found = parsed.success ? {} : fieldErrors(parsed.error);
+    if (!form.clearance) found['admin.clearance'] = t('setup.chooseClearance');
+    if (!parsed.success || Object.keys(found).length > 0) {
+      setErrors(found);
+      focusFirst(found);
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    try {
+      signedIn(await call('setup.create', parsed.data));
+    } catch (err) {
+      const de = asDeskError(err);
+      if (de.code === 'VALIDATION' && de.fields) {
+        setErrors(de.fields);
+        focusFirst(de.fields);
+      } else if (de.code === 'SETUP_DONE') {
+        await boot();
+      } else if (!isGloballyHandled(de)) setFormError(de.message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className="setup">
+      <form className="card setup-card" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="setup-title">
+        <div className="card-brand">
+          <span className="brand-mark" aria-hidden="true">SD</span> SecureDesk
+        </div>
+        <h1 id="setup-title">{t('setup.title')}</h1>
+        <p className="lead">{t('setup.lead')}</p>
+
+        <fieldset className="form-section">
+          <legend>{t('setup.unitSection')}</legend>
+          <Field id="unit-name" label={t('setup.unitName')} error={errors['unit.name']} required>
+            <input className="input" {...controlProps('unit-name', errors['unit.name'], false, true)} value={form.unitName}
+              onChange={(e) => set('unitName', e.target.value)} autoComplete="off" />
+          </Field>
+          <Field
+            className="field-narrow"
+            id="unit-code"
+            label={t('setup.unitCode')}
+            error={codeError}
+            required
+            hint={code.ok ? <span className="ok-note"><Icon name="check" /> {t('setup.codeValid', { code: code.code })}</span> : t('setup.unitCodeHint')}
+          >
+            <input className="input mono" {...controlProps('unit-code', codeError, true, true)} value={form.unitCode}
+              onChange={(e) => set('unitCode', e.target.value)} onBlur={() => form.unitCode && setCodeTouched(true)} autoComplete="off" spellCheck={false} />
+          </Field>
+          <fieldset className={errors['unit.preset'] ? 'choice-group has-error' : 'choice-group'} aria-describedby={errors['unit.preset'] ? 'preset-error' : undefined}>
+            <legend>{t('setup.preset')}<span className="required" aria-hidden="true"> *</span></legend>
+            <div className="choice-cards">
+              {PRESETS.map((p) => (
+                <label key={p} className={form.preset === p ? 'choice-card is-checked' : 'choice-card'}>
+                  <input type="radio" name="preset" value={p} checked={form.preset === p} onChange={() => set('preset', p)}
+                    id={`preset-${p}`} />
+                  <span className="choice-body">
+                    <span className="choice-title">{t(`setup.presets.${p}.title`)}</span>
+                    <span className="choice-example">{t(`setup.presets.${p}.example`)}</span>
+                    <span className="choice-text">{t(`setup.presets.${p}.text`)}</span>
+                  </span>
+                </label>
+              ))}
+            </div>
+            {errors['unit.preset'] && <div id="preset-error" className="field-error">{errors['unit.preset']}</div>}
+          </fieldset>
+        </fieldset>
+
+        <fieldset className="form-section">
+          <legend>{t('setup.userSection')}</legend>
+          <div className="form-grid two">
+            <Field id="admin-name" label={t('setup.fullName')} error={errors['admin.fullName']} required>
+              <input className="input" {...controlProps('admin-name', errors['admin.fullName'], false, true)} value={form.fullName}
+                onChange={(e) => set('fullName', e.target.value)} autoComplete="off" />
+            </Field>
+            <Field id="admin-position" label={t('setup.position')} error={errors['admin.position']} required>
+              <input className="input" {...controlProps('admin-position', errors['admin.position'], false, true)} value={form.position}
+                onChange={(e) => set('position', e.target.value)} autoComplete="off" />
+            </Field>
+            <Field id="admin-role" label={t('setup.role')} error={errors['admin.role']} required>
+              <select className="input" {...controlProps('admin-role', errors['admin.role'], false, true)} value={form.role}
+                onChange={(e) => set('role', e.target.value as Role)}>
+                {ROLES.map((r) => <option key={r} value={r}>{labels.role(r)}</option>)}
+              </select>
+            </Field>
+            <Field id="admin-clearance" label={t('setup.clearance')} error={errors['admin.clearance']} required hint={t('setup.clearanceHint')}>
+              <select className="input" {...controlProps('admin-clearance', errors['admin.clearance'], true, true)} value={form.clearance}
+                onChange={(e) => set('clearance', e.target.value as Secrecy)}>
+                <option value="">{t('common.choose')}</option>
+                {SECRECY_LEVELS.map((s) => <option key={s} value={s}>{labels.secrecy(s)}</option>)}
+              </select>
+            </Field>
+          </div>
+        </fieldset>
+
+        {formError && <div className="form-error" role="alert">{formError}</div>}
+        <div className="form-actions">
+          <button type="submit" className="button primary" disabled={busy || readOnly}>
+            {busy && <Spinner />} {t('setup.submit')}
+          </button>
+        </div>
+      </form>
+    </main>
+  );
+}
+
+const FIELD_IDS: Record<string, string> = {
+  'unit.name': 'unit-name', 'unit.code': 'unit-code', 'unit.preset': 'preset-state',
+  'admin.fullName': 'admin-name', 'admin.position': 'admin-position', 'admin.role': 'admin-role', 'admin.clearance': 'admin-clearance',
+};
+
+function focusFirst(errors: Record<string, string>): void {
+  const order = Object.keys(FIELD_IDS);
+  const first = order.find((k) => k in errors);
+  if (first) requestAnimationFrame(() => document.getElementById(FIELD_IDS[first]!)?.focus());
+}

@@ -1,0 +1,227 @@
+// The embedded viewer: the attachment is opened through a short-lived URL that pdf.js streams
+// (no temp file, no download); pages render lazily with a selectable text layer; find is
+// accent-insensitive. A file that is not a PDF, or that pdf.js rejects, gets a clear message.
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AttachmentInfo } from '../../../../common/contract';
+import type { Secrecy } from '../../../../common/domain';
+import { Icon, Spinner } from '../../components/Icon';
+import { SecrecyMark } from '../../components/Secrecy';
+import i18n from '../../i18n';
+import { asDeskError, call } from '../../ipc/call';
+import { setFindHandler } from '../../stores/nav';
+import { PdfController, type FindState } from './PdfController';
+import { documentParams, loadPdfJs } from './pdfjs';
+
+type Phase =
+  | { kind: 'opening' }
+  | { kind: 'ready' }
+  | { kind: 'not-pdf'; detail?: string }
+  | { kind: 'password' }
+  | { kind: 'error'; message: string };
+
+interface Props {
+  attachment: AttachmentInfo;
+  secrecy: Secrecy;
+}
+
+export function PdfViewer({ attachment, secrecy }: Props) {
+  const { t } = useTranslation();
+  const scroller = useRef<HTMLDivElement>(null);
+  const pagesEl = useRef<HTMLDivElement>(null);
+  const findInput = useRef<HTMLInputElement>(null);
+  const controller = useRef<PdfController | null>(null);
+  const [phase, setPhase] = useState<Phase>({ kind: 'opening' });
+  const [numPages, setNumPages] = useState(0);
+  const [page, setPage] = useState(1);
+  const [pageText, setPageText] = useState('1');
+  const [zoom, setZoom] = useState<{ scale: number; fit: boolean }>({ scale: 1, fit: true });
+  const [find, setFind] = useState<FindState>({ query: '', total: 0, current: 0, searching: false });
+  const [findText, setFindText] = useState('');
+
+  useEffect(() => {
+    if (!attachment.isPdf) {
+      setPhase({ kind: 'not-pdf' });
+      return;
+    }
+    let cancelled = false;
+    let task: { destroy(): Promise<void> } | null = null;
+    setPhase({ kind: 'opening' });
+    (async () => {
+      const [opened, lib] = await Promise.all([call('attachments.open', { id: attachment.id }), loadPdfJs()]);
+      if (cancelled) return;
+      if (!opened.isPdf) {
+        setPhase({ kind: 'not-pdf' });
+        return;
+      }
+      const loading = lib.getDocument(documentParams(lib, opened.url));
+      task = loading;
+      const doc = await loading.promise;
+      if (cancelled || !scroller.current || !pagesEl.current) return;
+      const c = new PdfController(lib, doc, scroller.current, pagesEl.current, {
+        onPage: (p) => {
+          setPage(p);
+          setPageText(String(p));
+        },
+        onScale: (scale, fit) => setZoom({ scale, fit }),
+        onFind: setFind,
+        pageLabel: (p) => i18n.t('viewer.pageLabel', { page: p }),
+      });
+      controller.current = c;
+      setNumPages(doc.numPages);
+      setPhase({ kind: 'ready' });
+      await c.init();
+    })().catch((err: unknown) => {
+      if (cancelled) return;
+      const name = (err as Error)?.name;
+      if (name === 'DeskError') setPhase({ kind: 'error', message: asDeskError(err).message });
+      else if (name === 'PasswordException') setPhase({ kind: 'password' });
+      // The file could not be fetched (an expired link, a lost connection): opening it again may work.
+      else if (name === 'ResponseException' || name === 'AbortException') setPhase({ kind: 'error', message: i18n.t('viewer.failed') });
+      // Anything else pdf.js refuses (InvalidPDFException, FormatError, …) is not a usable PDF.
+      else setPhase({ kind: 'not-pdf', detail: String((err as Error)?.message ?? err) });
+    });
+    return () => {
+      cancelled = true;
+      controller.current?.destroy();
+      controller.current = null;
+      void task?.destroy();
+    };
+  }, [attachment.id, attachment.isPdf]);
+
+  // Ctrl+F in the detail view goes to the find box of the document.
+  useEffect(() => {
+    if (phase.kind !== 'ready') return;
+    return setFindHandler(() => {
+      findInput.current?.focus();
+      findInput.current?.select();
+    });
+  }, [phase.kind]);
+
+  // Find as one types, after a short pause.
+  useEffect(() => {
+    if (phase.kind !== 'ready') return;
+    const timer = setTimeout(() => void controller.current?.find(findText), 250);
+    return () => clearTimeout(timer);
+  }, [findText, phase.kind]);
+
+  const goTo = (p: number) => {
+    if (!Number.isFinite(p) || numPages === 0) return;
+    controller.current?.goToPage(Math.max(1, Math.min(numPages, Math.round(p))));
+  };
+
+  const ready = phase.kind === 'ready';
+
+  return (
+    <section className="viewer" aria-label={t('viewer.label', { name: attachment.name })}>
+      <div className="viewer-toolbar" role="toolbar" aria-label={t('viewer.toolbar')}>
+        {ready ? (
+          <>
+            <div className="toolbar-group">
+              <button type="button" className="icon-button" onClick={() => goTo(page - 1)} disabled={!ready || page <= 1}
+                aria-label={t('viewer.prevPage')} title={t('viewer.prevPage')}>
+                <Icon name="chevronUp" />
+              </button>
+              <button type="button" className="icon-button" onClick={() => goTo(page + 1)} disabled={!ready || page >= numPages}
+                aria-label={t('viewer.nextPage')} title={t('viewer.nextPage')}>
+                <Icon name="chevronDown" />
+              </button>
+              <label className="page-input">
+                <span>{t('viewer.page')}</span>
+                <input className="input" inputMode="numeric" value={pageText} disabled={!ready} aria-label={t('viewer.pageNumber')}
+                  onChange={(e) => setPageText(e.target.value.replace(/\D/g, ''))}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter') goTo(Number(pageText));
+                  }}
+                  onBlur={() => setPageText(String(page))} />
+                <span className="page-count" aria-live="polite">{t('viewer.ofPages', { page, count: numPages })}</span>
+              </label>
+            </div>
+            <div className="toolbar-group">
+              <button type="button" className="icon-button" onClick={() => controller.current?.zoom(-1)} disabled={!ready}
+                aria-label={t('viewer.zoomOut')} title={t('viewer.zoomOut')}>
+                <Icon name="zoomOut" />
+              </button>
+              <span className="zoom-value" aria-live="polite">{Math.round(zoom.scale * 100)}%</span>
+              <button type="button" className="icon-button" onClick={() => controller.current?.zoom(1)} disabled={!ready}
+                aria-label={t('viewer.zoomIn')} title={t('viewer.zoomIn')}>
+                <Icon name="zoomIn" />
+              </button>
+              <button type="button" className={zoom.fit ? 'icon-button is-on' : 'icon-button'} aria-pressed={zoom.fit}
+                onClick={() => controller.current?.fitWidth()} disabled={!ready} aria-label={t('viewer.fitWidth')} title={t('viewer.fitWidth')}>
+                <Icon name="fitWidth" />
+              </button>
+            </div>
+            <div className="toolbar-group find-group" role="search">
+              <div className="search-box small">
+                <Icon name="search" />
+                <input ref={findInput} type="search" className="input" value={findText} disabled={!ready}
+                  aria-label={t('viewer.find')} placeholder={t('viewer.findPlaceholder')}
+                  onChange={(e) => setFindText(e.target.value)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter') {
+                      e.preventDefault();
+                      if (find.query !== findText) void controller.current?.find(findText);
+                      else controller.current?.findNext(e.shiftKey ? -1 : 1);
+                    } else if (e.key === 'Escape' && findText) {
+                      e.preventDefault();
+                      e.stopPropagation();
+                      setFindText('');
+                    }
+                  }} />
+              </div>
+              <button type="button" className="icon-button" onClick={() => controller.current?.findNext(-1)} disabled={find.total === 0}
+                aria-label={t('viewer.findPrev')} title={t('viewer.findPrev')}>
+                <Icon name="chevronUp" />
+              </button>
+              <button type="button" className="icon-button" onClick={() => controller.current?.findNext(1)} disabled={find.total === 0}
+                aria-label={t('viewer.findNext')} title={t('viewer.findNext')}>
+                <Icon name="chevronDown" />
+              </button>
+              <span className="find-status" aria-live="polite">
+                {find.searching ? <Spinner /> : find.query.trim() ? (find.total > 0 ? t('viewer.findCount', { current: find.current, total: find.total }) : t('viewer.findNone')) : ''}
+              </span>
+            </div>
+          </>
+        ) : (
+          <span className="viewer-file" title={attachment.name}>
+            <Icon name="file" /> {attachment.name}
+          </span>
+        )}
+        <div className="toolbar-end">
+          <SecrecyMark level={secrecy} />
+        </div>
+      </div>
+      <div className="viewer-body">
+        <div ref={scroller} className="viewer-scroll" tabIndex={0} hidden={phase.kind !== 'ready' && phase.kind !== 'opening'}
+          aria-label={t('viewer.pages')}>
+          <div ref={pagesEl} className="viewer-pages" />
+        </div>
+        {phase.kind === 'opening' && (
+          <div className="viewer-message">
+            <Spinner /> {t('viewer.opening')}
+          </div>
+        )}
+        {phase.kind === 'not-pdf' && (
+          <div className="viewer-message is-problem" role="alert">
+            <Icon name="alert" />
+            <p className="viewer-message-title">{t('viewer.notPdf')}</p>
+            <p>{t('viewer.notPdfDetail', { name: attachment.name })}</p>
+          </div>
+        )}
+        {phase.kind === 'password' && (
+          <div className="viewer-message is-problem" role="alert">
+            <Icon name="lock" />
+            <p className="viewer-message-title">{t('viewer.password')}</p>
+          </div>
+        )}
+        {phase.kind === 'error' && (
+          <div className="viewer-message is-problem" role="alert">
+            <Icon name="alert" />
+            <p className="viewer-message-title">{phase.message}</p>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

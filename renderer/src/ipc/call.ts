@@ -1,0 +1,59 @@
+// Every contract call from the UI goes through here: errors that mean the same thing everywhere
+// are handled once (NO_SESSION -> sign-in, READ_ONLY -> banner, INTERNAL -> toast) and rethrown,
+// so each screen deals only with what it understands (VALIDATION at the field, DUPLICATE …).
+import type { Channel, InputOf, OutputOf, StagedFile } from '../../../common/contract';
+import { DeskError } from '../../../common/errors';
+import { useApp } from '../stores/app';
+import { toast } from '../stores/toasts';
+import { desk } from './desk';
+
+const GLOBAL_CODES = new Set<string>(['NO_SESSION', 'READ_ONLY', 'INTERNAL']);
+
+export function asDeskError(err: unknown): DeskError {
+  if (err instanceof DeskError) return err;
+  return new DeskError('INTERNAL', 'Đã xảy ra lỗi không mong muốn.');
+}
+
+function route(err: DeskError): void {
+  switch (err.code) {
+    case 'NO_SESSION':
+      useApp.getState().sessionEnded(err.message);
+      break;
+    case 'READ_ONLY':
+      useApp.getState().markReadOnly(err.message);
+      break;
+    case 'INTERNAL':
+      toast.error(err.message);
+      break;
+    default:
+      break;
+  }
+}
+
+export async function call<C extends Channel>(channel: C, input: InputOf<C>): Promise<OutputOf<C>> {
+  try {
+    return await desk.invoke(channel, input);
+  } catch (e) {
+    const err = asDeskError(e);
+    route(err);
+    throw err;
+  }
+}
+
+export async function stageFile(file: File): Promise<StagedFile> {
+  try {
+    return await desk.stageFile(file);
+  } catch (e) {
+    const err = asDeskError(e);
+    route(err);
+    throw err;
+  }
+}
+
+/** Shows an error that was not already shown by the global handling above. */
+export function reportError(err: unknown): void {
+  const e = asDeskError(err);
+  if (!GLOBAL_CODES.has(e.code)) toast.error(e.message);
+}
+
+export const isGloballyHandled = (err: DeskError): boolean => GLOBAL_CODES.has(err.code);
