@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import { BlobIntegrityError, CHUNK_SIZE, HEADER_LEN, decryptBlobStream, encryptBlobStream, plaintextSize } from '../../main/core/attachments/blobCipher';
 
 const key = randomBytes(32);
-const enc = (plain: Buffer, k = key) => buffer(Readable.from([plain]).pipe(encryptBlobStream(k)));
-const dec = (sealed: Buffer, k = key) => buffer(Readable.from([sealed]).pipe(decryptBlobStream(k)));
+const enc = (plain: Buffer, k: Buffer = key) => buffer(Readable.from([plain]).pipe(encryptBlobStream(k)));
+const dec = (sealed: Buffer, k: Buffer = key) => buffer(Readable.from([sealed]).pipe(decryptBlobStream(k)));
 // Feed in awkward pieces to exercise the buffering.
 const decPieces = (sealed: Buffer) => {
   const parts: Buffer[] = [];
@@ -36,7 +36,7 @@ test('tampering, truncation, dropped or reordered chunks and a wrong key all fai
   const sealed = await enc(plain);
   const sealedChunk = CHUNK_SIZE + 16;
   const flip = Buffer.from(sealed);
-  flip[HEADER_LEN + 100] ^= 1;
+  flip.writeUInt8(flip.readUInt8(HEADER_LEN + 100) ^ 1, HEADER_LEN + 100);
   const cases: Array<[string, Buffer, Buffer?]> = [
     ['flipped byte', flip],
     ['truncated at a chunk boundary', sealed.subarray(0, HEADER_LEN + 2 * sealedChunk)],
