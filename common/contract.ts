@@ -7,6 +7,7 @@ import {
   incomingFilterSchema,
   incomingListSchema,
   incomingRegisterSchema,
+  secrecySchema,
   setupInputSchema,
 } from './schemas';
 
@@ -118,6 +119,12 @@ export interface IncomingDetail extends IncomingRow {
   registeredAt: string;
   attachments: AttachmentInfo[];
 }
+export interface NumberPreview {
+  registerId: number;
+  registerName: string;
+  /** The arrival number the next registration would get now (taken for real only on saving). */
+  nextNumber: number;
+}
 export interface CountResult {
   total: number;
   /** True when counting stopped at `total` ("more than …"). */
@@ -159,6 +166,17 @@ export const contract = {
         numberSymbol: z.string().max(50),
         documentDate: z.string().max(10),
         stagedIds: z.array(z.string().regex(/^[0-9a-f]{32}$/)).max(20).default([]),
+      })
+      .strict(),
+    access: 'doc.register',
+  }),
+  'incoming.previewNumber': channel<NumberPreview>()({
+    input: z
+      .object({
+        secrecy: secrecySchema,
+        registerId: z.number().int().positive().optional(),
+        arrivalDate: z.string().max(10).optional(),
+        typeCode: z.string().max(10).default('CV'),
       })
       .strict(),
     access: 'doc.register',

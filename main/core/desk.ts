@@ -5,7 +5,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type {
-  AppInfo, CountResult, DuplicateRef, IncomingDetail, IncomingRow, KnownUnit, RegisterResult, RegisterSummary,
+  AppInfo, CountResult, DuplicateRef, IncomingDetail, IncomingRow, KnownUnit, NumberPreview, RegisterResult, RegisterSummary,
   Session, StagedFile, UserSummary,
 } from '../../common/contract';
 import type { NumberingPreset } from '../../common/domain';
@@ -181,6 +181,10 @@ export class Desk {
 
   checkDuplicates(actor: Actor, q: { issuerName: string; numberSymbol: string; documentDate: string; stagedIds: string[] }): Promise<DuplicateRef[]> {
     return incoming.checkDuplicates(this.ctx, actor, q);
+  }
+
+  previewNumber(actor: Actor, q: Parameters<typeof incoming.previewNumber>[2]): NumberPreview {
+    return incoming.previewNumber(this.ctx, actor, q);
   }
 
   registerIncoming(actor: Actor, input: incoming.RegisterInput): Promise<RegisterResult> {

@@ -32,6 +32,7 @@ export const handlers: Handlers = {
   'units.search': (ctx, { query, limit }) => ctx.desk.searchUnits(actor(ctx), query, limit),
   'registers.list': (ctx) => ctx.desk.registers(actor(ctx)),
   'incoming.checkDuplicates': (ctx, q) => ctx.desk.checkDuplicates(actor(ctx), q),
+  'incoming.previewNumber': (ctx, q) => ctx.desk.previewNumber(actor(ctx), q),
   'incoming.register': (ctx, input) => ctx.desk.registerIncoming(actor(ctx), input),
   'incoming.list': (ctx, q) => ctx.desk.listIncoming(actor(ctx), q),
   'incoming.count': (ctx, f) => ctx.desk.countIncoming(actor(ctx), f),

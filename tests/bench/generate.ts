@@ -1,13 +1,14 @@
 // Figure 1: a fresh profile made through the core, then N documents inserted by a worker thread
 // while the main thread (standing in for Electron's main process) measures its own event-loop delay.
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { todayIso } from '../../common/dates';
 import { Desk } from '../../main/core/desk';
 import { addUnit } from '../../main/core/org/units';
-import { FOCAL_UNITS, testUnitCode } from '../../main/devhost/sampleData';
+import { FOCAL_UNITS, rng, sampleIncoming, testUnitCode } from '../../main/devhost/sampleData';
 import type { GenerateJob, WorkerMessage } from './generateWorker';
 import { ms, progress } from './stats';
 
@@ -17,6 +18,8 @@ const EL_RESOLUTION_MS = 10;
 export interface ProfileMeta {
   docs: number;
   seed: number;
+  /** Hash of the first sample documents: a kept profile made by an older sampleData is regenerated. */
+  generator: string;
   userId: number;
   firstDay: string;
   lastDay: string;
@@ -24,15 +27,40 @@ export interface ProfileMeta {
 
 export interface GenerationFigures {
   docs: number;
+  /** Desk.open + setup + known units, on the main thread. */
+  setupMs: number;
+  /** Worker start to worker exit (thread start-up and module loading included). */
   wallMs: number;
   insertMs: number;
   closeMs: number;
+  /** Inside the worker: first insert to closed database. */
   docsPerSec: number;
+  docsPerSecWall: number;
   batchSize: number;
   maxBatchMs: number;
   workerCacheMiB: number;
   dbBytes: number;
-  mainEventLoopDelayMs: { p50: number; p99: number; max: number; samples: number; resolutionMs: number; note: string };
+  mainEventLoopDelayMs: EventLoopDelay & {
+    /** Same figures from the first batch on (the worker's start-up, module loading included above, left out here). */
+    steady: EventLoopDelay;
+    /** One idle second on the same thread just before the worker started, for comparison. */
+    idleBaseline: EventLoopDelay;
+    resolutionMs: number;
+    note: string;
+  };
+}
+
+export interface EventLoopDelay { p50: number; p99: number; max: number; samples: number }
+
+const toMs = (ns: number) => ms(ns / 1e6);
+function summarizeDelay(h: IntervalHistogram): EventLoopDelay {
+  return { p50: toMs(h.percentile(50)), p99: toMs(h.percentile(99)), max: toMs(h.max), samples: h.count };
+}
+
+export function generatorFingerprint(seed: number, years: number, batchSize: number): string {
+  const r = rng(seed);
+  const samples = Array.from({ length: 200 }, (_, i) => sampleIncoming(r, i + 1));
+  return createHash('sha256').update(JSON.stringify({ samples, years, batchSize })).digest('hex').slice(0, 16);
 }
 
 /** Desk.open + setup (party preset, a văn thư cleared to tuyệt mật) + the focal units as known issuers. */
@@ -67,6 +95,7 @@ export async function generateProfile(
 ): Promise<{ meta: ProfileMeta; figures: GenerationFigures }> {
   const t0 = performance.now();
   const { desk, userId, unitIds } = await createProfile(dir);
+  const setupMs = performance.now() - t0;
   const reg = desk.db
     .prepare("SELECT id, scope_id AS scopeId FROM registers WHERE kind = 'incoming' ORDER BY id LIMIT 1")
     .get() as { id: number; scopeId: number };
@@ -77,15 +106,23 @@ export async function generateProfile(
     userId, unitIds, batchSize: opts.batchSize, cacheMiB: opts.cacheMiB,
   };
 
+  const idle = monitorEventLoopDelay({ resolution: EL_RESOLUTION_MS });
+  idle.enable();
+  await new Promise((r) => setTimeout(r, 1000));
+  idle.disable();
+
   // The main thread keeps its Desk open (as the app would) and only listens while the worker writes.
   const eld = monitorEventLoopDelay({ resolution: EL_RESOLUTION_MS });
+  const steady = monitorEventLoopDelay({ resolution: EL_RESOLUTION_MS });
   eld.enable();
+  const tw = performance.now();
   const worker = startWorker(job);
   let lastReport = 0;
   const done = await new Promise<Extract<WorkerMessage, { type: 'done' }>>((resolve, reject) => {
     let result: Extract<WorkerMessage, { type: 'done' }> | undefined;
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') {
+        if (m.done === Math.min(docs, opts.batchSize)) steady.enable();
         if (m.ms - lastReport > 5000 || m.done === docs) {
           lastReport = m.ms;
           progress(`generated ${m.done}/${docs} (${Math.round(m.done / (m.ms / 1000))} docs/s)`);
@@ -96,27 +133,28 @@ export async function generateProfile(
     worker.on('exit', (code) => (result && code === 0 ? resolve(result) : reject(new Error(`generator worker exited with ${code}`))));
   });
   eld.disable();
+  steady.disable();
+  const wallMs = performance.now() - tw;
   desk.close();
-  const wallMs = performance.now() - t0;
 
-  const toMs = (ns: number) => ms(ns / 1e6);
   return {
-    meta: { docs, seed: opts.seed, userId, firstDay, lastDay },
+    meta: { docs, seed: opts.seed, generator: generatorFingerprint(opts.seed, opts.years, opts.batchSize), userId, firstDay, lastDay },
     figures: {
       docs,
+      setupMs: ms(setupMs),
       wallMs: ms(wallMs),
       insertMs: ms(done.insertMs),
       closeMs: ms(done.closeMs),
       docsPerSec: Math.round(docs / ((done.insertMs + done.closeMs) / 1000)),
+      docsPerSecWall: Math.round(docs / (wallMs / 1000)),
       batchSize: opts.batchSize,
       maxBatchMs: ms(done.maxBatchMs),
       workerCacheMiB: opts.cacheMiB,
       dbBytes: statSync(join(dir, DB_NAME)).size,
       mainEventLoopDelayMs: {
-        p50: toMs(eld.percentile(50)),
-        p99: toMs(eld.percentile(99)),
-        max: toMs(eld.max),
-        samples: eld.count,
+        ...summarizeDelay(eld),
+        steady: summarizeDelay(steady),
+        idleBaseline: summarizeDelay(idle),
         resolutionMs: EL_RESOLUTION_MS,
         note: 'raw histogram values: each sample includes the 10 ms timer interval, so an idle loop reads ~10.1 ms; the excess over 10 is the delay',
       },

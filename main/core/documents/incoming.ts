@@ -4,10 +4,11 @@ import type {
   DuplicateRef,
   IncomingDetail,
   IncomingRow,
+  NumberPreview,
   RegisterResult,
   RegisterSummary,
 } from '../../../common/contract';
-import { addDaysIso, todayIso } from '../../../common/dates';
+import { addDaysIso, isValidIsoDate, todayIso } from '../../../common/dates';
 import { secrecyRank, type Secrecy } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { formatNumberSymbol, parseNumberSymbol } from '../../../common/numberSymbol';
@@ -21,7 +22,7 @@ import type { Db } from '../db/connection';
 import { findUnit } from '../org/units';
 import { authorize, requireClearance, type Actor } from '../org/rights';
 import { findDuplicates, issuerKey, numberSymbolKey } from './duplicates';
-import { takeNumber } from './numbering';
+import { peekNumber, takeNumber } from './numbering';
 import { indexIncoming } from './search';
 
 export type RegisterInput = z.output<typeof incomingRegisterSchema>;
@@ -56,6 +57,18 @@ function chooseRegister(db: Db, actor: Actor, secrecy: Secrecy, registerId?: num
   }
   const row = db.prepare('SELECT * FROM registers WHERE id = ?').get(chosen.id) as RegisterRow;
   return { ...row, levels: chosen.secrecy };
+}
+
+export function previewNumber(
+  ctx: IncomingContext,
+  actor: Actor,
+  q: { secrecy: Secrecy; registerId?: number | undefined; arrivalDate?: string | undefined; typeCode: string },
+): NumberPreview {
+  authorize(actor, 'doc.register');
+  requireClearance(actor, q.secrecy);
+  const register = chooseRegister(ctx.db, actor, q.secrecy, q.registerId);
+  const date = q.arrivalDate && isValidIsoDate(q.arrivalDate) ? q.arrivalDate : todayIso(ctx.now());
+  return { registerId: register.id, registerName: register.name, nextNumber: peekNumber(ctx.db, register.scope_id, date, q.typeCode) };
 }
 
 export async function checkDuplicates(

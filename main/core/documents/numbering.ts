@@ -91,3 +91,14 @@ export function takeNumber(db: Db, scopeId: number, isoDate: string, typeCode: s
     .get(scopeId, period, bucket) as number;
   return { number: n, period };
 }
+
+/** The number takeNumber would return now, without taking it (a preview for the form). */
+export function peekNumber(db: Db, scopeId: number, isoDate: string, typeCode: string): number {
+  const scope = db.prepare('SELECT * FROM numbering_scopes WHERE id = ?').get(scopeId) as ScopeRow | undefined;
+  if (!scope) throw new Error(`numbering scope ${scopeId} does not exist`);
+  const last = db
+    .prepare('SELECT last FROM number_counters WHERE scope_id = ? AND period = ? AND bucket = ?')
+    .pluck()
+    .get(scopeId, periodOf(scope, isoDate), scope.per_type ? typeCode : '*') as number | undefined;
+  return (last ?? 0) + 1;
+}

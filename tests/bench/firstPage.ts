@@ -1,0 +1,93 @@
+// Figure 2: time to the first page of the register (newest arrivals first), cold and warm, with and
+// without filters, and the count shown next to it.
+import type { IncomingFilter } from '../../common/schemas';
+import type { ListInput } from '../../main/core/documents/incoming';
+import { openProfile } from './session';
+import { ms, median, medianOf, progress, timed } from './stats';
+
+export interface PageVariant {
+  name: string;
+  filter: IncomingFilter;
+}
+
+export interface PageFigure {
+  filter: IncomingFilter;
+  /** First listIncoming call on a freshly opened Desk (new connection, empty page cache, statement not prepared). */
+  coldMs: number;
+  /** Desk.open before that call (quick_check of the whole file, migrations check, pragmas). */
+  openMs: number;
+  warmMedianMs: number;
+  rows: number;
+  newestArrival: string | null;
+}
+
+export interface CountFigure { filter: IncomingFilter; firstMs: number; medianMs: number; total: number; capped: boolean }
+
+export interface FirstPageFigures {
+  pages: Record<string, PageFigure>;
+  counts: Record<string, CountFigure>;
+  /** A page deep in the list (offset pagination), for information. */
+  deepPage: { offset: number; medianMs: number; rows: number };
+  warmRuns: number;
+}
+
+const WARM_RUNS = 20;
+const COUNT_RUNS = 5;
+
+export function pageVariants(years: { first: number; last: number }): PageVariant[] {
+  const mid = Math.floor((years.first + years.last) / 2);
+  return [
+    { name: 'all', filter: {} },
+    { name: `year${mid}`, filter: { year: mid } },
+    { name: 'secret', filter: { secrecy: ['mat', 'toi_mat', 'tuyet_mat'] } },
+    { name: 'tuyetMat', filter: { secrecy: ['tuyet_mat'] } },
+  ];
+}
+
+const listInput = (filter: IncomingFilter, offset = 0): ListInput => ({
+  ...filter, sort: { field: 'arrival', dir: 'desc' }, offset, limit: 100,
+});
+
+export async function measureFirstPage(
+  dir: string,
+  userId: number,
+  variants: PageVariant[],
+  docs: number,
+): Promise<FirstPageFigures> {
+  const pages: Record<string, PageFigure> = {};
+  // Cold: one fresh Desk per variant, and the variant is the first thing it is asked.
+  for (const v of variants) {
+    const { desk, actor, openMs } = await openProfile(dir, userId);
+    try {
+      const cold = timed(() => desk.listIncoming(actor, listInput(v.filter)));
+      const warm = medianOf(WARM_RUNS, () => desk.listIncoming(actor, listInput(v.filter)));
+      pages[v.name] = {
+        filter: v.filter, coldMs: ms(cold.ms), openMs: ms(openMs), warmMedianMs: ms(warm),
+        rows: cold.value.length, newestArrival: cold.value[0]?.arrivalDate ?? null,
+      };
+      progress(`first page ${v.name}: open ${openMs.toFixed(0)} ms, cold ${cold.ms.toFixed(2)} ms, warm ${warm.toFixed(2)} ms`);
+    } finally {
+      desk.close();
+    }
+  }
+
+  const { desk, actor } = await openProfile(dir, userId);
+  try {
+    desk.listIncoming(actor, listInput({}));
+    const counts: Record<string, CountFigure> = {};
+    for (const v of variants) {
+      const first = timed(() => desk.countIncoming(actor, v.filter));
+      const times: number[] = [];
+      for (let i = 0; i < COUNT_RUNS; i++) times.push(timed(() => desk.countIncoming(actor, v.filter)).ms);
+      counts[v.name] = { filter: v.filter, firstMs: ms(first.ms), medianMs: ms(median(times)), ...first.value };
+      progress(`count ${v.name}: ${first.value.total} in ${first.ms.toFixed(1)} ms (median ${median(times).toFixed(1)} ms)`);
+    }
+    const offset = Math.floor(docs / 2);
+    let rows = 0;
+    const deep = medianOf(3, () => (rows = desk.listIncoming(actor, listInput({}, offset)).length));
+    progress(`page at offset ${offset}: ${deep.toFixed(1)} ms`);
+    return { pages, counts, deepPage: { offset, medianMs: ms(deep), rows }, warmRuns: WARM_RUNS };
+  } finally {
+    desk.close();
+  }
+}

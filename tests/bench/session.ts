@@ -1,0 +1,61 @@
+// Opening a generated profile the way the app does, and capturing the SQL the core prepares.
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Desk } from '../../main/core/desk';
+import type { Db } from '../../main/core/db/connection';
+import type { Actor } from '../../main/core/org/rights';
+import { actorFor, getUser } from '../../main/core/org/users';
+
+export interface OpenedProfile { desk: Desk; actor: Actor; openMs: number }
+
+/**
+ * Desk.open on the profile (integrity check, migrations, pragmas) and the văn thư's actor. The
+ * session is taken with actorFor rather than desk.login so that re-runs on a kept profile do not
+ * append audit rows; listIncoming only needs the actor.
+ */
+export async function openProfile(dir: string, userId: number): Promise<OpenedProfile> {
+  const t0 = performance.now();
+  const desk = await Desk.open({ profileDir: dir });
+  const openMs = performance.now() - t0;
+  if (desk.readOnly) throw new Error(`profile in ${dir} opened read-only: ${desk.damage ?? ''}`);
+  const user = getUser(desk.db, userId);
+  if (!user) throw new Error(`user ${userId} missing from ${join(dir, 'securedesk.db')}`);
+  return { desk, actor: actorFor(user), openMs };
+}
+
+export interface CapturedStatement { sql: string; params: unknown[] }
+
+/** Runs fn while recording every statement the core runs on db with its parameters (for EXPLAIN QUERY PLAN). */
+export function captureSql(db: Db, fn: () => unknown): CapturedStatement[] {
+  const seen: CapturedStatement[] = [];
+  const original = db.prepare;
+  const spy = function (this: Db, sql: string) {
+    const stmt = original.call(this, sql);
+    for (const method of ['all', 'get', 'run', 'iterate'] as const) {
+      const run = stmt[method] as (...args: unknown[]) => unknown;
+      (stmt as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        seen.push({ sql, params: args });
+        return run.apply(stmt, args);
+      };
+    }
+    return stmt;
+  };
+  db.prepare = spy as typeof db.prepare;
+  try {
+    fn();
+  } finally {
+    db.prepare = original;
+  }
+  return seen;
+}
+
+/** EXPLAIN QUERY PLAN of a statement as indented lines. */
+export function queryPlan(db: Db, sql: string, params: readonly unknown[]): string[] {
+  const rows = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ id: number; parent: number; detail: string }>;
+  const depth = new Map<number, number>([[0, -1]]);
+  return rows.map((r) => {
+    const d = (depth.get(r.parent) ?? -1) + 1;
+    depth.set(r.id, d);
+    return `${'  '.repeat(d)}${r.detail}`;
+  });
+}
