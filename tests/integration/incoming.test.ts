@@ -59,6 +59,10 @@ describe('incoming register (state preset)', () => {
     assert.ok(list(desk, admin, 'ĐẢNG ỦY').some((r) => r.subject.includes('Đảng ủy')), 'accented upper case too');
     assert.ok(list(desk, admin, 'qd-ubnd').length >= 2, 'the number-symbol is searchable');
     assert.equal(list(desk, admin, 'dien tu khong ton tai').length, 0);
+    // The last word is what is still being typed: it stands for every known word it begins.
+    assert.ok(list(desk, admin, 'dien t').some((r) => r.subject.includes('điện tử')), 'dien t');
+    assert.ok(list(desk, admin, 'chinh quyen di').some((r) => r.subject.includes('chính quyền điện tử')), 'chinh quyen di');
+    assert.equal(list(desk, admin, 'dien txyz').length, 0, 'a prefix nothing begins with finds nothing');
     // FTS syntax in the input is inert.
     assert.deepEqual(list(desk, admin, '"dien" OR *'), []);
     assert.doesNotThrow(() => list(desk, admin, 'NEAR(a b) body: ^x'));

@@ -125,4 +125,14 @@ export const MIGRATIONS: readonly string[] = [
     body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0'
   );
   `,
+  // 4: the search vocabulary (expands a typed prefix into whole words: FTS5 prefix queries merge
+  //    every matching doclist before the first row, so LIMIT cannot stop early) and a secrecy index
+  //    for counts within a clearance.
+  `
+  CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
+  CREATE VIRTUAL TABLE temp.incoming_vocab USING fts5vocab(main, incoming_fts, 'row');
+  INSERT INTO search_terms (term) SELECT term FROM temp.incoming_vocab;
+  DROP TABLE temp.incoming_vocab;
+  CREATE INDEX idx_incoming_secrecy ON incoming(secrecy_rank, secrecy);
+  `,
 ];

@@ -15,7 +15,6 @@ import { formatNumberSymbol, parseNumberSymbol } from '../../../common/numberSym
 import type { IncomingFilter } from '../../../common/schemas';
 import type { incomingListSchema, incomingRegisterSchema } from '../../../common/schemas';
 import type { z } from 'zod';
-import { ftsQueryFromInput } from '../../../common/vietnamese';
 import { appendAudit } from '../audit/auditLog';
 import type { AttachmentStore, StagedMeta } from '../attachments/store';
 import type { Db } from '../db/connection';
@@ -23,7 +22,7 @@ import { findUnit } from '../org/units';
 import { authorize, requireClearance, type Actor } from '../org/rights';
 import { findDuplicates, issuerKey, numberSymbolKey } from './duplicates';
 import { peekNumber, takeNumber } from './numbering';
-import { indexIncoming } from './search';
+import { indexIncoming, matchExpression } from './search';
 
 export type RegisterInput = z.output<typeof incomingRegisterSchema>;
 export type ListInput = z.output<typeof incomingListSchema>;
@@ -170,14 +169,21 @@ const SORT_SQL: Record<ListInput['sort']['field'], string> = {
 };
 
 interface BuiltQuery { from: string; where: string[]; params: unknown[]; fts: boolean }
+const where = (b: BuiltQuery) => (b.where.length > 0 ? `WHERE ${b.where.join(' AND ')}` : '');
 
-function buildFilter(actor: Actor, f: IncomingFilter, today: string): BuiltQuery | null {
-  const where: string[] = ['i.secrecy_rank <= ?'];
-  const params: unknown[] = [secrecyRank(actor.clearance)];
+function buildFilter(db: Db, actor: Actor, f: IncomingFilter, today: string): BuiltQuery | null {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  // Clearance bounds every query; at the top level it is always true, and leaving it out lets a
+  // search be counted from the index alone.
+  if (actor.clearance !== 'tuyet_mat') {
+    where.push('i.secrecy_rank <= ?');
+    params.push(secrecyRank(actor.clearance));
+  }
   let from = 'incoming i';
   let fts = false;
   if (f.query !== undefined && f.query.trim() !== '') {
-    const match = ftsQueryFromInput(f.query);
+    const match = matchExpression(db, f.query);
     if (match === null) return null; // only punctuation: nothing can match
     from = 'incoming_fts f JOIN incoming i ON i.id = f.rowid';
     where.unshift('incoming_fts MATCH ?');
@@ -204,25 +210,25 @@ function buildFilter(actor: Actor, f: IncomingFilter, today: string): BuiltQuery
 
 export function listIncoming(db: Db, actor: Actor, q: ListInput, now: Date): IncomingRow[] {
   authorize(actor, 'doc.read');
-  const built = buildFilter(actor, q, todayIso(now));
+  const built = buildFilter(db, actor, q, todayIso(now));
   if (!built) return [];
   const dir = q.sort.dir === 'asc' ? 'ASC' : 'DESC';
   // With a search, "by arrival" means newest registration first: FTS5 walks its index in rowid
   // order and stops at the page, which keeps common words fast. Other sorts order all matches.
   const order = built.fts && q.sort.field === 'arrival' ? `f.rowid ${dir}` : SORT_SQL[q.sort.field].replaceAll('{dir}', dir);
   const sql = `SELECT ${ROW_COLUMNS} FROM ${built.from} JOIN registers r ON r.id = i.register_id
-    WHERE ${built.where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`;
+    ${where(built)} ORDER BY ${order} LIMIT ? OFFSET ?`;
   return db.prepare(sql).all(...built.params, q.limit, q.offset) as IncomingRow[];
 }
 
 /** Number of matching rows, counted up to `cap` (search counts stop there: "more than 10 000"). */
 export function countIncoming(db: Db, actor: Actor, f: IncomingFilter, now: Date, cap = 10_000_000): { total: number; capped: boolean } {
   authorize(actor, 'doc.read');
-  const built = buildFilter(actor, f, todayIso(now));
+  const built = buildFilter(db, actor, f, todayIso(now));
   if (!built) return { total: 0, capped: false };
   const limit = built.fts ? Math.min(cap, 10_000) : cap;
   const total = db
-    .prepare(`SELECT count(*) FROM (SELECT 1 FROM ${built.from} WHERE ${built.where.join(' AND ')} LIMIT ?)`)
+    .prepare(`SELECT count(*) FROM (SELECT 1 FROM ${built.from} ${where(built)} LIMIT ?)`)
     .pluck()
     .get(...built.params, limit + 1) as number;
   return total > limit ? { total: limit, capped: true } : { total, capped: false };

@@ -3,6 +3,7 @@
 // the caller's transaction, so a failed insert rolls the counter back and no number is consumed.
 import type { NumberingPreset, Secrecy } from '../../../common/domain';
 import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
 
 export type ResetPeriod = 'year' | 'term' | 'never';
 
@@ -78,12 +79,12 @@ export interface TakenNumber { number: number; period: string }
 /** Takes the next number of a scope. Must run inside the transaction that stores the record. */
 export function takeNumber(db: Db, scopeId: number, isoDate: string, typeCode: string): TakenNumber {
   if (!db.inTransaction) throw new Error('takeNumber must run inside the record transaction');
-  const scope = db.prepare('SELECT * FROM numbering_scopes WHERE id = ?').get(scopeId) as ScopeRow | undefined;
+  const scope = cached(db, 'SELECT * FROM numbering_scopes WHERE id = ?').get(scopeId) as ScopeRow | undefined;
   if (!scope) throw new Error(`numbering scope ${scopeId} does not exist`);
   const period = periodOf(scope, isoDate);
   const bucket = scope.per_type ? typeCode : '*';
-  const n = db
-    .prepare(
+  const n = cached(
+      db,
       `INSERT INTO number_counters (scope_id, period, bucket, last) VALUES (?,?,?,1)
        ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = last + 1 RETURNING last`,
     )
