@@ -427,6 +427,41 @@ export async function decryptToFile(input: ByteSource, destPath: string, opts: D
   }
 }
 
+/**
+ * Decrypts a small envelope (key material, at most `maxBytes` of plaintext) into memory. Only
+ * authenticated (AES-GCM) envelopes are accepted: key material must never come from CBC.
+ */
+export async function decryptToBuffer(input: ByteSource, opts: DecryptOptions & { maxBytes: number }): Promise<Buffer> {
+  const cert = parseCertificate(opts.key.certificate);
+  const r = StreamReader.from(input);
+  const parts: Buffer[] = [];
+  let size = 0;
+  const collect: Writer = {
+    async write(b) {
+      size += b.length;
+      if (size > opts.maxBytes) throw new AsnError(`plaintext larger than ${opts.maxBytes} bytes`);
+      parts.push(Buffer.from(b));
+    },
+    async end() {},
+    abort() {},
+  };
+  try {
+    const h = await readEnvelopeHeader(r);
+    if (!h.alg.gcm) throw new UnsupportedAlgorithm('key material must be in an authenticated (AES-GCM) envelope');
+    const { decipher } = await openContentKey(h, cert, opts);
+    const d = decryptingSink(decipher, collect);
+    await readEncryptedContent(r, d.sink);
+    await d.flush();
+    await d.finish(await finishEnvelope(r, h, decipher));
+    return Buffer.concat(parts);
+  } catch (e) {
+    for (const p of parts) p.fill(0);
+    throw mapError(e);
+  } finally {
+    await r.release();
+  }
+}
+
 /** Decrypts a file (see decryptToFile). */
 export async function decryptFile(inPath: string, destPath: string, opts: DecryptOptions): Promise<DecryptResult> {
   return decryptToFile(createReadStream(inPath, { highWaterMark: CHUNK }), destPath, opts);
