@@ -37,7 +37,9 @@ export interface UnitInfo {
 }
 export interface AppInfo {
   version: string;
-  profile: 'new' | 'ready' | 'damaged';
+  profile: 'new' | 'locked' | 'ready' | 'damaged';
+  /** A plain profile from before token binding: the first unlock binds the token and encrypts it. */
+  needsBinding?: boolean;
   readOnly: boolean;
   /** Why the profile is read-only (Vietnamese), when it is. */
   banner?: string;

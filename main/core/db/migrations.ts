@@ -135,4 +135,20 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE temp.incoming_vocab;
   CREATE INDEX idx_incoming_secrecy ON incoming(secrecy_rank, secrecy);
   `,
+  // 5: the certificates that identify each person (read from their token when it is bound).
+  `
+  CREATE TABLE user_certificates (
+    fingerprint TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    subject TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    not_after TEXT NOT NULL,
+    can_unlock INTEGER NOT NULL,
+    der BLOB NOT NULL,
+    bound_at TEXT NOT NULL,
+    bound_by INTEGER REFERENCES users(id)
+  );
+  CREATE INDEX idx_user_certificates_user ON user_certificates(user_id);
+  `,
 ];
