@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, openSync, readSync, closeSync, promises as fsp }
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type {
-  AppInfo, CountResult, DuplicateRef, IncomingDetail, IncomingRow, KnownUnit, NumberPreview, RegisterResult, RegisterSummary,
+  AppInfo, BoundCertificate, CountResult, UserWithCertificates, DuplicateRef, IncomingDetail, IncomingRow, KnownUnit, NumberPreview, RegisterResult, RegisterSummary,
   Session, StagedFile, UserSummary,
 } from '../../common/contract';
 import type { NumberingPreset } from '../../common/domain';
@@ -26,10 +26,10 @@ import { bindCertificates, canUnlock, unlockCertificates, userForCertificates } 
 import { findDuplicates } from './documents/duplicates';
 import * as incoming from './documents/incoming';
 import { silentLogger, type Logger } from './log';
-import { authorize, type Actor } from './org/rights';
+import { authorize, requireClearance, type Actor } from './org/rights';
 import { isSetUp, runSetup } from './org/setup';
 import { searchUnits } from './org/units';
-import { actorFor, getUser, listUsers } from './org/users';
+import { actorFor, addUser, getUser, listUsers } from './org/users';
 import { getSetting } from './profile/settings';
 import { secrecyRank } from '../../common/domain';
 
@@ -404,6 +404,28 @@ export class Desk {
       if (this.readOnly) return [];
       throw err;
     }
+  }
+
+  listUsers(actor: Actor): UserWithCertificates[] {
+    authorize(actor, 'org.manage');
+    const certs = this.db.prepare('SELECT user_id AS userId, fingerprint, subject, issuer, serial, not_after AS notAfter, can_unlock AS canUnlock FROM user_certificates ORDER BY bound_at').all() as Array<Omit<BoundCertificate, 'canUnlock'> & { userId: number; canUnlock: number }>;
+    return listUsers(this.db).map((u) => ({
+      ...u,
+      certificates: certs.filter((c) => c.userId === u.id).map(({ userId: _u, canUnlock, ...c }) => ({ ...c, canUnlock: canUnlock === 1 })),
+    }));
+  }
+
+  addUser(actor: Actor, u: Omit<UserSummary, 'id'>): UserSummary {
+    authorize(actor, 'org.manage');
+    this.assertWritable();
+    // Nobody grants a clearance above their own.
+    requireClearance(actor, u.clearance);
+    const id = this.db.transaction(() => {
+      const newId = addUser(this.db, u);
+      appendAudit(this.db, { userId: actor.id, action: 'user.add', entity: 'user', entityId: newId, details: { role: u.role, clearance: u.clearance } });
+      return newId;
+    })();
+    return getUser(this.db, id)!;
   }
 
   currentSession(): Session | null {

@@ -3,9 +3,11 @@
 import type { Channel, OutputOf, ParsedInputOf } from '../../common/contract';
 import type { Desk } from '../core/desk';
 import { authorize } from '../core/org/rights';
+import type { SessionGuard } from '../core/session/guard';
 
 export interface HandlerContext {
   desk: Desk;
+  guard: SessionGuard;
   /** Turns a viewer ticket into a URL the renderer can load (app:// scheme or dev host). */
   attachmentUrl(ticket: string): string;
 }
@@ -21,12 +23,20 @@ const actor = (ctx: HandlerContext) => {
 
 export const handlers: Handlers = {
   'app.info': ({ desk }) => desk.info(),
-  'setup.create': ({ desk }, input) => desk.setup(input),
-  'session.users': ({ desk }) => desk.users(),
-  'session.login': ({ desk }, { userId }) => desk.login(userId),
+  'setup.create': ({ guard }, { token, pin, ...setup }) => guard.setup(setup, token, pin),
+  'tokens.directory': ({ guard }) => guard.tokens.directory(),
+  'session.unlock': ({ guard }, { token, pin }) => guard.unlock(token, pin),
+  'session.bindLegacy': ({ guard }, { userId, token, pin }) => guard.bindLegacy(userId, token, pin),
   'session.current': ({ desk }) => desk.currentSession(),
-  'session.logout': ({ desk }) => {
-    desk.logout();
+  'session.lock': ({ guard }) => {
+    guard.lock('manual');
+    return null;
+  },
+  'session.activity': () => null,
+  'users.list': (ctx) => ctx.desk.listUsers(actor(ctx)),
+  'users.add': (ctx, u) => ctx.desk.addUser(actor(ctx), u),
+  'users.bindToken': async (ctx, { userId, token }) => {
+    await ctx.guard.bindToken(actor(ctx), userId, token);
     return null;
   },
   'units.search': (ctx, { query, limit }) => ctx.desk.searchUnits(actor(ctx), query, limit),

@@ -1,6 +1,7 @@
 // The tokens this workstation can see, and signing in with one. Talks to the token bridge (its own
 // process); turns what a token holds into what the core needs: the certificates that name the
 // person, and the keys that can unlock the profile or sign.
+import type { ModuleView, TokenCertificateView, TokenDirectory, TokenRefValue, TokenView } from '../../../common/contract';
 import type { TokenBridge } from '../../../native/bridge/client';
 import type { SlotInfo } from '../../../native/bridge/protocol';
 import { isValidAt, parseCertificate, type CertificateInfo, type PrivateKeyOps } from '../crypto';
@@ -9,56 +10,7 @@ import { canUnlock, fingerprintOf } from '../org/certificates';
 import { tokenKeyOps } from '../token/tokenKeyOps';
 import { toDeskError } from './tokenErrors';
 
-export interface TokenRef {
-  module: string;
-  serial: string;
-}
-
-export interface TokenCertificateView {
-  keyId: string;
-  label: string;
-  subject: string;
-  commonName: string;
-  issuer: string;
-  serialNumber: string;
-  notBefore: string;
-  notAfter: string;
-  keyUsage: string[] | null;
-  algorithm: string;
-  fingerprint: string;
-  canUnlock: boolean;
-  canSign: boolean;
-  validNow: boolean;
-}
-
-export interface TokenView {
-  module: string;
-  slotId: string;
-  serial: string;
-  label: string;
-  manufacturer: string;
-  model: string;
-  pinPad: boolean;
-  pin: { countLow: boolean; finalTry: boolean; locked: boolean };
-  certificates: TokenCertificateView[];
-  /** Why the certificates could not be read, when they could not. */
-  error?: string;
-}
-
-export interface ModuleView {
-  path: string;
-  ok: boolean;
-  manufacturer?: string;
-  description?: string;
-  version?: string;
-  /** Vietnamese reason when the module cannot be used. */
-  error?: string;
-}
-
-export interface TokenDirectory {
-  modules: ModuleView[];
-  tokens: TokenView[];
-}
+export type TokenRef = TokenRefValue;
 
 const canSign = (c: CertificateInfo) =>
   c.keyUsage === null || c.keyUsage.includes('digitalSignature') || c.keyUsage.includes('nonRepudiation');
