@@ -305,7 +305,14 @@ export class Desk {
       dataKey.fill(0);
       throw err;
     }
-    const userId = userForCertificates(this.db, token.certificates);
+    let userId: number | undefined;
+    try {
+      userId = userForCertificates(this.db, token.certificates);
+    } catch (err) {
+      // A damaged database stays open read-only (state 'damaged') so the banner can say so.
+      if (this.readOnly) throw new DeskError('READ_ONLY', 'Cơ sở dữ liệu của máy trạm bị hỏng nên đang mở ở chế độ chỉ đọc. Hãy báo quản trị để khôi phục từ bản sao lưu.');
+      throw err;
+    }
     if (userId === undefined || !getUser(this.db, userId)) {
       this.lock('manual');
       throw new DeskError('NOT_BOUND', 'Thiết bị ký số này không gắn với người dùng nào còn hoạt động trên máy trạm.');

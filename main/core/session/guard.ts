@@ -44,6 +44,7 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason] }> {
   }
 
   async setup(input: SetupInput, ref: TokenRef, pin: string | undefined): Promise<Session> {
+    if (this.desk.state !== 'new') throw new DeskError('SETUP_DONE', 'Máy trạm này đã được thiết lập.');
     const signed = await this.tokens.signIn(ref, pin);
     try {
       const session = await this.desk.setup(input, signed.identity);
