@@ -105,7 +105,7 @@ export class Desk {
 
   /** A plain profile from before token binding: its first unlock binds a token and encrypts it. */
   get needsBinding(): boolean {
-    return !existsSync(this.path(KEYRING_FILE)) && existsSync(this.path(DB_FILE));
+    return !existsSync(this.path(KEYRING_FILE)) && (existsSync(this.path(DB_FILE)) || existsSync(this.path(`${DB_FILE}.plain-old`)));
   }
 
   get db(): Db {
@@ -300,6 +300,9 @@ export class Desk {
       throw new DeskError('NOT_BOUND', 'Thiết bị ký số này chưa được gắn với máy trạm. Hãy nhờ quản trị gắn thiết bị cho bạn.');
     }
     try {
+      // An encryption in place that was interrupted (keyring written, database or blobs still plain)
+      // is finished now, with the key it was started with.
+      if (this.encryptionInterrupted()) await this.encryptInPlace(dataKey);
       await this.attach(dataKey);
     } catch (err) {
       dataKey.fill(0);
@@ -365,10 +368,16 @@ export class Desk {
     }
   }
 
+  private encryptionInterrupted(): boolean {
+    return this.dbIsPlain() || existsSync(this.path(`${DB_FILE}.plain-old`)) || existsSync(this.path(`${DB_FILE}.encrypting`));
+  }
+
   private async encryptInPlace(dataKey: Buffer): Promise<void> {
     const plain = this.path(DB_FILE);
+    const next = this.path(`${DB_FILE}.encrypting`);
+    // Interrupted between the two renames: the verified encrypted copy takes its place.
+    if (!existsSync(plain) && existsSync(next)) await fsp.rename(next, plain);
     if (this.dbIsPlain()) {
-      const next = this.path(`${DB_FILE}.encrypting`);
       await fsp.rm(next, { force: true });
       encryptDatabaseCopy(plain, next, dataKey.toString('hex'));
       const old = this.path(`${DB_FILE}.plain-old`);
@@ -378,6 +387,8 @@ export class Desk {
       await shred(this.path(`${DB_FILE}-wal`));
       await fsp.rm(this.path(`${DB_FILE}-shm`), { force: true });
     }
+    await fsp.rm(next, { force: true }); // a copy from a run interrupted before its swap
+    for (const f of ['plain-old', 'plain-old-wal', 'plain-old-shm']) await shred(this.path(`${DB_FILE}.${f}`));
     await this.attach(Buffer.from(dataKey));
     try {
       const hashes = this.db.prepare('SELECT DISTINCT sha256 FROM attachments').pluck().all() as string[];
