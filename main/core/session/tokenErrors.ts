@@ -39,10 +39,11 @@ export function toDeskError(err: unknown): unknown {
     case 'BRIDGE_TIMEOUT':
     case 'BRIDGE_CRASHED':
       return new DeskError('TOKEN_ERROR', 'Trình điều khiển thiết bị ký số không phản hồi hoặc đã dừng. Phiên làm việc đã được khóa; hãy rút và cắm lại thiết bị rồi đăng nhập lại.', { details: { code: err.code } });
+    case 'MECHANISM_PARAM_INVALID':
+      return new DeskError('TOKEN_UNSUITABLE', 'Thiết bị ký số không hỗ trợ tham số mã hóa của tệp này (ví dụ RSA-OAEP với SHA-256). Người gửi cần mã hóa lại với tham số thiết bị hỗ trợ (SHA-1).', { details: { code: err.code } });
     case 'KEY_NOT_FOUND':
     case 'KEY_NOT_USABLE':
     case 'MECHANISM_UNSUPPORTED':
-    case 'MECHANISM_PARAM_INVALID':
       return new DeskError('TOKEN_UNSUITABLE', 'Khóa trên thiết bị ký số không thực hiện được thao tác này.', { details: { code: err.code } });
     case 'NOT_LOGGED_IN':
     case 'SESSION_CLOSED':

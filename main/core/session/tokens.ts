@@ -65,7 +65,8 @@ export class TokenService {
         continue;
       }
       for (const s of slots) {
-        if (!s.tokenPresent || !s.token) continue;
+        // A blank token (SoftHSM's free slot, a card never personalised) holds no certificate to offer.
+        if (!s.tokenPresent || !s.token || !s.token.initialized) continue;
         const t = s.token;
         const view: TokenView = {
           module: p.module, slotId: s.slotId, serial: t.serial, label: t.label, manufacturer: t.manufacturer, model: t.model,
