@@ -196,6 +196,19 @@ export interface RegisterResult {
   arrivalNumber: number;
   registerName: string;
 }
+export interface DocumentSignature {
+  id: number;
+  /** A file of the document, or its register entry (metadata). */
+  target: 'file' | 'metadata';
+  fileName: string | null;
+  signer: string;
+  /** ISO; the signer's claimed time (no timestamp authority). */
+  signingTime: string;
+  valid: boolean;
+  /** Vietnamese summary. */
+  message: string;
+  failed: Array<{ check: string; reason: string }>;
+}
 export interface OpenedAttachment {
   /** A short-lived URL for the viewer, on the app's own scheme or the dev host. */
   url: string;
@@ -257,6 +270,8 @@ export const contract = {
   'incoming.list': channel<IncomingRow[]>()({ input: incomingListSchema, access: 'doc.read' }),
   'incoming.count': channel<CountResult>()({ input: incomingFilterSchema, access: 'doc.read' }),
   'incoming.get': channel<IncomingDetail>()({ input: byId, access: 'doc.read' }),
+  'incoming.sign': channel<{ parts: number }>()({ input: byId, access: 'doc.register' }),
+  'incoming.signatures': channel<DocumentSignature[]>()({ input: byId, access: 'doc.read' }),
   'attachments.open': channel<OpenedAttachment>()({ input: byId, access: 'doc.read' }),
   'staging.discard': channel<null>()({
     input: z.object({ stagedId: z.string().regex(/^[0-9a-f]{32}$/) }).strict(),
@@ -281,7 +296,12 @@ export const STAGE_ACCESS: Access = 'doc.register';
 export const IPC_PREFIX = 'desk:';
 
 /** Pushed from main to the window (never carrying document content). */
-export type DeskEvent = { type: 'session.locked'; reason: 'manual' | 'removed' | 'idle' | 'bridge' };
+export type DeskEvent = {
+  type: 'session.locked';
+  reason: 'manual' | 'removed' | 'idle' | 'bridge';
+  /** With reason 'idle': the idle timeout that ran out, so the lock screen can say how long. */
+  idleSeconds?: number;
+};
 
 /** What the renderer sees as `window.desk`, whichever transport is underneath. */
 export interface DeskApi {

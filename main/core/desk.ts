@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, openSync, readSync, closeSync, promises as fsp }
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type {
-  AppInfo, BoundCertificate, CountResult, UserWithCertificates, DuplicateRef, IncomingDetail, IncomingRow, KnownUnit, NumberPreview, RegisterResult, RegisterSummary,
+  AppInfo, BoundCertificate, CountResult, DocumentSignature, UserWithCertificates, DuplicateRef, IncomingDetail, IncomingRow, KnownUnit, NumberPreview, RegisterResult, RegisterSummary,
   Session, StagedFile, UserSummary,
 } from '../../common/contract';
 import type { NumberingPreset } from '../../common/domain';
@@ -25,6 +25,7 @@ import { openKeyring, newDataKey, writeKeyring } from './profile/keyring';
 import { bindCertificates, canUnlock, unlockCertificates, userForCertificates } from './org/certificates';
 import { findDuplicates } from './documents/duplicates';
 import * as incoming from './documents/incoming';
+import * as signing from './documents/signing';
 import { silentLogger, type Logger } from './log';
 import { authorize, requireClearance, type Actor } from './org/rights';
 import { isSetUp, runSetup } from './org/setup';
@@ -43,6 +44,8 @@ export interface DeskOptions {
   now?: () => Date;
   /** DER certificates that can always open the keyring (IT's recovery key; machine configuration). */
   recoveryCertificates?: readonly Uint8Array[];
+  /** Root certificates signatures must chain to (machine configuration). */
+  trustAnchors?: readonly Uint8Array[];
 }
 
 /** A person's token as the core sees it: the certificates on it, and the key that unlocks. */
@@ -80,12 +83,14 @@ export class Desk {
   private actor: Actor | null = null;
   private readonly tickets = new Map<string, AttachmentTicket>();
   private readonly recovery: readonly Uint8Array[];
+  private readonly trustAnchors: readonly Uint8Array[];
 
   private constructor(readonly profileDir: string, opts: DeskOptions) {
     mkdirSync(profileDir, { recursive: true });
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? (() => new Date());
     this.recovery = opts.recoveryCertificates ?? [];
+    this.trustAnchors = opts.trustAnchors ?? [];
     for (const r of this.recovery) if (!canUnlock(parseCertificate(r))) throw new Error('the recovery certificate cannot be used for key transport (RSA keyEncipherment needed)');
   }
 
@@ -497,6 +502,16 @@ export class Desk {
 
   getIncoming(actor: Actor, id: number): IncomingDetail {
     return incoming.getIncoming(this.db, actor, id);
+  }
+
+  /** Signs the document's files and register entry with a key on the person's token. */
+  signIncoming(actor: Actor, id: number, key: PrivateKeyOps): Promise<number> {
+    this.assertWritable();
+    return signing.signIncoming(this.db, this.store, actor, id, key, this.now());
+  }
+
+  verifyIncoming(actor: Actor, id: number): Promise<DocumentSignature[]> {
+    return signing.verifyIncoming(this.db, this.store, actor, id, this.trustAnchors, this.now());
   }
 
   /** Every view of a document's file is recorded; the viewer gets a short-lived, unguessable ticket. */

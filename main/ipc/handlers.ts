@@ -4,6 +4,7 @@ import type { Channel, OutputOf, ParsedInputOf } from '../../common/contract';
 import type { Desk } from '../core/desk';
 import { authorize } from '../core/org/rights';
 import type { SessionGuard } from '../core/session/guard';
+import { DeskError } from '../../common/errors';
 
 export interface HandlerContext {
   desk: Desk;
@@ -47,6 +48,12 @@ export const handlers: Handlers = {
   'incoming.list': (ctx, q) => ctx.desk.listIncoming(actor(ctx), q),
   'incoming.count': (ctx, f) => ctx.desk.countIncoming(actor(ctx), f),
   'incoming.get': (ctx, { id }) => ctx.desk.getIncoming(actor(ctx), id),
+  'incoming.sign': async (ctx, { id }) => {
+    const key = ctx.guard.token?.signingKeys[0];
+    if (!key) throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị ký số không có chứng thư dùng để ký.');
+    return { parts: await ctx.desk.signIncoming(actor(ctx), id, key) };
+  },
+  'incoming.signatures': (ctx, { id }) => ctx.desk.verifyIncoming(actor(ctx), id),
   'attachments.open': (ctx, { id }) => {
     const opened = ctx.desk.openAttachment(actor(ctx), id);
     return { url: ctx.attachmentUrl(opened.ticket), name: opened.name, mime: opened.mime, isPdf: opened.isPdf };

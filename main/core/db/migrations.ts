@@ -151,4 +151,18 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX idx_user_certificates_user ON user_certificates(user_id);
   `,
+  // 6: detached CMS signatures over a document's files and its metadata.
+  `
+  CREATE TABLE signatures (
+    id INTEGER PRIMARY KEY,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    attachment_id INTEGER REFERENCES attachments(id),
+    signer_fingerprint TEXT NOT NULL,
+    signer_name TEXT NOT NULL,
+    signed_at TEXT NOT NULL,
+    cms BLOB NOT NULL,
+    signed_by INTEGER NOT NULL REFERENCES users(id)
+  );
+  CREATE INDEX idx_signatures_incoming ON signatures(incoming_id);
+  `,
 ];
