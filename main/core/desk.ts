@@ -287,7 +287,9 @@ export class Desk {
         this.lock('manual');
         throw new DeskError('BIND_REQUIRED', 'Hồ sơ này được tạo trước khi dùng thiết bị ký số. Chọn người dùng của bạn để gắn thiết bị và mã hóa hồ sơ.', { details: { users } });
       }
-      return this.startSession(userId);
+      // Bound before, but the encryption never happened (or never finished): do it now.
+      this.lock('manual');
+      return this.bindAndEncrypt(userId, token);
     }
     let dataKey: Buffer | null = null;
     let lastError: unknown = null;

@@ -1,6 +1,7 @@
 // The embedded viewer: the attachment is opened through a short-lived URL that pdf.js streams
 // (no temp file, no download); pages render lazily with a selectable text layer; find is
 // accent-insensitive. A file that is not a PDF, or that pdf.js rejects, gets a clear message.
+// A lock destroys the pdf.js document and its rendered pages at once (stores/wipe.ts).
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AttachmentInfo } from '../../../../common/contract';
@@ -10,6 +11,7 @@ import { SecrecyMark } from '../../components/Secrecy';
 import i18n from '../../i18n';
 import { asDeskError, call } from '../../ipc/call';
 import { setFindHandler } from '../../stores/nav';
+import { onWipe } from '../../stores/wipe';
 import { PdfController, type FindState } from './PdfController';
 import { documentParams, loadPdfJs } from './pdfjs';
 
@@ -46,6 +48,16 @@ export function PdfViewer({ attachment, secrecy }: Props) {
     }
     let cancelled = false;
     let task: { destroy(): Promise<void> } | null = null;
+    // The document in pdf.js (and its worker), the canvases and the text layer all go.
+    const drop = () => {
+      if (cancelled) return;
+      cancelled = true;
+      controller.current?.destroy();
+      controller.current = null;
+      void task?.destroy();
+      task = null;
+    };
+    const unregister = onWipe(drop);
     setPhase({ kind: 'opening' });
     (async () => {
       const [opened, lib] = await Promise.all([call('attachments.open', { id: attachment.id }), loadPdfJs()]);
@@ -82,10 +94,8 @@ export function PdfViewer({ attachment, secrecy }: Props) {
       else setPhase({ kind: 'not-pdf', detail: String((err as Error)?.message ?? err) });
     });
     return () => {
-      cancelled = true;
-      controller.current?.destroy();
-      controller.current = null;
-      void task?.destroy();
+      unregister();
+      drop();
     };
   }, [attachment.id, attachment.isPdf]);
 
