@@ -33,7 +33,9 @@ export function createRouter(ctx: HandlerContext): Router {
     } catch (raw) {
       const err = toDeskError(raw);
       if (err instanceof DeskError) {
-        ctx.desk.log.log('info', 'ipc call refused', { channel, user: ctx.desk.session?.id ?? null, code: err.code });
+        // Token and crypto failures keep their English cause in the log (their messages never hold a PIN).
+        const cause = raw !== err && raw instanceof Error ? { cause: `${raw.name}: ${raw.message}` } : {};
+        ctx.desk.log.log('info', 'ipc call refused', { channel, user: ctx.desk.session?.id ?? null, code: err.code, ...cause });
         return { ok: false, error: err.toPayload() };
       }
       ctx.desk.log.log('error', 'ipc call failed', { channel, error: (err as Error).stack ?? String(err) });
