@@ -2,7 +2,7 @@
 import { createReadStream, promises as fsp } from 'node:fs';
 import { DeskError } from '../../common/errors';
 import {
-  decryptFile, encryptFile, parseCertificate, pemToDer, signDetached, verifyDetached, type CertInput, type RecipientSpec, type VerifyResult,
+  decryptFileOffThread, encryptFileOffThread, parseCertificate, pemToDer, signDetached, verifyDetached, type CertInput, type RecipientSpec, type VerifyResult,
 } from '../core/crypto';
 import { toDeskError } from '../core/session/tokenErrors';
 import type { SignedInToken } from '../core/session/tokens';
@@ -57,7 +57,7 @@ export async function verifyFile(file: string, sigFile: string, anchors: readonl
 
 export async function encryptForRecipients(file: string, out: string, recipients: readonly RecipientSpec[]): Promise<{ bytes: number }> {
   try {
-    const r = await encryptFile(file, out, { recipients });
+    const r = await encryptFileOffThread(file, out, { recipients });
     return { bytes: r.plaintextBytes };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DeskError('FILE_UNREADABLE', `Không đọc được tệp "${file}".`);
@@ -72,7 +72,7 @@ export async function decryptWithToken(file: string, out: string, token: SignedI
   let last: unknown;
   for (const key of keys) {
     try {
-      const r = await decryptFile(file, out, { key, allowPkcs1v15KeyTransport: allowPkcs1v15 });
+      const r = await decryptFileOffThread(file, out, key, allowPkcs1v15);
       return { bytes: r.plaintextBytes, authenticated: r.authenticated };
     } catch (err) {
       last = err;
