@@ -1,64 +1,99 @@
-// Why figures are what they are: the query plans of the SQL the core actually runs, and measured
-// alternatives for the slow parts. Nothing here changes the profile: schema experiments run inside
-// a transaction that is rolled back, helper tables live in the connection's temp schema.
+// Why figures are what they are: what Desk.open spends, the query plans of the SQL the core runs, and
+// where a search spends its time over the raw FTS5 query, with measured alternatives for the core.
+// Nothing here writes to the profile.
 import Database from 'better-sqlite3-multiple-ciphers';
 import { join } from 'node:path';
+import type { IncomingRow } from '../../common/contract';
 import type { IncomingFilter } from '../../common/schemas';
-import { ftsQueryFromInput, searchTokens } from '../../common/vietnamese';
-import { migrate } from '../../main/core/db/connection';
+import { migrate, type Db } from '../../main/core/db/connection';
 import type { Desk } from '../../main/core/desk';
 import type { ListInput } from '../../main/core/documents/incoming';
-import { indexText } from '../../main/core/documents/search';
+import { matchExpression } from '../../main/core/documents/search';
 import type { Actor } from '../../main/core/org/rights';
 import { DB_NAME } from './generate';
-import { RAW_FTS_SQL, type BenchQuery, type SearchFigures } from './search';
+import { cpuPressure10s } from './machine';
+import { RAW_FTS_SQL, searchInput, type BenchQuery } from './search';
 import { captureSql, queryPlan, type CapturedStatement } from './session';
-import { ms, medianOf, percentile, progress, summarize, timed, type Summary } from './stats';
+import { median, percentile, progress, summarize, timed, type Summary } from './stats';
 
-/** Prefix expansions longer than this keep FTS5's own prefix syntax. */
-export const MAX_EXPANSION = 128;
+/** A lower clearance, to keep the path where the service adds `i.secrecy_rank <= ?` in view. */
+export const LOWER_CLEARANCE = 'mat' as const;
+
+/**
+ * A connection setting, tried on a read-only connection of its own to the same file (the Desk's is left
+ * as the core opens it): a larger page cache keeps more of the rows a search page touches.
+ * mmap_size is not tried: SQLite3 Multiple Ciphers refuses it on encrypted databases.
+ */
+export const CONNECTION_ALTERNATIVE = { name: 'Cache64MiB', pragma: 'cache_size = -65536' } as const;
+
+/** A candidate paired with the raw query on its own connection, as the headline pairs listIncoming with it. */
+export interface Paired {
+  ms: Summary;
+  /** The raw query (expression ready-made) in the same passes, on the same connection as the candidate. */
+  rawSameExpression: Summary;
+  ratioP95VsRawSameExpression: number;
+  /** Median over the queries of (candidate - raw) for the same query in the same pass. */
+  overheadP50Ms: number;
+}
+
+export interface Alternative extends Paired {
+  what: string;
+  /** Queries whose result is deep-equal to desk.listIncoming's (same rows, order, columns and values). */
+  sameRowsAsOurs: number;
+}
+
+export interface SearchOverhead {
+  note: string;
+  passes: number;
+  cpuPressure10s: { start: number | null; end: number | null };
+  clearance: Actor['clearance'];
+  /** desk.listIncoming as the headline measures it, again here. */
+  ours: Paired;
+  /** Pieces of listIncoming, each paired with the raw query the same way. */
+  parts: {
+    /** Alone (no page of the register): the term lookup and the preparation of the core's SQL. */
+    matchExpression: Summary;
+    prepareStatement: Summary;
+    /** The core's own SQL and parameters, prepared once: FTS5, the joins to incoming and registers, row objects. */
+    statementRowObjects: Paired;
+    /** The same, rows as arrays (stmt.raw()): no row objects. */
+    statementArrays: Paired;
+    /**
+     * Reference: the raw query, then its rows fetched by id (json_each) as arrays, no join and no
+     * objects: about the least SQL can do to return these rows and columns after FTS5.
+     */
+    rawThenRowsByIdArrays: Paired;
+    /** The same on a connection with the CONNECTION_ALTERNATIVE setting. */
+    rawThenRowsByIdArraysWithConnectionAlternative: Paired;
+  };
+  /** What ours.overheadP50Ms is made of, from the paired overheads (ms). */
+  splitOfOverheadP50Ms: { rows: number; rowObjects: number; prepareStatement: number; matchExpression: number; restOfListIncoming: number };
+  alternatives: Record<string, Alternative>;
+  lowerClearance: {
+    clearance: Actor['clearance'];
+    ours: Paired;
+    alternatives: Record<string, Alternative>;
+  };
+}
+
+/** The count shown with a search, as the core runs it (joined to incoming) and from the FTS5 index alone. */
+export interface SearchCount {
+  note: string;
+  ours: Summary;
+  ftsOnly: Summary;
+  sameTotals: number;
+}
 
 export interface Diagnosis {
   open: { quickCheckMs: number; openWithoutQuickCheckMs: number; note: string };
   plans: Record<string, { sql: string; plan: string[] }>;
-  prefixQuery: {
-    note: string;
-    termCount: number;
-    backfillMs: number;
-    termInsertUsPerDoc: number;
-    exactLastWordRaw: Summary;
-    expandedRaw: Summary;
-    expandedOurs: Summary;
-    expansionLookup: Summary;
-    expandedCount: Summary;
-    /** The same capped count without the join to incoming that applies the secrecy filter. */
-    expandedCountFtsOnly: Summary;
-    /** Largest number of known terms behind a prefix of 1, 2, 3 characters (the OR list length). */
-    widestExpansion: Record<string, { prefix: string; terms: number }>;
-    fellBack: number;
-    identicalToPrefix: number;
-    ratioP95VsRawPrefix: number;
-    ratioP95VsRawExpanded: number;
-    expandedExamples: string[];
-  };
-  /** Candidate indexes for the count, each tried alone in a rolled-back transaction. */
-  countIndex: Array<{
-    index: string;
-    createMs: number;
-    counts: Record<string, { beforeMs: number; afterMs: number; plan: string[] }>;
-    /** The first pages must not get worse: an index the planner prefers for the secrecy filter can cost the ORDER BY. */
-    firstPageAfter: Record<string, { beforeMs: number; warmMedianMs: number; plan: string[] }>;
-  }>;
+  searchOverhead: SearchOverhead;
+  searchCount: SearchCount;
 }
-
-export const COUNT_INDEX_CANDIDATES = [
-  'CREATE INDEX idx_incoming_secrecy ON incoming(secrecy_rank, secrecy)',
-  'CREATE INDEX idx_incoming_secrecy ON incoming(secrecy, secrecy_rank)',
-];
 
 const page = (f: IncomingFilter): ListInput => ({ ...f, sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 100 });
 
-/** The statement of a captured call that touches the register (not the registers/settings lookups). */
+/** The statement of a captured call that touches the register (not the search_terms lookup). */
 function registerStatement(captured: CapturedStatement[]): CapturedStatement {
   const hit = captured.find((c) => /FROM incoming|FROM \(SELECT 1 FROM incoming/.test(c.sql));
   if (!hit) throw new Error('no register statement captured');
@@ -66,10 +101,8 @@ function registerStatement(captured: CapturedStatement[]): CapturedStatement {
 }
 
 const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();
-
-/** Upper bound of a prefix range: the prefix with its last code unit incremented. */
-const prefixEnd = (w: string) => w.slice(0, -1) + String.fromCharCode(w.charCodeAt(w.length - 1) + 1);
-const quote = (w: string) => `"${w}"`;
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+const round = (x: number) => Math.round(x * 1000) / 1000;
 
 function measureOpen(dir: string): Diagnosis['open'] {
   const file = join(dir, DB_NAME);
@@ -88,9 +121,256 @@ function measureOpen(dir: string): Diagnosis['open'] {
     db.close();
   });
   return {
-    quickCheckMs: ms(withCheck.ms),
-    openWithoutQuickCheckMs: ms(without.ms),
+    quickCheckMs: round(withCheck.ms),
+    openWithoutQuickCheckMs: round(without.ms),
     note: 'Desk.open runs PRAGMA quick_check on the main thread before anything else; it reads the whole file',
+  };
+}
+
+/**
+ * The page as arrays (stmt.raw()) and one object literal per row, in the order of the core's
+ * ROW_COLUMNS: what the proposed core change would do instead of letting the driver build objects.
+ */
+export const ROW_KEYS = [
+  'id', 'registerId', 'registerName', 'arrivalNumber', 'arrivalDate', 'issuerName', 'numberSymbol', 'documentDate',
+  'typeCode', 'subject', 'secrecy', 'urgency', 'deadline', 'status', 'attachmentCount',
+] as const;
+const toRow = (r: unknown[]): IncomingRow => ({
+  id: r[0], registerId: r[1], registerName: r[2], arrivalNumber: r[3], arrivalDate: r[4], issuerName: r[5],
+  numberSymbol: r[6], documentDate: r[7], typeCode: r[8], subject: r[9], secrecy: r[10], urgency: r[11],
+  deadline: r[12], status: r[13], attachmentCount: r[14],
+}) as IncomingRow;
+
+function assertColumns(names: string[], what: string): void {
+  if (names.join() !== ROW_KEYS.join()) throw new Error(`${what}: columns ${names.join()} differ from ROW_KEYS; update diagnose.ts`);
+}
+
+/** SQL variants derived from the core's captured search statement (so they follow the core's text). */
+function variantsOf(sql: string) {
+  const noRegisters = sql.replace('r.name AS registerName, ', '').replace(' JOIN registers r ON r.id = i.register_id', '');
+  if (noRegisters === sql || /\br\./.test(noRegisters)) throw new Error('the search SQL no longer has the expected registers join');
+  const columns = /^SELECT ([\s\S]+?) FROM incoming_fts f/.exec(sql)?.[1];
+  if (!columns) throw new Error('the search SQL no longer starts with SELECT … FROM incoming_fts f');
+  const byIds = `SELECT ${columns} FROM incoming i JOIN registers r ON r.id = i.register_id
+    WHERE i.id IN (SELECT value FROM json_each(?)) ORDER BY i.id DESC`;
+  return { noRegisters, byIds };
+}
+
+function measureSearchOverhead(desk: Desk, actor: Actor, queries: BenchQuery[], passes: number): SearchOverhead {
+  const { db } = desk;
+  const low: Actor = { ...actor, clearance: LOWER_CLEARANCE };
+  const texts = queries.map((q) => q.text);
+  const exprs = texts.map((t) => matchExpression(db, t));
+  const sample = texts[0]!;
+  const top = registerStatement(captureSql(db, () => desk.listIncoming(actor, searchInput(sample))));
+  const lower = registerStatement(captureSql(db, () => desk.listIncoming(low, searchInput(sample))));
+  // Parameters after the match expression: [limit, offset] at the top clearance, [rank, limit, offset] below.
+  const [, ...topRest] = top.params;
+  const [, ...lowRest] = lower.params;
+
+  const registerNames = new Map((db.prepare('SELECT id, name FROM registers').raw().all() as Array<[number, string]>));
+  const withName = (r: unknown[]): unknown[] => [r[0], r[1], registerNames.get(r[1] as number), ...r.slice(2)];
+  const topV = variantsOf(top.sql);
+  const lowV = variantsOf(lower.sql);
+  assertColumns(db.prepare(top.sql).columns().map((c) => c.name), 'search statement');
+
+  // Every candidate runs on a connection of its own (the Desk's for listIncoming itself), paired with the
+  // raw query on that connection: its page cache then holds what its own history put there, as in the
+  // headline, and all candidates are interleaved query by query, so a change of machine load hits all alike.
+  const file = join(desk.profileDir, DB_NAME);
+  const connections: Db[] = [];
+  const connect = (pragma?: string): Db => {
+    const c = new Database(file, { readonly: true, fileMustExist: true });
+    if (pragma) c.pragma(pragma);
+    connections.push(c);
+    return c;
+  };
+  type Run = (i: number) => unknown;
+  interface Candidate { run: Run; raw: Run; expect?: Run; what?: string }
+  const none = (i: number) => exprs[i] === null;
+  const rawOn = (c: Db): Run => {
+    const r = c.prepare(RAW_FTS_SQL).pluck();
+    return (i) => (none(i) ? [] : r.all(exprs[i]));
+  };
+  const onOwn = (make: (c: Db) => Run, pragma?: string) => {
+    const c = connect(pragma);
+    return { run: make(c), raw: rawOn(c) };
+  };
+  const arraysToObjects = (sql: string, rest: unknown[]) => (c: Db): Run => {
+    const st = c.prepare(sql).raw();
+    return (i) => {
+      const e = matchExpression(c, texts[i]!);
+      return e === null ? [] : (st.all(e, ...rest) as unknown[][]).map(toRow);
+    };
+  };
+  const withoutRegisters = (sql: string, rest: unknown[]) => (c: Db): Run => {
+    const st = c.prepare(sql).raw();
+    return (i) => {
+      const e = matchExpression(c, texts[i]!);
+      return e === null ? [] : (st.all(e, ...rest) as unknown[][]).map((r) => toRow(withName(r)));
+    };
+  };
+  const ours: Run = (i) => desk.listIncoming(actor, searchInput(texts[i]!));
+  const oursLower: Run = (i) => desk.listIncoming(low, searchInput(texts[i]!));
+  const candidates: Record<string, Candidate> = {
+    ours: { run: ours, raw: rawOn(db) },
+    statementRowObjects: onOwn((c) => { const st = c.prepare(top.sql); return (i) => (none(i) ? [] : st.all(exprs[i], ...topRest)); }),
+    statementArrays: onOwn((c) => { const st = c.prepare(top.sql).raw(); return (i) => (none(i) ? [] : st.all(exprs[i], ...topRest)); }),
+    rawThenRowsByIdArrays: onOwn((c) => {
+      const r = c.prepare(RAW_FTS_SQL).pluck();
+      const byIds = c.prepare(topV.byIds).raw();
+      return (i) => (none(i) ? [] : byIds.all(JSON.stringify(r.all(exprs[i]))));
+    }),
+    // Alternatives: each includes matchExpression and returns what listIncoming returns.
+    cachedStatement: {
+      what: 'the core SQL unchanged, prepared once (cached) instead of on every call',
+      ...onOwn((c) => {
+        const st = c.prepare(top.sql);
+        return (i) => { const e = matchExpression(c, texts[i]!); return e === null ? [] : st.all(e, ...topRest); };
+      }),
+      expect: ours,
+    },
+    cachedStatementArraysToObjects: {
+      what: 'cached, stmt.raw() arrays, one object literal per row in JS',
+      ...onOwn(arraysToObjects(top.sql, topRest)), expect: ours,
+    },
+    noRegistersJoin: {
+      what: 'cached, arrays, no JOIN registers: registerName from a JS map of the registers table',
+      ...onOwn(withoutRegisters(topV.noRegisters, topRest)), expect: ours,
+    },
+    ftsIdsThenRows: {
+      what: 'rowids from FTS5 first (LIMIT/OFFSET in FTS5), then the rows by WHERE i.id IN (json_each) ORDER BY i.id DESC; arrays; only valid with no condition on incoming (top clearance, no filters)',
+      ...onOwn((c) => {
+        const ids = c.prepare('SELECT rowid FROM incoming_fts WHERE incoming_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?').pluck();
+        const byIds = c.prepare(topV.byIds).raw();
+        return (i) => {
+          const e = matchExpression(c, texts[i]!);
+          return e === null ? [] : (byIds.all(JSON.stringify(ids.all(e, ...topRest))) as unknown[][]).map(toRow);
+        };
+      }),
+      expect: ours,
+    },
+    [`cachedStatementArraysToObjects${CONNECTION_ALTERNATIVE.name}`]: {
+      what: `cachedStatementArraysToObjects on a connection with PRAGMA ${CONNECTION_ALTERNATIVE.pragma}, against the raw query on that connection`,
+      ...onOwn(arraysToObjects(top.sql, topRest), CONNECTION_ALTERNATIVE.pragma), expect: ours,
+    },
+    [`rawThenRowsByIdArrays${CONNECTION_ALTERNATIVE.name}`]: onOwn((c) => {
+      const r = c.prepare(RAW_FTS_SQL).pluck();
+      const byIds = c.prepare(topV.byIds).raw();
+      return (i) => (none(i) ? [] : byIds.all(JSON.stringify(r.all(exprs[i]))));
+    }, CONNECTION_ALTERNATIVE.pragma),
+    oursLower: { run: oursLower, raw: rawOn(db) },
+    cachedStatementArraysToObjectsLower: {
+      what: 'cached, arrays, object literals; clearance condition kept',
+      ...onOwn(arraysToObjects(lower.sql, lowRest)), expect: oursLower,
+    },
+    noRegistersJoinLower: {
+      what: 'cached, arrays, no JOIN registers; clearance condition kept',
+      ...onOwn(withoutRegisters(lowV.noRegisters, lowRest)), expect: oursLower,
+    },
+  };
+  const names = Object.keys(candidates);
+
+  // Same rows, columns and values as the service, query by query (also the warm-up of every path).
+  const same: Record<string, number> = {};
+  for (const [name, c] of Object.entries(candidates)) {
+    if (!c.expect) continue;
+    same[name] = texts.filter((_, i) => JSON.stringify(c.run(i)) === JSON.stringify(c.expect!(i))).length;
+  }
+
+  const pressureStart = cpuPressure10s();
+  const mine: Record<string, number[][]> = Object.fromEntries(names.map((n) => [n, texts.map(() => [])]));
+  const base: Record<string, number[][]> = Object.fromEntries(names.map((n) => [n, texts.map(() => [])]));
+  const diff: Record<string, number[][]> = Object.fromEntries(names.map((n) => [n, texts.map(() => [])]));
+  for (let p = 0; p < passes; p++) {
+    texts.forEach((_, i) => {
+      for (let k = 0; k < names.length; k++) {
+        const n = names[(k + p + i) % names.length]!;
+        const c = candidates[n]!;
+        let a: number;
+        let b: number;
+        if ((p + i) % 2 === 0) { a = timed(() => c.run(i)).ms; b = timed(() => c.raw(i)).ms; } else { b = timed(() => c.raw(i)).ms; a = timed(() => c.run(i)).ms; }
+        mine[n]![i]!.push(a);
+        base[n]![i]!.push(b);
+        diff[n]![i]!.push(a - b);
+      }
+    });
+  }
+  const paired: Record<string, Paired> = {};
+  for (const n of names) {
+    const m = mine[n]!.map(median);
+    const r = base[n]!.map(median);
+    paired[n] = {
+      ms: summarize(m), rawSameExpression: summarize(r), ratioP95VsRawSameExpression: ratio(percentile(m, 95), percentile(r, 95)),
+      overheadP50Ms: round(median(diff[n]!.map(median))),
+    };
+  }
+  const alone = (fn: Run) => summarize(texts.map((_, i) => median(Array.from({ length: passes }, () => timed(() => fn(i)).ms))));
+  const matchExpressionMs = alone((i) => matchExpression(db, texts[i]!));
+  const prepareMs = alone(() => db.prepare(top.sql));
+  const pressureEnd = cpuPressure10s();
+  for (const c of connections) c.close();
+
+  const alt = (name: string): Alternative => ({ what: candidates[name]!.what!, ...paired[name]!, sameRowsAsOurs: same[name]! });
+  const over = (name: string) => paired[name]!.overheadP50Ms;
+  return {
+    note: `Each candidate runs on a connection of its own (listIncoming on the Desk's) and is paired with the raw query (expression ready-made) on that connection, alternating which goes first, as the headline pair does; all candidates are interleaved query by query over ${passes} passes, and each query's figure is the median of its passes.`,
+    passes,
+    cpuPressure10s: { start: pressureStart, end: pressureEnd },
+    clearance: actor.clearance,
+    ours: paired.ours!,
+    parts: {
+      matchExpression: matchExpressionMs,
+      prepareStatement: prepareMs,
+      statementRowObjects: paired.statementRowObjects!,
+      statementArrays: paired.statementArrays!,
+      rawThenRowsByIdArrays: paired.rawThenRowsByIdArrays!,
+      rawThenRowsByIdArraysWithConnectionAlternative: paired[`rawThenRowsByIdArrays${CONNECTION_ALTERNATIVE.name}`]!,
+    },
+    splitOfOverheadP50Ms: {
+      rows: over('statementArrays'),
+      rowObjects: round(over('statementRowObjects') - over('statementArrays')),
+      prepareStatement: prepareMs.p50,
+      matchExpression: matchExpressionMs.p50,
+      restOfListIncoming: round(over('ours') - over('statementRowObjects') - prepareMs.p50 - matchExpressionMs.p50),
+    },
+    alternatives: Object.fromEntries(
+      ['cachedStatement', 'cachedStatementArraysToObjects', 'noRegistersJoin', 'ftsIdsThenRows', `cachedStatementArraysToObjects${CONNECTION_ALTERNATIVE.name}`].map((n) => [n, alt(n)]),
+    ),
+    lowerClearance: {
+      clearance: LOWER_CLEARANCE,
+      ours: paired.oursLower!,
+      alternatives: {
+        cachedStatementArraysToObjects: alt('cachedStatementArraysToObjectsLower'),
+        noRegistersJoin: alt('noRegistersJoinLower'),
+      },
+    },
+  };
+}
+
+function measureSearchCount(desk: Desk, actor: Actor, queries: BenchQuery[]): SearchCount {
+  const { db } = desk;
+  const ftsOnly = db.prepare('SELECT count(*) FROM (SELECT 1 FROM incoming_fts WHERE incoming_fts MATCH ? LIMIT ?)').pluck();
+  const ours: number[] = [];
+  const fts: number[] = [];
+  let same = 0;
+  queries.forEach((q, i) => {
+    const e = matchExpression(db, q.text);
+    const runOurs = () => timed(() => desk.countIncoming(actor, { query: q.text }));
+    const runFts = () => timed(() => (e === null ? 0 : (ftsOnly.get(e, 10_001) as number)));
+    // Alternate which goes first.
+    let o: ReturnType<typeof runOurs>;
+    let f: ReturnType<typeof runFts>;
+    if (i % 2 === 0) { o = runOurs(); f = runFts(); } else { f = runFts(); o = runOurs(); }
+    ours.push(o.ms);
+    fts.push(f.ms);
+    if (Math.min(o.value.total, 10_000) === Math.min(f.value, 10_000)) same++;
+  });
+  return {
+    note: 'At the top clearance with no other filter every FTS5 row has its incoming row, so the capped count needs no join (buildFilter drops the clearance condition there, but countIncoming still joins incoming). One run per query, after the search figures have run the same counts once.',
+    ours: summarize(ours),
+    ftsOnly: summarize(fts),
+    sameTotals: same,
   };
 }
 
@@ -98,16 +378,16 @@ export function diagnose(
   desk: Desk,
   actor: Actor,
   queries: BenchQuery[],
-  baseline: SearchFigures,
   years: { first: number; last: number },
+  passes = 5,
 ): Diagnosis {
   const { db } = desk;
   progress('diagnosis: open, plans');
   const open = measureOpen(desk.profileDir);
 
-  // ---- plans of what the core runs ----
   const mid = Math.floor((years.first + years.last) / 2);
   const sample = queries[0]!.text;
+  const low: Actor = { ...actor, clearance: LOWER_CLEARANCE };
   const calls: Record<string, () => unknown> = {
     listAll: () => desk.listIncoming(actor, page({})),
     listYear: () => desk.listIncoming(actor, page({ year: mid })),
@@ -115,141 +395,19 @@ export function diagnose(
     countAll: () => desk.countIncoming(actor, {}),
     search: () => desk.listIncoming(actor, page({ query: sample })),
     searchCount: () => desk.countIncoming(actor, { query: sample }),
+    listAllLowerClearance: () => desk.listIncoming(low, page({})),
+    countAllLowerClearance: () => desk.countIncoming(low, {}),
+    searchLowerClearance: () => desk.listIncoming(low, page({ query: sample })),
   };
-  const statements: Record<string, CapturedStatement> = {};
   const plans: Diagnosis['plans'] = {};
   for (const [name, call] of Object.entries(calls)) {
     const st = registerStatement(captureSql(db, call));
-    statements[name] = st;
     plans[name] = { sql: oneLine(st.sql), plan: queryPlan(db, st.sql, st.params) };
   }
 
-  // ---- prefix query: FTS5 materialises the whole doclist of every term a prefix matches ----
-  progress('diagnosis: prefix expansion');
-  db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.bench_vocab USING fts5vocab(main, incoming_fts, 'row')");
-  db.exec('DROP TABLE IF EXISTS temp.bench_terms');
-  db.exec('CREATE TABLE temp.bench_terms (term TEXT PRIMARY KEY) WITHOUT ROWID');
-  const backfill = timed(() => db.exec('INSERT INTO temp.bench_terms SELECT term FROM temp.bench_vocab'));
-  const termCount = db.prepare('SELECT count(*) FROM temp.bench_terms').pluck().get() as number;
-
-  // What the service would pay to keep such a term list while indexing (steady state: words known).
-  const docs = db.prepare('SELECT subject, number_symbol AS numberSymbol, issuer_name AS issuerName, notes FROM incoming ORDER BY id DESC LIMIT 20000').all() as Array<{ subject: string; numberSymbol: string; issuerName: string; notes: string }>;
-  const addTerms = db.prepare('INSERT OR IGNORE INTO temp.bench_terms (term) SELECT value FROM json_each(?)');
-  const termInsert = timed(() => db.transaction(() => {
-    for (const d of docs) addTerms.run(JSON.stringify([...new Set(searchTokens(indexText(d)))]));
-  })());
-
-  const lookup = db.prepare('SELECT term FROM temp.bench_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?').pluck();
-  const expandOrKeep = (text: string): { expr: string; fellBack: boolean } => {
-    const words = searchTokens(text).slice(0, 12);
-    const last = words[words.length - 1]!;
-    const terms = lookup.all(last, prefixEnd(last), MAX_EXPANSION + 1) as string[];
-    if (terms.length === 0 || terms.length > MAX_EXPANSION) return { expr: ftsQueryFromInput(text)!, fellBack: true };
-    const tail = terms.length === 1 ? quote(terms[0]!) : `(${terms.map(quote).join(' OR ')})`;
-    return { expr: [...words.slice(0, -1).map(quote), tail].join(' AND '), fellBack: false };
-  };
-  const expand = (text: string): string => expandOrKeep(text).expr;
-
-  const raw = db.prepare(RAW_FTS_SQL).pluck();
-  // Prepared per call, as listIncoming and countIncoming do.
-  const listSql = statements.search!.sql;
-  const countSql = statements.searchCount!.sql;
-  const [, ...listRest] = statements.search!.params;
-  const [, ...countRest] = statements.searchCount!.params;
-  const exactMs: number[] = [];
-  const rawMs: number[] = [];
-  const oursMs: number[] = [];
-  const lookupMs: number[] = [];
-  const countMs: number[] = [];
-  const countFtsMs: number[] = [];
-  const countFts = db.prepare('SELECT count(*) FROM (SELECT 1 FROM incoming_fts WHERE incoming_fts MATCH ? LIMIT ?)').pluck();
-  const countCap = countRest[countRest.length - 1];
-  let identical = 0;
-  const expanded = queries.map((q) => expandOrKeep(q.text));
-  const expressions = expanded.map((e) => e.expr);
-  const fellBack = expanded.filter((e) => e.fellBack).length;
-  queries.forEach((q, i) => {
-    const prefixRows = raw.all(ftsQueryFromInput(q.text)!) as number[];
-    const exact = searchTokens(q.text).map(quote).join(' ');
-    exactMs.push(medianOf(3, () => raw.all(exact), 1));
-    rawMs.push(medianOf(3, () => raw.all(expressions[i]!), 1));
-    lookupMs.push(medianOf(3, () => expand(q.text), 1));
-    // What listIncoming would cost with the expansion: the lookup plus the core's own statement.
-    let rows: Array<{ id: number }> = [];
-    oursMs.push(medianOf(3, () => (rows = db.prepare(listSql).all(expand(q.text), ...listRest) as Array<{ id: number }>), 1));
-    countMs.push(medianOf(2, () => db.prepare(countSql).pluck().get(expand(q.text), ...countRest)));
-    countFtsMs.push(medianOf(3, () => countFts.get(expand(q.text), countCap), 1));
-    if (rows.length === prefixRows.length && rows.every((r, k) => r.id === prefixRows[k])) identical++;
-  });
-  const p95 = (xs: number[]) => percentile(xs, 95);
-  const widestExpansion: Diagnosis['prefixQuery']['widestExpansion'] = {};
-  for (const len of [1, 2, 3]) {
-    const w = db.prepare('SELECT substr(term, 1, ?) AS prefix, count(*) AS terms FROM temp.bench_terms WHERE length(term) >= ? GROUP BY 1 ORDER BY 2 DESC LIMIT 1').get(len, len) as { prefix: string; terms: number };
-    widestExpansion[`length${len}`] = w;
-  }
-
-  // ---- count: the secrecy filter forces a scan of the whole table ----
-  progress('diagnosis: count index (rolled back)');
-  const variants: Record<string, IncomingFilter> = {
-    all: {}, [`year${mid}`]: { year: mid }, secret: { secrecy: ['mat', 'toi_mat', 'tuyet_mat'] }, tuyetMat: { secrecy: ['tuyet_mat'] },
-  };
-  const countPlan = (f: IncomingFilter) => {
-    const st = registerStatement(captureSql(db, () => desk.countIncoming(actor, f)));
-    return queryPlan(db, st.sql, st.params);
-  };
-  const listPlan = (f: IncomingFilter) => {
-    const st = registerStatement(captureSql(db, () => desk.listIncoming(actor, page(f))));
-    return queryPlan(db, st.sql, st.params);
-  };
-  const before: Record<string, number> = {};
-  const pageBefore: Record<string, number> = {};
-  for (const [name, f] of Object.entries(variants)) {
-    before[name] = medianOf(3, () => desk.countIncoming(actor, f), 1);
-    pageBefore[name] = medianOf(10, () => desk.listIncoming(actor, page(f)), 1);
-  }
-  const countIndex: Diagnosis['countIndex'] = [];
-  for (const index of COUNT_INDEX_CANDIDATES) {
-    const counts: Diagnosis['countIndex'][number]['counts'] = {};
-    const firstPageAfter: Diagnosis['countIndex'][number]['firstPageAfter'] = {};
-    let createMs = 0;
-    db.exec('BEGIN');
-    try {
-      createMs = timed(() => db.exec(index)).ms;
-      for (const [name, f] of Object.entries(variants)) {
-        counts[name] = { beforeMs: ms(before[name]!), afterMs: ms(medianOf(3, () => desk.countIncoming(actor, f), 1)), plan: countPlan(f) };
-        firstPageAfter[name] = {
-          beforeMs: ms(pageBefore[name]!), warmMedianMs: ms(medianOf(10, () => desk.listIncoming(actor, page(f)), 1)), plan: listPlan(f),
-        };
-      }
-    } finally {
-      db.exec('ROLLBACK');
-    }
-    countIndex.push({ index, createMs: ms(createMs), counts, firstPageAfter });
-  }
-  db.exec('DROP TABLE IF EXISTS temp.bench_terms');
-  db.exec('DROP TABLE IF EXISTS temp.bench_vocab');
-
-  return {
-    open,
-    plans,
-    prefixQuery: {
-      note: 'ftsQueryFromInput makes the last word a prefix ("tu"*); FTS5 answers a prefix by merging the full doclists of every matching term before the first row, so ORDER BY rowid DESC LIMIT 100 cannot stop early. Expanded: the last word replaced by an OR of the known terms with that prefix, looked up in a term list (here a temp table filled from fts5vocab).',
-      termCount,
-      backfillMs: ms(backfill.ms),
-      termInsertUsPerDoc: Math.round((termInsert.ms * 1000) / docs.length * 10) / 10,
-      exactLastWordRaw: summarize(exactMs),
-      expandedRaw: summarize(rawMs),
-      expandedOurs: summarize(oursMs),
-      expansionLookup: summarize(lookupMs),
-      expandedCount: summarize(countMs),
-      expandedCountFtsOnly: summarize(countFtsMs),
-      widestExpansion,
-      fellBack,
-      identicalToPrefix: identical,
-      ratioP95VsRawPrefix: Math.round((p95(oursMs) / baseline.raw.p95) * 100) / 100,
-      ratioP95VsRawExpanded: Math.round((p95(oursMs) / p95(rawMs)) * 100) / 100,
-      expandedExamples: expressions.slice(0, 5),
-    },
-    countIndex,
-  };
+  progress('diagnosis: where a search spends its time');
+  const searchOverhead = measureSearchOverhead(desk, actor, queries, passes);
+  progress('diagnosis: search count');
+  const searchCount = measureSearchCount(desk, actor, queries);
+  return { open, plans, searchOverhead, searchCount };
 }

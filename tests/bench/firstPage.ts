@@ -1,5 +1,6 @@
 // Figure 2: time to the first page of the register (newest arrivals first), cold and warm, with and
 // without filters, and the count shown next to it.
+import type { Secrecy } from '../../common/domain';
 import type { IncomingFilter } from '../../common/schemas';
 import type { ListInput } from '../../main/core/documents/incoming';
 import { openProfile } from './session';
@@ -28,6 +29,8 @@ export interface FirstPageFigures {
   counts: Record<string, CountFigure>;
   /** A page deep in the list (offset pagination), for information. */
   deepPage: { offset: number; medianMs: number; rows: number };
+  /** The same pages and counts for a lower clearance, where the core adds `i.secrecy_rank <= ?` (warm, same Desk). */
+  lowerClearance: { clearance: Secrecy; pages: Record<string, { warmMedianMs: number; rows: number }>; counts: Record<string, { medianMs: number; total: number }> };
   warmRuns: number;
 }
 
@@ -53,6 +56,7 @@ export async function measureFirstPage(
   userId: number,
   variants: PageVariant[],
   docs: number,
+  lowerClearance: Secrecy,
 ): Promise<FirstPageFigures> {
   const pages: Record<string, PageFigure> = {};
   // Cold: one fresh Desk per variant, and the variant is the first thing it is asked.
@@ -86,7 +90,23 @@ export async function measureFirstPage(
     let rows = 0;
     const deep = medianOf(3, () => (rows = desk.listIncoming(actor, listInput({}, offset)).length));
     progress(`page at offset ${offset}: ${deep.toFixed(1)} ms`);
-    return { pages, counts, deepPage: { offset, medianMs: ms(deep), rows }, warmRuns: WARM_RUNS };
+
+    const low = { ...actor, clearance: lowerClearance };
+    const lowPages: FirstPageFigures['lowerClearance']['pages'] = {};
+    const lowCounts: FirstPageFigures['lowerClearance']['counts'] = {};
+    for (const v of variants) {
+      let n = 0;
+      const warm = medianOf(WARM_RUNS / 2, () => (n = desk.listIncoming(low, listInput(v.filter)).length), 1);
+      let total = 0;
+      const count = medianOf(COUNT_RUNS - 2, () => (total = desk.countIncoming(low, v.filter).total), 1);
+      lowPages[v.name] = { warmMedianMs: ms(warm), rows: n };
+      lowCounts[v.name] = { medianMs: ms(count), total };
+    }
+    progress(`clearance ${lowerClearance}: first pages ${Object.values(lowPages).map((p) => p.warmMedianMs).join(' / ')} ms, counts ${Object.values(lowCounts).map((c) => c.medianMs).join(' / ')} ms`);
+    return {
+      pages, counts, deepPage: { offset, medianMs: ms(deep), rows },
+      lowerClearance: { clearance: lowerClearance, pages: lowPages, counts: lowCounts }, warmRuns: WARM_RUNS,
+    };
   } finally {
     desk.close();
   }

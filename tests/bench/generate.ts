@@ -23,6 +23,8 @@ export interface ProfileMeta {
   userId: number;
   firstDay: string;
   lastDay: string;
+  /** Schema (user_version) the documents were generated at; absent in profiles made before it was recorded. */
+  schema?: number;
 }
 
 export interface GenerationFigures {
@@ -100,6 +102,7 @@ export async function generateProfile(
     .prepare("SELECT id, scope_id AS scopeId FROM registers WHERE kind = 'incoming' ORDER BY id LIMIT 1")
     .get() as { id: number; scopeId: number };
   const lastDay = todayIso(desk.now());
+  const schema = desk.db.pragma('user_version', { simple: true }) as number;
   const firstDay = `${Number(lastDay.slice(0, 4)) - (opts.years - 1)}-01-01`;
   const job: GenerateJob = {
     dbFile: join(dir, DB_NAME), docs, seed: opts.seed, firstDay, lastDay, registerId: reg.id, scopeId: reg.scopeId,
@@ -138,7 +141,7 @@ export async function generateProfile(
   desk.close();
 
   return {
-    meta: { docs, seed: opts.seed, generator: generatorFingerprint(opts.seed, opts.years, opts.batchSize), userId, firstDay, lastDay },
+    meta: { docs, seed: opts.seed, generator: generatorFingerprint(opts.seed, opts.years, opts.batchSize), userId, firstDay, lastDay, schema },
     figures: {
       docs,
       setupMs: ms(setupMs),

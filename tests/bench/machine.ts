@@ -1,4 +1,5 @@
 // The machine the figures were taken on.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
@@ -16,16 +17,35 @@ export interface MachineInfo {
   loadAvg1m: { start: number; end: number };
   /** Linux PSI: share of the last 60 s in which some runnable task waited for a CPU (null elsewhere). */
   cpuPressureSomeAvg60: { start: number | null; end: number | null };
+  /** The core measured: commit of the checkout and its tracked files changed outside tests/bench (null without git). */
+  core: { commit: string; subject: string; changedOutsideBench: string[] } | null;
 }
 
-function cpuPressure(): number | null {
+function coreVersion(): MachineInfo['core'] {
+  const root = new URL('../../', import.meta.url).pathname;
+  const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
-    const m = /some avg10=[\d.]+ avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
-    return m ? Number(m[1]) : null;
+    return {
+      commit: git('rev-parse', '--short', 'HEAD'),
+      subject: git('log', '-1', '--format=%s'),
+      changedOutsideBench: git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)tests/bench').split('\n').filter(Boolean),
+    };
   } catch {
     return null;
   }
 }
+
+function cpuPressure(window: 'avg10' | 'avg60' = 'avg60'): number | null {
+  try {
+    const m = /some avg10=([\d.]+) avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m ? Number(m[window === 'avg10' ? 1 : 2]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU pressure over the last 10 s (Linux PSI, % of time some task waited for a CPU), null elsewhere. */
+export const cpuPressure10s = (): number | null => cpuPressure('avg10');
 
 const startLoad = loadavg()[0]!;
 const startPressure = cpuPressure();
@@ -44,5 +64,6 @@ export function machineInfo(db: Db): MachineInfo {
     driver: `better-sqlite3-multiple-ciphers ${pkg.version}`,
     loadAvg1m: { start: Math.round(startLoad * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
     cpuPressureSomeAvg60: { start: startPressure, end: cpuPressure() },
+    core: coreVersion(),
   };
 }

@@ -1,4 +1,5 @@
 // Opening a generated profile the way the app does, and capturing the SQL the core prepares.
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Desk } from '../../main/core/desk';
@@ -25,26 +26,27 @@ export async function openProfile(dir: string, userId: number): Promise<OpenedPr
 
 export interface CapturedStatement { sql: string; params: unknown[] }
 
-/** Runs fn while recording every statement the core runs on db with its parameters (for EXPLAIN QUERY PLAN). */
+/**
+ * Runs fn while recording every statement run on db with its parameters (for EXPLAIN QUERY PLAN).
+ * The statement prototype is patched for the duration of fn, so statements the core prepared earlier
+ * and keeps in a cache are seen too.
+ */
 export function captureSql(db: Db, fn: () => unknown): CapturedStatement[] {
   const seen: CapturedStatement[] = [];
-  const original = db.prepare;
-  const spy = function (this: Db, sql: string) {
-    const stmt = original.call(this, sql);
-    for (const method of ['all', 'get', 'run', 'iterate'] as const) {
-      const run = stmt[method] as (...args: unknown[]) => unknown;
-      (stmt as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        seen.push({ sql, params: args });
-        return run.apply(stmt, args);
-      };
-    }
-    return stmt;
-  };
-  db.prepare = spy as typeof db.prepare;
+  const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as Record<string, unknown>;
+  const methods = ['all', 'get', 'run', 'iterate'] as const;
+  const originals = methods.map((m) => proto[m] as (...args: unknown[]) => unknown);
+  methods.forEach((m, k) => {
+    const run = originals[k]!;
+    proto[m] = function (this: Statement, ...args: unknown[]) {
+      if (this.database === db) seen.push({ sql: this.source, params: args });
+      return run.apply(this, args);
+    };
+  });
   try {
     fn();
   } finally {
-    db.prepare = original;
+    methods.forEach((m, k) => { proto[m] = originals[k]; });
   }
   return seen;
 }

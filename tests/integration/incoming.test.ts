@@ -154,6 +154,9 @@ describe('incoming register (state preset)', () => {
     assert.ok(secret);
     // Above one's clearance a document does not appear at all.
     assert.ok(list(desk, officer).every((r) => r.secrecy === 'thuong'));
+    const onlySecret = { secrecy: ['mat' as const], sort: { field: 'arrival' as const, dir: 'desc' as const }, offset: 0, limit: 100 };
+    assert.deepEqual(desk.listIncoming(officer, onlySecret), [], 'asking for levels above one\'s clearance finds nothing');
+    assert.equal(desk.countIncoming(officer, { secrecy: ['mat'] }).total, 0);
     assert.equal(desk.registers(officer).length, 1);
     await rejects(() => desk.getIncoming(officer, secret.id), 'NOT_FOUND');
     await rejects(() => desk.openAttachment(officer, desk.getIncoming(admin, secret.id).attachments[0]!.id), 'NOT_FOUND');

@@ -43,6 +43,8 @@ export function openDatabase(file: string, opts: OpenOptions = {}): OpenedDataba
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // 64 MiB page cache (default 16): measured to keep search pages of a 1M-row register in memory.
+  db.pragma('cache_size = -65536');
   migrate(db);
   return { db, readOnly: false };
 }

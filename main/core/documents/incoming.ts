@@ -9,7 +9,7 @@ import type {
   RegisterSummary,
 } from '../../../common/contract';
 import { addDaysIso, isValidIsoDate, todayIso } from '../../../common/dates';
-import { secrecyRank, type Secrecy } from '../../../common/domain';
+import { secrecyRank, type IncomingStatus, type Secrecy, type Urgency } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { formatNumberSymbol, parseNumberSymbol } from '../../../common/numberSymbol';
 import type { IncomingFilter } from '../../../common/schemas';
@@ -18,6 +18,7 @@ import type { z } from 'zod';
 import { appendAudit } from '../audit/auditLog';
 import type { AttachmentStore, StagedMeta } from '../attachments/store';
 import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
 import { findUnit } from '../org/units';
 import { authorize, requireClearance, type Actor } from '../org/rights';
 import { findDuplicates, issuerKey, numberSymbolKey } from './duplicates';
@@ -195,7 +196,11 @@ function buildFilter(db: Db, actor: Actor, f: IncomingFilter, today: string): Bu
   const inList = (col: string, values?: readonly string[]) => {
     if (values && values.length > 0) { where.push(`${col} IN (${values.map(() => '?').join(',')})`); params.push(...values); }
   };
-  inList('i.secrecy', f.secrecy);
+  // Levels above the person's clearance cannot match: asking only for those finds nothing, at once
+  // (rather than walking the whole arrival index to find nothing).
+  const secrecy = f.secrecy?.filter((s) => secrecyRank(s) <= secrecyRank(actor.clearance));
+  if (f.secrecy?.length && secrecy?.length === 0) return null;
+  inList('i.secrecy', secrecy);
   inList('i.urgency', f.urgency);
   inList('i.status', f.status);
   switch (f.deadline) {
@@ -218,8 +223,17 @@ export function listIncoming(db: Db, actor: Actor, q: ListInput, now: Date): Inc
   const order = built.fts && q.sort.field === 'arrival' ? `f.rowid ${dir}` : SORT_SQL[q.sort.field].replaceAll('{dir}', dir);
   const sql = `SELECT ${ROW_COLUMNS} FROM ${built.from} JOIN registers r ON r.id = i.register_id
     ${where(built)} ORDER BY ${order} LIMIT ? OFFSET ?`;
-  return db.prepare(sql).all(...built.params, q.limit, q.offset) as IncomingRow[];
+  // Arrays plus one object literal per row: measured a quarter faster than named-column rows.
+  return (cached(db, sql).raw(true).all(...built.params, q.limit, q.offset) as unknown[][]).map(toRow);
 }
+
+/** A row in ROW_COLUMNS order. */
+const toRow = (r: unknown[]): IncomingRow => ({
+  id: r[0] as number, registerId: r[1] as number, registerName: r[2] as string, arrivalNumber: r[3] as number,
+  arrivalDate: r[4] as string, issuerName: r[5] as string, numberSymbol: r[6] as string, documentDate: r[7] as string,
+  typeCode: r[8] as string, subject: r[9] as string, secrecy: r[10] as Secrecy, urgency: r[11] as Urgency,
+  deadline: r[12] as string | null, status: r[13] as IncomingStatus, attachmentCount: r[14] as number,
+});
 
 /** Number of matching rows, counted up to `cap` (search counts stop there: "more than 10 000"). */
 export function countIncoming(db: Db, actor: Actor, f: IncomingFilter, now: Date, cap = 10_000_000): { total: number; capped: boolean } {
@@ -227,9 +241,10 @@ export function countIncoming(db: Db, actor: Actor, f: IncomingFilter, now: Date
   const built = buildFilter(db, actor, f, todayIso(now));
   if (!built) return { total: 0, capped: false };
   const limit = built.fts ? Math.min(cap, 10_000) : cap;
-  const total = db
-    .prepare(`SELECT count(*) FROM (SELECT 1 FROM ${built.from} ${where(built)} LIMIT ?)`)
-    .pluck()
+  // A search with no other condition is counted from the index alone (every index row has its record).
+  const from = built.fts && built.where.length === 1 ? 'incoming_fts' : built.from;
+  const total = cached(db, `SELECT count(*) FROM (SELECT 1 FROM ${from} ${where(built)} LIMIT ?)`)
+    .pluck(true)
     .get(...built.params, limit + 1) as number;
   return total > limit ? { total: limit, capped: true } : { total, capped: false };
 }
