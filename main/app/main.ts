@@ -110,11 +110,30 @@ async function recoveryCertificates(path: string | undefined): Promise<Uint8Arra
   }
 }
 
+/** The roots signatures must chain to (machine.json trustAnchors, PEM files). */
+async function trustAnchors(paths: readonly string[] | undefined): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (const path of paths ?? []) {
+    try {
+      out.push(...pemToDer(await readFile(path, 'utf8')));
+    } catch (err) {
+      log.log('error', 'trust anchor unreadable; signatures chaining to it will show as invalid', { path, error: (err as Error).message });
+    }
+  }
+  if (out.length === 0) log.log('warn', 'no trust anchors configured: every signature will show as invalid (chain)');
+  return out;
+}
+
 async function start(): Promise<void> {
   const dev = !app.isPackaged;
   log.log('info', 'starting', { version: app.getVersion(), packaged: app.isPackaged, profileFromEnv: Boolean(process.env.SECUREDESK_PROFILE) });
   const machine = await discover();
-  const opened = await Desk.open({ profileDir, logger: log, recoveryCertificates: await recoveryCertificates(machine?.config?.recoveryCertificate) });
+  const opened = await Desk.open({
+    profileDir,
+    logger: log,
+    recoveryCertificates: await recoveryCertificates(machine?.config?.recoveryCertificate),
+    trustAnchors: await trustAnchors(machine?.config?.trustAnchors),
+  });
   desk = opened;
 
   // Vendor drivers run in their own process; the list is re-read on every directory request, so a

@@ -131,3 +131,31 @@ test('encrypt for two recipients: each can decrypt, a token without a decryption
   assert.equal(no.code, 1);
   assert.match(no.err, /TOKEN_UNSUITABLE/);
 });
+
+test('envelopes made by openssl open with the token: GCM and CBC with OAEP; PKCS#1 v1.5 only by policy', () => {
+  const an = join(t.dir, 'an-enc.pem');
+  writeFileSync(an, keyOf(hsm.tokens.userRsa, 'an-enc').certPem);
+  const original = readFileSync(pdf);
+  const cases: Array<{ name: string; args: string[]; allow?: boolean; refused?: RegExp }> = [
+    { name: 'gcm-oaep', args: ['-aes-256-gcm', '-recip', an, '-keyopt', 'rsa_padding_mode:oaep'] },
+    { name: 'gcm-oaep-stream', args: ['-aes-256-gcm', '-stream', '-recip', an, '-keyopt', 'rsa_padding_mode:oaep'] },
+    { name: 'cbc-oaep', args: ['-aes-256-cbc', '-recip', an, '-keyopt', 'rsa_padding_mode:oaep'] },
+    { name: 'cbc-v15', args: ['-aes-256-cbc', '-recip', an], refused: /CRYPTO[\s\S]*/ },
+    { name: 'cbc-v15-allowed', args: ['-aes-256-cbc', '-recip', an], allow: true },
+  ];
+  for (const c of cases) {
+    const sealed = join(t.dir, `${c.name}.p7m`);
+    const made = spawnSync('openssl', ['cms', '-encrypt', '-binary', '-outform', 'DER', '-in', pdf, '-out', sealed, ...c.args], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const out = join(t.dir, `${c.name}.pdf`);
+    const d = cli(['decrypt', sealed, '--out', out, ...(c.allow ? ['--allow-pkcs1v15'] : [])]);
+    if (c.refused) {
+      assert.equal(d.code, 1, c.name);
+      assert.match(d.err, c.refused, c.name);
+      assert.throws(() => readFileSync(out), c.name);
+    } else {
+      assert.equal(d.code, 0, `${c.name}: ${d.err}`);
+      assert.deepEqual(readFileSync(out), original, c.name);
+    }
+  }
+});

@@ -14,7 +14,7 @@ import { useNav } from '../../stores/nav';
 import { useRegisterDraft } from '../../stores/registerDraft';
 import { PdfViewer } from '../viewer/PdfViewer';
 import { isOverdue } from './IncomingTable';
-import { useSignatures } from './signatures';
+import { failureReasons, latestFileSignature, useSignatures } from './signatures';
 import { SignatureSummary, SignaturesSection } from './SignaturesSection';
 
 export function IncomingDetailView({ id }: { id: number }) {
@@ -60,6 +60,8 @@ export function IncomingDetailView({ id }: { id: number }) {
   }, [backToList]);
 
   const title = doc ? t('detail.title', { number: doc.arrivalNumber }) : t('detail.loadingTitle');
+  // A file whose latest signature fails is flagged over the viewer too: it may render, and mislead.
+  const shownSignature = shown ? latestFileSignature(signatures.signatures, shown.name) : null;
 
   return (
     <section className="page detail-page" aria-labelledby="detail-title">
@@ -144,6 +146,15 @@ export function IncomingDetailView({ id }: { id: number }) {
             <SignaturesSection ref={signaturesRef} doc={doc} state={signatures} />
           </aside>
           <div className="detail-viewer">
+            {shownSignature && !shownSignature.valid && (
+              <div className="viewer-signature-alert" role="alert">
+                <Icon name="xCircle" />
+                <p>
+                  <strong>{t('signatures.viewerInvalid')}</strong> {failureReasons(shownSignature).join(' ')}
+                </p>
+                <button type="button" className="link-button" onClick={showSignatures}>{t('signatures.viewerShow')}</button>
+              </div>
+            )}
             {shown ? (
               <PdfViewer key={shown.id} attachment={shown} secrecy={doc.secrecy} />
             ) : (

@@ -45,6 +45,19 @@ export function failureReasons(s: DocumentSignature): string[] {
 }
 
 /**
+ * The latest signature over a file of the document, by its name (the contract names the file, not
+ * the attachment; names within one document are distinct in practice).
+ */
+export function latestFileSignature(list: readonly DocumentSignature[] | null, fileName: string): DocumentSignature | null {
+  if (!list) return null;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const s = list[i]!;
+    if (s.target === 'file' && s.fileName === fileName) return s;
+  }
+  return null;
+}
+
+/**
  * The certificate the core signs with (main/core/session/tokens.ts signingKeys[0]): the first one
  * able to sign that is valid now, else the first one able to sign.
  */

@@ -27,6 +27,13 @@ interface Props {
   secrecy: Secrecy;
 }
 
+/** fetch()'s network failure, as Chromium, Firefox and WebKit word it. */
+function isFetchFailure(err: unknown): boolean {
+  const e = err as { name?: unknown; message?: unknown } | null;
+  if (e?.name === 'TypeError') return true;
+  return typeof e?.message === 'string' && /failed to fetch|network ?error|load failed/i.test(e.message);
+}
+
 export function PdfViewer({ attachment, secrecy }: Props) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
@@ -90,6 +97,9 @@ export function PdfViewer({ attachment, secrecy }: Props) {
       else if (name === 'PasswordException') setPhase({ kind: 'password' });
       // The file could not be fetched (an expired link, a lost connection): opening it again may work.
       else if (name === 'ResponseException' || name === 'AbortException') setPhase({ kind: 'error', message: i18n.t('viewer.failed') });
+      // The stream broke off: a stored file that fails its integrity check ends like this (pdf.js
+      // passes fetch's TypeError on as an UnknownErrorException). It is no statement about the PDF.
+      else if (isFetchFailure(err)) setPhase({ kind: 'error', message: i18n.t('viewer.fetchFailed') });
       // Anything else pdf.js refuses (InvalidPDFException, FormatError, …) is not a usable PDF.
       else setPhase({ kind: 'not-pdf', detail: String((err as Error)?.message ?? err) });
     });
