@@ -303,6 +303,20 @@ export type DeskEvent = {
   idleSeconds?: number;
 };
 
+const LOCK_REASONS = new Set<string>(['manual', 'removed', 'idle', 'bridge']);
+
+/** A pushed event as the contract defines it, rebuilt field by field; anything else is dropped. */
+export function toDeskEvent(payload: unknown): DeskEvent | null {
+  if (typeof payload !== 'object' || payload === null) return null;
+  const p = payload as Record<string, unknown>;
+  if (p.type !== 'session.locked' || typeof p.reason !== 'string' || !LOCK_REASONS.has(p.reason)) return null;
+  const reason = p.reason as DeskEvent['reason'];
+  const idle = p.idleSeconds;
+  return typeof idle === 'number' && Number.isFinite(idle) && idle > 0
+    ? { type: 'session.locked', reason, idleSeconds: idle }
+    : { type: 'session.locked', reason };
+}
+
 /** What the renderer sees as `window.desk`, whichever transport is underneath. */
 export interface DeskApi {
   invoke<C extends Channel>(channel: C, input: InputOf<C>): Promise<OutputOf<C>>;

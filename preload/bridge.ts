@@ -11,7 +11,7 @@
 //
 // which is a DeskErrorPayload plus `name`: the renderer tests it with isDeskErrorPayload() and may
 // rebuild a class with DeskError.fromPayload(). No stack, no path, no IPC event ever crosses.
-import { isChannel, type DeskApi, type DeskEvent, type StagedFile, type Wire } from '../common/contract';
+import { isChannel, toDeskEvent, type DeskApi, type DeskEvent, type StagedFile, type Wire } from '../common/contract';
 import type { DeskErrorPayload, ErrorCode } from '../common/errors';
 
 export interface DeskTransport {
@@ -25,19 +25,6 @@ export interface DeskTransport {
   subscribe?(listener: (payload: unknown) => void): () => void;
 }
 
-const LOCK_REASONS = new Set<string>(['manual', 'removed', 'idle', 'bridge']);
-
-/** A pushed event as the contract defines it, rebuilt field by field; anything else is dropped. */
-export function toDeskEvent(payload: unknown): DeskEvent | null {
-  if (typeof payload !== 'object' || payload === null) return null;
-  const p = payload as Record<string, unknown>;
-  if (p.type !== 'session.locked' || typeof p.reason !== 'string' || !LOCK_REASONS.has(p.reason)) return null;
-  const reason = p.reason as DeskEvent['reason'];
-  const idle = p.idleSeconds;
-  return typeof idle === 'number' && Number.isFinite(idle) && idle > 0
-    ? { type: 'session.locked', reason, idleSeconds: idle }
-    : { type: 'session.locked', reason };
-}
 
 export type BridgeError = DeskErrorPayload & { name: 'DeskError' };
 

@@ -2,8 +2,9 @@
 // by the development host the same DeskApi is spoken over loopback HTTP with a bearer token, and
 // pushed events arrive on GET /events.
 import { isChannel, type Channel, type DeskApi, type DeskEvent, type InputOf, type OutputOf, type StagedFile, type Wire } from '../../../common/contract';
+import { toDeskEvent } from '../../../common/contract';
 import { DeskError, isDeskErrorPayload } from '../../../common/errors';
-import { httpEventSource, toDeskEvent } from './events';
+import { httpEventSource } from './events';
 
 declare global {
   interface Window {

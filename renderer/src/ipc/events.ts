@@ -1,20 +1,8 @@
 // Pushed events as the contract defines them (DeskEvent), rebuilt field by field from whatever
 // arrived; anything else is dropped. The development host sends them as server-sent events on
 // GET /events, read here with fetch() because EventSource cannot send the bearer token.
-import type { DeskEvent } from '../../../common/contract';
+import { toDeskEvent, type DeskEvent } from '../../../common/contract';
 
-const LOCK_REASONS = new Set<string>(['manual', 'removed', 'idle', 'bridge']);
-
-export function toDeskEvent(payload: unknown): DeskEvent | null {
-  if (typeof payload !== 'object' || payload === null) return null;
-  const p = payload as Record<string, unknown>;
-  if (p.type !== 'session.locked' || typeof p.reason !== 'string' || !LOCK_REASONS.has(p.reason)) return null;
-  const reason = p.reason as DeskEvent['reason'];
-  const idle = p.idleSeconds;
-  return typeof idle === 'number' && Number.isFinite(idle) && idle > 0
-    ? { type: 'session.locked', reason, idleSeconds: idle }
-    : { type: 'session.locked', reason };
-}
 
 /** Splits a server-sent-event stream into the JSON of its `data:` fields (comments are pings). */
 export function sseFrames(buffer: string): { frames: string[]; rest: string } {
