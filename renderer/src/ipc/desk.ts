@@ -1,8 +1,7 @@
 // The renderer's typed client. In Electron the preload exposes `window.desk`; in a browser served
 // by the development host the same DeskApi is spoken over loopback HTTP with a bearer token, and
 // pushed events arrive on GET /events.
-import { isChannel, type Channel, type DeskApi, type DeskEvent, type InputOf, type OutputOf, type StagedFile, type Wire } from '../../../common/contract';
-import { toDeskEvent } from '../../../common/contract';
+import { isChannel, toDeskEvent, type Channel, type DeskApi, type DeskEvent, type InputOf, type OutputOf, type StagedFile, type Wire } from '../../../common/contract';
 import { DeskError, isDeskErrorPayload } from '../../../common/errors';
 import { httpEventSource } from './events';
 
