@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test-results/**', '.profiles/**', 'build/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test-results/**', '.profiles/**', 'build/**', 'tests/bench/scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,8 +7,11 @@ import {
   incomingFilterSchema,
   incomingListSchema,
   incomingRegisterSchema,
+  newUserSchema,
+  pinSchema,
   secrecySchema,
-  setupInputSchema,
+  setupWithTokenSchema,
+  tokenRefSchema,
 } from './schemas';
 
 /** Who may call a channel: anyone (before sign-in), any signed-in user, or holders of a right. */
@@ -37,12 +40,70 @@ export interface UnitInfo {
 }
 export interface AppInfo {
   version: string;
-  profile: 'new' | 'ready' | 'damaged';
+  profile: 'new' | 'locked' | 'ready' | 'damaged';
+  /** A plain profile from before token binding: the first unlock binds the token and encrypts it. */
+  needsBinding?: boolean;
   readOnly: boolean;
   /** Why the profile is read-only (Vietnamese), when it is. */
   banner?: string;
   unit?: UnitInfo;
   attachmentLimitBytes: number;
+}
+export interface TokenRefValue {
+  module: string;
+  serial: string;
+}
+export interface TokenCertificateView {
+  keyId: string;
+  label: string;
+  subject: string;
+  commonName: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  keyUsage: string[] | null;
+  algorithm: string;
+  fingerprint: string;
+  /** RSA with keyEncipherment: can hold the profile's data key. */
+  canUnlock: boolean;
+  canSign: boolean;
+  validNow: boolean;
+}
+export interface TokenView {
+  module: string;
+  slotId: string;
+  serial: string;
+  label: string;
+  manufacturer: string;
+  model: string;
+  pinPad: boolean;
+  pin: { countLow: boolean; finalTry: boolean; locked: boolean };
+  certificates: TokenCertificateView[];
+  error?: string;
+}
+export interface ModuleView {
+  path: string;
+  ok: boolean;
+  manufacturer?: string;
+  description?: string;
+  version?: string;
+  error?: string;
+}
+export interface TokenDirectory {
+  modules: ModuleView[];
+  tokens: TokenView[];
+}
+export interface BoundCertificate {
+  fingerprint: string;
+  subject: string;
+  issuer: string;
+  serial: string;
+  notAfter: string;
+  canUnlock: boolean;
+}
+export interface UserWithCertificates extends UserSummary {
+  certificates: BoundCertificate[];
 }
 export interface UserSummary {
   id: number;
@@ -135,6 +196,19 @@ export interface RegisterResult {
   arrivalNumber: number;
   registerName: string;
 }
+export interface DocumentSignature {
+  id: number;
+  /** A file of the document, or its register entry (metadata). */
+  target: 'file' | 'metadata';
+  fileName: string | null;
+  signer: string;
+  /** ISO; the signer's claimed time (no timestamp authority). */
+  signingTime: string;
+  valid: boolean;
+  /** Vietnamese summary. */
+  message: string;
+  failed: Array<{ check: string; reason: string }>;
+}
 export interface OpenedAttachment {
   /** A short-lived URL for the viewer, on the app's own scheme or the dev host. */
   url: string;
@@ -146,14 +220,25 @@ export interface OpenedAttachment {
 // ---- The contract ----
 export const contract = {
   'app.info': channel<AppInfo>()({ input: empty, access: 'public' }),
-  'setup.create': channel<Session>()({ input: setupInputSchema, access: 'public' }),
-  'session.users': channel<UserSummary[]>()({ input: empty, access: 'public' }),
-  'session.login': channel<Session>()({
-    input: z.object({ userId: z.number().int().positive() }).strict(),
+  'setup.create': channel<Session>()({ input: setupWithTokenSchema, access: 'public' }),
+  'tokens.directory': channel<TokenDirectory>()({ input: empty, access: 'public' }),
+  'session.unlock': channel<Session>()({
+    input: z.object({ token: tokenRefSchema, pin: pinSchema }).strict(),
+    access: 'public',
+  }),
+  'session.bindLegacy': channel<Session>()({
+    input: z.object({ userId: z.number().int().positive(), token: tokenRefSchema, pin: pinSchema }).strict(),
     access: 'public',
   }),
   'session.current': channel<Session | null>()({ input: empty, access: 'public' }),
-  'session.logout': channel<null>()({ input: empty, access: 'session' }),
+  'session.lock': channel<null>()({ input: empty, access: 'session' }),
+  'session.activity': channel<null>()({ input: empty, access: 'session' }),
+  'users.list': channel<UserWithCertificates[]>()({ input: empty, access: 'org.manage' }),
+  'users.add': channel<UserSummary>()({ input: newUserSchema, access: 'org.manage' }),
+  'users.bindToken': channel<null>()({
+    input: z.object({ userId: z.number().int().positive(), token: tokenRefSchema }).strict(),
+    access: 'org.manage',
+  }),
   'units.search': channel<KnownUnit[]>()({
     input: z.object({ query: z.string().max(200), limit: z.number().int().min(1).max(50).default(10) }).strict(),
     access: 'session',
@@ -185,6 +270,8 @@ export const contract = {
   'incoming.list': channel<IncomingRow[]>()({ input: incomingListSchema, access: 'doc.read' }),
   'incoming.count': channel<CountResult>()({ input: incomingFilterSchema, access: 'doc.read' }),
   'incoming.get': channel<IncomingDetail>()({ input: byId, access: 'doc.read' }),
+  'incoming.sign': channel<{ parts: number }>()({ input: byId, access: 'doc.register' }),
+  'incoming.signatures': channel<DocumentSignature[]>()({ input: byId, access: 'doc.read' }),
   'attachments.open': channel<OpenedAttachment>()({ input: byId, access: 'doc.read' }),
   'staging.discard': channel<null>()({
     input: z.object({ stagedId: z.string().regex(/^[0-9a-f]{32}$/) }).strict(),
@@ -208,11 +295,35 @@ export const STAGE_ACCESS: Access = 'doc.register';
 /** Prefix of every Electron IPC channel: the preload lets nothing else through. */
 export const IPC_PREFIX = 'desk:';
 
+/** Pushed from main to the window (never carrying document content). */
+export type DeskEvent = {
+  type: 'session.locked';
+  reason: 'manual' | 'removed' | 'idle' | 'bridge';
+  /** With reason 'idle': the idle timeout that ran out, so the lock screen can say how long. */
+  idleSeconds?: number;
+};
+
+const LOCK_REASONS = new Set<string>(['manual', 'removed', 'idle', 'bridge']);
+
+/** A pushed event as the contract defines it, rebuilt field by field; anything else is dropped. */
+export function toDeskEvent(payload: unknown): DeskEvent | null {
+  if (typeof payload !== 'object' || payload === null) return null;
+  const p = payload as Record<string, unknown>;
+  if (p.type !== 'session.locked' || typeof p.reason !== 'string' || !LOCK_REASONS.has(p.reason)) return null;
+  const reason = p.reason as DeskEvent['reason'];
+  const idle = p.idleSeconds;
+  return typeof idle === 'number' && Number.isFinite(idle) && idle > 0
+    ? { type: 'session.locked', reason, idleSeconds: idle }
+    : { type: 'session.locked', reason };
+}
+
 /** What the renderer sees as `window.desk`, whichever transport is underneath. */
 export interface DeskApi {
   invoke<C extends Channel>(channel: C, input: InputOf<C>): Promise<OutputOf<C>>;
   /** Copy a user-chosen file into the profile's staging area; the renderer never sees a path. */
   stageFile(file: File): Promise<StagedFile>;
+  /** Subscribe to pushed events; returns the unsubscribe function. */
+  onEvent(listener: (event: DeskEvent) => void): () => void;
 }
 
 /** The result envelope on the wire (IPC and dev host alike). */

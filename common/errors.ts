@@ -14,6 +14,14 @@ export const ERROR_CODES = [
   'FILE_EMPTY',
   'FILE_UNREADABLE',
   'UNKNOWN_CHANNEL',
+  'TOKEN_UNSUITABLE', // the token has no certificate/key fit for the job (e.g. no RSA keyEncipherment)
+  'TOKEN_ABSENT', // no token, no driver, or the token was removed
+  'TOKEN_ERROR', // the driver failed, hung or crashed (details.code says which)
+  'PIN_INCORRECT', // details: { countLow, finalTry }
+  'PIN_LOCKED',
+  'NOT_BOUND', // the token is bound to nobody on this workstation
+  'BIND_REQUIRED', // a plain profile from before token binding: choose your user (details.users)
+  'CRYPTO', // a signature or envelope failed: details.code is the CryptoError code
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

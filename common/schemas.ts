@@ -56,6 +56,26 @@ export const setupInputSchema = z.object({
 });
 export type SetupInput = z.infer<typeof setupInputSchema>;
 
+export const tokenRefSchema = z
+  .object({ module: z.string().min(1).max(4096), serial: z.string().min(1).max(64) })
+  .strict();
+/** The PIN crosses once to the token bridge; it is never stored, logged or echoed in an error. */
+export const pinSchema = z
+  .string({ error: 'Chưa nhập mã PIN.' })
+  .min(4, 'Mã PIN có ít nhất 4 ký tự.')
+  .max(64, 'Mã PIN dài tối đa 64 ký tự.')
+  .optional();
+export const setupWithTokenSchema = setupInputSchema.extend({ token: tokenRefSchema, pin: pinSchema }).strict();
+
+export const newUserSchema = z
+  .object({
+    fullName: text(120, 'Chưa nhập họ và tên.'),
+    position: text(120, 'Chưa nhập chức vụ.'),
+    role: roleSchema,
+    clearance: secrecySchema,
+  })
+  .strict();
+
 export const incomingRegisterSchema = z
   .object({
     registerId: id.optional(),

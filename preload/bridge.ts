@@ -11,7 +11,7 @@
 //
 // which is a DeskErrorPayload plus `name`: the renderer tests it with isDeskErrorPayload() and may
 // rebuild a class with DeskError.fromPayload(). No stack, no path, no IPC event ever crosses.
-import { isChannel, type DeskApi, type StagedFile, type Wire } from '../common/contract';
+import { isChannel, toDeskEvent, type DeskApi, type DeskEvent, type StagedFile, type Wire } from '../common/contract';
 import type { DeskErrorPayload, ErrorCode } from '../common/errors';
 
 export interface DeskTransport {
@@ -21,7 +21,10 @@ export interface DeskTransport {
   stage(path: string, name: string): Promise<unknown>;
   /** webUtils.getPathForFile: '' for a File that is not on disk. */
   pathForFile(file: File): string;
+  /** ipcRenderer.on(`${IPC_PREFIX}event`): the payload only (never the IPC event); returns the unsubscribe. */
+  subscribe?(listener: (payload: unknown) => void): () => void;
 }
+
 
 export type BridgeError = DeskErrorPayload & { name: 'DeskError' };
 
@@ -72,5 +75,12 @@ export function createDeskApi(t: DeskTransport): DeskApi {
     if (!path) throw bridgeError('FILE_UNREADABLE', `Không đọc được tệp "${name}". Hãy chọn tệp từ ổ đĩa của máy.`);
     return unwrap<StagedFile>(() => t.stage(path, name));
   };
-  return Object.freeze({ invoke: invoke as DeskApi['invoke'], stageFile });
+  const onEvent = (listener: (event: DeskEvent) => void): (() => void) => {
+    if (typeof listener !== 'function' || !t.subscribe) return () => {};
+    return t.subscribe((payload) => {
+      const event = toDeskEvent(payload);
+      if (event) listener(event);
+    });
+  };
+  return Object.freeze({ invoke: invoke as DeskApi['invoke'], stageFile, onEvent });
 }

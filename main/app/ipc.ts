@@ -1,6 +1,7 @@
 // The IPC wiring: two handlers, both behind VS Code's sender check.
 //   `${IPC_PREFIX}invoke` (channel, input) -> the contract router (validate, authorize, handle, log)
 //   `${IPC_PREFIX}stage`  (path, name)     -> stream a user-chosen file into staging (stage.ts)
+// and one way back: `${IPC_PREFIX}event` (events.ts), sent by main.ts to our window only.
 // A message counts only when it comes from the main frame of our own window showing
 // app://securedesk; anything else is logged and refused with a Wire error, never thrown.
 import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
@@ -8,6 +9,7 @@ import { ipcMain } from 'electron';
 import { IPC_PREFIX, type Wire } from '../../common/contract';
 import type { Desk } from '../core/desk';
 import type { Logger } from '../core/log';
+import type { SessionGuard } from '../core/session/guard';
 import type { Router } from '../ipc/router';
 import { isTrustedSender } from './policy';
 import { stageFromPath, toWireError } from './stage';
@@ -18,6 +20,8 @@ export const STAGE_CHANNEL = `${IPC_PREFIX}stage`;
 export interface IpcOptions {
   router: Router;
   desk: Desk;
+  /** An upload is activity too: it keeps the idle lock away like any contract call. */
+  guard: Pick<SessionGuard, 'touch'>;
   log: Logger;
   /** The window whose main frame may talk to us; null while there is none. */
   window: () => BrowserWindow | null;
@@ -62,6 +66,7 @@ export function wireIpc(opts: IpcOptions): () => void {
   });
   ipcMain.handle(STAGE_CHANNEL, async (event, path: unknown, name: unknown) => {
     if (!trusted(event, opts, STAGE_CHANNEL)) return REFUSED;
+    if (opts.desk.session) opts.guard.touch();
     return stageFromPath(opts.desk, path, name);
   });
   return () => {

@@ -1,19 +1,31 @@
 // Electron entry (bundled to dist/main/app.cjs). Lifecycle only: the work is in the modules beside it.
 //   before ready: sandbox every renderer, single-instance lock, privileged app:// scheme, guards on
 //                 every future webContents;
-//   on ready:     open the Desk, router, protocols, session hardening, IPC, window, menu;
-//   on quit:      close the Desk.
+//   on ready:     machine configuration, the Desk (locked), the token bridge in a utility process,
+//                 the token service and the session guard, router, protocols, session hardening,
+//                 IPC, window, menu; every lock is pushed to the window;
+//   on quit:      the guard locks the profile, closes the Desk and ends the bridge.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { app, dialog, Menu, session, type BrowserWindow } from 'electron';
+import { app, dialog, Menu, powerMonitor, session, type BrowserWindow } from 'electron';
+import { TokenBridge } from '../../native/bridge/client';
+import { discoverModules, type DiscoveryResult } from '../../native/modules/discovery';
+import { pemToDer } from '../core/crypto';
 import { Desk } from '../core/desk';
 import { fileLogger, type Logger } from '../core/log';
+import { SessionGuard } from '../core/session/guard';
+import { TokenService } from '../core/session/tokens';
 import { createRouter } from '../ipc/router';
+import { EVENT_CHANNEL, lockEvent } from './events';
 import { guardAllWebContents, hardenSession } from './hardening';
 import { wireIpc } from './ipc';
 import { buildAppMenu } from './menu';
 import { APP_ORIGIN, profileDirFrom } from './policy';
 import { installProtocols, registerAppScheme } from './protocol';
+import { utilitySpawner } from './tokenBridge';
 import { bundlePaths, createMainWindow } from './window';
+
+const DEFAULT_IDLE_MINUTES = 10;
 
 app.enableSandbox();
 
@@ -25,6 +37,8 @@ if (process.env.SECUREDESK_PROFILE?.trim()) app.setPath('userData', join(profile
 const log: Logger = fileLogger(join(app.getPath('userData'), 'logs', 'main.log'), !app.isPackaged);
 
 let desk: Desk | null = null;
+let guard: SessionGuard | null = null;
+let closed = false;
 let mainWindow: BrowserWindow | null = null;
 const currentWindow = () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null);
 
@@ -45,15 +59,25 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('window-all-closed', () => app.quit());
 
-  app.on('will-quit', () => {
-    if (!desk) return;
-    try {
-      desk.logout(); // the session's end is audited like any other sign-out
-      desk.close();
-    } catch (err) {
-      log.log('error', 'closing the profile failed', { error: (err as Error).stack ?? String(err) });
-    }
+  // The guard locks the profile (the data key is forgotten), closes the Desk and ends the token
+  // bridge; quitting waits for it once.
+  app.on('will-quit', (event) => {
+    if (closed || (!guard && !desk)) return;
+    event.preventDefault();
+    const g = guard;
+    const d = desk;
+    guard = null;
     desk = null;
+    void (async () => {
+      try {
+        if (g) await g.close();
+        else d?.close();
+      } catch (err) {
+        log.log('error', 'closing the profile failed', { error: (err as Error).stack ?? String(err) });
+      }
+      closed = true;
+      app.quit();
+    })();
   });
 
   // Monitor only: logging must not change Electron's own handling of a crash in main.
@@ -63,18 +87,79 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(start, fatal).catch(fatal);
 }
 
+/** machine.json and the drivers it names (or the well-known ones); a broken file is logged, not fatal. */
+async function discover(): Promise<DiscoveryResult | null> {
+  try {
+    const found = await discoverModules();
+    for (const s of found.skipped) log.log('warn', 'configured token driver skipped', s);
+    return found;
+  } catch (err) {
+    log.log('error', 'machine configuration unusable; no token driver offered', { error: (err as Error).message });
+    return null;
+  }
+}
+
+/** The organisation's recovery certificate (machine.json recoveryCertificate, PEM). */
+async function recoveryCertificates(path: string | undefined): Promise<Uint8Array[]> {
+  if (!path) return [];
+  try {
+    return pemToDer(await readFile(path, 'utf8')).slice(0, 1);
+  } catch (err) {
+    log.log('error', 'recovery certificate unreadable; the keyring is written without it', { path, error: (err as Error).message });
+    return [];
+  }
+}
+
+/** The roots signatures must chain to (machine.json trustAnchors, PEM files). */
+async function trustAnchors(paths: readonly string[] | undefined): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (const path of paths ?? []) {
+    try {
+      out.push(...pemToDer(await readFile(path, 'utf8')));
+    } catch (err) {
+      log.log('error', 'trust anchor unreadable; signatures chaining to it will show as invalid', { path, error: (err as Error).message });
+    }
+  }
+  if (out.length === 0) log.log('warn', 'no trust anchors configured: every signature will show as invalid (chain)');
+  return out;
+}
+
 async function start(): Promise<void> {
   const dev = !app.isPackaged;
   log.log('info', 'starting', { version: app.getVersion(), packaged: app.isPackaged, profileFromEnv: Boolean(process.env.SECUREDESK_PROFILE) });
-  const opened = await Desk.open({ profileDir, logger: log });
+  const machine = await discover();
+  const opened = await Desk.open({
+    profileDir,
+    logger: log,
+    recoveryCertificates: await recoveryCertificates(machine?.config?.recoveryCertificate),
+    trustAnchors: await trustAnchors(machine?.config?.trustAnchors),
+  });
   desk = opened;
 
-  const router = createRouter({ desk: opened, attachmentUrl: (ticket) => `${APP_ORIGIN}/blob/${ticket}` });
+  // Vendor drivers run in their own process; the list is re-read on every directory request, so a
+  // driver installed while the app runs appears on "Làm mới".
+  const bridge = new TokenBridge({ spawn: utilitySpawner() });
+  bridge.on('stderr', (text) => log.log('warn', 'token bridge stderr', { text: text.slice(0, 500) }));
+  const tokens = new TokenService(bridge, async () => ((await discover())?.modules ?? []).map((m) => m.path));
+  const idleMinutes = machine?.config?.idleLockMinutes ?? DEFAULT_IDLE_MINUTES;
+  const sessionGuard = new SessionGuard(opened, tokens, { idleMs: idleMinutes * 60_000 });
+  guard = sessionGuard;
+  // Every lock (token pulled, idle, bridge lost, the person's own) reaches the window at once, so
+  // it drops every document it shows.
+  sessionGuard.on('locked', (reason) => {
+    log.log('info', 'session locked', { reason });
+    currentWindow()?.webContents.send(EVENT_CHANNEL, lockEvent(reason, sessionGuard));
+  });
+  // Locking the computer or suspending it locks the profile too.
+  powerMonitor.on('lock-screen', () => guard?.lock('manual'));
+  powerMonitor.on('suspend', () => guard?.lock('manual'));
+
+  const router = createRouter({ desk: opened, guard: sessionGuard, attachmentUrl: (ticket) => `${APP_ORIGIN}/blob/${ticket}` });
   const { rendererRoot, preloadPath } = bundlePaths();
 
   hardenSession(session.defaultSession, log, dev);
   installProtocols({ session: session.defaultSession, rendererRoot, tickets: () => desk, log });
-  wireIpc({ router, desk: opened, log, window: currentWindow });
+  wireIpc({ router, desk: opened, guard: sessionGuard, log, window: currentWindow });
 
   Menu.setApplicationMenu(buildAppMenu(currentWindow));
   mainWindow = createMainWindow({ preloadPath, log });

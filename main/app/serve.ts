@@ -5,15 +5,16 @@
 //   GET|HEAD app://securedesk/blob/<ticket>   -> the attachment behind a viewer ticket, streamed
 //
 // Every response, errors included, carries the CSP and nosniff (securityHeaders).
-import { createReadStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Logger } from '../core/log';
 import { BLOB_CSP, CSP, securityHeaders } from './csp';
 import { APP_HOST, APP_SCHEME, blobTicket, mimeForPath, resolveAppPath, safeBlobMime } from './policy';
 
-/** What the handler needs from the Desk: only ticket resolution (Desk satisfies it). */
+/** What the handler needs from the Desk: opening a viewer ticket (Desk satisfies it). */
 export interface TicketResolver {
-  resolveTicket(ticket: string): { path: string; size: number; mime: string; name: string } | undefined;
+  /** The plaintext stream behind a ticket (decrypted as it is read), or undefined when refused. */
+  openTicket(ticket: string): Promise<{ stream: Readable; size: number; mime: string; name: string } | undefined>;
 }
 
 export interface AppHandlerOptions {
@@ -55,7 +56,7 @@ export function createAppRequestHandler(opts: AppHandlerOptions): AppRequestHand
       // checks itself; query and fragment play no part.
       const path = url.pathname;
       const head = request.method === 'HEAD';
-      if (path.startsWith('/blob/')) return serveBlob(path, head, opts);
+      if (path.startsWith('/blob/')) return await serveBlob(path, head, opts);
       return await serveFile(path, head, opts);
     } catch (err) {
       opts.log.log('error', 'app protocol handler failed', { error: (err as Error).stack ?? String(err) });
@@ -89,23 +90,27 @@ async function serveFile(urlPath: string, head: boolean, opts: AppHandlerOptions
   });
 }
 
-function serveBlob(urlPath: string, head: boolean, opts: AppHandlerOptions): Response {
+async function serveBlob(urlPath: string, head: boolean, opts: AppHandlerOptions): Promise<Response> {
   const ticket = blobTicket(urlPath);
-  const resolved = ticket ? opts.tickets()?.resolveTicket(ticket) : undefined;
-  if (!resolved) {
-    // Unknown, expired, someone else's, or the blob is missing: all look the same from outside.
+  const opened = ticket ? await opts.tickets()?.openTicket(ticket) : undefined;
+  if (!opened) {
+    // Unknown, expired, someone else's, the profile locked, or the blob is missing: all look the same from outside.
     opts.log.log('info', 'attachment ticket refused');
     return refusal(404);
   }
   const headers = {
     ...securityHeaders(BLOB_CSP),
-    'Content-Type': safeBlobMime(resolved.mime),
-    'Content-Length': String(resolved.size),
+    'Content-Type': safeBlobMime(opened.mime),
+    'Content-Length': String(opened.size),
     'Content-Disposition': 'inline',
     'Cache-Control': 'no-store',
   };
-  if (head) return new Response(null, { status: 200, headers });
-  // Streamed straight from the store to the viewer: no temporary copy of a decrypted document.
-  const body = Readable.toWeb(createReadStream(resolved.path)) as unknown as ReadableStream<Uint8Array>;
+  if (head) {
+    opened.stream.destroy();
+    return new Response(null, { status: 200, headers });
+  }
+  // Decrypted as it streams from the store to the viewer: no temporary copy of a document.
+  opened.stream.on('error', (err) => opts.log.log('warn', 'attachment stream ended early', { error: err.message }));
+  const body = Readable.toWeb(opened.stream) as unknown as ReadableStream<Uint8Array>;
   return new Response(body, { status: 200, headers });
 }

@@ -1,5 +1,5 @@
 // `securedesk`: the command-line tool for IT staff and clerks, on the same core as the app.
-//   securedesk init | doc add | doc list | doc search | doc show   (--profile DIR, --json)
+//   securedesk init | doc add | doc list | doc search | doc show | token list | sign | verify | encrypt | decrypt
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDateVn, isValidIsoDate } from '../../common/dates';
@@ -8,13 +8,21 @@ import { fieldErrors, incomingListSchema, incomingRegisterSchema, setupInputSche
 import { Desk } from '../core/desk';
 import { fileLogger } from '../core/log';
 import type { Actor } from '../core/org/rights';
-import { actorFor, getUser, listUsers } from '../core/org/users';
+import { actorFor } from '../core/org/users';
+import { SessionGuard } from '../core/session/guard';
+import type { TokenDirectory } from '../../common/contract';
+import { formatDateVn } from '../../common/dates';
+import { formatVnDateTime, type VerifyResult } from '../core/crypto';
+import { defaultMachineConfigPath, readMachineConfig } from '../../native/modules/machineConfig';
+import { chooseToken, readPin, tokenService } from './tokenAccess';
+import { decryptWithToken, encryptForRecipients, readCertificates, signFile, verifyFile } from './cryptoCommands';
 import { detailText, rowsTable } from './format';
 import { defaultProfileDir } from './profilePath';
 import { join } from 'node:path';
 
 const USAGE = `securedesk — SecureDesk command line
 
+  securedesk token list
   securedesk init --unit-name NAME --unit-code CODE --preset state|party
                   --admin-name NAME --admin-position POSITION [--role van_thu|lanh_dao|chuyen_vien|quan_tri]
                   [--clearance thuong|mat|toi_mat|tuyet_mat]
@@ -24,12 +32,23 @@ const USAGE = `securedesk — SecureDesk command line
   securedesk doc list [--year YYYY] [--secrecy LEVEL …] [--limit N] [--offset N]
   securedesk doc search QUERY [--limit N]
   securedesk doc show ID
+  securedesk sign FILE [--out FILE.p7s]
+  securedesk verify FILE SIGNATURE [--trust CA.pem …]
+  securedesk encrypt FILE --to CERT.pem [--to CERT.pem …] [--out FILE.p7m] [--oaep sha256|sha1]
+  securedesk decrypt FILE [--out PATH] [--allow-pkcs1v15]
 
-Common options: --profile DIR (default: $SECUREDESK_PROFILE or the app's profile folder), --user ID, --json
+Common options: --profile DIR (default: $SECUREDESK_PROFILE or the app's profile folder), --json,
+  --module PKCS11.so|dll (default: $SECUREDESK_MODULE, else machine.json, else well-known drivers),
+  --token SERIAL (default: the only token present), --machine-config FILE.
+The PIN is asked on the terminal without echo; SECUREDESK_PIN supplies it for automation (unsafe:
+the environment of a process can be read by others and ends up in logs).
 Exit codes: 0 done, 1 refused or failed (message on stderr), 2 wrong usage.`;
 
 const OPTIONS = {
-  profile: { type: 'string' }, user: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+  profile: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+  module: { type: 'string' }, token: { type: 'string' }, 'machine-config': { type: 'string' },
+  out: { type: 'string' }, to: { type: 'string', multiple: true }, trust: { type: 'string', multiple: true },
+  'allow-pkcs1v15': { type: 'boolean', default: false }, oaep: { type: 'string' },
   'unit-name': { type: 'string' }, 'unit-code': { type: 'string' }, preset: { type: 'string' },
   'admin-name': { type: 'string' }, 'admin-position': { type: 'string' }, role: { type: 'string' }, clearance: { type: 'string' },
   issuer: { type: 'string' }, number: { type: 'string' }, date: { type: 'string' }, arrival: { type: 'string' }, type: { type: 'string' },
@@ -60,24 +79,86 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return positionals.length === 0 && !o.help ? 2 : 0;
   }
-  const profileDir = o.profile ?? defaultProfileDir();
-  const desk = await Desk.open({ profileDir, logger: fileLogger(join(profileDir, 'logs', 'cli.log')) });
   const out = (value: unknown, text: () => string) => process.stdout.write(`${o.json ? JSON.stringify(value, null, 2) : text()}\n`);
+  const tokenArgs = { module: o.module, token: o.token, machineConfig: o['machine-config'] };
+  const tokens = tokenService(tokenArgs);
+  const [cmd, sub, ...rest] = positionals;
   try {
-    const [cmd, sub, ...rest] = positionals;
-    if (cmd === 'init') {
-      const parsed = setupInputSchema.safeParse({
-        unit: { name: o['unit-name'], code: o['unit-code'], preset: o.preset },
-        admin: { fullName: o['admin-name'], position: o['admin-position'], role: o.role ?? 'quan_tri', clearance: o.clearance ?? 'tuyet_mat' },
-      });
-      if (!parsed.success) throw validation(parsed.error);
-      const session = desk.setup(parsed.data);
-      out({ profileDir, session }, () => `Đã tạo hồ sơ máy trạm tại ${profileDir} cho ${parsed.data.unit.name}; người dùng đầu tiên: ${session.user.fullName} (mã ${session.user.id}).`);
-      return 0;
+    switch (cmd) {
+      case 'token':
+        if (sub !== 'list') throw new UsageError(`unknown token command: ${sub ?? ''}`);
+        return tokenList(await tokens.directory(), out);
+      case 'sign': {
+        if (!sub) throw new UsageError('sign needs a FILE');
+        const signed = await tokens.signIn(await chooseToken(tokens, tokenArgs), await readPin());
+        const r = await signFile(sub, o.out ?? `${sub}.p7s`, signed);
+        out(r, () => `Đã ký "${sub}" bằng chứng thư của ${r.signer}: ${r.out}`);
+        return 0;
+      }
+      case 'verify': {
+        const [sig] = rest;
+        if (!sub || !sig) throw new UsageError('verify needs FILE and SIGNATURE');
+        const anchors = await readCertificates(o.trust ?? (await machineTrustAnchors(o['machine-config'])));
+        const r = await verifyFile(sub, sig, anchors);
+        out(r, () => verifyText(r));
+        return r.valid ? 0 : 1;
+      }
+      case 'encrypt': {
+        if (!sub) throw new UsageError('encrypt needs a FILE');
+        if (!o.to?.length) throw new UsageError('encrypt needs at least one --to CERT');
+        // OAEP-SHA-256 by default; sha1 for recipients whose tokens only do OAEP-SHA-1 (SoftHSM, some USB tokens).
+        const oaepHash = o.oaep === undefined || o.oaep === 'sha256' ? 'SHA-256' : o.oaep === 'sha1' ? 'SHA-1' : null;
+        if (!oaepHash) throw new UsageError('--oaep must be sha256 or sha1');
+        const r = await encryptForRecipients(sub, o.out ?? `${sub}.p7m`, (await readCertificates(o.to)).map((certificate) => ({ certificate, oaepHash })));
+        out({ ...r, out: o.out ?? `${sub}.p7m` }, () => `Đã mã hóa ${r.bytes} byte cho ${o.to!.length} người nhận: ${o.out ?? `${sub}.p7m`}`);
+        return 0;
+      }
+      case 'decrypt': {
+        if (!sub) throw new UsageError('decrypt needs a FILE');
+        const dest = o.out ?? sub.replace(/\.p7m$/i, '') + (sub.toLowerCase().endsWith('.p7m') ? '' : '.decrypted');
+        const signed = await tokens.signIn(await chooseToken(tokens, tokenArgs), await readPin());
+        const r = await decryptWithToken(sub, dest, signed, o['allow-pkcs1v15']);
+        out({ ...r, out: dest }, () => `Đã giải mã ${r.bytes} byte: ${dest}${r.authenticated ? '' : ' (CẢNH BÁO: định dạng AES-CBC không bảo đảm toàn vẹn)'}`);
+        return 0;
+      }
+      case 'init':
+      case 'doc':
+        return await profileCommand(cmd, sub, rest);
+      default:
+        throw new UsageError(`unknown command: ${cmd}`);
     }
-    if (cmd !== 'doc') throw new UsageError(`unknown command: ${cmd}`);
-    if (desk.info().profile === 'new') throw new DeskError('SETUP_REQUIRED', `Hồ sơ máy trạm ${profileDir} chưa được thiết lập. Chạy "securedesk init" trước.`);
-    const actor = signIn(desk, o.user);
+  } finally {
+    await tokens.bridge.close();
+  }
+
+  async function profileCommand(cmd: string, sub: string | undefined, rest: string[]): Promise<number> {
+    const profileDir = o.profile ?? defaultProfileDir();
+    const desk = await Desk.open({ profileDir, logger: fileLogger(join(profileDir, 'logs', 'cli.log')) });
+    const guard = new SessionGuard(desk, tokens);
+    try {
+      if (cmd === 'init') {
+        const parsed = setupInputSchema.safeParse({
+          unit: { name: o['unit-name'], code: o['unit-code'], preset: o.preset },
+          admin: { fullName: o['admin-name'], position: o['admin-position'], role: o.role ?? 'quan_tri', clearance: o.clearance ?? 'tuyet_mat' },
+        });
+        if (!parsed.success) throw validation(parsed.error);
+        if (desk.state !== 'new') throw new DeskError('SETUP_DONE', `Hồ sơ máy trạm ${profileDir} đã được thiết lập.`);
+        const session = await guard.setup(parsed.data, await chooseToken(tokens, tokenArgs), await readPin());
+        out({ profileDir, session }, () => `Đã tạo hồ sơ máy trạm (mã hóa) tại ${profileDir} cho ${parsed.data.unit.name}; người dùng đầu tiên: ${session.user.fullName} (mã ${session.user.id}).`);
+        return 0;
+      }
+      if (cmd !== 'doc') throw new UsageError(`unknown command: ${cmd}`);
+      if (desk.state === 'new') throw new DeskError('SETUP_REQUIRED', `Hồ sơ máy trạm ${profileDir} chưa được thiết lập. Chạy "securedesk init" trước.`);
+      const session = await guard.unlock(await chooseToken(tokens, tokenArgs), await readPin());
+      const actor = actorFor(session.user);
+      return await docCommand(desk, actor, sub, rest);
+    } finally {
+      guard.lock('manual');
+      desk.close();
+    }
+  }
+
+  async function docCommand(desk: Desk, actor: Actor, sub: string | undefined, rest: string[]): Promise<number> {
     switch (sub) {
       case 'add': {
         const files = o.file ?? [];
@@ -127,18 +208,38 @@ async function main(argv: string[]): Promise<number> {
       default:
         throw new UsageError(`unknown doc command: ${sub ?? ''}`);
     }
-  } finally {
-    desk.close();
   }
 }
 
-/** Until token login (PKCS#11 issue) the CLI acts as --user, or the profile's first user. */
-function signIn(desk: Desk, user: string | undefined): Actor {
-  const id = user !== undefined ? intArg(user, 'user') : listUsers(desk.db)[0]?.id;
-  const found = id !== undefined ? getUser(desk.db, id) : undefined;
-  if (!found) throw new DeskError('NOT_FOUND', `Không tìm thấy người dùng ${user ?? ''}.`.trim());
-  desk.login(found.id);
-  return actorFor(found);
+function tokenList(dir: TokenDirectory, out: (v: unknown, t: () => string) => void): number {
+  out(dir, () => [
+    ...dir.modules.map((m) => `Trình điều khiển ${m.path}: ${m.ok ? `${m.manufacturer ?? ''} ${m.description ?? ''} ${m.version ?? ''}`.trim() : `lỗi: ${m.error ?? ''}`}`),
+    ...dir.tokens.flatMap((t) => [
+      `Thiết bị "${t.label}" serial ${t.serial} (${t.manufacturer} ${t.model})${t.pinPad ? ', có bàn phím PIN' : ''}${t.pin.locked ? ', PIN ĐÃ KHÓA' : t.pin.finalTry ? ', lần thử PIN cuối' : t.pin.countLow ? ', PIN còn ít lần thử' : ''}`,
+      ...t.certificates.map((c) => `  - ${c.commonName} | cấp bởi ${c.issuer} | serial ${c.serialNumber} | ${formatDateVn(c.notBefore)}–${formatDateVn(c.notAfter)}${c.validNow ? '' : ' (hết hiệu lực)'} | ${c.algorithm} | ${(c.keyUsage ?? ['mọi mục đích']).join(', ')}`),
+    ]),
+    dir.tokens.length === 0 ? 'Không thấy thiết bị ký số nào.' : '',
+  ].filter(Boolean).join('\n'));
+  return 0;
+}
+
+function verifyText(r: VerifyResult): string {
+  const mark = (c: { ok: boolean; reasonVi: string; reason: string }) => `${c.ok ? 'đạt' : 'KHÔNG ĐẠT'}${c.ok ? '' : `: ${c.reasonVi || c.reason}`}`;
+  return [
+    r.messageVi,
+    `Người ký: ${r.signer?.commonName ?? '(không rõ)'}${r.signingTime ? `, lúc ${formatVnDateTime(r.signingTime)}` : ''}`,
+    `  Nội dung (băm): ${mark(r.checks.digest)}`,
+    `  Chữ ký: ${mark(r.checks.signature)}`,
+    `  Chứng thư người ký (ESS): ${mark(r.checks.essCert)}`,
+    `  Hiệu lực chứng thư lúc ký: ${mark(r.checks.certValidAtSigningTime)}`,
+    `  Mục đích sử dụng khóa: ${mark(r.checks.keyUsage)}`,
+    `  Chuỗi tin cậy: ${mark(r.checks.chain)}`,
+  ].join('\n');
+}
+
+async function machineTrustAnchors(configPath: string | undefined): Promise<string[]> {
+  const cfg = await readMachineConfig(configPath ?? defaultMachineConfigPath());
+  return cfg?.trustAnchors ?? [];
 }
 
 main(process.argv.slice(2)).then(

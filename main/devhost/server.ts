@@ -1,18 +1,29 @@
 // The development host: serves the built renderer to a browser and answers the same IPC contract
 // from the same core over loopback. 127.0.0.1 only, a random port, a random bearer token per run,
 // everything else refused. Never packaged.
+//
+//   POST /ipc/<channel>   the contract (router: validate -> authorize -> handle), JSON both ways
+//   POST /stage           a user-chosen file, streamed into staging (X-File-Name, url-encoded)
+//   GET  /events          pushed DeskEvents (session locked …) as server-sent events, read with
+//                         fetch() because EventSource cannot send the Authorization header
+//   GET  /blob/<ticket>   an attachment behind a viewer ticket, decrypted as it streams
+//   GET  /<file>          the renderer
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { STAGE_ACCESS, type Wire } from '../../common/contract';
 import { DeskError } from '../../common/errors';
 import type { Desk } from '../core/desk';
 import { authorize } from '../core/org/rights';
+import type { LockReason, SessionGuard } from '../core/session/guard';
 import { createRouter } from '../ipc/router';
+import { lockEvent } from '../app/events';
 
-// Same policy as the app's protocol handler; connect-src 'self' lets the page reach /ipc.
+// Same policy as the app's protocol handler; connect-src 'self' lets the page reach /ipc and /events.
 export const DEV_CSP = [
   "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:", "font-src 'self' data:",
   "connect-src 'self'", "worker-src 'self'", "frame-src 'none'", "object-src 'none'", "base-uri 'none'",
@@ -26,6 +37,8 @@ const MIME: Record<string, string> = {
   '.pfb': 'application/octet-stream', '.wasm': 'application/wasm', '.ico': 'image/x-icon',
 };
 const MAX_JSON_BYTES = 1024 * 1024;
+/** A comment line on every event stream this often, so nothing between the ends calls it idle. */
+const EVENT_PING_MS = 20_000;
 
 export interface DevHost {
   url: string;
@@ -37,6 +50,8 @@ export interface DevHost {
 
 export interface DevHostOptions {
   desk: Desk;
+  /** Locks the session on token removal, idle time or a lost bridge; its 'locked' events are pushed. */
+  guard: SessionGuard;
   rendererDir: string;
   port?: number;
 }
@@ -44,11 +59,14 @@ export interface DevHostOptions {
 const isLoopback = (addr: string | undefined) => addr === '127.0.0.1' || addr === '::ffff:127.0.0.1';
 
 export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
+  const { desk, guard } = opts;
   const token = randomBytes(32).toString('hex');
   const tokenBuf = Buffer.from(`Bearer ${token}`);
   const root = resolve(opts.rendererDir);
   let origin = '';
-  const router = createRouter({ desk: opts.desk, attachmentUrl: (ticket) => `${origin}/blob/${ticket}` });
+  const router = createRouter({ desk, guard, attachmentUrl: (ticket) => `${origin}/blob/${ticket}` });
+  const streams = new Set<ServerResponse>();
+  const blobs = new Set<Readable>();
 
   const send = (res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8') => {
     res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
@@ -59,6 +77,20 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     const h = Buffer.from(req.headers.authorization ?? '');
     return h.length === tokenBuf.length && timingSafeEqual(h, tokenBuf);
   };
+  const foreignOrigin = (req: IncomingMessage) => req.headers.origin !== undefined && req.headers.origin !== origin;
+
+  // A lock reaches every open window at once; decrypted streams still flowing are cut.
+  const onLocked = (reason: LockReason) => {
+    for (const b of blobs) b.destroy();
+    blobs.clear();
+    const frame = `data: ${JSON.stringify(lockEvent(reason, guard))}\n\n`;
+    for (const res of streams) res.write(frame);
+  };
+  guard.on('locked', onLocked);
+  const ping = setInterval(() => {
+    for (const res of streams) res.write(': ping\n\n');
+  }, EVENT_PING_MS);
+  ping.unref();
 
   const server = createServer((req, res) => {
     res.setHeader('Content-Security-Policy', DEV_CSP);
@@ -70,7 +102,7 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     const url = new URL(req.url ?? '/', origin);
     const path = url.pathname;
     handle(req, res, path).catch((err: unknown) => {
-      opts.desk.log.log('error', 'devhost request failed', { path, error: (err as Error).stack ?? String(err) });
+      desk.log.log('error', 'devhost request failed', { path, error: (err as Error).stack ?? String(err) });
       if (!res.headersSent) send(res, 500, 'internal error');
       else res.destroy();
     });
@@ -80,40 +112,70 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     if (path.startsWith('/ipc/') || path === '/stage') {
       if (req.method !== 'POST') return send(res, 405, 'method not allowed');
       if (!authorized(req)) return send(res, 401, 'unauthorized');
-      if (req.headers.origin !== undefined && req.headers.origin !== origin) return send(res, 403, 'forbidden');
+      if (foreignOrigin(req)) return send(res, 403, 'forbidden');
       if (path === '/stage') return stage(req, res);
       const body = await readJson(req);
       if (body === undefined) return sendWire(res, { ok: false, error: { code: 'VALIDATION', message: 'Dữ liệu gửi lên không hợp lệ.' } });
       return sendWire(res, await router(decodeURIComponent(path.slice('/ipc/'.length)), body));
     }
+    if (path === '/events') {
+      if (req.method !== 'GET') return send(res, 405, 'method not allowed');
+      if (!authorized(req)) return send(res, 401, 'unauthorized');
+      if (foreignOrigin(req)) return send(res, 403, 'forbidden');
+      return events(req, res);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     const blob = /^\/blob\/([0-9a-f]{32})$/.exec(path);
-    if (blob) return serveBlob(res, blob[1]!);
+    if (blob) return serveBlob(req, res, blob[1]!);
     return serveStatic(res, path);
+  }
+
+  function events(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.write(': connected\n\n'); // the fetch() on the other side resolves now, not at the first event
+    streams.add(res);
+    const done = () => streams.delete(res);
+    req.on('close', done);
+    res.on('close', done);
   }
 
   async function stage(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const actor = opts.desk.session;
+      const actor = desk.session;
       authorize(actor, STAGE_ACCESS);
+      guard.touch();
       const name = decodeURIComponent(String(req.headers['x-file-name'] ?? ''));
-      sendWire(res, { ok: true, value: await opts.desk.stageFile(actor, req, name) });
+      sendWire(res, { ok: true, value: await desk.stageFile(actor, req, name) });
     } catch (err) {
       req.resume();
       if (err instanceof DeskError) return sendWire(res, { ok: false, error: err.toPayload() });
-      opts.desk.log.log('error', 'staging failed', { error: (err as Error).stack ?? String(err) });
+      desk.log.log('error', 'staging failed', { error: (err as Error).stack ?? String(err) });
       sendWire(res, { ok: false, error: { code: 'INTERNAL', message: 'Không lưu được tệp. Chi tiết đã được ghi vào nhật ký.' } });
     }
   }
 
-  function serveBlob(res: ServerResponse, ticket: string): void {
-    const t = opts.desk.resolveTicket(ticket);
-    if (!t) return send(res, 404, 'not found');
+  async function serveBlob(req: IncomingMessage, res: ServerResponse, ticket: string): Promise<void> {
+    const opened = await desk.openTicket(ticket);
+    if (!opened) return send(res, 404, 'not found');
     res.writeHead(200, {
-      'Content-Type': t.mime, 'Content-Length': t.size, 'Cache-Control': 'no-store',
-      'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(t.name)}`,
+      'Content-Type': opened.mime, 'Content-Length': opened.size, 'Cache-Control': 'no-store',
+      'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(opened.name)}`,
     });
-    createReadStream(t.path).pipe(res);
+    if (req.method === 'HEAD') {
+      opened.stream.destroy();
+      res.end();
+      return;
+    }
+    blobs.add(opened.stream);
+    try {
+      await pipeline(opened.stream, res);
+    } catch (err) {
+      // The viewer went away, the session was locked mid-stream, or the blob failed its check.
+      if (!res.destroyed) desk.log.log('warn', 'attachment stream ended early', { error: (err as Error).message });
+      res.destroy();
+    } finally {
+      blobs.delete(opened.stream);
+    }
   }
 
   async function serveStatic(res: ServerResponse, path: string): Promise<void> {
@@ -142,6 +204,10 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     launchUrl: `${origin}/#token=${token}`,
     token,
     close: () => new Promise<void>((ok) => {
+      guard.off('locked', onLocked);
+      clearInterval(ping);
+      for (const res of streams) res.end();
+      streams.clear();
       server.closeAllConnections();
       server.close(() => ok());
     }),

@@ -3,9 +3,12 @@
 import type { Channel, OutputOf, ParsedInputOf } from '../../common/contract';
 import type { Desk } from '../core/desk';
 import { authorize } from '../core/org/rights';
+import type { SessionGuard } from '../core/session/guard';
+import { DeskError } from '../../common/errors';
 
 export interface HandlerContext {
   desk: Desk;
+  guard: SessionGuard;
   /** Turns a viewer ticket into a URL the renderer can load (app:// scheme or dev host). */
   attachmentUrl(ticket: string): string;
 }
@@ -21,12 +24,20 @@ const actor = (ctx: HandlerContext) => {
 
 export const handlers: Handlers = {
   'app.info': ({ desk }) => desk.info(),
-  'setup.create': ({ desk }, input) => desk.setup(input),
-  'session.users': ({ desk }) => desk.users(),
-  'session.login': ({ desk }, { userId }) => desk.login(userId),
+  'setup.create': ({ guard }, { token, pin, ...setup }) => guard.setup(setup, token, pin),
+  'tokens.directory': ({ guard }) => guard.tokens.directory(),
+  'session.unlock': ({ guard }, { token, pin }) => guard.unlock(token, pin),
+  'session.bindLegacy': ({ guard }, { userId, token, pin }) => guard.bindLegacy(userId, token, pin),
   'session.current': ({ desk }) => desk.currentSession(),
-  'session.logout': ({ desk }) => {
-    desk.logout();
+  'session.lock': ({ guard }) => {
+    guard.lock('manual');
+    return null;
+  },
+  'session.activity': () => null,
+  'users.list': (ctx) => ctx.desk.listUsers(actor(ctx)),
+  'users.add': (ctx, u) => ctx.desk.addUser(actor(ctx), u),
+  'users.bindToken': async (ctx, { userId, token }) => {
+    await ctx.guard.bindToken(actor(ctx), userId, token);
     return null;
   },
   'units.search': (ctx, { query, limit }) => ctx.desk.searchUnits(actor(ctx), query, limit),
@@ -37,6 +48,12 @@ export const handlers: Handlers = {
   'incoming.list': (ctx, q) => ctx.desk.listIncoming(actor(ctx), q),
   'incoming.count': (ctx, f) => ctx.desk.countIncoming(actor(ctx), f),
   'incoming.get': (ctx, { id }) => ctx.desk.getIncoming(actor(ctx), id),
+  'incoming.sign': async (ctx, { id }) => {
+    const key = ctx.guard.token?.signingKeys[0];
+    if (!key) throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị ký số không có chứng thư dùng để ký.');
+    return { parts: await ctx.desk.signIncoming(actor(ctx), id, key) };
+  },
+  'incoming.signatures': (ctx, { id }) => ctx.desk.verifyIncoming(actor(ctx), id),
   'attachments.open': (ctx, { id }) => {
     const opened = ctx.desk.openAttachment(actor(ctx), id);
     return { url: ctx.attachmentUrl(opened.ticket), name: opened.name, mime: opened.mime, isPdf: opened.isPdf };

@@ -5,6 +5,7 @@ import { contract, isChannel, type Wire } from '../../common/contract';
 import { DeskError } from '../../common/errors';
 import { fieldErrors } from '../../common/schemas';
 import { authorize } from '../core/org/rights';
+import { toDeskError } from '../core/session/tokenErrors';
 import { handlers, type HandlerContext } from './handlers';
 
 export type Router = (channel: unknown, input: unknown) => Promise<Wire<unknown>>;
@@ -24,13 +25,17 @@ export function createRouter(ctx: HandlerContext): Router {
         throw new DeskError('VALIDATION', Object.values(fields)[0] ?? 'Dữ liệu không hợp lệ.', { fields });
       }
       authorize(ctx.desk.session, spec.access);
+      if (spec.access !== 'public') ctx.guard.touch();
       const handler = handlers[channel] as (c: HandlerContext, i: unknown) => unknown;
       const value = await handler(ctx, parsed.data);
       ctx.desk.log.log('debug', 'ipc', { channel, user: ctx.desk.session?.id ?? null, ms: Math.round(performance.now() - started) });
       return { ok: true, value };
-    } catch (err) {
+    } catch (raw) {
+      const err = toDeskError(raw);
       if (err instanceof DeskError) {
-        ctx.desk.log.log('info', 'ipc call refused', { channel, user: ctx.desk.session?.id ?? null, code: err.code });
+        // Token and crypto failures keep their English cause in the log (their messages never hold a PIN).
+        const cause = raw !== err && raw instanceof Error ? { cause: `${raw.name}: ${raw.message}` } : {};
+        ctx.desk.log.log('info', 'ipc call refused', { channel, user: ctx.desk.session?.id ?? null, code: err.code, ...cause });
         return { ok: false, error: err.toPayload() };
       }
       ctx.desk.log.log('error', 'ipc call failed', { channel, error: (err as Error).stack ?? String(err) });

@@ -1,12 +1,15 @@
 // Top level: which screen the workstation is on. A damaged profile keeps its red banner on every
-// screen and the app stays read-only.
+// screen and the app stays read-only. A pushed "session locked" (token pulled, idle, bridge lost)
+// wipes every document from the window and shows the lock screen in the same task.
 import { useEffect } from 'react';
+import { flushSync } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import { Icon, Spinner } from './components/Icon';
 import { Toasts } from './components/Toasts';
-import { SignInScreen } from './features/session/SignInScreen';
+import { LockScreen } from './features/session/LockScreen';
 import { SetupScreen } from './features/setup/SetupScreen';
 import { AppShell } from './features/shell/AppShell';
+import { desk } from './ipc/desk';
 import { useApp } from './stores/app';
 
 export function App() {
@@ -16,6 +19,17 @@ export function App() {
   useEffect(() => {
     void boot();
   }, [boot]);
+
+  useEffect(
+    () =>
+      desk.onEvent((event) => {
+        if (event.type !== 'session.locked') return;
+        flushSync(() =>
+          useApp.getState().locked(event.idleSeconds ? { kind: event.reason, idleSeconds: event.idleSeconds } : { kind: event.reason }),
+        );
+      }),
+    [],
+  );
 
   return (
     <>
@@ -27,7 +41,7 @@ export function App() {
           {phase === 'loading' && <Loading />}
           {phase === 'unavailable' && <Unavailable />}
           {phase === 'setup' && <SetupScreen />}
-          {phase === 'signin' && <SignInScreen />}
+          {phase === 'locked' && <LockScreen />}
         </div>
       )}
       <Toasts />

@@ -8,6 +8,7 @@ import './styles/shell.css';
 import './styles/table.css';
 import './styles/detail.css';
 import './styles/viewer.css';
+import './styles/tokens.css';
 import { App } from './App';
 
 createRoot(document.getElementById('root')!).render(

@@ -2,15 +2,19 @@
 // where a search spends its time over the raw FTS5 query, with measured alternatives for the core.
 // Nothing here writes to the profile.
 import Database from 'better-sqlite3-multiple-ciphers';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { IncomingRow } from '../../common/contract';
 import type { IncomingFilter } from '../../common/schemas';
 import { migrate, type Db } from '../../main/core/db/connection';
-import type { Desk } from '../../main/core/desk';
+import type { Desk, TokenIdentity } from '../../main/core/desk';
 import type { ListInput } from '../../main/core/documents/incoming';
 import { matchExpression } from '../../main/core/documents/search';
 import type { Actor } from '../../main/core/org/rights';
-import { DB_NAME } from './generate';
+import { DB_NAME, openKeyed, profileHexKey } from './session';
 import { cpuPressure10s } from './machine';
 import { RAW_FTS_SQL, searchInput, type BenchQuery } from './search';
 import { captureSql, queryPlan, type CapturedStatement } from './session';
@@ -21,7 +25,9 @@ export const LOWER_CLEARANCE = 'mat' as const;
 
 /**
  * A connection setting, tried on a read-only connection of its own to the same file (the Desk's is left
- * as the core opens it): a larger page cache keeps more of the rows a search page touches.
+ * as the core opens it): a larger page cache keeps more of the rows a search page touches. The core's
+ * own connection has used this setting since 34d16bc, so the candidates with it are the like-for-like
+ * ones; those without it show what the driver's default (2 MiB) would cost on the encrypted file.
  * mmap_size is not tried: SQLite3 Multiple Ciphers refuses it on encrypted databases.
  */
 export const CONNECTION_ALTERNATIVE = { name: 'Cache64MiB', pragma: 'cache_size = -65536' } as const;
@@ -85,7 +91,18 @@ export interface SearchCount {
 }
 
 export interface Diagnosis {
-  open: { quickCheckMs: number; openWithoutQuickCheckMs: number; note: string };
+  open: {
+    /** openKeyring with the software key (one RSA-OAEP decryption). */
+    keyringUnwrapMs: number;
+    /** new Database + the core's key pragmas on the profile: SQLite3MC derives the page key from the hex key here. */
+    keyDerivationMs: number;
+    kdfIter: number;
+    /** PRAGMA quick_check alone on a keyed read-only connection (not counting the key derivation). */
+    quickCheckMs: number;
+    openWithoutQuickCheckMs: number;
+    rawKeyAlternative: { hexKeyOpenMs: number; rawKeyOpenMs: number; note: string };
+    note: string;
+  };
   plans: Record<string, { sql: string; plan: string[] }>;
   searchOverhead: SearchOverhead;
   searchCount: SearchCount;
@@ -104,26 +121,91 @@ const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-function measureOpen(dir: string): Diagnosis['open'] {
+/**
+ * What desk.unlock spends, piece by piece, on the benchmark's own connections (read-only for the
+ * profile): the keyring unwrap, the key derivation SQLite3 Multiple Ciphers runs on the hex key, the
+ * quick_check of the whole file, and the rest of an open. Then the key derivation against a raw key
+ * (`PRAGMA key="x'…'"`, no PBKDF2) on a small database of its own in a temporary directory.
+ */
+async function measureOpen(dir: string, hexKey: string, identity: TokenIdentity): Promise<Diagnosis['open']> {
   const file = join(dir, DB_NAME);
+  const unwrap = await (async () => {
+    const t0 = performance.now();
+    await profileHexKey(dir, identity);
+    return performance.now() - t0;
+  })();
+  const keying = (f: string, pragma: string) => {
+    const t0 = performance.now();
+    const db = new Database(f, { readonly: true, fileMustExist: true });
+    db.pragma(`cipher='sqlcipher'`);
+    db.pragma('legacy=4');
+    db.pragma(pragma);
+    const keyed = performance.now();
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return { db, keyMs: keyed - t0, firstReadMs: performance.now() - keyed };
+  };
+  const derivation = keying(file, `hexkey='${hexKey}'`);
+  derivation.db.close();
   const withCheck = timed(() => {
-    const db = new Database(file, { readonly: true });
+    const db = openKeyed(file, hexKey, { readonly: true });
+    const t0 = performance.now();
     db.pragma('quick_check', { simple: true });
+    const checkMs = performance.now() - t0;
     db.close();
+    return checkMs;
   });
   const without = timed(() => {
-    const db = new Database(file, { fileMustExist: true });
+    const db = openKeyed(file, hexKey);
     db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    db.pragma('cache_size = -65536');
     migrate(db);
     db.close();
   });
+
+  // The same derivation on a small database keyed both ways: per open, whatever the file's size.
+  const tmp = mkdtempSync(join(tmpdir(), 'securedesk-bench-key-'));
+  let rawKey: Diagnosis['open']['rawKeyAlternative'];
+  try {
+    const key = randomBytes(32).toString('hex');
+    const make = (f: string, pragma: string) => {
+      const db = new Database(f);
+      db.pragma(`cipher='sqlcipher'`);
+      db.pragma('legacy=4');
+      db.pragma(pragma);
+      db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+      db.close();
+    };
+    const hexFile = join(tmp, 'hexkey.db');
+    const rawFile = join(tmp, 'rawkey.db');
+    make(hexFile, `hexkey='${key}'`);
+    make(rawFile, `key="x'${key}'"`);
+    const hexRuns: number[] = [];
+    const rawRuns: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      for (const [f, pragma, into] of [[hexFile, `hexkey='${key}'`, hexRuns], [rawFile, `key="x'${key}'"`, rawRuns]] as const) {
+        const k = keying(f, pragma);
+        k.db.close();
+        into.push(k.keyMs + k.firstReadMs);
+      }
+    }
+    rawKey = {
+      hexKeyOpenMs: round(median(hexRuns)), rawKeyOpenMs: round(median(rawRuns)),
+      note: 'new Database + cipher/legacy/key pragmas + first read, median of 3, on a one-table database in a temporary directory: hexkey runs PBKDF2-HMAC-SHA512 (kdf_iter 256000 in SQLCipher 4 mode) over a key that is already 32 random bytes; a raw key (x\'64 hex\') skips it. Databases keyed one way cannot be opened the other way (PRAGMA rekey once per profile).',
+    };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   return {
-    quickCheckMs: round(withCheck.ms),
+    keyringUnwrapMs: round(unwrap),
+    keyDerivationMs: round(derivation.keyMs),
+    kdfIter: (() => { const db = openKeyed(file, hexKey, { readonly: true }); try { return db.pragma('kdf_iter', { simple: true }) as number; } finally { db.close(); } })(),
+    quickCheckMs: round(withCheck.value),
     openWithoutQuickCheckMs: round(without.ms),
-    note: 'Desk.open runs PRAGMA quick_check on the main thread before anything else; it reads the whole file',
+    rawKeyAlternative: rawKey,
+    note: 'desk.unlock = keyring unwrap + keyed open (key derivation, then PRAGMA quick_check on the main thread, reading and decrypting the whole file) + migrations check + the session; openWithoutQuickCheckMs includes one key derivation',
   };
 }
 
@@ -156,7 +238,7 @@ function variantsOf(sql: string) {
   return { noRegisters, byIds };
 }
 
-function measureSearchOverhead(desk: Desk, actor: Actor, queries: BenchQuery[], passes: number): SearchOverhead {
+function measureSearchOverhead(desk: Desk, actor: Actor, queries: BenchQuery[], passes: number, hexKey: string): SearchOverhead {
   const { db } = desk;
   const low: Actor = { ...actor, clearance: LOWER_CLEARANCE };
   const texts = queries.map((q) => q.text);
@@ -180,7 +262,7 @@ function measureSearchOverhead(desk: Desk, actor: Actor, queries: BenchQuery[], 
   const file = join(desk.profileDir, DB_NAME);
   const connections: Db[] = [];
   const connect = (pragma?: string): Db => {
-    const c = new Database(file, { readonly: true, fileMustExist: true });
+    const c = openKeyed(file, hexKey, { readonly: true });
     if (pragma) c.pragma(pragma);
     connections.push(c);
     return c;
@@ -374,16 +456,18 @@ function measureSearchCount(desk: Desk, actor: Actor, queries: BenchQuery[]): Se
   };
 }
 
-export function diagnose(
+export async function diagnose(
   desk: Desk,
   actor: Actor,
   queries: BenchQuery[],
   years: { first: number; last: number },
+  key: { hexKey: string; identity: TokenIdentity },
   passes = 5,
-): Diagnosis {
+): Promise<Diagnosis> {
   const { db } = desk;
-  progress('diagnosis: open, plans');
-  const open = measureOpen(desk.profileDir);
+  progress('diagnosis: unlock split, plans');
+  const open = await measureOpen(desk.profileDir, key.hexKey, key.identity);
+  progress(`unlock split: keyring ${open.keyringUnwrapMs.toFixed(1)} ms, key derivation ${open.keyDerivationMs.toFixed(0)} ms (raw key ${open.rawKeyAlternative.rawKeyOpenMs.toFixed(1)} ms), quick_check ${open.quickCheckMs.toFixed(0)} ms`);
 
   const mid = Math.floor((years.first + years.last) / 2);
   const sample = queries[0]!.text;
@@ -406,7 +490,7 @@ export function diagnose(
   }
 
   progress('diagnosis: where a search spends its time');
-  const searchOverhead = measureSearchOverhead(desk, actor, queries, passes);
+  const searchOverhead = measureSearchOverhead(desk, actor, queries, passes, key.hexKey);
   progress('diagnosis: search count');
   const searchCount = measureSearchCount(desk, actor, queries);
   return { open, plans, searchOverhead, searchCount };

@@ -2,6 +2,7 @@
 // without filters, and the count shown next to it.
 import type { Secrecy } from '../../common/domain';
 import type { IncomingFilter } from '../../common/schemas';
+import type { TokenIdentity } from '../../main/core/desk';
 import type { ListInput } from '../../main/core/documents/incoming';
 import { openProfile } from './session';
 import { ms, median, medianOf, progress, timed } from './stats';
@@ -13,10 +14,14 @@ export interface PageVariant {
 
 export interface PageFigure {
   filter: IncomingFilter;
-  /** First listIncoming call on a freshly opened Desk (new connection, empty page cache, statement not prepared). */
+  /** First listIncoming call on a freshly unlocked Desk (new connection, empty page cache, statement not prepared). */
   coldMs: number;
-  /** Desk.open before that call (quick_check of the whole file, migrations check, pragmas). */
+  /** Desk.open + desk.unlock before that call (= deskOpenMs + unlockMs). */
   openMs: number;
+  /** Desk.open alone: the profile directory, no database. */
+  deskOpenMs: number;
+  /** desk.unlock(identity): keyring unwrap, keyed open (key derivation, quick_check of the whole file, migrations check, pragmas), session. */
+  unlockMs: number;
   warmMedianMs: number;
   rows: number;
   newestArrival: string | null;
@@ -53,6 +58,7 @@ const listInput = (filter: IncomingFilter, offset = 0): ListInput => ({
 
 export async function measureFirstPage(
   dir: string,
+  identity: TokenIdentity,
   userId: number,
   variants: PageVariant[],
   docs: number,
@@ -61,21 +67,21 @@ export async function measureFirstPage(
   const pages: Record<string, PageFigure> = {};
   // Cold: one fresh Desk per variant, and the variant is the first thing it is asked.
   for (const v of variants) {
-    const { desk, actor, openMs } = await openProfile(dir, userId);
+    const { desk, actor, openMs, deskOpenMs, unlockMs } = await openProfile(dir, identity, userId);
     try {
       const cold = timed(() => desk.listIncoming(actor, listInput(v.filter)));
       const warm = medianOf(WARM_RUNS, () => desk.listIncoming(actor, listInput(v.filter)));
       pages[v.name] = {
-        filter: v.filter, coldMs: ms(cold.ms), openMs: ms(openMs), warmMedianMs: ms(warm),
+        filter: v.filter, coldMs: ms(cold.ms), openMs: ms(openMs), deskOpenMs: ms(deskOpenMs), unlockMs: ms(unlockMs), warmMedianMs: ms(warm),
         rows: cold.value.length, newestArrival: cold.value[0]?.arrivalDate ?? null,
       };
-      progress(`first page ${v.name}: open ${openMs.toFixed(0)} ms, cold ${cold.ms.toFixed(2)} ms, warm ${warm.toFixed(2)} ms`);
+      progress(`first page ${v.name}: Desk.open ${deskOpenMs.toFixed(1)} ms, unlock ${unlockMs.toFixed(0)} ms, cold ${cold.ms.toFixed(2)} ms, warm ${warm.toFixed(2)} ms`);
     } finally {
       desk.close();
     }
   }
 
-  const { desk, actor } = await openProfile(dir, userId);
+  const { desk, actor } = await openProfile(dir, identity, userId);
   try {
     desk.listIncoming(actor, listInput({}));
     const counts: Record<string, CountFigure> = {};

@@ -1,18 +1,21 @@
-// Figure 1: a fresh profile made through the core, then N documents inserted by a worker thread
-// while the main thread (standing in for Electron's main process) measures its own event-loop delay.
+// Figure 1: a fresh encrypted profile made through the core (Desk.open + setup with a software
+// identity: a fresh data key wrapped in keyring.cms, a SQLCipher database), then N documents
+// inserted by a worker thread into the same database, keyed with the same data key, while the main
+// thread (standing in for Electron's main process) measures its own event-loop delay.
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { todayIso } from '../../common/dates';
-import { Desk } from '../../main/core/desk';
+import { Desk, type TokenIdentity } from '../../main/core/desk';
 import { addUnit } from '../../main/core/org/units';
 import { FOCAL_UNITS, rng, sampleIncoming, testUnitCode } from '../../main/devhost/sampleData';
 import type { GenerateJob, WorkerMessage } from './generateWorker';
+import { DB_NAME, newIdentity, profileHexKey } from './session';
 import { ms, progress } from './stats';
 
-export const DB_NAME = 'securedesk.db';
+export { DB_NAME } from './session';
 const EL_RESOLUTION_MS = 10;
 
 export interface ProfileMeta {
@@ -25,12 +28,16 @@ export interface ProfileMeta {
   lastDay: string;
   /** Schema (user_version) the documents were generated at; absent in profiles made before it was recorded. */
   schema?: number;
+  /** SQLCipher database, data key in keyring.cms (absent: a plain profile from before encryption at rest). */
+  encrypted?: boolean;
 }
 
 export interface GenerationFigures {
   docs: number;
-  /** Desk.open + setup + known units, on the main thread. */
+  /** Desk.open + setup (keyring, encrypted database) + known units, on the main thread. */
   setupMs: number;
+  /** The data key unwrapped from keyring.cms (openKeyring, software key) for the worker. */
+  keyringUnwrapMs: number;
   /** Worker start to worker exit (thread start-up and module loading included). */
   wallMs: number;
   insertMs: number;
@@ -65,14 +72,18 @@ export function generatorFingerprint(seed: number, years: number, batchSize: num
   return createHash('sha256').update(JSON.stringify({ samples, years, batchSize })).digest('hex').slice(0, 16);
 }
 
-/** Desk.open + setup (party preset, a văn thư cleared to tuyệt mật) + the focal units as known issuers. */
-async function createProfile(dir: string): Promise<{ desk: Desk; userId: number; unitIds: Record<string, number> }> {
+/**
+ * Desk.open + setup with the identity (party preset, a văn thư cleared to tuyệt mật: a fresh data key,
+ * keyring.cms for the identity's certificate, an encrypted database) + the focal units as known issuers.
+ */
+async function createProfile(dir: string, identity: TokenIdentity): Promise<{ desk: Desk; userId: number; unitIds: Record<string, number> }> {
   const desk = await Desk.open({ profileDir: dir });
   if (desk.info().profile !== 'new') throw new Error(`${dir} already holds a profile`);
-  const session = desk.setup({
+  const session = await desk.setup({
     unit: { name: 'Văn phòng Thành ủy Hà Nội', code: '000.00.01.T01', preset: 'party' },
     admin: { fullName: 'Nguyễn Thị Hương', position: 'Văn thư cơ quan', role: 'van_thu', clearance: 'tuyet_mat' },
-  });
+  }, identity);
+  if (!desk.encrypted) throw new Error('setup left the profile unencrypted');
   const unitIds: Record<string, number> = {};
   desk.db.transaction(() => {
     FOCAL_UNITS.forEach((name, i) => {
@@ -95,9 +106,14 @@ export async function generateProfile(
   docs: number,
   opts: { seed: number; batchSize: number; cacheMiB: number; years: number },
 ): Promise<{ meta: ProfileMeta; figures: GenerationFigures }> {
+  // The identity's PEMs are kept in the profile dir first, so a --keep re-run can unlock it.
+  const identity = newIdentity(dir);
   const t0 = performance.now();
-  const { desk, userId, unitIds } = await createProfile(dir);
+  const { desk, userId, unitIds } = await createProfile(dir, identity);
   const setupMs = performance.now() - t0;
+  const tk = performance.now();
+  const hexKey = await profileHexKey(dir, identity);
+  const keyringUnwrapMs = performance.now() - tk;
   const reg = desk.db
     .prepare("SELECT id, scope_id AS scopeId FROM registers WHERE kind = 'incoming' ORDER BY id LIMIT 1")
     .get() as { id: number; scopeId: number };
@@ -105,7 +121,7 @@ export async function generateProfile(
   const schema = desk.db.pragma('user_version', { simple: true }) as number;
   const firstDay = `${Number(lastDay.slice(0, 4)) - (opts.years - 1)}-01-01`;
   const job: GenerateJob = {
-    dbFile: join(dir, DB_NAME), docs, seed: opts.seed, firstDay, lastDay, registerId: reg.id, scopeId: reg.scopeId,
+    dbFile: join(dir, DB_NAME), hexKey, docs, seed: opts.seed, firstDay, lastDay, registerId: reg.id, scopeId: reg.scopeId,
     userId, unitIds, batchSize: opts.batchSize, cacheMiB: opts.cacheMiB,
   };
 
@@ -141,10 +157,11 @@ export async function generateProfile(
   desk.close();
 
   return {
-    meta: { docs, seed: opts.seed, generator: generatorFingerprint(opts.seed, opts.years, opts.batchSize), userId, firstDay, lastDay, schema },
+    meta: { docs, seed: opts.seed, generator: generatorFingerprint(opts.seed, opts.years, opts.batchSize), userId, firstDay, lastDay, schema, encrypted: true },
     figures: {
       docs,
       setupMs: ms(setupMs),
+      keyringUnwrapMs: ms(keyringUnwrapMs),
       wallMs: ms(wallMs),
       insertMs: ms(done.insertMs),
       closeMs: ms(done.closeMs),

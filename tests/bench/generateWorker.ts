@@ -1,5 +1,6 @@
 // Worker thread: fills the incoming register of an existing profile with N realistic documents.
-// It opens the same database file through the core's openDatabase and inserts in batched
+// It opens the same (encrypted) database file through the core's openDatabase, keyed with the
+// profile's data key (hex, from workerData: the main thread unwrapped it from keyring.cms), and inserts in batched
 // transactions with the statement shape of registerIncoming (main/core/documents/incoming.ts):
 // same columns, arrival number from takeNumber inside the transaction, FTS row from indexIncoming
 // (indexText), number-symbol and issuer keys from duplicates.ts, one attachment row per document.
@@ -17,6 +18,8 @@ import { rng, sampleIncoming } from '../../main/devhost/sampleData';
 
 export interface GenerateJob {
   dbFile: string;
+  /** The profile's data key (hex): benchmark data, handed over as the app would hand it to an importer thread. */
+  hexKey: string;
   docs: number;
   seed: number;
   /** First and last arrival date (yyyy-mm-dd); documents are spread evenly between them in id order. */
@@ -51,7 +54,7 @@ const isoOfDay = (day: number): string => new Date(day * DAY_MS).toISOString().s
 
 function run(job: GenerateJob): void {
   const port = parentPort!;
-  const { db, readOnly } = openDatabase(job.dbFile);
+  const { db, readOnly } = openDatabase(job.dbFile, { hexKey: job.hexKey });
   if (readOnly) throw new Error('benchmark database opened read-only');
   db.pragma(`cache_size = -${job.cacheMiB * 1024}`);
 

@@ -1,21 +1,23 @@
-// `npm run bench [-- --docs N] [--keep DIR] [--no-small] [--no-diagnose]`
-// Generates a register of N incoming documents (default 1 000 000) through the core, then measures
-// the first page, the count and search. Prints ONE JSON object on stdout; progress goes to stderr.
-// A kept profile made at an older schema is migrated by the first Desk.open, which is timed.
-import Database from 'better-sqlite3-multiple-ciphers';
+// `npm run bench [-- --only search|crypto] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N]`
+// Search: generates an ENCRYPTED register of N incoming documents (default 1 000 000) through the
+// core, then measures unlocking it, the first page, the count and search. Crypto: our streamed
+// CMS encryption and decryption of a 200 MB file next to openssl cms, and signatures per second on
+// SoftHSM tokens through the token bridge (crypto.ts). Prints ONE JSON object on stdout; progress
+// goes to stderr. A kept profile made at an older schema is migrated by its first unlock, which is timed.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MIGRATIONS } from '../../main/core/db/migrations';
-import { Desk } from '../../main/core/desk';
+import { Desk, type TokenIdentity } from '../../main/core/desk';
+import { CRYPTO_TARGETS, measureCrypto, type CryptoFigures } from './crypto';
 import { CONNECTION_ALTERNATIVE, diagnose, LOWER_CLEARANCE, type Diagnosis, type Paired } from './diagnose';
 import { measureFirstPage, pageVariants, type FirstPageFigures } from './firstPage';
 import { DB_NAME, generateProfile, generatorFingerprint, type GenerationFigures, type ProfileMeta } from './generate';
 import { machineInfo } from './machine';
 import { buildQueries, measureSearch, type SearchFigures } from './search';
-import { openProfile } from './session';
-import { ms, progress, timed } from './stats';
+import { IDENTITY_FILE, KEYRING_FILE, openKeyed, openProfile, profileHexKey, storedIdentity } from './session';
+import { median, ms, progress, timed } from './stats';
 
 const SEED = 2026;
 const QUERY_SEED = 7;
@@ -26,24 +28,32 @@ const BATCH = 2000;
 const WORKER_CACHE_MIB = 256;
 const SMALL_DOCS = 100_000;
 const META_FILE = 'bench-profile.json';
-const OUR_FILES = new Set([DB_NAME, `${DB_NAME}-wal`, `${DB_NAME}-shm`, META_FILE, 'store', 'staging']);
+const OUR_FILES = new Set([DB_NAME, `${DB_NAME}-wal`, `${DB_NAME}-shm`, META_FILE, KEYRING_FILE, IDENTITY_FILE, 'store', 'staging']);
+/** writeKeyring's temporary file, left only by a crash. */
+const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.part$/.test(f);
 
 /** ratioP95: p95(ours) / p95(raw FTS5 query with the same match expression). */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5 };
 
-interface Args { docs: number; keep?: string; small: boolean; diagnose: boolean }
+interface Args { only: 'all' | 'search' | 'crypto'; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { docs: 1_000_000, small: true, diagnose: true };
+  const args: Args = { only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--docs') args.docs = Number(String(argv[++i]).replace(/_/g, ''));
+    if (a === '--only') {
+      const part = argv[++i];
+      if (part !== 'search' && part !== 'crypto') throw new Error('--only takes search or crypto');
+      args.only = part;
+    } else if (a === '--docs') args.docs = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--keep') args.keep = resolve(argv[++i] ?? '');
     else if (a === '--no-small') args.small = false;
     else if (a === '--no-diagnose') args.diagnose = false;
-    else throw new Error(`unknown argument ${a} (use --docs N, --keep DIR, --no-small, --no-diagnose)`);
+    else if (a === '--crypto-mb') args.cryptoMb = Number(argv[++i]);
+    else throw new Error(`unknown argument ${a} (use --only search|crypto, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N)`);
   }
   if (!Number.isInteger(args.docs) || args.docs < 1000) throw new Error('--docs must be an integer ≥ 1000');
+  if (!Number.isInteger(args.cryptoMb) || args.cryptoMb < 1) throw new Error('--crypto-mb must be a positive integer');
   return args;
 }
 
@@ -54,11 +64,11 @@ interface Stored { meta: ProfileMeta; figures: GenerationFigures; migrations?: S
 export interface Migration {
   fromVersion: number;
   toVersion: number;
-  /** Desk.open on the old profile: quick_check, then the migrations in their transactions. */
+  /** Desk.open + unlock on the old profile: keyring, keyed open, quick_check, then the migrations in their transactions. */
   deskOpenMs: number;
   /** Desk.close right after (the last connection checkpoints the WAL the migration wrote). */
   closeMs: number;
-  /** quick_check alone on the migrated file, read-only, just after: deskOpenMs minus this is the migration. */
+  /** A keyed read-only open (key derivation) and quick_check on the migrated file, just after: deskOpenMs minus this is about the migration. */
   quickCheckMs: number;
   migrationApproxMs: number;
   searchTerms: number;
@@ -67,8 +77,8 @@ export interface Migration {
 /** A migration is timed once, by the run that performs it; later runs of the kept profile report it from here. */
 type StoredMigration = Migration & { at: string };
 
-const schemaOf = (file: string): number => {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+const schemaOf = (file: string, hexKey: string): number => {
+  const db = openKeyed(file, hexKey, { readonly: true });
   try {
     return db.pragma('user_version', { simple: true }) as number;
   } finally {
@@ -76,14 +86,15 @@ const schemaOf = (file: string): number => {
   }
 };
 
-async function migrateKept(dir: string): Promise<Migration | undefined> {
+async function migrateKept(dir: string, identity: TokenIdentity, hexKey: string): Promise<Migration | undefined> {
   const file = join(dir, DB_NAME);
-  const from = schemaOf(file);
+  const from = schemaOf(file, hexKey);
   if (from >= MIGRATIONS.length) return undefined;
-  progress(`profile at schema ${from}: Desk.open migrates it to ${MIGRATIONS.length}`);
+  progress(`profile at schema ${from}: its unlock migrates it to ${MIGRATIONS.length}`);
   const opened = await (async () => {
     const t0 = performance.now();
     const desk = await Desk.open({ profileDir: dir });
+    await desk.unlock(identity);
     return { desk, ms: performance.now() - t0 };
   })();
   const { desk } = opened;
@@ -92,49 +103,85 @@ async function migrateKept(dir: string): Promise<Migration | undefined> {
   const searchTerms = desk.db.prepare('SELECT count(*) FROM search_terms').pluck().get() as number;
   const close = timed(() => desk.close());
   const check = timed(() => {
-    const db = new Database(file, { readonly: true });
+    const db = openKeyed(file, hexKey, { readonly: true });
     db.pragma('quick_check', { simple: true });
     db.close();
   });
-  progress(`migrated ${from} -> ${to}: Desk.open ${opened.ms.toFixed(0)} ms (quick_check alone ${check.ms.toFixed(0)} ms), close ${close.ms.toFixed(0)} ms`);
+  progress(`migrated ${from} -> ${to}: Desk.open + unlock ${opened.ms.toFixed(0)} ms (keyed open + quick_check alone ${check.ms.toFixed(0)} ms), close ${close.ms.toFixed(0)} ms`);
   return {
     fromVersion: from, toVersion: to, deskOpenMs: ms(opened.ms), closeMs: ms(close.ms), quickCheckMs: ms(check.ms),
     migrationApproxMs: ms(opened.ms - check.ms), searchTerms,
   };
 }
 
-/** A kept profile is reused when it was generated with the same N, seed and sample generator; otherwise it is rebuilt. */
-async function profileFor(dir: string, docs: number): Promise<Stored & { reused: boolean; migration: Section['profile']['migration'] }> {
+type KeptProfile = Stored & {
+  reused: boolean;
+  /** Why a kept profile in the directory was not reused (null: reused, or nothing was there). */
+  replaced: string | null;
+  migration: Section['profile']['migration'];
+  identity: TokenIdentity;
+  hexKey: string;
+};
+
+/** Why the profile kept in dir cannot serve for this run (null: it can). */
+function unusable(dir: string, stored: Stored | undefined, docs: number): string | null {
+  if (!stored) return 'no bench-profile.json';
+  if (!existsSync(join(dir, KEYRING_FILE)))
+    return 'a plain profile (no keyring.cms): made before the profile was encrypted at rest; the encrypted one is generated anew';
+  if (!existsSync(join(dir, IDENTITY_FILE))) return `no ${IDENTITY_FILE}: nothing to unlock it with`;
+  if (stored.meta.docs !== docs) return `made with ${stored.meta.docs} documents`;
+  if (stored.meta.seed !== SEED) return `made with seed ${stored.meta.seed}`;
+  if (stored.meta.generator !== generatorFingerprint(SEED, YEARS, BATCH)) return 'made by another sample generator';
+  return null;
+}
+
+/**
+ * A kept profile is reused when it is encrypted, holds the identity that unlocks it, and was generated
+ * with the same N, seed and sample generator; otherwise it is rebuilt (a plain profile from before
+ * encryption at rest too: the reason is given in profile.replaced and on stderr).
+ */
+async function profileFor(dir: string, docs: number): Promise<KeptProfile> {
   const metaPath = join(dir, META_FILE);
-  if (existsSync(metaPath) && existsSync(join(dir, DB_NAME))) {
-    const stored = JSON.parse(readFileSync(metaPath, 'utf8')) as Stored;
-    if (stored.meta.docs === docs && stored.meta.seed === SEED && stored.meta.generator === generatorFingerprint(SEED, YEARS, BATCH)) {
-      progress(`reusing the ${docs}-document profile in ${dir}`);
-      const migrated = await migrateKept(dir);
+  let replaced: string | null = null;
+  if (existsSync(join(dir, DB_NAME))) {
+    const stored = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as Stored) : undefined;
+    const why = unusable(dir, stored, docs);
+    if (why === null && stored) {
+      progress(`reusing the encrypted ${docs}-document profile in ${dir}`);
+      const identity = storedIdentity(dir)!;
+      const hexKey = await profileHexKey(dir, identity);
+      const migrated = await migrateKept(dir, identity, hexKey);
       if (migrated) {
         stored.migrations = [...(stored.migrations ?? []), { ...migrated, at: new Date().toISOString() }];
         writeFileSync(metaPath, JSON.stringify(stored, null, 1));
       }
       const last = stored.migrations?.[stored.migrations.length - 1];
-      return { ...stored, reused: true, migration: last ? { ...last, measuredInThisRun: migrated !== undefined } : null };
+      return { ...stored, reused: true, replaced: null, migration: last ? { ...last, measuredInThisRun: migrated !== undefined } : null, identity, hexKey };
     }
+    replaced = why;
+    progress(`the profile kept in ${dir} is not reused: ${why}`);
   }
   if (existsSync(dir)) {
-    const foreign = readdirSync(dir).filter((f) => !OUR_FILES.has(f));
+    const foreign = readdirSync(dir).filter((f) => !ourFile(f));
     if (foreign.length > 0) throw new Error(`${dir} holds files the benchmark did not make (${foreign.slice(0, 3).join(', ')}); not touching it`);
     rmSync(dir, { recursive: true, force: true });
   }
   mkdirSync(dir, { recursive: true });
-  progress(`generating ${docs} documents in ${dir}`);
+  progress(`generating ${docs} encrypted documents in ${dir}`);
   const made = await generateProfile(dir, docs, { seed: SEED, batchSize: BATCH, cacheMiB: WORKER_CACHE_MIB, years: YEARS });
   writeFileSync(metaPath, JSON.stringify(made, null, 1));
-  return { ...made, reused: false, migration: null };
+  const identity = storedIdentity(dir)!;
+  return { ...made, reused: false, replaced, migration: null, identity, hexKey: await profileHexKey(dir, identity) };
 }
 
 interface Section {
   docs: number;
   profile: {
+    /** Always true now: a SQLCipher database whose data key is wrapped in keyring.cms for the bench identity. */
+    encrypted: boolean;
     reused: boolean;
+    /** Why a profile kept in the directory was generated anew (null: reused, or there was none). */
+    replaced: string | null;
     /** Schema the documents were generated at (null: a profile made before this was recorded, schema < 4). */
     generatedAtSchema: number | null;
     /** The last upgrade of this kept profile by a first Desk.open (timed by the run that did it). */
@@ -149,22 +196,23 @@ interface Section {
 
 interface Targets { firstPageUnder50ms: boolean; searchP95Under30ms: boolean; searchRatioP95VsRawSameExpressionAtMost1_5: boolean }
 
-async function measure(dir: string, docs: number, withDiagnosis: boolean): Promise<Section> {
+async function measure(dir: string, docs: number, withDiagnosis: boolean): Promise<Section & { hexKey: string }> {
   const profile = await profileFor(dir, docs);
-  const { meta } = profile;
+  const { meta, identity, hexKey } = profile;
   const years = { first: Number(meta.firstDay.slice(0, 4)), last: Number(meta.lastDay.slice(0, 4)) };
-  const firstPage = await measureFirstPage(dir, meta.userId, pageVariants(years), docs, LOWER_CLEARANCE);
+  const firstPage = await measureFirstPage(dir, identity, meta.userId, pageVariants(years), docs, LOWER_CLEARANCE);
 
-  const { desk, actor } = await openProfile(dir, meta.userId);
+  const { desk, actor } = await openProfile(dir, identity, meta.userId);
   try {
     const queries = buildQueries(desk.db, QUERIES, QUERY_SEED);
     progress(`searching ${queries.length} queries, e.g. ${queries.slice(0, 6).map((q) => `"${q.text}"`).join(', ')}`);
     const search = measureSearch(desk, actor, queries, SEARCH_PASSES);
     progress(`search p95 ours ${search.ours.p95} ms, raw same expression ${search.rawSameExpression.p95} ms (ratio ${search.ratioP95VsRawSameExpression}), raw prefix ${search.rawPrefix.p95} ms (ratio ${search.ratioP95VsRawPrefix})`);
     const pages = Object.values(firstPage.pages);
-    const section: Section = {
+    const section: Section & { hexKey: string } = {
       docs,
-      profile: { reused: profile.reused, generatedAtSchema: meta.schema ?? null, migration: profile.migration },
+      hexKey,
+      profile: { encrypted: true, reused: profile.reused, replaced: profile.replaced, generatedAtSchema: meta.schema ?? null, migration: profile.migration },
       generation: profile.figures,
       firstPage,
       search,
@@ -176,7 +224,7 @@ async function measure(dir: string, docs: number, withDiagnosis: boolean): Promi
       },
     };
     if (withDiagnosis) {
-      section.diagnosis = diagnose(desk, actor, queries, years, SEARCH_PASSES);
+      section.diagnosis = await diagnose(desk, actor, queries, years, { hexKey, identity }, SEARCH_PASSES);
       const o = section.diagnosis.searchOverhead;
       progress(`search overhead: ours p95 ${o.ours.ms.p95} ms (${o.ours.ratioP95VsRawSameExpression}); ${Object.entries(o.alternatives).map(([n, a]) => `${n} ${a.ms.p95} ms (${a.ratioP95VsRawSameExpression})`).join(', ')}; raw then rows by id ${o.parts.rawThenRowsByIdArrays.ms.p95} ms (${o.parts.rawThenRowsByIdArrays.ratioP95VsRawSameExpression})`);
     }
@@ -201,7 +249,9 @@ function summary(s: Section) {
   const low = s.firstPage.lowerClearance;
   return {
     docs: s.docs,
+    encrypted: s.profile.encrypted,
     profileReused: s.profile.reused,
+    ...(s.profile.replaced ? { profileReplacedBecause: s.profile.replaced } : {}),
     ...(s.profile.migration ? {
       migrationOnFirstOpen: {
         from: s.profile.migration.fromVersion, to: s.profile.migration.toVersion, deskOpenMs: s.profile.migration.deskOpenMs,
@@ -212,12 +262,20 @@ function summary(s: Section) {
     generation: {
       // A reused profile carries the figures of the run that made it (generatedAtSchema says with which schema).
       atSchema: s.profile.generatedAtSchema,
+      setupMs: g.setupMs,
       docsPerSec: g.docsPerSec,
       wallS: Math.round(g.wallMs / 100) / 10,
       mainEventLoopDelayMs: { p50: g.mainEventLoopDelayMs.p50, p99: g.mainEventLoopDelayMs.p99, max: g.mainEventLoopDelayMs.max },
     },
-    deskOpenMs: all.openMs,
-    ...(s.diagnosis ? { quickCheckMs: s.diagnosis.open.quickCheckMs } : {}),
+    // Desk.open alone, then desk.unlock(identity) (keyring, key derivation, quick_check, session): every variant's fresh open.
+    deskOpenMs: all.deskOpenMs,
+    unlockMs: { first: all.unlockMs, median: median(Object.values(s.firstPage.pages).map((p) => p.unlockMs)), max: Math.max(...Object.values(s.firstPage.pages).map((p) => p.unlockMs)) },
+    ...(s.diagnosis ? {
+      unlockSplitMs: {
+        keyringUnwrap: s.diagnosis.open.keyringUnwrapMs, keyDerivation: s.diagnosis.open.keyDerivationMs,
+        quickCheck: s.diagnosis.open.quickCheckMs, rawKeyOpenAlternative: s.diagnosis.open.rawKeyAlternative.rawKeyOpenMs,
+      },
+    } : {}),
     firstPageMs: { cold: all.coldMs, warm: all.warmMedianMs, worstVariantCold: Math.max(...cold), worstVariantWarm: Math.max(...warm) },
     countAllMs: s.firstPage.counts.all!.medianMs,
     deepPageMs: { offset: s.firstPage.deepPage.offset, median: s.firstPage.deepPage.medianMs },
@@ -283,27 +341,34 @@ function alternatives(d: Diagnosis) {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const t0 = performance.now();
-  const temp = args.keep ? undefined : mkdtempSync(join(tmpdir(), 'securedesk-bench-'));
+  const searchPart = args.only !== 'crypto';
+  const temp = args.keep || !searchPart ? undefined : mkdtempSync(join(tmpdir(), 'securedesk-bench-'));
   const dir = args.keep ?? join(temp!, `docs-${args.docs}`);
   try {
-    const main = await measure(dir, args.docs, args.diagnose);
+    let main: (Section & { hexKey: string }) | undefined;
     let small: Section | undefined;
-    if (args.small && args.docs > SMALL_DOCS) {
-      const smallDir = args.keep ? `${args.keep}-${SMALL_DOCS}` : join(temp!, `docs-${SMALL_DOCS}`);
-      small = await measure(smallDir, SMALL_DOCS, false);
+    if (searchPart) {
+      main = await measure(dir, args.docs, args.diagnose);
+      if (args.small && args.docs > SMALL_DOCS) {
+        const smallDir = args.keep ? `${args.keep}-${SMALL_DOCS}` : join(temp!, `docs-${SMALL_DOCS}`);
+        small = await measure(smallDir, SMALL_DOCS, false);
+      }
     }
-    const probe = new Database(join(dir, DB_NAME), { readonly: true });
-    const machine = machineInfo(probe);
-    probe.close();
+    let crypto: CryptoFigures | undefined;
+    if (args.only !== 'search') crypto = await measureCrypto({ sizeMb: args.cryptoMb });
+    const { hexKey: _key, ...mainOut } = main ?? { hexKey: '' };
     const out = {
-      benchmark: 'securedesk incoming register',
+      benchmark: 'securedesk: encrypted incoming register; envelope and signature throughput',
       at: new Date().toISOString(),
-      machine,
-      thresholds: TARGETS,
-      summary: summary(main),
+      parts: args.only === 'all' ? ['search', 'crypto'] : [args.only],
+      machine: machineInfo(),
+      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}) },
+      ...(main ? { summary: summary(main) } : {}),
       ...(small ? { smallSummary: summary(small) } : {}),
-      ...main,
+      ...(crypto ? { cryptoSummary: crypto.summary } : {}),
+      ...(main ? mainOut : {}),
       ...(small ? { small: { docs: small.docs, profile: small.profile, generation: small.generation, firstPage: small.firstPage, search: small.search, targets: small.targets } } : {}),
+      ...(crypto ? { crypto: crypto.details } : {}),
       totalMs: ms(performance.now() - t0),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -1,27 +1,96 @@
-// Opening a generated profile the way the app does, and capturing the SQL the core prepares.
-import type { Statement } from 'better-sqlite3-multiple-ciphers';
+// Opening a generated profile the way the app does (Desk.open, then unlock with the person's token:
+// here a software identity whose PEMs are kept in the profile), the profile's data key for the
+// benchmark's own connections, and capturing the SQL the core prepares.
+import Database, { type Statement } from 'better-sqlite3-multiple-ciphers';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Desk } from '../../main/core/desk';
+import { Desk, type TokenIdentity } from '../../main/core/desk';
 import type { Db } from '../../main/core/db/connection';
 import type { Actor } from '../../main/core/org/rights';
-import { actorFor, getUser } from '../../main/core/org/users';
+import { openKeyring } from '../../main/core/profile/keyring';
+import { actorFor } from '../../main/core/org/users';
+import { identityFromPem, softIdentity } from '../helpers/desk';
 
-export interface OpenedProfile { desk: Desk; actor: Actor; openMs: number }
+export const DB_NAME = 'securedesk.db';
+export const KEYRING_FILE = 'keyring.cms';
+/** The software identity that unlocks a generated profile: benchmark data, not a secret. */
+export const IDENTITY_FILE = 'bench-identity.json';
+
+export interface BenchIdentity { certPem: string; keyPem: string }
+
+/** A fresh software identity (RSA 2048 key and certificate made by openssl), kept in the profile dir. */
+export function newIdentity(dir: string): TokenIdentity {
+  const id = softIdentity();
+  writeFileSync(join(dir, IDENTITY_FILE), JSON.stringify({ certPem: id.certPem, keyPem: id.keyPem } satisfies BenchIdentity, null, 1));
+  return identityFromPem(id.certPem, id.keyPem);
+}
+
+/** The identity stored by the run that generated the profile (undefined: none stored). */
+export function storedIdentity(dir: string): TokenIdentity | undefined {
+  const file = join(dir, IDENTITY_FILE);
+  if (!existsSync(file)) return undefined;
+  const { certPem, keyPem } = JSON.parse(readFileSync(file, 'utf8')) as BenchIdentity;
+  return identityFromPem(certPem, keyPem);
+}
+
+/** The profile's data key as hex, unwrapped from keyring.cms with the identity's key (openKeyring, as unlock does). */
+export async function profileHexKey(dir: string, identity: TokenIdentity): Promise<string> {
+  const key = await openKeyring(join(dir, KEYRING_FILE), identity.unlockKeys[0]!);
+  try {
+    return key.toString('hex');
+  } finally {
+    key.fill(0);
+  }
+}
 
 /**
- * Desk.open on the profile (integrity check, migrations, pragmas) and the văn thư's actor. The
- * session is taken with actorFor rather than desk.login so that re-runs on a kept profile do not
- * append audit rows; listIncoming only needs the actor.
+ * A connection of the benchmark's own to the encrypted database, keyed as the core keys its own
+ * (main/core/db/connection.ts: SQLCipher mode, legacy 4, hex key). Nothing else is set: no
+ * quick_check, no migrations, the driver's default page cache.
  */
-export async function openProfile(dir: string, userId: number): Promise<OpenedProfile> {
+export function openKeyed(file: string, hexKey: string, opts: { readonly?: boolean } = {}): Db {
+  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: true });
+  try {
+    db.pragma(`cipher='sqlcipher'`);
+    db.pragma('legacy=4');
+    db.pragma(`hexkey='${hexKey}'`);
+    db.prepare('SELECT count(*) FROM sqlite_master').get(); // fails here on a wrong key
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+export interface OpenedProfile {
+  desk: Desk;
+  actor: Actor;
+  /** Desk.open: no database any more, only the profile directory. */
+  deskOpenMs: number;
+  /** desk.unlock(identity): keyring unwrap, keyed open with quick_check and migrations check, the person's session. */
+  unlockMs: number;
+  /** deskOpenMs + unlockMs: the time to an open profile. */
+  openMs: number;
+}
+
+/**
+ * Desk.open + desk.unlock(identity), as the app opens a profile, and the văn thư's actor. Each
+ * unlock (and its close) appends a session row to the audit log: a few rows per run.
+ */
+export async function openProfile(dir: string, identity: TokenIdentity, userId?: number): Promise<OpenedProfile> {
   const t0 = performance.now();
   const desk = await Desk.open({ profileDir: dir });
-  const openMs = performance.now() - t0;
-  if (desk.readOnly) throw new Error(`profile in ${dir} opened read-only: ${desk.damage ?? ''}`);
-  const user = getUser(desk.db, userId);
-  if (!user) throw new Error(`user ${userId} missing from ${join(dir, 'securedesk.db')}`);
-  return { desk, actor: actorFor(user), openMs };
+  const t1 = performance.now();
+  const session = await desk.unlock(identity);
+  const t2 = performance.now();
+  if (desk.readOnly) {
+    const damage = desk.damage ?? '';
+    desk.close();
+    throw new Error(`profile in ${dir} opened read-only: ${damage}`);
+  }
+  if (userId !== undefined && session.user.id !== userId) throw new Error(`unlock gave user ${session.user.id}, expected ${userId}`);
+  return { desk, actor: actorFor(session.user), deskOpenMs: t1 - t0, unlockMs: t2 - t1, openMs: t2 - t0 };
 }
 
 export interface CapturedStatement { sql: string; params: unknown[] }

@@ -1,17 +1,28 @@
-// E2E harness: the real renderer (dist/renderer, built beforehand) on a real Desk profile.
-// - Chromium (default): a Desk on the profile directory, the development host serving the renderer
-//   and answering the contract over loopback, and Debian's Chromium driven by playwright-core.
+// E2E harness: the real renderer (dist/renderer, built beforehand) on a real Desk profile, opened
+// with real (SoftHSM) tokens.
+// - Chromium (default): a Desk on the profile directory (trusting the SoftHSM test CA for
+//   signatures, as a machine configuration's trustAnchors would), the token bridge (a child process that sees
+//   the SoftHSM tokens through their env), the token service and the session guard, the development
+//   host serving the renderer and answering the contract over loopback, and Debian's Chromium driven
+//   by playwright-core.
 // - Electron (when ELECTRON_OVERRIDE_DIST_PATH is set): the built main process (package.json "main",
 //   dist/main/app.cjs) launched with playwright-core's _electron on the same profile directory.
 // Every session records console errors, page errors and CSP violations, and screenshots go to
 // test-results/e2e/.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { _electron, chromium, type Locator, type Page } from 'playwright-core';
+import { TokenBridge } from '../../native/bridge/client';
+import { forkSpawner } from '../../native/bridge/spawn';
 import { Desk } from '../../main/core/desk';
+import { SessionGuard } from '../../main/core/session/guard';
+import { TokenService } from '../../main/core/session/tokens';
 import { startDevHost } from '../../main/devhost/server';
+import type { SoftHsm } from '../fixtures/softhsm/tokens';
 
 export const RENDERER_DIR = resolve('dist/renderer');
+/** The token bridge as built (plain JS: starts in a fraction of the time the TypeScript sources take). */
+export const BRIDGE_WORKER = resolve('dist/native/bridge-worker.js');
 export const RESULTS_DIR = resolve('test-results/e2e');
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -35,7 +46,23 @@ export interface AppSession {
   variant: Variant;
   page: Page;
   problems: Problems;
+  /** The core behind the page (Chromium variant only). */
+  guard?: SessionGuard;
+  /** The profile the page works on, for checks behind the app's back (Chromium variant only). */
+  desk?: Desk;
   close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** The tokens the app sees: the bridge process gets their env (SOFTHSM2_CONF). */
+  hsm: SoftHsm;
+  /** Idle lock (default: the guard's 10 minutes). Chromium variant only. */
+  idleMs?: number;
+  /**
+   * Root certificates signatures must chain to, as the machine configuration gives them (default:
+   * the SoftHSM test CA that issued every token certificate). Chromium variant only.
+   */
+  trustAnchors?: readonly Uint8Array[];
 }
 
 export function assertBuilt(): void {
@@ -64,12 +91,26 @@ function watch(page: Page): Problems {
   return problems;
 }
 
-/** Chromium on the development host, serving dist/renderer for a Desk on `profileDir`. */
-export async function openChromium(profileDir: string): Promise<AppSession> {
+/**
+ * Chromium on the development host, serving dist/renderer for a Desk on `profileDir`. SoftHSM shows
+ * a process the tokens present when it starts: each session has its own bridge process.
+ */
+export async function openChromium(profileDir: string, opts: OpenOptions): Promise<AppSession> {
   assertBuilt();
-  const desk = await Desk.open({ profileDir });
-  const host = await startDevHost({ desk, rendererDir: RENDERER_DIR });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  const desk = await Desk.open({ profileDir, trustAnchors: opts.trustAnchors ?? [opts.hsm.ca.certDer] });
+  const bridge = new TokenBridge({ env: opts.hsm.env, ...(existsSync(BRIDGE_WORKER) ? { spawn: forkSpawner(BRIDGE_WORKER) } : {}) });
+  const tokens = new TokenService(bridge, async () => [opts.hsm.modulePath]);
+  const guard = new SessionGuard(desk, tokens, opts.idleMs ? { idleMs: opts.idleMs } : {});
+  const host = await startDevHost({ desk, guard, rendererDir: RENDERER_DIR });
+  const shutdown = async () => {
+    await host.close();
+    await guard.close();
+  };
+  // The bridge process starts and loads the driver while Chromium starts (the page asks for tokens first thing).
+  const [browser] = await Promise.all([
+    chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS }),
+    tokens.directory().catch(() => undefined),
+  ]);
   try {
     const context = await browser.newContext({ viewport: VIEWPORT, locale: 'vi-VN' });
     await context.addInitScript(reportCspViolations, CSP_PREFIX);
@@ -81,16 +122,16 @@ export async function openChromium(profileDir: string): Promise<AppSession> {
       variant: 'chromium',
       page,
       problems,
+      guard,
+      desk,
       async close() {
         await browser.close();
-        await host.close();
-        desk.close();
+        await shutdown();
       },
     };
   } catch (err) {
     await browser.close();
-    await host.close();
-    desk.close();
+    await shutdown();
     throw err;
   }
 }
@@ -111,14 +152,15 @@ function mainEntry(): string {
  * The built app in Electron on `profileDir`: the main process takes its profile directory from
  * SECUREDESK_PROFILE (main/app/policy.ts), so a test never touches a real profile.
  */
-export async function openElectron(profileDir: string): Promise<AppSession> {
+export async function openElectron(profileDir: string, opts: OpenOptions): Promise<AppSession> {
   assertBuilt();
   const main = mainEntry();
   if (!existsSync(main)) throw new Error(`${main} does not exist: run npm run build first.`);
   const app = await _electron.launch({
     executablePath: electronBinary(ELECTRON_DIST!),
     args: [main],
-    env: { ...process.env, SECUREDESK_PROFILE: profileDir },
+    // The app finds SoftHSM among the well-known drivers; SOFTHSM2_CONF points it at the test tokens.
+    env: { ...process.env, ...opts.hsm.env, SECUREDESK_PROFILE: profileDir },
   });
   try {
     await app.context().addInitScript(reportCspViolations, CSP_PREFIX);
@@ -136,8 +178,8 @@ export async function openElectron(profileDir: string): Promise<AppSession> {
   }
 }
 
-export const openApp = (profileDir: string): Promise<AppSession> =>
-  ELECTRON_DIST ? openElectron(profileDir) : openChromium(profileDir);
+export const openApp = (profileDir: string, opts: OpenOptions): Promise<AppSession> =>
+  ELECTRON_DIST ? openElectron(profileDir, opts) : openChromium(profileDir, opts);
 
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(RESULTS_DIR, { recursive: true });
@@ -171,3 +213,23 @@ export async function eventually<T>(check: () => Promise<T>, timeout = 10_000): 
     }
   }
 }
+
+/** Every file under `dir` (recursively) that contains one of `needles`, with which one. */
+export function filesContaining(dir: string, needles: Record<string, Buffer>): string[] {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) {
+        const bytes = readFileSync(path);
+        for (const [name, needle] of Object.entries(needles)) if (bytes.includes(needle)) found.push(`${path}: ${name}`);
+      }
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/** The text the page shows, and what it keeps in the DOM without showing. */
+export const pageText = (page: Page): Promise<string> => page.evaluate(() => document.body.textContent ?? '');

@@ -1,7 +1,8 @@
-// The incoming register end to end: first-run setup, registration with a real PDF, search without
-// diacritics, the PDF viewer, field errors, duplicates, a non-PDF file, and a restart on the same
-// profile. Runs in Chromium on the development host, or in Electron when ELECTRON_OVERRIDE_DIST_PATH
-// is set (see harness.ts).
+// The incoming register end to end: first-run setup with the văn thư's token (SoftHSM), registration
+// with a real PDF, search without diacritics, the PDF viewer, field errors, duplicates, a non-PDF
+// file, and a restart on the same profile, unlocked again with the token and its PIN. Runs in
+// Chromium on the development host, or in Electron when ELECTRON_OVERRIDE_DIST_PATH is set (see
+// harness.ts). The token life cycle itself (lock, removal, idle, binding) is token.e2e.test.ts.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { addDaysIso, formatDateVn, todayIso } from '../../common/dates';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
+import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
 import { ELECTRON_DIST, eventually, expectText, openApp, screenshot, type AppSession, type Problems } from './harness';
 
 if (ELECTRON_DIST) {
@@ -33,12 +35,13 @@ let pdfPath = '';
 let notPdfPath = '';
 let brokenPdfPath = '';
 let app: AppSession;
+let hsm: SoftHsm;
 const seen: Problems = { errors: [], csp: [] };
 
 async function restart(): Promise<void> {
   collect();
   await app.close();
-  app = await openApp(profileDir);
+  app = await openApp(profileDir, { hsm });
 }
 
 function collect(): void {
@@ -67,11 +70,14 @@ before(async () => {
   // Starts like a PDF (so the store marks it as one) but pdf.js cannot read it.
   brokenPdfPath = join(work, 'hong.pdf');
   writeFileSync(brokenPdfPath, '%PDF-1.7\n1 0 obj << /Type /Catalog >>\n(truncated in transit)\n');
-  app = await openApp(profileDir);
+  // The văn thư's token only: it is the one token present, so the app chooses it by itself.
+  hsm = await createSoftHsm({ tokens: ['userRsa'] });
+  app = await openApp(profileDir, { hsm });
 });
 
 after(async () => {
   await app?.close();
+  await hsm?.cleanup();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -79,7 +85,7 @@ const page = () => app.page;
 const dialog = () => page().getByRole('dialog', { name: 'Vào sổ văn bản đến' });
 const search = () => page().getByRole('searchbox', { name: 'Tìm trong sổ văn bản đến' });
 
-test('first-run setup through the UI: party preset, a văn thư', async () => {
+test('first-run setup through the UI: party preset, a văn thư, her token and PIN', async () => {
   const p = page();
   await p.getByRole('heading', { name: 'Thiết lập máy trạm' }).waitFor();
   await p.getByLabel('Tên cơ quan, đơn vị').fill(UNIT);
@@ -94,6 +100,12 @@ test('first-run setup through the UI: party preset, a văn thư', async () => {
   await p.getByLabel('Chức vụ').fill('Văn thư cơ quan');
   await p.getByLabel('Vai trò').selectOption({ label: 'Văn thư' });
   await p.getByLabel('Mức được tiếp cận').selectOption({ label: 'Tuyệt mật' });
+  // The only token present is chosen for her; its certificates are listed.
+  const token = p.getByRole('radio', { name: /SD-USER-RSA/ });
+  await eventually(async () => assert.equal(await token.isChecked(), true, 'the one usable token is chosen'));
+  await expectText(p.locator('.token-certs'), 'Nguyễn Văn An');
+  await p.getByLabel('Mã PIN').fill(hsm.tokens.userRsa.pin);
+  await p.locator('.token-certs').scrollIntoViewIfNeeded();
   await screenshot(p, 'setup');
   await p.getByRole('button', { name: 'Tạo hồ sơ máy trạm' }).click();
 
@@ -297,15 +309,17 @@ test('a file named x.pdf that is not a PDF, or a PDF pdf.js rejects, gets a clea
   await expectText(p.locator('#incoming-grid .grid-body [role="row"][aria-selected="true"]'), '45/SNV-VP');
 });
 
-test('after a restart on the same profile: sign in again and find it again', async () => {
+test('after a restart on the same profile: unlock with the token and PIN, and find it again', async () => {
   await restart();
   const p = page();
-  await p.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
-  await expectText(p.locator('.signin-card'), UNIT);
-  await p.getByRole('radio', { name: new RegExp(USER) }).check();
-  await screenshot(p, 'signin');
-  await p.getByRole('button', { name: 'Đăng nhập' }).click();
+  await p.getByRole('heading', { name: 'Máy trạm đang khóa' }).waitFor();
+  await eventually(async () => assert.equal(await p.getByRole('radio', { name: /SD-USER-RSA/ }).isChecked(), true));
+  await p.getByLabel('Mã PIN').fill(hsm.tokens.userRsa.pin);
+  await screenshot(p, 'lock-screen');
+  await p.getByRole('button', { name: 'Mở khóa' }).click();
   await p.getByRole('heading', { name: 'Sổ văn bản đến' }).waitFor();
+  await expectText(p.locator('.app-header'), UNIT);
+  await expectText(p.locator('.app-header'), USER);
   await expectText(p.locator('.page-count'), '3 văn bản');
   await search().fill('dien tu');
   await expectText(p.locator('.page-count'), 'Tìm thấy 2 văn bản');

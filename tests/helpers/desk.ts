@@ -1,12 +1,15 @@
 // Test helpers: real profiles in temporary directories, real files, the real core.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { IncomingRegisterInput } from '../../common/schemas';
 import { incomingRegisterSchema } from '../../common/schemas';
 import type { NumberingPreset, Role, Secrecy } from '../../common/domain';
-import { Desk } from '../../main/core/desk';
+import { Desk, type TokenIdentity } from '../../main/core/desk';
+import { pemToDer } from '../../main/core/crypto';
+import { softKey } from './softKey';
 import type { Actor } from '../../main/core/org/rights';
 import { actorFor, addUser, getUser } from '../../main/core/org/users';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
@@ -16,14 +19,35 @@ export function tempDir(prefix = 'securedesk-test-'): { dir: string; cleanup(): 
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function newDesk(preset: NumberingPreset = 'state', dir?: string): Promise<{ desk: Desk; admin: Actor; dir: string; cleanup(): void }> {
+let softIdentityCache: (TokenIdentity & { keyPem: string; certPem: string }) | undefined;
+/**
+ * A software stand-in for a person's token (an RSA key and a self-signed certificate made by the real
+ * openssl), for tests about documents rather than tokens; the token tests use SoftHSM.
+ */
+export function softIdentity(): TokenIdentity & { keyPem: string; certPem: string } {
+  if (softIdentityCache) return softIdentityCache;
+  const t = tempDir('securedesk-softid-');
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${t.dir}/k.pem`, '-out', `${t.dir}/c.pem`, '-days', '3650',
+      '-subj', '/CN=Nguyễn Thị Hương/O=Văn phòng Tỉnh ủy Quảng Ninh/C=VN', '-utf8', '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment'], { stdio: 'pipe' });
+    const cert = pemToDer(readFileSync(`${t.dir}/c.pem`, 'utf8'))[0]!;
+    const keyPem = readFileSync(`${t.dir}/k.pem`, 'utf8');
+    softIdentityCache = { certificates: [cert], unlockKeys: [softKey(cert, keyPem)], keyPem, certPem: readFileSync(`${t.dir}/c.pem`, 'utf8') };
+    return softIdentityCache;
+  } finally {
+    t.cleanup();
+  }
+}
+
+export async function newDesk(preset: NumberingPreset = 'state', dir?: string): Promise<{ desk: Desk; admin: Actor; dir: string; identity: TokenIdentity; cleanup(): void }> {
   const t = dir ? { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) } : tempDir();
   const desk = await Desk.open({ profileDir: t.dir });
-  const session = desk.setup({
+  const identity = softIdentity();
+  const session = await desk.setup({
     unit: { name: 'Văn phòng Tỉnh ủy Quảng Ninh', code: '000.00.01.H49', preset },
     admin: { fullName: 'Nguyễn Thị Hương', position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
-  });
-  return { desk, admin: actorFor(session.user), dir: t.dir, cleanup: () => { try { desk.close(); } catch { /* closed */ } t.cleanup(); } };
+  }, identity);
+  return { desk, admin: actorFor(session.user), dir: t.dir, identity, cleanup: () => { try { desk.close(); } catch { /* closed */ } t.cleanup(); } };
 }
 
 export function addActor(desk: Desk, role: Role, clearance: Secrecy, fullName = 'Người thử'): Actor {
@@ -56,4 +80,10 @@ export async function registration(desk: Desk, actor: Actor, over: Partial<Incom
     stagedIds: staged ? [staged.stagedId] : [],
     ...over,
   });
+}
+
+/** The same software identity in another process (PEM texts passed on the command line or env). */
+export function identityFromPem(certPem: string, keyPem: string): TokenIdentity {
+  const cert = pemToDer(certPem)[0]!;
+  return { certificates: [cert], unlockKeys: [softKey(cert, keyPem)] };
 }

@@ -7,9 +7,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startDevHost, type DevHost } from '../../main/devhost/server';
 import { newDesk, pdfBytes, tempDir } from '../helpers/desk';
+import { TokenBridge } from '../../native/bridge/client';
+import { SessionGuard } from '../../main/core/session/guard';
+import { TokenService } from '../../main/core/session/tokens';
 
 let env: Awaited<ReturnType<typeof newDesk>>;
 let host: DevHost;
+let guard: SessionGuard;
 const renderer = tempDir('securedesk-renderer-');
 before(async () => {
   env = await newDesk('party');
@@ -17,7 +21,9 @@ before(async () => {
   writeFileSync(join(renderer.dir, 'index.html'), '<!doctype html><title>SecureDesk</title>');
   writeFileSync(join(renderer.dir, 'assets', 'pdf.worker.min.mjs'), 'export {}');
   writeFileSync(join(env.dir, 'secret.txt'), 'profile file');
-  host = await startDevHost({ desk: env.desk, rendererDir: renderer.dir });
+  // A real bridge, never started: these requests do not reach a token.
+  guard = new SessionGuard(env.desk, new TokenService(new TokenBridge(), async () => []));
+  host = await startDevHost({ desk: env.desk, guard, rendererDir: renderer.dir });
 });
 after(async () => {
   await host.close();
@@ -88,10 +94,10 @@ test('answers the contract, stages uploads and serves viewer tickets', async () 
   const bad = JSON.parse((await raw('/ipc/app.info', { method: 'POST', headers: auth(), body: '{not json' })).body);
   assert.equal(bad.error.code, 'VALIDATION');
   // Upload before sign-in is refused.
-  env.desk.logout();
+  env.desk.lock('manual');
   const early = JSON.parse((await raw('/stage', { method: 'POST', headers: { ...auth(), 'X-File-Name': 'a.pdf' }, body: 'x' })).body);
   assert.equal(early.error.code, 'NO_SESSION');
-  assert.equal(JSON.parse((await ipc('session.login', { userId: env.admin.id })).body).ok, true);
+  await env.desk.unlock(env.identity);
   const pdf = Buffer.from(await pdfBytes('Tài liệu xem thử'));
   const staged = JSON.parse((await raw('/stage', { method: 'POST', headers: { ...auth(), 'X-File-Name': encodeURIComponent('Văn bản.pdf') }, body: pdf })).body);
   assert.equal(staged.ok, true);
@@ -111,7 +117,26 @@ test('answers the contract, stages uploads and serves viewer tickets', async () 
   assert.equal(blob.headers['cache-control'], 'no-store');
   assert.ok(blob.body.startsWith('%PDF-'));
   assert.equal((await raw(`/blob/${'a'.repeat(32)}`)).status, 404);
-  // After sign-out the ticket is dead.
-  await ipc('session.logout', {});
+  // Lock events reach the page over /events (bearer token required); after the lock the ticket is dead.
+  assert.equal((await raw('/events')).status, 401);
+  const url = new URL(host.url);
+  const event = new Promise<string>((ok, fail) => {
+    const req = request({ host: '127.0.0.1', port: url.port, path: '/events', headers: auth() }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => {
+        text += c.toString('utf8');
+        if (text.includes('session.locked')) {
+          req.destroy();
+          ok(text);
+        }
+      });
+    });
+    req.on('error', (e) => (String(e).includes('socket hang up') ? undefined : fail(e)));
+    req.end();
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(JSON.parse((await ipc('session.lock', {})).body).ok, true);
+  assert.match(await event, /"reason":"manual"/);
   assert.equal((await raw(new URL(opened.url).pathname)).status, 404);
+  assert.equal(JSON.parse((await ipc('incoming.list', {})).body).error.code, 'NO_SESSION');
 });

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { DeskError } from '../../common/errors';
 import { incomingRegisterSchema } from '../../common/schemas';
 import { Desk } from '../../main/core/desk';
-import { newDesk, registration } from '../helpers/desk';
+import { newDesk, registration, softIdentity } from '../helpers/desk';
 
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
@@ -17,7 +17,10 @@ test('kill -9 during registrations: consistent database, blobs present, numberin
   const env = await newDesk('state');
   env.desk.close();
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/processes/registerLoop.ts', env.dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const id = softIdentity();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/processes/registerLoop.ts', env.dir], {
+      stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SD_TEST_CERT: id.certPem, SD_TEST_KEY: id.keyPem },
+    });
     let seen = 0;
     await new Promise<void>((ok, fail) => {
       child.stdout.on('data', (d: Buffer) => {
@@ -28,6 +31,7 @@ test('kill -9 during registrations: consistent database, blobs present, numberin
     });
     await new Promise((r) => child.on('close', r));
     const desk = await Desk.open({ profileDir: env.dir });
+    await desk.unlock(env.identity);
     try {
       assert.equal(desk.readOnly, false);
       assert.equal(desk.db.pragma('integrity_check', { simple: true }), 'ok');
@@ -41,7 +45,7 @@ test('kill -9 during registrations: consistent database, blobs present, numberin
       // Numbers are dense 1..count and the counter agrees, so the next one follows on.
       const numbers = desk.db.prepare('SELECT arrival_number FROM incoming ORDER BY arrival_number').pluck().all() as number[];
       assert.deepEqual(numbers, Array.from({ length: count }, (_, i) => i + 1));
-      const admin = desk.login(1);
+      const admin = await desk.unlock(env.identity);
       const next = await desk.registerIncoming({ ...admin.user, rights: admin.rights }, await registration(desk, { ...admin.user, rights: admin.rights }, { documentDate: '2026-11-01', arrivalDate: '2026-11-02' }));
       assert.equal(next.arrivalNumber, count + 1);
       assert.equal(readdirSync(join(env.dir, 'staging')).filter((f) => f.endsWith('.part')).length, 0, 'partial uploads are swept on open');
@@ -67,6 +71,7 @@ test('a damaged database opens read-only with a banner and nothing writes to it'
   closeSync(fd);
   const before = sha(file);
   const damaged = await Desk.open({ profileDir: env.dir });
+  await damaged.unlock(env.identity).catch(() => undefined);
   try {
     assert.equal(damaged.readOnly, true);
     const info = damaged.info();
@@ -79,7 +84,7 @@ test('a damaged database opens read-only with a banner and nothing writes to it'
     });
     await assert.rejects(damaged.registerIncoming(actor, input), (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
     await assert.rejects(damaged.stageFile(actor, (await import('node:stream')).Readable.from([Buffer.from('%PDF-1.4')]), 'a.pdf'), (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
-    assert.throws(() => damaged.setup({ unit: { name: 'x', code: '000.00.00.H01', preset: 'state' }, admin: { fullName: 'a', position: 'b', role: 'quan_tri', clearance: 'mat' } }), (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
+    await assert.rejects(damaged.setup({ unit: { name: 'x', code: '000.00.00.H01', preset: 'state' }, admin: { fullName: 'a', position: 'b', role: 'quan_tri', clearance: 'mat' } }, env.identity), (e: unknown) => e instanceof DeskError && e.code === 'SETUP_DONE');
   } finally {
     damaged.close();
   }
@@ -89,6 +94,7 @@ test('a damaged database opens read-only with a banner and nothing writes to it'
   writeSync(fd2, Buffer.alloc(100, 0x41), 0, 100, 0);
   closeSync(fd2);
   const garbage = await Desk.open({ profileDir: env.dir });
+  await garbage.unlock(env.identity).catch(() => undefined);
   try {
     assert.equal(garbage.readOnly, true);
     assert.equal(garbage.info().profile, 'damaged');

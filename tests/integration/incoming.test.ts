@@ -1,6 +1,7 @@
 // The incoming register end to end through the core, on real SQLite files and real PDFs.
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { buffer } from 'node:stream/consumers';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DeskError } from '../../common/errors';
@@ -106,7 +107,8 @@ describe('incoming register (state preset)', () => {
     // Acknowledged: registered, and the blob is stored once.
     const r3 = await desk.registerIncoming(admin, await registration(desk, admin, { stagedIds: [s2.stagedId], acknowledgeDuplicates: true }));
     assert.ok(r3.id > r2.id);
-    const blobs = readdirSync(join(env.dir, 'store', s1.sha256.slice(0, 2))).filter((f) => f === s1.sha256);
+    const blob = desk.store.blobPath(s1.sha256);
+    const blobs = readdirSync(join(blob, '..')).filter((f) => blob.endsWith(f));
     assert.equal(blobs.length, 1);
   });
 
@@ -178,11 +180,14 @@ describe('incoming register (state preset)', () => {
     const { desk, admin } = env;
     const row = list(desk, admin)[0]!;
     const att = desk.getIncoming(admin, row.id).attachments[0]!;
-    desk.login(admin.id);
+    await desk.unlock(env.identity);
     const opened = desk.openAttachment(admin, att.id);
-    const t = desk.resolveTicket(opened.ticket);
-    assert.ok(t && statSync(t.path).size === att.size);
-    assert.equal(desk.resolveTicket('f'.repeat(32)), undefined);
+    const t = await desk.openTicket(opened.ticket);
+    assert.ok(t && t.size === att.size);
+    const bytes = await buffer(t.stream);
+    assert.equal(bytes.length, att.size);
+    assert.ok(bytes.subarray(0, 5).toString() === '%PDF-', 'decrypted as it streams');
+    assert.equal(await desk.openTicket('f'.repeat(32)), undefined);
     const views = desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'attachment.view' AND entity_id = ?").pluck().get(row.id);
     assert.equal(views, 1);
     assert.equal(verifyAuditChain(desk.db), null);

@@ -1,16 +1,21 @@
 // The IPC router: every call validated against the contract, authorized in core, errors typed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CHANNELS, contract, type AppInfo, type Session, type UserSummary } from '../../common/contract';
+import { CHANNELS, contract, type AppInfo } from '../../common/contract';
 import { createRouter } from '../../main/ipc/router';
 import { handlers } from '../../main/ipc/handlers';
 import { newDesk } from '../helpers/desk';
+import { TokenBridge } from '../../native/bridge/client';
+import { SessionGuard } from '../../main/core/session/guard';
+import { TokenService } from '../../main/core/session/tokens';
 
 let env: Awaited<ReturnType<typeof newDesk>>;
 let call: ReturnType<typeof createRouter>;
 before(async () => {
   env = await newDesk('state');
-  call = createRouter({ desk: env.desk, attachmentUrl: (t) => `app://securedesk/blob/${t}` });
+  // A real bridge, never started: these calls do not reach a token.
+  const guard = new SessionGuard(env.desk, new TokenService(new TokenBridge(), async () => []));
+  call = createRouter({ desk: env.desk, guard, attachmentUrl: (t) => `app://securedesk/blob/${t}` });
 });
 after(() => env.cleanup());
 
@@ -28,7 +33,7 @@ test('unknown channels and prototype names are refused', async () => {
 });
 
 test('input of the wrong shape gets VALIDATION with the field, before anything runs', async () => {
-  env.desk.login(env.admin.id);
+  await env.desk.unlock(env.identity);
   const r = await call('incoming.list', { limit: 'all', offset: -1 });
   assert.equal(r.ok, false);
   if (!r.ok) {
@@ -46,26 +51,28 @@ test('input of the wrong shape gets VALIDATION with the field, before anything r
 });
 
 test('access: public, session and rights', async () => {
-  env.desk.logout();
+  env.desk.lock('manual');
   const info = await call('app.info', {});
-  assert.ok(info.ok && (info.value as AppInfo).profile === 'ready');
+  assert.ok(info.ok && (info.value as AppInfo).profile === 'locked');
   const noSession = await call('incoming.list', {});
   assert.ok(!noSession.ok && noSession.error.code === 'NO_SESSION');
   const again = await call('setup.create', {
     unit: { name: 'X', code: '000.00.00.H01', preset: 'state' },
     admin: { fullName: 'A', position: 'B', role: 'quan_tri', clearance: 'mat' },
+    token: { module: '/usr/lib/softhsm/libsofthsm2.so', serial: 'x' },
   });
-  assert.ok(!again.ok && again.error.code === 'SETUP_DONE');
-  const users = await call('session.users', {});
-  assert.ok(users.ok && (users.value as UserSummary[]).length === 1);
-  const login = await call('session.login', { userId: env.admin.id });
-  assert.ok(login.ok && (login.value as Session).rights.includes('doc.register'));
+  assert.ok(!again.ok && again.error.code === 'SETUP_DONE', JSON.stringify(again));
+  const pin = await call('session.unlock', { token: { module: '/x.so', serial: '1' }, pin: '12' });
+  assert.ok(!pin.ok && pin.error.code === 'VALIDATION' && !JSON.stringify(pin.error).includes('"12"'), 'a bad PIN is refused without being echoed');
+  const session = await env.desk.unlock(env.identity);
+  assert.ok(session.rights.includes('doc.register'));
   const ok = await call('incoming.list', {});
   assert.ok(ok.ok && Array.isArray(ok.value));
+  const admin = await call('users.list', {});
+  assert.ok(!admin.ok && admin.error.code === 'FORBIDDEN', 'a văn thư does not manage users');
 });
 
 test('unexpected failures reach the renderer as INTERNAL with no stack trace', async () => {
-  env.desk.login(env.admin.id);
   env.desk.db.exec('ALTER TABLE incoming RENAME TO incoming_moved');
   try {
     const r = await call('incoming.list', {});

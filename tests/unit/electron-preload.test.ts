@@ -86,8 +86,8 @@ test('stageFile refuses a File that is not on disk', async () => {
   }
 });
 
-test('the API object is frozen and has exactly invoke and stageFile', () => {
+test('the API object is frozen and has exactly invoke, stageFile and onEvent', () => {
   const { api } = fake();
   assert.ok(Object.isFrozen(api));
-  assert.deepEqual(Object.keys(api).sort(), ['invoke', 'stageFile']);
+  assert.deepEqual(Object.keys(api).sort(), ['invoke', 'onEvent', 'stageFile']);
 });

@@ -1,5 +1,6 @@
 // The app:// handler (serve.ts) as Electron runs it, but under Node: web Request in, web Response out.
 import assert from 'node:assert/strict';
+import { createReadStream } from 'node:fs';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,9 +89,9 @@ test('blobs stream through a valid ticket only, inline, uncached, typed from the
   assert.equal((await get(`app://securedesk/blob/${TICKET}`)).status, 404, 'no desk yet');
   const asked: string[] = [];
   tickets = {
-    resolveTicket: (t) => {
+    openTicket: async (t) => {
       asked.push(t);
-      return t === TICKET ? { path: join(dir, 'blob.pdf'), size: 14, mime: 'application/pdf', name: 'Quyết định.pdf' } : undefined;
+      return t === TICKET ? { stream: createReadStream(join(dir, 'blob.pdf')), size: 14, mime: 'application/pdf', name: 'Quyết định.pdf' } : undefined;
     },
   };
   const res = await get(`app://securedesk/blob/${TICKET}`);
@@ -116,7 +117,7 @@ test('blobs stream through a valid ticket only, inline, uncached, typed from the
 });
 
 test('an attachment of an active type goes out as opaque bytes', async () => {
-  tickets = { resolveTicket: () => ({ path: join(dir, 'blob.pdf'), size: 14, mime: 'text/html', name: 'x.html' }) };
+  tickets = { openTicket: async () => ({ stream: createReadStream(join(dir, 'blob.pdf')), size: 14, mime: 'text/html', name: 'x.html' }) };
   const res = await get(`app://securedesk/blob/${TICKET}`);
   assert.equal(res.headers.get('content-type'), 'application/octet-stream');
   assertSecured(res, BLOB_CSP);
@@ -125,7 +126,7 @@ test('an attachment of an active type goes out as opaque bytes', async () => {
 
 test('a failing ticket lookup answers 500 with the headers and logs', async () => {
   tickets = {
-    resolveTicket: () => {
+    openTicket: async () => {
       throw new Error('boom');
     },
   };

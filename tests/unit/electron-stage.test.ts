@@ -5,23 +5,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Desk } from '../../main/core/desk';
+import { softIdentity } from '../helpers/desk';
 import type { Logger } from '../../main/core/log';
 import { INTERNAL_MESSAGE, stageFromPath, toWireError } from '../../main/app/stage';
 
 let dir: string;
 let desk: Desk;
-let adminId: number;
 const lines: Array<{ level: string; msg: string; fields: Record<string, unknown> }> = [];
 const log: Logger = { log: (level, msg, fields = {}) => void lines.push({ level, msg, fields }) };
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'securedesk-stage-'));
   desk = await Desk.open({ profileDir: join(dir, 'profile'), logger: log });
-  const s = desk.setup({
+  const s = await desk.setup({
     unit: { name: 'Văn phòng Tỉnh ủy Quảng Ninh', code: '000.00.01.H49', preset: 'state' },
     admin: { fullName: 'Nguyễn Thị Hương', position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
-  });
-  adminId = s.user.id;
+  }, softIdentity());
+  assert.equal(s.user.role, 'van_thu');
   writeFileSync(join(dir, 'cong-van.pdf'), '%PDF-1.7\n1 0 obj\n<<>>\nendobj\n');
   writeFileSync(join(dir, 'empty.txt'), '');
 });
@@ -35,14 +35,14 @@ after(() => {
 });
 
 test('without a session, staging is refused before the file is touched', async () => {
-  desk.logout();
+  desk.lock('manual');
   const r = await stageFromPath(desk, join(dir, 'cong-van.pdf'), 'cong-van.pdf');
   assert.equal(r.ok, false);
   if (!r.ok) assert.equal(r.error.code, 'NO_SESSION');
 });
 
 test('a chosen file is streamed into staging; the answer carries no path', async () => {
-  desk.login(adminId);
+  await desk.unlock(softIdentity());
   const r = await stageFromPath(desk, join(dir, 'cong-van.pdf'), 'Công văn số 15.pdf');
   assert.equal(r.ok, true);
   if (r.ok) {
@@ -54,7 +54,7 @@ test('a chosen file is streamed into staging; the answer carries no path', async
 });
 
 test('paths inside the profile, relative paths, directories and missing files are refused', async () => {
-  desk.login(adminId);
+  await desk.unlock(softIdentity());
   const cases: Array<[unknown, string]> = [
     [join(dir, 'profile', 'securedesk.db'), 'FILE_UNREADABLE'],
     [join(dir, 'profile'), 'FILE_UNREADABLE'],
@@ -77,7 +77,7 @@ test('paths inside the profile, relative paths, directories and missing files ar
 });
 
 test('a bad display name is refused', async () => {
-  desk.login(adminId);
+  await desk.unlock(softIdentity());
   for (const name of [undefined, '', 7, 'x'.repeat(2000)]) {
     const r = await stageFromPath(desk, join(dir, 'cong-van.pdf'), name);
     assert.equal(r.ok, false);

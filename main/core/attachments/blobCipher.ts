@@ -141,3 +141,31 @@ export function plaintextSize(fileSize: number, chunkSize = CHUNK_SIZE): number 
   const full = Math.floor(Math.max(0, body - 1) / sealed);
   return full * chunkSize + (body - full * sealed - TAG_LEN);
 }
+
+const SEAL_MAGIC = Buffer.from('SDSEAL01');
+
+/** One-shot AES-256-GCM for small records (staging metadata): magic | salt | nonce | ciphertext | tag. */
+export function sealSmall(dataKey: Buffer, plain: Buffer): Buffer {
+  const salt = randomBytes(SALT_LEN);
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', blobKey(dataKey, salt), iv);
+  const body = Buffer.concat([c.update(plain), c.final()]);
+  return Buffer.concat([SEAL_MAGIC, salt, iv, body, c.getAuthTag()]);
+}
+
+export function openSmall(dataKey: Buffer, sealed: Buffer): Buffer {
+  const min = SEAL_MAGIC.length + SALT_LEN + 12 + TAG_LEN;
+  if (sealed.length < min || !sealed.subarray(0, SEAL_MAGIC.length).equals(SEAL_MAGIC)) throw new BlobIntegrityError('not a sealed record');
+  const salt = sealed.subarray(SEAL_MAGIC.length, SEAL_MAGIC.length + SALT_LEN);
+  const iv = sealed.subarray(SEAL_MAGIC.length + SALT_LEN, SEAL_MAGIC.length + SALT_LEN + 12);
+  const d = createDecipheriv('aes-256-gcm', blobKey(dataKey, Buffer.from(salt)), iv);
+  d.setAuthTag(sealed.subarray(sealed.length - TAG_LEN));
+  try {
+    return Buffer.concat([d.update(sealed.subarray(SEAL_MAGIC.length + SALT_LEN + 12, sealed.length - TAG_LEN)), d.final()]);
+  } catch {
+    throw new BlobIntegrityError('sealed record failed authentication');
+  }
+}
+
+/** True when a file starts like an encrypted blob (used to find plaintext left by older versions). */
+export const isEncryptedBlobHead = (head: Buffer): boolean => head.subarray(0, BLOB_MAGIC.length).equals(BLOB_MAGIC);

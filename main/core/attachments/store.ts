@@ -5,12 +5,18 @@
 // Staging: a chosen file is first copied to staging/<id> with its metadata beside it; registration
 // hard-links the staged file into the store before the database transaction and removes the staged
 // copy only after commit, so a crash at any point loses nothing (at worst an unreferenced blob).
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fsp, type ReadStream } from 'node:fs';
-import { join } from 'node:path';
+//
+// At rest, with a data key (every profile bound to a token): staged files and blobs are in the
+// chunked AES-GCM format of blobCipher.ts, staging metadata is sealed, and a blob's file name is an
+// HMAC of its hash under the data key, so not even the hash of a known document shows on disk.
+// Without a data key (profiles from before token binding, until they are encrypted) files are plain.
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeskError } from '../../../common/errors';
+import { decryptBlobStream, encryptBlobStream, openSmall, plaintextSize, sealSmall } from './blobCipher';
 import { cleanFileName, looksLikePdf, mimeFor } from './fileKinds';
 
 export interface StagedMeta {
@@ -31,7 +37,12 @@ export class AttachmentStore {
   constructor(
     private readonly storeDir: string,
     private readonly stagingDir: string,
+    private readonly dataKey: Buffer | null = null,
   ) {}
+
+  get encrypted(): boolean {
+    return this.dataKey !== null;
+  }
 
   async init(): Promise<void> {
     await fsp.mkdir(this.storeDir, { recursive: true });
@@ -41,6 +52,13 @@ export class AttachmentStore {
   }
 
   blobPath(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new Error('invalid blob hash');
+    const name = this.dataKey ? createHmac('sha256', this.dataKey).update(`blob:${sha256}`).digest('hex') : sha256;
+    return join(this.storeDir, name.slice(0, 2), name);
+  }
+
+  /** Where a blob was kept before the profile was encrypted (content hash as the name). */
+  plainBlobPath(sha256: string): string {
     if (!SHA256.test(sha256)) throw new Error('invalid blob hash');
     return join(this.storeDir, sha256.slice(0, 2), sha256);
   }
@@ -71,7 +89,9 @@ export class AttachmentStore {
       },
     });
     try {
-      await pipeline(source, meter, createWriteStream(part, { flags: 'wx' }));
+      const sink = createWriteStream(part, { flags: 'wx', mode: 0o600 });
+      if (this.dataKey) await pipeline(source, meter, encryptBlobStream(this.dataKey), sink);
+      else await pipeline(source, meter, sink);
     } catch (err) {
       await fsp.rm(part, { force: true });
       if (err instanceof DeskError) throw err;
@@ -85,15 +105,25 @@ export class AttachmentStore {
       stagedId, name, size, sha256: hash.digest('hex'), mime: mimeFor(name, head), isPdf: looksLikePdf(head),
       userId, createdAt: new Date().toISOString(),
     };
-    await fsp.writeFile(`${this.stagedPath(stagedId)}.json`, JSON.stringify(meta));
+    await fsp.writeFile(`${this.stagedPath(stagedId)}.json`, this.sealMeta(meta), { mode: 0o600 });
     await fsp.rename(part, this.stagedPath(stagedId));
     return meta;
+  }
+
+  private sealMeta(meta: StagedMeta): Buffer {
+    const json = Buffer.from(JSON.stringify(meta));
+    return this.dataKey ? sealSmall(this.dataKey, json) : json;
+  }
+
+  private async readMeta(stagedId: string): Promise<StagedMeta> {
+    const raw = await fsp.readFile(`${this.stagedPath(stagedId)}.json`);
+    return JSON.parse((this.dataKey ? openSmall(this.dataKey, raw) : raw).toString('utf8')) as StagedMeta;
   }
 
   async stagedMeta(stagedId: string, userId: number): Promise<StagedMeta> {
     const path = this.stagedPath(stagedId);
     try {
-      const meta = JSON.parse(await fsp.readFile(`${path}.json`, 'utf8')) as StagedMeta;
+      const meta = await this.readMeta(stagedId);
       await fsp.access(path);
       if (meta.userId !== userId) throw new Error('staged by another user');
       return meta;
@@ -104,9 +134,9 @@ export class AttachmentStore {
 
   /** Puts a staged file into the store (idempotent). Call before the database transaction. */
   async promote(stagedId: string): Promise<void> {
-    const meta = JSON.parse(await fsp.readFile(`${this.stagedPath(stagedId)}.json`, 'utf8')) as StagedMeta;
+    const meta = await this.readMeta(stagedId);
     const target = this.blobPath(meta.sha256);
-    await fsp.mkdir(join(this.storeDir, meta.sha256.slice(0, 2)), { recursive: true });
+    await fsp.mkdir(dirname(target), { recursive: true });
     try {
       await fsp.link(this.stagedPath(stagedId), target);
     } catch (err) {
@@ -120,14 +150,53 @@ export class AttachmentStore {
     }
   }
 
+  /**
+   * Encrypts a blob kept in the clear by an older version (profile being encrypted in place): the
+   * encrypted copy is written and renamed into place first, the plain file removed only then.
+   */
+  async encryptPlainBlob(sha256: string): Promise<void> {
+    if (!this.dataKey) throw new Error('no data key');
+    const plain = this.plainBlobPath(sha256);
+    const target = this.blobPath(sha256);
+    if (!(await fsp.access(plain).then(() => true, () => false))) return;
+    if (!(await fsp.access(target).then(() => true, () => false))) {
+      await fsp.mkdir(dirname(target), { recursive: true });
+      const tmp = `${target}.${randomBytes(4).toString('hex')}.part`;
+      const hash = createHash('sha256');
+      const meter = new Transform({ transform(c: Buffer, _e, cb) { hash.update(c); cb(null, c); } });
+      await pipeline(createReadStream(plain), meter, encryptBlobStream(this.dataKey), createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+      if (hash.digest('hex') !== sha256) {
+        await fsp.rm(tmp, { force: true });
+        throw new Error(`plain blob ${sha256} does not match its hash; left in place`);
+      }
+      await fsp.rename(tmp, target);
+    }
+    await shredFile(plain);
+  }
+
+  /** Staged plain files from before encryption are worthless (their source is with the user). */
+  async sweepPlainStaging(): Promise<void> {
+    for (const f of await fsp.readdir(this.stagingDir).catch(() => [] as string[])) await shredFile(join(this.stagingDir, f));
+  }
+
   async discard(stagedId: string): Promise<void> {
     const path = this.stagedPath(stagedId);
     await fsp.rm(path, { force: true });
     await fsp.rm(`${path}.json`, { force: true });
   }
 
-  openBlob(sha256: string): ReadStream {
-    return createReadStream(this.blobPath(sha256));
+  /** The plaintext of a blob, decrypted as it streams (nothing is written anywhere). */
+  openBlob(sha256: string): Readable {
+    const file = createReadStream(this.blobPath(sha256));
+    if (!this.dataKey) return file;
+    const plain = decryptBlobStream(this.dataKey);
+    file.on('error', (e) => plain.destroy(e));
+    return file.pipe(plain);
+  }
+
+  async blobSize(sha256: string): Promise<number> {
+    const { size } = await fsp.stat(this.blobPath(sha256));
+    return this.dataKey ? plaintextSize(size) : size;
   }
 
   async hasBlob(sha256: string): Promise<boolean> {
@@ -137,4 +206,21 @@ export class AttachmentStore {
 
 function formatMb(bytes: number): string {
   return `${Math.round(bytes / (1024 * 1024))} MB`;
+}
+
+async function shredFile(file: string): Promise<void> {
+  try {
+    const { size } = await fsp.stat(file);
+    const fh = await fsp.open(file, 'r+');
+    try {
+      await fh.write(Buffer.alloc(Math.min(size, 1 << 20)), 0, Math.min(size, 1 << 20), 0);
+      for (let off = 1 << 20; off < size; off += 1 << 20) await fh.write(Buffer.alloc(Math.min(1 << 20, size - off)), 0, Math.min(1 << 20, size - off), off);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    /* absent */
+  }
+  await fsp.rm(file, { force: true });
 }

@@ -14,3 +14,4 @@ export {
   encryptStream, encryptFile, decryptToFile, decryptFile, decryptToBuffer,
   type EncryptOptions, type EncryptResult, type DecryptOptions, type DecryptResult, type RecipientSpec, type ByteSource,
 } from './envelope';
+export { encryptFileOffThread, decryptFileOffThread } from './offThread';

@@ -71,3 +71,45 @@ export function migrate(db: Db): void {
     })();
   }
 }
+
+/**
+ * Encrypts a plain database file into `target` (SQLCipher mode) and verifies the copy: the caller
+ * swaps files only after this returns, so the plain original stays intact until the new one is known
+ * good. A crash at any point leaves the original untouched and a stray `target` to delete.
+ */
+export function encryptDatabaseCopy(source: string, target: string, hexKey: string): void {
+  const src = new Database(source, { fileMustExist: true });
+  try {
+    src.pragma('wal_checkpoint(TRUNCATE)');
+    src.exec(`VACUUM INTO '${target.replace(/'/g, "''")}'`);
+  } finally {
+    src.close();
+  }
+  const copy = new Database(target, { fileMustExist: true });
+  try {
+    copy.pragma('journal_mode = DELETE'); // rekey cannot run in WAL mode
+    copy.pragma(`cipher='sqlcipher'`);
+    copy.pragma('legacy=4');
+    copy.pragma(`hexrekey='${hexKey}'`);
+  } finally {
+    copy.close();
+  }
+  const check = openDatabase(target, { hexKey });
+  const orig = new Database(source, { readonly: true, fileMustExist: true });
+  try {
+    if (check.readOnly) throw new Error(`encrypted copy failed its check: ${check.damage ?? ''}`);
+    for (const table of ['users', 'incoming', 'attachments', 'audit_log']) {
+      const a = orig.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+      const b = check.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+      if (a !== b) throw new Error(`encrypted copy differs in ${table}: ${String(a)} vs ${String(b)}`);
+    }
+  } finally {
+    orig.close();
+    check.db.close();
+  }
+}
+
+/** Whether a database file is plain SQLite (readable without a key). */
+export function isPlainDatabase(header: Buffer): boolean {
+  return header.subarray(0, 16).toString('latin1') === 'SQLite format 3\0';
+}

@@ -135,4 +135,34 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE temp.incoming_vocab;
   CREATE INDEX idx_incoming_secrecy ON incoming(secrecy_rank, secrecy);
   `,
+  // 5: the certificates that identify each person (read from their token when it is bound).
+  `
+  CREATE TABLE user_certificates (
+    fingerprint TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    subject TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    not_after TEXT NOT NULL,
+    can_unlock INTEGER NOT NULL,
+    der BLOB NOT NULL,
+    bound_at TEXT NOT NULL,
+    bound_by INTEGER REFERENCES users(id)
+  );
+  CREATE INDEX idx_user_certificates_user ON user_certificates(user_id);
+  `,
+  // 6: detached CMS signatures over a document's files and its metadata.
+  `
+  CREATE TABLE signatures (
+    id INTEGER PRIMARY KEY,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    attachment_id INTEGER REFERENCES attachments(id),
+    signer_fingerprint TEXT NOT NULL,
+    signer_name TEXT NOT NULL,
+    signed_at TEXT NOT NULL,
+    cms BLOB NOT NULL,
+    signed_by INTEGER NOT NULL REFERENCES users(id)
+  );
+  CREATE INDEX idx_signatures_incoming ON signatures(incoming_id);
+  `,
 ];

@@ -1,7 +1,9 @@
 // The renderer's typed client. In Electron the preload exposes `window.desk`; in a browser served
-// by the development host the same DeskApi is spoken over loopback HTTP with a bearer token.
-import { isChannel, type Channel, type DeskApi, type InputOf, type OutputOf, type StagedFile, type Wire } from '../../../common/contract';
+// by the development host the same DeskApi is spoken over loopback HTTP with a bearer token, and
+// pushed events arrive on GET /events.
+import { isChannel, toDeskEvent, type Channel, type DeskApi, type DeskEvent, type InputOf, type OutputOf, type StagedFile, type Wire } from '../../../common/contract';
 import { DeskError, isDeskErrorPayload } from '../../../common/errors';
+import { httpEventSource } from './events';
 
 declare global {
   interface Window {
@@ -49,6 +51,7 @@ function httpDesk(): DeskApi {
     stageFile(file: File): Promise<StagedFile> {
       return post('/stage', file, { 'Content-Type': 'application/octet-stream', 'X-File-Name': encodeURIComponent(file.name) }) as Promise<StagedFile>;
     },
+    onEvent: httpEventSource(token),
   };
 }
 
@@ -65,6 +68,11 @@ function electronDesk(api: DeskApi): DeskApi {
   return {
     invoke: (channel, input) => api.invoke(channel, input).catch((e: unknown) => Promise.reject(fromBridge(e))),
     stageFile: (file) => api.stageFile(file).catch((e: unknown) => Promise.reject(fromBridge(e))),
+    onEvent: (listener: (event: DeskEvent) => void) =>
+      api.onEvent((raw) => {
+        const event = toDeskEvent(raw);
+        if (event) listener(event);
+      }),
   };
 }
 

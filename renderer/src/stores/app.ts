@@ -1,24 +1,39 @@
-// Where the application is: loading, first-run setup, sign-in, or signed in; plus the profile's
-// read-only state. Boot and sign-out talk to `desk` directly (ipc/call routes errors into here).
+// Where the application is: loading, first-run setup, locked (the lock screen), or unlocked; plus
+// the profile's read-only state. A lock, from whatever cause, wipes every store holding document
+// data first (stores/wipe.ts) and only then shows the lock screen.
 import { create } from 'zustand';
-import type { AppInfo, Session } from '../../../common/contract';
+import type { AppInfo, DeskEvent, Session, TokenRefValue } from '../../../common/contract';
 import { DeskError } from '../../../common/errors';
 import { desk } from '../ipc/desk';
+import { wipeAll } from './wipe';
 
-export type Phase = 'loading' | 'unavailable' | 'setup' | 'signin' | 'ready';
+export type Phase = 'loading' | 'unavailable' | 'setup' | 'locked' | 'ready';
+
+/** Why the lock screen is showing (worded by the lock screen, in the current language). */
+export type LockNotice =
+  | { kind: DeskEvent['reason']; idleSeconds?: number }
+  /** A call answered NO_SESSION: the message says why. */
+  | { kind: 'session'; message: string };
 
 interface AppState {
   phase: Phase;
   info: AppInfo | null;
   session: Session | null;
+  /**
+   * The token the session was opened with (its signing key signs documents). Unknown (null) when
+   * the window was reloaded while the session was already open.
+   */
+  sessionToken: TokenRefValue | null;
   /** Why nothing may be written (damaged profile, or a READ_ONLY refusal). */
   readOnlyReason: string | null;
-  /** Shown on the sign-in screen after a session ended on its own. */
-  signInNotice: string | null;
+  /** Shown on the lock screen after a session ended. */
+  lockNotice: LockNotice | null;
   bootError: string | null;
   boot(): Promise<void>;
-  signedIn(session: Session): void;
-  signOut(): Promise<void>;
+  unlocked(session: Session, token?: TokenRefValue): void;
+  /** The session ended (pushed event, or NO_SESSION from a call): wipe, then the lock screen. */
+  locked(notice: LockNotice): void;
+  /** A call answered NO_SESSION while unlocked. */
   sessionEnded(message: string): void;
   markReadOnly(message: string): void;
 }
@@ -27,8 +42,9 @@ export const useApp = create<AppState>()((set, get) => ({
   phase: 'loading',
   info: null,
   session: null,
+  sessionToken: null,
   readOnlyReason: null,
-  signInNotice: null,
+  lockNotice: null,
   bootError: null,
 
   async boot() {
@@ -40,31 +56,30 @@ export const useApp = create<AppState>()((set, get) => ({
         set({ info, readOnlyReason, phase: 'setup', session: null });
         return;
       }
-      const session = await desk.invoke('session.current', {});
-      set({ info, readOnlyReason, session, phase: session ? 'ready' : 'signin' });
+      const session = info.profile === 'locked' ? null : await desk.invoke('session.current', {});
+      set({ info, readOnlyReason, session, phase: session ? 'ready' : 'locked' });
     } catch (err) {
       set({ phase: 'unavailable', bootError: err instanceof DeskError ? err.message : String(err) });
     }
   },
 
-  signedIn(session) {
-    set({ session, phase: 'ready', signInNotice: null });
-    // The profile now exists: refresh the unit shown in the header.
-    if (!get().info?.unit) void desk.invoke('app.info', {}).then((info) => set({ info })).catch(() => undefined);
+  unlocked(session, token) {
+    set({ session, sessionToken: token ?? null, phase: 'ready', lockNotice: null });
+    // The profile is open now: its unit (encrypted while locked) can be shown in the header.
+    void desk.invoke('app.info', {}).then((info) => set({ info, readOnlyReason: info.readOnly ? (info.banner ?? null) : null })).catch(() => undefined);
   },
 
-  async signOut() {
-    try {
-      await desk.invoke('session.logout', {});
-    } catch {
-      /* already signed out on the other side */
-    }
-    set({ session: null, phase: 'signin', signInNotice: null });
+  locked(notice) {
+    wipeAll();
+    const { phase } = get();
+    // The setup screen has no session to lose; a lock seen while already locked only updates why.
+    if (phase === 'setup' || phase === 'loading' || phase === 'unavailable') return;
+    set({ session: null, sessionToken: null, phase: 'locked', lockNotice: notice });
   },
 
   sessionEnded(message) {
     if (get().phase !== 'ready') return;
-    set({ session: null, phase: 'signin', signInNotice: message });
+    get().locked({ kind: 'session', message });
   },
 
   markReadOnly(message) {
@@ -75,3 +90,6 @@ export const useApp = create<AppState>()((set, get) => ({
 /** True when the signed-in person may register documents and the profile accepts writes. */
 export const useCanRegister = () =>
   useApp((s) => !s.readOnlyReason && !!s.session?.rights.includes('doc.register'));
+
+/** True when the signed-in person administers users and tokens. */
+export const useIsAdmin = () => useApp((s) => !!s.session?.rights.includes('org.manage'));

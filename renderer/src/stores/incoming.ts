@@ -4,6 +4,7 @@ import type { RegisterSummary } from '../../../common/contract';
 import type { DeadlineFilter, IncomingStatus, Secrecy, Urgency } from '../../../common/domain';
 import type { IncomingFilter, SortField } from '../../../common/schemas';
 import { call } from '../ipc/call';
+import { onWipe } from './wipe';
 
 export interface Filters {
   year: number | null;
@@ -71,6 +72,9 @@ export const useIncoming = create<IncomingState>()((set, get) => ({
   },
   reset: () => set({ filters: NO_FILTERS, query: '', sort: DEFAULT_SORT, selectedId: null, revealId: null, registers: null }),
 }));
+
+// Search text and selection are about documents too: a lock forgets them.
+onWipe(() => useIncoming.getState().reset());
 
 export const hasFilters = (f: Filters, query: string): boolean =>
   query.trim() !== '' || Object.values(f).some((v) => v !== null);

@@ -7,6 +7,7 @@ import { formatDateVn, todayIso } from '../../../common/dates';
 import type { DocumentTypeCode, Secrecy, Urgency } from '../../../common/domain';
 import { asDeskError, call, stageFile } from '../ipc/call';
 import i18n from '../i18n';
+import { onWipe } from './wipe';
 
 export interface DraftFile {
   key: number;
@@ -124,11 +125,9 @@ export const useRegisterDraft = create<DraftState>()((set, get) => {
   };
 });
 
-/** Discards every staged file of the draft and waits for it (before signing out). */
-export async function discardDraftFiles(): Promise<void> {
-  const { draft } = useRegisterDraft.getState();
-  await Promise.all(
-    draft.files.filter((f) => f.staged).map((f) => call('staging.discard', { stagedId: f.staged!.stagedId }).catch(() => undefined)),
-  );
-  useRegisterDraft.setState({ draft: emptyDraft(), open: false });
-}
+/** The staged files of the draft (discarded by a manual lock before the session ends). */
+export const draftStagedIds = (): string[] =>
+  useRegisterDraft.getState().draft.files.flatMap((f) => (f.staged ? [f.staged.stagedId] : []));
+
+// A lock drops the draft (its subject, issuer, notes …) and closes the dialog.
+onWipe(() => useRegisterDraft.setState({ draft: emptyDraft(), open: false }));

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { onWipe } from './wipe';
 
 export type ToastKind = 'success' | 'error' | 'info';
 export interface ToastAction {
@@ -36,6 +37,9 @@ export const useToasts = create<ToastState>()((set, get) => ({
     set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
   },
 }));
+
+// A toast may name a document ("Đã vào sổ: số đến …"): a lock clears them.
+onWipe(() => useToasts.setState({ toasts: [] }));
 
 export const toast = {
   success: (text: string, action?: ToastAction) => useToasts.getState().push('success', text, action),

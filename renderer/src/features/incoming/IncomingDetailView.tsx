@@ -1,6 +1,7 @@
-// One incoming document: every field of the register entry, its files, and the first PDF open
-// in the viewer. Classified documents carry their red level mark.
-import { useEffect, useState, type ReactNode } from 'react';
+// One incoming document: every field of the register entry, its files, its digital signatures
+// (verified as it opens), and the first PDF open in the viewer. Classified documents carry their
+// red level mark.
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AttachmentInfo, IncomingDetail } from '../../../../common/contract';
 import { todayIso } from '../../../../common/dates';
@@ -13,6 +14,8 @@ import { useNav } from '../../stores/nav';
 import { useRegisterDraft } from '../../stores/registerDraft';
 import { PdfViewer } from '../viewer/PdfViewer';
 import { isOverdue } from './IncomingTable';
+import { failureReasons, latestFileSignature, useSignatures } from './signatures';
+import { SignatureSummary, SignaturesSection } from './SignaturesSection';
 
 export function IncomingDetailView({ id }: { id: number }) {
   const { t } = useTranslation();
@@ -21,6 +24,13 @@ export function IncomingDetailView({ id }: { id: number }) {
   const [doc, setDoc] = useState<IncomingDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [shown, setShown] = useState<AttachmentInfo | null>(null);
+  // Verification starts with the document, not after it: the core re-reads every file.
+  const signatures = useSignatures(id);
+  const signaturesRef = useRef<HTMLElement>(null);
+  const showSignatures = () => {
+    signaturesRef.current?.scrollIntoView({ block: 'start' });
+    signaturesRef.current?.focus({ preventScroll: true });
+  };
 
   useEffect(() => {
     let live = true;
@@ -50,6 +60,8 @@ export function IncomingDetailView({ id }: { id: number }) {
   }, [backToList]);
 
   const title = doc ? t('detail.title', { number: doc.arrivalNumber }) : t('detail.loadingTitle');
+  // A file whose latest signature fails is flagged over the viewer too: it may render, and mislead.
+  const shownSignature = shown ? latestFileSignature(signatures.signatures, shown.name) : null;
 
   return (
     <section className="page detail-page" aria-labelledby="detail-title">
@@ -61,6 +73,7 @@ export function IncomingDetailView({ id }: { id: number }) {
         {doc && <span className="detail-register">{doc.registerName}</span>}
         {doc && <SecrecyMark level={doc.secrecy} />}
         {doc && doc.urgency !== 'thuong' && <span className={`urgency-tag urgency-${doc.urgency}`}>{labels.urgency(doc.urgency)}</span>}
+        {doc && <SignatureSummary state={signatures} onShow={showSignatures} />}
       </div>
       {error && (
         <div className="empty-state" role="alert">
@@ -130,8 +143,18 @@ export function IncomingDetailView({ id }: { id: number }) {
                 </li>
               ))}
             </ul>
+            <SignaturesSection ref={signaturesRef} doc={doc} state={signatures} />
           </aside>
           <div className="detail-viewer">
+            {shownSignature && !shownSignature.valid && (
+              <div className="viewer-signature-alert" role="alert">
+                <Icon name="xCircle" />
+                <p>
+                  <strong>{t('signatures.viewerInvalid')}</strong> {failureReasons(shownSignature).join(' ')}
+                </p>
+                <button type="button" className="link-button" onClick={showSignatures}>{t('signatures.viewerShow')}</button>
+              </div>
+            )}
             {shown ? (
               <PdfViewer key={shown.id} attachment={shown} secrecy={doc.secrecy} />
             ) : (

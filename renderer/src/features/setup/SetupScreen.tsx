@@ -1,5 +1,7 @@
-// First run: the workstation's unit, its numbering rules, and the first user.
-import { useState, type FormEvent } from 'react';
+// First run: the workstation's unit, its numbering rules, the first user, and that user's token:
+// the profile is encrypted from the start with a data key only this token (and later the tokens
+// an administrator binds) can unwrap. The PIN is read once at submit and never kept.
+import { useCallback, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ROLES, SECRECY_LEVELS, type NumberingPreset, type Role, type Secrecy } from '../../../../common/domain';
 import { checkIdentifierCode } from '../../../../common/identifierCode';
@@ -9,6 +11,11 @@ import { Icon, Spinner } from '../../components/Icon';
 import { useLabels } from '../../i18n/labels';
 import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
 import { useApp } from '../../stores/app';
+import { PinField, type PinHandle } from '../tokens/PinField';
+import { placeTokenError } from '../tokens/tokenErrors';
+import { TokenPicker } from '../tokens/TokenPicker';
+import { tokenKey, tokenRef } from '../tokens/tokenText';
+import { useTokenDirectory } from '../tokens/useTokenDirectory';
 
 interface Form {
   unitName: string;
@@ -25,7 +32,7 @@ const PRESETS: NumberingPreset[] = ['state', 'party'];
 export function SetupScreen() {
   const { t } = useTranslation();
   const labels = useLabels();
-  const signedIn = useApp((s) => s.signedIn);
+  const unlocked = useApp((s) => s.unlocked);
   const boot = useApp((s) => s.boot);
   const readOnly = useApp((s) => !!s.readOnlyReason);
   const [form, setForm] = useState<Form>({ unitName: '', unitCode: '', preset: '', fullName: '', position: '', role: 'van_thu', clearance: '' });
@@ -33,6 +40,11 @@ export function SetupScreen() {
   const [codeTouched, setCodeTouched] = useState(false);
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
+  const dir = useTokenDirectory();
+  const [selected, setSelected] = useState<string | null>(null);
+  const select = useCallback((key: string | null) => setSelected(key), []);
+  const pin = useRef<PinHandle>(null);
+  const token = dir.directory?.tokens.find((x) => tokenKey(x) === selected) ?? null;
 
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
   const code = checkIdentifierCode(form.unitCode);
@@ -47,10 +59,13 @@ export function SetupScreen() {
       unit: { name: form.unitName, code: form.unitCode, preset: form.preset },
       admin: { fullName: form.fullName, position: form.position, role: form.role, clearance: form.clearance },
     };
+    const typed = pin.current?.take() ?? '';
     const parsed = setupInputSchema.safeParse(input);
     const found = parsed.success ? {} : fieldErrors(parsed.error);
     if (!form.clearance) found['admin.clearance'] = t('setup.chooseClearance');
-    if (!parsed.success || Object.keys(found).length > 0) {
+    if (!token) found.token = t('tokens.choose');
+    else if (!token.pinPad && typed.length === 0) found.pin = t('pin.required');
+    if (!parsed.success || !token || Object.keys(found).length > 0) {
       setErrors(found);
       focusFirst(found);
       return;
@@ -58,15 +73,21 @@ export function SetupScreen() {
     setErrors({});
     setBusy(true);
     try {
-      signedIn(await call('setup.create', parsed.data));
+      unlocked(await call('setup.create', { ...parsed.data, token: tokenRef(token), ...(token.pinPad ? {} : { pin: typed }) }), tokenRef(token));
     } catch (err) {
       const de = asDeskError(err);
-      if (de.code === 'VALIDATION' && de.fields) {
+      if (de.code === 'VALIDATION' && de.fields && !de.fields.pin) {
         setErrors(de.fields);
         focusFirst(de.fields);
       } else if (de.code === 'SETUP_DONE') {
         await boot();
-      } else if (!isGloballyHandled(de)) setFormError(de.message);
+      } else if (!isGloballyHandled(de)) {
+        const placed = placeTokenError(de);
+        if (placed.place === 'form') setFormError(placed.text);
+        else setErrors({ [placed.place]: placed.text });
+        if (placed.place === 'pin') pin.current?.focus();
+        if (de.code === 'TOKEN_ABSENT') dir.refresh();
+      }
     } finally {
       setBusy(false);
     }
@@ -144,8 +165,19 @@ export function SetupScreen() {
           </div>
         </fieldset>
 
+        <fieldset className="form-section">
+          <legend>{t('setup.tokenSection')}</legend>
+          <p className="section-lead">{t('setup.tokenLead')}</p>
+          <TokenPicker dir={dir} selected={selected} onSelect={select} name="setup-token" legend={t('setup.token')}
+            error={errors.token} showCertificates disabled={busy} />
+          <div className="field-narrow">
+            <PinField id="setup-pin" handle={pin} error={errors.pin} pinPad={token?.pinPad ?? false} disabled={busy} />
+          </div>
+        </fieldset>
+
         {formError && <div className="form-error" role="alert">{formError}</div>}
         <div className="form-actions">
+          {busy && <span className="footer-status" role="status">{t('setup.creating')}</span>}
           <button type="submit" className="button primary" disabled={busy || readOnly}>
             {busy && <Spinner />} {t('setup.submit')}
           </button>
@@ -158,10 +190,15 @@ export function SetupScreen() {
 const FIELD_IDS: Record<string, string> = {
   'unit.name': 'unit-name', 'unit.code': 'unit-code', 'unit.preset': 'preset-state',
   'admin.fullName': 'admin-name', 'admin.position': 'admin-position', 'admin.role': 'admin-role', 'admin.clearance': 'admin-clearance',
+  token: 'setup-token-first', pin: 'setup-pin',
 };
 
 function focusFirst(errors: Record<string, string>): void {
   const order = Object.keys(FIELD_IDS);
   const first = order.find((k) => k in errors);
-  if (first) requestAnimationFrame(() => document.getElementById(FIELD_IDS[first]!)?.focus());
+  if (!first) return;
+  requestAnimationFrame(() => {
+    const el = first === 'token' ? document.querySelector<HTMLElement>('input[name="setup-token"]:not(:disabled)') : document.getElementById(FIELD_IDS[first]!);
+    el?.focus();
+  });
 }

@@ -1,8 +1,10 @@
-// The signed-in workspace: header, the modules that exist, the current view, the register dialog.
+// The unlocked workspace: header, the modules that exist, the current view, the register dialog.
+// Keys and clicks count as activity for the idle lock (told to main at most every 30 s).
 import { useEffect, useState } from 'react';
 import { ReadOnlyBanner } from '../../App';
 import i18n from '../../i18n';
-import { useApp, useCanRegister } from '../../stores/app';
+import { call } from '../../ipc/call';
+import { useApp, useCanRegister, useIsAdmin } from '../../stores/app';
 import { useIncoming } from '../../stores/incoming';
 import { runFind, useNav } from '../../stores/nav';
 import { emptyDraft, useRegisterDraft } from '../../stores/registerDraft';
@@ -10,14 +12,21 @@ import { toast } from '../../stores/toasts';
 import { IncomingDetailView } from '../incoming/IncomingDetailView';
 import { IncomingPage } from '../incoming/IncomingPage';
 import { RegisterDialog } from '../incoming/RegisterDialog';
+import { lockWorkstation } from '../session/lock';
+import { TokensPage } from '../tokens/TokensPage';
+import { UsersPage } from '../users/UsersPage';
 import { Header } from './Header';
 import { Sidebar } from './Sidebar';
+
+const ACTIVITY_EVERY_MS = 30_000;
+const ACTIVITY_EVENTS = ['keydown', 'mousedown', 'wheel'] as const;
 
 export function AppShell() {
   const view = useNav((s) => s.view);
   const canRegister = useCanRegister();
   const readOnly = useApp((s) => !!s.readOnlyReason);
   const mayRegister = useApp((s) => !!s.session?.rights.includes('doc.register'));
+  const isAdmin = useIsAdmin();
   const [helpOpen, setHelpOpen] = useState(false);
 
   // Each sign-in starts from a clean workspace.
@@ -26,6 +35,22 @@ export function AppShell() {
     useIncoming.getState().reset();
     useRegisterDraft.setState({ open: false, draft: emptyDraft() });
     void useIncoming.getState().loadRegisters();
+  }, []);
+
+  // Activity keeps the idle lock away; main hears of it at most every ACTIVITY_EVERY_MS.
+  useEffect(() => {
+    let last = Date.now(); // unlocking just now was activity
+    const onActivity = () => {
+      const now = Date.now();
+      if (now - last < ACTIVITY_EVERY_MS) return;
+      last = now;
+      void call('session.activity', {}).catch(() => undefined);
+    };
+    const opts = { capture: true, passive: true } as const;
+    for (const type of ACTIVITY_EVENTS) window.addEventListener(type, onActivity, opts);
+    return () => {
+      for (const type of ACTIVITY_EVENTS) window.removeEventListener(type, onActivity, opts);
+    };
   }, []);
 
   useEffect(() => {
@@ -39,6 +64,9 @@ export function AppShell() {
       } else if (ctrl && (e.code === 'KeyF' || key === 'f')) {
         e.preventDefault();
         if (!useRegisterDraft.getState().open) runFind();
+      } else if (ctrl && (e.code === 'KeyL' || key === 'l')) {
+        e.preventDefault();
+        void lockWorkstation();
       } else if (e.key === 'F1') {
         e.preventDefault();
         setHelpOpen((o) => !o);
@@ -57,6 +85,8 @@ export function AppShell() {
           <ReadOnlyBanner />
           <IncomingPage hidden={view.name !== 'incoming'} />
           {view.name === 'incomingDetail' && <IncomingDetailView key={view.id} id={view.id} />}
+          {view.name === 'users' && isAdmin && <UsersPage />}
+          {view.name === 'tokens' && isAdmin && <TokensPage />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}

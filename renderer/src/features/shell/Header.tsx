@@ -1,4 +1,5 @@
-// Unit, signed-in person (role and clearance), shortcuts, language and sign-out.
+// Unit, the person whose token unlocked the profile (role and clearance), shortcuts, language, and
+// "Khóa" (Ctrl+L), which locks the profile: there is no sign-out without a lock.
 import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../../components/Icon';
@@ -6,21 +7,12 @@ import { SecrecyBadge } from '../../components/Secrecy';
 import { LANGUAGES, setLanguage, type Language } from '../../i18n';
 import { useLabels } from '../../i18n/labels';
 import { useApp } from '../../stores/app';
-import { useIncoming } from '../../stores/incoming';
-import { useNav } from '../../stores/nav';
-import { discardDraftFiles } from '../../stores/registerDraft';
+import { lockWorkstation } from '../session/lock';
 import { ShortcutHelp } from './ShortcutHelp';
 
 interface Props {
   helpOpen: boolean;
   setHelpOpen(open: boolean): void;
-}
-
-export async function signOutEverywhere(): Promise<void> {
-  await discardDraftFiles();
-  useIncoming.getState().reset();
-  useNav.getState().backToList();
-  await useApp.getState().signOut();
 }
 
 export function Header({ helpOpen, setHelpOpen }: Props) {
@@ -64,8 +56,8 @@ export function Header({ helpOpen, setHelpOpen }: Props) {
             position={user.position}
           />
         )}
-        <button type="button" className="header-button" onClick={() => void signOutEverywhere()}>
-          <Icon name="logout" /> <span className="header-button-text">{t('header.signOut')}</span>
+        <button type="button" className="header-button lock-button" onClick={() => void lockWorkstation()} title={t('header.lockTooltip')}>
+          <Icon name="lock" /> <span className="header-button-text">{t('header.lock')}</span>
         </button>
       </div>
     </header>
@@ -132,9 +124,9 @@ function UserMenu({ label, clearanceText, position }: { label: ReactNode; cleara
             </button>
           ))}
           <div className="menu-separator" role="separator" />
-          <button type="button" role="menuitem" className="menu-item" tabIndex={-1} onClick={() => void signOutEverywhere()}>
-            <span className="menu-check" aria-hidden="true"><Icon name="logout" /></span>
-            {t('header.signOut')}
+          <button type="button" role="menuitem" className="menu-item" tabIndex={-1} onClick={() => void lockWorkstation()}>
+            <span className="menu-check" aria-hidden="true"><Icon name="lock" /></span>
+            {t('header.lockMenu')}
           </button>
         </div>
       )}

@@ -7,6 +7,7 @@ export const SHORTCUTS: Array<{ keys: string[]; action: string }> = [
   { keys: ['↑', '↓'], action: 'shortcuts.move' },
   { keys: ['Enter'], action: 'shortcuts.open' },
   { keys: ['Esc'], action: 'shortcuts.close' },
+  { keys: ['Ctrl', 'L'], action: 'shortcuts.lock' },
   { keys: ['F1'], action: 'shortcuts.help' },
 ];
 

@@ -1,27 +1,47 @@
-// Only modules that exist are listed.
+// Only modules that exist, and only those the person's rights allow.
 import { useTranslation } from 'react-i18next';
-import { Icon } from '../../components/Icon';
-import { useApp } from '../../stores/app';
-import { useNav } from '../../stores/nav';
+import { Icon, type IconName } from '../../components/Icon';
+import { useApp, useIsAdmin } from '../../stores/app';
+import { useNav, type View } from '../../stores/nav';
 
 export function Sidebar() {
   const { t } = useTranslation();
   const view = useNav((s) => s.view);
-  const backToList = useNav((s) => s.backToList);
+  const show = useNav((s) => s.show);
   const version = useApp((s) => s.info?.version);
-  const active = view.name === 'incoming' || view.name === 'incomingDetail';
+  const canRead = useApp((s) => !!s.session?.rights.includes('doc.read'));
+  const isAdmin = useIsAdmin();
   return (
     <nav className="sidebar" aria-label={t('shell.modules')}>
-      <div className="sidebar-section">{t('shell.documents')}</div>
-      <ul>
-        <li>
-          <button type="button" className={active ? 'nav-item is-active' : 'nav-item'} aria-current={active ? 'page' : undefined}
-            onClick={backToList}>
-            <Icon name="inbox" /> {t('shell.incoming')}
-          </button>
-        </li>
-      </ul>
+      {canRead && (
+        <>
+          <div className="sidebar-section">{t('shell.documents')}</div>
+          <ul>
+            <NavItem icon="inbox" label={t('shell.incoming')} active={view.name === 'incoming' || view.name === 'incomingDetail'}
+              onClick={() => show({ name: 'incoming' })} />
+          </ul>
+        </>
+      )}
+      {isAdmin && (
+        <>
+          <div className="sidebar-section">{t('shell.admin')}</div>
+          <ul>
+            <NavItem icon="users" label={t('shell.users')} active={view.name === 'users'} onClick={() => show({ name: 'users' } satisfies View)} />
+            <NavItem icon="usb" label={t('shell.tokens')} active={view.name === 'tokens'} onClick={() => show({ name: 'tokens' } satisfies View)} />
+          </ul>
+        </>
+      )}
       {version && <div className="sidebar-footer">{t('shell.version', { version })}</div>}
     </nav>
+  );
+}
+
+function NavItem({ icon, label, active, onClick }: { icon: IconName; label: string; active: boolean; onClick(): void }) {
+  return (
+    <li>
+      <button type="button" className={active ? 'nav-item is-active' : 'nav-item'} aria-current={active ? 'page' : undefined} onClick={onClick}>
+        <Icon name={icon} /> {label}
+      </button>
+    </li>
   );
 }

@@ -1,6 +1,7 @@
 // The embedded viewer: the attachment is opened through a short-lived URL that pdf.js streams
 // (no temp file, no download); pages render lazily with a selectable text layer; find is
 // accent-insensitive. A file that is not a PDF, or that pdf.js rejects, gets a clear message.
+// A lock destroys the pdf.js document and its rendered pages at once (stores/wipe.ts).
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AttachmentInfo } from '../../../../common/contract';
@@ -10,6 +11,7 @@ import { SecrecyMark } from '../../components/Secrecy';
 import i18n from '../../i18n';
 import { asDeskError, call } from '../../ipc/call';
 import { setFindHandler } from '../../stores/nav';
+import { onWipe } from '../../stores/wipe';
 import { PdfController, type FindState } from './PdfController';
 import { documentParams, loadPdfJs } from './pdfjs';
 
@@ -23,6 +25,13 @@ type Phase =
 interface Props {
   attachment: AttachmentInfo;
   secrecy: Secrecy;
+}
+
+/** fetch()'s network failure, as Chromium, Firefox and WebKit word it. */
+function isFetchFailure(err: unknown): boolean {
+  const e = err as { name?: unknown; message?: unknown } | null;
+  if (e?.name === 'TypeError') return true;
+  return typeof e?.message === 'string' && /failed to fetch|network ?error|load failed/i.test(e.message);
 }
 
 export function PdfViewer({ attachment, secrecy }: Props) {
@@ -46,6 +55,16 @@ export function PdfViewer({ attachment, secrecy }: Props) {
     }
     let cancelled = false;
     let task: { destroy(): Promise<void> } | null = null;
+    // The document in pdf.js (and its worker), the canvases and the text layer all go.
+    const drop = () => {
+      if (cancelled) return;
+      cancelled = true;
+      controller.current?.destroy();
+      controller.current = null;
+      void task?.destroy();
+      task = null;
+    };
+    const unregister = onWipe(drop);
     setPhase({ kind: 'opening' });
     (async () => {
       const [opened, lib] = await Promise.all([call('attachments.open', { id: attachment.id }), loadPdfJs()]);
@@ -78,14 +97,15 @@ export function PdfViewer({ attachment, secrecy }: Props) {
       else if (name === 'PasswordException') setPhase({ kind: 'password' });
       // The file could not be fetched (an expired link, a lost connection): opening it again may work.
       else if (name === 'ResponseException' || name === 'AbortException') setPhase({ kind: 'error', message: i18n.t('viewer.failed') });
+      // The stream broke off: a stored file that fails its integrity check ends like this (pdf.js
+      // passes fetch's TypeError on as an UnknownErrorException). It is no statement about the PDF.
+      else if (isFetchFailure(err)) setPhase({ kind: 'error', message: i18n.t('viewer.fetchFailed') });
       // Anything else pdf.js refuses (InvalidPDFException, FormatError, …) is not a usable PDF.
       else setPhase({ kind: 'not-pdf', detail: String((err as Error)?.message ?? err) });
     });
     return () => {
-      cancelled = true;
-      controller.current?.destroy();
-      controller.current = null;
-      void task?.destroy();
+      unregister();
+      drop();
     };
   }, [attachment.id, attachment.isPdf]);
 

@@ -1,0 +1,70 @@
+// Encrypting and decrypting files on a worker thread (cryptoWorker.ts), in constant memory: the
+// caller's event loop stays free while hundreds of megabytes go through AES-GCM.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { CryptoJob, MainToWorker, WorkerToMain } from './cryptoWorker';
+import type { DecryptResult, EncryptOptions, EncryptResult } from './envelope';
+import { CryptoError, isCryptoError, type CryptoErrorCode } from './errors';
+import type { PrivateKeyOps } from './keyOps';
+
+/** The built worker next to the bundle (dist/main/crypto-worker.js), else the TypeScript source. */
+function workerUrl(): URL | string {
+  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+  const built = join(here, 'crypto-worker.js');
+  return existsSync(built) ? built : new URL('./cryptoWorker.ts', import.meta.url);
+}
+
+function runJob<T>(job: CryptoJob, key?: PrivateKeyOps): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const url = workerUrl();
+    // From sources the worker registers the TypeScript loader itself (workers do not inherit it).
+    const worker =
+      typeof url === 'string'
+        ? new Worker(url, { workerData: job })
+        : new Worker(
+            `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`,
+            { eval: true, workerData: job },
+          );
+    // A token error (wrong OAEP parameters, token pulled …) is given back to the caller as it was.
+    let keyError: unknown = null;
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      fn();
+      void worker.terminate();
+    };
+    worker.on('message', (m: WorkerToMain) => {
+      if (m.type === 'unwrap') {
+        if (!key) return;
+        key.unwrapKey(m.alg, m.encryptedKey).then(
+          (k) => worker.postMessage({ type: 'unwrapped', id: m.id, key: k } satisfies MainToWorker),
+          (e: Error & { code?: string }) => {
+            keyError = e;
+            worker.postMessage({ type: 'unwrapped', id: m.id, error: { name: e.name, message: e.message, ...(e.code ? { code: e.code } : {}) } } satisfies MainToWorker);
+          },
+        );
+      } else if (m.type === 'done') finish(() => resolve(m.result as T));
+      else
+        finish(() => {
+          const e = m.error;
+          if (keyError && !e.messageVi) return reject(keyError);
+          reject(e.messageVi && e.code ? new CryptoError(e.code as CryptoErrorCode, e.message, e.messageVi) : Object.assign(new Error(e.message), { name: e.name, code: e.code }));
+        });
+    });
+    worker.on('error', (err) => finish(() => reject(err)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`crypto worker exited with code ${code}`))));
+  });
+}
+
+export function encryptFileOffThread(input: string, output: string, opts: EncryptOptions): Promise<EncryptResult> {
+  return runJob<EncryptResult>({ op: 'encrypt', input, output, recipients: opts.recipients });
+}
+
+export function decryptFileOffThread(input: string, output: string, key: PrivateKeyOps, allowPkcs1v15KeyTransport = false): Promise<DecryptResult> {
+  return runJob<DecryptResult>({ op: 'decrypt', input, output, certificate: key.certificate, allowPkcs1v15KeyTransport }, key);
+}
+
+export { isCryptoError };

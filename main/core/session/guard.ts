@@ -1,0 +1,136 @@
+// Keeps a session honest: it ends when the token is pulled (noticed within the bridge's slot poll,
+// ~0.5 s), after the idle timeout, or when the bridge process is lost; each time the profile is
+// locked, the data key forgotten, and listeners told so the window can clear what it shows.
+import { EventEmitter } from 'node:events';
+import type { Session } from '../../../common/contract';
+import { DeskError } from '../../../common/errors';
+import type { SetupInput } from '../../../common/schemas';
+import type { Desk } from '../desk';
+import type { PrivateKeyOps } from '../crypto';
+import type { Actor } from '../org/rights';
+import { toDeskError } from './tokenErrors';
+import type { SignedInToken, TokenRef, TokenService } from './tokens';
+
+export type LockReason = 'manual' | 'removed' | 'idle' | 'bridge';
+
+export interface GuardOptions {
+  /** Lock after this long without activity (machine configuration; default 10 minutes). */
+  idleMs?: number;
+}
+
+export class SessionGuard extends EventEmitter<{ locked: [LockReason] }> {
+  private current: SignedInToken | null = null;
+  private stopWatch: (() => void) | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  readonly idleMs: number;
+
+  constructor(
+    readonly desk: Desk,
+    readonly tokens: TokenService,
+    opts: GuardOptions = {},
+  ) {
+    super();
+    this.idleMs = opts.idleMs ?? 10 * 60 * 1000;
+    tokens.bridge.on('tokenRemoved', (e) => {
+      if (this.current && e.serial === this.current.ref.serial && e.module === this.current.ref.module) this.lock('removed');
+    });
+    tokens.bridge.on('bridgeLost', () => {
+      if (this.current) this.lock('bridge');
+    });
+  }
+
+  get token(): SignedInToken | null {
+    return this.current;
+  }
+
+  async setup(input: SetupInput, ref: TokenRef, pin: string | undefined): Promise<Session> {
+    if (this.desk.state !== 'new') throw new DeskError('SETUP_DONE', 'Máy trạm này đã được thiết lập.');
+    const signed = await this.tokens.signIn(ref, pin);
+    try {
+      const session = await this.desk.setup(input, signed.identity);
+      this.track(signed);
+      return session;
+    } catch (err) {
+      await this.tokens.signOut(ref);
+      throw toDeskError(err);
+    }
+  }
+
+  async unlock(ref: TokenRef, pin: string | undefined): Promise<Session> {
+    if (this.current) this.lock('manual');
+    const signed = await this.tokens.signIn(ref, pin);
+    try {
+      const session = await this.desk.unlock(signed.identity);
+      this.track(signed);
+      return session;
+    } catch (err) {
+      await this.tokens.signOut(ref);
+      throw toDeskError(err);
+    }
+  }
+
+  /** First unlock of a plain profile from before token binding: bind, encrypt, open. */
+  async bindLegacy(userId: number, ref: TokenRef, pin: string | undefined): Promise<Session> {
+    const signed = await this.tokens.signIn(ref, pin);
+    try {
+      const session = await this.desk.bindAndEncrypt(userId, signed.identity);
+      this.track(signed);
+      return session;
+    } catch (err) {
+      await this.tokens.signOut(ref);
+      throw toDeskError(err);
+    }
+  }
+
+  /** An administrator binds another person's token (read without their PIN: certificates are public). */
+  async bindToken(actor: Actor, userId: number, ref: TokenRef): Promise<void> {
+    const own = this.unlockKey();
+    let certs: Uint8Array[];
+    try {
+      certs = (await this.tokens.bridge.listCertificates(ref.module, { serial: ref.serial })).map((c) => c.der);
+    } catch (err) {
+      throw toDeskError(err);
+    }
+    if (certs.length === 0) throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị này không có chứng thư nào.');
+    await this.desk.bindToken(actor, userId, { certificates: certs }, own);
+  }
+
+  private unlockKey(): PrivateKeyOps {
+    const key = this.current?.identity.unlockKeys[0];
+    if (!key) throw new DeskError('NO_SESSION', 'Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.');
+    return key;
+  }
+
+  private track(signed: SignedInToken): void {
+    this.current = signed;
+    this.stopWatch = this.tokens.bridge.watchSlots(signed.ref.module);
+    this.touch();
+  }
+
+  /** Any sign of the person at the keyboard (every contract call counts). */
+  touch(): void {
+    if (!this.current) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.lock('idle'), this.idleMs);
+    this.idleTimer.unref();
+  }
+
+  lock(reason: LockReason): void {
+    const had = this.current !== null || this.desk.state === 'ready';
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.stopWatch?.();
+    this.stopWatch = null;
+    const ref = this.current?.ref;
+    this.current = null;
+    this.desk.lock(reason);
+    if (ref) void this.tokens.signOut(ref);
+    if (had) this.emit('locked', reason);
+  }
+
+  async close(): Promise<void> {
+    if (this.current || this.desk.state === 'ready') this.lock('manual');
+    this.desk.close();
+    await this.tokens.bridge.close();
+  }
+}

@@ -1,0 +1,107 @@
+// A document's signatures as people think of them: signings (one person, one moment) that each
+// cover the files and the register entry; and which certificate on the signed-in token signs.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { DocumentSignature, TokenCertificateView, TokenView } from '../../../../common/contract';
+import { asDeskError, call } from '../../ipc/call';
+
+export interface Signing {
+  key: string;
+  signer: string;
+  /** ISO: when the register entry (else the first part) says it was signed. */
+  signingTime: string;
+  /** Files first, in the document's order, then the register entry. */
+  parts: DocumentSignature[];
+  valid: boolean;
+}
+
+/**
+ * Groups the signatures (as listed: in the order they were made) into signings. The core stores one
+ * signing as its files followed by exactly one register-entry part, so a metadata part closes a
+ * signing; a change of signer does too. The time is not compared: the signature's own signingTime
+ * has whole seconds, the stored one (shown when a changed file cannot be read) milliseconds.
+ */
+export function groupSignings(list: readonly DocumentSignature[]): Signing[] {
+  const out: Signing[] = [];
+  let open: Signing | null = null;
+  for (const s of list) {
+    if (!open || open.signer !== s.signer) {
+      open = { key: `s${s.id}`, signer: s.signer, signingTime: s.signingTime, parts: [], valid: true };
+      out.push(open);
+    }
+    open.parts.push(s);
+    open.valid &&= s.valid;
+    if (s.target === 'metadata') {
+      open.signingTime = s.signingTime;
+      open = null;
+    }
+  }
+  return out;
+}
+
+/** The reasons a part is invalid, each once (several checks fail for one cause, e.g. no certificate). */
+export function failureReasons(s: DocumentSignature): string[] {
+  const reasons = [...new Set(s.failed.map((f) => f.reason).filter(Boolean))];
+  return reasons.length > 0 ? reasons : s.valid ? [] : [s.message];
+}
+
+/**
+ * The latest signature over a file of the document, by its name (the contract names the file, not
+ * the attachment; names within one document are distinct in practice).
+ */
+export function latestFileSignature(list: readonly DocumentSignature[] | null, fileName: string): DocumentSignature | null {
+  if (!list) return null;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const s = list[i]!;
+    if (s.target === 'file' && s.fileName === fileName) return s;
+  }
+  return null;
+}
+
+/**
+ * The certificate the core signs with (main/core/session/tokens.ts signingKeys[0]): the first one
+ * able to sign that is valid now, else the first one able to sign.
+ */
+export function signingCertificate(token: TokenView): TokenCertificateView | null {
+  const signers = token.certificates.filter((c) => c.canSign);
+  return signers.find((c) => c.validNow) ?? signers[0] ?? null;
+}
+
+export interface SignaturesState {
+  signatures: DocumentSignature[] | null;
+  verifying: boolean;
+  error: string | null;
+  /** Verifies again (after signing, or "Thử lại"). */
+  reload(): void;
+}
+
+/**
+ * Verifies the document's signatures now (the core re-reads every file) and on reload(); the list
+ * verified last stays shown meanwhile. The detail view is keyed by the document, so `id` is fixed.
+ */
+export function useSignatures(id: number): SignaturesState {
+  const [state, setState] = useState<Omit<SignaturesState, 'reload'>>({ signatures: null, verifying: true, error: null });
+  const generation = useRef(0);
+  const closed = useRef(false);
+  const load = useCallback(() => {
+    const gen = ++generation.current;
+    // Only the latest answer counts, and none once the document is closed.
+    const current = () => gen === generation.current && !closed.current;
+    setState((s) => ({ ...s, verifying: true, error: null }));
+    call('incoming.signatures', { id }).then(
+      (signatures) => {
+        if (current()) setState({ signatures, verifying: false, error: null });
+      },
+      (err: unknown) => {
+        if (current()) setState((s) => ({ ...s, verifying: false, error: asDeskError(err).message }));
+      },
+    );
+  }, [id]);
+  useEffect(() => {
+    closed.current = false;
+    load();
+    return () => {
+      closed.current = true;
+    };
+  }, [load]);
+  return { ...state, reload: load };
+}
