@@ -5,9 +5,10 @@
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { todayIso } from '../../common/dates';
+import { isPlainDatabase } from '../../main/core/db/connection';
 import { Desk, type TokenIdentity } from '../../main/core/desk';
 import { addUnit } from '../../main/core/org/units';
 import { FOCAL_UNITS, rng, sampleIncoming, testUnitCode } from '../../main/devhost/sampleData';
@@ -93,6 +94,18 @@ async function createProfile(dir: string, identity: TokenIdentity): Promise<{ de
   return { desk, userId: session.user.id, unitIds };
 }
 
+/** The file does not start with SQLite's plain header (SQLCipher encrypts page 1 whole). */
+export function encryptedOnDisk(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(16);
+    readSync(fd, head, 0, 16, 0);
+    return !isPlainDatabase(head);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Starts a TypeScript worker: `--import tsx` does not reach worker threads on Node 20, so register tsx in it. */
 function startWorker(job: GenerateJob): Worker {
   const tsxApi = import.meta.resolve('tsx/esm/api');
@@ -155,6 +168,7 @@ export async function generateProfile(
   steady.disable();
   const wallMs = performance.now() - tw;
   desk.close();
+  if (!encryptedOnDisk(join(dir, DB_NAME))) throw new Error(`${dir}: the generated database is plain SQLite`);
 
   return {
     meta: { docs, seed: opts.seed, generator: generatorFingerprint(opts.seed, opts.years, opts.batchSize), userId, firstDay, lastDay, schema, encrypted: true },

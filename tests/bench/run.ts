@@ -13,7 +13,7 @@ import { Desk, type TokenIdentity } from '../../main/core/desk';
 import { CRYPTO_TARGETS, measureCrypto, type CryptoFigures } from './crypto';
 import { CONNECTION_ALTERNATIVE, diagnose, LOWER_CLEARANCE, type Diagnosis, type Paired } from './diagnose';
 import { measureFirstPage, pageVariants, type FirstPageFigures } from './firstPage';
-import { DB_NAME, generateProfile, generatorFingerprint, type GenerationFigures, type ProfileMeta } from './generate';
+import { DB_NAME, encryptedOnDisk, generateProfile, generatorFingerprint, type GenerationFigures, type ProfileMeta } from './generate';
 import { machineInfo } from './machine';
 import { buildQueries, measureSearch, type SearchFigures } from './search';
 import { IDENTITY_FILE, KEYRING_FILE, openKeyed, openProfile, profileHexKey, storedIdentity } from './session';
@@ -177,7 +177,7 @@ async function profileFor(dir: string, docs: number): Promise<KeptProfile> {
 interface Section {
   docs: number;
   profile: {
-    /** Always true now: a SQLCipher database whose data key is wrapped in keyring.cms for the bench identity. */
+    /** The database file is not plain SQLite (SQLCipher; its data key is wrapped in keyring.cms for the bench identity). */
     encrypted: boolean;
     reused: boolean;
     /** Why a profile kept in the directory was generated anew (null: reused, or there was none). */
@@ -212,7 +212,7 @@ async function measure(dir: string, docs: number, withDiagnosis: boolean): Promi
     const section: Section & { hexKey: string } = {
       docs,
       hexKey,
-      profile: { encrypted: true, reused: profile.reused, replaced: profile.replaced, generatedAtSchema: meta.schema ?? null, migration: profile.migration },
+      profile: { encrypted: encryptedOnDisk(join(dir, DB_NAME)), reused: profile.reused, replaced: profile.replaced, generatedAtSchema: meta.schema ?? null, migration: profile.migration },
       generation: profile.figures,
       firstPage,
       search,
@@ -343,11 +343,11 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const searchPart = args.only !== 'crypto';
   const temp = args.keep || !searchPart ? undefined : mkdtempSync(join(tmpdir(), 'securedesk-bench-'));
-  const dir = args.keep ?? join(temp!, `docs-${args.docs}`);
   try {
     let main: (Section & { hexKey: string }) | undefined;
     let small: Section | undefined;
     if (searchPart) {
+      const dir = args.keep ?? join(temp!, `docs-${args.docs}`);
       main = await measure(dir, args.docs, args.diagnose);
       if (args.small && args.docs > SMALL_DOCS) {
         const smallDir = args.keep ? `${args.keep}-${SMALL_DOCS}` : join(temp!, `docs-${SMALL_DOCS}`);
