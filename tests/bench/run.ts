@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { MIGRATIONS } from '../../main/core/db/migrations';
 import { Desk, type TokenIdentity } from '../../main/core/desk';
 import { CRYPTO_TARGETS, measureCrypto, type CryptoFigures } from './crypto';
-import { CONNECTION_ALTERNATIVE, diagnose, LOWER_CLEARANCE, type Diagnosis, type Paired } from './diagnose';
+import { CONNECTION_ALTERNATIVE, diagnose, LARGER_CACHE, LOWER_CLEARANCE, type Diagnosis, type Paired } from './diagnose';
 import { measureFirstPage, pageVariants, type FirstPageFigures } from './firstPage';
 import { DB_NAME, encryptedOnDisk, generateProfile, generatorFingerprint, type GenerationFigures, type ProfileMeta } from './generate';
 import { machineInfo } from './machine';
@@ -324,6 +324,7 @@ function alternatives(d: Diagnosis) {
       ...Object.fromEntries(Object.entries(o.alternatives).map(([n, a]) => [n, row(a)])),
       referenceRawThenRowsByIdArrays: row(o.parts.rawThenRowsByIdArrays),
       [`referenceRawThenRowsByIdArrays${CONNECTION_ALTERNATIVE.name}`]: row(o.parts.rawThenRowsByIdArraysWithConnectionAlternative),
+      [`referenceRawThenRowsByIdArrays${LARGER_CACHE.name}`]: row(o.parts.rawThenRowsByIdArraysWithLargerCache),
     },
     splitOfOursOverheadP50Ms: o.splitOfOverheadP50Ms,
     searchLowerClearance: {
