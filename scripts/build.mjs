@@ -27,8 +27,9 @@ if (existsSync('preload/index.ts'))
   // Sandboxed preloads cannot require npm modules: bundle everything into one CommonJS file.
   jobs.push(build({ ...common, entryPoints: ['preload/index.ts'], outfile: 'dist/preload/index.cjs', format: 'cjs', platform: 'browser', external: ['electron'], minify: true }));
 // The crypto worker sits next to each bundle that starts it (main process and CLI).
+// ESM with a real `require` (package.json says "type": "module", so a .js worker is an ES module).
 for (const dir of ['dist/main', 'dist/cli'])
-  jobs.push(build({ ...common, entryPoints: ['main/core/crypto/cryptoWorker.ts'], outfile: `${dir}/crypto-worker.js`, format: dir === 'dist/main' ? 'cjs' : 'esm', ...(dir === 'dist/main' ? {} : { banner: esmBanner }) }));
+  jobs.push(build({ ...common, entryPoints: ['main/core/crypto/cryptoWorker.ts'], outfile: `${dir}/crypto-worker.js`, format: 'esm', banner: esmBanner }));
 if (existsSync('native/bridge/worker.ts'))
   jobs.push(build({ ...common, entryPoints: ['native/bridge/worker.ts'], outfile: 'dist/native/bridge-worker.js', format: 'esm', banner: esmBanner }));
 await Promise.all(jobs);
