@@ -45,35 +45,24 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason] }> {
 
   async setup(input: SetupInput, ref: TokenRef, pin: string | undefined): Promise<Session> {
     if (this.desk.state !== 'new') throw new DeskError('SETUP_DONE', 'Máy trạm này đã được thiết lập.');
-    const signed = await this.tokens.signIn(ref, pin);
-    try {
-      const session = await this.desk.setup(input, signed.identity);
-      this.track(signed);
-      return session;
-    } catch (err) {
-      await this.tokens.signOut(ref);
-      throw toDeskError(err);
-    }
+    return this.withToken(ref, pin, (identity) => this.desk.setup(input, identity));
   }
 
   async unlock(ref: TokenRef, pin: string | undefined): Promise<Session> {
     if (this.current) this.lock('manual');
-    const signed = await this.tokens.signIn(ref, pin);
-    try {
-      const session = await this.desk.unlock(signed.identity);
-      this.track(signed);
-      return session;
-    } catch (err) {
-      await this.tokens.signOut(ref);
-      throw toDeskError(err);
-    }
+    return this.withToken(ref, pin, (identity) => this.desk.unlock(identity));
   }
 
   /** First unlock of a plain profile from before token binding: bind, encrypt, open. */
   async bindLegacy(userId: number, ref: TokenRef, pin: string | undefined): Promise<Session> {
+    return this.withToken(ref, pin, (identity) => this.desk.bindAndEncrypt(userId, identity));
+  }
+
+  /** Signs in on the token, opens the session with what it proves; on failure the token is signed out. */
+  private async withToken(ref: TokenRef, pin: string | undefined, open: (identity: SignedInToken['identity']) => Promise<Session>): Promise<Session> {
     const signed = await this.tokens.signIn(ref, pin);
     try {
-      const session = await this.desk.bindAndEncrypt(userId, signed.identity);
+      const session = await open(signed.identity);
       this.track(signed);
       return session;
     } catch (err) {
