@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { IncomingRegisterInput } from '../../common/schemas';
-import { incomingRegisterSchema } from '../../common/schemas';
+import { makeIncomingRegisterSchema } from '../../common/schemas';
+import { todayIso } from '../../common/dates';
 import type { NumberingPreset, Role, Secrecy } from '../../common/domain';
 import { Desk, type TokenIdentity } from '../../main/core/desk';
 import { pemToDer } from '../../main/core/crypto';
@@ -39,9 +40,11 @@ export function softIdentity(): TokenIdentity & { keyPem: string; certPem: strin
   }
 }
 
-export async function newDesk(preset: NumberingPreset = 'state', dir?: string): Promise<{ desk: Desk; admin: Actor; dir: string; identity: TokenIdentity; cleanup(): void }> {
+export async function newDesk(
+  preset: NumberingPreset = 'state', dir?: string, opts: { now?: () => Date } = {},
+): Promise<{ desk: Desk; admin: Actor; dir: string; identity: TokenIdentity; cleanup(): void }> {
   const t = dir ? { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) } : tempDir();
-  const desk = await Desk.open({ profileDir: t.dir });
+  const desk = await Desk.open({ profileDir: t.dir, ...(opts.now ? { now: opts.now } : {}) });
   const identity = softIdentity();
   const session = await desk.setup({
     unit: { name: 'Văn phòng Tỉnh ủy Quảng Ninh', code: '000.00.01.H49', preset },
@@ -65,10 +68,10 @@ export async function pdfBytes(subject: string): Promise<Uint8Array> {
   return makeSamplePdf({ issuer: 'Sở Thông tin và Truyền thông', numberSymbol: `${serial}/QĐ-UBND`, title: 'QUYẾT ĐỊNH', subject });
 }
 
-/** A valid registration input with one freshly staged PDF; override any field. */
+/** A valid registration input with one freshly staged PDF; override any field. Dates are checked by the desk's clock. */
 export async function registration(desk: Desk, actor: Actor, over: Partial<IncomingRegisterInput> = {}) {
   const staged = over.stagedIds ? undefined : await stageBytes(desk, actor, await pdfBytes(over.subject ?? 'Văn bản thử'));
-  return incomingRegisterSchema.parse({
+  return makeIncomingRegisterSchema(() => todayIso(desk.now())).parse({
     issuer: { name: 'Sở Thông tin và Truyền thông' },
     numberSymbol: `${++serial}/QĐ-UBND`,
     documentDate: '2026-11-02',
