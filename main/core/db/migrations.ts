@@ -294,7 +294,10 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   CREATE UNIQUE INDEX idx_incoming_corrections_global_id ON incoming_corrections(global_id);
   CREATE INDEX idx_incoming_corrections_incoming ON incoming_corrections(incoming_id);
-  CREATE TRIGGER incoming_corrections_no_update BEFORE UPDATE ON incoming_corrections
+  CREATE TRIGGER incoming_corrections_no_update
+    BEFORE UPDATE OF incoming_id, corrected_by, corrected_at, reason, old_values, new_values ON incoming_corrections
+    BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+  CREATE TRIGGER incoming_corrections_global_id_once BEFORE UPDATE OF global_id ON incoming_corrections WHEN OLD.global_id IS NOT NULL
     BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
   CREATE TRIGGER incoming_corrections_no_delete BEFORE DELETE ON incoming_corrections
     BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;

@@ -13,6 +13,7 @@ import type { CoreContext } from '../context';
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { recordChange } from '../events/eventLog';
+import { newGlobalId } from '../events/globalId';
 import { findUnit } from '../org/units';
 import { authorize, requireClearance, type Actor } from '../org/rights';
 import { issuerKey, numberSymbolKey } from './duplicates';
@@ -118,8 +119,8 @@ export function correctIncoming(ctx: CoreContext, actor: Actor, input: IncomingC
     unindexIncoming(db, row.id);
     indexIncoming(db, row.id, { subject: after.subject, numberSymbol: after.numberSymbol, issuerName: after.issuer, notes: after.notes });
     const correctionId = Number(
-      db.prepare('INSERT INTO incoming_corrections (incoming_id, corrected_by, corrected_at, reason, old_values, new_values) VALUES (?,?,?,?,?,?)')
-        .run(row.id, actor.id, now.toISOString(), input.reason, JSON.stringify(pick(before)), JSON.stringify(pick(after))).lastInsertRowid,
+      db.prepare('INSERT INTO incoming_corrections (global_id, incoming_id, corrected_by, corrected_at, reason, old_values, new_values) VALUES (?,?,?,?,?,?,?)')
+        .run(newGlobalId(), row.id, actor.id, now.toISOString(), input.reason, JSON.stringify(pick(before)), JSON.stringify(pick(after))).lastInsertRowid,
     );
     recordChange(db, 'incoming', row.id, 'update', actor.id, now);
     recordChange(db, 'incoming_corrections', correctionId, 'create', actor.id, now);

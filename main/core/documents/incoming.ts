@@ -123,7 +123,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   // Dates are dates in Vietnam, by this profile's clock, whatever the machine's time zone.
   const today = todayIso(ctx.now());
   const arrivalDate = input.arrivalDate ?? today;
-  const dateIssues = incomingDateIssues({ documentDate: input.documentDate, arrivalDate, deadline: input.deadline }, today);
+  const dateIssues = incomingDateIssues({ documentDate: input.documentDate, arrivalDate: input.arrivalDate, deadline: input.deadline }, today);
   if (dateIssues.length > 0) throw fieldsError(Object.fromEntries(dateIssues.map((i) => [i.path, i.message])));
   if (input.arrivalChannel !== undefined && !ARRIVAL_CHANNELS.includes(input.arrivalChannel))
     throw fieldsError({ arrivalChannel: 'Chọn hình thức nhận văn bản.' });
