@@ -119,7 +119,7 @@ describe('register administration', () => {
   });
 
   test('a scope rule changes only before the first number of a period; per-type only before any number; existing numbers never change', async () => {
-    const { desk, admin } = env;
+    const { desk } = env;
     const it = addActor(desk, 'quan_tri', 'tuyet_mat', 'Quản trị 2');
     const ordinary = desk.registers.overview(it).registers.find((x) => x.name === 'Sổ đăng ký văn bản đến')!;
     const scope = desk.registers.overview(it).scopes.find((s) => s.id === ordinary.scopeId)!;
