@@ -50,7 +50,7 @@ export async function seedDemoProfile(guard: SessionGuard, tokens: DemoTokens, d
       const documentDate = addDaysIso(arrivalDate, -1 - Math.floor(r() * 4));
       const pdf = await makeSamplePdf({
         issuer: s.issuerName, numberSymbol: s.numberSymbol, title: 'CÔNG VĂN', subject: s.subject || '(Tuyệt mật)',
-        body: ['Kính gửi: Văn phòng Thành ủy Hà Nội', `Văn bản mẫu số ${i + 1} của hồ sơ trình diễn SecureDesk.`],
+        body: ['Kính gửi: Văn phòng Thành ủy Hà Nội', `Văn bản mẫu số ${i + 1} của dữ liệu trình diễn SecureDesk.`],
       });
       const staged = await desk.attachments.stage(actor, Readable.from(Buffer.from(pdf)), `${s.numberSymbol.replace(/\//g, '_')}.pdf`);
       const registered = await desk.incoming.register(actor, {

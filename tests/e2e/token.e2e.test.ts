@@ -138,7 +138,7 @@ test('first-run setup: the tokens are offered, the EC-only one is explained, a w
 
   const pin = p.getByLabel('Mã PIN');
   await pin.fill('000000');
-  await p.getByRole('button', { name: 'Tạo hồ sơ máy trạm' }).click();
+  await p.getByRole('button', { name: 'Tạo dữ liệu máy trạm' }).click();
   const pinError = p.locator('#setup-pin-error');
   await expectText(pinError, 'Mã PIN không đúng');
   await expectText(pinError, 'còn ít lần thử');
@@ -148,11 +148,11 @@ test('first-run setup: the tokens are offered, the EC-only one is explained, a w
   await screenshot(p, 'setup-wrong-pin');
 
   await pin.fill(hsm.tokens.userRsa.pin);
-  await p.getByRole('button', { name: 'Tạo hồ sơ máy trạm' }).click();
+  await p.getByRole('button', { name: 'Tạo dữ liệu máy trạm' }).click();
   await registerHeading().waitFor();
   await expectText(p.locator('.app-header'), ADMIN);
   const modules = await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button').allTextContents();
-  assert.deepEqual(modules.map((m) => m.trim()), ['Văn bản đến', 'Người dùng', 'Thiết bị ký số']);
+  assert.deepEqual(modules.map((m) => m.trim()), ['Văn bản đến', 'Người dùng', 'Thiết bị ký số', 'Sổ đăng ký', 'Đơn vị trong cơ quan']);
 });
 
 test('"Khóa" (Ctrl+L) locks; an unbound token and a wrong PIN are explained; the right PIN unlocks', { skip }, async () => {
@@ -206,7 +206,7 @@ test('the administrator adds a văn thư, binds the recovery token to her, and s
   await bind.getByRole('button', { name: 'Gắn thiết bị' }).click();
   await expectText(p.locator('.toast').last(), `Đã gắn thiết bị SD-RECOVERY cho ${CLERK}.`);
   await expectText(row, 'Khôi phục dữ liệu');
-  await expectText(row, 'Mở khóa hồ sơ');
+  await expectText(row, 'Mở khóa máy trạm');
   await screenshot(p, 'users');
 
   await p.getByRole('button', { name: 'Thiết bị ký số' }).click();
@@ -346,7 +346,7 @@ test('the văn thư unlocks with her own token and sees only her modules', { ski
   await expectText(p.locator('.app-header'), CLERK);
   await expectText(p.locator('.page-count'), '1 văn bản');
   const modules = await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button').allTextContents();
-  assert.deepEqual(modules.map((m) => m.trim()), ['Văn bản đến']);
+  assert.deepEqual(modules.map((m) => m.trim()), ['Văn bản đến', 'Sổ đăng ký']);
 });
 
 test('her token holds only an encryption certificate: "Ký số" says it cannot sign, and nothing is signed', { skip }, async () => {
@@ -408,13 +408,13 @@ test('a plain profile from before token binding: "Tôi là …", the PIN again, 
   await p.getByLabel('Mã PIN').fill(hsm.tokens.userRsa.pin);
   await p.getByRole('button', { name: 'Mở khóa' }).click();
 
-  await p.getByRole('heading', { name: 'Gắn thiết bị và mã hóa hồ sơ' }).waitFor();
+  await p.getByRole('heading', { name: 'Gắn thiết bị và mã hóa dữ liệu máy trạm' }).waitFor();
   await p.getByRole('radio', { name: 'Tôi là Nguyễn Thị Thu' }).check();
   assert.equal(await p.getByLabel('Mã PIN').inputValue(), '', 'the PIN is asked again');
   await p.getByLabel('Mã PIN').fill(hsm.tokens.userRsa.pin);
   await screenshot(p, 'bind-legacy');
   await p.getByRole('button', { name: 'Gắn thiết bị và mã hóa' }).click();
-  await expectText(p.locator('.progress-note'), 'Đang mã hóa hồ sơ…');
+  await expectText(p.locator('.progress-note'), 'Đang mã hóa dữ liệu máy trạm…');
   await registerHeading().waitFor();
   await expectText(p.locator('.app-header'), 'Nguyễn Thị Thu');
   await expectText(p.locator('.app-header'), 'Văn phòng Đảng ủy xã Bát Tràng');

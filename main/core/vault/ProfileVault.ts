@@ -277,7 +277,7 @@ export class ProfileVault implements ContextSource {
       if (userId === undefined) {
         const users = this.users();
         this.lock('manual');
-        throw new DeskError('BIND_REQUIRED', 'Hồ sơ này được tạo trước khi dùng thiết bị ký số. Chọn người dùng của bạn để gắn thiết bị và mã hóa hồ sơ.', { details: { users } });
+        throw new DeskError('BIND_REQUIRED', 'Dữ liệu máy trạm này được tạo trước khi dùng thiết bị ký số. Chọn người dùng của bạn để gắn thiết bị và mã hóa dữ liệu máy trạm.', { details: { users } });
       }
       // Bound before, but the encryption never happened (or never finished): do it now.
       this.lock('manual');
@@ -330,7 +330,7 @@ export class ProfileVault implements ContextSource {
    * finished by the next unlock.
    */
   async bindAndEncrypt(userId: number, token: TokenIdentity): Promise<Session> {
-    if (!this.needsBinding && !this.encryptionUnfinished()) throw new DeskError('VALIDATION', 'Hồ sơ đã được mã hóa.');
+    if (!this.needsBinding && !this.encryptionUnfinished()) throw new DeskError('VALIDATION', 'Dữ liệu máy trạm đã được mã hóa.');
     const key = token.unlockKeys[0];
     if (!key) throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị ký số không có chứng thư dùng để mã hóa (RSA, keyEncipherment).');
     await this.attach(null);

@@ -4,7 +4,7 @@
 // Home End move the selection, Enter opens it; double-click opens too.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { TFunction } from 'i18next';
-import { memo, useCallback, useEffect, useRef, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useRef, type CSSProperties, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { IncomingRow } from '../../../../common/contract';
 import { todayIso } from '../../../../common/dates';
@@ -26,6 +26,8 @@ interface Column {
   label: string;
   sort?: SortField;
   className: string;
+  /** Its track in the grid template shared by the header and every row. */
+  width: string;
 }
 
 export const isOverdue = (row: Pick<IncomingRow, 'deadline' | 'status'>, today: string): boolean =>
@@ -56,6 +58,8 @@ export function IncomingTable({ rows, filtered, active }: Props) {
   const { ensure, indexOf, refreshing, revision, queryKey } = rows;
   const total = rows.total ?? 0;
   const today = todayIso();
+  // Arrival numbers repeat across registers and years: a list that mixes registers says which.
+  const mixesRegisters = useIncoming((s) => s.filters.registerId === null && (s.registers?.length ?? 0) > 1);
 
   const virtualizer = useVirtualizer({
     count: total,
@@ -146,18 +150,24 @@ export function IncomingTable({ rows, filtered, active }: Props) {
   };
 
   const columns: Column[] = [
-    { key: 'arrivalNumber', label: t('incoming.columns.arrivalNumber'), className: 'col-number' },
-    { key: 'arrivalDate', label: t('incoming.columns.arrivalDate'), sort: 'arrival', className: 'col-date' },
-    { key: 'issuer', label: t('incoming.columns.issuer'), sort: 'issuer', className: 'col-issuer' },
-    { key: 'numberSymbol', label: t('incoming.columns.numberSymbol'), sort: 'numberSymbol', className: 'col-symbol' },
-    { key: 'documentDate', label: t('incoming.columns.documentDate'), sort: 'documentDate', className: 'col-date' },
-    { key: 'type', label: t('incoming.columns.type'), className: 'col-type' },
-    { key: 'subject', label: t('incoming.columns.subject'), className: 'col-subject' },
-    { key: 'secrecy', label: t('incoming.columns.secrecy'), className: 'col-secrecy' },
-    { key: 'urgency', label: t('incoming.columns.urgency'), className: 'col-urgency' },
-    { key: 'deadline', label: t('incoming.columns.deadline'), sort: 'deadline', className: 'col-deadline' },
-    { key: 'status', label: t('incoming.columns.status'), className: 'col-status' },
+    ...(mixesRegisters ? [{ key: 'register', label: t('incoming.columns.register'), className: 'col-register', width: '118px' }] : []),
+    { key: 'arrivalNumber', label: t('incoming.columns.arrivalNumber'), className: 'col-number', width: '58px' },
+    { key: 'arrivalDate', label: t('incoming.columns.arrivalDate'), sort: 'arrival', className: 'col-date', width: '86px' },
+    { key: 'issuer', label: t('incoming.columns.issuer'), sort: 'issuer', className: 'col-issuer', width: '150px' },
+    { key: 'numberSymbol', label: t('incoming.columns.numberSymbol'), sort: 'numberSymbol', className: 'col-symbol', width: '112px' },
+    { key: 'documentDate', label: t('incoming.columns.documentDate'), sort: 'documentDate', className: 'col-date', width: '86px' },
+    { key: 'type', label: t('incoming.columns.type'), className: 'col-type', width: '88px' },
+    { key: 'subject', label: t('incoming.columns.subject'), className: 'col-subject', width: 'minmax(200px, 1fr)' },
+    { key: 'recipients', label: t('incoming.columns.recipients'), className: 'col-recipients', width: '132px' },
+    { key: 'notes', label: t('incoming.columns.notes'), className: 'col-notes', width: '96px' },
+    { key: 'secrecy', label: t('incoming.columns.secrecy'), className: 'col-secrecy', width: '78px' },
+    { key: 'urgency', label: t('incoming.columns.urgency'), className: 'col-urgency', width: '92px' },
+    { key: 'deadline', label: t('incoming.columns.deadline'), sort: 'deadline', className: 'col-deadline', width: '86px' },
+    { key: 'status', label: t('incoming.columns.status'), className: 'col-status', width: '88px' },
   ];
+  // Fixed columns at their width, the subject at least 200 px: wider than the window scrolls sideways.
+  const minWidth = columns.reduce((sum, c) => sum + (c.width.endsWith('px') ? parseInt(c.width, 10) : 200), 0);
+  const gridStyle = { '--grid-columns': columns.map((c) => c.width).join(' '), minWidth } as CSSProperties;
 
   const empty = rows.total === 0 && !rows.refreshing;
 
@@ -168,6 +178,7 @@ export function IncomingTable({ rows, filtered, active }: Props) {
           id="incoming-grid"
           ref={gridRef}
           className="grid"
+          style={gridStyle}
           role="grid"
           aria-label={t('incoming.title')}
           aria-rowcount={total + 1}
@@ -202,7 +213,7 @@ export function IncomingTable({ rows, filtered, active }: Props) {
               // Rows only re-render when their data, their selection or the language changes.
               return row ? (
                 <RowView key={row.id} row={row} index={item.index} top={item.start} selected={row.id === selectedId}
-                  today={today} labels={labels} t={t} onSelect={onSelect} onOpen={openIncoming} />
+                  today={today} labels={labels} t={t} onSelect={onSelect} onOpen={openIncoming} showRegister={mixesRegisters} />
               ) : (
                 <PendingRow key={`p${item.index}`} index={item.index} top={item.start} />
               );
@@ -259,9 +270,10 @@ interface RowProps {
   t: TFunction;
   onSelect(id: number): void;
   onOpen(id: number): void;
+  showRegister: boolean;
 }
 
-const RowView = memo(function RowView({ row, index, top, selected, today, labels, t, onSelect, onOpen }: RowProps) {
+const RowView = memo(function RowView({ row, index, top, selected, today, labels, t, onSelect, onOpen, showRegister }: RowProps) {
   const overdue = isOverdue(row, today);
   const topSecret = row.secrecy === 'tuyet_mat';
   return (
@@ -275,6 +287,11 @@ const RowView = memo(function RowView({ row, index, top, selected, today, labels
       onClick={() => onSelect(row.id)}
       onDoubleClick={() => onOpen(row.id)}
     >
+      {showRegister && (
+        <div role="gridcell" className="grid-cell col-register" title={`${row.registerName} – ${row.year}`}>
+          {t('incoming.registerShort', { register: row.registerName, year: row.year, context: registerContext(row.registerName) })}
+        </div>
+      )}
       <div role="gridcell" className="grid-cell col-number num" title={row.registerName}>{row.arrivalNumber}</div>
       <div role="gridcell" className="grid-cell col-date num">{formatDateVn(row.arrivalDate)}</div>
       <div role="gridcell" className="grid-cell col-issuer" title={row.issuerName}>{row.issuerName}</div>
@@ -284,6 +301,8 @@ const RowView = memo(function RowView({ row, index, top, selected, today, labels
       <div role="gridcell" className="grid-cell col-subject" title={topSecret ? undefined : row.subject}>
         {topSecret ? <em className="muted">{t('incoming.topSecretSubject')}</em> : row.subject}
       </div>
+      <div role="gridcell" className="grid-cell col-recipients" title={row.recipients.join('; ')}>{row.recipients.join('; ')}</div>
+      <div role="gridcell" className="grid-cell col-notes" title={row.notes}>{row.notes}</div>
       <div role="gridcell" className="grid-cell col-secrecy"><SecrecyBadge level={row.secrecy} label={labels.secrecy(row.secrecy)} /></div>
       <div role="gridcell" className={`grid-cell col-urgency urgency-${row.urgency}`}>{labels.urgency(row.urgency)}</div>
       <div role="gridcell" className={overdue ? 'grid-cell col-deadline num overdue' : 'grid-cell col-deadline num'}
@@ -295,3 +314,10 @@ const RowView = memo(function RowView({ row, index, top, selected, today, labels
     </div>
   );
 });
+
+/** The law's two incoming registers have short names in the list ("Đến 2026", "BMNN đến 2026"); others show their own. */
+function registerContext(name: string): string {
+  if (name === 'Sổ đăng ký văn bản đến') return 'incoming';
+  if (name === 'Sổ đăng ký bí mật nhà nước đến') return 'bmnn';
+  return '';
+}
