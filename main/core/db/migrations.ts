@@ -207,9 +207,12 @@ export const MIGRATIONS: readonly Migration[] = [
   // 8: secret arrivals go to the Sổ đăng ký bí mật nhà nước đến in every preset. A register that took
   //    secret and ordinary documents alike (the party preset) keeps its entries and numbers and takes
   //    Thường only from now on; a new register with its own yearly sequence takes the secret levels.
-  //    The state preset's secret register gets the law's name.
+  //    The state preset's secret register gets the law's name, unless an entry in it was signed (the
+  //    signed register entry names its register: renaming would make those signatures fail).
   (db) => {
     const now = new Date();
+    const hasSignedEntries = (registerId: number) =>
+      db.prepare('SELECT 1 FROM signatures s JOIN incoming i ON i.id = s.incoming_id WHERE i.register_id = ? LIMIT 1').get(registerId) !== undefined;
     const registers = db.prepare("SELECT id, name, secrecy FROM registers WHERE kind = 'incoming' ORDER BY id").all() as Array<{ id: number; name: string; secrecy: string }>;
     for (const r of registers) {
       const levels = JSON.parse(r.secrecy) as string[];
@@ -222,7 +225,7 @@ export const MIGRATIONS: readonly Migration[] = [
         const registerId = Number(db.prepare("INSERT INTO registers (kind, name, secrecy, scope_id) VALUES ('incoming', ?, ?, ?)").run(BMNN_INCOMING, JSON.stringify(secret), scopeId).lastInsertRowid);
         recordChange(db, 'registers', registerId, 'create', null, now);
         appendAudit(db, { userId: null, action: 'register.migrate', entity: 'register', entityId: registerId, details: { from: r.name, to: BMNN_INCOMING, secrecy: secret } }, now.toISOString());
-      } else if (secret.length > 0 && r.name === 'Sổ đăng ký văn bản mật đến') {
+      } else if (secret.length > 0 && r.name === 'Sổ đăng ký văn bản mật đến' && !hasSignedEntries(r.id)) {
         db.prepare('UPDATE registers SET name = ? WHERE id = ?').run(BMNN_INCOMING, r.id);
         recordChange(db, 'registers', r.id, 'update', null, now);
         appendAudit(db, { userId: null, action: 'register.migrate', entity: 'register', entityId: r.id, details: { from: r.name, to: BMNN_INCOMING } }, now.toISOString());

@@ -198,7 +198,12 @@ export function updateRegister(ctx: CoreContext, actor: Actor, input: RegisterUp
     const old = getRegister(ctx.db, input.id);
     if (!old || old.kind !== 'incoming') throw new DeskError('NOT_FOUND', 'Không tìm thấy sổ đăng ký.');
     const name = input.name ?? old.name;
-    if (name !== old.name) assertRegisterName(ctx.db, name, old.id);
+    if (name !== old.name) {
+      assertRegisterName(ctx.db, name, old.id);
+      // A signed register entry names its register (documents/signing.ts): renaming would make those signatures fail.
+      if (ctx.db.prepare('SELECT 1 FROM signatures s JOIN incoming i ON i.id = s.incoming_id WHERE i.register_id = ? LIMIT 1').get(old.id))
+        throw invalid('name', 'Sổ có văn bản đã ký số (chữ ký số ghi cả tên sổ) nên không đổi tên được. Hãy tạo sổ mới với tên mới.');
+    }
     const oldLevels = JSON.parse(old.secrecy) as Secrecy[];
     const levels = input.secrecy ? assertLevels(input.secrecy) : oldLevels;
     const hasEntries = ctx.db.prepare('SELECT 1 FROM incoming WHERE register_id = ? LIMIT 1').get(old.id) !== undefined;

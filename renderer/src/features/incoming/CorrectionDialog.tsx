@@ -59,7 +59,9 @@ function changesOf(d: IncomingDetail, f: Form): Changes {
   return c as Changes;
 }
 
-export function CorrectionDialog({ doc, onClose, onCorrected }: { doc: IncomingDetail; onClose(): void; onCorrected(d: IncomingDetail): void }) {
+export function CorrectionDialog({ doc, signed, onClose, onCorrected }: {
+  doc: IncomingDetail; signed: boolean; onClose(): void; onCorrected(d: IncomingDetail): void;
+}) {
   const { t } = useTranslation();
   const labels = useLabels();
   const [form, setForm] = useState<Form>(() => formOf(doc));
@@ -115,6 +117,7 @@ export function CorrectionDialog({ doc, onClose, onCorrected }: { doc: IncomingD
       }>
       <form id="correction-form" className="form-grid two" onSubmit={(e) => void submit(e)} noValidate>
         <p className="section-lead span-2">{t('corrections.lead', { register: doc.registerName, year: doc.year })}</p>
+        {signed && <div className="notice notice-warning span-2" role="note">{t('corrections.signedWarning')}</div>}
         {text('issuerName', 'cor-issuer', t('register.issuer'), 'issuer', 300)}
         {text('numberSymbol', 'cor-number-symbol', t('register.numberSymbol'), 'numberSymbol', 100)}
         <Field id="cor-document-date" label={t('register.documentDate')} error={err('documentDate')}>

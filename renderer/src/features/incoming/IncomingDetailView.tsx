@@ -190,10 +190,12 @@ export function IncomingDetailView({ id }: { id: number }) {
         </div>
       )}
       {doc && correcting && (
-        <CorrectionDialog doc={doc} onClose={() => setCorrecting(false)} onCorrected={(d) => {
+        <CorrectionDialog doc={doc} signed={(signatures.signatures?.length ?? 0) > 0} onClose={() => setCorrecting(false)} onCorrected={(d) => {
           setCorrecting(false);
           setDoc(d);
           useIncoming.getState().refresh();
+          // The signed register entry has changed: verify again (its signature no longer matches).
+          signatures.reload();
         }} />
       )}
     </section>

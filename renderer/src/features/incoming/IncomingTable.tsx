@@ -150,19 +150,19 @@ export function IncomingTable({ rows, filtered, active }: Props) {
   };
 
   const columns: Column[] = [
-    ...(mixesRegisters ? [{ key: 'register', label: t('incoming.columns.register'), className: 'col-register', width: '118px' }] : []),
+    ...(mixesRegisters ? [{ key: 'register', label: t('incoming.columns.register'), className: 'col-register', width: '104px' }] : []),
     { key: 'arrivalNumber', label: t('incoming.columns.arrivalNumber'), className: 'col-number', width: '58px' },
-    { key: 'arrivalDate', label: t('incoming.columns.arrivalDate'), sort: 'arrival', className: 'col-date', width: '86px' },
+    { key: 'arrivalDate', label: t('incoming.columns.arrivalDate'), sort: 'arrival', className: 'col-date', width: '96px' },
     { key: 'issuer', label: t('incoming.columns.issuer'), sort: 'issuer', className: 'col-issuer', width: '150px' },
     { key: 'numberSymbol', label: t('incoming.columns.numberSymbol'), sort: 'numberSymbol', className: 'col-symbol', width: '112px' },
-    { key: 'documentDate', label: t('incoming.columns.documentDate'), sort: 'documentDate', className: 'col-date', width: '86px' },
+    { key: 'documentDate', label: t('incoming.columns.documentDate'), sort: 'documentDate', className: 'col-date', width: '96px' },
     { key: 'type', label: t('incoming.columns.type'), className: 'col-type', width: '88px' },
     { key: 'subject', label: t('incoming.columns.subject'), className: 'col-subject', width: 'minmax(200px, 1fr)' },
     { key: 'recipients', label: t('incoming.columns.recipients'), className: 'col-recipients', width: '132px' },
     { key: 'notes', label: t('incoming.columns.notes'), className: 'col-notes', width: '96px' },
     { key: 'secrecy', label: t('incoming.columns.secrecy'), className: 'col-secrecy', width: '78px' },
     { key: 'urgency', label: t('incoming.columns.urgency'), className: 'col-urgency', width: '92px' },
-    { key: 'deadline', label: t('incoming.columns.deadline'), sort: 'deadline', className: 'col-deadline', width: '86px' },
+    { key: 'deadline', label: t('incoming.columns.deadline'), sort: 'deadline', className: 'col-deadline', width: '96px' },
     { key: 'status', label: t('incoming.columns.status'), className: 'col-status', width: '88px' },
   ];
   // Fixed columns at their width, the subject at least 200 px: wider than the window scrolls sideways.
@@ -315,7 +315,7 @@ const RowView = memo(function RowView({ row, index, top, selected, today, labels
   );
 });
 
-/** The law's two incoming registers have short names in the list ("Đến 2026", "BMNN đến 2026"); others show their own. */
+/** The law's two incoming registers have short names in the list ("Đến · 2026", "BMNN · 2026"); others show their own. */
 function registerContext(name: string): string {
   if (name === 'Sổ đăng ký văn bản đến') return 'incoming';
   if (name === 'Sổ đăng ký bí mật nhà nước đến') return 'bmnn';

@@ -144,7 +144,7 @@ export function RecipientPicker({ id, values, onChange, kinds = ['unit', 'user']
                 onClick={() => add({ kind: o.kind, id: o.id, name: o.name })}
               >
                 <span>{o.name}</span>
-                <span className="option-code">{o.kind === 'unit' ? (o.detail || t('entry.unit')) : o.detail}</span>
+                <span className="option-detail">{o.kind === 'unit' ? (o.detail || t('entry.unit')) : o.detail}</span>
               </li>
             ))}
           </ul>
