@@ -25,6 +25,7 @@ export async function seedDemoProfile(guard: SessionGuard, tokens: DemoTokens, d
     {
       unit: { name: 'Văn phòng Thành ủy Hà Nội', code: '000.00.01.T01', preset: 'party' },
       admin: { fullName: 'Nguyễn Thị Hương', position: 'Văn thư cơ quan', role: 'van_thu', clearance: 'tuyet_mat' },
+      internalUnits: ['Phòng Tổng hợp', 'Phòng Hành chính - Tài chính', 'Phòng Tổ chức - Cán bộ'],
     },
     tokens.clerk.ref,
     tokens.clerk.pin,
@@ -58,7 +59,8 @@ export async function seedDemoProfile(guard: SessionGuard, tokens: DemoTokens, d
         subject: s.subject, secrecy: s.secrecy, urgency: s.urgency,
         ...(r() < 0.4 ? { deadline: addDaysIso(arrivalDate, 5 + Math.floor(r() * 30)) } : {}),
         recipients: r() < 0.5 ? ['Phòng Tổng hợp'] : ['Phòng Hành chính - Tài chính'], notes: '', stagedIds: [staged.stagedId],
-        acknowledgeDuplicates: true,
+        // The demo's history reaches back up to 60 days, possibly into last year: registered knowingly.
+        acknowledgeDuplicates: true, acknowledgeOutOfOrder: true,
       });
       const key = guard.token?.signingKeys[0];
       if (key && i % 4 === 3) await desk.incoming.sign(actor, registered.id, key);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { IncomingRegisterInput } from '../../common/schemas';
 import { makeIncomingRegisterSchema } from '../../common/schemas';
-import { todayIso } from '../../common/dates';
+import { addDaysIso, todayIso } from '../../common/dates';
 import type { NumberingPreset, Role, Secrecy } from '../../common/domain';
 import { Desk, type TokenIdentity } from '../../main/core/desk';
 import { pemToDer } from '../../main/core/crypto';
@@ -74,8 +74,9 @@ export async function registration(desk: Desk, actor: Actor, over: Partial<Incom
   return makeIncomingRegisterSchema(() => todayIso(desk.now())).parse({
     issuer: { name: 'Sở Thông tin và Truyền thông' },
     numberSymbol: `${++serial}/QĐ-UBND`,
-    documentDate: '2026-11-02',
-    arrivalDate: '2026-11-03',
+    // Received today (by the desk's clock), dated the day before: in order whatever today is.
+    documentDate: addDaysIso(todayIso(desk.now()), -1),
+    arrivalDate: todayIso(desk.now()),
     typeCode: 'QĐ',
     subject: 'Về việc triển khai chính quyền điện tử',
     secrecy: 'thuong',

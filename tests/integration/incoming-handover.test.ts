@@ -7,7 +7,11 @@ import { DeskError } from '../../common/errors';
 import type { Desk } from '../../main/core/desk';
 import { eventsSince } from '../../main/core/events/eventLog';
 import type { Actor } from '../../main/core/org/rights';
-import { addActor, newDesk, registration } from '../helpers/desk';
+import { addActor, newDesk, registration as registrationToday } from '../helpers/desk';
+
+/** These registrations arrived on 3 November 2026, dated the day before (the desk's clock is later in November). */
+const registration = (...[desk, actor, over]: Parameters<typeof registrationToday>) =>
+  registrationToday(desk, actor, { documentDate: '2026-11-02', arrivalDate: '2026-11-03', ...over });
 
 let clock = new Date('2026-11-20T03:00:00Z');
 

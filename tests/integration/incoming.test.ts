@@ -9,7 +9,11 @@ import { verifyAuditChain } from '../../main/core/audit/auditLog';
 import type { Desk } from '../../main/core/desk';
 import type { Actor } from '../../main/core/org/rights';
 import { setSetting } from '../../main/core/profile/settings';
-import { addActor, newDesk, pdfBytes, registration, stageBytes } from '../helpers/desk';
+import { addActor, newDesk, pdfBytes, registration as registrationToday, stageBytes } from '../helpers/desk';
+
+/** These registrations arrived on 3 November 2026, dated the day before (the desk's clock is later in November). */
+const registration = (...[desk, actor, over]: Parameters<typeof registrationToday>) =>
+  registrationToday(desk, actor, { documentDate: '2026-11-02', arrivalDate: '2026-11-03', ...over });
 
 const rejects = async (p: Promise<unknown> | (() => unknown), code: string, field?: string) => {
   try {
