@@ -5,11 +5,14 @@ import { ARRIVAL_CHANNEL_LABELS, documentTypeName, SECRECY_LABELS, URGENCY_LABEL
 
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
 
+/** The register and year an arrival number belongs to (numbers repeat across registers and years). */
+const registerOf = (r: IncomingRow) => `${cut(r.registerName.replace(/^Sổ đăng ký /, ''), 18)} ${r.year}`;
+
 export function rowsTable(rows: IncomingRow[]): string {
-  const head = `${'Số đến'.padEnd(7)} ${'Ngày đến'.padEnd(10)} ${'Số, ký hiệu'.padEnd(16)} ${'Độ mật'.padEnd(9)} ${'Cơ quan ban hành'.padEnd(28)} Trích yếu`;
+  const head = `${'Sổ'.padEnd(23)} ${'Số đến'.padEnd(7)} ${'Ngày đến'.padEnd(10)} ${'Số, ký hiệu'.padEnd(16)} ${'Độ mật'.padEnd(9)} ${'Cơ quan ban hành'.padEnd(28)} Trích yếu`;
   const lines = rows.map((r) =>
     [
-      String(r.arrivalNumber).padEnd(7), formatDateVn(r.arrivalDate).padEnd(10), cut(r.numberSymbol, 16),
+      registerOf(r), String(r.arrivalNumber).padEnd(7), formatDateVn(r.arrivalDate).padEnd(10), cut(r.numberSymbol, 16),
       SECRECY_LABELS[r.secrecy].padEnd(9), cut(r.issuerName, 28), r.subject || '(Tuyệt mật – không ghi trích yếu)',
     ].join(' '),
   );
