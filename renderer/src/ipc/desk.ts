@@ -77,4 +77,7 @@ function electronDesk(api: DeskApi): DeskApi {
 }
 
 export const desk: DeskApi = window.desk ? electronDesk(window.desk) : httpDesk();
+
+/** What the viewer sends with an attachment URL: the development host's bearer token; nothing in Electron. */
+export const viewerHeaders = (): Record<string, string> => (window.desk ? {} : { Authorization: `Bearer ${devhostToken()}` });
 export { DeskError };
