@@ -7,7 +7,7 @@
 // the database and forgets the key. A plain profile from before token binding is `locked` too, with
 // `needsBinding`: the first unlock binds the person's token and encrypts it in place.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readSync, closeSync, promises as fsp } from 'node:fs';
+import { existsSync, openSync, readSync, closeSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type {
@@ -27,6 +27,7 @@ import { findDuplicates } from './documents/duplicates';
 import * as incoming from './documents/incoming';
 import * as signing from './documents/signing';
 import { silentLogger, type Logger } from './log';
+import { makeProfilePrivate } from './privateFiles';
 import { authorize, requireClearance, type Actor } from './org/rights';
 import { isSetUp, runSetup } from './org/setup';
 import { searchUnits } from './org/units';
@@ -86,7 +87,7 @@ export class Desk {
   private readonly trustAnchors: readonly Uint8Array[];
 
   private constructor(readonly profileDir: string, opts: DeskOptions) {
-    mkdirSync(profileDir, { recursive: true });
+    makeProfilePrivate(profileDir);
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? (() => new Date());
     this.recovery = opts.recoveryCertificates ?? [];

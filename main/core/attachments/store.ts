@@ -18,6 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import { DeskError } from '../../../common/errors';
 import { decryptBlobStream, encryptBlobStream, openSmall, plaintextSize, sealSmall } from './blobCipher';
 import { cleanFileName, looksLikePdf, mimeFor } from './fileKinds';
+import { makePrivateDir, PRIVATE_DIR_MODE } from '../privateFiles';
 
 export interface StagedMeta {
   stagedId: string;
@@ -45,8 +46,10 @@ export class AttachmentStore {
   }
 
   async init(): Promise<void> {
-    await fsp.mkdir(this.storeDir, { recursive: true });
-    await fsp.mkdir(this.stagingDir, { recursive: true });
+    makePrivateDir(this.storeDir);
+    makePrivateDir(this.stagingDir);
+    // The 256 shard folders of a store an older version made 0755 (the blobs themselves are not walked).
+    for (const e of await fsp.readdir(this.storeDir, { withFileTypes: true })) if (e.isDirectory()) makePrivateDir(join(this.storeDir, e.name));
     // Partial copies from a crash are worthless: their source is still with the user.
     for (const f of await fsp.readdir(this.stagingDir)) if (f.endsWith('.part')) await fsp.rm(join(this.stagingDir, f), { force: true });
   }
@@ -136,7 +139,7 @@ export class AttachmentStore {
   async promote(stagedId: string): Promise<void> {
     const meta = await this.readMeta(stagedId);
     const target = this.blobPath(meta.sha256);
-    await fsp.mkdir(dirname(target), { recursive: true });
+    await fsp.mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
     try {
       await fsp.link(this.stagedPath(stagedId), target);
     } catch (err) {
@@ -160,7 +163,7 @@ export class AttachmentStore {
     const target = this.blobPath(sha256);
     if (!(await fsp.access(plain).then(() => true, () => false))) return;
     if (!(await fsp.access(target).then(() => true, () => false))) {
-      await fsp.mkdir(dirname(target), { recursive: true });
+      await fsp.mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
       const tmp = `${target}.${randomBytes(4).toString('hex')}.part`;
       const hash = createHash('sha256');
       const meter = new Transform({ transform(c: Buffer, _e, cb) { hash.update(c); cb(null, c); } });
