@@ -324,6 +324,15 @@ export interface DeskApi {
   stageFile(file: File): Promise<StagedFile>;
   /** Subscribe to pushed events; returns the unsubscribe function. */
   onEvent(listener: (event: DeskEvent) => void): () => void;
+  /**
+   * Electron only: main opens the file picker and stages what the person chose; the page gets the
+   * staged files (and the names it could not stage, with why), never a path.
+   */
+  pickFiles?(): Promise<PickedFiles>;
+}
+export interface PickedFiles {
+  files: StagedFile[];
+  failed: Array<{ name: string; message: string }>;
 }
 
 /** The result envelope on the wire (IPC and dev host alike). */

@@ -73,6 +73,7 @@ function electronDesk(api: DeskApi): DeskApi {
         const event = toDeskEvent(raw);
         if (event) listener(event);
       }),
+    ...(api.pickFiles ? { pickFiles: () => api.pickFiles!().catch((e: unknown) => Promise.reject(fromBridge(e))) } : {}),
   };
 }
 
