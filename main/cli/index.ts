@@ -231,9 +231,12 @@ function verifyText(r: VerifyResult): string {
     `  Nội dung (băm): ${mark(r.checks.digest)}`,
     `  Chữ ký: ${mark(r.checks.signature)}`,
     `  Chứng thư người ký (ESS): ${mark(r.checks.essCert)}`,
-    `  Hiệu lực chứng thư lúc ký: ${mark(r.checks.certValidAtSigningTime)}`,
+    `  Dấu thời gian: ${r.timestamp ? `${formatVnDateTime(r.timestamp.time)} (${r.timestamp.authority})` : r.checks.timestamp.ok ? 'không có' : mark(r.checks.timestamp)}`,
+    `  Hiệu lực chứng thư ${r.validatedAtSource === 'timestamp' ? 'tại thời điểm của dấu thời gian' : 'tại thời điểm kiểm tra'} (${formatVnDateTime(r.validatedAt)}): ${mark(r.checks.certValid)}`,
     `  Mục đích sử dụng khóa: ${mark(r.checks.keyUsage)}`,
+    `  Loại chứng thư (ký văn bản): ${mark(r.checks.purpose)}`,
     `  Chuỗi tin cậy: ${mark(r.checks.chain)}`,
+    `  Tình trạng thu hồi: ${r.revocation.status === 'good' ? 'chưa bị thu hồi' : r.revocation.status === 'revoked' ? `ĐÃ BỊ THU HỒI: ${r.revocation.reasonVi}` : `CHƯA KIỂM TRA: ${r.revocation.reasonVi}`}`,
   ].join('\n');
 }
 
