@@ -250,3 +250,17 @@ export function checkPathRevocation(path: readonly CertificateInfo[], crls: read
   }
   return unknown ?? good ?? { status: 'good', reason: 'the certificate is itself a trust anchor', reasonVi: 'Chứng thư là chứng thư gốc tin cậy.' };
 }
+
+/** Parses CRL files, leaving out (and naming) those that do not parse, so one bad file spoils nothing else. */
+export function parseCrlFiles(files: ReadonlyArray<{ path: string; bytes: Uint8Array }>): { crls: CrlInfo[]; problems: string[] } {
+  const crls: CrlInfo[] = [];
+  const problems: string[] = [];
+  for (const f of files) {
+    try {
+      crls.push(...parseCrls([f.bytes]));
+    } catch (e) {
+      problems.push(`${f.path}: ${(e as Error).message}`);
+    }
+  }
+  return { crls, problems };
+}
