@@ -13,7 +13,7 @@ import { SessionGuard } from '../core/session/guard';
 import type { TokenDirectory } from '../../common/contract';
 import { formatDateVn } from '../../common/dates';
 import { formatVnDateTime, type VerifyResult } from '../core/crypto';
-import { defaultMachineConfigPath, readMachineConfig, readRevocationLists, revocationListSources } from '../../native/modules/machineConfig';
+import { defaultMachineConfigPath, machineRevocationLists, readMachineConfig } from '../../native/modules/machineConfig';
 import { chooseToken, readPin, tokenService } from './tokenAccess';
 import { decryptWithToken, encryptForRecipients, readCertificates, readCrlFiles, signFile, verifyFile } from './cryptoCommands';
 import { detailText, rowsTable } from './format';
@@ -242,8 +242,7 @@ function verifyText(r: VerifyResult): string {
 }
 
 async function machineCrls(configPath: string | undefined): Promise<Array<{ path: string; bytes: Uint8Array }>> {
-  const file = configPath ?? defaultMachineConfigPath();
-  return (await readRevocationLists(revocationListSources(file, await readMachineConfig(file)))).files;
+  return (await machineRevocationLists(configPath ?? defaultMachineConfigPath())).files;
 }
 
 async function machineTrustAnchors(configPath: string | undefined): Promise<string[]> {

@@ -20,7 +20,7 @@ import type { IncomingFilter, SetupInput } from '../../common/schemas';
 import { appendAudit } from './audit/auditLog';
 import { AttachmentStore } from './attachments/store';
 import { encryptDatabaseCopy, isPlainDatabase, openDatabase, type Db } from './db/connection';
-import { CryptoError, parseCertificate, type PrivateKeyOps, type RecipientSpec } from './crypto';
+import { CryptoError, parseCertificate, parseCrlFiles, type PrivateKeyOps, type RecipientSpec } from './crypto';
 import { openKeyring, newDataKey, writeKeyring } from './profile/keyring';
 import { bindCertificates, canUnlock, unlockCertificates, userForCertificates } from './org/certificates';
 import { findDuplicates } from './documents/duplicates';
@@ -47,6 +47,8 @@ export interface DeskOptions {
   recoveryCertificates?: readonly Uint8Array[];
   /** Root certificates signatures must chain to (machine configuration). */
   trustAnchors?: readonly Uint8Array[];
+  /** The CRL files IT installed (machine configuration), read at each verification. */
+  revocationLists?: () => Promise<ReadonlyArray<{ path: string; bytes: Uint8Array }>>;
 }
 
 /** A person's token as the core sees it: the certificates on it, and the key that unlocks. */
@@ -85,6 +87,7 @@ export class Desk {
   private readonly tickets = new Map<string, AttachmentTicket>();
   private readonly recovery: readonly Uint8Array[];
   private readonly trustAnchors: readonly Uint8Array[];
+  private readonly revocationLists: () => Promise<ReadonlyArray<{ path: string; bytes: Uint8Array }>>;
 
   private constructor(readonly profileDir: string, opts: DeskOptions) {
     makeProfilePrivate(profileDir);
@@ -92,6 +95,7 @@ export class Desk {
     this.now = opts.now ?? (() => new Date());
     this.recovery = opts.recoveryCertificates ?? [];
     this.trustAnchors = opts.trustAnchors ?? [];
+    this.revocationLists = opts.revocationLists ?? (async () => []);
     for (const r of this.recovery) if (!canUnlock(parseCertificate(r))) throw new Error('the recovery certificate cannot be used for key transport (RSA keyEncipherment needed)');
   }
 
@@ -513,8 +517,10 @@ export class Desk {
     return signing.signIncoming(this.db, this.store, actor, id, key, this.now());
   }
 
-  verifyIncoming(actor: Actor, id: number): Promise<DocumentSignature[]> {
-    return signing.verifyIncoming(this.db, this.store, actor, id, this.trustAnchors, this.now());
+  async verifyIncoming(actor: Actor, id: number): Promise<DocumentSignature[]> {
+    const { crls, problems } = parseCrlFiles(await this.revocationLists());
+    if (problems.length) this.log.log('warn', 'CRL files left out', { problems });
+    return signing.verifyIncoming(this.db, this.store, actor, id, this.trustAnchors, this.now(), crls);
   }
 
   /** Every view of a document's file is recorded; the viewer gets a short-lived, unguessable ticket. */

@@ -124,3 +124,19 @@ export async function readRevocationLists(sources: readonly string[]): Promise<{
   }
   return { files, problems };
 }
+
+/**
+ * The CRL files the machine configuration provides (its crl folder and its `crls`), read now. An
+ * unreadable configuration still leaves the crl folder; what could not be read is in `problems`.
+ */
+export async function machineRevocationLists(configFile: string = defaultMachineConfigPath()): Promise<{ files: Array<{ path: string; bytes: Uint8Array }>; problems: string[] }> {
+  let config: MachineConfig | null = null;
+  const problems: string[] = [];
+  try {
+    config = await readMachineConfig(configFile);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  const read = await readRevocationLists(revocationListSources(configFile, config));
+  return { files: read.files, problems: [...problems, ...read.problems] };
+}

@@ -12,6 +12,9 @@ import { parseCrlFiles, parseCrls } from '../../../main/core/crypto/crl';
 import { signDetached } from '../../../main/core/crypto/sign';
 import { verifyDetached, type VerifyResult } from '../../../main/core/crypto/verify';
 import { readMachineConfig, readRevocationLists, revocationListSources } from '../../../native/modules/machineConfig';
+import { Desk } from '../../../main/core/desk';
+import { actorFor } from '../../../main/core/org/users';
+import { registration, tempDir } from '../../helpers/desk';
 import { opensslTry, standardPki, type Party, type TestPki } from '../../helpers/pki';
 import { softKey } from '../../helpers/softKey';
 
@@ -247,4 +250,44 @@ test('securedesk verify prints the timestamp, the time judged at, and the revoca
   const b = run([bare, '--crl', pki.crl(pki.inter), '--crl', pki.crl(pki.root)]);
   assert.equal(b.status, 1);
   assert.match(b.stdout, /Tình trạng thu hồi: ĐÃ BỊ THU HỒI/);
+});
+
+test('the signature panel gets how each signature was judged: time, timestamp, revocation from the CRL folder read at each verification', async () => {
+  const t = tempDir('securedesk-trust-desk-');
+  const crlDir = join(t.dir, 'crl');
+  mkdirSync(crlDir);
+  const desk = await Desk.open({
+    profileDir: join(t.dir, 'profile'),
+    // The app signs without the CA chain in the signature: the workstation trusts the issuing CA here.
+    trustAnchors: [pki.root.certDer, pki.inter.certDer],
+    revocationLists: () => readRevocationLists([crlDir]).then((r) => r.files),
+  });
+  try {
+    const eve = { certificates: [p('eve').certDer, pki.inter.certDer], unlockKeys: [keyOf('eve')] };
+    const session = await desk.setup({
+      unit: { name: 'Văn phòng Tỉnh ủy Quảng Ninh', code: '000.00.01.H49', preset: 'state' },
+      admin: { fullName: 'Lê Văn Đức', position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
+    }, eve);
+    const actor = actorFor(session.user);
+    const doc = await desk.registerIncoming(actor, await registration(desk, actor));
+    await desk.signIncoming(actor, doc.id, keyOf('eve'));
+    const before = await desk.verifyIncoming(actor, doc.id);
+    assert.deepEqual(before.map((s) => s.valid), [true, true], JSON.stringify(before.map((s) => s.failed)));
+    for (const s of before) {
+      assert.equal(s.trust?.revocation, 'not_checked');
+      assert.match(s.trust!.revocationNote, /chưa có danh sách thu hồi/);
+      assert.equal(s.trust?.timestamp, null);
+      assert.ok(Math.abs(Date.parse(s.trust!.validatedAt) - Date.now()) < 60_000);
+    }
+    // IT revokes the certificate and drops the CRLs into the folder: the next verification sees it.
+    pki.revoke(p('eve'), pki.inter, 'keyCompromise');
+    writeFileSync(join(crlDir, 'inter.crl'), readFileSync(pki.crl(pki.inter)));
+    writeFileSync(join(crlDir, 'root.pem'), readFileSync(pki.crl(pki.root)));
+    const after = await desk.verifyIncoming(actor, doc.id);
+    assert.deepEqual(after.map((s) => [s.valid, s.trust?.revocation]), [[false, 'revoked'], [false, 'revoked']]);
+    assert.ok(after[0]!.failed.some((f) => f.check === 'revocation' && /đã bị thu hồi/.test(f.reason)));
+  } finally {
+    desk.close();
+    t.cleanup();
+  }
 });
