@@ -176,7 +176,8 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
    * One use per ticket. pdf.js fetches the whole file in one request here: it asks for byte ranges
    * only when the response says `Accept-Ranges: bytes`, which this host never does, so the viewer
    * needs one request per opening and a second one with the same ticket can only be a replay.
-   * The ticket is spent before anything is sent, whether or not the stream completes.
+   * The ticket is spent when the request starts (a second request at the same time is refused)
+   * and stays spent once a byte of the file was delivered.
    */
   async function serveBlob(req: IncomingMessage, res: ServerResponse, ticket: string): Promise<void> {
     const now = Date.now();
@@ -197,12 +198,17 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
       res.end();
       return;
     }
+    let delivered = false;
+    opened.stream.once('data', () => (delivered = true));
     blobs.add(opened.stream);
     try {
       await pipeline(opened.stream, res);
     } catch (err) {
       // The viewer went away, the session was locked mid-stream, or the blob failed its check.
       if (!res.destroyed) desk.log.log('warn', 'attachment stream ended early', { error: (err as Error).message });
+      // Nothing was delivered (a blob failing its check on the first chunk): the socket closes with
+      // no response, which Chromium retries once on its own; that retry may use the ticket again.
+      if (!delivered) spentTickets.delete(ticket);
       res.destroy();
     } finally {
       blobs.delete(opened.stream);

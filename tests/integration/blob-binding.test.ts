@@ -52,10 +52,13 @@ test('swapping two encrypted attachment files on disk: opening either fails, not
     assert.match((error as Error).message, /does not belong under this content hash|failed authentication/);
     assert.equal(bytes.length, 0, 'not a byte served');
     assert.ok(!bytes.includes(other.plain.subarray(0, 64)));
-    // The viewer's ticket is refused rather than streaming the other document.
+    // The viewer's stream breaks off before its first byte (the viewer then says the file may be damaged or changed).
     const t = env.desk.openAttachment(env.admin, doc.attachmentId);
-    assert.equal(await env.desk.openTicket(t.ticket), undefined);
-    // And the signature panel (if signed) would see a changed file: the bytes never reach the hash.
+    const opened = await env.desk.openTicket(t.ticket);
+    assert.ok(opened);
+    const viewed = await drain(opened.stream);
+    assert.ok(viewed.error instanceof BlobIntegrityError);
+    assert.equal(viewed.bytes.length, 0);
   }
   // Put back, both read again.
   renameSync(p1, `${p1}.x`);

@@ -235,26 +235,6 @@ export class AttachmentStore {
     return out;
   }
 
-  /**
-   * openBlob, resolved once the first chunk has been authenticated (or the blob is empty), so a
-   * caller can refuse before it sends anything (the viewer gets an error, not a broken file).
-   */
-  async openBlobChecked(sha256: string): Promise<Readable> {
-    const stream = this.openBlob(sha256);
-    await new Promise<void>((resolve, reject) => {
-      const done = (err?: Error) => {
-        stream.off('readable', onReadable);
-        stream.off('error', done);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onReadable = () => done();
-      stream.on('readable', onReadable);
-      stream.on('error', done);
-    });
-    return stream;
-  }
-
   /** Rewrites a format-1 blob in format 2, after checking its whole plaintext against `sha256`. */
   private async upgradeLegacyBlob(sha256: string): Promise<void> {
     const path = this.blobPath(sha256);
