@@ -300,7 +300,7 @@ function verifySigner(si: ParsedSignerInfo, eContentType: string, digests: Map<H
       revocation = { status: 'good', revokedAt: r.revokedAt ?? null, reason: `${r.reason}; after the timestamp ${at.toISOString()}`, reasonVi: `${r.reasonVi} Chữ ký được đóng dấu thời gian trước thời điểm thu hồi nên vẫn có giá trị.` };
       revocationCheck = ok(revocation.reason, revocation.reasonVi);
     } else {
-      revocation = { status: r.status === 'good' ? 'good' : 'not-checked', revokedAt: null, reason: r.status === 'good' ? r.reason : `revocation not checked: ${r.reason}`, reasonVi: r.status === 'good' ? r.reasonVi : `Chưa kiểm tra được tình trạng thu hồi: ${r.reasonVi}` };
+      revocation = { status: r.status === 'good' ? 'good' : 'not-checked', revokedAt: null, reason: r.status === 'good' ? r.reason : `revocation not checked: ${r.reason}`, reasonVi: r.reasonVi };
       revocationCheck = ok(revocation.reason, revocation.reasonVi);
     }
   }
@@ -312,7 +312,7 @@ function verifySigner(si: ParsedSignerInfo, eContentType: string, digests: Map<H
   const failures = Object.values(checks).filter((c) => !c.ok).map((c) => c.reasonVi);
   const notes = [
     stamped ? `Dấu thời gian: ${formatVnDateTime(stamped.time!)} (${stamped.authority}).` : '',
-    valid && revocation.status === 'not-checked' ? `${revocation.reasonVi}` : '',
+    valid && revocation.status === 'not-checked' ? `Chưa kiểm tra được tình trạng thu hồi: ${revocation.reasonVi}` : '',
   ].filter(Boolean);
   const messageVi = valid
     ? [`Chữ ký số hợp lệ. Người ký: ${who}. Thời điểm ký: ${when}.`, ...notes].join(' ')

@@ -91,6 +91,11 @@ function SigningCard({ signing }: { signing: Signing }) {
           ? t('signatures.timestamped', { time: formatDateTimeVn(signing.timestamp.time), authority: signing.timestamp.authority })
           : t('signatures.noTimestamp')}
       </p>
+      {signing.revocationUnchecked !== null && (
+        <p className="signature-note" data-revocation="not_checked">
+          <Icon name="alert" /> <span>{t('signatures.revocationNotChecked')}: {signing.revocationUnchecked}</span>
+        </p>
+      )}
       <ul className="signed-parts">
         {signing.parts.map((p) => <SignedPart key={p.id} part={p} />)}
       </ul>
@@ -114,11 +119,6 @@ function SignedPart({ part }: { part: DocumentSignature }) {
         <ul className="signature-reasons">
           {reasons.map((r) => <li key={r}>{r}</li>)}
         </ul>
-      )}
-      {part.valid && part.trust?.revocation === 'not_checked' && (
-        <p className="signature-note" data-revocation="not_checked" title={part.trust.revocationNote}>
-          <Icon name="alert" /> {t('signatures.revocationNotChecked')}: {part.trust.revocationNote}
-        </p>
       )}
     </li>
   );

@@ -14,8 +14,8 @@ export interface Signing {
   valid: boolean;
   /** A trusted timestamp on the signing (the register entry's, else the first part's that has one). */
   timestamp: { time: string; authority: string } | null;
-  /** Valid, but no installed CRL could say whether a certificate of the chain was revoked. */
-  revocationUnchecked: boolean;
+  /** Valid, but no installed CRL could say whether a certificate of the chain was revoked: why (Vietnamese). */
+  revocationUnchecked: string | null;
 }
 
 /**
@@ -29,13 +29,13 @@ export function groupSignings(list: readonly DocumentSignature[]): Signing[] {
   let open: Signing | null = null;
   for (const s of list) {
     if (!open || open.signer !== s.signer) {
-      open = { key: `s${s.id}`, signer: s.signer, signingTime: s.signingTime, parts: [], valid: true, timestamp: null, revocationUnchecked: false };
+      open = { key: `s${s.id}`, signer: s.signer, signingTime: s.signingTime, parts: [], valid: true, timestamp: null, revocationUnchecked: null };
       out.push(open);
     }
     open.parts.push(s);
     open.valid &&= s.valid;
     if (s.trust?.timestamp && (!open.timestamp || s.target === 'metadata')) open.timestamp = s.trust.timestamp;
-    open.revocationUnchecked ||= s.valid && s.trust?.revocation === 'not_checked';
+    if (s.valid && s.trust?.revocation === 'not_checked') open.revocationUnchecked ??= s.trust.revocationNote;
     if (s.target === 'metadata') {
       open.signingTime = s.signingTime;
       open = null;
