@@ -122,9 +122,11 @@ export function expectedStamp(projectDir, abi = `${process.versions.modules}-${p
 
 /**
  * Whether node_modules fits package-lock.json: 'ok', 'absent', 'stale', or 'shared-stale' (stale
- * but a link to another checkout's node_modules, which is not ours to reinstall). Without a stamp
- * (installed by hand) it trusts an install npm finished after the lock's last change, and
- * `adopt` says to stamp it.
+ * but a link to another checkout's node_modules, which is not ours to reinstall). With a stamp,
+ * only its hashes count: npm also rewrites its own node_modules/.package-lock.json without
+ * installing (`npm install --package-lock-only`), so that file's age proves nothing. Without a
+ * stamp (installed by hand before the preflight existed) it trusts an npm install newer than the
+ * lock, and `adopt` says to stamp it.
  */
 export function installState(projectDir, abi) {
   const want = expectedStamp(projectDir, abi);

@@ -182,6 +182,16 @@ describe('node_modules', () => {
     assert.equal(st.state === 'stale' && st.reason, 'package-lock.json is newer than node_modules');
   });
 
+  test('with a stamp, a changed lock is stale even when npm rewrote its own .package-lock.json', () => {
+    // `npm install --package-lock-only` rewrites node_modules/.package-lock.json without installing.
+    const p = project('nm-lock-only');
+    writeStamp(p, expectedStamp(p, ABI));
+    writeFileSync(join(p, 'package-lock.json'), '{"lockfileVersion":3,"x":true}\n');
+    writeFileSync(join(p, 'node_modules', '.package-lock.json'), '{}');
+    const st = installState(p, ABI);
+    assert.equal(st.state === 'stale' && st.reason, 'package-lock.json changed since the last install');
+  });
+
   test("a linked node_modules (another checkout's) is never adopted or reinstalled", () => {
     const other = project('nm-shared-target');
     writeStamp(other, expectedStamp(other, ABI));
