@@ -44,7 +44,7 @@ export async function stageFromPath(desk: Desk, path: unknown, name: unknown): P
       throw new DeskError('FILE_UNREADABLE', `Không đọc được tệp "${name}". Hãy chọn một tệp trên máy hoặc trên thiết bị lưu trữ được phép.`);
     }
     if (opened === 'unreadable') throw new DeskError('FILE_UNREADABLE', `Không đọc được tệp "${name}".`);
-    const staged = await desk.stageFile(actor, opened.createReadStream(), name);
+    const staged = await desk.attachments.stage(actor, opened.createReadStream(), name);
     desk.log.log('debug', 'ipc', { channel: 'stage', user: actor.id, bytes: staged.size, ms: Math.round(performance.now() - started) });
     return { ok: true, value: staged };
   } catch (err) {

@@ -163,7 +163,7 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
       authorize(actor, STAGE_ACCESS);
       guard.touch();
       const name = decodeURIComponent(String(req.headers['x-file-name'] ?? ''));
-      sendWire(res, { ok: true, value: await desk.stageFile(actor, req, name) });
+      sendWire(res, { ok: true, value: await desk.attachments.stage(actor, req, name) });
     } catch (err) {
       req.resume();
       if (err instanceof DeskError) return sendWire(res, { ok: false, error: err.toPayload() });
@@ -183,9 +183,12 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     const now = Date.now();
     for (const [t, at] of spentTickets) if (now - at > SPENT_TICKET_MS) spentTickets.delete(t);
     if (spentTickets.has(ticket)) return send(res, 404, 'not found');
-    const opened = await desk.openTicket(ticket);
-    if (!opened) return send(res, 404, 'not found');
-    spentTickets.set(ticket, now);
+    spentTickets.set(ticket, now); // before the first await: a concurrent request is refused
+    const opened = await desk.attachments.openTicket(ticket);
+    if (!opened) {
+      spentTickets.delete(ticket);
+      return send(res, 404, 'not found');
+    }
     const base = opened.mime.split(';')[0]!.trim().toLowerCase();
     const inline = INLINE_TYPES.has(base);
     res.writeHead(200, {

@@ -30,8 +30,8 @@ async function drain(stream: Readable): Promise<{ bytes: Buffer; error: unknown 
 
 async function registerOne(subject: string): Promise<{ id: number; sha256: string; attachmentId: number; plain: Buffer }> {
   const input = await registration(env.desk, env.admin, { subject });
-  const r = await env.desk.registerIncoming(env.admin, input);
-  const a = env.desk.getIncoming(env.admin, r.id).attachments[0]!;
+  const r = await env.desk.incoming.register(env.admin, input);
+  const a = env.desk.incoming.get(env.admin, r.id).attachments[0]!;
   const plain = (await drain(env.desk.store.openBlob(a.sha256))).bytes;
   assert.equal(createHash('sha256').update(plain).digest('hex'), a.sha256);
   return { id: r.id, sha256: a.sha256, attachmentId: a.id, plain };
@@ -53,8 +53,8 @@ test('swapping two encrypted attachment files on disk: opening either fails, not
     assert.equal(bytes.length, 0, 'not a byte served');
     assert.ok(!bytes.includes(other.plain.subarray(0, 64)));
     // The viewer's stream breaks off before its first byte (the viewer then says the file may be damaged or changed).
-    const t = env.desk.openAttachment(env.admin, doc.attachmentId);
-    const opened = await env.desk.openTicket(t.ticket);
+    const t = env.desk.attachments.open(env.admin, doc.attachmentId);
+    const opened = await env.desk.attachments.openTicket(t.ticket);
     assert.ok(opened);
     const viewed = await drain(opened.stream);
     assert.ok(viewed.error instanceof BlobIntegrityError);

@@ -28,7 +28,7 @@ test('a new profile, its database files, keyring, store and logs are private to 
   try {
     const log = fileLogger(join(env.dir, 'logs', 'app.log'));
     log.log('info', 'written');
-    await env.desk.registerIncoming(env.admin, await registration(env.desk, env.admin));
+    await env.desk.incoming.register(env.admin, await registration(env.desk, env.admin));
     for (const f of ['securedesk.db', 'securedesk.db-wal', 'securedesk.db-shm', 'keyring.cms', 'logs/app.log']) {
       assert.ok(existsSync(join(env.dir, f)), `${f} exists`);
       assert.equal(octal(mode(join(env.dir, f))), '0600', f);
@@ -41,7 +41,7 @@ test('a new profile, its database files, keyring, store and logs are private to 
 
 test('a profile left world-readable by an older version is made private when it is opened', { skip: process.platform === 'win32' ? 'POSIX modes' : false }, async () => {
   const env = await newDesk('state');
-  await env.desk.registerIncoming(env.admin, await registration(env.desk, env.admin));
+  await env.desk.incoming.register(env.admin, await registration(env.desk, env.admin));
   env.desk.close();
   const loosen = (p: string) => {
     const st = statSync(p);

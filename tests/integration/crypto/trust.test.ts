@@ -269,9 +269,9 @@ test('the signature panel gets how each signature was judged: time, timestamp, r
       admin: { fullName: 'Lê Văn Đức', position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
     }, eve);
     const actor = actorFor(session.user);
-    const doc = await desk.registerIncoming(actor, await registration(desk, actor));
-    await desk.signIncoming(actor, doc.id, keyOf('eve'));
-    const before = await desk.verifyIncoming(actor, doc.id);
+    const doc = await desk.incoming.register(actor, await registration(desk, actor));
+    await desk.incoming.sign(actor, doc.id, keyOf('eve'));
+    const before = await desk.incoming.verify(actor, doc.id);
     assert.deepEqual(before.map((s) => s.valid), [true, true], JSON.stringify(before.map((s) => s.failed)));
     for (const s of before) {
       assert.equal(s.trust?.revocation, 'not_checked');
@@ -283,7 +283,7 @@ test('the signature panel gets how each signature was judged: time, timestamp, r
     pki.revoke(p('eve'), pki.inter, 'keyCompromise');
     writeFileSync(join(crlDir, 'inter.crl'), readFileSync(pki.crl(pki.inter)));
     writeFileSync(join(crlDir, 'root.pem'), readFileSync(pki.crl(pki.root)));
-    const after = await desk.verifyIncoming(actor, doc.id);
+    const after = await desk.incoming.verify(actor, doc.id);
     assert.deepEqual(after.map((s) => [s.valid, s.trust?.revocation]), [[false, 'revoked'], [false, 'revoked']]);
     assert.ok(after[0]!.failed.some((f) => f.check === 'revocation' && /đã bị thu hồi/.test(f.reason)));
   } finally {
