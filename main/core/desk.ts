@@ -98,6 +98,11 @@ export class Desk {
     return new Desk(opts.profileDir, opts);
   }
 
+  /** The keyring (read-only use outside: which certificates it is addressed to). */
+  get keyringFile(): string {
+    return this.path(KEYRING_FILE);
+  }
+
   private path(file: string): string {
     return join(this.profileDir, file);
   }
