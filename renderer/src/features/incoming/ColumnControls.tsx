@@ -111,18 +111,17 @@ export function ColumnChooser({ columns, labelOf, onShow, onResetAll, customised
     <>
       <button ref={button} type="button" className="icon-button column-chooser-button" aria-haspopup="dialog" aria-expanded={open}
         aria-controls={open ? 'column-chooser' : undefined} aria-label={t('incoming.columnsMenu')} title={t('incoming.columnsMenu')}
-        onClick={() => setOpen((o) => !o)}
-        onKeyDown={(e) => e.stopPropagation()}>
+        onClick={() => setOpen((o) => !o)}>
         <Icon name="columns" />
       </button>
       {open && (
         <div id="column-chooser" ref={panel} className="popover column-chooser" role="dialog" aria-label={t('incoming.columnsMenu')}
           onKeyDown={(e) => {
+            if (e.key !== 'Escape') return;
+            // Esc is the menu's (the document view behind would go back to the register).
+            e.preventDefault();
             e.stopPropagation();
-            if (e.key === 'Escape') {
-              e.preventDefault();
-              close();
-            }
+            close();
           }}>
           <p className="column-chooser-title">{t('incoming.columnsShown')}</p>
           <ul>

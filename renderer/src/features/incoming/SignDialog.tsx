@@ -6,7 +6,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocumentSignature, IncomingDetail, TokenCertificateView, TokenView } from '../../../../common/contract';
-import { foldVietnamese } from '../../../../common/vietnamese';
 import { Dialog } from '../../components/Dialog';
 import { Icon, Spinner } from '../../components/Icon';
 import { formatDateTimeVn } from '../../lib/format';
@@ -15,6 +14,7 @@ import { useApp } from '../../stores/app';
 import { placeTokenError } from '../tokens/tokenErrors';
 import { commonNameOf, tokenKey, validityText } from '../tokens/tokenText';
 import { useTokenDirectory } from '../tokens/useTokenDirectory';
+import { sameHolder } from './holderName';
 import { groupSignings, signingCertificate } from './signatures';
 
 interface Props {
@@ -34,15 +34,6 @@ type Signer =
   | { kind: 'notSeen' }
   /** The window does not know which token opened the session (reloaded meanwhile). */
   | { kind: 'unknown' };
-
-/**
- * Whether a certificate's holder name is the person's name. Vietnamese CAs put the person's name in
- * the CN, sometimes in capitals, without diacritics, or with a note in brackets ("… (mã hóa)").
- */
-export function sameHolder(commonName: string, fullName: string): boolean {
-  const norm = (s: string) => foldVietnamese(s.replace(/\([^)]*\)/g, ' ')).replace(/\s+/g, ' ').trim();
-  return norm(commonName) !== '' && norm(commonName) === norm(fullName);
-}
 
 export function SignDialog({ doc, signatures, onClose, onSigned }: Props) {
   const { t } = useTranslation();
