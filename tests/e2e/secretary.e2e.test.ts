@@ -75,8 +75,8 @@ async function seed(): Promise<void> {
     const actor = actorFor(getUser(desk.db, clerkId)!);
     for (const [i, d] of DOCS.entries()) {
       const pdf = await makeSamplePdf({ issuer: 'Sở Thông tin và Truyền thông', numberSymbol: d.symbol, title: 'CÔNG VĂN', subject: d.subject, pages: 3 });
-      const staged = await desk.stageFile(actor, Readable.from(Buffer.from(pdf)), `${d.key}.pdf`);
-      const res = await desk.registerIncoming(actor, {
+      const staged = await desk.attachments.stage(actor, Readable.from(Buffer.from(pdf)), `${d.key}.pdf`);
+      const res = await desk.incoming.register(actor, {
         issuer: { name: 'Sở Thông tin và Truyền thông' }, numberSymbol: d.symbol, documentDate: addDaysIso(today, -12 + i),
         arrivalDate: addDaysIso(today, -10 + i), typeCode: d.type, subject: d.subject, secrecy: d.secrecy, urgency: 'thuong',
         ...(d.deadline ? { deadline: d.deadline } : {}), recipients: ['Phòng Tổng hợp'], notes: '', stagedIds: [staged.stagedId],
