@@ -113,14 +113,13 @@ const lockHeading = () => page().getByRole('heading', { name: 'Máy trạm đang
 const search = () => page().getByRole('searchbox', { name: 'Tìm trong sổ văn bản đến' });
 const form = () => page().getByRole('dialog', { name: 'Vào sổ văn bản đến' });
 const rowOf = (key: DocKey) => rows().filter({ hasText: DOCS.find((d) => d.key === key)!.symbol });
-const headerCell = (label: string) =>
-  grid().locator('.grid-head [role="columnheader"]').filter({ has: page().locator('.sort-label, .header-label').getByText(label, { exact: true }) });
+const headerCell = (label: string) => grid().locator('.grid-head [role="columnheader"]').filter({ hasText: new RegExp(`^${label}$`) });
 const width = async (label: string) => (await headerCell(label).boundingBox())!.width;
 
 async function unlock(): Promise<void> {
   const p = page();
   await lockHeading().waitFor();
-  await eventually(async () => assert.equal(await p.getByRole('radio', { name: new RegExp(HOLDER) }).isChecked(), true));
+  await p.getByRole('radio', { name: new RegExp(HOLDER) }).check();
   await p.getByLabel('Mã PIN').fill(hsm.tokens.userRsa.pin);
   await p.getByRole('button', { name: 'Mở khóa' }).click();
   await registerHeading().waitFor();
