@@ -88,6 +88,8 @@ interface ChooserProps {
 export function ColumnChooser({ columns, labelOf, onShow, onResetAll, customised }: ChooserProps) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
+  /** Where the menu shows: under the button, in the window (the register scrolls sideways under it). */
+  const [place, setPlace] = useState<{ top: number; right: number }>({ top: 0, right: 0 });
   const button = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
 
@@ -111,11 +113,16 @@ export function ColumnChooser({ columns, labelOf, onShow, onResetAll, customised
     <>
       <button ref={button} type="button" className="icon-button column-chooser-button" aria-haspopup="dialog" aria-expanded={open}
         aria-controls={open ? 'column-chooser' : undefined} aria-label={t('incoming.columnsMenu')} title={t('incoming.columnsMenu')}
-        onClick={() => setOpen((o) => !o)}>
+        onClick={() => {
+          const r = button.current!.getBoundingClientRect();
+          setPlace({ top: r.bottom + 2, right: Math.max(8, window.innerWidth - r.right) });
+          setOpen((o) => !o);
+        }}>
         <Icon name="columns" />
       </button>
       {open && (
         <div id="column-chooser" ref={panel} className="popover column-chooser" role="dialog" aria-label={t('incoming.columnsMenu')}
+          style={{ top: place.top, right: place.right }}
           onKeyDown={(e) => {
             if (e.key !== 'Escape') return;
             // Esc is the menu's (the document view behind would go back to the register).
