@@ -15,7 +15,7 @@ export {
 export { parseCrls, parseCrlFiles, checkRevocation, type CrlInfo, type CrlInput } from './crl';
 export { verifyTimestampToken, attachTimestamp, signatureValueOf } from './timestamp';
 export {
-  encryptStream, encryptFile, decryptToFile, decryptFile, decryptToBuffer,
+  encryptStream, encryptFile, decryptToFile, decryptFile, decryptToBuffer, readRecipientInfos, isAddressedTo,
   type EncryptOptions, type EncryptResult, type DecryptOptions, type DecryptResult, type RecipientSpec, type ByteSource,
 } from './envelope';
 export { encryptFileOffThread, decryptFileOffThread } from './offThread';

@@ -87,6 +87,11 @@ export class ProfileVault implements ContextSource {
     return join(this.profileDir, file);
   }
 
+  /** The keyring (read-only use outside: which certificates it is addressed to, before sign-in). */
+  get keyringFile(): string {
+    return this.path(KEYRING_FILE);
+  }
+
   /** new: nothing yet; locked: waiting for a token; ready: unlocked; damaged: open read-only. */
   get state(): 'new' | 'locked' | 'ready' | 'damaged' {
     if (this.conn) return this.conn.readOnly ? 'damaged' : 'ready';
