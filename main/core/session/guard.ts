@@ -55,7 +55,7 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason] }> {
 
   /** A plain profile from before token binding: the people in it, once the recovery token proved itself. */
   async legacyUsers(recovery: TokenRef, pin: string | undefined): Promise<UserSummary[]> {
-    if (this.current) this.lock('manual');
+    this.assertLegacy();
     return this.forOneCall(recovery, pin, (identity) => this.desk.legacyUsers(identity));
   }
 
@@ -64,9 +64,13 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason] }> {
    * PIN) and encrypts the profile. It stays locked; the person unlocks with their own token and PIN.
    */
   async bindLegacy(recovery: TokenRef, pin: string | undefined, userId: number, person: TokenRef): Promise<void> {
-    if (this.current) this.lock('manual');
+    this.assertLegacy();
     const certs = (await this.tokens.readCertificates(person)).map((c) => c.der);
     await this.forOneCall(recovery, pin, (identity) => this.desk.bindLegacy(identity, userId, certs));
+  }
+
+  private assertLegacy(): void {
+    if (!this.desk.needsBinding) throw new DeskError('VALIDATION', 'Hồ sơ không phải hồ sơ cũ chưa mã hóa; hãy mở khóa bằng thiết bị ký số đã được gắn.');
   }
 
   /** Signs in on the token, opens the session with what it proves; on failure the token is signed out. */
