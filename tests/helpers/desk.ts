@@ -29,7 +29,7 @@ export function softIdentity(): TokenIdentity & { keyPem: string; certPem: strin
   const t = tempDir('securedesk-softid-');
   try {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${t.dir}/k.pem`, '-out', `${t.dir}/c.pem`, '-days', '3650',
-      '-subj', '/CN=Nguyễn Thị Hương/O=Văn phòng Tỉnh ủy Quảng Ninh/C=VN', '-utf8', '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment'], { stdio: 'pipe' });
+      '-subj', '/CN=Nguyễn Thị Hương/O=Văn phòng Tỉnh ủy Quảng Ninh/C=VN', '-utf8', '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment'], { stdio: 'pipe' });
     const cert = pemToDer(readFileSync(`${t.dir}/c.pem`, 'utf8'))[0]!;
     const keyPem = readFileSync(`${t.dir}/k.pem`, 'utf8');
     const key = softKey(cert, keyPem);

@@ -30,7 +30,7 @@ import type { Actor } from '../org/rights';
 import { isSetUp, runSetup } from '../org/setup';
 import { actorFor, getUser, listUsers } from '../org/users';
 import { getSetting } from '../profile/settings';
-import { proveKey } from './proof';
+import { proveKey, proveSigningKey } from './proof';
 import { shred } from './shred';
 
 export const APP_VERSION = '0.1.0';
@@ -257,9 +257,10 @@ export class ProfileVault implements ContextSource {
 
   /**
    * First-run setup: a fresh data key, the keyring for the administrator's token, an encrypted
-   * database. The administrator is bound by the certificate of the key that opens the new keyring
-   * (proof that the token holds it), plus the token's signing certificates of that same key pair
-   * (same public key); any other certificate on the token is ignored.
+   * database. The administrator is bound by the certificates whose private keys prove themselves on
+   * the token: the unlocking key that opens the new keyring, any other unlocking key that unwraps a
+   * fresh challenge, and each signing key that signs one (verified with its certificate). A
+   * certificate on the token without its key proves nothing and is ignored.
    */
   async setup(input: SetupInput, token: TokenIdentity): Promise<Session> {
     if (this.state !== 'new') throw new DeskError('SETUP_DONE', 'Máy trạm này đã được thiết lập.');
@@ -271,13 +272,11 @@ export class ProfileVault implements ContextSource {
       if (first) throw new DeskError('TOKEN_UNSUITABLE', first.problem!, { details: { code: first.code } });
       throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị ký số không có chứng thư dùng để mã hóa (RSA, keyEncipherment), nên không thể giữ khóa dữ liệu của máy trạm.');
     }
-    const spki = parseCertificate(key.certificate).raw.spki;
-    const sameKeyPair = token.signingKeys
-      .map((k) => k.certificate)
-      .filter((der) => !equalBytes(der, key.certificate) && equalBytes(parseCertificate(der).raw.spki, spki) && checkForBinding(der, policy).problem === null);
+    const others = await this.provenCertificates(token, key, policy);
+    const unlocking = [key.certificate, ...others.filter((der) => canUnlock(parseCertificate(der)))];
     const dataKey = newDataKey();
     try {
-      await this.writeKeyringFor(dataKey, [key.certificate], key);
+      await this.writeKeyringFor(dataKey, unlocking, key);
       await this.attach(Buffer.from(dataKey));
     } catch (err) {
       await fsp.rm(this.path(KEYRING_FILE), { force: true });
@@ -287,11 +286,25 @@ export class ProfileVault implements ContextSource {
     }
     const userId = writeTx(this.db, () => {
       const id = runSetup(this.db, input, this.now());
-      bindCertificates(this.db, id, [key.certificate, ...sameKeyPair], id, this.now(), 'setup');
+      bindCertificates(this.db, id, [key.certificate, ...others], id, this.now(), 'setup');
       return id;
     });
     this.log.log('info', 'workstation profile created', { preset: input.unit.preset });
     return this.startSession(userId, key);
+  }
+
+  /** The token's other certificates that may be bound and whose keys prove themselves now. */
+  private async provenCertificates(token: TokenIdentity, proven: PrivateKeyOps, policy: BindingPolicy): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    const seen = (der: Uint8Array) => equalBytes(der, proven.certificate) || out.some((d) => equalBytes(d, der));
+    for (const [keys, prove] of [[token.unlockKeys, proveKey], [token.signingKeys, proveSigningKey]] as const) {
+      for (const k of keys) {
+        if (seen(k.certificate) || checkForBinding(k.certificate, policy).problem !== null) continue;
+        if (await prove(k)) out.push(k.certificate);
+        else this.log.log('warn', 'a certificate on the token was not bound: its key did not prove itself', { subject: parseCertificate(k.certificate).subject });
+      }
+    }
+    return out;
   }
 
   private startSession(userId: number, key: PrivateKeyOps): Session {
