@@ -20,6 +20,8 @@ interface Props {
   dir: TokenDirectoryState;
   /** Why binding is needed, in the core's words. */
   message: string;
+  /** machine.json names a recovery certificate; without one nothing can be done here (the message says so). */
+  recoveryConfigured: boolean;
   onBack(): void;
   /** The profile is encrypted now; `name` holds the token `label`. */
   onDone(name: string, label: string): void;
@@ -27,7 +29,7 @@ interface Props {
 
 type Errors = { pin?: string; token?: string; person?: string; user?: string; form?: string };
 
-export function LegacyBinding({ dir, message, onBack, onDone }: Props) {
+export function LegacyBinding({ dir, message, recoveryConfigured, onBack, onDone }: Props) {
   const { t } = useTranslation();
   const labels = useLabels();
   const pin = useRef<PinHandle>(null);
@@ -115,6 +117,22 @@ export function LegacyBinding({ dir, message, onBack, onDone }: Props) {
   }
 
   const proven = users !== null;
+  if (!recoveryConfigured) {
+    return (
+      <div className="card lock-card" role="group" aria-labelledby="legacy-title">
+        <div className="lock-heading">
+          <span className="lock-badge" aria-hidden="true"><Icon name="lock" /></span>
+          <div>
+            <h1 id="legacy-title">{t('lock.bind.title')}</h1>
+            <p className="lock-lead">{message}</p>
+          </div>
+        </div>
+        <div className="form-actions">
+          <button type="button" className="button" onClick={onBack}>{t('common.back')}</button>
+        </div>
+      </div>
+    );
+  }
   return (
     <form className="card lock-card" onSubmit={(e) => void (proven ? bind(e) : prove(e))} aria-labelledby="legacy-title" noValidate>
       <div className="lock-heading">

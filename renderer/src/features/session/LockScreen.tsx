@@ -29,7 +29,7 @@ export function LockScreen() {
   const [errors, setErrors] = useState<{ pin?: string; token?: string; form?: string }>({});
   const [busy, setBusy] = useState<null | 'unlocking'>(null);
   /** A plain profile and a token bound to nobody: the recovery token binds someone first. */
-  const [legacy, setLegacy] = useState<{ message: string } | null>(null);
+  const [legacy, setLegacy] = useState<{ message: string; recoveryConfigured: boolean } | null>(null);
   const [bound, setBound] = useState<{ name: string; label: string } | null>(null);
 
   const token = dir.directory?.tokens.find((x) => tokenKey(x) === selected) ?? null;
@@ -55,7 +55,7 @@ export function LockScreen() {
     } catch (err) {
       const de = asDeskError(err);
       if (de.code === 'BIND_REQUIRED') {
-        setLegacy({ message: de.message });
+        setLegacy({ message: de.message, recoveryConfigured: de.details?.recoveryConfigured !== false });
         return;
       }
       const placed = placeTokenError(de);
@@ -70,7 +70,7 @@ export function LockScreen() {
   if (legacy) {
     return (
       <main className="lock">
-        <LegacyBinding dir={dir} message={legacy.message} onBack={() => setLegacy(null)} onDone={(name, label) => {
+        <LegacyBinding dir={dir} message={legacy.message} recoveryConfigured={legacy.recoveryConfigured} onBack={() => setLegacy(null)} onDone={(name, label) => {
           setLegacy(null);
           setBound({ name, label });
           setErrors({});
