@@ -50,7 +50,8 @@ export interface AppInfo {
   attachmentLimitBytes: number;
 }
 export interface TokenRefValue {
-  module: string;
+  /** Opaque id of a PKCS#11 module found by discovery (ModuleView.id); never a path. */
+  moduleId: string;
   serial: string;
 }
 export interface TokenCertificateView {
@@ -71,7 +72,7 @@ export interface TokenCertificateView {
   validNow: boolean;
 }
 export interface TokenView {
-  module: string;
+  moduleId: string;
   slotId: string;
   serial: string;
   label: string;
@@ -88,6 +89,9 @@ export interface TokenView {
   bound?: boolean;
 }
 export interface ModuleView {
+  /** What the window names the module by (TokenRefValue.moduleId). */
+  id: string;
+  /** Where discovery found it (shown to the administrator; never accepted back). */
   path: string;
   ok: boolean;
   manufacturer?: string;
@@ -243,8 +247,15 @@ export const contract = {
     input: z.object({ token: tokenRefSchema, pin: pinSchema }).strict(),
     access: 'public',
   }),
-  'session.bindLegacy': channel<Session>()({
-    input: z.object({ userId: z.number().int().positive(), token: tokenRefSchema, pin: pinSchema }).strict(),
+  // A plain profile from before token binding: the recovery token (machine.json recoveryCertificate)
+  // proves itself with its PIN, then lists the people and binds a person's token; the profile is
+  // encrypted and stays locked until that person unlocks with their own token and PIN.
+  'session.legacyUsers': channel<UserSummary[]>()({
+    input: z.object({ token: tokenRefSchema, pin: pinSchema }).strict(),
+    access: 'public',
+  }),
+  'session.bindLegacy': channel<null>()({
+    input: z.object({ token: tokenRefSchema, pin: pinSchema, userId: z.number().int().positive(), person: tokenRefSchema }).strict(),
     access: 'public',
   }),
   'session.current': channel<Session | null>()({ input: empty, access: 'public' }),
@@ -254,6 +265,10 @@ export const contract = {
   'users.add': channel<UserSummary>()({ input: newUserSchema, access: 'org.manage' }),
   'users.bindToken': channel<null>()({
     input: z.object({ userId: z.number().int().positive(), token: tokenRefSchema }).strict(),
+    access: 'org.manage',
+  }),
+  'users.unbindCertificate': channel<null>()({
+    input: z.object({ userId: z.number().int().positive(), fingerprint: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
     access: 'org.manage',
   }),
   'units.search': channel<KnownUnit[]>()({

@@ -56,8 +56,17 @@ export const setupInputSchema = z.object({
 });
 export type SetupInput = z.infer<typeof setupInputSchema>;
 
+/**
+ * A token as the window names it: the opaque id of a PKCS#11 module that discovery found (never a
+ * path: only the machine configuration and discovery decide which libraries are loaded) and the
+ * token's serial number.
+ */
+export const MODULE_ID_PATTERN = /^[0-9a-f]{16}$/;
 export const tokenRefSchema = z
-  .object({ module: z.string().min(1).max(4096), serial: z.string().min(1).max(64) })
+  .object({
+    moduleId: z.string().regex(MODULE_ID_PATTERN, 'Thiết bị ký số không hợp lệ.'),
+    serial: z.string().min(1).max(64),
+  })
   .strict();
 /** The PIN crosses once to the token bridge; it is never stored, logged or echoed in an error. */
 export const pinSchema = z
