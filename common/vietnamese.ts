@@ -2,21 +2,53 @@
 // (they have no canonical decomposition), so we fold ourselves and index the folded text.
 
 const COMBINING_MARKS = /[\u0300-\u036f]/g;
+/** đ/Đ, and the look-alikes that legacy-font (TCVN3, VNI) conversions leave: Ð ð (eth), Ɖ ɖ (African D). */
+const D_LETTERS = /[đĐÐðƉɖ]/g;
 
-/** "Đảng ủy Điện tử" -> "dang uy dien tu": NFD, strip marks, đ->d, lower-case. */
+/**
+ * "Đảng ủy Điện tử" -> "dang uy dien tu": NFD, strip marks, đ (and its look-alikes) -> d, lower-case.
+ * Character by character (the PDF find relies on that); spelling variants are folded per word by
+ * searchTokens.
+ */
 export function foldVietnamese(text: string): string {
   return text
     .normalize('NFD')
     .replace(COMBINING_MARKS, '')
-    .replace(/[đĐ]/g, 'd')
+    .replace(D_LETTERS, 'd')
     .toLowerCase();
 }
 
-/** Words of a folded text: letters and digits only; punctuation separates words. */
+// A syllable whose only vowel is a final y after its onset is written with i or y, both correct
+// or in use (kỹ/kĩ, lý/lí, Mỹ/Mĩ, sĩ/sỹ, tỷ/tỉ, hy/hi, quý/quí): it is indexed with i. A y after a
+// vowel (tay, này, thủy), or followed by more letters (quyết, tuyệt, yêu), stays: those spellings do
+// not vary, and "tay"/"tai", "thuy"/"thui" are different words.
+const I_Y_SYLLABLE = /^(b|c|ch|d|g|gh|h|k|kh|l|m|n|ng|ngh|nh|p|ph|qu|r|s|t|th|tr|v|x)y$/;
+
+/**
+ * One folded word (as foldVietnamese leaves it) in the form the index holds: i/y spelling variants
+ * as i, numbers without leading zeros (03 = 3, as in number-symbols).
+ */
+export function foldWord(word: string): string {
+  if (/^\d+$/.test(word)) return word.replace(/^0+(?=\d)/, '');
+  return I_Y_SYLLABLE.test(word) ? `${word.slice(0, -1)}i` : word;
+}
+
+/** Words of a text as the index holds them: letters and digits only; punctuation separates words. */
 export function searchTokens(text: string): string[] {
   return foldVietnamese(text)
     .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length > 0);
+    .filter((w) => w.length > 0)
+    .map(foldWord);
+}
+
+/**
+ * The index words a typed prefix may still become. "quy" is indexed as "qui" when it is the whole
+ * word, but as typed it is also the beginning of "quyet", "quyen": both prefixes count.
+ */
+export function prefixVariants(typed: string): string[] {
+  const folded = foldVietnamese(typed);
+  const word = foldWord(folded);
+  return word === folded ? [word] : [word, folded];
 }
 
 /**
@@ -28,4 +60,49 @@ export function ftsQueryFromInput(input: string, maxWords = 12): string | null {
   const words = searchTokens(input).slice(0, maxWords);
   if (words.length === 0) return null;
   return words.map((w, i) => (i === words.length - 1 ? `"${w}"*` : `"${w}"`)).join(' ');
+}
+
+// ---- Words typed with diacritics ----
+
+/** Tone marks (the five tones besides ngang); the other marks (â ă ê ô ơ ư) change the letter. */
+const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/g;
+
+/** True when a word was typed with Vietnamese marks or đ, so it can be matched exactly. */
+export function hasDiacritics(word: string): boolean {
+  const nfc = word.normalize('NFC').toLowerCase();
+  return foldVietnamese(nfc) !== nfc;
+}
+
+/**
+ * A word with its diacritics, in one spelling: lower-case, the tone taken off its vowel and put at
+ * the end after a NUL (hòa = hoà, old and new tone placement), Ð -> đ, i/y variants as i (kỹ = kĩ).
+ */
+export function exactWord(word: string): string {
+  const nfd = word.normalize('NFD').toLowerCase();
+  const tones = nfd.match(TONE_MARKS)?.join('') ?? '';
+  const base = nfd.replace(TONE_MARKS, '').normalize('NFC').replace(/[ðɖ]/g, 'đ');
+  const folded = foldVietnamese(base);
+  const withI = I_Y_SYLLABLE.test(folded) ? `${base.slice(0, -1)}i` : base;
+  return `${withI}\u0000${tones}`;
+}
+
+/**
+ * A typed word (exactWord) matches a word of the text (exactWord) exactly, or, for the word still
+ * being typed, as its beginning with the same tone (or no tone typed yet).
+ */
+export function exactMatches(typed: string, word: string, prefix: boolean): boolean {
+  if (typed === word) return true;
+  if (!prefix) return false;
+  const [tb = '', tt = ''] = typed.split('\u0000');
+  const [wb = '', wt = ''] = word.split('\u0000');
+  return wb.startsWith(tb) && (tt === '' || tt === wt);
+}
+
+/** Words of a text in their exact spelling (exactWord), in order. */
+export function exactTokens(text: string): string[] {
+  return text
+    .normalize('NFC')
+    .split(/[^\p{L}\p{M}\p{N}]+/u)
+    .filter((w) => w.length > 0)
+    .map(exactWord);
 }

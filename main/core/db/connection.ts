@@ -66,7 +66,9 @@ export function migrate(db: Db): void {
     throw new Error(`database schema ${current} is newer than this build (${MIGRATIONS.length})`);
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+      const step = MIGRATIONS[v]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

@@ -1,9 +1,15 @@
 // Numbered migrations; PRAGMA user_version records how many have run. Never edit a shipped one:
-// append a new one.
+// append a new one. A migration is SQL, or a function for what SQL cannot compute (folding in JS).
+import type { Db } from './connection';
+import { issuerKey, numberSymbolKey } from '../documents/duplicates';
+import { rebuildSearchIndex } from '../documents/search';
+import { foldVietnamese } from '../../../common/vietnamese';
+
+export type Migration = string | ((db: Db) => void);
 const ROLE_CHECK = "('van_thu','lanh_dao','chuyen_vien','quan_tri')";
 const SECRECY_CHECK = "('thuong','mat','toi_mat','tuyet_mat')";
 
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   // 1: workstation profile, units, users, audit log
   `
   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -165,4 +171,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX idx_signatures_incoming ON signatures(incoming_id);
   `,
+  // 7: number-symbol keys (number without leading zeros, notation folded: 3/CĐ-TTg = 03/CĐ-TTg) and
+  //    search folding (Ð U+00D0 as d, i/y spelling variants, numbers without leading zeros): recompute
+  //    number_symbol_key (indexed with document_date for duplicates), issuer_key and unit names, and
+  //    rebuild the full-text index and its vocabulary.
+  (db) => {
+    const unit = db.prepare('UPDATE units SET name_folded = ? WHERE id = ?');
+    for (const u of db.prepare('SELECT id, name FROM units').all() as Array<{ id: number; name: string }>) unit.run(foldVietnamese(u.name), u.id);
+    rebuildSearchIndex(db, { numberSymbol: numberSymbolKey, issuer: issuerKey });
+  },
 ];
