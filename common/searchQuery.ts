@@ -2,7 +2,7 @@
 // renderer (which words to mark): a number-symbol among the words, the other words as the index
 // holds them, and the words typed with diacritics (they rank exact spellings first).
 import { parseNumberSymbol } from './numberSymbol';
-import { exactMatches, exactWord, foldVietnamese, foldWord, hasDiacritics, prefixVariants, searchTokens } from './vietnamese';
+import { foldVietnamese, foldWord, hasDiacritics, prefixVariants, searchTokens, spellings } from './vietnamese';
 
 export const MAX_QUERY_WORDS = 12;
 
@@ -21,14 +21,15 @@ export interface SearchQuery {
   words: string[];
   /** The last of `words` is still being typed: it stands for every word it begins (prefixVariants). */
   lastPrefix: string[] | null;
-  /** Words typed with diacritics (exactWord), to rank exact spellings above folded ones. */
-  exact: Array<{ word: string; prefix: boolean }>;
+  /** Words typed with diacritics (their correct spellings), to rank exact spellings above folded ones. */
+  exact: Array<{ spellings: string[]; prefix: boolean }>;
 }
 
 const RAW_WORDS = /[\p{L}\p{M}\p{N}]+/gu;
 
 /** A chunk of the query that reads as a number-symbol (a known shape, or one slip away from one). */
 function symbolOf(chunk: string): { key: string } | null {
+  if (!/^[^\p{L}\p{N}]*\d/u.test(chunk)) return null; // a symbol begins with its number: words are skipped at once
   const r = parseNumberSymbol(chunk);
   if (!r.ok || (r.verdict === 'warning' && r.code === 'unknown_shape')) return null;
   return { key: r.value.key };
@@ -53,7 +54,7 @@ export function parseSearchQuery(input: string): SearchQuery {
   const lastTyped = chunks.length > 0 && !(symbol?.prefix ?? false) && words.length > 0;
   const lastRaw = raw[Math.min(raw.length, MAX_QUERY_WORDS) - 1];
   const exact = raw.slice(0, MAX_QUERY_WORDS).flatMap((w, i, all) =>
-    hasDiacritics(w) ? [{ word: exactWord(w), prefix: lastTyped && i === all.length - 1 }] : []);
+    hasDiacritics(w) ? [{ spellings: spellings(w), prefix: lastTyped && i === all.length - 1 }] : []);
   return {
     ...(symbol ? { symbol } : {}),
     words,
@@ -64,21 +65,34 @@ export function parseSearchQuery(input: string): SearchQuery {
 
 export const isEmptyQuery = (q: SearchQuery): boolean => !q.symbol && q.words.length === 0;
 
+const NOT_BEFORE = '(?<![\\p{L}\\p{M}\\p{N}])';
+const NOT_AFTER = '(?![\\p{L}\\p{M}\\p{N}])';
+
 /**
  * How well a text holds the words typed with diacritics in their exact spelling: 2 for each found as
  * a whole word, 1 for the word still being typed found as the beginning of one. Rows are ranked by it:
- * "hòa" puts "Hòa Bình" above "hoàn thiện" (a beginning) above "kế hoạch" (folded only).
+ * "hòa" puts "Hòa Bình" above "hoàn thiện" (a beginning) above "kế hoạch" (folded only). One regular
+ * expression per word, compiled once per query: the text is not taken apart word by word.
+ * null when the query has no such word.
  */
-export function exactScore(q: SearchQuery, text: string): number {
-  if (q.exact.length === 0) return 0;
-  const words = (text.normalize('NFC').match(RAW_WORDS) ?? []).map(exactWord);
-  let score = 0;
-  for (const e of q.exact) {
-    if (words.includes(e.word)) score += 2;
-    else if (e.prefix && words.some((w) => exactMatches(e.word, w, true))) score += 1;
-  }
-  return score;
+export function exactScorer(q: SearchQuery): ((text: string) => number) | null {
+  if (q.exact.length === 0) return null;
+  const tests = q.exact.map((e) => {
+    const any = `(?:${e.spellings.join('|')})`;
+    return { whole: new RegExp(NOT_BEFORE + any + NOT_AFTER, 'iu'), start: e.prefix ? new RegExp(NOT_BEFORE + any, 'iu') : null };
+  });
+  return (text) => {
+    const t = text.normalize('NFC').replace(/[Ðð]/g, (c) => (c === 'Ð' ? 'Đ' : 'đ'));
+    let score = 0;
+    for (const { whole, start } of tests) {
+      if (whole.test(t)) score += 2;
+      else if (start?.test(t)) score += 1;
+    }
+    return score;
+  };
 }
+
+export const exactScore = (q: SearchQuery, text: string): number => exactScorer(q)?.(text) ?? 0;
 
 /**
  * Where a text matches the query, as [start, end) offsets into `text` itself (not normalised), sorted

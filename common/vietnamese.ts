@@ -66,6 +66,7 @@ export function ftsQueryFromInput(input: string, maxWords = 12): string | null {
 
 /** Tone marks (the five tones besides ngang); the other marks (â ă ê ô ơ ư) change the letter. */
 const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/g;
+const QUALITY_MARKS = /^[\u0302\u0306\u031B]$/;
 
 /** True when a word was typed with Vietnamese marks or đ, so it can be matched exactly. */
 export function hasDiacritics(word: string): boolean {
@@ -74,35 +75,32 @@ export function hasDiacritics(word: string): boolean {
 }
 
 /**
- * A word with its diacritics, in one spelling: lower-case, the tone taken off its vowel and put at
- * the end after a NUL (hòa = hoà, old and new tone placement), Ð -> đ, i/y variants as i (kỹ = kĩ).
+ * Every way a word typed with diacritics is correctly written, lower-case NFC: its tone on any of its
+ * vowels (hòa and hoà, thủy and thuỷ: old and new tone placement) and, for the syllables whose i/y
+ * spelling varies, with either (kỹ and kĩ). Matching the text against these finds the exact spelling
+ * without reading it word by word.
  */
-export function exactWord(word: string): string {
-  const nfd = word.normalize('NFD').toLowerCase();
-  const tones = nfd.match(TONE_MARKS)?.join('') ?? '';
-  const base = nfd.replace(TONE_MARKS, '').normalize('NFC').replace(/[ðɖ]/g, 'đ');
+export function spellings(word: string): string[] {
+  const nfd = word.normalize('NFD').toLowerCase().replace(/[ðɖ]/g, 'đ');
+  const tone = nfd.match(TONE_MARKS)?.[0];
+  const base = nfd.replace(TONE_MARKS, '');
+  const bases = [base];
   const folded = foldVietnamese(base);
-  const withI = I_Y_SYLLABLE.test(folded) ? `${base.slice(0, -1)}i` : base;
-  return `${withI}\u0000${tones}`;
-}
-
-/**
- * A typed word (exactWord) matches a word of the text (exactWord) exactly, or, for the word still
- * being typed, as its beginning with the same tone (or no tone typed yet).
- */
-export function exactMatches(typed: string, word: string, prefix: boolean): boolean {
-  if (typed === word) return true;
-  if (!prefix) return false;
-  const [tb = '', tt = ''] = typed.split('\u0000');
-  const [wb = '', wt = ''] = word.split('\u0000');
-  return wb.startsWith(tb) && (tt === '' || tt === wt);
-}
-
-/** Words of a text in their exact spelling (exactWord), in order. */
-export function exactTokens(text: string): string[] {
-  return text
-    .normalize('NFC')
-    .split(/[^\p{L}\p{M}\p{N}]+/u)
-    .filter((w) => w.length > 0)
-    .map(exactWord);
+  if (I_Y_SYLLABLE.test(folded)) bases.push(`${base.slice(0, -1)}i`);
+  else if (/^(b|c|ch|d|g|gh|h|k|kh|l|m|n|ng|ngh|nh|p|ph|qu|r|s|t|th|tr|v|x)i$/.test(folded) && !/^gi$/.test(folded)) bases.push(`${base.slice(0, -1)}y`);
+  const out = new Set<string>();
+  for (const b of bases) {
+    if (!tone) {
+      out.add(b.normalize('NFC'));
+      continue;
+    }
+    const chars = [...b];
+    chars.forEach((c, i) => {
+      if (!/[aeiouy]/.test(c)) return;
+      let j = i + 1;
+      while (j < chars.length && QUALITY_MARKS.test(chars[j]!)) j++;
+      out.add([...chars.slice(0, j), tone, ...chars.slice(j)].join('').normalize('NFC'));
+    });
+  }
+  return [...out];
 }

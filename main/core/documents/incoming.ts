@@ -12,7 +12,7 @@ import { addDaysIso, isValidIsoDate, todayIso } from '../../../common/dates';
 import { secrecyRank, type IncomingStatus, type Secrecy, type Urgency } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { parseNumberSymbol } from '../../../common/numberSymbol';
-import { exactScore } from '../../../common/searchQuery';
+import { exactScorer } from '../../../common/searchQuery';
 import type { IncomingFilter } from '../../../common/schemas';
 import type { incomingListSchema, incomingRegisterSchema } from '../../../common/schemas';
 import type { z } from 'zod';
@@ -291,9 +291,9 @@ function rowsByIds(db: Db, ids: number[]): IncomingRow[] {
 function listRanked(db: Db, built: BuiltQuery, q: ListInput): IncomingRow[] {
   const recent = cached(db, `SELECT i.id, i.subject, i.issuer_name, i.number_symbol, i.notes FROM ${built.from} ${where(built)}
     ORDER BY f.rowid DESC LIMIT ?`).raw(true).all(...built.params, RANK_WINDOW) as Array<[number, string, string, string, string]>;
-  const query = built.plan!.query;
+  const score = exactScorer(built.plan!.query)!;
   const ranked = recent
-    .map((r, i) => ({ id: r[0], i, score: exactScore(query, `${r[1]}\n${r[2]}\n${r[3]}\n${r[4]}`) }))
+    .map((r, i) => ({ id: r[0], i, score: score(`${r[1]}\n${r[2]}\n${r[3]}\n${r[4]}`) }))
     .sort((x, y) => y.score - x.score || x.i - y.i);
   const rows = rowsByIds(db, ranked.slice(q.offset, q.offset + q.limit).map((r) => r.id));
   if (rows.length === q.limit || recent.length < RANK_WINDOW) return rows;
