@@ -132,9 +132,11 @@ export const documentTypeName = (code: string): string => TYPE_BY_CODE.get(code)
  * (CV in an old-style state công văn 12/CV-UBND).
  */
 export function documentTypeForSymbol(symbolCode: string, form: 'state' | 'party'): string | undefined {
-  const other = form === 'state' ? 'party' : 'state';
-  return (ENTRIES.find((t) => t.symbols?.[form]?.includes(symbolCode)) ?? ENTRIES.find((t) => t.symbols?.[other]?.includes(symbolCode)))?.code;
+  return SYMBOL_TYPES[form].get(symbolCode) ?? SYMBOL_TYPES[form === 'state' ? 'party' : 'state'].get(symbolCode);
 }
+const symbolTypes = (form: 'state' | 'party') =>
+  new Map(ENTRIES.flatMap((t) => (t.symbols?.[form] ?? []).map((code) => [code, t.code] as const)));
+const SYMBOL_TYPES = { state: symbolTypes('state'), party: symbolTypes('party') };
 
 /** The listed type with this name, compared without case and spacing ("nghị định" -> NĐ). */
 export const documentTypeByName = (name: string): string | undefined => TYPE_BY_NAME.get(nameKey(name))?.code;

@@ -7,7 +7,7 @@
 // trailing punctuation. The register keeps what was typed (a register records what arrived) and
 // compares on a key: the number without leading zeros and the notation folded.
 import { documentTypeByName, documentTypeForSymbol, type NumberingPreset } from './domain';
-import { foldVietnamese } from './vietnamese';
+import { foldedWords, foldVietnamese } from './vietnamese';
 
 export type SymbolForm = NumberingPreset | 'other';
 
@@ -75,7 +75,7 @@ const canonicalChars = (s: string): string =>
  * "0000003-cd-ttg"; 27-QĐ/TW and 27/QĐ/TW both give "0000027-qd-tw".
  */
 export function symbolKey(number: number, notation: string): string {
-  const words = foldVietnamese(notation).split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+  const words = foldedWords(foldVietnamese(notation));
   return [String(number).padStart(7, '0'), ...words].join('-');
 }
 

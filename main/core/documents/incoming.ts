@@ -274,14 +274,6 @@ function listBySymbol(db: Db, built: BuiltQuery, q: ListInput, dir: 'ASC' | 'DES
   return [...rows, ...pageOf(db, b, orderB, [], q.limit - rows.length, skipB)];
 }
 
-function rowsByIds(db: Db, ids: number[]): IncomingRow[] {
-  if (ids.length === 0) return [];
-  const rows = (cached(db, `SELECT ${ROW_COLUMNS} FROM incoming i JOIN registers r ON r.id = i.register_id
-    WHERE i.id IN (SELECT value FROM json_each(?))`).raw(true).all(JSON.stringify(ids)) as unknown[][]).map(toRow);
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
-}
-
 /**
  * Words typed with diacritics rank the records that hold them in that exact spelling first: "hòa"
  * puts "Hòa Bình" above "kế hoạch". Only the most recent RANK_WINDOW matches are ranked (their texts
@@ -289,13 +281,16 @@ function rowsByIds(db: Db, ids: number[]): IncomingRow[] {
  * follow in recency order as usual.
  */
 function listRanked(db: Db, built: BuiltQuery, q: ListInput): IncomingRow[] {
-  const recent = cached(db, `SELECT i.id, i.subject, i.issuer_name, i.number_symbol, i.notes FROM ${built.from} ${where(built)}
-    ORDER BY f.rowid DESC LIMIT ?`).raw(true).all(...built.params, RANK_WINDOW) as Array<[number, string, string, string, string]>;
+  // The window's rows come whole, their searchable text first: the page is cut from them.
+  const recent = cached(db, `SELECT i.subject || char(10) || i.issuer_name || char(10) || i.number_symbol || char(10) || i.notes,
+    ${ROW_COLUMNS} FROM ${built.from} JOIN registers r ON r.id = i.register_id ${where(built)} ORDER BY f.rowid DESC LIMIT ?`)
+    .raw(true).all(...built.params, RANK_WINDOW) as unknown[][];
   const score = exactScorer(built.plan!.query)!;
-  const ranked = recent
-    .map((r, i) => ({ id: r[0], i, score: score(`${r[1]}\n${r[2]}\n${r[3]}\n${r[4]}`) }))
-    .sort((x, y) => y.score - x.score || x.i - y.i);
-  const rows = rowsByIds(db, ranked.slice(q.offset, q.offset + q.limit).map((r) => r.id));
+  const rows = recent
+    .map((r, i) => ({ r, i, score: score(r[0] as string) }))
+    .sort((x, y) => y.score - x.score || x.i - y.i)
+    .slice(q.offset, q.offset + q.limit)
+    .map((x) => toRow(x.r.slice(1)));
   if (rows.length === q.limit || recent.length < RANK_WINDOW) return rows;
   return [...rows, ...pageOf(db, built, 'f.rowid DESC', [], q.limit - rows.length, RANK_WINDOW)];
 }
