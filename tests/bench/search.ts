@@ -8,7 +8,9 @@
 // Then two kinds of query the headline set does not hold, each next to the raw query with the same
 // expression: words typed with diacritics (ranked by exact spelling) and number-symbols typed with
 // another number of leading zeros (found by key first, then as a phrase).
+import type { IncomingRow } from '../../common/contract';
 import { numberSymbolKey } from '../../common/numberSymbol';
+import { exactScore, parseSearchQuery } from '../../common/searchQuery';
 import { ftsQueryFromInput, hasDiacritics, searchTokens } from '../../common/vietnamese';
 import type { Desk } from '../../main/core/desk';
 import type { Db } from '../../main/core/db/connection';
@@ -131,7 +133,7 @@ export interface VariantFigures {
   ratioP95VsRawSameExpression: number;
   overheadMs: { p50: number; p95: number };
   withRows: number;
-  /** Symbols: queries whose first row has the symbol's key (found first). Diacritics: whose first row has every word in its exact spelling. */
+  /** Symbols: queries whose first row has the symbol's key (found first). Diacritics: whose first row has every word typed with diacritics in that spelling, as whole words. */
   firstRowExact: number;
   examples: string[];
 }
@@ -162,7 +164,7 @@ export function buildVariantQueries(db: Db, count: number, seed: number): { diac
 }
 
 /** Paired and alternated like the headline: listIncoming (first page) next to the raw FTS5 query with its expression. */
-export function measureVariant(desk: Desk, actor: Actor, texts: string[], passes: number, exactFirst: (text: string, first: { subject: string; numberSymbol: string } | undefined) => boolean): VariantFigures {
+export function measureVariant(desk: Desk, actor: Actor, texts: string[], passes: number, exactFirst: (text: string, first: IncomingRow | undefined) => boolean): VariantFigures {
   const raw = desk.db.prepare(RAW_FTS_SQL).pluck();
   const exprOf = texts.map((t) => matchExpression(desk.db, t));
   const runOurs = (i: number) => desk.listIncoming(actor, searchInput(texts[i]!));
@@ -302,9 +304,12 @@ export function measureSearch(desk: Desk, actor: Actor, queries: BenchQuery[], p
   const p = (xs: number[], q: number) => percentile(xs, q);
   const overhead = ours.map((o, i) => o - same[i]!);
   const variantTexts = buildVariantQueries(desk.db, Math.min(100, queries.length), queries.length);
-  const exactWords = (text: string, s: string) => text.split(' ').every((w) => s.toLowerCase().normalize('NFC').split(/[^\p{L}\p{M}\p{N}]+/u).includes(w));
+  const allExact = (text: string, r: IncomingRow) => {
+    const q = parseSearchQuery(text);
+    return exactScore(q, `${r.subject}\n${r.issuerName}\n${r.numberSymbol}`) === 2 * q.exact.length;
+  };
   const variants = {
-    diacritics: measureVariant(desk, actor, variantTexts.diacritics, passes, (text, first) => !!first && exactWords(text, first.subject)),
+    diacritics: measureVariant(desk, actor, variantTexts.diacritics, passes, (text, first) => !!first && allExact(text, first)),
     symbols: measureVariant(desk, actor, variantTexts.symbols, passes, (text, first) => !!first && numberSymbolKey(first.numberSymbol) === numberSymbolKey(text)),
   };
   progress(`variants: diacritics p95 ${variants.diacritics.ours.p95} ms (ratio ${variants.diacritics.ratioP95VsRawSameExpression}), symbols p95 ${variants.symbols.ours.p95} ms (ratio ${variants.symbols.ratioP95VsRawSameExpression})`);

@@ -191,7 +191,7 @@ function buildFilter(db: Db, actor: Actor, f: IncomingFilter, today: string): Bu
   let fts = false;
   let plan: SearchPlan | undefined;
   if (f.query !== undefined && f.query.trim() !== '') {
-    plan = searchPlan(db, f.query) ?? undefined;
+    plan = searchPlan(db, f.query, secrecyRank(actor.clearance)) ?? undefined;
     if (!plan) return null; // only punctuation, or a word nothing begins with: nothing can match
     // A number-symbol in the query is looked up by its key first (symbolParts); words go through the index.
     if (!plan.symbol) {
