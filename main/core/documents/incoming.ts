@@ -246,7 +246,8 @@ function symbolParts(built: BuiltQuery): { a: Part; b: Part | null } {
   const plan = built.plan!;
   const s = plan.symbol!;
   const key = s.hi === null ? { sql: 'i.number_symbol_key = ?', params: [s.key] } : { sql: 'i.number_symbol_key >= ? AND i.number_symbol_key < ?', params: [s.key, s.hi] };
-  const rest = s.rest === null ? null : { sql: 'i.id IN (SELECT rowid FROM incoming_fts WHERE incoming_fts MATCH ?)', params: [s.rest] };
+  // Per keyed record, a seek in the index (rowid = i.id), not every match of the other words.
+  const rest = s.rest === null ? null : { sql: 'EXISTS (SELECT 1 FROM incoming_fts WHERE incoming_fts MATCH ? AND rowid = i.id)', params: [s.rest] };
   const a: Part = {
     from: 'incoming i',
     where: [key.sql, ...(rest ? [rest.sql] : []), ...built.where],
