@@ -81,6 +81,11 @@ export interface TokenView {
   pin: { countLow: boolean; finalTry: boolean; locked: boolean };
   certificates: TokenCertificateView[];
   error?: string;
+  /**
+   * One of its certificates opens this workstation's keyring (told from the keyring's recipient
+   * identifiers, before sign-in). Absent when the profile has no keyring yet.
+   */
+  bound?: boolean;
 }
 export interface ModuleView {
   path: string;

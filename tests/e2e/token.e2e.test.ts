@@ -161,11 +161,13 @@ test('"Khóa" (Ctrl+L) locks; an unbound token and a wrong PIN are explained; th
   await lockHeading().waitFor();
   await expectText(p.locator('.lock-reason'), 'Máy trạm đã được khóa.');
 
-  // The recovery token can unlock in principle, but nobody on this workstation holds it yet.
-  await tokenRadio('SD-RECOVERY').check();
-  await p.getByLabel('Mã PIN').fill(hsm.tokens.recovery.pin);
-  await p.getByRole('button', { name: 'Mở khóa' }).click();
-  await expectText(p.locator('.lock-card .form-error'), 'chưa được gắn với người dùng nào');
+  // The recovery token can unlock in principle, but nobody on this workstation holds it yet: the
+  // lock screen says so (from the keyring, before anyone signs in) and does not offer it.
+  const unbound = p.locator('.token-unusable-group', { hasText: 'SD-RECOVERY' });
+  await expectText(unbound, 'Khôi phục dữ liệu');
+  await expectText(unbound, 'Chưa gắn với máy trạm này');
+  assert.equal(await tokenRadio('SD-RECOVERY').count(), 0);
+  await expectText(p.locator('.person-option', { hasText: 'SD-USER-RSA' }), 'Đã gắn với máy trạm này');
   await screenshot(p, 'lock-not-bound');
 
   await tokenRadio('SD-USER-RSA').check();
@@ -288,7 +290,7 @@ test('"Ký số" on the open document: the certificate holder is named, the toke
 test('the stored file changed behind the app\'s back: reopened, its signature shows "Không hợp lệ" with why; the register entry\'s still holds', { skip }, async () => {
   const p = page();
   const desk = app!.desk!;
-  const doc = desk.getIncoming(desk.session!, 1);
+  const doc = desk.incoming.get(desk.session!, 1);
   assert.equal(doc.numberSymbol, NUMBER_SYMBOL);
   // One byte of the encrypted blob, in the middle of the file.
   const blob = desk.store.blobPath(doc.attachments[0]!.sha256);
@@ -396,7 +398,7 @@ test('a plain profile from before token binding: "Tôi là …", the PIN again, 
   runSetup(db, {
     unit: { name: 'Văn phòng Đảng ủy xã Bát Tràng', code: '000.00.02.H27', preset: 'party' },
     admin: { fullName: 'Đỗ Văn Hùng', position: 'Chánh Văn phòng', role: 'lanh_dao', clearance: 'toi_mat' },
-  });
+  }, new Date());
   addUser(db, { fullName: 'Nguyễn Thị Thu', position: 'Văn thư', role: 'van_thu', clearance: 'mat' });
   db.close();
 

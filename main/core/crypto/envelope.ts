@@ -462,6 +462,30 @@ export async function decryptToBuffer(input: ByteSource, opts: DecryptOptions & 
   }
 }
 
+/**
+ * The RecipientInfos SET (DER) of an envelope, read from its header alone: who it is addressed to
+ * (issuer and serial number of each certificate), without any key and without decrypting anything.
+ */
+export async function readRecipientInfos(input: ByteSource): Promise<Uint8Array> {
+  const r = StreamReader.from(input);
+  try {
+    return (await readEnvelopeHeader(r)).recipientInfos;
+  } catch (e) {
+    throw mapError(e);
+  } finally {
+    await r.release();
+  }
+}
+
+/** Whether a RecipientInfos SET (from readRecipientInfos) has an entry for this certificate. */
+export function isAddressedTo(recipientInfos: Uint8Array, certificate: CertInput): boolean {
+  try {
+    return findRecipient(recipientInfos, parseCertificate(certificate)).found !== null;
+  } catch (e) {
+    throw mapError(e);
+  }
+}
+
 /** Decrypts a file (see decryptToFile). */
 export async function decryptFile(inPath: string, destPath: string, opts: DecryptOptions): Promise<DecryptResult> {
   return decryptToFile(createReadStream(inPath, { highWaterMark: CHUNK }), destPath, opts);

@@ -11,7 +11,7 @@ export type { ContentSource } from './content';
 export { signDetached, defaultSignatureAlg, type SignOptions } from './sign';
 export { verifyDetached, formatVnDateTime, type VerifyOptions, type VerifyResult, type SignerVerification, type CheckResult } from './verify';
 export {
-  encryptStream, encryptFile, decryptToFile, decryptFile, decryptToBuffer,
+  encryptStream, encryptFile, decryptToFile, decryptFile, decryptToBuffer, readRecipientInfos, isAddressedTo,
   type EncryptOptions, type EncryptResult, type DecryptOptions, type DecryptResult, type RecipientSpec, type ByteSource,
 } from './envelope';
 export { encryptFileOffThread, decryptFileOffThread } from './offThread';

@@ -1,13 +1,15 @@
 // Numbered migrations; PRAGMA user_version records how many have run. Never edit a shipped one:
-// append a new one. A migration is SQL, or a function for what SQL cannot compute (folding in JS).
+// append a new one.
 import type { Db } from './connection';
-import { issuerKey, numberSymbolKey } from '../documents/duplicates';
-import { rebuildSearchIndex } from '../documents/search';
-import { foldVietnamese } from '../../../common/vietnamese';
+import { RECORD_TABLES } from '../events/eventLog';
+import { newGlobalId } from '../events/globalId';
+import { reindexSymbolKeysAndSearch } from '../documents/search';
 
-export type Migration = string | ((db: Db) => void);
 const ROLE_CHECK = "('van_thu','lanh_dao','chuyen_vien','quan_tri')";
 const SECRECY_CHECK = "('thuong','mat','toi_mat','tuyet_mat')";
+
+/** A migration is SQL, or a function for steps SQL cannot do (e.g. generating UUIDv7 ids). */
+export type Migration = string | ((db: Db) => void);
 
 export const MIGRATIONS: readonly Migration[] = [
   // 1: workstation profile, units, users, audit log
@@ -171,18 +173,34 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX idx_signatures_incoming ON signatures(incoming_id);
   `,
-  // 7: number-symbol keys (number without leading zeros, notation folded: 3/CĐ-TTg = 03/CĐ-TTg) and
-  //    search folding (Ð U+00D0 as d, i/y spelling variants, numbers without leading zeros): recompute
-  //    number_symbol_key (indexed with document_date for duplicates), issuer_key and unit names, and
-  //    rebuild the full-text index and its vocabulary.
+  // 7: global ids (UUIDv7) beside local ids, and the ordered event log the server replicates.
   (db) => {
-    const unit = db.prepare('UPDATE units SET name_folded = ? WHERE id = ?');
-    for (const u of db.prepare('SELECT id, name FROM units').all() as Array<{ id: number; name: string }>) unit.run(foldVietnamese(u.name), u.id);
-    // Every key changes: building the indexes again afterwards is much faster than updating them row by row.
-    db.exec('DROP INDEX idx_incoming_issuer; DROP INDEX idx_incoming_number_symbol; DROP INDEX idx_incoming_duplicate;');
-    rebuildSearchIndex(db, { numberSymbol: numberSymbolKey, issuer: issuerKey });
-    db.exec(`CREATE INDEX idx_incoming_issuer ON incoming(issuer_key);
-      CREATE INDEX idx_incoming_number_symbol ON incoming(number_symbol_key);
-      CREATE INDEX idx_incoming_duplicate ON incoming(number_symbol_key, document_date);`);
+    for (const table of RECORD_TABLES) {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN global_id TEXT`);
+      const ids = db.prepare(`SELECT rowid FROM ${table} ORDER BY rowid`).pluck().all() as number[];
+      const set = db.prepare(`UPDATE ${table} SET global_id = ? WHERE rowid = ?`);
+      for (const id of ids) set.run(newGlobalId(), id);
+      db.exec(`CREATE UNIQUE INDEX idx_${table}_global_id ON ${table}(global_id)`);
+    }
+    db.exec(`
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        at TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        actor TEXT,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('create','update','delete')),
+        data TEXT NOT NULL
+      );
+      CREATE INDEX idx_events_entity ON events(entity_id, seq);
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+    `);
+    db.prepare("INSERT INTO settings (key, value) VALUES ('workstation_id', ?) ON CONFLICT (key) DO NOTHING").run(newGlobalId());
   },
+  // 8: number-symbol keys (3/CĐ-TTg = 03/CĐ-TTg) and search folding (Ð, i/y variants, numbers without
+  //    leading zeros): recompute the stored keys, rebuild their indexes, the full-text index and its vocabulary.
+  reindexSymbolKeysAndSearch,
 ];

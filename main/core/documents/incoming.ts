@@ -20,6 +20,8 @@ import { appendAudit } from '../audit/auditLog';
 import type { AttachmentStore, StagedMeta } from '../attachments/store';
 import type { Db } from '../db/connection';
 import { cached } from '../db/statements';
+import { writeTx } from '../db/transaction';
+import { recordChange } from '../events/eventLog';
 import { findUnit } from '../org/units';
 import { authorize, requireClearance, type Actor } from '../org/rights';
 import { findDuplicates, issuerKey } from './duplicates';
@@ -122,8 +124,8 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   // Blobs go into the store before the transaction: a crash leaves at worst an unreferenced blob.
   for (const m of metas) await ctx.store.promote(m.stagedId);
 
-  const registeredAt = ctx.now().toISOString();
-  const result = db.transaction((): RegisterResult => {
+  const registeredAt = ctx.now();
+  const result = writeTx(db, (): RegisterResult => {
     const { number, period } = takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
     const res = db
       .prepare(
@@ -136,13 +138,17 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
         register.id, period, number, arrivalDate, Number(arrivalDate.slice(0, 4)), issuerUnitId, issuerName,
         numberSymbol, numberSymbolKey, issuerKey(issuerName), input.documentDate, input.typeCode,
         input.subject, input.secrecy, secrecyRank(input.secrecy), input.urgency, input.deadline ?? null,
-        JSON.stringify(input.recipients), input.notes, actor.id, registeredAt, metas.length,
+        JSON.stringify(input.recipients), input.notes, actor.id, registeredAt.toISOString(), metas.length,
       );
     const id = Number(res.lastInsertRowid);
     const addAttachment = db.prepare(
       'INSERT INTO attachments (incoming_id, ordinal, name, size, mime, is_pdf, sha256) VALUES (?,?,?,?,?,?,?)',
     );
-    metas.forEach((m, i) => addAttachment.run(id, i + 1, m.name, m.size, m.mime, m.isPdf ? 1 : 0, m.sha256));
+    recordChange(db, 'incoming', id, 'create', actor.id, registeredAt);
+    metas.forEach((m, i) => {
+      const attachmentId = Number(addAttachment.run(id, i + 1, m.name, m.size, m.mime, m.isPdf ? 1 : 0, m.sha256).lastInsertRowid);
+      recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt);
+    });
     indexIncoming(db, id, { subject: input.subject, numberSymbol, issuerName, notes: input.notes });
     appendAudit(db, {
       userId: actor.id, action: 'incoming.register', entity: 'incoming', entityId: id,
@@ -154,7 +160,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
       },
     });
     return { id, arrivalNumber: number, registerName: register.name };
-  })();
+  });
   for (const m of metas) await ctx.store.discard(m.stagedId).catch(() => undefined);
   return result;
 }
@@ -169,7 +175,8 @@ const ROW_COLUMNS = `i.id, i.register_id AS registerId, r.name AS registerName, 
 const SORT_SQL: Record<ListInput['sort']['field'], string> = {
   arrival: 'i.arrival_date {dir}, i.id {dir}',
   documentDate: 'i.document_date {dir}, i.id {dir}',
-  deadline: 'i.deadline {dir}, i.id {dir}',
+  // Documents without a deadline come last whichever way (SQLite puts NULLs first when ascending).
+  deadline: 'i.deadline IS NULL, i.deadline {dir}, i.id {dir}',
   numberSymbol: 'i.number_symbol_key {dir}, i.id {dir}',
   issuer: 'i.issuer_key {dir}, i.id {dir}',
 };

@@ -2,7 +2,8 @@
 // contentless: it holds the folded words only (searchTokens: no marks, đ -> d, i/y variants as i,
 // numbers without leading zeros), fed by the service in the same transaction as the record.
 import { parseSearchQuery, type SearchQuery } from '../../../common/searchQuery';
-import { searchTokens } from '../../../common/vietnamese';
+import { foldVietnamese, searchTokens } from '../../../common/vietnamese';
+import { issuerKey, numberSymbolKey } from './duplicates';
 import { cached } from '../db/statements';
 import type { Db } from '../db/connection';
 
@@ -52,6 +53,23 @@ export function rebuildSearchIndex(db: Db, keys: { numberSymbol(s: string): stri
   }
   const addTerm = db.prepare('INSERT INTO search_terms (term) VALUES (?)');
   for (const t of [...terms].sort()) addTerm.run(t);
+}
+
+/**
+ * Number-symbol keys (number without leading zeros, notation folded: 3/CĐ-TTg = 03/CĐ-TTg) and search
+ * folding (Ð U+00D0 as d, i/y spelling variants, numbers without leading zeros): recomputes
+ * number_symbol_key (indexed with document_date for duplicates), issuer_key and unit names, and rebuilds
+ * the full-text index and its vocabulary.
+ */
+export function reindexSymbolKeysAndSearch(db: Db): void {
+  const unit = db.prepare('UPDATE units SET name_folded = ? WHERE id = ?');
+  for (const u of db.prepare('SELECT id, name FROM units').all() as Array<{ id: number; name: string }>) unit.run(foldVietnamese(u.name), u.id);
+  // Every key changes: building the indexes again afterwards is much faster than updating them row by row.
+  db.exec('DROP INDEX idx_incoming_issuer; DROP INDEX idx_incoming_number_symbol; DROP INDEX idx_incoming_duplicate;');
+  rebuildSearchIndex(db, { numberSymbol: numberSymbolKey, issuer: issuerKey });
+  db.exec(`CREATE INDEX idx_incoming_issuer ON incoming(issuer_key);
+    CREATE INDEX idx_incoming_number_symbol ON incoming(number_symbol_key);
+    CREATE INDEX idx_incoming_duplicate ON incoming(number_symbol_key, document_date);`);
 }
 
 const MAX_EXPANSION = 128;

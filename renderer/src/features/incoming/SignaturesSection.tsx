@@ -61,6 +61,7 @@ export const SignaturesSection = forwardRef<HTMLElement, Props>(function Signatu
       {signing && (
         <SignDialog
           doc={doc}
+          signatures={signatures}
           onClose={() => setSigning(false)}
           onSigned={(parts) => {
             setSigning(false);
