@@ -282,7 +282,10 @@ test('"Ký số" on the open document: the certificate holder is named, the toke
   await expectText(signing, 'Nguyễn Văn An');
   await expectText(signing, new RegExp(`Ký lúc ${formatDateVn(todayIso())} \\d{2}:\\d{2}`));
   assert.ok(!(await signatures().textContent())!.includes('Không hợp lệ'));
-  await expectText(p.locator('.signature-summary'), 'Đã ký số');
+  await expectText(p.locator('.signature-summary'), 'Đã ký số (chưa kiểm tra thu hồi)');
+  // No CRL installed and no timestamp: the panel says so, in words.
+  await expectText(signing.locator('.signature-note'), /Chưa kiểm tra tình trạng thu hồi: Máy trạm chưa có danh sách thu hồi \(CRL\)/);
+  await expectText(signing.locator('.signing-trust'), 'Không có dấu thời gian: chứng thư được kiểm tra tại thời điểm hiện tại.');
   await showWholeSignatures();
   await screenshot(p, 'signatures-valid');
 });

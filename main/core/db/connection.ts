@@ -2,6 +2,7 @@
 // A database that fails the check is reopened read-only and nothing writes to it.
 import Database from 'better-sqlite3-multiple-ciphers';
 import { MIGRATIONS } from './migrations';
+import { createPrivateFile, makePrivateFile } from '../privateFiles';
 
 export type Db = Database.Database;
 
@@ -27,6 +28,9 @@ function applyKey(db: Db, opts: OpenOptions): void {
 
 export function openDatabase(file: string, opts: OpenOptions = {}): OpenedDatabase {
   let db: Db;
+  // SQLite creates files 0644 and gives -wal/-shm the database file's mode: make that 0600 first.
+  createPrivateFile(file);
+  for (const f of [`${file}-wal`, `${file}-shm`]) makePrivateFile(f);
   try {
     db = new Database(file, { fileMustExist: false });
     applyKey(db, opts);
@@ -88,6 +92,7 @@ export function encryptDatabaseCopy(source: string, target: string, hexKey: stri
   const src = new Database(source, { fileMustExist: true });
   try {
     src.pragma('wal_checkpoint(TRUNCATE)');
+    createPrivateFile(target); // VACUUM INTO accepts an empty file, and keeps its mode
     src.exec(`VACUUM INTO '${target.replace(/'/g, "''")}'`);
   } finally {
     src.close();

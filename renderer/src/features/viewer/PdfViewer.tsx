@@ -10,6 +10,7 @@ import { Icon, Spinner } from '../../components/Icon';
 import { SecrecyMark } from '../../components/Secrecy';
 import i18n from '../../i18n';
 import { asDeskError, call } from '../../ipc/call';
+import { viewerHeaders } from '../../ipc/desk';
 import { setFindHandler } from '../../stores/nav';
 import { onWipe } from '../../stores/wipe';
 import { nextZoomStep, PdfController, type FindState, type FitMode } from './PdfController';
@@ -73,7 +74,7 @@ export function PdfViewer({ attachment, secrecy }: Props) {
         setPhase({ kind: 'not-pdf' });
         return;
       }
-      const loading = lib.getDocument(documentParams(lib, opened.url));
+      const loading = lib.getDocument(documentParams(lib, opened.url, viewerHeaders()));
       task = loading;
       const doc = await loading.promise;
       if (cancelled || !scroller.current || !pagesEl.current) return;
