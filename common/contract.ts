@@ -145,6 +145,8 @@ export interface DuplicateRef {
   issuerName: string;
   documentDate: string;
   reason: 'same_number_symbol' | 'same_file';
+  /** same_number_symbol: whether the issuer names match too (absent when none was given to compare). */
+  sameIssuer?: boolean;
 }
 export interface StagedFile {
   stagedId: string;
@@ -280,7 +282,7 @@ export const contract = {
     input: z
       .object({
         issuerName: z.string().max(300),
-        numberSymbol: z.string().max(50),
+        numberSymbol: z.string().max(100),
         documentDate: z.string().max(10),
         stagedIds: z.array(z.string().regex(/^[0-9a-f]{32}$/)).max(20).default([]),
       })
@@ -293,7 +295,7 @@ export const contract = {
         secrecy: secrecySchema,
         registerId: z.number().int().positive().optional(),
         arrivalDate: z.string().max(10).optional(),
-        typeCode: z.string().max(10).default('CV'),
+        typeCode: z.string().max(60).default('CV'),
       })
       .strict(),
     access: 'doc.register',

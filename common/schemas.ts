@@ -1,8 +1,8 @@
 // Input schemas shared by the renderer (errors at the field) and main (the real check).
 import { z } from 'zod';
 import {
+  checkDocumentType,
   DEADLINE_FILTERS,
-  DOCUMENT_TYPE_CODES,
   INCOMING_STATUSES,
   NUMBERING_PRESETS,
   ROLES,
@@ -34,6 +34,14 @@ export const identifierCodeSchema = z.string().superRefine((v, ctx) => {
 export const numberSymbolSchema = z.string().superRefine((v, ctx) => {
   const r = parseNumberSymbol(v);
   if (!r.ok) ctx.addIssue({ code: 'custom', message: r.reason });
+});
+
+/** A type from the list (its code), or written by name when it has none (common/domain checkDocumentType). */
+export const documentTypeSchema = z.string({ error: 'Chọn loại văn bản.' }).transform((v, ctx) => {
+  const r = checkDocumentType(v);
+  if (r.ok) return r.code;
+  ctx.addIssue({ code: 'custom', message: r.reason });
+  return z.NEVER;
 });
 
 export const secrecySchema = z.enum(SECRECY_LEVELS, { error: 'Độ mật không hợp lệ.' });
@@ -95,7 +103,7 @@ export const incomingRegisterSchema = z
     numberSymbol: numberSymbolSchema,
     documentDate: isoDate('ngày văn bản'),
     arrivalDate: isoDate('ngày đến').optional(),
-    typeCode: z.enum(DOCUMENT_TYPE_CODES, { error: 'Chọn loại văn bản.' }),
+    typeCode: documentTypeSchema,
     subject: z.string().trim().max(500, 'Trích yếu dài tối đa 500 ký tự.').default(''),
     secrecy: secrecySchema,
     urgency: urgencySchema,
