@@ -59,7 +59,8 @@ export interface AppInfo {
   attachmentLimitBytes: number;
 }
 export interface TokenRefValue {
-  module: string;
+  /** Opaque id of a PKCS#11 module found by discovery (ModuleView.id); never a path. */
+  moduleId: string;
   serial: string;
 }
 export interface TokenCertificateView {
@@ -80,7 +81,7 @@ export interface TokenCertificateView {
   validNow: boolean;
 }
 export interface TokenView {
-  module: string;
+  moduleId: string;
   slotId: string;
   serial: string;
   label: string;
@@ -90,8 +91,16 @@ export interface TokenView {
   pin: { countLow: boolean; finalTry: boolean; locked: boolean };
   certificates: TokenCertificateView[];
   error?: string;
+  /**
+   * One of its certificates opens this workstation's keyring (told from the keyring's recipient
+   * identifiers, before sign-in). Absent when the profile has no keyring yet.
+   */
+  bound?: boolean;
 }
 export interface ModuleView {
+  /** What the window names the module by (TokenRefValue.moduleId). */
+  id: string;
+  /** Where discovery found it (shown to the administrator; never accepted back). */
   path: string;
   ok: boolean;
   manufacturer?: string;
@@ -145,6 +154,8 @@ export interface DuplicateRef {
   issuerName: string;
   documentDate: string;
   reason: 'same_number_symbol' | 'same_file';
+  /** same_number_symbol: whether the issuer names match too (absent when none was given to compare). */
+  sameIssuer?: boolean;
 }
 export interface StagedFile {
   stagedId: string;
@@ -224,12 +235,24 @@ export interface DocumentSignature {
   target: 'file' | 'metadata';
   fileName: string | null;
   signer: string;
-  /** ISO; the signer's claimed time (no timestamp authority). */
+  /** ISO; the signer's claimed time (see trust for the time the certificate was judged at). */
   signingTime: string;
   valid: boolean;
   /** Vietnamese summary. */
   message: string;
   failed: Array<{ check: string; reason: string }>;
+  /** How the signer's certificate was judged; absent when the signed content could not be read. */
+  trust?: SignatureTrust;
+}
+export interface SignatureTrust {
+  /** ISO: the time the certificate was judged at: a trusted timestamp's, else the time of verification. */
+  validatedAt: string;
+  /** A trusted RFC 3161 timestamp on the signature (ISO time, authority's name); null without one. */
+  timestamp: { time: string; authority: string } | null;
+  /** not_checked: no current CRL of an issuer in the chain is installed on this workstation. */
+  revocation: 'good' | 'revoked' | 'not_checked';
+  /** Vietnamese: why revocation was not checked, since when the certificate is revoked, or which CRL vouches. */
+  revocationNote: string;
 }
 export interface RecipientRef {
   kind: 'unit' | 'user' | 'text';
@@ -319,8 +342,15 @@ export const contract = {
     input: z.object({ token: tokenRefSchema, pin: pinSchema }).strict(),
     access: 'public',
   }),
-  'session.bindLegacy': channel<Session>()({
-    input: z.object({ userId: z.number().int().positive(), token: tokenRefSchema, pin: pinSchema }).strict(),
+  // A plain profile from before token binding: the recovery token (machine.json recoveryCertificate)
+  // proves itself with its PIN, then lists the people and binds a person's token; the profile is
+  // encrypted and stays locked until that person unlocks with their own token and PIN.
+  'session.legacyUsers': channel<UserSummary[]>()({
+    input: z.object({ token: tokenRefSchema, pin: pinSchema }).strict(),
+    access: 'public',
+  }),
+  'session.bindLegacy': channel<null>()({
+    input: z.object({ token: tokenRefSchema, pin: pinSchema, userId: z.number().int().positive(), person: tokenRefSchema }).strict(),
     access: 'public',
   }),
   'session.current': channel<Session | null>()({ input: empty, access: 'public' }),
@@ -332,6 +362,10 @@ export const contract = {
     input: z.object({ userId: z.number().int().positive(), token: tokenRefSchema }).strict(),
     access: 'org.manage',
   }),
+  'users.unbindCertificate': channel<null>()({
+    input: z.object({ userId: z.number().int().positive(), fingerprint: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+    access: 'org.manage',
+  }),
   'units.search': channel<KnownUnit[]>()({
     input: z.object({ query: z.string().max(200), limit: z.number().int().min(1).max(50).default(10) }).strict(),
     access: 'session',
@@ -341,7 +375,7 @@ export const contract = {
     input: z
       .object({
         issuerName: z.string().max(300),
-        numberSymbol: z.string().max(50),
+        numberSymbol: z.string().max(100),
         documentDate: z.string().max(10),
         stagedIds: z.array(z.string().regex(/^[0-9a-f]{32}$/)).max(20).default([]),
       })
@@ -354,7 +388,7 @@ export const contract = {
         secrecy: secrecySchema,
         registerId: z.number().int().positive().optional(),
         arrivalDate: z.string().max(10).optional(),
-        typeCode: z.string().max(10).default('CV'),
+        typeCode: z.string().max(60).default('CV'),
       })
       .strict(),
     access: 'doc.register',
@@ -440,6 +474,15 @@ export interface DeskApi {
   stageFile(file: File): Promise<StagedFile>;
   /** Subscribe to pushed events; returns the unsubscribe function. */
   onEvent(listener: (event: DeskEvent) => void): () => void;
+  /**
+   * Electron only: main opens the file picker and stages what the person chose; the page gets the
+   * staged files (and the names it could not stage, with why), never a path.
+   */
+  pickFiles?(): Promise<PickedFiles>;
+}
+export interface PickedFiles {
+  files: StagedFile[];
+  failed: Array<{ name: string; message: string }>;
 }
 
 /** The result envelope on the wire (IPC and dev host alike). */

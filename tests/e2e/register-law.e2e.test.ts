@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { addDaysIso, formatDateVn, todayIso, yearOf } from '../../common/dates';
 import { actorFor, addUser, getUser } from '../../main/core/org/users';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
+import { moduleId } from '../../native/modules/discovery';
 import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
 import { ELECTRON_DIST, eventually, expectText, openApp, screenshot, type AppSession, type Problems } from './harness';
 
@@ -277,7 +278,7 @@ test('the recipient, signed in with their own token, acknowledges receipt (ký n
   const p = page();
   const desk = app.desk!;
   // The administrator binds the recipient's token (as Quản trị → Người dùng → Gắn thiết bị would).
-  await app.guard!.bindToken(actorFor(getUser(desk.db, adminId)!), adminId, { module: hsm.modulePath, serial: hsm.tokens.recovery.serial });
+  await app.guard!.bindToken(actorFor(getUser(desk.db, adminId)!), adminId, { moduleId: moduleId(hsm.modulePath), serial: hsm.tokens.recovery.serial });
   await p.keyboard.press('Control+l');
   await p.getByRole('heading', { name: 'Máy trạm đang khóa' }).waitFor();
   await p.getByRole('radio', { name: /SD-RECOVERY/ }).check();

@@ -30,10 +30,11 @@ export function softIdentity(): TokenIdentity & { keyPem: string; certPem: strin
   const t = tempDir('securedesk-softid-');
   try {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${t.dir}/k.pem`, '-out', `${t.dir}/c.pem`, '-days', '3650',
-      '-subj', '/CN=Nguyễn Thị Hương/O=Văn phòng Tỉnh ủy Quảng Ninh/C=VN', '-utf8', '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment'], { stdio: 'pipe' });
+      '-subj', '/CN=Nguyễn Thị Hương/O=Văn phòng Tỉnh ủy Quảng Ninh/C=VN', '-utf8', '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment'], { stdio: 'pipe' });
     const cert = pemToDer(readFileSync(`${t.dir}/c.pem`, 'utf8'))[0]!;
     const keyPem = readFileSync(`${t.dir}/k.pem`, 'utf8');
-    softIdentityCache = { certificates: [cert], unlockKeys: [softKey(cert, keyPem)], keyPem, certPem: readFileSync(`${t.dir}/c.pem`, 'utf8') };
+    const key = softKey(cert, keyPem);
+    softIdentityCache = { unlockKeys: [key], signingKeys: [key], keyPem, certPem: readFileSync(`${t.dir}/c.pem`, 'utf8') };
     return softIdentityCache;
   } finally {
     t.cleanup();
@@ -44,12 +45,16 @@ export async function newDesk(
   preset: NumberingPreset = 'state', dir?: string, opts: { now?: () => Date } = {},
 ): Promise<{ desk: Desk; admin: Actor; dir: string; identity: TokenIdentity; cleanup(): void }> {
   const t = dir ? { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) } : tempDir();
-  const desk = await Desk.open({ profileDir: t.dir, ...(opts.now ? { now: opts.now } : {}) });
+  // `now` is the clock of what the test does; setup binds a certificate made just now, so it runs on the real clock.
+  let settingUp = true;
+  const clock = opts.now;
+  const desk = await Desk.open({ profileDir: t.dir, ...(clock ? { now: () => (settingUp ? new Date() : clock()) } : {}) });
   const identity = softIdentity();
   const session = await desk.setup({
     unit: { name: 'Văn phòng Tỉnh ủy Quảng Ninh', code: '000.00.01.H49', preset },
     admin: { fullName: 'Nguyễn Thị Hương', position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
   }, identity);
+  settingUp = false;
   return { desk, admin: actorFor(session.user), dir: t.dir, identity, cleanup: () => { try { desk.close(); } catch { /* closed */ } t.cleanup(); } };
 }
 
@@ -89,5 +94,6 @@ export async function registration(desk: Desk, actor: Actor, over: Partial<Incom
 /** The same software identity in another process (PEM texts passed on the command line or env). */
 export function identityFromPem(certPem: string, keyPem: string): TokenIdentity {
   const cert = pemToDer(certPem)[0]!;
-  return { certificates: [cert], unlockKeys: [softKey(cert, keyPem)] };
+  const key = softKey(cert, keyPem);
+  return { unlockKeys: [key], signingKeys: [key] };
 }

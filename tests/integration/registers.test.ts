@@ -6,7 +6,9 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DeskError } from '../../common/errors';
+import { parseCertificate } from '../../main/core/crypto';
 import { Desk } from '../../main/core/desk';
+import { fingerprintOf } from '../../main/core/org/certificates';
 import { MIGRATIONS } from '../../main/core/db/migrations';
 import { eventsSince } from '../../main/core/events/eventLog';
 import { newGlobalId } from '../../main/core/events/globalId';
@@ -40,6 +42,11 @@ function oldProfile(dir: string, preset: 'party' | 'state', opts: { signed?: boo
     .run('Văn phòng Tỉnh ủy', 'van phong tinh uy', '000.00.01.H49', at, newGlobalId());
   const userId = Number(db.prepare("INSERT INTO users (full_name, position, role, clearance, created_at, global_id) VALUES (?, 'Văn thư', 'van_thu', 'tuyet_mat', ?, ?)")
     .run('Nguyễn Thị Hương', at, newGlobalId()).lastInsertRowid);
+  // Her token was bound before (the binding whose encryption a newer version finishes at unlock).
+  const cert = parseCertificate(softIdentity().unlockKeys[0]!.certificate);
+  db.prepare(`INSERT INTO user_certificates (fingerprint, user_id, subject, issuer, serial, not_after, can_unlock, der, bound_at, bound_by, global_id)
+    VALUES (?,?,?,?,?,?,1,?,?,?,?)`).run(fingerprintOf(cert), userId, cert.subject, cert.issuer, cert.serialNumber, cert.notAfter.toISOString(),
+    Buffer.from(cert.der), at, userId, newGlobalId());
   const addRegister = (id: number, name: string, levels: string[]) => {
     db.prepare("INSERT INTO numbering_scopes (id, name, reset, per_type, term_years, global_id) VALUES (?, ?, 'year', 0, 5, ?)").run(id, `Số ${id}`, newGlobalId());
     db.prepare("INSERT INTO registers (id, kind, name, secrecy, scope_id, global_id) VALUES (?, 'incoming', ?, ?, ?, ?)").run(id, name, JSON.stringify(levels), id, newGlobalId());
@@ -71,11 +78,11 @@ describe('a party profile made before the BMNN incoming register', () => {
   after(() => t.cleanup());
 
   test('gets the BMNN register: old numbers unchanged, new secret arrivals numbered in their own sequence', async () => {
-    const { userId } = oldProfile(t.dir, 'party');
+    oldProfile(t.dir, 'party');
     const desk = await Desk.open({ profileDir: t.dir, now: () => NOW });
     try {
-      // The first unlock of a plain profile binds the token and encrypts; the migrations run on the way.
-      const session = await desk.bindAndEncrypt(userId, softIdentity());
+      // The first unlock of a plain profile encrypts it for the bound token; the migrations run on the way.
+      const session = await desk.unlock(softIdentity());
       const actor = { ...session.user, rights: session.rights };
       assert.deepEqual(desk.incoming.registers(actor).map((r) => [r.id, r.name, r.secrecy]), [
         [1, 'Sổ đăng ký văn bản đến', ['thuong']],
@@ -106,10 +113,10 @@ describe('a state profile made before', () => {
   for (const signed of [false, true]) {
     test(signed ? 'keeps its secret register\'s name when an entry in it was signed' : 'gets the law\'s name for its secret register', async () => {
       const t = tempDir();
-      const { userId } = oldProfile(t.dir, 'state', { signed });
+      oldProfile(t.dir, 'state', { signed });
       const desk = await Desk.open({ profileDir: t.dir, now: () => NOW });
       try {
-        const session = await desk.bindAndEncrypt(userId, softIdentity());
+        const session = await desk.unlock(softIdentity());
         const actor = { ...session.user, rights: session.rights };
         assert.deepEqual(desk.incoming.registers(actor).map((r) => r.name),
           ['Sổ đăng ký văn bản đến', signed ? 'Sổ đăng ký văn bản mật đến' : 'Sổ đăng ký bí mật nhà nước đến']);

@@ -4,6 +4,7 @@ import type { Db } from './connection';
 import { appendAudit } from '../audit/auditLog';
 import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
+import { reindexSymbolKeysAndSearch } from '../documents/search';
 
 const ROLE_CHECK = "('van_thu','lanh_dao','chuyen_vien','quan_tri')";
 const SECRECY_CHECK = "('thuong','mat','toi_mat','tuyet_mat')";
@@ -204,7 +205,10 @@ export const MIGRATIONS: readonly Migration[] = [
     `);
     db.prepare("INSERT INTO settings (key, value) VALUES ('workstation_id', ?) ON CONFLICT (key) DO NOTHING").run(newGlobalId());
   },
-  // 8: secret arrivals go to the Sổ đăng ký bí mật nhà nước đến in every preset. A register that took
+  // 8: number-symbol keys (3/CĐ-TTg = 03/CĐ-TTg) and search folding (Ð, i/y variants, numbers without
+  //    leading zeros): recompute the stored keys, rebuild their indexes, the full-text index and its vocabulary.
+  reindexSymbolKeysAndSearch,
+  // 9: secret arrivals go to the Sổ đăng ký bí mật nhà nước đến in every preset. A register that took
   //    secret and ordinary documents alike (the party preset) keeps its entries and numbers and takes
   //    Thường only from now on; a new register with its own yearly sequence takes the secret levels.
   //    The state preset's secret register gets the law's name, unless an entry in it was signed (the
@@ -232,10 +236,10 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     }
   },
-  // 9: the fields of Phụ lục IV and VI: page and copy counts, signer, how it arrived; the agency's own
-  //    units; recipients chosen among units and people; hand-over (ngày chuyển) and its electronic
-  //    acknowledgement (ký nhận); corrections with the old values; register years closed at year end.
-  //    Columns are added without CHECK constraints so that no existing row is scanned (the core checks).
+  // 10: the fields of Phụ lục IV and VI: page and copy counts, signer, how it arrived; the agency's own
+  //     units; recipients chosen among units and people; hand-over (ngày chuyển) and its electronic
+  //     acknowledgement (ký nhận); corrections with the old values; register years closed at year end.
+  //     Columns are added without CHECK constraints so that no existing row is scanned (the core checks).
   `
   ALTER TABLE incoming ADD COLUMN page_count INTEGER;
   ALTER TABLE incoming ADD COLUMN copy_count INTEGER;

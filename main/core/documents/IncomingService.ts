@@ -6,7 +6,7 @@ import type {
 } from '../../../common/contract';
 import type { HandOverInput, IncomingCorrectionInput, IncomingFilter } from '../../../common/schemas';
 import type { ContextSource } from '../context';
-import type { PrivateKeyOps } from '../crypto';
+import { parseCrlFiles, type PrivateKeyOps } from '../crypto';
 import type { Actor } from '../org/rights';
 import { correctIncoming } from './corrections';
 import { acknowledge, handOver } from './handover';
@@ -70,9 +70,11 @@ export class IncomingService {
     return correctIncoming(this.source.context(), actor, input);
   }
 
-  verify(actor: Actor, id: number): Promise<DocumentSignature[]> {
+  async verify(actor: Actor, id: number): Promise<DocumentSignature[]> {
     const c = this.source.context();
-    return signing.verifyIncoming(c.db, c.store, actor, id, c.trustAnchors, c.now());
+    const { crls, problems } = parseCrlFiles(await c.revocationLists());
+    if (problems.length) c.log.log('warn', 'CRL files left out', { problems });
+    return signing.verifyIncoming(c.db, c.store, actor, id, c.trustAnchors, c.now(), crls);
   }
 }
 

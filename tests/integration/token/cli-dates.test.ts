@@ -15,6 +15,7 @@ import { SessionGuard } from '../../../main/core/session/guard';
 import { TokenService } from '../../../main/core/session/tokens';
 import { makeSamplePdf } from '../../../main/devhost/samplePdf';
 import { TokenBridge } from '../../../native/bridge/client';
+import { moduleId } from '../../../native/modules/discovery';
 import { createSoftHsm, type SoftHsm } from '../../fixtures/softhsm/tokens';
 import { tempDir } from '../../helpers/desk';
 
@@ -93,7 +94,7 @@ test('a registration at 06:30 on 1 January in Hà Nội is shown as such on a UT
   const guard = new SessionGuard(desk, new TokenService(bridge, async () => [hsm.modulePath]));
   let id = 0;
   try {
-    const session = await guard.unlock({ module: hsm.modulePath, serial: hsm.tokens.userRsa.serial }, hsm.tokens.userRsa.pin);
+    const session = await guard.unlock({ moduleId: moduleId(hsm.modulePath), serial: hsm.tokens.userRsa.serial }, hsm.tokens.userRsa.pin);
     const actor = actorFor(session.user);
     const staged = await desk.attachments.stage(actor, Readable.from([Buffer.from('%PDF-1.4 thử')]), 'nam-moi.pdf');
     const r = await desk.incoming.register(actor, makeIncomingRegisterSchema(() => todayIso(at)).parse({

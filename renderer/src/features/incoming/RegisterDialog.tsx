@@ -4,13 +4,14 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DuplicateRef } from '../../../../common/contract';
-import { isValidIsoDate, parseDateInput } from '../../../../common/dates';
+import { formatDateVn, isValidIsoDate, parseDateInput, todayIso } from '../../../../common/dates';
 import {
-  ARRIVAL_CHANNELS, DOCUMENT_TYPES, SECRECY_LEVELS, URGENCY_LEVELS, clearedFor, type ArrivalChannel, type DocumentTypeCode, type Secrecy,
-  type Urgency,
+  ARRIVAL_CHANNELS, DOCUMENT_TYPE_GROUPS, DOCUMENT_TYPES, SECRECY_LEVELS, URGENCY_LEVELS, clearedFor, isKnownDocumentType,
+  type ArrivalChannel, type Secrecy, type Urgency,
 } from '../../../../common/domain';
 import { parseNumberSymbol } from '../../../../common/numberSymbol';
 import { fieldErrors, incomingRegisterSchema } from '../../../../common/schemas';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { DateInput, dateTextToIso } from '../../components/DateInput';
 import { Dialog } from '../../components/Dialog';
 import { controlProps, Field } from '../../components/Field';
@@ -21,13 +22,16 @@ import { useDebounced } from '../../lib/useDebounced';
 import { useApp } from '../../stores/app';
 import { useIncoming } from '../../stores/incoming';
 import { useNav } from '../../stores/nav';
-import { useRegisterDraft, type Draft } from '../../stores/registerDraft';
+import { emptyDraft, useRegisterDraft, type Draft } from '../../stores/registerDraft';
 import { toast } from '../../stores/toasts';
 import { AttachmentsField } from './AttachmentsField';
 import { DuplicateList } from './DuplicateList';
 import { IssuerCombobox } from './IssuerCombobox';
 import { OutOfOrderNotice, type OrderReason } from './OutOfOrderNotice';
 import { recipientInput, RecipientPicker } from './RecipientPicker';
+
+/** The type picker's last choice: a type written by name. */
+const OTHER_TYPE = '__other__';
 
 /** Form field keys as the schema and the core name them, in the order they appear. */
 const FIELD_ORDER = [
@@ -124,6 +128,28 @@ function draftErrors(d: Draft): Partial<Record<FieldKey, string>> {
   return { ...cross, ...base };
 }
 
+/** What is probably a slip and is asked about before registering (the core accepts both). */
+type Doubt = { kind: 'pastDeadline'; deadline: string } | { kind: 'noPdf'; names: string[] };
+
+function doubtsOf(d: Draft): Doubt[] {
+  const doubts: Doubt[] = [];
+  const deadline = d.deadline.trim() ? dateTextToIso(d.deadline) : undefined;
+  if (deadline && isValidIsoDate(deadline) && deadline < todayIso()) doubts.push({ kind: 'pastDeadline', deadline });
+  // Nothing the viewer can show: every file is kept, but none can be read in the app.
+  const ready = d.files.filter((f) => f.state === 'ready' && f.staged);
+  if (ready.length > 0 && ready.every((f) => !f.staged!.isPdf)) doubts.push({ kind: 'noPdf', names: ready.map((f) => f.name) });
+  return doubts;
+}
+
+/** Anything typed or chosen that "Xóa nội dung" would lose. */
+function hasContent(d: Draft): boolean {
+  const empty = emptyDraft();
+  return d.files.length > 0 || d.recipients.length > 0 || d.registerId !== null || d.typeCode !== ''
+    || (['secrecy', 'urgency', 'issuerName', 'numberSymbol', 'documentDate', 'arrivalDate', 'deadline', 'subject', 'notes',
+      'signer', 'pageCount', 'copyCount', 'arrivalChannel'] as const)
+      .some((k) => String(d[k]).trim() !== String(empty[k]).trim());
+}
+
 export function RegisterDialog() {
   const { t } = useTranslation();
   const labels = useLabels();
@@ -142,6 +168,9 @@ export function RegisterDialog() {
   const [acknowledged, setAcknowledged] = useState<Acknowledged>(NOTHING_ACKNOWLEDGED);
   const [early, setEarly] = useState<DuplicateRef[]>([]);
   const [busy, setBusy] = useState(false);
+  const [typeByName, setTypeByName] = useState(false);
+  /** Asking before registering (with whether duplicates were already acknowledged), or before emptying the form. */
+  const [asking, setAsking] = useState<{ kind: 'register'; doubts: Doubt[]; ack: Acknowledged } | { kind: 'clear' } | null>(null);
 
   const clearance = session?.user.clearance ?? 'thuong';
   const candidates = useMemo(() => (registers ?? []).filter((r) => r.secrecy.includes(draft.secrecy)), [registers, draft.secrecy]);
@@ -168,7 +197,8 @@ export function RegisterDialog() {
   );
   useEffect(() => {
     const [numberSymbol, issuerName, documentDate] = JSON.parse(dupKey) as [string, string, string | null];
-    if (!open || !documentDate || !issuerName || !parseNumberSymbol(numberSymbol).ok) {
+    // On the symbol's key and the date; the issuer, however it is written, only tells whether it matches too.
+    if (!open || !documentDate || !parseNumberSymbol(numberSymbol).ok) {
       setEarly([]);
       return;
     }
@@ -181,6 +211,15 @@ export function RegisterDialog() {
       live = false;
     };
   }, [dupKey, open]);
+
+  // The form opens on its first field (the dialog itself would focus its close button).
+  useEffect(() => {
+    if (!open) {
+      setAsking(null);
+      return;
+    }
+    document.querySelector<HTMLElement>('#register-form :is(input, select, textarea):not(:disabled)')?.focus();
+  }, [open]);
 
   // A register chosen by hand that does not take the new secrecy level falls back to automatic.
   useEffect(() => {
@@ -196,6 +235,7 @@ export function RegisterDialog() {
     setOutOfOrder(null);
     setAcknowledged(NOTHING_ACKNOWLEDGED);
     setEarly([]);
+    setTypeByName(false);
   };
 
   const openRecord = (id: number) => {
@@ -203,7 +243,8 @@ export function RegisterDialog() {
     openIncoming(id);
   };
 
-  async function submit(ack: Acknowledged) {
+  /** `confirmed`: the doubts about this draft were answered "Vẫn vào sổ". */
+  async function submit(ack: Acknowledged, confirmed = false) {
     setSubmitted(true);
     setFormError(null);
     if (staging) {
@@ -217,6 +258,11 @@ export function RegisterDialog() {
       setServerErrors({});
       if (other.length > 0) setFormError(other.join(' '));
       focusFirst(draftErrors(draft));
+      return;
+    }
+    const doubts = confirmed ? [] : doubtsOf(draft);
+    if (doubts.length > 0) {
+      setAsking({ kind: 'register', doubts, ack });
       return;
     }
     setBusy(true);
@@ -257,10 +303,20 @@ export function RegisterDialog() {
   };
 
   const parsedSymbol = parseNumberSymbol(draft.numberSymbol);
+  const symbolWarning = parsedSymbol.ok && parsedSymbol.verdict === 'warning' ? parsedSymbol : null;
+  /** A number-symbol typed or corrected: its type is suggested until the person picks one. */
+  const changeSymbol = (numberSymbol: string) => {
+    const parsed = parseNumberSymbol(numberSymbol);
+    const suggested = parsed.ok ? parsed.value.typeCode : undefined;
+    change('numberSymbol', { numberSymbol, ...(!draft.typeChosen && suggested ? { typeCode: suggested } : {}) });
+  };
+  // A type written by name (not in the list) is edited in its own box.
+  const namedType = typeByName || (draft.typeCode !== '' && !isKnownDocumentType(draft.typeCode));
   const issuerError = errorOf('issuer.name');
   const earlyRefs = early.filter((d) => d.reason === 'same_number_symbol');
 
   return (
+    <>
     <Dialog
       open={open}
       title={t('register.title')}
@@ -269,8 +325,8 @@ export function RegisterDialog() {
       footer={
         <>
           <button type="button" className="button subtle" onClick={() => {
-            reset({ discardFiles: true });
-            resetUi();
+            if (hasContent(draft)) setAsking({ kind: 'clear' });
+            else resetUi();
           }}>
             {t('register.clear')}
           </button>
@@ -299,7 +355,7 @@ export function RegisterDialog() {
             <DuplicateList items={duplicates} onOpen={openRecord} />
             <div className="notice-actions">
               <button type="button" className="button" onClick={() => setDuplicates(null)}>{t('duplicates.review')}</button>
-              <button type="button" className="button danger-outline" onClick={() => void submit({ ...acknowledged, duplicates: true })} disabled={busy}>
+              <button type="button" className="button danger-outline" onClick={() => void submit({ ...acknowledged, duplicates: true }, true)} disabled={busy}>
                 {t('duplicates.registerAnyway')}
               </button>
             </div>
@@ -311,7 +367,7 @@ export function RegisterDialog() {
               setOutOfOrder(null);
               focusFirst({ arrivalDate: 'x' });
             }}
-            onConfirm={() => void submit({ ...acknowledged, outOfOrder: true })} />
+            onConfirm={() => void submit({ ...acknowledged, outOfOrder: true }, true)} />
         )}
 
         <div className="form-grid classification">
@@ -373,17 +429,24 @@ export function RegisterDialog() {
               </Field>
               <div className="form-grid two">
                 <Field id={CONTROL_IDS.numberSymbol} label={t('register.numberSymbol')} error={errorOf('numberSymbol')} required
-                  hint={parsedSymbol.ok
+                  hint={symbolWarning ? (
+                    <span className="field-warning" role="status">
+                      {t(`register.symbolWarning.${symbolWarning.code}`, { suggestion: symbolWarning.suggestion })}
+                      {symbolWarning.suggestion && (
+                        <>
+                          {' '}
+                          <button type="button" className="link-button" onClick={() => changeSymbol(symbolWarning.suggestion!)}>
+                            {t('register.symbolApply', { suggestion: symbolWarning.suggestion })}
+                          </button>
+                        </>
+                      )}
+                    </span>
+                  ) : parsedSymbol.ok && parsedSymbol.value.form !== 'other'
                     ? t(parsedSymbol.value.form === 'party' ? 'register.symbolParty' : 'register.symbolState')
                     : t('register.symbolHint')}>
                   <input className="input" {...controlProps(CONTROL_IDS.numberSymbol, errorOf('numberSymbol'), true, true)}
                     value={draft.numberSymbol} autoComplete="off" spellCheck={false}
-                    onChange={(e) => {
-                      const numberSymbol = e.target.value;
-                      const parsed = parseNumberSymbol(numberSymbol);
-                      const suggested = parsed.ok ? DOCUMENT_TYPES.find((x) => x.code === parsed.value.typeCode)?.code : undefined;
-                      change('numberSymbol', { numberSymbol, ...(!draft.typeChosen && suggested ? { typeCode: suggested } : {}) });
-                    }}
+                    onChange={(e) => changeSymbol(e.target.value)}
                     onBlur={() => touch('numberSymbol')} />
                 </Field>
                 <Field id={CONTROL_IDS.documentDate} label={t('register.documentDate')} error={errorOf('documentDate')} required>
@@ -393,13 +456,30 @@ export function RegisterDialog() {
                 </Field>
               </div>
               <div className="form-grid two">
-                <Field id={CONTROL_IDS.typeCode} label={t('register.type')} error={errorOf('typeCode')} required>
-                  <select className="input" {...controlProps(CONTROL_IDS.typeCode, errorOf('typeCode'), false, true)} value={draft.typeCode}
-                    onChange={(e) => change('typeCode', { typeCode: e.target.value as DocumentTypeCode | '', typeChosen: true })}
+                <Field id={CONTROL_IDS.typeCode} label={t('register.type')} error={errorOf('typeCode')} required
+                  hint={namedType ? t('register.typeNameHint') : undefined}>
+                  <select className="input" {...controlProps(CONTROL_IDS.typeCode, errorOf('typeCode'), namedType, true)}
+                    value={namedType ? OTHER_TYPE : draft.typeCode}
+                    onChange={(e) => {
+                      const other = e.target.value === OTHER_TYPE;
+                      setTypeByName(other);
+                      change('typeCode', { typeCode: other ? '' : e.target.value, typeChosen: true });
+                    }}
                     onBlur={() => touch('typeCode')}>
                     <option value="">{t('common.choose')}</option>
-                    {DOCUMENT_TYPES.map((x) => <option key={x.code} value={x.code}>{labels.docType(x.code)}</option>)}
+                    {DOCUMENT_TYPE_GROUPS.map((g) => (
+                      <optgroup key={g} label={t(`register.typeGroup.${g}`)}>
+                        {DOCUMENT_TYPES.filter((x) => x.group === g).map((x) => <option key={x.code} value={x.code}>{labels.docType(x.code)}</option>)}
+                      </optgroup>
+                    ))}
+                    <option value={OTHER_TYPE}>{t('register.typeOther')}</option>
                   </select>
+                  {namedType && (
+                    <input className="input" id={`${CONTROL_IDS.typeCode}-name`} aria-label={t('register.typeName')}
+                      aria-describedby={`${CONTROL_IDS.typeCode}-hint`} value={draft.typeCode} maxLength={60} autoComplete="off"
+                      onChange={(e) => change('typeCode', { typeCode: e.target.value, typeChosen: true })}
+                      onBlur={() => touch('typeCode')} />
+                  )}
                 </Field>
                 <Field id={CONTROL_IDS.signer} label={t('entry.signer')} error={errorOf('signer')}>
                   <input className="input" {...controlProps(CONTROL_IDS.signer, errorOf('signer'))} value={draft.signer} autoComplete="off"
@@ -480,6 +560,43 @@ export function RegisterDialog() {
         </div>
       </form>
     </Dialog>
+    <ConfirmDialog
+      open={open && asking !== null}
+      title={asking?.kind === 'clear' ? t('register.confirmClear.title') : t('register.confirm.title')}
+      confirmLabel={asking?.kind === 'clear' ? t('register.clear') : t('register.confirm.submit')}
+      cancelLabel={asking?.kind === 'clear' ? t('common.cancel') : t('register.confirm.review')}
+      danger={asking?.kind === 'clear'}
+      onCancel={() => setAsking(null)}
+      onConfirm={() => {
+        const was = asking;
+        setAsking(null);
+        if (was?.kind === 'clear') {
+          reset({ discardFiles: true });
+          resetUi();
+          document.getElementById(CONTROL_IDS.secrecy)?.focus();
+        } else if (was?.kind === 'register') void submit(was.ack, true);
+      }}>
+      {asking?.kind === 'clear' && (
+        <p>{draft.files.length > 0 ? t('register.confirmClear.bodyFiles', { count: draft.files.length }) : t('register.confirmClear.body')}</p>
+      )}
+      {asking?.kind === 'register' && (
+        <>
+          <ul>
+            {asking.doubts.map((d) => (
+              <li key={d.kind}>
+                {d.kind === 'pastDeadline'
+                  ? t('register.confirm.pastDeadline', { deadline: formatDateVn(d.deadline), today: formatDateVn(todayIso()) })
+                  : d.names.length === 1
+                    ? t('register.confirm.noPdfOne', { name: d.names[0] })
+                    : t('register.confirm.noPdfMany', { count: d.names.length })}
+              </li>
+            ))}
+          </ul>
+          <p>{t('register.confirm.ask')}</p>
+        </>
+      )}
+    </ConfirmDialog>
+    </>
   );
 }
 

@@ -106,7 +106,7 @@ function groupByProblem(tokens: TokenView[]): [string, TokenView[]][] {
 function TokenOption({ token, name, checked, onSelect }: { token: TokenView; name: string; checked: boolean; onSelect(key: string): void }) {
   const { t } = useTranslation();
   const holder = holderOf(token);
-  const id = `${name}-${token.module.length}-${token.serial}`;
+  const id = `${name}-${token.moduleId}-${token.serial}`;
   return (
     <label className={checked ? 'token-option is-checked' : 'token-option'} htmlFor={id}>
       <input id={id} type="radio" name={name} value={tokenKey(token)} checked={checked}
@@ -132,14 +132,14 @@ function TokenOption({ token, name, checked, onSelect }: { token: TokenView; nam
   );
 }
 
-function ModuleSummary({ modules, loading }: { modules: ModuleView[]; loading: boolean }) {
+export function ModuleSummary({ modules, loading }: { modules: ModuleView[]; loading: boolean }) {
   const { t } = useTranslation();
   if (loading) return <span className="muted"><Spinner /> {t('tokens.looking')}</span>;
   if (modules.length === 0) return <span className="module-line is-problem"><Icon name="alert" /> {t('tokens.noDrivers')}</span>;
   return (
     <ul className="module-lines" aria-label={t('tokens.drivers')}>
       {modules.map((m) => (
-        <li key={m.path} className={m.ok && !m.error ? 'module-line' : 'module-line is-problem'} title={m.path}>
+        <li key={m.id} className={m.ok && !m.error ? 'module-line' : 'module-line is-problem'} title={m.path}>
           <Icon name={m.ok && !m.error ? 'chip' : 'alert'} />{' '}
           {m.ok ? (
             <>
