@@ -20,6 +20,8 @@ export interface ColumnDef {
   min: number;
   /** Shown by default only when the register is at least WIDE px wide. */
   wideOnly?: boolean;
+  /** Hidden by default at any width: offered in the column menu. */
+  optional?: boolean;
 }
 
 /** Below this width (the register's own, 1366×768 gives ~1160) the type and status columns start hidden. */
@@ -29,8 +31,9 @@ export const MAX_WIDTH = 800;
 export const CHOOSER_WIDTH = 28;
 
 export const COLUMNS: readonly ColumnDef[] = [
-  // Which register and year an arrival number belongs to: shown only when the list mixes registers.
-  { key: 'register', className: 'col-register', width: 104, min: 64 },
+  // Which register and year an arrival number belongs to, offered only when the list mixes registers.
+  // Narrower, the secrecy and arrival date columns tell the law's two registers and the year apart.
+  { key: 'register', className: 'col-register', width: 92, min: 64, wideOnly: true },
   { key: 'arrivalNumber', className: 'col-number', width: 64, min: 44 },
   { key: 'arrivalDate', sort: 'arrival', className: 'col-date col-arrival-date', width: 100, min: 92 },
   { key: 'issuer', sort: 'issuer', className: 'col-issuer', width: 136, min: 64 },
@@ -39,8 +42,8 @@ export const COLUMNS: readonly ColumnDef[] = [
   { key: 'type', className: 'col-type', width: 100, min: 56, wideOnly: true },
   { key: 'subject', className: 'col-subject', width: 240, min: 120 },
   // The decree's Đơn vị hoặc người nhận and Ghi chú (Phụ lục IV).
-  { key: 'recipients', className: 'col-recipients', width: 150, min: 64, wideOnly: true },
-  { key: 'notes', className: 'col-notes', width: 110, min: 56, wideOnly: true },
+  { key: 'recipients', className: 'col-recipients', width: 136, min: 64, wideOnly: true },
+  { key: 'notes', className: 'col-notes', width: 110, min: 56, optional: true },
   { key: 'secrecy', className: 'col-secrecy', width: 92, min: 56 },
   { key: 'urgency', className: 'col-urgency', width: 108, min: 56 },
   // A full date and the "Hôm nay" / "Quá hạn" tag.
@@ -102,7 +105,7 @@ export function useColumnLayout(userId: number | null, registerWidth: number) {
   const columns: ColumnState[] = COLUMNS.map((c) => ({
     ...c,
     current: clampWidth(c, stored.widths[c.key] ?? c.width),
-    shown: c.key === 'subject' || (stored.shown[c.key] ?? (!c.wideOnly || wide)),
+    shown: c.key === 'subject' || (stored.shown[c.key] ?? (!c.optional && (!c.wideOnly || wide))),
   }));
 
   /** `save` false while dragging (the width follows the pointer; it is written when let go). */
