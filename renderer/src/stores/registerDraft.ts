@@ -5,7 +5,7 @@ import { create } from 'zustand';
 import type { StagedFile } from '../../../common/contract';
 import { formatDateVn, todayIso } from '../../../common/dates';
 import type { DocumentTypeCode, Secrecy, Urgency } from '../../../common/domain';
-import { asDeskError, call, stageFile } from '../ipc/call';
+import { asDeskError, call, pickFiles, stageFile } from '../ipc/call';
 import i18n from '../i18n';
 import { onWipe } from './wipe';
 
@@ -66,6 +66,8 @@ interface DraftState {
   closeDialog(): void;
   update(patch: Partial<Draft>): void;
   addFiles(files: File[], limitBytes: number): void;
+  /** Electron: main's own file picker; the files come back staged (or refused, with why). */
+  pickFiles(): void;
   removeFile(key: number): void;
   /** Empties the form. Staged files are discarded unless registration consumed them. */
   reset(opts: { discardFiles: boolean }): void;
@@ -109,6 +111,19 @@ export const useRegisterDraft = create<DraftState>()((set, get) => {
           (err: unknown) => patchFile(key, (f) => ({ ...f, state: 'failed', error: asDeskError(err).message })),
         );
       }
+    },
+
+    pickFiles() {
+      pickFiles().then(
+        (picked) => {
+          const added: DraftFile[] = [
+            ...picked.files.map((staged): DraftFile => ({ key: nextKey++, name: staged.name, size: staged.size, state: 'ready', staged })),
+            ...picked.failed.map((f): DraftFile => ({ key: nextKey++, name: f.name, size: 0, state: 'failed', error: f.message })),
+          ];
+          if (added.length) set((s) => ({ draft: { ...s.draft, files: [...s.draft.files, ...added] } }));
+        },
+        () => undefined, // already shown by call.ts's error routing
+      );
     },
 
     removeFile(key) {

@@ -17,7 +17,7 @@ import { Dialog } from '../../components/Dialog';
 import { controlProps, Field } from '../../components/Field';
 import { Icon, Spinner } from '../../components/Icon';
 import { useLabels } from '../../i18n/labels';
-import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
+import { asDeskError, call, canPickFiles, isGloballyHandled } from '../../ipc/call';
 import { useDebounced } from '../../lib/useDebounced';
 import { useApp } from '../../stores/app';
 import { useIncoming } from '../../stores/incoming';
@@ -456,6 +456,10 @@ export function RegisterDialog() {
                 addFiles(files, limit);
                 if (serverErrors.stagedIds) setServerErrors(({ stagedIds: _gone, ...rest }) => rest);
               }}
+              onPick={canPickFiles() ? () => {
+                useRegisterDraft.getState().pickFiles();
+                if (serverErrors.stagedIds) setServerErrors(({ stagedIds: _gone, ...rest }) => rest);
+              } : undefined}
               onRemove={removeFile}
               onOpenRecord={openRecord}
             />
