@@ -4,7 +4,7 @@
 import { create } from 'zustand';
 import type { StagedFile } from '../../../common/contract';
 import { formatDateVn, todayIso } from '../../../common/dates';
-import type { DocumentTypeCode, Secrecy, Urgency } from '../../../common/domain';
+import type { Secrecy, Urgency } from '../../../common/domain';
 import { asDeskError, call, pickFiles, stageFile } from '../ipc/call';
 import i18n from '../i18n';
 import { onWipe } from './wipe';
@@ -31,7 +31,8 @@ export interface Draft {
   documentDate: string;
   arrivalDate: string;
   deadline: string;
-  typeCode: DocumentTypeCode | '';
+  /** A type code from the list, or a type written by name (common/domain checkDocumentType). */
+  typeCode: string;
   /** True once the person picked a type (then the number-symbol no longer suggests one). */
   typeChosen: boolean;
   subject: string;
