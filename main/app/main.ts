@@ -158,7 +158,7 @@ async function start(): Promise<void> {
   const { rendererRoot, preloadPath } = bundlePaths();
 
   hardenSession(session.defaultSession, log, dev);
-  installProtocols({ session: session.defaultSession, rendererRoot, tickets: () => desk, log });
+  installProtocols({ session: session.defaultSession, rendererRoot, tickets: () => desk?.attachments ?? null, log });
   wireIpc({ router, desk: opened, guard: sessionGuard, log, window: currentWindow });
 
   Menu.setApplicationMenu(buildAppMenu(currentWindow));

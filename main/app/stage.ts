@@ -42,7 +42,7 @@ export async function stageFromPath(desk: Desk, path: unknown, name: unknown): P
       /* gone, or no permission: the same answer below */
     }
     if (!isFile) throw new DeskError('FILE_UNREADABLE', `Không đọc được tệp "${name}".`);
-    const staged = await desk.stageFile(actor, createReadStream(path), name);
+    const staged = await desk.attachments.stage(actor, createReadStream(path), name);
     desk.log.log('debug', 'ipc', { channel: 'stage', user: actor.id, bytes: staged.size, ms: Math.round(performance.now() - started) });
     return { ok: true, value: staged };
   } catch (err) {

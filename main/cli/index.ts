@@ -174,8 +174,8 @@ async function main(argv: string[]): Promise<number> {
         if (!parsed.success) throw validation(parsed.error);
         const stagedIds: string[] = [];
         try {
-          for (const f of files) stagedIds.push((await desk.stageFile(actor, createReadStream(f), f)).stagedId);
-          const result = await desk.registerIncoming(actor, { ...parsed.data, stagedIds });
+          for (const f of files) stagedIds.push((await desk.attachments.stage(actor, createReadStream(f), f)).stagedId);
+          const result = await desk.incoming.register(actor, { ...parsed.data, stagedIds });
           out(result, () => `Đã vào sổ "${result.registerName}": số đến ${result.arrivalNumber} (mã bản ghi ${result.id}).`);
         } finally {
           for (const id of stagedIds) await desk.store.discard(id).catch(() => undefined);
@@ -192,16 +192,16 @@ async function main(argv: string[]): Promise<number> {
           limit: intArg(o.limit, 'limit') ?? 50, offset: intArg(o.offset, 'offset') ?? 0,
         });
         if (!parsed.success) throw validation(parsed.error);
-        const rows = desk.listIncoming(actor, parsed.data);
+        const rows = desk.incoming.list(actor, parsed.data);
         const { sort: _s, limit: _l, offset: _o, ...filter } = parsed.data;
-        const count = desk.countIncoming(actor, filter);
+        const count = desk.incoming.count(actor, filter);
         out({ total: count.total, capped: count.capped, rows }, () => `${rowsTable(rows)}\n(${rows.length} / ${count.capped ? 'hơn ' : ''}${count.total})`);
         return 0;
       }
       case 'show': {
         const id = intArg(rest[0], 'id');
         if (!id) throw new UsageError('doc show needs a record id');
-        const d = desk.getIncoming(actor, id);
+        const d = desk.incoming.get(actor, id);
         out(d, () => detailText(d));
         return 0;
       }

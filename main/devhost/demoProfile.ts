@@ -52,8 +52,8 @@ export async function seedDemoProfile(guard: SessionGuard, tokens: DemoTokens, d
         issuer: s.issuerName, numberSymbol: s.numberSymbol, title: 'CÔNG VĂN', subject: s.subject || '(Tuyệt mật)',
         body: ['Kính gửi: Văn phòng Thành ủy Hà Nội', `Văn bản mẫu số ${i + 1} của hồ sơ trình diễn SecureDesk.`],
       });
-      const staged = await desk.stageFile(actor, Readable.from(Buffer.from(pdf)), `${s.numberSymbol.replace(/\//g, '_')}.pdf`);
-      const registered = await desk.registerIncoming(actor, {
+      const staged = await desk.attachments.stage(actor, Readable.from(Buffer.from(pdf)), `${s.numberSymbol.replace(/\//g, '_')}.pdf`);
+      const registered = await desk.incoming.register(actor, {
         issuer: { name: s.issuerName }, numberSymbol: s.numberSymbol, documentDate, arrivalDate, typeCode: s.typeCode,
         subject: s.subject, secrecy: s.secrecy, urgency: s.urgency,
         ...(r() < 0.4 ? { deadline: addDaysIso(arrivalDate, 5 + Math.floor(r() * 30)) } : {}),
@@ -61,7 +61,7 @@ export async function seedDemoProfile(guard: SessionGuard, tokens: DemoTokens, d
         acknowledgeDuplicates: true,
       });
       const key = guard.token?.signingKeys[0];
-      if (key && i % 4 === 3) await desk.signIncoming(actor, registered.id, key);
+      if (key && i % 4 === 3) await desk.incoming.sign(actor, registered.id, key);
     }
   } finally {
     guard.lock('manual');

@@ -145,7 +145,7 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
       authorize(actor, STAGE_ACCESS);
       guard.touch();
       const name = decodeURIComponent(String(req.headers['x-file-name'] ?? ''));
-      sendWire(res, { ok: true, value: await desk.stageFile(actor, req, name) });
+      sendWire(res, { ok: true, value: await desk.attachments.stage(actor, req, name) });
     } catch (err) {
       req.resume();
       if (err instanceof DeskError) return sendWire(res, { ok: false, error: err.toPayload() });
@@ -155,7 +155,7 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
   }
 
   async function serveBlob(req: IncomingMessage, res: ServerResponse, ticket: string): Promise<void> {
-    const opened = await desk.openTicket(ticket);
+    const opened = await desk.attachments.openTicket(ticket);
     if (!opened) return send(res, 404, 'not found');
     res.writeHead(200, {
       'Content-Type': opened.mime, 'Content-Length': opened.size, 'Cache-Control': 'no-store',

@@ -34,32 +34,32 @@ export const handlers: Handlers = {
     return null;
   },
   'session.activity': () => null,
-  'users.list': (ctx) => ctx.desk.listUsers(actor(ctx)),
-  'users.add': (ctx, u) => ctx.desk.addUser(actor(ctx), u),
+  'users.list': (ctx) => ctx.desk.org.listUsers(actor(ctx)),
+  'users.add': (ctx, u) => ctx.desk.org.addUser(actor(ctx), u),
   'users.bindToken': async (ctx, { userId, token }) => {
     await ctx.guard.bindToken(actor(ctx), userId, token);
     return null;
   },
-  'units.search': (ctx, { query, limit }) => ctx.desk.searchUnits(actor(ctx), query, limit),
-  'registers.list': (ctx) => ctx.desk.registers(actor(ctx)),
-  'incoming.checkDuplicates': (ctx, q) => ctx.desk.checkDuplicates(actor(ctx), q),
-  'incoming.previewNumber': (ctx, q) => ctx.desk.previewNumber(actor(ctx), q),
-  'incoming.register': (ctx, input) => ctx.desk.registerIncoming(actor(ctx), input),
-  'incoming.list': (ctx, q) => ctx.desk.listIncoming(actor(ctx), q),
-  'incoming.count': (ctx, f) => ctx.desk.countIncoming(actor(ctx), f),
-  'incoming.get': (ctx, { id }) => ctx.desk.getIncoming(actor(ctx), id),
+  'units.search': (ctx, { query, limit }) => ctx.desk.org.searchUnits(actor(ctx), query, limit),
+  'registers.list': (ctx) => ctx.desk.incoming.registers(actor(ctx)),
+  'incoming.checkDuplicates': (ctx, q) => ctx.desk.incoming.checkDuplicates(actor(ctx), q),
+  'incoming.previewNumber': (ctx, q) => ctx.desk.incoming.previewNumber(actor(ctx), q),
+  'incoming.register': (ctx, input) => ctx.desk.incoming.register(actor(ctx), input),
+  'incoming.list': (ctx, q) => ctx.desk.incoming.list(actor(ctx), q),
+  'incoming.count': (ctx, f) => ctx.desk.incoming.count(actor(ctx), f),
+  'incoming.get': (ctx, { id }) => ctx.desk.incoming.get(actor(ctx), id),
   'incoming.sign': async (ctx, { id }) => {
     const key = ctx.guard.token?.signingKeys[0];
     if (!key) throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị ký số không có chứng thư dùng để ký.');
-    return { parts: await ctx.desk.signIncoming(actor(ctx), id, key) };
+    return { parts: await ctx.desk.incoming.sign(actor(ctx), id, key) };
   },
-  'incoming.signatures': (ctx, { id }) => ctx.desk.verifyIncoming(actor(ctx), id),
+  'incoming.signatures': (ctx, { id }) => ctx.desk.incoming.verify(actor(ctx), id),
   'attachments.open': (ctx, { id }) => {
-    const opened = ctx.desk.openAttachment(actor(ctx), id);
+    const opened = ctx.desk.attachments.open(actor(ctx), id);
     return { url: ctx.attachmentUrl(opened.ticket), name: opened.name, mime: opened.mime, isPdf: opened.isPdf };
   },
   'staging.discard': async (ctx, { stagedId }) => {
-    await ctx.desk.discardStaged(actor(ctx), stagedId);
+    await ctx.desk.attachments.discard(actor(ctx), stagedId);
     return null;
   },
 };

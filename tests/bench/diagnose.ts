@@ -253,8 +253,8 @@ function measureSearchOverhead(desk: Desk, actor: Actor, queries: BenchQuery[], 
   const texts = queries.map((q) => q.text);
   const exprs = texts.map((t) => matchExpression(db, t));
   const sample = texts[0]!;
-  const top = registerStatement(captureSql(db, () => desk.listIncoming(actor, searchInput(sample))));
-  const lower = registerStatement(captureSql(db, () => desk.listIncoming(low, searchInput(sample))));
+  const top = registerStatement(captureSql(db, () => desk.incoming.list(actor, searchInput(sample))));
+  const lower = registerStatement(captureSql(db, () => desk.incoming.list(low, searchInput(sample))));
   // Parameters after the match expression: [limit, offset] at the top clearance, [rank, limit, offset] below.
   const [, ...topRest] = top.params;
   const [, ...lowRest] = lower.params;
@@ -301,8 +301,8 @@ function measureSearchOverhead(desk: Desk, actor: Actor, queries: BenchQuery[], 
       return e === null ? [] : (st.all(e, ...rest) as unknown[][]).map((r) => toRow(withName(r)));
     };
   };
-  const ours: Run = (i) => desk.listIncoming(actor, searchInput(texts[i]!));
-  const oursLower: Run = (i) => desk.listIncoming(low, searchInput(texts[i]!));
+  const ours: Run = (i) => desk.incoming.list(actor, searchInput(texts[i]!));
+  const oursLower: Run = (i) => desk.incoming.list(low, searchInput(texts[i]!));
   const candidates: Record<string, Candidate> = {
     ours: { run: ours, raw: rawOn(db) },
     statementRowObjects: onOwn((c) => { const st = c.prepare(top.sql); return (i) => (none(i) ? [] : st.all(exprs[i], ...topRest)); }),
@@ -457,7 +457,7 @@ function measureSearchCount(desk: Desk, actor: Actor, queries: BenchQuery[]): Se
   let same = 0;
   queries.forEach((q, i) => {
     const e = matchExpression(db, q.text);
-    const runOurs = () => timed(() => desk.countIncoming(actor, { query: q.text }));
+    const runOurs = () => timed(() => desk.incoming.count(actor, { query: q.text }));
     const runFts = () => timed(() => (e === null ? 0 : (ftsOnly.get(e, 10_001) as number)));
     // Alternate which goes first.
     let o: ReturnType<typeof runOurs>;
@@ -492,15 +492,15 @@ export async function diagnose(
   const sample = queries[0]!.text;
   const low: Actor = { ...actor, clearance: LOWER_CLEARANCE };
   const calls: Record<string, () => unknown> = {
-    listAll: () => desk.listIncoming(actor, page({})),
-    listYear: () => desk.listIncoming(actor, page({ year: mid })),
-    listSecret: () => desk.listIncoming(actor, page({ secrecy: ['mat', 'toi_mat', 'tuyet_mat'] })),
-    countAll: () => desk.countIncoming(actor, {}),
-    search: () => desk.listIncoming(actor, page({ query: sample })),
-    searchCount: () => desk.countIncoming(actor, { query: sample }),
-    listAllLowerClearance: () => desk.listIncoming(low, page({})),
-    countAllLowerClearance: () => desk.countIncoming(low, {}),
-    searchLowerClearance: () => desk.listIncoming(low, page({ query: sample })),
+    listAll: () => desk.incoming.list(actor, page({})),
+    listYear: () => desk.incoming.list(actor, page({ year: mid })),
+    listSecret: () => desk.incoming.list(actor, page({ secrecy: ['mat', 'toi_mat', 'tuyet_mat'] })),
+    countAll: () => desk.incoming.count(actor, {}),
+    search: () => desk.incoming.list(actor, page({ query: sample })),
+    searchCount: () => desk.incoming.count(actor, { query: sample }),
+    listAllLowerClearance: () => desk.incoming.list(low, page({})),
+    countAllLowerClearance: () => desk.incoming.count(low, {}),
+    searchLowerClearance: () => desk.incoming.list(low, page({ query: sample })),
   };
   const plans: Diagnosis['plans'] = {};
   for (const [name, call] of Object.entries(calls)) {

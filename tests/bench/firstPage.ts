@@ -69,8 +69,8 @@ export async function measureFirstPage(
   for (const v of variants) {
     const { desk, actor, openMs, deskOpenMs, unlockMs } = await openProfile(dir, identity, userId);
     try {
-      const cold = timed(() => desk.listIncoming(actor, listInput(v.filter)));
-      const warm = medianOf(WARM_RUNS, () => desk.listIncoming(actor, listInput(v.filter)));
+      const cold = timed(() => desk.incoming.list(actor, listInput(v.filter)));
+      const warm = medianOf(WARM_RUNS, () => desk.incoming.list(actor, listInput(v.filter)));
       pages[v.name] = {
         filter: v.filter, coldMs: ms(cold.ms), openMs: ms(openMs), deskOpenMs: ms(deskOpenMs), unlockMs: ms(unlockMs), warmMedianMs: ms(warm),
         rows: cold.value.length, newestArrival: cold.value[0]?.arrivalDate ?? null,
@@ -83,18 +83,18 @@ export async function measureFirstPage(
 
   const { desk, actor } = await openProfile(dir, identity, userId);
   try {
-    desk.listIncoming(actor, listInput({}));
+    desk.incoming.list(actor, listInput({}));
     const counts: Record<string, CountFigure> = {};
     for (const v of variants) {
-      const first = timed(() => desk.countIncoming(actor, v.filter));
+      const first = timed(() => desk.incoming.count(actor, v.filter));
       const times: number[] = [];
-      for (let i = 0; i < COUNT_RUNS; i++) times.push(timed(() => desk.countIncoming(actor, v.filter)).ms);
+      for (let i = 0; i < COUNT_RUNS; i++) times.push(timed(() => desk.incoming.count(actor, v.filter)).ms);
       counts[v.name] = { filter: v.filter, firstMs: ms(first.ms), medianMs: ms(median(times)), ...first.value };
       progress(`count ${v.name}: ${first.value.total} in ${first.ms.toFixed(1)} ms (median ${median(times).toFixed(1)} ms)`);
     }
     const offset = Math.floor(docs / 2);
     let rows = 0;
-    const deep = medianOf(3, () => (rows = desk.listIncoming(actor, listInput({}, offset)).length));
+    const deep = medianOf(3, () => (rows = desk.incoming.list(actor, listInput({}, offset)).length));
     progress(`page at offset ${offset}: ${deep.toFixed(1)} ms`);
 
     const low = { ...actor, clearance: lowerClearance };
@@ -102,9 +102,9 @@ export async function measureFirstPage(
     const lowCounts: FirstPageFigures['lowerClearance']['counts'] = {};
     for (const v of variants) {
       let n = 0;
-      const warm = medianOf(WARM_RUNS / 2, () => (n = desk.listIncoming(low, listInput(v.filter)).length), 1);
+      const warm = medianOf(WARM_RUNS / 2, () => (n = desk.incoming.list(low, listInput(v.filter)).length), 1);
       let total = 0;
-      const count = medianOf(COUNT_RUNS - 2, () => (total = desk.countIncoming(low, v.filter).total), 1);
+      const count = medianOf(COUNT_RUNS - 2, () => (total = desk.incoming.count(low, v.filter).total), 1);
       lowPages[v.name] = { warmMedianMs: ms(warm), rows: n };
       lowCounts[v.name] = { medianMs: ms(count), total };
     }

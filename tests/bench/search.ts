@@ -133,7 +133,7 @@ export function measureSearch(desk: Desk, actor: Actor, queries: BenchQuery[], p
   // The service builds its expression on every call (that is part of "ours"); the raw queries get theirs ready-made.
   const sameOf = queries.map((q) => matchExpression(desk.db, q.text));
   const prefixOf = queries.map((q) => ftsQueryFromInput(q.text));
-  const runOurs = (i: number) => desk.listIncoming(actor, searchInput(queries[i]!.text));
+  const runOurs = (i: number) => desk.incoming.list(actor, searchInput(queries[i]!.text));
   const runSame = (i: number) => (sameOf[i] === null ? [] : (raw.all(sameOf[i]) as number[]));
   const runPrefix = (i: number) => (prefixOf[i] === null ? [] : (raw.all(prefixOf[i]) as number[]));
 
@@ -193,7 +193,7 @@ export function measureSearch(desk: Desk, actor: Actor, queries: BenchQuery[], p
   const matches: number[] = [];
   let capped = 0;
   queries.forEach((q) => {
-    const c = timed(() => desk.countIncoming(actor, { query: q.text }));
+    const c = timed(() => desk.incoming.count(actor, { query: q.text }));
     countMs.push(c.ms);
     matches.push(c.value.total);
     if (c.value.capped) capped++;

@@ -288,7 +288,7 @@ test('"Ký số" on the open document: the certificate holder is named, the toke
 test('the stored file changed behind the app\'s back: reopened, its signature shows "Không hợp lệ" with why; the register entry\'s still holds', { skip }, async () => {
   const p = page();
   const desk = app!.desk!;
-  const doc = desk.getIncoming(desk.session!, 1);
+  const doc = desk.incoming.get(desk.session!, 1);
   assert.equal(doc.numberSymbol, NUMBER_SYMBOL);
   // One byte of the encrypted blob, in the middle of the file.
   const blob = desk.store.blobPath(doc.attachments[0]!.sha256);
@@ -396,7 +396,7 @@ test('a plain profile from before token binding: "Tôi là …", the PIN again, 
   runSetup(db, {
     unit: { name: 'Văn phòng Đảng ủy xã Bát Tràng', code: '000.00.02.H27', preset: 'party' },
     admin: { fullName: 'Đỗ Văn Hùng', position: 'Chánh Văn phòng', role: 'lanh_dao', clearance: 'toi_mat' },
-  });
+  }, new Date());
   addUser(db, { fullName: 'Nguyễn Thị Thu', position: 'Văn thư', role: 'van_thu', clearance: 'mat' });
   db.close();
 

@@ -56,7 +56,7 @@ export function addActor(desk: Desk, role: Role, clearance: Secrecy, fullName = 
 }
 
 export async function stageBytes(desk: Desk, actor: Actor, bytes: Uint8Array | string, name = 'vanban.pdf') {
-  return desk.stageFile(actor, Readable.from([Buffer.from(bytes)]), name);
+  return desk.attachments.stage(actor, Readable.from([Buffer.from(bytes)]), name);
 }
 
 let serial = 0;

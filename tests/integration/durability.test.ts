@@ -46,7 +46,7 @@ test('kill -9 during registrations: consistent database, blobs present, numberin
       const numbers = desk.db.prepare('SELECT arrival_number FROM incoming ORDER BY arrival_number').pluck().all() as number[];
       assert.deepEqual(numbers, Array.from({ length: count }, (_, i) => i + 1));
       const admin = await desk.unlock(env.identity);
-      const next = await desk.registerIncoming({ ...admin.user, rights: admin.rights }, await registration(desk, { ...admin.user, rights: admin.rights }, { documentDate: '2026-11-01', arrivalDate: '2026-11-02' }));
+      const next = await desk.incoming.register({ ...admin.user, rights: admin.rights }, await registration(desk, { ...admin.user, rights: admin.rights }, { documentDate: '2026-11-01', arrivalDate: '2026-11-02' }));
       assert.equal(next.arrivalNumber, count + 1);
       assert.equal(readdirSync(join(env.dir, 'staging')).filter((f) => f.endsWith('.part')).length, 0, 'partial uploads are swept on open');
     } finally {
@@ -60,7 +60,7 @@ test('kill -9 during registrations: consistent database, blobs present, numberin
 test('a damaged database opens read-only with a banner and nothing writes to it', async () => {
   const env = await newDesk('state');
   const { desk, admin } = env;
-  for (let i = 0; i < 30; i++) await desk.registerIncoming(admin, await registration(desk, admin, { subject: `Văn bản thứ ${i} về điện tử `.repeat(8).slice(0, 400) }));
+  for (let i = 0; i < 30; i++) await desk.incoming.register(admin, await registration(desk, admin, { subject: `Văn bản thứ ${i} về điện tử `.repeat(8).slice(0, 400) }));
   desk.db.pragma('wal_checkpoint(TRUNCATE)');
   desk.close();
   const file = join(env.dir, 'securedesk.db');
@@ -82,8 +82,8 @@ test('a damaged database opens read-only with a banner and nothing writes to it'
       issuer: { name: 'Quận ủy Ba Đình' }, numberSymbol: '01-CV/QU', documentDate: '2026-11-01', typeCode: 'CV', subject: 'x',
       secrecy: 'thuong', urgency: 'thuong', stagedIds: ['a'.repeat(32)],
     });
-    await assert.rejects(damaged.registerIncoming(actor, input), (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
-    await assert.rejects(damaged.stageFile(actor, (await import('node:stream')).Readable.from([Buffer.from('%PDF-1.4')]), 'a.pdf'), (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
+    await assert.rejects(damaged.incoming.register(actor, input), (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
+    await assert.rejects(damaged.attachments.stage(actor, (await import('node:stream')).Readable.from([Buffer.from('%PDF-1.4')]), 'a.pdf'), (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
     await assert.rejects(damaged.setup({ unit: { name: 'x', code: '000.00.00.H01', preset: 'state' }, admin: { fullName: 'a', position: 'b', role: 'quan_tri', clearance: 'mat' } }, env.identity), (e: unknown) => e instanceof DeskError && e.code === 'SETUP_DONE');
   } finally {
     damaged.close();

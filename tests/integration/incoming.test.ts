@@ -24,7 +24,7 @@ const rejects = async (p: Promise<unknown> | (() => unknown), code: string, fiel
 };
 
 const list = (desk: Desk, actor: Actor, query?: string) =>
-  desk.listIncoming(actor, { ...(query ? { query } : {}), sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 100 });
+  desk.incoming.list(actor, { ...(query ? { query } : {}), sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 100 });
 
 describe('incoming register (state preset)', () => {
   let env: Awaited<ReturnType<typeof newDesk>>;
@@ -33,19 +33,19 @@ describe('incoming register (state preset)', () => {
 
   test('registers with the next arrival number in the right register, per year', async () => {
     const { desk, admin } = env;
-    const a = await desk.registerIncoming(admin, await registration(desk, admin, { subject: 'Về việc triển khai chính quyền điện tử' }));
-    const b = await desk.registerIncoming(admin, await registration(desk, admin, { subject: 'Kế hoạch công tác Đảng ủy khối' }));
+    const a = await desk.incoming.register(admin, await registration(desk, admin, { subject: 'Về việc triển khai chính quyền điện tử' }));
+    const b = await desk.incoming.register(admin, await registration(desk, admin, { subject: 'Kế hoạch công tác Đảng ủy khối' }));
     assert.equal(a.arrivalNumber, 1);
     assert.equal(b.arrivalNumber, 2);
     assert.equal(a.registerName, 'Sổ đăng ký văn bản đến');
     // Secret documents go to their own register with their own sequence (state preset).
-    const s = await desk.registerIncoming(admin, await registration(desk, admin, { secrecy: 'mat', subject: 'Báo cáo tình hình an ninh' }));
+    const s = await desk.incoming.register(admin, await registration(desk, admin, { secrecy: 'mat', subject: 'Báo cáo tình hình an ninh' }));
     assert.equal(s.registerName, 'Sổ đăng ký văn bản mật đến');
     assert.equal(s.arrivalNumber, 1);
     // A new year starts again at 1.
-    const n = await desk.registerIncoming(admin, await registration(desk, admin, { documentDate: '2027-01-01', arrivalDate: '2027-01-02' }));
+    const n = await desk.incoming.register(admin, await registration(desk, admin, { documentDate: '2027-01-01', arrivalDate: '2027-01-02' }));
     assert.equal(n.arrivalNumber, 1);
-    const detail = desk.getIncoming(admin, a.id);
+    const detail = desk.incoming.get(admin, a.id);
     assert.equal(detail.numberSymbol.includes('/QĐ-UBND'), true);
     assert.equal(detail.attachments.length, 1);
     assert.equal(detail.attachments[0]!.isPdf, true);
@@ -67,45 +67,45 @@ describe('incoming register (state preset)', () => {
     // FTS syntax in the input is inert.
     assert.deepEqual(list(desk, admin, '"dien" OR *'), []);
     assert.doesNotThrow(() => list(desk, admin, 'NEAR(a b) body: ^x'));
-    assert.equal(desk.countIncoming(admin, { query: 'dien tu' }).total, found.length);
+    assert.equal(desk.incoming.count(admin, { query: 'dien tu' }).total, found.length);
   });
 
   test('filters by year, register, secrecy, urgency, status and deadline; sorts', async () => {
     const { desk, admin } = env;
-    await desk.registerIncoming(admin, await registration(desk, admin, { urgency: 'hoa_toc', deadline: '2026-11-05' }));
-    const q = (f: object) => desk.listIncoming(admin, { sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 100, ...f });
+    await desk.incoming.register(admin, await registration(desk, admin, { urgency: 'hoa_toc', deadline: '2026-11-05' }));
+    const q = (f: object) => desk.incoming.list(admin, { sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 100, ...f });
     assert.equal(q({ year: 2027 }).length, 1);
     assert.ok(q({ secrecy: ['mat'] }).every((r) => r.secrecy === 'mat'));
     assert.equal(q({ urgency: ['hoa_toc'] }).length, 1);
     assert.equal(q({ deadline: 'overdue' }).length, 1, 'deadline 05/11/2026 is past');
     assert.ok(q({ deadline: 'no_deadline' }).length >= 4);
     assert.equal(q({ status: ['done'] }).length, 0);
-    const registers = desk.registers(admin);
+    const registers = desk.incoming.registers(admin);
     assert.equal(q({ registerId: registers[1]!.id }).length, 1);
-    const byIssuerAsc = desk.listIncoming(admin, { sort: { field: 'documentDate', dir: 'asc' }, offset: 0, limit: 100 });
+    const byIssuerAsc = desk.incoming.list(admin, { sort: { field: 'documentDate', dir: 'asc' }, offset: 0, limit: 100 });
     const dates = byIssuerAsc.map((r) => r.documentDate);
     assert.deepEqual(dates, [...dates].sort());
-    assert.equal(desk.listIncoming(admin, { sort: { field: 'arrival', dir: 'desc' }, offset: 1, limit: 2 }).length, 2);
+    assert.equal(desk.incoming.list(admin, { sort: { field: 'arrival', dir: 'desc' }, offset: 1, limit: 2 }).length, 2);
   });
 
   test('warns of duplicates: same number-symbol + issuer + date, or the same file', async () => {
     const { desk, admin } = env;
     const first = await registration(desk, admin, { numberSymbol: '88/BC-STTTT', issuer: { name: 'Sở Thông tin và Truyền thông' } });
-    const r1 = await desk.registerIncoming(admin, first);
+    const r1 = await desk.incoming.register(admin, first);
     // Matching ignores case, accents and spacing of the issuer.
     const again = await registration(desk, admin, { numberSymbol: '88/BC-STTTT', issuer: { name: 'sở thông tin  và truyền thông' } });
-    const err = await rejects(desk.registerIncoming(admin, again), 'DUPLICATE');
+    const err = await rejects(desk.incoming.register(admin, again), 'DUPLICATE');
     const dups = err.details?.duplicates as Array<{ id: number; reason: string }>;
     assert.deepEqual(dups.map((d) => [d.id, d.reason]), [[r1.id, 'same_number_symbol']]);
     // Same file, different metadata: found by hash when the file is staged.
     const pdf = await pdfBytes('Tệp trùng nội dung');
     const s1 = await stageBytes(desk, admin, pdf, 'a.pdf');
-    const r2 = await desk.registerIncoming(admin, await registration(desk, admin, { stagedIds: [s1.stagedId] }));
+    const r2 = await desk.incoming.register(admin, await registration(desk, admin, { stagedIds: [s1.stagedId] }));
     const s2 = await stageBytes(desk, admin, pdf, 'b.pdf');
     assert.deepEqual(s2.duplicates.map((d) => [d.id, d.reason]), [[r2.id, 'same_file']]);
-    await rejects(desk.registerIncoming(admin, await registration(desk, admin, { stagedIds: [s2.stagedId] })), 'DUPLICATE');
+    await rejects(desk.incoming.register(admin, await registration(desk, admin, { stagedIds: [s2.stagedId] })), 'DUPLICATE');
     // Acknowledged: registered, and the blob is stored once.
-    const r3 = await desk.registerIncoming(admin, await registration(desk, admin, { stagedIds: [s2.stagedId], acknowledgeDuplicates: true }));
+    const r3 = await desk.incoming.register(admin, await registration(desk, admin, { stagedIds: [s2.stagedId], acknowledgeDuplicates: true }));
     assert.ok(r3.id > r2.id);
     const blob = desk.store.blobPath(s1.sha256);
     const blobs = readdirSync(join(blob, '..')).filter((f) => blob.endsWith(f));
@@ -119,26 +119,26 @@ describe('incoming register (state preset)', () => {
     const ftsBefore = desk.db.prepare('SELECT count(*) FROM incoming_fts').pluck().get();
     desk.db.exec("CREATE TEMP TRIGGER boom BEFORE INSERT ON attachments WHEN NEW.name = 'boom.pdf' BEGIN SELECT RAISE(ABORT, 'simulated failure'); END");
     const staged = await stageBytes(desk, admin, await pdfBytes('Lỗi giữa chừng'), 'boom.pdf');
-    await assert.rejects(desk.registerIncoming(admin, await registration(desk, admin, { stagedIds: [staged.stagedId] })), /simulated failure/);
+    await assert.rejects(desk.incoming.register(admin, await registration(desk, admin, { stagedIds: [staged.stagedId] })), /simulated failure/);
     desk.db.exec('DROP TRIGGER temp.boom');
     assert.equal(desk.db.prepare('SELECT count(*) FROM incoming_fts').pluck().get(), ftsBefore);
-    const next = await desk.registerIncoming(admin, await registration(desk, admin, { stagedIds: [staged.stagedId] }));
+    const next = await desk.incoming.register(admin, await registration(desk, admin, { stagedIds: [staged.stagedId] }));
     assert.equal(next.arrivalNumber, maxBefore + 1, 'the number was not consumed by the failed insert');
   });
 
   test('bad input: each gets a specific error at its field', async () => {
     const { desk, admin } = env;
     // The core re-checks what the schema checked: a caller that skips the schema gains nothing.
-    await rejects(desk.registerIncoming(admin, { ...(await registration(desk, admin)), numberSymbol: 'abc' }), 'VALIDATION', 'numberSymbol');
+    await rejects(desk.incoming.register(admin, { ...(await registration(desk, admin)), numberSymbol: 'abc' }), 'VALIDATION', 'numberSymbol');
     await assert.rejects(registration(desk, admin, { numberSymbol: 'abc' }), /bắt đầu bằng số/);
-    await rejects(desk.registerIncoming(admin, { ...(await registration(desk, admin)), documentDate: '2026-11-10', arrivalDate: '2026-11-03' }), 'VALIDATION', 'documentDate');
+    await rejects(desk.incoming.register(admin, { ...(await registration(desk, admin)), documentDate: '2026-11-10', arrivalDate: '2026-11-03' }), 'VALIDATION', 'documentDate');
     await rejects(stageBytes(desk, admin, new Uint8Array(0), 'rong.pdf'), 'FILE_EMPTY');
     setSetting(desk.db, 'attachment_limit_bytes', String(1024));
     const big = await rejects(stageBytes(desk, admin, new Uint8Array(4096).fill(65), 'lon.pdf'), 'FILE_TOO_LARGE');
     assert.match(big.message, /vượt quá giới hạn/);
     setSetting(desk.db, 'attachment_limit_bytes', String(200 * 1024 * 1024));
     assert.equal(readdirSync(join(env.dir, 'staging')).filter((f) => f.endsWith('.part')).length, 0, 'no partial file left');
-    await rejects(desk.registerIncoming(admin, { ...(await registration(desk, admin)), stagedIds: ['0'.repeat(32)] }), 'NOT_FOUND', 'stagedIds');
+    await rejects(desk.incoming.register(admin, { ...(await registration(desk, admin)), stagedIds: ['0'.repeat(32)] }), 'NOT_FOUND', 'stagedIds');
     // A non-PDF named .pdf is stored but not served as a PDF.
     const fake = await stageBytes(desk, admin, 'not a pdf at all', 'gia.pdf');
     assert.equal(fake.isPdf, false);
@@ -148,46 +148,46 @@ describe('incoming register (state preset)', () => {
     const { desk, admin } = env;
     const leader = addActor(desk, 'lanh_dao', 'tuyet_mat', 'Trần Văn Minh');
     const officer = addActor(desk, 'chuyen_vien', 'thuong', 'Lê Thu Trang');
-    await rejects(async () => desk.registerIncoming(leader, await registration(desk, admin)), 'FORBIDDEN');
+    await rejects(async () => desk.incoming.register(leader, await registration(desk, admin)), 'FORBIDDEN');
     await rejects(stageBytes(desk, leader, 'x', 'x.pdf'), 'FORBIDDEN');
     const secret = list(desk, admin).find((r) => r.secrecy === 'mat')!;
     assert.ok(secret);
     // Above one's clearance a document does not appear at all.
     assert.ok(list(desk, officer).every((r) => r.secrecy === 'thuong'));
     const onlySecret = { secrecy: ['mat' as const], sort: { field: 'arrival' as const, dir: 'desc' as const }, offset: 0, limit: 100 };
-    assert.deepEqual(desk.listIncoming(officer, onlySecret), [], 'asking for levels above one\'s clearance finds nothing');
-    assert.equal(desk.countIncoming(officer, { secrecy: ['mat'] }).total, 0);
-    assert.equal(desk.registers(officer).length, 1);
-    await rejects(() => desk.getIncoming(officer, secret.id), 'NOT_FOUND');
-    await rejects(() => desk.openAttachment(officer, desk.getIncoming(admin, secret.id).attachments[0]!.id), 'NOT_FOUND');
+    assert.deepEqual(desk.incoming.list(officer, onlySecret), [], 'asking for levels above one\'s clearance finds nothing');
+    assert.equal(desk.incoming.count(officer, { secrecy: ['mat'] }).total, 0);
+    assert.equal(desk.incoming.registers(officer).length, 1);
+    await rejects(() => desk.incoming.get(officer, secret.id), 'NOT_FOUND');
+    await rejects(() => desk.attachments.open(officer, desk.incoming.get(admin, secret.id).attachments[0]!.id), 'NOT_FOUND');
     // Nobody registers above their own clearance.
     const clerk = addActor(desk, 'van_thu', 'mat', 'Văn thư 2');
-    await rejects(async () => desk.registerIncoming(clerk, await registration(desk, clerk, { secrecy: 'toi_mat' })), 'FORBIDDEN', 'secrecy');
+    await rejects(async () => desk.incoming.register(clerk, await registration(desk, clerk, { secrecy: 'toi_mat' })), 'FORBIDDEN', 'secrecy');
     // Staged files belong to whoever staged them.
     const mine = await stageBytes(desk, admin, await pdfBytes('Của văn thư 1'), 'c.pdf');
-    await rejects(desk.registerIncoming(clerk, { ...(await registration(desk, clerk)), stagedIds: [mine.stagedId] }), 'NOT_FOUND');
+    await rejects(desk.incoming.register(clerk, { ...(await registration(desk, clerk)), stagedIds: [mine.stagedId] }), 'NOT_FOUND');
   });
 
   test('Tuyệt mật documents are registered without a subject and never indexed by it', async () => {
     const { desk, admin } = env;
     await assert.rejects(registration(desk, admin, { secrecy: 'tuyet_mat', subject: 'Nội dung tuyệt mật' }), /không ghi trích yếu/);
-    const r = await desk.registerIncoming(admin, await registration(desk, admin, { secrecy: 'tuyet_mat', subject: '' }));
-    assert.equal(desk.getIncoming(admin, r.id).subject, '');
+    const r = await desk.incoming.register(admin, await registration(desk, admin, { secrecy: 'tuyet_mat', subject: '' }));
+    assert.equal(desk.incoming.get(admin, r.id).subject, '');
     assert.equal(r.registerName, 'Sổ đăng ký văn bản mật đến');
   });
 
   test('views are audited and the audit chain verifies; the log is append-only', async () => {
     const { desk, admin } = env;
     const row = list(desk, admin)[0]!;
-    const att = desk.getIncoming(admin, row.id).attachments[0]!;
+    const att = desk.incoming.get(admin, row.id).attachments[0]!;
     await desk.unlock(env.identity);
-    const opened = desk.openAttachment(admin, att.id);
-    const t = await desk.openTicket(opened.ticket);
+    const opened = desk.attachments.open(admin, att.id);
+    const t = await desk.attachments.openTicket(opened.ticket);
     assert.ok(t && t.size === att.size);
     const bytes = await buffer(t.stream);
     assert.equal(bytes.length, att.size);
     assert.ok(bytes.subarray(0, 5).toString() === '%PDF-', 'decrypted as it streams');
-    assert.equal(await desk.openTicket('f'.repeat(32)), undefined);
+    assert.equal(await desk.attachments.openTicket('f'.repeat(32)), undefined);
     const views = desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'attachment.view' AND entity_id = ?").pluck().get(row.id);
     assert.equal(views, 1);
     assert.equal(verifyAuditChain(desk.db), null);
@@ -204,11 +204,11 @@ describe('incoming register (party preset)', () => {
     const env = await newDesk('party');
     try {
       const { desk, admin } = env;
-      assert.equal(desk.registers(admin).length, 1);
-      const a = await desk.registerIncoming(admin, await registration(desk, admin, { numberSymbol: '27-QĐ/TW' }));
-      const b = await desk.registerIncoming(admin, await registration(desk, admin, { numberSymbol: '93-KH/TU', secrecy: 'toi_mat', subject: 'Kế hoạch mật' }));
+      assert.equal(desk.incoming.registers(admin).length, 1);
+      const a = await desk.incoming.register(admin, await registration(desk, admin, { numberSymbol: '27-QĐ/TW' }));
+      const b = await desk.incoming.register(admin, await registration(desk, admin, { numberSymbol: '93-KH/TU', secrecy: 'toi_mat', subject: 'Kế hoạch mật' }));
       assert.deepEqual([a.arrivalNumber, b.arrivalNumber], [1, 2]);
-      assert.equal(desk.getIncoming(admin, a.id).numberSymbol, '27-QĐ/TW');
+      assert.equal(desk.incoming.get(admin, a.id).numberSymbol, '27-QĐ/TW');
     } finally {
       env.cleanup();
     }

@@ -95,14 +95,21 @@ export function openReadOnly(file: string, opts: OpenOptions, damage: string): O
 }
 
 export function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length)
-    throw new Error(`database schema ${current} is newer than this build (${MIGRATIONS.length})`);
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+  if ((db.pragma('user_version', { simple: true }) as number) === MIGRATIONS.length) return;
+  // One step per IMMEDIATE transaction, the version read again inside it: two processes opening an
+  // old profile at once must not both run the same step.
+  for (;;) {
+    const done = db.transaction(() => {
+      const v = db.pragma('user_version', { simple: true }) as number;
+      if (v > MIGRATIONS.length) throw new Error(`database schema ${v} is newer than this build (${MIGRATIONS.length})`);
+      if (v === MIGRATIONS.length) return true;
+      const step = MIGRATIONS[v]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+      return false;
+    }).immediate();
+    if (done) return;
   }
 }
 

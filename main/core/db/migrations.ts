@@ -1,9 +1,16 @@
 // Numbered migrations; PRAGMA user_version records how many have run. Never edit a shipped one:
 // append a new one.
+import type { Db } from './connection';
+import { RECORD_TABLES } from '../events/eventLog';
+import { newGlobalId } from '../events/globalId';
+
 const ROLE_CHECK = "('van_thu','lanh_dao','chuyen_vien','quan_tri')";
 const SECRECY_CHECK = "('thuong','mat','toi_mat','tuyet_mat')";
 
-export const MIGRATIONS: readonly string[] = [
+/** A migration is SQL, or a function for steps SQL cannot do (e.g. generating UUIDv7 ids). */
+export type Migration = string | ((db: Db) => void);
+
+export const MIGRATIONS: readonly Migration[] = [
   // 1: workstation profile, units, users, audit log
   `
   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -165,7 +172,34 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX idx_signatures_incoming ON signatures(incoming_id);
   `,
-  // 7: paging the register by key (documents/paging.ts). One covering index per sort order, with the
+  // 7: global ids (UUIDv7) beside local ids, and the ordered event log the server replicates.
+  (db) => {
+    for (const table of RECORD_TABLES) {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN global_id TEXT`);
+      const ids = db.prepare(`SELECT rowid FROM ${table} ORDER BY rowid`).pluck().all() as number[];
+      const set = db.prepare(`UPDATE ${table} SET global_id = ? WHERE rowid = ?`);
+      for (const id of ids) set.run(newGlobalId(), id);
+      db.exec(`CREATE UNIQUE INDEX idx_${table}_global_id ON ${table}(global_id)`);
+    }
+    db.exec(`
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        at TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        actor TEXT,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('create','update','delete')),
+        data TEXT NOT NULL
+      );
+      CREATE INDEX idx_events_entity ON events(entity_id, seq);
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+    `);
+    db.prepare("INSERT INTO settings (key, value) VALUES ('workstation_id', ?) ON CONFLICT (key) DO NOTHING").run(newGlobalId());
+  },
+  // 8: paging the register by key (documents/paging.ts). One covering index per sort order, with the
   //    clearance rank, so a page anywhere is found from a sampled key without reading the records
   //    (also below the top clearance); the old single-column indexes are their prefixes. A counter
   //    kept by triggers tells the sampled keys of every connection and process when to start over.

@@ -19,6 +19,8 @@ import { appendAudit } from '../audit/auditLog';
 import type { AttachmentStore, StagedMeta } from '../attachments/store';
 import type { Db } from '../db/connection';
 import { cached } from '../db/statements';
+import { writeTx } from '../db/transaction';
+import { recordChange } from '../events/eventLog';
 import { findUnit } from '../org/units';
 import { authorize, requireClearance, type Actor } from '../org/rights';
 import { findDuplicates, issuerKey, numberSymbolKey } from './duplicates';
@@ -119,8 +121,8 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   // Blobs go into the store before the transaction: a crash leaves at worst an unreferenced blob.
   for (const m of metas) await ctx.store.promote(m.stagedId);
 
-  const registeredAt = ctx.now().toISOString();
-  const result = db.transaction((): RegisterResult => {
+  const registeredAt = ctx.now();
+  const result = writeTx(db, (): RegisterResult => {
     const { number, period } = takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
     const res = db
       .prepare(
@@ -133,13 +135,17 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
         register.id, period, number, arrivalDate, Number(arrivalDate.slice(0, 4)), issuerUnitId, issuerName,
         numberSymbol, numberSymbolKey(numberSymbol), issuerKey(issuerName), input.documentDate, input.typeCode,
         input.subject, input.secrecy, secrecyRank(input.secrecy), input.urgency, input.deadline ?? null,
-        JSON.stringify(input.recipients), input.notes, actor.id, registeredAt, metas.length,
+        JSON.stringify(input.recipients), input.notes, actor.id, registeredAt.toISOString(), metas.length,
       );
     const id = Number(res.lastInsertRowid);
     const addAttachment = db.prepare(
       'INSERT INTO attachments (incoming_id, ordinal, name, size, mime, is_pdf, sha256) VALUES (?,?,?,?,?,?,?)',
     );
-    metas.forEach((m, i) => addAttachment.run(id, i + 1, m.name, m.size, m.mime, m.isPdf ? 1 : 0, m.sha256));
+    recordChange(db, 'incoming', id, 'create', actor.id, registeredAt);
+    metas.forEach((m, i) => {
+      const attachmentId = Number(addAttachment.run(id, i + 1, m.name, m.size, m.mime, m.isPdf ? 1 : 0, m.sha256).lastInsertRowid);
+      recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt);
+    });
     indexIncoming(db, id, { subject: input.subject, numberSymbol, issuerName, notes: input.notes });
     appendAudit(db, {
       userId: actor.id, action: 'incoming.register', entity: 'incoming', entityId: id,
@@ -150,7 +156,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
       },
     });
     return { id, arrivalNumber: number, registerName: register.name };
-  })();
+  });
   for (const m of metas) await ctx.store.discard(m.stagedId).catch(() => undefined);
   return result;
 }

@@ -3,6 +3,7 @@
 // the caller's transaction, so a failed insert rolls the counter back and no number is consumed.
 import type { NumberingPreset, Secrecy } from '../../../common/domain';
 import type { Db } from '../db/connection';
+import { recordChange } from '../events/eventLog';
 import { cached } from '../db/statements';
 
 export type ResetPeriod = 'year' | 'term' | 'never';
@@ -44,19 +45,23 @@ export const PRESET_REGISTERS: Record<NumberingPreset, RegisterConfig[]> = {
   ],
 };
 
-export function createScope(db: Db, s: ScopeConfig): number {
-  return Number(
+export function createScope(db: Db, s: ScopeConfig, by: number | null = null, now = new Date()): number {
+  const id = Number(
     db.prepare('INSERT INTO numbering_scopes (name, reset, per_type, term_start, term_years) VALUES (?,?,?,?,?)')
       .run(s.name, s.reset, s.perType ? 1 : 0, s.termStart ?? null, s.termYears ?? 5).lastInsertRowid,
   );
+  recordChange(db, 'numbering_scopes', id, 'create', by, now);
+  return id;
 }
 
-export function createRegister(db: Db, r: RegisterConfig): number {
-  const scopeId = createScope(db, r.scope);
-  return Number(
+export function createRegister(db: Db, r: RegisterConfig, by: number | null = null, now = new Date()): number {
+  const scopeId = createScope(db, r.scope, by, now);
+  const id = Number(
     db.prepare('INSERT INTO registers (kind, name, secrecy, scope_id) VALUES (?,?,?,?)')
       .run(r.kind, r.name, JSON.stringify(r.secrecy), scopeId).lastInsertRowid,
   );
+  recordChange(db, 'registers', id, 'create', by, now);
+  return id;
 }
 
 interface ScopeRow { id: number; reset: ResetPeriod; per_type: number; term_start: string | null; term_years: number }

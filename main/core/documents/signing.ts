@@ -7,6 +7,8 @@ import { parseCertificate, signDetached, verifyDetached, type CertInput, type Pr
 import { appendAudit } from '../audit/auditLog';
 import type { AttachmentStore } from '../attachments/store';
 import type { Db } from '../db/connection';
+import { writeTx } from '../db/transaction';
+import { recordChange } from '../events/eventLog';
 import { fingerprintOf } from '../org/certificates';
 import { authorize, type Actor } from '../org/rights';
 import { getIncoming } from './incoming';
@@ -31,11 +33,14 @@ export async function signIncoming(db: Db, store: AttachmentStore, actor: Actor,
   // Signatures are made outside the transaction (the token takes its time); stored all at once.
   for (const a of doc.attachments) results.push({ attachmentId: a.id, cms: await signDetached(store.openBlob(a.sha256), { key, signingTime: now }) });
   results.push({ attachmentId: null, cms: await signDetached(new Uint8Array(canonicalMetadata(db, actor, id)), { key, signingTime: now }) });
-  db.transaction(() => {
+  writeTx(db, () => {
     const insert = db.prepare('INSERT INTO signatures (incoming_id, attachment_id, signer_fingerprint, signer_name, signed_at, cms, signed_by) VALUES (?,?,?,?,?,?,?)');
-    for (const r of results) insert.run(id, r.attachmentId, fingerprintOf(signer), signer.commonName, now.toISOString(), Buffer.from(r.cms), actor.id);
+    for (const r of results) {
+      const sigId = Number(insert.run(id, r.attachmentId, fingerprintOf(signer), signer.commonName, now.toISOString(), Buffer.from(r.cms), actor.id).lastInsertRowid);
+      recordChange(db, 'signatures', sigId, 'create', actor.id, now);
+    }
     appendAudit(db, { userId: actor.id, action: 'incoming.sign', entity: 'incoming', entityId: id, details: { signer: signer.subject, serial: signer.serialNumber, parts: results.length } });
-  })();
+  });
   return results.length;
 }
 

@@ -4,6 +4,7 @@
 import { appendAudit } from '../audit/auditLog';
 import { parseCertificate, type CertificateInfo } from '../crypto';
 import type { Db } from '../db/connection';
+import { recordChange } from '../events/eventLog';
 
 export const fingerprintOf = (cert: CertificateInfo): string => cert.fingerprintSha256.replace(/:/g, '').toLowerCase();
 
@@ -21,7 +22,9 @@ export function bindCertificates(db: Db, userId: number, ders: readonly Uint8Arr
     const c = parseCertificate(der);
     const owner = db.prepare('SELECT user_id FROM user_certificates WHERE fingerprint = ?').pluck().get(fingerprintOf(c)) as number | undefined;
     if (owner !== undefined && owner !== userId) throw new Error(`certificate ${c.commonName} is already bound to user ${owner}`);
-    insert.run(fingerprintOf(c), userId, c.subject, c.issuer, c.serialNumber, c.notAfter.toISOString(), canUnlock(c) ? 1 : 0, Buffer.from(der), now.toISOString(), boundBy);
+    const res = insert.run(fingerprintOf(c), userId, c.subject, c.issuer, c.serialNumber, c.notAfter.toISOString(), canUnlock(c) ? 1 : 0, Buffer.from(der), now.toISOString(), boundBy);
+    if (res.changes === 0) continue; // bound to this person already
+    recordChange(db, 'user_certificates', Number(res.lastInsertRowid), 'create', boundBy, now);
     appendAudit(db, { userId: boundBy, action: 'user.bind_certificate', entity: 'user', entityId: userId, details: { subject: c.subject, serial: c.serialNumber } });
   }
 }

@@ -4,6 +4,7 @@ import { DeskError } from '../../../common/errors';
 import { checkIdentifierCode } from '../../../common/identifierCode';
 import { appendAudit } from '../audit/auditLog';
 import type { Db } from '../db/connection';
+import { writeTx } from '../db/transaction';
 import { createRegister, PRESET_REGISTERS } from '../documents/numbering';
 import { setSetting } from '../profile/settings';
 import { addUnit } from './units';
@@ -14,20 +15,20 @@ export function isSetUp(db: Db): boolean {
 }
 
 /** Creates the profile's unit, registers and administrator in one transaction; returns the user id. */
-export function runSetup(db: Db, input: SetupInput): number {
-  return db.transaction(() => {
+export function runSetup(db: Db, input: SetupInput, now: Date): number {
+  return writeTx(db, () => {
     if (isSetUp(db)) throw new DeskError('SETUP_DONE', 'Máy trạm này đã được thiết lập.');
     const code = checkIdentifierCode(input.unit.code);
     if (!code.ok || !code.code) throw new DeskError('VALIDATION', code.reason ?? '', { fields: { 'unit.code': code.reason ?? '' } });
-    const unitId = addUnit(db, input.unit.name, code.code, true);
+    const unitId = addUnit(db, input.unit.name, code.code, true, null, now);
     setSetting(db, 'self_unit_id', String(unitId));
     setSetting(db, 'numbering_preset', input.unit.preset);
-    for (const r of PRESET_REGISTERS[input.unit.preset]) createRegister(db, r);
-    const userId = addUser(db, input.admin);
+    const userId = addUser(db, input.admin, null, now);
+    for (const r of PRESET_REGISTERS[input.unit.preset]) createRegister(db, r, userId, now);
     appendAudit(db, {
       userId, action: 'profile.setup', entity: 'unit', entityId: unitId,
       details: { unit: input.unit.name, code: code.code, preset: input.unit.preset, role: input.admin.role },
     });
     return userId;
-  })();
+  });
 }

@@ -2,12 +2,15 @@
 import type { KnownUnit } from '../../../common/contract';
 import { foldVietnamese } from '../../../common/vietnamese';
 import type { Db } from '../db/connection';
+import { recordChange } from '../events/eventLog';
 
-export function addUnit(db: Db, name: string, code: string | null, isSelf = false): number {
+export function addUnit(db: Db, name: string, code: string | null, isSelf = false, by: number | null = null, now = new Date()): number {
   const res = db
     .prepare('INSERT INTO units (name, name_folded, code, is_self, created_at) VALUES (?,?,?,?,?)')
-    .run(name, foldVietnamese(name), code, isSelf ? 1 : 0, new Date().toISOString());
-  return Number(res.lastInsertRowid);
+    .run(name, foldVietnamese(name), code, isSelf ? 1 : 0, now.toISOString());
+  const id = Number(res.lastInsertRowid);
+  recordChange(db, 'units', id, 'create', by, now);
+  return id;
 }
 
 export function findUnit(db: Db, id: number): KnownUnit | undefined {

@@ -1,6 +1,7 @@
 import type { UserSummary } from '../../../common/contract';
 import type { Role, Secrecy } from '../../../common/domain';
 import type { Db } from '../db/connection';
+import { recordChange } from '../events/eventLog';
 import { rightsOf, type Actor } from './rights';
 
 interface UserRow { id: number; full_name: string; position: string; role: Role; clearance: Secrecy }
@@ -9,11 +10,14 @@ const toSummary = (r: UserRow): UserSummary => ({
   id: r.id, fullName: r.full_name, position: r.position, role: r.role, clearance: r.clearance,
 });
 
-export function addUser(db: Db, u: Omit<UserSummary, 'id'>): number {
+/** Adds a person; `by` is who added them (null: the first administrator, who adds themselves). */
+export function addUser(db: Db, u: Omit<UserSummary, 'id'>, by: number | null = null, now = new Date()): number {
   const res = db
     .prepare('INSERT INTO users (full_name, position, role, clearance, created_at) VALUES (?,?,?,?,?)')
-    .run(u.fullName, u.position, u.role, u.clearance, new Date().toISOString());
-  return Number(res.lastInsertRowid);
+    .run(u.fullName, u.position, u.role, u.clearance, now.toISOString());
+  const id = Number(res.lastInsertRowid);
+  recordChange(db, 'users', id, 'create', by ?? id, now);
+  return id;
 }
 
 export function listUsers(db: Db): UserSummary[] {

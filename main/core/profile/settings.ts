@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection';
 
-export type SettingKey = 'self_unit_id' | 'numbering_preset' | 'attachment_limit_bytes';
+export type SettingKey = 'self_unit_id' | 'numbering_preset' | 'attachment_limit_bytes' | 'workstation_id';
 
 export function getSetting(db: Db, key: SettingKey): string | undefined {
   return db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;

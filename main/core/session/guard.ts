@@ -81,7 +81,7 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason] }> {
       throw toDeskError(err);
     }
     if (certs.length === 0) throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị này không có chứng thư nào.');
-    await this.desk.bindToken(actor, userId, { certificates: certs }, own);
+    await this.desk.org.bindToken(actor, userId, certs, own);
   }
 
   private unlockKey(): PrivateKeyOps {

@@ -47,8 +47,8 @@ function assertNothingReadable(dir: string, needles: Buffer[]): void {
 
 async function register(desk: Desk, actorId: number, pdf: Uint8Array, subject = SUBJECT) {
   const actor = actorFor(getUser(desk.db, actorId)!);
-  const staged = await desk.stageFile(actor, Readable.from([Buffer.from(pdf)]), 'ke-hoach.pdf');
-  return desk.registerIncoming(actor, incomingRegisterSchema.parse({
+  const staged = await desk.attachments.stage(actor, Readable.from([Buffer.from(pdf)]), 'ke-hoach.pdf');
+  return desk.incoming.register(actor, incomingRegisterSchema.parse({
     issuer: { name: 'Ban Nội chính Thành ủy' }, numberSymbol: '93-KH/TU', documentDate: '2026-11-02', typeCode: 'KH',
     subject, secrecy: 'mat', urgency: 'khan', stagedIds: [staged.stagedId],
   }));
@@ -106,10 +106,10 @@ describe('encrypted profile with SoftHSM tokens', () => {
     assert.equal(desk.state, 'locked');
     const session = await guard.unlock(ref('userRsa'), hsm.tokens.userRsa.pin);
     const actor = actorFor(session.user);
-    const found = desk.listIncoming(actor, { query: 'ha tang dien tu', sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 10 });
+    const found = desk.incoming.list(actor, { query: 'ha tang dien tu', sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 10 });
     assert.equal(found.length, 1);
-    const att = desk.getIncoming(actor, found[0]!.id).attachments[0]!;
-    const t = await desk.openTicket(desk.openAttachment(actor, att.id).ticket);
+    const att = desk.incoming.get(actor, found[0]!.id).attachments[0]!;
+    const t = await desk.attachments.openTicket(desk.attachments.open(actor, att.id).ticket);
     const chunks: Buffer[] = [];
     for await (const c of t!.stream) chunks.push(c as Buffer);
     assert.deepEqual(Buffer.concat(chunks), Buffer.from(pdf));
@@ -167,7 +167,7 @@ describe('a plain profile from before token binding', () => {
     try {
       // A profile as the previous version left it: plain SQLite, plain blobs.
       const { db } = openDatabase(join(profile.dir, 'securedesk.db'));
-      const userId = runSetup(db, SETUP);
+      const userId = runSetup(db, SETUP, new Date());
       const store = new AttachmentStore(join(profile.dir, 'store'), join(profile.dir, 'staging'));
       await store.init();
       const pdf = await makeSamplePdf({ issuer: 'Ban Nội chính Thành ủy', numberSymbol: '93-KH/TU', title: 'KẾ HOẠCH', subject: SUBJECT });
@@ -187,10 +187,10 @@ describe('a plain profile from before token binding', () => {
       assert.ok(bind instanceof DeskError && bind.code === 'BIND_REQUIRED');
       assert.deepEqual((bind.details?.users as Array<{ id: number }>).map((u) => u.id), [userId]);
       const session = await guard.bindLegacy(userId, { module: hsm.modulePath, serial: hsm.tokens.userRsa.serial }, hsm.tokens.userRsa.pin);
-      const rows = desk.listIncoming(actorFor(session.user), { query: 'bi mat nha nuoc', sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 10 });
+      const rows = desk.incoming.list(actorFor(session.user), { query: 'bi mat nha nuoc', sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 10 });
       assert.equal(rows.length, 1);
-      const att = desk.getIncoming(actorFor(session.user), rows[0]!.id).attachments[0]!;
-      const t = await desk.openTicket(desk.openAttachment(actorFor(session.user), att.id).ticket);
+      const att = desk.incoming.get(actorFor(session.user), rows[0]!.id).attachments[0]!;
+      const t = await desk.attachments.openTicket(desk.attachments.open(actorFor(session.user), att.id).ticket);
       const chunks: Buffer[] = [];
       for await (const c of t!.stream) chunks.push(c as Buffer);
       assert.deepEqual(Buffer.concat(chunks), Buffer.from(pdf));

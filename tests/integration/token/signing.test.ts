@@ -36,30 +36,30 @@ test('sign on the token; verify; a changed register entry and a changed file are
   }, { module: hsm.modulePath, serial: hsm.tokens.userRsa.serial }, hsm.tokens.userRsa.pin);
   const actor = actorFor(session.user);
   const pdf = await makeSamplePdf({ issuer: 'Quận ủy Ba Đình', numberSymbol: '12-CV/QU', title: 'CÔNG VĂN', subject: 'Về việc ký số' });
-  const staged = await desk.stageFile(actor, Readable.from([Buffer.from(pdf)]), 'cong-van.pdf');
-  const doc = await desk.registerIncoming(actor, incomingRegisterSchema.parse({
+  const staged = await desk.attachments.stage(actor, Readable.from([Buffer.from(pdf)]), 'cong-van.pdf');
+  const doc = await desk.incoming.register(actor, incomingRegisterSchema.parse({
     issuer: { name: 'Quận ủy Ba Đình' }, numberSymbol: '12-CV/QU', documentDate: '2026-11-02', typeCode: 'CV',
     subject: 'Về việc ký số văn bản điện tử', secrecy: 'thuong', urgency: 'thuong', stagedIds: [staged.stagedId],
   }));
   const key = guard.token!.signingKeys[0]!;
-  assert.equal(await desk.signIncoming(actor, doc.id, key), 2, 'one signature per file plus the register entry');
-  const sigs = await desk.verifyIncoming(actor, doc.id);
+  assert.equal(await desk.incoming.sign(actor, doc.id, key), 2, 'one signature per file plus the register entry');
+  const sigs = await desk.incoming.verify(actor, doc.id);
   assert.deepEqual(sigs.map((s) => [s.target, s.valid]), [['file', true], ['metadata', true]]);
   assert.equal(sigs[0]!.signer, 'Nguyễn Văn An');
   assert.equal(sigs[0]!.fileName, 'cong-van.pdf');
 
   // Someone edits the register entry behind the app's back.
   desk.db.prepare("UPDATE incoming SET subject = 'Trích yếu đã bị sửa' WHERE id = ?").run(doc.id);
-  const afterEdit = await desk.verifyIncoming(actor, doc.id);
+  const afterEdit = await desk.incoming.verify(actor, doc.id);
   assert.deepEqual(afterEdit.map((s) => s.valid), [true, false]);
   assert.ok(afterEdit[1]!.failed.some((f) => f.check === 'digest'));
 
   // And a byte of the stored file changes on disk.
-  const blob = desk.store.blobPath(desk.getIncoming(actor, doc.id).attachments[0]!.sha256);
+  const blob = desk.store.blobPath(desk.incoming.get(actor, doc.id).attachments[0]!.sha256);
   const bytes = readFileSync(blob);
   bytes.writeUInt8(bytes.readUInt8(bytes.length - 40) ^ 1, bytes.length - 40);
   writeFileSync(blob, bytes);
-  const afterTamper = await desk.verifyIncoming(actor, doc.id);
+  const afterTamper = await desk.incoming.verify(actor, doc.id);
   assert.equal(afterTamper[0]!.valid, false);
   assert.match(afterTamper[0]!.message, /thay đổi|không/);
   const audit = desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'incoming.sign'").pluck().get();

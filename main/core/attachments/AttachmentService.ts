@@ -1,0 +1,88 @@
+// Files: staging what a person chooses before registration, and opening a registered document's
+// file for the viewer through a short-lived, unguessable ticket. Every view is recorded.
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { StagedFile } from '../../../common/contract';
+import { secrecyRank } from '../../../common/domain';
+import { DeskError } from '../../../common/errors';
+import { appendAudit } from '../audit/auditLog';
+import type { ContextSource } from '../context';
+import { writeTx } from '../db/transaction';
+import { findDuplicates } from '../documents/duplicates';
+import { authorize, type Actor } from '../org/rights';
+
+const TICKET_TTL_MS = 10 * 60 * 1000;
+
+export interface AttachmentTicket {
+  sha256: string;
+  name: string;
+  mime: string;
+  size: number;
+  userId: number;
+  expires: number;
+}
+
+/** What the service needs of the vault besides the context: who is signed in, and lock events. */
+export interface SessionSource extends ContextSource {
+  readonly session: Actor | null;
+  readonly readOnly: boolean;
+  onLock(listener: () => void): void;
+}
+
+export class AttachmentService {
+  private readonly tickets = new Map<string, AttachmentTicket>();
+
+  constructor(private readonly vault: SessionSource) {
+    vault.onLock(() => this.tickets.clear());
+  }
+
+  async stage(actor: Actor, source: Readable, name: string): Promise<StagedFile> {
+    authorize(actor, 'doc.register');
+    const c = this.vault.context();
+    c.assertWritable();
+    const meta = await c.store.stage(source, name, c.attachmentLimit(), actor.id);
+    const duplicates = findDuplicates(c.db, { numberSymbol: '', issuerName: '', documentDate: '', sha256s: [meta.sha256] }, secrecyRank(actor.clearance));
+    return { stagedId: meta.stagedId, name: meta.name, size: meta.size, sha256: meta.sha256, isPdf: meta.isPdf, duplicates };
+  }
+
+  async discard(actor: Actor, stagedId: string): Promise<void> {
+    authorize(actor, 'doc.register');
+    const { store } = this.vault.context();
+    await store.stagedMeta(stagedId, actor.id);
+    await store.discard(stagedId);
+  }
+
+  /** Every view of a document's file is recorded; the viewer gets a short-lived, unguessable ticket. */
+  open(actor: Actor, attachmentId: number): { ticket: string; name: string; mime: string; isPdf: boolean } {
+    authorize(actor, 'doc.read');
+    const { db } = this.vault.context();
+    const a = db
+      .prepare('SELECT a.*, i.secrecy_rank AS rank FROM attachments a JOIN incoming i ON i.id = a.incoming_id WHERE a.id = ?')
+      .get(attachmentId) as { incoming_id: number; name: string; mime: string; is_pdf: number; sha256: string; size: number; rank: number } | undefined;
+    if (!a || a.rank > secrecyRank(actor.clearance)) throw new DeskError('NOT_FOUND', 'Không tìm thấy tệp đính kèm.');
+    if (!this.vault.readOnly)
+      writeTx(db, () =>
+        appendAudit(db, { userId: actor.id, action: 'attachment.view', entity: 'incoming', entityId: a.incoming_id, details: { attachmentId, sha256: a.sha256 } }),
+      );
+    const ticket = randomBytes(16).toString('hex');
+    const now = Date.now();
+    for (const [k, t] of this.tickets) if (t.expires < now) this.tickets.delete(k);
+    this.tickets.set(ticket, { sha256: a.sha256, name: a.name, mime: a.mime, size: a.size, userId: actor.id, expires: now + TICKET_TTL_MS });
+    return { ticket, name: a.name, mime: a.mime, isPdf: a.is_pdf === 1 };
+  }
+
+  /** Opens a viewer ticket for the signed-in person: the plaintext stream, decrypted as it is read. */
+  async openTicket(ticket: string): Promise<{ stream: Readable; size: number; mime: string; name: string } | undefined> {
+    const t = this.tickets.get(ticket);
+    const actor = this.vault.session;
+    if (!t || t.expires < Date.now() || !actor || actor.id !== t.userId) return undefined;
+    const c = this.vault.context();
+    try {
+      const size = await c.store.blobSize(t.sha256);
+      return { stream: c.store.openBlob(t.sha256), size, mime: t.mime, name: t.name };
+    } catch {
+      c.log.log('error', 'attachment blob missing from the store', { sha256: t.sha256 });
+      return undefined;
+    }
+  }
+}

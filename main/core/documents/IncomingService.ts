@@ -1,0 +1,59 @@
+// The incoming register as a service: every call names who acts, and the service checks their rights
+// and clearance itself, so the IPC router, the development host, the CLI and later the importer and
+// the sync client all get the same rules.
+import type { CountResult, DocumentSignature, DuplicateRef, IncomingDetail, IncomingRow, NumberPreview, RegisterResult, RegisterSummary } from '../../../common/contract';
+import type { IncomingFilter } from '../../../common/schemas';
+import type { ContextSource } from '../context';
+import type { PrivateKeyOps } from '../crypto';
+import type { Actor } from '../org/rights';
+import * as incoming from './incoming';
+import * as signing from './signing';
+
+export type { ListInput, RegisterInput } from './incoming';
+
+export class IncomingService {
+  constructor(private readonly source: ContextSource) {}
+
+  registers(actor: Actor): RegisterSummary[] {
+    return incoming.listRegisters(this.source.context().db, actor);
+  }
+
+  checkDuplicates(actor: Actor, q: { issuerName: string; numberSymbol: string; documentDate: string; stagedIds: string[] }): Promise<DuplicateRef[]> {
+    return incoming.checkDuplicates(this.source.context(), actor, q);
+  }
+
+  previewNumber(actor: Actor, q: Parameters<typeof incoming.previewNumber>[2]): NumberPreview {
+    return incoming.previewNumber(this.source.context(), actor, q);
+  }
+
+  register(actor: Actor, input: incoming.RegisterInput): Promise<RegisterResult> {
+    return incoming.registerIncoming(this.source.context(), actor, input);
+  }
+
+  list(actor: Actor, q: incoming.ListInput): IncomingRow[] {
+    const c = this.source.context();
+    return incoming.listIncoming(c.db, actor, q, c.now());
+  }
+
+  count(actor: Actor, f: IncomingFilter): CountResult {
+    const c = this.source.context();
+    return incoming.countIncoming(c.db, actor, f, c.now());
+  }
+
+  get(actor: Actor, id: number): IncomingDetail {
+    return incoming.getIncoming(this.source.context().db, actor, id);
+  }
+
+  /** Signs the document's files and register entry with a key on the person's token. */
+  sign(actor: Actor, id: number, key: PrivateKeyOps): Promise<number> {
+    const c = this.source.context();
+    c.assertWritable();
+    return signing.signIncoming(c.db, c.store, actor, id, key, c.now());
+  }
+
+  verify(actor: Actor, id: number): Promise<DocumentSignature[]> {
+    const c = this.source.context();
+    return signing.verifyIncoming(c.db, c.store, actor, id, c.trustAnchors, c.now());
+  }
+}
+

@@ -1,0 +1,77 @@
+// The ordered log of changes. Every write that matters appends one event in the same transaction
+// as the change: the record's global id, what happened, who did it and the record's new state. The
+// agency server replicates these events between workstations in `seq` order; a workstation that
+// receives them applies them by global id, so the log, not the tables, is the unit of exchange.
+import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
+import { getSetting } from '../profile/settings';
+import { newGlobalId } from './globalId';
+
+/** Tables whose rows are replicated records (each has a `global_id` column). */
+export const RECORD_TABLES = ['units', 'users', 'user_certificates', 'numbering_scopes', 'registers', 'incoming', 'attachments', 'signatures'] as const;
+export type RecordTable = (typeof RECORD_TABLES)[number];
+
+export type ChangeKind = 'create' | 'update' | 'delete';
+
+export interface ChangeEvent {
+  seq: number;
+  id: string;
+  at: string;
+  origin: string;
+  actor: string | null;
+  entity: RecordTable;
+  entityId: string;
+  kind: ChangeKind;
+  data: Record<string, unknown>;
+}
+
+/** Columns never copied into an event: local row ids are meaningless elsewhere. */
+const LOCAL_ONLY = new Set(['id']);
+
+function encodeValue(v: unknown): unknown {
+  return Buffer.isBuffer(v) ? { $base64: v.toString('base64') } : v;
+}
+
+/** The record's global id, assigned on first sight (inserts that predate global ids get one here). */
+export function globalIdOf(db: Db, table: RecordTable, localId: number): string {
+  const gid = cached(db, `SELECT global_id FROM ${table} WHERE rowid = ?`).pluck().get(localId) as string | null | undefined;
+  if (gid === undefined) throw new Error(`no ${table} row ${localId}`);
+  if (gid) return gid;
+  const fresh = newGlobalId();
+  cached(db, `UPDATE ${table} SET global_id = ? WHERE rowid = ?`).run(fresh, localId);
+  return fresh;
+}
+
+/**
+ * Appends the change of one record. For create and update the event carries the row's state after
+ * the change (foreign keys stay local ids here and are resolved to global ids by the sync layer, which
+ * reads `<table>.global_id`); for delete only the id. Must run inside the change's transaction.
+ */
+export function recordChange(db: Db, table: RecordTable, localId: number, kind: ChangeKind, actorUserId: number | null, at: Date): string {
+  const gid = globalIdOf(db, table, localId);
+  let data: Record<string, unknown> = {};
+  if (kind !== 'delete') {
+    const row = cached(db, `SELECT * FROM ${table} WHERE rowid = ?`).get(localId) as Record<string, unknown>;
+    data = Object.fromEntries(Object.entries(row).filter(([k]) => !LOCAL_ONLY.has(k)).map(([k, v]) => [k, encodeValue(v)]));
+  }
+  const actor = actorUserId === null ? null : globalIdOf(db, 'users', actorUserId);
+  cached(db, 'INSERT INTO events (id, at, origin, actor, entity, entity_id, kind, data) VALUES (?,?,?,?,?,?,?,?)').run(
+    newGlobalId(), at.toISOString(), workstationId(db), actor, table, gid, kind, JSON.stringify(data),
+  );
+  return gid;
+}
+
+/** This workstation's id (created with the event log; names the origin of every event). */
+export function workstationId(db: Db): string {
+  const id = getSetting(db, 'workstation_id');
+  if (!id) throw new Error('workstation id missing (migration not applied)');
+  return id;
+}
+
+/** Events after `afterSeq`, oldest first (the cursor the sync client pushes from). */
+export function eventsSince(db: Db, afterSeq: number, limit = 1000): ChangeEvent[] {
+  const rows = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Array<{
+    seq: number; id: string; at: string; origin: string; actor: string | null; entity: RecordTable; entity_id: string; kind: ChangeKind; data: string;
+  }>;
+  return rows.map((r) => ({ seq: r.seq, id: r.id, at: r.at, origin: r.origin, actor: r.actor, entity: r.entity, entityId: r.entity_id, kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown> }));
+}
