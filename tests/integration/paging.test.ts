@@ -60,7 +60,7 @@ before(() => {
   const userId = runSetup(db, {
     unit: { name: 'Văn phòng Tỉnh ủy Quảng Ninh', code: '000.00.01.H49', preset: 'state' },
     admin: { fullName: 'Nguyễn Thị Hương', position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
-  });
+  }, now);
   admin = actorFor(getUser(db, userId)!);
   insertRows(db, 0, ROWS);
 });

@@ -16,16 +16,17 @@ export class WriteGate {
   private readonly queued: Array<() => void> = [];
   private readonly listeners: Array<(v: Verdict) => void> = [];
   private resolveSettled!: (v: Verdict) => void;
+  private readonly report: (err: unknown) => void;
   /** Resolves with the verdict once it is known (after the listeners and queued writes have run). */
   readonly settled = new Promise<Verdict>((resolve) => (this.resolveSettled = resolve));
 
   /**
-   * `pending`: the check under way; a gate made without it is open (a database just made or just
-   * checked). `report` hears of a queued write that failed (the others still run).
+   * `open`: the file was made or checked just now, writes go ahead; otherwise the gate waits for
+   * decide(). `report` hears of a queued write that failed (the others still run).
    */
-  constructor(pending?: Promise<Verdict>, private readonly report: (err: unknown) => void = () => undefined) {
-    if (!pending) this.decide({ ok: true });
-    else pending.then((v) => this.decide(v), (err: unknown) => this.decide({ ok: false, damage: `integrity check failed to run: ${(err as Error).message}` }));
+  constructor(opts: { open?: boolean; report?: (err: unknown) => void } = {}) {
+    this.report = opts.report ?? (() => undefined);
+    if (opts.open) this.decide({ ok: true });
   }
 
   get state(): 'checking' | 'ok' | 'damaged' {

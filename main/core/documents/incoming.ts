@@ -34,7 +34,7 @@ export type ListInput = z.output<typeof incomingListSchema>;
 export interface IncomingContext {
   db: Db;
   store: AttachmentStore;
-  assertWritable(): void;
+  writable(): Promise<void>;
   now(): Date;
 }
 
@@ -86,7 +86,7 @@ export async function checkDuplicates(
 
 export async function registerIncoming(ctx: IncomingContext, actor: Actor, input: RegisterInput): Promise<RegisterResult> {
   authorize(actor, 'doc.register');
-  ctx.assertWritable();
+  await ctx.writable();
   requireClearance(actor, input.secrecy);
   const { db } = ctx;
   const parsed = parseNumberSymbol(input.numberSymbol);

@@ -34,10 +34,10 @@ export class OrgService {
     }));
   }
 
-  addUser(actor: Actor, u: Omit<UserSummary, 'id'>): UserSummary {
+  async addUser(actor: Actor, u: Omit<UserSummary, 'id'>): Promise<UserSummary> {
     authorize(actor, 'org.manage');
     const c = this.vault.context();
-    c.assertWritable();
+    await c.writable();
     // Nobody grants a clearance above their own.
     requireClearance(actor, u.clearance);
     const id = writeTx(c.db, () => {
@@ -52,7 +52,7 @@ export class OrgService {
   async bindToken(actor: Actor, userId: number, certificates: readonly Uint8Array[], ownKey: PrivateKeyOps): Promise<void> {
     authorize(actor, 'org.manage');
     const c = this.vault.context();
-    c.assertWritable();
+    await c.writable();
     if (!getUser(c.db, userId)) throw new DeskError('NOT_FOUND', 'Không tìm thấy người dùng.');
     try {
       writeTx(c.db, () => bindCertificates(c.db, userId, certificates, actor.id, c.now()));
