@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { DeskError } from '../../common/errors';
 import { incomingRegisterSchema } from '../../common/schemas';
 import { Desk } from '../../main/core/desk';
+import { handlers, type HandlerContext } from '../../main/ipc/handlers';
 import { addActor, newDesk, registration, softIdentity } from '../helpers/desk';
 
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
@@ -142,6 +143,8 @@ test('unlock does not wait for the integrity check: it runs on the worker, and a
     assert.equal(desk.integrity, 'checking', 'the session is open before the verdict');
     assert.equal(desk.readOnly, false);
     assert.equal(session.user.fullName, 'Nguyễn Thị Hương', 'reads proceed at once');
+    // What the window asks right after the unlock: answered with the verdict.
+    const shown = handlers['app.verdict']({ desk } as unknown as HandlerContext, {});
     const verdict = await desk.verdict();
     assert.equal(verdict.ok, false);
     assert.match(verdict.ok ? '' : verdict.damage, /quick_check|corrupt|malformed/i);
@@ -150,6 +153,7 @@ test('unlock does not wait for the integrity check: it runs on the worker, and a
     const info = desk.info();
     assert.equal(info.profile, 'damaged');
     assert.match(info.banner ?? '', /chỉ đọc/);
+    assert.deepEqual(await shown, info);
     await assert.rejects(desk.org.addUser(env.it, { fullName: 'Lê Văn C', position: 'x', role: 'chuyen_vien', clearance: 'thuong' }),
       (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
   } finally {
