@@ -3,7 +3,8 @@
 // profile's data key (hex, from workerData: the main thread unwrapped it from keyring.cms), and inserts in batched
 // transactions with the statement shape of registerIncoming (main/core/documents/incoming.ts):
 // same columns, arrival number from takeNumber inside the transaction, FTS row from indexIncoming
-// (indexText), number-symbol and issuer keys from duplicates.ts, one attachment row per document.
+// (indexText), number-symbol and issuer keys from duplicates.ts, one attachment row per document, and
+// the ordered events of both records (recordChange, with their global ids).
 // What it leaves out on purpose: the audit row per document and the blob files (fake sha256).
 import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -13,6 +14,7 @@ import { formatNumberSymbol, parseNumberSymbol } from '../../common/numberSymbol
 import { openDatabase } from '../../main/core/db/connection';
 import { issuerKey, numberSymbolKey } from '../../main/core/documents/duplicates';
 import { takeNumber } from '../../main/core/documents/numbering';
+import { recordChange } from '../../main/core/events/eventLog';
 import { indexIncoming } from '../../main/core/documents/search';
 import { rng, sampleIncoming } from '../../main/devhost/sampleData';
 
@@ -93,8 +95,11 @@ function run(job: GenerateJob): void {
       JSON.stringify(recipients), '', job.userId, registeredAt, 1,
     );
     const id = Number(res.lastInsertRowid);
+    const at = new Date(registeredAt);
+    recordChange(db, 'incoming', id, 'create', job.userId, at);
     const sha256 = createHash('sha256').update(`securedesk-bench:${job.seed}:${serial}`).digest('hex');
-    insertAttachment.run(id, 1, `${numberSymbol.replace(/\//g, '_')}.pdf`, size, 'application/pdf', 1, sha256);
+    const attachmentId = Number(insertAttachment.run(id, 1, `${numberSymbol.replace(/\//g, '_')}.pdf`, size, 'application/pdf', 1, sha256).lastInsertRowid);
+    recordChange(db, 'attachments', attachmentId, 'create', job.userId, at);
     indexIncoming(db, id, { subject: s.subject, numberSymbol, issuerName: s.issuerName, notes: '' });
   };
 
