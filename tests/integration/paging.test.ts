@@ -9,7 +9,7 @@ import { secrecyRank, type Secrecy } from '../../common/domain';
 import type { IncomingFilter } from '../../common/schemas';
 import { openDatabase, type Db } from '../../main/core/db/connection';
 import { listIncoming, type ListInput } from '../../main/core/documents/incoming';
-import { ANCHOR_EVERY } from '../../main/core/documents/paging';
+import { ANCHOR_EVERY, anchorsSettled, sampledKeys } from '../../main/core/documents/paging';
 import { runSetup } from '../../main/core/org/setup';
 import type { Actor } from '../../main/core/org/rights';
 import { actorFor, getUser } from '../../main/core/org/users';
@@ -129,4 +129,17 @@ test('a change from another connection (another process) starts the keys over', 
   assert.deepEqual(list(admin, {}, sort, at), referenceIds(admin, {}, sort, at, 100));
   assert.deepEqual(list(admin, {}, { field: 'issuer', dir: 'asc' }, ANCHOR_EVERY + 3), referenceIds(admin, {}, { field: 'issuer', dir: 'asc' }, ANCHOR_EVERY + 3, 100));
   assert.equal(list(admin, {}, { field: 'issuer', dir: 'asc' }, 0, 1)[0], 5);
+});
+
+test('once an order has been shown, its keys are sampled in the background, ready for the scrollbar', async () => {
+  const sort = { field: 'documentDate', dir: 'desc' } as const;
+  const mat = { ...admin, clearance: 'mat' as const };
+  const order = { from: 'incoming i', where: ['i.secrecy_rank <= ?'], params: [1], key: 'i.document_date', dir: 'DESC' as const };
+  assert.equal(sampledKeys(db, order), undefined, 'nothing known of this order yet');
+  assert.deepEqual(list(mat, {}, sort, 0), referenceIds(mat, {}, sort, 0, 100));
+  assert.deepEqual(sampledKeys(db, order), { samples: 0, complete: false }, 'the first page itself samples nothing');
+  await anchorsSettled();
+  const visible = referenceIds(mat, {}, sort, 0, ROWS).length;
+  assert.deepEqual(sampledKeys(db, order), { samples: Math.floor(visible / ANCHOR_EVERY), complete: true });
+  assert.deepEqual(list(mat, {}, sort, visible - 150), referenceIds(mat, {}, sort, visible - 150, 100));
 });

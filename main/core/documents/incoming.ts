@@ -25,7 +25,7 @@ import { findUnit } from '../org/units';
 import { authorize, requireClearance, type Actor } from '../org/rights';
 import { findDuplicates, issuerKey, numberSymbolKey } from './duplicates';
 import { peekNumber, takeNumber } from './numbering';
-import { pageIds } from './paging';
+import { pageIds, prepareOrder } from './paging';
 import { indexIncoming, matchExpression } from './search';
 
 export type RegisterInput = z.output<typeof incomingRegisterSchema>;
@@ -236,6 +236,8 @@ export function listIncoming(db: Db, actor: Actor, q: ListInput, now: Date): Inc
   // Past the first page the register is paged by key (any position in a few index steps); a search
   // (at most 10 000 rows are offered) keeps OFFSET.
   if (!built.fts && q.offset > 0) return rowsByIds(db, pageIds(db, { ...built, key, dir }, q.offset, q.limit).ids);
+  // The first page of an order: its keys are sampled in the background for the jumps to come.
+  if (!built.fts) prepareOrder(db, { ...built, key, dir });
   // With a search, "by arrival" means newest registration first: FTS5 walks its index in rowid
   // order and stops at the page, which keeps common words fast. Other sorts order all matches.
   const order = built.fts && q.sort.field === 'arrival' ? `f.rowid ${dir}` : `${key} ${dir}, i.id ${dir}`;

@@ -6,7 +6,9 @@
 // page served. A page at position P starts after the nearest anchor before it (keyset: a range seek
 // on the index) and skips fewer than K rows, reading index entries only, then reads its own rows by
 // id. Scrolling on, the page before's last row is the anchor, so the skip is zero. Anchors are
-// dropped whenever the register changes (a counter kept by triggers, for every connection).
+// dropped whenever the register changes (a counter kept by triggers, for every connection). Once an
+// order has been shown, the rest of its keys are sampled in the background, a few milliseconds per
+// turn of the event loop, so that the scrollbar finds them ready.
 import type { Db } from '../db/connection';
 import { cached } from '../db/statements';
 
@@ -16,6 +18,8 @@ export const ANCHOR_EVERY = 1024;
 const MAX_ORDERS = 8;
 /** Page-end anchors kept per order. */
 const MAX_PAGE_ENDS = 256;
+/** Background sampling works this long per turn of the event loop, then yields. */
+const SLICE_MS = 4;
 
 /** A query over the register in a fixed order: the ORDER BY is `key dir, i.id dir`. */
 export interface OrderedQuery {
@@ -38,7 +42,12 @@ interface Anchors {
   complete: boolean;
   /** Keys of the last rows of pages served, by position. */
   pageEnds: Map<number, Anchor>;
+  /** Sampling goes on in the background. */
+  sampling: boolean;
 }
+
+/** Background sampling under way (for tests and the benchmark: `anchorsSettled`). */
+const sampling = new Set<Promise<void>>();
 
 const anchorsByDb = new WeakMap<Db, Map<string, Anchors>>();
 
@@ -57,7 +66,7 @@ function anchorsFor(db: Db, id: string, version: number): Anchors {
     byOrder.set(id, a);
     return a;
   }
-  a = { version, samples: [], complete: false, pageEnds: new Map() };
+  a = { version, samples: [], complete: false, pageEnds: new Map(), sampling: false };
   byOrder.delete(id);
   byOrder.set(id, a);
   while (byOrder.size > MAX_ORDERS) byOrder.delete(byOrder.keys().next().value!);
@@ -87,14 +96,70 @@ function keysAfter(db: Db, q: OrderedQuery, anchor: Anchor | null, offset: numbe
   return [...fromGroup, ...beyond];
 }
 
-/** Samples anchors until the one before `position` is known (or the list ends). */
-function sampleUpTo(db: Db, q: OrderedQuery, a: Anchors, position: number): void {
+/** Samples anchors until the one before `position` is known (or the list ends, or `deadline` passes). */
+function sampleUpTo(db: Db, q: OrderedQuery, a: Anchors, position: number, deadline = Infinity): void {
   const wanted = Math.floor(position / ANCHOR_EVERY); // samples needed: 0 .. wanted-1
-  while (!a.complete && a.samples.length < wanted) {
+  while (!a.complete && a.samples.length < wanted && performance.now() < deadline) {
     const last = a.samples[a.samples.length - 1] ?? null;
     const next = keysAfter(db, q, last, ANCHOR_EVERY - 1, 1)[0];
     if (next) a.samples.push(next);
     else a.complete = true;
+  }
+}
+
+const orderId = (q: OrderedQuery) => JSON.stringify([q.from, q.where, q.params, q.key, q.dir]);
+
+/**
+ * Samples the rest of an order's keys in slices of SLICE_MS between turns of the event loop; stops
+ * when done, when the register changes (those anchors are dropped) or when the connection closes.
+ */
+function sampleInBackground(db: Db, q: OrderedQuery, a: Anchors): void {
+  if (a.complete || a.sampling) return;
+  a.sampling = true;
+  const id = orderId(q);
+  const done = new Promise<void>((resolve) => {
+    const slice = () => {
+      try {
+        const more = db.open && db.transaction(() => {
+          if (anchorsByDb.get(db)?.get(id) !== a || registerVersion(db) !== a.version) return false;
+          sampleUpTo(db, q, a, Number.MAX_SAFE_INTEGER, performance.now() + SLICE_MS);
+          return !a.complete;
+        })();
+        if (more) {
+          setImmediate(slice).unref();
+          return;
+        }
+      } catch {
+        // A connection closed or switched to read-only meanwhile: the next request samples on demand.
+      }
+      a.sampling = false;
+      resolve();
+    };
+    setImmediate(slice).unref();
+  });
+  sampling.add(done);
+  void done.then(() => sampling.delete(done));
+}
+
+/** The first page of an order was shown: its keys are sampled in the background from now on. */
+export function prepareOrder(db: Db, q: OrderedQuery): void {
+  const a = db.transaction(() => anchorsFor(db, orderId(q), registerVersion(db)))();
+  sampleInBackground(db, q, a);
+}
+
+/** What is known of an order's keys (tests and the benchmark). */
+export function sampledKeys(db: Db, q: OrderedQuery): { samples: number; complete: boolean } | undefined {
+  const a = anchorsByDb.get(db)?.get(orderId(q));
+  return a && { samples: a.samples.length, complete: a.complete };
+}
+
+/** Resolves once no background sampling is under way (keeping the process alive meanwhile). */
+export async function anchorsSettled(): Promise<void> {
+  const keep = setInterval(() => undefined, 1000);
+  try {
+    while (sampling.size > 0) await Promise.all([...sampling]);
+  } finally {
+    clearInterval(keep);
   }
 }
 
@@ -110,8 +175,7 @@ export interface PageKeys {
  */
 export function pageIds(db: Db, q: OrderedQuery, offset: number, limit: number): PageKeys {
   return db.transaction((): PageKeys => {
-    const id = JSON.stringify([q.from, q.where, q.params, q.key, q.dir]);
-    const a = anchorsFor(db, id, registerVersion(db));
+    const a = anchorsFor(db, orderId(q), registerVersion(db));
     sampleUpTo(db, q, a, offset);
     // The nearest anchor before the page: the last row of the page before, else a sample.
     let anchorAt = -1;
@@ -133,6 +197,7 @@ export function pageIds(db: Db, q: OrderedQuery, offset: number, limit: number):
       a.pageEnds.set(offset + keys.length - 1, keys[keys.length - 1]!);
       if (a.pageEnds.size > MAX_PAGE_ENDS) a.pageEnds.delete(a.pageEnds.keys().next().value!);
     }
+    sampleInBackground(db, q, a);
     return { ids: keys.map((k) => k[1]), skipped };
   })();
 }
