@@ -168,7 +168,7 @@ const ROW_COLUMNS = `i.id, i.register_id AS registerId, r.name AS registerName, 
   i.document_date AS documentDate, i.type_code AS typeCode, i.subject, i.secrecy, i.urgency, i.deadline, i.status,
   i.attachment_count AS attachmentCount`;
 
-/** Each order is `key dir, i.id dir`, served by a covering index (migration 7; paging.ts). */
+/** Each order is `key dir, i.id dir`, served by a covering index (migration 8; paging.ts). */
 const SORT_KEY: Record<ListInput['sort']['field'], string> = {
   arrival: 'i.arrival_date',
   documentDate: 'i.document_date',

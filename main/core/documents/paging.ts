@@ -51,9 +51,17 @@ const sampling = new Set<Promise<void>>();
 
 const anchorsByDb = new WeakMap<Db, Map<string, Anchors>>();
 
-/** How many times the register has changed (the triggers of migration 7), read in the caller's transaction. */
+/**
+ * How many times the register has changed (the triggers of migration 8), read in the caller's
+ * transaction. NaN on a schema without them (a damaged profile left un-migrated, read-only): no
+ * anchor is then ever reused.
+ */
 function registerVersion(db: Db): number {
-  return cached(db, "SELECT n FROM change_counters WHERE name = 'incoming'").pluck().get() as number;
+  try {
+    return cached(db, "SELECT n FROM change_counters WHERE name = 'incoming'").pluck().get() as number;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function anchorsFor(db: Db, id: string, version: number): Anchors {
