@@ -243,6 +243,8 @@ export interface OpenedAttachment {
 // ---- The contract ----
 export const contract = {
   'app.info': channel<AppInfo>()({ input: empty, access: 'public' }),
+  /** Answers once the integrity check of the unlocked profile has its verdict: the profile's info then (damaged: read-only, banner). */
+  'app.verdict': channel<AppInfo>()({ input: empty, access: 'session' }),
   'setup.create': channel<Session>()({ input: setupWithTokenSchema, access: 'public' }),
   'tokens.directory': channel<TokenDirectory>()({ input: empty, access: 'public' }),
   'session.unlock': channel<Session>()({

@@ -24,6 +24,10 @@ const actor = (ctx: HandlerContext) => {
 
 export const handlers: Handlers = {
   'app.info': ({ desk }) => desk.info(),
+  'app.verdict': async ({ desk }) => {
+    await desk.verdict().catch(() => undefined); // locked meanwhile: the info says so
+    return desk.info();
+  },
   'setup.create': ({ guard }, { token, pin, ...setup }) => guard.setup(setup, token, pin),
   'tokens.directory': async ({ desk, guard }) => guard.tokens.directory({ isBound: await keyringRecipients(desk.keyringFile) }),
   'session.unlock': ({ guard }, { token, pin }) => guard.unlock(token, pin),

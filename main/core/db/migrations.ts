@@ -203,4 +203,27 @@ export const MIGRATIONS: readonly Migration[] = [
   // 8: number-symbol keys (3/CĐ-TTg = 03/CĐ-TTg) and search folding (Ð, i/y variants, numbers without
   //    leading zeros): recompute the stored keys, rebuild their indexes, the full-text index and its vocabulary.
   reindexSymbolKeysAndSearch,
+  // 9: paging the register by key (documents/paging.ts). One covering index per sort order, with the
+  //    clearance rank, so a page anywhere is found from a sampled key without reading the records
+  //    (also below the top clearance); the old single-column indexes are their prefixes. A counter
+  //    kept by triggers tells the sampled keys of every connection and process when to start over.
+  `
+  CREATE INDEX idx_incoming_page_arrival ON incoming(arrival_date, id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_document_date ON incoming(document_date, id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_deadline ON incoming(ifnull(deadline, '9999-12-31'), id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_number_symbol ON incoming(number_symbol_key, id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_issuer ON incoming(issuer_key, id, secrecy_rank);
+  DROP INDEX idx_incoming_arrival;
+  DROP INDEX idx_incoming_document_date;
+  DROP INDEX idx_incoming_number_symbol;
+  DROP INDEX idx_incoming_issuer;
+  CREATE TABLE change_counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO change_counters (name, n) VALUES ('incoming', 0);
+  CREATE TRIGGER incoming_counted_insert AFTER INSERT ON incoming
+    BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'incoming'; END;
+  CREATE TRIGGER incoming_counted_update AFTER UPDATE ON incoming
+    BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'incoming'; END;
+  CREATE TRIGGER incoming_counted_delete AFTER DELETE ON incoming
+    BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'incoming'; END;
+  `,
 ];

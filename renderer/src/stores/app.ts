@@ -38,6 +38,16 @@ interface AppState {
   markReadOnly(message: string): void;
 }
 
+/**
+ * The database's integrity check goes on after the unlock (writes wait for it in the core): when
+ * its verdict is that the file is damaged, the read-only banner appears.
+ */
+function awaitVerdict(set: (s: Partial<AppState>) => void): void {
+  void desk.invoke('app.verdict', {}).then((info) => {
+    if (info.readOnly) set({ info, readOnlyReason: info.banner ?? null });
+  }).catch(() => undefined);
+}
+
 export const useApp = create<AppState>()((set, get) => ({
   phase: 'loading',
   info: null,
@@ -58,6 +68,7 @@ export const useApp = create<AppState>()((set, get) => ({
       }
       const session = info.profile === 'locked' ? null : await desk.invoke('session.current', {});
       set({ info, readOnlyReason, session, phase: session ? 'ready' : 'locked' });
+      if (session) awaitVerdict(set);
     } catch (err) {
       set({ phase: 'unavailable', bootError: err instanceof DeskError ? err.message : String(err) });
     }
@@ -67,6 +78,7 @@ export const useApp = create<AppState>()((set, get) => ({
     set({ session, sessionToken: token ?? null, phase: 'ready', lockNotice: null });
     // The profile is open now: its unit (encrypted while locked) can be shown in the header.
     void desk.invoke('app.info', {}).then((info) => set({ info, readOnlyReason: info.readOnly ? (info.banner ?? null) : null })).catch(() => undefined);
+    awaitVerdict(set);
   },
 
   locked(notice) {
