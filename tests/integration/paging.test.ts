@@ -24,7 +24,7 @@ const now = new Date('2026-11-20T03:00:00Z');
 const REFERENCE_ORDER: Record<ListInput['sort']['field'], string> = {
   arrival: 'i.arrival_date {dir}, i.id {dir}',
   documentDate: 'i.document_date {dir}, i.id {dir}',
-  deadline: 'i.deadline {dir}, i.id {dir}',
+  deadline: "ifnull(i.deadline, '9999-12-31') {dir}, i.id {dir}",
   numberSymbol: 'i.number_symbol_key {dir}, i.id {dir}',
   issuer: 'i.issuer_key {dir}, i.id {dir}',
 };
