@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'NOT_BOUND', // the token is bound to nobody on this workstation
   'BIND_REQUIRED', // a plain profile from before token binding: the recovery token must bind someone first
   'CRYPTO', // a signature or envelope failed: details.code is the CryptoError code
+  'OUT_OF_ORDER', // registering into a past year or before the register's latest arrival: confirm (details.reasons)
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,15 +1,17 @@
 // Input schemas shared by the renderer (errors at the field) and main (the real check).
 import { z } from 'zod';
 import {
+  ARRIVAL_CHANNELS,
   checkDocumentType,
   DEADLINE_FILTERS,
   INCOMING_STATUSES,
   NUMBERING_PRESETS,
+  RESET_PERIODS,
   ROLES,
   SECRECY_LEVELS,
   URGENCY_LEVELS,
 } from './domain';
-import { isValidIsoDate } from './dates';
+import { formatDateVn, isValidIsoDate, MIN_YEAR, todayIso, yearOf } from './dates';
 import { checkIdentifierCode } from './identifierCode';
 import { parseNumberSymbol } from './numberSymbol';
 
@@ -61,6 +63,8 @@ export const setupInputSchema = z.object({
     role: roleSchema,
     clearance: secrecySchema,
   }),
+  /** The agency's own units (phòng, ban), one level, to choose recipients from; more later under Quản trị. */
+  internalUnits: z.array(text(200, 'Chưa nhập tên đơn vị.')).max(100, 'Tối đa 100 đơn vị.').optional(),
 });
 export type SetupInput = z.infer<typeof setupInputSchema>;
 
@@ -93,30 +97,93 @@ export const newUserSchema = z
   })
   .strict();
 
-export const incomingRegisterSchema = z
-  .object({
-    registerId: id.optional(),
-    issuer: z.object({
-      unitId: id.optional(),
-      name: text(300, 'Chưa nhập cơ quan ban hành.'),
-    }),
-    numberSymbol: numberSymbolSchema,
-    documentDate: isoDate('ngày văn bản'),
-    arrivalDate: isoDate('ngày đến').optional(),
-    typeCode: documentTypeSchema,
-    subject: z.string().trim().max(500, 'Trích yếu dài tối đa 500 ký tự.').default(''),
-    secrecy: secrecySchema,
-    urgency: urgencySchema,
-    deadline: isoDate('hạn xử lý').optional(),
-    recipients: z.array(z.string().trim().min(1).max(200)).max(30, 'Tối đa 30 nơi nhận.').default([]),
-    notes: z.string().trim().max(2000, 'Ghi chú dài tối đa 2000 ký tự.').default(''),
-    stagedIds: z
-      .array(z.string().regex(/^[0-9a-f]{32}$/, 'Tệp đính kèm không hợp lệ.'))
-      .min(1, 'Cần ít nhất một tệp đính kèm (bản điện tử của văn bản).')
-      .max(20, 'Tối đa 20 tệp đính kèm.'),
-    acknowledgeDuplicates: z.boolean().default(false),
-  })
-  .superRefine((v, ctx) => {
+/** A recipient inside the agency: one of its units, one of its people, or a name written freely. */
+export const recipientSchema = z.union([
+  z.string().trim().min(1, 'Chưa nhập đơn vị hoặc người nhận.').max(200, 'Tối đa 200 ký tự.'),
+  z.object({ unitId: id }).strict(),
+  z.object({ userId: id }).strict(),
+]);
+export type RecipientInput = z.infer<typeof recipientSchema>;
+
+const count = (label: string, max: number) =>
+  z.number({ error: `${capitalise(label)} phải là số.` }).int(`${capitalise(label)} phải là số nguyên.`)
+    .min(1, `${capitalise(label)} ít nhất là 1.`).max(max, `${capitalise(label)} tối đa ${max}.`);
+
+/** Every field of a register entry as typed; the date rules are in makeIncomingRegisterSchema. */
+export const incomingFieldsSchema = z.object({
+  registerId: id.optional(),
+  issuer: z.object({
+    unitId: id.optional(),
+    name: text(300, 'Chưa nhập cơ quan ban hành.'),
+  }),
+  numberSymbol: numberSymbolSchema,
+  documentDate: isoDate('ngày văn bản'),
+  arrivalDate: isoDate('ngày đến').optional(),
+  typeCode: documentTypeSchema,
+  subject: z.string().trim().max(500, 'Trích yếu dài tối đa 500 ký tự.').default(''),
+  secrecy: secrecySchema,
+  urgency: urgencySchema,
+  deadline: isoDate('hạn xử lý').optional(),
+  recipients: z.array(recipientSchema).max(30, 'Tối đa 30 nơi nhận.').default([]),
+  notes: z.string().trim().max(2000, 'Ghi chú dài tối đa 2000 ký tự.').default(''),
+  /** Phụ lục VI: số trang, số bản, người ký, and how it arrived. */
+  pageCount: count('số trang', 100_000).optional(),
+  copyCount: count('số bản', 10_000).optional(),
+  signer: z.string().trim().max(120, 'Người ký dài tối đa 120 ký tự.').optional(),
+  arrivalChannel: z.enum(ARRIVAL_CHANNELS, { error: 'Chọn hình thức nhận văn bản.' }).optional(),
+  stagedIds: z
+    .array(z.string().regex(/^[0-9a-f]{32}$/, 'Tệp đính kèm không hợp lệ.'))
+    .min(1, 'Cần ít nhất một tệp đính kèm (bản điện tử của văn bản).')
+    .max(20, 'Tối đa 20 tệp đính kèm.'),
+  acknowledgeDuplicates: z.boolean().default(false),
+  /** The văn thư confirmed registering into a past year, or before the latest arrival of the register. */
+  acknowledgeOutOfOrder: z.boolean().optional(),
+});
+
+export interface DateIssue { path: string; message: string }
+
+/** "Năm 1900 nằm ngoài khoảng …" for a year outside [min, max]; null when inside. */
+function yearIssue(iso: string, label: string, min: number, max: number): string | null {
+  const y = yearOf(iso);
+  return y < min || y > max ? `Năm ${y} của ${label} không hợp lệ: chỉ nhận từ năm ${min} đến năm ${max}.` : null;
+}
+
+/**
+ * The date rules of a registration, at the field that is wrong: the arrival date is not after today,
+ * the document date is not after the arrival (nor after today when no arrival date is given), the
+ * deadline is not before the document date, and every year is within bounds. `today` is a date in
+ * Vietnam. Shared by the schema (the form, the router) and the core (with its own clock).
+ */
+export function incomingDateIssues(
+  v: { documentDate?: string | undefined; arrivalDate?: string | undefined; deadline?: string | null | undefined },
+  today: string,
+): DateIssue[] {
+  const issues: DateIssue[] = [];
+  const thisYear = yearOf(today);
+  const ok = (d: string | null | undefined): d is string => typeof d === 'string' && isValidIsoDate(d);
+  const add = (path: string, message: string | null) => {
+    if (message && !issues.some((i) => i.path === path)) issues.push({ path, message });
+  };
+  if (ok(v.arrivalDate)) {
+    add('arrivalDate', yearIssue(v.arrivalDate, 'ngày đến', MIN_YEAR, thisYear));
+    if (v.arrivalDate > today) add('arrivalDate', `Ngày đến không được sau hôm nay (${formatDateVn(today)}).`);
+  }
+  if (ok(v.documentDate)) {
+    add('documentDate', yearIssue(v.documentDate, 'ngày văn bản', MIN_YEAR, thisYear + 1));
+    if (ok(v.arrivalDate) && v.documentDate > v.arrivalDate && v.arrivalDate <= today)
+      add('documentDate', `Ngày văn bản không được sau ngày đến (${formatDateVn(v.arrivalDate)}).`);
+    else if (v.documentDate > today) add('documentDate', `Ngày văn bản không được sau hôm nay (${formatDateVn(today)}).`);
+  }
+  if (ok(v.deadline)) {
+    add('deadline', yearIssue(v.deadline, 'hạn xử lý', MIN_YEAR, thisYear + 5));
+    if (ok(v.documentDate) && v.deadline < v.documentDate) add('deadline', 'Hạn xử lý không được trước ngày văn bản.');
+  }
+  return issues;
+}
+
+/** The registration schema for a clock: `today()` is today's date in Vietnam. */
+export function makeIncomingRegisterSchema(today: () => string) {
+  return incomingFieldsSchema.superRefine((v, ctx) => {
     // Tuyệt mật items are registered without their subject line (Law on State Secrets).
     if (v.secrecy !== 'tuyet_mat' && v.subject.length === 0)
       ctx.addIssue({ code: 'custom', path: ['subject'], message: 'Chưa nhập trích yếu.' });
@@ -126,11 +193,12 @@ export const incomingRegisterSchema = z
         path: ['subject'],
         message: 'Văn bản Tuyệt mật được vào sổ không ghi trích yếu.',
       });
-    if (v.deadline && v.deadline < v.documentDate)
-      ctx.addIssue({ code: 'custom', path: ['deadline'], message: 'Hạn xử lý không được trước ngày văn bản.' });
-    if (v.arrivalDate && v.arrivalDate < v.documentDate)
-      ctx.addIssue({ code: 'custom', path: ['arrivalDate'], message: 'Ngày đến không được trước ngày văn bản.' });
+    for (const issue of incomingDateIssues(v, today())) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
   });
+}
+
+/** As the form and the router check it: today is the machine's today, in Vietnam. */
+export const incomingRegisterSchema = makeIncomingRegisterSchema(() => todayIso());
 export type IncomingRegisterInput = z.input<typeof incomingRegisterSchema>;
 
 export const SORT_FIELDS = ['arrival', 'documentDate', 'deadline', 'numberSymbol', 'issuer'] as const;
@@ -165,3 +233,109 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   }
   return out;
 }
+
+// ---- Registers, numbering scopes, the agency's units, hand-over and corrections ----
+
+const scopeFields = {
+  name: text(120, 'Chưa nhập tên dãy số.'),
+  reset: z.enum(RESET_PERIODS, { error: 'Chọn cách bắt đầu lại số.' }),
+  perType: z.boolean(),
+  termStart: isoDate('ngày bắt đầu nhiệm kỳ').optional(),
+  termYears: z.number().int().min(1, 'Nhiệm kỳ ít nhất 1 năm.').max(10, 'Nhiệm kỳ tối đa 10 năm.').optional(),
+};
+const termNeedsStart = (v: { reset?: string | undefined; termStart?: string | undefined }, ctx: z.RefinementCtx) => {
+  if (v.reset === 'term' && !v.termStart)
+    ctx.addIssue({ code: 'custom', path: ['termStart'], message: 'Dãy số theo nhiệm kỳ cần ngày bắt đầu nhiệm kỳ.' });
+};
+export const scopeInputSchema = z.object(scopeFields).strict().superRefine(termNeedsStart);
+export type ScopeInput = z.infer<typeof scopeInputSchema>;
+export const scopeUpdateSchema = z
+  .object({ id, ...scopeFields, termStart: scopeFields.termStart.nullable() })
+  .partial()
+  .required({ id: true })
+  .strict()
+  .superRefine((v, ctx) => termNeedsStart({ reset: v.reset, termStart: v.termStart ?? undefined }, ctx));
+export type ScopeUpdate = z.infer<typeof scopeUpdateSchema>;
+
+const registerLevels = z.array(secrecySchema).min(1, 'Chọn ít nhất một độ mật.').max(4);
+export const registerCreateSchema = z
+  .object({
+    name: text(200, 'Chưa nhập tên sổ.'),
+    secrecy: registerLevels,
+    /** An existing numbering scope (shared sequence), or a new one made with the register. */
+    scopeId: id.optional(),
+    scope: scopeInputSchema.optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if ((v.scopeId === undefined) === (v.scope === undefined))
+      ctx.addIssue({ code: 'custom', path: ['scopeId'], message: 'Chọn một dãy số có sẵn hoặc tạo dãy số mới cho sổ.' });
+  });
+export type RegisterCreate = z.infer<typeof registerCreateSchema>;
+export const registerUpdateSchema = z
+  .object({ id, name: text(200, 'Chưa nhập tên sổ.'), secrecy: registerLevels, scopeId: id, active: z.boolean() })
+  .partial()
+  .required({ id: true })
+  .strict();
+export type RegisterUpdate = z.infer<typeof registerUpdateSchema>;
+export const closeYearSchema = z
+  .object({ registerId: id, year: z.number({ error: 'Chọn năm.' }).int().min(MIN_YEAR, 'Năm không hợp lệ.').max(2200, 'Năm không hợp lệ.') })
+  .strict();
+
+export const internalUnitAddSchema = z
+  .object({ name: text(200, 'Chưa nhập tên đơn vị.'), parentId: id.optional() })
+  .strict();
+export const internalUnitUpdateSchema = z
+  .object({ id, name: text(200, 'Chưa nhập tên đơn vị.'), parentId: id.nullable(), active: z.boolean() })
+  .partial()
+  .required({ id: true })
+  .strict();
+export type InternalUnitUpdate = z.infer<typeof internalUnitUpdateSchema>;
+
+/** Hand-over inside the agency (ngày chuyển): to a unit, a person, or a person for a unit. */
+export const handOverSchema = z
+  .object({
+    id,
+    unitId: id.optional(),
+    userId: id.optional(),
+    /** The day it was handed over (defaults to today); a hand-over made earlier on paper is recorded later. */
+    handedOn: isoDate('ngày chuyển').optional(),
+    note: z.string().trim().max(500, 'Ghi chú dài tối đa 500 ký tự.').default(''),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.unitId === undefined && v.userId === undefined)
+      ctx.addIssue({ code: 'custom', path: ['recipient'], message: 'Chọn đơn vị hoặc người nhận.' });
+  });
+export type HandOverInput = z.infer<typeof handOverSchema>;
+
+/**
+ * A correction of a registered entry: the fields that change and why. The arrival number and date,
+ * the register and the secrecy level are not corrected here (they decide the number and who may see it).
+ */
+export const incomingCorrectionSchema = z
+  .object({
+    id,
+    reason: text(500, 'Chưa nhập lý do sửa.'),
+    changes: z
+      .object({
+        issuer: incomingFieldsSchema.shape.issuer,
+        numberSymbol: incomingFieldsSchema.shape.numberSymbol,
+        documentDate: incomingFieldsSchema.shape.documentDate,
+        typeCode: incomingFieldsSchema.shape.typeCode,
+        subject: z.string().trim().max(500, 'Trích yếu dài tối đa 500 ký tự.'),
+        urgency: urgencySchema,
+        deadline: isoDate('hạn xử lý').nullable(),
+        recipients: z.array(recipientSchema).max(30, 'Tối đa 30 nơi nhận.'),
+        notes: z.string().trim().max(2000, 'Ghi chú dài tối đa 2000 ký tự.'),
+        pageCount: count('số trang', 100_000).nullable(),
+        copyCount: count('số bản', 10_000).nullable(),
+        signer: z.string().trim().max(120, 'Người ký dài tối đa 120 ký tự.'),
+        arrivalChannel: z.enum(ARRIVAL_CHANNELS, { error: 'Chọn hình thức nhận văn bản.' }).nullable(),
+      })
+      .partial()
+      .strict()
+      .refine((c) => Object.keys(c).length > 0, 'Chưa có thay đổi nào.'),
+  })
+  .strict();
+export type IncomingCorrectionInput = z.infer<typeof incomingCorrectionSchema>;

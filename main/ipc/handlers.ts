@@ -74,4 +74,20 @@ export const handlers: Handlers = {
     await ctx.desk.attachments.discard(actor(ctx), stagedId);
     return null;
   },
+  'registers.admin': (ctx) => ctx.desk.registers.overview(actor(ctx)),
+  'registers.create': (ctx, input) => ctx.desk.registers.create(actor(ctx), input),
+  'registers.update': (ctx, input) => ctx.desk.registers.update(actor(ctx), input),
+  'registers.closeYear': (ctx, input) => {
+    ctx.desk.registers.closeYear(actor(ctx), input);
+    return null;
+  },
+  'scopes.create': (ctx, input) => ctx.desk.registers.createScope(actor(ctx), input),
+  'scopes.update': (ctx, input) => ctx.desk.registers.updateScope(actor(ctx), input),
+  'internalUnits.list': (ctx) => ctx.desk.internalUnits.list(actor(ctx)),
+  'internalUnits.add': (ctx, input) => ctx.desk.internalUnits.add(actor(ctx), input),
+  'internalUnits.update': (ctx, input) => ctx.desk.internalUnits.update(actor(ctx), input),
+  'recipients.search': (ctx, { query, limit }) => ctx.desk.internalUnits.searchRecipients(actor(ctx), query, limit),
+  'incoming.handOver': (ctx, input) => ctx.desk.incoming.handOver(actor(ctx), input),
+  'incoming.acknowledge': (ctx, { handoverId }) => ctx.desk.incoming.acknowledge(actor(ctx), handoverId),
+  'incoming.correct': (ctx, input) => ctx.desk.incoming.correct(actor(ctx), input),
 };

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, openSync, readFileSync, readdirSync, writeSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { addDaysIso, todayIso } from '../../common/dates';
 import { DeskError } from '../../common/errors';
 import { incomingRegisterSchema } from '../../common/schemas';
 import { Desk } from '../../main/core/desk';
@@ -47,7 +48,7 @@ test('kill -9 during registrations: consistent database, blobs present, numberin
       const numbers = desk.db.prepare('SELECT arrival_number FROM incoming ORDER BY arrival_number').pluck().all() as number[];
       assert.deepEqual(numbers, Array.from({ length: count }, (_, i) => i + 1));
       const admin = await desk.unlock(env.identity);
-      const next = await desk.incoming.register({ ...admin.user, rights: admin.rights }, await registration(desk, { ...admin.user, rights: admin.rights }, { documentDate: '2026-11-01', arrivalDate: '2026-11-02' }));
+      const next = await desk.incoming.register({ ...admin.user, rights: admin.rights }, await registration(desk, { ...admin.user, rights: admin.rights }, { documentDate: addDaysIso(todayIso(), -1), arrivalDate: todayIso() }));
       assert.equal(next.arrivalNumber, count + 1);
       assert.equal(readdirSync(join(env.dir, 'staging')).filter((f) => f.endsWith('.part')).length, 0, 'partial uploads are swept on open');
     } finally {

@@ -8,13 +8,13 @@ import type {
   RegisterResult,
   RegisterSummary,
 } from '../../../common/contract';
-import { addDaysIso, isValidIsoDate, todayIso } from '../../../common/dates';
-import { secrecyRank, type IncomingStatus, type Secrecy, type Urgency } from '../../../common/domain';
+import { addDaysIso, formatDateVn, isValidIsoDate, todayIso, yearOf } from '../../../common/dates';
+import { ARRIVAL_CHANNELS, secrecyRank, type ArrivalChannel, type IncomingStatus, type Secrecy, type Urgency } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { parseNumberSymbol } from '../../../common/numberSymbol';
 import { exactScorer } from '../../../common/searchQuery';
 import type { IncomingFilter } from '../../../common/schemas';
-import type { incomingListSchema, incomingRegisterSchema } from '../../../common/schemas';
+import { incomingDateIssues, type incomingListSchema, type incomingRegisterSchema } from '../../../common/schemas';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/auditLog';
 import type { AttachmentStore, StagedMeta } from '../attachments/store';
@@ -25,11 +25,20 @@ import { recordChange } from '../events/eventLog';
 import { findUnit } from '../org/units';
 import { authorize, requireClearance, type Actor } from '../org/rights';
 import { findDuplicates, issuerKey } from './duplicates';
+import { listCorrections } from './corrections';
+import { listHandovers } from './handover';
 import { peekNumber, takeNumber } from './numbering';
 import { pageIds, prepareOrder } from './paging';
+import { recipientRefs, resolveRecipients, storeRecipients } from './recipients';
+import { isYearClosed } from './registers';
 import { indexIncoming, searchPlan, type SearchPlan } from './search';
 
 export type RegisterInput = z.output<typeof incomingRegisterSchema>;
+
+/** Refused as VALIDATION with every message at its field (the first one as the message). */
+export function fieldsError(fields: Record<string, string>): DeskError {
+  return new DeskError('VALIDATION', Object.values(fields)[0] ?? 'Dữ liệu không hợp lệ.', { fields });
+}
 export type ListInput = z.output<typeof incomingListSchema>;
 
 export interface IncomingContext {
@@ -85,6 +94,26 @@ export async function checkDuplicates(
   return findDuplicates(ctx.db, { ...q, sha256s: metas.map((m) => m.sha256) }, secrecyRank(actor.clearance));
 }
 
+/** Why a registration needs the văn thư's confirmation: a past year, or earlier than the latest arrival. */
+export interface OrderIssue { reason: 'past_year' | 'before_latest'; year: number; latestArrival?: string }
+
+function orderIssues(db: Db, registerId: number, arrivalDate: string, today: string): OrderIssue[] {
+  const year = yearOf(arrivalDate);
+  const issues: OrderIssue[] = [];
+  if (year < yearOf(today)) issues.push({ reason: 'past_year', year });
+  // Walks the (year, arrival_date) index from the latest date down to the first entry of this register.
+  const latest = cached(db, 'SELECT arrival_date FROM incoming WHERE year = ? AND register_id = ? ORDER BY arrival_date DESC LIMIT 1')
+    .pluck().get(year, registerId) as string | undefined;
+  if (latest !== undefined && arrivalDate < latest) issues.push({ reason: 'before_latest', year, latestArrival: latest });
+  return issues;
+}
+
+function orderMessage(issues: readonly OrderIssue[], registerName: string): string {
+  return issues.map((i) => i.reason === 'past_year'
+    ? `Ngày đến thuộc năm ${i.year} đã qua: văn bản sẽ được vào “${registerName}” năm ${i.year}, với số đến tiếp theo của năm đó.`
+    : `Ngày đến sớm hơn văn bản vào sổ gần nhất của “${registerName}” (ngày đến ${formatDateVn(i.latestArrival)}): số đến sẽ không theo thứ tự ngày đến.`).join(' ');
+}
+
 export async function registerIncoming(ctx: IncomingContext, actor: Actor, input: RegisterInput): Promise<RegisterResult> {
   authorize(actor, 'doc.register');
   await ctx.writable();
@@ -96,11 +125,13 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   // has is registered as written, its warning recorded in the audit entry.
   const { text: numberSymbol, key: numberSymbolKey } = parsed.value;
   const symbolWarning = parsed.verdict === 'warning' ? parsed.code : undefined;
-  const arrivalDate = input.arrivalDate ?? todayIso(ctx.now());
-  if (input.documentDate > arrivalDate) {
-    const m = 'Ngày văn bản không được sau ngày đến.';
-    throw new DeskError('VALIDATION', m, { fields: { documentDate: m } });
-  }
+  // Dates are dates in Vietnam, by this profile's clock, whatever the machine's time zone.
+  const today = todayIso(ctx.now());
+  const arrivalDate = input.arrivalDate ?? today;
+  const dateIssues = incomingDateIssues({ documentDate: input.documentDate, arrivalDate: input.arrivalDate, deadline: input.deadline }, today);
+  if (dateIssues.length > 0) throw fieldsError(Object.fromEntries(dateIssues.map((i) => [i.path, i.message])));
+  if (input.arrivalChannel !== undefined && !ARRIVAL_CHANNELS.includes(input.arrivalChannel))
+    throw fieldsError({ arrivalChannel: 'Chọn hình thức nhận văn bản.' });
   let issuerName = input.issuer.name;
   let issuerUnitId: number | null = null;
   if (input.issuer.unitId !== undefined) {
@@ -110,6 +141,10 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
     issuerUnitId = unit.id;
   }
   const register = chooseRegister(db, actor, input.secrecy, input.registerId);
+  const year = yearOf(arrivalDate);
+  if (isYearClosed(db, register.id, year))
+    throw fieldsError({ arrivalDate: `“${register.name}” năm ${year} đã khóa sổ: không vào sổ thêm văn bản của năm này được.` });
+  const recipients = resolveRecipients(db, input.recipients, input.secrecy);
   const metas: StagedMeta[] = [];
   for (const id of new Set(input.stagedIds)) metas.push(await ctx.store.stagedMeta(id, actor.id));
 
@@ -120,6 +155,11 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   );
   if (duplicates.length > 0 && !input.acknowledgeDuplicates) {
     throw new DeskError('DUPLICATE', 'Văn bản này có thể đã được vào sổ. Kiểm tra trước khi đăng ký tiếp.', { details: { duplicates } });
+  }
+  // A past year, or an arrival before the register's latest: the văn thư confirms, and it is audited.
+  const order = orderIssues(db, register.id, arrivalDate, today);
+  if (order.length > 0 && !input.acknowledgeOutOfOrder) {
+    throw new DeskError('OUT_OF_ORDER', orderMessage(order, register.name), { details: { reasons: order, registerName: register.name } });
   }
 
   // Blobs go into the store before the transaction: a crash leaves at worst an unreferenced blob.
@@ -132,14 +172,15 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
       .prepare(
         `INSERT INTO incoming (register_id, period, arrival_number, arrival_date, year, issuer_unit_id, issuer_name,
           number_symbol, number_symbol_key, issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency,
-          deadline, recipients, notes, registered_by, registered_at, attachment_count)
-         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+          deadline, recipients, notes, registered_by, registered_at, attachment_count, page_count, copy_count, signer, arrival_channel)
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       )
       .run(
-        register.id, period, number, arrivalDate, Number(arrivalDate.slice(0, 4)), issuerUnitId, issuerName,
+        register.id, period, number, arrivalDate, year, issuerUnitId, issuerName,
         numberSymbol, numberSymbolKey, issuerKey(issuerName), input.documentDate, input.typeCode,
         input.subject, input.secrecy, secrecyRank(input.secrecy), input.urgency, input.deadline ?? null,
-        JSON.stringify(input.recipients), input.notes, actor.id, registeredAt.toISOString(), metas.length,
+        JSON.stringify(recipients.map((r) => r.name)), input.notes, actor.id, registeredAt.toISOString(), metas.length,
+        input.pageCount ?? null, input.copyCount ?? null, input.signer ?? '', input.arrivalChannel ?? null,
       );
     const id = Number(res.lastInsertRowid);
     const addAttachment = db.prepare(
@@ -150,16 +191,18 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
       const attachmentId = Number(addAttachment.run(id, i + 1, m.name, m.size, m.mime, m.isPdf ? 1 : 0, m.sha256).lastInsertRowid);
       recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt);
     });
+    storeRecipients(db, id, recipients, actor.id, registeredAt);
     indexIncoming(db, id, { subject: input.subject, numberSymbol, issuerName, notes: input.notes });
     appendAudit(db, {
       userId: actor.id, action: 'incoming.register', entity: 'incoming', entityId: id,
       details: {
-        register: register.name, arrivalNumber: number, secrecy: input.secrecy,
+        register: register.name, arrivalNumber: number, arrivalDate, secrecy: input.secrecy,
         files: metas.map((m) => m.sha256),
         ...(duplicates.length > 0 ? { acknowledgedDuplicates: duplicates.map((d) => d.id) } : {}),
+        ...(order.length > 0 ? { acknowledgedOutOfOrder: order } : {}),
         ...(symbolWarning ? { numberSymbolWarning: symbolWarning } : {}),
       },
-    });
+    }, registeredAt.toISOString());
     return { id, arrivalNumber: number, registerName: register.name };
   });
   for (const m of metas) await ctx.store.discard(m.stagedId).catch(() => undefined);
@@ -171,7 +214,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
 const ROW_COLUMNS = `i.id, i.register_id AS registerId, r.name AS registerName, i.arrival_number AS arrivalNumber,
   i.arrival_date AS arrivalDate, i.issuer_name AS issuerName, i.number_symbol AS numberSymbol,
   i.document_date AS documentDate, i.type_code AS typeCode, i.subject, i.secrecy, i.urgency, i.deadline, i.status,
-  i.attachment_count AS attachmentCount`;
+  i.attachment_count AS attachmentCount, i.year, i.recipients, i.notes`;
 
 /** Each order is `key dir, i.id dir`, served by a covering index (migration 8; paging.ts). */
 const SORT_KEY: Record<ListInput['sort']['field'], string> = {
@@ -354,6 +397,7 @@ const toRow = (r: unknown[]): IncomingRow => ({
   arrivalDate: r[4] as string, issuerName: r[5] as string, numberSymbol: r[6] as string, documentDate: r[7] as string,
   typeCode: r[8] as string, subject: r[9] as string, secrecy: r[10] as Secrecy, urgency: r[11] as Urgency,
   deadline: r[12] as string | null, status: r[13] as IncomingStatus, attachmentCount: r[14] as number,
+  year: r[15] as number, recipients: JSON.parse(r[16] as string) as string[], notes: r[17] as string,
 });
 
 /** Number of matching rows, counted up to `cap` (search counts stop there: "more than 10 000"). */
@@ -380,11 +424,15 @@ export function getIncoming(db: Db, actor: Actor, id: number): IncomingDetail {
   authorize(actor, 'doc.read');
   const row = db
     .prepare(
-      `SELECT ${ROW_COLUMNS}, i.issuer_unit_id AS issuerUnitId, i.recipients, i.notes, u.full_name AS registeredBy,
-        i.registered_at AS registeredAt, i.secrecy_rank AS secrecyRank
+      `SELECT ${ROW_COLUMNS}, i.issuer_unit_id AS issuerUnitId, u.full_name AS registeredBy,
+        i.registered_at AS registeredAt, i.secrecy_rank AS secrecyRank, i.page_count AS pageCount, i.copy_count AS copyCount,
+        i.signer, i.arrival_channel AS arrivalChannel
        FROM incoming i JOIN registers r ON r.id = i.register_id JOIN users u ON u.id = i.registered_by WHERE i.id = ?`,
     )
-    .get(id) as (IncomingRow & { issuerUnitId: number | null; recipients: string; notes: string; registeredBy: string; registeredAt: string; secrecyRank: number }) | undefined;
+    .get(id) as (Omit<IncomingRow, 'recipients'> & {
+      issuerUnitId: number | null; recipients: string; registeredBy: string; registeredAt: string; secrecyRank: number;
+      pageCount: number | null; copyCount: number | null; signer: string; arrivalChannel: ArrivalChannel | null;
+    }) | undefined;
   // Above one's clearance a document does not exist at all.
   if (!row || row.secrecyRank > secrecyRank(actor.clearance)) throw new DeskError('NOT_FOUND', 'Không tìm thấy văn bản.');
   const attachments = (db
@@ -392,5 +440,12 @@ export function getIncoming(db: Db, actor: Actor, id: number): IncomingDetail {
     .all(id) as Array<{ id: number; name: string; size: number; mime: string; isPdf: number; sha256: string }>)
     .map((a) => ({ ...a, isPdf: a.isPdf === 1 }));
   const { secrecyRank: _rank, recipients, ...rest } = row;
-  return { ...rest, recipients: JSON.parse(recipients) as string[], attachments };
+  const names = JSON.parse(recipients) as string[];
+  return {
+    ...rest, recipients: names, attachments,
+    recipientRefs: recipientRefs(db, id, names),
+    handovers: listHandovers(db, actor, id),
+    corrections: listCorrections(db, id),
+    yearClosed: isYearClosed(db, row.registerId, row.year),
+  };
 }

@@ -70,7 +70,7 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason] }> {
   }
 
   private assertLegacy(): void {
-    if (!this.desk.needsBinding) throw new DeskError('VALIDATION', 'Hồ sơ không phải hồ sơ cũ chưa mã hóa; hãy mở khóa bằng thiết bị ký số đã được gắn.');
+    if (!this.desk.needsBinding) throw new DeskError('VALIDATION', 'Đây không phải dữ liệu máy trạm cũ chưa mã hóa; hãy mở khóa bằng thiết bị ký số đã được gắn.');
   }
 
   /** Signs in on the token, opens the session with what it proves; on failure the token is signed out. */

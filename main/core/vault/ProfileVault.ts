@@ -498,8 +498,8 @@ export class ProfileVault implements ContextSource {
     }
     if (!key) {
       throw new DeskError('BIND_REQUIRED', this.recovery.length > 0
-        ? 'Hồ sơ này được tạo trước khi dùng thiết bị ký số và thiết bị này chưa được gắn với ai. Bộ phận CNTT cần dùng thiết bị khôi phục của máy trạm để gắn thiết bị cho người dùng đầu tiên (thường là quản trị); sau đó quản trị gắn thiết bị cho những người khác.'
-        : 'Hồ sơ này được tạo trước khi dùng thiết bị ký số và thiết bị này chưa được gắn với ai. Máy trạm chưa có chứng thư khôi phục (machine.json, recoveryCertificate) để gắn thiết bị cho người dùng đầu tiên: hãy báo bộ phận CNTT.',
+        ? 'Dữ liệu máy trạm này được tạo trước khi dùng thiết bị ký số và thiết bị này chưa được gắn với ai. Bộ phận CNTT cần dùng thiết bị khôi phục của máy trạm để gắn thiết bị cho người dùng đầu tiên (thường là quản trị); sau đó quản trị gắn thiết bị cho những người khác.'
+        : 'Dữ liệu máy trạm này được tạo trước khi dùng thiết bị ký số và thiết bị này chưa được gắn với ai. Máy trạm chưa có chứng thư khôi phục (machine.json, recoveryCertificate) để gắn thiết bị cho người dùng đầu tiên: hãy báo bộ phận CNTT.',
       { details: { recoveryConfigured: this.recovery.length > 0 } });
     }
     await this.encryptFor(certs, key);
@@ -517,7 +517,7 @@ export class ProfileVault implements ContextSource {
 
   /** A plain profile: the people in it, once the recovery key has proved itself. */
   async legacyUsers(recovery: TokenIdentity): Promise<UserSummary[]> {
-    if (!this.needsBinding) throw new DeskError('VALIDATION', 'Hồ sơ đã được mã hóa.');
+    if (!this.needsBinding) throw new DeskError('VALIDATION', 'Dữ liệu máy trạm đã được mã hóa.');
     await this.recoveryKey(recovery);
     await this.attach(null);
     try {
@@ -534,7 +534,7 @@ export class ProfileVault implements ContextSource {
    * with their own token and PIN. Crash-safe: see encryptInPlace.
    */
   async bindLegacy(recovery: TokenIdentity, userId: number, personCertificates: readonly Uint8Array[]): Promise<void> {
-    if (!this.needsBinding) throw new DeskError('VALIDATION', 'Hồ sơ đã được mã hóa.');
+    if (!this.needsBinding) throw new DeskError('VALIDATION', 'Dữ liệu máy trạm đã được mã hóa.');
     const key = await this.recoveryKey(recovery);
     await this.attach(null);
     let certs: Uint8Array[];

@@ -4,7 +4,7 @@
 import { create } from 'zustand';
 import type { StagedFile } from '../../../common/contract';
 import { formatDateVn, todayIso } from '../../../common/dates';
-import type { Secrecy, Urgency } from '../../../common/domain';
+import type { ArrivalChannel, Secrecy, Urgency } from '../../../common/domain';
 import { asDeskError, call, pickFiles, stageFile } from '../ipc/call';
 import i18n from '../i18n';
 import { onWipe } from './wipe';
@@ -17,6 +17,9 @@ export interface DraftFile {
   staged?: StagedFile;
   error?: string;
 }
+
+/** A recipient as chosen in the form: a unit or a person of the agency, or a name written freely. */
+export type DraftRecipient = { kind: 'unit' | 'user'; id: number; name: string } | { kind: 'text'; name: string };
 
 export interface Draft {
   secrecy: Secrecy;
@@ -36,8 +39,13 @@ export interface Draft {
   /** True once the person picked a type (then the number-symbol no longer suggests one). */
   typeChosen: boolean;
   subject: string;
-  recipients: string[];
+  recipients: DraftRecipient[];
   notes: string;
+  /** Phụ lục VI: người ký, số trang, số bản (as typed), hình thức nhận. */
+  signer: string;
+  pageCount: string;
+  copyCount: string;
+  arrivalChannel: ArrivalChannel;
   files: DraftFile[];
 }
 
@@ -57,6 +65,10 @@ export const emptyDraft = (): Draft => ({
   subject: '',
   recipients: [],
   notes: '',
+  signer: '',
+  pageCount: '',
+  copyCount: '',
+  arrivalChannel: 'paper',
   files: [],
 });
 

@@ -12,6 +12,8 @@ import { toast } from '../../stores/toasts';
 import { IncomingDetailView } from '../incoming/IncomingDetailView';
 import { IncomingPage } from '../incoming/IncomingPage';
 import { RegisterDialog } from '../incoming/RegisterDialog';
+import { InternalUnitsPage } from '../registers/InternalUnitsPage';
+import { RegistersPage } from '../registers/RegistersPage';
 import { lockWorkstation } from '../session/lock';
 import { TokensPage } from '../tokens/TokensPage';
 import { UsersPage } from '../users/UsersPage';
@@ -90,6 +92,8 @@ export function AppShell() {
           {view.name === 'incomingDetail' && <IncomingDetailView key={view.id} id={view.id} />}
           {view.name === 'users' && isAdmin && <UsersPage />}
           {view.name === 'tokens' && isAdmin && <TokensPage />}
+          {view.name === 'registers' && (isAdmin || mayRegister) && <RegistersPage />}
+          {view.name === 'internalUnits' && isAdmin && <InternalUnitsPage />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}
