@@ -12,15 +12,52 @@ import {
 import { isValidIsoDate } from './dates';
 import { checkIdentifierCode } from './identifierCode';
 import { parseNumberSymbol } from './numberSymbol';
+import { isLabelKey, LABELS_VI, viMessage, type LabelKey, type MessageKey, type MessageParams, type Msg } from './messages';
+
+/**
+ * A catalog message as a zod message. zod carries strings only: the message is the Vietnamese
+ * text (what ZodError and the CLI show), and the text is remembered with its key and parameters so
+ * fieldMessages() can hand the window the key to word in the person's language.
+ */
+const keyOfText = new Map<string, Msg>();
+export function m(key: MessageKey, params?: MessageParams): string {
+  const text = viMessage(key, params);
+  if (!keyOfText.has(text)) keyOfText.set(text, params ? { key, params } : { key });
+  return text;
+}
+
+// zod's own wording (English) for issues a schema gives no message for: keyed, generic ones.
+z.config({
+  customError: (iss) => {
+    const origin = (iss as { origin?: string }).origin;
+    const max = Number((iss as { maximum?: unknown }).maximum);
+    const min = Number((iss as { minimum?: unknown }).minimum);
+    switch (iss.code) {
+      case 'too_big':
+        return origin === 'string' ? m('value.tooLong', { max }) : origin === 'array' || origin === 'set' ? m('value.tooMany', { max }) : m('value.tooBig', { max });
+      case 'too_small':
+        return origin === 'string' ? m('value.tooShort', { min }) : origin === 'array' || origin === 'set' ? m('value.tooFew', { min }) : m('value.tooSmall', { min });
+      case 'unrecognized_keys':
+        return m('value.unknownKey');
+      default:
+        return m('value.invalid');
+    }
+  },
+});
 
 const text = (max: number, required: string) =>
-  z.string({ error: required }).trim().min(1, required).max(max, `Tối đa ${max} ký tự.`);
+  z.string({ error: required }).trim().min(1, required).max(max, m('value.tooLong', { max }));
 
-export const isoDate = (label: string) =>
-  z
-    .string({ error: `Chưa nhập ${label}.` })
-    .min(1, `Chưa nhập ${label}.`)
-    .refine(isValidIsoDate, `${capitalise(label)} không phải ngày hợp lệ (dd/mm/yyyy).`);
+/** The label key of a field named in Vietnamese (`isoDate('ngày văn bản')`), when the catalog has it. */
+const labelKeyOf = (label: string): LabelKey | undefined =>
+  isLabelKey(label) ? label : (Object.keys(LABELS_VI) as LabelKey[]).find((k) => LABELS_VI[k] === label);
+
+export const isoDate = (label: string) => {
+  const field = labelKeyOf(label);
+  const required = field ? m('field.required', { field }) : `Chưa nhập ${label}.`;
+  const invalid = field ? m('date.invalid', { field }) : `${capitalise(label)} không phải ngày hợp lệ (dd/mm/yyyy).`;
+  return z.string({ error: required }).min(1, required).refine(isValidIsoDate, invalid);
+};
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -28,7 +65,7 @@ function capitalise(s: string): string {
 
 export const identifierCodeSchema = z.string().superRefine((v, ctx) => {
   const r = checkIdentifierCode(v);
-  if (!r.ok) ctx.addIssue({ code: 'custom', message: r.reason ?? 'Mã định danh không hợp lệ.' });
+  if (!r.ok) ctx.addIssue({ code: 'custom', message: m(r.key ?? 'unitCode.invalid', r.params) });
 });
 
 export const numberSymbolSchema = z.string().superRefine((v, ctx) => {
@@ -36,20 +73,20 @@ export const numberSymbolSchema = z.string().superRefine((v, ctx) => {
   if (!r.ok) ctx.addIssue({ code: 'custom', message: r.reason });
 });
 
-export const secrecySchema = z.enum(SECRECY_LEVELS, { error: 'Độ mật không hợp lệ.' });
-export const urgencySchema = z.enum(URGENCY_LEVELS, { error: 'Độ khẩn không hợp lệ.' });
-export const roleSchema = z.enum(ROLES, { error: 'Vai trò không hợp lệ.' });
+export const secrecySchema = z.enum(SECRECY_LEVELS, { error: m('secrecy.invalid') });
+export const urgencySchema = z.enum(URGENCY_LEVELS, { error: m('urgency.invalid') });
+export const roleSchema = z.enum(ROLES, { error: m('role.invalid') });
 const id = z.number().int().positive();
 
 export const setupInputSchema = z.object({
   unit: z.object({
-    name: text(300, 'Chưa nhập tên cơ quan.'),
+    name: text(300, m('field.required', { field: 'unitName' })),
     code: identifierCodeSchema,
-    preset: z.enum(NUMBERING_PRESETS, { error: 'Chọn quy tắc đánh số.' }),
+    preset: z.enum(NUMBERING_PRESETS, { error: m('preset.required') }),
   }),
   admin: z.object({
-    fullName: text(120, 'Chưa nhập họ và tên.'),
-    position: text(120, 'Chưa nhập chức vụ.'),
+    fullName: text(120, m('field.required', { field: 'fullName' })),
+    position: text(120, m('field.required', { field: 'position' })),
     role: roleSchema,
     clearance: secrecySchema,
   }),
@@ -61,16 +98,16 @@ export const tokenRefSchema = z
   .strict();
 /** The PIN crosses once to the token bridge; it is never stored, logged or echoed in an error. */
 export const pinSchema = z
-  .string({ error: 'Chưa nhập mã PIN.' })
-  .min(4, 'Mã PIN có ít nhất 4 ký tự.')
-  .max(64, 'Mã PIN dài tối đa 64 ký tự.')
+  .string({ error: m('field.required', { field: 'pin' }) })
+  .min(4, m('pin.tooShort', { min: 4 }))
+  .max(64, m('pin.tooLong', { max: 64 }))
   .optional();
 export const setupWithTokenSchema = setupInputSchema.extend({ token: tokenRefSchema, pin: pinSchema }).strict();
 
 export const newUserSchema = z
   .object({
-    fullName: text(120, 'Chưa nhập họ và tên.'),
-    position: text(120, 'Chưa nhập chức vụ.'),
+    fullName: text(120, m('field.required', { field: 'fullName' })),
+    position: text(120, m('field.required', { field: 'position' })),
     role: roleSchema,
     clearance: secrecySchema,
   })
@@ -81,38 +118,38 @@ export const incomingRegisterSchema = z
     registerId: id.optional(),
     issuer: z.object({
       unitId: id.optional(),
-      name: text(300, 'Chưa nhập cơ quan ban hành.'),
+      name: text(300, m('field.required', { field: 'issuer' })),
     }),
     numberSymbol: numberSymbolSchema,
     documentDate: isoDate('ngày văn bản'),
     arrivalDate: isoDate('ngày đến').optional(),
     typeCode: z.enum(DOCUMENT_TYPE_CODES, { error: 'Chọn loại văn bản.' }),
-    subject: z.string().trim().max(500, 'Trích yếu dài tối đa 500 ký tự.').default(''),
+    subject: z.string().trim().max(500, m('subject.tooLong', { max: 500 })).default(''),
     secrecy: secrecySchema,
     urgency: urgencySchema,
     deadline: isoDate('hạn xử lý').optional(),
-    recipients: z.array(z.string().trim().min(1).max(200)).max(30, 'Tối đa 30 nơi nhận.').default([]),
-    notes: z.string().trim().max(2000, 'Ghi chú dài tối đa 2000 ký tự.').default(''),
+    recipients: z.array(z.string().trim().min(1).max(200)).max(30, m('recipients.tooMany', { max: 30 })).default([]),
+    notes: z.string().trim().max(2000, m('notes.tooLong', { max: 2000 })).default(''),
     stagedIds: z
-      .array(z.string().regex(/^[0-9a-f]{32}$/, 'Tệp đính kèm không hợp lệ.'))
-      .min(1, 'Cần ít nhất một tệp đính kèm (bản điện tử của văn bản).')
-      .max(20, 'Tối đa 20 tệp đính kèm.'),
+      .array(z.string().regex(/^[0-9a-f]{32}$/, m('attachments.invalid')))
+      .min(1, m('attachments.required'))
+      .max(20, m('attachments.tooMany', { max: 20 })),
     acknowledgeDuplicates: z.boolean().default(false),
   })
   .superRefine((v, ctx) => {
     // Tuyệt mật items are registered without their subject line (Law on State Secrets).
     if (v.secrecy !== 'tuyet_mat' && v.subject.length === 0)
-      ctx.addIssue({ code: 'custom', path: ['subject'], message: 'Chưa nhập trích yếu.' });
+      ctx.addIssue({ code: 'custom', path: ['subject'], message: m('field.required', { field: 'subject' }) });
     if (v.secrecy === 'tuyet_mat' && v.subject.length > 0)
       ctx.addIssue({
         code: 'custom',
         path: ['subject'],
-        message: 'Văn bản Tuyệt mật được vào sổ không ghi trích yếu.',
+        message: m('subject.tuyetMat'),
       });
     if (v.deadline && v.deadline < v.documentDate)
-      ctx.addIssue({ code: 'custom', path: ['deadline'], message: 'Hạn xử lý không được trước ngày văn bản.' });
+      ctx.addIssue({ code: 'custom', path: ['deadline'], message: m('deadline.beforeDocument') });
     if (v.arrivalDate && v.arrivalDate < v.documentDate)
-      ctx.addIssue({ code: 'custom', path: ['arrivalDate'], message: 'Ngày đến không được trước ngày văn bản.' });
+      ctx.addIssue({ code: 'custom', path: ['arrivalDate'], message: m('arrival.beforeDocument') });
   });
 export type IncomingRegisterInput = z.input<typeof incomingRegisterSchema>;
 
@@ -139,12 +176,36 @@ export const incomingListSchema = incomingFilterSchema.extend({
 });
 export type IncomingListInput = z.input<typeof incomingListSchema>;
 
-/** Turn zod issues into { "issuer.name": "Chưa nhập …" } for errors at the field. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
+/** The catalog key and parameters of an issue worded with m(); null for a message written out. */
+export function issueMessage(issue: z.core.$ZodIssue): Msg | null {
+  return keyOfText.get(issue.message) ?? null;
+}
+
+/** The first issue of each field, by its path ("issuer.name"; "_" for the whole input). */
+function firstIssues(error: z.ZodError): Map<string, z.core.$ZodIssue> {
+  const out = new Map<string, z.core.$ZodIssue>();
   for (const issue of error.issues) {
     const key = issue.path.map(String).join('.') || '_';
-    if (!(key in out)) out[key] = issue.message;
+    if (!out.has(key)) out.set(key, issue);
+  }
+  return out;
+}
+
+/** Turn zod issues into { "issuer.name": "Chưa nhập …" } (Vietnamese) for errors at the field. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, issue] of firstIssues(error)) {
+    out[field] = issue.message;
+  }
+  return out;
+}
+
+/** The same fields as fieldErrors(), as catalog keys and parameters (fields worded without one are left out). */
+export function fieldMessages(error: z.ZodError): Record<string, Msg> {
+  const out: Record<string, Msg> = {};
+  for (const [field, issue] of firstIssues(error)) {
+    const msg = issueMessage(issue);
+    if (msg) out[field] = msg;
   }
   return out;
 }

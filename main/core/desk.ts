@@ -4,6 +4,9 @@
 import { AttachmentService } from './attachments/AttachmentService';
 import { IncomingService } from './documents/IncomingService';
 import { OrgService } from './org/OrgService';
+import { PolicyService } from './org/PolicyService';
+import { PrefsService } from './prefs/PrefsService';
+import { DraftService } from './drafts/DraftService';
 import { ProfileVault, type VaultOptions } from './vault/ProfileVault';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
@@ -13,6 +16,9 @@ export class Desk extends ProfileVault {
   readonly incoming = new IncomingService(this);
   readonly attachments = new AttachmentService(this);
   readonly org = new OrgService(this);
+  readonly policy = new PolicyService(this);
+  readonly prefs = new PrefsService(this);
+  readonly drafts = new DraftService(this);
 
   static async open(opts: DeskOptions): Promise<Desk> {
     return new Desk(opts.profileDir, opts);

@@ -21,7 +21,7 @@ import type { Desk } from '../core/desk';
 import { authorize } from '../core/org/rights';
 import type { LockReason, SessionGuard } from '../core/session/guard';
 import { createRouter } from '../ipc/router';
-import { lockEvent } from '../app/events';
+import { lockEvent, pushIdleEvents } from '../app/events';
 
 // Same policy as the app's protocol handler; connect-src 'self' lets the page reach /ipc and /events.
 export const DEV_CSP = [
@@ -87,6 +87,10 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     for (const res of streams) res.write(frame);
   };
   guard.on('locked', onLocked);
+  const stopIdleEvents = pushIdleEvents(guard, (event) => {
+    const frame = `data: ${JSON.stringify(event)}\n\n`;
+    for (const res of streams) res.write(frame);
+  });
   const ping = setInterval(() => {
     for (const res of streams) res.write(': ping\n\n');
   }, EVENT_PING_MS);
@@ -205,6 +209,7 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     token,
     close: () => new Promise<void>((ok) => {
       guard.off('locked', onLocked);
+      stopIdleEvents();
       clearInterval(ping);
       for (const res of streams) res.end();
       streams.clear();

@@ -50,7 +50,7 @@ export const handlers: Handlers = {
   'incoming.get': (ctx, { id }) => ctx.desk.incoming.get(actor(ctx), id),
   'incoming.sign': async (ctx, { id }) => {
     const key = ctx.guard.token?.signingKeys[0];
-    if (!key) throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị ký số không có chứng thư dùng để ký.');
+    if (!key) throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.noSigningCert');
     return { parts: await ctx.desk.incoming.sign(actor(ctx), id, key) };
   },
   'incoming.signatures': (ctx, { id }) => ctx.desk.incoming.verify(actor(ctx), id),
@@ -60,6 +60,16 @@ export const handlers: Handlers = {
   },
   'staging.discard': async (ctx, { stagedId }) => {
     await ctx.desk.attachments.discard(actor(ctx), stagedId);
+    return null;
+  },
+  'prefs.get': (ctx) => ctx.desk.prefs.get(actor(ctx)),
+  'prefs.setLanguage': (ctx, { language }) => ctx.desk.prefs.setLanguage(actor(ctx), language),
+  'policy.get': (ctx) => ctx.desk.policy.get(actor(ctx)),
+  'policy.setRegisterRoles': (ctx, { registerRoles }) => ctx.desk.policy.setRegisterRoles(actor(ctx), registerRoles),
+  'drafts.save': (ctx, input) => ctx.desk.drafts.save(actor(ctx), input),
+  'drafts.load': (ctx, { kind }) => ctx.desk.drafts.load(actor(ctx), kind),
+  'drafts.discard': (ctx, { kind }) => {
+    ctx.desk.drafts.discard(actor(ctx), kind);
     return null;
   },
 };

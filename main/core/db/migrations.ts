@@ -174,7 +174,9 @@ export const MIGRATIONS: readonly Migration[] = [
   `,
   // 7: global ids (UUIDv7) beside local ids, and the ordered event log the server replicates.
   (db) => {
-    for (const table of RECORD_TABLES) {
+    // Record tables created by later migrations get their global_id column when they are created.
+    const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck();
+    for (const table of RECORD_TABLES.filter((t) => exists.get(t) !== undefined)) {
       db.exec(`ALTER TABLE ${table} ADD COLUMN global_id TEXT`);
       const ids = db.prepare(`SELECT rowid FROM ${table} ORDER BY rowid`).pluck().all() as number[];
       const set = db.prepare(`UPDATE ${table} SET global_id = ? WHERE rowid = ?`);
@@ -199,4 +201,25 @@ export const MIGRATIONS: readonly Migration[] = [
     `);
     db.prepare("INSERT INTO settings (key, value) VALUES ('workstation_id', ?) ON CONFLICT (key) DO NOTHING").run(newGlobalId());
   },
+  // 8: each person's preferences (the UI language …), a replicated record; and the drafts of
+  //    unfinished forms, kept for the same person across a lock (local scratch: never replicated).
+  `
+  CREATE TABLE user_prefs (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (user_id, key)
+  );
+  CREATE UNIQUE INDEX idx_user_prefs_global_id ON user_prefs(global_id);
+  CREATE TABLE drafts (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, kind)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -53,11 +53,11 @@ export class OrgService {
     authorize(actor, 'org.manage');
     const c = this.vault.context();
     c.assertWritable();
-    if (!getUser(c.db, userId)) throw new DeskError('NOT_FOUND', 'Không tìm thấy người dùng.');
+    if (!getUser(c.db, userId)) throw DeskError.keyed('NOT_FOUND', 'user.notFound');
     try {
       writeTx(c.db, () => bindCertificates(c.db, userId, certificates, actor.id, c.now()));
     } catch (err) {
-      throw new DeskError('VALIDATION', 'Chứng thư trên thiết bị này đã được gắn với người dùng khác.', { details: { cause: (err as Error).message } });
+      throw DeskError.keyed('VALIDATION', 'token.certBoundToOther', undefined, { details: { cause: (err as Error).message } });
     }
     await this.vault.rewrapKeyring(ownKey);
   }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { AppInfo, Session, UserSummary } from '../../../common/contract';
 import type { NumberingPreset } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
+import { viMessage } from '../../../common/messages';
 import type { SetupInput } from '../../../common/schemas';
 import { appendAudit } from '../audit/auditLog';
 import { AttachmentStore } from '../attachments/store';
@@ -22,6 +23,7 @@ import { bindCertificates, canUnlock, unlockCertificates, userForCertificates } 
 import { silentLogger, type Logger } from '../log';
 import type { Actor } from '../org/rights';
 import { isSetUp, runSetup } from '../org/setup';
+import { registerRoles } from '../org/registerPolicy';
 import { actorFor, getUser, listUsers } from '../org/users';
 import { getSetting } from '../profile/settings';
 import { shred } from './shred';
@@ -94,12 +96,12 @@ export class ProfileVault implements ContextSource {
   }
 
   get db(): Db {
-    if (!this.conn) throw new DeskError('NO_SESSION', 'Máy trạm đang khóa. Cắm thiết bị ký số và nhập mã PIN để mở.');
+    if (!this.conn) throw DeskError.keyed('NO_SESSION', 'session.locked');
     return this.conn.db;
   }
 
   get store(): AttachmentStore {
-    if (!this.storeOpen) throw new DeskError('NO_SESSION', 'Máy trạm đang khóa. Cắm thiết bị ký số và nhập mã PIN để mở.');
+    if (!this.storeOpen) throw DeskError.keyed('NO_SESSION', 'session.locked');
     return this.storeOpen;
   }
 
@@ -165,7 +167,7 @@ export class ProfileVault implements ContextSource {
 
   assertWritable(): void {
     if (this.readOnly)
-      throw new DeskError('READ_ONLY', 'Cơ sở dữ liệu bị hỏng nên đang mở ở chế độ chỉ đọc. Không thể ghi dữ liệu; hãy liên hệ quản trị để khôi phục từ bản sao lưu.');
+      throw DeskError.keyed('READ_ONLY', 'profile.readOnly');
   }
 
   // ---- profile and session ----
@@ -179,7 +181,7 @@ export class ProfileVault implements ContextSource {
     if (state === 'damaged') {
       return {
         ...base, profile: 'damaged', readOnly: true, attachmentLimitBytes: limit,
-        banner: 'Cơ sở dữ liệu của máy trạm bị hỏng. Ứng dụng chỉ mở ở chế độ chỉ đọc và không ghi gì thêm. Hãy báo quản trị để khôi phục từ bản sao lưu.',
+        banner: viMessage('profile.damaged'),
       };
     }
     const unit = this.db.prepare('SELECT name, code FROM units WHERE id = ?').get(Number(getSetting(this.db, 'self_unit_id'))) as { name: string; code: string };
@@ -228,14 +230,14 @@ export class ProfileVault implements ContextSource {
     }
     if (prior) await fsp.writeFile(file, prior);
     else await fsp.rm(file, { force: true });
-    throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị ký số không giải mã được khóa dữ liệu (cơ chế RSA-OAEP không được hỗ trợ).');
+    throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.oaepUnsupported');
   }
 
   /** First-run setup: a fresh data key, the keyring for the administrator's token, an encrypted database. */
   async setup(input: SetupInput, token: TokenIdentity): Promise<Session> {
-    if (this.state !== 'new') throw new DeskError('SETUP_DONE', 'Máy trạm này đã được thiết lập.');
+    if (this.state !== 'new') throw DeskError.keyed('SETUP_DONE', 'setup.done');
     const key = token.unlockKeys[0];
-    if (!key) throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị ký số không có chứng thư dùng để mã hóa (RSA, keyEncipherment), nên không thể giữ khóa dữ liệu của máy trạm.');
+    if (!key) throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.noEncryptionCert');
     const dataKey = newDataKey();
     try {
       await this.writeKeyringFor(dataKey, [key.certificate], key);
@@ -257,8 +259,8 @@ export class ProfileVault implements ContextSource {
 
   private startSession(userId: number): Session {
     const user = getUser(this.db, userId);
-    if (!user) throw new DeskError('NOT_FOUND', 'Không tìm thấy người dùng.');
-    this.actor = actorFor(user);
+    if (!user) throw DeskError.keyed('NOT_FOUND', 'user.notFound');
+    this.actor = actorFor(user, registerRoles(this.db));
     if (!this.readOnly) writeTx(this.db, () => appendAudit(this.db, { userId, action: 'session.unlock' }));
     return this.sessionOf(this.actor);
   }
@@ -269,7 +271,7 @@ export class ProfileVault implements ContextSource {
    * the profile stays locked.
    */
   async unlock(token: TokenIdentity): Promise<Session> {
-    if (this.state === 'new') throw new DeskError('SETUP_REQUIRED', 'Máy trạm chưa được thiết lập.');
+    if (this.state === 'new') throw DeskError.keyed('SETUP_REQUIRED', 'setup.required');
     if (this.conn) this.lock('manual');
     if (this.needsBinding) {
       await this.attach(null);
@@ -277,7 +279,7 @@ export class ProfileVault implements ContextSource {
       if (userId === undefined) {
         const users = this.users();
         this.lock('manual');
-        throw new DeskError('BIND_REQUIRED', 'Hồ sơ này được tạo trước khi dùng thiết bị ký số. Chọn người dùng của bạn để gắn thiết bị và mã hóa hồ sơ.', { details: { users } });
+        throw DeskError.keyed('BIND_REQUIRED', 'profile.bindRequired', undefined, { details: { users } });
       }
       // Bound before, but the encryption never happened (or never finished): do it now.
       this.lock('manual');
@@ -296,7 +298,7 @@ export class ProfileVault implements ContextSource {
     }
     if (!dataKey) {
       if (lastError && !(lastError instanceof CryptoError && lastError.code === 'NOT_A_RECIPIENT')) throw lastError;
-      throw new DeskError('NOT_BOUND', 'Thiết bị ký số này chưa được gắn với máy trạm. Hãy nhờ quản trị gắn thiết bị cho bạn.');
+      throw DeskError.keyed('NOT_BOUND', 'token.notBound');
     }
     try {
       // An encryption in place that was interrupted (keyring written, database or blobs still plain)
@@ -312,12 +314,12 @@ export class ProfileVault implements ContextSource {
       userId = userForCertificates(this.db, token.certificates);
     } catch (err) {
       // A damaged database stays open read-only (state 'damaged') so the banner can say so.
-      if (this.readOnly) throw new DeskError('READ_ONLY', 'Cơ sở dữ liệu của máy trạm bị hỏng nên đang mở ở chế độ chỉ đọc. Hãy báo quản trị để khôi phục từ bản sao lưu.');
+      if (this.readOnly) throw DeskError.keyed('READ_ONLY', 'profile.damagedOnUnlock');
       throw err;
     }
     if (userId === undefined || !getUser(this.db, userId)) {
       this.lock('manual');
-      throw new DeskError('NOT_BOUND', 'Thiết bị ký số này không gắn với người dùng nào còn hoạt động trên máy trạm.');
+      throw DeskError.keyed('NOT_BOUND', 'token.notBoundToActiveUser');
     }
     return this.startSession(userId);
   }
@@ -330,13 +332,13 @@ export class ProfileVault implements ContextSource {
    * finished by the next unlock.
    */
   async bindAndEncrypt(userId: number, token: TokenIdentity): Promise<Session> {
-    if (!this.needsBinding && !this.encryptionUnfinished()) throw new DeskError('VALIDATION', 'Hồ sơ đã được mã hóa.');
+    if (!this.needsBinding && !this.encryptionUnfinished()) throw DeskError.keyed('VALIDATION', 'profile.alreadyEncrypted');
     const key = token.unlockKeys[0];
-    if (!key) throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị ký số không có chứng thư dùng để mã hóa (RSA, keyEncipherment).');
+    if (!key) throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.noEncryptionCertShort');
     await this.attach(null);
     if (!getUser(this.db, userId)) {
       this.lock('manual');
-      throw new DeskError('NOT_FOUND', 'Không tìm thấy người dùng.');
+      throw DeskError.keyed('NOT_FOUND', 'user.notFound');
     }
     writeTx(this.db, () => bindCertificates(this.db, userId, token.certificates, userId, this.now()));
     const certs = unlockCertificates(this.db);
@@ -417,5 +419,14 @@ export class ProfileVault implements ContextSource {
 
   currentSession(): Session | null {
     return this.actor ? this.sessionOf(this.actor) : null;
+  }
+
+  /** After the profile's policy changed: the signed-in person's rights as it now grants them. */
+  refreshSession(): Session | null {
+    if (!this.actor) return null;
+    const user = getUser(this.db, this.actor.id);
+    if (!user) return null;
+    this.actor = actorFor(user, registerRoles(this.db));
+    return this.sessionOf(this.actor);
   }
 }

@@ -8,7 +8,7 @@ import { Icon, Spinner } from '../../components/Icon';
 import { formatDateTimeVn } from '../../lib/format';
 import { useCanRegister } from '../../stores/app';
 import { toast } from '../../stores/toasts';
-import { failureReasons, groupSignings, type SignaturesState, type Signing } from './signatures';
+import { failureReasons, groupSignings, signatureVerdict, type SignaturesState, type Signing } from './signatures';
 import { SignDialog } from './SignDialog';
 
 interface Props {
@@ -100,7 +100,7 @@ function SignedPart({ part }: { part: DocumentSignature }) {
     <li className={part.valid ? 'signed-part is-valid' : 'signed-part is-invalid'} data-target={part.target}>
       <Icon name={part.target === 'metadata' ? 'list' : 'file'} className="signed-part-kind" />
       <span className="signed-part-name" title={name}>{name}</span>
-      <span className="signature-state" title={part.message}>
+      <span className="signature-state" title={signatureVerdict(part)}>
         <Icon name={part.valid ? 'checkCircle' : 'xCircle'} />
         {part.valid ? t('signatures.valid') : t('signatures.invalid')}
       </span>

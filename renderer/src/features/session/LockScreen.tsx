@@ -5,22 +5,26 @@
 import { useCallback, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UserSummary } from '../../../../common/contract';
+import type { DeskError } from '../../../../common/errors';
 import { Icon, Spinner } from '../../components/Icon';
 import { SecrecyBadge } from '../../components/Secrecy';
 import i18n from '../../i18n';
 import { useLabels } from '../../i18n/labels';
+import { errorText } from '../../i18n/errors';
 import { asDeskError, call } from '../../ipc/call';
 import { useApp, type LockNotice } from '../../stores/app';
 import { PinField, type PinHandle } from '../tokens/PinField';
 import { placeTokenError } from '../tokens/tokenErrors';
 import { TokenPicker } from '../tokens/TokenPicker';
 import { holderOf, tokenRef } from '../tokens/tokenText';
+import { LanguageSwitch } from './LanguageSwitch';
 import { useTokenDirectory } from '../tokens/useTokenDirectory';
 
 interface Binding {
   users: UserSummary[];
   userId: number | null;
-  message: string;
+  /** BIND_REQUIRED as the core said it (worded when shown). */
+  error: DeskError;
 }
 
 export function LockScreen() {
@@ -62,12 +66,12 @@ export function LockScreen() {
       const session = binding
         ? await call('session.bindLegacy', { userId: binding.userId!, token: tokenRef(token), ...pinInput })
         : await call('session.unlock', { token: tokenRef(token), ...pinInput });
-      unlocked(session, tokenRef(token));
+      await unlocked(session, tokenRef(token));
     } catch (err) {
       const de = asDeskError(err);
       if (de.code === 'BIND_REQUIRED') {
         const users = Array.isArray(de.details?.users) ? (de.details.users as UserSummary[]) : [];
-        setBinding({ users, userId: users.length === 1 ? users[0]!.id : null, message: de.message });
+        setBinding({ users, userId: users.length === 1 ? users[0]!.id : null, error: de });
         return;
       }
       const placed = placeTokenError(de);
@@ -85,12 +89,13 @@ export function LockScreen() {
         <div className="card-brand">
           <span className="brand-mark" aria-hidden="true">SD</span> SecureDesk
           {info?.unit && <span className="lock-unit">{info.unit.name}</span>}
+          <LanguageSwitch />
         </div>
         <div className="lock-heading">
           <span className="lock-badge" aria-hidden="true"><Icon name="lock" /></span>
           <div>
             <h1 id="lock-title">{binding ? t('lock.bind.title') : t('lock.title')}</h1>
-            <p className="lock-lead">{binding ? binding.message : t('lock.lead')}</p>
+            <p className="lock-lead">{binding ? errorText(binding.error) : t('lock.lead')}</p>
           </div>
         </div>
         {!binding && notice && <LockReason notice={notice} />}
@@ -156,7 +161,7 @@ export function LockScreen() {
 function LockReason({ notice }: { notice: LockNotice }) {
   const { t } = useTranslation();
   let text: string;
-  if (notice.kind === 'session') text = notice.message;
+  if (notice.kind === 'session') text = errorText(notice.error);
   else if (notice.kind === 'idle') text = t('lock.reason.idle', { duration: idleDuration(notice.idleSeconds) });
   else text = t(`lock.reason.${notice.kind}`);
   const urgent = notice.kind === 'removed' || notice.kind === 'bridge';
