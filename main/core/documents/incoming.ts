@@ -52,10 +52,7 @@ function chooseRegister(db: Db, actor: Actor, secrecy: Secrecy, registerId?: num
   const candidates = listRegisters(db, actor).filter((r) => r.secrecy.includes(secrecy));
   const chosen = registerId === undefined ? candidates[0] : candidates.find((r) => r.id === registerId);
   if (!chosen) {
-    const message = registerId === undefined
-      ? 'Không có sổ đăng ký nào nhận văn bản ở độ mật này.'
-      : 'Sổ đăng ký đã chọn không nhận văn bản ở độ mật này.';
-    throw new DeskError('VALIDATION', message, { fields: { registerId: message } });
+    throw DeskError.keyed('VALIDATION', registerId === undefined ? 'register.noneForSecrecy' : 'register.wrongSecrecy', undefined, { at: 'registerId' });
   }
   const row = db.prepare('SELECT * FROM registers WHERE id = ?').get(chosen.id) as RegisterRow;
   return { ...row, levels: chosen.secrecy };
@@ -100,7 +97,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   let issuerUnitId: number | null = null;
   if (input.issuer.unitId !== undefined) {
     const unit = findUnit(db, input.issuer.unitId);
-    if (!unit) throw new DeskError('VALIDATION', 'Cơ quan ban hành không có trong danh mục.', { fields: { 'issuer.name': 'Cơ quan ban hành không có trong danh mục.' } });
+    if (!unit) throw DeskError.keyed('VALIDATION', 'issuer.unknown', undefined, { at: 'issuer.name' });
     issuerName = unit.name;
     issuerUnitId = unit.id;
   }
@@ -114,7 +111,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
     secrecyRank(actor.clearance),
   );
   if (duplicates.length > 0 && !input.acknowledgeDuplicates) {
-    throw new DeskError('DUPLICATE', 'Văn bản này có thể đã được vào sổ. Kiểm tra trước khi đăng ký tiếp.', { details: { duplicates } });
+    throw DeskError.keyed('DUPLICATE', 'document.duplicate', undefined, { details: { duplicates } });
   }
 
   // Blobs go into the store before the transaction: a crash leaves at worst an unreferenced blob.
@@ -265,7 +262,7 @@ export function getIncoming(db: Db, actor: Actor, id: number): IncomingDetail {
     )
     .get(id) as (IncomingRow & { issuerUnitId: number | null; recipients: string; notes: string; registeredBy: string; registeredAt: string; secrecyRank: number }) | undefined;
   // Above one's clearance a document does not exist at all.
-  if (!row || row.secrecyRank > secrecyRank(actor.clearance)) throw new DeskError('NOT_FOUND', 'Không tìm thấy văn bản.');
+  if (!row || row.secrecyRank > secrecyRank(actor.clearance)) throw DeskError.keyed('NOT_FOUND', 'document.notFound');
   const attachments = (db
     .prepare('SELECT id, name, size, mime, is_pdf AS isPdf, sha256 FROM attachments WHERE incoming_id = ? ORDER BY ordinal')
     .all(id) as Array<{ id: number; name: string; size: number; mime: string; isPdf: number; sha256: string }>)

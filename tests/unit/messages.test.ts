@@ -1,0 +1,62 @@
+// The message catalog: every message has its English, with the same placeholders; errors carry
+// their key and parameters across the wire (and nothing else gets through); zod issues are keyed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DeskError } from '../../common/errors';
+import { LABELS_VI, MESSAGES_VI, placeholders, viMessage, type MessageKey } from '../../common/messages';
+import { fieldErrors, fieldMessages, incomingRegisterSchema, pinSchema } from '../../common/schemas';
+import { LABELS_EN, MESSAGES_EN } from '../../renderer/src/i18n/errors.en';
+
+/** Vietnamese words an English sentence may keep: the names of secrecy levels and roles. */
+const KEPT = /Tuyệt mật|văn thư/g;
+
+test('every message and label has its English, with the same placeholders and no Vietnamese left', () => {
+  for (const key of Object.keys(MESSAGES_VI) as MessageKey[]) {
+    const en = MESSAGES_EN[key];
+    assert.ok(en && en.trim().length > 0, `${key}: no English`);
+    assert.deepEqual(placeholders(en), placeholders(MESSAGES_VI[key]), `${key}: placeholders differ`);
+    assert.doesNotMatch(en.replace(KEPT, ''), /[À-ỹ]/u, `${key}: Vietnamese in the English text: ${en}`);
+  }
+  assert.deepEqual(Object.keys(LABELS_EN).sort(), Object.keys(LABELS_VI).sort());
+});
+
+test('the Vietnamese wording fills parameters; a field is named by its label, capitalised where the sentence starts', () => {
+  assert.equal(viMessage('field.required', { field: 'issuer' }), 'Chưa nhập cơ quan ban hành.');
+  assert.equal(viMessage('date.invalid', { field: 'documentDate' }), 'Ngày văn bản không phải ngày hợp lệ (dd/mm/yyyy).');
+  assert.equal(viMessage('file.tooLarge', { name: 'Công văn.pdf', limit: '200 MB' }), 'Tệp "Công văn.pdf" vượt quá giới hạn 200 MB.');
+});
+
+test('a keyed error crosses the wire with its key, parameters and field keys; anything else is dropped', () => {
+  const e = DeskError.keyed('VALIDATION', 'subject.tooLong', { max: 500 }, { at: 'subject', fields: { deadline: { key: 'deadline.beforeDocument' } } });
+  assert.equal(e.message, 'Trích yếu dài tối đa 500 ký tự.');
+  const wire = JSON.parse(JSON.stringify(e.toPayload())) as ReturnType<DeskError['toPayload']>;
+  const back = DeskError.fromPayload(wire);
+  assert.equal(back.key, 'subject.tooLong');
+  assert.deepEqual(back.params, { max: 500 });
+  assert.deepEqual(back.fields, { subject: 'Trích yếu dài tối đa 500 ký tự.', deadline: 'Hạn xử lý không được trước ngày văn bản.' });
+  assert.deepEqual(back.fieldKeys, { subject: { key: 'subject.tooLong', params: { max: 500 } }, deadline: { key: 'deadline.beforeDocument' } });
+
+  const forged = DeskError.fromPayload({
+    code: 'INTERNAL', message: 'x', key: 'constructor', params: { a: { nested: true } as unknown as string, n: Number.NaN, ok: 'y' },
+    fieldKeys: { f: { key: '__proto__' as MessageKey }, g: { key: 'pin.invalid' } },
+  });
+  assert.equal(forged.key, undefined, 'an unknown key is not kept');
+  assert.deepEqual(forged.params, { ok: 'y' }, 'only plain strings and finite numbers');
+  assert.deepEqual(forged.fieldKeys, { g: { key: 'pin.invalid' } });
+});
+
+test('zod issues carry their key: the schemas\' own messages and zod\'s defaults alike; the text stays Vietnamese', () => {
+  const parsed = incomingRegisterSchema.safeParse({ issuer: { name: ' ' }, numberSymbol: '15/QĐ-UBND', documentDate: '', typeCode: 'QĐ', secrecy: 'thuong', urgency: 'x', recipients: Array(31).fill('A'), stagedIds: [] });
+  assert.ok(!parsed.success);
+  const keys = fieldMessages(parsed.error);
+  assert.deepEqual(keys['issuer.name'], { key: 'field.required', params: { field: 'issuer' } });
+  assert.deepEqual(keys.documentDate, { key: 'field.required', params: { field: 'documentDate' } });
+  assert.deepEqual(keys.urgency, { key: 'urgency.invalid' });
+  assert.deepEqual(keys.recipients, { key: 'recipients.tooMany', params: { max: 30 } });
+  assert.deepEqual(keys.stagedIds, { key: 'attachments.required' });
+  assert.equal(fieldErrors(parsed.error)['issuer.name'], 'Chưa nhập cơ quan ban hành.');
+  assert.match(parsed.error.message, /Chưa nhập cơ quan ban hành/, 'what a ZodError says is readable');
+  const pin = pinSchema.safeParse('12');
+  assert.ok(!pin.success);
+  assert.deepEqual(fieldMessages(pin.error)._, { key: 'pin.tooShort', params: { min: 4 } });
+});
