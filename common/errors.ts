@@ -3,7 +3,7 @@
 // trace. Errors worded from the message catalog (common/messages.ts) also carry its key and
 // parameters, for the whole error and for each field, so the window words them in the person's
 // language.
-import { isMessageKey, viMessage, type MessageKey, type MessageParams, type Msg } from './messages';
+import { isMessageKey, keyOfVietnamese, viMessage, type MessageKey, type MessageParams, type Msg } from './messages';
 
 export const ERROR_CODES = [
   'VALIDATION', // input of the wrong shape or value; `fields` says where
@@ -64,10 +64,17 @@ export class DeskError extends Error {
     super(message);
     this.name = 'DeskError';
     this.code = code;
-    if (extra.key) this.key = extra.key;
+    // Written out in full but a catalog text: it is that message.
+    const key = extra.key ?? keyOfVietnamese(message);
+    if (key) this.key = key;
     if (extra.params) this.params = extra.params;
     if (extra.fields) this.fields = extra.fields;
-    if (extra.fieldKeys) this.fieldKeys = extra.fieldKeys;
+    const fieldKeys: Record<string, Msg> = { ...extra.fieldKeys };
+    for (const [f, text] of Object.entries(extra.fields ?? {})) {
+      const k = fieldKeys[f] ? undefined : keyOfVietnamese(text);
+      if (k) fieldKeys[f] = { key: k };
+    }
+    if (Object.keys(fieldKeys).length > 0) this.fieldKeys = fieldKeys;
     if (extra.details) this.details = extra.details;
   }
 

@@ -179,6 +179,21 @@ export function viMessage(key: MessageKey, params?: MessageParams): string {
   return fillTemplate(MESSAGES_VI[key], params, (k) => (isLabelKey(k) ? LABELS_VI[k] : k));
 }
 
+let byText: Map<string, MessageKey> | null = null;
+/**
+ * The key of a message written out in full rather than through the catalog (a throw site or schema
+ * not converted yet): only texts without parameters, which are unambiguous.
+ */
+export function keyOfVietnamese(text: string): MessageKey | undefined {
+  if (!byText) {
+    byText = new Map();
+    for (const [key, template] of Object.entries(MESSAGES_VI) as Array<[MessageKey, string]>) {
+      if (!template.includes('{{') && !byText.has(template)) byText.set(template, key);
+    }
+  }
+  return byText.get(text);
+}
+
 /** The placeholders a template uses (tests check every language uses the same ones). */
 export const placeholders = (template: string): string[] =>
   [...template.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!.toLowerCase()).sort();

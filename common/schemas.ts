@@ -12,7 +12,7 @@ import {
 import { isValidIsoDate } from './dates';
 import { checkIdentifierCode } from './identifierCode';
 import { parseNumberSymbol } from './numberSymbol';
-import { isLabelKey, LABELS_VI, viMessage, type LabelKey, type MessageKey, type MessageParams, type Msg } from './messages';
+import { isLabelKey, keyOfVietnamese, LABELS_VI, viMessage, type LabelKey, type MessageKey, type MessageParams, type Msg } from './messages';
 
 /**
  * A catalog message as a zod message. zod carries strings only: the message is the Vietnamese
@@ -176,9 +176,12 @@ export const incomingListSchema = incomingFilterSchema.extend({
 });
 export type IncomingListInput = z.input<typeof incomingListSchema>;
 
-/** The catalog key and parameters of an issue worded with m(); null for a message written out. */
+/** The catalog key and parameters of an issue worded with m() (or written out as a catalog text). */
 export function issueMessage(issue: z.core.$ZodIssue): Msg | null {
-  return keyOfText.get(issue.message) ?? null;
+  const known = keyOfText.get(issue.message);
+  if (known) return known;
+  const key = keyOfVietnamese(issue.message);
+  return key ? { key } : null;
 }
 
 /** The first issue of each field, by its path ("issuer.name"; "_" for the whole input). */

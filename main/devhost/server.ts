@@ -119,7 +119,7 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
       if (foreignOrigin(req)) return send(res, 403, 'forbidden');
       if (path === '/stage') return stage(req, res);
       const body = await readJson(req);
-      if (body === undefined) return sendWire(res, { ok: false, error: { code: 'VALIDATION', message: 'Dữ liệu gửi lên không hợp lệ.' } });
+      if (body === undefined) return sendWire(res, { ok: false, error: DeskError.keyed('VALIDATION', 'input.badBody').toPayload() });
       return sendWire(res, await router(decodeURIComponent(path.slice('/ipc/'.length)), body));
     }
     if (path === '/events') {
@@ -154,7 +154,7 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
       req.resume();
       if (err instanceof DeskError) return sendWire(res, { ok: false, error: err.toPayload() });
       desk.log.log('error', 'staging failed', { error: (err as Error).stack ?? String(err) });
-      sendWire(res, { ok: false, error: { code: 'INTERNAL', message: 'Không lưu được tệp. Chi tiết đã được ghi vào nhật ký.' } });
+      sendWire(res, { ok: false, error: DeskError.keyed('INTERNAL', 'stage.failed').toPayload() });
     }
   }
 

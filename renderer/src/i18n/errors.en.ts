@@ -47,7 +47,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'preset.required': 'Choose a numbering rule.',
   'docType.required': 'Choose the document type.',
   'subject.tooLong': 'The subject is at most {{max}} characters.',
-  'subject.tuyetMat': 'Tuyệt mật (top secret) documents are registered without a subject.',
+  'subject.tuyetMat': 'Top secret documents are registered without a subject.',
   'recipients.tooMany': 'At most {{max}} recipients.',
   'notes.tooLong': 'Notes are at most {{max}} characters.',
   'attachments.invalid': 'The attachment is not valid.',
