@@ -5,7 +5,8 @@
 // integrity hash into the .exe resources) and before code signing, so the signature covers the
 // flipped bits. Every fuse is set explicitly (strictlyRequireAllFuses): an Electron upgrade that
 // adds a fuse this version of @electron/fuses does not know makes the build fail rather than ship
-// with a default we never chose; update @electron/fuses (a dependency of electron-builder) then.
+// with a default we never chose; update @electron/fuses (our own devDependency, not the older copy
+// electron-builder carries) and decide the new fuse here then.
 // The result is read back and checked: a packaging that did not flip them all must not ship.
 //
 // Consequences to know:
@@ -18,25 +19,29 @@
 //     installed files (AppLocker/WDAC on the workstation) has to cover them.
 //   - GrantFileProtocolExtraPrivileges off: file:// pages get no more than a browser would give them
 //     (we never load from file:// anyway).
+//   - WasmTrapHandlers on (Electron's default): V8 guards WebAssembly memory with signal handlers
+//     instead of inline bounds checks; pdf.js decodes JPEG 2000 images in WebAssembly.
 'use strict';
 
 const path = require('node:path');
-const { flipFuses, getCurrentFuseWire, FuseVersion, FuseV1Options } = require('@electron/fuses');
 
-const FUSES = {
-  [FuseV1Options.RunAsNode]: false,
-  [FuseV1Options.EnableCookieEncryption]: true,
-  [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
-  [FuseV1Options.EnableNodeCliInspectArguments]: false,
-  [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
-  [FuseV1Options.OnlyLoadAppFromAsar]: true,
-  [FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]: false,
-  [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
-};
+// @electron/fuses 2 is an ES module; a CommonJS hook loads it with import().
+const loadFuses = () => import('@electron/fuses');
 
-// FuseState bytes in the binary: '0' disabled, '1' enabled.
-const ENABLED = '1'.charCodeAt(0);
-const DISABLED = '0'.charCodeAt(0);
+/** The state every fuse must have, keyed by its FuseV1Options index. */
+function fuseConfig({ FuseV1Options }) {
+  return {
+    [FuseV1Options.RunAsNode]: false,
+    [FuseV1Options.EnableCookieEncryption]: true,
+    [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
+    [FuseV1Options.EnableNodeCliInspectArguments]: false,
+    [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
+    [FuseV1Options.OnlyLoadAppFromAsar]: true,
+    [FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]: false,
+    [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
+    [FuseV1Options.WasmTrapHandlers]: true,
+  };
+}
 
 function executablePath(context) {
   const { appOutDir, electronPlatformName, packager } = context;
@@ -47,23 +52,30 @@ function executablePath(context) {
   return path.join(appOutDir, `${name}${ext}`);
 }
 
-/** @param {import('app-builder-lib').AfterPackContext} context */
-module.exports = async function afterPack(context) {
-  const exe = executablePath(context);
+/** Flips every fuse of the Electron executable at exe and reads them back. */
+async function flipAndVerify(exe, { darwinArm64 = false } = {}) {
+  const fuses = await loadFuses();
+  const { flipFuses, getCurrentFuseWire, FuseVersion, FuseV1Options, FuseState } = fuses;
+  const wanted = fuseConfig(fuses);
   await flipFuses(exe, {
     version: FuseVersion.V1,
     strictlyRequireAllFuses: true,
-    resetAdHocDarwinSignature: context.electronPlatformName === 'darwin' && context.arch === 3 /* Arch.arm64 */,
-    ...FUSES,
+    resetAdHocDarwinSignature: darwinArm64,
+    ...wanted,
   });
   const wire = await getCurrentFuseWire(exe);
-  for (const [index, wanted] of Object.entries(FUSES)) {
-    const state = wire[index];
-    const expected = wanted ? ENABLED : DISABLED;
-    if (state !== expected)
-      throw new Error(`fuses: ${FuseV1Options[index]} is ${JSON.stringify(state)} in ${exe}, expected ${wanted ? 'enabled' : 'disabled'}`);
+  for (const [index, on] of Object.entries(wanted)) {
+    const expected = on ? FuseState.ENABLE : FuseState.DISABLE;
+    if (wire[index] !== expected)
+      throw new Error(`fuses: ${FuseV1Options[index]} is ${JSON.stringify(wire[index])} in ${exe}, expected ${on ? 'enabled' : 'disabled'}`);
   }
+}
+
+/** @param {import('app-builder-lib').AfterPackContext} context */
+module.exports = async function afterPack(context) {
+  const exe = executablePath(context);
+  await flipAndVerify(exe, { darwinArm64: context.electronPlatformName === 'darwin' && context.arch === 3 /* Arch.arm64 */ });
   console.log(`  • fuses flipped and verified in ${path.basename(exe)}`);
 };
 
-module.exports.FUSES = FUSES;
+module.exports.flipAndVerify = flipAndVerify;

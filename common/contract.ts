@@ -88,6 +88,11 @@ export interface TokenView {
   pin: { countLow: boolean; finalTry: boolean; locked: boolean };
   certificates: TokenCertificateView[];
   error?: string;
+  /**
+   * One of its certificates opens this workstation's keyring (told from the keyring's recipient
+   * identifiers, before sign-in). Absent when the profile has no keyring yet.
+   */
+  bound?: boolean;
 }
 export interface ModuleView {
   path: string;
@@ -209,12 +214,24 @@ export interface DocumentSignature {
   target: 'file' | 'metadata';
   fileName: string | null;
   signer: string;
-  /** ISO; the signer's claimed time (no timestamp authority). */
+  /** ISO; the signer's claimed time (see trust for the time the certificate was judged at). */
   signingTime: string;
   valid: boolean;
   /** Vietnamese summary. */
   message: string;
   failed: Array<{ check: string; reason: string }>;
+  /** How the signer's certificate was judged; absent when the signed content could not be read. */
+  trust?: SignatureTrust;
+}
+export interface SignatureTrust {
+  /** ISO: the time the certificate was judged at: a trusted timestamp's, else the time of verification. */
+  validatedAt: string;
+  /** A trusted RFC 3161 timestamp on the signature (ISO time, authority's name); null without one. */
+  timestamp: { time: string; authority: string } | null;
+  /** not_checked: no current CRL of an issuer in the chain is installed on this workstation. */
+  revocation: 'good' | 'revoked' | 'not_checked';
+  /** Vietnamese: why revocation was not checked, since when the certificate is revoked, or which CRL vouches. */
+  revocationNote: string;
 }
 export interface OpenedAttachment {
   /** A short-lived URL for the viewer, on the app's own scheme or the dev host. */
@@ -371,6 +388,15 @@ export interface DeskApi {
   stageFile(file: File): Promise<StagedFile>;
   /** Subscribe to pushed events; returns the unsubscribe function. */
   onEvent(listener: (event: DeskEvent) => void): () => void;
+  /**
+   * Electron only: main opens the file picker and stages what the person chose; the page gets the
+   * staged files (and the names it could not stage, with why), never a path.
+   */
+  pickFiles?(): Promise<PickedFiles>;
+}
+export interface PickedFiles {
+  files: StagedFile[];
+  failed: Array<{ name: string; message: string }>;
 }
 
 /** The result envelope on the wire (IPC and dev host alike). */

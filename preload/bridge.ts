@@ -11,7 +11,7 @@
 //
 // which is a DeskErrorPayload plus `name`: the renderer tests it with isDeskErrorPayload() and may
 // rebuild a class with DeskError.fromPayload(). No stack, no path, no IPC event ever crosses.
-import { isChannel, toDeskEvent, type DeskApi, type DeskEvent, type StagedFile, type Wire } from '../common/contract';
+import { isChannel, toDeskEvent, type DeskApi, type DeskEvent, type PickedFiles, type StagedFile, type Wire } from '../common/contract';
 import type { DeskErrorPayload, ErrorCode } from '../common/errors';
 import { viMessage, type MessageKey, type MessageParams } from '../common/messages';
 
@@ -20,6 +20,8 @@ export interface DeskTransport {
   invoke(channel: string, input: unknown): Promise<unknown>;
   /** ipcRenderer.invoke(`${IPC_PREFIX}stage`, path, name) */
   stage(path: string, name: string): Promise<unknown>;
+  /** ipcRenderer.invoke(`${IPC_PREFIX}pickFiles`): main's file picker, the chosen files staged. */
+  pickFiles?(): Promise<unknown>;
   /** webUtils.getPathForFile: '' for a File that is not on disk. */
   pathForFile(file: File): string;
   /** ipcRenderer.on(`${IPC_PREFIX}event`): the payload only (never the IPC event); returns the unsubscribe. */
@@ -91,5 +93,7 @@ export function createDeskApi(t: DeskTransport): DeskApi {
       if (event) listener(event);
     });
   };
-  return Object.freeze({ invoke: invoke as DeskApi['invoke'], stageFile, onEvent });
+  const pick = t.pickFiles;
+  const pickFiles = pick ? () => unwrap<PickedFiles>(() => pick()) : undefined;
+  return Object.freeze({ invoke: invoke as DeskApi['invoke'], stageFile, onEvent, ...(pickFiles ? { pickFiles } : {}) });
 }

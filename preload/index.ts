@@ -14,6 +14,7 @@ const EVENT_CHANNEL = `${IPC_PREFIX}event`;
 const api = createDeskApi({
   invoke: (channel, input) => ipcRenderer.invoke(`${IPC_PREFIX}invoke`, channel, input),
   stage: (path, name) => ipcRenderer.invoke(`${IPC_PREFIX}stage`, path, name),
+  pickFiles: () => ipcRenderer.invoke(`${IPC_PREFIX}pickFiles`),
   pathForFile: (file) => webUtils.getPathForFile(file),
   // Pushed by main (session locked …): the page gets the payload, never the IpcRendererEvent.
   subscribe: (listener) => {

@@ -1,9 +1,18 @@
 #!/usr/bin/env node
 // `npm test`: typecheck, lint, build, then unit + integration tests and the end-to-end tests in
 // Chromium, all on node's test runner; ends with one line "N passed, N failed, N skipped".
+// First the preflight (preflight.mjs): the Debian packages and node_modules, installed or asked for.
+// Nothing here imports an npm package: node_modules may not exist yet.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { preflight } from './preflight.mjs';
+
+const problem = preflight();
+if (problem) {
+  process.stderr.write(`\npreflight: stopped, no test ran.\n${problem}\n\n`);
+  process.exit(1);
+}
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;

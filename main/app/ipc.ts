@@ -1,21 +1,24 @@
 // The IPC wiring: two handlers, both behind VS Code's sender check.
 //   `${IPC_PREFIX}invoke` (channel, input) -> the contract router (validate, authorize, handle, log)
 //   `${IPC_PREFIX}stage`  (path, name)     -> stream a user-chosen file into staging (stage.ts)
+//   `${IPC_PREFIX}pickFiles` ()            -> main's own file picker, the chosen files staged (filePicker.ts)
 // and one way back: `${IPC_PREFIX}event` (events.ts), sent by main.ts to our window only.
 // A message counts only when it comes from the main frame of our own window showing
 // app://securedesk; anything else is logged and refused with a Wire error, never thrown.
 import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
-import { ipcMain } from 'electron';
+import { dialog, ipcMain } from 'electron';
 import { IPC_PREFIX, type Wire } from '../../common/contract';
 import type { Desk } from '../core/desk';
 import type { Logger } from '../core/log';
 import type { SessionGuard } from '../core/session/guard';
 import type { Router } from '../ipc/router';
 import { isTrustedSender } from './policy';
+import { pickAndStage } from './filePicker';
 import { stageFromPath, toWireError } from './stage';
 
 export const INVOKE_CHANNEL = `${IPC_PREFIX}invoke`;
 export const STAGE_CHANNEL = `${IPC_PREFIX}stage`;
+export const PICK_FILES_CHANNEL = `${IPC_PREFIX}pickFiles`;
 
 export interface IpcOptions {
   router: Router;
@@ -69,8 +72,17 @@ export function wireIpc(opts: IpcOptions): () => void {
     if (opts.desk.session) opts.guard.touch();
     return stageFromPath(opts.desk, path, name);
   });
+  ipcMain.handle(PICK_FILES_CHANNEL, async (event) => {
+    if (!trusted(event, opts, PICK_FILES_CHANNEL)) return REFUSED;
+    const win = opts.window();
+    if (!win || win.isDestroyed()) return REFUSED;
+    if (opts.desk.session) opts.guard.touch();
+    // Modal to our window; the picked paths stay in main.
+    return pickAndStage(opts.desk, (options) => dialog.showOpenDialog(win, options));
+  });
   return () => {
     ipcMain.removeHandler(INVOKE_CHANNEL);
     ipcMain.removeHandler(STAGE_CHANNEL);
+    ipcMain.removeHandler(PICK_FILES_CHANNEL);
   };
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { app, dialog, Menu, powerMonitor, session, type BrowserWindow } from 'electron';
 import { TokenBridge } from '../../native/bridge/client';
 import { discoverModules, type DiscoveryResult } from '../../native/modules/discovery';
+import { machineRevocationLists } from '../../native/modules/machineConfig';
 import { pemToDer } from '../core/crypto';
 import { Desk } from '../core/desk';
 import { fileLogger, type Logger } from '../core/log';
@@ -133,6 +134,12 @@ async function start(): Promise<void> {
     logger: log,
     recoveryCertificates: await recoveryCertificates(machine?.config?.recoveryCertificate),
     trustAnchors: await trustAnchors(machine?.config?.trustAnchors),
+    // Read at each verification: a CRL IT copies into the crl folder counts without a restart.
+    revocationLists: async () => {
+      const r = await machineRevocationLists(machine?.configPath);
+      if (r.problems.length) log.log('warn', 'CRL sources unreadable', { problems: r.problems });
+      return r.files;
+    },
   });
   desk = opened;
 

@@ -2,7 +2,14 @@
 // webUtils.getPathForFile, so the page never sees it) and its display name; main checks both,
 // authorizes, and streams the file into the profile's staging area. Electron-free so it is tested
 // under Node with a real Desk.
-import { createReadStream, promises as fsp } from 'node:fs';
+//
+// "Not inside the profile" is judged on real paths (symbolic links resolved, for the file and the
+// profile alike) and on the file opened: the file is opened by its real path without following a
+// link, must be the very file that was checked (device and inode), and must not be a hard link to a
+// file of the profile folder (the database, the keyring, logs).
+import { constants, promises as fsp, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 import { STAGE_ACCESS, type StagedFile, type Wire } from '../../common/contract';
 import { DeskError, type DeskErrorPayload } from '../../common/errors';
 import type { Desk } from '../core/desk';
@@ -31,21 +38,71 @@ export async function stageFromPath(desk: Desk, path: unknown, name: unknown): P
     authorize(actor, STAGE_ACCESS);
     if (typeof name !== 'string' || name.length === 0 || name.length > 1024)
       throw new DeskError('VALIDATION', 'Tên tệp không hợp lệ.');
-    if (!isStageablePath(path, desk.profileDir)) {
+    const opened = await openOutsideProfile(path, desk.profileDir);
+    if (opened === 'refused') {
       desk.log.log('warn', 'staging refused a path', { absolute: typeof path === 'string' && path.length > 0 });
       throw new DeskError('FILE_UNREADABLE', `Không đọc được tệp "${name}". Hãy chọn một tệp trên máy hoặc trên thiết bị lưu trữ được phép.`);
     }
-    let isFile = false;
-    try {
-      isFile = (await fsp.stat(path)).isFile();
-    } catch {
-      /* gone, or no permission: the same answer below */
-    }
-    if (!isFile) throw new DeskError('FILE_UNREADABLE', `Không đọc được tệp "${name}".`);
-    const staged = await desk.attachments.stage(actor, createReadStream(path), name);
+    if (opened === 'unreadable') throw new DeskError('FILE_UNREADABLE', `Không đọc được tệp "${name}".`);
+    const staged = await desk.attachments.stage(actor, opened.createReadStream(), name);
     desk.log.log('debug', 'ipc', { channel: 'stage', user: actor.id, bytes: staged.size, ms: Math.round(performance.now() - started) });
     return { ok: true, value: staged };
   } catch (err) {
     return toWireError(err, desk.log, { channel: 'stage', user: desk.session?.id ?? null });
   }
+}
+
+const sameFile = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
+
+/**
+ * Opens `path` for staging when it is a regular file outside the profile; 'refused' when it is (or
+ * leads) inside the profile or is not acceptable as a path at all, 'unreadable' when it is missing, a
+ * folder or not readable.
+ */
+export async function openOutsideProfile(path: unknown, profileDir: string): Promise<FileHandle | 'refused' | 'unreadable'> {
+  if (!isStageablePath(path, profileDir)) return 'refused';
+  let real: string;
+  try {
+    real = await fsp.realpath(path);
+  } catch {
+    return 'unreadable';
+  }
+  const realProfile = await fsp.realpath(profileDir).catch(() => profileDir);
+  if (!isStageablePath(real, realProfile) || !isStageablePath(real, profileDir)) return 'refused';
+  let fh: FileHandle;
+  try {
+    // O_NOFOLLOW: the last component was resolved above; a link put there since is not followed.
+    fh = await fsp.open(real, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  } catch {
+    return 'unreadable';
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      await fh.close();
+      return 'unreadable';
+    }
+    // Still the file whose path was checked, and not a hard link to one of the profile's own files.
+    const checked = await fsp.stat(real).catch(() => null);
+    if (!checked || !sameFile(st, checked) || (st.nlink > 1 && (await linksIntoProfile(st, realProfile)))) {
+      await fh.close();
+      return 'refused';
+    }
+    return fh;
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+}
+
+/** Whether `st` is one of the files at the top of the profile or in its logs (hard links share an inode). */
+async function linksIntoProfile(st: Stats, profileDir: string): Promise<boolean> {
+  for (const dir of [profileDir, join(profileDir, 'logs')]) {
+    const names = await fsp.readdir(dir).catch(() => [] as string[]);
+    for (const n of names) {
+      const other = await fsp.lstat(join(dir, n)).catch(() => null);
+      if (other?.isFile() && sameFile(st, other)) return true;
+    }
+  }
+  return false;
 }

@@ -2,7 +2,8 @@
 import { createReadStream, promises as fsp } from 'node:fs';
 import { DeskError } from '../../common/errors';
 import {
-  decryptFileOffThread, encryptFileOffThread, parseCertificate, pemToDer, signDetached, verifyDetached, type CertInput, type RecipientSpec, type VerifyResult,
+  decryptFileOffThread, encryptFileOffThread, parseCertificate, parseCrlFiles, parseCrls, pemToDer, signDetached, verifyDetached, type CertInput, type RecipientSpec,
+  type VerifyResult,
 } from '../core/crypto';
 import { toDeskError } from '../core/session/tokenErrors';
 import type { SignedInToken } from '../core/session/tokens';
@@ -42,13 +43,34 @@ export async function signFile(file: string, out: string, token: SignedInToken):
   }
 }
 
-export async function verifyFile(file: string, sigFile: string, anchors: readonly CertInput[]): Promise<VerifyResult> {
+/** CRL files named on the command line: each must be readable and a CRL (a typo must not pass as "not checked"). */
+export async function readCrlFiles(paths: readonly string[]): Promise<Array<{ path: string; bytes: Uint8Array }>> {
+  const out: Array<{ path: string; bytes: Uint8Array }> = [];
+  for (const p of paths) {
+    const bytes = new Uint8Array(await fsp.readFile(p).catch(() => {
+      throw new DeskError('FILE_UNREADABLE', `Không đọc được tệp danh sách thu hồi "${p}".`);
+    }));
+    try {
+      parseCrls([bytes]);
+    } catch {
+      throw new DeskError('VALIDATION', `Tệp "${p}" không phải danh sách thu hồi chứng thư (CRL).`);
+    }
+    out.push({ path: p, bytes });
+  }
+  return out;
+}
+
+/**
+ * Verifies a detached signature. `crlFiles`: CRLs to check revocation with (those that do not parse
+ * are left out: one damaged file in the machine's CRL folder must not stop verification).
+ */
+export async function verifyFile(file: string, sigFile: string, anchors: readonly CertInput[], crlFiles: ReadonlyArray<{ path: string; bytes: Uint8Array }> = []): Promise<VerifyResult> {
   const sig = await fsp.readFile(sigFile).catch(() => {
     throw new DeskError('FILE_UNREADABLE', `Không đọc được tệp chữ ký "${sigFile}".`);
   });
   try {
     await fsp.access(file);
-    return await verifyDetached(new Uint8Array(sig), createReadStream(file), { trustAnchors: anchors });
+    return await verifyDetached(new Uint8Array(sig), createReadStream(file), { trustAnchors: anchors, crls: parseCrlFiles(crlFiles).crls });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DeskError('FILE_UNREADABLE', `Không đọc được tệp "${file}".`);
     throw toDeskError(err);

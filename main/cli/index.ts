@@ -13,9 +13,9 @@ import { SessionGuard } from '../core/session/guard';
 import type { TokenDirectory } from '../../common/contract';
 import { formatDateVn } from '../../common/dates';
 import { formatVnDateTime, type VerifyResult } from '../core/crypto';
-import { defaultMachineConfigPath, readMachineConfig } from '../../native/modules/machineConfig';
+import { defaultMachineConfigPath, machineRevocationLists, readMachineConfig } from '../../native/modules/machineConfig';
 import { chooseToken, readPin, tokenService } from './tokenAccess';
-import { decryptWithToken, encryptForRecipients, readCertificates, signFile, verifyFile } from './cryptoCommands';
+import { decryptWithToken, encryptForRecipients, readCertificates, readCrlFiles, signFile, verifyFile } from './cryptoCommands';
 import { detailText, rowsTable } from './format';
 import { defaultProfileDir } from './profilePath';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ const USAGE = `securedesk — SecureDesk command line
   securedesk doc search QUERY [--limit N]
   securedesk doc show ID
   securedesk sign FILE [--out FILE.p7s]
-  securedesk verify FILE SIGNATURE [--trust CA.pem …]
+  securedesk verify FILE SIGNATURE [--trust CA.pem …] [--crl LIST.crl …]
   securedesk encrypt FILE --to CERT.pem [--to CERT.pem …] [--out FILE.p7m] [--oaep sha256|sha1]
   securedesk decrypt FILE [--out PATH] [--allow-pkcs1v15]
 
@@ -47,7 +47,7 @@ Exit codes: 0 done, 1 refused or failed (message on stderr), 2 wrong usage.`;
 const OPTIONS = {
   profile: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
   module: { type: 'string' }, token: { type: 'string' }, 'machine-config': { type: 'string' },
-  out: { type: 'string' }, to: { type: 'string', multiple: true }, trust: { type: 'string', multiple: true },
+  out: { type: 'string' }, to: { type: 'string', multiple: true }, trust: { type: 'string', multiple: true }, crl: { type: 'string', multiple: true },
   'allow-pkcs1v15': { type: 'boolean', default: false }, oaep: { type: 'string' },
   'unit-name': { type: 'string' }, 'unit-code': { type: 'string' }, preset: { type: 'string' },
   'admin-name': { type: 'string' }, 'admin-position': { type: 'string' }, role: { type: 'string' }, clearance: { type: 'string' },
@@ -99,7 +99,8 @@ async function main(argv: string[]): Promise<number> {
         const [sig] = rest;
         if (!sub || !sig) throw new UsageError('verify needs FILE and SIGNATURE');
         const anchors = await readCertificates(o.trust ?? (await machineTrustAnchors(o['machine-config'])));
-        const r = await verifyFile(sub, sig, anchors);
+        // CRLs: those named with --crl, and those IT installed (machine configuration).
+        const r = await verifyFile(sub, sig, anchors, [...(await readCrlFiles(o.crl ?? [])), ...(await machineCrls(o['machine-config']))]);
         out(r, () => verifyText(r));
         return r.valid ? 0 : 1;
       }
@@ -232,10 +233,17 @@ function verifyText(r: VerifyResult): string {
     `  Nội dung (băm): ${mark(r.checks.digest)}`,
     `  Chữ ký: ${mark(r.checks.signature)}`,
     `  Chứng thư người ký (ESS): ${mark(r.checks.essCert)}`,
-    `  Hiệu lực chứng thư lúc ký: ${mark(r.checks.certValidAtSigningTime)}`,
+    `  Dấu thời gian: ${r.timestamp ? `${formatVnDateTime(r.timestamp.time)} (${r.timestamp.authority})` : r.checks.timestamp.ok ? 'không có' : mark(r.checks.timestamp)}`,
+    `  Hiệu lực chứng thư ${r.validatedAtSource === 'timestamp' ? 'tại thời điểm của dấu thời gian' : 'tại thời điểm kiểm tra'} (${formatVnDateTime(r.validatedAt)}): ${mark(r.checks.certValid)}`,
     `  Mục đích sử dụng khóa: ${mark(r.checks.keyUsage)}`,
+    `  Loại chứng thư (ký văn bản): ${mark(r.checks.purpose)}`,
     `  Chuỗi tin cậy: ${mark(r.checks.chain)}`,
+    `  Tình trạng thu hồi: ${r.revocation.status === 'good' ? 'chưa bị thu hồi' : r.revocation.status === 'revoked' ? `ĐÃ BỊ THU HỒI: ${r.revocation.reasonVi}` : `CHƯA KIỂM TRA: ${r.revocation.reasonVi}`}`,
   ].join('\n');
+}
+
+async function machineCrls(configPath: string | undefined): Promise<Array<{ path: string; bytes: Uint8Array }>> {
+  return (await machineRevocationLists(configPath ?? defaultMachineConfigPath())).files;
 }
 
 async function machineTrustAnchors(configPath: string | undefined): Promise<string[]> {

@@ -14,6 +14,8 @@ export interface CoreContext {
   assertWritable(): void;
   /** Root certificates signatures must chain to (machine configuration). */
   readonly trustAnchors: readonly Uint8Array[];
+  /** The CRL files installed on the workstation, read afresh (IT may add one at any time). */
+  revocationLists(): Promise<ReadonlyArray<{ path: string; bytes: Uint8Array }>>;
   /** Largest attachment accepted, in bytes (profile setting). */
   attachmentLimit(): number;
 }

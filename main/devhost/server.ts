@@ -6,7 +6,8 @@
 //   POST /stage           a user-chosen file, streamed into staging (X-File-Name, url-encoded)
 //   GET  /events          pushed DeskEvents (session locked …) as server-sent events, read with
 //                         fetch() because EventSource cannot send the Authorization header
-//   GET  /blob/<ticket>   an attachment behind a viewer ticket, decrypted as it streams
+//   GET  /blob/<ticket>   an attachment behind a viewer ticket, decrypted as it streams; bearer
+//                         token required, same-origin only, one use (see serveBlob)
 //   GET  /<file>          the renderer
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
@@ -37,6 +38,13 @@ const MIME: Record<string, string> = {
   '.pfb': 'application/octet-stream', '.wasm': 'application/wasm', '.ico': 'image/x-icon',
 };
 const MAX_JSON_BYTES = 1024 * 1024;
+/**
+ * Types the page may show inline. Everything else (HTML, XML, SVG, office files, text) is sent as an
+ * opaque download: a registered file must never run as active content in the host's origin.
+ */
+const INLINE_TYPES = new Set(['application/pdf', 'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/bmp', 'image/tiff']);
+/** Spent tickets are remembered this long (longer than a ticket lives, Desk's TICKET_TTL_MS). */
+const SPENT_TICKET_MS = 60 * 60_000;
 /** A comment line on every event stream this often, so nothing between the ends calls it idle. */
 const EVENT_PING_MS = 20_000;
 
@@ -67,6 +75,7 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
   const router = createRouter({ desk, guard, attachmentUrl: (ticket) => `${origin}/blob/${ticket}` });
   const streams = new Set<ServerResponse>();
   const blobs = new Set<Readable>();
+  const spentTickets = new Map<string, number>();
 
   const send = (res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8') => {
     res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
@@ -78,6 +87,11 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     return h.length === tokenBuf.length && timingSafeEqual(h, tokenBuf);
   };
   const foreignOrigin = (req: IncomingMessage) => req.headers.origin !== undefined && req.headers.origin !== origin;
+  // Fetch metadata: a browser says where a request comes from even when it sends no Origin (GET).
+  const crossSite = (req: IncomingMessage) => {
+    const site = req.headers['sec-fetch-site'];
+    return site !== undefined && site !== 'same-origin' && site !== 'none';
+  };
 
   // A lock reaches every open window at once; decrypted streams still flowing are cut.
   const onLocked = (reason: LockReason) => {
@@ -130,7 +144,11 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     const blob = /^\/blob\/([0-9a-f]{32})$/.exec(path);
-    if (blob) return serveBlob(req, res, blob[1]!);
+    if (blob) {
+      if (!authorized(req)) return send(res, 401, 'unauthorized');
+      if (foreignOrigin(req) || crossSite(req)) return send(res, 403, 'forbidden');
+      return serveBlob(req, res, blob[1]!);
+    }
     return serveStatic(res, path);
   }
 
@@ -158,24 +176,46 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     }
   }
 
+  /**
+   * One use per ticket. pdf.js fetches the whole file in one request here: it asks for byte ranges
+   * only when the response says `Accept-Ranges: bytes`, which this host never does, so the viewer
+   * needs one request per opening and a second one with the same ticket can only be a replay.
+   * The ticket is spent when the request starts (a second request at the same time is refused)
+   * and stays spent once a byte of the file was delivered.
+   */
   async function serveBlob(req: IncomingMessage, res: ServerResponse, ticket: string): Promise<void> {
+    const now = Date.now();
+    for (const [t, at] of spentTickets) if (now - at > SPENT_TICKET_MS) spentTickets.delete(t);
+    if (spentTickets.has(ticket)) return send(res, 404, 'not found');
+    spentTickets.set(ticket, now); // before the first await: a concurrent request is refused
     const opened = await desk.attachments.openTicket(ticket);
-    if (!opened) return send(res, 404, 'not found');
+    if (!opened) {
+      spentTickets.delete(ticket);
+      return send(res, 404, 'not found');
+    }
+    const base = opened.mime.split(';')[0]!.trim().toLowerCase();
+    const inline = INLINE_TYPES.has(base);
     res.writeHead(200, {
-      'Content-Type': opened.mime, 'Content-Length': opened.size, 'Cache-Control': 'no-store',
-      'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(opened.name)}`,
+      'Content-Type': inline ? base : 'application/octet-stream', 'Content-Length': opened.size, 'Cache-Control': 'no-store',
+      'Content-Disposition': `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(opened.name)}`,
+      'X-Content-Type-Options': 'nosniff',
     });
     if (req.method === 'HEAD') {
       opened.stream.destroy();
       res.end();
       return;
     }
+    let delivered = false;
+    opened.stream.once('data', () => (delivered = true));
     blobs.add(opened.stream);
     try {
       await pipeline(opened.stream, res);
     } catch (err) {
       // The viewer went away, the session was locked mid-stream, or the blob failed its check.
       if (!res.destroyed) desk.log.log('warn', 'attachment stream ended early', { error: (err as Error).message });
+      // Nothing was delivered (a blob failing its check on the first chunk): the socket closes with
+      // no response, which Chromium retries once on its own; that retry may use the ticket again.
+      if (!delivered) spentTickets.delete(ticket);
       res.destroy();
     } finally {
       blobs.delete(opened.stream);

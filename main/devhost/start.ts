@@ -17,6 +17,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TokenBridge } from '../../native/bridge/client';
 import { discoverModules } from '../../native/modules/discovery';
+import { machineRevocationLists } from '../../native/modules/machineConfig';
 import { parseCertificate, pemToDer } from '../core/crypto';
 import { Desk } from '../core/desk';
 import { fileLogger } from '../core/log';
@@ -108,7 +109,13 @@ if (values.demo) {
 }
 
 const trustAnchors = await readTrustAnchors(trustAnchorFiles);
-const desk = await Desk.open({ profileDir, logger: log, trustAnchors });
+// CRLs as the app reads them (machine configuration's crl folder and crls), at each verification.
+const revocationLists = async () => {
+  const r = await machineRevocationLists();
+  if (r.problems.length) log.log('warn', 'CRL sources unreadable', { problems: r.problems });
+  return r.files;
+};
+const desk = await Desk.open({ profileDir, logger: log, trustAnchors, revocationLists });
 const bridge = new TokenBridge({ env });
 bridge.on('stderr', (text) => log.log('warn', 'token bridge stderr', { text: text.slice(0, 500) }));
 const tokens = new TokenService(bridge, modules);

@@ -3,6 +3,7 @@
 import type { Channel, OutputOf, ParsedInputOf } from '../../common/contract';
 import type { Desk } from '../core/desk';
 import { authorize } from '../core/org/rights';
+import { keyringRecipients } from '../core/profile/keyring';
 import type { SessionGuard } from '../core/session/guard';
 import { DeskError } from '../../common/errors';
 
@@ -25,7 +26,7 @@ const actor = (ctx: HandlerContext) => {
 export const handlers: Handlers = {
   'app.info': ({ desk }) => desk.info(),
   'setup.create': ({ guard }, { token, pin, ...setup }) => guard.setup(setup, token, pin),
-  'tokens.directory': ({ guard }) => guard.tokens.directory(),
+  'tokens.directory': async ({ desk, guard }) => guard.tokens.directory({ isBound: await keyringRecipients(desk.keyringFile) }),
   'session.unlock': ({ guard }, { token, pin }) => guard.unlock(token, pin),
   'session.bindLegacy': ({ guard }, { userId, token, pin }) => guard.bindLegacy(userId, token, pin),
   'session.current': ({ desk }) => desk.currentSession(),

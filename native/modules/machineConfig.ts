@@ -2,8 +2,8 @@
 // (%ProgramData%\SecureDesk\machine.json on Windows, /etc/securedesk/machine.json on Linux).
 // It names the PKCS#11 libraries the app may load, which is running their code: on POSIX a file
 // that other users can write is refused.
-import { readFile, stat } from 'node:fs/promises';
-import { posix, win32 } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, posix, win32 } from 'node:path';
 import { z } from 'zod';
 
 export class MachineConfigError extends Error {
@@ -33,6 +33,9 @@ export function machineConfigSchema(platform: NodeJS.Platform = process.platform
     trustAnchors: z.array(path).max(64).optional(), // PEM files of the accepted root CAs
     recoveryCertificate: path.optional(), // PEM file of the organisation's recovery certificate
     idleLockMinutes: z.number().int().min(1).max(1440).optional(),
+    // Certificate revocation lists (files or folders of .crl/.pem/.der), besides the crl folder
+    // next to this file; read again at every verification, so a CRL IT copies in counts at once.
+    crls: z.array(path).max(64).optional(),
   });
 }
 
@@ -85,4 +88,55 @@ function fieldName(path: PropertyKey[]): string {
   return (
     path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('') || '(root)'
   );
+}
+
+/** File names read as CRLs from a CRL folder. */
+const CRL_FILE = /\.(crl|pem|der)$/i;
+
+/** Where IT puts CRLs: the `crl` folder beside the machine configuration, then its `crls` entries. */
+export function revocationListSources(configFile: string, config: MachineConfig | null, platform: NodeJS.Platform = process.platform): string[] {
+  const p = platform === 'win32' ? win32 : posix;
+  return [p.join(p.dirname(configFile), 'crl'), ...(config?.crls ?? [])];
+}
+
+/**
+ * The bytes of every CRL file in `sources` (each a file, or a folder read one level deep). A source
+ * that does not exist is skipped (no CRLs yet is normal); a file that cannot be read is reported.
+ * Parsing, and checking each CRL's signature, is the crypto layer's job.
+ */
+export async function readRevocationLists(sources: readonly string[]): Promise<{ files: Array<{ path: string; bytes: Uint8Array }>; problems: string[] }> {
+  const files: Array<{ path: string; bytes: Uint8Array }> = [];
+  const problems: string[] = [];
+  const readOne = async (file: string) => {
+    try {
+      files.push({ path: file, bytes: new Uint8Array(await readFile(file)) });
+    } catch (e) {
+      problems.push(`${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  };
+  for (const source of sources) {
+    const st = await stat(source).catch(() => null);
+    if (!st) continue;
+    if (st.isFile()) await readOne(source);
+    else if (st.isDirectory()) {
+      for (const name of (await readdir(source)).sort()) if (CRL_FILE.test(name)) await readOne(join(source, name));
+    }
+  }
+  return { files, problems };
+}
+
+/**
+ * The CRL files the machine configuration provides (its crl folder and its `crls`), read now. An
+ * unreadable configuration still leaves the crl folder; what could not be read is in `problems`.
+ */
+export async function machineRevocationLists(configFile: string = defaultMachineConfigPath()): Promise<{ files: Array<{ path: string; bytes: Uint8Array }>; problems: string[] }> {
+  let config: MachineConfig | null = null;
+  const problems: string[] = [];
+  try {
+    config = await readMachineConfig(configFile);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  const read = await readRevocationLists(revocationListSources(configFile, config));
+  return { files: read.files, problems: [...problems, ...read.problems] };
 }

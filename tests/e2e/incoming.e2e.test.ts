@@ -141,7 +141,12 @@ test('a wrong number-symbol is explained in Vietnamese at its field', async () =
   await expectText(dialog().locator('#reg-subject-error'), 'Chưa nhập trích yếu.');
   await expectText(dialog().locator('#reg-files-error'), 'Cần ít nhất một tệp đính kèm');
   await screenshot(p, 'form-errors');
+  // Emptying the form asks first (secretary-ui.e2e.test.ts covers it in full).
   await dialog().getByRole('button', { name: 'Xóa nội dung' }).click();
+  const confirm = p.getByRole('dialog', { name: 'Xóa nội dung đã nhập?' });
+  await confirm.getByRole('button', { name: 'Xóa nội dung' }).click();
+  await confirm.waitFor({ state: 'hidden' });
+  assert.equal(await dialog().getByLabel('Số, ký hiệu').inputValue(), '');
   await p.keyboard.press('Escape');
   await dialog().waitFor({ state: 'hidden' });
 });

@@ -161,11 +161,13 @@ test('"Khóa" (Ctrl+L) locks; an unbound token and a wrong PIN are explained; th
   await lockHeading().waitFor();
   await expectText(p.locator('.lock-reason'), 'Máy trạm đã được khóa.');
 
-  // The recovery token can unlock in principle, but nobody on this workstation holds it yet.
-  await tokenRadio('SD-RECOVERY').check();
-  await p.getByLabel('Mã PIN').fill(hsm.tokens.recovery.pin);
-  await p.getByRole('button', { name: 'Mở khóa' }).click();
-  await expectText(p.locator('.lock-card .form-error'), 'chưa được gắn với người dùng nào');
+  // The recovery token can unlock in principle, but nobody on this workstation holds it yet: the
+  // lock screen says so (from the keyring, before anyone signs in) and does not offer it.
+  const unbound = p.locator('.token-unusable-group', { hasText: 'SD-RECOVERY' });
+  await expectText(unbound, 'Khôi phục dữ liệu');
+  await expectText(unbound, 'Chưa gắn với máy trạm này');
+  assert.equal(await tokenRadio('SD-RECOVERY').count(), 0);
+  await expectText(p.locator('.person-option', { hasText: 'SD-USER-RSA' }), 'Đã gắn với máy trạm này');
   await screenshot(p, 'lock-not-bound');
 
   await tokenRadio('SD-USER-RSA').check();
@@ -285,7 +287,10 @@ test('"Ký số" on the open document: the certificate holder is named, the toke
   await expectText(signing, 'Nguyễn Văn An');
   await expectText(signing, new RegExp(`Ký lúc ${formatDateVn(todayIso())} \\d{2}:\\d{2}`));
   assert.ok(!(await signatures().textContent())!.includes('Không hợp lệ'));
-  await expectText(p.locator('.signature-summary'), 'Đã ký số');
+  await expectText(p.locator('.signature-summary'), 'Đã ký số (chưa kiểm tra thu hồi)');
+  // No CRL installed and no timestamp: the panel says so, in words.
+  await expectText(signing.locator('.signature-note'), /Chưa kiểm tra tình trạng thu hồi: Máy trạm chưa có danh sách thu hồi \(CRL\)/);
+  await expectText(signing.locator('.signing-trust'), 'Không có dấu thời gian: chứng thư được kiểm tra tại thời điểm hiện tại.');
   await showWholeSignatures();
   await screenshot(p, 'signatures-valid');
 });

@@ -161,6 +161,48 @@ export class TestPki {
     return party;
   }
 
+  /** Revokes `party`'s certificate in its issuer's `openssl ca` database (revocation date: now). */
+  revoke(party: Party, issuer: Party, reason?: 'keyCompromise' | 'superseded' | 'cessationOfOperation'): void {
+    const ca = this.caDir(issuer.name);
+    openssl(['ca', '-batch', '-config', join(ca, 'ca.cnf'), '-revoke', party.certPath, '-cert', issuer.certPath, '-keyfile', issuer.keyPath, ...(reason ? ['-crl_reason', reason] : [])]);
+  }
+
+  /**
+   * A CRL of `issuer` by `openssl ca -gencrl` (PEM; returns its path), listing what revoke() revoked.
+   * lastUpdate/nextUpdate as YYYYMMDDHHMMSSZ; default: now and 30 days on.
+   */
+  crl(issuer: Party, o: { file?: string; lastUpdate?: string; nextUpdate?: string } = {}): string {
+    const ca = this.caDir(issuer.name);
+    const out = join(this.dir, o.file ?? `${issuer.name}-${Date.now()}-${Math.random().toString(16).slice(2, 8)}.crl.pem`);
+    const times = [...(o.lastUpdate ? ['-crl_lastupdate', o.lastUpdate] : []), ...(o.nextUpdate ? ['-crl_nextupdate', o.nextUpdate] : ['-crldays', '30'])];
+    openssl(['ca', '-batch', '-gencrl', '-config', join(ca, 'ca.cnf'), '-cert', issuer.certPath, '-keyfile', issuer.keyPath, '-md', 'sha256', ...times, '-out', out]);
+    return out;
+  }
+
+  /**
+   * An RFC 3161 TimeStampToken (DER) from `tsa` over `data`, made by `openssl ts -query` and
+   * `openssl ts -reply -token_out` (genTime: now). The TSA's certificate is included.
+   */
+  timestampToken(tsa: Party, data: Uint8Array, chain: readonly Party[] = []): Uint8Array {
+    const d = join(this.dir, `ts-${tsa.name}`);
+    mkdirSync(d, { recursive: true });
+    const id = `${Date.now()}-${Math.random().toString(16).slice(2, 8)}`;
+    const dataPath = join(d, `${id}.bin`);
+    writeFileSync(dataPath, data);
+    if (!existsSync(join(d, 'serial'))) writeFileSync(join(d, 'serial'), '01\n');
+    const chainPath = join(d, 'chain.pem');
+    writeFileSync(chainPath, chain.map((c) => c.certPem).join(''));
+    writeFileSync(join(d, 'tsa.cnf'), [
+      '[ tsa ]', 'default_tsa = tsa1', '[ tsa1 ]', `dir = ${d}`, `serial = ${d}/serial`, 'crypto_device = builtin',
+      `signer_cert = ${tsa.certPath}`, `signer_key = ${tsa.keyPath}`, ...(chain.length ? [`certs = ${chainPath}`] : []),
+      'signer_digest = sha256', 'default_policy = 1.3.6.1.4.1.99999.1', 'digests = sha256, sha384, sha512', 'accuracy = secs:1',
+      'ordering = no', 'tsa_name = yes', 'ess_cert_id_chain = no', 'ess_cert_id_alg = sha256', '',
+    ].join('\n'));
+    openssl(['ts', '-query', '-data', dataPath, '-sha256', '-cert', '-out', join(d, `${id}.tsq`)]);
+    openssl(['ts', '-reply', '-config', join(d, 'tsa.cnf'), '-queryfile', join(d, `${id}.tsq`), '-token_out', '-out', join(d, `${id}.tst`)]);
+    return new Uint8Array(readFileSync(join(d, `${id}.tst`)));
+  }
+
   /** Writes PEM bundle of the given parties' certificates; returns its path. */
   bundle(fileName: string, parties: readonly Party[]): string {
     const p = join(this.dir, fileName);

@@ -111,12 +111,12 @@ test('answers the contract, stages uploads and serves viewer tickets', async () 
   const detail = JSON.parse((await ipc('incoming.get', { id: reg.value.id })).body).value;
   const opened = JSON.parse((await ipc('attachments.open', { id: detail.attachments[0].id })).body).value;
   assert.match(opened.url, new RegExp(`^${host.url}/blob/[0-9a-f]{32}$`));
-  const blob = await raw(new URL(opened.url).pathname);
+  const blob = await raw(new URL(opened.url).pathname, { headers: auth() });
   assert.equal(blob.status, 200);
   assert.equal(blob.headers['content-type'], 'application/pdf');
   assert.equal(blob.headers['cache-control'], 'no-store');
   assert.ok(blob.body.startsWith('%PDF-'));
-  assert.equal((await raw(`/blob/${'a'.repeat(32)}`)).status, 404);
+  assert.equal((await raw(`/blob/${'a'.repeat(32)}`, { headers: auth() })).status, 404);
   // Lock events reach the page over /events (bearer token required); after the lock the ticket is dead.
   assert.equal((await raw('/events')).status, 401);
   const url = new URL(host.url);
@@ -137,6 +137,65 @@ test('answers the contract, stages uploads and serves viewer tickets', async () 
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(JSON.parse((await ipc('session.lock', {})).body).ok, true);
   assert.match(await event, /"reason":"manual"/);
-  assert.equal((await raw(new URL(opened.url).pathname)).status, 404);
+  assert.equal((await raw(new URL(opened.url).pathname, { headers: auth() })).status, 404);
   assert.equal(JSON.parse((await ipc('incoming.list', {})).body).error.code, 'NO_SESSION');
+});
+
+/** Registers one document with the given files (name, bytes) and returns its attachments' ids. */
+async function registerWith(files: Array<[string, Buffer]>): Promise<number[]> {
+  const stagedIds: string[] = [];
+  for (const [name, bytes] of files) {
+    const staged = JSON.parse((await raw('/stage', { method: 'POST', headers: { ...auth(), 'X-File-Name': encodeURIComponent(name) }, body: bytes })).body);
+    assert.equal(staged.ok, true, JSON.stringify(staged));
+    stagedIds.push(staged.value.stagedId);
+  }
+  const reg = JSON.parse((await ipc('incoming.register', {
+    issuer: { name: 'Quận ủy Ba Đình' }, numberSymbol: `${stagedIds.length + 20}-CV/QU`, documentDate: '2026-11-01', typeCode: 'CV',
+    subject: 'Về việc mở tệp đính kèm', secrecy: 'thuong', urgency: 'thuong', stagedIds, force: true,
+  })).body);
+  assert.equal(reg.ok, true, JSON.stringify(reg));
+  return JSON.parse((await ipc('incoming.get', { id: reg.value.id })).body).value.attachments.map((a: { id: number }) => a.id);
+}
+const ticketPath = async (attachmentId: number) => new URL(JSON.parse((await ipc('attachments.open', { id: attachmentId })).body).value.url).pathname;
+
+test('a viewer ticket needs the bearer token, is used once, and only from the page itself', async () => {
+  if (env.desk.state !== 'ready' || !env.desk.session) await env.desk.unlock(env.identity);
+  const [pdfId] = await registerWith([['Báo cáo.pdf', Buffer.from(await pdfBytes('Vé xem một lần'))]]);
+  // Without the token: refused, and the ticket is not spent by the attempt.
+  const path = await ticketPath(pdfId!);
+  assert.equal((await raw(path)).status, 401);
+  assert.equal((await raw(path, { headers: { Authorization: `Bearer ${'0'.repeat(64)}` } })).status, 401);
+  // From another origin (a page elsewhere that learnt the URL and the token): refused.
+  assert.equal((await raw(path, { headers: { ...auth(), Origin: 'http://evil.example' } })).status, 403);
+  assert.equal((await raw(path, { headers: { ...auth(), 'Sec-Fetch-Site': 'cross-site' } })).status, 403);
+  const first = await raw(path, { headers: auth() });
+  assert.equal(first.status, 200);
+  assert.ok(first.body.startsWith('%PDF-'));
+  // Used once: the same URL with the token again is refused.
+  const again = await raw(path, { headers: auth() });
+  assert.equal(again.status, 404);
+  assert.doesNotMatch(again.body, /%PDF-/);
+  // A fresh open gives a fresh ticket.
+  assert.equal((await raw(await ticketPath(pdfId!), { headers: auth() })).status, 200);
+});
+
+test('only PDFs and images are served inline; anything else downloads as octet-stream', async () => {
+  if (env.desk.state !== 'ready' || !env.desk.session) await env.desk.unlock(env.identity);
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+  const ids = await registerWith([
+    ['trang.html', Buffer.from('<!doctype html><script>fetch("/ipc/incoming.list")</script>')],
+    ['du-lieu.xml', Buffer.from('<?xml version="1.0"?><x xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></x>')],
+    ['ghi-chu.txt', Buffer.from('ghi chú')],
+    ['anh.png', png],
+  ]);
+  const replies = await Promise.all(ids.map(async (id) => raw(await ticketPath(id), { headers: auth() })));
+  for (const r of replies.slice(0, 3)) {
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['content-type'], 'application/octet-stream');
+    assert.match(String(r.headers['content-disposition']), /^attachment;/);
+    assert.equal(r.headers['x-content-type-options'], 'nosniff');
+  }
+  assert.equal(replies[3]!.headers['content-type'], 'image/png');
+  assert.match(String(replies[3]!.headers['content-disposition']), /^inline;/);
+  assert.equal(replies[3]!.headers['x-content-type-options'], 'nosniff');
 });

@@ -3,16 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { test } from 'node:test';
-import { BlobIntegrityError, CHUNK_SIZE, HEADER_LEN, decryptBlobStream, encryptBlobStream, plaintextSize } from '../../main/core/attachments/blobCipher';
+import { BlobIntegrityError, CHUNK_SIZE, HEADER_LEN, blobBinding, decryptBlobStream, encryptBlobStream, plaintextSize, stagedBinding } from '../../main/core/attachments/blobCipher';
 
 const key = randomBytes(32);
-const enc = (plain: Buffer, k: Buffer = key) => buffer(Readable.from([plain]).pipe(encryptBlobStream(k)));
-const dec = (sealed: Buffer, k: Buffer = key) => buffer(Readable.from([sealed]).pipe(decryptBlobStream(k)));
+const binding = blobBinding('ab'.repeat(32));
+const enc = (plain: Buffer, k: Buffer = key, b: Buffer = binding) => buffer(Readable.from([plain]).pipe(encryptBlobStream(k, b)));
+const dec = (sealed: Buffer, k: Buffer = key, b: Buffer = binding) => buffer(Readable.from([sealed]).pipe(decryptBlobStream(k, b)));
 // Feed in awkward pieces to exercise the buffering.
 const decPieces = (sealed: Buffer) => {
   const parts: Buffer[] = [];
   for (let i = 0; i < sealed.length; i += 7777) parts.push(sealed.subarray(i, i + 7777));
-  return buffer(Readable.from(parts).pipe(decryptBlobStream(key)));
+  return buffer(Readable.from(parts).pipe(decryptBlobStream(key, binding)));
 };
 
 test('round-trips sizes around chunk boundaries, with the exact plaintext size known', async () => {
@@ -50,4 +51,21 @@ test('tampering, truncation, dropped or reordered chunks and a wrong key all fai
   for (const [name, bytes, k] of cases) {
     await assert.rejects(dec(bytes, k), BlobIntegrityError, name);
   }
+});
+
+test('format 2 binds every chunk to its place: another hash or a staging id fails on the first chunk, with no output', async () => {
+  const plain = randomBytes(3 * CHUNK_SIZE + 10);
+  const sealed = await enc(plain);
+  assert.equal(sealed.subarray(0, 8).toString('latin1'), 'SDBLOB02');
+  for (const other of [blobBinding('cd'.repeat(32)), stagedBinding('ab'.repeat(16)), Buffer.alloc(0)]) {
+    const out: Buffer[] = [];
+    const stream = Readable.from([sealed]).pipe(decryptBlobStream(key, other));
+    stream.on('data', (c: Buffer) => out.push(c));
+    await assert.rejects(new Promise((ok, fail) => { stream.on('end', ok); stream.on('error', fail); }), /chunk 0 failed authentication: .*does not belong under this content hash/);
+    assert.equal(out.length, 0);
+  }
+  // A header rewritten to claim format 1 (no binding) does not pass either.
+  const downgraded = Buffer.from(sealed);
+  downgraded.write('SDBLOB01', 0, 'latin1');
+  await assert.rejects(dec(downgraded), BlobIntegrityError);
 });

@@ -1,6 +1,6 @@
 // Staging on the main side (main/app/stage.ts) with a real Desk in a temporary profile.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -8,6 +8,7 @@ import { Desk } from '../../main/core/desk';
 import { softIdentity } from '../helpers/desk';
 import type { Logger } from '../../main/core/log';
 import { INTERNAL_MESSAGE, stageFromPath, toWireError } from '../../main/app/stage';
+import { pickAndStage, type OpenDialog } from '../../main/app/filePicker';
 
 let dir: string;
 let desk: Desk;
@@ -91,4 +92,54 @@ test('unexpected errors become INTERNAL in Vietnamese, the stack only in the log
   assert.deepEqual(w, { ok: false, error: { code: 'INTERNAL', message: INTERNAL_MESSAGE } });
   const logged = lines.slice(before).find((l) => l.level === 'error');
   assert.match(String(logged?.fields.error), /secret detail/);
+});
+
+test('a symbolic link (or a hard link) into the profile is refused: real paths are compared, not names', { skip: process.platform === 'win32' ? 'symlinks need privileges on Windows' : false }, async () => {
+  await desk.unlock(softIdentity());
+  const profile = join(dir, 'profile');
+  const links = join(dir, 'links');
+  rmSync(links, { recursive: true, force: true });
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(links);
+  symlinkSync(join(profile, 'securedesk.db'), join(links, 'bao-cao.pdf'));
+  symlinkSync(join(profile, 'keyring.cms'), join(links, 'khoa.pdf'));
+  symlinkSync(profile, join(links, 'thu-muc'));
+  linkSync(join(profile, 'keyring.cms'), join(links, 'lien-ket-cung.pdf'));
+  const cases = [join(links, 'bao-cao.pdf'), join(links, 'khoa.pdf'), join(links, 'thu-muc', 'securedesk.db'), join(links, 'thu-muc', 'keyring.cms'), join(links, 'lien-ket-cung.pdf')];
+  for (const path of cases) {
+    const before = lines.length;
+    const r = await stageFromPath(desk, path, 'bao-cao.pdf');
+    assert.equal(r.ok, false, path);
+    if (!r.ok) {
+      assert.equal(r.error.code, 'FILE_UNREADABLE', path);
+      assert.doesNotMatch(r.error.message, /securedesk\.db|keyring|profile/);
+    }
+    assert.ok(lines.slice(before).some((l) => l.msg === 'staging refused a path'), `${path}: logged as refused`);
+  }
+  // A symlink to an ordinary file elsewhere is fine.
+  symlinkSync(join(dir, 'cong-van.pdf'), join(links, 'cong-van-lien-ket.pdf'));
+  const ok = await stageFromPath(desk, join(links, 'cong-van-lien-ket.pdf'), 'cong-van.pdf');
+  assert.equal(ok.ok, true);
+});
+
+test("main's own file picker stages what was chosen with the same checks, and returns no path", { skip: process.platform === 'win32' ? 'symlinks' : false }, async () => {
+  await desk.unlock(softIdentity());
+  const asked: Parameters<OpenDialog>[0][] = [];
+  const chose = (paths: string[] | null): OpenDialog => async (o) => (asked.push(o), { canceled: paths === null, filePaths: paths ?? [] });
+  const none = await pickAndStage(desk, chose(null));
+  assert.deepEqual(none, { ok: true, value: { files: [], failed: [] } });
+  assert.deepEqual(asked[0]!.properties, ['openFile', 'multiSelections', 'dontAddToRecent']);
+  const r = await pickAndStage(desk, chose([join(dir, 'cong-van.pdf'), join(dir, 'links', 'bao-cao.pdf'), join(dir, 'empty.txt')]));
+  assert.equal(r.ok, true);
+  if (r.ok) {
+    assert.deepEqual(r.value.files.map((f) => f.name), ['cong-van.pdf']);
+    assert.deepEqual(r.value.failed.map((f) => f.name), ['bao-cao.pdf', 'empty.txt']);
+    assert.doesNotMatch(JSON.stringify(r.value), new RegExp(dir.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')));
+  }
+  // Without a session no dialog opens at all.
+  desk.lock('manual');
+  const before = asked.length;
+  const locked = await pickAndStage(desk, chose([join(dir, 'cong-van.pdf')]));
+  assert.equal(locked.ok, false);
+  assert.equal(asked.length, before);
 });

@@ -13,11 +13,14 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeskError } from '../../../common/errors';
-import { decryptBlobStream, encryptBlobStream, openSmall, plaintextSize, sealSmall } from './blobCipher';
+import {
+  BlobIntegrityError, blobBinding, blobFormatOf, decryptBlobStream, encryptBlobStream, openSmall, plaintextSize, sealSmall, stagedBinding,
+} from './blobCipher';
 import { cleanFileName, looksLikePdf, mimeFor } from './fileKinds';
+import { makePrivateDir, PRIVATE_DIR_MODE } from '../privateFiles';
 
 export interface StagedMeta {
   stagedId: string;
@@ -45,8 +48,10 @@ export class AttachmentStore {
   }
 
   async init(): Promise<void> {
-    await fsp.mkdir(this.storeDir, { recursive: true });
-    await fsp.mkdir(this.stagingDir, { recursive: true });
+    makePrivateDir(this.storeDir);
+    makePrivateDir(this.stagingDir);
+    // The 256 shard folders of a store an older version made 0755 (the blobs themselves are not walked).
+    for (const e of await fsp.readdir(this.storeDir, { withFileTypes: true })) if (e.isDirectory()) makePrivateDir(join(this.storeDir, e.name));
     // Partial copies from a crash are worthless: their source is still with the user.
     for (const f of await fsp.readdir(this.stagingDir)) if (f.endsWith('.part')) await fsp.rm(join(this.stagingDir, f), { force: true });
   }
@@ -90,7 +95,7 @@ export class AttachmentStore {
     });
     try {
       const sink = createWriteStream(part, { flags: 'wx', mode: 0o600 });
-      if (this.dataKey) await pipeline(source, meter, encryptBlobStream(this.dataKey), sink);
+      if (this.dataKey) await pipeline(source, meter, encryptBlobStream(this.dataKey, stagedBinding(stagedId)), sink);
       else await pipeline(source, meter, sink);
     } catch (err) {
       await fsp.rm(part, { force: true });
@@ -132,11 +137,20 @@ export class AttachmentStore {
     }
   }
 
-  /** Puts a staged file into the store (idempotent). Call before the database transaction. */
+  /**
+   * Puts a staged file into the store (idempotent). Call before the database transaction. Encrypted:
+   * the staged file (bound to its staging id) is re-encrypted bound to its content hash, which is
+   * checked on the way; written under a temporary name and renamed, so a crash leaves no half blob.
+   */
   async promote(stagedId: string): Promise<void> {
     const meta = await this.readMeta(stagedId);
     const target = this.blobPath(meta.sha256);
-    await fsp.mkdir(dirname(target), { recursive: true });
+    await fsp.mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
+    if (this.dataKey) {
+      if (await exists(target)) return; // same content already stored
+      await this.writeBound(createReadStream(this.stagedPath(stagedId)), decryptBlobStream(this.dataKey, stagedBinding(stagedId)), meta.sha256);
+      return;
+    }
     try {
       await fsp.link(this.stagedPath(stagedId), target);
     } catch (err) {
@@ -151,6 +165,28 @@ export class AttachmentStore {
   }
 
   /**
+   * Encrypts `plain` (after `decode`, when given) into the blob file of `sha256`, bound to it: a
+   * temporary file renamed into place only when the plaintext's hash is `sha256`.
+   */
+  private async writeBound(source: Readable, decode: Transform | null, sha256: string): Promise<void> {
+    if (!this.dataKey) throw new Error('no data key');
+    const target = this.blobPath(sha256);
+    const tmp = `${target}.${randomBytes(4).toString('hex')}.part`;
+    const hash = createHash('sha256');
+    const meter = new Transform({ transform(c: Buffer, _e, cb) { hash.update(c); cb(null, c); } });
+    const sink = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+    try {
+      if (decode) await pipeline(source, decode, meter, encryptBlobStream(this.dataKey, blobBinding(sha256)), sink);
+      else await pipeline(source, meter, encryptBlobStream(this.dataKey, blobBinding(sha256)), sink);
+      if (hash.digest('hex') !== sha256) throw new BlobIntegrityError('the stored file does not belong under this content hash');
+      await fsp.rename(tmp, target);
+    } catch (err) {
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /**
    * Encrypts a blob kept in the clear by an older version (profile being encrypted in place): the
    * encrypted copy is written and renamed into place first, the plain file removed only then.
    */
@@ -158,18 +194,15 @@ export class AttachmentStore {
     if (!this.dataKey) throw new Error('no data key');
     const plain = this.plainBlobPath(sha256);
     const target = this.blobPath(sha256);
-    if (!(await fsp.access(plain).then(() => true, () => false))) return;
-    if (!(await fsp.access(target).then(() => true, () => false))) {
-      await fsp.mkdir(dirname(target), { recursive: true });
-      const tmp = `${target}.${randomBytes(4).toString('hex')}.part`;
-      const hash = createHash('sha256');
-      const meter = new Transform({ transform(c: Buffer, _e, cb) { hash.update(c); cb(null, c); } });
-      await pipeline(createReadStream(plain), meter, encryptBlobStream(this.dataKey), createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
-      if (hash.digest('hex') !== sha256) {
-        await fsp.rm(tmp, { force: true });
-        throw new Error(`plain blob ${sha256} does not match its hash; left in place`);
+    if (!(await exists(plain))) return;
+    if (!(await exists(target))) {
+      await fsp.mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
+      try {
+        await this.writeBound(createReadStream(plain), null, sha256);
+      } catch (err) {
+        if (err instanceof BlobIntegrityError) throw new Error(`plain blob ${sha256} does not match its hash; left in place`);
+        throw err;
       }
-      await fsp.rename(tmp, target);
     }
     await shredFile(plain);
   }
@@ -185,13 +218,33 @@ export class AttachmentStore {
     await fsp.rm(`${path}.json`, { force: true });
   }
 
-  /** The plaintext of a blob, decrypted as it streams (nothing is written anywhere). */
+  /**
+   * The plaintext of a blob, decrypted as it streams (nothing is written anywhere). A blob that is not
+   * the one stored under `sha256` errors with BlobIntegrityError before its first byte. A blob in the
+   * previous format is first checked in full against `sha256` and rewritten bound to it.
+   */
   openBlob(sha256: string): Readable {
-    const file = createReadStream(this.blobPath(sha256));
-    if (!this.dataKey) return file;
-    const plain = decryptBlobStream(this.dataKey);
-    file.on('error', (e) => plain.destroy(e));
-    return file.pipe(plain);
+    const path = this.blobPath(sha256);
+    const dataKey = this.dataKey;
+    if (!dataKey) return createReadStream(path);
+    const out = new PassThrough();
+    (async () => {
+      if ((await blobFormatAt(path)) === 1) await this.upgradeLegacyBlob(sha256);
+      await pipeline(createReadStream(path), decryptBlobStream(dataKey, blobBinding(sha256)), out);
+    })().catch((err: unknown) => out.destroy(err as Error));
+    return out;
+  }
+
+  /** Rewrites a format-1 blob in format 2, after checking its whole plaintext against `sha256`. */
+  private async upgradeLegacyBlob(sha256: string): Promise<void> {
+    const path = this.blobPath(sha256);
+    try {
+      await this.writeBound(createReadStream(path), decryptBlobStream(this.dataKey!, Buffer.alloc(0)), sha256);
+    } catch (err) {
+      // Another reader may have upgraded it meanwhile (Windows cannot rename over an open file).
+      if (!(err instanceof BlobIntegrityError) && (await blobFormatAt(path)) === 2) return;
+      throw err;
+    }
   }
 
   async blobSize(sha256: string): Promise<number> {
@@ -201,6 +254,19 @@ export class AttachmentStore {
 
   async hasBlob(sha256: string): Promise<boolean> {
     return fsp.access(this.blobPath(sha256)).then(() => true, () => false);
+  }
+}
+
+const exists = (p: string) => fsp.access(p).then(() => true, () => false);
+
+async function blobFormatAt(path: string): Promise<1 | 2 | null> {
+  const fh = await fsp.open(path, 'r');
+  try {
+    const head = Buffer.alloc(8);
+    await fh.read(head, 0, 8, 0);
+    return blobFormatOf(head);
+  } finally {
+    await fh.close();
   }
 }
 

@@ -8,12 +8,12 @@
 // changes size while it is read; OpenSSL, Bouncy Castle and our reader all accept it. The small
 // header (recipients, algorithm) comes first, so the reader unwraps the key before content arrives.
 //
-// Decryption writes to a temporary file next to the destination and renames it only after the
-// GCM tag verified and the structure ended properly, so unauthenticated plaintext never appears
-// under the real name; on any failure the temporary file is removed.
+// Decryption writes to a temporary file in a private folder beside the destination (tempFiles.ts)
+// and renames it only after the GCM tag verified and the structure ended properly, so
+// unauthenticated plaintext never appears under the real name; on any failure the temporary file
+// is removed, and what a killed run left is removed by the next one.
 import { createCipheriv, createDecipheriv, randomBytes, type CipherGCM, type Decipher, type DecipherGCM } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fsp, type WriteStream } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { readAlgorithmId } from './algorithms';
 import { StreamReader, type ByteSource, type Container } from './berStream';
@@ -22,6 +22,7 @@ import { children, concat, encodeLength, expectTag, integer, octetString, oid, r
 import { AsnError, CryptoError, EndOfInput, UnsupportedAlgorithm } from './errors';
 import { describeKeyTransport, type KeyTransportAlg, type PrivateKeyOps } from './keyOps';
 import { OID } from './oids';
+import { privateTempFile, removeTempDirIfEmpty } from './tempFiles';
 import { findRecipient, keyTransRecipientInfo, type RecipientSpec } from './recipients';
 
 export type { RecipientSpec } from './recipients';
@@ -462,6 +463,30 @@ export async function decryptToBuffer(input: ByteSource, opts: DecryptOptions & 
   }
 }
 
+/**
+ * The RecipientInfos SET (DER) of an envelope, read from its header alone: who it is addressed to
+ * (issuer and serial number of each certificate), without any key and without decrypting anything.
+ */
+export async function readRecipientInfos(input: ByteSource): Promise<Uint8Array> {
+  const r = StreamReader.from(input);
+  try {
+    return (await readEnvelopeHeader(r)).recipientInfos;
+  } catch (e) {
+    throw mapError(e);
+  } finally {
+    await r.release();
+  }
+}
+
+/** Whether a RecipientInfos SET (from readRecipientInfos) has an entry for this certificate. */
+export function isAddressedTo(recipientInfos: Uint8Array, certificate: CertInput): boolean {
+  try {
+    return findRecipient(recipientInfos, parseCertificate(certificate)).found !== null;
+  } catch (e) {
+    throw mapError(e);
+  }
+}
+
 /** Decrypts a file (see decryptToFile). */
 export async function decryptFile(inPath: string, destPath: string, opts: DecryptOptions): Promise<DecryptResult> {
   return decryptToFile(createReadStream(inPath, { highWaterMark: CHUNK }), destPath, opts);
@@ -518,11 +543,12 @@ function writerFor(ws: Writable): Writer {
 }
 
 /**
- * Runs `work` against a write stream on a temporary file beside `destPath` (same directory, so
- * the rename is atomic), then renames it into place; removes it if anything fails.
+ * Runs `work` against a write stream on a temporary file in the private folder beside `destPath`
+ * (same directory tree, so the rename is atomic), then renames it into place; removes it if
+ * anything fails.
  */
 async function writeAtomically<T>(destPath: string, durable: boolean, work: (ws: WriteStream) => Promise<T>): Promise<T> {
-  const tmp = join(dirname(destPath), `.${basename(destPath)}.${randomBytes(6).toString('hex')}.part`);
+  const { dir, file: tmp } = await privateTempFile(destPath);
   // 'wx': never follow or reuse an existing file; 0600: plaintext readable by the user only.
   const ws = createWriteStream(tmp, { flags: 'wx', mode: 0o600, flush: durable, highWaterMark: CHUNK });
   let error: unknown = null;
@@ -542,5 +568,7 @@ async function writeAtomically<T>(destPath: string, durable: boolean, work: (ws:
     await closed;
     await fsp.rm(tmp, { force: true });
     throw e;
+  } finally {
+    await removeTempDirIfEmpty(dir);
   }
 }

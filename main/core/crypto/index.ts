@@ -9,9 +9,13 @@ export {
 } from './certificates';
 export type { ContentSource } from './content';
 export { signDetached, defaultSignatureAlg, type SignOptions } from './sign';
-export { verifyDetached, formatVnDateTime, type VerifyOptions, type VerifyResult, type SignerVerification, type CheckResult } from './verify';
 export {
-  encryptStream, encryptFile, decryptToFile, decryptFile, decryptToBuffer,
+  verifyDetached, formatVnDateTime, ACCEPTED_EKU, type VerifyOptions, type VerifyResult, type SignerVerification, type CheckResult, type RevocationState,
+} from './verify';
+export { parseCrls, parseCrlFiles, checkRevocation, type CrlInfo, type CrlInput } from './crl';
+export { verifyTimestampToken, attachTimestamp, signatureValueOf } from './timestamp';
+export {
+  encryptStream, encryptFile, decryptToFile, decryptFile, decryptToBuffer, readRecipientInfos, isAddressedTo,
   type EncryptOptions, type EncryptResult, type DecryptOptions, type DecryptResult, type RecipientSpec, type ByteSource,
 } from './envelope';
 export { encryptFileOffThread, decryptFileOffThread } from './offThread';

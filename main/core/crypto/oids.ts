@@ -11,6 +11,9 @@ export const OID = {
   signingTime: '1.2.840.113549.1.9.5',
   signingCertificate: '1.2.840.113549.1.9.16.2.12',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  // RFC 3161: the TSTInfo content type and the signature timestamp unsigned attribute
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
+  timeStampToken: '1.2.840.113549.1.9.16.2.14',
   // hashes
   sha1: '1.3.14.3.2.26',
   sha256: '2.16.840.1.101.3.4.2.1',
@@ -66,4 +69,5 @@ export const EKU_NAMES: Record<string, string> = {
   '1.3.6.1.5.5.7.3.36': 'documentSigning(RFC9336)',
   '2.5.29.37.0': 'anyExtendedKeyUsage',
   '1.3.6.1.4.1.311.20.2.2': 'smartcardLogon',
+  '1.2.840.113583.1.1.5': 'adobeAuthenticDocumentsTrust',
 };

@@ -24,6 +24,10 @@ export interface ParsedSignerInfo {
   /** DER of the signed attributes with the SET OF tag: what was signed. null if absent. */
   signedAttrsDer: Uint8Array | null;
   signedAttrs: ParsedAttribute[];
+  /** Unsigned attributes (an RFC 3161 signature timestamp lives here); empty when absent. */
+  unsignedAttrs: ParsedAttribute[];
+  /** The SignerInfo's own encoding within `buf`, and its signature value's (to add attributes). */
+  tlv: Tlv;
 }
 
 export interface ParsedSignedData {
@@ -71,7 +75,9 @@ function readSignerInfo(buf: Uint8Array, t: Tlv): ParsedSignerInfo {
   }
   const signatureAlgorithm = expectTag(f[i++], 0x30, 'signatureAlgorithm');
   const signature = readOctets(buf, f[i++], 'signature');
-  return { buf, sid, digestAlgorithm: hashFromOid(digestAlgorithmOid), digestAlgorithmOid, signatureAlgorithm, signature, signedAttrsDer, signedAttrs };
+  const unsignedAttrs = f[i]?.tag === 0xa1 ? readAttributes(buf, f[i++]!) : [];
+  if (i !== f.length) throw new AsnError('SignerInfo: unexpected trailing fields');
+  return { buf, sid, digestAlgorithm: hashFromOid(digestAlgorithmOid), digestAlgorithmOid, signatureAlgorithm, signature, signedAttrsDer, signedAttrs, unsignedAttrs, tlv: t };
 }
 
 export function parseSignedData(input: Uint8Array): ParsedSignedData {
@@ -88,7 +94,7 @@ export function parseSignedData(input: Uint8Array): ParsedSignedData {
     expectTag(sd[i++], 0x31, 'digestAlgorithms');
     const eci = children(buf, expectTag(sd[i++], 0x30, 'encapContentInfo'));
     const eContentType = readOid(buf, eci[0], 'eContentType');
-    const eContent = eci[1] ? readOctets(buf, children(buf, expectTag(eci[1], 0xa0, 'eContent'))[0], 'eContent') : null;
+    const eContent = eci[1] ? readEContent(buf, children(buf, expectTag(eci[1], 0xa0, 'eContent'))[0]) : null;
     const certificates: Uint8Array[] = [];
     if (sd[i]?.tag === 0xa0) for (const c of children(buf, sd[i++]!)) if (c.tag === 0x30) certificates.push(raw(buf, c));
     if (sd[i]?.tag === 0xa1) i++; // CRLs: revocation is checked elsewhere
@@ -99,6 +105,12 @@ export function parseSignedData(input: Uint8Array): ParsedSignedData {
   } catch (e) {
     throw asMalformed('signature', e);
   }
+}
+
+/** eContent OCTET STRING, primitive (DER) or constructed (BER, as some timestamp authorities write it). */
+function readEContent(buf: Uint8Array, t: Tlv | undefined): Uint8Array {
+  if (t?.tag === 0x24) return concat(children(buf, t).map((c) => readEContent(buf, c)));
+  return readOctets(buf, t, 'eContent');
 }
 
 /** The single value of a single-valued attribute, or null when absent. */

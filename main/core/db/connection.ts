@@ -2,6 +2,7 @@
 // A database that fails the check is reopened read-only and nothing writes to it.
 import Database from 'better-sqlite3-multiple-ciphers';
 import { MIGRATIONS } from './migrations';
+import { createPrivateFile, makePrivateFile } from '../privateFiles';
 
 export type Db = Database.Database;
 
@@ -27,6 +28,9 @@ function applyKey(db: Db, opts: OpenOptions): void {
 
 export function openDatabase(file: string, opts: OpenOptions = {}): OpenedDatabase {
   let db: Db;
+  // SQLite creates files 0644 and gives -wal/-shm the database file's mode: make that 0600 first.
+  createPrivateFile(file);
+  for (const f of [`${file}-wal`, `${file}-shm`]) makePrivateFile(f);
   try {
     db = new Database(file, { fileMustExist: false });
     applyKey(db, opts);
@@ -61,16 +65,21 @@ function openReadOnly(file: string, opts: OpenOptions, damage: string): OpenedDa
 }
 
 export function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length)
-    throw new Error(`database schema ${current} is newer than this build (${MIGRATIONS.length})`);
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
+  if ((db.pragma('user_version', { simple: true }) as number) === MIGRATIONS.length) return;
+  // One step per IMMEDIATE transaction, the version read again inside it: two processes opening an
+  // old profile at once must not both run the same step.
+  for (;;) {
+    const done = db.transaction(() => {
+      const v = db.pragma('user_version', { simple: true }) as number;
+      if (v > MIGRATIONS.length) throw new Error(`database schema ${v} is newer than this build (${MIGRATIONS.length})`);
+      if (v === MIGRATIONS.length) return true;
       const step = MIGRATIONS[v]!;
       if (typeof step === 'string') db.exec(step);
       else step(db);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+      return false;
+    }).immediate();
+    if (done) return;
   }
 }
 
@@ -83,6 +92,7 @@ export function encryptDatabaseCopy(source: string, target: string, hexKey: stri
   const src = new Database(source, { fileMustExist: true });
   try {
     src.pragma('wal_checkpoint(TRUNCATE)');
+    createPrivateFile(target); // VACUUM INTO accepts an empty file, and keeps its mode
     src.exec(`VACUUM INTO '${target.replace(/'/g, "''")}'`);
   } finally {
     src.close();

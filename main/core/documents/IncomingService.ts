@@ -4,7 +4,7 @@
 import type { CountResult, DocumentSignature, DuplicateRef, IncomingDetail, IncomingRow, NumberPreview, RegisterResult, RegisterSummary } from '../../../common/contract';
 import type { IncomingFilter } from '../../../common/schemas';
 import type { ContextSource } from '../context';
-import type { PrivateKeyOps } from '../crypto';
+import { parseCrlFiles, type PrivateKeyOps } from '../crypto';
 import type { Actor } from '../org/rights';
 import * as incoming from './incoming';
 import * as signing from './signing';
@@ -51,9 +51,11 @@ export class IncomingService {
     return signing.signIncoming(c.db, c.store, actor, id, key, c.now());
   }
 
-  verify(actor: Actor, id: number): Promise<DocumentSignature[]> {
+  async verify(actor: Actor, id: number): Promise<DocumentSignature[]> {
     const c = this.source.context();
-    return signing.verifyIncoming(c.db, c.store, actor, id, c.trustAnchors, c.now());
+    const { crls, problems } = parseCrlFiles(await c.revocationLists());
+    if (problems.length) c.log.log('warn', 'CRL files left out', { problems });
+    return signing.verifyIncoming(c.db, c.store, actor, id, c.trustAnchors, c.now(), crls);
   }
 }
 

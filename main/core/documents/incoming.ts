@@ -167,7 +167,8 @@ const ROW_COLUMNS = `i.id, i.register_id AS registerId, r.name AS registerName, 
 const SORT_SQL: Record<ListInput['sort']['field'], string> = {
   arrival: 'i.arrival_date {dir}, i.id {dir}',
   documentDate: 'i.document_date {dir}, i.id {dir}',
-  deadline: 'i.deadline {dir}, i.id {dir}',
+  // Documents without a deadline come last whichever way (SQLite puts NULLs first when ascending).
+  deadline: 'i.deadline IS NULL, i.deadline {dir}, i.id {dir}',
   numberSymbol: 'i.number_symbol_key {dir}, i.id {dir}',
   issuer: 'i.issuer_key {dir}, i.id {dir}',
 };

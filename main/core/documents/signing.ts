@@ -3,7 +3,7 @@
 // register entry both show as invalid. Verification re-reads the files from the store.
 import type { DocumentSignature } from '../../../common/contract';
 import { DeskError } from '../../../common/errors';
-import { parseCertificate, signDetached, verifyDetached, type CertInput, type PrivateKeyOps, type VerifyResult } from '../crypto';
+import { parseCertificate, signDetached, verifyDetached, type CertInput, type CrlInfo, type PrivateKeyOps, type VerifyResult } from '../crypto';
 import { appendAudit } from '../audit/auditLog';
 import type { AttachmentStore } from '../attachments/store';
 import type { Db } from '../db/connection';
@@ -46,7 +46,10 @@ export async function signIncoming(db: Db, store: AttachmentStore, actor: Actor,
 
 interface SignatureRow { id: number; attachment_id: number | null; signer_name: string; signed_at: string; cms: Buffer; name: string | null; sha256: string | null }
 
-export async function verifyIncoming(db: Db, store: AttachmentStore, actor: Actor, id: number, trustAnchors: readonly CertInput[], now: Date): Promise<DocumentSignature[]> {
+/** `crls`: the revocation lists installed on the workstation (read afresh for each verification). */
+export async function verifyIncoming(
+  db: Db, store: AttachmentStore, actor: Actor, id: number, trustAnchors: readonly CertInput[], now: Date, crls: readonly CrlInfo[] = [],
+): Promise<DocumentSignature[]> {
   authorize(actor, 'doc.read');
   getIncoming(db, actor, id); // clearance: above it the document does not exist
   const rows = db
@@ -59,7 +62,7 @@ export async function verifyIncoming(db: Db, store: AttachmentStore, actor: Acto
     let problem: string | null = null;
     try {
       const content = r.sha256 ? store.openBlob(r.sha256) : new Uint8Array(canonicalMetadata(db, actor, id));
-      result = await verifyDetached(new Uint8Array(r.cms), content, { trustAnchors, now });
+      result = await verifyDetached(new Uint8Array(r.cms), content, { trustAnchors, now, crls });
     } catch (err) {
       // A blob that fails its own authentication (changed on disk) is a changed file.
       problem = err instanceof DeskError ? err.message : 'Tệp đã bị thay đổi hoặc không đọc được; chữ ký không còn giá trị.';
@@ -74,7 +77,17 @@ export async function verifyIncoming(db: Db, store: AttachmentStore, actor: Acto
       valid: result?.valid ?? false,
       message: problem ?? result!.messageVi,
       failed: problem ? [{ check: 'digest', reason: problem }] : failed,
+      ...(result ? { trust: trustOf(result) } : {}),
     });
   }
   return out;
+}
+
+function trustOf(r: VerifyResult): NonNullable<DocumentSignature['trust']> {
+  return {
+    validatedAt: r.validatedAt.toISOString(),
+    timestamp: r.timestamp ? { time: r.timestamp.time.toISOString(), authority: r.timestamp.authority } : null,
+    revocation: r.revocation.status === 'not-checked' ? 'not_checked' : r.revocation.status,
+    revocationNote: r.revocation.reasonVi,
+  };
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { Writable } from 'node:stream';
-import { decryptToBuffer, encryptStream, type PrivateKeyOps, type RecipientSpec } from '../crypto';
+import { decryptToBuffer, encryptStream, isAddressedTo, readRecipientInfos, type PrivateKeyOps, type RecipientSpec } from '../crypto';
 
 export const DATA_KEY_BYTES = 32;
 
@@ -40,4 +40,27 @@ export async function openKeyring(file: string, key: PrivateKeyOps): Promise<Buf
   const dataKey = await decryptToBuffer([der], { key, maxBytes: DATA_KEY_BYTES });
   if (dataKey.length !== DATA_KEY_BYTES) throw new Error('keyring holds a key of the wrong size');
   return dataKey;
+}
+
+/**
+ * Whether a certificate can open the keyring, told from the keyring's recipient identifiers
+ * (issuer and serial number) alone: read-only, no key, nothing decrypted, so the lock screen can
+ * say which tokens present are bound to this workstation before anyone signs in. null when that
+ * cannot be told: no keyring (a new profile, or a plain one from before token binding), or one
+ * that does not parse (unlocking will say what is wrong with it).
+ */
+export async function keyringRecipients(file: string): Promise<((certificate: Uint8Array) => boolean) | null> {
+  let recipientInfos: Uint8Array;
+  try {
+    recipientInfos = await readRecipientInfos([await fsp.readFile(file)]);
+  } catch {
+    return null;
+  }
+  return (certificate) => {
+    try {
+      return isAddressedTo(recipientInfos, certificate);
+    } catch {
+      return false; // a certificate that does not parse opens nothing
+    }
+  };
 }

@@ -45,7 +45,8 @@ export class TokenService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async directory(): Promise<TokenDirectory> {
+  /** `isBound`: whether a certificate opens this workstation's keyring (sets TokenView.bound). */
+  async directory(opts: { isBound?: ((certificate: Uint8Array) => boolean) | null } = {}): Promise<TokenDirectory> {
     const paths = await this.modules();
     const probes = await this.bridge.listModules(paths);
     const modules: ModuleView[] = [];
@@ -75,6 +76,7 @@ export class TokenService {
         try {
           const certs = await this.bridge.listCertificates(p.module, { serial: t.serial });
           view.certificates = certs.map((c) => certificateView(c.id, c.label, c.der, this.now()));
+          if (opts.isBound) view.bound = certs.some((c) => opts.isBound!(c.der));
         } catch (err) {
           view.error = (toDeskError(err) as Error).message;
         }

@@ -5,7 +5,7 @@
 // the key. A plain profile from before token binding is `locked` too, with `needsBinding`: the first
 // unlock binds the person's token and encrypts it in place. Domain services get a CoreContext from
 // the vault for the length of one call; they never see the key.
-import { existsSync, mkdirSync, openSync, readSync, closeSync, promises as fsp } from 'node:fs';
+import { existsSync, openSync, readSync, closeSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo, Session, UserSummary } from '../../../common/contract';
 import type { NumberingPreset } from '../../../common/domain';
@@ -26,6 +26,7 @@ import { isSetUp, runSetup } from '../org/setup';
 import { registerRoles } from '../org/registerPolicy';
 import { actorFor, getUser, listUsers } from '../org/users';
 import { getSetting } from '../profile/settings';
+import { makeProfilePrivate } from '../privateFiles';
 import { shred } from './shred';
 
 export const APP_VERSION = '0.1.0';
@@ -39,6 +40,8 @@ export interface VaultOptions {
   recoveryCertificates?: readonly Uint8Array[];
   /** Root certificates signatures must chain to (machine configuration). */
   trustAnchors?: readonly Uint8Array[];
+  /** The CRL files IT installed (machine configuration), read at each verification. */
+  revocationLists?: () => Promise<ReadonlyArray<{ path: string; bytes: Uint8Array }>>;
 }
 
 /** A person's token as the core sees it: the certificates on it, and the key that unlocks. */
@@ -70,9 +73,11 @@ export class ProfileVault implements ContextSource {
   private readonly lockListeners: Array<() => void> = [];
   private readonly recovery: readonly Uint8Array[];
   private readonly trustAnchors: readonly Uint8Array[];
+  private readonly revocationLists: () => Promise<ReadonlyArray<{ path: string; bytes: Uint8Array }>>;
 
   protected constructor(readonly profileDir: string, opts: VaultOptions) {
-    mkdirSync(profileDir, { recursive: true });
+    makeProfilePrivate(profileDir); // 0700, and the files an older version left 0644 made 0600
+    this.revocationLists = opts.revocationLists ?? (async () => []);
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? (() => new Date());
     this.recovery = opts.recoveryCertificates ?? [];
@@ -82,6 +87,11 @@ export class ProfileVault implements ContextSource {
 
   private path(file: string): string {
     return join(this.profileDir, file);
+  }
+
+  /** The keyring (read-only use outside: which certificates it is addressed to, before sign-in). */
+  get keyringFile(): string {
+    return this.path(KEYRING_FILE);
   }
 
   /** new: nothing yet; locked: waiting for a token; ready: unlocked; damaged: open read-only. */
@@ -150,7 +160,7 @@ export class ProfileVault implements ContextSource {
     const db = this.db;
     const store = this.store;
     return {
-      db, store, log: this.log, now: this.now, trustAnchors: this.trustAnchors,
+      db, store, log: this.log, now: this.now, trustAnchors: this.trustAnchors, revocationLists: this.revocationLists,
       assertWritable: () => this.assertWritable(),
       attachmentLimit: () => this.attachmentLimit(),
     };

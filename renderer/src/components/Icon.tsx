@@ -33,6 +33,8 @@ const PATHS = {
   list: 'M9 6h11M9 12h11M9 18h11M4.5 6h.01M4.5 12h.01M4.5 18h.01',
   checkCircle: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM8 12.5l2.8 2.8L16 10',
   xCircle: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM9 9l6 6M15 9l-6 6',
+  columns: 'M4 5h16v14H4zM9.5 5v14M14.5 5v14',
+  fitPage: 'M7 3h10v18H7zM4 8v8M20 8v8',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -73,8 +73,12 @@ function electronDesk(api: DeskApi): DeskApi {
         const event = toDeskEvent(raw);
         if (event) listener(event);
       }),
+    ...(api.pickFiles ? { pickFiles: () => api.pickFiles!().catch((e: unknown) => Promise.reject(fromBridge(e))) } : {}),
   };
 }
 
 export const desk: DeskApi = window.desk ? electronDesk(window.desk) : httpDesk();
+
+/** What the viewer sends with an attachment URL: the development host's bearer token; nothing in Electron. */
+export const viewerHeaders = (): Record<string, string> => (window.desk ? {} : { Authorization: `Bearer ${devhostToken()}` });
 export { DeskError };

@@ -57,7 +57,8 @@ export const useIncoming = create<IncomingState>()((set, get) => ({
   setQuery: (query) => set({ query }),
   toggleSort: (field) =>
     set((s) => ({
-      sort: s.sort.field === field ? { field, dir: s.sort.dir === 'asc' ? 'desc' : 'asc' } : { field, dir: field === 'numberSymbol' || field === 'issuer' ? 'asc' : 'desc' },
+      // Deadlines start with the most urgent (earliest) one; names A→Z; dates newest first.
+      sort: s.sort.field === field ? { field, dir: s.sort.dir === 'asc' ? 'desc' : 'asc' } : { field, dir: field === 'numberSymbol' || field === 'issuer' || field === 'deadline' ? 'asc' : 'desc' },
     })),
   select: (selectedId) => set({ selectedId }),
   refresh: (revealId) => set((s) => ({ version: s.version + 1, ...(revealId ? { revealId, selectedId: revealId } : {}) })),

@@ -1,35 +1,34 @@
 // The register as a virtualized grid: only the rows in view (and a few around) exist in the DOM,
 // each absolutely placed so a scroll step lays out a handful of rows, not a table; pages of 100
 // are fetched as they come into view, so 100 000 rows scroll like 100. Keyboard: ↑ ↓ PgUp PgDn
-// Home End move the selection, Enter opens it; double-click opens too.
+// Home End move the selection among the rows of the current result, Enter opens it; double-click
+// opens too. Columns can be resized and shown or hidden, per person (columnLayout.ts).
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { TFunction } from 'i18next';
-import { memo, useCallback, useEffect, useRef, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type FocusEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { IncomingRow } from '../../../../common/contract';
 import { todayIso } from '../../../../common/dates';
-import type { SortField } from '../../../../common/schemas';
 import { Icon, Spinner } from '../../components/Icon';
 import { SecrecyBadge } from '../../components/Secrecy';
 import { useLabels, type Labels } from '../../i18n/labels';
 import { formatDateVn } from '../../lib/format';
-import { useCanRegister } from '../../stores/app';
+import { useApp, useCanRegister } from '../../stores/app';
 import { useIncoming } from '../../stores/incoming';
 import { useNav } from '../../stores/nav';
 import { useRegisterDraft } from '../../stores/registerDraft';
+import { ColumnChooser, ColumnResizer } from './ColumnControls';
+import { gridTemplate, useColumnLayout, type ColumnKey } from './columnLayout';
 import type { useIncomingRows } from './useIncomingRows';
 
 const ROW_HEIGHT = 32;
 
-interface Column {
-  key: string;
-  label: string;
-  sort?: SortField;
-  className: string;
-}
-
 export const isOverdue = (row: Pick<IncomingRow, 'deadline' | 'status'>, today: string): boolean =>
   row.deadline !== null && row.deadline < today && row.status !== 'done';
+
+/** Due today and not done: shown with a "Hôm nay" tag, not by colour alone. */
+export const isDueToday = (row: Pick<IncomingRow, 'deadline' | 'status'>, today: string): boolean =>
+  row.deadline === today && row.status !== 'done';
 
 interface Props {
   rows: ReturnType<typeof useIncomingRows>;
@@ -56,6 +55,23 @@ export function IncomingTable({ rows, filtered, active }: Props) {
   const { ensure, indexOf, refreshing, revision, queryKey } = rows;
   const total = rows.total ?? 0;
   const today = todayIso();
+  const userId = useApp((s) => s.session?.user.id ?? null);
+  const [registerWidth, setRegisterWidth] = useState(0);
+  const layout = useColumnLayout(userId, registerWidth);
+  const { template, minWidth } = gridTemplate(layout.columns);
+  const shownCount = layout.columns.filter((c) => c.shown).length;
+  const hiddenClasses = layout.columns.filter((c) => !c.shown).map((c) => ` hide-${c.key}`).join('');
+
+  // The register's own width decides which columns show by default.
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const measure = () => setRegisterWidth(el.clientWidth);
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
 
   const virtualizer = useVirtualizer({
     count: total,
@@ -71,13 +87,16 @@ export function IncomingTable({ rows, filtered, active }: Props) {
     if (total > 0) ensure(first, last);
   }, [first, last, total, revision, ensure]);
 
-  // Another search, filter or sort starts at the top of its results.
+  // Another search, filter or sort starts at the top of its results. A selected row that is not
+  // among them is let go: Enter must never open a document the list does not show.
   const shownQuery = useRef(queryKey);
   useEffect(() => {
     if (shownQuery.current === queryKey) return;
     shownQuery.current = queryKey;
     virtualizer.scrollToOffset(0);
-  }, [queryKey, virtualizer]);
+    const selected = useIncoming.getState().selectedId;
+    if (selected !== null && indexOf(selected) < 0) select(null);
+  }, [queryKey, virtualizer, indexOf, select]);
 
   // A new registration: select and show its row once the reloaded list has it.
   useEffect(() => {
@@ -126,7 +145,17 @@ export function IncomingTable({ rows, filtered, active }: Props) {
     }
   };
 
+  // Arriving by keyboard (↓ from the search box, Tab) with no row of these results selected: the
+  // first row in view is selected, so Enter opens what is seen.
+  const onFocus = (e: FocusEvent) => {
+    if (e.target !== e.currentTarget || selectedIndex >= 0 || total === 0) return;
+    const row = rows.rowAt(Math.min(first, total - 1));
+    if (row) select(row.id);
+  };
+
   const onKeyDown = (e: KeyboardEvent) => {
+    // Keys on the header's buttons and handles are theirs.
+    if (e.target !== e.currentTarget) return;
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 320) / ROW_HEIGHT) - 2);
     const from = selectedIndex < 0 ? first - 1 : selectedIndex;
     switch (e.key) {
@@ -137,7 +166,8 @@ export function IncomingTable({ rows, filtered, active }: Props) {
       case 'Home': move(0); break;
       case 'End': move(total - 1); break;
       case 'Enter':
-        if (selectedId !== null) openIncoming(selectedId);
+        // Only a row of the results on screen (selectedIndex is found among them).
+        if (selectedId !== null && selectedIndex >= 0) openIncoming(selectedId);
         break;
       default:
         return;
@@ -145,20 +175,7 @@ export function IncomingTable({ rows, filtered, active }: Props) {
     e.preventDefault();
   };
 
-  const columns: Column[] = [
-    { key: 'arrivalNumber', label: t('incoming.columns.arrivalNumber'), className: 'col-number' },
-    { key: 'arrivalDate', label: t('incoming.columns.arrivalDate'), sort: 'arrival', className: 'col-date' },
-    { key: 'issuer', label: t('incoming.columns.issuer'), sort: 'issuer', className: 'col-issuer' },
-    { key: 'numberSymbol', label: t('incoming.columns.numberSymbol'), sort: 'numberSymbol', className: 'col-symbol' },
-    { key: 'documentDate', label: t('incoming.columns.documentDate'), sort: 'documentDate', className: 'col-date' },
-    { key: 'type', label: t('incoming.columns.type'), className: 'col-type' },
-    { key: 'subject', label: t('incoming.columns.subject'), className: 'col-subject' },
-    { key: 'secrecy', label: t('incoming.columns.secrecy'), className: 'col-secrecy' },
-    { key: 'urgency', label: t('incoming.columns.urgency'), className: 'col-urgency' },
-    { key: 'deadline', label: t('incoming.columns.deadline'), sort: 'deadline', className: 'col-deadline' },
-    { key: 'status', label: t('incoming.columns.status'), className: 'col-status' },
-  ];
-
+  const labelOf = (key: ColumnKey) => t(`incoming.columns.${key}`);
   const empty = rows.total === 0 && !rows.refreshing;
 
   return (
@@ -167,33 +184,40 @@ export function IncomingTable({ rows, filtered, active }: Props) {
         <div
           id="incoming-grid"
           ref={gridRef}
-          className="grid"
+          className={`grid${hiddenClasses}`}
+          style={{ '--grid-columns': template, minWidth } as CSSProperties}
           role="grid"
           aria-label={t('incoming.title')}
           aria-rowcount={total + 1}
-          aria-colcount={columns.length}
+          aria-colcount={shownCount}
           aria-readonly="true"
           aria-busy={rows.refreshing || undefined}
           tabIndex={0}
           aria-activedescendant={selectedId !== null && selectedIndex >= 0 ? `incoming-row-${selectedId}` : undefined}
           onKeyDown={onKeyDown}
+          onFocus={onFocus}
         >
           <div className="grid-head" role="rowgroup">
             <div className="grid-row" role="row" aria-rowindex={1}>
-              {columns.map((c) => (
+              {layout.columns.map((c) => (
                 <div key={c.key} role="columnheader" className={`grid-cell ${c.className}`}
                   aria-sort={c.sort && sort.field === c.sort ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}>
                   {c.sort ? (
                     <button type="button" className="sort-button" onClick={() => toggleSort(c.sort!)}
-                      title={t('incoming.sortBy', { column: c.label })}>
-                      {c.label}
+                      title={t('incoming.sortBy', { column: labelOf(c.key) })}>
+                      <span className="sort-label">{labelOf(c.key)}</span>
                       {sort.field === c.sort && <Icon name={sort.dir === 'asc' ? 'arrowUp' : 'arrowDown'} />}
                     </button>
                   ) : (
-                    c.label
+                    <span className="header-label" title={labelOf(c.key)}>{labelOf(c.key)}</span>
                   )}
+                  <ColumnResizer column={c} label={labelOf(c.key)} onResize={layout.setWidth} onReset={layout.resetWidth} />
                 </div>
               ))}
+              <div className="grid-cell col-chooser" role="columnheader" aria-label={t('incoming.columnsMenu')}>
+                <ColumnChooser columns={layout.columns} labelOf={labelOf} onShow={layout.setShown} onResetAll={layout.resetAll}
+                  customised={layout.customised} />
+              </div>
             </div>
           </div>
           <div className="grid-body" role="rowgroup" style={{ height: virtualizer.getTotalSize() }}>
@@ -263,6 +287,7 @@ interface RowProps {
 
 const RowView = memo(function RowView({ row, index, top, selected, today, labels, t, onSelect, onOpen }: RowProps) {
   const overdue = isOverdue(row, today);
+  const dueToday = isDueToday(row, today);
   const topSecret = row.secrecy === 'tuyet_mat';
   return (
     <div
@@ -276,20 +301,21 @@ const RowView = memo(function RowView({ row, index, top, selected, today, labels
       onDoubleClick={() => onOpen(row.id)}
     >
       <div role="gridcell" className="grid-cell col-number num" title={row.registerName}>{row.arrivalNumber}</div>
-      <div role="gridcell" className="grid-cell col-date num">{formatDateVn(row.arrivalDate)}</div>
+      <div role="gridcell" className="grid-cell col-date col-arrival-date num">{formatDateVn(row.arrivalDate)}</div>
       <div role="gridcell" className="grid-cell col-issuer" title={row.issuerName}>{row.issuerName}</div>
       <div role="gridcell" className="grid-cell col-symbol">{row.numberSymbol}</div>
-      <div role="gridcell" className="grid-cell col-date num">{formatDateVn(row.documentDate)}</div>
+      <div role="gridcell" className="grid-cell col-date col-document-date num">{formatDateVn(row.documentDate)}</div>
       <div role="gridcell" className="grid-cell col-type" title={labels.docType(row.typeCode)}>{labels.docType(row.typeCode)}</div>
       <div role="gridcell" className="grid-cell col-subject" title={topSecret ? undefined : row.subject}>
         {topSecret ? <em className="muted">{t('incoming.topSecretSubject')}</em> : row.subject}
       </div>
       <div role="gridcell" className="grid-cell col-secrecy"><SecrecyBadge level={row.secrecy} label={labels.secrecy(row.secrecy)} /></div>
       <div role="gridcell" className={`grid-cell col-urgency urgency-${row.urgency}`}>{labels.urgency(row.urgency)}</div>
-      <div role="gridcell" className={overdue ? 'grid-cell col-deadline num overdue' : 'grid-cell col-deadline num'}
-        title={overdue ? t('incoming.overdue') : undefined}>
+      <div role="gridcell" className={`grid-cell col-date col-deadline num${overdue ? ' overdue' : ''}${dueToday ? ' due-today' : ''}`}
+        title={overdue ? t('incoming.overdue') : dueToday ? t('incoming.dueTodayTooltip') : undefined}>
         {formatDateVn(row.deadline)}
-        {overdue && <span className="visually-hidden"> ({t('incoming.overdue')})</span>}
+        {overdue && <span className="deadline-tag">{t('incoming.overdue')}</span>}
+        {dueToday && <span className="deadline-tag">{t('incoming.dueToday')}</span>}
       </div>
       <div role="gridcell" className="grid-cell col-status">{labels.status(row.status)}</div>
     </div>

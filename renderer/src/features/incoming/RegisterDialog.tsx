@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DuplicateRef } from '../../../../common/contract';
-import { isValidIsoDate, parseDateVn } from '../../../../common/dates';
+import { formatDateVn, isValidIsoDate, parseDateVn, todayIso } from '../../../../common/dates';
 import {
   DOCUMENT_TYPES, SECRECY_LEVELS, URGENCY_LEVELS, clearedFor, type DocumentTypeCode, type Secrecy, type Urgency,
 } from '../../../../common/domain';
@@ -12,6 +12,7 @@ import { parseNumberSymbol } from '../../../../common/numberSymbol';
 import { incomingRegisterSchema } from '../../../../common/schemas';
 import { errorFields, errorText, formErrors } from '../../i18n/errors';
 import { ChipsInput } from '../../components/ChipsInput';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { DateInput, dateTextToIso } from '../../components/DateInput';
 import { Dialog } from '../../components/Dialog';
 import { controlProps, Field } from '../../components/Field';
@@ -22,7 +23,7 @@ import { useDebounced } from '../../lib/useDebounced';
 import { useApp } from '../../stores/app';
 import { useIncoming } from '../../stores/incoming';
 import { useNav } from '../../stores/nav';
-import { useRegisterDraft, type Draft } from '../../stores/registerDraft';
+import { emptyDraft, useRegisterDraft, type Draft } from '../../stores/registerDraft';
 import { toast } from '../../stores/toasts';
 import { AttachmentsField } from './AttachmentsField';
 import { DuplicateList } from './DuplicateList';
@@ -107,6 +108,27 @@ function draftErrors(d: Draft): Partial<Record<FieldKey, string>> {
   return { ...cross, ...base };
 }
 
+/** What is probably a slip and is asked about before registering (the core accepts both). */
+type Doubt = { kind: 'pastDeadline'; deadline: string } | { kind: 'noPdf'; names: string[] };
+
+function doubtsOf(d: Draft): Doubt[] {
+  const doubts: Doubt[] = [];
+  const deadline = d.deadline.trim() ? dateTextToIso(d.deadline) : undefined;
+  if (deadline && isValidIsoDate(deadline) && deadline < todayIso()) doubts.push({ kind: 'pastDeadline', deadline });
+  // Nothing the viewer can show: every file is kept, but none can be read in the app.
+  const ready = d.files.filter((f) => f.state === 'ready' && f.staged);
+  if (ready.length > 0 && ready.every((f) => !f.staged!.isPdf)) doubts.push({ kind: 'noPdf', names: ready.map((f) => f.name) });
+  return doubts;
+}
+
+/** Anything typed or chosen that "Xóa nội dung" would lose. */
+function hasContent(d: Draft): boolean {
+  const empty = emptyDraft();
+  return d.files.length > 0 || d.recipients.length > 0 || d.registerId !== null || d.typeCode !== ''
+    || (['secrecy', 'urgency', 'issuerName', 'numberSymbol', 'documentDate', 'arrivalDate', 'deadline', 'subject', 'notes'] as const)
+      .some((k) => String(d[k]).trim() !== String(empty[k]).trim());
+}
+
 export function RegisterDialog() {
   const { t } = useTranslation();
   const labels = useLabels();
@@ -123,6 +145,8 @@ export function RegisterDialog() {
   const [duplicates, setDuplicates] = useState<DuplicateRef[] | null>(null);
   const [early, setEarly] = useState<DuplicateRef[]>([]);
   const [busy, setBusy] = useState(false);
+  /** Asking before registering (with whether duplicates were already acknowledged), or before emptying the form. */
+  const [asking, setAsking] = useState<{ kind: 'register'; doubts: Doubt[]; acknowledge: boolean } | { kind: 'clear' } | null>(null);
 
   const clearance = session?.user.clearance ?? 'thuong';
   const candidates = useMemo(() => (registers ?? []).filter((r) => r.secrecy.includes(draft.secrecy)), [registers, draft.secrecy]);
@@ -161,6 +185,15 @@ export function RegisterDialog() {
     };
   }, [dupKey, open]);
 
+  // The form opens on its first field (the dialog itself would focus its close button).
+  useEffect(() => {
+    if (!open) {
+      setAsking(null);
+      return;
+    }
+    document.querySelector<HTMLElement>('#register-form :is(input, select, textarea):not(:disabled)')?.focus();
+  }, [open]);
+
   // A register chosen by hand that does not take the new secrecy level falls back to automatic.
   useEffect(() => {
     if (draft.registerId !== null && !candidates.some((r) => r.id === draft.registerId)) update({ registerId: null });
@@ -180,7 +213,8 @@ export function RegisterDialog() {
     openIncoming(id);
   };
 
-  async function submit(acknowledge: boolean) {
+  /** `confirmed`: the doubts about this draft were answered "Vẫn vào sổ". */
+  async function submit(acknowledge: boolean, confirmed = false) {
     setSubmitted(true);
     setFormError(null);
     if (staging) {
@@ -193,6 +227,11 @@ export function RegisterDialog() {
       setServerErrors({});
       if (other.length > 0) setFormError(other.join(' '));
       focusFirst(draftErrors(draft));
+      return;
+    }
+    const doubts = confirmed ? [] : doubtsOf(draft);
+    if (doubts.length > 0) {
+      setAsking({ kind: 'register', doubts, acknowledge });
       return;
     }
     setBusy(true);
@@ -235,6 +274,7 @@ export function RegisterDialog() {
   const earlyRefs = early.filter((d) => d.reason === 'same_number_symbol');
 
   return (
+    <>
     <Dialog
       open={open}
       title={t('register.title')}
@@ -243,8 +283,8 @@ export function RegisterDialog() {
       footer={
         <>
           <button type="button" className="button subtle" onClick={() => {
-            reset({ discardFiles: true });
-            resetUi();
+            if (hasContent(draft)) setAsking({ kind: 'clear' });
+            else resetUi();
           }}>
             {t('register.clear')}
           </button>
@@ -273,7 +313,7 @@ export function RegisterDialog() {
             <DuplicateList items={duplicates} onOpen={openRecord} />
             <div className="notice-actions">
               <button type="button" className="button" onClick={() => setDuplicates(null)}>{t('duplicates.review')}</button>
-              <button type="button" className="button danger-outline" onClick={() => void submit(true)} disabled={busy}>
+              <button type="button" className="button danger-outline" onClick={() => void submit(true, true)} disabled={busy}>
                 {t('duplicates.registerAnyway')}
               </button>
             </div>
@@ -424,6 +464,43 @@ export function RegisterDialog() {
         </div>
       </form>
     </Dialog>
+    <ConfirmDialog
+      open={open && asking !== null}
+      title={asking?.kind === 'clear' ? t('register.confirmClear.title') : t('register.confirm.title')}
+      confirmLabel={asking?.kind === 'clear' ? t('register.clear') : t('register.confirm.submit')}
+      cancelLabel={asking?.kind === 'clear' ? t('common.cancel') : t('register.confirm.review')}
+      danger={asking?.kind === 'clear'}
+      onCancel={() => setAsking(null)}
+      onConfirm={() => {
+        const was = asking;
+        setAsking(null);
+        if (was?.kind === 'clear') {
+          reset({ discardFiles: true });
+          resetUi();
+          document.getElementById(CONTROL_IDS.secrecy)?.focus();
+        } else if (was?.kind === 'register') void submit(was.acknowledge, true);
+      }}>
+      {asking?.kind === 'clear' && (
+        <p>{draft.files.length > 0 ? t('register.confirmClear.bodyFiles', { count: draft.files.length }) : t('register.confirmClear.body')}</p>
+      )}
+      {asking?.kind === 'register' && (
+        <>
+          <ul>
+            {asking.doubts.map((d) => (
+              <li key={d.kind}>
+                {d.kind === 'pastDeadline'
+                  ? t('register.confirm.pastDeadline', { deadline: formatDateVn(d.deadline), today: formatDateVn(todayIso()) })
+                  : d.names.length === 1
+                    ? t('register.confirm.noPdfOne', { name: d.names[0] })
+                    : t('register.confirm.noPdfMany', { count: d.names.length })}
+              </li>
+            ))}
+          </ul>
+          <p>{t('register.confirm.ask')}</p>
+        </>
+      )}
+    </ConfirmDialog>
+    </>
   );
 }
 

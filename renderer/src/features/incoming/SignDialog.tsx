@@ -1,20 +1,26 @@
 // Confirming a signature: whose certificate signs (the signing certificate on the token the session
-// was opened with, read from the token directory), what gets signed (each file and the register
-// entry), then the token signs while the dialog shows it. Refusals are said in the person's words.
+// was opened with, read from the token directory: holder, issuer, validity), a warning when that
+// certificate names someone other than the person signed in, what gets signed (each file and the
+// register entry) and whether the document is signed already; then the token signs while the
+// dialog shows it. Refusals are said in the person's words.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { IncomingDetail, TokenCertificateView, TokenView } from '../../../../common/contract';
+import type { DocumentSignature, IncomingDetail, TokenCertificateView, TokenView } from '../../../../common/contract';
 import { Dialog } from '../../components/Dialog';
 import { Icon, Spinner } from '../../components/Icon';
+import { formatDateTimeVn } from '../../lib/format';
 import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
 import { useApp } from '../../stores/app';
 import { placeTokenError } from '../tokens/tokenErrors';
 import { commonNameOf, tokenKey, validityText } from '../tokens/tokenText';
 import { useTokenDirectory } from '../tokens/useTokenDirectory';
-import { signingCertificate } from './signatures';
+import { sameHolder } from './holderName';
+import { groupSignings, signingCertificate } from './signatures';
 
 interface Props {
   doc: IncomingDetail;
+  /** The document's signatures as verified last (null while they are being read). */
+  signatures?: DocumentSignature[] | null;
   onClose(): void;
   onSigned(parts: number): void;
 }
@@ -29,7 +35,7 @@ type Signer =
   /** The window does not know which token opened the session (reloaded meanwhile). */
   | { kind: 'unknown' };
 
-export function SignDialog({ doc, onClose, onSigned }: Props) {
+export function SignDialog({ doc, signatures, onClose, onSigned }: Props) {
   const { t } = useTranslation();
   const sessionToken = useApp((s) => s.sessionToken);
   const userName = useApp((s) => s.session?.user.fullName ?? '');
@@ -85,6 +91,7 @@ export function SignDialog({ doc, onClose, onSigned }: Props) {
       }>
       <div className="sign-form">
         <SignerBlock signer={signer} userName={userName} />
+        {signatures && signatures.length > 0 && <AlreadySigned signatures={signatures} />}
         <div>
           <h3 className="sign-subheading">{t('signatures.dialog.parts')}</h3>
           <ul className="sign-parts">
@@ -126,6 +133,12 @@ function SignerBlock({ signer, userName }: { signer: Signer; userName: string })
             <dt>{t('signatures.dialog.token')}</dt>
             <dd>{signer.token.label || signer.token.serial}</dd>
           </dl>
+          {userName && !sameHolder(c.commonName || commonNameOf(c.subject), userName) && (
+            <div className="notice notice-warning sign-other-holder" role="alert">
+              <Icon name="alert" />
+              <span>{t('signatures.dialog.otherHolder', { holder: c.commonName || commonNameOf(c.subject), user: userName })}</span>
+            </div>
+          )}
           {!c.validNow && (
             <div className="notice notice-warning" role="alert">
               <Icon name="alert" /> {t('signatures.dialog.notValidNow')}
@@ -156,4 +169,29 @@ function SignerBlock({ signer, userName }: { signer: Signer; userName: string })
         </div>
       );
   }
+}
+
+/** The document carries signatures already: who signed and when; signing again adds one. */
+function AlreadySigned({ signatures }: { signatures: DocumentSignature[] }) {
+  const { t } = useTranslation();
+  const signings = groupSignings(signatures);
+  return (
+    <div className="notice sign-already" role="status">
+      <Icon name="info" />
+      <div>
+        <p className="notice-title">{t('signatures.dialog.alreadySigned', { count: signings.length })}</p>
+        <ul>
+          {signings.map((s) => (
+            <li key={s.key}>
+              {t('signatures.dialog.alreadyBy', { signer: s.signer, time: formatDateTimeVn(s.signingTime) })}{' '}
+              <span className={s.valid ? 'sign-already-state is-valid' : 'sign-already-state is-invalid'}>
+                ({s.valid ? t('signatures.valid') : t('signatures.invalid')})
+              </span>
+            </li>
+          ))}
+        </ul>
+        <p>{t('signatures.dialog.signAgain')}</p>
+      </div>
+    </div>
+  );
 }

@@ -8,7 +8,7 @@ import { Icon, Spinner } from '../../components/Icon';
 import { formatDateTimeVn } from '../../lib/format';
 import { useCanRegister } from '../../stores/app';
 import { toast } from '../../stores/toasts';
-import { failureReasons, groupSignings, signatureVerdict, type SignaturesState, type Signing } from './signatures';
+import { failureReasons, groupSignings, revocationUnchecked, signatureVerdict, type SignaturesState, type Signing } from './signatures';
 import { SignDialog } from './SignDialog';
 
 interface Props {
@@ -61,6 +61,7 @@ export const SignaturesSection = forwardRef<HTMLElement, Props>(function Signatu
       {signing && (
         <SignDialog
           doc={doc}
+          signatures={signatures}
           onClose={() => setSigning(false)}
           onSigned={(parts) => {
             setSigning(false);
@@ -77,7 +78,7 @@ export const SignaturesSection = forwardRef<HTMLElement, Props>(function Signatu
 });
 
 function SigningCard({ signing }: { signing: Signing }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const time = formatDateTimeVn(signing.signingTime);
   return (
     <li className={signing.valid ? 'signing is-valid' : 'signing is-invalid'} aria-label={t('signatures.signing', { signer: signing.signer, time })}>
@@ -85,6 +86,17 @@ function SigningCard({ signing }: { signing: Signing }) {
         <span className="signing-signer">{signing.signer}</span>
         <span className="signing-time">{t('signatures.signedAt', { time })}</span>
       </div>
+      {/* The time the certificate was judged at: a trusted timestamp's, else now (the claimed time proves nothing). */}
+      <p className="signing-trust">
+        {signing.timestamp
+          ? t('signatures.timestamped', { time: formatDateTimeVn(signing.timestamp.time), authority: signing.timestamp.authority })
+          : t('signatures.noTimestamp')}
+      </p>
+      {signing.revocationUnchecked !== null && (
+        <p className="signature-note" data-revocation="not_checked">
+          <Icon name="alert" /> <span>{t('signatures.revocationNotChecked')}: {i18n.language === 'vi' ? signing.revocationUnchecked : t('signatures.revocationNoteGeneric')}</span>
+        </p>
+      )}
       <ul className="signed-parts">
         {signing.parts.map((p) => <SignedPart key={p.id} part={p} />)}
       </ul>
@@ -118,11 +130,12 @@ export function SignatureSummary({ state, onShow }: { state: SignaturesState; on
   const { t } = useTranslation();
   if (!state.signatures || state.signatures.length === 0) return null;
   const valid = state.signatures.every((s) => s.valid);
+  const unchecked = valid && revocationUnchecked(state.signatures);
   return (
     <button type="button" className={valid ? 'signature-summary is-valid' : 'signature-summary is-invalid'} onClick={onShow}
       title={t('signatures.summaryTooltip')}>
       <Icon name={valid ? 'checkCircle' : 'xCircle'} />
-      {valid ? t('signatures.summaryValid') : t('signatures.summaryInvalid')}
+      {valid ? (unchecked ? t('signatures.summaryUnchecked') : t('signatures.summaryValid')) : t('signatures.summaryInvalid')}
     </button>
   );
 }

@@ -14,6 +14,10 @@ export interface Signing {
   /** Files first, in the document's order, then the register entry. */
   parts: DocumentSignature[];
   valid: boolean;
+  /** A trusted timestamp on the signing (the register entry's, else the first part's that has one). */
+  timestamp: { time: string; authority: string } | null;
+  /** Valid, but no installed CRL could say whether a certificate of the chain was revoked: why (Vietnamese). */
+  revocationUnchecked: string | null;
 }
 
 /**
@@ -27,11 +31,13 @@ export function groupSignings(list: readonly DocumentSignature[]): Signing[] {
   let open: Signing | null = null;
   for (const s of list) {
     if (!open || open.signer !== s.signer) {
-      open = { key: `s${s.id}`, signer: s.signer, signingTime: s.signingTime, parts: [], valid: true };
+      open = { key: `s${s.id}`, signer: s.signer, signingTime: s.signingTime, parts: [], valid: true, timestamp: null, revocationUnchecked: null };
       out.push(open);
     }
     open.parts.push(s);
     open.valid &&= s.valid;
+    if (s.trust?.timestamp && (!open.timestamp || s.target === 'metadata')) open.timestamp = s.trust.timestamp;
+    if (s.valid && s.trust?.revocation === 'not_checked') open.revocationUnchecked ??= s.trust.revocationNote;
     if (s.target === 'metadata') {
       open.signingTime = s.signingTime;
       open = null;
@@ -59,6 +65,9 @@ export function signatureVerdict(s: DocumentSignature): string {
   if (i18n.language === 'vi') return s.message;
   return s.valid ? i18n.t('signatures.validTooltip') : failureReasons(s).join(' ');
 }
+
+/** The signatures are all valid but revocation could not be checked for at least one. */
+export const revocationUnchecked = (list: readonly DocumentSignature[]): boolean => list.some((s) => s.valid && s.trust?.revocation === 'not_checked');
 
 /**
  * The latest signature over a file of the document, by its name (the contract names the file, not

@@ -1,5 +1,6 @@
 // The lock screen: the profile is encrypted and opens only with a bound token and its PIN. It says
-// why the workstation locked, offers the tokens present (the only usable one is chosen), and turns
+// why the workstation locked, offers the people whose tokens are present and bound (the only usable
+// one is chosen; PersonPicker), and turns
 // every refusal into what to do next. A plain profile from before token binding asks "Tôi là …"
 // once, then binds the token and encrypts the profile.
 import { useCallback, useRef, useState, type FormEvent } from 'react';
@@ -15,10 +16,10 @@ import { asDeskError, call } from '../../ipc/call';
 import { useApp, type LockNotice } from '../../stores/app';
 import { PinField, type PinHandle } from '../tokens/PinField';
 import { placeTokenError } from '../tokens/tokenErrors';
-import { TokenPicker } from '../tokens/TokenPicker';
 import { holderOf, tokenRef } from '../tokens/tokenText';
 import { LanguageSwitch } from './LanguageSwitch';
 import { useTokenDirectory } from '../tokens/useTokenDirectory';
+import { PersonPicker } from './PersonPicker';
 
 interface Binding {
   users: UserSummary[];
@@ -129,8 +130,7 @@ export function LockScreen() {
             </span>
           </div>
         ) : (
-          <TokenPicker dir={dir} selected={selected} onSelect={select} name="lock-token" legend={t('lock.token')}
-            error={errors.token} disabled={busy !== null} />
+          <PersonPicker dir={dir} selected={selected} onSelect={select} error={errors.token} disabled={busy !== null} />
         )}
 
         <PinField id="lock-pin" handle={pin} error={errors.pin} pinPad={token?.pinPad ?? false} disabled={busy !== null} autoFocus

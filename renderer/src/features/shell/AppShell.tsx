@@ -61,7 +61,10 @@ export function AppShell() {
       const key = e.key.toLowerCase();
       if (ctrl && (e.code === 'KeyN' || key === 'n')) {
         e.preventDefault();
-        if (canRegister) useRegisterDraft.getState().openDialog();
+        if (canRegister) {
+          setHelpOpen(false);
+          useRegisterDraft.getState().openDialog();
+        }
         else if (readOnly && mayRegister) toast.info(i18n.t('shell.readOnlyNoRegister'));
       } else if (ctrl && (e.code === 'KeyF' || key === 'f')) {
         e.preventDefault();

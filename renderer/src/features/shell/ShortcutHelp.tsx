@@ -1,3 +1,5 @@
+// The shortcuts panel (F1 or "Phím tắt"): a non-modal popover under the header button; Esc or a
+// click elsewhere closes it.
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 
@@ -18,8 +20,21 @@ export function ShortcutHelp({ onClose }: { onClose(): void }) {
     const onDown = (e: MouseEvent) => {
       if (!ref.current?.parentElement?.contains(e.target as Node)) onClose();
     };
+    // Esc closes the panel wherever the focus is (F1 opens it without moving the focus), before
+    // the view behind gets the key (the detail view would go back to the register). A modal dialog
+    // above it keeps its own Esc.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented || document.querySelector('dialog[open]')) return;
+      e.preventDefault();
+      e.stopPropagation();
+      onClose();
+    };
     document.addEventListener('mousedown', onDown);
-    return () => document.removeEventListener('mousedown', onDown);
+    window.addEventListener('keydown', onKey, { capture: true });
+    return () => {
+      document.removeEventListener('mousedown', onDown);
+      window.removeEventListener('keydown', onKey, { capture: true });
+    };
   }, [onClose]);
   return (
     <div
@@ -28,12 +43,6 @@ export function ShortcutHelp({ onClose }: { onClose(): void }) {
       className="popover shortcut-help"
       role="dialog"
       aria-label={t('shortcuts.title')}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.stopPropagation();
-          onClose();
-        }
-      }}
     >
       <h2>{t('shortcuts.title')}</h2>
       <table>

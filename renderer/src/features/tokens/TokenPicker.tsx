@@ -133,7 +133,7 @@ function TokenOption({ token, name, checked, onSelect }: { token: TokenView; nam
   );
 }
 
-function ModuleSummary({ modules, loading }: { modules: ModuleView[]; loading: boolean }) {
+export function ModuleSummary({ modules, loading }: { modules: ModuleView[]; loading: boolean }) {
   const { t } = useTranslation();
   if (loading) return <span className="muted"><Spinner /> {t('tokens.looking')}</span>;
   if (modules.length === 0) return <span className="module-line is-problem"><Icon name="alert" /> {t('tokens.noDrivers')}</span>;

@@ -15,6 +15,13 @@ const MAX_CANVAS_PIXELS = 16_777_216;
 /** Rendered pages further than this from the current one are released when out of view. */
 const KEEP_AROUND = 4;
 export const ZOOM_STEPS = [0.5, 0.67, 0.75, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4];
+/** Fit modes: the page's width fills the pane, or the whole page shows; null: a fixed zoom. */
+export type FitMode = 'width' | 'page' | null;
+
+/** The next zoom step from `scale` that way, or undefined at the limit (the button is disabled). */
+export function nextZoomStep(scale: number, direction: 1 | -1): number | undefined {
+  return direction > 0 ? ZOOM_STEPS.find((z) => z > scale + 0.001) : [...ZOOM_STEPS].reverse().find((z) => z < scale - 0.001);
+}
 
 export interface FindState {
   query: string;
@@ -26,7 +33,7 @@ export interface FindState {
 
 export interface ViewerEvents {
   onPage(page: number): void;
-  onScale(scale: number, fit: boolean): void;
+  onScale(scale: number, fit: FitMode): void;
   onFind(state: FindState): void;
   pageLabel(page: number): string;
 }
@@ -57,7 +64,7 @@ interface Match {
 export class PdfController {
   private slots: Slot[] = [];
   private scale = 1;
-  private fit = true;
+  private fit: FitMode = 'width';
   private page = 1;
   private io: IntersectionObserver | null = null;
   private ro: ResizeObserver | null = null;
@@ -115,11 +122,11 @@ export class PdfController {
     );
     for (const s of this.slots) this.io.observe(s.div);
     this.ro = new ResizeObserver(() => {
-      if (this.fit && this.scroller.clientWidth > 0) this.setScale(this.fitScale(), true);
+      if (this.fit && this.scroller.clientWidth > 0) this.setScale(this.fitScale(this.fit), this.fit);
     });
     this.ro.observe(this.scroller);
     this.scroller.addEventListener('scroll', this.onScroll, { passive: true });
-    this.setScale(this.fitScale(), true);
+    this.setScale(this.fitScale('width'), 'width');
   }
 
   destroy(): void {
@@ -136,23 +143,31 @@ export class PdfController {
 
   // ---- zoom and navigation ----
 
-  private fitScale(): number {
+  private fitScale(mode: 'width' | 'page'): number {
     const widest = Math.max(...this.slots.map((s) => s.width), 1);
-    const avail = this.scroller.clientWidth - 2 * PAGE_MARGIN - 2;
-    return Math.max(0.25, Math.min(4, avail / (widest * CSS_UNITS)));
+    const byWidth = (this.scroller.clientWidth - 2 * PAGE_MARGIN - 2) / (widest * CSS_UNITS);
+    // The page being read, whole, with its margins above and below.
+    const page = this.slots[this.page - 1] ?? this.slots[0];
+    const byHeight = page ? (this.scroller.clientHeight - 2 * PAGE_MARGIN) / (page.height * CSS_UNITS) : byWidth;
+    return Math.max(0.25, Math.min(4, mode === 'width' ? byWidth : Math.min(byWidth, byHeight)));
   }
 
   fitWidth(): void {
-    this.setScale(this.fitScale(), true);
+    this.setScale(this.fitScale('width'), 'width');
+  }
+
+  /** "Vừa trang": the whole page in view, its top at the top. */
+  fitPage(): void {
+    this.setScale(this.fitScale('page'), 'page');
+    this.goToPage(this.page);
   }
 
   zoom(direction: 1 | -1): void {
-    const next =
-      direction > 0 ? ZOOM_STEPS.find((z) => z > this.scale + 0.001) : [...ZOOM_STEPS].reverse().find((z) => z < this.scale - 0.001);
-    if (next !== undefined) this.setScale(next, false);
+    const next = nextZoomStep(this.scale, direction);
+    if (next !== undefined) this.setScale(next, null);
   }
 
-  setScale(scale: number, fit: boolean): void {
+  setScale(scale: number, fit: FitMode): void {
     if (this.destroyed || this.slots.length === 0) return;
     this.fit = fit;
     if (Math.abs(scale - this.scale) < 0.0005 && this.slots[0]!.div.style.width) {
@@ -362,10 +377,19 @@ export class PdfController {
     }
   }
 
+  /**
+   * Brings the selected match to the middle of the pane. Only the pane scrolls: scrollIntoView would
+   * also scroll every ancestor that can be scrolled, the window included.
+   */
   private revealCurrent(): void {
     this.revealPending = false;
     const el = this.pagesEl.querySelector<HTMLElement>('.textLayer .highlight.selected');
-    el?.scrollIntoView({ block: 'center', inline: 'nearest' });
+    if (!el) return;
+    const box = el.getBoundingClientRect();
+    const pane = this.scroller.getBoundingClientRect();
+    this.scroller.scrollTop += box.top - pane.top - (this.scroller.clientHeight - box.height) / 2;
+    if (box.left < pane.left || box.right > pane.left + this.scroller.clientWidth)
+      this.scroller.scrollLeft += box.left - pane.left - (this.scroller.clientWidth - box.width) / 2;
   }
 
   /** Rewrites the text spans of a rendered page so that matches are wrapped in highlights. */

@@ -11,9 +11,10 @@ import { SecrecyMark } from '../../components/Secrecy';
 import i18n from '../../i18n';
 import { errorText } from '../../i18n/errors';
 import { asDeskError, call } from '../../ipc/call';
+import { viewerHeaders } from '../../ipc/desk';
 import { setFindHandler } from '../../stores/nav';
 import { onWipe } from '../../stores/wipe';
-import { PdfController, type FindState } from './PdfController';
+import { nextZoomStep, PdfController, type FindState, type FitMode } from './PdfController';
 import { documentParams, loadPdfJs } from './pdfjs';
 
 type Phase =
@@ -45,7 +46,7 @@ export function PdfViewer({ attachment, secrecy }: Props) {
   const [numPages, setNumPages] = useState(0);
   const [page, setPage] = useState(1);
   const [pageText, setPageText] = useState('1');
-  const [zoom, setZoom] = useState<{ scale: number; fit: boolean }>({ scale: 1, fit: true });
+  const [zoom, setZoom] = useState<{ scale: number; fit: FitMode }>({ scale: 1, fit: 'width' });
   const [find, setFind] = useState<FindState>({ query: '', total: 0, current: 0, searching: false });
   const [findText, setFindText] = useState('');
 
@@ -74,7 +75,7 @@ export function PdfViewer({ attachment, secrecy }: Props) {
         setPhase({ kind: 'not-pdf' });
         return;
       }
-      const loading = lib.getDocument(documentParams(lib, opened.url));
+      const loading = lib.getDocument(documentParams(lib, opened.url, viewerHeaders()));
       task = loading;
       const doc = await loading.promise;
       if (cancelled || !scroller.current || !pagesEl.current) return;
@@ -159,18 +160,22 @@ export function PdfViewer({ attachment, secrecy }: Props) {
               </label>
             </div>
             <div className="toolbar-group">
-              <button type="button" className="icon-button" onClick={() => controller.current?.zoom(-1)} disabled={!ready}
-                aria-label={t('viewer.zoomOut')} title={t('viewer.zoomOut')}>
+              <button type="button" className="icon-button" onClick={() => controller.current?.zoom(-1)}
+                disabled={!ready || nextZoomStep(zoom.scale, -1) === undefined} aria-label={t('viewer.zoomOut')} title={t('viewer.zoomOut')}>
                 <Icon name="zoomOut" />
               </button>
               <span className="zoom-value" aria-live="polite">{Math.round(zoom.scale * 100)}%</span>
-              <button type="button" className="icon-button" onClick={() => controller.current?.zoom(1)} disabled={!ready}
-                aria-label={t('viewer.zoomIn')} title={t('viewer.zoomIn')}>
+              <button type="button" className="icon-button" onClick={() => controller.current?.zoom(1)}
+                disabled={!ready || nextZoomStep(zoom.scale, 1) === undefined} aria-label={t('viewer.zoomIn')} title={t('viewer.zoomIn')}>
                 <Icon name="zoomIn" />
               </button>
-              <button type="button" className={zoom.fit ? 'icon-button is-on' : 'icon-button'} aria-pressed={zoom.fit}
+              <button type="button" className={zoom.fit === 'width' ? 'icon-button is-on' : 'icon-button'} aria-pressed={zoom.fit === 'width'}
                 onClick={() => controller.current?.fitWidth()} disabled={!ready} aria-label={t('viewer.fitWidth')} title={t('viewer.fitWidth')}>
                 <Icon name="fitWidth" />
+              </button>
+              <button type="button" className={zoom.fit === 'page' ? 'icon-button is-on' : 'icon-button'} aria-pressed={zoom.fit === 'page'}
+                onClick={() => controller.current?.fitPage()} disabled={!ready} aria-label={t('viewer.fitPage')} title={t('viewer.fitPage')}>
+                <Icon name="fitPage" />
               </button>
             </div>
             <div className="toolbar-group find-group" role="search">

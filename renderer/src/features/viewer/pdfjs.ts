@@ -19,9 +19,10 @@ export function loadPdfJs(): Promise<PdfJsModule> {
 }
 
 /** getDocument options for a URL that streams the file (no copy on disk, no blob download). */
-export function documentParams(lib: PdfJsModule, url: string): DocumentInitParameters {
+export function documentParams(lib: PdfJsModule, url: string, httpHeaders: Record<string, string> = {}): DocumentInitParameters {
   return {
     url,
+    httpHeaders,
     isEvalSupported: false,
     useWasm: false,
     wasmUrl: pdfjsAsset('wasm/'),
