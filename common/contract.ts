@@ -57,7 +57,8 @@ export interface AppInfo {
   attachmentLimitBytes: number;
 }
 export interface TokenRefValue {
-  module: string;
+  /** Opaque id of a PKCS#11 module found by discovery (ModuleView.id); never a path. */
+  moduleId: string;
   serial: string;
 }
 export interface TokenCertificateView {
@@ -78,7 +79,7 @@ export interface TokenCertificateView {
   validNow: boolean;
 }
 export interface TokenView {
-  module: string;
+  moduleId: string;
   slotId: string;
   serial: string;
   label: string;
@@ -95,6 +96,9 @@ export interface TokenView {
   bound?: boolean;
 }
 export interface ModuleView {
+  /** What the window names the module by (TokenRefValue.moduleId). */
+  id: string;
+  /** Where discovery found it (shown to the administrator; never accepted back). */
   path: string;
   ok: boolean;
   manufacturer?: string;
@@ -148,6 +152,8 @@ export interface DuplicateRef {
   issuerName: string;
   documentDate: string;
   reason: 'same_number_symbol' | 'same_file';
+  /** same_number_symbol: whether the issuer names match too (absent when none was given to compare). */
+  sameIssuer?: boolean;
 }
 export interface StagedFile {
   stagedId: string;
@@ -263,8 +269,15 @@ export const contract = {
     input: z.object({ token: tokenRefSchema, pin: pinSchema }).strict(),
     access: 'public',
   }),
-  'session.bindLegacy': channel<Session>()({
-    input: z.object({ userId: z.number().int().positive(), token: tokenRefSchema, pin: pinSchema }).strict(),
+  // A plain profile from before token binding: the recovery token (machine.json recoveryCertificate)
+  // proves itself with its PIN, then lists the people and binds a person's token; the profile is
+  // encrypted and stays locked until that person unlocks with their own token and PIN.
+  'session.legacyUsers': channel<UserSummary[]>()({
+    input: z.object({ token: tokenRefSchema, pin: pinSchema }).strict(),
+    access: 'public',
+  }),
+  'session.bindLegacy': channel<null>()({
+    input: z.object({ token: tokenRefSchema, pin: pinSchema, userId: z.number().int().positive(), person: tokenRefSchema }).strict(),
     access: 'public',
   }),
   'session.current': channel<Session | null>()({ input: empty, access: 'public' }),
@@ -276,6 +289,10 @@ export const contract = {
     input: z.object({ userId: z.number().int().positive(), token: tokenRefSchema }).strict(),
     access: 'org.manage',
   }),
+  'users.unbindCertificate': channel<null>()({
+    input: z.object({ userId: z.number().int().positive(), fingerprint: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+    access: 'org.manage',
+  }),
   'units.search': channel<KnownUnit[]>()({
     input: z.object({ query: z.string().max(200), limit: z.number().int().min(1).max(50).default(10) }).strict(),
     access: 'session',
@@ -285,7 +302,7 @@ export const contract = {
     input: z
       .object({
         issuerName: z.string().max(300),
-        numberSymbol: z.string().max(50),
+        numberSymbol: z.string().max(100),
         documentDate: z.string().max(10),
         stagedIds: z.array(z.string().regex(/^[0-9a-f]{32}$/)).max(20).default([]),
       })
@@ -298,7 +315,7 @@ export const contract = {
         secrecy: secrecySchema,
         registerId: z.number().int().positive().optional(),
         arrivalDate: z.string().max(10).optional(),
-        typeCode: z.string().max(10).default('CV'),
+        typeCode: z.string().max(60).default('CV'),
       })
       .strict(),
     access: 'doc.register',

@@ -26,44 +26,138 @@ export const URGENCY_LABELS: Record<Urgency, string> = {
   hoa_toc: 'Hỏa tốc',
 };
 
-/** Document types with their symbol (NĐ 30/2020 Appendix III; party CV for công văn). */
+/**
+ * Document types a register accepts. The list to *register* is open (documents arrive from everyone:
+ * legal normative, state administrative, party, copies), while the list an agency *issues* is its own.
+ *
+ * `code` is what is stored (incoming.type_code) and sent: the type's symbol code where that code
+ * names one type only (QĐ, NĐ, KL …), otherwise the type's name. So the types that have no code
+ * (Luật, Pháp lệnh, Cương lĩnh, Điều lệ …) and Thông tri, whose party code TT is also the state code
+ * of Thông tư, are stored by name, exactly like a type that is not in the list and was written by
+ * name. `symbols` are the codes that stand for the type inside a number-symbol, per form: TT is
+ * Thông tư in a state symbol (01/2024/TT-BTC) and Thông tri in a party one (05-TT/TW); Quy định is
+ * QyĐ (state, NĐ 30/2020) or QĐi (party, HD 36-HD/VPTW). Công văn has no state code: a state symbol
+ * whose notation starts with the issuer (1234/UBND-VX) is a công văn.
+ */
+export const DOCUMENT_TYPE_GROUPS = ['legal', 'administrative', 'party', 'copy'] as const;
+export type DocumentTypeGroup = (typeof DOCUMENT_TYPE_GROUPS)[number];
+export const DOCUMENT_TYPE_GROUP_LABELS: Record<DocumentTypeGroup, string> = {
+  legal: 'Văn bản quy phạm pháp luật',
+  administrative: 'Văn bản hành chính',
+  party: 'Văn bản của Đảng',
+  copy: 'Bản sao',
+};
+
+interface DocumentTypeEntry {
+  readonly code: string;
+  readonly name: string;
+  readonly group: DocumentTypeGroup;
+  readonly symbols?: { readonly state?: readonly string[]; readonly party?: readonly string[] };
+}
+
+const both = (code: string) => ({ state: [code], party: [code] });
+
 export const DOCUMENT_TYPES = [
-  { code: 'NQ', name: 'Nghị quyết' },
-  { code: 'QĐ', name: 'Quyết định' },
-  { code: 'CT', name: 'Chỉ thị' },
-  { code: 'QC', name: 'Quy chế' },
-  { code: 'QyĐ', name: 'Quy định' },
-  { code: 'TC', name: 'Thông cáo' },
-  { code: 'TB', name: 'Thông báo' },
-  { code: 'HD', name: 'Hướng dẫn' },
-  { code: 'CTr', name: 'Chương trình' },
-  { code: 'KH', name: 'Kế hoạch' },
-  { code: 'PA', name: 'Phương án' },
-  { code: 'ĐA', name: 'Đề án' },
-  { code: 'DA', name: 'Dự án' },
-  { code: 'BC', name: 'Báo cáo' },
-  { code: 'BB', name: 'Biên bản' },
-  { code: 'TTr', name: 'Tờ trình' },
-  { code: 'HĐ', name: 'Hợp đồng' },
-  { code: 'CĐ', name: 'Công điện' },
-  { code: 'BGN', name: 'Bản ghi nhớ' },
-  { code: 'BTT', name: 'Bản thỏa thuận' },
-  { code: 'GUQ', name: 'Giấy ủy quyền' },
-  { code: 'GM', name: 'Giấy mời' },
-  { code: 'GGT', name: 'Giấy giới thiệu' },
-  { code: 'GNP', name: 'Giấy nghỉ phép' },
-  { code: 'PG', name: 'Phiếu gửi' },
-  { code: 'PC', name: 'Phiếu chuyển' },
-  { code: 'PB', name: 'Phiếu báo' },
-  { code: 'CV', name: 'Công văn' },
-] as const;
+  // Legal normative documents (Luật Ban hành văn bản quy phạm pháp luật).
+  { code: 'Hiến pháp', name: 'Hiến pháp', group: 'legal' },
+  { code: 'Bộ luật', name: 'Bộ luật', group: 'legal' },
+  { code: 'Luật', name: 'Luật', group: 'legal' },
+  { code: 'Pháp lệnh', name: 'Pháp lệnh', group: 'legal' },
+  { code: 'L', name: 'Lệnh', group: 'legal', symbols: { state: ['L'] } },
+  { code: 'NĐ', name: 'Nghị định', group: 'legal', symbols: { state: ['NĐ'] } },
+  { code: 'TT', name: 'Thông tư', group: 'legal', symbols: { state: ['TT'] } },
+  { code: 'TTLT', name: 'Thông tư liên tịch', group: 'legal', symbols: { state: ['TTLT'] } },
+  { code: 'NQLT', name: 'Nghị quyết liên tịch', group: 'legal', symbols: { state: ['NQLT'] } },
+  // Administrative documents (NĐ 30/2020 Appendix III), most of them also party types.
+  { code: 'NQ', name: 'Nghị quyết', group: 'administrative', symbols: both('NQ') },
+  { code: 'QĐ', name: 'Quyết định', group: 'administrative', symbols: both('QĐ') },
+  { code: 'CT', name: 'Chỉ thị', group: 'administrative', symbols: both('CT') },
+  { code: 'QC', name: 'Quy chế', group: 'administrative', symbols: both('QC') },
+  { code: 'QyĐ', name: 'Quy định', group: 'administrative', symbols: { state: ['QyĐ'], party: ['QĐi', 'QyĐ'] } },
+  { code: 'TC', name: 'Thông cáo', group: 'administrative', symbols: both('TC') },
+  { code: 'TB', name: 'Thông báo', group: 'administrative', symbols: both('TB') },
+  { code: 'HD', name: 'Hướng dẫn', group: 'administrative', symbols: both('HD') },
+  { code: 'CTr', name: 'Chương trình', group: 'administrative', symbols: both('CTr') },
+  { code: 'KH', name: 'Kế hoạch', group: 'administrative', symbols: both('KH') },
+  { code: 'PA', name: 'Phương án', group: 'administrative', symbols: both('PA') },
+  { code: 'ĐA', name: 'Đề án', group: 'administrative', symbols: both('ĐA') },
+  { code: 'DA', name: 'Dự án', group: 'administrative', symbols: both('DA') },
+  { code: 'BC', name: 'Báo cáo', group: 'administrative', symbols: both('BC') },
+  { code: 'BB', name: 'Biên bản', group: 'administrative', symbols: both('BB') },
+  { code: 'TTr', name: 'Tờ trình', group: 'administrative', symbols: both('TTr') },
+  { code: 'HĐ', name: 'Hợp đồng', group: 'administrative', symbols: both('HĐ') },
+  { code: 'CĐ', name: 'Công điện', group: 'administrative', symbols: both('CĐ') },
+  { code: 'BGN', name: 'Bản ghi nhớ', group: 'administrative', symbols: both('BGN') },
+  { code: 'BTT', name: 'Bản thỏa thuận', group: 'administrative', symbols: both('BTT') },
+  { code: 'GUQ', name: 'Giấy ủy quyền', group: 'administrative', symbols: both('GUQ') },
+  { code: 'GM', name: 'Giấy mời', group: 'administrative', symbols: both('GM') },
+  { code: 'GGT', name: 'Giấy giới thiệu', group: 'administrative', symbols: both('GGT') },
+  { code: 'GNP', name: 'Giấy nghỉ phép', group: 'administrative', symbols: both('GNP') },
+  { code: 'PG', name: 'Phiếu gửi', group: 'administrative', symbols: both('PG') },
+  { code: 'PC', name: 'Phiếu chuyển', group: 'administrative', symbols: both('PC') },
+  { code: 'PB', name: 'Phiếu báo', group: 'administrative', symbols: both('PB') },
+  { code: 'CV', name: 'Công văn', group: 'administrative', symbols: { party: ['CV'] } },
+  // Party types (Quy định 66-QĐ/TW, Hướng dẫn 36-HD/VPTW) not listed above.
+  { code: 'KL', name: 'Kết luận', group: 'party', symbols: { party: ['KL'] } },
+  { code: 'Thông tri', name: 'Thông tri', group: 'party', symbols: { party: ['TT'] } },
+  { code: 'Cương lĩnh', name: 'Cương lĩnh', group: 'party' },
+  { code: 'Điều lệ', name: 'Điều lệ', group: 'party' },
+  { code: 'Chiến lược', name: 'Chiến lược', group: 'party' },
+  { code: 'Tuyên bố', name: 'Tuyên bố', group: 'party' },
+  { code: 'Lời kêu gọi', name: 'Lời kêu gọi', group: 'party' },
+  { code: 'Quy hoạch', name: 'Quy hoạch', group: 'party' },
+  // Copies carry their own number and symbol (NĐ 30/2020: 12/SY-VP).
+  { code: 'SY', name: 'Bản sao y', group: 'copy', symbols: both('SY') },
+  { code: 'TrS', name: 'Bản trích sao', group: 'copy', symbols: both('TrS') },
+  { code: 'SL', name: 'Bản sao lục', group: 'copy', symbols: both('SL') },
+] as const satisfies readonly DocumentTypeEntry[];
 export type DocumentTypeCode = (typeof DOCUMENT_TYPES)[number]['code'];
 export const DOCUMENT_TYPE_CODES = DOCUMENT_TYPES.map((t) => t.code) as unknown as readonly [
   DocumentTypeCode,
   ...DocumentTypeCode[],
 ];
-export const documentTypeName = (code: string): string =>
-  DOCUMENT_TYPES.find((t) => t.code === code)?.name ?? code;
+const ENTRIES: readonly DocumentTypeEntry[] = DOCUMENT_TYPES;
+const TYPE_BY_CODE = new Map<string, DocumentTypeEntry>(ENTRIES.map((t) => [t.code, t]));
+/** Lower-case, single-spaced, NFC: how a type written by name is compared with the list. */
+const nameKey = (s: string) => s.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('vi');
+const TYPE_BY_NAME = new Map<string, DocumentTypeEntry>(ENTRIES.map((t) => [nameKey(t.name), t]));
+
+export const isKnownDocumentType = (code: string): boolean => TYPE_BY_CODE.has(code);
+/** The name of a type: from the list, or the value itself when the type was written by name. */
+export const documentTypeName = (code: string): string => TYPE_BY_CODE.get(code)?.name ?? code;
+
+/**
+ * The type a symbol code stands for in a number-symbol of the given form: TT is Thông tư in a state
+ * symbol and Thông tri in a party one. A code known only in the other form still names its type
+ * (CV in an old-style state công văn 12/CV-UBND).
+ */
+export function documentTypeForSymbol(symbolCode: string, form: 'state' | 'party'): string | undefined {
+  return SYMBOL_TYPES[form].get(symbolCode) ?? SYMBOL_TYPES[form === 'state' ? 'party' : 'state'].get(symbolCode);
+}
+const symbolTypes = (form: 'state' | 'party') =>
+  new Map(ENTRIES.flatMap((t) => (t.symbols?.[form] ?? []).map((code) => [code, t.code] as const)));
+const SYMBOL_TYPES = { state: symbolTypes('state'), party: symbolTypes('party') };
+
+/** The listed type with this name, compared without case and spacing ("nghị định" -> NĐ). */
+export const documentTypeByName = (name: string): string | undefined => TYPE_BY_NAME.get(nameKey(name))?.code;
+
+export const DOCUMENT_TYPE_NAME_MAX = 60;
+export type DocumentTypeCheck = { ok: true; code: string } | { ok: false; reason: string };
+
+/**
+ * A type as chosen or written: a code from the list, or a name. A name that is a listed type's name
+ * ("nghị định") becomes that type's code (NĐ); any other name of letters and spaces is kept as written.
+ */
+export function checkDocumentType(input: string): DocumentTypeCheck {
+  const value = input.normalize('NFC').trim().replace(/\s+/g, ' ');
+  if (value === '') return { ok: false, reason: 'Chọn loại văn bản.' };
+  if (TYPE_BY_CODE.has(value)) return { ok: true, code: value };
+  const byName = TYPE_BY_NAME.get(nameKey(value));
+  if (byName) return { ok: true, code: byName.code };
+  if (value.length > DOCUMENT_TYPE_NAME_MAX) return { ok: false, reason: `Tên loại văn bản dài tối đa ${DOCUMENT_TYPE_NAME_MAX} ký tự.` };
+  if (!/^\p{L}[\p{L}\p{M} ]*$/u.test(value)) return { ok: false, reason: 'Tên loại văn bản chỉ gồm chữ cái, ví dụ: Báo cáo nhanh.' };
+  return { ok: true, code: value.charAt(0).toLocaleUpperCase('vi') + value.slice(1) };
+}
 
 export const ROLES = ['van_thu', 'lanh_dao', 'chuyen_vien', 'quan_tri'] as const;
 export type Role = (typeof ROLES)[number];

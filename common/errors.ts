@@ -24,7 +24,7 @@ export const ERROR_CODES = [
   'PIN_INCORRECT', // details: { countLow, finalTry }
   'PIN_LOCKED',
   'NOT_BOUND', // the token is bound to nobody on this workstation
-  'BIND_REQUIRED', // a plain profile from before token binding: choose your user (details.users)
+  'BIND_REQUIRED', // a plain profile from before token binding: the recovery token must bind someone first
   'CRYPTO', // a signature or envelope failed: details.code is the CryptoError code
   'INTERNAL',
 ] as const;

@@ -1,8 +1,8 @@
 // Input schemas shared by the renderer (errors at the field) and main (the real check).
 import { z } from 'zod';
 import {
+  checkDocumentType,
   DEADLINE_FILTERS,
-  DOCUMENT_TYPE_CODES,
   INCOMING_STATUSES,
   NUMBERING_PRESETS,
   ROLES,
@@ -70,7 +70,15 @@ export const identifierCodeSchema = z.string().superRefine((v, ctx) => {
 
 export const numberSymbolSchema = z.string().superRefine((v, ctx) => {
   const r = parseNumberSymbol(v);
-  if (!r.ok) ctx.addIssue({ code: 'custom', message: r.reason });
+  if (!r.ok) ctx.addIssue({ code: 'custom', message: m(r.msg.key, r.msg.params) });
+});
+
+/** A type from the list (its code), or written by name when it has none (common/domain checkDocumentType). */
+export const documentTypeSchema = z.string({ error: m('docType.required') }).transform((v, ctx) => {
+  const r = checkDocumentType(v);
+  if (r.ok) return r.code;
+  ctx.addIssue({ code: 'custom', message: r.reason });
+  return z.NEVER;
 });
 
 export const secrecySchema = z.enum(SECRECY_LEVELS, { error: m('secrecy.invalid') });
@@ -93,8 +101,17 @@ export const setupInputSchema = z.object({
 });
 export type SetupInput = z.infer<typeof setupInputSchema>;
 
+/**
+ * A token as the window names it: the opaque id of a PKCS#11 module that discovery found (never a
+ * path: only the machine configuration and discovery decide which libraries are loaded) and the
+ * token's serial number.
+ */
+export const MODULE_ID_PATTERN = /^[0-9a-f]{16}$/;
 export const tokenRefSchema = z
-  .object({ module: z.string().min(1).max(4096), serial: z.string().min(1).max(64) })
+  .object({
+    moduleId: z.string().regex(MODULE_ID_PATTERN, 'Thiết bị ký số không hợp lệ.'),
+    serial: z.string().min(1).max(64),
+  })
   .strict();
 /** The PIN crosses once to the token bridge; it is never stored, logged or echoed in an error. */
 export const pinSchema = z
@@ -123,7 +140,7 @@ export const incomingRegisterSchema = z
     numberSymbol: numberSymbolSchema,
     documentDate: isoDate('ngày văn bản'),
     arrivalDate: isoDate('ngày đến').optional(),
-    typeCode: z.enum(DOCUMENT_TYPE_CODES, { error: 'Chọn loại văn bản.' }),
+    typeCode: documentTypeSchema,
     subject: z.string().trim().max(500, m('subject.tooLong', { max: 500 })).default(''),
     secrecy: secrecySchema,
     urgency: urgencySchema,

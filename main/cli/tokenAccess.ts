@@ -37,7 +37,7 @@ export function tokenService(args: TokenArgs): TokenService {
 export async function chooseToken(tokens: TokenService, args: TokenArgs): Promise<TokenRefValue> {
   const dir = await tokens.directory();
   const present = dir.tokens.filter((t) => !args.token || t.serial === args.token || t.label === args.token);
-  if (present.length === 1) return { module: present[0]!.module, serial: present[0]!.serial };
+  if (present.length === 1) return { moduleId: present[0]!.moduleId, serial: present[0]!.serial };
   if (present.length === 0) {
     const why = dir.modules.filter((m) => !m.ok).map((m) => `${m.path}: ${m.error ?? ''}`).join('; ');
     throw new DeskError('TOKEN_ABSENT', `Không thấy thiết bị ký số${args.token ? ` "${args.token}"` : ''}.${why ? ` ${why}` : ''}`);

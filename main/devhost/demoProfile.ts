@@ -38,7 +38,9 @@ export async function seedDemoProfile(guard: SessionGuard, tokens: DemoTokens, d
       return id;
     })();
     // The administrator's token is bound as an administrator would (the keyring is rewrapped with
-    // the văn thư's token, which is the one signed in now).
+    // the văn thư's token, which is the one signed in now). Its certificate is issued by the demo
+    // CA, which the development host trusts (start.ts), so the binding checks pass as they would
+    // for a real token.
     if (tokens.admin) await guard.bindToken(actorFor(getUser(desk.db, adminId)!), adminId, tokens.admin);
 
     const actor = actorFor(getUser(desk.db, session.user.id)!);
@@ -60,8 +62,7 @@ export async function seedDemoProfile(guard: SessionGuard, tokens: DemoTokens, d
         recipients: r() < 0.5 ? ['Phòng Tổng hợp'] : ['Phòng Hành chính - Tài chính'], notes: '', stagedIds: [staged.stagedId],
         acknowledgeDuplicates: true,
       });
-      const key = guard.token?.signingKeys[0];
-      if (key && i % 4 === 3) await desk.incoming.sign(actor, registered.id, key);
+      if (i % 4 === 3) await desk.incoming.sign(actor, registered.id, guard.signingKey(actor));
     }
   } finally {
     guard.lock('manual');

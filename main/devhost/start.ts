@@ -127,7 +127,7 @@ if (demoSpecs) {
   const directory = await tokens.directory();
   const byLabel = (label: string): TokenRef | undefined => {
     const t = directory.tokens.find((x) => x.label === label);
-    return t ? { module: t.module, serial: t.serial } : undefined;
+    return t ? { moduleId: t.moduleId, serial: t.serial } : undefined;
   };
   if (desk.state === 'new') {
     const clerk = byLabel(specs.userRsa.label) ?? fail(`No ${specs.userRsa.label} token is visible to the bridge.`);

@@ -5,7 +5,6 @@ import type { Desk } from '../core/desk';
 import { authorize } from '../core/org/rights';
 import { keyringRecipients } from '../core/profile/keyring';
 import type { SessionGuard } from '../core/session/guard';
-import { DeskError } from '../../common/errors';
 
 export interface HandlerContext {
   desk: Desk;
@@ -28,7 +27,11 @@ export const handlers: Handlers = {
   'setup.create': ({ guard }, { token, pin, ...setup }) => guard.setup(setup, token, pin),
   'tokens.directory': async ({ desk, guard }) => guard.tokens.directory({ isBound: await keyringRecipients(desk.keyringFile) }),
   'session.unlock': ({ guard }, { token, pin }) => guard.unlock(token, pin),
-  'session.bindLegacy': ({ guard }, { userId, token, pin }) => guard.bindLegacy(userId, token, pin),
+  'session.legacyUsers': ({ guard }, { token, pin }) => guard.legacyUsers(token, pin),
+  'session.bindLegacy': async ({ guard }, { token, pin, userId, person }) => {
+    await guard.bindLegacy(token, pin, userId, person);
+    return null;
+  },
   'session.current': ({ desk }) => desk.currentSession(),
   'session.lock': ({ guard }) => {
     guard.lock('manual');
@@ -41,6 +44,10 @@ export const handlers: Handlers = {
     await ctx.guard.bindToken(actor(ctx), userId, token);
     return null;
   },
+  'users.unbindCertificate': async (ctx, { userId, fingerprint }) => {
+    await ctx.desk.org.unbindCertificate(actor(ctx), userId, fingerprint);
+    return null;
+  },
   'units.search': (ctx, { query, limit }) => ctx.desk.org.searchUnits(actor(ctx), query, limit),
   'registers.list': (ctx) => ctx.desk.incoming.registers(actor(ctx)),
   'incoming.checkDuplicates': (ctx, q) => ctx.desk.incoming.checkDuplicates(actor(ctx), q),
@@ -50,9 +57,9 @@ export const handlers: Handlers = {
   'incoming.count': (ctx, f) => ctx.desk.incoming.count(actor(ctx), f),
   'incoming.get': (ctx, { id }) => ctx.desk.incoming.get(actor(ctx), id),
   'incoming.sign': async (ctx, { id }) => {
-    const key = ctx.guard.token?.signingKeys[0];
-    if (!key) throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.noSigningCert');
-    return { parts: await ctx.desk.incoming.sign(actor(ctx), id, key) };
+    const a = actor(ctx);
+    // Only a key whose certificate is bound to the signed-in person (core rule: OrgService.signingKey).
+    return { parts: await ctx.desk.incoming.sign(a, id, ctx.guard.signingKey(a)) };
   },
   'incoming.signatures': (ctx, { id }) => ctx.desk.incoming.verify(actor(ctx), id),
   'attachments.open': (ctx, { id }) => {

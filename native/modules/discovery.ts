@@ -1,9 +1,18 @@
 // Finding the token driver (PKCS#11 library) on this workstation. The machine configuration
 // decides when it lists modules; only without it do we look in well-known places. Only files
 // that exist are returned; loading them is the bridge's job (it survives a bad one).
+import { createHash } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import { win32 } from 'node:path';
 import { defaultMachineConfigPath, readMachineConfig, type MachineConfig } from './machineConfig';
+
+/**
+ * The id the window uses for a module discovery offered: stable for a configured path, opaque,
+ * and useless for naming any other file (the core maps ids back only to paths discovery returns).
+ */
+export function moduleId(path: string): string {
+  return createHash('sha256').update(`securedesk-pkcs11-module\u0000${path}`).digest('hex').slice(0, 16);
+}
 
 export interface KnownModule {
   path: string;

@@ -16,6 +16,7 @@ import { forkSpawner } from '../../native/bridge/spawn';
 import { pemToDer, signDetached, type PrivateKeyOps } from '../../main/core/crypto';
 import { decryptFileOffThread, encryptFileOffThread } from '../../main/core/crypto/offThread';
 import type { HashAlg } from '../../main/core/crypto/keyOps';
+import { moduleId } from '../../native/modules/discovery';
 import { TokenService } from '../../main/core/session/tokens';
 import { tokenKeyOps } from '../../main/core/token/tokenKeyOps';
 import { softKey } from '../helpers/softKey';
@@ -71,7 +72,7 @@ async function openToken(ref: TokenKeyRef, purpose: 'sign' | 'decrypt'): Promise
   const t0 = performance.now();
   let key: PrivateKeyOps | undefined;
   if (purpose === 'sign') {
-    const signedIn = await new TokenService(bridge, async () => [ref.module]).signIn({ module: ref.module, serial: ref.serial }, ref.pin);
+    const signedIn = await new TokenService(bridge, async () => [ref.module]).signIn({ moduleId: moduleId(ref.module), serial: ref.serial }, ref.pin);
     key = signedIn.signingKeys.find((k) => Buffer.compare(Buffer.from(k.certificate), cert) === 0);
   } else {
     await bridge.login(ref.module, { serial: ref.serial }, ref.pin);

@@ -5,7 +5,13 @@
 //    cost of the service around FTS5, like for like;
 //  - rawPrefix (for reference): the naive expression with the last word as an FTS5 prefix
 //    (ftsQueryFromInput, what the service ran before migration 4).
-import { ftsQueryFromInput, searchTokens } from '../../common/vietnamese';
+// Then two kinds of query the headline set does not hold, each next to the raw query with the same
+// expression: words typed with diacritics (ranked by exact spelling) and number-symbols typed with
+// another number of leading zeros (found by key first, then as a phrase).
+import type { IncomingRow } from '../../common/contract';
+import { numberSymbolKey } from '../../common/numberSymbol';
+import { exactScore, parseSearchQuery } from '../../common/searchQuery';
+import { ftsQueryFromInput, hasDiacritics, searchTokens } from '../../common/vietnamese';
 import type { Desk } from '../../main/core/desk';
 import type { Db } from '../../main/core/db/connection';
 import type { ListInput } from '../../main/core/documents/incoming';
@@ -115,6 +121,88 @@ export interface SearchFigures {
   byKind: Record<string, { n: number; oursP95: number; rawSameExpressionP95: number; rawPrefixP95: number }>;
   slowest: Array<{ query: string; terms: number; oursMs: number; rawSameExpressionMs: number; rawPrefixMs: number; rows: number; matches: number }>;
   examples: string[];
+  /** Words typed with diacritics, and number-symbols: not in the headline set (see measureVariant). */
+  variants: { diacritics: VariantFigures; symbols: VariantFigures };
+}
+
+export interface VariantFigures {
+  queries: number;
+  ours: Summary;
+  /** RAW_FTS_SQL with matchExpression(desk.db, text): for a symbol, its words as a phrase, without the key lookup. */
+  rawSameExpression: Summary;
+  ratioP95VsRawSameExpression: number;
+  overheadMs: { p50: number; p95: number };
+  withRows: number;
+  /** Symbols: queries whose first row has the symbol's key (found first). Diacritics: whose first row has every word typed with diacritics in that spelling, as whole words. */
+  firstRowExact: number;
+  examples: string[];
+}
+
+/**
+ * Queries of the two other kinds, drawn like buildQueries: two adjacent words of a subject as written,
+ * at least one with diacritics ("điện tử"); a document's number-symbol typed without its leading zero
+ * ("5-CV/QU" for "05-CV/QU").
+ */
+export function buildVariantQueries(db: Db, count: number, seed: number): { diacritics: string[]; symbols: string[] } {
+  const maxId = db.prepare('SELECT max(id) FROM incoming').pluck().get() as number;
+  const byId = db.prepare('SELECT id, subject, issuer_name, number_symbol FROM incoming WHERE id = ?');
+  const r = rng(seed);
+  const diacritics = new Set<string>();
+  const symbols = new Set<string>();
+  for (let attempt = 0; (diacritics.size < count || symbols.size < count) && attempt < count * 50; attempt++) {
+    const row = byId.get(1 + Math.floor(r() * maxId)) as SampleRow | undefined;
+    if (!row) continue;
+    const words = row.subject.normalize('NFC').match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
+    if (words.length >= 2 && diacritics.size < count) {
+      const at = Math.floor(r() * (words.length - 1));
+      const pair = [words[at]!.toLowerCase(), words[at + 1]!.toLowerCase()];
+      if (pair.some(hasDiacritics)) diacritics.add(pair.join(' '));
+    }
+    if (symbols.size < count) symbols.add(row.number_symbol.replace(/^0+(?=\d)/, ''));
+  }
+  return { diacritics: [...diacritics], symbols: [...symbols] };
+}
+
+/** Paired and alternated like the headline: listIncoming (first page) next to the raw FTS5 query with its expression. */
+export function measureVariant(desk: Desk, actor: Actor, texts: string[], passes: number, exactFirst: (text: string, first: IncomingRow | undefined) => boolean): VariantFigures {
+  const raw = desk.db.prepare(RAW_FTS_SQL).pluck();
+  const exprOf = texts.map((t) => matchExpression(desk.db, t));
+  const runOurs = (i: number) => desk.incoming.list(actor, searchInput(texts[i]!));
+  const runRaw = (i: number) => (exprOf[i] === null ? [] : (raw.all(exprOf[i]) as number[]));
+  const oursRuns: number[][] = texts.map(() => []);
+  const rawRuns: number[][] = texts.map(() => []);
+  let withRows = 0;
+  let firstRowExact = 0;
+  texts.forEach((text, i) => {
+    const rows = runOurs(i);
+    runRaw(i);
+    if (rows.length > 0) withRows++;
+    if (exactFirst(text, rows[0])) firstRowExact++;
+  });
+  for (let p = 0; p < passes; p++) {
+    texts.forEach((_, i) => {
+      if ((p + i) % 2 === 0) {
+        oursRuns[i]!.push(timed(() => runOurs(i)).ms);
+        rawRuns[i]!.push(timed(() => runRaw(i)).ms);
+      } else {
+        rawRuns[i]!.push(timed(() => runRaw(i)).ms);
+        oursRuns[i]!.push(timed(() => runOurs(i)).ms);
+      }
+    });
+  }
+  const ours = oursRuns.map(median);
+  const same = rawRuns.map(median);
+  const overhead = ours.map((o, i) => o - same[i]!);
+  return {
+    queries: texts.length,
+    ours: summarize(ours),
+    rawSameExpression: summarize(same),
+    ratioP95VsRawSameExpression: ratio(percentile(ours, 95), percentile(same, 95)),
+    overheadMs: { p50: ms(percentile(overhead, 50)), p95: ms(percentile(overhead, 95)) },
+    withRows,
+    firstRowExact,
+    examples: texts.slice(0, 8),
+  };
 }
 
 export const searchInput = (query: string): ListInput => ({ query, sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 100 });
@@ -215,6 +303,16 @@ export function measureSearch(desk: Desk, actor: Actor, queries: BenchQuery[], p
     .slice(0, 8);
   const p = (xs: number[], q: number) => percentile(xs, q);
   const overhead = ours.map((o, i) => o - same[i]!);
+  const variantTexts = buildVariantQueries(desk.db, Math.min(100, queries.length), queries.length);
+  const allExact = (text: string, r: IncomingRow) => {
+    const q = parseSearchQuery(text);
+    return exactScore(q, `${r.subject}\n${r.issuerName}\n${r.numberSymbol}`) === 2 * q.exact.length;
+  };
+  const variants = {
+    diacritics: measureVariant(desk, actor, variantTexts.diacritics, passes, (text, first) => !!first && allExact(text, first)),
+    symbols: measureVariant(desk, actor, variantTexts.symbols, passes, (text, first) => !!first && numberSymbolKey(first.numberSymbol) === numberSymbolKey(text)),
+  };
+  progress(`variants: diacritics p95 ${variants.diacritics.ours.p95} ms (ratio ${variants.diacritics.ratioP95VsRawSameExpression}), symbols p95 ${variants.symbols.ours.p95} ms (ratio ${variants.symbols.ratioP95VsRawSameExpression})`);
   return {
     queries: queries.length,
     passes,
@@ -242,5 +340,6 @@ export function measureSearch(desk: Desk, actor: Actor, queries: BenchQuery[], p
     byKind,
     slowest,
     examples: queries.slice(0, 15).map((q) => q.text),
+    variants,
   };
 }

@@ -63,6 +63,8 @@ export interface OpenOptions {
    * the SoftHSM test CA that issued every token certificate). Chromium variant only.
    */
   trustAnchors?: readonly Uint8Array[];
+  /** The machine's recovery certificates (machine.json recoveryCertificate). Chromium variant only. */
+  recoveryCertificates?: readonly Uint8Array[];
 }
 
 export function assertBuilt(): void {
@@ -97,7 +99,10 @@ function watch(page: Page): Problems {
  */
 export async function openChromium(profileDir: string, opts: OpenOptions): Promise<AppSession> {
   assertBuilt();
-  const desk = await Desk.open({ profileDir, trustAnchors: opts.trustAnchors ?? [opts.hsm.ca.certDer] });
+  const desk = await Desk.open({
+    profileDir, trustAnchors: opts.trustAnchors ?? [opts.hsm.ca.certDer],
+    ...(opts.recoveryCertificates ? { recoveryCertificates: opts.recoveryCertificates } : {}),
+  });
   const bridge = new TokenBridge({ env: opts.hsm.env, ...(existsSync(BRIDGE_WORKER) ? { spawn: forkSpawner(BRIDGE_WORKER) } : {}) });
   const tokens = new TokenService(bridge, async () => [opts.hsm.modulePath]);
   const guard = new SessionGuard(desk, tokens, opts.idleMs ? { idleMs: opts.idleMs } : {});

@@ -133,6 +133,18 @@ test('a wrong number-symbol is explained in Vietnamese at its field', async () =
   assert.match((await field.getAttribute('aria-describedby')) ?? '', /reg-number-symbol-error/);
   // Both accepted forms are shown as a hint.
   await expectText(dialog().locator('#reg-number-symbol-hint'), '15/QĐ-UBND · Đảng: 27-QĐ/TW');
+  // A party symbol typed with the state's slash is accepted with a suggestion the form applies.
+  await field.fill('27/QĐ/TW');
+  await expectText(dialog().locator('#reg-number-symbol-hint'), 'có phải 27-QĐ/TW?');
+  assert.equal(await field.getAttribute('aria-invalid'), null, 'a warning, not an error');
+  await dialog().getByRole('button', { name: 'Sửa thành 27-QĐ/TW' }).click();
+  assert.equal(await field.inputValue(), '27-QĐ/TW');
+  // The type follows the symbol, Luật included; a type not in the list is written by name.
+  await field.fill('Luật số 117/2025/QH15');
+  assert.equal(await dialog().locator('#reg-type').inputValue(), 'Luật');
+  await dialog().locator('#reg-type').selectOption({ label: 'Loại khác (ghi tên)…' });
+  await dialog().getByLabel('Tên loại văn bản').fill('Báo cáo nhanh');
+  await expectText(dialog().locator('#reg-type-hint'), 'Ghi tên loại như trên văn bản');
 
   // Submitting the empty form: every missing field says so, at the field.
   await dialog().getByRole('button', { name: 'Vào sổ', exact: true }).click();
@@ -192,6 +204,13 @@ test('find it by typing without diacritics', async () => {
     await expectText(p.locator('.page-count'), 'Tìm thấy 1 văn bản');
     await expectText(p.locator('#incoming-grid .grid-body'), NUMBER_SYMBOL);
   }
+  // The words found are marked in the row; a number-symbol is found by its key and marked whole.
+  await search().fill('dien tu');
+  await eventually(async () => assert.deepEqual(
+    await p.locator('#incoming-grid .grid-body .col-subject mark.search-hit').allTextContents(), ['điện', 'tử']));
+  await search().fill('0125-CV/DU');
+  await expectText(p.locator('.page-count'), 'Tìm thấy 1 văn bản');
+  await expectText(p.locator('#incoming-grid .grid-body .col-symbol mark.search-hit'), NUMBER_SYMBOL);
   await search().fill('hop dong thue xe');
   await expectText(p.locator('.grid-message'), 'Không có văn bản nào phù hợp.');
   await screenshot(p, 'list-no-results');

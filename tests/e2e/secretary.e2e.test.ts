@@ -26,6 +26,7 @@ import { TokenService } from '../../main/core/session/tokens';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
 import { TokenBridge } from '../../native/bridge/client';
 import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
+import { moduleId } from '../../native/modules/discovery';
 import { ELECTRON_DIST, eventually, expectText, openApp, screenshot, type AppSession } from './harness';
 
 const skip = ELECTRON_DIST ? 'the profile is seeded and inspected through the development host (Chromium only)' : false;
@@ -67,7 +68,7 @@ async function seed(): Promise<void> {
         unit: { name: UNIT, code: '000.00.01.T27', preset: 'party' },
         admin: { fullName: CLERK, position: 'Văn thư cơ quan', role: 'van_thu', clearance: 'tuyet_mat' },
       },
-      { module: hsm.modulePath, serial: hsm.tokens.userRsa.serial },
+      { moduleId: moduleId(hsm.modulePath), serial: hsm.tokens.userRsa.serial },
       hsm.tokens.userRsa.pin,
     );
     clerkId = session.user.id;

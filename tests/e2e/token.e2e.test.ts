@@ -7,8 +7,9 @@
 // out while the document is open (the lock screen within 2 s, nothing of the document left in the
 // DOM or readable in the profile directory), the văn thư unlocking with her own token (which has
 // no signing certificate: "Ký số" says so), a restart
-// with the token put back, the idle lock, and a plain profile from before token binding being
-// bound and encrypted from the lock screen. Chromium on the development host only: pulling tokens
+// with the token put back, the idle lock, and a plain profile from before token binding: nobody
+// listed before sign-in, the recovery token binding the văn thư's token, the profile encrypted,
+// and the văn thư unlocking with her own token. Chromium on the development host only: pulling tokens
 // and the idle timeout are driven from the test process.
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,9 +21,9 @@ import { isPlainDatabase, openDatabase } from '../../main/core/db/connection';
 import { runSetup } from '../../main/core/org/setup';
 import { addUser } from '../../main/core/org/users';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
-import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
+import { createSoftHsm, keyOf, type SoftHsm } from '../fixtures/softhsm/tokens';
 import {
-  ELECTRON_DIST, eventually, expectText, filesContaining, openApp, pageText, screenshot, type AppSession, type Problems,
+  ELECTRON_DIST, eventually, expectText, filesContaining, openApp, pageText, screenshot, type AppSession, type OpenOptions, type Problems,
 } from './harness';
 
 const UNIT = 'Văn phòng Huyện ủy Gia Lâm';
@@ -50,10 +51,10 @@ function collect(): void {
   seen.csp.push(...app.problems.csp.splice(0));
 }
 
-async function reopen(dir: string, idleMs?: number): Promise<void> {
+async function reopen(dir: string, idleMs?: number, extra: Partial<OpenOptions> = {}): Promise<void> {
   collect();
   await app?.close();
-  app = await openApp(dir, { hsm, ...(idleMs ? { idleMs } : {}) });
+  app = await openApp(dir, { hsm, ...(idleMs ? { idleMs } : {}), ...extra });
 }
 
 before(async () => {
@@ -399,7 +400,7 @@ test('restart with the token put back: unlock again; then the idle lock after th
   assertNothingReadable();
 });
 
-test('a plain profile from before token binding: "Tôi là …", the PIN again, bound and encrypted', { skip }, async () => {
+test('a plain profile from before token binding: nobody is listed; the recovery token binds the văn thư; she unlocks with her own token', { skip }, async () => {
   const legacyDir = join(work, 'legacy');
   mkdirSync(legacyDir);
   const { db } = openDatabase(join(legacyDir, 'securedesk.db'));
@@ -410,7 +411,8 @@ test('a plain profile from before token binding: "Tôi là …", the PIN again, 
   addUser(db, { fullName: 'Nguyễn Thị Thu', position: 'Văn thư', role: 'van_thu', clearance: 'mat' });
   db.close();
 
-  await reopen(legacyDir);
+  // The workstation's recovery certificate (machine.json) is the recovery token's.
+  await reopen(legacyDir, undefined, { recoveryCertificates: [keyOf(hsm.tokens.recovery, 'recovery').certDer] });
   const p = page();
   await lockHeading().waitFor();
   await expectText(p.locator('.lock-card'), 'được tạo trước khi dùng thiết bị ký số');
@@ -418,17 +420,47 @@ test('a plain profile from before token binding: "Tôi là …", the PIN again, 
   await p.getByLabel('Mã PIN').fill(hsm.tokens.userRsa.pin);
   await p.getByRole('button', { name: 'Mở khóa' }).click();
 
+  // Bound to nobody: no one may be chosen ("Tôi là …" is gone), and nobody is named.
   await p.getByRole('heading', { name: 'Gắn thiết bị và mã hóa hồ sơ' }).waitFor();
-  await p.getByRole('radio', { name: 'Tôi là Nguyễn Thị Thu' }).check();
-  assert.equal(await p.getByLabel('Mã PIN').inputValue(), '', 'the PIN is asked again');
-  await p.getByLabel('Mã PIN').fill(hsm.tokens.userRsa.pin);
-  await screenshot(p, 'bind-legacy');
+  await expectText(p.locator('.lock-lead'), 'thiết bị khôi phục');
+  for (const name of ['Nguyễn Thị Thu', 'Đỗ Văn Hùng']) assert.ok(!(await pageText(p)).includes(name), `${name} is shown before sign-in`);
+  assert.equal(await p.getByRole('radio', { name: /Tôi là|Gắn cho/ }).count(), 0);
+  await screenshot(p, 'legacy-bind-required');
+
+  // IT proves the recovery token with its PIN; only then are the people shown.
+  await tokenRadio('SD-RECOVERY').check();
+  const pin = p.getByLabel('Mã PIN của thiết bị khôi phục');
+  await pin.fill(hsm.tokens.recovery.pin);
+  await p.getByRole('button', { name: 'Xác thực thiết bị khôi phục' }).click();
+  await p.getByRole('radio', { name: 'Gắn cho Nguyễn Thị Thu' }).check();
+  // The person's token: any other token that can unlock (the recovery token is nobody's).
+  assert.equal(await tokenRadio('SD-RECOVERY').count(), 0);
+  await eventually(async () => assert.equal(await tokenRadio('SD-USER-RSA').isChecked(), true));
+  await expectText(p.locator('.token-certs'), 'Nguyễn Văn An');
+  assert.equal(await pin.inputValue(), '', 'the PIN is asked again');
+  await pin.fill(hsm.tokens.recovery.pin);
+  await screenshot(p, 'legacy-bind');
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await p.route('**/ipc/session.bindLegacy', async (route) => {
+    await held;
+    await route.continue();
+  });
   await p.getByRole('button', { name: 'Gắn thiết bị và mã hóa' }).click();
   await expectText(p.locator('.progress-note'), 'Đang mã hóa hồ sơ…');
+  release();
+  await expectText(p.locator('.legacy-bound'), 'Đã gắn thiết bị SD-USER-RSA cho Nguyễn Thị Thu và mã hóa hồ sơ.');
+  await p.unroute('**/ipc/session.bindLegacy');
+  assert.equal(isPlainDatabase(readFileSync(join(legacyDir, 'securedesk.db')).subarray(0, 16)), false, 'the database is encrypted now');
+  await screenshot(p, 'legacy-bound');
+
+  // She opens it with her own token and PIN.
+  await tokenRadio('SD-USER-RSA').check();
+  await p.getByLabel('Mã PIN').fill(hsm.tokens.userRsa.pin);
+  await p.getByRole('button', { name: 'Mở khóa' }).click();
   await registerHeading().waitFor();
   await expectText(p.locator('.app-header'), 'Nguyễn Thị Thu');
   await expectText(p.locator('.app-header'), 'Văn phòng Đảng ủy xã Bát Tràng');
-  assert.equal(isPlainDatabase(readFileSync(join(legacyDir, 'securedesk.db')).subarray(0, 16)), false, 'the database is encrypted now');
 });
 
 test('no console errors and no Content-Security-Policy violations', { skip }, () => {

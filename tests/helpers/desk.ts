@@ -29,10 +29,11 @@ export function softIdentity(): TokenIdentity & { keyPem: string; certPem: strin
   const t = tempDir('securedesk-softid-');
   try {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${t.dir}/k.pem`, '-out', `${t.dir}/c.pem`, '-days', '3650',
-      '-subj', '/CN=Nguyễn Thị Hương/O=Văn phòng Tỉnh ủy Quảng Ninh/C=VN', '-utf8', '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment'], { stdio: 'pipe' });
+      '-subj', '/CN=Nguyễn Thị Hương/O=Văn phòng Tỉnh ủy Quảng Ninh/C=VN', '-utf8', '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment'], { stdio: 'pipe' });
     const cert = pemToDer(readFileSync(`${t.dir}/c.pem`, 'utf8'))[0]!;
     const keyPem = readFileSync(`${t.dir}/k.pem`, 'utf8');
-    softIdentityCache = { certificates: [cert], unlockKeys: [softKey(cert, keyPem)], keyPem, certPem: readFileSync(`${t.dir}/c.pem`, 'utf8') };
+    const key = softKey(cert, keyPem);
+    softIdentityCache = { unlockKeys: [key], signingKeys: [key], keyPem, certPem: readFileSync(`${t.dir}/c.pem`, 'utf8') };
     return softIdentityCache;
   } finally {
     t.cleanup();
@@ -85,5 +86,6 @@ export async function registration(desk: Desk, actor: Actor, over: Partial<Incom
 /** The same software identity in another process (PEM texts passed on the command line or env). */
 export function identityFromPem(certPem: string, keyPem: string): TokenIdentity {
   const cert = pemToDer(certPem)[0]!;
-  return { certificates: [cert], unlockKeys: [softKey(cert, keyPem)] };
+  const key = softKey(cert, keyPem);
+  return { unlockKeys: [key], signingKeys: [key] };
 }

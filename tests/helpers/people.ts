@@ -16,25 +16,24 @@ export function newIdentity(commonName: string): TokenIdentity {
   const t = tempDir('securedesk-person-');
   try {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${t.dir}/k.pem`, '-out', `${t.dir}/c.pem`, '-days', '3650',
-      '-subj', `/CN=${commonName}/O=Văn phòng Tỉnh ủy Quảng Ninh/C=VN`, '-utf8', '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment'], { stdio: 'pipe' });
+      '-subj', `/CN=${commonName}/O=Văn phòng Tỉnh ủy Quảng Ninh/C=VN`, '-utf8', '-addext', 'basicConstraints=critical,CA:FALSE',
+      '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment'], { stdio: 'pipe' });
     const cert = pemToDer(readFileSync(`${t.dir}/c.pem`, 'utf8'))[0]!;
-    return { certificates: [cert], unlockKeys: [softKey(cert, readFileSync(`${t.dir}/k.pem`, 'utf8'))] };
+    const key = softKey(cert, readFileSync(`${t.dir}/k.pem`, 'utf8'));
+    return { unlockKeys: [key], signingKeys: [key] };
   } finally {
     t.cleanup();
   }
 }
 
-/**
- * Adds a person with their own identity to an unlocked profile. `own` is the identity the profile
- * is unlocked with (it rewraps the keyring for the newcomer's certificate).
- */
-export async function addPerson(desk: Desk, own: TokenIdentity, person: { fullName: string; role: Role; clearance: Secrecy }): Promise<{ id: number; identity: TokenIdentity }> {
+/** Adds a person with their own identity to an unlocked profile (the keyring rewrapped for them). */
+export async function addPerson(desk: Desk, person: { fullName: string; role: Role; clearance: Secrecy }): Promise<{ id: number; identity: TokenIdentity }> {
   const identity = newIdentity(person.fullName);
   const id = writeTx(desk.db, () => {
     const userId = addUser(desk.db, { fullName: person.fullName, position: 'Cán bộ', role: person.role, clearance: person.clearance });
-    bindCertificates(desk.db, userId, identity.certificates, userId, new Date());
+    bindCertificates(desk.db, userId, [identity.unlockKeys[0]!.certificate], desk.session?.id ?? userId, new Date(), 'administrator');
     return userId;
   });
-  await desk.rewrapKeyring(own.unlockKeys[0]!);
+  await desk.rewrapKeyring();
   return { id, identity };
 }

@@ -26,8 +26,8 @@ before(async () => {
   env = await newDesk('state');
   const guard = new SessionGuard(env.desk, new TokenService(new TokenBridge(), async () => []));
   call = createRouter({ desk: env.desk, guard, attachmentUrl: (t) => `app://securedesk/blob/${t}` });
-  clerk2 = await addPerson(env.desk, env.identity, { fullName: 'Trần Thị Bích', role: 'van_thu', clearance: 'mat' });
-  leader = await addPerson(env.desk, env.identity, { fullName: 'Hoàng Văn Lâm', role: 'lanh_dao', clearance: 'tuyet_mat' });
+  clerk2 = await addPerson(env.desk, { fullName: 'Trần Thị Bích', role: 'van_thu', clearance: 'mat' });
+  leader = await addPerson(env.desk, { fullName: 'Hoàng Văn Lâm', role: 'lanh_dao', clearance: 'tuyet_mat' });
   env.desk.lock('manual');
 });
 after(() => env.cleanup());

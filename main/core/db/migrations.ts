@@ -3,6 +3,7 @@
 import type { Db } from './connection';
 import { RECORD_TABLES } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
+import { reindexSymbolKeysAndSearch } from '../documents/search';
 
 const ROLE_CHECK = "('van_thu','lanh_dao','chuyen_vien','quan_tri')";
 const SECRECY_CHECK = "('thuong','mat','toi_mat','tuyet_mat')";
@@ -201,7 +202,10 @@ export const MIGRATIONS: readonly Migration[] = [
     `);
     db.prepare("INSERT INTO settings (key, value) VALUES ('workstation_id', ?) ON CONFLICT (key) DO NOTHING").run(newGlobalId());
   },
-  // 8: each person's preferences (the UI language …), a replicated record; and the drafts of
+  // 8: number-symbol keys (3/CĐ-TTg = 03/CĐ-TTg) and search folding (Ð, i/y variants, numbers without
+  //    leading zeros): recompute the stored keys, rebuild their indexes, the full-text index and its vocabulary.
+  reindexSymbolKeysAndSearch,
+  // 9: each person's preferences (the UI language …), a replicated record; and the drafts of
   //    unfinished forms, kept for the same person across a lock (local scratch: never replicated).
   `
   CREATE TABLE user_prefs (

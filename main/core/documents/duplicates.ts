@@ -1,15 +1,35 @@
-// Duplicate warning (NĐ 30/2020): same number-symbol + issuer + document date, or the same file.
+// Duplicate warning (NĐ 30/2020): the same number-symbol and document date, or the same file. The
+// symbol is compared on its key (3/CĐ-TTg = 03/CĐ-TTg = 3/CĐ–TTg); the issuer is not part of the match,
+// since one body is written many ways ("UBND tỉnh Quảng Ninh", "Ủy ban nhân dân tỉnh Quảng Ninh"): it is
+// a second signal shown to the person (sameIssuer).
 import type { DuplicateRef } from '../../../common/contract';
-import { foldVietnamese } from '../../../common/vietnamese';
+import { cleanTypedSymbol, numberSymbolKey as parsedKey } from '../../../common/numberSymbol';
+import { foldVietnamese, searchTokens } from '../../../common/vietnamese';
 import type { Db } from '../db/connection';
 
-/** Comparison key of a number-symbol: folded, without spaces ("15/QĐ-UBND" ~ "15/qd-ubnd"). */
-export const numberSymbolKey = (s: string): string => foldVietnamese(s).replace(/\s+/g, '');
-/** Comparison key of an issuer name: folded, single-spaced. */
-export const issuerKey = (s: string): string => foldVietnamese(s).replace(/\s+/g, ' ').trim();
+/**
+ * Comparison key of a number-symbol as stored in incoming.number_symbol_key: the parsed key (number
+ * without leading zeros, notation folded); text that is not a number-symbol keeps its folded self.
+ */
+export const numberSymbolKey = (s: string): string =>
+  parsedKey(s) ?? foldVietnamese(cleanTypedSymbol(s)).replace(/\s+/g, '');
+
+/** Abbreviations of body names written either way. */
+const ISSUER_WORDS: Record<string, string> = {
+  ubnd: 'uy ban nhan dan',
+  hdnd: 'hoi dong nhan dan',
+  mttq: 'mat tran to quoc',
+  tp: 'thanh pho',
+};
+
+/** Comparison key of an issuer name: folded words, common abbreviations spelled out. */
+export const issuerKey = (s: string): string =>
+  searchTokens(s).map((w) => ISSUER_WORDS[w] ?? w).join(' ');
 
 const REF_COLUMNS = `i.id, i.arrival_number AS arrivalNumber, r.name AS registerName, i.number_symbol AS numberSymbol,
   i.issuer_name AS issuerName, i.document_date AS documentDate`;
+
+type Ref = Omit<DuplicateRef, 'reason' | 'sameIssuer'>;
 
 export function findDuplicates(
   db: Db,
@@ -17,14 +37,18 @@ export function findDuplicates(
   maxRank: number,
 ): DuplicateRef[] {
   const out = new Map<number, DuplicateRef>();
-  if (q.numberSymbol && q.documentDate) {
+  const key = q.numberSymbol ? parsedKey(q.numberSymbol) : null;
+  if (key && q.documentDate) {
     const rows = db
       .prepare(
-        `SELECT ${REF_COLUMNS} FROM incoming i JOIN registers r ON r.id = i.register_id
-         WHERE i.number_symbol_key = ? AND i.document_date = ? AND i.issuer_key = ? AND i.secrecy_rank <= ? LIMIT 10`,
+        `SELECT ${REF_COLUMNS}, i.issuer_key AS issuerKey FROM incoming i JOIN registers r ON r.id = i.register_id
+         WHERE i.number_symbol_key = ? AND i.document_date = ? AND i.secrecy_rank <= ? ORDER BY i.id LIMIT 10`,
       )
-      .all(numberSymbolKey(q.numberSymbol), q.documentDate, issuerKey(q.issuerName), maxRank) as Omit<DuplicateRef, 'reason'>[];
-    for (const r of rows) out.set(r.id, { ...r, reason: 'same_number_symbol' });
+      .all(key, q.documentDate, maxRank) as Array<Ref & { issuerKey: string }>;
+    const issuer = q.issuerName.trim() ? issuerKey(q.issuerName) : null;
+    for (const { issuerKey: k, ...r } of rows) {
+      out.set(r.id, { ...r, reason: 'same_number_symbol', ...(issuer !== null ? { sameIssuer: k === issuer } : {}) });
+    }
   }
   if (q.sha256s.length > 0) {
     const rows = db
@@ -33,7 +57,7 @@ export function findDuplicates(
          JOIN registers r ON r.id = i.register_id
          WHERE a.sha256 IN (SELECT value FROM json_each(?)) AND i.secrecy_rank <= ? LIMIT 10`,
       )
-      .all(JSON.stringify(q.sha256s), maxRank) as Omit<DuplicateRef, 'reason'>[];
+      .all(JSON.stringify(q.sha256s), maxRank) as Ref[];
     for (const r of rows) if (!out.has(r.id)) out.set(r.id, { ...r, reason: 'same_file' });
   }
   return [...out.values()];

@@ -11,7 +11,8 @@ import type {
 import { addDaysIso, isValidIsoDate, todayIso } from '../../../common/dates';
 import { secrecyRank, type IncomingStatus, type Secrecy, type Urgency } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
-import { formatNumberSymbol, parseNumberSymbol } from '../../../common/numberSymbol';
+import { parseNumberSymbol } from '../../../common/numberSymbol';
+import { exactScorer } from '../../../common/searchQuery';
 import type { IncomingFilter } from '../../../common/schemas';
 import type { incomingListSchema, incomingRegisterSchema } from '../../../common/schemas';
 import type { z } from 'zod';
@@ -23,9 +24,9 @@ import { writeTx } from '../db/transaction';
 import { recordChange } from '../events/eventLog';
 import { findUnit } from '../org/units';
 import { authorize, requireClearance, type Actor } from '../org/rights';
-import { findDuplicates, issuerKey, numberSymbolKey } from './duplicates';
+import { findDuplicates, issuerKey } from './duplicates';
 import { peekNumber, takeNumber } from './numbering';
-import { indexIncoming, matchExpression } from './search';
+import { indexIncoming, searchPlan, type SearchPlan } from './search';
 
 export type RegisterInput = z.output<typeof incomingRegisterSchema>;
 export type ListInput = z.output<typeof incomingListSchema>;
@@ -86,8 +87,11 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   requireClearance(actor, input.secrecy);
   const { db } = ctx;
   const parsed = parseNumberSymbol(input.numberSymbol);
-  if (!parsed.ok) throw new DeskError('VALIDATION', parsed.reason, { fields: { numberSymbol: parsed.reason } });
-  const numberSymbol = formatNumberSymbol(parsed.value);
+  if (!parsed.ok) throw DeskError.keyed('VALIDATION', parsed.msg.key, parsed.msg.params, { at: 'numberSymbol' });
+  // Kept as typed (a register records what arrived); compared and searched on its key. A shape no form
+  // has is registered as written, its warning recorded in the audit entry.
+  const { text: numberSymbol, key: numberSymbolKey } = parsed.value;
+  const symbolWarning = parsed.verdict === 'warning' ? parsed.code : undefined;
   const arrivalDate = input.arrivalDate ?? todayIso(ctx.now());
   if (input.documentDate > arrivalDate) {
     const m = 'Ngày văn bản không được sau ngày đến.';
@@ -129,7 +133,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
       )
       .run(
         register.id, period, number, arrivalDate, Number(arrivalDate.slice(0, 4)), issuerUnitId, issuerName,
-        numberSymbol, numberSymbolKey(numberSymbol), issuerKey(issuerName), input.documentDate, input.typeCode,
+        numberSymbol, numberSymbolKey, issuerKey(issuerName), input.documentDate, input.typeCode,
         input.subject, input.secrecy, secrecyRank(input.secrecy), input.urgency, input.deadline ?? null,
         JSON.stringify(input.recipients), input.notes, actor.id, registeredAt.toISOString(), metas.length,
       );
@@ -149,6 +153,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
         register: register.name, arrivalNumber: number, secrecy: input.secrecy,
         files: metas.map((m) => m.sha256),
         ...(duplicates.length > 0 ? { acknowledgedDuplicates: duplicates.map((d) => d.id) } : {}),
+        ...(symbolWarning ? { numberSymbolWarning: symbolWarning } : {}),
       },
     });
     return { id, arrivalNumber: number, registerName: register.name };
@@ -173,8 +178,9 @@ const SORT_SQL: Record<ListInput['sort']['field'], string> = {
   issuer: 'i.issuer_key {dir}, i.id {dir}',
 };
 
-interface BuiltQuery { from: string; where: string[]; params: unknown[]; fts: boolean }
-const where = (b: BuiltQuery) => (b.where.length > 0 ? `WHERE ${b.where.join(' AND ')}` : '');
+interface Part { from: string; where: string[]; params: unknown[] }
+interface BuiltQuery extends Part { fts: boolean; plan?: SearchPlan }
+const where = (b: Pick<Part, 'where'>) => (b.where.length > 0 ? `WHERE ${b.where.join(' AND ')}` : '');
 
 function buildFilter(db: Db, actor: Actor, f: IncomingFilter, today: string): BuiltQuery | null {
   const where: string[] = [];
@@ -187,13 +193,17 @@ function buildFilter(db: Db, actor: Actor, f: IncomingFilter, today: string): Bu
   }
   let from = 'incoming i';
   let fts = false;
+  let plan: SearchPlan | undefined;
   if (f.query !== undefined && f.query.trim() !== '') {
-    const match = matchExpression(db, f.query);
-    if (match === null) return null; // only punctuation: nothing can match
-    from = 'incoming_fts f JOIN incoming i ON i.id = f.rowid';
-    where.unshift('incoming_fts MATCH ?');
-    params.unshift(match);
-    fts = true;
+    plan = searchPlan(db, f.query, secrecyRank(actor.clearance)) ?? undefined;
+    if (!plan) return null; // only punctuation, or a word nothing begins with: nothing can match
+    // A number-symbol in the query is looked up by its key first (symbolParts); words go through the index.
+    if (!plan.symbol) {
+      from = 'incoming_fts f JOIN incoming i ON i.id = f.rowid';
+      where.unshift('incoming_fts MATCH ?');
+      params.unshift(plan.match);
+      fts = true;
+    }
   }
   if (f.year !== undefined) { where.push('i.year = ?'); params.push(f.year); }
   if (f.registerId !== undefined) { where.push('i.register_id = ?'); params.push(f.registerId); }
@@ -214,7 +224,80 @@ function buildFilter(db: Db, actor: Actor, f: IncomingFilter, today: string): Bu
     case 'no_deadline': where.push('i.deadline IS NULL'); break;
     default: break;
   }
-  return { from, where, params, fts };
+  return { from, where, params, fts, ...(plan ? { plan } : {}) };
+}
+
+// ---- Search: a number-symbol first, exact spellings first ----
+
+/** Matches ranked by the words typed with diacritics: the most recent ones, one window (see listRanked). */
+const RANK_WINDOW = 200;
+const SEARCH_COUNT_CAP = 10_000;
+
+const pageOf = (db: Db, p: Part, order: string, orderParams: unknown[], limit: number, offset: number): IncomingRow[] =>
+  (cached(db, `SELECT ${ROW_COLUMNS} FROM ${p.from} JOIN registers r ON r.id = i.register_id ${where(p)} ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .raw(true)
+    .all(...p.params, ...orderParams, limit, offset) as unknown[][]).map(toRow);
+
+const countOf = (db: Db, p: Part, cap: number): number =>
+  cached(db, `SELECT count(*) FROM (SELECT 1 FROM ${p.from} ${where(p)} LIMIT ?)`).pluck(true).get(...p.params, cap) as number;
+
+/**
+ * A query holding a number-symbol: (a) the records whose key is the symbol's (exact key first; while
+ * the symbol is the last thing typed, keys it begins too), then (b) the records that cite it (its
+ * words as a phrase in the index) with another key. Both must match the query's other words.
+ */
+function symbolParts(built: BuiltQuery): { a: Part; b: Part | null } {
+  const plan = built.plan!;
+  const s = plan.symbol!;
+  const key = s.hi === null ? { sql: 'i.number_symbol_key = ?', params: [s.key] } : { sql: 'i.number_symbol_key >= ? AND i.number_symbol_key < ?', params: [s.key, s.hi] };
+  // Per keyed record, a seek in the index (rowid = i.id), not every match of the other words.
+  const rest = s.rest === null ? null : { sql: 'EXISTS (SELECT 1 FROM incoming_fts WHERE incoming_fts MATCH ? AND rowid = i.id)', params: [s.rest] };
+  const a: Part = {
+    from: 'incoming i',
+    where: [key.sql, ...(rest ? [rest.sql] : []), ...built.where],
+    params: [...key.params, ...(rest ? rest.params : []), ...built.params],
+  };
+  const b: Part | null = plan.match === null ? null : {
+    from: 'incoming_fts f JOIN incoming i ON i.id = f.rowid',
+    where: ['incoming_fts MATCH ?', `NOT (${key.sql})`, ...built.where],
+    params: [plan.match, ...key.params, ...built.params],
+  };
+  return { a, b };
+}
+
+function listBySymbol(db: Db, built: BuiltQuery, q: ListInput, dir: 'ASC' | 'DESC'): IncomingRow[] {
+  const { a, b } = symbolParts(built);
+  const arrival = q.sort.field === 'arrival';
+  const orderA = `(i.number_symbol_key = ?) DESC, ${arrival ? `i.id ${dir}` : SORT_SQL[q.sort.field].replaceAll('{dir}', dir)}`;
+  const orderB = arrival ? `f.rowid ${dir}` : SORT_SQL[q.sort.field].replaceAll('{dir}', dir);
+  const keyParam = [built.plan!.symbol!.key];
+  // The first page needs no count of (a): fewer rows than asked means (a) is done.
+  const inA = q.offset === 0 ? Infinity : countOf(db, a, q.offset + 1);
+  const rows = q.offset < inA ? pageOf(db, a, orderA, keyParam, q.limit, q.offset) : [];
+  if (rows.length === q.limit || !b) return rows;
+  const skipB = q.offset < inA ? 0 : q.offset - inA;
+  return [...rows, ...pageOf(db, b, orderB, [], q.limit - rows.length, skipB)];
+}
+
+/**
+ * Words typed with diacritics rank the records that hold them in that exact spelling first: "hòa"
+ * puts "Hòa Bình" above "kế hoạch". Only the most recent RANK_WINDOW matches are ranked (their texts
+ * are read, nothing more): ranking every match is what makes searches slow. Past the window, matches
+ * follow in recency order as usual.
+ */
+function listRanked(db: Db, built: BuiltQuery, q: ListInput): IncomingRow[] {
+  // The window's rows come whole, their searchable text first: the page is cut from them.
+  const recent = cached(db, `SELECT i.subject || char(10) || i.issuer_name || char(10) || i.number_symbol || char(10) || i.notes,
+    ${ROW_COLUMNS} FROM ${built.from} JOIN registers r ON r.id = i.register_id ${where(built)} ORDER BY f.rowid DESC LIMIT ?`)
+    .raw(true).all(...built.params, RANK_WINDOW) as unknown[][];
+  const score = exactScorer(built.plan!.query)!;
+  const rows = recent
+    .map((r, i) => ({ r, i, score: score(r[0] as string) }))
+    .sort((x, y) => y.score - x.score || x.i - y.i)
+    .slice(q.offset, q.offset + q.limit)
+    .map((x) => toRow(x.r.slice(1)));
+  if (rows.length === q.limit || recent.length < RANK_WINDOW) return rows;
+  return [...rows, ...pageOf(db, built, 'f.rowid DESC', [], q.limit - rows.length, RANK_WINDOW)];
 }
 
 export function listIncoming(db: Db, actor: Actor, q: ListInput, now: Date): IncomingRow[] {
@@ -222,6 +305,10 @@ export function listIncoming(db: Db, actor: Actor, q: ListInput, now: Date): Inc
   const built = buildFilter(db, actor, q, todayIso(now));
   if (!built) return [];
   const dir = q.sort.dir === 'asc' ? 'ASC' : 'DESC';
+  if (built.plan?.symbol) return listBySymbol(db, built, q, dir);
+  if (built.plan && built.plan.query.exact.length > 0 && q.sort.field === 'arrival' && dir === 'DESC' && q.offset < RANK_WINDOW) {
+    return listRanked(db, built, q);
+  }
   // With a search, "by arrival" means newest registration first: FTS5 walks its index in rowid
   // order and stops at the page, which keeps common words fast. Other sorts order all matches.
   const order = built.fts && q.sort.field === 'arrival' ? `f.rowid ${dir}` : SORT_SQL[q.sort.field].replaceAll('{dir}', dir);
@@ -244,7 +331,13 @@ export function countIncoming(db: Db, actor: Actor, f: IncomingFilter, now: Date
   authorize(actor, 'doc.read');
   const built = buildFilter(db, actor, f, todayIso(now));
   if (!built) return { total: 0, capped: false };
-  const limit = built.fts ? Math.min(cap, 10_000) : cap;
+  if (built.plan?.symbol) {
+    const { a, b } = symbolParts(built);
+    const limit = Math.min(cap, SEARCH_COUNT_CAP);
+    const total = countOf(db, a, limit + 1) + (b ? countOf(db, b, limit + 1) : 0);
+    return total > limit ? { total: limit, capped: true } : { total, capped: false };
+  }
+  const limit = built.fts ? Math.min(cap, SEARCH_COUNT_CAP) : cap;
   // A search with no other condition is counted from the index alone (every index row has its record).
   const from = built.fts && built.where.length === 1 ? 'incoming_fts' : built.from;
   const total = cached(db, `SELECT count(*) FROM (SELECT 1 FROM ${from} ${where(built)} LIMIT ?)`)

@@ -2,7 +2,7 @@
 // ~0.5 s), after the idle timeout, or when the bridge process is lost; each time the profile is
 // locked, the data key forgotten, and listeners told so the window can clear what it shows.
 import { EventEmitter } from 'node:events';
-import type { Session } from '../../../common/contract';
+import type { Session, UserSummary } from '../../../common/contract';
 import { DeskError } from '../../../common/errors';
 import type { SetupInput } from '../../../common/schemas';
 import type { Desk } from '../desk';
@@ -38,7 +38,7 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarni
     this.idleMs = opts.idleMs ?? 10 * 60 * 1000;
     this.warnMs = Math.min(opts.warnMs ?? 60_000, Math.floor(this.idleMs / 2));
     tokens.bridge.on('tokenRemoved', (e) => {
-      if (this.current && e.serial === this.current.ref.serial && e.module === this.current.ref.module) this.lock('removed');
+      if (this.current && e.serial === this.current.ref.serial && e.module === this.current.module) this.lock('removed');
     });
     tokens.bridge.on('bridgeLost', () => {
       if (this.current) this.lock('bridge');
@@ -59,9 +59,24 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarni
     return this.withToken(ref, pin, (identity) => this.desk.unlock(identity));
   }
 
-  /** First unlock of a plain profile from before token binding: bind, encrypt, open. */
-  async bindLegacy(userId: number, ref: TokenRef, pin: string | undefined): Promise<Session> {
-    return this.withToken(ref, pin, (identity) => this.desk.bindAndEncrypt(userId, identity));
+  /** A plain profile from before token binding: the people in it, once the recovery token proved itself. */
+  async legacyUsers(recovery: TokenRef, pin: string | undefined): Promise<UserSummary[]> {
+    this.assertLegacy();
+    return this.forOneCall(recovery, pin, (identity) => this.desk.legacyUsers(identity));
+  }
+
+  /**
+   * A plain profile: on the recovery token's authority, binds a person's token (read without their
+   * PIN) and encrypts the profile. It stays locked; the person unlocks with their own token and PIN.
+   */
+  async bindLegacy(recovery: TokenRef, pin: string | undefined, userId: number, person: TokenRef): Promise<void> {
+    this.assertLegacy();
+    const certs = (await this.tokens.readCertificates(person)).map((c) => c.der);
+    await this.forOneCall(recovery, pin, (identity) => this.desk.bindLegacy(identity, userId, certs));
+  }
+
+  private assertLegacy(): void {
+    if (!this.desk.needsBinding) throw DeskError.keyed('VALIDATION', 'profile.notLegacy');
   }
 
   /** Signs in on the token, opens the session with what it proves; on failure the token is signed out. */
@@ -72,33 +87,39 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarni
       this.track(signed);
       return session;
     } catch (err) {
-      await this.tokens.signOut(ref);
+      await this.tokens.signOut(signed);
       throw toDeskError(err);
+    }
+  }
+
+  /** Signs in on the token for one operation (no session) and always signs out again. */
+  private async forOneCall<T>(ref: TokenRef, pin: string | undefined, run: (identity: SignedInToken['identity']) => Promise<T>): Promise<T> {
+    const signed = await this.tokens.signIn(ref, pin);
+    try {
+      return await run(signed.identity);
+    } catch (err) {
+      throw toDeskError(err);
+    } finally {
+      await this.tokens.signOut(signed);
     }
   }
 
   /** An administrator binds another person's token (read without their PIN: certificates are public). */
   async bindToken(actor: Actor, userId: number, ref: TokenRef): Promise<void> {
-    const own = this.unlockKey();
-    let certs: Uint8Array[];
-    try {
-      certs = (await this.tokens.bridge.listCertificates(ref.module, { serial: ref.serial })).map((c) => c.der);
-    } catch (err) {
-      throw toDeskError(err);
-    }
-    if (certs.length === 0) throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.noCertificates');
-    await this.desk.org.bindToken(actor, userId, certs, own);
+    if (!this.current) throw DeskError.keyed('NO_SESSION', 'session.ended');
+    const certs = (await this.tokens.readCertificates(ref)).map((c) => c.der);
+    await this.desk.org.bindToken(actor, userId, certs);
   }
 
-  private unlockKey(): PrivateKeyOps {
-    const key = this.current?.identity.unlockKeys[0];
-    if (!key) throw DeskError.keyed('NO_SESSION', 'session.ended');
-    return key;
+  /** The key the signed-in person signs with: one on their token whose certificate is bound to them. */
+  signingKey(actor: Actor): PrivateKeyOps {
+    if (!this.current) throw DeskError.keyed('NO_SESSION', 'session.ended');
+    return this.desk.org.signingKey(actor, this.current.signingKeys);
   }
 
   private track(signed: SignedInToken): void {
     this.current = signed;
-    this.stopWatch = this.tokens.bridge.watchSlots(signed.ref.module);
+    this.stopWatch = this.tokens.bridge.watchSlots(signed.module);
     this.touch();
   }
 
@@ -128,10 +149,10 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarni
     this.warned = false;
     this.stopWatch?.();
     this.stopWatch = null;
-    const ref = this.current?.ref;
+    const signed = this.current;
     this.current = null;
     this.desk.lock(reason);
-    if (ref) void this.tokens.signOut(ref);
+    if (signed) void this.tokens.signOut(signed);
     if (had) this.emit('locked', reason);
   }
 

@@ -1,19 +1,23 @@
 // The tokens this workstation can see, and signing in with one. Talks to the token bridge (its own
-// process); turns what a token holds into what the core needs: the certificates that name the
-// person, and the keys that can unlock the profile or sign.
+// process); turns what a token holds into what the core needs: each key on the token paired with
+// its own certificate (same CKA_ID), for unlocking the profile or signing.
+//
+// The window names a PKCS#11 module only by the opaque id discovery gave it (ModuleView.id). Every
+// call maps that id back to a path from the module list (machine configuration and discovery) at
+// that moment; an id that is not on the list gets one error, so the window can neither load a
+// library of its choosing nor learn which files exist.
 import type { ModuleView, TokenCertificateView, TokenDirectory, TokenRefValue, TokenView } from '../../../common/contract';
+import { DeskError } from '../../../common/errors';
 import type { TokenBridge } from '../../../native/bridge/client';
-import type { SlotInfo } from '../../../native/bridge/protocol';
+import type { CertificateEntry, SlotInfo } from '../../../native/bridge/protocol';
+import { moduleId } from '../../../native/modules/discovery';
 import { isValidAt, parseCertificate, type CertificateInfo, type PrivateKeyOps } from '../crypto';
-import type { TokenIdentity } from '../desk';
-import { canUnlock, fingerprintOf } from '../org/certificates';
+import type { TokenIdentity } from '../vault/ProfileVault';
+import { canSign, canUnlock, fingerprintOf } from '../org/certificates';
 import { tokenKeyOps } from '../token/tokenKeyOps';
 import { toDeskError } from './tokenErrors';
 
 export type TokenRef = TokenRefValue;
-
-const canSign = (c: CertificateInfo) =>
-  c.keyUsage === null || c.keyUsage.includes('digitalSignature') || c.keyUsage.includes('nonRepudiation');
 
 function algorithmName(c: CertificateInfo): string {
   const k = c.publicKey;
@@ -33,17 +37,31 @@ export function certificateView(keyId: string, label: string, der: Uint8Array, n
 
 export interface SignedInToken {
   ref: TokenRef;
+  /** The module's path (core only; the window never sees or sends it). */
+  module: string;
   identity: TokenIdentity;
-  /** Keys able to sign, with their certificates (valid ones first). */
-  signingKeys: PrivateKeyOps[];
+  /** Keys able to sign, each with its own certificate (valid ones first); identity.signingKeys. */
+  signingKeys: readonly PrivateKeyOps[];
 }
+
+/** The one answer for a module id the machine does not offer (whatever file the id might stand for). */
+export const unknownModule = (): DeskError =>
+  DeskError.keyed('TOKEN_ABSENT', 'token.unknownModule');
 
 export class TokenService {
   constructor(
     readonly bridge: TokenBridge,
+    /** The PKCS#11 libraries this machine offers: machine configuration, else discovery (paths). */
     private readonly modules: () => Promise<string[]>,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** The path of an offered module, or TOKEN_ABSENT (the same for every id not offered). */
+  async modulePath(id: string): Promise<string> {
+    const path = (await this.modules()).find((p) => moduleId(p) === id);
+    if (!path) throw unknownModule();
+    return path;
+  }
 
   /** `isBound`: whether a certificate opens this workstation's keyring (sets TokenView.bound). */
   async directory(opts: { isBound?: ((certificate: Uint8Array) => boolean) | null } = {}): Promise<TokenDirectory> {
@@ -52,12 +70,13 @@ export class TokenService {
     const modules: ModuleView[] = [];
     const tokens: TokenView[] = [];
     for (const p of probes) {
+      const id = moduleId(p.module);
       if ('error' in p) {
-        modules.push({ path: p.module, ok: false, error: (toDeskError(p.error) as Error).message });
+        modules.push({ id, path: p.module, ok: false, error: (toDeskError(p.error) as Error).message });
         continue;
       }
       const i = p.info;
-      modules.push({ path: p.module, ok: true, manufacturer: i.manufacturer, description: i.description, version: i.libraryVersion });
+      modules.push({ id, path: p.module, ok: true, manufacturer: i.manufacturer, description: i.description, version: i.libraryVersion });
       let slots: SlotInfo[] = [];
       try {
         slots = await this.bridge.listSlots(p.module);
@@ -70,7 +89,7 @@ export class TokenService {
         if (!s.tokenPresent || !s.token || !s.token.initialized) continue;
         const t = s.token;
         const view: TokenView = {
-          module: p.module, slotId: s.slotId, serial: t.serial, label: t.label, manufacturer: t.manufacturer, model: t.model,
+          moduleId: id, slotId: s.slotId, serial: t.serial, label: t.label, manufacturer: t.manufacturer, model: t.model,
           pinPad: t.pinPad, pin: { countLow: t.userPin.countLow, finalTry: t.userPin.finalTry, locked: t.userPin.locked }, certificates: [],
         };
         try {
@@ -86,29 +105,44 @@ export class TokenService {
     return { modules, tokens };
   }
 
-  /** Logs in (the PIN goes to the bridge once and is not kept) and returns what the token proves. */
-  async signIn(ref: TokenRef, pin: string | undefined): Promise<SignedInToken> {
+  /** The certificates on a token (public objects: no PIN). */
+  async readCertificates(ref: TokenRef): Promise<CertificateEntry[]> {
+    const module = await this.modulePath(ref.moduleId);
     try {
-      await this.bridge.login(ref.module, { serial: ref.serial }, pin);
-      const certs = await this.bridge.listCertificates(ref.module, { serial: ref.serial });
-      const now = this.now();
-      const entries = certs.map((c) => ({ c, info: parseCertificate(c.der) }));
-      const keyFor = (e: (typeof entries)[number]) => tokenKeyOps(this.bridge, { module: ref.module, slot: { serial: ref.serial }, keyId: e.c.id, certificate: e.c.der });
-      const byValidity = (a: (typeof entries)[number], b: (typeof entries)[number]) => Number(isValidAt(b.info, now)) - Number(isValidAt(a.info, now));
-      return {
-        ref,
-        identity: {
-          certificates: certs.map((c) => c.der),
-          unlockKeys: entries.filter((e) => canUnlock(e.info)).sort(byValidity).map(keyFor),
-        },
-        signingKeys: entries.filter((e) => canSign(e.info)).sort(byValidity).map(keyFor),
-      };
+      return await this.bridge.listCertificates(module, { serial: ref.serial });
     } catch (err) {
       throw toDeskError(err);
     }
   }
 
-  async signOut(ref: TokenRef): Promise<void> {
-    await this.bridge.logout(ref.module, { serial: ref.serial }).catch(() => undefined);
+  /** Logs in (the PIN goes to the bridge once and is not kept) and returns the token's keys. */
+  async signIn(ref: TokenRef, pin: string | undefined): Promise<SignedInToken> {
+    const module = await this.modulePath(ref.moduleId);
+    try {
+      await this.bridge.login(module, { serial: ref.serial }, pin);
+    } catch (err) {
+      throw toDeskError(err);
+    }
+    try {
+      const certs = await this.bridge.listCertificates(module, { serial: ref.serial });
+      const now = this.now();
+      const entries = certs.map((c) => ({ c, info: parseCertificate(c.der) }));
+      const keyFor = (e: (typeof entries)[number]) => tokenKeyOps(this.bridge, { module, slot: { serial: ref.serial }, keyId: e.c.id, certificate: e.c.der });
+      const byValidity = (a: (typeof entries)[number], b: (typeof entries)[number]) => Number(isValidAt(b.info, now)) - Number(isValidAt(a.info, now));
+      const signingKeys = entries.filter((e) => canSign(e.info)).sort(byValidity).map(keyFor);
+      return {
+        ref,
+        module,
+        identity: { unlockKeys: entries.filter((e) => canUnlock(e.info)).sort(byValidity).map(keyFor), signingKeys },
+        signingKeys,
+      };
+    } catch (err) {
+      await this.signOut({ module, ref });
+      throw toDeskError(err);
+    }
+  }
+
+  async signOut(signed: Pick<SignedInToken, 'module' | 'ref'>): Promise<void> {
+    await this.bridge.logout(signed.module, { serial: signed.ref.serial }).catch(() => undefined);
   }
 }

@@ -3,8 +3,12 @@
 // bound people's certificates and the recovery certificate), or `ready` (unlocked: the database is
 // open with the data key, blobs decrypt as they are read). Locking closes the database and forgets
 // the key. A plain profile from before token binding is `locked` too, with `needsBinding`: the first
-// unlock binds the person's token and encrypts it in place. Domain services get a CoreContext from
-// the vault for the length of one call; they never see the key.
+// unlock encrypts it in place, for a token bound before or after the recovery key bound someone.
+// Domain services get a CoreContext from the vault for the length of one call; they never see the key.
+//
+// Identity: the person is the holder of the one certificate whose private key unwrapped the keyring
+// (or, on a plain profile, opened the keyring written for it); every other certificate on the token
+// is ignored.
 import { existsSync, openSync, readSync, closeSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo, Session, UserSummary } from '../../../common/contract';
@@ -18,8 +22,10 @@ import type { ContextSource, CoreContext } from '../context';
 import { encryptDatabaseCopy, isPlainDatabase, openDatabase, type Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { CryptoError, parseCertificate, type PrivateKeyOps, type RecipientSpec } from '../crypto';
+import { equalBytes } from '../crypto/der';
 import { openKeyring, newDataKey, writeKeyring } from '../profile/keyring';
-import { bindCertificates, canUnlock, unlockCertificates, userForCertificates } from '../org/certificates';
+import { bindCertificates, canUnlock, fingerprintOf, holderOf, unlockCertificates } from '../org/certificates';
+import { bindableCertificates, checkForBinding, problemError, type BindingPolicy } from '../org/certificatePolicy';
 import { silentLogger, type Logger } from '../log';
 import type { Actor } from '../org/rights';
 import { isSetUp, runSetup } from '../org/setup';
@@ -27,6 +33,7 @@ import { registerRoles } from '../org/registerPolicy';
 import { actorFor, getUser, listUsers } from '../org/users';
 import { getSetting } from '../profile/settings';
 import { makeProfilePrivate } from '../privateFiles';
+import { proveKey, proveSigningKey } from './proof';
 import { shred } from './shred';
 
 export const APP_VERSION = '0.1.0';
@@ -44,12 +51,16 @@ export interface VaultOptions {
   revocationLists?: () => Promise<ReadonlyArray<{ path: string; bytes: Uint8Array }>>;
 }
 
-/** A person's token as the core sees it: the certificates on it, and the key that unlocks. */
+/**
+ * A person's token as the core sees it: its keys, each paired with its own certificate
+ * (PrivateKeyOps.certificate, the certificate with the key's CKA_ID). Certificates without a key
+ * of the job are not part of it: they prove nothing.
+ */
 export interface TokenIdentity {
-  /** Every certificate on the token (identity: any of them may be the bound one). */
-  certificates: readonly Uint8Array[];
-  /** Keys on the token that can unwrap (RSA with keyEncipherment), tried in turn. */
+  /** Keys that can unwrap (RSA with keyEncipherment), tried in turn; the one that does names the person. */
   unlockKeys: readonly PrivateKeyOps[];
+  /** Keys that can sign (valid certificates first). */
+  signingKeys: readonly PrivateKeyOps[];
 }
 
 export type LockCause = 'manual' | 'removed' | 'idle' | 'bridge' | 'close';
@@ -70,6 +81,8 @@ export class ProfileVault implements ContextSource {
   private dataKey: Buffer | null = null;
   private storeOpen: AttachmentStore | null = null;
   private actor: Actor | null = null;
+  /** The key that opened this session (it proves every rewrapped keyring opens). */
+  private sessionKey: PrivateKeyOps | null = null;
   private readonly lockListeners: Array<() => void> = [];
   private readonly recovery: readonly Uint8Array[];
   private readonly trustAnchors: readonly Uint8Array[];
@@ -137,6 +150,7 @@ export class ProfileVault implements ContextSource {
       }
     }
     this.actor = null;
+    this.sessionKey = null;
     for (const listener of this.lockListeners) listener();
     this.conn?.db.close();
     this.conn = null;
@@ -243,14 +257,38 @@ export class ProfileVault implements ContextSource {
     throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.oaepUnsupported');
   }
 
-  /** First-run setup: a fresh data key, the keyring for the administrator's token, an encrypted database. */
+  /** What a certificate must satisfy to be bound now (machine trust anchors, recovery certificates). */
+  bindingPolicy(firstUse = false): BindingPolicy {
+    return { trustAnchors: this.trustAnchors, recovery: this.recovery, now: this.now(), ...(firstUse ? { firstUse } : {}) };
+  }
+
+  /** The certificate whose key opened the current session. */
+  sessionCertificate(): Uint8Array | null {
+    return this.sessionKey?.certificate ?? null;
+  }
+
+  /**
+   * First-run setup: a fresh data key, the keyring for the administrator's token, an encrypted
+   * database. The administrator is bound by the certificates whose private keys prove themselves on
+   * the token: the unlocking key that opens the new keyring, any other unlocking key that unwraps a
+   * fresh challenge, and each signing key that signs one (verified with its certificate). A
+   * certificate on the token without its key proves nothing and is ignored.
+   */
   async setup(input: SetupInput, token: TokenIdentity): Promise<Session> {
     if (this.state !== 'new') throw DeskError.keyed('SETUP_DONE', 'setup.done');
-    const key = token.unlockKeys[0];
-    if (!key) throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.noEncryptionCert');
+    const policy = this.bindingPolicy(true);
+    const checked = token.unlockKeys.map((key) => ({ key, check: checkForBinding(key.certificate, policy) }));
+    const key = checked.find((c) => c.check.problem === null)?.key;
+    if (!key) {
+      const first = checked[0]?.check;
+      if (first) throw problemError(first);
+      throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.noEncryptionCert');
+    }
+    const others = await this.provenCertificates(token, key, policy);
+    const unlocking = [key.certificate, ...others.filter((der) => canUnlock(parseCertificate(der)))];
     const dataKey = newDataKey();
     try {
-      await this.writeKeyringFor(dataKey, [key.certificate], key);
+      await this.writeKeyringFor(dataKey, unlocking, key);
       await this.attach(Buffer.from(dataKey));
     } catch (err) {
       await fsp.rm(this.path(KEYRING_FILE), { force: true });
@@ -260,54 +298,62 @@ export class ProfileVault implements ContextSource {
     }
     const userId = writeTx(this.db, () => {
       const id = runSetup(this.db, input, this.now());
-      bindCertificates(this.db, id, token.certificates, id, this.now());
+      bindCertificates(this.db, id, [key.certificate, ...others], id, this.now(), 'setup');
       return id;
     });
     this.log.log('info', 'workstation profile created', { preset: input.unit.preset });
-    return this.startSession(userId);
+    return this.startSession(userId, key);
   }
 
-  private startSession(userId: number): Session {
+  /** The token's other certificates that may be bound and whose keys prove themselves now. */
+  private async provenCertificates(token: TokenIdentity, proven: PrivateKeyOps, policy: BindingPolicy): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    const seen = (der: Uint8Array) => equalBytes(der, proven.certificate) || out.some((d) => equalBytes(d, der));
+    for (const [keys, prove] of [[token.unlockKeys, proveKey], [token.signingKeys, proveSigningKey]] as const) {
+      for (const k of keys) {
+        if (seen(k.certificate) || checkForBinding(k.certificate, policy).problem !== null) continue;
+        if (await prove(k)) out.push(k.certificate);
+        else this.log.log('warn', 'a certificate on the token was not bound: its key did not prove itself', { subject: parseCertificate(k.certificate).subject });
+      }
+    }
+    return out;
+  }
+
+  private startSession(userId: number, key: PrivateKeyOps): Session {
     const user = getUser(this.db, userId);
     if (!user) throw DeskError.keyed('NOT_FOUND', 'user.notFound');
     this.actor = actorFor(user, registerRoles(this.db));
+    this.sessionKey = key;
     if (!this.readOnly) writeTx(this.db, () => appendAudit(this.db, { userId, action: 'session.unlock' }));
     return this.sessionOf(this.actor);
   }
 
   /**
-   * Unlocks with a person's token: the data key is unwrapped on the token, the database opened,
-   * and the person found by the certificates on their token. A token bound to nobody is refused and
-   * the profile stays locked.
+   * Unlocks with a person's token: each unlocking key is asked to unwrap the data key in turn; the
+   * database is opened and the person is the holder of the certificate of the key that unwrapped
+   * it. No other certificate on the token counts. A key bound to nobody (the recovery key, a
+   * binding removed since) does not open a session, and the profile stays locked.
    */
   async unlock(token: TokenIdentity): Promise<Session> {
     if (this.state === 'new') throw DeskError.keyed('SETUP_REQUIRED', 'setup.required');
     if (this.conn) this.lock('manual');
-    if (this.needsBinding) {
-      await this.attach(null);
-      const userId = this.conn!.readOnly ? undefined : userForCertificates(this.db, token.certificates);
-      if (userId === undefined) {
-        const users = this.users();
-        this.lock('manual');
-        throw DeskError.keyed('BIND_REQUIRED', 'profile.bindRequired', undefined, { details: { users } });
-      }
-      // Bound before, but the encryption never happened (or never finished): do it now.
-      this.lock('manual');
-      return this.bindAndEncrypt(userId, token);
-    }
+    if (this.needsBinding) return this.unlockPlain(token);
     let dataKey: Buffer | null = null;
+    let unlockedBy: PrivateKeyOps | null = null;
     let lastError: unknown = null;
     for (const key of token.unlockKeys) {
       try {
         dataKey = await openKeyring(this.path(KEYRING_FILE), key);
+        unlockedBy = key;
         break;
       } catch (err) {
-        lastError = err;
-        if (!(err instanceof CryptoError && err.code === 'NOT_A_RECIPIENT')) break;
+        // A key that cannot open it (not a recipient; a certificate written beside a key that is
+        // not its own) does not stop the next one from trying.
+        if (!(err instanceof CryptoError && err.code === 'NOT_A_RECIPIENT')) lastError = err;
       }
     }
-    if (!dataKey) {
-      if (lastError && !(lastError instanceof CryptoError && lastError.code === 'NOT_A_RECIPIENT')) throw lastError;
+    if (!dataKey || !unlockedBy) {
+      if (lastError) throw lastError;
       throw DeskError.keyed('NOT_BOUND', 'token.notBound');
     }
     try {
@@ -321,7 +367,7 @@ export class ProfileVault implements ContextSource {
     }
     let userId: number | undefined;
     try {
-      userId = userForCertificates(this.db, token.certificates);
+      userId = holderOf(this.db, unlockedBy.certificate);
     } catch (err) {
       // A damaged database stays open read-only (state 'damaged') so the banner can say so.
       if (this.readOnly) throw DeskError.keyed('READ_ONLY', 'profile.damagedOnUnlock');
@@ -331,28 +377,90 @@ export class ProfileVault implements ContextSource {
       this.lock('manual');
       throw DeskError.keyed('NOT_BOUND', 'token.notBoundToActiveUser');
     }
-    return this.startSession(userId);
+    return this.startSession(userId, unlockedBy);
   }
 
   /**
-   * A plain profile from before token binding: binds the person's token to their user record and
-   * encrypts the profile in place. Crash-safe: the keyring is written first; the encrypted database
-   * is built and verified beside the plain one and swapped in by rename; blobs are encrypted one by
-   * one, each plain file removed only after its encrypted copy is in place. An interrupted run is
-   * finished by the next unlock.
+   * A plain profile from before token binding, unlocked with a token bound before (an earlier
+   * binding whose encryption never happened or never finished): the profile is encrypted for the
+   * bound certificates, the key proving itself by opening the new keyring, then unlocked as usual.
+   * Any other token gets BIND_REQUIRED, which names nobody: the recovery key binds someone first.
    */
-  async bindAndEncrypt(userId: number, token: TokenIdentity): Promise<Session> {
-    if (!this.needsBinding && !this.encryptionUnfinished()) throw DeskError.keyed('VALIDATION', 'profile.alreadyEncrypted');
-    const key = token.unlockKeys[0];
-    if (!key) throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.noEncryptionCertShort');
+  private async unlockPlain(token: TokenIdentity): Promise<Session> {
     await this.attach(null);
-    if (!getUser(this.db, userId)) {
+    let key: PrivateKeyOps | undefined;
+    let certs: Uint8Array[] = [];
+    try {
+      if (this.readOnly) throw DeskError.keyed('READ_ONLY', 'profile.damagedOnUnlock');
+      key = token.unlockKeys.find((k) => {
+        const holder = holderOf(this.db, k.certificate);
+        return holder !== undefined && getUser(this.db, holder) !== undefined;
+      });
+      certs = unlockCertificates(this.db);
+    } finally {
       this.lock('manual');
-      throw DeskError.keyed('NOT_FOUND', 'user.notFound');
     }
-    writeTx(this.db, () => bindCertificates(this.db, userId, token.certificates, userId, this.now()));
-    const certs = unlockCertificates(this.db);
-    this.lock('manual');
+    if (!key) {
+      throw DeskError.keyed('BIND_REQUIRED', this.recovery.length > 0 ? 'profile.legacyRecovery' : 'profile.legacyNoRecovery', undefined,
+        { details: { recoveryConfigured: this.recovery.length > 0 } });
+    }
+    await this.encryptFor(certs, key);
+    return this.unlock(token);
+  }
+
+  /** The recovery key on this token, after it proved itself on a fresh challenge. */
+  private async recoveryKey(token: TokenIdentity): Promise<PrivateKeyOps> {
+    const prints = new Set(this.recovery.map((r) => fingerprintOf(parseCertificate(r))));
+    const key = token.unlockKeys.find((k) => prints.has(fingerprintOf(parseCertificate(k.certificate))));
+    if (!key || !(await proveKey(key)))
+      throw DeskError.keyed('NOT_BOUND', 'token.notRecovery');
+    return key;
+  }
+
+  /** A plain profile: the people in it, once the recovery key has proved itself. */
+  async legacyUsers(recovery: TokenIdentity): Promise<UserSummary[]> {
+    if (!this.needsBinding) throw DeskError.keyed('VALIDATION', 'profile.alreadyEncrypted');
+    await this.recoveryKey(recovery);
+    await this.attach(null);
+    try {
+      return listUsers(this.db);
+    } finally {
+      this.lock('manual');
+    }
+  }
+
+  /**
+   * A plain profile, on the recovery key's authority: binds a person's token (its certificates
+   * checked as an administrator's binding would be) and encrypts the profile in place for every
+   * bound certificate and the recovery certificate. The profile stays locked: the person opens it
+   * with their own token and PIN. Crash-safe: see encryptInPlace.
+   */
+  async bindLegacy(recovery: TokenIdentity, userId: number, personCertificates: readonly Uint8Array[]): Promise<void> {
+    if (!this.needsBinding) throw DeskError.keyed('VALIDATION', 'profile.alreadyEncrypted');
+    const key = await this.recoveryKey(recovery);
+    await this.attach(null);
+    let certs: Uint8Array[];
+    try {
+      this.assertWritable();
+      const user = getUser(this.db, userId);
+      if (!user) throw DeskError.keyed('NOT_FOUND', 'user.notFound');
+      const fit = bindableCertificates(personCertificates, this.bindingPolicy(), true);
+      writeTx(this.db, () => {
+        bindCertificates(this.db, userId, fit.map((c) => c.der), null, this.now(), 'recovery');
+        appendAudit(this.db, { userId: null, action: 'profile.bind_legacy', entity: 'user', entityId: userId, details: { recovery: fingerprintOf(parseCertificate(key.certificate)) } });
+      });
+      certs = unlockCertificates(this.db);
+    } finally {
+      this.lock('manual');
+    }
+    await this.encryptFor(certs, key);
+  }
+
+  /**
+   * Encrypts a plain profile in place: a fresh data key wrapped for `certs` and the recovery
+   * certificate (proved to open with `key`), then the database and blobs (encryptInPlace).
+   */
+  private async encryptFor(certs: readonly Uint8Array[], key: PrivateKeyOps): Promise<void> {
     const dataKey = newDataKey();
     try {
       await this.writeKeyringFor(dataKey, certs, key);
@@ -360,11 +468,6 @@ export class ProfileVault implements ContextSource {
     } finally {
       dataKey.fill(0);
     }
-    return this.unlock(token);
-  }
-
-  private encryptionUnfinished(): boolean {
-    return existsSync(this.path(KEYRING_FILE)) && this.dbIsPlain();
   }
 
   private dbIsPlain(): boolean {
@@ -411,10 +514,13 @@ export class ProfileVault implements ContextSource {
     }
   }
 
-  /** After a binding changed who may unlock: the keyring rewrapped for every unlocking certificate. */
-  async rewrapKeyring(ownKey: PrivateKeyOps): Promise<void> {
-    if (!this.dataKey) return;
-    await this.writeKeyringFor(this.dataKey, unlockCertificates(this.db), ownKey);
+  /**
+   * After a binding changed who may unlock: the keyring rewrapped for every unlocking certificate,
+   * proved to open with the key of the current session.
+   */
+  async rewrapKeyring(): Promise<void> {
+    if (!this.dataKey || !this.sessionKey) throw DeskError.keyed('NO_SESSION', 'session.ended');
+    await this.writeKeyringFor(this.dataKey, unlockCertificates(this.db), this.sessionKey);
   }
 
   users(): UserSummary[] {

@@ -8,7 +8,7 @@
 import { create } from 'zustand';
 import type { SavedDraft, StagedFile } from '../../../common/contract';
 import { formatDateVn, todayIso } from '../../../common/dates';
-import type { DocumentTypeCode, Secrecy, Urgency } from '../../../common/domain';
+import type { Secrecy, Urgency } from '../../../common/domain';
 import type { IncomingRegisterDraft } from '../../../common/drafts';
 import { asDeskError, call, stageFile } from '../ipc/call';
 import { desk } from '../ipc/desk';
@@ -38,7 +38,8 @@ export interface Draft {
   documentDate: string;
   arrivalDate: string;
   deadline: string;
-  typeCode: DocumentTypeCode | '';
+  /** A type code from the list, or a type written by name (common/domain checkDocumentType). */
+  typeCode: string;
   /** True once the person picked a type (then the number-symbol no longer suggests one). */
   typeChosen: boolean;
   subject: string;

@@ -263,7 +263,7 @@ test('the signature panel gets how each signature was judged: time, timestamp, r
     revocationLists: () => readRevocationLists([crlDir]).then((r) => r.files),
   });
   try {
-    const eve = { certificates: [p('eve').certDer, pki.inter.certDer], unlockKeys: [keyOf('eve')] };
+    const eve = { unlockKeys: [keyOf('eve')], signingKeys: [keyOf('eve')] };
     const session = await desk.setup({
       unit: { name: 'Văn phòng Tỉnh ủy Quảng Ninh', code: '000.00.01.H49', preset: 'state' },
       admin: { fullName: 'Lê Văn Đức', position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },

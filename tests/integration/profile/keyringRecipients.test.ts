@@ -24,7 +24,7 @@ test('the keyring says which certificates it is addressed to, read-only and with
     const before = readFileSync(desk.keyringFile);
     const isBound = await keyringRecipients(desk.keyringFile);
     assert.ok(isBound, 'a keyring is there');
-    assert.equal(isBound(identity.certificates[0]!), true, 'the certificate bound at setup');
+    assert.equal(isBound(identity.unlockKeys[0]!.certificate), true, 'the certificate bound at setup');
     assert.equal(isBound(sameNameOtherCertificate(t.dir)), false, 'same name, another serial and key: not bound');
     assert.equal(isBound(Uint8Array.from([0x30, 0x03, 0x02, 0x01, 0x00])), false, 'not a certificate');
     assert.deepEqual(readFileSync(desk.keyringFile), before, 'the keyring is untouched');

@@ -21,6 +21,7 @@ import { TokenService } from '../../../main/core/session/tokens';
 import { tokenKeyOps } from '../../../main/core/token/tokenKeyOps';
 import { makeSamplePdf } from '../../../main/devhost/samplePdf';
 import { TokenBridge } from '../../../native/bridge/client';
+import { moduleId } from '../../../native/modules/discovery';
 import { createSoftHsm, keyOf, type SoftHsm } from '../../fixtures/softhsm/tokens';
 import { tempDir } from '../../helpers/desk';
 
@@ -73,14 +74,14 @@ describe('encrypted profile with SoftHSM tokens', () => {
     profile.cleanup();
   });
 
-  const ref = (name: 'userRsa' | 'userEc' | 'recovery') => ({ module: hsm.modulePath, serial: hsm.tokens[name].serial });
+  const ref = (name: 'userRsa' | 'userEc' | 'recovery') => ({ moduleId: moduleId(hsm.modulePath), serial: hsm.tokens[name].serial });
   const newDesk = () => Desk.open({ profileDir: profile.dir, recoveryCertificates: [keyOf(hsm.tokens.recovery, 'recovery').certDer] });
 
   test('setup binds the token; locked, the profile holds no readable subject or PDF byte', async () => {
     const desk = await newDesk();
     const guard = new SessionGuard(desk, tokens);
     const dir = await tokens.directory();
-    assert.ok(dir.modules.some((m) => m.ok && m.path === hsm.modulePath));
+    assert.ok(dir.modules.some((m) => m.ok && m.path === hsm.modulePath && m.id === moduleId(hsm.modulePath)));
     const rsa = dir.tokens.find((t) => t.serial === hsm.tokens.userRsa.serial)!;
     assert.ok(rsa.certificates.some((c) => c.canUnlock) && rsa.certificates.some((c) => c.canSign));
     assert.ok(dir.tokens.find((t) => t.serial === hsm.tokens.userEc.serial)!.certificates.every((c) => !c.canUnlock));
@@ -159,8 +160,8 @@ describe('encrypted profile with SoftHSM tokens', () => {
 });
 
 describe('a plain profile from before token binding', () => {
-  test('is encrypted in place at the first unlock, with nothing lost', async () => {
-    const hsm = await createSoftHsm({ tokens: ['userRsa'] });
+  test('is encrypted in place once the recovery key bound someone, with nothing lost', async () => {
+    const hsm = await createSoftHsm({ tokens: ['userRsa', 'recovery'] });
     const bridge = new TokenBridge({ env: hsm.env });
     const tokens = new TokenService(bridge, async () => [hsm.modulePath]);
     const profile = tempDir('securedesk-legacy-');
@@ -180,13 +181,17 @@ describe('a plain profile from before token binding', () => {
       db.close();
       assert.ok(filesUnder(profile.dir).some((f) => f.bytes.includes(Buffer.from(SUBJECT))), 'plain before');
 
-      const desk = await Desk.open({ profileDir: profile.dir });
+      const desk = await Desk.open({ profileDir: profile.dir, trustAnchors: [hsm.ca.certDer], recoveryCertificates: [keyOf(hsm.tokens.recovery, 'recovery').certDer] });
       const guard = new SessionGuard(desk, tokens);
       assert.equal(desk.info().needsBinding, true);
-      const bind = await guard.unlock({ module: hsm.modulePath, serial: hsm.tokens.userRsa.serial }, hsm.tokens.userRsa.pin).catch((e: unknown) => e);
+      const person = { moduleId: moduleId(hsm.modulePath), serial: hsm.tokens.userRsa.serial };
+      const recovery = { moduleId: moduleId(hsm.modulePath), serial: hsm.tokens.recovery.serial };
+      const bind = await guard.unlock(person, hsm.tokens.userRsa.pin).catch((e: unknown) => e);
       assert.ok(bind instanceof DeskError && bind.code === 'BIND_REQUIRED');
-      assert.deepEqual((bind.details?.users as Array<{ id: number }>).map((u) => u.id), [userId]);
-      const session = await guard.bindLegacy(userId, { module: hsm.modulePath, serial: hsm.tokens.userRsa.serial }, hsm.tokens.userRsa.pin);
+      assert.equal(bind.details?.users, undefined, 'nobody is listed before sign-in');
+      assert.deepEqual((await guard.legacyUsers(recovery, hsm.tokens.recovery.pin)).map((u) => u.id), [userId]);
+      await guard.bindLegacy(recovery, hsm.tokens.recovery.pin, userId, person);
+      const session = await guard.unlock(person, hsm.tokens.userRsa.pin);
       const rows = desk.incoming.list(actorFor(session.user), { query: 'bi mat nha nuoc', sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 10 });
       assert.equal(rows.length, 1);
       const att = desk.incoming.get(actorFor(session.user), rows[0]!.id).attachments[0]!;

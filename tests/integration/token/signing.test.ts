@@ -11,6 +11,7 @@ import { SessionGuard } from '../../../main/core/session/guard';
 import { TokenService } from '../../../main/core/session/tokens';
 import { makeSamplePdf } from '../../../main/devhost/samplePdf';
 import { TokenBridge } from '../../../native/bridge/client';
+import { moduleId } from '../../../native/modules/discovery';
 import { createSoftHsm, type SoftHsm } from '../../fixtures/softhsm/tokens';
 import { tempDir } from '../../helpers/desk';
 
@@ -33,7 +34,7 @@ test('sign on the token; verify; a changed register entry and a changed file are
   const session = await guard.setup({
     unit: { name: 'Văn phòng Thành ủy', code: '000.00.01.T01', preset: 'party' },
     admin: { fullName: 'Nguyễn Văn An', position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
-  }, { module: hsm.modulePath, serial: hsm.tokens.userRsa.serial }, hsm.tokens.userRsa.pin);
+  }, { moduleId: moduleId(hsm.modulePath), serial: hsm.tokens.userRsa.serial }, hsm.tokens.userRsa.pin);
   const actor = actorFor(session.user);
   const pdf = await makeSamplePdf({ issuer: 'Quận ủy Ba Đình', numberSymbol: '12-CV/QU', title: 'CÔNG VĂN', subject: 'Về việc ký số' });
   const staged = await desk.attachments.stage(actor, Readable.from([Buffer.from(pdf)]), 'cong-van.pdf');
@@ -41,7 +42,7 @@ test('sign on the token; verify; a changed register entry and a changed file are
     issuer: { name: 'Quận ủy Ba Đình' }, numberSymbol: '12-CV/QU', documentDate: '2026-11-02', typeCode: 'CV',
     subject: 'Về việc ký số văn bản điện tử', secrecy: 'thuong', urgency: 'thuong', stagedIds: [staged.stagedId],
   }));
-  const key = guard.token!.signingKeys[0]!;
+  const key = guard.signingKey(actor);
   assert.equal(await desk.incoming.sign(actor, doc.id, key), 2, 'one signature per file plus the register entry');
   const sigs = await desk.incoming.verify(actor, doc.id);
   assert.deepEqual(sigs.map((s) => [s.target, s.valid]), [['file', true], ['metadata', true]]);

@@ -15,6 +15,7 @@ export function DuplicateList({ items, onOpen }: { items: DuplicateRef[]; onOpen
           <span className="dup-meta">
             {' '}· {d.numberSymbol} · {d.issuerName} · {t('duplicates.dated', { date: formatDateVn(d.documentDate) })}
             {' '}· {t(`duplicates.reason.${d.reason}`)}
+            {d.sameIssuer === false && <> · <span className="dup-other-issuer">{t('duplicates.otherIssuer')}</span></>}
           </span>
         </li>
       ))}

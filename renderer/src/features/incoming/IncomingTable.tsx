@@ -5,10 +5,13 @@
 // opens too. Columns can be resized and shown or hidden, per person (columnLayout.ts).
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { TFunction } from 'i18next';
-import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type FocusEvent, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type FocusEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { IncomingRow } from '../../../../common/contract';
 import { todayIso } from '../../../../common/dates';
+import type { IncomingFilter } from '../../../../common/schemas';
+import { parseSearchQuery, type SearchQuery } from '../../../../common/searchQuery';
+import { Highlight } from '../../components/Highlight';
 import { Icon, Spinner } from '../../components/Icon';
 import { SecrecyBadge } from '../../components/Secrecy';
 import { useLabels, type Labels } from '../../i18n/labels';
@@ -55,6 +58,11 @@ export function IncomingTable({ rows, filtered, active }: Props) {
   const { ensure, indexOf, refreshing, revision, queryKey } = rows;
   const total = rows.total ?? 0;
   const today = todayIso();
+  // The search the rows shown answer (not what is being typed), for marking its words.
+  const hits = useMemo(() => {
+    const query = queryKey ? (JSON.parse(queryKey) as [IncomingFilter])[0].query : undefined;
+    return query ? parseSearchQuery(query) : null;
+  }, [queryKey]);
   const userId = useApp((s) => s.session?.user.id ?? null);
   const [registerWidth, setRegisterWidth] = useState(0);
   const layout = useColumnLayout(userId, registerWidth);
@@ -226,7 +234,7 @@ export function IncomingTable({ rows, filtered, active }: Props) {
               // Rows only re-render when their data, their selection or the language changes.
               return row ? (
                 <RowView key={row.id} row={row} index={item.index} top={item.start} selected={row.id === selectedId}
-                  today={today} labels={labels} t={t} onSelect={onSelect} onOpen={openIncoming} />
+                  today={today} labels={labels} t={t} hits={hits} onSelect={onSelect} onOpen={openIncoming} />
               ) : (
                 <PendingRow key={`p${item.index}`} index={item.index} top={item.start} />
               );
@@ -281,11 +289,12 @@ interface RowProps {
   today: string;
   labels: Labels;
   t: TFunction;
+  hits: SearchQuery | null;
   onSelect(id: number): void;
   onOpen(id: number): void;
 }
 
-const RowView = memo(function RowView({ row, index, top, selected, today, labels, t, onSelect, onOpen }: RowProps) {
+const RowView = memo(function RowView({ row, index, top, selected, today, labels, t, hits, onSelect, onOpen }: RowProps) {
   const overdue = isOverdue(row, today);
   const dueToday = isDueToday(row, today);
   const topSecret = row.secrecy === 'tuyet_mat';
@@ -302,12 +311,12 @@ const RowView = memo(function RowView({ row, index, top, selected, today, labels
     >
       <div role="gridcell" className="grid-cell col-number num" title={row.registerName}>{row.arrivalNumber}</div>
       <div role="gridcell" className="grid-cell col-date col-arrival-date num">{formatDateVn(row.arrivalDate)}</div>
-      <div role="gridcell" className="grid-cell col-issuer" title={row.issuerName}>{row.issuerName}</div>
-      <div role="gridcell" className="grid-cell col-symbol">{row.numberSymbol}</div>
+      <div role="gridcell" className="grid-cell col-issuer" title={row.issuerName}><Highlight text={row.issuerName} query={hits} /></div>
+      <div role="gridcell" className="grid-cell col-symbol"><Highlight text={row.numberSymbol} query={hits} /></div>
       <div role="gridcell" className="grid-cell col-date col-document-date num">{formatDateVn(row.documentDate)}</div>
       <div role="gridcell" className="grid-cell col-type" title={labels.docType(row.typeCode)}>{labels.docType(row.typeCode)}</div>
       <div role="gridcell" className="grid-cell col-subject" title={topSecret ? undefined : row.subject}>
-        {topSecret ? <em className="muted">{t('incoming.topSecretSubject')}</em> : row.subject}
+        {topSecret ? <em className="muted">{t('incoming.topSecretSubject')}</em> : <Highlight text={row.subject} query={hits} />}
       </div>
       <div role="gridcell" className="grid-cell col-secrecy"><SecrecyBadge level={row.secrecy} label={labels.secrecy(row.secrecy)} /></div>
       <div role="gridcell" className={`grid-cell col-urgency urgency-${row.urgency}`}>{labels.urgency(row.urgency)}</div>

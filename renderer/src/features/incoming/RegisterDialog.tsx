@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { DuplicateRef } from '../../../../common/contract';
 import { formatDateVn, isValidIsoDate, parseDateVn, todayIso } from '../../../../common/dates';
 import {
-  DOCUMENT_TYPES, SECRECY_LEVELS, URGENCY_LEVELS, clearedFor, type DocumentTypeCode, type Secrecy, type Urgency,
+  DOCUMENT_TYPE_GROUPS, DOCUMENT_TYPES, SECRECY_LEVELS, URGENCY_LEVELS, clearedFor, isKnownDocumentType, type Secrecy, type Urgency,
 } from '../../../../common/domain';
 import { parseNumberSymbol } from '../../../../common/numberSymbol';
 import { incomingRegisterSchema } from '../../../../common/schemas';
@@ -28,6 +28,9 @@ import { toast } from '../../stores/toasts';
 import { AttachmentsField } from './AttachmentsField';
 import { DuplicateList } from './DuplicateList';
 import { IssuerCombobox } from './IssuerCombobox';
+
+/** The type picker's last choice: a type written by name. */
+const OTHER_TYPE = '__other__';
 
 /** Form field keys as the schema and the core name them, in the order they appear. */
 const FIELD_ORDER = [
@@ -145,6 +148,7 @@ export function RegisterDialog() {
   const [duplicates, setDuplicates] = useState<DuplicateRef[] | null>(null);
   const [early, setEarly] = useState<DuplicateRef[]>([]);
   const [busy, setBusy] = useState(false);
+  const [typeByName, setTypeByName] = useState(false);
   /** Asking before registering (with whether duplicates were already acknowledged), or before emptying the form. */
   const [asking, setAsking] = useState<{ kind: 'register'; doubts: Doubt[]; acknowledge: boolean } | { kind: 'clear' } | null>(null);
 
@@ -171,7 +175,8 @@ export function RegisterDialog() {
   );
   useEffect(() => {
     const [numberSymbol, issuerName, documentDate] = JSON.parse(dupKey) as [string, string, string | null];
-    if (!open || !documentDate || !issuerName || !parseNumberSymbol(numberSymbol).ok) {
+    // On the symbol's key and the date; the issuer, however it is written, only tells whether it matches too.
+    if (!open || !documentDate || !parseNumberSymbol(numberSymbol).ok) {
       setEarly([]);
       return;
     }
@@ -206,6 +211,7 @@ export function RegisterDialog() {
     setFormError(null);
     setDuplicates(null);
     setEarly([]);
+    setTypeByName(false);
   };
 
   const openRecord = (id: number) => {
@@ -270,6 +276,15 @@ export function RegisterDialog() {
   };
 
   const parsedSymbol = parseNumberSymbol(draft.numberSymbol);
+  const symbolWarning = parsedSymbol.ok && parsedSymbol.verdict === 'warning' ? parsedSymbol : null;
+  /** A number-symbol typed or corrected: its type is suggested until the person picks one. */
+  const changeSymbol = (numberSymbol: string) => {
+    const parsed = parseNumberSymbol(numberSymbol);
+    const suggested = parsed.ok ? parsed.value.typeCode : undefined;
+    change('numberSymbol', { numberSymbol, ...(!draft.typeChosen && suggested ? { typeCode: suggested } : {}) });
+  };
+  // A type written by name (not in the list) is edited in its own box.
+  const namedType = typeByName || (draft.typeCode !== '' && !isKnownDocumentType(draft.typeCode));
   const issuerError = errorOf('issuer.name');
   const earlyRefs = early.filter((d) => d.reason === 'same_number_symbol');
 
@@ -379,17 +394,24 @@ export function RegisterDialog() {
               </Field>
               <div className="form-grid two">
                 <Field id={CONTROL_IDS.numberSymbol} label={t('register.numberSymbol')} error={errorOf('numberSymbol')} required
-                  hint={parsedSymbol.ok
+                  hint={symbolWarning ? (
+                    <span className="field-warning" role="status">
+                      {t(`register.symbolWarning.${symbolWarning.code}`, { suggestion: symbolWarning.suggestion })}
+                      {symbolWarning.suggestion && (
+                        <>
+                          {' '}
+                          <button type="button" className="link-button" onClick={() => changeSymbol(symbolWarning.suggestion!)}>
+                            {t('register.symbolApply', { suggestion: symbolWarning.suggestion })}
+                          </button>
+                        </>
+                      )}
+                    </span>
+                  ) : parsedSymbol.ok && parsedSymbol.value.form !== 'other'
                     ? t(parsedSymbol.value.form === 'party' ? 'register.symbolParty' : 'register.symbolState')
                     : t('register.symbolHint')}>
                   <input className="input" {...controlProps(CONTROL_IDS.numberSymbol, errorOf('numberSymbol'), true, true)}
                     value={draft.numberSymbol} autoComplete="off" spellCheck={false}
-                    onChange={(e) => {
-                      const numberSymbol = e.target.value;
-                      const parsed = parseNumberSymbol(numberSymbol);
-                      const suggested = parsed.ok ? DOCUMENT_TYPES.find((x) => x.code === parsed.value.typeCode)?.code : undefined;
-                      change('numberSymbol', { numberSymbol, ...(!draft.typeChosen && suggested ? { typeCode: suggested } : {}) });
-                    }}
+                    onChange={(e) => changeSymbol(e.target.value)}
                     onBlur={() => touch('numberSymbol')} />
                 </Field>
                 <Field id={CONTROL_IDS.documentDate} label={t('register.documentDate')} error={errorOf('documentDate')} required>
@@ -398,13 +420,30 @@ export function RegisterDialog() {
                     onBlur={() => touch('documentDate')} />
                 </Field>
               </div>
-              <Field id={CONTROL_IDS.typeCode} label={t('register.type')} error={errorOf('typeCode')} required>
-                <select className="input" {...controlProps(CONTROL_IDS.typeCode, errorOf('typeCode'), false, true)} value={draft.typeCode}
-                  onChange={(e) => change('typeCode', { typeCode: e.target.value as DocumentTypeCode | '', typeChosen: true })}
+              <Field id={CONTROL_IDS.typeCode} label={t('register.type')} error={errorOf('typeCode')} required
+                hint={namedType ? t('register.typeNameHint') : undefined}>
+                <select className="input" {...controlProps(CONTROL_IDS.typeCode, errorOf('typeCode'), namedType, true)}
+                  value={namedType ? OTHER_TYPE : draft.typeCode}
+                  onChange={(e) => {
+                    const other = e.target.value === OTHER_TYPE;
+                    setTypeByName(other);
+                    change('typeCode', { typeCode: other ? '' : e.target.value, typeChosen: true });
+                  }}
                   onBlur={() => touch('typeCode')}>
                   <option value="">{t('common.choose')}</option>
-                  {DOCUMENT_TYPES.map((x) => <option key={x.code} value={x.code}>{labels.docType(x.code)}</option>)}
+                  {DOCUMENT_TYPE_GROUPS.map((g) => (
+                    <optgroup key={g} label={t(`register.typeGroup.${g}`)}>
+                      {DOCUMENT_TYPES.filter((x) => x.group === g).map((x) => <option key={x.code} value={x.code}>{labels.docType(x.code)}</option>)}
+                    </optgroup>
+                  ))}
+                  <option value={OTHER_TYPE}>{t('register.typeOther')}</option>
                 </select>
+                {namedType && (
+                  <input className="input" id={`${CONTROL_IDS.typeCode}-name`} aria-label={t('register.typeName')}
+                    aria-describedby={`${CONTROL_IDS.typeCode}-hint`} value={draft.typeCode} maxLength={60} autoComplete="off"
+                    onChange={(e) => change('typeCode', { typeCode: e.target.value, typeChosen: true })}
+                    onBlur={() => touch('typeCode')} />
+                )}
               </Field>
               {earlyRefs.length > 0 && !duplicates && (
                 <div className="notice notice-warning" role="status">

@@ -1,36 +1,27 @@
 // The lock screen: the profile is encrypted and opens only with a bound token and its PIN. It says
 // why the workstation locked, offers the people whose tokens are present and bound (the only usable
-// one is chosen; PersonPicker), and turns
-// every refusal into what to do next. A plain profile from before token binding asks "Tôi là …"
-// once, then binds the token and encrypts the profile.
+// one is chosen; PersonPicker), and turns every refusal into what to do next. A plain profile from
+// before token binding opens for a token bound before (and is encrypted on the way); for any other
+// token the recovery token binds someone first (LegacyBinding.tsx): nobody is listed, and nobody can
+// claim to be someone, before that.
 import { useCallback, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { UserSummary } from '../../../../common/contract';
-import type { DeskError } from '../../../../common/errors';
 import { Icon, Spinner } from '../../components/Icon';
-import { SecrecyBadge } from '../../components/Secrecy';
 import i18n from '../../i18n';
-import { useLabels } from '../../i18n/labels';
 import { errorText } from '../../i18n/errors';
 import { asDeskError, call } from '../../ipc/call';
+import { desk } from '../../ipc/desk';
 import { useApp, type LockNotice } from '../../stores/app';
 import { PinField, type PinHandle } from '../tokens/PinField';
 import { placeTokenError } from '../tokens/tokenErrors';
-import { holderOf, tokenRef } from '../tokens/tokenText';
-import { LanguageSwitch } from './LanguageSwitch';
+import { tokenKey, tokenRef } from '../tokens/tokenText';
 import { useTokenDirectory } from '../tokens/useTokenDirectory';
+import { LegacyBinding } from './LegacyBinding';
+import { LanguageSwitch } from './LanguageSwitch';
 import { PersonPicker } from './PersonPicker';
-
-interface Binding {
-  users: UserSummary[];
-  userId: number | null;
-  /** BIND_REQUIRED as the core said it (worded when shown). */
-  error: DeskError;
-}
 
 export function LockScreen() {
   const { t } = useTranslation();
-  const labels = useLabels();
   const info = useApp((s) => s.info);
   const notice = useApp((s) => s.lockNotice);
   const unlocked = useApp((s) => s.unlocked);
@@ -39,10 +30,12 @@ export function LockScreen() {
   const select = useCallback((key: string | null) => setSelected(key), []);
   const pin = useRef<PinHandle>(null);
   const [errors, setErrors] = useState<{ pin?: string; token?: string; form?: string }>({});
-  const [busy, setBusy] = useState<null | 'unlocking' | 'encrypting'>(null);
-  const [binding, setBinding] = useState<Binding | null>(null);
+  const [busy, setBusy] = useState<null | 'unlocking'>(null);
+  /** A plain profile and a token bound to nobody: the recovery token binds someone first. */
+  const [legacy, setLegacy] = useState<{ message: string; recoveryConfigured: boolean } | null>(null);
+  const [bound, setBound] = useState<{ name: string; label: string } | null>(null);
 
-  const token = dir.directory?.tokens.find((x) => `${x.module}\n${x.serial}` === selected) ?? null;
+  const token = dir.directory?.tokens.find((x) => tokenKey(x) === selected) ?? null;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -56,23 +49,16 @@ export function LockScreen() {
       pin.current?.focus();
       return;
     }
-    if (binding && binding.userId === null) {
-      setErrors({ form: t('lock.bind.chooseUser') });
-      return;
-    }
     setErrors({});
     const pinInput = token.pinPad ? {} : { pin: typed };
-    setBusy(binding ? 'encrypting' : 'unlocking');
+    setBusy('unlocking');
     try {
-      const session = binding
-        ? await call('session.bindLegacy', { userId: binding.userId!, token: tokenRef(token), ...pinInput })
-        : await call('session.unlock', { token: tokenRef(token), ...pinInput });
+      const session = await call('session.unlock', { token: tokenRef(token), ...pinInput });
       await unlocked(session, tokenRef(token));
     } catch (err) {
       const de = asDeskError(err);
       if (de.code === 'BIND_REQUIRED') {
-        const users = Array.isArray(de.details?.users) ? (de.details.users as UserSummary[]) : [];
-        setBinding({ users, userId: users.length === 1 ? users[0]!.id : null, error: de });
+        setLegacy({ message: errorText(de), recoveryConfigured: de.details?.recoveryConfigured !== false });
         return;
       }
       const placed = placeTokenError(de);
@@ -82,6 +68,20 @@ export function LockScreen() {
     } finally {
       setBusy(null);
     }
+  }
+
+  if (legacy) {
+    return (
+      <main className="lock">
+        <LegacyBinding dir={dir} message={legacy.message} recoveryConfigured={legacy.recoveryConfigured} onBack={() => setLegacy(null)} onDone={(name, label) => {
+          setLegacy(null);
+          setBound({ name, label });
+          setErrors({});
+          // The profile is encrypted now: the lock screen stops saying it is not.
+          void desk.invoke('app.info', {}).then((fresh) => useApp.setState({ info: fresh })).catch(() => undefined);
+        }} />
+      </main>
+    );
   }
 
   return (
@@ -95,61 +95,23 @@ export function LockScreen() {
         <div className="lock-heading">
           <span className="lock-badge" aria-hidden="true"><Icon name="lock" /></span>
           <div>
-            <h1 id="lock-title">{binding ? t('lock.bind.title') : t('lock.title')}</h1>
-            <p className="lock-lead">{binding ? errorText(binding.error) : t('lock.lead')}</p>
+            <h1 id="lock-title">{t('lock.title')}</h1>
+            <p className="lock-lead">{t('lock.lead')}</p>
           </div>
         </div>
-        {!binding && notice && <LockReason notice={notice} />}
-        {!binding && info?.needsBinding && <div className="notice">{t('lock.needsBinding')}</div>}
+        {notice && <LockReason notice={notice} />}
+        {bound && <div className="notice legacy-bound" role="status"><Icon name="check" /> {t('lock.legacy.done', bound)}</div>}
+        {!bound && info?.needsBinding && <div className="notice">{t('lock.needsBinding')}</div>}
 
-        {binding && (
-          <fieldset className="user-list" disabled={busy !== null}>
-            <legend>{t('lock.bind.whoAmI')}</legend>
-            {binding.users.length === 0 && <p>{t('lock.bind.noUsers')}</p>}
-            {binding.users.map((u) => (
-              <label key={u.id} className={binding.userId === u.id ? 'user-option is-checked' : 'user-option'}>
-                <input type="radio" name="bind-user" value={u.id} checked={binding.userId === u.id}
-                  onChange={() => setBinding({ ...binding, userId: u.id })} />
-                <span className="user-option-body">
-                  <span className="user-name">{t('lock.bind.iAm', { name: u.fullName })}</span>
-                  <span className="user-meta">
-                    {u.position} · {labels.role(u.role)} · {t('lock.clearance')} <SecrecyBadge level={u.clearance} />
-                  </span>
-                </span>
-              </label>
-            ))}
-          </fieldset>
-        )}
-
-        {binding && token ? (
-          <div className="chosen-token">
-            <Icon name="usb" />
-            <span>
-              {t('lock.token')}: <span className="token-label">{token.label || token.serial}</span>
-              {holderOf(token) && <span className="muted"> · {t('tokens.holder', { name: holderOf(token) })}</span>}
-            </span>
-          </div>
-        ) : (
-          <PersonPicker dir={dir} selected={selected} onSelect={select} error={errors.token} disabled={busy !== null} />
-        )}
+        <PersonPicker dir={dir} selected={selected} onSelect={select} error={errors.token} disabled={busy !== null} />
 
         <PinField id="lock-pin" handle={pin} error={errors.pin} pinPad={token?.pinPad ?? false} disabled={busy !== null} autoFocus
-          hint={binding ? t('lock.bind.pinAgain') : t('pin.hint')} />
+          hint={t('pin.hint')} />
 
         {errors.form && <div className="form-error" role="alert">{errors.form}</div>}
-        {busy === 'encrypting' && (
-          <div className="notice progress-note" role="status">
-            <Spinner /> {t('lock.bind.encrypting')}
-          </div>
-        )}
         <div className="form-actions">
-          {binding && (
-            <button type="button" className="button" disabled={busy !== null} onClick={() => { setBinding(null); setErrors({}); }}>
-              {t('common.back')}
-            </button>
-          )}
           <button type="submit" className="button primary" disabled={busy !== null}>
-            {busy ? <Spinner /> : <Icon name="lock" />} {binding ? t('lock.bind.submit') : t('lock.submit')}
+            {busy ? <Spinner /> : <Icon name="lock" />} {t('lock.submit')}
           </button>
         </div>
         <p className="fine-print">{t('lock.finePrint')}</p>

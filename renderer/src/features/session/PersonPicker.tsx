@@ -99,7 +99,7 @@ function groupByProblem(tokens: TokenView[]): [string, TokenView[]][] {
 function PersonOption({ token, checked, onSelect }: { token: TokenView; checked: boolean; onSelect(key: string): void }) {
   const { t } = useTranslation();
   const holder = holderOf(token);
-  const id = `lock-person-${token.module.length}-${token.serial}`;
+  const id = `lock-person-${token.moduleId}-${token.serial}`;
   return (
     <label className={checked ? 'token-option person-option is-checked' : 'token-option person-option'} htmlFor={id}>
       <input id={id} type="radio" name="lock-person" value={tokenKey(token)} checked={checked}

@@ -107,7 +107,7 @@ function groupByProblem(tokens: TokenView[]): [string, TokenView[]][] {
 function TokenOption({ token, name, checked, onSelect }: { token: TokenView; name: string; checked: boolean; onSelect(key: string): void }) {
   const { t } = useTranslation();
   const holder = holderOf(token);
-  const id = `${name}-${token.module.length}-${token.serial}`;
+  const id = `${name}-${token.moduleId}-${token.serial}`;
   return (
     <label className={checked ? 'token-option is-checked' : 'token-option'} htmlFor={id}>
       <input id={id} type="radio" name={name} value={tokenKey(token)} checked={checked}
@@ -140,7 +140,7 @@ export function ModuleSummary({ modules, loading }: { modules: ModuleView[]; loa
   return (
     <ul className="module-lines" aria-label={t('tokens.drivers')}>
       {modules.map((m) => (
-        <li key={m.path} className={m.ok && !m.error ? 'module-line' : 'module-line is-problem'} title={m.path}>
+        <li key={m.id} className={m.ok && !m.error ? 'module-line' : 'module-line is-problem'} title={m.path}>
           <Icon name={m.ok && !m.error ? 'chip' : 'alert'} />{' '}
           {m.ok ? (
             <>

@@ -41,7 +41,7 @@ export function TokensPage() {
             </thead>
             <tbody>
               {modules.map((m) => (
-                <tr key={m.path}>
+                <tr key={m.id}>
                   <td><span className="strong">{fileName(m.path)}</span><span className="mono small block muted">{m.path}</span></td>
                   <td>{m.manufacturer ?? '—'}</td>
                   <td>{m.description ?? '—'}</td>
@@ -94,7 +94,7 @@ export function TokensPage() {
                   </>
                 )}
                 <dt>{t('tokens.driver')}</dt>
-                <dd className="mono small">{tok.module}</dd>
+                <dd className="mono small">{modules.find((m) => m.id === tok.moduleId)?.path ?? '—'}</dd>
               </dl>
               {tok.error ? <div className="form-error">{coreText(tok.error)}</div> : <CertificateList certificates={tok.certificates} />}
             </article>

@@ -2,9 +2,10 @@
 import type { TokenCertificateView, TokenRefValue, TokenView } from '../../../../common/contract';
 import { formatInstantDateVn } from '../../lib/format';
 
-/** A token's identity in the UI (module + serial; the same serial may exist under two drivers). */
-export const tokenKey = (t: TokenRefValue): string => `${t.module}\n${t.serial}`;
-export const tokenRef = (t: TokenView): TokenRefValue => ({ module: t.module, serial: t.serial });
+/** A token's identity in the UI (module id + serial; the same serial may exist under two drivers). */
+export const tokenKey = (t: TokenRefValue): string => `${t.moduleId}\n${t.serial}`;
+/** What the core is told: the module's opaque id (never a path) and the serial. */
+export const tokenRef = (t: TokenView): TokenRefValue => ({ moduleId: t.moduleId, serial: t.serial });
 
 /** The CN of a distinguished name as the core prints it ("C=VN, O=…, CN=Nguyễn Văn An"). */
 export function commonNameOf(dn: string): string {

@@ -1,9 +1,10 @@
 // "Người dùng" (quản trị): the people of this workstation with the certificates bound to them,
 // adding a person, and "Gắn thiết bị": binding a token to a person so it opens the profile
-// (certificates are public: the token's PIN is not needed to bind it).
+// (certificates are public: the token's PIN is not needed to bind it); "Gỡ" removes one certificate
+// (audited). The core decides what may be bound (trusted, valid, fit; not above one's own clearance).
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { UserWithCertificates } from '../../../../common/contract';
+import type { BoundCertificate, UserWithCertificates } from '../../../../common/contract';
 import { clearedFor, ROLES, SECRECY_LEVELS, type Role, type Secrecy } from '../../../../common/domain';
 import { newUserSchema } from '../../../../common/schemas';
 import { Dialog } from '../../components/Dialog';
@@ -29,6 +30,7 @@ export function UsersPage() {
   const [error, setError] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   const [binding, setBinding] = useState<UserWithCertificates | null>(null);
+  const [unbinding, setUnbinding] = useState<{ user: UserWithCertificates; cert: BoundCertificate } | null>(null);
   const readOnly = useApp((s) => !!s.readOnlyReason);
 
   const load = useCallback(() => {
@@ -91,6 +93,10 @@ export function UsersPage() {
                               ) : (
                                 <span className="cap cap-no">{t('tokens.cap.noUnlock')}</span>
                               )}
+                              <button type="button" className="button subtle" title={t('users.unbindHint')} disabled={readOnly}
+                                onClick={() => setUnbinding({ user: u, cert: c })}>
+                                {t('users.unbind')}
+                              </button>
                             </div>
                             <div className="muted small">
                               {t('users.certLine', { serial: c.serial, until: formatInstantDateVn(c.notAfter), issuer: commonNameOf(c.issuer) })}
@@ -121,6 +127,13 @@ export function UsersPage() {
         <BindTokenDialog user={binding} onClose={() => setBinding(null)} onBound={(label) => {
           toast.success(t('users.bound', { label, name: binding.fullName }));
           setBinding(null);
+          load();
+        }} />
+      )}
+      {unbinding && (
+        <UnbindDialog user={unbinding.user} cert={unbinding.cert} onClose={() => setUnbinding(null)} onDone={() => {
+          toast.success(t('users.unbound', { cert: commonNameOf(unbinding.cert.subject), name: unbinding.user.fullName }));
+          setUnbinding(null);
           load();
         }} />
       )}
@@ -260,6 +273,45 @@ function BindTokenDialog({ user, onClose, onBound }: { user: UserWithCertificate
         <TokenPicker dir={dir} selected={selected} onSelect={select} name="bind-token" legend={t('users.bindToken')}
           error={error.token} showCertificates disabled={busy} />
         {error.form && <div className="form-error" role="alert">{error.form}</div>}
+      </form>
+    </Dialog>
+  );
+}
+
+function UnbindDialog({ user, cert, onClose, onDone }: { user: UserWithCertificates; cert: BoundCertificate; onClose(): void; onDone(): void }) {
+  const { t } = useTranslation();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await call('users.unbindCertificate', { userId: user.id, fingerprint: cert.fingerprint });
+      onDone();
+    } catch (err) {
+      const de = asDeskError(err);
+      if (!isGloballyHandled(de)) setError(de.message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog open title={t('users.unbindTitle', { name: user.fullName })} onClose={onClose} className="small-dialog"
+      footer={
+        <>
+          <span className="footer-status" />
+          <button type="button" className="button" onClick={onClose}>{t('common.cancel')}</button>
+          <button type="submit" form="unbind-form" className="button danger-outline" disabled={busy}>
+            {busy && <Spinner />} {t('users.unbindSubmit')}
+          </button>
+        </>
+      }>
+      <form id="unbind-form" onSubmit={(e) => void submit(e)} noValidate>
+        <p>{t('users.unbindConfirm', { cert: commonNameOf(cert.subject), name: user.fullName })}</p>
+        {error && <div className="form-error" role="alert">{error}</div>}
       </form>
     </Dialog>
   );
