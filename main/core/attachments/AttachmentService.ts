@@ -59,7 +59,7 @@ export class AttachmentService {
     const a = db
       .prepare('SELECT a.*, i.secrecy_rank AS rank FROM attachments a JOIN incoming i ON i.id = a.incoming_id WHERE a.id = ?')
       .get(attachmentId) as { incoming_id: number; name: string; mime: string; is_pdf: number; sha256: string; size: number; rank: number } | undefined;
-    if (!a || a.rank > secrecyRank(actor.clearance)) throw new DeskError('NOT_FOUND', 'Không tìm thấy tệp đính kèm.');
+    if (!a || a.rank > secrecyRank(actor.clearance)) throw DeskError.keyed('NOT_FOUND', 'attachment.notFound');
     // Recorded once the database is known sound (at once, unless its check is still running).
     whenWritable(() =>
       writeTx(db, () =>

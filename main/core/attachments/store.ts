@@ -74,7 +74,7 @@ export class AttachmentStore {
   }
 
   private stagedPath(id: string): string {
-    if (!STAGED_ID.test(id)) throw new DeskError('VALIDATION', 'Tệp đính kèm không hợp lệ.');
+    if (!STAGED_ID.test(id)) throw DeskError.keyed('VALIDATION', 'attachments.invalid');
     return join(this.stagingDir, id);
   }
 
@@ -90,7 +90,7 @@ export class AttachmentStore {
       transform(chunk: Buffer, _enc, cb) {
         size += chunk.length;
         if (size > limitBytes) {
-          cb(new DeskError('FILE_TOO_LARGE', `Tệp "${name}" vượt quá giới hạn ${formatMb(limitBytes)}.`, { details: { limitBytes } }));
+          cb(DeskError.keyed('FILE_TOO_LARGE', 'file.tooLarge', { name, limit: formatMb(limitBytes) }, { details: { limitBytes } }));
           return;
         }
         if (head.length < 1024) head = Buffer.concat([head, chunk.subarray(0, 1024 - head.length)]);
@@ -105,11 +105,11 @@ export class AttachmentStore {
     } catch (err) {
       await fsp.rm(part, { force: true });
       if (err instanceof DeskError) throw err;
-      throw new DeskError('FILE_UNREADABLE', `Không đọc được tệp "${name}".`, { details: { cause: (err as Error).message } });
+      throw DeskError.keyed('FILE_UNREADABLE', 'file.unreadable', { name }, { details: { cause: (err as Error).message } });
     }
     if (size === 0) {
       await fsp.rm(part, { force: true });
-      throw new DeskError('FILE_EMPTY', `Tệp "${name}" rỗng (0 byte).`);
+      throw DeskError.keyed('FILE_EMPTY', 'file.empty', { name });
     }
     const meta: StagedMeta = {
       stagedId, name, size, sha256: hash.digest('hex'), mime: mimeFor(name, head), isPdf: looksLikePdf(head),
@@ -138,7 +138,7 @@ export class AttachmentStore {
       if (meta.userId !== userId) throw new Error('staged by another user');
       return meta;
     } catch {
-      throw new DeskError('NOT_FOUND', 'Tệp đính kèm đã tải lên không còn. Vui lòng chọn lại tệp.', { fields: { stagedIds: 'Tệp đính kèm đã tải lên không còn. Vui lòng chọn lại tệp.' } });
+      throw DeskError.keyed('NOT_FOUND', 'staged.gone', undefined, { at: 'stagedIds' });
     }
   }
 

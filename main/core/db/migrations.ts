@@ -345,4 +345,25 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE TRIGGER register_years_no_delete BEFORE DELETE ON register_years
     BEGIN SELECT RAISE(ABORT, 'a closed register year stays closed'); END;
   `,
+  // 12: each person's preferences (the UI language …), a replicated record; and the drafts of
+  //    unfinished forms, kept for the same person across a lock (local scratch: never replicated).
+  `
+  CREATE TABLE user_prefs (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (user_id, key)
+  );
+  CREATE UNIQUE INDEX idx_user_prefs_global_id ON user_prefs(global_id);
+  CREATE TABLE drafts (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, kind)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -63,10 +63,7 @@ function chooseRegister(db: Db, actor: Actor, secrecy: Secrecy, registerId?: num
   const candidates = listRegisters(db, actor).filter((r) => r.secrecy.includes(secrecy));
   const chosen = registerId === undefined ? candidates[0] : candidates.find((r) => r.id === registerId);
   if (!chosen) {
-    const message = registerId === undefined
-      ? 'Không có sổ đăng ký nào nhận văn bản ở độ mật này.'
-      : 'Sổ đăng ký đã chọn không nhận văn bản ở độ mật này.';
-    throw new DeskError('VALIDATION', message, { fields: { registerId: message } });
+    throw DeskError.keyed('VALIDATION', registerId === undefined ? 'register.noneForSecrecy' : 'register.wrongSecrecy', undefined, { at: 'registerId' });
   }
   const row = db.prepare('SELECT * FROM registers WHERE id = ?').get(chosen.id) as RegisterRow;
   return { ...row, levels: chosen.secrecy };
@@ -120,7 +117,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   requireClearance(actor, input.secrecy);
   const { db } = ctx;
   const parsed = parseNumberSymbol(input.numberSymbol);
-  if (!parsed.ok) throw new DeskError('VALIDATION', parsed.reason, { fields: { numberSymbol: parsed.reason } });
+  if (!parsed.ok) throw DeskError.keyed('VALIDATION', parsed.msg.key, parsed.msg.params, { at: 'numberSymbol' });
   // Kept as typed (a register records what arrived); compared and searched on its key. A shape no form
   // has is registered as written, its warning recorded in the audit entry.
   const { text: numberSymbol, key: numberSymbolKey } = parsed.value;
@@ -136,7 +133,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   let issuerUnitId: number | null = null;
   if (input.issuer.unitId !== undefined) {
     const unit = findUnit(db, input.issuer.unitId);
-    if (!unit) throw new DeskError('VALIDATION', 'Cơ quan ban hành không có trong danh mục.', { fields: { 'issuer.name': 'Cơ quan ban hành không có trong danh mục.' } });
+    if (!unit) throw DeskError.keyed('VALIDATION', 'issuer.unknown', undefined, { at: 'issuer.name' });
     issuerName = unit.name;
     issuerUnitId = unit.id;
   }
@@ -154,7 +151,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
     secrecyRank(actor.clearance),
   );
   if (duplicates.length > 0 && !input.acknowledgeDuplicates) {
-    throw new DeskError('DUPLICATE', 'Văn bản này có thể đã được vào sổ. Kiểm tra trước khi đăng ký tiếp.', { details: { duplicates } });
+    throw DeskError.keyed('DUPLICATE', 'document.duplicate', undefined, { details: { duplicates } });
   }
   // A past year, or an arrival before the register's latest: the văn thư confirms, and it is audited.
   const order = orderIssues(db, register.id, arrivalDate, today);
@@ -434,7 +431,7 @@ export function getIncoming(db: Db, actor: Actor, id: number): IncomingDetail {
       pageCount: number | null; copyCount: number | null; signer: string; arrivalChannel: ArrivalChannel | null;
     }) | undefined;
   // Above one's clearance a document does not exist at all.
-  if (!row || row.secrecyRank > secrecyRank(actor.clearance)) throw new DeskError('NOT_FOUND', 'Không tìm thấy văn bản.');
+  if (!row || row.secrecyRank > secrecyRank(actor.clearance)) throw DeskError.keyed('NOT_FOUND', 'document.notFound');
   const attachments = (db
     .prepare('SELECT id, name, size, mime, is_pdf AS isPdf, sha256 FROM attachments WHERE incoming_id = ? ORDER BY ordinal')
     .all(id) as Array<{ id: number; name: string; size: number; mime: string; isPdf: number; sha256: string }>)

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { AppInfo, Session, UserSummary } from '../../../common/contract';
 import type { NumberingPreset } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
+import { viMessage } from '../../../common/messages';
 import type { SetupInput } from '../../../common/schemas';
 import { appendAudit } from '../audit/auditLog';
 import { AttachmentStore } from '../attachments/store';
@@ -26,10 +27,11 @@ import { CryptoError, parseCertificate, type PrivateKeyOps, type RecipientSpec }
 import { equalBytes } from '../crypto/der';
 import { openKeyring, newDataKey, writeKeyring } from '../profile/keyring';
 import { bindCertificates, canUnlock, fingerprintOf, holderOf, unlockCertificates } from '../org/certificates';
-import { bindableCertificates, checkForBinding, type BindingPolicy } from '../org/certificatePolicy';
+import { bindableCertificates, checkForBinding, problemError, type BindingPolicy } from '../org/certificatePolicy';
 import { silentLogger, type Logger } from '../log';
 import type { Actor } from '../org/rights';
 import { isSetUp, runSetup } from '../org/setup';
+import { registerRoles } from '../org/registerPolicy';
 import { actorFor, getUser, listUsers } from '../org/users';
 import { getSetting } from '../profile/settings';
 import { makeProfilePrivate } from '../privateFiles';
@@ -124,12 +126,12 @@ export class ProfileVault implements ContextSource {
   }
 
   get db(): Db {
-    if (!this.conn) throw new DeskError('NO_SESSION', 'Máy trạm đang khóa. Cắm thiết bị ký số và nhập mã PIN để mở.');
+    if (!this.conn) throw DeskError.keyed('NO_SESSION', 'session.locked');
     return this.conn.db;
   }
 
   get store(): AttachmentStore {
-    if (!this.storeOpen) throw new DeskError('NO_SESSION', 'Máy trạm đang khóa. Cắm thiết bị ký số và nhập mã PIN để mở.');
+    if (!this.storeOpen) throw DeskError.keyed('NO_SESSION', 'session.locked');
     return this.storeOpen;
   }
 
@@ -298,7 +300,7 @@ export class ProfileVault implements ContextSource {
     if (state === 'damaged') {
       return {
         ...base, profile: 'damaged', readOnly: true, attachmentLimitBytes: limit,
-        banner: 'Cơ sở dữ liệu của máy trạm bị hỏng. Ứng dụng chỉ mở ở chế độ chỉ đọc và không ghi gì thêm. Hãy báo quản trị để khôi phục từ bản sao lưu.',
+        banner: viMessage('profile.damaged'),
       };
     }
     const unit = this.db.prepare('SELECT name, code FROM units WHERE id = ?').get(Number(getSetting(this.db, 'self_unit_id'))) as { name: string; code: string };
@@ -347,7 +349,7 @@ export class ProfileVault implements ContextSource {
     }
     if (prior) await fsp.writeFile(file, prior);
     else await fsp.rm(file, { force: true });
-    throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị ký số không giải mã được khóa dữ liệu (cơ chế RSA-OAEP không được hỗ trợ).');
+    throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.oaepUnsupported');
   }
 
   /** What a certificate must satisfy to be bound now (machine trust anchors, recovery certificates). */
@@ -368,14 +370,14 @@ export class ProfileVault implements ContextSource {
    * certificate on the token without its key proves nothing and is ignored.
    */
   async setup(input: SetupInput, token: TokenIdentity): Promise<Session> {
-    if (this.state !== 'new') throw new DeskError('SETUP_DONE', 'Máy trạm này đã được thiết lập.');
+    if (this.state !== 'new') throw DeskError.keyed('SETUP_DONE', 'setup.done');
     const policy = this.bindingPolicy(true);
     const checked = token.unlockKeys.map((key) => ({ key, check: checkForBinding(key.certificate, policy) }));
     const key = checked.find((c) => c.check.problem === null)?.key;
     if (!key) {
       const first = checked[0]?.check;
-      if (first) throw new DeskError('TOKEN_UNSUITABLE', first.problem!, { details: { code: first.code } });
-      throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị ký số không có chứng thư dùng để mã hóa (RSA, keyEncipherment), nên không thể giữ khóa dữ liệu của máy trạm.');
+      if (first) throw problemError(first);
+      throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.noEncryptionCert');
     }
     const others = await this.provenCertificates(token, key, policy);
     const unlocking = [key.certificate, ...others.filter((der) => canUnlock(parseCertificate(der)))];
@@ -414,8 +416,8 @@ export class ProfileVault implements ContextSource {
 
   private startSession(userId: number, key: PrivateKeyOps): Session {
     const user = getUser(this.db, userId);
-    if (!user) throw new DeskError('NOT_FOUND', 'Không tìm thấy người dùng.');
-    this.actor = actorFor(user);
+    if (!user) throw DeskError.keyed('NOT_FOUND', 'user.notFound');
+    this.actor = actorFor(user, registerRoles(this.db));
     this.sessionKey = key;
     const db = this.db;
     if (!this.readOnly) this.conn!.gate.whenWritable(() => writeTx(db, () => appendAudit(db, { userId, action: 'session.unlock' })));
@@ -429,7 +431,7 @@ export class ProfileVault implements ContextSource {
    * binding removed since) does not open a session, and the profile stays locked.
    */
   async unlock(token: TokenIdentity): Promise<Session> {
-    if (this.state === 'new') throw new DeskError('SETUP_REQUIRED', 'Máy trạm chưa được thiết lập.');
+    if (this.state === 'new') throw DeskError.keyed('SETUP_REQUIRED', 'setup.required');
     if (this.conn) this.lock('manual');
     if (this.needsBinding) return this.unlockPlain(token);
     let dataKey: Buffer | null = null;
@@ -448,7 +450,7 @@ export class ProfileVault implements ContextSource {
     }
     if (!dataKey || !unlockedBy) {
       if (lastError) throw lastError;
-      throw new DeskError('NOT_BOUND', 'Thiết bị ký số này chưa được gắn với máy trạm. Hãy nhờ quản trị gắn thiết bị cho bạn.');
+      throw DeskError.keyed('NOT_BOUND', 'token.notBound');
     }
     try {
       // An encryption in place that was interrupted (keyring written, database or blobs still plain)
@@ -466,12 +468,12 @@ export class ProfileVault implements ContextSource {
       // A damaged page met before the check's verdict is a verdict too.
       if (isDamage(err)) this.conn?.gate.decide({ ok: false, damage: (err as Error).message });
       // A damaged database stays open read-only (state 'damaged') so the banner can say so.
-      if (this.readOnly) throw new DeskError('READ_ONLY', 'Cơ sở dữ liệu của máy trạm bị hỏng nên đang mở ở chế độ chỉ đọc. Hãy báo quản trị để khôi phục từ bản sao lưu.');
+      if (this.readOnly) throw DeskError.keyed('READ_ONLY', 'profile.damagedOnUnlock');
       throw err;
     }
     if (userId === undefined || !getUser(this.db, userId)) {
       this.lock('manual');
-      throw new DeskError('NOT_BOUND', 'Thiết bị ký số này không gắn với người dùng nào còn hoạt động trên máy trạm.');
+      throw DeskError.keyed('NOT_BOUND', 'token.notBoundToActiveUser');
     }
     return this.startSession(userId, unlockedBy);
   }
@@ -487,7 +489,7 @@ export class ProfileVault implements ContextSource {
     let key: PrivateKeyOps | undefined;
     let certs: Uint8Array[] = [];
     try {
-      if (this.readOnly) throw new DeskError('READ_ONLY', 'Cơ sở dữ liệu của máy trạm bị hỏng nên đang mở ở chế độ chỉ đọc. Hãy báo quản trị để khôi phục từ bản sao lưu.');
+      if (this.readOnly) throw DeskError.keyed('READ_ONLY', 'profile.damagedOnUnlock');
       key = token.unlockKeys.find((k) => {
         const holder = holderOf(this.db, k.certificate);
         return holder !== undefined && getUser(this.db, holder) !== undefined;
@@ -497,10 +499,8 @@ export class ProfileVault implements ContextSource {
       this.lock('manual');
     }
     if (!key) {
-      throw new DeskError('BIND_REQUIRED', this.recovery.length > 0
-        ? 'Dữ liệu máy trạm này được tạo trước khi dùng thiết bị ký số và thiết bị này chưa được gắn với ai. Bộ phận CNTT cần dùng thiết bị khôi phục của máy trạm để gắn thiết bị cho người dùng đầu tiên (thường là quản trị); sau đó quản trị gắn thiết bị cho những người khác.'
-        : 'Dữ liệu máy trạm này được tạo trước khi dùng thiết bị ký số và thiết bị này chưa được gắn với ai. Máy trạm chưa có chứng thư khôi phục (machine.json, recoveryCertificate) để gắn thiết bị cho người dùng đầu tiên: hãy báo bộ phận CNTT.',
-      { details: { recoveryConfigured: this.recovery.length > 0 } });
+      throw DeskError.keyed('BIND_REQUIRED', this.recovery.length > 0 ? 'profile.legacyRecovery' : 'profile.legacyNoRecovery', undefined,
+        { details: { recoveryConfigured: this.recovery.length > 0 } });
     }
     await this.encryptFor(certs, key);
     return this.unlock(token);
@@ -511,13 +511,13 @@ export class ProfileVault implements ContextSource {
     const prints = new Set(this.recovery.map((r) => fingerprintOf(parseCertificate(r))));
     const key = token.unlockKeys.find((k) => prints.has(fingerprintOf(parseCertificate(k.certificate))));
     if (!key || !(await proveKey(key)))
-      throw new DeskError('NOT_BOUND', 'Thiết bị này không giữ khóa khôi phục của máy trạm (machine.json, recoveryCertificate).');
+      throw DeskError.keyed('NOT_BOUND', 'token.notRecovery');
     return key;
   }
 
   /** A plain profile: the people in it, once the recovery key has proved itself. */
   async legacyUsers(recovery: TokenIdentity): Promise<UserSummary[]> {
-    if (!this.needsBinding) throw new DeskError('VALIDATION', 'Dữ liệu máy trạm đã được mã hóa.');
+    if (!this.needsBinding) throw DeskError.keyed('VALIDATION', 'profile.alreadyEncrypted');
     await this.recoveryKey(recovery);
     await this.attach(null);
     try {
@@ -534,14 +534,14 @@ export class ProfileVault implements ContextSource {
    * with their own token and PIN. Crash-safe: see encryptInPlace.
    */
   async bindLegacy(recovery: TokenIdentity, userId: number, personCertificates: readonly Uint8Array[]): Promise<void> {
-    if (!this.needsBinding) throw new DeskError('VALIDATION', 'Dữ liệu máy trạm đã được mã hóa.');
+    if (!this.needsBinding) throw DeskError.keyed('VALIDATION', 'profile.alreadyEncrypted');
     const key = await this.recoveryKey(recovery);
     await this.attach(null);
     let certs: Uint8Array[];
     try {
       await this.writable();
       const user = getUser(this.db, userId);
-      if (!user) throw new DeskError('NOT_FOUND', 'Không tìm thấy người dùng.');
+      if (!user) throw DeskError.keyed('NOT_FOUND', 'user.notFound');
       const fit = bindableCertificates(personCertificates, this.bindingPolicy(), true);
       writeTx(this.db, () => {
         bindCertificates(this.db, userId, fit.map((c) => c.der), null, this.now(), 'recovery');
@@ -619,7 +619,7 @@ export class ProfileVault implements ContextSource {
    * proved to open with the key of the current session.
    */
   async rewrapKeyring(): Promise<void> {
-    if (!this.dataKey || !this.sessionKey) throw new DeskError('NO_SESSION', 'Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.');
+    if (!this.dataKey || !this.sessionKey) throw DeskError.keyed('NO_SESSION', 'session.ended');
     await this.writeKeyringFor(this.dataKey, unlockCertificates(this.db), this.sessionKey);
   }
 
@@ -635,5 +635,14 @@ export class ProfileVault implements ContextSource {
 
   currentSession(): Session | null {
     return this.actor ? this.sessionOf(this.actor) : null;
+  }
+
+  /** After the profile's policy changed: the signed-in person's rights as it now grants them. */
+  refreshSession(): Session | null {
+    if (!this.actor) return null;
+    const user = getUser(this.db, this.actor.id);
+    if (!user) return null;
+    this.actor = actorFor(user, registerRoles(this.db));
+    return this.sessionOf(this.actor);
   }
 }

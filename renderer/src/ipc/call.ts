@@ -3,6 +3,7 @@
 // so each screen deals only with what it understands (VALIDATION at the field, DUPLICATE …).
 import type { Channel, InputOf, OutputOf, PickedFiles, StagedFile } from '../../../common/contract';
 import { DeskError } from '../../../common/errors';
+import { errorText } from '../i18n/errors';
 import { useApp } from '../stores/app';
 import { toast } from '../stores/toasts';
 import { desk } from './desk';
@@ -11,19 +12,19 @@ const GLOBAL_CODES = new Set<string>(['NO_SESSION', 'READ_ONLY', 'INTERNAL']);
 
 export function asDeskError(err: unknown): DeskError {
   if (err instanceof DeskError) return err;
-  return new DeskError('INTERNAL', 'Đã xảy ra lỗi không mong muốn.');
+  return DeskError.keyed('INTERNAL', 'internal.short');
 }
 
 function route(err: DeskError): void {
   switch (err.code) {
     case 'NO_SESSION':
-      useApp.getState().sessionEnded(err.message);
+      useApp.getState().sessionEnded(err);
       break;
     case 'READ_ONLY':
-      useApp.getState().markReadOnly(err.message);
+      useApp.getState().markReadOnly(err);
       break;
     case 'INTERNAL':
-      toast.error(err.message);
+      toast.error(errorText(err));
       break;
     default:
       break;
@@ -66,7 +67,7 @@ export async function pickFiles(): Promise<PickedFiles> {
 /** Shows an error that was not already shown by the global handling above. */
 export function reportError(err: unknown): void {
   const e = asDeskError(err);
-  if (!GLOBAL_CODES.has(e.code)) toast.error(e.message);
+  if (!GLOBAL_CODES.has(e.code)) toast.error(errorText(e));
 }
 
 export const isGloballyHandled = (err: DeskError): boolean => GLOBAL_CODES.has(err.code);
