@@ -2,7 +2,8 @@
 // development host are all derived from this object; nobody else spells a channel name.
 import { z } from 'zod';
 import type { DeskErrorPayload } from './errors';
-import type { ArrivalChannel, IncomingStatus, NumberingPreset, ResetPeriod, Right, Role, Secrecy, Urgency } from './domain';
+import { ROLES, type ArrivalChannel, type IncomingStatus, type NumberingPreset, type ResetPeriod, type Right, type Role, type Secrecy, type Urgency } from './domain';
+import { draftKindSchema, draftSaveSchema, type SavedDraft } from './drafts';
 import {
   closeYearSchema,
   handOverSchema,
@@ -18,6 +19,7 @@ import {
   incomingRegisterSchema,
   newUserSchema,
   pinSchema,
+  m,
   secrecySchema,
   setupWithTokenSchema,
   tokenRefSchema,
@@ -29,13 +31,18 @@ export type Access = 'public' | 'session' | Right;
 export interface ChannelSpec<I extends z.ZodType = z.ZodType, O = unknown> {
   input: I;
   access: Access;
+  /**
+   * false: a call on this channel is not a sign of the person at the keyboard, so it does not put
+   * off the idle lock (a draft saved because the lock is coming must not prevent it).
+   */
+  activity?: false;
   /** Phantom: carries the output type only. */
   output?: O;
 }
 
 const channel =
   <O>() =>
-  <I extends z.ZodType>(spec: { input: I; access: Access }): ChannelSpec<I, O> =>
+  <I extends z.ZodType>(spec: { input: I; access: Access; activity?: false }): ChannelSpec<I, O> =>
     spec;
 
 const empty = z.object({}).strict();
@@ -333,9 +340,24 @@ export interface OpenedAttachment {
   isPdf: boolean;
 }
 
+/** Languages of the UI; each person's choice is kept in their preferences. */
+export const UI_LANGUAGES = ['vi', 'en'] as const;
+export type UiLanguage = (typeof UI_LANGUAGES)[number];
+export interface UserPrefs {
+  /** null: never chosen (the UI shows Vietnamese). */
+  language: UiLanguage | null;
+}
+export interface RegisterPolicy {
+  /** Roles that may register documents on this profile (separation of duties; default văn thư only). */
+  registerRoles: Role[];
+}
+export type { SavedDraft } from './drafts';
+
 // ---- The contract ----
 export const contract = {
   'app.info': channel<AppInfo>()({ input: empty, access: 'public' }),
+  /** Answers once the integrity check of the unlocked profile has its verdict: the profile's info then (damaged: read-only, banner). */
+  'app.verdict': channel<AppInfo>()({ input: empty, access: 'session' }),
   'setup.create': channel<Session>()({ input: setupWithTokenSchema, access: 'public' }),
   'tokens.directory': channel<TokenDirectory>()({ input: empty, access: 'public' }),
   'session.unlock': channel<Session>()({
@@ -427,6 +449,23 @@ export const contract = {
     access: 'doc.read',
   }),
   'incoming.correct': channel<IncomingDetail>()({ input: incomingCorrectionSchema, access: 'doc.register' }),
+  'prefs.get': channel<UserPrefs>()({ input: empty, access: 'session' }),
+  'prefs.setLanguage': channel<UserPrefs>()({
+    input: z.object({ language: z.enum(UI_LANGUAGES, { error: m('language.invalid') }) }).strict(),
+    access: 'session',
+  }),
+  'policy.get': channel<RegisterPolicy>()({ input: empty, access: 'org.manage' }),
+  /** Returns the policy and the caller's session, whose rights follow it at once. */
+  'policy.setRegisterRoles': channel<RegisterPolicy & { session: Session }>()({
+    input: z
+      .object({ registerRoles: z.array(z.enum(ROLES, { error: m('role.invalid') })).min(1, m('policy.registerRolesEmpty')).max(ROLES.length) })
+      .strict(),
+    access: 'org.manage',
+  }),
+  // Drafts are saved in the background (periodically, and when a lock is coming): not activity.
+  'drafts.save': channel<{ savedAt: string }>()({ input: draftSaveSchema, access: 'session', activity: false }),
+  'drafts.load': channel<SavedDraft | null>()({ input: draftKindSchema, access: 'session', activity: false }),
+  'drafts.discard': channel<null>()({ input: draftKindSchema, access: 'session' }),
 } as const;
 
 export type Contract = typeof contract;
@@ -446,12 +485,17 @@ export const STAGE_ACCESS: Access = 'doc.register';
 export const IPC_PREFIX = 'desk:';
 
 /** Pushed from main to the window (never carrying document content). */
-export type DeskEvent = {
-  type: 'session.locked';
-  reason: 'manual' | 'removed' | 'idle' | 'bridge';
-  /** With reason 'idle': the idle timeout that ran out, so the lock screen can say how long. */
-  idleSeconds?: number;
-};
+export type DeskEvent =
+  | {
+      type: 'session.locked';
+      reason: 'manual' | 'removed' | 'idle' | 'bridge';
+      /** With reason 'idle': the idle timeout that ran out, so the lock screen can say how long. */
+      idleSeconds?: number;
+    }
+  /** The idle lock comes in `seconds` unless the person does something. */
+  | { type: 'session.idleWarning'; seconds: number }
+  /** Activity after a warning: the idle lock is off again. */
+  | { type: 'session.resumed' };
 
 const LOCK_REASONS = new Set<string>(['manual', 'removed', 'idle', 'bridge']);
 
@@ -459,8 +503,13 @@ const LOCK_REASONS = new Set<string>(['manual', 'removed', 'idle', 'bridge']);
 export function toDeskEvent(payload: unknown): DeskEvent | null {
   if (typeof payload !== 'object' || payload === null) return null;
   const p = payload as Record<string, unknown>;
+  if (p.type === 'session.idleWarning') {
+    const s = p.seconds;
+    return typeof s === 'number' && Number.isFinite(s) && s > 0 && s <= 3600 ? { type: 'session.idleWarning', seconds: Math.round(s) } : null;
+  }
+  if (p.type === 'session.resumed') return { type: 'session.resumed' };
   if (p.type !== 'session.locked' || typeof p.reason !== 'string' || !LOCK_REASONS.has(p.reason)) return null;
-  const reason = p.reason as DeskEvent['reason'];
+  const reason = p.reason as Extract<DeskEvent, { type: 'session.locked' }>['reason'];
   const idle = p.idleSeconds;
   return typeof idle === 'number' && Number.isFinite(idle) && idle > 0
     ? { type: 'session.locked', reason, idleSeconds: idle }

@@ -8,6 +8,7 @@
 // compares on a key: the number without leading zeros and the notation folded.
 import { documentTypeByName, documentTypeForSymbol, type NumberingPreset } from './domain';
 import { foldedWords, foldVietnamese } from './vietnamese';
+import { viMessage, type MessageKey, type MessageParams, type Msg } from './messages';
 
 export type SymbolForm = NumberingPreset | 'other';
 
@@ -39,11 +40,10 @@ export type SymbolIssue =
 export type NumberSymbolResult =
   | { ok: true; verdict: 'ok'; value: NumberSymbol }
   | { ok: true; verdict: 'warning'; value: NumberSymbol; code: SymbolIssue; reason: string; suggestion?: string }
-  | { ok: false; verdict: 'refused'; code: SymbolIssue; reason: string };
+  | { ok: false; verdict: 'refused'; code: SymbolIssue; reason: string; msg: Msg };
 
 export const SYMBOL_MAX = 50;
 const TYPED_MAX = 80;
-const EXAMPLES = 'ví dụ 15/QĐ-UBND hoặc 27-QĐ/TW';
 
 /** Soft hyphen, zero-width spaces and joiners, direction marks, word joiner, BOM. */
 const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u206A-\u206F\uFEFF]/g;
@@ -79,7 +79,9 @@ export function symbolKey(number: number, notation: string): string {
   return [String(number).padStart(7, '0'), ...words].join('-');
 }
 
-const refused = (code: SymbolIssue, reason: string): NumberSymbolResult => ({ ok: false, verdict: 'refused', code, reason });
+/** Refused, worded from the message catalog (the key travels to the window with the reason). */
+const refused = (code: SymbolIssue, key: MessageKey, params?: MessageParams): NumberSymbolResult =>
+  ({ ok: false, verdict: 'refused', code, reason: viMessage(key, params), msg: params ? { key, params } : { key } });
 
 function isDate(s: string): boolean {
   const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s);
@@ -118,8 +120,8 @@ function shape(compact: string, text: string, labelType: string | undefined): Nu
 
 export function parseNumberSymbol(input: string): NumberSymbolResult {
   const text = cleanTypedSymbol(input);
-  if (text.length === 0) return refused('empty', 'Chưa nhập số, ký hiệu.');
-  if (text.length > TYPED_MAX) return refused('too_long', `Số, ký hiệu dài tối đa ${SYMBOL_MAX} ký tự.`);
+  if (text.length === 0) return refused('empty', 'field.required', { field: 'numberSymbol' });
+  if (text.length > TYPED_MAX) return refused('too_long', 'symbol.tooLong', { max: SYMBOL_MAX });
   let body = canonicalChars(text);
   let labelType: string | undefined;
   const label = LABEL.exec(body);
@@ -128,21 +130,21 @@ export function parseNumberSymbol(input: string): NumberSymbolResult {
     body = body.slice(label[0].length);
   }
   const compact = body.replace(LEADING, '').replace(TRAILING, '').replace(/\s+/g, '');
-  if (compact.length === 0) return refused('empty', 'Chưa nhập số, ký hiệu.');
-  if (compact.length > SYMBOL_MAX) return refused('too_long', `Số, ký hiệu dài tối đa ${SYMBOL_MAX} ký tự.`);
+  if (compact.length === 0) return refused('empty', 'field.required', { field: 'numberSymbol' });
+  if (compact.length > SYMBOL_MAX) return refused('too_long', 'symbol.tooLong', { max: SYMBOL_MAX });
   const lead = /^(\d+)(.*)$/su.exec(compact);
-  if (!lead) return refused('no_number', `Số, ký hiệu phải bắt đầu bằng số, ${EXAMPLES}.`);
+  if (!lead) return refused('no_number', 'symbol.noNumber');
   const [, digits = '', rest = ''] = lead;
-  if (!/\p{L}|\d/u.test(rest)) return refused('no_notation', `Thiếu ký hiệu sau số, ${EXAMPLES}.`);
+  if (!/\p{L}|\d/u.test(rest)) return refused('no_notation', 'symbol.noNotation');
   if (/^[\d/.-]*$/.test(rest)) {
-    if (isDate(compact)) return refused('date', `${compact} là một ngày, không phải số, ký hiệu. Ngày ghi ở ô Ngày văn bản.`);
-    return refused('no_notation', `${compact} chỉ có chữ số: thiếu ký hiệu (loại văn bản, cơ quan ban hành), ${EXAMPLES}.`);
+    if (isDate(compact)) return refused('date', 'symbol.date', { text: compact });
+    return refused('no_notation', 'symbol.digitsOnly', { text: compact });
   }
   const bad = [...compact].find((c) => !ALLOWED.test(c));
-  if (bad !== undefined) return refused('bad_character', `Số, ký hiệu không chứa ký tự “${bad}”.`);
-  if (digits.length > 7) return refused('number_too_long', 'Số văn bản dài tối đa 7 chữ số.');
+  if (bad !== undefined) return refused('bad_character', 'symbol.badCharacter', { char: bad });
+  if (digits.length > 7) return refused('number_too_long', 'symbol.numberTooLong');
   const number = Number(digits);
-  if (number === 0) return refused('zero', 'Số văn bản bắt đầu từ 1, không có số 0.');
+  if (number === 0) return refused('zero', 'symbol.zero');
 
   const value = shape(compact, text, labelType);
   if (value) return { ok: true, verdict: 'ok', value };

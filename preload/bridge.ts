@@ -7,12 +7,13 @@
 // is rejected with a PLAIN OBJECT, not an Error:
 //
 //   { name: 'DeskError', code: ErrorCode, message: string (Vietnamese, for the user),
-//     fields?: Record<string, string>, details?: Record<string, unknown> }
+//     key?, params?, fields?: Record<string, string>, fieldKeys?, details?: Record<string, unknown> }
 //
 // which is a DeskErrorPayload plus `name`: the renderer tests it with isDeskErrorPayload() and may
 // rebuild a class with DeskError.fromPayload(). No stack, no path, no IPC event ever crosses.
 import { isChannel, toDeskEvent, type DeskApi, type DeskEvent, type PickedFiles, type StagedFile, type Wire } from '../common/contract';
 import type { DeskErrorPayload, ErrorCode } from '../common/errors';
+import { viMessage, type MessageKey, type MessageParams } from '../common/messages';
 
 export interface DeskTransport {
   /** ipcRenderer.invoke(`${IPC_PREFIX}invoke`, channel, input) */
@@ -30,40 +31,48 @@ export interface DeskTransport {
 
 export type BridgeError = DeskErrorPayload & { name: 'DeskError' };
 
-export function bridgeError(code: ErrorCode, message: string, extra: Pick<DeskErrorPayload, 'fields' | 'details'> = {}): BridgeError {
+export function bridgeError(code: ErrorCode, message: string, extra: Pick<DeskErrorPayload, 'key' | 'params' | 'fields' | 'fieldKeys' | 'details'> = {}): BridgeError {
   return {
     name: 'DeskError',
     code,
     message,
+    ...(extra.key ? { key: extra.key } : {}),
+    ...(extra.params ? { params: extra.params } : {}),
     ...(extra.fields ? { fields: extra.fields } : {}),
+    ...(extra.fieldKeys ? { fieldKeys: extra.fieldKeys } : {}),
     ...(extra.details ? { details: extra.details } : {}),
   };
 }
 
-const TRANSPORT_FAILED = 'Không liên lạc được với tiến trình chính của ứng dụng. Hãy thử lại; nếu lỗi lặp lại, hãy khởi động lại SecureDesk.';
+/** A refusal made here, worded from the catalog like the core's. */
+const keyedError = (code: ErrorCode, key: MessageKey, params?: MessageParams): BridgeError =>
+  bridgeError(code, viMessage(key, params), { key, ...(params ? { params: { ...params } } : {}) });
 
 async function unwrap<T>(call: () => Promise<unknown>): Promise<T> {
   let wire: Wire<T>;
   try {
     wire = (await call()) as Wire<T>;
   } catch {
-    throw bridgeError('INTERNAL', TRANSPORT_FAILED);
+    throw keyedError('INTERNAL', 'transport.failed');
   }
   if (wire && typeof wire === 'object' && wire.ok === true) return wire.value;
   if (wire && typeof wire === 'object' && wire.ok === false && wire.error && typeof wire.error.code === 'string') {
     const e = wire.error;
     throw bridgeError(e.code, String(e.message), {
+      ...(e.key ? { key: e.key } : {}),
+      ...(e.params ? { params: e.params } : {}),
       ...(e.fields ? { fields: e.fields } : {}),
+      ...(e.fieldKeys ? { fieldKeys: e.fieldKeys } : {}),
       ...(e.details ? { details: e.details } : {}),
     });
   }
-  throw bridgeError('INTERNAL', TRANSPORT_FAILED);
+  throw keyedError('INTERNAL', 'transport.failed');
 }
 
 export function createDeskApi(t: DeskTransport): DeskApi {
   const invoke = async (channel: unknown, input: unknown): Promise<unknown> => {
     // Checked here too, against the contract itself, so a typo fails before it reaches main.
-    if (!isChannel(channel)) throw bridgeError('UNKNOWN_CHANNEL', 'Yêu cầu không hợp lệ.');
+    if (!isChannel(channel)) throw keyedError('UNKNOWN_CHANNEL', 'request.invalid');
     return unwrap(() => t.invoke(channel, input));
   };
   const stageFile = async (file: File): Promise<StagedFile> => {
@@ -74,7 +83,7 @@ export function createDeskApi(t: DeskTransport): DeskApi {
       path = '';
     }
     const name = typeof file?.name === 'string' ? file.name : '';
-    if (!path) throw bridgeError('FILE_UNREADABLE', `Không đọc được tệp "${name}". Hãy chọn tệp từ ổ đĩa của máy.`);
+    if (!path) throw keyedError('FILE_UNREADABLE', 'file.notOnDisk', { name });
     return unwrap<StagedFile>(() => t.stage(path, name));
   };
   const onEvent = (listener: (event: DeskEvent) => void): (() => void) => {

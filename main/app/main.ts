@@ -17,7 +17,7 @@ import { fileLogger, type Logger } from '../core/log';
 import { SessionGuard } from '../core/session/guard';
 import { TokenService } from '../core/session/tokens';
 import { createRouter } from '../ipc/router';
-import { EVENT_CHANNEL, lockEvent } from './events';
+import { EVENT_CHANNEL, lockEvent, pushIdleEvents } from './events';
 import { guardAllWebContents, hardenSession } from './hardening';
 import { wireIpc } from './ipc';
 import { buildAppMenu } from './menu';
@@ -157,6 +157,8 @@ async function start(): Promise<void> {
     log.log('info', 'session locked', { reason });
     currentWindow()?.webContents.send(EVENT_CHANNEL, lockEvent(reason, sessionGuard));
   });
+  // The idle lock is announced ahead, so the window can warn the person and keep their draft.
+  pushIdleEvents(sessionGuard, (event) => currentWindow()?.webContents.send(EVENT_CHANNEL, event));
   // Locking the computer or suspending it locks the profile too.
   powerMonitor.on('lock-screen', () => guard?.lock('manual'));
   powerMonitor.on('suspend', () => guard?.lock('manual'));

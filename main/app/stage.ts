@@ -37,13 +37,13 @@ export async function stageFromPath(desk: Desk, path: unknown, name: unknown): P
     const actor = desk.session;
     authorize(actor, STAGE_ACCESS);
     if (typeof name !== 'string' || name.length === 0 || name.length > 1024)
-      throw new DeskError('VALIDATION', 'Tên tệp không hợp lệ.');
+      throw DeskError.keyed('VALIDATION', 'file.badName');
     const opened = await openOutsideProfile(path, desk.profileDir);
     if (opened === 'refused') {
       desk.log.log('warn', 'staging refused a path', { absolute: typeof path === 'string' && path.length > 0 });
-      throw new DeskError('FILE_UNREADABLE', `Không đọc được tệp "${name}". Hãy chọn một tệp trên máy hoặc trên thiết bị lưu trữ được phép.`);
+      throw DeskError.keyed('FILE_UNREADABLE', 'file.unreadablePick', { name });
     }
-    if (opened === 'unreadable') throw new DeskError('FILE_UNREADABLE', `Không đọc được tệp "${name}".`);
+    if (opened === 'unreadable') throw DeskError.keyed('FILE_UNREADABLE', 'file.unreadable', { name });
     const staged = await desk.attachments.stage(actor, opened.createReadStream(), name);
     desk.log.log('debug', 'ipc', { channel: 'stage', user: actor.id, bytes: staged.size, ms: Math.round(performance.now() - started) });
     return { ok: true, value: staged };

@@ -166,7 +166,8 @@ async function main(argv: string[]): Promise<number> {
       if (cmd !== 'doc') throw new UsageError(`unknown command: ${cmd}`);
       if (desk.state === 'new') throw new DeskError('SETUP_REQUIRED', `Dữ liệu máy trạm ${profileDir} chưa được thiết lập. Chạy "securedesk init" trước.`);
       const session = await guard.unlock(await chooseToken(tokens, tokenArgs), await readPin());
-      const actor = actorFor(session.user);
+      // The profile's policy decides the rights (who registers), as in the app.
+      const actor = desk.session ?? actorFor(session.user);
       return await docCommand(desk, actor, sub, rest);
     } finally {
       guard.lock('manual');

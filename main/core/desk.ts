@@ -6,6 +6,9 @@ import { IncomingService } from './documents/IncomingService';
 import { RegisterService } from './documents/RegisterService';
 import { InternalUnitService } from './org/InternalUnitService';
 import { OrgService } from './org/OrgService';
+import { PolicyService } from './org/PolicyService';
+import { PrefsService } from './prefs/PrefsService';
+import { DraftService } from './drafts/DraftService';
 import { ProfileVault, type VaultOptions } from './vault/ProfileVault';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
@@ -17,6 +20,9 @@ export class Desk extends ProfileVault {
   readonly org = new OrgService(this);
   readonly registers = new RegisterService(this);
   readonly internalUnits = new InternalUnitService(this);
+  readonly policy = new PolicyService(this);
+  readonly prefs = new PrefsService(this);
+  readonly drafts = new DraftService(this);
 
   static async open(opts: DeskOptions): Promise<Desk> {
     return new Desk(opts.profileDir, opts);

@@ -22,7 +22,7 @@ import type { Desk } from '../core/desk';
 import { authorize } from '../core/org/rights';
 import type { LockReason, SessionGuard } from '../core/session/guard';
 import { createRouter } from '../ipc/router';
-import { lockEvent } from '../app/events';
+import { lockEvent, pushIdleEvents } from '../app/events';
 
 // Same policy as the app's protocol handler; connect-src 'self' lets the page reach /ipc and /events.
 export const DEV_CSP = [
@@ -101,6 +101,10 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     for (const res of streams) res.write(frame);
   };
   guard.on('locked', onLocked);
+  const stopIdleEvents = pushIdleEvents(guard, (event) => {
+    const frame = `data: ${JSON.stringify(event)}\n\n`;
+    for (const res of streams) res.write(frame);
+  });
   const ping = setInterval(() => {
     for (const res of streams) res.write(': ping\n\n');
   }, EVENT_PING_MS);
@@ -129,7 +133,7 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
       if (foreignOrigin(req)) return send(res, 403, 'forbidden');
       if (path === '/stage') return stage(req, res);
       const body = await readJson(req);
-      if (body === undefined) return sendWire(res, { ok: false, error: { code: 'VALIDATION', message: 'Dữ liệu gửi lên không hợp lệ.' } });
+      if (body === undefined) return sendWire(res, { ok: false, error: DeskError.keyed('VALIDATION', 'input.badBody').toPayload() });
       return sendWire(res, await router(decodeURIComponent(path.slice('/ipc/'.length)), body));
     }
     if (path === '/events') {
@@ -168,7 +172,7 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
       req.resume();
       if (err instanceof DeskError) return sendWire(res, { ok: false, error: err.toPayload() });
       desk.log.log('error', 'staging failed', { error: (err as Error).stack ?? String(err) });
-      sendWire(res, { ok: false, error: { code: 'INTERNAL', message: 'Không lưu được tệp. Chi tiết đã được ghi vào nhật ký.' } });
+      sendWire(res, { ok: false, error: DeskError.keyed('INTERNAL', 'stage.failed').toPayload() });
     }
   }
 
@@ -245,6 +249,7 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     token,
     close: () => new Promise<void>((ok) => {
       guard.off('locked', onLocked);
+      stopIdleEvents();
       clearInterval(ping);
       for (const res of streams) res.end();
       streams.clear();

@@ -3,7 +3,8 @@
 // a Vietnamese message; stack traces stay in the log.
 import { contract, isChannel, type Wire } from '../../common/contract';
 import { DeskError } from '../../common/errors';
-import { fieldErrors } from '../../common/schemas';
+import { viMessage } from '../../common/messages';
+import { fieldErrors, fieldMessages } from '../../common/schemas';
 import { authorize } from '../core/org/rights';
 import { toDeskError } from '../core/session/tokenErrors';
 import { handlers, type HandlerContext } from './handlers';
@@ -15,17 +16,25 @@ export function createRouter(ctx: HandlerContext): Router {
     const started = performance.now();
     if (!isChannel(channel)) {
       ctx.desk.log.log('warn', 'ipc call to unknown channel refused', { channel: String(channel).slice(0, 80) });
-      return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: 'Yêu cầu không hợp lệ.' } };
+      return { ok: false, error: DeskError.keyed('UNKNOWN_CHANNEL', 'request.invalid').toPayload() };
     }
     const spec = contract[channel];
     try {
       const parsed = spec.input.safeParse(input ?? {});
       if (!parsed.success) {
         const fields = fieldErrors(parsed.error);
-        throw new DeskError('VALIDATION', Object.values(fields)[0] ?? 'Dữ liệu không hợp lệ.', { fields });
+        const fieldKeys = fieldMessages(parsed.error);
+        // The error as a whole says what its first field says (keyed when that field is).
+        const first = Object.keys(fields)[0];
+        const firstKey = first === undefined ? { key: 'input.invalid' as const } : fieldKeys[first];
+        throw new DeskError('VALIDATION', first === undefined ? viMessage('input.invalid') : fields[first]!, {
+          fields,
+          ...(Object.keys(fieldKeys).length > 0 ? { fieldKeys } : {}),
+          ...(firstKey ? { key: firstKey.key, ...(firstKey.params ? { params: firstKey.params } : {}) } : {}),
+        });
       }
       authorize(ctx.desk.session, spec.access);
-      if (spec.access !== 'public') ctx.guard.touch();
+      if (spec.access !== 'public' && spec.activity !== false) ctx.guard.touch();
       const handler = handlers[channel] as (c: HandlerContext, i: unknown) => unknown;
       const value = await handler(ctx, parsed.data);
       ctx.desk.log.log('debug', 'ipc', { channel, user: ctx.desk.session?.id ?? null, ms: Math.round(performance.now() - started) });
@@ -39,7 +48,7 @@ export function createRouter(ctx: HandlerContext): Router {
         return { ok: false, error: err.toPayload() };
       }
       ctx.desk.log.log('error', 'ipc call failed', { channel, error: (err as Error).stack ?? String(err) });
-      return { ok: false, error: { code: 'INTERNAL', message: 'Đã xảy ra lỗi không mong muốn. Thao tác chưa được thực hiện; chi tiết đã được ghi vào nhật ký.' } };
+      return { ok: false, error: DeskError.keyed('INTERNAL', 'internal').toPayload() };
     }
   };
 }

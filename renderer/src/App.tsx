@@ -9,8 +9,10 @@ import { Toasts } from './components/Toasts';
 import { LockScreen } from './features/session/LockScreen';
 import { SetupScreen } from './features/setup/SetupScreen';
 import { AppShell } from './features/shell/AppShell';
+import { errorText } from './i18n/errors';
 import { desk } from './ipc/desk';
 import { useApp } from './stores/app';
+import { saveDraftNow } from './stores/registerDraft';
 
 export function App() {
   const phase = useApp((s) => s.phase);
@@ -23,7 +25,16 @@ export function App() {
   useEffect(
     () =>
       desk.onEvent((event) => {
-        if (event.type !== 'session.locked') return;
+        if (event.type === 'session.idleWarning') {
+          // The lock is coming: keep the draft now (the window can no longer save once locked).
+          void saveDraftNow();
+          useApp.getState().idleWarning(event.seconds);
+          return;
+        }
+        if (event.type === 'session.resumed') {
+          useApp.getState().idleWarning(null);
+          return;
+        }
         flushSync(() =>
           useApp.getState().locked(event.idleSeconds ? { kind: event.reason, idleSeconds: event.idleSeconds } : { kind: event.reason }),
         );
@@ -57,7 +68,7 @@ export function ReadOnlyBanner() {
     <div className="banner banner-danger" role="alert">
       <Icon name="lock" />
       <div>
-        <strong>{t('app.readOnlyTitle')}</strong> {reason}
+        <strong>{t('app.readOnlyTitle')}</strong> {errorText(reason)}
       </div>
     </div>
   );
@@ -79,7 +90,7 @@ function Unavailable() {
   return (
     <div className="card narrow" role="alert">
       <h1>{t('app.unavailableTitle')}</h1>
-      <p>{error}</p>
+      <p>{error ? errorText(error) : null}</p>
       <button type="button" className="button primary" onClick={() => void boot()}>
         {t('common.retry')}
       </button>

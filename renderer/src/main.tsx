@@ -10,6 +10,7 @@ import './styles/detail.css';
 import './styles/viewer.css';
 import './styles/tokens.css';
 import './styles/registers.css';
+import './styles/session.css';
 import { App } from './App';
 
 createRoot(document.getElementById('root')!).render(

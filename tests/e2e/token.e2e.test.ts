@@ -211,6 +211,11 @@ test('the administrator adds a văn thư, binds the recovery token to her, and s
   await expectText(row, 'Khôi phục dữ liệu');
   await expectText(row, 'Mở khóa máy trạm');
   await screenshot(p, 'users');
+  // Registering is the văn thư's; this workstation's administrator is let register too (audited).
+  const policy = p.getByRole('region', { name: 'Phân công vào sổ văn bản' });
+  await policy.getByRole('checkbox', { name: 'Quản trị' }).check();
+  await policy.getByRole('button', { name: 'Lưu phân công' }).click();
+  await expectText(p.locator('.toast').last(), 'Đã lưu phân công vào sổ văn bản.');
 
   await p.getByRole('button', { name: 'Thiết bị ký số' }).click();
   await p.getByRole('heading', { name: 'Thiết bị ký số' }).waitFor();

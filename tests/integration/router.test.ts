@@ -1,10 +1,12 @@
 // The IPC router: every call validated against the contract, authorized in core, errors typed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CHANNELS, contract, type AppInfo } from '../../common/contract';
+import { CHANNELS, contract, type AppInfo, type RegisterPolicy, type Session, type UserPrefs } from '../../common/contract';
 import { createRouter } from '../../main/ipc/router';
 import { handlers } from '../../main/ipc/handlers';
-import { newDesk } from '../helpers/desk';
+import { DeskError } from '../../common/errors';
+import { newDesk, pdfBytes, stageBytes } from '../helpers/desk';
+import { addPerson } from '../helpers/people';
 import { TokenBridge } from '../../native/bridge/client';
 import { moduleId } from '../../native/modules/discovery';
 import { SessionGuard } from '../../main/core/session/guard';
@@ -87,3 +89,134 @@ test('unexpected failures reach the renderer as INTERNAL with no stack trace', a
     env.desk.db.exec('ALTER TABLE incoming_moved RENAME TO incoming');
   }
 });
+
+// ---- Errors as keys, separation of duties, the language as a person's choice ----
+
+test('a refusal crosses with its catalog key and parameters, for the whole error and each field', async () => {
+  await env.desk.unlock(env.identity);
+  const reg = await call('incoming.register', { issuer: { name: '' }, numberSymbol: '15/QĐ-UBND', documentDate: '2026-13-01', typeCode: 'QĐ', subject: 'x'.repeat(501), secrecy: 'thuong', urgency: 'thuong', stagedIds: [] });
+  assert.ok(!reg.ok);
+  if (reg.ok) return;
+  assert.equal(reg.error.code, 'VALIDATION');
+  assert.deepEqual(reg.error.fieldKeys?.['issuer.name'], { key: 'field.required', params: { field: 'issuer' } });
+  assert.equal(reg.error.fields?.['issuer.name'], 'Chưa nhập cơ quan ban hành.', 'the Vietnamese message stays (fallback, CLI)');
+  assert.deepEqual(reg.error.fieldKeys?.documentDate, { key: 'date.invalid', params: { field: 'documentDate' } });
+  assert.equal(reg.error.fields?.documentDate, 'Ngày văn bản không phải ngày hợp lệ (dd/mm/yyyy).');
+  assert.deepEqual(reg.error.fieldKeys?.subject, { key: 'subject.tooLong', params: { max: 500 } });
+  assert.deepEqual(reg.error.fieldKeys?.stagedIds, { key: 'attachments.required' });
+  assert.equal(reg.error.key, 'field.required', 'the error as a whole is its first field');
+  // zod's own issues (no message in the schema) are keyed too, never zod's English.
+  const list = await call('incoming.list', { limit: 100_000 });
+  assert.ok(!list.ok && list.error.fieldKeys?.limit?.key === 'value.tooBig' && list.error.fieldKeys.limit.params?.max === 500, JSON.stringify(list));
+  // A refusal from the core itself.
+  const missing = await call('incoming.get', { id: 999_999 });
+  assert.ok(!missing.ok && missing.error.code === 'NOT_FOUND');
+  if (!missing.ok) assert.equal(missing.error.key, 'document.notFound', JSON.stringify(missing.error));
+  const unknown = await call('nope', {});
+  assert.ok(!unknown.ok && unknown.error.key === 'request.invalid');
+});
+
+test('separation of duties: a Quản trị manages people but does not register; a văn thư registers but does not manage people', async () => {
+  await env.desk.unlock(env.identity);
+  const admin = await addPerson(env.desk, { fullName: 'Phạm Quản Trị', role: 'quan_tri', clearance: 'tuyet_mat' });
+  env.desk.lock('manual');
+
+  const asAdmin = await env.desk.unlock(admin.identity);
+  assert.deepEqual([...asAdmin.rights].sort(), ['doc.read', 'org.manage']);
+  assert.ok((await call('users.list', {})).ok, 'the Quản trị manages people');
+  const preview = await call('incoming.previewNumber', { secrecy: 'thuong' });
+  assert.ok(!preview.ok && preview.error.code === 'FORBIDDEN', JSON.stringify(preview));
+  const register = await call('incoming.register', await registrationInput());
+  assert.ok(!register.ok && register.error.code === 'FORBIDDEN' && register.error.key === 'rights.forbidden', JSON.stringify(register));
+  // The core refuses too, whoever calls it (CLI, importers).
+  await assert.rejects(stageBytes(env.desk, env.desk.session!, await pdfBytes('x')), (e: unknown) => e instanceof DeskError && e.code === 'FORBIDDEN');
+  env.desk.lock('manual');
+
+  const asClerk = await env.desk.unlock(env.identity);
+  assert.ok(asClerk.rights.includes('doc.register'));
+  for (const [channel, input] of [['users.list', {}], ['users.add', { fullName: 'A', position: 'B', role: 'van_thu', clearance: 'thuong' }], ['policy.get', {}], ['policy.setRegisterRoles', { registerRoles: ['van_thu', 'quan_tri'] }]] as const) {
+    const r = await call(channel, input);
+    assert.ok(!r.ok && r.error.code === 'FORBIDDEN', `${channel}: ${JSON.stringify(r)}`);
+  }
+  const ok = await call('incoming.register', await registrationInput());
+  assert.ok(ok.ok, JSON.stringify(ok));
+  env.desk.lock('manual');
+});
+
+test('an administrator sets which roles register: at once for themselves, at sign-in for others, audited', async () => {
+  const admin = await (async () => {
+    await env.desk.unlock(env.identity);
+    const p = await addPerson(env.desk, { fullName: 'Lê Quản Trị', role: 'quan_tri', clearance: 'mat' });
+    env.desk.lock('manual');
+    return p;
+  })();
+  await env.desk.unlock(admin.identity);
+  const before = await call('policy.get', {});
+  assert.ok(before.ok && JSON.stringify(before.value) === JSON.stringify({ registerRoles: ['van_thu'] }), JSON.stringify(before));
+  const empty = await call('policy.setRegisterRoles', { registerRoles: [] });
+  assert.ok(!empty.ok && empty.error.code === 'VALIDATION' && empty.error.fieldKeys?.registerRoles?.key === 'policy.registerRolesEmpty', JSON.stringify(empty));
+
+  const both = await call('policy.setRegisterRoles', { registerRoles: ['quan_tri', 'van_thu'] });
+  assert.ok(both.ok, JSON.stringify(both));
+  if (!both.ok) return;
+  const policy = both.value as RegisterPolicy & { session: Session };
+  assert.deepEqual(policy.registerRoles, ['van_thu', 'quan_tri']);
+  assert.ok(policy.session.rights.includes('doc.register'), 'the administrator may register at once');
+  const registered = await call('incoming.register', await registrationInput());
+  assert.ok(registered.ok, JSON.stringify(registered));
+
+  // Registering now belongs to the Quản trị alone: the văn thư loses it at her next sign-in.
+  assert.ok((await call('policy.setRegisterRoles', { registerRoles: ['quan_tri'] })).ok);
+  const audit = env.desk.db.prepare("SELECT user_id AS userId, details FROM audit_log WHERE action = 'policy.register_roles' ORDER BY id").all() as Array<{ userId: number; details: string }>;
+  assert.deepEqual(audit.map((a) => [a.userId, JSON.parse(a.details)]), [
+    [admin.id, { before: ['van_thu'], after: ['van_thu', 'quan_tri'] }],
+    [admin.id, { before: ['van_thu', 'quan_tri'], after: ['quan_tri'] }],
+  ]);
+  env.desk.lock('manual');
+  const clerk = await env.desk.unlock(env.identity);
+  assert.ok(!clerk.rights.includes('doc.register'));
+  const refused = await call('incoming.previewNumber', { secrecy: 'thuong' });
+  assert.ok(!refused.ok && refused.error.code === 'FORBIDDEN');
+  // Back to the default for the tests that follow.
+  env.desk.lock('manual');
+  await env.desk.unlock(admin.identity);
+  assert.ok((await call('policy.setRegisterRoles', { registerRoles: ['van_thu'] })).ok);
+  env.desk.lock('manual');
+});
+
+test('the language is a person\'s choice: kept in their preferences (with an event), nobody else\'s', async () => {
+  await env.desk.unlock(env.identity);
+  const other = await addPerson(env.desk, { fullName: 'Đỗ Thị Hoa', role: 'chuyen_vien', clearance: 'mat' });
+  const none = await call('prefs.get', {});
+  assert.ok(none.ok && (none.value as UserPrefs).language === null);
+  const bad = await call('prefs.setLanguage', { language: 'fr' });
+  assert.ok(!bad.ok && bad.error.code === 'VALIDATION' && bad.error.fieldKeys?.language?.key === 'language.invalid', JSON.stringify(bad));
+  const set = await call('prefs.setLanguage', { language: 'en' });
+  assert.ok(set.ok && (set.value as UserPrefs).language === 'en');
+  assert.ok((await call('prefs.setLanguage', { language: 'en' })).ok, 'setting it again changes nothing');
+  const events = env.desk.db.prepare("SELECT kind, data FROM events WHERE entity = 'user_prefs' ORDER BY seq").all() as Array<{ kind: string; data: string }>;
+  assert.deepEqual(events.map((e) => [e.kind, JSON.parse(e.data).key, JSON.parse(e.data).value]), [['create', 'language', 'en']], 'one event, for the one change');
+  env.desk.lock('manual');
+
+  await env.desk.unlock(other.identity);
+  const theirs = await call('prefs.get', {});
+  assert.ok(theirs.ok && (theirs.value as UserPrefs).language === null, 'another person does not get it');
+  env.desk.lock('manual');
+  await env.desk.unlock(env.identity);
+  const mine = await call('prefs.get', {});
+  assert.ok(mine.ok && (mine.value as UserPrefs).language === 'en');
+  assert.ok((await call('prefs.setLanguage', { language: 'vi' })).ok);
+  assert.equal(env.desk.db.prepare("SELECT count(*) FROM events WHERE entity = 'user_prefs' AND kind = 'update'").pluck().get(), 1);
+  env.desk.lock('manual');
+});
+
+/** A registration input with a freshly staged PDF, staged as whoever is signed in (else as the văn thư). */
+async function registrationInput() {
+  const actor = env.desk.session!;
+  let stagedIds = ['0'.repeat(32)];
+  if (actor.rights.includes('doc.register')) stagedIds = [(await stageBytes(env.desk, actor, await pdfBytes('Văn bản thử'))).stagedId];
+  return {
+    issuer: { name: 'Sở Nội vụ' }, numberSymbol: `${Math.floor(Math.random() * 9000) + 100}/QĐ-UBND`, documentDate: '2026-11-02', arrivalDate: '2026-11-03',
+    typeCode: 'QĐ' as const, subject: 'Về việc phân công nhiệm vụ', secrecy: 'thuong' as const, urgency: 'thuong' as const, stagedIds,
+  };
+}

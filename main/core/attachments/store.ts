@@ -53,7 +53,12 @@ export class AttachmentStore {
     // The 256 shard folders of a store an older version made 0755 (the blobs themselves are not walked).
     for (const e of await fsp.readdir(this.storeDir, { withFileTypes: true })) if (e.isDirectory()) makePrivateDir(join(this.storeDir, e.name));
     // Partial copies from a crash are worthless: their source is still with the user.
-    for (const f of await fsp.readdir(this.stagingDir)) if (f.endsWith('.part')) await fsp.rm(join(this.stagingDir, f), { force: true });
+    // Another process may be staging into the same profile right now: its parts carry its pid.
+    for (const f of await fsp.readdir(this.stagingDir)) {
+      if (!f.endsWith('.part')) continue;
+      const pid = /^[0-9a-f]{32}\.(\d+)\.part$/.exec(f)?.[1];
+      if (pid === undefined || !processAlive(Number(pid))) await fsp.rm(join(this.stagingDir, f), { force: true });
+    }
   }
 
   blobPath(sha256: string): string {
@@ -69,7 +74,7 @@ export class AttachmentStore {
   }
 
   private stagedPath(id: string): string {
-    if (!STAGED_ID.test(id)) throw new DeskError('VALIDATION', 'Tệp đính kèm không hợp lệ.');
+    if (!STAGED_ID.test(id)) throw DeskError.keyed('VALIDATION', 'attachments.invalid');
     return join(this.stagingDir, id);
   }
 
@@ -77,7 +82,7 @@ export class AttachmentStore {
   async stage(source: Readable, rawName: string, limitBytes: number, userId: number): Promise<StagedMeta> {
     const stagedId = randomBytes(16).toString('hex');
     const name = cleanFileName(rawName);
-    const part = `${this.stagedPath(stagedId)}.part`;
+    const part = `${this.stagedPath(stagedId)}.${process.pid}.part`;
     const hash = createHash('sha256');
     let size = 0;
     let head = Buffer.alloc(0);
@@ -85,7 +90,7 @@ export class AttachmentStore {
       transform(chunk: Buffer, _enc, cb) {
         size += chunk.length;
         if (size > limitBytes) {
-          cb(new DeskError('FILE_TOO_LARGE', `Tệp "${name}" vượt quá giới hạn ${formatMb(limitBytes)}.`, { details: { limitBytes } }));
+          cb(DeskError.keyed('FILE_TOO_LARGE', 'file.tooLarge', { name, limit: formatMb(limitBytes) }, { details: { limitBytes } }));
           return;
         }
         if (head.length < 1024) head = Buffer.concat([head, chunk.subarray(0, 1024 - head.length)]);
@@ -100,11 +105,11 @@ export class AttachmentStore {
     } catch (err) {
       await fsp.rm(part, { force: true });
       if (err instanceof DeskError) throw err;
-      throw new DeskError('FILE_UNREADABLE', `Không đọc được tệp "${name}".`, { details: { cause: (err as Error).message } });
+      throw DeskError.keyed('FILE_UNREADABLE', 'file.unreadable', { name }, { details: { cause: (err as Error).message } });
     }
     if (size === 0) {
       await fsp.rm(part, { force: true });
-      throw new DeskError('FILE_EMPTY', `Tệp "${name}" rỗng (0 byte).`);
+      throw DeskError.keyed('FILE_EMPTY', 'file.empty', { name });
     }
     const meta: StagedMeta = {
       stagedId, name, size, sha256: hash.digest('hex'), mime: mimeFor(name, head), isPdf: looksLikePdf(head),
@@ -133,7 +138,7 @@ export class AttachmentStore {
       if (meta.userId !== userId) throw new Error('staged by another user');
       return meta;
     } catch {
-      throw new DeskError('NOT_FOUND', 'Tệp đính kèm đã tải lên không còn. Vui lòng chọn lại tệp.', { fields: { stagedIds: 'Tệp đính kèm đã tải lên không còn. Vui lòng chọn lại tệp.' } });
+      throw DeskError.keyed('NOT_FOUND', 'staged.gone', undefined, { at: 'stagedIds' });
     }
   }
 
@@ -254,6 +259,17 @@ export class AttachmentStore {
 
   async hasBlob(sha256: string): Promise<boolean> {
     return fsp.access(this.blobPath(sha256)).then(() => true, () => false);
+  }
+}
+
+/** Whether a process with this id exists (EPERM: it does, as another user's). */
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

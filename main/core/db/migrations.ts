@@ -208,7 +208,30 @@ export const MIGRATIONS: readonly Migration[] = [
   // 8: number-symbol keys (3/CĐ-TTg = 03/CĐ-TTg) and search folding (Ð, i/y variants, numbers without
   //    leading zeros): recompute the stored keys, rebuild their indexes, the full-text index and its vocabulary.
   reindexSymbolKeysAndSearch,
-  // 9: secret arrivals go to the Sổ đăng ký bí mật nhà nước đến in every preset. A register that took
+  // 9: paging the register by key (documents/paging.ts). One covering index per sort order, with the
+  //    clearance rank, so a page anywhere is found from a sampled key without reading the records
+  //    (also below the top clearance); the old single-column indexes are their prefixes. A counter
+  //    kept by triggers tells the sampled keys of every connection and process when to start over.
+  `
+  CREATE INDEX idx_incoming_page_arrival ON incoming(arrival_date, id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_document_date ON incoming(document_date, id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_deadline ON incoming(ifnull(deadline, '9999-12-31'), id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_number_symbol ON incoming(number_symbol_key, id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_issuer ON incoming(issuer_key, id, secrecy_rank);
+  DROP INDEX idx_incoming_arrival;
+  DROP INDEX idx_incoming_document_date;
+  DROP INDEX idx_incoming_number_symbol;
+  DROP INDEX idx_incoming_issuer;
+  CREATE TABLE change_counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO change_counters (name, n) VALUES ('incoming', 0);
+  CREATE TRIGGER incoming_counted_insert AFTER INSERT ON incoming
+    BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'incoming'; END;
+  CREATE TRIGGER incoming_counted_update AFTER UPDATE ON incoming
+    BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'incoming'; END;
+  CREATE TRIGGER incoming_counted_delete AFTER DELETE ON incoming
+    BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'incoming'; END;
+  `,
+  // 10: secret arrivals go to the Sổ đăng ký bí mật nhà nước đến in every preset. A register that took
   //    secret and ordinary documents alike (the party preset) keeps its entries and numbers and takes
   //    Thường only from now on; a new register with its own yearly sequence takes the secret levels.
   //    The state preset's secret register gets the law's name, unless an entry in it was signed (the
@@ -236,7 +259,7 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     }
   },
-  // 10: the fields of Phụ lục IV and VI: page and copy counts, signer, how it arrived; the agency's own
+  // 11: the fields of Phụ lục IV and VI: page and copy counts, signer, how it arrived; the agency's own
   //     units; recipients chosen among units and people; hand-over (ngày chuyển) and its electronic
   //     acknowledgement (ký nhận); corrections with the old values; register years closed at year end.
   //     Columns are added without CHECK constraints so that no existing row is scanned (the core checks).
@@ -321,5 +344,26 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE UNIQUE INDEX idx_register_years_global_id ON register_years(global_id);
   CREATE TRIGGER register_years_no_delete BEFORE DELETE ON register_years
     BEGIN SELECT RAISE(ABORT, 'a closed register year stays closed'); END;
+  `,
+  // 12: each person's preferences (the UI language …), a replicated record; and the drafts of
+  //    unfinished forms, kept for the same person across a lock (local scratch: never replicated).
+  `
+  CREATE TABLE user_prefs (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (user_id, key)
+  );
+  CREATE UNIQUE INDEX idx_user_prefs_global_id ON user_prefs(global_id);
+  CREATE TABLE drafts (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, kind)
+  ) WITHOUT ROWID;
   `,
 ];

@@ -49,9 +49,9 @@ export class IncomingService {
   }
 
   /** Signs the document's files and register entry with a key on the person's token. */
-  sign(actor: Actor, id: number, key: PrivateKeyOps): Promise<number> {
+  async sign(actor: Actor, id: number, key: PrivateKeyOps): Promise<number> {
     const c = this.source.context();
-    c.assertWritable();
+    await c.writable();
     return signing.signIncoming(c.db, c.store, actor, id, key, c.now());
   }
 

@@ -41,10 +41,10 @@ export class OrgService {
     }));
   }
 
-  addUser(actor: Actor, u: Omit<UserSummary, 'id'>): UserSummary {
+  async addUser(actor: Actor, u: Omit<UserSummary, 'id'>): Promise<UserSummary> {
     authorize(actor, 'org.manage');
     const c = this.vault.context();
-    c.assertWritable();
+    await c.writable();
     // Nobody grants a clearance above their own.
     requireClearance(actor, u.clearance);
     const id = writeTx(c.db, () => {
@@ -58,10 +58,10 @@ export class OrgService {
   /** The person an administrator may bind or unbind for: exists, and cleared no higher than the administrator. */
   private manageable(actor: Actor, userId: number): UserSummary {
     const user = getUser(this.vault.context().db, userId);
-    if (!user) throw new DeskError('NOT_FOUND', 'Không tìm thấy người dùng.');
+    if (!user) throw DeskError.keyed('NOT_FOUND', 'user.notFound');
     // A token bound to someone opens the profile with their clearance: binding one is granting it.
     if (!clearedFor(actor.clearance, user.clearance))
-      throw new DeskError('FORBIDDEN', `${user.fullName} được tiếp cận ở mức cao hơn mức của bạn; chỉ quản trị có mức tiếp cận bằng hoặc cao hơn mới gắn hoặc gỡ thiết bị cho người này.`, { details: { clearance: user.clearance } });
+      throw DeskError.keyed('FORBIDDEN', 'user.clearanceAbove', { name: user.fullName }, { details: { clearance: user.clearance } });
     return user;
   }
 
@@ -72,7 +72,7 @@ export class OrgService {
   async bindToken(actor: Actor, userId: number, certificates: readonly Uint8Array[]): Promise<void> {
     authorize(actor, 'org.manage');
     const c = this.vault.context();
-    c.assertWritable();
+    await c.writable();
     this.manageable(actor, userId);
     const fit = bindableCertificates(certificates, this.vault.bindingPolicy());
     writeTx(c.db, () => bindCertificates(c.db, userId, fit.map((x) => x.der), actor.id, c.now(), 'administrator'));
@@ -83,11 +83,11 @@ export class OrgService {
   async unbindCertificate(actor: Actor, userId: number, fingerprint: string): Promise<void> {
     authorize(actor, 'org.manage');
     const c = this.vault.context();
-    c.assertWritable();
+    await c.writable();
     this.manageable(actor, userId);
     const own = this.vault.sessionCertificate();
     if (own && fingerprintOf(parseCertificate(own)) === fingerprint)
-      throw new DeskError('VALIDATION', 'Không gỡ được chứng thư đang dùng cho phiên làm việc này. Hãy nhờ một quản trị khác gỡ.');
+      throw DeskError.keyed('VALIDATION', 'cert.unbindOwn');
     writeTx(c.db, () => unbindCertificate(c.db, userId, fingerprint, actor.id, c.now()));
     await this.vault.rewrapKeyring();
   }
@@ -100,12 +100,12 @@ export class OrgService {
   signingKey(actor: Actor, keys: readonly PrivateKeyOps[]): PrivateKeyOps {
     authorize(actor, 'session');
     const { db } = this.vault.context();
-    if (keys.length === 0) throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị ký số không có chứng thư dùng để ký.');
+    if (keys.length === 0) throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.noSigningCert');
     const holders = keys.map((k) => holderOf(db, k.certificate));
     const own = keys.find((_, i) => holders[i] === actor.id);
     if (own) return own;
     if (holders.some((h) => h !== undefined))
-      throw new DeskError('FORBIDDEN', 'Chứng thư ký số trên thiết bị này đang gắn với người khác; không thể ký thay người đó.', { details: { code: 'SIGNER_NOT_YOU' } });
-    throw new DeskError('TOKEN_UNSUITABLE', 'Chứng thư ký số trên thiết bị này chưa được gắn với bạn. Hãy nhờ quản trị gắn thiết bị (Người dùng → Gắn thiết bị).', { details: { code: 'SIGNER_NOT_BOUND' } });
+      throw DeskError.keyed('FORBIDDEN', 'token.signerNotYou', undefined, { details: { code: 'SIGNER_NOT_YOU' } });
+    throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.signerNotBound', undefined, { details: { code: 'SIGNER_NOT_BOUND' } });
   }
 }

@@ -9,6 +9,7 @@
 // on trust (`firstUse`): nobody else exists yet to be impersonated and no data is exposed; with
 // anchors configured, they must chain like everyone else.
 import { DeskError } from '../../../common/errors';
+import { viMessage, type MessageKey, type MessageParams, type Msg } from '../../../common/messages';
 import { isValidAt, parseCertificate, verifyChain, type CertificateInfo } from '../crypto';
 import { canSign, canUnlock, fingerprintOf } from './certificates';
 
@@ -28,6 +29,8 @@ export interface CertificateCheck {
   sign: boolean;
   /** Why it may not be bound (Vietnamese), or null. */
   problem: string | null;
+  /** The same as a catalog key and parameters (worded in the person's language). */
+  problemKey?: Msg;
   /** Stable code for the problem (details.code). */
   code: 'EXPIRED' | 'KEY_USAGE' | 'CA_CERTIFICATE' | 'RECOVERY' | 'NO_TRUST_ANCHORS' | 'UNTRUSTED' | null;
 }
@@ -39,21 +42,19 @@ export function checkForBinding(der: Uint8Array, policy: BindingPolicy): Certifi
   const unlock = canUnlock(info);
   const sign = canSign(info);
   const base = { der: info.der, info, unlock, sign };
-  const no = (code: NonNullable<CertificateCheck['code']>, problem: string): CertificateCheck => ({ ...base, problem, code });
-  const name = `“${info.commonName}”`;
-  if (policy.recovery.some((r) => fingerprintOf(parseCertificate(r)) === fingerprintOf(info)))
-    return no('RECOVERY', `Chứng thư ${name} là chứng thư khôi phục của máy trạm, không gắn cho cá nhân.`);
-  if (info.basicConstraints?.ca) return no('CA_CERTIFICATE', `Chứng thư ${name} là chứng thư của tổ chức cấp chứng thư (CA), không phải của cá nhân.`);
-  if (!isValidAt(info, policy.now))
-    return no('EXPIRED', `Chứng thư ${name} không còn hoặc chưa có hiệu lực (từ ${vnDate(info.notBefore)} đến ${vnDate(info.notAfter)}).`);
-  if (!unlock && !sign)
-    return no('KEY_USAGE', `Chứng thư ${name} không dùng được để mở khóa (cần khóa RSA cho phép keyEncipherment) hay để ký số (cần digitalSignature hoặc nonRepudiation).`);
+  const no = (code: NonNullable<CertificateCheck['code']>, key: MessageKey, params?: MessageParams): CertificateCheck =>
+    ({ ...base, problem: viMessage(key, params), problemKey: params ? { key, params } : { key }, code });
+  const name = info.commonName;
+  if (policy.recovery.some((r) => fingerprintOf(parseCertificate(r)) === fingerprintOf(info))) return no('RECOVERY', 'cert.recovery', { name });
+  if (info.basicConstraints?.ca) return no('CA_CERTIFICATE', 'cert.ca', { name });
+  if (!isValidAt(info, policy.now)) return no('EXPIRED', 'cert.expired', { name, from: vnDate(info.notBefore), to: vnDate(info.notAfter) });
+  if (!unlock && !sign) return no('KEY_USAGE', 'cert.keyUsage', { name });
   if (policy.trustAnchors.length === 0) {
     if (policy.firstUse) return { ...base, problem: null, code: null };
-    return no('NO_TRUST_ANCHORS', 'Máy trạm chưa được cài chứng thư gốc tin cậy (machine.json, trustAnchors) nên chưa gắn được thiết bị ký số. Hãy báo bộ phận CNTT.');
+    return no('NO_TRUST_ANCHORS', 'cert.noTrustAnchors');
   }
   const chain = verifyChain(info, { trustAnchors: policy.trustAnchors, at: policy.now });
-  if (!chain.ok) return no('UNTRUSTED', `Chứng thư ${name} không do tổ chức cấp chứng thư được tin cậy trên máy trạm này cấp: ${chain.reasonVi}`);
+  if (!chain.ok) return no('UNTRUSTED', 'cert.untrusted', { name, why: chain.reasonVi });
   return { ...base, problem: null, code: null };
 }
 
@@ -70,9 +71,15 @@ export function bindableCertificates(ders: readonly Uint8Array[], policy: Bindin
   const fitForJob = needUnlock ? fit.filter((c) => c.unlock) : fit;
   if (fitForJob.length > 0) return fit;
   const firstProblem = checks.find((c) => c.problem !== null && (!needUnlock || c.unlock)) ?? checks.find((c) => c.problem !== null);
-  if (checks.length === 0) throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị này không có chứng thư nào.');
-  if (!firstProblem) {
-    throw new DeskError('TOKEN_UNSUITABLE', 'Thiết bị không có chứng thư dùng để mở khóa máy trạm (RSA, keyEncipherment).', { details: { code: 'KEY_USAGE' } });
-  }
-  throw new DeskError('TOKEN_UNSUITABLE', firstProblem.problem!, { details: { code: firstProblem.code } });
+  if (checks.length === 0) throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.noCertificates');
+  if (!firstProblem) throw DeskError.keyed('TOKEN_UNSUITABLE', 'token.noUnlockCert', undefined, { details: { code: 'KEY_USAGE' } });
+  throw problemError(firstProblem);
+}
+
+/** A certificate's problem as the refusal of its binding. */
+export function problemError(check: CertificateCheck): DeskError {
+  const details = { details: { code: check.code } };
+  return check.problemKey
+    ? DeskError.keyed('TOKEN_UNSUITABLE', check.problemKey.key, check.problemKey.params, details)
+    : new DeskError('TOKEN_UNSUITABLE', check.problem ?? '', details);
 }

@@ -38,7 +38,7 @@ export function bindCertificates(db: Db, userId: number, ders: readonly Uint8Arr
                 WHERE c.user_id <> ? AND (c.fingerprint = ? OR (c.issuer = ? AND c.serial = ?)) LIMIT 1`)
       .get(userId, fingerprintOf(c), c.issuer, c.serialNumber) as BoundRow | undefined;
     if (clash) {
-      throw new DeskError('VALIDATION', `Chứng thư “${c.commonName}” (sê-ri ${c.serialNumber}) đang gắn với ${clash.full_name}. Muốn gắn cho người khác, quản trị phải gỡ chứng thư đó khỏi ${clash.full_name} trước.`, {
+      throw DeskError.keyed('VALIDATION', 'cert.boundElsewhere', { name: c.commonName, serial: c.serialNumber, holder: clash.full_name }, {
         details: { code: 'BOUND_ELSEWHERE', fingerprint: fingerprintOf(c) },
       });
     }
@@ -63,7 +63,7 @@ export function unbindCertificate(db: Db, userId: number, fingerprint: string, b
   const row = db.prepare('SELECT rowid AS id, subject, serial FROM user_certificates WHERE fingerprint = ? AND user_id = ?').get(fingerprint, userId) as
     | { id: number; subject: string; serial: string }
     | undefined;
-  if (!row) throw new DeskError('NOT_FOUND', 'Chứng thư này không gắn với người dùng đã chọn.');
+  if (!row) throw DeskError.keyed('NOT_FOUND', 'cert.notBoundToUser');
   recordChange(db, 'user_certificates', row.id, 'delete', by, now);
   db.prepare('DELETE FROM user_certificates WHERE rowid = ?').run(row.id);
   appendAudit(db, { userId: by, action: 'user.unbind_certificate', entity: 'user', entityId: userId, details: { subject: row.subject, serial: row.serial, fingerprint } }, now.toISOString());

@@ -1,18 +1,29 @@
 // Roles grant rights; clearance bounds what a person may see. Checked here, in core, so that
 // every caller (IPC, dev host, CLI, importers) gets the same rules.
+//
+// Separation of duties: the Quản trị manages people and devices; registering documents belongs to
+// the văn thư. Which roles may register is the profile's policy (org/registerPolicy.ts), set by an
+// administrator and audited; by default only the văn thư.
 import { DeskError } from '../../../common/errors';
 import type { Access } from '../../../common/contract';
 import type { Right, Role, Secrecy } from '../../../common/domain';
 import { clearedFor } from '../../../common/domain';
 
 const ROLE_RIGHTS: Record<Role, readonly Right[]> = {
-  van_thu: ['doc.read', 'doc.register'],
+  van_thu: ['doc.read'],
   lanh_dao: ['doc.read'],
   chuyen_vien: ['doc.read'],
-  quan_tri: ['doc.read', 'doc.register', 'org.manage'],
+  quan_tri: ['doc.read', 'org.manage'],
 };
 
-export const rightsOf = (role: Role): Right[] => [...ROLE_RIGHTS[role]];
+/** Who registers documents when the profile's policy says nothing: the văn thư only. */
+export const DEFAULT_REGISTER_ROLES: readonly Role[] = ['van_thu'];
+
+/** The rights of a role on a profile whose policy lets `registerRoles` register documents. */
+export const rightsOf = (role: Role, registerRoles: readonly Role[] = DEFAULT_REGISTER_ROLES): Right[] => [
+  ...ROLE_RIGHTS[role],
+  ...(registerRoles.includes(role) ? (['doc.register'] as const) : []),
+];
 
 /** The signed-in person on whose behalf a service runs. */
 export interface Actor {
@@ -25,15 +36,11 @@ export interface Actor {
 
 export function authorize(actor: Actor | null, access: Access): asserts actor is Actor {
   if (access === 'public') return;
-  if (!actor) throw new DeskError('NO_SESSION', 'Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.');
+  if (!actor) throw DeskError.keyed('NO_SESSION', 'session.ended');
   if (access === 'session') return;
-  if (!actor.rights.includes(access))
-    throw new DeskError('FORBIDDEN', 'Bạn không có quyền thực hiện thao tác này.', { details: { right: access } });
+  if (!actor.rights.includes(access)) throw DeskError.keyed('FORBIDDEN', 'rights.forbidden', undefined, { details: { right: access } });
 }
 
 export function requireClearance(actor: Actor, level: Secrecy): void {
-  if (!clearedFor(actor.clearance, level))
-    throw new DeskError('FORBIDDEN', 'Độ mật vượt quá mức được phép tiếp cận của bạn.', {
-      fields: { secrecy: 'Độ mật vượt quá mức được phép tiếp cận của bạn.' },
-    });
+  if (!clearedFor(actor.clearance, level)) throw DeskError.keyed('FORBIDDEN', 'rights.clearance', undefined, { at: 'secrecy' });
 }

@@ -20,9 +20,9 @@ export function isSetUp(db: Db): boolean {
 /** Creates the profile's unit, registers and administrator in one transaction; returns the user id. */
 export function runSetup(db: Db, input: SetupInput, now: Date): number {
   return writeTx(db, () => {
-    if (isSetUp(db)) throw new DeskError('SETUP_DONE', 'Máy trạm này đã được thiết lập.');
+    if (isSetUp(db)) throw DeskError.keyed('SETUP_DONE', 'setup.done');
     const code = checkIdentifierCode(input.unit.code);
-    if (!code.ok || !code.code) throw new DeskError('VALIDATION', code.reason ?? '', { fields: { 'unit.code': code.reason ?? '' } });
+    if (!code.ok || !code.code) throw DeskError.keyed('VALIDATION', code.key ?? 'unitCode.invalid', code.params, { at: 'unit.code' });
     const unitId = addUnit(db, input.unit.name, code.code, true, null, now);
     setSetting(db, 'self_unit_id', String(unitId));
     setSetting(db, 'numbering_preset', input.unit.preset);

@@ -29,6 +29,7 @@ export function getUser(db: Db, id: number): UserSummary | undefined {
   return r ? toSummary(r) : undefined;
 }
 
-export function actorFor(user: UserSummary): Actor {
-  return { id: user.id, fullName: user.fullName, role: user.role, clearance: user.clearance, rights: rightsOf(user.role) };
+/** The person as an actor; `registerRoles` is the profile's policy (org/registerPolicy.ts). */
+export function actorFor(user: UserSummary, registerRoles?: readonly Role[]): Actor {
+  return { id: user.id, fullName: user.fullName, role: user.role, clearance: user.clearance, rights: rightsOf(user.role, registerRoles) };
 }

@@ -16,13 +16,18 @@ export type LockReason = 'manual' | 'removed' | 'idle' | 'bridge';
 export interface GuardOptions {
   /** Lock after this long without activity (machine configuration; default 10 minutes). */
   idleMs?: number;
+  /** Warn this long before the idle lock (default 60 s, at most half the idle time). */
+  warnMs?: number;
 }
 
-export class SessionGuard extends EventEmitter<{ locked: [LockReason] }> {
+export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarning: [number]; resumed: [] }> {
   private current: SignedInToken | null = null;
   private stopWatch: (() => void) | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
+  private warnTimer: NodeJS.Timeout | null = null;
+  private warned = false;
   readonly idleMs: number;
+  readonly warnMs: number;
 
   constructor(
     readonly desk: Desk,
@@ -31,6 +36,7 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason] }> {
   ) {
     super();
     this.idleMs = opts.idleMs ?? 10 * 60 * 1000;
+    this.warnMs = Math.min(opts.warnMs ?? 60_000, Math.floor(this.idleMs / 2));
     tokens.bridge.on('tokenRemoved', (e) => {
       if (this.current && e.serial === this.current.ref.serial && e.module === this.current.module) this.lock('removed');
     });
@@ -44,7 +50,7 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason] }> {
   }
 
   async setup(input: SetupInput, ref: TokenRef, pin: string | undefined): Promise<Session> {
-    if (this.desk.state !== 'new') throw new DeskError('SETUP_DONE', 'Máy trạm này đã được thiết lập.');
+    if (this.desk.state !== 'new') throw DeskError.keyed('SETUP_DONE', 'setup.done');
     return this.withToken(ref, pin, (identity) => this.desk.setup(input, identity));
   }
 
@@ -70,7 +76,7 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason] }> {
   }
 
   private assertLegacy(): void {
-    if (!this.desk.needsBinding) throw new DeskError('VALIDATION', 'Đây không phải dữ liệu máy trạm cũ chưa mã hóa; hãy mở khóa bằng thiết bị ký số đã được gắn.');
+    if (!this.desk.needsBinding) throw DeskError.keyed('VALIDATION', 'profile.notLegacy');
   }
 
   /** Signs in on the token, opens the session with what it proves; on failure the token is signed out. */
@@ -100,14 +106,14 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason] }> {
 
   /** An administrator binds another person's token (read without their PIN: certificates are public). */
   async bindToken(actor: Actor, userId: number, ref: TokenRef): Promise<void> {
-    if (!this.current) throw new DeskError('NO_SESSION', 'Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.');
+    if (!this.current) throw DeskError.keyed('NO_SESSION', 'session.ended');
     const certs = (await this.tokens.readCertificates(ref)).map((c) => c.der);
     await this.desk.org.bindToken(actor, userId, certs);
   }
 
   /** The key the signed-in person signs with: one on their token whose certificate is bound to them. */
   signingKey(actor: Actor): PrivateKeyOps {
-    if (!this.current) throw new DeskError('NO_SESSION', 'Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.');
+    if (!this.current) throw DeskError.keyed('NO_SESSION', 'session.ended');
     return this.desk.org.signingKey(actor, this.current.signingKeys);
   }
 
@@ -123,12 +129,24 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason] }> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => this.lock('idle'), this.idleMs);
     this.idleTimer.unref();
+    // The window warns the person (and saves their draft) before the idle lock comes.
+    if (this.warnTimer) clearTimeout(this.warnTimer);
+    if (this.warned) this.emit('resumed');
+    this.warned = false;
+    this.warnTimer = setTimeout(() => {
+      this.warned = true;
+      this.emit('idleWarning', Math.round(this.warnMs / 1000));
+    }, this.idleMs - this.warnMs);
+    this.warnTimer.unref();
   }
 
   lock(reason: LockReason): void {
     const had = this.current !== null || this.desk.state === 'ready';
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
+    if (this.warnTimer) clearTimeout(this.warnTimer);
+    this.warnTimer = null;
+    this.warned = false;
     this.stopWatch?.();
     this.stopWatch = null;
     const signed = this.current;

@@ -46,7 +46,7 @@ export interface SignedInToken {
 
 /** The one answer for a module id the machine does not offer (whatever file the id might stand for). */
 export const unknownModule = (): DeskError =>
-  new DeskError('TOKEN_ABSENT', 'Không thấy thiết bị ký số đã chọn. Hãy bấm “Làm mới” rồi chọn lại thiết bị.');
+  DeskError.keyed('TOKEN_ABSENT', 'token.unknownModule');
 
 export class TokenService {
   constructor(

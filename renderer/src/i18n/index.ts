@@ -1,6 +1,7 @@
 // i18next: Vietnamese by default, English available from the user menu. The Vietnamese domain
 // labels come from common/domain (one source of truth with the core); the rest from vi.json.
 import i18n from 'i18next';
+import { UI_LANGUAGES, type UiLanguage } from '../../../common/contract';
 import { initReactI18next } from 'react-i18next';
 import {
   DEADLINE_FILTER_LABELS, DOCUMENT_TYPES, INCOMING_STATUS_LABELS, ROLE_LABELS, SECRECY_LABELS, URGENCY_LABELS,
@@ -8,8 +9,9 @@ import {
 import en from './en.json';
 import vi from './vi.json';
 
-export const LANGUAGES = ['vi', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
+export const LANGUAGES = UI_LANGUAGES;
+export type Language = UiLanguage;
+/** The workstation's last-used language: what the lock screen shows before anyone signs in. */
 const STORAGE_KEY = 'securedesk.language';
 
 const viDomain = {
@@ -48,7 +50,8 @@ i18n.on('languageChanged', (lng) => {
   document.documentElement.lang = lng;
 });
 
-export function setLanguage(lng: Language): void {
+/** Shows the UI in `lng` and remembers it as the workstation's last-used language. */
+export function applyLanguage(lng: Language): void {
   try {
     localStorage.setItem(STORAGE_KEY, lng);
   } catch {
@@ -56,5 +59,7 @@ export function setLanguage(lng: Language): void {
   }
   void i18n.changeLanguage(lng);
 }
+
+export const currentLanguage = (): Language => (i18n.language === 'en' ? 'en' : 'vi');
 
 export default i18n;

@@ -27,7 +27,7 @@ function unwrap<T>(wire: unknown): T {
   const w = wire as Wire<T>;
   if (w && w.ok === true) return w.value;
   if (w && w.ok === false && isDeskErrorPayload(w.error)) throw DeskError.fromPayload(w.error);
-  throw new DeskError('INTERNAL', 'Phản hồi không hợp lệ từ máy chủ cục bộ.');
+  throw DeskError.keyed('INTERNAL', 'transport.badResponse');
 }
 
 function httpDesk(): DeskApi {
@@ -37,15 +37,15 @@ function httpDesk(): DeskApi {
     try {
       res = await fetch(path, { method: 'POST', body, headers: { Authorization: `Bearer ${token}`, ...headers } });
     } catch {
-      throw new DeskError('INTERNAL', 'Mất kết nối tới tiến trình chính của ứng dụng.');
+      throw DeskError.keyed('INTERNAL', 'transport.lost');
     }
-    if (res.status === 401) throw new DeskError('NO_SESSION', 'Phiên làm việc không hợp lệ. Hãy mở lại ứng dụng từ địa chỉ được cấp.');
-    if (!res.ok) throw new DeskError('INTERNAL', `Tiến trình chính từ chối yêu cầu (HTTP ${res.status}).`);
+    if (res.status === 401) throw DeskError.keyed('NO_SESSION', 'transport.unauthorized');
+    if (!res.ok) throw DeskError.keyed('INTERNAL', 'transport.refused', { status: res.status });
     return unwrap(await res.json());
   };
   return {
     invoke<C extends Channel>(channel: C, input: InputOf<C>): Promise<OutputOf<C>> {
-      if (!isChannel(channel)) return Promise.reject(new DeskError('UNKNOWN_CHANNEL', 'Yêu cầu không hợp lệ.'));
+      if (!isChannel(channel)) return Promise.reject(DeskError.keyed('UNKNOWN_CHANNEL', 'request.invalid'));
       return post(`/ipc/${channel}`, JSON.stringify(input ?? {}), { 'Content-Type': 'application/json' }) as Promise<OutputOf<C>>;
     },
     stageFile(file: File): Promise<StagedFile> {
@@ -58,10 +58,10 @@ function httpDesk(): DeskApi {
 /** Errors thrown across the preload lose their class; rebuild a DeskError from their fields. */
 function fromBridge(err: unknown): DeskError {
   if (err instanceof DeskError) return err;
-  const e = err as { code?: unknown; message?: unknown; fields?: Record<string, string>; details?: Record<string, unknown> };
-  const payload = { code: e?.code, message: e?.message, fields: e?.fields, details: e?.details };
+  const e = err as Record<string, unknown> | null;
+  const payload = { code: e?.code, message: e?.message, key: e?.key, params: e?.params, fields: e?.fields, fieldKeys: e?.fieldKeys, details: e?.details };
   if (isDeskErrorPayload(payload)) return DeskError.fromPayload(payload);
-  return new DeskError('INTERNAL', 'Đã xảy ra lỗi không mong muốn.');
+  return DeskError.keyed('INTERNAL', 'internal.short');
 }
 
 function electronDesk(api: DeskApi): DeskApi {

@@ -1,12 +1,19 @@
 // The "Vào sổ văn bản đến" form lives here rather than in the dialog, so closing the dialog (Esc,
 // or following a duplicate link to look at the earlier record) loses nothing; files are staged as
 // soon as they are chosen and keep uploading while the dialog is closed.
+//
+// A lock loses nothing either: the draft is saved in the profile (encrypted, for this person only)
+// a few seconds after each change, when the idle lock is announced and on "Khóa"; its staged files
+// stay staged. The same person is offered it back at their next sign-in (DraftOffer.tsx).
 import { create } from 'zustand';
-import type { StagedFile } from '../../../common/contract';
+import type { SavedDraft, StagedFile } from '../../../common/contract';
 import { formatDateVn, todayIso } from '../../../common/dates';
 import type { ArrivalChannel, Secrecy, Urgency } from '../../../common/domain';
-import { asDeskError, call, stageFile } from '../ipc/call';
+import type { IncomingRegisterDraft } from '../../../common/drafts';
+import { asDeskError, call, pickFiles, stageFile } from '../ipc/call';
+import { desk } from '../ipc/desk';
 import i18n from '../i18n';
+import { errorText } from '../i18n/errors';
 import { onWipe } from './wipe';
 
 export interface DraftFile {
@@ -79,6 +86,8 @@ interface DraftState {
   closeDialog(): void;
   update(patch: Partial<Draft>): void;
   addFiles(files: File[], limitBytes: number): void;
+  /** Electron: main's own file picker; the files come back staged (or refused, with why). */
+  pickFiles(): void;
   removeFile(key: number): void;
   /** Empties the form. Staged files are discarded unless registration consumed them. */
   reset(opts: { discardFiles: boolean }): void;
@@ -119,9 +128,22 @@ export const useRegisterDraft = create<DraftState>()((set, get) => {
             }
             patchFile(key, (f) => ({ ...f, state: 'ready', staged, name: staged.name }));
           },
-          (err: unknown) => patchFile(key, (f) => ({ ...f, state: 'failed', error: asDeskError(err).message })),
+          (err: unknown) => patchFile(key, (f) => ({ ...f, state: 'failed', error: errorText(asDeskError(err)) })),
         );
       }
+    },
+
+    pickFiles() {
+      pickFiles().then(
+        (picked) => {
+          const added: DraftFile[] = [
+            ...picked.files.map((staged): DraftFile => ({ key: nextKey++, name: staged.name, size: staged.size, state: 'ready', staged })),
+            ...picked.failed.map((f): DraftFile => ({ key: nextKey++, name: f.name, size: 0, state: 'failed', error: f.message })),
+          ];
+          if (added.length) set((s) => ({ draft: { ...s.draft, files: [...s.draft.files, ...added] } }));
+        },
+        () => undefined, // already shown by call.ts's error routing
+      );
     },
 
     removeFile(key) {
@@ -134,13 +156,91 @@ export const useRegisterDraft = create<DraftState>()((set, get) => {
     reset({ discardFiles }) {
       if (discardFiles) get().draft.files.forEach(discard);
       set({ draft: emptyDraft() });
+      // Registered or cleared: the saved copy goes too.
+      forgetSaved();
+      void desk.invoke('drafts.discard', { kind: DRAFT_KIND }).catch(() => undefined);
     },
   };
 });
 
-/** The staged files of the draft (discarded by a manual lock before the session ends). */
-export const draftStagedIds = (): string[] =>
-  useRegisterDraft.getState().draft.files.flatMap((f) => (f.staged ? [f.staged.stagedId] : []));
+// ---- Kept in the profile across a lock ----
 
-// A lock drops the draft (its subject, issuer, notes …) and closes the dialog.
-onWipe(() => useRegisterDraft.setState({ draft: emptyDraft(), open: false }));
+const DRAFT_KIND = 'incoming.register';
+/** A change is saved this long after the typing stops. */
+export const AUTOSAVE_MS = 3_000;
+let timer: ReturnType<typeof setTimeout> | null = null;
+/** What was saved last (JSON), so an unchanged draft is not written again. */
+let lastSaved: string | null = null;
+
+function forgetSaved(): void {
+  if (timer) clearTimeout(timer);
+  timer = null;
+  lastSaved = null;
+}
+
+/** The draft as saved: only what was typed and the files already staged; null when there is nothing. */
+export function draftData(d: Draft): IncomingRegisterDraft | null {
+  const files = d.files.flatMap((f) =>
+    f.state === 'ready' && f.staged ? [{ stagedId: f.staged.stagedId, name: f.staged.name, size: f.staged.size, sha256: f.staged.sha256, isPdf: f.staged.isPdf }] : [],
+  );
+  const { files: _files, ...typed } = d;
+  const { files: _none, ...blank } = emptyDraft();
+  const untouched = files.length === 0 && (Object.keys(blank) as Array<keyof typeof blank>).every((k) => JSON.stringify(typed[k]) === JSON.stringify(blank[k]));
+  return untouched ? null : { ...typed, files };
+}
+
+/**
+ * Saves the draft now. The draft is read synchronously, so a caller may wipe the window right after
+ * calling (lock). Failures are quiet: the window still holds the draft until it is locked.
+ */
+export async function saveDraftNow(): Promise<void> {
+  if (timer) clearTimeout(timer);
+  timer = null;
+  const data = draftData(useRegisterDraft.getState().draft);
+  if (!data) return;
+  const json = JSON.stringify(data);
+  if (json === lastSaved) return;
+  try {
+    await desk.invoke('drafts.save', { kind: DRAFT_KIND, data });
+    lastSaved = json;
+  } catch {
+    /* kept in the window; the next change or the lock warning tries again */
+  }
+}
+
+useRegisterDraft.subscribe((s, prev) => {
+  if (s.draft === prev.draft || !draftData(s.draft)) return;
+  if (timer) clearTimeout(timer);
+  timer = setTimeout(() => void saveDraftNow(), AUTOSAVE_MS);
+});
+
+/** Puts a saved draft back into the form (its staged files ready again) and opens the dialog. */
+export function restoreDraft(saved: SavedDraft): void {
+  const { files, ...typed } = saved.data;
+  const restored: Draft = {
+    ...emptyDraft(),
+    ...(typed as Partial<Draft>),
+    files: files.map((f) => ({
+      key: nextKey++, name: f.name, size: f.size, state: 'ready',
+      staged: { stagedId: f.stagedId, name: f.name, size: f.size, sha256: f.sha256, isPdf: f.isPdf, duplicates: [] },
+    })),
+  };
+  useRegisterDraft.setState({ draft: restored, open: true });
+  lastSaved = JSON.stringify(draftData(restored));
+}
+
+/** The person does not want the saved draft: it and its staged files are discarded. */
+export async function discardSavedDraft(saved: SavedDraft): Promise<void> {
+  forgetSaved();
+  await Promise.all(saved.data.files.map((f) => call('staging.discard', { stagedId: f.stagedId }).catch(() => undefined)));
+  await desk.invoke('drafts.discard', { kind: DRAFT_KIND }).catch(() => undefined);
+}
+
+export const loadSavedDraft = (): Promise<SavedDraft | null> => desk.invoke('drafts.load', { kind: DRAFT_KIND });
+
+// A lock drops the draft (its subject, issuer, notes …) from the window and closes the dialog; the
+// saved copy stays in the profile for the same person.
+onWipe(() => {
+  forgetSaved();
+  useRegisterDraft.setState({ draft: emptyDraft(), open: false });
+});

@@ -8,6 +8,7 @@ import { todayIso } from '../../../../common/dates';
 import { Icon, Spinner } from '../../components/Icon';
 import { SecrecyBadge, SecrecyMark } from '../../components/Secrecy';
 import { useLabels } from '../../i18n/labels';
+import { errorText } from '../../i18n/errors';
 import { asDeskError, call } from '../../ipc/call';
 import { formatDateTimeVn, formatDateVn, formatSize } from '../../lib/format';
 import { useCanRegister } from '../../stores/app';
@@ -50,7 +51,7 @@ export function IncomingDetailView({ id }: { id: number }) {
         // The file on screen stays on screen when the entry is read again.
         setShown((prev) => (prev && d.attachments.find((a) => a.id === prev.id)) ?? d.attachments.find((a) => a.isPdf) ?? d.attachments[0] ?? null);
       },
-      (err: unknown) => live && setError(asDeskError(err).message),
+      (err: unknown) => live && setError(errorText(asDeskError(err))),
     );
     return () => {
       live = false;

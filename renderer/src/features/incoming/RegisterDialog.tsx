@@ -10,14 +10,15 @@ import {
   type ArrivalChannel, type Secrecy, type Urgency,
 } from '../../../../common/domain';
 import { parseNumberSymbol } from '../../../../common/numberSymbol';
-import { fieldErrors, incomingRegisterSchema } from '../../../../common/schemas';
+import { incomingRegisterSchema } from '../../../../common/schemas';
+import { errorFields, errorText, formErrors } from '../../i18n/errors';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { DateInput, dateTextToIso } from '../../components/DateInput';
 import { Dialog } from '../../components/Dialog';
 import { controlProps, Field } from '../../components/Field';
 import { Icon, Spinner } from '../../components/Icon';
 import { useLabels } from '../../i18n/labels';
-import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
+import { asDeskError, call, canPickFiles, isGloballyHandled } from '../../ipc/call';
 import { useDebounced } from '../../lib/useDebounced';
 import { useApp } from '../../stores/app';
 import { useIncoming } from '../../stores/incoming';
@@ -106,7 +107,7 @@ function draftErrors(d: Draft): Partial<Record<FieldKey, string>> {
   const input = buildInput(d, NOTHING_ACKNOWLEDGED);
   const parsed = incomingRegisterSchema.safeParse(input);
   if (parsed.success) return {};
-  const base = normaliseErrors(fieldErrors(parsed.error)).fields;
+  const base = normaliseErrors(formErrors(parsed.error)).fields;
   const valid = (iso: string | undefined) => iso !== undefined && isValidIsoDate(iso);
   const probe = {
     ...input,
@@ -124,7 +125,7 @@ function draftErrors(d: Draft): Partial<Record<FieldKey, string>> {
     ...(valid(input.deadline) ? {} : { deadline: undefined }),
   };
   const refined = incomingRegisterSchema.safeParse(probe);
-  const cross = refined.success ? {} : normaliseErrors(fieldErrors(refined.error)).fields;
+  const cross = refined.success ? {} : normaliseErrors(formErrors(refined.error)).fields;
   return { ...cross, ...base };
 }
 
@@ -254,7 +255,7 @@ export function RegisterDialog() {
     setAcknowledged(ack);
     const parsed = incomingRegisterSchema.safeParse(buildInput(draft, ack));
     if (!parsed.success) {
-      const { other } = normaliseErrors(fieldErrors(parsed.error));
+      const { other } = normaliseErrors(formErrors(parsed.error));
       setServerErrors({});
       if (other.length > 0) setFormError(other.join(' '));
       focusFirst(draftErrors(draft));
@@ -280,17 +281,17 @@ export function RegisterDialog() {
     } catch (err) {
       const de = asDeskError(err);
       if (de.code === 'VALIDATION') {
-        const { fields, other } = normaliseErrors(de.fields ?? {});
+        const { fields, other } = normaliseErrors(errorFields(de));
         setServerErrors(fields);
-        setFormError(other.length > 0 ? other.join(' ') : Object.keys(fields).length === 0 ? de.message : null);
+        setFormError(other.length > 0 ? other.join(' ') : Object.keys(fields).length === 0 ? errorText(de) : null);
         focusFirst(fields);
       } else if (de.code === 'DUPLICATE') {
         setDuplicates((de.details?.duplicates as DuplicateRef[] | undefined) ?? []);
       } else if (de.code === 'OUT_OF_ORDER') {
         setOutOfOrder({ message: de.message, reasons: (de.details?.reasons as OrderReason[] | undefined) ?? [] });
       } else if (!isGloballyHandled(de)) {
-        if (de.code === 'FORBIDDEN' && de.fields) setServerErrors(normaliseErrors(de.fields).fields);
-        setFormError(de.message);
+        if (de.code === 'FORBIDDEN' && de.fields) setServerErrors(normaliseErrors(errorFields(de)).fields);
+        setFormError(errorText(de));
       }
     } finally {
       setBusy(false);
@@ -553,6 +554,10 @@ export function RegisterDialog() {
                 addFiles(files, limit);
                 if (serverErrors.stagedIds) setServerErrors(({ stagedIds: _gone, ...rest }) => rest);
               }}
+              onPick={canPickFiles() ? () => {
+                useRegisterDraft.getState().pickFiles();
+                if (serverErrors.stagedIds) setServerErrors(({ stagedIds: _gone, ...rest }) => rest);
+              } : undefined}
               onRemove={removeFile}
               onOpenRecord={openRecord}
             />

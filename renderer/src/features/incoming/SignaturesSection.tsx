@@ -8,7 +8,7 @@ import { Icon, Spinner } from '../../components/Icon';
 import { formatDateTimeVn } from '../../lib/format';
 import { useCanRegister } from '../../stores/app';
 import { toast } from '../../stores/toasts';
-import { failureReasons, groupSignings, revocationUnchecked, type SignaturesState, type Signing } from './signatures';
+import { failureReasons, groupSignings, revocationUnchecked, signatureVerdict, type SignaturesState, type Signing } from './signatures';
 import { SignDialog } from './SignDialog';
 
 interface Props {
@@ -78,7 +78,7 @@ export const SignaturesSection = forwardRef<HTMLElement, Props>(function Signatu
 });
 
 function SigningCard({ signing }: { signing: Signing }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const time = formatDateTimeVn(signing.signingTime);
   return (
     <li className={signing.valid ? 'signing is-valid' : 'signing is-invalid'} aria-label={t('signatures.signing', { signer: signing.signer, time })}>
@@ -94,7 +94,7 @@ function SigningCard({ signing }: { signing: Signing }) {
       </p>
       {signing.revocationUnchecked !== null && (
         <p className="signature-note" data-revocation="not_checked">
-          <Icon name="alert" /> <span>{t('signatures.revocationNotChecked')}: {signing.revocationUnchecked}</span>
+          <Icon name="alert" /> <span>{t('signatures.revocationNotChecked')}: {i18n.language === 'vi' ? signing.revocationUnchecked : t('signatures.revocationNoteGeneric')}</span>
         </p>
       )}
       <ul className="signed-parts">
@@ -112,7 +112,7 @@ function SignedPart({ part }: { part: DocumentSignature }) {
     <li className={part.valid ? 'signed-part is-valid' : 'signed-part is-invalid'} data-target={part.target}>
       <Icon name={part.target === 'metadata' ? 'list' : 'file'} className="signed-part-kind" />
       <span className="signed-part-name" title={name}>{name}</span>
-      <span className="signature-state" title={part.message}>
+      <span className="signature-state" title={signatureVerdict(part)}>
         <Icon name={part.valid ? 'checkCircle' : 'xCircle'} />
         {part.valid ? t('signatures.valid') : t('signatures.invalid')}
       </span>

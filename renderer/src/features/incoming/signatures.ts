@@ -2,6 +2,8 @@
 // cover the files and the register entry; and which certificate on the signed-in token signs.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DocumentSignature, TokenCertificateView, TokenView } from '../../../../common/contract';
+import { errorText } from '../../i18n/errors';
+import i18n from '../../i18n';
 import { asDeskError, call } from '../../ipc/call';
 
 export interface Signing {
@@ -44,10 +46,24 @@ export function groupSignings(list: readonly DocumentSignature[]): Signing[] {
   return out;
 }
 
-/** The reasons a part is invalid, each once (several checks fail for one cause, e.g. no certificate). */
+/**
+ * The reasons a part is invalid, each once (several checks fail for one cause, e.g. no certificate).
+ * The core words them in Vietnamese; another UI language words each failed check by its name.
+ */
 export function failureReasons(s: DocumentSignature): string[] {
+  if (i18n.language !== 'vi') {
+    const checks = [...new Set(s.failed.map((f) => f.check))];
+    const worded = [...new Set(checks.map((c) => i18n.t(`signatures.check.${c}`, { defaultValue: i18n.t('signatures.check.other') })))];
+    return worded.length > 0 ? worded : s.valid ? [] : [i18n.t('signatures.check.other')];
+  }
   const reasons = [...new Set(s.failed.map((f) => f.reason).filter(Boolean))];
   return reasons.length > 0 ? reasons : s.valid ? [] : [s.message];
+}
+
+/** The whole verdict on one part, for its tooltip. */
+export function signatureVerdict(s: DocumentSignature): string {
+  if (i18n.language === 'vi') return s.message;
+  return s.valid ? i18n.t('signatures.validTooltip') : failureReasons(s).join(' ');
 }
 
 /** The signatures are all valid but revocation could not be checked for at least one. */
@@ -101,7 +117,7 @@ export function useSignatures(id: number): SignaturesState {
         if (current()) setState({ signatures, verifying: false, error: null });
       },
       (err: unknown) => {
-        if (current()) setState((s) => ({ ...s, verifying: false, error: asDeskError(err).message }));
+        if (current()) setState((s) => ({ ...s, verifying: false, error: errorText(asDeskError(err)) }));
       },
     );
   }, [id]);

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { IncomingRow } from '../../../../common/contract';
 import type { IncomingFilter } from '../../../../common/schemas';
+import { errorText } from '../../i18n/errors';
 import { asDeskError, call } from '../../ipc/call';
 import type { Sort } from '../../stores/incoming';
 
@@ -61,7 +62,7 @@ export function useIncomingRows(filter: IncomingFilter, sort: Sort, version: num
       },
       (err: unknown) => {
         if (gen !== generation.current) return;
-        setState((s) => ({ ...s, refreshing: false, error: asDeskError(err).message }));
+        setState((s) => ({ ...s, refreshing: false, error: errorText(asDeskError(err)) }));
       },
     );
     // `version` reloads the same query (after a registration); filter and sort are stable objects.

@@ -9,6 +9,7 @@ import type { UserSummary } from '../../../../common/contract';
 import { Icon, Spinner } from '../../components/Icon';
 import { SecrecyBadge } from '../../components/Secrecy';
 import { useLabels } from '../../i18n/labels';
+import { errorText } from '../../i18n/errors';
 import { asDeskError, call } from '../../ipc/call';
 import { PinField, type PinHandle } from '../tokens/PinField';
 import { placeTokenError } from '../tokens/tokenErrors';
@@ -68,8 +69,8 @@ export function LegacyBinding({ dir, message, recoveryConfigured, onBack, onDone
   function refused(err: unknown, tokenPlace: 'token' | 'person') {
     const de = asDeskError(err);
     const placed = placeTokenError(de);
-    if (de.code === 'NOT_BOUND') setErrors({ token: de.message });
-    else if (de.code === 'TOKEN_UNSUITABLE' && tokenPlace === 'person') setErrors({ person: de.message });
+    if (de.code === 'NOT_BOUND') setErrors({ token: errorText(de) });
+    else if (de.code === 'TOKEN_UNSUITABLE' && tokenPlace === 'person') setErrors({ person: errorText(de) });
     else setErrors({ [placed.place === 'token' ? tokenPlace : placed.place]: placed.text });
     if (placed.place === 'pin') pin.current?.focus();
     if (de.code === 'TOKEN_ABSENT') dir.refresh();

@@ -8,6 +8,7 @@ import { useCallback, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Icon, Spinner } from '../../components/Icon';
 import i18n from '../../i18n';
+import { errorText } from '../../i18n/errors';
 import { asDeskError, call } from '../../ipc/call';
 import { desk } from '../../ipc/desk';
 import { useApp, type LockNotice } from '../../stores/app';
@@ -16,6 +17,7 @@ import { placeTokenError } from '../tokens/tokenErrors';
 import { tokenKey, tokenRef } from '../tokens/tokenText';
 import { useTokenDirectory } from '../tokens/useTokenDirectory';
 import { LegacyBinding } from './LegacyBinding';
+import { LanguageSwitch } from './LanguageSwitch';
 import { PersonPicker } from './PersonPicker';
 
 export function LockScreen() {
@@ -52,11 +54,11 @@ export function LockScreen() {
     setBusy('unlocking');
     try {
       const session = await call('session.unlock', { token: tokenRef(token), ...pinInput });
-      unlocked(session, tokenRef(token));
+      await unlocked(session, tokenRef(token));
     } catch (err) {
       const de = asDeskError(err);
       if (de.code === 'BIND_REQUIRED') {
-        setLegacy({ message: de.message, recoveryConfigured: de.details?.recoveryConfigured !== false });
+        setLegacy({ message: errorText(de), recoveryConfigured: de.details?.recoveryConfigured !== false });
         return;
       }
       const placed = placeTokenError(de);
@@ -88,6 +90,7 @@ export function LockScreen() {
         <div className="card-brand">
           <span className="brand-mark" aria-hidden="true">SD</span> SecureDesk
           {info?.unit && <span className="lock-unit">{info.unit.name}</span>}
+          <LanguageSwitch />
         </div>
         <div className="lock-heading">
           <span className="lock-badge" aria-hidden="true"><Icon name="lock" /></span>
@@ -120,7 +123,7 @@ export function LockScreen() {
 function LockReason({ notice }: { notice: LockNotice }) {
   const { t } = useTranslation();
   let text: string;
-  if (notice.kind === 'session') text = notice.message;
+  if (notice.kind === 'session') text = errorText(notice.error);
   else if (notice.kind === 'idle') text = t('lock.reason.idle', { duration: idleDuration(notice.idleSeconds) });
   else text = t(`lock.reason.${notice.kind}`);
   const urgent = notice.kind === 'removed' || notice.kind === 'bridge';

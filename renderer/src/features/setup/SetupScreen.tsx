@@ -6,12 +6,15 @@ import { useCallback, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ROLES, SECRECY_LEVELS, type NumberingPreset, type Role, type Secrecy } from '../../../../common/domain';
 import { checkIdentifierCode } from '../../../../common/identifierCode';
-import { fieldErrors, setupInputSchema } from '../../../../common/schemas';
+import { setupInputSchema } from '../../../../common/schemas';
 import { controlProps, Field } from '../../components/Field';
 import { Icon, Spinner } from '../../components/Icon';
+import { currentLanguage } from '../../i18n';
+import { errorFields, formErrors, wordMessage } from '../../i18n/errors';
 import { useLabels } from '../../i18n/labels';
 import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
 import { useApp } from '../../stores/app';
+import { LanguageSwitch } from '../session/LanguageSwitch';
 import { PinField, type PinHandle } from '../tokens/PinField';
 import { placeTokenError } from '../tokens/tokenErrors';
 import { TokenPicker } from '../tokens/TokenPicker';
@@ -54,7 +57,7 @@ export function SetupScreen() {
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
   const code = checkIdentifierCode(form.unitCode);
   // The identifier code is checked as it is typed, once the field has been visited.
-  const codeError = codeTouched && !code.ok ? code.reason : errors['unit.code'];
+  const codeError = codeTouched && !code.ok ? (code.key ? wordMessage({ key: code.key, ...(code.params ? { params: code.params } : {}) }) : code.reason) : errors['unit.code'];
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -67,7 +70,7 @@ export function SetupScreen() {
     };
     const typed = pin.current?.take() ?? '';
     const parsed = setupInputSchema.safeParse(input);
-    const found = parsed.success ? {} : fieldErrors(parsed.error);
+    const found = parsed.success ? {} : formErrors(parsed.error);
     if (!form.clearance) found['admin.clearance'] = t('setup.chooseClearance');
     if (!token) found.token = t('tokens.choose');
     else if (!token.pinPad && typed.length === 0) found.pin = t('pin.required');
@@ -79,12 +82,16 @@ export function SetupScreen() {
     setErrors({});
     setBusy(true);
     try {
-      unlocked(await call('setup.create', { ...parsed.data, token: tokenRef(token), ...(token.pinPad ? {} : { pin: typed }) }), tokenRef(token));
+      const session = await call('setup.create', { ...parsed.data, token: tokenRef(token), ...(token.pinPad ? {} : { pin: typed }) });
+      // The first person set the workstation up in the language shown: it becomes theirs.
+      useApp.setState((s) => ({ languageChoice: s.languageChoice ?? currentLanguage() }));
+      await unlocked(session, tokenRef(token));
     } catch (err) {
       const de = asDeskError(err);
       if (de.code === 'VALIDATION' && de.fields && !de.fields.pin) {
-        setErrors(de.fields);
-        focusFirst(de.fields);
+        const fields = errorFields(de);
+        setErrors(fields);
+        focusFirst(fields);
       } else if (de.code === 'SETUP_DONE') {
         await boot();
       } else if (!isGloballyHandled(de)) {
@@ -104,6 +111,7 @@ export function SetupScreen() {
       <form className="card setup-card" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="setup-title">
         <div className="card-brand">
           <span className="brand-mark" aria-hidden="true">SD</span> SecureDesk
+          <LanguageSwitch />
         </div>
         <h1 id="setup-title">{t('setup.title')}</h1>
         <p className="lead">{t('setup.lead')}</p>

@@ -9,11 +9,13 @@ import { useIncoming } from '../../stores/incoming';
 import { runFind, useNav } from '../../stores/nav';
 import { emptyDraft, useRegisterDraft } from '../../stores/registerDraft';
 import { toast } from '../../stores/toasts';
+import { DraftOffer } from '../incoming/DraftOffer';
 import { IncomingDetailView } from '../incoming/IncomingDetailView';
 import { IncomingPage } from '../incoming/IncomingPage';
 import { RegisterDialog } from '../incoming/RegisterDialog';
 import { InternalUnitsPage } from '../registers/InternalUnitsPage';
 import { RegistersPage } from '../registers/RegistersPage';
+import { IdleWarning } from '../session/IdleWarning';
 import { lockWorkstation } from '../session/lock';
 import { TokensPage } from '../tokens/TokensPage';
 import { UsersPage } from '../users/UsersPage';
@@ -97,6 +99,8 @@ export function AppShell() {
         </main>
       </div>
       {canRegister && <RegisterDialog />}
+      {canRegister && <DraftOffer />}
+      <IdleWarning />
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, 
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../../components/Icon';
 import { SecrecyBadge } from '../../components/Secrecy';
-import { LANGUAGES, setLanguage, type Language } from '../../i18n';
+import { LANGUAGES, type Language } from '../../i18n';
 import { useLabels } from '../../i18n/labels';
 import { useApp } from '../../stores/app';
 import { lockWorkstation } from '../session/lock';
@@ -97,7 +97,7 @@ function UserMenu({ label, clearanceText, position }: { label: ReactNode; cleara
   };
 
   const choose = (lng: Language) => {
-    setLanguage(lng);
+    useApp.getState().chooseLanguage(lng);
     setOpen(false);
     button.current?.focus();
   };

@@ -5,6 +5,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ModuleView, TokenView } from '../../../../common/contract';
 import { Icon, Spinner } from '../../components/Icon';
+import { coreText } from '../../i18n/errors';
 import { CertificateList } from './CertificateList';
 import { holderOf, tokenKey, unlockProblem } from './tokenText';
 import type { TokenDirectoryState } from './useTokenDirectory';
@@ -73,7 +74,7 @@ export function TokenPicker({ dir, selected, onSelect, name, legend, error, show
                     <Icon name="usb" /> <span className="token-label">{tok.label || t('tokens.noLabel')}</span>
                     {holderOf(tok) && !tok.error && <span className="muted"> · {holderOf(tok)}</span>}
                     <span className="token-serial"> · {t('tokens.serialShort', { serial: tok.serial || '—' })}</span>
-                    {tok.error && <span className="token-error"> – {tok.error}</span>}
+                    {tok.error && <span className="token-error"> – {coreText(tok.error)}</span>}
                   </li>
                 ))}
               </ul>
@@ -146,11 +147,11 @@ export function ModuleSummary({ modules, loading }: { modules: ModuleView[]; loa
               {t('tokens.driver')}: <strong>{m.manufacturer || fileName(m.path)}</strong>
               {m.description ? ` – ${m.description}` : ''}
               {m.version ? ` ${m.version}` : ''}
-              {m.error ? ` – ${m.error}` : ''}
+              {m.error ? ` – ${coreText(m.error)}` : ''}
             </>
           ) : (
             <>
-              {fileName(m.path)}: {m.error}
+              {fileName(m.path)}: {coreText(m.error)}
             </>
           )}
         </li>

@@ -2,6 +2,7 @@
 // the tokens present, and every certificate on them.
 import { useTranslation } from 'react-i18next';
 import { Icon, Spinner } from '../../components/Icon';
+import { coreText } from '../../i18n/errors';
 import { CertificateList } from './CertificateList';
 import { fileName } from './TokenPicker';
 import { holderOf, tokenKey, unlockProblem } from './tokenText';
@@ -49,7 +50,7 @@ export function TokensPage() {
                     {m.ok && !m.error ? (
                       <span className="cap cap-ok"><Icon name="check" /> {t('tokens.moduleOk')}</span>
                     ) : (
-                      <span className="cap cap-bad"><Icon name="alert" /> {m.error}</span>
+                      <span className="cap cap-bad"><Icon name="alert" /> {coreText(m.error)}</span>
                     )}
                   </td>
                 </tr>
@@ -95,7 +96,7 @@ export function TokensPage() {
                 <dt>{t('tokens.driver')}</dt>
                 <dd className="mono small">{modules.find((m) => m.id === tok.moduleId)?.path ?? '—'}</dd>
               </dl>
-              {tok.error ? <div className="form-error">{tok.error}</div> : <CertificateList certificates={tok.certificates} />}
+              {tok.error ? <div className="form-error">{coreText(tok.error)}</div> : <CertificateList certificates={tok.certificates} />}
             </article>
           );
         })}

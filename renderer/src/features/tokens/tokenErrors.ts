@@ -1,7 +1,8 @@
-// What a refused token operation means for the person, in the UI language. The core's Vietnamese
-// message is the fallback for anything not worded here.
+// What a refused token operation means for the person, in the UI language: the core's error worded
+// from its key (renderer/src/i18n/errors.ts), with the PIN tries left made explicit.
 import type { DeskError } from '../../../../common/errors';
 import i18n from '../../i18n';
+import { errorFields, errorText } from '../../i18n/errors';
 
 /** Wrong PIN: how many tries are left comes from details (countLow / finalTry). */
 export function pinErrorText(err: DeskError): string {
@@ -9,7 +10,7 @@ export function pinErrorText(err: DeskError): string {
   if (d.finalTry === true) return i18n.t('pin.wrongFinal');
   if (d.countLow === true) return i18n.t('pin.wrongLow');
   // A PIN of the wrong length or characters has its own wording from the core.
-  if (!('countLow' in d) && err.message && i18n.language === 'vi') return err.message;
+  if (!('countLow' in d) && err.key) return errorText(err);
   return i18n.t('pin.wrong');
 }
 
@@ -21,18 +22,19 @@ export function placeTokenError(err: DeskError): TokenErrorPlace {
     case 'PIN_INCORRECT':
       return { place: 'pin', text: pinErrorText(err) };
     case 'PIN_LOCKED':
-      return { place: 'form', text: i18n.t('pin.locked') };
+      return { place: 'form', text: err.key === 'pin.expired' ? errorText(err) : i18n.t('pin.locked') };
     case 'NOT_BOUND':
       return { place: 'form', text: i18n.t('lock.notBound') };
     case 'TOKEN_ABSENT':
-      return { place: 'token', text: i18n.language === 'vi' ? err.message : i18n.t('tokens.absent') };
     case 'TOKEN_UNSUITABLE':
-      return { place: 'token', text: err.message };
-    case 'VALIDATION':
-      if (err.fields?.pin) return { place: 'pin', text: err.fields.pin };
-      if (Object.keys(err.fields ?? {}).some((k) => k.startsWith('token'))) return { place: 'token', text: err.message };
-      return { place: 'form', text: err.message };
+      return { place: 'token', text: errorText(err) };
+    case 'VALIDATION': {
+      const pin = errorFields(err).pin;
+      if (pin) return { place: 'pin', text: pin };
+      if (Object.keys(err.fields ?? {}).some((k) => k.startsWith('token'))) return { place: 'token', text: errorText(err) };
+      return { place: 'form', text: errorText(err) };
+    }
     default:
-      return { place: 'form', text: err.message };
+      return { place: 'form', text: errorText(err) };
   }
 }

@@ -1,6 +1,7 @@
 // The tokens this workstation sees (tokens.directory), re-read on demand ("Làm mới").
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TokenDirectory } from '../../../../common/contract';
+import { errorText } from '../../i18n/errors';
 import { asDeskError, call } from '../../ipc/call';
 
 export interface TokenDirectoryState {
@@ -22,7 +23,7 @@ export function useTokenDirectory(): TokenDirectoryState {
         if (gen === generation.current && !unmounted.current) setState({ directory, loading: false, error: null });
       },
       (err: unknown) => {
-        if (gen === generation.current && !unmounted.current) setState((s) => ({ ...s, loading: false, error: asDeskError(err).message }));
+        if (gen === generation.current && !unmounted.current) setState((s) => ({ ...s, loading: false, error: errorText(asDeskError(err)) }));
       },
     );
   }, []);

@@ -6,11 +6,12 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BoundCertificate, UserWithCertificates } from '../../../../common/contract';
 import { clearedFor, ROLES, SECRECY_LEVELS, type Role, type Secrecy } from '../../../../common/domain';
-import { fieldErrors, newUserSchema } from '../../../../common/schemas';
+import { newUserSchema } from '../../../../common/schemas';
 import { Dialog } from '../../components/Dialog';
 import { controlProps, Field } from '../../components/Field';
 import { Icon, Spinner } from '../../components/Icon';
 import { SecrecyBadge } from '../../components/Secrecy';
+import { errorFields, errorText, formErrors } from '../../i18n/errors';
 import { useLabels } from '../../i18n/labels';
 import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
 import { formatInstantDateVn } from '../../lib/format';
@@ -20,6 +21,7 @@ import { placeTokenError } from '../tokens/tokenErrors';
 import { TokenPicker } from '../tokens/TokenPicker';
 import { commonNameOf, tokenKey, tokenRef } from '../tokens/tokenText';
 import { useTokenDirectory } from '../tokens/useTokenDirectory';
+import { RegisterPolicy } from './RegisterPolicy';
 
 export function UsersPage() {
   const { t } = useTranslation();
@@ -37,7 +39,7 @@ export function UsersPage() {
         setUsers(list);
         setError(null);
       },
-      (err: unknown) => setError(asDeskError(err).message),
+      (err: unknown) => setError(errorText(asDeskError(err))),
     );
   }, []);
   useEffect(load, [load]);
@@ -114,6 +116,7 @@ export function UsersPage() {
             </tbody>
           </table>
         )}
+        <RegisterPolicy />
       </div>
       <AddUserDialog open={adding} onClose={() => setAdding(false)} onAdded={(name) => {
         setAdding(false);
@@ -164,7 +167,7 @@ function AddUserDialog({ open, onClose, onAdded }: { open: boolean; onClose(): v
   async function submit(e: FormEvent) {
     e.preventDefault();
     const parsed = newUserSchema.safeParse(form);
-    const found = parsed.success ? {} : fieldErrors(parsed.error);
+    const found = parsed.success ? {} : formErrors(parsed.error);
     if (!form.clearance) found.clearance = t('setup.chooseClearance');
     if (!parsed.success || Object.keys(found).length > 0) {
       setErrors(found);
@@ -178,8 +181,8 @@ function AddUserDialog({ open, onClose, onAdded }: { open: boolean; onClose(): v
       onAdded(added.fullName);
     } catch (err) {
       const de = asDeskError(err);
-      if (de.fields) setErrors(de.fields);
-      else if (!isGloballyHandled(de)) setErrors({ _: de.message });
+      if (de.fields) setErrors(errorFields(de));
+      else if (!isGloballyHandled(de)) setErrors({ _: errorText(de) });
     } finally {
       setBusy(false);
     }

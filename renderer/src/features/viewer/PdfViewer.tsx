@@ -9,6 +9,7 @@ import type { Secrecy } from '../../../../common/domain';
 import { Icon, Spinner } from '../../components/Icon';
 import { SecrecyMark } from '../../components/Secrecy';
 import i18n from '../../i18n';
+import { errorText } from '../../i18n/errors';
 import { asDeskError, call } from '../../ipc/call';
 import { viewerHeaders } from '../../ipc/desk';
 import { setFindHandler } from '../../stores/nav';
@@ -94,7 +95,7 @@ export function PdfViewer({ attachment, secrecy }: Props) {
     })().catch((err: unknown) => {
       if (cancelled) return;
       const name = (err as Error)?.name;
-      if (name === 'DeskError') setPhase({ kind: 'error', message: asDeskError(err).message });
+      if (name === 'DeskError') setPhase({ kind: 'error', message: errorText(asDeskError(err)) });
       else if (name === 'PasswordException') setPhase({ kind: 'password' });
       // The file could not be fetched (an expired link, a lost connection): opening it again may work.
       else if (name === 'ResponseException' || name === 'AbortException') setPhase({ kind: 'error', message: i18n.t('viewer.failed') });

@@ -1,0 +1,226 @@
+// The catalog of user-facing messages that cross the IPC: a stable key, parameters, and the
+// Vietnamese wording. The core words its errors from here (the CLI prints them as they are); the
+// renderer receives the key and parameters with each error and words them in the person's language
+// (renderer/src/i18n/errors.en.ts holds the English, typed against these keys so none is missing).
+//
+// Templates use {{name}} placeholders. A `field` parameter is a label key (LABELS_VI), worded in
+// the same language; {{Field}} is that label with a capital first letter.
+
+export const LABELS_VI = {
+  unitName: 'tên cơ quan',
+  unitCode: 'mã định danh',
+  fullName: 'họ và tên',
+  position: 'chức vụ',
+  issuer: 'cơ quan ban hành',
+  documentDate: 'ngày văn bản',
+  arrivalDate: 'ngày đến',
+  deadline: 'hạn xử lý',
+  subject: 'trích yếu',
+  pin: 'mã PIN',
+  numberSymbol: 'số, ký hiệu',
+} as const;
+export type LabelKey = keyof typeof LABELS_VI;
+
+export const MESSAGES_VI = {
+  // Transport and the router
+  'request.invalid': 'Yêu cầu không hợp lệ.',
+  'input.invalid': 'Dữ liệu không hợp lệ.',
+  'input.badBody': 'Dữ liệu gửi lên không hợp lệ.',
+  internal: 'Đã xảy ra lỗi không mong muốn. Thao tác chưa được thực hiện; chi tiết đã được ghi vào nhật ký.',
+  'internal.short': 'Đã xảy ra lỗi không mong muốn.',
+  'transport.badResponse': 'Phản hồi không hợp lệ từ máy chủ cục bộ.',
+  'transport.lost': 'Mất kết nối tới tiến trình chính của ứng dụng.',
+  'transport.unauthorized': 'Phiên làm việc không hợp lệ. Hãy mở lại ứng dụng từ địa chỉ được cấp.',
+  'transport.refused': 'Tiến trình chính từ chối yêu cầu (HTTP {{status}}).',
+  'transport.failed': 'Không liên lạc được với tiến trình chính của ứng dụng. Hãy thử lại; nếu lỗi lặp lại, hãy khởi động lại SecureDesk.',
+  'stage.failed': 'Không lưu được tệp. Chi tiết đã được ghi vào nhật ký.',
+
+  // Values of the wrong shape (zod's own issues, see common/schemas.ts)
+  'value.invalid': 'Giá trị không hợp lệ.',
+  'value.tooShort': 'Cần ít nhất {{min}} ký tự.',
+  'value.tooLong': 'Tối đa {{max}} ký tự.',
+  'value.tooSmall': 'Giá trị nhỏ nhất là {{min}}.',
+  'value.tooBig': 'Giá trị lớn nhất là {{max}}.',
+  'value.tooFew': 'Cần ít nhất {{min}} mục.',
+  'value.tooMany': 'Tối đa {{max}} mục.',
+  'value.unknownKey': 'Có trường dữ liệu không được phép.',
+
+  // Form fields
+  'field.required': 'Chưa nhập {{field}}.',
+  'date.invalid': '{{Field}} không phải ngày hợp lệ (dd/mm/yyyy).',
+  'secrecy.invalid': 'Độ mật không hợp lệ.',
+  'urgency.invalid': 'Độ khẩn không hợp lệ.',
+  'role.invalid': 'Vai trò không hợp lệ.',
+  'preset.required': 'Chọn quy tắc đánh số.',
+  'docType.required': 'Chọn loại văn bản.',
+  'subject.tooLong': 'Trích yếu dài tối đa {{max}} ký tự.',
+  'subject.tuyetMat': 'Văn bản Tuyệt mật được vào sổ không ghi trích yếu.',
+  'recipients.tooMany': 'Tối đa {{max}} nơi nhận.',
+  'notes.tooLong': 'Ghi chú dài tối đa {{max}} ký tự.',
+  'attachments.invalid': 'Tệp đính kèm không hợp lệ.',
+  'attachments.required': 'Cần ít nhất một tệp đính kèm (bản điện tử của văn bản).',
+  'attachments.tooMany': 'Tối đa {{max}} tệp đính kèm.',
+  'deadline.beforeDocument': 'Hạn xử lý không được trước ngày văn bản.',
+  'arrival.beforeDocument': 'Ngày đến không được trước ngày văn bản.',
+  'documentDate.afterArrival': 'Ngày văn bản không được sau ngày đến.',
+  'pin.tooShort': 'Mã PIN có ít nhất {{min}} ký tự.',
+  'pin.tooLong': 'Mã PIN dài tối đa {{max}} ký tự.',
+  'unitCode.tooLong': 'Mã định danh dài tối đa {{max}} ký tự.',
+  'unitCode.groups': 'Mã định danh gồm các nhóm ngăn cách bằng dấu chấm, ví dụ 000.00.00.H49.',
+  'unitCode.emptyGroup': 'Mã định danh có nhóm rỗng (hai dấu chấm liền nhau hoặc dấu chấm ở đầu/cuối).',
+  'unitCode.chars': 'Mã định danh chỉ gồm chữ số 0-9, chữ cái A-Z và dấu chấm.',
+  'unitCode.level1': 'Nhóm cuối (cơ quan cấp 1) phải bắt đầu bằng một chữ cái rồi đến chữ số, ví dụ H49, G22.',
+  'unitCode.lower': 'Các nhóm cấp dưới của mã định danh chỉ gồm chữ số.',
+  'unitCode.invalid': 'Mã định danh không hợp lệ.',
+  'symbol.tooLong': 'Số, ký hiệu dài tối đa {{max}} ký tự.',
+  'symbol.noNumber': 'Số, ký hiệu phải bắt đầu bằng số, ví dụ 15/QĐ-UBND hoặc 27-QĐ/TW.',
+  'symbol.noNotation': 'Thiếu ký hiệu sau số, ví dụ 15/QĐ-UBND hoặc 27-QĐ/TW.',
+  'symbol.digitsOnly': '{{text}} chỉ có chữ số: thiếu ký hiệu (loại văn bản, cơ quan ban hành), ví dụ 15/QĐ-UBND hoặc 27-QĐ/TW.',
+  'symbol.date': '{{text}} là một ngày, không phải số, ký hiệu. Ngày ghi ở ô Ngày văn bản.',
+  'symbol.badCharacter': 'Số, ký hiệu không chứa ký tự “{{char}}”.',
+  'symbol.numberTooLong': 'Số văn bản dài tối đa 7 chữ số.',
+  'symbol.zero': 'Số văn bản bắt đầu từ 1, không có số 0.',
+
+  // Session, rights, the profile
+  'session.ended': 'Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.',
+  'session.locked': 'Máy trạm đang khóa. Cắm thiết bị ký số và nhập mã PIN để mở.',
+  'rights.forbidden': 'Bạn không có quyền thực hiện thao tác này.',
+  'rights.clearance': 'Độ mật vượt quá mức được phép tiếp cận của bạn.',
+  'profile.readOnly': 'Cơ sở dữ liệu bị hỏng nên đang mở ở chế độ chỉ đọc. Không thể ghi dữ liệu; hãy liên hệ quản trị để khôi phục từ bản sao lưu.',
+  'profile.damaged': 'Cơ sở dữ liệu của máy trạm bị hỏng. Ứng dụng chỉ mở ở chế độ chỉ đọc và không ghi gì thêm. Hãy báo quản trị để khôi phục từ bản sao lưu.',
+  'profile.damagedOnUnlock': 'Cơ sở dữ liệu của máy trạm bị hỏng nên đang mở ở chế độ chỉ đọc. Hãy báo quản trị để khôi phục từ bản sao lưu.',
+  'profile.bindRequired': 'Hồ sơ này được tạo trước khi dùng thiết bị ký số. Chọn người dùng của bạn để gắn thiết bị và mã hóa hồ sơ.',
+  'profile.alreadyEncrypted': 'Hồ sơ đã được mã hóa.',
+  'setup.done': 'Máy trạm này đã được thiết lập.',
+  'setup.required': 'Máy trạm chưa được thiết lập.',
+  'user.notFound': 'Không tìm thấy người dùng.',
+  'policy.registerRolesEmpty': 'Cần ít nhất một vai trò được vào sổ văn bản.',
+
+  // Tokens
+  'token.notBound': 'Thiết bị ký số này chưa được gắn với máy trạm. Hãy nhờ quản trị gắn thiết bị cho bạn.',
+  'token.notBoundToActiveUser': 'Thiết bị ký số này không gắn với người dùng nào còn hoạt động trên máy trạm.',
+  'token.noEncryptionCert': 'Thiết bị ký số không có chứng thư dùng để mã hóa (RSA, keyEncipherment), nên không thể giữ khóa dữ liệu của máy trạm.',
+  'token.noEncryptionCertShort': 'Thiết bị ký số không có chứng thư dùng để mã hóa (RSA, keyEncipherment).',
+  'token.oaepUnsupported': 'Thiết bị ký số không giải mã được khóa dữ liệu (cơ chế RSA-OAEP không được hỗ trợ).',
+  'token.noSigningCert': 'Thiết bị ký số không có chứng thư dùng để ký.',
+  'token.noCertificates': 'Thiết bị này không có chứng thư nào.',
+  'token.certBoundToOther': 'Chứng thư trên thiết bị này đã được gắn với người dùng khác.',
+  'token.noUnlockCert': 'Thiết bị không có chứng thư dùng để mở khóa máy trạm (RSA, keyEncipherment).',
+  'token.unknownModule': 'Không thấy thiết bị ký số đã chọn. Hãy bấm “Làm mới” rồi chọn lại thiết bị.',
+  'token.notRecovery': 'Thiết bị này không giữ khóa khôi phục của máy trạm (machine.json, recoveryCertificate).',
+  'token.signerNotYou': 'Chứng thư ký số trên thiết bị này đang gắn với người khác; không thể ký thay người đó.',
+  'token.signerNotBound': 'Chứng thư ký số trên thiết bị này chưa được gắn với bạn. Hãy nhờ quản trị gắn thiết bị (Người dùng → Gắn thiết bị).',
+  'cert.boundElsewhere': 'Chứng thư “{{name}}” (sê-ri {{serial}}) đang gắn với {{holder}}. Muốn gắn cho người khác, quản trị phải gỡ chứng thư đó khỏi {{holder}} trước.',
+  'cert.notBoundToUser': 'Chứng thư này không gắn với người dùng đã chọn.',
+  'cert.unbindOwn': 'Không gỡ được chứng thư đang dùng cho phiên làm việc này. Hãy nhờ một quản trị khác gỡ.',
+  'cert.recovery': 'Chứng thư “{{name}}” là chứng thư khôi phục của máy trạm, không gắn cho cá nhân.',
+  'cert.ca': 'Chứng thư “{{name}}” là chứng thư của tổ chức cấp chứng thư (CA), không phải của cá nhân.',
+  'cert.expired': 'Chứng thư “{{name}}” không còn hoặc chưa có hiệu lực (từ {{from}} đến {{to}}).',
+  'cert.keyUsage': 'Chứng thư “{{name}}” không dùng được để mở khóa (cần khóa RSA cho phép keyEncipherment) hay để ký số (cần digitalSignature hoặc nonRepudiation).',
+  'cert.noTrustAnchors': 'Máy trạm chưa được cài chứng thư gốc tin cậy (machine.json, trustAnchors) nên chưa gắn được thiết bị ký số. Hãy báo bộ phận CNTT.',
+  'cert.untrusted': 'Chứng thư “{{name}}” không do tổ chức cấp chứng thư được tin cậy trên máy trạm này cấp: {{why}}',
+  'user.clearanceAbove': '{{name}} được tiếp cận ở mức cao hơn mức của bạn; chỉ quản trị có mức tiếp cận bằng hoặc cao hơn mới gắn hoặc gỡ thiết bị cho người này.',
+  'profile.notLegacy': 'Hồ sơ không phải hồ sơ cũ chưa mã hóa; hãy mở khóa bằng thiết bị ký số đã được gắn.',
+  'profile.legacyRecovery': 'Hồ sơ này được tạo trước khi dùng thiết bị ký số và thiết bị này chưa được gắn với ai. Bộ phận CNTT cần dùng thiết bị khôi phục của máy trạm để gắn thiết bị cho người dùng đầu tiên (thường là quản trị); sau đó quản trị gắn thiết bị cho những người khác.',
+  'profile.legacyNoRecovery': 'Hồ sơ này được tạo trước khi dùng thiết bị ký số và thiết bị này chưa được gắn với ai. Máy trạm chưa có chứng thư khôi phục (machine.json, recoveryCertificate) để gắn thiết bị cho người dùng đầu tiên: hãy báo bộ phận CNTT.',
+  'token.absent': 'Không thấy thiết bị ký số. Hãy cắm thiết bị vào máy rồi thử lại.',
+  'token.driverMissing': 'Không tìm thấy trình điều khiển (driver) của thiết bị ký số. Hãy báo quản trị kiểm tra cấu hình máy trạm.',
+  'token.driverUnusable': 'Trình điều khiển thiết bị ký số không dùng được (không phải thư viện PKCS#11 hoặc không khởi động được). Hãy báo quản trị.',
+  'token.driverHung': 'Trình điều khiển thiết bị ký số không phản hồi hoặc đã dừng. Phiên làm việc đã được khóa; hãy rút và cắm lại thiết bị rồi đăng nhập lại.',
+  'token.mechanismParam': 'Thiết bị ký số không hỗ trợ tham số mã hóa của tệp này (ví dụ RSA-OAEP với SHA-256). Người gửi cần mã hóa lại với tham số thiết bị hỗ trợ (SHA-1).',
+  'token.keyUnusable': 'Khóa trên thiết bị ký số không thực hiện được thao tác này.',
+  'token.sessionEnded': 'Phiên đăng nhập thiết bị ký số đã kết thúc. Hãy nhập lại mã PIN.',
+  'token.failed': 'Thiết bị ký số báo lỗi. Hãy thử lại; nếu vẫn lỗi, báo quản trị.',
+  'pin.incorrect': 'Mã PIN không đúng.',
+  'pin.incorrectLow': 'Mã PIN không đúng. Thiết bị sắp bị khóa: còn ít lần thử.',
+  'pin.incorrectFinal': 'Mã PIN không đúng. Đây là lần thử cuối cùng: nhập sai nữa thiết bị sẽ bị khóa.',
+  'pin.locked': 'Mã PIN của thiết bị ký số đã bị khóa do nhập sai quá số lần cho phép. Hãy liên hệ bộ phận quản trị (cơ yếu) để mở khóa bằng mã PIN quản trị (SO PIN).',
+  'pin.badFormat': 'Mã PIN không đúng độ dài hoặc ký tự mà thiết bị yêu cầu.',
+  'pin.invalid': 'Mã PIN không hợp lệ.',
+  'pin.expired': 'Mã PIN đã hết hạn. Hãy đổi mã PIN bằng phần mềm của thiết bị rồi thử lại.',
+
+  // Signatures and envelopes (CryptoError codes; the core keeps the more specific Vietnamese text)
+  'crypto.MALFORMED_SIGNATURE': 'Chữ ký số bị hỏng hoặc không đúng định dạng.',
+  'crypto.MALFORMED_CERTIFICATE': 'Chứng thư số bị hỏng hoặc không đúng định dạng.',
+  'crypto.MALFORMED_ENVELOPE': 'Tệp mã hóa bị hỏng hoặc không đúng định dạng.',
+  'crypto.TRUNCATED': 'Tệp mã hóa bị cắt cụt.',
+  'crypto.TAMPERED': 'Tệp đã bị thay đổi, bị hỏng hoặc không mở được bằng khóa này.',
+  'crypto.NOT_A_RECIPIENT': 'Tệp không được mã hóa cho chứng thư của bạn.',
+  'crypto.UNSUPPORTED_ALGORITHM': 'Thuật toán mật mã không được hỗ trợ.',
+  'crypto.POLICY_REFUSED': 'Thao tác mật mã bị từ chối theo chính sách an toàn.',
+  'crypto.UNSUITABLE_CERTIFICATE': 'Chứng thư số không dùng được cho thao tác này.',
+  'crypto.SIGNING_FAILED': 'Chữ ký tạo ra không kiểm tra được với chứng thư. Thao tác ký đã bị hủy.',
+  'crypto.failed': 'Thao tác mật mã không thực hiện được.',
+
+  // Files
+  'attachment.notFound': 'Không tìm thấy tệp đính kèm.',
+  'file.tooLarge': 'Tệp "{{name}}" vượt quá giới hạn {{limit}}.',
+  'file.unreadable': 'Không đọc được tệp "{{name}}".',
+  'file.unreadablePick': 'Không đọc được tệp "{{name}}". Hãy chọn một tệp trên máy hoặc trên thiết bị lưu trữ được phép.',
+  'file.empty': 'Tệp "{{name}}" rỗng (0 byte).',
+  'file.notOnDisk': 'Không đọc được tệp "{{name}}". Hãy chọn tệp từ ổ đĩa của máy.',
+  'file.badName': 'Tên tệp không hợp lệ.',
+  'staged.gone': 'Tệp đính kèm đã tải lên không còn. Vui lòng chọn lại tệp.',
+
+  // Documents
+  'document.notFound': 'Không tìm thấy văn bản.',
+  'document.duplicate': 'Văn bản này có thể đã được vào sổ. Kiểm tra trước khi đăng ký tiếp.',
+  'register.noneForSecrecy': 'Không có sổ đăng ký nào nhận văn bản ở độ mật này.',
+  'register.wrongSecrecy': 'Sổ đăng ký đã chọn không nhận văn bản ở độ mật này.',
+  'issuer.unknown': 'Cơ quan ban hành không có trong danh mục.',
+
+  // Drafts and preferences
+  'draft.tooLarge': 'Bản nháp quá lớn (tối đa {{max}} KB).',
+  'language.invalid': 'Ngôn ngữ không hợp lệ.',
+} as const;
+export type MessageKey = keyof typeof MESSAGES_VI;
+export type MessageParams = Readonly<Record<string, string | number>>;
+
+/** A message as it crosses the IPC: the key and its parameters, worded by whoever shows it. */
+export interface Msg {
+  key: MessageKey;
+  params?: MessageParams;
+}
+
+export const isMessageKey = (k: unknown): k is MessageKey =>
+  typeof k === 'string' && Object.prototype.hasOwnProperty.call(MESSAGES_VI, k);
+export const isLabelKey = (k: unknown): k is LabelKey =>
+  typeof k === 'string' && Object.prototype.hasOwnProperty.call(LABELS_VI, k);
+
+const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** Fills {{name}} placeholders; `field` is worded with `label`, {{Field}} capitalised. */
+export function fillTemplate(template: string, params: MessageParams | undefined, label: (key: string) => string): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => {
+    const lower = name.charAt(0).toLowerCase() + name.slice(1);
+    const raw = params?.[name] ?? params?.[lower];
+    if (raw === undefined) return whole;
+    if (lower !== 'field') return String(raw);
+    const worded = label(String(raw));
+    return name === 'Field' ? capitalise(worded) : worded;
+  });
+}
+
+/** The Vietnamese wording of a message (the core's `message`, and the CLI's). */
+export function viMessage(key: MessageKey, params?: MessageParams): string {
+  return fillTemplate(MESSAGES_VI[key], params, (k) => (isLabelKey(k) ? LABELS_VI[k] : k));
+}
+
+let byText: Map<string, MessageKey> | null = null;
+/**
+ * The key of a message written out in full rather than through the catalog (a throw site or schema
+ * not converted yet): only texts without parameters, which are unambiguous.
+ */
+export function keyOfVietnamese(text: string): MessageKey | undefined {
+  if (!byText) {
+    byText = new Map();
+    for (const [key, template] of Object.entries(MESSAGES_VI) as Array<[MessageKey, string]>) {
+      if (!template.includes('{{') && !byText.has(template)) byText.set(template, key);
+    }
+  }
+  return byText.get(text);
+}
+
+/** The placeholders a template uses (tests check every language uses the same ones). */
+export const placeholders = (template: string): string[] =>
+  [...template.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!.toLowerCase()).sort();
