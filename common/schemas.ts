@@ -101,7 +101,7 @@ export const setupInputSchema = z.object({
     clearance: secrecySchema,
   }),
   /** The agency's own units (phòng, ban), one level, to choose recipients from; more later under Quản trị. */
-  internalUnits: z.array(text(200, 'Chưa nhập tên đơn vị.')).max(100, 'Tối đa 100 đơn vị.').optional(),
+  internalUnits: z.array(text(200, m('unit.nameRequired'))).max(100, m('units.tooMany', { max: 100 })).optional(),
 });
 export type SetupInput = z.infer<typeof setupInputSchema>;
 
@@ -136,53 +136,54 @@ export const newUserSchema = z
 
 /** A recipient inside the agency: one of its units, one of its people, or a name written freely. */
 export const recipientSchema = z.union([
-  z.string().trim().min(1, 'Chưa nhập đơn vị hoặc người nhận.').max(200, 'Tối đa 200 ký tự.'),
+  z.string().trim().min(1, m('recipient.required')).max(200, m('value.tooLong', { max: 200 })),
   z.object({ unitId: id }).strict(),
   z.object({ userId: id }).strict(),
 ]);
 export type RecipientInput = z.infer<typeof recipientSchema>;
 
-const count = (label: string, max: number) =>
-  z.number({ error: `${capitalise(label)} phải là số.` }).int(`${capitalise(label)} phải là số nguyên.`)
-    .min(1, `${capitalise(label)} ít nhất là 1.`).max(max, `${capitalise(label)} tối đa ${max}.`);
+const count = (field: LabelKey, max: number) =>
+  z.number({ error: m('count.notNumber', { field }) }).int(m('count.notInteger', { field }))
+    .min(1, m('count.tooSmall', { field, min: 1 })).max(max, m('count.tooBig', { field, max }));
 
 /** Every field of a register entry as typed; the date rules are in makeIncomingRegisterSchema. */
 export const incomingFieldsSchema = z.object({
   registerId: id.optional(),
   issuer: z.object({
     unitId: id.optional(),
-    name: text(300, 'Chưa nhập cơ quan ban hành.'),
+    name: text(300, m('field.required', { field: 'issuer' })),
   }),
   numberSymbol: numberSymbolSchema,
-  documentDate: isoDate('ngày văn bản'),
-  arrivalDate: isoDate('ngày đến').optional(),
+  documentDate: isoDate('documentDate'),
+  arrivalDate: isoDate('arrivalDate').optional(),
   typeCode: documentTypeSchema,
-  subject: z.string().trim().max(500, 'Trích yếu dài tối đa 500 ký tự.').default(''),
+  subject: z.string().trim().max(500, m('subject.tooLong', { max: 500 })).default(''),
   secrecy: secrecySchema,
   urgency: urgencySchema,
-  deadline: isoDate('hạn xử lý').optional(),
-  recipients: z.array(recipientSchema).max(30, 'Tối đa 30 nơi nhận.').default([]),
-  notes: z.string().trim().max(2000, 'Ghi chú dài tối đa 2000 ký tự.').default(''),
+  deadline: isoDate('deadline').optional(),
+  recipients: z.array(recipientSchema).max(30, m('recipients.tooMany', { max: 30 })).default([]),
+  notes: z.string().trim().max(2000, m('notes.tooLong', { max: 2000 })).default(''),
   /** Phụ lục VI: số trang, số bản, người ký, and how it arrived. */
-  pageCount: count('số trang', 100_000).optional(),
-  copyCount: count('số bản', 10_000).optional(),
-  signer: z.string().trim().max(120, 'Người ký dài tối đa 120 ký tự.').optional(),
-  arrivalChannel: z.enum(ARRIVAL_CHANNELS, { error: 'Chọn hình thức nhận văn bản.' }).optional(),
+  pageCount: count('pageCount', 100_000).optional(),
+  copyCount: count('copyCount', 10_000).optional(),
+  signer: z.string().trim().max(120, m('signer.tooLong', { max: 120 })).optional(),
+  arrivalChannel: z.enum(ARRIVAL_CHANNELS, { error: m('arrivalChannel.required') }).optional(),
   stagedIds: z
-    .array(z.string().regex(/^[0-9a-f]{32}$/, 'Tệp đính kèm không hợp lệ.'))
-    .min(1, 'Cần ít nhất một tệp đính kèm (bản điện tử của văn bản).')
-    .max(20, 'Tối đa 20 tệp đính kèm.'),
+    .array(z.string().regex(/^[0-9a-f]{32}$/, m('attachments.invalid')))
+    .min(1, m('attachments.required'))
+    .max(20, m('attachments.tooMany', { max: 20 })),
   acknowledgeDuplicates: z.boolean().default(false),
   /** The văn thư confirmed registering into a past year, or before the latest arrival of the register. */
   acknowledgeOutOfOrder: z.boolean().optional(),
 });
 
-export interface DateIssue { path: string; message: string }
+/** A date rule broken at a field: the catalog message, and its Vietnamese text. */
+export interface DateIssue { path: string; msg: Msg; message: string }
 
-/** "Năm 1900 nằm ngoài khoảng …" for a year outside [min, max]; null when inside. */
-function yearIssue(iso: string, label: string, min: number, max: number): string | null {
-  const y = yearOf(iso);
-  return y < min || y > max ? `Năm ${y} của ${label} không hợp lệ: chỉ nhận từ năm ${min} đến năm ${max}.` : null;
+/** "Năm 1900 của ngày văn bản không hợp lệ …" for a year outside [min, max]; null when inside. */
+function yearIssue(iso: string, field: LabelKey, min: number, max: number): Msg | null {
+  const year = yearOf(iso);
+  return year < min || year > max ? { key: 'date.yearRange', params: { year, field, min, max } } : null;
 }
 
 /**
@@ -198,22 +199,22 @@ export function incomingDateIssues(
   const issues: DateIssue[] = [];
   const thisYear = yearOf(today);
   const ok = (d: string | null | undefined): d is string => typeof d === 'string' && isValidIsoDate(d);
-  const add = (path: string, message: string | null) => {
-    if (message && !issues.some((i) => i.path === path)) issues.push({ path, message });
+  const add = (path: string, msg: Msg | null) => {
+    if (msg && !issues.some((i) => i.path === path)) issues.push({ path, msg, message: m(msg.key, msg.params) });
   };
   if (ok(v.arrivalDate)) {
-    add('arrivalDate', yearIssue(v.arrivalDate, 'ngày đến', MIN_YEAR, thisYear));
-    if (v.arrivalDate > today) add('arrivalDate', `Ngày đến không được sau hôm nay (${formatDateVn(today)}).`);
+    add('arrivalDate', yearIssue(v.arrivalDate, 'arrivalDate', MIN_YEAR, thisYear));
+    if (v.arrivalDate > today) add('arrivalDate', { key: 'arrival.future', params: { today: formatDateVn(today) } });
   }
   if (ok(v.documentDate)) {
-    add('documentDate', yearIssue(v.documentDate, 'ngày văn bản', MIN_YEAR, thisYear + 1));
+    add('documentDate', yearIssue(v.documentDate, 'documentDate', MIN_YEAR, thisYear + 1));
     if (ok(v.arrivalDate) && v.documentDate > v.arrivalDate && v.arrivalDate <= today)
-      add('documentDate', `Ngày văn bản không được sau ngày đến (${formatDateVn(v.arrivalDate)}).`);
-    else if (v.documentDate > today) add('documentDate', `Ngày văn bản không được sau hôm nay (${formatDateVn(today)}).`);
+      add('documentDate', { key: 'documentDate.afterArrivalOn', params: { arrival: formatDateVn(v.arrivalDate) } });
+    else if (v.documentDate > today) add('documentDate', { key: 'documentDate.future', params: { today: formatDateVn(today) } });
   }
   if (ok(v.deadline)) {
-    add('deadline', yearIssue(v.deadline, 'hạn xử lý', MIN_YEAR, thisYear + 5));
-    if (ok(v.documentDate) && v.deadline < v.documentDate) add('deadline', 'Hạn xử lý không được trước ngày văn bản.');
+    add('deadline', yearIssue(v.deadline, 'deadline', MIN_YEAR, thisYear + 5));
+    if (ok(v.documentDate) && v.deadline < v.documentDate) add('deadline', { key: 'deadline.beforeDocument' });
   }
   return issues;
 }
@@ -301,15 +302,15 @@ export function fieldMessages(error: z.ZodError): Record<string, Msg> {
 // ---- Registers, numbering scopes, the agency's units, hand-over and corrections ----
 
 const scopeFields = {
-  name: text(120, 'Chưa nhập tên dãy số.'),
-  reset: z.enum(RESET_PERIODS, { error: 'Chọn cách bắt đầu lại số.' }),
+  name: text(120, m('scope.nameRequired')),
+  reset: z.enum(RESET_PERIODS, { error: m('scope.resetRequired') }),
   perType: z.boolean(),
-  termStart: isoDate('ngày bắt đầu nhiệm kỳ').optional(),
-  termYears: z.number().int().min(1, 'Nhiệm kỳ ít nhất 1 năm.').max(10, 'Nhiệm kỳ tối đa 10 năm.').optional(),
+  termStart: isoDate('termStart').optional(),
+  termYears: z.number().int().min(1, m('scope.termYearsRange', { min: 1, max: 10 })).max(10, m('scope.termYearsRange', { min: 1, max: 10 })).optional(),
 };
 const termNeedsStart = (v: { reset?: string | undefined; termStart?: string | undefined }, ctx: z.RefinementCtx) => {
   if (v.reset === 'term' && !v.termStart)
-    ctx.addIssue({ code: 'custom', path: ['termStart'], message: 'Dãy số theo nhiệm kỳ cần ngày bắt đầu nhiệm kỳ.' });
+    ctx.addIssue({ code: 'custom', path: ['termStart'], message: m('scope.termStartRequired') });
 };
 export const scopeInputSchema = z.object(scopeFields).strict().superRefine(termNeedsStart);
 export type ScopeInput = z.infer<typeof scopeInputSchema>;
@@ -321,10 +322,10 @@ export const scopeUpdateSchema = z
   .superRefine((v, ctx) => termNeedsStart({ reset: v.reset, termStart: v.termStart ?? undefined }, ctx));
 export type ScopeUpdate = z.infer<typeof scopeUpdateSchema>;
 
-const registerLevels = z.array(secrecySchema).min(1, 'Chọn ít nhất một độ mật.').max(4);
+const registerLevels = z.array(secrecySchema).min(1, m('register.levelsRequired')).max(4);
 export const registerCreateSchema = z
   .object({
-    name: text(200, 'Chưa nhập tên sổ.'),
+    name: text(200, m('register.nameRequired')),
     secrecy: registerLevels,
     /** An existing numbering scope (shared sequence), or a new one made with the register. */
     scopeId: id.optional(),
@@ -333,24 +334,24 @@ export const registerCreateSchema = z
   .strict()
   .superRefine((v, ctx) => {
     if ((v.scopeId === undefined) === (v.scope === undefined))
-      ctx.addIssue({ code: 'custom', path: ['scopeId'], message: 'Chọn một dãy số có sẵn hoặc tạo dãy số mới cho sổ.' });
+      ctx.addIssue({ code: 'custom', path: ['scopeId'], message: m('register.scopeChoice') });
   });
 export type RegisterCreate = z.infer<typeof registerCreateSchema>;
 export const registerUpdateSchema = z
-  .object({ id, name: text(200, 'Chưa nhập tên sổ.'), secrecy: registerLevels, scopeId: id, active: z.boolean() })
+  .object({ id, name: text(200, m('register.nameRequired')), secrecy: registerLevels, scopeId: id, active: z.boolean() })
   .partial()
   .required({ id: true })
   .strict();
 export type RegisterUpdate = z.infer<typeof registerUpdateSchema>;
 export const closeYearSchema = z
-  .object({ registerId: id, year: z.number({ error: 'Chọn năm.' }).int().min(MIN_YEAR, 'Năm không hợp lệ.').max(2200, 'Năm không hợp lệ.') })
+  .object({ registerId: id, year: z.number({ error: m('year.required') }).int().min(MIN_YEAR, m('year.invalid')).max(2200, m('year.invalid')) })
   .strict();
 
 export const internalUnitAddSchema = z
-  .object({ name: text(200, 'Chưa nhập tên đơn vị.'), parentId: id.optional() })
+  .object({ name: text(200, m('unit.nameRequired')), parentId: id.optional() })
   .strict();
 export const internalUnitUpdateSchema = z
-  .object({ id, name: text(200, 'Chưa nhập tên đơn vị.'), parentId: id.nullable(), active: z.boolean() })
+  .object({ id, name: text(200, m('unit.nameRequired')), parentId: id.nullable(), active: z.boolean() })
   .partial()
   .required({ id: true })
   .strict();
@@ -363,13 +364,13 @@ export const handOverSchema = z
     unitId: id.optional(),
     userId: id.optional(),
     /** The day it was handed over (defaults to today); a hand-over made earlier on paper is recorded later. */
-    handedOn: isoDate('ngày chuyển').optional(),
-    note: z.string().trim().max(500, 'Ghi chú dài tối đa 500 ký tự.').default(''),
+    handedOn: isoDate('handedOn').optional(),
+    note: z.string().trim().max(500, m('notes.tooLong', { max: 500 })).default(''),
   })
   .strict()
   .superRefine((v, ctx) => {
     if (v.unitId === undefined && v.userId === undefined)
-      ctx.addIssue({ code: 'custom', path: ['recipient'], message: 'Chọn đơn vị hoặc người nhận.' });
+      ctx.addIssue({ code: 'custom', path: ['recipient'], message: m('recipient.choose') });
   });
 export type HandOverInput = z.infer<typeof handOverSchema>;
 
@@ -380,26 +381,26 @@ export type HandOverInput = z.infer<typeof handOverSchema>;
 export const incomingCorrectionSchema = z
   .object({
     id,
-    reason: text(500, 'Chưa nhập lý do sửa.'),
+    reason: text(500, m('correction.reasonRequired')),
     changes: z
       .object({
         issuer: incomingFieldsSchema.shape.issuer,
         numberSymbol: incomingFieldsSchema.shape.numberSymbol,
         documentDate: incomingFieldsSchema.shape.documentDate,
         typeCode: incomingFieldsSchema.shape.typeCode,
-        subject: z.string().trim().max(500, 'Trích yếu dài tối đa 500 ký tự.'),
+        subject: z.string().trim().max(500, m('subject.tooLong', { max: 500 })),
         urgency: urgencySchema,
-        deadline: isoDate('hạn xử lý').nullable(),
-        recipients: z.array(recipientSchema).max(30, 'Tối đa 30 nơi nhận.'),
-        notes: z.string().trim().max(2000, 'Ghi chú dài tối đa 2000 ký tự.'),
-        pageCount: count('số trang', 100_000).nullable(),
-        copyCount: count('số bản', 10_000).nullable(),
-        signer: z.string().trim().max(120, 'Người ký dài tối đa 120 ký tự.'),
-        arrivalChannel: z.enum(ARRIVAL_CHANNELS, { error: 'Chọn hình thức nhận văn bản.' }).nullable(),
+        deadline: isoDate('deadline').nullable(),
+        recipients: z.array(recipientSchema).max(30, m('recipients.tooMany', { max: 30 })),
+        notes: z.string().trim().max(2000, m('notes.tooLong', { max: 2000 })),
+        pageCount: count('pageCount', 100_000).nullable(),
+        copyCount: count('copyCount', 10_000).nullable(),
+        signer: z.string().trim().max(120, m('signer.tooLong', { max: 120 })),
+        arrivalChannel: z.enum(ARRIVAL_CHANNELS, { error: m('arrivalChannel.required') }).nullable(),
       })
       .partial()
       .strict()
-      .refine((c) => Object.keys(c).length > 0, 'Chưa có thay đổi nào.'),
+      .refine((c) => Object.keys(c).length > 0, m('correction.nothingChanged')),
   })
   .strict();
 export type IncomingCorrectionInput = z.infer<typeof incomingCorrectionSchema>;

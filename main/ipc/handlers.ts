@@ -77,8 +77,8 @@ export const handlers: Handlers = {
   'registers.admin': (ctx) => ctx.desk.registers.overview(actor(ctx)),
   'registers.create': (ctx, input) => ctx.desk.registers.create(actor(ctx), input),
   'registers.update': (ctx, input) => ctx.desk.registers.update(actor(ctx), input),
-  'registers.closeYear': (ctx, input) => {
-    ctx.desk.registers.closeYear(actor(ctx), input);
+  'registers.closeYear': async (ctx, input) => {
+    await ctx.desk.registers.closeYear(actor(ctx), input);
     return null;
   },
   'scopes.create': (ctx, input) => ctx.desk.registers.createScope(actor(ctx), input),

@@ -41,9 +41,9 @@ describe('register entries with the fields of Phụ lục IV and VI', () => {
     it = addActor(desk, 'quan_tri', 'tuyet_mat', 'Phạm Quốc Tuấn');
     leader = addActor(desk, 'lanh_dao', 'tuyet_mat', 'Trần Văn Minh');
     officer = addActor(desk, 'chuyen_vien', 'thuong', 'Lê Thu Trang');
-    const tongHop = desk.internalUnits.add(it, { name: 'Phòng Tổng hợp' }).id;
-    const hanhChinh = desk.internalUnits.add(it, { name: 'Phòng Hành chính - Tài chính' }).id;
-    const toTaiChinh = desk.internalUnits.add(it, { name: 'Tổ Tài chính', parentId: hanhChinh }).id;
+    const tongHop = (await desk.internalUnits.add(it, { name: 'Phòng Tổng hợp' })).id;
+    const hanhChinh = (await desk.internalUnits.add(it, { name: 'Phòng Hành chính - Tài chính' })).id;
+    const toTaiChinh = (await desk.internalUnits.add(it, { name: 'Tổ Tài chính', parentId: hanhChinh })).id;
     units = { tongHop, hanhChinh, toTaiChinh };
   });
   after(() => env.cleanup());
@@ -90,27 +90,27 @@ describe('register entries with the fields of Phụ lục IV and VI', () => {
     await refused(() => desk.incoming.handOver(leader, { id: r.id, userId: officer.id, note: '' }), 'FORBIDDEN');
     await refused(() => desk.incoming.handOver(admin, { id: r.id, userId: officer.id, handedOn: '2026-11-21', note: '' }), 'VALIDATION', 'handedOn');
     await refused(() => desk.incoming.handOver(admin, { id: r.id, userId: officer.id, handedOn: '2026-11-01', note: '' }), 'VALIDATION', 'handedOn');
-    const h = desk.incoming.handOver(admin, { id: r.id, userId: officer.id, unitId: units.tongHop, note: 'Bản chính' });
+    const h = await desk.incoming.handOver(admin, { id: r.id, userId: officer.id, unitId: units.tongHop, note: 'Bản chính' });
     assert.deepEqual([h.userName, h.unitName, h.handedOn, h.handedBy, h.acknowledgedAt, h.canAcknowledge], ['Lê Thu Trang', 'Phòng Tổng hợp', '2026-11-20', 'Nguyễn Thị Hương', null, false]);
     // Only the named person acknowledges.
     await refused(() => desk.incoming.acknowledge(leader, h.id), 'FORBIDDEN');
     await refused(() => desk.incoming.acknowledge(admin, h.id), 'FORBIDDEN');
     assert.equal(desk.incoming.get(officer, r.id).handovers[0]!.canAcknowledge, true);
     clock = new Date('2026-11-20T07:45:00Z');
-    const ack = desk.incoming.acknowledge(officer, h.id);
+    const ack = await desk.incoming.acknowledge(officer, h.id);
     assert.deepEqual([ack.acknowledgedBy, ack.acknowledgedAt], ['Lê Thu Trang', '2026-11-20T07:45:00.000Z']);
     await refused(() => desk.incoming.acknowledge(officer, h.id), 'VALIDATION');
     // To a unit: anyone who may read it acknowledges for the unit, except the one who handed it over.
-    const u = desk.incoming.handOver(admin, { id: r.id, unitId: units.hanhChinh, note: '' });
+    const u = await desk.incoming.handOver(admin, { id: r.id, unitId: units.hanhChinh, note: '' });
     await refused(() => desk.incoming.acknowledge(admin, u.id), 'FORBIDDEN');
-    assert.equal(desk.incoming.acknowledge(leader, u.id).acknowledgedBy, 'Trần Văn Minh');
+    assert.equal((await desk.incoming.acknowledge(leader, u.id)).acknowledgedBy, 'Trần Văn Minh');
     const events = eventsSince(desk.db, 0).filter((e) => e.entity === 'incoming_handovers');
     assert.deepEqual(events.map((e) => e.kind), ['create', 'update', 'create', 'update']);
     assert.equal(desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'incoming.acknowledge'").pluck().get(), 2);
     // Secret documents go only to people cleared for them; a person never sees a hand-over above their clearance.
     const secret = await desk.incoming.register(admin, await registration(desk, admin, { secrecy: 'toi_mat', subject: 'Tối mật' }));
     await refused(() => desk.incoming.handOver(admin, { id: secret.id, userId: officer.id, note: '' }), 'VALIDATION', 'recipient');
-    const toUnit = desk.incoming.handOver(admin, { id: secret.id, unitId: units.tongHop, note: '' });
+    const toUnit = await desk.incoming.handOver(admin, { id: secret.id, unitId: units.tongHop, note: '' });
     await refused(() => desk.incoming.acknowledge(officer, toUnit.id), 'NOT_FOUND');
   });
 
@@ -120,7 +120,7 @@ describe('register entries with the fields of Phụ lục IV and VI', () => {
     await refused(() => desk.incoming.correct(leader, { id: r.id, reason: 'x', changes: { subject: 'y' } }), 'FORBIDDEN');
     await refused(() => desk.incoming.correct(admin, { id: r.id, reason: 'Sai ngày', changes: { documentDate: '2026-11-19' } }), 'VALIDATION', 'documentDate');
     await refused(() => desk.incoming.correct(admin, { id: r.id, reason: 'Không đổi', changes: { subject: 'Về việc tổ chức tết trồng cây' } }), 'VALIDATION');
-    const d = desk.incoming.correct(admin, {
+    const d = await desk.incoming.correct(admin, {
       id: r.id, reason: 'Ghi nhầm số, ký hiệu và trích yếu khi vào sổ',
       changes: { numberSymbol: '78/UBND-VX', subject: 'Về việc tổ chức Tết trồng cây đời đời nhớ ơn Bác Hồ', recipients: [{ unitId: units.tongHop }], pageCount: 3 },
     });

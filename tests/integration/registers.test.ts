@@ -141,7 +141,7 @@ describe('register administration', () => {
     await refused(() => desk.registers.create(admin, { name: 'Sổ thử', secrecy: ['thuong'], scope: { name: 'Dãy thử', reset: 'year', perType: false } }), 'FORBIDDEN');
     await refused(() => desk.registers.create(it, { name: 'Sổ hỗn hợp', secrecy: ['thuong', 'mat'], scope: { name: 'Dãy hỗn hợp', reset: 'year', perType: false } }), 'VALIDATION', 'secrecy');
     await refused(() => desk.registers.create(it, { name: 'sổ đăng ký VĂN BẢN đến', secrecy: ['thuong'], scope: { name: 'Dãy x', reset: 'year', perType: false } }), 'VALIDATION', 'name');
-    const r = desk.registers.create(it, { name: 'Sổ đăng ký đơn thư đến', secrecy: ['thuong'], scope: { name: 'Số đơn thư', reset: 'year', perType: false } });
+    const r = await desk.registers.create(it, { name: 'Sổ đăng ký đơn thư đến', secrecy: ['thuong'], scope: { name: 'Số đơn thư', reset: 'year', perType: false } });
     assert.deepEqual([r.name, r.secrecy, r.active, r.entries], ['Sổ đăng ký đơn thư đến', ['thuong'], true, 0]);
     const overview = desk.registers.overview(it);
     assert.equal(overview.canConfigure, true);
@@ -170,18 +170,18 @@ describe('register administration', () => {
     await refused(() => desk.registers.updateScope(it, { id: scope.id, reset: 'term', termStart: '2025-10-15' }), 'VALIDATION', 'reset');
     await refused(() => desk.registers.updateScope(it, { id: scope.id, perType: true }), 'VALIDATION', 'perType');
     // The name may change at any time.
-    assert.equal(desk.registers.updateScope(it, { id: scope.id, name: 'Số đến văn bản thường' }).name, 'Số đến văn bản thường');
+    assert.equal((await desk.registers.updateScope(it, { id: scope.id, name: 'Số đến văn bản thường' })).name, 'Số đến văn bản thường');
     // A scope that has not given a number this period can change its rule; audited.
-    const fresh = desk.registers.createScope(it, { name: 'Dãy nhiệm kỳ', reset: 'year', perType: false });
-    const changed = desk.registers.updateScope(it, { id: fresh.id, reset: 'term', termStart: '2025-10-15', perType: true });
+    const fresh = await desk.registers.createScope(it, { name: 'Dãy nhiệm kỳ', reset: 'year', perType: false });
+    const changed = await desk.registers.updateScope(it, { id: fresh.id, reset: 'term', termStart: '2025-10-15', perType: true });
     assert.deepEqual([changed.reset, changed.termStart, changed.perType, changed.currentPeriod], ['term', '2025-10-15', true, 'term:2025-10-15']);
     assert.equal(desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'scope.update'").pluck().get(), 2);
     assert.deepEqual(desk.db.prepare('SELECT id, arrival_number, period FROM incoming ORDER BY id').raw().all(), numbersBefore);
     // A register holding entries keeps its scope; one without can take another.
     await refused(() => desk.registers.update(it, { id: ordinary.id, scopeId: fresh.id }), 'VALIDATION', 'scopeId');
     await refused(() => desk.registers.update(it, { id: ordinary.id, secrecy: ['mat'] }), 'VALIDATION', 'secrecy');
-    const empty = desk.registers.create(it, { name: 'Sổ dự phòng', secrecy: ['mat'], scopeId: fresh.id });
-    assert.equal(desk.registers.update(it, { id: empty.id, scopeId: ordinary.scopeId }).scopeId, ordinary.scopeId);
+    const empty = await desk.registers.create(it, { name: 'Sổ dự phòng', secrecy: ['mat'], scopeId: fresh.id });
+    assert.equal((await desk.registers.update(it, { id: empty.id, scopeId: ordinary.scopeId })).scopeId, ordinary.scopeId);
     // A signed entry names its register: a register with signed entries keeps its name.
     const signedEntry = desk.db.prepare('SELECT id FROM incoming WHERE register_id = ? LIMIT 1').pluck().get(ordinary.id) as number;
     desk.db.prepare("INSERT INTO signatures (incoming_id, signer_fingerprint, signer_name, signed_at, cms, signed_by) VALUES (?, 'ab', 'x', ?, x'3000', ?)")
@@ -189,7 +189,7 @@ describe('register administration', () => {
     await refused(() => desk.registers.update(it, { id: ordinary.id, name: 'Sổ văn bản đến 2026' }), 'VALIDATION', 'name');
     // Every level keeps a register: the only active one for Thường cannot all go.
     const extra = desk.registers.overview(it).registers.find((x) => x.name === 'Sổ đăng ký đơn thư đến')!;
-    desk.registers.update(it, { id: extra.id, active: false });
+    await desk.registers.update(it, { id: extra.id, active: false });
     await refused(() => desk.registers.update(it, { id: ordinary.id, active: false }), 'VALIDATION');
     assert.equal(desk.registers.overview(it).registers.find((x) => x.id === ordinary.id)!.active, true);
   });
@@ -201,7 +201,7 @@ describe('register administration', () => {
     const entry = await desk.incoming.register(admin, await registration(desk, admin, { subject: 'Trước khi khóa sổ' }));
     await refused(() => desk.registers.closeYear(officer, { registerId: ordinary.id, year: 2026 }), 'FORBIDDEN');
     await refused(() => desk.registers.closeYear(admin, { registerId: ordinary.id, year: 2027 }), 'VALIDATION', 'year');
-    desk.registers.closeYear(admin, { registerId: ordinary.id, year: 2026 });
+    await desk.registers.closeYear(admin, { registerId: ordinary.id, year: 2026 });
     await refused(() => desk.registers.closeYear(admin, { registerId: ordinary.id, year: 2026 }), 'VALIDATION', 'year');
     assert.deepEqual(desk.registers.overview(admin).registers.find((x) => x.id === ordinary.id)!.closedYears, [2026]);
     await refused(async () => desk.incoming.register(admin, await registration(desk, admin, { registerId: ordinary.id })), 'VALIDATION', 'arrivalDate');

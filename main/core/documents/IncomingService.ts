@@ -56,17 +56,17 @@ export class IncomingService {
   }
 
   /** Records a hand-over inside the agency (ngày chuyển). */
-  handOver(actor: Actor, input: HandOverInput): HandoverView {
+  handOver(actor: Actor, input: HandOverInput): Promise<HandoverView> {
     return handOver(this.source.context(), actor, input);
   }
 
   /** Ký nhận: the recipient acknowledges a hand-over. */
-  acknowledge(actor: Actor, handoverId: number): HandoverView {
+  acknowledge(actor: Actor, handoverId: number): Promise<HandoverView> {
     return acknowledge(this.source.context(), actor, handoverId);
   }
 
   /** Corrects a registered entry with a reason; the old values are kept. */
-  correct(actor: Actor, input: IncomingCorrectionInput): IncomingDetail {
+  correct(actor: Actor, input: IncomingCorrectionInput): Promise<IncomingDetail> {
     return correctIncoming(this.source.context(), actor, input);
   }
 

@@ -13,23 +13,23 @@ export class RegisterService {
     return registers.registersAdmin(this.source.context(), actor);
   }
 
-  create(actor: Actor, input: RegisterCreate): RegisterAdminView {
+  create(actor: Actor, input: RegisterCreate): Promise<RegisterAdminView> {
     return registers.createRegister(this.source.context(), actor, input);
   }
 
-  update(actor: Actor, input: RegisterUpdate): RegisterAdminView {
+  update(actor: Actor, input: RegisterUpdate): Promise<RegisterAdminView> {
     return registers.updateRegister(this.source.context(), actor, input);
   }
 
-  createScope(actor: Actor, input: ScopeInput): ScopeView {
+  createScope(actor: Actor, input: ScopeInput): Promise<ScopeView> {
     return registers.createScope(this.source.context(), actor, input);
   }
 
-  updateScope(actor: Actor, input: ScopeUpdate): ScopeView {
+  updateScope(actor: Actor, input: ScopeUpdate): Promise<ScopeView> {
     return registers.updateScope(this.source.context(), actor, input);
   }
 
-  closeYear(actor: Actor, input: { registerId: number; year: number }): void {
-    registers.closeYear(this.source.context(), actor, input);
+  closeYear(actor: Actor, input: { registerId: number; year: number }): Promise<void> {
+    return registers.closeYear(this.source.context(), actor, input);
   }
 }

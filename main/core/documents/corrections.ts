@@ -17,7 +17,7 @@ import { newGlobalId } from '../events/globalId';
 import { findUnit } from '../org/units';
 import { authorize, requireClearance, type Actor } from '../org/rights';
 import { issuerKey, numberSymbolKey } from './duplicates';
-import { fieldsError, getIncoming } from './incoming';
+import { dateIssuesError, fieldsError, getIncoming } from './incoming';
 import { recipientRefs, resolveRecipients, storeRecipients, type ResolvedRecipient } from './recipients';
 import { isYearClosed } from './registers';
 import { indexIncoming, unindexIncoming } from './search';
@@ -44,16 +44,16 @@ const valuesOf = (r: EntryRow): Values => ({
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-export function correctIncoming(ctx: CoreContext, actor: Actor, input: IncomingCorrectionInput): IncomingDetail {
+export async function correctIncoming(ctx: CoreContext, actor: Actor, input: IncomingCorrectionInput): Promise<IncomingDetail> {
   authorize(actor, 'doc.register');
-  ctx.assertWritable();
+  await ctx.writable();
   const { db } = ctx;
   const now = ctx.now();
   const row = db.prepare(`SELECT i.*, r.name FROM incoming i JOIN registers r ON r.id = i.register_id WHERE i.id = ?`).get(input.id) as EntryRow | undefined;
-  if (!row || secrecyRank(row.secrecy) > secrecyRank(actor.clearance)) throw new DeskError('NOT_FOUND', 'Không tìm thấy văn bản.');
+  if (!row || secrecyRank(row.secrecy) > secrecyRank(actor.clearance)) throw DeskError.keyed('NOT_FOUND', 'document.notFound');
   requireClearance(actor, row.secrecy);
   if (isYearClosed(db, row.register_id, row.year))
-    throw new DeskError('VALIDATION', `“${row.name}” năm ${row.year} đã khóa sổ: không sửa được văn bản của năm này.`);
+    throw DeskError.keyed('VALIDATION', 'correction.yearClosed', { register: row.name, year: row.year });
 
   const c = input.changes;
   const before = valuesOf(row);
@@ -64,14 +64,14 @@ export function correctIncoming(ctx: CoreContext, actor: Actor, input: IncomingC
     issuerUnitId = null;
     if (c.issuer.unitId !== undefined) {
       const unit = findUnit(db, c.issuer.unitId);
-      if (!unit) throw fieldsError({ 'issuer.name': 'Cơ quan ban hành không có trong danh mục.' });
+      if (!unit) throw fieldsError({ 'issuer.name': { key: 'issuer.unknown' } });
       after.issuer = unit.name;
       issuerUnitId = unit.id;
     }
   }
   if (c.numberSymbol !== undefined) {
     const parsed = parseNumberSymbol(c.numberSymbol);
-    if (!parsed.ok) throw fieldsError({ numberSymbol: parsed.reason });
+    if (!parsed.ok) throw fieldsError({ numberSymbol: parsed.msg });
     after.numberSymbol = formatNumberSymbol(parsed.value);
   }
   if (c.documentDate !== undefined) after.documentDate = c.documentDate;
@@ -84,7 +84,7 @@ export function correctIncoming(ctx: CoreContext, actor: Actor, input: IncomingC
   if (c.copyCount !== undefined) after.copyCount = c.copyCount;
   if (c.signer !== undefined) after.signer = c.signer;
   if (c.arrivalChannel !== undefined) {
-    if (c.arrivalChannel !== null && !ARRIVAL_CHANNELS.includes(c.arrivalChannel)) throw fieldsError({ arrivalChannel: 'Chọn hình thức nhận văn bản.' });
+    if (c.arrivalChannel !== null && !ARRIVAL_CHANNELS.includes(c.arrivalChannel)) throw fieldsError({ arrivalChannel: { key: 'arrivalChannel.required' } });
     after.arrivalChannel = c.arrivalChannel;
   }
   let recipients: ResolvedRecipient[] | null = null;
@@ -93,16 +93,16 @@ export function correctIncoming(ctx: CoreContext, actor: Actor, input: IncomingC
     after.recipients = recipients.map((r) => r.name);
   }
   // Tuyệt mật entries keep no subject line; the others keep one.
-  if (row.secrecy === 'tuyet_mat' && after.subject !== '') throw fieldsError({ subject: 'Văn bản Tuyệt mật được vào sổ không ghi trích yếu.' });
-  if (row.secrecy !== 'tuyet_mat' && after.subject === '') throw fieldsError({ subject: 'Chưa nhập trích yếu.' });
+  if (row.secrecy === 'tuyet_mat' && after.subject !== '') throw fieldsError({ subject: { key: 'subject.tuyetMat' } });
+  if (row.secrecy !== 'tuyet_mat' && after.subject === '') throw fieldsError({ subject: { key: 'field.required', params: { field: 'subject' } } });
   const dateIssues = incomingDateIssues({ documentDate: after.documentDate, arrivalDate: row.arrival_date, deadline: after.deadline }, todayIso(now));
-  if (dateIssues.length > 0) throw fieldsError(Object.fromEntries(dateIssues.map((i) => [i.path, i.message])));
+  if (dateIssues.length > 0) throw dateIssuesError(dateIssues);
 
   const changed = (Object.keys(after) as Array<keyof Values>).filter((k) => !same(before[k], after[k]));
   const recipientsChanged = recipients !== null && !same(recipientRefs(db, row.id, before.recipients).map((r) => [r.kind, r.id, r.name]),
     recipients.map((r) => [r.unitId !== null ? 'unit' : r.userId !== null ? 'user' : 'text', r.unitId ?? r.userId, r.name]));
   if (recipientsChanged && !changed.includes('recipients')) changed.push('recipients');
-  if (changed.length === 0) throw new DeskError('VALIDATION', 'Không có thay đổi nào so với thông tin đã vào sổ.');
+  if (changed.length === 0) throw DeskError.keyed('VALIDATION', 'correction.nothingChanged');
   const pick = (v: Values) => Object.fromEntries(changed.map((k) => [k, v[k]]));
 
   writeTx(db, () => {

@@ -6,7 +6,7 @@
 import type { HandoverView } from '../../../common/contract';
 import { formatDateTimeVn, formatDateVn, todayIso } from '../../../common/dates';
 import { clearedFor, secrecyRank, SECRECY_LABELS, type Secrecy } from '../../../common/domain';
-import { DeskError } from '../../../common/errors';
+import { DeskError, type MessageKey, type MessageParams } from '../../../common/errors';
 import type { HandOverInput } from '../../../common/schemas';
 import { appendAudit } from '../audit/auditLog';
 import type { CoreContext } from '../context';
@@ -21,8 +21,8 @@ interface HandoverRow {
   handed_on: string; handed_by: number; recorded_at: string; note: string; acknowledged_by: number | null; acknowledged_at: string | null;
 }
 
-const invalid = (field: string, message: string) => new DeskError('VALIDATION', message, { fields: { [field]: message } });
-const notFound = () => new DeskError('NOT_FOUND', 'Không tìm thấy văn bản.');
+const invalid = (field: string, key: MessageKey, params?: MessageParams) => DeskError.keyed('VALIDATION', key, params, { at: field });
+const notFound = () => DeskError.keyed('NOT_FOUND', 'document.notFound');
 
 /** The document, if the person may see it (above one's clearance it does not exist). */
 function visibleDocument(db: Db, actor: Actor, incomingId: number): { id: number; secrecy: Secrecy; arrival_date: string; arrival_number: number } {
@@ -57,9 +57,9 @@ export function listHandovers(db: Db, actor: Actor, incomingId: number): Handove
   return rows.map((h) => toView(db, h, actor));
 }
 
-export function handOver(ctx: CoreContext, actor: Actor, input: HandOverInput): HandoverView {
+export async function handOver(ctx: CoreContext, actor: Actor, input: HandOverInput): Promise<HandoverView> {
   authorize(actor, 'doc.register');
-  ctx.assertWritable();
+  await ctx.writable();
   const { db } = ctx;
   const now = ctx.now();
   const today = todayIso(now);
@@ -67,20 +67,20 @@ export function handOver(ctx: CoreContext, actor: Actor, input: HandOverInput): 
   let unitName: string | null = null;
   if (input.unitId !== undefined) {
     const unit = findInternalUnit(db, input.unitId);
-    if (!unit || !unit.active) throw invalid('recipient', 'Đơn vị nhận không có trong danh sách đơn vị của cơ quan.');
+    if (!unit || !unit.active) throw invalid('recipient', 'recipient.unitUnknown');
     unitName = unit.name;
   }
   let userName: string | null = null;
   if (input.userId !== undefined) {
     const user = db.prepare('SELECT full_name, clearance FROM users WHERE id = ? AND active = 1').get(input.userId) as { full_name: string; clearance: Secrecy } | undefined;
-    if (!user) throw invalid('recipient', 'Người nhận không có trong danh sách người dùng của cơ quan.');
+    if (!user) throw invalid('recipient', 'recipient.userUnknown');
     // A secret document is handed only to someone cleared for its level.
-    if (!clearedFor(user.clearance, doc.secrecy)) throw invalid('recipient', `${user.full_name} không được tiếp cận văn bản ${SECRECY_LABELS[doc.secrecy]}.`);
+    if (!clearedFor(user.clearance, doc.secrecy)) throw invalid('recipient', 'recipient.notCleared', { name: user.full_name, level: SECRECY_LABELS[doc.secrecy] });
     userName = user.full_name;
   }
   const handedOn = input.handedOn ?? today;
-  if (handedOn > today) throw invalid('handedOn', `Ngày chuyển không được sau hôm nay (${formatDateVn(today)}).`);
-  if (handedOn < doc.arrival_date) throw invalid('handedOn', `Ngày chuyển không được trước ngày đến (${formatDateVn(doc.arrival_date)}).`);
+  if (handedOn > today) throw invalid('handedOn', 'handover.future', { today: formatDateVn(today) });
+  if (handedOn < doc.arrival_date) throw invalid('handedOn', 'handover.beforeArrival', { arrival: formatDateVn(doc.arrival_date) });
   const recipientName = unitName && userName ? `${userName} (${unitName})` : (userName ?? unitName)!;
   const id = writeTx(db, () => {
     const newId = Number(
@@ -98,21 +98,19 @@ export function handOver(ctx: CoreContext, actor: Actor, input: HandOverInput): 
 }
 
 /** Ký nhận: the recipient, signed in, acknowledges receipt; the time is recorded and never changes. */
-export function acknowledge(ctx: CoreContext, actor: Actor, handoverId: number): HandoverView {
+export async function acknowledge(ctx: CoreContext, actor: Actor, handoverId: number): Promise<HandoverView> {
   authorize(actor, 'doc.read');
-  ctx.assertWritable();
+  await ctx.writable();
   const { db } = ctx;
   const now = ctx.now();
   return writeTx(db, () => {
     const h = db.prepare('SELECT * FROM incoming_handovers WHERE id = ?').get(handoverId) as HandoverRow | undefined;
-    if (!h) throw new DeskError('NOT_FOUND', 'Không tìm thấy lần chuyển văn bản.');
+    if (!h) throw DeskError.keyed('NOT_FOUND', 'handover.notFound');
     const doc = visibleDocument(db, actor, h.incoming_id);
     if (h.acknowledged_at !== null)
-      throw new DeskError('VALIDATION', `Văn bản đã được ký nhận lúc ${formatDateTimeVn(h.acknowledged_at)}.`);
+      throw DeskError.keyed('VALIDATION', 'handover.alreadyAcknowledged', { time: formatDateTimeVn(h.acknowledged_at) });
     if (!canAcknowledge(h, actor)) {
-      throw new DeskError('FORBIDDEN', h.user_id !== null
-        ? 'Chỉ người nhận văn bản mới ký nhận được.'
-        : 'Người chuyển văn bản không tự ký nhận thay đơn vị nhận.');
+      throw DeskError.keyed('FORBIDDEN', h.user_id !== null ? 'handover.onlyRecipient' : 'handover.notByHander');
     }
     db.prepare('UPDATE incoming_handovers SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?').run(actor.id, now.toISOString(), h.id);
     recordChange(db, 'incoming_handovers', h.id, 'update', actor.id, now);

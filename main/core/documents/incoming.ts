@@ -14,7 +14,8 @@ import { DeskError } from '../../../common/errors';
 import { parseNumberSymbol } from '../../../common/numberSymbol';
 import { exactScorer } from '../../../common/searchQuery';
 import type { IncomingFilter } from '../../../common/schemas';
-import { incomingDateIssues, type incomingListSchema, type incomingRegisterSchema } from '../../../common/schemas';
+import { incomingDateIssues, type DateIssue, type incomingListSchema, type incomingRegisterSchema } from '../../../common/schemas';
+import type { Msg } from '../../../common/messages';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/auditLog';
 import type { AttachmentStore, StagedMeta } from '../attachments/store';
@@ -36,9 +37,13 @@ import { indexIncoming, searchPlan, type SearchPlan } from './search';
 export type RegisterInput = z.output<typeof incomingRegisterSchema>;
 
 /** Refused as VALIDATION with every message at its field (the first one as the message). */
-export function fieldsError(fields: Record<string, string>): DeskError {
-  return new DeskError('VALIDATION', Object.values(fields)[0] ?? 'Dữ liệu không hợp lệ.', { fields });
+export function fieldsError(fields: Record<string, Msg>): DeskError {
+  const [first] = Object.values(fields);
+  return first ? DeskError.keyed('VALIDATION', first.key, first.params, { fields }) : DeskError.keyed('VALIDATION', 'input.invalid');
 }
+
+/** The date rules broken, each at its field. */
+export const dateIssuesError = (issues: readonly DateIssue[]): DeskError => fieldsError(Object.fromEntries(issues.map((i) => [i.path, i.msg])));
 export type ListInput = z.output<typeof incomingListSchema>;
 
 export interface IncomingContext {
@@ -105,10 +110,11 @@ function orderIssues(db: Db, registerId: number, arrivalDate: string, today: str
   return issues;
 }
 
-function orderMessage(issues: readonly OrderIssue[], registerName: string): string {
-  return issues.map((i) => i.reason === 'past_year'
-    ? `Ngày đến thuộc năm ${i.year} đã qua: văn bản sẽ được vào “${registerName}” năm ${i.year}, với số đến tiếp theo của năm đó.`
-    : `Ngày đến sớm hơn văn bản vào sổ gần nhất của “${registerName}” (ngày đến ${formatDateVn(i.latestArrival)}): số đến sẽ không theo thứ tự ngày đến.`).join(' ');
+/** The first reason as a catalog message (the window words every reason from `details.reasons`). */
+function orderMsg(issue: OrderIssue, register: string): Msg {
+  return issue.reason === 'past_year'
+    ? { key: 'order.pastYear', params: { year: issue.year, register } }
+    : { key: 'order.beforeLatest', params: { register, latest: formatDateVn(issue.latestArrival) } };
 }
 
 export async function registerIncoming(ctx: IncomingContext, actor: Actor, input: RegisterInput): Promise<RegisterResult> {
@@ -126,9 +132,9 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   const today = todayIso(ctx.now());
   const arrivalDate = input.arrivalDate ?? today;
   const dateIssues = incomingDateIssues({ documentDate: input.documentDate, arrivalDate: input.arrivalDate, deadline: input.deadline }, today);
-  if (dateIssues.length > 0) throw fieldsError(Object.fromEntries(dateIssues.map((i) => [i.path, i.message])));
+  if (dateIssues.length > 0) throw dateIssuesError(dateIssues);
   if (input.arrivalChannel !== undefined && !ARRIVAL_CHANNELS.includes(input.arrivalChannel))
-    throw fieldsError({ arrivalChannel: 'Chọn hình thức nhận văn bản.' });
+    throw fieldsError({ arrivalChannel: { key: 'arrivalChannel.required' } });
   let issuerName = input.issuer.name;
   let issuerUnitId: number | null = null;
   if (input.issuer.unitId !== undefined) {
@@ -140,7 +146,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   const register = chooseRegister(db, actor, input.secrecy, input.registerId);
   const year = yearOf(arrivalDate);
   if (isYearClosed(db, register.id, year))
-    throw fieldsError({ arrivalDate: `“${register.name}” năm ${year} đã khóa sổ: không vào sổ thêm văn bản của năm này được.` });
+    throw fieldsError({ arrivalDate: { key: 'register.yearClosed', params: { register: register.name, year } } });
   const recipients = resolveRecipients(db, input.recipients, input.secrecy);
   const metas: StagedMeta[] = [];
   for (const id of new Set(input.stagedIds)) metas.push(await ctx.store.stagedMeta(id, actor.id));
@@ -156,7 +162,8 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   // A past year, or an arrival before the register's latest: the văn thư confirms, and it is audited.
   const order = orderIssues(db, register.id, arrivalDate, today);
   if (order.length > 0 && !input.acknowledgeOutOfOrder) {
-    throw new DeskError('OUT_OF_ORDER', orderMessage(order, register.name), { details: { reasons: order, registerName: register.name } });
+    const first = orderMsg(order[0]!, register.name);
+    throw DeskError.keyed('OUT_OF_ORDER', first.key, first.params, { details: { reasons: order, registerName: register.name } });
   }
 
   // Blobs go into the store before the transaction: a crash leaves at worst an unreferenced blob.

@@ -3,7 +3,7 @@
 // had at the time) and, for the list, the names in incoming.recipients.
 import type { RecipientRef } from '../../../common/contract';
 import { clearedFor, SECRECY_LABELS, type Secrecy } from '../../../common/domain';
-import { DeskError } from '../../../common/errors';
+import { DeskError, type MessageKey, type MessageParams } from '../../../common/errors';
 import type { RecipientInput } from '../../../common/schemas';
 import { foldVietnamese } from '../../../common/vietnamese';
 import type { Db } from '../db/connection';
@@ -12,7 +12,7 @@ import { findInternalUnit } from '../org/internalUnits';
 
 export interface ResolvedRecipient { unitId: number | null; userId: number | null; name: string }
 
-const refused = (message: string) => new DeskError('VALIDATION', message, { fields: { recipients: message } });
+const refused = (key: MessageKey, params?: MessageParams) => DeskError.keyed('VALIDATION', key, params, { at: 'recipients' });
 
 /** Units and people looked up by id (names as they are now); a person must be cleared for the level. */
 export function resolveRecipients(db: Db, inputs: readonly RecipientInput[], secrecy: Secrecy): ResolvedRecipient[] {
@@ -24,14 +24,14 @@ export function resolveRecipients(db: Db, inputs: readonly RecipientInput[], sec
       resolved = { unitId: null, userId: null, name: r.trim() };
     } else if ('unitId' in r) {
       const unit = findInternalUnit(db, r.unitId);
-      if (!unit || !unit.active) throw refused('Đơn vị nhận không có trong danh sách đơn vị của cơ quan.');
+      if (!unit || !unit.active) throw refused('recipient.unitUnknown');
       resolved = { unitId: unit.id, userId: null, name: unit.name };
     } else {
       const user = db.prepare('SELECT id, full_name, clearance FROM users WHERE id = ? AND active = 1').get(r.userId) as
         { id: number; full_name: string; clearance: Secrecy } | undefined;
-      if (!user) throw refused('Người nhận không có trong danh sách người dùng của cơ quan.');
+      if (!user) throw refused('recipient.userUnknown');
       if (!clearedFor(user.clearance, secrecy))
-        throw refused(`${user.full_name} không được tiếp cận văn bản ${SECRECY_LABELS[secrecy]}.`);
+        throw refused('recipient.notCleared', { name: user.full_name, level: SECRECY_LABELS[secrecy] });
       resolved = { unitId: null, userId: user.id, name: user.full_name };
     }
     const key = resolved.unitId !== null ? `u${resolved.unitId}` : resolved.userId !== null ? `p${resolved.userId}` : `t${foldVietnamese(resolved.name)}`;

@@ -6,7 +6,7 @@
 import type { RegisterAdminView, RegistersAdmin, ScopeView } from '../../../common/contract';
 import { todayIso, yearOf } from '../../../common/dates';
 import { SECRECY_LABELS, SECRECY_LEVELS, type Secrecy } from '../../../common/domain';
-import { DeskError } from '../../../common/errors';
+import { DeskError, type MessageKey, type MessageParams } from '../../../common/errors';
 import type { RegisterCreate, RegisterUpdate, ScopeInput, ScopeUpdate } from '../../../common/schemas';
 import { foldVietnamese } from '../../../common/vietnamese';
 import { appendAudit } from '../audit/auditLog';
@@ -19,7 +19,7 @@ import { periodOf, scopeRow, type ScopeRow } from './numbering';
 
 interface RegisterRow { id: number; kind: 'incoming'; name: string; secrecy: string; scope_id: number; active: number }
 
-const invalid = (field: string, message: string) => new DeskError('VALIDATION', message, { fields: { [field]: message } });
+const invalid = (field: string, key: MessageKey, params?: MessageParams) => DeskError.keyed('VALIDATION', key, params, { at: field });
 
 /** Administrators configure; a văn thư (or anyone who registers) may only see and close years. */
 function mayConfigure(actor: Actor): boolean {
@@ -29,7 +29,7 @@ function mayConfigure(actor: Actor): boolean {
 export function authorizeRegisterKeeping(actor: Actor | null): asserts actor is Actor {
   authorize(actor, 'session');
   if (!actor.rights.includes('doc.register') && !actor.rights.includes('org.manage'))
-    throw new DeskError('FORBIDDEN', 'Bạn không có quyền thực hiện thao tác này.', { details: { right: 'doc.register' } });
+    throw DeskError.keyed('FORBIDDEN', 'rights.forbidden', undefined, { details: { right: 'doc.register' } });
 }
 
 function scopeView(db: Db, s: ScopeRow, today: string): ScopeView {
@@ -68,12 +68,13 @@ function assertScopeName(db: Db, name: string, exceptId?: number): void {
   const folded = foldVietnamese(name).replace(/\s+/g, ' ').trim();
   const rows = db.prepare('SELECT id, name FROM numbering_scopes').all() as Array<{ id: number; name: string }>;
   if (rows.some((r) => r.id !== exceptId && foldVietnamese(r.name).replace(/\s+/g, ' ').trim() === folded))
-    throw invalid('name', `Đã có dãy số tên “${name}”.`);
+    throw invalid('name', 'scope.nameTaken', { name });
 }
 
-export function createScope(ctx: CoreContext, actor: Actor, input: ScopeInput): ScopeView {
+export async function createScope(ctx: CoreContext, actor: Actor, input: ScopeInput): Promise<ScopeView> {
   authorize(actor, 'org.manage');
-  ctx.assertWritable();
+  // Writes wait for the profile's integrity verdict.
+  await ctx.writable();
   const now = ctx.now();
   const id = writeTx(ctx.db, () => {
     assertScopeName(ctx.db, input.name);
@@ -94,14 +95,15 @@ export function createScope(ctx: CoreContext, actor: Actor, input: ScopeInput): 
  * that no sequence is restarted or continued mid-period; its per-type choice only while it has never
  * given a number (buckets are the sequences already given).
  */
-export function updateScope(ctx: CoreContext, actor: Actor, input: ScopeUpdate): ScopeView {
+export async function updateScope(ctx: CoreContext, actor: Actor, input: ScopeUpdate): Promise<ScopeView> {
   authorize(actor, 'org.manage');
-  ctx.assertWritable();
+  // Writes wait for the profile's integrity verdict.
+  await ctx.writable();
   const now = ctx.now();
   const today = todayIso(now);
   writeTx(ctx.db, () => {
     const old = ctx.db.prepare('SELECT * FROM numbering_scopes WHERE id = ?').get(input.id) as ScopeRow | undefined;
-    if (!old) throw new DeskError('NOT_FOUND', 'Không tìm thấy dãy số.');
+    if (!old) throw DeskError.keyed('NOT_FOUND', 'scope.notFound');
     const next: ScopeRow = {
       ...old,
       name: input.name ?? old.name,
@@ -111,17 +113,17 @@ export function updateScope(ctx: CoreContext, actor: Actor, input: ScopeUpdate):
       term_years: input.termYears ?? old.term_years,
     };
     if (next.reset !== 'term') next.term_start = null;
-    if (next.reset === 'term' && !next.term_start) throw invalid('termStart', 'Dãy số theo nhiệm kỳ cần ngày bắt đầu nhiệm kỳ.');
+    if (next.reset === 'term' && !next.term_start) throw invalid('termStart', 'scope.termStartRequired');
     if (next.name !== old.name) assertScopeName(ctx.db, next.name, old.id);
     const counters = ctx.db.prepare('SELECT period FROM number_counters WHERE scope_id = ?').pluck().all(old.id) as string[];
     if (next.per_type !== old.per_type && counters.length > 0)
-      throw invalid('perType', 'Dãy số này đã cấp số nên không đổi được cách đánh số theo từng loại văn bản. Hãy tạo dãy số mới.');
+      throw invalid('perType', 'scope.perTypeUsed');
     const ruleChanged = next.reset !== old.reset || next.term_start !== old.term_start || next.term_years !== old.term_years;
     if (ruleChanged) {
       const periods = new Set([periodOf(old, today), periodOf(next, today)]);
       const taken = counters.find((p) => periods.has(p));
       if (taken !== undefined)
-        throw invalid('reset', 'Dãy số đã cấp số trong kỳ hiện tại: đổi cách bắt đầu lại giữa kỳ sẽ làm số đến không liên tục. Chỉ đổi được trước số đầu tiên của kỳ mới.');
+        throw invalid('reset', 'scope.ruleMidPeriod');
     }
     ctx.db.prepare('UPDATE numbering_scopes SET name = ?, reset = ?, per_type = ?, term_start = ?, term_years = ? WHERE id = ?')
       .run(next.name, next.reset, next.per_type, next.term_start, next.term_years, old.id);
@@ -139,7 +141,7 @@ export function updateScope(ctx: CoreContext, actor: Actor, input: ScopeUpdate):
 function assertLevels(levels: readonly Secrecy[]): Secrecy[] {
   const unique = SECRECY_LEVELS.filter((l) => levels.includes(l));
   if (unique.includes('thuong') && unique.length > 1)
-    throw invalid('secrecy', 'Văn bản mật phải vào sổ đăng ký bí mật nhà nước đến riêng: một sổ không nhận cả văn bản thường và văn bản mật.');
+    throw invalid('secrecy', 'register.levelsMixed');
   return unique;
 }
 
@@ -147,7 +149,7 @@ function assertRegisterName(db: Db, name: string, exceptId?: number): void {
   const folded = foldVietnamese(name).replace(/\s+/g, ' ').trim();
   const rows = db.prepare("SELECT id, name FROM registers WHERE kind = 'incoming'").all() as Array<{ id: number; name: string }>;
   if (rows.some((r) => r.id !== exceptId && foldVietnamese(r.name).replace(/\s+/g, ' ').trim() === folded))
-    throw invalid('name', `Đã có sổ tên “${name}”.`);
+    throw invalid('name', 'register.nameTaken', { name });
 }
 
 /** Every level keeps at least one active register to go to. */
@@ -156,21 +158,21 @@ function assertLevelsCovered(db: Db): void {
     .flatMap((s) => JSON.parse(s) as Secrecy[]);
   const missing = SECRECY_LEVELS.filter((l) => !active.includes(l));
   if (missing.length > 0) {
-    const m = `Không còn sổ nào nhận văn bản ${missing.map((l) => SECRECY_LABELS[l]).join(', ')}. Mỗi độ mật phải có ít nhất một sổ đang dùng.`;
-    throw invalid('secrecy', m);
+    throw invalid('secrecy', 'register.levelUncovered', { levels: missing.map((l) => SECRECY_LABELS[l]).join(', ') });
   }
 }
 
-export function createRegister(ctx: CoreContext, actor: Actor, input: RegisterCreate): RegisterAdminView {
+export async function createRegister(ctx: CoreContext, actor: Actor, input: RegisterCreate): Promise<RegisterAdminView> {
   authorize(actor, 'org.manage');
-  ctx.assertWritable();
+  // Writes wait for the profile's integrity verdict.
+  await ctx.writable();
   const now = ctx.now();
   const id = writeTx(ctx.db, () => {
     assertRegisterName(ctx.db, input.name);
     const levels = assertLevels(input.secrecy);
     let scopeId = input.scopeId;
     if (scopeId !== undefined) {
-      if (!ctx.db.prepare('SELECT 1 FROM numbering_scopes WHERE id = ?').get(scopeId)) throw invalid('scopeId', 'Không tìm thấy dãy số đã chọn.');
+      if (!ctx.db.prepare('SELECT 1 FROM numbering_scopes WHERE id = ?').get(scopeId)) throw invalid('scopeId', 'register.scopeUnknown');
     } else {
       const s = input.scope!;
       assertScopeName(ctx.db, s.name);
@@ -190,30 +192,31 @@ export function createRegister(ctx: CoreContext, actor: Actor, input: RegisterCr
   return registerView(ctx.db, getRegister(ctx.db, id)!);
 }
 
-export function updateRegister(ctx: CoreContext, actor: Actor, input: RegisterUpdate): RegisterAdminView {
+export async function updateRegister(ctx: CoreContext, actor: Actor, input: RegisterUpdate): Promise<RegisterAdminView> {
   authorize(actor, 'org.manage');
-  ctx.assertWritable();
+  // Writes wait for the profile's integrity verdict.
+  await ctx.writable();
   const now = ctx.now();
   writeTx(ctx.db, () => {
     const old = getRegister(ctx.db, input.id);
-    if (!old || old.kind !== 'incoming') throw new DeskError('NOT_FOUND', 'Không tìm thấy sổ đăng ký.');
+    if (!old || old.kind !== 'incoming') throw DeskError.keyed('NOT_FOUND', 'register.notFound');
     const name = input.name ?? old.name;
     if (name !== old.name) {
       assertRegisterName(ctx.db, name, old.id);
       // A signed register entry names its register (documents/signing.ts): renaming would make those signatures fail.
       if (ctx.db.prepare('SELECT 1 FROM signatures s JOIN incoming i ON i.id = s.incoming_id WHERE i.register_id = ? LIMIT 1').get(old.id))
-        throw invalid('name', 'Sổ có văn bản đã ký số (chữ ký số ghi cả tên sổ) nên không đổi tên được. Hãy tạo sổ mới với tên mới.');
+        throw invalid('name', 'register.renameSigned');
     }
     const oldLevels = JSON.parse(old.secrecy) as Secrecy[];
     const levels = input.secrecy ? assertLevels(input.secrecy) : oldLevels;
     const hasEntries = ctx.db.prepare('SELECT 1 FROM incoming WHERE register_id = ? LIMIT 1').get(old.id) !== undefined;
     if (hasEntries && levels.includes('thuong') !== oldLevels.includes('thuong'))
-      throw invalid('secrecy', 'Sổ đã có văn bản nên không chuyển được giữa sổ văn bản thường và sổ bí mật nhà nước. Hãy tạo sổ mới.');
+      throw invalid('secrecy', 'register.kindLocked');
     const scopeId = input.scopeId ?? old.scope_id;
     if (scopeId !== old.scope_id) {
-      if (!ctx.db.prepare('SELECT 1 FROM numbering_scopes WHERE id = ?').get(scopeId)) throw invalid('scopeId', 'Không tìm thấy dãy số đã chọn.');
+      if (!ctx.db.prepare('SELECT 1 FROM numbering_scopes WHERE id = ?').get(scopeId)) throw invalid('scopeId', 'register.scopeUnknown');
       if (hasEntries)
-        throw invalid('scopeId', 'Sổ đã có văn bản nên không đổi được dãy số (số đến đã cấp giữ nguyên). Hãy tạo sổ mới với dãy số khác.');
+        throw invalid('scopeId', 'register.scopeLocked');
     }
     const active = input.active === undefined ? old.active : input.active ? 1 : 0;
     ctx.db.prepare('UPDATE registers SET name = ?, secrecy = ?, scope_id = ?, active = ? WHERE id = ?').run(name, JSON.stringify(levels), scopeId, active, old.id);
@@ -229,16 +232,17 @@ export function updateRegister(ctx: CoreContext, actor: Actor, input: RegisterUp
 }
 
 /** Closes a register's year (sổ được khóa cuối năm): after this nothing is registered into or corrected in it. */
-export function closeYear(ctx: CoreContext, actor: Actor, input: { registerId: number; year: number }): void {
+export async function closeYear(ctx: CoreContext, actor: Actor, input: { registerId: number; year: number }): Promise<void> {
   authorizeRegisterKeeping(actor);
-  ctx.assertWritable();
+  // Writes wait for the profile's integrity verdict.
+  await ctx.writable();
   const now = ctx.now();
   const thisYear = yearOf(todayIso(now));
-  if (input.year > thisYear) throw invalid('year', `Chưa đến năm ${input.year}: chỉ khóa được sổ của năm nay hoặc các năm trước.`);
+  if (input.year > thisYear) throw invalid('year', 'register.closeFuture', { year: input.year });
   writeTx(ctx.db, () => {
     const r = getRegister(ctx.db, input.registerId);
-    if (!r || r.kind !== 'incoming') throw new DeskError('NOT_FOUND', 'Không tìm thấy sổ đăng ký.');
-    if (isYearClosed(ctx.db, r.id, input.year)) throw invalid('year', `Sổ “${r.name}” năm ${input.year} đã được khóa.`);
+    if (!r || r.kind !== 'incoming') throw DeskError.keyed('NOT_FOUND', 'register.notFound');
+    if (isYearClosed(ctx.db, r.id, input.year)) throw invalid('year', 'register.alreadyClosed', { register: r.name, year: input.year });
     const stats = ctx.db.prepare('SELECT count(*) AS entries, max(arrival_number) AS lastNumber FROM incoming WHERE register_id = ? AND year = ?')
       .get(r.id, input.year) as { entries: number; lastNumber: number | null };
     const id = Number(ctx.db.prepare('INSERT INTO register_years (register_id, year, closed_at, closed_by) VALUES (?,?,?,?)')

@@ -16,10 +16,11 @@ export class InternalUnitService {
     return listInternalUnits(this.source.context().db);
   }
 
-  add(actor: Actor, u: { name: string; parentId?: number | undefined }): InternalUnitView {
+  async add(actor: Actor, u: { name: string; parentId?: number | undefined }): Promise<InternalUnitView> {
     authorize(actor, 'org.manage');
     const c = this.source.context();
-    c.assertWritable();
+    // Writes wait for the profile's integrity verdict.
+    await c.writable();
     const now = c.now();
     const id = writeTx(c.db, () => {
       const newId = addInternalUnit(c.db, u, actor.id, now);
@@ -29,10 +30,11 @@ export class InternalUnitService {
     return findInternalUnit(c.db, id)!;
   }
 
-  update(actor: Actor, u: InternalUnitUpdate): InternalUnitView {
+  async update(actor: Actor, u: InternalUnitUpdate): Promise<InternalUnitView> {
     authorize(actor, 'org.manage');
     const c = this.source.context();
-    c.assertWritable();
+    // Writes wait for the profile's integrity verdict.
+    await c.writable();
     const now = c.now();
     return writeTx(c.db, () => {
       const { before, after } = updateInternalUnit(c.db, u, actor.id, now);

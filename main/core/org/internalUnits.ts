@@ -2,7 +2,7 @@
 // to. Distinct from `units`, the bodies the agency corresponds with (issuers). A unit is never
 // deleted, only made inactive, so older hand-overs keep their recipient.
 import type { InternalUnitView, RecipientOption } from '../../../common/contract';
-import { DeskError } from '../../../common/errors';
+import { DeskError, type MessageKey, type MessageParams } from '../../../common/errors';
 import { foldVietnamese } from '../../../common/vietnamese';
 import type { Db } from '../db/connection';
 import { recordChange } from '../events/eventLog';
@@ -10,7 +10,7 @@ import { recordChange } from '../events/eventLog';
 interface Row { id: number; name: string; parent_id: number | null; active: number }
 
 const view = (r: Row): InternalUnitView => ({ id: r.id, name: r.name, parentId: r.parent_id, active: r.active === 1 });
-const invalid = (field: string, message: string) => new DeskError('VALIDATION', message, { fields: { [field]: message } });
+const invalid = (field: string, key: MessageKey, params?: MessageParams) => DeskError.keyed('VALIDATION', key, params, { at: field });
 const key = (name: string) => foldVietnamese(name).replace(/\s+/g, ' ').trim();
 
 export function listInternalUnits(db: Db): InternalUnitView[] {
@@ -24,16 +24,16 @@ export function findInternalUnit(db: Db, id: number): InternalUnitView | undefin
 
 function assertUniqueName(db: Db, name: string, parentId: number | null, exceptId?: number): void {
   const rows = db.prepare('SELECT id, name FROM internal_units WHERE parent_id IS ? AND active = 1').all(parentId) as Array<{ id: number; name: string }>;
-  if (rows.some((r) => r.id !== exceptId && key(r.name) === key(name))) throw invalid('name', `Đã có đơn vị “${name}”.`);
+  if (rows.some((r) => r.id !== exceptId && key(r.name) === key(name))) throw invalid('name', 'unit.nameTaken', { name });
 }
 
 function assertParent(db: Db, parentId: number | null, selfId?: number): void {
   if (parentId === null) return;
   // Walk up from the parent: the unit itself must not be among its ancestors.
   for (let id: number | null = parentId, depth = 0; id !== null; depth++) {
-    if (id === selfId || depth > 20) throw invalid('parentId', 'Đơn vị không thể trực thuộc chính nó.');
+    if (id === selfId || depth > 20) throw invalid('parentId', 'unit.selfParent');
     const r = db.prepare('SELECT parent_id, active FROM internal_units WHERE id = ?').get(id) as { parent_id: number | null; active: number } | undefined;
-    if (!r || (id === parentId && r.active !== 1)) throw invalid('parentId', 'Không tìm thấy đơn vị cấp trên.');
+    if (!r || (id === parentId && r.active !== 1)) throw invalid('parentId', 'unit.parentUnknown');
     id = r.parent_id;
   }
 }
@@ -56,7 +56,7 @@ export function updateInternalUnit(
   db: Db, u: { id: number; name?: string | undefined; parentId?: number | null | undefined; active?: boolean | undefined }, by: number, now: Date,
 ): { before: InternalUnitView; after: InternalUnitView } {
   const before = findInternalUnit(db, u.id);
-  if (!before) throw new DeskError('NOT_FOUND', 'Không tìm thấy đơn vị.');
+  if (!before) throw DeskError.keyed('NOT_FOUND', 'unit.notFound');
   const name = u.name ?? before.name;
   const parentId = u.parentId === undefined ? before.parentId : u.parentId;
   const active = u.active ?? before.active;

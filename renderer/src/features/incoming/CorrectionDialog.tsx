@@ -11,6 +11,7 @@ import { Dialog } from '../../components/Dialog';
 import { controlProps, Field } from '../../components/Field';
 import { Spinner } from '../../components/Icon';
 import { useLabels } from '../../i18n/labels';
+import { errorFields, errorText } from '../../i18n/errors';
 import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
 import type { DraftRecipient } from '../../stores/registerDraft';
 import { toast } from '../../stores/toasts';
@@ -91,8 +92,8 @@ export function CorrectionDialog({ doc, signed, onClose, onCorrected }: {
       const de = asDeskError(e2);
       if (de.fields && Object.keys(de.fields).length > 0) {
         // "changes.subject" -> "subject"
-        setErrors(Object.fromEntries(Object.entries(de.fields).map(([k, v]) => [k.replace(/^changes\./, '').replace(/^issuer\.name$/, 'issuer'), v])));
-      } else if (!isGloballyHandled(de)) setErrors({ _: de.message });
+        setErrors(Object.fromEntries(Object.entries(errorFields(de)).map(([k, v]) => [k.replace(/^changes\./, '').replace(/^issuer\.name$/, 'issuer'), v])));
+      } else if (!isGloballyHandled(de)) setErrors({ _: errorText(de) });
     } finally {
       setBusy(false);
     }

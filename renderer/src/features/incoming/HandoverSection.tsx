@@ -9,6 +9,7 @@ import { DateInput, dateTextToIso } from '../../components/DateInput';
 import { Dialog } from '../../components/Dialog';
 import { controlProps, Field } from '../../components/Field';
 import { Icon, Spinner } from '../../components/Icon';
+import { errorFields, errorText } from '../../i18n/errors';
 import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
 import { formatDateTimeVn } from '../../lib/format';
 import { useCanRegister } from '../../stores/app';
@@ -30,7 +31,7 @@ export function HandoverSection({ doc, onChanged }: { doc: IncomingDetail; onCha
       onChanged();
     } catch (err) {
       const de = asDeskError(err);
-      if (!isGloballyHandled(de)) toast.error(de.message);
+      if (!isGloballyHandled(de)) toast.error(errorText(de));
     } finally {
       setBusy(null);
     }
@@ -106,8 +107,8 @@ function HandOverDialog({ doc, onClose, onDone }: { doc: IncomingDetail; onClose
       onDone();
     } catch (err) {
       const de = asDeskError(err);
-      if (de.fields) setErrors(de.fields);
-      else if (!isGloballyHandled(de)) setErrors({ _: de.message });
+      if (de.fields) setErrors(errorFields(de));
+      else if (!isGloballyHandled(de)) setErrors({ _: errorText(de) });
     } finally {
       setBusy(false);
     }

@@ -4,10 +4,11 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { InternalUnitView } from '../../../../common/contract';
-import { fieldErrors, internalUnitAddSchema } from '../../../../common/schemas';
+import { internalUnitAddSchema } from '../../../../common/schemas';
 import { Dialog } from '../../components/Dialog';
 import { controlProps, Field } from '../../components/Field';
 import { Icon, Spinner } from '../../components/Icon';
+import { errorFields, errorText, formErrors } from '../../i18n/errors';
 import { asDeskError, call, isGloballyHandled, reportError } from '../../ipc/call';
 import { useApp, useIsAdmin } from '../../stores/app';
 import { toast } from '../../stores/toasts';
@@ -26,7 +27,7 @@ export function InternalUnitsPage() {
         setUnits(list);
         setError(null);
       },
-      (err: unknown) => setError(asDeskError(err).message),
+      (err: unknown) => setError(errorText(asDeskError(err))),
     );
   }, []);
   useEffect(load, [load]);
@@ -117,7 +118,7 @@ function UnitDialog({ unit, units, onClose, onSaved }: { unit: InternalUnitView 
     const parentId = parent ? Number(parent) : undefined;
     const parsed = internalUnitAddSchema.safeParse({ name, ...(parentId !== undefined ? { parentId } : {}) });
     if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error));
+      setErrors(formErrors(parsed.error));
       return;
     }
     setBusy(true);
@@ -127,8 +128,8 @@ function UnitDialog({ unit, units, onClose, onSaved }: { unit: InternalUnitView 
       onSaved(parsed.data.name);
     } catch (err) {
       const de = asDeskError(err);
-      if (de.fields) setErrors(de.fields);
-      else if (!isGloballyHandled(de)) setErrors({ _: de.message });
+      if (de.fields) setErrors(errorFields(de));
+      else if (!isGloballyHandled(de)) setErrors({ _: errorText(de) });
     } finally {
       setBusy(false);
     }

@@ -5,12 +5,13 @@ import { useTranslation } from 'react-i18next';
 import type { RegisterAdminView, ScopeView } from '../../../../common/contract';
 import { formatDateVn, MIN_YEAR } from '../../../../common/dates';
 import { RESET_PERIODS, SECRECY_LEVELS, type ResetPeriod, type Secrecy } from '../../../../common/domain';
-import { fieldErrors, registerCreateSchema, scopeInputSchema } from '../../../../common/schemas';
+import { registerCreateSchema, scopeInputSchema } from '../../../../common/schemas';
 import { DateInput, dateTextToIso } from '../../components/DateInput';
 import { Dialog } from '../../components/Dialog';
 import { controlProps, Field } from '../../components/Field';
 import { Spinner } from '../../components/Icon';
 import { useLabels } from '../../i18n/labels';
+import { errorFields, errorText, formErrors } from '../../i18n/errors';
 import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
 import { toast } from '../../stores/toasts';
 
@@ -19,8 +20,8 @@ type Errors = Record<string, string>;
 /** Puts a refusal at its field, or above the form. */
 function placeError(err: unknown, set: (e: Errors) => void): void {
   const de = asDeskError(err);
-  if (de.fields && Object.keys(de.fields).length > 0) set(de.fields);
-  else if (!isGloballyHandled(de)) set({ _: de.message });
+  if (de.fields && Object.keys(de.fields).length > 0) set(errorFields(de));
+  else if (!isGloballyHandled(de)) set({ _: errorText(de) });
 }
 
 function FormDialog({ id, title, busy, submitLabel, onClose, onSubmit, children, error }: {
@@ -111,7 +112,7 @@ export function ScopeFormDialog({ scope, onClose, onSaved }: { scope: ScopeView 
     const input = scopeInput(value);
     const parsed = scopeInputSchema.safeParse(input);
     if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error));
+      setErrors(formErrors(parsed.error));
       return;
     }
     setBusy(true);
@@ -161,7 +162,7 @@ export function RegisterFormDialog({ register, scopes, onClose, onSaved }: {
         const input = { name, secrecy: levels, ...(scopeChoice === 'new' ? { scope: scopeInput(scope) } : { scopeId: Number(scopeChoice) }) };
         const parsed = registerCreateSchema.safeParse(input);
         if (!parsed.success) {
-          setErrors(fieldErrors(parsed.error));
+          setErrors(formErrors(parsed.error));
           return;
         }
         await call('registers.create', parsed.data);

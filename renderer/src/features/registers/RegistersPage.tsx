@@ -7,6 +7,7 @@ import type { RegisterAdminView, RegistersAdmin, ScopeView } from '../../../../c
 import { formatDateVn, todayIso, yearOf } from '../../../../common/dates';
 import { Icon, Spinner } from '../../components/Icon';
 import { SecrecyBadge } from '../../components/Secrecy';
+import { errorText } from '../../i18n/errors';
 import { asDeskError, call } from '../../ipc/call';
 import { formatNumber } from '../../lib/format';
 import { useApp } from '../../stores/app';
@@ -28,7 +29,7 @@ export function RegistersPage() {
         setData(d);
         setError(null);
       },
-      (err: unknown) => setError(asDeskError(err).message),
+      (err: unknown) => setError(errorText(asDeskError(err))),
     );
   }, []);
   useEffect(load, [load]);
