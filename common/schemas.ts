@@ -151,27 +151,27 @@ export const incomingFieldsSchema = z.object({
   registerId: id.optional(),
   issuer: z.object({
     unitId: id.optional(),
-    name: text(300, 'Chưa nhập cơ quan ban hành.'),
+    name: text(300, m('field.required', { field: 'issuer' })),
   }),
   numberSymbol: numberSymbolSchema,
   documentDate: isoDate('ngày văn bản'),
   arrivalDate: isoDate('ngày đến').optional(),
   typeCode: documentTypeSchema,
-  subject: z.string().trim().max(500, 'Trích yếu dài tối đa 500 ký tự.').default(''),
+  subject: z.string().trim().max(500, m('subject.tooLong', { max: 500 })).default(''),
   secrecy: secrecySchema,
   urgency: urgencySchema,
   deadline: isoDate('hạn xử lý').optional(),
-  recipients: z.array(recipientSchema).max(30, 'Tối đa 30 nơi nhận.').default([]),
-  notes: z.string().trim().max(2000, 'Ghi chú dài tối đa 2000 ký tự.').default(''),
+  recipients: z.array(recipientSchema).max(30, m('recipients.tooMany', { max: 30 })).default([]),
+  notes: z.string().trim().max(2000, m('notes.tooLong', { max: 2000 })).default(''),
   /** Phụ lục VI: số trang, số bản, người ký, and how it arrived. */
   pageCount: count('số trang', 100_000).optional(),
   copyCount: count('số bản', 10_000).optional(),
   signer: z.string().trim().max(120, 'Người ký dài tối đa 120 ký tự.').optional(),
   arrivalChannel: z.enum(ARRIVAL_CHANNELS, { error: 'Chọn hình thức nhận văn bản.' }).optional(),
   stagedIds: z
-    .array(z.string().regex(/^[0-9a-f]{32}$/, 'Tệp đính kèm không hợp lệ.'))
-    .min(1, 'Cần ít nhất một tệp đính kèm (bản điện tử của văn bản).')
-    .max(20, 'Tối đa 20 tệp đính kèm.'),
+    .array(z.string().regex(/^[0-9a-f]{32}$/, m('attachments.invalid')))
+    .min(1, m('attachments.required'))
+    .max(20, m('attachments.tooMany', { max: 20 })),
   acknowledgeDuplicates: z.boolean().default(false),
   /** The văn thư confirmed registering into a past year, or before the latest arrival of the register. */
   acknowledgeOutOfOrder: z.boolean().optional(),

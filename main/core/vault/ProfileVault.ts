@@ -194,7 +194,7 @@ export class ProfileVault implements ContextSource {
     const { gate } = this.conn!;
     return {
       db, store, log: this.log, now: this.now, trustAnchors: this.trustAnchors, revocationLists: this.revocationLists,
-      assertWritable: () => gate.assertWritable(),
+      assertWritable: () => this.assertWritable(),
       writable: () => gate.writable(),
       whenWritable: (write) => gate.whenWritable(write),
       attachmentLimit: () => this.attachmentLimit(),
@@ -275,6 +275,18 @@ export class ProfileVault implements ContextSource {
   /** Throws unless the open profile's integrity verdict is in and good. */
   assertWritable(): void {
     if (!this.conn) throw new DeskError('NO_SESSION', 'Máy trạm đang khóa. Cắm thiết bị ký số và nhập mã PIN để mở.');
+    const { gate, db } = this.conn;
+    // A write that cannot wait for the worker's verdict forces it now (a short check on a small
+    // profile; the person acted within seconds of unlocking a large one). The first verdict counts.
+    if (gate.state === 'checking' && !this.conn.readOnly) {
+      let check: string;
+      try {
+        check = String(db.pragma('quick_check', { simple: true }));
+      } catch (err) {
+        check = (err as Error).message;
+      }
+      gate.decide(check === 'ok' ? { ok: true } : { ok: false, damage: `quick_check: ${check.slice(0, 200)}` });
+    }
     this.conn.gate.assertWritable();
   }
 
