@@ -15,6 +15,7 @@ import { TokenService } from '../../main/core/session/tokens';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
 import { TokenBridge } from '../../native/bridge/client';
 import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
+import { moduleId } from '../../native/modules/discovery';
 import { eventually, expectText, openApp, screenshot, type AppSession } from './harness';
 
 let work = '';
@@ -35,7 +36,7 @@ before(async () => {
     const session = await guard.setup({
       unit: { name: 'Văn phòng Tỉnh ủy Bắc Ninh', code: '000.00.01.H04', preset: 'party' },
       admin: { fullName: 'Nguyễn Thị Lan', position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
-    }, { module: hsm.modulePath, serial: hsm.tokens.userRsa.serial }, hsm.tokens.userRsa.pin);
+    }, { moduleId: moduleId(hsm.modulePath), serial: hsm.tokens.userRsa.serial }, hsm.tokens.userRsa.pin);
     const actor = { ...session.user, rights: session.rights };
     const pdf = await makeSamplePdf({ issuer: 'Ban Tổ chức Tỉnh ủy', numberSymbol: '1-CV/BTCTU', title: 'CÔNG VĂN', subject: 'Về việc kiện toàn tổ chức bộ máy' });
     for (let i = 1; i <= 150; i++) {
