@@ -2,9 +2,18 @@
 // development host are all derived from this object; nobody else spells a channel name.
 import { z } from 'zod';
 import type { DeskErrorPayload } from './errors';
-import { ROLES, type IncomingStatus, type NumberingPreset, type Right, type Role, type Secrecy, type Urgency } from './domain';
+import { ROLES, type ArrivalChannel, type IncomingStatus, type NumberingPreset, type ResetPeriod, type Right, type Role, type Secrecy, type Urgency } from './domain';
 import { draftKindSchema, draftSaveSchema, type SavedDraft } from './drafts';
 import {
+  closeYearSchema,
+  handOverSchema,
+  incomingCorrectionSchema,
+  internalUnitAddSchema,
+  internalUnitUpdateSchema,
+  registerCreateSchema,
+  registerUpdateSchema,
+  scopeInputSchema,
+  scopeUpdateSchema,
   incomingFilterSchema,
   incomingListSchema,
   incomingRegisterSchema,
@@ -189,14 +198,27 @@ export interface IncomingRow {
   deadline: string | null;
   status: IncomingStatus;
   attachmentCount: number;
+  /** The register's year (arrival numbers run per register and year). */
+  year: number;
+  /** Đơn vị hoặc người nhận, by name. */
+  recipients: string[];
+  notes: string;
 }
 export interface IncomingDetail extends IncomingRow {
   issuerUnitId: number | null;
-  recipients: string[];
-  notes: string;
   registeredBy: string;
   registeredAt: string;
   attachments: AttachmentInfo[];
+  pageCount: number | null;
+  copyCount: number | null;
+  signer: string;
+  arrivalChannel: ArrivalChannel | null;
+  /** The recipients with what they refer to (a unit or a person of the agency, or a written name). */
+  recipientRefs: RecipientRef[];
+  handovers: HandoverView[];
+  corrections: CorrectionView[];
+  /** The register's year is closed: no corrections. */
+  yearClosed: boolean;
 }
 export interface NumberPreview {
   registerId: number;
@@ -239,6 +261,77 @@ export interface SignatureTrust {
   /** Vietnamese: why revocation was not checked, since when the certificate is revoked, or which CRL vouches. */
   revocationNote: string;
 }
+export interface RecipientRef {
+  kind: 'unit' | 'user' | 'text';
+  id: number | null;
+  name: string;
+}
+export interface RecipientOption {
+  kind: 'unit' | 'user';
+  id: number;
+  name: string;
+  /** The parent unit of a unit, the position of a person. */
+  detail: string;
+}
+export interface HandoverView {
+  id: number;
+  /** The unit and/or person it was handed to. */
+  unitName: string | null;
+  userName: string | null;
+  userId: number | null;
+  /** Ngày chuyển (yyyy-mm-dd). */
+  handedOn: string;
+  handedBy: string;
+  recordedAt: string;
+  note: string;
+  /** Ký nhận: who acknowledged receipt, and when (ISO timestamp). */
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+  /** The signed-in person may acknowledge it now. */
+  canAcknowledge: boolean;
+}
+export interface CorrectionView {
+  id: number;
+  correctedBy: string;
+  correctedAt: string;
+  reason: string;
+  changes: Array<{ field: string; before: unknown; after: unknown }>;
+}
+export interface ScopeView {
+  id: number;
+  name: string;
+  reset: ResetPeriod;
+  perType: boolean;
+  termStart: string | null;
+  termYears: number;
+  /** Numbers were taken from it (its per-type choice is then fixed). */
+  used: boolean;
+  /** The period today falls in, and the last number taken in it (0: none yet). */
+  currentPeriod: string;
+  lastNumber: number;
+}
+export interface RegisterAdminView {
+  id: number;
+  kind: 'incoming';
+  name: string;
+  secrecy: Secrecy[];
+  scopeId: number;
+  active: boolean;
+  entries: number;
+  closedYears: number[];
+}
+export interface RegistersAdmin {
+  registers: RegisterAdminView[];
+  scopes: ScopeView[];
+  /** The signed-in person may add and configure registers and scopes (else: only close years). */
+  canConfigure: boolean;
+}
+export interface InternalUnitView {
+  id: number;
+  name: string;
+  parentId: number | null;
+  active: boolean;
+}
 export interface OpenedAttachment {
   /** A short-lived URL for the viewer, on the app's own scheme or the dev host. */
   url: string;
@@ -263,6 +356,8 @@ export type { SavedDraft } from './drafts';
 // ---- The contract ----
 export const contract = {
   'app.info': channel<AppInfo>()({ input: empty, access: 'public' }),
+  /** Answers once the integrity check of the unlocked profile has its verdict: the profile's info then (damaged: read-only, banner). */
+  'app.verdict': channel<AppInfo>()({ input: empty, access: 'session' }),
   'setup.create': channel<Session>()({ input: setupWithTokenSchema, access: 'public' }),
   'tokens.directory': channel<TokenDirectory>()({ input: empty, access: 'public' }),
   'session.unlock': channel<Session>()({
@@ -331,6 +426,29 @@ export const contract = {
     input: z.object({ stagedId: z.string().regex(/^[0-9a-f]{32}$/) }).strict(),
     access: 'doc.register',
   }),
+  // Registers and numbering scopes after setup (quản trị); closing a register year (văn thư or quản trị,
+  // checked in the core).
+  'registers.admin': channel<RegistersAdmin>()({ input: empty, access: 'session' }),
+  'registers.create': channel<RegisterAdminView>()({ input: registerCreateSchema, access: 'org.manage' }),
+  'registers.update': channel<RegisterAdminView>()({ input: registerUpdateSchema, access: 'org.manage' }),
+  'registers.closeYear': channel<null>()({ input: closeYearSchema, access: 'session' }),
+  'scopes.create': channel<ScopeView>()({ input: scopeInputSchema, access: 'org.manage' }),
+  'scopes.update': channel<ScopeView>()({ input: scopeUpdateSchema, access: 'org.manage' }),
+  // The agency's own units, and recipients chosen among them and its people.
+  'internalUnits.list': channel<InternalUnitView[]>()({ input: empty, access: 'session' }),
+  'internalUnits.add': channel<InternalUnitView>()({ input: internalUnitAddSchema, access: 'org.manage' }),
+  'internalUnits.update': channel<InternalUnitView>()({ input: internalUnitUpdateSchema, access: 'org.manage' }),
+  'recipients.search': channel<RecipientOption[]>()({
+    input: z.object({ query: z.string().max(200), limit: z.number().int().min(1).max(50).default(10) }).strict(),
+    access: 'session',
+  }),
+  // Hand-over inside the agency and its electronic acknowledgement; corrections of a registered entry.
+  'incoming.handOver': channel<HandoverView>()({ input: handOverSchema, access: 'doc.register' }),
+  'incoming.acknowledge': channel<HandoverView>()({
+    input: z.object({ handoverId: z.number().int().positive() }).strict(),
+    access: 'doc.read',
+  }),
+  'incoming.correct': channel<IncomingDetail>()({ input: incomingCorrectionSchema, access: 'doc.register' }),
   'prefs.get': channel<UserPrefs>()({ input: empty, access: 'session' }),
   'prefs.setLanguage': channel<UserPrefs>()({
     input: z.object({ language: z.enum(UI_LANGUAGES, { error: m('language.invalid') }) }).strict(),
@@ -413,7 +531,8 @@ export interface DeskApi {
 }
 export interface PickedFiles {
   files: StagedFile[];
-  failed: Array<{ name: string; message: string }>;
+  /** Each refusal as an error payload would say it (key and parameters to word it in the person's language). */
+  failed: Array<{ name: string; message: string; key?: string; params?: Record<string, string | number> }>;
 }
 
 /** The result envelope on the wire (IPC and dev host alike). */

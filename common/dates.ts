@@ -1,4 +1,10 @@
-// Dates are stored as ISO 8601 (yyyy-mm-dd, or full timestamps) and shown as dd/mm/yyyy.
+// Dates are stored as ISO 8601 (yyyy-mm-dd, or full UTC timestamps) and shown as dd/mm/yyyy. A
+// calendar date is always a date in Vietnam (Asia/Ho_Chi_Minh), whatever the machine's time zone: a
+// workstation set to UTC would otherwise turn 06:30 on 1 January in Hà Nội into 31 December.
+
+export const VN_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+/** The first year a date of a document may carry (the Democratic Republic of Vietnam, 1945). */
+export const MIN_YEAR = 1945;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const VN_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
@@ -11,9 +17,13 @@ export function isValidIsoDate(iso: string): boolean {
   return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
 }
 
-/** "2026-03-05" or "2026-03-05T08:30:00Z" -> "05/03/2026". */
+/** "2026-03-05" -> "05/03/2026". A full timestamp is shown as its date in Vietnam. */
 export function formatDateVn(iso: string | null | undefined): string {
   if (!iso) return '';
+  if (iso.length > 10 && iso.charAt(10) === 'T') {
+    const d = new Date(iso);
+    if (!Number.isNaN(d.getTime())) return formatDateVn(todayIso(d));
+  }
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
   return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
 }
@@ -26,12 +36,47 @@ export function parseDateVn(text: string): string | null {
   return isValidIsoDate(iso) ? iso : null;
 }
 
-/** Today's date in local time as yyyy-mm-dd. */
+/**
+ * A date as people type it, in the form and on the command line alike: dd/mm/yyyy, d/m/yyyy (also
+ * with dots, dashes or spaces between), ddmmyyyy, or ISO yyyy-mm-dd. Null when it is none of these
+ * or not a real calendar date.
+ */
+export function parseDateInput(text: string): string | null {
+  const s = text.trim();
+  if (ISO_DATE.test(s)) return isValidIsoDate(s) ? s : null;
+  let vn = s.replace(/[.\-\s]+/g, '/');
+  if (/^\d{8}$/.test(vn)) vn = `${vn.slice(0, 2)}/${vn.slice(2, 4)}/${vn.slice(4)}`;
+  return parseDateVn(vn);
+}
+
+interface VnParts { year: string; month: string; day: string; hour: string; minute: string }
+
+let vnFormat: Intl.DateTimeFormat | undefined;
+function vnParts(d: Date): VnParts {
+  vnFormat ??= new Intl.DateTimeFormat('en-GB', {
+    timeZone: VN_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  });
+  const parts: Record<string, string> = {};
+  for (const p of vnFormat.formatToParts(d)) parts[p.type] = p.value;
+  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute! };
+}
+
+/** Today's date in Vietnam as yyyy-mm-dd. */
 export function todayIso(now: Date = new Date()): string {
-  const y = now.getFullYear();
-  const m = String(now.getMonth() + 1).padStart(2, '0');
-  const d = String(now.getDate()).padStart(2, '0');
-  return `${y}-${m}-${d}`;
+  const p = vnParts(now);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** The year of a yyyy-mm-dd date (or of today in Vietnam). */
+export const yearOf = (iso: string): number => Number(iso.slice(0, 4));
+
+/** An instant (ISO timestamp or Date) in Vietnam time: "05/03/2026 08:30". */
+export function formatDateTimeVn(at: string | Date | null | undefined): string {
+  if (!at) return '';
+  const d = typeof at === 'string' ? new Date(at) : at;
+  if (Number.isNaN(d.getTime())) return typeof at === 'string' ? at : '';
+  const p = vnParts(d);
+  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
 }
 
 export function addDaysIso(iso: string, days: number): string {

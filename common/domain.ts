@@ -203,3 +203,23 @@ export const DEADLINE_FILTER_LABELS: Record<DeadlineFilter, string> = {
   has_deadline: 'Có hạn xử lý',
   no_deadline: 'Không có hạn',
 };
+
+/** How an incoming document arrived (Phụ lục VI, NĐ 30/2020): on paper, electronically, over the
+ *  national integration axis (trục liên thông), or over the state cipher channel (đường cơ yếu). */
+export const ARRIVAL_CHANNELS = ['paper', 'electronic', 'axis', 'cipher'] as const;
+export type ArrivalChannel = (typeof ARRIVAL_CHANNELS)[number];
+export const ARRIVAL_CHANNEL_LABELS: Record<ArrivalChannel, string> = {
+  paper: 'Bản giấy',
+  electronic: 'Điện tử',
+  axis: 'Trục liên thông',
+  cipher: 'Đường cơ yếu',
+};
+
+/** When a numbering scope starts again at 1: every 1 January, every party committee term, never. */
+export const RESET_PERIODS = ['year', 'term', 'never'] as const;
+export type ResetPeriod = (typeof RESET_PERIODS)[number];
+export const RESET_PERIOD_LABELS: Record<ResetPeriod, string> = {
+  year: 'Hằng năm (từ ngày 01/01)',
+  term: 'Theo nhiệm kỳ',
+  never: 'Không bắt đầu lại',
+};

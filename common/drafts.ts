@@ -1,6 +1,7 @@
 // Drafts of unfinished forms, kept (in the encrypted profile) for the same person across a lock.
 // What a draft may hold is bounded here: the renderer saves it, main checks it with these schemas.
 import { z } from 'zod';
+import { ARRIVAL_CHANNELS } from './domain';
 import { m, secrecySchema, urgencySchema } from './schemas';
 
 export const DRAFT_KINDS = ['incoming.register'] as const;
@@ -24,6 +25,12 @@ export const draftFileSchema = z
   .strict();
 export type DraftFileRef = z.infer<typeof draftFileSchema>;
 
+/** A recipient as chosen: a unit or person of the agency (by id), or a name written freely. */
+const draftRecipientSchema = z.union([
+  z.object({ kind: z.enum(['unit', 'user']), id: z.number().int().positive(), name: text(300) }).strict(),
+  z.object({ kind: z.literal('text'), name: text(300) }).strict(),
+]);
+
 /**
  * "Vào sổ văn bản đến" as typed, which may not be valid yet (dates as typed, dd/mm/yyyy). Fields
  * the form gains later travel along unchecked until they are listed here; the whole draft is
@@ -43,8 +50,12 @@ export const incomingRegisterDraftSchema = z.looseObject({
   typeCode: text(100),
   typeChosen: z.boolean(),
   subject: text(4000),
-  recipients: z.array(text(300)).max(100),
+  recipients: z.array(draftRecipientSchema).max(100),
   notes: text(8000),
+  signer: text(500),
+  pageCount: text(20),
+  copyCount: text(20),
+  arrivalChannel: z.enum(ARRIVAL_CHANNELS),
   files: z.array(draftFileSchema).max(20),
 });
 export type IncomingRegisterDraft = z.infer<typeof incomingRegisterDraftSchema>;

@@ -3,7 +3,7 @@
 // trace. Errors worded from the message catalog (common/messages.ts) also carry its key and
 // parameters, for the whole error and for each field, so the window words them in the person's
 // language.
-import { isMessageKey, keyOfVietnamese, viMessage, type MessageKey, type MessageParams, type Msg } from './messages';
+import { isMessageKey, messageOfText, viMessage, type MessageKey, type MessageParams, type Msg } from './messages';
 
 export const ERROR_CODES = [
   'VALIDATION', // input of the wrong shape or value; `fields` says where
@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'NOT_BOUND', // the token is bound to nobody on this workstation
   'BIND_REQUIRED', // a plain profile from before token binding: the recovery token must bind someone first
   'CRYPTO', // a signature or envelope failed: details.code is the CryptoError code
+  'OUT_OF_ORDER', // registering into a past year or before the register's latest arrival: confirm (details.reasons)
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -65,14 +66,16 @@ export class DeskError extends Error {
     this.name = 'DeskError';
     this.code = code;
     // Written out in full but a catalog text: it is that message.
-    const key = extra.key ?? keyOfVietnamese(message);
+    const known = extra.key ? undefined : messageOfText(message);
+    const key = extra.key ?? known?.key;
     if (key) this.key = key;
-    if (extra.params) this.params = extra.params;
+    const params = extra.params ?? known?.params;
+    if (params) this.params = params;
     if (extra.fields) this.fields = extra.fields;
     const fieldKeys: Record<string, Msg> = { ...extra.fieldKeys };
     for (const [f, text] of Object.entries(extra.fields ?? {})) {
-      const k = fieldKeys[f] ? undefined : keyOfVietnamese(text);
-      if (k) fieldKeys[f] = { key: k };
+      const known = fieldKeys[f] ? undefined : messageOfText(text);
+      if (known) fieldKeys[f] = known;
     }
     if (Object.keys(fieldKeys).length > 0) this.fieldKeys = fieldKeys;
     if (extra.details) this.details = extra.details;

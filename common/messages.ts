@@ -18,6 +18,14 @@ export const LABELS_VI = {
   subject: 'trích yếu',
   pin: 'mã PIN',
   numberSymbol: 'số, ký hiệu',
+  internalUnit: 'tên đơn vị',
+  scopeName: 'tên dãy số',
+  registerName: 'tên sổ',
+  termStart: 'ngày bắt đầu nhiệm kỳ',
+  handedOn: 'ngày chuyển',
+  correctionReason: 'lý do sửa',
+  pageCount: 'số trang',
+  copyCount: 'số bản',
 } as const;
 export type LabelKey = keyof typeof LABELS_VI;
 
@@ -63,6 +71,61 @@ export const MESSAGES_VI = {
   'deadline.beforeDocument': 'Hạn xử lý không được trước ngày văn bản.',
   'arrival.beforeDocument': 'Ngày đến không được trước ngày văn bản.',
   'documentDate.afterArrival': 'Ngày văn bản không được sau ngày đến.',
+  'documentDate.afterArrivalOn': 'Ngày văn bản không được sau ngày đến ({{date}}).',
+  'documentDate.afterToday': 'Ngày văn bản không được sau hôm nay ({{today}}).',
+  'arrival.afterToday': 'Ngày đến không được sau hôm nay ({{today}}).',
+  'date.yearRange': 'Năm {{year}} của {{field}} không hợp lệ: chỉ nhận từ năm {{min}} đến năm {{max}}.',
+  'count.notNumber': '{{Field}} phải là số.',
+  'count.notInteger': '{{Field}} phải là số nguyên.',
+  'count.min': '{{Field}} ít nhất là {{min}}.',
+  'count.max': '{{Field}} tối đa {{max}}.',
+  'signer.tooLong': 'Người ký dài tối đa {{max}} ký tự.',
+  'arrivalChannel.required': 'Chọn hình thức nhận văn bản.',
+  'recipient.required': 'Chưa nhập đơn vị hoặc người nhận.',
+  'recipient.choose': 'Chọn đơn vị hoặc người nhận.',
+  'units.tooMany': 'Tối đa {{max}} đơn vị.',
+  'token.invalidRef': 'Thiết bị ký số không hợp lệ.',
+  'scope.resetRequired': 'Chọn cách bắt đầu lại số.',
+  'term.min': 'Nhiệm kỳ ít nhất {{min}} năm.',
+  'term.max': 'Nhiệm kỳ tối đa {{max}} năm.',
+  'term.startRequired': 'Dãy số theo nhiệm kỳ cần ngày bắt đầu nhiệm kỳ.',
+  'register.levelsRequired': 'Chọn ít nhất một độ mật.',
+  'register.scopeRequired': 'Chọn một dãy số có sẵn hoặc tạo dãy số mới cho sổ.',
+  'year.required': 'Chọn năm.',
+  'year.invalid': 'Năm không hợp lệ.',
+  'correction.noChange': 'Chưa có thay đổi nào.',
+  'unit.duplicate': 'Đã có đơn vị “{{name}}”.',
+  'unit.selfParent': 'Đơn vị không thể trực thuộc chính nó.',
+  'unit.parentNotFound': 'Không tìm thấy đơn vị cấp trên.',
+  'unit.notFound': 'Không tìm thấy đơn vị.',
+  'recipient.unitUnknown': 'Đơn vị nhận không có trong danh sách đơn vị của cơ quan.',
+  'recipient.userUnknown': 'Người nhận không có trong danh sách người dùng của cơ quan.',
+  'recipient.notCleared': '{{name}} không được tiếp cận văn bản {{level}}.',
+  'handover.afterToday': 'Ngày chuyển không được sau hôm nay ({{today}}).',
+  'handover.beforeArrival': 'Ngày chuyển không được trước ngày đến ({{date}}).',
+  'handover.notFound': 'Không tìm thấy lần chuyển văn bản.',
+  'handover.acknowledged': 'Văn bản đã được ký nhận lúc {{time}}.',
+  'handover.onlyRecipient': 'Chỉ người nhận văn bản mới ký nhận được.',
+  'handover.notSender': 'Người chuyển văn bản không tự ký nhận thay đơn vị nhận.',
+  'scope.duplicate': 'Đã có dãy số tên “{{name}}”.',
+  'scope.notFound': 'Không tìm thấy dãy số.',
+  'scope.chosenNotFound': 'Không tìm thấy dãy số đã chọn.',
+  'scope.perTypeLocked': 'Dãy số này đã cấp số nên không đổi được cách đánh số theo từng loại văn bản. Hãy tạo dãy số mới.',
+  'scope.resetLocked': 'Dãy số đã cấp số trong kỳ hiện tại: đổi cách bắt đầu lại giữa kỳ sẽ làm số đến không liên tục. Chỉ đổi được trước số đầu tiên của kỳ mới.',
+  'register.mixedSecrecy': 'Văn bản mật phải vào sổ đăng ký bí mật nhà nước đến riêng: một sổ không nhận cả văn bản thường và văn bản mật.',
+  'register.duplicate': 'Đã có sổ tên “{{name}}”.',
+  'register.levelsUncovered': 'Không còn sổ nào nhận văn bản {{levels}}. Mỗi độ mật phải có ít nhất một sổ đang dùng.',
+  'register.notFound': 'Không tìm thấy sổ đăng ký.',
+  'register.renameSigned': 'Sổ có văn bản đã ký số (chữ ký số ghi cả tên sổ) nên không đổi tên được. Hãy tạo sổ mới với tên mới.',
+  'register.secrecyLocked': 'Sổ đã có văn bản nên không chuyển được giữa sổ văn bản thường và sổ bí mật nhà nước. Hãy tạo sổ mới.',
+  'register.scopeLocked': 'Sổ đã có văn bản nên không đổi được dãy số (số đến đã cấp giữ nguyên). Hãy tạo sổ mới với dãy số khác.',
+  'register.yearFuture': 'Chưa đến năm {{year}}: chỉ khóa được sổ của năm nay hoặc các năm trước.',
+  'register.yearAlreadyClosed': 'Sổ “{{name}}” năm {{year}} đã được khóa.',
+  'register.yearClosed': '“{{name}}” năm {{year}} đã khóa sổ: không vào sổ thêm văn bản của năm này được.',
+  'correction.yearClosed': '“{{name}}” năm {{year}} đã khóa sổ: không sửa được văn bản của năm này.',
+  'correction.nothingChanged': 'Không có thay đổi nào so với thông tin đã vào sổ.',
+  'order.pastYear': 'Ngày đến thuộc năm {{year}} đã qua: văn bản sẽ được vào “{{name}}” năm {{year}}, với số đến tiếp theo của năm đó.',
+  'order.beforeLatest': 'Ngày đến sớm hơn văn bản vào sổ gần nhất của “{{name}}” (ngày đến {{date}}): số đến sẽ không theo thứ tự ngày đến.',
   'pin.tooShort': 'Mã PIN có ít nhất {{min}} ký tự.',
   'pin.tooLong': 'Mã PIN dài tối đa {{max}} ký tự.',
   'unitCode.tooLong': 'Mã định danh dài tối đa {{max}} ký tự.',
@@ -89,8 +152,8 @@ export const MESSAGES_VI = {
   'profile.readOnly': 'Cơ sở dữ liệu bị hỏng nên đang mở ở chế độ chỉ đọc. Không thể ghi dữ liệu; hãy liên hệ quản trị để khôi phục từ bản sao lưu.',
   'profile.damaged': 'Cơ sở dữ liệu của máy trạm bị hỏng. Ứng dụng chỉ mở ở chế độ chỉ đọc và không ghi gì thêm. Hãy báo quản trị để khôi phục từ bản sao lưu.',
   'profile.damagedOnUnlock': 'Cơ sở dữ liệu của máy trạm bị hỏng nên đang mở ở chế độ chỉ đọc. Hãy báo quản trị để khôi phục từ bản sao lưu.',
-  'profile.bindRequired': 'Hồ sơ này được tạo trước khi dùng thiết bị ký số. Chọn người dùng của bạn để gắn thiết bị và mã hóa hồ sơ.',
-  'profile.alreadyEncrypted': 'Hồ sơ đã được mã hóa.',
+  'profile.bindRequired': 'Dữ liệu máy trạm này được tạo trước khi dùng thiết bị ký số. Chọn người dùng của bạn để gắn thiết bị và mã hóa dữ liệu máy trạm.',
+  'profile.alreadyEncrypted': 'Dữ liệu máy trạm đã được mã hóa.',
   'setup.done': 'Máy trạm này đã được thiết lập.',
   'setup.required': 'Máy trạm chưa được thiết lập.',
   'user.notFound': 'Không tìm thấy người dùng.',
@@ -120,9 +183,9 @@ export const MESSAGES_VI = {
   'cert.noTrustAnchors': 'Máy trạm chưa được cài chứng thư gốc tin cậy (machine.json, trustAnchors) nên chưa gắn được thiết bị ký số. Hãy báo bộ phận CNTT.',
   'cert.untrusted': 'Chứng thư “{{name}}” không do tổ chức cấp chứng thư được tin cậy trên máy trạm này cấp: {{why}}',
   'user.clearanceAbove': '{{name}} được tiếp cận ở mức cao hơn mức của bạn; chỉ quản trị có mức tiếp cận bằng hoặc cao hơn mới gắn hoặc gỡ thiết bị cho người này.',
-  'profile.notLegacy': 'Hồ sơ không phải hồ sơ cũ chưa mã hóa; hãy mở khóa bằng thiết bị ký số đã được gắn.',
-  'profile.legacyRecovery': 'Hồ sơ này được tạo trước khi dùng thiết bị ký số và thiết bị này chưa được gắn với ai. Bộ phận CNTT cần dùng thiết bị khôi phục của máy trạm để gắn thiết bị cho người dùng đầu tiên (thường là quản trị); sau đó quản trị gắn thiết bị cho những người khác.',
-  'profile.legacyNoRecovery': 'Hồ sơ này được tạo trước khi dùng thiết bị ký số và thiết bị này chưa được gắn với ai. Máy trạm chưa có chứng thư khôi phục (machine.json, recoveryCertificate) để gắn thiết bị cho người dùng đầu tiên: hãy báo bộ phận CNTT.',
+  'profile.notLegacy': 'Đây không phải dữ liệu máy trạm cũ chưa mã hóa; hãy mở khóa bằng thiết bị ký số đã được gắn.',
+  'profile.legacyRecovery': 'Dữ liệu máy trạm này được tạo trước khi dùng thiết bị ký số và thiết bị này chưa được gắn với ai. Bộ phận CNTT cần dùng thiết bị khôi phục của máy trạm để gắn thiết bị cho người dùng đầu tiên (thường là quản trị); sau đó quản trị gắn thiết bị cho những người khác.',
+  'profile.legacyNoRecovery': 'Dữ liệu máy trạm này được tạo trước khi dùng thiết bị ký số và thiết bị này chưa được gắn với ai. Máy trạm chưa có chứng thư khôi phục (machine.json, recoveryCertificate) để gắn thiết bị cho người dùng đầu tiên: hãy báo bộ phận CNTT.',
   'token.absent': 'Không thấy thiết bị ký số. Hãy cắm thiết bị vào máy rồi thử lại.',
   'token.driverMissing': 'Không tìm thấy trình điều khiển (driver) của thiết bị ký số. Hãy báo quản trị kiểm tra cấu hình máy trạm.',
   'token.driverUnusable': 'Trình điều khiển thiết bị ký số không dùng được (không phải thư viện PKCS#11 hoặc không khởi động được). Hãy báo quản trị.',
@@ -206,20 +269,37 @@ export function viMessage(key: MessageKey, params?: MessageParams): string {
   return fillTemplate(MESSAGES_VI[key], params, (k) => (isLabelKey(k) ? LABELS_VI[k] : k));
 }
 
-let byText: Map<string, MessageKey> | null = null;
-/**
- * The key of a message written out in full rather than through the catalog (a throw site or schema
- * not converted yet): only texts without parameters, which are unambiguous.
- */
-export function keyOfVietnamese(text: string): MessageKey | undefined {
+/** Texts known to be catalog messages: every parameterless template, and each text keyedText() made. */
+let byText: Map<string, Msg> | null = null;
+function knownTexts(): Map<string, Msg> {
   if (!byText) {
     byText = new Map();
     for (const [key, template] of Object.entries(MESSAGES_VI) as Array<[MessageKey, string]>) {
-      if (!template.includes('{{') && !byText.has(template)) byText.set(template, key);
+      if (!template.includes('{{') && !byText.has(template)) byText.set(template, { key });
     }
   }
-  return byText.get(text);
+  return byText;
 }
+
+/**
+ * The Vietnamese of a message, remembered as that message: for code that can carry only a string
+ * (zod's issue messages, a list of date issues) yet whose text must reach the window as a key. Use
+ * it where the parameters come from a small set (schema limits, field names, today's date).
+ */
+export function keyedText(key: MessageKey, params?: MessageParams): string {
+  const text = viMessage(key, params);
+  const known = knownTexts();
+  if (!known.has(text)) known.set(text, params ? { key, params } : { key });
+  return text;
+}
+
+/** The message a Vietnamese text is (a parameterless catalog text, or one keyedText() made). */
+export function messageOfText(text: string): Msg | undefined {
+  return knownTexts().get(text);
+}
+
+/** The key of a message written out in full: see messageOfText. */
+export const keyOfVietnamese = (text: string): MessageKey | undefined => messageOfText(text)?.key;
 
 /** The placeholders a template uses (tests check every language uses the same ones). */
 export const placeholders = (template: string): string[] =>

@@ -8,7 +8,7 @@
 // compares on a key: the number without leading zeros and the notation folded.
 import { documentTypeByName, documentTypeForSymbol, type NumberingPreset } from './domain';
 import { foldedWords, foldVietnamese } from './vietnamese';
-import { viMessage, type MessageKey, type MessageParams, type Msg } from './messages';
+import { keyedText, type MessageKey, type MessageParams, type Msg } from './messages';
 
 export type SymbolForm = NumberingPreset | 'other';
 
@@ -81,7 +81,7 @@ export function symbolKey(number: number, notation: string): string {
 
 /** Refused, worded from the message catalog (the key travels to the window with the reason). */
 const refused = (code: SymbolIssue, key: MessageKey, params?: MessageParams): NumberSymbolResult =>
-  ({ ok: false, verdict: 'refused', code, reason: viMessage(key, params), msg: params ? { key, params } : { key } });
+  ({ ok: false, verdict: 'refused', code, reason: keyedText(key, params), msg: params ? { key, params } : { key } });
 
 function isDate(s: string): boolean {
   const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s);

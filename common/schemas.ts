@@ -1,30 +1,27 @@
 // Input schemas shared by the renderer (errors at the field) and main (the real check).
 import { z } from 'zod';
 import {
+  ARRIVAL_CHANNELS,
   checkDocumentType,
   DEADLINE_FILTERS,
   INCOMING_STATUSES,
   NUMBERING_PRESETS,
+  RESET_PERIODS,
   ROLES,
   SECRECY_LEVELS,
   URGENCY_LEVELS,
 } from './domain';
-import { isValidIsoDate } from './dates';
+import { formatDateVn, isValidIsoDate, MIN_YEAR, todayIso, yearOf } from './dates';
 import { checkIdentifierCode } from './identifierCode';
 import { parseNumberSymbol } from './numberSymbol';
-import { isLabelKey, keyOfVietnamese, LABELS_VI, viMessage, type LabelKey, type MessageKey, type MessageParams, type Msg } from './messages';
+import { isLabelKey, keyedText, LABELS_VI, messageOfText, type LabelKey, type Msg } from './messages';
 
 /**
  * A catalog message as a zod message. zod carries strings only: the message is the Vietnamese
- * text (what ZodError and the CLI show), and the text is remembered with its key and parameters so
- * fieldMessages() can hand the window the key to word in the person's language.
+ * text (what ZodError and the CLI show), remembered as its key and parameters (common/messages.ts
+ * keyedText) so fieldMessages() and the core's errors hand the window the key to word.
  */
-const keyOfText = new Map<string, Msg>();
-export function m(key: MessageKey, params?: MessageParams): string {
-  const text = viMessage(key, params);
-  if (!keyOfText.has(text)) keyOfText.set(text, params ? { key, params } : { key });
-  return text;
-}
+export const m = keyedText;
 
 // zod's own wording (English) for issues a schema gives no message for: keyed, generic ones.
 z.config({
@@ -98,6 +95,8 @@ export const setupInputSchema = z.object({
     role: roleSchema,
     clearance: secrecySchema,
   }),
+  /** The agency's own units (phòng, ban), one level, to choose recipients from; more later under Quản trị. */
+  internalUnits: z.array(text(200, m('field.required', { field: 'internalUnit' }))).max(100, m('units.tooMany', { max: 100 })).optional(),
 });
 export type SetupInput = z.infer<typeof setupInputSchema>;
 
@@ -109,7 +108,7 @@ export type SetupInput = z.infer<typeof setupInputSchema>;
 export const MODULE_ID_PATTERN = /^[0-9a-f]{16}$/;
 export const tokenRefSchema = z
   .object({
-    moduleId: z.string().regex(MODULE_ID_PATTERN, 'Thiết bị ký số không hợp lệ.'),
+    moduleId: z.string().regex(MODULE_ID_PATTERN, m('token.invalidRef')),
     serial: z.string().min(1).max(64),
   })
   .strict();
@@ -130,30 +129,93 @@ export const newUserSchema = z
   })
   .strict();
 
-export const incomingRegisterSchema = z
-  .object({
-    registerId: id.optional(),
-    issuer: z.object({
-      unitId: id.optional(),
-      name: text(300, m('field.required', { field: 'issuer' })),
-    }),
-    numberSymbol: numberSymbolSchema,
-    documentDate: isoDate('ngày văn bản'),
-    arrivalDate: isoDate('ngày đến').optional(),
-    typeCode: documentTypeSchema,
-    subject: z.string().trim().max(500, m('subject.tooLong', { max: 500 })).default(''),
-    secrecy: secrecySchema,
-    urgency: urgencySchema,
-    deadline: isoDate('hạn xử lý').optional(),
-    recipients: z.array(z.string().trim().min(1).max(200)).max(30, m('recipients.tooMany', { max: 30 })).default([]),
-    notes: z.string().trim().max(2000, m('notes.tooLong', { max: 2000 })).default(''),
-    stagedIds: z
-      .array(z.string().regex(/^[0-9a-f]{32}$/, m('attachments.invalid')))
-      .min(1, m('attachments.required'))
-      .max(20, m('attachments.tooMany', { max: 20 })),
-    acknowledgeDuplicates: z.boolean().default(false),
-  })
-  .superRefine((v, ctx) => {
+/** A recipient inside the agency: one of its units, one of its people, or a name written freely. */
+export const recipientSchema = z.union([
+  z.string().trim().min(1, m('recipient.required')).max(200, m('value.tooLong', { max: 200 })),
+  z.object({ unitId: id }).strict(),
+  z.object({ userId: id }).strict(),
+]);
+export type RecipientInput = z.infer<typeof recipientSchema>;
+
+const count = (field: LabelKey, max: number) =>
+  z.number({ error: m('count.notNumber', { field }) }).int(m('count.notInteger', { field }))
+    .min(1, m('count.min', { field, min: 1 })).max(max, m('count.max', { field, max }));
+
+/** Every field of a register entry as typed; the date rules are in makeIncomingRegisterSchema. */
+export const incomingFieldsSchema = z.object({
+  registerId: id.optional(),
+  issuer: z.object({
+    unitId: id.optional(),
+    name: text(300, m('field.required', { field: 'issuer' })),
+  }),
+  numberSymbol: numberSymbolSchema,
+  documentDate: isoDate('ngày văn bản'),
+  arrivalDate: isoDate('ngày đến').optional(),
+  typeCode: documentTypeSchema,
+  subject: z.string().trim().max(500, m('subject.tooLong', { max: 500 })).default(''),
+  secrecy: secrecySchema,
+  urgency: urgencySchema,
+  deadline: isoDate('hạn xử lý').optional(),
+  recipients: z.array(recipientSchema).max(30, m('recipients.tooMany', { max: 30 })).default([]),
+  notes: z.string().trim().max(2000, m('notes.tooLong', { max: 2000 })).default(''),
+  /** Phụ lục VI: số trang, số bản, người ký, and how it arrived. */
+  pageCount: count('pageCount', 100_000).optional(),
+  copyCount: count('copyCount', 10_000).optional(),
+  signer: z.string().trim().max(120, m('signer.tooLong', { max: 120 })).optional(),
+  arrivalChannel: z.enum(ARRIVAL_CHANNELS, { error: m('arrivalChannel.required') }).optional(),
+  stagedIds: z
+    .array(z.string().regex(/^[0-9a-f]{32}$/, m('attachments.invalid')))
+    .min(1, m('attachments.required'))
+    .max(20, m('attachments.tooMany', { max: 20 })),
+  acknowledgeDuplicates: z.boolean().default(false),
+  /** The văn thư confirmed registering into a past year, or before the latest arrival of the register. */
+  acknowledgeOutOfOrder: z.boolean().optional(),
+});
+
+export interface DateIssue { path: string; message: string }
+
+/** "Năm 1900 nằm ngoài khoảng …" for a year outside [min, max]; null when inside. */
+function yearIssue(iso: string, field: LabelKey, min: number, max: number): string | null {
+  const y = yearOf(iso);
+  return y < min || y > max ? m('date.yearRange', { year: y, field, min, max }) : null;
+}
+
+/**
+ * The date rules of a registration, at the field that is wrong: the arrival date is not after today,
+ * the document date is not after the arrival (nor after today when no arrival date is given), the
+ * deadline is not before the document date, and every year is within bounds. `today` is a date in
+ * Vietnam. Shared by the schema (the form, the router) and the core (with its own clock).
+ */
+export function incomingDateIssues(
+  v: { documentDate?: string | undefined; arrivalDate?: string | undefined; deadline?: string | null | undefined },
+  today: string,
+): DateIssue[] {
+  const issues: DateIssue[] = [];
+  const thisYear = yearOf(today);
+  const ok = (d: string | null | undefined): d is string => typeof d === 'string' && isValidIsoDate(d);
+  const add = (path: string, message: string | null) => {
+    if (message && !issues.some((i) => i.path === path)) issues.push({ path, message });
+  };
+  if (ok(v.arrivalDate)) {
+    add('arrivalDate', yearIssue(v.arrivalDate, 'arrivalDate', MIN_YEAR, thisYear));
+    if (v.arrivalDate > today) add('arrivalDate', m('arrival.afterToday', { today: formatDateVn(today) }));
+  }
+  if (ok(v.documentDate)) {
+    add('documentDate', yearIssue(v.documentDate, 'documentDate', MIN_YEAR, thisYear + 1));
+    if (ok(v.arrivalDate) && v.documentDate > v.arrivalDate && v.arrivalDate <= today)
+      add('documentDate', m('documentDate.afterArrivalOn', { date: formatDateVn(v.arrivalDate) }));
+    else if (v.documentDate > today) add('documentDate', m('documentDate.afterToday', { today: formatDateVn(today) }));
+  }
+  if (ok(v.deadline)) {
+    add('deadline', yearIssue(v.deadline, 'deadline', MIN_YEAR, thisYear + 5));
+    if (ok(v.documentDate) && v.deadline < v.documentDate) add('deadline', m('deadline.beforeDocument'));
+  }
+  return issues;
+}
+
+/** The registration schema for a clock: `today()` is today's date in Vietnam. */
+export function makeIncomingRegisterSchema(today: () => string) {
+  return incomingFieldsSchema.superRefine((v, ctx) => {
     // Tuyệt mật items are registered without their subject line (Law on State Secrets).
     if (v.secrecy !== 'tuyet_mat' && v.subject.length === 0)
       ctx.addIssue({ code: 'custom', path: ['subject'], message: m('field.required', { field: 'subject' }) });
@@ -163,11 +225,12 @@ export const incomingRegisterSchema = z
         path: ['subject'],
         message: m('subject.tuyetMat'),
       });
-    if (v.deadline && v.deadline < v.documentDate)
-      ctx.addIssue({ code: 'custom', path: ['deadline'], message: m('deadline.beforeDocument') });
-    if (v.arrivalDate && v.arrivalDate < v.documentDate)
-      ctx.addIssue({ code: 'custom', path: ['arrivalDate'], message: m('arrival.beforeDocument') });
+    for (const issue of incomingDateIssues(v, today())) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
   });
+}
+
+/** As the form and the router check it: today is the machine's today, in Vietnam. */
+export const incomingRegisterSchema = makeIncomingRegisterSchema(() => todayIso());
 export type IncomingRegisterInput = z.input<typeof incomingRegisterSchema>;
 
 export const SORT_FIELDS = ['arrival', 'documentDate', 'deadline', 'numberSymbol', 'issuer'] as const;
@@ -195,10 +258,7 @@ export type IncomingListInput = z.input<typeof incomingListSchema>;
 
 /** The catalog key and parameters of an issue worded with m() (or written out as a catalog text). */
 export function issueMessage(issue: z.core.$ZodIssue): Msg | null {
-  const known = keyOfText.get(issue.message);
-  if (known) return known;
-  const key = keyOfVietnamese(issue.message);
-  return key ? { key } : null;
+  return messageOfText(issue.message) ?? null;
 }
 
 /** The first issue of each field, by its path ("issuer.name"; "_" for the whole input). */
@@ -229,3 +289,109 @@ export function fieldMessages(error: z.ZodError): Record<string, Msg> {
   }
   return out;
 }
+
+// ---- Registers, numbering scopes, the agency's units, hand-over and corrections ----
+
+const scopeFields = {
+  name: text(120, m('field.required', { field: 'scopeName' })),
+  reset: z.enum(RESET_PERIODS, { error: m('scope.resetRequired') }),
+  perType: z.boolean(),
+  termStart: isoDate('ngày bắt đầu nhiệm kỳ').optional(),
+  termYears: z.number().int().min(1, m('term.min', { min: 1 })).max(10, m('term.max', { max: 10 })).optional(),
+};
+const termNeedsStart = (v: { reset?: string | undefined; termStart?: string | undefined }, ctx: z.RefinementCtx) => {
+  if (v.reset === 'term' && !v.termStart)
+    ctx.addIssue({ code: 'custom', path: ['termStart'], message: m('term.startRequired') });
+};
+export const scopeInputSchema = z.object(scopeFields).strict().superRefine(termNeedsStart);
+export type ScopeInput = z.infer<typeof scopeInputSchema>;
+export const scopeUpdateSchema = z
+  .object({ id, ...scopeFields, termStart: scopeFields.termStart.nullable() })
+  .partial()
+  .required({ id: true })
+  .strict()
+  .superRefine((v, ctx) => termNeedsStart({ reset: v.reset, termStart: v.termStart ?? undefined }, ctx));
+export type ScopeUpdate = z.infer<typeof scopeUpdateSchema>;
+
+const registerLevels = z.array(secrecySchema).min(1, m('register.levelsRequired')).max(4);
+export const registerCreateSchema = z
+  .object({
+    name: text(200, m('field.required', { field: 'registerName' })),
+    secrecy: registerLevels,
+    /** An existing numbering scope (shared sequence), or a new one made with the register. */
+    scopeId: id.optional(),
+    scope: scopeInputSchema.optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if ((v.scopeId === undefined) === (v.scope === undefined))
+      ctx.addIssue({ code: 'custom', path: ['scopeId'], message: m('register.scopeRequired') });
+  });
+export type RegisterCreate = z.infer<typeof registerCreateSchema>;
+export const registerUpdateSchema = z
+  .object({ id, name: text(200, m('field.required', { field: 'registerName' })), secrecy: registerLevels, scopeId: id, active: z.boolean() })
+  .partial()
+  .required({ id: true })
+  .strict();
+export type RegisterUpdate = z.infer<typeof registerUpdateSchema>;
+export const closeYearSchema = z
+  .object({ registerId: id, year: z.number({ error: m('year.required') }).int().min(MIN_YEAR, m('year.invalid')).max(2200, m('year.invalid')) })
+  .strict();
+
+export const internalUnitAddSchema = z
+  .object({ name: text(200, m('field.required', { field: 'internalUnit' })), parentId: id.optional() })
+  .strict();
+export const internalUnitUpdateSchema = z
+  .object({ id, name: text(200, m('field.required', { field: 'internalUnit' })), parentId: id.nullable(), active: z.boolean() })
+  .partial()
+  .required({ id: true })
+  .strict();
+export type InternalUnitUpdate = z.infer<typeof internalUnitUpdateSchema>;
+
+/** Hand-over inside the agency (ngày chuyển): to a unit, a person, or a person for a unit. */
+export const handOverSchema = z
+  .object({
+    id,
+    unitId: id.optional(),
+    userId: id.optional(),
+    /** The day it was handed over (defaults to today); a hand-over made earlier on paper is recorded later. */
+    handedOn: isoDate('ngày chuyển').optional(),
+    note: z.string().trim().max(500, m('notes.tooLong', { max: 500 })).default(''),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.unitId === undefined && v.userId === undefined)
+      ctx.addIssue({ code: 'custom', path: ['recipient'], message: m('recipient.choose') });
+  });
+export type HandOverInput = z.infer<typeof handOverSchema>;
+
+/**
+ * A correction of a registered entry: the fields that change and why. The arrival number and date,
+ * the register and the secrecy level are not corrected here (they decide the number and who may see it).
+ */
+export const incomingCorrectionSchema = z
+  .object({
+    id,
+    reason: text(500, m('field.required', { field: 'correctionReason' })),
+    changes: z
+      .object({
+        issuer: incomingFieldsSchema.shape.issuer,
+        numberSymbol: incomingFieldsSchema.shape.numberSymbol,
+        documentDate: incomingFieldsSchema.shape.documentDate,
+        typeCode: incomingFieldsSchema.shape.typeCode,
+        subject: z.string().trim().max(500, m('subject.tooLong', { max: 500 })),
+        urgency: urgencySchema,
+        deadline: isoDate('hạn xử lý').nullable(),
+        recipients: z.array(recipientSchema).max(30, m('recipients.tooMany', { max: 30 })),
+        notes: z.string().trim().max(2000, m('notes.tooLong', { max: 2000 })),
+        pageCount: count('pageCount', 100_000).nullable(),
+        copyCount: count('copyCount', 10_000).nullable(),
+        signer: z.string().trim().max(120, m('signer.tooLong', { max: 120 })),
+        arrivalChannel: z.enum(ARRIVAL_CHANNELS, { error: m('arrivalChannel.required') }).nullable(),
+      })
+      .partial()
+      .strict()
+      .refine((c) => Object.keys(c).length > 0, m('correction.noChange')),
+  })
+  .strict();
+export type IncomingCorrectionInput = z.infer<typeof incomingCorrectionSchema>;

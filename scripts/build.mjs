@@ -30,6 +30,9 @@ if (existsSync('preload/index.ts'))
 // ESM with a real `require` (package.json says "type": "module", so a .js worker is an ES module).
 for (const dir of ['dist/main', 'dist/cli'])
   jobs.push(build({ ...common, entryPoints: ['main/core/crypto/cryptoWorker.ts'], outfile: `${dir}/crypto-worker.js`, format: 'esm', banner: esmBanner }));
+// The database worker (integrity check, one-time rekey) the same way, beside the same bundles.
+for (const dir of ['dist/main', 'dist/cli'])
+  jobs.push(build({ ...common, entryPoints: ['main/core/db/dbWorker.ts'], outfile: `${dir}/db-worker.js`, format: 'esm', banner: esmBanner }));
 if (existsSync('native/bridge/worker.ts'))
   jobs.push(build({ ...common, entryPoints: ['native/bridge/worker.ts'], outfile: 'dist/native/bridge-worker.js', format: 'esm', banner: esmBanner }));
 await Promise.all(jobs);

@@ -181,7 +181,7 @@ function fatal(err: unknown): void {
   log.log('error', 'startup failed', { error: (err as Error)?.stack ?? String(err) });
   dialog.showErrorBox(
     'SecureDesk không khởi động được',
-    'Không mở được hồ sơ làm việc của máy trạm. Chi tiết đã được ghi vào nhật ký; hãy báo quản trị hệ thống.',
+    'Không mở được dữ liệu máy trạm. Chi tiết đã được ghi vào nhật ký; hãy báo quản trị hệ thống.',
   );
   app.exit(1);
 }

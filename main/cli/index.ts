@@ -2,7 +2,8 @@
 //   securedesk init | doc add | doc list | doc search | doc show | token list | sign | verify | encrypt | decrypt
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseDateVn, isValidIsoDate } from '../../common/dates';
+import { formatDateTimeVn, parseDateInput } from '../../common/dates';
+import { ARRIVAL_CHANNELS } from '../../common/domain';
 import { DeskError } from '../../common/errors';
 import { fieldErrors, incomingListSchema, incomingRegisterSchema, setupInputSchema } from '../../common/schemas';
 import { Desk } from '../core/desk';
@@ -12,7 +13,7 @@ import { actorFor } from '../core/org/users';
 import { SessionGuard } from '../core/session/guard';
 import type { TokenDirectory } from '../../common/contract';
 import { formatDateVn } from '../../common/dates';
-import { formatVnDateTime, type VerifyResult } from '../core/crypto';
+import type { VerifyResult } from '../core/crypto';
 import { defaultMachineConfigPath, machineRevocationLists, readMachineConfig } from '../../native/modules/machineConfig';
 import { chooseToken, readPin, tokenService } from './tokenAccess';
 import { decryptWithToken, encryptForRecipients, readCertificates, readCrlFiles, signFile, verifyFile } from './cryptoCommands';
@@ -25,10 +26,12 @@ const USAGE = `securedesk — SecureDesk command line
   securedesk token list
   securedesk init --unit-name NAME --unit-code CODE --preset state|party
                   --admin-name NAME --admin-position POSITION [--role van_thu|lanh_dao|chuyen_vien|quan_tri]
-                  [--clearance thuong|mat|toi_mat|tuyet_mat]
-  securedesk doc add --issuer NAME --number NUMBER-SYMBOL --date DD/MM/YYYY --type CODE --subject TEXT
+                  [--clearance thuong|mat|toi_mat|tuyet_mat] [--internal-unit NAME …]
+  securedesk doc add --issuer NAME --number NUMBER-SYMBOL --date DATE --type CODE --subject TEXT
                   --file PATH [--file PATH …] [--secrecy LEVEL] [--urgency thuong|khan|thuong_khan|hoa_toc]
-                  [--arrival DD/MM/YYYY] [--deadline DD/MM/YYYY] [--recipient TEXT …] [--notes TEXT] [--register ID] [--force]
+                  [--arrival DATE] [--deadline DATE] [--recipient TEXT …] [--notes TEXT] [--register ID]
+                  [--pages N] [--copies N] [--signer NAME] [--channel paper|electronic|axis|cipher]
+                  [--force] [--out-of-order]
   securedesk doc list [--year YYYY] [--secrecy LEVEL …] [--limit N] [--offset N]
   securedesk doc search QUERY [--limit N]
   securedesk doc show ID
@@ -36,6 +39,10 @@ const USAGE = `securedesk — SecureDesk command line
   securedesk verify FILE SIGNATURE [--trust CA.pem …] [--crl LIST.crl …]
   securedesk encrypt FILE --to CERT.pem [--to CERT.pem …] [--out FILE.p7m] [--oaep sha256|sha1]
   securedesk decrypt FILE [--out PATH] [--allow-pkcs1v15]
+
+Dates as in the app: DD/MM/YYYY, D/M/YYYY or YYYY-MM-DD, dates in Vietnam (Asia/Ho_Chi_Minh).
+--force registers a probable duplicate; --out-of-order registers into a past year or before the
+register's latest arrival (both are recorded in the audit log).
 
 Common options: --profile DIR (default: $SECUREDESK_PROFILE or the app's profile folder), --json,
   --module PKCS11.so|dll (default: $SECUREDESK_MODULE, else machine.json, else well-known drivers),
@@ -54,18 +61,25 @@ const OPTIONS = {
   issuer: { type: 'string' }, number: { type: 'string' }, date: { type: 'string' }, arrival: { type: 'string' }, type: { type: 'string' },
   subject: { type: 'string' }, secrecy: { type: 'string', multiple: true }, urgency: { type: 'string' }, deadline: { type: 'string' },
   recipient: { type: 'string', multiple: true }, notes: { type: 'string' }, file: { type: 'string', multiple: true },
-  register: { type: 'string' }, force: { type: 'boolean', default: false },
+  register: { type: 'string' }, force: { type: 'boolean', default: false }, 'out-of-order': { type: 'boolean', default: false },
+  pages: { type: 'string' }, copies: { type: 'string' }, signer: { type: 'string' }, channel: { type: 'string' },
+  'internal-unit': { type: 'string', multiple: true },
   year: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' },
 } as const;
 
 class UsageError extends Error {}
 
-/** dd/mm/yyyy (as users write it) or yyyy-mm-dd; anything else is passed on for the schema to refuse. */
-const dateArg = (v: string | undefined) => (v === undefined ? undefined : isValidIsoDate(v) ? v : (parseDateVn(v) ?? v));
+/** A date in the forms the app's form takes (common/dates); anything else is passed on for the schema to refuse. */
+const dateArg = (v: string | undefined) => (v === undefined ? undefined : (parseDateInput(v) ?? v));
 const intArg = (v: string | undefined, name: string) => {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number`);
   return Number(v);
+};
+
+const channelArg = (v: string) => {
+  if (!(ARRIVAL_CHANNELS as readonly string[]).includes(v)) throw new UsageError(`--channel must be one of ${ARRIVAL_CHANNELS.join(', ')}`);
+  return v;
 };
 
 function validation(error: Parameters<typeof fieldErrors>[0]): DeskError {
@@ -141,15 +155,16 @@ async function main(argv: string[]): Promise<number> {
         const parsed = setupInputSchema.safeParse({
           unit: { name: o['unit-name'], code: o['unit-code'], preset: o.preset },
           admin: { fullName: o['admin-name'], position: o['admin-position'], role: o.role ?? 'quan_tri', clearance: o.clearance ?? 'tuyet_mat' },
+          ...(o['internal-unit'] ? { internalUnits: o['internal-unit'] } : {}),
         });
         if (!parsed.success) throw validation(parsed.error);
-        if (desk.state !== 'new') throw new DeskError('SETUP_DONE', `Hồ sơ máy trạm ${profileDir} đã được thiết lập.`);
+        if (desk.state !== 'new') throw new DeskError('SETUP_DONE', `Dữ liệu máy trạm ${profileDir} đã được thiết lập.`);
         const session = await guard.setup(parsed.data, await chooseToken(tokens, tokenArgs), await readPin());
-        out({ profileDir, session }, () => `Đã tạo hồ sơ máy trạm (mã hóa) tại ${profileDir} cho ${parsed.data.unit.name}; người dùng đầu tiên: ${session.user.fullName} (mã ${session.user.id}).`);
+        out({ profileDir, session }, () => `Đã tạo dữ liệu máy trạm (mã hóa) tại ${profileDir} cho ${parsed.data.unit.name}; người dùng đầu tiên: ${session.user.fullName} (mã ${session.user.id}).`);
         return 0;
       }
       if (cmd !== 'doc') throw new UsageError(`unknown command: ${cmd}`);
-      if (desk.state === 'new') throw new DeskError('SETUP_REQUIRED', `Hồ sơ máy trạm ${profileDir} chưa được thiết lập. Chạy "securedesk init" trước.`);
+      if (desk.state === 'new') throw new DeskError('SETUP_REQUIRED', `Dữ liệu máy trạm ${profileDir} chưa được thiết lập. Chạy "securedesk init" trước.`);
       const session = await guard.unlock(await chooseToken(tokens, tokenArgs), await readPin());
       // The profile's policy decides the rights (who registers), as in the app.
       const actor = desk.session ?? actorFor(session.user);
@@ -170,8 +185,12 @@ async function main(argv: string[]): Promise<number> {
           subject: o.subject ?? '', secrecy: o.secrecy?.[0] ?? 'thuong', urgency: o.urgency ?? 'thuong',
           ...(o.arrival ? { arrivalDate: dateArg(o.arrival) } : {}), ...(o.deadline ? { deadline: dateArg(o.deadline) } : {}),
           recipients: o.recipient ?? [], notes: o.notes ?? '',
+          ...(o.pages !== undefined ? { pageCount: intArg(o.pages, 'pages') } : {}),
+          ...(o.copies !== undefined ? { copyCount: intArg(o.copies, 'copies') } : {}),
+          ...(o.signer !== undefined ? { signer: o.signer } : {}),
+          ...(o.channel !== undefined ? { arrivalChannel: channelArg(o.channel) } : {}),
           // Placeholder ids satisfy the schema's shape; the real ones come from staging below.
-          stagedIds: files.map(() => '0'.repeat(32)), acknowledgeDuplicates: o.force,
+          stagedIds: files.map(() => '0'.repeat(32)), acknowledgeDuplicates: o.force, acknowledgeOutOfOrder: o['out-of-order'],
         });
         if (!parsed.success) throw validation(parsed.error);
         const stagedIds: string[] = [];
@@ -229,12 +248,12 @@ function verifyText(r: VerifyResult): string {
   const mark = (c: { ok: boolean; reasonVi: string; reason: string }) => `${c.ok ? 'đạt' : 'KHÔNG ĐẠT'}${c.ok ? '' : `: ${c.reasonVi || c.reason}`}`;
   return [
     r.messageVi,
-    `Người ký: ${r.signer?.commonName ?? '(không rõ)'}${r.signingTime ? `, lúc ${formatVnDateTime(r.signingTime)}` : ''}`,
+    `Người ký: ${r.signer?.commonName ?? '(không rõ)'}${r.signingTime ? `, lúc ${formatDateTimeVn(r.signingTime)} (giờ Việt Nam)` : ''}`,
     `  Nội dung (băm): ${mark(r.checks.digest)}`,
     `  Chữ ký: ${mark(r.checks.signature)}`,
     `  Chứng thư người ký (ESS): ${mark(r.checks.essCert)}`,
-    `  Dấu thời gian: ${r.timestamp ? `${formatVnDateTime(r.timestamp.time)} (${r.timestamp.authority})` : r.checks.timestamp.ok ? 'không có' : mark(r.checks.timestamp)}`,
-    `  Hiệu lực chứng thư ${r.validatedAtSource === 'timestamp' ? 'tại thời điểm của dấu thời gian' : 'tại thời điểm kiểm tra'} (${formatVnDateTime(r.validatedAt)}): ${mark(r.checks.certValid)}`,
+    `  Dấu thời gian: ${r.timestamp ? `${formatDateTimeVn(r.timestamp.time)} (${r.timestamp.authority})` : r.checks.timestamp.ok ? 'không có' : mark(r.checks.timestamp)}`,
+    `  Hiệu lực chứng thư ${r.validatedAtSource === 'timestamp' ? 'tại thời điểm của dấu thời gian' : 'tại thời điểm kiểm tra'} (${formatDateTimeVn(r.validatedAt)}): ${mark(r.checks.certValid)}`,
     `  Mục đích sử dụng khóa: ${mark(r.checks.keyUsage)}`,
     `  Loại chứng thư (ký văn bản): ${mark(r.checks.purpose)}`,
     `  Chuỗi tin cậy: ${mark(r.checks.chain)}`,
@@ -262,7 +281,8 @@ main(process.argv.slice(2)).then(
       const fields = Object.entries(err.fields ?? {}).map(([k, v]) => `  ${k}: ${v}`).join('\n');
       const dups = (err.details?.duplicates as Array<{ id: number; arrivalNumber: number; registerName: string }> | undefined)
         ?.map((d) => `  trùng với bản ghi ${d.id} (số đến ${d.arrivalNumber}, ${d.registerName}); dùng --force để vẫn vào sổ`).join('\n');
-      process.stderr.write(`Lỗi [${err.code}]: ${err.message}\n${fields ? `${fields}\n` : ''}${dups ? `${dups}\n` : ''}`);
+      const order = err.code === 'OUT_OF_ORDER' ? '  dùng --out-of-order để vẫn vào sổ (được ghi vào nhật ký)\n' : '';
+      process.stderr.write(`Lỗi [${err.code}]: ${err.message}\n${fields ? `${fields}\n` : ''}${dups ? `${dups}\n` : ''}${order}`);
       process.exit(1);
     }
     process.stderr.write(`securedesk: unexpected error: ${(err as Error).stack ?? String(err)}\n`);

@@ -10,8 +10,16 @@ export interface CoreContext {
   readonly store: AttachmentStore;
   readonly log: Logger;
   now(): Date;
-  /** Throws READ_ONLY when the profile may not be written (damaged database). */
+  /**
+   * Resolves when the profile may be written: at once, or when the integrity check of the database
+   * (on the database worker after unlock) has passed. Rejects READ_ONLY on a damaged database and
+   * NO_SESSION once locked. Every write awaits it first.
+   */
+  writable(): Promise<void>;
+  /** Throws unless the integrity verdict is in and good: for a write that cannot wait (prefer `writable`). */
   assertWritable(): void;
+  /** A record that must not hold up its caller (an audit row of a view): written after a good verdict, never on a damaged database. */
+  whenWritable(write: () => void): void;
   /** Root certificates signatures must chain to (machine configuration). */
   readonly trustAnchors: readonly Uint8Array[];
   /** The CRL files installed on the workstation, read afresh (IT may add one at any time). */

@@ -3,6 +3,8 @@
 // host, the CLI and the tests all open a Desk. New domains add a service here, not methods.
 import { AttachmentService } from './attachments/AttachmentService';
 import { IncomingService } from './documents/IncomingService';
+import { RegisterService } from './documents/RegisterService';
+import { InternalUnitService } from './org/InternalUnitService';
 import { OrgService } from './org/OrgService';
 import { PolicyService } from './org/PolicyService';
 import { PrefsService } from './prefs/PrefsService';
@@ -16,6 +18,8 @@ export class Desk extends ProfileVault {
   readonly incoming = new IncomingService(this);
   readonly attachments = new AttachmentService(this);
   readonly org = new OrgService(this);
+  readonly registers = new RegisterService(this);
+  readonly internalUnits = new InternalUnitService(this);
   readonly policy = new PolicyService(this);
   readonly prefs = new PrefsService(this);
   readonly drafts = new DraftService(this);

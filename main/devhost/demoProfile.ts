@@ -25,6 +25,7 @@ export async function seedDemoProfile(guard: SessionGuard, tokens: DemoTokens, d
     {
       unit: { name: 'Văn phòng Thành ủy Hà Nội', code: '000.00.01.T01', preset: 'party' },
       admin: { fullName: 'Nguyễn Thị Hương', position: 'Văn thư cơ quan', role: 'van_thu', clearance: 'tuyet_mat' },
+      internalUnits: ['Phòng Tổng hợp', 'Phòng Hành chính - Tài chính', 'Phòng Tổ chức - Cán bộ'],
     },
     tokens.clerk.ref,
     tokens.clerk.pin,
@@ -52,7 +53,7 @@ export async function seedDemoProfile(guard: SessionGuard, tokens: DemoTokens, d
       const documentDate = addDaysIso(arrivalDate, -1 - Math.floor(r() * 4));
       const pdf = await makeSamplePdf({
         issuer: s.issuerName, numberSymbol: s.numberSymbol, title: 'CÔNG VĂN', subject: s.subject || '(Tuyệt mật)',
-        body: ['Kính gửi: Văn phòng Thành ủy Hà Nội', `Văn bản mẫu số ${i + 1} của hồ sơ trình diễn SecureDesk.`],
+        body: ['Kính gửi: Văn phòng Thành ủy Hà Nội', `Văn bản mẫu số ${i + 1} của dữ liệu trình diễn SecureDesk.`],
       });
       const staged = await desk.attachments.stage(actor, Readable.from(Buffer.from(pdf)), `${s.numberSymbol.replace(/\//g, '_')}.pdf`);
       const registered = await desk.incoming.register(actor, {
@@ -60,7 +61,8 @@ export async function seedDemoProfile(guard: SessionGuard, tokens: DemoTokens, d
         subject: s.subject, secrecy: s.secrecy, urgency: s.urgency,
         ...(r() < 0.4 ? { deadline: addDaysIso(arrivalDate, 5 + Math.floor(r() * 30)) } : {}),
         recipients: r() < 0.5 ? ['Phòng Tổng hợp'] : ['Phòng Hành chính - Tài chính'], notes: '', stagedIds: [staged.stagedId],
-        acknowledgeDuplicates: true,
+        // The demo's history reaches back up to 60 days, possibly into last year: registered knowingly.
+        acknowledgeDuplicates: true, acknowledgeOutOfOrder: true,
       });
       if (i % 4 === 3) await desk.incoming.sign(actor, registered.id, guard.signingKey(actor));
     }

@@ -136,7 +136,7 @@ if (demoSpecs) {
     await seedDemoProfile(guard, { clerk: { ref: clerk, pin: specs.userRsa.pin }, ...(admin ? { admin } : {}) });
   }
   out('');
-  if (desk.needsBinding) out('Hồ sơ này có từ trước khi dùng thiết bị ký số: lần mở khóa đầu tiên sẽ gắn thiết bị và mã hóa hồ sơ.');
+  if (desk.needsBinding) out('Dữ liệu máy trạm này có từ trước khi dùng thiết bị ký số: lần mở khóa đầu tiên sẽ gắn thiết bị và mã hóa dữ liệu.');
   out('Thiết bị ký số thử nghiệm (SoftHSM):');
   out(`  ${specs.userRsa.label.padEnd(12)} PIN ${specs.userRsa.pin}    Nguyễn Thị Hương, văn thư (mở khóa được)`);
   out(`  ${specs.recovery.label.padEnd(12)} PIN ${specs.recovery.pin}    Phạm Quốc Tuấn, quản trị (mở khóa được)`);

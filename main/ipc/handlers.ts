@@ -24,6 +24,10 @@ const actor = (ctx: HandlerContext) => {
 
 export const handlers: Handlers = {
   'app.info': ({ desk }) => desk.info(),
+  'app.verdict': async ({ desk }) => {
+    await desk.verdict().catch(() => undefined); // locked meanwhile: the info says so
+    return desk.info();
+  },
   'setup.create': ({ guard }, { token, pin, ...setup }) => guard.setup(setup, token, pin),
   'tokens.directory': async ({ desk, guard }) => guard.tokens.directory({ isBound: await keyringRecipients(desk.keyringFile) }),
   'session.unlock': ({ guard }, { token, pin }) => guard.unlock(token, pin),
@@ -70,14 +74,30 @@ export const handlers: Handlers = {
     await ctx.desk.attachments.discard(actor(ctx), stagedId);
     return null;
   },
+  'registers.admin': (ctx) => ctx.desk.registers.overview(actor(ctx)),
+  'registers.create': (ctx, input) => ctx.desk.registers.create(actor(ctx), input),
+  'registers.update': (ctx, input) => ctx.desk.registers.update(actor(ctx), input),
+  'registers.closeYear': (ctx, input) => {
+    ctx.desk.registers.closeYear(actor(ctx), input);
+    return null;
+  },
+  'scopes.create': (ctx, input) => ctx.desk.registers.createScope(actor(ctx), input),
+  'scopes.update': (ctx, input) => ctx.desk.registers.updateScope(actor(ctx), input),
+  'internalUnits.list': (ctx) => ctx.desk.internalUnits.list(actor(ctx)),
+  'internalUnits.add': (ctx, input) => ctx.desk.internalUnits.add(actor(ctx), input),
+  'internalUnits.update': (ctx, input) => ctx.desk.internalUnits.update(actor(ctx), input),
+  'recipients.search': (ctx, { query, limit }) => ctx.desk.internalUnits.searchRecipients(actor(ctx), query, limit),
+  'incoming.handOver': (ctx, input) => ctx.desk.incoming.handOver(actor(ctx), input),
+  'incoming.acknowledge': (ctx, { handoverId }) => ctx.desk.incoming.acknowledge(actor(ctx), handoverId),
+  'incoming.correct': (ctx, input) => ctx.desk.incoming.correct(actor(ctx), input),
   'prefs.get': (ctx) => ctx.desk.prefs.get(actor(ctx)),
   'prefs.setLanguage': (ctx, { language }) => ctx.desk.prefs.setLanguage(actor(ctx), language),
   'policy.get': (ctx) => ctx.desk.policy.get(actor(ctx)),
   'policy.setRegisterRoles': (ctx, { registerRoles }) => ctx.desk.policy.setRegisterRoles(actor(ctx), registerRoles),
   'drafts.save': (ctx, input) => ctx.desk.drafts.save(actor(ctx), input),
   'drafts.load': (ctx, { kind }) => ctx.desk.drafts.load(actor(ctx), kind),
-  'drafts.discard': (ctx, { kind }) => {
-    ctx.desk.drafts.discard(actor(ctx), kind);
+  'drafts.discard': async (ctx, { kind }) => {
+    await ctx.desk.drafts.discard(actor(ctx), kind);
     return null;
   },
 };

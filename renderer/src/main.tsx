@@ -9,6 +9,7 @@ import './styles/table.css';
 import './styles/detail.css';
 import './styles/viewer.css';
 import './styles/tokens.css';
+import './styles/registers.css';
 import './styles/session.css';
 import { App } from './App';
 

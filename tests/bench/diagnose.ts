@@ -14,6 +14,8 @@ import type { Desk, TokenIdentity } from '../../main/core/desk';
 import type { ListInput } from '../../main/core/documents/incoming';
 import { matchExpression } from '../../main/core/documents/search';
 import type { Actor } from '../../main/core/org/rights';
+import { openKeyed as openCoreKeyed } from '../../main/core/db/keying';
+import { checkIntegrityOffThread } from '../../main/core/db/offThread';
 import { DB_NAME, openKeyed, profileHexKey } from './session';
 import { cpuPressure10s } from './machine';
 import { RAW_FTS_SQL, searchInput, type BenchQuery } from './search';
@@ -103,10 +105,13 @@ export interface Diagnosis {
   open: {
     /** openKeyring with the software key (one RSA-OAEP decryption). */
     keyringUnwrapMs: number;
-    /** new Database + the core's key pragmas on the profile: SQLite3MC derives the page key from the hex key here. */
-    keyDerivationMs: number;
-    kdfIter: number;
-    /** PRAGMA quick_check alone on a keyed read-only connection (not counting the key derivation). */
+    /** The core's keyed open of the profile (keying.ts: raw key first) and its first read. */
+    keyedOpenMs: number;
+    /** How the data key opened the profile ('raw' once rekeyed). */
+    keyForm: 'raw' | 'derived';
+    /** PRAGMA quick_check on the database worker (checkIntegrityOffThread), worker start included: the main thread is free meanwhile. */
+    quickCheckOnWorkerMs: number;
+    /** PRAGMA quick_check alone on a keyed read-only connection of this thread, for comparison. */
     quickCheckMs: number;
     openWithoutQuickCheckMs: number;
     rawKeyAlternative: { hexKeyOpenMs: number; rawKeyOpenMs: number; note: string };
@@ -153,8 +158,11 @@ async function measureOpen(dir: string, hexKey: string, identity: TokenIdentity)
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     return { db, keyMs: keyed - t0, firstReadMs: performance.now() - keyed };
   };
-  const derivation = keying(file, `hexkey='${hexKey}'`);
-  derivation.db.close();
+  const keyed = timed(() => openCoreKeyed(file, hexKey, { readonly: true }));
+  keyed.value.db.close();
+  const tw = performance.now();
+  const onWorker = await checkIntegrityOffThread(file, hexKey);
+  const onWorkerTimed = { ms: performance.now() - tw };
   const withCheck = timed(() => {
     const db = openKeyed(file, hexKey, { readonly: true });
     const t0 = performance.now();
@@ -207,14 +215,16 @@ async function measureOpen(dir: string, hexKey: string, identity: TokenIdentity)
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+  if (!onWorker.result.ok) throw new Error(`the profile failed its integrity check: ${onWorker.result.damage}`);
   return {
     keyringUnwrapMs: round(unwrap),
-    keyDerivationMs: round(derivation.keyMs),
-    kdfIter: (() => { const db = openKeyed(file, hexKey, { readonly: true }); try { return Number(db.pragma('kdf_iter', { simple: true })); } finally { db.close(); } })(),
+    keyedOpenMs: round(keyed.ms),
+    keyForm: keyed.value.form,
+    quickCheckOnWorkerMs: round(onWorkerTimed.ms),
     quickCheckMs: round(withCheck.value),
     openWithoutQuickCheckMs: round(without.ms),
     rawKeyAlternative: rawKey,
-    note: 'desk.unlock = keyring unwrap + keyed open (key derivation, then PRAGMA quick_check on the main thread, reading and decrypting the whole file) + migrations check + the session; openWithoutQuickCheckMs includes one key derivation',
+    note: 'desk.unlock = keyring unwrap + keyed open (the raw data key: no key derivation) + migrations check + the session; the integrity check (PRAGMA quick_check, reading and decrypting the whole file) runs on the database worker meanwhile, and writes wait for its verdict. openWithoutQuickCheckMs: a keyed open with the pragmas and the migrations check.',
   };
 }
 
@@ -486,7 +496,7 @@ export async function diagnose(
   const { db } = desk;
   progress('diagnosis: unlock split, plans');
   const open = await measureOpen(desk.profileDir, key.hexKey, key.identity);
-  progress(`unlock split: keyring ${open.keyringUnwrapMs.toFixed(1)} ms, key derivation ${open.keyDerivationMs.toFixed(0)} ms (raw key ${open.rawKeyAlternative.rawKeyOpenMs.toFixed(1)} ms), quick_check ${open.quickCheckMs.toFixed(0)} ms`);
+  progress(`unlock split: keyring ${open.keyringUnwrapMs.toFixed(1)} ms, keyed open (${open.keyForm}) ${open.keyedOpenMs.toFixed(1)} ms (a derived key: ${open.rawKeyAlternative.hexKeyOpenMs.toFixed(0)} ms), quick_check on the worker ${open.quickCheckOnWorkerMs.toFixed(0)} ms (on this thread ${open.quickCheckMs.toFixed(0)} ms)`);
 
   const mid = Math.floor((years.first + years.last) / 2);
   const sample = queries[0]!.text;
@@ -501,10 +511,21 @@ export async function diagnose(
     listAllLowerClearance: () => desk.incoming.list(low, page({})),
     countAllLowerClearance: () => desk.incoming.count(low, {}),
     searchLowerClearance: () => desk.incoming.list(low, page({ query: sample })),
+    // A page deep in the register: found by key (the keys of the rows from the nearest anchor, then the rows by id).
+    pageDeep: () => desk.incoming.list(actor, { ...page({}), offset: 500_000 }),
+    pageDeepLowerClearance: () => desk.incoming.list(low, { ...page({}), offset: 400_000 }),
   };
   const plans: Diagnosis['plans'] = {};
   for (const [name, call] of Object.entries(calls)) {
-    const st = registerStatement(captureSql(db, call));
+    const captured = captureSql(db, call);
+    if (name.startsWith('page')) {
+      // The statements of a keyed page (after the sampling steps): the keys after the anchor (its own key's rest, then beyond), the rows by id.
+      captured.filter((c) => /FROM incoming i/.test(c.sql)).slice(-3).forEach((st, k) => {
+        plans[`${name}${k + 1}`] = { sql: oneLine(st.sql), plan: queryPlan(db, st.sql, st.params) };
+      });
+      continue;
+    }
+    const st = registerStatement(captured);
     plans[name] = { sql: oneLine(st.sql), plan: queryPlan(db, st.sql, st.params) };
   }
 

@@ -70,7 +70,8 @@ function summarizeDelay(h: IntervalHistogram): EventLoopDelay {
 export function generatorFingerprint(seed: number, years: number, batchSize: number): string {
   const r = rng(seed);
   const samples = Array.from({ length: 200 }, (_, i) => sampleIncoming(r, i + 1));
-  return createHash('sha256').update(JSON.stringify({ samples, years, batchSize })).digest('hex').slice(0, 16);
+  // `events`: the documents come with their ordered events (the event log of the split core).
+  return createHash('sha256').update(JSON.stringify({ samples, years, batchSize, events: 1 })).digest('hex').slice(0, 16);
 }
 
 /**

@@ -3,7 +3,8 @@
 // profile's data key (hex, from workerData: the main thread unwrapped it from keyring.cms), and inserts in batched
 // transactions with the statement shape of registerIncoming (main/core/documents/incoming.ts):
 // same columns, arrival number from takeNumber inside the transaction, FTS row from indexIncoming
-// (indexText), number-symbol and issuer keys from duplicates.ts, one attachment row per document.
+// (indexText), number-symbol and issuer keys from duplicates.ts, one attachment row per document, and
+// the ordered events of both records (recordChange, with their global ids).
 // What it leaves out on purpose: the audit row per document and the blob files (fake sha256).
 import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -13,6 +14,8 @@ import { formatNumberSymbol, parseNumberSymbol } from '../../common/numberSymbol
 import { openDatabase } from '../../main/core/db/connection';
 import { issuerKey, numberSymbolKey } from '../../main/core/documents/duplicates';
 import { takeNumber } from '../../main/core/documents/numbering';
+import { recordChange } from '../../main/core/events/eventLog';
+import { newGlobalId } from '../../main/core/events/globalId';
 import { indexIncoming } from '../../main/core/documents/search';
 import { rng, sampleIncoming } from '../../main/devhost/sampleData';
 
@@ -40,11 +43,13 @@ export type WorkerMessage =
   | { type: 'done'; done: number; insertMs: number; closeMs: number; batches: number; maxBatchMs: number };
 
 // Verbatim from registerIncoming: the statement the service runs for each document.
+// Plus the global id, which the service gives the row in a second statement (recordChange's globalIdOf):
+// the same rows, one UPDATE fewer per record.
 const INSERT_INCOMING = `INSERT INTO incoming (register_id, period, arrival_number, arrival_date, year, issuer_unit_id, issuer_name,
           number_symbol, number_symbol_key, issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency,
-          deadline, recipients, notes, registered_by, registered_at, attachment_count)
-         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
-const INSERT_ATTACHMENT = 'INSERT INTO attachments (incoming_id, ordinal, name, size, mime, is_pdf, sha256) VALUES (?,?,?,?,?,?,?)';
+          deadline, recipients, notes, registered_by, registered_at, attachment_count, global_id)
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
+const INSERT_ATTACHMENT = 'INSERT INTO attachments (incoming_id, ordinal, name, size, mime, is_pdf, sha256, global_id) VALUES (?,?,?,?,?,?,?,?)';
 
 const RECIPIENTS = [['Phòng Tổng hợp'], ['Phòng Hành chính - Tài chính'], ['Phòng Tổng hợp', 'Phòng Hành chính - Tài chính'], ['Lãnh đạo Văn phòng']];
 
@@ -90,11 +95,14 @@ function run(job: GenerateJob): void {
       job.registerId, period, number, arrivalDate, Number(arrivalDate.slice(0, 4)), unitId, s.issuerName,
       numberSymbol, numberSymbolKey(numberSymbol), issuerKey(s.issuerName), documentDate, s.typeCode,
       s.subject, s.secrecy, secrecyRank(s.secrecy), s.urgency, deadline,
-      JSON.stringify(recipients), '', job.userId, registeredAt, 1,
+      JSON.stringify(recipients), '', job.userId, registeredAt, 1, newGlobalId(),
     );
     const id = Number(res.lastInsertRowid);
+    const at = new Date(registeredAt);
+    recordChange(db, 'incoming', id, 'create', job.userId, at);
     const sha256 = createHash('sha256').update(`securedesk-bench:${job.seed}:${serial}`).digest('hex');
-    insertAttachment.run(id, 1, `${numberSymbol.replace(/\//g, '_')}.pdf`, size, 'application/pdf', 1, sha256);
+    const attachmentId = Number(insertAttachment.run(id, 1, `${numberSymbol.replace(/\//g, '_')}.pdf`, size, 'application/pdf', 1, sha256, newGlobalId()).lastInsertRowid);
+    recordChange(db, 'attachments', attachmentId, 'create', job.userId, at);
     indexIncoming(db, id, { subject: s.subject, numberSymbol, issuerName: s.issuerName, notes: '' });
   };
 

@@ -16,7 +16,9 @@ import { measureFirstPage, pageVariants, type FirstPageFigures } from './firstPa
 import { DB_NAME, encryptedOnDisk, generateProfile, generatorFingerprint, type GenerationFigures, type ProfileMeta } from './generate';
 import { machineInfo } from './machine';
 import { buildQueries, measureSearch, type SearchFigures } from './search';
-import { IDENTITY_FILE, KEYRING_FILE, openKeyed, openProfile, profileHexKey, storedIdentity } from './session';
+import { openKeyed as openCoreKeyed } from '../../main/core/db/keying';
+import { measureAnyPage, type AnyPageFigures } from './anyPage';
+import { closeProfile, IDENTITY_FILE, KEYRING_FILE, openKeyed, openProfile, profileHexKey, storedIdentity } from './session';
 import { median, ms, progress, timed } from './stats';
 
 const SEED = 2026;
@@ -32,8 +34,12 @@ const OUR_FILES = new Set([DB_NAME, `${DB_NAME}-wal`, `${DB_NAME}-shm`, META_FIL
 /** writeKeyring's temporary file, left only by a crash. */
 const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.part$/.test(f);
 
-/** ratioP95: p95(ours) / p95(raw FTS5 query with the same match expression). */
-export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5 };
+/**
+ * ratioP95: p95(ours) / p95(raw FTS5 query with the same match expression), for the văn thư and for a
+ * Mật-cleared person. pinToFirstPageMs: Desk.open + unlock + the first page (the lock screen's wait).
+ * anyPageMs: a page at a random position of the register, p95.
+ */
+export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10 };
 
 interface Args { only: 'all' | 'search' | 'crypto'; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number }
 
@@ -64,8 +70,14 @@ interface Stored { meta: ProfileMeta; figures: GenerationFigures; migrations?: S
 export interface Migration {
   fromVersion: number;
   toVersion: number;
-  /** Desk.open + unlock on the old profile: keyring, keyed open, quick_check, then the migrations in their transactions. */
+  /** Desk.open + unlock on the old profile: keyring, the one-time rekey to the raw key (on the database worker), keyed open, the integrity check (an old schema waits for its verdict), then the migrations in their transactions. */
   deskOpenMs: number;
+  /** How the data key opened the file before this unlock ('derived': keyed through PBKDF2, rekeyed by it). */
+  keyFormBefore: 'raw' | 'derived';
+  /** The rekey on the database worker, as the vault logged it (null: none). */
+  rekeyMs: number | null;
+  /** The integrity check on the database worker, as the vault logged it. */
+  integrityCheckMs: number | null;
   /** Desk.close right after (the last connection checkpoints the WAL the migration wrote). */
   closeMs: number;
   /** A keyed read-only open (key derivation) and quick_check on the migrated file, just after: deskOpenMs minus this is about the migration. */
@@ -77,10 +89,10 @@ export interface Migration {
 /** A migration is timed once, by the run that performs it; later runs of the kept profile report it from here. */
 type StoredMigration = Migration & { at: string };
 
-const schemaOf = (file: string, hexKey: string): number => {
-  const db = openKeyed(file, hexKey, { readonly: true });
+const schemaOf = (file: string, hexKey: string): { schema: number; form: 'raw' | 'derived' } => {
+  const { db, form } = openCoreKeyed(file, hexKey, { readonly: true });
   try {
-    return db.pragma('user_version', { simple: true }) as number;
+    return { schema: db.pragma('user_version', { simple: true }) as number, form };
   } finally {
     db.close();
   }
@@ -88,15 +100,23 @@ const schemaOf = (file: string, hexKey: string): number => {
 
 async function migrateKept(dir: string, identity: TokenIdentity, hexKey: string): Promise<Migration | undefined> {
   const file = join(dir, DB_NAME);
-  const from = schemaOf(file, hexKey);
-  if (from >= MIGRATIONS.length) return undefined;
-  progress(`profile at schema ${from}: its unlock migrates it to ${MIGRATIONS.length}`);
+  const { schema: from, form } = schemaOf(file, hexKey);
+  if (from >= MIGRATIONS.length && form === 'raw') return undefined;
+  progress(`profile at schema ${from}, ${form} key: its unlock ${form === 'derived' ? 'rekeys it to the raw key and ' : ''}migrates it to ${MIGRATIONS.length}`);
+  // What the vault logs of the rekey and of the integrity check (with their times).
+  const logged: Array<{ msg: string; fields: Record<string, unknown> }> = [];
+  const logger = { log: (_level: string, msg: string, fields: Record<string, unknown> = {}) => void logged.push({ msg, fields }) };
   const opened = await (async () => {
     const t0 = performance.now();
-    const desk = await Desk.open({ profileDir: dir });
+    const desk = await Desk.open({ profileDir: dir, logger });
     await desk.unlock(identity);
     return { desk, ms: performance.now() - t0 };
   })();
+  await opened.desk.verdict();
+  const loggedMs = (msg: string) => {
+    const f = logged.find((l) => l.msg === msg)?.fields.ms;
+    return typeof f === 'number' ? f : null;
+  };
   const { desk } = opened;
   if (desk.readOnly) throw new Error(`profile in ${dir} opened read-only: ${desk.damage ?? ''}`);
   const to = desk.db.pragma('user_version', { simple: true }) as number;
@@ -109,7 +129,8 @@ async function migrateKept(dir: string, identity: TokenIdentity, hexKey: string)
   });
   progress(`migrated ${from} -> ${to}: Desk.open + unlock ${opened.ms.toFixed(0)} ms (keyed open + quick_check alone ${check.ms.toFixed(0)} ms), close ${close.ms.toFixed(0)} ms`);
   return {
-    fromVersion: from, toVersion: to, deskOpenMs: ms(opened.ms), closeMs: ms(close.ms), quickCheckMs: ms(check.ms),
+    fromVersion: from, toVersion: to, deskOpenMs: ms(opened.ms), keyFormBefore: form, rekeyMs: loggedMs('database key'), integrityCheckMs: loggedMs('database integrity check passed'),
+    closeMs: ms(close.ms), quickCheckMs: ms(check.ms),
     migrationApproxMs: ms(opened.ms - check.ms), searchTerms,
   };
 }
@@ -189,12 +210,20 @@ interface Section {
   };
   generation: GenerationFigures;
   firstPage: FirstPageFigures;
+  anyPage: AnyPageFigures;
   search: SearchFigures;
   targets: Targets;
   diagnosis?: Diagnosis;
 }
 
-interface Targets { firstPageUnder50ms: boolean; searchP95Under30ms: boolean; searchRatioP95VsRawSameExpressionAtMost1_5: boolean }
+interface Targets {
+  pinToFirstPageAtMost1s: boolean;
+  firstPageUnder50ms: boolean;
+  anyPageP95AtMost10ms: boolean;
+  searchP95Under30ms: boolean;
+  searchRatioP95VsRawSameExpressionAtMost1_5: boolean;
+  searchRatioP95LowerClearanceVsRawSameExpressionAtMost1_5: boolean;
+}
 
 async function measure(dir: string, docs: number, withDiagnosis: boolean): Promise<Section & { hexKey: string }> {
   const profile = await profileFor(dir, docs);
@@ -202,12 +231,17 @@ async function measure(dir: string, docs: number, withDiagnosis: boolean): Promi
   const years = { first: Number(meta.firstDay.slice(0, 4)), last: Number(meta.lastDay.slice(0, 4)) };
   const firstPage = await measureFirstPage(dir, identity, meta.userId, pageVariants(years), docs, LOWER_CLEARANCE);
 
-  const { desk, actor } = await openProfile(dir, identity, meta.userId);
+  const opened = await openProfile(dir, identity, meta.userId);
+  const { desk, actor } = opened;
   try {
+    // Measured once the integrity check is over (it would compete for the CPU).
+    await opened.verdict;
+    const low = { ...actor, clearance: LOWER_CLEARANCE };
+    const anyPage = await measureAnyPage(desk, actor, low, years);
     const queries = buildQueries(desk.db, QUERIES, QUERY_SEED);
     progress(`searching ${queries.length} queries, e.g. ${queries.slice(0, 6).map((q) => `"${q.text}"`).join(', ')}`);
-    const search = measureSearch(desk, actor, queries, SEARCH_PASSES);
-    progress(`search p95 ours ${search.ours.p95} ms, raw same expression ${search.rawSameExpression.p95} ms (ratio ${search.ratioP95VsRawSameExpression}), raw prefix ${search.rawPrefix.p95} ms (ratio ${search.ratioP95VsRawPrefix})`);
+    const search = measureSearch(desk, actor, low, queries, SEARCH_PASSES);
+    progress(`search p95 ours ${search.ours.p95} ms, cleared to ${low.clearance} ${search.oursLowerClearance.p95} ms, raw same expression ${search.rawSameExpression.p95} ms (ratios ${search.ratioP95VsRawSameExpression} / ${search.ratioP95LowerClearanceVsRawSameExpression}), raw prefix ${search.rawPrefix.p95} ms (ratio ${search.ratioP95VsRawPrefix})`);
     const pages = Object.values(firstPage.pages);
     const section: Section & { hexKey: string } = {
       docs,
@@ -215,12 +249,18 @@ async function measure(dir: string, docs: number, withDiagnosis: boolean): Promi
       profile: { encrypted: encryptedOnDisk(join(dir, DB_NAME)), reused: profile.reused, replaced: profile.replaced, generatedAtSchema: meta.schema ?? null, migration: profile.migration },
       generation: profile.figures,
       firstPage,
+      anyPage,
       search,
       targets: {
+        // Every variant's fresh unlock and first page: what the lock screen waits.
+        pinToFirstPageAtMost1s: pages.every((p) => p.pinToFirstPageMs <= TARGETS.pinToFirstPageMs),
         // Every variant's first call on a fresh Desk, and its warm median, must be under the target.
         firstPageUnder50ms: pages.every((p) => p.coldMs < TARGETS.firstPageMs && p.warmMedianMs < TARGETS.firstPageMs),
+        // The default view (the văn thư, newest first): pages at random positions.
+        anyPageP95AtMost10ms: anyPage.headline.random.p95 <= TARGETS.anyPageMs,
         searchP95Under30ms: search.ours.p95 < TARGETS.searchP95Ms,
         searchRatioP95VsRawSameExpressionAtMost1_5: search.ratioP95VsRawSameExpression <= TARGETS.ratioP95,
+        searchRatioP95LowerClearanceVsRawSameExpressionAtMost1_5: search.ratioP95LowerClearanceVsRawSameExpression <= TARGETS.ratioP95,
       },
     };
     if (withDiagnosis) {
@@ -230,7 +270,7 @@ async function measure(dir: string, docs: number, withDiagnosis: boolean): Promi
     }
     return section;
   } finally {
-    desk.close();
+    await closeProfile(opened);
   }
 }
 
@@ -255,6 +295,7 @@ function summary(s: Section) {
     ...(s.profile.migration ? {
       migrationOnFirstOpen: {
         from: s.profile.migration.fromVersion, to: s.profile.migration.toVersion, deskOpenMs: s.profile.migration.deskOpenMs,
+        keyFormBefore: s.profile.migration.keyFormBefore, rekeyMs: s.profile.migration.rekeyMs, integrityCheckMs: s.profile.migration.integrityCheckMs,
         quickCheckMs: s.profile.migration.quickCheckMs, migrationApproxMs: s.profile.migration.migrationApproxMs,
         at: s.profile.migration.at, measuredInThisRun: s.profile.migration.measuredInThisRun,
       },
@@ -267,24 +308,51 @@ function summary(s: Section) {
       wallS: Math.round(g.wallMs / 100) / 10,
       mainEventLoopDelayMs: { p50: g.mainEventLoopDelayMs.p50, p99: g.mainEventLoopDelayMs.p99, max: g.mainEventLoopDelayMs.max },
     },
-    // Desk.open alone, then desk.unlock(identity) (keyring, key derivation, quick_check, session): every variant's fresh open.
+    // From the PIN (the token's part done: a software key here) to the first page on a fresh unlock: every variant.
+    pinToFirstPageMs: {
+      first: all.pinToFirstPageMs,
+      median: median(Object.values(s.firstPage.pages).map((p) => p.pinToFirstPageMs)),
+      max: Math.max(...Object.values(s.firstPage.pages).map((p) => p.pinToFirstPageMs)),
+    },
+    // Desk.open alone, then desk.unlock(identity) (keyring, raw-key open, session): every variant's fresh open.
     deskOpenMs: all.deskOpenMs,
     unlockMs: { first: all.unlockMs, median: median(Object.values(s.firstPage.pages).map((p) => p.unlockMs)), max: Math.max(...Object.values(s.firstPage.pages).map((p) => p.unlockMs)) },
+    // The integrity check on the database worker, from the end of the unlock to its verdict (writes wait for it).
+    integrityVerdictMs: { first: all.verdictMs, median: median(Object.values(s.firstPage.pages).map((p) => p.verdictMs)) },
     ...(s.diagnosis ? {
       unlockSplitMs: {
-        keyringUnwrap: s.diagnosis.open.keyringUnwrapMs, keyDerivation: s.diagnosis.open.keyDerivationMs,
-        quickCheck: s.diagnosis.open.quickCheckMs, rawKeyOpenAlternative: s.diagnosis.open.rawKeyAlternative.rawKeyOpenMs,
+        keyringUnwrap: s.diagnosis.open.keyringUnwrapMs, keyedOpen: s.diagnosis.open.keyedOpenMs, keyForm: s.diagnosis.open.keyForm,
+        derivedKeyOpenAlternative: s.diagnosis.open.rawKeyAlternative.hexKeyOpenMs, quickCheckOnWorker: s.diagnosis.open.quickCheckOnWorkerMs,
       },
     } : {}),
     firstPageMs: { cold: all.coldMs, warm: all.warmMedianMs, worstVariantCold: Math.max(...cold), worstVariantWarm: Math.max(...warm) },
     countAllMs: s.firstPage.counts.all!.medianMs,
-    deepPageMs: { offset: s.firstPage.deepPage.offset, median: s.firstPage.deepPage.medianMs },
+    deepPageMs: { offset: s.firstPage.deepPage.offset, first: s.firstPage.deepPage.firstMs, median: s.firstPage.deepPage.medianMs },
+    // A page at a random position (the scrollbar anywhere), the văn thư's default view; worst over every order and both people.
+    anyPageMs: {
+      random: pick(s.anyPage.headline.random),
+      backgroundSampling: s.anyPage.headline.backgroundSamplingMs,
+      // A jump before that is done samples the keys up to there on demand (here: half the register).
+      jumpBeforeSamplingDone: s.firstPage.deepPage.firstMs,
+      sequentialP50: s.anyPage.headline.sequential.p50,
+      worstOrder: s.anyPage.worst,
+      shortPages: Object.values(s.anyPage.orders).reduce((n, o) => n + o.shortPages, 0),
+    },
     search: {
       oursMs: pick(s.search.ours),
       rawSameExpressionMs: pick(s.search.rawSameExpression),
       rawPrefixMs: pick(s.search.rawPrefix),
       ratioP95VsRawSameExpression: s.search.ratioP95VsRawSameExpression,
       ratioP50VsRawSameExpression: s.search.ratioP50VsRawSameExpression,
+      // The same search for a person cleared to Mật (the clearance condition in the query), against the same raw query.
+      lowerClearance: {
+        clearance: s.search.lowerClearance.clearance,
+        oursMs: pick(s.search.oursLowerClearance),
+        ratioP95VsRawSameExpression: s.search.ratioP95LowerClearanceVsRawSameExpression,
+        ratioP50VsRawSameExpression: s.search.ratioP50LowerClearanceVsRawSameExpression,
+        sameRowsAsRawFiltered: s.search.lowerClearance.sameRowsAsRawFiltered,
+        plan: s.search.lowerClearance.plan,
+      },
       ratioP95VsRawPrefix: s.search.ratioP95VsRawPrefix,
       overheadOverRawSameExpressionMs: s.search.overheadMs,
       queriesWithRows: s.search.withRows,

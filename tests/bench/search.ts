@@ -1,5 +1,6 @@
-// Figure 3: search as typed without diacritics, through desk.listIncoming, next to two raw FTS5
-// queries on the same data in the same run:
+// Figure 3: search as typed without diacritics, through the core's list, for two people — the văn thư
+// (cleared to tuyệt mật: no clearance condition) and a person cleared to Mật (the core adds
+// `i.secrecy_rank <= ?`) — next to two raw FTS5 queries on the same data in the same run:
 //  - rawSameExpression (the headline baseline): the match expression the service itself builds
 //    (matchExpression: words quoted, the last word expanded from search_terms), so the ratio is the
 //    cost of the service around FTS5, like for like;
@@ -8,6 +9,7 @@
 // Then two kinds of query the headline set does not hold, each next to the raw query with the same
 // expression: words typed with diacritics (ranked by exact spelling) and number-symbols typed with
 // another number of leading zeros (found by key first, then as a phrase).
+import { secrecyRank } from '../../common/domain';
 import type { IncomingRow } from '../../common/contract';
 import { numberSymbolKey } from '../../common/numberSymbol';
 import { exactScore, parseSearchQuery } from '../../common/searchQuery';
@@ -19,6 +21,7 @@ import { matchExpression } from '../../main/core/documents/search';
 import type { Actor } from '../../main/core/org/rights';
 import { rng } from '../../main/devhost/sampleData';
 import { cpuPressure10s } from './machine';
+import { captureSql, queryPlan } from './session';
 import { ms, median, percentile, progress, summarize, timed, type Summary } from './stats';
 
 /** The raw query: FTS5 alone, newest first, one page of rowids. */
@@ -93,8 +96,21 @@ export interface SearchFigures {
   passes: number;
   /** CPU pressure (PSI some avg10, %) before and after the timed passes of ours and rawSameExpression. */
   cpuPressure10s: { start: number | null; end: number | null };
-  /** desk.listIncoming (văn thư cleared to tuyệt mật: no clearance condition), first page of 100. */
+  /** The core's list for the văn thư (cleared to tuyệt mật: no clearance condition), first page of 100. */
   ours: Summary;
+  /** The same for a person cleared to Mật: the clearance condition is in the query. */
+  oursLowerClearance: Summary;
+  /** p95(oursLowerClearance) / p95(rawSameExpression) (target ≤ 1.5, like the văn thư's). */
+  ratioP95LowerClearanceVsRawSameExpression: number;
+  ratioP50LowerClearanceVsRawSameExpression: number;
+  lowerClearance: {
+    clearance: Actor['clearance'];
+    /** EXPLAIN QUERY PLAN of the core's search statement for that person. */
+    plan: string[];
+    sql: string;
+    /** Queries whose page holds the raw query's ids with those above Mật left out, in order (up to 100). */
+    sameRowsAsRawFiltered: number;
+  };
   /** Headline baseline: RAW_FTS_SQL with matchExpression(desk.db, text), the expression the service uses. */
   rawSameExpression: Summary;
   /** Second reference: RAW_FTS_SQL with ftsQueryFromInput(text), the naive FTS5 prefix query (its own passes, after). */
@@ -216,8 +232,15 @@ const tailTerms = (expr: string): number => {
   return (tail.match(/"/g)?.length ?? 0) / 2;
 };
 
-export function measureSearch(desk: Desk, actor: Actor, queries: BenchQuery[], passes = 5): SearchFigures {
+export function measureSearch(desk: Desk, actor: Actor, lower: Actor, queries: BenchQuery[], passes = 5): SearchFigures {
   const raw = desk.db.prepare(RAW_FTS_SQL).pluck();
+  const runLower = (i: number) => desk.incoming.list(lower, searchInput(queries[i]!.text));
+  const captured = captureSql(desk.db, () => runLower(0)).find((c) => /FROM incoming_fts f/.test(c.sql));
+  if (!captured) throw new Error('the search statement for the Mật-cleared person was not captured');
+  const lowerPlan = queryPlan(desk.db, captured.sql, captured.params);
+  const rankOf = new Map<number, number>();
+  const rankStmt = desk.db.prepare('SELECT secrecy_rank FROM incoming WHERE id = ?').pluck();
+  const lowerRank = secrecyRank(lower.clearance);
   // The service builds its expression on every call (that is part of "ours"); the raw queries get theirs ready-made.
   const sameOf = queries.map((q) => matchExpression(desk.db, q.text));
   const prefixOf = queries.map((q) => ftsQueryFromInput(q.text));
@@ -245,23 +268,38 @@ export function measureSearch(desk: Desk, actor: Actor, queries: BenchQuery[], p
   // Timed passes of the headline pair, alternating which goes first; each query's figure is its median.
   // The naive prefix query runs in its own passes afterwards: it reads whole doclists, and interleaved
   // it would push the pages of the other two out of the page cache.
+  // The Mật-cleared page must be the raw query's rows without those above Mật (when the raw page of
+  // 100 holds at least as many visible rows as the page shows).
+  let lowerSame = 0;
+  queries.forEach((_, i) => {
+    const got = runLower(i).map((r) => r.id);
+    const rawIds = sameOf[i] === null ? [] : (desk.db.prepare(RAW_FTS_SQL.replace('LIMIT 100', 'LIMIT 1000')).pluck().all(sameOf[i]) as number[]);
+    const visible = rawIds.filter((id) => {
+      let rank = rankOf.get(id);
+      if (rank === undefined) rankOf.set(id, (rank = rankStmt.get(id) as number));
+      return rank <= lowerRank;
+    }).slice(0, 100);
+    if (sameIds(got, visible)) lowerSame++;
+  });
+
   const pressureStart = cpuPressure10s();
   const oursRuns: number[][] = queries.map(() => []);
+  const lowerRuns: number[][] = queries.map(() => []);
   const sameRuns: number[][] = queries.map(() => []);
+  const three: Array<[number[][], (i: number) => unknown]> = [[oursRuns, runOurs], [lowerRuns, runLower], [sameRuns, runSame]];
   for (let p = 0; p < passes; p++) {
     queries.forEach((_, i) => {
-      if ((p + i) % 2 === 0) {
-        oursRuns[i]!.push(timed(() => runOurs(i)).ms);
-        sameRuns[i]!.push(timed(() => runSame(i)).ms);
-      } else {
-        sameRuns[i]!.push(timed(() => runSame(i)).ms);
-        oursRuns[i]!.push(timed(() => runOurs(i)).ms);
+      // The three take turns going first.
+      for (let k = 0; k < three.length; k++) {
+        const [into, run] = three[(k + p + i) % three.length]!;
+        into[i]!.push(timed(() => run(i)).ms);
       }
     });
     progress(`search pass ${p + 1}/${passes} done`);
   }
   const pressureEnd = cpuPressure10s();
   const ours = oursRuns.map(median);
+  const oursLower = lowerRuns.map(median);
   const same = sameRuns.map(median);
 
   const firstPrefix: number[] = [];
@@ -318,6 +356,10 @@ export function measureSearch(desk: Desk, actor: Actor, queries: BenchQuery[], p
     passes,
     cpuPressure10s: { start: pressureStart, end: pressureEnd },
     ours: summarize(ours),
+    oursLowerClearance: summarize(oursLower),
+    ratioP95LowerClearanceVsRawSameExpression: ratio(p(oursLower, 95), p(same, 95)),
+    ratioP50LowerClearanceVsRawSameExpression: ratio(p(oursLower, 50), p(same, 50)),
+    lowerClearance: { clearance: lower.clearance, plan: lowerPlan, sql: captured.sql.replace(/\s+/g, ' ').trim(), sameRowsAsRawFiltered: lowerSame },
     rawSameExpression: summarize(same),
     rawPrefix: summarize(prefix),
     ratioP95VsRawSameExpression: ratio(p(ours, 95), p(same, 95)),

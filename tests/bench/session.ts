@@ -1,12 +1,13 @@
 // Opening a generated profile the way the app does (Desk.open, then unlock with the person's token:
 // here a software identity whose PEMs are kept in the profile), the profile's data key for the
 // benchmark's own connections, and capturing the SQL the core prepares.
-import Database, { type Statement } from 'better-sqlite3-multiple-ciphers';
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Desk, type TokenIdentity } from '../../main/core/desk';
 import type { Db } from '../../main/core/db/connection';
+import { openKeyed as openCoreKeyed } from '../../main/core/db/keying';
 import type { Actor } from '../../main/core/org/rights';
 import { openKeyring } from '../../main/core/profile/keyring';
 import { actorFor } from '../../main/core/org/users';
@@ -46,21 +47,11 @@ export async function profileHexKey(dir: string, identity: TokenIdentity): Promi
 
 /**
  * A connection of the benchmark's own to the encrypted database, keyed as the core keys its own
- * (main/core/db/connection.ts: SQLCipher mode, legacy 4, hex key). Nothing else is set: no
- * quick_check, no migrations, the driver's default page cache.
+ * (main/core/db/keying.ts: the raw data key, or the PBKDF2-derived key of a profile not yet rekeyed).
+ * Nothing else is set: no quick_check, no migrations, the driver's default page cache.
  */
 export function openKeyed(file: string, hexKey: string, opts: { readonly?: boolean } = {}): Db {
-  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: true });
-  try {
-    db.pragma(`cipher='sqlcipher'`);
-    db.pragma('legacy=4');
-    db.pragma(`hexkey='${hexKey}'`);
-    db.prepare('SELECT count(*) FROM sqlite_master').get(); // fails here on a wrong key
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-  return db;
+  return openCoreKeyed(file, hexKey, { readonly: opts.readonly ?? false }).db;
 }
 
 export interface OpenedProfile {
@@ -68,15 +59,19 @@ export interface OpenedProfile {
   actor: Actor;
   /** Desk.open: no database any more, only the profile directory. */
   deskOpenMs: number;
-  /** desk.unlock(identity): keyring unwrap, keyed open with quick_check and migrations check, the person's session. */
+  /** desk.unlock(identity): keyring unwrap, keyed open (raw key), the person's session; the integrity check goes on off-thread. */
   unlockMs: number;
   /** deskOpenMs + unlockMs: the time to an open profile. */
   openMs: number;
+  /** From the end of the unlock to the integrity verdict (the check on the database worker); writes wait this long. */
+  verdict: Promise<number>;
 }
 
 /**
  * Desk.open + desk.unlock(identity), as the app opens a profile, and the văn thư's actor. Each
- * unlock (and its close) appends a session row to the audit log: a few rows per run.
+ * unlock (and its close) appends a session row to the audit log: a few rows per run. The integrity
+ * check runs on the database worker after the unlock: `verdict` resolves with its time, and a
+ * profile that fails it is an error here.
  */
 export async function openProfile(dir: string, identity: TokenIdentity, userId?: number): Promise<OpenedProfile> {
   const t0 = performance.now();
@@ -90,7 +85,18 @@ export async function openProfile(dir: string, identity: TokenIdentity, userId?:
     throw new Error(`profile in ${dir} opened read-only: ${damage}`);
   }
   if (userId !== undefined && session.user.id !== userId) throw new Error(`unlock gave user ${session.user.id}, expected ${userId}`);
-  return { desk, actor: actorFor(session.user), deskOpenMs: t1 - t0, unlockMs: t2 - t1, openMs: t2 - t0 };
+  const verdict = desk.verdict().then((v) => {
+    if (!v.ok) throw new Error(`profile in ${dir} failed its integrity check: ${v.damage}`);
+    return performance.now() - t2;
+  });
+  verdict.catch(() => undefined); // observed by whoever awaits it
+  return { desk, actor: actorFor(session.user), deskOpenMs: t1 - t0, unlockMs: t2 - t1, openMs: t2 - t0, verdict };
+}
+
+/** Closes a Desk once its integrity check is over (a check left running would compete with the next measurement). */
+export async function closeProfile(p: OpenedProfile): Promise<void> {
+  await p.verdict.catch(() => undefined);
+  p.desk.close();
 }
 
 export interface CapturedStatement { sql: string; params: unknown[] }

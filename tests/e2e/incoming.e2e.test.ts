@@ -25,6 +25,8 @@ const ISSUER = 'Đảng ủy Khối các cơ quan tỉnh';
 const NUMBER_SYMBOL = '125-CV/ĐU';
 const SUBJECT = 'Về việc triển khai hệ thống văn phòng điện tử trong các cơ quan Đảng ủy';
 const REGISTER = 'Sổ đăng ký văn bản đến';
+/** Secret arrivals go to their own register, in the party preset too. */
+const SECRET_REGISTER = 'Sổ đăng ký bí mật nhà nước đến';
 const today = todayIso();
 const documentDate = formatDateVn(addDaysIso(today, -2));
 const deadline = formatDateVn(addDaysIso(today, 10));
@@ -107,7 +109,7 @@ test('first-run setup through the UI: party preset, a văn thư, her token and P
   await p.getByLabel('Mã PIN').fill(hsm.tokens.userRsa.pin);
   await p.locator('.token-certs').scrollIntoViewIfNeeded();
   await screenshot(p, 'setup');
-  await p.getByRole('button', { name: 'Tạo hồ sơ máy trạm' }).click();
+  await p.getByRole('button', { name: 'Tạo dữ liệu máy trạm' }).click();
 
   await p.getByRole('heading', { name: 'Sổ văn bản đến' }).waitFor();
   await expectText(p.locator('.app-header'), UNIT);
@@ -116,7 +118,7 @@ test('first-run setup through the UI: party preset, a văn thư, her token and P
   await expectText(p.locator('.grid-message'), 'Sổ văn bản đến chưa có văn bản nào.');
   // Only modules that exist.
   const modules = await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button').allTextContents();
-  assert.deepEqual(modules.map((m) => m.trim()), ['Văn bản đến']);
+  assert.deepEqual(modules.map((m) => m.trim()), ['Văn bản đến', 'Sổ đăng ký']);
   await screenshot(p, 'list-empty');
 });
 
@@ -170,7 +172,7 @@ test('register an incoming document with a real PDF', async () => {
   await d.waitFor();
   await d.getByLabel('Độ mật').selectOption({ label: 'Mật' });
   await d.getByLabel('Độ khẩn').selectOption({ label: 'Khẩn' });
-  await expectText(d.locator('#reg-register-hint'), `Vào “${REGISTER}”`);
+  await expectText(d.locator('#reg-register-hint'), `Vào “${SECRET_REGISTER}”`);
   await d.getByRole('combobox', { name: 'Cơ quan ban hành' }).fill(ISSUER);
   await d.getByLabel('Số, ký hiệu').fill(NUMBER_SYMBOL);
   // The type follows the symbol (CV = Công văn) until chosen by hand.
@@ -186,7 +188,7 @@ test('register an incoming document with a real PDF', async () => {
   await expectText(file.locator('.tag'), 'PDF');
   await d.getByRole('button', { name: 'Vào sổ', exact: true }).click();
 
-  await expectText(p.locator('.toast'), `Đã vào sổ: số đến 1 – ${REGISTER}`);
+  await expectText(p.locator('.toast'), `Đã vào sổ: số đến 1 – ${SECRET_REGISTER}`);
   await dialog().waitFor({ state: 'hidden' });
   const selected = p.locator('#incoming-grid .grid-body [role="row"][aria-selected="true"]');
   await expectText(selected, NUMBER_SYMBOL);
@@ -272,7 +274,7 @@ test('registering it again warns of the duplicate and links to the earlier recor
   await d.getByLabel('Ngày văn bản').fill(documentDate);
   // Early warning, before submitting.
   const early = d.locator('.notice', { hasText: 'Đã có văn bản cùng số, ký hiệu' });
-  await expectText(early, `Số đến 1 – ${REGISTER}`);
+  await expectText(early, `Số đến 1 – ${SECRET_REGISTER}`);
   await d.getByLabel('Trích yếu').fill(SUBJECT);
   await d.locator('input[type="file"]').setInputFiles(pdfPath);
   await expectText(d.locator('.file-item'), 'Tệp này trùng với tệp của văn bản đã vào sổ');
@@ -282,7 +284,7 @@ test('registering it again warns of the duplicate and links to the earlier recor
   await expectText(panel, 'Văn bản này có thể đã được vào sổ');
   await expectText(panel, NUMBER_SYMBOL);
   await screenshot(p, 'duplicate-warning');
-  await panel.getByRole('button', { name: `Số đến 1 – ${REGISTER}` }).click();
+  await panel.getByRole('button', { name: `Số đến 1 – ${SECRET_REGISTER}` }).click();
   await dialog().waitFor({ state: 'hidden' });
   await p.getByRole('heading', { name: 'Văn bản đến số 1' }).waitFor();
 
@@ -291,7 +293,8 @@ test('registering it again warns of the duplicate and links to the earlier recor
   await dialog().waitFor();
   assert.equal(await dialog().getByLabel('Số, ký hiệu').inputValue(), NUMBER_SYMBOL);
   await dialog().getByRole('button', { name: 'Vẫn vào sổ' }).click();
-  await expectText(p.locator('.toast').last(), `Đã vào sổ: số đến 2 – ${REGISTER}`);
+  // Registered as Thường this time: the ordinary register's first number.
+  await expectText(p.locator('.toast').last(), `Đã vào sổ: số đến 1 – ${REGISTER}`);
   await p.getByRole('heading', { name: 'Sổ văn bản đến' }).waitFor();
 });
 
@@ -311,13 +314,13 @@ test('a file named x.pdf that is not a PDF, or a PDF pdf.js rejects, gets a clea
   await expectText(file.locator('.tag'), 'Không phải PDF');
   await expectText(d.locator('.file-item', { hasText: 'hong.pdf' }), 'Sẵn sàng');
   await d.getByRole('button', { name: 'Vào sổ', exact: true }).click();
-  await expectText(p.locator('.toast').last(), `Đã vào sổ: số đến 3 – ${REGISTER}`);
+  await expectText(p.locator('.toast').last(), `Đã vào sổ: số đến 2 – ${REGISTER}`);
 
   // The new row is selected: Enter opens it.
   await expectText(p.locator('#incoming-grid .grid-body [role="row"][aria-selected="true"]'), '45/SNV-VP');
   await p.locator('#incoming-grid').focus();
   await p.keyboard.press('Enter');
-  await p.getByRole('heading', { name: 'Văn bản đến số 3' }).waitFor();
+  await p.getByRole('heading', { name: 'Văn bản đến số 2' }).waitFor();
   // The first file marked PDF opens first: pdf.js rejects it, and says so.
   await expectText(p.locator('.viewer-file'), 'hong.pdf');
   await expectText(p.locator('.viewer-message'), 'Tệp này không phải PDF hợp lệ');

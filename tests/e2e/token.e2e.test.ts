@@ -139,7 +139,7 @@ test('first-run setup: the tokens are offered, the EC-only one is explained, a w
 
   const pin = p.getByLabel('Mã PIN');
   await pin.fill('000000');
-  await p.getByRole('button', { name: 'Tạo hồ sơ máy trạm' }).click();
+  await p.getByRole('button', { name: 'Tạo dữ liệu máy trạm' }).click();
   const pinError = p.locator('#setup-pin-error');
   await expectText(pinError, 'Mã PIN không đúng');
   await expectText(pinError, 'còn ít lần thử');
@@ -149,11 +149,11 @@ test('first-run setup: the tokens are offered, the EC-only one is explained, a w
   await screenshot(p, 'setup-wrong-pin');
 
   await pin.fill(hsm.tokens.userRsa.pin);
-  await p.getByRole('button', { name: 'Tạo hồ sơ máy trạm' }).click();
+  await p.getByRole('button', { name: 'Tạo dữ liệu máy trạm' }).click();
   await registerHeading().waitFor();
   await expectText(p.locator('.app-header'), ADMIN);
   const modules = await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button').allTextContents();
-  assert.deepEqual(modules.map((m) => m.trim()), ['Văn bản đến', 'Người dùng', 'Thiết bị ký số']);
+  assert.deepEqual(modules.map((m) => m.trim()), ['Văn bản đến', 'Người dùng', 'Thiết bị ký số', 'Sổ đăng ký', 'Đơn vị trong cơ quan']);
 });
 
 test('"Khóa" (Ctrl+L) locks; an unbound token and a wrong PIN are explained; the right PIN unlocks', { skip }, async () => {
@@ -209,7 +209,7 @@ test('the administrator adds a văn thư, binds the recovery token to her, and s
   await bind.getByRole('button', { name: 'Gắn thiết bị' }).click();
   await expectText(p.locator('.toast').last(), `Đã gắn thiết bị SD-RECOVERY cho ${CLERK}.`);
   await expectText(row, 'Khôi phục dữ liệu');
-  await expectText(row, 'Mở khóa hồ sơ');
+  await expectText(row, 'Mở khóa máy trạm');
   await screenshot(p, 'users');
   // Registering is the văn thư's; this workstation's administrator is let register too (audited).
   const policy = p.getByRole('region', { name: 'Phân công vào sổ văn bản' });
@@ -357,7 +357,7 @@ test('the văn thư unlocks with her own token and sees only her modules', { ski
   await expectText(p.locator('.app-header'), CLERK);
   await expectText(p.locator('.page-count'), '1 văn bản');
   const modules = await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button').allTextContents();
-  assert.deepEqual(modules.map((m) => m.trim()), ['Văn bản đến']);
+  assert.deepEqual(modules.map((m) => m.trim()), ['Văn bản đến', 'Sổ đăng ký']);
 });
 
 test('her token holds only an encryption certificate: "Ký số" says it cannot sign, and nothing is signed', { skip }, async () => {
@@ -421,7 +421,7 @@ test('a plain profile from before token binding: nobody is listed; the recovery 
   await p.getByRole('button', { name: 'Mở khóa' }).click();
 
   // Bound to nobody: no one may be chosen ("Tôi là …" is gone), and nobody is named.
-  await p.getByRole('heading', { name: 'Gắn thiết bị và mã hóa hồ sơ' }).waitFor();
+  await p.getByRole('heading', { name: 'Gắn thiết bị và mã hóa dữ liệu máy trạm' }).waitFor();
   await expectText(p.locator('.lock-lead'), 'thiết bị khôi phục');
   for (const name of ['Nguyễn Thị Thu', 'Đỗ Văn Hùng']) assert.ok(!(await pageText(p)).includes(name), `${name} is shown before sign-in`);
   assert.equal(await p.getByRole('radio', { name: /Tôi là|Gắn cho/ }).count(), 0);
@@ -447,9 +447,9 @@ test('a plain profile from before token binding: nobody is listed; the recovery 
     await route.continue();
   });
   await p.getByRole('button', { name: 'Gắn thiết bị và mã hóa' }).click();
-  await expectText(p.locator('.progress-note'), 'Đang mã hóa hồ sơ…');
+  await expectText(p.locator('.progress-note'), 'Đang mã hóa dữ liệu máy trạm…');
   release();
-  await expectText(p.locator('.legacy-bound'), 'Đã gắn thiết bị SD-USER-RSA cho Nguyễn Thị Thu và mã hóa hồ sơ.');
+  await expectText(p.locator('.legacy-bound'), 'Đã gắn thiết bị SD-USER-RSA cho Nguyễn Thị Thu và mã hóa dữ liệu máy trạm.');
   await p.unroute('**/ipc/session.bindLegacy');
   assert.equal(isPlainDatabase(readFileSync(join(legacyDir, 'securedesk.db')).subarray(0, 16)), false, 'the database is encrypted now');
   await screenshot(p, 'legacy-bound');

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { IncomingRegisterInput } from '../../common/schemas';
-import { incomingRegisterSchema } from '../../common/schemas';
+import { makeIncomingRegisterSchema } from '../../common/schemas';
+import { addDaysIso, todayIso } from '../../common/dates';
 import type { NumberingPreset, Role, Secrecy } from '../../common/domain';
 import { Desk, type TokenIdentity } from '../../main/core/desk';
 import { pemToDer } from '../../main/core/crypto';
@@ -40,14 +41,20 @@ export function softIdentity(): TokenIdentity & { keyPem: string; certPem: strin
   }
 }
 
-export async function newDesk(preset: NumberingPreset = 'state', dir?: string): Promise<{ desk: Desk; admin: Actor; dir: string; identity: TokenIdentity; cleanup(): void }> {
+export async function newDesk(
+  preset: NumberingPreset = 'state', dir?: string, opts: { now?: () => Date } = {},
+): Promise<{ desk: Desk; admin: Actor; dir: string; identity: TokenIdentity; cleanup(): void }> {
   const t = dir ? { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) } : tempDir();
-  const desk = await Desk.open({ profileDir: t.dir });
+  // `now` is the clock of what the test does; setup binds a certificate made just now, so it runs on the real clock.
+  let settingUp = true;
+  const clock = opts.now;
+  const desk = await Desk.open({ profileDir: t.dir, ...(clock ? { now: () => (settingUp ? new Date() : clock()) } : {}) });
   const identity = softIdentity();
   const session = await desk.setup({
     unit: { name: 'Văn phòng Tỉnh ủy Quảng Ninh', code: '000.00.01.H49', preset },
     admin: { fullName: 'Nguyễn Thị Hương', position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
   }, identity);
+  settingUp = false;
   return { desk, admin: actorFor(session.user), dir: t.dir, identity, cleanup: () => { try { desk.close(); } catch { /* closed */ } t.cleanup(); } };
 }
 
@@ -66,14 +73,15 @@ export async function pdfBytes(subject: string): Promise<Uint8Array> {
   return makeSamplePdf({ issuer: 'Sở Thông tin và Truyền thông', numberSymbol: `${serial}/QĐ-UBND`, title: 'QUYẾT ĐỊNH', subject });
 }
 
-/** A valid registration input with one freshly staged PDF; override any field. */
+/** A valid registration input with one freshly staged PDF; override any field. Dates are checked by the desk's clock. */
 export async function registration(desk: Desk, actor: Actor, over: Partial<IncomingRegisterInput> = {}) {
   const staged = over.stagedIds ? undefined : await stageBytes(desk, actor, await pdfBytes(over.subject ?? 'Văn bản thử'));
-  return incomingRegisterSchema.parse({
+  return makeIncomingRegisterSchema(() => todayIso(desk.now())).parse({
     issuer: { name: 'Sở Thông tin và Truyền thông' },
     numberSymbol: `${++serial}/QĐ-UBND`,
-    documentDate: '2026-11-02',
-    arrivalDate: '2026-11-03',
+    // Received today (by the desk's clock), dated the day before: in order whatever today is.
+    documentDate: addDaysIso(todayIso(desk.now()), -1),
+    arrivalDate: todayIso(desk.now()),
     typeCode: 'QĐ',
     subject: 'Về việc triển khai chính quyền điện tử',
     secrecy: 'thuong',

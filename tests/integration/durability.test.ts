@@ -6,10 +6,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, openSync, readFileSync, readdirSync, writeSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { addDaysIso, todayIso } from '../../common/dates';
 import { DeskError } from '../../common/errors';
 import { incomingRegisterSchema } from '../../common/schemas';
 import { Desk } from '../../main/core/desk';
-import { newDesk, registration, softIdentity } from '../helpers/desk';
+import { handlers, type HandlerContext } from '../../main/ipc/handlers';
+import { addActor, newDesk, registration, softIdentity } from '../helpers/desk';
 
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
@@ -46,7 +48,7 @@ test('kill -9 during registrations: consistent database, blobs present, numberin
       const numbers = desk.db.prepare('SELECT arrival_number FROM incoming ORDER BY arrival_number').pluck().all() as number[];
       assert.deepEqual(numbers, Array.from({ length: count }, (_, i) => i + 1));
       const admin = await desk.unlock(env.identity);
-      const next = await desk.incoming.register({ ...admin.user, rights: admin.rights }, await registration(desk, { ...admin.user, rights: admin.rights }, { documentDate: '2026-11-01', arrivalDate: '2026-11-02' }));
+      const next = await desk.incoming.register({ ...admin.user, rights: admin.rights }, await registration(desk, { ...admin.user, rights: admin.rights }, { documentDate: addDaysIso(todayIso(), -1), arrivalDate: todayIso() }));
       assert.equal(next.arrivalNumber, count + 1);
       assert.equal(readdirSync(join(env.dir, 'staging')).filter((f) => f.endsWith('.part')).length, 0, 'partial uploads are swept on open');
     } finally {
@@ -72,6 +74,8 @@ test('a damaged database opens read-only with a banner and nothing writes to it'
   const before = sha(file);
   const damaged = await Desk.open({ profileDir: env.dir });
   await damaged.unlock(env.identity).catch(() => undefined);
+  // The check runs on the database worker after the unlock; its verdict switches the profile.
+  await damaged.verdict().catch(() => undefined);
   try {
     assert.equal(damaged.readOnly, true);
     const info = damaged.info();
@@ -101,6 +105,127 @@ test('a damaged database opens read-only with a banner and nothing writes to it'
     assert.deepEqual(garbage.users(), []);
   } finally {
     garbage.close();
+    env.cleanup();
+  }
+});
+
+/**
+ * A profile with `n` registrations whose `incoming` table pages are then overwritten on disk (the
+ * table unlock does not read): the file opens and unlocks, and only the integrity check can tell.
+ */
+async function damagedProfile(n: number) {
+  const env = await newDesk('state');
+  const { desk, admin } = env;
+  for (let i = 0; i < n; i++) await desk.incoming.register(admin, await registration(desk, admin, { subject: `Văn bản thứ ${i} về điện tử `.repeat(8).slice(0, 400) }));
+  const it = addActor(desk, 'quan_tri', 'tuyet_mat', 'Phạm Quản Trị');
+  const pages = desk.db.prepare("SELECT pageno FROM dbstat WHERE name = 'incoming' AND pagetype = 'leaf' ORDER BY pageno").pluck().all() as number[];
+  desk.db.pragma('wal_checkpoint(TRUNCATE)');
+  desk.close();
+  await settle();
+  assert.ok(pages.length >= 3, `the incoming table spans ${pages.length} leaf pages`);
+  const file = join(env.dir, 'securedesk.db');
+  const fd = openSync(file, 'r+');
+  for (const p of pages.slice(1, 3)) writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, (p - 1) * 4096);
+  closeSync(fd);
+  return { ...env, file, it };
+}
+
+/** Lets a lingering connection of a locked profile (closed after its verdict) finish. */
+const settle = () => new Promise((r) => setTimeout(r, 50));
+
+/** The database file byte for byte, and how much its WAL holds (opening may create it empty; a write would add frames). */
+const filesOf = (file: string) => `${sha(file)} wal ${existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0} bytes`;
+
+test('unlock does not wait for the integrity check: it runs on the worker, and a bad verdict switches to read-only with the banner', async () => {
+  const env = await damagedProfile(40);
+  const desk = await Desk.open({ profileDir: env.dir });
+  try {
+    const session = await desk.unlock(env.identity);
+    assert.equal(desk.integrity, 'checking', 'the session is open before the verdict');
+    assert.equal(desk.readOnly, false);
+    assert.equal(session.user.fullName, 'Nguyễn Thị Hương', 'reads proceed at once');
+    // What the window asks right after the unlock: answered with the verdict.
+    const shown = handlers['app.verdict']({ desk } as unknown as HandlerContext, {});
+    const verdict = await desk.verdict();
+    assert.equal(verdict.ok, false);
+    assert.match(verdict.ok ? '' : verdict.damage, /quick_check|corrupt|malformed/i);
+    assert.equal(desk.integrity, 'damaged');
+    assert.equal(desk.readOnly, true);
+    const info = desk.info();
+    assert.equal(info.profile, 'damaged');
+    assert.match(info.banner ?? '', /chỉ đọc/);
+    assert.deepEqual(await shown, info);
+    await assert.rejects(desk.org.addUser(env.it, { fullName: 'Lê Văn C', position: 'x', role: 'chuyen_vien', clearance: 'thuong' }),
+      (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
+  } finally {
+    desk.close();
+    env.cleanup();
+  }
+});
+
+test('a write issued before the verdict waits for it, and never lands on a damaged database', async () => {
+  const env = await damagedProfile(40);
+  const before = filesOf(env.file);
+  const desk = await Desk.open({ profileDir: env.dir });
+  try {
+    const session = await desk.unlock(env.identity);
+    const actor = { ...session.user, rights: session.rights };
+    assert.equal(desk.integrity, 'checking');
+    // Issued while the check runs: neither may touch the file before the verdict, nor after a bad one.
+    const adding = desk.org.addUser(env.it, { fullName: 'Lê Văn C', position: 'Chuyên viên', role: 'chuyen_vien', clearance: 'thuong' });
+    const registering = desk.incoming.register(actor, incomingRegisterSchema.parse({
+      issuer: { name: 'Quận ủy Ba Đình' }, numberSymbol: '01-CV/QU', documentDate: '2026-11-01', typeCode: 'CV', subject: 'x',
+      secrecy: 'thuong', urgency: 'thuong', stagedIds: ['a'.repeat(32)],
+    }));
+    let settledEarly = false;
+    void Promise.allSettled([adding, registering]).then(() => (settledEarly = desk.integrity === 'checking'));
+    await assert.rejects(adding, (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
+    await assert.rejects(registering, (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
+    assert.equal(settledEarly, false, 'the writes waited for the verdict');
+    assert.equal(desk.integrity, 'damaged');
+    assert.equal(filesOf(env.file), before, 'nothing was written: not the writes, not the unlock record');
+  } finally {
+    desk.close();
+  }
+  await settle();
+  assert.equal(filesOf(env.file), before, 'closing wrote nothing either');
+  env.cleanup();
+});
+
+test('on a sound database a write issued before the verdict lands after it; a lock before the verdict keeps its records', async () => {
+  const env = await newDesk('state');
+  const it = addActor(env.desk, 'quan_tri', 'tuyet_mat', 'Phạm Quản Trị');
+  env.desk.close();
+  const desk = await Desk.open({ profileDir: env.dir });
+  try {
+    await desk.unlock(env.identity);
+    assert.equal(desk.integrity, 'checking');
+    const order: string[] = [];
+    void desk.verdict().then(() => order.push('verdict'));
+    const added = await desk.org.addUser(it, { fullName: 'Lê Văn C', position: 'Chuyên viên', role: 'chuyen_vien', clearance: 'thuong' });
+    order.push('write');
+    assert.deepEqual(order, ['verdict', 'write']);
+    assert.equal(desk.integrity, 'ok');
+    assert.equal(desk.db.prepare('SELECT full_name FROM users WHERE id = ?').pluck().get(added.id), 'Lê Văn C');
+    // The setup's session, then this one: its record was held for the verdict.
+    assert.equal(desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'session.unlock'").pluck().get(), 2, 'the unlock record, held for the verdict, is written');
+    // Locked while the next check runs: its records are written once the verdict is in.
+    desk.close();
+    await desk.unlock(env.identity);
+    assert.equal(desk.integrity, 'checking');
+    desk.close();
+    assert.equal(desk.state, 'locked');
+    await new Promise((r) => setTimeout(r, 100));
+    await desk.unlock(env.identity);
+    await desk.verdict();
+    await settle();
+    const count = (action: string) => desk.db.prepare('SELECT count(*) FROM audit_log WHERE action = ?').pluck().get(action);
+    // Sessions: the setup's, the one above, the one locked before its verdict, this one.
+    assert.equal(count('session.unlock'), 4);
+    assert.equal(count('session.lock'), 3);
+  } finally {
+    desk.close();
+    await settle();
     env.cleanup();
   }
 });

@@ -16,7 +16,7 @@ test('every record has a UUIDv7 global id and every change an ordered event', as
   try {
     const { desk, admin } = env;
     const it = addActor(desk, 'quan_tri', 'tuyet_mat', 'Phạm Quản Trị');
-    const officer = desk.org.addUser(it, { fullName: 'Trần Văn Bình', position: 'Chuyên viên', role: 'chuyen_vien', clearance: 'mat' });
+    const officer = await desk.org.addUser(it, { fullName: 'Trần Văn Bình', position: 'Chuyên viên', role: 'chuyen_vien', clearance: 'mat' });
     const r = await desk.incoming.register(admin, await registration(desk, admin, { subject: 'Về việc chuyển đổi số' }));
     const db = desk.db;
     for (const table of RECORD_TABLES) {

@@ -221,7 +221,8 @@ describe('the migration to the new keys and folding', () => {
       try {
         assert.equal(list(desk, admin, '3/CĐ-TTg')[0]?.id, r1.id, 'found by its key');
         for (const q of ['si quan', 'ki thuat', 'dang uy']) assert.ok(list(desk, admin, q).some((r) => r.id === r1.id), q);
-        const dups = await desk.incoming.checkDuplicates(admin, { numberSymbol: '3/CĐ-TTg', issuerName: '', documentDate: '2026-11-02', stagedIds: [] });
+        const { documentDate } = desk.incoming.get(admin, r1.id);
+        const dups = await desk.incoming.checkDuplicates(admin, { numberSymbol: '3/CĐ-TTg', issuerName: '', documentDate, stagedIds: [] });
         assert.deepEqual(dups.map((d) => d.id), [r1.id]);
       } finally {
         desk.close();

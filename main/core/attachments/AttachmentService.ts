@@ -39,7 +39,7 @@ export class AttachmentService {
   async stage(actor: Actor, source: Readable, name: string): Promise<StagedFile> {
     authorize(actor, 'doc.register');
     const c = this.vault.context();
-    c.assertWritable();
+    await c.writable();
     const meta = await c.store.stage(source, name, c.attachmentLimit(), actor.id);
     const duplicates = findDuplicates(c.db, { numberSymbol: '', issuerName: '', documentDate: '', sha256s: [meta.sha256] }, secrecyRank(actor.clearance));
     return { stagedId: meta.stagedId, name: meta.name, size: meta.size, sha256: meta.sha256, isPdf: meta.isPdf, duplicates };
@@ -55,15 +55,17 @@ export class AttachmentService {
   /** Every view of a document's file is recorded; the viewer gets a short-lived, unguessable ticket. */
   open(actor: Actor, attachmentId: number): { ticket: string; name: string; mime: string; isPdf: boolean } {
     authorize(actor, 'doc.read');
-    const { db } = this.vault.context();
+    const { db, whenWritable } = this.vault.context();
     const a = db
       .prepare('SELECT a.*, i.secrecy_rank AS rank FROM attachments a JOIN incoming i ON i.id = a.incoming_id WHERE a.id = ?')
       .get(attachmentId) as { incoming_id: number; name: string; mime: string; is_pdf: number; sha256: string; size: number; rank: number } | undefined;
     if (!a || a.rank > secrecyRank(actor.clearance)) throw DeskError.keyed('NOT_FOUND', 'attachment.notFound');
-    if (!this.vault.readOnly)
+    // Recorded once the database is known sound (at once, unless its check is still running).
+    whenWritable(() =>
       writeTx(db, () =>
         appendAudit(db, { userId: actor.id, action: 'attachment.view', entity: 'incoming', entityId: a.incoming_id, details: { attachmentId, sha256: a.sha256 } }),
-      );
+      ),
+    );
     const ticket = randomBytes(16).toString('hex');
     const now = Date.now();
     for (const [k, t] of this.tickets) if (t.expires < now) this.tickets.delete(k);

@@ -53,7 +53,12 @@ export class AttachmentStore {
     // The 256 shard folders of a store an older version made 0755 (the blobs themselves are not walked).
     for (const e of await fsp.readdir(this.storeDir, { withFileTypes: true })) if (e.isDirectory()) makePrivateDir(join(this.storeDir, e.name));
     // Partial copies from a crash are worthless: their source is still with the user.
-    for (const f of await fsp.readdir(this.stagingDir)) if (f.endsWith('.part')) await fsp.rm(join(this.stagingDir, f), { force: true });
+    // Another process may be staging into the same profile right now: its parts carry its pid.
+    for (const f of await fsp.readdir(this.stagingDir)) {
+      if (!f.endsWith('.part')) continue;
+      const pid = /^[0-9a-f]{32}\.(\d+)\.part$/.exec(f)?.[1];
+      if (pid === undefined || !processAlive(Number(pid))) await fsp.rm(join(this.stagingDir, f), { force: true });
+    }
   }
 
   blobPath(sha256: string): string {
@@ -77,7 +82,7 @@ export class AttachmentStore {
   async stage(source: Readable, rawName: string, limitBytes: number, userId: number): Promise<StagedMeta> {
     const stagedId = randomBytes(16).toString('hex');
     const name = cleanFileName(rawName);
-    const part = `${this.stagedPath(stagedId)}.part`;
+    const part = `${this.stagedPath(stagedId)}.${process.pid}.part`;
     const hash = createHash('sha256');
     let size = 0;
     let head = Buffer.alloc(0);
@@ -254,6 +259,17 @@ export class AttachmentStore {
 
   async hasBlob(sha256: string): Promise<boolean> {
     return fsp.access(this.blobPath(sha256)).then(() => true, () => false);
+  }
+}
+
+/** Whether a process with this id exists (EPERM: it does, as another user's). */
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,6 +1,10 @@
-// Opens the profile database: WAL, foreign keys, migrations, and an integrity check on start.
-// A database that fails the check is reopened read-only and nothing writes to it.
+// Opens the profile database: WAL, foreign keys, migrations, and its integrity check. The check reads
+// the whole file (seconds at a million documents), so the vault asks for it `deferred`: the database
+// opens at once for reading, the check runs on the database worker (offThread.ts), and the vault calls
+// finishOpen() once the verdict is good. A database that fails the check is reopened read-only and
+// nothing writes to it.
 import Database from 'better-sqlite3-multiple-ciphers';
+import { applyKey, openKeyed, type KeyForm } from './keying';
 import { MIGRATIONS } from './migrations';
 import { createPrivateFile, makePrivateFile } from '../privateFiles';
 
@@ -11,19 +15,25 @@ export interface OpenedDatabase {
   readOnly: boolean;
   /** English reason for the log when the database was opened read-only. */
   damage?: string;
+  /** How the data key opened it ('derived': a profile keyed before the raw key; rekey.ts converts it). */
+  keyForm?: KeyForm;
 }
 
 export interface OpenOptions {
   /** Hex data key (SQLCipher mode). Absent: plain SQLite (profiles before token binding). */
   hexKey?: string;
+  /**
+   * 'now' (default): PRAGMA quick_check here, before anything is written, then the migrations (tools,
+   * tests). 'deferred': no check and no writes; the caller gets the verdict from the database worker
+   * and then calls finishOpen().
+   */
+  check?: 'now' | 'deferred';
 }
 
-function applyKey(db: Db, opts: OpenOptions): void {
-  if (!opts.hexKey) return;
-  if (!/^[0-9a-f]{64}$/i.test(opts.hexKey)) throw new Error('database key must be 32 bytes of hex');
-  db.pragma(`cipher='sqlcipher'`);
-  db.pragma(`legacy=4`);
-  db.pragma(`hexkey='${opts.hexKey}'`);
+function connect(file: string, opts: OpenOptions): { db: Db; keyForm?: KeyForm } {
+  if (!opts.hexKey) return { db: new Database(file, { fileMustExist: false }) };
+  const { db, form } = openKeyed(file, opts.hexKey, { fileMustExist: false });
+  return { db, keyForm: form };
 }
 
 export function openDatabase(file: string, opts: OpenOptions = {}): OpenedDatabase {
@@ -31,37 +41,61 @@ export function openDatabase(file: string, opts: OpenOptions = {}): OpenedDataba
   // SQLite creates files 0644 and gives -wal/-shm the database file's mode: make that 0600 first.
   createPrivateFile(file);
   for (const f of [`${file}-wal`, `${file}-shm`]) makePrivateFile(f);
+  let keyForm: KeyForm | undefined;
   try {
-    db = new Database(file, { fileMustExist: false });
-    applyKey(db, opts);
+    ({ db, keyForm } = connect(file, opts));
     db.pragma('busy_timeout = 5000');
-    const check = db.pragma('quick_check', { simple: true }) as string;
-    if (check !== 'ok') {
-      db.close();
-      return openReadOnly(file, opts, `quick_check: ${String(check).slice(0, 200)}`);
+    if (opts.check !== 'deferred') {
+      const check = db.pragma('quick_check', { simple: true }) as string;
+      if (check !== 'ok') {
+        db.close();
+        return openReadOnly(file, opts, `quick_check: ${String(check).slice(0, 200)}`);
+      }
     }
   } catch (err) {
     // SQLITE_NOTADB, SQLITE_CORRUPT … : show what can be shown, write nothing.
     return openReadOnly(file, opts, (err as Error).message);
   }
-  db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   // 64 MiB page cache (default 16): measured to keep search pages of a 1M-row register in memory.
   db.pragma('cache_size = -65536');
-  migrate(db);
-  return { db, readOnly: false };
+  if (opts.check !== 'deferred') finishOpen(db);
+  return { db, readOnly: false, ...(keyForm ? { keyForm } : {}) };
 }
 
-function openReadOnly(file: string, opts: OpenOptions, damage: string): OpenedDatabase {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+/** What may write to the file: WAL (a no-op when it is already) and the migrations. After a good verdict only. */
+export function finishOpen(db: Db): void {
+  db.pragma('journal_mode = WAL');
+  migrate(db);
+}
+
+/** The schema is older than this build: finishOpen() will migrate it. */
+export function needsMigration(db: Db): boolean {
+  return (db.pragma('user_version', { simple: true }) as number) < MIGRATIONS.length;
+}
+
+/** A read-only connection (a damaged database: the banner shows what can be read, nothing is written). */
+export function openReadOnly(file: string, opts: OpenOptions, damage: string): OpenedDatabase {
+  let db: Db;
+  let keyForm: KeyForm | undefined;
   try {
-    applyKey(db, opts);
+    ({ db, form: keyForm } = opts.hexKey ? openKeyed(file, opts.hexKey, { readonly: true }) : { db: new Database(file, { readonly: true, fileMustExist: true }), form: undefined });
+  } catch {
+    // Neither key form reads it: keep a handle anyway; callers see readOnly and show the banner.
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      if (opts.hexKey) applyKey(db, opts.hexKey, 'raw');
+    } catch {
+      /* the banner says it */
+    }
+  }
+  try {
     db.pragma('query_only = ON');
   } catch {
-    /* keep the handle: callers see readOnly and show the banner */
+    /* keep the handle */
   }
-  return { db, readOnly: true, damage };
+  return { db, readOnly: true, damage, ...(keyForm ? { keyForm } : {}) };
 }
 
 export function migrate(db: Db): void {
@@ -102,7 +136,7 @@ export function encryptDatabaseCopy(source: string, target: string, hexKey: stri
     copy.pragma('journal_mode = DELETE'); // rekey cannot run in WAL mode
     copy.pragma(`cipher='sqlcipher'`);
     copy.pragma('legacy=4');
-    copy.pragma(`hexrekey='${hexKey}'`);
+    copy.pragma(`rekey="x'${hexKey}'"`); // the raw data key (keying.ts)
   } finally {
     copy.close();
   }

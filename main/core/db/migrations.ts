@@ -1,12 +1,16 @@
 // Numbered migrations; PRAGMA user_version records how many have run. Never edit a shipped one:
 // append a new one.
 import type { Db } from './connection';
-import { RECORD_TABLES } from '../events/eventLog';
+import { appendAudit } from '../audit/auditLog';
+import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { reindexSymbolKeysAndSearch } from '../documents/search';
 
 const ROLE_CHECK = "('van_thu','lanh_dao','chuyen_vien','quan_tri')";
 const SECRECY_CHECK = "('thuong','mat','toi_mat','tuyet_mat')";
+
+const RECORD_TABLES_AT_V7 = ['units', 'users', 'user_certificates', 'numbering_scopes', 'registers', 'incoming', 'attachments', 'signatures'];
+const BMNN_INCOMING = 'Sổ đăng ký bí mật nhà nước đến';
 
 /** A migration is SQL, or a function for steps SQL cannot do (e.g. generating UUIDv7 ids). */
 export type Migration = string | ((db: Db) => void);
@@ -175,9 +179,8 @@ export const MIGRATIONS: readonly Migration[] = [
   `,
   // 7: global ids (UUIDv7) beside local ids, and the ordered event log the server replicates.
   (db) => {
-    // Record tables created by later migrations get their global_id column when they are created.
-    const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck();
-    for (const table of RECORD_TABLES.filter((t) => exists.get(t) !== undefined)) {
+    // The record tables as they were at this version (later tables are created with the column).
+    for (const table of RECORD_TABLES_AT_V7) {
       db.exec(`ALTER TABLE ${table} ADD COLUMN global_id TEXT`);
       const ids = db.prepare(`SELECT rowid FROM ${table} ORDER BY rowid`).pluck().all() as number[];
       const set = db.prepare(`UPDATE ${table} SET global_id = ? WHERE rowid = ?`);
@@ -205,7 +208,144 @@ export const MIGRATIONS: readonly Migration[] = [
   // 8: number-symbol keys (3/CĐ-TTg = 03/CĐ-TTg) and search folding (Ð, i/y variants, numbers without
   //    leading zeros): recompute the stored keys, rebuild their indexes, the full-text index and its vocabulary.
   reindexSymbolKeysAndSearch,
-  // 9: each person's preferences (the UI language …), a replicated record; and the drafts of
+  // 9: paging the register by key (documents/paging.ts). One covering index per sort order, with the
+  //    clearance rank, so a page anywhere is found from a sampled key without reading the records
+  //    (also below the top clearance); the old single-column indexes are their prefixes. A counter
+  //    kept by triggers tells the sampled keys of every connection and process when to start over.
+  `
+  CREATE INDEX idx_incoming_page_arrival ON incoming(arrival_date, id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_document_date ON incoming(document_date, id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_deadline ON incoming(ifnull(deadline, '9999-12-31'), id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_number_symbol ON incoming(number_symbol_key, id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_issuer ON incoming(issuer_key, id, secrecy_rank);
+  DROP INDEX idx_incoming_arrival;
+  DROP INDEX idx_incoming_document_date;
+  DROP INDEX idx_incoming_number_symbol;
+  DROP INDEX idx_incoming_issuer;
+  CREATE TABLE change_counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO change_counters (name, n) VALUES ('incoming', 0);
+  CREATE TRIGGER incoming_counted_insert AFTER INSERT ON incoming
+    BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'incoming'; END;
+  CREATE TRIGGER incoming_counted_update AFTER UPDATE ON incoming
+    BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'incoming'; END;
+  CREATE TRIGGER incoming_counted_delete AFTER DELETE ON incoming
+    BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'incoming'; END;
+  `,
+  // 10: secret arrivals go to the Sổ đăng ký bí mật nhà nước đến in every preset. A register that took
+  //    secret and ordinary documents alike (the party preset) keeps its entries and numbers and takes
+  //    Thường only from now on; a new register with its own yearly sequence takes the secret levels.
+  //    The state preset's secret register gets the law's name, unless an entry in it was signed (the
+  //    signed register entry names its register: renaming would make those signatures fail).
+  (db) => {
+    const now = new Date();
+    const hasSignedEntries = (registerId: number) =>
+      db.prepare('SELECT 1 FROM signatures s JOIN incoming i ON i.id = s.incoming_id WHERE i.register_id = ? LIMIT 1').get(registerId) !== undefined;
+    const registers = db.prepare("SELECT id, name, secrecy FROM registers WHERE kind = 'incoming' ORDER BY id").all() as Array<{ id: number; name: string; secrecy: string }>;
+    for (const r of registers) {
+      const levels = JSON.parse(r.secrecy) as string[];
+      const secret = levels.filter((l) => l !== 'thuong');
+      if (secret.length > 0 && levels.includes('thuong')) {
+        db.prepare('UPDATE registers SET secrecy = ? WHERE id = ?').run(JSON.stringify(['thuong']), r.id);
+        recordChange(db, 'registers', r.id, 'update', null, now);
+        const scopeId = Number(db.prepare("INSERT INTO numbering_scopes (name, reset, per_type, term_years) VALUES ('Số đến BMNN', 'year', 0, 5)").run().lastInsertRowid);
+        recordChange(db, 'numbering_scopes', scopeId, 'create', null, now);
+        const registerId = Number(db.prepare("INSERT INTO registers (kind, name, secrecy, scope_id) VALUES ('incoming', ?, ?, ?)").run(BMNN_INCOMING, JSON.stringify(secret), scopeId).lastInsertRowid);
+        recordChange(db, 'registers', registerId, 'create', null, now);
+        appendAudit(db, { userId: null, action: 'register.migrate', entity: 'register', entityId: registerId, details: { from: r.name, to: BMNN_INCOMING, secrecy: secret } }, now.toISOString());
+      } else if (secret.length > 0 && r.name === 'Sổ đăng ký văn bản mật đến' && !hasSignedEntries(r.id)) {
+        db.prepare('UPDATE registers SET name = ? WHERE id = ?').run(BMNN_INCOMING, r.id);
+        recordChange(db, 'registers', r.id, 'update', null, now);
+        appendAudit(db, { userId: null, action: 'register.migrate', entity: 'register', entityId: r.id, details: { from: r.name, to: BMNN_INCOMING } }, now.toISOString());
+      }
+    }
+  },
+  // 11: the fields of Phụ lục IV and VI: page and copy counts, signer, how it arrived; the agency's own
+  //     units; recipients chosen among units and people; hand-over (ngày chuyển) and its electronic
+  //     acknowledgement (ký nhận); corrections with the old values; register years closed at year end.
+  //     Columns are added without CHECK constraints so that no existing row is scanned (the core checks).
+  `
+  ALTER TABLE incoming ADD COLUMN page_count INTEGER;
+  ALTER TABLE incoming ADD COLUMN copy_count INTEGER;
+  ALTER TABLE incoming ADD COLUMN signer TEXT NOT NULL DEFAULT '';
+  ALTER TABLE incoming ADD COLUMN arrival_channel TEXT;
+
+  CREATE TABLE internal_units (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT,
+    name TEXT NOT NULL,
+    name_folded TEXT NOT NULL,
+    parent_id INTEGER REFERENCES internal_units(id),
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX idx_internal_units_global_id ON internal_units(global_id);
+
+  CREATE TABLE incoming_recipients (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    ordinal INTEGER NOT NULL,
+    internal_unit_id INTEGER REFERENCES internal_units(id),
+    user_id INTEGER REFERENCES users(id),
+    name TEXT NOT NULL,
+    CHECK (internal_unit_id IS NULL OR user_id IS NULL)
+  );
+  CREATE UNIQUE INDEX idx_incoming_recipients_global_id ON incoming_recipients(global_id);
+  CREATE INDEX idx_incoming_recipients_incoming ON incoming_recipients(incoming_id);
+
+  CREATE TABLE incoming_handovers (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    internal_unit_id INTEGER REFERENCES internal_units(id),
+    user_id INTEGER REFERENCES users(id),
+    recipient_name TEXT NOT NULL,
+    handed_on TEXT NOT NULL,
+    handed_by INTEGER NOT NULL REFERENCES users(id),
+    recorded_at TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    acknowledged_by INTEGER REFERENCES users(id),
+    acknowledged_at TEXT,
+    CHECK (internal_unit_id IS NOT NULL OR user_id IS NOT NULL)
+  );
+  CREATE UNIQUE INDEX idx_incoming_handovers_global_id ON incoming_handovers(global_id);
+  CREATE INDEX idx_incoming_handovers_incoming ON incoming_handovers(incoming_id);
+  CREATE INDEX idx_incoming_handovers_pending ON incoming_handovers(user_id) WHERE acknowledged_at IS NULL;
+
+  CREATE TABLE incoming_corrections (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    corrected_by INTEGER NOT NULL REFERENCES users(id),
+    corrected_at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    old_values TEXT NOT NULL,
+    new_values TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX idx_incoming_corrections_global_id ON incoming_corrections(global_id);
+  CREATE INDEX idx_incoming_corrections_incoming ON incoming_corrections(incoming_id);
+  CREATE TRIGGER incoming_corrections_no_update
+    BEFORE UPDATE OF incoming_id, corrected_by, corrected_at, reason, old_values, new_values ON incoming_corrections
+    BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+  CREATE TRIGGER incoming_corrections_global_id_once BEFORE UPDATE OF global_id ON incoming_corrections WHEN OLD.global_id IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+  CREATE TRIGGER incoming_corrections_no_delete BEFORE DELETE ON incoming_corrections
+    BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+
+  CREATE TABLE register_years (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT,
+    register_id INTEGER NOT NULL REFERENCES registers(id),
+    year INTEGER NOT NULL,
+    closed_at TEXT NOT NULL,
+    closed_by INTEGER NOT NULL REFERENCES users(id),
+    UNIQUE (register_id, year)
+  );
+  CREATE UNIQUE INDEX idx_register_years_global_id ON register_years(global_id);
+  CREATE TRIGGER register_years_no_delete BEFORE DELETE ON register_years
+    BEGIN SELECT RAISE(ABORT, 'a closed register year stays closed'); END;
+  `,
+  // 12: each person's preferences (the UI language …), a replicated record; and the drafts of
   //    unfinished forms, kept for the same person across a lock (local scratch: never replicated).
   `
   CREATE TABLE user_prefs (

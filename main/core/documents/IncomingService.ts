@@ -1,11 +1,15 @@
 // The incoming register as a service: every call names who acts, and the service checks their rights
 // and clearance itself, so the IPC router, the development host, the CLI and later the importer and
 // the sync client all get the same rules.
-import type { CountResult, DocumentSignature, DuplicateRef, IncomingDetail, IncomingRow, NumberPreview, RegisterResult, RegisterSummary } from '../../../common/contract';
-import type { IncomingFilter } from '../../../common/schemas';
+import type {
+  CountResult, DocumentSignature, DuplicateRef, HandoverView, IncomingDetail, IncomingRow, NumberPreview, RegisterResult, RegisterSummary,
+} from '../../../common/contract';
+import type { HandOverInput, IncomingCorrectionInput, IncomingFilter } from '../../../common/schemas';
 import type { ContextSource } from '../context';
 import { parseCrlFiles, type PrivateKeyOps } from '../crypto';
 import type { Actor } from '../org/rights';
+import { correctIncoming } from './corrections';
+import { acknowledge, handOver } from './handover';
 import * as incoming from './incoming';
 import * as signing from './signing';
 
@@ -45,10 +49,25 @@ export class IncomingService {
   }
 
   /** Signs the document's files and register entry with a key on the person's token. */
-  sign(actor: Actor, id: number, key: PrivateKeyOps): Promise<number> {
+  async sign(actor: Actor, id: number, key: PrivateKeyOps): Promise<number> {
     const c = this.source.context();
-    c.assertWritable();
+    await c.writable();
     return signing.signIncoming(c.db, c.store, actor, id, key, c.now());
+  }
+
+  /** Records a hand-over inside the agency (ngày chuyển). */
+  handOver(actor: Actor, input: HandOverInput): HandoverView {
+    return handOver(this.source.context(), actor, input);
+  }
+
+  /** Ký nhận: the recipient acknowledges a hand-over. */
+  acknowledge(actor: Actor, handoverId: number): HandoverView {
+    return acknowledge(this.source.context(), actor, handoverId);
+  }
+
+  /** Corrects a registered entry with a reason; the old values are kept. */
+  correct(actor: Actor, input: IncomingCorrectionInput): IncomingDetail {
+    return correctIncoming(this.source.context(), actor, input);
   }
 
   async verify(actor: Actor, id: number): Promise<DocumentSignature[]> {

@@ -1,20 +1,20 @@
 // The numbering engine. A scope says when its sequence resets (every year, every party term, never)
 // and whether each document type has its own sequence. The next number is taken with an UPSERT in
 // the caller's transaction, so a failed insert rolls the counter back and no number is consumed.
-import type { NumberingPreset, Secrecy } from '../../../common/domain';
+import type { NumberingPreset, ResetPeriod, Secrecy } from '../../../common/domain';
 import type { Db } from '../db/connection';
 import { recordChange } from '../events/eventLog';
 import { cached } from '../db/statements';
 
-export type ResetPeriod = 'year' | 'term' | 'never';
+export type { ResetPeriod };
 
 export interface ScopeConfig {
   name: string;
   reset: ResetPeriod;
   perType: boolean;
   /** First day of a party committee term (yyyy-mm-dd), for reset = 'term'. */
-  termStart?: string;
-  termYears?: number;
+  termStart?: string | undefined;
+  termYears?: number | undefined;
 }
 
 export interface RegisterConfig {
@@ -24,25 +24,27 @@ export interface RegisterConfig {
   scope: ScopeConfig;
 }
 
+export const INCOMING_REGISTER = 'Sổ đăng ký văn bản đến';
+export const BMNN_INCOMING_REGISTER = 'Sổ đăng ký bí mật nhà nước đến';
+
 /**
- * Incoming registers of each preset. State bodies keep secret documents in their own register with
- * its own sequence (NĐ 30/2020, Law on State Secrets); party bodies number secret and non-secret
- * documents in one sequence (HD 36-HD/VPTW). Both reset arrival numbers every 1 January.
+ * Incoming registers of each preset. Arrival numbers run per register and calendar year in order of
+ * receipt, for state and party bodies alike (the state/party differences are about numbers an agency
+ * issues: HD 36-HD/VPTW's shared sequence is for its own documents). Secret arrivals (Mật, Tối mật,
+ * Tuyệt mật) always go to the Sổ đăng ký bí mật nhà nước đến with its own sequence (Luật Bảo vệ bí
+ * mật nhà nước, Luật 117/2025/QH15 and Nghị định 63/2026/NĐ-CP); the ordinary register follows
+ * Nghị định 30/2020/NĐ-CP, Phụ lục IV.
  */
+const INCOMING_REGISTERS: RegisterConfig[] = [
+  { kind: 'incoming', name: INCOMING_REGISTER, secrecy: ['thuong'], scope: { name: 'Số đến', reset: 'year', perType: false } },
+  {
+    kind: 'incoming', name: BMNN_INCOMING_REGISTER, secrecy: ['mat', 'toi_mat', 'tuyet_mat'],
+    scope: { name: 'Số đến BMNN', reset: 'year', perType: false },
+  },
+];
 export const PRESET_REGISTERS: Record<NumberingPreset, RegisterConfig[]> = {
-  state: [
-    { kind: 'incoming', name: 'Sổ đăng ký văn bản đến', secrecy: ['thuong'], scope: { name: 'Số đến', reset: 'year', perType: false } },
-    {
-      kind: 'incoming', name: 'Sổ đăng ký văn bản mật đến', secrecy: ['mat', 'toi_mat', 'tuyet_mat'],
-      scope: { name: 'Số đến mật', reset: 'year', perType: false },
-    },
-  ],
-  party: [
-    {
-      kind: 'incoming', name: 'Sổ đăng ký văn bản đến', secrecy: ['thuong', 'mat', 'toi_mat', 'tuyet_mat'],
-      scope: { name: 'Số đến', reset: 'year', perType: false },
-    },
-  ],
+  state: INCOMING_REGISTERS,
+  party: INCOMING_REGISTERS,
 };
 
 export function createScope(db: Db, s: ScopeConfig, by: number | null = null, now = new Date()): number {
@@ -64,7 +66,7 @@ export function createRegister(db: Db, r: RegisterConfig, by: number | null = nu
   return id;
 }
 
-interface ScopeRow { id: number; reset: ResetPeriod; per_type: number; term_start: string | null; term_years: number }
+export interface ScopeRow { id: number; name: string; reset: ResetPeriod; per_type: number; term_start: string | null; term_years: number }
 
 /** The period key a date falls in: "2026" for yearly scopes, "term:2025-10-15" for party terms. */
 export function periodOf(scope: Pick<ScopeRow, 'reset' | 'term_start' | 'term_years'>, isoDate: string): string {
@@ -99,6 +101,12 @@ export function takeNumber(db: Db, scopeId: number, isoDate: string, typeCode: s
 }
 
 /** The number takeNumber would return now, without taking it (a preview for the form). */
+export function scopeRow(db: Db, scopeId: number): ScopeRow {
+  const scope = cached(db, 'SELECT * FROM numbering_scopes WHERE id = ?').get(scopeId) as ScopeRow | undefined;
+  if (!scope) throw new Error(`numbering scope ${scopeId} does not exist`);
+  return scope;
+}
+
 export function peekNumber(db: Db, scopeId: number, isoDate: string, typeCode: string): number {
   const scope = db.prepare('SELECT * FROM numbering_scopes WHERE id = ?').get(scopeId) as ScopeRow | undefined;
   if (!scope) throw new Error(`numbering scope ${scopeId} does not exist`);

@@ -64,12 +64,18 @@ export function rebuildSearchIndex(db: Db, keys: { numberSymbol(s: string): stri
 export function reindexSymbolKeysAndSearch(db: Db): void {
   const unit = db.prepare('UPDATE units SET name_folded = ? WHERE id = ?');
   for (const u of db.prepare('SELECT id, name FROM units').all() as Array<{ id: number; name: string }>) unit.run(foldVietnamese(u.name), u.id);
-  // Every key changes: building the indexes again afterwards is much faster than updating them row by row.
-  db.exec('DROP INDEX idx_incoming_issuer; DROP INDEX idx_incoming_number_symbol; DROP INDEX idx_incoming_duplicate;');
+  // Every key changes: building the indexes again afterwards is much faster than updating them row by
+  // row. Only the indexes of the schema at hand are dropped and rebuilt (later migrations replace some).
+  const keyIndexes: Record<string, string> = {
+    idx_incoming_issuer: 'incoming(issuer_key)',
+    idx_incoming_number_symbol: 'incoming(number_symbol_key)',
+    idx_incoming_duplicate: 'incoming(number_symbol_key, document_date)',
+  };
+  const present = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incoming'").pluck().all() as string[])
+    .filter((n) => n in keyIndexes);
+  for (const name of present) db.exec(`DROP INDEX ${name}`);
   rebuildSearchIndex(db, { numberSymbol: numberSymbolKey, issuer: issuerKey });
-  db.exec(`CREATE INDEX idx_incoming_issuer ON incoming(issuer_key);
-    CREATE INDEX idx_incoming_number_symbol ON incoming(number_symbol_key);
-    CREATE INDEX idx_incoming_duplicate ON incoming(number_symbol_key, document_date);`);
+  for (const name of new Set([...present, 'idx_incoming_duplicate'])) db.exec(`CREATE INDEX ${name} ON ${keyIndexes[name]}`);
 }
 
 const MAX_EXPANSION = 128;

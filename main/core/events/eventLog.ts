@@ -8,7 +8,10 @@ import { getSetting } from '../profile/settings';
 import { newGlobalId } from './globalId';
 
 /** Tables whose rows are replicated records (each has a `global_id` column). */
-export const RECORD_TABLES = ['units', 'users', 'user_certificates', 'numbering_scopes', 'registers', 'incoming', 'attachments', 'signatures', 'user_prefs'] as const;
+export const RECORD_TABLES = [
+  'units', 'users', 'user_certificates', 'numbering_scopes', 'registers', 'incoming', 'attachments', 'signatures',
+  'internal_units', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'register_years', 'user_prefs',
+] as const;
 export type RecordTable = (typeof RECORD_TABLES)[number];
 
 export type ChangeKind = 'create' | 'update' | 'delete';

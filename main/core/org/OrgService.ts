@@ -41,10 +41,10 @@ export class OrgService {
     }));
   }
 
-  addUser(actor: Actor, u: Omit<UserSummary, 'id'>): UserSummary {
+  async addUser(actor: Actor, u: Omit<UserSummary, 'id'>): Promise<UserSummary> {
     authorize(actor, 'org.manage');
     const c = this.vault.context();
-    c.assertWritable();
+    await c.writable();
     // Nobody grants a clearance above their own.
     requireClearance(actor, u.clearance);
     const id = writeTx(c.db, () => {
@@ -72,7 +72,7 @@ export class OrgService {
   async bindToken(actor: Actor, userId: number, certificates: readonly Uint8Array[]): Promise<void> {
     authorize(actor, 'org.manage');
     const c = this.vault.context();
-    c.assertWritable();
+    await c.writable();
     this.manageable(actor, userId);
     const fit = bindableCertificates(certificates, this.vault.bindingPolicy());
     writeTx(c.db, () => bindCertificates(c.db, userId, fit.map((x) => x.der), actor.id, c.now(), 'administrator'));
@@ -83,7 +83,7 @@ export class OrgService {
   async unbindCertificate(actor: Actor, userId: number, fingerprint: string): Promise<void> {
     authorize(actor, 'org.manage');
     const c = this.vault.context();
-    c.assertWritable();
+    await c.writable();
     this.manageable(actor, userId);
     const own = this.vault.sessionCertificate();
     if (own && fingerprintOf(parseCertificate(own)) === fingerprint)

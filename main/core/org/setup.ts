@@ -1,4 +1,5 @@
-// First-run setup: the workstation's unit, its numbering preset and registers, and the first user.
+// First-run setup: the workstation's unit, its numbering preset and registers, the first user, and
+// (optionally) the agency's own units that incoming documents are handed over to.
 import type { SetupInput } from '../../../common/schemas';
 import { DeskError } from '../../../common/errors';
 import { checkIdentifierCode } from '../../../common/identifierCode';
@@ -7,6 +8,8 @@ import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { createRegister, PRESET_REGISTERS } from '../documents/numbering';
 import { setSetting } from '../profile/settings';
+import { foldVietnamese } from '../../../common/vietnamese';
+import { addInternalUnit } from './internalUnits';
 import { addUnit } from './units';
 import { addUser } from './users';
 
@@ -25,9 +28,17 @@ export function runSetup(db: Db, input: SetupInput, now: Date): number {
     setSetting(db, 'numbering_preset', input.unit.preset);
     const userId = addUser(db, input.admin, null, now);
     for (const r of PRESET_REGISTERS[input.unit.preset]) createRegister(db, r, userId, now);
+    // The same unit typed twice is one unit.
+    const byKey = new Map<string, string>();
+    for (const n of input.internalUnits ?? []) {
+      const k = foldVietnamese(n).replace(/\s+/g, ' ').trim();
+      if (k && !byKey.has(k)) byKey.set(k, n.trim());
+    }
+    const internalUnits = [...byKey.values()];
+    for (const name of internalUnits) addInternalUnit(db, { name }, userId, now);
     appendAudit(db, {
       userId, action: 'profile.setup', entity: 'unit', entityId: unitId,
-      details: { unit: input.unit.name, code: code.code, preset: input.unit.preset, role: input.admin.role },
+      details: { unit: input.unit.name, code: code.code, preset: input.unit.preset, role: input.admin.role, internalUnits: internalUnits.length },
     });
     return userId;
   });

@@ -19,7 +19,9 @@ import type { SetupInput } from '../../../common/schemas';
 import { appendAudit } from '../audit/auditLog';
 import { AttachmentStore } from '../attachments/store';
 import type { ContextSource, CoreContext } from '../context';
-import { encryptDatabaseCopy, isPlainDatabase, openDatabase, type Db } from '../db/connection';
+import { encryptDatabaseCopy, finishOpen, isPlainDatabase, needsMigration, openDatabase, openReadOnly, type Db, type OpenOptions } from '../db/connection';
+import { checkIntegrityOffThread, rekeyOffThread } from '../db/offThread';
+import { WriteGate, type Verdict } from '../db/writeGate';
 import { writeTx } from '../db/transaction';
 import { CryptoError, parseCertificate, type PrivateKeyOps, type RecipientSpec } from '../crypto';
 import { equalBytes } from '../crypto/der';
@@ -69,7 +71,12 @@ interface Connection {
   db: Db;
   readOnly: boolean;
   damage?: string;
+  /** Writes wait for the integrity verdict of this connection's file (db/writeGate.ts). */
+  gate: WriteGate;
 }
+
+/** A read that met a damaged page: as good a verdict as the check's. */
+const isDamage = (err: unknown): boolean => ['SQLITE_CORRUPT', 'SQLITE_NOTADB'].includes(String((err as { code?: string }).code));
 
 const DB_FILE = 'securedesk.db';
 const KEYRING_FILE = 'keyring.cms';
@@ -142,17 +149,28 @@ export class ProfileVault implements ContextSource {
 
   /** Locks the profile: closes the database, forgets the data key, ends the session. */
   lock(reason: LockCause = 'manual'): void {
-    if (this.conn && this.actor && !this.conn.readOnly) {
-      try {
-        appendAudit(this.conn.db, { userId: this.actor.id, action: 'session.lock', details: { reason } });
-      } catch (err) {
-        this.log.log('warn', 'could not record the lock', { error: (err as Error).message });
-      }
+    const conn = this.conn;
+    const actor = this.actor;
+    if (conn && actor && !conn.readOnly) {
+      // Written once the file is known sound (at once, unless its check is still running).
+      conn.gate.whenWritable(() => {
+        try {
+          appendAudit(conn.db, { userId: actor.id, action: 'session.lock', details: { reason } });
+        } catch (err) {
+          this.log.log('warn', 'could not record the lock', { error: (err as Error).message });
+        }
+      });
     }
     this.actor = null;
     this.sessionKey = null;
     for (const listener of this.lockListeners) listener();
-    this.conn?.db.close();
+    if (conn) {
+      conn.gate.close();
+      // A check still running: the connection stays (reads and writes refused) until its verdict
+      // has let the records above be written, then closes.
+      if (conn.gate.state === 'checking') void conn.gate.settled.then(() => conn.db.close());
+      else conn.db.close();
+    }
     this.conn = null;
     this.storeOpen = null;
     this.dataKey?.fill(0);
@@ -173,25 +191,102 @@ export class ProfileVault implements ContextSource {
   context(): CoreContext {
     const db = this.db;
     const store = this.store;
+    const { gate } = this.conn!;
     return {
       db, store, log: this.log, now: this.now, trustAnchors: this.trustAnchors, revocationLists: this.revocationLists,
-      assertWritable: () => this.assertWritable(),
+      assertWritable: () => gate.assertWritable(),
+      writable: () => gate.writable(),
+      whenWritable: (write) => gate.whenWritable(write),
       attachmentLimit: () => this.attachmentLimit(),
     };
   }
 
-  private async attach(dataKey: Buffer | null): Promise<void> {
-    const opened = openDatabase(this.path(DB_FILE), dataKey ? { hexKey: dataKey.toString('hex') } : {});
-    this.conn = { db: opened.db, readOnly: opened.readOnly, ...(opened.damage ? { damage: opened.damage } : {}) };
-    if (opened.damage) this.log.log('error', 'database failed its integrity check; opened read-only', { reason: opened.damage });
+  /**
+   * Opens the database for the session. It is readable at once; its integrity check (the whole file,
+   * seconds at a million documents) runs on the database worker and writes wait for the verdict
+   * (writeGate.ts). A database keyed the old way is rekeyed to the raw key first, once (rekey.ts).
+   * `checked`: the file was made or verified just now (setup, encryption in place): no check.
+   */
+  private async attach(dataKey: Buffer | null, checked = false): Promise<void> {
+    const file = this.path(DB_FILE);
+    const opts: OpenOptions = { ...(dataKey ? { hexKey: dataKey.toString('hex') } : {}), check: 'deferred' };
+    let opened = openDatabase(file, opts);
+    if (opened.keyForm === 'derived' && !opened.readOnly) {
+      opened.db.close();
+      await this.rekeyOnce(file, opts.hexKey!);
+      opened = openDatabase(file, opts);
+    }
+    const gate = new WriteGate({ open: checked, report: (err) => this.log.log('error', 'a record held for the integrity verdict failed', { error: (err as Error).message }) });
+    const conn: Connection = { db: opened.db, readOnly: opened.readOnly, ...(opened.damage ? { damage: opened.damage } : {}), gate };
+    gate.onVerdict((v) => this.verdictArrived(conn, v, opts));
+    this.conn = conn;
     this.dataKey = dataKey;
     this.storeOpen = new AttachmentStore(this.path('store'), this.path('staging'), dataKey);
-    if (!opened.readOnly) await this.storeOpen.init();
+    if (opened.readOnly) {
+      gate.decide({ ok: false, damage: opened.damage ?? 'unreadable' });
+      return;
+    }
+    if (!checked) {
+      const t0 = performance.now();
+      void checkIntegrityOffThread(file, opts.hexKey).then(
+        ({ result }) => {
+          if (result.ok) this.log.log('info', 'database integrity check passed', { ms: Math.round(performance.now() - t0) });
+          gate.decide(result);
+        },
+        (err: unknown) => gate.decide({ ok: false, damage: `integrity check failed to run: ${(err as Error).message}` }),
+      );
+    }
+    await this.storeOpen.init();
+    // An older schema (or a file not yet in WAL mode) is upgraded only once the file is known sound.
+    if (needsMigration(opened.db) || opened.db.pragma('journal_mode', { simple: true }) !== 'wal') {
+      const v = await gate.settled;
+      if (v.ok && this.conn === conn) finishOpen(conn.db);
+    }
   }
 
+  /** The one-time rekey to the raw data key, on the database worker; on failure the old key serves on. */
+  private async rekeyOnce(file: string, hexKey: string): Promise<void> {
+    const t0 = performance.now();
+    try {
+      const { result } = await rekeyOffThread(file, hexKey);
+      this.log.log(result === 'busy' ? 'warn' : 'info', 'database key', { rekey: result, ms: Math.round(performance.now() - t0) });
+    } catch (err) {
+      this.log.log('warn', 'database rekey to the raw key failed; the derived key is kept', { error: (err as Error).message });
+    }
+  }
+
+  /** A bad verdict: the session goes on read-only (a fresh read-only connection; nothing was written). */
+  private verdictArrived(conn: Connection, v: Verdict, opts: OpenOptions): void {
+    if (v.ok || conn.readOnly) return;
+    this.log.log('error', 'database failed its integrity check; switched to read-only', { reason: v.damage });
+    if (this.conn !== conn) return; // locked meanwhile: it closes once the gate has settled
+    // The read-only connection first, so that closing the other is not the last close (no checkpoint).
+    const ro = openReadOnly(this.path(DB_FILE), opts, v.damage);
+    this.conn = { db: ro.db, readOnly: true, damage: v.damage, gate: conn.gate };
+    conn.db.close();
+  }
+
+  /** Resolves when the open profile may be written; READ_ONLY on a damaged database, NO_SESSION when locked. */
+  writable(): Promise<void> {
+    if (!this.conn) return Promise.reject(new DeskError('NO_SESSION', 'Máy trạm đang khóa. Cắm thiết bị ký số và nhập mã PIN để mở.'));
+    return this.conn.gate.writable();
+  }
+
+  /** Throws unless the open profile's integrity verdict is in and good. */
   assertWritable(): void {
-    if (this.readOnly)
-      throw DeskError.keyed('READ_ONLY', 'profile.readOnly');
+    if (!this.conn) throw DeskError.keyed('NO_SESSION', 'session.locked');
+    this.conn.gate.assertWritable();
+  }
+
+  /** The integrity verdict of the open profile's database, once known. */
+  verdict(): Promise<Verdict> {
+    if (!this.conn) return Promise.reject(DeskError.keyed('NO_SESSION', 'session.locked'));
+    return this.conn.gate.settled;
+  }
+
+  /** checking: the database is readable and its check runs; writes wait for it. */
+  get integrity(): 'checking' | 'ok' | 'damaged' | null {
+    return this.conn ? (this.conn.readOnly ? 'damaged' : this.conn.gate.state) : null;
   }
 
   // ---- profile and session ----
@@ -289,7 +384,7 @@ export class ProfileVault implements ContextSource {
     const dataKey = newDataKey();
     try {
       await this.writeKeyringFor(dataKey, unlocking, key);
-      await this.attach(Buffer.from(dataKey));
+      await this.attach(Buffer.from(dataKey), true);
     } catch (err) {
       await fsp.rm(this.path(KEYRING_FILE), { force: true });
       throw err;
@@ -324,7 +419,8 @@ export class ProfileVault implements ContextSource {
     if (!user) throw DeskError.keyed('NOT_FOUND', 'user.notFound');
     this.actor = actorFor(user, registerRoles(this.db));
     this.sessionKey = key;
-    if (!this.readOnly) writeTx(this.db, () => appendAudit(this.db, { userId, action: 'session.unlock' }));
+    const db = this.db;
+    if (!this.readOnly) this.conn!.gate.whenWritable(() => writeTx(db, () => appendAudit(db, { userId, action: 'session.unlock' })));
     return this.sessionOf(this.actor);
   }
 
@@ -369,6 +465,8 @@ export class ProfileVault implements ContextSource {
     try {
       userId = holderOf(this.db, unlockedBy.certificate);
     } catch (err) {
+      // A damaged page met before the check's verdict is a verdict too.
+      if (isDamage(err)) this.conn?.gate.decide({ ok: false, damage: (err as Error).message });
       // A damaged database stays open read-only (state 'damaged') so the banner can say so.
       if (this.readOnly) throw DeskError.keyed('READ_ONLY', 'profile.damagedOnUnlock');
       throw err;
@@ -441,7 +539,7 @@ export class ProfileVault implements ContextSource {
     await this.attach(null);
     let certs: Uint8Array[];
     try {
-      this.assertWritable();
+      await this.writable();
       const user = getUser(this.db, userId);
       if (!user) throw DeskError.keyed('NOT_FOUND', 'user.notFound');
       const fit = bindableCertificates(personCertificates, this.bindingPolicy(), true);
@@ -491,9 +589,11 @@ export class ProfileVault implements ContextSource {
     const next = this.path(`${DB_FILE}.encrypting`);
     // Interrupted between the two renames: the verified encrypted copy takes its place.
     if (!existsSync(plain) && existsSync(next)) await fsp.rename(next, plain);
+    let verified = false;
     if (this.dbIsPlain()) {
       await fsp.rm(next, { force: true });
       encryptDatabaseCopy(plain, next, dataKey.toString('hex'));
+      verified = true;
       const old = this.path(`${DB_FILE}.plain-old`);
       await fsp.rename(plain, old);
       await fsp.rename(next, plain);
@@ -503,7 +603,7 @@ export class ProfileVault implements ContextSource {
     }
     await fsp.rm(next, { force: true }); // a copy from a run interrupted before its swap
     for (const f of ['plain-old', 'plain-old-wal', 'plain-old-shm']) await shred(this.path(`${DB_FILE}.${f}`));
-    await this.attach(Buffer.from(dataKey));
+    await this.attach(Buffer.from(dataKey), verified);
     try {
       const hashes = this.db.prepare('SELECT DISTINCT sha256 FROM attachments').pluck().all() as string[];
       for (const sha of hashes) await this.store.encryptPlainBlob(sha);

@@ -1,18 +1,17 @@
-// A date typed as dd/mm/yyyy. Accepts 5/3/2026, 05.03.2026, 05-03-2026 and 05032026, and tidies
-// the text to 05/03/2026 when the field is left; the value stays text until the form parses it.
+// A date typed as dd/mm/yyyy. Accepts what the command line accepts too (common/dates parseDateInput:
+// 5/3/2026, 05.03.2026, 05-03-2026, 05032026, 2026-03-05), and tidies the text to 05/03/2026 when the
+// field is left; the value stays text until the form parses it.
 import { forwardRef, type InputHTMLAttributes } from 'react';
-import { formatDateVn, parseDateVn } from '../../../common/dates';
+import { formatDateVn, parseDateInput } from '../../../common/dates';
 
 export function normaliseDateText(text: string): string {
-  let s = text.trim().replace(/[.\-\s]+/g, '/');
-  if (/^\d{8}$/.test(s)) s = `${s.slice(0, 2)}/${s.slice(2, 4)}/${s.slice(4)}`;
-  const iso = parseDateVn(s);
+  const iso = parseDateInput(text);
   return iso ? formatDateVn(iso) : text.trim();
 }
 
 /** The ISO date of a typed text; the text itself when it is not a date (so the schema says why). */
 export function dateTextToIso(text: string): string {
-  return parseDateVn(normaliseDateText(text)) ?? text.trim();
+  return parseDateInput(text) ?? text.trim();
 }
 
 type Props = Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'type'> & {

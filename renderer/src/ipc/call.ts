@@ -1,7 +1,7 @@
 // Every contract call from the UI goes through here: errors that mean the same thing everywhere
 // are handled once (NO_SESSION -> sign-in, READ_ONLY -> banner, INTERNAL -> toast) and rethrown,
 // so each screen deals only with what it understands (VALIDATION at the field, DUPLICATE …).
-import type { Channel, InputOf, OutputOf, StagedFile } from '../../../common/contract';
+import type { Channel, InputOf, OutputOf, PickedFiles, StagedFile } from '../../../common/contract';
 import { DeskError } from '../../../common/errors';
 import { errorText } from '../i18n/errors';
 import { useApp } from '../stores/app';
@@ -44,6 +44,19 @@ export async function call<C extends Channel>(channel: C, input: InputOf<C>): Pr
 export async function stageFile(file: File): Promise<StagedFile> {
   try {
     return await desk.stageFile(file);
+  } catch (e) {
+    const err = asDeskError(e);
+    route(err);
+    throw err;
+  }
+}
+
+/** Electron: main opens the file picker itself and stages the chosen files (no path reaches the page). */
+export const canPickFiles = (): boolean => typeof desk.pickFiles === 'function';
+
+export async function pickFiles(): Promise<PickedFiles> {
+  try {
+    return await desk.pickFiles!();
   } catch (e) {
     const err = asDeskError(e);
     route(err);

@@ -1,5 +1,5 @@
-// Display formatting. Dates are always dd/mm/yyyy (common/dates); numbers follow the UI language.
-import { formatDateVn } from '../../../common/dates';
+// Display formatting. Dates are always dd/mm/yyyy in Vietnam time (common/dates); numbers follow the UI language.
+import { formatDateTimeVn as formatDateTimeVnCommon, formatDateVn } from '../../../common/dates';
 import i18n from '../i18n';
 
 export { formatDateVn };
@@ -29,20 +29,8 @@ export function formatSize(bytes: number): string {
   return `${f(bytes / (1024 * 1024 * 1024), 1)} GB`;
 }
 
-/** An ISO timestamp in local time: "05/03/2026 08:30". */
-export function formatDateTimeVn(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getDate())}/${p(d.getMonth() + 1)}/${d.getFullYear()} ${p(d.getHours())}:${p(d.getMinutes())}`;
-}
+/** An instant in Vietnam time, whatever the machine's time zone: "05/03/2026 08:30". */
+export const formatDateTimeVn = (iso: string | null | undefined): string => formatDateTimeVnCommon(iso);
 
-/** The local calendar date of an ISO timestamp: "05/03/2026". */
-export function formatInstantDateVn(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getDate())}/${p(d.getMonth() + 1)}/${d.getFullYear()}`;
-}
+/** The calendar date in Vietnam of an ISO timestamp: "05/03/2026". */
+export const formatInstantDateVn = (iso: string | null | undefined): string => formatDateVn(iso);

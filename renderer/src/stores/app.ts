@@ -56,6 +56,16 @@ interface AppState {
 const bannerOf = (info: AppInfo): DeskError | null =>
   info.readOnly ? new DeskError('READ_ONLY', info.banner ?? '', { key: 'profile.damaged' }) : null;
 
+/**
+ * The database's integrity check goes on after the unlock (writes wait for it in the core): when
+ * its verdict is that the file is damaged, the read-only banner appears.
+ */
+function awaitVerdict(set: (s: Partial<AppState>) => void): void {
+  void desk.invoke('app.verdict', {}).then((info) => {
+    if (info.readOnly) set({ info, readOnlyReason: bannerOf(info) });
+  }).catch(() => undefined);
+}
+
 export const useApp = create<AppState>()((set, get) => ({
   phase: 'loading',
   info: null,
@@ -79,6 +89,7 @@ export const useApp = create<AppState>()((set, get) => ({
       const session = info.profile === 'locked' ? null : await desk.invoke('session.current', {});
       if (session) await applyPersonLanguage();
       set({ info, readOnlyReason, session, phase: session ? 'ready' : 'locked' });
+      if (session) awaitVerdict(set);
     } catch (err) {
       set({ phase: 'unavailable', bootError: err instanceof DeskError ? err : new DeskError('INTERNAL', String(err)) });
     }
@@ -89,6 +100,7 @@ export const useApp = create<AppState>()((set, get) => ({
     set({ session, sessionToken: token ?? null, phase: 'ready', lockNotice: null, idleLockAt: null, languageChoice: null });
     // The profile is open now: its unit (encrypted while locked) can be shown in the header.
     void desk.invoke('app.info', {}).then((info) => set({ info, readOnlyReason: bannerOf(info) })).catch(() => undefined);
+    awaitVerdict(set);
   },
 
   locked(notice) {

@@ -3,7 +3,8 @@
 import { create } from 'zustand';
 import { onWipe } from './wipe';
 
-export type View = { name: 'incoming' } | { name: 'incomingDetail'; id: number } | { name: 'users' } | { name: 'tokens' };
+export type View = { name: 'incoming' } | { name: 'incomingDetail'; id: number } | { name: 'users' } | { name: 'tokens' }
+  | { name: 'registers' } | { name: 'internalUnits' };
 
 interface NavState {
   view: View;

@@ -8,9 +8,10 @@
 import { create } from 'zustand';
 import type { SavedDraft, StagedFile } from '../../../common/contract';
 import { formatDateVn, todayIso } from '../../../common/dates';
-import type { Secrecy, Urgency } from '../../../common/domain';
+import type { ArrivalChannel, Secrecy, Urgency } from '../../../common/domain';
 import type { IncomingRegisterDraft } from '../../../common/drafts';
-import { asDeskError, call, stageFile } from '../ipc/call';
+import { DeskError } from '../../../common/errors';
+import { asDeskError, call, pickFiles, stageFile } from '../ipc/call';
 import { desk } from '../ipc/desk';
 import i18n from '../i18n';
 import { errorText } from '../i18n/errors';
@@ -24,6 +25,9 @@ export interface DraftFile {
   staged?: StagedFile;
   error?: string;
 }
+
+/** A recipient as chosen in the form: a unit or a person of the agency, or a name written freely. */
+export type DraftRecipient = { kind: 'unit' | 'user'; id: number; name: string } | { kind: 'text'; name: string };
 
 export interface Draft {
   secrecy: Secrecy;
@@ -43,8 +47,13 @@ export interface Draft {
   /** True once the person picked a type (then the number-symbol no longer suggests one). */
   typeChosen: boolean;
   subject: string;
-  recipients: string[];
+  recipients: DraftRecipient[];
   notes: string;
+  /** Phụ lục VI: người ký, số trang, số bản (as typed), hình thức nhận. */
+  signer: string;
+  pageCount: string;
+  copyCount: string;
+  arrivalChannel: ArrivalChannel;
   files: DraftFile[];
 }
 
@@ -64,6 +73,10 @@ export const emptyDraft = (): Draft => ({
   subject: '',
   recipients: [],
   notes: '',
+  signer: '',
+  pageCount: '',
+  copyCount: '',
+  arrivalChannel: 'paper',
   files: [],
 });
 
@@ -74,6 +87,8 @@ interface DraftState {
   closeDialog(): void;
   update(patch: Partial<Draft>): void;
   addFiles(files: File[], limitBytes: number): void;
+  /** Electron: main's own file picker; the files come back staged (or refused, with why). */
+  pickFiles(): void;
   removeFile(key: number): void;
   /** Empties the form. Staged files are discarded unless registration consumed them. */
   reset(opts: { discardFiles: boolean }): void;
@@ -117,6 +132,19 @@ export const useRegisterDraft = create<DraftState>()((set, get) => {
           (err: unknown) => patchFile(key, (f) => ({ ...f, state: 'failed', error: errorText(asDeskError(err)) })),
         );
       }
+    },
+
+    pickFiles() {
+      pickFiles().then(
+        (picked) => {
+          const added: DraftFile[] = [
+            ...picked.files.map((staged): DraftFile => ({ key: nextKey++, name: staged.name, size: staged.size, state: 'ready', staged })),
+            ...picked.failed.map((f): DraftFile => ({ key: nextKey++, name: f.name, size: 0, state: 'failed', error: errorText(DeskError.fromPayload({ code: 'FILE_UNREADABLE', ...f })) })),
+          ];
+          if (added.length) set((s) => ({ draft: { ...s.draft, files: [...s.draft.files, ...added] } }));
+        },
+        () => undefined, // already shown by call.ts's error routing
+      );
     },
 
     removeFile(key) {

@@ -108,9 +108,9 @@ describe('an encrypted profile: identity and binding', () => {
     const session = await guard.setup(SETUP, ref(t.admin), PIN);
     assert.equal(session.user.fullName, 'Hoàng Quản Trị');
     const admin = actorFor(session.user);
-    ids.tmvt = desk.org.addUser(admin, { fullName: 'Nguyễn Thị Tuyết', position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' }).id;
-    ids.mat = desk.org.addUser(admin, { fullName: 'Lê Văn Mạnh', position: 'Văn thư', role: 'van_thu', clearance: 'mat' }).id;
-    ids.qt = desk.org.addUser(admin, { fullName: 'Phạm Văn Thường', position: 'Quản trị mạng', role: 'quan_tri', clearance: 'thuong' }).id;
+    ids.tmvt = (await desk.org.addUser(admin, { fullName: 'Nguyễn Thị Tuyết', position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' })).id;
+    ids.mat = (await desk.org.addUser(admin, { fullName: 'Lê Văn Mạnh', position: 'Văn thư', role: 'van_thu', clearance: 'mat' })).id;
+    ids.qt = (await desk.org.addUser(admin, { fullName: 'Phạm Văn Thường', position: 'Quản trị mạng', role: 'quan_tri', clearance: 'thuong' })).id;
     await guard.bindToken(admin, ids.tmvt, ref(t.tmvt));
     await guard.bindToken(admin, ids.mat, ref(t.mat));
     await guard.bindToken(admin, ids.qt, ref(t.qt));

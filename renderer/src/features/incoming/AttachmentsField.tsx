@@ -13,11 +13,13 @@ interface Props {
   error?: string | undefined;
   disabled?: boolean;
   onAdd(files: File[]): void;
+  /** When given (Electron), "Chọn tệp" asks main to open its own picker instead of the page's input. */
+  onPick?: (() => void) | undefined;
   onRemove(key: number): void;
   onOpenRecord(id: number): void;
 }
 
-export function AttachmentsField({ id, files, error, disabled, onAdd, onRemove, onOpenRecord }: Props) {
+export function AttachmentsField({ id, files, error, disabled, onAdd, onPick, onRemove, onOpenRecord }: Props) {
   const { t } = useTranslation();
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
@@ -43,7 +45,7 @@ export function AttachmentsField({ id, files, error, disabled, onAdd, onRemove, 
       >
         <Icon name="upload" />
         <span>{t('register.files.drop')}</span>
-        <button type="button" className="button" disabled={disabled} onClick={() => input.current?.click()}
+        <button type="button" className="button" disabled={disabled} onClick={() => (onPick ? onPick() : input.current?.click())}
           aria-describedby={error ? `${id}-error` : `${id}-hint`}>
           {t('register.files.choose')}
         </button>

@@ -11,9 +11,14 @@ import { useLabels } from '../../i18n/labels';
 import { errorText } from '../../i18n/errors';
 import { asDeskError, call } from '../../ipc/call';
 import { formatDateTimeVn, formatDateVn, formatSize } from '../../lib/format';
+import { useCanRegister } from '../../stores/app';
+import { useIncoming } from '../../stores/incoming';
 import { useNav } from '../../stores/nav';
 import { useRegisterDraft } from '../../stores/registerDraft';
 import { PdfViewer } from '../viewer/PdfViewer';
+import { CorrectionDialog } from './CorrectionDialog';
+import { CorrectionHistory } from './CorrectionHistory';
+import { HandoverSection } from './HandoverSection';
 import { isOverdue } from './IncomingTable';
 import { failureReasons, latestFileSignature, useSignatures } from './signatures';
 import { SignatureSummary, SignaturesSection } from './SignaturesSection';
@@ -25,6 +30,10 @@ export function IncomingDetailView({ id }: { id: number }) {
   const [doc, setDoc] = useState<IncomingDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [shown, setShown] = useState<AttachmentInfo | null>(null);
+  // Bumped after a hand-over, an acknowledgement or a correction: the entry is read again.
+  const [version, setVersion] = useState(0);
+  const [correcting, setCorrecting] = useState(false);
+  const canRegister = useCanRegister();
   // Verification starts with the document, not after it: the core re-reads every file.
   const signatures = useSignatures(id);
   const signaturesRef = useRef<HTMLElement>(null);
@@ -39,14 +48,15 @@ export function IncomingDetailView({ id }: { id: number }) {
       (d) => {
         if (!live) return;
         setDoc(d);
-        setShown(d.attachments.find((a) => a.isPdf) ?? d.attachments[0] ?? null);
+        // The file on screen stays on screen when the entry is read again.
+        setShown((prev) => (prev && d.attachments.find((a) => a.id === prev.id)) ?? d.attachments.find((a) => a.isPdf) ?? d.attachments[0] ?? null);
       },
       (err: unknown) => live && setError(errorText(asDeskError(err))),
     );
     return () => {
       live = false;
     };
-  }, [id]);
+  }, [id, version]);
 
   // Esc goes back to the register (unless a field, menu or dialog has it).
   useEffect(() => {
@@ -71,10 +81,16 @@ export function IncomingDetailView({ id }: { id: number }) {
           <Icon name="arrowLeft" /> {t('incoming.title')}
         </button>
         <h1 id="detail-title">{title}</h1>
-        {doc && <span className="detail-register">{doc.registerName}</span>}
+        {doc && <span className="detail-register">{t('entry.registerYear', { register: doc.registerName, year: doc.year })}</span>}
         {doc && <SecrecyMark level={doc.secrecy} />}
         {doc && doc.urgency !== 'thuong' && <span className={`urgency-tag urgency-${doc.urgency}`}>{labels.urgency(doc.urgency)}</span>}
         {doc && <SignatureSummary state={signatures} onShow={showSignatures} />}
+        {doc && canRegister && (
+          <button type="button" className="button subtle detail-correct" onClick={() => setCorrecting(true)} disabled={doc.yearClosed}
+            title={doc.yearClosed ? t('corrections.yearClosed', { year: doc.year }) : t('corrections.tooltip')}>
+            {t('corrections.open')}
+          </button>
+        )}
       </div>
       {error && (
         <div className="empty-state" role="alert">
@@ -96,6 +112,7 @@ export function IncomingDetailView({ id }: { id: number }) {
               <Meta label={t('detail.issuer')}>{doc.issuerName}</Meta>
               <Meta label={t('detail.numberSymbol')}>{doc.numberSymbol}</Meta>
               <Meta label={t('detail.documentDate')}>{formatDateVn(doc.documentDate)}</Meta>
+              <Meta label={t('entry.signer')}>{doc.signer || <span className="muted">{t('detail.none')}</span>}</Meta>
               <Meta label={t('detail.typeAndSubject')}>
                 <span className="strong">{labels.docType(doc.typeCode)}</span>
                 {doc.secrecy === 'tuyet_mat' ? (
@@ -103,6 +120,13 @@ export function IncomingDetailView({ id }: { id: number }) {
                 ) : (
                   <span className="block">{doc.subject}</span>
                 )}
+              </Meta>
+              <Meta label={t('entry.pagesAndCopies')}>
+                {doc.pageCount === null && doc.copyCount === null ? <span className="muted">{t('detail.none')}</span>
+                  : t('entry.pagesCopiesValue', { pages: doc.pageCount ?? '—', copies: doc.copyCount ?? '—' })}
+              </Meta>
+              <Meta label={t('entry.arrivalChannel')}>
+                {doc.arrivalChannel ? t(`entry.channels.${doc.arrivalChannel}`) : <span className="muted">{t('entry.channelUnknown')}</span>}
               </Meta>
               <Meta label={t('detail.secrecy')}><SecrecyBadge level={doc.secrecy} /></Meta>
               <Meta label={t('detail.urgency')}>{labels.urgency(doc.urgency)}</Meta>
@@ -125,6 +149,8 @@ export function IncomingDetailView({ id }: { id: number }) {
               <Meta label={t('detail.registeredBy')}>{doc.registeredBy}</Meta>
               <Meta label={t('detail.registeredAt')}>{formatDateTimeVn(doc.registeredAt)}</Meta>
             </dl>
+            <HandoverSection doc={doc} onChanged={() => setVersion((v) => v + 1)} />
+            <CorrectionHistory corrections={doc.corrections} />
             <h2 className="meta-heading">
               <Icon name="paperclip" /> {t('detail.attachments', { count: doc.attachments.length })}
             </h2>
@@ -163,6 +189,15 @@ export function IncomingDetailView({ id }: { id: number }) {
             )}
           </div>
         </div>
+      )}
+      {doc && correcting && (
+        <CorrectionDialog doc={doc} signed={(signatures.signatures?.length ?? 0) > 0} onClose={() => setCorrecting(false)} onCorrected={(d) => {
+          setCorrecting(false);
+          setDoc(d);
+          useIncoming.getState().refresh();
+          // The signed register entry has changed: verify again (its signature no longer matches).
+          signatures.reload();
+        }} />
       )}
     </section>
   );

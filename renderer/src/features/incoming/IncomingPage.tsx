@@ -5,6 +5,7 @@ import {
   DEADLINE_FILTERS, INCOMING_STATUSES, SECRECY_LEVELS, URGENCY_LEVELS,
   type DeadlineFilter, type IncomingStatus, type Secrecy, type Urgency,
 } from '../../../../common/domain';
+import { todayIso, yearOf } from '../../../../common/dates';
 import { Icon, Spinner } from '../../components/Icon';
 import { useLabels } from '../../i18n/labels';
 import { formatNumber } from '../../lib/format';
@@ -92,7 +93,7 @@ function Filters({ searchRef }: { searchRef: RefObject<HTMLInputElement | null> 
   const { t } = useTranslation();
   const labels = useLabels();
   const { filters, query, registers, setFilter, setQuery } = useIncoming();
-  const thisYear = new Date().getFullYear();
+  const thisYear = yearOf(todayIso());
   const years = Array.from({ length: 10 }, (_, i) => thisYear - i);
 
   return (

@@ -66,9 +66,13 @@ export function IncomingTable({ rows, filtered, active }: Props) {
   const userId = useApp((s) => s.session?.user.id ?? null);
   const [registerWidth, setRegisterWidth] = useState(0);
   const layout = useColumnLayout(userId, registerWidth);
-  const { template, minWidth } = gridTemplate(layout.columns);
-  const shownCount = layout.columns.filter((c) => c.shown).length;
-  const hiddenClasses = layout.columns.filter((c) => !c.shown).map((c) => ` hide-${c.key}`).join('');
+  // Arrival numbers repeat across registers and years: a list that mixes registers says which.
+  const mixesRegisters = useIncoming((s) => s.filters.registerId === null && (s.registers?.length ?? 0) > 1);
+  const columns = mixesRegisters ? layout.columns : layout.columns.filter((c) => c.key !== 'register');
+  const hiddenColumns = mixesRegisters ? layout.columns.filter((c) => !c.shown) : layout.columns.filter((c) => !c.shown || c.key === 'register');
+  const { template, minWidth } = gridTemplate(columns);
+  const shownCount = columns.filter((c) => c.shown).length;
+  const hiddenClasses = hiddenColumns.map((c) => ` hide-${c.key}`).join('');
 
   // The register's own width decides which columns show by default.
   useLayoutEffect(() => {
@@ -207,7 +211,7 @@ export function IncomingTable({ rows, filtered, active }: Props) {
         >
           <div className="grid-head" role="rowgroup">
             <div className="grid-row" role="row" aria-rowindex={1}>
-              {layout.columns.map((c) => (
+              {columns.map((c) => (
                 <div key={c.key} role="columnheader" className={`grid-cell ${c.className}`}
                   aria-sort={c.sort && sort.field === c.sort ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}>
                   {c.sort ? (
@@ -223,7 +227,7 @@ export function IncomingTable({ rows, filtered, active }: Props) {
                 </div>
               ))}
               <div className="grid-cell col-chooser" role="columnheader" aria-label={t('incoming.columnsMenu')}>
-                <ColumnChooser columns={layout.columns} labelOf={labelOf} onShow={layout.setShown} onResetAll={layout.resetAll}
+                <ColumnChooser columns={columns} labelOf={labelOf} onShow={layout.setShown} onResetAll={layout.resetAll}
                   customised={layout.customised} />
               </div>
             </div>
@@ -309,6 +313,9 @@ const RowView = memo(function RowView({ row, index, top, selected, today, labels
       onClick={() => onSelect(row.id)}
       onDoubleClick={() => onOpen(row.id)}
     >
+      <div role="gridcell" className="grid-cell col-register" title={`${row.registerName} – ${row.year}`}>
+        {t('incoming.registerShort', { register: row.registerName, year: row.year, context: registerContext(row.registerName) })}
+      </div>
       <div role="gridcell" className="grid-cell col-number num" title={row.registerName}>{row.arrivalNumber}</div>
       <div role="gridcell" className="grid-cell col-date col-arrival-date num">{formatDateVn(row.arrivalDate)}</div>
       <div role="gridcell" className="grid-cell col-issuer" title={row.issuerName}><Highlight text={row.issuerName} query={hits} /></div>
@@ -318,6 +325,8 @@ const RowView = memo(function RowView({ row, index, top, selected, today, labels
       <div role="gridcell" className="grid-cell col-subject" title={topSecret ? undefined : row.subject}>
         {topSecret ? <em className="muted">{t('incoming.topSecretSubject')}</em> : <Highlight text={row.subject} query={hits} />}
       </div>
+      <div role="gridcell" className="grid-cell col-recipients" title={row.recipients.join('; ')}>{row.recipients.join('; ')}</div>
+      <div role="gridcell" className="grid-cell col-notes" title={row.notes}>{row.notes}</div>
       <div role="gridcell" className="grid-cell col-secrecy"><SecrecyBadge level={row.secrecy} label={labels.secrecy(row.secrecy)} /></div>
       <div role="gridcell" className={`grid-cell col-urgency urgency-${row.urgency}`}>{labels.urgency(row.urgency)}</div>
       <div role="gridcell" className={`grid-cell col-date col-deadline num${overdue ? ' overdue' : ''}${dueToday ? ' due-today' : ''}`}
@@ -330,3 +339,10 @@ const RowView = memo(function RowView({ row, index, top, selected, today, labels
     </div>
   );
 });
+
+/** The law's two incoming registers have short names in the list ("Đến · 2026", "BMNN · 2026"); others show their own. */
+function registerContext(name: string): string {
+  if (name === 'Sổ đăng ký văn bản đến') return 'incoming';
+  if (name === 'Sổ đăng ký bí mật nhà nước đến') return 'bmnn';
+  return '';
+}

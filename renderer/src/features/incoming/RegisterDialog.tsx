@@ -4,21 +4,21 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DuplicateRef } from '../../../../common/contract';
-import { formatDateVn, isValidIsoDate, parseDateVn, todayIso } from '../../../../common/dates';
+import { formatDateVn, isValidIsoDate, parseDateInput, todayIso } from '../../../../common/dates';
 import {
-  DOCUMENT_TYPE_GROUPS, DOCUMENT_TYPES, SECRECY_LEVELS, URGENCY_LEVELS, clearedFor, isKnownDocumentType, type Secrecy, type Urgency,
+  ARRIVAL_CHANNELS, DOCUMENT_TYPE_GROUPS, DOCUMENT_TYPES, SECRECY_LEVELS, URGENCY_LEVELS, clearedFor, isKnownDocumentType,
+  type ArrivalChannel, type Secrecy, type Urgency,
 } from '../../../../common/domain';
 import { parseNumberSymbol } from '../../../../common/numberSymbol';
 import { incomingRegisterSchema } from '../../../../common/schemas';
 import { errorFields, errorText, formErrors } from '../../i18n/errors';
-import { ChipsInput } from '../../components/ChipsInput';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { DateInput, dateTextToIso } from '../../components/DateInput';
 import { Dialog } from '../../components/Dialog';
 import { controlProps, Field } from '../../components/Field';
 import { Icon, Spinner } from '../../components/Icon';
 import { useLabels } from '../../i18n/labels';
-import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
+import { asDeskError, call, canPickFiles, isGloballyHandled } from '../../ipc/call';
 import { useDebounced } from '../../lib/useDebounced';
 import { useApp } from '../../stores/app';
 import { useIncoming } from '../../stores/incoming';
@@ -28,21 +28,27 @@ import { toast } from '../../stores/toasts';
 import { AttachmentsField } from './AttachmentsField';
 import { DuplicateList } from './DuplicateList';
 import { IssuerCombobox } from './IssuerCombobox';
+import { OutOfOrderNotice, type OrderReason } from './OutOfOrderNotice';
+import { recipientInput, RecipientPicker } from './RecipientPicker';
 
 /** The type picker's last choice: a type written by name. */
 const OTHER_TYPE = '__other__';
 
 /** Form field keys as the schema and the core name them, in the order they appear. */
 const FIELD_ORDER = [
-  'secrecy', 'urgency', 'registerId', 'issuer.name', 'numberSymbol', 'documentDate', 'typeCode', 'subject',
-  'arrivalDate', 'deadline', 'recipients', 'notes', 'stagedIds',
+  'secrecy', 'urgency', 'registerId', 'issuer.name', 'numberSymbol', 'documentDate', 'typeCode', 'signer', 'subject',
+  'pageCount', 'copyCount', 'arrivalDate', 'deadline', 'arrivalChannel', 'recipients', 'notes', 'stagedIds',
 ] as const;
 type FieldKey = (typeof FIELD_ORDER)[number];
 const CONTROL_IDS: Record<FieldKey, string> = {
   secrecy: 'reg-secrecy', urgency: 'reg-urgency', registerId: 'reg-register', 'issuer.name': 'reg-issuer',
   numberSymbol: 'reg-number-symbol', documentDate: 'reg-document-date', typeCode: 'reg-type', subject: 'reg-subject',
   arrivalDate: 'reg-arrival-date', deadline: 'reg-deadline', recipients: 'reg-recipients', notes: 'reg-notes', stagedIds: 'reg-files',
+  signer: 'reg-signer', pageCount: 'reg-page-count', copyCount: 'reg-copy-count', arrivalChannel: 'reg-arrival-channel',
 };
+
+/** A count as typed: a whole number, or the text itself for the schema to refuse ("… phải là số"). */
+const countOf = (text: string): number | string => (/^\d+$/.test(text.trim()) ? Number(text.trim()) : text.trim());
 
 /** "recipients.2" -> "recipients", "issuer.unitId" -> "issuer.name"; unknown keys -> null (shown above the form). */
 function fieldOf(key: string): FieldKey | null {
@@ -63,8 +69,12 @@ function normaliseErrors(raw: Record<string, string>): { fields: Partial<Record<
   return { fields, other };
 }
 
+/** What the văn thư has confirmed: a probable duplicate, an arrival out of order or in a past year. */
+interface Acknowledged { duplicates: boolean; outOfOrder: boolean }
+const NOTHING_ACKNOWLEDGED: Acknowledged = { duplicates: false, outOfOrder: false };
+
 /** The contract input a draft stands for (dates turned into ISO where they parse). */
-function buildInput(d: Draft, acknowledgeDuplicates: boolean) {
+function buildInput(d: Draft, ack: Acknowledged) {
   return {
     ...(d.registerId !== null ? { registerId: d.registerId } : {}),
     issuer: { name: d.issuerName, ...(d.issuerUnitId !== null ? { unitId: d.issuerUnitId } : {}) },
@@ -76,10 +86,15 @@ function buildInput(d: Draft, acknowledgeDuplicates: boolean) {
     secrecy: d.secrecy,
     urgency: d.urgency,
     ...(d.deadline.trim() ? { deadline: dateTextToIso(d.deadline) } : {}),
-    recipients: d.recipients,
+    recipients: d.recipients.map(recipientInput),
     notes: d.notes,
+    ...(d.signer.trim() ? { signer: d.signer } : {}),
+    ...(d.pageCount.trim() ? { pageCount: countOf(d.pageCount) as number } : {}),
+    ...(d.copyCount.trim() ? { copyCount: countOf(d.copyCount) as number } : {}),
+    arrivalChannel: d.arrivalChannel,
     stagedIds: d.files.filter((f) => f.state === 'ready' && f.staged).map((f) => f.staged!.stagedId),
-    acknowledgeDuplicates,
+    acknowledgeDuplicates: ack.duplicates,
+    ...(ack.outOfOrder ? { acknowledgeOutOfOrder: true } : {}),
   };
 }
 
@@ -89,7 +104,7 @@ function buildInput(d: Draft, acknowledgeDuplicates: boolean) {
  * valid brings those rules out too, so the person sees all of it at once.
  */
 function draftErrors(d: Draft): Partial<Record<FieldKey, string>> {
-  const input = buildInput(d, false);
+  const input = buildInput(d, NOTHING_ACKNOWLEDGED);
   const parsed = incomingRegisterSchema.safeParse(input);
   if (parsed.success) return {};
   const base = normaliseErrors(formErrors(parsed.error)).fields;
@@ -101,6 +116,9 @@ function draftErrors(d: Draft): Partial<Record<FieldKey, string>> {
     typeCode: 'CV',
     notes: '',
     recipients: [],
+    signer: '',
+    pageCount: undefined,
+    copyCount: undefined,
     stagedIds: ['0'.repeat(32)],
     documentDate: valid(input.documentDate) ? input.documentDate : '1945-09-02',
     ...(valid(input.arrivalDate) ? {} : { arrivalDate: undefined }),
@@ -128,7 +146,8 @@ function doubtsOf(d: Draft): Doubt[] {
 function hasContent(d: Draft): boolean {
   const empty = emptyDraft();
   return d.files.length > 0 || d.recipients.length > 0 || d.registerId !== null || d.typeCode !== ''
-    || (['secrecy', 'urgency', 'issuerName', 'numberSymbol', 'documentDate', 'arrivalDate', 'deadline', 'subject', 'notes'] as const)
+    || (['secrecy', 'urgency', 'issuerName', 'numberSymbol', 'documentDate', 'arrivalDate', 'deadline', 'subject', 'notes',
+      'signer', 'pageCount', 'copyCount', 'arrivalChannel'] as const)
       .some((k) => String(d[k]).trim() !== String(empty[k]).trim());
 }
 
@@ -146,11 +165,13 @@ export function RegisterDialog() {
   const [serverErrors, setServerErrors] = useState<Partial<Record<FieldKey, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [duplicates, setDuplicates] = useState<DuplicateRef[] | null>(null);
+  const [outOfOrder, setOutOfOrder] = useState<{ message: string; reasons: OrderReason[] } | null>(null);
+  const [acknowledged, setAcknowledged] = useState<Acknowledged>(NOTHING_ACKNOWLEDGED);
   const [early, setEarly] = useState<DuplicateRef[]>([]);
   const [busy, setBusy] = useState(false);
   const [typeByName, setTypeByName] = useState(false);
   /** Asking before registering (with whether duplicates were already acknowledged), or before emptying the form. */
-  const [asking, setAsking] = useState<{ kind: 'register'; doubts: Doubt[]; acknowledge: boolean } | { kind: 'clear' } | null>(null);
+  const [asking, setAsking] = useState<{ kind: 'register'; doubts: Doubt[]; ack: Acknowledged } | { kind: 'clear' } | null>(null);
 
   const clearance = session?.user.clearance ?? 'thuong';
   const candidates = useMemo(() => (registers ?? []).filter((r) => r.secrecy.includes(draft.secrecy)), [registers, draft.secrecy]);
@@ -166,11 +187,13 @@ export function RegisterDialog() {
     update(patch);
     if (serverErrors[k]) setServerErrors(({ [k]: _gone, ...rest }) => rest);
     setDuplicates(null);
+    setOutOfOrder(null);
+    setAcknowledged(NOTHING_ACKNOWLEDGED);
   };
 
   // Early duplicate warning once number-symbol, issuer and document date are all there.
   const dupKey = useDebounced(
-    JSON.stringify([draft.numberSymbol.trim(), draft.issuerName.trim(), parseDateVn(draft.documentDate.trim())]),
+    JSON.stringify([draft.numberSymbol.trim(), draft.issuerName.trim(), parseDateInput(draft.documentDate)]),
     400,
   );
   useEffect(() => {
@@ -210,6 +233,8 @@ export function RegisterDialog() {
     setServerErrors({});
     setFormError(null);
     setDuplicates(null);
+    setOutOfOrder(null);
+    setAcknowledged(NOTHING_ACKNOWLEDGED);
     setEarly([]);
     setTypeByName(false);
   };
@@ -220,14 +245,15 @@ export function RegisterDialog() {
   };
 
   /** `confirmed`: the doubts about this draft were answered "Vẫn vào sổ". */
-  async function submit(acknowledge: boolean, confirmed = false) {
+  async function submit(ack: Acknowledged, confirmed = false) {
     setSubmitted(true);
     setFormError(null);
     if (staging) {
       setFormError(t('register.files.wait'));
       return;
     }
-    const parsed = incomingRegisterSchema.safeParse(buildInput(draft, acknowledge));
+    setAcknowledged(ack);
+    const parsed = incomingRegisterSchema.safeParse(buildInput(draft, ack));
     if (!parsed.success) {
       const { other } = normaliseErrors(formErrors(parsed.error));
       setServerErrors({});
@@ -237,7 +263,7 @@ export function RegisterDialog() {
     }
     const doubts = confirmed ? [] : doubtsOf(draft);
     if (doubts.length > 0) {
-      setAsking({ kind: 'register', doubts, acknowledge });
+      setAsking({ kind: 'register', doubts, ack });
       return;
     }
     setBusy(true);
@@ -261,6 +287,8 @@ export function RegisterDialog() {
         focusFirst(fields);
       } else if (de.code === 'DUPLICATE') {
         setDuplicates((de.details?.duplicates as DuplicateRef[] | undefined) ?? []);
+      } else if (de.code === 'OUT_OF_ORDER') {
+        setOutOfOrder({ message: errorText(de), reasons: (de.details?.reasons as OrderReason[] | undefined) ?? [] });
       } else if (!isGloballyHandled(de)) {
         if (de.code === 'FORBIDDEN' && de.fields) setServerErrors(normaliseErrors(errorFields(de)).fields);
         setFormError(errorText(de));
@@ -272,7 +300,7 @@ export function RegisterDialog() {
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    void submit(false);
+    void submit(NOTHING_ACKNOWLEDGED);
   };
 
   const parsedSymbol = parseNumberSymbol(draft.numberSymbol);
@@ -328,11 +356,19 @@ export function RegisterDialog() {
             <DuplicateList items={duplicates} onOpen={openRecord} />
             <div className="notice-actions">
               <button type="button" className="button" onClick={() => setDuplicates(null)}>{t('duplicates.review')}</button>
-              <button type="button" className="button danger-outline" onClick={() => void submit(true, true)} disabled={busy}>
+              <button type="button" className="button danger-outline" onClick={() => void submit({ ...acknowledged, duplicates: true }, true)} disabled={busy}>
                 {t('duplicates.registerAnyway')}
               </button>
             </div>
           </div>
+        )}
+        {outOfOrder && !duplicates && (
+          <OutOfOrderNotice message={outOfOrder.message} reasons={outOfOrder.reasons} busy={busy}
+            onReview={() => {
+              setOutOfOrder(null);
+              focusFirst({ arrivalDate: 'x' });
+            }}
+            onConfirm={() => void submit({ ...acknowledged, outOfOrder: true }, true)} />
         )}
 
         <div className="form-grid classification">
@@ -420,31 +456,37 @@ export function RegisterDialog() {
                     onBlur={() => touch('documentDate')} />
                 </Field>
               </div>
-              <Field id={CONTROL_IDS.typeCode} label={t('register.type')} error={errorOf('typeCode')} required
-                hint={namedType ? t('register.typeNameHint') : undefined}>
-                <select className="input" {...controlProps(CONTROL_IDS.typeCode, errorOf('typeCode'), namedType, true)}
-                  value={namedType ? OTHER_TYPE : draft.typeCode}
-                  onChange={(e) => {
-                    const other = e.target.value === OTHER_TYPE;
-                    setTypeByName(other);
-                    change('typeCode', { typeCode: other ? '' : e.target.value, typeChosen: true });
-                  }}
-                  onBlur={() => touch('typeCode')}>
-                  <option value="">{t('common.choose')}</option>
-                  {DOCUMENT_TYPE_GROUPS.map((g) => (
-                    <optgroup key={g} label={t(`register.typeGroup.${g}`)}>
-                      {DOCUMENT_TYPES.filter((x) => x.group === g).map((x) => <option key={x.code} value={x.code}>{labels.docType(x.code)}</option>)}
-                    </optgroup>
-                  ))}
-                  <option value={OTHER_TYPE}>{t('register.typeOther')}</option>
-                </select>
-                {namedType && (
-                  <input className="input" id={`${CONTROL_IDS.typeCode}-name`} aria-label={t('register.typeName')}
-                    aria-describedby={`${CONTROL_IDS.typeCode}-hint`} value={draft.typeCode} maxLength={60} autoComplete="off"
-                    onChange={(e) => change('typeCode', { typeCode: e.target.value, typeChosen: true })}
-                    onBlur={() => touch('typeCode')} />
-                )}
-              </Field>
+              <div className="form-grid two">
+                <Field id={CONTROL_IDS.typeCode} label={t('register.type')} error={errorOf('typeCode')} required
+                  hint={namedType ? t('register.typeNameHint') : undefined}>
+                  <select className="input" {...controlProps(CONTROL_IDS.typeCode, errorOf('typeCode'), namedType, true)}
+                    value={namedType ? OTHER_TYPE : draft.typeCode}
+                    onChange={(e) => {
+                      const other = e.target.value === OTHER_TYPE;
+                      setTypeByName(other);
+                      change('typeCode', { typeCode: other ? '' : e.target.value, typeChosen: true });
+                    }}
+                    onBlur={() => touch('typeCode')}>
+                    <option value="">{t('common.choose')}</option>
+                    {DOCUMENT_TYPE_GROUPS.map((g) => (
+                      <optgroup key={g} label={t(`register.typeGroup.${g}`)}>
+                        {DOCUMENT_TYPES.filter((x) => x.group === g).map((x) => <option key={x.code} value={x.code}>{labels.docType(x.code)}</option>)}
+                      </optgroup>
+                    ))}
+                    <option value={OTHER_TYPE}>{t('register.typeOther')}</option>
+                  </select>
+                  {namedType && (
+                    <input className="input" id={`${CONTROL_IDS.typeCode}-name`} aria-label={t('register.typeName')}
+                      aria-describedby={`${CONTROL_IDS.typeCode}-hint`} value={draft.typeCode} maxLength={60} autoComplete="off"
+                      onChange={(e) => change('typeCode', { typeCode: e.target.value, typeChosen: true })}
+                      onBlur={() => touch('typeCode')} />
+                  )}
+                </Field>
+                <Field id={CONTROL_IDS.signer} label={t('entry.signer')} error={errorOf('signer')}>
+                  <input className="input" {...controlProps(CONTROL_IDS.signer, errorOf('signer'))} value={draft.signer} autoComplete="off"
+                    maxLength={120} onChange={(e) => change('signer', { signer: e.target.value })} onBlur={() => touch('signer')} />
+                </Field>
+              </div>
               {earlyRefs.length > 0 && !duplicates && (
                 <div className="notice notice-warning" role="status">
                   <div className="notice-title"><Icon name="alert" /> {t('duplicates.early')}</div>
@@ -459,6 +501,16 @@ export function RegisterDialog() {
                   placeholder={draft.secrecy === 'tuyet_mat' ? t('register.subjectTopSecretPlaceholder') : undefined}
                   maxLength={500} onChange={(e) => change('subject', { subject: e.target.value })} onBlur={() => touch('subject')} />
               </Field>
+              <div className="form-grid two">
+                <Field id={CONTROL_IDS.pageCount} label={t('entry.pageCount')} error={errorOf('pageCount')}>
+                  <input className="input" inputMode="numeric" {...controlProps(CONTROL_IDS.pageCount, errorOf('pageCount'))} value={draft.pageCount}
+                    autoComplete="off" maxLength={6} onChange={(e) => change('pageCount', { pageCount: e.target.value })} onBlur={() => touch('pageCount')} />
+                </Field>
+                <Field id={CONTROL_IDS.copyCount} label={t('entry.copyCount')} error={errorOf('copyCount')}>
+                  <input className="input" inputMode="numeric" {...controlProps(CONTROL_IDS.copyCount, errorOf('copyCount'))} value={draft.copyCount}
+                    autoComplete="off" maxLength={5} onChange={(e) => change('copyCount', { copyCount: e.target.value })} onBlur={() => touch('copyCount')} />
+                </Field>
+              </div>
             </fieldset>
           </div>
           <div className="form-column">
@@ -476,8 +528,14 @@ export function RegisterDialog() {
                     onBlur={() => touch('deadline')} />
                 </Field>
               </div>
-              <Field id={CONTROL_IDS.recipients} label={t('register.recipients')} error={errorOf('recipients')} hint={t('register.recipientsHint')}>
-                <ChipsInput id={CONTROL_IDS.recipients} values={draft.recipients}
+              <Field id={CONTROL_IDS.arrivalChannel} label={t('entry.arrivalChannel')} error={errorOf('arrivalChannel')}>
+                <select className="input" {...controlProps(CONTROL_IDS.arrivalChannel, errorOf('arrivalChannel'))} value={draft.arrivalChannel}
+                  onChange={(e) => change('arrivalChannel', { arrivalChannel: e.target.value as ArrivalChannel })}>
+                  {ARRIVAL_CHANNELS.map((c) => <option key={c} value={c}>{t(`entry.channels.${c}`)}</option>)}
+                </select>
+              </Field>
+              <Field id={CONTROL_IDS.recipients} label={t('register.recipients')} error={errorOf('recipients')} hint={t('entry.recipientsHint')}>
+                <RecipientPicker id={CONTROL_IDS.recipients} values={draft.recipients}
                   onChange={(recipients) => change('recipients', { recipients })}
                   placeholder={t('register.recipientsPlaceholder')}
                   describedBy={`${CONTROL_IDS.recipients}-hint${errorOf('recipients') ? ` ${CONTROL_IDS.recipients}-error` : ''}`}
@@ -496,6 +554,10 @@ export function RegisterDialog() {
                 addFiles(files, limit);
                 if (serverErrors.stagedIds) setServerErrors(({ stagedIds: _gone, ...rest }) => rest);
               }}
+              onPick={canPickFiles() ? () => {
+                useRegisterDraft.getState().pickFiles();
+                if (serverErrors.stagedIds) setServerErrors(({ stagedIds: _gone, ...rest }) => rest);
+              } : undefined}
               onRemove={removeFile}
               onOpenRecord={openRecord}
             />
@@ -517,7 +579,7 @@ export function RegisterDialog() {
           reset({ discardFiles: true });
           resetUi();
           document.getElementById(CONTROL_IDS.secrecy)?.focus();
-        } else if (was?.kind === 'register') void submit(was.acknowledge, true);
+        } else if (was?.kind === 'register') void submit(was.ack, true);
       }}>
       {asking?.kind === 'clear' && (
         <p>{draft.files.length > 0 ? t('register.confirmClear.bodyFiles', { count: draft.files.length }) : t('register.confirmClear.body')}</p>

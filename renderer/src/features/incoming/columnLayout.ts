@@ -6,8 +6,8 @@ import { useCallback, useEffect, useState } from 'react';
 import type { SortField } from '../../../../common/schemas';
 
 export type ColumnKey =
-  | 'arrivalNumber' | 'arrivalDate' | 'issuer' | 'numberSymbol' | 'documentDate' | 'type' | 'subject'
-  | 'secrecy' | 'urgency' | 'deadline' | 'status';
+  | 'register' | 'arrivalNumber' | 'arrivalDate' | 'issuer' | 'numberSymbol' | 'documentDate' | 'type' | 'subject'
+  | 'recipients' | 'notes' | 'secrecy' | 'urgency' | 'deadline' | 'status';
 
 export interface ColumnDef {
   key: ColumnKey;
@@ -29,6 +29,8 @@ export const MAX_WIDTH = 800;
 export const CHOOSER_WIDTH = 28;
 
 export const COLUMNS: readonly ColumnDef[] = [
+  // Which register and year an arrival number belongs to: shown only when the list mixes registers.
+  { key: 'register', className: 'col-register', width: 104, min: 64 },
   { key: 'arrivalNumber', className: 'col-number', width: 64, min: 44 },
   { key: 'arrivalDate', sort: 'arrival', className: 'col-date col-arrival-date', width: 100, min: 92 },
   { key: 'issuer', sort: 'issuer', className: 'col-issuer', width: 136, min: 64 },
@@ -36,6 +38,9 @@ export const COLUMNS: readonly ColumnDef[] = [
   { key: 'documentDate', sort: 'documentDate', className: 'col-date col-document-date', width: 96, min: 92 },
   { key: 'type', className: 'col-type', width: 100, min: 56, wideOnly: true },
   { key: 'subject', className: 'col-subject', width: 240, min: 120 },
+  // The decree's Đơn vị hoặc người nhận and Ghi chú (Phụ lục IV).
+  { key: 'recipients', className: 'col-recipients', width: 150, min: 64, wideOnly: true },
+  { key: 'notes', className: 'col-notes', width: 110, min: 56, wideOnly: true },
   { key: 'secrecy', className: 'col-secrecy', width: 92, min: 56 },
   { key: 'urgency', className: 'col-urgency', width: 108, min: 56 },
   // A full date and the "Hôm nay" / "Quá hạn" tag.

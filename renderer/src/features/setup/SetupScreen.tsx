@@ -1,6 +1,7 @@
-// First run: the workstation's unit, its numbering rules, the first user, and that user's token:
-// the profile is encrypted from the start with a data key only this token (and later the tokens
-// an administrator binds) can unwrap. The PIN is read once at submit and never kept.
+// First run: the workstation's unit, its numbering rules and its own units (phòng, ban), the first
+// user, and that user's token: the workstation's data is encrypted from the start with a data key
+// only this token (and later the tokens an administrator binds) can unwrap. The PIN is read once at
+// submit and never kept.
 import { useCallback, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ROLES, SECRECY_LEVELS, type NumberingPreset, type Role, type Secrecy } from '../../../../common/domain';
@@ -28,6 +29,8 @@ interface Form {
   position: string;
   role: Role;
   clearance: Secrecy | '';
+  /** The agency's own units, one per line (optional; more under Quản trị later). */
+  internalUnits: string;
 }
 
 const PRESETS: NumberingPreset[] = ['state', 'party'];
@@ -38,7 +41,9 @@ export function SetupScreen() {
   const unlocked = useApp((s) => s.unlocked);
   const boot = useApp((s) => s.boot);
   const readOnly = useApp((s) => !!s.readOnlyReason);
-  const [form, setForm] = useState<Form>({ unitName: '', unitCode: '', preset: '', fullName: '', position: '', role: 'van_thu', clearance: '' });
+  const [form, setForm] = useState<Form>({
+    unitName: '', unitCode: '', preset: '', fullName: '', position: '', role: 'van_thu', clearance: '', internalUnits: '',
+  });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [codeTouched, setCodeTouched] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -61,6 +66,7 @@ export function SetupScreen() {
     const input = {
       unit: { name: form.unitName, code: form.unitCode, preset: form.preset },
       admin: { fullName: form.fullName, position: form.position, role: form.role, clearance: form.clearance },
+      internalUnits: form.internalUnits.split('\n').map((l) => l.trim()).filter(Boolean),
     };
     const typed = pin.current?.take() ?? '';
     const parsed = setupInputSchema.safeParse(input);
@@ -144,6 +150,10 @@ export function SetupScreen() {
             </div>
             {errors['unit.preset'] && <div id="preset-error" className="field-error">{errors['unit.preset']}</div>}
           </fieldset>
+          <Field id="internal-units" label={t('setup.internalUnits')} error={internalUnitsError(errors)} hint={t('setup.internalUnitsHint')}>
+            <textarea className="input" rows={3} {...controlProps('internal-units', internalUnitsError(errors), true)} value={form.internalUnits}
+              placeholder={t('setup.internalUnitsPlaceholder')} onChange={(e) => set('internalUnits', e.target.value)} />
+          </Field>
         </fieldset>
 
         <fieldset className="form-section">
@@ -195,8 +205,12 @@ export function SetupScreen() {
   );
 }
 
+/** "internalUnits.2" -> the message for the list as a whole. */
+const internalUnitsError = (errors: Record<string, string>): string | undefined =>
+  Object.entries(errors).find(([k]) => k.startsWith('internalUnits'))?.[1];
+
 const FIELD_IDS: Record<string, string> = {
-  'unit.name': 'unit-name', 'unit.code': 'unit-code', 'unit.preset': 'preset-state',
+  'unit.name': 'unit-name', 'unit.code': 'unit-code', 'unit.preset': 'preset-state', internalUnits: 'internal-units',
   'admin.fullName': 'admin-name', 'admin.position': 'admin-position', 'admin.role': 'admin-role', 'admin.clearance': 'admin-clearance',
   token: 'setup-token-first', pin: 'setup-pin',
 };

@@ -13,6 +13,8 @@ import { DraftOffer } from '../incoming/DraftOffer';
 import { IncomingDetailView } from '../incoming/IncomingDetailView';
 import { IncomingPage } from '../incoming/IncomingPage';
 import { RegisterDialog } from '../incoming/RegisterDialog';
+import { InternalUnitsPage } from '../registers/InternalUnitsPage';
+import { RegistersPage } from '../registers/RegistersPage';
 import { IdleWarning } from '../session/IdleWarning';
 import { lockWorkstation } from '../session/lock';
 import { TokensPage } from '../tokens/TokensPage';
@@ -92,6 +94,8 @@ export function AppShell() {
           {view.name === 'incomingDetail' && <IncomingDetailView key={view.id} id={view.id} />}
           {view.name === 'users' && isAdmin && <UsersPage />}
           {view.name === 'tokens' && isAdmin && <TokensPage />}
+          {view.name === 'registers' && (isAdmin || mayRegister) && <RegistersPage />}
+          {view.name === 'internalUnits' && isAdmin && <InternalUnitsPage />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}

@@ -11,6 +11,11 @@ export function Sidebar() {
   const version = useApp((s) => s.info?.version);
   const canRead = useApp((s) => !!s.session?.rights.includes('doc.read'));
   const isAdmin = useIsAdmin();
+  // Registers: configured by administrators, their years closed by the văn thư.
+  const keepsRegisters = useApp((s) => !!s.session?.rights.includes('doc.register'));
+  const registersItem = (
+    <NavItem icon="book" label={t('shell.registers')} active={view.name === 'registers'} onClick={() => show({ name: 'registers' } satisfies View)} />
+  );
   return (
     <nav className="sidebar" aria-label={t('shell.modules')}>
       {canRead && (
@@ -19,6 +24,7 @@ export function Sidebar() {
           <ul>
             <NavItem icon="inbox" label={t('shell.incoming')} active={view.name === 'incoming' || view.name === 'incomingDetail'}
               onClick={() => show({ name: 'incoming' })} />
+            {keepsRegisters && !isAdmin && registersItem}
           </ul>
         </>
       )}
@@ -28,6 +34,9 @@ export function Sidebar() {
           <ul>
             <NavItem icon="users" label={t('shell.users')} active={view.name === 'users'} onClick={() => show({ name: 'users' } satisfies View)} />
             <NavItem icon="usb" label={t('shell.tokens')} active={view.name === 'tokens'} onClick={() => show({ name: 'tokens' } satisfies View)} />
+            {registersItem}
+            <NavItem icon="building" label={t('shell.internalUnits')} active={view.name === 'internalUnits'}
+              onClick={() => show({ name: 'internalUnits' } satisfies View)} />
           </ul>
         </>
       )}

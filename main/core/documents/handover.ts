@@ -1,0 +1,124 @@
+// Hand-over inside the agency (Phụ lục IV: ngày chuyển, ký nhận): the văn thư records to whom (a
+// unit or a person of the agency) and on which day a registered document was handed over; the
+// recipient acknowledges receipt electronically, signed in as themselves, and the time is kept.
+// A hand-over to a person is acknowledged by that person only; one to a unit by anyone signed in who
+// may read the document except whoever handed it over (nobody signs for their own delivery).
+import type { HandoverView } from '../../../common/contract';
+import { formatDateTimeVn, formatDateVn, todayIso } from '../../../common/dates';
+import { clearedFor, secrecyRank, SECRECY_LABELS, type Secrecy } from '../../../common/domain';
+import { DeskError } from '../../../common/errors';
+import { keyedText } from '../../../common/messages';
+import type { HandOverInput } from '../../../common/schemas';
+import { appendAudit } from '../audit/auditLog';
+import type { CoreContext } from '../context';
+import type { Db } from '../db/connection';
+import { writeTx } from '../db/transaction';
+import { recordChange } from '../events/eventLog';
+import { findInternalUnit } from '../org/internalUnits';
+import { authorize, type Actor } from '../org/rights';
+
+interface HandoverRow {
+  id: number; incoming_id: number; internal_unit_id: number | null; user_id: number | null; recipient_name: string;
+  handed_on: string; handed_by: number; recorded_at: string; note: string; acknowledged_by: number | null; acknowledged_at: string | null;
+}
+
+const invalid = (field: string, message: string) => new DeskError('VALIDATION', message, { fields: { [field]: message } });
+const notFound = () => DeskError.keyed('NOT_FOUND', 'document.notFound');
+
+/** The document, if the person may see it (above one's clearance it does not exist). */
+function visibleDocument(db: Db, actor: Actor, incomingId: number): { id: number; secrecy: Secrecy; arrival_date: string; arrival_number: number } {
+  const doc = db.prepare('SELECT id, secrecy, secrecy_rank, arrival_date, arrival_number FROM incoming WHERE id = ?').get(incomingId) as
+    { id: number; secrecy: Secrecy; secrecy_rank: number; arrival_date: string; arrival_number: number } | undefined;
+  if (!doc || doc.secrecy_rank > secrecyRank(actor.clearance)) throw notFound();
+  return doc;
+}
+
+const canAcknowledge = (h: HandoverRow, actor: Actor): boolean =>
+  h.acknowledged_at === null && (h.user_id !== null ? h.user_id === actor.id : h.handed_by !== actor.id);
+
+function toView(db: Db, h: HandoverRow, actor: Actor): HandoverView {
+  const name = (id: number | null) => (id === null ? null : (db.prepare('SELECT full_name FROM users WHERE id = ?').pluck().get(id) as string | undefined) ?? null);
+  return {
+    id: h.id,
+    unitName: h.internal_unit_id === null ? null : (findInternalUnit(db, h.internal_unit_id)?.name ?? h.recipient_name),
+    userName: name(h.user_id),
+    userId: h.user_id,
+    handedOn: h.handed_on,
+    handedBy: name(h.handed_by) ?? '',
+    recordedAt: h.recorded_at,
+    note: h.note,
+    acknowledgedBy: name(h.acknowledged_by),
+    acknowledgedAt: h.acknowledged_at,
+    canAcknowledge: canAcknowledge(h, actor),
+  };
+}
+
+export function listHandovers(db: Db, actor: Actor, incomingId: number): HandoverView[] {
+  const rows = db.prepare('SELECT * FROM incoming_handovers WHERE incoming_id = ? ORDER BY handed_on, id').all(incomingId) as HandoverRow[];
+  return rows.map((h) => toView(db, h, actor));
+}
+
+export function handOver(ctx: CoreContext, actor: Actor, input: HandOverInput): HandoverView {
+  authorize(actor, 'doc.register');
+  ctx.assertWritable();
+  const { db } = ctx;
+  const now = ctx.now();
+  const today = todayIso(now);
+  const doc = visibleDocument(db, actor, input.id);
+  let unitName: string | null = null;
+  if (input.unitId !== undefined) {
+    const unit = findInternalUnit(db, input.unitId);
+    if (!unit || !unit.active) throw invalid('recipient', keyedText('recipient.unitUnknown'));
+    unitName = unit.name;
+  }
+  let userName: string | null = null;
+  if (input.userId !== undefined) {
+    const user = db.prepare('SELECT full_name, clearance FROM users WHERE id = ? AND active = 1').get(input.userId) as { full_name: string; clearance: Secrecy } | undefined;
+    if (!user) throw invalid('recipient', keyedText('recipient.userUnknown'));
+    // A secret document is handed only to someone cleared for its level.
+    if (!clearedFor(user.clearance, doc.secrecy)) throw invalid('recipient', keyedText('recipient.notCleared', { name: user.full_name, level: SECRECY_LABELS[doc.secrecy] }));
+    userName = user.full_name;
+  }
+  const handedOn = input.handedOn ?? today;
+  if (handedOn > today) throw invalid('handedOn', keyedText('handover.afterToday', { today: formatDateVn(today) }));
+  if (handedOn < doc.arrival_date) throw invalid('handedOn', keyedText('handover.beforeArrival', { date: formatDateVn(doc.arrival_date) }));
+  const recipientName = unitName && userName ? `${userName} (${unitName})` : (userName ?? unitName)!;
+  const id = writeTx(db, () => {
+    const newId = Number(
+      db.prepare(`INSERT INTO incoming_handovers (incoming_id, internal_unit_id, user_id, recipient_name, handed_on, handed_by, recorded_at, note)
+        VALUES (?,?,?,?,?,?,?,?)`).run(doc.id, input.unitId ?? null, input.userId ?? null, recipientName, handedOn, actor.id, now.toISOString(), input.note).lastInsertRowid,
+    );
+    recordChange(db, 'incoming_handovers', newId, 'create', actor.id, now);
+    appendAudit(db, {
+      userId: actor.id, action: 'incoming.hand_over', entity: 'incoming', entityId: doc.id,
+      details: { handover: newId, arrivalNumber: doc.arrival_number, to: recipientName, handedOn },
+    }, now.toISOString());
+    return newId;
+  });
+  return toView(db, db.prepare('SELECT * FROM incoming_handovers WHERE id = ?').get(id) as HandoverRow, actor);
+}
+
+/** Ký nhận: the recipient, signed in, acknowledges receipt; the time is recorded and never changes. */
+export function acknowledge(ctx: CoreContext, actor: Actor, handoverId: number): HandoverView {
+  authorize(actor, 'doc.read');
+  ctx.assertWritable();
+  const { db } = ctx;
+  const now = ctx.now();
+  return writeTx(db, () => {
+    const h = db.prepare('SELECT * FROM incoming_handovers WHERE id = ?').get(handoverId) as HandoverRow | undefined;
+    if (!h) throw DeskError.keyed('NOT_FOUND', 'handover.notFound');
+    const doc = visibleDocument(db, actor, h.incoming_id);
+    if (h.acknowledged_at !== null)
+      throw DeskError.keyed('VALIDATION', 'handover.acknowledged', { time: formatDateTimeVn(h.acknowledged_at) });
+    if (!canAcknowledge(h, actor)) {
+      throw DeskError.keyed('FORBIDDEN', h.user_id !== null ? 'handover.onlyRecipient' : 'handover.notSender');
+    }
+    db.prepare('UPDATE incoming_handovers SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?').run(actor.id, now.toISOString(), h.id);
+    recordChange(db, 'incoming_handovers', h.id, 'update', actor.id, now);
+    appendAudit(db, {
+      userId: actor.id, action: 'incoming.acknowledge', entity: 'incoming', entityId: doc.id,
+      details: { handover: h.id, arrivalNumber: doc.arrival_number, to: h.recipient_name },
+    }, now.toISOString());
+    return toView(db, db.prepare('SELECT * FROM incoming_handovers WHERE id = ?').get(h.id) as HandoverRow, actor);
+  });
+}

@@ -1,0 +1,71 @@
+// Recipients of an incoming document inside the agency (Đơn vị hoặc người nhận): a unit of the
+// agency, one of its people, or a name written freely. Each is kept as a record (with the name it
+// had at the time) and, for the list, the names in incoming.recipients.
+import type { RecipientRef } from '../../../common/contract';
+import { clearedFor, SECRECY_LABELS, type Secrecy } from '../../../common/domain';
+import { DeskError } from '../../../common/errors';
+import { keyedText } from '../../../common/messages';
+import type { RecipientInput } from '../../../common/schemas';
+import { foldVietnamese } from '../../../common/vietnamese';
+import type { Db } from '../db/connection';
+import { recordChange } from '../events/eventLog';
+import { findInternalUnit } from '../org/internalUnits';
+
+export interface ResolvedRecipient { unitId: number | null; userId: number | null; name: string }
+
+const refused = (message: string) => new DeskError('VALIDATION', message, { fields: { recipients: message } });
+
+/** Units and people looked up by id (names as they are now); a person must be cleared for the level. */
+export function resolveRecipients(db: Db, inputs: readonly RecipientInput[], secrecy: Secrecy): ResolvedRecipient[] {
+  const out: ResolvedRecipient[] = [];
+  const seen = new Set<string>();
+  for (const r of inputs) {
+    let resolved: ResolvedRecipient;
+    if (typeof r === 'string') {
+      resolved = { unitId: null, userId: null, name: r.trim() };
+    } else if ('unitId' in r) {
+      const unit = findInternalUnit(db, r.unitId);
+      if (!unit || !unit.active) throw refused(keyedText('recipient.unitUnknown'));
+      resolved = { unitId: unit.id, userId: null, name: unit.name };
+    } else {
+      const user = db.prepare('SELECT id, full_name, clearance FROM users WHERE id = ? AND active = 1').get(r.userId) as
+        { id: number; full_name: string; clearance: Secrecy } | undefined;
+      if (!user) throw refused(keyedText('recipient.userUnknown'));
+      if (!clearedFor(user.clearance, secrecy))
+        throw refused(keyedText('recipient.notCleared', { name: user.full_name, level: SECRECY_LABELS[secrecy] }));
+      resolved = { unitId: null, userId: user.id, name: user.full_name };
+    }
+    const key = resolved.unitId !== null ? `u${resolved.unitId}` : resolved.userId !== null ? `p${resolved.userId}` : `t${foldVietnamese(resolved.name)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(resolved);
+  }
+  return out;
+}
+
+/** Writes the recipients of a document, replacing any it had (inside the caller's transaction). */
+export function storeRecipients(db: Db, incomingId: number, list: readonly ResolvedRecipient[], by: number, now: Date): void {
+  const old = db.prepare('SELECT id FROM incoming_recipients WHERE incoming_id = ?').pluck().all(incomingId) as number[];
+  for (const id of old) {
+    recordChange(db, 'incoming_recipients', id, 'delete', by, now);
+    db.prepare('DELETE FROM incoming_recipients WHERE id = ?').run(id);
+  }
+  const insert = db.prepare('INSERT INTO incoming_recipients (incoming_id, ordinal, internal_unit_id, user_id, name) VALUES (?,?,?,?,?)');
+  list.forEach((r, i) => {
+    const id = Number(insert.run(incomingId, i + 1, r.unitId, r.userId, r.name).lastInsertRowid);
+    recordChange(db, 'incoming_recipients', id, 'create', by, now);
+  });
+}
+
+/** The recipients with what they refer to; entries registered before recipients were records have names only. */
+export function recipientRefs(db: Db, incomingId: number, names: readonly string[]): RecipientRef[] {
+  const rows = db.prepare('SELECT internal_unit_id AS unitId, user_id AS userId, name FROM incoming_recipients WHERE incoming_id = ? ORDER BY ordinal')
+    .all(incomingId) as Array<{ unitId: number | null; userId: number | null; name: string }>;
+  if (rows.length === 0) return names.map((name) => ({ kind: 'text', id: null, name }));
+  return rows.map((r) => (r.unitId !== null ? { kind: 'unit', id: r.unitId, name: r.name } : r.userId !== null ? { kind: 'user', id: r.userId, name: r.name } : { kind: 'text', id: null, name: r.name }));
+}
+
+/** The recipients as the correction form sends them back (units and people by id). */
+export function refsToInputs(refs: readonly RecipientRef[]): RecipientInput[] {
+  return refs.map((r) => (r.kind === 'unit' && r.id !== null ? { unitId: r.id } : r.kind === 'user' && r.id !== null ? { userId: r.id } : r.name));
+}
