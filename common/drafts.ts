@@ -25,12 +25,6 @@ export const draftFileSchema = z
   .strict();
 export type DraftFileRef = z.infer<typeof draftFileSchema>;
 
-/** A recipient as chosen: a unit or person of the agency (by id), or a name written freely. */
-const draftRecipientSchema = z.union([
-  z.object({ kind: z.enum(['unit', 'user']), id: z.number().int().positive(), name: text(300) }).strict(),
-  z.object({ kind: z.literal('text'), name: text(300) }).strict(),
-]);
-
 /**
  * "Vào sổ văn bản đến" as typed, which may not be valid yet (dates as typed, dd/mm/yyyy). Fields
  * the form gains later travel along unchecked until they are listed here; the whole draft is
@@ -50,7 +44,11 @@ export const incomingRegisterDraftSchema = z.looseObject({
   typeCode: text(100),
   typeChosen: z.boolean(),
   subject: text(4000),
-  recipients: z.array(draftRecipientSchema).max(100),
+  recipients: z.array(z.union([
+    text(300),
+    z.object({ kind: z.enum(['unit', 'user']), id: z.number().int().positive(), name: text(300) }).strict(),
+    z.object({ kind: z.literal('text'), name: text(300) }).strict(),
+  ])).max(100),
   notes: text(8000),
   signer: text(500),
   pageCount: text(20),

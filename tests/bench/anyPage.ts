@@ -19,8 +19,10 @@ export interface OrderFigure {
   total: number;
   /** From the order's first page to its keys all sampled in the background (the event loop free meanwhile). */
   backgroundSamplingMs: number;
-  /** Pages of 100 at uniformly random positions, after the first jump. */
+  /** Pages of 100 at uniformly random positions, once the keys are sampled (wall time: includes waiting for the CPU). */
   random: Summary;
+  /** CPU time of this process over the random pages, per page: what they cost whatever the load of the machine. */
+  randomCpuMsPerPage: number;
   /** Pages one after the other from the middle (each keyed on the last row of the page before). */
   sequential: Summary;
   /** Pages that came back with fewer rows than asked although not at the end (must be 0). */
@@ -50,16 +52,18 @@ async function measureOrder(desk: Desk, actor: Actor, sort: ListInput['sort'], f
   const r = rng(seed);
   let shortPages = 0;
   const random: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < RANDOM_PAGES; i++) {
     const offset = Math.floor(r() * total);
     const t = timed(() => page(offset));
     random.push(t.ms);
     if (t.value.length < Math.min(LIMIT, total - offset)) shortPages++;
   }
+  const cpu = process.cpuUsage(cpu0);
   const sequential: number[] = [];
   const from = Math.floor(total / 3);
   for (let p = 0; p < SEQUENTIAL_PAGES; p++) sequential.push(timed(() => page(from + p * LIMIT)).ms);
-  return { sort, filter, clearance: actor.clearance, total, backgroundSamplingMs: ms(backgroundSamplingMs), random: summarize(random), sequential: summarize(sequential), shortPages };
+  return { sort, filter, clearance: actor.clearance, total, backgroundSamplingMs: ms(backgroundSamplingMs), random: summarize(random), randomCpuMsPerPage: ms((cpu.user + cpu.system) / 1000 / RANDOM_PAGES), sequential: summarize(sequential), shortPages };
 }
 
 const SORTS: Array<[string, ListInput['sort']]> = [
@@ -80,7 +84,7 @@ export async function measureAnyPage(desk: Desk, actor: Actor, lower: Actor, yea
       const key = `${name}${who === actor ? '' : `_${who.clearance}`}`;
       orders[key] = await measureOrder(desk, who, sort, {}, seed++);
       const o = orders[key];
-      progress(`any page ${key}: keys sampled in the background in ${o.backgroundSamplingMs} ms, random p50 ${o.random.p50} / p95 ${o.random.p95} / max ${o.random.max} ms, sequential p50 ${o.sequential.p50} ms`);
+      progress(`any page ${key}: keys sampled in the background in ${o.backgroundSamplingMs} ms, random p50 ${o.random.p50} / p95 ${o.random.p95} / max ${o.random.max} ms (CPU ${o.randomCpuMsPerPage} ms a page), sequential p50 ${o.sequential.p50} ms`);
     }
   }
   const mid = Math.floor((years.first + years.last) / 2);

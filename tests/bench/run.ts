@@ -331,6 +331,7 @@ function summary(s: Section) {
     // A page at a random position (the scrollbar anywhere), the văn thư's default view; worst over every order and both people.
     anyPageMs: {
       random: pick(s.anyPage.headline.random),
+      randomCpuMsPerPage: s.anyPage.headline.randomCpuMsPerPage,
       backgroundSampling: s.anyPage.headline.backgroundSamplingMs,
       // A jump before that is done samples the keys up to there on demand (here: half the register).
       jumpBeforeSamplingDone: s.firstPage.deepPage.firstMs,

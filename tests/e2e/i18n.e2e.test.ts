@@ -91,7 +91,7 @@ test('first-run setup in English: errors at their fields in English, and English
   await p.getByRole('button', { name: 'English' }).click();
   await p.getByRole('heading', { name: 'Workstation setup' }).waitFor();
 
-  await p.getByRole('button', { name: /^Create the workstation/ }).click();
+  await p.getByRole('button', { name: "Create the workstation's data" }).click();
   await expectText(p.locator('#unit-name-error'), 'Enter the agency name.');
   await expectText(p.locator('#admin-name-error'), 'Enter the full name.');
   const code = p.getByLabel('Identifier code');
@@ -113,7 +113,7 @@ test('first-run setup in English: errors at their fields in English, and English
   await p.getByLabel('Clearance').selectOption({ label: 'Top secret' });
   await tokenRadio('SD-USER-RSA').check();
   await p.locator('#setup-pin').fill(hsm.tokens.userRsa.pin);
-  await p.getByRole('button', { name: /^Create the workstation/ }).click();
+  await p.getByRole('button', { name: "Create the workstation's data" }).click();
   await p.getByRole('heading', { name: 'Incoming register' }).waitFor();
   assert.deepEqual(prefs(), [{ name: ADMIN, value: 'en' }], 'the language he set up in is his');
 });

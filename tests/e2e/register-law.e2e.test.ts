@@ -163,6 +163,9 @@ test('dates: a future arrival and a document dated after its arrival are refused
   await documentDate.blur();
   assert.equal(await documentDate.inputValue(), formatDateVn(addDaysIso(today, -1)));
   await d.getByRole('button', { name: 'Xóa nội dung' }).click();
+  const confirm = p.getByRole('dialog', { name: 'Xóa nội dung đã nhập?' });
+  await confirm.getByRole('button', { name: 'Xóa nội dung' }).click();
+  await confirm.waitFor({ state: 'hidden' });
   await p.keyboard.press('Escape');
   await dialog().waitFor({ state: 'hidden' });
 });
@@ -206,11 +209,12 @@ test('the list shows the decree\'s columns and, mixing registers, the register a
   for (const h of ['Sổ', 'Tên loại', 'Ngày tháng', 'Đơn vị hoặc người nhận', 'Ghi chú']) assert.ok(heads.includes(h), `column ${h} in ${heads.join(' | ')}`);
   const secret = rowOf(SECRET_SYMBOL);
   await expectText(secret.locator('.col-register'), `BMNN · ${year}`);
-  await expectText(secret.locator('.col-recipients'), `Phòng Tổng hợp; ${LEADER}; Đồng chí Bí thư`);
   await expectText(rowOf('12/SNV-VP').locator('.col-register'), `Đến · ${year}`);
-  await expectText(rowOf('12/SNV-VP').locator('.col-notes'), 'Bản sao');
   await screenshot(p, 'law-list-1366');
   await p.setViewportSize({ width: 1920, height: 1080 });
+  // The recipients column takes room the 1366 register gives to the subject (shown from 1400 px wide).
+  await expectText(secret.locator('.col-recipients'), `Phòng Tổng hợp; ${LEADER}; Đồng chí Bí thư`);
+  await expectText(rowOf('12/SNV-VP').locator('.col-notes'), 'Bản sao');
   await screenshot(p, 'law-list-1920');
   await p.setViewportSize({ width: 1366, height: 768 });
   // Filtered to one register, the list no longer needs the column.
@@ -350,7 +354,10 @@ test('closing the year of a register: nothing in it can be corrected any more', 
   await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đến' }).click();
   await rowOf('12/SNV-VP').dblclick();
   await p.getByRole('heading', { name: 'Văn bản đến số 1' }).waitFor();
-  assert.equal(await p.getByRole('button', { name: 'Sửa thông tin vào sổ' }).isDisabled(), true);
+  // A closed year offers no correction: the button is disabled, or absent for a person who may not
+  // register at all (registering is the văn thư's by default; the core refuses either way).
+  const correct = p.getByRole('button', { name: 'Sửa thông tin vào sổ' });
+  assert.equal((await correct.count()) === 0 || (await correct.isDisabled()), true);
 });
 
 test('no console errors and no Content-Security-Policy violations', { skip }, () => {

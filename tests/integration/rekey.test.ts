@@ -10,7 +10,9 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { openDatabase } from '../../main/core/db/connection';
 import { applyKey, openKeyed, rekeyMarker } from '../../main/core/db/keying';
 import { rekeyToRaw } from '../../main/core/db/rekey';
-import { tempDir } from '../helpers/desk';
+import { Desk } from '../../main/core/desk';
+import { openKeyring } from '../../main/core/profile/keyring';
+import { newDesk, registration, tempDir } from '../helpers/desk';
 
 const ROWS = 12_000;
 
@@ -200,5 +202,39 @@ test('a marker left after the rekey committed (killed before removing it): the r
     assert.equal(existsSync(rekeyMarker(file)), false);
   } finally {
     t.cleanup();
+  }
+});
+
+test('a profile keyed the old way is rekeyed at its first unlock, on the worker; its records are all there', async () => {
+  const env = await newDesk('state');
+  try {
+    const r = await env.desk.incoming.register(env.admin, await registration(env.desk, env.admin, { subject: 'Về việc chuyển đổi số' }));
+    env.desk.close();
+    const file = join(env.dir, 'securedesk.db');
+    const dataKey = await openKeyring(join(env.dir, 'keyring.cms'), env.identity.unlockKeys[0]!);
+    const hexKey = dataKey.toString('hex');
+    dataKey.fill(0);
+    // As an earlier build left it: the same data key through PBKDF2.
+    const old = openKeyed(file, hexKey).db;
+    old.pragma('journal_mode = DELETE');
+    old.pragma(`hexrekey='${hexKey}'`);
+    old.pragma('journal_mode = WAL');
+    old.close();
+    assert.equal(opensWith(file, hexKey, 'raw'), false);
+
+    const logged: string[] = [];
+    const desk = await Desk.open({ profileDir: env.dir, logger: { log: (_l, msg, f) => void logged.push(`${msg} ${JSON.stringify(f ?? {})}`) } });
+    try {
+      await desk.unlock(env.identity);
+      assert.ok(logged.some((l) => l.startsWith('database key') && l.includes('"rekey":"rekeyed"')), logged.join('\n'));
+      assert.equal((await desk.verdict()).ok, true);
+      assert.equal(desk.incoming.get(env.admin, r.id).subject, 'Về việc chuyển đổi số');
+    } finally {
+      desk.close();
+    }
+    assert.equal(opensWith(file, hexKey, 'raw'), true);
+    assert.equal(opensWith(file, hexKey, 'derived'), false);
+  } finally {
+    env.cleanup();
   }
 });

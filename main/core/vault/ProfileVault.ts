@@ -91,6 +91,8 @@ export class ProfileVault implements ContextSource {
   /** The key that opened this session (it proves every rewrapped keyring opens). */
   private sessionKey: PrivateKeyOps | null = null;
   private readonly lockListeners: Array<() => void> = [];
+  /** Connections of locked sessions kept until their integrity verdict (closing when it is in). */
+  private readonly lingering = new Set<Promise<unknown>>();
   private readonly recovery: readonly Uint8Array[];
   private readonly trustAnchors: readonly Uint8Array[];
   private readonly revocationLists: () => Promise<ReadonlyArray<{ path: string; bytes: Uint8Array }>>;
@@ -168,8 +170,13 @@ export class ProfileVault implements ContextSource {
       conn.gate.close();
       // A check still running: the connection stays (reads and writes refused) until its verdict
       // has let the records above be written, then closes.
-      if (conn.gate.state === 'checking') void conn.gate.settled.then(() => conn.db.close());
-      else conn.db.close();
+      if (conn.gate.state === 'checking') {
+        const closed = conn.gate.settled
+          .then(() => conn.db.close())
+          .catch((err: unknown) => this.log.log('warn', 'could not close the connection of a locked session', { error: (err as Error).message }));
+        this.lingering.add(closed);
+        void closed.finally(() => this.lingering.delete(closed));
+      } else conn.db.close();
     }
     this.conn = null;
     this.storeOpen = null;
@@ -194,7 +201,7 @@ export class ProfileVault implements ContextSource {
     const { gate } = this.conn!;
     return {
       db, store, log: this.log, now: this.now, trustAnchors: this.trustAnchors, revocationLists: this.revocationLists,
-      assertWritable: () => gate.assertWritable(),
+      assertWritable: () => this.assertWritable(),
       writable: () => gate.writable(),
       whenWritable: (write) => gate.whenWritable(write),
       attachmentLimit: () => this.attachmentLimit(),
@@ -213,6 +220,7 @@ export class ProfileVault implements ContextSource {
     let opened = openDatabase(file, opts);
     if (opened.keyForm === 'derived' && !opened.readOnly) {
       opened.db.close();
+      await this.connectionsClosed(); // the rekey needs the file to itself
       await this.rekeyOnce(file, opts.hexKey!);
       opened = openDatabase(file, opts);
     }
@@ -242,6 +250,11 @@ export class ProfileVault implements ContextSource {
       const v = await gate.settled;
       if (v.ok && this.conn === conn) finishOpen(conn.db);
     }
+  }
+
+  /** Resolves once no connection of an earlier session is left waiting for its verdict. */
+  private async connectionsClosed(): Promise<void> {
+    while (this.lingering.size > 0) await Promise.all([...this.lingering]);
   }
 
   /** The one-time rekey to the raw data key, on the database worker; on failure the old key serves on. */
@@ -275,6 +288,18 @@ export class ProfileVault implements ContextSource {
   /** Throws unless the open profile's integrity verdict is in and good. */
   assertWritable(): void {
     if (!this.conn) throw DeskError.keyed('NO_SESSION', 'session.locked');
+    const { gate, db } = this.conn;
+    // A write that cannot wait for the worker's verdict forces it now (a short check on a small
+    // profile; the person acted within seconds of unlocking a large one). The first verdict counts.
+    if (gate.state === 'checking' && !this.conn.readOnly) {
+      let check: string;
+      try {
+        check = String(db.pragma('quick_check', { simple: true }));
+      } catch (err) {
+        check = (err as Error).message;
+      }
+      gate.decide(check === 'ok' ? { ok: true } : { ok: false, damage: `quick_check: ${check.slice(0, 200)}` });
+    }
     this.conn.gate.assertWritable();
   }
 
@@ -587,6 +612,8 @@ export class ProfileVault implements ContextSource {
   private async encryptInPlace(dataKey: Buffer): Promise<void> {
     const plain = this.path(DB_FILE);
     const next = this.path(`${DB_FILE}.encrypting`);
+    // No connection of an earlier session may still hold the files about to be renamed and shredded.
+    await this.connectionsClosed();
     // Interrupted between the two renames: the verified encrypted copy takes its place.
     if (!existsSync(plain) && existsSync(next)) await fsp.rename(next, plain);
     let verified = false;

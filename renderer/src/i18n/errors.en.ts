@@ -232,6 +232,7 @@ export const ERROR_CODES_EN: Record<ErrorCode, string> = {
   FORBIDDEN: 'You do not have the right to do this.',
   NOT_FOUND: 'Not found.',
   DUPLICATE: 'This may be a duplicate of an existing record.',
+  OUT_OF_ORDER: 'This entry goes into a past year or before the latest arrival of the register: confirm to register it anyway.',
   READ_ONLY: 'The profile is read-only; nothing can be written.',
   SETUP_REQUIRED: 'This workstation has not been set up yet.',
   SETUP_DONE: 'This workstation has already been set up.',
@@ -247,7 +248,6 @@ export const ERROR_CODES_EN: Record<ErrorCode, string> = {
   NOT_BOUND: 'This token is not bound to this workstation.',
   BIND_REQUIRED: 'Choose your user to bind your token.',
   CRYPTO: 'The cryptographic operation failed.',
-  OUT_OF_ORDER: 'This registration is out of the register’s order (a past year, or before the latest arrival); confirm to register it.',
   INTERNAL: 'Something unexpected went wrong. Nothing was changed; the details are in the log.',
 };
 

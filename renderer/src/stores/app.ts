@@ -55,7 +55,6 @@ interface AppState {
 
 const bannerOf = (info: AppInfo): DeskError | null =>
   info.readOnly ? new DeskError('READ_ONLY', info.banner ?? '', { key: 'profile.damaged' }) : null;
-
 /**
  * The database's integrity check goes on after the unlock (writes wait for it in the core): when
  * its verdict is that the file is damaged, the read-only banner appears.
