@@ -531,7 +531,8 @@ export interface DeskApi {
 }
 export interface PickedFiles {
   files: StagedFile[];
-  failed: Array<{ name: string; message: string }>;
+  /** Each refusal as an error payload would say it (key and parameters to word it in the person's language). */
+  failed: Array<{ name: string; message: string; key?: string; params?: Record<string, string | number> }>;
 }
 
 /** The result envelope on the wire (IPC and dev host alike). */

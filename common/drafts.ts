@@ -1,6 +1,7 @@
 // Drafts of unfinished forms, kept (in the encrypted profile) for the same person across a lock.
 // What a draft may hold is bounded here: the renderer saves it, main checks it with these schemas.
 import { z } from 'zod';
+import { ARRIVAL_CHANNELS } from './domain';
 import { m, secrecySchema, urgencySchema } from './schemas';
 
 export const DRAFT_KINDS = ['incoming.register'] as const;
@@ -49,6 +50,10 @@ export const incomingRegisterDraftSchema = z.looseObject({
     z.object({ kind: z.literal('text'), name: text(300) }).strict(),
   ])).max(100),
   notes: text(8000),
+  signer: text(500),
+  pageCount: text(20),
+  copyCount: text(20),
+  arrivalChannel: z.enum(ARRIVAL_CHANNELS),
   files: z.array(draftFileSchema).max(20),
 });
 export type IncomingRegisterDraft = z.infer<typeof incomingRegisterDraftSchema>;

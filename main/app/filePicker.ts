@@ -37,7 +37,7 @@ export async function pickAndStage(desk: Desk, openDialog: OpenDialog): Promise<
       // The same checks as a dropped file: real paths outside the profile, regular files, size limit.
       const r = await stageFromPath(desk, path, basename(path));
       if (r.ok) out.files.push(r.value);
-      else out.failed.push({ name: basename(path), message: r.error.message });
+      else out.failed.push({ name: basename(path), message: r.error.message, ...(r.error.key ? { key: r.error.key } : {}), ...(r.error.params ? { params: r.error.params } : {}) });
     }
     return { ok: true, value: out };
   } catch (err) {

@@ -96,8 +96,8 @@ export const handlers: Handlers = {
   'policy.setRegisterRoles': (ctx, { registerRoles }) => ctx.desk.policy.setRegisterRoles(actor(ctx), registerRoles),
   'drafts.save': (ctx, input) => ctx.desk.drafts.save(actor(ctx), input),
   'drafts.load': (ctx, { kind }) => ctx.desk.drafts.load(actor(ctx), kind),
-  'drafts.discard': (ctx, { kind }) => {
-    ctx.desk.drafts.discard(actor(ctx), kind);
+  'drafts.discard': async (ctx, { kind }) => {
+    await ctx.desk.drafts.discard(actor(ctx), kind);
     return null;
   },
 };

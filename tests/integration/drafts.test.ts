@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SavedDraft } from '../../common/contract';
+import { addDaysIso, todayIso } from '../../common/dates';
 import type { IncomingRegisterDraft } from '../../common/drafts';
 import { createRouter } from '../../main/ipc/router';
 import { SessionGuard } from '../../main/core/session/guard';
@@ -36,7 +37,8 @@ function draft(over: Partial<IncomingRegisterDraft> = {}): IncomingRegisterDraft
   return {
     secrecy: 'mat', urgency: 'khan', registerId: null, issuerName: 'Ban Tổ chức Tỉnh ủy', issuerUnitId: null, issuerCode: null,
     numberSymbol: '412-CV/BTCTU', documentDate: '02/11/2026', arrivalDate: '03/11/2026', deadline: '', typeCode: 'CV', typeChosen: false,
-    subject: SUBJECT, recipients: ['Phòng Tổng hợp'], notes: '', files: [], ...over,
+    subject: SUBJECT, recipients: [{ kind: 'text', name: 'Phòng Tổng hợp' }], notes: '', signer: 'Nguyễn Văn Tùng', pageCount: '3', copyCount: '1',
+    arrivalChannel: 'cipher', files: [], ...over,
   };
 }
 
@@ -89,7 +91,7 @@ test('saved for the person who typed it, with its staged file; another person ne
   assert.equal(back?.data.subject, SUBJECT);
   assert.deepEqual(back?.data.files, [file]);
   const registered = await call('incoming.register', {
-    issuer: { name: back!.data.issuerName }, numberSymbol: back!.data.numberSymbol, documentDate: '2026-11-02', arrivalDate: '2026-11-03',
+    issuer: { name: back!.data.issuerName }, numberSymbol: back!.data.numberSymbol, documentDate: addDaysIso(todayIso(), -1), arrivalDate: todayIso(),
     typeCode: 'CV', subject: back!.data.subject, secrecy: 'mat', urgency: 'khan', stagedIds: [file.stagedId],
   });
   assert.ok(registered.ok, JSON.stringify(registered));
@@ -122,12 +124,12 @@ test('checked and bounded: shape, kind, size; a refusal names the key', async ()
     assert.ok(!r.ok && r.error.code === 'VALIDATION', JSON.stringify(input).slice(0, 120));
   }
   // Fields the form gains later travel along, but the whole draft stays within 64 KB.
-  const big = await call('drafts.save', { kind: 'incoming.register', data: { ...draft(), signer: 'y'.repeat(70_000) } });
+  const big = await call('drafts.save', { kind: 'incoming.register', data: { ...draft(), handoverNote: 'y'.repeat(70_000) } });
   assert.ok(!big.ok && big.error.code === 'VALIDATION', JSON.stringify(big).slice(0, 200));
   if (!big.ok) assert.equal(big.error.key, 'draft.tooLarge');
-  const extra = await call('drafts.save', { kind: 'incoming.register', data: { ...draft(), signer: 'Nguyễn Văn Tùng', pageCount: 3 } });
+  const extra = await call('drafts.save', { kind: 'incoming.register', data: { ...draft(), handoverNote: 'Chuyển gấp' } });
   assert.ok(extra.ok, JSON.stringify(extra));
-  assert.equal((await load())?.data.signer, 'Nguyễn Văn Tùng');
+  assert.equal((await load())?.data.handoverNote, 'Chuyển gấp');
   assert.ok((await call('drafts.discard', { kind: 'incoming.register' })).ok);
   env.desk.lock('manual');
 });

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import { CHANNELS, contract, type AppInfo, type RegisterPolicy, type Session, type UserPrefs } from '../../common/contract';
 import { createRouter } from '../../main/ipc/router';
 import { handlers } from '../../main/ipc/handlers';
+import { addDaysIso, todayIso } from '../../common/dates';
 import { DeskError } from '../../common/errors';
 import { newDesk, pdfBytes, stageBytes } from '../helpers/desk';
 import { addPerson } from '../helpers/people';
@@ -216,7 +217,7 @@ async function registrationInput() {
   let stagedIds = ['0'.repeat(32)];
   if (actor.rights.includes('doc.register')) stagedIds = [(await stageBytes(env.desk, actor, await pdfBytes('Văn bản thử'))).stagedId];
   return {
-    issuer: { name: 'Sở Nội vụ' }, numberSymbol: `${Math.floor(Math.random() * 9000) + 100}/QĐ-UBND`, documentDate: '2026-11-02', arrivalDate: '2026-11-03',
+    issuer: { name: 'Sở Nội vụ' }, numberSymbol: `${Math.floor(Math.random() * 9000) + 100}/QĐ-UBND`, documentDate: addDaysIso(todayIso(), -1), arrivalDate: todayIso(),
     typeCode: 'QĐ' as const, subject: 'Về việc phân công nhiệm vụ', secrecy: 'thuong' as const, urgency: 'thuong' as const, stagedIds,
   };
 }

@@ -17,10 +17,10 @@ const KIND_RIGHT: Record<DraftKind, Right> = { 'incoming.register': 'doc.registe
 export class DraftService {
   constructor(private readonly vault: ContextSource) {}
 
-  save(actor: Actor, input: DraftSaveInput): { savedAt: string } {
+  async save(actor: Actor, input: DraftSaveInput): Promise<{ savedAt: string }> {
     authorize(actor, KIND_RIGHT[input.kind]);
     const c = this.vault.context();
-    c.assertWritable();
+    await c.writable();
     const json = JSON.stringify(input.data);
     // The schema checked it too; this is the core's own bound, whatever the caller.
     if (Buffer.byteLength(json) > DRAFT_MAX_BYTES)
@@ -55,10 +55,10 @@ export class DraftService {
     return { kind, data: { ...data, files }, savedAt: row.savedAt };
   }
 
-  discard(actor: Actor, kind: DraftKind): void {
+  async discard(actor: Actor, kind: DraftKind): Promise<void> {
     authorize(actor, 'session');
     const c = this.vault.context();
-    c.assertWritable();
+    await c.writable();
     writeTx(c.db, () => c.db.prepare('DELETE FROM drafts WHERE user_id = ? AND kind = ?').run(actor.id, kind));
   }
 }

@@ -22,10 +22,10 @@ export class PolicyService {
     return { registerRoles: registerRoles(this.vault.context().db) };
   }
 
-  setRegisterRoles(actor: Actor, roles: readonly Role[]): RegisterPolicy & { session: Session } {
+  async setRegisterRoles(actor: Actor, roles: readonly Role[]): Promise<RegisterPolicy & { session: Session }> {
     authorize(actor, 'org.manage');
     const c = this.vault.context();
-    c.assertWritable();
+    await c.writable();
     if (roles.length === 0) throw DeskError.keyed('VALIDATION', 'policy.registerRolesEmpty', undefined, { at: 'registerRoles' });
     const after = writeTx(c.db, () => writeRegisterRoles(c.db, roles, actor.id, c.now()));
     const session = this.vault.refreshSession();

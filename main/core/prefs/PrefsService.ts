@@ -44,10 +44,10 @@ export class PrefsService {
     return { language: asLanguage(readPref(db, actor.id, 'language')) };
   }
 
-  setLanguage(actor: Actor, language: UiLanguage): UserPrefs {
+  async setLanguage(actor: Actor, language: UiLanguage): Promise<UserPrefs> {
     authorize(actor, 'session');
     const c = this.vault.context();
-    c.assertWritable();
+    await c.writable();
     writeTx(c.db, () => writePref(c.db, actor.id, 'language', language, c.now()));
     return { language };
   }

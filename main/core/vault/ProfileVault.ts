@@ -287,7 +287,7 @@ export class ProfileVault implements ContextSource {
 
   /** Throws unless the open profile's integrity verdict is in and good. */
   assertWritable(): void {
-    if (!this.conn) throw new DeskError('NO_SESSION', 'Máy trạm đang khóa. Cắm thiết bị ký số và nhập mã PIN để mở.');
+    if (!this.conn) throw DeskError.keyed('NO_SESSION', 'session.locked');
     const { gate, db } = this.conn;
     // A write that cannot wait for the worker's verdict forces it now (a short check on a small
     // profile; the person acted within seconds of unlocking a large one). The first verdict counts.
@@ -305,7 +305,7 @@ export class ProfileVault implements ContextSource {
 
   /** The integrity verdict of the open profile's database, once known. */
   verdict(): Promise<Verdict> {
-    if (!this.conn) return Promise.reject(new DeskError('NO_SESSION', 'Máy trạm đang khóa. Cắm thiết bị ký số và nhập mã PIN để mở.'));
+    if (!this.conn) return Promise.reject(DeskError.keyed('NO_SESSION', 'session.locked'));
     return this.conn.gate.settled;
   }
 

@@ -10,6 +10,7 @@ import type { SavedDraft, StagedFile } from '../../../common/contract';
 import { formatDateVn, todayIso } from '../../../common/dates';
 import type { ArrivalChannel, Secrecy, Urgency } from '../../../common/domain';
 import type { IncomingRegisterDraft } from '../../../common/drafts';
+import { DeskError } from '../../../common/errors';
 import { asDeskError, call, pickFiles, stageFile } from '../ipc/call';
 import { desk } from '../ipc/desk';
 import i18n from '../i18n';
@@ -138,7 +139,7 @@ export const useRegisterDraft = create<DraftState>()((set, get) => {
         (picked) => {
           const added: DraftFile[] = [
             ...picked.files.map((staged): DraftFile => ({ key: nextKey++, name: staged.name, size: staged.size, state: 'ready', staged })),
-            ...picked.failed.map((f): DraftFile => ({ key: nextKey++, name: f.name, size: 0, state: 'failed', error: f.message })),
+            ...picked.failed.map((f): DraftFile => ({ key: nextKey++, name: f.name, size: 0, state: 'failed', error: errorText(DeskError.fromPayload({ code: 'FILE_UNREADABLE', ...f })) })),
           ];
           if (added.length) set((s) => ({ draft: { ...s.draft, files: [...s.draft.files, ...added] } }));
         },

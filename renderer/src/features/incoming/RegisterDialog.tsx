@@ -288,7 +288,7 @@ export function RegisterDialog() {
       } else if (de.code === 'DUPLICATE') {
         setDuplicates((de.details?.duplicates as DuplicateRef[] | undefined) ?? []);
       } else if (de.code === 'OUT_OF_ORDER') {
-        setOutOfOrder({ message: de.message, reasons: (de.details?.reasons as OrderReason[] | undefined) ?? [] });
+        setOutOfOrder({ message: errorText(de), reasons: (de.details?.reasons as OrderReason[] | undefined) ?? [] });
       } else if (!isGloballyHandled(de)) {
         if (de.code === 'FORBIDDEN' && de.fields) setServerErrors(normaliseErrors(errorFields(de)).fields);
         setFormError(errorText(de));

@@ -292,7 +292,7 @@ function UnbindDialog({ user, cert, onClose, onDone }: { user: UserWithCertifica
       onDone();
     } catch (err) {
       const de = asDeskError(err);
-      if (!isGloballyHandled(de)) setError(de.message);
+      if (!isGloballyHandled(de)) setError(errorText(de));
     } finally {
       setBusy(false);
     }
