@@ -168,6 +168,7 @@ export const MESSAGES_VI = {
 
   // Documents
   'document.notFound': 'Không tìm thấy văn bản.',
+  'compartment.notHeld': 'Bạn chưa được cấp khóa của mức độ mật {{level}} trên máy trạm này; người giữ khóa mức này cần mở máy trạm một lần để cấp cho bạn.',
   'document.duplicate': 'Văn bản này có thể đã được vào sổ. Kiểm tra trước khi đăng ký tiếp.',
   'register.noneForSecrecy': 'Không có sổ đăng ký nào nhận văn bản ở độ mật này.',
   'register.wrongSecrecy': 'Sổ đăng ký đã chọn không nhận văn bản ở độ mật này.',

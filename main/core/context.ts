@@ -2,12 +2,21 @@
 // the profile's policies. The vault builds it while a session is open; services never hold it longer
 // than one call, so locking really ends their access.
 import type { AttachmentStore } from './attachments/store';
+import type { Arm, Level } from './compartments/levels';
 import type { Db } from './db/connection';
 import type { Logger } from './log';
 
 export interface CoreContext {
   readonly db: Db;
+  /** The staging area (sealed with the base key); blobs of a level live in `storeFor(level)`. */
   readonly store: AttachmentStore;
+  /**
+   * The compartments this session holds, lowest level first: every read of records goes over these
+   * schemas and no other (compartments/levels.ts). Never empty (an empty one stands in when none is held).
+   */
+  readonly arms: readonly Arm[];
+  /** The attachment store of a level the session holds; NOT_FOUND otherwise. */
+  storeFor(level: Level): AttachmentStore;
   readonly log: Logger;
   now(): Date;
   /**

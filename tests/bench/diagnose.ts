@@ -13,6 +13,9 @@ import { migrate, type Db } from '../../main/core/db/connection';
 import type { Desk, TokenIdentity } from '../../main/core/desk';
 import type { ListInput } from '../../main/core/documents/incoming';
 import { matchExpression } from '../../main/core/documents/search';
+
+/** The diagnosis reads a profile in the single-file layout (one arm, the base). */
+const BENCH_ARMS = [{ schema: 'main', level: null }] as const;
 import type { Actor } from '../../main/core/org/rights';
 import { openKeyed as openCoreKeyed } from '../../main/core/db/keying';
 import { checkIntegrityOffThread } from '../../main/core/db/offThread';
@@ -261,7 +264,7 @@ function measureSearchOverhead(desk: Desk, actor: Actor, queries: BenchQuery[], 
   const { db } = desk;
   const low: Actor = { ...actor, clearance: LOWER_CLEARANCE };
   const texts = queries.map((q) => q.text);
-  const exprs = texts.map((t) => matchExpression(db, t));
+  const exprs = texts.map((t) => matchExpression(db, BENCH_ARMS, t));
   const sample = texts[0]!;
   const top = registerStatement(captureSql(db, () => desk.incoming.list(actor, searchInput(sample))));
   const lower = registerStatement(captureSql(db, () => desk.incoming.list(low, searchInput(sample))));
@@ -300,14 +303,14 @@ function measureSearchOverhead(desk: Desk, actor: Actor, queries: BenchQuery[], 
   const arraysToObjects = (sql: string, rest: unknown[]) => (c: Db): Run => {
     const st = c.prepare(sql).raw();
     return (i) => {
-      const e = matchExpression(c, texts[i]!);
+      const e = matchExpression(c, BENCH_ARMS, texts[i]!);
       return e === null ? [] : (st.all(e, ...rest) as unknown[][]).map(toRow);
     };
   };
   const withoutRegisters = (sql: string, rest: unknown[]) => (c: Db): Run => {
     const st = c.prepare(sql).raw();
     return (i) => {
-      const e = matchExpression(c, texts[i]!);
+      const e = matchExpression(c, BENCH_ARMS, texts[i]!);
       return e === null ? [] : (st.all(e, ...rest) as unknown[][]).map((r) => toRow(withName(r)));
     };
   };
@@ -327,7 +330,7 @@ function measureSearchOverhead(desk: Desk, actor: Actor, queries: BenchQuery[], 
       what: 'the core SQL unchanged, prepared once (cached) instead of on every call',
       ...onOwn((c) => {
         const st = c.prepare(top.sql);
-        return (i) => { const e = matchExpression(c, texts[i]!); return e === null ? [] : st.all(e, ...topRest); };
+        return (i) => { const e = matchExpression(c, BENCH_ARMS, texts[i]!); return e === null ? [] : st.all(e, ...topRest); };
       }),
       expect: ours,
     },
@@ -345,7 +348,7 @@ function measureSearchOverhead(desk: Desk, actor: Actor, queries: BenchQuery[], 
         const ids = c.prepare('SELECT rowid FROM incoming_fts WHERE incoming_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?').pluck();
         const byIds = c.prepare(topV.byIds).raw();
         return (i) => {
-          const e = matchExpression(c, texts[i]!);
+          const e = matchExpression(c, BENCH_ARMS, texts[i]!);
           return e === null ? [] : (byIds.all(JSON.stringify(ids.all(e, ...topRest))) as unknown[][]).map(toRow);
         };
       }),
@@ -416,7 +419,7 @@ function measureSearchOverhead(desk: Desk, actor: Actor, queries: BenchQuery[], 
     };
   }
   const alone = (fn: Run) => summarize(texts.map((_, i) => median(Array.from({ length: passes }, () => timed(() => fn(i)).ms))));
-  const matchExpressionMs = alone((i) => matchExpression(db, texts[i]!));
+  const matchExpressionMs = alone((i) => matchExpression(db, BENCH_ARMS, texts[i]!));
   const prepareMs = alone(() => db.prepare(top.sql));
   const pressureEnd = cpuPressure10s();
   for (const c of connections) c.close();
@@ -466,7 +469,7 @@ function measureSearchCount(desk: Desk, actor: Actor, queries: BenchQuery[]): Se
   const fts: number[] = [];
   let same = 0;
   queries.forEach((q, i) => {
-    const e = matchExpression(db, q.text);
+    const e = matchExpression(db, BENCH_ARMS, q.text);
     const runOurs = () => timed(() => desk.incoming.count(actor, { query: q.text }));
     const runFts = () => timed(() => (e === null ? 0 : (ftsOnly.get(e, 10_001) as number)));
     // Alternate which goes first.

@@ -103,7 +103,7 @@ function run(job: GenerateJob): void {
     const sha256 = createHash('sha256').update(`securedesk-bench:${job.seed}:${serial}`).digest('hex');
     const attachmentId = Number(insertAttachment.run(id, 1, `${numberSymbol.replace(/\//g, '_')}.pdf`, size, 'application/pdf', 1, sha256, newGlobalId()).lastInsertRowid);
     recordChange(db, 'attachments', attachmentId, 'create', job.userId, at);
-    indexIncoming(db, id, { subject: s.subject, numberSymbol, issuerName: s.issuerName, notes: '' });
+    indexIncoming(db, 'main', id, { subject: s.subject, numberSymbol, issuerName: s.issuerName, notes: '' });
   };
 
   const insertBatch = db.transaction((from: number, to: number) => {

@@ -182,7 +182,7 @@ export function buildVariantQueries(db: Db, count: number, seed: number): { diac
 /** Paired and alternated like the headline: listIncoming (first page) next to the raw FTS5 query with its expression. */
 export function measureVariant(desk: Desk, actor: Actor, texts: string[], passes: number, exactFirst: (text: string, first: IncomingRow | undefined) => boolean): VariantFigures {
   const raw = desk.db.prepare(RAW_FTS_SQL).pluck();
-  const exprOf = texts.map((t) => matchExpression(desk.db, t));
+  const exprOf = texts.map((t) => matchExpression(desk.db, desk.context().arms, t));
   const runOurs = (i: number) => desk.incoming.list(actor, searchInput(texts[i]!));
   const runRaw = (i: number) => (exprOf[i] === null ? [] : (raw.all(exprOf[i]) as number[]));
   const oursRuns: number[][] = texts.map(() => []);
@@ -242,7 +242,7 @@ export function measureSearch(desk: Desk, actor: Actor, lower: Actor, queries: B
   const rankStmt = desk.db.prepare('SELECT secrecy_rank FROM incoming WHERE id = ?').pluck();
   const lowerRank = secrecyRank(lower.clearance);
   // The service builds its expression on every call (that is part of "ours"); the raw queries get theirs ready-made.
-  const sameOf = queries.map((q) => matchExpression(desk.db, q.text));
+  const sameOf = queries.map((q) => matchExpression(desk.db, desk.context().arms, q.text));
   const prefixOf = queries.map((q) => ftsQueryFromInput(q.text));
   const runOurs = (i: number) => desk.incoming.list(actor, searchInput(queries[i]!.text));
   const runSame = (i: number) => (sameOf[i] === null ? [] : (raw.all(sameOf[i]) as number[]));

@@ -112,7 +112,7 @@ describe('incoming register (state preset)', () => {
     // Acknowledged: registered, and the blob is stored once.
     const r3 = await desk.incoming.register(admin, await registration(desk, admin, { stagedIds: [s2.stagedId], acknowledgeDuplicates: true }));
     assert.ok(r3.id > r2.id);
-    const blob = desk.store.blobPath(s1.sha256);
+    const blob = desk.context().storeFor('thuong').blobPath(s1.sha256);
     const blobs = readdirSync(join(blob, '..')).filter((f) => blob.endsWith(f));
     assert.equal(blobs.length, 1);
   });
@@ -121,12 +121,12 @@ describe('incoming register (state preset)', () => {
     const { desk, admin } = env;
     const before = list(desk, admin).filter((r) => r.registerName === 'Sổ đăng ký văn bản đến' && r.arrivalDate.startsWith('2026'));
     const maxBefore = Math.max(...before.map((r) => r.arrivalNumber));
-    const ftsBefore = desk.db.prepare('SELECT count(*) FROM incoming_fts').pluck().get();
-    desk.db.exec("CREATE TEMP TRIGGER boom BEFORE INSERT ON attachments WHEN NEW.name = 'boom.pdf' BEGIN SELECT RAISE(ABORT, 'simulated failure'); END");
+    const ftsBefore = desk.db.prepare('SELECT count(*) FROM c_thuong.incoming_fts').pluck().get();
+    desk.db.exec("CREATE TEMP TRIGGER boom BEFORE INSERT ON c_thuong.attachments WHEN NEW.name = 'boom.pdf' BEGIN SELECT RAISE(ABORT, 'simulated failure'); END");
     const staged = await stageBytes(desk, admin, await pdfBytes('Lỗi giữa chừng'), 'boom.pdf');
     await assert.rejects(desk.incoming.register(admin, await registration(desk, admin, { stagedIds: [staged.stagedId] })), /simulated failure/);
     desk.db.exec('DROP TRIGGER temp.boom');
-    assert.equal(desk.db.prepare('SELECT count(*) FROM incoming_fts').pluck().get(), ftsBefore);
+    assert.equal(desk.db.prepare('SELECT count(*) FROM c_thuong.incoming_fts').pluck().get(), ftsBefore);
     const next = await desk.incoming.register(admin, await registration(desk, admin, { stagedIds: [staged.stagedId] }));
     assert.equal(next.arrivalNumber, maxBefore + 1, 'the number was not consumed by the failed insert');
   });

@@ -19,6 +19,8 @@ const ROWS = 3 * ANCHOR_EVERY + 517;
 const SECRECY: Secrecy[] = ['thuong', 'thuong', 'thuong', 'mat', 'toi_mat', 'tuyet_mat'];
 const ISSUERS = ['so thong tin', 'ubnd tinh', 'dang uy khoi', 'ban to chuc'];
 const now = new Date('2026-11-20T03:00:00Z');
+/** A profile in the single-file layout (as a damaged one not yet split is read): one arm, the base. */
+const MAIN = [{ schema: 'main', level: null }] as const;
 
 /** The order as written before key paging (NULL deadlines smallest), to compare against. */
 const REFERENCE_ORDER: Record<ListInput['sort']['field'], string> = {
@@ -82,7 +84,7 @@ function referenceIds(actor: Actor, f: IncomingFilter, sort: ListInput['sort'], 
 }
 
 const list = (actor: Actor, f: IncomingFilter, sort: ListInput['sort'], offset: number, limit = 100) =>
-  listIncoming(db, actor, { ...f, sort, offset, limit }, now).map((r) => r.id);
+  listIncoming(db, MAIN, actor, { ...f, sort, offset, limit }, now).map((r) => r.id);
 
 const POSITIONS = [0, 1, 99, ANCHOR_EVERY - 1, ANCHOR_EVERY, ANCHOR_EVERY + 1, 2 * ANCHOR_EVERY - 50, 2 * ANCHOR_EVERY, 3 * ANCHOR_EVERY + 400, ROWS - 1, ROWS, ROWS + 500];
 
@@ -134,7 +136,7 @@ test('a change from another connection (another process) starts the keys over', 
 test('once an order has been shown, its keys are sampled in the background, ready for the scrollbar', async () => {
   const sort = { field: 'documentDate', dir: 'desc' } as const;
   const mat = { ...admin, clearance: 'mat' as const };
-  const order = { from: 'incoming i', where: ['i.secrecy_rank <= ?'], params: [1], key: 'i.document_date', dir: 'DESC' as const };
+  const order = { arms: ['main'], from: '{c}.incoming i', where: ['i.secrecy_rank <= ?'], params: [1], key: 'i.document_date', dir: 'DESC' as const };
   assert.equal(sampledKeys(db, order), undefined, 'nothing known of this order yet');
   assert.deepEqual(list(mat, {}, sort, 0), referenceIds(mat, {}, sort, 0, 100));
   assert.deepEqual(sampledKeys(db, order), { samples: 0, complete: false }, 'the first page itself samples nothing');

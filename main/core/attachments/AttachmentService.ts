@@ -9,11 +9,16 @@ import { appendAudit } from '../audit/auditLog';
 import type { ContextSource } from '../context';
 import { writeTx } from '../db/transaction';
 import { findDuplicates } from '../documents/duplicates';
+import { locate } from '../documents/arms';
+import { visibleArm } from '../documents/incoming';
+import type { Secrecy } from '../../../common/domain';
 import { authorize, type Actor } from '../org/rights';
 
 const TICKET_TTL_MS = 10 * 60 * 1000;
 
 export interface AttachmentTicket {
+  /** The compartment whose store holds the blob. */
+  level: Secrecy;
   sha256: string;
   name: string;
   mime: string;
@@ -41,7 +46,7 @@ export class AttachmentService {
     const c = this.vault.context();
     await c.writable();
     const meta = await c.store.stage(source, name, c.attachmentLimit(), actor.id);
-    const duplicates = findDuplicates(c.db, { numberSymbol: '', issuerName: '', documentDate: '', sha256s: [meta.sha256] }, secrecyRank(actor.clearance));
+    const duplicates = findDuplicates(c.db, c.arms, { numberSymbol: '', issuerName: '', documentDate: '', sha256s: [meta.sha256] }, secrecyRank(actor.clearance));
     return { stagedId: meta.stagedId, name: meta.name, size: meta.size, sha256: meta.sha256, isPdf: meta.isPdf, duplicates };
   }
 
@@ -55,11 +60,18 @@ export class AttachmentService {
   /** Every view of a document's file is recorded; the viewer gets a short-lived, unguessable ticket. */
   open(actor: Actor, attachmentId: number): { ticket: string; name: string; mime: string; isPdf: boolean } {
     authorize(actor, 'doc.read');
-    const { db, whenWritable } = this.vault.context();
-    const a = db
-      .prepare('SELECT a.*, i.secrecy_rank AS rank FROM attachments a JOIN incoming i ON i.id = a.incoming_id WHERE a.id = ?')
-      .get(attachmentId) as { incoming_id: number; name: string; mime: string; is_pdf: number; sha256: string; size: number; rank: number } | undefined;
+    const { db, arms, whenWritable } = this.vault.context();
+    const arm = locate(db, arms, 'attachments', attachmentId);
+    const a = arm && db
+      .prepare(`SELECT a.*, i.secrecy_rank AS rank, i.secrecy FROM ${arm.schema}.attachments a JOIN ${arm.schema}.incoming i ON i.id = a.incoming_id WHERE a.id = ?`)
+      .get(attachmentId) as { incoming_id: number; name: string; mime: string; is_pdf: number; sha256: string; size: number; rank: number; secrecy: Secrecy } | undefined;
     if (!a || a.rank > secrecyRank(actor.clearance)) throw DeskError.keyed('NOT_FOUND', 'attachment.notFound');
+    // Need-to-know as for the document itself: outside one's distribution the file does not exist.
+    try {
+      visibleArm(db, arms, actor, a.incoming_id);
+    } catch {
+      throw DeskError.keyed('NOT_FOUND', 'attachment.notFound');
+    }
     // Recorded once the database is known sound (at once, unless its check is still running).
     whenWritable(() =>
       writeTx(db, () =>
@@ -69,7 +81,7 @@ export class AttachmentService {
     const ticket = randomBytes(16).toString('hex');
     const now = Date.now();
     for (const [k, t] of this.tickets) if (t.expires < now) this.tickets.delete(k);
-    this.tickets.set(ticket, { sha256: a.sha256, name: a.name, mime: a.mime, size: a.size, userId: actor.id, expires: now + TICKET_TTL_MS });
+    this.tickets.set(ticket, { level: a.secrecy, sha256: a.sha256, name: a.name, mime: a.mime, size: a.size, userId: actor.id, expires: now + TICKET_TTL_MS });
     return { ticket, name: a.name, mime: a.mime, isPdf: a.is_pdf === 1 };
   }
 
@@ -80,8 +92,9 @@ export class AttachmentService {
     if (!t || t.expires < Date.now() || !actor || actor.id !== t.userId) return undefined;
     const c = this.vault.context();
     try {
-      const size = await c.store.blobSize(t.sha256);
-      return { stream: c.store.openBlob(t.sha256), size, mime: t.mime, name: t.name };
+      const store = c.storeFor(t.level);
+      const size = await store.blobSize(t.sha256);
+      return { stream: store.openBlob(t.sha256), size, mime: t.mime, name: t.name };
     } catch {
       c.log.log('error', 'attachment blob missing from the store', { sha256: t.sha256 });
       return undefined;

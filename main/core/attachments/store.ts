@@ -41,7 +41,24 @@ export class AttachmentStore {
     private readonly storeDir: string,
     private readonly stagingDir: string,
     private readonly dataKey: Buffer | null = null,
+    /**
+     * Staged files are sealed with the base key (a level is chosen only at registration); the blobs of
+     * a compartment's store with its level's key. Default: the same key for both.
+     */
+    private readonly stagingKey: Buffer | null = dataKey,
   ) {}
+
+  /** The store of one compartment: its own folder and key, the same staging area. */
+  forLevel(storeDir: string, levelKey: Buffer): AttachmentStore {
+    return new AttachmentStore(storeDir, this.stagingDir, levelKey, this.stagingKey);
+  }
+
+  /** Copies a blob of another store into this one, decrypted with that store's key and sealed with this one's. */
+  async importBlob(from: AttachmentStore, sha256: string): Promise<void> {
+    if (await exists(this.blobPath(sha256))) return;
+    await fsp.mkdir(dirname(this.blobPath(sha256)), { recursive: true, mode: PRIVATE_DIR_MODE });
+    await this.writeBound(from.openBlob(sha256), null, sha256);
+  }
 
   get encrypted(): boolean {
     return this.dataKey !== null;
@@ -100,7 +117,7 @@ export class AttachmentStore {
     });
     try {
       const sink = createWriteStream(part, { flags: 'wx', mode: 0o600 });
-      if (this.dataKey) await pipeline(source, meter, encryptBlobStream(this.dataKey, stagedBinding(stagedId)), sink);
+      if (this.stagingKey) await pipeline(source, meter, encryptBlobStream(this.stagingKey, stagedBinding(stagedId)), sink);
       else await pipeline(source, meter, sink);
     } catch (err) {
       await fsp.rm(part, { force: true });
@@ -122,12 +139,12 @@ export class AttachmentStore {
 
   private sealMeta(meta: StagedMeta): Buffer {
     const json = Buffer.from(JSON.stringify(meta));
-    return this.dataKey ? sealSmall(this.dataKey, json) : json;
+    return this.stagingKey ? sealSmall(this.stagingKey, json) : json;
   }
 
   private async readMeta(stagedId: string): Promise<StagedMeta> {
     const raw = await fsp.readFile(`${this.stagedPath(stagedId)}.json`);
-    return JSON.parse((this.dataKey ? openSmall(this.dataKey, raw) : raw).toString('utf8')) as StagedMeta;
+    return JSON.parse((this.stagingKey ? openSmall(this.stagingKey, raw) : raw).toString('utf8')) as StagedMeta;
   }
 
   async stagedMeta(stagedId: string, userId: number): Promise<StagedMeta> {
@@ -153,7 +170,7 @@ export class AttachmentStore {
     await fsp.mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
     if (this.dataKey) {
       if (await exists(target)) return; // same content already stored
-      await this.writeBound(createReadStream(this.stagedPath(stagedId)), decryptBlobStream(this.dataKey, stagedBinding(stagedId)), meta.sha256);
+      await this.writeBound(createReadStream(this.stagedPath(stagedId)), decryptBlobStream(this.stagingKey!, stagedBinding(stagedId)), meta.sha256);
       return;
     }
     try {

@@ -366,4 +366,24 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (user_id, kind)
   ) WITHOUT ROWID;
   `,
+  // 13: compartments (compartments/split.ts moves the records out at the next unlock, with the keys):
+  //     one id sequence for the records of every level, so ids never collide between compartment
+  //     files; the journal of writes that span the base and a compartment; this profile's id, which
+  //     its compartment files carry.
+  (db) => {
+    const tables = ['incoming', 'attachments', 'signatures', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections'];
+    const last = db.prepare(`SELECT max(m) FROM (${tables.map((t) => `SELECT ifnull(max(id), 0) AS m FROM ${t}`).join(' UNION ALL ')})`).pluck().get() as number;
+    db.exec(`
+      CREATE TABLE id_sequence (name TEXT PRIMARY KEY, last INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE pending_writes (
+        global_id TEXT PRIMARY KEY,
+        level TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `);
+    db.prepare("INSERT INTO id_sequence (name, last) VALUES ('record', ?)").run(last);
+    db.prepare("INSERT INTO settings (key, value) VALUES ('profile_id', ?) ON CONFLICT (key) DO NOTHING").run(newGlobalId());
+  },
 ];

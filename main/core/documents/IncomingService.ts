@@ -36,23 +36,24 @@ export class IncomingService {
 
   list(actor: Actor, q: incoming.ListInput): IncomingRow[] {
     const c = this.source.context();
-    return incoming.listIncoming(c.db, actor, q, c.now());
+    return incoming.listIncoming(c.db, c.arms, actor, q, c.now());
   }
 
   count(actor: Actor, f: IncomingFilter): CountResult {
     const c = this.source.context();
-    return incoming.countIncoming(c.db, actor, f, c.now());
+    return incoming.countIncoming(c.db, c.arms, actor, f, c.now());
   }
 
   get(actor: Actor, id: number): IncomingDetail {
-    return incoming.getIncoming(this.source.context().db, actor, id);
+    const c = this.source.context();
+    return incoming.getIncoming(c.db, c.arms, actor, id);
   }
 
   /** Signs the document's files and register entry with a key on the person's token. */
   async sign(actor: Actor, id: number, key: PrivateKeyOps): Promise<number> {
     const c = this.source.context();
     await c.writable();
-    return signing.signIncoming(c.db, c.store, actor, id, key, c.now());
+    return signing.signIncoming(c, actor, id, key, c.now());
   }
 
   /** Records a hand-over inside the agency (ngày chuyển). */
@@ -74,7 +75,7 @@ export class IncomingService {
     const c = this.source.context();
     const { crls, problems } = parseCrlFiles(await c.revocationLists());
     if (problems.length) c.log.log('warn', 'CRL files left out', { problems });
-    return signing.verifyIncoming(c.db, c.store, actor, id, c.trustAnchors, c.now(), crls);
+    return signing.verifyIncoming(c, actor, id, c.trustAnchors, c.now(), crls);
   }
 }
 

@@ -17,7 +17,8 @@ import { newGlobalId } from '../events/globalId';
 import { findUnit } from '../org/units';
 import { authorize, requireClearance, type Actor } from '../org/rights';
 import { issuerKey, numberSymbolKey } from './duplicates';
-import { dateIssuesError, fieldsError, getIncoming } from './incoming';
+import { dateIssuesError, fieldsError, getIncoming, visibleArm } from './incoming';
+import { nextRecordId } from '../compartments/ids';
 import { recipientRefs, resolveRecipients, storeRecipients, type ResolvedRecipient } from './recipients';
 import { isYearClosed } from './registers';
 import { indexIncoming, unindexIncoming } from './search';
@@ -49,7 +50,9 @@ export async function correctIncoming(ctx: CoreContext, actor: Actor, input: Inc
   await ctx.writable();
   const { db } = ctx;
   const now = ctx.now();
-  const row = db.prepare(`SELECT i.*, r.name FROM incoming i JOIN registers r ON r.id = i.register_id WHERE i.id = ?`).get(input.id) as EntryRow | undefined;
+  const arm = visibleArm(db, ctx.arms, actor, input.id);
+  const cx = arm.schema;
+  const row = db.prepare(`SELECT i.*, r.name FROM ${cx}.incoming i JOIN registers r ON r.id = i.register_id WHERE i.id = ?`).get(input.id) as EntryRow | undefined;
   if (!row || secrecyRank(row.secrecy) > secrecyRank(actor.clearance)) throw DeskError.keyed('NOT_FOUND', 'document.notFound');
   requireClearance(actor, row.secrecy);
   if (isYearClosed(db, row.register_id, row.year))
@@ -99,7 +102,7 @@ export async function correctIncoming(ctx: CoreContext, actor: Actor, input: Inc
   if (dateIssues.length > 0) throw dateIssuesError(dateIssues);
 
   const changed = (Object.keys(after) as Array<keyof Values>).filter((k) => !same(before[k], after[k]));
-  const recipientsChanged = recipients !== null && !same(recipientRefs(db, row.id, before.recipients).map((r) => [r.kind, r.id, r.name]),
+  const recipientsChanged = recipients !== null && !same(recipientRefs(db, cx, row.id, before.recipients).map((r) => [r.kind, r.id, r.name]),
     recipients.map((r) => [r.unitId !== null ? 'unit' : r.userId !== null ? 'user' : 'text', r.unitId ?? r.userId, r.name]));
   if (recipientsChanged && !changed.includes('recipients')) changed.push('recipients');
   if (changed.length === 0) throw DeskError.keyed('VALIDATION', 'correction.nothingChanged');
@@ -107,7 +110,7 @@ export async function correctIncoming(ctx: CoreContext, actor: Actor, input: Inc
 
   writeTx(db, () => {
     db.prepare(
-      `UPDATE incoming SET issuer_unit_id = ?, issuer_name = ?, issuer_key = ?, number_symbol = ?, number_symbol_key = ?, document_date = ?,
+      `UPDATE ${cx}.incoming SET issuer_unit_id = ?, issuer_name = ?, issuer_key = ?, number_symbol = ?, number_symbol_key = ?, document_date = ?,
         type_code = ?, subject = ?, urgency = ?, deadline = ?, recipients = ?, notes = ?, page_count = ?, copy_count = ?, signer = ?, arrival_channel = ?
        WHERE id = ?`,
     ).run(
@@ -115,27 +118,27 @@ export async function correctIncoming(ctx: CoreContext, actor: Actor, input: Inc
       after.typeCode, after.subject, after.urgency, after.deadline, JSON.stringify(after.recipients), after.notes, after.pageCount,
       after.copyCount, after.signer, after.arrivalChannel, row.id,
     );
-    if (recipients && recipientsChanged) storeRecipients(db, row.id, recipients, actor.id, now);
-    unindexIncoming(db, row.id);
-    indexIncoming(db, row.id, { subject: after.subject, numberSymbol: after.numberSymbol, issuerName: after.issuer, notes: after.notes });
-    const correctionId = Number(
-      db.prepare('INSERT INTO incoming_corrections (global_id, incoming_id, corrected_by, corrected_at, reason, old_values, new_values) VALUES (?,?,?,?,?,?,?)')
-        .run(newGlobalId(), row.id, actor.id, now.toISOString(), input.reason, JSON.stringify(pick(before)), JSON.stringify(pick(after))).lastInsertRowid,
-    );
-    recordChange(db, 'incoming', row.id, 'update', actor.id, now);
-    recordChange(db, 'incoming_corrections', correctionId, 'create', actor.id, now);
+    if (recipients && recipientsChanged) storeRecipients(db, cx, row.id, recipients, actor.id, now);
+    unindexIncoming(db, cx, row.id);
+    indexIncoming(db, cx, row.id, { subject: after.subject, numberSymbol: after.numberSymbol, issuerName: after.issuer, notes: after.notes });
+    const correctionId = nextRecordId(db);
+    db.prepare(`INSERT INTO ${cx}.incoming_corrections (id, global_id, incoming_id, corrected_by, corrected_at, reason, old_values, new_values) VALUES (?,?,?,?,?,?,?,?)`)
+      .run(correctionId, newGlobalId(), row.id, actor.id, now.toISOString(), input.reason, JSON.stringify(pick(before)), JSON.stringify(pick(after)));
+    recordChange(db, 'incoming', row.id, 'update', actor.id, now, cx);
+    recordChange(db, 'incoming_corrections', correctionId, 'create', actor.id, now, cx);
     appendAudit(db, {
       userId: actor.id, action: 'incoming.correct', entity: 'incoming', entityId: row.id,
-      details: { correction: correctionId, register: row.name, arrivalNumber: row.arrival_number, reason: input.reason, before: pick(before), after: pick(after) },
+      // The values and the reason stay in the compartment's correction record: the base's audit names fields only.
+      details: { correction: correctionId, register: row.name, arrivalNumber: row.arrival_number, fields: changed },
     }, now.toISOString());
   });
-  return getIncoming(db, actor, row.id);
+  return getIncoming(db, ctx.arms, actor, row.id);
 }
 
-export function listCorrections(db: Db, incomingId: number): CorrectionView[] {
+export function listCorrections(db: Db, c: string, incomingId: number): CorrectionView[] {
   const rows = db.prepare(
     `SELECT c.id, u.full_name AS correctedBy, c.corrected_at AS correctedAt, c.reason, c.old_values AS oldValues, c.new_values AS newValues
-     FROM incoming_corrections c JOIN users u ON u.id = c.corrected_by WHERE c.incoming_id = ? ORDER BY c.id`,
+     FROM ${c}.incoming_corrections c JOIN users u ON u.id = c.corrected_by WHERE c.incoming_id = ? ORDER BY c.id`,
   ).all(incomingId) as Array<{ id: number; correctedBy: string; correctedAt: string; reason: string; oldValues: string; newValues: string }>;
   return rows.map((r) => {
     const before = JSON.parse(r.oldValues) as Record<string, unknown>;

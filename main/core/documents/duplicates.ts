@@ -6,6 +6,7 @@ import type { DuplicateRef } from '../../../common/contract';
 import { cleanTypedSymbol, numberSymbolKey as parsedKey } from '../../../common/numberSymbol';
 import { foldVietnamese, searchTokens } from '../../../common/vietnamese';
 import type { Db } from '../db/connection';
+import { overArms, type Arm } from './arms';
 
 /**
  * Comparison key of a number-symbol as stored in incoming.number_symbol_key: the parsed key (number
@@ -26,38 +27,33 @@ const ISSUER_WORDS: Record<string, string> = {
 export const issuerKey = (s: string): string =>
   searchTokens(s).map((w) => ISSUER_WORDS[w] ?? w).join(' ');
 
-const REF_COLUMNS = `i.id, i.arrival_number AS arrivalNumber, r.name AS registerName, i.number_symbol AS numberSymbol,
+const REF_COLUMNS = `i.id AS id, i.arrival_number AS arrivalNumber, r.name AS registerName, i.number_symbol AS numberSymbol,
   i.issuer_name AS issuerName, i.document_date AS documentDate`;
 
 type Ref = Omit<DuplicateRef, 'reason' | 'sameIssuer'>;
 
 export function findDuplicates(
   db: Db,
+  arms: readonly Arm[],
   q: { numberSymbol: string; issuerName: string; documentDate: string; sha256s: string[] },
   maxRank: number,
 ): DuplicateRef[] {
   const out = new Map<number, DuplicateRef>();
   const key = q.numberSymbol ? parsedKey(q.numberSymbol) : null;
   if (key && q.documentDate) {
-    const rows = db
-      .prepare(
-        `SELECT ${REF_COLUMNS}, i.issuer_key AS issuerKey FROM incoming i JOIN registers r ON r.id = i.register_id
-         WHERE i.number_symbol_key = ? AND i.document_date = ? AND i.secrecy_rank <= ? ORDER BY i.id LIMIT 10`,
-      )
-      .all(key, q.documentDate, maxRank) as Array<Ref & { issuerKey: string }>;
+    const sq = overArms(arms, `SELECT ${REF_COLUMNS}, i.issuer_key AS issuerKey FROM {c}.incoming i JOIN registers r ON r.id = i.register_id
+         WHERE i.number_symbol_key = ? AND i.document_date = ? AND i.secrecy_rank <= ?`, [key, q.documentDate, maxRank]);
+    const rows = db.prepare(`${sq.sql} ORDER BY id LIMIT 10`).all(...sq.params) as Array<Ref & { issuerKey: string }>;
     const issuer = q.issuerName.trim() ? issuerKey(q.issuerName) : null;
     for (const { issuerKey: k, ...r } of rows) {
       out.set(r.id, { ...r, reason: 'same_number_symbol', ...(issuer !== null ? { sameIssuer: k === issuer } : {}) });
     }
   }
   if (q.sha256s.length > 0) {
-    const rows = db
-      .prepare(
-        `SELECT DISTINCT ${REF_COLUMNS} FROM attachments a JOIN incoming i ON i.id = a.incoming_id
+    const fq = overArms(arms, `SELECT DISTINCT ${REF_COLUMNS} FROM {c}.attachments a JOIN {c}.incoming i ON i.id = a.incoming_id
          JOIN registers r ON r.id = i.register_id
-         WHERE a.sha256 IN (SELECT value FROM json_each(?)) AND i.secrecy_rank <= ? LIMIT 10`,
-      )
-      .all(JSON.stringify(q.sha256s), maxRank) as Ref[];
+         WHERE a.sha256 IN (SELECT value FROM json_each(?)) AND i.secrecy_rank <= ?`, [JSON.stringify(q.sha256s), maxRank]);
+    const rows = db.prepare(`${fq.sql} LIMIT 10`).all(...fq.params) as Ref[];
     for (const r of rows) if (!out.has(r.id)) out.set(r.id, { ...r, reason: 'same_file' });
   }
   return [...out.values()];

@@ -15,6 +15,10 @@ import { writeTx } from '../db/transaction';
 import { recordChange } from '../events/eventLog';
 import { findInternalUnit } from '../org/internalUnits';
 import { authorize, type Actor } from '../org/rights';
+import { locate, type Arm } from './arms';
+import { visibleArm } from './incoming';
+import { nextRecordId } from '../compartments/ids';
+import { newGlobalId } from '../events/globalId';
 
 interface HandoverRow {
   id: number; incoming_id: number; internal_unit_id: number | null; user_id: number | null; recipient_name: string;
@@ -24,12 +28,13 @@ interface HandoverRow {
 const invalid = (field: string, key: MessageKey, params?: MessageParams) => DeskError.keyed('VALIDATION', key, params, { at: field });
 const notFound = () => DeskError.keyed('NOT_FOUND', 'document.notFound');
 
-/** The document, if the person may see it (above one's clearance it does not exist). */
-function visibleDocument(db: Db, actor: Actor, incomingId: number): { id: number; secrecy: Secrecy; arrival_date: string; arrival_number: number } {
-  const doc = db.prepare('SELECT id, secrecy, secrecy_rank, arrival_date, arrival_number FROM incoming WHERE id = ?').get(incomingId) as
+/** The document, if the person may see it (otherwise it does not exist), and its compartment. */
+function visibleDocument(db: Db, arms: readonly Arm[], actor: Actor, incomingId: number): { id: number; secrecy: Secrecy; arrival_date: string; arrival_number: number; c: string } {
+  const c = visibleArm(db, arms, actor, incomingId).schema;
+  const doc = db.prepare(`SELECT id, secrecy, secrecy_rank, arrival_date, arrival_number FROM ${c}.incoming WHERE id = ?`).get(incomingId) as
     { id: number; secrecy: Secrecy; secrecy_rank: number; arrival_date: string; arrival_number: number } | undefined;
   if (!doc || doc.secrecy_rank > secrecyRank(actor.clearance)) throw notFound();
-  return doc;
+  return { ...doc, c };
 }
 
 const canAcknowledge = (h: HandoverRow, actor: Actor): boolean =>
@@ -52,8 +57,8 @@ function toView(db: Db, h: HandoverRow, actor: Actor): HandoverView {
   };
 }
 
-export function listHandovers(db: Db, actor: Actor, incomingId: number): HandoverView[] {
-  const rows = db.prepare('SELECT * FROM incoming_handovers WHERE incoming_id = ? ORDER BY handed_on, id').all(incomingId) as HandoverRow[];
+export function listHandovers(db: Db, c: string, actor: Actor, incomingId: number): HandoverView[] {
+  const rows = db.prepare(`SELECT * FROM ${c}.incoming_handovers WHERE incoming_id = ? ORDER BY handed_on, id`).all(incomingId) as HandoverRow[];
   return rows.map((h) => toView(db, h, actor));
 }
 
@@ -63,7 +68,8 @@ export async function handOver(ctx: CoreContext, actor: Actor, input: HandOverIn
   const { db } = ctx;
   const now = ctx.now();
   const today = todayIso(now);
-  const doc = visibleDocument(db, actor, input.id);
+  const doc = visibleDocument(db, ctx.arms, actor, input.id);
+  const { c } = doc;
   let unitName: string | null = null;
   if (input.unitId !== undefined) {
     const unit = findInternalUnit(db, input.unitId);
@@ -83,18 +89,17 @@ export async function handOver(ctx: CoreContext, actor: Actor, input: HandOverIn
   if (handedOn < doc.arrival_date) throw invalid('handedOn', 'handover.beforeArrival', { arrival: formatDateVn(doc.arrival_date) });
   const recipientName = unitName && userName ? `${userName} (${unitName})` : (userName ?? unitName)!;
   const id = writeTx(db, () => {
-    const newId = Number(
-      db.prepare(`INSERT INTO incoming_handovers (incoming_id, internal_unit_id, user_id, recipient_name, handed_on, handed_by, recorded_at, note)
-        VALUES (?,?,?,?,?,?,?,?)`).run(doc.id, input.unitId ?? null, input.userId ?? null, recipientName, handedOn, actor.id, now.toISOString(), input.note).lastInsertRowid,
-    );
-    recordChange(db, 'incoming_handovers', newId, 'create', actor.id, now);
+    const newId = nextRecordId(db);
+    db.prepare(`INSERT INTO ${c}.incoming_handovers (id, global_id, incoming_id, internal_unit_id, user_id, recipient_name, handed_on, handed_by, recorded_at, note)
+      VALUES (?,?,?,?,?,?,?,?,?,?)`).run(newId, newGlobalId(), doc.id, input.unitId ?? null, input.userId ?? null, recipientName, handedOn, actor.id, now.toISOString(), input.note);
+    recordChange(db, 'incoming_handovers', newId, 'create', actor.id, now, c);
     appendAudit(db, {
       userId: actor.id, action: 'incoming.hand_over', entity: 'incoming', entityId: doc.id,
       details: { handover: newId, arrivalNumber: doc.arrival_number, to: recipientName, handedOn },
     }, now.toISOString());
     return newId;
   });
-  return toView(db, db.prepare('SELECT * FROM incoming_handovers WHERE id = ?').get(id) as HandoverRow, actor);
+  return toView(db, db.prepare(`SELECT * FROM ${c}.incoming_handovers WHERE id = ?`).get(id) as HandoverRow, actor);
 }
 
 /** Ký nhận: the recipient, signed in, acknowledges receipt; the time is recorded and never changes. */
@@ -104,20 +109,22 @@ export async function acknowledge(ctx: CoreContext, actor: Actor, handoverId: nu
   const { db } = ctx;
   const now = ctx.now();
   return writeTx(db, () => {
-    const h = db.prepare('SELECT * FROM incoming_handovers WHERE id = ?').get(handoverId) as HandoverRow | undefined;
-    if (!h) throw DeskError.keyed('NOT_FOUND', 'handover.notFound');
-    const doc = visibleDocument(db, actor, h.incoming_id);
+    const arm = locate(db, ctx.arms, 'incoming_handovers', handoverId);
+    if (!arm) throw DeskError.keyed('NOT_FOUND', 'handover.notFound');
+    const c = arm.schema;
+    const h = db.prepare(`SELECT * FROM ${c}.incoming_handovers WHERE id = ?`).get(handoverId) as HandoverRow;
+    const doc = visibleDocument(db, ctx.arms, actor, h.incoming_id);
     if (h.acknowledged_at !== null)
       throw DeskError.keyed('VALIDATION', 'handover.alreadyAcknowledged', { time: formatDateTimeVn(h.acknowledged_at) });
     if (!canAcknowledge(h, actor)) {
       throw DeskError.keyed('FORBIDDEN', h.user_id !== null ? 'handover.onlyRecipient' : 'handover.notByHander');
     }
-    db.prepare('UPDATE incoming_handovers SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?').run(actor.id, now.toISOString(), h.id);
-    recordChange(db, 'incoming_handovers', h.id, 'update', actor.id, now);
+    db.prepare(`UPDATE ${c}.incoming_handovers SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?`).run(actor.id, now.toISOString(), h.id);
+    recordChange(db, 'incoming_handovers', h.id, 'update', actor.id, now, c);
     appendAudit(db, {
       userId: actor.id, action: 'incoming.acknowledge', entity: 'incoming', entityId: doc.id,
       details: { handover: h.id, arrivalNumber: doc.arrival_number, to: h.recipient_name },
     }, now.toISOString());
-    return toView(db, db.prepare('SELECT * FROM incoming_handovers WHERE id = ?').get(h.id) as HandoverRow, actor);
+    return toView(db, db.prepare(`SELECT * FROM ${c}.incoming_handovers WHERE id = ?`).get(h.id) as HandoverRow, actor);
   });
 }

@@ -23,6 +23,9 @@ const SLICE_MS = 4;
 
 /** A query over the register in a fixed order: the ORDER BY is `key dir, i.id dir`. */
 export interface OrderedQuery {
+  /** The compartment schemas the query runs over (one arm each; arms.ts). */
+  arms: readonly string[];
+  /** `{c}` stands for each arm's schema. */
   from: string;
   /** Conditions joined with AND (may be empty). */
   where: string[];
@@ -56,9 +59,10 @@ const anchorsByDb = new WeakMap<Db, Map<string, Anchors>>();
  * transaction. NaN on a schema without them (a damaged profile left un-migrated, read-only): no
  * anchor is then ever reused.
  */
-function registerVersion(db: Db): number {
+function registerVersion(db: Db, arms: readonly string[]): number {
   try {
-    return cached(db, "SELECT n FROM change_counters WHERE name = 'incoming'").pluck().get() as number;
+    // Each compartment counts its own changes; their sum moves whenever any of them does.
+    return cached(db, `SELECT ${arms.map((c) => `(SELECT n FROM ${c}.change_counters WHERE name = 'incoming')`).join(' + ')}`).pluck().get() as number;
   } catch {
     return Number.NaN;
   }
@@ -90,14 +94,18 @@ const whereOf = (conds: string[]) => (conds.length > 0 ? `WHERE ${conds.join(' A
  */
 function keysAfter(db: Db, q: OrderedQuery, anchor: Anchor | null, offset: number, limit: number): Anchor[] {
   const cmp = q.dir === 'DESC' ? '<' : '>';
-  const byKey = `ORDER BY ${q.key} ${q.dir}, i.id ${q.dir}`;
-  const run = (extra: string[], params: unknown[], order: string, take: number, skip: number) =>
-    cached(db, `SELECT ${q.key}, i.id FROM ${q.from} ${whereOf([...q.where, ...extra])} ${order} LIMIT ? OFFSET ?`)
+  const byKey = `ORDER BY k ${q.dir}, id ${q.dir}`;
+  // One arm per compartment, merged by SQLite in the order's terms (output columns k and id).
+  const run = (extra: string[], params: unknown[], order: string, take: number, skip: number) => {
+    const arm = `SELECT ${q.key} AS k, i.id AS id FROM ${q.from} ${whereOf([...q.where, ...extra])}`;
+    const sql = q.arms.map((c) => arm.replaceAll('{c}', c)).join(' UNION ALL ');
+    return cached(db, `${sql} ${order} LIMIT ? OFFSET ?`)
       .raw(true)
-      .all(...q.params, ...params, take, skip) as unknown as Anchor[];
+      .all(...q.arms.flatMap(() => [...q.params, ...params]), take, skip) as unknown as Anchor[];
+  };
   if (!anchor) return run([], [], byKey, limit, offset);
   // Within one key the order is by id alone (SQLite sorts when told the key too, for an expression).
-  const group = run([`${q.key} = ?`, `i.id ${cmp} ?`], [anchor[0], anchor[1]], `ORDER BY i.id ${q.dir}`, offset + limit, 0);
+  const group = run([`${q.key} = ?`, `i.id ${cmp} ?`], [anchor[0], anchor[1]], `ORDER BY id ${q.dir}`, offset + limit, 0);
   const fromGroup = group.slice(offset);
   if (group.length === offset + limit) return fromGroup;
   const beyond = run([`${q.key} ${cmp} ?`], [anchor[0]], byKey, limit - fromGroup.length, Math.max(0, offset - group.length));
@@ -115,7 +123,7 @@ function sampleUpTo(db: Db, q: OrderedQuery, a: Anchors, position: number, deadl
   }
 }
 
-const orderId = (q: OrderedQuery) => JSON.stringify([q.from, q.where, q.params, q.key, q.dir]);
+const orderId = (q: OrderedQuery) => JSON.stringify([q.arms, q.from, q.where, q.params, q.key, q.dir]);
 
 /**
  * Samples the rest of an order's keys in slices of SLICE_MS between turns of the event loop; stops
@@ -131,7 +139,7 @@ function sampleInBackground(db: Db, q: OrderedQuery, a: Anchors): void {
     const slice = () => {
       try {
         const more = db.open && db.transaction(() => {
-          if (anchorsByDb.get(db)?.get(id) !== a || registerVersion(db) !== a.version) return false;
+          if (anchorsByDb.get(db)?.get(id) !== a || registerVersion(db, q.arms) !== a.version) return false;
           sampleUpTo(db, q, a, Number.MAX_SAFE_INTEGER, performance.now() + SLICE_MS);
           return !a.complete;
         })();
@@ -153,7 +161,7 @@ function sampleInBackground(db: Db, q: OrderedQuery, a: Anchors): void {
 
 /** The first page of an order was shown: its keys are sampled in the background from now on. */
 export function prepareOrder(db: Db, q: OrderedQuery): void {
-  const a = db.transaction(() => anchorsFor(db, orderId(q), registerVersion(db)))();
+  const a = db.transaction(() => anchorsFor(db, orderId(q), registerVersion(db, q.arms)))();
   sampleInBackground(db, q, a);
 }
 
@@ -180,7 +188,7 @@ export interface PageKeys {
  */
 export function pageIds(db: Db, q: OrderedQuery, offset: number, limit: number): PageKeys {
   return db.transaction((): PageKeys => {
-    const a = anchorsFor(db, orderId(q), registerVersion(db));
+    const a = anchorsFor(db, orderId(q), registerVersion(db, q.arms));
     sampleUpTo(db, q, a, offset);
     // The nearest anchor before the page: the last row of the page before, else a sample.
     let anchorAt = -1;

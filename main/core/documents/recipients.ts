@@ -9,6 +9,8 @@ import { foldVietnamese } from '../../../common/vietnamese';
 import type { Db } from '../db/connection';
 import { recordChange } from '../events/eventLog';
 import { findInternalUnit } from '../org/internalUnits';
+import { nextRecordId } from '../compartments/ids';
+import { newGlobalId } from '../events/globalId';
 
 export interface ResolvedRecipient { unitId: number | null; userId: number | null; name: string }
 
@@ -43,22 +45,23 @@ export function resolveRecipients(db: Db, inputs: readonly RecipientInput[], sec
 }
 
 /** Writes the recipients of a document, replacing any it had (inside the caller's transaction). */
-export function storeRecipients(db: Db, incomingId: number, list: readonly ResolvedRecipient[], by: number, now: Date): void {
-  const old = db.prepare('SELECT id FROM incoming_recipients WHERE incoming_id = ?').pluck().all(incomingId) as number[];
+export function storeRecipients(db: Db, c: string, incomingId: number, list: readonly ResolvedRecipient[], by: number, now: Date): void {
+  const old = db.prepare(`SELECT id FROM ${c}.incoming_recipients WHERE incoming_id = ?`).pluck().all(incomingId) as number[];
   for (const id of old) {
-    recordChange(db, 'incoming_recipients', id, 'delete', by, now);
-    db.prepare('DELETE FROM incoming_recipients WHERE id = ?').run(id);
+    recordChange(db, 'incoming_recipients', id, 'delete', by, now, c);
+    db.prepare(`DELETE FROM ${c}.incoming_recipients WHERE id = ?`).run(id);
   }
-  const insert = db.prepare('INSERT INTO incoming_recipients (incoming_id, ordinal, internal_unit_id, user_id, name) VALUES (?,?,?,?,?)');
+  const insert = db.prepare(`INSERT INTO ${c}.incoming_recipients (id, global_id, incoming_id, ordinal, internal_unit_id, user_id, name) VALUES (?,?,?,?,?,?,?)`);
   list.forEach((r, i) => {
-    const id = Number(insert.run(incomingId, i + 1, r.unitId, r.userId, r.name).lastInsertRowid);
-    recordChange(db, 'incoming_recipients', id, 'create', by, now);
+    const id = nextRecordId(db);
+    insert.run(id, newGlobalId(), incomingId, i + 1, r.unitId, r.userId, r.name);
+    recordChange(db, 'incoming_recipients', id, 'create', by, now, c);
   });
 }
 
 /** The recipients with what they refer to; entries registered before recipients were records have names only. */
-export function recipientRefs(db: Db, incomingId: number, names: readonly string[]): RecipientRef[] {
-  const rows = db.prepare('SELECT internal_unit_id AS unitId, user_id AS userId, name FROM incoming_recipients WHERE incoming_id = ? ORDER BY ordinal')
+export function recipientRefs(db: Db, c: string, incomingId: number, names: readonly string[]): RecipientRef[] {
+  const rows = db.prepare(`SELECT internal_unit_id AS unitId, user_id AS userId, name FROM ${c}.incoming_recipients WHERE incoming_id = ? ORDER BY ordinal`)
     .all(incomingId) as Array<{ unitId: number | null; userId: number | null; name: string }>;
   if (rows.length === 0) return names.map((name) => ({ kind: 'text', id: null, name }));
   return rows.map((r) => (r.unitId !== null ? { kind: 'unit', id: r.unitId, name: r.name } : r.userId !== null ? { kind: 'user', id: r.userId, name: r.name } : { kind: 'text', id: null, name: r.name }));

@@ -6,6 +6,7 @@ import { foldVietnamese, searchTokens } from '../../../common/vietnamese';
 import { issuerKey, numberSymbolKey } from './duplicates';
 import { cached } from '../db/statements';
 import type { Db } from '../db/connection';
+import { overArms, sumOverArms, type Arm } from './arms';
 
 export interface IndexedFields {
   subject: string;
@@ -19,14 +20,15 @@ export function indexText(f: IndexedFields): string {
   return searchTokens([f.subject, f.numberSymbol, f.issuerName, f.notes].join(' \n ')).join(' ');
 }
 
-export function indexIncoming(db: Db, id: number, f: IndexedFields): void {
+/** Indexes a record in its compartment `c` (the index and vocabulary live under the level's key). */
+export function indexIncoming(db: Db, c: string, id: number, f: IndexedFields): void {
   const text = indexText(f);
-  cached(db, 'INSERT INTO incoming_fts (rowid, body) VALUES (?, ?)').run(id, text);
-  cached(db, 'INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each(?)').run(JSON.stringify([...new Set(text.split(' '))]));
+  cached(db, `INSERT INTO ${c}.incoming_fts (rowid, body) VALUES (?, ?)`).run(id, text);
+  cached(db, `INSERT OR IGNORE INTO ${c}.search_terms (term) SELECT value FROM json_each(?)`).run(JSON.stringify([...new Set(text.split(' '))]));
 }
 
-export function unindexIncoming(db: Db, id: number): void {
-  db.prepare('DELETE FROM incoming_fts WHERE rowid = ?').run(id);
+export function unindexIncoming(db: Db, c: string, id: number): void {
+  db.prepare(`DELETE FROM ${c}.incoming_fts WHERE rowid = ?`).run(id);
 }
 
 /**
@@ -86,12 +88,14 @@ const after = (s: string) => s.slice(0, -1) + String.fromCodePoint(s.codePointAt
  * Known words that begin with any of the prefixes, or null when there are too many (more than 128:
  * the caller keeps FTS5's own prefix query for those very short, very common beginnings).
  */
-function expand(db: Db, prefixes: string[]): string[] | null {
+function expand(db: Db, arms: readonly Arm[], prefixes: string[]): string[] | null {
   const found = new Set<string>();
   for (const p of prefixes) {
-    const terms = cached(db, 'SELECT term FROM search_terms WHERE term >= ? AND term < ? LIMIT ?')
+    // The vocabularies of the compartments held, merged (UNION: each word once, in order).
+    const q = overArms(arms, 'SELECT term FROM {c}.search_terms WHERE term >= ? AND term < ?', [p, after(p)]);
+    const terms = cached(db, `${q.sql.replaceAll('UNION ALL', 'UNION')} LIMIT ?`)
       .pluck()
-      .all(p, after(p), MAX_EXPANSION + 1) as string[];
+      .all(...q.params, MAX_EXPANSION + 1) as string[];
     for (const t of terms) found.add(t);
     if (found.size > MAX_EXPANSION) return null;
   }
@@ -106,22 +110,22 @@ const anyOf = (alternatives: string[]) => (alternatives.length === 1 ? alternati
  * Expanding from our own term list keeps FTS5 on its fast path (a plain prefix query merges all
  * matching doclists up front). undefined: no words; null: a word nothing begins with.
  */
-function wordsExpression(db: Db, q: SearchQuery): string | null | undefined {
+function wordsExpression(db: Db, arms: readonly Arm[], q: SearchQuery): string | null | undefined {
   if (q.words.length === 0) return undefined;
   const whole = (q.lastPrefix ? q.words.slice(0, -1) : q.words).map(quote);
   if (!q.lastPrefix) return whole.join(' AND ');
-  const terms = expand(db, q.lastPrefix);
+  const terms = expand(db, arms, q.lastPrefix);
   if (terms !== null && terms.length === 0) return null;
   const tail = terms === null ? anyOf(q.lastPrefix.map((p) => `${quote(p)}*`)) : anyOf(terms.map(quote));
   return [...whole, tail].join(' AND ');
 }
 
 /** The symbol's words as a phrase ("27 qd tw"): documents that cite it; the last word may still grow. */
-function symbolPhrase(db: Db, tokens: string[], prefix: boolean): string | null {
+function symbolPhrase(db: Db, arms: readonly Arm[], tokens: string[], prefix: boolean): string | null {
   if (!prefix) return quote(tokens.join(' '));
   const head = tokens.slice(0, -1);
   const last = tokens[tokens.length - 1]!;
-  const terms = expand(db, [last]);
+  const terms = expand(db, arms, [last]);
   if (terms === null) return `${quote(tokens.join(' '))}*`;
   if (terms.length === 0) return null;
   return anyOf(terms.map((t) => quote([...head, t].join(' '))));
@@ -148,15 +152,15 @@ const TOP_RANK = 3;
  * last may still grow, unless a record the person may see has exactly that key: then it is complete,
  * which spares the phrase its expanded last word (the expensive part of a symbol search).
  */
-export function searchPlan(db: Db, input: string, maxRank = TOP_RANK): SearchPlan | null {
+export function searchPlan(db: Db, arms: readonly Arm[], input: string, maxRank = TOP_RANK): SearchPlan | null {
   const query = parseSearchQuery(input);
-  const words = wordsExpression(db, query);
+  const words = wordsExpression(db, arms, query);
   if (words === null) return null;
   if (!query.symbol) return words === undefined ? null : { query, match: words };
   const { key, tokens } = query.symbol;
   const prefix = query.symbol.prefix &&
-    cached(db, 'SELECT 1 FROM incoming WHERE number_symbol_key = ? AND secrecy_rank <= ? LIMIT 1').get(key, maxRank) === undefined;
-  const phrase = tokens.length > 0 ? symbolPhrase(db, tokens, prefix) : null;
+    sumOverArms(db, arms, 'SELECT count(*) FROM (SELECT 1 FROM {c}.incoming WHERE number_symbol_key = ? AND secrecy_rank <= ? LIMIT 1)', [key, maxRank]) === 0;
+  const phrase = tokens.length > 0 ? symbolPhrase(db, arms, tokens, prefix) : null;
   return {
     query,
     match: phrase === null ? null : [phrase, ...(words ? [words] : [])].join(' AND '),
@@ -165,6 +169,6 @@ export function searchPlan(db: Db, input: string, maxRank = TOP_RANK): SearchPla
 }
 
 /** The MATCH expression the service runs for a query (the benchmark's raw baseline runs it alone). */
-export function matchExpression(db: Db, input: string, maxRank = TOP_RANK): string | null {
-  return searchPlan(db, input, maxRank)?.match ?? null;
+export function matchExpression(db: Db, arms: readonly Arm[], input: string, maxRank = TOP_RANK): string | null {
+  return searchPlan(db, arms, input, maxRank)?.match ?? null;
 }

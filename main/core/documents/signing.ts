@@ -11,11 +11,18 @@ import { writeTx } from '../db/transaction';
 import { recordChange } from '../events/eventLog';
 import { fingerprintOf } from '../org/certificates';
 import { authorize, type Actor } from '../org/rights';
-import { getIncoming } from './incoming';
+import { getIncoming, visibleArm } from './incoming';
+import type { Arm } from './arms';
+import type { Secrecy } from '../../../common/domain';
+import { nextRecordId } from '../compartments/ids';
+import { newGlobalId } from '../events/globalId';
+
+/** Where a document's records and files are: the compartments held, and a level's store. */
+export interface DocumentPlace { db: Db; arms: readonly Arm[]; storeFor(level: Secrecy): AttachmentStore }
 
 /** The register entry as signed: fixed key order, no volatile fields (status moves on later). */
-export function canonicalMetadata(db: Db, actor: Actor, id: number): Buffer {
-  const d = getIncoming(db, actor, id);
+export function canonicalMetadata(db: Db, arms: readonly Arm[], actor: Actor, id: number): Buffer {
+  const d = getIncoming(db, arms, actor, id);
   const canonical = {
     id: d.id, register: d.registerName, arrivalNumber: d.arrivalNumber, arrivalDate: d.arrivalDate, issuer: d.issuerName,
     numberSymbol: d.numberSymbol, documentDate: d.documentDate, type: d.typeCode, subject: d.subject, secrecy: d.secrecy,
@@ -25,19 +32,23 @@ export function canonicalMetadata(db: Db, actor: Actor, id: number): Buffer {
   return Buffer.from(JSON.stringify(canonical), 'utf8');
 }
 
-export async function signIncoming(db: Db, store: AttachmentStore, actor: Actor, id: number, key: PrivateKeyOps, now: Date): Promise<number> {
+export async function signIncoming(p: DocumentPlace, actor: Actor, id: number, key: PrivateKeyOps, now: Date): Promise<number> {
   authorize(actor, 'doc.register');
-  const doc = getIncoming(db, actor, id);
+  const { db, arms } = p;
+  const doc = getIncoming(db, arms, actor, id);
+  const c = visibleArm(db, arms, actor, id).schema;
+  const store = p.storeFor(doc.secrecy);
   const signer = parseCertificate(key.certificate);
   const results: Array<{ attachmentId: number | null; cms: Uint8Array }> = [];
   // Signatures are made outside the transaction (the token takes its time); stored all at once.
   for (const a of doc.attachments) results.push({ attachmentId: a.id, cms: await signDetached(store.openBlob(a.sha256), { key, signingTime: now }) });
-  results.push({ attachmentId: null, cms: await signDetached(new Uint8Array(canonicalMetadata(db, actor, id)), { key, signingTime: now }) });
+  results.push({ attachmentId: null, cms: await signDetached(new Uint8Array(canonicalMetadata(db, arms, actor, id)), { key, signingTime: now }) });
   writeTx(db, () => {
-    const insert = db.prepare('INSERT INTO signatures (incoming_id, attachment_id, signer_fingerprint, signer_name, signed_at, cms, signed_by) VALUES (?,?,?,?,?,?,?)');
+    const insert = db.prepare(`INSERT INTO ${c}.signatures (id, global_id, incoming_id, attachment_id, signer_fingerprint, signer_name, signed_at, cms, signed_by) VALUES (?,?,?,?,?,?,?,?,?)`);
     for (const r of results) {
-      const sigId = Number(insert.run(id, r.attachmentId, fingerprintOf(signer), signer.commonName, now.toISOString(), Buffer.from(r.cms), actor.id).lastInsertRowid);
-      recordChange(db, 'signatures', sigId, 'create', actor.id, now);
+      const sigId = nextRecordId(db);
+      insert.run(sigId, newGlobalId(), id, r.attachmentId, fingerprintOf(signer), signer.commonName, now.toISOString(), Buffer.from(r.cms), actor.id);
+      recordChange(db, 'signatures', sigId, 'create', actor.id, now, c);
     }
     appendAudit(db, { userId: actor.id, action: 'incoming.sign', entity: 'incoming', entityId: id, details: { signer: signer.subject, serial: signer.serialNumber, parts: results.length } });
   });
@@ -48,20 +59,23 @@ interface SignatureRow { id: number; attachment_id: number | null; signer_name: 
 
 /** `crls`: the revocation lists installed on the workstation (read afresh for each verification). */
 export async function verifyIncoming(
-  db: Db, store: AttachmentStore, actor: Actor, id: number, trustAnchors: readonly CertInput[], now: Date, crls: readonly CrlInfo[] = [],
+  p: DocumentPlace, actor: Actor, id: number, trustAnchors: readonly CertInput[], now: Date, crls: readonly CrlInfo[] = [],
 ): Promise<DocumentSignature[]> {
   authorize(actor, 'doc.read');
-  getIncoming(db, actor, id); // clearance: above it the document does not exist
+  const { db, arms } = p;
+  const doc = getIncoming(db, arms, actor, id); // clearance and need-to-know: otherwise the document does not exist
+  const c = visibleArm(db, arms, actor, id).schema;
+  const store = p.storeFor(doc.secrecy);
   const rows = db
-    .prepare(`SELECT s.id, s.attachment_id, s.signer_name, s.signed_at, s.cms, a.name, a.sha256 FROM signatures s
-              LEFT JOIN attachments a ON a.id = s.attachment_id WHERE s.incoming_id = ? ORDER BY s.id`)
+    .prepare(`SELECT s.id, s.attachment_id, s.signer_name, s.signed_at, s.cms, a.name, a.sha256 FROM ${c}.signatures s
+              LEFT JOIN ${c}.attachments a ON a.id = s.attachment_id WHERE s.incoming_id = ? ORDER BY s.id`)
     .all(id) as SignatureRow[];
   const out: DocumentSignature[] = [];
   for (const r of rows) {
     let result: VerifyResult | null = null;
     let problem: string | null = null;
     try {
-      const content = r.sha256 ? store.openBlob(r.sha256) : new Uint8Array(canonicalMetadata(db, actor, id));
+      const content = r.sha256 ? store.openBlob(r.sha256) : new Uint8Array(canonicalMetadata(db, arms, actor, id));
       result = await verifyDetached(new Uint8Array(r.cms), content, { trustAnchors, now, crls });
     } catch (err) {
       // A blob that fails its own authentication (changed on disk) is a changed file.

@@ -10,7 +10,7 @@ import { newGlobalId } from './globalId';
 /** Tables whose rows are replicated records (each has a `global_id` column). */
 export const RECORD_TABLES = [
   'units', 'users', 'user_certificates', 'numbering_scopes', 'registers', 'incoming', 'attachments', 'signatures',
-  'internal_units', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'register_years', 'user_prefs',
+  'internal_units', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'register_years', 'user_prefs', 'grants',
 ] as const;
 export type RecordTable = (typeof RECORD_TABLES)[number];
 
@@ -36,12 +36,12 @@ function encodeValue(v: unknown): unknown {
 }
 
 /** The record's global id, assigned on first sight (inserts that predate global ids get one here). */
-export function globalIdOf(db: Db, table: RecordTable, localId: number): string {
-  const gid = cached(db, `SELECT global_id FROM ${table} WHERE rowid = ?`).pluck().get(localId) as string | null | undefined;
+export function globalIdOf(db: Db, table: RecordTable, localId: number, schema = 'main'): string {
+  const gid = cached(db, `SELECT global_id FROM ${schema}.${table} WHERE rowid = ?`).pluck().get(localId) as string | null | undefined;
   if (gid === undefined) throw new Error(`no ${table} row ${localId}`);
   if (gid) return gid;
   const fresh = newGlobalId();
-  cached(db, `UPDATE ${table} SET global_id = ? WHERE rowid = ?`).run(fresh, localId);
+  cached(db, `UPDATE ${schema}.${table} SET global_id = ? WHERE rowid = ?`).run(fresh, localId);
   return fresh;
 }
 
@@ -49,16 +49,18 @@ export function globalIdOf(db: Db, table: RecordTable, localId: number): string 
  * Appends the change of one record. For create and update the event carries the row's state after
  * the change (foreign keys stay local ids here and are resolved to global ids by the sync layer, which
  * reads `<table>.global_id`); for delete only the id. Must run inside the change's transaction.
+ * `schema`: the compartment a record of a level lives in; its events go into that compartment's log,
+ * under the same key as the record (the base's log holds the base's records only).
  */
-export function recordChange(db: Db, table: RecordTable, localId: number, kind: ChangeKind, actorUserId: number | null, at: Date): string {
-  const gid = globalIdOf(db, table, localId);
+export function recordChange(db: Db, table: RecordTable, localId: number, kind: ChangeKind, actorUserId: number | null, at: Date, schema = 'main'): string {
+  const gid = globalIdOf(db, table, localId, schema);
   let data: Record<string, unknown> = {};
   if (kind !== 'delete') {
-    const row = cached(db, `SELECT * FROM ${table} WHERE rowid = ?`).get(localId) as Record<string, unknown>;
+    const row = cached(db, `SELECT * FROM ${schema}.${table} WHERE rowid = ?`).get(localId) as Record<string, unknown>;
     data = Object.fromEntries(Object.entries(row).filter(([k]) => !LOCAL_ONLY.has(k)).map(([k, v]) => [k, encodeValue(v)]));
   }
-  const actor = actorUserId === null ? null : globalIdOf(db, 'users', actorUserId);
-  cached(db, 'INSERT INTO events (id, at, origin, actor, entity, entity_id, kind, data) VALUES (?,?,?,?,?,?,?,?)').run(
+  const actor = actorUserId === null ? null : globalIdOf(db, 'users', actorUserId, 'main');
+  cached(db, `INSERT INTO ${schema}.events (id, at, origin, actor, entity, entity_id, kind, data) VALUES (?,?,?,?,?,?,?,?)`).run(
     newGlobalId(), at.toISOString(), workstationId(db), actor, table, gid, kind, JSON.stringify(data),
   );
   return gid;

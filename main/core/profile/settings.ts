@@ -2,7 +2,9 @@ import type { Db } from '../db/connection';
 
 export type SettingKey = 'self_unit_id' | 'numbering_preset' | 'attachment_limit_bytes' | 'workstation_id'
   // Roles that may register documents (JSON array; org/registerPolicy.ts).
-  | 'register_roles';
+  | 'register_roles'
+  // Compartments (compartments/split.ts): the layout, a vacuum still owed, this profile's own id.
+  | 'layout' | 'vacuum_pending' | 'profile_id';
 
 export function getSetting(db: Db, key: SettingKey): string | undefined {
   return db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;

@@ -36,6 +36,12 @@ import { actorFor, getUser, listUsers } from '../org/users';
 import { getSetting } from '../profile/settings';
 import { makeProfilePrivate } from '../privateFiles';
 import { proveKey, proveSigningKey } from './proof';
+import { attachCompartments } from '../compartments/attach';
+import { holderCertificates } from '../compartments/holders';
+import { levelKeyringAddressedTo, openLevelKeyring, writeLevelKeyring, type LevelKey } from '../compartments/keyrings';
+import { LEVELS, levelKeyringFile, levelsUpTo, levelStoreDir, schemaOf, type Level } from '../compartments/levels';
+import { finishVacuum, isSplit, needsSplit, splitIntoCompartments } from '../compartments/split';
+import { secrecyRank } from '../../../common/domain';
 import { shred } from './shred';
 
 export const APP_VERSION = '0.1.0';
@@ -87,6 +93,12 @@ export class ProfileVault implements ContextSource {
   private conn: Connection | null = null;
   private dataKey: Buffer | null = null;
   private storeOpen: AttachmentStore | null = null;
+  /** The level keys of this session (only levels the person is cleared for and was given). */
+  private levelKeys = new Map<Level, LevelKey>();
+  /** Each attached compartment's attachment store. */
+  private levelStores = new Map<Level, AttachmentStore>();
+  /** The schemas reads go over: the attached compartments, or 'main' on a damaged profile not yet split. */
+  private arms: readonly { schema: string; level: Level | null }[] = [];
   private actor: Actor | null = null;
   /** The key that opened this session (it proves every rewrapped keyring opens). */
   private sessionKey: PrivateKeyOps | null = null;
@@ -180,6 +192,10 @@ export class ProfileVault implements ContextSource {
     }
     this.conn = null;
     this.storeOpen = null;
+    for (const k of this.levelKeys.values()) k.key.fill(0);
+    this.levelKeys.clear();
+    this.levelStores.clear();
+    this.arms = [];
     this.dataKey?.fill(0);
     this.dataKey = null;
     if (reason !== 'close') this.log.log('info', 'profile locked', { reason });
@@ -201,6 +217,8 @@ export class ProfileVault implements ContextSource {
     const { gate } = this.conn!;
     return {
       db, store, log: this.log, now: this.now, trustAnchors: this.trustAnchors, revocationLists: this.revocationLists,
+      arms: this.arms,
+      storeFor: (level) => this.storeForLevel(level),
       assertWritable: () => this.assertWritable(),
       writable: () => gate.writable(),
       whenWritable: (write) => gate.whenWritable(write),
@@ -382,6 +400,91 @@ export class ProfileVault implements ContextSource {
     return { trustAnchors: this.trustAnchors, recovery: this.recovery, now: this.now(), ...(firstUse ? { firstUse } : {}) };
   }
 
+  /** The attachment store of a level the session holds; NOT_FOUND otherwise (as if the record did not exist). */
+  private storeForLevel(level: Level): AttachmentStore {
+    const s = this.levelStores.get(level);
+    if (s) return s;
+    if (this.arms.some((a) => a.schema === 'main')) return this.store; // a damaged profile not yet split
+    throw DeskError.keyed('NOT_FOUND', 'document.notFound');
+  }
+
+  /**
+   * Opens the compartments the person holds. A profile from before compartments is split first (its
+   * records move out of the base, every level gets its key, wrapped for the people cleared for it).
+   * Then each level the person's clearance covers is unwrapped with the key that opened the session
+   * and attached. A level keyring above the person's clearance that is addressed to them is an
+   * anomaly (someone wrote it, or the clearance was lowered and the re-key is still owed): it is not
+   * opened, and it is logged and audited.
+   */
+  private async openCompartments(userId: number, key: PrivateKeyOps): Promise<void> {
+    const db = this.db;
+    const clearance = getUser(db, userId)!.clearance;
+    if (this.readOnly && !isSplit(db)) {
+      this.arms = [{ schema: 'main', level: null }];
+      return;
+    }
+    if (!this.readOnly) {
+      await this.writable(); // the base's verdict is in and its migrations ran
+      await finishVacuum(db, this.path('store'));
+    }
+    const held = levelsUpTo(clearance);
+    let keys: LevelKey[] = [];
+    if (!this.readOnly && needsSplit(db)) {
+      const t0 = performance.now();
+      const all = await splitIntoCompartments(db, {
+        profileDir: this.profileDir, prover: key, baseStore: this.store, baseStoreDir: this.path('store'),
+        certsFor: (level) => holderCertificates(db, level, this.recovery),
+        levelStore: (level, k) => this.store.forLevel(levelStoreDir(this.profileDir, level), k),
+      });
+      keys = all.filter((k) => held.includes(k.level));
+      for (const k of all) if (!held.includes(k.level)) k.key.fill(0);
+      this.log.log('info', 'profile split into compartments', { ms: Math.round(performance.now() - t0) });
+    } else {
+      for (const level of LEVELS) {
+        const file = levelKeyringFile(this.profileDir, level);
+        if (!existsSync(file)) continue;
+        if (!held.includes(level)) {
+          if (await levelKeyringAddressedTo(file, key.certificate)) {
+            this.log.log('warn', 'a level keyring above the clearance is addressed to this person; not opened', { level });
+            if (!this.readOnly) writeTx(db, () => appendAudit(db, { userId, action: 'keyring.above_clearance', details: { level } }));
+          }
+          continue;
+        }
+        try {
+          keys.push(await openLevelKeyring(file, level, key));
+        } catch (err) {
+          if (err instanceof CryptoError && err.code === 'NOT_A_RECIPIENT') this.log.log('info', 'the key of a level is not yet given to this person', { level });
+          else this.log.log('warn', 'a level keyring did not open', { level, error: (err as Error).message });
+        }
+      }
+    }
+    const attached = attachCompartments(db, this.profileDir, getSetting(db, 'profile_id')!, keys);
+    for (const k of keys) {
+      this.levelKeys.set(k.level, k);
+      const store = this.store.forLevel(levelStoreDir(this.profileDir, k.level), k.key);
+      await store.init();
+      this.levelStores.set(k.level, store);
+    }
+    this.arms = attached.length > 0 ? attached.map((level) => ({ schema: schemaOf(level), level })) : [{ schema: 'c_none', level: null }];
+  }
+
+  /**
+   * After a binding or a clearance changed who must hold each level: every level keyring this session
+   * holds is rewritten for exactly the people cleared for it (and recovery). Levels the session does
+   * not hold are given later, by a session that holds them (at its unlock).
+   */
+  private async rewrapLevelKeyrings(): Promise<void> {
+    if (!this.sessionKey) return;
+    for (const [level, k] of this.levelKeys) {
+      await writeLevelKeyring(levelKeyringFile(this.profileDir, level), k, holderCertificates(this.db, level, this.recovery), this.sessionKey);
+    }
+  }
+
+  /** The levels this session holds the key of, lowest first. */
+  get heldLevels(): Level[] {
+    return LEVELS.filter((l) => this.levelKeys.has(l));
+  }
+
   /** The certificate whose key opened the current session. */
   sessionCertificate(): Uint8Array | null {
     return this.sessionKey?.certificate ?? null;
@@ -422,6 +525,7 @@ export class ProfileVault implements ContextSource {
       return id;
     });
     this.log.log('info', 'workstation profile created', { preset: input.unit.preset });
+    await this.openCompartments(userId, key);
     return this.startSession(userId, key);
   }
 
@@ -499,6 +603,13 @@ export class ProfileVault implements ContextSource {
     if (userId === undefined || !getUser(this.db, userId)) {
       this.lock('manual');
       throw DeskError.keyed('NOT_BOUND', 'token.notBoundToActiveUser');
+    }
+    try {
+      await this.openCompartments(userId, unlockedBy);
+      if (!this.readOnly) await this.rewrapLevelKeyringsAsHolder(unlockedBy);
+    } catch (err) {
+      this.lock('manual');
+      throw err;
     }
     return this.startSession(userId, unlockedBy);
   }
@@ -648,6 +759,20 @@ export class ProfileVault implements ContextSource {
   async rewrapKeyring(): Promise<void> {
     if (!this.dataKey || !this.sessionKey) throw DeskError.keyed('NO_SESSION', 'session.ended');
     await this.writeKeyringFor(this.dataKey, unlockCertificates(this.db), this.sessionKey);
+    await this.rewrapLevelKeyrings();
+  }
+
+  /** At unlock: levels this person holds are given to the people cleared for them who lack them. */
+  private async rewrapLevelKeyringsAsHolder(key: PrivateKeyOps): Promise<void> {
+    for (const [level, k] of this.levelKeys) {
+      const file = levelKeyringFile(this.profileDir, level);
+      const want = holderCertificates(this.db, level, this.recovery);
+      const missing: Uint8Array[] = [];
+      for (const der of want) if (!(await levelKeyringAddressedTo(file, der))) missing.push(der);
+      if (missing.length === 0) continue;
+      await writeLevelKeyring(file, k, want, key);
+      this.log.log('info', 'level key given to the people cleared for it', { level, added: missing.length });
+    }
   }
 
   users(): UserSummary[] {

@@ -157,6 +157,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'staged.gone': 'The uploaded attachment is no longer there. Please choose the file again.',
 
   'document.notFound': 'Document not found.',
+  'compartment.notHeld': 'You have not been given the key of the {{level}} level on this workstation yet; someone who holds it must open the workstation once to give it to you.',
   'document.duplicate': 'This document may already be registered. Check before registering it again.',
   'register.noneForSecrecy': 'No register takes documents of this secrecy level.',
   'register.wrongSecrecy': 'The chosen register does not take documents of this secrecy level.',

@@ -174,7 +174,7 @@ describe('a plain profile from before token binding', () => {
       const pdf = await makeSamplePdf({ issuer: 'Ban Nội chính Thành ủy', numberSymbol: '93-KH/TU', title: 'KẾ HOẠCH', subject: SUBJECT });
       const actor = actorFor(getUser(db, userId)!);
       const staged = await store.stage(Readable.from([Buffer.from(pdf)]), 'ke-hoach.pdf', 1 << 30, userId);
-      await registerIncoming({ db, store, writable: () => Promise.resolve(), now: () => new Date() }, actor, incomingRegisterSchema.parse({
+      await registerIncoming({ db, store, arms: [{ schema: 'main', level: null }], storeFor: () => store, writable: () => Promise.resolve(), now: () => new Date() }, actor, incomingRegisterSchema.parse({
         issuer: { name: 'Ban Nội chính Thành ủy' }, numberSymbol: '93-KH/TU', documentDate: '2026-11-02', typeCode: 'KH',
         subject: SUBJECT, secrecy: 'mat', urgency: 'khan', stagedIds: [staged.stagedId],
       }));

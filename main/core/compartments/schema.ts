@@ -1,0 +1,218 @@
+// The schema of one compartment database: the records of one secrecy level (incoming documents, their
+// files, signatures, recipients, hand-overs, corrections, need-to-know grants), their full-text index
+// and vocabulary, and the level's own change events. Nothing here references the base database (SQLite
+// cannot enforce keys across files): the services check people, registers and units themselves.
+// Record ids are allocated by the base (one sequence for all levels), so ids never collide between
+// compartments and sort by registration across them.
+import type { Db } from '../db/connection';
+
+export const COMPARTMENT_MIGRATIONS: readonly string[] = [
+  // 1: the records of a level as they were in the single-file profile (schema 12), plus grants.
+  `
+  CREATE TABLE incoming (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    register_id INTEGER NOT NULL,
+    period TEXT NOT NULL,
+    arrival_number INTEGER NOT NULL,
+    arrival_date TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    issuer_unit_id INTEGER,
+    issuer_name TEXT NOT NULL,
+    number_symbol TEXT NOT NULL,
+    number_symbol_key TEXT NOT NULL,
+    issuer_key TEXT NOT NULL,
+    document_date TEXT NOT NULL,
+    type_code TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    secrecy TEXT NOT NULL CHECK (secrecy IN ('thuong','mat','toi_mat','tuyet_mat')),
+    secrecy_rank INTEGER NOT NULL,
+    urgency TEXT NOT NULL CHECK (urgency IN ('thuong','khan','thuong_khan','hoa_toc')),
+    deadline TEXT,
+    status TEXT NOT NULL DEFAULT 'registered',
+    recipients TEXT NOT NULL DEFAULT '[]',
+    notes TEXT NOT NULL DEFAULT '',
+    registered_by INTEGER NOT NULL,
+    registered_at TEXT NOT NULL,
+    attachment_count INTEGER NOT NULL DEFAULT 0,
+    page_count INTEGER,
+    copy_count INTEGER,
+    signer TEXT NOT NULL DEFAULT '',
+    arrival_channel TEXT,
+    UNIQUE (register_id, period, arrival_number)
+  );
+  CREATE UNIQUE INDEX idx_incoming_global_id ON incoming(global_id);
+  CREATE INDEX idx_incoming_year ON incoming(year, arrival_date);
+  CREATE INDEX idx_incoming_deadline ON incoming(deadline);
+  CREATE INDEX idx_incoming_duplicate ON incoming(number_symbol_key, document_date);
+  CREATE INDEX idx_incoming_secrecy ON incoming(secrecy_rank, secrecy);
+  CREATE INDEX idx_incoming_registered_by ON incoming(registered_by);
+  CREATE INDEX idx_incoming_page_arrival ON incoming(arrival_date, id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_document_date ON incoming(document_date, id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_deadline ON incoming(ifnull(deadline, '9999-12-31'), id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_number_symbol ON incoming(number_symbol_key, id, secrecy_rank);
+  CREATE INDEX idx_incoming_page_issuer ON incoming(issuer_key, id, secrecy_rank);
+
+  CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    ordinal INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mime TEXT NOT NULL,
+    is_pdf INTEGER NOT NULL,
+    sha256 TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX idx_attachments_global_id ON attachments(global_id);
+  CREATE INDEX idx_attachments_incoming ON attachments(incoming_id);
+  CREATE INDEX idx_attachments_sha256 ON attachments(sha256);
+
+  CREATE VIRTUAL TABLE incoming_fts USING fts5(
+    body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0'
+  );
+  CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
+
+  CREATE TABLE signatures (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    attachment_id INTEGER REFERENCES attachments(id),
+    signer_fingerprint TEXT NOT NULL,
+    signer_name TEXT NOT NULL,
+    signed_at TEXT NOT NULL,
+    cms BLOB NOT NULL,
+    signed_by INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX idx_signatures_global_id ON signatures(global_id);
+  CREATE INDEX idx_signatures_incoming ON signatures(incoming_id);
+
+  CREATE TABLE incoming_recipients (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    ordinal INTEGER NOT NULL,
+    internal_unit_id INTEGER,
+    user_id INTEGER,
+    name TEXT NOT NULL,
+    CHECK (internal_unit_id IS NULL OR user_id IS NULL)
+  );
+  CREATE UNIQUE INDEX idx_incoming_recipients_global_id ON incoming_recipients(global_id);
+  CREATE INDEX idx_incoming_recipients_incoming ON incoming_recipients(incoming_id);
+  CREATE INDEX idx_incoming_recipients_user ON incoming_recipients(user_id) WHERE user_id IS NOT NULL;
+
+  CREATE TABLE incoming_handovers (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    internal_unit_id INTEGER,
+    user_id INTEGER,
+    recipient_name TEXT NOT NULL,
+    handed_on TEXT NOT NULL,
+    handed_by INTEGER NOT NULL,
+    recorded_at TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    acknowledged_by INTEGER,
+    acknowledged_at TEXT,
+    CHECK (internal_unit_id IS NOT NULL OR user_id IS NOT NULL)
+  );
+  CREATE UNIQUE INDEX idx_incoming_handovers_global_id ON incoming_handovers(global_id);
+  CREATE INDEX idx_incoming_handovers_incoming ON incoming_handovers(incoming_id);
+  CREATE INDEX idx_incoming_handovers_pending ON incoming_handovers(user_id) WHERE acknowledged_at IS NULL;
+
+  CREATE TABLE incoming_corrections (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    corrected_by INTEGER NOT NULL,
+    corrected_at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    old_values TEXT NOT NULL,
+    new_values TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX idx_incoming_corrections_global_id ON incoming_corrections(global_id);
+  CREATE INDEX idx_incoming_corrections_incoming ON incoming_corrections(incoming_id);
+  CREATE TRIGGER incoming_corrections_no_update
+    BEFORE UPDATE OF incoming_id, corrected_by, corrected_at, reason, old_values, new_values ON incoming_corrections
+    BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+  CREATE TRIGGER incoming_corrections_global_id_once BEFORE UPDATE OF global_id ON incoming_corrections WHEN OLD.global_id IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+  CREATE TRIGGER incoming_corrections_no_delete BEFORE DELETE ON incoming_corrections
+    BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+
+  -- Need-to-know: a classified document is seen by the people in its distribution; a grant by name
+  -- adds one (with its reason), and is revoked by setting revoked_at (the row stays: it is history).
+  CREATE TABLE grants (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    user_id INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    granted_by INTEGER NOT NULL,
+    granted_at TEXT NOT NULL,
+    revoked_by INTEGER,
+    revoked_at TEXT,
+    revoke_reason TEXT
+  );
+  CREATE UNIQUE INDEX idx_grants_global_id ON grants(global_id);
+  CREATE INDEX idx_grants_incoming ON grants(incoming_id);
+  CREATE INDEX idx_grants_user ON grants(user_id, incoming_id) WHERE revoked_at IS NULL;
+
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    at TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    actor TEXT,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('create','update','delete')),
+    data TEXT NOT NULL
+  );
+  CREATE INDEX idx_events_entity ON events(entity_id, seq);
+  CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+  -- Which level this file holds, written once: a compartment file copied over another level's is refused.
+  CREATE TABLE compartment (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE change_counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO change_counters (name, n) VALUES ('incoming', 0);
+  CREATE TRIGGER incoming_counted_insert AFTER INSERT ON incoming
+    BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'incoming'; END;
+  CREATE TRIGGER incoming_counted_update AFTER UPDATE ON incoming
+    BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'incoming'; END;
+  CREATE TRIGGER incoming_counted_delete AFTER DELETE ON incoming
+    BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'incoming'; END;
+  `,
+];
+
+/** Tables of a compartment that hold records (each with a global_id), as the event log names them. */
+export const COMPARTMENT_RECORD_TABLES = [
+  'incoming', 'attachments', 'signatures', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'grants',
+] as const;
+export type CompartmentTable = (typeof COMPARTMENT_RECORD_TABLES)[number];
+
+/** Brings a compartment database (its own connection, keyed) to this build's schema, one step per transaction. */
+export function migrateCompartment(db: Db, level: string, profileId: string): void {
+  for (;;) {
+    const done = db.transaction(() => {
+      const v = db.pragma('user_version', { simple: true }) as number;
+      if (v > COMPARTMENT_MIGRATIONS.length) throw new Error(`compartment schema ${v} is newer than this build (${COMPARTMENT_MIGRATIONS.length})`);
+      if (v === COMPARTMENT_MIGRATIONS.length) return true;
+      db.exec(COMPARTMENT_MIGRATIONS[v]!);
+      if (v === 0) {
+        db.prepare("INSERT INTO compartment (key, value) VALUES ('level', ?), ('profile', ?)").run(level, profileId);
+      }
+      db.pragma(`user_version = ${v + 1}`);
+      return false;
+    }).immediate();
+    if (done) return;
+  }
+}
+
+/** The level and profile a compartment file says it belongs to. */
+export function compartmentIdentity(db: Db, schema = 'main'): { level?: string; profile?: string } {
+  const rows = db.prepare(`SELECT key, value FROM ${schema}.compartment`).all() as Array<{ key: string; value: string }>;
+  return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+}
