@@ -185,11 +185,105 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER incoming_counted_delete AFTER DELETE ON incoming
     BEGIN UPDATE change_counters SET n = n + 1 WHERE name = 'incoming'; END;
   `,
+  // 2: the controls of the state-secrets law, kept with the records of their level: permissions to
+  //    copy or print and the copy register (Sổ quản lý sao, chụp BMNN), level changes and
+  //    declassification (proposed by one authorised person, confirmed by another), holds that stop a
+  //    destruction, and the destruction records (biên bản) that are all that remains of a destroyed record.
+  `
+  CREATE TABLE copy_approvals (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    kind TEXT NOT NULL CHECK (kind IN ('print','sao_y','trich_sao','sao_luc')),
+    copies INTEGER NOT NULL CHECK (copies BETWEEN 1 AND 100),
+    for_user_id INTEGER NOT NULL,
+    allowed_by INTEGER NOT NULL,
+    allowed_at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    used_at TEXT
+  );
+  CREATE UNIQUE INDEX idx_copy_approvals_global_id ON copy_approvals(global_id);
+  CREATE INDEX idx_copy_approvals_incoming ON copy_approvals(incoming_id);
+
+  CREATE TABLE copies (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    kind TEXT NOT NULL CHECK (kind IN ('print','sao_y','trich_sao','sao_luc')),
+    year INTEGER NOT NULL,
+    first_number INTEGER NOT NULL,
+    copies INTEGER NOT NULL,
+    allowed_by INTEGER NOT NULL,
+    approval_id INTEGER REFERENCES copy_approvals(id),
+    made_by INTEGER NOT NULL,
+    made_at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    sha256 TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX idx_copies_global_id ON copies(global_id);
+  CREATE INDEX idx_copies_incoming ON copies(incoming_id);
+  CREATE INDEX idx_copies_year ON copies(year, first_number);
+
+  CREATE TABLE level_changes (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    incoming_id INTEGER NOT NULL,
+    from_level TEXT NOT NULL,
+    to_level TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('raise','lower','declassify','declassify_part')),
+    authority TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    part TEXT NOT NULL DEFAULT '',
+    decided_on TEXT NOT NULL,
+    proposed_by INTEGER NOT NULL,
+    proposed_at TEXT NOT NULL,
+    confirmed_by INTEGER,
+    confirmed_at TEXT,
+    cancelled_at TEXT,
+    notice TEXT,
+    CHECK (confirmed_by IS NULL OR confirmed_by <> proposed_by)
+  );
+  CREATE UNIQUE INDEX idx_level_changes_global_id ON level_changes(global_id);
+  CREATE INDEX idx_level_changes_incoming ON level_changes(incoming_id);
+
+  CREATE TABLE holds (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    reason TEXT NOT NULL,
+    placed_by INTEGER NOT NULL,
+    placed_at TEXT NOT NULL,
+    released_by INTEGER,
+    released_at TEXT
+  );
+  CREATE UNIQUE INDEX idx_holds_global_id ON holds(global_id);
+  CREATE INDEX idx_holds_incoming ON holds(incoming_id) WHERE released_at IS NULL;
+
+  CREATE TABLE destructions (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    incoming_id INTEGER NOT NULL,
+    incoming_global_id TEXT NOT NULL,
+    register_id INTEGER NOT NULL,
+    year INTEGER NOT NULL,
+    arrival_number INTEGER NOT NULL,
+    decision TEXT NOT NULL,
+    authority TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    decided_on TEXT NOT NULL,
+    destroyed_by INTEGER NOT NULL,
+    destroyed_at TEXT NOT NULL,
+    files INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX idx_destructions_global_id ON destructions(global_id);
+  CREATE UNIQUE INDEX idx_destructions_incoming ON destructions(incoming_id);
+  `,
 ];
 
 /** Tables of a compartment that hold records (each with a global_id), as the event log names them. */
 export const COMPARTMENT_RECORD_TABLES = [
   'incoming', 'attachments', 'signatures', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'grants',
+  'copy_approvals', 'copies', 'level_changes', 'holds', 'destructions',
 ] as const;
 export type CompartmentTable = (typeof COMPARTMENT_RECORD_TABLES)[number];
 
