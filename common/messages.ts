@@ -242,6 +242,7 @@ export const MESSAGES_VI = {
   'print.watermarkMissing': 'Thiếu thông tin cho hình mờ (người, đơn vị, thời gian hoặc số văn bản).',
   'report.tooManyRows': 'Sổ có {{rows}} dòng, vượt quá giới hạn {{max}} dòng của một lần xuất.',
   'report.badRow': 'Dòng {{row}} của sổ thiếu thông tin bắt buộc.',
+  'report.badPeriod': 'Khoảng thời gian của sổ không hợp lệ: cần ngày bắt đầu và ngày kết thúc, ngày bắt đầu không sau ngày kết thúc.',
   'report.badDate': 'Dòng {{row}} của sổ có ngày không hợp lệ.',
 
   // Drafts and preferences

@@ -228,6 +228,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'print.watermarkMissing': 'Information for the watermark (person, unit, time or document number) is missing.',
   'report.tooManyRows': 'The register has {{rows}} rows, more than the limit of {{max}} rows for one export.',
   'report.badRow': 'Row {{row}} of the register lacks required information.',
+  'report.badPeriod': 'The period of the register is not valid: it needs a start and an end date, the start not after the end.',
   'report.badDate': 'Row {{row}} of the register has a date that is not valid.',
   'draft.tooLarge': 'The draft is too large (at most {{max}} KB).',
   'language.invalid': 'The language is not valid.',
