@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { addDaysIso, todayIso } from '../../common/dates';
+import { addDaysIso, formatDateTimeVn, todayIso } from '../../common/dates';
 import { Desk } from '../../main/core/desk';
 import { actorFor, getUser } from '../../main/core/org/users';
 import { SessionGuard } from '../../main/core/session/guard';
@@ -120,12 +120,31 @@ for (const size of SIZES) {
     }
     const back = p.getByRole('button', { name: 'Sổ văn bản đến', exact: true });
     if (await back.isVisible().catch(() => false)) await back.click();
+    // What is written onto page canvases (pdf.js draws the document's glyphs as paths, so this is ours).
+    await p.evaluate(() => {
+      const w = window as unknown as { __canvasTexts?: string[] };
+      w.__canvasTexts = [];
+      const proto = CanvasRenderingContext2D.prototype as CanvasRenderingContext2D & { __wrapped?: boolean };
+      if (proto.__wrapped) return;
+      proto.__wrapped = true;
+      const original = proto.fillText;
+      proto.fillText = function (this: CanvasRenderingContext2D, text: string, x: number, y: number, max?: number) {
+        if (this.canvas.classList.contains('pdf-canvas')) w.__canvasTexts!.push(text);
+        return max === undefined ? original.call(this, text, x, y) : original.call(this, text, x, y, max);
+      };
+    });
     await p.locator('#incoming-grid .grid-body [role="row"]', { hasText: SYMBOL }).dblclick();
     await p.getByRole('heading', { name: `Văn bản đến số ${arrival}` }).waitFor();
     const page1 = p.locator('.pdf-page[data-page-number="1"]');
     await page1.locator('canvas.pdf-canvas').waitFor({ timeout: 15_000 });
     await expectText(page1.locator('.textLayer'), SYMBOL, 15_000);
 
+    const texts = await p.evaluate(() => (window as unknown as { __canvasTexts: string[] }).__canvasTexts);
+    for (const want of ['TỐI MẬT', 'THƯỢNG KHẨN', `${CLERK} — ${UNIT}`, `Số đến ${arrival} — ${SYMBOL}`])
+      assert.ok(texts.includes(want), `“${want}” drawn on the canvas: ${JSON.stringify([...new Set(texts)])}`);
+    // The time in Vietnam (the machine runs on UTC), within the minute or two this test took.
+    const times = new Set([-1, 0, 1].map((m) => formatDateTimeVn(new Date(Date.now() + m * 60_000))));
+    assert.ok(texts.some((t) => times.has(t)), `the time, dd/mm/yyyy HH:mm in Vietnam: ${[...times].join(', ')}`);
     const c = await census();
     assert.ok(c.width > 300 && c.height > 400, `a page canvas of ${c.width}x${c.height}`);
     // TỐI MẬT and THƯỢNG KHẨN: red strokes and letters at the top left, nothing red on the right (no flags).
