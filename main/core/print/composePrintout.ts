@@ -8,7 +8,7 @@
 import fontkit from '@pdf-lib/fontkit';
 import {
   concatTransformationMatrix, degrees, PDFDocument, popGraphicsState, pushGraphicsState, rgb,
-  type PDFFont, type PDFPage,
+  type PDFEmbeddedPage, type PDFFont, type PDFPage,
 } from 'pdf-lib';
 import { DeskError } from '../../../common/errors';
 import { SECRECY_LEVELS, URGENCY_LEVELS } from '../../../common/domain';
@@ -166,7 +166,10 @@ function wrapParts(font: PDFFont, parts: string[], size: number, width: number):
   return lines;
 }
 
-function drawWatermark(page: PDFPage, font: PDFFont, f: Frame, lines: string[], k: number): void {
+/** Sizes follow the page: an A4 width (595 pt) is the reference, small and large pages scale. */
+const scaleOf = (f: { width: number; height: number }): number => Math.max(0.45, Math.min(1.5, Math.min(f.width / 595, f.height / 595)));
+
+function drawWatermark(page: PDFPage, font: PDFFont, f: { width: number; height: number }, lines: string[], k: number): void {
   const size = 10 * k;
   const lead = size * 1.35;
   const blockW = Math.max(...lines.map((l) => font.widthOfTextAtSize(l, size)));
@@ -204,10 +207,21 @@ function drawWatermark(page: PDFPage, font: PDFFont, f: Frame, lines: string[], 
   }
 }
 
-function decoratePage(page: PDFPage, fonts: { regular: PDFFont; bold: PDFFont }, input: PrintoutInput, pageNo: number, pageCount: number): void {
+/**
+ * The watermark of one displayed page size, drawn once on a scratch page and kept as a Form XObject
+ * that every page of that size shows: a few hundred text runs once per size, not once per page.
+ */
+async function watermarkXObject(doc: PDFDocument, font: PDFFont, size: { width: number; height: number }, lines: string[]): Promise<PDFEmbeddedPage> {
+  const scratch = doc.addPage([size.width, size.height]);
+  drawWatermark(scratch, font, size, lines, scaleOf(size));
+  const embedded = await doc.embedPage(scratch);
+  doc.removePage(doc.getPageCount() - 1);
+  return embedded;
+}
+
+function decoratePage(page: PDFPage, fonts: { regular: PDFFont; bold: PDFFont }, watermark: PDFEmbeddedPage, input: PrintoutInput, pageNo: number, pageCount: number): void {
   const f = frameOf(page);
-  // Sizes follow the page: an A4 width (595 pt) is the reference, small and large pages scale.
-  const k = Math.max(0.45, Math.min(1.5, Math.min(f.width / 595, f.height / 595)));
+  const k = scaleOf(f);
   const margin = 14 * k;
   const w = input.watermark;
   page.pushOperators(pushGraphicsState(), concatTransformationMatrix(...f.matrix));
@@ -229,7 +243,7 @@ function decoratePage(page: PDFPage, fonts: { regular: PDFFont; bold: PDFFont },
   });
 
   // Last, over everything else: the watermark is on top of the page's content, not under it.
-  drawWatermark(page, fonts.regular, f, watermarkLines(w, w), k);
+  page.drawPage(watermark, { x: 0, y: 0 });
   page.pushOperators(popGraphicsState());
 }
 
@@ -242,7 +256,17 @@ export async function composePrintout(input: PrintoutInput, opts: PrintoutOption
   // Subsets: only the glyphs used go into the file.
   const fonts = { regular: await doc.embedFont(set.regular, { subset: true }), bold: await doc.embedFont(set.bold, { subset: true }) };
   const pages = doc.getPages();
-  pages.forEach((page, i) => decoratePage(page, fonts, input, i + 1, pages.length));
+  const lines = watermarkLines(input.watermark, input.watermark);
+  const watermarks = new Map<string, PDFEmbeddedPage>();
+  for (const page of pages) {
+    const { width, height } = frameOf(page);
+    const key = `${width}x${height}`;
+    if (!watermarks.has(key)) watermarks.set(key, await watermarkXObject(doc, fonts.regular, { width, height }, lines));
+  }
+  pages.forEach((page, i) => {
+    const { width, height } = frameOf(page);
+    decoratePage(page, fonts, watermarks.get(`${width}x${height}`)!, input, i + 1, pages.length);
+  });
   doc.setProducer('SecureDesk');
   return doc.save();
 }
