@@ -233,6 +233,19 @@ export const MESSAGES_VI = {
   'unit.notFound': 'Không tìm thấy đơn vị.',
   'units.tooMany': 'Tối đa {{max}} đơn vị.',
 
+  // Printouts and register exports (main/core/print, main/core/reports)
+  'print.notPdf': 'Tệp không phải PDF nên không in được.',
+  'print.damaged': 'Tệp PDF bị hỏng, không đọc được nên không in được.',
+  'print.encrypted': 'Tệp PDF được đặt mật khẩu (mã hóa) nên không in được. Cần bản PDF không đặt mật khẩu.',
+  'print.noPages': 'Tệp PDF không có trang nào để in.',
+  'print.tooManyPages': 'Tệp PDF có {{pages}} trang, vượt quá giới hạn {{max}} trang của một lần in.',
+  'print.copyNumber': 'Số bản không hợp lệ: bản số {{number}} trên tổng số {{count}} bản.',
+  'print.watermarkMissing': 'Thiếu thông tin cho hình mờ (người, đơn vị, thời gian hoặc số văn bản).',
+  'report.tooManyRows': 'Sổ có {{rows}} dòng, vượt quá giới hạn {{max}} dòng của một lần xuất.',
+  'report.badRow': 'Dòng {{row}} của sổ thiếu thông tin bắt buộc.',
+  'report.badPeriod': 'Khoảng thời gian của sổ không hợp lệ: cần ngày bắt đầu và ngày kết thúc, ngày bắt đầu không sau ngày kết thúc.',
+  'report.badDate': 'Dòng {{row}} của sổ có ngày không hợp lệ.',
+
   // Drafts and preferences
   'draft.tooLarge': 'Bản nháp quá lớn (tối đa {{max}} KB).',
   'language.invalid': 'Ngôn ngữ không hợp lệ.',

@@ -4,7 +4,7 @@
 // native modules and electron stay external). Vite for the page, esbuild for Node targets: the
 // renderer needs HTML/CSS/asset handling, the others only a fast TypeScript bundle.
 import { build } from 'esbuild';
-import { existsSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 const external = ['electron', 'better-sqlite3-multiple-ciphers', 'pkcs11js', 'original-fs'];
@@ -36,4 +36,6 @@ for (const dir of ['dist/main', 'dist/cli'])
 if (existsSync('native/bridge/worker.ts'))
   jobs.push(build({ ...common, entryPoints: ['native/bridge/worker.ts'], outfile: 'dist/native/bridge-worker.js', format: 'esm', banner: esmBanner }));
 await Promise.all(jobs);
+// The fonts printouts and register PDFs embed (main/core/print/fonts.ts looks beside the bundle).
+for (const dir of ['dist/main', 'dist/cli']) if (existsSync(dir)) cpSync('main/core/print/fonts', `${dir}/fonts`, { recursive: true });
 process.stdout.write('build: dist/ ready\n');

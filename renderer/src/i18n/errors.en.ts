@@ -220,6 +220,17 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'unit.notFound': 'Unit not found.',
   'units.tooMany': 'At most {{max}} units.',
 
+  'print.notPdf': 'The file is not a PDF, so it cannot be printed.',
+  'print.damaged': 'The PDF file is damaged and cannot be read, so it cannot be printed.',
+  'print.encrypted': 'The PDF file is password-protected (encrypted), so it cannot be printed. A PDF without a password is needed.',
+  'print.noPages': 'The PDF file has no pages to print.',
+  'print.tooManyPages': 'The PDF file has {{pages}} pages, more than the limit of {{max}} pages for one printout.',
+  'print.copyNumber': 'The copy number is not valid: copy {{number}} of {{count}}.',
+  'print.watermarkMissing': 'Information for the watermark (person, unit, time or document number) is missing.',
+  'report.tooManyRows': 'The register has {{rows}} rows, more than the limit of {{max}} rows for one export.',
+  'report.badRow': 'Row {{row}} of the register lacks required information.',
+  'report.badPeriod': 'The period of the register is not valid: it needs a start and an end date, the start not after the end.',
+  'report.badDate': 'Row {{row}} of the register has a date that is not valid.',
   'draft.tooLarge': 'The draft is too large (at most {{max}} KB).',
   'language.invalid': 'The language is not valid.',
 };

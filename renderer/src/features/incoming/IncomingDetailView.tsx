@@ -11,7 +11,7 @@ import { useLabels } from '../../i18n/labels';
 import { errorText } from '../../i18n/errors';
 import { asDeskError, call } from '../../ipc/call';
 import { formatDateTimeVn, formatDateVn, formatSize } from '../../lib/format';
-import { useCanRegister } from '../../stores/app';
+import { useApp, useCanRegister } from '../../stores/app';
 import { useIncoming } from '../../stores/incoming';
 import { useNav } from '../../stores/nav';
 import { useRegisterDraft } from '../../stores/registerDraft';
@@ -34,6 +34,8 @@ export function IncomingDetailView({ id }: { id: number }) {
   const [version, setVersion] = useState(0);
   const [correcting, setCorrecting] = useState(false);
   const canRegister = useCanRegister();
+  // Who is looking, for the watermark: the signed-in person and the agency of the workstation.
+  const viewer = { person: useApp((s) => s.session?.user.fullName ?? ''), unit: useApp((s) => s.info?.unit?.name ?? '') };
   // Verification starts with the document, not after it: the core re-reads every file.
   const signatures = useSignatures(id);
   const signaturesRef = useRef<HTMLElement>(null);
@@ -183,7 +185,11 @@ export function IncomingDetailView({ id }: { id: number }) {
               </div>
             )}
             {shown ? (
-              <PdfViewer key={shown.id} attachment={shown} secrecy={doc.secrecy} />
+              <PdfViewer key={shown.id} attachment={shown} secrecy={doc.secrecy} overlay={{
+                // The flags (recall, named person) are not in the register entry yet: not set.
+                marks: { secrecy: doc.secrecy, urgency: doc.urgency, recalled: false, namedOnly: false },
+                watermark: { person: viewer.person, unit: viewer.unit, documentNumber: `Số đến ${doc.arrivalNumber} — ${doc.numberSymbol}` },
+              }} />
             ) : (
               <div className="viewer-message">{t('detail.noAttachments')}</div>
             )}

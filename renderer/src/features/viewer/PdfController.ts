@@ -36,6 +36,8 @@ export interface ViewerEvents {
   onScale(scale: number, fit: FitMode): void;
   onFind(state: FindState): void;
   pageLabel(page: number): string;
+  /** Draws into a page's canvas once pdf.js has rendered it, before it is shown (marks, watermark). */
+  decorate?(canvas: HTMLCanvasElement, page: { width: number; height: number }): void;
 }
 
 interface Slot {
@@ -256,6 +258,7 @@ export class PdfController {
       s.task = proxy.render({ canvas, viewport, ...(ratio !== 1 ? { transform: [ratio, 0, 0, ratio, 0, 0] } : {}) });
       await s.task.promise;
       if (this.destroyed || scale !== this.scale) return;
+      this.events.decorate?.(canvas, { width: base.width, height: base.height });
       // Swap in the new canvas only once it is drawn: zooming never shows a blank page.
       s.canvas?.remove();
       if (s.canvas) s.canvas.width = 0;

@@ -14,6 +14,7 @@ import { asDeskError, call } from '../../ipc/call';
 import { viewerHeaders } from '../../ipc/desk';
 import { setFindHandler } from '../../stores/nav';
 import { onWipe } from '../../stores/wipe';
+import { drawPageMarks, type ViewerOverlay } from './canvasMarks';
 import { nextZoomStep, PdfController, type FindState, type FitMode } from './PdfController';
 import { documentParams, loadPdfJs } from './pdfjs';
 
@@ -27,6 +28,8 @@ type Phase =
 interface Props {
   attachment: AttachmentInfo;
   secrecy: Secrecy;
+  /** Marks and watermark drawn into every rendered page (canvasMarks.ts). */
+  overlay?: ViewerOverlay;
 }
 
 /** fetch()'s network failure, as Chromium, Firefox and WebKit word it. */
@@ -36,12 +39,15 @@ function isFetchFailure(err: unknown): boolean {
   return typeof e?.message === 'string' && /failed to fetch|network ?error|load failed/i.test(e.message);
 }
 
-export function PdfViewer({ attachment, secrecy }: Props) {
+export function PdfViewer({ attachment, secrecy, overlay }: Props) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
   const pagesEl = useRef<HTMLDivElement>(null);
   const findInput = useRef<HTMLInputElement>(null);
   const controller = useRef<PdfController | null>(null);
+  // Read when a page is drawn: the latest overlay, without reopening the document when it changes.
+  const overlayRef = useRef(overlay);
+  overlayRef.current = overlay;
   const [phase, setPhase] = useState<Phase>({ kind: 'opening' });
   const [numPages, setNumPages] = useState(0);
   const [page, setPage] = useState(1);
@@ -87,6 +93,9 @@ export function PdfViewer({ attachment, secrecy }: Props) {
         onScale: (scale, fit) => setZoom({ scale, fit }),
         onFind: setFind,
         pageLabel: (p) => i18n.t('viewer.pageLabel', { page: p }),
+        decorate: (canvas, size) => {
+          if (overlayRef.current) drawPageMarks(canvas, size, overlayRef.current);
+        },
       });
       controller.current = c;
       setNumPages(doc.numPages);
