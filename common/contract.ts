@@ -5,7 +5,16 @@ import type { DeskErrorPayload } from './errors';
 import { ROLES, type ArrivalChannel, type IncomingStatus, type NumberingPreset, type ResetPeriod, type Right, type Role, type Secrecy, type Urgency } from './domain';
 import { draftKindSchema, draftSaveSchema, type SavedDraft } from './drafts';
 import {
+  allowCopySchema,
   closeYearSchema,
+  confirmLevelChangeSchema,
+  destroySchema,
+  grantSchema,
+  holdSchema,
+  levelChangeSchema,
+  makeCopySchema,
+  releaseHoldSchema,
+  revokeGrantSchema,
   handOverSchema,
   incomingCorrectionSchema,
   internalUnitAddSchema,
@@ -273,6 +282,37 @@ export interface RecipientOption {
   /** The parent unit of a unit, the position of a person. */
   detail: string;
 }
+// ---- State-secret controls (main/core/secrets) ----
+export interface GrantView {
+  id: number; incomingId: number; userId: number; userName: string; reason: string; grantedBy: string; grantedAt: string;
+  revokedBy: string | null; revokedAt: string | null; revokeReason: string | null;
+}
+export type LevelChangeKind = 'raise' | 'lower' | 'declassify' | 'declassify_part';
+export interface LevelChangeView {
+  id: number; incomingId: number; kind: LevelChangeKind; fromLevel: Secrecy; toLevel: Secrecy; authority: string; reason: string; part: string;
+  decidedOn: string; proposedBy: string; proposedAt: string; confirmedBy: string | null; confirmedAt: string | null; cancelledAt: string | null;
+  /** The generated notice to the holders (once confirmed). */
+  notice: string | null;
+  /** Who holds the record and must be told within 15 days, and by when. */
+  holders: string[];
+  noticeDue: string;
+}
+export interface HoldView { id: number; incomingId: number; reason: string; placedAt: string; releasedAt: string | null }
+export interface DestructionView {
+  id: number; incomingId: number; registerName: string; year: number; arrivalNumber: number; decision: string; authority: string; reason: string;
+  decidedOn: string; destroyedBy: string; destroyedAt: string; files: number;
+}
+export type CopyKind = 'print' | 'sao_y' | 'trich_sao' | 'sao_luc';
+export interface CopyApprovalView { id: number; incomingId: number; kind: CopyKind; copies: number; forUserId: number; forUserName: string; allowedAt: string; usedAt: string | null }
+export interface CopyResult {
+  /** The copy register entry (classified records only). */
+  copyId: number | null; year: number; firstNumber: number | null; copies: number; kind: CopyKind;
+}
+export interface CopyRegisterRow {
+  id: number; incomingId: number; kind: CopyKind; kindLabel: string; year: number; firstNumber: number; copies: number; secrecy: Secrecy;
+  arrivalNumber: number; numberSymbol: string; documentDate: string; allowedBy: string; madeBy: string; madeAt: string; reason: string;
+}
+
 export interface HandoverView {
   id: number;
   /** The unit and/or person it was handed to. */
@@ -449,6 +489,23 @@ export const contract = {
     access: 'doc.read',
   }),
   'incoming.correct': channel<IncomingDetail>()({ input: incomingCorrectionSchema, access: 'doc.register' }),
+  // State-secret controls: who may act is decided in the core (main/core/secrets/rules.ts).
+  'grants.list': channel<GrantView[]>()({ input: z.object({ incomingId: z.number().int().positive() }).strict(), access: 'doc.read' }),
+  'grants.add': channel<GrantView>()({ input: grantSchema, access: 'doc.read' }),
+  'grants.revoke': channel<GrantView>()({ input: revokeGrantSchema, access: 'doc.read' }),
+  'levels.list': channel<LevelChangeView[]>()({ input: z.object({ incomingId: z.number().int().positive() }).strict(), access: 'doc.read' }),
+  'levels.propose': channel<LevelChangeView>()({ input: levelChangeSchema, access: 'doc.read' }),
+  'levels.confirm': channel<LevelChangeView>()({ input: confirmLevelChangeSchema, access: 'doc.read' }),
+  'levels.cancel': channel<LevelChangeView>()({ input: confirmLevelChangeSchema, access: 'doc.read' }),
+  'holds.place': channel<HoldView>()({ input: holdSchema, access: 'doc.read' }),
+  'holds.release': channel<HoldView>()({ input: releaseHoldSchema, access: 'doc.read' }),
+  'destruction.destroy': channel<DestructionView>()({ input: destroySchema, access: 'doc.read' }),
+  'destruction.list': channel<DestructionView[]>()({ input: empty, access: 'doc.read' }),
+  'copies.allow': channel<CopyApprovalView>()({ input: allowCopySchema, access: 'doc.read' }),
+  'copies.approvals': channel<CopyApprovalView[]>()({ input: z.object({ incomingId: z.number().int().positive() }).strict(), access: 'doc.read' }),
+  /** A print run: its register entry and a one-use ticket for the composed PDF (to the printer or a save dialog). */
+  'copies.make': channel<CopyResult & { ticket: string }>()({ input: makeCopySchema, access: 'doc.read' }),
+  'copies.register': channel<CopyRegisterRow[]>()({ input: z.object({ year: z.number().int().min(1900).max(2200) }).strict(), access: 'doc.read' }),
   'prefs.get': channel<UserPrefs>()({ input: empty, access: 'session' }),
   'prefs.setLanguage': channel<UserPrefs>()({
     input: z.object({ language: z.enum(UI_LANGUAGES, { error: m('language.invalid') }) }).strict(),

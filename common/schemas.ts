@@ -404,3 +404,40 @@ export const incomingCorrectionSchema = z
   })
   .strict();
 export type IncomingCorrectionInput = z.infer<typeof incomingCorrectionSchema>;
+
+// ---- State-secret controls ----
+const reasonText = text(1000, m('secret.reasonRequired'));
+export const grantSchema = z.object({ incomingId: id, userId: id, reason: reasonText }).strict();
+export type GrantInput = z.infer<typeof grantSchema>;
+export const revokeGrantSchema = z.object({ grantId: id, reason: reasonText }).strict();
+export type RevokeGrantInput = z.infer<typeof revokeGrantSchema>;
+export const levelChangeSchema = z.object({
+  incomingId: id,
+  kind: z.enum(['raise', 'lower', 'declassify', 'declassify_part'], { error: m('value.invalid') }),
+  toLevel: secrecySchema.optional(),
+  authority: text(500, m('secret.authorityRequired')),
+  reason: reasonText,
+  part: z.string().trim().max(2000, m('value.tooLong', { max: 2000 })).optional(),
+  decidedOn: isoDate('decidedOn'),
+}).strict();
+export type LevelChangeInput = z.infer<typeof levelChangeSchema>;
+export const confirmLevelChangeSchema = z.object({ changeId: id }).strict();
+export type ConfirmLevelChangeInput = z.infer<typeof confirmLevelChangeSchema>;
+export const holdSchema = z.object({ incomingId: id, reason: reasonText }).strict();
+export type HoldInput = z.infer<typeof holdSchema>;
+export const releaseHoldSchema = z.object({ holdId: id }).strict();
+export type ReleaseHoldInput = z.infer<typeof releaseHoldSchema>;
+export const destroySchema = z.object({
+  incomingId: id,
+  decision: text(500, m('secret.decisionRequired')),
+  authority: text(500, m('secret.authorityRequired')),
+  reason: reasonText,
+  decidedOn: isoDate('decidedOn'),
+}).strict();
+export type DestroyInput = z.infer<typeof destroySchema>;
+const copyKind = z.enum(['print', 'sao_y', 'trich_sao', 'sao_luc'], { error: m('value.invalid') });
+const copyCount = z.number({ error: m('value.invalid') }).int(m('value.invalid')).min(1, m('value.tooSmall', { min: 1 })).max(100, m('value.tooLarge', { max: 100 }));
+export const allowCopySchema = z.object({ incomingId: id, kind: copyKind, copies: copyCount, forUserId: id, reason: reasonText }).strict();
+export type AllowCopyInput = z.infer<typeof allowCopySchema>;
+export const makeCopySchema = z.object({ incomingId: id, kind: copyKind, copies: copyCount, approvalId: id.optional(), reason: reasonText }).strict();
+export type MakeCopyInput = z.infer<typeof makeCopySchema>;

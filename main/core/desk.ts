@@ -10,6 +10,10 @@ import { PolicyService } from './org/PolicyService';
 import { PrefsService } from './prefs/PrefsService';
 import { DraftService } from './drafts/DraftService';
 import { ProfileVault, type VaultOptions } from './vault/ProfileVault';
+import { GrantService } from './secrets/GrantService';
+import { LevelChangeService } from './secrets/LevelChangeService';
+import { DestructionService } from './secrets/DestructionService';
+import { CopyService } from './secrets/CopyService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -23,6 +27,11 @@ export class Desk extends ProfileVault {
   readonly policy = new PolicyService(this);
   readonly prefs = new PrefsService(this);
   readonly drafts = new DraftService(this);
+  // The controls of the state-secrets law (main/core/secrets).
+  readonly grants = new GrantService(this);
+  readonly levels = new LevelChangeService(this);
+  readonly destruction = new DestructionService(this);
+  readonly copies = new CopyService(this);
 
   static async open(opts: DeskOptions): Promise<Desk> {
     return new Desk(opts.profileDir, opts);

@@ -90,6 +90,25 @@ export const handlers: Handlers = {
   'incoming.handOver': (ctx, input) => ctx.desk.incoming.handOver(actor(ctx), input),
   'incoming.acknowledge': (ctx, { handoverId }) => ctx.desk.incoming.acknowledge(actor(ctx), handoverId),
   'incoming.correct': (ctx, input) => ctx.desk.incoming.correct(actor(ctx), input),
+  'grants.list': (ctx, { incomingId }) => ctx.desk.grants.list(actor(ctx), incomingId),
+  'grants.add': (ctx, input) => ctx.desk.grants.grant(actor(ctx), input),
+  'grants.revoke': (ctx, input) => ctx.desk.grants.revoke(actor(ctx), input),
+  'levels.list': (ctx, { incomingId }) => ctx.desk.levels.list(actor(ctx), incomingId),
+  'levels.propose': (ctx, input) => ctx.desk.levels.propose(actor(ctx), input),
+  'levels.confirm': (ctx, input) => ctx.desk.levels.confirm(actor(ctx), input),
+  'levels.cancel': (ctx, input) => ctx.desk.levels.cancel(actor(ctx), input),
+  'holds.place': (ctx, input) => ctx.desk.destruction.hold(actor(ctx), input),
+  'holds.release': (ctx, input) => ctx.desk.destruction.release(actor(ctx), input),
+  'destruction.destroy': (ctx, input) => ctx.desk.destruction.destroy(actor(ctx), input),
+  'destruction.list': (ctx) => ctx.desk.destruction.list(actor(ctx)),
+  'copies.allow': (ctx, input) => ctx.desk.copies.allow(actor(ctx), input),
+  'copies.approvals': (ctx, { incomingId }) => ctx.desk.copies.approvals(actor(ctx), incomingId),
+  'copies.make': async (ctx, input) => {
+    const a = actor(ctx);
+    const { pdf, ...result } = await ctx.desk.copies.make(a, input);
+    return { ...result, ticket: ctx.desk.attachments.issuePrintout(a, pdf, `ban-in-${result.year}-${result.firstNumber ?? 'thuong'}.pdf`) };
+  },
+  'copies.register': (ctx, { year }) => ctx.desk.copies.register(actor(ctx), year),
   'prefs.get': (ctx) => ctx.desk.prefs.get(actor(ctx)),
   'prefs.setLanguage': (ctx, { language }) => ctx.desk.prefs.setLanguage(actor(ctx), language),
   'policy.get': (ctx) => ctx.desk.policy.get(actor(ctx)),

@@ -29,20 +29,20 @@ export function recordGlobalIds(db: Db, c: string, id: number): string[] {
 /** Deletes a record, its parts, its index entry and its events from compartment `c` (inside the caller's transaction). */
 export function purgeRecord(db: Db, c: string, id: number): void {
   const gids = recordGlobalIds(db, c, id);
+  // Rows that reference other parts first (signatures -> attachments, copies -> approvals).
+  db.prepare(`DELETE FROM ${c}.signatures WHERE incoming_id = ?`).run(id);
+  db.prepare(`DELETE FROM ${c}.copies WHERE incoming_id = ?`).run(id);
   for (const t of RECORD_PARTS) {
+    if (t === 'signatures' || t === 'copies') continue;
     if (t === 'incoming_corrections') {
       // Corrections are append-only by trigger; removing the record they belong to is the exception.
       db.exec(`DROP TRIGGER ${c}.incoming_corrections_no_delete`);
       db.prepare(`DELETE FROM ${c}.incoming_corrections WHERE incoming_id = ?`).run(id);
       db.exec(`CREATE TRIGGER ${c}.incoming_corrections_no_delete BEFORE DELETE ON incoming_corrections BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END`);
-    } else if (t !== 'attachments' && t !== 'signatures' && t !== 'copies') {
+    } else {
       db.prepare(`DELETE FROM ${c}.${t} WHERE incoming_id = ?`).run(id);
     }
   }
-  // Children that reference others last-to-first (copies -> approvals, signatures -> attachments).
-  db.prepare(`DELETE FROM ${c}.signatures WHERE incoming_id = ?`).run(id);
-  db.prepare(`DELETE FROM ${c}.copies WHERE incoming_id = ?`).run(id);
-  db.prepare(`DELETE FROM ${c}.attachments WHERE incoming_id = ?`).run(id);
   db.prepare(`DELETE FROM ${c}.incoming_fts WHERE rowid = ?`).run(id);
   db.prepare(`DELETE FROM ${c}.incoming WHERE id = ?`).run(id);
   // The record's history goes with it: events carry the record's state.
@@ -81,6 +81,7 @@ export async function resumeMove(db: Db, j: MoveJournal, newSecrecy: Level, stor
   const shas = db.prepare(`SELECT DISTINCT sha256 FROM ${to}.attachments WHERE incoming_id = ?`).pluck().all(j.id) as string[];
   for (const sha of shas) if (!(await stores.to.hasBlob(sha))) await stores.to.importBlob(stores.from, sha);
   if (inSource) {
+    db.pragma(`${from}.secure_delete = ON`); // the source keeps no page of the moved record
     writeTx(db, () => purgeRecord(db, from, j.id));
     db.pragma(`${from}.wal_checkpoint(TRUNCATE)`);
     // The source's copies of the blobs, unless another record of that level has the same file.

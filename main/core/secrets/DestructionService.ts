@@ -81,6 +81,8 @@ export class DestructionService {
     const words = indexText(db.prepare(`SELECT subject, number_symbol AS numberSymbol, issuer_name AS issuerName, notes FROM ${c}.incoming WHERE id = ?`)
       .get(doc.id) as IndexedFields).split(' ');
     const now = ctx.now();
+    // Freed pages are overwritten with zeros, not left holding the deleted text.
+    db.pragma(`${c}.secure_delete = ON`);
     const id = writeTx(db, () => {
       const did = nextRecordId(db);
       db.prepare(`INSERT INTO ${c}.destructions (id, global_id, incoming_id, incoming_global_id, register_id, year, arrival_number, decision, authority, reason, decided_on, destroyed_by, destroyed_at, files)
