@@ -420,6 +420,8 @@ export const contract = {
   'session.activity': channel<null>()({ input: empty, access: 'session' }),
   'users.list': channel<UserWithCertificates[]>()({ input: empty, access: 'org.manage' }),
   'users.add': channel<UserSummary>()({ input: newUserSchema, access: 'org.manage' }),
+  /** Lowering a clearance re-keys the levels the person loses (progress in the log; may take a while). */
+  'users.setClearance': channel<UserSummary>()({ input: z.object({ userId: z.number().int().positive(), clearance: secrecySchema }).strict(), access: 'org.manage' }),
   'users.bindToken': channel<null>()({
     input: z.object({ userId: z.number().int().positive(), token: tokenRefSchema }).strict(),
     access: 'org.manage',

@@ -44,6 +44,7 @@ export const handlers: Handlers = {
   'session.activity': () => null,
   'users.list': (ctx) => ctx.desk.org.listUsers(actor(ctx)),
   'users.add': (ctx, u) => ctx.desk.org.addUser(actor(ctx), u),
+  'users.setClearance': (ctx, { userId, clearance }) => ctx.desk.org.setClearance(actor(ctx), userId, clearance),
   'users.bindToken': async (ctx, { userId, token }) => {
     await ctx.guard.bindToken(actor(ctx), userId, token);
     return null;

@@ -9,6 +9,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { decryptToBuffer, encryptStream, isAddressedTo, parseCertificate, readRecipientInfos, type PrivateKeyOps, type RecipientSpec } from '../crypto';
+import { recipientCount } from '../crypto/recipients';
 import { makePrivateDir } from '../privateFiles';
 import { isLevel, type Level } from './levels';
 
@@ -111,4 +112,21 @@ export async function levelKeyringAddressedTo(file: string, certificate: Uint8Ar
   } catch {
     return false;
   }
+}
+
+/**
+ * How a level keyring stands against who must hold it: `extra` entries for someone no longer among
+ * `want` (a clearance lowered, a token unbound: the level must be re-keyed), `missing` certificates of
+ * `want` it is not yet addressed to (they are given the key).
+ */
+export async function keyringStanding(file: string, want: readonly Uint8Array[]): Promise<{ extra: number; missing: Uint8Array[] }> {
+  const set = await readRecipientInfos([await fsp.readFile(file)]);
+  const present = dedupe(want).filter((der) => {
+    try {
+      return isAddressedTo(set, der);
+    } catch {
+      return false;
+    }
+  });
+  return { extra: recipientCount(set) - present.length, missing: dedupe(want).filter((d) => !present.includes(d)) };
 }

@@ -52,6 +52,11 @@ export interface RecipientSummary {
  * Finds the KeyTransRecipientInfo addressed to `cert` (by issuerAndSerialNumber or
  * subjectKeyIdentifier) in the DER of a RecipientInfos SET. Other recipient kinds are skipped.
  */
+/** How many recipient entries a RecipientInfos SET holds. */
+export function recipientCount(setDer: Uint8Array): number {
+  return children(setDer, expectTag(readRoot(setDer), 0x31, 'recipientInfos')).length;
+}
+
 export function findRecipient(setDer: Uint8Array, cert: CertificateInfo): { found: FoundRecipient | null; summary: RecipientSummary } {
   const summary: RecipientSummary = { keyTrans: 0, other: 0 };
   const ris = children(setDer, expectTag(readRoot(setDer), 0x31, 'recipientInfos'));

@@ -2,12 +2,13 @@
 // one grants a clearance above their own, binds a token to someone cleared above them, or binds a
 // certificate the machine does not trust (certificatePolicy.ts).
 import type { BoundCertificate, KnownUnit, UserSummary, UserWithCertificates } from '../../../common/contract';
-import { clearedFor } from '../../../common/domain';
+import { clearedFor, type Secrecy } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { appendAudit } from '../audit/auditLog';
 import type { ContextSource } from '../context';
 import { parseCertificate, type PrivateKeyOps } from '../crypto';
 import { writeTx } from '../db/transaction';
+import { recordChange } from '../events/eventLog';
 import { bindCertificates, fingerprintOf, holderOf, unbindCertificate } from './certificates';
 import { bindableCertificates, type BindingPolicy } from './certificatePolicy';
 import { authorize, requireClearance, type Actor } from './rights';
@@ -53,6 +54,28 @@ export class OrgService {
       return newId;
     });
     return getUser(c.db, id)!;
+  }
+
+  /**
+   * Changes a person's clearance (administrators cleared at least as high as both the old and the new
+   * level; audited). Lowered: the levels they lose are re-keyed (the vault's keyring rewrap), so their
+   * copy of the old keyrings opens nothing written after; raised: they are given the keys of the new
+   * levels the administrator's session holds (others at the next unlock of someone who holds them).
+   */
+  async setClearance(actor: Actor, userId: number, clearance: Secrecy): Promise<UserSummary> {
+    authorize(actor, 'org.manage');
+    const c = this.vault.context();
+    await c.writable();
+    const user = this.manageable(actor, userId);
+    requireClearance(actor, clearance);
+    if (user.clearance === clearance) return user;
+    writeTx(c.db, () => {
+      c.db.prepare('UPDATE users SET clearance = ? WHERE id = ?').run(clearance, userId);
+      recordChange(c.db, 'users', userId, 'update', actor.id, c.now());
+      appendAudit(c.db, { userId: actor.id, action: 'user.clearance', entity: 'user', entityId: userId, details: { from: user.clearance, to: clearance } }, c.now().toISOString());
+    });
+    await this.vault.rewrapKeyring();
+    return getUser(c.db, userId)!;
   }
 
   /** The person an administrator may bind or unbind for: exists, and cleared no higher than the administrator. */

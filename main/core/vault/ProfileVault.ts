@@ -36,10 +36,11 @@ import { actorFor, getUser, listUsers } from '../org/users';
 import { getSetting } from '../profile/settings';
 import { makeProfilePrivate } from '../privateFiles';
 import { proveKey, proveSigningKey } from './proof';
-import { attachCompartments } from '../compartments/attach';
+import { attachCompartment, attachCompartments, createViews } from '../compartments/attach';
+import { blobsOf, interruptedRekey, rekeyCompartment } from '../compartments/rekey';
 import { holderCertificates } from '../compartments/holders';
-import { levelKeyringAddressedTo, openLevelKeyring, writeLevelKeyring, type LevelKey } from '../compartments/keyrings';
-import { LEVELS, levelKeyringFile, levelsUpTo, levelStoreDir, schemaOf, type Level } from '../compartments/levels';
+import { keyringStanding, levelKeyringAddressedTo, openLevelKeyring, writeLevelKeyring, type LevelKey } from '../compartments/keyrings';
+import { compartmentFile, LEVELS, levelKeyringFile, levelsUpTo, levelStoreDir, schemaOf, type Level } from '../compartments/levels';
 import { finishVacuum, isSplit, needsSplit, splitIntoCompartments } from '../compartments/split';
 import { secrecyRank } from '../../../common/domain';
 import { shred } from './shred';
@@ -458,6 +459,19 @@ export class ProfileVault implements ContextSource {
         }
       }
     }
+    // A re-key interrupted (a crash, a pulled token) is finished first, by anyone who holds the level.
+    if (!this.readOnly) {
+      for (const [i, k] of keys.entries()) {
+        const next = await interruptedRekey(this.profileDir, k.level, key);
+        if (!next) continue;
+        const blobs = blobsOf(compartmentFile(this.profileDir, k.level), [k, next]);
+        this.log.log('info', 'finishing an interrupted compartment re-key', { level: k.level });
+        keys[i] = await rekeyCompartment({
+          profileDir: this.profileDir, current: k, holders: holderCertificates(db, k.level, this.recovery), prover: key, blobs,
+          storeFor: (dir, kk) => this.store.forLevel(dir, kk),
+        }, next);
+      }
+    }
     const attached = attachCompartments(db, this.profileDir, getSetting(db, 'profile_id')!, keys);
     for (const k of keys) {
       this.levelKeys.set(k.level, k);
@@ -475,8 +489,42 @@ export class ProfileVault implements ContextSource {
    */
   private async rewrapLevelKeyrings(): Promise<void> {
     if (!this.sessionKey) return;
-    for (const [level, k] of this.levelKeys) {
-      await writeLevelKeyring(levelKeyringFile(this.profileDir, level), k, holderCertificates(this.db, level, this.recovery), this.sessionKey);
+    for (const [level, k] of [...this.levelKeys]) {
+      const file = levelKeyringFile(this.profileDir, level);
+      const want = holderCertificates(this.db, level, this.recovery);
+      const standing = await keyringStanding(file, want);
+      // Someone lost the level: a new key, so that their copy of the old keyring opens nothing after.
+      if (standing.extra > 0) await this.rekeyLevel(level, k, want);
+      else if (standing.missing.length > 0) await writeLevelKeyring(file, k, want, this.sessionKey);
+    }
+  }
+
+  /** Re-keys one attached compartment (compartments/rekey.ts), detached meanwhile; progress in the log. */
+  private async rekeyLevel(level: Level, current: LevelKey, holders: readonly Uint8Array[], resumeWith?: LevelKey): Promise<void> {
+    const db = this.db;
+    const schema = schemaOf(level);
+    const blobs = db.prepare(`SELECT DISTINCT sha256 FROM ${schema}.attachments`).pluck().all() as string[];
+    const t0 = performance.now();
+    db.exec(`DETACH DATABASE ${schema}`);
+    let key = current;
+    try {
+      key = await rekeyCompartment({
+        profileDir: this.profileDir, current, holders, prover: this.sessionKey!, blobs,
+        storeFor: (dir, k) => this.store.forLevel(dir, k),
+        onProgress: (p) => { if (p.step !== 'files' || p.done === p.total) this.log.log('info', 'compartment re-key', { ...p }); },
+      }, resumeWith);
+    } finally {
+      attachCompartment(db, compartmentFile(this.profileDir, level), key);
+      createViews(db, this.arms.filter((a) => a.level !== null).map((a) => a.schema));
+    }
+    if (key !== current) {
+      current.key.fill(0);
+      this.levelKeys.set(level, key);
+      const store = this.store.forLevel(levelStoreDir(this.profileDir, level), key.key);
+      await store.init();
+      this.levelStores.set(level, store);
+      writeTx(db, () => appendAudit(db, { userId: this.actor?.id ?? null, action: 'compartment.rekey', details: { level, keyId: key.keyId, files: blobs.length } }));
+      this.log.log('info', 'compartment re-keyed', { level, files: blobs.length, ms: Math.round(performance.now() - t0) });
     }
   }
 
