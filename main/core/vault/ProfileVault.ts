@@ -42,7 +42,6 @@ import { holderCertificates } from '../compartments/holders';
 import { keyringStanding, levelKeyringAddressedTo, openLevelKeyring, writeLevelKeyring, type LevelKey } from '../compartments/keyrings';
 import { compartmentFile, LEVELS, levelKeyringFile, levelsUpTo, levelStoreDir, schemaOf, type Level } from '../compartments/levels';
 import { finishVacuum, isSplit, needsSplit, splitIntoCompartments } from '../compartments/split';
-import { secrecyRank } from '../../../common/domain';
 import { shred } from './shred';
 
 export const APP_VERSION = '0.1.0';
