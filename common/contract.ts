@@ -6,6 +6,7 @@ import { ROLES, type ArrivalChannel, type IncomingStatus, type NumberingPreset, 
 import { draftKindSchema, draftSaveSchema, type SavedDraft } from './drafts';
 import {
   allowCopySchema,
+  registerOutputSchema,
   closeYearSchema,
   confirmLevelChangeSchema,
   destroySchema,
@@ -303,6 +304,8 @@ export interface DestructionView {
   decidedOn: string; destroyedBy: string; destroyedAt: string; files: number;
 }
 export type CopyKind = 'print' | 'sao_y' | 'trich_sao' | 'sao_luc';
+export type SecretRegisterKind = 'secret_incoming' | 'secret_copies' | 'secret_handover';
+export interface RegisterOutput { kind: SecretRegisterKind; format: 'pdf' | 'xlsx'; rows: number }
 export interface CopyApprovalView { id: number; incomingId: number; kind: CopyKind; copies: number; forUserId: number; forUserName: string; allowedAt: string; usedAt: string | null }
 export interface CopyResult {
   /** The copy register entry (classified records only). */
@@ -507,6 +510,8 @@ export const contract = {
   'copies.approvals': channel<CopyApprovalView[]>()({ input: z.object({ incomingId: z.number().int().positive() }).strict(), access: 'doc.read' }),
   /** A print run: its register entry and a one-use ticket for the composed PDF (to the printer or a save dialog). */
   'copies.make': channel<CopyResult & { ticket: string }>()({ input: makeCopySchema, access: 'doc.read' }),
+  /** A state-secret register for a period, as PDF (law's layout) or XLSX: a one-use ticket for the file. */
+  'registers.output': channel<RegisterOutput & { ticket: string }>()({ input: registerOutputSchema, access: 'doc.read' }),
   'copies.register': channel<CopyRegisterRow[]>()({ input: z.object({ year: z.number().int().min(1900).max(2200) }).strict(), access: 'doc.read' }),
   'prefs.get': channel<UserPrefs>()({ input: empty, access: 'session' }),
   'prefs.setLanguage': channel<UserPrefs>()({

@@ -22,6 +22,8 @@ export const LABELS_VI = {
   copyCount: 'số bản',
   handedOn: 'ngày chuyển',
   termStart: 'ngày bắt đầu nhiệm kỳ',
+  periodFrom: 'từ ngày',
+  periodTo: 'đến ngày',
   decidedOn: 'ngày quyết định',
 } as const;
 export type LabelKey = keyof typeof LABELS_VI;
@@ -204,6 +206,8 @@ export const MESSAGES_VI = {
   'copy.permissionUsed': 'Sự cho phép này đã được sử dụng.',
   'copy.beyondPermission': 'Vượt quá sự cho phép (tối đa {{copies}} bản, đúng hình thức đã cho phép).',
   'copy.noPdf': 'Văn bản không có tệp PDF để in hoặc sao.',
+  'report.oneYear': 'Sổ được lập theo năm: chọn từ ngày và đến ngày trong cùng một năm.',
+  'report.noSecretLevel': 'Bạn không giữ khóa của mức độ mật nào trên máy trạm này.',
   'copy.busy': 'Số bản sao đang được cấp ở nơi khác; vui lòng thử lại.',
   'compartment.notHeld': 'Bạn chưa được cấp khóa của mức độ mật {{level}} trên máy trạm này; người giữ khóa mức này cần mở máy trạm một lần để cấp cho bạn.',
   'document.duplicate': 'Văn bản này có thể đã được vào sổ. Kiểm tra trước khi đăng ký tiếp.',

@@ -441,3 +441,10 @@ export const allowCopySchema = z.object({ incomingId: id, kind: copyKind, copies
 export type AllowCopyInput = z.infer<typeof allowCopySchema>;
 export const makeCopySchema = z.object({ incomingId: id, kind: copyKind, copies: copyCount, approvalId: id.optional(), reason: reasonText }).strict();
 export type MakeCopyInput = z.infer<typeof makeCopySchema>;
+export const registerOutputSchema = z.object({
+  kind: z.enum(['secret_incoming', 'secret_copies', 'secret_handover'], { error: m('value.invalid') }),
+  format: z.enum(['pdf', 'xlsx'], { error: m('value.invalid') }),
+  from: isoDate('periodFrom'),
+  to: isoDate('periodTo'),
+}).strict();
+export type RegisterOutputInput = z.infer<typeof registerOutputSchema>;

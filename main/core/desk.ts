@@ -14,6 +14,7 @@ import { GrantService } from './secrets/GrantService';
 import { LevelChangeService } from './secrets/LevelChangeService';
 import { DestructionService } from './secrets/DestructionService';
 import { CopyService } from './secrets/CopyService';
+import { RegisterOutputService } from './secrets/RegisterOutputService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -32,6 +33,7 @@ export class Desk extends ProfileVault {
   readonly levels = new LevelChangeService(this);
   readonly destruction = new DestructionService(this);
   readonly copies = new CopyService(this);
+  readonly secretRegisters = new RegisterOutputService(this);
 
   static async open(opts: DeskOptions): Promise<Desk> {
     return new Desk(opts.profileDir, opts);

@@ -110,6 +110,12 @@ export const handlers: Handlers = {
     return { ...result, ticket: ctx.desk.attachments.issuePrintout(a, pdf, `ban-in-${result.year}-${result.firstNumber ?? 'thuong'}.pdf`) };
   },
   'copies.register': (ctx, { year }) => ctx.desk.copies.register(actor(ctx), year),
+  'registers.output': async (ctx, input) => {
+    const a = actor(ctx);
+    const { bytes, ...out } = await ctx.desk.secretRegisters.output(a, input);
+    const name = `${out.kind}-${input.from}-${input.to}.${out.format}`;
+    return { ...out, ticket: ctx.desk.attachments.issuePrintout(a, bytes, name, out.format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet') };
+  },
   'prefs.get': (ctx) => ctx.desk.prefs.get(actor(ctx)),
   'prefs.setLanguage': (ctx, { language }) => ctx.desk.prefs.setLanguage(actor(ctx), language),
   'policy.get': (ctx) => ctx.desk.policy.get(actor(ctx)),

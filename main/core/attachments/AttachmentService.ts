@@ -91,11 +91,11 @@ export class AttachmentService {
    * A printout composed by the core (secrets/CopyService.ts): served once to the signed-in person who
    * made it, for the printer or a save dialog; never stored.
    */
-  issuePrintout(actor: Actor, pdf: Uint8Array, name: string): string {
+  issuePrintout(actor: Actor, pdf: Uint8Array, name: string, mime = 'application/pdf'): string {
     const ticket = randomBytes(16).toString('hex');
     const now = Date.now();
     for (const [k, t] of this.tickets) if (t.expires < now) this.tickets.delete(k);
-    this.tickets.set(ticket, { level: 'thuong', sha256: '', bytes: pdf, name, mime: 'application/pdf', size: pdf.length, userId: actor.id, expires: now + TICKET_TTL_MS });
+    this.tickets.set(ticket, { level: 'thuong', sha256: '', bytes: pdf, name, mime, size: pdf.length, userId: actor.id, expires: now + TICKET_TTL_MS });
     return ticket;
   }
 

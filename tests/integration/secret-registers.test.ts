@@ -1,0 +1,62 @@
+// The state-secret registers as outputs, from the records the person may see: the incoming BMNN
+// register, the copy register and the hand-over register, as PDF (read back with pdftotext) and XLSX
+// (read back with exceljs); Tuyệt mật entries without their subject; outputs audited.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import ExcelJS from 'exceljs';
+import { todayIso } from '../../common/dates';
+import type { Actor } from '../../main/core/org/rights';
+import { addActor, newDesk, registration } from '../helpers/desk';
+import { pdfTextPages } from '../helpers/pdfOracle';
+
+let env: Awaited<ReturnType<typeof newDesk>>;
+let leader: Actor;
+let officer: Actor;
+let today: string;
+
+before(async () => {
+  env = await newDesk();
+  const { desk, admin } = env;
+  today = todayIso(desk.now());
+  leader = addActor(desk, 'lanh_dao', 'tuyet_mat', 'Trần Văn Lãnh');
+  officer = addActor(desk, 'chuyen_vien', 'toi_mat', 'Phạm Văn Viên');
+  const mat = await desk.incoming.register(admin, await registration(desk, admin, { secrecy: 'mat', numberSymbol: '101-CV/TU', subject: 'Về công tác bảo vệ bí mật' }));
+  await desk.incoming.register(admin, await registration(desk, admin, { secrecy: 'tuyet_mat', numberSymbol: '7-KH/TW', subject: '' }));
+  await desk.incoming.register(admin, await registration(desk, admin, { numberSymbol: '55/UBND-VX', subject: 'Văn bản thường không vào sổ mật' }));
+  await desk.incoming.handOver(admin, { id: mat.id, userId: officer.id, note: 'Giao tận tay' });
+  await desk.copies.make(leader, { incomingId: mat.id, kind: 'sao_y', copies: 2, reason: 'Gửi Ban Tổ chức' });
+});
+after(() => env.cleanup());
+
+test('the incoming BMNN register as PDF and XLSX: secret entries only, Tuyệt mật without subject', async () => {
+  const out = await env.desk.secretRegisters.output(env.admin, { kind: 'secret_incoming', format: 'pdf', from: `${today.slice(0, 4)}-01-01`, to: today });
+  assert.equal(out.rows, 2);
+  const text = pdfTextPages(out.bytes).join('\n').replace(/\s+/g, ' ');
+  assert.ok(text.includes('101-CV/TU') && text.includes('7-KH/TW'), text.slice(0, 400));
+  assert.ok(text.includes('Về công tác bảo vệ bí mật'));
+  assert.ok(!text.includes('55/UBND-VX'), 'an ordinary document is not in the secret register');
+  const xlsx = await env.desk.secretRegisters.output(env.admin, { kind: 'secret_incoming', format: 'xlsx', from: `${today.slice(0, 4)}-01-01`, to: today });
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(Buffer.from(xlsx.bytes) as unknown as ArrayBuffer);
+  const cells: string[] = [];
+  wb.worksheets[0]!.eachRow((row) => row.eachCell((c) => cells.push(String(c.value))));
+  assert.ok(cells.some((c) => c.includes('101-CV/TU')) && cells.some((c) => c.includes('7-KH/TW')));
+  const audit = env.desk.db.prepare("SELECT count(*) FROM main.audit_log WHERE action = 'register.export'").pluck().get();
+  assert.equal(audit, 2);
+});
+
+test('the copy and hand-over registers; a person sees only the entries of records they may see', async () => {
+  const year = `${today.slice(0, 4)}-01-01`;
+  const copies = await env.desk.secretRegisters.output(env.admin, { kind: 'secret_copies', format: 'pdf', from: year, to: today });
+  assert.equal(copies.rows, 1);
+  const ct = pdfTextPages(copies.bytes).join('\n').replace(/\s+/g, ' ');
+  assert.ok(ct.includes('Sao y') && ct.includes('Trần Văn Lãnh') && ct.includes('101-CV/TU'), ct.slice(0, 500));
+  const handovers = await env.desk.secretRegisters.output(env.admin, { kind: 'secret_handover', format: 'pdf', from: year, to: today });
+  assert.equal(handovers.rows, 1);
+  assert.ok(pdfTextPages(handovers.bytes).join(' ').replace(/\s+/g, ' ').includes('Phạm Văn Viên'));
+  // The officer received the Mật record by hand-over: it is in his distribution; the Tuyệt mật one is not.
+  assert.equal(env.desk.secretRegisters.rows(officer, 'secret_incoming', year, today).length, 1);
+  const outsider = addActor(env.desk, 'chuyen_vien', 'tuyet_mat', 'Người ngoài');
+  assert.equal(env.desk.secretRegisters.rows(outsider, 'secret_incoming', year, today).length, 0);
+  await assert.rejects(env.desk.secretRegisters.output(env.admin, { kind: 'secret_copies', format: 'pdf', from: '2025-12-01', to: today }), /năm/);
+});
