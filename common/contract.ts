@@ -6,6 +6,7 @@ import { ROLES, type ArrivalChannel, type IncomingStatus, type NumberingPreset, 
 import { draftKindSchema, draftSaveSchema, type SavedDraft } from './drafts';
 import {
   allowCopySchema,
+  extendProtectionSchema,
   registerOutputSchema,
   closeYearSchema,
   confirmLevelChangeSchema,
@@ -288,7 +289,7 @@ export interface GrantView {
   id: number; incomingId: number; userId: number; userName: string; reason: string; grantedBy: string; grantedAt: string;
   revokedBy: string | null; revokedAt: string | null; revokeReason: string | null;
 }
-export type LevelChangeKind = 'raise' | 'lower' | 'declassify' | 'declassify_part';
+export type LevelChangeKind = 'raise' | 'lower' | 'declassify' | 'declassify_part' | 'extend';
 export interface LevelChangeView {
   id: number; incomingId: number; kind: LevelChangeKind; fromLevel: Secrecy; toLevel: Secrecy; authority: string; reason: string; part: string;
   decidedOn: string; proposedBy: string; proposedAt: string; confirmedBy: string | null; confirmedAt: string | null; cancelledAt: string | null;
@@ -304,6 +305,11 @@ export interface DestructionView {
   decidedOn: string; destroyedBy: string; destroyedAt: string; files: number;
 }
 export type CopyKind = 'print' | 'sao_y' | 'trich_sao' | 'sao_luc';
+/** A classified record whose protection period ends soon or has ended (review, automatic declassification). */
+export interface ReviewItem {
+  id: number; arrivalNumber: number; numberSymbol: string; documentDate: string; secrecy: Secrecy;
+  protectionUntil: string; custom: boolean; state: 'due' | 'ended';
+}
 export type SecretRegisterKind = 'secret_incoming' | 'secret_copies' | 'secret_handover';
 export interface RegisterOutput { kind: SecretRegisterKind; format: 'pdf' | 'xlsx'; rows: number }
 export interface CopyApprovalView { id: number; incomingId: number; kind: CopyKind; copies: number; forUserId: number; forUserName: string; allowedAt: string; usedAt: string | null }
@@ -512,6 +518,8 @@ export const contract = {
   'copies.make': channel<CopyResult & { ticket: string }>()({ input: makeCopySchema, access: 'doc.read' }),
   /** A state-secret register for a period, as PDF (law's layout) or XLSX: a one-use ticket for the file. */
   'registers.output': channel<RegisterOutput & { ticket: string }>()({ input: registerOutputSchema, access: 'doc.read' }),
+  'review.due': channel<ReviewItem[]>()({ input: z.object({ withinDays: z.number().int().min(0).max(3650).optional() }).strict(), access: 'doc.read' }),
+  'review.extend': channel<ReviewItem>()({ input: extendProtectionSchema, access: 'doc.read' }),
   'copies.register': channel<CopyRegisterRow[]>()({ input: z.object({ year: z.number().int().min(1900).max(2200) }).strict(), access: 'doc.read' }),
   'prefs.get': channel<UserPrefs>()({ input: empty, access: 'session' }),
   'prefs.setLanguage': channel<UserPrefs>()({

@@ -23,6 +23,7 @@ export const LABELS_VI = {
   handedOn: 'ngày chuyển',
   termStart: 'ngày bắt đầu nhiệm kỳ',
   periodFrom: 'từ ngày',
+  protectionUntil: 'thời hạn bảo vệ',
   periodTo: 'đến ngày',
   decidedOn: 'ngày quyết định',
 } as const;
@@ -208,6 +209,7 @@ export const MESSAGES_VI = {
   'copy.noPdf': 'Văn bản không có tệp PDF để in hoặc sao.',
   'report.oneYear': 'Sổ được lập theo năm: chọn từ ngày và đến ngày trong cùng một năm.',
   'report.noSecretLevel': 'Bạn không giữ khóa của mức độ mật nào trên máy trạm này.',
+  'protection.notLater': 'Thời hạn gia hạn phải sau thời hạn bảo vệ hiện tại.',
   'copy.busy': 'Số bản sao đang được cấp ở nơi khác; vui lòng thử lại.',
   'compartment.notHeld': 'Bạn chưa được cấp khóa của mức độ mật {{level}} trên máy trạm này; người giữ khóa mức này cần mở máy trạm một lần để cấp cho bạn.',
   'document.duplicate': 'Văn bản này có thể đã được vào sổ. Kiểm tra trước khi đăng ký tiếp.',

@@ -448,3 +448,10 @@ export const registerOutputSchema = z.object({
   to: isoDate('periodTo'),
 }).strict();
 export type RegisterOutputInput = z.infer<typeof registerOutputSchema>;
+export const extendProtectionSchema = z.object({
+  incomingId: id,
+  until: isoDate('protectionUntil'),
+  authority: text(500, m('secret.authorityRequired')),
+  reason: text(1000, m('secret.reasonRequired')),
+}).strict();
+export type ExtendProtectionInput = z.infer<typeof extendProtectionSchema>;

@@ -15,6 +15,7 @@ import { LevelChangeService } from './secrets/LevelChangeService';
 import { DestructionService } from './secrets/DestructionService';
 import { CopyService } from './secrets/CopyService';
 import { RegisterOutputService } from './secrets/RegisterOutputService';
+import { ReviewService } from './secrets/ReviewService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -34,6 +35,7 @@ export class Desk extends ProfileVault {
   readonly destruction = new DestructionService(this);
   readonly copies = new CopyService(this);
   readonly secretRegisters = new RegisterOutputService(this);
+  readonly review = new ReviewService(this);
 
   static async open(opts: DeskOptions): Promise<Desk> {
     return new Desk(opts.profileDir, opts);

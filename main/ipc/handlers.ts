@@ -109,6 +109,8 @@ export const handlers: Handlers = {
     const { pdf, ...result } = await ctx.desk.copies.make(a, input);
     return { ...result, ticket: ctx.desk.attachments.issuePrintout(a, pdf, `ban-in-${result.year}-${result.firstNumber ?? 'thuong'}.pdf`) };
   },
+  'review.due': (ctx, { withinDays }) => ctx.desk.review.due(actor(ctx), withinDays),
+  'review.extend': (ctx, input) => ctx.desk.review.extend(actor(ctx), input),
   'copies.register': (ctx, { year }) => ctx.desk.copies.register(actor(ctx), year),
   'registers.output': async (ctx, input) => {
     const a = actor(ctx);

@@ -60,3 +60,26 @@ test('the copy and hand-over registers; a person sees only the entries of record
   assert.equal(env.desk.secretRegisters.rows(outsider, 'secret_incoming', year, today).length, 0);
   await assert.rejects(env.desk.secretRegisters.output(env.admin, { kind: 'secret_copies', format: 'pdf', from: '2025-12-01', to: today }), /năm/);
 });
+
+test('protection periods: 10/20/30 years from the document date, due for review before the end, extended by a leader', async () => {
+  const { desk, admin } = env;
+  // Documents dated long ago: a Mật one 9 years 11 months back ends within the window; a Tối mật one of the same date does not.
+  const old = (years: number, days: number) => {
+    const d = new Date(`${today}T00:00:00Z`);
+    d.setUTCFullYear(d.getUTCFullYear() - years);
+    d.setUTCDate(d.getUTCDate() + days);
+    return d.toISOString().slice(0, 10);
+  };
+  const mat = await desk.incoming.register(admin, await registration(desk, admin, { secrecy: 'mat', numberSymbol: '9-BC/TU', documentDate: old(10, 30), acknowledgeOutOfOrder: true }));
+  const ended = await desk.incoming.register(admin, await registration(desk, admin, { secrecy: 'mat', numberSymbol: '8-BC/TU', documentDate: old(10, -5), acknowledgeOutOfOrder: true }));
+  await desk.incoming.register(admin, await registration(desk, admin, { secrecy: 'toi_mat', numberSymbol: '10-BC/TU', documentDate: old(10, 30), acknowledgeOutOfOrder: true }));
+  const due = desk.review.due(admin);
+  assert.deepEqual(due.map((d) => [d.id, d.state]), [[ended.id, 'ended'], [mat.id, 'due']]);
+  assert.equal(due[1]!.protectionUntil, old(0, 30));
+  await assert.rejects(desk.review.extend(admin, { incomingId: mat.id, until: old(-5, 0), authority: 'QĐ 1', reason: 'Còn giá trị' }), (e: Error & { code?: string }) => e.code === 'FORBIDDEN');
+  await assert.rejects(desk.review.extend(leader, { incomingId: mat.id, until: old(0, 10), authority: 'QĐ 1', reason: 'Còn giá trị' }), (e: Error & { key?: string }) => e.key === 'protection.notLater');
+  const x = await desk.review.extend(leader, { incomingId: mat.id, until: old(-5, 0), authority: 'Quyết định số 3/QĐ-VPTU', reason: 'Còn giá trị bảo vệ' });
+  assert.equal(x.protectionUntil, old(-5, 0));
+  assert.deepEqual(desk.review.due(admin).map((d) => d.id), [ended.id], 'extended: no longer due');
+  assert.ok(desk.levels.list(admin, mat.id).some((c) => c.kind === 'extend'), 'the extension is in the record\'s level history');
+});

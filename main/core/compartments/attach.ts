@@ -51,7 +51,7 @@ export function attachCompartment(db: Db, file: string, k: LevelKey): void {
  */
 export function attachEmptyCompartment(db: Db): string {
   db.exec("ATTACH DATABASE ':memory:' AS c_none");
-  for (const step of COMPARTMENT_MIGRATIONS) db.exec(step.replace(/CREATE (TABLE|INDEX|UNIQUE INDEX|TRIGGER|VIRTUAL TABLE) (?!IF)/g, (_m, what: string) => `CREATE ${what} c_none.`).replace(/INSERT INTO change_counters/g, 'INSERT INTO c_none.change_counters'));
+  for (const step of COMPARTMENT_MIGRATIONS) db.exec(step.replace(/CREATE (TABLE|INDEX|UNIQUE INDEX|TRIGGER|VIRTUAL TABLE) (?!IF)/g, (_m, what: string) => `CREATE ${what} c_none.`).replace(/INSERT INTO change_counters/g, 'INSERT INTO c_none.change_counters').replace(/ALTER TABLE (\w+)/g, 'ALTER TABLE c_none.$1'));
   return 'c_none';
 }
 

@@ -230,7 +230,7 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
     incoming_id INTEGER NOT NULL,
     from_level TEXT NOT NULL,
     to_level TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('raise','lower','declassify','declassify_part')),
+    kind TEXT NOT NULL CHECK (kind IN ('raise','lower','declassify','declassify_part','extend')),
     authority TEXT NOT NULL,
     reason TEXT NOT NULL,
     part TEXT NOT NULL DEFAULT '',
@@ -245,6 +245,9 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX idx_level_changes_global_id ON level_changes(global_id);
   CREATE INDEX idx_level_changes_incoming ON level_changes(incoming_id);
+
+  -- A protection period shorter than the law's (written on the document), or one extended by decision.
+  ALTER TABLE incoming ADD COLUMN protection_until TEXT;
 
   CREATE TABLE holds (
     id INTEGER PRIMARY KEY,

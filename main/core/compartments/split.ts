@@ -118,7 +118,11 @@ function copyLevel(db: Db, level: Level, onProgress?: SplitInput['onProgress']):
   const c = schemaOf(level);
   const rank = secrecyRank(level);
   const ofLevel = `incoming_id IN (SELECT id FROM main.incoming WHERE secrecy = '${level}')`;
-  const columns = (table: string) => (db.prepare(`SELECT name FROM pragma_table_info(?, ?)`).pluck().all(table, c) as string[]).join(', ');
+  // The columns both sides have (the compartment's schema may have more, left at their defaults).
+  const columns = (table: string) => {
+    const main = new Set(db.prepare('SELECT name FROM pragma_table_info(?, ?)').pluck().all(table, 'main') as string[]);
+    return (db.prepare('SELECT name FROM pragma_table_info(?, ?)').pluck().all(table, c) as string[]).filter((n) => main.has(n)).join(', ');
+  };
   writeTx(db, () => {
     db.exec(`INSERT INTO ${c}.incoming (${columns('incoming')}) SELECT ${columns('incoming')} FROM main.incoming WHERE secrecy = '${level}' AND secrecy_rank = ${rank}`);
     for (const t of ['attachments', 'signatures', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections']) {
