@@ -12,6 +12,8 @@ import { correctIncoming } from './corrections';
 import { acknowledge, handOver } from './handover';
 import * as incoming from './incoming';
 import * as signing from './signing';
+import { appendAudit } from '../audit/auditLog';
+import { writeTx } from '../db/transaction';
 
 export type { ListInput, RegisterInput } from './incoming';
 
@@ -36,7 +38,13 @@ export class IncomingService {
 
   list(actor: Actor, q: incoming.ListInput): IncomingRow[] {
     const c = this.source.context();
-    return incoming.listIncoming(c.db, c.arms, actor, q, c.now());
+    const rows = incoming.listIncoming(c.db, c.arms, actor, q, c.now());
+    // A search is recorded (not its words, which may be secret: their count and what came back).
+    if (q.query?.trim() && q.offset === 0) {
+      const ids = rows.map((r) => r.id);
+      c.whenWritable(() => writeTx(c.db, () => appendAudit(c.db, { userId: actor.id, action: 'incoming.search', details: { words: q.query!.trim().split(/\s+/).length, results: ids.slice(0, 50) } })));
+    }
+    return rows;
   }
 
   count(actor: Actor, f: IncomingFilter): CountResult {
@@ -44,9 +52,12 @@ export class IncomingService {
     return incoming.countIncoming(c.db, c.arms, actor, f, c.now());
   }
 
+  /** Every view of a record is recorded (once the database is known sound). */
   get(actor: Actor, id: number): IncomingDetail {
     const c = this.source.context();
-    return incoming.getIncoming(c.db, c.arms, actor, id);
+    const d = incoming.getIncoming(c.db, c.arms, actor, id);
+    c.whenWritable(() => writeTx(c.db, () => appendAudit(c.db, { userId: actor.id, action: 'incoming.view', entity: 'incoming', entityId: id })));
+    return d;
   }
 
   /** Signs the document's files and register entry with a key on the person's token. */
