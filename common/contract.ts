@@ -191,6 +191,8 @@ export interface AttachmentInfo {
   mime: string;
   isPdf: boolean;
   sha256: string;
+  /** Sealed for the named person only ("Chỉ người có tên mới được bóc bì"). */
+  sealed?: boolean;
 }
 export interface IncomingRow {
   id: number;
@@ -224,6 +226,12 @@ export interface IncomingDetail extends IncomingRow {
   copyCount: number | null;
   signer: string;
   arrivalChannel: ArrivalChannel | null;
+  /** "Tài liệu thu hồi". */
+  recalled: boolean;
+  /** "Chỉ người có tên mới được bóc bì": the named person (only they open the files). */
+  namedRecipient: { id: number; name: string } | null;
+  /** End of the protection period (classified records). */
+  protectionUntil: string | null;
   /** The recipients with what they refer to (a unit or a person of the agency, or a written name). */
   recipientRefs: RecipientRef[];
   handovers: HandoverView[];

@@ -168,6 +168,12 @@ export const incomingFieldsSchema = z.object({
   copyCount: count('copyCount', 10_000).optional(),
   signer: z.string().trim().max(120, m('signer.tooLong', { max: 120 })).optional(),
   arrivalChannel: z.enum(ARRIVAL_CHANNELS, { error: m('arrivalChannel.required') }).optional(),
+  /** "Tài liệu thu hồi": the document is to be returned to its sender. */
+  recalled: z.boolean().optional(),
+  /** "Chỉ người có tên mới được bóc bì": the person named on the envelope; only they open the files. */
+  namedRecipient: id.optional(),
+  /** A protection period shorter than the law's, written on the document (its end date). */
+  protectionUntil: isoDate('protectionUntil').optional(),
   stagedIds: z
     .array(z.string().regex(/^[0-9a-f]{32}$/, m('attachments.invalid')))
     .min(1, m('attachments.required'))

@@ -33,6 +33,11 @@ export interface CoreContext {
   readonly trustAnchors: readonly Uint8Array[];
   /** The CRL files installed on the workstation, read afresh (IT may add one at any time). */
   revocationLists(): Promise<ReadonlyArray<{ path: string; bytes: Uint8Array }>>;
+  /**
+   * Opens a file sealed (CMS) for the signed-in person ("Chỉ người có tên mới được bóc bì") with the key
+   * that opened their session, on their token. CRYPTO when it is not addressed to them.
+   */
+  unseal(envelope: Uint8Array, maxBytes: number): Promise<Buffer>;
   /** Largest attachment accepted, in bytes (profile setting). */
   attachmentLimit(): number;
 }

@@ -19,6 +19,8 @@ const TICKET_TTL_MS = 10 * 60 * 1000;
 export interface AttachmentTicket {
   /** The compartment whose store holds the blob. */
   level: Secrecy;
+  /** Sealed for the person who opens it: unsealed with their session key when served. */
+  sealed?: boolean;
   /** A composed printout, held in memory only (never written to disk), served once. */
   bytes?: Uint8Array;
   sha256: string;
@@ -65,8 +67,8 @@ export class AttachmentService {
     const { db, arms, whenWritable } = this.vault.context();
     const arm = locate(db, arms, 'attachments', attachmentId);
     const a = arm && db
-      .prepare(`SELECT a.*, i.secrecy_rank AS rank, i.secrecy FROM ${arm.schema}.attachments a JOIN ${arm.schema}.incoming i ON i.id = a.incoming_id WHERE a.id = ?`)
-      .get(attachmentId) as { incoming_id: number; name: string; mime: string; is_pdf: number; sha256: string; size: number; rank: number; secrecy: Secrecy } | undefined;
+      .prepare(`SELECT a.*, i.secrecy_rank AS rank, i.secrecy, a.sealed_for FROM ${arm.schema}.attachments a JOIN ${arm.schema}.incoming i ON i.id = a.incoming_id WHERE a.id = ?`)
+      .get(attachmentId) as { incoming_id: number; name: string; mime: string; is_pdf: number; sha256: string; size: number; rank: number; secrecy: Secrecy; sealed_for: number | null } | undefined;
     if (!a || a.rank > secrecyRank(actor.clearance)) throw DeskError.keyed('NOT_FOUND', 'attachment.notFound');
     // Need-to-know as for the document itself: outside one's distribution the file does not exist.
     try {
@@ -74,6 +76,8 @@ export class AttachmentService {
     } catch {
       throw DeskError.keyed('NOT_FOUND', 'attachment.notFound');
     }
+    // "Chỉ người có tên mới được bóc bì": the envelope is registered for all who keep the register, opened by the named person only.
+    if (a.sealed_for !== null && a.sealed_for !== actor.id) throw DeskError.keyed('FORBIDDEN', 'envelope.namedOnly');
     // Recorded once the database is known sound (at once, unless its check is still running).
     whenWritable(() =>
       writeTx(db, () =>
@@ -83,7 +87,7 @@ export class AttachmentService {
     const ticket = randomBytes(16).toString('hex');
     const now = Date.now();
     for (const [k, t] of this.tickets) if (t.expires < now) this.tickets.delete(k);
-    this.tickets.set(ticket, { level: a.secrecy, sha256: a.sha256, name: a.name, mime: a.mime, size: a.size, userId: actor.id, expires: now + TICKET_TTL_MS });
+    this.tickets.set(ticket, { level: a.secrecy, ...(a.sealed_for !== null ? { sealed: true } : {}), sha256: a.sha256, name: a.name, mime: a.mime, size: a.size, userId: actor.id, expires: now + TICKET_TTL_MS });
     return { ticket, name: a.name, mime: a.mime, isPdf: a.is_pdf === 1 };
   }
 
@@ -111,6 +115,13 @@ export class AttachmentService {
     }
     try {
       const store = c.storeFor(t.level);
+      if (t.sealed) {
+        // Unsealed in memory with the person's own key (on their token); never written in clear.
+        const chunks: Buffer[] = [];
+        for await (const chunk of store.openBlob(t.sha256)) chunks.push(chunk as Buffer);
+        const plain = await c.unseal(Buffer.concat(chunks), c.attachmentLimit());
+        return { stream: Readable.from([plain]), size: plain.length, mime: t.mime, name: t.name };
+      }
       const size = await store.blobSize(t.sha256);
       return { stream: store.openBlob(t.sha256), size, mime: t.mime, name: t.name };
     } catch {

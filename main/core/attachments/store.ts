@@ -13,7 +13,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeskError } from '../../../common/errors';
 import {
@@ -51,6 +51,21 @@ export class AttachmentStore {
   /** The store of one compartment: its own folder and key, the same staging area. */
   forLevel(storeDir: string, levelKey: Buffer): AttachmentStore {
     return new AttachmentStore(storeDir, this.stagingDir, levelKey, this.stagingKey);
+  }
+
+  /** A staged file's plaintext, decrypted as it is read (to seal it for a named person). */
+  openStaged(stagedId: string): Readable {
+    const raw = createReadStream(this.stagedPath(stagedId));
+    return this.stagingKey ? raw.pipe(decryptBlobStream(this.stagingKey, stagedBinding(stagedId))) : raw;
+  }
+
+  /** Stores bytes (an envelope sealed for someone) as a blob under their own hash; returns the hash. */
+  async putBytes(bytes: Buffer): Promise<string> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (await exists(this.blobPath(sha256))) return sha256;
+    await fsp.mkdir(dirname(this.blobPath(sha256)), { recursive: true, mode: PRIVATE_DIR_MODE });
+    await this.writeBound(Readable.from([bytes]), null, sha256);
+    return sha256;
   }
 
   /** Copies a blob of another store into this one, decrypted with that store's key and sealed with this one's. */

@@ -248,6 +248,12 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
 
   -- A protection period shorter than the law's (written on the document), or one extended by decision.
   ALTER TABLE incoming ADD COLUMN protection_until TEXT;
+  -- Marks of the law: "Tài liệu thu hồi" (to be returned), and "Chỉ người có tên mới được bóc bì":
+  -- the files are then sealed (CMS) for the named person's certificates only; the văn thư registers
+  -- the envelope without seeing inside.
+  ALTER TABLE incoming ADD COLUMN recalled INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE incoming ADD COLUMN named_user_id INTEGER;
+  ALTER TABLE attachments ADD COLUMN sealed_for INTEGER;
 
   CREATE TABLE holds (
     id INTEGER PRIMARY KEY,

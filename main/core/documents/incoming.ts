@@ -9,7 +9,9 @@ import type {
   RegisterSummary,
 } from '../../../common/contract';
 import { addDaysIso, formatDateVn, isValidIsoDate, todayIso, yearOf } from '../../../common/dates';
-import { ARRIVAL_CHANNELS, secrecyRank, type ArrivalChannel, type IncomingStatus, type Secrecy, type Urgency } from '../../../common/domain';
+import { ARRIVAL_CHANNELS, SECRECY_LABELS, secrecyRank, type ArrivalChannel, type IncomingStatus, type Secrecy, type Urgency } from '../../../common/domain';
+import { Writable, type Readable } from 'node:stream';
+import { encryptStream } from '../crypto';
 import { DeskError } from '../../../common/errors';
 import { parseNumberSymbol } from '../../../common/numberSymbol';
 import { exactScorer } from '../../../common/searchQuery';
@@ -179,9 +181,22 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   const arm = armOf(ctx.arms, input.secrecy);
   if (!arm) throw DeskError.keyed('FORBIDDEN', 'compartment.notHeld', { level: input.secrecy }, { at: 'secrecy' });
   const c = arm.schema;
+  // "Chỉ người có tên mới được bóc bì": the named person, cleared for the level, with a certificate to seal for.
+  const named = input.namedRecipient === undefined ? null : namedRecipientOf(db, input.namedRecipient, input.secrecy);
+  const protectionUntil = protectionEnd(input.secrecy, input.documentDate, input.protectionUntil);
   // Blobs go into the store before the transaction: a crash leaves at worst an unreferenced blob.
+  // Sealed for the named person, a file is stored as the CMS envelope (its own hash), never in clear.
   const levelStore = ctx.storeFor(input.secrecy);
-  for (const m of metas) await levelStore.promote(m.stagedId);
+  const stored: Array<{ sha256: string; size: number }> = [];
+  for (const m of metas) {
+    if (named) {
+      const sha256 = await levelStore.putBytes(await sealFor(ctx.store.openStaged(m.stagedId), named.certificates));
+      stored.push({ sha256, size: m.size });
+    } else {
+      await levelStore.promote(m.stagedId);
+      stored.push({ sha256: m.sha256, size: m.size });
+    }
+  }
 
   const registeredAt = ctx.now();
   const result = writeTx(db, (): RegisterResult => {
@@ -191,8 +206,9 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
       .prepare(
         `INSERT INTO ${c}.incoming (id, global_id, register_id, period, arrival_number, arrival_date, year, issuer_unit_id, issuer_name,
           number_symbol, number_symbol_key, issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency,
-          deadline, recipients, notes, registered_by, registered_at, attachment_count, page_count, copy_count, signer, arrival_channel)
-         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+          deadline, recipients, notes, registered_by, registered_at, attachment_count, page_count, copy_count, signer, arrival_channel,
+          recalled, named_user_id, protection_until)
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       )
       .run(
         id, newGlobalId(), register.id, period, number, arrivalDate, year, issuerUnitId, issuerName,
@@ -200,14 +216,15 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
         input.subject, input.secrecy, secrecyRank(input.secrecy), input.urgency, input.deadline ?? null,
         JSON.stringify(recipients.map((r) => r.name)), input.notes, actor.id, registeredAt.toISOString(), metas.length,
         input.pageCount ?? null, input.copyCount ?? null, input.signer ?? '', input.arrivalChannel ?? null,
+        input.recalled ? 1 : 0, named?.id ?? null, protectionUntil,
       );
     const addAttachment = db.prepare(
-      `INSERT INTO ${c}.attachments (id, global_id, incoming_id, ordinal, name, size, mime, is_pdf, sha256) VALUES (?,?,?,?,?,?,?,?,?)`,
+      `INSERT INTO ${c}.attachments (id, global_id, incoming_id, ordinal, name, size, mime, is_pdf, sha256, sealed_for) VALUES (?,?,?,?,?,?,?,?,?,?)`,
     );
     recordChange(db, 'incoming', id, 'create', actor.id, registeredAt, c);
     metas.forEach((m, i) => {
       const attachmentId = nextRecordId(db);
-      addAttachment.run(attachmentId, newGlobalId(), id, i + 1, m.name, m.size, m.mime, m.isPdf ? 1 : 0, m.sha256);
+      addAttachment.run(attachmentId, newGlobalId(), id, i + 1, m.name, stored[i]!.size, m.mime, m.isPdf ? 1 : 0, stored[i]!.sha256, named?.id ?? null);
       recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt, c);
     });
     storeRecipients(db, c, id, recipients, actor.id, registeredAt);
@@ -226,6 +243,40 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   });
   for (const m of metas) await ctx.store.discard(m.stagedId).catch(() => undefined);
   return result;
+}
+
+/** The named person of a "Chỉ người có tên mới được bóc bì" envelope, with the certificates to seal for. */
+function namedRecipientOf(db: Db, userId: number, secrecy: Secrecy): { id: number; certificates: Uint8Array[] } {
+  const user = db.prepare('SELECT id, full_name, clearance FROM users WHERE id = ? AND active = 1').get(userId) as { id: number; full_name: string; clearance: Secrecy } | undefined;
+  if (!user) throw fieldsError({ namedRecipient: { key: 'recipient.userUnknown' } });
+  if (secrecyRank(user.clearance) < secrecyRank(secrecy)) throw fieldsError({ namedRecipient: { key: 'recipient.notCleared', params: { name: user.full_name, level: SECRECY_LABELS[secrecy] } } });
+  const certificates = (db.prepare('SELECT der FROM user_certificates WHERE user_id = ? AND can_unlock = 1').pluck().all(user.id) as Buffer[]).map((b) => new Uint8Array(b));
+  if (certificates.length === 0) throw fieldsError({ namedRecipient: { key: 'envelope.noCertificate', params: { name: user.full_name } } });
+  return { id: user.id, certificates };
+}
+
+/** Seals a file (CMS AuthEnvelopedData) for a person's certificates; OAEP-SHA1, which every token here unwraps. */
+async function sealFor(plain: Readable, certificates: readonly Uint8Array[]): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _e, cb) { parts.push(chunk); cb(); } });
+  await encryptStream(plain, sink, { recipients: certificates.map((certificate) => ({ certificate, oaepHash: 'SHA-1' as const })) });
+  return Buffer.concat(parts);
+}
+
+/** The law's end of a classified record's protection period: 10, 20, 30 years from its date. */
+export function legalProtectionEnd(secrecy: Exclude<Secrecy, 'thuong'>, documentDate: string): string {
+  const years = ({ mat: 10, toi_mat: 20, tuyet_mat: 30 } as const)[secrecy];
+  const d = new Date(`${documentDate}T00:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() + years);
+  return d.toISOString().slice(0, 10);
+}
+
+/** A shorter protection period written on the document (what is stored), checked; null: the law's. */
+export function protectionEnd(secrecy: Secrecy, documentDate: string, written: string | undefined): string | null {
+  if (secrecy === 'thuong' || written === undefined) return null;
+  const legal = legalProtectionEnd(secrecy, documentDate);
+  if (written <= documentDate || written > legal) throw fieldsError({ protectionUntil: { key: 'protection.outOfRange', params: { max: formatDateVn(legal) } } });
+  return written;
 }
 
 // ---- Listing and search ----
@@ -477,22 +528,27 @@ export function getIncoming(db: Db, arms: readonly Arm[], actor: Actor, id: numb
     .prepare(
       `SELECT ${ROW_COLUMNS}, i.issuer_unit_id AS issuerUnitId, u.full_name AS registeredBy,
         i.registered_at AS registeredAt, i.secrecy_rank AS secrecyRank, i.page_count AS pageCount, i.copy_count AS copyCount,
-        i.signer, i.arrival_channel AS arrivalChannel
+        i.signer, i.arrival_channel AS arrivalChannel, i.recalled, i.named_user_id AS namedUserId, i.protection_until AS protectionUntil
        FROM ${c}.incoming i JOIN registers r ON r.id = i.register_id JOIN users u ON u.id = i.registered_by WHERE i.id = ?`,
     )
     .get(id) as (Omit<IncomingRow, 'recipients'> & {
       issuerUnitId: number | null; recipients: string; registeredBy: string; registeredAt: string; secrecyRank: number;
       pageCount: number | null; copyCount: number | null; signer: string; arrivalChannel: ArrivalChannel | null;
+      recalled: number; namedUserId: number | null; protectionUntil: string | null;
     }) | undefined;
   if (!row) throw DeskError.keyed('NOT_FOUND', 'document.notFound');
   const attachments = (db
-    .prepare(`SELECT id, name, size, mime, is_pdf AS isPdf, sha256 FROM ${c}.attachments WHERE incoming_id = ? ORDER BY ordinal`)
-    .all(id) as Array<{ id: number; name: string; size: number; mime: string; isPdf: number; sha256: string }>)
-    .map((a) => ({ ...a, isPdf: a.isPdf === 1 }));
-  const { secrecyRank: _rank, recipients, ...rest } = row;
+    .prepare(`SELECT id, name, size, mime, is_pdf AS isPdf, sha256, sealed_for IS NOT NULL AS sealed FROM ${c}.attachments WHERE incoming_id = ? ORDER BY ordinal`)
+    .all(id) as Array<{ id: number; name: string; size: number; mime: string; isPdf: number; sha256: string; sealed: number }>)
+    .map((a) => ({ ...a, isPdf: a.isPdf === 1, sealed: a.sealed === 1 }));
+  const { secrecyRank: _rank, recipients, recalled, namedUserId, protectionUntil, ...rest } = row;
+  const namedName = namedUserId === null ? undefined : (db.prepare('SELECT full_name FROM users WHERE id = ?').pluck().get(namedUserId) as string | undefined);
   const names = JSON.parse(recipients) as string[];
   return {
     ...rest, recipients: names, attachments,
+    recalled: recalled === 1,
+    namedRecipient: namedUserId === null ? null : { id: namedUserId, name: namedName ?? '' },
+    protectionUntil: row.secrecy === 'thuong' ? null : (protectionUntil ?? legalProtectionEnd(row.secrecy, row.documentDate)),
     recipientRefs: recipientRefs(db, c, id, names),
     handovers: listHandovers(db, c, actor, id),
     corrections: listCorrections(db, c, id),

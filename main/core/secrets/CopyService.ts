@@ -96,9 +96,11 @@ export class CopyService {
       allowedBy = a.allowed_by;
       approvalId = a.id;
     }
-    const file = db.prepare(`SELECT sha256, name FROM ${doc.c}.attachments WHERE incoming_id = ? AND is_pdf = 1 ORDER BY ordinal LIMIT 1`).get(doc.id) as { sha256: string; name: string } | undefined;
+    const file = db.prepare(`SELECT sha256, name, sealed_for FROM ${doc.c}.attachments WHERE incoming_id = ? AND is_pdf = 1 ORDER BY ordinal LIMIT 1`).get(doc.id) as { sha256: string; name: string; sealed_for: number | null } | undefined;
     if (!file) throw DeskError.keyed('VALIDATION', 'copy.noPdf');
-    const source = await readAll(ctx.storeFor(doc.secrecy).openBlob(file.sha256));
+    if (file.sealed_for !== null && file.sealed_for !== actor.id) throw DeskError.keyed('FORBIDDEN', 'envelope.namedOnly');
+    const stored = await readAll(ctx.storeFor(doc.secrecy).openBlob(file.sha256));
+    const source = file.sealed_for !== null ? await ctx.unseal(stored, ctx.attachmentLimit()) : stored;
     const now = ctx.now();
     const year = yearOf(new Date(now).toISOString().slice(0, 10));
     const unit = (db.prepare('SELECT name FROM units WHERE is_self = 1').pluck().get() as string | undefined) ?? '';

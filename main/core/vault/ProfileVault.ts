@@ -23,7 +23,7 @@ import { encryptDatabaseCopy, finishOpen, isPlainDatabase, needsMigration, openD
 import { checkIntegrityOffThread, rekeyOffThread } from '../db/offThread';
 import { WriteGate, type Verdict } from '../db/writeGate';
 import { writeTx } from '../db/transaction';
-import { CryptoError, parseCertificate, type PrivateKeyOps, type RecipientSpec } from '../crypto';
+import { CryptoError, decryptToBuffer, parseCertificate, type PrivateKeyOps, type RecipientSpec } from '../crypto';
 import { equalBytes } from '../crypto/der';
 import { openKeyring, newDataKey, writeKeyring } from '../profile/keyring';
 import { bindCertificates, canUnlock, fingerprintOf, holderOf, unlockCertificates } from '../org/certificates';
@@ -223,6 +223,10 @@ export class ProfileVault implements ContextSource {
       writable: () => gate.writable(),
       whenWritable: (write) => gate.whenWritable(write),
       attachmentLimit: () => this.attachmentLimit(),
+      unseal: async (envelope, maxBytes) => {
+        if (!this.sessionKey) throw DeskError.keyed('NO_SESSION', 'session.ended');
+        return decryptToBuffer([envelope], { key: this.sessionKey, maxBytes });
+      },
     };
   }
 
