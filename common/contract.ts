@@ -344,6 +344,8 @@ export interface HandoverView {
   /** Ký nhận: who acknowledged receipt, and when (ISO timestamp). */
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
+  /** The acknowledgement was signed on the receiver's token: the certificate holder's name. */
+  acknowledgementSignedBy?: string | null;
   /** The signed-in person may acknowledge it now. */
   canAcknowledge: boolean;
 }

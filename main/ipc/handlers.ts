@@ -89,7 +89,11 @@ export const handlers: Handlers = {
   'internalUnits.update': (ctx, input) => ctx.desk.internalUnits.update(actor(ctx), input),
   'recipients.search': (ctx, { query, limit }) => ctx.desk.internalUnits.searchRecipients(actor(ctx), query, limit),
   'incoming.handOver': (ctx, input) => ctx.desk.incoming.handOver(actor(ctx), input),
-  'incoming.acknowledge': (ctx, { handoverId }) => ctx.desk.incoming.acknowledge(actor(ctx), handoverId),
+  // Ký nhận is signed on the receiver's token (Sổ chuyển giao BMNN), with a key bound to them.
+  'incoming.acknowledge': (ctx, { handoverId }) => {
+    const a = actor(ctx);
+    return ctx.desk.incoming.acknowledge(a, handoverId, ctx.guard.token ? ctx.guard.signingKey(a) : undefined);
+  },
   'incoming.correct': (ctx, input) => ctx.desk.incoming.correct(actor(ctx), input),
   'grants.list': (ctx, { incomingId }) => ctx.desk.grants.list(actor(ctx), incomingId),
   'grants.add': (ctx, input) => ctx.desk.grants.grant(actor(ctx), input),

@@ -68,3 +68,29 @@ test('the named person opens and prints it with their own token', async () => {
   const run = await desk.copies.make(me, { incomingId: docId, kind: 'print', copies: 1, reason: 'Lưu hồ sơ' });
   assert.ok(run.pdf.length > 1000);
 });
+
+test('ký nhận of a secret hand-over is signed on the receiver\'s token and verifies with OpenSSL', async () => {
+  const { desk } = env;
+  desk.lock('manual');
+  await desk.unlock(env.identity);
+  const clerk = actorFor(getUser(desk.db, env.admin.id)!);
+  const r = await desk.incoming.register(clerk, await registration(desk, clerk, { secrecy: 'mat', subject: 'Giao nhận có ký số' }));
+  const h = await desk.incoming.handOver(clerk, { id: r.id, userId: named.id, note: '' });
+  const me = actorFor(getUser(desk.db, named.id)!);
+  const done = await desk.incoming.acknowledge(me, h.id, named.identity.signingKeys[0]!);
+  assert.equal(done.acknowledgementSignedBy, 'Trần Văn Lãnh');
+  const row = desk.db.prepare('SELECT h.ack_cms, h.global_id AS hg, i.global_id AS dg, h.acknowledged_at AS at FROM c_mat.incoming_handovers h JOIN c_mat.incoming i ON i.id = h.incoming_id WHERE h.id = ?').get(h.id) as { ack_cms: Buffer; hg: string; dg: string; at: string };
+  const t = tempDir();
+  try {
+    writeFileSync(join(t.dir, 'ack.p7s'), row.ack_cms);
+    writeFileSync(join(t.dir, 'ack.txt'), `securedesk-handover-ack v1\nhandover ${row.hg}\ndocument ${row.dg}\nat ${row.at}\n`);
+    execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(t.dir, 'ack.p7s'), '-content', join(t.dir, 'ack.txt'), '-noverify', '-out', '/dev/null'], { stdio: 'pipe' });
+    writeFileSync(join(t.dir, 'ack.txt'), `securedesk-handover-ack v1\nhandover ${row.hg}\ndocument ${row.dg}\nat 2020-01-01T00:00:00.000Z\n`);
+    assert.throws(() => execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(t.dir, 'ack.p7s'), '-content', join(t.dir, 'ack.txt'), '-noverify', '-out', '/dev/null'], { stdio: 'pipe' }));
+  } finally {
+    t.cleanup();
+  }
+  const year = row.at.slice(0, 4);
+  const rows = desk.secretRegisters.rows(clerk, 'secret_handover', `${year}-01-01`, `${year}-12-31`);
+  assert.ok(rows.some((x) => x.acknowledgement?.startsWith('Đã ký số')), JSON.stringify(rows));
+});

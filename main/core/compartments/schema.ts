@@ -254,6 +254,9 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   ALTER TABLE incoming ADD COLUMN recalled INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE incoming ADD COLUMN named_user_id INTEGER;
   ALTER TABLE attachments ADD COLUMN sealed_for INTEGER;
+  -- Ký nhận with the receiver's token: a detached CMS signature over the acknowledgement statement.
+  ALTER TABLE incoming_handovers ADD COLUMN ack_cms BLOB;
+  ALTER TABLE incoming_handovers ADD COLUMN ack_signer TEXT;
 
   CREATE TABLE holds (
     id INTEGER PRIMARY KEY,

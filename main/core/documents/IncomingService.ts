@@ -73,8 +73,9 @@ export class IncomingService {
   }
 
   /** Ký nhận: the recipient acknowledges a hand-over. */
-  acknowledge(actor: Actor, handoverId: number): Promise<HandoverView> {
-    return acknowledge(this.source.context(), actor, handoverId);
+  /** With `key` (the person's signing key on their token) the acknowledgement is signed (Sổ chuyển giao BMNN). */
+  acknowledge(actor: Actor, handoverId: number, key?: PrivateKeyOps): Promise<HandoverView> {
+    return acknowledge(this.source.context(), actor, handoverId, key);
   }
 
   /** Corrects a registered entry with a reason; the old values are kept. */

@@ -15,6 +15,7 @@ import { writeTx } from '../db/transaction';
 import { recordChange } from '../events/eventLog';
 import { findInternalUnit } from '../org/internalUnits';
 import { authorize, type Actor } from '../org/rights';
+import { parseCertificate, signDetached, type PrivateKeyOps } from '../crypto';
 import { locate, type Arm } from './arms';
 import { visibleArm } from './incoming';
 import { nextRecordId } from '../compartments/ids';
@@ -23,6 +24,7 @@ import { newGlobalId } from '../events/globalId';
 interface HandoverRow {
   id: number; incoming_id: number; internal_unit_id: number | null; user_id: number | null; recipient_name: string;
   handed_on: string; handed_by: number; recorded_at: string; note: string; acknowledged_by: number | null; acknowledged_at: string | null;
+  ack_signer?: string | null;
 }
 
 const invalid = (field: string, key: MessageKey, params?: MessageParams) => DeskError.keyed('VALIDATION', key, params, { at: field });
@@ -53,6 +55,7 @@ function toView(db: Db, h: HandoverRow, actor: Actor): HandoverView {
     note: h.note,
     acknowledgedBy: name(h.acknowledged_by),
     acknowledgedAt: h.acknowledged_at,
+    acknowledgementSignedBy: h.ack_signer ?? null,
     canAcknowledge: canAcknowledge(h, actor),
   };
 }
@@ -103,11 +106,25 @@ export async function handOver(ctx: CoreContext, actor: Actor, input: HandOverIn
 }
 
 /** Ký nhận: the recipient, signed in, acknowledges receipt; the time is recorded and never changes. */
-export async function acknowledge(ctx: CoreContext, actor: Actor, handoverId: number): Promise<HandoverView> {
+/** The statement a receiver signs for a hand-over (canonical text; verified with the CMS signature). */
+export const acknowledgementStatement = (handoverGlobalId: string, documentGlobalId: string, at: string): string =>
+  `securedesk-handover-ack v1\nhandover ${handoverGlobalId}\ndocument ${documentGlobalId}\nat ${at}\n`;
+
+export async function acknowledge(ctx: CoreContext, actor: Actor, handoverId: number, key?: PrivateKeyOps): Promise<HandoverView> {
   authorize(actor, 'doc.read');
   await ctx.writable();
   const { db } = ctx;
   const now = ctx.now();
+  // Signed on the token before the transaction (a token takes its time); checked again inside it.
+  let signed: { cms: Buffer; signer: string } | null = null;
+  if (key) {
+    const arm = locate(db, ctx.arms, 'incoming_handovers', handoverId);
+    if (!arm) throw DeskError.keyed('NOT_FOUND', 'handover.notFound');
+    const h = db.prepare(`SELECT h.global_id AS hg, i.global_id AS dg FROM ${arm.schema}.incoming_handovers h JOIN ${arm.schema}.incoming i ON i.id = h.incoming_id WHERE h.id = ?`).get(handoverId) as { hg: string; dg: string };
+    visibleDocument(db, ctx.arms, actor, (db.prepare(`SELECT incoming_id FROM ${arm.schema}.incoming_handovers WHERE id = ?`).pluck().get(handoverId) as number));
+    const cms = await signDetached(new Uint8Array(Buffer.from(acknowledgementStatement(h.hg, h.dg, now.toISOString()))), { key, signingTime: now });
+    signed = { cms: Buffer.from(cms), signer: parseCertificate(key.certificate).commonName ?? '' };
+  }
   return writeTx(db, () => {
     const arm = locate(db, ctx.arms, 'incoming_handovers', handoverId);
     if (!arm) throw DeskError.keyed('NOT_FOUND', 'handover.notFound');
@@ -119,11 +136,12 @@ export async function acknowledge(ctx: CoreContext, actor: Actor, handoverId: nu
     if (!canAcknowledge(h, actor)) {
       throw DeskError.keyed('FORBIDDEN', h.user_id !== null ? 'handover.onlyRecipient' : 'handover.notByHander');
     }
-    db.prepare(`UPDATE ${c}.incoming_handovers SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?`).run(actor.id, now.toISOString(), h.id);
+    db.prepare(`UPDATE ${c}.incoming_handovers SET acknowledged_by = ?, acknowledged_at = ?, ack_cms = ?, ack_signer = ? WHERE id = ?`)
+      .run(actor.id, now.toISOString(), signed?.cms ?? null, signed?.signer ?? null, h.id);
     recordChange(db, 'incoming_handovers', h.id, 'update', actor.id, now, c);
     appendAudit(db, {
       userId: actor.id, action: 'incoming.acknowledge', entity: 'incoming', entityId: doc.id,
-      details: { handover: h.id, arrivalNumber: doc.arrival_number, to: h.recipient_name },
+      details: { handover: h.id, arrivalNumber: doc.arrival_number, to: h.recipient_name, signed: signed !== null },
     }, now.toISOString());
     return toView(db, db.prepare(`SELECT * FROM ${c}.incoming_handovers WHERE id = ?`).get(h.id) as HandoverRow, actor);
   });

@@ -59,7 +59,7 @@ export class RegisterOutputService {
         }
       } else {
         const rows = db.prepare(`SELECT h.id, h.handed_on, i.type_code, i.number_symbol, i.document_date, i.subject, i.secrecy, i.copy_count,
-            ub.full_name AS handed_by, h.recipient_name, h.acknowledged_at, h.note
+            ub.full_name AS handed_by, h.recipient_name, h.acknowledged_at, h.note, h.ack_cms IS NOT NULL AS signed
           FROM ${c}.incoming_handovers h JOIN ${c}.incoming i ON i.id = h.incoming_id JOIN users ub ON ub.id = h.handed_by
           WHERE h.handed_on BETWEEN ? AND ? AND ${vis} ORDER BY h.handed_on, h.id`).all(from, to, ...visible.params) as Array<Record<string, string | number | null>>;
         for (const r of rows) {
@@ -67,7 +67,7 @@ export class RegisterOutputService {
             sequence: 0, handedOn: String(r.handed_on), typeName: documentTypeName(String(r.type_code)), numberSymbol: String(r.number_symbol),
             documentDate: r.document_date as string, subject: (r.subject as string) || null, secrecy: r.secrecy as SecretLevel,
             quantity: Number(r.copy_count ?? 1), handedBy: String(r.handed_by), receiver: String(r.recipient_name),
-            acknowledgement: r.acknowledged_at ? `Đã ký nhận ${formatDateTimeVn(String(r.acknowledged_at))}` : null, notes: (r.note as string) || null,
+            acknowledgement: r.acknowledged_at ? `${r.signed ? 'Đã ký số' : 'Đã ký nhận'} ${formatDateTimeVn(String(r.acknowledged_at))}` : null, notes: (r.note as string) || null,
           } satisfies SecretHandoverRow);
         }
       }
