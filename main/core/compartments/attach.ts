@@ -63,12 +63,24 @@ export function createViews(db: Db, schemas: readonly string[]): void {
   }
 }
 
-/** Attaches the given level keys' compartments (each prepared first) and makes the views. */
-export function attachCompartments(db: Db, profileDir: string, profileId: string, keys: readonly LevelKey[]): Level[] {
+/**
+ * Attaches the given level keys' compartments (each prepared first) and makes the views. A file that
+ * does not open with its level's key (another profile's, another level's, damaged, missing) or says
+ * it belongs elsewhere is refused on its own: `refused` hears why, and the other levels still open.
+ */
+export function attachCompartments(
+  db: Db, profileDir: string, profileId: string, keys: readonly LevelKey[],
+  refused: (level: Level, reason: string) => void = (level, reason) => { throw new CompartmentMismatch(`${level}: ${reason}`); },
+): Level[] {
   const attached: Level[] = [];
   for (const k of keys) {
     const file = compartmentFile(profileDir, k.level);
-    prepareCompartment(file, k, profileId, false);
+    try {
+      prepareCompartment(file, k, profileId, false);
+    } catch (err) {
+      refused(k.level, (err as Error).message);
+      continue;
+    }
     attachCompartment(db, file, k);
     attached.push(k.level);
   }

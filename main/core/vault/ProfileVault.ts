@@ -36,12 +36,11 @@ import { actorFor, getUser, listUsers } from '../org/users';
 import { getSetting } from '../profile/settings';
 import { makeProfilePrivate } from '../privateFiles';
 import { proveKey, proveSigningKey } from './proof';
-import { attachCompartments } from '../compartments/attach';
+import { attachCompartment, attachCompartments, attachEmptyCompartment, createViews } from '../compartments/attach';
 import { holderCertificates } from '../compartments/holders';
 import { levelKeyringAddressedTo, openLevelKeyring, writeLevelKeyring, type LevelKey } from '../compartments/keyrings';
-import { LEVELS, levelKeyringFile, levelsUpTo, levelStoreDir, schemaOf, type Level } from '../compartments/levels';
+import { LEVELS, compartmentFile, levelKeyringFile, levelsUpTo, levelStoreDir, schemaOf, type Level } from '../compartments/levels';
 import { finishVacuum, isSplit, needsSplit, splitIntoCompartments } from '../compartments/split';
-import { secrecyRank } from '../../../common/domain';
 import { shred } from './shred';
 
 export const APP_VERSION = '0.1.0';
@@ -293,6 +292,8 @@ export class ProfileVault implements ContextSource {
     if (this.conn !== conn) return; // locked meanwhile: it closes once the gate has settled
     // The read-only connection first, so that closing the other is not the last close (no checkpoint).
     const ro = openReadOnly(this.path(DB_FILE), opts, v.damage);
+    // The compartments held stay readable (read-only, like the base): attached again to the new connection.
+    if (this.arms.length > 0) this.reattach(ro.db);
     this.conn = { db: ro.db, readOnly: true, damage: v.damage, gate: conn.gate };
     conn.db.close();
   }
@@ -417,19 +418,27 @@ export class ProfileVault implements ContextSource {
    * opened, and it is logged and audited.
    */
   private async openCompartments(userId: number, key: PrivateKeyOps): Promise<void> {
-    const db = this.db;
-    const clearance = getUser(db, userId)!.clearance;
-    if (this.readOnly && !isSplit(db)) {
+    // Only a split (or the vacuum after one) writes the base here: only then wait for its verdict,
+    // so that an unlock stays readable at once while the check runs (writeGate.ts).
+    const pending = (db: Db) => needsSplit(db) || getSetting(db, 'vacuum_pending') === '1';
+    if (!this.readOnly && pending(this.db)) {
+      try {
+        await this.writable(); // the base's verdict is in and its migrations ran
+      } catch (err) {
+        if (!(err instanceof DeskError && err.code === 'READ_ONLY')) throw err;
+      }
+      if (!this.readOnly) await finishVacuum(this.db, this.path('store'));
+    }
+    // After a bad verdict the base is a fresh read-only connection: always the current one.
+    if (this.readOnly && !isSplit(this.db)) {
       this.arms = [{ schema: 'main', level: null }];
       return;
     }
-    if (!this.readOnly) {
-      await this.writable(); // the base's verdict is in and its migrations ran
-      await finishVacuum(db, this.path('store'));
-    }
+    const clearance = getUser(this.db, userId)!.clearance;
     const held = levelsUpTo(clearance);
     let keys: LevelKey[] = [];
-    if (!this.readOnly && needsSplit(db)) {
+    if (!this.readOnly && needsSplit(this.db)) {
+      const db = this.db;
       const t0 = performance.now();
       const all = await splitIntoCompartments(db, {
         profileDir: this.profileDir, prover: key, baseStore: this.store, baseStoreDir: this.path('store'),
@@ -446,7 +455,7 @@ export class ProfileVault implements ContextSource {
         if (!held.includes(level)) {
           if (await levelKeyringAddressedTo(file, key.certificate)) {
             this.log.log('warn', 'a level keyring above the clearance is addressed to this person; not opened', { level });
-            if (!this.readOnly) writeTx(db, () => appendAudit(db, { userId, action: 'keyring.above_clearance', details: { level } }));
+            this.auditWhenWritable(userId, 'keyring.above_clearance', { level });
           }
           continue;
         }
@@ -454,18 +463,66 @@ export class ProfileVault implements ContextSource {
           keys.push(await openLevelKeyring(file, level, key));
         } catch (err) {
           if (err instanceof CryptoError && err.code === 'NOT_A_RECIPIENT') this.log.log('info', 'the key of a level is not yet given to this person', { level });
-          else this.log.log('warn', 'a level keyring did not open', { level, error: (err as Error).message });
+          else {
+            this.log.log('error', 'a level keyring did not open; that level stays closed', { level, error: (err as Error).message });
+            this.auditWhenWritable(userId, 'keyring.refused', { level, reason: (err as Error).message });
+          }
         }
       }
     }
-    const attached = attachCompartments(db, this.profileDir, getSetting(db, 'profile_id')!, keys);
+    const refused = (level: Level, reason: string) => {
+      this.log.log('error', 'a compartment file was refused; that level stays closed', { level, reason });
+      this.auditWhenWritable(userId, 'compartment.refused', { level, reason });
+    };
+    // A bad verdict may have come meanwhile: the read-only connection takes the temporary views too.
+    const db = this.db;
+    if (this.readOnly) db.pragma('query_only = OFF');
+    let attached: Level[];
+    try {
+      attached = attachCompartments(db, this.profileDir, getSetting(db, 'profile_id')!, keys, refused);
+    } finally {
+      if (this.readOnly) db.pragma('query_only = ON');
+    }
     for (const k of keys) {
-      this.levelKeys.set(k.level, k);
-      const store = this.store.forLevel(levelStoreDir(this.profileDir, k.level), k.key);
-      await store.init();
-      this.levelStores.set(k.level, store);
+      if (attached.includes(k.level)) this.levelKeys.set(k.level, k);
+      else k.key.fill(0);
     }
     this.arms = attached.length > 0 ? attached.map((level) => ({ schema: schemaOf(level), level })) : [{ schema: 'c_none', level: null }];
+    for (const level of attached) {
+      const store = this.store.forLevel(levelStoreDir(this.profileDir, level), this.levelKeys.get(level)!.key);
+      await store.init();
+      this.levelStores.set(level, store);
+    }
+  }
+
+  /**
+   * The compartments this session holds, attached again to a fresh read-only base connection (after
+   * a bad verdict): the files were checked at unlock; the connection's read-only flag carries to them.
+   */
+  private reattach(db: Db): void {
+    try {
+      db.pragma('query_only = OFF'); // the views are temporary; the connection itself is read-only
+      const schemas: string[] = [];
+      for (const level of LEVELS) {
+        const k = this.levelKeys.get(level);
+        if (!k) continue;
+        attachCompartment(db, compartmentFile(this.profileDir, level), k);
+        schemas.push(schemaOf(level));
+      }
+      if (this.arms.some((a) => a.schema === 'main')) return; // a profile not yet split reads its base
+      createViews(db, schemas.length > 0 ? schemas : [attachEmptyCompartment(db)]);
+    } catch (err) {
+      this.log.log('warn', 'the compartments could not be attached to the read-only connection', { error: (err as Error).message });
+    } finally {
+      db.pragma('query_only = ON');
+    }
+  }
+
+  /** An audit entry written once the base is known sound (never before its verdict; never on a damaged one). */
+  private auditWhenWritable(userId: number, action: string, details: Record<string, unknown>): void {
+    const conn = this.conn;
+    if (!conn || conn.readOnly) return;
+    conn.gate.whenWritable(() => writeTx(conn.db, () => appendAudit(conn.db, { userId, action, details })));
   }
 
   /**
