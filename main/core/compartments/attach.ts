@@ -23,7 +23,8 @@ export class CompartmentMismatch extends Error {}
 export function prepareCompartment(file: string, k: LevelKey, profileId: string, create: boolean): void {
   makePrivateDir(dirname(file));
   if (create) createPrivateFile(file);
-  for (const f of [`${file}-wal`, `${file}-shm`]) makePrivateFile(f);
+  // SQLite makes -wal and -shm with the database file's mode: the file itself first.
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) makePrivateFile(f);
   const db = new Database(file, { fileMustExist: !create });
   try {
     applyKey(db, k.key.toString('hex'), 'raw');
