@@ -12,6 +12,7 @@ import { fingerprintOf } from '../../main/core/org/certificates';
 import { MIGRATIONS } from '../../main/core/db/migrations';
 import { eventsSince } from '../../main/core/events/eventLog';
 import { newGlobalId } from '../../main/core/events/globalId';
+import { nextRecordId } from '../../main/core/compartments/ids';
 import { addActor, newDesk, registration, softIdentity, tempDir } from '../helpers/desk';
 
 const NOW = new Date('2026-11-20T03:00:00Z');
@@ -183,9 +184,10 @@ describe('register administration', () => {
     const empty = await desk.registers.create(it, { name: 'Sổ dự phòng', secrecy: ['mat'], scopeId: fresh.id });
     assert.equal((await desk.registers.update(it, { id: empty.id, scopeId: ordinary.scopeId })).scopeId, ordinary.scopeId);
     // A signed entry names its register: a register with signed entries keeps its name.
-    const signedEntry = desk.db.prepare('SELECT id FROM incoming WHERE register_id = ? LIMIT 1').pluck().get(ordinary.id) as number;
-    desk.db.prepare("INSERT INTO signatures (incoming_id, signer_fingerprint, signer_name, signed_at, cms, signed_by) VALUES (?, 'ab', 'x', ?, x'3000', ?)")
-      .run(signedEntry, NOW.toISOString(), it.id);
+    const signedEntry = desk.db.prepare('SELECT id, secrecy FROM incoming WHERE register_id = ? LIMIT 1').get(ordinary.id) as { id: number; secrecy: string };
+    // (Into the compartment of the entry's level, with an id from the base's record sequence.)
+    desk.db.prepare(`INSERT INTO c_${signedEntry.secrecy}.signatures (id, global_id, incoming_id, signer_fingerprint, signer_name, signed_at, cms, signed_by) VALUES (?, ?, ?, 'ab', 'x', ?, x'3000', ?)`)
+      .run(nextRecordId(desk.db), newGlobalId(), signedEntry.id, NOW.toISOString(), it.id);
     await refused(() => desk.registers.update(it, { id: ordinary.id, name: 'Sổ văn bản đến 2026' }), 'VALIDATION', 'name');
     // Every level keeps a register: the only active one for Thường cannot all go.
     const extra = desk.registers.overview(it).registers.find((x) => x.name === 'Sổ đăng ký đơn thư đến')!;
