@@ -98,6 +98,8 @@ export class ProfileVault implements ContextSource {
   private levelStores = new Map<Level, AttachmentStore>();
   /** The schemas reads go over: the attached compartments, or 'main' on a damaged profile not yet split. */
   private arms: readonly { schema: string; level: Level | null }[] = [];
+  /** The integrity checks of the session being opened: the base's, and where the compartments' go. */
+  private checks: { base: Promise<Verdict>; compartments: (checks: Array<Promise<Verdict>>) => void } | null = null;
   private actor: Actor | null = null;
   /** The key that opened this session (it proves every rewrapped keyring opens). */
   private sessionKey: PrivateKeyOps | null = null;
@@ -189,6 +191,7 @@ export class ProfileVault implements ContextSource {
         void closed.finally(() => this.lingering.delete(closed));
       } else conn.db.close();
     }
+    this.handInChecks([]); // a session locked before its compartments opened: the base's verdict alone
     this.conn = null;
     this.storeOpen = null;
     for (const k of this.levelKeys.values()) k.key.fill(0);
@@ -251,22 +254,39 @@ export class ProfileVault implements ContextSource {
       gate.decide({ ok: false, damage: opened.damage ?? 'unreadable' });
       return;
     }
+    this.checks = null;
     if (!checked) {
       const t0 = performance.now();
-      void checkIntegrityOffThread(file, opts.hexKey).then(
-        ({ result }) => {
+      const base = checkIntegrityOffThread(file, opts.hexKey).then(
+        ({ result }): Verdict => {
           if (result.ok) this.log.log('info', 'database integrity check passed', { ms: Math.round(performance.now() - t0) });
-          gate.decide(result);
+          return result;
         },
-        (err: unknown) => gate.decide({ ok: false, damage: `integrity check failed to run: ${(err as Error).message}` }),
+        (err: unknown): Verdict => ({ ok: false, damage: `integrity check failed to run: ${(err as Error).message}` }),
       );
+      // The verdict covers the compartment files too: openCompartments hands in their checks (or none).
+      let handIn!: (checks: Array<Promise<Verdict>>) => void;
+      const compartments = new Promise<Array<Promise<Verdict>>>((resolve) => (handIn = resolve));
+      this.checks = { base, compartments: handIn };
+      void base.then(async (v) => {
+        if (!v.ok) return gate.decide(v);
+        const others = await Promise.all(await compartments);
+        gate.decide(others.find((o) => !o.ok) ?? { ok: true });
+      });
     }
     await this.storeOpen.init();
     // An older schema (or a file not yet in WAL mode) is upgraded only once the file is known sound.
     if (needsMigration(opened.db) || opened.db.pragma('journal_mode', { simple: true }) !== 'wal') {
-      const v = await gate.settled;
+      const v = this.checks ? await this.checks.base : await gate.settled;
       if (v.ok && this.conn === conn) finishOpen(conn.db);
     }
+  }
+
+  /** Hands the compartments' integrity checks to the pending verdict (once; later calls do nothing). */
+  private handInChecks(checks: Array<Promise<Verdict>>): void {
+    const c = this.checks;
+    this.checks = c ? { base: c.base, compartments: () => undefined } : null;
+    c?.compartments(checks);
   }
 
   /** Resolves once no connection of an earlier session is left waiting for its verdict. */
@@ -422,16 +442,15 @@ export class ProfileVault implements ContextSource {
     // so that an unlock stays readable at once while the check runs (writeGate.ts).
     const pending = (db: Db) => needsSplit(db) || getSetting(db, 'vacuum_pending') === '1';
     if (!this.readOnly && pending(this.db)) {
-      try {
-        await this.writable(); // the base's verdict is in and its migrations ran
-      } catch (err) {
-        if (!(err instanceof DeskError && err.code === 'READ_ONLY')) throw err;
-      }
-      if (!this.readOnly) await finishVacuum(this.db, this.path('store'));
+      // The base's own verdict (its migrations ran after it); the compartments are made from it.
+      const v = this.checks ? await this.checks.base : { ok: true };
+      if (!this.conn) throw DeskError.keyed('NO_SESSION', 'session.locked');
+      if (v.ok && !this.readOnly) await finishVacuum(this.db, this.path('store'));
     }
     // After a bad verdict the base is a fresh read-only connection: always the current one.
     if (this.readOnly && !isSplit(this.db)) {
       this.arms = [{ schema: 'main', level: null }];
+      this.handInChecks([]);
       return;
     }
     const clearance = getUser(this.db, userId)!.clearance;
@@ -488,6 +507,12 @@ export class ProfileVault implements ContextSource {
       else k.key.fill(0);
     }
     this.arms = attached.length > 0 ? attached.map((level) => ({ schema: schemaOf(level), level })) : [{ schema: 'c_none', level: null }];
+    // Each compartment file is checked on the database worker like the base; a damaged one makes the
+    // whole profile read-only (the verdict's damage names its level).
+    this.handInChecks(attached.map((level) => checkIntegrityOffThread(compartmentFile(this.profileDir, level), this.levelKeys.get(level)!.key.toString('hex')).then(
+      ({ result }): Verdict => (result.ok ? result : { ok: false, damage: `compartment ${level}: ${result.damage}` }),
+      (err: unknown): Verdict => ({ ok: false, damage: `compartment ${level}: integrity check failed to run: ${(err as Error).message}` }),
+    )));
     for (const level of attached) {
       const store = this.store.forLevel(levelStoreDir(this.profileDir, level), this.levelKeys.get(level)!.key);
       await store.init();
