@@ -33,16 +33,27 @@ export function createPrivateFile(file: string): void {
   tighten(file, PRIVATE_FILE_MODE);
 }
 
+/** Folders of the profile that hold a handful of files (compartment databases, level keyrings): walked one level too. */
+const SMALL_FOLDERS = new Set(['compartments', 'keyrings']);
+
 /**
- * The profile folder: 0700, and the files directly in it (database, -wal, -shm, keyring) 0600, so a
- * profile an older version left 0644/0755 is closed at the next start. Blobs deeper down are behind
- * the 0700 folders and are written 0600 from now on; they are not walked (a million files).
+ * The profile folder: 0700, and the files directly in it (database, -wal, -shm, keyring) 0600, and
+ * those of the compartment and keyring folders, so a profile an older version left 0644/0755 is
+ * closed at the next start. Blobs deeper down are behind the 0700 folders and are written 0600 from
+ * now on; they are not walked (a million files).
  */
 export function makeProfilePrivate(dir: string): void {
   makePrivateDir(dir);
   if (!posix) return;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isFile()) tighten(join(dir, entry.name), PRIVATE_FILE_MODE);
-    else if (entry.isDirectory()) tighten(join(dir, entry.name), PRIVATE_DIR_MODE);
-  }
+  const tightenEntries = (folder: string, depth: number) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const p = join(folder, entry.name);
+      if (entry.isFile()) tighten(p, PRIVATE_FILE_MODE);
+      else if (entry.isDirectory()) {
+        tighten(p, PRIVATE_DIR_MODE);
+        if (depth === 0 && SMALL_FOLDERS.has(entry.name)) tightenEntries(p, 1);
+      }
+    }
+  };
+  tightenEntries(dir, 0);
 }

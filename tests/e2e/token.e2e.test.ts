@@ -302,7 +302,7 @@ test('the stored file changed behind the app\'s back: reopened, its signature sh
   const doc = desk.incoming.get(desk.session!, 1);
   assert.equal(doc.numberSymbol, NUMBER_SYMBOL);
   // One byte of the encrypted blob, in the middle of the file.
-  const blob = desk.store.blobPath(doc.attachments[0]!.sha256);
+  const blob = desk.context().storeFor(doc.secrecy).blobPath(doc.attachments[0]!.sha256);
   const bytes = readFileSync(blob);
   const at = bytes.length >> 1;
   bytes[at] = bytes[at]! ^ 0x01;

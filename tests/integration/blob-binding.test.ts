@@ -17,6 +17,9 @@ before(async () => {
 });
 after(() => env.cleanup());
 
+/** The documents here are Thường: their blobs live in that compartment's store, under its level key. */
+const store = () => env.desk.context().storeFor('thuong');
+
 /** Reads a stream to its end or its error, keeping every byte that came out before the error. */
 async function drain(stream: Readable): Promise<{ bytes: Buffer; error: unknown }> {
   const parts: Buffer[] = [];
@@ -32,7 +35,7 @@ async function registerOne(subject: string): Promise<{ id: number; sha256: strin
   const input = await registration(env.desk, env.admin, { subject });
   const r = await env.desk.incoming.register(env.admin, input);
   const a = env.desk.incoming.get(env.admin, r.id).attachments[0]!;
-  const plain = (await drain(env.desk.store.openBlob(a.sha256))).bytes;
+  const plain = (await drain(store().openBlob(a.sha256))).bytes;
   assert.equal(createHash('sha256').update(plain).digest('hex'), a.sha256);
   return { id: r.id, sha256: a.sha256, attachmentId: a.id, plain };
 }
@@ -40,14 +43,14 @@ async function registerOne(subject: string): Promise<{ id: number; sha256: strin
 test('swapping two encrypted attachment files on disk: opening either fails, nothing of the other is served', async () => {
   const one = await registerOne('Văn bản thứ nhất về việc kiểm tra');
   const two = await registerOne('Văn bản thứ hai về việc tổng kết');
-  const p1 = env.desk.store.blobPath(one.sha256);
-  const p2 = env.desk.store.blobPath(two.sha256);
+  const p1 = store().blobPath(one.sha256);
+  const p2 = store().blobPath(two.sha256);
   renameSync(p1, `${p1}.x`);
   renameSync(p2, p1);
   renameSync(`${p1}.x`, p2);
 
   for (const [doc, other] of [[one, two], [two, one]] as const) {
-    const { bytes, error } = await drain(env.desk.store.openBlob(doc.sha256));
+    const { bytes, error } = await drain(store().openBlob(doc.sha256));
     assert.ok(error instanceof BlobIntegrityError, `a BlobIntegrityError, got ${String(error)}`);
     assert.match((error as Error).message, /does not belong under this content hash|failed authentication/);
     assert.equal(bytes.length, 0, 'not a byte served');
@@ -64,7 +67,7 @@ test('swapping two encrypted attachment files on disk: opening either fails, not
   renameSync(p1, `${p1}.x`);
   renameSync(p2, p1);
   renameSync(`${p1}.x`, p2);
-  assert.deepEqual((await drain(env.desk.store.openBlob(one.sha256))).bytes, one.plain);
+  assert.deepEqual((await drain(store().openBlob(one.sha256))).bytes, one.plain);
 });
 
 /** The previous format, written independently of the code under test: SDBLOB01, chunks without AAD. */
@@ -89,19 +92,19 @@ function sealV1(dataKey: Buffer, plain: Buffer): Buffer {
 
 test('a blob in the previous format is read after a full hash check, then rewritten bound to its hash', async () => {
   const doc = await registerOne('Văn bản lưu theo định dạng cũ');
-  const path = env.desk.store.blobPath(doc.sha256);
-  const dataKey = (env.desk.store as unknown as { dataKey: Buffer }).dataKey;
+  const path = store().blobPath(doc.sha256);
+  const dataKey = (store() as unknown as { dataKey: Buffer }).dataKey;
   writeFileSync(path, sealV1(dataKey, doc.plain));
   assert.equal(readFileSync(path).subarray(0, 8).toString('latin1'), 'SDBLOB01');
-  assert.deepEqual((await drain(env.desk.store.openBlob(doc.sha256))).bytes, doc.plain);
+  assert.deepEqual((await drain(store().openBlob(doc.sha256))).bytes, doc.plain);
   assert.equal(readFileSync(path).subarray(0, 8).toString('latin1'), 'SDBLOB02', 'upgraded on first read');
-  assert.deepEqual((await drain(env.desk.store.openBlob(doc.sha256))).bytes, doc.plain);
+  assert.deepEqual((await drain(store().openBlob(doc.sha256))).bytes, doc.plain);
 
   // An old-format blob of another document put in its place: refused before any byte, left as it was.
   const other = await registerOne('Một văn bản khác theo định dạng cũ');
   const planted = sealV1(dataKey, other.plain);
   writeFileSync(path, planted);
-  const { bytes, error } = await drain(env.desk.store.openBlob(doc.sha256));
+  const { bytes, error } = await drain(store().openBlob(doc.sha256));
   assert.ok(error instanceof BlobIntegrityError, String(error));
   assert.match((error as Error).message, /does not belong under this content hash/);
   assert.equal(bytes.length, 0);

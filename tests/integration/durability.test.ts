@@ -40,10 +40,12 @@ test('kill -9 during registrations: consistent database, blobs present, numberin
       const count = desk.db.prepare('SELECT count(*) FROM incoming').pluck().get() as number;
       assert.ok(count >= 25, `at least the acknowledged registrations are there (${count})`);
       // Every record is complete: its index row, its attachments, their blobs.
-      assert.equal(desk.db.prepare('SELECT count(*) FROM incoming_fts').pluck().get(), count);
+      // (The documents are Thường: their records, index and blobs live in that compartment.)
+      assert.equal(desk.db.prepare('SELECT count(*) FROM c_thuong.incoming_fts').pluck().get(), count);
       const atts = desk.db.prepare('SELECT sha256 FROM attachments').pluck().all() as string[];
       assert.equal(atts.length, count);
-      for (const h of atts) assert.ok(existsSync(desk.store.blobPath(h)), `blob ${h} present`);
+      const store = desk.context().storeFor('thuong');
+      for (const h of atts) assert.ok(existsSync(store.blobPath(h)), `blob ${h} present`);
       // Numbers are dense 1..count and the counter agrees, so the next one follows on.
       const numbers = desk.db.prepare('SELECT arrival_number FROM incoming ORDER BY arrival_number').pluck().all() as number[];
       assert.deepEqual(numbers, Array.from({ length: count }, (_, i) => i + 1));
@@ -110,19 +112,20 @@ test('a damaged database opens read-only with a banner and nothing writes to it'
 });
 
 /**
- * A profile with `n` registrations whose `incoming` table pages are then overwritten on disk (the
- * table unlock does not read): the file opens and unlocks, and only the integrity check can tell.
+ * A profile with `n` registrations whose base `audit_log` table pages are then overwritten on disk (a
+ * table of the base that unlock does not read; the documents themselves live in the compartments):
+ * the file opens and unlocks, and only the integrity check can tell.
  */
 async function damagedProfile(n: number) {
   const env = await newDesk('state');
   const { desk, admin } = env;
   for (let i = 0; i < n; i++) await desk.incoming.register(admin, await registration(desk, admin, { subject: `Văn bản thứ ${i} về điện tử `.repeat(8).slice(0, 400) }));
   const it = addActor(desk, 'quan_tri', 'tuyet_mat', 'Phạm Quản Trị');
-  const pages = desk.db.prepare("SELECT pageno FROM dbstat WHERE name = 'incoming' AND pagetype = 'leaf' ORDER BY pageno").pluck().all() as number[];
+  const pages = desk.db.prepare("SELECT pageno FROM main.dbstat WHERE name = 'audit_log' AND pagetype = 'leaf' ORDER BY pageno").pluck().all() as number[];
   desk.db.pragma('wal_checkpoint(TRUNCATE)');
   desk.close();
   await settle();
-  assert.ok(pages.length >= 3, `the incoming table spans ${pages.length} leaf pages`);
+  assert.ok(pages.length >= 3, `the audit_log table spans ${pages.length} leaf pages`);
   const file = join(env.dir, 'securedesk.db');
   const fd = openSync(file, 'r+');
   for (const p of pages.slice(1, 3)) writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, (p - 1) * 4096);
@@ -161,6 +164,53 @@ test('unlock does not wait for the integrity check: it runs on the worker, and a
     desk.close();
     env.cleanup();
   }
+});
+
+test('a damaged compartment file: unlock reads at once, its check on the worker switches the profile to read-only', async () => {
+  const env = await newDesk('state');
+  const { desk, admin } = env;
+  for (let i = 0; i < 40; i++) await desk.incoming.register(admin, await registration(desk, admin, { subject: `Văn bản thứ ${i} về điện tử `.repeat(8).slice(0, 400) }));
+  const it = addActor(desk, 'quan_tri', 'tuyet_mat', 'Phạm Quản Trị');
+  const pages = desk.db.prepare("SELECT pageno FROM dbstat('c_thuong') WHERE name = 'incoming' AND pagetype = 'leaf' ORDER BY pageno").pluck().all() as number[];
+  desk.db.pragma('c_thuong.wal_checkpoint(TRUNCATE)');
+  desk.db.pragma('wal_checkpoint(TRUNCATE)');
+  await desk.verdict();
+  desk.close();
+  await settle();
+  assert.ok(pages.length >= 3, `the Thường compartment's incoming table spans ${pages.length} leaf pages`);
+  // The oldest records' pages: the newest page of the register still reads.
+  const file = join(env.dir, 'compartments', 'thuong.db');
+  const fd = openSync(file, 'r+');
+  for (const p of pages.slice(0, 2)) writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, (p - 1) * 4096);
+  closeSync(fd);
+  const base = join(env.dir, 'securedesk.db');
+  const before = [filesOf(base), filesOf(file)];
+  const opened = await Desk.open({ profileDir: env.dir });
+  try {
+    const session = await opened.unlock(env.identity);
+    assert.equal(opened.integrity, 'checking', 'the session is open before the verdict');
+    const actor = { ...session.user, rights: session.rights };
+    const adding = opened.org.addUser(it, { fullName: 'Lê Văn C', position: 'Chuyên viên', role: 'chuyen_vien', clearance: 'thuong' });
+    const verdict = await opened.verdict();
+    assert.equal(verdict.ok, false);
+    assert.match(verdict.ok ? '' : verdict.damage, /compartment thuong/, 'the damage names the compartment');
+    assert.equal(opened.readOnly, true);
+    assert.match(opened.info().banner ?? '', /chỉ đọc/);
+    await assert.rejects(adding, (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
+    await assert.rejects(opened.incoming.register(actor, incomingRegisterSchema.parse({
+      issuer: { name: 'Quận ủy Ba Đình' }, numberSymbol: '01-CV/QU', documentDate: '2026-11-01', typeCode: 'CV', subject: 'x',
+      secrecy: 'mat', urgency: 'thuong', stagedIds: ['a'.repeat(32)],
+    })), (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
+    // The read-only session still reads the compartments it holds (the newest page of the register).
+    assert.equal(opened.heldLevels.length, 4);
+    const page = opened.incoming.list(actor, { sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 1 });
+    assert.equal(page.length, 1);
+  } finally {
+    opened.close();
+  }
+  await settle();
+  assert.deepEqual([filesOf(base), filesOf(file)], before, 'nothing was written to the base or the compartment');
+  env.cleanup();
 });
 
 test('a write issued before the verdict waits for it, and never lands on a damaged database', async () => {

@@ -24,34 +24,42 @@ test('every record has a UUIDv7 global id and every change an ordered event', as
       assert.equal(missing, 0, `${table} rows without a global id`);
       for (const gid of db.prepare(`SELECT global_id FROM ${table}`).pluck().all() as string[]) assert.ok(isGlobalId(gid), `${table}: ${gid}`);
     }
+    // Two logs: the base's (people, units, registers) and the Thường compartment's (its documents),
+    // each ordered by its own sequence; a document's events never go to the base's log.
     const events = eventsSince(db, 0);
-    // Ordered: seq strictly increasing, event ids (UUIDv7) sorted the same way.
-    for (let i = 1; i < events.length; i++) {
-      assert.ok(events[i]!.seq > events[i - 1]!.seq);
-      assert.ok(events[i]!.id > events[i - 1]!.id, 'UUIDv7 event ids follow the order of the log');
+    const docEvents = eventsSince(db, 0, 1000, 'c_thuong');
+    for (const log of [events, docEvents]) {
+      // Ordered: seq strictly increasing, event ids (UUIDv7) sorted the same way.
+      for (let i = 1; i < log.length; i++) {
+        assert.ok(log[i]!.seq > log[i - 1]!.seq);
+        assert.ok(log[i]!.id > log[i - 1]!.id, 'UUIDv7 event ids follow the order of the log');
+      }
     }
-    const incomingGid = db.prepare('SELECT global_id FROM incoming WHERE id = ?').pluck().get(r.id) as string;
-    const created = events.filter((e) => e.entityId === incomingGid);
+    assert.ok(!events.some((e) => ['incoming', 'attachments', 'incoming_recipients'].includes(e.entity)), 'no document event in the base log');
+    const incomingGid = db.prepare('SELECT global_id FROM c_thuong.incoming WHERE id = ?').pluck().get(r.id) as string;
+    const created = docEvents.filter((e) => e.entityId === incomingGid);
     assert.equal(created.length, 1);
     assert.equal(created[0]!.kind, 'create');
     assert.equal(created[0]!.data.subject, 'Về việc chuyển đổi số');
     assert.equal(created[0]!.data.arrival_number, r.arrivalNumber);
     assert.equal(created[0]!.actor, db.prepare('SELECT global_id FROM users WHERE id = ?').pluck().get(admin.id));
     assert.ok(!('id' in created[0]!.data), 'local ids stay local');
-    assert.ok(events.some((e) => e.entity === 'attachments' && e.kind === 'create'));
+    assert.ok(docEvents.some((e) => e.entity === 'attachments' && e.kind === 'create'));
     const officerGid = db.prepare('SELECT global_id FROM users WHERE id = ?').pluck().get(officer.id) as string;
     assert.ok(events.some((e) => e.entity === 'users' && e.entityId === officerGid));
     assert.ok(events.some((e) => e.entity === 'user_certificates'), 'the bound certificate is an event too');
-    const origins = new Set(events.map((e) => e.origin));
+    const origins = new Set([...events, ...docEvents].map((e) => e.origin));
     assert.equal(origins.size, 1);
     assert.ok(isGlobalId([...origins][0]!));
-    // Append-only.
-    assert.throws(() => db.prepare('UPDATE events SET data = ? WHERE seq = 1').run('{}'), /append-only/);
-    assert.throws(() => db.prepare('DELETE FROM events').run(), /append-only/);
-    // A failed registration appends nothing.
-    const before = eventsSince(db, 0).length;
+    // Append-only, both logs.
+    for (const log of ['main.events', 'c_thuong.events']) {
+      assert.throws(() => db.prepare(`UPDATE ${log} SET data = ? WHERE seq = 1`).run('{}'), /append-only/);
+      assert.throws(() => db.prepare(`DELETE FROM ${log}`).run(), /append-only/);
+    }
+    // A failed registration appends nothing, to either log.
+    const before = [eventsSince(db, 0).length, eventsSince(db, 0, 1000, 'c_thuong').length];
     await assert.rejects(desk.incoming.register(admin, { ...(await registration(desk, admin)), documentDate: '2026-12-01', arrivalDate: '2026-11-01' }));
-    assert.equal(eventsSince(db, 0).length, before);
+    assert.deepEqual([eventsSince(db, 0).length, eventsSince(db, 0, 1000, 'c_thuong').length], before);
   } finally {
     env.cleanup();
   }

@@ -29,7 +29,8 @@ test('a new profile, its database files, keyring, store and logs are private to 
     const log = fileLogger(join(env.dir, 'logs', 'app.log'));
     log.log('info', 'written');
     await env.desk.incoming.register(env.admin, await registration(env.desk, env.admin));
-    for (const f of ['securedesk.db', 'securedesk.db-wal', 'securedesk.db-shm', 'keyring.cms', 'logs/app.log']) {
+    for (const f of ['securedesk.db', 'securedesk.db-wal', 'securedesk.db-shm', 'keyring.cms', 'logs/app.log',
+      'keyrings/thuong.cms', 'keyrings/tuyet_mat.cms', 'compartments/thuong.db', 'compartments/tuyet_mat.db']) {
       assert.ok(existsSync(join(env.dir, f)), `${f} exists`);
       assert.equal(octal(mode(join(env.dir, f))), '0600', f);
     }
@@ -53,8 +54,10 @@ test('a profile left world-readable by an older version is made private when it 
     const desk = await Desk.open({ profileDir: env.dir, logger: fileLogger(join(env.dir, 'logs', 'app.log')) });
     await desk.unlock(softIdentity());
     // Blobs written before stay as they were, behind folders nobody else can enter.
-    const blobs = new Set(readdirSync(join(env.dir, 'store'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)));
-    assert.ok(blobs.size > 0);
+    // (A document's blobs are in its level's store, compartments/<level>-files.)
+    const blobDirs = ['store', ...readdirSync(join(env.dir, 'compartments')).filter((d) => d.endsWith('-files')).map((d) => join('compartments', d))];
+    const blobs = new Set(blobDirs.flatMap((d) => readdirSync(join(env.dir, d), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))));
+    assert.ok([...blobs].some((b) => b.includes('thuong-files')), 'the Thường document\'s blob is in its level store');
     for (const b of blobs) chmodSync(b, 0o600);
     assertPrivate(env.dir);
     desk.close();

@@ -79,7 +79,8 @@ describe('register entries with the fields of Phụ lục IV and VI', () => {
     // The list carries the decree's columns: recipients, notes, and the register's year.
     const row = desk.incoming.list(admin, { sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 10 }).find((x) => x.id === r.id)!;
     assert.deepEqual([row.recipients, row.notes, row.year, row.registerName], [d.recipients, '', 2026, 'Sổ đăng ký bí mật nhà nước đến']);
-    assert.equal(eventsSince(desk.db, 0).filter((e) => e.entity === 'incoming_recipients').length, 3);
+    assert.equal(eventsSince(desk.db, 0, 1000, 'c_mat').filter((e) => e.entity === 'incoming_recipients').length, 3, 'in the Mật compartment\'s log');
+    assert.equal(eventsSince(desk.db, 0).filter((e) => e.entity === 'incoming_recipients').length, 0, 'nothing of it in the base\'s log');
     // A person not cleared for the level is no recipient of it.
     await refused(async () => desk.incoming.register(admin, await registration(desk, admin, { secrecy: 'mat', subject: 'Mật', recipients: [{ userId: officer.id }] })), 'VALIDATION', 'recipients');
     await refused(async () => desk.incoming.register(admin, await registration(desk, admin, { recipients: [{ unitId: 9999 }] })), 'VALIDATION', 'recipients');
@@ -104,7 +105,7 @@ describe('register entries with the fields of Phụ lục IV and VI', () => {
     const u = await desk.incoming.handOver(admin, { id: r.id, unitId: units.hanhChinh, note: '' });
     await refused(() => desk.incoming.acknowledge(admin, u.id), 'FORBIDDEN');
     assert.equal((await desk.incoming.acknowledge(leader, u.id)).acknowledgedBy, 'Trần Văn Minh');
-    const events = eventsSince(desk.db, 0).filter((e) => e.entity === 'incoming_handovers');
+    const events = eventsSince(desk.db, 0, 1000, 'c_thuong').filter((e) => e.entity === 'incoming_handovers');
     assert.deepEqual(events.map((e) => e.kind), ['create', 'update', 'create', 'update']);
     assert.equal(desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'incoming.acknowledge'").pluck().get(), 2);
     // Secret documents go only to people cleared for them; a person never sees a hand-over above their clearance.
@@ -140,11 +141,16 @@ describe('register entries with the fields of Phụ lục IV and VI', () => {
     const found = desk.incoming.list(admin, { query: 'doi doi nho on', sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 10 });
     assert.deepEqual(found.map((x) => x.id), [r.id]);
     const gid = desk.db.prepare('SELECT global_id FROM incoming WHERE id = ?').pluck().get(r.id) as string;
-    assert.ok(eventsSince(desk.db, 0).some((e) => e.entityId === gid && e.kind === 'update' && e.data.number_symbol === '78/UBND-VX'));
-    assert.ok(eventsSince(desk.db, 0).some((e) => e.entity === 'incoming_corrections' && e.kind === 'create'));
-    const audit = JSON.parse(desk.db.prepare("SELECT details FROM audit_log WHERE action = 'incoming.correct' AND entity_id = ?").pluck().get(r.id) as string) as { before: Record<string, unknown>; reason: string };
-    assert.equal(audit.before.numberSymbol, '77/UBND-VX');
-    assert.throws(() => desk.db.prepare('DELETE FROM incoming_corrections').run(), /append-only/);
-    assert.throws(() => desk.db.prepare("UPDATE incoming_corrections SET reason = 'x'").run(), /append-only/);
+    assert.ok(eventsSince(desk.db, 0, 1000, 'c_thuong').some((e) => e.entityId === gid && e.kind === 'update' && e.data.number_symbol === '78/UBND-VX'));
+    assert.ok(eventsSince(desk.db, 0, 1000, 'c_thuong').some((e) => e.entity === 'incoming_corrections' && e.kind === 'create'));
+    // The base's audit names the fields changed, never their values (those stay in the compartment's correction record).
+    const auditText = desk.db.prepare("SELECT details FROM audit_log WHERE action = 'incoming.correct' AND entity_id = ?").pluck().get(r.id) as string;
+    const audit = JSON.parse(auditText) as { fields: string[]; correction: number };
+    assert.deepEqual([...audit.fields].sort(), ['numberSymbol', 'pageCount', 'recipients', 'subject']);
+    for (const value of ['77/UBND-VX', '78/UBND-VX', 'trồng cây', 'Ghi nhầm']) assert.ok(!auditText.includes(value), `the audit does not carry "${value}"`);
+    const kept = desk.db.prepare('SELECT old_values FROM c_thuong.incoming_corrections WHERE id = ?').pluck().get(audit.correction) as string;
+    assert.equal((JSON.parse(kept) as Record<string, unknown>).numberSymbol, '77/UBND-VX');
+    assert.throws(() => desk.db.prepare('DELETE FROM c_thuong.incoming_corrections').run(), /append-only/);
+    assert.throws(() => desk.db.prepare("UPDATE c_thuong.incoming_corrections SET reason = 'x'").run(), /append-only/);
   });
 });

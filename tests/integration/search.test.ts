@@ -5,9 +5,12 @@ import { after, before, describe, test } from 'node:test';
 import { DeskError } from '../../common/errors';
 import { MIGRATIONS } from '../../main/core/db/migrations';
 import { Desk } from '../../main/core/desk';
+import { numberSymbolKey } from '../../main/core/documents/duplicates';
 import { reindexSymbolKeysAndSearch } from '../../main/core/documents/search';
 import type { Actor } from '../../main/core/org/rights';
-import { addActor, newDesk, registration } from '../helpers/desk';
+import { newGlobalId } from '../../main/core/events/globalId';
+import { addActor, newDesk, registration, softIdentity, tempDir } from '../helpers/desk';
+import { oldProfile } from '../helpers/legacyProfile';
 
 const list = (desk: Desk, actor: Actor, query: string, page: { offset?: number; limit?: number } = {}) =>
   desk.incoming.list(actor, { query, sort: { field: 'arrival', dir: 'desc' }, offset: page.offset ?? 0, limit: page.limit ?? 100 });
@@ -194,41 +197,45 @@ describe('duplicates on the number-symbol key and the date', () => {
 
 describe('the migration to the new keys and folding', () => {
   test('rebuilds the keys and the index of records registered before', async () => {
-    const env = await newDesk('state');
-    const { dir, identity, admin } = env;
+    // A profile in the single-file layout as the previous version left it (schema 7, plain), holding a
+    // record with the canonical symbol, its old folded key and the old folding in the index (no i/y
+    // variants, Ð not folded, numbers with their zeros). Its first unlock encrypts it, runs the
+    // migrations (the step below among them) and splits it into compartments.
+    const t = tempDir();
+    const oldFold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+    let id = 0;
     try {
-      const r1 = await env.desk.incoming.register(admin, await registration(env.desk, admin, {
-        numberSymbol: '03/CĐ-TTg', issuer: { name: '\u00D0ảng ủy Khối' }, subject: 'Đào tạo sỹ quan kĩ thuật',
-      }));
-      // Put the record back as the previous version kept it: canonical symbol, its folded key, the old
-      // folding in the index (no i/y variants, Ð not folded, numbers with their zeros).
-      const oldFold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
-      const db = env.desk.db;
-      const row = db.prepare('SELECT subject, number_symbol, issuer_name, notes FROM incoming WHERE id = ?').get(r1.id) as Record<string, string>;
-      db.prepare('UPDATE incoming SET number_symbol_key = ?, issuer_key = ? WHERE id = ?').run(oldFold(row.number_symbol!), oldFold(row.issuer_name!), r1.id);
-      db.exec("INSERT INTO incoming_fts (incoming_fts) VALUES ('delete-all'); DELETE FROM search_terms;");
-      const body = oldFold([row.subject, row.number_symbol, row.issuer_name, row.notes].join(' \n '));
-      db.prepare('INSERT INTO incoming_fts (rowid, body) VALUES (?, ?)').run(r1.id, body);
-      db.prepare('INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each(?)').run(JSON.stringify(body.split(/[^\p{L}\p{N}]+/u).filter(Boolean)));
-      assert.ok(!list(env.desk, admin, 'si quan').some((r) => r.id === r1.id), 'the old index does not know the i/y variant');
-      // The migration step, as migrate() runs it (one IMMEDIATE transaction), then the profile reopened.
+      oldProfile(t.dir, 'state', {
+        extra: (db, userId) => {
+          const rec = { numberSymbol: '03/CĐ-TTg', issuer: '\u00D0ảng ủy Khối', subject: 'Đào tạo sỹ quan kĩ thuật', notes: '' };
+          id = Number(db.prepare(`INSERT INTO incoming (register_id, period, arrival_number, arrival_date, year, issuer_name, number_symbol,
+            number_symbol_key, issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency, registered_by, registered_at, global_id)
+            VALUES (1, '2026', 2, '2026-10-04', 2026, ?, ?, ?, ?, '2026-10-03', 'CĐ', ?, 'thuong', 0, 'thuong', ?, '2026-10-04T02:00:00.000Z', ?)`)
+            .run(rec.issuer, rec.numberSymbol, oldFold(rec.numberSymbol), oldFold(rec.issuer), rec.subject, userId, newGlobalId()).lastInsertRowid);
+          db.prepare("UPDATE number_counters SET last = 2 WHERE scope_id = 1").run();
+          const body = oldFold([rec.subject, rec.numberSymbol, rec.issuer, rec.notes].join(' \n '));
+          db.prepare('INSERT INTO incoming_fts (rowid, body) VALUES (?, ?)').run(id, body);
+          db.prepare('INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each(?)').run(JSON.stringify(body.split(/[^\p{L}\p{N}]+/u).filter(Boolean)));
+          assert.equal(db.prepare("SELECT count(*) FROM incoming_fts WHERE incoming_fts MATCH 'si'").pluck().get(), 0, 'the old index does not know the i/y variant');
+        },
+      });
       assert.ok(MIGRATIONS.includes(reindexSymbolKeysAndSearch), 'the step is a migration');
-      db.transaction(() => reindexSymbolKeysAndSearch(db)).immediate();
-      env.desk.close();
-
-      const desk = await Desk.open({ profileDir: dir });
-      await desk.unlock(identity);
+      const desk = await Desk.open({ profileDir: t.dir });
+      const session = await desk.unlock(softIdentity());
+      const admin = { ...session.user, rights: session.rights };
       try {
-        assert.equal(list(desk, admin, '3/CĐ-TTg')[0]?.id, r1.id, 'found by its key');
-        for (const q of ['si quan', 'ki thuat', 'dang uy']) assert.ok(list(desk, admin, q).some((r) => r.id === r1.id), q);
-        const { documentDate } = desk.incoming.get(admin, r1.id);
+        assert.equal(desk.db.prepare("SELECT count(*) FROM main.sqlite_master WHERE name = 'incoming'").pluck().get(), 0, 'split: the base holds no records');
+        assert.equal(desk.db.prepare('SELECT number_symbol_key FROM c_thuong.incoming WHERE id = ?').pluck().get(id), numberSymbolKey('3/CĐ-TTg'), 'the new key');
+        assert.equal(list(desk, admin, '3/CĐ-TTg')[0]?.id, id, 'found by its key');
+        for (const q of ['si quan', 'ki thuat', 'dang uy']) assert.ok(list(desk, admin, q).some((r) => r.id === id), q);
+        const { documentDate } = desk.incoming.get(admin, id);
         const dups = await desk.incoming.checkDuplicates(admin, { numberSymbol: '3/CĐ-TTg', issuerName: '', documentDate, stagedIds: [] });
-        assert.deepEqual(dups.map((d) => d.id), [r1.id]);
+        assert.deepEqual(dups.map((d) => d.id), [id]);
       } finally {
         desk.close();
       }
     } finally {
-      env.cleanup();
+      t.cleanup();
     }
   });
 });

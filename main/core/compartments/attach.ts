@@ -23,7 +23,8 @@ export class CompartmentMismatch extends Error {}
 export function prepareCompartment(file: string, k: LevelKey, profileId: string, create: boolean): void {
   makePrivateDir(dirname(file));
   if (create) createPrivateFile(file);
-  for (const f of [`${file}-wal`, `${file}-shm`]) makePrivateFile(f);
+  // SQLite makes -wal and -shm with the database file's mode: the file itself first.
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) makePrivateFile(f);
   const db = new Database(file, { fileMustExist: !create });
   try {
     applyKey(db, k.key.toString('hex'), 'raw');
@@ -63,12 +64,24 @@ export function createViews(db: Db, schemas: readonly string[]): void {
   }
 }
 
-/** Attaches the given level keys' compartments (each prepared first) and makes the views. */
-export function attachCompartments(db: Db, profileDir: string, profileId: string, keys: readonly LevelKey[]): Level[] {
+/**
+ * Attaches the given level keys' compartments (each prepared first) and makes the views. A file that
+ * does not open with its level's key (another profile's, another level's, damaged, missing) or says
+ * it belongs elsewhere is refused on its own: `refused` hears why, and the other levels still open.
+ */
+export function attachCompartments(
+  db: Db, profileDir: string, profileId: string, keys: readonly LevelKey[],
+  refused: (level: Level, reason: string) => void = (level, reason) => { throw new CompartmentMismatch(`${level}: ${reason}`); },
+): Level[] {
   const attached: Level[] = [];
   for (const k of keys) {
     const file = compartmentFile(profileDir, k.level);
-    prepareCompartment(file, k, profileId, false);
+    try {
+      prepareCompartment(file, k, profileId, false);
+    } catch (err) {
+      refused(k.level, (err as Error).message);
+      continue;
+    }
     attachCompartment(db, file, k);
     attached.push(k.level);
   }

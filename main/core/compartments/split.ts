@@ -105,7 +105,7 @@ export async function splitIntoCompartments(db: Db, input: SplitInput): Promise<
     db.exec('DROP TABLE IF EXISTS change_counters');
     // Events of the moved records went with them; the base keeps its own (and deletions, which carry no content).
     db.exec('DROP TRIGGER events_no_delete');
-    db.prepare(`DELETE FROM events WHERE entity IN (${MOVED_TABLES.map(() => '?').join(',')}) AND kind <> 'delete'`).run(...MOVED_TABLES);
+    db.prepare(`DELETE FROM main.events WHERE entity IN (${MOVED_TABLES.map(() => '?').join(',')}) AND kind <> 'delete'`).run(...MOVED_TABLES);
     db.exec("CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;");
     db.prepare("INSERT INTO settings (key, value) VALUES ('layout', 'compartments'), ('vacuum_pending', '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value").run();
   });

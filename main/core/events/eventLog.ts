@@ -74,9 +74,14 @@ export function workstationId(db: Db): string {
   return id;
 }
 
-/** Events after `afterSeq`, oldest first (the cursor the sync client pushes from). */
-export function eventsSince(db: Db, afterSeq: number, limit = 1000): ChangeEvent[] {
-  const rows = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Array<{
+/**
+ * Events of one log after `afterSeq`, oldest first (the cursor the sync client pushes from). Each log
+ * has its own sequence: the base's (`main`, its people, units, registers) and each attached
+ * compartment's (`c_<level>`); named explicitly, since the bare name `events` is the temporary view
+ * over the compartments.
+ */
+export function eventsSince(db: Db, afterSeq: number, limit = 1000, schema = 'main'): ChangeEvent[] {
+  const rows = db.prepare(`SELECT * FROM ${schema}.events WHERE seq > ? ORDER BY seq LIMIT ?`).all(afterSeq, limit) as Array<{
     seq: number; id: string; at: string; origin: string; actor: string | null; entity: RecordTable; entity_id: string; kind: ChangeKind; data: string;
   }>;
   return rows.map((r) => ({ seq: r.seq, id: r.id, at: r.at, origin: r.origin, actor: r.actor, entity: r.entity, entityId: r.entity_id, kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown> }));

@@ -36,11 +36,11 @@ import { actorFor, getUser, listUsers } from '../org/users';
 import { getSetting } from '../profile/settings';
 import { makeProfilePrivate } from '../privateFiles';
 import { proveKey, proveSigningKey } from './proof';
-import { attachCompartment, attachCompartments, createViews } from '../compartments/attach';
+import { attachCompartment, attachCompartments, attachEmptyCompartment, createViews } from '../compartments/attach';
 import { blobsOf, interruptedRekey, rekeyCompartment } from '../compartments/rekey';
 import { holderCertificates } from '../compartments/holders';
 import { keyringStanding, levelKeyringAddressedTo, openLevelKeyring, writeLevelKeyring, type LevelKey } from '../compartments/keyrings';
-import { compartmentFile, LEVELS, levelKeyringFile, levelsUpTo, levelStoreDir, schemaOf, type Level } from '../compartments/levels';
+import { LEVELS, compartmentFile, levelKeyringFile, levelsUpTo, levelStoreDir, schemaOf, type Level } from '../compartments/levels';
 import { finishVacuum, isSplit, needsSplit, splitIntoCompartments } from '../compartments/split';
 import { shred } from './shred';
 
@@ -99,6 +99,8 @@ export class ProfileVault implements ContextSource {
   private levelStores = new Map<Level, AttachmentStore>();
   /** The schemas reads go over: the attached compartments, or 'main' on a damaged profile not yet split. */
   private arms: readonly { schema: string; level: Level | null }[] = [];
+  /** The integrity checks of the session being opened: the base's, and where the compartments' go. */
+  private checks: { base: Promise<Verdict>; compartments: (checks: Array<Promise<Verdict>>) => void } | null = null;
   private actor: Actor | null = null;
   /** The key that opened this session (it proves every rewrapped keyring opens). */
   private sessionKey: PrivateKeyOps | null = null;
@@ -190,6 +192,7 @@ export class ProfileVault implements ContextSource {
         void closed.finally(() => this.lingering.delete(closed));
       } else conn.db.close();
     }
+    this.handInChecks([]); // a session locked before its compartments opened: the base's verdict alone
     this.conn = null;
     this.storeOpen = null;
     for (const k of this.levelKeys.values()) k.key.fill(0);
@@ -256,22 +259,39 @@ export class ProfileVault implements ContextSource {
       gate.decide({ ok: false, damage: opened.damage ?? 'unreadable' });
       return;
     }
+    this.checks = null;
     if (!checked) {
       const t0 = performance.now();
-      void checkIntegrityOffThread(file, opts.hexKey).then(
-        ({ result }) => {
+      const base = checkIntegrityOffThread(file, opts.hexKey).then(
+        ({ result }): Verdict => {
           if (result.ok) this.log.log('info', 'database integrity check passed', { ms: Math.round(performance.now() - t0) });
-          gate.decide(result);
+          return result;
         },
-        (err: unknown) => gate.decide({ ok: false, damage: `integrity check failed to run: ${(err as Error).message}` }),
+        (err: unknown): Verdict => ({ ok: false, damage: `integrity check failed to run: ${(err as Error).message}` }),
       );
+      // The verdict covers the compartment files too: openCompartments hands in their checks (or none).
+      let handIn!: (checks: Array<Promise<Verdict>>) => void;
+      const compartments = new Promise<Array<Promise<Verdict>>>((resolve) => (handIn = resolve));
+      this.checks = { base, compartments: handIn };
+      void base.then(async (v) => {
+        if (!v.ok) return gate.decide(v);
+        const others = await Promise.all(await compartments);
+        gate.decide(others.find((o) => !o.ok) ?? { ok: true });
+      });
     }
     await this.storeOpen.init();
     // An older schema (or a file not yet in WAL mode) is upgraded only once the file is known sound.
     if (needsMigration(opened.db) || opened.db.pragma('journal_mode', { simple: true }) !== 'wal') {
-      const v = await gate.settled;
+      const v = this.checks ? await this.checks.base : await gate.settled;
       if (v.ok && this.conn === conn) finishOpen(conn.db);
     }
+  }
+
+  /** Hands the compartments' integrity checks to the pending verdict (once; later calls do nothing). */
+  private handInChecks(checks: Array<Promise<Verdict>>): void {
+    const c = this.checks;
+    this.checks = c ? { base: c.base, compartments: () => undefined } : null;
+    c?.compartments(checks);
   }
 
   /** Resolves once no connection of an earlier session is left waiting for its verdict. */
@@ -297,6 +317,8 @@ export class ProfileVault implements ContextSource {
     if (this.conn !== conn) return; // locked meanwhile: it closes once the gate has settled
     // The read-only connection first, so that closing the other is not the last close (no checkpoint).
     const ro = openReadOnly(this.path(DB_FILE), opts, v.damage);
+    // The compartments held stay readable (read-only, like the base): attached again to the new connection.
+    if (this.arms.length > 0) this.reattach(ro.db);
     this.conn = { db: ro.db, readOnly: true, damage: v.damage, gate: conn.gate };
     conn.db.close();
   }
@@ -421,19 +443,26 @@ export class ProfileVault implements ContextSource {
    * opened, and it is logged and audited.
    */
   private async openCompartments(userId: number, key: PrivateKeyOps): Promise<void> {
-    const db = this.db;
-    const clearance = getUser(db, userId)!.clearance;
-    if (this.readOnly && !isSplit(db)) {
+    // Only a split (or the vacuum after one) writes the base here: only then wait for its verdict,
+    // so that an unlock stays readable at once while the check runs (writeGate.ts).
+    const pending = (db: Db) => needsSplit(db) || getSetting(db, 'vacuum_pending') === '1';
+    if (!this.readOnly && pending(this.db)) {
+      // The base's own verdict (its migrations ran after it); the compartments are made from it.
+      const v = this.checks ? await this.checks.base : { ok: true };
+      if (!this.conn) throw DeskError.keyed('NO_SESSION', 'session.locked');
+      if (v.ok && !this.readOnly) await finishVacuum(this.db, this.path('store'));
+    }
+    // After a bad verdict the base is a fresh read-only connection: always the current one.
+    if (this.readOnly && !isSplit(this.db)) {
       this.arms = [{ schema: 'main', level: null }];
+      this.handInChecks([]);
       return;
     }
-    if (!this.readOnly) {
-      await this.writable(); // the base's verdict is in and its migrations ran
-      await finishVacuum(db, this.path('store'));
-    }
+    const clearance = getUser(this.db, userId)!.clearance;
     const held = levelsUpTo(clearance);
     let keys: LevelKey[] = [];
-    if (!this.readOnly && needsSplit(db)) {
+    if (!this.readOnly && needsSplit(this.db)) {
+      const db = this.db;
       const t0 = performance.now();
       const all = await splitIntoCompartments(db, {
         profileDir: this.profileDir, prover: key, baseStore: this.store, baseStoreDir: this.path('store'),
@@ -450,7 +479,7 @@ export class ProfileVault implements ContextSource {
         if (!held.includes(level)) {
           if (await levelKeyringAddressedTo(file, key.certificate)) {
             this.log.log('warn', 'a level keyring above the clearance is addressed to this person; not opened', { level });
-            if (!this.readOnly) writeTx(db, () => appendAudit(db, { userId, action: 'keyring.above_clearance', details: { level } }));
+            this.auditWhenWritable(userId, 'keyring.above_clearance', { level });
           }
           continue;
         }
@@ -458,10 +487,19 @@ export class ProfileVault implements ContextSource {
           keys.push(await openLevelKeyring(file, level, key));
         } catch (err) {
           if (err instanceof CryptoError && err.code === 'NOT_A_RECIPIENT') this.log.log('info', 'the key of a level is not yet given to this person', { level });
-          else this.log.log('warn', 'a level keyring did not open', { level, error: (err as Error).message });
+          else {
+            this.log.log('error', 'a level keyring did not open; that level stays closed', { level, error: (err as Error).message });
+            this.auditWhenWritable(userId, 'keyring.refused', { level, reason: (err as Error).message });
+          }
         }
       }
     }
+    const refused = (level: Level, reason: string) => {
+      this.log.log('error', 'a compartment file was refused; that level stays closed', { level, reason });
+      this.auditWhenWritable(userId, 'compartment.refused', { level, reason });
+    };
+    // A bad verdict may have come meanwhile: the read-only connection takes the temporary views too.
+    const db = this.db;
     // A re-key interrupted (a crash, a pulled token) is finished first, by anyone who holds the level.
     if (!this.readOnly) {
       for (const [i, k] of keys.entries()) {
@@ -475,14 +513,59 @@ export class ProfileVault implements ContextSource {
         }, next);
       }
     }
-    const attached = attachCompartments(db, this.profileDir, getSetting(db, 'profile_id')!, keys);
+    if (this.readOnly) db.pragma('query_only = OFF');
+    let attached: Level[];
+    try {
+      attached = attachCompartments(db, this.profileDir, getSetting(db, 'profile_id')!, keys, refused);
+    } finally {
+      if (this.readOnly) db.pragma('query_only = ON');
+    }
     for (const k of keys) {
-      this.levelKeys.set(k.level, k);
-      const store = this.store.forLevel(levelStoreDir(this.profileDir, k.level), k.key);
-      await store.init();
-      this.levelStores.set(k.level, store);
+      if (attached.includes(k.level)) this.levelKeys.set(k.level, k);
+      else k.key.fill(0);
     }
     this.arms = attached.length > 0 ? attached.map((level) => ({ schema: schemaOf(level), level })) : [{ schema: 'c_none', level: null }];
+    // Each compartment file is checked on the database worker like the base; a damaged one makes the
+    // whole profile read-only (the verdict's damage names its level).
+    this.handInChecks(attached.map((level) => checkIntegrityOffThread(compartmentFile(this.profileDir, level), this.levelKeys.get(level)!.key.toString('hex')).then(
+      ({ result }): Verdict => (result.ok ? result : { ok: false, damage: `compartment ${level}: ${result.damage}` }),
+      (err: unknown): Verdict => ({ ok: false, damage: `compartment ${level}: integrity check failed to run: ${(err as Error).message}` }),
+    )));
+    for (const level of attached) {
+      const store = this.store.forLevel(levelStoreDir(this.profileDir, level), this.levelKeys.get(level)!.key);
+      await store.init();
+      this.levelStores.set(level, store);
+    }
+  }
+
+  /**
+   * The compartments this session holds, attached again to a fresh read-only base connection (after
+   * a bad verdict): the files were checked at unlock; the connection's read-only flag carries to them.
+   */
+  private reattach(db: Db): void {
+    try {
+      db.pragma('query_only = OFF'); // the views are temporary; the connection itself is read-only
+      const schemas: string[] = [];
+      for (const level of LEVELS) {
+        const k = this.levelKeys.get(level);
+        if (!k) continue;
+        attachCompartment(db, compartmentFile(this.profileDir, level), k);
+        schemas.push(schemaOf(level));
+      }
+      if (this.arms.some((a) => a.schema === 'main')) return; // a profile not yet split reads its base
+      createViews(db, schemas.length > 0 ? schemas : [attachEmptyCompartment(db)]);
+    } catch (err) {
+      this.log.log('warn', 'the compartments could not be attached to the read-only connection', { error: (err as Error).message });
+    } finally {
+      db.pragma('query_only = ON');
+    }
+  }
+
+  /** An audit entry written once the base is known sound (never before its verdict; never on a damaged one). */
+  private auditWhenWritable(userId: number, action: string, details: Record<string, unknown>): void {
+    const conn = this.conn;
+    if (!conn || conn.readOnly) return;
+    conn.gate.whenWritable(() => writeTx(conn.db, () => appendAudit(conn.db, { userId, action, details })));
   }
 
   /**

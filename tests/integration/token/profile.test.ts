@@ -14,6 +14,9 @@ import { openDatabase } from '../../../main/core/db/connection';
 import { Desk } from '../../../main/core/desk';
 import { registerIncoming } from '../../../main/core/documents/incoming';
 import { openKeyring } from '../../../main/core/profile/keyring';
+import { openLevelKeyring } from '../../../main/core/compartments/keyrings';
+import { LEVELS, compartmentFile, levelKeyringFile } from '../../../main/core/compartments/levels';
+import { applyKey } from '../../../main/core/db/keying';
 import { actorFor, getUser } from '../../../main/core/org/users';
 import { runSetup } from '../../../main/core/org/setup';
 import { SessionGuard, type LockReason } from '../../../main/core/session/guard';
@@ -126,8 +129,20 @@ describe('encrypted profile with SoftHSM tokens', () => {
     assert.equal(dataKey.length, 32);
     const db = openDatabase(join(profile.dir, 'securedesk.db'), { hexKey: dataKey.toString('hex') });
     assert.equal(db.readOnly, false);
-    assert.equal(db.db.prepare('SELECT count(*) FROM incoming').pluck().get(), 1);
+    assert.equal(db.db.prepare("SELECT count(*) FROM users WHERE full_name = 'Nguyễn Văn An'").pluck().get(), 1);
     db.db.close();
+    // It holds every level's key too; the Mật compartment holds the document.
+    for (const level of LEVELS) {
+      const k = await openLevelKeyring(levelKeyringFile(profile.dir, level), level, key);
+      const c = new Database(compartmentFile(profile.dir, level), { readonly: true });
+      try {
+        applyKey(c, k.key.toString('hex'), 'raw');
+        assert.deepEqual(c.prepare('SELECT subject FROM incoming').pluck().all(), level === 'mat' ? [SUBJECT] : [], level);
+      } finally {
+        c.close();
+        k.key.fill(0);
+      }
+    }
     await bridge.logout(hsm.modulePath, { serial: hsm.tokens.recovery.serial });
   });
 

@@ -50,13 +50,14 @@ test('sign on the token; verify; a changed register entry and a changed file are
   assert.equal(sigs[0]!.fileName, 'cong-van.pdf');
 
   // Someone edits the register entry behind the app's back.
-  desk.db.prepare("UPDATE incoming SET subject = 'Trích yếu đã bị sửa' WHERE id = ?").run(doc.id);
+  // (A Thường record: it lives in that compartment.)
+  desk.db.prepare("UPDATE c_thuong.incoming SET subject = 'Trích yếu đã bị sửa' WHERE id = ?").run(doc.id);
   const afterEdit = await desk.incoming.verify(actor, doc.id);
   assert.deepEqual(afterEdit.map((s) => s.valid), [true, false]);
   assert.ok(afterEdit[1]!.failed.some((f) => f.check === 'digest'));
 
   // And a byte of the stored file changes on disk.
-  const blob = desk.store.blobPath(desk.incoming.get(actor, doc.id).attachments[0]!.sha256);
+  const blob = desk.context().storeFor('thuong').blobPath(desk.incoming.get(actor, doc.id).attachments[0]!.sha256);
   const bytes = readFileSync(blob);
   bytes.writeUInt8(bytes.readUInt8(bytes.length - 40) ^ 1, bytes.length - 40);
   writeFileSync(blob, bytes);

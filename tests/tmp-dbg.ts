@@ -1,0 +1,13 @@
+import { chmodSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Desk } from '../main/core/desk';
+import { newDesk, registration, softIdentity } from './helpers/desk';
+const env = await newDesk('state');
+await env.desk.incoming.register(env.admin, await registration(env.desk, env.admin));
+env.desk.close();
+const loosen = (p: string) => { const st = statSync(p); chmodSync(p, st.isDirectory() ? 0o755 : 0o644); if (st.isDirectory()) for (const f of readdirSync(p)) loosen(join(p, f)); };
+loosen(env.dir);
+const desk = await Desk.open({ profileDir: env.dir, logger: { log: (...a: unknown[]) => console.log(...a) } as never });
+await desk.unlock(softIdentity());
+console.log(desk.heldLevels, (statSync(join(env.dir, 'compartments/mat.db')).mode & 0o777).toString(8));
+desk.close(); env.cleanup();
