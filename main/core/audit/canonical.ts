@@ -1,0 +1,92 @@
+// The canonical byte encoding of an audit entry (docs/audit.md, "Entry encoding"). The same bytes are
+// hashed here, exported as one line of entries.jsonl and hashed again by the third party's script,
+// so nothing is ever re-serialised on the way: the stored `details` text is already canonical.
+import { createHash } from 'node:crypto';
+
+export type AuditOutcome = 'ok' | 'refused' | 'failed';
+export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['ok', 'refused', 'failed'];
+
+/** The hash before the first entry (v1 and v2 alike). */
+export const GENESIS = '0'.repeat(64);
+
+/** An entry as stored (audit_log row); v1 rows have null in the v2 columns. */
+export interface StoredEntry {
+  seq: number;
+  v: number;
+  at: string;
+  workstation: string | null;
+  userId: number | null;
+  actorGid: string | null;
+  action: string;
+  entity: string | null;
+  entityId: number | null;
+  entityGid: string | null;
+  outcome: string | null;
+  reason: string | null;
+  details: string;
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * Canonical JSON of a details value: object keys sorted (UTF-16 code units, as Array#sort), no
+ * whitespace, strings and numbers as JSON.stringify writes them; undefined members are dropped.
+ * Numbers that JSON cannot hold exactly (NaN, Infinity) are refused.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new Error('audit details: a number that JSON cannot hold');
+      return JSON.stringify(value);
+    case 'object': {
+      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+    }
+    default:
+      throw new Error(`audit details: a ${typeof value} cannot be recorded`);
+  }
+}
+
+const str = (s: string | null): string => (s === null ? 'null' : JSON.stringify(s));
+const num = (n: number | null): string => (n === null ? 'null' : String(n));
+
+/** The canonical line of a v2 entry: fixed member order, `details` verbatim (already canonical). */
+export function canonicalV2(e: StoredEntry): string {
+  return `{"v":2,"seq":${e.seq},"prev":${JSON.stringify(e.prevHash)},"at":${str(e.at)},"ws":${str(e.workstation)},"actor":${num(e.userId)},"actorGid":${str(e.actorGid)},"action":${str(e.action)},"entity":${str(e.entity)},"entityId":${num(e.entityId)},"entityGid":${str(e.entityGid)},"outcome":${str(e.outcome)},"reason":${str(e.reason)},"details":${e.details}}`;
+}
+
+/** A v1 row as an export line: its fields and its stored hash (v1 hashed a joined string, not this line). */
+export function exportLineV1(e: StoredEntry): string {
+  return `{"v":1,"seq":${e.seq},"prev":${JSON.stringify(e.prevHash)},"at":${str(e.at)},"actor":${num(e.userId)},"action":${str(e.action)},"entity":${str(e.entity)},"entityId":${num(e.entityId)},"details":${JSON.stringify(e.details)},"hash":${JSON.stringify(e.hash)}}`;
+}
+
+/** v2: SHA-256 over the 32 bytes of the previous hash followed by the UTF-8 canonical line. */
+export function hashV2(prevHex: string, canonical: string): string {
+  return createHash('sha256').update(Buffer.from(prevHex, 'hex')).update(canonical, 'utf8').digest('hex');
+}
+
+/** v1 (migration 1 to 12): SHA-256 of the fields joined by U+001F, previous hash (hex) first. */
+export function hashV1(e: Pick<StoredEntry, 'prevHash' | 'at' | 'userId' | 'action' | 'entity' | 'entityId' | 'details'>): string {
+  return createHash('sha256')
+    .update([e.prevHash, e.at, e.userId ?? '', e.action, e.entity ?? '', e.entityId ?? '', e.details].join('\u001f'))
+    .digest('hex');
+}
+
+/** The hash an entry should have, by its version. */
+export function entryHash(e: StoredEntry): string {
+  return e.v === 1 ? hashV1(e) : hashV2(e.prevHash, canonicalV2(e));
+}
+
+/** The export line of an entry, by its version. */
+export function exportLine(e: StoredEntry): string {
+  return e.v === 1 ? exportLineV1(e) : canonicalV2(e);
+}
+
+export const ENTRY_COLUMNS =
+  'id AS seq, v, at, workstation, user_id AS userId, actor_gid AS actorGid, action, entity, entity_id AS entityId, entity_gid AS entityGid, outcome, reason, details, prev_hash AS prevHash, hash';
