@@ -11,6 +11,8 @@ export interface HandlerContext {
   guard: SessionGuard;
   /** Turns a viewer ticket into a URL the renderer can load (app:// scheme or dev host). */
   attachmentUrl(ticket: string): string;
+  /** Where an audit export goes (Electron: a folder the person picks); absent: under the profile's exports/. */
+  auditExportDir?(): Promise<string | undefined>;
 }
 
 type Handler<C extends Channel> = (ctx: HandlerContext, input: ParsedInputOf<C>) => OutputOf<C> | Promise<OutputOf<C>>;
@@ -100,4 +102,8 @@ export const handlers: Handlers = {
     await ctx.desk.drafts.discard(actor(ctx), kind);
     return null;
   },
+  'audit.search': (ctx, q) => ctx.desk.audit.search(actor(ctx), q),
+  'audit.facets': (ctx) => ctx.desk.audit.facets(actor(ctx)),
+  'audit.verify': (ctx) => ctx.desk.audit.verify(actor(ctx)),
+  'audit.export': async (ctx, range) => ctx.desk.audit.export(actor(ctx), range, await ctx.auditExportDir?.()),
 };

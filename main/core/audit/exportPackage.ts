@@ -13,9 +13,9 @@ import { VERIFY_SCRIPT } from './exportScript';
 
 export interface AuditExportRange {
   /** First day (YYYY-MM-DD, a day in Vietnam), inclusive. */
-  from?: string;
+  from?: string | undefined;
   /** Last day (YYYY-MM-DD, a day in Vietnam), inclusive. */
-  to?: string;
+  to?: string | undefined;
 }
 
 export interface AuditExportResult {

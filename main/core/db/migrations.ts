@@ -377,6 +377,8 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE audit_log ADD COLUMN outcome TEXT;
   ALTER TABLE audit_log ADD COLUMN reason TEXT;
   CREATE INDEX idx_audit_log_at ON audit_log(at);
+  CREATE INDEX idx_audit_log_action ON audit_log(action);
+  CREATE INDEX idx_audit_log_user ON audit_log(user_id);
   CREATE TABLE audit_heads (
     id INTEGER PRIMARY KEY,
     seq INTEGER NOT NULL,

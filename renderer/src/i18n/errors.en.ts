@@ -20,6 +20,8 @@ export const LABELS_EN: Record<LabelKey, string> = {
   copyCount: 'copy count',
   handedOn: 'hand-over date',
   termStart: 'term start date',
+  periodFrom: 'from date',
+  periodTo: 'to date',
 };
 
 export const MESSAGES_EN: Record<MessageKey, string> = {
@@ -220,6 +222,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'units.tooMany': 'At most {{max}} units.',
 
   'draft.tooLarge': 'The draft is too large (at most {{max}} KB).',
+  'period.order': 'The start date must be on or before the end date.',
   'language.invalid': 'The language is not valid.',
 };
 
