@@ -6,17 +6,21 @@
 // written to a small file beside the database (audit-heads.pending.jsonl: seq, hash, certificate and
 // signature, nothing secret) and moved into audit_heads at the next unlock. A signed head vouches for
 // itself, so the file needs no protection beyond the profile's; removing it loses one anchor only.
-import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PrivateKeyOps } from '../crypto';
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import type { Logger } from '../log';
 import { getSetting } from '../profile/settings';
-import { auditHead } from './auditLog';
+import { appendAudit, auditHead, type AuditEntry } from './auditLog';
 import { anchorHead, fingerprintOfDer, headStatement as headText, parseHeadStatement, signHead, storeHead, type HeadStatement } from './heads';
 
 export const PENDING_HEADS_FILE = 'audit-heads.pending.jsonl';
+/** Entries of events while locked (failed sign-ins, refused calls): appended to the chain at the next unlock. */
+export const PENDING_EVENTS_FILE = 'audit-events.pending.jsonl';
+/** A locked app hammered with calls must not fill the disk: past this size further events are dropped. */
+const PENDING_EVENTS_MAX_BYTES = 256 * 1024;
 const HOUR_MS = 60 * 60 * 1000;
 
 interface PendingHead {
@@ -86,6 +90,37 @@ export class AuditAnchor {
     rmSync(this.pendingFile, { force: true });
   }
 
+  /**
+   * Something to record while no database is open (a failed sign-in). Kept beside the database and
+   * appended to the chain at the next unlock, with its own time and marked as recorded while locked.
+   */
+  recordWhileLocked(entry: AuditEntry, at: Date): void {
+    const file = join(this.profileDir, PENDING_EVENTS_FILE);
+    try {
+      if (existsSync(file) && statSync(file).size > PENDING_EVENTS_MAX_BYTES) return;
+      appendFileSync(file, JSON.stringify({ entry, at: at.toISOString() }) + '\n', { mode: 0o600 });
+    } catch (err) {
+      this.log.log('warn', 'could not keep an audit event for the next unlock', { error: (err as Error).message });
+    }
+  }
+
+  private importPendingEvents(db: Db): void {
+    const file = join(this.profileDir, PENDING_EVENTS_FILE);
+    if (!existsSync(file)) return;
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    writeTx(db, () => {
+      for (const line of lines) {
+        try {
+          const p = JSON.parse(line) as { entry: AuditEntry; at: string };
+          appendAudit(db, { ...p.entry, details: { ...(p.entry.details ?? {}), recordedWhileLocked: true } }, p.at);
+        } catch {
+          this.log.log('warn', 'skipped an unreadable pending audit event');
+        }
+      }
+    });
+    rmSync(file, { force: true });
+  }
+
   /** A session began: carry over the lock heads, sign the head left behind, start the hourly timer. */
   sessionStarted(db: Db, userId: number, keys: readonly PrivateKeyOps[], whenWritable: (write: () => void) => void): void {
     this.stopTimer();
@@ -97,6 +132,7 @@ export class AuditAnchor {
     this.session = { db, key };
     whenWritable(() => {
       try {
+        this.importPendingEvents(db);
         this.importPending(db);
       } catch (err) {
         this.log.log('warn', 'could not import the pending audit heads', { error: (err as Error).message });

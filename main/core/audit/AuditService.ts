@@ -14,7 +14,12 @@ import { boundCertificates, verifyAudit } from './verify';
 export interface AuditSource extends ContextSource {
   readonly auditAnchor: AuditAnchor;
   readonly profileDir: string;
+  readonly state: string;
+  now(): Date;
 }
+
+/** Channels whose refusal is a failed sign-in. */
+const SIGN_IN_CHANNELS = new Set(['session.unlock', 'session.legacyUsers', 'session.bindLegacy']);
 
 /** The first instant of a day in Vietnam (UTC+7 all year), as stored times are UTC ISO. */
 const vnDayStart = (iso: string): string => new Date(`${iso}T00:00:00+07:00`).toISOString();
@@ -22,6 +27,29 @@ const vnDayEnd = (iso: string): string => new Date(Date.parse(`${iso}T00:00:00+0
 
 export class AuditService {
   constructor(private readonly vault: AuditSource) {}
+
+  /**
+   * A refused call (the router's hook): a failed sign-in, or a FORBIDDEN / NO_SESSION refusal. The
+   * channel and code only, never the payload. Locked: kept for the next unlock. Never throws.
+   */
+  recordRefusal(channel: string, code: string, userId: number | null): void {
+    const signIn = SIGN_IN_CHANNELS.has(channel);
+    if (!signIn && code !== 'FORBIDDEN' && code !== 'NO_SESSION') return;
+    const entry = signIn
+      ? { userId, action: 'session.sign_in', outcome: 'failed' as const, reason: code, details: { channel } }
+      : { userId, action: 'request.refused', outcome: 'refused' as const, reason: code, details: { channel } };
+    const now = this.vault.now();
+    if (this.vault.state !== 'ready') {
+      this.vault.auditAnchor.recordWhileLocked(entry, now);
+      return;
+    }
+    try {
+      const c = this.vault.context();
+      c.whenWritable(() => writeTx(c.db, () => appendAudit(c.db, entry, now.toISOString())));
+    } catch {
+      this.vault.auditAnchor.recordWhileLocked(entry, now);
+    }
+  }
 
   /** Newest first, a page at a time (keyset on seq: a million entries page as fast as ten). */
   search(actor: Actor, q: AuditSearch): AuditPage {
