@@ -513,7 +513,8 @@ export const contract = {
   'audit.search': channel<AuditPage>()({ input: auditSearchSchema, access: 'org.manage' }),
   'audit.facets': channel<AuditFacets>()({ input: empty, access: 'org.manage' }),
   'audit.verify': channel<AuditVerifySummary>()({ input: empty, access: 'org.manage' }),
-  'audit.export': channel<AuditExportSummary>()({ input: auditExportSchema, access: 'org.manage' }),
+  /** null: the person cancelled the choice of a folder. */
+  'audit.export': channel<AuditExportSummary | null>()({ input: auditExportSchema, access: 'org.manage' }),
 } as const;
 
 export type Contract = typeof contract;

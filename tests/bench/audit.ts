@@ -42,6 +42,7 @@ export async function measureAudit(entries: number): Promise<AuditFigures> {
     const t0 = performance.now();
     const start = desk.db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number;
     const BATCH = 10_000;
+    let nextHead = 100_000;
     for (let done = start; done < entries; ) {
       const n = Math.min(BATCH, entries - done);
       writeTx(desk.db, () => {
@@ -55,7 +56,8 @@ export async function measureAudit(entries: number): Promise<AuditFigures> {
         }
       });
       done += n;
-      if (done % 100_000 === 0 || done === entries) {
+      if (done - start >= nextHead || done === entries) {
+        nextHead += 100_000;
         await desk.auditAnchor.anchorNow('hourly');
         progress(`audit: ${done} entries`);
       }

@@ -1,7 +1,7 @@
 // The canonical byte encoding of an audit entry (docs/audit.md, "Entry encoding"). The same bytes are
 // hashed here, exported as one line of entries.jsonl and hashed again by the third party's script,
 // so nothing is ever re-serialised on the way: the stored `details` text is already canonical.
-import { createHash, hash as oneShot } from 'node:crypto';
+import { hash as oneShot } from 'node:crypto';
 
 export type AuditOutcome = 'ok' | 'refused' | 'failed';
 export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['ok', 'refused', 'failed'];
@@ -66,17 +66,18 @@ export function exportLineV1(e: StoredEntry): string {
   return `{"v":1,"seq":${e.seq},"prev":${JSON.stringify(e.prevHash)},"at":${str(e.at)},"actor":${num(e.userId)},"action":${str(e.action)},"entity":${str(e.entity)},"entityId":${num(e.entityId)},"details":${JSON.stringify(e.details)},"hash":${JSON.stringify(e.hash)}}`;
 }
 
-/** v2: SHA-256 over the 32 bytes of the previous hash followed by the UTF-8 canonical line. */
+/**
+ * v2: SHA-256 over the previous hash as its 64 lowercase hex characters (ASCII) followed by the
+ * UTF-8 canonical line. One-shot hashing of one string: a Hash object or a Buffer per entry costs
+ * more than the digest itself (a million entries verify in a few seconds).
+ */
 export function hashV2(prevHex: string, canonical: string): string {
-  // One-shot hashing: a Hash object per entry costs more than the digest (a million entries verify in seconds).
-  return oneShot('sha256', Buffer.concat([Buffer.from(prevHex, 'hex'), Buffer.from(canonical, 'utf8')]), 'hex');
+  return oneShot('sha256', prevHex + canonical, 'hex');
 }
 
 /** v1 (migration 1 to 12): SHA-256 of the fields joined by U+001F, previous hash (hex) first. */
 export function hashV1(e: Pick<StoredEntry, 'prevHash' | 'at' | 'userId' | 'action' | 'entity' | 'entityId' | 'details'>): string {
-  return createHash('sha256')
-    .update([e.prevHash, e.at, e.userId ?? '', e.action, e.entity ?? '', e.entityId ?? '', e.details].join('\u001f'))
-    .digest('hex');
+  return oneShot('sha256', [e.prevHash, e.at, e.userId ?? '', e.action, e.entity ?? '', e.entityId ?? '', e.details].join('\u001f'), 'hex');
 }
 
 /** The hash an entry should have, by its version. */

@@ -97,7 +97,7 @@ def check_entries(root, heads):
             if e_prev != prev:
                 fail("line %d: entry seq %d was changed (its hash is not the one line %d chains to)" % (line_no - 1, seq - 1, line_no))
             if v == 2:
-                digest = hashlib.sha256(bytes.fromhex(prev) + line).hexdigest()
+                digest = hashlib.sha256(prev.encode("ascii") + line).hexdigest()
             elif v == 1:
                 digest = v1_hash(e)
                 if digest != e["hash"]:

@@ -110,7 +110,7 @@ describe('audit reads through the IPC router', () => {
     const v = (await call('audit.verify', {})) as { ok: true; value: AuditVerifySummary };
     assert.equal(v.value.ok, true, v.value.firstBroken?.message);
     const e = (await call('audit.export', {})) as { ok: true; value: AuditExportSummary };
-    assert.ok(e.ok);
+    assert.ok(e.ok && e.value);
     assert.equal(e.value.dir, join(out.dir, 'pkg'));
     const py = spawnSync('python3', [join(e.value.dir, 'verify.py'), e.value.dir], { encoding: 'utf8' });
     assert.equal(py.status, 0, py.stdout + py.stderr);
