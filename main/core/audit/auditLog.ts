@@ -6,7 +6,7 @@
 import type { Db } from '../db/connection';
 import { cached } from '../db/statements';
 import { getSetting } from '../profile/settings';
-import { canonicalJson, canonicalV2, GENESIS, hashV1, hashV2, type AuditOutcome, type StoredEntry } from './canonical';
+import { canonicalJson, canonicalV2, GENESIS, hashV1, hashV2, wellFormed, type AuditOutcome, type StoredEntry } from './canonical';
 
 export type { AuditOutcome } from './canonical';
 
@@ -85,12 +85,12 @@ export function appendAudit(db: Db, entry: AuditEntry, at = new Date().toISOStri
     workstation: getSetting(db, 'workstation_id') ?? null,
     userId: entry.userId,
     actorGid: globalIdOf(db, 'user', entry.userId),
-    action: entry.action,
-    entity: entry.entity ?? null,
+    action: wellFormed(entry.action),
+    entity: entry.entity === undefined ? null : wellFormed(entry.entity),
     entityId: entry.entityId ?? null,
-    entityGid: entry.entityGid ?? globalIdOf(db, entry.entity, entry.entityId),
+    entityGid: entry.entityGid === undefined ? globalIdOf(db, entry.entity, entry.entityId) : wellFormed(entry.entityGid),
     outcome: entry.outcome ?? 'ok',
-    reason: entry.reason ?? null,
+    reason: entry.reason === undefined ? null : wellFormed(entry.reason),
     details,
     prevHash: prev,
     hash: '',

@@ -28,6 +28,9 @@ export interface StoredEntry {
   hash: string;
 }
 
+/** SQLite stores text as UTF-8, where a lone surrogate becomes U+FFFD: encode what will be read back. */
+export const wellFormed = (s: string): string => s.replace(/\p{Cs}/gu, '\uFFFD');
+
 /**
  * Canonical JSON of a details value: object keys sorted (UTF-16 code units, as Array#sort), no
  * whitespace, strings and numbers as JSON.stringify writes them; undefined members are dropped.
@@ -37,6 +40,7 @@ export function canonicalJson(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
+      return JSON.stringify(wellFormed(value));
     case 'boolean':
       return JSON.stringify(value);
     case 'number':
@@ -46,7 +50,7 @@ export function canonicalJson(value: unknown): string {
       if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
       const obj = value as Record<string, unknown>;
       const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+      return `{${keys.map((k) => `${JSON.stringify(wellFormed(k))}:${canonicalJson(obj[k])}`).join(',')}}`;
     }
     default:
       throw new Error(`audit details: a ${typeof value} cannot be recorded`);
@@ -110,3 +114,27 @@ export function rawEntryHash(r: RawEntry): string {
   const line = `{"v":2,"seq":${r[0]},"prev":${JSON.stringify(r[13])},"at":${str(r[2])},"ws":${str(r[3])},"actor":${num(r[4])},"actorGid":${str(r[5])},"action":${str(r[6])},"entity":${str(r[7])},"entityId":${num(r[8])},"entityGid":${str(r[9])},"outcome":${str(r[10])},"reason":${str(r[11])},"details":${r[12]}}`;
   return hashV2(r[13], line);
 }
+
+/**
+ * The bytes each entry's hash is taken over, built by SQLite in the scan (verification of a
+ * million entries in seconds): for v1 the U+001F-joined fields; for v2 the previous hash followed by
+ * the canonical line, built by concatenation. That equals canonicalV2 only when no string field
+ * holds a character JSON escapes (", \, U+0000–U+001F): such a row (never written by appendAudit's
+ * callers, whose actions and codes are plain) yields NULL and is hashed by canonicalV2 instead, so a
+ * field holding a backslash sequence can never pass as the escaped text it imitates.
+ */
+const sqlStr = (c: string) => `CASE WHEN ${c} IS NULL THEN 'null' ELSE '"' || ${c} || '"' END`;
+const sqlNum = (c: string) => `coalesce(${c}, 'null')`;
+const sqlPlain = `(coalesce(at,'') || coalesce(workstation,'') || coalesce(actor_gid,'') || action || coalesce(entity,'') || coalesce(entity_gid,'') || coalesce(outcome,'') || coalesce(reason,'')) NOT GLOB ?`;
+/** GLOB pattern of the characters JSON escapes in a string (bound as the parameter of HASHED_INPUT_SQL). */
+export const JSON_ESCAPED_GLOB = `*[${String.fromCharCode(1)}-${String.fromCharCode(31)}"\\]*`;
+export const HASHED_INPUT_SQL =
+  `CASE WHEN v = 1 THEN prev_hash || char(31) || at || char(31) || coalesce(user_id, '') || char(31) || action || char(31) || coalesce(entity, '') || char(31) || coalesce(entity_id, '') || char(31) || details
+    WHEN v = 2 AND ${sqlPlain} THEN prev_hash || '{"v":2,"seq":' || id || ',"prev":"' || prev_hash || '","at":' || ${sqlStr('at')} || ',"ws":' || ${sqlStr('workstation')}
+      || ',"actor":' || ${sqlNum('user_id')} || ',"actorGid":' || ${sqlStr('actor_gid')} || ',"action":' || ${sqlStr('action')} || ',"entity":' || ${sqlStr('entity')}
+      || ',"entityId":' || ${sqlNum('entity_id')} || ',"entityGid":' || ${sqlStr('entity_gid')} || ',"outcome":' || ${sqlStr('outcome')} || ',"reason":' || ${sqlStr('reason')}
+      || ',"details":' || details || '}'
+  END`;
+
+/** SHA-256 (hex) of a string: the one-shot digest the fast path uses. */
+export const sha256Hex = (s: string): string => oneShot('sha256', s, 'hex');

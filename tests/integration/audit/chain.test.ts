@@ -238,3 +238,51 @@ describe('attacks on the audit trail', () => {
     }
   });
 });
+
+describe('the fast path of verification (SQLite builds the hashed bytes)', () => {
+  test('entries whose fields JSON escapes still verify, and a backslash sequence cannot pass as the escaped text', async () => {
+    const env = await freshDesk();
+    try {
+      const { desk, admin } = env;
+      writeTx(desk.db, () => {
+        appendAudit(desk.db, { userId: admin.id, action: 'note "quoted" \\ back', entity: 'user', entityId: admin.id, reason: 'line\nbreak\ttab', details: { s: 'Điều "1" \\ \u0001' } });
+        appendAudit(desk.db, { userId: admin.id, action: 'note', details: { t: 'Thường — “ngoặc” \ud800 lẻ' } });
+        // A lone surrogate is stored by SQLite as U+FFFD: the hash is taken over what is read back.
+        appendAudit(desk.db, { userId: admin.id, action: 'note', reason: 'lẻ \ud800' });
+      });
+      await desk.auditAnchor.anchorNow();
+      assert.equal((await verify(desk)).ok, true);
+      const seq = desk.db.prepare("SELECT id FROM audit_log WHERE action LIKE 'note \"%'").pluck().get() as number;
+      dropTriggers(desk.db);
+      // The canonical line holds "note \"quoted\" \\ back": a field holding that escaped text verbatim would build the same bytes by concatenation.
+      desk.db.prepare('UPDATE audit_log SET action = ? WHERE id = ?').run('note \\"quoted\\" \\\\ back', seq);
+      const v = await verify(desk);
+      assert.equal(v.firstBroken?.problem, 'edited', v.firstBroken?.message);
+      assert.equal(v.firstBroken?.seq, seq);
+    } finally {
+      env.cleanup();
+    }
+  });
+
+  test('v1 rows (written before migration 13) keep verifying, and the v2 chain continues from their last hash', async () => {
+    const env = await freshDesk();
+    try {
+      const { desk } = env;
+      // A v1 row as the old appendAudit wrote it: the chain continues through it under the v1 rule.
+      const last = desk.db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string };
+      const at = new Date().toISOString();
+      const { hashV1 } = await import('../../../main/core/audit/canonical');
+      const h = hashV1({ prevHash: last.hash, at, userId: 1, action: 'legacy.view', entity: 'incoming', entityId: 9, details: '{"a":1}' });
+      desk.db.prepare("INSERT INTO audit_log (id, v, at, user_id, action, entity, entity_id, details, prev_hash, hash) VALUES (?, 1, ?, 1, 'legacy.view', 'incoming', 9, '{\"a\":1}', ?, ?)").run(last.id + 1, at, last.hash, h);
+      writeTx(desk.db, () => appendAudit(desk.db, { userId: 1, action: 'after.v1' }));
+      assert.equal((await verify(desk)).ok, true);
+      dropTriggers(desk.db);
+      desk.db.prepare("UPDATE audit_log SET details = '{\"a\":2}' WHERE id = ?").run(last.id + 1);
+      const v = await verify(desk);
+      assert.equal(v.firstBroken?.problem, 'edited');
+      assert.equal(v.firstBroken?.seq, last.id + 1);
+    } finally {
+      env.cleanup();
+    }
+  });
+});
