@@ -11,11 +11,14 @@ import { dateTextToIso, DateInput } from '../../components/DateInput';
 import { Icon, Spinner } from '../../components/Icon';
 import { errorText, formErrors } from '../../i18n/errors';
 import { asDeskError, call, reportError } from '../../ipc/call';
-import { formatDateTimeVn } from '../../lib/format';
+import { VN_TIME_ZONE } from '../../../../common/dates';
 import { toast } from '../../stores/toasts';
 import './audit.css';
 
 const PAGE = 200;
+/** dd/mm/yyyy HH:mm:ss in Vietnam: an audit entry is read to the second. */
+const TIME = new Intl.DateTimeFormat('en-GB', { timeZone: VN_TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const formatAt = (iso: string): string => TIME.format(new Date(iso)).replace(',', '');
 const ROW_HEIGHT = 34;
 
 interface Filters {
@@ -200,7 +203,7 @@ export function AuditPage() {
               const r = rows[v.index]!;
               return (
                 <div key={r.seq} role="row" className="audit-row" style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${v.start}px)` }}>
-                  <span role="cell" className="nowrap" title={`#${r.seq}`}>{formatDateTimeVn(r.at)}</span>
+                  <span role="cell" className="nowrap" title={`#${r.seq}`}>{formatAt(r.at)}</span>
                   <span role="cell" className="ellipsis">{r.userName ?? t('audit.system')}</span>
                   <span role="cell" className="ellipsis" title={r.action}>{actionLabel(r.action)}</span>
                   <span role="cell" className="ellipsis">{r.entity ? `${t(`audit.entity.${r.entity}`, { defaultValue: r.entity })}${r.entityId !== null ? ` #${r.entityId}` : ''}` : ''}</span>
