@@ -44,18 +44,27 @@ function recordedBindings(db: Db): Set<string> {
 
 /**
  * Writes the package into `outDir` (created; must be empty). Entries are chosen by seq: from the
- * first entry at or after `from` to the last before the end of `to`, contiguous, so that every link
- * inside can be checked; the heads within that range go with them.
+ * first to the last entry dated within the period, contiguous, so that every link inside can be
+ * checked; the heads within that range go with them.
  */
 export async function exportAudit(db: Db, outDir: string, range: AuditExportRange = {}, now = new Date()): Promise<AuditExportResult> {
   mkdirSync(outDir, { recursive: true });
   if (readdirSync(outDir).length > 0) throw new Error(`${outDir} is not empty`);
-  const first = range.from
-    ? (db.prepare('SELECT min(id) FROM audit_log WHERE at >= ?').pluck().get(vnDayStart(range.from)) as number | null)
-    : (db.prepare('SELECT min(id) FROM audit_log').pluck().get() as number | null);
-  const last = range.to
-    ? (db.prepare('SELECT max(id) FROM audit_log WHERE at < ?').pluck().get(vnDayStart(nextDay(range.to))) as number | null)
-    : (db.prepare('SELECT max(id) FROM audit_log').pluck().get() as number | null);
+  // The span of seqs of the entries dated within the period (and whatever lies between: a contiguous
+  // range, so that every link inside can be checked even if the clock once went back).
+  const where: string[] = [];
+  const args: string[] = [];
+  if (range.from) {
+    where.push('at >= ?');
+    args.push(vnDayStart(range.from));
+  }
+  if (range.to) {
+    where.push('at < ?');
+    args.push(vnDayStart(nextDay(range.to)));
+  }
+  const span = db.prepare(`SELECT min(id) AS first, max(id) AS last FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).get(...args) as { first: number | null; last: number | null };
+  const first = span.first;
+  const last = span.last;
   const firstSeq = first ?? 0;
   const lastSeq = last ?? -1;
 

@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { appendAudit } from '../../../main/core/audit/auditLog';
-import { PENDING_HEADS_FILE } from '../../../main/core/audit/AuditAnchor';
+import { AuditAnchor, PENDING_HEADS_FILE } from '../../../main/core/audit/AuditAnchor';
+import { silentLogger } from '../../../main/core/log';
 import { canonicalV2, ENTRY_COLUMNS, hashV2, type StoredEntry } from '../../../main/core/audit/canonical';
 import { listHeads, signHead, storeHead } from '../../../main/core/audit/heads';
 import { boundCertificates, verifyAudit } from '../../../main/core/audit/verify';
@@ -102,14 +103,26 @@ describe('audit chain v2 and signed heads', () => {
     assert.equal(v.ok, true, v.firstBroken?.message);
   });
 
-  test('the hourly timer signs the head while unlocked', async () => {
-    const { desk } = env;
-    addEntries(desk.db, env.admin.id, 1);
-    const n = listHeads(desk.db).length;
-    await desk.auditAnchor.anchorNow('hourly');
-    const heads = listHeads(desk.db);
-    assert.equal(heads.length, n + 1);
-    assert.equal(heads.at(-1)!.cause, 'hourly');
+  test('the hourly timer signs the head while unlocked, and stops at the end of the session', async () => {
+    const { desk, admin, identity } = env;
+    addEntries(desk.db, admin.id, 1);
+    // The vault's anchor runs hourly; one with a 150 ms period shows the timer itself at work.
+    const anchor = new AuditAnchor(env.dir, silentLogger, () => new Date(), 150);
+    const n = listHeads(desk.db).filter((h) => h.cause === 'hourly').length;
+    anchor.sessionStarted(desk.db, admin.id, identity.signingKeys, () => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    await anchor.settled();
+    addEntries(desk.db, admin.id, 1);
+    await new Promise((r) => setTimeout(r, 400));
+    await anchor.settled();
+    anchor.sessionEnding('removed');
+    const hourly = listHeads(desk.db).filter((h) => h.cause === 'hourly');
+    assert.equal(hourly.length, n + 2, 'one head per new head of the chain (an unchanged head is not signed again)');
+    await new Promise((r) => setTimeout(r, 400));
+    addEntries(desk.db, admin.id, 1);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(listHeads(desk.db).filter((h) => h.cause === 'hourly').length, n + 2, 'stopped with the session');
+    assert.equal((await verify(desk)).ok, true);
   });
 });
 

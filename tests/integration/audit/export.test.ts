@@ -117,6 +117,27 @@ describe('audit export package verified by python3 + openssl alone', () => {
     assert.match(r.out, /entries after seq \d+ are missing/);
   });
 
+  test('a period exported (--from/--to): the entries of those days, their heads, verified from the first line on', async () => {
+    const { desk, admin } = env;
+    // Entries dated 3, 2 and 1 days ago (Vietnam days), then a head over them.
+    const day = (n: number) => new Date(Date.now() - n * 86_400_000);
+    const iso = (n: number) => new Date(day(n).getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+    writeTx(desk.db, () => {
+      for (const n of [3, 2, 2, 1]) appendAudit(desk.db, { userId: admin.id, action: 'incoming.list', details: { daysAgo: n } }, day(n).toISOString());
+    });
+    await desk.auditAnchor.anchorNow();
+    const dir = join(scratch.dir, 'period');
+    const r = await exportAudit(desk.db, dir, { from: iso(2), to: iso(2) });
+    assert.equal(r.entries, 2);
+    const lines = readFileSync(join(dir, 'entries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { details: { daysAgo: number } });
+    assert.deepEqual(lines.map((l) => l.details.daysAgo), [2, 2]);
+    const ok = runScript(dir);
+    assert.equal(ok.status, 0, ok.out);
+    const whole = join(scratch.dir, 'whole-with-period');
+    await exportAudit(desk.db, whole, { from: iso(3) });
+    assert.equal(runScript(whole).status, 0);
+  });
+
   test('a head signature altered, or a head signed by a certificate bound to nobody: fails', async () => {
     const d = copyOf(pkg, scratch.dir, 'badsig');
     const p7s = readdirSync(join(d, 'heads')).find((n) => n.endsWith('.p7s'))!;
