@@ -175,7 +175,11 @@ async function main(argv: string[]): Promise<number> {
       if (cmd === 'audit' && sub !== 'verify' && sub !== 'export') throw new UsageError(`unknown audit command: ${sub ?? ''}`);
       if (cmd === 'audit' && sub === 'export' && !o.out) throw new UsageError('audit export needs --out DIR');
       if (desk.state === 'new') throw new DeskError('SETUP_REQUIRED', `Dữ liệu máy trạm ${profileDir} chưa được thiết lập. Chạy "securedesk init" trước.`);
-      const session = await guard.unlock(await chooseToken(tokens, tokenArgs), await readPin());
+      const session = await guard.unlock(await chooseToken(tokens, tokenArgs), await readPin()).catch((err: unknown) => {
+        // A failed sign-in is recorded (kept beside the database, appended at the next unlock).
+        if (err instanceof DeskError) desk.audit.recordRefusal('session.unlock', err.code, null);
+        throw err;
+      });
       // The profile's policy decides the rights (who registers), as in the app.
       const actor = desk.session ?? actorFor(session.user);
       if (cmd === 'audit') return await auditCommand(desk, actor, sub!);

@@ -4,9 +4,11 @@
 // on the unlocked profile is caught by the signed heads and the command exits 1.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { canonicalV2, ENTRY_COLUMNS, hashV2, type StoredEntry } from '../../../main/core/audit/canonical';
+import { PENDING_EVENTS_FILE } from '../../../main/core/audit/AuditAnchor';
 import { listHeads } from '../../../main/core/audit/heads';
 import { Desk } from '../../../main/core/desk';
 import { SessionGuard } from '../../../main/core/session/guard';
@@ -96,8 +98,10 @@ test('triggers dropped, a row deleted and the chain recomputed with raw SQL: aud
   assert.match(text.out, /NHẬT KÝ HỆ THỐNG KHÔNG TOÀN VẸN: bản ghi \d+ \(head_mismatch\)/);
 });
 
-test('a token bound to nobody cannot open the profile to read the audit', () => {
+test('a token bound to nobody cannot open the profile to read the audit; the failed sign-in is recorded', () => {
   const r = cli(['audit', 'verify'], 'userEc');
   assert.equal(r.code, 1);
   assert.match(r.err, /NOT_BOUND/);
+  assert.ok(existsSync(join(profile, PENDING_EVENTS_FILE)), 'kept for the next unlock');
+  assert.match(readFileSync(join(profile, PENDING_EVENTS_FILE), 'utf8'), /"action":"session.sign_in","outcome":"failed","reason":"NOT_BOUND"/);
 });
