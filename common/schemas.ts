@@ -404,3 +404,23 @@ export const incomingCorrectionSchema = z
   })
   .strict();
 export type IncomingCorrectionInput = z.infer<typeof incomingCorrectionSchema>;
+
+// ---- The audit trail (administrators): a period in Vietnam days, a person, an action, an outcome.
+const auditPeriod = {
+  from: isoDate('periodFrom').optional(),
+  to: isoDate('periodTo').optional(),
+};
+const periodInOrder = (v: { from?: string | undefined; to?: string | undefined }) => !v.from || !v.to || v.from <= v.to;
+export const auditSearchSchema = z
+  .object({
+    ...auditPeriod,
+    userId: z.number().int().positive().optional(),
+    action: z.string().max(100).optional(),
+    outcome: z.enum(['ok', 'refused', 'failed']).optional(),
+    beforeSeq: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(500).default(100),
+  })
+  .strict()
+  .refine(periodInOrder, { message: m('period.order'), path: ['to'] });
+export type AuditSearch = z.infer<typeof auditSearchSchema>;
+export const auditExportSchema = z.object(auditPeriod).strict().refine(periodInOrder, { message: m('period.order'), path: ['to'] });

@@ -2,6 +2,7 @@
 // service per domain, each called with the person who acts. Electron-free: the app, the development
 // host, the CLI and the tests all open a Desk. New domains add a service here, not methods.
 import { AttachmentService } from './attachments/AttachmentService';
+import { AuditService } from './audit/AuditService';
 import { IncomingService } from './documents/IncomingService';
 import { RegisterService } from './documents/RegisterService';
 import { InternalUnitService } from './org/InternalUnitService';
@@ -23,6 +24,7 @@ export class Desk extends ProfileVault {
   readonly policy = new PolicyService(this);
   readonly prefs = new PrefsService(this);
   readonly drafts = new DraftService(this);
+  readonly audit = new AuditService(this);
 
   static async open(opts: DeskOptions): Promise<Desk> {
     return new Desk(opts.profileDir, opts);

@@ -20,6 +20,8 @@ export const LABELS_EN: Record<LabelKey, string> = {
   copyCount: 'copy count',
   handedOn: 'hand-over date',
   termStart: 'term start date',
+  periodFrom: 'from date',
+  periodTo: 'to date',
 };
 
 export const MESSAGES_EN: Record<MessageKey, string> = {
@@ -231,6 +233,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'report.badPeriod': 'The period of the register is not valid: it needs a start and an end date, the start not after the end.',
   'report.badDate': 'Row {{row}} of the register has a date that is not valid.',
   'draft.tooLarge': 'The draft is too large (at most {{max}} KB).',
+  'period.order': 'The start date must be on or before the end date.',
   'language.invalid': 'The language is not valid.',
 };
 
