@@ -34,6 +34,8 @@ import {
   secrecySchema,
   setupWithTokenSchema,
   tokenRefSchema,
+  auditSearchSchema,
+  auditExportSchema,
 } from './schemas';
 
 /** Who may call a channel: anyone (before sign-in), any signed-in user, or holders of a right. */
@@ -412,6 +414,47 @@ export interface RegisterPolicy {
 }
 export type { SavedDraft } from './drafts';
 
+/** One audit entry as administrators read it (ids, never a document's words). */
+export interface AuditRow {
+  seq: number;
+  /** ISO 8601 UTC. */
+  at: string;
+  workstation: string | null;
+  userId: number | null;
+  userName: string | null;
+  action: string;
+  entity: string | null;
+  entityId: number | null;
+  outcome: 'ok' | 'refused' | 'failed';
+  reason: string | null;
+  details: Record<string, unknown>;
+}
+export interface AuditPage {
+  items: AuditRow[];
+  /** Pass as beforeSeq for the next (older) page; null at the end. */
+  nextBeforeSeq: number | null;
+}
+export interface AuditFacets {
+  actions: string[];
+  people: Array<{ id: number; fullName: string }>;
+}
+export interface AuditExportSummary {
+  dir: string;
+  entries: number;
+  heads: number;
+  certificates: number;
+  firstSeq: number;
+  lastSeq: number;
+}
+export interface AuditVerifySummary {
+  ok: boolean;
+  entries: number;
+  heads: number;
+  lastSeq: number;
+  signedThrough: number;
+  firstBroken: { seq: number; problem: string; message: string } | null;
+}
+
 // ---- The contract ----
 export const contract = {
   'app.info': channel<AppInfo>()({ input: empty, access: 'public' }),
@@ -548,6 +591,12 @@ export const contract = {
   'drafts.save': channel<{ savedAt: string }>()({ input: draftSaveSchema, access: 'session', activity: false }),
   'drafts.load': channel<SavedDraft | null>()({ input: draftKindSchema, access: 'session', activity: false }),
   'drafts.discard': channel<null>()({ input: draftKindSchema, access: 'session' }),
+  // The audit trail: administrators search, verify and export it (main/core/audit, docs/audit.md).
+  'audit.search': channel<AuditPage>()({ input: auditSearchSchema, access: 'org.manage' }),
+  'audit.facets': channel<AuditFacets>()({ input: empty, access: 'org.manage' }),
+  'audit.verify': channel<AuditVerifySummary>()({ input: empty, access: 'org.manage' }),
+  /** null: the person cancelled the choice of a folder. */
+  'audit.export': channel<AuditExportSummary | null>()({ input: auditExportSchema, access: 'org.manage' }),
 } as const;
 
 export type Contract = typeof contract;

@@ -295,6 +295,9 @@ export const MESSAGES_VI = {
   // Drafts and preferences
   'draft.tooLarge': 'Bản nháp quá lớn (tối đa {{max}} KB).',
   'language.invalid': 'Ngôn ngữ không hợp lệ.',
+
+  // The audit trail
+  'period.order': 'Từ ngày phải trước hoặc trùng đến ngày.',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

@@ -461,3 +461,22 @@ export const extendProtectionSchema = z.object({
   reason: text(1000, m('secret.reasonRequired')),
 }).strict();
 export type ExtendProtectionInput = z.infer<typeof extendProtectionSchema>;
+// ---- The audit trail (administrators): a period in Vietnam days, a person, an action, an outcome.
+const auditPeriod = {
+  from: isoDate('periodFrom').optional(),
+  to: isoDate('periodTo').optional(),
+};
+const periodInOrder = (v: { from?: string | undefined; to?: string | undefined }) => !v.from || !v.to || v.from <= v.to;
+export const auditSearchSchema = z
+  .object({
+    ...auditPeriod,
+    userId: z.number().int().positive().optional(),
+    action: z.string().max(100).optional(),
+    outcome: z.enum(['ok', 'refused', 'failed']).optional(),
+    beforeSeq: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(500).default(100),
+  })
+  .strict()
+  .refine(periodInOrder, { message: m('period.order'), path: ['to'] });
+export type AuditSearch = z.infer<typeof auditSearchSchema>;
+export const auditExportSchema = z.object(auditPeriod).strict().refine(periodInOrder, { message: m('period.order'), path: ['to'] });

@@ -163,7 +163,17 @@ async function start(): Promise<void> {
   powerMonitor.on('lock-screen', () => guard?.lock('manual'));
   powerMonitor.on('suspend', () => guard?.lock('manual'));
 
-  const router = createRouter({ desk: opened, guard: sessionGuard, attachmentUrl: (ticket) => `${APP_ORIGIN}/blob/${ticket}` });
+  const router = createRouter({
+    desk: opened, guard: sessionGuard, attachmentUrl: (ticket) => `${APP_ORIGIN}/blob/${ticket}`,
+    // The audit package goes into a new folder inside the one the administrator picks.
+    auditExportDir: async () => {
+      const options = { title: 'Chọn thư mục lưu gói kiểm tra nhật ký', properties: ['openDirectory' as const, 'createDirectory' as const] };
+      const win = currentWindow();
+      const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      if (r.canceled || !r.filePaths[0]) return null;
+      return join(r.filePaths[0], `securedesk-audit-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
+    },
+  });
   const { rendererRoot, preloadPath } = bundlePaths();
 
   hardenSession(session.defaultSession, log, dev);

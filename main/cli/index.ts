@@ -1,11 +1,12 @@
 // `securedesk`: the command-line tool for IT staff and clerks, on the same core as the app.
 //   securedesk init | doc add | doc list | doc search | doc show | token list | sign | verify | encrypt | decrypt
+//   | audit verify | audit export
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatDateTimeVn, parseDateInput } from '../../common/dates';
 import { ARRIVAL_CHANNELS } from '../../common/domain';
 import { DeskError } from '../../common/errors';
-import { fieldErrors, incomingListSchema, incomingRegisterSchema, setupInputSchema } from '../../common/schemas';
+import { auditExportSchema, fieldErrors, incomingListSchema, incomingRegisterSchema, setupInputSchema } from '../../common/schemas';
 import { Desk } from '../core/desk';
 import { fileLogger } from '../core/log';
 import type { Actor } from '../core/org/rights';
@@ -39,10 +40,15 @@ const USAGE = `securedesk — SecureDesk command line
   securedesk verify FILE SIGNATURE [--trust CA.pem …] [--crl LIST.crl …]
   securedesk encrypt FILE --to CERT.pem [--to CERT.pem …] [--out FILE.p7m] [--oaep sha256|sha1]
   securedesk decrypt FILE [--out PATH] [--allow-pkcs1v15]
+  securedesk audit verify [--json]
+  securedesk audit export --out DIR [--from DATE] [--to DATE]
 
 Dates as in the app: DD/MM/YYYY, D/M/YYYY or YYYY-MM-DD, dates in Vietnam (Asia/Ho_Chi_Minh).
 --force registers a probable duplicate; --out-of-order registers into a past year or before the
 register's latest arrival (both are recorded in the audit log).
+audit verify checks every link of the audit log and every signed head (administrators; exit 1 and
+the first broken record named when it does not verify). audit export writes the package a third
+party checks with python3 and openssl alone (DIR/verify.py; docs/audit.md).
 
 Common options: --profile DIR (default: $SECUREDESK_PROFILE or the app's profile folder), --json,
   --module PKCS11.so|dll (default: $SECUREDESK_MODULE, else machine.json, else well-known drivers),
@@ -65,6 +71,7 @@ const OPTIONS = {
   pages: { type: 'string' }, copies: { type: 'string' }, signer: { type: 'string' }, channel: { type: 'string' },
   'internal-unit': { type: 'string', multiple: true },
   year: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' },
+  from: { type: 'string' },
 } as const;
 
 class UsageError extends Error {}
@@ -138,6 +145,7 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'init':
       case 'doc':
+      case 'audit':
         return await profileCommand(cmd, sub, rest);
       default:
         throw new UsageError(`unknown command: ${cmd}`);
@@ -163,16 +171,45 @@ async function main(argv: string[]): Promise<number> {
         out({ profileDir, session }, () => `Đã tạo dữ liệu máy trạm (mã hóa) tại ${profileDir} cho ${parsed.data.unit.name}; người dùng đầu tiên: ${session.user.fullName} (mã ${session.user.id}).`);
         return 0;
       }
-      if (cmd !== 'doc') throw new UsageError(`unknown command: ${cmd}`);
+      if (cmd !== 'doc' && cmd !== 'audit') throw new UsageError(`unknown command: ${cmd}`);
+      if (cmd === 'audit' && sub !== 'verify' && sub !== 'export') throw new UsageError(`unknown audit command: ${sub ?? ''}`);
+      if (cmd === 'audit' && sub === 'export' && !o.out) throw new UsageError('audit export needs --out DIR');
       if (desk.state === 'new') throw new DeskError('SETUP_REQUIRED', `Dữ liệu máy trạm ${profileDir} chưa được thiết lập. Chạy "securedesk init" trước.`);
-      const session = await guard.unlock(await chooseToken(tokens, tokenArgs), await readPin());
+      const session = await guard.unlock(await chooseToken(tokens, tokenArgs), await readPin()).catch((err: unknown) => {
+        // A failed sign-in is recorded (kept beside the database, appended at the next unlock).
+        if (err instanceof DeskError) desk.audit.recordRefusal('session.unlock', err.code, null);
+        throw err;
+      });
       // The profile's policy decides the rights (who registers), as in the app.
       const actor = desk.session ?? actorFor(session.user);
+      if (cmd === 'audit') return await auditCommand(desk, actor, sub!);
       return await docCommand(desk, actor, sub, rest);
     } finally {
       guard.lock('manual');
+      // The head of the lock is signed while the token is still open (audit/AuditAnchor.ts).
+      await desk.auditAnchor.settled();
       desk.close();
     }
+  }
+
+  async function auditCommand(desk: Desk, actor: Actor, sub: string): Promise<number> {
+    await desk.verdict();
+    await desk.auditAnchor.settled(); // the heads of the last lock and of this unlock are in
+    if (sub === 'verify') {
+      const r = await desk.audit.verify(actor);
+      out(r, () => r.ok
+        ? `Nhật ký hệ thống toàn vẹn: ${r.entries} bản ghi, ${r.heads} điểm neo đã ký (ký tới bản ghi ${r.signedThrough}).`
+        : `NHẬT KÝ HỆ THỐNG KHÔNG TOÀN VẸN: bản ghi ${r.firstBroken!.seq} (${r.firstBroken!.problem}): ${r.firstBroken!.message}`);
+      return r.ok ? 0 : 1;
+    }
+    // --to is also encrypt's recipient option (repeatable): here it is one date.
+    if ((o.to?.length ?? 0) > 1) throw new UsageError('audit export takes one --to DATE');
+    const to = o.to?.[0];
+    const parsed = auditExportSchema.safeParse({ ...(o.from ? { from: dateArg(o.from) } : {}), ...(to ? { to: dateArg(to) } : {}) });
+    if (!parsed.success) throw validation(parsed.error);
+    const r = await desk.audit.export(actor, parsed.data, o.out!);
+    out(r, () => `Đã xuất ${r.entries} bản ghi (số ${r.firstSeq}–${r.lastSeq}), ${r.heads} điểm neo đã ký và ${r.certificates} chứng thư vào ${r.dir}. Kiểm tra: python3 ${join(r.dir, 'verify.py')}`);
+    return 0;
   }
 
   async function docCommand(desk: Desk, actor: Actor, sub: string | undefined, rest: string[]): Promise<number> {

@@ -2,6 +2,7 @@
 // service per domain, each called with the person who acts. Electron-free: the app, the development
 // host, the CLI and the tests all open a Desk. New domains add a service here, not methods.
 import { AttachmentService } from './attachments/AttachmentService';
+import { AuditService } from './audit/AuditService';
 import { IncomingService } from './documents/IncomingService';
 import { RegisterService } from './documents/RegisterService';
 import { InternalUnitService } from './org/InternalUnitService';
@@ -36,6 +37,7 @@ export class Desk extends ProfileVault {
   readonly copies = new CopyService(this);
   readonly secretRegisters = new RegisterOutputService(this);
   readonly review = new ReviewService(this);
+  readonly audit = new AuditService(this);
 
   static async open(opts: DeskOptions): Promise<Desk> {
     return new Desk(opts.profileDir, opts);

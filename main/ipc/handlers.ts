@@ -11,6 +11,8 @@ export interface HandlerContext {
   guard: SessionGuard;
   /** Turns a viewer ticket into a URL the renderer can load (app:// scheme or dev host). */
   attachmentUrl(ticket: string): string;
+  /** Where an audit export goes (Electron: in a folder the person picks; null: they cancelled); absent: under the profile's exports/. */
+  auditExportDir?(): Promise<string | null>;
 }
 
 type Handler<C extends Channel> = (ctx: HandlerContext, input: ParsedInputOf<C>) => OutputOf<C> | Promise<OutputOf<C>>;
@@ -131,5 +133,13 @@ export const handlers: Handlers = {
   'drafts.discard': async (ctx, { kind }) => {
     await ctx.desk.drafts.discard(actor(ctx), kind);
     return null;
+  },
+  'audit.search': (ctx, q) => ctx.desk.audit.search(actor(ctx), q),
+  'audit.facets': (ctx) => ctx.desk.audit.facets(actor(ctx)),
+  'audit.verify': (ctx) => ctx.desk.audit.verify(actor(ctx)),
+  'audit.export': async (ctx, range) => {
+    const a = actor(ctx);
+    const dir = ctx.auditExportDir ? await ctx.auditExportDir() : undefined;
+    return dir === null ? null : ctx.desk.audit.export(a, range, dir);
   },
 };

@@ -45,6 +45,7 @@ export function createRouter(ctx: HandlerContext): Router {
         // Token and crypto failures keep their English cause in the log (their messages never hold a PIN).
         const cause = raw !== err && raw instanceof Error ? { cause: `${raw.name}: ${raw.message}` } : {};
         ctx.desk.log.log('info', 'ipc call refused', { channel, user: ctx.desk.session?.id ?? null, code: err.code, ...cause });
+        ctx.desk.audit.recordRefusal(channel, err.code, ctx.desk.session?.id ?? null);
         return { ok: false, error: err.toPayload() };
       }
       ctx.desk.log.log('error', 'ipc call failed', { channel, error: (err as Error).stack ?? String(err) });

@@ -1,15 +1,16 @@
-// `npm run bench [-- --only search|crypto] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N]`
+// `npm run bench [-- --only search|crypto|audit] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N]`
 // Search: generates an ENCRYPTED register of N incoming documents (default 1 000 000) through the
 // core, then measures unlocking it, the first page, the count and search. Crypto: our streamed
 // CMS encryption and decryption of a 200 MB file next to openssl cms, and signatures per second on
 // SoftHSM tokens through the token bridge (crypto.ts). Prints ONE JSON object on stdout; progress
-// goes to stderr. A kept profile made at an older schema is migrated by its first unlock, which is timed.
+// goes to stderr. Audit: `audit verify` of a generated chain of 1 000 000 entries (audit.ts). A kept profile made at an older schema is migrated by its first unlock, which is timed.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MIGRATIONS } from '../../main/core/db/migrations';
 import { Desk, type TokenIdentity } from '../../main/core/desk';
+import { AUDIT_TARGETS, measureAudit, type AuditFigures } from './audit';
 import { CRYPTO_TARGETS, measureCrypto, type CryptoFigures } from './crypto';
 import { CONNECTION_ALTERNATIVE, diagnose, LARGER_CACHE, LOWER_CLEARANCE, type Diagnosis, type Paired } from './diagnose';
 import { measureFirstPage, pageVariants, type FirstPageFigures } from './firstPage';
@@ -41,22 +42,23 @@ const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.pa
  */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10 };
 
-interface Args { only: 'all' | 'search' | 'crypto'; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number }
+interface Args { only: 'all' | 'search' | 'crypto' | 'audit'; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200 };
+  const args: Args = { only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--only') {
       const part = argv[++i];
-      if (part !== 'search' && part !== 'crypto') throw new Error('--only takes search or crypto');
+      if (part !== 'search' && part !== 'crypto' && part !== 'audit') throw new Error('--only takes search, crypto or audit');
       args.only = part;
     } else if (a === '--docs') args.docs = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--keep') args.keep = resolve(argv[++i] ?? '');
     else if (a === '--no-small') args.small = false;
     else if (a === '--no-diagnose') args.diagnose = false;
     else if (a === '--crypto-mb') args.cryptoMb = Number(argv[++i]);
-    else throw new Error(`unknown argument ${a} (use --only search|crypto, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N)`);
+    else if (a === '--audit-entries') args.auditEntries = Number(String(argv[++i]).replace(/_/g, ''));
+    else throw new Error(`unknown argument ${a} (use --only search|crypto, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N)`);
   }
   if (!Number.isInteger(args.docs) || args.docs < 1000) throw new Error('--docs must be an integer ≥ 1000');
   if (!Number.isInteger(args.cryptoMb) || args.cryptoMb < 1) throw new Error('--crypto-mb must be a positive integer');
@@ -411,7 +413,7 @@ function alternatives(d: Diagnosis) {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const t0 = performance.now();
-  const searchPart = args.only !== 'crypto';
+  const searchPart = args.only === 'all' || args.only === 'search';
   const temp = args.keep || !searchPart ? undefined : mkdtempSync(join(tmpdir(), 'securedesk-bench-'));
   try {
     let main: (Section & { hexKey: string }) | undefined;
@@ -425,20 +427,24 @@ async function main(): Promise<void> {
       }
     }
     let crypto: CryptoFigures | undefined;
-    if (args.only !== 'search') crypto = await measureCrypto({ sizeMb: args.cryptoMb });
+    if (args.only === 'all' || args.only === 'crypto') crypto = await measureCrypto({ sizeMb: args.cryptoMb });
+    let audit: AuditFigures | undefined;
+    if (args.only === 'all' || args.only === 'audit') audit = await measureAudit(args.auditEntries);
     const { hexKey: _key, ...mainOut } = main ?? { hexKey: '' };
     const out = {
       benchmark: 'securedesk: encrypted incoming register; envelope and signature throughput',
       at: new Date().toISOString(),
-      parts: args.only === 'all' ? ['search', 'crypto'] : [args.only],
+      parts: args.only === 'all' ? ['search', 'crypto', 'audit'] : [args.only],
       machine: machineInfo(),
-      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}) },
+      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}) },
       ...(main ? { summary: summary(main) } : {}),
       ...(small ? { smallSummary: summary(small) } : {}),
       ...(crypto ? { cryptoSummary: crypto.summary } : {}),
+      ...(audit ? { auditSummary: { entries: audit.entries, verifyMs: audit.verifyMs, withinTarget: audit.ok && audit.verifyMs <= AUDIT_TARGETS.verifyMs } } : {}),
       ...(main ? mainOut : {}),
       ...(small ? { small: { docs: small.docs, profile: small.profile, generation: small.generation, firstPage: small.firstPage, search: small.search, targets: small.targets } } : {}),
       ...(crypto ? { crypto: crypto.details } : {}),
+      ...(audit ? { audit } : {}),
       totalMs: ms(performance.now() - t0),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -1,44 +1,111 @@
-// Append-only, hash-chained audit log. Each row's hash covers its content and the previous hash,
-// so a removed or edited row breaks the chain. Callers append inside the transaction of the change.
-import { createHash } from 'node:crypto';
+// Append-only, hash-chained audit log. Each entry's hash covers the previous hash and the entry's
+// canonical bytes (canonical.ts), so an edited, removed or moved entry breaks the chain; the heads
+// signed with people's tokens (heads.ts) catch a chain rewritten from scratch. Callers append
+// inside the transaction of the change. Format v2 since migration 13; older rows stay v1 and keep
+// verifying under the v1 rule, the first v2 entry chaining onto the last v1 hash (docs/audit.md).
 import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
+import { getSetting } from '../profile/settings';
+import { canonicalJson, canonicalV2, GENESIS, hashV1, hashV2, wellFormed, type AuditOutcome, type StoredEntry } from './canonical';
+
+export type { AuditOutcome } from './canonical';
 
 export interface AuditEntry {
   userId: number | null;
   action: string;
   entity?: string;
   entityId?: number;
+  /** The record's global id; looked up from entity/entityId when left out. */
+  entityGid?: string;
+  /** Default 'ok'. */
+  outcome?: AuditOutcome;
+  /** A reason code for 'refused' and 'failed' (an error code such as FORBIDDEN). */
+  reason?: string;
   details?: Record<string, unknown>;
 }
 
-const GENESIS = '0'.repeat(64);
+/** Entities that are documents: their entries never carry what the document says. */
+const DOCUMENT_ENTITIES = new Set(['incoming', 'outgoing', 'document', 'attachment']);
+/**
+ * Details keys refused on document entities. The audit log lives in the base database, readable to
+ * every cleared person's key; a subject, content or text there would leak a Tối mật document to a
+ * Mật reader. Entries name documents by id and global id only.
+ */
+const FORBIDDEN_DOCUMENT_KEYS = ['subject', 'content', 'text'];
 
-function rowHash(prev: string, at: string, e: AuditEntry, details: string): string {
-  return createHash('sha256')
-    .update([prev, at, e.userId ?? '', e.action, e.entity ?? '', e.entityId ?? '', details].join('\u001f'))
-    .digest('hex');
+/** Audit entity names → record tables, for the global id of the record named. */
+const ENTITY_TABLES: Record<string, string> = {
+  user: 'users', incoming: 'incoming', register: 'registers', numbering_scope: 'numbering_scopes', attachment: 'attachments', unit: 'units',
+};
+
+/** Whether migration 13 has run on this database (migrations before it append v1 rows). */
+const v2Ready = new WeakSet<Db>();
+function hasV2(db: Db): boolean {
+  if (v2Ready.has(db)) return true;
+  const cols = db.prepare('PRAGMA table_info(audit_log)').all() as Array<{ name: string }>;
+  if (!cols.some((c) => c.name === 'outcome')) return false;
+  v2Ready.add(db);
+  return true;
+}
+
+function globalIdOf(db: Db, entity: string | undefined, id: number | undefined | null): string | null {
+  if (entity === undefined || id === undefined || id === null) return null;
+  const table = ENTITY_TABLES[entity];
+  if (!table) return null;
+  try {
+    return (cached(db, `SELECT global_id FROM ${table} WHERE id = ?`).pluck().get(id) as string | undefined) ?? null;
+  } catch {
+    return null; // a table of a compartment not attached in this session
+  }
+}
+
+/** Refuses details that would put a document's words into the base database (see FORBIDDEN_DOCUMENT_KEYS). */
+export function checkAuditDetails(entity: string | undefined, details: Record<string, unknown> | undefined): void {
+  if (!details || entity === undefined || !DOCUMENT_ENTITIES.has(entity)) return;
+  for (const k of FORBIDDEN_DOCUMENT_KEYS) {
+    if (Object.prototype.hasOwnProperty.call(details, k)) throw new Error(`audit entry of a ${entity} may not carry its ${k}`);
+  }
 }
 
 export function appendAudit(db: Db, entry: AuditEntry, at = new Date().toISOString()): void {
-  const prev = (db.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').pluck().get() as string | undefined) ?? GENESIS;
-  const details = JSON.stringify(entry.details ?? {});
-  db.prepare(
-    'INSERT INTO audit_log (at, user_id, action, entity, entity_id, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)',
-  ).run(at, entry.userId, entry.action, entry.entity ?? null, entry.entityId ?? null, details, prev, rowHash(prev, at, entry, details));
+  checkAuditDetails(entry.entity, entry.details);
+  const details = canonicalJson(entry.details ?? {});
+  const last = cached(db, 'SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+  const prev = last?.hash ?? GENESIS;
+  if (!hasV2(db)) {
+    const hash = hashV1({ prevHash: prev, at, userId: entry.userId, action: entry.action, entity: entry.entity ?? null, entityId: entry.entityId ?? null, details });
+    db.prepare('INSERT INTO audit_log (at, user_id, action, entity, entity_id, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)')
+      .run(at, entry.userId, entry.action, entry.entity ?? null, entry.entityId ?? null, details, prev, hash);
+    return;
+  }
+  const e: StoredEntry = {
+    seq: (last?.id ?? 0) + 1,
+    v: 2,
+    at: new Date(at).toISOString(), // always UTC with milliseconds
+    workstation: getSetting(db, 'workstation_id') ?? null,
+    userId: entry.userId,
+    actorGid: globalIdOf(db, 'user', entry.userId),
+    action: wellFormed(entry.action),
+    entity: entry.entity === undefined ? null : wellFormed(entry.entity),
+    entityId: entry.entityId ?? null,
+    entityGid: entry.entityGid === undefined ? globalIdOf(db, entry.entity, entry.entityId) : wellFormed(entry.entityGid),
+    outcome: entry.outcome ?? 'ok',
+    reason: entry.reason === undefined ? null : wellFormed(entry.reason),
+    details,
+    prevHash: prev,
+    hash: '',
+  };
+  e.hash = hashV2(prev, canonicalV2(e));
+  cached(db,
+    `INSERT INTO audit_log (id, v, at, workstation, user_id, actor_gid, action, entity, entity_id, entity_gid, outcome, reason, details, prev_hash, hash)
+     VALUES (?,2,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+  ).run(e.seq, e.at, e.workstation, e.userId, e.actorGid, e.action, e.entity, e.entityId, e.entityGid, e.outcome, e.reason, e.details, e.prevHash, e.hash);
 }
 
-/** Walks the chain; returns the id of the first row that does not verify, or null when intact. */
-export function verifyAuditChain(db: Db): number | null {
-  let prev = GENESIS;
-  const rows = db.prepare('SELECT * FROM audit_log ORDER BY id').iterate() as IterableIterator<{
-    id: number; at: string; user_id: number | null; action: string; entity: string | null; entity_id: number | null; details: string; prev_hash: string; hash: string;
-  }>;
-  for (const r of rows) {
-    const entry: AuditEntry = { userId: r.user_id, action: r.action };
-    if (r.entity !== null) entry.entity = r.entity;
-    if (r.entity_id !== null) entry.entityId = r.entity_id;
-    if (r.prev_hash !== prev || rowHash(prev, r.at, entry, r.details) !== r.hash) return r.id;
-    prev = r.hash;
-  }
-  return null;
+/** The last entry's seq and hash (seq 0 and the genesis hash for an empty log). */
+export function auditHead(db: Db): { seq: number; hash: string } {
+  const last = db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+  return last ? { seq: last.id, hash: last.hash } : { seq: 0, hash: GENESIS };
 }
+
+export { verifyAuditChain } from './verify';

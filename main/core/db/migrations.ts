@@ -366,7 +366,37 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (user_id, kind)
   ) WITHOUT ROWID;
   `,
-  // 13: compartments (compartments/split.ts moves the records out at the next unlock, with the keys):
+  // 13: audit entries v2 (main/core/audit, docs/audit.md): workstation, the actor's and the record's
+  //    global ids, outcome and reason; rows written before stay v1 and keep verifying under the v1
+  //    rule. Signed chain heads, append-only like the log; an index on the time for searches.
+  `
+  ALTER TABLE audit_log ADD COLUMN v INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE audit_log ADD COLUMN workstation TEXT;
+  ALTER TABLE audit_log ADD COLUMN actor_gid TEXT;
+  ALTER TABLE audit_log ADD COLUMN entity_gid TEXT;
+  ALTER TABLE audit_log ADD COLUMN outcome TEXT;
+  ALTER TABLE audit_log ADD COLUMN reason TEXT;
+  CREATE INDEX idx_audit_log_at ON audit_log(at);
+  CREATE INDEX idx_audit_log_action ON audit_log(action);
+  CREATE INDEX idx_audit_log_user ON audit_log(user_id);
+  CREATE TABLE audit_heads (
+    id INTEGER PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    at TEXT NOT NULL,
+    workstation TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    certificate BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    cause TEXT NOT NULL
+  );
+  CREATE INDEX idx_audit_heads_seq ON audit_heads(seq);
+  CREATE TRIGGER audit_heads_no_update BEFORE UPDATE ON audit_heads
+    BEGIN SELECT RAISE(ABORT, 'audit_heads is append-only'); END;
+  CREATE TRIGGER audit_heads_no_delete BEFORE DELETE ON audit_heads
+    BEGIN SELECT RAISE(ABORT, 'audit_heads is append-only'); END;
+  `,
+  // 14: compartments (compartments/split.ts moves the records out at the next unlock, with the keys):
   //     one id sequence for the records of every level, so ids never collide between compartment
   //     files; the journal of writes that span the base and a compartment; this profile's id, which
   //     its compartment files carry.

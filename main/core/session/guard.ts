@@ -152,7 +152,8 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarni
     const signed = this.current;
     this.current = null;
     this.desk.lock(reason);
-    if (signed) void this.tokens.signOut(signed);
+    // Signed out once the audit head of the lock is signed (audit/AuditAnchor.ts) while the token is there.
+    if (signed) void this.desk.auditAnchor.settled().finally(() => this.tokens.signOut(signed));
     if (had) this.emit('locked', reason);
   }
 

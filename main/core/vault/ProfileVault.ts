@@ -17,6 +17,7 @@ import { DeskError } from '../../../common/errors';
 import { viMessage } from '../../../common/messages';
 import type { SetupInput } from '../../../common/schemas';
 import { appendAudit } from '../audit/auditLog';
+import { AuditAnchor } from '../audit/AuditAnchor';
 import { AttachmentStore } from '../attachments/store';
 import type { ContextSource, CoreContext } from '../context';
 import { encryptDatabaseCopy, finishOpen, isPlainDatabase, needsMigration, openDatabase, openReadOnly, type Db, type OpenOptions } from '../db/connection';
@@ -110,6 +111,8 @@ export class ProfileVault implements ContextSource {
   private readonly recovery: readonly Uint8Array[];
   private readonly trustAnchors: readonly Uint8Array[];
   private readonly revocationLists: () => Promise<ReadonlyArray<{ path: string; bytes: Uint8Array }>>;
+  /** Signs the audit chain's head with the person's token at unlock, hourly and at lock (audit/AuditAnchor.ts). */
+  readonly auditAnchor: AuditAnchor;
 
   protected constructor(readonly profileDir: string, opts: VaultOptions) {
     makeProfilePrivate(profileDir); // 0700, and the files an older version left 0644 made 0600
@@ -118,6 +121,7 @@ export class ProfileVault implements ContextSource {
     this.now = opts.now ?? (() => new Date());
     this.recovery = opts.recoveryCertificates ?? [];
     this.trustAnchors = opts.trustAnchors ?? [];
+    this.auditAnchor = new AuditAnchor(profileDir, this.log, this.now);
     for (const r of this.recovery) if (!canUnlock(parseCertificate(r))) throw new Error('the recovery certificate cannot be used for key transport (RSA keyEncipherment needed)');
   }
 
@@ -177,6 +181,7 @@ export class ProfileVault implements ContextSource {
         }
       });
     }
+    this.auditAnchor.sessionEnding(reason);
     this.actor = null;
     this.sessionKey = null;
     for (const listener of this.lockListeners) listener();
@@ -660,7 +665,7 @@ export class ProfileVault implements ContextSource {
     });
     this.log.log('info', 'workstation profile created', { preset: input.unit.preset });
     await this.openCompartments(userId, key);
-    return this.startSession(userId, key);
+    return this.startSession(userId, key, token.signingKeys);
   }
 
   /** The token's other certificates that may be bound and whose keys prove themselves now. */
@@ -677,13 +682,15 @@ export class ProfileVault implements ContextSource {
     return out;
   }
 
-  private startSession(userId: number, key: PrivateKeyOps): Session {
+  private startSession(userId: number, key: PrivateKeyOps, signingKeys: readonly PrivateKeyOps[] = []): Session {
     const user = getUser(this.db, userId);
     if (!user) throw DeskError.keyed('NOT_FOUND', 'user.notFound');
     this.actor = actorFor(user, registerRoles(this.db));
     this.sessionKey = key;
     const db = this.db;
     if (!this.readOnly) this.conn!.gate.whenWritable(() => writeTx(db, () => appendAudit(db, { userId, action: 'session.unlock' })));
+    const gate = this.conn!.gate;
+    if (!this.readOnly) this.auditAnchor.sessionStarted(db, userId, [...signingKeys, key], (w) => gate.whenWritable(w));
     return this.sessionOf(this.actor);
   }
 
@@ -745,7 +752,7 @@ export class ProfileVault implements ContextSource {
       this.lock('manual');
       throw err;
     }
-    return this.startSession(userId, unlockedBy);
+    return this.startSession(userId, unlockedBy, token.signingKeys);
   }
 
   /**

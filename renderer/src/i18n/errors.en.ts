@@ -11,9 +11,7 @@ export const LABELS_EN: Record<LabelKey, string> = {
   position: 'position',
   issuer: 'issuing body',
   documentDate: 'document date',
-  periodFrom: 'from',
   protectionUntil: 'protection period',
-  periodTo: 'to',
   decidedOn: 'decision date',
   arrivalDate: 'arrival date',
   deadline: 'deadline',
@@ -24,6 +22,8 @@ export const LABELS_EN: Record<LabelKey, string> = {
   copyCount: 'copy count',
   handedOn: 'hand-over date',
   termStart: 'term start date',
+  periodFrom: 'from date',
+  periodTo: 'to date',
 };
 
 export const MESSAGES_EN: Record<MessageKey, string> = {
@@ -278,6 +278,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'report.badPeriod': 'The period of the register is not valid: it needs a start and an end date, the start not after the end.',
   'report.badDate': 'Row {{row}} of the register has a date that is not valid.',
   'draft.tooLarge': 'The draft is too large (at most {{max}} KB).',
+  'period.order': 'The start date must be on or before the end date.',
   'language.invalid': 'The language is not valid.',
 };
 

@@ -14,6 +14,7 @@ import { IncomingDetailView } from '../incoming/IncomingDetailView';
 import { IncomingPage } from '../incoming/IncomingPage';
 import { RegisterDialog } from '../incoming/RegisterDialog';
 import { InternalUnitsPage } from '../registers/InternalUnitsPage';
+import { AuditPage } from '../audit/AuditPage';
 import { RegistersPage } from '../registers/RegistersPage';
 import { IdleWarning } from '../session/IdleWarning';
 import { lockWorkstation } from '../session/lock';
@@ -96,6 +97,7 @@ export function AppShell() {
           {view.name === 'tokens' && isAdmin && <TokensPage />}
           {view.name === 'registers' && (isAdmin || mayRegister) && <RegistersPage />}
           {view.name === 'internalUnits' && isAdmin && <InternalUnitsPage />}
+          {view.name === 'audit' && isAdmin && <AuditPage />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}

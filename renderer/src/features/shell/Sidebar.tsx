@@ -37,6 +37,7 @@ export function Sidebar() {
             {registersItem}
             <NavItem icon="building" label={t('shell.internalUnits')} active={view.name === 'internalUnits'}
               onClick={() => show({ name: 'internalUnits' } satisfies View)} />
+            <NavItem icon="list" label={t('shell.audit')} active={view.name === 'audit'} onClick={() => show({ name: 'audit' } satisfies View)} />
           </ul>
         </>
       )}
