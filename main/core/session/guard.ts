@@ -22,6 +22,8 @@ export interface GuardOptions {
 
 export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarning: [number]; resumed: [] }> {
   private current: SignedInToken | null = null;
+  /** The previous session's sign-out, held until its lock head is signed (audit/AuditAnchor.ts). */
+  private signingOut: Promise<unknown> = Promise.resolve();
   private stopWatch: (() => void) | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private warnTimer: NodeJS.Timeout | null = null;
@@ -81,6 +83,7 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarni
 
   /** Signs in on the token, opens the session with what it proves; on failure the token is signed out. */
   private async withToken(ref: TokenRef, pin: string | undefined, open: (identity: SignedInToken['identity']) => Promise<Session>): Promise<Session> {
+    await this.signingOut;
     const signed = await this.tokens.signIn(ref, pin);
     try {
       const session = await open(signed.identity);
@@ -94,6 +97,7 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarni
 
   /** Signs in on the token for one operation (no session) and always signs out again. */
   private async forOneCall<T>(ref: TokenRef, pin: string | undefined, run: (identity: SignedInToken['identity']) => Promise<T>): Promise<T> {
+    await this.signingOut;
     const signed = await this.tokens.signIn(ref, pin);
     try {
       return await run(signed.identity);
@@ -153,7 +157,12 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarni
     this.current = null;
     this.desk.lock(reason);
     // Signed out once the audit head of the lock is signed (audit/AuditAnchor.ts) while the token is there.
-    if (signed) void this.desk.auditAnchor.settled().finally(() => this.tokens.signOut(signed));
+    // The next sign-in waits for it: signing out later would end the next session on the same token.
+    if (signed) {
+      this.signingOut = this.desk.auditAnchor.settled()
+        .finally(() => this.tokens.signOut(signed))
+        .catch(() => undefined);
+    }
     if (had) this.emit('locked', reason);
   }
 
