@@ -244,7 +244,7 @@ export class ProfileVault implements ContextSource {
    * (writeGate.ts). A database keyed the old way is rekeyed to the raw key first, once (rekey.ts).
    * `checked`: the file was made or verified just now (setup, encryption in place): no check.
    */
-  private async attach(dataKey: Buffer | null, checked = false): Promise<void> {
+  private async attach(dataKey: Buffer | null, checked = false, compartments = false): Promise<void> {
     const file = this.path(DB_FILE);
     const opts: OpenOptions = { ...(dataKey ? { hexKey: dataKey.toString('hex') } : {}), check: 'deferred' };
     let opened = openDatabase(file, opts);
@@ -264,6 +264,7 @@ export class ProfileVault implements ContextSource {
       gate.decide({ ok: false, damage: opened.damage ?? 'unreadable' });
       return;
     }
+    this.handInChecks([]); // (an earlier open's pending verdict is never left waiting)
     this.checks = null;
     if (!checked) {
       const t0 = performance.now();
@@ -274,13 +275,15 @@ export class ProfileVault implements ContextSource {
         },
         (err: unknown): Verdict => ({ ok: false, damage: `integrity check failed to run: ${(err as Error).message}` }),
       );
-      // The verdict covers the compartment files too: openCompartments hands in their checks (or none).
+      // For a session (`compartments`), the verdict covers the compartment files too: openCompartments
+      // hands in their checks (or none; lock does if it never ran). Other opens: the base's alone.
       let handIn!: (checks: Array<Promise<Verdict>>) => void;
-      const compartments = new Promise<Array<Promise<Verdict>>>((resolve) => (handIn = resolve));
+      const more = new Promise<Array<Promise<Verdict>>>((resolve) => (handIn = resolve));
       this.checks = { base, compartments: handIn };
+      if (!compartments) this.handInChecks([]);
       void base.then(async (v) => {
         if (!v.ok) return gate.decide(v);
-        const others = await Promise.all(await compartments);
+        const others = await Promise.all(await more);
         gate.decide(others.find((o) => !o.ok) ?? { ok: true });
       });
     }
@@ -726,7 +729,7 @@ export class ProfileVault implements ContextSource {
       // An encryption in place that was interrupted (keyring written, database or blobs still plain)
       // is finished now, with the key it was started with.
       if (this.encryptionInterrupted()) await this.encryptInPlace(dataKey);
-      await this.attach(dataKey);
+      await this.attach(dataKey, false, true);
     } catch (err) {
       dataKey.fill(0);
       throw err;
