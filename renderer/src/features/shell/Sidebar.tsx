@@ -11,6 +11,8 @@ export function Sidebar() {
   const version = useApp((s) => s.info?.version);
   const canRead = useApp((s) => !!s.session?.rights.includes('doc.read'));
   const isAdmin = useIsAdmin();
+  // The copy register: for whoever is cleared for any classified level (rows are filtered by the core).
+  const seesSecrets = useApp((s) => !!s.session && s.session.user.clearance !== 'thuong');
   // Registers: configured by administrators, their years closed by the văn thư.
   const keepsRegisters = useApp((s) => !!s.session?.rights.includes('doc.register'));
   const registersItem = (
@@ -25,6 +27,9 @@ export function Sidebar() {
             <NavItem icon="inbox" label={t('shell.incoming')} active={view.name === 'incoming' || view.name === 'incomingDetail'}
               onClick={() => show({ name: 'incoming' })} />
             {keepsRegisters && !isAdmin && registersItem}
+            {seesSecrets && (
+              <NavItem icon="list" label={t('shell.copyRegister')} active={view.name === 'copyRegister'} onClick={() => show({ name: 'copyRegister' })} />
+            )}
           </ul>
         </>
       )}
