@@ -139,6 +139,9 @@ async function signIn(who: Who): Promise<Page> {
   if (!app) {
     app = await openApp(profileDir, { hsm: person.hsm(), trustAnchors: [hsmA.ca.certDer, hsmB.ca.certDer] });
     currentHsm = person.hsm();
+    app.page.on('response', (r) => {
+      if (r.status() >= 400) failedRequests.push(`${r.status()} ${new URL(r.url()).pathname}`);
+    });
   }
   const p = page();
   const lock = p.getByRole('heading', { name: 'Máy trạm đang khóa' });
@@ -154,6 +157,8 @@ async function signIn(who: Who): Promise<Page> {
   return p;
 }
 let currentHsm: SoftHsm | undefined;
+/** Every request the pages made that failed (status, path). */
+const failedRequests: string[] = [];
 
 /** Opens the Tối mật document from the register. */
 async function openSecret(): Promise<void> {
@@ -288,6 +293,10 @@ test('the officer, granted, opens it at its address and prints one copy with the
   assert.match((await print.getByRole('link', { name: 'Mở bản in' }).getAttribute('href')) ?? '', /^blob:/);
   const again = await p.evaluate(async (u) => (await fetch(u, { headers: { Authorization: `Bearer ${sessionStorage.getItem('securedesk.devhost.token') ?? ''}` } })).status, ticketUrl);
   assert.equal(again, 404, 'the ticket is used once');
+  // That refusal is the only failed request so far, and the only error the console shows.
+  assert.deepEqual(failedRequests.splice(0), [`404 ${new URL(ticketUrl).pathname}`]);
+  await eventually(async () => assert.equal(app!.problems.errors.filter((e) => e.includes('404')).length, 1));
+  app!.problems.errors.splice(0, app!.problems.errors.length, ...app!.problems.errors.filter((e) => !e.includes('404')));
   const pages = pdfTextPages(pdf).map((t) => t.replace(/\s+/g, ' '));
   assert.equal(pages.length, 2, 'one copy of a two-page document');
   for (const [i, text] of pages.entries()) {
@@ -417,6 +426,7 @@ test('the leader destroys it: refused while on hold, then done; it is gone from 
 
 test('no console errors and no Content-Security-Policy violations', { skip }, async () => {
   await closeApp();
+  assert.deepEqual(failedRequests, [], 'failed requests');
   assert.deepEqual(seen.csp, [], 'CSP violations');
   assert.deepEqual(seen.errors, [], 'console errors');
 });
