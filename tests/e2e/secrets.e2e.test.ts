@@ -165,7 +165,11 @@ async function openSecret(): Promise<void> {
   await rows().filter({ hasText: SECRET.symbol }).dblclick();
   await detailHeading().waitFor();
   await section().waitFor();
+  await viewerReady();
 }
+
+/** The viewer has the file (acting before would move or destroy it under a download in flight). */
+const viewerReady = () => expectText(page().locator('.detail-viewer'), '/ 2');
 
 async function backToRegister(p: Page): Promise<void> {
   await p.getByRole('button', { name: 'Sổ văn bản đến', exact: true }).click();
@@ -258,6 +262,7 @@ test('the officer, granted, opens it at its address and prints one copy with the
   }, ids.secret);
   await detailHeading().waitFor();
   await expectText(p.locator('.detail-meta'), SECRET.subject);
+  await viewerReady();
   // An officer may take none of the secrets actions: the section only shows.
   await section().waitFor();
   assert.equal(await section().getByRole('button').count(), 0, 'no action offered to the officer');
