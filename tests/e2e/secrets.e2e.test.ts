@@ -117,6 +117,8 @@ const detailHeading = () => page().getByRole('heading', { name: `Văn bản đ�
 const section = () => page().locator('.secrets-section');
 const search = () => page().getByRole('searchbox', { name: 'Tìm trong sổ văn bản đến' });
 
+const navModules = async (p: Page) => (await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button').allTextContents()).map((m) => m.trim());
+
 async function closeApp(): Promise<void> {
   if (!app) return;
   seen.errors.push(...app.problems.errors.splice(0));
@@ -207,6 +209,8 @@ async function shoot(p: Page, name: string, target: () => Promise<void>): Promis
 test('an officer cleared Tối mật without a grant finds the document by no list, search, count or address', { skip }, async () => {
   const p = await signIn('officer');
   await assertNotFound(p, OFFICER);
+  // No classified record in reach: no copy register in the navigation either.
+  assert.deepEqual(await navModules(p), ['Văn bản đến']);
   await p.keyboard.press('Control+l');
 });
 
@@ -257,6 +261,7 @@ test('the leader grants it to the officer by name and allows one print; the Bả
 test('the officer, granted, opens it at its address and prints one copy with the permission: watermark and register number', { skip }, async () => {
   const p = await signIn('officer');
   await expectText(p.locator('.page-count'), '2 văn bản');
+  await eventually(async () => assert.deepEqual(await navModules(p), ['Văn bản đến', 'Sổ quản lý sao, chụp BMNN']));
   await p.evaluate((id) => {
     window.location.hash = `#/incoming/${id}`;
   }, ids.secret);
@@ -419,6 +424,7 @@ test('the leader destroys it: refused while on hold, then done; it is gone from 
   await expectText(p.locator('.toast').last(), `Đã tiêu hủy văn bản đến số ${ids.secretNumber}.`);
   // Gone for the leader in every list, search and at its address; for the others in the core's lists.
   await assertNotFound(p, LEADER);
+  await eventually(async () => assert.deepEqual(await navModules(p), ['Văn bản đến']), 5000);
   const desk = app!.desk!;
   for (const id of [ids.clerk, ids.officer, ids.leader]) {
     const who = actorFor(getUser(desk.db, id)!);
