@@ -39,8 +39,8 @@ export function CopyRegisterPage() {
       <div className="page-header">
         <h1 id="copy-register-title">{t('secrets.register.title')}</h1>
         <span className="page-count">{rows ? t('secrets.register.count', { count: rows.length }) : ''}</span>
-        <div className="page-actions">
-          <label className="inline-field" htmlFor="copy-register-year">{t('secrets.register.year')}</label>
+        <div className="register-year">
+          <label htmlFor="copy-register-year">{t('secrets.register.year')}</label>
           <select id="copy-register-year" className="input year-select" value={year} onChange={(e) => setYear(Number(e.target.value))}>
             {years.map((y) => <option key={y} value={y}>{y}</option>)}
           </select>
