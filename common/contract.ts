@@ -327,6 +327,14 @@ export interface CopyResult {
   /** The copy register entry (classified records only). */
   copyId: number | null; year: number; firstNumber: number | null; copies: number; kind: CopyKind;
 }
+/** What the signed-in person may do with one record under the secrets rules (decided by the core). */
+export interface SecretRights {
+  classified: boolean; grant: boolean; hold: boolean; proposeLevel: boolean; confirmLevel: boolean; destroy: boolean;
+  /** May give a named person a permission to print or copy (the level's copy authority). */
+  allowCopy: boolean;
+  /** May print or copy without a permission given to them (an ordinary record, or the copy authority). */
+  copyWithoutPermission: boolean;
+}
 export interface CopyRegisterRow {
   id: number; incomingId: number; kind: CopyKind; kindLabel: string; year: number; firstNumber: number; copies: number; secrecy: Secrecy;
   arrivalNumber: number; numberSymbol: string; documentDate: string; allowedBy: string; madeBy: string; madeAt: string; reason: string;
@@ -568,12 +576,14 @@ export const contract = {
   'copies.allow': channel<CopyApprovalView>()({ input: allowCopySchema, access: 'doc.read' }),
   'copies.approvals': channel<CopyApprovalView[]>()({ input: z.object({ incomingId: z.number().int().positive() }).strict(), access: 'doc.read' }),
   /** A print run: its register entry and a one-use ticket for the composed PDF (to the printer or a save dialog). */
-  'copies.make': channel<CopyResult & { ticket: string }>()({ input: makeCopySchema, access: 'doc.read' }),
+  'copies.make': channel<CopyResult & { ticket: string; url: string }>()({ input: makeCopySchema, access: 'doc.read' }),
   /** A state-secret register for a period, as PDF (law's layout) or XLSX: a one-use ticket for the file. */
   'registers.output': channel<RegisterOutput & { ticket: string }>()({ input: registerOutputSchema, access: 'doc.read' }),
   'review.due': channel<ReviewItem[]>()({ input: z.object({ withinDays: z.number().int().min(0).max(3650).optional() }).strict(), access: 'doc.read' }),
   'review.extend': channel<ReviewItem>()({ input: extendProtectionSchema, access: 'doc.read' }),
   'copies.register': channel<CopyRegisterRow[]>()({ input: z.object({ year: z.number().int().min(1900).max(2200) }).strict(), access: 'doc.read' }),
+  'secrets.rights': channel<SecretRights>()({ input: z.object({ incomingId: z.number().int().positive() }).strict(), access: 'doc.read' }),
+  'holds.list': channel<HoldView[]>()({ input: z.object({ incomingId: z.number().int().positive() }).strict(), access: 'doc.read' }),
   'prefs.get': channel<UserPrefs>()({ input: empty, access: 'session' }),
   'prefs.setLanguage': channel<UserPrefs>()({
     input: z.object({ language: z.enum(UI_LANGUAGES, { error: m('language.invalid') }) }).strict(),

@@ -4,6 +4,7 @@ import type { Channel, OutputOf, ParsedInputOf } from '../../common/contract';
 import type { Desk } from '../core/desk';
 import { authorize } from '../core/org/rights';
 import { keyringRecipients } from '../core/profile/keyring';
+import { secretRights } from '../core/secrets/rights';
 import type { SessionGuard } from '../core/session/guard';
 
 export interface HandlerContext {
@@ -113,7 +114,8 @@ export const handlers: Handlers = {
   'copies.make': async (ctx, input) => {
     const a = actor(ctx);
     const { pdf, ...result } = await ctx.desk.copies.make(a, input);
-    return { ...result, ticket: ctx.desk.attachments.issuePrintout(a, pdf, `ban-in-${result.year}-${result.firstNumber ?? 'thuong'}.pdf`) };
+    const ticket = ctx.desk.attachments.issuePrintout(a, pdf, `ban-in-${result.year}-${result.firstNumber ?? 'thuong'}.pdf`);
+    return { ...result, ticket, url: ctx.attachmentUrl(ticket) };
   },
   'review.due': (ctx, { withinDays }) => ctx.desk.review.due(actor(ctx), withinDays),
   'review.extend': (ctx, input) => ctx.desk.review.extend(actor(ctx), input),
@@ -124,6 +126,8 @@ export const handlers: Handlers = {
     const name = `${out.kind}-${input.from}-${input.to}.${out.format}`;
     return { ...out, ticket: ctx.desk.attachments.issuePrintout(a, bytes, name, out.format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet') };
   },
+  'secrets.rights': (ctx, { incomingId }) => secretRights(ctx.desk, actor(ctx), incomingId),
+  'holds.list': (ctx, { incomingId }) => ctx.desk.destruction.holds(actor(ctx), incomingId),
   'prefs.get': (ctx) => ctx.desk.prefs.get(actor(ctx)),
   'prefs.setLanguage': (ctx, { language }) => ctx.desk.prefs.setLanguage(actor(ctx), language),
   'policy.get': (ctx) => ctx.desk.policy.get(actor(ctx)),

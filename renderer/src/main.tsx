@@ -11,6 +11,7 @@ import './styles/viewer.css';
 import './styles/tokens.css';
 import './styles/registers.css';
 import './styles/session.css';
+import './styles/secrets.css';
 import { App } from './App';
 
 createRoot(document.getElementById('root')!).render(

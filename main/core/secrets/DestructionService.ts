@@ -65,6 +65,15 @@ export class DestructionService {
     return { id: h.id, incomingId: h.incoming_id, reason: h.reason, placedAt: h.placed_at, releasedAt: now.toISOString() };
   }
 
+  /** The holds on a record, open and released. */
+  holds(actor: Actor, incomingId: number): HoldView[] {
+    authorize(actor, 'doc.read');
+    const ctx = this.source.context();
+    const doc = placeOf(ctx.db, ctx.arms, actor, incomingId);
+    return (ctx.db.prepare(`SELECT id, incoming_id AS incomingId, reason, placed_at AS placedAt, released_at AS releasedAt FROM ${doc.c}.holds WHERE incoming_id = ? ORDER BY id`)
+      .all(doc.id) as HoldView[]);
+  }
+
   async destroy(actor: Actor, input: DestroyInput): Promise<DestructionView> {
     authorize(actor, 'doc.read');
     const ctx = this.source.context();

@@ -15,6 +15,8 @@ import { useApp, useCanRegister } from '../../stores/app';
 import { useIncoming } from '../../stores/incoming';
 import { useNav } from '../../stores/nav';
 import { useRegisterDraft } from '../../stores/registerDraft';
+import { PrintDialog } from '../secrets/PrintDialog';
+import { SecretsSection, useSecretRights } from '../secrets/SecretsSection';
 import { PdfViewer } from '../viewer/PdfViewer';
 import { CorrectionDialog } from './CorrectionDialog';
 import { CorrectionHistory } from './CorrectionHistory';
@@ -33,6 +35,9 @@ export function IncomingDetailView({ id }: { id: number }) {
   // Bumped after a hand-over, an acknowledgement or a correction: the entry is read again.
   const [version, setVersion] = useState(0);
   const [correcting, setCorrecting] = useState(false);
+  const [printing, setPrinting] = useState(false);
+  // What the secrets rules let this person do with the record (asked again when the entry changes).
+  const rights = useSecretRights(id, version);
   const canRegister = useCanRegister();
   // Who is looking, for the watermark: the signed-in person and the agency of the workstation.
   const viewer = { person: useApp((s) => s.session?.user.fullName ?? ''), unit: useApp((s) => s.info?.unit?.name ?? '') };
@@ -87,6 +92,12 @@ export function IncomingDetailView({ id }: { id: number }) {
         {doc && <SecrecyMark level={doc.secrecy} />}
         {doc && doc.urgency !== 'thuong' && <span className={`urgency-tag urgency-${doc.urgency}`}>{labels.urgency(doc.urgency)}</span>}
         {doc && <SignatureSummary state={signatures} onShow={showSignatures} />}
+        {doc && (
+          <button type="button" className="button subtle detail-print" onClick={() => setPrinting(true)} disabled={!doc.attachments.some((a) => a.isPdf)}
+            title={doc.attachments.some((a) => a.isPdf) ? t('secrets.print.tooltip') : t('secrets.print.noPdf')}>
+            <Icon name="file" /> {t('secrets.print.button')}
+          </button>
+        )}
         {doc && canRegister && (
           <button type="button" className="button subtle detail-correct" onClick={() => setCorrecting(true)} disabled={doc.yearClosed}
             title={doc.yearClosed ? t('corrections.yearClosed', { year: doc.year }) : t('corrections.tooltip')}>
@@ -151,6 +162,12 @@ export function IncomingDetailView({ id }: { id: number }) {
               <Meta label={t('detail.registeredBy')}>{doc.registeredBy}</Meta>
               <Meta label={t('detail.registeredAt')}>{formatDateTimeVn(doc.registeredAt)}</Meta>
             </dl>
+            {rights?.classified && (
+              <SecretsSection doc={doc} rights={rights} onChanged={() => setVersion((v) => v + 1)} onDestroyed={() => {
+                useIncoming.getState().refresh();
+                backToList();
+              }} />
+            )}
             <HandoverSection doc={doc} onChanged={() => setVersion((v) => v + 1)} />
             <CorrectionHistory corrections={doc.corrections} />
             <h2 className="meta-heading">
@@ -196,6 +213,7 @@ export function IncomingDetailView({ id }: { id: number }) {
           </div>
         </div>
       )}
+      {doc && printing && <PrintDialog doc={doc} rights={rights} onClose={() => setPrinting(false)} />}
       {doc && correcting && (
         <CorrectionDialog doc={doc} signed={(signatures.signatures?.length ?? 0) > 0} onClose={() => setCorrecting(false)} onCorrected={(d) => {
           setCorrecting(false);

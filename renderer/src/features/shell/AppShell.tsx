@@ -6,6 +6,7 @@ import i18n from '../../i18n';
 import { call } from '../../ipc/call';
 import { useApp, useCanRegister, useIsAdmin } from '../../stores/app';
 import { useIncoming } from '../../stores/incoming';
+import { useDeepLink } from '../../stores/deepLink';
 import { runFind, useNav } from '../../stores/nav';
 import { emptyDraft, useRegisterDraft } from '../../stores/registerDraft';
 import { toast } from '../../stores/toasts';
@@ -16,6 +17,7 @@ import { RegisterDialog } from '../incoming/RegisterDialog';
 import { InternalUnitsPage } from '../registers/InternalUnitsPage';
 import { AuditPage } from '../audit/AuditPage';
 import { RegistersPage } from '../registers/RegistersPage';
+import { CopyRegisterPage } from '../secrets/CopyRegisterPage';
 import { IdleWarning } from '../session/IdleWarning';
 import { lockWorkstation } from '../session/lock';
 import { TokensPage } from '../tokens/TokensPage';
@@ -41,6 +43,8 @@ export function AppShell() {
     useRegisterDraft.setState({ open: false, draft: emptyDraft() });
     void useIncoming.getState().loadRegisters();
   }, []);
+  // After the reset above: a window opened on a document's address shows it.
+  useDeepLink();
 
   // Activity keeps the idle lock away; main hears of it at most every ACTIVITY_EVERY_MS.
   useEffect(() => {
@@ -98,6 +102,7 @@ export function AppShell() {
           {view.name === 'registers' && (isAdmin || mayRegister) && <RegistersPage />}
           {view.name === 'internalUnits' && isAdmin && <InternalUnitsPage />}
           {view.name === 'audit' && isAdmin && <AuditPage />}
+          {view.name === 'copyRegister' && <CopyRegisterPage />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}

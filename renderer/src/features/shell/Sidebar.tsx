@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Icon, type IconName } from '../../components/Icon';
 import { useApp, useIsAdmin } from '../../stores/app';
 import { useNav, type View } from '../../stores/nav';
+import { useSeesSecrets } from '../secrets/useSeesSecrets';
 
 export function Sidebar() {
   const { t } = useTranslation();
@@ -11,6 +12,8 @@ export function Sidebar() {
   const version = useApp((s) => s.info?.version);
   const canRead = useApp((s) => !!s.session?.rights.includes('doc.read'));
   const isAdmin = useIsAdmin();
+  // The copy register: for whoever can see any classified record (its rows are filtered by the core).
+  const seesSecrets = useSeesSecrets();
   // Registers: configured by administrators, their years closed by the văn thư.
   const keepsRegisters = useApp((s) => !!s.session?.rights.includes('doc.register'));
   const registersItem = (
@@ -25,6 +28,9 @@ export function Sidebar() {
             <NavItem icon="inbox" label={t('shell.incoming')} active={view.name === 'incoming' || view.name === 'incomingDetail'}
               onClick={() => show({ name: 'incoming' })} />
             {keepsRegisters && !isAdmin && registersItem}
+            {seesSecrets && (
+              <NavItem icon="list" label={t('shell.copyRegister')} active={view.name === 'copyRegister'} onClick={() => show({ name: 'copyRegister' })} />
+            )}
           </ul>
         </>
       )}

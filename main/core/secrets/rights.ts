@@ -1,0 +1,27 @@
+// What the signed-in person may do with one record under the secrets rules, for the UI to offer
+// only those actions. The same rules (rules.ts) decide again when the action is asked for.
+import type { SecretRights } from '../../../common/contract';
+import type { Role } from '../../../common/domain';
+import type { ContextSource } from '../context';
+import { authorize, type Actor } from '../org/rights';
+import { isClassified, placeOf } from './place';
+import { copyAuthority, mayConfirmLevelChange, mayDestroy, mayGrant, mayHold, mayProposeLevelChange } from './rules';
+
+export function secretRights(source: ContextSource, actor: Actor, incomingId: number): SecretRights {
+  authorize(actor, 'doc.read');
+  const ctx = source.context();
+  // NOT_FOUND for a record outside the person's reach, as everywhere.
+  const doc = placeOf(ctx.db, ctx.arms, actor, incomingId);
+  const classified = isClassified(doc.secrecy);
+  const allowCopy = isClassified(doc.secrecy) && copyAuthority(ctx.db, doc.secrecy).includes(actor.role as Role);
+  return {
+    classified,
+    grant: classified && mayGrant(actor),
+    hold: classified && mayHold(actor),
+    proposeLevel: classified && mayProposeLevelChange(actor),
+    confirmLevel: classified && mayConfirmLevelChange(actor),
+    destroy: classified && mayDestroy(actor),
+    allowCopy,
+    copyWithoutPermission: !classified || allowCopy,
+  };
+}
