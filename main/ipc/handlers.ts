@@ -95,7 +95,15 @@ export const handlers: Handlers = {
   // Ký nhận is signed on the receiver's token (Sổ chuyển giao BMNN), with a key bound to them.
   'incoming.acknowledge': (ctx, { handoverId }) => {
     const a = actor(ctx);
-    return ctx.desk.incoming.acknowledge(a, handoverId, ctx.guard.token ? ctx.guard.signingKey(a) : undefined);
+    // A token without a signing key bound to the person (encryption only) acknowledges unsigned: the
+    // register then says "Đã ký nhận", not "Đã ký số".
+    let key: ReturnType<typeof ctx.guard.signingKey> | undefined;
+    try {
+      key = ctx.guard.token ? ctx.guard.signingKey(a) : undefined;
+    } catch {
+      key = undefined;
+    }
+    return ctx.desk.incoming.acknowledge(a, handoverId, key);
   },
   'incoming.correct': (ctx, input) => ctx.desk.incoming.correct(actor(ctx), input),
   'grants.list': (ctx, { incomingId }) => ctx.desk.grants.list(actor(ctx), incomingId),

@@ -199,6 +199,10 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   }
 
   const registeredAt = ctx.now();
+  // The marks' columns exist in compartments; a base in the single-file layout (tools and tests that
+  // build an old profile) has none, and takes no marks.
+  const marks = arm.level !== null;
+  if (!marks && (named || input.recalled || protectionUntil)) throw DeskError.keyed('VALIDATION', 'input.invalid');
   const result = writeTx(db, (): RegisterResult => {
     const { number, period } = takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
     const id = nextRecordId(db);
@@ -206,9 +210,9 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
       .prepare(
         `INSERT INTO ${c}.incoming (id, global_id, register_id, period, arrival_number, arrival_date, year, issuer_unit_id, issuer_name,
           number_symbol, number_symbol_key, issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency,
-          deadline, recipients, notes, registered_by, registered_at, attachment_count, page_count, copy_count, signer, arrival_channel,
-          recalled, named_user_id, protection_until)
-         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+          deadline, recipients, notes, registered_by, registered_at, attachment_count, page_count, copy_count, signer, arrival_channel${marks ? `,
+          recalled, named_user_id, protection_until` : ''})
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?${marks ? ',?,?,?' : ''})`,
       )
       .run(
         id, newGlobalId(), register.id, period, number, arrivalDate, year, issuerUnitId, issuerName,
@@ -216,15 +220,15 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
         input.subject, input.secrecy, secrecyRank(input.secrecy), input.urgency, input.deadline ?? null,
         JSON.stringify(recipients.map((r) => r.name)), input.notes, actor.id, registeredAt.toISOString(), metas.length,
         input.pageCount ?? null, input.copyCount ?? null, input.signer ?? '', input.arrivalChannel ?? null,
-        input.recalled ? 1 : 0, named?.id ?? null, protectionUntil,
+        ...(marks ? [input.recalled ? 1 : 0, named?.id ?? null, protectionUntil] : []),
       );
-    const addAttachment = db.prepare(
-      `INSERT INTO ${c}.attachments (id, global_id, incoming_id, ordinal, name, size, mime, is_pdf, sha256, sealed_for) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-    );
+    const addAttachment = db.prepare(marks
+      ? `INSERT INTO ${c}.attachments (id, global_id, incoming_id, ordinal, name, size, mime, is_pdf, sha256, sealed_for) VALUES (?,?,?,?,?,?,?,?,?,?)`
+      : `INSERT INTO ${c}.attachments (id, global_id, incoming_id, ordinal, name, size, mime, is_pdf, sha256) VALUES (?,?,?,?,?,?,?,?,?)`);
     recordChange(db, 'incoming', id, 'create', actor.id, registeredAt, c);
     metas.forEach((m, i) => {
       const attachmentId = nextRecordId(db);
-      addAttachment.run(attachmentId, newGlobalId(), id, i + 1, m.name, stored[i]!.size, m.mime, m.isPdf ? 1 : 0, stored[i]!.sha256, named?.id ?? null);
+      addAttachment.run(attachmentId, newGlobalId(), id, i + 1, m.name, stored[i]!.size, m.mime, m.isPdf ? 1 : 0, stored[i]!.sha256, ...(marks ? [named?.id ?? null] : []));
       recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt, c);
     });
     storeRecipients(db, c, id, recipients, actor.id, registeredAt);
@@ -233,7 +237,8 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
       userId: actor.id, action: 'incoming.register', entity: 'incoming', entityId: id,
       details: {
         register: register.name, arrivalNumber: number, arrivalDate, secrecy: input.secrecy,
-        files: metas.map((m) => m.sha256),
+        // The number of files only: their hashes stay in the compartment (a hash confirms a guessed file).
+        files: metas.length,
         ...(duplicates.length > 0 ? { acknowledgedDuplicates: duplicates.map((d) => d.id) } : {}),
         ...(order.length > 0 ? { acknowledgedOutOfOrder: order } : {}),
         ...(symbolWarning ? { numberSymbolWarning: symbolWarning } : {}),
