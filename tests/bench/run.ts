@@ -18,7 +18,7 @@ import { machineInfo } from './machine';
 import { buildQueries, measureSearch, type SearchFigures } from './search';
 import { openKeyed as openCoreKeyed } from '../../main/core/db/keying';
 import { measureAnyPage, type AnyPageFigures } from './anyPage';
-import { closeProfile, IDENTITY_FILE, KEYRING_FILE, openKeyed, openProfile, profileHexKey, storedIdentity } from './session';
+import { closeProfile, IDENTITY_FILE, KEYRING_FILE, MAT_IDENTITY_FILE, openKeyed, openProfile, profileHexKey, storedIdentity } from './session';
 import { median, ms, progress, timed } from './stats';
 
 const SEED = 2026;
@@ -30,7 +30,7 @@ const BATCH = 2000;
 const WORKER_CACHE_MIB = 256;
 const SMALL_DOCS = 100_000;
 const META_FILE = 'bench-profile.json';
-const OUR_FILES = new Set([DB_NAME, `${DB_NAME}-wal`, `${DB_NAME}-shm`, META_FILE, KEYRING_FILE, IDENTITY_FILE, 'store', 'staging']);
+const OUR_FILES = new Set([DB_NAME, `${DB_NAME}-wal`, `${DB_NAME}-shm`, META_FILE, KEYRING_FILE, IDENTITY_FILE, MAT_IDENTITY_FILE, 'store', 'staging', 'compartments', 'keyrings']);
 /** writeKeyring's temporary file, left only by a crash. */
 const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.part$/.test(f);
 
@@ -41,10 +41,10 @@ const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.pa
  */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10 };
 
-interface Args { only: 'all' | 'search' | 'crypto'; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number }
+interface Args { only: 'all' | 'search' | 'crypto'; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; generateOnly: boolean }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200 };
+  const args: Args = { only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, generateOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--only') {
@@ -56,10 +56,12 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--no-small') args.small = false;
     else if (a === '--no-diagnose') args.diagnose = false;
     else if (a === '--crypto-mb') args.cryptoMb = Number(argv[++i]);
+    else if (a === '--generate-only') args.generateOnly = true;
     else throw new Error(`unknown argument ${a} (use --only search|crypto, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N)`);
   }
   if (!Number.isInteger(args.docs) || args.docs < 1000) throw new Error('--docs must be an integer ≥ 1000');
   if (!Number.isInteger(args.cryptoMb) || args.cryptoMb < 1) throw new Error('--crypto-mb must be a positive integer');
+  if (args.generateOnly && !args.keep) throw new Error('--generate-only makes the profile for a later run: give it --keep DIR');
   return args;
 }
 
@@ -150,6 +152,8 @@ function unusable(dir: string, stored: Stored | undefined, docs: number): string
   if (!existsSync(join(dir, KEYRING_FILE)))
     return 'a plain profile (no keyring.cms): made before the profile was encrypted at rest; the encrypted one is generated anew';
   if (!existsSync(join(dir, IDENTITY_FILE))) return `no ${IDENTITY_FILE}: nothing to unlock it with`;
+  if (stored.meta.layout !== 'compartments' || !existsSync(join(dir, MAT_IDENTITY_FILE)))
+    return 'a single-file profile (made before compartments): the compartment layout with the person cleared to Mật is generated anew';
   if (stored.meta.docs !== docs) return `made with ${stored.meta.docs} documents`;
   if (stored.meta.seed !== SEED) return `made with seed ${stored.meta.seed}`;
   if (stored.meta.generator !== generatorFingerprint(SEED, YEARS, BATCH)) return 'made by another sample generator';
@@ -411,6 +415,12 @@ function alternatives(d: Diagnosis) {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const t0 = performance.now();
+  if (args.generateOnly) {
+    // Only the profile (generated, or checked reusable) for a later run with the same --keep.
+    const made = await profileFor(args.keep!, args.docs);
+    process.stdout.write(`${JSON.stringify({ dir: args.keep, reused: made.reused, replaced: made.replaced, meta: made.meta, generation: made.figures, totalMs: ms(performance.now() - t0) }, null, 2)}\n`);
+    return;
+  }
   const searchPart = args.only !== 'crypto';
   const temp = args.keep || !searchPart ? undefined : mkdtempSync(join(tmpdir(), 'securedesk-bench-'));
   try {
