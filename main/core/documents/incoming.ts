@@ -33,7 +33,7 @@ import { pageIds, prepareOrder } from './paging';
 import { recipientRefs, resolveRecipients, storeRecipients } from './recipients';
 import { isYearClosed } from './registers';
 import { indexIncoming, searchPlan, type SearchPlan } from './search';
-import { armOf, inArm, locate, overArms, sumOverArms, type Arm } from './arms';
+import { armOf, armsFor, inArm, locate, overArms, sumOverArms, type Arm } from './arms';
 import { nextRecordId } from '../compartments/ids';
 import { newGlobalId } from '../events/globalId';
 import { canSeeAll, distributionSql } from './needToKnow';
@@ -392,8 +392,11 @@ function listRanked(db: Db, arms: readonly Arm[], built: BuiltQuery, q: ListInpu
   return [...rows, ...pageOf(db, arms, built, { terms: [{ expr: 'f.rowid', dir: 'DESC' }], params: [] }, q.limit - rows.length, RANK_WINDOW)];
 }
 
-export function listIncoming(db: Db, arms: readonly Arm[], actor: Actor, q: ListInput, now: Date): IncomingRow[] {
+export function listIncoming(db: Db, held: readonly Arm[], actor: Actor, q: ListInput, now: Date): IncomingRow[] {
   authorize(actor, 'doc.read');
+  // Only the compartments of the levels asked for (all without a secrecy filter).
+  const arms = armsFor(held, q.secrecy);
+  if (arms.length === 0) return [];
   const built = buildFilter(db, arms, actor, q, todayIso(now), true);
   if (!built) return [];
   const dir = q.sort.dir === 'asc' ? 'ASC' : 'DESC';
@@ -437,8 +440,10 @@ const toRow = (r: unknown[]): IncomingRow => ({
 });
 
 /** Number of matching rows, counted up to `cap` (search counts stop there: "more than 10 000"). */
-export function countIncoming(db: Db, arms: readonly Arm[], actor: Actor, f: IncomingFilter, now: Date, cap = 10_000_000): { total: number; capped: boolean } {
+export function countIncoming(db: Db, held: readonly Arm[], actor: Actor, f: IncomingFilter, now: Date, cap = 10_000_000): { total: number; capped: boolean } {
   authorize(actor, 'doc.read');
+  const arms = armsFor(held, f.secrecy);
+  if (arms.length === 0) return { total: 0, capped: false };
   const built = buildFilter(db, arms, actor, f, todayIso(now));
   if (!built) return { total: 0, capped: false };
   if (built.plan?.symbol) {
