@@ -57,12 +57,15 @@ export interface MatFirstPageFigures {
   held: ColdPage;
   /** Fresh unlock with the person's identity, then the first page over the single compartment (the same service, one arm). */
   single: ColdPage;
-  /** Warm medians per variant, the two runs taking turns; ratio = held / single. */
-  pages: Record<string, { warmMedianMs: number; singleWarmMedianMs: number; ratio: number; rows: number; singleRows: number }>;
+  /**
+   * Warm medians per variant, the two runs taking turns; ratio = held / single, null where the single
+   * compartment has no page to compare with (a filter on the secret levels: Thường holds none of them).
+   */
+  pages: Record<string, { warmMedianMs: number; singleWarmMedianMs: number; ratio: number | null; rows: number; singleRows: number }>;
   counts: Record<string, { medianMs: number; total: number }>;
   /** Issue 7: cold first page held / single, and the worst warm ratio over the variants. */
   ratioCold: number;
-  ratioWarmWorst: { variant: string; ratio: number };
+  ratioWarmWorst: { variant: string; ratio: number | null };
   warmRuns: number;
 }
 
@@ -189,12 +192,13 @@ export async function measureMatFirstPage(dir: string, identity: TokenIdentity, 
       }
       // The first run of each warms its statement: left out.
       const [heldMs, singleMs] = [median(a.slice(1)), median(b.slice(1))];
-      pages[v.name] = { warmMedianMs: ms(heldMs), singleWarmMedianMs: ms(singleMs), ratio: Math.round((heldMs / singleMs) * 100) / 100, rows, singleRows };
+      const comparable = rows === 100 && singleRows === 100;
+      pages[v.name] = { warmMedianMs: ms(heldMs), singleWarmMedianMs: ms(singleMs), ratio: comparable ? Math.round((heldMs / singleMs) * 100) / 100 : null, rows, singleRows };
       let total = 0;
       const count = medianOf(COUNT_RUNS - 2, () => (total = desk.incoming.count(actor, v.filter).total), 1);
       counts[v.name] = { medianMs: ms(count), total };
     }
-    const [worstName, worst] = Object.entries(pages).sort((x, y) => y[1].ratio - x[1].ratio)[0]!;
+    const [worstName, worst] = Object.entries(pages).filter(([, p]) => p.ratio !== null).sort((x, y) => y[1].ratio! - x[1].ratio!)[0]!;
     progress(`Mật person, first pages warm: ${Object.entries(pages).map(([n, p]) => `${n} ${p.warmMedianMs} / ${p.singleWarmMedianMs} ms`).join(', ')} (held / single compartment)`);
     return {
       clearance: actor.clearance, arms: desk.context().arms.map((x) => x.schema), singleArm: one.schema, held, single, pages, counts,
