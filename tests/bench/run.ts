@@ -395,6 +395,7 @@ function summary(s: Section) {
       singleArm: ms2.singleArm,
       searchMs: { held: pick(ms2.ours), single: pick(ms2.oursSingle), ratioP95: ms2.ratioP95VsSingleCompartment, ratioP50: ms2.ratioP50VsSingleCompartment },
       rawSearchMs: { held: pick(ms2.rawSameExpression), single: pick(ms2.rawSingle), ratioP95: ms2.rawRatioP95HeldVsSingle },
+      searchCpuMs: ms2.cpuMsPerSearch,
       sameRowsSingle: ms2.sameRowsSingle,
       firstPageColdMs: { held: m.held.coldMs, single: m.single.coldMs, ratio: m.ratioCold },
       pinToFirstPageMs: { held: m.held.pinToFirstPageMs, single: m.single.pinToFirstPageMs },

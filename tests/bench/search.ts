@@ -376,17 +376,23 @@ const sameIds = (a: number[], b: number[]) => a.length === b.length && a.every((
  * Timed passes of several runs per query, taking turns going first; each query's figure is the median
  * of its passes. Returns one list of medians per run, in the order given.
  */
-function interleaved(n: number, passes: number, runs: Array<(i: number) => unknown>, who: string): number[][] {
+function interleaved(n: number, passes: number, runs: Array<(i: number) => unknown>, who: string, cpu?: number[]): number[][] {
   const times = runs.map(() => Array.from({ length: n }, () => [] as number[]));
+  const cpuUs = runs.map(() => 0);
   for (let p = 0; p < passes; p++) {
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < runs.length; k++) {
         const j = (k + p + i) % runs.length;
+        const c0 = process.cpuUsage();
         times[j]![i]!.push(timed(() => runs[j]!(i)).ms);
+        const c = process.cpuUsage(c0);
+        cpuUs[j] = cpuUs[j]! + c.user + c.system;
       }
     }
     progress(`search pass ${p + 1}/${passes} (${who}) done`);
   }
+  // CPU time of this process per run (ms), averaged over every query and pass: what the load does not inflate.
+  cpu?.push(...cpuUs.map((us) => ms(us / 1000 / (n * passes))));
   return times.map((perQuery) => perQuery.map(median));
 }
 
@@ -415,6 +421,11 @@ export interface MatSearchFigures {
   ratioP50VsSingleCompartment: number;
   /** For reference: the raw queries' own ratio (two arms merged / one). */
   rawRatioP95HeldVsSingle: number;
+  /**
+   * CPU time of this process per search (ms, mean over queries and passes) for the four runs, and
+   * held / single: the comparison without the waits for the CPU that the loaded machine adds to the wall time.
+   */
+  cpuMsPerSearch: { ours: number; rawSameExpression: number; oursSingle: number; rawSingle: number; ratioOursVsSingle: number };
   /** EXPLAIN QUERY PLAN of the core's search statement for the person, and over the single compartment. */
   plan: string[];
   planSingle: string[];
@@ -461,7 +472,8 @@ export function measureMatSearch(desk: Desk, actor: Actor, queries: BenchQuery[]
     if (sameIds(runSingle(i).map((r) => r.id), runRawSingle(i))) sameSingle++;
   });
   const pressureStart = cpuPressure10s();
-  const four = interleaved(queries.length, passes, [runOurs, runSame, runSingle, runRawSingle], 'Mật');
+  const cpu: number[] = [];
+  const four = interleaved(queries.length, passes, [runOurs, runSame, runSingle, runRawSingle], 'Mật', cpu);
   const [ours, same, oursSingle, rawSingle] = [four[0]!, four[1]!, four[2]!, four[3]!];
   const pressureEnd = cpuPressure10s();
   const countMs: number[] = [];
@@ -481,6 +493,7 @@ export function measureMatSearch(desk: Desk, actor: Actor, queries: BenchQuery[]
     ratioP95VsSingleCompartment: ratio(p(ours, 95), p(oursSingle, 95)),
     ratioP50VsSingleCompartment: ratio(p(ours, 50), p(oursSingle, 50)),
     rawRatioP95HeldVsSingle: ratio(p(same, 95), p(rawSingle, 95)),
+    cpuMsPerSearch: { ours: cpu[0]!, rawSameExpression: cpu[1]!, oursSingle: cpu[2]!, rawSingle: cpu[3]!, ratioOursVsSingle: ratio(cpu[0]!, cpu[2]!) },
     plan: plans[0]!.plan, planSingle: plans[1]!.plan, sql: plans[0]!.sql,
     sameRowsAsRawSameExpression: sameRows, sameRowsSingle: sameSingle, withRows,
     count: { ...summarize(countMs), capped },
