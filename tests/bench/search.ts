@@ -125,6 +125,8 @@ export interface SearchFigures {
   arms: string[];
   /** The core's list for the văn thư (cleared to tuyệt mật: no clearance condition), first page of 100. */
   ours: Summary;
+  /** CPU time of this process per search (ms, mean over queries and passes): ours and the raw compound. */
+  cpuMsPerSearch: { ours: number; rawSameExpression: number; ratio: number };
   /** EXPLAIN QUERY PLAN of the core's search statement for the văn thư. */
   plan: string[];
   /** Headline baseline: rawFts over the held compartments with matchExpression(db, arms, text), the expression the service uses. */
@@ -283,7 +285,8 @@ export function measureSearch(desk: Desk, actor: Actor, queries: BenchQuery[], p
   // The naive prefix query runs in its own passes afterwards: it reads whole doclists, and interleaved
   // it would push the pages of the other two out of the page cache.
   const pressureStart = cpuPressure10s();
-  const timedPair = interleaved(queries.length, passes, [runOurs, runSame], 'văn thư');
+  const cpu: number[] = [];
+  const timedPair = interleaved(queries.length, passes, [runOurs, runSame], 'văn thư', cpu);
   const ours = timedPair[0]!;
   const same = timedPair[1]!;
   const pressureEnd = cpuPressure10s();
@@ -343,6 +346,7 @@ export function measureSearch(desk: Desk, actor: Actor, queries: BenchQuery[], p
     cpuPressure10s: { start: pressureStart, end: pressureEnd },
     arms: arms.map((a) => a.schema),
     ours: summarize(ours),
+    cpuMsPerSearch: { ours: cpu[0]!, rawSameExpression: cpu[1]!, ratio: ratio(cpu[0]!, cpu[1]!) },
     plan,
     rawSameExpression: summarize(same),
     rawPrefix: summarize(prefix),
