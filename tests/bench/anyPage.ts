@@ -1,7 +1,8 @@
 // Figure 2b: any position of the register, as the scrollbar asks for it (incoming.list with an offset).
 // An order's first page starts the sampling of its keys in the background (main/core/documents/
 // paging.ts); then pages at random positions, then page after page (keyed on the page before), for
-// the văn thư and a person cleared to Mật (the clearance condition in every query), in every order.
+// the văn thư (the four compartments) and the person cleared to Mật on their own session (Thường and
+// Mật), in every order.
 // A jump before the background sampling is done samples on demand: firstPage.ts's deepPage.first.
 import type { IncomingFilter } from '../../common/schemas';
 import type { Desk } from '../../main/core/desk';
@@ -75,14 +76,17 @@ const SORTS: Array<[string, ListInput['sort']]> = [
   ['issuerAsc', { field: 'issuer', dir: 'asc' }],
 ];
 
-/** Every order for the văn thư and the Mật-cleared person, and two filtered views, on an unlocked Desk. */
-export async function measureAnyPage(desk: Desk, actor: Actor, lower: Actor, years: { first: number; last: number }): Promise<AnyPageFigures> {
+export interface Person { desk: Desk; actor: Actor }
+
+/** Every order for the văn thư and the Mật-cleared person (each on their unlocked Desk), and two filtered views of the văn thư's. */
+export async function measureAnyPage(vanThu: Person, mat: Person, years: { first: number; last: number }): Promise<AnyPageFigures> {
   const orders: Record<string, OrderFigure> = {};
+  const { desk, actor } = vanThu;
   let seed = 11;
-  for (const who of [actor, lower]) {
+  for (const who of [vanThu, mat]) {
     for (const [name, sort] of SORTS) {
-      const key = `${name}${who === actor ? '' : `_${who.clearance}`}`;
-      orders[key] = await measureOrder(desk, who, sort, {}, seed++);
+      const key = `${name}${who === vanThu ? '' : `_${who.actor.clearance}`}`;
+      orders[key] = await measureOrder(who.desk, who.actor, sort, {}, seed++);
       const o = orders[key];
       progress(`any page ${key}: keys sampled in the background in ${o.backgroundSamplingMs} ms, random p50 ${o.random.p50} / p95 ${o.random.p95} / max ${o.random.max} ms (CPU ${o.randomCpuMsPerPage} ms a page), sequential p50 ${o.sequential.p50} ms`);
     }

@@ -1,12 +1,16 @@
 // Figure 2: from the PIN to the first page of the register (newest arrivals first): Desk.open, the
 // unlock, and the first page on the freshly opened profile, while its integrity check runs on the
 // database worker (the time the lock screen waits); then warm, with and without filters, and the count
-// shown next to it.
+// shown next to it. For the văn thư (the four compartments), and for the person cleared to Mật on their
+// own session (Thường and Mật), next to the same first page over the Thường compartment alone.
 import type { Secrecy } from '../../common/domain';
 import type { IncomingFilter } from '../../common/schemas';
 import type { TokenIdentity } from '../../main/core/desk';
 import type { ListInput } from '../../main/core/documents/incoming';
 import { closeProfile, openProfile } from './session';
+import { serviceOver } from './search';
+import type { IncomingService } from '../../main/core/documents/IncomingService';
+import type { Desk } from '../../main/core/desk';
 import { ms, median, medianOf, progress, timed } from './stats';
 
 export interface PageVariant {
@@ -41,12 +45,37 @@ export interface FirstPageFigures {
   counts: Record<string, CountFigure>;
   /** A page deep in the list (paged by key): the first request samples the order's keys up to it; then warm. */
   deepPage: { offset: number; firstMs: number; medianMs: number; rows: number };
-  /** The same pages and counts for a lower clearance, where the core adds `i.secrecy_rank <= ?` (warm, same Desk). */
-  lowerClearance: { clearance: Secrecy; pages: Record<string, { warmMedianMs: number; rows: number }>; counts: Record<string, { medianMs: number; total: number }> };
   warmRuns: number;
 }
 
+/** The Mật-cleared person's first page on their own session, next to the same over a single compartment. */
+export interface MatFirstPageFigures {
+  clearance: Secrecy;
+  arms: string[];
+  singleArm: string;
+  /** Fresh unlock with the person's identity, then the first page ('all', newest first) over the held compartments: the median of COLD_ROUNDS (by coldMs). */
+  held: ColdPage;
+  /** Fresh unlock with the person's identity, then the first page over the single compartment (the same service, one arm): the median of COLD_ROUNDS. */
+  single: ColdPage;
+  /** Every cold sample, in the order taken (the two sides taking turns going first). */
+  coldSamplesMs: { held: number[]; single: number[] };
+  /**
+   * Warm medians per variant, the two runs taking turns; ratio = held / single, null where the single
+   * compartment has no page to compare with (a filter on the secret levels: Thường holds none of them).
+   */
+  pages: Record<string, { warmMedianMs: number; singleWarmMedianMs: number; ratio: number | null; rows: number; singleRows: number }>;
+  counts: Record<string, { medianMs: number; total: number }>;
+  /** Issue 7: cold first page held / single, and the worst warm ratio over the variants. */
+  ratioCold: number;
+  ratioWarmWorst: { variant: string; ratio: number | null };
+  warmRuns: number;
+}
+
+export interface ColdPage { coldMs: number; deskOpenMs: number; unlockMs: number; pinToFirstPageMs: number; verdictMs: number; rows: number }
+
 const WARM_RUNS = 20;
+/** Fresh unlocks per side for the Mật person's cold first page. */
+const COLD_ROUNDS = 3;
 const COUNT_RUNS = 5;
 
 export function pageVariants(years: { first: number; last: number }): PageVariant[] {
@@ -69,7 +98,6 @@ export async function measureFirstPage(
   userId: number,
   variants: PageVariant[],
   docs: number,
-  lowerClearance: Secrecy,
 ): Promise<FirstPageFigures> {
   const pages: Record<string, PageFigure> = {};
   // Cold: one fresh Desk per variant, and the variant is the first thing it is asked.
@@ -110,21 +138,84 @@ export async function measureFirstPage(
     const deep = medianOf(3, () => (rows = desk.incoming.list(actor, listInput({}, offset)).length));
     progress(`page at position ${offset}: first ${deepFirst.ms.toFixed(1)} ms (samples the keys), then ${deep.toFixed(2)} ms`);
 
-    const low = { ...actor, clearance: lowerClearance };
-    const lowPages: FirstPageFigures['lowerClearance']['pages'] = {};
-    const lowCounts: FirstPageFigures['lowerClearance']['counts'] = {};
-    for (const v of variants) {
-      let n = 0;
-      const warm = medianOf(WARM_RUNS / 2, () => (n = desk.incoming.list(low, listInput(v.filter)).length), 1);
-      let total = 0;
-      const count = medianOf(COUNT_RUNS - 2, () => (total = desk.incoming.count(low, v.filter).total), 1);
-      lowPages[v.name] = { warmMedianMs: ms(warm), rows: n };
-      lowCounts[v.name] = { medianMs: ms(count), total };
+    return { pages, counts, deepPage: { offset, firstMs: ms(deepFirst.ms), medianMs: ms(deep), rows }, warmRuns: WARM_RUNS };
+  } finally {
+    await closeProfile(opened);
+  }
+}
+
+/** The single-compartment reference: the Thường compartment of the session, alone. */
+function singleOf(desk: Desk): { service: IncomingService; schema: string } {
+  const arm = desk.context().arms.find((a) => a.level === 'thuong');
+  if (!arm) throw new Error('the session holds no Thường compartment');
+  return { service: serviceOver(desk, [arm]), schema: arm.schema };
+}
+
+/**
+ * The person cleared to Mật: a fresh unlock with their identity and the first page over what they hold
+ * (cold), a fresh unlock and the first page over the Thường compartment alone (cold), then warm medians
+ * per variant with the two taking turns, and the counts.
+ */
+export async function measureMatFirstPage(dir: string, identity: TokenIdentity, userId: number, variants: PageVariant[]): Promise<MatFirstPageFigures> {
+  const cold = async (single: boolean): Promise<ColdPage> => {
+    const opened = await openProfile(dir, identity, userId);
+    try {
+      const svc = single ? singleOf(opened.desk).service : opened.desk.incoming;
+      const t = timed(() => svc.list(opened.actor, listInput({})));
+      const verdictMs = await opened.verdict;
+      return {
+        coldMs: ms(t.ms), deskOpenMs: ms(opened.deskOpenMs), unlockMs: ms(opened.unlockMs), pinToFirstPageMs: ms(opened.openMs + t.ms),
+        verdictMs: ms(verdictMs), rows: t.value.length,
+      };
+    } finally {
+      await closeProfile(opened);
     }
-    progress(`clearance ${lowerClearance}: first pages ${Object.values(lowPages).map((p) => p.warmMedianMs).join(' / ')} ms, counts ${Object.values(lowCounts).map((c) => c.medianMs).join(' / ')} ms`);
+  };
+  // One cold page is one sample, and whichever side goes second finds the files in the OS's cache: the
+  // two take turns going first over COLD_ROUNDS fresh unlocks each, and the median of each side counts.
+  const helds: ColdPage[] = [];
+  const singles: ColdPage[] = [];
+  for (let r = 0; r < COLD_ROUNDS; r++) {
+    for (const single of r % 2 === 0 ? [false, true] : [true, false]) (single ? singles : helds).push(await cold(single));
+  }
+  const mid = (xs: ColdPage[]): ColdPage => [...xs].sort((a, b) => a.coldMs - b.coldMs)[Math.floor(xs.length / 2)]!;
+  const held = mid(helds);
+  const single = mid(singles);
+  progress(`Mật person, first page cold (median of ${COLD_ROUNDS}): held ${held.coldMs} ms (${helds.map((c) => c.coldMs).join(', ')}; unlock ${held.unlockMs} ms, PIN to first page ${held.pinToFirstPageMs} ms), single compartment ${single.coldMs} ms (${singles.map((c) => c.coldMs).join(', ')})`);
+  const opened = await openProfile(dir, identity, userId);
+  const { desk, actor } = opened;
+  try {
+    await opened.verdict;
+    const one = singleOf(desk);
+    const pages: MatFirstPageFigures['pages'] = {};
+    const counts: MatFirstPageFigures['counts'] = {};
+    for (const v of variants) {
+      let rows = 0;
+      let singleRows = 0;
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let i = 0; i < WARM_RUNS + 1; i++) {
+        const runs = [
+          () => a.push(timed(() => (rows = desk.incoming.list(actor, listInput(v.filter)).length)).ms),
+          () => b.push(timed(() => (singleRows = one.service.list(actor, listInput(v.filter)).length)).ms),
+        ];
+        if (i % 2 === 0) runs.forEach((r) => r());
+        else runs.reverse().forEach((r) => r());
+      }
+      // The first run of each warms its statement: left out.
+      const [heldMs, singleMs] = [median(a.slice(1)), median(b.slice(1))];
+      const comparable = rows === 100 && singleRows === 100;
+      pages[v.name] = { warmMedianMs: ms(heldMs), singleWarmMedianMs: ms(singleMs), ratio: comparable ? Math.round((heldMs / singleMs) * 100) / 100 : null, rows, singleRows };
+      let total = 0;
+      const count = medianOf(COUNT_RUNS - 2, () => (total = desk.incoming.count(actor, v.filter).total), 1);
+      counts[v.name] = { medianMs: ms(count), total };
+    }
+    const [worstName, worst] = Object.entries(pages).filter(([, p]) => p.ratio !== null).sort((x, y) => y[1].ratio! - x[1].ratio!)[0]!;
+    progress(`Mật person, first pages warm: ${Object.entries(pages).map(([n, p]) => `${n} ${p.warmMedianMs} / ${p.singleWarmMedianMs} ms`).join(', ')} (held / single compartment)`);
     return {
-      pages, counts, deepPage: { offset, firstMs: ms(deepFirst.ms), medianMs: ms(deep), rows },
-      lowerClearance: { clearance: lowerClearance, pages: lowPages, counts: lowCounts }, warmRuns: WARM_RUNS,
+      clearance: actor.clearance, arms: desk.context().arms.map((x) => x.schema), singleArm: one.schema, held, single,
+      coldSamplesMs: { held: helds.map((c) => c.coldMs), single: singles.map((c) => c.coldMs) }, pages, counts,
+      ratioCold: Math.round((held.coldMs / single.coldMs) * 100) / 100, ratioWarmWorst: { variant: worstName, ratio: worst.ratio }, warmRuns: WARM_RUNS,
     };
   } finally {
     await closeProfile(opened);

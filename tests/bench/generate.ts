@@ -1,7 +1,15 @@
 // Figure 1: a fresh encrypted profile made through the core (Desk.open + setup with a software
-// identity: a fresh data key wrapped in keyring.cms, a SQLCipher database), then N documents
-// inserted by a worker thread into the same database, keyed with the same data key, while the main
-// thread (standing in for Electron's main process) measures its own event-loop delay.
+// identity: a fresh data key wrapped in keyring.cms, a SQLCipher base database, and the four level
+// compartments with their keys wrapped in keyrings/<level>.cms), a second person cleared to Mật bound
+// with an identity of their own (the Thường and Mật keyrings rewrapped for them), then N documents
+// spread over the four levels, written by a worker thread straight into the compartment files with
+// their level keys, while the main thread (standing in for Electron's main process) measures its own
+// event-loop delay.
+//
+// Why straight into the compartments and not the single-file layout split at the first unlock: the
+// split copies every record, event and index row a second time and rebuilds each level's index
+// (compartments/split.ts), then VACUUMs the base; generating into the compartments writes everything
+// once, through the same statements the core runs.
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
@@ -11,13 +19,21 @@ import { todayIso } from '../../common/dates';
 import { isPlainDatabase } from '../../main/core/db/connection';
 import { Desk, type TokenIdentity } from '../../main/core/desk';
 import { addUnit } from '../../main/core/org/units';
+import { addUser } from '../../main/core/org/users';
+import { bindCertificates } from '../../main/core/org/certificates';
+import { writeTx } from '../../main/core/db/transaction';
+import { openLevelKeyring } from '../../main/core/compartments/keyrings';
+import { LEVELS, compartmentFile, levelKeyringFile, type Level } from '../../main/core/compartments/levels';
 import { FOCAL_UNITS, rng, sampleIncoming, testUnitCode } from '../../main/devhost/sampleData';
 import type { GenerateJob, WorkerMessage } from './generateWorker';
-import { DB_NAME, newIdentity, profileHexKey } from './session';
+import { DB_NAME, MAT_IDENTITY_FILE, newIdentity, profileHexKey } from './session';
 import { ms, progress } from './stats';
 
 export { DB_NAME } from './session';
 const EL_RESOLUTION_MS = 10;
+
+/** How the documents are spread over the levels (the share of each, lowest first). */
+export const LEVEL_SHARES: Record<Level, number> = { thuong: 0.7, mat: 0.2, toi_mat: 0.07, tuyet_mat: 0.03 };
 
 export interface ProfileMeta {
   docs: number;
@@ -25,19 +41,25 @@ export interface ProfileMeta {
   /** Hash of the first sample documents: a kept profile made by an older sampleData is regenerated. */
   generator: string;
   userId: number;
+  /** The person cleared to Mật (a văn thư of the Thường and Mật registers: sees every record of the levels they hold). */
+  matUserId: number;
+  /** Documents per level, as generated. */
+  perLevel: Record<Level, number>;
   firstDay: string;
   lastDay: string;
   /** Schema (user_version) the documents were generated at; absent in profiles made before it was recorded. */
   schema?: number;
   /** SQLCipher database, data key in keyring.cms (absent: a plain profile from before encryption at rest). */
   encrypted?: boolean;
+  /** 'compartments': every level's records in its own SQLCipher file (absent: the single-file layout). */
+  layout?: 'compartments';
 }
 
 export interface GenerationFigures {
   docs: number;
   /** Desk.open + setup (keyring, encrypted database) + known units, on the main thread. */
   setupMs: number;
-  /** The data key unwrapped from keyring.cms (openKeyring, software key) for the worker. */
+  /** The data key unwrapped from keyring.cms and the four level keys from keyrings/<level>.cms (software key) for the worker. */
   keyringUnwrapMs: number;
   /** Worker start to worker exit (thread start-up and module loading included). */
   wallMs: number;
@@ -49,7 +71,10 @@ export interface GenerationFigures {
   batchSize: number;
   maxBatchMs: number;
   workerCacheMiB: number;
+  /** The base and the four compartment files. */
   dbBytes: number;
+  compartmentBytes: Record<Level, number>;
+  perLevel: Record<Level, number>;
   mainEventLoopDelayMs: EventLoopDelay & {
     /** Same figures from the first batch on (the worker's start-up, module loading included above, left out here). */
     steady: EventLoopDelay;
@@ -71,14 +96,15 @@ export function generatorFingerprint(seed: number, years: number, batchSize: num
   const r = rng(seed);
   const samples = Array.from({ length: 200 }, (_, i) => sampleIncoming(r, i + 1));
   // `events`: the documents come with their ordered events (the event log of the split core).
-  return createHash('sha256').update(JSON.stringify({ samples, years, batchSize, events: 1 })).digest('hex').slice(0, 16);
+  // `compartments`: written into the four level compartments with these shares.
+  return createHash('sha256').update(JSON.stringify({ samples, years, batchSize, events: 1, compartments: LEVEL_SHARES })).digest('hex').slice(0, 16);
 }
 
 /**
  * Desk.open + setup with the identity (party preset, a văn thư cleared to tuyệt mật: a fresh data key,
  * keyring.cms for the identity's certificate, an encrypted database) + the focal units as known issuers.
  */
-async function createProfile(dir: string, identity: TokenIdentity): Promise<{ desk: Desk; userId: number; unitIds: Record<string, number> }> {
+async function createProfile(dir: string, identity: TokenIdentity, matIdentity: TokenIdentity): Promise<{ desk: Desk; userId: number; matUserId: number; unitIds: Record<string, number> }> {
   const desk = await Desk.open({ profileDir: dir });
   if (desk.info().profile !== 'new') throw new Error(`${dir} already holds a profile`);
   const session = await desk.setup({
@@ -92,7 +118,15 @@ async function createProfile(dir: string, identity: TokenIdentity): Promise<{ de
       if (name !== 'Văn phòng Thành ủy') unitIds[name] = addUnit(desk.db, name, testUnitCode(i + 1));
     });
   })();
-  return { desk, userId: session.user.id, unitIds };
+  // The person cleared to Mật, bound as an administrator binds a token: the Thường and Mật keyrings
+  // are rewrapped for their certificate (and only those).
+  const matUserId = writeTx(desk.db, () => {
+    const id = addUser(desk.db, { fullName: 'Trần Văn Minh', position: 'Văn thư đơn vị', role: 'van_thu', clearance: 'mat' });
+    bindCertificates(desk.db, id, [matIdentity.unlockKeys[0]!.certificate], session.user.id, desk.now(), 'administrator');
+    return id;
+  });
+  await desk.rewrapKeyring();
+  return { desk, userId: session.user.id, matUserId, unitIds };
 }
 
 /** The file does not start with SQLite's plain header (SQLCipher encrypts page 1 whole). */
@@ -122,11 +156,18 @@ export async function generateProfile(
 ): Promise<{ meta: ProfileMeta; figures: GenerationFigures }> {
   // The identity's PEMs are kept in the profile dir first, so a --keep re-run can unlock it.
   const identity = newIdentity(dir);
+  const matIdentity = newIdentity(dir, MAT_IDENTITY_FILE, 'Trần Văn Minh');
   const t0 = performance.now();
-  const { desk, userId, unitIds } = await createProfile(dir, identity);
+  const { desk, userId, matUserId, unitIds } = await createProfile(dir, identity, matIdentity);
   const setupMs = performance.now() - t0;
   const tk = performance.now();
   const hexKey = await profileHexKey(dir, identity);
+  const compartments: GenerateJob['compartments'] = [];
+  for (const level of LEVELS) {
+    const k = await openLevelKeyring(levelKeyringFile(dir, level), level, identity.unlockKeys[0]!);
+    compartments.push({ level, file: compartmentFile(dir, level), keyId: k.keyId, hexKey: k.key.toString('hex') });
+    k.key.fill(0);
+  }
   const keyringUnwrapMs = performance.now() - tk;
   const reg = desk.db
     .prepare("SELECT id, scope_id AS scopeId FROM registers WHERE kind = 'incoming' ORDER BY id LIMIT 1")
@@ -135,7 +176,7 @@ export async function generateProfile(
   const schema = desk.db.pragma('user_version', { simple: true }) as number;
   const firstDay = `${Number(lastDay.slice(0, 4)) - (opts.years - 1)}-01-01`;
   const job: GenerateJob = {
-    dbFile: join(dir, DB_NAME), hexKey, docs, seed: opts.seed, firstDay, lastDay, registerId: reg.id, scopeId: reg.scopeId,
+    dbFile: join(dir, DB_NAME), hexKey, compartments, levelShares: LEVEL_SHARES, docs, seed: opts.seed, firstDay, lastDay, registerId: reg.id, scopeId: reg.scopeId,
     userId, unitIds, batchSize: opts.batchSize, cacheMiB: opts.cacheMiB,
   };
 
@@ -169,10 +210,15 @@ export async function generateProfile(
   steady.disable();
   const wallMs = performance.now() - tw;
   desk.close();
-  if (!encryptedOnDisk(join(dir, DB_NAME))) throw new Error(`${dir}: the generated database is plain SQLite`);
+  for (const f of [join(dir, DB_NAME), ...LEVELS.map((l) => compartmentFile(dir, l))])
+    if (!encryptedOnDisk(f)) throw new Error(`${f}: the generated database is plain SQLite`);
+  const compartmentBytes = Object.fromEntries(LEVELS.map((l) => [l, statSync(compartmentFile(dir, l)).size])) as Record<Level, number>;
 
   return {
-    meta: { docs, seed: opts.seed, generator: generatorFingerprint(opts.seed, opts.years, opts.batchSize), userId, firstDay, lastDay, schema, encrypted: true },
+    meta: {
+      docs, seed: opts.seed, generator: generatorFingerprint(opts.seed, opts.years, opts.batchSize), userId, matUserId, perLevel: done.perLevel,
+      firstDay, lastDay, schema, encrypted: true, layout: 'compartments',
+    },
     figures: {
       docs,
       setupMs: ms(setupMs),
@@ -185,7 +231,9 @@ export async function generateProfile(
       batchSize: opts.batchSize,
       maxBatchMs: ms(done.maxBatchMs),
       workerCacheMiB: opts.cacheMiB,
-      dbBytes: statSync(join(dir, DB_NAME)).size,
+      dbBytes: statSync(join(dir, DB_NAME)).size + Object.values(compartmentBytes).reduce((a, b) => a + b, 0),
+      compartmentBytes,
+      perLevel: done.perLevel,
       mainEventLoopDelayMs: {
         ...summarizeDelay(eld),
         steady: summarizeDelay(steady),

@@ -1,15 +1,18 @@
-// Figure 3: search as typed without diacritics, through the core's list, for two people — the văn thư
-// (cleared to tuyệt mật: no clearance condition) and a person cleared to Mật (the core adds
-// `i.secrecy_rank <= ?`) — next to two raw FTS5 queries on the same data in the same run:
-//  - rawSameExpression (the headline baseline): the match expression the service itself builds
-//    (matchExpression: words quoted, the last word expanded from search_terms), so the ratio is the
-//    cost of the service around FTS5, like for like;
-//  - rawPrefix (for reference): the naive expression with the last word as an FTS5 prefix
-//    (ftsQueryFromInput, what the service ran before migration 4).
-// Then two kinds of query the headline set does not hold, each next to the raw query with the same
-// expression: words typed with diacritics (ranked by exact spelling) and number-symbols typed with
-// another number of leading zeros (found by key first, then as a phrase).
-import { secrecyRank } from '../../common/domain';
+// Figure 3: search as typed without diacritics, through the core's list, for two people, each on a
+// session of their own (their own unlock: the compartments they hold attached, and no other):
+//  - the văn thư (cleared to tuyệt mật: the four compartments, no clearance condition), next to the
+//    raw FTS5 query with the same match expression over the four compartments;
+//  - a person cleared to Mật (their session holds the Thường and Mật compartments only), next to the
+//    raw FTS5 query over those two, and next to the same search on a single compartment: the core's
+//    list over the Thường compartment alone (same person, connection and code; one arm instead of two),
+//    with its own raw query over that compartment.
+// Raw query "over the compartments held": one compound SELECT, an FTS5 arm per compartment, newest
+// rowid first, LIMIT 100 — the same MATCH expression the service builds (matchExpression over the held
+// vocabularies), so the ratio is the cost of the service around FTS5 with the same merge.
+// A second raw reference is the naive FTS5 prefix query (ftsQueryFromInput). Then two kinds of query
+// the headline set does not hold (the văn thư's), each next to the raw query with the same expression:
+// words typed with diacritics (ranked by exact spelling) and number-symbols typed with another number
+// of leading zeros (found by key first, then as a phrase).
 import type { IncomingRow } from '../../common/contract';
 import { numberSymbolKey } from '../../common/numberSymbol';
 import { exactScore, parseSearchQuery } from '../../common/searchQuery';
@@ -18,14 +21,36 @@ import type { Desk } from '../../main/core/desk';
 import type { Db } from '../../main/core/db/connection';
 import type { ListInput } from '../../main/core/documents/incoming';
 import { matchExpression } from '../../main/core/documents/search';
+import { inArm, type Arm } from '../../main/core/documents/arms';
+import { IncomingService } from '../../main/core/documents/IncomingService';
+import type { CoreContext } from '../../main/core/context';
 import type { Actor } from '../../main/core/org/rights';
 import { rng } from '../../main/devhost/sampleData';
 import { cpuPressure10s } from './machine';
 import { captureSql, queryPlan } from './session';
 import { ms, median, percentile, progress, summarize, timed, type Summary } from './stats';
 
-/** The raw query: FTS5 alone, newest first, one page of rowids. */
-export const RAW_FTS_SQL = 'SELECT rowid FROM incoming_fts WHERE incoming_fts MATCH ? ORDER BY rowid DESC LIMIT 100';
+/** The raw query's arm: FTS5 alone in one compartment (`{c}`). */
+const RAW_FTS_ARM = 'SELECT f.rowid AS r FROM {c}.incoming_fts f WHERE f.incoming_fts MATCH ?';
+
+/**
+ * The raw query over some compartments: FTS5 alone in each, merged newest first, one page of rowids
+ * (`limit`). Run with the expression once: it is repeated for every arm.
+ */
+export function rawFts(db: Db, arms: readonly Arm[], limit = 100): (expr: string) => number[] {
+  const st = db.prepare(`${arms.map((a) => inArm(RAW_FTS_ARM, a)).join('\nUNION ALL\n')} ORDER BY r DESC LIMIT ${limit}`).pluck();
+  return (expr) => st.all(...arms.map(() => expr)) as number[];
+}
+
+/** A service over the same session whose reads go over `arms` only (the single-compartment reference). */
+export function serviceOver(desk: Desk, arms: readonly Arm[]): IncomingService {
+  return new IncomingService({
+    context: () => {
+      const ctx = desk.context();
+      return Object.assign(Object.create(ctx) as CoreContext, { arms });
+    },
+  });
+}
 
 export type QueryKind = 'subjectPhrase' | 'issuerPhrase' | 'subjectAndIssuer' | 'subjectPair' | 'numberAndType';
 const KINDS: QueryKind[] = ['subjectPhrase', 'issuerPhrase', 'subjectAndIssuer', 'subjectPair', 'numberAndType'];
@@ -96,24 +121,17 @@ export interface SearchFigures {
   passes: number;
   /** CPU pressure (PSI some avg10, %) before and after the timed passes of ours and rawSameExpression. */
   cpuPressure10s: { start: number | null; end: number | null };
+  /** The compartments the văn thư's session holds (every arm of the queries). */
+  arms: string[];
   /** The core's list for the văn thư (cleared to tuyệt mật: no clearance condition), first page of 100. */
   ours: Summary;
-  /** The same for a person cleared to Mật: the clearance condition is in the query. */
-  oursLowerClearance: Summary;
-  /** p95(oursLowerClearance) / p95(rawSameExpression) (target ≤ 1.5, like the văn thư's). */
-  ratioP95LowerClearanceVsRawSameExpression: number;
-  ratioP50LowerClearanceVsRawSameExpression: number;
-  lowerClearance: {
-    clearance: Actor['clearance'];
-    /** EXPLAIN QUERY PLAN of the core's search statement for that person. */
-    plan: string[];
-    sql: string;
-    /** Queries whose page holds the raw query's ids with those above Mật left out, in order (up to 100). */
-    sameRowsAsRawFiltered: number;
-  };
-  /** Headline baseline: RAW_FTS_SQL with matchExpression(desk.db, text), the expression the service uses. */
+  /** CPU time of this process per search (ms, mean over queries and passes): ours and the raw compound. */
+  cpuMsPerSearch: { ours: number; rawSameExpression: number; ratio: number };
+  /** EXPLAIN QUERY PLAN of the core's search statement for the văn thư. */
+  plan: string[];
+  /** Headline baseline: rawFts over the held compartments with matchExpression(db, arms, text), the expression the service uses. */
   rawSameExpression: Summary;
-  /** Second reference: RAW_FTS_SQL with ftsQueryFromInput(text), the naive FTS5 prefix query (its own passes, after). */
+  /** Second reference: rawFts with ftsQueryFromInput(text), the naive FTS5 prefix query (its own passes, after). */
   rawPrefix: Summary;
   /** p95(ours) / p95(rawSameExpression): the cost of the service around FTS5 (target ≤ 1.5). */
   ratioP95VsRawSameExpression: number;
@@ -144,7 +162,7 @@ export interface SearchFigures {
 export interface VariantFigures {
   queries: number;
   ours: Summary;
-  /** RAW_FTS_SQL with matchExpression(desk.db, text): for a symbol, its words as a phrase, without the key lookup. */
+  /** rawFts over the held compartments with matchExpression: for a symbol, its words as a phrase, without the key lookup. */
   rawSameExpression: Summary;
   ratioP95VsRawSameExpression: number;
   overheadMs: { p50: number; p95: number };
@@ -181,10 +199,11 @@ export function buildVariantQueries(db: Db, count: number, seed: number): { diac
 
 /** Paired and alternated like the headline: listIncoming (first page) next to the raw FTS5 query with its expression. */
 export function measureVariant(desk: Desk, actor: Actor, texts: string[], passes: number, exactFirst: (text: string, first: IncomingRow | undefined) => boolean): VariantFigures {
-  const raw = desk.db.prepare(RAW_FTS_SQL).pluck();
-  const exprOf = texts.map((t) => matchExpression(desk.db, desk.context().arms, t));
+  const arms = desk.context().arms;
+  const raw = rawFts(desk.db, arms);
+  const exprOf = texts.map((t) => matchExpression(desk.db, arms, t));
   const runOurs = (i: number) => desk.incoming.list(actor, searchInput(texts[i]!));
-  const runRaw = (i: number) => (exprOf[i] === null ? [] : (raw.all(exprOf[i]) as number[]));
+  const runRaw = (i: number) => (exprOf[i] == null ? [] : raw(exprOf[i]!));
   const oursRuns: number[][] = texts.map(() => []);
   const rawRuns: number[][] = texts.map(() => []);
   let withRows = 0;
@@ -232,21 +251,19 @@ const tailTerms = (expr: string): number => {
   return (tail.match(/"/g)?.length ?? 0) / 2;
 };
 
-export function measureSearch(desk: Desk, actor: Actor, lower: Actor, queries: BenchQuery[], passes = 5): SearchFigures {
-  const raw = desk.db.prepare(RAW_FTS_SQL).pluck();
-  const runLower = (i: number) => desk.incoming.list(lower, searchInput(queries[i]!.text));
-  const captured = captureSql(desk.db, () => runLower(0)).find((c) => /FROM incoming_fts f/.test(c.sql));
-  if (!captured) throw new Error('the search statement for the Mật-cleared person was not captured');
-  const lowerPlan = queryPlan(desk.db, captured.sql, captured.params);
-  const rankOf = new Map<number, number>();
-  const rankStmt = desk.db.prepare('SELECT secrecy_rank FROM incoming WHERE id = ?').pluck();
-  const lowerRank = secrecyRank(lower.clearance);
+/** The văn thư's search (every compartment held) next to the raw queries over the same compartments. */
+export function measureSearch(desk: Desk, actor: Actor, queries: BenchQuery[], passes = 5): SearchFigures {
+  const arms = desk.context().arms;
+  const raw = rawFts(desk.db, arms);
+  const captured = captureSql(desk.db, () => desk.incoming.list(actor, searchInput(queries[0]!.text))).find((c) => /incoming_fts f/.test(c.sql));
+  if (!captured) throw new Error('the search statement of the văn thư was not captured');
+  const plan = queryPlan(desk.db, captured.sql, captured.params);
   // The service builds its expression on every call (that is part of "ours"); the raw queries get theirs ready-made.
-  const sameOf = queries.map((q) => matchExpression(desk.db, desk.context().arms, q.text));
+  const sameOf = queries.map((q) => matchExpression(desk.db, arms, q.text));
   const prefixOf = queries.map((q) => ftsQueryFromInput(q.text));
   const runOurs = (i: number) => desk.incoming.list(actor, searchInput(queries[i]!.text));
-  const runSame = (i: number) => (sameOf[i] === null ? [] : (raw.all(sameOf[i]) as number[]));
-  const runPrefix = (i: number) => (prefixOf[i] === null ? [] : (raw.all(prefixOf[i]) as number[]));
+  const runSame = (i: number) => (sameOf[i] == null ? [] : raw(sameOf[i]!));
+  const runPrefix = (i: number) => (prefixOf[i] == null ? [] : raw(prefixOf[i]!));
 
   // First pass: what a person meets on their first search of each words.
   const firstOurs: number[] = [];
@@ -254,7 +271,6 @@ export function measureSearch(desk: Desk, actor: Actor, lower: Actor, queries: B
   const rows: number[] = [];
   const oursIds: number[][] = [];
   let sameAsSame = 0;
-  const sameIds = (a: number[], b: number[]) => a.length === b.length && a.every((id, k) => id === b[k]);
   queries.forEach((_, i) => {
     const o = timed(() => runOurs(i));
     const s = timed(() => runSame(i));
@@ -268,39 +284,12 @@ export function measureSearch(desk: Desk, actor: Actor, lower: Actor, queries: B
   // Timed passes of the headline pair, alternating which goes first; each query's figure is its median.
   // The naive prefix query runs in its own passes afterwards: it reads whole doclists, and interleaved
   // it would push the pages of the other two out of the page cache.
-  // The Mật-cleared page must be the raw query's rows without those above Mật (when the raw page of
-  // 100 holds at least as many visible rows as the page shows).
-  let lowerSame = 0;
-  queries.forEach((_, i) => {
-    const got = runLower(i).map((r) => r.id);
-    const rawIds = sameOf[i] === null ? [] : (desk.db.prepare(RAW_FTS_SQL.replace('LIMIT 100', 'LIMIT 1000')).pluck().all(sameOf[i]) as number[]);
-    const visible = rawIds.filter((id) => {
-      let rank = rankOf.get(id);
-      if (rank === undefined) rankOf.set(id, (rank = rankStmt.get(id) as number));
-      return rank <= lowerRank;
-    }).slice(0, 100);
-    if (sameIds(got, visible)) lowerSame++;
-  });
-
   const pressureStart = cpuPressure10s();
-  const oursRuns: number[][] = queries.map(() => []);
-  const lowerRuns: number[][] = queries.map(() => []);
-  const sameRuns: number[][] = queries.map(() => []);
-  const three: Array<[number[][], (i: number) => unknown]> = [[oursRuns, runOurs], [lowerRuns, runLower], [sameRuns, runSame]];
-  for (let p = 0; p < passes; p++) {
-    queries.forEach((_, i) => {
-      // The three take turns going first.
-      for (let k = 0; k < three.length; k++) {
-        const [into, run] = three[(k + p + i) % three.length]!;
-        into[i]!.push(timed(() => run(i)).ms);
-      }
-    });
-    progress(`search pass ${p + 1}/${passes} done`);
-  }
+  const cpu: number[] = [];
+  const timedPair = interleaved(queries.length, passes, [runOurs, runSame], 'văn thư', cpu);
+  const ours = timedPair[0]!;
+  const same = timedPair[1]!;
   const pressureEnd = cpuPressure10s();
-  const ours = oursRuns.map(median);
-  const oursLower = lowerRuns.map(median);
-  const same = sameRuns.map(median);
 
   const firstPrefix: number[] = [];
   let sameAsPrefix = 0;
@@ -355,11 +344,10 @@ export function measureSearch(desk: Desk, actor: Actor, lower: Actor, queries: B
     queries: queries.length,
     passes,
     cpuPressure10s: { start: pressureStart, end: pressureEnd },
+    arms: arms.map((a) => a.schema),
     ours: summarize(ours),
-    oursLowerClearance: summarize(oursLower),
-    ratioP95LowerClearanceVsRawSameExpression: ratio(p(oursLower, 95), p(same, 95)),
-    ratioP50LowerClearanceVsRawSameExpression: ratio(p(oursLower, 50), p(same, 50)),
-    lowerClearance: { clearance: lower.clearance, plan: lowerPlan, sql: captured.sql.replace(/\s+/g, ' ').trim(), sameRowsAsRawFiltered: lowerSame },
+    cpuMsPerSearch: { ours: cpu[0]!, rawSameExpression: cpu[1]!, ratio: ratio(cpu[0]!, cpu[1]!) },
+    plan,
     rawSameExpression: summarize(same),
     rawPrefix: summarize(prefix),
     ratioP95VsRawSameExpression: ratio(p(ours, 95), p(same, 95)),
@@ -383,5 +371,135 @@ export function measureSearch(desk: Desk, actor: Actor, lower: Actor, queries: B
     slowest,
     examples: queries.slice(0, 15).map((q) => q.text),
     variants,
+  };
+}
+
+const sameIds = (a: number[], b: number[]) => a.length === b.length && a.every((id, k) => id === b[k]);
+
+/**
+ * Timed passes of several runs per query, taking turns going first; each query's figure is the median
+ * of its passes. Returns one list of medians per run, in the order given.
+ */
+function interleaved(n: number, passes: number, runs: Array<(i: number) => unknown>, who: string, cpu?: number[]): number[][] {
+  const times = runs.map(() => Array.from({ length: n }, () => [] as number[]));
+  const cpuUs = runs.map(() => 0);
+  for (let p = 0; p < passes; p++) {
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < runs.length; k++) {
+        const j = (k + p + i) % runs.length;
+        const c0 = process.cpuUsage();
+        times[j]![i]!.push(timed(() => runs[j]!(i)).ms);
+        const c = process.cpuUsage(c0);
+        cpuUs[j] = cpuUs[j]! + c.user + c.system;
+      }
+    }
+    progress(`search pass ${p + 1}/${passes} (${who}) done`);
+  }
+  // CPU time of this process per run (ms), averaged over every query and pass: what the load does not inflate.
+  cpu?.push(...cpuUs.map((us) => ms(us / 1000 / (n * passes))));
+  return times.map((perQuery) => perQuery.map(median));
+}
+
+export interface MatSearchFigures {
+  clearance: Actor['clearance'];
+  /** The compartments the person's session holds (the arms of every query). */
+  arms: string[];
+  /** The single compartment of the reference: the core's list over it alone. */
+  singleArm: string;
+  queries: number;
+  passes: number;
+  cpuPressure10s: { start: number | null; end: number | null };
+  /** The core's list for the person (their session: Thường and Mật), first page of 100. */
+  ours: Summary;
+  /** rawFts over the held compartments, with the expression the service builds from the held vocabularies. */
+  rawSameExpression: Summary;
+  /** The core's list over the single compartment (same person, same session and connection). */
+  oursSingle: Summary;
+  /** rawFts over the single compartment, its expression from that compartment's vocabulary. */
+  rawSingle: Summary;
+  /** Issue 6: p95(ours) / p95(rawSameExpression) (target ≤ 1.5). */
+  ratioP95VsRawSameExpression: number;
+  ratioP50VsRawSameExpression: number;
+  /** Issue 7: p95(ours) / p95(oursSingle) (target ≤ 1.2). */
+  ratioP95VsSingleCompartment: number;
+  ratioP50VsSingleCompartment: number;
+  /** For reference: the raw queries' own ratio (two arms merged / one). */
+  rawRatioP95HeldVsSingle: number;
+  /**
+   * CPU time of this process per search (ms, mean over queries and passes) for the four runs, and
+   * held / single: the comparison without the waits for the CPU that the loaded machine adds to the wall time.
+   */
+  cpuMsPerSearch: { ours: number; rawSameExpression: number; oursSingle: number; rawSingle: number; ratioOursVsSingle: number };
+  /** EXPLAIN QUERY PLAN of the core's search statement for the person, and over the single compartment. */
+  plan: string[];
+  planSingle: string[];
+  sql: string;
+  /** Queries whose page is exactly the raw query's ids over the held compartments, in order. */
+  sameRowsAsRawSameExpression: number;
+  /** Queries whose page over the single compartment is exactly its raw query's ids. */
+  sameRowsSingle: number;
+  withRows: number;
+  count: Summary & { capped: number };
+}
+
+/**
+ * The Mật-cleared person's search on their own session, next to the raw query over the compartments
+ * they hold, and next to the same search on one compartment (Thường, the largest): all four runs
+ * interleaved query by query, so a change of the machine's load hits them alike.
+ */
+export function measureMatSearch(desk: Desk, actor: Actor, queries: BenchQuery[], passes = 5): MatSearchFigures {
+  const arms = desk.context().arms;
+  const single = arms.find((a) => a.level === 'thuong');
+  if (!single || arms.some((a) => a.level !== 'thuong' && a.level !== 'mat')) throw new Error(`the Mật person's session holds ${arms.map((a) => a.schema).join(', ')}`);
+  const singleService = serviceOver(desk, [single]);
+  const raw = rawFts(desk.db, arms);
+  const rawOne = rawFts(desk.db, [single]);
+  const input = (i: number) => searchInput(queries[i]!.text);
+  const plans = [desk.incoming, singleService].map((svc) => {
+    const c = captureSql(desk.db, () => svc.list(actor, input(0))).find((x) => /incoming_fts f/.test(x.sql));
+    if (!c) throw new Error('the search statement of the Mật-cleared person was not captured');
+    return { plan: queryPlan(desk.db, c.sql, c.params), sql: c.sql.replace(/\s+/g, ' ').trim() };
+  });
+  const sameOf = queries.map((q) => matchExpression(desk.db, arms, q.text));
+  const singleOf = queries.map((q) => matchExpression(desk.db, [single], q.text));
+  const runOurs = (i: number) => desk.incoming.list(actor, input(i));
+  const runSame = (i: number) => (sameOf[i] == null ? [] : raw(sameOf[i]!));
+  const runSingle = (i: number) => singleService.list(actor, input(i));
+  const runRawSingle = (i: number) => (singleOf[i] == null ? [] : rawOne(singleOf[i]!));
+  let sameRows = 0;
+  let sameSingle = 0;
+  let withRows = 0;
+  queries.forEach((_, i) => {
+    const got = runOurs(i).map((r) => r.id);
+    if (got.length > 0) withRows++;
+    if (sameIds(got, runSame(i))) sameRows++;
+    if (sameIds(runSingle(i).map((r) => r.id), runRawSingle(i))) sameSingle++;
+  });
+  const pressureStart = cpuPressure10s();
+  const cpu: number[] = [];
+  const four = interleaved(queries.length, passes, [runOurs, runSame, runSingle, runRawSingle], 'Mật', cpu);
+  const [ours, same, oursSingle, rawSingle] = [four[0]!, four[1]!, four[2]!, four[3]!];
+  const pressureEnd = cpuPressure10s();
+  const countMs: number[] = [];
+  let capped = 0;
+  queries.forEach((q) => {
+    const c = timed(() => desk.incoming.count(actor, { query: q.text }));
+    countMs.push(c.ms);
+    if (c.value.capped) capped++;
+  });
+  const p = (xs: number[], q: number) => percentile(xs, q);
+  return {
+    clearance: actor.clearance, arms: arms.map((a) => a.schema), singleArm: single.schema, queries: queries.length, passes,
+    cpuPressure10s: { start: pressureStart, end: pressureEnd },
+    ours: summarize(ours), rawSameExpression: summarize(same), oursSingle: summarize(oursSingle), rawSingle: summarize(rawSingle),
+    ratioP95VsRawSameExpression: ratio(p(ours, 95), p(same, 95)),
+    ratioP50VsRawSameExpression: ratio(p(ours, 50), p(same, 50)),
+    ratioP95VsSingleCompartment: ratio(p(ours, 95), p(oursSingle, 95)),
+    ratioP50VsSingleCompartment: ratio(p(ours, 50), p(oursSingle, 50)),
+    rawRatioP95HeldVsSingle: ratio(p(same, 95), p(rawSingle, 95)),
+    cpuMsPerSearch: { ours: cpu[0]!, rawSameExpression: cpu[1]!, oursSingle: cpu[2]!, rawSingle: cpu[3]!, ratioOursVsSingle: ratio(cpu[0]!, cpu[2]!) },
+    plan: plans[0]!.plan, planSingle: plans[1]!.plan, sql: plans[0]!.sql,
+    sameRowsAsRawSameExpression: sameRows, sameRowsSingle: sameSingle, withRows,
+    count: { ...summarize(countMs), capped },
   };
 }

@@ -11,25 +11,41 @@ import { openKeyed as openCoreKeyed } from '../../main/core/db/keying';
 import type { Actor } from '../../main/core/org/rights';
 import { openKeyring } from '../../main/core/profile/keyring';
 import { actorFor } from '../../main/core/org/users';
-import { identityFromPem, softIdentity } from '../helpers/desk';
+import { execFileSync } from 'node:child_process';
+import { identityFromPem, softIdentity, tempDir } from '../helpers/desk';
 
 export const DB_NAME = 'securedesk.db';
 export const KEYRING_FILE = 'keyring.cms';
 /** The software identity that unlocks a generated profile: benchmark data, not a secret. */
 export const IDENTITY_FILE = 'bench-identity.json';
+/** The identity of the person cleared to Mật (holding the Thường and Mật compartments only). */
+export const MAT_IDENTITY_FILE = 'bench-identity-mat.json';
 
 export interface BenchIdentity { certPem: string; keyPem: string }
 
 /** A fresh software identity (RSA 2048 key and certificate made by openssl), kept in the profile dir. */
-export function newIdentity(dir: string): TokenIdentity {
-  const id = softIdentity();
-  writeFileSync(join(dir, IDENTITY_FILE), JSON.stringify({ certPem: id.certPem, keyPem: id.keyPem } satisfies BenchIdentity, null, 1));
+export function newIdentity(dir: string, file = IDENTITY_FILE, commonName?: string): TokenIdentity {
+  const id = commonName === undefined ? softIdentity() : personPems(commonName);
+  writeFileSync(join(dir, file), JSON.stringify({ certPem: id.certPem, keyPem: id.keyPem } satisfies BenchIdentity, null, 1));
   return identityFromPem(id.certPem, id.keyPem);
 }
 
+/** Another person's key and certificate (softIdentity is one per process), made by openssl like it. */
+function personPems(commonName: string): BenchIdentity {
+  const t = tempDir('securedesk-bench-person-');
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${t.dir}/k.pem`, '-out', `${t.dir}/c.pem`, '-days', '3650',
+      '-subj', `/CN=${commonName}/O=Văn phòng Thành ủy Hà Nội/C=VN`, '-utf8', '-addext', 'basicConstraints=critical,CA:FALSE',
+      '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment'], { stdio: 'pipe' });
+    return { certPem: readFileSync(`${t.dir}/c.pem`, 'utf8'), keyPem: readFileSync(`${t.dir}/k.pem`, 'utf8') };
+  } finally {
+    t.cleanup();
+  }
+}
+
 /** The identity stored by the run that generated the profile (undefined: none stored). */
-export function storedIdentity(dir: string): TokenIdentity | undefined {
-  const file = join(dir, IDENTITY_FILE);
+export function storedIdentity(dir: string, name = IDENTITY_FILE): TokenIdentity | undefined {
+  const file = join(dir, name);
   if (!existsSync(file)) return undefined;
   const { certPem, keyPem } = JSON.parse(readFileSync(file, 'utf8')) as BenchIdentity;
   return identityFromPem(certPem, keyPem);

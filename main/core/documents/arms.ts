@@ -27,5 +27,14 @@ export function locate(db: Db, arms: readonly Arm[], table: string, id: number):
   return undefined;
 }
 
+/**
+ * The arms that can hold records of the given levels (every arm when none is asked for). A compartment
+ * holds one level, so a secrecy filter names the compartments to read: asking for the secret levels
+ * must not walk the whole Thường index to find that none of it matches. The base of a damaged profile
+ * (level null) holds every level.
+ */
+export const armsFor = (arms: readonly Arm[], levels?: readonly Level[]): readonly Arm[] =>
+  levels && levels.length > 0 ? arms.filter((a) => a.level === null || levels.includes(a.level)) : arms;
+
 /** The arm of a level, if the session holds that level. */
 export const armOf = (arms: readonly Arm[], level: Level): Arm | undefined => arms.find((a) => a.level === level || a.level === null && a.schema === 'main');
