@@ -11,7 +11,7 @@ import type { CopyApprovalView, CopyRegisterRow, CopyResult } from '../../../com
 import { clearedFor, SECRECY_LABELS, type Role, type Secrecy, type Urgency } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import type { AllowCopyInput, MakeCopyInput } from '../../../common/schemas';
-import { yearOf } from '../../../common/dates';
+import { todayIso, yearOf } from '../../../common/dates';
 import { appendAudit } from '../audit/auditLog';
 import { nextRecordId } from '../compartments/ids';
 import type { ContextSource } from '../context';
@@ -102,7 +102,8 @@ export class CopyService {
     const stored = await readAll(ctx.storeFor(doc.secrecy).openBlob(file.sha256));
     const source = file.sealed_for !== null ? await ctx.unseal(stored, ctx.attachmentLimit()) : stored;
     const now = ctx.now();
-    const year = yearOf(new Date(now).toISOString().slice(0, 10));
+    // The copy sequence runs by calendar year in Vietnam, whatever the machine's time zone.
+    const year = yearOf(todayIso(now));
     const unit = (db.prepare('SELECT name FROM units WHERE is_self = 1').pluck().get() as string | undefined) ?? '';
     // The printout carries its numbers, so it is composed with the next numbers of the sequence and
     // the register's transaction takes them; another workstation process taking them meanwhile (rare)
