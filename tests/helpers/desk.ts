@@ -15,9 +15,18 @@ import type { Actor } from '../../main/core/org/rights';
 import { actorFor, addUser, getUser } from '../../main/core/org/users';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
 
+/**
+ * Removes a profile directory. A background integrity check of a just-closed profile may still be
+ * opening a compartment (its read-only connection makes the -shm file), so a directory emptied
+ * under it can be refilled once: retry instead of failing the test on ENOTEMPTY.
+ */
+export function removeTree(dir: string): void {
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+}
+
 export function tempDir(prefix = 'securedesk-test-'): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, cleanup: () => removeTree(dir) };
 }
 
 let softIdentityCache: (TokenIdentity & { keyPem: string; certPem: string }) | undefined;
@@ -44,7 +53,7 @@ export function softIdentity(): TokenIdentity & { keyPem: string; certPem: strin
 export async function newDesk(
   preset: NumberingPreset = 'state', dir?: string, opts: { now?: () => Date } = {},
 ): Promise<{ desk: Desk; admin: Actor; dir: string; identity: TokenIdentity; cleanup(): void }> {
-  const t = dir ? { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) } : tempDir();
+  const t = dir ? { dir, cleanup: () => removeTree(dir) } : tempDir();
   // `now` is the clock of what the test does; setup binds a certificate made just now, so it runs on the real clock.
   let settingUp = true;
   const clock = opts.now;
