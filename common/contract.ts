@@ -669,7 +669,14 @@ export interface DeskApi {
    * staged files (and the names it could not stage, with why), never a path.
    */
   pickFiles?(): Promise<PickedFiles>;
+  /** Electron only: the printers main may print a printout on. */
+  printers?(): Promise<PrinterChoice[]>;
+  /** Electron only: a print run printed silently by main on one of those printers (one use of the ticket). */
+  printOutput?(ticket: string, printer: string): Promise<{ printer: string }>;
+  /** Electron only: main's save dialog for an electronic copy or register; the folder is checked by policy. */
+  saveOutput?(ticket: string): Promise<{ saved: boolean; name?: string }>;
 }
+export interface PrinterChoice { name: string; displayName: string; isDefault: boolean }
 export interface PickedFiles {
   files: StagedFile[];
   /** Each refusal as an error payload would say it (key and parameters to word it in the person's language). */

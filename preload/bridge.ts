@@ -11,7 +11,7 @@
 //
 // which is a DeskErrorPayload plus `name`: the renderer tests it with isDeskErrorPayload() and may
 // rebuild a class with DeskError.fromPayload(). No stack, no path, no IPC event ever crosses.
-import { isChannel, toDeskEvent, type DeskApi, type DeskEvent, type PickedFiles, type StagedFile, type Wire } from '../common/contract';
+import { isChannel, toDeskEvent, type DeskApi, type DeskEvent, type PickedFiles, type PrinterChoice, type StagedFile, type Wire } from '../common/contract';
 import type { DeskErrorPayload, ErrorCode } from '../common/errors';
 import { viMessage, type MessageKey, type MessageParams } from '../common/messages';
 
@@ -22,6 +22,12 @@ export interface DeskTransport {
   stage(path: string, name: string): Promise<unknown>;
   /** ipcRenderer.invoke(`${IPC_PREFIX}pickFiles`): main's file picker, the chosen files staged. */
   pickFiles?(): Promise<unknown>;
+  /** ipcRenderer.invoke(`${IPC_PREFIX}printers`) */
+  printers?(): Promise<unknown>;
+  /** ipcRenderer.invoke(`${IPC_PREFIX}printOutput`, {ticket, printer}) */
+  printOutput?(input: { ticket: string; printer: string }): Promise<unknown>;
+  /** ipcRenderer.invoke(`${IPC_PREFIX}saveOutput`, {ticket}) */
+  saveOutput?(input: { ticket: string }): Promise<unknown>;
   /** webUtils.getPathForFile: '' for a File that is not on disk. */
   pathForFile(file: File): string;
   /** ipcRenderer.on(`${IPC_PREFIX}event`): the payload only (never the IPC event); returns the unsubscribe. */
@@ -95,5 +101,11 @@ export function createDeskApi(t: DeskTransport): DeskApi {
   };
   const pick = t.pickFiles;
   const pickFiles = pick ? () => unwrap<PickedFiles>(() => pick()) : undefined;
-  return Object.freeze({ invoke: invoke as DeskApi['invoke'], stageFile, onEvent, ...(pickFiles ? { pickFiles } : {}) });
+  const { printers, printOutput, saveOutput } = t;
+  const outputs = {
+    ...(printers ? { printers: () => unwrap<PrinterChoice[]>(() => printers()) } : {}),
+    ...(printOutput ? { printOutput: (ticket: string, printer: string) => unwrap<{ printer: string }>(() => printOutput({ ticket: String(ticket), printer: String(printer) })) } : {}),
+    ...(saveOutput ? { saveOutput: (ticket: string) => unwrap<{ saved: boolean; name?: string }>(() => saveOutput({ ticket: String(ticket) })) } : {}),
+  };
+  return Object.freeze({ invoke: invoke as DeskApi['invoke'], stageFile, onEvent, ...(pickFiles ? { pickFiles } : {}), ...outputs });
 }

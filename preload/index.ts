@@ -15,6 +15,9 @@ const api = createDeskApi({
   invoke: (channel, input) => ipcRenderer.invoke(`${IPC_PREFIX}invoke`, channel, input),
   stage: (path, name) => ipcRenderer.invoke(`${IPC_PREFIX}stage`, path, name),
   pickFiles: () => ipcRenderer.invoke(`${IPC_PREFIX}pickFiles`),
+  printers: () => ipcRenderer.invoke(`${IPC_PREFIX}printers`),
+  printOutput: (input) => ipcRenderer.invoke(`${IPC_PREFIX}printOutput`, input),
+  saveOutput: (input) => ipcRenderer.invoke(`${IPC_PREFIX}saveOutput`, input),
   pathForFile: (file) => webUtils.getPathForFile(file),
   // Pushed by main (session locked …): the page gets the payload, never the IpcRendererEvent.
   subscribe: (listener) => {

@@ -1,7 +1,10 @@
-// The IPC wiring: two handlers, both behind VS Code's sender check.
+// The IPC wiring: every handler behind VS Code's sender check.
 //   `${IPC_PREFIX}invoke` (channel, input) -> the contract router (validate, authorize, handle, log)
 //   `${IPC_PREFIX}stage`  (path, name)     -> stream a user-chosen file into staging (stage.ts)
 //   `${IPC_PREFIX}pickFiles` ()            -> main's own file picker, the chosen files staged (filePicker.ts)
+//   `${IPC_PREFIX}printers` ()             -> the printers a printout may go to (outputs.ts)
+//   `${IPC_PREFIX}printOutput` ({ticket, printer}) -> a print run printed silently on that printer
+//   `${IPC_PREFIX}saveOutput` ({ticket})   -> main's save dialog, policy on the folder, the file written
 // and one way back: `${IPC_PREFIX}event` (events.ts), sent by main.ts to our window only.
 // A message counts only when it comes from the main frame of our own window showing
 // app://securedesk; anything else is logged and refused with a Wire error, never thrown.
@@ -14,11 +17,15 @@ import type { SessionGuard } from '../core/session/guard';
 import type { Router } from '../ipc/router';
 import { isTrustedSender } from './policy';
 import { pickAndStage } from './filePicker';
+import { listPrinters, printOutput, saveOutput, type PrintDeps, type SaveDeps } from './outputs';
 import { stageFromPath, toWireError } from './stage';
 
 export const INVOKE_CHANNEL = `${IPC_PREFIX}invoke`;
 export const STAGE_CHANNEL = `${IPC_PREFIX}stage`;
 export const PICK_FILES_CHANNEL = `${IPC_PREFIX}pickFiles`;
+export const PRINTERS_CHANNEL = `${IPC_PREFIX}printers`;
+export const PRINT_OUTPUT_CHANNEL = `${IPC_PREFIX}printOutput`;
+export const SAVE_OUTPUT_CHANNEL = `${IPC_PREFIX}saveOutput`;
 
 export interface IpcOptions {
   router: Router;
@@ -28,6 +35,8 @@ export interface IpcOptions {
   log: Logger;
   /** The window whose main frame may talk to us; null while there is none. */
   window: () => BrowserWindow | null;
+  /** Printing and saving printouts (Electron parts made in main.ts). */
+  outputs: { print: PrintDeps; save: SaveDeps };
 }
 
 const REFUSED: Wire<never> = { ok: false, error: { code: 'FORBIDDEN', message: 'Yêu cầu không hợp lệ.' } };
@@ -80,7 +89,22 @@ export function wireIpc(opts: IpcOptions): () => void {
     // Modal to our window; the picked paths stay in main.
     return pickAndStage(opts.desk, (options) => dialog.showOpenDialog(win, options));
   });
+  ipcMain.handle(PRINTERS_CHANNEL, async (event) => {
+    if (!trusted(event, opts, PRINTERS_CHANNEL)) return REFUSED;
+    return listPrinters(opts.desk, opts.outputs.print, opts.log);
+  });
+  ipcMain.handle(PRINT_OUTPUT_CHANNEL, async (event, input: unknown) => {
+    if (!trusted(event, opts, PRINT_OUTPUT_CHANNEL)) return REFUSED;
+    if (opts.desk.session) opts.guard.touch();
+    return printOutput(opts.desk, opts.outputs.print, input, opts.log);
+  });
+  ipcMain.handle(SAVE_OUTPUT_CHANNEL, async (event, input: unknown) => {
+    if (!trusted(event, opts, SAVE_OUTPUT_CHANNEL)) return REFUSED;
+    if (opts.desk.session) opts.guard.touch();
+    return saveOutput(opts.desk, opts.outputs.save, input, opts.log);
+  });
   return () => {
+    for (const c of [PRINTERS_CHANNEL, PRINT_OUTPUT_CHANNEL, SAVE_OUTPUT_CHANNEL]) ipcMain.removeHandler(c);
     ipcMain.removeHandler(INVOKE_CHANNEL);
     ipcMain.removeHandler(STAGE_CHANNEL);
     ipcMain.removeHandler(PICK_FILES_CHANNEL);

@@ -25,6 +25,8 @@ import { APP_ORIGIN, profileDirFrom } from './policy';
 import { installProtocols, registerAppScheme } from './protocol';
 import { utilitySpawner } from './tokenBridge';
 import { bundlePaths, createMainWindow } from './window';
+import { listPrintersOf, printTicketSilently } from './printWindow';
+import { realpath } from 'node:fs/promises';
 
 const DEFAULT_IDLE_MINUTES = 10;
 
@@ -177,8 +179,34 @@ async function start(): Promise<void> {
   const { rendererRoot, preloadPath } = bundlePaths();
 
   hardenSession(session.defaultSession, log, dev);
-  installProtocols({ session: session.defaultSession, rendererRoot, tickets: () => desk?.attachments ?? null, log });
-  wireIpc({ router, desk: opened, guard: sessionGuard, log, window: currentWindow });
+  installProtocols({ session: session.defaultSession, rendererRoot, tickets: () => desk, log });
+  const outputs = {
+    print: {
+      printers: () => listPrintersOf(currentWindow()),
+      printTicket: (ticket: string, printer: string) => printTicketSilently(ticket, printer, log),
+    },
+    save: {
+      choosePath: async (name: string, folder: string | null) => {
+        const options = { title: 'Lưu bản sao', defaultPath: join(folder ?? app.getPath('documents'), name), properties: ['createDirectory' as const, 'showOverwriteConfirmation' as const] };
+        const win = currentWindow();
+        const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+        return r.canceled || !r.filePath ? null : r.filePath;
+      },
+      // Real paths, read at each save; an unreachable folder (an unplugged volume) drops out.
+      allowedFolders: async () => {
+        const out: string[] = [];
+        for (const f of machine?.config?.outputFolders ?? []) {
+          try {
+            out.push(await realpath(f));
+          } catch {
+            log.log('warn', 'configured output folder unreachable', { folder: f });
+          }
+        }
+        return out;
+      },
+    },
+  };
+  wireIpc({ router, desk: opened, guard: sessionGuard, log, window: currentWindow, outputs });
 
   Menu.setApplicationMenu(buildAppMenu(currentWindow));
   mainWindow = createMainWindow({ preloadPath, log });

@@ -17,6 +17,7 @@ import { DestructionService } from './secrets/DestructionService';
 import { CopyService } from './secrets/CopyService';
 import { RegisterOutputService } from './secrets/RegisterOutputService';
 import { ReviewService } from './secrets/ReviewService';
+import { OutputService } from './outputs/OutputService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -38,6 +39,13 @@ export class Desk extends ProfileVault {
   readonly secretRegisters = new RegisterOutputService(this);
   readonly review = new ReviewService(this);
   readonly audit = new AuditService(this);
+  /** Printouts, copies and register outputs on their way out (printer or file), one use each. */
+  readonly outputs = new OutputService(this);
+
+  /** The app:// and /blob/ routes: an output ticket, else a viewer ticket. */
+  async openTicket(ticket: string): ReturnType<AttachmentService['openTicket']> {
+    return (await this.outputs.openTicket(ticket)) ?? this.attachments.openTicket(ticket);
+  }
 
   static async open(opts: DeskOptions): Promise<Desk> {
     return new Desk(opts.profileDir, opts);

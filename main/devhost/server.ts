@@ -188,7 +188,7 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     for (const [t, at] of spentTickets) if (now - at > SPENT_TICKET_MS) spentTickets.delete(t);
     if (spentTickets.has(ticket)) return send(res, 404, 'not found');
     spentTickets.set(ticket, now); // before the first await: a concurrent request is refused
-    const opened = await desk.attachments.openTicket(ticket);
+    const opened = await desk.openTicket(ticket);
     if (!opened) {
       spentTickets.delete(ticket);
       return send(res, 404, 'not found');

@@ -121,8 +121,12 @@ export const handlers: Handlers = {
   'copies.approvals': (ctx, { incomingId }) => ctx.desk.copies.approvals(actor(ctx), incomingId),
   'copies.make': async (ctx, input) => {
     const a = actor(ctx);
-    const { pdf, ...result } = await ctx.desk.copies.make(a, input);
-    const ticket = ctx.desk.attachments.issuePrintout(a, pdf, `ban-in-${result.year}-${result.firstNumber ?? 'thuong'}.pdf`);
+    const { pdf, level, ...result } = await ctx.desk.copies.make(a, input);
+    // A print run goes to paper; an electronic copy (sao y, trích sao, sao lục) is a file.
+    const ticket = ctx.desk.outputs.issue(a, {
+      bytes: pdf, name: `ban-${input.kind === 'print' ? 'in' : 'sao'}-${result.year}-${result.firstNumber ?? 'thuong'}.pdf`, mime: 'application/pdf',
+      level, purpose: input.kind === 'print' ? 'printer' : 'file', incomingId: input.incomingId, what: `copy:${input.kind}`,
+    });
     return { ...result, ticket, url: ctx.attachmentUrl(ticket) };
   },
   'review.due': (ctx, { withinDays }) => ctx.desk.review.due(actor(ctx), withinDays),
@@ -132,7 +136,12 @@ export const handlers: Handlers = {
     const a = actor(ctx);
     const { bytes, ...out } = await ctx.desk.secretRegisters.output(a, input);
     const name = `${out.kind}-${input.from}-${input.to}.${out.format}`;
-    return { ...out, ticket: ctx.desk.attachments.issuePrintout(a, bytes, name, out.format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet') };
+    // A register names classified records: it is handled at the highest level the person holds.
+    const ticket = ctx.desk.outputs.issue(a, {
+      bytes, name, mime: out.format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      level: a.clearance, purpose: out.format === 'pdf' ? 'any' : 'file', what: `register:${out.kind}:${out.format}`,
+    });
+    return { ...out, ticket };
   },
   'secrets.rights': (ctx, { incomingId }) => secretRights(ctx.desk, actor(ctx), incomingId),
   'holds.list': (ctx, { incomingId }) => ctx.desk.destruction.holds(actor(ctx), incomingId),

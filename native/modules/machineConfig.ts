@@ -36,6 +36,9 @@ export function machineConfigSchema(platform: NodeJS.Platform = process.platform
     // Certificate revocation lists (files or folders of .crl/.pem/.der), besides the crl folder
     // next to this file; read again at every verification, so a CRL IT copies in counts at once.
     crls: z.array(path).max(64).optional(),
+    // Folders where a classified electronic copy or register may be saved as a file (an encrypted
+    // volume, the agency's secure share); none: classified files are never saved (Thường anywhere).
+    outputFolders: z.array(path).max(16).optional(),
   });
 }
 

@@ -1,3 +1,5 @@
+// First: the print route is read from the address before the client below takes the token out of it.
+import { printRoute } from './features/print/route';
 import './zodConfig';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -12,10 +14,11 @@ import './styles/tokens.css';
 import './styles/registers.css';
 import './styles/session.css';
 import './styles/secrets.css';
+import './styles/print.css';
 import { App } from './App';
+import { PrintView } from './features/print/PrintView';
 
 createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+  // The print window shows the printout only: no shell, no session, no connection to the core.
+  <StrictMode>{printRoute ? <PrintView ticket={printRoute.ticket} token={printRoute.token} /> : <App />}</StrictMode>,
 );

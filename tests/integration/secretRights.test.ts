@@ -59,10 +59,10 @@ test('copies.make answers with the printout\'s URL on the viewer\'s scheme, one 
   const r = await handlers['copies.make'](ctx, { incomingId: ordinaryId, kind: 'print', copies: 1, reason: 'Lưu hồ sơ' });
   assert.equal(r.url, `app://securedesk/blob/${r.ticket}`);
   assert.equal(r.copyId, null, 'an ordinary record is not entered in the copy register');
-  const opened = await desk.attachments.openTicket(r.ticket);
+  const opened = await desk.openTicket(r.ticket);
   assert.ok(opened);
   const chunks: Buffer[] = [];
   for await (const c of opened.stream) chunks.push(c as Buffer);
   assert.equal(Buffer.concat(chunks).subarray(0, 5).toString(), '%PDF-');
-  assert.equal(await desk.attachments.openTicket(r.ticket), undefined, 'spent');
+  assert.equal(await desk.openTicket(r.ticket), undefined, 'spent');
 });

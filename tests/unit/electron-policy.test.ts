@@ -160,7 +160,7 @@ test('profile directory: SECUREDESK_PROFILE wins, else <userData>/profile', () =
 });
 
 test('the Electron-free modules of main/app and preload import no electron', () => {
-  for (const f of ['main/app/policy.ts', 'main/app/csp.ts', 'main/app/serve.ts', 'main/app/stage.ts', 'preload/bridge.ts']) {
+  for (const f of ['main/app/policy.ts', 'main/app/csp.ts', 'main/app/serve.ts', 'main/app/stage.ts', 'main/app/outputs.ts', 'preload/bridge.ts']) {
     const src = readFileSync(resolve(f), 'utf8') // run from the repository root;
     assert.doesNotMatch(src, /from\s+['"]electron(\/\w+)?['"]|require\(\s*['"]electron/, f);
   }

@@ -91,3 +91,25 @@ test('the API object is frozen and has exactly invoke, stageFile and onEvent', (
   assert.ok(Object.isFrozen(api));
   assert.deepEqual(Object.keys(api).sort(), ['invoke', 'onEvent', 'stageFile']);
 });
+
+test('printers, printOutput and saveOutput (Electron shell): only the ticket and the printer name cross, as strings', async () => {
+  const sent: unknown[] = [];
+  const { api } = fake({
+    printers: async () => ({ ok: true, value: [{ name: 'P1', displayName: 'Máy in 1', isDefault: true }] }),
+    printOutput: async (input) => {
+      sent.push(input);
+      return { ok: false, error: { code: 'VALIDATION', message: 'Không tìm thấy máy in “x” trên máy trạm này.', key: 'output.printerUnknown', params: { printer: 'x' } } };
+    },
+    saveOutput: async (input) => {
+      sent.push(input);
+      return { ok: true, value: { saved: true, name: 'ban-sao.pdf' } };
+    },
+  });
+  assert.deepEqual(Object.keys(api).sort(), ['invoke', 'onEvent', 'printOutput', 'printers', 'saveOutput', 'stageFile']);
+  assert.deepEqual(await api.printers!(), [{ name: 'P1', displayName: 'Máy in 1', isDefault: true }]);
+  const refused = await rejection(api.printOutput!('a'.repeat(32), 'x'));
+  assert.equal(refused.key, 'output.printerUnknown');
+  assert.equal(refused.name, 'DeskError');
+  assert.deepEqual(await api.saveOutput!({ toString: () => 'b'.repeat(32) } as unknown as string), { saved: true, name: 'ban-sao.pdf' });
+  assert.deepEqual(sent, [{ ticket: 'a'.repeat(32), printer: 'x' }, { ticket: 'b'.repeat(32) }]);
+});

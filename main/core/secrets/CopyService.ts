@@ -77,7 +77,7 @@ export class CopyService {
   }
 
   /** Makes a print run: the composed PDF (all copies, each numbered), and its entry in the copy register. */
-  async make(actor: Actor, input: MakeCopyInput): Promise<CopyResult & { pdf: Uint8Array }> {
+  async make(actor: Actor, input: MakeCopyInput): Promise<CopyResult & { pdf: Uint8Array; level: Secrecy }> {
     authorize(actor, 'doc.read');
     const ctx = this.source.context();
     await ctx.writable();
@@ -149,7 +149,7 @@ export class CopyService {
         if (err instanceof RetryCopy) continue;
         throw err;
       }
-      return { copyId, year, firstNumber: classified ? peeked : null, copies: input.copies, kind: input.kind, pdf };
+      return { copyId, year, firstNumber: classified ? peeked : null, copies: input.copies, kind: input.kind, pdf, level: doc.secrecy };
     }
     throw DeskError.keyed('VALIDATION', 'copy.busy');
   }

@@ -74,6 +74,9 @@ function electronDesk(api: DeskApi): DeskApi {
         if (event) listener(event);
       }),
     ...(api.pickFiles ? { pickFiles: () => api.pickFiles!().catch((e: unknown) => Promise.reject(fromBridge(e))) } : {}),
+    ...(api.printers ? { printers: () => api.printers!().catch((e: unknown) => Promise.reject(fromBridge(e))) } : {}),
+    ...(api.printOutput ? { printOutput: (ticket: string, printer: string) => api.printOutput!(ticket, printer).catch((e: unknown) => Promise.reject(fromBridge(e))) } : {}),
+    ...(api.saveOutput ? { saveOutput: (ticket: string) => api.saveOutput!(ticket).catch((e: unknown) => Promise.reject(fromBridge(e))) } : {}),
   };
 }
 

@@ -19,12 +19,14 @@ import type { DraftRecipient } from '../../stores/registerDraft';
 import { toast } from '../../stores/toasts';
 import { RecipientPicker } from '../incoming/RecipientPicker';
 import { fetchPrintout, savePrintout } from './printout';
+import { mainDelivers, OutputDelivery } from './OutputDelivery';
 
 export const COPY_KINDS: readonly CopyKind[] = ['print', 'sao_y', 'trich_sao', 'sao_luc'];
 
 interface Done {
   result: OutputOf<'copies.make'>;
-  objectUrl: string;
+  /** A browser: the printout fetched into this window. Electron: none, main delivers it by its ticket. */
+  objectUrl: string | null;
   fileName: string;
 }
 
@@ -68,7 +70,7 @@ export function PrintDialog({ doc, rights, onClose }: { doc: IncomingDetail; rig
 
   // The printout lives in this window only while the dialog is open.
   useEffect(() => () => {
-    if (done) URL.revokeObjectURL(done.objectUrl);
+    if (done?.objectUrl) URL.revokeObjectURL(done.objectUrl);
   }, [done]);
 
   const chooseApproval = (value: string) => {
@@ -94,8 +96,8 @@ export function PrintDialog({ doc, rights, onClose }: { doc: IncomingDetail; rig
     setErrors({});
     try {
       const result = await call('copies.make', { incomingId: doc.id, kind, copies: n, reason, ...(approvalId !== '' ? { approvalId } : {}) });
-      // The ticket is for one fetch: take the PDF now.
-      const objectUrl = await fetchPrintout(result.url);
+      // The ticket is for one use: in a browser the PDF is taken now; in Electron main takes it to the printer or the file.
+      const objectUrl = mainDelivers() ? null : await fetchPrintout(result.url);
       const fileName = `van-ban-den-${doc.arrivalNumber}-${result.firstNumber === null ? 'ban-in' : `ban-sao-${result.firstNumber}-${result.year}`}.pdf`;
       setDone({ result, objectUrl, fileName });
       toast.success(t('secrets.print.done', { count: result.copies }));
@@ -136,14 +138,18 @@ export function PrintDialog({ doc, rights, onClose }: { doc: IncomingDetail; rig
           ) : (
             <p className="muted">{t('secrets.print.notRegistered')}</p>
           )}
-          <div className="print-actions">
-            <a className="button primary" href={done.objectUrl} target="_blank" rel="noopener noreferrer">
-              <Icon name="file" /> {t('secrets.print.open')}
-            </a>
-            <button type="button" className="button" onClick={() => savePrintout(done.objectUrl, done.fileName)}>
-              <Icon name="arrowDown" /> {t('secrets.print.save')}
-            </button>
-          </div>
+          {done.objectUrl === null ? (
+            <OutputDelivery ticket={done.result.ticket} toPrinter={done.result.kind === 'print'} />
+          ) : (
+            <div className="print-actions">
+              <a className="button primary" href={done.objectUrl} target="_blank" rel="noopener noreferrer">
+                <Icon name="file" /> {t('secrets.print.open')}
+              </a>
+              <button type="button" className="button" onClick={() => savePrintout(done.objectUrl!, done.fileName)}>
+                <Icon name="arrowDown" /> {t('secrets.print.save')}
+              </button>
+            </div>
+          )}
           <p className="field-hint">{t('secrets.print.keepHint')}</p>
         </div>
       ) : (
