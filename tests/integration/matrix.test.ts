@@ -12,6 +12,8 @@ import type { IncomingRow } from '../../common/contract';
 import { DeskError } from '../../common/errors';
 import { todayIso } from '../../common/dates';
 import { createRouter } from '../../main/ipc/router';
+import { startDevHost, type DevHost } from '../../main/devhost/server';
+import type { Wire } from '../../common/contract';
 import { SessionGuard } from '../../main/core/session/guard';
 import { TokenBridge } from '../../native/bridge/client';
 import { TokenService } from '../../main/core/session/tokens';
@@ -29,6 +31,8 @@ interface Person { id: number; role: Role; clearance: Secrecy; identity: TokenId
 
 let env: Awaited<ReturnType<typeof newDesk>>;
 let call: ReturnType<typeof createRouter>;
+let host: DevHost;
+let hostCalls = 0;
 const docs: Doc[] = [];
 const people: Person[] = [];
 let thuongPersonId = 0;
@@ -61,9 +65,27 @@ async function outcome(run: () => unknown): Promise<string> {
     throw err;
   }
 }
+/** The rows the development host lists (a list or a search), as the page would get them. */
+async function hostList(input: unknown): Promise<Set<number>> {
+  const res = await fetch(`${host.url}/ipc/incoming.list`, {
+    method: 'POST', body: JSON.stringify(input), headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' },
+  });
+  const wire = await res.json() as Wire<IncomingRow[]>;
+  assert.ok(wire.ok, 'the development host lists');
+  return new Set(wire.ok ? wire.value.map((r) => r.id) : []);
+}
+
+/** Through the IPC router, and the same call through the development host over loopback HTTP: they must agree. */
 async function viaRouter(channel: string, input: unknown): Promise<string> {
   const r = await call(channel, input);
-  return r.ok ? 'ok' : r.error.code;
+  const viaRouterOutcome = r.ok ? 'ok' : r.error.code;
+  const res = await fetch(`${host.url}/ipc/${channel}`, {
+    method: 'POST', body: JSON.stringify(input), headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' },
+  });
+  const wire = await res.json() as Wire<unknown>;
+  assert.equal(wire.ok ? 'ok' : wire.error.code, viaRouterOutcome, `the development host answers ${channel} as the router does`);
+  hostCalls++;
+  return viaRouterOutcome;
 }
 /** Validation after the authorization counts as passing it. */
 const passed = (o: string) => (o === 'VALIDATION' ? 'ok' : o);
@@ -73,6 +95,8 @@ before(async () => {
   const { desk, admin } = env;
   const guard = new SessionGuard(desk, new TokenService(new TokenBridge(), async () => []));
   call = createRouter({ desk, guard, attachmentUrl: (t) => `app://securedesk/blob/${t}` });
+  // The development host over the same core: every router call is made through it too.
+  host = await startDevHost({ desk, guard, rendererDir: env.dir });
   // Everyone who may be asked, by role and clearance, with their own token (software keys here).
   for (const role of ROLES) {
     for (const clearance of SECRECY_LEVELS) {
@@ -105,9 +129,12 @@ before(async () => {
   for (const d of docs) if (d.level === 'thuong') d.granted = true;
 });
 
-after(() => env.cleanup());
+after(async () => {
+  await host.close();
+  env.cleanup();
+});
 
-describe('role × clearance × level × action, through the core and the router', () => {
+describe('role × clearance × level × action, through the core, the router and the development host', () => {
   for (const role of ROLES) {
     for (const clearance of SECRECY_LEVELS) {
       test(`${role} cleared ${clearance}`, async () => {
@@ -122,6 +149,7 @@ describe('role × clearance × level × action, through the core and the router'
         const viaIpc = await call('incoming.list', { sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 200 });
         assert.ok(viaIpc.ok);
         const listedIpc = new Set((viaIpc.ok ? (viaIpc.value as IncomingRow[]) : []).map((r) => r.id));
+        const listedHost = await hostList({ sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 200 });
         const total = desk.incoming.count(actor, {}).total;
         const today = todayIso(desk.now());
         for (const d of docs) {
@@ -130,8 +158,11 @@ describe('role × clearance × level × action, through the core and the router'
           // list, count, search: the record is there exactly when it may be seen.
           assert.equal(listed.has(d.id), read === 'ok', `list ${where}`);
           assert.equal(listedIpc.has(d.id), read === 'ok', `list (IPC) ${where}`);
+          assert.equal(listedHost.has(d.id), read === 'ok', `list (development host) ${where}`);
           const found = desk.incoming.list(actor, { query: d.word, sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 10 }).map((r) => r.id);
           assert.equal(found.includes(d.id), read === 'ok', `search ${where}`);
+          const foundHost = await hostList({ query: d.word, sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 10 });
+          assert.equal(foundHost.has(d.id), read === 'ok', `search (development host) ${where}`);
           // open, open file
           assert.equal(await outcome(() => desk.incoming.get(actor, d.id)), read, `open ${where}`);
           assert.equal(await viaRouter('incoming.get', { id: d.id }), read, `open (IPC) ${where}`);
@@ -152,6 +183,7 @@ describe('role × clearance × level × action, through the core and the router'
           assert.equal(passed(await viaRouter('destruction.destroy', { ...change, decision: 'BB kiểm tra' })), ORACLE.destroy(p, d), `destroy ${where}`);
         }
         assert.equal(total, docs.filter((d) => ORACLE.read(p, d) === 'ok').length, `count ${role}/${clearance}`);
+        assert.ok(hostCalls >= docs.length * 7, 'every router call was made through the development host too');
       });
     }
   }
