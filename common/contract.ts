@@ -2,7 +2,7 @@
 // development host are all derived from this object; nobody else spells a channel name.
 import { z } from 'zod';
 import type { DeskErrorPayload } from './errors';
-import { ROLES, type ArrivalChannel, type IncomingStatus, type NumberingPreset, type ResetPeriod, type Right, type Role, type Secrecy, type Urgency } from './domain';
+import { ROLES, SECRECY_LEVELS, type ArrivalChannel, type IncomingStatus, type NumberingPreset, type ResetPeriod, type Right, type Role, type Secrecy, type Urgency } from './domain';
 import { draftKindSchema, draftSaveSchema, type SavedDraft } from './drafts';
 import {
   allowCopySchema,
@@ -636,7 +636,14 @@ export type DeskEvent =
   /** The idle lock comes in `seconds` unless the person does something. */
   | { type: 'session.idleWarning'; seconds: number }
   /** Activity after a warning: the idle lock is off again. */
-  | { type: 'session.resumed' };
+  | { type: 'session.resumed' }
+  /**
+   * Long work of the core that the person waits for (re-keying a compartment after a clearance was
+   * lowered or a token unbound): `done` of `total` files; done === total when it is over. It cannot
+   * be cancelled (a half re-keyed compartment is finished at the next unlock, never left).
+   */
+  | { type: 'work.progress'; task: WorkTask; level: Secrecy; done: number; total: number };
+export type WorkTask = 'rekey';
 
 const LOCK_REASONS = new Set<string>(['manual', 'removed', 'idle', 'bridge']);
 
@@ -649,6 +656,12 @@ export function toDeskEvent(payload: unknown): DeskEvent | null {
     return typeof s === 'number' && Number.isFinite(s) && s > 0 && s <= 3600 ? { type: 'session.idleWarning', seconds: Math.round(s) } : null;
   }
   if (p.type === 'session.resumed') return { type: 'session.resumed' };
+  if (p.type === 'work.progress') {
+    const { task, level, done, total } = p;
+    const count = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1e9;
+    if (task !== 'rekey' || typeof level !== 'string' || !(SECRECY_LEVELS as readonly string[]).includes(level) || !count(done) || !count(total) || done > total) return null;
+    return { type: 'work.progress', task, level: level as Secrecy, done, total };
+  }
   if (p.type !== 'session.locked' || typeof p.reason !== 'string' || !LOCK_REASONS.has(p.reason)) return null;
   const reason = p.reason as Extract<DeskEvent, { type: 'session.locked' }>['reason'];
   const idle = p.idleSeconds;

@@ -161,6 +161,8 @@ async function start(): Promise<void> {
   });
   // The idle lock is announced ahead, so the window can warn the person and keep their draft.
   pushIdleEvents(sessionGuard, (event) => currentWindow()?.webContents.send(EVENT_CHANNEL, event));
+  // Long work (a compartment's re-key) is shown while the person waits for it.
+  opened.onWork((event) => currentWindow()?.webContents.send(EVENT_CHANNEL, event));
   // Locking the computer or suspending it locks the profile too.
   powerMonitor.on('lock-screen', () => guard?.lock('manual'));
   powerMonitor.on('suspend', () => guard?.lock('manual'));

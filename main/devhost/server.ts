@@ -105,6 +105,11 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     const frame = `data: ${JSON.stringify(event)}\n\n`;
     for (const res of streams) res.write(frame);
   });
+  // Long work of the core (a compartment's re-key) is shown while the person waits.
+  const stopWork = desk.onWork((event) => {
+    const frame = `data: ${JSON.stringify(event)}\n\n`;
+    for (const res of streams) res.write(frame);
+  });
   const ping = setInterval(() => {
     for (const res of streams) res.write(': ping\n\n');
   }, EVENT_PING_MS);
@@ -249,6 +254,7 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
     token,
     close: () => new Promise<void>((ok) => {
       guard.off('locked', onLocked);
+      stopWork();
       stopIdleEvents();
       clearInterval(ping);
       for (const res of streams) res.end();

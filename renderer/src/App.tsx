@@ -13,6 +13,8 @@ import { errorText } from './i18n/errors';
 import { desk } from './ipc/desk';
 import { useApp } from './stores/app';
 import { saveDraftNow } from './stores/registerDraft';
+import { useWork } from './stores/work';
+import { WorkProgress } from './features/work/WorkProgress';
 
 export function App() {
   const phase = useApp((s) => s.phase);
@@ -35,6 +37,10 @@ export function App() {
           useApp.getState().idleWarning(null);
           return;
         }
+        if (event.type === 'work.progress') {
+          useWork.getState().report(event);
+          return;
+        }
         flushSync(() =>
           useApp.getState().locked(event.idleSeconds ? { kind: event.reason, idleSeconds: event.idleSeconds } : { kind: event.reason }),
         );
@@ -55,6 +61,7 @@ export function App() {
           {phase === 'locked' && <LockScreen />}
         </div>
       )}
+      <WorkProgress />
       <Toasts />
     </>
   );

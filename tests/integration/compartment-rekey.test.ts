@@ -59,7 +59,16 @@ test('a lowered clearance re-keys the lost level; the old keyring opens nothing 
   desk.lock('manual');
   await desk.unlock(admin.identity);
   const a = actorFor(getUser(desk.db, admin.id)!);
+  // The window is shown how far the re-key is, file by file, and when it is over.
+  const shown: Array<{ level: string; done: number; total: number }> = [];
+  const stop = desk.onWork((e) => shown.push({ level: e.level, done: e.done, total: e.total }));
   await desk.org.setClearance(a, officer.id, 'mat');
+  stop();
+  assert.ok(shown.length >= 2, JSON.stringify(shown));
+  assert.ok(shown.every((e) => e.level === 'toi_mat' && e.done <= e.total && e.total >= 1), JSON.stringify(shown));
+  assert.ok(shown.every((e, i) => i === 0 || e.done >= shown[i - 1]!.done), 'never goes back');
+  assert.equal(shown[0]!.done, 0, 'shown from the start');
+  assert.equal(shown.at(-1)!.done, shown.at(-1)!.total, 'and to the end');
   // A new key, the file and the blobs under it, the old key useless.
   assert.ok(!existsSync(nextKeyringFile(desk.profileDir, 'toi_mat')));
   const adminKey = await openLevelKeyring(ring, 'toi_mat', admin.identity.unlockKeys[0]!);

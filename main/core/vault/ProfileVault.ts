@@ -11,7 +11,7 @@
 // is ignored.
 import { existsSync, openSync, readSync, closeSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import type { AppInfo, Session, UserSummary } from '../../../common/contract';
+import type { AppInfo, DeskEvent, Session, UserSummary } from '../../../common/contract';
 import type { NumberingPreset } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { viMessage } from '../../../common/messages';
@@ -106,6 +106,7 @@ export class ProfileVault implements ContextSource {
   /** The key that opened this session (it proves every rewrapped keyring opens). */
   private sessionKey: PrivateKeyOps | null = null;
   private readonly lockListeners: Array<() => void> = [];
+  private readonly workListeners: Array<(event: Extract<DeskEvent, { type: 'work.progress' }>) => void> = [];
   /** Connections of locked sessions kept until their integrity verdict (closing when it is in). */
   private readonly lingering = new Set<Promise<unknown>>();
   private readonly recovery: readonly Uint8Array[];
@@ -214,6 +215,25 @@ export class ProfileVault implements ContextSource {
   }
 
   /** Services that hold per-session state (viewer tickets) forget it when the profile locks. */
+  /** Progress of long work the window shows (a compartment's re-key); returns the unsubscribe. */
+  onWork(listener: (event: Extract<DeskEvent, { type: 'work.progress' }>) => void): () => void {
+    this.workListeners.push(listener);
+    return () => {
+      const i = this.workListeners.indexOf(listener);
+      if (i >= 0) this.workListeners.splice(i, 1);
+    };
+  }
+
+  private work(event: Extract<DeskEvent, { type: 'work.progress' }>): void {
+    for (const listener of this.workListeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log.log('warn', 'a progress listener failed', { error: (err as Error).message });
+      }
+    }
+  }
+
   onLock(listener: () => void): void {
     this.lockListeners.push(listener);
   }
@@ -605,11 +625,17 @@ export class ProfileVault implements ContextSource {
       key = await rekeyCompartment({
         profileDir: this.profileDir, current, holders, prover: this.sessionKey!, blobs,
         storeFor: (dir, k) => this.store.forLevel(dir, k),
-        onProgress: (p) => { if (p.step !== 'files' || p.done === p.total) this.log.log('info', 'compartment re-key', { ...p }); },
+        onProgress: (p) => {
+          if (p.step !== 'files' || p.done === p.total) this.log.log('info', 'compartment re-key', { ...p });
+          // The window shows it: files re-sealed of all (the database's rekey is one step before them).
+          if (p.step === 'files' || p.step === 'database') this.work({ type: 'work.progress', task: 'rekey', level, done: p.done, total: Math.max(p.total, blobs.length) });
+        },
       }, resumeWith);
     } finally {
       attachCompartment(db, compartmentFile(this.profileDir, level), key);
       createViews(db, this.arms.filter((a) => a.level !== null).map((a) => a.schema));
+      // Over, whichever way: the window stops showing it (a failure is the caller's error; the next unlock finishes it).
+      this.work({ type: 'work.progress', task: 'rekey', level, done: blobs.length, total: blobs.length });
     }
     if (key !== current) {
       current.key.fill(0);
