@@ -2,6 +2,8 @@
 // are sealed (CMS) for the named person's certificates only; nobody else opens or prints them, the
 // named person opens them with their own token. "Tài liệu thu hồi" travels as a mark of the record.
 import assert from 'node:assert/strict';
+import { RECALLED_STAMP, NAMED_ONLY_STAMP } from '../../common/marks';
+import { pdfTextPages } from '../helpers/pdfOracle';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,6 +69,9 @@ test('the named person opens and prints it with their own token', async () => {
   assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
   const run = await desk.copies.make(me, { incomingId: docId, kind: 'print', copies: 1, reason: 'Lưu hồ sơ' });
   assert.ok(run.pdf.length > 1000);
+  // The record's flags are stamped on the printout beside its level.
+  const text = pdfTextPages(run.pdf).join('\n');
+  for (const stamp of [RECALLED_STAMP, NAMED_ONLY_STAMP, 'MẬT']) assert.ok(text.includes(stamp), `“${stamp}” on the printout: ${text.slice(0, 300)}`);
 });
 
 test('ký nhận of a secret hand-over is signed on the receiver\'s token and verifies with OpenSSL', async () => {

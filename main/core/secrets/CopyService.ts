@@ -99,6 +99,9 @@ export class CopyService {
     const file = db.prepare(`SELECT sha256, name, sealed_for FROM ${doc.c}.attachments WHERE incoming_id = ? AND is_pdf = 1 ORDER BY ordinal LIMIT 1`).get(doc.id) as { sha256: string; name: string; sealed_for: number | null } | undefined;
     if (!file) throw DeskError.keyed('VALIDATION', 'copy.noPdf');
     if (file.sealed_for !== null && file.sealed_for !== actor.id) throw DeskError.keyed('FORBIDDEN', 'envelope.namedOnly');
+    // The flags printed beside the level: "Tài liệu thu hồi", "Chỉ người có tên mới được bóc bì" (compartments only).
+    const flags = doc.c === 'main' ? undefined : db.prepare(`SELECT recalled, named_user_id AS namedUserId FROM ${doc.c}.incoming WHERE id = ?`).get(doc.id) as
+      { recalled: number; namedUserId: number | null } | undefined;
     const stored = await readAll(ctx.storeFor(doc.secrecy).openBlob(file.sha256));
     const source = file.sealed_for !== null ? await ctx.unseal(stored, ctx.attachmentLimit()) : stored;
     const now = ctx.now();
@@ -114,7 +117,7 @@ export class CopyService {
       for (let k = 0; k < input.copies; k++) {
         const one = await composePrintout({
           source,
-          marks: { secrecy: doc.secrecy, urgency: doc.urgency as Urgency, recalled: false, namedOnly: false },
+          marks: { secrecy: doc.secrecy, urgency: doc.urgency as Urgency, recalled: flags?.recalled === 1, namedOnly: (flags?.namedUserId ?? null) !== null },
           watermark: {
             person: actor.fullName, unit, time: now, copyNumber: k + 1, copyCount: input.copies,
             documentNumber: `Số đến ${doc.arrivalNumber} — ${doc.numberSymbol}${classified ? ` — Bản sao số ${peeked + k}/${year}` : ''}`,

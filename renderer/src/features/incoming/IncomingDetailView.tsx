@@ -203,8 +203,7 @@ export function IncomingDetailView({ id }: { id: number }) {
             )}
             {shown ? (
               <PdfViewer key={shown.id} attachment={shown} secrecy={doc.secrecy} overlay={{
-                // The flags (recall, named person) are not in the register entry yet: not set.
-                marks: { secrecy: doc.secrecy, urgency: doc.urgency, recalled: false, namedOnly: false },
+                marks: { secrecy: doc.secrecy, urgency: doc.urgency, recalled: doc.recalled, namedOnly: doc.namedRecipient !== null },
                 watermark: { person: viewer.person, unit: viewer.unit, documentNumber: `Số đến ${doc.arrivalNumber} — ${doc.numberSymbol}` },
               }} />
             ) : (
