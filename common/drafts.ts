@@ -54,6 +54,14 @@ export const incomingRegisterDraftSchema = z.looseObject({
   pageCount: text(20),
   copyCount: text(20),
   arrivalChannel: z.enum(ARRIVAL_CHANNELS),
+  // The marks of a secret document (optional: drafts saved before they existed restore without them).
+  protectionUntil: text(20).optional(),
+  recalled: z.boolean().optional(),
+  namedOnly: z.boolean().optional(),
+  namedRecipient: z.array(z.union([
+    z.object({ kind: z.enum(['unit', 'user']), id: z.number().int().positive(), name: text(300) }).strict(),
+    z.object({ kind: z.literal('text'), name: text(300) }).strict(),
+  ])).max(1).optional(),
   files: z.array(draftFileSchema).max(20),
 });
 export type IncomingRegisterDraft = z.infer<typeof incomingRegisterDraftSchema>;

@@ -212,6 +212,7 @@ export const MESSAGES_VI = {
   'protection.notLater': 'Thời hạn gia hạn phải sau thời hạn bảo vệ hiện tại.',
   'envelope.noCertificate': '{{name}} chưa có chứng thư số gắn với máy trạm để niêm phong bì “Chỉ người có tên mới được bóc bì”.',
   'envelope.namedOnly': 'Chỉ người có tên trên bì mới được bóc bì và xem tệp này.',
+  'envelope.nameRequired': 'Chọn người có tên trên bì (người duy nhất được bóc bì).',
   'protection.outOfRange': 'Thời hạn bảo vệ ghi trên văn bản phải sau ngày văn bản và không quá {{max}}.',
   'copy.busy': 'Số bản sao đang được cấp ở nơi khác; vui lòng thử lại.',
   // A printout or copy on its way out (the Electron layer: printer or file)

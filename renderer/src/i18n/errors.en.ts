@@ -201,6 +201,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'protection.notLater': 'The extension must end after the current protection period.',
   'envelope.noCertificate': '{{name}} has no certificate bound here to seal an envelope “Only the named person may open” for.',
   'envelope.namedOnly': 'Only the person named on the envelope may open it and see this file.',
+  'envelope.nameRequired': 'Choose the person named on the envelope (the only one who may open it).',
   'protection.outOfRange': 'The protection period written on the document must end after its date and no later than {{max}}.',
   'copy.busy': 'Copy numbers are being taken elsewhere; please try again.',
   'output.gone': 'This printout is no longer available: it was used, it expired, or the session was locked. Print or copy again from the document.',

@@ -54,6 +54,13 @@ export interface Draft {
   pageCount: string;
   copyCount: string;
   arrivalChannel: ArrivalChannel;
+  /** A secret document: the end of a protection period written on it (dd/mm/yyyy), or '' for the law's. */
+  protectionUntil: string;
+  /** "Tài liệu thu hồi". */
+  recalled: boolean;
+  /** "Chỉ người có tên mới được bóc bì", and the person named on the envelope. */
+  namedOnly: boolean;
+  namedRecipient: DraftRecipient[];
   files: DraftFile[];
 }
 
@@ -77,6 +84,10 @@ export const emptyDraft = (): Draft => ({
   pageCount: '',
   copyCount: '',
   arrivalChannel: 'paper',
+  protectionUntil: '',
+  recalled: false,
+  namedOnly: false,
+  namedRecipient: [],
   files: [],
 });
 

@@ -134,6 +134,12 @@ export function IncomingDetailView({ id }: { id: number }) {
                   <span className="block">{doc.subject}</span>
                 )}
               </Meta>
+              {(doc.recalled || doc.namedRecipient) && (
+                <Meta label={t('register.flags')}>
+                  {doc.recalled && <span className="mark-flag block">{t('register.recalled')}</span>}
+                  {doc.namedRecipient && <span className="mark-flag block">{t('detail.namedOnlyFor', { name: doc.namedRecipient.name })}</span>}
+                </Meta>
+              )}
               <Meta label={t('entry.pagesAndCopies')}>
                 {doc.pageCount === null && doc.copyCount === null ? <span className="muted">{t('detail.none')}</span>
                   : t('entry.pagesCopiesValue', { pages: doc.pageCount ?? '—', copies: doc.copyCount ?? '—' })}

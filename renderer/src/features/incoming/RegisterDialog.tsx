@@ -11,7 +11,7 @@ import {
 } from '../../../../common/domain';
 import { parseNumberSymbol } from '../../../../common/numberSymbol';
 import { incomingRegisterSchema } from '../../../../common/schemas';
-import { errorFields, errorText, formErrors } from '../../i18n/errors';
+import { errorFields, errorText, formErrors, wordMessage } from '../../i18n/errors';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { DateInput, dateTextToIso } from '../../components/DateInput';
 import { Dialog } from '../../components/Dialog';
@@ -36,12 +36,13 @@ const OTHER_TYPE = '__other__';
 
 /** Form field keys as the schema and the core name them, in the order they appear. */
 const FIELD_ORDER = [
-  'secrecy', 'urgency', 'registerId', 'issuer.name', 'numberSymbol', 'documentDate', 'typeCode', 'signer', 'subject',
+  'secrecy', 'urgency', 'registerId', 'protectionUntil', 'namedRecipient', 'issuer.name', 'numberSymbol', 'documentDate', 'typeCode', 'signer', 'subject',
   'pageCount', 'copyCount', 'arrivalDate', 'deadline', 'arrivalChannel', 'recipients', 'notes', 'stagedIds',
 ] as const;
 type FieldKey = (typeof FIELD_ORDER)[number];
 const CONTROL_IDS: Record<FieldKey, string> = {
   secrecy: 'reg-secrecy', urgency: 'reg-urgency', registerId: 'reg-register', 'issuer.name': 'reg-issuer',
+  protectionUntil: 'reg-protection-until', namedRecipient: 'reg-named-recipient',
   numberSymbol: 'reg-number-symbol', documentDate: 'reg-document-date', typeCode: 'reg-type', subject: 'reg-subject',
   arrivalDate: 'reg-arrival-date', deadline: 'reg-deadline', recipients: 'reg-recipients', notes: 'reg-notes', stagedIds: 'reg-files',
   signer: 'reg-signer', pageCount: 'reg-page-count', copyCount: 'reg-copy-count', arrivalChannel: 'reg-arrival-channel',
@@ -73,6 +74,20 @@ function normaliseErrors(raw: Record<string, string>): { fields: Partial<Record<
 interface Acknowledged { duplicates: boolean; outOfOrder: boolean }
 const NOTHING_ACKNOWLEDGED: Acknowledged = { duplicates: false, outOfOrder: false };
 
+/** The law's protection periods in years (Luật Bảo vệ bí mật nhà nước, Điều 19), for the hint. */
+const PROTECTION_YEARS_VI: Record<Exclude<Draft['secrecy'], 'thuong'>, number> = { tuyet_mat: 30, toi_mat: 20, mat: 10 };
+
+/** The marks of a secret document (none for Thường): its own protection period, recall, the named person. */
+function secretMarks(d: Draft) {
+  if (d.secrecy === 'thuong') return {};
+  const named = d.namedOnly ? d.namedRecipient.find((r) => r.kind === 'user') : undefined;
+  return {
+    ...(d.protectionUntil.trim() ? { protectionUntil: dateTextToIso(d.protectionUntil) } : {}),
+    ...(d.recalled ? { recalled: true } : {}),
+    ...(named && named.kind === 'user' ? { namedRecipient: named.id } : {}),
+  };
+}
+
 /** The contract input a draft stands for (dates turned into ISO where they parse). */
 function buildInput(d: Draft, ack: Acknowledged) {
   return {
@@ -92,6 +107,7 @@ function buildInput(d: Draft, ack: Acknowledged) {
     ...(d.pageCount.trim() ? { pageCount: countOf(d.pageCount) as number } : {}),
     ...(d.copyCount.trim() ? { copyCount: countOf(d.copyCount) as number } : {}),
     arrivalChannel: d.arrivalChannel,
+    ...secretMarks(d),
     stagedIds: d.files.filter((f) => f.state === 'ready' && f.staged).map((f) => f.staged!.stagedId),
     acknowledgeDuplicates: ack.duplicates,
     ...(ack.outOfOrder ? { acknowledgeOutOfOrder: true } : {}),
@@ -106,7 +122,9 @@ function buildInput(d: Draft, ack: Acknowledged) {
 function draftErrors(d: Draft): Partial<Record<FieldKey, string>> {
   const input = buildInput(d, NOTHING_ACKNOWLEDGED);
   const parsed = incomingRegisterSchema.safeParse(input);
-  if (parsed.success) return {};
+  // "Chỉ người có tên mới được bóc bì" without a person named: said at the picker (the schema cannot know).
+  const named = d.secrecy !== 'thuong' && d.namedOnly && !d.namedRecipient.some((r) => r.kind === 'user') ? { namedRecipient: wordMessage({ key: 'envelope.nameRequired' }) } : {};
+  if (parsed.success) return named;
   const base = normaliseErrors(formErrors(parsed.error)).fields;
   const valid = (iso: string | undefined) => iso !== undefined && isValidIsoDate(iso);
   const probe = {
@@ -126,7 +144,7 @@ function draftErrors(d: Draft): Partial<Record<FieldKey, string>> {
   };
   const refined = incomingRegisterSchema.safeParse(probe);
   const cross = refined.success ? {} : normaliseErrors(formErrors(refined.error)).fields;
-  return { ...cross, ...base };
+  return { ...cross, ...named, ...base };
 }
 
 /** What is probably a slip and is asked about before registering (the core accepts both). */
@@ -254,8 +272,10 @@ export function RegisterDialog() {
     }
     setAcknowledged(ack);
     const parsed = incomingRegisterSchema.safeParse(buildInput(draft, ack));
-    if (!parsed.success) {
-      const { other } = normaliseErrors(formErrors(parsed.error));
+    // What the schema cannot know: "Chỉ người có tên mới được bóc bì" ticked with nobody named.
+    const unnamed = draft.secrecy !== 'thuong' && draft.namedOnly && !draft.namedRecipient.some((r) => r.kind === 'user');
+    if (!parsed.success || unnamed) {
+      const { other } = parsed.success ? { other: [] } : normaliseErrors(formErrors(parsed.error));
       setServerErrors({});
       if (other.length > 0) setFormError(other.join(' '));
       focusFirst(draftErrors(draft));
@@ -406,6 +426,39 @@ export function RegisterDialog() {
             )}
           </Field>
         </div>
+
+        {draft.secrecy !== 'thuong' && (
+          <fieldset className="form-section secret-marks">
+            <legend>{t('register.secretSection')}</legend>
+            <div className="form-grid two">
+              <Field id={CONTROL_IDS.protectionUntil} label={t('register.protectionUntil')} error={errorOf('protectionUntil')}
+                hint={t('register.protectionHint', { years: PROTECTION_YEARS_VI[draft.secrecy] })}>
+                <DateInput {...controlProps(CONTROL_IDS.protectionUntil, errorOf('protectionUntil'))}
+                  value={draft.protectionUntil} onValueChange={(v) => change('protectionUntil', { protectionUntil: v })}
+                  onBlur={() => touch('protectionUntil')} />
+              </Field>
+              <div className="secret-flags" role="group" aria-label={t('register.flags')}>
+                <label className="check-option">
+                  <input type="checkbox" checked={draft.recalled} onChange={(e) => change('protectionUntil', { recalled: e.target.checked })} />
+                  {t('register.recalled')}
+                </label>
+                <label className="check-option">
+                  <input type="checkbox" checked={draft.namedOnly}
+                    onChange={(e) => change('namedRecipient', { namedOnly: e.target.checked, ...(e.target.checked ? {} : { namedRecipient: [] }) })} />
+                  {t('register.namedOnly')}
+                </label>
+              </div>
+            </div>
+            {draft.namedOnly && (
+              <Field id={CONTROL_IDS.namedRecipient} label={t('register.namedRecipient')} error={errorOf('namedRecipient')} hint={t('register.namedHint')} required>
+                <RecipientPicker id={CONTROL_IDS.namedRecipient} values={draft.namedRecipient} kinds={['user']} allowText={false} max={1}
+                  onChange={(namedRecipient) => change('namedRecipient', { namedRecipient })}
+                  describedBy={`${CONTROL_IDS.namedRecipient}-hint${errorOf('namedRecipient') ? ` ${CONTROL_IDS.namedRecipient}-error` : ''}`}
+                  invalid={!!errorOf('namedRecipient')} />
+              </Field>
+            )}
+          </fieldset>
+        )}
 
         <div className="form-columns">
           <div className="form-column">
