@@ -1,5 +1,6 @@
 // One handler per contract channel. Handlers only translate between the contract and the core;
 // rights and clearance are enforced by the core services themselves.
+import { writeFile } from 'node:fs/promises';
 import type { Channel, OutputOf, ParsedInputOf } from '../../common/contract';
 import type { Desk } from '../core/desk';
 import { authorize } from '../core/org/rights';
@@ -14,7 +15,11 @@ export interface HandlerContext {
   attachmentUrl(ticket: string): string;
   /** Where an audit export goes (Electron: in a folder the person picks; null: they cancelled); absent: under the profile's exports/. */
   auditExportDir?(): Promise<string | null>;
+  /** Where a register file goes (Electron: a save dialog main opens; null: cancelled); absent: a one-use ticket. */
+  registerFileTarget?(fileName: string, format: 'pdf' | 'xlsx'): Promise<string | null>;
 }
+
+const REGISTER_FILE_NAMES = { secret_incoming: 'so-dang-ky-bmnn-den', secret_copies: 'so-quan-ly-sao-chup-bmnn', secret_handover: 'so-chuyen-giao-bmnn' } as const;
 
 type Handler<C extends Channel> = (ctx: HandlerContext, input: ParsedInputOf<C>) => OutputOf<C> | Promise<OutputOf<C>>;
 export type Handlers = { [C in Channel]: Handler<C> };
@@ -130,10 +135,21 @@ export const handlers: Handlers = {
   'copies.register': (ctx, { year }) => ctx.desk.copies.register(actor(ctx), year),
   'registers.output': async (ctx, input) => {
     const a = actor(ctx);
-    const { bytes, ...out } = await ctx.desk.secretRegisters.output(a, input);
-    const name = `${out.kind}-${input.from}-${input.to}.${out.format}`;
-    return { ...out, ticket: ctx.desk.attachments.issuePrintout(a, bytes, name, out.format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet') };
+    const fileName = `${REGISTER_FILE_NAMES[input.kind]}-${input.from}-${input.to}.${input.format}`;
+    // Electron: main asks where to save before anything is produced; nothing the window sends names a path.
+    const target = ctx.registerFileTarget ? await ctx.registerFileTarget(fileName, input.format) : undefined;
+    if (target === null) return null;
+    const { bytes, sha256: _sha256, ...out } = await ctx.desk.secretRegisters.output(a, input);
+    if (target !== undefined) {
+      await writeFile(target, bytes);
+      return { ...out, fileName, ticket: null, savedTo: target };
+    }
+    const mime = out.format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    return { ...out, fileName, ticket: ctx.desk.attachments.issuePrintout(a, bytes, fileName, mime), savedTo: null };
   },
+  'secretRegisters.access': (ctx) => ctx.desk.secretRegisters.access(actor(ctx)),
+  'secretRegisters.view': (ctx, input) => ctx.desk.secretRegisters.table(actor(ctx), input),
+  'secretRegisters.close': (ctx, input) => ctx.desk.secretRegisters.close(actor(ctx), input),
   'secrets.rights': (ctx, { incomingId }) => secretRights(ctx.desk, actor(ctx), incomingId),
   'holds.list': (ctx, { incomingId }) => ctx.desk.destruction.holds(actor(ctx), incomingId),
   'prefs.get': (ctx) => ctx.desk.prefs.get(actor(ctx)),

@@ -16,6 +16,7 @@ import { writeTx } from '../db/transaction';
 import { recordChange } from '../events/eventLog';
 import { authorize, type Actor } from '../org/rights';
 import { periodOf, scopeRow, type ScopeRow } from './numbering';
+import { secretIncomingYearClosed } from '../secrets/registerYears';
 
 interface RegisterRow { id: number; kind: 'incoming'; name: string; secrecy: string; scope_id: number; active: number }
 
@@ -61,7 +62,9 @@ export function registersAdmin(ctx: CoreContext, actor: Actor): RegistersAdmin {
 
 /** Whether the register's year is closed (no registration or correction into it). */
 export function isYearClosed(db: Db, registerId: number, year: number): boolean {
-  return db.prepare('SELECT 1 FROM register_years WHERE register_id = ? AND year = ?').pluck().get(registerId, year) !== undefined;
+  return db.prepare('SELECT 1 FROM register_years WHERE register_id = ? AND year = ?').pluck().get(registerId, year) !== undefined
+    // A secret register made after the Sổ đăng ký BMNN đến of the year was closed is closed for it too.
+    || secretIncomingYearClosed(db, registerId, year);
 }
 
 function assertScopeName(db: Db, name: string, exceptId?: number): void {
