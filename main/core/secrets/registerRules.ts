@@ -36,4 +36,4 @@ export const mayCloseSecretRegisters = (db: Db, a: Actor): boolean =>
 
 /** Whether the session sees every row of the registers: every secret level held, no need-to-know filter. */
 export const seesWholeRegister = (a: Actor, arms: readonly Arm[]): boolean =>
-  canSeeAll(a) && (['mat', 'toi_mat', 'tuyet_mat'] as const).every((l) => arms.some((x) => x.level === l));
+  canSeeAll(a) && a.clearance === 'tuyet_mat' && (['mat', 'toi_mat', 'tuyet_mat'] as const).every((l) => arms.some((x) => x.level === l));
