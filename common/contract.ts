@@ -344,7 +344,7 @@ export interface SecretRegisterTable {
   wholeRegister: boolean;
 }
 /** A register file: a one-use ticket (development host), or saved by the main process where the person chose. */
-export interface RegisterOutputFile extends RegisterOutput { fileName: string; ticket: string | null; savedTo: string | null }
+export interface RegisterOutputFile extends RegisterOutput { fileName: string; ticket: string | null; url: string | null; savedTo: string | null }
 export interface CopyApprovalView { id: number; incomingId: number; kind: CopyKind; copies: number; forUserId: number; forUserName: string; allowedAt: string; usedAt: string | null }
 export interface CopyResult {
   /** The copy register entry (classified records only). */

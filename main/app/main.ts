@@ -173,6 +173,17 @@ async function start(): Promise<void> {
       if (r.canceled || !r.filePaths[0]) return null;
       return join(r.filePaths[0], `securedesk-audit-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
     },
+    // A state-secret register file: main asks where to save it; the window never names a path.
+    registerFileTarget: async (fileName, format) => {
+      const options = {
+        title: 'Lưu sổ bí mật nhà nước',
+        defaultPath: join(app.getPath('documents'), fileName),
+        filters: [format === 'pdf' ? { name: 'PDF', extensions: ['pdf'] } : { name: 'Excel', extensions: ['xlsx'] }],
+      };
+      const win = currentWindow();
+      const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+      return r.canceled || !r.filePath ? null : r.filePath;
+    },
   });
   const { rendererRoot, preloadPath } = bundlePaths();
 

@@ -142,10 +142,11 @@ export const handlers: Handlers = {
     const { bytes, sha256: _sha256, ...out } = await ctx.desk.secretRegisters.output(a, input);
     if (target !== undefined) {
       await writeFile(target, bytes);
-      return { ...out, fileName, ticket: null, savedTo: target };
+      return { ...out, fileName, ticket: null, url: null, savedTo: target };
     }
     const mime = out.format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-    return { ...out, fileName, ticket: ctx.desk.attachments.issuePrintout(a, bytes, fileName, mime), savedTo: null };
+    const ticket = ctx.desk.attachments.issuePrintout(a, bytes, fileName, mime);
+    return { ...out, fileName, ticket, url: ctx.attachmentUrl(ticket), savedTo: null };
   },
   'secretRegisters.access': (ctx) => ctx.desk.secretRegisters.access(actor(ctx)),
   'secretRegisters.view': (ctx, input) => ctx.desk.secretRegisters.table(actor(ctx), input),
