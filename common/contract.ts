@@ -335,7 +335,7 @@ export interface SecretRegisterPrint { kind: SecretRegisterKind; year: number; p
 /** A register for a period as the law lays it out: its columns and each row's cells as printed. */
 export interface SecretRegisterTable {
   kind: SecretRegisterKind; title: string; from: string; to: string;
-  columns: Array<{ title: string; width: number; numeric: boolean }>;
+  columns: Array<{ title: string; width: number; numeric: boolean; date: boolean }>;
   rows: string[][];
   /** Closed years of this register, and the last whole-year prints of the years in the period. */
   closings: SecretRegisterClosing[];

@@ -140,7 +140,9 @@ export class RegisterOutputService {
       .map((p): SecretRegisterPrint => ({ kind: p.kind, year: p.year, printedAt: p.printed_at, printedBy: userName(ctx.db, p.printed_by), sha256: p.sha256, rows: p.rows }));
     return {
       kind: input.kind, title: layout.title, from: input.from, to: input.to,
-      columns: columns.map((c, i) => ({ title: c.title, width: c.width, numeric: cells.some((row) => row[i] !== null && 'number' in row[i]!) })),
+      columns: columns.map((c, i) => ({
+        title: c.title, width: c.width, numeric: cells.some((row) => row[i] !== null && 'number' in row[i]!), date: cells.some((row) => row[i] !== null && 'date' in row[i]!),
+      })),
       rows: cells.map((row) => row.map(cellText)),
       closings, prints, wholeRegister: seesWholeRegister(actor, ctx.arms),
     };

@@ -100,7 +100,9 @@ export function SecretRegistersPage() {
   }
 
   if (!access.read) return null;
-  const total = table?.columns.reduce((a, c) => a + c.width, 0) ?? 1;
+  // Columns in proportion to the law's layout, dates and numbers never narrower than their content;
+  // the fixed layout scales them up to the page width.
+  const colWidth = (c: SecretRegisterTable['columns'][number]) => Math.max(c.width * 7, c.date ? 96 : c.numeric ? 64 : 0);
 
   return (
     <section className="page secret-registers-page" aria-labelledby="secret-registers-title">
@@ -170,9 +172,9 @@ export function SecretRegistersPage() {
       <div className="secret-register-scroll" id="secret-register-panel" role="tabpanel" aria-labelledby={`tab-${kind}`}>
         {!table && !error && <p className="muted"><Spinner /> {t('app.loading')}</p>}
         {table && (
-          <table className="data-table secret-register-table">
+          <table className="data-table secret-register-table" style={{ minWidth: `${table.columns.reduce((a, c) => a + colWidth(c), 0)}px` }}>
             <colgroup>
-              {table.columns.map((c) => <col key={c.title} style={{ width: `${(c.width / total) * 100}%` }} />)}
+              {table.columns.map((c) => <col key={c.title} style={{ width: `${colWidth(c)}px` }} />)}
             </colgroup>
             <thead>
               <tr>{table.columns.map((c) => <th key={c.title} scope="col" className={c.numeric ? 'num' : undefined}>{c.title}</th>)}</tr>
@@ -183,7 +185,7 @@ export function SecretRegistersPage() {
                 <tr><td colSpan={table.columns.length} className="muted">{t('secretRegisters.empty')}</td></tr>
               )}
               {table.rows.map((row, r) => (
-                <tr key={r}>{row.map((cell, i) => <td key={i} className={table.columns[i]!.numeric ? 'num' : undefined}>{cell}</td>)}</tr>
+                <tr key={r}>{row.map((cell, i) => <td key={i} className={table.columns[i]!.numeric ? 'num' : table.columns[i]!.date ? 'date' : undefined}>{cell}</td>)}</tr>
               ))}
             </tbody>
           </table>

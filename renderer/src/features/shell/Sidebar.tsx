@@ -33,7 +33,7 @@ export function Sidebar() {
               onClick={() => show({ name: 'incoming' })} />
             {keepsRegisters && !isAdmin && registersItem}
             {secretRegisters && (
-              <NavItem icon="book" label={t('shell.secretRegisters')} active={view.name === 'secretRegisters'} onClick={() => show({ name: 'secretRegisters' })} />
+              <NavItem icon="lock" label={t('shell.secretRegisters')} active={view.name === 'secretRegisters'} onClick={() => show({ name: 'secretRegisters' })} />
             )}
             {seesSecrets && !secretRegisters && (
               <NavItem icon="list" label={t('shell.copyRegister')} active={view.name === 'copyRegister'} onClick={() => show({ name: 'copyRegister' })} />
