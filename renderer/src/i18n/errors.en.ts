@@ -282,7 +282,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'language.invalid': 'The language is not valid.',
   'secretRegister.notReader': 'You do not have the right to read the state-secret registers (by default: the records secretary and the leaders).',
   'secretRegister.notCloser': 'You do not have the right to close the state-secret registers (by default: the records secretary and the leaders).',
-  'secretRegister.needsWholeRegister': 'Closing a register needs someone who sees all of it: a records secretary or leader holding the keys of all three levels (Mật, Tối mật, Tuyệt mật).',
+  'secretRegister.needsWholeRegister': 'Closing a register needs someone who sees all of it: a records secretary or leader holding the keys of all three secret levels (Confidential, Secret, Top Secret).',
   'secretRegister.closeNotEnded': '{{year}} has not ended: the register of {{year}} can be closed from 01/01/{{next}}.',
   'secretRegister.alreadyClosed': 'The {{register}} of {{year}} was closed at {{time}}.',
   'secretRegister.needsPrint': 'The {{register}} of {{year}} has not been printed: print it (PDF) for the whole year, from 01/01/{{year}} to 31/12/{{year}}, then close it.',
