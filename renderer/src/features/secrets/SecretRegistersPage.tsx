@@ -146,6 +146,7 @@ export function SecretRegistersPage() {
         {table && <span>{t('secretRegisters.period', { year, from: formatDateVn(table.from), to: formatDateVn(table.to) })} · {t('secretRegisters.count', { count: table.rows.length })}</span>}
         {closing && (
           <span className="status-closed">
+            <Icon name="lock" />
             {t('secretRegisters.closed', { year, time: formatDateTimeVn(closing.closedAt), person: closing.closedBy, rows: closing.rows, printedAt: formatDateTimeVn(closing.printedAt), hash: closing.pdfSha256.slice(0, 16) })}
           </span>
         )}
