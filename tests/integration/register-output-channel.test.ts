@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { RegisterOutputFile } from '../../common/contract';
 import { todayIso } from '../../common/dates';
 import { createRouter } from '../../main/ipc/router';
 import { SessionGuard } from '../../main/core/session/guard';
@@ -36,15 +37,16 @@ test('development host: a one-use ticket for the file', async () => {
   const r = await call('registers.output', { kind: 'secret_incoming', format: 'pdf', from: `${year}-01-01`, to: `${year}-12-31` });
   assert.ok(r.ok && r.value);
   if (!r.ok || !r.value) return;
-  assert.equal(r.value.fileName, `so-dang-ky-bmnn-den-${year}-01-01-${year}-12-31.pdf`);
-  assert.equal(r.value.savedTo, null);
-  assert.match(r.value.url ?? '', /^http:\/\/127\.0\.0\.1\/blob\/[0-9a-f]{32}$/);
-  const opened = await env.desk.attachments.openTicket(r.value.ticket!);
+  const v = r.value as RegisterOutputFile;
+  assert.equal(v.fileName, `so-dang-ky-bmnn-den-${year}-01-01-${year}-12-31.pdf`);
+  assert.equal(v.savedTo, null);
+  assert.match(v.url ?? '', /^http:\/\/127\.0\.0\.1\/blob\/[0-9a-f]{32}$/);
+  const opened = await env.desk.attachments.openTicket(v.ticket!);
   assert.ok(opened);
   const chunks: Buffer[] = [];
   for await (const c of opened.stream) chunks.push(c as Buffer);
   assert.ok(pdfTextPages(Buffer.concat(chunks)).join(' ').includes('31-CV/TU'));
-  assert.equal(await env.desk.attachments.openTicket(r.value.ticket!), undefined, 'used once');
+  assert.equal(await env.desk.attachments.openTicket(v.ticket!), undefined, 'used once');
 });
 
 test('Electron: written where main\'s dialog says; cancelled, nothing is produced; no path from the window', async () => {
@@ -60,7 +62,8 @@ test('Electron: written where main\'s dialog says; cancelled, nothing is produce
   const r = await call('registers.output', { kind: 'secret_handover', format: 'xlsx', from: `${year}-01-01`, to: `${year}-12-31` });
   assert.ok(r.ok && r.value);
   if (!r.ok || !r.value) return;
-  assert.deepEqual([r.value.savedTo, r.value.ticket, r.value.url], [join(out.dir, 'so.xlsx'), null, null]);
+  const v = r.value as RegisterOutputFile;
+  assert.deepEqual([v.savedTo, v.ticket, v.url], [join(out.dir, 'so.xlsx'), null, null]);
   assert.equal(readFileSync(join(out.dir, 'so.xlsx')).subarray(0, 2).toString(), 'PK', 'an XLSX (zip) file');
   assert.deepEqual(asked, [`so-chuyen-giao-bmnn-${year}-01-01-${year}-12-31.xlsx`]);
 
