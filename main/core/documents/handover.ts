@@ -118,16 +118,6 @@ export async function acknowledge(ctx: CoreContext, actor: Actor, handoverId: nu
   await ctx.writable();
   const { db } = ctx;
   const now = ctx.now();
-  // Signed on the token before the transaction (a token takes its time); checked again inside it.
-  let signed: { cms: Buffer; signer: string } | null = null;
-  if (key) {
-    const arm = locate(db, ctx.arms, 'incoming_handovers', handoverId);
-    if (!arm) throw DeskError.keyed('NOT_FOUND', 'handover.notFound');
-    const h = db.prepare(`SELECT h.global_id AS hg, i.global_id AS dg FROM ${arm.schema}.incoming_handovers h JOIN ${arm.schema}.incoming i ON i.id = h.incoming_id WHERE h.id = ?`).get(handoverId) as { hg: string; dg: string };
-    visibleDocument(db, ctx.arms, actor, (db.prepare(`SELECT incoming_id FROM ${arm.schema}.incoming_handovers WHERE id = ?`).pluck().get(handoverId) as number));
-    const cms = await signDetached(new Uint8Array(Buffer.from(acknowledgementStatement(h.hg, h.dg, now.toISOString()))), { key, signingTime: now });
-    signed = { cms: Buffer.from(cms), signer: parseCertificate(key.certificate).commonName ?? '' };
-  }
   // No late ký nhận into a closed year of the secret registers: refused (audited) before anything is written.
   {
     const arm = locate(db, ctx.arms, 'incoming_handovers', handoverId);
@@ -137,6 +127,16 @@ export async function acknowledge(ctx: CoreContext, actor: Actor, handoverId: nu
       visibleDocument(db, ctx.arms, actor, h.id);
       assertHandoverOpen(ctx, actor, { id: h.id, arrivalDate: h.arrival_date }, h.handed_on, { handover: handoverId });
     }
+  }
+  // Signed on the token before the transaction (a token takes its time); checked again inside it.
+  let signed: { cms: Buffer; signer: string } | null = null;
+  if (key) {
+    const arm = locate(db, ctx.arms, 'incoming_handovers', handoverId);
+    if (!arm) throw DeskError.keyed('NOT_FOUND', 'handover.notFound');
+    const h = db.prepare(`SELECT h.global_id AS hg, i.global_id AS dg FROM ${arm.schema}.incoming_handovers h JOIN ${arm.schema}.incoming i ON i.id = h.incoming_id WHERE h.id = ?`).get(handoverId) as { hg: string; dg: string };
+    visibleDocument(db, ctx.arms, actor, (db.prepare(`SELECT incoming_id FROM ${arm.schema}.incoming_handovers WHERE id = ?`).pluck().get(handoverId) as number));
+    const cms = await signDetached(new Uint8Array(Buffer.from(acknowledgementStatement(h.hg, h.dg, now.toISOString()))), { key, signingTime: now });
+    signed = { cms: Buffer.from(cms), signer: parseCertificate(key.certificate).commonName ?? '' };
   }
   return writeTx(db, () => {
     const arm = locate(db, ctx.arms, 'incoming_handovers', handoverId);
