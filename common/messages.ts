@@ -311,6 +311,7 @@ export const MESSAGES_VI = {
   'secretRegister.incomingYearClosed': 'Sổ đăng ký bí mật nhà nước đến năm {{year}} đã khóa sổ: không ghi thêm lần chuyển ngày {{date}} cho văn bản đến năm {{year}} được. Hãy ghi ngày chuyển trong năm nay.',
   'secretRegister.lateAcknowledgement': 'Lần chuyển giao ngày {{date}} thuộc Sổ chuyển giao bí mật nhà nước năm {{year}} đã khóa sổ nên không ký nhận muộn được. Văn thư cần ghi lần chuyển giao mới trong năm nay để người nhận ký nhận vào đó.',
   'secretRegister.lateAcknowledgementIncoming': 'Lần chuyển ngày {{date}} thuộc Sổ đăng ký bí mật nhà nước đến năm {{year}} đã khóa sổ nên không ký nhận muộn được. Văn thư cần ghi lần chuyển giao mới trong năm nay để người nhận ký nhận vào đó.',
+  'secretRegister.closeInSecretArea': '“{{register}}” là sổ bí mật nhà nước: khóa sổ năm tại mục Sổ bí mật nhà nước, sau khi in sổ (PDF) cả năm.',
   'secretRegister.copyYearClosed': 'Sổ quản lý sao, chụp bí mật nhà nước năm {{year}} đã khóa sổ: không ghi thêm bản sao vào dãy số năm {{year}} được. Hãy kiểm tra ngày giờ của máy trạm.',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;

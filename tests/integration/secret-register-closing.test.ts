@@ -57,6 +57,10 @@ test('a year closes only when it has ended in Vietnam, by whom the rule allows, 
   await assert.rejects(desk.secretRegisters.close(officer, { kind: 'secret_copies', year: 2025 }), keyed('secretRegister.notCloser'));
   await assert.rejects(desk.secretRegisters.close(matClerk, { kind: 'secret_copies', year: 2025 }), keyed('secretRegister.needsWholeRegister'));
   await assert.rejects(desk.secretRegisters.close(admin, { kind: 'secret_copies', year: 2025 }), keyed('secretRegister.needsPrint'));
+  // The secret incoming register is not closed from the registers' administration, which seals no PDF.
+  const secretRegister = desk.db.prepare("SELECT id FROM main.registers WHERE kind = 'incoming' AND secrecy NOT LIKE '%thuong%'").pluck().get() as number;
+  await assert.rejects(desk.registers.closeYear(admin, { registerId: secretRegister, year: 2025 }), keyed('secretRegister.closeInSecretArea'));
+  assert.equal(refusals('register.close_year', 'secretRegister.closeInSecretArea'), 1);
   // A part of the year, or an XLSX, or a Mật-only clerk's PDF is not the year's print.
   await desk.secretRegisters.output(admin, { kind: 'secret_copies', format: 'pdf', from: '2025-01-01', to: '2025-06-30' });
   await desk.secretRegisters.output(admin, { kind: 'secret_copies', format: 'xlsx', ...YEAR });

@@ -291,6 +291,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'secretRegister.incomingYearClosed': 'The incoming state-secret register of {{year}} is closed: a hand-over dated {{date}} of a document received in {{year}} cannot be added. Use a date in the current year.',
   'secretRegister.lateAcknowledgement': 'The hand-over of {{date}} belongs to the state-secret hand-over register of {{year}}, which is closed, so it cannot be acknowledged late. The records secretary records a new hand-over in the current year for the receiver to acknowledge.',
   'secretRegister.lateAcknowledgementIncoming': 'The hand-over of {{date}} belongs to the incoming state-secret register of {{year}}, which is closed, so it cannot be acknowledged late. The records secretary records a new hand-over in the current year for the receiver to acknowledge.',
+  'secretRegister.closeInSecretArea': '“{{register}}” is a state-secret register: close its year under State-secret registers, after printing the whole year (PDF).',
   'secretRegister.copyYearClosed': 'The state-secret copy register of {{year}} is closed: no copy can take a number of the {{year}} sequence. Check the workstation\'s date and time.',
 };
 
