@@ -8,6 +8,8 @@ import {
   allowCopySchema,
   extendProtectionSchema,
   registerOutputSchema,
+  secretRegisterCloseSchema,
+  secretRegisterViewSchema,
   closeYearSchema,
   confirmLevelChangeSchema,
   destroySchema,
@@ -322,6 +324,27 @@ export interface ReviewItem {
 }
 export type SecretRegisterKind = 'secret_incoming' | 'secret_copies' | 'secret_handover';
 export interface RegisterOutput { kind: SecretRegisterKind; format: 'pdf' | 'xlsx'; rows: number }
+/** Who may read and close the state-secret registers (decided by the core: secrets/registerRules.ts). */
+export interface SecretRegisterAccess { read: boolean; close: boolean }
+/** A closed year of a state-secret register: who closed it, when, and the hash of the PDF printed for it. */
+export interface SecretRegisterClosing {
+  kind: SecretRegisterKind; year: number; closedAt: string; closedBy: string; pdfSha256: string; rows: number; printedAt: string; printedBy: string;
+}
+/** The last whole-year PDF of a register (the one a closing seals). */
+export interface SecretRegisterPrint { kind: SecretRegisterKind; year: number; printedAt: string; printedBy: string; sha256: string; rows: number }
+/** A register for a period as the law lays it out: its columns and each row's cells as printed. */
+export interface SecretRegisterTable {
+  kind: SecretRegisterKind; title: string; from: string; to: string;
+  columns: Array<{ title: string; width: number; numeric: boolean; date: boolean }>;
+  rows: string[][];
+  /** Closed years of this register, and the last whole-year prints of the years in the period. */
+  closings: SecretRegisterClosing[];
+  prints: SecretRegisterPrint[];
+  /** Whether the person sees every row (closing needs it). */
+  wholeRegister: boolean;
+}
+/** A register file: a one-use ticket (development host), or saved by the main process where the person chose. */
+export interface RegisterOutputFile extends RegisterOutput { fileName: string; ticket: string; url: string }
 export interface CopyApprovalView { id: number; incomingId: number; kind: CopyKind; copies: number; forUserId: number; forUserName: string; allowedAt: string; usedAt: string | null }
 export interface CopyResult {
   /** The copy register entry (classified records only). */
@@ -578,7 +601,11 @@ export const contract = {
   /** A print run: its register entry and a one-use ticket for the composed PDF (to the printer or a save dialog). */
   'copies.make': channel<CopyResult & { ticket: string; url: string }>()({ input: makeCopySchema, access: 'doc.read' }),
   /** A state-secret register for a period, as PDF (law's layout) or XLSX: a one-use ticket for the file. */
-  'registers.output': channel<RegisterOutput & { ticket: string }>()({ input: registerOutputSchema, access: 'doc.read' }),
+  /** null: the person cancelled the save dialog (Electron); nothing was produced. */
+  'registers.output': channel<RegisterOutputFile>()({ input: registerOutputSchema, access: 'doc.read' }),
+  'secretRegisters.access': channel<SecretRegisterAccess>()({ input: empty, access: 'session' }),
+  'secretRegisters.view': channel<SecretRegisterTable>()({ input: secretRegisterViewSchema, access: 'doc.read' }),
+  'secretRegisters.close': channel<SecretRegisterClosing>()({ input: secretRegisterCloseSchema, access: 'doc.read' }),
   'review.due': channel<ReviewItem[]>()({ input: z.object({ withinDays: z.number().int().min(0).max(3650).optional() }).strict(), access: 'doc.read' }),
   'review.extend': channel<ReviewItem>()({ input: extendProtectionSchema, access: 'doc.read' }),
   'copies.register': channel<CopyRegisterRow[]>()({ input: z.object({ year: z.number().int().min(1900).max(2200) }).strict(), access: 'doc.read' }),

@@ -308,6 +308,21 @@ export const MESSAGES_VI = {
 
   // The audit trail
   'period.order': 'Từ ngày phải trước hoặc trùng đến ngày.',
+
+  // The state-secret registers closed at year end (secrets/registerYears.ts)
+  'secretRegister.notReader': 'Bạn không có quyền xem các sổ bí mật nhà nước (mặc định: văn thư và lãnh đạo).',
+  'secretRegister.notCloser': 'Bạn không có quyền khóa sổ bí mật nhà nước (mặc định: văn thư và lãnh đạo).',
+  'secretRegister.needsWholeRegister': 'Khóa sổ cần người xem được toàn bộ sổ: văn thư hoặc lãnh đạo giữ khóa của cả ba độ mật (Mật, Tối mật, Tuyệt mật).',
+  'secretRegister.closeNotEnded': 'Năm {{year}} chưa kết thúc: chỉ khóa sổ năm {{year}} được từ ngày 01/01/{{next}}.',
+  'secretRegister.alreadyClosed': '{{register}} năm {{year}} đã khóa sổ lúc {{time}}.',
+  'secretRegister.needsPrint': 'Chưa in {{register}} năm {{year}}: hãy in sổ (PDF) cho cả năm, từ 01/01/{{year}} đến 31/12/{{year}}, rồi mới khóa sổ.',
+  'secretRegister.changedSincePrint': '{{register}} năm {{year}} đã thay đổi sau lần in lúc {{time}}: hãy in lại sổ (PDF) cả năm rồi khóa sổ.',
+  'secretRegister.handoverYearClosed': 'Sổ chuyển giao bí mật nhà nước năm {{year}} đã khóa sổ: không ghi thêm lần chuyển giao ngày {{date}} được. Hãy ghi ngày chuyển trong năm nay.',
+  'secretRegister.incomingYearClosed': 'Sổ đăng ký bí mật nhà nước đến năm {{year}} đã khóa sổ: không ghi thêm lần chuyển ngày {{date}} cho văn bản đến năm {{year}} được. Hãy ghi ngày chuyển trong năm nay.',
+  'secretRegister.lateAcknowledgement': 'Lần chuyển giao ngày {{date}} thuộc Sổ chuyển giao bí mật nhà nước năm {{year}} đã khóa sổ nên không ký nhận muộn được. Văn thư cần ghi lần chuyển giao mới trong năm nay để người nhận ký nhận vào đó.',
+  'secretRegister.lateAcknowledgementIncoming': 'Lần chuyển ngày {{date}} thuộc Sổ đăng ký bí mật nhà nước đến năm {{year}} đã khóa sổ nên không ký nhận muộn được. Văn thư cần ghi lần chuyển giao mới trong năm nay để người nhận ký nhận vào đó.',
+  'secretRegister.closeInSecretArea': '“{{register}}” là sổ bí mật nhà nước: khóa sổ năm tại mục Sổ bí mật nhà nước, sau khi in sổ (PDF) cả năm.',
+  'secretRegister.copyYearClosed': 'Sổ quản lý sao, chụp bí mật nhà nước năm {{year}} đã khóa sổ: không ghi thêm bản sao vào dãy số năm {{year}} được. Hãy kiểm tra ngày giờ của máy trạm.',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

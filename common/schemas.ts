@@ -454,6 +454,14 @@ export const registerOutputSchema = z.object({
   to: isoDate('periodTo'),
 }).strict();
 export type RegisterOutputInput = z.infer<typeof registerOutputSchema>;
+const secretRegisterKind = z.enum(['secret_incoming', 'secret_copies', 'secret_handover'], { error: m('value.invalid') });
+export const secretRegisterViewSchema = z.object({ kind: secretRegisterKind, from: isoDate('periodFrom'), to: isoDate('periodTo') }).strict();
+export type SecretRegisterViewInput = z.infer<typeof secretRegisterViewSchema>;
+export const secretRegisterCloseSchema = z.object({
+  kind: secretRegisterKind,
+  year: z.number({ error: m('year.required') }).int().min(MIN_YEAR, m('year.invalid')).max(2200, m('year.invalid')),
+}).strict();
+export type SecretRegisterCloseInput = z.infer<typeof secretRegisterCloseSchema>;
 export const extendProtectionSchema = z.object({
   incomingId: id,
   until: isoDate('protectionUntil'),

@@ -16,6 +16,8 @@ export interface HandlerContext {
   auditExportDir?(): Promise<string | null>;
 }
 
+const REGISTER_FILE_NAMES = { secret_incoming: 'so-dang-ky-bmnn-den', secret_copies: 'so-quan-ly-sao-chup-bmnn', secret_handover: 'so-chuyen-giao-bmnn' } as const;
+
 type Handler<C extends Channel> = (ctx: HandlerContext, input: ParsedInputOf<C>) => OutputOf<C> | Promise<OutputOf<C>>;
 export type Handlers = { [C in Channel]: Handler<C> };
 
@@ -134,15 +136,20 @@ export const handlers: Handlers = {
   'copies.register': (ctx, { year }) => ctx.desk.copies.register(actor(ctx), year),
   'registers.output': async (ctx, input) => {
     const a = actor(ctx);
-    const { bytes, ...out } = await ctx.desk.secretRegisters.output(a, input);
-    const name = `${out.kind}-${input.from}-${input.to}.${out.format}`;
-    // A register names classified records: it is handled at the highest level the person holds.
+    const fileName = `${REGISTER_FILE_NAMES[input.kind]}-${input.from}-${input.to}.${input.format}`;
+    const { bytes, sha256: _sha256, ...out } = await ctx.desk.secretRegisters.output(a, input);
+    const mime = out.format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    // A register names classified records: it is handled at the highest level the person holds, and
+    // leaves as any output does (Electron: main's save dialog, the folder checked by policy; nothing
+    // the window sends names a path).
     const ticket = ctx.desk.outputs.issue(a, {
-      bytes, name, mime: out.format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      level: a.clearance, purpose: out.format === 'pdf' ? 'any' : 'file', what: `register:${out.kind}:${out.format}`,
+      bytes, name: fileName, mime, level: a.clearance, purpose: out.format === 'pdf' ? 'any' : 'file', what: `register:${out.kind}:${out.format}`,
     });
-    return { ...out, ticket };
+    return { ...out, fileName, ticket, url: ctx.attachmentUrl(ticket) };
   },
+  'secretRegisters.access': (ctx) => ctx.desk.secretRegisters.access(actor(ctx)),
+  'secretRegisters.view': (ctx, input) => ctx.desk.secretRegisters.table(actor(ctx), input),
+  'secretRegisters.close': (ctx, input) => ctx.desk.secretRegisters.close(actor(ctx), input),
   'secrets.rights': (ctx, { incomingId }) => secretRights(ctx.desk, actor(ctx), incomingId),
   'holds.list': (ctx, { incomingId }) => ctx.desk.destruction.holds(actor(ctx), incomingId),
   'prefs.get': (ctx) => ctx.desk.prefs.get(actor(ctx)),

@@ -54,10 +54,19 @@ test('the copy and hand-over registers; a person sees only the entries of record
   const handovers = await env.desk.secretRegisters.output(env.admin, { kind: 'secret_handover', format: 'pdf', from: year, to: today });
   assert.equal(handovers.rows, 1);
   assert.ok(pdfTextPages(handovers.bytes).join(' ').replace(/\s+/g, ' ').includes('Phạm Văn Viên'));
-  // The officer received the Mật record by hand-over: it is in his distribution; the Tuyệt mật one is not.
-  assert.equal(env.desk.secretRegisters.rows(officer, 'secret_incoming', year, today).length, 1);
-  const outsider = addActor(env.desk, 'chuyen_vien', 'tuyet_mat', 'Người ngoài');
-  assert.equal(env.desk.secretRegisters.rows(outsider, 'secret_incoming', year, today).length, 0);
+  // The registers are read by the văn thư and the lãnh đạo by default: an officer is refused, audited.
+  assert.throws(() => env.desk.secretRegisters.rows(officer, 'secret_incoming', year, today), (e: Error & { key?: string }) => e.key === 'secretRegister.notReader');
+  assert.equal(env.desk.db.prepare("SELECT count(*) FROM main.audit_log WHERE action = 'register.read' AND outcome = 'refused'").pluck().get(), 1);
+  // With the profile's rule opened to officers, need-to-know still filters the rows: the officer received
+  // the Mật record by hand-over (in his distribution); the Tuyệt mật one is not.
+  env.desk.db.prepare("INSERT INTO settings (key, value) VALUES ('secret_register_roles', ?)").run(JSON.stringify({ read: ['van_thu', 'lanh_dao', 'chuyen_vien'], close: ['van_thu', 'lanh_dao'] }));
+  try {
+    assert.equal(env.desk.secretRegisters.rows(officer, 'secret_incoming', year, today).length, 1);
+    const outsider = addActor(env.desk, 'chuyen_vien', 'tuyet_mat', 'Người ngoài');
+    assert.equal(env.desk.secretRegisters.rows(outsider, 'secret_incoming', year, today).length, 0);
+  } finally {
+    env.desk.db.prepare("DELETE FROM settings WHERE key = 'secret_register_roles'").run();
+  }
   await assert.rejects(env.desk.secretRegisters.output(env.admin, { kind: 'secret_copies', format: 'pdf', from: '2025-12-01', to: today }), /năm/);
 });
 

@@ -416,4 +416,40 @@ export const MIGRATIONS: readonly Migration[] = [
     db.prepare("INSERT INTO id_sequence (name, last) VALUES ('record', ?)").run(last);
     db.prepare("INSERT INTO settings (key, value) VALUES ('profile_id', ?) ON CONFLICT (key) DO NOTHING").run(newGlobalId());
   },
+  // 15 (wt-registers: secret registers closed at year end; renumber at merge if another lands first):
+  //     the last whole-year PDF of each state-secret register (its hash and a fingerprint of its rows,
+  //     local), and the closed years (replicated, append-only): secrets/registerYears.ts.
+  `
+  CREATE TABLE secret_register_prints (
+    kind TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    printed_by INTEGER NOT NULL REFERENCES users(id),
+    printed_at TEXT NOT NULL,
+    PRIMARY KEY (kind, year)
+  ) WITHOUT ROWID;
+  CREATE TABLE secret_register_years (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT,
+    kind TEXT NOT NULL CHECK (kind IN ('secret_incoming','secret_copies','secret_handover')),
+    year INTEGER NOT NULL,
+    closed_at TEXT NOT NULL,
+    closed_by INTEGER NOT NULL REFERENCES users(id),
+    pdf_sha256 TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    printed_at TEXT NOT NULL,
+    printed_by INTEGER NOT NULL REFERENCES users(id),
+    UNIQUE (kind, year)
+  );
+  CREATE UNIQUE INDEX idx_secret_register_years_global_id ON secret_register_years(global_id);
+  CREATE TRIGGER secret_register_years_no_update
+    BEFORE UPDATE OF kind, year, closed_at, closed_by, pdf_sha256, rows, printed_at, printed_by ON secret_register_years
+    BEGIN SELECT RAISE(ABORT, 'a closed register year stays closed'); END;
+  CREATE TRIGGER secret_register_years_global_id_once BEFORE UPDATE OF global_id ON secret_register_years WHEN OLD.global_id IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'a closed register year stays closed'); END;
+  CREATE TRIGGER secret_register_years_no_delete BEFORE DELETE ON secret_register_years
+    BEGIN SELECT RAISE(ABORT, 'a closed register year stays closed'); END;
+  `,
 ];

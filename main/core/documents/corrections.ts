@@ -21,6 +21,7 @@ import { dateIssuesError, fieldsError, getIncoming, visibleArm } from './incomin
 import { nextRecordId } from '../compartments/ids';
 import { recipientRefs, resolveRecipients, storeRecipients, type ResolvedRecipient } from './recipients';
 import { isYearClosed } from './registers';
+import { auditRefusal } from '../secrets/registerYears';
 import { indexIncoming, unindexIncoming } from './search';
 
 interface EntryRow {
@@ -55,8 +56,10 @@ export async function correctIncoming(ctx: CoreContext, actor: Actor, input: Inc
   const row = db.prepare(`SELECT i.*, r.name FROM ${cx}.incoming i JOIN registers r ON r.id = i.register_id WHERE i.id = ?`).get(input.id) as EntryRow | undefined;
   if (!row || secrecyRank(row.secrecy) > secrecyRank(actor.clearance)) throw DeskError.keyed('NOT_FOUND', 'document.notFound');
   requireClearance(actor, row.secrecy);
-  if (isYearClosed(db, row.register_id, row.year))
+  if (isYearClosed(db, row.register_id, row.year)) {
+    auditRefusal(ctx, actor, 'incoming.correct', 'correction.yearClosed', { register: row.register_id, year: row.year }, { entity: 'incoming', entityId: row.id });
     throw DeskError.keyed('VALIDATION', 'correction.yearClosed', { register: row.name, year: row.year });
+  }
 
   const c = input.changes;
   const before = valuesOf(row);

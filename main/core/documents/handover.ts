@@ -20,6 +20,7 @@ import { locate, type Arm } from './arms';
 import { visibleArm } from './incoming';
 import { nextRecordId } from '../compartments/ids';
 import { newGlobalId } from '../events/globalId';
+import { assertHandoverOpen } from '../secrets/registerYears';
 
 interface HandoverRow {
   id: number; incoming_id: number; internal_unit_id: number | null; user_id: number | null; recipient_name: string;
@@ -91,6 +92,8 @@ export async function handOver(ctx: CoreContext, actor: Actor, input: HandOverIn
   if (handedOn > today) throw invalid('handedOn', 'handover.future', { today: formatDateVn(today) });
   if (handedOn < doc.arrival_date) throw invalid('handedOn', 'handover.beforeArrival', { arrival: formatDateVn(doc.arrival_date) });
   const recipientName = unitName && userName ? `${userName} (${unitName})` : (userName ?? unitName)!;
+  // A closed year of the secret registers takes no hand-over dated in it (secrets/registerYears.ts).
+  if (doc.secrecy !== 'thuong') assertHandoverOpen(ctx, actor, { id: doc.id, arrivalDate: doc.arrival_date }, handedOn, null);
   const id = writeTx(db, () => {
     const newId = nextRecordId(db);
     db.prepare(`INSERT INTO ${c}.incoming_handovers (id, global_id, incoming_id, internal_unit_id, user_id, recipient_name, handed_on, handed_by, recorded_at, note)
@@ -115,6 +118,16 @@ export async function acknowledge(ctx: CoreContext, actor: Actor, handoverId: nu
   await ctx.writable();
   const { db } = ctx;
   const now = ctx.now();
+  // No late ký nhận into a closed year of the secret registers: refused (audited) before anything is written.
+  {
+    const arm = locate(db, ctx.arms, 'incoming_handovers', handoverId);
+    const h = arm && arm.level !== 'thuong' ? db.prepare(`SELECT h.handed_on, h.acknowledged_at, i.id, i.arrival_date, i.secrecy FROM ${arm.schema}.incoming_handovers h JOIN ${arm.schema}.incoming i ON i.id = h.incoming_id WHERE h.id = ?`)
+      .get(handoverId) as { handed_on: string; acknowledged_at: string | null; id: number; arrival_date: string; secrecy: Secrecy } | undefined : undefined;
+    if (h && h.secrecy !== 'thuong' && h.acknowledged_at === null) {
+      visibleDocument(db, ctx.arms, actor, h.id);
+      assertHandoverOpen(ctx, actor, { id: h.id, arrivalDate: h.arrival_date }, h.handed_on, { handover: handoverId });
+    }
+  }
   // Signed on the token before the transaction (a token takes its time); checked again inside it.
   let signed: { cms: Buffer; signer: string } | null = null;
   if (key) {

@@ -34,6 +34,7 @@ import { peekNumber, takeNumber } from './numbering';
 import { pageIds, prepareOrder } from './paging';
 import { recipientRefs, resolveRecipients, storeRecipients } from './recipients';
 import { isYearClosed } from './registers';
+import { auditRefusal } from '../secrets/registerYears';
 import { indexIncoming, searchPlan, type SearchPlan } from './search';
 import { armOf, armsFor, inArm, locate, overArms, sumOverArms, type Arm } from './arms';
 import { nextRecordId } from '../compartments/ids';
@@ -155,8 +156,10 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   }
   const register = chooseRegister(db, actor, input.secrecy, input.registerId);
   const year = yearOf(arrivalDate);
-  if (isYearClosed(db, register.id, year))
+  if (isYearClosed(db, register.id, year)) {
+    auditRefusal(ctx, actor, 'incoming.register', 'register.yearClosed', { register: register.id, year });
     throw fieldsError({ arrivalDate: { key: 'register.yearClosed', params: { register: register.name, year } } });
+  }
   const recipients = resolveRecipients(db, input.recipients, input.secrecy);
   const metas: StagedMeta[] = [];
   for (const id of new Set(input.stagedIds)) metas.push(await ctx.store.stagedMeta(id, actor.id));

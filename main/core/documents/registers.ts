@@ -16,6 +16,7 @@ import { writeTx } from '../db/transaction';
 import { recordChange } from '../events/eventLog';
 import { authorize, type Actor } from '../org/rights';
 import { periodOf, scopeRow, type ScopeRow } from './numbering';
+import { auditRefusal, secretIncomingYearClosed } from '../secrets/registerYears';
 
 interface RegisterRow { id: number; kind: 'incoming'; name: string; secrecy: string; scope_id: number; active: number }
 
@@ -61,7 +62,9 @@ export function registersAdmin(ctx: CoreContext, actor: Actor): RegistersAdmin {
 
 /** Whether the register's year is closed (no registration or correction into it). */
 export function isYearClosed(db: Db, registerId: number, year: number): boolean {
-  return db.prepare('SELECT 1 FROM register_years WHERE register_id = ? AND year = ?').pluck().get(registerId, year) !== undefined;
+  return db.prepare('SELECT 1 FROM register_years WHERE register_id = ? AND year = ?').pluck().get(registerId, year) !== undefined
+    // A secret register made after the Sổ đăng ký BMNN đến of the year was closed is closed for it too.
+    || secretIncomingYearClosed(db, registerId, year);
 }
 
 function assertScopeName(db: Db, name: string, exceptId?: number): void {
@@ -239,6 +242,12 @@ export async function closeYear(ctx: CoreContext, actor: Actor, input: { registe
   const now = ctx.now();
   const thisYear = yearOf(todayIso(now));
   if (input.year > thisYear) throw invalid('year', 'register.closeFuture', { year: input.year });
+  // A secret register's year is closed with the Sổ đăng ký BMNN đến, after its whole-year PDF (secrets/registerYears.ts).
+  const secret = getRegister(ctx.db, input.registerId);
+  if (secret && secret.kind === 'incoming' && !(JSON.parse(secret.secrecy) as Secrecy[]).includes('thuong')) {
+    auditRefusal(ctx, actor, 'register.close_year', 'secretRegister.closeInSecretArea', { register: secret.id, year: input.year });
+    throw invalid('year', 'secretRegister.closeInSecretArea', { register: secret.name });
+  }
   writeTx(ctx.db, () => {
     const r = getRegister(ctx.db, input.registerId);
     if (!r || r.kind !== 'incoming') throw DeskError.keyed('NOT_FOUND', 'register.notFound');

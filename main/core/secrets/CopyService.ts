@@ -26,6 +26,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { isClassified, placeOf } from './place';
 import { copyAuthority } from './rules';
+import { assertCopyYearOpen } from './registerYears';
 
 /** Another process took the peeked numbers first (the transaction rolls back). */
 class RetryCopy extends Error {}
@@ -107,6 +108,8 @@ export class CopyService {
     const now = ctx.now();
     // The copy sequence runs by calendar year in Vietnam, whatever the machine's time zone.
     const year = yearOf(todayIso(now));
+    // A closed year of the copy register takes no more numbers (a workstation clock set back).
+    if (classified) assertCopyYearOpen(ctx, actor, doc.id, year);
     const unit = (db.prepare('SELECT name FROM units WHERE is_self = 1').pluck().get() as string | undefined) ?? '';
     // The printout carries its numbers, so it is composed with the next numbers of the sequence and
     // the register's transaction takes them; another workstation process taking them meanwhile (rare)

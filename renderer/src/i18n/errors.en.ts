@@ -289,6 +289,19 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'draft.tooLarge': 'The draft is too large (at most {{max}} KB).',
   'period.order': 'The start date must be on or before the end date.',
   'language.invalid': 'The language is not valid.',
+  'secretRegister.notReader': 'You do not have the right to read the state-secret registers (by default: the records secretary and the leaders).',
+  'secretRegister.notCloser': 'You do not have the right to close the state-secret registers (by default: the records secretary and the leaders).',
+  'secretRegister.needsWholeRegister': 'Closing a register needs someone who sees all of it: a records secretary or leader holding the keys of all three secret levels (Confidential, Secret, Top Secret).',
+  'secretRegister.closeNotEnded': '{{year}} has not ended: the register of {{year}} can be closed from 01/01/{{next}}.',
+  'secretRegister.alreadyClosed': 'The {{register}} of {{year}} was closed at {{time}}.',
+  'secretRegister.needsPrint': 'The {{register}} of {{year}} has not been printed: print it (PDF) for the whole year, from 01/01/{{year}} to 31/12/{{year}}, then close it.',
+  'secretRegister.changedSincePrint': 'The {{register}} of {{year}} changed after it was printed at {{time}}: print it again (PDF, whole year), then close it.',
+  'secretRegister.handoverYearClosed': 'The state-secret hand-over register of {{year}} is closed: a hand-over dated {{date}} cannot be added. Use a date in the current year.',
+  'secretRegister.incomingYearClosed': 'The incoming state-secret register of {{year}} is closed: a hand-over dated {{date}} of a document received in {{year}} cannot be added. Use a date in the current year.',
+  'secretRegister.lateAcknowledgement': 'The hand-over of {{date}} belongs to the state-secret hand-over register of {{year}}, which is closed, so it cannot be acknowledged late. The records secretary records a new hand-over in the current year for the receiver to acknowledge.',
+  'secretRegister.lateAcknowledgementIncoming': 'The hand-over of {{date}} belongs to the incoming state-secret register of {{year}}, which is closed, so it cannot be acknowledged late. The records secretary records a new hand-over in the current year for the receiver to acknowledge.',
+  'secretRegister.closeInSecretArea': '“{{register}}” is a state-secret register: close its year under State-secret registers, after printing the whole year (PDF).',
+  'secretRegister.copyYearClosed': 'The state-secret copy register of {{year}} is closed: no copy can take a number of the {{year}} sequence. Check the workstation\'s date and time.',
 };
 
 /** What an error means when it carries no key (or one this window does not know). */

@@ -4,7 +4,8 @@ import { create } from 'zustand';
 import { onWipe } from './wipe';
 
 export type View = { name: 'incoming' } | { name: 'incomingDetail'; id: number } | { name: 'users' } | { name: 'tokens' }
-  | { name: 'registers' } | { name: 'internalUnits' } | { name: 'audit' } | { name: 'copyRegister' };
+  | { name: 'registers' } | { name: 'internalUnits' } | { name: 'audit' } | { name: 'copyRegister' }
+  | { name: 'secretRegisters' };
 
 interface NavState {
   view: View;

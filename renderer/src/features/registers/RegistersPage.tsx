@@ -101,7 +101,8 @@ export function RegistersPage() {
                         {configure && (
                           <button type="button" className="button" onClick={() => setEditing(r)}>{t('registers.edit')}</button>
                         )}{' '}
-                        {!readOnly && r.active && (
+                        {/* A secret register's year is closed under "Sổ bí mật nhà nước", after its PDF. */}
+                        {!readOnly && r.active && r.secrecy.includes('thuong') && (
                           <button type="button" className="button" onClick={() => setClosing(r)}>{t('registers.closeYear')}</button>
                         )}
                       </td>

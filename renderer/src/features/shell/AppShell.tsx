@@ -18,6 +18,7 @@ import { InternalUnitsPage } from '../registers/InternalUnitsPage';
 import { AuditPage } from '../audit/AuditPage';
 import { RegistersPage } from '../registers/RegistersPage';
 import { CopyRegisterPage } from '../secrets/CopyRegisterPage';
+import { SecretRegistersPage } from '../secrets/SecretRegistersPage';
 import { IdleWarning } from '../session/IdleWarning';
 import { lockWorkstation } from '../session/lock';
 import { TokensPage } from '../tokens/TokensPage';
@@ -103,6 +104,7 @@ export function AppShell() {
           {view.name === 'internalUnits' && isAdmin && <InternalUnitsPage />}
           {view.name === 'audit' && isAdmin && <AuditPage />}
           {view.name === 'copyRegister' && <CopyRegisterPage />}
+          {view.name === 'secretRegisters' && <SecretRegistersPage />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}

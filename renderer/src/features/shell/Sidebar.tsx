@@ -4,6 +4,7 @@ import { Icon, type IconName } from '../../components/Icon';
 import { useApp, useIsAdmin } from '../../stores/app';
 import { useNav, type View } from '../../stores/nav';
 import { useSeesSecrets } from '../secrets/useSeesSecrets';
+import { useSecretRegisterAccess } from '../secrets/useSecretRegisterAccess';
 
 export function Sidebar() {
   const { t } = useTranslation();
@@ -14,6 +15,9 @@ export function Sidebar() {
   const isAdmin = useIsAdmin();
   // The copy register: for whoever can see any classified record (its rows are filtered by the core).
   const seesSecrets = useSeesSecrets();
+  // The state-secret registers: for whom the core allows (văn thư and lãnh đạo by default); they
+  // hold the copy register among them, so the separate entry is for the others.
+  const secretRegisters = useSecretRegisterAccess().read;
   // Registers: configured by administrators, their years closed by the văn thư.
   const keepsRegisters = useApp((s) => !!s.session?.rights.includes('doc.register'));
   const registersItem = (
@@ -28,7 +32,10 @@ export function Sidebar() {
             <NavItem icon="inbox" label={t('shell.incoming')} active={view.name === 'incoming' || view.name === 'incomingDetail'}
               onClick={() => show({ name: 'incoming' })} />
             {keepsRegisters && !isAdmin && registersItem}
-            {seesSecrets && (
+            {secretRegisters && (
+              <NavItem icon="lock" label={t('shell.secretRegisters')} active={view.name === 'secretRegisters'} onClick={() => show({ name: 'secretRegisters' })} />
+            )}
+            {seesSecrets && !secretRegisters && (
               <NavItem icon="list" label={t('shell.copyRegister')} active={view.name === 'copyRegister'} onClick={() => show({ name: 'copyRegister' })} />
             )}
           </ul>
