@@ -172,6 +172,7 @@ export class AutoDeclassification {
             if (!live()) return this.end('stopped');
             if (err instanceof DeskError && err.code === 'NO_SESSION') return this.end('stopped');
             this.current.failed++;
+            this.current.error ??= (err as Error).message;
             this.source.context().log.log('error', 'automatic declassification of a record failed; the next run tries again', { id: rec.id, error: (err as Error).message });
           }
         }
@@ -204,15 +205,15 @@ export class AutoDeclassification {
     if (!r || r.until >= today) return 'gone';
     const now = this.source.now();
     const reason = db.prepare(`SELECT CASE
-        WHEN EXISTS (SELECT 1 FROM ${c}.holds WHERE incoming_id = ?1 AND released_at IS NULL) THEN 'hold'
-        WHEN EXISTS (SELECT 1 FROM ${c}.level_changes WHERE incoming_id = ?1 AND confirmed_at IS NULL AND cancelled_at IS NULL) THEN 'pending' END`)
-      .pluck().get(r.id) as 'hold' | 'pending' | null;
+        WHEN EXISTS (SELECT 1 FROM ${c}.holds WHERE incoming_id = @id AND released_at IS NULL) THEN 'hold'
+        WHEN EXISTS (SELECT 1 FROM ${c}.level_changes WHERE incoming_id = @id AND confirmed_at IS NULL AND cancelled_at IS NULL) THEN 'pending' END`)
+      .pluck().get({ id: r.id }) as 'hold' | 'pending' | null;
     if (reason) {
       const kept = db.prepare(`SELECT reason FROM ${c}.auto_declassify_skips WHERE incoming_id = ?`).pluck().get(r.id) as string | undefined;
       writeTx(db, () => {
-        db.prepare(`INSERT INTO ${c}.auto_declassify_skips (incoming_id, reason, since, checked_at) VALUES (?1, ?2, ?3, ?3)
+        db.prepare(`INSERT INTO ${c}.auto_declassify_skips (incoming_id, reason, since, checked_at) VALUES (@id, @reason, @at, @at)
           ON CONFLICT (incoming_id) DO UPDATE SET since = CASE WHEN reason = excluded.reason THEN since ELSE excluded.since END,
-            reason = excluded.reason, checked_at = excluded.checked_at`).run(r.id, reason, now.toISOString());
+            reason = excluded.reason, checked_at = excluded.checked_at`).run({ id: r.id, reason, at: now.toISOString() });
         if (kept !== reason) {
           appendAudit(db, { userId: null, action: 'level.auto_declassify_skip', entity: 'incoming', entityId: r.id,
             details: { job: AUTO_DECLASSIFY_JOB, witness: actor.id, reason, level: rec.level, until: r.until } }, now.toISOString());
