@@ -54,6 +54,8 @@ export const incomingRegisterDraftSchema = z.looseObject({
   pageCount: text(20),
   copyCount: text(20),
   arrivalChannel: z.enum(ARRIVAL_CHANNELS),
+  /** "Hạn chế phạm vi" ticked (Thường only). */
+  restricted: z.boolean().optional(),
   files: z.array(draftFileSchema).max(20),
 });
 export type IncomingRegisterDraft = z.infer<typeof incomingRegisterDraftSchema>;

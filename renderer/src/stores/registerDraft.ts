@@ -54,6 +54,8 @@ export interface Draft {
   pageCount: string;
   copyCount: string;
   arrivalChannel: ArrivalChannel;
+  /** "Hạn chế phạm vi": a Thường record seen only by its distribution. */
+  restricted?: boolean;
   files: DraftFile[];
 }
 

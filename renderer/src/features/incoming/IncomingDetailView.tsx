@@ -141,7 +141,10 @@ export function IncomingDetailView({ id }: { id: number }) {
               <Meta label={t('entry.arrivalChannel')}>
                 {doc.arrivalChannel ? t(`entry.channels.${doc.arrivalChannel}`) : <span className="muted">{t('entry.channelUnknown')}</span>}
               </Meta>
-              <Meta label={t('detail.secrecy')}><SecrecyBadge level={doc.secrecy} /></Meta>
+              <Meta label={t('detail.secrecy')}>
+                <SecrecyBadge level={doc.secrecy} />
+                {doc.restricted && <span className="badge badge-restricted" title={t('detail.restrictedHint')}><Icon name="lock" className="icon-inline" /> {t('detail.restricted')}</span>}
+              </Meta>
               <Meta label={t('detail.urgency')}>{labels.urgency(doc.urgency)}</Meta>
               <Meta label={t('detail.deadline')}>
                 {doc.deadline ? (
