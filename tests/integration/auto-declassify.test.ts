@@ -147,3 +147,32 @@ test('a pending level proposal is skipped with its reason; the daily timer stops
   assert.notEqual((desk.autoDeclassify as unknown as { timer: unknown }).timer, null, 'the daily timer runs while the session lasts');
   await desk.autoDeclassify.whenIdle();
 });
+
+test('a large batch runs in chunks with progress; locking stops it between records; the next unlock resumes', async () => {
+  const yesterday = addDaysIso(todayIso(desk.now()), -1);
+  await signIn(env.identity);
+  await desk.autoDeclassify.whenIdle();
+  const ids: number[] = [];
+  for (let i = 0; i < 120; i++) ids.push(await protectedUntil('mat', yesterday, `Văn bản lô lớn số ${i}`));
+  const seen: number[] = [];
+  const stop = desk.autoDeclassify.onProgress((s) => {
+    if (s.state !== 'running') return;
+    seen.push(s.done);
+    if (s.done >= 50) desk.lock('manual'); // the person locks the workstation mid-batch
+  });
+  const first = await desk.autoDeclassify.runNow();
+  stop();
+  assert.equal(first.state, 'stopped');
+  assert.deepEqual(seen, [50], 'progress after each chunk of 50');
+  assert.equal(first.total, 120);
+  assert.equal(first.done, 50, 'stopped between two records, right after the chunk');
+  await desk.unlock(env.identity);
+  const second = await desk.autoDeclassify.whenIdle();
+  assert.equal(second.state, 'done');
+  assert.deepEqual([second.total, second.done, second.failed], [70, 70, 0], 'the rest, and only the rest');
+  for (const id of ids) {
+    assert.deepEqual(where(id), ['c_thuong'], `record ${id}`);
+    assert.equal(autoAudits(id).length, 1, `one audit entry for ${id}`);
+  }
+  assert.equal(desk.db.prepare('SELECT count(*) FROM main.pending_writes').pluck().get(), 0);
+});

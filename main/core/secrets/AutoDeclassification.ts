@@ -65,6 +65,7 @@ export class AutoDeclassification {
   /** Bumped at every session start and end: a run of an earlier session stops at its next step. */
   private generation = 0;
   private running: Promise<AutoDeclassifyStatus> | null = null;
+  private runningGen = -1;
   private current: AutoDeclassifyStatus = { ...IDLE };
   private readonly listeners = new Set<(s: AutoDeclassifyStatus) => void>();
 
@@ -118,8 +119,15 @@ export class AutoDeclassification {
   }
 
   private kick(gen: number): void {
-    if (this.running) return;
-    const run = this.run(gen).finally(() => {
+    // A run of this session is under way: it covers this call. A run of an ended session is stopping
+    // (at its next step): this session's run starts once it has.
+    if (this.running && this.runningGen === gen) return;
+    const prev = this.running;
+    this.runningGen = gen;
+    const run = (async () => {
+      if (prev) await prev;
+      return gen === this.generation ? this.run(gen) : this.status();
+    })().finally(() => {
       if (this.running === run) this.running = null;
     });
     this.running = run;
