@@ -31,8 +31,11 @@ before(async () => {
 });
 after(() => env.cleanup());
 
-/** Runs the job in a child and kills it (SIGKILL) once it has finished `after` records. */
-async function killAfter(dir: string, after: number): Promise<string> {
+/**
+ * Runs the job in a child and kills it (SIGKILL) once it has finished `after` records, plus a random
+ * delay (up to about two records' time), so that the kill lands at a different step of a move each run.
+ */
+async function killAfter(dir: string, after: number, jitterMs = Math.floor(Math.random() * 150)): Promise<string> {
   const id = softIdentity();
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/processes/autoDeclassifyChild.ts', dir], {
     stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SD_TEST_CERT: id.certPem, SD_TEST_KEY: id.keyPem },
@@ -41,7 +44,7 @@ async function killAfter(dir: string, after: number): Promise<string> {
   child.stdout.on('data', (d: Buffer) => {
     out += d.toString();
     const done = [...out.matchAll(/done (\d+)/g)].map((m) => Number(m[1]));
-    if (done.some((n) => n >= after)) child.kill('SIGKILL');
+    if (done.some((n) => n >= after)) setTimeout(() => child.kill('SIGKILL'), jitterMs);
   });
   await new Promise((r) => child.on('close', r));
   return out;

@@ -26,6 +26,7 @@ export function secretRights(source: ContextSource, actor: Actor, incomingId: nu
     destroy: classified && mayDestroy(actor),
     allowCopy,
     copyWithoutPermission: !classified || allowCopy,
-    restrict: !classified && mayRestrict(actor),
+    // Only when offered (Thường records, a leader or the văn thư): absent means no.
+    ...(!classified && mayRestrict(actor) ? { restrict: true } : {}),
   };
 }
