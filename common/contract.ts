@@ -7,6 +7,7 @@ import { draftKindSchema, draftSaveSchema, type SavedDraft } from './drafts';
 import {
   allowCopySchema,
   extendProtectionSchema,
+  restrictSchema,
   registerOutputSchema,
   secretRegisterCloseSchema,
   secretRegisterViewSchema,
@@ -220,6 +221,8 @@ export interface IncomingRow {
   /** Đơn vị hoặc người nhận, by name. */
   recipients: string[];
   notes: string;
+  /** "Hạn chế phạm vi": a Thường record seen only by its distribution (set on list rows and details). */
+  restricted?: boolean;
 }
 export interface IncomingDetail extends IncomingRow {
   issuerUnitId: number | null;
@@ -310,6 +313,8 @@ export interface LevelChangeView {
   /** Who holds the record and must be told within 15 days, and by when. */
   holders: string[];
   noticeDue: string;
+  /** Declassified by the law at the end of the protection period (no second confirmation; proposedBy is the witness). */
+  automatic?: boolean;
 }
 export interface HoldView { id: number; incomingId: number; reason: string; placedAt: string; releasedAt: string | null }
 export interface DestructionView {
@@ -320,7 +325,22 @@ export type CopyKind = 'print' | 'sao_y' | 'trich_sao' | 'sao_luc';
 /** A classified record whose protection period ends soon or has ended (review, automatic declassification). */
 export interface ReviewItem {
   id: number; arrivalNumber: number; numberSymbol: string; documentDate: string; secrecy: Secrecy;
-  protectionUntil: string; custom: boolean; state: 'due' | 'ended';
+  protectionUntil: string; custom: boolean;
+  /** due: ends within the window (a reminder); ended: ended, not yet declassified; declassified: done automatically. */
+  state: 'due' | 'ended' | 'declassified';
+  /** Ended but left by the automatic declassification: on hold, or a level decision pending. */
+  skipped?: 'hold' | 'pending';
+  /** For state 'declassified': the level it had, the decision (level change id) and its date. */
+  fromLevel?: Secrecy; changeId?: number; declassifiedOn?: string;
+}
+/** The automatic declassification job of this session (secrets/AutoDeclassification.ts). */
+export interface AutoDeclassifyStatus {
+  state: 'idle' | 'running' | 'done' | 'stopped' | 'failed';
+  /** Records due when the run started, declassified so far, skipped (with reasons kept), moves resumed. */
+  total: number; done: number; skipped: number; resumed: number;
+  /** Records that failed this run (logged; the next run tries again). */
+  failed: number;
+  startedAt: string | null; finishedAt: string | null; error?: string;
 }
 export type SecretRegisterKind = 'secret_incoming' | 'secret_copies' | 'secret_handover';
 export interface RegisterOutput { kind: SecretRegisterKind; format: 'pdf' | 'xlsx'; rows: number }
@@ -357,6 +377,8 @@ export interface SecretRights {
   allowCopy: boolean;
   /** May print or copy without a permission given to them (an ordinary record, or the copy authority). */
   copyWithoutPermission: boolean;
+  /** May set or lift "Hạn chế phạm vi" (Thường records only). */
+  restrict?: boolean;
 }
 export interface CopyRegisterRow {
   id: number; incomingId: number; kind: CopyKind; kindLabel: string; year: number; firstNumber: number; copies: number; secrecy: Secrecy;
@@ -608,6 +630,8 @@ export const contract = {
   'secretRegisters.close': channel<SecretRegisterClosing>()({ input: secretRegisterCloseSchema, access: 'doc.read' }),
   'review.due': channel<ReviewItem[]>()({ input: z.object({ withinDays: z.number().int().min(0).max(3650).optional() }).strict(), access: 'doc.read' }),
   'review.extend': channel<ReviewItem>()({ input: extendProtectionSchema, access: 'doc.read' }),
+  'review.autoStatus': channel<AutoDeclassifyStatus>()({ input: empty, access: 'doc.read' }),
+  'restrictions.set': channel<IncomingDetail>()({ input: restrictSchema, access: 'doc.read' }),
   'copies.register': channel<CopyRegisterRow[]>()({ input: z.object({ year: z.number().int().min(1900).max(2200) }).strict(), access: 'doc.read' }),
   'secrets.rights': channel<SecretRights>()({ input: z.object({ incomingId: z.number().int().positive() }).strict(), access: 'doc.read' }),
   'holds.list': channel<HoldView[]>()({ input: z.object({ incomingId: z.number().int().positive() }).strict(), access: 'doc.read' }),

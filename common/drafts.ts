@@ -62,6 +62,8 @@ export const incomingRegisterDraftSchema = z.looseObject({
     z.object({ kind: z.enum(['unit', 'user']), id: z.number().int().positive(), name: text(300) }).strict(),
     z.object({ kind: z.literal('text'), name: text(300) }).strict(),
   ])).max(1).optional(),
+  /** "Hạn chế phạm vi" ticked (Thường only). */
+  restricted: z.boolean().optional(),
   files: z.array(draftFileSchema).max(20),
 });
 export type IncomingRegisterDraft = z.infer<typeof incomingRegisterDraftSchema>;

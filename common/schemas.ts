@@ -174,6 +174,8 @@ export const incomingFieldsSchema = z.object({
   namedRecipient: id.optional(),
   /** A protection period shorter than the law's, written on the document (its end date). */
   protectionUntil: isoDate('protectionUntil').optional(),
+  /** "Hạn chế phạm vi": a Thường record seen only by its distribution (need-to-know), not the whole agency. */
+  restricted: z.boolean().optional(),
   stagedIds: z
     .array(z.string().regex(/^[0-9a-f]{32}$/, m('attachments.invalid')))
     .min(1, m('attachments.required'))
@@ -469,6 +471,13 @@ export const extendProtectionSchema = z.object({
   reason: text(1000, m('secret.reasonRequired')),
 }).strict();
 export type ExtendProtectionInput = z.infer<typeof extendProtectionSchema>;
+/** "Hạn chế phạm vi" set on (or lifted from) a Thường record by a leader or the văn thư. */
+export const restrictSchema = z.object({
+  incomingId: id,
+  restricted: z.boolean(),
+  reason: z.string().trim().max(1000).default(''),
+}).strict();
+export type RestrictInput = z.infer<typeof restrictSchema>;
 // ---- The audit trail (administrators): a period in Vietnam days, a person, an action, an outcome.
 const auditPeriod = {
   from: isoDate('periodFrom').optional(),

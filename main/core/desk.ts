@@ -10,7 +10,9 @@ import { OrgService } from './org/OrgService';
 import { PolicyService } from './org/PolicyService';
 import { PrefsService } from './prefs/PrefsService';
 import { DraftService } from './drafts/DraftService';
-import { ProfileVault, type VaultOptions } from './vault/ProfileVault';
+import { ProfileVault, type TokenIdentity, type VaultOptions } from './vault/ProfileVault';
+import type { Session } from '../../common/contract';
+import type { SetupInput } from '../../common/schemas';
 import { GrantService } from './secrets/GrantService';
 import { LevelChangeService } from './secrets/LevelChangeService';
 import { DestructionService } from './secrets/DestructionService';
@@ -18,6 +20,8 @@ import { CopyService } from './secrets/CopyService';
 import { RegisterOutputService } from './secrets/RegisterOutputService';
 import { ReviewService } from './secrets/ReviewService';
 import { OutputService } from './outputs/OutputService';
+import { AutoDeclassification } from './secrets/AutoDeclassification';
+import { RestrictionService } from './secrets/RestrictionService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -38,6 +42,9 @@ export class Desk extends ProfileVault {
   readonly copies = new CopyService(this);
   readonly secretRegisters = new RegisterOutputService(this);
   readonly review = new ReviewService(this);
+  readonly restrictions = new RestrictionService(this);
+  /** Automatic declassification at the end of protection periods: started at unlock, stopped at lock. */
+  readonly autoDeclassify = new AutoDeclassification(this);
   readonly audit = new AuditService(this);
   /** Printouts, copies and register outputs on their way out (printer or file), one use each. */
   readonly outputs = new OutputService(this);
@@ -47,7 +54,25 @@ export class Desk extends ProfileVault {
     return (await this.outputs.openTicket(ticket)) ?? this.attachments.openTicket(ticket);
   }
 
+  protected constructor(profileDir: string, opts: DeskOptions) {
+    super(profileDir, opts);
+    this.onLock(() => this.autoDeclassify.sessionEnding());
+  }
+
   static async open(opts: DeskOptions): Promise<Desk> {
     return new Desk(opts.profileDir, opts);
+  }
+
+  // The session's background jobs start once the person is signed in (a minimal hook on the vault).
+  override async unlock(token: TokenIdentity): Promise<Session> {
+    const session = await super.unlock(token);
+    this.autoDeclassify.sessionStarted();
+    return session;
+  }
+
+  override async setup(input: SetupInput, token: TokenIdentity): Promise<Session> {
+    const session = await super.setup(input, token);
+    this.autoDeclassify.sessionStarted();
+    return session;
   }
 }

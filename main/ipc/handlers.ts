@@ -133,6 +133,11 @@ export const handlers: Handlers = {
   },
   'review.due': (ctx, { withinDays }) => ctx.desk.review.due(actor(ctx), withinDays),
   'review.extend': (ctx, input) => ctx.desk.review.extend(actor(ctx), input),
+  'review.autoStatus': (ctx) => {
+    actor(ctx);
+    return ctx.desk.autoDeclassify.status();
+  },
+  'restrictions.set': (ctx, input) => ctx.desk.restrictions.set(actor(ctx), input),
   'copies.register': (ctx, { year }) => ctx.desk.copies.register(actor(ctx), year),
   'registers.output': async (ctx, input) => {
     const a = actor(ctx);

@@ -26,7 +26,7 @@ import { addPerson } from '../helpers/people';
 const ROLES: Role[] = ['van_thu', 'lanh_dao', 'chuyen_vien', 'quan_tri'];
 type Outcome = 'ok' | 'NOT_FOUND' | 'FORBIDDEN';
 
-interface Doc { id: number; level: Secrecy; granted: boolean; fileId: number; word: string }
+interface Doc { id: number; level: Secrecy; granted: boolean; fileId: number; word: string; restricted?: boolean }
 interface Person { id: number; role: Role; clearance: Secrecy; identity: TokenIdentity }
 
 let env: Awaited<ReturnType<typeof newDesk>>;
@@ -41,7 +41,8 @@ let thuongPersonId = 0;
 const seesAll = (p: Person) => p.role === 'van_thu' || p.role === 'lanh_dao';
 function sees(p: Person, d: Doc): boolean {
   if (secrecyRank(p.clearance) < secrecyRank(d.level)) return false;
-  return d.level === 'thuong' || seesAll(p) || d.granted;
+  // A restricted Thường record ("Hạn chế phạm vi") follows need-to-know like a classified one.
+  return (d.level === 'thuong' && !d.restricted) || seesAll(p) || d.granted;
 }
 const classified = (d: Doc) => d.level !== 'thuong';
 const expect = (p: Person, d: Doc, allowed: (p: Person, d: Doc) => boolean): Outcome => (!sees(p, d) ? 'NOT_FOUND' : allowed(p, d) ? 'ok' : 'FORBIDDEN');
@@ -127,6 +128,10 @@ before(async () => {
   }
   // The Thường records are granted the same way in the oracle: open to the agency.
   for (const d of docs) if (d.level === 'thuong') d.granted = true;
+  // The ninth kind: a restricted Thường record, in nobody's distribution but the văn thư who registered it.
+  const word = `matran${++n}x`;
+  const r = await desk.incoming.register(admin, await registration(desk, admin, { secrecy: 'thuong', subject: `Văn bản ${word} hạn chế phạm vi`, notes: word, restricted: true }));
+  docs.push({ id: r.id, level: 'thuong', granted: false, fileId: desk.incoming.get(admin, r.id).attachments[0]!.id, word, restricted: true });
 });
 
 after(async () => {
@@ -153,7 +158,7 @@ describe('role × clearance × level × action, through the core, the router and
         const total = desk.incoming.count(actor, {}).total;
         const today = todayIso(desk.now());
         for (const d of docs) {
-          const where = `${role}/${clearance} on ${d.level}${d.granted ? ' granted' : ''} #${d.id}`;
+          const where = `${role}/${clearance} on ${d.level}${d.restricted ? ' restricted' : ''}${d.granted ? ' granted' : ''} #${d.id}`;
           const read = ORACLE.read(p, d);
           // list, count, search: the record is there exactly when it may be seen.
           assert.equal(listed.has(d.id), read === 'ok', `list ${where}`);
@@ -173,8 +178,10 @@ describe('role × clearance × level × action, through the core, the router and
           assert.equal(await viaRouter('copies.make', print), ORACLE.print(p, d), `print ${where}`);
           // allow a copy: the authority of the level (for an ordinary record: VALIDATION, no permission needed)
           assert.equal(passed(await viaRouter('copies.allow', { ...print, forUserId: p.id })), ORACLE.allowCopy(p, d), `allow copy ${where}`);
-          // grant by name (to someone not cleared: refused only after the authorization)
-          assert.equal(passed(await viaRouter('grants.add', { incomingId: d.id, userId: thuongPersonId, reason: 'Kiểm tra' })), ORACLE.grant(p, d), `grant ${where}`);
+          // grant by name (to someone not cleared, or to nobody for the restricted record, which anyone may
+          // be granted: refused only after the authorization)
+          const grantee = d.restricted ? 999_999 : thuongPersonId;
+          assert.equal(passed(await viaRouter('grants.add', { incomingId: d.id, userId: grantee, reason: 'Kiểm tra' })), ORACLE.grant(p, d), `grant ${where}`);
           // change level, declassify (to Thường: refused as such only after the authorization)
           const change = { incomingId: d.id, authority: 'QĐ kiểm tra', reason: 'Kiểm tra', decidedOn: today };
           assert.equal(passed(await viaRouter('levels.propose', { ...change, kind: 'lower', toLevel: 'thuong' })), ORACLE.changeLevel(p, d), `change level ${where}`);

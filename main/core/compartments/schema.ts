@@ -290,12 +290,41 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX idx_destructions_global_id ON destructions(global_id);
   CREATE UNIQUE INDEX idx_destructions_incoming ON destructions(incoming_id);
   `,
+  // 3 (wt-declass): automatic declassification and restricted Thường records.
+  //    - level_changes.automatic: a declassification the law made at the end of the protection period
+  //      (secrets/AutoDeclassification.ts): no second confirmation, the signed-in person as witness.
+  //    - auto_declassify_skips: a record whose period has ended but that the job left (on hold, a
+  //      level decision pending), with the reason, until it is declassified or the reason goes.
+  //    - restrictions: "Hạn chế phạm vi" on a Thường record: it then follows need-to-know like a
+  //      classified one (documents/needToKnow.ts). A table, not a column: the officers' lists and counts
+  //      test it against this small index, never reading the records themselves.
+  `
+  ALTER TABLE level_changes ADD COLUMN automatic INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE auto_declassify_skips (
+    incoming_id INTEGER PRIMARY KEY,
+    reason TEXT NOT NULL CHECK (reason IN ('hold','pending')),
+    since TEXT NOT NULL,
+    checked_at TEXT NOT NULL
+  );
+  CREATE TABLE restrictions (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    reason TEXT NOT NULL DEFAULT '',
+    placed_by INTEGER NOT NULL,
+    placed_at TEXT NOT NULL,
+    lifted_by INTEGER,
+    lifted_at TEXT
+  );
+  CREATE UNIQUE INDEX idx_restrictions_global_id ON restrictions(global_id);
+  CREATE INDEX idx_restrictions_active ON restrictions(incoming_id) WHERE lifted_at IS NULL;
+  `,
 ];
 
 /** Tables of a compartment that hold records (each with a global_id), as the event log names them. */
 export const COMPARTMENT_RECORD_TABLES = [
   'incoming', 'attachments', 'signatures', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'grants',
-  'copy_approvals', 'copies', 'level_changes', 'holds', 'destructions',
+  'copy_approvals', 'copies', 'level_changes', 'holds', 'destructions', 'restrictions',
 ] as const;
 export type CompartmentTable = (typeof COMPARTMENT_RECORD_TABLES)[number];
 

@@ -39,7 +39,7 @@ import { indexIncoming, searchPlan, type SearchPlan } from './search';
 import { armOf, armsFor, inArm, locate, overArms, sumOverArms, type Arm } from './arms';
 import { nextRecordId } from '../compartments/ids';
 import { newGlobalId } from '../events/globalId';
-import { canSeeAll, distributionSql } from './needToKnow';
+import { canSeeAll, distributionSql, isRestricted, restrictedAmong } from './needToKnow';
 
 export type RegisterInput = z.output<typeof incomingRegisterSchema>;
 
@@ -205,7 +205,9 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   // The marks' columns exist in compartments; a base in the single-file layout (tools and tests that
   // build an old profile) has none, and takes no marks.
   const marks = arm.level !== null;
-  if (!marks && (named || input.recalled || protectionUntil)) throw DeskError.keyed('VALIDATION', 'input.invalid');
+  if (!marks && (named || input.recalled || protectionUntil || input.restricted)) throw DeskError.keyed('VALIDATION', 'input.invalid');
+  // "Hạn chế phạm vi" narrows an open record; a classified one follows need-to-know already.
+  if (input.restricted && input.secrecy !== 'thuong') throw fieldsError({ restricted: { key: 'restriction.onlyThuong' } });
   const result = writeTx(db, (): RegisterResult => {
     const { number, period } = takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
     const id = nextRecordId(db);
@@ -235,6 +237,12 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
       recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt, c);
     });
     storeRecipients(db, c, id, recipients, actor.id, registeredAt);
+    if (input.restricted) {
+      const rid = nextRecordId(db);
+      db.prepare(`INSERT INTO ${c}.restrictions (id, global_id, incoming_id, reason, placed_by, placed_at) VALUES (?,?,?,'',?,?)`)
+        .run(rid, newGlobalId(), id, actor.id, registeredAt.toISOString());
+      recordChange(db, 'restrictions', rid, 'create', actor.id, registeredAt, c);
+    }
     indexIncoming(db, c, id, { subject: input.subject, numberSymbol, issuerName, notes: input.notes });
     appendAudit(db, {
       userId: actor.id, action: 'incoming.register', entity: 'incoming', entityId: id,
@@ -245,6 +253,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
         ...(duplicates.length > 0 ? { acknowledgedDuplicates: duplicates.map((d) => d.id) } : {}),
         ...(order.length > 0 ? { acknowledgedOutOfOrder: order } : {}),
         ...(symbolWarning ? { numberSymbolWarning: symbolWarning } : {}),
+        ...(input.restricted ? { restricted: true } : {}),
       },
     }, registeredAt.toISOString());
     return { id, arrivalNumber: number, registerName: register.name };
@@ -454,6 +463,14 @@ function listRanked(db: Db, arms: readonly Arm[], built: BuiltQuery, q: ListInpu
 }
 
 export function listIncoming(db: Db, held: readonly Arm[], actor: Actor, q: ListInput, now: Date): IncomingRow[] {
+  const rows = listRows(db, held, actor, q, now);
+  // The restricted Thường rows carry their marker (one look-up per page).
+  const restricted = restrictedAmong(db, held, rows.filter((r) => r.secrecy === 'thuong').map((r) => r.id));
+  for (const r of rows) if (restricted.has(r.id)) r.restricted = true;
+  return rows;
+}
+
+function listRows(db: Db, held: readonly Arm[], actor: Actor, q: ListInput, now: Date): IncomingRow[] {
   authorize(actor, 'doc.read');
   // Only the compartments of the levels asked for (all without a secrecy filter).
   const arms = armsFor(held, q.secrecy);
@@ -562,6 +579,7 @@ export function getIncoming(db: Db, arms: readonly Arm[], actor: Actor, id: numb
   return {
     ...rest, recipients: names, attachments,
     recalled: recalled === 1,
+    restricted: row.secrecy === 'thuong' && isRestricted(db, c, id),
     namedRecipient: namedUserId === null ? null : { id: namedUserId, name: namedName ?? '' },
     protectionUntil: row.secrecy === 'thuong' ? null : (protectionUntil ?? legalProtectionEnd(row.secrecy, row.documentDate)),
     recipientRefs: recipientRefs(db, c, id, names),

@@ -11,7 +11,7 @@ import { newGlobalId } from './globalId';
 export const RECORD_TABLES = [
   'units', 'users', 'user_certificates', 'numbering_scopes', 'registers', 'incoming', 'attachments', 'signatures',
   'internal_units', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'register_years', 'user_prefs', 'grants',
-  'copy_approvals', 'copies', 'level_changes', 'holds', 'destructions',
+  'copy_approvals', 'copies', 'level_changes', 'holds', 'destructions', 'restrictions',
   'secret_register_years',
 ] as const;
 export type RecordTable = (typeof RECORD_TABLES)[number];

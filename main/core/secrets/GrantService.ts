@@ -10,6 +10,7 @@ import { nextRecordId } from '../compartments/ids';
 import type { ContextSource } from '../context';
 import { writeTx } from '../db/transaction';
 import { locate } from '../documents/arms';
+import { isRestricted } from '../documents/needToKnow';
 import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { authorize, type Actor } from '../org/rights';
@@ -28,7 +29,8 @@ export class GrantService {
     const { db } = ctx;
     const doc = placeOf(db, ctx.arms, actor, input.incomingId);
     if (!mayGrant(actor)) throw DeskError.keyed('FORBIDDEN', 'grant.notAllowed');
-    if (!isClassified(doc.secrecy)) throw DeskError.keyed('VALIDATION', 'grant.notClassified', undefined, { at: 'incomingId' });
+    // A restricted Thường record ("Hạn chế phạm vi") follows need-to-know: granted by name like a classified one.
+    if (!isClassified(doc.secrecy) && !isRestricted(db, doc.c, doc.id)) throw DeskError.keyed('VALIDATION', 'grant.notClassified', undefined, { at: 'incomingId' });
     const user = db.prepare('SELECT id, full_name, clearance FROM users WHERE id = ? AND active = 1').get(input.userId) as { id: number; full_name: string; clearance: Secrecy } | undefined;
     if (!user) throw DeskError.keyed('VALIDATION', 'recipient.userUnknown', undefined, { at: 'userId' });
     if (!clearedFor(user.clearance, doc.secrecy)) throw DeskError.keyed('VALIDATION', 'grant.notCleared', { name: user.full_name }, { at: 'userId' });

@@ -5,7 +5,7 @@
 // The holders to be told in writing within 15 days (recipients, hand-overs, grants, copies) are listed
 // with a generated notice.
 import type { LevelChangeView } from '../../../common/contract';
-import { addDaysIso, formatDateVn, todayIso } from '../../../common/dates';
+import { addDaysIso, todayIso } from '../../../common/dates';
 import { SECRECY_LABELS, secrecyRank, type Secrecy } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import type { ConfirmLevelChangeInput, LevelChangeInput } from '../../../common/schemas';
@@ -19,15 +19,15 @@ import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { authorize, type Actor } from '../org/rights';
 import { placeOf } from './place';
+import { composeNotice, holdersOf, NOTICE_DAYS } from './notice';
 import { mayConfirmLevelChange, mayProposeLevelChange } from './rules';
 
-/** Days within which the holders must be notified (the law). */
-export const NOTICE_DAYS = 15;
+export { NOTICE_DAYS };
 
 interface ChangeRow {
   id: number; incoming_id: number; from_level: Secrecy; to_level: Secrecy; kind: LevelChangeInput['kind']; authority: string; reason: string;
   part: string; decided_on: string; proposed_by: number; proposed_at: string; confirmed_by: number | null; confirmed_at: string | null;
-  cancelled_at: string | null; notice: string | null;
+  cancelled_at: string | null; notice: string | null; automatic?: number;
 }
 
 export class LevelChangeService {
@@ -130,31 +130,12 @@ export class LevelChangeService {
     return ids.map((id) => this.view(doc.c, id));
   }
 
-  /** Who holds the record: to be told of the change within 15 days. */
   private holders(c: string, incomingId: number): string[] {
-    const { db } = this.source.context();
-    const q = (sql: string) => db.prepare(sql).pluck().all(incomingId) as string[];
-    const names = [
-      ...q(`SELECT name FROM ${c}.incoming_recipients WHERE incoming_id = ?`),
-      ...q(`SELECT recipient_name FROM ${c}.incoming_handovers WHERE incoming_id = ?`),
-      ...q(`SELECT u.full_name FROM ${c}.grants g JOIN users u ON u.id = g.user_id WHERE g.incoming_id = ? AND g.revoked_at IS NULL`),
-      ...q(`SELECT u.full_name FROM ${c}.copies k JOIN users u ON u.id = k.made_by WHERE k.incoming_id = ?`),
-    ];
-    return [...new Set(names)];
+    return holdersOf(this.source.context().db, c, incomingId);
   }
 
   private notice(c: string, ch: ChangeRow, doc: { arrivalNumber: number; numberSymbol: string; documentDate: string; registerName: string }): string {
-    const what = ch.kind === 'declassify' ? 'giải mật' : ch.kind === 'declassify_part' ? 'giải mật một phần' : ch.kind === 'raise' ? 'tăng độ mật' : 'giảm độ mật';
-    const change = ch.kind === 'declassify_part' ? `phần được giải mật: ${ch.part}` : `từ độ "${SECRECY_LABELS[ch.from_level]}" thành "${ch.kind === 'declassify' ? 'giải mật' : SECRECY_LABELS[ch.to_level]}"`;
-    const deadline = formatDateVn(addDaysIso(ch.decided_on, NOTICE_DAYS));
-    const holders = this.holders(c, ch.incoming_id);
-    return [
-      `THÔNG BÁO về việc ${what} tài liệu bí mật nhà nước`,
-      `Văn bản số đến ${doc.arrivalNumber} (${doc.registerName}), số, ký hiệu ${doc.numberSymbol}, ngày ${formatDateVn(doc.documentDate)}: ${change}.`,
-      `Căn cứ: ${ch.authority}, ngày ${formatDateVn(ch.decided_on)}. Lý do: ${ch.reason}.`,
-      `Đề nghị các cơ quan, đơn vị, cá nhân đang quản lý tài liệu thực hiện đóng dấu, ghi chú theo quyết định trên trước ngày ${deadline}.`,
-      `Nơi nhận: ${holders.length > 0 ? holders.join('; ') : 'không có (chưa chuyển, chưa sao chụp)'}.`,
-    ].join('\n');
+    return composeNotice(this.source.context().db, c, ch, doc);
   }
 
   private view(c: string, id: number): LevelChangeView {
@@ -166,6 +147,7 @@ export class LevelChangeService {
       part: r.part, decidedOn: r.decided_on, proposedBy: name(r.proposed_by) ?? '', proposedAt: r.proposed_at,
       confirmedBy: name(r.confirmed_by), confirmedAt: r.confirmed_at, cancelledAt: r.cancelled_at, notice: r.notice,
       holders: this.holders(c, r.incoming_id), noticeDue: addDaysIso(r.decided_on, NOTICE_DAYS),
+      ...(r.automatic === 1 ? { automatic: true } : {}),
     };
   }
 }

@@ -17,18 +17,22 @@ import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { authorize, type Actor } from '../org/rights';
 import { placeOf } from './place';
+import { protectionEndSql } from './AutoDeclassification';
 import { PROTECTION_YEARS } from './rules';
 
 /** Days before the end of a protection period from which it is listed for review (reminder). */
 export const REVIEW_WINDOW_DAYS = 180;
 
-/** The end of a level's protection period, as an SQL expression over `i` (one level per compartment). */
-const endSql = (years: number) => `coalesce(i.protection_until, date(i.document_date, '+${years} years'))`;
+const endSql = protectionEndSql;
 
 export class ReviewService {
   constructor(private readonly source: ContextSource) {}
 
-  /** Classified records whose protection ends within `withinDays` or has ended, soonest first. */
+  /**
+   * Classified records whose protection ends within `withinDays` (reminders) or has ended (not yet
+   * declassified: on hold, a decision pending, or the job has not run), soonest first; then the
+   * records declassified automatically within the last `withinDays`, latest first.
+   */
   due(actor: Actor, withinDays = REVIEW_WINDOW_DAYS): ReviewItem[] {
     authorize(actor, 'doc.read');
     const { db, arms, now } = this.source.context();
@@ -38,13 +42,40 @@ export class ReviewService {
     const out: ReviewItem[] = [];
     for (const a of arms) {
       if (a.level === null || a.level === 'thuong') continue;
-      const end = endSql(PROTECTION_YEARS[a.level]);
+      const c = a.schema;
+      const end = endSql(a.level);
+      // Why an ended record is still here: the reason the job kept, else what would stop it now.
+      const skipped = `coalesce((SELECT s.reason FROM ${c}.auto_declassify_skips s WHERE s.incoming_id = i.id), CASE
+        WHEN EXISTS (SELECT 1 FROM ${c}.holds h WHERE h.incoming_id = i.id AND h.released_at IS NULL) THEN 'hold'
+        WHEN EXISTS (SELECT 1 FROM ${c}.level_changes p WHERE p.incoming_id = i.id AND p.confirmed_at IS NULL AND p.cancelled_at IS NULL) THEN 'pending' END)`;
       const rows = db.prepare(`SELECT i.id, i.arrival_number AS arrivalNumber, i.number_symbol AS numberSymbol, i.document_date AS documentDate,
-          i.secrecy, ${end} AS protectionUntil, i.protection_until IS NOT NULL AS custom
-        FROM ${a.schema}.incoming i WHERE ${end} <= ? AND ${vis.sql.replaceAll('{c}', a.schema)} ORDER BY 6`).all(limit, ...vis.params) as Array<Omit<ReviewItem, 'state' | 'custom'> & { custom: number }>;
-      for (const r of rows) out.push({ ...r, custom: r.custom === 1, state: r.protectionUntil < today ? 'ended' : 'due' });
+          i.secrecy, ${end} AS protectionUntil, i.protection_until IS NOT NULL AS custom, ${skipped} AS skipped
+        FROM ${c}.incoming i WHERE ${end} <= ? AND ${vis.sql.replaceAll('{c}', c)} ORDER BY 6`).all(limit, ...vis.params) as
+        Array<Omit<ReviewItem, 'state' | 'custom' | 'skipped'> & { custom: number; skipped: 'hold' | 'pending' | null }>;
+      for (const { skipped: why, ...r } of rows) {
+        const ended = r.protectionUntil < today;
+        out.push({ ...r, custom: r.custom === 1, state: ended ? 'ended' : 'due', ...(ended && why ? { skipped: why } : {}) });
+      }
     }
-    return out.sort((x, y) => x.protectionUntil.localeCompare(y.protectionUntil));
+    out.sort((x, y) => x.protectionUntil.localeCompare(y.protectionUntil));
+    return [...out, ...this.declassified(actor, addDaysIso(today, -withinDays))];
+  }
+
+  /** Records the law declassified at the end of their protection (the job), decided since `since`, latest first. */
+  private declassified(actor: Actor, since: string): ReviewItem[] {
+    const { db, arms } = this.source.context();
+    const arm = arms.find((a) => a.level === 'thuong');
+    if (!arm) return [];
+    const c = arm.schema;
+    const vis = canSeeAll(actor) ? { sql: '1', params: [] as unknown[] } : distributionSql(actor);
+    const years = (Object.entries(PROTECTION_YEARS) as Array<[string, number]>).map(([l, y]) => `WHEN '${l}' THEN '+${y} years'`).join(' ');
+    const rows = db.prepare(`SELECT i.id, i.arrival_number AS arrivalNumber, i.number_symbol AS numberSymbol, i.document_date AS documentDate, i.secrecy,
+        coalesce(i.protection_until, date(i.document_date, CASE lc.from_level ${years} END)) AS protectionUntil, i.protection_until IS NOT NULL AS custom,
+        lc.from_level AS fromLevel, lc.id AS changeId, lc.decided_on AS declassifiedOn
+      FROM ${c}.level_changes lc JOIN ${c}.incoming i ON i.id = lc.incoming_id
+      WHERE lc.automatic = 1 AND lc.kind = 'declassify' AND lc.decided_on >= ? AND ${vis.sql.replaceAll('{c}', c)}
+      ORDER BY lc.decided_on DESC, lc.id DESC`).all(since, ...vis.params) as Array<Omit<ReviewItem, 'state' | 'custom'> & { custom: number }>;
+    return rows.map((r) => ({ ...r, custom: r.custom === 1, state: 'declassified' as const }));
   }
 
   /** A leader extends the protection period of a record (before or after its end); audited. */
@@ -56,7 +87,7 @@ export class ReviewService {
     const doc = placeOf(db, ctx.arms, actor, input.incomingId);
     if (actor.role !== 'lanh_dao') throw DeskError.keyed('FORBIDDEN', 'level.notAllowed');
     if (doc.secrecy === 'thuong') throw DeskError.keyed('VALIDATION', 'level.notClassified');
-    const end = db.prepare(`SELECT ${endSql(PROTECTION_YEARS[doc.secrecy])} FROM ${doc.c}.incoming i WHERE i.id = ?`).pluck().get(doc.id) as string;
+    const end = db.prepare(`SELECT ${endSql(doc.secrecy)} FROM ${doc.c}.incoming i WHERE i.id = ?`).pluck().get(doc.id) as string;
     if (input.until <= end) throw DeskError.keyed('VALIDATION', 'protection.notLater', undefined, { at: 'until' });
     const now = ctx.now();
     writeTx(db, () => {

@@ -44,3 +44,37 @@ export const mayProposeLevelChange = (a: Actor): boolean => isLeader(a);
 export const mayConfirmLevelChange = (a: Actor): boolean => isLeader(a) || keepsRegister(a);
 export const mayDestroy = (a: Actor): boolean => isLeader(a);
 export const mayHold = (a: Actor): boolean => isLeader(a) || keepsRegister(a);
+
+// ---- Automatic declassification (secrets/AutoDeclassification.ts) ----
+// At the end of the protection period, unless it was extended, the law declassifies the record; the
+// app carries it out while someone who holds the level and has the authority is signed in. Default: a
+// leader or whoever keeps the register (văn thư); the profile setting `auto_declassify_roles` (JSON
+// roles[]) replaces the default. The authority written on the decision is the setting
+// `auto_declassify_authority`, else the text below.
+// No article number: Luật 29/2018/QH14 was replaced by Luật 117/2025/QH15 (from 01/03/2026), whose
+// article on automatic declassification was not verified here; the setting overrides the text.
+export const AUTO_DECLASSIFY_AUTHORITY = 'Tự động giải mật khi hết thời hạn bảo vệ (Luật Bảo vệ bí mật nhà nước số 117/2025/QH15)';
+export const AUTO_DECLASSIFY_REASON = 'Hết thời hạn bảo vệ bí mật nhà nước mà không được gia hạn';
+
+function settingOf(db: Db, key: string): string | undefined {
+  return db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
+}
+
+export function mayAutoDeclassify(db: Db, a: Actor): boolean {
+  const raw = settingOf(db, 'auto_declassify_roles');
+  if (raw) {
+    try {
+      const roles = JSON.parse(raw) as unknown;
+      if (Array.isArray(roles) && roles.length > 0) return roles.includes(a.role);
+    } catch {
+      /* a damaged setting falls back to the default */
+    }
+  }
+  return isLeader(a) || keepsRegister(a);
+}
+
+export const autoDeclassifyAuthority = (db: Db): string => settingOf(db, 'auto_declassify_authority') || AUTO_DECLASSIFY_AUTHORITY;
+
+// ---- Restricted Thường records ("Hạn chế phạm vi") ----
+// Set at registration by the person registering, or later (set or lifted) by a leader or the văn thư.
+export const mayRestrict = (a: Actor): boolean => isLeader(a) || keepsRegister(a);

@@ -61,6 +61,8 @@ export interface Draft {
   /** "Chỉ người có tên mới được bóc bì", and the person named on the envelope. */
   namedOnly: boolean;
   namedRecipient: DraftRecipient[];
+  /** "Hạn chế phạm vi": a Thường record seen only by its distribution. */
+  restricted?: boolean;
   files: DraftFile[];
 }
 

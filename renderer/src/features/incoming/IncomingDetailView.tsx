@@ -9,7 +9,9 @@ import { Icon, Spinner } from '../../components/Icon';
 import { SecrecyBadge, SecrecyMark } from '../../components/Secrecy';
 import { useLabels } from '../../i18n/labels';
 import { errorText } from '../../i18n/errors';
-import { asDeskError, call } from '../../ipc/call';
+import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { toast } from '../../stores/toasts';
 import { formatDateTimeVn, formatDateVn, formatSize } from '../../lib/format';
 import { useApp, useCanRegister } from '../../stores/app';
 import { useIncoming } from '../../stores/incoming';
@@ -36,6 +38,20 @@ export function IncomingDetailView({ id }: { id: number }) {
   const [version, setVersion] = useState(0);
   const [correcting, setCorrecting] = useState(false);
   const [printing, setPrinting] = useState(false);
+  /** Asking before "Hạn chế phạm vi" is set on the record or lifted from it. */
+  const [restricting, setRestricting] = useState<'set' | 'lift' | null>(null);
+  async function applyRestriction(restricted: boolean) {
+    setRestricting(null);
+    try {
+      await call('restrictions.set', { incomingId: id, restricted, reason: '' });
+      toast.success(restricted ? t('detail.restrictedDone') : t('detail.restrictLiftedDone'));
+      setVersion((v) => v + 1);
+      useIncoming.getState().refresh();
+    } catch (err) {
+      const de = asDeskError(err);
+      if (!isGloballyHandled(de)) toast.error(errorText(de));
+    }
+  }
   // What the secrets rules let this person do with the record (asked again when the entry changes).
   const rights = useSecretRights(id, version);
   const canRegister = useCanRegister();
@@ -147,7 +163,15 @@ export function IncomingDetailView({ id }: { id: number }) {
               <Meta label={t('entry.arrivalChannel')}>
                 {doc.arrivalChannel ? t(`entry.channels.${doc.arrivalChannel}`) : <span className="muted">{t('entry.channelUnknown')}</span>}
               </Meta>
-              <Meta label={t('detail.secrecy')}><SecrecyBadge level={doc.secrecy} /></Meta>
+              <Meta label={t('detail.secrecy')}>
+                <SecrecyBadge level={doc.secrecy} />
+                {doc.restricted && <span className="badge badge-restricted" title={t('detail.restrictedHint')}><Icon name="lock" className="icon-inline" /> {t('detail.restricted')}</span>}
+                {rights?.restrict && (
+                  <button type="button" className="button small subtle restrict-toggle" onClick={() => setRestricting(doc.restricted ? 'lift' : 'set')}>
+                    {doc.restricted ? t('detail.restrictLift') : t('detail.restrictSet')}
+                  </button>
+                )}
+              </Meta>
               <Meta label={t('detail.urgency')}>{labels.urgency(doc.urgency)}</Meta>
               <Meta label={t('detail.deadline')}>
                 {doc.deadline ? (
@@ -168,7 +192,7 @@ export function IncomingDetailView({ id }: { id: number }) {
               <Meta label={t('detail.registeredBy')}>{doc.registeredBy}</Meta>
               <Meta label={t('detail.registeredAt')}>{formatDateTimeVn(doc.registeredAt)}</Meta>
             </dl>
-            {rights?.classified && (
+            {(rights?.classified || doc.restricted) && rights && (
               <SecretsSection doc={doc} rights={rights} onChanged={() => setVersion((v) => v + 1)} onDestroyed={() => {
                 useIncoming.getState().refresh();
                 backToList();
@@ -218,6 +242,11 @@ export function IncomingDetailView({ id }: { id: number }) {
           </div>
         </div>
       )}
+      <ConfirmDialog open={restricting !== null} title={restricting === 'lift' ? t('detail.restrictLiftTitle') : t('detail.restrictSetTitle')}
+        confirmLabel={restricting === 'lift' ? t('detail.restrictLift') : t('detail.restrictSet')} cancelLabel={t('common.cancel')}
+        onConfirm={() => void applyRestriction(restricting === 'set')} onCancel={() => setRestricting(null)}>
+        <p>{restricting === 'lift' ? t('detail.restrictLiftBody') : t('detail.restrictSetBody')}</p>
+      </ConfirmDialog>
       {doc && printing && <PrintDialog doc={doc} rights={rights} onClose={() => setPrinting(false)} />}
       {doc && correcting && (
         <CorrectionDialog doc={doc} signed={(signatures.signatures?.length ?? 0) > 0} onClose={() => setCorrecting(false)} onCorrected={(d) => {

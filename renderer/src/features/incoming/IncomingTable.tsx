@@ -327,7 +327,10 @@ const RowView = memo(function RowView({ row, index, top, selected, today, labels
       </div>
       <div role="gridcell" className="grid-cell col-recipients" title={row.recipients.join('; ')}>{row.recipients.join('; ')}</div>
       <div role="gridcell" className="grid-cell col-notes" title={row.notes}>{row.notes}</div>
-      <div role="gridcell" className="grid-cell col-secrecy"><SecrecyBadge level={row.secrecy} label={labels.secrecy(row.secrecy)} /></div>
+      <div role="gridcell" className="grid-cell col-secrecy">
+        <SecrecyBadge level={row.secrecy} label={labels.secrecy(row.secrecy)} />
+        {row.restricted && <span className="restricted-marker" title={t('detail.restricted')} role="img" aria-label={t('detail.restricted')}><Icon name="lock" /></span>}
+      </div>
       <div role="gridcell" className={`grid-cell col-urgency urgency-${row.urgency}`}>{labels.urgency(row.urgency)}</div>
       <div role="gridcell" className={`grid-cell col-date col-deadline num${overdue ? ' overdue' : ''}${dueToday ? ' due-today' : ''}`}
         title={overdue ? t('incoming.overdue') : dueToday ? t('incoming.dueTodayTooltip') : undefined}>

@@ -108,6 +108,7 @@ function buildInput(d: Draft, ack: Acknowledged) {
     ...(d.copyCount.trim() ? { copyCount: countOf(d.copyCount) as number } : {}),
     arrivalChannel: d.arrivalChannel,
     ...secretMarks(d),
+    ...(d.secrecy === 'thuong' && d.restricted ? { restricted: true } : {}),
     stagedIds: d.files.filter((f) => f.state === 'ready' && f.staged).map((f) => f.staged!.stagedId),
     acknowledgeDuplicates: ack.duplicates,
     ...(ack.outOfOrder ? { acknowledgeOutOfOrder: true } : {}),
@@ -425,6 +426,16 @@ export function RegisterDialog() {
               </select>
             )}
           </Field>
+          {draft.secrecy === 'thuong' && (
+            <div className="restrict-row">
+              <label className="checkbox" htmlFor="reg-restricted">
+                <input id="reg-restricted" type="checkbox" checked={draft.restricted === true}
+                  onChange={(e) => update({ restricted: e.target.checked })} />
+                {t('register.restricted')}
+              </label>
+              <span className="field-hint">{t('register.restrictedHint')}</span>
+            </div>
+          )}
         </div>
 
         {draft.secrecy !== 'thuong' && (

@@ -133,6 +133,7 @@ export function SecretsSection({ doc, rights, onChanged, onDestroyed }: {
         )}
       </div>
 
+      {rights.classified && (<>
       <div className="secrets-block" aria-labelledby="secrets-holds-title">
         <div className="secrets-block-head">
           <h3 id="secrets-holds-title">{t('secrets.holds.title')}</h3>
@@ -203,6 +204,7 @@ export function SecretsSection({ doc, rights, onChanged, onDestroyed }: {
         )}
       </div>
 
+      </>)}
       {rights.destroy && (
         <div className="secrets-block secrets-destroy">
           <button type="button" className="button danger small" onClick={() => setOpen({ kind: 'destroy' })}>{t('secrets.destroy.open')}</button>
