@@ -125,7 +125,12 @@ async function open(o: PersonalSessionOptions): Promise<PersonalSession | null> 
       const { userId } = o;
       o.whenWritable(() => dropDrafts(o.db, userId));
     }
-    await writePersonalKeyring(file, k, certs, o.key);
+    try {
+      await writePersonalKeyring(file, k, certs, o.key);
+    } catch (err) {
+      k.key.fill(0);
+      throw err;
+    }
     audit({ action: replaced ? 'personal_key.replaced' : 'personal_key.created', entity: 'user', entityId: o.userId, details: { keyId: k.keyId } });
   } else if (!o.readOnly) {
     const standing = await keyringStanding(file, certs);
