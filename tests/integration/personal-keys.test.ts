@@ -165,6 +165,10 @@ describe('personal keys: a file staged and a draft kept by the Tuyệt mật vă
     }
   });
 
+  /** The guard signs out of the token once the lock's audit head is signed: raw reads log in after that. */
+  const signedOut = async () => {
+    await (guard as unknown as { signingOut?: Promise<unknown> }).signingOut;
+  };
   const stagedPath = () => join(profile.dir, 'staging', vtGid, stagedId);
   const draftBlob = (db: Database.Database) => db.prepare("SELECT data FROM drafts WHERE user_id = ? AND kind = 'incoming.register'").pluck().get(ids.vt) as Buffer;
 
@@ -214,6 +218,7 @@ describe('personal keys: a file staged and a draft kept by the Tuyệt mật vă
   }
 
   test('(a) a Thường-cleared officer with his own token, the keyrings and raw reads finds nothing of her staged file or her draft', async () => {
+    await signedOut();
     await bridge.login(hsm.modulePath, { serial: t.cb.serial }, PIN);
     try {
       const k = await keysOf(keyOn(t.cb));
@@ -233,6 +238,7 @@ describe('personal keys: a file staged and a draft kept by the Tuyệt mật vă
       guard.lock('manual');
     }
     // The same reads with her token find it all: the checks above can see.
+    await signedOut();
     await bridge.login(hsm.modulePath, { serial: t.vt.serial }, PIN);
     try {
       const k = await keysOf(keyOn(t.vt));
@@ -253,6 +259,7 @@ describe('personal keys: a file staged and a draft kept by the Tuyệt mật vă
   });
 
   test('(b) another văn thư holding every level key cannot restore her draft, read her staged file, nor register it', async () => {
+    await signedOut();
     await bridge.login(hsm.modulePath, { serial: t.vt2.serial }, PIN);
     try {
       const k = await keysOf(keyOn(t.vt2));
@@ -302,6 +309,7 @@ describe('personal keys: a file staged and a draft kept by the Tuyệt mật vă
     } finally {
       guard.lock('manual');
     }
+    await signedOut();
     await bridge.login(hsm.modulePath, { serial: t.vt.serial }, PIN);
     try {
       const level = await openLevelKeyring(levelKeyringFile(profile.dir, 'toi_mat'), 'toi_mat', keyOn(t.vt));
