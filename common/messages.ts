@@ -169,6 +169,8 @@ export const MESSAGES_VI = {
   'file.notOnDisk': 'Không đọc được tệp "{{name}}". Hãy chọn tệp từ ổ đĩa của máy.',
   'file.badName': 'Tên tệp không hợp lệ.',
   'staged.gone': 'Tệp đính kèm đã tải lên không còn. Vui lòng chọn lại tệp.',
+  'staged.otherPerson': 'Tệp đính kèm này do người khác tải lên; chỉ người đã tải lên mới được dùng để vào sổ.',
+  'personal.keyMissing': 'Không mở được khóa cá nhân của bạn trên máy trạm này nên chưa thể tải tệp lên hay lưu bản nháp. Hãy khóa máy rồi mở lại; nếu vẫn không được, báo quản trị hệ thống.',
 
   // Documents
   'document.notFound': 'Không tìm thấy văn bản.',

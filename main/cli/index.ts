@@ -236,7 +236,7 @@ async function main(argv: string[]): Promise<number> {
           const result = await desk.incoming.register(actor, { ...parsed.data, stagedIds });
           out(result, () => `Đã vào sổ "${result.registerName}": số đến ${result.arrivalNumber} (mã bản ghi ${result.id}).`);
         } finally {
-          for (const id of stagedIds) await desk.store.discard(id).catch(() => undefined);
+          for (const id of stagedIds) await Promise.resolve().then(() => desk.context().store.discard(id)).catch(() => undefined);
         }
         return 0;
       }

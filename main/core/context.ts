@@ -8,7 +8,7 @@ import type { Logger } from './log';
 
 export interface CoreContext {
   readonly db: Db;
-  /** The staging area (sealed with the base key); blobs of a level live in `storeFor(level)`. */
+  /** The signed-in person's staging area (sealed with their personal key); blobs of a level live in `storeFor(level)`. */
   readonly store: AttachmentStore;
   /**
    * The compartments this session holds, lowest level first: every read of records goes over these
@@ -40,6 +40,13 @@ export interface CoreContext {
   unseal(envelope: Uint8Array, maxBytes: number): Promise<Buffer>;
   /** Largest attachment accepted, in bytes (profile setting). */
   attachmentLimit(): number;
+  /**
+   * Seals a small record (a draft) with the signed-in person's own key (compartments/personalKeys.ts),
+   * bound to `binding`; CRYPTO (personal.keyMissing) when the session has no personal key.
+   */
+  sealPersonal(plain: Buffer, binding: string): Buffer;
+  /** Opens what sealPersonal sealed; BlobIntegrityError when it is not this person's or not for `binding`. */
+  openPersonal(sealed: Buffer, binding: string): Buffer;
 }
 
 /** Anything that can hand a service the context of the open profile (the vault). */

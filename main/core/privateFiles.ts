@@ -33,8 +33,8 @@ export function createPrivateFile(file: string): void {
   tighten(file, PRIVATE_FILE_MODE);
 }
 
-/** Folders of the profile that hold a handful of files (compartment databases, level keyrings): walked one level too. */
-const SMALL_FOLDERS = new Set(['compartments', 'keyrings']);
+/** Folders of the profile that hold a handful of files (compartment databases, level and personal keyrings): walked too. */
+const SMALL_FOLDERS = new Set(['compartments', 'keyrings', join('keyrings', 'people')]);
 
 /**
  * The profile folder: 0700, and the files directly in it (database, -wal, -shm, keyring) 0600, and
@@ -45,15 +45,16 @@ const SMALL_FOLDERS = new Set(['compartments', 'keyrings']);
 export function makeProfilePrivate(dir: string): void {
   makePrivateDir(dir);
   if (!posix) return;
-  const tightenEntries = (folder: string, depth: number) => {
+  const tightenEntries = (folder: string, rel: string) => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       const p = join(folder, entry.name);
       if (entry.isFile()) tighten(p, PRIVATE_FILE_MODE);
       else if (entry.isDirectory()) {
         tighten(p, PRIVATE_DIR_MODE);
-        if (depth === 0 && SMALL_FOLDERS.has(entry.name)) tightenEntries(p, 1);
+        const sub = rel ? join(rel, entry.name) : entry.name;
+        if (SMALL_FOLDERS.has(sub)) tightenEntries(p, sub);
       }
     }
   };
-  tightenEntries(dir, 0);
+  tightenEntries(dir, '');
 }

@@ -52,7 +52,7 @@ test('kill -9 during registrations: consistent database, blobs present, numberin
       const admin = await desk.unlock(env.identity);
       const next = await desk.incoming.register({ ...admin.user, rights: admin.rights }, await registration(desk, { ...admin.user, rights: admin.rights }, { documentDate: addDaysIso(todayIso(), -1), arrivalDate: todayIso() }));
       assert.equal(next.arrivalNumber, count + 1);
-      assert.equal(readdirSync(join(env.dir, 'staging')).filter((f) => f.endsWith('.part')).length, 0, 'partial uploads are swept on open');
+      assert.equal(readdirSync(join(env.dir, 'staging'), { recursive: true }).filter((f) => String(f).endsWith('.part')).length, 0, 'partial uploads are swept on open');
     } finally {
       desk.close();
     }

@@ -142,7 +142,7 @@ describe('incoming register (state preset)', () => {
     const big = await rejects(stageBytes(desk, admin, new Uint8Array(4096).fill(65), 'lon.pdf'), 'FILE_TOO_LARGE');
     assert.match(big.message, /vượt quá giới hạn/);
     setSetting(desk.db, 'attachment_limit_bytes', String(200 * 1024 * 1024));
-    assert.equal(readdirSync(join(env.dir, 'staging')).filter((f) => f.endsWith('.part')).length, 0, 'no partial file left');
+    assert.equal(readdirSync(join(env.dir, 'staging'), { recursive: true }).filter((f) => String(f).endsWith('.part')).length, 0, 'no partial file left');
     await rejects(desk.incoming.register(admin, { ...(await registration(desk, admin)), stagedIds: ['0'.repeat(32)] }), 'NOT_FOUND', 'stagedIds');
     // A non-PDF named .pdf is stored but not served as a PDF.
     const fake = await stageBytes(desk, admin, 'not a pdf at all', 'gia.pdf');

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { test } from 'node:test';
-import { BlobIntegrityError, CHUNK_SIZE, HEADER_LEN, blobBinding, decryptBlobStream, encryptBlobStream, plaintextSize, stagedBinding } from '../../main/core/attachments/blobCipher';
+import { BlobIntegrityError, CHUNK_SIZE, HEADER_LEN, blobBinding, decryptBlobStream, encryptBlobStream, openSmall, plaintextSize, sealSmall, stagedBinding } from '../../main/core/attachments/blobCipher';
 
 const key = randomBytes(32);
 const binding = blobBinding('ab'.repeat(32));
@@ -68,4 +68,16 @@ test('format 2 binds every chunk to its place: another hash or a staging id fail
   const downgraded = Buffer.from(sealed);
   downgraded.write('SDBLOB01', 0, 'latin1');
   await assert.rejects(dec(downgraded), BlobIntegrityError);
+});
+
+test('a small sealed record bound to its place (a draft to its person and form) opens only there', () => {
+  const plain = Buffer.from('{"subject":"Kế hoạch di chuyển sở chỉ huy dự bị"}');
+  const aad = Buffer.from('securedesk/draft/v1|3|incoming.register');
+  const sealed = sealSmall(key, plain, aad);
+  assert.ok(openSmall(key, sealed, aad).equals(plain));
+  assert.throws(() => openSmall(key, sealed, Buffer.from('securedesk/draft/v1|4|incoming.register')), BlobIntegrityError, 'another person');
+  assert.throws(() => openSmall(key, sealed), BlobIntegrityError, 'unbound');
+  assert.throws(() => openSmall(randomBytes(32), sealed, aad), BlobIntegrityError, 'another key');
+  // Unbound records (staging metadata) read as before.
+  assert.ok(openSmall(key, sealSmall(key, plain)).equals(plain));
 });

@@ -21,8 +21,6 @@ export interface AttachmentTicket {
   level: Secrecy;
   /** Sealed for the person who opens it: unsealed with their session key when served. */
   sealed?: boolean;
-  /** A composed printout, held in memory only (never written to disk), served once. */
-  bytes?: Uint8Array;
   sha256: string;
   name: string;
   mime: string;
@@ -91,28 +89,12 @@ export class AttachmentService {
     return { ticket, name: a.name, mime: a.mime, isPdf: a.is_pdf === 1 };
   }
 
-  /**
-   * A printout composed by the core (secrets/CopyService.ts): served once to the signed-in person who
-   * made it, for the printer or a save dialog; never stored.
-   */
-  issuePrintout(actor: Actor, pdf: Uint8Array, name: string, mime = 'application/pdf'): string {
-    const ticket = randomBytes(16).toString('hex');
-    const now = Date.now();
-    for (const [k, t] of this.tickets) if (t.expires < now) this.tickets.delete(k);
-    this.tickets.set(ticket, { level: 'thuong', sha256: '', bytes: pdf, name, mime, size: pdf.length, userId: actor.id, expires: now + TICKET_TTL_MS });
-    return ticket;
-  }
-
   /** Opens a viewer ticket for the signed-in person: the plaintext stream, decrypted as it is read. */
   async openTicket(ticket: string): Promise<{ stream: Readable; size: number; mime: string; name: string } | undefined> {
     const t = this.tickets.get(ticket);
     const actor = this.vault.session;
     if (!t || t.expires < Date.now() || !actor || actor.id !== t.userId) return undefined;
     const c = this.vault.context();
-    if (t.bytes) {
-      this.tickets.delete(ticket); // a printout is handed over once
-      return { stream: Readable.from([Buffer.from(t.bytes)]), size: t.size, mime: t.mime, name: t.name };
-    }
     try {
       const store = c.storeFor(t.level);
       if (t.sealed) {

@@ -183,21 +183,26 @@ export function plaintextSize(fileSize: number, chunkSize = CHUNK_SIZE): number 
 
 const SEAL_MAGIC = Buffer.from('SDSEAL01');
 
-/** One-shot AES-256-GCM for small records (staging metadata): magic | salt | nonce | ciphertext | tag. */
-export function sealSmall(dataKey: Buffer, plain: Buffer): Buffer {
+/**
+ * One-shot AES-256-GCM for small records (staging metadata, drafts): magic | salt | nonce | ciphertext | tag.
+ * `aad` binds the record to its place (a draft to its person and form): opened elsewhere, it fails.
+ */
+export function sealSmall(dataKey: Buffer, plain: Buffer, aad?: Buffer): Buffer {
   const salt = randomBytes(SALT_LEN);
   const iv = randomBytes(12);
   const c = createCipheriv('aes-256-gcm', blobKey(dataKey, salt), iv);
+  if (aad) c.setAAD(aad);
   const body = Buffer.concat([c.update(plain), c.final()]);
   return Buffer.concat([SEAL_MAGIC, salt, iv, body, c.getAuthTag()]);
 }
 
-export function openSmall(dataKey: Buffer, sealed: Buffer): Buffer {
+export function openSmall(dataKey: Buffer, sealed: Buffer, aad?: Buffer): Buffer {
   const min = SEAL_MAGIC.length + SALT_LEN + 12 + TAG_LEN;
   if (sealed.length < min || !sealed.subarray(0, SEAL_MAGIC.length).equals(SEAL_MAGIC)) throw new BlobIntegrityError('not a sealed record');
   const salt = sealed.subarray(SEAL_MAGIC.length, SEAL_MAGIC.length + SALT_LEN);
   const iv = sealed.subarray(SEAL_MAGIC.length + SALT_LEN, SEAL_MAGIC.length + SALT_LEN + 12);
   const d = createDecipheriv('aes-256-gcm', blobKey(dataKey, Buffer.from(salt)), iv);
+  if (aad) d.setAAD(aad);
   d.setAuthTag(sealed.subarray(sealed.length - TAG_LEN));
   try {
     return Buffer.concat([d.update(sealed.subarray(SEAL_MAGIC.length + SALT_LEN + 12, sealed.length - TAG_LEN)), d.final()]);

@@ -2,9 +2,12 @@
 // copied, written under a temporary name and renamed only once complete. Blobs are content-addressed
 // by SHA-256 so the same file registered twice is kept once.
 //
-// Staging: a chosen file is first copied to staging/<id> with its metadata beside it; registration
-// hard-links the staged file into the store before the database transaction and removes the staged
-// copy only after commit, so a crash at any point loses nothing (at worst an unreferenced blob).
+// Staging: a chosen file is first copied to staging/<person>/<id> with its metadata beside it, sealed
+// with that person's own key (compartments/personalKeys.ts): nobody else's token opens it. Registration
+// seals it again, streamed, into the level's store before the database transaction and removes the
+// staged copy only after commit. Before a new blob is written a marker (<id>.<pid>.<rand>.placing,
+// sealed) names it; at the person's next unlock each marker is checked against the level's records
+// and a blob no record took is removed (personalSession.ts), so a crash leaves no orphaned blob.
 //
 // At rest, with a data key (every profile bound to a token): staged files and blobs are in the
 // chunked AES-GCM format of blobCipher.ts, staging metadata is sealed, and a blob's file name is an
@@ -12,7 +15,7 @@
 // Without a data key (profiles from before token binding, until they are encrypted) files are plain.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeskError } from '../../../common/errors';
@@ -33,8 +36,27 @@ export interface StagedMeta {
   createdAt: string;
 }
 
+/** A blob about to be written for a staged file, named by its marker (resolved at the next unlock). */
+export interface Placing {
+  file: string;
+  /** The folder name of the store the blob went to (`<level>-files`). */
+  store: string;
+  sha256: string;
+}
+
+/** How a store's staging area behaves: whose it is, and what happens when someone names another's file. */
+export interface StagingOptions {
+  /** The profile's staging folder (one folder per person): where a file staged by someone else is recognized. */
+  root?: string;
+  /** A person named a file someone else staged (the caller audits it). */
+  onForeign?: (stagedId: string) => void;
+  /** No personal key this session: nothing is staged or read from staging. */
+  closed?: boolean;
+}
+
 const STAGED_ID = /^[0-9a-f]{32}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
+const PLACING = /^([0-9a-f]{32})\.(\d+)\.[0-9a-f]{8}\.placing$/;
 
 export class AttachmentStore {
   constructor(
@@ -42,30 +64,150 @@ export class AttachmentStore {
     private readonly stagingDir: string,
     private readonly dataKey: Buffer | null = null,
     /**
-     * Staged files are sealed with the base key (a level is chosen only at registration); the blobs of
-     * a compartment's store with its level's key. Default: the same key for both.
+     * Staged files are sealed with the staging person's own key (a level is chosen only at
+     * registration); the blobs of a compartment's store with its level's key. Default: the same key.
      */
     private readonly stagingKey: Buffer | null = dataKey,
+    private readonly staging: StagingOptions = {},
   ) {}
 
   /** The store of one compartment: its own folder and key, the same staging area. */
   forLevel(storeDir: string, levelKey: Buffer): AttachmentStore {
-    return new AttachmentStore(storeDir, this.stagingDir, levelKey, this.stagingKey);
+    return new AttachmentStore(storeDir, this.stagingDir, levelKey, this.stagingKey, this.staging);
+  }
+
+  /** This store's blobs with the staging area of `from` (a person's): registration seals from it into this store. */
+  withStaging(from: AttachmentStore): AttachmentStore {
+    return new AttachmentStore(this.storeDir, from.stagingDir, this.dataKey, from.stagingKey, from.staging);
+  }
+
+  /** A person's staging area under this one's folder, sealed with their personal key. */
+  forPerson(person: string, personalKey: Buffer, opts: Omit<StagingOptions, 'root' | 'closed'> = {}): AttachmentStore {
+    if (!/^[0-9a-f-]{36}$/.test(person)) throw new Error('invalid person id');
+    return new AttachmentStore(this.storeDir, join(this.stagingDir, person), this.dataKey, personalKey, { ...opts, root: this.stagingDir });
+  }
+
+  /** This store with staging refused (a session without a personal key). */
+  withStagingClosed(): AttachmentStore {
+    return new AttachmentStore(this.storeDir, this.stagingDir, this.dataKey, null, { closed: true });
+  }
+
+  private assertStagingOpen(): void {
+    if (this.staging.closed) throw DeskError.keyed('CRYPTO', 'personal.keyMissing', undefined, { details: { code: 'PERSONAL_KEY' } });
   }
 
   /** A staged file's plaintext, decrypted as it is read (to seal it for a named person). */
   openStaged(stagedId: string): Readable {
+    this.assertStagingOpen();
     const raw = createReadStream(this.stagedPath(stagedId));
     return this.stagingKey ? raw.pipe(decryptBlobStream(this.stagingKey, stagedBinding(stagedId))) : raw;
   }
 
-  /** Stores bytes (an envelope sealed for someone) as a blob under their own hash; returns the hash. */
-  async putBytes(bytes: Buffer): Promise<string> {
+  /**
+   * Stores bytes (an envelope sealed for someone) as a blob under their own hash; returns the hash.
+   * `stagedId`: the staged file it was made from (a marker names the blob until its record commits).
+   */
+  async putBytes(bytes: Buffer, stagedId?: string): Promise<string> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (await exists(this.blobPath(sha256))) return sha256;
     await fsp.mkdir(dirname(this.blobPath(sha256)), { recursive: true, mode: PRIVATE_DIR_MODE });
+    if (stagedId !== undefined) await this.markPlacing(stagedId, sha256);
     await this.writeBound(Readable.from([bytes]), null, sha256);
     return sha256;
+  }
+
+  /**
+   * Before a new blob is written for a staged file: a marker naming it, sealed with the staging key and
+   * synced, so that a crash before the record commits leaves a blob that the next unlock finds and removes.
+   */
+  private async markPlacing(stagedId: string, sha256: string): Promise<void> {
+    if (!this.stagingKey) return; // a plain profile from before encryption: nothing to mark
+    const name = `${stagedId}.${process.pid}.${randomBytes(4).toString('hex')}.placing`;
+    const body = sealSmall(this.stagingKey, Buffer.from(JSON.stringify({ store: basename(this.storeDir), sha256 })), Buffer.from(`placing:${stagedId}`));
+    const fh = await fsp.open(join(this.stagingDir, name), 'wx', 0o600);
+    try {
+      await fh.writeFile(body);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /**
+   * The markers of blobs placed for this staging area by processes that are gone (or by this one: at
+   * unlock nothing of this person is in flight here). Unreadable markers are dropped.
+   */
+  async placings(): Promise<Placing[]> {
+    if (!this.stagingKey) return [];
+    const out: Placing[] = [];
+    for (const f of await fsp.readdir(this.stagingDir).catch(() => [] as string[])) {
+      const m = PLACING.exec(f);
+      if (!m || (Number(m[2]) !== process.pid && processAlive(Number(m[2])))) continue;
+      const file = join(this.stagingDir, f);
+      try {
+        const o = JSON.parse(openSmall(this.stagingKey, await fsp.readFile(file), Buffer.from(`placing:${m[1]}`)).toString('utf8')) as { store?: unknown; sha256?: unknown };
+        if (typeof o.store === 'string' && typeof o.sha256 === 'string' && SHA256.test(o.sha256)) out.push({ file, store: o.store, sha256: o.sha256 });
+        else await fsp.rm(file, { force: true });
+      } catch {
+        await fsp.rm(file, { force: true });
+      }
+    }
+    return out;
+  }
+
+  /** The folder name of this store (`<level>-files` for a compartment's). */
+  get storeName(): string {
+    return basename(this.storeDir);
+  }
+
+  /** Removes a blob no record refers to (after a registration that never committed). */
+  async removeBlob(sha256: string): Promise<void> {
+    await fsp.rm(this.blobPath(sha256), { force: true });
+  }
+
+  /**
+   * Takes over the files `userId` staged in a legacy staging area (`legacy`: the base's, sealed with
+   * the base key, from before personal keys): each is sealed again, streamed, under this area's key and
+   * the old copy shredded. Returns how many were taken over.
+   */
+  async adoptStaged(legacy: AttachmentStore, userId: number): Promise<number> {
+    if (!this.stagingKey || !legacy.stagingKey) return 0;
+    let n = 0;
+    for (const f of await fsp.readdir(legacy.stagingDir).catch(() => [] as string[])) {
+      if (!STAGED_ID.test(f) || !(await exists(`${legacy.stagedPath(f)}.json`))) continue;
+      let meta: StagedMeta;
+      try {
+        meta = await legacy.readMeta(f);
+      } catch {
+        continue; // not readable with the base key: not a legacy staged file
+      }
+      if (meta.userId !== userId) continue;
+      const part = `${this.stagedPath(f)}.${process.pid}.part`;
+      try {
+        await pipeline(legacy.openStaged(f), encryptBlobStream(this.stagingKey, stagedBinding(f)), createWriteStream(part, { flags: 'w', mode: 0o600 }));
+      } catch {
+        await fsp.rm(part, { force: true });
+        continue; // a damaged legacy file stays where it is
+      }
+      await fsp.writeFile(`${this.stagedPath(f)}.json`, this.sealMeta(meta), { mode: 0o600 });
+      await fsp.rename(part, this.stagedPath(f));
+      await shredFile(legacy.stagedPath(f));
+      await shredFile(`${legacy.stagedPath(f)}.json`);
+      n++;
+    }
+    return n;
+  }
+
+  /** Removes a person's staging area under this one (their key is gone: what it holds can no longer be read). */
+  async removePersonalArea(person: string): Promise<void> {
+    if (!/^[0-9a-f-]{36}$/.test(person)) throw new Error('invalid person id');
+    await fsp.rm(join(this.stagingDir, person), { recursive: true, force: true });
+  }
+
+  /** Removes a resolved placing marker. */
+  async removeBlobMarker(file: string): Promise<void> {
+    if (dirname(file) !== this.stagingDir || !PLACING.test(basename(file))) throw new Error('not a marker of this staging area');
+    await fsp.rm(file, { force: true });
   }
 
   /** Copies a blob of another store into this one, decrypted with that store's key and sealed with this one's. */
@@ -112,6 +254,7 @@ export class AttachmentStore {
 
   /** Copies a stream into staging, enforcing the size limit while it flows. */
   async stage(source: Readable, rawName: string, limitBytes: number, userId: number): Promise<StagedMeta> {
+    this.assertStagingOpen();
     const stagedId = randomBytes(16).toString('hex');
     const name = cleanFileName(rawName);
     const part = `${this.stagedPath(stagedId)}.${process.pid}.part`;
@@ -162,7 +305,12 @@ export class AttachmentStore {
     return JSON.parse((this.stagingKey ? openSmall(this.stagingKey, raw) : raw).toString('utf8')) as StagedMeta;
   }
 
+  /**
+   * A file this person staged. One another person staged (in their own staging area, or in the base's
+   * from before personal keys) is FORBIDDEN, reported to `onForeign`; one that is not there, NOT_FOUND.
+   */
   async stagedMeta(stagedId: string, userId: number): Promise<StagedMeta> {
+    this.assertStagingOpen();
     const path = this.stagedPath(stagedId);
     try {
       const meta = await this.readMeta(stagedId);
@@ -170,8 +318,22 @@ export class AttachmentStore {
       if (meta.userId !== userId) throw new Error('staged by another user');
       return meta;
     } catch {
+      if (await this.stagedElsewhere(stagedId)) {
+        this.staging.onForeign?.(stagedId);
+        throw DeskError.keyed('FORBIDDEN', 'staged.otherPerson', undefined, { at: 'stagedIds', details: { code: 'STAGED_BY_OTHER' } });
+      }
       throw DeskError.keyed('NOT_FOUND', 'staged.gone', undefined, { at: 'stagedIds' });
     }
+  }
+
+  private async stagedElsewhere(stagedId: string): Promise<boolean> {
+    const root = this.staging.root;
+    if (!root) return false;
+    if (await exists(join(root, stagedId))) return true;
+    for (const e of await fsp.readdir(root, { withFileTypes: true }).catch(() => [])) {
+      if (e.isDirectory() && join(root, e.name) !== this.stagingDir && (await exists(join(root, e.name, stagedId)))) return true;
+    }
+    return false;
   }
 
   /**
@@ -180,11 +342,13 @@ export class AttachmentStore {
    * checked on the way; written under a temporary name and renamed, so a crash leaves no half blob.
    */
   async promote(stagedId: string): Promise<void> {
+    this.assertStagingOpen();
     const meta = await this.readMeta(stagedId);
     const target = this.blobPath(meta.sha256);
     await fsp.mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
     if (this.dataKey) {
       if (await exists(target)) return; // same content already stored
+      await this.markPlacing(stagedId, meta.sha256);
       await this.writeBound(createReadStream(this.stagedPath(stagedId)), decryptBlobStream(this.stagingKey!, stagedBinding(stagedId)), meta.sha256);
       return;
     }
@@ -246,7 +410,7 @@ export class AttachmentStore {
 
   /** Staged plain files from before encryption are worthless (their source is with the user). */
   async sweepPlainStaging(): Promise<void> {
-    for (const f of await fsp.readdir(this.stagingDir).catch(() => [] as string[])) await shredFile(join(this.stagingDir, f));
+    for (const e of await fsp.readdir(this.stagingDir, { withFileTypes: true }).catch(() => [])) if (e.isFile()) await shredFile(join(this.stagingDir, e.name));
   }
 
   async discard(stagedId: string): Promise<void> {

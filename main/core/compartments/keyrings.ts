@@ -67,13 +67,15 @@ const dedupe = (certs: readonly Uint8Array[]): Uint8Array[] =>
   certs.filter((der, i, all) => all.findIndex((d) => Buffer.compare(Buffer.from(d), Buffer.from(der)) === 0) === i);
 
 /**
- * Writes a level keyring for `certs`. `prover`: the session's key, which must open what was written
- * (its OAEP hash follows what its token does: SHA-256 when it can, else SHA-1); other recipients get
- * SHA-1, which every token here unwraps (see ProfileVault.writeKeyringFor). Without a prover the
- * keyring is written once with SHA-1 for all.
+ * Writes a key envelope (CMS AuthEnvelopedData of `payload`) for `certs`, atomically. `prover`: the
+ * session's key, which must open what was written (`opensBack` checks it); its OAEP hash follows what
+ * its token does: SHA-256 when it can, else SHA-1; other recipients get SHA-1, which every token here
+ * unwraps (see ProfileVault.writeKeyringFor). Without a prover it is written once with SHA-1 for all.
+ * Shared by the level keyrings and the personal keyrings (personalKeys.ts).
  */
-export async function writeLevelKeyring(file: string, k: LevelKey, certs: readonly Uint8Array[], prover?: PrivateKeyOps): Promise<void> {
-  const payload = encodeLevelKey(k);
+export async function writeKeyEnvelope(
+  file: string, payload: Buffer, certs: readonly Uint8Array[], prover: PrivateKeyOps | undefined, opensBack: () => Promise<boolean>,
+): Promise<void> {
   const proverPrint = prover ? parseCertificate(prover.certificate).fingerprintSha256 : null;
   for (const oaepHash of proverPrint ? (['SHA-256', 'SHA-1'] as const) : (['SHA-1'] as const)) {
     const recipients: RecipientSpec[] = dedupe(certs).map((der) => ({
@@ -82,21 +84,32 @@ export async function writeLevelKeyring(file: string, k: LevelKey, certs: readon
     await writeAtomically(file, await envelope(payload, recipients));
     if (!prover || !certs.some((c) => parseCertificate(c).fingerprintSha256 === proverPrint)) return;
     try {
-      const back = await openLevelKeyring(file, k.level, prover);
-      const same = back.key.equals(k.key) && back.keyId === k.keyId;
-      back.key.fill(0);
-      if (same) return;
+      if (await opensBack()) return;
     } catch {
       /* next OAEP choice */
     }
   }
-  throw new Error('the level keyring does not open with the session key');
+  throw new Error('the key envelope does not open with the session key');
+}
+
+/** The payload of a key envelope, unwrapped with a key on the token (CryptoError NOT_A_RECIPIENT when not one). */
+export async function openKeyEnvelope(file: string, key: PrivateKeyOps): Promise<Buffer> {
+  return decryptToBuffer([await fsp.readFile(file)], { key, maxBytes: 512 });
+}
+
+/** Writes a level keyring for `certs` (see writeKeyEnvelope for `prover`). */
+export async function writeLevelKeyring(file: string, k: LevelKey, certs: readonly Uint8Array[], prover?: PrivateKeyOps): Promise<void> {
+  await writeKeyEnvelope(file, encodeLevelKey(k), certs, prover, async () => {
+    const back = await openLevelKeyring(file, k.level, prover!);
+    const same = back.key.equals(k.key) && back.keyId === k.keyId;
+    back.key.fill(0);
+    return same;
+  });
 }
 
 /** Unwraps a level's key with a key on the token. CryptoError NOT_A_RECIPIENT when it is not one. */
 export async function openLevelKeyring(file: string, level: Level, key: PrivateKeyOps): Promise<LevelKey> {
-  const der = await fsp.readFile(file);
-  const plain = await decryptToBuffer([der], { key, maxBytes: 512 });
+  const plain = await openKeyEnvelope(file, key);
   try {
     return decodeLevelKey(plain, level);
   } finally {

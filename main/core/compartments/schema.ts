@@ -290,7 +290,7 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX idx_destructions_global_id ON destructions(global_id);
   CREATE UNIQUE INDEX idx_destructions_incoming ON destructions(incoming_id);
   `,
-  // 3 (wt-declass): automatic declassification and restricted Thường records.
+  // 3: automatic declassification and restricted Thường records.
   //    - level_changes.automatic: a declassification the law made at the end of the protection period
   //      (secrets/AutoDeclassification.ts): no second confirmation, the signed-in person as witness.
   //    - auto_declassify_skips: a record whose period has ended but that the job left (on hold, a

@@ -416,7 +416,7 @@ export const MIGRATIONS: readonly Migration[] = [
     db.prepare("INSERT INTO id_sequence (name, last) VALUES ('record', ?)").run(last);
     db.prepare("INSERT INTO settings (key, value) VALUES ('profile_id', ?) ON CONFLICT (key) DO NOTHING").run(newGlobalId());
   },
-  // 15 (wt-registers: secret registers closed at year end; renumber at merge if another lands first):
+  // 15: secret registers closed at year end (secrets/registerYears.ts):
   //     the last whole-year PDF of each state-secret register (its hash and a fingerprint of its rows,
   //     local), and the closed years (replicated, append-only): secrets/registerYears.ts.
   `

@@ -193,7 +193,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   const stored: Array<{ sha256: string; size: number }> = [];
   for (const m of metas) {
     if (named) {
-      const sha256 = await levelStore.putBytes(await sealFor(ctx.store.openStaged(m.stagedId), named.certificates));
+      const sha256 = await levelStore.putBytes(await sealFor(ctx.store.openStaged(m.stagedId), named.certificates), m.stagedId);
       stored.push({ sha256, size: m.size });
     } else {
       await levelStore.promote(m.stagedId);

@@ -44,6 +44,7 @@ import { keyringStanding, levelKeyringAddressedTo, openLevelKeyring, writeLevelK
 import { LEVELS, compartmentFile, levelKeyringFile, levelsUpTo, levelStoreDir, schemaOf, type Level } from '../compartments/levels';
 import { finishVacuum, isSplit, needsSplit, splitIntoCompartments } from '../compartments/split';
 import { shred } from './shred';
+import { openPersonalSession, syncPersonalKeyrings, type PersonalSession } from '../compartments/personalSession';
 
 export const APP_VERSION = '0.1.0';
 export const DEFAULT_ATTACHMENT_LIMIT = 200 * 1024 * 1024;
@@ -105,6 +106,8 @@ export class ProfileVault implements ContextSource {
   private actor: Actor | null = null;
   /** The key that opened this session (it proves every rewrapped keyring opens). */
   private sessionKey: PrivateKeyOps | null = null;
+  /** The person's own key (their staged files and drafts), opened with the key that proved who they are. */
+  private personal: PersonalSession | null = null;
   private readonly lockListeners: Array<() => void> = [];
   private readonly workListeners: Array<(event: Extract<DeskEvent, { type: 'work.progress' }>) => void> = [];
   /** Connections of locked sessions kept until their integrity verdict (closing when it is in). */
@@ -185,6 +188,8 @@ export class ProfileVault implements ContextSource {
     this.auditAnchor.sessionEnding(reason);
     this.actor = null;
     this.sessionKey = null;
+    this.personal?.close();
+    this.personal = null;
     for (const listener of this.lockListeners) listener();
     if (conn) {
       conn.gate.close();
@@ -243,10 +248,19 @@ export class ProfileVault implements ContextSource {
     const db = this.db;
     const store = this.store;
     const { gate } = this.conn!;
+    // Staging is the person's own (sealed with their personal key); registration seals from it into a level's store.
+    const personal = this.personal;
+    const staging = personal?.store ?? store.withStagingClosed();
+    const own = (): PersonalSession => {
+      if (!personal) throw DeskError.keyed('CRYPTO', 'personal.keyMissing', undefined, { details: { code: 'PERSONAL_KEY' } });
+      return personal;
+    };
     return {
-      db, store, log: this.log, now: this.now, trustAnchors: this.trustAnchors, revocationLists: this.revocationLists,
+      db, store: staging, log: this.log, now: this.now, trustAnchors: this.trustAnchors, revocationLists: this.revocationLists,
       arms: this.arms,
-      storeFor: (level) => this.storeForLevel(level),
+      storeFor: (level) => this.storeForLevel(level).withStaging(staging),
+      sealPersonal: (plain, binding) => own().seal(plain, binding),
+      openPersonal: (sealed, binding) => own().open(sealed, binding),
       assertWritable: () => this.assertWritable(),
       writable: () => gate.writable(),
       whenWritable: (write) => gate.whenWritable(write),
@@ -564,6 +578,10 @@ export class ProfileVault implements ContextSource {
       await store.init();
       this.levelStores.set(level, store);
     }
+    this.personal = await openPersonalSession({
+      profileDir: this.profileDir, db, userId, key, recovery: this.recovery, readOnly: this.readOnly, log: this.log, baseStore: this.store,
+      levelStore: (level) => this.levelStores.get(level), whenWritable: (write) => this.conn?.gate.whenWritable(write),
+    });
   }
 
   /**
@@ -930,6 +948,10 @@ export class ProfileVault implements ContextSource {
     if (!this.dataKey || !this.sessionKey) throw DeskError.keyed('NO_SESSION', 'session.ended');
     await this.writeKeyringFor(this.dataKey, unlockCertificates(this.db), this.sessionKey);
     await this.rewrapLevelKeyrings();
+    await syncPersonalKeyrings({
+      profileDir: this.profileDir, db: this.db, recovery: this.recovery, session: this.personal, prover: this.sessionKey,
+      actorId: this.actor?.id ?? null, baseStore: this.store, log: this.log,
+    });
   }
 
   /** At unlock: levels this person holds are given to the people cleared for them who lack them. */

@@ -159,6 +159,8 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'file.notOnDisk': 'The file "{{name}}" could not be read. Choose a file from this computer’s disk.',
   'file.badName': 'The file name is not valid.',
   'staged.gone': 'The uploaded attachment is no longer there. Please choose the file again.',
+  'staged.otherPerson': 'This attachment was uploaded by someone else; only the person who uploaded it may register it.',
+  'personal.keyMissing': 'Your personal key could not be opened on this workstation, so files cannot be uploaded nor drafts saved. Lock and unlock again; if it persists, tell the system administrator.',
 
   'document.notFound': 'Document not found.',
   'value.tooLarge': 'The largest value is {{max}}.',
