@@ -20,7 +20,7 @@ import { newGlobalId } from '../events/globalId';
 import { authorize, type Actor } from '../org/rights';
 import { placeOf } from './place';
 import { composeNotice, holdersOf, NOTICE_DAYS } from './notice';
-import { mayConfirmLevelChange, mayProposeLevelChange } from './rules';
+import { mayConfirmLevelChange, mayProposeLevelChange, PROTECTION_YEARS } from './rules';
 
 export { NOTICE_DAYS };
 
@@ -97,7 +97,14 @@ export class LevelChangeService {
     if (ch.to_level !== ch.from_level) {
       await resumeMove(db, { globalId: doc.globalId, id: doc.id, from: ch.from_level, to: ch.to_level }, ch.to_level,
         { from: ctx.storeFor(ch.from_level), to: ctx.storeFor(ch.to_level) });
-      writeTx(db, () => recordChange(db, 'incoming', doc.id, 'update', actor.id, now, toArm.schema));
+      writeTx(db, () => {
+        // The protection period runs from the day the level was decided (not from the document's
+        // date): a record raised today keeps its new level for the law's full period.
+        if (ch.to_level !== 'thuong') {
+          db.prepare(`UPDATE ${toArm.schema}.incoming SET protection_until = date(?, '+${PROTECTION_YEARS[ch.to_level]} years') WHERE id = ?`).run(ch.decided_on, doc.id);
+        }
+        recordChange(db, 'incoming', doc.id, 'update', actor.id, now, toArm.schema);
+      });
     }
     return this.view(ch.to_level !== ch.from_level ? toArm.schema : doc.c, ch.id);
   }
