@@ -521,8 +521,11 @@ const toRow = (r: unknown[]): IncomingRow => ({
   arrivalDate: r[4] as string, issuerName: r[5] as string, numberSymbol: r[6] as string, documentDate: r[7] as string,
   typeCode: r[8] as string, subject: r[9] as string, secrecy: r[10] as Secrecy, urgency: r[11] as Urgency,
   deadline: r[12] as string | null, status: r[13] as IncomingStatus, attachmentCount: r[14] as number,
-  year: r[15] as number, recipients: JSON.parse(r[16] as string) as string[], notes: r[17] as string,
+  year: r[15] as number, recipients: recipientsOf(r[16] as string), notes: r[17] as string,
 });
+
+/** Most entries name no recipient: '[]' needs no parser (a page converts a hundred of them). */
+const recipientsOf = (json: string): string[] => (json === '[]' ? [] : (JSON.parse(json) as string[]));
 
 /** Number of matching rows, counted up to `cap` (search counts stop there: "more than 10 000"). */
 export function countIncoming(db: Db, held: readonly Arm[], actor: Actor, f: IncomingFilter, now: Date, cap = 10_000_000): { total: number; capped: boolean } {
