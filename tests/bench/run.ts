@@ -37,8 +37,9 @@ const OUR_FILES = new Set([DB_NAME, `${DB_NAME}-wal`, `${DB_NAME}-shm`, META_FIL
 const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.part$/.test(f);
 
 /**
- * ratioP95: p95(ours) / p95(raw FTS5 query with the same match expression), for the văn thư and for a
- * Mật-cleared person. pinToFirstPageMs: Desk.open + unlock + the first page (the lock screen's wait).
+ * ratioP95: p95(ours) / p95(the raw query with the same match expression over the same compartments,
+ * the same page, with the rows' columns: rawFtsRows), for the văn thư and for a Mật-cleared person
+ * (against FTS5's rowids alone it is reported too: ratioP95VsRawSameExpression). pinToFirstPageMs: Desk.open + unlock + the first page (the lock screen's wait).
  * anyPageMs: a page at a random position of the register, p95.
  */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10, compartmentRatio: 1.2 };
@@ -235,6 +236,10 @@ interface Targets {
   firstPageUnder50ms: boolean;
   anyPageP95AtMost10ms: boolean;
   searchP95Under30ms: boolean;
+  /** p95(ours) / p95(rawWithRows) ≤ 1.5 (the README says why the rows are read on both sides). */
+  searchRatioP95VsRawWithRowsAtMost1_5: boolean;
+  searchRatioP95LowerClearanceVsRawWithRowsAtMost1_5: boolean;
+  /** The same against FTS5's rowids alone (no record read), reported beside it. */
   searchRatioP95VsRawSameExpressionAtMost1_5: boolean;
   searchRatioP95LowerClearanceVsRawSameExpressionAtMost1_5: boolean;
   /** Issue 7: the Mật person's search p95 ≤ 1.2 × the same search on a single compartment. */
@@ -263,9 +268,9 @@ async function measure(dir: string, docs: number, withDiagnosis: boolean): Promi
     const queries = buildQueries(desk.db, QUERIES, QUERY_SEED);
     progress(`searching ${queries.length} queries, e.g. ${queries.slice(0, 6).map((q) => `"${q.text}"`).join(', ')}`);
     const search = measureSearch(desk, actor, queries, SEARCH_PASSES);
-    progress(`văn thư: search p95 ours ${search.ours.p95} ms, raw same expression over ${search.arms.length} compartments ${search.rawSameExpression.p95} ms (ratio ${search.ratioP95VsRawSameExpression}), raw prefix ${search.rawPrefix.p95} ms (ratio ${search.ratioP95VsRawPrefix})`);
+    progress(`văn thư: search p95 ours ${search.ours.p95} ms, raw same expression over ${search.arms.length} compartments ${search.rawSameExpression.p95} ms (ratio ${search.ratioP95VsRawSameExpression}), with the rows ${search.rawWithRows.p95} ms (ratio ${search.ratioP95VsRawWithRows}), raw prefix ${search.rawPrefix.p95} ms (ratio ${search.ratioP95VsRawPrefix})`);
     const matSearch = measureMatSearch(mat.desk, mat.actor, queries, SEARCH_PASSES);
-    progress(`Mật person: search p95 ours ${matSearch.ours.p95} ms, raw over ${matSearch.arms.join('+')} ${matSearch.rawSameExpression.p95} ms (ratio ${matSearch.ratioP95VsRawSameExpression}); single compartment ${matSearch.oursSingle.p95} ms (ratio ${matSearch.ratioP95VsSingleCompartment}), its raw ${matSearch.rawSingle.p95} ms`);
+    progress(`Mật person: search p95 ours ${matSearch.ours.p95} ms, raw over ${matSearch.arms.join('+')} ${matSearch.rawSameExpression.p95} ms (ratio ${matSearch.ratioP95VsRawSameExpression}), with the rows ${matSearch.rawWithRows.p95} ms (ratio ${matSearch.ratioP95VsRawWithRows}); single compartment ${matSearch.oursSingle.p95} ms (ratio ${matSearch.ratioP95VsSingleCompartment}), its raw ${matSearch.rawSingle.p95} ms`);
     const pages = Object.values(firstPage.pages);
     const matPagesOk = matFirstPage.ratioCold <= TARGETS.compartmentRatio && Object.values(matFirstPage.pages).every((p) => p.ratio === null || p.ratio <= TARGETS.compartmentRatio);
     const section: Section & { hexKey: string } = {
@@ -286,6 +291,8 @@ async function measure(dir: string, docs: number, withDiagnosis: boolean): Promi
         // The default view (the văn thư, newest first): pages at random positions.
         anyPageP95AtMost10ms: anyPage.headline.random.p95 <= TARGETS.anyPageMs,
         searchP95Under30ms: search.ours.p95 < TARGETS.searchP95Ms && matSearch.ours.p95 < TARGETS.searchP95Ms,
+        searchRatioP95VsRawWithRowsAtMost1_5: search.ratioP95VsRawWithRows <= TARGETS.ratioP95,
+        searchRatioP95LowerClearanceVsRawWithRowsAtMost1_5: matSearch.ratioP95VsRawWithRows <= TARGETS.ratioP95,
         searchRatioP95VsRawSameExpressionAtMost1_5: search.ratioP95VsRawSameExpression <= TARGETS.ratioP95,
         searchRatioP95LowerClearanceVsRawSameExpressionAtMost1_5: matSearch.ratioP95VsRawSameExpression <= TARGETS.ratioP95,
         matSearchP95AtMost1_2xSingleCompartment: matSearch.ratioP95VsSingleCompartment <= TARGETS.compartmentRatio,
@@ -368,6 +375,10 @@ function summary(s: Section) {
       oursMs: pick(s.search.ours),
       rawSameExpressionMs: pick(s.search.rawSameExpression),
       rawPrefixMs: pick(s.search.rawPrefix),
+      rawWithRowsMs: pick(s.search.rawWithRows),
+      ratioP95VsRawWithRows: s.search.ratioP95VsRawWithRows,
+      ratioP50VsRawWithRows: s.search.ratioP50VsRawWithRows,
+      sameRowsAsRawWithRows: s.search.sameRowsAsRawWithRows,
       ratioP95VsRawSameExpression: s.search.ratioP95VsRawSameExpression,
       ratioP50VsRawSameExpression: s.search.ratioP50VsRawSameExpression,
       arms: s.search.arms,
@@ -385,9 +396,16 @@ function summary(s: Section) {
         arms: ms2.arms,
         oursMs: pick(ms2.ours),
         rawSameExpressionMs: pick(ms2.rawSameExpression),
+        rawWithRowsMs: pick(ms2.rawWithRows),
+        ratioP95VsRawWithRows: ms2.ratioP95VsRawWithRows,
+        ratioP50VsRawWithRows: ms2.ratioP50VsRawWithRows,
+        sameRowsAsRawWithRows: ms2.sameRowsAsRawWithRows,
         ratioP95VsRawSameExpression: ms2.ratioP95VsRawSameExpression,
         ratioP50VsRawSameExpression: ms2.ratioP50VsRawSameExpression,
-        cpuMsPerSearch: { ours: ms2.cpuMsPerSearch.ours, rawSameExpression: ms2.cpuMsPerSearch.rawSameExpression },
+        cpuMsPerSearch: {
+          ours: ms2.cpuMsPerSearch.ours, rawSameExpression: ms2.cpuMsPerSearch.rawSameExpression, rawWithRows: ms2.cpuMsPerSearch.rawWithRows,
+          ratioVsRawWithRows: ms2.cpuMsPerSearch.ratioOursVsRawWithRows, ratioVsRawSameExpression: ms2.cpuMsPerSearch.ratioOursVsRawSameExpression,
+        },
         sameRowsAsRawSameExpression: ms2.sameRowsAsRawSameExpression,
         plan: ms2.plan,
       },

@@ -21,6 +21,7 @@ import type { Msg } from '../../../common/messages';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/auditLog';
 import type { AttachmentStore, StagedMeta } from '../attachments/store';
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { Db } from '../db/connection';
 import { cached } from '../db/statements';
 import { writeTx } from '../db/transaction';
@@ -31,11 +32,11 @@ import { findDuplicates, issuerKey } from './duplicates';
 import { listCorrections } from './corrections';
 import { listHandovers } from './handover';
 import { peekNumber, takeNumber } from './numbering';
-import { pageIds, prepareOrder } from './paging';
+import { pageIds, prepareOrder, prepareOrderStatements } from './paging';
 import { recipientRefs, resolveRecipients, storeRecipients } from './recipients';
 import { isYearClosed } from './registers';
 import { auditRefusal } from '../secrets/registerYears';
-import { indexIncoming, searchPlan, type SearchPlan } from './search';
+import { indexIncoming, prepareSearchStatements, searchPlan, type SearchPlan } from './search';
 import { armOf, armsFor, inArm, locate, overArms, sumOverArms, type Arm } from './arms';
 import { nextRecordId } from '../compartments/ids';
 import { newGlobalId } from '../events/globalId';
@@ -317,6 +318,8 @@ const SORT_KEY: Record<ListInput['sort']['field'], string> = {
 };
 
 interface Part { from: string; where: string[]; params: unknown[] }
+const FTS_FROM = '{c}.incoming_fts f JOIN {c}.incoming i ON i.id = f.rowid';
+const FTS_MATCH = 'f.incoming_fts MATCH ?';
 interface BuiltQuery extends Part { fts: boolean; plan?: SearchPlan }
 const where = (b: Pick<Part, 'where'>) => (b.where.length > 0 ? `WHERE ${b.where.join(' AND ')}` : '');
 
@@ -329,7 +332,7 @@ const orderBy = (o: Order) => `ORDER BY ${o.terms.map((t, n) => `o${n} ${t.dir}`
  * `ordered`: for a list in a sort order. Its secrecy filter then stays off the secrecy index (unary
  * +), which would make SQLite sort every match for one page; the order's index holds the rank.
  */
-function buildFilter(db: Db, arms: readonly Arm[], actor: Actor, f: IncomingFilter, today: string, ordered = false): BuiltQuery | null {
+function buildFilter(db: Db, arms: readonly Arm[], actor: Actor, f: IncomingFilter, now: Date, ordered = false): BuiltQuery | null {
   const where: string[] = [];
   const params: unknown[] = [];
   // Clearance bounds every query. A compartment holds one level, so when every arm is a compartment
@@ -355,8 +358,8 @@ function buildFilter(db: Db, arms: readonly Arm[], actor: Actor, f: IncomingFilt
     if (!plan) return null; // only punctuation, or a word nothing begins with: nothing can match
     // A number-symbol in the query is looked up by its key first (symbolParts); words go through the index.
     if (!plan.symbol) {
-      from = '{c}.incoming_fts f JOIN {c}.incoming i ON i.id = f.rowid';
-      where.unshift('f.incoming_fts MATCH ?');
+      from = FTS_FROM;
+      where.unshift(FTS_MATCH);
       params.unshift(plan.match);
       fts = true;
     }
@@ -374,9 +377,10 @@ function buildFilter(db: Db, arms: readonly Arm[], actor: Actor, f: IncomingFilt
   if (secrecy && secrecy.length > 0) { where.push(`${ordered ? '+' : ''}i.secrecy_rank IN (${secrecy.map(() => '?').join(',')})`); params.push(...secrecy.map(secrecyRank)); }
   inList('i.urgency', f.urgency);
   inList('i.status', f.status);
+  // Today in Vietnam only when a deadline filter needs it (formatting a date in a time zone is not free).
   switch (f.deadline) {
-    case 'overdue': where.push("i.deadline < ? AND i.status <> 'done'"); params.push(today); break;
-    case 'due_soon': where.push("i.deadline BETWEEN ? AND ? AND i.status <> 'done'"); params.push(today, addDaysIso(today, 7)); break;
+    case 'overdue': where.push("i.deadline < ? AND i.status <> 'done'"); params.push(todayIso(now)); break;
+    case 'due_soon': where.push("i.deadline BETWEEN ? AND ? AND i.status <> 'done'"); params.push(todayIso(now), addDaysIso(todayIso(now), 7)); break;
     case 'has_deadline': where.push('i.deadline IS NOT NULL'); break;
     case 'no_deadline': where.push('i.deadline IS NULL'); break;
     default: break;
@@ -390,9 +394,15 @@ function buildFilter(db: Db, arms: readonly Arm[], actor: Actor, f: IncomingFilt
 const RANK_WINDOW = 200;
 const SEARCH_COUNT_CAP = 10_000;
 
-function pageOf(db: Db, arms: readonly Arm[], p: Part, order: Order, limit: number, offset: number): IncomingRow[] {
+/** The statement of a page (prepared once per connection and shape) and its parameters before LIMIT and OFFSET. */
+function pageStatement(db: Db, arms: readonly Arm[], p: Part, order: Order): { st: Statement; params: unknown[] } {
   const q = overArms(arms, `SELECT ${ROW_COLUMNS}${orderColumns(order)} FROM ${p.from} JOIN registers r ON r.id = i.register_id ${where(p)}`, [...order.params, ...p.params]);
-  return (cached(db, `${q.sql} ${orderBy(order)} LIMIT ? OFFSET ?`).raw(true).all(...q.params, limit, offset) as unknown[][]).map(toRow);
+  return { st: cached(db, `${q.sql} ${orderBy(order)} LIMIT ? OFFSET ?`).raw(true), params: q.params };
+}
+
+function pageOf(db: Db, arms: readonly Arm[], p: Part, order: Order, limit: number, offset: number): IncomingRow[] {
+  const { st, params } = pageStatement(db, arms, p, order);
+  return (st.all(...params, limit, offset) as unknown[][]).map(toRow);
 }
 
 const countOf = (db: Db, arms: readonly Arm[], p: Part, cap: number): number =>
@@ -475,7 +485,7 @@ function listRows(db: Db, held: readonly Arm[], actor: Actor, q: ListInput, now:
   // Only the compartments of the levels asked for (all without a secrecy filter).
   const arms = armsFor(held, q.secrecy);
   if (arms.length === 0) return [];
-  const built = buildFilter(db, arms, actor, q, todayIso(now), true);
+  const built = buildFilter(db, arms, actor, q, now, true);
   if (!built) return [];
   const dir = q.sort.dir === 'asc' ? 'ASC' : 'DESC';
   if (built.plan?.symbol) return listBySymbol(db, arms, built, q, dir);
@@ -493,6 +503,23 @@ function listRows(db: Db, held: readonly Arm[], actor: Actor, q: ListInput, now:
   // order and stops at the page, which keeps common words fast. Other sorts order all matches.
   const order: Order = built.fts && q.sort.field === 'arrival' ? { terms: [{ expr: 'f.rowid', dir }], params: [] } : sortOrder(q.sort.field, dir);
   return pageOf(db, arms, built, order, q.limit, q.offset);
+}
+
+/**
+ * Prepares, without running them, the statements a session's first screens run: the register's
+ * first page (arrival, newest first, no filter) and a search's page (words, newest first), over the
+ * arms the session holds. Called at unlock, which has time to spare before the first page is asked
+ * for; preparing a compound over several compartments is a noticeable part of a first call.
+ */
+export function prepareListStatements(db: Db, arms: readonly Arm[], actor: Actor, now: Date): void {
+  if (arms.length === 0) return;
+  const plain = buildFilter(db, arms, actor, {}, now, true);
+  if (!plain) return;
+  pageStatement(db, arms, plain, sortOrder('arrival', 'DESC'));
+  prepareOrderStatements(db, arms.map((a) => a.schema));
+  const words: Part = { from: FTS_FROM, where: [FTS_MATCH, ...plain.where], params: [null, ...plain.params] };
+  pageStatement(db, arms, words, { terms: [{ expr: 'f.rowid', dir: 'DESC' }], params: [] });
+  prepareSearchStatements(db, arms);
 }
 
 /** The rows of a page found by key, in the page's order. */
@@ -514,15 +541,18 @@ const toRow = (r: unknown[]): IncomingRow => ({
   arrivalDate: r[4] as string, issuerName: r[5] as string, numberSymbol: r[6] as string, documentDate: r[7] as string,
   typeCode: r[8] as string, subject: r[9] as string, secrecy: r[10] as Secrecy, urgency: r[11] as Urgency,
   deadline: r[12] as string | null, status: r[13] as IncomingStatus, attachmentCount: r[14] as number,
-  year: r[15] as number, recipients: JSON.parse(r[16] as string) as string[], notes: r[17] as string,
+  year: r[15] as number, recipients: recipientsOf(r[16] as string), notes: r[17] as string,
 });
+
+/** Most entries name no recipient: '[]' needs no parser (a page converts a hundred of them). */
+const recipientsOf = (json: string): string[] => (json === '[]' ? [] : (JSON.parse(json) as string[]));
 
 /** Number of matching rows, counted up to `cap` (search counts stop there: "more than 10 000"). */
 export function countIncoming(db: Db, held: readonly Arm[], actor: Actor, f: IncomingFilter, now: Date, cap = 10_000_000): { total: number; capped: boolean } {
   authorize(actor, 'doc.read');
   const arms = armsFor(held, f.secrecy);
   if (arms.length === 0) return { total: 0, capped: false };
-  const built = buildFilter(db, arms, actor, f, todayIso(now));
+  const built = buildFilter(db, arms, actor, f, now);
   if (!built) return { total: 0, capped: false };
   if (built.plan?.symbol) {
     const { a, b } = symbolParts(built);

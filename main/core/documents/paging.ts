@@ -59,10 +59,13 @@ const anchorsByDb = new WeakMap<Db, Map<string, Anchors>>();
  * transaction. NaN on a schema without them (a damaged profile left un-migrated, read-only): no
  * anchor is then ever reused.
  */
+const registerVersionSql = (arms: readonly string[]) =>
+  `SELECT ${arms.map((c) => `(SELECT n FROM ${c}.change_counters WHERE name = 'incoming')`).join(' + ')}`;
+
 function registerVersion(db: Db, arms: readonly string[]): number {
   try {
     // Each compartment counts its own changes; their sum moves whenever any of them does.
-    return cached(db, `SELECT ${arms.map((c) => `(SELECT n FROM ${c}.change_counters WHERE name = 'incoming')`).join(' + ')}`).pluck().get() as number;
+    return cached(db, registerVersionSql(arms)).pluck().get() as number;
   } catch {
     return Number.NaN;
   }
@@ -163,6 +166,15 @@ function sampleInBackground(db: Db, q: OrderedQuery, a: Anchors): void {
 export function prepareOrder(db: Db, q: OrderedQuery): void {
   const a = db.transaction(() => anchorsFor(db, orderId(q), registerVersion(db, q.arms)))();
   sampleInBackground(db, q, a);
+}
+
+/** Prepares the statement of the register's change count over these arms (the unlock's warm-up). */
+export function prepareOrderStatements(db: Db, arms: readonly string[]): void {
+  try {
+    cached(db, registerVersionSql(arms));
+  } catch {
+    // A schema without the counters: registerVersion says so when asked.
+  }
 }
 
 /** What is known of an order's keys (tests and the benchmark). */

@@ -84,6 +84,15 @@ const MAX_EXPANSION = 128;
 const quote = (w: string) => `"${w}"`;
 const after = (s: string) => s.slice(0, -1) + String.fromCodePoint(s.codePointAt(s.length - 1)! + 1);
 
+/** The vocabularies of the compartments held, merged (UNION: each word once, in order). */
+const expansionStatement = (db: Db, arms: readonly Arm[]) =>
+  cached(db, `${overArms(arms, 'SELECT term FROM {c}.search_terms WHERE term >= ? AND term < ?', []).sql.replaceAll('UNION ALL', 'UNION')} LIMIT ?`).pluck();
+
+/** Prepares a search's vocabulary lookup over these arms (the unlock's warm-up). */
+export function prepareSearchStatements(db: Db, arms: readonly Arm[]): void {
+  expansionStatement(db, arms);
+}
+
 /**
  * Known words that begin with any of the prefixes, or null when there are too many (more than 128:
  * the caller keeps FTS5's own prefix query for those very short, very common beginnings).
@@ -91,11 +100,7 @@ const after = (s: string) => s.slice(0, -1) + String.fromCodePoint(s.codePointAt
 function expand(db: Db, arms: readonly Arm[], prefixes: string[]): string[] | null {
   const found = new Set<string>();
   for (const p of prefixes) {
-    // The vocabularies of the compartments held, merged (UNION: each word once, in order).
-    const q = overArms(arms, 'SELECT term FROM {c}.search_terms WHERE term >= ? AND term < ?', [p, after(p)]);
-    const terms = cached(db, `${q.sql.replaceAll('UNION ALL', 'UNION')} LIMIT ?`)
-      .pluck()
-      .all(...q.params, MAX_EXPANSION + 1) as string[];
+    const terms = expansionStatement(db, arms).all(...arms.flatMap(() => [p, after(p)]), MAX_EXPANSION + 1) as string[];
     for (const t of terms) found.add(t);
     if (found.size > MAX_EXPANSION) return null;
   }

@@ -16,7 +16,8 @@ import type { NumberingPreset } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { viMessage } from '../../../common/messages';
 import type { SetupInput } from '../../../common/schemas';
-import { appendAudit } from '../audit/auditLog';
+import { appendAudit, prepareAuditStatements } from '../audit/auditLog';
+import { prepareListStatements } from '../documents/incoming';
 import { AuditAnchor } from '../audit/AuditAnchor';
 import { AttachmentStore } from '../attachments/store';
 import type { ContextSource, CoreContext } from '../context';
@@ -735,6 +736,15 @@ export class ProfileVault implements ContextSource {
     this.actor = actorFor(user, registerRoles(this.db));
     this.sessionKey = key;
     const db = this.db;
+    // The first page and a search are asked for next: their statements (and a search's audit append)
+    // are prepared now, inside the unlock's time to spare, not in the first call's.
+    try {
+      prepareListStatements(db, this.arms, this.actor, this.now());
+      if (!this.readOnly) prepareAuditStatements(db);
+    } catch (err) {
+      // Only a head start: a schema these statements do not fit (a damaged profile left read-only) meets the error at its first call.
+      this.log.log('warn', 'statements not prepared at unlock', { error: (err as Error).message });
+    }
     if (!this.readOnly) this.conn!.gate.whenWritable(() => writeTx(db, () => appendAudit(db, { userId, action: 'session.unlock' })));
     const gate = this.conn!.gate;
     if (!this.readOnly) this.auditAnchor.sessionStarted(db, userId, [...signingKeys, key], (w) => gate.whenWritable(w));
