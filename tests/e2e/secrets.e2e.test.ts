@@ -261,7 +261,7 @@ test('the leader grants it to the officer by name and allows one print; the Bả
 test('the officer, granted, opens it at its address and prints one copy with the permission: watermark and register number', { skip }, async () => {
   const p = await signIn('officer');
   await expectText(p.locator('.page-count'), '2 văn bản');
-  await eventually(async () => assert.deepEqual(await navModules(p), ['Văn bản đến', 'Sổ quản lý sao, chụp BMNN']));
+  await eventually(async () => assert.deepEqual(await navModules(p), ['Văn bản đến', 'Thời hạn bảo vệ', 'Sổ quản lý sao, chụp BMNN']));
   await p.evaluate((id) => {
     window.location.hash = `#/incoming/${id}`;
   }, ids.secret);
@@ -481,6 +481,45 @@ test('an envelope "Chỉ người có tên mới được bóc bì", to be retur
   await expectText(q.locator('.detail-viewer'), '/ 1');
   await expectText(q.locator('.detail-viewer .textLayer'), '41-CV/BTCTU', 15_000);
   await backToRegister(q);
+});
+
+test('"Thời hạn bảo vệ": a period ending within the month is listed for the leader, who extends it', { skip }, async () => {
+  const p = await signIn('leader');
+  // A Mật record whose protection, written on it, ends in 20 days (registered beside the window, as the văn thư).
+  const desk = app!.desk!;
+  const clerk = actorFor(getUser(desk.db, ids.clerk)!);
+  const pdf = await makeSamplePdf({ issuer: 'Công an tỉnh', numberSymbol: '77-KH/CAT', title: 'KẾ HOẠCH', subject: 'Bảo vệ hội nghị', pages: 1 });
+  const staged = await desk.attachments.stage(clerk, Readable.from(Buffer.from(pdf)), 'ke-hoach-77.pdf');
+  const until = addDaysIso(today, 20);
+  const due = await desk.incoming.register(clerk, {
+    issuer: { name: 'Công an tỉnh' }, numberSymbol: '77-KH/CAT', documentDate: addDaysIso(today, -400), arrivalDate: today, typeCode: 'KH',
+    subject: 'Bảo vệ hội nghị', secrecy: 'mat', urgency: 'thuong', recipients: ['Phòng Tổng hợp'], notes: '', protectionUntil: until,
+    stagedIds: [staged.stagedId], acknowledgeDuplicates: false, acknowledgeOutOfOrder: true,
+  });
+  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Thời hạn bảo vệ' }).click();
+  await p.getByRole('heading', { name: 'Thời hạn bảo vệ bí mật nhà nước' }).waitFor();
+  const row = p.locator('.review-table tbody tr', { hasText: '77-KH/CAT' });
+  await expectText(row, formatDateVn(until));
+  await expectText(row, 'Sắp hết thời hạn');
+  await expectText(row, '(ghi trên văn bản)');
+  await shoot(p, 'secrets-review', async () => {});
+  await row.getByRole('button', { name: 'Gia hạn…' }).click();
+  const d = p.getByRole('dialog', { name: `Gia hạn thời hạn bảo vệ — văn bản đến số ${due.arrivalNumber}` });
+  // Not later than the current end: refused at the field.
+  await d.getByLabel('Thời hạn bảo vệ mới').fill(formatDateVn(addDaysIso(today, 10)));
+  await d.getByLabel('Căn cứ, thẩm quyền').fill('Quyết định 15/QĐ-VPTU');
+  await d.getByLabel('Lý do').fill('Hội nghị lùi thời gian');
+  await d.getByRole('button', { name: 'Gia hạn', exact: true }).click();
+  await expectText(d.locator('#extend-until-error'), 'phải sau thời hạn bảo vệ hiện tại');
+  const later = addDaysIso(today, 800);
+  await d.getByLabel('Thời hạn bảo vệ mới').fill(formatDateVn(later));
+  await d.getByRole('button', { name: 'Gia hạn', exact: true }).click();
+  await d.waitFor({ state: 'hidden' });
+  await expectText(p.locator('.toast').last(), `Đã gia hạn văn bản đến số ${due.arrivalNumber} đến ${formatDateVn(later)}.`);
+  assert.equal(await p.locator('.review-table tbody tr', { hasText: '77-KH/CAT' }).count(), 0, 'no longer due within 180 days');
+  assert.equal(desk.incoming.get(clerk, due.id).protectionUntil, later);
+  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đến' }).click();
+  await registerHeading().waitFor();
 });
 
 test('no console errors and no Content-Security-Policy violations', { skip }, async () => {

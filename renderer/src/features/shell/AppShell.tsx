@@ -19,6 +19,7 @@ import { AuditPage } from '../audit/AuditPage';
 import { RegistersPage } from '../registers/RegistersPage';
 import { CopyRegisterPage } from '../secrets/CopyRegisterPage';
 import { SecretRegistersPage } from '../secrets/SecretRegistersPage';
+import { ReviewPage } from '../secrets/ReviewPage';
 import { IdleWarning } from '../session/IdleWarning';
 import { lockWorkstation } from '../session/lock';
 import { TokensPage } from '../tokens/TokensPage';
@@ -105,6 +106,7 @@ export function AppShell() {
           {view.name === 'audit' && isAdmin && <AuditPage />}
           {view.name === 'copyRegister' && <CopyRegisterPage />}
           {view.name === 'secretRegisters' && <SecretRegistersPage />}
+          {view.name === 'review' && <ReviewPage />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}

@@ -35,6 +35,9 @@ export function Sidebar() {
             {secretRegisters && (
               <NavItem icon="lock" label={t('shell.secretRegisters')} active={view.name === 'secretRegisters'} onClick={() => show({ name: 'secretRegisters' })} />
             )}
+            {seesSecrets && (
+              <NavItem icon="alert" label={t('shell.review')} active={view.name === 'review'} onClick={() => show({ name: 'review' })} />
+            )}
             {seesSecrets && !secretRegisters && (
               <NavItem icon="list" label={t('shell.copyRegister')} active={view.name === 'copyRegister'} onClick={() => show({ name: 'copyRegister' })} />
             )}
