@@ -176,6 +176,8 @@ describe('role × clearance × level × action, through the core, the router and
           // print (no permission asked for): allowed to the authority, or an ordinary record.
           const print = { incomingId: d.id, kind: 'print', copies: 1, reason: 'Kiểm tra' };
           assert.equal(await viaRouter('copies.make', print), ORACLE.print(p, d), `print ${where}`);
+          // an electronic copy (sao y): the same authority as a print run
+          assert.equal(await viaRouter('copies.make', { ...print, kind: 'sao_y' }), ORACLE.print(p, d), `copy ${where}`);
           // allow a copy: the authority of the level (for an ordinary record: VALIDATION, no permission needed)
           assert.equal(passed(await viaRouter('copies.allow', { ...print, forUserId: p.id })), ORACLE.allowCopy(p, d), `allow copy ${where}`);
           // grant by name (to someone not cleared, or to nobody for the restricted record, which anyone may
@@ -190,6 +192,9 @@ describe('role × clearance × level × action, through the core, the router and
           assert.equal(passed(await viaRouter('destruction.destroy', { ...change, decision: 'BB kiểm tra' })), ORACLE.destroy(p, d), `destroy ${where}`);
         }
         assert.equal(total, docs.filter((d) => ORACLE.read(p, d) === 'ok').length, `count ${role}/${clearance}`);
+        // export: the state-secret registers, for their readers (văn thư, lãnh đạo) holding a secret level
+        const exportOutcome = (role === 'van_thu' || role === 'lanh_dao') && clearance !== 'thuong' ? 'ok' : 'FORBIDDEN';
+        assert.equal(await viaRouter('registers.output', { kind: 'secret_incoming', format: 'xlsx', from: `${today.slice(0, 4)}-01-01`, to: today }), exportOutcome, `export ${role}/${clearance}`);
         assert.ok(hostCalls >= docs.length * 7, 'every router call was made through the development host too');
       });
     }
