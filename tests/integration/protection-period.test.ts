@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { addDaysIso, todayIso } from '../../common/dates';
 import { actorFor, getUser } from '../../main/core/org/users';
+import { dueSql } from '../../main/core/secrets/AutoDeclassification';
 import { newDesk, registration } from '../helpers/desk';
 import { addPerson } from '../helpers/people';
 
@@ -32,4 +33,11 @@ test('a record raised to Mật today is protected for 10 years from today, and n
   await desk.unlock(env.identity);
   await desk.autoDeclassify.whenIdle();
   assert.equal(desk.incoming.get(clerk, id).secrecy, 'mat');
+});
+
+test('what is due is found by index ranges, never by reading every record of the level', () => {
+  const plan = (env.desk.db.prepare(`EXPLAIN QUERY PLAN ${dueSql('c_mat', 'mat')}`).all({ today: todayIso(env.desk.now()) }) as Array<{ detail: string }>).map((r) => r.detail);
+  assert.ok(plan.some((d) => /USING (COVERING )?INDEX idx_incoming_protection_until/.test(d)), plan.join(' | '));
+  assert.ok(plan.some((d) => /USING (COVERING )?INDEX idx_incoming_page_document_date/.test(d)), plan.join(' | '));
+  assert.ok(!plan.some((d) => /^SCAN i\b/.test(d)), plan.join(' | '));
 });

@@ -319,6 +319,12 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX idx_restrictions_global_id ON restrictions(global_id);
   CREATE INDEX idx_restrictions_active ON restrictions(incoming_id) WHERE lifted_at IS NULL;
   `,
+  // 4: the protection periods written on documents, indexed, so that the automatic declassification at
+  //    every unlock finds what is due by two index ranges (this and the document date) instead of
+  //    reading every record of the level.
+  `
+  CREATE INDEX idx_incoming_protection_until ON incoming(protection_until) WHERE protection_until IS NOT NULL;
+  `,
 ];
 
 /** Tables of a compartment that hold records (each with a global_id), as the event log names them. */
