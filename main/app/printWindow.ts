@@ -7,6 +7,7 @@ import { BrowserWindow } from 'electron';
 import type { Logger } from '../core/log';
 import type { PrinterInfo, PrintOutcome } from './outputs';
 import { APP_ENTRY_URL } from './policy';
+import { HARDENED_WEB_PREFERENCES } from './window';
 
 const READY_TIMEOUT_MS = 120_000;
 
@@ -32,19 +33,8 @@ export async function printTicketSilently(ticket: string, printer: string, log: 
     show: false,
     width: 800,
     height: 1100,
-    webPreferences: {
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-      navigateOnDragDrop: false,
-      devTools: false,
-    },
+    // The same hardening as the main window, without a preload: the page cannot talk to main.
+    webPreferences: { ...HARDENED_WEB_PREFERENCES, devTools: false },
   });
   win.setContentProtection(true);
   try {

@@ -11,6 +11,26 @@ export interface WindowOptions {
   log: Logger;
 }
 
+/**
+ * What every window of ours runs with: sandboxed, isolated, no Node, no webviews, nothing insecure.
+ * The main window adds its preload; the print window (printWindow.ts) has none.
+ */
+export const HARDENED_WEB_PREFERENCES = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  experimentalFeatures: false,
+  webviewTag: false,
+  spellcheck: false,
+  enableWebSQL: false,
+  navigateOnDragDrop: false,
+  safeDialogs: true,
+} as const;
+
 export function createMainWindow(opts: WindowOptions): BrowserWindow {
   const win = new BrowserWindow({
     title: 'SecureDesk',
@@ -20,23 +40,7 @@ export function createMainWindow(opts: WindowOptions): BrowserWindow {
     minHeight: 640,
     show: false,
     backgroundColor: '#ffffff',
-    webPreferences: {
-      preload: opts.preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      spellcheck: false,
-      enableWebSQL: false,
-      navigateOnDragDrop: false,
-      safeDialogs: true,
-      devTools: !app.isPackaged,
-    },
+    webPreferences: { ...HARDENED_WEB_PREFERENCES, preload: opts.preloadPath, devTools: !app.isPackaged },
   });
   // Windows: the window shows black in screenshots, screen recorders and remote-desktop capture.
   win.setContentProtection(true);
