@@ -21,7 +21,7 @@ import { makeSamplePdf } from '../../main/devhost/samplePdf';
  * under it can be refilled once: retry instead of failing the test on ENOTEMPTY.
  */
 export function removeTree(dir: string): void {
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 30, retryDelay: 100 });
 }
 
 export function tempDir(prefix = 'securedesk-test-'): { dir: string; cleanup(): void } {

@@ -10,7 +10,8 @@ import { Desk } from '../../main/core/desk';
 import { actorFor, getUser } from '../../main/core/org/users';
 import { newDesk, registration, softIdentity } from '../helpers/desk';
 
-const COUNT = 60;
+// Two chunks of 50 and more: the kill, after the first chunk, lands with tens of records still to go.
+const COUNT = 110;
 let env: Awaited<ReturnType<typeof newDesk>>;
 const ids: number[] = [];
 
@@ -35,7 +36,7 @@ after(() => env.cleanup());
  * Runs the job in a child and kills it (SIGKILL) once it has finished `after` records, plus a random
  * delay (up to about two records' time), so that the kill lands at a different step of a move each run.
  */
-async function killAfter(dir: string, after: number, jitterMs = Math.floor(Math.random() * 150)): Promise<string> {
+async function killAfter(dir: string, after: number, jitterMs = Math.floor(Math.random() * 100)): Promise<string> {
   const id = softIdentity();
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/processes/autoDeclassifyChild.ts', dir], {
     stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SD_TEST_CERT: id.certPem, SD_TEST_KEY: id.keyPem },
