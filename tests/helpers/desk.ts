@@ -18,10 +18,19 @@ import { makeSamplePdf } from '../../main/devhost/samplePdf';
 /**
  * Removes a profile directory. A background integrity check of a just-closed profile may still be
  * opening a compartment (its read-only connection makes the -shm file), so a directory emptied
- * under it can be refilled once: retry instead of failing the test on ENOTEMPTY.
+ * under it can be refilled: wait and retry. (rmSync's own retries do not wait except on Windows.)
  */
 export function removeTree(dir: string): void {
-  rmSync(dir, { recursive: true, force: true, maxRetries: 30, retryDelay: 100 });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTEMPTY' || attempt >= 50) throw err;
+      // A synchronous pause: the worker thread finishes its check meanwhile.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
 }
 
 export function tempDir(prefix = 'securedesk-test-'): { dir: string; cleanup(): void } {

@@ -161,6 +161,11 @@ export class TestPki {
     return party;
   }
 
+  /** Sets the serial (hex) of the next certificate `issuer` issues. */
+  nextSerial(issuer: Party, hex: string): void {
+    writeFileSync(join(this.caDir(issuer.name), 'serial'), `${hex}\n`);
+  }
+
   /** Revokes `party`'s certificate in its issuer's `openssl ca` database (revocation date: now). */
   revoke(party: Party, issuer: Party, reason?: 'keyCompromise' | 'superseded' | 'cessationOfOperation'): void {
     const ca = this.caDir(issuer.name);

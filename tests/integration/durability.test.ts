@@ -133,6 +133,18 @@ async function damagedProfile(n: number) {
   return { ...env, file, it };
 }
 
+/**
+ * Holds the integrity checks until released: the window between the unlock and the verdict is then
+ * the test's, not a race against a quick_check of a small file. `hold()` arms it again.
+ */
+function checkHold() {
+  let release!: () => void;
+  let held = Promise.resolve();
+  const hold = () => { held = new Promise<void>((r) => (release = r)); };
+  hold();
+  return { beforeIntegrityCheck: () => held, release: () => release(), hold };
+}
+
 /** Lets a lingering connection of a locked profile (closed after its verdict) finish. */
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
@@ -141,7 +153,8 @@ const filesOf = (file: string) => `${sha(file)} wal ${existsSync(`${file}-wal`) 
 
 test('unlock does not wait for the integrity check: it runs on the worker, and a bad verdict switches to read-only with the banner', async () => {
   const env = await damagedProfile(40);
-  const desk = await Desk.open({ profileDir: env.dir });
+  const checks = checkHold();
+  const desk = await Desk.open({ profileDir: env.dir, beforeIntegrityCheck: checks.beforeIntegrityCheck });
   try {
     const session = await desk.unlock(env.identity);
     assert.equal(desk.integrity, 'checking', 'the session is open before the verdict');
@@ -149,6 +162,7 @@ test('unlock does not wait for the integrity check: it runs on the worker, and a
     assert.equal(session.user.fullName, 'Nguyễn Thị Hương', 'reads proceed at once');
     // What the window asks right after the unlock: answered with the verdict.
     const shown = handlers['app.verdict']({ desk } as unknown as HandlerContext, {});
+    checks.release();
     const verdict = await desk.verdict();
     assert.equal(verdict.ok, false);
     assert.match(verdict.ok ? '' : verdict.damage, /quick_check|corrupt|malformed/i);
@@ -185,12 +199,14 @@ test('a damaged compartment file: unlock reads at once, its check on the worker 
   closeSync(fd);
   const base = join(env.dir, 'securedesk.db');
   const before = [filesOf(base), filesOf(file)];
-  const opened = await Desk.open({ profileDir: env.dir });
+  const checks = checkHold();
+  const opened = await Desk.open({ profileDir: env.dir, beforeIntegrityCheck: checks.beforeIntegrityCheck });
   try {
     const session = await opened.unlock(env.identity);
     assert.equal(opened.integrity, 'checking', 'the session is open before the verdict');
     const actor = { ...session.user, rights: session.rights };
     const adding = opened.org.addUser(it, { fullName: 'Lê Văn C', position: 'Chuyên viên', role: 'chuyen_vien', clearance: 'thuong' });
+    checks.release();
     const verdict = await opened.verdict();
     assert.equal(verdict.ok, false);
     assert.match(verdict.ok ? '' : verdict.damage, /compartment thuong/, 'the damage names the compartment');
@@ -216,7 +232,8 @@ test('a damaged compartment file: unlock reads at once, its check on the worker 
 test('a write issued before the verdict waits for it, and never lands on a damaged database', async () => {
   const env = await damagedProfile(40);
   const before = filesOf(env.file);
-  const desk = await Desk.open({ profileDir: env.dir });
+  const checks = checkHold();
+  const desk = await Desk.open({ profileDir: env.dir, beforeIntegrityCheck: checks.beforeIntegrityCheck });
   try {
     const session = await desk.unlock(env.identity);
     const actor = { ...session.user, rights: session.rights };
@@ -229,6 +246,9 @@ test('a write issued before the verdict waits for it, and never lands on a damag
     }));
     let settledEarly = false;
     void Promise.allSettled([adding, registering]).then(() => (settledEarly = desk.integrity === 'checking'));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(settledEarly, false, 'the writes wait while the check is held');
+    checks.release();
     await assert.rejects(adding, (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
     await assert.rejects(registering, (e: unknown) => e instanceof DeskError && e.code === 'READ_ONLY');
     assert.equal(settledEarly, false, 'the writes waited for the verdict');
@@ -246,12 +266,14 @@ test('on a sound database a write issued before the verdict lands after it; a lo
   const env = await newDesk('state');
   const it = addActor(env.desk, 'quan_tri', 'tuyet_mat', 'Phạm Quản Trị');
   env.desk.close();
-  const desk = await Desk.open({ profileDir: env.dir });
+  const checks = checkHold();
+  const desk = await Desk.open({ profileDir: env.dir, beforeIntegrityCheck: checks.beforeIntegrityCheck });
   try {
     await desk.unlock(env.identity);
     assert.equal(desk.integrity, 'checking');
     const order: string[] = [];
     void desk.verdict().then(() => order.push('verdict'));
+    setTimeout(checks.release, 50);
     const added = await desk.org.addUser(it, { fullName: 'Lê Văn C', position: 'Chuyên viên', role: 'chuyen_vien', clearance: 'thuong' });
     order.push('write');
     assert.deepEqual(order, ['verdict', 'write']);
@@ -261,10 +283,12 @@ test('on a sound database a write issued before the verdict lands after it; a lo
     assert.equal(desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'session.unlock'").pluck().get(), 2, 'the unlock record, held for the verdict, is written');
     // Locked while the next check runs: its records are written once the verdict is in.
     desk.close();
+    checks.hold();
     await desk.unlock(env.identity);
     assert.equal(desk.integrity, 'checking');
     desk.close();
     assert.equal(desk.state, 'locked');
+    checks.release();
     await new Promise((r) => setTimeout(r, 100));
     await desk.unlock(env.identity);
     await desk.verdict();

@@ -49,7 +49,8 @@ export type CrlInput = Uint8Array | string | CrlInfo;
 
 const PEM_CRL = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/g;
 const isInfo = (c: CrlInput): c is CrlInfo => typeof c === 'object' && !(c instanceof Uint8Array);
-const hexSerial = (b: Uint8Array) => (toHex(b).replace(/^0+(?=.)/, '') || '0').toUpperCase();
+/** The serial as CertificateInfo.serialNumber spells it (whole leading zero bytes dropped, a leading zero nibble kept). */
+const hexSerial = (b: Uint8Array) => toHex(b).toUpperCase();
 
 /** Parses every CRL in the inputs (DER, or PEM with one or more X509 CRL blocks). Throws MALFORMED_CERTIFICATE. */
 export function parseCrls(inputs: readonly CrlInput[]): CrlInfo[] {

@@ -60,6 +60,11 @@ export interface VaultOptions {
   trustAnchors?: readonly Uint8Array[];
   /** The CRL files IT installed (machine configuration), read at each verification. */
   revocationLists?: () => Promise<ReadonlyArray<{ path: string; bytes: Uint8Array }>>;
+  /**
+   * Awaited before each integrity check starts on the worker. Tests hold the verdict with it to
+   * act in the window between the unlock and the verdict, which on a small file is a race.
+   */
+  beforeIntegrityCheck?: () => Promise<void>;
 }
 
 /**
@@ -113,6 +118,7 @@ export class ProfileVault implements ContextSource {
   private readonly workListeners: Array<(event: Extract<DeskEvent, { type: 'work.progress' }>) => void> = [];
   /** Connections of locked sessions kept until their integrity verdict (closing when it is in). */
   private readonly lingering = new Set<Promise<unknown>>();
+  private readonly beforeIntegrityCheck: (() => Promise<void>) | null;
   private readonly recovery: readonly Uint8Array[];
   private readonly trustAnchors: readonly Uint8Array[];
   private readonly revocationLists: () => Promise<ReadonlyArray<{ path: string; bytes: Uint8Array }>>;
@@ -126,6 +132,7 @@ export class ProfileVault implements ContextSource {
     this.now = opts.now ?? (() => new Date());
     this.recovery = opts.recoveryCertificates ?? [];
     this.trustAnchors = opts.trustAnchors ?? [];
+    this.beforeIntegrityCheck = opts.beforeIntegrityCheck ?? null;
     this.auditAnchor = new AuditAnchor(profileDir, this.log, this.now);
     for (const r of this.recovery) if (!canUnlock(parseCertificate(r))) throw new Error('the recovery certificate cannot be used for key transport (RSA keyEncipherment needed)');
   }
@@ -303,7 +310,7 @@ export class ProfileVault implements ContextSource {
     this.checks = null;
     if (!checked) {
       const t0 = performance.now();
-      const base = checkIntegrityOffThread(file, opts.hexKey).then(
+      const base = this.checkFile(file, opts.hexKey).then(
         ({ result }): Verdict => {
           if (result.ok) this.log.log('info', 'database integrity check passed', { ms: Math.round(performance.now() - t0) });
           return result;
@@ -335,6 +342,12 @@ export class ProfileVault implements ContextSource {
     const c = this.checks;
     this.checks = c ? { base: c.base, compartments: () => undefined } : null;
     c?.compartments(checks);
+  }
+
+  /** PRAGMA quick_check of a file on the database worker (after the test hold, if any). */
+  private async checkFile(file: string, hexKey: string | undefined) {
+    if (this.beforeIntegrityCheck) await this.beforeIntegrityCheck();
+    return checkIntegrityOffThread(file, hexKey);
   }
 
   /** Resolves once no connection of an earlier session is left waiting for its verdict. */
@@ -570,7 +583,7 @@ export class ProfileVault implements ContextSource {
     this.arms = attached.length > 0 ? attached.map((level) => ({ schema: schemaOf(level), level })) : [{ schema: 'c_none', level: null }];
     // Each compartment file is checked on the database worker like the base; a damaged one makes the
     // whole profile read-only (the verdict's damage names its level).
-    this.handInChecks(attached.map((level) => checkIntegrityOffThread(compartmentFile(this.profileDir, level), this.levelKeys.get(level)!.key.toString('hex')).then(
+    this.handInChecks(attached.map((level) => this.checkFile(compartmentFile(this.profileDir, level), this.levelKeys.get(level)!.key.toString('hex')).then(
       ({ result }): Verdict => (result.ok ? result : { ok: false, damage: `compartment ${level}: ${result.damage}` }),
       (err: unknown): Verdict => ({ ok: false, damage: `compartment ${level}: integrity check failed to run: ${(err as Error).message}` }),
     )));

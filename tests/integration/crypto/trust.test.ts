@@ -152,6 +152,17 @@ describe('revocation by the CRLs IT installed', () => {
     assert.match(half.revocation.reasonVi, /Cơ quan chứng thực gốc thử nghiệm/);
   });
 
+  test('a serial whose first byte is below 0x10 is found on the CRL (its leading zero digit is kept on both sides)', async () => {
+    pki.nextSerial(pki.inter, '0A1B2C3D4E5F60718293A4B5C6D7E8F9');
+    pki.issue('lowSerial', { subject: '/C=VN/O=Bộ Tài chính/CN=Phạm Văn Số Nhỏ', issuer: pki.inter, key: 'ec-p256', keyUsage: 'digitalSignature, nonRepudiation' });
+    const sig = await sign('lowSerial');
+    pki.revoke(p('lowSerial'), pki.inter, 'keyCompromise');
+    const r = await verify(sig, { crls: [pki.crl(pki.inter), pki.crl(pki.root)] });
+    assert.equal(r.signer?.serial, '0A1B2C3D4E5F60718293A4B5C6D7E8F9');
+    assert.equal(r.revocation.status, 'revoked');
+    assert.equal(r.valid, false);
+  });
+
   test('a CRL signed by another key under the same name, or out of date, does not count; a revocation on a stale CRL still does', async () => {
     const sig = await sign('bob');
     const forged = pki.crl(p('fakeInter'));
