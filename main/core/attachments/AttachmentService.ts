@@ -2,7 +2,7 @@
 // file for the viewer through a short-lived, unguessable ticket. Every view is recorded.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { StagedFile } from '../../../common/contract';
+import { STAGE_ACCESS, type StagedFile } from '../../../common/contract';
 import { secrecyRank } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { appendAudit } from '../audit/auditLog';
@@ -44,7 +44,7 @@ export class AttachmentService {
   }
 
   async stage(actor: Actor, source: Readable, name: string): Promise<StagedFile> {
-    authorize(actor, 'doc.register');
+    authorize(actor, STAGE_ACCESS);
     const c = this.vault.context();
     await c.writable();
     const meta = await c.store.stage(source, name, c.attachmentLimit(), actor.id);
@@ -53,7 +53,7 @@ export class AttachmentService {
   }
 
   async discard(actor: Actor, stagedId: string): Promise<void> {
-    authorize(actor, 'doc.register');
+    authorize(actor, STAGE_ACCESS);
     const { store } = this.vault.context();
     await store.stagedMeta(stagedId, actor.id);
     await store.discard(stagedId);
