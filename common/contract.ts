@@ -477,6 +477,8 @@ export interface AuthorityView {
   unitId: number | null;
   validFrom: string;
   validTo: string | null;
+  /** Withdrawn before it started: it counted for no day. */
+  withdrawn: boolean;
 }
 export interface UnitLinkView { kind: 'merge' | 'split'; onDate: string; decision: string; unitId: number }
 export interface InternalUnitHistory {

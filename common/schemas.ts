@@ -359,7 +359,7 @@ export const closeYearSchema = z
   .strict();
 
 export const internalUnitAddSchema = z
-  .object({ name: text(200, m('unit.nameRequired')), parentId: id.optional() })
+  .object({ name: text(200, m('unit.nameRequired')), code: z.string().trim().max(20, m('value.tooLong', { max: 20 })).optional(), parentId: id.optional() })
   .strict();
 export const internalUnitUpdateSchema = z
   .object({ id, name: text(200, m('unit.nameRequired')), parentId: id.nullable(), active: z.boolean() })

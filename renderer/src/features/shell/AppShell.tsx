@@ -14,7 +14,7 @@ import { DraftOffer } from '../incoming/DraftOffer';
 import { IncomingDetailView } from '../incoming/IncomingDetailView';
 import { IncomingPage } from '../incoming/IncomingPage';
 import { RegisterDialog } from '../incoming/RegisterDialog';
-import { InternalUnitsPage } from '../registers/InternalUnitsPage';
+import { StructurePage } from '../structure/StructurePage';
 import { AuditPage } from '../audit/AuditPage';
 import { RegistersPage } from '../registers/RegistersPage';
 import { CopyRegisterPage } from '../secrets/CopyRegisterPage';
@@ -102,7 +102,7 @@ export function AppShell() {
           {view.name === 'users' && isAdmin && <UsersPage />}
           {view.name === 'tokens' && isAdmin && <TokensPage />}
           {view.name === 'registers' && (isAdmin || mayRegister) && <RegistersPage />}
-          {view.name === 'internalUnits' && isAdmin && <InternalUnitsPage />}
+          {view.name === 'internalUnits' && isAdmin && <StructurePage />}
           {view.name === 'audit' && isAdmin && <AuditPage />}
           {view.name === 'copyRegister' && <CopyRegisterPage />}
           {view.name === 'secretRegisters' && <SecretRegistersPage />}
