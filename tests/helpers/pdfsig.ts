@@ -44,7 +44,9 @@ export class NssDb {
 
   /** pdfsig's report on `path`, parsed. */
   check(path: string): PdfsigReport {
-    const r = spawnSync('pdfsig', ['-nssdir', `sql:${this.dir}`, '-no-ocsp', path], { encoding: 'utf8' });
+    // Not -no-ocsp: poppler 22.12 then reports every certificate as "Unknown issue"; the test
+    // certificates carry no AIA, so nothing is fetched anyway.
+    const r = spawnSync('pdfsig', ['-nssdir', `sql:${this.dir}`, path], { encoding: 'utf8' });
     const raw = `${r.stdout}${r.stderr}`;
     if (/does not contain any signatures/.test(raw)) return { unsigned: true, signatures: [], raw };
     const signatures = raw.split(/^Signature #\d+:$/m).slice(1).map((block) => {
@@ -74,8 +76,13 @@ export function extractSignature(pdf: Uint8Array, index: number): { cms: Buffer;
   const text = Buffer.from(pdf).toString('latin1');
   const ranges = [...text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)].map((m) => m.slice(1, 5).map(Number));
   const [a, b, c, d] = ranges[index]!;
-  const hex = text.slice(b! + 1, c! - 1).replace(/(00)+$/, '');
-  return { cms: Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex'), content: Buffer.concat([Buffer.from(pdf.subarray(a!, a! + b!)), Buffer.from(pdf.subarray(c!, c! + d!))]) };
+  const padded = Buffer.from(text.slice(b! + 1, c! - 1).replace(/\s+/g, ''), 'hex');
+  // The DER length of the ContentInfo: the padding after it is zeros. NSS writes BER with
+  // indefinite lengths (0x80): then all of it, openssl stops at the end-of-contents itself.
+  const l = padded[1]!;
+  const n = l & 0x7f;
+  const len = l === 0x80 ? padded.length : l < 0x80 ? 2 + l : 2 + n + padded.subarray(2, 2 + n).reduce((acc, x) => acc * 256 + x, 0);
+  return { cms: padded.subarray(0, len), content: Buffer.concat([Buffer.from(pdf.subarray(a!, a! + b!)), Buffer.from(pdf.subarray(c!, c! + d!))]) };
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {

@@ -93,8 +93,8 @@ export interface PdfVerifyOptions {
   isOrganisation?: (cert: CertificateInfo) => boolean;
 }
 
-const PERSONAL_ID = /^(CMND|CCCD|CMT|HC|PID|PASSPORT)\s*[:\-]/i;
-const ORGANISATION_ID = /^(MST|MNS|MDV|MCQ|MSDN|TIN)\s*[:\-]/i;
+const PERSONAL_ID = /^(CMND|CCCD|CMT|HC|PID|PASSPORT)\s*[:-]/i;
+const ORGANISATION_ID = /^(MST|MNS|MDV|MCQ|MSDN|TIN)\s*[:-]/i;
 const fold = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').trim().toLocaleLowerCase('vi');
 
 /**
