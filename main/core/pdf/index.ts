@@ -5,3 +5,4 @@ export { verifyPdfSignatures, isOrganisationCertificate, parsePdfDate, type PdfV
 export { isoVietnam, signatureWidgets, type PdfAppearance, type Rect } from './appearance';
 export { PdfError, type PdfErrorReason } from './errors';
 export { readStructure, type PdfStructure } from './structure';
+export { pdfVerificationView, verifyPdfWithWorkstationTrust } from './view';

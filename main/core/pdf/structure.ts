@@ -65,20 +65,20 @@ const num = (dict: string, key: string): number | null => {
 
 /** Offsets just after each %%EOF (with its CR/LF). */
 function eofMarkers(bytes: Uint8Array): number[] {
-  const text = latin1(bytes);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const ends: number[] = [];
-  for (let i = text.indexOf('%%EOF'); i >= 0; i = text.indexOf('%%EOF', i + 5)) {
+  for (let i = buf.indexOf('%%EOF'); i >= 0; i = buf.indexOf('%%EOF', i + 5)) {
     let e = i + 5;
-    if (text[e] === '\r') e++;
-    if (text[e] === '\n') e++;
+    if (buf[e] === 0x0d) e++;
+    if (buf[e] === 0x0a) e++;
     ends.push(e);
   }
   return ends;
 }
 
 function readTable(bytes: Uint8Array, offset: number): XrefSection {
-  // Sections are small next to the file; read a generous window as text.
-  const text = latin1(bytes, offset, bytes.length);
+  // Sections are small next to the file (20 bytes an entry); read a generous window as text.
+  const text = latin1(bytes, offset, Math.min(bytes.length, offset + (16 << 20)));
   let i = 4; // past "xref"
   const objects = new Map<number, number | null>();
   const sub = /\s*(\d+)\s+(\d+)\s*?[\r\n]+/y;

@@ -241,6 +241,13 @@ export async function verifyPdfSignatures(pdf: Uint8Array, o: PdfVerifyOptions):
   } catch (e) {
     if ((e as PdfError).reason === 'PDF_UNPARSEABLE') throw e;
   }
+  // A signature dictionary is never compressed (its /Contents must lie in the file as bytes that
+  // /ByteRange leaves out): without "/ByteRange" the file carries no signature, and pdf-lib need
+  // not read it.
+  if (Buffer.from(pdf.buffer, pdf.byteOffset, pdf.length).indexOf('/ByteRange') < 0) {
+    return { status: 'unsigned', ok: false, signatures: [], agencySignature: null, fileSize: pdf.length, revisions: structure?.revisionEnds.length ?? 0,
+      findings: [{ code: 'unsigned', reason: 'the PDF carries no signature', messageVi: 'Tệp PDF không có chữ ký số.' }], messageVi: 'Tệp PDF không có chữ ký số.' };
+  }
   let doc: PDFDocument;
   try {
     doc = await PDFDocument.load(pdf, { updateMetadata: false, ignoreEncryption: true });
