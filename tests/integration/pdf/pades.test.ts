@@ -84,7 +84,8 @@ async function appendContentUpdate(pdf: Uint8Array): Promise<Uint8Array> {
 
 before(async () => {
   pki = await standardPki();
-  await pki.generateKeys({ agency: 'rsa2048' });
+  await pki.generateKeys({ agency: 'rsa2048', tsa: 'ec-p256' });
+  pki.issue('tsa', { key: 'ec-p256', subject: '/C=VN/O=Ban Cơ yếu Chính phủ/CN=Dịch vụ cấp dấu thời gian thử nghiệm', issuer: pki.inter, keyUsage: 'digitalSignature', extKeyUsage: 'critical, timeStamping' });
   // The agency's certificate: the organisation itself is the subject (CN = O), as Ban Cơ yếu issues them.
   pki.issue('agency', { subject: '/C=VN/L=Hà Nội/O=Bộ Tài chính/CN=Bộ Tài chính', issuer: pki.inter, keyUsage: 'digitalSignature, nonRepudiation' });
   hsm = await createSoftHsm({ tokens: ['userEc'] });
@@ -114,6 +115,8 @@ before(async () => {
   // A real SoftHSM token key (EC P-256 through the token bridge), then the agency.
   const byToken = await timed(() => signPdf(streams, { key: tokenKey, appearance: { ...signerLook, name: 'Trần Thị Bình' } }));
   put('token-agency', await timed(() => signPdf(byToken, { key: key('agency'), chain, appearance: { kind: 'seal', image: seal } })));
+  // PAdES B-T: an RFC 3161 timestamp over the signature value (openssl ts as the authority).
+  put('timestamped', await signPdf(classic, { key: key('agency'), chain, appearance: { kind: 'attachment-note', numberSymbol: '125/QĐ-BTC' }, timestamp: async (sv) => pki.timestampToken(pki.get('tsa'), sv, [pki.inter]) }));
   // EC P-384, invisible.
   put('ec384-invisible', await timed(() => signPdf(streams, { key: key('ec384'), chain })));
   // Another signer than SecureDesk: pdfsig itself (poppler + NSS, adbe.pkcs7.detached), then our agency signature on top.
@@ -141,7 +144,7 @@ after(async () => {
   pki?.cleanup();
 });
 
-const ours = ['one-rsa', 'signer-agency', 'attachment', 'token-agency', 'ec384-invisible', 'by-pdfsig-then-agency'];
+const ours = ['one-rsa', 'signer-agency', 'attachment', 'token-agency', 'timestamped', 'ec384-invisible', 'by-pdfsig-then-agency'];
 
 describe('what SecureDesk signs', () => {
   test('pdfsig: every signature valid and trusted, the last one covering the whole document', () => {
@@ -187,6 +190,16 @@ describe('what SecureDesk signs', () => {
     assert.deepEqual(r.signatures.map((s) => s.revision), [2, 3], 'each signature ends its own revision');
     assert.equal(r.signatures[0]!.signer?.organisation, 'Bộ Tài chính');
     assert.ok(r.signatures.every((s) => s.signingTime instanceof Date && Math.abs(s.signingTime.getTime() - Date.now()) < 10 * 60_000));
+  });
+
+  test('a timestamped signature (B-T): the certificate is judged at the timestamp', async () => {
+    const r = await verify(corpus.get('timestamped')!);
+    assert.equal(r.ok, true, r.messageVi);
+    const s = r.signatures[0]!;
+    assert.ok(s.flags.includes('timestamped'));
+    assert.ok(s.timestamp && Math.abs(s.timestamp.time.getTime() - Date.now()) < 10 * 60_000);
+    assert.match(s.timestamp.authority, /dấu thời gian/);
+    assert.equal(s.verification?.validatedAtSource, 'timestamp');
   });
 
   test('a document signed by the person only: the agency signature is missing', async () => {
