@@ -82,14 +82,16 @@ export function decodeTextString(o: unknown): string {
   return typeof v?.decodeText === 'function' ? v.decodeText() : '';
 }
 
+type Fonts = Partial<Record<'F1' | 'F2', PDFFont>>;
+
 class Painter {
   private readonly ops: string[] = [];
-  constructor(private readonly fonts: { F1: PDFFont; F2: PDFFont }) {}
+  constructor(private readonly fonts: Fonts) {}
 
   /** One line of text centred (or right-aligned) in [x, x + width], shrunk to fit. */
   text(s: string, font: 'F1' | 'F2', size: number, x: number, y: number, width: number, align: 'center' | 'right' | 'left' = 'center'): void {
     if (!s) return;
-    const f = this.fonts[font];
+    const f = this.fonts[font]!;
     const fit = Math.min(size, (width / Math.max(1, f.widthOfTextAtSize(s, 1))) * 0.98);
     const w = f.widthOfTextAtSize(s, fit);
     const tx = align === 'center' ? x + (width - w) / 2 : align === 'right' ? x + width - w : x;
@@ -120,9 +122,14 @@ export async function buildAppearance(doc: PDFDocument, a: PdfAppearance, signin
   if (pageCount === 0) throw new PdfError('VALIDATION', 'PDF_NO_PAGE', 'Tệp PDF không có trang nào để đặt chữ ký.', 'the PDF has no pages');
   if (a.kind === 'invisible') return { pageIndex: 0, rect: { x: 0, y: 0, width: 0, height: 0 }, stream: null };
 
-  doc.registerFontkit(fontkit);
-  const { regular, bold } = loadFonts();
-  const fonts = { F1: await doc.embedFont(regular, { subset: true }), F2: await doc.embedFont(bold, { subset: true }) };
+  // Only the faces the appearance writes with are embedded (a seal has no text at all).
+  const faces: Array<'F1' | 'F2'> = a.kind === 'signer' ? (a.image ? ['F2'] : ['F1', 'F2']) : a.kind === 'attachment-note' ? ['F1'] : [];
+  const fonts: Fonts = {};
+  if (faces.length) {
+    doc.registerFontkit(fontkit);
+    const { regular, bold } = loadFonts();
+    for (const f of faces) fonts[f] = await doc.embedFont(f === 'F1' ? regular : bold, { subset: true });
+  }
   const p = new Painter(fonts);
   const xobjects: Record<string, PDFRef> = {};
   let pageIndex: number;
@@ -165,7 +172,7 @@ export async function buildAppearance(doc: PDFDocument, a: PdfAppearance, signin
     pageIndex = checkPage(a.page ?? 0);
     const box = pageBox(doc, pageIndex);
     const lines = [a.numberSymbol, isoVietnam(signingTime)];
-    const width = Math.max(...lines.map((l) => fonts.F1.widthOfTextAtSize(l, 10))) + 4;
+    const width = Math.max(...lines.map((l) => fonts.F1!.widthOfTextAtSize(l, 10))) + 4;
     const height = 26;
     const margin = 20;
     rect = { x: box.x + box.width - margin - width, y: box.y + box.height - margin - height, width, height };
@@ -176,7 +183,7 @@ export async function buildAppearance(doc: PDFDocument, a: PdfAppearance, signin
   await doc.flush();
   const ctx = doc.context;
   const resources = ctx.obj({
-    Font: { F1: fonts.F1.ref, F2: fonts.F2.ref },
+    ...(faces.length ? { Font: Object.fromEntries(faces.map((f) => [f, fonts[f]!.ref])) } : {}),
     ...(Object.keys(xobjects).length ? { XObject: xobjects } : {}),
   });
   const stream = ctx.flateStream(p.content(), { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, rect.width, rect.height], Resources: resources });
