@@ -184,8 +184,10 @@ async function verifyOne(bytes: Uint8Array, raw: RawSignature, revisionEnds: num
   const flags: PdfSignatureFlag[] = [];
   const end = c + d;
   // Sound: two ranges from the start of the file, the gap between them exactly the <hex> string.
-  const sound = raw.byteRange.length === 4 && a === 0 && b > 0 && c > b && d >= 0 && end <= bytes.length
-    && bytes[b] === 0x3c && bytes[c - 1] === 0x3e && /^<[0-9A-Fa-f\s]*>$/.test(pdfText(bytes, b, c));
+  // And that string is this signature's own /Contents (no signature wrapping: a gap holding some
+  // other value while the dictionary's /Contents sits elsewhere).
+  const gap = raw.byteRange.length === 4 && a === 0 && b > 0 && c > b && d >= 0 && end <= bytes.length ? pdfText(bytes, b, c) : '';
+  const sound = /^<[0-9A-Fa-f\s]*>$/.test(gap) && Buffer.from(gap.slice(1, -1).replace(/\s+/g, ''), 'hex').equals(Buffer.from(raw.contents));
   const base = {
     fieldName: raw.fieldName, subFilter: raw.subFilter, byteRange,
     coversWholeDocument: sound && end === bytes.length,

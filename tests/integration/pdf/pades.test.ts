@@ -278,6 +278,10 @@ describe('SecureDesk and pdfsig agree on the corpus', () => {
     const tampered = await verify(corpus.get('tampered')!);
     assert.ok(tampered.signatures[0]!.flags.includes('digest-mismatch'));
     assert.ok((await verify(corpus.get('untrusted')!)).signatures[0]!.flags.includes('untrusted'));
+    // A /ByteRange that does not start at 0, or whose gap is not the signature's own /Contents.
+    const shifted = Buffer.from(corpus.get('one-rsa')!).toString('latin1').replace('/ByteRange [0 ', '/ByteRange [1 ');
+    const bad = await verify(new Uint8Array(Buffer.from(shifted, 'latin1')));
+    assert.deepEqual([bad.status, bad.signatures[0]!.valid, bad.signatures[0]!.flags.includes('malformed')], ['invalid', false, true]);
     const other = await verify(corpus.get('by-pdfsig-then-agency')!);
     assert.equal(other.ok, true, other.messageVi);
     assert.equal(other.signatures[0]!.subFilter, 'adbe.pkcs7.detached');
