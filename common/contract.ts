@@ -196,6 +196,35 @@ export interface StagedFile {
   isPdf: boolean;
   /** Registered documents that already hold a file with the same hash. */
   duplicates: DuplicateRef[];
+  /** A PDF's signatures (PAdES), checked when it was staged; absent for other files. */
+  pdfSignatures?: PdfSignaturesView;
+}
+/** One signature inside a PDF, as the registration form shows it (main/core/pdf/view.ts). */
+export interface PdfSignatureView {
+  index: number;
+  signer: string | null;
+  organisation: string | null;
+  /** The agency's (cơ quan, tổ chức) signature: the last one made with an organisation's certificate. */
+  agency: boolean;
+  /** ISO 8601; the time the signer claims. */
+  signingTime: string | null;
+  /** ISO 8601; a trusted timestamp's time. */
+  timestamp: string | null;
+  coversWholeDocument: boolean;
+  /** The signed bytes are unchanged. */
+  integrity: boolean;
+  valid: boolean;
+  flags: string[];
+  message: string;
+}
+export interface PdfSignaturesView {
+  /** unreadable: not a PDF that could be checked. */
+  status: 'valid' | 'invalid' | 'unsigned' | 'unreadable';
+  /** Every signature valid, the last covering the whole file, the agency's there and valid. */
+  ok: boolean;
+  signatures: PdfSignatureView[];
+  findings: Array<{ code: string; message: string }>;
+  message: string;
 }
 export interface AttachmentInfo {
   id: number;
