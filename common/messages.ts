@@ -361,6 +361,8 @@ export const MESSAGES_VI = {
   'secretRegister.lateAcknowledgementIncoming': 'Lần chuyển ngày {{date}} thuộc Sổ đăng ký bí mật nhà nước đến năm {{year}} đã khóa sổ nên không ký nhận muộn được. Văn thư cần ghi lần chuyển giao mới trong năm nay để người nhận ký nhận vào đó.',
   'secretRegister.closeInSecretArea': '“{{register}}” là sổ bí mật nhà nước: khóa sổ năm tại mục Sổ bí mật nhà nước, sau khi in sổ (PDF) cả năm.',
   'secretRegister.copyYearClosed': 'Sổ quản lý sao, chụp bí mật nhà nước năm {{year}} đã khóa sổ: không ghi thêm bản sao vào dãy số năm {{year}} được. Hãy kiểm tra ngày giờ của máy trạm.',
+  'pdf.changedAfterSigning': 'Tệp “{{name}}” đã bị sửa đổi sau khi ký số (chữ ký cuối cùng không bảo đảm toàn bộ tệp): không vào sổ tệp này. Hãy đề nghị cơ quan ban hành gửi lại văn bản.',
+  'pdf.appendedAfterSigning': 'Tệp “{{name}}” có dữ liệu được thêm vào sau chữ ký số (chữ ký chỉ bảo đảm một phần của tệp): không vào sổ tệp này. Hãy đề nghị cơ quan ban hành gửi lại văn bản.',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

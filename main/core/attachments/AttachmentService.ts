@@ -13,11 +13,9 @@ import { locate } from '../documents/arms';
 import { visibleArm } from '../documents/incoming';
 import type { Secrecy } from '../../../common/domain';
 import { authorize, type Actor } from '../org/rights';
-import { verifyPdfWithWorkstationTrust } from '../pdf/view';
+import { PDF_CHECK_LIMIT, readAll, verifyPdfWithWorkstationTrust } from '../pdf/view';
 
 const TICKET_TTL_MS = 10 * 60 * 1000;
-/** Larger PDFs are staged without a signature check (it reads the whole file into memory). */
-const PDF_CHECK_LIMIT = 64 * 1024 * 1024;
 
 export interface AttachmentTicket {
   /** The compartment whose store holds the blob. */
@@ -55,9 +53,7 @@ export class AttachmentService {
     const staged: StagedFile = { stagedId: meta.stagedId, name: meta.name, size: meta.size, sha256: meta.sha256, isPdf: meta.isPdf, duplicates };
     // An incoming PDF's signatures (PAdES) are shown before registration: who signed, when, valid or not.
     if (meta.isPdf && meta.size <= PDF_CHECK_LIMIT) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of c.store.openStaged(meta.stagedId)) chunks.push(chunk as Buffer);
-      staged.pdfSignatures = await verifyPdfWithWorkstationTrust(c, new Uint8Array(Buffer.concat(chunks)));
+      staged.pdfSignatures = await verifyPdfWithWorkstationTrust(c, await readAll(c.store.openStaged(meta.stagedId)));
     }
     return staged;
   }

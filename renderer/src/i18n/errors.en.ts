@@ -340,6 +340,8 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'secretRegister.lateAcknowledgementIncoming': 'The hand-over of {{date}} belongs to the incoming state-secret register of {{year}}, which is closed, so it cannot be acknowledged late. The records secretary records a new hand-over in the current year for the receiver to acknowledge.',
   'secretRegister.closeInSecretArea': '“{{register}}” is a state-secret register: close its year under State-secret registers, after printing the whole year (PDF).',
   'secretRegister.copyYearClosed': 'The state-secret copy register of {{year}} is closed: no copy can take a number of the {{year}} sequence. Check the workstation\'s date and time.',
+  'pdf.changedAfterSigning': 'The file “{{name}}” was changed after it was signed (the last signature does not cover the whole file): it is not registered. Ask the issuing body to send the document again.',
+  'pdf.appendedAfterSigning': 'The file “{{name}}” has data added after its signature (the signature covers only part of the file): it is not registered. Ask the issuing body to send the document again.',
 };
 
 /** What an error means when it carries no key (or one this window does not know). */

@@ -3,6 +3,9 @@
 // registered; a file without "/ByteRange" is not read by pdf-lib at all.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { todayIso } from '../../../common/dates';
+import { DeskError } from '../../../common/errors';
+import { incomingRegisterSchema } from '../../../common/schemas';
 import { pemToDer } from '../../../main/core/crypto';
 import { Desk } from '../../../main/core/desk';
 import { actorFor } from '../../../main/core/org/users';
@@ -58,6 +61,23 @@ test('staging a signed PDF returns its signatures and findings; an unsigned one 
     assert.equal(appended.pdfSignatures?.status, 'invalid');
     assert.deepEqual(appended.pdfSignatures?.findings.map((f) => f.code), ['appended-bytes']);
     assert.match(appended.pdfSignatures!.message, /một phần của tệp/);
+
+    // Registration refuses the file whose signature covers only part of it, and records why.
+    const input = (stagedIds: string[]) => incomingRegisterSchema.parse({
+      issuer: { name: 'Sở Tài chính tỉnh Quảng Ninh' }, numberSymbol: '88/STC-NS', documentDate: todayIso(), typeCode: 'CV',
+      subject: 'Về việc quyết toán ngân sách năm 2026', secrecy: 'thuong', urgency: 'thuong', stagedIds, arrivalChannel: 'electronic',
+    });
+    await assert.rejects(desk.incoming.register(actor, input([appended.stagedId])), (e: unknown) => {
+      assert.ok(e instanceof DeskError);
+      assert.equal(e.code, 'VALIDATION');
+      assert.equal(e.key, 'pdf.appendedAfterSigning');
+      assert.match(e.fields?.stagedIds ?? '', /them-byte\.pdf.*chỉ bảo đảm một phần/);
+      return true;
+    });
+    const refused = desk.db.prepare("SELECT reason FROM audit_log WHERE action = 'incoming.register' AND outcome = 'refused'").pluck().all();
+    assert.deepEqual(refused, ['pdf.appendedAfterSigning']);
+    const done = await desk.incoming.register(actor, input([good.stagedId]));
+    assert.ok(done.id > 0, 'the intact signed file registers');
 
     const plain = await stageBytes(desk, actor, source, 'chua-ky.pdf');
     assert.equal(plain.pdfSignatures?.status, 'unsigned');
