@@ -26,7 +26,7 @@ const LINE = 13;
 const COLS = [
   { key: 'no', title: 'STT', w: 30 },
   { key: 'number', title: 'Số, ký hiệu', w: 95 },
-  { key: 'date', title: 'Ngày văn bản', w: 68 },
+  { key: 'date', title: 'Ngày, tháng', w: 68 },
   { key: 'subject', title: 'Cơ quan ban hành, trích yếu', w: 264 },
   { key: 'page', title: 'Trang', w: 40 },
 ] as const;
