@@ -211,6 +211,11 @@ test('a work file is closed and exported: its PDF has the contents and the docum
   await hand.getByRole('button', { name: 'Lập biên bản giao nộp' }).click();
   await expectText(p.locator('.workfiles-table tbody tr').filter({ hasText: OLD_FILE.code }), 'Đã nộp lưu');
   await eventually(async () => assert.equal(await p.getByRole('status', { name: 'Hồ sơ sắp đến hạn nộp lưu' }).count(), 0, 'no longer due'));
+  // The hand-over record: when, to whom, by whom, which files.
+  const record = p.locator('.workfile-transfers tbody tr');
+  await expectText(record, 'Vũ Thị Lưu');
+  const cells = (await record.first().locator('td').allTextContents()).map((c) => c.trim());
+  assert.deepEqual(cells, [formatDateVn(today), 'Lưu trữ cơ quan Văn phòng Tỉnh ủy', 'Vũ Thị Lưu', CLERK, OLD_FILE.code]);
   await shoot(p, 'workfiles-archived');
   assert.deepEqual(app.problems.errors, []);
   assert.deepEqual(app.problems.csp, []);

@@ -3,7 +3,7 @@
 // from the core with each file.
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ArchiveDueItem, WorkFileYearView } from '../../../../common/contract';
+import type { ArchiveDueItem, ArchiveTransferView, WorkFileYearView } from '../../../../common/contract';
 import { formatDateVn, todayIso, yearOf } from '../../../../common/dates';
 import { Icon, Spinner } from '../../components/Icon';
 import { SecrecyBadge } from '../../components/Secrecy';
@@ -23,6 +23,7 @@ export function WorkFilesPage() {
   const [year, setYear] = useState(thisYear);
   const [list, setList] = useState<WorkFileYearView | null>(null);
   const [due, setDue] = useState<ArchiveDueItem[]>([]);
+  const [transfers, setTransfers] = useState<ArchiveTransferView[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [fileId, setFileId] = useState<number | null>(null);
   const [dialog, setDialog] = useState<'create' | 'transfer' | 'closeYear' | null>(null);
@@ -33,6 +34,7 @@ export function WorkFilesPage() {
     setError(null);
     call('workFiles.year', { year }).then((r) => live && setList(r), (err: unknown) => live && setError(errorText(asDeskError(err))));
     call('workFiles.archiveDue', {}).then((r) => live && setDue(r), () => live && setDue([]));
+    call('workFiles.transfers', {}).then((r) => live && setTransfers(r), () => live && setTransfers([]));
     return () => {
       live = false;
     };
@@ -120,6 +122,33 @@ export function WorkFilesPage() {
                   ))}
                 </tbody>
               </table>
+            )}
+            {transfers.length > 0 && (
+              <>
+                <h2 className="meta-heading">{t('workFiles.transfersTitle')}</h2>
+                <table className="data-table workfile-transfers">
+                  <thead>
+                    <tr>
+                      <th className="col-date">{t('workFiles.transferredOn')}</th>
+                      <th>{t('workFiles.archiveName')}</th>
+                      <th>{t('workFiles.receivedBy')}</th>
+                      <th>{t('workFiles.handedBy')}</th>
+                      <th>{t('workFiles.transferFiles')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {transfers.map((r) => (
+                      <tr key={r.id}>
+                        <td className="col-date">{formatDateVn(r.transferredOn)}</td>
+                        <td>{r.archiveName}</td>
+                        <td>{r.receivedBy}</td>
+                        <td>{r.handedBy}</td>
+                        <td>{r.files.map((f) => f.code).join(', ')}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
             )}
           </>
         )}
