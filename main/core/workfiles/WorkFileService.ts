@@ -215,7 +215,7 @@ export class WorkFileService {
       recordChange(db, 'work_file_items', item.id, 'delete', actor.id, now, schema);
       db.prepare(`DELETE FROM ${schema}.work_file_items WHERE id = ?`).run(item.id);
       // The holder cleared for the file's level sees every compartment it spans: the highest left is exact.
-      const highest = this.memberLevels(ctx, f.id).reduce<Secrecy>((a, l) => (secrecyRank(l) > secrecyRank(a) ? l : a), 'thuong');
+      const highest = highestOf(this.memberLevels(ctx, f.id));
       if (highest !== f.secrecy) {
         db.prepare('UPDATE main.work_files SET secrecy = ? WHERE id = ?').run(highest, f.id);
         recordChange(db, 'work_files', f.id, 'update', actor.id, now);
@@ -241,10 +241,13 @@ export class WorkFileService {
     const last = records.at(-1)!.documentDate;
     if (closedOn < last) this.refuse(ctx, actor, 'workfile.close', 'VALIDATION', 'workFile.closedBeforeDocuments', { date: last.split('-').reverse().join('/') }, { at: 'closedOn', fileId: f.id });
     const due = addMonthsIso(closedOn, archiveDueMonths(db));
+    // A document's level may have changed since it was filed (a level change moves its membership with
+    // it): the closed file carries the highest level of what it holds now.
+    const level = highestOf(records.map((r) => r.level));
     const now = ctx.now();
     writeTx(db, () => {
-      db.prepare("UPDATE main.work_files SET status = 'closed', closed_by = ?, closed_at = ?, closed_on = ?, archive_due = ? WHERE id = ?")
-        .run(actor.id, now.toISOString(), closedOn, due, f.id);
+      db.prepare("UPDATE main.work_files SET status = 'closed', closed_by = ?, closed_at = ?, closed_on = ?, archive_due = ?, secrecy = ? WHERE id = ?")
+        .run(actor.id, now.toISOString(), closedOn, due, level, f.id);
       recordChange(db, 'work_files', f.id, 'update', actor.id, now);
       this.audit(db, actor, 'workfile.close', f.id, { documents: records.length, closedOn, archiveDue: due }, now);
     });
@@ -345,6 +348,18 @@ export class WorkFileService {
 
   unitName(db: Db): string {
     return (db.prepare('SELECT name FROM main.units WHERE is_self = 1').pluck().get() as string | undefined) ?? '';
+  }
+
+  /** Records an export refused while composing (a sealed envelope, a document without a readable PDF). */
+  auditExportRefusal(actor: Actor, fileId: number, key: string): void {
+    const ctx = this.source.context();
+    try {
+      writeTx(ctx.db, () => appendAudit(ctx.db, {
+        userId: actor.id, action: 'workfile.export', outcome: 'refused', reason: key, entity: 'work_file', entityId: fileId, entityGid: this.gidOf(ctx.db, fileId), details: {},
+      }, ctx.now().toISOString()));
+    } catch (err) {
+      ctx.log.log('error', 'refusal not audited', { action: 'workfile.export', reason: key, error: (err as Error).message });
+    }
   }
 
   auditExport(actor: Actor, fileId: number, details: Record<string, unknown>): void {
@@ -505,6 +520,8 @@ export class WorkFileService {
     };
   }
 }
+
+export const highestOf = (levels: readonly Secrecy[]): Secrecy => levels.reduce<Secrecy>((a, l) => (secrecyRank(l) > secrecyRank(a) ? l : a), 'thuong');
 
 function byDate(a: FiledRecord & { item: ItemRow }, b: FiledRecord & { item: ItemRow }): number {
   return a.documentDate.localeCompare(b.documentDate) || (a.arrivalDate ?? '').localeCompare(b.arrivalDate ?? '') || a.item.id - b.item.id;

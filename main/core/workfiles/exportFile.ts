@@ -7,7 +7,7 @@ import { DeskError } from '../../../common/errors';
 import type { Actor } from '../org/rights';
 import { composeFilePdf, type TocDocument } from './exportPdf';
 import { fileXml, type XmlDocument } from './exportXml';
-import { retentionText, type WorkFileService } from './WorkFileService';
+import { highestOf, retentionText, type FileContents, type WorkFileService } from './WorkFileService';
 
 export interface FileExport {
   code: string; level: Secrecy; pdf: Uint8Array; xml: string; documents: number; pages: number; tocPages: number;
@@ -15,17 +15,13 @@ export interface FileExport {
 
 export async function exportWorkFile(service: WorkFileService, actor: Actor, fileId: number, db: Parameters<WorkFileService['unitCode']>[0]): Promise<FileExport> {
   const { file, records } = service.contents(actor, fileId);
-  const toc: TocDocument[] = [];
-  for (const rec of records) {
-    const pdfs: PDFDocument[] = [];
-    for (const bytes of await service.pdfsOf(actor, rec)) {
-      try {
-        pdfs.push(await PDFDocument.load(bytes, { ignoreEncryption: false }));
-      } catch {
-        throw DeskError.keyed('VALIDATION', 'workFile.unreadableDocument', { document: rec.numberSymbol });
-      }
-    }
-    toc.push({ numberSymbol: rec.numberSymbol, documentDate: rec.documentDate, issuer: rec.issuer, subject: rec.subject, secrecy: rec.level, pdfs });
+  let toc: TocDocument[];
+  try {
+    toc = await collect(service, actor, records);
+  } catch (err) {
+    // A sealed envelope or a document without a readable PDF: refused, and recorded like any refusal.
+    if (err instanceof DeskError && err.key) service.auditExportRefusal(actor, file.id, err.key);
+    throw err;
   }
   const creator = (db.prepare('SELECT full_name FROM main.users WHERE id = ?').pluck().get(file.opened_by ?? file.created_by) as string | undefined) ?? '';
   const composed = await composeFilePdf({
@@ -43,5 +39,22 @@ export async function exportWorkFile(service: WorkFileService, actor: Actor, fil
     description: file.description, secrecy: file.secrecy, closedOn: file.closed_on ?? '',
   }, docs);
   service.auditExport(actor, file.id, { documents: records.length, pages: composed.pages, tocPages: composed.tocPages });
-  return { code: file.code, level: file.secrecy, pdf: composed.bytes, xml, documents: records.length, pages: composed.pages, tocPages: composed.tocPages };
+  // The output is handled at the highest level it holds (the base mark may lag a level change made since).
+  return { code: file.code, level: highestOf([file.secrecy, ...records.map((r) => r.level)]), pdf: composed.bytes, xml, documents: records.length, pages: composed.pages, tocPages: composed.tocPages };
+}
+
+async function collect(service: WorkFileService, actor: Actor, records: FileContents['records']): Promise<TocDocument[]> {
+  const toc: TocDocument[] = [];
+  for (const rec of records) {
+    const pdfs: PDFDocument[] = [];
+    for (const bytes of await service.pdfsOf(actor, rec)) {
+      try {
+        pdfs.push(await PDFDocument.load(bytes));
+      } catch {
+        throw DeskError.keyed('VALIDATION', 'workFile.unreadableDocument', { document: rec.numberSymbol });
+      }
+    }
+    toc.push({ numberSymbol: rec.numberSymbol, documentDate: rec.documentDate, issuer: rec.issuer, subject: rec.subject, secrecy: rec.level, pdfs });
+  }
+  return toc;
 }
