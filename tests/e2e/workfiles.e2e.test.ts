@@ -132,6 +132,20 @@ test('a work file is closed and exported: its PDF has the contents and the docum
   await p.getByRole('button', { name: 'Mở khóa' }).click();
   await expectText(p.locator('.app-header'), CLERK);
 
+  // A new entry of the list: a code already taken is refused at its field, then the entry is added.
+  await nav(p, 'Hồ sơ công việc');
+  await p.getByRole('button', { name: 'Thêm hồ sơ' }).click();
+  const entry = p.getByRole('dialog', { name: `Thêm hồ sơ vào danh mục năm ${thisYear}` });
+  await entry.getByLabel(/^Số và ký hiệu hồ sơ/).fill(FILE.notation);
+  await entry.getByLabel(/^Tiêu đề hồ sơ/).fill('Hồ sơ hội nghị cán bộ chủ chốt');
+  await entry.getByRole('button', { name: 'Thêm vào danh mục' }).click();
+  await expectText(entry, `Mã hồ sơ ${FILE.code} đã có trong danh mục hồ sơ năm ${thisYear}.`);
+  await shoot(p, 'workfiles-entry-refused');
+  await entry.getByLabel(/^Số và ký hiệu hồ sơ/).fill('02.TH');
+  await entry.getByLabel(/^Thời hạn bảo quản/).fill('5');
+  await entry.getByRole('button', { name: 'Thêm vào danh mục' }).click();
+  await expectText(p.locator('.workfiles-table tbody tr').filter({ hasText: `${UNIT_CODE}.${thisYear}.02.TH` }), 'Chưa mở');
+
   // B first, then A: the order of adding does not matter either.
   await addFromDocument(p, DOCS.B.symbol);
   await addFromDocument(p, DOCS.A.symbol);

@@ -10,6 +10,8 @@ import { controlProps, Field } from '../../components/Field';
 import { Spinner } from '../../components/Icon';
 import { errorFields, errorText } from '../../i18n/errors';
 import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
+import type { DraftRecipient } from '../../stores/registerDraft';
+import { RecipientPicker } from '../incoming/RecipientPicker';
 
 type Errors = Record<string, string>;
 
@@ -51,11 +53,18 @@ export function FileEntryDialog({ year, file, onClose, onDone }: { year: number;
   const [permanent, setPermanent] = useState(file ? file.retentionYears === null : false);
   const [years, setYears] = useState(file?.retentionYears ? String(file.retentionYears) : '10');
   const [description, setDescription] = useState(file?.description ?? '');
+  const [responsible, setResponsible] = useState<DraftRecipient[]>(
+    file?.responsibleUserId && file.responsibleUserName ? [{ kind: 'user', id: file.responsibleUserId, name: file.responsibleUserName }]
+      : file?.responsibleUnitId && file.responsibleUnitName ? [{ kind: 'unit', id: file.responsibleUnitId, name: file.responsibleUnitName }] : [],
+  );
   const retention = permanent ? ('vinh_vien' as const) : Number(years);
+  const who = responsible[0];
+  const responsibleUserId = who?.kind === 'user' ? who.id : null;
+  const responsibleUnitId = who?.kind === 'unit' ? who.id : null;
   const { errors, busy, submit } = useSubmit(
     () => (file
-      ? call('workFiles.update', { fileId: file.id, notation, title, retention, description })
-      : call('workFiles.create', { year, notation, title, retention, description })),
+      ? call('workFiles.update', { fileId: file.id, notation, title, retention, description, responsibleUserId, responsibleUnitId })
+      : call('workFiles.create', { year, notation, title, retention, description, responsibleUserId, responsibleUnitId })),
     onDone,
   );
   return (
@@ -75,6 +84,10 @@ export function FileEntryDialog({ year, file, onClose, onDone }: { year: number;
             <span>{t('workFiles.years')}</span>
             <label><input type="checkbox" checked={permanent} onChange={(e) => setPermanent(e.target.checked)} /> {t('workFiles.permanent')}</label>
           </div>
+        </Field>
+        <Field id="wf-responsible" label={t('workFiles.responsible')} hint={t('workFiles.responsibleHint')} error={errors.responsibleUserId ?? errors.responsibleUnitId}>
+          <RecipientPicker id="wf-responsible" values={responsible} onChange={setResponsible} allowText={false} max={1}
+            invalid={!!(errors.responsibleUserId ?? errors.responsibleUnitId)} />
         </Field>
         <Field id="wf-description" label={t('workFiles.description')} error={errors.description}>
           <textarea className="input" id="wf-description" rows={3} value={description} maxLength={2000} onChange={(e) => setDescription(e.target.value)} />
