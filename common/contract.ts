@@ -717,6 +717,8 @@ export const contract = {
   'workFiles.archiveDue': channel<ArchiveDueItem[]>()({ input: archiveDueSchema, access: 'doc.read' }),
   'workFiles.transfer': channel<ArchiveTransferView>()({ input: archiveTransferSchema, access: 'doc.read' }),
   'workFiles.transfers': channel<ArchiveTransferView[]>()({ input: z.object({}).strict(), access: 'doc.read' }),
+  /** The hand-over record as a PDF to print and sign: a one-use ticket. */
+  'workFiles.transferRecord': channel<WorkFileExportFile>()({ input: z.object({ transferId: z.number().int().positive() }).strict(), access: 'doc.read' }),
 } as const;
 
 export type Contract = typeof contract;

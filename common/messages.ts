@@ -366,6 +366,7 @@ export const MESSAGES_VI = {
   'archive.notAllowed': 'Chỉ văn thư được giao nộp hồ sơ vào lưu trữ cơ quan.',
   'archive.inFuture': 'Ngày giao nộp không được sau hôm nay.',
   'archive.duplicateFile': 'Một hồ sơ được chọn hai lần.',
+  'archive.notFound': 'Không tìm thấy biên bản giao nộp.',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

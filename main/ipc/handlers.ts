@@ -6,6 +6,7 @@ import { authorize } from '../core/org/rights';
 import { keyringRecipients } from '../core/profile/keyring';
 import { secretRights } from '../core/secrets/rights';
 import type { SessionGuard } from '../core/session/guard';
+import { transferRecordPdf } from '../core/workfiles/transferPdf';
 
 export interface HandlerContext {
   desk: Desk;
@@ -203,4 +204,12 @@ export const handlers: Handlers = {
   'workFiles.archiveDue': (ctx, { withinDays }) => ctx.desk.workFiles.archiveDue(actor(ctx), withinDays),
   'workFiles.transfer': (ctx, input) => ctx.desk.workFiles.transfer(actor(ctx), input),
   'workFiles.transfers': (ctx) => ctx.desk.workFiles.transfers(actor(ctx)),
+  'workFiles.transferRecord': async (ctx, { transferId }) => {
+    const a = actor(ctx);
+    const { level, ...record } = ctx.desk.workFiles.transferRecord(a, transferId);
+    const bytes = await transferRecordPdf(record, ctx.desk.workFiles.unitName(ctx.desk.context().db));
+    const fileName = `bien-ban-giao-nop-${record.transferredOn}-${record.id}.pdf`;
+    const ticket = ctx.desk.outputs.issue(a, { bytes, name: fileName, mime: 'application/pdf', level, purpose: 'any', what: 'workfile:transfer' });
+    return { fileName, ticket, url: ctx.attachmentUrl(ticket), size: bytes.length };
+  },
 };

@@ -232,6 +232,15 @@ test('archive: warned 30 days before the due date, handed over by the văn thư 
   await assert.rejects(desk.workFiles.transfer(clerk, { fileIds: [ids.file!], transferredOn: '2027-02-10', receivedBy: 'X', archiveName: 'Y', note: '' }), refused('workFile.archived'));
   assert.throws(() => desk.db.prepare('DELETE FROM archive_transfers').run(), /final/);
   assert.deepEqual(desk.workFiles.transfers(leader).map((x) => x.id), [t.id]);
+  // The record as a PDF to print and sign, through the outputs.
+  const ctx = { desk, guard: undefined as never, attachmentUrl: (x: string) => `app://securedesk/blob/${x}` } satisfies HandlerContext;
+  const rec = await handlers['workFiles.transferRecord'](ctx, { transferId: t.id });
+  const held = desk.outputs.take(rec.ticket)!;
+  assert.equal(held.level, 'mat', 'the record lists a Mật file');
+  const text = pdfTextPages(held.bytes).join('\n').replace(/\s+/g, ' ');
+  for (const s of ['BIÊN BẢN', 'Về việc giao nộp hồ sơ, tài liệu vào Lưu trữ cơ quan', 'Ngày 10/02/2027', 'Bên giao: Nguyễn Thị Hương', 'Lưu trữ cơ quan Văn phòng Tỉnh ủy, người nhận: Nguyễn Văn Lưu',
+    '000.00.01.H49.2026.01.TH', 'Hồ sơ triển khai chính quyền điện tử năm 2026', '10 năm', 'Ghi chú: Bản giấy kèm theo', 'ĐẠI DIỆN BÊN GIAO', 'ĐẠI DIỆN BÊN NHẬN'])
+    assert.ok(text.includes(s), `the record lacks “${s}”: ${text}`);
   // Still exported (read-only) by its handler.
   assert.equal((await desk.exportWorkFile(officer, ids.file!)).documents, 3);
 });

@@ -318,6 +318,17 @@ export class WorkFileService {
     return this.transferView(db, id);
   }
 
+  /** One hand-over record, for its PDF. */
+  transferRecord(actor: Actor, transferId: number): ArchiveTransferView & { level: Secrecy } {
+    authorize(actor, 'doc.read');
+    const { db } = this.source.context();
+    if (!db.prepare('SELECT 1 FROM main.archive_transfers WHERE id = ?').get(transferId)) throw DeskError.keyed('NOT_FOUND', 'archive.notFound');
+    const view = this.transferView(db, transferId);
+    // The record lists files (codes and titles, as the list does): handled at the highest level among them.
+    const level = highestOf(view.files.map((f) => (db.prepare('SELECT secrecy FROM main.work_files WHERE id = ?').pluck().get(f.id) as Secrecy | undefined) ?? 'thuong'));
+    return { ...view, level };
+  }
+
   transfers(actor: Actor): ArchiveTransferView[] {
     authorize(actor, 'doc.read');
     const { db } = this.source.context();

@@ -31,7 +31,7 @@ const COLS = [
   { key: 'page', title: 'Trang', w: 40 },
 ] as const;
 
-function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+export function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   const lines: string[] = [];
   for (const para of text.split('\n')) {
     let line = '';

@@ -344,6 +344,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'archive.notAllowed': 'Only the records secretary hands files over to the archive.',
   'archive.inFuture': 'The hand-over date cannot be after today.',
   'archive.duplicateFile': 'A file was chosen twice.',
+  'archive.notFound': 'The hand-over record was not found.',
 };
 
 /** What an error means when it carries no key (or one this window does not know). */

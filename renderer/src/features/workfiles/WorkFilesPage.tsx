@@ -12,6 +12,7 @@ import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
 import { useApp } from '../../stores/app';
 import { toast } from '../../stores/toasts';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { deliverExport } from './deliver';
 import { retentionLabel, statusLabel } from './labels';
 import { FileEntryDialog, TransferDialog } from './WorkFileDialogs';
 import { WorkFileView } from './WorkFileView';
@@ -47,6 +48,15 @@ export function WorkFilesPage() {
       await call('workFiles.closeYear', { year });
       toast.success(t('workFiles.yearClosedDone', { year }));
       load();
+    } catch (err) {
+      const de = asDeskError(err);
+      if (!isGloballyHandled(de)) toast.error(errorText(de));
+    }
+  };
+
+  const printRecord = async (transferId: number) => {
+    try {
+      await deliverExport(await call('workFiles.transferRecord', { transferId }), 'application/pdf');
     } catch (err) {
       const de = asDeskError(err);
       if (!isGloballyHandled(de)) toast.error(errorText(de));
@@ -134,6 +144,7 @@ export function WorkFilesPage() {
                       <th>{t('workFiles.receivedBy')}</th>
                       <th>{t('workFiles.handedBy')}</th>
                       <th>{t('workFiles.transferFiles')}</th>
+                      <th><span className="visually-hidden">{t('workFiles.col.actions')}</span></th>
                     </tr>
                   </thead>
                   <tbody>
@@ -144,6 +155,9 @@ export function WorkFilesPage() {
                         <td>{r.receivedBy}</td>
                         <td>{r.handedBy}</td>
                         <td>{r.files.map((f) => f.code).join(', ')}</td>
+                        <td className="col-actions">
+                          <button type="button" className="button small" onClick={() => void printRecord(r.id)}>{t('workFiles.transferRecord')}</button>
+                        </td>
                       </tr>
                     ))}
                   </tbody>
