@@ -228,8 +228,20 @@ test('a work file is closed and exported: its PDF has the contents and the docum
   // The hand-over record: when, to whom, by whom, which files.
   const record = p.locator('.workfile-transfers tbody tr');
   await expectText(record, 'Vũ Thị Lưu');
-  const cells = (await record.first().locator('td').allTextContents()).map((c) => c.trim());
+  const cells = (await record.first().locator('td').allTextContents()).map((c) => c.trim()).slice(0, 5);
   assert.deepEqual(cells, [formatDateVn(today), 'Lưu trữ cơ quan Văn phòng Tỉnh ủy', 'Vũ Thị Lưu', CLERK, OLD_FILE.code]);
+  let recordPdf: Buffer | null = null;
+  await p.route(/\/blob\/[0-9a-f]{32}$/, async (route) => {
+    const response = await route.fetch();
+    recordPdf = await response.body();
+    await route.fulfill({ response });
+  });
+  await p.locator('.workfile-transfers').getByRole('button', { name: 'Biên bản (PDF)' }).click();
+  await eventually(async () => assert.ok(recordPdf, 'the record fetched'));
+  await p.unroute(/\/blob\/[0-9a-f]{32}$/);
+  const recordText = pdfTextPages(recordPdf!).join('\n').replace(/\s+/g, ' ');
+  for (const s of ['BIÊN BẢN', `Bên giao: ${CLERK}`, 'người nhận: Vũ Thị Lưu', OLD_FILE.code, OLD_FILE.title, 'Vĩnh viễn'])
+    assert.ok(recordText.includes(s), `the record lacks “${s}”: ${recordText}`);
   await shoot(p, 'workfiles-archived');
   assert.deepEqual(app.problems.errors, []);
   assert.deepEqual(app.problems.csp, []);

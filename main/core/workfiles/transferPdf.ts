@@ -10,7 +10,7 @@ import { wrap } from './exportPdf';
 
 const A4 = { w: 595.28, h: 841.89 };
 const M = { l: 56, r: 42, t: 56, b: 64 };
-const COLS = [{ title: 'STT', w: 32 }, { title: 'Mã hồ sơ', w: 140 }, { title: 'Tiêu đề hồ sơ', w: 225 }, { title: 'Thời hạn bảo quản', w: 100 }] as const;
+const COLS = [{ title: 'STT', w: 32 }, { title: 'Mã hồ sơ', w: 165 }, { title: 'Tiêu đề hồ sơ', w: 200 }, { title: 'Thời hạn bảo quản', w: 100 }] as const;
 
 export async function transferRecordPdf(t: ArchiveTransferView, unitName: string): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
