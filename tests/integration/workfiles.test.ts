@@ -95,6 +95,8 @@ test('opening and adding documents: need-to-know refused and recorded, the file 
   assert.equal(seenByJunior.items.length, 2);
   assert.ok(!seenByJunior.items.some((i) => i.numberSymbol === '12-KH/TU'));
   assert.equal(seenByJunior.may.export, false);
+  assert.equal(desk.workFiles.year(junior, 2026).files.find((x) => x.id === ids.file)!.documents, 2, 'the list counts only what the viewer may see');
+  assert.equal(desk.workFiles.year(officer, 2026).files.find((x) => x.id === ids.file)!.documents, 3);
 
   // Where the rows live: the Mật membership in the Mật compartment with its change event, never in Thường or the base.
   const gidB = desk.db.prepare('SELECT global_id FROM c_mat.incoming WHERE id = ?').pluck().get(ids.B!) as string;

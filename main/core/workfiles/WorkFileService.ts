@@ -512,7 +512,8 @@ export class WorkFileService {
     const yearClosed = db.prepare('SELECT 1 FROM main.work_file_years WHERE year = ?').get(r.year) !== undefined;
     const cleared = secrecyRank(r.secrecy) <= secrecyRank(actor.clearance);
     const live = r.status === 'planned' || r.status === 'open';
-    const count = documents ?? this.items(ctx, r.id).length;
+    // Only what the viewer may see is counted (need-to-know): a count is a fact about documents too.
+    const count = documents ?? this.visibleRecords(ctx, actor, r).length;
     return {
       id: r.id, globalId: r.global_id, year: r.year, notation: r.notation, code: r.code, title: r.title, retentionYears: r.retention_years,
       accessRegime: r.access_regime || (r.secrecy === 'thuong' ? 'Thông thường' : `Hạn chế (${SECRECY_LABELS[r.secrecy]})`),
