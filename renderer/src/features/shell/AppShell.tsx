@@ -24,6 +24,7 @@ import { IdleWarning } from '../session/IdleWarning';
 import { lockWorkstation } from '../session/lock';
 import { TokensPage } from '../tokens/TokensPage';
 import { UsersPage } from '../users/UsersPage';
+import { WorkFilesPage } from '../workfiles/WorkFilesPage';
 import { Header } from './Header';
 import { Sidebar } from './Sidebar';
 
@@ -107,6 +108,7 @@ export function AppShell() {
           {view.name === 'copyRegister' && <CopyRegisterPage />}
           {view.name === 'secretRegisters' && <SecretRegistersPage />}
           {view.name === 'review' && <ReviewPage />}
+          {view.name === 'workFiles' && <WorkFilesPage />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}
