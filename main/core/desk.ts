@@ -22,6 +22,7 @@ import { ReviewService } from './secrets/ReviewService';
 import { OutputService } from './outputs/OutputService';
 import { AutoDeclassification } from './secrets/AutoDeclassification';
 import { RestrictionService } from './secrets/RestrictionService';
+import { ProcessingService } from './processing/ProcessingService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -48,6 +49,8 @@ export class Desk extends ProfileVault {
   readonly audit = new AuditService(this);
   /** Printouts, copies and register outputs on their way out (printer or file), one use each. */
   readonly outputs = new OutputService(this);
+  /** Processing incoming documents: submission, direction, assignment, handling, inboxes (main/core/processing). */
+  readonly processing = new ProcessingService(this);
 
   /** The app:// and /blob/ routes: an output ticket, else a viewer ticket. */
   async openTicket(ticket: string): ReturnType<AttachmentService['openTicket']> {
