@@ -52,7 +52,7 @@ import {
   trackingRegisterSchema,
   workCalendarSchema,
 } from './schemas';
-import type { ProcessingRules } from './processing';
+import type { ProcessingRules, StepKind, TaskRole, TaskState } from './processing';
 import type { WorkCalendar } from './workdays';
 
 /** Who may call a channel: anyone (before sign-in), any signed-in user, or holders of a right. */
@@ -526,14 +526,14 @@ export interface AuditVerifySummary {
 
 // Processing incoming documents (main/core/processing).
 export interface ProcessingStepView {
-  id: number; kind: import('./processing').StepKind; at: string; actorId: number; actorName: string;
+  id: number; kind: StepKind; at: string; actorId: number; actorName: string;
   taskId: number | null; toUserName: string | null; toUnitName: string | null; deadline: string | null;
   text: string; statusCode: string; revisesId: number | null;
   /** Kind-specific: a direction's co-operating and informed names, a decision, a reply, a draft's file. */
   data: Record<string, unknown>;
 }
 export interface ProcessingTaskView {
-  id: number; incomingId: number; role: import('./processing').TaskRole; state: import('./processing').TaskState;
+  id: number; incomingId: number; role: TaskRole; state: TaskState;
   userId: number | null; userName: string | null; unitId: number | null; unitName: string | null; parentId: number | null;
   due: string | null; dueAt: string | null; progress: number; progressNote: string;
   extensionUntil: string | null; extensionReason: string | null; directionId: number | null;
@@ -551,7 +551,7 @@ export interface ProcessingState {
   tasks: ProcessingTaskView[]; steps: ProcessingStepView[]; actions: ProcessingActions;
 }
 export interface ProcessingInboxItem {
-  taskId: number; incomingId: number; role: import('./processing').TaskRole; arrivalNumber: number; arrivalDate: string;
+  taskId: number; incomingId: number; role: TaskRole; arrivalNumber: number; arrivalDate: string;
   numberSymbol: string; issuerName: string; subject: string; secrecy: Secrecy; urgency: Urgency; status: IncomingStatus;
   assigneeName: string; due: string | null; dueAt: string | null; overdue: boolean; dueSoon: boolean; workingDaysLeft: number | null;
   progress: number; extensionUntil: string | null;
