@@ -20,6 +20,7 @@ import { useRegisterDraft } from '../../stores/registerDraft';
 import { PrintDialog } from '../secrets/PrintDialog';
 import { SecretsSection, useSecretRights } from '../secrets/SecretsSection';
 import { PdfViewer } from '../viewer/PdfViewer';
+import { ProcessingSection } from '../processing/ProcessingSection';
 import { CorrectionDialog } from './CorrectionDialog';
 import { CorrectionHistory } from './CorrectionHistory';
 import { HandoverSection } from './HandoverSection';
@@ -198,6 +199,7 @@ export function IncomingDetailView({ id }: { id: number }) {
                 backToList();
               }} />
             )}
+            <ProcessingSection incomingId={doc.id} onChanged={() => setVersion((v) => v + 1)} />
             <HandoverSection doc={doc} onChanged={() => setVersion((v) => v + 1)} />
             <CorrectionHistory corrections={doc.corrections} />
             <h2 className="meta-heading">
