@@ -12,7 +12,7 @@ import type {
   ProcessingActions, ProcessingInboxItem, ProcessingNotices, ProcessingPeople, ProcessingState,
   ProcessingStepView, ProcessingTaskView, StagedFile,
 } from '../../../common/contract';
-import { addDaysIso, todayIso, yearOf } from '../../../common/dates';
+import { addDaysIso, formatDateVn, todayIso, yearOf } from '../../../common/dates';
 import { clearedFor, secrecyRank, type IncomingStatus, type Secrecy, type Urgency } from '../../../common/domain';
 import { DeskError, type MessageKey, type MessageParams } from '../../../common/errors';
 import { EDXML_STATUS, type ProcessingRules, type StepKind, type TaskRole, type TaskState } from '../../../common/processing';
@@ -320,7 +320,7 @@ export class ProcessingService {
       const today = todayIso(now);
       const deadline = input.deadline ?? (task.due === NO_DUE ? null : task.due);
       if (deadline !== null && deadline < today) refuse('VALIDATION', 'processing.deadlinePast', undefined, 'deadline');
-      if (deadline !== null && task.due !== NO_DUE && deadline > task.due) refuse('VALIDATION', 'processing.deadlineAfterParent', { date: task.due }, 'deadline');
+      if (deadline !== null && task.due !== NO_DUE && deadline > task.due) refuse('VALIDATION', 'processing.deadlineAfterParent', { date: formatDateVn(task.due) }, 'deadline');
       this.updateTask(db, doc.c, task.id, { state: 'delegated' }, actor, now);
       const child = this.addTask(db, doc, {
         role: 'handle', box: 'handle', userId: handler.id, unitId: task.unit_id, due: deadline ?? NO_DUE, dueAt: null,
@@ -392,7 +392,7 @@ export class ProcessingService {
       const { doc, task } = this.ownTask(ctx, actor, input.taskId);
       if (task.due === NO_DUE) refuse('VALIDATION', 'processing.noDeadline');
       if (task.extension_until !== null) refuse('VALIDATION', 'processing.extensionPending');
-      if (input.until <= task.due) refuse('VALIDATION', 'processing.extensionNotLater', { date: task.due }, 'until');
+      if (input.until <= task.due) refuse('VALIDATION', 'processing.extensionNotLater', { date: formatDateVn(task.due) }, 'until');
       this.updateTask(db, doc.c, task.id, { extension_until: input.until, extension_reason: input.reason }, actor, now);
       const stepId = this.addStep(db, doc.c, {
         incomingId: doc.id, kind: 'extension_request', taskId: task.id, deadline: input.until, text: input.reason, data: { from: task.due }, status: 'processing',
