@@ -76,15 +76,63 @@ export class WorkDays {
     return d;
   }
 
-  /** Working days from `from` (exclusive) to `to` (inclusive); negative when `to` is earlier. */
+  /**
+   * The `n`-th working day after `iso` (n = 0: `iso` when worked, else the next working day). Unlike
+   * `add`, a start on a day off is not counted as day 0: received on a Saturday, "the next working
+   * day" is Monday.
+   */
+  after(iso: string, n: number): string {
+    let d = this.onOrAfter(iso);
+    if (n > 0 && d !== iso) n -= 1;
+    for (let i = 0; i < n; i++) d = this.onOrAfter(addDaysIso(d, 1));
+    return d;
+  }
+
+  /**
+   * Working days from `from` (exclusive) to `to` (inclusive); negative when `to` is earlier. Counted
+   * arithmetically (whole weeks, then the rest, less the holidays on worked weekdays): an inbox asks
+   * it for every row, for deadlines months away.
+   */
   between(from: string, to: string): number {
     if (from === to) return 0;
     const sign = from < to ? 1 : -1;
-    const [a, b] = sign > 0 ? [from, to] : [to, from];
-    let n = 0;
-    for (let d = addDaysIso(a, 1); d <= b; d = addDaysIso(d, 1)) if (this.isWorkingDay(d)) n++;
-    return sign * n;
+    const [a, b] = sign > 0 ? [dayNumber(from), dayNumber(to)] : [dayNumber(to), dayNumber(from)];
+    return sign * (this.workedThrough(b) - this.workedThrough(a));
   }
+
+  /** Worked days from day 0 (1970-01-01) through day `n`, inclusive. */
+  private workedThrough(n: number): number {
+    const days = n + 1;
+    const weeks = Math.floor(days / 7);
+    let worked = weeks * (7 - this.weekend.size);
+    // 1970-01-01 was a Thursday (4).
+    for (let d = weeks * 7; d < days; d++) if (!this.weekend.has((d + 4) % 7)) worked++;
+    return worked - upperBound(this.offDays, n);
+  }
+
+  /** Holidays on worked weekdays, as sorted day numbers (a holiday on a weekend takes no day twice). */
+  private get offDays(): number[] {
+    this.offCache ??= [...this.off].map(dayNumber).filter((d) => !this.weekend.has((d + 4) % 7)).sort((x, y) => x - y);
+    return this.offCache;
+  }
+  private offCache: number[] | undefined;
+}
+
+const dayNumber = (iso: string): number => {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  return Math.round(Date.UTC(y, m - 1, d) / 86_400_000);
+};
+
+/** How many of the sorted values are ≤ n. */
+function upperBound(sorted: readonly number[], n: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= n) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Checks an edited calendar; returns the reason it is refused, or null. */

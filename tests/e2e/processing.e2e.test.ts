@@ -179,7 +179,7 @@ test('the văn thư submits the document to the leader: the due date is shown, t
   const p = await signIn('clerk');
   await p.locator('#incoming-grid .grid-body [role="row"]').filter({ hasText: DOC.symbol }).dblclick();
   await section().waitFor();
-  await expectText(section(), `Hạn trình lãnh đạo: ${formatDateVn(wd.add(today, 1))}`);
+  await expectText(section(), `Hạn trình lãnh đạo: ${formatDateVn(wd.after(today, 1))}`);
   await expectText(section(), 'mã trạng thái 03 — Đã tiếp nhận');
   await act(p, 'Trình', 'Trình', async (d) => {
     // Without a leader chosen: the field says so, nothing is submitted.

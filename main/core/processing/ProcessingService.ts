@@ -25,6 +25,7 @@ import { appendAudit } from '../audit/auditLog';
 import { nextRecordId } from '../compartments/ids';
 import type { ContextSource, CoreContext } from '../context';
 import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
 import { writeTx } from '../db/transaction';
 import { locate, overArms, sumOverArms, type Arm } from '../documents/arms';
 import { visibleArm } from '../documents/incoming';
@@ -130,7 +131,7 @@ export class ProcessingService {
         i.issuer_name AS issuerName, i.subject, i.secrecy, i.urgency, i.status
       FROM {c}.processing_tasks t JOIN {c}.incoming i ON i.id = t.incoming_id WHERE ${where}`;
     const q = overArms(this.arms(ctx), sql, params);
-    const rows = db.prepare(`${q.sql} ORDER BY due, taskId LIMIT ?`).all(...q.params, limit) as Array<
+    const rows = cached(db, `${q.sql} ORDER BY due, taskId LIMIT ?`).all(...q.params, limit) as Array<
       Omit<ProcessingInboxItem, 'assigneeName' | 'overdue' | 'dueSoon' | 'workingDaysLeft'> & { userId: number | null; unitId: number | null }>;
     const names = nameCache(db);
     return rows.map(({ userId, unitId, ...r }) => {
@@ -617,7 +618,7 @@ function assertOpen(doc: DocRow): void {
 /** The submission is due the same or next working day after arrival (rules.submitWorkingDays); urgent ones at once. */
 export function submissionDue(wd: WorkDays, rules: ProcessingRules, doc: { urgency: Urgency; arrivalDate: string }): { dueDate: string; atOnce: boolean } {
   if (rules.urgentAtOnce && isUrgent(doc.urgency)) return { dueDate: doc.arrivalDate, atOnce: true };
-  return { dueDate: wd.add(doc.arrivalDate, rules.submitWorkingDays), atOnce: false };
+  return { dueDate: wd.after(doc.arrivalDate, rules.submitWorkingDays), atOnce: false };
 }
 
 /** The date before which an overdue task is reported to the leaders: `days` working days before today. */

@@ -193,13 +193,13 @@ export function IncomingDetailView({ id }: { id: number }) {
               <Meta label={t('detail.registeredBy')}>{doc.registeredBy}</Meta>
               <Meta label={t('detail.registeredAt')}>{formatDateTimeVn(doc.registeredAt)}</Meta>
             </dl>
+            <ProcessingSection incomingId={doc.id} onChanged={() => setVersion((v) => v + 1)} />
             {(rights?.classified || doc.restricted) && rights && (
               <SecretsSection doc={doc} rights={rights} onChanged={() => setVersion((v) => v + 1)} onDestroyed={() => {
                 useIncoming.getState().refresh();
                 backToList();
               }} />
             )}
-            <ProcessingSection incomingId={doc.id} onChanged={() => setVersion((v) => v + 1)} />
             <HandoverSection doc={doc} onChanged={() => setVersion((v) => v + 1)} />
             <CorrectionHistory corrections={doc.corrections} />
             <h2 className="meta-heading">
