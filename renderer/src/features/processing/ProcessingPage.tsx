@@ -13,10 +13,11 @@ import { SecrecyBadge } from '../../components/Secrecy';
 import { errorText } from '../../i18n/errors';
 import { useLabels } from '../../i18n/labels';
 import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
-import { useApp } from '../../stores/app';
+import { useApp, useIsAdmin } from '../../stores/app';
 import { useNav } from '../../stores/nav';
 import { toast } from '../../stores/toasts';
 import { deliverRegisterFile } from '../secrets/registerFile';
+import { CalendarSettings } from './CalendarSettings';
 import { useNoticesStore } from './useProcessingNotices';
 import './processing.css';
 
@@ -27,6 +28,7 @@ export function ProcessingPage() {
   const role = useApp((s) => s.session?.user.role);
   const keepsRegister = useApp((s) => !!s.session?.rights.includes('doc.register'));
   const leader = role === 'lanh_dao';
+  const isAdmin = useIsAdmin();
   const boxes: Inbox[] = [...(leader ? (['opinion'] as const) : []), 'handle', ...(leader ? (['unit'] as const) : []), 'due'];
   const [box, setBox] = useState<Inbox>(leader ? 'opinion' : 'handle');
   const [units, setUnits] = useState<InternalUnitView[]>([]);
@@ -140,6 +142,7 @@ export function ProcessingPage() {
           </table>
         )}
         {(keepsRegister || leader) && <TrackingRegister />}
+        {isAdmin && <CalendarSettings />}
       </div>
     </section>
   );
