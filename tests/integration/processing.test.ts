@@ -283,3 +283,20 @@ describe('returning, the register and the calendar', () => {
     assert.equal(desk.processing.rules(clerk).remindBeforeDays, 3);
   });
 });
+
+test('a level change moves the timeline and the tasks with the record; a handler not cleared for the new level loses it', async () => {
+  clock = new Date('2026-06-03T02:00:00Z');
+  const id = (await register({ subject: 'Về việc rà soát danh mục bí mật nhà nước' })).id;
+  await desk.processing.submit(clerk, { incomingId: id, leaderId: leader.id });
+  await desk.processing.direct(leader, { incomingId: id, text: 'Đồng chí Xử chủ trì', lead: { userId: handler.id } });
+  const before = desk.processing.state(leader, id);
+  const p = await desk.levels.propose(leader, { incomingId: id, kind: 'raise', toLevel: 'toi_mat', authority: 'Quyết định số 15/QĐ-VPTU', reason: 'Nâng độ mật theo danh mục mới', decidedOn: '2026-06-03' });
+  await desk.levels.confirm(clerk, { changeId: p.id });
+  assert.equal(desk.db.prepare('SELECT count(*) FROM c_mat.processing_steps WHERE incoming_id = ?').pluck().get(id), 0);
+  assert.equal(desk.db.prepare('SELECT count(*) FROM c_toi_mat.processing_steps WHERE incoming_id = ?').pluck().get(id), before.steps.length);
+  const after = desk.processing.state(leader, id);
+  assert.deepEqual(after.steps.map((s) => [s.id, s.kind]), before.steps.map((s) => [s.id, s.kind]));
+  assert.deepEqual(after.tasks.map((t) => [t.id, t.state]), before.tasks.map((t) => [t.id, t.state]));
+  // The handler is cleared Mật only: raised above it, the document is out of his reach.
+  await refused(() => desk.processing.state(handler, id), 'NOT_FOUND');
+});
