@@ -18,7 +18,7 @@ import { useNav } from '../../stores/nav';
 import { toast } from '../../stores/toasts';
 import { deliverRegisterFile } from '../secrets/registerFile';
 import { CalendarSettings } from './CalendarSettings';
-import { useNoticesStore } from './useProcessingNotices';
+import { badgeText, useNoticesStore } from './useProcessingNotices';
 import './processing.css';
 
 export function ProcessingPage() {
@@ -88,7 +88,7 @@ export function ProcessingPage() {
           {boxes.map((b) => (
             <button key={b} type="button" role="tab" aria-selected={box === b} className={box === b ? 'tab is-active' : 'tab'} onClick={() => setBox(b)}>
               {t(`processing.box.${b}`)}
-              {(count(b) ?? 0) > 0 && <span className="count-badge">{count(b)}</span>}
+              {(count(b) ?? 0) > 0 && <span className="count-badge">{badgeText(count(b) ?? 0)}</span>}
             </button>
           ))}
           {box === 'unit' && (

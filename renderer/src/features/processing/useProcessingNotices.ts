@@ -35,3 +35,6 @@ export function useProcessingNotices(enabled: boolean): ProcessingNotices | null
 
 /** What needs the person now: their inboxes and their overdue tasks. */
 export const attentionCount = (n: ProcessingNotices | null): number => (n ? n.opinion + n.handle + n.unit + n.overdue : 0);
+
+/** A count as a badge shows it: the core stops counting at 999. */
+export const badgeText = (n: number): string => (n >= 999 ? '999+' : String(n));

@@ -5,7 +5,7 @@ import { useApp, useIsAdmin } from '../../stores/app';
 import { useNav, type View } from '../../stores/nav';
 import { useSeesSecrets } from '../secrets/useSeesSecrets';
 import { useSecretRegisterAccess } from '../secrets/useSecretRegisterAccess';
-import { attentionCount, useProcessingNotices } from '../processing/useProcessingNotices';
+import { attentionCount, badgeText, useProcessingNotices } from '../processing/useProcessingNotices';
 
 export function Sidebar() {
   const { t } = useTranslation();
@@ -73,7 +73,7 @@ function NavItem({ icon, label, active, onClick, badge, badgeLabel }: { icon: Ic
     <li>
       <button type="button" className={active ? 'nav-item is-active' : 'nav-item'} aria-current={active ? 'page' : undefined} onClick={onClick}>
         <Icon name={icon} /> {label}
-        {badge !== undefined && <span className="count-badge" title={badgeLabel} aria-label={badgeLabel}>{badge}</span>}
+        {badge !== undefined && <span className="count-badge" title={badgeLabel} aria-label={badgeLabel}>{badgeText(badge)}</span>}
       </button>
     </li>
   );
