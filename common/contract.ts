@@ -55,7 +55,21 @@ import {
   archiveTransferSchema,
   archiveDueSchema,
   type WORK_FILE_ITEM_KINDS,
+  processingAssignSchema,
+  processingCompleteSchema,
+  processingDecisionSchema,
+  processingDirectSchema,
+  processingExtensionSchema,
+  processingInboxSchema,
+  processingProgressSchema,
+  processingReturnSchema,
+  processingRulesSchema,
+  processingSubmitSchema,
+  trackingRegisterSchema,
+  workCalendarSchema,
 } from './schemas';
+import type { ProcessingRules, StepKind, TaskRole, TaskState } from './processing';
+import type { WorkCalendar } from './workdays';
 
 /** Who may call a channel: anyone (before sign-in), any signed-in user, or holders of a right. */
 export type Access = 'public' | 'session' | Right;
@@ -641,6 +655,42 @@ export interface AuditVerifySummary {
 }
 
 // ---- The contract ----
+
+// Processing incoming documents (main/core/processing).
+export interface ProcessingStepView {
+  id: number; kind: StepKind; at: string; actorId: number; actorName: string;
+  taskId: number | null; toUserName: string | null; toUnitName: string | null; deadline: string | null;
+  text: string; statusCode: string; revisesId: number | null;
+  /** Kind-specific: a direction's co-operating and informed names, a decision, a reply, a draft's file. */
+  data: Record<string, unknown>;
+}
+export interface ProcessingTaskView {
+  id: number; incomingId: number; role: TaskRole; state: TaskState;
+  userId: number | null; userName: string | null; unitId: number | null; unitName: string | null; parentId: number | null;
+  due: string | null; dueAt: string | null; progress: number; progressNote: string;
+  extensionUntil: string | null; extensionReason: string | null; directionId: number | null;
+}
+export interface ProcessingActions {
+  submit: boolean; direct: boolean; redirect: boolean; return: boolean;
+  /** Tasks the person may assign a handler for, handle (progress, drafts, extension, completion), decide an extension of. */
+  assign: number[]; handle: number[]; decide: number[];
+}
+export interface ProcessingState {
+  incomingId: number; status: IncomingStatus; edxmlStatus: string;
+  /** When the document is due to be submitted (same or next working day; urgent: at once). */
+  submission: { dueDate: string; atOnce: boolean; late: boolean } | null;
+  currentDirectionId: number | null;
+  tasks: ProcessingTaskView[]; steps: ProcessingStepView[]; actions: ProcessingActions;
+}
+export interface ProcessingInboxItem {
+  taskId: number; incomingId: number; role: TaskRole; arrivalNumber: number; arrivalDate: string;
+  numberSymbol: string; issuerName: string; subject: string; secrecy: Secrecy; urgency: Urgency; status: IncomingStatus;
+  assigneeName: string; due: string | null; dueAt: string | null; overdue: boolean; dueSoon: boolean; workingDaysLeft: number | null;
+  progress: number; extensionUntil: string | null;
+}
+export interface ProcessingNotices { opinion: number; handle: number; unit: number; dueSoon: number; overdue: number; extensions: number; escalated: number }
+export interface ProcessingPeople { leaders: UserSummary[]; people: UserSummary[]; units: InternalUnitView[] }
+
 export const contract = {
   'app.info': channel<AppInfo>()({ input: empty, access: 'public' }),
   /** Answers once the integrity check of the unlocked profile has its verdict: the profile's info then (damaged: read-only, banner). */
@@ -819,6 +869,25 @@ export const contract = {
   'workFiles.transfers': channel<ArchiveTransferView[]>()({ input: z.object({}).strict(), access: 'doc.read' }),
   /** The hand-over record as a PDF to print and sign: a one-use ticket. */
   'workFiles.transferRecord': channel<WorkFileExportFile>()({ input: z.object({ transferId: z.number().int().positive() }).strict(), access: 'doc.read' }),
+  // Processing incoming documents: rights, clearance, need-to-know and turn are checked in the core.
+  'processing.state': channel<ProcessingState>()({ input: z.object({ incomingId: z.number().int().positive() }).strict(), access: 'doc.read' }),
+  'processing.submit': channel<ProcessingState>()({ input: processingSubmitSchema, access: 'doc.read' }),
+  'processing.direct': channel<ProcessingState>()({ input: processingDirectSchema, access: 'doc.read' }),
+  'processing.assign': channel<ProcessingState>()({ input: processingAssignSchema, access: 'doc.read' }),
+  'processing.progress': channel<ProcessingState>()({ input: processingProgressSchema, access: 'doc.read' }),
+  'processing.requestExtension': channel<ProcessingState>()({ input: processingExtensionSchema, access: 'doc.read' }),
+  'processing.decideExtension': channel<ProcessingState>()({ input: processingDecisionSchema, access: 'doc.read' }),
+  'processing.complete': channel<ProcessingState>()({ input: processingCompleteSchema, access: 'doc.read' }),
+  'processing.return': channel<ProcessingState>()({ input: processingReturnSchema, access: 'doc.read' }),
+  'processing.inbox': channel<ProcessingInboxItem[]>()({ input: processingInboxSchema, access: 'doc.read' }),
+  'processing.notices': channel<ProcessingNotices>()({ input: empty, access: 'doc.read', activity: false }),
+  'processing.people': channel<ProcessingPeople>()({ input: z.object({ incomingId: z.number().int().positive() }).strict(), access: 'doc.read' }),
+  'processing.calendar': channel<WorkCalendar>()({ input: empty, access: 'session' }),
+  'processing.setCalendar': channel<WorkCalendar>()({ input: workCalendarSchema, access: 'org.manage' }),
+  'processing.rules': channel<ProcessingRules>()({ input: empty, access: 'session' }),
+  'processing.setRules': channel<ProcessingRules>()({ input: processingRulesSchema, access: 'org.manage' }),
+  /** Sổ theo dõi giải quyết văn bản đến for a period, as PDF or XLSX: a one-use ticket for the file. */
+  'processing.trackingRegister': channel<Omit<RegisterOutputFile, 'kind'> & { kind: 'incoming_tracking' }>()({ input: trackingRegisterSchema, access: 'doc.read' }),
 } as const;
 
 export type Contract = typeof contract;

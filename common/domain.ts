@@ -185,7 +185,7 @@ export const NUMBERING_PRESET_LABELS: Record<NumberingPreset, string> = {
 };
 
 /** Processing state of an incoming document (the workflow issues move it further). */
-export const INCOMING_STATUSES = ['registered', 'submitted', 'assigned', 'processing', 'done'] as const;
+export const INCOMING_STATUSES = ['registered', 'submitted', 'assigned', 'processing', 'done', 'returned'] as const;
 export type IncomingStatus = (typeof INCOMING_STATUSES)[number];
 export const INCOMING_STATUS_LABELS: Record<IncomingStatus, string> = {
   registered: 'Đã vào sổ',
@@ -193,6 +193,7 @@ export const INCOMING_STATUS_LABELS: Record<IncomingStatus, string> = {
   assigned: 'Đã phân công',
   processing: 'Đang xử lý',
   done: 'Hoàn thành',
+  returned: 'Trả lại',
 };
 
 /** Deadline filter buckets for the register list. */

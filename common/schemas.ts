@@ -259,7 +259,7 @@ export const incomingFilterSchema = z.object({
   registerId: id.optional(),
   secrecy: z.array(secrecySchema).max(4).optional(),
   urgency: z.array(urgencySchema).max(4).optional(),
-  status: z.array(z.enum(INCOMING_STATUSES)).max(5).optional(),
+  status: z.array(z.enum(INCOMING_STATUSES)).max(6).optional(),
   deadline: z.enum(DEADLINE_FILTERS).optional(),
 });
 export type IncomingFilter = z.infer<typeof incomingFilterSchema>;
@@ -574,3 +574,60 @@ export const archiveTransferSchema = z.object({
 }).strict();
 export type ArchiveTransferInput = z.infer<typeof archiveTransferSchema>;
 export const archiveDueSchema = z.object({ withinDays: z.number().int().min(0).max(3650).optional() }).strict();
+// Processing incoming documents (main/core/processing): submission, direction, assignment, handling.
+const procText = (max: number) => z.string().trim().max(max, m('value.tooLong', { max }));
+const procDate = isoDate('deadline');
+/** A person or an internal unit, exactly one. */
+const assignee = z.object({ userId: id.optional(), unitId: id.optional(), deadline: procDate.optional() }).strict()
+  .refine((a) => (a.userId === undefined) !== (a.unitId === undefined), m('processing.assigneeOne'));
+export const processingSubmitSchema = z.object({ incomingId: id, leaderId: id, note: procText(1000).optional() }).strict();
+export type ProcessingSubmitInput = z.infer<typeof processingSubmitSchema>;
+export const processingDirectSchema = z.object({
+  incomingId: id,
+  text: text(4000, m('processing.directionRequired')),
+  lead: assignee,
+  cooperate: z.array(assignee).max(30).optional(),
+  inform: z.array(assignee).max(50).optional(),
+  /** The direction this one revises (a leader changes a direction explicitly, never by directing twice). */
+  revisesStepId: id.optional(),
+}).strict();
+export type ProcessingDirectInput = z.infer<typeof processingDirectSchema>;
+export const processingAssignSchema = z.object({ taskId: id, handlerId: id, deadline: procDate.optional(), note: procText(1000).optional() }).strict();
+export type ProcessingAssignInput = z.infer<typeof processingAssignSchema>;
+export const processingProgressSchema = z.object({
+  taskId: id, percent: z.number().int().min(0, m('value.tooSmall', { min: 0 })).max(100, m('value.tooLarge', { max: 100 })), note: text(2000, m('processing.noteRequired')),
+}).strict();
+export type ProcessingProgressInput = z.infer<typeof processingProgressSchema>;
+export const processingDraftSchema = z.object({ taskId: id, stagedId: z.string().min(1).max(100), note: procText(1000).optional() }).strict();
+export type ProcessingDraftInput = z.infer<typeof processingDraftSchema>;
+export const processingExtensionSchema = z.object({ taskId: id, until: procDate, reason: text(1000, m('processing.reasonRequired')) }).strict();
+export type ProcessingExtensionInput = z.infer<typeof processingExtensionSchema>;
+export const processingDecisionSchema = z.object({ taskId: id, grant: z.boolean(), note: procText(1000).optional() }).strict();
+export type ProcessingDecisionInput = z.infer<typeof processingDecisionSchema>;
+export const processingCompleteSchema = z.object({
+  taskId: id,
+  note: procText(2000).optional(),
+  /** The reply: its number-symbol as written (the outgoing document may not be in SecureDesk yet), and its record id when it is. */
+  reply: z.object({ numberSymbol: text(60, m('processing.replyRequired')), outgoingId: id.optional() }).strict().optional(),
+}).strict();
+export type ProcessingCompleteInput = z.infer<typeof processingCompleteSchema>;
+export const processingReturnSchema = z.object({ incomingId: id, reason: text(1000, m('processing.reasonRequired')) }).strict();
+export type ProcessingReturnInput = z.infer<typeof processingReturnSchema>;
+export const processingInboxSchema = z.object({
+  box: z.enum(['opinion', 'handle', 'unit', 'due'], { error: m('value.invalid') }),
+  unitId: id.optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+}).strict();
+export type ProcessingInboxInput = z.infer<typeof processingInboxSchema>;
+export const workCalendarSchema = z.object({
+  weekend: z.array(z.number().int().min(0).max(6)).max(3),
+  holidays: z.array(z.object({ date: isoDate('deadline'), name: text(100, m('processing.holidayNameRequired')) }).strict()).max(400),
+}).strict();
+export const processingRulesSchema = z.object({
+  submitWorkingDays: z.number().int().min(0).max(10),
+  urgentAtOnce: z.boolean(),
+  remindBeforeDays: z.number().int().min(0).max(30),
+  remindAfterDays: z.number().int().min(0).max(30),
+}).strict();
+export const trackingRegisterSchema = z.object({ from: isoDate('periodFrom'), to: isoDate('periodTo'), format: z.enum(['pdf', 'xlsx'], { error: m('value.invalid') }) }).strict();
+export type TrackingRegisterInput = z.infer<typeof trackingRegisterSchema>;

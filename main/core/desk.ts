@@ -25,6 +25,7 @@ import { AutoDeclassification } from './secrets/AutoDeclassification';
 import { RestrictionService } from './secrets/RestrictionService';
 import { WorkFileService } from './workfiles/WorkFileService';
 import { exportWorkFile, type FileExport } from './workfiles/exportFile';
+import { ProcessingService } from './processing/ProcessingService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -60,6 +61,8 @@ export class Desk extends ProfileVault {
   exportWorkFile(actor: Parameters<WorkFileService['year']>[0], fileId: number): Promise<FileExport> {
     return exportWorkFile(this.workFiles, actor, fileId, this.context().db);
   }
+  /** Processing incoming documents: submission, direction, assignment, handling, inboxes (main/core/processing). */
+  readonly processing = new ProcessingService(this);
 
   /** The app:// and /blob/ routes: an output ticket, else a viewer ticket. */
   async openTicket(ticket: string): ReturnType<AttachmentService['openTicket']> {

@@ -222,4 +222,31 @@ export const handlers: Handlers = {
     const ticket = ctx.desk.outputs.issue(a, { bytes, name: fileName, mime: 'application/pdf', level, purpose: 'any', what: 'workfile:transfer' });
     return { fileName, ticket, url: ctx.attachmentUrl(ticket), size: bytes.length };
   },
+  'processing.state': (ctx, { incomingId }) => ctx.desk.processing.state(actor(ctx), incomingId),
+  'processing.submit': (ctx, input) => ctx.desk.processing.submit(actor(ctx), input),
+  'processing.direct': (ctx, input) => ctx.desk.processing.direct(actor(ctx), input),
+  'processing.assign': (ctx, input) => ctx.desk.processing.assign(actor(ctx), input),
+  'processing.progress': (ctx, input) => ctx.desk.processing.progress(actor(ctx), input),
+  'processing.requestExtension': (ctx, input) => ctx.desk.processing.requestExtension(actor(ctx), input),
+  'processing.decideExtension': (ctx, input) => ctx.desk.processing.decideExtension(actor(ctx), input),
+  'processing.complete': (ctx, input) => ctx.desk.processing.complete(actor(ctx), input),
+  'processing.return': (ctx, input) => ctx.desk.processing.return(actor(ctx), input),
+  'processing.inbox': (ctx, input) => ctx.desk.processing.inbox(actor(ctx), input),
+  'processing.notices': (ctx) => ctx.desk.processing.notices(actor(ctx)),
+  'processing.people': (ctx, { incomingId }) => ctx.desk.processing.people(actor(ctx), incomingId),
+  'processing.calendar': (ctx) => ctx.desk.processing.calendar(actor(ctx)),
+  'processing.setCalendar': (ctx, input) => ctx.desk.processing.setCalendar(actor(ctx), input),
+  'processing.rules': (ctx) => ctx.desk.processing.rules(actor(ctx)),
+  'processing.setRules': (ctx, input) => ctx.desk.processing.setRules(actor(ctx), input),
+  'processing.trackingRegister': async (ctx, input) => {
+    const a = actor(ctx);
+    const { bytes, sha256: _sha256, ...out } = await ctx.desk.processing.trackingRegister(a, input);
+    const fileName = `so-theo-doi-giai-quyet-vb-den-${input.from}-${input.to}.${input.format}`;
+    const mime = out.format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    // Rows of every level the person holds: handled as an output at their highest level, like the secret registers.
+    const ticket = ctx.desk.outputs.issue(a, {
+      bytes, name: fileName, mime, level: a.clearance, purpose: out.format === 'pdf' ? 'any' : 'file', what: `register:incoming_tracking:${out.format}`,
+    });
+    return { kind: 'incoming_tracking' as const, ...out, fileName, ticket, url: ctx.attachmentUrl(ticket) };
+  },
 };

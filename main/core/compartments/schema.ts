@@ -347,6 +347,68 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   CREATE INDEX idx_work_file_items_record ON work_file_items(kind, record_id);
   CREATE INDEX idx_work_file_items_incoming ON work_file_items(incoming_id) WHERE incoming_id IS NOT NULL;
   `,
+  // 6: processing incoming documents (main/core/processing): the timeline of steps (immutable rows,
+  //    submission, direction, assignment, progress, drafts, extension, completion, return) and the
+  //    current state per document and assignee (processing_tasks, denormalised so that every inbox and
+  //    the overdue view is one range of a partial index). incoming.edxml_status is the document's
+  //    edXML status code (03 registered … 06 done, 02 returned) for the exchange to send back.
+  `
+  ALTER TABLE incoming ADD COLUMN edxml_status TEXT NOT NULL DEFAULT '03';
+  -- A handler's draft is a file of the document's level, kept apart from the document's own files.
+  ALTER TABLE attachments ADD COLUMN draft_step_id INTEGER;
+  CREATE TABLE processing_steps (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    kind TEXT NOT NULL CHECK (kind IN ('submit','direct','assign','progress','draft','extension_request','extension_decision','complete','return')),
+    actor_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    task_id INTEGER,
+    revises_id INTEGER,
+    to_user_id INTEGER,
+    to_unit_id INTEGER,
+    deadline TEXT,
+    text TEXT NOT NULL DEFAULT '',
+    data TEXT NOT NULL DEFAULT '{}',
+    status_code TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX idx_processing_steps_global_id ON processing_steps(global_id);
+  CREATE INDEX idx_processing_steps_incoming ON processing_steps(incoming_id, id);
+  -- A step is history: never changed (removed only with its record, by a destruction or a level move).
+  CREATE TRIGGER processing_steps_no_update BEFORE UPDATE ON processing_steps
+    BEGIN SELECT RAISE(ABORT, 'processing steps are immutable'); END;
+
+  CREATE TABLE processing_tasks (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    incoming_id INTEGER NOT NULL REFERENCES incoming(id),
+    role TEXT NOT NULL CHECK (role IN ('direct','lead','cooperate','inform','handle')),
+    box TEXT NOT NULL CHECK (box IN ('opinion','handle','info')),
+    user_id INTEGER,
+    unit_id INTEGER,
+    parent_id INTEGER,
+    state TEXT NOT NULL CHECK (state IN ('open','delegated','done','closed','returned','info')),
+    due TEXT NOT NULL DEFAULT '9999-12-31',
+    due_at TEXT,
+    progress INTEGER NOT NULL DEFAULT 0,
+    progress_note TEXT NOT NULL DEFAULT '',
+    extension_until TEXT,
+    extension_reason TEXT,
+    direction_id INTEGER,
+    created_by INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK (user_id IS NOT NULL OR unit_id IS NOT NULL)
+  );
+  CREATE UNIQUE INDEX idx_processing_tasks_global_id ON processing_tasks(global_id);
+  CREATE INDEX idx_processing_tasks_incoming ON processing_tasks(incoming_id, user_id);
+  -- The inboxes: a person's (Chờ cho ý kiến, Cần xử lý), a unit's awaiting assignment, and what is due.
+  CREATE INDEX idx_processing_tasks_person ON processing_tasks(user_id, box, due, id) WHERE state = 'open';
+  CREATE INDEX idx_processing_tasks_person_due ON processing_tasks(user_id, due) WHERE state = 'open';
+  CREATE INDEX idx_processing_tasks_unit ON processing_tasks(unit_id, due, id) WHERE state = 'open' AND user_id IS NULL;
+  CREATE INDEX idx_processing_tasks_due ON processing_tasks(due, id) WHERE state = 'open';
+  CREATE INDEX idx_processing_tasks_extension ON processing_tasks(id) WHERE state = 'open' AND extension_until IS NOT NULL;
+  `,
 ];
 
 /** Tables of a compartment that hold records (each with a global_id), as the event log names them. */
@@ -354,6 +416,7 @@ export const COMPARTMENT_RECORD_TABLES = [
   'incoming', 'attachments', 'signatures', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'grants',
   'copy_approvals', 'copies', 'level_changes', 'holds', 'destructions', 'restrictions',
   'work_file_items',
+  'processing_steps', 'processing_tasks',
 ] as const;
 export type CompartmentTable = (typeof COMPARTMENT_RECORD_TABLES)[number];
 

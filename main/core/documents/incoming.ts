@@ -611,7 +611,7 @@ export function getIncoming(db: Db, arms: readonly Arm[], actor: Actor, id: numb
     }) | undefined;
   if (!row) throw DeskError.keyed('NOT_FOUND', 'document.notFound');
   const attachments = (db
-    .prepare(`SELECT id, name, size, mime, is_pdf AS isPdf, sha256, sealed_for IS NOT NULL AS sealed FROM ${c}.attachments WHERE incoming_id = ? ORDER BY ordinal`)
+    .prepare(`SELECT id, name, size, mime, is_pdf AS isPdf, sha256, sealed_for IS NOT NULL AS sealed FROM ${c}.attachments WHERE incoming_id = ? AND draft_step_id IS NULL ORDER BY ordinal`)
     .all(id) as Array<{ id: number; name: string; size: number; mime: string; isPdf: number; sha256: string; sealed: number }>)
     .map((a) => ({ ...a, isPdf: a.isPdf === 1, sealed: a.sealed === 1 }));
   const { secrecyRank: _rank, recipients, recalled, namedUserId, protectionUntil, ...rest } = row;

@@ -7,7 +7,9 @@
 //   - Thường records are open to the agency, unless restricted ("Hạn chế phạm vi", a row in the
 //     compartment's `restrictions`): a restricted Thường record follows the distribution like a
 //     classified one.
-// The processing issue adds "directed or assigned to them" to the distribution.
+//   - whoever a document was submitted, directed or assigned to (a processing task names them: the
+//     leader asked for a direction, the lead, co-operating or informed person, the handler) sees it
+//     from then on (main/core/processing).
 import type { Db } from '../db/connection';
 import type { Arm } from '../compartments/levels';
 import type { Actor } from '../org/rights';
@@ -27,8 +29,9 @@ export function distributionSql(actor: Actor): { sql: string; params: unknown[] 
     sql: `((${OPEN_SQL}) OR i.registered_by = ?
       OR EXISTS (SELECT 1 FROM {c}.grants g WHERE g.user_id = ? AND g.incoming_id = i.id AND g.revoked_at IS NULL)
       OR EXISTS (SELECT 1 FROM {c}.incoming_recipients rr WHERE rr.incoming_id = i.id AND rr.user_id = ?)
-      OR EXISTS (SELECT 1 FROM {c}.incoming_handovers h WHERE h.incoming_id = i.id AND h.user_id = ?))`,
-    params: [actor.id, actor.id, actor.id, actor.id],
+      OR EXISTS (SELECT 1 FROM {c}.incoming_handovers h WHERE h.incoming_id = i.id AND h.user_id = ?)
+      OR EXISTS (SELECT 1 FROM {c}.processing_tasks pt WHERE pt.incoming_id = i.id AND pt.user_id = ?))`,
+    params: [actor.id, actor.id, actor.id, actor.id, actor.id],
   };
 }
 

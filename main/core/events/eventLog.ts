@@ -15,6 +15,7 @@ export const RECORD_TABLES = [
   'secret_register_years',
   'internal_unit_names', 'internal_unit_links', 'authorities',
   'work_files', 'work_file_years', 'archive_transfers', 'work_file_items',
+  'processing_steps', 'processing_tasks',
 ] as const;
 export type RecordTable = (typeof RECORD_TABLES)[number];
 

@@ -4,7 +4,9 @@ export type SettingKey = 'self_unit_id' | 'numbering_preset' | 'attachment_limit
   // Roles that may register documents (JSON array; org/registerPolicy.ts).
   | 'register_roles'
   // Compartments (compartments/split.ts): the layout, a vacuum still owed, this profile's own id.
-  | 'layout' | 'vacuum_pending' | 'profile_id';
+  | 'layout' | 'vacuum_pending' | 'profile_id'
+  // Processing (main/core/processing/rules.ts): the working calendar and the processing rules (JSON).
+  | 'work_calendar' | 'processing_rules';
 
 export function getSetting(db: Db, key: SettingKey): string | undefined {
   return db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;

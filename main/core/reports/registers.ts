@@ -13,7 +13,7 @@ import { isValidIsoDate, MIN_YEAR } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
 import { SECRECY_LABELS, type Secrecy } from '../../../common/domain';
 
-export const REGISTER_KINDS = ['secret_incoming', 'secret_copies', 'secret_handover'] as const;
+export const REGISTER_KINDS = ['secret_incoming', 'secret_copies', 'secret_handover', 'incoming_tracking'] as const;
 export type RegisterKind = (typeof REGISTER_KINDS)[number];
 
 /** A secret level: the registers hold Mật, Tối mật and Tuyệt mật items only. */
@@ -89,10 +89,35 @@ export interface SecretHandoverRow {
   notes: string | null;
 }
 
+/**
+ * Sổ theo dõi giải quyết văn bản đến (Nghị định 30/2020 Phụ lục IV): one row per incoming document in
+ * processing, of every level (a Tuyệt mật row without its subject, as in the other registers).
+ */
+export interface IncomingTrackingRow {
+  arrivalNumber: number;
+  arrivalDate: string;
+  typeName: string;
+  numberSymbol: string;
+  documentDate: string | null;
+  issuer: string;
+  subject: string | null;
+  secrecy: Secrecy;
+  /** Đơn vị hoặc người nhận: the lead unit or person, and the handler. */
+  recipient: string;
+  /** Thời hạn giải quyết (yyyy-mm-dd). */
+  deadline: string | null;
+  /** Tiến độ giải quyết: the status, progress and date finished. */
+  progress: string;
+  /** Số, ký hiệu văn bản trả lời. */
+  reply: string | null;
+  notes: string | null;
+}
+
 export interface RegisterRows {
   secret_incoming: SecretIncomingRow;
   secret_copies: SecretCopyRow;
   secret_handover: SecretHandoverRow;
+  incoming_tracking: IncomingTrackingRow;
 }
 
 export interface RegisterOptions {
@@ -140,6 +165,21 @@ function particulars(numberSymbol: string, documentDate: string | null, issuer?:
 }
 
 export const LAYOUTS: { [K in RegisterKind]: RegisterLayout<RegisterRows[K]> } = {
+  incoming_tracking: {
+    title: 'SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN',
+    sheet: 'Sổ theo dõi giải quyết VB đến',
+    columns: [
+      { title: 'Số đến', width: 7, cell: (r) => ({ number: r.arrivalNumber }) },
+      { title: 'Ngày đến', width: 10, cell: (r) => date(r.arrivalDate) },
+      { title: 'Tên loại, số và ký hiệu, ngày tháng, cơ quan ban hành', width: 24, cell: (r) => text(particulars(r.typeName ? `${r.typeName} ${r.numberSymbol}` : r.numberSymbol, r.documentDate, r.issuer)) },
+      { title: 'Trích yếu nội dung', width: 26, cell: (r) => text(r.secrecy === 'tuyet_mat' ? '' : r.subject) },
+      { title: 'Đơn vị hoặc người nhận', width: 18, cell: (r) => text(r.recipient) },
+      { title: 'Thời hạn giải quyết', width: 10, cell: (r) => date(r.deadline) },
+      { title: 'Tiến độ giải quyết', width: 16, cell: (r) => text(r.progress) },
+      { title: 'Số, ký hiệu văn bản trả lời', width: 13, cell: (r) => text(r.reply) },
+      { title: 'Ghi chú', width: 13, cell: (r) => text(r.notes) },
+    ],
+  },
   secret_incoming: {
     title: 'SỔ ĐĂNG KÝ BÍ MẬT NHÀ NƯỚC ĐẾN',
     sheet: 'Sổ đăng ký BMNN đến',
@@ -196,6 +236,7 @@ const REQUIRED: { [K in RegisterKind]: { dates: Array<keyof RegisterRows[K]>; op
   secret_incoming: { dates: ['arrivalDate'], optionalDates: ['documentDate'], texts: ['issuer', 'numberSymbol'], numbers: ['arrivalNumber'] },
   secret_copies: { dates: ['copiedOn'], optionalDates: ['documentDate'], texts: ['numberSymbol', 'allowedBy', 'madeBy'], numbers: ['copyNumber', 'count'] },
   secret_handover: { dates: ['handedOn'], optionalDates: ['documentDate'], texts: ['numberSymbol', 'handedBy', 'receiver'], numbers: ['sequence', 'quantity'] },
+  incoming_tracking: { dates: ['arrivalDate'], optionalDates: ['documentDate', 'deadline'], texts: ['numberSymbol', 'issuer'], numbers: ['arrivalNumber'] },
 };
 
 export const SECRET_LEVELS: readonly SecretLevel[] = ['mat', 'toi_mat', 'tuyet_mat'];
@@ -204,7 +245,9 @@ export const SECRET_LEVELS: readonly SecretLevel[] = ['mat', 'toi_mat', 'tuyet_m
 export function rowProblem<K extends RegisterKind>(kind: K, row: RegisterRows[K]): 'badRow' | 'badDate' | null {
   const req = REQUIRED[kind];
   const r = row as unknown as Record<string, unknown>;
-  if (!SECRET_LEVELS.includes(r.secrecy as SecretLevel)) return 'badRow';
+  // The secret registers hold secret items only; the processing register holds every level.
+  const levels: readonly string[] = kind === 'incoming_tracking' ? ['thuong', ...SECRET_LEVELS] : SECRET_LEVELS;
+  if (!levels.includes(r.secrecy as string)) return 'badRow';
   for (const f of req.texts) if (typeof r[f as string] !== 'string' || !(r[f as string] as string).trim()) return 'badRow';
   for (const f of req.numbers) if (!Number.isInteger(r[f as string]) || (r[f as string] as number) < 0) return 'badRow';
   for (const f of req.dates) if (typeof r[f as string] !== 'string' || !isValidIsoDate(r[f as string] as string)) return 'badDate';

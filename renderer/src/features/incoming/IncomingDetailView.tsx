@@ -20,6 +20,7 @@ import { useRegisterDraft } from '../../stores/registerDraft';
 import { PrintDialog } from '../secrets/PrintDialog';
 import { SecretsSection, useSecretRights } from '../secrets/SecretsSection';
 import { PdfViewer } from '../viewer/PdfViewer';
+import { ProcessingSection } from '../processing/ProcessingSection';
 import { CorrectionDialog } from './CorrectionDialog';
 import { CorrectionHistory } from './CorrectionHistory';
 import { HandoverSection } from './HandoverSection';
@@ -194,6 +195,7 @@ export function IncomingDetailView({ id }: { id: number }) {
               <Meta label={t('detail.registeredBy')}>{doc.registeredBy}</Meta>
               <Meta label={t('detail.registeredAt')}>{formatDateTimeVn(doc.registeredAt)}</Meta>
             </dl>
+            <ProcessingSection incomingId={doc.id} onChanged={() => setVersion((v) => v + 1)} />
             {(rights?.classified || doc.restricted) && rights && (
               <SecretsSection doc={doc} rights={rights} onChanged={() => setVersion((v) => v + 1)} onDestroyed={() => {
                 useIncoming.getState().refresh();

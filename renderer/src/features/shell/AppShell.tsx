@@ -20,6 +20,7 @@ import { RegistersPage } from '../registers/RegistersPage';
 import { CopyRegisterPage } from '../secrets/CopyRegisterPage';
 import { SecretRegistersPage } from '../secrets/SecretRegistersPage';
 import { ReviewPage } from '../secrets/ReviewPage';
+import { ProcessingPage } from '../processing/ProcessingPage';
 import { IdleWarning } from '../session/IdleWarning';
 import { lockWorkstation } from '../session/lock';
 import { TokensPage } from '../tokens/TokensPage';
@@ -109,6 +110,7 @@ export function AppShell() {
           {view.name === 'secretRegisters' && <SecretRegistersPage />}
           {view.name === 'review' && <ReviewPage />}
           {view.name === 'workFiles' && <WorkFilesPage />}
+          {view.name === 'processing' && <ProcessingPage />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}

@@ -5,6 +5,7 @@ import { useApp, useIsAdmin } from '../../stores/app';
 import { useNav, type View } from '../../stores/nav';
 import { useSeesSecrets } from '../secrets/useSeesSecrets';
 import { useSecretRegisterAccess } from '../secrets/useSecretRegisterAccess';
+import { attentionCount, badgeText, useProcessingNotices } from '../processing/useProcessingNotices';
 
 export function Sidebar() {
   const { t } = useTranslation();
@@ -20,6 +21,9 @@ export function Sidebar() {
   const secretRegisters = useSecretRegisterAccess().read;
   // Registers: configured by administrators, their years closed by the văn thư.
   const keepsRegisters = useApp((s) => !!s.session?.rights.includes('doc.register'));
+  // Processing: the inboxes, with what needs the person now as a badge.
+  const notices = useProcessingNotices(canRead);
+  const attention = attentionCount(notices);
   const registersItem = (
     <NavItem icon="book" label={t('shell.registers')} active={view.name === 'registers'} onClick={() => show({ name: 'registers' } satisfies View)} />
   );
@@ -31,6 +35,8 @@ export function Sidebar() {
           <ul>
             <NavItem icon="inbox" label={t('shell.incoming')} active={view.name === 'incoming' || view.name === 'incomingDetail'}
               onClick={() => show({ name: 'incoming' })} />
+            <NavItem icon="list" label={t('processing.nav')} active={view.name === 'processing'} onClick={() => show({ name: 'processing' })}
+              badge={attention > 0 ? attention : undefined} badgeLabel={t('processing.navBadge', { count: attention })} />
             <NavItem icon="book" label={t('shell.workFiles')} active={view.name === 'workFiles'} onClick={() => show({ name: 'workFiles' })} />
             {keepsRegisters && !isAdmin && registersItem}
             {secretRegisters && (
@@ -63,11 +69,12 @@ export function Sidebar() {
   );
 }
 
-function NavItem({ icon, label, active, onClick }: { icon: IconName; label: string; active: boolean; onClick(): void }) {
+function NavItem({ icon, label, active, onClick, badge, badgeLabel }: { icon: IconName; label: string; active: boolean; onClick(): void; badge?: number | undefined; badgeLabel?: string }) {
   return (
     <li>
       <button type="button" className={active ? 'nav-item is-active' : 'nav-item'} aria-current={active ? 'page' : undefined} onClick={onClick}>
         <Icon name={icon} /> {label}
+        {badge !== undefined && <span className="count-badge" title={badgeLabel} aria-label={badgeLabel}>{badgeText(badge)}</span>}
       </button>
     </li>
   );
