@@ -300,3 +300,28 @@ test('a level change moves the timeline and the tasks with the record; a handler
   // The handler is cleared Mật only: raised above it, the document is out of his reach.
   await refused(() => desk.processing.state(handler, id), 'NOT_FOUND');
 });
+
+describe('who directs and assigns comes from the agency\'s structure', () => {
+  test('a chuyên viên with a dated authority to direct receives and directs; a unit head assigns for the unit; without either, refused', async () => {
+    const chief = addActor(desk, 'chuyen_vien', 'mat', 'Bùi Văn Chánh');
+    const head = addActor(desk, 'chuyen_vien', 'mat', 'Ngô Thị Trưởng Phòng');
+    const member = addActor(desk, 'chuyen_vien', 'mat', 'Tạ Văn Cán Bộ');
+    const unit = (await desk.structure.createUnit(it, { name: 'Phòng Nghiên cứu', code: 'NC' })).result;
+    await desk.structure.setMember(it, { userId: head.id, unitId: unit, unitRole: 'head' });
+    await desk.structure.setMember(it, { userId: member.id, unitId: unit, unitRole: 'member' });
+    const doc = (await register({ subject: 'Về việc nghiên cứu đề án' })).id;
+    // Not yet a leader: neither a submission to him nor a direction by him.
+    await refused(() => desk.processing.submit(clerk, { incomingId: doc, leaderId: chief.id }), 'VALIDATION', 'processing.notLeaderTarget');
+    assert.equal(desk.processing.people(clerk, doc).leaders.some((p) => p.id === chief.id), false);
+    await desk.structure.grantAuthority(it, { userId: chief.id, kind: 'direct', prefix: '', onBehalf: '', unitId: null, validFrom: '2026-01-01', validTo: null });
+    assert.equal(desk.processing.people(clerk, doc).leaders.some((p) => p.id === chief.id), true);
+    await desk.processing.submit(clerk, { incomingId: doc, leaderId: chief.id });
+    const directed = await desk.processing.direct(chief, { incomingId: doc, text: 'Giao Phòng Nghiên cứu chủ trì', lead: { unitId: unit } });
+    const unitTask = directed.tasks.find((t) => t.unitId === unit)!;
+    // The unit's member is not told of it before it is assigned to him (need-to-know); its head assigns.
+    await refused(() => desk.processing.assign(member, { taskId: unitTask.id, handlerId: member.id }), 'NOT_FOUND');
+    assert.deepEqual(desk.processing.state(head, doc).actions.assign, [unitTask.id]);
+    const assigned = await desk.processing.assign(head, { taskId: unitTask.id, handlerId: member.id });
+    assert.ok(assigned.tasks.some((t) => t.userId === member.id && t.role === 'handle'));
+  });
+});

@@ -9,7 +9,8 @@
 //     classified one.
 //   - whoever a document was submitted, directed or assigned to (a processing task names them: the
 //     leader asked for a direction, the lead, co-operating or informed person, the handler) sees it
-//     from then on (main/core/processing).
+//     from then on (main/core/processing); a task given to a unit is seen by the unit's head and
+//     deputies (org/structure.ts), who assign it, not by its other members until assigned.
 import type { Db } from '../db/connection';
 import type { Arm } from '../compartments/levels';
 import type { Actor } from '../org/rights';
@@ -30,8 +31,10 @@ export function distributionSql(actor: Actor): { sql: string; params: unknown[] 
       OR EXISTS (SELECT 1 FROM {c}.grants g WHERE g.user_id = ? AND g.incoming_id = i.id AND g.revoked_at IS NULL)
       OR EXISTS (SELECT 1 FROM {c}.incoming_recipients rr WHERE rr.incoming_id = i.id AND rr.user_id = ?)
       OR EXISTS (SELECT 1 FROM {c}.incoming_handovers h WHERE h.incoming_id = i.id AND h.user_id = ?)
-      OR EXISTS (SELECT 1 FROM {c}.processing_tasks pt WHERE pt.incoming_id = i.id AND pt.user_id = ?))`,
-    params: [actor.id, actor.id, actor.id, actor.id, actor.id],
+      OR EXISTS (SELECT 1 FROM {c}.processing_tasks pt WHERE pt.incoming_id = i.id AND pt.user_id = ?)
+      OR EXISTS (SELECT 1 FROM {c}.processing_tasks pu WHERE pu.incoming_id = i.id AND pu.unit_id IN
+        (SELECT lu.unit_id FROM main.users lu WHERE lu.id = ? AND lu.unit_role IN ('head','deputy'))))`,
+    params: [actor.id, actor.id, actor.id, actor.id, actor.id, actor.id],
   };
 }
 

@@ -40,7 +40,7 @@ import { registerPdf } from '../reports/registerPdf';
 import { registerXlsx } from '../reports/registerXlsx';
 import { trackingRows } from './trackingRegister';
 import { readCalendar, readRules, workDaysOf, writeCalendar, writeRules } from './rules';
-import { mayAssignForUnit } from './unitLeaders';
+import { mayAssignForUnit, mayDirect } from './unitLeaders';
 
 /** A task without a deadline sorts last in every inbox. */
 export const NO_DUE = '9999-12-31';
@@ -87,7 +87,8 @@ export class ProcessingService {
     const ctx = this.source.context();
     const doc = this.doc(ctx, actor, incomingId);
     const people = listUsers(ctx.db).filter((u) => clearedFor(u.clearance, doc.secrecy));
-    return { leaders: people.filter((u) => u.role === 'lanh_dao'), people, units: listInternalUnits(ctx.db).filter((u) => u.active) };
+    const now = ctx.now();
+    return { leaders: people.filter((u) => mayDirect(ctx.db, u, now)), people, units: listInternalUnits(ctx.db).filter((u) => u.active) };
   }
 
   /**
@@ -249,7 +250,7 @@ export class ProcessingService {
       assertOpen(doc);
       if (doc.status !== 'registered') refuse('VALIDATION', 'processing.alreadySubmitted');
       const leader = person(db, input.leaderId, doc.secrecy, 'leaderId');
-      if (leader.role !== 'lanh_dao') refuse('VALIDATION', 'processing.notLeaderTarget', { name: leader.full_name }, 'leaderId');
+      if (!mayDirect(db, leader, now)) refuse('VALIDATION', 'processing.notLeaderTarget', { name: leader.full_name }, 'leaderId');
       const due = submissionDue(workDaysOf(db), readRules(db), doc);
       const late = todayIso(now) > due.dueDate;
       const taskId = this.addTask(db, doc, {
@@ -270,7 +271,7 @@ export class ProcessingService {
     return this.act(actor, 'direct', { incomingId: input.incomingId }, (ctx, now) => {
       const { db } = ctx;
       const doc = this.doc(ctx, actor, input.incomingId);
-      if (actor.role !== 'lanh_dao') refuse('FORBIDDEN', 'processing.notLeader');
+      if (!mayDirect(db, actor, now)) refuse('FORBIDDEN', 'processing.notLeader');
       assertOpen(doc);
       if (doc.status === 'registered') refuse('VALIDATION', 'processing.notSubmitted');
       const current = currentDirection(db, doc);
@@ -585,8 +586,8 @@ export class ProcessingService {
     const submission = open && (doc.status === 'registered' || doc.status === 'submitted') ? submissionDue(workDaysOf(db), readRules(db), doc) : null;
     const actions: ProcessingActions = {
       submit: open && doc.status === 'registered' && actor.rights.includes('doc.register'),
-      direct: open && doc.status !== 'registered' && current === null && actor.role === 'lanh_dao',
-      redirect: open && current !== null && actor.role === 'lanh_dao',
+      direct: open && doc.status !== 'registered' && current === null && mayDirect(db, actor, ctx.now()),
+      redirect: open && current !== null && mayDirect(db, actor, ctx.now()),
       return: open && mayReturn(actor, doc, tasks),
       assign: open ? tasks.filter((t) => t.state === 'open' && HANDLING_ROLES.includes(t.role)
         && (t.user_id === null ? mayAssignForUnit(db, actor, t.unit_id!) : t.user_id === actor.id)).map((t) => t.id) : [],

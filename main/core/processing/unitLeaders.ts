@@ -1,18 +1,22 @@
-// Who may assign a handler for a unit's task. The agency's structure (units with their leaders) is
-// another part of this issue; until a unit names its leaders, the agency's leaders (lãnh đạo) assign
-// for every unit. When units carry leaders, this is the one place that learns of them.
+// Who directs and who assigns, from the agency's structure (org/structure.ts): the agency's leaders
+// (role lãnh đạo) and anyone holding a dated authority to direct give directions; a unit's work is
+// assigned by its head and deputies, or by a leader of the agency.
+import { todayIso } from '../../../common/dates';
 import type { Db } from '../db/connection';
 import type { Actor } from '../org/rights';
+import { holdsAuthority, unitLeaders } from '../org/structure';
+
+/** Whether the person may give a direction (bút phê) today. */
+export function mayDirect(db: Db, person: { id: number; role: string }, now: Date): boolean {
+  return person.role === 'lanh_dao' || holdsAuthority(db, person.id, 'direct', todayIso(now));
+}
 
 export function mayAssignForUnit(db: Db, actor: Actor, unitId: number): boolean {
   if (actor.role === 'lanh_dao') return true;
   return unitLeaderIds(db, unitId).includes(actor.id);
 }
 
-/** The people who lead a unit, when the profile's schema records them (internal_units.leader_user_id). */
+/** The head and deputies of a unit (users.unit_role), who assign its work. */
 export function unitLeaderIds(db: Db, unitId: number): number[] {
-  const hasColumn = db.prepare("SELECT 1 FROM pragma_table_info('internal_units', 'main') WHERE name = 'leader_user_id'").get() !== undefined;
-  if (!hasColumn) return [];
-  const id = db.prepare('SELECT leader_user_id FROM main.internal_units WHERE id = ?').pluck().get(unitId) as number | null | undefined;
-  return id === null || id === undefined ? [] : [id];
+  return unitLeaders(db, unitId).map((m) => m.userId);
 }
