@@ -581,7 +581,7 @@ export const contract = {
   'attachments.open': channel<OpenedAttachment>()({ input: byId, access: 'doc.read' }),
   'staging.discard': channel<null>()({
     input: z.object({ stagedId: z.string().regex(/^[0-9a-f]{32}$/) }).strict(),
-    access: 'doc.register',
+    access: 'doc.read',
   }),
   // Registers and numbering scopes after setup (quản trị); closing a register year (văn thư or quản trị,
   // checked in the core).
@@ -670,8 +670,11 @@ export type InputOf<C extends Channel> = z.input<Contract[C]['input']>;
 export type ParsedInputOf<C extends Channel> = z.output<Contract[C]['input']>;
 export type OutputOf<C extends Channel> = Contract[C] extends ChannelSpec<z.ZodType, infer O> ? O : never;
 
-/** Staging a file for registration is a transport-level upload (bytes, not JSON); it needs this right. */
-export const STAGE_ACCESS: Access = 'doc.register';
+/**
+ * Staging a file is a transport-level upload (bytes, not JSON); it needs this right. Staged files are
+ * the person's own until a service takes them: registration (văn thư) and outgoing drafts (anyone).
+ */
+export const STAGE_ACCESS: Access = 'doc.read';
 
 /** Prefix of every Electron IPC channel: the preload lets nothing else through. */
 export const IPC_PREFIX = 'desk:';
@@ -749,3 +752,34 @@ export interface PickedFiles {
 
 /** The result envelope on the wire (IPC and dev host alike). */
 export type Wire<T> = { ok: true; value: T } | { ok: false; error: DeskErrorPayload };
+
+// ---- Outgoing documents (main/core/outgoing) ----
+export interface OutgoingRow {
+  id: number; status: import('./outgoing').OutgoingStatus; typeCode: string; subject: string; secrecy: Secrecy; urgency: Urgency;
+  numberSymbol: string | null; issuedDate: string | null; signerName: string; draftedByName: string; updatedAt: string;
+  /** Whose turn it is in the approval chain (in review), else null. */
+  waitingFor: string | null;
+}
+export interface OutgoingFileView { id: number; version: number; ordinal: number; role: 'main' | 'appendix'; name: string; size: number; isPdf: boolean; sha256: string }
+export interface OutgoingStepView { id: number; kind: import('./outgoing').OutgoingStepKind; position: number | null; version: number; actorName: string; at: string; comment: string }
+export interface OutgoingSignatureView { id: number; role: 'signer' | 'agency'; format: 'cades' | 'pades'; fileName: string; signerName: string; signedAt: string }
+export interface OutgoingRecipientView { id: number; kind: 'internal' | 'external'; code: string | null; name: string }
+export interface OutgoingDispatchView { id: number; recipient: string; code: string | null; status: import('./outgoing').DispatchStatus; updatedAt: string }
+export interface OutgoingDetail extends OutgoingRow {
+  signerId: number; signerCompetence: string; draftedBy: number; draftingUnit: string;
+  issuedAmount: number | null; replyDeadline: string | null; pageCount: number | null; notes: string;
+  approvers: Array<{ id: number; name: string; done: boolean }>; currentStep: number; version: number;
+  files: OutgoingFileView[]; steps: OutgoingStepView[]; signatures: OutgoingSignatureView[];
+  recipients: OutgoingRecipientView[]; dispatches: OutgoingDispatchView[];
+  registerName: string | null; number: number | null;
+  recalledAt: string | null; recallReason: string | null;
+  replaces: { id: number; numberSymbol: string | null } | null; replacedBy: { id: number; numberSymbol: string | null } | null;
+  /** What the person may do now (the window shows these buttons). */
+  can: { edit: boolean; submit: boolean; approve: boolean; sign: boolean; agencySign: boolean; issue: boolean; recall: boolean };
+}
+export interface OutgoingIssued { id: number; number: number; numberSymbol: string; issuedDate: string; registerName: string; dispatches: number }
+export interface OutgoingConfigView {
+  preset: NumberingPreset; issuerNotation: string; sameDayIssue: boolean; requireAgencySignature: boolean; agencyCertificates: string[];
+  registers: Array<{ id: number; name: string; secrecy: Secrecy[]; scopeId: number; scopeName: string; reset: string; perType: boolean }>;
+}
+export interface OutgoingRegisterTable { kind: 'outgoing' | 'secret_outgoing'; title: string; from: string; to: string; columns: string[]; rows: string[][] }

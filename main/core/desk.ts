@@ -22,6 +22,7 @@ import { ReviewService } from './secrets/ReviewService';
 import { OutputService } from './outputs/OutputService';
 import { AutoDeclassification } from './secrets/AutoDeclassification';
 import { RestrictionService } from './secrets/RestrictionService';
+import { OutgoingService } from './outgoing/OutgoingService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -48,6 +49,8 @@ export class Desk extends ProfileVault {
   readonly audit = new AuditService(this);
   /** Printouts, copies and register outputs on their way out (printer or file), one use each. */
   readonly outputs = new OutputService(this);
+  /** Outgoing documents: drafts, approval, signing, numbering at issue, dispatch, recall (main/core/outgoing). */
+  readonly outgoing = new OutgoingService(this);
 
   /** The app:// and /blob/ routes: an output ticket, else a viewer ticket. */
   async openTicket(ticket: string): ReturnType<AttachmentService['openTicket']> {

@@ -6,6 +6,7 @@ import { createRouter } from '../../main/ipc/router';
 import { handlers } from '../../main/ipc/handlers';
 import { addDaysIso, todayIso } from '../../common/dates';
 import { DeskError } from '../../common/errors';
+import { incomingRegisterSchema } from '../../common/schemas';
 import { newDesk, pdfBytes, stageBytes } from '../helpers/desk';
 import { addPerson } from '../helpers/people';
 import { TokenBridge } from '../../native/bridge/client';
@@ -136,7 +137,10 @@ test('separation of duties: a Quản trị manages people but does not register;
   const register = await call('incoming.register', await registrationInput());
   assert.ok(!register.ok && register.error.code === 'FORBIDDEN' && register.error.key === 'rights.forbidden', JSON.stringify(register));
   // The core refuses too, whoever calls it (CLI, importers).
-  await assert.rejects(stageBytes(env.desk, env.desk.session!, await pdfBytes('x')), (e: unknown) => e instanceof DeskError && e.code === 'FORBIDDEN');
+  // Staging is the person's own (outgoing drafts); registering what was staged is refused.
+  const staged = await stageBytes(env.desk, env.desk.session!, await pdfBytes('x'));
+  await assert.rejects(env.desk.incoming.register(env.desk.session!, incomingRegisterSchema.parse({ ...(await registrationInput()), stagedIds: [staged.stagedId] })),
+    (e: unknown) => e instanceof DeskError && e.code === 'FORBIDDEN');
   env.desk.lock('manual');
 
   const asClerk = await env.desk.unlock(env.identity);

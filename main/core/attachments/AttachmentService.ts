@@ -43,8 +43,10 @@ export class AttachmentService {
     vault.onLock(() => this.tickets.clear());
   }
 
+  // Staged files are the person's own (sealed with their personal key) until a service takes them:
+  // the văn thư's registration, and an officer's outgoing draft (outgoing/OutgoingService.ts).
   async stage(actor: Actor, source: Readable, name: string): Promise<StagedFile> {
-    authorize(actor, 'doc.register');
+    authorize(actor, 'doc.read');
     const c = this.vault.context();
     await c.writable();
     const meta = await c.store.stage(source, name, c.attachmentLimit(), actor.id);
@@ -53,7 +55,7 @@ export class AttachmentService {
   }
 
   async discard(actor: Actor, stagedId: string): Promise<void> {
-    authorize(actor, 'doc.register');
+    authorize(actor, 'doc.read');
     const { store } = this.vault.context();
     await store.stagedMeta(stagedId, actor.id);
     await store.discard(stagedId);

@@ -4,7 +4,9 @@ export type SettingKey = 'self_unit_id' | 'numbering_preset' | 'attachment_limit
   // Roles that may register documents (JSON array; org/registerPolicy.ts).
   | 'register_roles'
   // Compartments (compartments/split.ts): the layout, a vacuum still owed, this profile's own id.
-  | 'layout' | 'vacuum_pending' | 'profile_id';
+  | 'layout' | 'vacuum_pending' | 'profile_id'
+  // Outgoing documents (outgoing/config.ts): issuer notation, same-day issue, agency certificates (JSON).
+  | 'outgoing_config';
 
 export function getSetting(db: Db, key: SettingKey): string | undefined {
   return db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
