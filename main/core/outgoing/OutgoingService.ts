@@ -5,7 +5,7 @@
 // event and an audit entry; every refusal says why and is audited, and changes nothing.
 //
 // The record lives in the compartment of its level. Who may see it: records.ts (need-to-know).
-import type { OutgoingConfigView, OutgoingDetail, OutgoingIssued, OutgoingRegisterTable, OutgoingRow } from '../../../common/contract';
+import type { OutgoingConfigView, OutgoingDetail, OutgoingIssued, OutgoingPerson, OutgoingRegisterTable, OutgoingRow } from '../../../common/contract';
 import { formatDateTimeVn, formatDateVn, todayIso } from '../../../common/dates';
 import { clearedFor, documentTypeName, SECRECY_LABELS, secrecyRank, type Secrecy } from '../../../common/domain';
 import { DeskError, type ErrorCode } from '../../../common/errors';
@@ -61,6 +61,13 @@ export class OutgoingService {
     const { row, c } = locateOutgoing(ctx.db, ctx.arms, actor, id);
     ctx.whenWritable(() => writeTx(ctx.db, () => appendAudit(ctx.db, { userId: actor.id, action: 'outgoing.view', entity: 'outgoing', entityId: id, entityGid: row.global_id })));
     return detailView(ctx.db, c, row, actor, this.can(ctx, row, actor));
+  }
+
+  /** The people who may be chosen as approvers (active, cleared for something) and signers (leaders). */
+  people(actor: Actor): OutgoingPerson[] {
+    authorize(actor, 'doc.read');
+    const { db } = this.source.context();
+    return db.prepare('SELECT id, full_name AS fullName, position, role, clearance FROM main.users WHERE active = 1 ORDER BY full_name').all() as OutgoingPerson[];
   }
 
   /** The pending dispatch records (what the exchange sends next), over the levels held. */

@@ -20,6 +20,8 @@ import { RegistersPage } from '../registers/RegistersPage';
 import { CopyRegisterPage } from '../secrets/CopyRegisterPage';
 import { SecretRegistersPage } from '../secrets/SecretRegistersPage';
 import { ReviewPage } from '../secrets/ReviewPage';
+import { OutgoingDetailView } from '../outgoing/OutgoingDetailView';
+import { OutgoingPage } from '../outgoing/OutgoingPage';
 import { IdleWarning } from '../session/IdleWarning';
 import { lockWorkstation } from '../session/lock';
 import { TokensPage } from '../tokens/TokensPage';
@@ -107,6 +109,8 @@ export function AppShell() {
           {view.name === 'copyRegister' && <CopyRegisterPage />}
           {view.name === 'secretRegisters' && <SecretRegistersPage />}
           {view.name === 'review' && <ReviewPage />}
+          {view.name === 'outgoing' && <OutgoingPage />}
+          {view.name === 'outgoingDetail' && <OutgoingDetailView key={view.id} id={view.id} />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}

@@ -31,6 +31,8 @@ export function Sidebar() {
           <ul>
             <NavItem icon="inbox" label={t('shell.incoming')} active={view.name === 'incoming' || view.name === 'incomingDetail'}
               onClick={() => show({ name: 'incoming' })} />
+            <NavItem icon="file" label={t('shell.outgoing')} active={view.name === 'outgoing' || view.name === 'outgoingDetail'}
+              onClick={() => show({ name: 'outgoing' })} />
             {keepsRegisters && !isAdmin && registersItem}
             {secretRegisters && (
               <NavItem icon="lock" label={t('shell.secretRegisters')} active={view.name === 'secretRegisters'} onClick={() => show({ name: 'secretRegisters' })} />
