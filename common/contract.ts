@@ -1,8 +1,8 @@
 // The one IPC contract. Main's router, the preload bridge, the renderer's typed client and the
 // development host are all derived from this object; nobody else spells a channel name.
 import { z } from 'zod';
-import type { DeskErrorPayload } from './errors';
-import { ROLES, SECRECY_LEVELS, type ArrivalChannel, type IncomingStatus, type NumberingPreset, type ResetPeriod, type Right, type Role, type Secrecy, type Urgency } from './domain';
+import type { DeskErrorPayload, Msg } from './errors';
+import { ROLES, SECRECY_LEVELS, type ArrivalChannel, type AuthorityKind, type SigningPrefix, type UnitRole, type IncomingStatus, type NumberingPreset, type ResetPeriod, type Right, type Role, type Secrecy, type Urgency } from './domain';
 import { draftKindSchema, draftSaveSchema, type SavedDraft } from './drafts';
 import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from './outgoing';
 import {
@@ -29,6 +29,14 @@ import {
   incomingCorrectionSchema,
   internalUnitAddSchema,
   internalUnitUpdateSchema,
+  authorityEndSchema,
+  authorityGrantSchema,
+  memberSetSchema,
+  structureImportSchema,
+  unitCreateSchema,
+  unitMergeSchema,
+  unitRenameSchema,
+  unitSplitSchema,
   registerCreateSchema,
   registerUpdateSchema,
   scopeInputSchema,
@@ -448,8 +456,59 @@ export interface RegistersAdmin {
 export interface InternalUnitView {
   id: number;
   name: string;
+  /** Short code used in number-symbols (VP, TCCB); '' when none. */
+  code: string;
   parentId: number | null;
   active: boolean;
+  /** The period the unit exists in (yyyy-mm-dd; null: from its creation / still). */
+  validFrom: string | null;
+  validTo: string | null;
+}
+export interface UnitMemberView {
+  userId: number;
+  fullName: string;
+  position: string;
+  unitId: number | null;
+  unitRole: UnitRole;
+}
+export interface AuthorityView {
+  id: number;
+  userId: number;
+  fullName: string;
+  kind: AuthorityKind;
+  prefix: SigningPrefix;
+  onBehalf: string;
+  /** null: the whole agency. */
+  unitId: number | null;
+  validFrom: string;
+  validTo: string | null;
+}
+export interface UnitLinkView { kind: 'merge' | 'split'; onDate: string; decision: string; unitId: number }
+export interface InternalUnitHistory {
+  unitId: number;
+  names: Array<{ name: string; code: string; validFrom: string | null; validTo: string | null; decision: string }>;
+  predecessors: UnitLinkView[];
+  successors: UnitLinkView[];
+}
+/** A cell (or a sheet) of an imported workbook that is wrong; row and column as the spreadsheet shows them. */
+export interface StructureImportProblem { sheet: string; row: number | null; column: string | null; message: Msg }
+/** What importing a workbook would do (nothing is written until it is applied with the same sha256). */
+export interface StructureImportPlan {
+  sha256: string;
+  unitsAdded: Array<{ code: string; name: string }>;
+  unitsRenamed: Array<{ code: string; from: string; to: string }>;
+  peopleAdded: Array<{ fullName: string; position: string; unitCode: string }>;
+  peopleUpdated: Array<{ fullName: string; position: string; unitCode: string }>;
+  authorities: Array<{ fullName: string; kind: AuthorityKind; prefix: SigningPrefix; onBehalf: string; unitCode: string; validFrom: string }>;
+  notes: Msg[];
+  problems: StructureImportProblem[];
+}
+/** The agency's structure: units (with their history), people in them, and who may direct, approve and sign. */
+export interface OrgStructureView {
+  units: InternalUnitView[];
+  history: InternalUnitHistory[];
+  members: UnitMemberView[];
+  authorities: AuthorityView[];
 }
 export interface OpenedAttachment {
   /** A short-lived URL for the viewer, on the app's own scheme or the dev host. */
@@ -586,7 +645,7 @@ export const contract = {
   'attachments.open': channel<OpenedAttachment>()({ input: byId, access: 'doc.read' }),
   'staging.discard': channel<null>()({
     input: z.object({ stagedId: z.string().regex(/^[0-9a-f]{32}$/) }).strict(),
-    access: 'doc.read',
+    access: 'file.stage',
   }),
   // Registers and numbering scopes after setup (quản trị); closing a register year (văn thư or quản trị,
   // checked in the core).
@@ -600,6 +659,16 @@ export const contract = {
   'internalUnits.list': channel<InternalUnitView[]>()({ input: empty, access: 'session' }),
   'internalUnits.add': channel<InternalUnitView>()({ input: internalUnitAddSchema, access: 'org.manage' }),
   'internalUnits.update': channel<InternalUnitView>()({ input: internalUnitUpdateSchema, access: 'org.manage' }),
+  'structure.view': channel<OrgStructureView>()({ input: empty, access: 'session' }),
+  'structure.createUnit': channel<OrgStructureView & { result: number }>()({ input: unitCreateSchema, access: 'org.manage' }),
+  'structure.renameUnit': channel<OrgStructureView & { result: void }>()({ input: unitRenameSchema, access: 'org.manage' }),
+  'structure.mergeUnits': channel<OrgStructureView & { result: number }>()({ input: unitMergeSchema, access: 'org.manage' }),
+  'structure.splitUnit': channel<OrgStructureView & { result: number[] }>()({ input: unitSplitSchema, access: 'org.manage' }),
+  'structure.setMember': channel<OrgStructureView & { result: void }>()({ input: memberSetSchema, access: 'org.manage' }),
+  'structure.grantAuthority': channel<OrgStructureView & { result: number }>()({ input: authorityGrantSchema, access: 'org.manage' }),
+  'structure.endAuthority': channel<OrgStructureView & { result: void }>()({ input: authorityEndSchema, access: 'org.manage' }),
+  'structure.previewImport': channel<StructureImportPlan>()({ input: structureImportSchema, access: 'org.manage' }),
+  'structure.applyImport': channel<OrgStructureView & { result: { units: number; people: number; authorities: number } }>()({ input: structureImportSchema, access: 'org.manage' }),
   'recipients.search': channel<RecipientOption[]>()({
     input: z.object({ query: z.string().max(200), limit: z.number().int().min(1).max(50).default(10) }).strict(),
     access: 'session',
@@ -697,11 +766,8 @@ export type InputOf<C extends Channel> = z.input<Contract[C]['input']>;
 export type ParsedInputOf<C extends Channel> = z.output<Contract[C]['input']>;
 export type OutputOf<C extends Channel> = Contract[C] extends ChannelSpec<z.ZodType, infer O> ? O : never;
 
-/**
- * Staging a file is a transport-level upload (bytes, not JSON); it needs this right. Staged files are
- * the person's own until a service takes them: registration (văn thư) and outgoing drafts (anyone).
- */
-export const STAGE_ACCESS: Access = 'doc.read';
+/** Staging a file (for a registration, an import) is a transport-level upload (bytes, not JSON); it needs this right. */
+export const STAGE_ACCESS: Access = 'file.stage';
 
 /** Prefix of every Electron IPC channel: the preload lets nothing else through. */
 export const IPC_PREFIX = 'desk:';

@@ -173,6 +173,7 @@ export const RIGHTS = [
   'doc.read', // see registered documents up to one's clearance
   'doc.register', // register incoming documents (văn thư)
   'org.manage', // manage units and users (quản trị)
+  'file.stage', // upload a file into one's own staging area (for a registration, an import …)
 ] as const;
 export type Right = (typeof RIGHTS)[number];
 
@@ -223,3 +224,16 @@ export const RESET_PERIOD_LABELS: Record<ResetPeriod, string> = {
   term: 'Theo nhiệm kỳ',
   never: 'Không bắt đầu lại',
 };
+
+/** A person's capacity in their unit: the head and deputies assign the unit's work. */
+export const UNIT_ROLES = ['head', 'deputy', 'member'] as const;
+export type UnitRole = (typeof UNIT_ROLES)[number];
+/** What an authority lets a person do: direct incoming documents, approve drafts, sign outgoing ones. */
+export const AUTHORITY_KINDS = ['direct', 'approve', 'sign'] as const;
+export type AuthorityKind = (typeof AUTHORITY_KINDS)[number];
+/**
+ * Signing prefixes (Nghị định 30/2020, Phụ lục I): thay mặt, ký thay, thừa lệnh, thừa ủy quyền,
+ * quyền; '' when the head signs in their own name.
+ */
+export const SIGNING_PREFIXES = ['', 'TM.', 'KT.', 'TL.', 'TUQ.', 'Q.'] as const;
+export type SigningPrefix = (typeof SIGNING_PREFIXES)[number];

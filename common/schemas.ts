@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import {
   ARRIVAL_CHANNELS,
+  AUTHORITY_KINDS,
+  SIGNING_PREFIXES,
+  UNIT_ROLES,
   checkDocumentType,
   DEADLINE_FILTERS,
   INCOMING_STATUSES,
@@ -364,6 +367,39 @@ export const internalUnitUpdateSchema = z
   .required({ id: true })
   .strict();
 export type InternalUnitUpdate = z.infer<typeof internalUnitUpdateSchema>;
+
+// The agency's structure over time (main/core/org/structure.ts).
+const unitCode = z.string().trim().max(20, m('value.tooLong', { max: 20 }));
+const decision = text(300, m('structure.decisionRequired'));
+export const unitCreateSchema = z
+  .object({ name: text(200, m('unit.nameRequired')), code: unitCode.optional(), parentId: id.optional(), validFrom: isoDate('validFrom').optional(), decision: z.string().trim().max(300).optional() })
+  .strict();
+export const unitRenameSchema = z
+  .object({ id, name: text(200, m('unit.nameRequired')), code: unitCode.optional(), onDate: isoDate('effectiveOn'), decision })
+  .strict();
+const newUnit = z.object({ name: text(200, m('unit.nameRequired')), code: unitCode.optional() }).strict();
+export const unitMergeSchema = z
+  .object({ unitIds: z.array(id).min(1).max(50), into: z.union([z.object({ id }).strict(), newUnit.extend({ parentId: id.optional() }).strict()]), onDate: isoDate('effectiveOn'), decision })
+  .strict();
+export const unitSplitSchema = z
+  .object({ unitId: id, into: z.array(newUnit).min(2, m('structure.splitTooFew')).max(20), onDate: isoDate('effectiveOn'), decision, members: z.record(z.string().regex(/^\d+$/), z.number().int().min(0).max(19)).optional() })
+  .strict();
+export const memberSetSchema = z
+  .object({ userId: id, unitId: id.nullable(), unitRole: z.enum(UNIT_ROLES, { error: m('structure.capacityInvalid') }) })
+  .strict();
+export const authorityGrantSchema = z
+  .object({
+    userId: id,
+    kind: z.enum(AUTHORITY_KINDS, { error: m('structure.kindInvalid') }),
+    prefix: z.enum(SIGNING_PREFIXES, { error: m('structure.prefixInvalid') }),
+    onBehalf: z.string().trim().max(200, m('value.tooLong', { max: 200 })),
+    unitId: id.nullable(),
+    validFrom: isoDate('validFrom'),
+    validTo: isoDate('validTo').nullable(),
+  })
+  .strict();
+export const authorityEndSchema = z.object({ id, onDate: isoDate('effectiveOn') }).strict();
+export const structureImportSchema = z.object({ stagedId: z.string().regex(/^[0-9a-f]{32}$/), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional() }).strict();
 
 /** Hand-over inside the agency (ngày chuyển): to a unit, a person, or a person for a unit. */
 export const handOverSchema = z

@@ -1,6 +1,7 @@
 // The composition root of one workstation profile: the vault (life cycle, keys, session) and one
 // service per domain, each called with the person who acts. Electron-free: the app, the development
 // host, the CLI and the tests all open a Desk. New domains add a service here, not methods.
+import { StructureService } from './org/StructureService';
 import { AttachmentService } from './attachments/AttachmentService';
 import { AuditService } from './audit/AuditService';
 import { IncomingService } from './documents/IncomingService';
@@ -47,6 +48,8 @@ export class Desk extends ProfileVault {
   /** Automatic declassification at the end of protection periods: started at unlock, stopped at lock. */
   readonly autoDeclassify = new AutoDeclassification(this);
   readonly audit = new AuditService(this);
+  /** The agency's units over time, people in them, and who may direct, approve and sign. */
+  readonly structure = new StructureService(this);
   /** Printouts, copies and register outputs on their way out (printer or file), one use each. */
   readonly outputs = new OutputService(this);
   /** Outgoing documents: drafts, approval, signing, numbering at issue, dispatch, recall (main/core/outgoing). */

@@ -130,14 +130,13 @@ test('separation of duties: a Quản trị manages people but does not register;
   env.desk.lock('manual');
 
   const asAdmin = await env.desk.unlock(admin.identity);
-  assert.deepEqual([...asAdmin.rights].sort(), ['doc.read', 'org.manage']);
+  assert.deepEqual([...asAdmin.rights].sort(), ['doc.read', 'file.stage', 'org.manage'], 'he uploads (a structure workbook), he does not register');
   assert.ok((await call('users.list', {})).ok, 'the Quản trị manages people');
   const preview = await call('incoming.previewNumber', { secrecy: 'thuong' });
   assert.ok(!preview.ok && preview.error.code === 'FORBIDDEN', JSON.stringify(preview));
   const register = await call('incoming.register', await registrationInput());
   assert.ok(!register.ok && register.error.code === 'FORBIDDEN' && register.error.key === 'rights.forbidden', JSON.stringify(register));
-  // The core refuses too, whoever calls it (CLI, importers).
-  // Staging is the person's own (outgoing drafts); registering what was staged is refused.
+  // The core refuses too, whoever calls it (CLI, importers): a file he staged registers nothing.
   const staged = await stageBytes(env.desk, env.desk.session!, await pdfBytes('x'));
   await assert.rejects(env.desk.incoming.register(env.desk.session!, incomingRegisterSchema.parse({ ...(await registrationInput()), stagedIds: [staged.stagedId] })),
     (e: unknown) => e instanceof DeskError && e.code === 'FORBIDDEN');

@@ -2,7 +2,7 @@
 // file for the viewer through a short-lived, unguessable ticket. Every view is recorded.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { StagedFile } from '../../../common/contract';
+import { STAGE_ACCESS, type StagedFile } from '../../../common/contract';
 import { secrecyRank } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { appendAudit } from '../audit/auditLog';
@@ -46,7 +46,7 @@ export class AttachmentService {
   // Staged files are the person's own (sealed with their personal key) until a service takes them:
   // the văn thư's registration, and an officer's outgoing draft (outgoing/OutgoingService.ts).
   async stage(actor: Actor, source: Readable, name: string): Promise<StagedFile> {
-    authorize(actor, 'doc.read');
+    authorize(actor, STAGE_ACCESS);
     const c = this.vault.context();
     await c.writable();
     const meta = await c.store.stage(source, name, c.attachmentLimit(), actor.id);
@@ -55,7 +55,7 @@ export class AttachmentService {
   }
 
   async discard(actor: Actor, stagedId: string): Promise<void> {
-    authorize(actor, 'doc.read');
+    authorize(actor, STAGE_ACCESS);
     const { store } = this.vault.context();
     await store.stagedMeta(stagedId, actor.id);
     await store.discard(stagedId);

@@ -452,4 +452,67 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE TRIGGER secret_register_years_no_delete BEFORE DELETE ON secret_register_years
     BEGIN SELECT RAISE(ABORT, 'a closed register year stays closed'); END;
   `,
+  // 16: the agency's structure over time (org/structure.ts): unit codes and periods, the history of
+  //     their names, merges and splits; each person's unit and capacity there; who may direct,
+  //     approve and sign (with the signing prefix), from and to a date. Existing units get their
+  //     present name as an open-ended first period.
+  (db) => {
+    db.exec(`
+    ALTER TABLE internal_units ADD COLUMN code TEXT NOT NULL DEFAULT '';
+    ALTER TABLE internal_units ADD COLUMN valid_from TEXT;
+    ALTER TABLE internal_units ADD COLUMN valid_to TEXT;
+    CREATE TABLE internal_unit_names (
+      id INTEGER PRIMARY KEY,
+      global_id TEXT,
+      unit_id INTEGER NOT NULL REFERENCES internal_units(id),
+      name TEXT NOT NULL,
+      code TEXT NOT NULL DEFAULT '',
+      valid_from TEXT,
+      valid_to TEXT,
+      decision TEXT NOT NULL DEFAULT '',
+      recorded_by INTEGER REFERENCES users(id),
+      recorded_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX idx_internal_unit_names_global_id ON internal_unit_names(global_id);
+    CREATE INDEX idx_internal_unit_names_unit ON internal_unit_names(unit_id, valid_from);
+    CREATE TABLE internal_unit_links (
+      id INTEGER PRIMARY KEY,
+      global_id TEXT,
+      predecessor_id INTEGER NOT NULL REFERENCES internal_units(id),
+      successor_id INTEGER NOT NULL REFERENCES internal_units(id),
+      kind TEXT NOT NULL CHECK (kind IN ('merge','split')),
+      on_date TEXT NOT NULL,
+      decision TEXT NOT NULL DEFAULT '',
+      recorded_by INTEGER NOT NULL REFERENCES users(id),
+      recorded_at TEXT NOT NULL,
+      UNIQUE (predecessor_id, successor_id)
+    );
+    CREATE UNIQUE INDEX idx_internal_unit_links_global_id ON internal_unit_links(global_id);
+    CREATE INDEX idx_internal_unit_links_successor ON internal_unit_links(successor_id);
+    ALTER TABLE users ADD COLUMN unit_id INTEGER REFERENCES internal_units(id);
+    ALTER TABLE users ADD COLUMN unit_role TEXT NOT NULL DEFAULT 'member' CHECK (unit_role IN ('head','deputy','member'));
+    CREATE INDEX idx_users_unit ON users(unit_id) WHERE unit_id IS NOT NULL;
+    CREATE TABLE authorities (
+      id INTEGER PRIMARY KEY,
+      global_id TEXT,
+      user_id INTEGER NOT NULL REFERENCES users(id),
+      kind TEXT NOT NULL CHECK (kind IN ('direct','approve','sign')),
+      prefix TEXT NOT NULL DEFAULT '' CHECK (prefix IN ('','TM.','KT.','TL.','TUQ.','Q.')),
+      on_behalf TEXT NOT NULL DEFAULT '',
+      unit_id INTEGER REFERENCES internal_units(id),
+      valid_from TEXT NOT NULL,
+      valid_to TEXT,
+      granted_by INTEGER NOT NULL REFERENCES users(id),
+      granted_at TEXT NOT NULL,
+      ended_by INTEGER REFERENCES users(id),
+      ended_at TEXT,
+      CHECK (valid_to IS NULL OR valid_to >= valid_from)
+    );
+    CREATE UNIQUE INDEX idx_authorities_global_id ON authorities(global_id);
+    CREATE INDEX idx_authorities_user ON authorities(user_id, kind);
+    `);
+    const units = db.prepare('SELECT id, name, created_at FROM internal_units').all() as Array<{ id: number; name: string; created_at: string }>;
+    const insert = db.prepare('INSERT INTO internal_unit_names (global_id, unit_id, name, recorded_at) VALUES (?,?,?,?)');
+    for (const u of units) insert.run(newGlobalId(), u.id, u.name, u.created_at);
+  },
 ];

@@ -13,6 +13,7 @@ import type { CoreContext } from '../context';
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { recordChange } from '../events/eventLog';
+import { unitNameAt } from '../org/structure';
 import { findInternalUnit } from '../org/internalUnits';
 import { authorize, type Actor } from '../org/rights';
 import { parseCertificate, signDetached, type PrivateKeyOps } from '../crypto';
@@ -47,7 +48,8 @@ function toView(db: Db, h: HandoverRow, actor: Actor): HandoverView {
   const name = (id: number | null) => (id === null ? null : (db.prepare('SELECT full_name FROM users WHERE id = ?').pluck().get(id) as string | undefined) ?? null);
   return {
     id: h.id,
-    unitName: h.internal_unit_id === null ? null : (findInternalUnit(db, h.internal_unit_id)?.name ?? h.recipient_name),
+    // The unit's name on the day of the hand-over (a unit renamed or merged since keeps it here).
+    unitName: h.internal_unit_id === null ? null : (unitNameAt(db, h.internal_unit_id, h.handed_on)?.name ?? h.recipient_name),
     userName: name(h.user_id),
     userId: h.user_id,
     handedOn: h.handed_on,

@@ -13,6 +13,7 @@ export const RECORD_TABLES = [
   'internal_units', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'register_years', 'user_prefs', 'grants',
   'copy_approvals', 'copies', 'level_changes', 'holds', 'destructions', 'restrictions',
   'secret_register_years',
+  'internal_unit_names', 'internal_unit_links', 'authorities',
   'outgoing', 'outgoing_files', 'outgoing_steps', 'outgoing_signatures', 'outgoing_recipients', 'outgoing_dispatches',
 ] as const;
 export type RecordTable = (typeof RECORD_TABLES)[number];

@@ -5,7 +5,8 @@ import type { InternalUnitUpdate } from '../../../common/schemas';
 import { appendAudit } from '../audit/auditLog';
 import type { ContextSource } from '../context';
 import { writeTx } from '../db/transaction';
-import { addInternalUnit, findInternalUnit, listInternalUnits, searchRecipients, updateInternalUnit } from './internalUnits';
+import { createUnit } from './structure';
+import { findInternalUnit, listInternalUnits, searchRecipients, updateInternalUnit } from './internalUnits';
 import { authorize, type Actor } from './rights';
 
 export class InternalUnitService {
@@ -23,7 +24,7 @@ export class InternalUnitService {
     await c.writable();
     const now = c.now();
     const id = writeTx(c.db, () => {
-      const newId = addInternalUnit(c.db, u, actor.id, now);
+      const newId = createUnit(c.db, { name: u.name, ...(u.parentId !== undefined ? { parentId: u.parentId } : {}) }, actor.id, now);
       appendAudit(c.db, { userId: actor.id, action: 'internal_unit.add', entity: 'internal_unit', entityId: newId, details: { name: u.name, parentId: u.parentId ?? null } }, now.toISOString());
       return newId;
     });

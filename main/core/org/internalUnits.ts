@@ -7,18 +7,19 @@ import { foldVietnamese } from '../../../common/vietnamese';
 import type { Db } from '../db/connection';
 import { recordChange } from '../events/eventLog';
 
-interface Row { id: number; name: string; parent_id: number | null; active: number }
+interface Row { id: number; name: string; code: string; parent_id: number | null; active: number; valid_from: string | null; valid_to: string | null }
 
-const view = (r: Row): InternalUnitView => ({ id: r.id, name: r.name, parentId: r.parent_id, active: r.active === 1 });
+const view = (r: Row): InternalUnitView => ({ id: r.id, name: r.name, code: r.code, parentId: r.parent_id, active: r.active === 1, validFrom: r.valid_from, validTo: r.valid_to });
+const COLUMNS = 'id, name, code, parent_id, active, valid_from, valid_to';
 const invalid = (field: string, key: MessageKey, params?: MessageParams) => DeskError.keyed('VALIDATION', key, params, { at: field });
 const key = (name: string) => foldVietnamese(name).replace(/\s+/g, ' ').trim();
 
 export function listInternalUnits(db: Db): InternalUnitView[] {
-  return (db.prepare('SELECT id, name, parent_id, active FROM internal_units ORDER BY active DESC, name_folded').all() as Row[]).map(view);
+  return (db.prepare(`SELECT ${COLUMNS} FROM internal_units ORDER BY active DESC, name_folded`).all() as Row[]).map(view);
 }
 
 export function findInternalUnit(db: Db, id: number): InternalUnitView | undefined {
-  const r = db.prepare('SELECT id, name, parent_id, active FROM internal_units WHERE id = ?').get(id) as Row | undefined;
+  const r = db.prepare(`SELECT ${COLUMNS} FROM internal_units WHERE id = ?`).get(id) as Row | undefined;
   return r ? view(r) : undefined;
 }
 
@@ -65,6 +66,13 @@ export function updateInternalUnit(
   db.prepare('UPDATE internal_units SET name = ?, name_folded = ?, parent_id = ?, active = ? WHERE id = ?')
     .run(name, key(name), parentId, active ? 1 : 0, u.id);
   recordChange(db, 'internal_units', u.id, 'update', by, now);
+  // An edit corrects the current name (a typo); a rename by decision is dated (structure.ts renameUnit).
+  if (name !== before.name) {
+    for (const periodId of db.prepare('SELECT id FROM internal_unit_names WHERE unit_id = ? AND valid_to IS NULL').pluck().all(u.id) as number[]) {
+      db.prepare('UPDATE internal_unit_names SET name = ? WHERE id = ?').run(name, periodId);
+      recordChange(db, 'internal_unit_names', periodId, 'update', by, now);
+    }
+  }
   return { before, after: findInternalUnit(db, u.id)! };
 }
 

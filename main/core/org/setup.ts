@@ -9,7 +9,7 @@ import { writeTx } from '../db/transaction';
 import { createRegister, PRESET_REGISTERS } from '../documents/numbering';
 import { setSetting } from '../profile/settings';
 import { foldVietnamese } from '../../../common/vietnamese';
-import { addInternalUnit } from './internalUnits';
+import { createUnit } from './structure';
 import { addUnit } from './units';
 import { addUser } from './users';
 
@@ -35,7 +35,7 @@ export function runSetup(db: Db, input: SetupInput, now: Date): number {
       if (k && !byKey.has(k)) byKey.set(k, n.trim());
     }
     const internalUnits = [...byKey.values()];
-    for (const name of internalUnits) addInternalUnit(db, { name }, userId, now);
+    for (const name of internalUnits) createUnit(db, { name }, userId, now);
     appendAudit(db, {
       userId, action: 'profile.setup', entity: 'unit', entityId: unitId,
       details: { unit: input.unit.name, code: code.code, preset: input.unit.preset, role: input.admin.role, internalUnits: internalUnits.length },
