@@ -14,7 +14,7 @@ import type { NumberingPreset, Secrecy } from '../../common/domain';
 import { DeskError } from '../../common/errors';
 import { parseNumberSymbol } from '../../common/numberSymbol';
 import { outgoingCreateSchema } from '../../common/schemas';
-import type { Desk } from '../../main/core/desk';
+import type { Desk, TokenIdentity } from '../../main/core/desk';
 import { peekNumber } from '../../main/core/documents/numbering';
 import { writeTx } from '../../main/core/db/transaction';
 import { actorFor, getUser } from '../../main/core/org/users';
@@ -24,7 +24,7 @@ import { newDesk, pdfBytes, stageBytes } from '../helpers/desk';
 import { addPerson } from '../helpers/people';
 
 interface World {
-  desk: Desk; cleanup(): void;
+  desk: Desk; cleanup(): void; identity: TokenIdentity;
   clerk: Actor; clerkKey: PrivateKeyOps;
   drafter: Actor; approverA: Actor; approverB: Actor; signer: Actor; signerKey: PrivateKeyOps; outsider: Actor; approverAKey: PrivateKeyOps;
 }
@@ -41,7 +41,7 @@ async function world(preset: NumberingPreset): Promise<World> {
   const s = await person('Nguyễn Văn Ký', 'lanh_dao');
   const outsider = await person('Đỗ Thị Ngoài', 'chuyen_vien');
   return {
-    desk, cleanup, clerk: admin, clerkKey: identity.signingKeys[0]!, drafter: drafter.actor, approverA: a.actor, approverAKey: a.key,
+    desk, cleanup, identity, clerk: admin, clerkKey: identity.signingKeys[0]!, drafter: drafter.actor, approverA: a.actor, approverAKey: a.key,
     approverB: b.actor, signer: s.actor, signerKey: s.key, outsider: outsider.actor,
   };
 }
@@ -134,6 +134,14 @@ describe('outgoing documents (state preset)', () => {
     assert.equal(events.filter((e) => e.entity === 'outgoing_dispatches').length, 2);
     // The pending dispatches are what the exchange sends next.
     assert.deepEqual(w.desk.outgoing.pendingDispatches(w.clerk).filter((x) => x.outgoingId === d.id).map((x) => x.code), ['000.00.00.H49', '000.00.12.H49']);
+  });
+
+  it('keeps the files of a draft across the next unlock of the person who staged them (the sweep of unfinished placements knows them)', async () => {
+    const d = await draft(w);
+    w.desk.lock('manual');
+    await w.desk.unlock(w.identity);
+    const store = w.desk.context().storeFor('thuong');
+    for (const f of d.files) assert.ok(await store.hasBlob(f.sha256), f.name);
   });
 
   it('makes signatures that openssl cms verifies over the stored files', async () => {
