@@ -52,6 +52,14 @@ import {
   tokenRefSchema,
   auditSearchSchema,
   auditExportSchema,
+  workFileCreateSchema,
+  workFileUpdateSchema,
+  workFileItemSchema,
+  workFileCloseSchema,
+  workFileYearSchema,
+  archiveTransferSchema,
+  archiveDueSchema,
+  type WORK_FILE_ITEM_KINDS,
 } from './schemas';
 
 /** Who may call a channel: anyone (before sign-in), any signed-in user, or holders of a right. */
@@ -201,6 +209,35 @@ export interface StagedFile {
   isPdf: boolean;
   /** Registered documents that already hold a file with the same hash. */
   duplicates: DuplicateRef[];
+  /** A PDF's signatures (PAdES), checked when it was staged; absent for other files. */
+  pdfSignatures?: PdfSignaturesView;
+}
+/** One signature inside a PDF, as the registration form shows it (main/core/pdf/view.ts). */
+export interface PdfSignatureView {
+  index: number;
+  signer: string | null;
+  organisation: string | null;
+  /** The agency's (cơ quan, tổ chức) signature: the last one made with an organisation's certificate. */
+  agency: boolean;
+  /** ISO 8601; the time the signer claims. */
+  signingTime: string | null;
+  /** ISO 8601; a trusted timestamp's time. */
+  timestamp: string | null;
+  coversWholeDocument: boolean;
+  /** The signed bytes are unchanged. */
+  integrity: boolean;
+  valid: boolean;
+  flags: string[];
+  message: string;
+}
+export interface PdfSignaturesView {
+  /** unreadable: not a PDF that could be checked. */
+  status: 'valid' | 'invalid' | 'unsigned' | 'unreadable';
+  /** Every signature valid, the last covering the whole file, the agency's there and valid. */
+  ok: boolean;
+  signatures: PdfSignatureView[];
+  findings: Array<{ code: string; message: string }>;
+  message: string;
 }
 export interface AttachmentInfo {
   id: number;
@@ -482,6 +519,8 @@ export interface AuthorityView {
   unitId: number | null;
   validFrom: string;
   validTo: string | null;
+  /** Withdrawn before it started: it counted for no day. */
+  withdrawn: boolean;
 }
 export interface UnitLinkView { kind: 'merge' | 'split'; onDate: string; decision: string; unitId: number }
 export interface InternalUnitHistory {
@@ -555,6 +594,40 @@ export interface AuditFacets {
   actions: string[];
   people: Array<{ id: number; fullName: string }>;
 }
+// ---- Work files (hồ sơ công việc, main/core/workfiles) ----
+export type WorkFileStatus = 'planned' | 'open' | 'closed' | 'archived';
+export type WorkFileItemKind = (typeof WORK_FILE_ITEM_KINDS)[number];
+export interface WorkFileView {
+  id: number; globalId: string; year: number; notation: string; code: string; title: string;
+  /** Years, or null for "vĩnh viễn". */
+  retentionYears: number | null; accessRegime: string; language: string; description: string;
+  responsibleUnitId: number | null; responsibleUnitName: string | null; responsibleUserId: number | null; responsibleUserName: string | null;
+  /** The highest level of its documents (a mark only; the list of documents lives in their compartments). */
+  secrecy: Secrecy; status: WorkFileStatus;
+  createdBy: string; createdAt: string; openedBy: string | null; openedAt: string | null;
+  closedBy: string | null; closedAt: string | null; closedOn: string | null; archiveDue: string | null; transferId: number | null;
+  /** Documents the viewer sees in it (those of levels they do not hold are not counted). */
+  documents: number;
+  /** What the viewer may do (decided by the core). */
+  may: { edit: boolean; open: boolean; change: boolean; close: boolean; export: boolean };
+}
+export interface WorkFileItemView {
+  id: number; kind: WorkFileItemKind; recordId: number; recordGlobalId: string; secrecy: Secrecy;
+  numberSymbol: string; documentDate: string; issuer: string; typeCode: string; subject: string; pages: number | null;
+  addedBy: string; addedAt: string;
+}
+export interface WorkFileDetail extends WorkFileView { items: WorkFileItemView[] }
+export interface WorkFileYearView {
+  year: number; unitCode: string; closedAt: string | null; closedBy: string | null; mayEdit: boolean; files: WorkFileView[];
+}
+export interface ArchiveDueItem { fileId: number; code: string; title: string; closedOn: string; archiveDue: string; daysLeft: number; secrecy: Secrecy }
+export interface ArchiveTransferView {
+  id: number; globalId: string; transferredOn: string; handedBy: string; receivedBy: string; archiveName: string; note: string;
+  files: Array<{ id: number; code: string; title: string; retentionYears: number | null }>; recordedAt: string;
+}
+export interface WorkFileExportFile { fileName: string; ticket: string; url: string; size: number }
+export interface WorkFileExport { pdf: WorkFileExportFile; xml: WorkFileExportFile; documents: number; pages: number; tocPages: number }
+
 export interface AuditExportSummary {
   dir: string;
   entries: number;
@@ -732,6 +805,25 @@ export const contract = {
   'audit.verify': channel<AuditVerifySummary>()({ input: empty, access: 'org.manage' }),
   /** null: the person cancelled the choice of a folder. */
   'audit.export': channel<AuditExportSummary | null>()({ input: auditExportSchema, access: 'org.manage' }),
+  // Work files (hồ sơ công việc): who may act is decided in the core (main/core/workfiles/rules.ts).
+  'workFiles.year': channel<WorkFileYearView>()({ input: workFileYearSchema, access: 'doc.read' }),
+  'workFiles.get': channel<WorkFileDetail>()({ input: z.object({ fileId: z.number().int().positive() }).strict(), access: 'doc.read' }),
+  'workFiles.create': channel<WorkFileView>()({ input: workFileCreateSchema, access: 'doc.read' }),
+  'workFiles.update': channel<WorkFileView>()({ input: workFileUpdateSchema, access: 'doc.read' }),
+  'workFiles.open': channel<WorkFileView>()({ input: z.object({ fileId: z.number().int().positive() }).strict(), access: 'doc.read' }),
+  'workFiles.addItem': channel<WorkFileDetail>()({ input: workFileItemSchema, access: 'doc.read' }),
+  'workFiles.removeItem': channel<WorkFileDetail>()({ input: workFileItemSchema, access: 'doc.read' }),
+  'workFiles.close': channel<WorkFileView>()({ input: workFileCloseSchema, access: 'doc.read' }),
+  'workFiles.closeYear': channel<WorkFileYearView>()({ input: workFileYearSchema, access: 'doc.read' }),
+  'workFiles.forRecord': channel<WorkFileView[]>()({ input: z.object({ kind: z.enum(['incoming', 'outgoing', 'draft']), recordId: z.number().int().positive() }).strict(), access: 'doc.read' }),
+  'workFiles.openFiles': channel<WorkFileView[]>()({ input: z.object({}).strict(), access: 'doc.read' }),
+  /** A closed file as one PDF (documents in date order, a table of contents) and its XML metadata: two one-use tickets. */
+  'workFiles.export': channel<WorkFileExport>()({ input: z.object({ fileId: z.number().int().positive() }).strict(), access: 'doc.read' }),
+  'workFiles.archiveDue': channel<ArchiveDueItem[]>()({ input: archiveDueSchema, access: 'doc.read' }),
+  'workFiles.transfer': channel<ArchiveTransferView>()({ input: archiveTransferSchema, access: 'doc.read' }),
+  'workFiles.transfers': channel<ArchiveTransferView[]>()({ input: z.object({}).strict(), access: 'doc.read' }),
+  /** The hand-over record as a PDF to print and sign: a one-use ticket. */
+  'workFiles.transferRecord': channel<WorkFileExportFile>()({ input: z.object({ transferId: z.number().int().positive() }).strict(), access: 'doc.read' }),
   // Outgoing documents (main/core/outgoing): who may do each step is decided in the core (the drafter,
   // the approver whose turn it is, the designated signer, the văn thư).
   'outgoing.list': channel<OutgoingRow[]>()({ input: outgoingListSchema, access: 'doc.read' }),

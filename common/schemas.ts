@@ -359,7 +359,7 @@ export const closeYearSchema = z
   .strict();
 
 export const internalUnitAddSchema = z
-  .object({ name: text(200, m('unit.nameRequired')), parentId: id.optional() })
+  .object({ name: text(200, m('unit.nameRequired')), code: z.string().trim().max(20, m('value.tooLong', { max: 20 })).optional(), parentId: id.optional() })
   .strict();
 export const internalUnitUpdateSchema = z
   .object({ id, name: text(200, m('unit.nameRequired')), parentId: id.nullable(), active: z.boolean() })
@@ -533,6 +533,47 @@ export const auditSearchSchema = z
   .refine(periodInOrder, { message: m('period.order'), path: ['to'] });
 export type AuditSearch = z.infer<typeof auditSearchSchema>;
 export const auditExportSchema = z.object(auditPeriod).strict().refine(periodInOrder, { message: m('period.order'), path: ['to'] });
+
+// ---- Work files (hồ sơ công việc, main/core/workfiles) ----
+const fileYear = z.number({ error: m('year.required') }).int().min(MIN_YEAR, m('year.invalid')).max(2200, m('year.invalid'));
+/** The file's own notation inside the code (số và ký hiệu hồ sơ), e.g. "01.TH" or "05-VP". */
+const fileNotation = z.string({ error: m('workFile.notationRequired') }).trim().min(1, m('workFile.notationRequired')).max(30, m('value.tooLong', { max: 30 }))
+  .regex(/^[0-9A-Za-zĐđ][0-9A-Za-zĐđ.\-/]*$/, m('workFile.notationInvalid'));
+/** Thời hạn bảo quản: a number of years, or "vĩnh viễn". */
+export const retentionSchema = z.union([z.literal('vinh_vien'), z.number().int().min(1, m('workFile.retentionInvalid')).max(100, m('workFile.retentionInvalid'))], { error: m('workFile.retentionInvalid') });
+const fileFields = {
+  title: text(500, m('workFile.titleRequired')),
+  retention: retentionSchema,
+  accessRegime: z.string().trim().max(200, m('value.tooLong', { max: 200 })).optional(),
+  language: z.string().trim().max(50, m('value.tooLong', { max: 50 })).optional(),
+  description: z.string().trim().max(2000, m('value.tooLong', { max: 2000 })).optional(),
+  responsibleUnitId: id.nullable().optional(),
+  responsibleUserId: id.nullable().optional(),
+};
+export const workFileCreateSchema = z.object({ year: fileYear, notation: fileNotation, ...fileFields }).strict();
+export type WorkFileCreateInput = z.infer<typeof workFileCreateSchema>;
+export const workFileUpdateSchema = z.object({
+  fileId: id, notation: fileNotation.optional(), title: fileFields.title.optional(), retention: retentionSchema.optional(),
+  accessRegime: fileFields.accessRegime, language: fileFields.language, description: fileFields.description,
+  responsibleUnitId: fileFields.responsibleUnitId, responsibleUserId: fileFields.responsibleUserId,
+}).strict();
+export type WorkFileUpdateInput = z.infer<typeof workFileUpdateSchema>;
+/** A record named by its kind and id: incoming today; outgoing documents and drafts when they exist. */
+export const WORK_FILE_ITEM_KINDS = ['incoming', 'outgoing', 'draft'] as const;
+export const workFileItemSchema = z.object({ fileId: id, kind: z.enum(WORK_FILE_ITEM_KINDS, { error: m('workFile.kindUnknown') }), recordId: id }).strict();
+export type WorkFileItemInput = z.infer<typeof workFileItemSchema>;
+export const workFileCloseSchema = z.object({ fileId: id, closedOn: isoDate('closedOn').optional() }).strict();
+export type WorkFileCloseInput = z.infer<typeof workFileCloseSchema>;
+export const workFileYearSchema = z.object({ year: fileYear }).strict();
+export const archiveTransferSchema = z.object({
+  fileIds: z.array(id).min(1, m('archive.noFiles')).max(500, m('value.tooMany', { max: 500 })),
+  transferredOn: isoDate('transferredOn'),
+  receivedBy: text(120, m('archive.receiverRequired')),
+  archiveName: text(200, m('archive.archiveRequired')),
+  note: z.string().trim().max(1000, m('value.tooLong', { max: 1000 })).default(''),
+}).strict();
+export type ArchiveTransferInput = z.infer<typeof archiveTransferSchema>;
+export const archiveDueSchema = z.object({ withinDays: z.number().int().min(0).max(3650).optional() }).strict();
 // ---- Outgoing documents (main/core/outgoing): drafts, the approval chain, signing, issue, recall.
 /** A recipient of an outgoing document: a unit of the agency, or an outside body (a known unit, or by its identifier code). */
 export const outgoingRecipientSchema = z.union([

@@ -32,6 +32,7 @@ export const SYSTEM_PACKAGES = [
   { name: 'libengine-pkcs11-openssl', why: "OpenSSL's pkcs11 engine: certificate requests signed by the token", files: [`/usr/lib/${TRIPLET}/engines-3/pkcs11.so`] },
   { name: 'fonts-dejavu-core', why: 'Vietnamese glyphs in the PDFs made for the tests and the demo', files: ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'] },
   { name: 'poppler-utils', why: 'PDF checks', bins: ['pdftoppm'] },
+  { name: 'libnss3-tools', why: "certutil and pk12util: the NSS database pdfsig trusts the test CA from, and pdfsig's own signer for the PAdES tests", bins: ['certutil', 'pk12util'] },
   { name: 'build-essential', why: 'node-gyp builds the native modules; tests compile fake token drivers', bins: ['make', 'cc', 'g++'] },
   { name: 'python3', why: 'node-gyp', bins: ['python3'] },
   { name: 'openssl', why: 'the test CA and the interoperability checks', bins: ['openssl'] },

@@ -1,6 +1,6 @@
 // `securedesk`: the command-line tool for IT staff and clerks, on the same core as the app.
 //   securedesk init | doc add | doc list | doc search | doc show | token list | sign | verify | encrypt | decrypt
-//   | audit verify | audit export
+//   | audit verify | audit export | pdf verify
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatDateTimeVn, parseDateInput } from '../../common/dates';
@@ -19,6 +19,7 @@ import { defaultMachineConfigPath, machineRevocationLists, readMachineConfig } f
 import { chooseToken, readPin, tokenService } from './tokenAccess';
 import { decryptWithToken, encryptForRecipients, readCertificates, readCrlFiles, signFile, verifyFile } from './cryptoCommands';
 import { detailText, rowsTable } from './format';
+import { pdfVerifyExitCode, pdfVerifyText, verifyPdfFile } from './pdfCommands';
 import { defaultProfileDir } from './profilePath';
 import { join } from 'node:path';
 
@@ -38,6 +39,7 @@ const USAGE = `securedesk — SecureDesk command line
   securedesk doc show ID
   securedesk sign FILE [--out FILE.p7s]
   securedesk verify FILE SIGNATURE [--trust CA.pem …] [--crl LIST.crl …]
+  securedesk pdf verify FILE [--trust CA.pem …] [--crl LIST.crl …] [--no-agency] [--json]
   securedesk encrypt FILE --to CERT.pem [--to CERT.pem …] [--out FILE.p7m] [--oaep sha256|sha1]
   securedesk decrypt FILE [--out PATH] [--allow-pkcs1v15]
   securedesk audit verify [--json]
@@ -49,6 +51,10 @@ register's latest arrival (both are recorded in the audit log).
 audit verify checks every link of the audit log and every signed head (administrators; exit 1 and
 the first broken record named when it does not verify). audit export writes the package a third
 party checks with python3 and openssl alone (DIR/verify.py; docs/audit.md).
+
+pdf verify checks every signature inside a PDF (PAdES) and the file as a whole: exit 0 when every
+signature is valid, the last one covers the whole file and the agency's signature is there and valid
+(--no-agency: not required); 1 otherwise (unsigned, invalid, changed or appended after signing).
 
 Common options: --profile DIR (default: $SECUREDESK_PROFILE or the app's profile folder), --json,
   --module PKCS11.so|dll (default: $SECUREDESK_MODULE, else machine.json, else well-known drivers),
@@ -71,7 +77,7 @@ const OPTIONS = {
   pages: { type: 'string' }, copies: { type: 'string' }, signer: { type: 'string' }, channel: { type: 'string' },
   'internal-unit': { type: 'string', multiple: true },
   year: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' },
-  from: { type: 'string' },
+  from: { type: 'string' }, 'no-agency': { type: 'boolean', default: false },
 } as const;
 
 class UsageError extends Error {}
@@ -124,6 +130,14 @@ async function main(argv: string[]): Promise<number> {
         const r = await verifyFile(sub, sig, anchors, [...(await readCrlFiles(o.crl ?? [])), ...(await machineCrls(o['machine-config']))]);
         out(r, () => verifyText(r));
         return r.valid ? 0 : 1;
+      }
+      case 'pdf': {
+        const [file] = rest;
+        if (sub !== 'verify' || !file) throw new UsageError('usage: pdf verify FILE');
+        const anchors = await readCertificates(o.trust ?? (await machineTrustAnchors(o['machine-config'])));
+        const r = await verifyPdfFile(file, anchors, [...(await readCrlFiles(o.crl ?? [])), ...(await machineCrls(o['machine-config']))], !o['no-agency']);
+        out(r, () => pdfVerifyText(r));
+        return pdfVerifyExitCode(r);
       }
       case 'encrypt': {
         if (!sub) throw new UsageError('encrypt needs a FILE');

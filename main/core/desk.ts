@@ -23,6 +23,8 @@ import { ReviewService } from './secrets/ReviewService';
 import { OutputService } from './outputs/OutputService';
 import { AutoDeclassification } from './secrets/AutoDeclassification';
 import { RestrictionService } from './secrets/RestrictionService';
+import { WorkFileService } from './workfiles/WorkFileService';
+import { exportWorkFile, type FileExport } from './workfiles/exportFile';
 import { OutgoingService } from './outgoing/OutgoingService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
@@ -52,6 +54,13 @@ export class Desk extends ProfileVault {
   readonly structure = new StructureService(this);
   /** Printouts, copies and register outputs on their way out (printer or file), one use each. */
   readonly outputs = new OutputService(this);
+  /** Work files (hồ sơ công việc): the yearly list, files, their export and the hand-over to the archive. */
+  readonly workFiles = new WorkFileService(this);
+
+  /** A closed work file as PDF (documents in date order, table of contents) and XML metadata, in memory. */
+  exportWorkFile(actor: Parameters<WorkFileService['year']>[0], fileId: number): Promise<FileExport> {
+    return exportWorkFile(this.workFiles, actor, fileId, this.context().db);
+  }
   /** Outgoing documents: drafts, approval, signing, numbering at issue, dispatch, recall (main/core/outgoing). */
   readonly outgoing = new OutgoingService(this);
 

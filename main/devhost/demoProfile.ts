@@ -47,6 +47,7 @@ export async function seedDemoProfile(guard: SessionGuard, tokens: DemoTokens, d
     const actor = actorFor(getUser(desk.db, session.user.id)!);
     const r = rng(2026);
     const today = todayIso(desk.now());
+    const toFile: number[] = [];
     for (let i = 0; i < documents; i++) {
       const s = sampleIncoming(r, i + 1);
       const arrivalDate = addDaysIso(today, -Math.floor(((documents - i) * 60) / documents));
@@ -65,7 +66,14 @@ export async function seedDemoProfile(guard: SessionGuard, tokens: DemoTokens, d
         acknowledgeDuplicates: true, acknowledgeOutOfOrder: true,
       });
       if (i % 4 === 3) await desk.incoming.sign(actor, registered.id, guard.signingKey(actor));
+      if (s.secrecy === 'thuong' && toFile.length < 3) toFile.push(registered.id);
     }
+    // Work files: this year's list with one file open (a few documents filed) and one not opened yet.
+    const year = Number(today.slice(0, 4));
+    const open = await desk.workFiles.create(actor, { year, notation: '01.TH', title: 'Hồ sơ triển khai chuyển đổi số của các cơ quan Đảng', retention: 10 });
+    await desk.workFiles.open(actor, open.id);
+    for (const id of toFile) await desk.workFiles.addItem(actor, { fileId: open.id, kind: 'incoming', recordId: id });
+    await desk.workFiles.create(actor, { year, notation: '02.HC', title: 'Hồ sơ hội nghị tổng kết công tác văn phòng', retention: 'vinh_vien' });
   } finally {
     guard.lock('manual');
   }

@@ -7,6 +7,7 @@ import { authorize } from '../core/org/rights';
 import { keyringRecipients } from '../core/profile/keyring';
 import { secretRights } from '../core/secrets/rights';
 import type { SessionGuard } from '../core/session/guard';
+import { transferRecordPdf } from '../core/workfiles/transferPdf';
 
 export interface HandlerContext {
   desk: Desk;
@@ -185,6 +186,42 @@ export const handlers: Handlers = {
     const a = actor(ctx);
     const dir = ctx.auditExportDir ? await ctx.auditExportDir() : undefined;
     return dir === null ? null : ctx.desk.audit.export(a, range, dir);
+  },
+  'workFiles.year': (ctx, { year }) => ctx.desk.workFiles.year(actor(ctx), year),
+  'workFiles.get': (ctx, { fileId }) => ctx.desk.workFiles.get(actor(ctx), fileId),
+  'workFiles.create': (ctx, input) => ctx.desk.workFiles.create(actor(ctx), input),
+  'workFiles.update': (ctx, input) => ctx.desk.workFiles.update(actor(ctx), input),
+  'workFiles.open': (ctx, { fileId }) => ctx.desk.workFiles.open(actor(ctx), fileId),
+  'workFiles.addItem': (ctx, input) => ctx.desk.workFiles.addItem(actor(ctx), input),
+  'workFiles.removeItem': (ctx, input) => ctx.desk.workFiles.removeItem(actor(ctx), input),
+  'workFiles.close': (ctx, input) => ctx.desk.workFiles.close(actor(ctx), input),
+  'workFiles.closeYear': (ctx, { year }) => ctx.desk.workFiles.closeYear(actor(ctx), year),
+  'workFiles.forRecord': (ctx, { kind, recordId }) => ctx.desk.workFiles.forRecord(actor(ctx), kind, recordId),
+  'workFiles.openFiles': (ctx) => ctx.desk.workFiles.openFiles(actor(ctx)),
+  'workFiles.export': async (ctx, { fileId }) => {
+    const a = actor(ctx);
+    const out = await ctx.desk.exportWorkFile(a, fileId);
+    // Both leave as files (Electron: main's save dialog, the folder checked by policy for a classified file).
+    const give = (bytes: Uint8Array, ext: 'pdf' | 'xml', mime: string) => {
+      const fileName = `ho-so-${out.code.replace(/[^0-9A-Za-z.-]/g, '_')}.${ext}`;
+      const ticket = ctx.desk.outputs.issue(a, { bytes, name: fileName, mime, level: out.level, purpose: 'file', what: `workfile:${ext}` });
+      return { fileName, ticket, url: ctx.attachmentUrl(ticket), size: bytes.length };
+    };
+    return {
+      pdf: give(out.pdf, 'pdf', 'application/pdf'), xml: give(new TextEncoder().encode(out.xml), 'xml', 'application/xml'),
+      documents: out.documents, pages: out.pages, tocPages: out.tocPages,
+    };
+  },
+  'workFiles.archiveDue': (ctx, { withinDays }) => ctx.desk.workFiles.archiveDue(actor(ctx), withinDays),
+  'workFiles.transfer': (ctx, input) => ctx.desk.workFiles.transfer(actor(ctx), input),
+  'workFiles.transfers': (ctx) => ctx.desk.workFiles.transfers(actor(ctx)),
+  'workFiles.transferRecord': async (ctx, { transferId }) => {
+    const a = actor(ctx);
+    const { level, ...record } = ctx.desk.workFiles.transferRecord(a, transferId);
+    const bytes = await transferRecordPdf(record, ctx.desk.workFiles.unitName(ctx.desk.context().db));
+    const fileName = `bien-ban-giao-nop-${record.transferredOn}-${record.id}.pdf`;
+    const ticket = ctx.desk.outputs.issue(a, { bytes, name: fileName, mime: 'application/pdf', level, purpose: 'any', what: 'workfile:transfer' });
+    return { fileName, ticket, url: ctx.attachmentUrl(ticket), size: bytes.length };
   },
   'outgoing.list': (ctx, q) => ctx.desk.outgoing.list(actor(ctx), q),
   'outgoing.get': (ctx, { id }) => ctx.desk.outgoing.get(actor(ctx), id),

@@ -1,4 +1,4 @@
-// `npm run bench [-- --only search|crypto|audit] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N]`
+// `npm run bench [-- --only search|crypto|audit|pades] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N]`
 // Search: generates an ENCRYPTED register of N incoming documents (default 1 000 000) through the
 // core, then measures unlocking it, the first page, the count and search. Crypto: our streamed
 // CMS encryption and decryption of a 200 MB file next to openssl cms, and signatures per second on
@@ -13,6 +13,7 @@ import { MIGRATIONS } from '../../main/core/db/migrations';
 import { Desk, type TokenIdentity } from '../../main/core/desk';
 import { AUDIT_TARGETS, measureAudit, type AuditFigures } from './audit';
 import { CRYPTO_TARGETS, measureCrypto, type CryptoFigures } from './crypto';
+import { measurePades, PADES_TARGETS, type PadesFigures } from './pades';
 import { diagnose, type Diagnosis } from './diagnose';
 import { measureFirstPage, measureMatFirstPage, pageVariants, type FirstPageFigures, type MatFirstPageFigures } from './firstPage';
 import { DB_NAME, encryptedOnDisk, generateProfile, generatorFingerprint, type GenerationFigures, type ProfileMeta } from './generate';
@@ -44,7 +45,7 @@ const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.pa
  */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10, compartmentRatio: 1.2 };
 
-interface Args { only: 'all' | 'search' | 'crypto' | 'audit'; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number; generateOnly: boolean }
+interface Args { only: 'all' | 'search' | 'crypto' | 'audit' | 'pades'; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number; generateOnly: boolean }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000, generateOnly: false };
@@ -52,7 +53,7 @@ function parseArgs(argv: string[]): Args {
     const a = argv[i]!;
     if (a === '--only') {
       const part = argv[++i];
-      if (part !== 'search' && part !== 'crypto' && part !== 'audit') throw new Error('--only takes search, crypto or audit');
+      if (part !== 'search' && part !== 'crypto' && part !== 'audit' && part !== 'pades') throw new Error('--only takes search, crypto, audit or pades');
       args.only = part;
     } else if (a === '--docs') args.docs = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--keep') args.keep = resolve(argv[++i] ?? '');
@@ -487,13 +488,15 @@ async function main(): Promise<void> {
     if (args.only === 'all' || args.only === 'crypto') crypto = await measureCrypto({ sizeMb: args.cryptoMb });
     let audit: AuditFigures | undefined;
     if (args.only === 'all' || args.only === 'audit') audit = await measureAudit(args.auditEntries);
+    let pades: PadesFigures | undefined;
+    if (args.only === 'all' || args.only === 'pades') pades = await measurePades();
     const { hexKey: _key, ...mainOut } = main ?? { hexKey: '' };
     const out = {
       benchmark: 'securedesk: encrypted incoming register; envelope and signature throughput',
       at: new Date().toISOString(),
-      parts: args.only === 'all' ? ['search', 'crypto', 'audit'] : [args.only],
+      parts: args.only === 'all' ? ['search', 'crypto', 'audit', 'pades'] : [args.only],
       machine: { ...machineInfo(), dbWorker: { bundled: true, builtByThisRun: dbWorker.ours, buildMs: dbWorker.ms } },
-      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}) },
+      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}) },
       ...(main ? { summary: summary(main) } : {}),
       ...(small ? { smallSummary: summary(small) } : {}),
       ...(crypto ? { cryptoSummary: crypto.summary } : {}),
@@ -502,6 +505,7 @@ async function main(): Promise<void> {
       ...(small ? { small: { docs: small.docs, profile: small.profile, generation: small.generation, firstPage: small.firstPage, search: small.search, targets: small.targets } } : {}),
       ...(crypto ? { crypto: crypto.details } : {}),
       ...(audit ? { audit } : {}),
+      ...(pades ? { pades } : {}),
       totalMs: ms(performance.now() - t0),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

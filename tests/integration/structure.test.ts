@@ -65,6 +65,8 @@ describe('units over time', () => {
     const auth = (await env.desk.structure.grantAuthority(it, { userId: head.id, kind: 'approve', prefix: '', onBehalf: '', unitId: a, validFrom: '2025-01-01', validTo: null })).result;
     assert.ok(auth > 0);
     assert.deepEqual(unitLeaders(env.desk.db, a).map((m) => m.fullName), ['Trần Văn Trưởng']);
+    // One that would only start on the day of the merger never takes effect: it is withdrawn.
+    const later = (await env.desk.structure.grantAuthority(it, { userId: staff.id, kind: 'approve', prefix: '', onBehalf: '', unitId: b, validFrom: '2025-07-01', validTo: null })).result;
     const linksBefore = eventsOf('internal_unit_links');
 
     const merged = await env.desk.structure.mergeUnits(it, { unitIds: [a, b], into: { name: 'Ban Tuyên giáo và Dân vận', code: 'BTGDV' }, onDate: '2025-07-01', decision: 'QĐ 99-QĐ/TU' });
@@ -85,6 +87,9 @@ describe('units over time', () => {
     assert.equal(merged.authorities.find((x) => x.id === auth)!.validTo, '2025-06-30');
     assert.equal(holdsAuthority(env.desk.db, head.id, 'approve', '2025-06-30', a), true);
     assert.equal(holdsAuthority(env.desk.db, head.id, 'approve', '2025-07-01', c), false);
+    const withdrawn = merged.authorities.find((x) => x.id === later)!;
+    assert.deepEqual([withdrawn.withdrawn, withdrawn.validTo], [true, null]);
+    assert.equal(holdsAuthority(env.desk.db, staff.id, 'approve', '2025-07-01'), false);
     // The old names answer for old dates.
     assert.equal(unitNameAt(env.desk.db, a, '2025-03-01')!.name, 'Ban Tuyên giáo');
     // An ended unit takes no more changes or people.

@@ -13,6 +13,7 @@ import { locate } from '../documents/arms';
 import { visibleArm } from '../documents/incoming';
 import type { Secrecy } from '../../../common/domain';
 import { authorize, type Actor } from '../org/rights';
+import { PDF_CHECK_LIMIT, readAll, verifyPdfWithWorkstationTrust } from '../pdf/view';
 
 const TICKET_TTL_MS = 10 * 60 * 1000;
 
@@ -51,7 +52,12 @@ export class AttachmentService {
     await c.writable();
     const meta = await c.store.stage(source, name, c.attachmentLimit(), actor.id);
     const duplicates = findDuplicates(c.db, c.arms, { numberSymbol: '', issuerName: '', documentDate: '', sha256s: [meta.sha256] }, secrecyRank(actor.clearance));
-    return { stagedId: meta.stagedId, name: meta.name, size: meta.size, sha256: meta.sha256, isPdf: meta.isPdf, duplicates };
+    const staged: StagedFile = { stagedId: meta.stagedId, name: meta.name, size: meta.size, sha256: meta.sha256, isPdf: meta.isPdf, duplicates };
+    // An incoming PDF's signatures (PAdES) are shown before registration: who signed, when, valid or not.
+    if (meta.isPdf && meta.size <= PDF_CHECK_LIMIT) {
+      staged.pdfSignatures = await verifyPdfWithWorkstationTrust(c, await readAll(c.store.openStaged(meta.stagedId)));
+    }
+    return staged;
   }
 
   async discard(actor: Actor, stagedId: string): Promise<void> {

@@ -15,6 +15,7 @@ import { schemaOf, type Level } from './levels';
 export const RECORD_PARTS = [
   'attachments', 'signatures', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'grants',
   'copies', 'copy_approvals', 'holds', 'level_changes', 'restrictions',
+  'work_file_items',
 ] as const;
 
 export interface MoveJournal { globalId: string; id: number; from: Level; to: Level }
@@ -58,7 +59,7 @@ function copyInto(db: Db, j: MoveJournal, newSecrecy: Level): void {
   writeTx(db, () => {
     db.prepare(`INSERT INTO ${to}.incoming SELECT * FROM ${from}.incoming WHERE id = ?`).run(j.id);
     db.prepare(`UPDATE ${to}.incoming SET secrecy = ?, secrecy_rank = ? WHERE id = ?`).run(newSecrecy, secrecyRank(newSecrecy), j.id);
-    for (const t of ['attachments', 'copy_approvals', 'signatures', 'copies', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'grants', 'holds', 'level_changes', 'restrictions'])
+    for (const t of ['attachments', 'copy_approvals', 'signatures', 'copies', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'grants', 'holds', 'level_changes', 'restrictions', 'work_file_items'])
       db.prepare(`INSERT INTO ${to}.${t} SELECT * FROM ${from}.${t} WHERE incoming_id = ?`).run(j.id);
     db.prepare(`INSERT INTO ${to}.events (id, at, origin, actor, entity, entity_id, kind, data)
       SELECT id, at, origin, actor, entity, entity_id, kind, data FROM ${from}.events WHERE entity_id IN (SELECT value FROM json_each(?)) ORDER BY seq`).run(JSON.stringify(gids));

@@ -325,7 +325,29 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX idx_incoming_protection_until ON incoming(protection_until) WHERE protection_until IS NOT NULL;
   `,
-  // 5: outgoing documents (main/core/outgoing): the draft and its metadata (Phụ lục VI), its files per
+  // 5: work files (main/core/workfiles): a document's membership of a work file, kept with the
+  //    document at its level, so that the list of a file's documents is readable only by those who hold
+  //    the level. kind + record id name any kind of record (incoming today; outgoing and drafts later);
+  //    incoming_id is set for incoming documents so the row moves and is destroyed with the record.
+  `
+  CREATE TABLE work_file_items (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    work_file_id INTEGER NOT NULL,
+    work_file_global_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    record_id INTEGER NOT NULL,
+    record_global_id TEXT NOT NULL,
+    incoming_id INTEGER REFERENCES incoming(id),
+    added_by INTEGER NOT NULL,
+    added_at TEXT NOT NULL,
+    UNIQUE (work_file_id, kind, record_id)
+  );
+  CREATE UNIQUE INDEX idx_work_file_items_global_id ON work_file_items(global_id);
+  CREATE INDEX idx_work_file_items_record ON work_file_items(kind, record_id);
+  CREATE INDEX idx_work_file_items_incoming ON work_file_items(incoming_id) WHERE incoming_id IS NOT NULL;
+  `,
+  // 6: outgoing documents (main/core/outgoing): the draft and its metadata (Phụ lục VI), its files per
   //    version, the ordered approval chain, the immutable trail of steps (each approval, return,
   //    signature, the issue, the recall), the signatures, the recipients chosen and one dispatch
   //    record per recipient made at the issue (what the exchange sends). The number is unique per
@@ -458,6 +480,7 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
 export const COMPARTMENT_RECORD_TABLES = [
   'incoming', 'attachments', 'signatures', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'grants',
   'copy_approvals', 'copies', 'level_changes', 'holds', 'destructions', 'restrictions',
+  'work_file_items',
   'outgoing', 'outgoing_files', 'outgoing_steps', 'outgoing_signatures', 'outgoing_recipients', 'outgoing_dispatches',
 ] as const;
 export type CompartmentTable = (typeof COMPARTMENT_RECORD_TABLES)[number];

@@ -20,6 +20,11 @@ export interface SignOptions {
   chain?: readonly CertInput[];
   /** The claimed signing time (default: now). */
   signingTime?: Date;
+  /**
+   * Whether the signed attributes carry signingTime (default true). PAdES baseline signatures must
+   * not: the claimed time is the signature dictionary's /M there (ETSI EN 319 142-1, 5.4).
+   */
+  signingTimeAttribute?: boolean;
 }
 
 const attribute = (type: string, value: Uint8Array): Uint8Array => seq(oid(type), set(value));
@@ -39,10 +44,10 @@ function checkAlgFitsKey(alg: SignatureAlg, cert: CertificateInfo): void {
 }
 
 /** Encodes the signed attributes as a DER SET OF (sorted), the exact bytes the key signs. */
-export function buildSignedAttributes(cert: CertificateInfo, digest: Uint8Array, signingTime: Date): Uint8Array {
+export function buildSignedAttributes(cert: CertificateInfo, digest: Uint8Array, signingTime: Date | null): Uint8Array {
   return setOf([
     attribute(OID.contentType, oid(OID.data)),
-    attribute(OID.signingTime, time(signingTime)),
+    ...(signingTime ? [attribute(OID.signingTime, time(signingTime))] : []),
     attribute(OID.messageDigest, octetString(digest)),
     attribute(OID.signingCertificateV2, signingCertificateV2(cert)),
   ]);
@@ -65,7 +70,7 @@ export async function signDetached(content: ContentSource, opts: SignOptions): P
   const hash = SIGNATURE_HASH[alg];
 
   const digest = (await digestContent(content, [hash])).get(hash)!;
-  const signedAttrs = buildSignedAttributes(cert, digest, opts.signingTime ?? new Date());
+  const signedAttrs = buildSignedAttributes(cert, digest, opts.signingTimeAttribute === false ? null : (opts.signingTime ?? new Date()));
 
   let signature = await opts.key.sign(alg, signedAttrs);
   // Tolerate a key that hands back CKM_ECDSA's raw r||s despite the interface saying DER.

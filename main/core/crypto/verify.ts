@@ -90,6 +90,11 @@ export interface VerifyOptions {
   crls?: readonly CrlInput[];
   /** The time of verification (tests; default: now). */
   now?: Date;
+  /**
+   * The signing time claimed outside the CMS, used when the signed attributes carry none (PAdES:
+   * the signature dictionary's /M, since PAdES baseline signatures have no signingTime attribute).
+   */
+  claimedSigningTime?: Date;
   /** Tolerated clock difference for a signingTime in the future. Default 5 minutes. */
   maxClockSkewMs?: number;
 }
@@ -158,6 +163,7 @@ function verifySigner(si: ParsedSignerInfo, eContentType: string, digests: Map<H
   try {
     const t = singleValue(si.signedAttrs, OID.signingTime);
     if (t) signingTime = readTime(buf, t, 'signingTime');
+    else signingTime = opts.claimedSigningTime ?? null;
   } catch (e) {
     signingTimeProblem = bad(`signingTime attribute is malformed (${(e as Error).message})`, 'Thời điểm ký trong tệp chữ ký bị hỏng.');
   }

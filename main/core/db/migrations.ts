@@ -515,4 +515,65 @@ export const MIGRATIONS: readonly Migration[] = [
     const insert = db.prepare('INSERT INTO internal_unit_names (global_id, unit_id, name, recorded_at) VALUES (?,?,?,?)');
     for (const u of units) insert.run(newGlobalId(), u.id, u.name, u.created_at);
   },
+  // 17: work files (hồ sơ công việc, main/core/workfiles, docs/work-files.md): the yearly file list
+  //     (danh mục hồ sơ) with codes, titles, retention and who is responsible; a year's list closed;
+  //     the hand-overs to the archive (biên bản giao nộp). The documents of a file are listed in the
+  //     compartment of each document (work_file_items), never here: the base names no subject.
+  `
+  CREATE TABLE work_files (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    notation TEXT NOT NULL,
+    code TEXT NOT NULL,
+    title TEXT NOT NULL,
+    retention_years INTEGER,
+    access_regime TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL DEFAULT 'Tiếng Việt',
+    description TEXT NOT NULL DEFAULT '',
+    responsible_unit_id INTEGER REFERENCES internal_units(id),
+    responsible_user_id INTEGER REFERENCES users(id),
+    secrecy TEXT NOT NULL DEFAULT 'thuong' CHECK (secrecy IN ('thuong','mat','toi_mat','tuyet_mat')),
+    status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned','open','closed','archived')),
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    opened_by INTEGER REFERENCES users(id),
+    opened_at TEXT,
+    closed_by INTEGER REFERENCES users(id),
+    closed_at TEXT,
+    closed_on TEXT,
+    archive_due TEXT,
+    transfer_id INTEGER,
+    UNIQUE (year, code)
+  );
+  CREATE UNIQUE INDEX idx_work_files_global_id ON work_files(global_id);
+  CREATE INDEX idx_work_files_due ON work_files(archive_due) WHERE status = 'closed';
+  CREATE TABLE work_file_years (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    year INTEGER NOT NULL UNIQUE,
+    closed_by INTEGER NOT NULL REFERENCES users(id),
+    closed_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX idx_work_file_years_global_id ON work_file_years(global_id);
+  CREATE TRIGGER work_file_years_no_delete BEFORE DELETE ON work_file_years
+    BEGIN SELECT RAISE(ABORT, 'a closed file list stays closed'); END;
+  CREATE TABLE archive_transfers (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    transferred_on TEXT NOT NULL,
+    handed_by INTEGER NOT NULL REFERENCES users(id),
+    received_by TEXT NOT NULL,
+    archive_name TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    files TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX idx_archive_transfers_global_id ON archive_transfers(global_id);
+  CREATE TRIGGER archive_transfers_no_update BEFORE UPDATE ON archive_transfers
+    BEGIN SELECT RAISE(ABORT, 'a hand-over record is final'); END;
+  CREATE TRIGGER archive_transfers_no_delete BEFORE DELETE ON archive_transfers
+    BEGIN SELECT RAISE(ABORT, 'a hand-over record is final'); END;
+  `,
 ];
+

@@ -36,6 +36,7 @@ import { pageIds, prepareOrder, prepareOrderStatements } from './paging';
 import { recipientRefs, resolveRecipients, storeRecipients } from './recipients';
 import { isYearClosed } from './registers';
 import { auditRefusal } from '../secrets/registerYears';
+import { partialSignature, PDF_CHECK_LIMIT, readAll } from '../pdf/view';
 import { indexIncoming, prepareSearchStatements, searchPlan, type SearchPlan } from './search';
 import { armOf, armsFor, inArm, locate, overArms, sumOverArms, type Arm } from './arms';
 import { nextRecordId } from '../compartments/ids';
@@ -164,6 +165,16 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   const recipients = resolveRecipients(db, input.recipients, input.secrecy);
   const metas: StagedMeta[] = [];
   for (const id of new Set(input.stagedIds)) metas.push(await ctx.store.stagedMeta(id, actor.id));
+  // A signed PDF whose last signature does not cover the whole file was changed after signing.
+  for (const m of metas) {
+    if (!m.isPdf || m.size > PDF_CHECK_LIMIT) continue;
+    const partial = await partialSignature(await readAll(ctx.store.openStaged(m.stagedId)));
+    if (partial) {
+      const key = partial === 'changed-after-signing' ? 'pdf.changedAfterSigning' : 'pdf.appendedAfterSigning';
+      auditRefusal(ctx, actor, 'incoming.register', key, { file: m.sha256, finding: partial });
+      throw DeskError.keyed('VALIDATION', key, { name: m.name }, { at: 'stagedIds', details: { reason: partial, sha256: m.sha256 } });
+    }
+  }
 
   const duplicates = findDuplicates(
     db,

@@ -14,6 +14,7 @@ export const RECORD_TABLES = [
   'copy_approvals', 'copies', 'level_changes', 'holds', 'destructions', 'restrictions',
   'secret_register_years',
   'internal_unit_names', 'internal_unit_links', 'authorities',
+  'work_files', 'work_file_years', 'archive_transfers', 'work_file_items',
   'outgoing', 'outgoing_files', 'outgoing_steps', 'outgoing_signatures', 'outgoing_recipients', 'outgoing_dispatches',
 ] as const;
 export type RecordTable = (typeof RECORD_TABLES)[number];

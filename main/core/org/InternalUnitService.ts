@@ -17,14 +17,14 @@ export class InternalUnitService {
     return listInternalUnits(this.source.context().db);
   }
 
-  async add(actor: Actor, u: { name: string; parentId?: number | undefined }): Promise<InternalUnitView> {
+  async add(actor: Actor, u: { name: string; code?: string | undefined; parentId?: number | undefined }): Promise<InternalUnitView> {
     authorize(actor, 'org.manage');
     const c = this.source.context();
     // Writes wait for the profile's integrity verdict.
     await c.writable();
     const now = c.now();
     const id = writeTx(c.db, () => {
-      const newId = createUnit(c.db, { name: u.name, ...(u.parentId !== undefined ? { parentId: u.parentId } : {}) }, actor.id, now);
+      const newId = createUnit(c.db, { name: u.name, code: u.code ?? '', ...(u.parentId !== undefined ? { parentId: u.parentId } : {}) }, actor.id, now);
       appendAudit(c.db, { userId: actor.id, action: 'internal_unit.add', entity: 'internal_unit', entityId: newId, details: { name: u.name, parentId: u.parentId ?? null } }, now.toISOString());
       return newId;
     });

@@ -101,10 +101,7 @@ function endUnit(db: Db, u: UnitRow, onDate: string, by: number, now: Date): voi
     recordChange(db, 'internal_unit_names', id, 'update', by, now);
   }
   const auth = db.prepare('SELECT id FROM authorities WHERE unit_id = ? AND ended_at IS NULL AND (valid_to IS NULL OR valid_to > ?)').pluck().all(u.id, last) as number[];
-  for (const id of auth) {
-    db.prepare('UPDATE authorities SET valid_to = ?, ended_by = ?, ended_at = ? WHERE id = ?').run(last, by, now.toISOString(), id);
-    recordChange(db, 'authorities', id, 'update', by, now);
-  }
+  for (const id of auth) closeAuthority(db, id, onDate, by, now);
 }
 
 function link(db: Db, from: number, to: number, kind: 'merge' | 'split', onDate: string, decision: string, by: number, now: Date): void {
@@ -223,10 +220,22 @@ export function endAuthority(db: Db, e: { id: number; onDate: string }, by: numb
   if (!r) throw DeskError.keyed('NOT_FOUND', 'structure.authorityUnknown');
   const last = addDaysIso(e.onDate, -1);
   if (r.ended_at || (r.valid_to !== null && r.valid_to <= last)) throw invalid('id', 'structure.authorityEnded');
-  if (last < r.valid_from) throw invalid('onDate', 'structure.periodOrder');
-  db.prepare('UPDATE authorities SET valid_to = ?, ended_by = ?, ended_at = ? WHERE id = ?').run(last, by, now.toISOString(), e.id);
-  recordChange(db, 'authorities', e.id, 'update', by, now);
+  closeAuthority(db, e.id, e.onDate, by, now);
 }
+
+/**
+ * Ends an authority from `onDate`: in force until the day before, or, when it had not started by
+ * then, withdrawn (no period at all: valid_to stays empty and ended_at says it never took effect).
+ */
+function closeAuthority(db: Db, id: number, onDate: string, by: number, now: Date): void {
+  const from = db.prepare('SELECT valid_from FROM authorities WHERE id = ?').pluck().get(id) as string;
+  const last = addDaysIso(onDate, -1);
+  db.prepare('UPDATE authorities SET valid_to = ?, ended_by = ?, ended_at = ? WHERE id = ?').run(last < from ? null : last, by, now.toISOString(), id);
+  recordChange(db, 'authorities', id, 'update', by, now);
+}
+
+/** SQL: an authority that was withdrawn before it started counts for no day. */
+const IN_FORCE = '(ended_at IS NULL OR valid_to IS NOT NULL)';
 
 // --- Questions other services ask -------------------------------------------------------------
 
@@ -273,7 +282,7 @@ function unitAndAncestors(db: Db, unitId: number): number[] {
  * `unitId` (or a unit above it). Without `unitId`: any authority of that kind.
  */
 export function holdsAuthority(db: Db, userId: number, kind: AuthorityKind, dateIso: string, unitId?: number | null): boolean {
-  const rows = db.prepare(`SELECT unit_id FROM authorities WHERE user_id = ? AND kind = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)`)
+  const rows = db.prepare(`SELECT unit_id FROM authorities WHERE user_id = ? AND kind = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?) AND ${IN_FORCE}`)
     .all(userId, kind, dateIso, dateIso) as Array<{ unit_id: number | null }>;
   if (rows.length === 0) return false;
   if (unitId === undefined) return true;
@@ -318,8 +327,11 @@ interface AuthorityRow {
 
 export function listAuthorities(db: Db): AuthorityView[] {
   return (db.prepare(`SELECT a.id, a.user_id, u.full_name, a.kind, a.prefix, a.on_behalf, a.unit_id, a.valid_from, a.valid_to, a.ended_at
-    FROM authorities a JOIN users u ON u.id = a.user_id ORDER BY a.valid_to IS NOT NULL, u.full_name, a.kind, a.valid_from`).all() as AuthorityRow[])
-    .map((r) => ({ id: r.id, userId: r.user_id, fullName: r.full_name, kind: r.kind, prefix: r.prefix, onBehalf: r.on_behalf, unitId: r.unit_id, validFrom: r.valid_from, validTo: r.valid_to }));
+    FROM authorities a JOIN users u ON u.id = a.user_id ORDER BY a.valid_to IS NOT NULL OR a.ended_at IS NOT NULL, u.full_name, a.kind, a.valid_from`).all() as AuthorityRow[])
+    .map((r) => ({
+      id: r.id, userId: r.user_id, fullName: r.full_name, kind: r.kind, prefix: r.prefix, onBehalf: r.on_behalf, unitId: r.unit_id, validFrom: r.valid_from, validTo: r.valid_to,
+      withdrawn: r.ended_at !== null && r.valid_to === null,
+    }));
 }
 
 export function unitHistory(db: Db): InternalUnitHistory[] {

@@ -230,7 +230,7 @@ export function applyImport(db: Db, r: Resolution, by: number, now: Date): { uni
       const scope = p.agencyWide ? null : unitId;
       // The same authority already in force is not granted twice.
       const same = db.prepare(`SELECT 1 FROM authorities WHERE user_id = ? AND kind = ? AND prefix = ? AND on_behalf = ? AND unit_id IS ?
-        AND ended_at IS NULL AND (valid_to IS NULL OR valid_to >= ?)`).get(id, kind, prefix, onBehalf, scope, p.from);
+        AND (valid_to IS NULL AND ended_at IS NULL OR valid_to >= ?)`).get(id, kind, prefix, onBehalf, scope, p.from);
       if (same) continue;
       grantAuthority(db, { userId: id, kind, prefix, onBehalf, unitId: scope, validFrom: p.from, validTo: null }, by, now);
       authorities++;

@@ -6,6 +6,7 @@ import { Icon, Spinner } from '../../components/Icon';
 import { formatSize } from '../../lib/format';
 import type { DraftFile } from '../../stores/registerDraft';
 import { DuplicateList } from './DuplicateList';
+import { PdfSignatures } from './PdfSignatures';
 
 interface Props {
   id: string;
@@ -89,6 +90,7 @@ export function AttachmentsField({ id, files, error, disabled, onAdd, onPick, on
                 </button>
               </div>
               {f.state === 'failed' && <div className="field-error">{f.error}</div>}
+              {f.staged?.pdfSignatures && <PdfSignatures view={f.staged.pdfSignatures} />}
               {f.staged && f.staged.duplicates.length > 0 && (
                 <div className="notice notice-warning" role="status">
                   <Icon name="alert" /> <span>{t('register.files.duplicate')}</span>

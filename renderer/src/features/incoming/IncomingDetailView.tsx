@@ -26,6 +26,7 @@ import { HandoverSection } from './HandoverSection';
 import { isOverdue } from './IncomingTable';
 import { failureReasons, latestFileSignature, useSignatures } from './signatures';
 import { SignatureSummary, SignaturesSection } from './SignaturesSection';
+import { AddToWorkFile } from '../workfiles/AddToWorkFile';
 
 export function IncomingDetailView({ id }: { id: number }) {
   const { t } = useTranslation();
@@ -114,6 +115,7 @@ export function IncomingDetailView({ id }: { id: number }) {
             <Icon name="file" /> {t('secrets.print.button')}
           </button>
         )}
+        {doc && <AddToWorkFile incomingId={doc.id} />}
         {doc && canRegister && (
           <button type="button" className="button subtle detail-correct" onClick={() => setCorrecting(true)} disabled={doc.yearClosed}
             title={doc.yearClosed ? t('corrections.yearClosed', { year: doc.year }) : t('corrections.tooltip')}>

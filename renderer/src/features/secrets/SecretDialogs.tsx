@@ -1,72 +1,17 @@
 // The dialogs of the "Bảo mật" section: a grant by name, a revocation, a hold, a level change and a
 // destruction. Each sends what was typed; the core checks who may do it and says why not.
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { IncomingDetail, LevelChangeKind } from '../../../../common/contract';
 import { formatDateVn, todayIso } from '../../../../common/dates';
 import { SECRECY_LEVELS, secrecyRank, type Secrecy } from '../../../../common/domain';
 import { DateInput, dateTextToIso } from '../../components/DateInput';
-import { Dialog } from '../../components/Dialog';
+import { FormDialog, FormError, useSubmit, type Errors } from '../../components/FormDialog';
 import { controlProps, Field } from '../../components/Field';
-import { Spinner } from '../../components/Icon';
 import { useLabels } from '../../i18n/labels';
-import { errorFields, errorText } from '../../i18n/errors';
-import { asDeskError, isGloballyHandled } from '../../ipc/call';
 import type { DraftRecipient } from '../../stores/registerDraft';
 import { RecipientPicker } from '../incoming/RecipientPicker';
 
-type Errors = Record<string, string>;
-
-/** Runs a core call for a dialog: field errors at their fields, anything else under the form. */
-function useSubmit() {
-  const [errors, setErrors] = useState<Errors>({});
-  const [busy, setBusy] = useState(false);
-  const run = async (found: Errors, action: () => Promise<unknown>) => {
-    if (Object.keys(found).length > 0) {
-      setErrors(found);
-      return;
-    }
-    setBusy(true);
-    setErrors({});
-    try {
-      await action();
-    } catch (err) {
-      const de = asDeskError(err);
-      if (de.fields && Object.keys(de.fields).length > 0) setErrors(errorFields(de));
-      else if (!isGloballyHandled(de)) setErrors({ _: errorText(de) });
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { errors, busy, run };
-}
-
-function FormDialog({ id, title, submit, busy, danger, onClose, onSubmit, children, className }: {
-  id: string; title: string; submit: string; busy: boolean; danger?: boolean | undefined; onClose(): void; onSubmit(): void; children: ReactNode; className?: string;
-}) {
-  const { t } = useTranslation();
-  return (
-    <Dialog open title={title} onClose={onClose} className={className ?? 'small-dialog'}
-      footer={
-        <>
-          <span className="footer-status" />
-          <button type="button" className="button" onClick={onClose}>{t('common.cancel')}</button>
-          <button type="submit" form={id} className={danger ? 'button danger' : 'button primary'} disabled={busy}>
-            {busy && <Spinner />} {submit}
-          </button>
-        </>
-      }>
-      <form id={id} className="form-stack" noValidate onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        onSubmit();
-      }}>
-        {children}
-      </form>
-    </Dialog>
-  );
-}
-
-const FormError = ({ text }: { text: string | undefined }) => (text ? <div className="form-error" role="alert">{text}</div> : null);
 
 export function GrantDialog({ doc, onClose, onSave }: { doc: IncomingDetail; onClose(): void; onSave(userId: number, reason: string): Promise<unknown> }) {
   const { t } = useTranslation();

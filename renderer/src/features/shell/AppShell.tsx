@@ -14,7 +14,7 @@ import { DraftOffer } from '../incoming/DraftOffer';
 import { IncomingDetailView } from '../incoming/IncomingDetailView';
 import { IncomingPage } from '../incoming/IncomingPage';
 import { RegisterDialog } from '../incoming/RegisterDialog';
-import { InternalUnitsPage } from '../registers/InternalUnitsPage';
+import { StructurePage } from '../structure/StructurePage';
 import { AuditPage } from '../audit/AuditPage';
 import { RegistersPage } from '../registers/RegistersPage';
 import { CopyRegisterPage } from '../secrets/CopyRegisterPage';
@@ -26,6 +26,7 @@ import { IdleWarning } from '../session/IdleWarning';
 import { lockWorkstation } from '../session/lock';
 import { TokensPage } from '../tokens/TokensPage';
 import { UsersPage } from '../users/UsersPage';
+import { WorkFilesPage } from '../workfiles/WorkFilesPage';
 import { Header } from './Header';
 import { Sidebar } from './Sidebar';
 
@@ -104,11 +105,12 @@ export function AppShell() {
           {view.name === 'users' && isAdmin && <UsersPage />}
           {view.name === 'tokens' && isAdmin && <TokensPage />}
           {view.name === 'registers' && (isAdmin || mayRegister) && <RegistersPage />}
-          {view.name === 'internalUnits' && isAdmin && <InternalUnitsPage />}
+          {view.name === 'internalUnits' && isAdmin && <StructurePage />}
           {view.name === 'audit' && isAdmin && <AuditPage />}
           {view.name === 'copyRegister' && <CopyRegisterPage />}
           {view.name === 'secretRegisters' && <SecretRegistersPage />}
           {view.name === 'review' && <ReviewPage />}
+          {view.name === 'workFiles' && <WorkFilesPage />}
           {view.name === 'outgoing' && <OutgoingPage />}
           {view.name === 'outgoingDetail' && <OutgoingDetailView key={view.id} id={view.id} />}
         </main>

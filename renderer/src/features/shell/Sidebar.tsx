@@ -31,6 +31,7 @@ export function Sidebar() {
           <ul>
             <NavItem icon="inbox" label={t('shell.incoming')} active={view.name === 'incoming' || view.name === 'incomingDetail'}
               onClick={() => show({ name: 'incoming' })} />
+            <NavItem icon="book" label={t('shell.workFiles')} active={view.name === 'workFiles'} onClick={() => show({ name: 'workFiles' })} />
             <NavItem icon="file" label={t('shell.outgoing')} active={view.name === 'outgoing' || view.name === 'outgoingDetail'}
               onClick={() => show({ name: 'outgoing' })} />
             {keepsRegisters && !isAdmin && registersItem}
