@@ -3,10 +3,9 @@
 // identifier code) and submits it; the first approver (the Phó Chánh Văn phòng, on her own token)
 // approves; the second (the Chánh Văn phòng, on another set of tokens) approves and signs it on his
 // token; the văn thư adds the agency's signature on hers and issues it: the number 01-QĐ/TU appears;
-// the Sổ đăng ký BMNN đi lists it (printed as PDF, read with pdftotext); the stored signatures verify
-// with openssl cms; a recall freezes it and marks its dispatch recalled.
-// Until the PAdES engine is on main the signatures are detached CMS (CAdES) over each file, checked
-// with openssl here; pdfsig has nothing to check yet (the report says so).
+// the Sổ đăng ký BMNN đi lists it (printed as PDF, read with pdftotext); the issued PDF's signatures verify
+// with pdfsig; a recall freezes it and marks its dispatch recalled.
+// The signatures are PAdES, inside the PDFs (main/core/pdf), checked with pdfsig.
 // Screenshots at 1366×768 and 1920×1080 go to test-results/e2e/.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -239,20 +238,22 @@ test('an outgoing Tối mật document: drafted, approved twice, signed by the s
   await expectText(p.locator('.outgoing-main table'), 'Chờ gửi');
   await shoot(p, 'outgoing-issued', '.outgoing-detail');
 
-  // The signatures (the signer's over the document, the agency's over it and its appendix) verify with openssl.
+  // The signatures are inside the PDFs (PAdES): pdfsig finds the signer's and the agency's valid on the
+  // issued document, the last covering the whole file, and the agency's on the appendix.
   const desk = app!.desk!;
   const blobs = desk.outgoing.signatureBlobs(desk.session!, ids.doc);
-  assert.deepEqual(blobs.map((b) => b.role), ['signer', 'agency', 'agency']);
+  assert.deepEqual(blobs.map((b) => [b.role, b.format]), [['signer', 'pades'], ['agency', 'pades'], ['agency', 'pades']]);
   const dir = mkdtempSync(join(tmpdir(), 'outgoing-e2e-sig-'));
   try {
     const store = desk.context().storeFor('toi_mat');
     for (const [i, b] of blobs.entries()) {
+      if (i === 0) continue; // the signer's intermediate version is inside the final one
       const chunks: Buffer[] = [];
-      for await (const c of store.openBlob(b.fileSha256)) chunks.push(c as Buffer);
-      writeFileSync(join(dir, `f${i}`), Buffer.concat(chunks));
-      writeFileSync(join(dir, `s${i}.der`), b.cms);
-      writeFileSync(join(dir, 'ca.pem'), `${hsmA.ca.certPem}\n${hsmB.ca.certPem}`);
-      execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, `s${i}.der`), '-content', join(dir, `f${i}`), '-CAfile', join(dir, 'ca.pem'), '-purpose', 'any', '-out', '/dev/null'], { stdio: 'pipe' });
+      for await (const c of store.openBlob(b.signedSha256!)) chunks.push(c as Buffer);
+      writeFileSync(join(dir, `f${i}.pdf`), Buffer.concat(chunks));
+      const out = execFileSync('pdfsig', ['-nocert', join(dir, `f${i}.pdf`)], { encoding: 'utf8' });
+      assert.equal((out.match(/Signature is Valid\./g) ?? []).length, i === 1 ? 2 : 1, out);
+      if (i === 1) assert.match(out, /Signature #2:[\s\S]*Total document signed/, out);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -3,8 +3,8 @@
 // registers, dispatch records, recall and replacement; and every out-of-turn step refused, audited,
 // with nothing changed and no number consumed.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -144,24 +144,38 @@ describe('outgoing documents (state preset)', () => {
     for (const f of d.files) assert.ok(await store.hasBlob(f.sha256), f.name);
   });
 
-  it('makes signatures that openssl cms verifies over the stored files', async () => {
+  it('signs inside the PDFs (PAdES): pdfsig finds the signer\'s and the agency\'s signatures valid, the last one covering the whole file', async () => {
     const id = await readyToIssue(w);
     const blobs = w.desk.outgoing.signatureBlobs(w.clerk, id);
-    assert.equal(blobs.length, 3);
+    assert.deepEqual(blobs.map((b) => [b.role, b.format]), [['signer', 'pades'], ['agency', 'pades'], ['agency', 'pades']]);
     const dir = mkdtempSync(join(tmpdir(), 'outgoing-sig-'));
     try {
       const store = w.desk.context().storeFor('thuong');
-      for (const [i, b] of blobs.entries()) {
+      const read = async (sha: string) => {
         const chunks: Buffer[] = [];
-        for await (const ch of store.openBlob(b.fileSha256)) chunks.push(ch as Buffer);
-        writeFileSync(join(dir, `f${i}`), Buffer.concat(chunks));
-        writeFileSync(join(dir, `s${i}`), b.cms);
-        const out = execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, `s${i}`), '-content', join(dir, `f${i}`), '-noverify', '-out', '/dev/null'], { stdio: 'pipe' });
-        assert.equal(out.length, 0);
-      }
-      // A changed file does not verify.
-      writeFileSync(join(dir, 'f0'), Buffer.concat([readFileSync(join(dir, 'f0')), Buffer.from('x')]));
-      assert.throws(() => execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, 's0'), '-content', join(dir, 'f0'), '-noverify', '-out', '/dev/null'], { stdio: 'pipe' }));
+        for await (const ch of store.openBlob(sha)) chunks.push(ch as Buffer);
+        return Buffer.concat(chunks);
+      };
+      // The main file as issued: the signer's signature, then the agency's, each an incremental update.
+      const main = await read(blobs[1]!.signedSha256!);
+      const original = await read(blobs[1]!.fileSha256);
+      assert.ok(main.subarray(0, original.length).equals(original), 'the original bytes are kept, signatures appended');
+      writeFileSync(join(dir, 'main.pdf'), main);
+      const out = execFileSync('pdfsig', ['-nocert', join(dir, 'main.pdf')], { encoding: 'utf8' });
+      assert.equal((out.match(/Signature Validation: Signature is Valid\./g) ?? []).length, 2, out);
+      assert.match(out, /Signature #2:[\s\S]*Total document signed/, out);
+      assert.match(out, /Signer Certificate Common Name: Nguyễn Văn Ký/);
+      assert.match(out, /Signer Certificate Common Name: Nguyễn Thị Hương/);
+      // The appendix carries the agency's signature.
+      writeFileSync(join(dir, 'appendix.pdf'), await read(blobs[2]!.signedSha256!));
+      const app = execFileSync('pdfsig', ['-nocert', join(dir, 'appendix.pdf')], { encoding: 'utf8' });
+      assert.match(app, /Signature is Valid\./, app);
+      // A changed byte in the signed range breaks it.
+      const broken = Buffer.from(main);
+      broken[200] = broken[200]! ^ 0xff;
+      writeFileSync(join(dir, 'broken.pdf'), broken);
+      const bad = spawnSync('pdfsig', ['-nocert', join(dir, 'broken.pdf')], { encoding: 'utf8' });
+      assert.doesNotMatch(bad.stdout, /Signature #1:[\s\S]*Signature is Valid\.[\s\S]*Signature #2/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -410,6 +410,8 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
     mime TEXT NOT NULL,
     is_pdf INTEGER NOT NULL,
     sha256 TEXT NOT NULL,
+    -- The PDF with the PAdES signatures made so far (each an incremental update of the one before).
+    signed_sha256 TEXT,
     UNIQUE (outgoing_id, version, ordinal)
   );
   CREATE UNIQUE INDEX idx_outgoing_files_global_id ON outgoing_files(global_id);

@@ -26,6 +26,7 @@ import { scopeRow, takeNumber } from '../documents/numbering';
 import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { canSign, fingerprintOf, holderOf } from '../org/certificates';
+import { signPdf, type PdfAppearance } from '../pdf';
 import { findInternalUnit } from '../org/internalUnits';
 import { authorize, requireClearance, type Actor } from '../org/rights';
 import { auditRefusal } from '../secrets/registerYears';
@@ -282,8 +283,8 @@ export class OutgoingService {
       const { row, c } = locateOutgoing(ctx.db, ctx.arms, actor, id);
       check(ctx.db, row);
       this.checkKey(ctx, actor, key, role);
-      const files = ctx.db.prepare(`SELECT id, role, sha256, is_pdf FROM ${c}.outgoing_files WHERE outgoing_id = ? AND version = ? ORDER BY ordinal`)
-        .all(id, row.version) as Array<{ id: number; role: 'main' | 'appendix'; sha256: string; is_pdf: number }>;
+      const files = ctx.db.prepare(`SELECT id, role, sha256, signed_sha256, is_pdf FROM ${c}.outgoing_files WHERE outgoing_id = ? AND version = ? ORDER BY ordinal`)
+        .all(id, row.version) as Array<{ id: number; role: 'main' | 'appendix'; sha256: string; signed_sha256: string | null; is_pdf: number }>;
       // The signer signs the document; the agency signs it and its appendices (NĐ 30/2020, Phụ lục I).
       const targets = role === 'signer' ? files.filter((f) => f.role === 'main') : files;
       if (targets.length === 0) throw refusal('VALIDATION', 'outgoing.noMainFile');
@@ -291,33 +292,54 @@ export class OutgoingService {
     });
     const now = ctx.now();
     const store = ctx.storeFor(pre.row.secrecy);
-    // Made on the token outside the transaction (the token takes its time), stored all at once.
-    // Until the PAdES engine (main/core/pdf) is on main, each file gets a detached CAdES signature.
-    const made: Array<{ fileId: number; cms: Uint8Array }> = [];
-    for (const f of pre.targets) made.push({ fileId: f.id, cms: await signDetached(store.openBlob(f.sha256), { key, signingTime: now }) });
+    // Made on the token outside the transaction (the token takes its time), stored all at once. A PDF
+    // is signed inside (PAdES, an incremental update of the PDF as signed so far, main/core/pdf): the
+    // signer's signature visible on the last page, the agency's after it; another file gets a detached
+    // CAdES signature. The signed PDF is a new blob of the level; a failed step leaves it unreferenced.
     const cert = parseCertificate(key.certificate);
+    const made: Array<{ fileId: number; format: 'cades' | 'pades'; cms: Uint8Array | null; result: string | null }> = [];
+    for (const f of pre.targets) {
+      if (f.is_pdf === 1) {
+        const bytes = await readAll(store.openBlob(f.signed_sha256 ?? f.sha256));
+        const appearance: PdfAppearance = role === 'signer'
+          ? { kind: 'signer', rect: { x: 330, y: 80, width: 220, height: 70 }, name: userName(ctx.db, pre.row.signer_id), ...(pre.row.signer_competence ? { position: pre.row.signer_competence } : {}) }
+          : { kind: 'invisible' };
+        const signed = await signPdf(bytes, { key, signingTime: now, now, appearance, reason: role === 'signer' ? 'Người có thẩm quyền ký' : 'Ký số của cơ quan, tổ chức' });
+        made.push({ fileId: f.id, format: 'pades', cms: null, result: await store.putBytes(Buffer.from(signed)) });
+      } else {
+        made.push({ fileId: f.id, format: 'cades', cms: await signDetached(store.openBlob(f.sha256), { key, signingTime: now }), result: null });
+      }
+    }
     return this.transition(actor, action, id, (db, c, row) => {
       check(db, row);
       if (row.version !== pre.row.version) throw refusal('VALIDATION', 'outgoing.wrongState', { status: OUTGOING_STATUS_LABELS[row.status] });
-      const insert = db.prepare(`INSERT INTO ${c}.outgoing_signatures (id, global_id, outgoing_id, role, file_id, format, signer_fingerprint, signer_name, signed_at, signed_by, cms)
-        VALUES (?,?,?,?,?,'cades',?,?,?,?,?)`);
+      const insert = db.prepare(`INSERT INTO ${c}.outgoing_signatures (id, global_id, outgoing_id, role, file_id, format, signer_fingerprint, signer_name, signed_at, signed_by, cms, result_sha256)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`);
       for (const m of made) {
         const sid = nextRecordId(db);
-        insert.run(sid, newGlobalId(), id, role, m.fileId, fingerprintOf(cert), cert.commonName, now.toISOString(), actor.id, Buffer.from(m.cms));
+        insert.run(sid, newGlobalId(), id, role, m.fileId, m.format, fingerprintOf(cert), cert.commonName, now.toISOString(), actor.id, m.cms ? Buffer.from(m.cms) : null, m.result);
         recordChange(db, 'outgoing_signatures', sid, 'create', actor.id, now, c);
+        if (m.result) {
+          db.prepare(`UPDATE ${c}.outgoing_files SET signed_sha256 = ? WHERE id = ?`).run(m.result, m.fileId);
+          recordChange(db, 'outgoing_files', m.fileId, 'update', actor.id, now, c);
+        }
       }
       this.updateRow(db, c, id, { status: role === 'signer' ? 'signer_signed' : 'agency_signed', updated_at: now.toISOString() }, actor.id, now);
       this.addStep(db, c, id, role === 'signer' ? 'sign_signer' : 'sign_agency', null, row.version, actor.id, now, '');
     }, { serial: cert.serialNumber, files: made.length }, now);
   }
 
-  /** The signatures of a document as stored (for verification by the caller: CMS per file). */
-  signatureBlobs(actor: Actor, id: number): Array<{ role: 'signer' | 'agency'; fileSha256: string; cms: Uint8Array }> {
+  /**
+   * The signatures of a document as stored, for verification: a PAdES one names the signed PDF it
+   * produced (`signedSha256`); a CAdES one carries its CMS over the file (`fileSha256`).
+   */
+  signatureBlobs(actor: Actor, id: number): Array<{ role: 'signer' | 'agency'; format: 'cades' | 'pades'; fileSha256: string; signedSha256: string | null; cms: Uint8Array | null }> {
     authorize(actor, 'doc.read');
     const { db, arms } = this.source.context();
     const { c } = locateOutgoing(db, arms, actor, id);
-    return (db.prepare(`SELECT s.role, f.sha256 AS fileSha256, s.cms FROM ${c}.outgoing_signatures s JOIN ${c}.outgoing_files f ON f.id = s.file_id WHERE s.outgoing_id = ? ORDER BY s.id`)
-      .all(id) as Array<{ role: 'signer' | 'agency'; fileSha256: string; cms: Buffer }>).map((r) => ({ ...r, cms: new Uint8Array(r.cms) }));
+    return (db.prepare(`SELECT s.role, s.format, f.sha256 AS fileSha256, s.result_sha256 AS signedSha256, s.cms FROM ${c}.outgoing_signatures s JOIN ${c}.outgoing_files f ON f.id = s.file_id WHERE s.outgoing_id = ? ORDER BY s.id`)
+      .all(id) as Array<{ role: 'signer' | 'agency'; format: 'cades' | 'pades'; fileSha256: string; signedSha256: string | null; cms: Buffer | null }>)
+      .map((r) => ({ ...r, cms: r.cms ? new Uint8Array(r.cms) : null }));
   }
 
   // ---- the issue ----
@@ -604,6 +626,13 @@ export class OutgoingService {
       recordChange(db, 'outgoing_recipients', rid, 'create', by, now, c);
     });
   }
+}
+
+/** A blob's bytes (a PDF to sign is read whole: pdf-lib works on the whole file). */
+async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(chunk as Buffer);
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 export type { OutgoingStatus };
