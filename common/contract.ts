@@ -4,6 +4,11 @@ import { z } from 'zod';
 import type { DeskErrorPayload, Msg } from './errors';
 import { ROLES, SECRECY_LEVELS, type ArrivalChannel, type AuthorityKind, type SigningPrefix, type UnitRole, type IncomingStatus, type NumberingPreset, type ResetPeriod, type Right, type Role, type Secrecy, type Urgency } from './domain';
 import { draftKindSchema, draftSaveSchema, type SavedDraft } from './drafts';
+import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from './outgoing';
+import {
+  outgoingApproveChangesSchema, outgoingConfigSchema, outgoingCreateSchema, outgoingListSchema, outgoingRecallSchema, outgoingRegisterSchema,
+  outgoingReplaceSchema, outgoingReturnSchema, outgoingReviseSchema, outgoingStepSchema,
+} from './schemas';
 import {
   allowCopySchema,
   extendProtectionSchema,
@@ -763,7 +768,7 @@ export const contract = {
   'attachments.open': channel<OpenedAttachment>()({ input: byId, access: 'doc.read' }),
   'staging.discard': channel<null>()({
     input: z.object({ stagedId: z.string().regex(/^[0-9a-f]{32}$/) }).strict(),
-    access: 'doc.register',
+    access: 'file.stage',
   }),
   // Registers and numbering scopes after setup (quản trị); closing a register year (văn thư or quản trị,
   // checked in the core).
@@ -888,6 +893,28 @@ export const contract = {
   'processing.setRules': channel<ProcessingRules>()({ input: processingRulesSchema, access: 'org.manage' }),
   /** Sổ theo dõi giải quyết văn bản đến for a period, as PDF or XLSX: a one-use ticket for the file. */
   'processing.trackingRegister': channel<Omit<RegisterOutputFile, 'kind'> & { kind: 'incoming_tracking' }>()({ input: trackingRegisterSchema, access: 'doc.read' }),
+  // Outgoing documents (main/core/outgoing): who may do each step is decided in the core (the drafter,
+  // the approver whose turn it is, the designated signer, the văn thư).
+  'outgoing.list': channel<OutgoingRow[]>()({ input: outgoingListSchema, access: 'doc.read' }),
+  'outgoing.get': channel<OutgoingDetail>()({ input: byId, access: 'doc.read' }),
+  'outgoing.people': channel<OutgoingPerson[]>()({ input: empty, access: 'doc.read' }),
+  'outgoing.create': channel<OutgoingDetail>()({ input: outgoingCreateSchema, access: 'doc.read' }),
+  'outgoing.revise': channel<OutgoingDetail>()({ input: outgoingReviseSchema, access: 'doc.read' }),
+  'outgoing.submit': channel<OutgoingDetail>()({ input: outgoingStepSchema, access: 'doc.read' }),
+  'outgoing.approve': channel<OutgoingDetail>()({ input: outgoingStepSchema, access: 'doc.read' }),
+  'outgoing.approveWithChanges': channel<OutgoingDetail>()({ input: outgoingApproveChangesSchema, access: 'doc.read' }),
+  'outgoing.return': channel<OutgoingDetail>()({ input: outgoingReturnSchema, access: 'doc.read' }),
+  /** Signed on the person's token with a key bound to them (the signer's, then the văn thư's agency signature). */
+  'outgoing.sign': channel<OutgoingDetail>()({ input: byId, access: 'doc.read' }),
+  'outgoing.agencySign': channel<OutgoingDetail>()({ input: byId, access: 'doc.read' }),
+  'outgoing.issue': channel<OutgoingIssued>()({ input: byId, access: 'doc.read' }),
+  'outgoing.recall': channel<OutgoingDetail>()({ input: outgoingRecallSchema, access: 'doc.read' }),
+  'outgoing.replace': channel<OutgoingDetail>()({ input: outgoingReplaceSchema, access: 'doc.read' }),
+  'outgoing.dispatches': channel<OutgoingPendingDispatch[]>()({ input: empty, access: 'doc.register' }),
+  'outgoing.config': channel<OutgoingConfigView>()({ input: empty, access: 'session' }),
+  'outgoing.configure': channel<OutgoingConfigView>()({ input: outgoingConfigSchema, access: 'org.manage' }),
+  'outgoing.registerView': channel<OutgoingRegisterTable>()({ input: outgoingRegisterSchema, access: 'doc.read' }),
+  'outgoing.registerOutput': channel<OutgoingRegisterFile>()({ input: outgoingRegisterSchema, access: 'doc.read' }),
 } as const;
 
 export type Contract = typeof contract;
@@ -979,3 +1006,37 @@ export interface PickedFiles {
 
 /** The result envelope on the wire (IPC and dev host alike). */
 export type Wire<T> = { ok: true; value: T } | { ok: false; error: DeskErrorPayload };
+
+// ---- Outgoing documents (main/core/outgoing) ----
+export interface OutgoingRow {
+  id: number; status: OutgoingStatus; typeCode: string; subject: string; secrecy: Secrecy; urgency: Urgency;
+  numberSymbol: string | null; issuedDate: string | null; signerName: string; draftedByName: string; updatedAt: string;
+  /** Whose turn it is in the approval chain (in review), else null. */
+  waitingFor: string | null;
+}
+export interface OutgoingFileView { id: number; version: number; ordinal: number; role: 'main' | 'appendix'; name: string; size: number; isPdf: boolean; sha256: string }
+export interface OutgoingStepView { id: number; kind: OutgoingStepKind; position: number | null; version: number; actorName: string; at: string; comment: string }
+export interface OutgoingSignatureView { id: number; role: 'signer' | 'agency'; format: 'cades' | 'pades'; fileName: string; signerName: string; signedAt: string }
+export interface OutgoingRecipientView { id: number; kind: 'internal' | 'external'; code: string | null; name: string }
+export interface OutgoingDispatchView { id: number; recipient: string; code: string | null; status: DispatchStatus; updatedAt: string }
+export interface OutgoingDetail extends OutgoingRow {
+  signerId: number; signerCompetence: string; draftedBy: number; draftingUnit: string;
+  issuedAmount: number | null; replyDeadline: string | null; pageCount: number | null; notes: string;
+  approvers: Array<{ id: number; name: string; done: boolean }>; currentStep: number; version: number;
+  files: OutgoingFileView[]; steps: OutgoingStepView[]; signatures: OutgoingSignatureView[];
+  recipients: OutgoingRecipientView[]; dispatches: OutgoingDispatchView[];
+  registerName: string | null; number: number | null;
+  recalledAt: string | null; recallReason: string | null;
+  replaces: { id: number; numberSymbol: string | null } | null; replacedBy: { id: number; numberSymbol: string | null } | null;
+  /** What the person may do now (the window shows these buttons). */
+  can: { edit: boolean; submit: boolean; approve: boolean; sign: boolean; agencySign: boolean; issue: boolean; recall: boolean };
+}
+export interface OutgoingIssued { id: number; number: number; numberSymbol: string; issuedDate: string; registerName: string; dispatches: number }
+export interface OutgoingConfigView {
+  preset: NumberingPreset; issuerNotation: string; sameDayIssue: boolean; requireAgencySignature: boolean; agencyCertificates: string[];
+  registers: Array<{ id: number; name: string; secrecy: Secrecy[]; scopeId: number; scopeName: string; reset: string; perType: boolean }>;
+}
+export interface OutgoingRegisterTable { kind: 'outgoing' | 'secret_outgoing'; title: string; from: string; to: string; columns: string[]; rows: string[][] }
+export interface OutgoingPerson { id: number; fullName: string; position: string; role: Role; clearance: Secrecy }
+export interface OutgoingPendingDispatch { outgoingId: number; dispatchId: number; recipient: string; code: string | null; numberSymbol: string; secrecy: Secrecy }
+export interface OutgoingRegisterFile { kind: 'outgoing' | 'secret_outgoing'; format: 'pdf' | 'xlsx'; rows: number; fileName: string; ticket: string; url: string }

@@ -631,3 +631,73 @@ export const processingRulesSchema = z.object({
 }).strict();
 export const trackingRegisterSchema = z.object({ from: isoDate('periodFrom'), to: isoDate('periodTo'), format: z.enum(['pdf', 'xlsx'], { error: m('value.invalid') }) }).strict();
 export type TrackingRegisterInput = z.infer<typeof trackingRegisterSchema>;
+// ---- Outgoing documents (main/core/outgoing): drafts, the approval chain, signing, issue, recall.
+/** A recipient of an outgoing document: a unit of the agency, or an outside body (a known unit, or by its identifier code). */
+export const outgoingRecipientSchema = z.union([
+  z.object({ internalUnitId: id }).strict(),
+  z.object({ unitId: id }).strict(),
+  z.object({ code: identifierCodeSchema, name: text(200, m('recipient.required')) }).strict(),
+]);
+export type OutgoingRecipientInput = z.infer<typeof outgoingRecipientSchema>;
+const outgoingFields = {
+  typeCode: z.string({ error: m('docType.required') }).trim().min(1, m('docType.required')).max(60),
+  subject: text(500, m('field.required', { field: 'subject' })),
+  secrecy: secrecySchema,
+  urgency: urgencySchema.default('thuong'),
+  signerId: id,
+  signerCompetence: z.string().trim().max(120).default(''),
+  draftingUnit: z.string().trim().max(20).regex(/^[\p{L}\p{N}]*$/u, m('value.invalid')).default(''),
+  approvers: z.array(id).max(10).default([]),
+  recipients: z.array(outgoingRecipientSchema).max(200).default([]),
+  issuedAmount: z.number().int().min(1).max(10000).optional(),
+  replyDeadline: isoDate('deadline').optional(),
+  pageCount: z.number().int().min(1).max(100000).optional(),
+  notes: z.string().trim().max(2000).default(''),
+};
+const stagedId = z.string().regex(/^[0-9a-f]{32}$/);
+export const outgoingCreateSchema = z.object({
+  ...outgoingFields,
+  /** The main file (a PDF) first, then the appendices. */
+  stagedIds: z.array(stagedId).min(1, m('outgoing.mainFileRequired')).max(20),
+  comment: z.string().trim().max(2000).default(''),
+}).strict();
+export type OutgoingCreateInput = z.infer<typeof outgoingCreateSchema>;
+export const outgoingReviseSchema = z.object({
+  id,
+  ...Object.fromEntries(Object.entries(outgoingFields).map(([k, v]) => [k, (v as z.ZodTypeAny).optional()])) as { [K in keyof typeof outgoingFields]: z.ZodOptional<(typeof outgoingFields)[K]> },
+  stagedIds: z.array(stagedId).min(1).max(20).optional(),
+  comment: text(2000, m('outgoing.commentRequired')),
+}).strict();
+export type OutgoingReviseInput = z.infer<typeof outgoingReviseSchema>;
+export const outgoingStepSchema = z.object({ id, comment: z.string().trim().max(2000).default('') }).strict();
+export type OutgoingStepInput = z.infer<typeof outgoingStepSchema>;
+export const outgoingReturnSchema = z.object({ id, comment: text(2000, m('outgoing.commentRequired')) }).strict();
+export const outgoingApproveChangesSchema = z.object({
+  id,
+  comment: text(2000, m('outgoing.commentRequired')),
+  subject: text(500, m('field.required', { field: 'subject' })).optional(),
+  stagedIds: z.array(stagedId).min(1).max(20).optional(),
+}).strict();
+export type OutgoingApproveChangesInput = z.infer<typeof outgoingApproveChangesSchema>;
+export const outgoingRecallSchema = z.object({ id, reason: text(1000, m('outgoing.reasonRequired')) }).strict();
+export const outgoingReplaceSchema = z.object({ id, replacesId: id }).strict();
+export const outgoingListSchema = z.object({
+  status: z.enum(['draft', 'in_review', 'approved', 'signer_signed', 'agency_signed', 'issued', 'recalled']).optional(),
+  mine: z.boolean().default(false),
+  limit: z.number().int().min(1).max(500).default(200),
+}).strict();
+export type OutgoingListInput = z.infer<typeof outgoingListSchema>;
+export const outgoingRegisterSchema = z.object({
+  kind: z.enum(['outgoing', 'secret_outgoing'], { error: m('value.invalid') }),
+  format: z.enum(['pdf', 'xlsx', 'table'], { error: m('value.invalid') }),
+  from: isoDate('periodFrom'),
+  to: isoDate('periodTo'),
+}).strict();
+export type OutgoingRegisterInput = z.infer<typeof outgoingRegisterSchema>;
+export const outgoingConfigSchema = z.object({
+  issuerNotation: z.string().trim().min(1).max(20).regex(/^[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*$/u, m('value.invalid')),
+  sameDayIssue: z.boolean(),
+  requireAgencySignature: z.boolean(),
+  agencyCertificates: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(20),
+}).strict();
+export type OutgoingConfigInput = z.infer<typeof outgoingConfigSchema>;

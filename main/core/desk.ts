@@ -26,6 +26,7 @@ import { RestrictionService } from './secrets/RestrictionService';
 import { WorkFileService } from './workfiles/WorkFileService';
 import { exportWorkFile, type FileExport } from './workfiles/exportFile';
 import { ProcessingService } from './processing/ProcessingService';
+import { OutgoingService } from './outgoing/OutgoingService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -63,6 +64,8 @@ export class Desk extends ProfileVault {
   }
   /** Processing incoming documents: submission, direction, assignment, handling, inboxes (main/core/processing). */
   readonly processing = new ProcessingService(this);
+  /** Outgoing documents: drafts, approval, signing, numbering at issue, dispatch, recall (main/core/outgoing). */
+  readonly outgoing = new OutgoingService(this);
 
   /** The app:// and /blob/ routes: an output ticket, else a viewer ticket. */
   async openTicket(ticket: string): ReturnType<AttachmentService['openTicket']> {

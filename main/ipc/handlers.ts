@@ -1,5 +1,6 @@
 // One handler per contract channel. Handlers only translate between the contract and the core;
 // rights and clearance are enforced by the core services themselves.
+import { DeskError } from '../../common/errors';
 import type { Channel, OutputOf, ParsedInputOf } from '../../common/contract';
 import type { Desk } from '../core/desk';
 import { authorize } from '../core/org/rights';
@@ -248,5 +249,43 @@ export const handlers: Handlers = {
       bytes, name: fileName, mime, level: a.clearance, purpose: out.format === 'pdf' ? 'any' : 'file', what: `register:incoming_tracking:${out.format}`,
     });
     return { kind: 'incoming_tracking' as const, ...out, fileName, ticket, url: ctx.attachmentUrl(ticket) };
+  },
+  'outgoing.list': (ctx, q) => ctx.desk.outgoing.list(actor(ctx), q),
+  'outgoing.get': (ctx, { id }) => ctx.desk.outgoing.get(actor(ctx), id),
+  'outgoing.people': (ctx) => ctx.desk.outgoing.people(actor(ctx)),
+  'outgoing.create': (ctx, input) => ctx.desk.outgoing.create(actor(ctx), input),
+  'outgoing.revise': (ctx, input) => ctx.desk.outgoing.revise(actor(ctx), input),
+  'outgoing.submit': (ctx, input) => ctx.desk.outgoing.submit(actor(ctx), input),
+  'outgoing.approve': (ctx, input) => ctx.desk.outgoing.approve(actor(ctx), input),
+  'outgoing.approveWithChanges': (ctx, input) => ctx.desk.outgoing.approveWithChanges(actor(ctx), input),
+  'outgoing.return': (ctx, input) => ctx.desk.outgoing.returnDraft(actor(ctx), input),
+  // Only a key whose certificate is bound to the signed-in person; the core checks it again.
+  'outgoing.sign': (ctx, { id }) => {
+    const a = actor(ctx);
+    return ctx.desk.outgoing.signAsSigner(a, id, ctx.guard.signingKey(a));
+  },
+  'outgoing.agencySign': (ctx, { id }) => {
+    const a = actor(ctx);
+    return ctx.desk.outgoing.signAsAgency(a, id, ctx.guard.signingKey(a));
+  },
+  'outgoing.issue': (ctx, { id }) => ctx.desk.outgoing.issue(actor(ctx), id),
+  'outgoing.recall': (ctx, input) => ctx.desk.outgoing.recall(actor(ctx), input),
+  'outgoing.replace': (ctx, input) => ctx.desk.outgoing.replace(actor(ctx), input),
+  'outgoing.dispatches': (ctx) => ctx.desk.outgoing.pendingDispatches(actor(ctx)),
+  'outgoing.config': (ctx) => ctx.desk.outgoing.config(actor(ctx)),
+  'outgoing.configure': (ctx, input) => ctx.desk.outgoing.configure(actor(ctx), input),
+  'outgoing.registerView': (ctx, input) => ctx.desk.outgoing.registerTable(actor(ctx), input),
+  'outgoing.registerOutput': async (ctx, input) => {
+    const a = actor(ctx);
+    if (input.format === 'table') throw DeskError.keyed('VALIDATION', 'value.invalid', undefined, { at: 'format' });
+    const format = input.format;
+    const { bytes, rows } = await ctx.desk.outgoing.registerFile(a, { ...input, format });
+    const fileName = `${input.kind === 'outgoing' ? 'so-dang-ky-van-ban-di' : 'so-dang-ky-bmnn-di'}-${input.from}-${input.to}.${format}`;
+    const mime = format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    // Leaves as any register does: main's save dialog or the print window, the folder checked by policy.
+    const ticket = ctx.desk.outputs.issue(a, {
+      bytes, name: fileName, mime, level: input.kind === 'outgoing' ? 'thuong' : a.clearance, purpose: format === 'pdf' ? 'any' : 'file', what: `register:${input.kind}:${format}`,
+    });
+    return { kind: input.kind, format, rows, fileName, ticket, url: ctx.attachmentUrl(ticket) };
   },
 };

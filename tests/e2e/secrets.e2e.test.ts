@@ -210,7 +210,7 @@ test('an officer cleared Tối mật without a grant finds the document by no li
   const p = await signIn('officer');
   await assertNotFound(p, OFFICER);
   // No classified record in reach: no copy register in the navigation either.
-  assert.deepEqual(await navModules(p), ['Văn bản đến', 'Xử lý văn bản', 'Hồ sơ công việc']);
+  assert.deepEqual(await navModules(p), ['Văn bản đến', 'Xử lý văn bản', 'Hồ sơ công việc', 'Văn bản đi']);
   await p.keyboard.press('Control+l');
 });
 
@@ -261,7 +261,7 @@ test('the leader grants it to the officer by name and allows one print; the Bả
 test('the officer, granted, opens it at its address and prints one copy with the permission: watermark and register number', { skip }, async () => {
   const p = await signIn('officer');
   await expectText(p.locator('.page-count'), '2 văn bản');
-  await eventually(async () => assert.deepEqual(await navModules(p), ['Văn bản đến', 'Xử lý văn bản', 'Hồ sơ công việc', 'Thời hạn bảo vệ', 'Sổ quản lý sao, chụp BMNN']));
+  await eventually(async () => assert.deepEqual(await navModules(p), ['Văn bản đến', 'Xử lý văn bản', 'Hồ sơ công việc', 'Văn bản đi', 'Thời hạn bảo vệ', 'Sổ quản lý sao, chụp BMNN']));
   await p.evaluate((id) => {
     window.location.hash = `#/incoming/${id}`;
   }, ids.secret);
@@ -425,7 +425,7 @@ test('the leader destroys it: refused while on hold, then done; it is gone from 
   // Gone for the leader in every list, search and at its address; for the others in the core's lists.
   await assertNotFound(p, LEADER);
   // The copy register's own entry is gone with the last secret record; the leader keeps the registers.
-  await eventually(async () => assert.deepEqual(await navModules(p), ['Văn bản đến', 'Xử lý văn bản', 'Hồ sơ công việc', 'Sổ bí mật nhà nước']), 5000);
+  await eventually(async () => assert.deepEqual(await navModules(p), ['Văn bản đến', 'Xử lý văn bản', 'Hồ sơ công việc', 'Văn bản đi', 'Sổ bí mật nhà nước']), 5000);
   const desk = app!.desk!;
   for (const id of [ids.clerk, ids.officer, ids.leader]) {
     const who = actorFor(getUser(desk.db, id)!);

@@ -154,7 +154,9 @@ describe('incoming register (state preset)', () => {
     const leader = addActor(desk, 'lanh_dao', 'tuyet_mat', 'Trần Văn Minh');
     const officer = addActor(desk, 'chuyen_vien', 'thuong', 'Lê Thu Trang');
     await rejects(async () => desk.incoming.register(leader, await registration(desk, admin)), 'FORBIDDEN');
-    await rejects(stageBytes(desk, leader, 'x', 'x.pdf'), 'FORBIDDEN');
+    // Anyone may stage a file of their own (an outgoing draft's); registering it stays the văn thư's.
+    const staged = await stageBytes(desk, leader, 'x', 'x.pdf');
+    await rejects(async () => desk.incoming.register(leader, await registration(desk, admin, { stagedIds: [staged.stagedId] })), 'FORBIDDEN');
     const secret = list(desk, admin).find((r) => r.secrecy === 'mat')!;
     assert.ok(secret);
     // Above one's clearance a document does not appear at all.

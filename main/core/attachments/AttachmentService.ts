@@ -44,6 +44,8 @@ export class AttachmentService {
     vault.onLock(() => this.tickets.clear());
   }
 
+  // Staged files are the person's own (sealed with their personal key) until a service takes them:
+  // the văn thư's registration, and an officer's outgoing draft (outgoing/OutgoingService.ts).
   async stage(actor: Actor, source: Readable, name: string): Promise<StagedFile> {
     authorize(actor, STAGE_ACCESS);
     const c = this.vault.context();

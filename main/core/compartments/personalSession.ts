@@ -156,6 +156,9 @@ async function open(o: PersonalSessionOptions): Promise<PersonalSession | null> 
   return session;
 }
 
+/** The tables of a compartment whose rows refer to blobs of its store (registered files, outgoing drafts' files). */
+const BLOB_COLUMNS = [['attachments', 'sha256'], ['outgoing_files', 'sha256'], ['outgoing_files', 'signed_sha256']] as const;
+
 /**
  * Blobs written for this person's registrations that never committed: each marker's blob is kept when
  * a record of its level refers to it, removed otherwise. A level not held this session keeps its markers.
@@ -165,7 +168,7 @@ async function resolvePlacings(o: PersonalSessionOptions, staging: AttachmentSto
     const level = /^(.+)-files$/.exec(p.store)?.[1];
     const store = isLevel(level) ? o.levelStore(level) : undefined;
     if (!isLevel(level) || !store) continue;
-    const referenced = o.db.prepare(`SELECT 1 FROM ${schemaOf(level)}.attachments WHERE sha256 = ? LIMIT 1`).get(p.sha256) !== undefined;
+    const referenced = BLOB_COLUMNS.some(([t, col]) => o.db.prepare(`SELECT 1 FROM ${schemaOf(level)}.${t} WHERE ${col} = ? LIMIT 1`).get(p.sha256) !== undefined);
     if (!referenced) {
       await store.removeBlob(p.sha256);
       o.log.log('info', 'a file placed by a registration that did not complete was removed', { level });

@@ -123,7 +123,9 @@ export function blobsOf(file: string, keys: readonly LevelKey[]): string[] {
     const db = new Database(file, { fileMustExist: true });
     try {
       applyKey(db, k.key.toString('hex'), 'raw');
-      return db.prepare('SELECT DISTINCT sha256 FROM attachments').pluck().all() as string[];
+      // Registered files, and outgoing documents' files once the compartment has them (schema 5).
+      const outgoing = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outgoing_files'").get() !== undefined;
+      return db.prepare(`SELECT sha256 FROM attachments${outgoing ? ' UNION SELECT sha256 FROM outgoing_files UNION SELECT signed_sha256 FROM outgoing_files WHERE signed_sha256 IS NOT NULL' : ''}`).pluck().all() as string[];
     } finally {
       db.close();
     }

@@ -409,6 +409,135 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   CREATE INDEX idx_processing_tasks_due ON processing_tasks(due, id) WHERE state = 'open';
   CREATE INDEX idx_processing_tasks_extension ON processing_tasks(id) WHERE state = 'open' AND extension_until IS NOT NULL;
   `,
+  // 7: outgoing documents (main/core/outgoing): the draft and its metadata (Phụ lục VI), its files per
+  //    version, the ordered approval chain, the immutable trail of steps (each approval, return,
+  //    signature, the issue, the recall), the signatures, the recipients chosen and one dispatch
+  //    record per recipient made at the issue (what the exchange sends). The number is unique per
+  //    register, period and bucket, so an issue can never take one twice.
+  `
+  CREATE TABLE outgoing (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('draft','in_review','approved','signer_signed','agency_signed','issued','recalled')),
+    type_code TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    secrecy TEXT NOT NULL CHECK (secrecy IN ('thuong','mat','toi_mat','tuyet_mat')),
+    secrecy_rank INTEGER NOT NULL,
+    urgency TEXT NOT NULL CHECK (urgency IN ('thuong','khan','thuong_khan','hoa_toc')),
+    signer_id INTEGER NOT NULL,
+    signer_competence TEXT NOT NULL DEFAULT '',
+    drafted_by INTEGER NOT NULL,
+    drafting_unit TEXT NOT NULL DEFAULT '',
+    issued_amount INTEGER,
+    reply_deadline TEXT,
+    page_count INTEGER,
+    notes TEXT NOT NULL DEFAULT '',
+    approvers TEXT NOT NULL DEFAULT '[]',
+    current_step INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    register_id INTEGER,
+    period TEXT,
+    bucket TEXT,
+    number INTEGER,
+    number_symbol TEXT,
+    issued_date TEXT,
+    issued_at TEXT,
+    issued_by INTEGER,
+    recalled_at TEXT,
+    recalled_by INTEGER,
+    recall_reason TEXT,
+    replaces_id INTEGER,
+    replaced_by_id INTEGER
+  );
+  CREATE UNIQUE INDEX idx_outgoing_global_id ON outgoing(global_id);
+  CREATE UNIQUE INDEX idx_outgoing_number ON outgoing(register_id, period, bucket, number) WHERE number IS NOT NULL;
+  CREATE INDEX idx_outgoing_status ON outgoing(status, id);
+  CREATE INDEX idx_outgoing_issued ON outgoing(issued_date, number) WHERE issued_date IS NOT NULL;
+  -- An issued document is frozen: what it says, its number and its files' version never change.
+  CREATE TRIGGER outgoing_frozen BEFORE UPDATE OF type_code, subject, secrecy, urgency, signer_id, version, number, number_symbol, issued_date, register_id ON outgoing
+    WHEN OLD.status IN ('issued','recalled')
+    BEGIN SELECT RAISE(ABORT, 'outgoing document is issued'); END;
+
+  CREATE TABLE outgoing_files (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    outgoing_id INTEGER NOT NULL REFERENCES outgoing(id),
+    version INTEGER NOT NULL,
+    ordinal INTEGER NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('main','appendix')),
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mime TEXT NOT NULL,
+    is_pdf INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    -- The PDF with the PAdES signatures made so far (each an incremental update of the one before).
+    signed_sha256 TEXT,
+    UNIQUE (outgoing_id, version, ordinal)
+  );
+  CREATE UNIQUE INDEX idx_outgoing_files_global_id ON outgoing_files(global_id);
+
+  CREATE TABLE outgoing_steps (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    outgoing_id INTEGER NOT NULL REFERENCES outgoing(id),
+    kind TEXT NOT NULL,
+    position INTEGER,
+    version INTEGER NOT NULL,
+    actor_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT ''
+  );
+  CREATE UNIQUE INDEX idx_outgoing_steps_global_id ON outgoing_steps(global_id);
+  CREATE INDEX idx_outgoing_steps_doc ON outgoing_steps(outgoing_id, id);
+  CREATE TRIGGER outgoing_steps_no_update BEFORE UPDATE ON outgoing_steps BEGIN SELECT RAISE(ABORT, 'outgoing_steps is append-only'); END;
+  CREATE TRIGGER outgoing_steps_no_delete BEFORE DELETE ON outgoing_steps BEGIN SELECT RAISE(ABORT, 'outgoing_steps is append-only'); END;
+
+  CREATE TABLE outgoing_signatures (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    outgoing_id INTEGER NOT NULL REFERENCES outgoing(id),
+    role TEXT NOT NULL CHECK (role IN ('signer','agency')),
+    file_id INTEGER NOT NULL REFERENCES outgoing_files(id),
+    format TEXT NOT NULL CHECK (format IN ('cades','pades')),
+    signer_fingerprint TEXT NOT NULL,
+    signer_name TEXT NOT NULL,
+    signed_at TEXT NOT NULL,
+    signed_by INTEGER NOT NULL,
+    cms BLOB,
+    result_sha256 TEXT
+  );
+  CREATE UNIQUE INDEX idx_outgoing_signatures_global_id ON outgoing_signatures(global_id);
+  CREATE INDEX idx_outgoing_signatures_doc ON outgoing_signatures(outgoing_id);
+
+  CREATE TABLE outgoing_recipients (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    outgoing_id INTEGER NOT NULL REFERENCES outgoing(id),
+    ordinal INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('internal','external')),
+    internal_unit_id INTEGER,
+    unit_id INTEGER,
+    code TEXT,
+    name TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX idx_outgoing_recipients_global_id ON outgoing_recipients(global_id);
+  CREATE INDEX idx_outgoing_recipients_doc ON outgoing_recipients(outgoing_id);
+
+  CREATE TABLE outgoing_dispatches (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    outgoing_id INTEGER NOT NULL REFERENCES outgoing(id),
+    recipient_id INTEGER NOT NULL REFERENCES outgoing_recipients(id),
+    status TEXT NOT NULL CHECK (status IN ('pending','sent','recalled')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (outgoing_id, recipient_id)
+  );
+  CREATE UNIQUE INDEX idx_outgoing_dispatches_global_id ON outgoing_dispatches(global_id);
+  CREATE INDEX idx_outgoing_dispatches_status ON outgoing_dispatches(status, id);
+  `,
 ];
 
 /** Tables of a compartment that hold records (each with a global_id), as the event log names them. */
@@ -417,6 +546,7 @@ export const COMPARTMENT_RECORD_TABLES = [
   'copy_approvals', 'copies', 'level_changes', 'holds', 'destructions', 'restrictions',
   'work_file_items',
   'processing_steps', 'processing_tasks',
+  'outgoing', 'outgoing_files', 'outgoing_steps', 'outgoing_signatures', 'outgoing_recipients', 'outgoing_dispatches',
 ] as const;
 export type CompartmentTable = (typeof COMPARTMENT_RECORD_TABLES)[number];
 

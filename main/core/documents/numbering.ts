@@ -18,7 +18,7 @@ export interface ScopeConfig {
 }
 
 export interface RegisterConfig {
-  kind: 'incoming';
+  kind: 'incoming' | 'outgoing';
   name: string;
   secrecy: Secrecy[];
   scope: ScopeConfig;

@@ -16,6 +16,7 @@ export const RECORD_TABLES = [
   'internal_unit_names', 'internal_unit_links', 'authorities',
   'work_files', 'work_file_years', 'archive_transfers', 'work_file_items',
   'processing_steps', 'processing_tasks',
+  'outgoing', 'outgoing_files', 'outgoing_steps', 'outgoing_signatures', 'outgoing_recipients', 'outgoing_dispatches',
 ] as const;
 export type RecordTable = (typeof RECORD_TABLES)[number];
 

@@ -22,8 +22,9 @@ export const DEFAULT_REGISTER_ROLES: readonly Role[] = ['van_thu'];
 /** The rights of a role on a profile whose policy lets `registerRoles` register documents. */
 export const rightsOf = (role: Role, registerRoles: readonly Role[] = DEFAULT_REGISTER_ROLES): Right[] => {
   const rights: Right[] = [...ROLE_RIGHTS[role], ...(registerRoles.includes(role) ? (['doc.register'] as const) : [])];
-  // Uploading a file is for those who have something to upload it for: a registration, an import.
-  if (rights.includes('doc.register') || rights.includes('org.manage')) rights.push('file.stage');
+  // Uploading a file is for those who have something to upload it for: a registration, an import, an
+  // outgoing draft (which anyone who reads documents may write: outgoing/OutgoingService.ts).
+  if (rights.includes('doc.read') || rights.includes('doc.register') || rights.includes('org.manage')) rights.push('file.stage');
   return rights;
 };
 

@@ -6,7 +6,9 @@ export type SettingKey = 'self_unit_id' | 'numbering_preset' | 'attachment_limit
   // Compartments (compartments/split.ts): the layout, a vacuum still owed, this profile's own id.
   | 'layout' | 'vacuum_pending' | 'profile_id'
   // Processing (main/core/processing/rules.ts): the working calendar and the processing rules (JSON).
-  | 'work_calendar' | 'processing_rules';
+  | 'work_calendar' | 'processing_rules'
+  // Outgoing documents (outgoing/config.ts): issuer notation, same-day issue, agency certificates (JSON).
+  | 'outgoing_config';
 
 export function getSetting(db: Db, key: SettingKey): string | undefined {
   return db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;

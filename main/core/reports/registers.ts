@@ -13,7 +13,7 @@ import { isValidIsoDate, MIN_YEAR } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
 import { SECRECY_LABELS, type Secrecy } from '../../../common/domain';
 
-export const REGISTER_KINDS = ['secret_incoming', 'secret_copies', 'secret_handover', 'incoming_tracking'] as const;
+export const REGISTER_KINDS = ['secret_incoming', 'secret_copies', 'secret_handover', 'incoming_tracking', 'outgoing', 'secret_outgoing'] as const;
 export type RegisterKind = (typeof REGISTER_KINDS)[number];
 
 /** A secret level: the registers hold Mật, Tối mật and Tuyệt mật items only. */
@@ -90,6 +90,32 @@ export interface SecretHandoverRow {
 }
 
 /**
+ * Sổ đăng ký văn bản đi (NĐ 30/2020, Phụ lục IV) and Sổ đăng ký bí mật nhà nước đi: one row per issued
+ * document. The ordinary register holds Thường documents; the secret one Mật, Tối mật, Tuyệt mật.
+ */
+export interface OutgoingRegisterRow {
+  numberSymbol: string;
+  /** Ngày tháng văn bản (the issue date). */
+  documentDate: string;
+  typeName: string;
+  /** Left out for Tuyệt mật whatever is given. */
+  subject: string | null;
+  secrecy: Secrecy;
+  /** Người ký. */
+  signer: string;
+  /** Nơi nhận. */
+  recipients: string;
+  /** Đơn vị, người nhận bản lưu. */
+  keptBy: string | null;
+  /** Số lượng bản. */
+  copies: number | null;
+  /** Ngày chuyển. */
+  sentOn: string | null;
+  acknowledgement: string | null;
+  notes: string | null;
+}
+
+/**
  * Sổ theo dõi giải quyết văn bản đến (Nghị định 30/2020 Phụ lục IV): one row per incoming document in
  * processing, of every level (a Tuyệt mật row without its subject, as in the other registers).
  */
@@ -118,6 +144,8 @@ export interface RegisterRows {
   secret_copies: SecretCopyRow;
   secret_handover: SecretHandoverRow;
   incoming_tracking: IncomingTrackingRow;
+  outgoing: OutgoingRegisterRow;
+  secret_outgoing: OutgoingRegisterRow;
 }
 
 export interface RegisterOptions {
@@ -150,10 +178,10 @@ export interface RegisterLayout<R> {
 
 const text = (s: string | null | undefined): Cell => (s ? { text: s } : null);
 const date = (s: string | null | undefined): Cell => (s ? { date: s } : null);
-const level = (s: SecretLevel): Cell => ({ text: SECRECY_LABELS[s] });
+const level = (s: Secrecy): Cell => ({ text: SECRECY_LABELS[s] });
 
 /** "Quyết định" or "Quyết định: Về việc …": the type, and the subject unless the item is Tuyệt mật. */
-export function typeAndSubject(typeName: string, subject: string | null, secrecy: SecretLevel): string {
+export function typeAndSubject(typeName: string, subject: string | null, secrecy: Secrecy): string {
   if (secrecy === 'tuyet_mat' || !subject?.trim()) return typeName;
   return typeName ? `${typeName}: ${subject}` : subject;
 }
@@ -179,6 +207,16 @@ export const LAYOUTS: { [K in RegisterKind]: RegisterLayout<RegisterRows[K]> } =
       { title: 'Số, ký hiệu văn bản trả lời', width: 13, cell: (r) => text(r.reply) },
       { title: 'Ghi chú', width: 13, cell: (r) => text(r.notes) },
     ],
+  },
+  outgoing: {
+    title: 'SỔ ĐĂNG KÝ VĂN BẢN ĐI',
+    sheet: 'Sổ đăng ký văn bản đi',
+    columns: outgoingColumns(false),
+  },
+  secret_outgoing: {
+    title: 'SỔ ĐĂNG KÝ BÍ MẬT NHÀ NƯỚC ĐI',
+    sheet: 'Sổ đăng ký BMNN đi',
+    columns: outgoingColumns(true),
   },
   secret_incoming: {
     title: 'SỔ ĐĂNG KÝ BÍ MẬT NHÀ NƯỚC ĐẾN',
@@ -231,12 +269,31 @@ export const LAYOUTS: { [K in RegisterKind]: RegisterLayout<RegisterRows[K]> } =
   },
 };
 
+/** The columns of the outgoing registers (the secret one adds the level after the subject). */
+function outgoingColumns(secret: boolean): Column<OutgoingRegisterRow>[] {
+  return [
+    { title: 'Số, ký hiệu văn bản', width: 13, cell: (r) => text(r.numberSymbol) },
+    { title: 'Ngày tháng văn bản', width: 10, cell: (r) => date(r.documentDate) },
+    { title: 'Tên loại và trích yếu nội dung văn bản', width: 32, cell: (r) => text(typeAndSubject(r.typeName, r.subject, r.secrecy)) },
+    ...(secret ? [{ title: 'Độ mật', width: 8, cell: (r: OutgoingRegisterRow) => level(r.secrecy) }] : []),
+    { title: 'Người ký', width: 14, cell: (r) => text(r.signer) },
+    { title: 'Nơi nhận văn bản', width: 22, cell: (r) => text(r.recipients) },
+    { title: 'Đơn vị, người nhận bản lưu', width: 14, cell: (r) => text(r.keptBy) },
+    { title: 'Số lượng bản', width: 7, cell: (r) => (r.copies === null ? null : { number: r.copies }) },
+    { title: 'Ngày chuyển', width: 10, cell: (r) => date(r.sentOn) },
+    { title: 'Ký nhận', width: 12, cell: (r) => text(r.acknowledgement) },
+    { title: 'Ghi chú', width: 10, cell: (r) => text(r.notes) },
+  ];
+}
+
 /** Date fields and required text fields of each kind, for the checks below. */
 const REQUIRED: { [K in RegisterKind]: { dates: Array<keyof RegisterRows[K]>; optionalDates: Array<keyof RegisterRows[K]>; texts: Array<keyof RegisterRows[K]>; numbers: Array<keyof RegisterRows[K]> } } = {
   secret_incoming: { dates: ['arrivalDate'], optionalDates: ['documentDate'], texts: ['issuer', 'numberSymbol'], numbers: ['arrivalNumber'] },
   secret_copies: { dates: ['copiedOn'], optionalDates: ['documentDate'], texts: ['numberSymbol', 'allowedBy', 'madeBy'], numbers: ['copyNumber', 'count'] },
   secret_handover: { dates: ['handedOn'], optionalDates: ['documentDate'], texts: ['numberSymbol', 'handedBy', 'receiver'], numbers: ['sequence', 'quantity'] },
   incoming_tracking: { dates: ['arrivalDate'], optionalDates: ['documentDate', 'deadline'], texts: ['numberSymbol', 'issuer'], numbers: ['arrivalNumber'] },
+  outgoing: { dates: ['documentDate'], optionalDates: ['sentOn'], texts: ['numberSymbol', 'signer'], numbers: [] },
+  secret_outgoing: { dates: ['documentDate'], optionalDates: ['sentOn'], texts: ['numberSymbol', 'signer'], numbers: [] },
 };
 
 export const SECRET_LEVELS: readonly SecretLevel[] = ['mat', 'toi_mat', 'tuyet_mat'];
@@ -245,8 +302,9 @@ export const SECRET_LEVELS: readonly SecretLevel[] = ['mat', 'toi_mat', 'tuyet_m
 export function rowProblem<K extends RegisterKind>(kind: K, row: RegisterRows[K]): 'badRow' | 'badDate' | null {
   const req = REQUIRED[kind];
   const r = row as unknown as Record<string, unknown>;
-  // The secret registers hold secret items only; the processing register holds every level.
-  const levels: readonly string[] = kind === 'incoming_tracking' ? ['thuong', ...SECRET_LEVELS] : SECRET_LEVELS;
+  // The secret registers hold secret items only; the processing register every level; the ordinary
+  // outgoing register Thường documents only.
+  const levels: readonly string[] = kind === 'incoming_tracking' ? ['thuong', ...SECRET_LEVELS] : kind === 'outgoing' ? ['thuong'] : SECRET_LEVELS;
   if (!levels.includes(r.secrecy as string)) return 'badRow';
   for (const f of req.texts) if (typeof r[f as string] !== 'string' || !(r[f as string] as string).trim()) return 'badRow';
   for (const f of req.numbers) if (!Number.isInteger(r[f as string]) || (r[f as string] as number) < 0) return 'badRow';

@@ -649,7 +649,8 @@ export class ProfileVault implements ContextSource {
   private async rekeyLevel(level: Level, current: LevelKey, holders: readonly Uint8Array[], resumeWith?: LevelKey): Promise<void> {
     const db = this.db;
     const schema = schemaOf(level);
-    const blobs = db.prepare(`SELECT DISTINCT sha256 FROM ${schema}.attachments`).pluck().all() as string[];
+    // Every file the level's records refer to: registered files and outgoing documents' files.
+    const blobs = db.prepare(`SELECT sha256 FROM ${schema}.attachments UNION SELECT sha256 FROM ${schema}.outgoing_files UNION SELECT signed_sha256 FROM ${schema}.outgoing_files WHERE signed_sha256 IS NOT NULL`).pluck().all() as string[];
     const t0 = performance.now();
     db.exec(`DETACH DATABASE ${schema}`);
     let key = current;

@@ -5,7 +5,8 @@ import { onWipe } from './wipe';
 
 export type View = { name: 'incoming' } | { name: 'incomingDetail'; id: number } | { name: 'users' } | { name: 'tokens' }
   | { name: 'registers' } | { name: 'internalUnits' } | { name: 'audit' } | { name: 'copyRegister' }
-  | { name: 'secretRegisters' } | { name: 'review' } | { name: 'workFiles' } | { name: 'processing' };
+  | { name: 'secretRegisters' } | { name: 'review' } | { name: 'workFiles' } | { name: 'processing' }
+  | { name: 'outgoing' } | { name: 'outgoingDetail'; id: number };
 
 interface NavState {
   view: View;

@@ -8,7 +8,7 @@ import { mainDelivers } from './OutputDelivery';
 
 const MIME = { pdf: 'application/pdf', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
 
-export async function deliverRegisterFile(out: RegisterOutputFile): Promise<{ how: 'saved' | 'downloaded' | 'cancelled'; name: string }> {
+export async function deliverRegisterFile(out: Pick<RegisterOutputFile, 'ticket' | 'url' | 'fileName' | 'format'>): Promise<{ how: 'saved' | 'downloaded' | 'cancelled'; name: string }> {
   if (mainDelivers()) {
     const r = await desk.saveOutput!(out.ticket);
     return r.saved ? { how: 'saved', name: r.name ?? out.fileName } : { how: 'cancelled', name: out.fileName };

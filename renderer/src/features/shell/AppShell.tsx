@@ -21,6 +21,8 @@ import { CopyRegisterPage } from '../secrets/CopyRegisterPage';
 import { SecretRegistersPage } from '../secrets/SecretRegistersPage';
 import { ReviewPage } from '../secrets/ReviewPage';
 import { ProcessingPage } from '../processing/ProcessingPage';
+import { OutgoingDetailView } from '../outgoing/OutgoingDetailView';
+import { OutgoingPage } from '../outgoing/OutgoingPage';
 import { IdleWarning } from '../session/IdleWarning';
 import { lockWorkstation } from '../session/lock';
 import { TokensPage } from '../tokens/TokensPage';
@@ -111,6 +113,8 @@ export function AppShell() {
           {view.name === 'review' && <ReviewPage />}
           {view.name === 'workFiles' && <WorkFilesPage />}
           {view.name === 'processing' && <ProcessingPage />}
+          {view.name === 'outgoing' && <OutgoingPage />}
+          {view.name === 'outgoingDetail' && <OutgoingDetailView key={view.id} id={view.id} />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}

@@ -38,6 +38,8 @@ export function Sidebar() {
             <NavItem icon="list" label={t('processing.nav')} active={view.name === 'processing'} onClick={() => show({ name: 'processing' })}
               badge={attention > 0 ? attention : undefined} badgeLabel={t('processing.navBadge', { count: attention })} />
             <NavItem icon="book" label={t('shell.workFiles')} active={view.name === 'workFiles'} onClick={() => show({ name: 'workFiles' })} />
+            <NavItem icon="file" label={t('shell.outgoing')} active={view.name === 'outgoing' || view.name === 'outgoingDetail'}
+              onClick={() => show({ name: 'outgoing' })} />
             {keepsRegisters && !isAdmin && registersItem}
             {secretRegisters && (
               <NavItem icon="lock" label={t('shell.secretRegisters')} active={view.name === 'secretRegisters'} onClick={() => show({ name: 'secretRegisters' })} />

@@ -1,0 +1,208 @@
+// One outgoing document: its metadata and number, the approval chain and whose turn it is, the trail
+// of steps, the signatures, the recipients with their dispatch records, and the actions the core says
+// this person may take now (trình, duyệt, duyệt có chỉnh sửa, trả lại, ký số, ký số cơ quan, cấp số
+// và ban hành, thu hồi). A refused step shows the core's reason.
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { OutgoingDetail } from '../../../../common/contract';
+import { formatDateVn } from '../../../../common/dates';
+import { Dialog } from '../../components/Dialog';
+import { Icon, Spinner } from '../../components/Icon';
+import { SecrecyBadge, SecrecyMark } from '../../components/Secrecy';
+import { errorText } from '../../i18n/errors';
+import { useLabels } from '../../i18n/labels';
+import { asDeskError, call } from '../../ipc/call';
+import { formatDateTimeVn } from '../../lib/format';
+import { useNav } from '../../stores/nav';
+import { toast } from '../../stores/toasts';
+
+type Ask = null | 'submit' | 'approve' | 'approveChanges' | 'return' | 'recall';
+
+export function OutgoingDetailView({ id }: { id: number }) {
+  const { t } = useTranslation();
+  const labels = useLabels();
+  const show = useNav((s) => s.show);
+  const [doc, setDoc] = useState<OutgoingDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [ask, setAsk] = useState<Ask>(null);
+  const [text, setText] = useState('');
+  const [subject, setSubject] = useState('');
+  const [askError, setAskError] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    call('outgoing.get', { id }).then((d) => { setDoc(d); setError(null); }, (err: unknown) => setError(errorText(asDeskError(err))));
+  }, [id]);
+  useEffect(() => load(), [load]);
+
+  async function run(step: string, fn: () => Promise<unknown>, done?: (r: unknown) => string) {
+    setBusy(step);
+    try {
+      const r = await fn();
+      toast.success(done ? done(r) : t('outgoing.toast.done', { step: t(`outgoing.action.${step}`) }));
+      setAsk(null);
+      load();
+    } catch (err) {
+      const msg = errorText(asDeskError(err));
+      if (ask) setAskError(msg);
+      else toast.error(msg);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  function confirmAsk() {
+    if (!doc || !ask) return;
+    const comment = text.trim();
+    if (ask === 'submit') void run('submit', () => call('outgoing.submit', { id, comment }));
+    if (ask === 'approve') void run('approve', () => call('outgoing.approve', { id, comment }));
+    if (ask === 'approveChanges') void run('approveChanges', () => call('outgoing.approveWithChanges', { id, comment, ...(subject.trim() && subject.trim() !== doc.subject ? { subject: subject.trim() } : {}) }));
+    if (ask === 'return') void run('return', () => call('outgoing.return', { id, comment }));
+    if (ask === 'recall') void run('recall', () => call('outgoing.recall', { id, reason: comment }), () => t('outgoing.toast.recalled'));
+  }
+  const open = (a: Ask) => { setText(''); setSubject(doc?.subject ?? ''); setAskError(null); setAsk(a); };
+
+  return (
+    <section className="page detail-page outgoing-detail" aria-labelledby="outgoing-detail-title">
+      <div className="detail-header">
+        <button type="button" className="button subtle" onClick={() => show({ name: 'outgoing' })}><Icon name="arrowLeft" /> {t('outgoing.detail.back')}</button>
+        {doc && (
+          <h1 id="outgoing-detail-title" className="detail-title">
+            {doc.numberSymbol ?? t('outgoing.notIssued')} · {labels.docType(doc.typeCode)}
+          </h1>
+        )}
+        {doc && <span className={`status-pill status-${doc.status}`}>{t(`outgoing.status.${doc.status}`)}</span>}
+        {doc && (
+          <div className="page-actions outgoing-actions">
+            {doc.can.submit && <button type="button" className="button primary" onClick={() => open('submit')}>{t('outgoing.action.submit')}</button>}
+            {doc.can.approve && <button type="button" className="button primary" onClick={() => open('approve')}>{t('outgoing.action.approve')}</button>}
+            {doc.can.approve && <button type="button" className="button" onClick={() => open('approveChanges')}>{t('outgoing.action.approveChanges')}</button>}
+            {(doc.can.approve || doc.can.sign) && <button type="button" className="button" onClick={() => open('return')}>{t('outgoing.action.return')}</button>}
+            {doc.can.sign && (
+              <button type="button" className="button primary" disabled={busy !== null} onClick={() => void run('sign', () => call('outgoing.sign', { id }))}>
+                {busy === 'sign' ? <Spinner /> : <Icon name="pen" />} {t('outgoing.action.sign')}
+              </button>
+            )}
+            {doc.can.agencySign && (
+              <button type="button" className="button primary" disabled={busy !== null} onClick={() => void run('agencySign', () => call('outgoing.agencySign', { id }))}>
+                {busy === 'agencySign' ? <Spinner /> : <Icon name="pen" />} {t('outgoing.action.agencySign')}
+              </button>
+            )}
+            {doc.can.issue && (
+              <button type="button" className="button primary" disabled={busy !== null}
+                onClick={() => void run('issue', () => call('outgoing.issue', { id }), (r) => {
+                  const x = r as { numberSymbol: string; issuedDate: string };
+                  return t('outgoing.toast.issued', { number: x.numberSymbol, date: formatDateVn(x.issuedDate) });
+                })}>
+                {busy === 'issue' ? <Spinner /> : <Icon name="check" />} {t('outgoing.action.issue')}
+              </button>
+            )}
+            {doc.can.recall && <button type="button" className="button danger" onClick={() => open('recall')}>{t('outgoing.action.recall')}</button>}
+          </div>
+        )}
+      </div>
+      {error && <div className="empty-state" role="alert">{error}</div>}
+      {!doc && !error && <div className="center-message"><Spinner /> {t('app.loading')}</div>}
+      {doc && (
+        <div className="detail-body">
+          <aside className="detail-meta" aria-label={t('outgoing.detail.metadata')}>
+            <SecrecyMark level={doc.secrecy} />
+            {doc.numberSymbol && (
+              <p className="issued-banner" role="status">{t('outgoing.issuedBanner', { number: doc.numberSymbol, date: formatDateVn(doc.issuedDate), register: doc.registerName ?? '' })}</p>
+            )}
+            {doc.recalledAt && <p className="mark-flag">{t('outgoing.detail.recalled', { time: formatDateTimeVn(doc.recalledAt), reason: doc.recallReason ?? '' })}</p>}
+            {doc.replaces && <p className="muted">{t('outgoing.detail.replaces', { number: doc.replaces.numberSymbol ?? `#${doc.replaces.id}` })}</p>}
+            {doc.replacedBy && <p className="mark-flag">{t('outgoing.detail.replacedBy', { number: doc.replacedBy.numberSymbol ?? `#${doc.replacedBy.id}` })}</p>}
+            <dl className="meta-list">
+              <Meta label={t('outgoing.form.type')}>{labels.docType(doc.typeCode)}</Meta>
+              <Meta label={t('outgoing.form.subject')}><span className="strong">{doc.subject}</span></Meta>
+              <Meta label={t('outgoing.form.secrecy')}><SecrecyBadge level={doc.secrecy} /> · {labels.urgency(doc.urgency)}</Meta>
+              <Meta label={t('outgoing.form.signer')}>{[doc.signerCompetence, doc.signerName].filter(Boolean).join(' ')}</Meta>
+              <Meta label={t('outgoing.detail.drafter')}>{doc.draftedByName}</Meta>
+              <Meta label={t('outgoing.detail.version')}>{doc.version}</Meta>
+              <Meta label={t('outgoing.detail.amount')}>{doc.issuedAmount ?? t('outgoing.detail.none')}</Meta>
+              <Meta label={t('outgoing.detail.replyDeadline')}>{doc.replyDeadline ? formatDateVn(doc.replyDeadline) : t('outgoing.detail.none')}</Meta>
+            </dl>
+            <h2 className="meta-heading"><Icon name="paperclip" /> {t('outgoing.detail.files')}</h2>
+            <ul className="attachment-list">
+              {doc.files.map((f) => <li key={f.id} className="outgoing-file">{f.name} <span className="muted">· {f.role === 'main' ? t('outgoing.form.main') : t('outgoing.form.appendix')}</span></li>)}
+            </ul>
+          </aside>
+          <div className="outgoing-main">
+            <h2 className="meta-heading"><Icon name="users" /> {t('outgoing.detail.chain')}</h2>
+            {doc.approvers.length === 0 ? <p className="muted">{t('outgoing.detail.noChain')}</p> : (
+              <ol className="chain-list">
+                {doc.approvers.map((a, i) => (
+                  <li key={a.id} className={a.done ? 'is-done' : doc.status === 'in_review' && i === doc.currentStep ? 'is-current' : ''}>
+                    {a.done ? <Icon name="checkCircle" /> : <Icon name="user" />} {a.name}
+                    {a.done && <span className="muted"> · {t('outgoing.detail.done')}</span>}
+                    {doc.status === 'in_review' && i === doc.currentStep && <span className="muted"> · {t('outgoing.detail.waiting', { name: a.name })}</span>}
+                  </li>
+                ))}
+              </ol>
+            )}
+            <h2 className="meta-heading"><Icon name="pen" /> {t('outgoing.detail.signatures')}</h2>
+            {doc.signatures.length === 0 ? <p className="muted">{t('outgoing.detail.noSignatures')}</p> : (
+              <ul className="attachment-list">
+                {doc.signatures.map((s) => (
+                  <li key={s.id}>{s.role === 'signer' ? t('outgoing.detail.signerRole') : t('outgoing.detail.agencyRole')}: <span className="strong">{s.signerName}</span> · {s.fileName} · {formatDateTimeVn(s.signedAt)}</li>
+                ))}
+              </ul>
+            )}
+            <h2 className="meta-heading"><Icon name="building" /> {t('outgoing.detail.recipients')}</h2>
+            <table className="data-table">
+              <thead><tr><th scope="col">{t('outgoing.col.recipient')}</th><th scope="col">{t('outgoing.col.code')}</th><th scope="col">{t('outgoing.col.status')}</th></tr></thead>
+              <tbody>
+                {doc.recipients.length === 0 && <tr><td colSpan={3} className="muted">{t('outgoing.form.noRecipients')}</td></tr>}
+                {doc.recipients.map((r) => {
+                  const d = doc.dispatches.find((x) => x.recipient === r.name && x.code === r.code);
+                  return <tr key={r.id}><td>{r.name}</td><td className="mono">{r.code ?? ''}</td><td>{d ? t(`outgoing.dispatchStatus.${d.status}`) : ''}</td></tr>;
+                })}
+              </tbody>
+            </table>
+            <h2 className="meta-heading"><Icon name="list" /> {t('outgoing.detail.trail')}</h2>
+            <ol className="trail-list">
+              {doc.steps.map((s) => (
+                <li key={s.id}>
+                  <span className="trail-time">{formatDateTimeVn(s.at)}</span> <span className="strong">{t(`outgoing.step.${s.kind}`)}</span> · {s.actorName}
+                  {s.comment && <span className="trail-comment">“{s.comment}”</span>}
+                </li>
+              ))}
+            </ol>
+          </div>
+        </div>
+      )}
+      <Dialog open={ask !== null} title={ask ? t(`outgoing.action.${ask}`) : ''} onClose={() => setAsk(null)} className="small-dialog"
+        footer={
+          <>
+            <span className="footer-status" />
+            <button type="button" className="button" onClick={() => setAsk(null)}>{t('outgoing.action.cancel')}</button>
+            <button type="button" className="button primary" disabled={busy !== null} onClick={confirmAsk}>{busy && <Spinner />} {t('outgoing.action.confirm')}</button>
+          </>
+        }>
+        <div className="form-stack">
+          {ask === 'approveChanges' && (
+            <div className="field">
+              <label htmlFor="og-ask-subject">{t('outgoing.action.newSubject')}</label>
+              <textarea id="og-ask-subject" className="input" rows={3} value={subject} maxLength={500} onChange={(e) => setSubject(e.target.value)} />
+            </div>
+          )}
+          <div className="field">
+            <label htmlFor="og-ask-text">{ask === 'recall' ? t('outgoing.action.reason') : t('outgoing.action.comment')}</label>
+            <textarea id="og-ask-text" className="input" rows={3} value={text} maxLength={2000} onChange={(e) => setText(e.target.value)} />
+          </div>
+          {askError && <div className="form-error" role="alert">{askError}</div>}
+        </div>
+      </Dialog>
+    </section>
+  );
+}
+
+function Meta({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="meta-row">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
