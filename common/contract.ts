@@ -694,6 +694,18 @@ export interface ProcessingInboxItem {
   progress: number; extensionUntil: string | null;
 }
 export interface ProcessingNotices { opinion: number; handle: number; unit: number; dueSoon: number; overdue: number; extensions: number; escalated: number }
+/** The leader's dashboard: open work by unit, by handler and by leader, counted over what the person may see. */
+export interface ProcessingDashboardRow { id: number | null; name: string; detail: string; open: number; overdue: number; dueSoon: number }
+export interface ProcessingDashboard {
+  today: string;
+  totals: { opinion: number; open: number; overdue: number; dueSoon: number; unassigned: number };
+  /** Directions awaited, per leader. */
+  leaders: ProcessingDashboardRow[];
+  /** Open work per unit (a person's by the unit they sit in; null: not placed in a unit). */
+  units: ProcessingDashboardRow[];
+  /** Open work per handler. */
+  handlers: ProcessingDashboardRow[];
+}
 export interface ProcessingPeople { leaders: UserSummary[]; people: UserSummary[]; units: InternalUnitView[] }
 
 export const contract = {
@@ -886,6 +898,7 @@ export const contract = {
   'processing.return': channel<ProcessingState>()({ input: processingReturnSchema, access: 'doc.read' }),
   'processing.inbox': channel<ProcessingInboxItem[]>()({ input: processingInboxSchema, access: 'doc.read' }),
   'processing.notices': channel<ProcessingNotices>()({ input: empty, access: 'doc.read', activity: false }),
+  'processing.dashboard': channel<ProcessingDashboard>()({ input: empty, access: 'doc.read' }),
   'processing.people': channel<ProcessingPeople>()({ input: z.object({ incomingId: z.number().int().positive() }).strict(), access: 'doc.read' }),
   'processing.calendar': channel<WorkCalendar>()({ input: empty, access: 'session' }),
   'processing.setCalendar': channel<WorkCalendar>()({ input: workCalendarSchema, access: 'org.manage' }),

@@ -334,6 +334,7 @@ export const MESSAGES_VI = {
   'unit.parentUnknown': 'Không tìm thấy đơn vị cấp trên.',
   'unit.notFound': 'Không tìm thấy đơn vị.',
   'units.tooMany': 'Tối đa {{max}} đơn vị.',
+  'processing.dashboardDenied': 'Bảng tổng hợp dành cho lãnh đạo và văn thư.',
   'structure.unitEnded': 'Đơn vị “{{name}}” đã ngừng hoạt động từ sau ngày {{date}}.',
   'structure.codeTaken': 'Mã “{{code}}” đang là mã của đơn vị “{{name}}”.',
   'structure.dateOrder': 'Ngày hiệu lực phải sau ngày {{date}} của lần thay đổi trước.',

@@ -63,6 +63,9 @@ export const EDXML_STATUS_LABELS: Record<string, string> = {
 
 /** The inboxes: the leader's, a person's, a unit's, and what is due soon or overdue. */
 export const INBOXES = ['opinion', 'handle', 'unit', 'due'] as const;
+/** What a figure of the leader's dashboard lists: open work, overdue work, or directions awaited. */
+export const TRACKED = ['open', 'overdue', 'opinion', 'unassigned'] as const;
+export type Tracked = (typeof TRACKED)[number];
 export type Inbox = (typeof INBOXES)[number];
 
 /** The profile's processing rules (base settings, edited by an administrator). */

@@ -14,6 +14,7 @@ import {
   SECRECY_LEVELS,
   URGENCY_LEVELS,
 } from './domain';
+import { TRACKED } from './processing';
 import { formatDateVn, isValidIsoDate, MIN_YEAR, todayIso, yearOf } from './dates';
 import { checkIdentifierCode } from './identifierCode';
 import { parseNumberSymbol } from './numberSymbol';
@@ -614,8 +615,11 @@ export type ProcessingCompleteInput = z.infer<typeof processingCompleteSchema>;
 export const processingReturnSchema = z.object({ incomingId: id, reason: text(1000, m('processing.reasonRequired')) }).strict();
 export type ProcessingReturnInput = z.infer<typeof processingReturnSchema>;
 export const processingInboxSchema = z.object({
-  box: z.enum(['opinion', 'handle', 'unit', 'due'], { error: m('value.invalid') }),
+  box: z.enum(['opinion', 'handle', 'unit', 'due', 'tracked'], { error: m('value.invalid') }),
   unitId: id.optional(),
+  /** For 'tracked' (a figure of the leader's dashboard): whose work, and which. */
+  userId: id.optional(),
+  tracked: z.enum(TRACKED, { error: m('value.invalid') }).optional(),
   limit: z.number().int().min(1).max(500).optional(),
 }).strict();
 export type ProcessingInboxInput = z.infer<typeof processingInboxSchema>;

@@ -234,6 +234,7 @@ export const handlers: Handlers = {
   'processing.return': (ctx, input) => ctx.desk.processing.return(actor(ctx), input),
   'processing.inbox': (ctx, input) => ctx.desk.processing.inbox(actor(ctx), input),
   'processing.notices': (ctx) => ctx.desk.processing.notices(actor(ctx)),
+  'processing.dashboard': (ctx) => ctx.desk.processing.dashboard(actor(ctx)),
   'processing.people': (ctx, { incomingId }) => ctx.desk.processing.people(actor(ctx), incomingId),
   'processing.calendar': (ctx) => ctx.desk.processing.calendar(actor(ctx)),
   'processing.setCalendar': (ctx, input) => ctx.desk.processing.setCalendar(actor(ctx), input),

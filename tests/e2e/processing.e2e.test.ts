@@ -270,6 +270,30 @@ test('the leader grants the extension', { skip }, async () => {
   await expectText(section().locator('.processing-timeline'), `Đồng ý gia hạn đến ${formatDateVn(extended)}`);
 });
 
+test('the leader\'s dashboard: the work in hand by unit and by handler, drawn as charts; a number opens its list', { skip }, async () => {
+  const p = await signIn('leader');
+  await openInbox(p, 'Tổng hợp');
+  const figures = p.locator('.dashboard-figures');
+  await expectText(figures.locator('.dashboard-figure', { hasText: 'Đang xử lý' }), '1');
+  const handlers = p.locator('.dashboard-table', { has: p.locator('caption', { hasText: 'Theo người xử lý' }) });
+  await expectText(handlers.locator('tr', { hasText: OFFICER }), OFFICER);
+  // The charts are drawn on their canvases (pixels, not an empty box).
+  const drawn = await p.locator('.dashboard-chart canvas').first().evaluate((c) => {
+    const canvas = c as HTMLCanvasElement;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let ink = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) ink++;
+    return { ink, width: canvas.width, height: canvas.height };
+  });
+  assert.ok(drawn.width > 100 && drawn.height > 50 && drawn.ink > 500, JSON.stringify(drawn));
+  await shoot(p, 'processing-dashboard');
+  await handlers.locator('tr', { hasText: OFFICER }).getByRole('button').first().click();
+  await expectText(p.locator('.tracked-head'), `Đang xử lý: ${OFFICER}`);
+  await expectText(p.locator('.processing-table'), DOC.symbol);
+  await p.getByRole('button', { name: '← Tổng hợp' }).click();
+  await figures.waitFor();
+});
+
 test('the handler completes it with the reply; the document is finished (06) and the register tracks it', { skip }, async () => {
   const p = await signIn('officer');
   await openInbox(p, 'Cần xử lý');

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
+import { addDaysIso, todayIso } from '../../common/dates';
 import { DeskError } from '../../common/errors';
 import type { Desk } from '../../main/core/desk';
 import type { Actor } from '../../main/core/org/rights';
@@ -321,7 +322,32 @@ describe('who directs and assigns comes from the agency\'s structure', () => {
     // The unit's member is not told of it before it is assigned to him (need-to-know); its head assigns.
     await refused(() => desk.processing.assign(member, { taskId: unitTask.id, handlerId: member.id }), 'NOT_FOUND');
     assert.deepEqual(desk.processing.state(head, doc).actions.assign, [unitTask.id]);
-    const assigned = await desk.processing.assign(head, { taskId: unitTask.id, handlerId: member.id });
+    const assigned = await desk.processing.assign(head, { taskId: unitTask.id, handlerId: member.id, deadline: addDaysIso(todayIso(clock), 10) });
     assert.ok(assigned.tasks.some((t) => t.userId === member.id && t.role === 'handle'));
+
+    // The leader's dashboard counts it under the unit and the handler; each figure lists it.
+    const board = desk.processing.dashboard(chief);
+    const unitRow = board.units.find((u) => u.id === unit)!;
+    const handlerRow = board.handlers.find((h) => h.id === member.id)!;
+    assert.deepEqual([unitRow.name, unitRow.open, unitRow.overdue], ['Phòng Nghiên cứu', 1, 0]);
+    assert.deepEqual([handlerRow.open, handlerRow.detail], [1, 'Phòng Nghiên cứu']);
+    assert.ok(board.totals.open >= 1);
+    const listed = desk.processing.inbox(chief, { box: 'tracked', tracked: 'open', unitId: unit });
+    assert.deepEqual(listed.map((r) => r.incomingId), [doc]);
+    assert.deepEqual(desk.processing.inbox(chief, { box: 'tracked', tracked: 'open', userId: member.id }).map((r) => r.incomingId), [doc]);
+    assert.deepEqual(desk.processing.inbox(chief, { box: 'tracked', tracked: 'overdue', unitId: unit }), []);
+    // Past its deadline it is overdue, in the figures and in the list.
+    const saved = clock;
+    clock = new Date(clock.getTime() + 20 * 86_400_000);
+    try {
+      const later = desk.processing.dashboard(chief);
+      assert.equal(later.units.find((u) => u.id === unit)!.overdue, 1);
+      assert.deepEqual(desk.processing.inbox(chief, { box: 'tracked', tracked: 'overdue', userId: member.id }).map((r) => r.incomingId), [doc]);
+    } finally {
+      clock = saved;
+    }
+    // An officer who neither directs nor keeps the register gets neither the dashboard nor its lists.
+    await refused(() => desk.processing.dashboard(member), 'FORBIDDEN', 'processing.dashboardDenied');
+    await refused(() => desk.processing.inbox(member, { box: 'tracked', tracked: 'open' }), 'FORBIDDEN', 'processing.dashboardDenied');
   });
 });

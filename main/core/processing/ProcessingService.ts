@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type {
-  ProcessingActions, ProcessingInboxItem, ProcessingNotices, ProcessingPeople, ProcessingState,
+  ProcessingActions, ProcessingInboxItem, ProcessingDashboard, ProcessingDashboardRow, ProcessingNotices, ProcessingPeople, ProcessingState,
   ProcessingStepView, ProcessingTaskView, StagedFile,
 } from '../../../common/contract';
 import { addDaysIso, formatDateVn, todayIso, yearOf } from '../../../common/dates';
@@ -120,6 +120,30 @@ export class ProcessingService {
         where = "t.unit_id = ? AND t.user_id IS NULL AND t.state = 'open'";
         params = [input.unitId];
         break;
+      case 'tracked': {
+        // A figure of the leader's dashboard: open work (lead, co-operation, handling, or a unit's
+        // waiting for a handler), optionally one person's or one unit's, or the directions awaited.
+        if (!canSeeAll(actor) && !mayDirect(db, actor, now)) refuse('FORBIDDEN', 'processing.dashboardDenied');
+        const what = input.tracked ?? 'open';
+        const conds = ["t.state = 'open'", what === 'opinion' ? "t.box = 'opinion'" : "t.role IN ('lead','cooperate','handle')"];
+        params = [];
+        if (what === 'overdue') {
+          conds.push('t.due < ?');
+          params.push(today);
+        }
+        if (what === 'unassigned') conds.push('t.user_id IS NULL');
+        if (input.userId !== undefined) {
+          conds.push('t.user_id = ?');
+          params.push(input.userId);
+        }
+        if (input.unitId !== undefined) {
+          // A unit's work: its own tasks and those of the people in it.
+          conds.push('(t.unit_id = ? OR t.user_id IN (SELECT id FROM main.users WHERE unit_id = ?))');
+          params.push(input.unitId, input.unitId);
+        }
+        where = conds.join(' AND ');
+        break;
+      }
       case 'due':
         if (canSeeAll(actor)) {
           where = "t.state = 'open' AND t.due <= ?";
@@ -178,6 +202,59 @@ export class ProcessingService {
       extensions: leader ? count("SELECT count(*) FROM {c}.processing_tasks WHERE state = 'open' AND extension_until IS NOT NULL", []) : 0,
       escalated: leader ? count("SELECT count(*) FROM {c}.processing_tasks WHERE state = 'open' AND due < ?", [escalateBefore]) : 0,
     };
+  }
+
+  /**
+   * The leader's dashboard: directions awaited per leader, open and overdue work per unit and per
+   * handler, over the compartments the person holds. For those who direct or keep the register.
+   */
+  dashboard(actor: Actor): ProcessingDashboard {
+    authorize(actor, 'doc.read');
+    const ctx = this.source.context();
+    const { db } = ctx;
+    const now = ctx.now();
+    if (!canSeeAll(actor) && !mayDirect(db, actor, now)) refuse('FORBIDDEN', 'processing.dashboardDenied');
+    const today = todayIso(now);
+    const soon = workDaysOf(db).add(today, readRules(db).remindBeforeDays);
+    const q = overArms(this.arms(ctx), `SELECT t.box AS box, t.user_id AS userId, t.unit_id AS unitId,
+        (t.due < ?) AS overdue, (t.due >= ? AND t.due <= ?) AS soon, count(*) AS n
+      FROM {c}.processing_tasks t WHERE t.state = 'open' AND t.role IN ('direct','lead','cooperate','handle')
+      GROUP BY t.box, t.user_id, t.unit_id, overdue, soon`, [today, today, soon]);
+    const groups = db.prepare(q.sql).all(...q.params) as Array<{ box: string; userId: number | null; unitId: number | null; overdue: number; soon: number; n: number }>;
+    const people = new Map((db.prepare('SELECT u.id, u.full_name, u.position, u.unit_id, iu.name AS unit_name FROM main.users u LEFT JOIN main.internal_units iu ON iu.id = u.unit_id')
+      .all() as Array<{ id: number; full_name: string; position: string; unit_id: number | null; unit_name: string | null }>).map((p) => [p.id, p]));
+    const names = nameCache(db);
+    const totals = { opinion: 0, open: 0, overdue: 0, dueSoon: 0, unassigned: 0 };
+    const tally = (m: Map<number | null, ProcessingDashboardRow>, id: number | null, name: () => string, detail: () => string, g: { overdue: number; soon: number; n: number }) => {
+      let row = m.get(id);
+      if (!row) m.set(id, (row = { id, name: name(), detail: detail(), open: 0, overdue: 0, dueSoon: 0 }));
+      row.open += g.n;
+      if (g.overdue) row.overdue += g.n;
+      if (g.soon) row.dueSoon += g.n;
+    };
+    const leaders = new Map<number | null, ProcessingDashboardRow>();
+    const units = new Map<number | null, ProcessingDashboardRow>();
+    const handlers = new Map<number | null, ProcessingDashboardRow>();
+    for (const g of groups) {
+      if (g.box === 'opinion') {
+        totals.opinion += g.n;
+        if (g.userId !== null) tally(leaders, g.userId, () => names.user(g.userId!), () => people.get(g.userId!)?.position ?? '', g);
+        continue;
+      }
+      totals.open += g.n;
+      if (g.overdue) totals.overdue += g.n;
+      if (g.soon) totals.dueSoon += g.n;
+      if (g.userId === null) {
+        totals.unassigned += g.n;
+        tally(units, g.unitId, () => names.unit(g.unitId), () => '', g);
+        continue;
+      }
+      const p = people.get(g.userId);
+      tally(handlers, g.userId, () => names.user(g.userId!), () => p?.unit_name ?? '', g);
+      tally(units, p?.unit_id ?? null, () => p?.unit_name ?? '', () => '', g); // '' : not placed in a unit (the window words it)
+    }
+    const order = (m: Map<number | null, ProcessingDashboardRow>) => [...m.values()].sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.name.localeCompare(b.name, 'vi'));
+    return { today, totals, leaders: order(leaders), units: order(units), handlers: order(handlers) };
   }
 
   calendar(actor: Actor): WorkCalendar {

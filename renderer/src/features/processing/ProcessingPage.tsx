@@ -19,7 +19,10 @@ import { toast } from '../../stores/toasts';
 import { deliverRegisterFile } from '../secrets/registerFile';
 import { CalendarSettings } from './CalendarSettings';
 import { badgeText, useNoticesStore } from './useProcessingNotices';
+import { DashboardView, type TrackedFilter } from './DashboardView';
 import './processing.css';
+
+type Tab = Inbox | 'dashboard' | 'tracked';
 
 export function ProcessingPage() {
   const { t } = useTranslation();
@@ -29,8 +32,10 @@ export function ProcessingPage() {
   const keepsRegister = useApp((s) => !!s.session?.rights.includes('doc.register'));
   const leader = role === 'lanh_dao';
   const isAdmin = useIsAdmin();
-  const boxes: Inbox[] = [...(leader ? (['opinion'] as const) : []), 'handle', ...(leader ? (['unit'] as const) : []), 'due'];
-  const [box, setBox] = useState<Inbox>(leader ? 'opinion' : 'handle');
+  const dashboard = leader || keepsRegister;
+  const boxes: Tab[] = [...(dashboard ? (['dashboard'] as const) : []), ...(leader ? (['opinion'] as const) : []), 'handle', ...(leader ? (['unit'] as const) : []), 'due'];
+  const [box, setBox] = useState<Tab>(leader ? 'opinion' : 'handle');
+  const [tracked, setTracked] = useState<TrackedFilter | null>(null);
   const [units, setUnits] = useState<InternalUnitView[]>([]);
   const [unitId, setUnitId] = useState<number | null>(null);
   const [items, setItems] = useState<ProcessingInboxItem[] | null>(null);
@@ -50,21 +55,24 @@ export function ProcessingPage() {
     let live = true;
     setError(null);
     setItems(null);
-    if (box === 'unit' && unitId === null) {
+    if ((box === 'unit' && unitId === null) || box === 'dashboard' || (box === 'tracked' && !tracked)) {
       setItems([]);
       return () => undefined;
     }
-    call('processing.inbox', { box, ...(box === 'unit' && unitId !== null ? { unitId } : {}) })
+    const input = box === 'tracked' && tracked
+      ? { box, tracked: tracked.tracked, ...(tracked.userId !== undefined ? { userId: tracked.userId } : {}), ...(tracked.unitId !== undefined ? { unitId: tracked.unitId } : {}) }
+      : { box, ...(box === 'unit' && unitId !== null ? { unitId } : {}) };
+    call('processing.inbox', input)
       .then((r) => live && setItems(r), (err: unknown) => live && setError(errorText(asDeskError(err))));
     useNoticesStore.getState().refresh();
     return () => {
       live = false;
     };
-  }, [box, unitId]);
+  }, [box, unitId, tracked]);
   useEffect(() => load(), [load]);
 
-  const count = (b: Inbox): number | null => {
-    if (!notices) return null;
+  const count = (b: Tab): number | null => {
+    if (!notices || b === 'dashboard' || b === 'tracked') return null;
     if (b === 'due') return notices.overdue + notices.dueSoon;
     return notices[b];
   };
@@ -73,7 +81,7 @@ export function ProcessingPage() {
     <section className="page admin-page processing-page" aria-labelledby="processing-title">
       <div className="page-header">
         <h1 id="processing-title">{t('processing.title')}</h1>
-        <span className="page-count">{items ? t('processing.count', { count: items.length }) : ''}</span>
+        <span className="page-count">{items && box !== 'dashboard' ? t('processing.count', { count: items.length }) : ''}</span>
       </div>
       <div className="admin-body">
         {notices && (notices.overdue > 0 || notices.dueSoon > 0 || notices.extensions > 0 || notices.escalated > 0) && (
@@ -86,7 +94,8 @@ export function ProcessingPage() {
         )}
         <div className="processing-tabs" role="tablist" aria-label={t('processing.boxes')}>
           {boxes.map((b) => (
-            <button key={b} type="button" role="tab" aria-selected={box === b} className={box === b ? 'tab is-active' : 'tab'} onClick={() => setBox(b)}>
+            <button key={b} type="button" role="tab" aria-selected={box === b || (b === 'dashboard' && box === 'tracked')}
+              className={box === b || (b === 'dashboard' && box === 'tracked') ? 'tab is-active' : 'tab'} onClick={() => setBox(b)}>
               {t(`processing.box.${b}`)}
               {(count(b) ?? 0) > 0 && <span className="count-badge">{badgeText(count(b) ?? 0)}</span>}
             </button>
@@ -97,9 +106,19 @@ export function ProcessingPage() {
             </select>
           )}
         </div>
+        {box === 'dashboard' && <DashboardView onPick={(f) => {
+          setTracked(f);
+          setBox('tracked');
+        }} />}
+        {box === 'tracked' && tracked && (
+          <p className="tracked-head">
+            <button type="button" className="link-button" onClick={() => setBox('dashboard')}>{t('processing.dashboard.back')}</button>
+            {' · '}<span className="strong">{t(`processing.dashboard.list.${tracked.tracked}`, { name: tracked.label })}</span>
+          </p>
+        )}
         {error && <div className="form-error" role="alert">{error}</div>}
         {!items && !error && <p className="muted"><Spinner /> {t('app.loading')}</p>}
-        {items && items.length === 0 && <p className="muted">{t(`processing.empty.${box}`)}</p>}
+        {items && items.length === 0 && box !== 'dashboard' && <p className="muted">{t(`processing.empty.${box}`)}</p>}
         {items && items.length > 0 && (
           <table className="data-table processing-table">
             <thead>
