@@ -199,7 +199,7 @@ describe('import from a workbook', () => {
       [['VPTU-TH', 'Phòng Tổng hợp Văn phòng', 'VPTU'], ['VPTU', 'Văn phòng Tỉnh ủy', '']],
       [
         ['Bùi Văn Chánh', 'Chánh Văn phòng', 'VPTU', 'Trưởng', 'Chuyên viên', 'Mật', 'chỉ đạo, duyệt, ký', 'TM.', 'Ban Thường vụ', 'Cơ quan', '01/01/2026'],
-        ['Đặng Thị Tổng Hợp', 'Trưởng phòng', 'VPTU-TH', 'Trưởng', 'Chuyên viên', 'Mật', 'duyệt', '', '', '', ''],
+        ['Đặng Thị Tổng Hợp', 'Trưởng phòng', 'VPTU-TH', 'Trưởng', 'Chuyên viên', 'Mật', 'duyệt', '', '', '', new Date(Date.UTC(2026, 0, 1)) as unknown as string],
       ],
     );
     const staged = await stageBytes(env.desk, it, bytes, 'co-cau.xlsx');
@@ -210,6 +210,8 @@ describe('import from a workbook', () => {
     assert.deepEqual(plan.peopleUpdated.map((p) => p.fullName), ['Bùi Văn Chánh']);
     assert.deepEqual(plan.notes.map((n) => n.key), ['structure.import.roleKept'], 'an existing person\'s role is not changed from a spreadsheet');
     assert.equal(plan.authorities.length, 4);
+    // A date typed as text and a real Excel date cell read the same (the cell's day, whatever the machine's zone).
+    assert.deepEqual([...new Set(plan.authorities.map((a) => a.validFrom))], ['2026-01-01']);
     await refused(env.desk.structure.applyImport(it, { stagedId: staged.stagedId, sha256: '0'.repeat(64) }), 'VALIDATION', 'structure.import.changed');
     const applied = await env.desk.structure.applyImport(it, { stagedId: staged.stagedId, sha256: plan.sha256 });
     assert.deepEqual(applied.result, { units: 2, people: 2, authorities: 4 });
@@ -220,7 +222,8 @@ describe('import from a workbook', () => {
     assert.equal(env.desk.db.prepare('SELECT role FROM users WHERE id = ?').pluck().get(existing.id), 'lanh_dao');
     assert.equal(holdsAuthority(env.desk.db, existing.id, 'direct', '2026-02-01', unitId('Phòng Tổng hợp Văn phòng')), true, 'agency-wide');
     const added = applied.members.find((m) => m.fullName === 'Đặng Thị Tổng Hợp')!;
-    assert.equal(holdsAuthority(env.desk.db, added.userId, 'approve', env.desk.now().toISOString().slice(0, 10), vp), false, 'scoped to her unit');
+    assert.equal(holdsAuthority(env.desk.db, added.userId, 'approve', '2026-02-01', vp), false, 'scoped to her unit');
+    assert.equal(holdsAuthority(env.desk.db, added.userId, 'approve', '2026-02-01', unitId('Phòng Tổng hợp Văn phòng')), true);
     // The same workbook again grants nothing twice.
     const again = await stageBytes(env.desk, it, bytes, 'co-cau.xlsx');
     const plan2 = await env.desk.structure.previewImport(it, { stagedId: again.stagedId });

@@ -47,7 +47,8 @@ interface Parsed { sha256: string; units: UnitLine[]; people: PersonLine[]; prob
 
 function cellText(v: ExcelJS.CellValue): string {
   if (v === null || v === undefined) return '';
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  // exceljs gives a date cell as that day's midnight UTC: its date in Vietnam is the same day.
+  if (v instanceof Date) return todayIso(v);
   if (typeof v === 'object') {
     if ('richText' in v) return v.richText.map((r) => r.text).join('').trim();
     if ('text' in v && typeof v.text === 'string') return v.text.trim();
