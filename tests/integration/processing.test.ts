@@ -325,24 +325,28 @@ describe('who directs and assigns comes from the agency\'s structure', () => {
     const assigned = await desk.processing.assign(head, { taskId: unitTask.id, handlerId: member.id, deadline: addDaysIso(todayIso(clock), 10) });
     assert.ok(assigned.tasks.some((t) => t.userId === member.id && t.role === 'handle'));
 
+    // The dashboard lists documents of every held level without a distribution filter: not for a
+    // person who only holds an authority to direct (he sees what was given to him), only for leaders.
+    await refused(() => desk.processing.dashboard(chief), 'FORBIDDEN', 'processing.dashboardDenied');
+    await refused(() => desk.processing.inbox(chief, { box: 'tracked', tracked: 'open' }), 'FORBIDDEN', 'processing.dashboardDenied');
     // The leader's dashboard counts it under the unit and the handler; each figure lists it.
-    const board = desk.processing.dashboard(chief);
+    const board = desk.processing.dashboard(leader);
     const unitRow = board.units.find((u) => u.id === unit)!;
     const handlerRow = board.handlers.find((h) => h.id === member.id)!;
     assert.deepEqual([unitRow.name, unitRow.open, unitRow.overdue], ['Phòng Nghiên cứu', 1, 0]);
     assert.deepEqual([handlerRow.open, handlerRow.detail], [1, 'Phòng Nghiên cứu']);
     assert.ok(board.totals.open >= 1);
-    const listed = desk.processing.inbox(chief, { box: 'tracked', tracked: 'open', unitId: unit });
+    const listed = desk.processing.inbox(leader, { box: 'tracked', tracked: 'open', unitId: unit });
     assert.deepEqual(listed.map((r) => r.incomingId), [doc]);
-    assert.deepEqual(desk.processing.inbox(chief, { box: 'tracked', tracked: 'open', userId: member.id }).map((r) => r.incomingId), [doc]);
-    assert.deepEqual(desk.processing.inbox(chief, { box: 'tracked', tracked: 'overdue', unitId: unit }), []);
+    assert.deepEqual(desk.processing.inbox(leader, { box: 'tracked', tracked: 'open', userId: member.id }).map((r) => r.incomingId), [doc]);
+    assert.deepEqual(desk.processing.inbox(leader, { box: 'tracked', tracked: 'overdue', unitId: unit }), []);
     // Past its deadline it is overdue, in the figures and in the list.
     const saved = clock;
     clock = new Date(clock.getTime() + 20 * 86_400_000);
     try {
-      const later = desk.processing.dashboard(chief);
+      const later = desk.processing.dashboard(leader);
       assert.equal(later.units.find((u) => u.id === unit)!.overdue, 1);
-      assert.deepEqual(desk.processing.inbox(chief, { box: 'tracked', tracked: 'overdue', userId: member.id }).map((r) => r.incomingId), [doc]);
+      assert.deepEqual(desk.processing.inbox(leader, { box: 'tracked', tracked: 'overdue', userId: member.id }).map((r) => r.incomingId), [doc]);
     } finally {
       clock = saved;
     }

@@ -123,7 +123,9 @@ export class ProcessingService {
       case 'tracked': {
         // A figure of the leader's dashboard: open work (lead, co-operation, handling, or a unit's
         // waiting for a handler), optionally one person's or one unit's, or the directions awaited.
-        if (!canSeeAll(actor) && !mayDirect(db, actor, now)) refuse('FORBIDDEN', 'processing.dashboardDenied');
+        // It lists documents of every held level without a distribution filter: only for those who see
+        // the whole register (a person who only holds an authority to direct sees what was given to them).
+        if (!canSeeAll(actor)) refuse('FORBIDDEN', 'processing.dashboardDenied');
         const what = input.tracked ?? 'open';
         const conds = ["t.state = 'open'", what === 'opinion' ? "t.box = 'opinion'" : "t.role IN ('lead','cooperate','handle')"];
         params = [];
@@ -213,7 +215,8 @@ export class ProcessingService {
     const ctx = this.source.context();
     const { db } = ctx;
     const now = ctx.now();
-    if (!canSeeAll(actor) && !mayDirect(db, actor, now)) refuse('FORBIDDEN', 'processing.dashboardDenied');
+    // Counts over every held level: for those who see the whole register (the lists behind them are).
+    if (!canSeeAll(actor)) refuse('FORBIDDEN', 'processing.dashboardDenied');
     const today = todayIso(now);
     const soon = workDaysOf(db).add(today, readRules(db).remindBeforeDays);
     const q = overArms(this.arms(ctx), `SELECT t.box AS box, t.user_id AS userId, t.unit_id AS unitId,
