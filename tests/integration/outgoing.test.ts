@@ -381,6 +381,12 @@ describe('outgoing documents (party preset)', () => {
     await refused(draft(w, { typeCode: 'NĐ' }), 'VALIDATION', 'outgoing.typeNotIssued');
     await refused(draft(w, { signerId: w.drafter.id }), 'VALIDATION', 'outgoing.signerNotLeader');
     assert.ok(refusals(w.desk, 'outgoing.create') >= 2);
+    // A chuyên viên given a dated authority to sign (thừa lệnh) may be the signer from that day.
+    const it = await addPerson(w.desk, { fullName: 'Hà Quản Trị', role: 'quan_tri', clearance: 'mat' });
+    const admin = actorFor(getUser(w.desk.db, it.id)!);
+    await w.desk.structure.grantAuthority(admin, { userId: w.drafter.id, kind: 'sign', prefix: 'TL.', onBehalf: 'Chủ tịch', unitId: null, validFrom: todayIso(w.desk.now()), validTo: null });
+    const byDelegate = await draft(w, { signerId: w.drafter.id, signerCompetence: 'TL. CHỦ TỊCH' });
+    assert.equal(byDelegate.signerId, w.drafter.id);
   });
 
   it('follows the configured issuer notation and may issue without the agency signature when so configured', async () => {

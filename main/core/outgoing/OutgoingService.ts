@@ -5,6 +5,7 @@
 // event and an audit entry; every refusal says why and is audited, and changes nothing.
 //
 // The record lives in the compartment of its level. Who may see it: records.ts (need-to-know).
+import { holdsAuthority } from '../org/structure';
 import type { OutgoingConfigView, OutgoingDetail, OutgoingIssued, OutgoingPerson, OutgoingRegisterTable, OutgoingRow } from '../../../common/contract';
 import { formatDateTimeVn, formatDateVn, todayIso } from '../../../common/dates';
 import { clearedFor, documentTypeName, SECRECY_LABELS, secrecyRank, type Secrecy } from '../../../common/domain';
@@ -127,7 +128,7 @@ export class OutgoingService {
     const fields = await this.guard(ctx, actor, 'outgoing.create', null, async () => {
       requireClearance(actor, input.secrecy);
       this.checkType(db, input.typeCode);
-      this.checkSigner(db, input.signerId, input.secrecy);
+      this.checkSigner(db, input.signerId, input.secrecy, todayIso(ctx.now()));
       this.checkApprovers(db, input.approvers, input.secrecy);
       const recipients = this.resolveRecipients(db, input.recipients);
       const metas = await this.stagedFiles(ctx, actor, input.stagedIds);
@@ -171,7 +172,7 @@ export class OutgoingService {
       if (row.drafted_by !== actor.id) throw refusal('FORBIDDEN', 'outgoing.notDrafter', { name: userName(db, row.drafted_by) });
       if (input.secrecy !== undefined && input.secrecy !== row.secrecy) throw refusal('VALIDATION', 'input.invalid', undefined, 'secrecy');
       if (input.typeCode !== undefined) this.checkType(db, input.typeCode);
-      if (input.signerId !== undefined) this.checkSigner(db, input.signerId, row.secrecy);
+      if (input.signerId !== undefined) this.checkSigner(db, input.signerId, row.secrecy, todayIso(ctx.now()));
       if (input.approvers !== undefined) this.checkApprovers(db, input.approvers, row.secrecy);
       const recipients = input.recipients === undefined ? undefined : this.resolveRecipients(db, input.recipients);
       const metas = input.stagedIds === undefined ? undefined : await this.stagedFiles(ctx, actor, input.stagedIds);
@@ -476,10 +477,11 @@ export class OutgoingService {
     if (!symbolCodeOf(typeCode, presetOf(db))) throw refusal('VALIDATION', 'outgoing.typeNotIssued', { type: documentTypeName(typeCode) }, 'typeCode');
   }
 
-  private checkSigner(db: Db, signerId: number, secrecy: Secrecy): void {
+  /** The signer: a leader, or someone holding a dated authority to sign (org/structure.ts: TL., TUQ. …), cleared for the level. */
+  private checkSigner(db: Db, signerId: number, secrecy: Secrecy, today: string): void {
     const u = db.prepare('SELECT full_name, role, clearance FROM main.users WHERE id = ? AND active = 1').get(signerId) as { full_name: string; role: string; clearance: Secrecy } | undefined;
     if (!u) throw refusal('VALIDATION', 'outgoing.signerUnknown', undefined, 'signerId');
-    if (u.role !== 'lanh_dao') throw refusal('VALIDATION', 'outgoing.signerNotLeader', { name: u.full_name }, 'signerId');
+    if (u.role !== 'lanh_dao' && !holdsAuthority(db, signerId, 'sign', today)) throw refusal('VALIDATION', 'outgoing.signerNotLeader', { name: u.full_name }, 'signerId');
     if (!clearedFor(u.clearance, secrecy)) throw refusal('VALIDATION', 'outgoing.notCleared', { name: u.full_name, level: SECRECY_LABELS[secrecy] }, 'signerId');
   }
 
