@@ -83,7 +83,7 @@ test('a damaged database opens read-only with a banner and nothing writes to it'
     const info = damaged.info();
     assert.equal(info.profile, 'damaged');
     assert.match(info.banner ?? '', /chỉ đọc/);
-    const actor = { id: 1, fullName: 'x', role: 'van_thu' as const, clearance: 'tuyet_mat' as const, rights: ['doc.read', 'doc.register'] as const };
+    const actor = { id: 1, fullName: 'x', role: 'van_thu' as const, clearance: 'tuyet_mat' as const, rights: ['doc.read', 'doc.register', 'file.stage'] as const };
     const input = incomingRegisterSchema.parse({
       issuer: { name: 'Quận ủy Ba Đình' }, numberSymbol: '01-CV/QU', documentDate: '2026-11-01', typeCode: 'CV', subject: 'x',
       secrecy: 'thuong', urgency: 'thuong', stagedIds: ['a'.repeat(32)],

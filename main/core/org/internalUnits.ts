@@ -40,13 +40,15 @@ function assertParent(db: Db, parentId: number | null, selfId?: number): void {
 }
 
 /** Adds a unit of the agency. Runs inside the caller's transaction. */
-export function addInternalUnit(db: Db, u: { name: string; parentId?: number | undefined }, by: number, now: Date): number {
+export function addInternalUnit(
+  db: Db, u: { name: string; parentId?: number | undefined; code?: string; validFrom?: string | null }, by: number, now: Date,
+): number {
   const parentId = u.parentId ?? null;
   assertParent(db, parentId);
   assertUniqueName(db, u.name, parentId);
   const id = Number(
-    db.prepare('INSERT INTO internal_units (name, name_folded, parent_id, created_at) VALUES (?,?,?,?)')
-      .run(u.name, key(u.name), parentId, now.toISOString()).lastInsertRowid,
+    db.prepare('INSERT INTO internal_units (name, name_folded, parent_id, created_at, code, valid_from) VALUES (?,?,?,?,?,?)')
+      .run(u.name, key(u.name), parentId, now.toISOString(), u.code ?? '', u.validFrom ?? null).lastInsertRowid,
   );
   recordChange(db, 'internal_units', id, 'create', by, now);
   return id;

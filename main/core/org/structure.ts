@@ -65,9 +65,7 @@ function openNamePeriod(db: Db, unitId: number, name: string, code: string, from
 export function createUnit(db: Db, u: { name: string; code?: string; parentId?: number | undefined; validFrom?: string | null; decision?: string }, by: number, now: Date): number {
   const code = (u.code ?? '').trim();
   assertCodeFree(db, code);
-  const id = addInternalUnit(db, { name: u.name, ...(u.parentId !== undefined ? { parentId: u.parentId } : {}) }, by, now);
-  db.prepare('UPDATE internal_units SET code = ?, valid_from = ? WHERE id = ?').run(code, u.validFrom ?? null, id);
-  recordChange(db, 'internal_units', id, 'update', by, now);
+  const id = addInternalUnit(db, { name: u.name, ...(u.parentId !== undefined ? { parentId: u.parentId } : {}), code, validFrom: u.validFrom ?? null }, by, now);
   openNamePeriod(db, id, u.name, code, u.validFrom ?? null, u.decision ?? '', by, now);
   return id;
 }
