@@ -319,7 +319,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'unit.selfParent': 'A unit cannot be part of itself.',
   'unit.parentUnknown': 'The parent unit was not found.',
   'unit.notFound': 'Unit not found.',
-  'processing.dashboardDenied': 'The dashboard is for leaders and the văn thư.',
+  'processing.dashboardDenied': 'The dashboard is for leaders and records secretaries.',
   'structure.unitEnded': 'The unit “{{name}}” ceased after {{date}}.',
   'structure.codeTaken': 'The code “{{code}}” belongs to the unit “{{name}}”.',
   'structure.dateOrder': 'The effective date must be after {{date}}, the date of the previous change.',
