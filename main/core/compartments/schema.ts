@@ -538,6 +538,18 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX idx_outgoing_dispatches_global_id ON outgoing_dispatches(global_id);
   CREATE INDEX idx_outgoing_dispatches_status ON outgoing_dispatches(status, id);
   `,
+  // 8: events of this level received from the agency's other workstations and not yet applied
+  //    (main/core/sync/apply.ts), kept under the level's key like the records they carry.
+  `
+  CREATE TABLE sync_inbox (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    problem TEXT
+  );
+  `,
 ];
 
 /** Tables of a compartment that hold records (each with a global_id), as the event log names them. */

@@ -575,5 +575,16 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE TRIGGER archive_transfers_no_delete BEFORE DELETE ON archive_transfers
     BEGIN SELECT RAISE(ABORT, 'a hand-over record is final'); END;
   `,
+  // 18: events received from the agency's other workstations and not yet applied (main/core/sync/apply.ts):
+  //     kept until every record they reference is here, or set aside with the reason they conflict.
+  `
+  CREATE TABLE sync_inbox (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    problem TEXT
+  );
+  `,
 ];
-

@@ -1,0 +1,258 @@
+// Applying what the agency's other workstations did. Received events are first kept in the schema's
+// sync_inbox (in the same transaction as the cursor that fetched them, by the caller), then applied
+// here by global id:
+//   - an event already in the log is a duplicate and is dropped (idempotent by event id);
+//   - references are rewritten to this workstation's row ids; an event whose record references
+//     something not here yet waits in the inbox (events of the base and of each level travel in
+//     separate streams, so a document can arrive before the person who registered it);
+//   - creates and updates carry the record's whole state: an update of a record not here creates it;
+//   - of two changes to one record the later event wins (event ids are UUIDv7, ordered by time); an
+//     older one is kept in the log as history without touching the row; nothing comes back after a delete;
+//   - an event that breaks a rule of the schema (two workstations gave the same number offline) is
+//     set aside with the reason and shown, never half-applied.
+// Each event is applied with its log row in one savepoint of one write transaction: kill -9 leaves
+// every event either applied and logged, or still in the inbox.
+import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
+import { writeTx } from '../db/transaction';
+import { nextRecordId } from '../compartments/ids';
+import { purgeRecord } from '../compartments/move';
+import { indexIncoming, unindexIncoming, type IndexedFields } from '../documents/search';
+import type { RecordTable } from '../events/eventLog';
+import { JSON_REFERENCES, KIND_REFERENCES, REFERENCES, type Reference } from './references';
+import { getPath, livesInCompartment, schemasFor, setPath, wireEventSchema, type WireEvent } from './wire';
+
+/** Keeps received events for applying; returns how many were new. Run it in the transaction that moves the cursor. */
+export function receiveEvents(db: Db, schema: string, events: readonly WireEvent[], now: Date): number {
+  const seen = cached(db, `SELECT 1 FROM ${schema}.events WHERE id = ?`);
+  const keep = cached(db, `INSERT OR IGNORE INTO ${schema}.sync_inbox (id, body, received_at) VALUES (?,?,?)`);
+  let fresh = 0;
+  for (const raw of events) {
+    const e = wireEventSchema.parse(raw);
+    if (seen.get(e.id)) continue;
+    fresh += keep.run(e.id, JSON.stringify(e), now.toISOString()).changes;
+  }
+  return fresh;
+}
+
+export interface ApplyResult {
+  applied: number;
+  /** Older than what this workstation already has: logged as history, the record untouched. */
+  stale: number;
+  /** Waiting for a record they reference. */
+  waiting: number;
+  /** Set aside: a rule of the schema refused them (see sync_inbox.problem). */
+  conflicts: number;
+}
+
+interface Pending { seq: number; e: WireEvent }
+
+const localIdOf = (db: Db, schema: string, table: RecordTable, gid: string): number | undefined => {
+  for (const s of schemasFor(db, table, schema)) {
+    const id = cached(db, `SELECT id FROM ${s}.${table} WHERE global_id = ?`).pluck().get(gid) as number | undefined;
+    if (id !== undefined) return id;
+  }
+  return undefined;
+};
+
+function hardReferences(e: WireEvent): Array<{ ref: Reference; gid: string }> {
+  const out: Array<{ ref: Reference; gid: string }> = [];
+  for (const [col, ref] of Object.entries(REFERENCES[e.entity])) {
+    if (ref.soft) continue;
+    const gid = ref.via ? e.data[ref.via] : e.data[col];
+    if (typeof gid === 'string') out.push({ ref, gid });
+  }
+  return out;
+}
+
+const tableSchema = (table: RecordTable, schema: string): string => (livesInCompartment(table) ? schema : 'main');
+
+function decodeValue(v: unknown): unknown {
+  return v && typeof v === 'object' && '$base64' in v ? Buffer.from(String((v as { $base64: string }).$base64), 'base64') : v;
+}
+const encodeValue = (v: unknown): unknown => (Buffer.isBuffer(v) ? { $base64: v.toString('base64') } : v);
+
+/** Applies what can be applied of the schema's inbox. */
+export function applyReceived(db: Db, schema: string): ApplyResult {
+  return writeTx(db, () => {
+    const result: ApplyResult = { applied: 0, stale: 0, waiting: 0, conflicts: 0 };
+    const rows = cached(db, `SELECT seq, body FROM ${schema}.sync_inbox WHERE problem IS NULL ORDER BY seq`).all() as Array<{ seq: number; body: string }>;
+    const drop = cached(db, `DELETE FROM ${schema}.sync_inbox WHERE seq = ?`);
+    const pending: Pending[] = [];
+    for (const r of rows) {
+      const e = wireEventSchema.parse(JSON.parse(r.body));
+      if (cached(db, `SELECT 1 FROM ${schema}.events WHERE id = ?`).get(e.id)) drop.run(r.seq);
+      else pending.push({ seq: r.seq, e });
+    }
+    // Records this batch will create, and which events must wait: to a fixpoint, since waiting for
+    // one record makes everything that references it wait too.
+    const creates = new Map<string, Pending>();
+    for (const p of pending) if (p.e.kind !== 'delete' && localIdOf(db, schema, p.e.entity, p.e.entityId) === undefined && !creates.has(p.e.entityId)) creates.set(p.e.entityId, p);
+    const waiting = new Set<Pending>();
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const p of pending) {
+        if (waiting.has(p) || p.e.kind === 'delete') continue;
+        const create = creates.get(p.e.entityId);
+        const missing = (create !== undefined && create !== p && waiting.has(create)) || hardReferences(p.e).some(({ ref, gid }) => {
+          if (localIdOf(db, schema, ref.table, gid) !== undefined) return false;
+          const c = creates.get(gid);
+          return !c || waiting.has(c) || c.e.entity !== ref.table;
+        });
+        if (missing) {
+          waiting.add(p);
+          changed = true;
+        }
+      }
+    }
+    // Row ids for the records to create, handed out before any insert so that records created
+    // together may reference each other in any order (foreign keys are checked at commit).
+    db.pragma('defer_foreign_keys = ON');
+    const planned = new Map<string, number>();
+    const baseNext = new Map<string, number>();
+    for (const [gid, p] of creates) {
+      if (waiting.has(p)) continue;
+      if (livesInCompartment(p.e.entity)) planned.set(gid, nextRecordId(db));
+      else {
+        const next = baseNext.get(p.e.entity) ?? ((cached(db, `SELECT coalesce(max(id), 0) FROM main.${p.e.entity}`).pluck().get() as number) + 1);
+        planned.set(gid, next);
+        baseNext.set(p.e.entity, next + 1);
+      }
+    }
+    const resolve = (ref: Reference, gid: string): number | null => localIdOf(db, schema, ref.table, gid) ?? planned.get(gid) ?? null;
+
+    // Records whose creation was set aside in this pass: what references them waits with them.
+    const failed = new Set<string>();
+    for (const p of pending) {
+      const dependsOnFailed = () => hardReferences(p.e).some(({ gid }) => failed.has(gid)) || (failed.has(p.e.entityId) && creates.get(p.e.entityId) !== p);
+      if (waiting.has(p) || dependsOnFailed()) {
+        if (creates.get(p.e.entityId) === p) failed.add(p.e.entityId);
+        result.waiting += 1;
+        continue;
+      }
+      try {
+        const outcome = db.transaction(() => applyOne(db, schema, p.e, resolve, planned))();
+        result[outcome] += 1;
+        drop.run(p.seq);
+      } catch (err) {
+        // The savepoint rolled back: nothing of this event is in the tables.
+        cached(db, `UPDATE ${schema}.sync_inbox SET problem = ?, attempts = attempts + 1 WHERE seq = ?`).run((err as Error).message, p.seq);
+        if (creates.get(p.e.entityId) === p) failed.add(p.e.entityId);
+        result.conflicts += 1;
+      }
+    }
+    return result;
+  });
+}
+
+function applyOne(db: Db, schema: string, e: WireEvent, resolve: (ref: Reference, gid: string) => number | null, planned: Map<string, number>): 'applied' | 'stale' {
+  const s = tableSchema(e.entity, schema);
+  const latest = cached(db, `SELECT id, kind FROM ${schema}.events WHERE entity_id = ? ORDER BY id DESC LIMIT 1`).get(e.entityId) as { id: string; kind: string } | undefined;
+  if (latest && (latest.kind === 'delete' || latest.id > e.id)) {
+    // Older than what is here, or the record was deleted: history only (nothing after a delete).
+    if (latest.kind !== 'delete') logEvent(db, schema, e, e.data);
+    return 'stale';
+  }
+  const localId = localIdOf(db, schema, e.entity, e.entityId);
+  if (e.kind === 'delete') {
+    if (localId !== undefined) {
+      if (e.entity === 'incoming') purgeRecord(db, s, localId);
+      else cached(db, `DELETE FROM ${s}.${e.entity} WHERE id = ?`).run(localId);
+    }
+    logEvent(db, schema, e, {});
+    return 'applied';
+  }
+  const row = localData(db, schema, e, resolve);
+  const columns = new Set((db.prepare(`PRAGMA ${s}.table_info(${e.entity})`).all() as Array<{ name: string }>).map((c) => c.name));
+  const cols = Object.keys(row).filter((c) => columns.has(c) && c !== 'id');
+  if (localId === undefined) {
+    const id = planned.get(e.entityId);
+    if (id === undefined) throw new Error(`no row id planned for ${e.entity} ${e.entityId}`);
+    db.prepare(`INSERT INTO ${s}.${e.entity} (id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`).run(id, ...cols.map((c) => row[c]));
+    if (e.entity === 'incoming') reindex(db, s, id, false);
+  } else {
+    const current = cached(db, `SELECT * FROM ${s}.${e.entity} WHERE id = ?`).get(localId) as Record<string, unknown>;
+    // Only what changed: triggers guard columns (an issued document's number) even when set to the same value.
+    const changed = cols.filter((c) => !sameValue(current[c], row[c]));
+    if (changed.length > 0) {
+      db.prepare(`UPDATE ${s}.${e.entity} SET ${changed.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...changed.map((c) => row[c]), localId);
+      if (e.entity === 'incoming') reindex(db, s, localId, true);
+    }
+  }
+  followCounters(db, e.entity, row);
+  logEvent(db, schema, e, Object.fromEntries(Object.entries(row).map(([k, v]) => [k, encodeValue(v)])));
+  return 'applied';
+}
+
+/**
+ * A number another workstation gave is taken here too: the register's counter moves up to it, so this
+ * workstation's next number follows it instead of repeating it. (Two workstations numbering the same
+ * register while cut off from each other still collide: the server assigns shared registers' numbers.)
+ */
+function followCounters(db: Db, entity: RecordTable, row: Record<string, unknown>): void {
+  let number: unknown, period: unknown, bucket: unknown;
+  if (entity === 'incoming') {
+    number = row.arrival_number;
+    period = row.period;
+    const perType = cached(db, 'SELECT n.per_type FROM main.registers r JOIN main.numbering_scopes n ON n.id = r.scope_id WHERE r.id = ?').pluck().get(row.register_id);
+    bucket = perType ? row.type_code : '*';
+  } else if (entity === 'outgoing') {
+    ({ number, period, bucket } = row);
+  } else return;
+  if (typeof number !== 'number' || typeof period !== 'string' || typeof bucket !== 'string') return;
+  cached(db, `INSERT INTO main.number_counters (scope_id, period, bucket, last) SELECT scope_id, ?, ?, ? FROM main.registers WHERE id = ?
+    ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(period, bucket, number, row.register_id);
+}
+
+const sameValue = (a: unknown, b: unknown): boolean => (Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a === b);
+
+/** The event's record state in this workstation's ids. */
+function localData(db: Db, schema: string, e: WireEvent, resolve: (ref: Reference, gid: string) => number | null): Record<string, unknown> {
+  const row: Record<string, unknown> = Object.fromEntries(Object.entries(e.data).map(([k, v]) => [k, decodeValue(v)]));
+  for (const [col, ref] of Object.entries(REFERENCES[e.entity])) {
+    if (!(col in row) && !ref.via) continue;
+    const gid = ref.via ? row[ref.via] : row[col];
+    const id = typeof gid === 'string' ? resolve(ref, gid) : null;
+    if (id === null && typeof gid === 'string' && !ref.soft) throw new Error(`${e.entity}.${col}: ${ref.table} ${gid} is not here`);
+    // A soft reference to a record that cannot be here keeps a non-null column valid (a destroyed record's id).
+    row[col] = id ?? (ref.via && ref.soft ? 0 : null);
+  }
+  const kindRef = KIND_REFERENCES[e.entity];
+  if (kindRef) {
+    const table = kindRef.tables[String(row[kindRef.kindColumn])];
+    const gid = row[kindRef.via];
+    row[kindRef.column] = table && typeof gid === 'string' ? (localIdOf(db, schema, table, gid) ?? 0) : 0;
+  }
+  for (const [col, paths] of Object.entries(JSON_REFERENCES[e.entity] ?? {})) {
+    if (typeof row[col] !== 'string') continue;
+    const doc = JSON.parse(row[col] as string) as Record<string, unknown>;
+    for (const [path, ref] of Object.entries(paths)) {
+      const gid = getPath(doc, path);
+      if (typeof gid === 'string') setPath(doc, path, resolve(ref, gid));
+    }
+    row[col] = JSON.stringify(doc);
+  }
+  return row;
+}
+
+function reindex(db: Db, s: string, id: number, existed: boolean): void {
+  if (existed) unindexIncoming(db, s, id);
+  const f = cached(db, `SELECT subject, number_symbol AS numberSymbol, issuer_name AS issuerName, notes FROM ${s}.incoming WHERE id = ?`).get(id) as IndexedFields;
+  indexIncoming(db, s, id, f);
+}
+
+function logEvent(db: Db, schema: string, e: WireEvent, data: Record<string, unknown>): void {
+  cached(db, `INSERT INTO ${schema}.events (id, at, origin, actor, entity, entity_id, kind, data) VALUES (?,?,?,?,?,?,?,?)`)
+    .run(e.id, e.at, e.origin, e.actor, e.entity, e.entityId, e.kind, JSON.stringify(data));
+}
+
+/** What waits or was set aside, for the sync panel. */
+export function inboxState(db: Db, schema: string): { waiting: number; conflicts: Array<{ id: string; entity: string; problem: string }> } {
+  const waiting = cached(db, `SELECT count(*) FROM ${schema}.sync_inbox WHERE problem IS NULL`).pluck().get() as number;
+  const conflicts = (cached(db, `SELECT body, problem FROM ${schema}.sync_inbox WHERE problem IS NOT NULL ORDER BY seq`).all() as Array<{ body: string; problem: string }>)
+    .map((r) => {
+      const e = JSON.parse(r.body) as WireEvent;
+      return { id: e.id, entity: e.entity, problem: r.problem };
+    });
+  return { waiting, conflicts };
+}
