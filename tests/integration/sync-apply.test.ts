@@ -7,6 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { cpSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { BlobIntegrityError } from '../../main/core/attachments/blobCipher';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { Desk } from '../../main/core/desk';
 import type { Actor } from '../../main/core/org/rights';
@@ -18,6 +21,7 @@ import { outboundEvents } from '../../main/core/sync/wire';
 import { applyReceived, inboxState, receiveEvents, type ApplyResult } from '../../main/core/sync/apply';
 import { JSON_REFERENCES, KIND_REFERENCES, NOT_REFERENCES, REFERENCES } from '../../main/core/sync/references';
 import { takeNewWorkstationId } from '../../main/core/sync/workstation';
+import { missingBlobs } from '../../main/core/sync/blobs';
 import { addActor, newDesk, registration, tempDir } from '../helpers/desk';
 
 const SCHEMAS = ['main', 'c_thuong', 'c_mat', 'c_toi_mat', 'c_tuyet_mat'];
@@ -114,6 +118,24 @@ describe('events between two workstations of one agency', () => {
     const handlerB = actorFor(getUser(b.db, b.db.prepare('SELECT id FROM users WHERE full_name = ?').pluck().get('Phạm Văn Xử') as number)!);
     const inbox = b.processing.inbox(handlerB, { box: 'handle', limit: 20 });
     assert.deepEqual(inbox.map((i) => i.subject), ['Về việc bảo vệ bí mật nhà nước năm 2027'], "the handler's inbox on B");
+  });
+
+  test("the documents' files follow sealed under the level's key: checked in full on arrival, a tampered one refused", async () => {
+    const storeA = a.context().storeFor('mat');
+    const storeB = b.context().storeFor('mat');
+    const missing = await missingBlobs(b.db, 'c_mat', storeB);
+    assert.equal(missing.length, 1, 'the PDF of the document registered on A after B was made');
+    assert.deepEqual(await missingBlobs(a.db, 'c_mat', storeA), []);
+    const sha = missing[0]!;
+    const sealed = await buffer(storeA.sealedBlob(sha));
+    assert.equal(sealed.indexOf(Buffer.from('%PDF')), -1, 'what travels is ciphertext');
+    const tampered = Buffer.from(sealed);
+    tampered.writeUInt8(tampered.readUInt8(tampered.length - 40) ^ 1, tampered.length - 40);
+    await assert.rejects(storeB.placeSealed(sha, Readable.from([tampered])), BlobIntegrityError);
+    assert.deepEqual(await missingBlobs(b.db, 'c_mat', storeB), [sha], 'nothing placed');
+    await storeB.placeSealed(sha, Readable.from([sealed]));
+    assert.deepEqual(await missingBlobs(b.db, 'c_mat', storeB), []);
+    assert.deepEqual(await buffer(storeB.openBlob(sha)), await buffer(storeA.openBlob(sha)));
   });
 
   test('a batch delivered again changes nothing', () => {

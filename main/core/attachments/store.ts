@@ -217,6 +217,30 @@ export class AttachmentStore {
     await this.writeBound(from.openBlob(sha256), null, sha256);
   }
 
+  /**
+   * A blob as stored: sealed under this store's key, bound to its hash. What the sync carries between
+   * workstations that share the level's key; the server in between sees only these bytes.
+   */
+  sealedBlob(sha256: string): Readable {
+    if (!this.dataKey) throw new Error('no data key');
+    return createReadStream(this.blobPath(sha256));
+  }
+
+  /**
+   * Places a blob sealed by another workstation under the same level key: opened and checked in full
+   * against its hash, then sealed afresh here. A blob that does not open or does not match is refused
+   * with BlobIntegrityError and nothing is placed.
+   */
+  async placeSealed(sha256: string, sealed: Readable): Promise<void> {
+    if (!this.dataKey) throw new Error('no data key');
+    if (await exists(this.blobPath(sha256))) {
+      sealed.resume();
+      return;
+    }
+    await fsp.mkdir(dirname(this.blobPath(sha256)), { recursive: true, mode: PRIVATE_DIR_MODE });
+    await this.writeBound(sealed, decryptBlobStream(this.dataKey, blobBinding(sha256)), sha256);
+  }
+
   get encrypted(): boolean {
     return this.dataKey !== null;
   }
