@@ -23,6 +23,7 @@ import { JSON_REFERENCES, KIND_REFERENCES, NOT_REFERENCES, REFERENCES } from '..
 import { takeNewWorkstationId } from '../../main/core/sync/workstation';
 import { missingBlobs } from '../../main/core/sync/blobs';
 import { addActor, newDesk, registration, tempDir } from '../helpers/desk';
+import { todayIso } from '../../common/dates';
 
 const SCHEMAS = ['main', 'c_thuong', 'c_mat', 'c_toi_mat', 'c_tuyet_mat'];
 
@@ -175,6 +176,24 @@ describe('events between two workstations of one agency', () => {
     const log = (d: Desk) => d.db.prepare("SELECT id FROM c_thuong.events WHERE entity = 'incoming' AND entity_id = ? ORDER BY id").pluck().all(ordinaryGid);
     assert.deepEqual(log(a), log(b), 'the same history on both');
     assert.equal(b.incoming.list(clerkB, { query: 'hoi nghi A', sort: { field: 'arrival', dir: 'asc' }, offset: 0, limit: 5 }).length, 0, "B's index holds the winner only");
+  });
+
+  test('a level change on A moves the document on B too: out of Mật with a tombstone, into Tối mật with its history and steps', async () => {
+    const idA = a.db.prepare('SELECT id FROM c_mat.incoming WHERE global_id = ?').pluck().get(secretGid) as number;
+    const before = a.processing.state(clerkA, idA).steps.map((s) => [s.kind, s.text]);
+    const p = await a.levels.propose(leaderA, { incomingId: idA, kind: 'raise', toLevel: 'toi_mat', authority: 'Quyết định số 15/QĐ-VPTU', reason: 'Nâng độ mật', decidedOn: todayIso(a.now()) });
+    await a.levels.confirm(clerkA, { changeId: p.id });
+    assert.equal(docByGid(a, 'c_mat', secretGid), undefined);
+    const r = deliver(a, b);
+    assert.equal(r.conflicts, 0);
+    assert.equal(r.waiting, 0);
+    assert.equal(docByGid(b, 'c_mat', secretGid), undefined, 'gone from Mật on B');
+    const moved = docByGid(b, 'c_toi_mat', secretGid)!;
+    assert.equal(moved.secrecy, 'toi_mat');
+    assert.deepEqual(b.processing.state(clerkB, moved.id as number).steps.map((s) => [s.kind, s.text]), before);
+    assert.equal(b.db.prepare('SELECT count(*) FROM c_mat.processing_steps').pluck().get(), 0, 'no step left behind');
+    assert.equal(b.incoming.list(clerkB, { query: 'bao ve bi mat nha nuoc', sort: { field: 'arrival', dir: 'asc' }, offset: 0, limit: 10 }).length, 1, 'listed once');
+    assert.equal(deliver(a, b).applied, 0, 'and delivered again, nothing more');
   });
 
   test('two workstations numbering offline give the same arrival number: the second is set aside with the reason, nothing half-applied', async () => {

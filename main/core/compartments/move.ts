@@ -9,6 +9,8 @@ import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { indexIncoming } from '../documents/search';
 import { shred } from '../vault/shred';
+import { newGlobalId } from '../events/globalId';
+import { workstationId } from '../events/eventLog';
 import { schemaOf, type Level } from './levels';
 
 /** Tables whose rows belong to one record (by incoming_id), moved and destroyed with it. */
@@ -84,7 +86,13 @@ export async function resumeMove(db: Db, j: MoveJournal, newSecrecy: Level, stor
   for (const sha of shas) if (!(await stores.to.hasBlob(sha))) await stores.to.importBlob(stores.from, sha);
   if (inSource) {
     db.pragma(`${from}.secure_delete = ON`); // the source keeps no page of the moved record
-    writeTx(db, () => purgeRecord(db, from, j.id));
+    writeTx(db, () => {
+      purgeRecord(db, from, j.id);
+      // The other workstations learn from this level's stream that the record left it (its history and
+      // its new state travel in the target level's stream).
+      db.prepare(`INSERT INTO ${from}.events (id, at, origin, actor, entity, entity_id, kind, data) VALUES (?,?,?,NULL,'incoming',?,'delete','{}')`)
+        .run(newGlobalId(), new Date().toISOString(), workstationId(db), j.globalId);
+    });
     db.pragma(`${from}.wal_checkpoint(TRUNCATE)`);
     // The source's copies of the blobs, unless another record of that level has the same file.
     for (const sha of shas) {

@@ -586,5 +586,7 @@ export const MIGRATIONS: readonly Migration[] = [
     attempts INTEGER NOT NULL DEFAULT 0,
     problem TEXT
   );
+  -- Events applied from elsewhere are not sent again (a record moved here keeps its copied history to send).
+  ALTER TABLE events ADD COLUMN received INTEGER NOT NULL DEFAULT 0;
   `,
 ];

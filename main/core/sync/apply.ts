@@ -7,7 +7,8 @@
 //     separate streams, so a document can arrive before the person who registered it);
 //   - creates and updates carry the record's whole state: an update of a record not here creates it;
 //   - of two changes to one record the later event wins (event ids are UUIDv7, ordered by time); an
-//     older one is kept in the log as history without touching the row; nothing comes back after a delete;
+//     older one is kept in the log as history without touching the row; nothing from before a delete
+//     comes back (a record moved back to a level arrives with a newer event);
 //   - an event that breaks a rule of the schema (two workstations gave the same number offline) is
 //     set aside with the reason and shown, never half-applied.
 // Each event is applied with its log row in one savepoint of one write transaction: kill -9 leaves
@@ -47,8 +48,12 @@ export interface ApplyResult {
 
 interface Pending { seq: number; e: WireEvent }
 
-const localIdOf = (db: Db, schema: string, table: RecordTable, gid: string): number | undefined => {
-  for (const s of schemasFor(db, table, schema)) {
+/**
+ * A record's row id here. A record and its hard references live in the event's own compartment or in
+ * the base (SQLite checks foreign keys within one file); only soft references look at other levels.
+ */
+const localIdOf = (db: Db, schema: string, table: RecordTable, gid: string, crossLevels = false): number | undefined => {
+  for (const s of schemasFor(db, table, schema, crossLevels)) {
     const id = cached(db, `SELECT id FROM ${s}.${table} WHERE global_id = ?`).pluck().get(gid) as number | undefined;
     if (id !== undefined) return id;
   }
@@ -119,7 +124,8 @@ export function applyReceived(db: Db, schema: string): ApplyResult {
         baseNext.set(p.e.entity, next + 1);
       }
     }
-    const resolve = (ref: Reference, gid: string): number | null => localIdOf(db, schema, ref.table, gid) ?? planned.get(gid) ?? null;
+    const resolve = (ref: Reference, gid: string): number | null =>
+      localIdOf(db, schema, ref.table, gid) ?? planned.get(gid) ?? (ref.soft ? localIdOf(db, schema, ref.table, gid, true) ?? null : null);
 
     // Records whose creation was set aside in this pass: what references them waits with them.
     const failed = new Set<string>();
@@ -148,8 +154,8 @@ export function applyReceived(db: Db, schema: string): ApplyResult {
 function applyOne(db: Db, schema: string, e: WireEvent, resolve: (ref: Reference, gid: string) => number | null, planned: Map<string, number>): 'applied' | 'stale' {
   const s = tableSchema(e.entity, schema);
   const latest = cached(db, `SELECT id, kind FROM ${schema}.events WHERE entity_id = ? ORDER BY id DESC LIMIT 1`).get(e.entityId) as { id: string; kind: string } | undefined;
-  if (latest && (latest.kind === 'delete' || latest.id > e.id)) {
-    // Older than what is here, or the record was deleted: history only (nothing after a delete).
+  if (latest && latest.id > e.id) {
+    // Older than what is here: history only; and nothing of a record from before its deletion.
     if (latest.kind !== 'delete') logEvent(db, schema, e, e.data);
     return 'stale';
   }
@@ -168,6 +174,7 @@ function applyOne(db: Db, schema: string, e: WireEvent, resolve: (ref: Reference
   if (localId === undefined) {
     const id = planned.get(e.entityId);
     if (id === undefined) throw new Error(`no row id planned for ${e.entity} ${e.entityId}`);
+    if (e.entity === 'incoming') leaveOtherLevels(db, s, e.entityId);
     db.prepare(`INSERT INTO ${s}.${e.entity} (id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`).run(id, ...cols.map((c) => row[c]));
     if (e.entity === 'incoming') reindex(db, s, id, false);
   } else {
@@ -221,7 +228,7 @@ function localData(db: Db, schema: string, e: WireEvent, resolve: (ref: Referenc
   if (kindRef) {
     const table = kindRef.tables[String(row[kindRef.kindColumn])];
     const gid = row[kindRef.via];
-    row[kindRef.column] = table && typeof gid === 'string' ? (localIdOf(db, schema, table, gid) ?? 0) : 0;
+    row[kindRef.column] = table && typeof gid === 'string' ? (localIdOf(db, schema, table, gid, true) ?? 0) : 0;
   }
   for (const [col, paths] of Object.entries(JSON_REFERENCES[e.entity] ?? {})) {
     if (typeof row[col] !== 'string') continue;
@@ -235,6 +242,18 @@ function localData(db: Db, schema: string, e: WireEvent, resolve: (ref: Referenc
   return row;
 }
 
+/**
+ * A document arriving at a level while this workstation still holds it at another was moved there (a
+ * level change, a declassification): it leaves the old level now rather than when that level's stream
+ * brings the move's tombstone, so it is never listed twice.
+ */
+function leaveOtherLevels(db: Db, s: string, gid: string): void {
+  for (const other of schemasFor(db, 'incoming', s).slice(1)) {
+    const id = cached(db, `SELECT id FROM ${other}.incoming WHERE global_id = ?`).pluck().get(gid) as number | undefined;
+    if (id !== undefined) purgeRecord(db, other, id);
+  }
+}
+
 function reindex(db: Db, s: string, id: number, existed: boolean): void {
   if (existed) unindexIncoming(db, s, id);
   const f = cached(db, `SELECT subject, number_symbol AS numberSymbol, issuer_name AS issuerName, notes FROM ${s}.incoming WHERE id = ?`).get(id) as IndexedFields;
@@ -242,7 +261,7 @@ function reindex(db: Db, s: string, id: number, existed: boolean): void {
 }
 
 function logEvent(db: Db, schema: string, e: WireEvent, data: Record<string, unknown>): void {
-  cached(db, `INSERT INTO ${schema}.events (id, at, origin, actor, entity, entity_id, kind, data) VALUES (?,?,?,?,?,?,?,?)`)
+  cached(db, `INSERT INTO ${schema}.events (id, at, origin, actor, entity, entity_id, kind, data, received) VALUES (?,?,?,?,?,?,?,?,1)`)
     .run(e.id, e.at, e.origin, e.actor, e.entity, e.entityId, e.kind, JSON.stringify(data));
 }
 

@@ -1,10 +1,11 @@
 // An event as it travels between workstations: the local event row with every reference rewritten
-// from this workstation's row ids to global ids (references.ts). Only this workstation's own events
-// leave it; what it received from others is already on the server.
+// from this workstation's row ids to global ids (references.ts). What was appended here leaves (its
+// own changes, and the history of a record moved here from another level); what it received from
+// the server is not sent back.
 import { z } from 'zod';
 import type { Db } from '../db/connection';
 import { cached } from '../db/statements';
-import { RECORD_TABLES, workstationId, type RecordTable } from '../events/eventLog';
+import { RECORD_TABLES, type RecordTable } from '../events/eventLog';
 import { COMPARTMENT_RECORD_TABLES } from '../compartments/schema';
 import { JSON_REFERENCES, KIND_REFERENCES, REFERENCES, type Reference } from './references';
 
@@ -25,11 +26,12 @@ export const livesInCompartment = (table: RecordTable): boolean => COMPARTMENT_T
 
 /**
  * The schemas a referenced record may live in, searched in order: the base for base tables; for
- * compartment tables the event's own compartment first, then the others attached (a reply may sit at
- * another level; record ids are unique across compartments).
+ * compartment tables the event's own compartment, and with `crossLevels` then the others attached (a
+ * soft reference: a reply may sit at another level; record ids are unique across compartments).
  */
-export function schemasFor(db: Db, table: RecordTable, own: string): string[] {
+export function schemasFor(db: Db, table: RecordTable, own: string, crossLevels = true): string[] {
   if (!livesInCompartment(table)) return ['main'];
+  if (!crossLevels) return [own];
   const attached = (db.pragma('database_list') as Array<{ name: string }>).map((d) => d.name).filter((n) => n.startsWith('c_') && n !== 'c_none');
   return [own, ...attached.filter((s) => s !== own)];
 }
@@ -83,10 +85,10 @@ export function dataToWire(db: Db, schema: string, entity: RecordTable, data: Re
 
 interface EventRow { seq: number; id: string; at: string; origin: string; actor: string | null; entity: RecordTable; entity_id: string; kind: WireEvent['kind']; data: string }
 
-/** This workstation's own events of one schema after `afterSeq`, in order, ready to send. */
+/** The events appended here to one schema after `afterSeq` (not received from elsewhere), in order, ready to send. */
 export function outboundEvents(db: Db, schema: string, afterSeq: number, limit = 500): Array<{ seq: number; event: WireEvent }> {
-  const rows = cached(db, `SELECT * FROM ${schema}.events WHERE seq > ? AND origin = ? ORDER BY seq LIMIT ?`)
-    .all(afterSeq, workstationId(db), limit) as EventRow[];
+  const rows = cached(db, `SELECT * FROM ${schema}.events WHERE seq > ? AND received = 0 ORDER BY seq LIMIT ?`)
+    .all(afterSeq, limit) as EventRow[];
   return rows.map((r) => ({
     seq: r.seq,
     event: {
