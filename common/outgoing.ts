@@ -21,6 +21,8 @@ export const OUTGOING_STATUS_LABELS: Record<OutgoingStatus, string> = {
 /** What a step of the trail records (immutable rows of outgoing_steps). */
 export const OUTGOING_STEP_KINDS = [
   'create', 'revise', 'submit', 'approve', 'approve_changes', 'return', 'sign_signer', 'sign_agency', 'issue', 'recall', 'replace',
+  // Two workstations revised the draft at once: both versions kept (main/core/sync/draftForks.ts).
+  'fork',
 ] as const;
 export type OutgoingStepKind = (typeof OUTGOING_STEP_KINDS)[number];
 export const OUTGOING_STEP_LABELS: Record<OutgoingStepKind, string> = {
@@ -35,6 +37,7 @@ export const OUTGOING_STEP_LABELS: Record<OutgoingStepKind, string> = {
   issue: 'Ban hành',
   recall: 'Thu hồi',
   replace: 'Thay thế',
+  fork: 'Hai bản sửa cùng lúc',
 };
 
 export const DISPATCH_STATUSES = ['pending', 'sent', 'recalled'] as const;

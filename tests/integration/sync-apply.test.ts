@@ -22,7 +22,8 @@ import { applyReceived, inboxState, receiveEvents, type ApplyResult } from '../.
 import { JSON_REFERENCES, KIND_REFERENCES, NOT_REFERENCES, REFERENCES } from '../../main/core/sync/references';
 import { takeNewWorkstationId } from '../../main/core/sync/workstation';
 import { missingBlobs } from '../../main/core/sync/blobs';
-import { addActor, newDesk, registration, tempDir } from '../helpers/desk';
+import { addActor, newDesk, pdfBytes, registration, stageBytes, tempDir } from '../helpers/desk';
+import { outgoingCreateSchema } from '../../common/schemas';
 import { todayIso } from '../../common/dates';
 
 const SCHEMAS = ['main', 'c_thuong', 'c_mat', 'c_toi_mat', 'c_tuyet_mat'];
@@ -194,6 +195,36 @@ describe('events between two workstations of one agency', () => {
     assert.equal(b.db.prepare('SELECT count(*) FROM c_mat.processing_steps').pluck().get(), 0, 'no step left behind');
     assert.equal(b.incoming.list(clerkB, { query: 'bao ve bi mat nha nuoc', sort: { field: 'arrival', dir: 'asc' }, offset: 0, limit: 10 }).length, 1, 'listed once');
     assert.equal(deliver(a, b).applied, 0, 'and delivered again, nothing more');
+  });
+
+  test('a draft revised on both workstations at once keeps both revisions, numbered alike on both, and says so', async () => {
+    const staged = await stageBytes(a, clerkA, await pdfBytes('Dự thảo báo cáo'), 'du-thao.pdf');
+    const d = await a.outgoing.create(clerkA, outgoingCreateSchema.parse({
+      typeCode: 'BC', subject: 'Báo cáo công tác văn thư năm 2026', secrecy: 'thuong', urgency: 'thuong',
+      signerId: leaderA.id, approvers: [leaderA.id], recipients: [{ code: '000.00.00.H49', name: 'UBND tỉnh Quảng Ninh' }],
+      issuedAmount: 2, stagedIds: [staged.stagedId], comment: 'Dự thảo lần 1',
+    }));
+    deliver(a, b);
+    const gid = a.db.prepare('SELECT global_id FROM c_thuong.outgoing WHERE id = ?').pluck().get(d.id) as string;
+    const idB = b.db.prepare('SELECT id FROM c_thuong.outgoing WHERE global_id = ?').pluck().get(gid) as number;
+    await a.outgoing.revise(clerkA, { id: d.id, subject: 'Báo cáo công tác văn thư năm 2026 (sửa trên máy A)', comment: 'Sửa tên' });
+    await new Promise((r) => setTimeout(r, 5));
+    await b.outgoing.revise(clerkB, { id: idB, subject: 'Báo cáo công tác văn thư năm 2026 (sửa trên máy B)', comment: 'Sửa tên' });
+    const r1 = deliver(a, b);
+    const r2 = deliver(b, a);
+    assert.equal(r1.conflicts + r2.conflicts, 0);
+    const view = (desk: Desk, id: number) => {
+      const o = desk.outgoing.get(clerkA, id);
+      const files = desk.db.prepare('SELECT version, global_id FROM c_thuong.outgoing_files WHERE outgoing_id = ? ORDER BY version, ordinal').all(id);
+      return { version: o.version, subject: o.subject, files, steps: o.steps.map((s) => [s.kind, s.version, s.comment]).sort() };
+    };
+    const onA = view(a, d.id);
+    const onB = view(b, idB);
+    assert.deepEqual(onA, onB, 'the same draft on both');
+    assert.equal(onA.version, 3);
+    assert.equal(onA.subject, 'Báo cáo công tác văn thư năm 2026 (sửa trên máy B)', 'the later revision is the current one');
+    assert.deepEqual(onA.files.map((f) => (f as { version: number }).version), [1, 2, 3], 'both revisions kept');
+    assert.equal(onA.steps.filter((s) => s[0] === 'fork').length, 1, 'one step says so');
   });
 
   test('two workstations numbering offline give the same arrival number: the second is set aside with the reason, nothing half-applied', async () => {

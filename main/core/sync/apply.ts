@@ -21,6 +21,7 @@ import { purgeRecord } from '../compartments/move';
 import { indexIncoming, unindexIncoming, type IndexedFields } from '../documents/search';
 import type { RecordTable } from '../events/eventLog';
 import { JSON_REFERENCES, KIND_REFERENCES, REFERENCES, type Reference } from './references';
+import { placeDraftFile } from './draftForks';
 import { getPath, livesInCompartment, schemasFor, setPath, wireEventSchema, type WireEvent } from './wire';
 
 /** Keeps received events for applying; returns how many were new. Run it in the transaction that moves the cursor. */
@@ -175,6 +176,7 @@ function applyOne(db: Db, schema: string, e: WireEvent, resolve: (ref: Reference
     const id = planned.get(e.entityId);
     if (id === undefined) throw new Error(`no row id planned for ${e.entity} ${e.entityId}`);
     if (e.entity === 'incoming') leaveOtherLevels(db, s, e.entityId);
+    if (e.entity === 'outgoing_files') placeDraftFile(db, s, e, row, new Date());
     db.prepare(`INSERT INTO ${s}.${e.entity} (id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`).run(id, ...cols.map((c) => row[c]));
     if (e.entity === 'incoming') reindex(db, s, id, false);
   } else {
