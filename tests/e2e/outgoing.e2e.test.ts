@@ -2,7 +2,7 @@
 // bản đi" (a PDF and an appendix, two approvers in order, the signer, an outside recipient by its
 // identifier code) and submits it; the first approver (the Phó Chánh Văn phòng, on her own token)
 // approves; the second (the Chánh Văn phòng, on another set of tokens) approves and signs it on his
-// token; the văn thư adds the agency's signature on hers and issues it: the number 01-QĐ/TU appears;
+// token; the văn thư issues it on hers (the number, then the agency's signature with it): 01-QĐ/TU appears;
 // the Sổ đăng ký BMNN đi lists it (printed as PDF, read with pdftotext); the issued PDF's signatures verify
 // with pdfsig; a recall freezes it and marks its dispatch recalled.
 // The signatures are PAdES, inside the PDFs (main/core/pdf), checked with pdfsig.
@@ -223,13 +223,11 @@ test('an outgoing Tối mật document: drafted, approved twice, signed by the s
   await p.locator('.outgoing-actions').getByRole('button', { name: 'Ký số', exact: true }).click();
   await expectText(p.locator('.outgoing-detail .status-pill'), 'Người có thẩm quyền đã ký', 30_000);
 
-  // The văn thư signs for the agency and issues it: the number appears.
+  // The văn thư issues it in one act: the number, then the agency's signature carrying it; the number appears.
   p = await signIn('clerk');
   await openDocument(p);
-  await p.locator('.outgoing-actions').getByRole('button', { name: 'Ký số cơ quan' }).click();
-  await expectText(p.locator('.outgoing-detail .status-pill'), 'Đã ký số cơ quan', 30_000);
-  await p.locator('.outgoing-actions').getByRole('button', { name: 'Cấp số và ban hành' }).click();
-  await expectText(p.locator('.issued-banner'), `Số, ký hiệu: 01-QĐ/TU · ngày ${formatDateVn(today)} · Sổ đăng ký bí mật nhà nước đi`);
+  await p.locator('.outgoing-actions').getByRole('button', { name: 'Cấp số, ký số cơ quan và ban hành' }).click();
+  await expectText(p.locator('.issued-banner'), `Số, ký hiệu: 01-QĐ/TU · ngày ${formatDateVn(today)} · Sổ đăng ký bí mật nhà nước đi`, 30_000);
   await expectText(p.locator('.toast').last(), `Đã ban hành văn bản số 01-QĐ/TU, ngày ${formatDateVn(today)}.`);
   await expectText(p.locator('.outgoing-detail h1'), '01-QĐ/TU');
   const trail = (await p.locator('.trail-list li').allTextContents()).map((s) => s.replace(/\s+/g, ' '));
