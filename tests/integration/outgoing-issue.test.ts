@@ -175,6 +175,20 @@ describe('the issued document (state preset)', () => {
     assert.deepEqual(v.steps.slice(-2).map((s) => [s.kind, s.comment]), [['sign_agency', issued.numberSymbol], ['issue', issued.numberSymbol]]);
   });
 
+  it('issues two documents at once with consecutive numbers, each PDF showing its own (the agency signs again when its planned number was taken)', async () => {
+    const [x, y] = [await signed(w, {}, 1), await signed(w, {}, 1)];
+    const [a, b] = await Promise.all([w.desk.outgoing.issue(w.clerk, x, w.clerkKey), w.desk.outgoing.issue(w.clerk, y, w.clerkKey)]);
+    assert.deepEqual([a.number, b.number].sort((m, n) => m - n), [Math.min(a.number, b.number), Math.min(a.number, b.number) + 1]);
+    for (const issued of [a, b]) {
+      const { main, appendix } = await issuedFiles(w, issued.id);
+      const top = textIn(file(`c${issued.id}.pdf`, main), 1, { x: 295, y: 0, w: 300, h: 60 });
+      assert.ok(top.includes(`Số: ${issued.numberSymbol}`), `${issued.numberSymbol}: ${top}`);
+      assert.ok(textIn(file(`c${issued.id}-app.pdf`, appendix), 1).includes(issued.numberSymbol));
+      // One agency signature per file: a signing redone is not stored twice.
+      assert.equal(w.desk.outgoing.signatureBlobs(w.clerk, issued.id).filter((s) => s.role === 'agency').length, 2);
+    }
+  });
+
   it('puts the agency seal over the left third of the signer\'s signature (the page rendered by pdftoppm)', async () => {
     const id = await signed(w, {}, 1);
     await w.desk.outgoing.issue(w.clerk, id, w.clerkKey);
