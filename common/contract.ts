@@ -6,7 +6,7 @@ import { ROLES, SECRECY_LEVELS, type ArrivalChannel, type AuthorityKind, type Si
 import { draftKindSchema, draftSaveSchema, type SavedDraft } from './drafts';
 import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from './outgoing';
 import {
-  outgoingApproveChangesSchema, outgoingConfigSchema, outgoingCreateSchema, outgoingListSchema, outgoingRecallSchema, outgoingRegisterSchema,
+  outgoingApproveChangesSchema, outgoingConfigSchema, outgoingSealSchema, outgoingCreateSchema, outgoingListSchema, outgoingRecallSchema, outgoingRegisterSchema,
   outgoingReplaceSchema, outgoingReturnSchema, outgoingReviseSchema, outgoingStepSchema,
 } from './schemas';
 import {
@@ -919,7 +919,6 @@ export const contract = {
   'outgoing.return': channel<OutgoingDetail>()({ input: outgoingReturnSchema, access: 'doc.read' }),
   /** Signed on the person's token with a key bound to them (the signer's, then the văn thư's agency signature). */
   'outgoing.sign': channel<OutgoingDetail>()({ input: byId, access: 'doc.read' }),
-  'outgoing.agencySign': channel<OutgoingDetail>()({ input: byId, access: 'doc.read' }),
   'outgoing.issue': channel<OutgoingIssued>()({ input: byId, access: 'doc.read' }),
   'outgoing.recall': channel<OutgoingDetail>()({ input: outgoingRecallSchema, access: 'doc.read' }),
   'outgoing.replace': channel<OutgoingDetail>()({ input: outgoingReplaceSchema, access: 'doc.read' }),
@@ -928,6 +927,9 @@ export const contract = {
   'outgoing.configure': channel<OutgoingConfigView>()({ input: outgoingConfigSchema, access: 'org.manage' }),
   'outgoing.registerView': channel<OutgoingRegisterTable>()({ input: outgoingRegisterSchema, access: 'doc.read' }),
   'outgoing.registerOutput': channel<OutgoingRegisterFile>()({ input: outgoingRegisterSchema, access: 'doc.read' }),
+  // The agency's seal image its signature shows (outgoing/seal.ts).
+  'outgoing.seal': channel<OutgoingSealView>()({ input: empty, access: 'session' }),
+  'outgoing.setSeal': channel<OutgoingSealView>()({ input: outgoingSealSchema, access: 'org.manage' }),
 } as const;
 
 export type Contract = typeof contract;
@@ -1047,9 +1049,13 @@ export interface OutgoingDetail extends OutgoingRow {
 export interface OutgoingIssued { id: number; number: number; numberSymbol: string; issuedDate: string; registerName: string; dispatches: number }
 export interface OutgoingConfigView {
   preset: NumberingPreset; issuerNotation: string; sameDayIssue: boolean; requireAgencySignature: boolean; agencyCertificates: string[];
+  /** Types whose number carries the year of issue (01/2026/NĐ-CP). */
+  yearInNumber: string[];
   registers: Array<{ id: number; name: string; secrecy: Secrecy[]; scopeId: number; scopeName: string; reset: string; perType: boolean }>;
 }
 export interface OutgoingRegisterTable { kind: 'outgoing' | 'secret_outgoing'; title: string; from: string; to: string; columns: string[]; rows: string[][] }
 export interface OutgoingPerson { id: number; fullName: string; position: string; role: Role; clearance: Secrecy }
 export interface OutgoingPendingDispatch { outgoingId: number; dispatchId: number; recipient: string; code: string | null; numberSymbol: string; secrecy: Secrecy }
+/** The seal image (PNG, base64); custom: uploaded by the administrator, else the generated stand-in. */
+export interface OutgoingSealView { custom: boolean; png: string; width: number; height: number; sha256: string }
 export interface OutgoingRegisterFile { kind: 'outgoing' | 'secret_outgoing'; format: 'pdf' | 'xlsx'; rows: number; fileName: string; ticket: string; url: string }

@@ -70,15 +70,17 @@ export const padIssued = (n: number): string => (n < 10 ? `0${n}` : String(n));
  * The number-symbol of an issued document:
  *   state: 15/QĐ-UBND; a công văn: 15/UBND-VX (issuer, then the drafting unit when given)
  *   party: 27-QĐ/TW; a công văn: 234-CV/VPTU (and a drafting-unit suffix: 5053-CV/VPTW/nb)
+ * With `year` (state form, the types configured to carry it): 01/2024/NĐ-CP.
  */
-export function formatIssuedSymbol(preset: NumberingPreset, n: number, typeCode: string, issuer: string, draftingUnit?: string): string {
-  const num = padIssued(n);
+export function formatIssuedSymbol(preset: NumberingPreset, n: number, typeCode: string, issuer: string, draftingUnit?: string, year?: number): string {
   const unit = draftingUnit?.trim();
   if (preset === 'state') {
+    // A type whose number carries the year: 01/2024/NĐ-CP (the party form never does).
+    const num = year === undefined ? padIssued(n) : `${padIssued(n)}/${year}`;
     if (typeCode === 'CV') return `${num}/${issuer}${unit ? `-${unit}` : ''}`;
     return `${num}/${symbolCodeOf(typeCode, 'state') ?? typeCode}-${issuer}`;
   }
-  return `${num}-${symbolCodeOf(typeCode, 'party') ?? typeCode}/${issuer}${typeCode === 'CV' && unit ? `/${unit}` : ''}`;
+  return `${padIssued(n)}-${symbolCodeOf(typeCode, 'party') ?? typeCode}/${issuer}${typeCode === 'CV' && unit ? `/${unit}` : ''}`;
 }
 
 /** Whether a symbol code read back names the type issued (a self-check of formatIssuedSymbol). */

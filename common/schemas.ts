@@ -703,5 +703,10 @@ export const outgoingConfigSchema = z.object({
   sameDayIssue: z.boolean(),
   requireAgencySignature: z.boolean(),
   agencyCertificates: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(20),
+  /** Types whose number carries the year (01/2026/NĐ-CP); absent: unchanged. */
+  yearInNumber: z.array(z.string().trim().min(1).max(20)).max(60).optional(),
 }).strict();
 export type OutgoingConfigInput = z.infer<typeof outgoingConfigSchema>;
+/** An uploaded seal image (PNG as base64, at most 512 KiB decoded), or null for the generated stand-in. */
+export const outgoingSealSchema = z.object({ png: z.string().max(700_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, m('value.invalid')).nullable() }).strict();
+export type OutgoingSealInput = z.infer<typeof outgoingSealSchema>;

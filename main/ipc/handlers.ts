@@ -265,16 +265,18 @@ export const handlers: Handlers = {
     const a = actor(ctx);
     return ctx.desk.outgoing.signAsSigner(a, id, ctx.guard.signingKey(a));
   },
-  'outgoing.agencySign': (ctx, { id }) => {
+  // The issue is the văn thư's one act: the number, then the agency's signature with it (when the agency signs).
+  'outgoing.issue': (ctx, { id }) => {
     const a = actor(ctx);
-    return ctx.desk.outgoing.signAsAgency(a, id, ctx.guard.signingKey(a));
+    return ctx.desk.outgoing.issue(a, id, ctx.desk.outgoing.agencySignatureRequired() ? ctx.guard.signingKey(a) : undefined);
   },
-  'outgoing.issue': (ctx, { id }) => ctx.desk.outgoing.issue(actor(ctx), id),
   'outgoing.recall': (ctx, input) => ctx.desk.outgoing.recall(actor(ctx), input),
   'outgoing.replace': (ctx, input) => ctx.desk.outgoing.replace(actor(ctx), input),
   'outgoing.dispatches': (ctx) => ctx.desk.outgoing.pendingDispatches(actor(ctx)),
   'outgoing.config': (ctx) => ctx.desk.outgoing.config(actor(ctx)),
   'outgoing.configure': (ctx, input) => ctx.desk.outgoing.configure(actor(ctx), input),
+  'outgoing.seal': (ctx) => ctx.desk.outgoing.seal(actor(ctx)),
+  'outgoing.setSeal': (ctx, { png }) => ctx.desk.outgoing.setSeal(actor(ctx), png === null ? null : Buffer.from(png, 'base64')),
   'outgoing.registerView': (ctx, input) => ctx.desk.outgoing.registerTable(actor(ctx), input),
   'outgoing.registerOutput': async (ctx, input) => {
     const a = actor(ctx);

@@ -1,4 +1,5 @@
-// `node --import tsx tests/bench/processing.ts [--docs N] [--steps-per-doc K]`
+// `node --import tsx tests/bench/processing.ts [--docs N] [--steps-per-doc K]`, or part of `npm run bench`
+// (`--only processing`, `--processing-docs N`; run.ts calls measureProcessing).
 // Issue 8's processing target: the leader's inbox (Chờ cho ý kiến), the handler's (Cần xử lý) and the
 // overdue view at 1 000 000 documents with 3 000 000 processing steps answer within 20 ms p95.
 // A real profile (SQLCipher base and one compartment per level, each under its own key), set up through
@@ -9,6 +10,7 @@
 // many calls, next to a baseline measured in the same run: the bare SQL of the same index range
 // (tasks only, no join, no names), so the ratio says what the service adds. One JSON object on stdout.
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { addDaysIso, todayIso } from '../../common/dates';
 import { SECRECY_LEVELS, secrecyRank, type Secrecy } from '../../common/domain';
 import { writeTx } from '../../main/core/db/transaction';
@@ -19,7 +21,8 @@ import { newDesk } from '../helpers/desk';
 import { LEVEL_SHARES } from './generate';
 import { ms, progress, summarize, type Summary } from './stats';
 
-const TARGET_P95_MS = 20;
+export const PROCESSING_TARGETS = { inboxP95Ms: 20, docs: 1_000_000, steps: 3_000_000 };
+const TARGET_P95_MS = PROCESSING_TARGETS.inboxP95Ms;
 const CALLS = 300;
 const LEADERS = 5;
 const OFFICERS = 95;
@@ -47,8 +50,10 @@ function time(fn: () => unknown, calls = CALLS): Summary {
   return summarize(samples);
 }
 
-async function main(): Promise<void> {
-  const { docs, stepsPerDoc } = args();
+export type ProcessingFigures = Awaited<ReturnType<typeof measureProcessing>>;
+
+/** Writes `docs` documents with `stepsPerDoc` steps each on a fresh profile, then times the inboxes. */
+export async function measureProcessing({ docs, stepsPerDoc }: { docs: number; stepsPerDoc: number }) {
   const env = await newDesk('state');
   const { desk } = env;
   try {
@@ -176,8 +181,10 @@ async function main(): Promise<void> {
       contextOnly: { service: time(() => desk.processing.rules(leader)) },
     };
     const worst = Math.max(figures.leaderInbox.service.p95, figures.handlerInbox.service.p95, figures.overdueView.service.p95, figures.handlerOverdueView.service.p95);
-    const out = {
+    return {
       bench: 'processing', docs, steps: nSteps, tasks: nTasks, writeSeconds: ms(writeMs / 1000), counts,
+      // The target is stated at 1 000 000 documents and 3 000 000 steps: a smaller run says so.
+      atTargetScale: docs >= PROCESSING_TARGETS.docs && nSteps >= PROCESSING_TARGETS.steps,
       target: { inboxP95Ms: TARGET_P95_MS }, worstInboxP95Ms: worst, pass: worst <= TARGET_P95_MS,
       ratiosP95: {
         leaderInbox: ms(figures.leaderInbox.service.p95 / figures.leaderInbox.baseline.p95),
@@ -186,13 +193,14 @@ async function main(): Promise<void> {
       },
       figures,
     };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } finally {
     env.cleanup();
   }
 }
 
-void main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = 1;
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  measureProcessing(args()).then((out) => process.stdout.write(`${JSON.stringify(out, null, 2)}\n`), (err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

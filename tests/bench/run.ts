@@ -1,4 +1,8 @@
-// `npm run bench [-- --only search|crypto|audit|pades] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N]`
+// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N]`
+// Outgoing: signing and issuing an outgoing document on SoftHSM through the services, end to end
+// (outgoing.ts). Processing: the leader's and the handler's inboxes and the overdue view over a
+// generated profile (processing.ts; 200 000 documents by default, `--processing-docs 1000000` for the
+// target scale of 1 000 000 documents and 3 000 000 steps, about 8–18 minutes of writing here).
 // Search: generates an ENCRYPTED register of N incoming documents (default 1 000 000) through the
 // core, then measures unlocking it, the first page, the count and search. Crypto: our streamed
 // CMS encryption and decryption of a 200 MB file next to openssl cms, and signatures per second on
@@ -14,6 +18,8 @@ import { Desk, type TokenIdentity } from '../../main/core/desk';
 import { AUDIT_TARGETS, measureAudit, type AuditFigures } from './audit';
 import { CRYPTO_TARGETS, measureCrypto, type CryptoFigures } from './crypto';
 import { measurePades, PADES_TARGETS, type PadesFigures } from './pades';
+import { measureOutgoing, OUTGOING_TARGETS, type OutgoingFigures } from './outgoing';
+import { measureProcessing, PROCESSING_TARGETS, type ProcessingFigures } from './processing';
 import { diagnose, type Diagnosis } from './diagnose';
 import { measureFirstPage, measureMatFirstPage, pageVariants, type FirstPageFigures, type MatFirstPageFigures } from './firstPage';
 import { DB_NAME, encryptedOnDisk, generateProfile, generatorFingerprint, type GenerationFigures, type ProfileMeta } from './generate';
@@ -45,15 +51,26 @@ const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.pa
  */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10, compartmentRatio: 1.2 };
 
-interface Args { only: 'all' | 'search' | 'crypto' | 'audit' | 'pades'; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number; generateOnly: boolean }
+const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing'] as const;
+type Part = (typeof PARTS)[number];
+/** The processing part's default scale: minutes less than the target's 1 000 000 documents (say so in the output). */
+const PROCESSING_DEFAULT_DOCS = 200_000;
+
+interface Args {
+  only: 'all' | Part; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number; generateOnly: boolean;
+  processingDocs: number; outgoingRounds: number;
+}
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000, generateOnly: false };
+  const args: Args = {
+    only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000, generateOnly: false,
+    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--only') {
-      const part = argv[++i];
-      if (part !== 'search' && part !== 'crypto' && part !== 'audit' && part !== 'pades') throw new Error('--only takes search, crypto, audit or pades');
+      const part = argv[++i] as Part;
+      if (!PARTS.includes(part)) throw new Error(`--only takes ${PARTS.join(', ')}`);
       args.only = part;
     } else if (a === '--docs') args.docs = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--keep') args.keep = resolve(argv[++i] ?? '');
@@ -62,10 +79,14 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--crypto-mb') args.cryptoMb = Number(argv[++i]);
     else if (a === '--audit-entries') args.auditEntries = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--generate-only') args.generateOnly = true;
-    else throw new Error(`unknown argument ${a} (use --only search|crypto|audit, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only)`);
+    else if (a === '--processing-docs') args.processingDocs = Number(String(argv[++i]).replace(/_/g, ''));
+    else if (a === '--outgoing-rounds') args.outgoingRounds = Number(argv[++i]);
+    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N)`);
   }
   if (!Number.isInteger(args.docs) || args.docs < 1000) throw new Error('--docs must be an integer ≥ 1000');
   if (!Number.isInteger(args.cryptoMb) || args.cryptoMb < 1) throw new Error('--crypto-mb must be a positive integer');
+  if (!Number.isInteger(args.processingDocs) || args.processingDocs < 1000) throw new Error('--processing-docs must be an integer ≥ 1000');
+  if (!Number.isInteger(args.outgoingRounds) || args.outgoingRounds < 1) throw new Error('--outgoing-rounds must be a positive integer');
   if (args.generateOnly && !args.keep) throw new Error('--generate-only makes the profile for a later run: give it --keep DIR');
   return args;
 }
@@ -490,22 +511,45 @@ async function main(): Promise<void> {
     if (args.only === 'all' || args.only === 'audit') audit = await measureAudit(args.auditEntries);
     let pades: PadesFigures | undefined;
     if (args.only === 'all' || args.only === 'pades') pades = await measurePades();
+    let outgoing: OutgoingFigures | undefined;
+    if (args.only === 'all' || args.only === 'outgoing') outgoing = await measureOutgoing(args.outgoingRounds);
+    let processing: ProcessingFigures | undefined;
+    if (args.only === 'all' || args.only === 'processing') {
+      if (args.processingDocs < PROCESSING_TARGETS.docs) progress(`processing: ${args.processingDocs} documents, ${args.processingDocs * 3} steps (the target's scale is 1 000 000 / 3 000 000: --processing-docs 1000000)`);
+      processing = await measureProcessing({ docs: args.processingDocs, stepsPerDoc: 3 });
+    }
     const { hexKey: _key, ...mainOut } = main ?? { hexKey: '' };
     const out = {
-      benchmark: 'securedesk: encrypted incoming register; envelope and signature throughput',
+      benchmark: 'securedesk: encrypted incoming register; envelope and signature throughput; outgoing issue; processing inboxes',
       at: new Date().toISOString(),
-      parts: args.only === 'all' ? ['search', 'crypto', 'audit', 'pades'] : [args.only],
+      parts: args.only === 'all' ? [...PARTS] : [args.only],
       machine: { ...machineInfo(), dbWorker: { bundled: true, builtByThisRun: dbWorker.ours, buildMs: dbWorker.ms } },
-      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}) },
+      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(outgoing ? { outgoing: OUTGOING_TARGETS } : {}), ...(processing ? { processing: PROCESSING_TARGETS } : {}) },
       ...(main ? { summary: summary(main) } : {}),
       ...(small ? { smallSummary: summary(small) } : {}),
       ...(crypto ? { cryptoSummary: crypto.summary } : {}),
       ...(audit ? { auditSummary: { entries: audit.entries, verifyMs: audit.verifyMs, withinTarget: audit.ok && audit.verifyMs <= AUDIT_TARGETS.verifyMs } } : {}),
+      ...(outgoing ? {
+        outgoingSummary: {
+          what: 'signing and issuing an outgoing document on SoftHSM, end to end (signer signature + agency signature + numbering + register row)',
+          p50Ms: outgoing.signAndIssueMs.p50, p95Ms: outgoing.signAndIssueMs.p95, targetP95Ms: OUTGOING_TARGETS.signAndIssueP95Ms, withinTarget: outgoing.withinTarget,
+        },
+      } : {}),
+      ...(processing ? {
+        processingSummary: {
+          what: "the leader's and the handler's inboxes and the overdue view",
+          docs: processing.docs, steps: processing.steps, atTargetScale: processing.atTargetScale,
+          leaderInboxP95Ms: processing.figures.leaderInbox.service.p95, handlerInboxP95Ms: processing.figures.handlerInbox.service.p95,
+          overdueViewP95Ms: processing.figures.overdueView.service.p95, worstP95Ms: processing.worstInboxP95Ms, targetP95Ms: PROCESSING_TARGETS.inboxP95Ms, withinTarget: processing.pass,
+        },
+      } : {}),
       ...(main ? mainOut : {}),
       ...(small ? { small: { docs: small.docs, profile: small.profile, generation: small.generation, firstPage: small.firstPage, search: small.search, targets: small.targets } } : {}),
       ...(crypto ? { crypto: crypto.details } : {}),
       ...(audit ? { audit } : {}),
       ...(pades ? { pades } : {}),
+      ...(outgoing ? { outgoing } : {}),
+      ...(processing ? { processing } : {}),
       totalMs: ms(performance.now() - t0),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

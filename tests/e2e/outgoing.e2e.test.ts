@@ -2,7 +2,7 @@
 // bản đi" (a PDF and an appendix, two approvers in order, the signer, an outside recipient by its
 // identifier code) and submits it; the first approver (the Phó Chánh Văn phòng, on her own token)
 // approves; the second (the Chánh Văn phòng, on another set of tokens) approves and signs it on his
-// token; the văn thư adds the agency's signature on hers and issues it: the number 01-QĐ/TU appears;
+// token; the văn thư issues it on hers (the number, then the agency's signature with it): 01-QĐ/TU appears;
 // the Sổ đăng ký BMNN đi lists it (printed as PDF, read with pdftotext); the issued PDF's signatures verify
 // with pdfsig; a recall freezes it and marks its dispatch recalled.
 // The signatures are PAdES, inside the PDFs (main/core/pdf), checked with pdfsig.
@@ -22,6 +22,7 @@ import { addUser } from '../../main/core/org/users';
 import { SessionGuard } from '../../main/core/session/guard';
 import { TokenService } from '../../main/core/session/tokens';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
+import { issueDateWords } from '../../main/core/outgoing/OutgoingService';
 import { TokenBridge } from '../../native/bridge/client';
 import { moduleId } from '../../native/modules/discovery';
 import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
@@ -223,13 +224,11 @@ test('an outgoing Tối mật document: drafted, approved twice, signed by the s
   await p.locator('.outgoing-actions').getByRole('button', { name: 'Ký số', exact: true }).click();
   await expectText(p.locator('.outgoing-detail .status-pill'), 'Người có thẩm quyền đã ký', 30_000);
 
-  // The văn thư signs for the agency and issues it: the number appears.
   p = await signIn('clerk');
+  // The văn thư issues it in one act: the number, then the agency's signature carrying it; the number appears.
   await openDocument(p);
-  await p.locator('.outgoing-actions').getByRole('button', { name: 'Ký số cơ quan' }).click();
-  await expectText(p.locator('.outgoing-detail .status-pill'), 'Đã ký số cơ quan', 30_000);
-  await p.locator('.outgoing-actions').getByRole('button', { name: 'Cấp số và ban hành' }).click();
-  await expectText(p.locator('.issued-banner'), `Số, ký hiệu: 01-QĐ/TU · ngày ${formatDateVn(today)} · Sổ đăng ký bí mật nhà nước đi`);
+  await p.locator('.outgoing-actions').getByRole('button', { name: 'Cấp số, ký số cơ quan và ban hành' }).click();
+  await expectText(p.locator('.issued-banner'), `Số, ký hiệu: 01-QĐ/TU · ngày ${formatDateVn(today)} · Sổ đăng ký bí mật nhà nước đi`, 30_000);
   await expectText(p.locator('.toast').last(), `Đã ban hành văn bản số 01-QĐ/TU, ngày ${formatDateVn(today)}.`);
   await expectText(p.locator('.outgoing-detail h1'), '01-QĐ/TU');
   const trail = (await p.locator('.trail-list li').allTextContents()).map((s) => s.replace(/\s+/g, ' '));
@@ -254,6 +253,14 @@ test('an outgoing Tối mật document: drafted, approved twice, signed by the s
       const out = execFileSync('pdfsig', ['-nocert', join(dir, `f${i}.pdf`)], { encoding: 'utf8' });
       assert.equal((out.match(/Signature is Valid\./g) ?? []).length, i === 1 ? 2 : 1, out);
       if (i === 1) assert.match(out, /Signature #2:[\s\S]*Total document signed/, out);
+      // The number and date on page 1 of the main file, the number on the appendix; the seal on the main file.
+      const first = pdfTextPages(Buffer.concat(chunks))[0]!;
+      assert.ok(first.includes('01-QĐ/TU'), first);
+      if (i === 1) {
+        assert.ok(first.includes(issueDateWords(today)), first);
+        // The seal: the generated stand-in (the agency has not uploaded its own), 302 px square.
+        assert.match(execFileSync('pdfimages', ['-list', join(dir, `f${i}.pdf`)], { encoding: 'utf8' }), /\s302\s+302\s+rgb/);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -17,6 +17,7 @@ import { SessionGuard } from '../../main/core/session/guard';
 import { TokenService } from '../../main/core/session/tokens';
 import { TokenBridge } from '../../native/bridge/client';
 import { moduleId } from '../../native/modules/discovery';
+import { encodePng } from '../../main/core/outgoing/seal';
 import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
 import { ELECTRON_DIST, expectText, openApp, screenshot, type AppSession } from './harness';
 
@@ -189,5 +190,29 @@ test('an authority is granted with its signing form and ended; no console errors
   await expectText(row, `${formatDateVn(todayIso())}`);
   assert.equal(await row.getByRole('button', { name: 'Kết thúc' }).count(), 0);
   assert.deepEqual(app!.problems.errors, []);
+  assert.deepEqual(app!.problems.csp, []);
+});
+
+test('the administrator uploads the agency seal its signatures show: a file that is no PNG is refused with its reason; the PNG is shown', { skip }, async () => {
+  const p = page();
+  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đi' }).click();
+  await p.getByRole('tab', { name: 'Cấu hình ban hành' }).click();
+  const settings = p.locator('.outgoing-settings');
+  await expectText(settings, 'Đang dùng ảnh con dấu mẫu do phần mềm tạo');
+  await p.locator('#seal-file').setInputFiles([{ name: 'con-dau.png', mimeType: 'image/png', buffer: Buffer.from('not a png') }]);
+  await expectText(settings.locator('.form-error'), 'Ảnh con dấu không dùng được: không phải tệp PNG.');
+  const px = new Uint8Array(200 * 120 * 4);
+  for (let i = 0; i < px.length; i += 4) px.set([205, 20, 30, i % 40 < 20 ? 200 : 0], i);
+  await p.locator('#seal-file').setInputFiles([{ name: 'con-dau.png', mimeType: 'image/png', buffer: encodePng(200, 120, px) }]);
+  await expectText(settings, 'Đang dùng ảnh con dấu của cơ quan (200 × 120 điểm ảnh).');
+  assert.equal(await settings.locator('img.seal-preview').evaluate((img) => (img as HTMLImageElement).naturalWidth), 200, 'the image is shown under the CSP');
+  // A party committee (this profile's preset): its number-symbols carry no year, nothing to choose.
+  await expectText(settings, 'Số, ký hiệu văn bản của Đảng không ghi năm ban hành.');
+  assert.equal(await settings.locator('input[type=checkbox]').count(), 0);
+  for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+    await p.setViewportSize(size);
+    await screenshot(p, `outgoing-settings-${size.width}`);
+  }
+  assert.deepEqual(app!.problems.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
   assert.deepEqual(app!.problems.csp, []);
 });

@@ -27,10 +27,10 @@ export function newIdentity(commonName: string): TokenIdentity {
 }
 
 /** Adds a person with their own identity to an unlocked profile (the keyring rewrapped for them). */
-export async function addPerson(desk: Desk, person: { fullName: string; role: Role; clearance: Secrecy }): Promise<{ id: number; identity: TokenIdentity }> {
+export async function addPerson(desk: Desk, person: { fullName: string; role: Role; clearance: Secrecy; position?: string }): Promise<{ id: number; identity: TokenIdentity }> {
   const identity = newIdentity(person.fullName);
   const id = writeTx(desk.db, () => {
-    const userId = addUser(desk.db, { fullName: person.fullName, position: 'Cán bộ', role: person.role, clearance: person.clearance });
+    const userId = addUser(desk.db, { fullName: person.fullName, position: person.position ?? 'Cán bộ', role: person.role, clearance: person.clearance });
     bindCertificates(desk.db, userId, [identity.unlockKeys[0]!.certificate], desk.session?.id ?? userId, new Date(), 'administrator');
     return userId;
   });

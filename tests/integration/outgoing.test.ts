@@ -58,16 +58,17 @@ async function draft(w: World, over: Record<string, unknown> = {}) {
   }));
 }
 
-/** Approved by both, signed by the signer and the agency. */
+/** Approved by both and signed by the signer: the văn thư's issue (number, then the agency's signature) is next. */
 async function readyToIssue(w: World, over: Record<string, unknown> = {}) {
   const d = await draft(w, over);
   await w.desk.outgoing.submit(w.drafter, { id: d.id, comment: '' });
   await w.desk.outgoing.approve(w.approverA, { id: d.id, comment: 'Đồng ý' });
   await w.desk.outgoing.approve(w.approverB, { id: d.id, comment: 'Đồng ý' });
   await w.desk.outgoing.signAsSigner(w.signer, d.id, w.signerKey);
-  await w.desk.outgoing.signAsAgency(w.clerk, d.id, w.clerkKey);
   return d.id;
 }
+
+const issue = (w: World, id: number) => w.desk.outgoing.issue(w.clerk, id, w.clerkKey);
 
 async function refused(p: Promise<unknown> | (() => unknown), code: string, detail: string): Promise<void> {
   await assert.rejects(async () => (typeof p === 'function' ? p() : p), (e: unknown) => {
@@ -113,10 +114,7 @@ describe('outgoing documents (state preset)', () => {
     assert.equal(v.status, 'approved');
     v = await w.desk.outgoing.signAsSigner(w.signer, d.id, w.signerKey);
     assert.equal(v.status, 'signer_signed');
-    v = await w.desk.outgoing.signAsAgency(w.clerk, d.id, w.clerkKey);
-    assert.equal(v.status, 'agency_signed');
-    assert.deepEqual(v.signatures.map((s) => [s.role, s.fileName]), [['signer', 'du-thao.pdf'], ['agency', 'du-thao.pdf'], ['agency', 'phu-luc.pdf']]);
-    const issued = await w.desk.outgoing.issue(w.clerk, d.id);
+    const issued = await issue(w, d.id);
     assert.equal(issued.number, 1);
     assert.equal(issued.numberSymbol, '01/QĐ-UBND');
     assert.equal(issued.issuedDate, todayIso(w.desk.now()));
@@ -126,6 +124,7 @@ describe('outgoing documents (state preset)', () => {
     assert.ok(p.ok && p.verdict === 'ok' && p.value.form === 'state' && p.value.typeCode === 'QĐ');
     v = w.desk.outgoing.get(w.clerk, d.id);
     assert.equal(v.status, 'issued');
+    assert.deepEqual(v.signatures.map((s) => [s.role, s.fileName]), [['signer', 'du-thao.pdf'], ['agency', 'du-thao.pdf'], ['agency', 'phu-luc.pdf']]);
     assert.deepEqual(v.dispatches.map((x) => x.status), ['pending', 'pending']);
     assert.deepEqual(v.steps.map((s) => s.kind), ['create', 'submit', 'approve', 'approve', 'sign_signer', 'sign_agency', 'issue']);
     // Each step is an event in the level's log, under the record's global id.
@@ -146,6 +145,7 @@ describe('outgoing documents (state preset)', () => {
 
   it('signs inside the PDFs (PAdES): pdfsig finds the signer\'s and the agency\'s signatures valid, the last one covering the whole file', async () => {
     const id = await readyToIssue(w);
+    await issue(w, id);
     const blobs = w.desk.outgoing.signatureBlobs(w.clerk, id);
     assert.deepEqual(blobs.map((b) => [b.role, b.format]), [['signer', 'pades'], ['agency', 'pades'], ['agency', 'pades']]);
     const dir = mkdtempSync(join(tmpdir(), 'outgoing-sig-'));
@@ -179,7 +179,6 @@ describe('outgoing documents (state preset)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    await w.desk.outgoing.issue(w.clerk, id);
   });
 
   it('refuses every out-of-turn step with a specific reason, audited, changing nothing and consuming no number', async () => {
@@ -212,29 +211,31 @@ describe('outgoing documents (state preset)', () => {
     // Wrong person signs; a key bound to someone else; the agency before the signer; issuing unsigned.
     await refused(o.signAsSigner(w.approverA, d.id, w.approverAKey), 'FORBIDDEN', 'outgoing.notSigner');
     await refused(o.signAsSigner(w.signer, d.id, w.clerkKey), 'FORBIDDEN', 'outgoing.certNotBound');
-    await refused(o.signAsAgency(w.clerk, d.id, w.clerkKey), 'VALIDATION', 'outgoing.signerFirst');
-    await refused(o.issue(w.clerk, d.id), 'VALIDATION', 'outgoing.notSigned');
+    await refused(o.issue(w.clerk, d.id, w.clerkKey), 'VALIDATION', 'outgoing.notSigned');
     assert.equal(snapshot(w.desk, d.id), snap);
     await o.signAsSigner(w.signer, d.id, w.signerKey);
+    snap = snapshot(w.desk, d.id);
     await refused(o.signAsSigner(w.signer, d.id, w.signerKey), 'VALIDATION', 'outgoing.wrongState');
-    await refused(o.signAsAgency(w.approverA, d.id, w.approverAKey), 'FORBIDDEN', 'outgoing.notClerk');
-    await o.signAsAgency(w.clerk, d.id, w.clerkKey);
-    await refused(o.issue(w.signer, d.id), 'FORBIDDEN', 'outgoing.notClerk');
+    await refused(o.issue(w.approverA, d.id, w.approverAKey), 'FORBIDDEN', 'outgoing.notClerk');
+    // The agency's signature is required: no issue without the văn thư's key; nor with a key bound to someone else.
+    await refused(o.issue(w.clerk, d.id), 'VALIDATION', 'outgoing.agencyKeyRequired');
+    await refused(o.issue(w.clerk, d.id, w.signerKey), 'FORBIDDEN', 'outgoing.certNotBound');
+    assert.equal(snapshot(w.desk, d.id), snap, 'the refused issues changed nothing');
     assert.equal(counters(w.desk), before0, 'no refused step took a number');
-    const issued = await o.issue(w.clerk, d.id);
+    const issued = await o.issue(w.clerk, d.id, w.clerkKey);
     snap = snapshot(w.desk, d.id);
     const afterIssue = counters(w.desk);
     // Issuing twice; editing or re-signing an issued document.
-    await refused(o.issue(w.clerk, d.id), 'VALIDATION', 'outgoing.alreadyIssued');
+    await refused(o.issue(w.clerk, d.id, w.clerkKey), 'VALIDATION', 'outgoing.alreadyIssued');
     await refused(o.revise(w.drafter, { id: d.id, comment: 'sửa', subject: 'Khác' }), 'VALIDATION', 'outgoing.issuedFrozen');
-    await refused(o.signAsAgency(w.clerk, d.id, w.clerkKey), 'VALIDATION', 'outgoing.issuedFrozen');
+    await refused(o.signAsSigner(w.signer, d.id, w.signerKey), 'VALIDATION', 'outgoing.issuedFrozen');
     assert.equal(snapshot(w.desk, d.id), snap);
     assert.equal(counters(w.desk), afterIssue);
     assert.match(issued.numberSymbol, /^\d\d\/QĐ-UBND$/);
     // The database itself refuses to change an issued document's content.
     assert.throws(() => w.desk.db.prepare('UPDATE c_thuong.outgoing SET subject = ? WHERE id = ?').run('Khác', d.id), /issued/);
     assert.throws(() => w.desk.db.prepare('DELETE FROM c_thuong.outgoing_steps WHERE outgoing_id = ?').run(d.id), /append-only/);
-    for (const action of ['outgoing.issue', 'outgoing.sign_signer', 'outgoing.sign_agency', 'outgoing.revise', 'outgoing.submit'])
+    for (const action of ['outgoing.issue', 'outgoing.sign_signer', 'outgoing.revise', 'outgoing.submit'])
       assert.ok(refusals(w.desk, action) > 0, `${action} refusals audited`);
   });
 
@@ -249,18 +250,18 @@ describe('outgoing documents (state preset)', () => {
       VALUES (999999, 'conflict', 'issued', 'QĐ', 'x', 'thuong', 0, 'thuong', 1, 1, '', '', ?, ?, '*', ?, 'x', ?)`).run(reg, today.slice(0, 4), next, today));
     const before = counters(w.desk);
     const snap = snapshot(w.desk, id);
-    await assert.rejects(w.desk.outgoing.issue(w.clerk, id), /UNIQUE/);
+    await assert.rejects(issue(w, id), /UNIQUE/);
     assert.equal(counters(w.desk), before, 'the failed issue consumed no number');
     assert.equal(snapshot(w.desk, id), snap, 'and changed nothing');
     assert.equal(peekNumber(w.desk.db, scope, today, 'QĐ'), next);
     writeTx(w.desk.db, () => w.desk.db.prepare('DELETE FROM c_thuong.outgoing WHERE id = 999999').run());
-    const issued = await w.desk.outgoing.issue(w.clerk, id);
+    const issued = await issue(w, id);
     assert.equal(issued.number, next, 'the next issue takes the number the failed one did not');
   });
 
   it('gives secret documents their own sequence in the Sổ đăng ký BMNN đi (state preset)', async () => {
     const id = await readyToIssue(w, { secrecy: 'toi_mat' });
-    const issued = await w.desk.outgoing.issue(w.clerk, id);
+    const issued = await issue(w, id);
     assert.equal(issued.number, 1);
     assert.equal(issued.numberSymbol, '01/QĐ-UBND');
     assert.equal(issued.registerName, 'Sổ đăng ký bí mật nhà nước đi');
@@ -299,7 +300,7 @@ describe('outgoing documents (state preset)', () => {
 
   it('recalls an issued document (frozen, dispatches recalled) and replaces it with a new one, both linked', async () => {
     const oldId = await readyToIssue(w);
-    const old = await w.desk.outgoing.issue(w.clerk, oldId);
+    const old = await issue(w, oldId);
     await refused(w.desk.outgoing.recall(w.drafter, { id: oldId, reason: 'Sai sót' }), 'FORBIDDEN', 'outgoing.mayNotRecall');
     let v = await w.desk.outgoing.recall(w.clerk, { id: oldId, reason: 'Sai sót về thẩm quyền' });
     assert.equal(v.status, 'recalled');
@@ -312,8 +313,7 @@ describe('outgoing documents (state preset)', () => {
     await w.desk.outgoing.approve(w.approverA, { id: d.id, comment: '' });
     await w.desk.outgoing.approve(w.approverB, { id: d.id, comment: '' });
     await w.desk.outgoing.signAsSigner(w.signer, d.id, w.signerKey);
-    await w.desk.outgoing.signAsAgency(w.clerk, d.id, w.clerkKey);
-    const neu = await w.desk.outgoing.issue(w.clerk, d.id);
+    const neu = await issue(w, d.id);
     v = w.desk.outgoing.get(w.clerk, d.id);
     assert.deepEqual(v.replaces, { id: oldId, numberSymbol: old.numberSymbol });
     assert.deepEqual(w.desk.outgoing.get(w.clerk, oldId).replacedBy, { id: d.id, numberSymbol: neu.numberSymbol });
@@ -321,7 +321,7 @@ describe('outgoing documents (state preset)', () => {
 
   it('writes the Sổ đăng ký văn bản đi and the Sổ đăng ký BMNN đi as PDF and XLSX, Tuyệt mật without its subject', async () => {
     const tm = await readyToIssue(w, { secrecy: 'tuyet_mat', subject: 'Kế hoạch tuyệt mật không được ghi' });
-    const issued = await w.desk.outgoing.issue(w.clerk, tm);
+    const issued = await issue(w, tm);
     const year = todayIso(w.desk.now()).slice(0, 4);
     const period = { from: `${year}-01-01`, to: `${year}-12-31` };
     const table = w.desk.outgoing.registerTable(w.clerk, { kind: 'secret_outgoing', format: 'table', ...period });
@@ -365,10 +365,10 @@ describe('outgoing documents (party preset)', () => {
   after(() => w.cleanup());
 
   it('numbers per type through the term, secret documents in the same sequence, in the party form', async () => {
-    const a = await w.desk.outgoing.issue(w.clerk, await readyToIssue(w));
-    const b = await w.desk.outgoing.issue(w.clerk, await readyToIssue(w, { secrecy: 'mat' }));
-    const c = await w.desk.outgoing.issue(w.clerk, await readyToIssue(w, { typeCode: 'KH' }));
-    const d = await w.desk.outgoing.issue(w.clerk, await readyToIssue(w, { typeCode: 'CV', draftingUnit: 'nb' }));
+    const a = await issue(w, await readyToIssue(w));
+    const b = await issue(w, await readyToIssue(w, { secrecy: 'mat' }));
+    const c = await issue(w, await readyToIssue(w, { typeCode: 'KH' }));
+    const d = await issue(w, await readyToIssue(w, { typeCode: 'CV', draftingUnit: 'nb' }));
     assert.deepEqual([a.numberSymbol, b.numberSymbol, c.numberSymbol, d.numberSymbol], ['01-QĐ/TU', '02-QĐ/TU', '01-KH/TU', '01-CV/TU/nb']);
     assert.equal(b.registerName, 'Sổ đăng ký bí mật nhà nước đi');
     for (const s of [a, b, c, d]) {

@@ -18,6 +18,10 @@ test('state and party forms, công văn in each, and the form-specific symbol co
     [['party', 5053, 'CV', 'VPTW', 'nb'], '5053-CV/VPTW/nb'],
     [['party', 2, 'QyĐ', 'TU'], '02-QĐi/TU'],
     [['party', 5, 'Thông tri', 'TU'], '05-TT/TU'],
+    // The year in the number (state form, the types configured for it): 01/2024/NĐ-CP.
+    [['state', 1, 'NĐ', 'CP', undefined, 2024], '01/2024/NĐ-CP'],
+    [['state', 15, 'QĐ', 'UBND', undefined, 2026], '15/2026/QĐ-UBND'],
+    [['party', 27, 'QĐ', 'TW', undefined, 2026], '27-QĐ/TW'],
   ];
   for (const [args, expected] of cases) {
     const s = formatIssuedSymbol(...args);

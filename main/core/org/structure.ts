@@ -290,6 +290,16 @@ export function holdsAuthority(db: Db, userId: number, kind: AuthorityKind, date
   return rows.some((r) => r.unit_id !== null && chain.has(r.unit_id));
 }
 
+/**
+ * The authority of `kind` a person holds on `dateIso` that names a signing prefix (TM., KT., TL.,
+ * TUQ., Q.), the most recent first; undefined when they hold none with a prefix.
+ */
+export function prefixedAuthority(db: Db, userId: number, kind: AuthorityKind, dateIso: string): { prefix: SigningPrefix; onBehalf: string } | undefined {
+  const r = db.prepare(`SELECT prefix, on_behalf FROM authorities WHERE user_id = ? AND kind = ? AND prefix <> '' AND valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)
+    AND ${IN_FORCE} ORDER BY valid_from DESC, id DESC LIMIT 1`).get(userId, kind, dateIso, dateIso) as { prefix: SigningPrefix; on_behalf: string } | undefined;
+  return r ? { prefix: r.prefix, onBehalf: r.on_behalf } : undefined;
+}
+
 /** The head and deputies of a unit (who assign its work), head first. */
 export function unitLeaders(db: Db, unitId: number): UnitMemberView[] {
   return (db.prepare(`SELECT id, full_name, position, unit_id, unit_role FROM users WHERE unit_id = ? AND active = 1 AND unit_role IN ('head','deputy')

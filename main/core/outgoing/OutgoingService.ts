@@ -5,8 +5,8 @@
 // event and an audit entry; every refusal says why and is audited, and changes nothing.
 //
 // The record lives in the compartment of its level. Who may see it: records.ts (need-to-know).
-import { holdsAuthority } from '../org/structure';
-import type { OutgoingConfigView, OutgoingDetail, OutgoingIssued, OutgoingPerson, OutgoingRegisterTable, OutgoingRow } from '../../../common/contract';
+import { holdsAuthority, prefixedAuthority, signatureBlock } from '../org/structure';
+import type { OutgoingSealView, OutgoingConfigView, OutgoingDetail, OutgoingIssued, OutgoingPerson, OutgoingRegisterTable, OutgoingRow } from '../../../common/contract';
 import { formatDateTimeVn, formatDateVn, todayIso } from '../../../common/dates';
 import { clearedFor, documentTypeName, SECRECY_LABELS, secrecyRank, type Secrecy } from '../../../common/domain';
 import { DeskError, type ErrorCode } from '../../../common/errors';
@@ -23,7 +23,7 @@ import { isValidAt, parseCertificate, signDetached, type PrivateKeyOps } from '.
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { armOf } from '../documents/arms';
-import { scopeRow, takeNumber } from '../documents/numbering';
+import { peekNumber, scopeRow, takeNumber } from '../documents/numbering';
 import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { canSign, fingerprintOf, holderOf } from '../org/certificates';
@@ -31,18 +31,34 @@ import { signPdf, type PdfAppearance } from '../pdf';
 import { findInternalUnit } from '../org/internalUnits';
 import { authorize, requireClearance, type Actor } from '../org/rights';
 import { auditRefusal } from '../secrets/registerYears';
-import { ensureOutgoingRegisters, outgoingRegisterFor, presetOf, readConfig, writeConfig } from './config';
+import { ensureOutgoingRegisters, outgoingRegisterFor, presetOf, readConfig, writeConfig, yearInNumber, type OutgoingConfig } from './config';
+import { readSeal, sealView, writeSeal } from './seal';
 import { outgoingRegisterFile, outgoingRegisterTable } from './registerOutput';
 import { approversOf, detailView, listOutgoing, locateOutgoing, userName, type OutgoingDbRow } from './records';
 
 /** Refusals that are audited (a person tried something the rules forbid). */
 const REFUSALS = new Set<ErrorCode>(['FORBIDDEN', 'VALIDATION', 'NOT_FOUND']);
 
-/** A refusal with a stable code in details (the tests and the window tell them apart by it). */
-const refusal = (code: 'FORBIDDEN' | 'VALIDATION', key: MessageKey, params?: MessageParams, at?: string): DeskError =>
-  DeskError.keyed(code, key, params, { details: { code: key }, ...(at ? { at } : {}) });
+/** A refusal with a stable code in details (the tests and the window tell them apart by it); `log`: English, for the log. */
+const refusal = (code: 'FORBIDDEN' | 'VALIDATION', key: MessageKey, params?: MessageParams, at?: string, log?: string): DeskError =>
+  DeskError.keyed(code, key, params, { details: { code: key, ...(log ? { log } : {}) }, ...(at ? { at } : {}) });
+
+/** Raised inside the issue's transaction when the number planned before signing was taken meanwhile. */
+class NumberMoved extends Error {}
+
+/** "Ngày 05 tháng 12 năm 2026": days below 10 and months 1 and 2 take a leading zero (NĐ 30/2020, Phụ lục I). */
+export function issueDateWords(iso: string): string {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  return `Ngày ${d < 10 ? `0${d}` : d} tháng ${m < 3 ? `0${m}` : m} năm ${y}`;
+}
 
 const isClerk = (a: Actor): boolean => a.rights.includes('doc.register');
+
+interface OutgoingFileRow { id: number; role: 'main' | 'appendix'; sha256: string; signed_sha256: string | null; is_pdf: number }
+interface Made { fileId: number; format: 'cades' | 'pades'; cms: Uint8Array | null; result: string | null }
+
+/** Where the signer's signature goes on the last page of the main file (PDF points from the bottom left). */
+const SIGNER_RECT = { x: 330, y: 80, width: 220, height: 80 };
 
 interface ResolvedRecipient { kind: 'internal' | 'external'; internalUnitId: number | null; unitId: number | null; code: string | null; name: string }
 
@@ -110,12 +126,45 @@ export class OutgoingService {
     authorize(actor, 'org.manage');
     const ctx = this.source.context();
     await ctx.writable();
+    const cfg: OutgoingConfig = await this.guard(ctx, actor, 'outgoing.configure', null, () => {
+      const preset = presetOf(ctx.db);
+      const years = [...new Set(input.yearInNumber ?? readConfig(ctx.db).yearInNumber)];
+      for (const t of years) {
+        if (preset === 'party') throw refusal('VALIDATION', 'outgoing.yearInPartyForm', { type: documentTypeName(t) }, 'yearInNumber', `year-in-number rule for ${t} in the party form`);
+        if (!symbolCodeOf(t, preset)) throw refusal('VALIDATION', 'outgoing.yearTypeNotIssued', { type: documentTypeName(t) }, 'yearInNumber', `year-in-number rule for ${t}, a type the agency does not issue`);
+      }
+      return { ...input, yearInNumber: years };
+    });
     writeTx(ctx.db, () => {
-      writeConfig(ctx.db, input);
+      writeConfig(ctx.db, cfg);
       ensureOutgoingRegisters(ctx.db, actor.id, ctx.now());
-      appendAudit(ctx.db, { userId: actor.id, action: 'outgoing.configure', details: { ...input } }, ctx.now().toISOString());
+      appendAudit(ctx.db, { userId: actor.id, action: 'outgoing.configure', details: { ...cfg } }, ctx.now().toISOString());
     });
     return this.config(actor);
+  }
+
+  /** Whether the issue makes the agency's signature (the window then hands over the văn thư's key). */
+  agencySignatureRequired(): boolean {
+    return readConfig(this.source.context().db).requireAgencySignature;
+  }
+
+  /** The seal image the agency's signature shows. */
+  seal(actor: Actor): OutgoingSealView {
+    authorize(actor, 'session');
+    return sealView(this.source.context().db);
+  }
+
+  /** The administrator uploads the agency's seal (PNG, transparent, checked), or null for the stand-in; audited. */
+  async setSeal(actor: Actor, png: Uint8Array | null): Promise<OutgoingSealView> {
+    authorize(actor, 'org.manage');
+    const ctx = this.source.context();
+    await ctx.writable();
+    await this.guard(ctx, actor, 'outgoing.seal', null, () => writeTx(ctx.db, () => {
+      writeSeal(ctx.db, png);
+      const v = sealView(ctx.db);
+      appendAudit(ctx.db, { userId: actor.id, action: 'outgoing.seal', details: { custom: v.custom, sha256: v.sha256, width: v.width, height: v.height } }, ctx.now().toISOString());
+    }));
+    return this.seal(actor);
   }
 
   // ---- the draft ----
@@ -129,7 +178,7 @@ export class OutgoingService {
       requireClearance(actor, input.secrecy);
       this.checkType(db, input.typeCode);
       this.checkSigner(db, input.signerId, input.secrecy, todayIso(ctx.now()));
-      this.checkApprovers(db, input.approvers, input.secrecy);
+      this.checkApprovers(db, input.approvers, input.secrecy, actor.id, todayIso(ctx.now()));
       const recipients = this.resolveRecipients(db, input.recipients);
       const metas = await this.stagedFiles(ctx, actor, input.stagedIds);
       const arm = armOf(ctx.arms, input.secrecy);
@@ -173,7 +222,7 @@ export class OutgoingService {
       if (input.secrecy !== undefined && input.secrecy !== row.secrecy) throw refusal('VALIDATION', 'input.invalid', undefined, 'secrecy');
       if (input.typeCode !== undefined) this.checkType(db, input.typeCode);
       if (input.signerId !== undefined) this.checkSigner(db, input.signerId, row.secrecy, todayIso(ctx.now()));
-      if (input.approvers !== undefined) this.checkApprovers(db, input.approvers, row.secrecy);
+      if (input.approvers !== undefined) this.checkApprovers(db, input.approvers, row.secrecy, row.drafted_by, todayIso(ctx.now()));
       const recipients = input.recipients === undefined ? undefined : this.resolveRecipients(db, input.recipients);
       const metas = input.stagedIds === undefined ? undefined : await this.stagedFiles(ctx, actor, input.stagedIds);
       return { row, c, recipients, metas };
@@ -255,57 +304,41 @@ export class OutgoingService {
 
   // ---- signing ----
 
-  /** The designated signer signs the approved document on their token. */
+  /** The designated signer signs the approved document on their token (the main file, visible on its last page). */
   async signAsSigner(actor: Actor, id: number, key: PrivateKeyOps): Promise<OutgoingDetail> {
-    return this.sign(actor, id, key, 'signer');
-  }
-
-  /** The văn thư adds the agency's signature after the signer's. */
-  async signAsAgency(actor: Actor, id: number, key: PrivateKeyOps): Promise<OutgoingDetail> {
-    return this.sign(actor, id, key, 'agency');
-  }
-
-  private async sign(actor: Actor, id: number, key: PrivateKeyOps, role: 'signer' | 'agency'): Promise<OutgoingDetail> {
     authorize(actor, 'doc.read');
     const ctx = this.source.context();
     await ctx.writable();
-    const action = role === 'signer' ? 'outgoing.sign_signer' : 'outgoing.sign_agency';
+    const action = 'outgoing.sign_signer';
     const check = (db: Db, row: OutgoingDbRow) => {
       if (row.status === 'issued' || row.status === 'recalled') throw refusal('VALIDATION', 'outgoing.issuedFrozen');
-      if (role === 'signer') {
-        if (row.signer_id !== actor.id) throw refusal('FORBIDDEN', 'outgoing.notSigner', { name: userName(db, row.signer_id) });
-        if (row.status !== 'approved') throw refusal('VALIDATION', row.status === 'draft' || row.status === 'in_review' ? 'outgoing.notApproved' : 'outgoing.wrongState', { status: OUTGOING_STATUS_LABELS[row.status] });
-      } else {
-        if (!isClerk(actor)) throw refusal('FORBIDDEN', 'outgoing.notClerk');
-        if (row.status !== 'signer_signed') throw refusal('VALIDATION', row.status === 'agency_signed' ? 'outgoing.wrongState' : 'outgoing.signerFirst', { status: OUTGOING_STATUS_LABELS[row.status] });
-      }
+      if (row.signer_id !== actor.id) throw refusal('FORBIDDEN', 'outgoing.notSigner', { name: userName(db, row.signer_id) });
+      if (row.status !== 'approved') throw refusal('VALIDATION', row.status === 'draft' || row.status === 'in_review' ? 'outgoing.notApproved' : 'outgoing.wrongState', { status: OUTGOING_STATUS_LABELS[row.status] });
     };
     const pre = await this.guard(ctx, actor, action, id, () => {
       const { row, c } = locateOutgoing(ctx.db, ctx.arms, actor, id);
       check(ctx.db, row);
-      this.checkKey(ctx, actor, key, role);
-      const files = ctx.db.prepare(`SELECT id, role, sha256, signed_sha256, is_pdf FROM ${c}.outgoing_files WHERE outgoing_id = ? AND version = ? ORDER BY ordinal`)
-        .all(id, row.version) as Array<{ id: number; role: 'main' | 'appendix'; sha256: string; signed_sha256: string | null; is_pdf: number }>;
-      // The signer signs the document; the agency signs it and its appendices (NĐ 30/2020, Phụ lục I).
-      const targets = role === 'signer' ? files.filter((f) => f.role === 'main') : files;
-      if (targets.length === 0) throw refusal('VALIDATION', 'outgoing.noMainFile');
-      return { row, c, targets };
+      // The competence is judged on the day of signing: an authority may have ended since the draft named them.
+      this.assertSignerCompetent(ctx.db, row.signer_id, todayIso(ctx.now()));
+      this.checkKey(ctx, actor, key, 'signer');
+      const main = this.files(ctx.db, c, row).filter((f) => f.role === 'main');
+      if (main.length === 0) throw refusal('VALIDATION', 'outgoing.noMainFile');
+      return { row, c, targets: main };
     });
     const now = ctx.now();
     const store = ctx.storeFor(pre.row.secrecy);
     // Made on the token outside the transaction (the token takes its time), stored all at once. A PDF
-    // is signed inside (PAdES, an incremental update of the PDF as signed so far, main/core/pdf): the
-    // signer's signature visible on the last page, the agency's after it; another file gets a detached
+    // is signed inside (PAdES, an incremental update, main/core/pdf): the signature visible on the last
+    // page with the competence lines above it (TM., KT., TL., TUQ., Q.); another file gets a detached
     // CAdES signature. The signed PDF is a new blob of the level; a failed step leaves it unreferenced.
     const cert = parseCertificate(key.certificate);
-    const made: Array<{ fileId: number; format: 'cades' | 'pades'; cms: Uint8Array | null; result: string | null }> = [];
+    const lines = this.signerLines(ctx.db, pre.row, todayIso(now));
+    const made: Made[] = [];
     for (const f of pre.targets) {
       if (f.is_pdf === 1) {
         const bytes = await readAll(store.openBlob(f.signed_sha256 ?? f.sha256));
-        const appearance: PdfAppearance = role === 'signer'
-          ? { kind: 'signer', rect: { x: 330, y: 80, width: 220, height: 70 }, name: userName(ctx.db, pre.row.signer_id), ...(pre.row.signer_competence ? { position: pre.row.signer_competence } : {}) }
-          : { kind: 'invisible' };
-        const signed = await signPdf(bytes, { key, signingTime: now, now, appearance, reason: role === 'signer' ? 'Người có thẩm quyền ký' : 'Ký số của cơ quan, tổ chức' });
+        const appearance: PdfAppearance = { kind: 'signer', rect: SIGNER_RECT, name: userName(ctx.db, pre.row.signer_id), lines };
+        const signed = await signPdf(bytes, { key, signingTime: now, now, appearance, reason: 'Người có thẩm quyền ký' });
         made.push({ fileId: f.id, format: 'pades', cms: null, result: await store.putBytes(Buffer.from(signed)) });
       } else {
         made.push({ fileId: f.id, format: 'cades', cms: await signDetached(store.openBlob(f.sha256), { key, signingTime: now }), result: null });
@@ -314,20 +347,10 @@ export class OutgoingService {
     return this.transition(actor, action, id, (db, c, row) => {
       check(db, row);
       if (row.version !== pre.row.version) throw refusal('VALIDATION', 'outgoing.wrongState', { status: OUTGOING_STATUS_LABELS[row.status] });
-      const insert = db.prepare(`INSERT INTO ${c}.outgoing_signatures (id, global_id, outgoing_id, role, file_id, format, signer_fingerprint, signer_name, signed_at, signed_by, cms, result_sha256)
-        VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`);
-      for (const m of made) {
-        const sid = nextRecordId(db);
-        insert.run(sid, newGlobalId(), id, role, m.fileId, m.format, fingerprintOf(cert), cert.commonName, now.toISOString(), actor.id, m.cms ? Buffer.from(m.cms) : null, m.result);
-        recordChange(db, 'outgoing_signatures', sid, 'create', actor.id, now, c);
-        if (m.result) {
-          db.prepare(`UPDATE ${c}.outgoing_files SET signed_sha256 = ? WHERE id = ?`).run(m.result, m.fileId);
-          recordChange(db, 'outgoing_files', m.fileId, 'update', actor.id, now, c);
-        }
-      }
-      this.updateRow(db, c, id, { status: role === 'signer' ? 'signer_signed' : 'agency_signed', updated_at: now.toISOString() }, actor.id, now);
-      this.addStep(db, c, id, role === 'signer' ? 'sign_signer' : 'sign_agency', null, row.version, actor.id, now, '');
-    }, { serial: cert.serialNumber, files: made.length }, now);
+      this.storeSignatures(db, c, id, 'signer', made, cert, actor, now);
+      this.updateRow(db, c, id, { status: 'signer_signed', updated_at: now.toISOString() }, actor.id, now);
+      this.addStep(db, c, id, 'sign_signer', null, row.version, actor.id, now, '');
+    }, { serial: cert.serialNumber, files: made.length, competence: lines }, now);
   }
 
   /**
@@ -346,53 +369,159 @@ export class OutgoingService {
   // ---- the issue ----
 
   /**
-   * Ban hành: the number and date from the numbering engine, the entry in the register, one dispatch
-   * record per recipient: one transaction, so a failure leaves no number taken and nothing half-done.
+   * Ban hành, the văn thư's one act (NĐ 30/2020 art. 15–16 for an electronic document: the number and
+   * date first, then the agency's signature): the number the numbering engine will give is read, the
+   * agency signs on its token with it (outside the transaction: the token takes its time): on the main
+   * file the seal over the left third of the signer's signature and the number and date at the top
+   * right of page 1; on each appendix "số, ký hiệu; thời gian ký" at the top right of its page 1. Then
+   * one transaction takes the number (the one signed, else the signing is done again with the new one),
+   * stores the signatures, enters the register and makes one dispatch record per recipient: a failure
+   * leaves no number taken and nothing half-done. Without a key the document is issued unsigned by the
+   * agency, only where the configuration does not require its signature.
    */
-  async issue(actor: Actor, id: number): Promise<OutgoingIssued> {
+  async issue(actor: Actor, id: number, key?: PrivateKeyOps): Promise<OutgoingIssued> {
     authorize(actor, 'doc.read');
     const ctx = this.source.context();
     await ctx.writable();
-    let issued!: OutgoingIssued;
-    await this.transition(actor, 'outgoing.issue', id, (db, c, row, now) => {
+    const ready = (db: Db, c: string, row: OutgoingDbRow, cfg: OutgoingConfig, today: string) => {
       if (!isClerk(actor)) throw refusal('FORBIDDEN', 'outgoing.notClerk');
       if (row.status === 'issued' || row.status === 'recalled') throw refusal('VALIDATION', 'outgoing.alreadyIssued', { number: row.number_symbol ?? '', date: formatDateVn(row.issued_date) });
-      const cfg = readConfig(db);
-      const ready = cfg.requireAgencySignature ? row.status === 'agency_signed' : row.status === 'agency_signed' || row.status === 'signer_signed';
-      if (!ready) throw refusal('VALIDATION', 'outgoing.notSigned');
-      const today = todayIso(now);
+      if (row.status !== 'signer_signed' && row.status !== 'agency_signed') throw refusal('VALIDATION', 'outgoing.notSigned');
       if (cfg.sameDayIssue) {
-        const last = db.prepare(`SELECT max(signed_at) FROM ${c}.outgoing_signatures WHERE outgoing_id = ?`).pluck().get(id) as string | null;
+        // The signer's signature: the number is given the same day (NĐ 30/2020 art. 15).
+        const last = db.prepare(`SELECT max(signed_at) FROM ${c}.outgoing_signatures WHERE outgoing_id = ? AND role = 'signer'`).pluck().get(row.id) as string | null;
         if (last && todayIso(new Date(last)) !== today) throw refusal('VALIDATION', 'outgoing.signedOtherDay', { date: formatDateVn(todayIso(new Date(last))) });
       }
-      ensureOutgoingRegisters(db, actor.id, now);
-      const register = outgoingRegisterFor(db, row.secrecy);
-      if (!register) throw refusal('VALIDATION', 'outgoing.noRegister', { level: SECRECY_LABELS[row.secrecy] });
-      const scope = scopeRow(db, register.scope_id);
-      const { number, period } = takeNumber(db, register.scope_id, today, row.type_code);
-      const numberSymbol = formatIssuedSymbol(presetOf(db), number, row.type_code, cfg.issuerNotation, row.drafting_unit);
-      this.updateRow(db, c, id, {
-        status: 'issued', register_id: register.id, period, bucket: scope.per_type ? row.type_code : '*', number, number_symbol: numberSymbol,
-        issued_date: today, issued_at: now.toISOString(), issued_by: actor.id, updated_at: now.toISOString(),
-      }, actor.id, now);
-      const recipients = db.prepare(`SELECT id FROM ${c}.outgoing_recipients WHERE outgoing_id = ? ORDER BY ordinal`).pluck().all(id) as number[];
-      const addDispatch = db.prepare(`INSERT INTO ${c}.outgoing_dispatches (id, global_id, outgoing_id, recipient_id, status, created_at, updated_at) VALUES (?,?,?,?,'pending',?,?)`);
-      for (const r of recipients) {
-        const did = nextRecordId(db);
-        addDispatch.run(did, newGlobalId(), id, r, now.toISOString(), now.toISOString());
-        recordChange(db, 'outgoing_dispatches', did, 'create', actor.id, now, c);
+    };
+    const pre = await this.guard(ctx, actor, 'outgoing.issue', id, () => {
+      const { row, c } = locateOutgoing(ctx.db, ctx.arms, actor, id);
+      const cfg = readConfig(ctx.db);
+      ready(ctx.db, c, row, cfg, todayIso(ctx.now()));
+      // A document the agency signed before the issue became one act (status agency_signed) only takes its number.
+      const agencySigns = row.status === 'signer_signed' && (cfg.requireAgencySignature || key !== undefined);
+      if (agencySigns) {
+        if (!key) throw refusal('VALIDATION', 'outgoing.agencyKeyRequired', undefined, undefined, 'issue without the agency key while the agency signature is required');
+        this.checkKey(ctx, actor, key, 'agency');
       }
-      this.addStep(db, c, id, 'issue', null, row.version, actor.id, now, numberSymbol);
-      if (row.replaces_id !== null) {
-        const old = this.fresh(db, c, row.replaces_id);
-        if (old.replaced_by_id !== null) throw refusal('VALIDATION', 'outgoing.alreadyReplaced');
-        db.prepare(`UPDATE ${c}.outgoing SET replaced_by_id = ?, updated_at = ? WHERE id = ?`).run(id, now.toISOString(), old.id);
-        recordChange(db, 'outgoing', old.id, 'update', actor.id, now, c);
-        this.addStep(db, c, old.id, 'replace', null, old.version, actor.id, now, numberSymbol);
+      return { row, c, agencySigns, files: agencySigns ? this.files(ctx.db, c, row) : [] };
+    });
+    const store = ctx.storeFor(pre.row.secrecy);
+    const cert = key ? parseCertificate(key.certificate) : null;
+    for (let attempt = 1; ; attempt++) {
+      const now = ctx.now();
+      const today = todayIso(now);
+      const planned = this.plannedNumber(ctx.db, pre.row, today);
+      const made: Made[] = [];
+      if (pre.agencySigns && planned) {
+        for (const f of pre.files) {
+          if (f.is_pdf === 1) {
+            const bytes = await readAll(store.openBlob(f.signed_sha256 ?? f.sha256));
+            const seal = readSeal(ctx.db).bytes;
+            const signed = f.role === 'main'
+              ? await signPdf(bytes, {
+                key: key!, signingTime: now, now, reason: 'Ký số của cơ quan, tổ chức', appearance: { kind: 'seal', image: seal },
+                notes: [{ page: 0, lines: [`Số: ${planned.numberSymbol}`, issueDateWords(today)] }],
+              })
+              : await signPdf(bytes, { key: key!, signingTime: now, now, reason: 'Ký số của cơ quan, tổ chức', appearance: { kind: 'attachment-note', numberSymbol: planned.numberSymbol } });
+            made.push({ fileId: f.id, format: 'pades', cms: null, result: await store.putBytes(Buffer.from(signed)) });
+          } else {
+            made.push({ fileId: f.id, format: 'cades', cms: await signDetached(store.openBlob(f.sha256), { key: key!, signingTime: now }), result: null });
+          }
+        }
       }
-      issued = { id, number, numberSymbol, issuedDate: today, registerName: register.name, dispatches: recipients.length };
-    }, undefined, undefined, () => ({ number: issued.number, numberSymbol: issued.numberSymbol, register: issued.registerName, dispatches: issued.dispatches }));
-    return issued;
+      let issued!: OutgoingIssued;
+      try {
+        await this.transition(actor, 'outgoing.issue', id, (db, c, row) => {
+          const cfg = readConfig(db);
+          ready(db, c, row, cfg, today);
+          if (row.status !== pre.row.status || row.version !== pre.row.version) throw refusal('VALIDATION', 'outgoing.wrongState', { status: OUTGOING_STATUS_LABELS[row.status] });
+          ensureOutgoingRegisters(db, actor.id, now);
+          const register = outgoingRegisterFor(db, row.secrecy);
+          if (!register) throw refusal('VALIDATION', 'outgoing.noRegister', { level: SECRECY_LABELS[row.secrecy] });
+          const scope = scopeRow(db, register.scope_id);
+          const { number, period } = takeNumber(db, register.scope_id, today, row.type_code);
+          const numberSymbol = this.symbolOf(db, cfg, row, number, today);
+          // The agency signed the number it saw; another issue took it meanwhile: sign again with the next.
+          if (made.length > 0 && (number !== planned?.number || numberSymbol !== planned.numberSymbol)) throw new NumberMoved();
+          if (made.length > 0) {
+            this.storeSignatures(db, c, id, 'agency', made, cert!, actor, now);
+            this.addStep(db, c, id, 'sign_agency', null, row.version, actor.id, now, numberSymbol);
+          }
+          this.updateRow(db, c, id, {
+            status: 'issued', register_id: register.id, period, bucket: scope.per_type ? row.type_code : '*', number, number_symbol: numberSymbol,
+            issued_date: today, issued_at: now.toISOString(), issued_by: actor.id, updated_at: now.toISOString(),
+          }, actor.id, now);
+          const recipients = db.prepare(`SELECT id FROM ${c}.outgoing_recipients WHERE outgoing_id = ? ORDER BY ordinal`).pluck().all(id) as number[];
+          const addDispatch = db.prepare(`INSERT INTO ${c}.outgoing_dispatches (id, global_id, outgoing_id, recipient_id, status, created_at, updated_at) VALUES (?,?,?,?,'pending',?,?)`);
+          for (const r of recipients) {
+            const did = nextRecordId(db);
+            addDispatch.run(did, newGlobalId(), id, r, now.toISOString(), now.toISOString());
+            recordChange(db, 'outgoing_dispatches', did, 'create', actor.id, now, c);
+          }
+          this.addStep(db, c, id, 'issue', null, row.version, actor.id, now, numberSymbol);
+          if (row.replaces_id !== null) {
+            const old = this.fresh(db, c, row.replaces_id);
+            if (old.replaced_by_id !== null) throw refusal('VALIDATION', 'outgoing.alreadyReplaced');
+            db.prepare(`UPDATE ${c}.outgoing SET replaced_by_id = ?, updated_at = ? WHERE id = ?`).run(id, now.toISOString(), old.id);
+            recordChange(db, 'outgoing', old.id, 'update', actor.id, now, c);
+            this.addStep(db, c, old.id, 'replace', null, old.version, actor.id, now, numberSymbol);
+          }
+          issued = { id, number, numberSymbol, issuedDate: today, registerName: register.name, dispatches: recipients.length };
+        }, cert ? { serial: cert.serialNumber, files: made.length } : undefined, now,
+        () => ({ number: issued.number, numberSymbol: issued.numberSymbol, register: issued.registerName, dispatches: issued.dispatches, agencySigned: made.length > 0 }));
+        return issued;
+      } catch (err) {
+        if (err instanceof NumberMoved && attempt < 5) {
+          ctx.log?.log('info', 'outgoing issue: the planned number was taken meanwhile; signing again', { id, attempt });
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** The number (and number-symbol) the issue would take today: what the agency's signature carries. */
+  private plannedNumber(db: Db, row: OutgoingDbRow, today: string): { number: number; numberSymbol: string } | null {
+    const register = outgoingRegisterFor(db, row.secrecy);
+    if (!register) return null;
+    const number = peekNumber(db, register.scope_id, today, row.type_code);
+    return { number, numberSymbol: this.symbolOf(db, readConfig(db), row, number, today) };
+  }
+
+  private symbolOf(db: Db, cfg: OutgoingConfig, row: OutgoingDbRow, number: number, today: string): string {
+    const preset = presetOf(db);
+    return formatIssuedSymbol(preset, number, row.type_code, cfg.issuerNotation, row.drafting_unit, yearInNumber(cfg, preset, row.type_code) ? Number(today.slice(0, 4)) : undefined);
+  }
+
+  private files(db: Db, c: string, row: OutgoingDbRow): OutgoingFileRow[] {
+    return db.prepare(`SELECT id, role, sha256, signed_sha256, is_pdf FROM ${c}.outgoing_files WHERE outgoing_id = ? AND version = ? ORDER BY ordinal`).all(row.id, row.version) as OutgoingFileRow[];
+  }
+
+  private storeSignatures(db: Db, c: string, id: number, role: 'signer' | 'agency', made: readonly Made[], cert: ReturnType<typeof parseCertificate>, actor: Actor, now: Date): void {
+    const insert = db.prepare(`INSERT INTO ${c}.outgoing_signatures (id, global_id, outgoing_id, role, file_id, format, signer_fingerprint, signer_name, signed_at, signed_by, cms, result_sha256)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`);
+    for (const m of made) {
+      const sid = nextRecordId(db);
+      insert.run(sid, newGlobalId(), id, role, m.fileId, m.format, fingerprintOf(cert), cert.commonName, now.toISOString(), actor.id, m.cms ? Buffer.from(m.cms) : null, m.result);
+      recordChange(db, 'outgoing_signatures', sid, 'create', actor.id, now, c);
+      if (m.result) {
+        db.prepare(`UPDATE ${c}.outgoing_files SET signed_sha256 = ? WHERE id = ?`).run(m.result, m.fileId);
+        recordChange(db, 'outgoing_files', m.fileId, 'update', actor.id, now, c);
+      }
+    }
+  }
+
+  /**
+   * The lines above the signer's signature: under a dated authority with a prefix, its signature block
+   * (org/structure.ts signatureBlock: "KT. CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG"); otherwise the
+   * competence written on the draft and the signer's position.
+   */
+  private signerLines(db: Db, row: OutgoingDbRow, dateIso: string): string[] {
+    const u = db.prepare('SELECT full_name AS fullName, position FROM main.users WHERE id = ?').get(row.signer_id) as { fullName: string; position: string };
+    const authority = prefixedAuthority(db, row.signer_id, 'sign', dateIso);
+    if (authority) return signatureBlock(authority, u).slice(0, -1);
+    const lines = [row.signer_competence.trim(), u.position.trim().toLocaleUpperCase('vi')];
+    return lines.filter((l, i) => l && lines.indexOf(l) === i);
   }
 
   // ---- recall and replacement ----
@@ -437,8 +566,9 @@ export class OutgoingService {
       submit: r.status === 'draft' && r.drafted_by === a.id,
       approve: r.status === 'in_review' && chain[r.current_step] === a.id,
       sign: r.status === 'approved' && r.signer_id === a.id,
-      agencySign: r.status === 'signer_signed' && isClerk(a),
-      issue: isClerk(a) && (r.status === 'agency_signed' || (!readConfig(ctx.db).requireAgencySignature && r.status === 'signer_signed')),
+      // The agency's signature is made by the issue (the number first, then the signature that carries it).
+      agencySign: false,
+      issue: isClerk(a) && (r.status === 'agency_signed' || r.status === 'signer_signed'),
       recall: r.status === 'issued' && (isClerk(a) || a.role === 'lanh_dao'),
     };
   }
@@ -455,6 +585,11 @@ export class OutgoingService {
     if (lastApproval) throw refusal('VALIDATION', 'outgoing.alreadyApproved', { time: formatDateTimeVn(lastApproval) });
     if (row.status !== 'in_review') this.wrongState(row);
     if (mine !== row.current_step) throw refusal('FORBIDDEN', 'outgoing.notYourTurn', { name: userName(db, chain[row.current_step]!) });
+    // Judged on the day of the approval: an authority to approve may have ended since the draft named them.
+    const today = todayIso(this.source.context().now());
+    if (!this.mayApprove(db, actor.id, row.drafted_by, today)) {
+      throw refusal('FORBIDDEN', 'outgoing.approverNoAuthority', { name: userName(db, actor.id), date: formatDateVn(today) }, undefined, `user ${actor.id} is not a leader and holds no authority to approve on ${today}`);
+    }
     return mine;
   }
 
@@ -481,17 +616,46 @@ export class OutgoingService {
   private checkSigner(db: Db, signerId: number, secrecy: Secrecy, today: string): void {
     const u = db.prepare('SELECT full_name, role, clearance FROM main.users WHERE id = ? AND active = 1').get(signerId) as { full_name: string; role: string; clearance: Secrecy } | undefined;
     if (!u) throw refusal('VALIDATION', 'outgoing.signerUnknown', undefined, 'signerId');
-    if (u.role !== 'lanh_dao' && !holdsAuthority(db, signerId, 'sign', today)) throw refusal('VALIDATION', 'outgoing.signerNotLeader', { name: u.full_name }, 'signerId');
+    if (u.role !== 'lanh_dao' && !holdsAuthority(db, signerId, 'sign', today)) throw refusal('VALIDATION', 'outgoing.signerNotLeader', { name: u.full_name }, 'signerId', `user ${signerId} is not a leader and holds no authority to sign on ${today}`);
     if (!clearedFor(u.clearance, secrecy)) throw refusal('VALIDATION', 'outgoing.notCleared', { name: u.full_name, level: SECRECY_LABELS[secrecy] }, 'signerId');
   }
 
-  private checkApprovers(db: Db, ids: readonly number[], secrecy: Secrecy): void {
+  /** At the signing: still a leader, or still holding the authority to sign, that day. */
+  private assertSignerCompetent(db: Db, signerId: number, today: string): void {
+    const u = db.prepare('SELECT full_name, role, active FROM main.users WHERE id = ?').get(signerId) as { full_name: string; role: string; active: number } | undefined;
+    if (u && u.active === 1 && (u.role === 'lanh_dao' || holdsAuthority(db, signerId, 'sign', today))) return;
+    throw refusal('FORBIDDEN', 'outgoing.signerNoAuthority', { name: u?.full_name ?? '', date: formatDateVn(today) }, undefined, `user ${signerId} is no longer a leader nor holds an authority to sign on ${today}`);
+  }
+
+  /**
+   * Whether a person may approve a draft of the drafter's unit on a day: a leader (lãnh đạo), the head or
+   * a deputy of that unit or a unit above it, or someone holding a dated authority to approve for the
+   * agency or that unit (org/structure.ts holdsAuthority).
+   */
+  private mayApprove(db: Db, approverId: number, drafterId: number, dateIso: string): boolean {
+    const u = db.prepare('SELECT role, unit_id, unit_role FROM main.users WHERE id = ? AND active = 1').get(approverId) as { role: string; unit_id: number | null; unit_role: string } | undefined;
+    if (!u) return false;
+    if (u.role === 'lanh_dao') return true;
+    const drafterUnit = (db.prepare('SELECT unit_id FROM main.users WHERE id = ?').pluck().get(drafterId) as number | null | undefined) ?? null;
+    if (drafterUnit !== null && u.unit_id !== null && (u.unit_role === 'head' || u.unit_role === 'deputy')) {
+      for (let id: number | null = drafterUnit, depth = 0; id !== null && depth < 20; depth++) {
+        if (id === u.unit_id) return true;
+        id = (db.prepare('SELECT parent_id FROM main.internal_units WHERE id = ?').pluck().get(id) as number | null | undefined) ?? null;
+      }
+    }
+    return holdsAuthority(db, approverId, 'approve', dateIso, drafterUnit ?? undefined);
+  }
+
+  private checkApprovers(db: Db, ids: readonly number[], secrecy: Secrecy, drafterId: number, today: string): void {
     const seen = new Set<number>();
     for (const id of ids) {
       const u = db.prepare('SELECT full_name, clearance FROM main.users WHERE id = ? AND active = 1').get(id) as { full_name: string; clearance: Secrecy } | undefined;
       if (!u) throw refusal('VALIDATION', 'outgoing.approverUnknown', undefined, 'approvers');
       if (seen.has(id)) throw refusal('VALIDATION', 'outgoing.approverRepeated', { name: u.full_name }, 'approvers');
       if (!clearedFor(u.clearance, secrecy)) throw refusal('VALIDATION', 'outgoing.notCleared', { name: u.full_name, level: SECRECY_LABELS[secrecy] }, 'approvers');
+      if (!this.mayApprove(db, id, drafterId, today)) {
+        throw refusal('VALIDATION', 'outgoing.approverNoAuthority', { name: u.full_name, date: formatDateVn(today) }, 'approvers', `user ${id} is not a leader and holds no authority to approve on ${today}`);
+      }
       seen.add(id);
     }
   }
@@ -550,7 +714,8 @@ export class OutgoingService {
       return await fn();
     } catch (err) {
       if (err instanceof DeskError && REFUSALS.has(err.code)) {
-        auditRefusal(ctx, actor, action, err.key ?? 'input.invalid', { code: (err.details?.code as string | undefined) ?? err.code },
+        ctx.log?.log('warn', `${action} refused`, { id, reason: err.key ?? err.code, ...(typeof err.details?.log === 'string' ? { why: err.details.log } : {}) });
+        auditRefusal(ctx, actor, action, err.key ?? 'input.invalid', { code: (err.details?.code as string | undefined) ?? err.code, ...(typeof err.details?.log === 'string' ? { why: err.details.log } : {}) },
           id === null ? undefined : { entity: 'outgoing', entityId: id });
       }
       throw err;

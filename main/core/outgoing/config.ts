@@ -10,7 +10,15 @@ import { getSetting, setSetting } from '../profile/settings';
 import { createRegister, type RegisterConfig } from '../documents/numbering';
 import { recordChange } from '../events/eventLog';
 
-export type OutgoingConfig = OutgoingConfigInput;
+export type OutgoingConfig = OutgoingConfigInput & { yearInNumber: string[] };
+
+/**
+ * The types whose number carries the year of issue by default: the legal normative documents a state
+ * body issues (Luật 80/2015 and NĐ 34/2016: 01/2024/NĐ-CP, 12/2024/TT-BTC). Party number-symbols
+ * never carry it (HD 36-HD/VPTW). An agency adds its own legal types (15/2024/QĐ-UBND for a
+ * normative decision) in the configuration.
+ */
+export const YEAR_IN_NUMBER_DEFAULT: Record<NumberingPreset, string[]> = { state: ['L', 'NĐ', 'TT', 'TTLT', 'NQLT'], party: [] };
 
 export const OUTGOING_REGISTER = 'Sổ đăng ký văn bản đi';
 export const BMNN_OUTGOING_REGISTER = 'Sổ đăng ký bí mật nhà nước đi';
@@ -24,7 +32,7 @@ const SECRET: Secrecy[] = ['mat', 'toi_mat', 'tuyet_mat'];
  * counts as the agency's until the agency names its certificates.
  */
 export function defaultConfig(preset: NumberingPreset): OutgoingConfig {
-  return { issuerNotation: preset === 'party' ? 'TU' : 'UBND', sameDayIssue: true, requireAgencySignature: true, agencyCertificates: [] };
+  return { issuerNotation: preset === 'party' ? 'TU' : 'UBND', sameDayIssue: true, requireAgencySignature: true, agencyCertificates: [], yearInNumber: [...YEAR_IN_NUMBER_DEFAULT[preset]] };
 }
 
 export const presetOf = (db: Db): NumberingPreset => (getSetting(db, 'numbering_preset') === 'party' ? 'party' : 'state');
@@ -39,6 +47,9 @@ export function readConfig(db: Db): OutgoingConfig {
     return base;
   }
 }
+
+/** Whether the number of a type carries the year (state form only). */
+export const yearInNumber = (cfg: OutgoingConfig, preset: NumberingPreset, typeCode: string): boolean => preset === 'state' && cfg.yearInNumber.includes(typeCode);
 
 export function writeConfig(db: Db, c: OutgoingConfig): void {
   setSetting(db, 'outgoing_config', JSON.stringify(c));

@@ -17,15 +17,21 @@ export interface Rect { x: number; y: number; width: number; height: number }
 
 export type PdfAppearance =
   | { kind: 'invisible' }
-  /** The signer's signature: `page` 0-based (default: the last page), `rect` in PDF points from the bottom left. */
-  | { kind: 'signer'; page?: number; rect: Rect; name: string; position?: string; image?: Uint8Array }
+  /**
+   * The signer's signature: `page` 0-based (default: the last page), `rect` in PDF points from the
+   * bottom left. `lines`: the competence lines above the image (org/structure.ts signatureBlock:
+   * "KT. CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG"); without them, `position` alone.
+   */
+  | { kind: 'signer'; page?: number; rect: Rect; name: string; position?: string; lines?: readonly string[]; image?: Uint8Array }
   /**
    * The agency's seal over the left third of the signer's signature: `over` defaults to the last
    * visible signature already in the PDF; `size` defaults to the image's size at 96 dpi, capped at 4 cm.
    */
   | { kind: 'seal'; image: Uint8Array; size?: { width: number; height: number }; over?: { page: number; rect: Rect } }
   /** The agency's signature on an attachment: "số, ký hiệu; thời gian ký" at the top right of page 1. */
-  | { kind: 'attachment-note'; numberSymbol: string; page?: number };
+  | { kind: 'attachment-note'; numberSymbol: string; page?: number }
+  /** Lines of text at the top right of a page (the number and date given at the issue), 10 pt, black. */
+  | { kind: 'note'; lines: readonly string[]; page?: number };
 
 export interface BuiltAppearance {
   pageIndex: number;
@@ -123,7 +129,7 @@ export async function buildAppearance(doc: PDFDocument, a: PdfAppearance, signin
   if (a.kind === 'invisible') return { pageIndex: 0, rect: { x: 0, y: 0, width: 0, height: 0 }, stream: null };
 
   // Only the faces the appearance writes with are embedded (a seal has no text at all).
-  const faces: Array<'F1' | 'F2'> = a.kind === 'signer' ? (a.image ? ['F2'] : ['F1', 'F2']) : a.kind === 'attachment-note' ? ['F1'] : [];
+  const faces: Array<'F1' | 'F2'> = a.kind === 'signer' ? (a.image ? ['F2'] : ['F1', 'F2']) : a.kind === 'attachment-note' || a.kind === 'note' ? ['F1'] : [];
   const fonts: Fonts = {};
   if (faces.length) {
     doc.registerFontkit(fontkit);
@@ -144,15 +150,19 @@ export async function buildAppearance(doc: PDFDocument, a: PdfAppearance, signin
     pageIndex = checkPage(a.page ?? pageCount - 1);
     rect = a.rect;
     const { width: w, height: h } = rect;
-    p.text(a.position ?? '', 'F2', 10, 0, h - 11, w);
+    // The competence lines (at most three) on top, the name at the bottom, the image between.
+    const heading = (a.lines?.length ? a.lines : [a.position ?? '']).filter(Boolean).slice(0, 3);
+    heading.forEach((l, i) => p.text(l, 'F2', 10, 0, h - 11 - i * 11, w));
     p.text(a.name, 'F2', 10, 0, 3, w);
+    const top = h - Math.max(1, heading.length) * 11 - 4;
     if (a.image) {
       const img = await embedImage(doc, a.image);
       xobjects.Im1 = img.ref;
-      p.image('Im1', img, { x: 0, y: 15, width: w, height: Math.max(1, h - 30) });
+      p.image('Im1', img, { x: 0, y: 15, width: w, height: Math.max(1, top - 15) });
     } else {
-      p.text('Đã ký số', 'F1', 9, 0, h / 2 + 2, w);
-      p.text(isoVietnam(signingTime), 'F1', 7, 0, h / 2 - 8, w);
+      const mid = (top + 15) / 2;
+      p.text('Đã ký số', 'F1', 9, 0, mid + 2, w);
+      p.text(isoVietnam(signingTime), 'F1', 7, 0, mid - 8, w);
     }
   } else if (a.kind === 'seal') {
     const over = a.over ?? signatureWidgets(doc).filter((x) => x.page >= 0).at(-1);
@@ -169,15 +179,17 @@ export async function buildAppearance(doc: PDFDocument, a: PdfAppearance, signin
     rect = { x: over.rect.x + over.rect.width / 3 - size.width, y: over.rect.y + (over.rect.height - size.height) / 2, width: size.width, height: size.height };
     p.image('Im1', img, { x: 0, y: 0, width: size.width, height: size.height });
   } else {
+    // Top right of the page, 20 pt from its edges: in the margin, above the text of any page laid out
+    // by the decree (top margin 20–25 mm).
     pageIndex = checkPage(a.page ?? 0);
     const box = pageBox(doc, pageIndex);
-    const lines = [a.numberSymbol, isoVietnam(signingTime)];
+    const lines = (a.kind === 'attachment-note' ? [a.numberSymbol, isoVietnam(signingTime)] : [...a.lines]).filter(Boolean);
+    if (lines.length === 0) throw new PdfError('VALIDATION', 'PDF_NO_PAGE', 'Không có nội dung để ghi lên trang.', 'note appearance without lines');
     const width = Math.max(...lines.map((l) => fonts.F1!.widthOfTextAtSize(l, 10))) + 4;
-    const height = 26;
+    const height = lines.length * 12 + 2;
     const margin = 20;
     rect = { x: box.x + box.width - margin - width, y: box.y + box.height - margin - height, width, height };
-    p.text(lines[0]!, 'F1', 10, 0, 15, width - 2, 'right');
-    p.text(lines[1]!, 'F1', 10, 0, 3, width - 2, 'right');
+    lines.forEach((l, i) => p.text(l, 'F1', 10, 0, height - 11 - i * 12, width - 2, 'right'));
   }
 
   await doc.flush();

@@ -32,6 +32,11 @@ export interface PdfSignOptions {
    * attached as the signature-time-stamp attribute (PAdES B-T). Its size is reserved in advance.
    */
   timestamp?: (signatureValue: Uint8Array) => Promise<Uint8Array>;
+  /**
+   * Text stamped on pages in the same update, before signing, so the signature covers it: the number
+   * and date the văn thư gives at the issue (top right of the page; Stamp annotations, printed, locked).
+   */
+  notes?: ReadonlyArray<{ page?: number; lines: readonly string[] }>;
   /** Default: the next free "SignatureN". */
   fieldName?: string;
   algorithm?: SignatureAlg;
@@ -197,6 +202,18 @@ export async function signPdf(pdf: Uint8Array, o: PdfSignOptions): Promise<Uint8
     ...(ap.stream ? { AP: { N: ap.stream } } : {}),
   }));
   arrayIn(doc, page.node, page.ref, 'Annots', changed).push(widgetRef);
+  for (const note of o.notes ?? []) {
+    const built = await buildAppearance(doc, { kind: 'note', lines: note.lines, ...(note.page !== undefined ? { page: note.page } : {}) }, signingTime);
+    const target = doc.getPage(built.pageIndex);
+    const r = built.rect;
+    const noteRef = ctx.register(ctx.obj({
+      Type: 'Annot', Subtype: 'Stamp', Rect: [r.x, r.y, r.x + r.width, r.y + r.height], P: target.ref,
+      Contents: PDFHexString.fromText(note.lines.join('\n')),
+      F: 196, // Print + ReadOnly + Locked
+      ...(built.stream ? { AP: { N: built.stream } } : {}),
+    }));
+    arrayIn(doc, target.node, target.ref, 'Annots', changed).push(noteRef);
+  }
 
   const rootRef = ctx.trailerInfo.Root as PDFRef;
   let acro = doc.catalog.lookup(PDFName.of('AcroForm'));

@@ -8,7 +8,9 @@ export type SettingKey = 'self_unit_id' | 'numbering_preset' | 'attachment_limit
   // Processing (main/core/processing/rules.ts): the working calendar and the processing rules (JSON).
   | 'work_calendar' | 'processing_rules'
   // Outgoing documents (outgoing/config.ts): issuer notation, same-day issue, agency certificates (JSON).
-  | 'outgoing_config';
+  | 'outgoing_config'
+  // The agency's seal image (outgoing/seal.ts): a PNG, base64.
+  | 'agency_seal';
 
 export function getSetting(db: Db, key: SettingKey): string | undefined {
   return db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;

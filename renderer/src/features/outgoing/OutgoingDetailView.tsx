@@ -83,11 +83,6 @@ export function OutgoingDetailView({ id }: { id: number }) {
                 {busy === 'sign' ? <Spinner /> : <Icon name="pen" />} {t('outgoing.action.sign')}
               </button>
             )}
-            {doc.can.agencySign && (
-              <button type="button" className="button primary" disabled={busy !== null} onClick={() => void run('agencySign', () => call('outgoing.agencySign', { id }))}>
-                {busy === 'agencySign' ? <Spinner /> : <Icon name="pen" />} {t('outgoing.action.agencySign')}
-              </button>
-            )}
             {doc.can.issue && (
               <button type="button" className="button primary" disabled={busy !== null}
                 onClick={() => void run('issue', () => call('outgoing.issue', { id }), (r) => {

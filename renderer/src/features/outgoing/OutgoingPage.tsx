@@ -19,17 +19,19 @@ import { toast } from '../../stores/toasts';
 import { deliverRegisterFile } from '../secrets/registerFile';
 import { useSecretRegisterAccess } from '../secrets/useSecretRegisterAccess';
 import { DraftDialog } from './DraftDialog';
+import { OutgoingSettings } from './OutgoingSettings';
 import './outgoing.css';
 
-type Tab = 'list' | 'dispatches' | 'register' | 'secretRegister';
+type Tab = 'list' | 'dispatches' | 'register' | 'secretRegister' | 'settings';
 
 export function OutgoingPage() {
   const { t } = useTranslation();
   const isClerk = useApp((s) => !!s.session?.rights.includes('doc.register'));
   const isLeader = useApp((s) => s.session?.user.role === 'lanh_dao');
   const secretReader = useSecretRegisterAccess().read;
+  const isAdmin = useApp((s) => !!s.session?.rights.includes('org.manage'));
   const [tab, setTab] = useState<Tab>('list');
-  const tabs: Tab[] = ['list', ...(isClerk ? (['dispatches'] as const) : []), ...(isClerk || isLeader ? (['register'] as const) : []), ...(secretReader ? (['secretRegister'] as const) : [])];
+  const tabs: Tab[] = ['list', ...(isClerk ? (['dispatches'] as const) : []), ...(isClerk || isLeader ? (['register'] as const) : []), ...(secretReader ? (['secretRegister'] as const) : []), ...(isAdmin ? (['settings'] as const) : [])];
   return (
     <section className="page outgoing-page" aria-labelledby="outgoing-title">
       <div className="page-header">
@@ -46,6 +48,7 @@ export function OutgoingPage() {
       {tab === 'dispatches' && <PendingDispatches />}
       {tab === 'register' && <OutgoingRegister kind="outgoing" />}
       {tab === 'secretRegister' && <OutgoingRegister kind="secret_outgoing" />}
+      {tab === 'settings' && <OutgoingSettings />}
     </section>
   );
 }
