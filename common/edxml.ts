@@ -46,6 +46,7 @@ export const EDXML_PRIORITY_LABELS = ['Thường', 'Khẩn', 'Thượng khẩn',
  * the index into SECRECY_LEVELS.
  */
 export const EDXML_SECURITY_ELEMENT = 'SecurityLevel';
+export const SECRECY_LEVELS_FOR_EDXML = SECRECY_LEVELS;
 
 const text = z.string();
 const ntext = text.nullable();
