@@ -17,12 +17,12 @@ export interface EdxmlInspection {
 
 export async function inspectPacket(bytes: Uint8Array, opts: SignatureCheckOptions & { limits?: Partial<EdxmlLimits>; requireSignature?: boolean }): Promise<EdxmlInspection> {
   try {
-    const r = await readEdxml(bytes, { limits: opts.limits });
+    const r = await readEdxml(bytes, opts.limits ? { limits: opts.limits } : {});
     const signature = await verifySignatureElement(r.tree, opts, r.signature);
     const problems = [...r.problems];
     const sigBad = signature.status !== 'valid' && (signature.status !== 'absent' || opts.requireSignature === true);
     if (sigBad) {
-      problems.push({ code: 'EDXML_SIGNATURE', severity: signature.status === 'absent' ? 'error' : 'error', where: 'Signature', message: signature.reason, messageVi: signature.reasonVi });
+      problems.push({ code: 'EDXML_SIGNATURE', severity: 'error', where: 'Signature', message: signature.reason, messageVi: signature.reasonVi });
     }
     return { ok: !problems.some((p) => p.severity === 'error'), bytes: bytes.length, shape: r.shape, packet: r.packet, signature, problems };
   } catch (e) {
