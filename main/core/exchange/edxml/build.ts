@@ -29,7 +29,7 @@ export const edxmlAttachmentInputSchema = z.object({
   name: z.string().min(1),
   description: z.string().nullable().default(null),
   contentType: z.string().min(1),
-  bytes: z.instanceof(Uint8Array),
+  bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes'),
 });
 export type EdxmlAttachmentInput = z.input<typeof edxmlAttachmentInputSchema>;
 
