@@ -22,14 +22,16 @@ let hsm: SoftHsm;
 let bridge: TokenBridge;
 let agencyA: SignedInToken;
 let agencyB: SignedInToken;
+let agencyEc: SignedInToken;
 const dir = mkdtempSync(join(tmpdir(), 'edxml-seal-'));
 
 before(async () => {
-  hsm = await createSoftHsm({ tokens: ['userRsa', 'recovery'] });
+  hsm = await createSoftHsm({ tokens: ['userRsa', 'userEc', 'recovery'] });
   bridge = new TokenBridge({ env: hsm.env });
   const tokens = new TokenService(bridge, async () => [hsm.modulePath]);
   agencyA = await tokens.signIn({ moduleId: moduleId(hsm.modulePath), serial: hsm.tokens.userRsa.serial }, hsm.tokens.userRsa.pin);
   agencyB = await tokens.signIn({ moduleId: moduleId(hsm.modulePath), serial: hsm.tokens.recovery.serial }, hsm.tokens.recovery.pin);
+  agencyEc = await tokens.signIn({ moduleId: moduleId(hsm.modulePath), serial: hsm.tokens.userEc.serial }, hsm.tokens.userEc.pin);
   writeFileSync(join(dir, 'ca.pem'), hsm.ca.certPem);
 });
 after(async () => {
@@ -114,4 +116,16 @@ test('a Mật packet is sealed for the recipient agency: openssl cms -decrypt wi
   flipped[flipped.length - 40]! ^= 1;
   await assert.rejects(openSealedPacket(flipped, agencyB.identity.unlockKeys[0]!));
   assert.throws(() => readRouting(sealed.subarray(0, sealed.length - 1)), { code: 'EDXML_ENVELOPE' });
+});
+
+test('an agency whose token holds an EC key signs with ECDSA-SHA256; xmlsec1 verifies', async () => {
+  const signed = await signPacket(buildDocumentPacket(input()).bytes, agencyEc.signingKeys[0] as PrivateKeyOps);
+  const r = await parseEdxml(signed);
+  const v = await verifySignatureElement(r.tree, { trustAnchors: [hsm.ca.certDer] }, r.signature);
+  assert.equal(v.status, 'valid', v.reason);
+  assert.equal(v.algorithm, 'ecdsa-sha256');
+  assert.equal(v.signer?.commonName, 'Trần Thị Bình');
+  writeFileSync(join(dir, 'signed-ec.edxml'), signed);
+  const x = xmlsecVerify(join(dir, 'signed-ec.edxml'));
+  assert.equal(x.status, 0, x.stderr);
 });
