@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 import { PDFDocument } from 'pdf-lib';
 import { parseEdxml, readEdxml, buildDocumentPacket, type EdxmlDocumentInput } from '../../main/core/exchange/edxml';
@@ -204,5 +204,49 @@ describe('refusals, each with its own code', () => {
     const r = await readEdxml(Buffer.from(status.replace('2015/09/20 11:08:36', '2015/02/30 11:08:36')));
     assert.deepEqual(r.problems.map((p) => [p.code, p.severity]), [['EDXML_BAD_DATE', 'warning']]);
     assert.equal((r.packet as EdxmlStatus).timestamp, null);
+  });
+});
+
+describe('ZIP attachments', () => {
+  /** A one-entry ZIP (deflated), as the axis's senders make them. */
+  function zipOf(name: string, content: Buffer, declaredSize = content.length): Buffer {
+    const data = deflateRawSync(content);
+    const n = Buffer.from(name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(0x800, 6); local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(data.length, 18); local.writeUInt32LE(declaredSize, 22); local.writeUInt16LE(n.length, 26);
+    const cd = Buffer.alloc(46);
+    cd.writeUInt32LE(0x02014b50, 0); cd.writeUInt16LE(20, 4); cd.writeUInt16LE(20, 6); cd.writeUInt16LE(0x800, 8); cd.writeUInt16LE(8, 10);
+    cd.writeUInt32LE(data.length, 20); cd.writeUInt32LE(declaredSize, 24); cd.writeUInt16LE(n.length, 28); cd.writeUInt32LE(0, 42);
+    const body = Buffer.concat([local, n, data]);
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(1, 8); end.writeUInt16LE(1, 10); end.writeUInt32LE(46 + n.length, 12); end.writeUInt32LE(body.length, 16);
+    return Buffer.concat([body, cd, n, end]);
+  }
+  const packetWith = (bytes: Buffer) => buildDocumentPacket({
+    from: { organId: '000.00.01.H49', organizationInCharge: null, organName: null, organAdd: null, email: null, telephone: null, fax: null, website: null },
+    to: [{ organId: '000.00.00.G22', organizationInCharge: null, organName: null, organAdd: null, email: null, telephone: null, fax: null, website: null }],
+    documentId: null, code: { number: null, notation: null }, promulgation: { place: null, date: null }, documentType: { type: null, typeDetail: null, typeName: null },
+    subject: null, content: null, signer: { competence: null, position: null, fullName: null }, dueDate: null, toPlaces: [],
+    otherInfo: { priority: null, sphereOfPromulgation: null, typerNotation: null, promulgationAmount: null, pageAmount: 1, direction: null, appendixes: [], secrecy: null },
+    responseFor: [], steeringType: null, trace: [], business: null, attachments: [{ name: 'van-ban.pdf', description: null, contentType: 'application/pdf', bytes }],
+  }).bytes;
+
+  test('a ZIP holding one PDF: entries sniffed, the PDF\'s pages counted against PageAmount', async () => {
+    const pdf = await PDFDocument.create();
+    pdf.addPage();
+    const p = doc(await parseEdxml(packetWith(zipOf('Văn bản.pdf', Buffer.from(await pdf.save())))));
+    assert.equal(p.attachments[0]!.sniffed, 'zip');
+    assert.deepEqual(p.attachments[0]!.entries!.map((e) => [e.name, e.sniffed]), [['Văn bản.pdf', 'pdf']]);
+    assert.equal(p.attachments[0]!.pageCount, 1);
+  });
+
+  test('a ZIP bomb stops at the inflate budget; a lying size is a warning, not a crash', async () => {
+    const bomb = zipOf('bomb.txt', Buffer.alloc(64 << 20));
+    assert.ok(bomb.length < 200_000);
+    const r = await parseEdxml(packetWith(bomb), { limits: { maxInflatedBytes: 1 << 20 } });
+    assert.deepEqual(doc(r).attachments[0]!.entries, [{ name: 'bomb.txt', size: 64 << 20, sniffed: 'unknown' }]);
+    const liar = await readEdxml(packetWith(zipOf('x.txt', Buffer.alloc(4 << 20), 10)));
+    assert.deepEqual(liar.problems.map((x) => [x.code, x.severity]), [['EDXML_BAD_ZIP', 'warning']]);
   });
 });
