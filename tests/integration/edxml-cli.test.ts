@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { sealPacket } from '../../main/core/exchange/edxml';
+import { TestPki } from '../helpers/pki';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const samplesDir = [join(ROOT, '..', 'shared', 'domain', 'edxml-samples'), '/work/shared/domain/edxml-samples'].find((d) => { try { return readdirSync(d).length > 0; } catch { return false; } })!;
@@ -56,4 +58,24 @@ test('broken files: each problem named, exit 1; a missing file and wrong usage',
   assert.equal(cli(join(dir, 'absent.edxml')).status, 1);
   const usage = spawnSync(process.execPath, [join(ROOT, 'bin', 'securedesk.mjs'), 'edxml', 'show'], { encoding: 'utf8' });
   assert.equal(usage.status, 2);
+});
+
+test('a sealed packet: only its routing header is shown; a truncated one is an error', async () => {
+  const pki = new TestPki();
+  try {
+    await pki.generateKeys({ agencyB: 'rsa2048' });
+    const b = pki.issue('agencyB', { key: 'rsa2048', subject: '/C=VN/O=Ban Tổ chức Tỉnh ủy/CN=Mã hóa', keyUsage: 'keyEncipherment' });
+    const sealed = await sealPacket(readFileSync(join(samplesDir, 'status_inbox_01.edxml')), { from: '000.00.00.H41', to: ['000.00.00.G22'], packetId: '0193a8f0-7c1e-7b2a-9d3e-5f1a2b3c4d5e', recipients: [b.certDer] });
+    writeFileSync(join(dir, 'sealed.bin'), sealed);
+    const r = cli(join(dir, 'sealed.bin'), '--json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).sealed.to, ['000.00.00.G22']);
+    assert.match(cli(join(dir, 'sealed.bin')).stdout, /chỉ đọc được phần định tuyến/);
+    writeFileSync(join(dir, 'cut.bin'), sealed.subarray(0, sealed.length - 10));
+    const cut = cli(join(dir, 'cut.bin'));
+    assert.equal(cut.status, 1);
+    assert.match(cut.stdout, /EDXML_ENVELOPE/);
+  } finally {
+    pki.cleanup();
+  }
 });

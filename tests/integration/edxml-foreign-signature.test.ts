@@ -66,3 +66,18 @@ test('exclusive C14N, RSA-SHA256 over a document packet with its attachment: val
   // Another CA: untrusted.
   assert.equal((await verifySignatureElement(r.tree, { trustAnchors: [other.certDer] }, r.signature)).status, 'untrusted');
 });
+
+test('revocation: with current CRLs a good signer is checked, a revoked one is invalid', async () => {
+  const packet = readFileSync(join(samplesDir, 'status_finish_06.edxml'), 'utf8');
+  const signed = signWithXmlsec(packet, 'http://www.w3.org/2001/10/xml-exc-c14n#', 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    ['http://www.w3.org/2000/09/xmldsig#enveloped-signature'], 'http://www.w3.org/2001/04/xmlenc#sha256', 'crl');
+  const r = await parseEdxml(signed);
+  const crls = () => [readFileSync(pki.crl(inter)), readFileSync(pki.crl(root))];
+  const before = await verifySignatureElement(r.tree, { trustAnchors: [root.certDer], crls: crls() }, r.signature);
+  assert.equal(before.status, 'valid', before.reason);
+  assert.doesNotMatch(before.reason, /revocation not checked/);
+  assert.match((await verifySignatureElement(r.tree, { trustAnchors: [root.certDer] }, r.signature)).reason, /revocation not checked/);
+  pki.revoke(signer, inter, 'keyCompromise');
+  const after = await verifySignatureElement(r.tree, { trustAnchors: [root.certDer], crls: crls() }, r.signature);
+  assert.equal(after.status, 'invalid');
+});

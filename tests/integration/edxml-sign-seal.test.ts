@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { EdxmlDocument } from '../../common/edxml';
 import {
-  buildDocumentPacket, checkRoutingMatches, mustSeal, openSealedPacket, parseEdxml, readRouting, sealPacket, sealedCiphertext, signPacket, verifySignatureElement,
+  buildDocumentPacket, buildStatusPacket, checkRoutingMatches, mustSeal, openSealedPacket, parseEdxml, readRouting, sealPacket, sealedCiphertext, signPacket, verifySignatureElement,
   type EdxmlDocumentInput,
 } from '../../main/core/exchange/edxml';
 import type { PrivateKeyOps } from '../../main/core/crypto';
@@ -128,4 +128,16 @@ test('an agency whose token holds an EC key signs with ECDSA-SHA256; xmlsec1 ver
   writeFileSync(join(dir, 'signed-ec.edxml'), signed);
   const x = xmlsecVerify(join(dir, 'signed-ec.edxml'));
   assert.equal(x.status, 0, x.stderr);
+});
+
+test('status packets are signed the same way', async () => {
+  const status = buildStatusPacket({
+    from: organ('000.00.02.H49', 'Ban Tổ chức Tỉnh ủy'), responseFor: { organId: '000.00.01.H49', code: '27-CV/TU', promulgationDate: '2026-11-02', documentId: '000.00.01.H49,2026/11/02,27-CV/TU' },
+    staff: { department: 'Văn thư', staff: 'Lê Thị Hoa', mobile: null, email: null }, statusCode: '02', description: 'Sai nơi nhận: văn bản gửi Ban Tuyên giáo', timestamp: '2026-11-02T10:00:00+07:00',
+  });
+  const signed = await signPacket(status.bytes, agencyB.signingKeys[0] ?? (agencyA.signingKeys[0] as PrivateKeyOps));
+  const r = await parseEdxml(signed);
+  assert.equal((await verifySignatureElement(r.tree, { trustAnchors: [hsm.ca.certDer] }, r.signature)).status, 'valid');
+  writeFileSync(join(dir, 'status.edxml'), signed);
+  assert.equal(xmlsecVerify(join(dir, 'status.edxml')).status, 0);
 });

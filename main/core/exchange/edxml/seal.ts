@@ -4,7 +4,7 @@
 import { Readable, Writable } from 'node:stream';
 import { isSecret, type Secrecy } from '../../../../common/domain';
 import type { EdxmlPacket } from '../../../../common/edxml';
-import { decryptToBuffer, encryptStream, type PrivateKeyOps, type RecipientSpec } from '../../crypto';
+import { decryptToBuffer, encryptStream, type CertInput, type PrivateKeyOps, type RecipientSpec } from '../../crypto';
 import { EdxmlError } from './errors';
 import { withLimits, type EdxmlLimits } from './limits';
 import { readRouting, writeRouting, type RoutingHeader } from './routing';
@@ -17,7 +17,7 @@ export interface SealOptions {
   to: readonly string[];
   packetId: string;
   /** The recipient agencies' encryption certificates (from the directory). */
-  recipients: readonly RecipientSpec[];
+  recipients: readonly (CertInput | RecipientSpec)[];
 }
 
 export async function sealPacket(signedPacket: Uint8Array, o: SealOptions): Promise<Buffer> {
