@@ -22,12 +22,3 @@ export function decodeBase64Strict(b64: string): Buffer | null {
   if (compact.length % 4 !== 0 || !ALPHABET.test(compact)) return null;
   return Buffer.from(compact, 'base64');
 }
-
-/** Base64 in lines of 76 characters (MIME), so no line of a packet is megabytes long. */
-export function encodeBase64Lines(bytes: Uint8Array): string {
-  const b64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-  if (b64.length <= 76) return b64;
-  const lines: string[] = [];
-  for (let i = 0; i < b64.length; i += 76) lines.push(b64.slice(i, i + 76));
-  return lines.join('\n');
-}

@@ -8,7 +8,6 @@ import {
   type EdxmlResponseFor, type EdxmlStaff, type EdxmlTraceHop,
 } from '../../../../common/edxml';
 import { checkIdentifierCode } from '../../../../common/identifierCode';
-import { encodeBase64Lines } from './base64';
 import { writeDate, writeTimestamp } from './dates';
 import { EdxmlError } from './errors';
 import { XmlWriter } from './xmlWriter';
@@ -160,7 +159,7 @@ export function buildDocumentPacket(input: EdxmlDocumentInput): BuiltPacket {
     w.open('AttachmentEncoded');
     d.attachments.forEach((a, i) => {
       w.open('Attachment').leaf('ContentId', manifest[i]!.contentId).leaf('AttachmentName', a.name).leaf('Description', a.description).leaf('ContentType', a.contentType)
-        .leafRaw('ContentTransferEncoded', encodeBase64Lines(a.bytes)).close('Attachment');
+        .leafRaw('ContentTransferEncoded', Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.byteLength).toString('base64')).close('Attachment');
     });
     w.close('AttachmentEncoded');
   }

@@ -1,7 +1,7 @@
 // Reads a packet from any sender into the model: the QCVN 102 form (edXML root, or a bare
 // edXMLEnvelope) and the legacy SOAP form with MIME parts. `readEdxml` collects every problem of a
 // readable packet (inspect, the refusal reason); `parseEdxml` refuses at the first error.
-import type { EdxmlDocument, EdxmlPacket, EdxmlProblem, EdxmlShape } from '../../../../common/edxml';
+import { edxmlPacketSchema, type EdxmlDocument, type EdxmlPacket, type EdxmlProblem, type EdxmlShape } from '../../../../common/edxml';
 import { checkFileCounts, checkPageCount, decodeAttachments, type DecodedAttachment, type RawAttachment } from './attachments';
 import { EdxmlError } from './errors';
 import { withLimits, type EdxmlLimits } from './limits';
@@ -91,6 +91,9 @@ export async function readEdxml(input: Uint8Array, opts: ReadOptions = {}): Prom
     checkPageCount(head.otherInfo.pageAmount, files, problems);
     packet = { ...head, manifest, attachments: files.map((f) => f.meta) } satisfies EdxmlDocument;
   }
+  // The model is what the rest of the app trusts: hold the reader to the shared schema.
+  const checked = edxmlPacketSchema.safeParse(packet);
+  if (!checked.success) throw new EdxmlError('EDXML_BAD_VALUE', checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return { packet, shape: loc.shape, problems, files, tree, signature: loc.signature, bytes: input.length };
 }
 

@@ -1,6 +1,7 @@
 // A namespace-aware, order-preserving tree of a packet, built on fast-xml-parser (entity
 // processing off; references resolved by decodeReferences). Elements are matched by local name and
 // namespace URI, never by prefix: senders write edXML:, ed:, or a default namespace.
+import { randomBytes } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { EdxmlError } from './errors';
 import type { EdxmlLimits } from './limits';
@@ -50,8 +51,13 @@ const split = (qname: string): [string | null, string] => {
 };
 
 /** Parses packet text (already decoded, DTD-free) into its root element. */
-export function parseXmlTree(text: string, limits: EdxmlLimits): XElement {
-  refuseDtd(text);
+export function parseXmlTree(input: string, limits: EdxmlLimits): XElement {
+  refuseDtd(input);
+  // fast-xml-parser takes seconds per megabyte of one text node; attachments are megabytes of
+  // base64. Their text is set aside behind a per-parse placeholder and put back into the tree.
+  const nonce = randomBytes(6).toString('hex');
+  const setAside: string[] = [];
+  const text = setAsideBase64(input, nonce, setAside);
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (valid !== true) throw new EdxmlError('EDXML_MALFORMED', `line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
   let raw: Raw[];
@@ -61,8 +67,12 @@ export function parseXmlTree(text: string, limits: EdxmlLimits): XElement {
     throw new EdxmlError('EDXML_MALFORMED', (e as Error).message);
   }
   const roots: XElement[] = [];
+  const restore = (v: string) => {
+    const m = setAside.length && v.startsWith(`#b64-${nonce}-`) ? /^#b64-[0-9a-f]+-(\d+)#$/.exec(v) : null;
+    return m ? decodeReferences(setAside[Number(m[1])]!) : v;
+  };
   for (const item of raw) {
-    const node = convert(item, null, new Map([['xml', XML_NS]]), 0, limits);
+    const node = convert(item, null, new Map([['xml', XML_NS]]), 0, limits, restore);
     if (node?.kind === 'element') roots.push(node);
     else if (node?.kind === 'text' && node.value.trim() !== '') throw new EdxmlError('EDXML_MALFORMED', 'text outside the root element');
   }
@@ -70,10 +80,10 @@ export function parseXmlTree(text: string, limits: EdxmlLimits): XElement {
   return roots[0]!;
 }
 
-function convert(item: Raw, parent: XElement | null, scope: Map<string, string>, depth: number, limits: EdxmlLimits): XNode | null {
+function convert(item: Raw, parent: XElement | null, scope: Map<string, string>, depth: number, limits: EdxmlLimits, restore: (v: string) => string): XNode | null {
   const key = Object.keys(item).find((k) => k !== ':@')!;
   const body = item[key];
-  if (key === '#text') return { kind: 'text', value: decodeReferences(String(body)) };
+  if (key === '#text') return { kind: 'text', value: restore(decodeReferences(String(body))) };
   if (key === '#cdata') return { kind: 'text', value: (body as Raw[]).map((t) => String(t['#text'] ?? '')).join('') };
   if (key === '#comment') return { kind: 'comment' };
   if (key.startsWith('?')) return key === '?xml' ? null : { kind: 'pi', target: key.slice(1) };
@@ -96,10 +106,31 @@ function convert(item: Raw, parent: XElement | null, scope: Map<string, string>,
   });
   const el: XElement = { kind: 'element', qname: key, prefix, local, ns, attrs, nsDecls, inScope, children: [], parent };
   for (const child of (body as Raw[]) ?? []) {
-    const c = convert(child, el, inScope, depth + 1, limits);
+    const c = convert(child, el, inScope, depth + 1, limits, restore);
     if (c) el.children.push(c);
   }
   return el;
+}
+
+/** Replaces long ContentTransferEncoded texts by placeholders (a scan, not a regex: 100 MB of text). */
+function setAsideBase64(input: string, nonce: string, store: string[]): string {
+  const parts: string[] = [];
+  const open = /<(?:[\w.-]+:)?ContentTransferEncoded\b[^>]*>/g;
+  let pos = 0;
+  for (let m = open.exec(input); m; m = open.exec(input)) {
+    if (m[0].endsWith('/>')) continue;
+    const start = m.index + m[0].length;
+    const end = input.indexOf('<', start);
+    if (end < 0) break;
+    if (end - start >= 1024) {
+      parts.push(input.slice(pos, start), `#b64-${nonce}-${store.length}#`);
+      store.push(input.slice(start, end));
+      pos = end;
+    }
+    open.lastIndex = end;
+  }
+  parts.push(input.slice(pos));
+  return parts.join('');
 }
 
 // ---- reading helpers ----
