@@ -104,3 +104,14 @@ test('the builder refuses what it cannot write faithfully', () => {
   assert.throws(() => buildDocumentPacket({ ...input, business: { documentId: null, docType: 3, reason: 'Thay thế', paper: null, staff: [], documentInfo: null, replacements: [] } }), { code: 'EDXML_INPUT' });
   assert.throws(() => buildDocumentPacket({ ...input, business: { documentId: null, docType: 1, reason: null, paper: null, staff: [], documentInfo: null, replacements: [] } }), { code: 'EDXML_INPUT' });
 });
+
+test('a 30 MB attachment: built and read back byte for byte within seconds', async () => {
+  const bytes = Uint8Array.from(createHash('sha512').update('x').digest()).subarray(0, 1);
+  const big = Buffer.alloc(30 << 20);
+  for (let i = 0; i < big.length; i += 4096) big[i] = (i >> 12) & 0xff ^ bytes[0]!;
+  const input = { ...gen(11), attachments: [{ name: 'lon.bin', description: null, contentType: 'application/octet-stream', bytes: big }] };
+  const started = Date.now();
+  const r = await parseEdxml(buildDocumentPacket(input).bytes);
+  assert.ok(r.files[0]!.bytes.equals(big));
+  assert.ok(Date.now() - started < 20_000, `${Date.now() - started} ms`);
+});
