@@ -36,6 +36,7 @@ export const SYSTEM_PACKAGES = [
   { name: 'build-essential', why: 'node-gyp builds the native modules; tests compile fake token drivers', bins: ['make', 'cc', 'g++'] },
   { name: 'python3', why: 'node-gyp', bins: ['python3'] },
   { name: 'openssl', why: 'the test CA and the interoperability checks', bins: ['openssl'] },
+  { name: 'xmlsec1', why: "the oracle for the edXML packets' XML-DSig signatures", bins: ['xmlsec1'] },
   { name: 'time', why: "/usr/bin/time measures the benchmark's peak memory", files: ['/usr/bin/time'] },
   { name: 'ca-certificates', why: 'TLS for the npm and node-gyp downloads', files: ['/etc/ssl/certs/ca-certificates.crt'] },
 ];

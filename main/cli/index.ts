@@ -1,6 +1,6 @@
 // `securedesk`: the command-line tool for IT staff and clerks, on the same core as the app.
 //   securedesk init | doc add | doc list | doc search | doc show | token list | sign | verify | encrypt | decrypt
-//   | audit verify | audit export | pdf verify
+//   | audit verify | audit export | pdf verify | edxml inspect
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatDateTimeVn, parseDateInput } from '../../common/dates';
@@ -20,6 +20,7 @@ import { chooseToken, readPin, tokenService } from './tokenAccess';
 import { decryptWithToken, encryptForRecipients, readCertificates, readCrlFiles, signFile, verifyFile } from './cryptoCommands';
 import { detailText, rowsTable } from './format';
 import { pdfVerifyExitCode, pdfVerifyText, verifyPdfFile } from './pdfCommands';
+import { inspectEdxmlFile, inspectText } from './edxmlCommands';
 import { defaultProfileDir } from './profilePath';
 import { join } from 'node:path';
 
@@ -40,6 +41,7 @@ const USAGE = `securedesk — SecureDesk command line
   securedesk sign FILE [--out FILE.p7s]
   securedesk verify FILE SIGNATURE [--trust CA.pem …] [--crl LIST.crl …]
   securedesk pdf verify FILE [--trust CA.pem …] [--crl LIST.crl …] [--no-agency] [--json]
+  securedesk edxml inspect FILE [--trust CA.pem …] [--crl LIST.crl …] [--require-signature] [--json]
   securedesk encrypt FILE --to CERT.pem [--to CERT.pem …] [--out FILE.p7m] [--oaep sha256|sha1]
   securedesk decrypt FILE [--out PATH] [--allow-pkcs1v15]
   securedesk audit verify [--json]
@@ -55,6 +57,10 @@ party checks with python3 and openssl alone (DIR/verify.py; docs/audit.md).
 pdf verify checks every signature inside a PDF (PAdES) and the file as a whole: exit 0 when every
 signature is valid, the last one covers the whole file and the agency's signature is there and valid
 (--no-agency: not required); 1 otherwise (unsigned, invalid, changed or appended after signing).
+
+edxml inspect prints what an edXML packet holds (header, trace, attachments with the types their
+bytes show, the signature's verdict) and what is wrong with it: exit 0 when nothing is, 1 otherwise
+(an unsigned packet passes unless --require-signature; a sealed packet shows its routing header).
 
 Common options: --profile DIR (default: $SECUREDESK_PROFILE or the app's profile folder), --json,
   --module PKCS11.so|dll (default: $SECUREDESK_MODULE, else machine.json, else well-known drivers),
@@ -77,7 +83,7 @@ const OPTIONS = {
   pages: { type: 'string' }, copies: { type: 'string' }, signer: { type: 'string' }, channel: { type: 'string' },
   'internal-unit': { type: 'string', multiple: true },
   year: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' },
-  from: { type: 'string' }, 'no-agency': { type: 'boolean', default: false },
+  from: { type: 'string' }, 'no-agency': { type: 'boolean', default: false }, 'require-signature': { type: 'boolean', default: false },
 } as const;
 
 class UsageError extends Error {}
@@ -138,6 +144,14 @@ async function main(argv: string[]): Promise<number> {
         const r = await verifyPdfFile(file, anchors, [...(await readCrlFiles(o.crl ?? [])), ...(await machineCrls(o['machine-config']))], !o['no-agency']);
         out(r, () => pdfVerifyText(r));
         return pdfVerifyExitCode(r);
+      }
+      case 'edxml': {
+        const [file] = rest;
+        if (sub !== 'inspect' || !file) throw new UsageError('usage: edxml inspect FILE');
+        const anchors = await readCertificates(o.trust ?? (await machineTrustAnchors(o['machine-config'])));
+        const r = await inspectEdxmlFile(file, anchors, [...(await readCrlFiles(o.crl ?? [])), ...(await machineCrls(o['machine-config']))], o['require-signature']);
+        out(r, () => inspectText(r));
+        return r.ok ? 0 : 1;
       }
       case 'encrypt': {
         if (!sub) throw new UsageError('encrypt needs a FILE');

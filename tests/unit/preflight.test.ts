@@ -16,7 +16,7 @@ import {
 let dir: string;
 /** A PATH folder holding these executables (and pkcs11-tool as a file that is not executable). */
 let binDir: string;
-const PRESENT_BINS = ['chromium', 'Xvfb', 'softhsm2-util', 'make', 'cc', 'g++', 'python3', 'openssl', 'apt-get', 'certutil', 'pk12util'];
+const PRESENT_BINS = ['chromium', 'Xvfb', 'softhsm2-util', 'make', 'cc', 'g++', 'python3', 'openssl', 'apt-get', 'certutil', 'pk12util', 'xmlsec1'];
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'securedesk-preflight-'));
