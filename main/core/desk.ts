@@ -26,6 +26,7 @@ import { RestrictionService } from './secrets/RestrictionService';
 import { WorkFileService } from './workfiles/WorkFileService';
 import { exportWorkFile, type FileExport } from './workfiles/exportFile';
 import { ProcessingService } from './processing/ProcessingService';
+import { ExchangeService } from './exchange/ExchangeService';
 import { OutgoingService } from './outgoing/OutgoingService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
@@ -66,6 +67,8 @@ export class Desk extends ProfileVault {
   readonly processing = new ProcessingService(this);
   /** Outgoing documents: drafts, approval, signing, numbering at issue, dispatch, recall (main/core/outgoing). */
   readonly outgoing = new OutgoingService(this);
+  /** The exchange between agencies: issued documents as signed (and for secrets sealed) edXML packets (main/core/exchange). */
+  readonly exchange = new ExchangeService(this, this.outgoing);
 
   /** The app:// and /blob/ routes: an output ticket, else a viewer ticket. */
   async openTicket(ticket: string): ReturnType<AttachmentService['openTicket']> {

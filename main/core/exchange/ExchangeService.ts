@@ -1,0 +1,87 @@
+// The exchange between agencies, the sending side: an issued document's pending dispatch records
+// become edXML packets, one per recipient agency, signed by the agency's certificate (XML-DSig, as
+// the national axis reads them) and, for Mật and above, sealed for the recipient agency's encryption
+// certificates so that the hub and the servers in between route it by the outer address alone.
+// The transport (agency server, hub) carries the bytes this returns.
+import { createHash } from 'node:crypto';
+import type { Secrecy } from '../../../common/domain';
+import { DeskError } from '../../../common/errors';
+import { appendAudit } from '../audit/auditLog';
+import type { ContextSource } from '../context';
+import type { PrivateKeyOps } from '../crypto';
+import type { CertInput } from '../crypto/certificates';
+import { getSetting } from '../profile/settings';
+import { authorize, type Actor } from '../org/rights';
+import { locateOutgoing } from '../outgoing/records';
+import type { OutgoingService } from '../outgoing/OutgoingService';
+import { buildDocumentPacket, mustSeal, sealPacket, signPacket, timestampOf } from './edxml';
+import { documentInputFor, type IssuedForPacket } from './outgoingPacket';
+
+export interface OutgoingPacket {
+  dispatchId: number;
+  to: string;
+  packetId: string;
+  secrecy: Secrecy;
+  sealed: boolean;
+  bytes: Buffer;
+}
+
+/** The recipient agencies' encryption certificates by identifier code (the directory the hub keeps). */
+export type AgencyDirectory = (code: string) => readonly CertInput[];
+
+export class ExchangeService {
+  constructor(private readonly source: ContextSource, private readonly outgoing: OutgoingService) {}
+
+  /**
+   * The packets of an issued (or recalled: a revocation packet) document for its pending external
+   * dispatches. Only the văn thư dispatches; a classified packet without the recipient's certificate
+   * is refused, never sent in clear.
+   */
+  async packetsFor(actor: Actor, outgoingId: number, agencyKey: PrivateKeyOps, directory: AgencyDirectory): Promise<OutgoingPacket[]> {
+    authorize(actor, 'doc.register');
+    const detail = this.outgoing.get(actor, outgoingId);
+    if (detail.status !== 'issued' && detail.status !== 'recalled') throw DeskError.keyed('VALIDATION', 'exchange.notIssued');
+    const ctx = this.source.context();
+    const { db } = ctx;
+    const { c } = locateOutgoing(db, ctx.arms, actor, outgoingId);
+    const self = db.prepare('SELECT name, code FROM main.units WHERE id = ?').get(Number(getSetting(db, 'self_unit_id'))) as { name: string; code: string | null };
+    if (!self.code) throw DeskError.keyed('VALIDATION', 'exchange.noAgencyCode');
+    const store = ctx.storeFor(detail.secrecy);
+    const files: IssuedForPacket['files'][number][] = [];
+    for (const f of db.prepare(`SELECT name, role, sha256, signed_sha256 FROM ${c}.outgoing_files WHERE outgoing_id = ? AND version = ? ORDER BY ordinal`)
+      .all(outgoingId, detail.version) as Array<{ name: string; role: 'main' | 'appendix'; sha256: string; signed_sha256: string | null }>) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of store.openBlob(f.signed_sha256 ?? f.sha256)) chunks.push(chunk as Buffer);
+      files.push({ name: f.name, role: f.role, bytes: Buffer.concat(chunks) });
+    }
+    const signerPosition = (db.prepare('SELECT position FROM main.users WHERE id = ?').pluck().get(detail.signerId) as string | undefined) ?? '';
+    const doc: IssuedForPacket = {
+      numberSymbol: detail.numberSymbol!, issuedDate: detail.issuedDate!, typeCode: detail.typeCode, subject: detail.subject,
+      secrecy: detail.secrecy, urgency: detail.urgency, signerCompetence: detail.signerCompetence, signerPosition, signerName: detail.signerName,
+      issuedAmount: detail.issuedAmount, pageCount: detail.pageCount, replyDeadline: detail.replyDeadline,
+      recipients: detail.recipients.map((r) => r.name), files,
+      business: detail.status === 'recalled' ? { type: 1, reason: detail.recallReason ?? '' } : { type: 0 },
+    };
+    const wanted = detail.status === 'recalled' ? 'recalled' : 'pending';
+    const out: OutgoingPacket[] = [];
+    for (const d of detail.dispatches) {
+      if (d.status !== wanted || !d.code) continue;
+      const input = documentInputFor(doc, { from: { code: self.code, name: self.name, place: '' }, to: { code: d.code, name: d.recipient }, at: timestampOf(ctx.now()) });
+      const built = buildDocumentPacket(input);
+      const signed = await signPacket(built.bytes, agencyKey);
+      // Stable per dispatch and business type: a packet made again after a crash is the same packet,
+      // which the server and the hub keep once.
+      const dispatchGid = db.prepare(`SELECT global_id FROM ${c}.outgoing_dispatches WHERE id = ?`).pluck().get(d.id) as string;
+      const packetId = doc.business.type === 0 ? dispatchGid : createHash('sha256').update(`${dispatchGid}/${doc.business.type}`).digest('hex').slice(0, 32);
+      let bytes = signed;
+      if (mustSeal(detail.secrecy)) {
+        const certs = directory(d.code);
+        if (certs.length === 0) throw DeskError.keyed('VALIDATION', 'exchange.noRecipientCertificate', { code: d.code });
+        bytes = await sealPacket(signed, { from: self.code, to: [d.code], packetId, recipients: certs });
+      }
+      out.push({ dispatchId: d.id, to: d.code, packetId, secrecy: detail.secrecy, sealed: mustSeal(detail.secrecy), bytes });
+    }
+    appendAudit(db, { userId: actor.id, action: 'exchange.pack', entity: 'outgoing', entityId: outgoingId, details: { packets: out.length, sealed: mustSeal(detail.secrecy) } }, ctx.now().toISOString());
+    return out;
+  }
+}
