@@ -7,6 +7,7 @@ import { draftKindSchema, draftSaveSchema, type SavedDraft } from './drafts';
 import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from './outgoing';
 import {
   outgoingApproveChangesSchema, outgoingConfigSchema, outgoingCreateSchema, outgoingListSchema, outgoingRecallSchema, outgoingRegisterSchema,
+  registerCloseSchema, workFileShareSchema,
   outgoingReplaceSchema, outgoingReturnSchema, outgoingReviseSchema, outgoingStepSchema,
 } from './schemas';
 import {
@@ -623,7 +624,7 @@ export interface WorkFileView {
   /** Documents the viewer sees in it (those of levels they do not hold are not counted). */
   documents: number;
   /** What the viewer may do (decided by the core). */
-  may: { edit: boolean; open: boolean; change: boolean; close: boolean; export: boolean };
+  may: { edit: boolean; open: boolean; change: boolean; close: boolean; export: boolean; share: boolean };
 }
 export interface WorkFileItemView {
   id: number; kind: WorkFileItemKind; recordId: number; recordGlobalId: string; secrecy: Secrecy;
@@ -928,6 +929,11 @@ export const contract = {
   'outgoing.configure': channel<OutgoingConfigView>()({ input: outgoingConfigSchema, access: 'org.manage' }),
   'outgoing.registerView': channel<OutgoingRegisterTable>()({ input: outgoingRegisterSchema, access: 'doc.read' }),
   'outgoing.registerOutput': channel<OutgoingRegisterFile>()({ input: outgoingRegisterSchema, access: 'doc.read' }),
+  // Register outputs closed at year end (reports/RegisterClosingService.ts): the closing returns the frozen PDF.
+  'registerClosings.overview': channel<RegisterClosingsOverview>()({ input: z.object({}).strict(), access: 'doc.read' }),
+  'registerClosings.close': channel<RegisterClosingFile>()({ input: registerCloseSchema, access: 'doc.read' }),
+  // Sharing a work file with a person (need-to-know of its title and metadata, docs/work-files.md).
+  'workFiles.share': channel<WorkFileView>()({ input: workFileShareSchema, access: 'doc.read' }),
 } as const;
 
 export type Contract = typeof contract;
@@ -1053,3 +1059,14 @@ export interface OutgoingRegisterTable { kind: 'outgoing' | 'secret_outgoing'; t
 export interface OutgoingPerson { id: number; fullName: string; position: string; role: Role; clearance: Secrecy }
 export interface OutgoingPendingDispatch { outgoingId: number; dispatchId: number; recipient: string; code: string | null; numberSymbol: string; secrecy: Secrecy }
 export interface OutgoingRegisterFile { kind: 'outgoing' | 'secret_outgoing'; format: 'pdf' | 'xlsx'; rows: number; fileName: string; ticket: string; url: string }
+
+// ---- Register outputs closed at year end ----
+export type ClosableRegisterKind = 'outgoing' | 'secret_outgoing' | 'incoming_tracking';
+/** A closed year: who closed it and when, and the SHA-256 and row count of the PDF frozen then. */
+export interface RegisterClosingView { kind: ClosableRegisterKind; year: number; closedAt: string; closedBy: string; pdfSha256: string; rows: number }
+export interface RegisterClosingsOverview {
+  registers: Array<{ kind: ClosableRegisterKind; name: string; mayClose: boolean; closings: RegisterClosingView[] }>;
+  thisYear: number;
+}
+/** The closing, and a one-use ticket for its frozen PDF. */
+export interface RegisterClosingFile extends RegisterClosingView { fileName: string; ticket: string; url: string }

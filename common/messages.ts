@@ -476,6 +476,18 @@ export const MESSAGES_VI = {
   'outgoing.recipientUnknown': 'Không tìm thấy nơi nhận đã chọn.',
   'outgoing.noRegister': 'Chưa có sổ đăng ký văn bản đi cho văn bản {{level}}.',
   'outgoing.noMainFile': 'Văn bản không có tệp chính để ký.',
+  // Register outputs closed at year end (reports/closedYears.ts) and work files' need-to-know
+  'registerYear.notCloser': 'Bạn không có quyền khóa {{register}} (văn thư hoặc lãnh đạo).',
+  'registerYear.needsWholeRegister': 'Khóa {{register}} cần người xem được toàn bộ sổ: văn thư hoặc lãnh đạo giữ khóa của mọi độ mật sổ ghi.',
+  'registerYear.future': 'Năm {{year}} chưa đến: không khóa sổ trước được.',
+  'registerYear.alreadyClosed': '{{register}} năm {{year}} đã khóa sổ lúc {{time}}.',
+  'registerYear.changedWhileClosing': '{{register}} năm {{year}} vừa thay đổi trong lúc khóa sổ: hãy khóa sổ lại.',
+  'registerYear.issueClosed': '{{register}} năm {{year}} đã khóa sổ lúc {{time}}: không ban hành văn bản vào năm đã khóa sổ được.',
+  'registerYear.processingClosed': 'Sổ theo dõi giải quyết văn bản đến năm {{year}} đã khóa sổ lúc {{time}}: không thay đổi việc giải quyết văn bản đến năm {{year}} được.',
+  'workFile.notIssued': 'Văn bản đi này chưa ban hành: hãy thêm vào hồ sơ như một dự thảo.',
+  'workFile.shareNotAllowed': 'Chỉ người lập hồ sơ {{code}}, lãnh đạo hoặc văn thư mới chia sẻ được hồ sơ.',
+  'workFile.shareNotCleared': '{{name}} chưa được cấp độ mật {{level}} của hồ sơ: không chia sẻ được.',
+  'workFile.shareUnknown': 'Không tìm thấy người được chia sẻ hồ sơ.',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

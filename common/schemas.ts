@@ -705,3 +705,11 @@ export const outgoingConfigSchema = z.object({
   agencyCertificates: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(20),
 }).strict();
 export type OutgoingConfigInput = z.infer<typeof outgoingConfigSchema>;
+// ---- Register outputs closed at year end (main/core/reports/closedYears.ts) ----
+export const registerCloseSchema = z.object({
+  kind: z.enum(['outgoing', 'secret_outgoing', 'incoming_tracking'], { error: m('value.invalid') }),
+  year: z.number({ error: m('year.required') }).int().min(MIN_YEAR, m('year.invalid')).max(2200, m('year.invalid')),
+}).strict();
+export type RegisterCloseInput = z.infer<typeof registerCloseSchema>;
+export const workFileShareSchema = z.object({ fileId: id, userId: id }).strict();
+export type WorkFileShareInput = z.infer<typeof workFileShareSchema>;

@@ -27,6 +27,8 @@ import { WorkFileService } from './workfiles/WorkFileService';
 import { exportWorkFile, type FileExport } from './workfiles/exportFile';
 import { ProcessingService } from './processing/ProcessingService';
 import { OutgoingService } from './outgoing/OutgoingService';
+import { outgoingKinds } from './outgoing/fileable';
+import { RegisterClosingService } from './reports/RegisterClosingService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -66,6 +68,8 @@ export class Desk extends ProfileVault {
   readonly processing = new ProcessingService(this);
   /** Outgoing documents: drafts, approval, signing, numbering at issue, dispatch, recall (main/core/outgoing). */
   readonly outgoing = new OutgoingService(this);
+  /** Khóa sổ cuối năm of the outgoing registers and the Sổ theo dõi giải quyết (main/core/reports/closedYears.ts). */
+  readonly registerClosings = new RegisterClosingService(this);
 
   /** The app:// and /blob/ routes: an output ticket, else a viewer ticket. */
   async openTicket(ticket: string): ReturnType<AttachmentService['openTicket']> {
@@ -75,6 +79,8 @@ export class Desk extends ProfileVault {
   protected constructor(profileDir: string, opts: DeskOptions) {
     super(profileDir, opts);
     this.onLock(() => this.autoDeclassify.sessionEnding());
+    // Outgoing documents and drafts can be filed in work files (outgoing/fileable.ts).
+    for (const k of outgoingKinds) this.workFiles.registerKind(k);
   }
 
   static async open(opts: DeskOptions): Promise<Desk> {

@@ -289,4 +289,16 @@ export const handlers: Handlers = {
     });
     return { kind: input.kind, format, rows, fileName, ticket, url: ctx.attachmentUrl(ticket) };
   },
+  'registerClosings.overview': (ctx) => ctx.desk.registerClosings.overview(actor(ctx)),
+  'registerClosings.close': async (ctx, input) => {
+    const a = actor(ctx);
+    const { closing, bytes } = await ctx.desk.registerClosings.close(a, input);
+    const fileName = `khoa-so-${input.kind.replaceAll('_', '-')}-${input.year}.pdf`;
+    // The frozen book leaves as any register does; a secret register's at the person's highest level.
+    const ticket = ctx.desk.outputs.issue(a, {
+      bytes, name: fileName, mime: 'application/pdf', level: input.kind === 'outgoing' ? 'thuong' : a.clearance, purpose: 'any', what: `register:${input.kind}:closing`,
+    });
+    return { ...closing, fileName, ticket, url: ctx.attachmentUrl(ticket) };
+  },
+  'workFiles.share': (ctx, input) => ctx.desk.workFiles.share(actor(ctx), input),
 };

@@ -30,6 +30,7 @@ import { canSign, fingerprintOf, holderOf } from '../org/certificates';
 import { signPdf, type PdfAppearance } from '../pdf';
 import { findInternalUnit } from '../org/internalUnits';
 import { authorize, requireClearance, type Actor } from '../org/rights';
+import { assertIssueYearOpen } from '../reports/closedYears';
 import { auditRefusal } from '../secrets/registerYears';
 import { ensureOutgoingRegisters, outgoingRegisterFor, presetOf, readConfig, writeConfig } from './config';
 import { outgoingRegisterFile, outgoingRegisterTable } from './registerOutput';
@@ -361,6 +362,7 @@ export class OutgoingService {
       const ready = cfg.requireAgencySignature ? row.status === 'agency_signed' : row.status === 'agency_signed' || row.status === 'signer_signed';
       if (!ready) throw refusal('VALIDATION', 'outgoing.notSigned');
       const today = todayIso(now);
+      assertIssueYearOpen(db, row.secrecy, today);
       if (cfg.sameDayIssue) {
         const last = db.prepare(`SELECT max(signed_at) FROM ${c}.outgoing_signatures WHERE outgoing_id = ?`).pluck().get(id) as string | null;
         if (last && todayIso(new Date(last)) !== today) throw refusal('VALIDATION', 'outgoing.signedOtherDay', { date: formatDateVn(todayIso(new Date(last))) });
