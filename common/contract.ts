@@ -498,6 +498,8 @@ export interface RegisterAdminView {
   active: boolean;
   entries: number;
   closedYears: number[];
+  /** Each closed year: who closed it and when, and the frozen PDF's SHA-256 and row count (null for years closed before they were recorded). */
+  closings: Array<{ year: number; closedAt: string; closedBy: string; pdfSha256: string | null; rows: number | null }>;
 }
 export interface RegistersAdmin {
   registers: RegisterAdminView[];
@@ -788,7 +790,7 @@ export const contract = {
   'registers.admin': channel<RegistersAdmin>()({ input: empty, access: 'session' }),
   'registers.create': channel<RegisterAdminView>()({ input: registerCreateSchema, access: 'org.manage' }),
   'registers.update': channel<RegisterAdminView>()({ input: registerUpdateSchema, access: 'org.manage' }),
-  'registers.closeYear': channel<null>()({ input: closeYearSchema, access: 'session' }),
+  'registers.closeYear': channel<IncomingRegisterClosingFile>()({ input: closeYearSchema, access: 'session' }),
   'scopes.create': channel<ScopeView>()({ input: scopeInputSchema, access: 'org.manage' }),
   'scopes.update': channel<ScopeView>()({ input: scopeUpdateSchema, access: 'org.manage' }),
   // The agency's own units, and recipients chosen among them and its people.
@@ -1070,3 +1072,5 @@ export interface RegisterClosingsOverview {
 }
 /** The closing, and a one-use ticket for its frozen PDF. */
 export interface RegisterClosingFile extends RegisterClosingView { fileName: string; ticket: string; url: string }
+/** A closed year of an incoming register, and a one-use ticket for the frozen PDF. */
+export interface IncomingRegisterClosingFile { registerId: number; year: number; pdfSha256: string; rows: number; fileName: string; ticket: string; url: string }
