@@ -131,32 +131,6 @@ export function RegistersPage() {
               </tbody>
             </table>
 
-            <h2 className="admin-heading">{t('registers.scopesTitle')}</h2>
-            <p className="section-lead">{t('registers.scopesLead')}</p>
-            <table className="data-table scopes-table">
-              <thead>
-                <tr>
-                  <th>{t('registers.scopeCol.name')}</th>
-                  <th>{t('registers.scopeCol.rule')}</th>
-                  <th>{t('registers.scopeCol.period')}</th>
-                  <th>{t('registers.scopeCol.last')}</th>
-                  <th aria-label={t('registers.col.actions')} />
-                </tr>
-              </thead>
-              <tbody>
-                {data.scopes.map((s) => (
-                  <tr key={s.id}>
-                    <td className="strong">{s.name}</td>
-                    <td>{ruleText(t, s)}</td>
-                    <td>{periodText(t, s.currentPeriod)}</td>
-                    <td className="num">{s.lastNumber === 0 ? <span className="muted">{t('registers.noNumber')}</span> : formatNumber(s.lastNumber)}</td>
-                    <td className="actions-cell">
-                      {configure && <button type="button" className="button" onClick={() => setScopeEditing(s)}>{t('registers.edit')}</button>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
           </>
         )}
         {outputs && outputs.registers.length > 0 && (
@@ -191,6 +165,36 @@ export function RegistersPage() {
                       {r.mayClose && !readOnly
                         ? <button type="button" className="button" onClick={() => setClosingOutput(r)}>{t('registers.closeYear')}</button>
                         : <span className="muted small">{t('registers.mayNotClose')}</span>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+        {data && (
+          <>
+            <h2 className="admin-heading">{t('registers.scopesTitle')}</h2>
+            <p className="section-lead">{t('registers.scopesLead')}</p>
+            <table className="data-table scopes-table">
+              <thead>
+                <tr>
+                  <th>{t('registers.scopeCol.name')}</th>
+                  <th>{t('registers.scopeCol.rule')}</th>
+                  <th>{t('registers.scopeCol.period')}</th>
+                  <th>{t('registers.scopeCol.last')}</th>
+                  <th aria-label={t('registers.col.actions')} />
+                </tr>
+              </thead>
+              <tbody>
+                {data.scopes.map((s) => (
+                  <tr key={s.id}>
+                    <td className="strong">{s.name}</td>
+                    <td>{ruleText(t, s)}</td>
+                    <td>{periodText(t, s.currentPeriod)}</td>
+                    <td className="num">{s.lastNumber === 0 ? <span className="muted">{t('registers.noNumber')}</span> : formatNumber(s.lastNumber)}</td>
+                    <td className="actions-cell">
+                      {configure && <button type="button" className="button" onClick={() => setScopeEditing(s)}>{t('registers.edit')}</button>}
                     </td>
                   </tr>
                 ))}
