@@ -171,12 +171,12 @@ test('the văn thư closes the year of the Sổ đăng ký văn bản đi; issui
   await p.getByRole('heading', { name: 'Khóa sổ cuối năm: sổ văn bản đi và sổ theo dõi giải quyết' }).waitFor();
   const row = p.locator('.register-closings-table tbody tr[data-kind="outgoing"]');
   await expectText(row, 'Chưa khóa năm nào');
+  await dismissToasts(p);
   await row.getByRole('button', { name: 'Khóa sổ năm…' }).click();
   const dialog = p.getByRole('dialog', { name: 'Khóa sổ “Sổ đăng ký văn bản đi”' });
   await dialog.getByLabel('Năm').selectOption(String(year));
   await expectText(dialog, `không ban hành văn bản nào vào năm ${year}`);
   await expectText(dialog, 'Đây là năm hiện tại');
-  await dismissToasts(p);
   for (const size of SIZES) {
     await p.setViewportSize(size);
     await screenshot(p, `register-closing-confirm-${size.width}`);
