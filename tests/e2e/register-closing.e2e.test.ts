@@ -165,6 +165,17 @@ test('the văn thư closes the year of the Sổ đăng ký văn bản đi; issui
   await openOutgoing(p, FIRST);
   await p.locator('.outgoing-actions').getByRole('button', { name: 'Cấp số và ban hành' }).click();
   await expectText(p.locator('.issued-banner'), 'Sổ đăng ký văn bản đi');
+  // The issued document goes into an open work file from its own view ("Thêm vào hồ sơ").
+  const files = app!.desk!.workFiles;
+  const wf = await files.create(app!.desk!.session!, { year, notation: '05.VP', title: 'Hồ sơ tổng kết công tác văn thư', retention: 10, responsibleUserId: ids.clerk });
+  await files.open(app!.desk!.session!, wf.id);
+  await dismissToasts(p);
+  await p.locator('.outgoing-detail').getByRole('button', { name: 'Thêm vào hồ sơ' }).click();
+  const pick = p.getByRole('dialog', { name: 'Thêm văn bản vào hồ sơ' });
+  await pick.getByRole('radio', { name: /05\.VP/ }).check();
+  await pick.getByRole('button', { name: 'Thêm vào hồ sơ' }).click();
+  await pick.waitFor({ state: 'hidden' });
+  assert.deepEqual(files.get(app!.desk!.session!, wf.id).items.map((i) => [i.kind, i.recordId]), [['outgoing', ids.first]]);
 
   // Sổ đăng ký: the year-end closing of the outgoing register, with its confirmation.
   await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Sổ đăng ký' }).click();
