@@ -27,6 +27,8 @@ export function RegistersPage() {
   const readOnly = useApp((s) => !!s.readOnlyReason);
   // The incoming registers are kept by the văn thư and configured by administrators; a leader sees only the closings below.
   const keepsRegisters = useApp((s) => !!s.session?.rights.includes('doc.register') || !!s.session?.rights.includes('org.manage'));
+  // Closing a year freezes its entries as a PDF: for the văn thư, who reads every entry (the core decides again).
+  const closesRegisters = useApp((s) => !!s.session?.rights.includes('doc.register'));
 
   const load = useCallback(() => {
     if (keepsRegisters) {
@@ -121,7 +123,7 @@ export function RegistersPage() {
                           <button type="button" className="button" onClick={() => setEditing(r)}>{t('registers.edit')}</button>
                         )}{' '}
                         {/* A secret register's year is closed under "Sổ bí mật nhà nước", after its PDF. */}
-                        {!readOnly && r.active && r.secrecy.includes('thuong') && (
+                        {closesRegisters && !readOnly && r.active && r.secrecy.includes('thuong') && (
                           <button type="button" className="button" onClick={() => setClosing(r)}>{t('registers.closeYear')}</button>
                         )}
                       </td>
