@@ -59,6 +59,7 @@ export function outgoingRegisterRows(ctx: CoreContext, actor: Actor, kind: Kind,
         subject: r.secrecy === 'tuyet_mat' ? null : r.subject, secrecy: r.secrecy,
         signer: [r.signer_competence, userName(db, r.signer_id)].filter(Boolean).join(' '),
         recipients: recipients.join('; '), keptBy: userName(db, r.issued_by), copies: r.issued_amount,
+        // Ký nhận: the dispatch records know a status, not who received it nor when: left for the handwritten signature.
         sentOn: r.issued_date, acknowledgement: null, notes: notes || null,
       });
     }
