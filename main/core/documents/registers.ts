@@ -246,8 +246,8 @@ export async function updateRegister(ctx: CoreContext, actor: Actor, input: Regi
  * Closes a register's year (sổ được khóa cuối năm): after this nothing is registered into or corrected
  * in it. The closing composes the year's Sổ đăng ký văn bản đến as PDF (the decree's layout) and records
  * its SHA-256 and row count with who closed it and when (the frozen book, handed back to print and sign),
- * as every register closing does (reports/closedYears.ts). The closer must read every entry: the văn thư
- * or a lãnh đạo.
+ * as every register closing does (reports/closedYears.ts). The closer keeps the register and reads every
+ * entry: the văn thư (a quản trị without the right to register is refused, registerYear.notCloser).
  */
 export async function closeYear(ctx: CoreContext, actor: Actor, input: { registerId: number; year: number }): Promise<{ bytes: Uint8Array; sha256: string; rows: number; register: string }> {
   authorizeRegisterKeeping(actor);
