@@ -7,6 +7,7 @@ import { draftKindSchema, draftSaveSchema, type SavedDraft } from './drafts';
 import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from './outgoing';
 import {
   outgoingApproveChangesSchema, outgoingConfigSchema, outgoingSealSchema, outgoingCreateSchema, outgoingListSchema, outgoingRecallSchema, outgoingRegisterSchema,
+  registerCloseSchema, workFileShareSchema,
   outgoingReplaceSchema, outgoingReturnSchema, outgoingReviseSchema, outgoingStepSchema,
 } from './schemas';
 import {
@@ -497,6 +498,8 @@ export interface RegisterAdminView {
   active: boolean;
   entries: number;
   closedYears: number[];
+  /** Each closed year: who closed it and when, and the frozen PDF's SHA-256 and row count (null for years closed before they were recorded). */
+  closings: Array<{ year: number; closedAt: string; closedBy: string; pdfSha256: string | null; rows: number | null }>;
 }
 export interface RegistersAdmin {
   registers: RegisterAdminView[];
@@ -623,7 +626,7 @@ export interface WorkFileView {
   /** Documents the viewer sees in it (those of levels they do not hold are not counted). */
   documents: number;
   /** What the viewer may do (decided by the core). */
-  may: { edit: boolean; open: boolean; change: boolean; close: boolean; export: boolean };
+  may: { edit: boolean; open: boolean; change: boolean; close: boolean; export: boolean; share: boolean };
 }
 export interface WorkFileItemView {
   id: number; kind: WorkFileItemKind; recordId: number; recordGlobalId: string; secrecy: Secrecy;
@@ -787,7 +790,7 @@ export const contract = {
   'registers.admin': channel<RegistersAdmin>()({ input: empty, access: 'session' }),
   'registers.create': channel<RegisterAdminView>()({ input: registerCreateSchema, access: 'org.manage' }),
   'registers.update': channel<RegisterAdminView>()({ input: registerUpdateSchema, access: 'org.manage' }),
-  'registers.closeYear': channel<null>()({ input: closeYearSchema, access: 'session' }),
+  'registers.closeYear': channel<IncomingRegisterClosingFile>()({ input: closeYearSchema, access: 'session' }),
   'scopes.create': channel<ScopeView>()({ input: scopeInputSchema, access: 'org.manage' }),
   'scopes.update': channel<ScopeView>()({ input: scopeUpdateSchema, access: 'org.manage' }),
   // The agency's own units, and recipients chosen among them and its people.
@@ -930,6 +933,11 @@ export const contract = {
   // The agency's seal image its signature shows (outgoing/seal.ts).
   'outgoing.seal': channel<OutgoingSealView>()({ input: empty, access: 'session' }),
   'outgoing.setSeal': channel<OutgoingSealView>()({ input: outgoingSealSchema, access: 'org.manage' }),
+  // Register outputs closed at year end (reports/RegisterClosingService.ts): the closing returns the frozen PDF.
+  'registerClosings.overview': channel<RegisterClosingsOverview>()({ input: z.object({}).strict(), access: 'doc.read' }),
+  'registerClosings.close': channel<RegisterClosingFile>()({ input: registerCloseSchema, access: 'doc.read' }),
+  // Sharing a work file with a person (need-to-know of its title and metadata, docs/work-files.md).
+  'workFiles.share': channel<WorkFileView>()({ input: workFileShareSchema, access: 'doc.read' }),
 } as const;
 
 export type Contract = typeof contract;
@@ -1059,3 +1067,16 @@ export interface OutgoingPendingDispatch { outgoingId: number; dispatchId: numbe
 /** The seal image (PNG, base64); custom: uploaded by the administrator, else the generated stand-in. */
 export interface OutgoingSealView { custom: boolean; png: string; width: number; height: number; sha256: string }
 export interface OutgoingRegisterFile { kind: 'outgoing' | 'secret_outgoing'; format: 'pdf' | 'xlsx'; rows: number; fileName: string; ticket: string; url: string }
+
+// ---- Register outputs closed at year end ----
+export type ClosableRegisterKind = 'outgoing' | 'secret_outgoing' | 'incoming_tracking';
+/** A closed year: who closed it and when, and the SHA-256 and row count of the PDF frozen then. */
+export interface RegisterClosingView { kind: ClosableRegisterKind; year: number; closedAt: string; closedBy: string; pdfSha256: string; rows: number }
+export interface RegisterClosingsOverview {
+  registers: Array<{ kind: ClosableRegisterKind; name: string; mayClose: boolean; closings: RegisterClosingView[] }>;
+  thisYear: number;
+}
+/** The closing, and a one-use ticket for its frozen PDF. */
+export interface RegisterClosingFile extends RegisterClosingView { fileName: string; ticket: string; url: string }
+/** A closed year of an incoming register, and a one-use ticket for the frozen PDF. */
+export interface IncomingRegisterClosingFile { registerId: number; year: number; pdfSha256: string; rows: number; fileName: string; ticket: string; url: string }

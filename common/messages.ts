@@ -508,6 +508,18 @@ export const MESSAGES_VI = {
   'exchange.notIssued': 'Chỉ gửi được văn bản đã ban hành (hoặc thông báo thu hồi văn bản đã thu hồi).',
   'exchange.noAgencyCode': 'Cơ quan chưa có mã định danh: không lập được gói tin edXML.',
   'exchange.noRecipientCertificate': 'Chưa có chứng thư mã hóa của cơ quan nhận {{code}}: văn bản mật không được gửi khi chưa mã hóa được.',
+  // Register outputs closed at year end (reports/closedYears.ts) and work files' need-to-know
+  'registerYear.notCloser': 'Bạn không có quyền khóa {{register}} (văn thư hoặc lãnh đạo).',
+  'registerYear.needsWholeRegister': 'Khóa {{register}} cần người xem được toàn bộ sổ: văn thư hoặc lãnh đạo giữ khóa của mọi độ mật sổ ghi.',
+  'registerYear.future': 'Năm {{year}} chưa đến: không khóa sổ trước được.',
+  'registerYear.alreadyClosed': '{{register}} năm {{year}} đã khóa sổ lúc {{time}}.',
+  'registerYear.changedWhileClosing': '{{register}} năm {{year}} vừa thay đổi trong lúc khóa sổ: hãy khóa sổ lại.',
+  'registerYear.issueClosed': '{{register}} năm {{year}} đã khóa sổ lúc {{time}}: không ban hành văn bản vào năm đã khóa sổ được.',
+  'registerYear.processingClosed': 'Sổ theo dõi giải quyết văn bản đến năm {{year}} đã khóa sổ lúc {{time}}: không thay đổi việc giải quyết văn bản đến năm {{year}} được.',
+  'workFile.notIssued': 'Văn bản đi này chưa ban hành: hãy thêm vào hồ sơ như một dự thảo.',
+  'workFile.shareNotAllowed': 'Chỉ người lập hồ sơ {{code}}, lãnh đạo hoặc văn thư mới chia sẻ được hồ sơ.',
+  'workFile.shareNotCleared': '{{name}} chưa được cấp độ mật {{level}} của hồ sơ: không chia sẻ được.',
+  'workFile.shareUnknown': 'Không tìm thấy người được chia sẻ hồ sơ.',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

@@ -710,3 +710,11 @@ export type OutgoingConfigInput = z.infer<typeof outgoingConfigSchema>;
 /** An uploaded seal image (PNG as base64, at most 512 KiB decoded), or null for the generated stand-in. */
 export const outgoingSealSchema = z.object({ png: z.string().max(700_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, m('value.invalid')).nullable() }).strict();
 export type OutgoingSealInput = z.infer<typeof outgoingSealSchema>;
+// ---- Register outputs closed at year end (main/core/reports/closedYears.ts) ----
+export const registerCloseSchema = z.object({
+  kind: z.enum(['outgoing', 'secret_outgoing', 'incoming_tracking'], { error: m('value.invalid') }),
+  year: z.number({ error: m('year.required') }).int().min(MIN_YEAR, m('year.invalid')).max(2200, m('year.invalid')),
+}).strict();
+export type RegisterCloseInput = z.infer<typeof registerCloseSchema>;
+export const workFileShareSchema = z.object({ fileId: id, userId: id }).strict();
+export type WorkFileShareInput = z.infer<typeof workFileShareSchema>;

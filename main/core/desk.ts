@@ -28,6 +28,8 @@ import { exportWorkFile, type FileExport } from './workfiles/exportFile';
 import { ProcessingService } from './processing/ProcessingService';
 import { ExchangeService } from './exchange/ExchangeService';
 import { OutgoingService } from './outgoing/OutgoingService';
+import { outgoingKinds } from './outgoing/fileable';
+import { RegisterClosingService } from './reports/RegisterClosingService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -69,6 +71,8 @@ export class Desk extends ProfileVault {
   readonly outgoing = new OutgoingService(this);
   /** The exchange between agencies: issued documents as signed (and for secrets sealed) edXML packets (main/core/exchange). */
   readonly exchange = new ExchangeService(this, this.outgoing);
+  /** Khóa sổ cuối năm of the outgoing registers and the Sổ theo dõi giải quyết (main/core/reports/closedYears.ts). */
+  readonly registerClosings = new RegisterClosingService(this);
 
   /** The app:// and /blob/ routes: an output ticket, else a viewer ticket. */
   async openTicket(ticket: string): ReturnType<AttachmentService['openTicket']> {
@@ -78,6 +82,8 @@ export class Desk extends ProfileVault {
   protected constructor(profileDir: string, opts: DeskOptions) {
     super(profileDir, opts);
     this.onLock(() => this.autoDeclassify.sessionEnding());
+    // Outgoing documents and drafts can be filed in work files (outgoing/fileable.ts).
+    for (const k of outgoingKinds) this.workFiles.registerKind(k);
   }
 
   static async open(opts: DeskOptions): Promise<Desk> {

@@ -86,8 +86,12 @@ export const handlers: Handlers = {
   'registers.create': (ctx, input) => ctx.desk.registers.create(actor(ctx), input),
   'registers.update': (ctx, input) => ctx.desk.registers.update(actor(ctx), input),
   'registers.closeYear': async (ctx, input) => {
-    await ctx.desk.registers.closeYear(actor(ctx), input);
-    return null;
+    const a = actor(ctx);
+    const { bytes, sha256, rows } = await ctx.desk.registers.closeYear(a, input);
+    const fileName = `khoa-so-dang-ky-van-ban-den-${input.year}.pdf`;
+    // The frozen book of a Thường register leaves as any register does.
+    const ticket = ctx.desk.outputs.issue(a, { bytes, name: fileName, mime: 'application/pdf', level: 'thuong', purpose: 'any', what: 'register:incoming:closing' });
+    return { registerId: input.registerId, year: input.year, pdfSha256: sha256, rows, fileName, ticket, url: ctx.attachmentUrl(ticket) };
   },
   'scopes.create': (ctx, input) => ctx.desk.registers.createScope(actor(ctx), input),
   'scopes.update': (ctx, input) => ctx.desk.registers.updateScope(actor(ctx), input),
@@ -291,4 +295,16 @@ export const handlers: Handlers = {
     });
     return { kind: input.kind, format, rows, fileName, ticket, url: ctx.attachmentUrl(ticket) };
   },
+  'registerClosings.overview': (ctx) => ctx.desk.registerClosings.overview(actor(ctx)),
+  'registerClosings.close': async (ctx, input) => {
+    const a = actor(ctx);
+    const { closing, bytes } = await ctx.desk.registerClosings.close(a, input);
+    const fileName = `khoa-so-${input.kind.replaceAll('_', '-')}-${input.year}.pdf`;
+    // The frozen book leaves as any register does; a secret register's at the person's highest level.
+    const ticket = ctx.desk.outputs.issue(a, {
+      bytes, name: fileName, mime: 'application/pdf', level: input.kind === 'outgoing' ? 'thuong' : a.clearance, purpose: 'any', what: `register:${input.kind}:closing`,
+    });
+    return { ...closing, fileName, ticket, url: ctx.attachmentUrl(ticket) };
+  },
+  'workFiles.share': (ctx, input) => ctx.desk.workFiles.share(actor(ctx), input),
 };

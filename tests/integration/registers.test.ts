@@ -2,6 +2,8 @@
 // existing party profiles, administration after setup (audited, events recorded, numbers never
 // change), and closing a register year. Real SQLite files, the real core.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { pdfTextPages } from '../helpers/pdfOracle';
 import { after, before, describe, test } from 'node:test';
 import { DeskError } from '../../common/errors';
 import { Desk } from '../../main/core/desk';
@@ -154,7 +156,17 @@ describe('register administration', () => {
     const entry = await desk.incoming.register(admin, await registration(desk, admin, { subject: 'Trước khi khóa sổ' }));
     await refused(() => desk.registers.closeYear(officer, { registerId: ordinary.id, year: 2026 }), 'FORBIDDEN');
     await refused(() => desk.registers.closeYear(admin, { registerId: ordinary.id, year: 2027 }), 'VALIDATION', 'year');
-    await desk.registers.closeYear(admin, { registerId: ordinary.id, year: 2026 });
+    const closed = await desk.registers.closeYear(admin, { registerId: ordinary.id, year: 2026 });
+    // The closing froze the year's Sổ đăng ký văn bản đến as PDF: its SHA-256 and row count are recorded.
+    const entries = desk.db.prepare('SELECT count(*) FROM c_thuong.incoming WHERE register_id = ? AND year = 2026').pluck().get(ordinary.id) as number;
+    assert.ok(entries >= 1);
+    assert.equal(closed.rows, entries);
+    assert.equal(closed.sha256, createHash('sha256').update(closed.bytes).digest('hex'));
+    const frozen = pdfTextPages(closed.bytes).join(' ').replace(/\s+/g, ' ');
+    assert.match(frozen, /SỔ ĐĂNG KÝ VĂN BẢN ĐẾN/);
+    assert.match(frozen, /Trước khi khóa sổ/);
+    const closing = desk.registers.overview(admin).registers.find((x) => x.id === ordinary.id)!.closings[0]!;
+    assert.deepEqual([closing.year, closing.pdfSha256, closing.rows, closing.closedBy], [2026, closed.sha256, entries, 'Nguyễn Thị Hương']);
     await refused(() => desk.registers.closeYear(admin, { registerId: ordinary.id, year: 2026 }), 'VALIDATION', 'year');
     assert.deepEqual(desk.registers.overview(admin).registers.find((x) => x.id === ordinary.id)!.closedYears, [2026]);
     await refused(async () => desk.incoming.register(admin, await registration(desk, admin, { registerId: ordinary.id })), 'VALIDATION', 'arrivalDate');

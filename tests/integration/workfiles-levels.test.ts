@@ -50,12 +50,18 @@ test('a filed document raised to Mật: its membership moves with it; the closed
   const detail = desk.workFiles.get(leader, f.id);
   assert.deepEqual(detail.items.map((i) => [i.recordId, i.secrecy]).sort(), [[a, 'mat'], [b, 'thuong']].sort());
 
-  // An officer cleared for Thường only sees one document and may not close or export it.
+  // An officer cleared for Thường only: not told of the file until it is shared with them; then they see
+  // its one Thường document and may not close or export it.
   const officer = addActor(desk, 'chuyen_vien', 'thuong', 'Lê Văn Thường');
+  assert.throws(() => desk.workFiles.get(officer, f.id), refused('workFile.notFound'));
+  await desk.workFiles.share(leader, { fileId: f.id, userId: officer.id });
   assert.equal(desk.workFiles.get(officer, f.id).items.length, 1);
 
   const closed = await desk.workFiles.close(leader, { fileId: f.id });
   assert.equal(closed.secrecy, 'mat', 'the closed file carries the level of what it holds');
+  // Marked Mật, the file is beyond the officer's clearance: shared or not, they no longer learn of it.
+  assert.throws(() => desk.workFiles.get(officer, f.id), refused('workFile.notFound'));
+  assert.ok(!desk.workFiles.year(officer, year).files.some((x) => x.id === f.id));
   const ctx = { desk, guard: undefined as never, attachmentUrl: (t: string) => `app://securedesk/blob/${t}` } satisfies HandlerContext;
   const out = await handlers['workFiles.export'](ctx, { fileId: f.id });
   const pdf = desk.outputs.take(out.pdf.ticket)!;

@@ -59,9 +59,14 @@ test('the yearly list: codes by unit + year + notation, a duplicate code refused
   await assert.rejects(desk.workFiles.create(officer, { year: 2026, notation: '02.TH', title: 'Không có quyền', retention: 5 }), refused('workFile.listNotAllowed'));
   const p = await desk.workFiles.create(leader, { year: 2026, notation: '02.VP', title: 'Hồ sơ hội nghị tổng kết', retention: 'vinh_vien' });
   assert.equal(p.retentionYears, null);
+  // Need-to-know of titles (docs/work-files.md): the keepers see the whole list, the handler their own
+  // file, anyone else nothing, not even by asking for a file by its id.
+  assert.deepEqual(desk.workFiles.year(clerk, 2026).files.map((x) => x.code), ['000.00.01.H49.2026.01.TH', '000.00.01.H49.2026.02.VP']);
+  assert.deepEqual(desk.workFiles.year(officer, 2026).files.map((x) => x.code), ['000.00.01.H49.2026.01.TH']);
   const list = desk.workFiles.year(junior, 2026);
-  assert.deepEqual(list.files.map((x) => x.code), ['000.00.01.H49.2026.01.TH', '000.00.01.H49.2026.02.VP']);
+  assert.deepEqual(list.files, []);
   assert.equal(list.mayEdit, false);
+  assert.throws(() => desk.workFiles.get(junior, f.id), refused('workFile.notFound'));
   assert.equal(desk.workFiles.year(clerk, 2026).mayEdit, true);
   // Renaming to a code already taken: refused, the row unchanged.
   await assert.rejects(desk.workFiles.update(clerk, { fileId: p.id, notation: '01.TH' }), refused('workFile.codeTaken'));
@@ -70,6 +75,9 @@ test('the yearly list: codes by unit + year + notation, a duplicate code refused
 
 test('opening and adding documents: need-to-know refused and recorded, the file takes the highest level', async () => {
   await assert.rejects(desk.workFiles.addItem(officer, { fileId: ids.file!, kind: 'incoming', recordId: ids.A! }), refused('workFile.notOpen'));
+  await assert.rejects(desk.workFiles.open(junior, ids.file!), refused('workFile.notFound'));
+  // Shared with the junior, the file is known to them, but still not theirs to open.
+  await desk.workFiles.share(clerk, { fileId: ids.file!, userId: junior.id });
   await assert.rejects(desk.workFiles.open(junior, ids.file!), refused('workFile.notResponsible'));
   const opened = await desk.workFiles.open(officer, ids.file!);
   assert.equal(opened.status, 'open');
@@ -87,15 +95,21 @@ test('opening and adding documents: need-to-know refused and recorded, the file 
   assert.equal(withB.secrecy, 'mat');
   assert.deepEqual(withB.items.map((i) => i.recordId), [ids.A, ids.B, ids.C], 'in date order');
   await assert.rejects(desk.workFiles.addItem(officer, { fileId: ids.file!, kind: 'incoming', recordId: ids.A! }), refused('workFile.docAlready'));
-  // Outgoing documents and drafts have no resolver on this branch yet.
-  await assert.rejects(desk.workFiles.addItem(officer, { fileId: ids.file!, kind: 'outgoing', recordId: 1 }), refused('workFile.kindUnsupported'));
-  // Someone else's file: the junior may neither change it nor see its Mật document.
-  await assert.rejects(desk.workFiles.addItem(junior, { fileId: ids.file!, kind: 'incoming', recordId: ids.A! }), refused('workFile.notHandler'));
-  const seenByJunior = desk.workFiles.get(junior, ids.file!);
-  assert.equal(seenByJunior.items.length, 2);
-  assert.ok(!seenByJunior.items.some((i) => i.numberSymbol === '12-KH/TU'));
-  assert.equal(seenByJunior.may.export, false);
-  assert.equal(desk.workFiles.year(junior, 2026).files.find((x) => x.id === ids.file)!.documents, 2, 'the list counts only what the viewer may see');
+  // An outgoing document that does not exist (or that the officer may not read) is not added.
+  await assert.rejects(desk.workFiles.addItem(officer, { fileId: ids.file!, kind: 'outgoing', recordId: 999_999 }), refused('workFile.docNotVisible'));
+  // The file is Mật now: the junior, cleared for Thường only, no longer learns of it even though it was shared.
+  await assert.rejects(desk.workFiles.addItem(junior, { fileId: ids.file!, kind: 'incoming', recordId: ids.A! }), refused('workFile.notFound'));
+  assert.throws(() => desk.workFiles.get(junior, ids.file!), refused('workFile.notFound'));
+  assert.deepEqual(desk.workFiles.year(junior, 2026).files, []);
+  // A colleague cleared Mật it was shared with: may neither change it nor see its Mật document (not in their distribution).
+  const peer = addActor(desk, 'chuyen_vien', 'mat', 'Vũ Thị Đồng Nghiệp');
+  await desk.workFiles.share(officer, { fileId: ids.file!, userId: peer.id });
+  await assert.rejects(desk.workFiles.addItem(peer, { fileId: ids.file!, kind: 'incoming', recordId: ids.A! }), refused('workFile.notHandler'));
+  const seenByPeer = desk.workFiles.get(peer, ids.file!);
+  assert.equal(seenByPeer.items.length, 2);
+  assert.ok(!seenByPeer.items.some((i) => i.numberSymbol === '12-KH/TU'));
+  assert.equal(seenByPeer.may.export, false);
+  assert.equal(desk.workFiles.year(peer, 2026).files.find((x) => x.id === ids.file)!.documents, 2, 'the list counts only what the viewer may see');
   assert.equal(desk.workFiles.year(officer, 2026).files.find((x) => x.id === ids.file)!.documents, 3);
 
   // Where the rows live: the Mật membership in the Mật compartment with its change event, never in Thường or the base.
@@ -115,7 +129,7 @@ test('opening and adding documents: need-to-know refused and recorded, the file 
 test('closing: a closed file cannot change; the closing date is checked', async () => {
   await assert.rejects(desk.workFiles.close(officer, { fileId: ids.file!, closedOn: '2026-02-15' }), refused('workFile.closedBeforeDocuments'));
   await assert.rejects(desk.workFiles.close(officer, { fileId: ids.file!, closedOn: '2026-12-01' }), refused('workFile.closedInFuture'));
-  await assert.rejects(desk.workFiles.close(junior, { fileId: ids.file! }), refused('workFile.notHandler'));
+  await assert.rejects(desk.workFiles.close(junior, { fileId: ids.file! }), refused('workFile.notFound'));
   const closed = await desk.workFiles.close(officer, { fileId: ids.file!, closedOn: '2026-03-01' });
   assert.equal(closed.status, 'closed');
   assert.equal(closed.archiveDue, '2027-03-01', 'due one year after closing by default');
@@ -135,9 +149,10 @@ test('closing: a closed file cannot change; the closing date is checked', async 
 });
 
 test('the export: one PDF with the contents and the documents in date order, and the XML of Phụ lục VI', async () => {
-  await assert.rejects(desk.exportWorkFile(junior, ids.file!), refused('workFile.notHandler'));
+  await assert.rejects(desk.exportWorkFile(junior, ids.file!), refused('workFile.notFound'));
   // A leader may export any file, but not one holding documents above their clearance.
-  await assert.rejects(desk.exportWorkFile(addActor(desk, 'lanh_dao', 'thuong', 'Vũ Văn Phó'), ids.file!), refused('workFile.aboveClearance'));
+  // (Not cleared for the file's level, the leader does not even learn of it.)
+  await assert.rejects(desk.exportWorkFile(addActor(desk, 'lanh_dao', 'thuong', 'Vũ Văn Phó'), ids.file!), refused('workFile.notFound'));
   const out = await desk.exportWorkFile(officer, ids.file!);
   const info = pdfPageInfo(out.pdf);
   assert.equal(out.documents, 3);

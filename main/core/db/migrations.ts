@@ -589,4 +589,48 @@ export const MIGRATIONS: readonly Migration[] = [
   -- Events applied from elsewhere are not sent again (a record moved here keeps its copied history to send).
   ALTER TABLE events ADD COLUMN received INTEGER NOT NULL DEFAULT 0;
   `,
+  // 19: every register output closed at year end (reports/closedYears.ts): the Sổ đăng ký văn bản đi,
+  //     Sổ đăng ký BMNN đi and Sổ theo dõi giải quyết văn bản đến (replicated, append-only), each with
+  //     the SHA-256 and row count of the PDF frozen when it was closed; and the same two facts for a
+  //     closed year of an incoming register (Sổ đăng ký văn bản đến), left empty for years closed before.
+  `
+  CREATE TABLE register_closings (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT,
+    kind TEXT NOT NULL CHECK (kind IN ('outgoing','secret_outgoing','incoming_tracking')),
+    year INTEGER NOT NULL,
+    closed_at TEXT NOT NULL,
+    closed_by INTEGER NOT NULL REFERENCES users(id),
+    pdf_sha256 TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    UNIQUE (kind, year)
+  );
+  CREATE UNIQUE INDEX idx_register_closings_global_id ON register_closings(global_id);
+  CREATE TRIGGER register_closings_no_update
+    BEFORE UPDATE OF kind, year, closed_at, closed_by, pdf_sha256, rows ON register_closings
+    BEGIN SELECT RAISE(ABORT, 'a closed register year stays closed'); END;
+  CREATE TRIGGER register_closings_global_id_once BEFORE UPDATE OF global_id ON register_closings WHEN OLD.global_id IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'a closed register year stays closed'); END;
+  CREATE TRIGGER register_closings_no_delete BEFORE DELETE ON register_closings
+    BEGIN SELECT RAISE(ABORT, 'a closed register year stays closed'); END;
+  ALTER TABLE register_years ADD COLUMN pdf_sha256 TEXT;
+  ALTER TABLE register_years ADD COLUMN rows INTEGER;
+  `,
+  // 20: work files shared with a person (need-to-know of a file's title and metadata, workfiles/rules.ts
+  //     mayKnowFile, docs/work-files.md): replicated, a share is never taken back silently (append-only).
+  `
+  CREATE TABLE work_file_shares (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    work_file_id INTEGER NOT NULL REFERENCES work_files(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    shared_by INTEGER NOT NULL REFERENCES users(id),
+    shared_at TEXT NOT NULL,
+    UNIQUE (work_file_id, user_id)
+  );
+  CREATE UNIQUE INDEX idx_work_file_shares_global_id ON work_file_shares(global_id);
+  CREATE INDEX idx_work_file_shares_user ON work_file_shares(user_id);
+  CREATE TRIGGER work_file_shares_no_delete BEFORE DELETE ON work_file_shares
+    BEGIN SELECT RAISE(ABORT, 'a share is a record'); END;
+  `,
 ];

@@ -29,7 +29,7 @@ export class RegisterService {
     return registers.updateScope(this.source.context(), actor, input);
   }
 
-  closeYear(actor: Actor, input: { registerId: number; year: number }): Promise<void> {
+  closeYear(actor: Actor, input: { registerId: number; year: number }): ReturnType<typeof registers.closeYear> {
     return registers.closeYear(this.source.context(), actor, input);
   }
 }

@@ -3,6 +3,7 @@
 // a period, a scope that has given numbers keeps its per-type choice, and a register that holds
 // entries keeps its scope. Secret arrivals stay in registers of their own (never with Thường). A
 // register year is closed at year end (văn thư or quản trị): no registration or correction into it.
+import { createHash } from 'node:crypto';
 import type { RegisterAdminView, RegistersAdmin, ScopeView } from '../../../common/contract';
 import { todayIso, yearOf } from '../../../common/dates';
 import { SECRECY_LABELS, SECRECY_LEVELS, type Secrecy } from '../../../common/domain';
@@ -17,6 +18,9 @@ import { recordChange } from '../events/eventLog';
 import { authorize, type Actor } from '../org/rights';
 import { periodOf, scopeRow, type ScopeRow } from './numbering';
 import { auditRefusal, secretIncomingYearClosed } from '../secrets/registerYears';
+import { incomingRegisterRows } from '../reports/incomingRegister';
+import { registerPdf } from '../reports/registerPdf';
+import { canSeeAll } from './needToKnow';
 
 interface RegisterRow { id: number; kind: 'incoming'; name: string; secrecy: string; scope_id: number; active: number }
 
@@ -45,8 +49,12 @@ function scopeView(db: Db, s: ScopeRow, today: string): ScopeView {
 
 function registerView(db: Db, r: RegisterRow): RegisterAdminView {
   const entries = db.prepare('SELECT count(*) FROM incoming WHERE register_id = ?').pluck().get(r.id) as number;
-  const closedYears = db.prepare('SELECT year FROM register_years WHERE register_id = ? ORDER BY year').pluck().all(r.id) as number[];
-  return { id: r.id, kind: r.kind, name: r.name, secrecy: JSON.parse(r.secrecy) as Secrecy[], scopeId: r.scope_id, active: r.active === 1, entries, closedYears };
+  const years = db.prepare('SELECT y.year, y.closed_at AS closedAt, u.full_name AS closedBy, y.pdf_sha256 AS pdfSha256, y.rows FROM register_years y LEFT JOIN users u ON u.id = y.closed_by WHERE y.register_id = ? ORDER BY y.year')
+    .all(r.id) as Array<{ year: number; closedAt: string; closedBy: string | null; pdfSha256: string | null; rows: number | null }>;
+  return {
+    id: r.id, kind: r.kind, name: r.name, secrecy: JSON.parse(r.secrecy) as Secrecy[], scopeId: r.scope_id, active: r.active === 1, entries,
+    closedYears: years.map((y) => y.year), closings: years.map((y) => ({ ...y, closedBy: y.closedBy ?? '' })),
+  };
 }
 
 const getRegister = (db: Db, id: number): RegisterRow | undefined =>
@@ -234,8 +242,14 @@ export async function updateRegister(ctx: CoreContext, actor: Actor, input: Regi
   return registerView(ctx.db, getRegister(ctx.db, input.id)!);
 }
 
-/** Closes a register's year (sổ được khóa cuối năm): after this nothing is registered into or corrected in it. */
-export async function closeYear(ctx: CoreContext, actor: Actor, input: { registerId: number; year: number }): Promise<void> {
+/**
+ * Closes a register's year (sổ được khóa cuối năm): after this nothing is registered into or corrected
+ * in it. The closing composes the year's Sổ đăng ký văn bản đến as PDF (the decree's layout) and records
+ * its SHA-256 and row count with who closed it and when (the frozen book, handed back to print and sign),
+ * as every register closing does (reports/closedYears.ts). The closer keeps the register and reads every
+ * entry: the văn thư (a quản trị without the right to register is refused, registerYear.notCloser).
+ */
+export async function closeYear(ctx: CoreContext, actor: Actor, input: { registerId: number; year: number }): Promise<{ bytes: Uint8Array; sha256: string; rows: number; register: string }> {
   authorizeRegisterKeeping(actor);
   // Writes wait for the profile's integrity verdict.
   await ctx.writable();
@@ -248,18 +262,32 @@ export async function closeYear(ctx: CoreContext, actor: Actor, input: { registe
     auditRefusal(ctx, actor, 'register.close_year', 'secretRegister.closeInSecretArea', { register: secret.id, year: input.year });
     throw invalid('year', 'secretRegister.closeInSecretArea', { register: secret.name });
   }
+  const r0 = getRegister(ctx.db, input.registerId);
+  if (!r0 || r0.kind !== 'incoming') throw DeskError.keyed('NOT_FOUND', 'register.notFound');
+  if (!canSeeAll(actor)) {
+    auditRefusal(ctx, actor, 'register.close_year', 'registerYear.notCloser', { register: r0.id, year: input.year });
+    throw DeskError.keyed('FORBIDDEN', 'registerYear.notCloser', { register: r0.name });
+  }
+  if (isYearClosed(ctx.db, r0.id, input.year)) throw invalid('year', 'register.alreadyClosed', { register: r0.name, year: input.year });
+  const rows = incomingRegisterRows(ctx, r0.id, input.year);
+  const unitName = (ctx.db.prepare('SELECT name FROM main.units WHERE is_self = 1').pluck().get() as string | undefined) ?? '';
+  const bytes = await registerPdf('incoming', rows, { unitName, year: input.year, period: { from: `${input.year}-01-01`, to: `${input.year}-12-31` } });
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
   writeTx(ctx.db, () => {
-    const r = getRegister(ctx.db, input.registerId);
-    if (!r || r.kind !== 'incoming') throw DeskError.keyed('NOT_FOUND', 'register.notFound');
+    const r = getRegister(ctx.db, input.registerId)!;
     if (isYearClosed(ctx.db, r.id, input.year)) throw invalid('year', 'register.alreadyClosed', { register: r.name, year: input.year });
+    // The PDF was composed outside the transaction: it must still show the year's entries.
+    if (JSON.stringify(incomingRegisterRows(ctx, r.id, input.year)) !== JSON.stringify(rows))
+      throw invalid('year', 'registerYear.changedWhileClosing', { register: r.name, year: input.year });
     const stats = ctx.db.prepare('SELECT count(*) AS entries, max(arrival_number) AS lastNumber FROM incoming WHERE register_id = ? AND year = ?')
       .get(r.id, input.year) as { entries: number; lastNumber: number | null };
-    const id = Number(ctx.db.prepare('INSERT INTO register_years (register_id, year, closed_at, closed_by) VALUES (?,?,?,?)')
-      .run(r.id, input.year, now.toISOString(), actor.id).lastInsertRowid);
+    const id = Number(ctx.db.prepare('INSERT INTO register_years (register_id, year, closed_at, closed_by, pdf_sha256, rows) VALUES (?,?,?,?,?,?)')
+      .run(r.id, input.year, now.toISOString(), actor.id, sha256, rows.length).lastInsertRowid);
     recordChange(ctx.db, 'register_years', id, 'create', actor.id, now);
     appendAudit(ctx.db, {
       userId: actor.id, action: 'register.close_year', entity: 'register', entityId: r.id,
-      details: { register: r.name, year: input.year, entries: stats.entries, lastNumber: stats.lastNumber ?? 0 },
+      details: { register: r.name, year: input.year, entries: stats.entries, lastNumber: stats.lastNumber ?? 0, rows: rows.length, pdfSha256: sha256 },
     }, now.toISOString());
   });
+  return { bytes, sha256, rows: rows.length, register: r0.name };
 }

@@ -17,6 +17,7 @@ export const RECORD_TABLES = [
   'work_files', 'work_file_years', 'archive_transfers', 'work_file_items',
   'processing_steps', 'processing_tasks',
   'outgoing', 'outgoing_files', 'outgoing_steps', 'outgoing_signatures', 'outgoing_recipients', 'outgoing_dispatches',
+  'register_closings', 'work_file_shares',
 ] as const;
 export type RecordTable = (typeof RECORD_TABLES)[number];
 

@@ -30,6 +30,7 @@ import { canSign, fingerprintOf, holderOf } from '../org/certificates';
 import { signPdf, type PdfAppearance } from '../pdf';
 import { findInternalUnit } from '../org/internalUnits';
 import { authorize, requireClearance, type Actor } from '../org/rights';
+import { assertIssueYearOpen } from '../reports/closedYears';
 import { auditRefusal } from '../secrets/registerYears';
 import { ensureOutgoingRegisters, outgoingRegisterFor, presetOf, readConfig, writeConfig, yearInNumber, type OutgoingConfig } from './config';
 import { readSeal, sealView, writeSeal } from './seal';
@@ -387,6 +388,7 @@ export class OutgoingService {
       if (!isClerk(actor)) throw refusal('FORBIDDEN', 'outgoing.notClerk');
       if (row.status === 'issued' || row.status === 'recalled') throw refusal('VALIDATION', 'outgoing.alreadyIssued', { number: row.number_symbol ?? '', date: formatDateVn(row.issued_date) });
       if (row.status !== 'signer_signed' && row.status !== 'agency_signed') throw refusal('VALIDATION', 'outgoing.notSigned');
+      assertIssueYearOpen(db, row.secrecy, today);
       if (cfg.sameDayIssue) {
         // The signer's signature: the number is given the same day (NĐ 30/2020 art. 15).
         const last = db.prepare(`SELECT max(signed_at) FROM ${c}.outgoing_signatures WHERE outgoing_id = ? AND role = 'signer'`).pluck().get(row.id) as string | null;

@@ -15,6 +15,7 @@ import type { CoreContext } from '../context';
 import { writeTx } from '../db/transaction';
 import { canSeeAll } from '../documents/needToKnow';
 import { authorize, type Actor } from '../org/rights';
+import { registerClosing } from '../reports/closedYears';
 import { cellText, registerPdf } from '../reports/registerPdf';
 import { LAYOUTS, type Column, type OutgoingRegisterRow } from '../reports/registers';
 import { registerXlsx } from '../reports/registerXlsx';
@@ -40,19 +41,25 @@ export function outgoingRegisterRows(ctx: CoreContext, actor: Actor, kind: Kind,
   const { db } = ctx;
   const levels: Secrecy[] = kind === 'outgoing' ? ['thuong'] : ['mat', 'toi_mat', 'tuyet_mat'];
   const out: Array<OutgoingRegisterRow & { n: number }> = [];
+  // A closed year's rows are read as they stood at the closing (reports/closedYears.ts): a recall or a
+  // replacement made afterwards is on the document, not written into the frozen book.
+  const closedAt = registerClosing(db, kind, yearOf(from))?.closed_at ?? null;
+  const before = (at: string | null | undefined) => !!at && (closedAt === null || at <= closedAt);
   for (const a of ctx.arms) {
     if (a.level === null || !levels.includes(a.level)) continue;
     const rows = db.prepare(`SELECT * FROM ${a.schema}.outgoing WHERE issued_date BETWEEN ? AND ? ORDER BY issued_date, number`).all(from, to) as OutgoingDbRow[];
     for (const r of rows) {
       if (!canSeeAll(actor) && !involved(r, actor) && !(r.secrecy_rank === 0)) continue;
       const recipients = db.prepare(`SELECT name FROM ${a.schema}.outgoing_recipients WHERE outgoing_id = ? ORDER BY ordinal`).pluck().all(r.id) as string[];
-      const notes = [r.notes, r.status === 'recalled' ? `Đã thu hồi ngày ${formatDateVn(r.recalled_at?.slice(0, 10))}` : '', r.replaced_by_id ? 'Đã được thay thế' : ''].filter(Boolean).join('; ');
+      const replacedAt = r.replaced_by_id === null ? null : (db.prepare(`SELECT issued_at FROM ${a.schema}.outgoing WHERE id = ?`).pluck().get(r.replaced_by_id) as string | null | undefined);
+      const notes = [r.notes, r.status === 'recalled' && before(r.recalled_at) ? `Đã thu hồi ngày ${formatDateVn(r.recalled_at?.slice(0, 10))}` : '', before(replacedAt) ? 'Đã được thay thế' : ''].filter(Boolean).join('; ');
       out.push({
         n: r.number ?? 0,
         numberSymbol: r.number_symbol ?? '', documentDate: r.issued_date!, typeName: documentTypeName(r.type_code),
         subject: r.secrecy === 'tuyet_mat' ? null : r.subject, secrecy: r.secrecy,
         signer: [r.signer_competence, userName(db, r.signer_id)].filter(Boolean).join(' '),
         recipients: recipients.join('; '), keptBy: userName(db, r.issued_by), copies: r.issued_amount,
+        // Ký nhận: the dispatch records know a status, not who received it nor when: left for the handwritten signature.
         sentOn: r.issued_date, acknowledgement: null, notes: notes || null,
       });
     }

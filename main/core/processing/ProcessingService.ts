@@ -35,6 +35,7 @@ import { newGlobalId } from '../events/globalId';
 import { listInternalUnits } from '../org/internalUnits';
 import { authorize, type Actor } from '../org/rights';
 import { listUsers } from '../org/users';
+import { assertTrackingYearOpen } from '../reports/closedYears';
 import { auditRefusal } from '../secrets/registerYears';
 import { registerPdf } from '../reports/registerPdf';
 import { registerXlsx } from '../reports/registerXlsx';
@@ -568,7 +569,13 @@ export class ProcessingService {
     authorize(actor, 'doc.read');
     const ctx = this.source.context();
     if (!ready) await ctx.writable();
-    const incomingId = this.guard(ctx, actor, action, details, () => writeTx(ctx.db, () => fn(ctx, ctx.now())));
+    const incomingId = this.guard(ctx, actor, action, details, () => writeTx(ctx.db, () => {
+      const id = fn(ctx, ctx.now());
+      // A step on a document of a closed year of the Sổ theo dõi giải quyết is refused; the transaction undoes it.
+      const arm = locate(ctx.db, ctx.arms, 'incoming', id);
+      if (arm) assertTrackingYearOpen(ctx.db, ctx.db.prepare(`SELECT arrival_date FROM ${arm.schema}.incoming WHERE id = ?`).pluck().get(id) as string);
+      return id;
+    }));
     return this.state(actor, incomingId);
   }
 

@@ -78,7 +78,7 @@ function cover<K extends RegisterKind>(doc: PDFDocument, fonts: Fonts, kind: K, 
   y -= 60;
   centred(page, fonts.regular, `Từ ngày ${formatDateVn(opts.period.from)} đến ngày ${formatDateVn(opts.period.to)}`, 12, y);
   y -= 20;
-  const first = LAYOUTS[kind].columns[kind === 'secret_incoming' ? 1 : 0]!;
+  const first = LAYOUTS[kind].columns[kind === 'secret_incoming' || kind === 'incoming' ? 1 : 0]!;
   const numbers = rows.map((r) => first.cell(r as never)).map((c) => (c && 'number' in c ? c.number : NaN)).filter(Number.isFinite);
   if (numbers.length > 0) {
     centred(page, fonts.regular, `Từ số ${Math.min(...numbers)} đến số ${Math.max(...numbers)}`, 12, y);

@@ -13,7 +13,7 @@ import { isValidIsoDate, MIN_YEAR } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
 import { SECRECY_LABELS, type Secrecy } from '../../../common/domain';
 
-export const REGISTER_KINDS = ['secret_incoming', 'secret_copies', 'secret_handover', 'incoming_tracking', 'outgoing', 'secret_outgoing'] as const;
+export const REGISTER_KINDS = ['secret_incoming', 'secret_copies', 'secret_handover', 'incoming_tracking', 'outgoing', 'secret_outgoing', 'incoming'] as const;
 export type RegisterKind = (typeof REGISTER_KINDS)[number];
 
 /** A secret level: the registers hold Mật, Tối mật and Tuyệt mật items only. */
@@ -139,6 +139,28 @@ export interface IncomingTrackingRow {
   notes: string | null;
 }
 
+/**
+ * Sổ đăng ký văn bản đến (Nghị định 30/2020, Phụ lục IV): one row per Thường document registered in
+ * an incoming register. Ký nhận: the electronic acknowledgement of the hand-over when there is one,
+ * else left empty for the receiver's handwritten signature on the printed book.
+ */
+export interface IncomingRegisterRow {
+  arrivalDate: string;
+  arrivalNumber: number;
+  /** Tác giả (the issuing body). */
+  issuer: string;
+  numberSymbol: string;
+  documentDate: string | null;
+  typeName: string;
+  subject: string | null;
+  secrecy: Secrecy;
+  recipient: string;
+  /** Ngày chuyển. */
+  handedOn: string | null;
+  acknowledgement: string | null;
+  notes: string | null;
+}
+
 export interface RegisterRows {
   secret_incoming: SecretIncomingRow;
   secret_copies: SecretCopyRow;
@@ -146,6 +168,7 @@ export interface RegisterRows {
   incoming_tracking: IncomingTrackingRow;
   outgoing: OutgoingRegisterRow;
   secret_outgoing: OutgoingRegisterRow;
+  incoming: IncomingRegisterRow;
 }
 
 export interface RegisterOptions {
@@ -217,6 +240,22 @@ export const LAYOUTS: { [K in RegisterKind]: RegisterLayout<RegisterRows[K]> } =
     title: 'SỔ ĐĂNG KÝ BÍ MẬT NHÀ NƯỚC ĐI',
     sheet: 'Sổ đăng ký BMNN đi',
     columns: outgoingColumns(true),
+  },
+  incoming: {
+    title: 'SỔ ĐĂNG KÝ VĂN BẢN ĐẾN',
+    sheet: 'Sổ đăng ký văn bản đến',
+    columns: [
+      { title: 'Ngày đến', width: 10, cell: (r) => date(r.arrivalDate) },
+      { title: 'Số đến', width: 7, cell: (r) => ({ number: r.arrivalNumber }) },
+      { title: 'Tác giả', width: 18, cell: (r) => text(r.issuer) },
+      { title: 'Số, ký hiệu', width: 13, cell: (r) => text(r.numberSymbol) },
+      { title: 'Ngày tháng', width: 10, cell: (r) => date(r.documentDate) },
+      { title: 'Tên loại và trích yếu nội dung', width: 34, cell: (r) => text(typeAndSubject(r.typeName, r.subject, r.secrecy)) },
+      { title: 'Đơn vị hoặc người nhận', width: 18, cell: (r) => text(r.recipient) },
+      { title: 'Ngày chuyển', width: 10, cell: (r) => date(r.handedOn) },
+      { title: 'Ký nhận', width: 14, cell: (r) => text(r.acknowledgement) },
+      { title: 'Ghi chú', width: 11, cell: (r) => text(r.notes) },
+    ],
   },
   secret_incoming: {
     title: 'SỔ ĐĂNG KÝ BÍ MẬT NHÀ NƯỚC ĐẾN',
@@ -294,6 +333,7 @@ const REQUIRED: { [K in RegisterKind]: { dates: Array<keyof RegisterRows[K]>; op
   incoming_tracking: { dates: ['arrivalDate'], optionalDates: ['documentDate', 'deadline'], texts: ['numberSymbol', 'issuer'], numbers: ['arrivalNumber'] },
   outgoing: { dates: ['documentDate'], optionalDates: ['sentOn'], texts: ['numberSymbol', 'signer'], numbers: [] },
   secret_outgoing: { dates: ['documentDate'], optionalDates: ['sentOn'], texts: ['numberSymbol', 'signer'], numbers: [] },
+  incoming: { dates: ['arrivalDate'], optionalDates: ['documentDate', 'handedOn'], texts: ['issuer', 'numberSymbol'], numbers: ['arrivalNumber'] },
 };
 
 export const SECRET_LEVELS: readonly SecretLevel[] = ['mat', 'toi_mat', 'tuyet_mat'];
@@ -304,7 +344,7 @@ export function rowProblem<K extends RegisterKind>(kind: K, row: RegisterRows[K]
   const r = row as unknown as Record<string, unknown>;
   // The secret registers hold secret items only; the processing register every level; the ordinary
   // outgoing register Thường documents only.
-  const levels: readonly string[] = kind === 'incoming_tracking' ? ['thuong', ...SECRET_LEVELS] : kind === 'outgoing' ? ['thuong'] : SECRET_LEVELS;
+  const levels: readonly string[] = kind === 'incoming_tracking' ? ['thuong', ...SECRET_LEVELS] : kind === 'outgoing' || kind === 'incoming' ? ['thuong'] : SECRET_LEVELS;
   if (!levels.includes(r.secrecy as string)) return 'badRow';
   for (const f of req.texts) if (typeof r[f as string] !== 'string' || !(r[f as string] as string).trim()) return 'badRow';
   for (const f of req.numbers) if (!Number.isInteger(r[f as string]) || (r[f as string] as number) < 0) return 'badRow';

@@ -14,7 +14,7 @@ import { secrecyRank, SECRECY_LABELS, type Secrecy } from '../../../common/domai
 import { DeskError } from '../../../common/errors';
 import type { MessageKey, MessageParams } from '../../../common/messages';
 import type {
-  ArchiveTransferInput, WorkFileCloseInput, WorkFileCreateInput, WorkFileItemInput, WorkFileUpdateInput,
+  ArchiveTransferInput, WorkFileCloseInput, WorkFileCreateInput, WorkFileItemInput, WorkFileShareInput, WorkFileUpdateInput,
 } from '../../../common/schemas';
 import { appendAudit } from '../audit/auditLog';
 import { nextRecordId } from '../compartments/ids';
@@ -25,7 +25,7 @@ import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { authorize, type Actor } from '../org/rights';
 import { incomingKind, type FiledRecord, type RecordKind } from './kinds';
-import { addMonthsIso, archiveDueMonths, archiveWarningDays, mayChange, mayEditList, mayExport, mayOpen, mayTransfer } from './rules';
+import { addMonthsIso, archiveDueMonths, archiveWarningDays, mayChange, mayEditList, mayExport, mayKnowFile, mayOpen, mayShare, mayTransfer } from './rules';
 
 interface FileRow {
   id: number; global_id: string; year: number; notation: string; code: string; title: string; retention_years: number | null;
@@ -63,7 +63,7 @@ export class WorkFileService {
     const rows = db.prepare('SELECT * FROM main.work_files WHERE year = ? ORDER BY notation, id').all(year) as FileRow[];
     return {
       year, unitCode: this.unitCode(db), closedAt: closed?.closed_at ?? null, closedBy: userName(db, closed?.closed_by ?? null),
-      mayEdit: mayEditList(actor) && !closed, files: rows.map((r) => this.view(ctx, actor, r)),
+      mayEdit: mayEditList(actor) && !closed, files: rows.filter((r) => mayKnowFile(db, actor, r)).map((r) => this.view(ctx, actor, r)),
     };
   }
 
@@ -98,7 +98,7 @@ export class WorkFileService {
     const ctx = this.source.context();
     await ctx.writable();
     const { db } = ctx;
-    const f = this.row(db, input.fileId);
+    const f = this.known(ctx, actor, input.fileId, 'workfile.update');
     if (!mayEditList(actor)) this.refuse(ctx, actor, 'workfile.update', 'FORBIDDEN', 'workFile.listNotAllowed', {}, { fileId: f.id });
     this.assertYearOpen(ctx, actor, f.year, 'workfile.update', f.id);
     this.assertNotClosed(ctx, actor, f, 'workfile.update');
@@ -146,7 +146,7 @@ export class WorkFileService {
   get(actor: Actor, fileId: number): WorkFileDetail {
     authorize(actor, 'doc.read');
     const ctx = this.source.context();
-    const f = this.row(ctx.db, fileId);
+    const f = this.known(ctx, actor, fileId, 'workfile.view');
     const items = this.visibleRecords(ctx, actor, f).map(({ item, ...r }): WorkFileItemView => ({
       id: item.id, kind: item.kind, recordId: item.record_id, recordGlobalId: item.record_global_id, secrecy: r.level,
       numberSymbol: r.numberSymbol, documentDate: r.documentDate, issuer: r.issuer, typeCode: r.typeCode, subject: r.subject, pages: r.pages,
@@ -160,7 +160,7 @@ export class WorkFileService {
     const ctx = this.source.context();
     await ctx.writable();
     const { db } = ctx;
-    const f = this.row(db, fileId);
+    const f = this.known(ctx, actor, fileId, 'workfile.open');
     this.assertNotClosed(ctx, actor, f, 'workfile.open');
     if (f.status === 'open') this.refuse(ctx, actor, 'workfile.open', 'VALIDATION', 'workFile.alreadyOpen', { code: f.code }, { fileId: f.id });
     if (!mayOpen(actor, f.responsible_user_id)) this.refuse(ctx, actor, 'workfile.open', 'FORBIDDEN', 'workFile.notResponsible', { code: f.code }, { fileId: f.id });
@@ -178,7 +178,7 @@ export class WorkFileService {
     const ctx = this.source.context();
     await ctx.writable();
     const { db } = ctx;
-    const f = this.row(db, input.fileId);
+    const f = this.known(ctx, actor, input.fileId, 'workfile.add');
     this.assertChangeable(ctx, actor, f, 'workfile.add');
     const rec = this.place(ctx, actor, input.kind, input.recordId, f, 'workfile.add');
     if (db.prepare(`SELECT 1 FROM ${rec.schema}.work_file_items WHERE work_file_id = ? AND kind = ? AND record_id = ?`).get(f.id, rec.kind, rec.id))
@@ -204,7 +204,7 @@ export class WorkFileService {
     const ctx = this.source.context();
     await ctx.writable();
     const { db } = ctx;
-    const f = this.row(db, input.fileId);
+    const f = this.known(ctx, actor, input.fileId, 'workfile.remove');
     this.assertChangeable(ctx, actor, f, 'workfile.remove');
     const found = this.memberArms(ctx).map((schema) => ({ schema, item: db.prepare(`SELECT * FROM ${schema}.work_file_items WHERE work_file_id = ? AND kind = ? AND record_id = ?`)
       .get(f.id, input.kind, input.recordId) as ItemRow | undefined })).find((x) => x.item);
@@ -231,7 +231,7 @@ export class WorkFileService {
     const ctx = this.source.context();
     await ctx.writable();
     const { db } = ctx;
-    const f = this.row(db, input.fileId);
+    const f = this.known(ctx, actor, input.fileId, 'workfile.close');
     this.assertChangeable(ctx, actor, f, 'workfile.close');
     const records = this.allRecords(ctx, actor, f, 'workfile.close');
     if (records.length === 0) this.refuse(ctx, actor, 'workfile.close', 'VALIDATION', 'workFile.empty', { code: f.code }, { fileId: f.id });
@@ -259,7 +259,7 @@ export class WorkFileService {
     authorize(actor, 'doc.read');
     const ctx = this.source.context();
     const rows = ctx.db.prepare("SELECT * FROM main.work_files WHERE status = 'open' ORDER BY year DESC, notation").all() as FileRow[];
-    return rows.filter((r) => mayChange(actor, r.opened_by) && secrecyRank(r.secrecy) <= secrecyRank(actor.clearance)).map((r) => this.view(ctx, actor, r));
+    return rows.filter((r) => mayChange(actor, r.opened_by) && mayKnowFile(ctx.db, actor, r)).map((r) => this.view(ctx, actor, r));
   }
 
   /** The files a record is in (those the person holds the level of: memberships live with the record). */
@@ -268,7 +268,31 @@ export class WorkFileService {
     const ctx = this.source.context();
     const rec = this.resolver(ctx, actor, kind).place(ctx, actor, recordId);
     const ids = ctx.db.prepare(`SELECT work_file_id FROM ${rec.schema}.work_file_items WHERE kind = ? AND record_id = ? ORDER BY work_file_id`).pluck().all(kind, rec.id) as number[];
-    return ids.map((id) => this.view(ctx, actor, this.row(ctx.db, id)));
+    return ids.map((id) => this.row(ctx.db, id)).filter((r) => mayKnowFile(ctx.db, actor, r)).map((r) => this.view(ctx, actor, r));
+  }
+
+  /** Shares a file with a person cleared for its level: they learn its title and metadata (need-to-know, docs/work-files.md). */
+  async share(actor: Actor, input: WorkFileShareInput): Promise<WorkFileView> {
+    authorize(actor, 'doc.read');
+    const ctx = this.source.context();
+    await ctx.writable();
+    const { db } = ctx;
+    const f = this.known(ctx, actor, input.fileId, 'workfile.share');
+    if (!mayShare(actor, f.opened_by)) this.refuse(ctx, actor, 'workfile.share', 'FORBIDDEN', 'workFile.shareNotAllowed', { code: f.code }, { fileId: f.id });
+    const user = db.prepare('SELECT full_name, clearance FROM main.users WHERE id = ? AND active = 1').get(input.userId) as { full_name: string; clearance: Secrecy } | undefined;
+    if (!user) this.refuse(ctx, actor, 'workfile.share', 'VALIDATION', 'workFile.shareUnknown', {}, { at: 'userId', fileId: f.id });
+    if (secrecyRank(user!.clearance) < secrecyRank(f.secrecy))
+      this.refuse(ctx, actor, 'workfile.share', 'VALIDATION', 'workFile.shareNotCleared', { name: user!.full_name, level: SECRECY_LABELS[f.secrecy] }, { at: 'userId', fileId: f.id });
+    const now = ctx.now();
+    writeTx(db, () => {
+      if (db.prepare('SELECT 1 FROM main.work_file_shares WHERE work_file_id = ? AND user_id = ?').get(f.id, input.userId)) return;
+      const sid = nextRecordId(db);
+      db.prepare('INSERT INTO main.work_file_shares (id, global_id, work_file_id, user_id, shared_by, shared_at) VALUES (?,?,?,?,?,?)')
+        .run(sid, newGlobalId(), f.id, input.userId, actor.id, now.toISOString());
+      recordChange(db, 'work_file_shares', sid, 'create', actor.id, now);
+      this.audit(db, actor, 'workfile.share', f.id, { user: input.userId }, now);
+    });
+    return this.view(ctx, actor, this.row(db, f.id));
   }
 
   // ---- The archive ----
@@ -280,7 +304,8 @@ export class WorkFileService {
     const { db } = ctx;
     const today = todayIso(ctx.now());
     const limit = addDaysIso(today, withinDays ?? archiveWarningDays(db));
-    const rows = db.prepare("SELECT * FROM main.work_files WHERE status = 'closed' AND archive_due <= ? ORDER BY archive_due, code").all(limit) as FileRow[];
+    const rows = (db.prepare("SELECT * FROM main.work_files WHERE status = 'closed' AND archive_due <= ? ORDER BY archive_due, code").all(limit) as FileRow[])
+      .filter((r) => mayKnowFile(db, actor, r));
     const day = (iso: string) => Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86_400_000;
     return rows.map((r) => ({
       fileId: r.id, code: r.code, title: r.title, closedOn: r.closed_on!, archiveDue: r.archive_due!, daysLeft: day(r.archive_due!) - day(today), secrecy: r.secrecy,
@@ -322,7 +347,8 @@ export class WorkFileService {
   transferRecord(actor: Actor, transferId: number): ArchiveTransferView & { level: Secrecy } {
     authorize(actor, 'doc.read');
     const { db } = this.source.context();
-    if (!db.prepare('SELECT 1 FROM main.archive_transfers WHERE id = ?').get(transferId)) throw DeskError.keyed('NOT_FOUND', 'archive.notFound');
+    // A hand-over record lists files' codes and titles: for the list's keepers only.
+    if (!mayEditList(actor) || !db.prepare('SELECT 1 FROM main.archive_transfers WHERE id = ?').get(transferId)) throw DeskError.keyed('NOT_FOUND', 'archive.notFound');
     const view = this.transferView(db, transferId);
     // The record lists files (codes and titles, as the list does): handled at the highest level among them.
     const level = highestOf(view.files.map((f) => (db.prepare('SELECT secrecy FROM main.work_files WHERE id = ?').pluck().get(f.id) as Secrecy | undefined) ?? 'thuong'));
@@ -332,6 +358,7 @@ export class WorkFileService {
   transfers(actor: Actor): ArchiveTransferView[] {
     authorize(actor, 'doc.read');
     const { db } = this.source.context();
+    if (!mayEditList(actor)) return [];
     const ids = db.prepare('SELECT id FROM main.archive_transfers ORDER BY transferred_on DESC, id DESC').pluck().all() as number[];
     return ids.map((id) => this.transferView(db, id));
   }
@@ -342,7 +369,7 @@ export class WorkFileService {
   contents(actor: Actor, fileId: number): FileContents {
     authorize(actor, 'doc.read');
     const ctx = this.source.context();
-    const f = this.row(ctx.db, fileId);
+    const f = this.known(ctx, actor, fileId, 'workfile.export');
     if (f.status !== 'closed' && f.status !== 'archived') this.refuse(ctx, actor, 'workfile.export', 'VALIDATION', 'workFile.notClosed', { code: f.code }, { fileId: f.id });
     if (!mayExport(actor, f.opened_by)) this.refuse(ctx, actor, 'workfile.export', 'FORBIDDEN', 'workFile.notHandler', { code: f.code }, { fileId: f.id });
     return { file: f, records: this.allRecords(ctx, actor, f, 'workfile.export') };
@@ -386,6 +413,23 @@ export class WorkFileService {
     return r;
   }
 
+  /**
+   * The file, for someone who may know of it (rules.ts mayKnowFile); to anyone else it does not exist
+   * (NOT_FOUND, the same answer as for a file that is not there), and the attempt is audited.
+   */
+  private known(ctx: CoreContext, actor: Actor, id: number, action: string): FileRow {
+    const f = this.row(ctx.db, id);
+    if (mayKnowFile(ctx.db, actor, f)) return f;
+    try {
+      writeTx(ctx.db, () => appendAudit(ctx.db, {
+        userId: actor.id, action, outcome: 'refused', reason: 'workFile.notFound', entity: 'work_file', entityId: f.id, entityGid: f.global_id, details: { needToKnow: false },
+      }, ctx.now().toISOString()));
+    } catch (err) {
+      ctx.log.log('error', 'refusal not audited', { action, reason: 'workFile.notFound', error: (err as Error).message });
+    }
+    throw DeskError.keyed('NOT_FOUND', 'workFile.notFound');
+  }
+
   /** Mã hồ sơ (Phụ lục VI): the agency's identifier code, the year and the file's notation. */
   private codeOf(db: Db, year: number, notation: string): string {
     const unit = this.unitCode(db);
@@ -419,6 +463,8 @@ export class WorkFileService {
     } catch (err) {
       if (err instanceof DeskError && err.code === 'NOT_FOUND')
         this.refuse(ctx, actor, action, 'FORBIDDEN', 'workFile.docNotVisible', {}, { fileId: f.id, details: { kind, record: id } });
+      if (err instanceof DeskError && err.code === 'VALIDATION' && err.key)
+        this.refuse(ctx, actor, action, 'VALIDATION', err.key, err.params ?? {}, { fileId: f.id, details: { kind, record: id } });
       throw err;
     }
   }
@@ -528,6 +574,7 @@ export class WorkFileService {
         change: r.status === 'open' && mayChange(actor, r.opened_by) && cleared,
         close: r.status === 'open' && mayChange(actor, r.opened_by) && cleared,
         export: (r.status === 'closed' || r.status === 'archived') && mayExport(actor, r.opened_by) && cleared,
+        share: r.status !== 'archived' && mayShare(actor, r.opened_by) && cleared,
       },
     };
   }

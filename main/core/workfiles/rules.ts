@@ -10,6 +10,7 @@
 //   - nộp lưu: due `archive_due_months` months after the file is closed (default 12: Luật Lưu trữ
 //     gives one year from the end of the work for ordinary files; other kinds differ: configurable),
 //     warned `archive_warning_days` days before (default 30, Nghị định 30/2020).
+import { clearedFor, type Secrecy } from '../../../common/domain';
 import type { Db } from '../db/connection';
 import type { Actor } from '../org/rights';
 
@@ -24,6 +25,32 @@ export const mayOpen = (a: Actor, responsibleUserId: number | null): boolean => 
 export const mayChange = (a: Actor, openedBy: number | null): boolean => openedBy === a.id || isLeader(a);
 export const mayExport = (a: Actor, openedBy: number | null): boolean => mayChange(a, openedBy) || keepsRegister(a);
 export const mayTransfer = (a: Actor): boolean => keepsRegister(a);
+
+/** What need-to-know of a file looks at. */
+export interface FileFacts {
+  id: number; secrecy: Secrecy; responsible_unit_id: number | null; responsible_user_id: number | null; created_by: number; opened_by: number | null;
+}
+
+/**
+ * Need-to-know of a work file: who may learn that it exists, its title and its metadata
+ * (docs/work-files.md). Only someone cleared for the file's level, and then: the văn thư and the
+ * lãnh đạo (who keep the list); the person it is assigned to, who drew it up or who opened it (its
+ * handler); the head and deputies of its responsible unit; the members of that unit while it is
+ * assigned to no one (one of them opens it); and the people it was shared with.
+ */
+export function mayKnowFile(db: Db, a: Actor, f: FileFacts): boolean {
+  if (!clearedFor(a.clearance, f.secrecy)) return false;
+  if (isLeader(a) || keepsRegister(a)) return true;
+  if (f.responsible_user_id === a.id || f.created_by === a.id || f.opened_by === a.id) return true;
+  if (f.responsible_unit_id !== null) {
+    const me = db.prepare('SELECT unit_id, unit_role FROM main.users WHERE id = ?').get(a.id) as { unit_id: number | null; unit_role: string | null } | undefined;
+    if (me && me.unit_id === f.responsible_unit_id && (me.unit_role === 'head' || me.unit_role === 'deputy' || f.responsible_user_id === null)) return true;
+  }
+  return db.prepare('SELECT 1 FROM main.work_file_shares WHERE work_file_id = ? AND user_id = ?').get(f.id, a.id) !== undefined;
+}
+
+/** Who may share a file with another person: its handler, a leader or the văn thư. */
+export const mayShare = (a: Actor, openedBy: number | null): boolean => mayChange(a, openedBy) || keepsRegister(a);
 
 function intSetting(db: Db, key: string, fallback: number, min: number, max: number): number {
   const raw = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;

@@ -486,6 +486,18 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'exchange.notIssued': 'Only an issued document (or the recall of a recalled one) can be sent.',
   'exchange.noAgencyCode': 'The agency has no identifier code: no edXML packet can be made.',
   'exchange.noRecipientCertificate': 'No encryption certificate of the receiving agency {{code}}: a secret document is never sent unencrypted.',
+  // Register outputs closed at year end; work files' need-to-know
+  'registerYear.notCloser': 'You may not close the {{register}} (records secretary or leaders only).',
+  'registerYear.needsWholeRegister': 'Closing the {{register}} needs someone who sees the whole register: a records secretary or leader holding the key of every level it records.',
+  'registerYear.future': 'The year {{year}} has not begun: it cannot be closed in advance.',
+  'registerYear.alreadyClosed': 'The {{register}} of {{year}} was closed at {{time}}.',
+  'registerYear.changedWhileClosing': 'The {{register}} of {{year}} changed while it was being closed: close it again.',
+  'registerYear.issueClosed': 'The {{register}} of {{year}} was closed at {{time}}: no document can be issued into a closed year.',
+  'registerYear.processingClosed': 'The incoming follow-up register of {{year}} was closed at {{time}}: the handling of documents that arrived in {{year}} can no longer change.',
+  'workFile.notIssued': 'This outgoing document has not been issued: add it to the file as a draft.',
+  'workFile.shareNotAllowed': 'Only the person who opened the file {{code}}, a leader or the records secretary may share it.',
+  'workFile.shareNotCleared': '{{name}} is not cleared for the file\'s level ({{level}}): it cannot be shared with them.',
+  'workFile.shareUnknown': 'The person to share the file with was not found.',
 };
 
 /** What an error means when it carries no key (or one this window does not know). */

@@ -116,7 +116,7 @@ export function IncomingDetailView({ id }: { id: number }) {
             <Icon name="file" /> {t('secrets.print.button')}
           </button>
         )}
-        {doc && <AddToWorkFile incomingId={doc.id} />}
+        {doc && <AddToWorkFile kind="incoming" recordId={doc.id} />}
         {doc && canRegister && (
           <button type="button" className="button subtle detail-correct" onClick={() => setCorrecting(true)} disabled={doc.yearClosed}
             title={doc.yearClosed ? t('corrections.yearClosed', { year: doc.year }) : t('corrections.tooltip')}>

@@ -15,6 +15,7 @@ import { asDeskError, call } from '../../ipc/call';
 import { formatDateTimeVn } from '../../lib/format';
 import { useNav } from '../../stores/nav';
 import { toast } from '../../stores/toasts';
+import { AddToWorkFile } from '../workfiles/AddToWorkFile';
 
 type Ask = null | 'submit' | 'approve' | 'approveChanges' | 'return' | 'recall';
 
@@ -72,6 +73,8 @@ export function OutgoingDetailView({ id }: { id: number }) {
           </h1>
         )}
         {doc && <span className={`status-pill status-${doc.status}`}>{t(`outgoing.status.${doc.status}`)}</span>}
+        {/* Filed as an issued document once issued (or recalled), else as a draft (workfiles, outgoing/fileable.ts). */}
+        {doc && <AddToWorkFile kind={doc.status === 'issued' || doc.status === 'recalled' ? 'outgoing' : 'draft'} recordId={doc.id} />}
         {doc && (
           <div className="page-actions outgoing-actions">
             {doc.can.submit && <button type="button" className="button primary" onClick={() => open('submit')}>{t('outgoing.action.submit')}</button>}

@@ -14,6 +14,7 @@ import { useLabels } from '../../i18n/labels';
 import { errorFields, errorText, formErrors } from '../../i18n/errors';
 import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
 import { toast } from '../../stores/toasts';
+import { deliverTicket } from '../secrets/registerFile';
 
 type Errors = Record<string, string>;
 
@@ -218,21 +219,35 @@ export function RegisterFormDialog({ register, scopes, onClose, onSaved }: {
   );
 }
 
-export function CloseYearDialog({ register, thisYear, onClose, onClosed }: {
-  register: RegisterAdminView; thisYear: number; onClose(): void; onClosed(): void;
+/** What a closing gives back: the frozen PDF (one-use ticket), its SHA-256 and row count. */
+export interface FrozenBook { fileName: string; ticket: string; url: string; pdfSha256: string; rows: number }
+
+/**
+ * Khóa sổ năm, for any register: the year, what closing forbids, and the confirmation. The core
+ * composes the year's PDF, records its SHA-256 and row count, and hands it back to print and sign.
+ */
+export function CloseYearDialog({ name, closedYears, thisYear, warning, close, onClose, onClosed }: {
+  name: string; closedYears: readonly number[]; thisYear: number; warning(year: number): string;
+  close(year: number): Promise<FrozenBook>; onClose(): void; onClosed(): void;
 }) {
   const { t } = useTranslation();
-  const years = Array.from({ length: 6 }, (_, i) => thisYear - i).filter((y) => y >= MIN_YEAR && !register.closedYears.includes(y));
+  const years = Array.from({ length: 6 }, (_, i) => thisYear - i).filter((y) => y >= MIN_YEAR && !closedYears.includes(y));
   const [year, setYear] = useState<number>(years.find((y) => y < thisYear) ?? years[0] ?? thisYear);
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
 
-  async function close() {
+  async function confirm() {
     setBusy(true);
     try {
-      await call('registers.closeYear', { registerId: register.id, year });
-      toast.success(t('registers.closed', { name: register.name, year }));
+      const out = await close(year);
+      toast.success(t('registers.frozen', { name, year, rows: out.rows, hash: out.pdfSha256.slice(0, 16) }));
       onClosed();
+      // The year is closed whatever becomes of the download; a failed delivery says so on its own.
+      try {
+        await deliverTicket(out, 'application/pdf');
+      } catch (err) {
+        toast.error(errorText(asDeskError(err)));
+      }
     } catch (err) {
       placeError(err, setErrors);
     } finally {
@@ -241,15 +256,16 @@ export function CloseYearDialog({ register, thisYear, onClose, onClosed }: {
   }
 
   return (
-    <FormDialog id="close-year-form" title={t('registers.closeTitle', { name: register.name })} busy={busy}
-      submitLabel={t('registers.closeSubmit', { year })} onClose={onClose} onSubmit={() => void close()} error={errors._}>
+    <FormDialog id="close-year-form" title={t('registers.closeTitle', { name })} busy={busy}
+      submitLabel={t('registers.closeSubmit', { year })} onClose={onClose} onSubmit={() => void confirm()} error={errors._}>
       <Field id="close-year" label={t('registers.closeYearLabel')} error={errors.year}>
         <select className="input" {...controlProps('close-year', errors.year)} value={year} onChange={(e) => setYear(Number(e.target.value))}>
           {years.map((y) => <option key={y} value={y}>{y}</option>)}
         </select>
       </Field>
       <div className="notice notice-warning" role="note">
-        <p>{t('registers.closeWarning', { name: register.name, year })}</p>
+        <p>{warning(year)}</p>
+        <p>{t('registers.frozenNote')}</p>
         {year === thisYear && <p className="strong">{t('registers.closeThisYear')}</p>}
       </div>
     </FormDialog>

@@ -1,10 +1,11 @@
 // "Sổ đăng ký": the registers and their numbering scopes. An administrator adds and configures them
 // (the core refuses anything that would change a number already given); a văn thư sees them and
-// closes a register's year at year end.
+// closes a register's year at year end. Below, the year-end closing of the outgoing registers and the
+// Sổ theo dõi giải quyết (for whom the core allows: văn thư and lãnh đạo), with the closed years.
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RegisterAdminView, RegistersAdmin, ScopeView } from '../../../../common/contract';
-import { formatDateVn, todayIso, yearOf } from '../../../../common/dates';
+import type { RegisterAdminView, RegisterClosingsOverview, RegistersAdmin, ScopeView } from '../../../../common/contract';
+import { formatDateTimeVn, formatDateVn, todayIso, yearOf } from '../../../../common/dates';
 import { Icon, Spinner } from '../../components/Icon';
 import { SecrecyBadge } from '../../components/Secrecy';
 import { errorText } from '../../i18n/errors';
@@ -21,17 +22,26 @@ export function RegistersPage() {
   const [editing, setEditing] = useState<RegisterAdminView | 'new' | null>(null);
   const [scopeEditing, setScopeEditing] = useState<ScopeView | 'new' | null>(null);
   const [closing, setClosing] = useState<RegisterAdminView | null>(null);
+  const [outputs, setOutputs] = useState<RegisterClosingsOverview | null>(null);
+  const [closingOutput, setClosingOutput] = useState<RegisterClosingsOverview['registers'][number] | null>(null);
   const readOnly = useApp((s) => !!s.readOnlyReason);
+  // The incoming registers are kept by the văn thư and configured by administrators; a leader sees only the closings below.
+  const keepsRegisters = useApp((s) => !!s.session?.rights.includes('doc.register') || !!s.session?.rights.includes('org.manage'));
+  // Closing a year freezes its entries as a PDF: for the văn thư, who reads every entry (the core decides again).
+  const closesRegisters = useApp((s) => !!s.session?.rights.includes('doc.register'));
 
   const load = useCallback(() => {
-    call('registers.admin', {}).then(
-      (d) => {
-        setData(d);
-        setError(null);
-      },
-      (err: unknown) => setError(errorText(asDeskError(err))),
-    );
-  }, []);
+    if (keepsRegisters) {
+      call('registers.admin', {}).then(
+        (d) => {
+          setData(d);
+          setError(null);
+        },
+        (err: unknown) => setError(errorText(asDeskError(err))),
+      );
+    }
+    call('registerClosings.overview', {}).then(setOutputs, (err: unknown) => setError(errorText(asDeskError(err))));
+  }, [keepsRegisters]);
   useEffect(load, [load]);
 
   // The register list and the form read the registers again after a change.
@@ -63,7 +73,7 @@ export function RegistersPage() {
       <div className="admin-body">
         <p className="section-lead">{t('registers.lead')}</p>
         {error && <div className="form-error" role="alert">{error}</div>}
-        {!data && !error && <p className="muted"><Spinner /> {t('app.loading')}</p>}
+        {!data && !outputs && !error && <p className="muted"><Spinner /> {t('app.loading')}</p>}
         {data && (
           <>
             <table className="data-table registers-table">
@@ -96,13 +106,24 @@ export function RegistersPage() {
                         ) : '—'}
                       </td>
                       <td className="num">{formatNumber(r.entries)}</td>
-                      <td>{r.closedYears.length > 0 ? r.closedYears.join(', ') : <span className="muted">{t('registers.noneClosed')}</span>}</td>
+                      <td>
+                        {r.closings.length > 0 ? (
+                          <ul className="closed-years">
+                            {r.closings.map((c) => (
+                              <li key={c.year} title={c.pdfSha256 ? `SHA-256 ${c.pdfSha256}` : undefined}>
+                                <span className="cap cap-closed">{c.year}</span>{' '}
+                                <span className="muted small">{t('registers.closedShort', { time: formatDateTimeVn(c.closedAt), person: c.closedBy })}{c.rows !== null ? ` · ${t('registers.rows', { count: c.rows })}` : ''}</span>
+                              </li>
+                            ))}
+                          </ul>
+                        ) : <span className="muted">{t('registers.noneClosed')}</span>}
+                      </td>
                       <td className="actions-cell">
                         {configure && (
                           <button type="button" className="button" onClick={() => setEditing(r)}>{t('registers.edit')}</button>
                         )}{' '}
                         {/* A secret register's year is closed under "Sổ bí mật nhà nước", after its PDF. */}
-                        {!readOnly && r.active && r.secrecy.includes('thuong') && (
+                        {closesRegisters && !readOnly && r.active && r.secrecy.includes('thuong') && (
                           <button type="button" className="button" onClick={() => setClosing(r)}>{t('registers.closeYear')}</button>
                         )}
                       </td>
@@ -112,6 +133,49 @@ export function RegistersPage() {
               </tbody>
             </table>
 
+          </>
+        )}
+        {outputs && outputs.registers.length > 0 && (
+          <>
+            <h2 className="admin-heading" id="register-closings-title">{t('registers.outputsTitle')}</h2>
+            <p className="section-lead">{t('registers.outputsLead')}</p>
+            <table className="data-table register-closings-table" aria-labelledby="register-closings-title">
+              <thead>
+                <tr>
+                  <th>{t('registers.outCol.name')}</th>
+                  <th>{t('registers.outCol.closed')}</th>
+                  <th aria-label={t('registers.col.actions')} />
+                </tr>
+              </thead>
+              <tbody>
+                {outputs.registers.map((r) => (
+                  <tr key={r.kind} data-kind={r.kind}>
+                    <td className="strong">{r.name}</td>
+                    <td>
+                      {r.closings.length > 0 ? (
+                        <ul className="closed-years">
+                          {r.closings.map((c) => (
+                            <li key={c.year} title={`SHA-256 ${c.pdfSha256}`}>
+                              <span className="cap cap-closed">{c.year}</span>{' '}
+                              <span className="muted small">{t('registers.closedShort', { time: formatDateTimeVn(c.closedAt), person: c.closedBy })} · {t('registers.rows', { count: c.rows })} · SHA-256 <code>{c.pdfSha256.slice(0, 12)}…</code></span>
+                            </li>
+                          ))}
+                        </ul>
+                      ) : <span className="muted">{t('registers.noneClosed')}</span>}
+                    </td>
+                    <td className="actions-cell">
+                      {r.mayClose && !readOnly
+                        ? <button type="button" className="button" onClick={() => setClosingOutput(r)}>{t('registers.closeYear')}</button>
+                        : <span className="muted small">{t('registers.mayNotClose')}</span>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+        {data && (
+          <>
             <h2 className="admin-heading">{t('registers.scopesTitle')}</h2>
             <p className="section-lead">{t('registers.scopesLead')}</p>
             <table className="data-table scopes-table">
@@ -156,10 +220,22 @@ export function RegistersPage() {
           }} />
       )}
       {closing && (
-        <CloseYearDialog register={closing} thisYear={yearOf(todayIso())} onClose={() => setClosing(null)}
+        <CloseYearDialog name={closing.name} closedYears={closing.closedYears} thisYear={yearOf(todayIso())} onClose={() => setClosing(null)}
+          warning={(year) => t('registers.closeWarning', { name: closing.name, year })}
+          close={(year) => call('registers.closeYear', { registerId: closing.id, year })}
           onClosed={() => {
             setClosing(null);
             changed();
+          }} />
+      )}
+      {closingOutput && (
+        <CloseYearDialog name={closingOutput.name} closedYears={closingOutput.closings.map((c) => c.year)} thisYear={outputs?.thisYear ?? yearOf(todayIso())}
+          onClose={() => setClosingOutput(null)}
+          warning={(year) => t(`registers.closeEffect.${closingOutput.kind}`, { name: closingOutput.name, year })}
+          close={(year) => call('registerClosings.close', { kind: closingOutput.kind, year })}
+          onClosed={() => {
+            setClosingOutput(null);
+            load();
           }} />
       )}
     </section>

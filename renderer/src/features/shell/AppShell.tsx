@@ -40,6 +40,7 @@ export function AppShell() {
   const readOnly = useApp((s) => !!s.readOnlyReason);
   const mayRegister = useApp((s) => !!s.session?.rights.includes('doc.register'));
   const isAdmin = useIsAdmin();
+  const isLeader = useApp((s) => s.session?.user.role === 'lanh_dao');
   const [helpOpen, setHelpOpen] = useState(false);
 
   // Each sign-in starts from a clean workspace.
@@ -105,7 +106,7 @@ export function AppShell() {
           {view.name === 'incomingDetail' && <IncomingDetailView key={view.id} id={view.id} />}
           {view.name === 'users' && isAdmin && <UsersPage />}
           {view.name === 'tokens' && isAdmin && <TokensPage />}
-          {view.name === 'registers' && (isAdmin || mayRegister) && <RegistersPage />}
+          {view.name === 'registers' && (isAdmin || mayRegister || isLeader) && <RegistersPage />}
           {view.name === 'internalUnits' && isAdmin && <StructurePage />}
           {view.name === 'audit' && isAdmin && <AuditPage />}
           {view.name === 'copyRegister' && <CopyRegisterPage />}

@@ -20,7 +20,8 @@ export function Sidebar() {
   // hold the copy register among them, so the separate entry is for the others.
   const secretRegisters = useSecretRegisterAccess().read;
   // Registers: configured by administrators, their years closed by the văn thư.
-  const keepsRegisters = useApp((s) => !!s.session?.rights.includes('doc.register'));
+  // A lãnh đạo closes the outgoing registers and the Sổ theo dõi giải quyết there too.
+  const keepsRegisters = useApp((s) => !!s.session?.rights.includes('doc.register') || s.session?.user.role === 'lanh_dao');
   // Processing: the inboxes, with what needs the person now as a badge.
   const notices = useProcessingNotices(canRead);
   const attention = attentionCount(notices);

@@ -1,26 +1,26 @@
-// "Thêm vào hồ sơ" on a document's view: the open files the person may add to, and the files the
-// document is already in.
+// "Thêm vào hồ sơ" on a document's view (incoming, outgoing, or a draft): the open files the person
+// may add to, and the files the document is already in (of those the person may know).
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { WorkFileView } from '../../../../common/contract';
+import type { WorkFileItemKind, WorkFileView } from '../../../../common/contract';
 import { Dialog } from '../../components/Dialog';
 import { Icon, Spinner } from '../../components/Icon';
 import { errorText } from '../../i18n/errors';
 import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
 import { toast } from '../../stores/toasts';
 
-export function AddToWorkFile({ incomingId }: { incomingId: number }) {
+export function AddToWorkFile({ kind, recordId }: { kind: WorkFileItemKind; recordId: number }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   return (
     <>
       <button type="button" className="button subtle detail-addfile" onClick={() => setOpen(true)}><Icon name="book" /> {t('workFiles.addToFile')}</button>
-      {open && <AddDialog incomingId={incomingId} onClose={() => setOpen(false)} />}
+      {open && <AddDialog kind={kind} recordId={recordId} onClose={() => setOpen(false)} />}
     </>
   );
 }
 
-function AddDialog({ incomingId, onClose }: { incomingId: number; onClose(): void }) {
+function AddDialog({ kind, recordId, onClose }: { kind: WorkFileItemKind; recordId: number; onClose(): void }) {
   const { t } = useTranslation();
   const [files, setFiles] = useState<WorkFileView[] | null>(null);
   const [inFiles, setInFiles] = useState<WorkFileView[]>([]);
@@ -33,15 +33,15 @@ function AddDialog({ incomingId, onClose }: { incomingId: number; onClose(): voi
       setFiles(r);
       setChosen(r[0]?.id ?? null);
     }, (err: unknown) => setError(errorText(asDeskError(err))));
-    call('workFiles.forRecord', { kind: 'incoming', recordId: incomingId }).then(setInFiles, () => setInFiles([]));
-  }, [incomingId]);
+    call('workFiles.forRecord', { kind, recordId }).then(setInFiles, () => setInFiles([]));
+  }, [kind, recordId]);
 
   const add = async () => {
     if (chosen === null) return;
     setBusy(true);
     setError(null);
     try {
-      const f = await call('workFiles.addItem', { fileId: chosen, kind: 'incoming', recordId: incomingId });
+      const f = await call('workFiles.addItem', { fileId: chosen, kind, recordId });
       toast.success(t('workFiles.added', { code: f.code }));
       onClose();
     } catch (err) {

@@ -11,15 +11,17 @@ import { asDeskError, call, isGloballyHandled } from '../../ipc/call';
 import { useNav } from '../../stores/nav';
 import { toast } from '../../stores/toasts';
 import { deliverExport } from './deliver';
+import { ShareFileDialog } from './ShareFileDialog';
 import { CloseFileDialog, FileEntryDialog } from './WorkFileDialogs';
 import { retentionLabel, statusLabel } from './labels';
 
 export function WorkFileView({ fileId, onBack }: { fileId: number; onBack(): void }) {
   const { t } = useTranslation();
   const openIncoming = useNav((s) => s.openIncoming);
+  const show = useNav((s) => s.show);
   const [file, setFile] = useState<WorkFileDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [dialog, setDialog] = useState<'edit' | 'close' | null>(null);
+  const [dialog, setDialog] = useState<'edit' | 'close' | 'share' | null>(null);
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(() => {
@@ -61,6 +63,7 @@ export function WorkFileView({ fileId, onBack }: { fileId: number; onBack(): voi
         <span className="spacer" />
         {file.may.open && <button type="button" className="button" disabled={busy} onClick={() => void act(() => call('workFiles.open', { fileId }), t('workFiles.opened', { code: file.code }))}>{t('workFiles.open')}</button>}
         {file.may.edit && <button type="button" className="button" onClick={() => setDialog('edit')}>{t('workFiles.edit')}</button>}
+        {file.may.share && <button type="button" className="button" onClick={() => setDialog('share')}>{t('workFiles.share')}</button>}
         {file.may.close && <button type="button" className="button" onClick={() => setDialog('close')}>{t('workFiles.close')}</button>}
         {file.may.export && <button type="button" className="button primary" disabled={busy} onClick={() => void exportFile()}>{busy && <Spinner />} {t('workFiles.export')}</button>}
       </div>
@@ -93,7 +96,12 @@ export function WorkFileView({ fileId, onBack }: { fileId: number; onBack(): voi
               <tr key={it.id}>
                 <td>{i + 1}</td>
                 <td className="col-date">{formatDateVn(it.documentDate)}</td>
-                <td><button type="button" className="link-button" onClick={() => openIncoming(it.recordId)}>{it.numberSymbol}</button></td>
+                <td>
+                  <button type="button" className="link-button"
+                    onClick={() => (it.kind === 'incoming' ? openIncoming(it.recordId) : show({ name: 'outgoingDetail', id: it.recordId }))}>
+                    {it.kind === 'draft' ? t('workFiles.draftNumber') : it.numberSymbol}
+                  </button>
+                </td>
                 <td>{it.issuer}: {it.subject}</td>
                 <td><SecrecyBadge level={it.secrecy} /></td>
                 {file.may.change && (
@@ -109,6 +117,7 @@ export function WorkFileView({ fileId, onBack }: { fileId: number; onBack(): voi
           </tbody>
         </table>
       )}
+      {dialog === 'share' && <ShareFileDialog file={file} onClose={() => setDialog(null)} />}
       {dialog === 'edit' && <FileEntryDialog year={file.year} file={file} onClose={() => setDialog(null)} onDone={() => { setDialog(null); load(); }} />}
       {dialog === 'close' && <CloseFileDialog file={file} onClose={() => setDialog(null)}
         onDone={(f) => { setDialog(null); toast.success(t('workFiles.closed', { code: f.code, due: formatDateVn(f.archiveDue) })); load(); }} />}
