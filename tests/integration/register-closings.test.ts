@@ -123,7 +123,7 @@ describe('Sổ đăng ký văn bản đi and Sổ đăng ký BMNN đi closed at 
     await refused(() => desk.outgoing.issue(clerk, id, clerkKey), 'VALIDATION', 'registerYear.issueClosed');
     assert.deepEqual([counters(), outgoingRow(id)], before);
     assert.equal(refusedAudited('outgoing.issue', 'registerYear.issueClosed'), 1);
-    assert.equal(desk.outgoing.get(clerk, id).status, 'agency_signed');
+    assert.equal(desk.outgoing.get(clerk, id).status, 'signer_signed');
     // The Sổ đăng ký BMNN đi of the same year is still open.
     const secret = await ready('mat', 'Về việc bảo vệ bí mật nhà nước');
     const issued = await desk.outgoing.issue(clerk, secret, clerkKey);
