@@ -27,6 +27,7 @@ import { WorkFileService } from './workfiles/WorkFileService';
 import { exportWorkFile, type FileExport } from './workfiles/exportFile';
 import { ProcessingService } from './processing/ProcessingService';
 import { OutgoingService } from './outgoing/OutgoingService';
+import { ImportService } from './import/ImportService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -66,6 +67,8 @@ export class Desk extends ProfileVault {
   readonly processing = new ProcessingService(this);
   /** Outgoing documents: drafts, approval, signing, numbering at issue, dispatch, recall (main/core/outgoing). */
   readonly outgoing = new OutgoingService(this);
+  /** The legacy import: CSV/TSV, XLSX, DBF registers in old encodings, dry run and resumable job (main/core/import). */
+  readonly imports = new ImportService(this);
 
   /** The app:// and /blob/ routes: an output ticket, else a viewer ticket. */
   async openTicket(ticket: string): ReturnType<AttachmentService['openTicket']> {
