@@ -71,9 +71,9 @@ const fold = (s: string) => foldVietnamese(s).replace(/[^a-z0-9]+/g, ' ').trim()
 const ALIASES: Array<[TargetField, string[]]> = [
   ['arrivalDate', ['ngay den', 'den ngay', 'ngay nhan', 'ngaynhan', 'ngayden']],
   ['arrivalNumber', ['so den', 'soden', 'den so']],
-  ['issuer', ['tac gia', 'co quan ban hanh', 'noi gui', 'noi ban hanh', 'don vi ban hanh', 'co quan gui', 'coquanbh', 'noigui']],
-  ['numberSymbol', ['so ky hieu', 'so va ky hieu', 'so ky hieu van ban', 'so hieu', 'sokyhieu', 'so kh']],
-  ['documentDate', ['ngay van ban', 'ngay thang van ban', 'ngay ban hanh', 'ngay ky', 'ngayvb']],
+  ['issuer', ['tac gia', 'co quan ban hanh', 'noi gui', 'noi ban hanh', 'don vi ban hanh', 'co quan gui', 'coquanbh', 'noigui', 'coquan', 'van ban co quan ban hanh']],
+  ['numberSymbol', ['so ky hieu', 'so va ky hieu', 'so ky hieu van ban', 'so hieu', 'sokyhieu', 'so kh', 'sokh', 'van ban so ky hieu']],
+  ['documentDate', ['ngay van ban', 'ngay thang van ban', 'ngay ban hanh', 'ngay ky', 'ngayvb', 'van ban ngay', 'ngay thang']],
   ['typeCode', ['loai van ban', 'ten loai', 'loai', 'loaivb']],
   ['subject', ['trich yeu', 'ten loai va trich yeu', 'ten loai va trich yeu noi dung', 'trich yeu noi dung', 'noi dung', 'trichyeu']],
   ['secrecy', ['do mat', 'domat', 'mat']],

@@ -45,6 +45,7 @@ export const REASON_TEXT: Record<string, string> = {
   badSecrecy: 'Độ mật không đọc được',
   oldSecrecyGrade: 'Độ mật ghi theo cách cũ A, B, C (đọc là Tuyệt mật, Tối mật, Mật)',
   badUrgency: 'Độ khẩn không đọc được',
+  urgencyInSecrecyColumn: 'Độ khẩn ghi trong cột độ mật (đã tách ra)',
   aboveClearance: 'Độ mật cao hơn mức người nhập được tiếp cận',
   compartmentNotHeld: 'Chưa mở được ngăn dữ liệu của độ mật này',
   typeGuessed: 'Không rõ loại văn bản: ghi là Công văn',

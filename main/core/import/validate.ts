@@ -57,7 +57,7 @@ const reason = (code: string, column?: string, detail?: string): RowReason =>
   ({ code, text: reasonText(code), ...(column ? { column } : {}), ...(detail !== undefined ? { detail } : {}) });
 
 const WARN_ONLY = new Set(['unknownUnit', 'typeGuessed', 'twoDigitYear', 'monthFirst', 'excelSerialDate', 'arrivalFromDocumentDate',
-  'oldSecrecyGrade', 'oddNumberSymbol', 'numberSymbolCleaned', 'sameSymbolOtherIssuer']);
+  'oldSecrecyGrade', 'urgencyInSecrecyColumn', 'oddNumberSymbol', 'numberSymbolCleaned', 'sameSymbolOtherIssuer']);
 
 export class RowValidator {
   private readonly dir: UnitDirectory;
@@ -138,8 +138,16 @@ export class RowValidator {
     else if (secrecy.ok && !armOf(this.ctx.arms, level)) reject('compartmentNotHeld', sec.column, level);
 
     const urg = this.value(row, 'urgency');
-    const urgency = urg.column ? normaliseUrgency(urg.text) : { ok: true as const, value: this.mapping.defaults.urgency };
+    let urgency = urg.column ? normaliseUrgency(urg.text) : { ok: true as const, value: this.mapping.defaults.urgency };
     if (!urgency.ok) reject(urgency.code, urg.column, urgency.detail);
+    // No urgency column: one cell often holds both ("Mật, Khẩn", or "khẩn" in the secrecy column).
+    if (!urg.column && sec.text) {
+      const fromSecrecy = normaliseUrgency(sec.text);
+      if (fromSecrecy.ok && fromSecrecy.value !== 'thuong') {
+        urgency = fromSecrecy;
+        warn('urgencyInSecrecyColumn', sec.column, sec.text);
+      }
+    }
 
     const subj = this.value(row, 'subject');
     const subject = subj.text;

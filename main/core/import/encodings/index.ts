@@ -66,7 +66,11 @@ export function detectEncoding(bytes: Uint8Array): { encoding: Encoding; bom: bo
   const sample = bytes.subarray(0, 256 * 1024);
   let evenNul = 0;
   let oddNul = 0;
-  for (let i = 0; i < Math.min(sample.length, 4096); i++) if (sample[i] === 0) (i % 2 === 0 ? evenNul++ : oddNul++);
+  for (let i = 0; i < Math.min(sample.length, 4096); i++) {
+    if (sample[i] !== 0) continue;
+    if (i % 2 === 0) evenNul++;
+    else oddNul++;
+  }
   const pairs = Math.min(sample.length, 4096) / 2;
   if (pairs > 0 && oddNul / pairs > 0.3 && evenNul / pairs < 0.05) return { encoding: 'utf16le', bom: false };
   if (pairs > 0 && evenNul / pairs > 0.3 && oddNul / pairs < 0.05) return { encoding: 'utf16be', bom: false };

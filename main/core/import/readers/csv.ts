@@ -9,11 +9,11 @@ import { cleanText, findHeaderRow, uniqueHeaders } from './header';
 const DELIMITERS = [',', ';', '\t', '|'] as const;
 const DELIMITER_NAMES: Record<string, string> = { ',': 'dấu phẩy', ';': 'dấu chấm phẩy', '\t': 'tab', '|': 'gạch đứng' };
 
-interface Parsed { record: string[]; info: { lines: number } }
+interface Parsed { record: string[]; raw: string; info: { lines: number } }
 
 function parseAll(text: string, delimiter: string, toLine?: number): Parsed[] {
   return parse(text, {
-    delimiter, info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true,
+    delimiter, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true,
     ...(toLine ? { to_line: toLine } : {}),
   }) as unknown as Parsed[];
 }
@@ -45,10 +45,15 @@ export function readCsv(bytes: Uint8Array, name: string, opts: ReadOptions, quir
   const delimiter = opts.delimiter ?? detectDelimiter(decoded.text);
   if (!opts.delimiter) quirks.push({ code: 'delimiterDetected', sheet: name, detail: DELIMITER_NAMES[delimiter] ?? delimiter });
   const parsed = parseAll(decoded.text, delimiter);
-  // The line a record starts on: where it ends, less the line breaks inside its quoted fields.
+  // The line a record starts on, counted from the raw text (csv-parse counts a CRLF inside quotes as
+  // two lines): every line break before it, including the empty lines skipped just before it.
+  const breaks = (t: string) => t.match(/\r\n|\n|\r/g)?.length ?? 0;
+  let cursor = 1;
   const lines = parsed.map((p) => {
-    const inside = p.record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
-    return { start: p.info.lines - inside, inside, record: p.record };
+    const start = cursor + breaks(/^(?:\r\n|\n|\r)*/.exec(p.raw)![0]);
+    cursor += breaks(p.raw);
+    const inside = p.record.reduce((n, f) => n + breaks(f), 0);
+    return { start, inside, record: p.record };
   });
   const h = opts.headerRow !== undefined ? lines.findIndex((l) => l.start >= opts.headerRow!) : findHeaderRow(lines.map((l) => l.record));
   const headerAt = Math.max(0, h);
