@@ -16,7 +16,7 @@ import { createJob, getJob, journalRow, rowStanding, setJobState, type JobRow } 
 import { parseMapping, type Mapping } from './mapping';
 import { readSource } from './readers/source';
 import type { ReadSource } from './types';
-import { RowValidator, type PreparedRecord } from './validate';
+import { RowValidator, rowKey, type PreparedRecord } from './validate';
 
 export interface ImportProgress {
   jobId: number;
@@ -112,8 +112,10 @@ export class ImportService {
       try {
         for (const row of rows.slice(i, i + batchSize)) {
           if (opts.signal?.aborted) { cancelled = true; break; }
-          const checked = await validator.check(row);
-          const standing = rowStanding(db, jobId, checked.key);
+          const key = rowKey(src.sha256, row.sheet, row.row);
+          const standing = rowStanding(db, jobId, key);
+          // A row an earlier run handled is only remembered (duplicates within the source); not redone.
+          const checked = await validator.check(row, standing !== null && standing !== 'importedElsewhere');
           if (standing !== null && standing !== 'importedElsewhere') continue;
           doneHere++;
           const at = { key: checked.key, sheet: row.sheet, row: row.row };

@@ -81,7 +81,11 @@ export class RowValidator {
     return { text: texts.join(field === 'notes' || field === 'recipients' ? '; ' : ' '), cell: row.cells[first.source]!, column: first.source };
   }
 
-  async check(row: SourceRow): Promise<RowResult> {
+  /**
+   * `recall`: the row was handled by an earlier run of the job; it is only remembered (for duplicates
+   * within the source), not looked up in the profile again.
+   */
+  async check(row: SourceRow, recall = false): Promise<RowResult> {
     const reasons: RowReason[] = [];
     const key = rowKey(this.ctx.sourceSha256, row.sheet, row.row);
     const done = (status: RowStatus, record?: PreparedRecord): RowResult => ({ sheet: row.sheet, row: row.row, key, status, reasons, ...(record ? { record } : {}) });
@@ -216,6 +220,7 @@ export class RowValidator {
     }
     this.seen.set(dupKey, row.row);
     if (file) this.seenFiles.set(file.sha256, row.row);
+    if (recall) return done('ok', record);
     const dups = findDuplicates(this.ctx.db, this.ctx.arms, {
       numberSymbol: record.numberSymbol, issuerName: issuer.name, documentDate: record.documentDate, sha256s: file ? [file.sha256] : [],
     }, secrecyRank(this.ctx.actor.clearance));
