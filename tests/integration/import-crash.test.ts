@@ -11,7 +11,7 @@ import { saveMapping, suggestMapping } from '../../main/core/import/mapping';
 import { newDesk, softIdentity, tempDir } from '../helpers/desk';
 
 const ROWS = 20_000;
-const KILLS = 6;
+const KILLS = 10;
 
 /** 20,000 rows; every 1,000th repeats the row before it (a duplicate), every 997th has no date (rejected). */
 function writeSource(path: string): { imported: number; duplicates: number; rejected: number } {
