@@ -13,7 +13,7 @@ import { reportWorkbook } from '../../main/core/import/reportXlsx';
 import type { Actor } from '../../main/core/org/rights';
 import { addUnit } from '../../main/core/org/units';
 import { addActor, newDesk, tempDir } from '../helpers/desk';
-import { writeLegacyArchive } from '../helpers/legacyArchive';
+import { writeLegacyArchive, writePdf } from '../helpers/legacyArchive';
 
 let env: Awaited<ReturnType<typeof newDesk>>;
 let work: ReturnType<typeof tempDir>;
@@ -154,6 +154,16 @@ test('path columns: only inside the chosen folder, no links out, files that are 
   assert.equal(await codes('scans/gia.pdf'), 'fileLies');
   assert.equal(await codes('scans/khong-co.pdf'), 'fileMissing');
   assert.equal(await codes('so-den.xlsx'), 'unsupportedFile');
+});
+
+test('files matched by a naming rule: found, or the row comes in without one', async () => {
+  const path = join(dir, 'vni.csv');
+  await writePdf(join(dir, 'scans'), '30_KH-SNV.pdf', '30/KH-SNV', 'Kế hoạch tuyển dụng viên chức năm 2019');
+  const m = { ...suggestMapping((await readSource(path)).tables[0]!.headers), files: { pattern: 'scans/{numberSymbol}.pdf' } };
+  const { report, rows } = await rowsOf('vni.csv', m);
+  assert.deepEqual(rows, [['vni.csv', 2, 'warning', ['arrivalFromDocumentDate']], ['vni.csv', 3, 'warning', ['arrivalFromDocumentDate', 'noFileForRule']]]);
+  assert.equal(report.rows[0]!.record!.file?.name, '30_KH-SNV.pdf');
+  assert.equal(report.rows[1]!.record!.file, undefined);
 });
 
 test('a mapping saves and loads as JSON; a wrong one is refused with where it is wrong', async () => {

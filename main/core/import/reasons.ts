@@ -58,6 +58,7 @@ export const REASON_TEXT: Record<string, string> = {
   climbsOut: 'Đường dẫn đi ra ngoài thư mục đã chọn',
   symlinkOut: 'Liên kết trỏ ra ngoài thư mục đã chọn',
   fileMissing: 'Không tìm thấy tệp',
+  noFileForRule: 'Không có tệp theo quy tắc đặt tên (nhập không kèm tệp)',
   unsupportedFile: 'Loại tệp không được nhận (chỉ PDF, TIFF, JPEG, PNG)',
   fileLies: 'Nội dung tệp không đúng với loại tệp theo tên',
   duplicateInProfile: 'Trùng với văn bản đã có (số, ký hiệu + cơ quan ban hành + ngày, hoặc cùng tệp)',

@@ -57,7 +57,7 @@ const reason = (code: string, column?: string, detail?: string): RowReason =>
   ({ code, text: reasonText(code), ...(column ? { column } : {}), ...(detail !== undefined ? { detail } : {}) });
 
 const WARN_ONLY = new Set(['unknownUnit', 'typeGuessed', 'twoDigitYear', 'monthFirst', 'excelSerialDate', 'arrivalFromDocumentDate',
-  'oldSecrecyGrade', 'urgencyInSecrecyColumn', 'oddNumberSymbol', 'numberSymbolCleaned', 'sameSymbolOtherIssuer']);
+  'oldSecrecyGrade', 'urgencyInSecrecyColumn', 'oddNumberSymbol', 'numberSymbolCleaned', 'sameSymbolOtherIssuer', 'noFileForRule']);
 
 export class RowValidator {
   private readonly dir: UnitDirectory;
@@ -194,7 +194,9 @@ export class RowValidator {
     const written = f.text || (this.mapping.files.pattern ? nameByRule(this.mapping.files.pattern, { numberSymbol: symbol.ok ? symbol.value.text : ns.text, row: String(row.row) }) : '');
     if (written) {
       const r = await resolveFile(this.ctx.folder, written);
-      if (!r.ok) reject(r.code, f.column, r.detail);
+      // By a naming rule a scan may simply not exist (old registers were scanned in part): the row comes in without one.
+      if (!r.ok && r.code === 'fileMissing' && !f.text) warn('noFileForRule', undefined, written);
+      else if (!r.ok) reject(r.code, f.column, r.detail);
       else file = r.value;
     }
 
