@@ -1,6 +1,6 @@
 // `securedesk`: the command-line tool for IT staff and clerks, on the same core as the app.
 //   securedesk init | doc add | doc list | doc search | doc show | token list | sign | verify | encrypt | decrypt
-//   | audit verify | audit export | pdf verify | edxml inspect
+//   | audit verify | audit export | pdf verify | edxml inspect | import
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatDateTimeVn, parseDateInput } from '../../common/dates';
@@ -21,6 +21,7 @@ import { decryptWithToken, encryptForRecipients, readCertificates, readCrlFiles,
 import { detailText, rowsTable } from './format';
 import { pdfVerifyExitCode, pdfVerifyText, verifyPdfFile } from './pdfCommands';
 import { inspectEdxmlFile, inspectText } from './edxmlCommands';
+import { importCommand } from './importCommand';
 import { defaultProfileDir } from './profilePath';
 import { join } from 'node:path';
 
@@ -46,6 +47,9 @@ const USAGE = `securedesk — SecureDesk command line
   securedesk decrypt FILE [--out PATH] [--allow-pkcs1v15]
   securedesk audit verify [--json]
   securedesk audit export --out DIR [--from DATE] [--to DATE]
+  securedesk import PATH [--mapping FILE] [--dry-run] [--report FILE.xlsx] [--save-mapping FILE]
+                  [--encoding utf8|utf16le|utf16be|cp1258|tcvn3|vni]
+  securedesk import --resume JOB
 
 Dates as in the app: DD/MM/YYYY, D/M/YYYY or YYYY-MM-DD, dates in Vietnam (Asia/Ho_Chi_Minh).
 --force registers a probable duplicate; --out-of-order registers into a past year or before the
@@ -53,6 +57,11 @@ register's latest arrival (both are recorded in the audit log).
 audit verify checks every link of the audit log and every signed head (administrators; exit 1 and
 the first broken record named when it does not verify). audit export writes the package a third
 party checks with python3 and openssl alone (DIR/verify.py; docs/audit.md).
+
+import reads a legacy register (CSV/TSV, XLSX, DBF with its memo) and registers its rows through the
+register; --dry-run checks every row and writes nothing (--report saves the result as a workbook);
+without --mapping the mapping suggested from the column titles is printed (--save-mapping writes it).
+Ctrl+C stops between rows; --resume JOB carries on exactly where it stopped.
 
 pdf verify checks every signature inside a PDF (PAdES) and the file as a whole: exit 0 when every
 signature is valid, the last one covers the whole file and the agency's signature is there and valid
@@ -84,6 +93,8 @@ const OPTIONS = {
   'internal-unit': { type: 'string', multiple: true },
   year: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' },
   from: { type: 'string' }, 'no-agency': { type: 'boolean', default: false }, 'require-signature': { type: 'boolean', default: false },
+  mapping: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, resume: { type: 'string' }, report: { type: 'string' },
+  'save-mapping': { type: 'string' }, encoding: { type: 'string' },
 } as const;
 
 class UsageError extends Error {}
@@ -174,6 +185,7 @@ async function main(argv: string[]): Promise<number> {
       case 'init':
       case 'doc':
       case 'audit':
+      case 'import':
         return await profileCommand(cmd, sub, rest);
       default:
         throw new UsageError(`unknown command: ${cmd}`);
@@ -199,7 +211,8 @@ async function main(argv: string[]): Promise<number> {
         out({ profileDir, session }, () => `Đã tạo dữ liệu máy trạm (mã hóa) tại ${profileDir} cho ${parsed.data.unit.name}; người dùng đầu tiên: ${session.user.fullName} (mã ${session.user.id}).`);
         return 0;
       }
-      if (cmd !== 'doc' && cmd !== 'audit') throw new UsageError(`unknown command: ${cmd}`);
+      if (cmd !== 'doc' && cmd !== 'audit' && cmd !== 'import') throw new UsageError(`unknown command: ${cmd}`);
+      if (cmd === 'import' && !sub && o.resume === undefined) throw new UsageError('import needs a PATH (or --resume JOB)');
       if (cmd === 'audit' && sub !== 'verify' && sub !== 'export') throw new UsageError(`unknown audit command: ${sub ?? ''}`);
       if (cmd === 'audit' && sub === 'export' && !o.out) throw new UsageError('audit export needs --out DIR');
       if (desk.state === 'new') throw new DeskError('SETUP_REQUIRED', `Dữ liệu máy trạm ${profileDir} chưa được thiết lập. Chạy "securedesk init" trước.`);
@@ -211,6 +224,12 @@ async function main(argv: string[]): Promise<number> {
       // The profile's policy decides the rights (who registers), as in the app.
       const actor = desk.session ?? actorFor(session.user);
       if (cmd === 'audit') return await auditCommand(desk, actor, sub!);
+      if (cmd === 'import') {
+        await desk.verdict();
+        return await importCommand(desk, actor, {
+          path: sub, mapping: o.mapping, dryRun: o['dry-run'], resume: o.resume, report: o.report, saveMapping: o['save-mapping'], encoding: o.encoding, json: o.json,
+        }, out, (m) => new UsageError(m));
+      }
       return await docCommand(desk, actor, sub, rest);
     } finally {
       guard.lock('manual');

@@ -30,6 +30,7 @@ import { ExchangeService } from './exchange/ExchangeService';
 import { OutgoingService } from './outgoing/OutgoingService';
 import { outgoingKinds } from './outgoing/fileable';
 import { RegisterClosingService } from './reports/RegisterClosingService';
+import { ImportService } from './import/ImportService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -73,6 +74,8 @@ export class Desk extends ProfileVault {
   readonly exchange = new ExchangeService(this, this.outgoing);
   /** Khóa sổ cuối năm of the outgoing registers and the Sổ theo dõi giải quyết (main/core/reports/closedYears.ts). */
   readonly registerClosings = new RegisterClosingService(this);
+  /** The legacy import: CSV/TSV, XLSX, DBF registers in old encodings, dry run and resumable job (main/core/import). */
+  readonly imports = new ImportService(this);
 
   /** The app:// and /blob/ routes: an output ticket, else a viewer ticket. */
   async openTicket(ticket: string): ReturnType<AttachmentService['openTicket']> {

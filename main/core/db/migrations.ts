@@ -633,4 +633,36 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE TRIGGER work_file_shares_no_delete BEFORE DELETE ON work_file_shares
     BEGIN SELECT RAISE(ABORT, 'a share is a record'); END;
   `,
+  // 21: the legacy import's journal (main/core/import/journal.ts): one row per job (source hash, mapping,
+  //     counts, state) and one per source row handled, written in the transaction that registers it, so a
+  //     job killed at any point resumes without doing a row twice. Only ids and codes: no record's text.
+  `
+  CREATE TABLE import_jobs (
+    id INTEGER PRIMARY KEY,
+    source_path TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    source_sha256 TEXT NOT NULL,
+    mapping TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('running', 'cancelled', 'done')),
+    total INTEGER NOT NULL DEFAULT 0,
+    imported INTEGER NOT NULL DEFAULT 0,
+    duplicates INTEGER NOT NULL DEFAULT 0,
+    rejected INTEGER NOT NULL DEFAULT 0,
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE import_rows (
+    job_id INTEGER NOT NULL REFERENCES import_jobs(id),
+    row_key TEXT NOT NULL,
+    sheet TEXT NOT NULL,
+    row_no INTEGER NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('imported', 'duplicate', 'rejected')),
+    record_id INTEGER,
+    reason TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (job_id, row_key)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX idx_import_rows_imported ON import_rows(row_key) WHERE outcome = 'imported';
+  `,
 ];

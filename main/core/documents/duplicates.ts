@@ -6,6 +6,7 @@ import type { DuplicateRef } from '../../../common/contract';
 import { cleanTypedSymbol, numberSymbolKey as parsedKey } from '../../../common/numberSymbol';
 import { foldVietnamese, searchTokens } from '../../../common/vietnamese';
 import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
 import { overArms, type Arm } from './arms';
 
 /**
@@ -43,7 +44,7 @@ export function findDuplicates(
   if (key && q.documentDate) {
     const sq = overArms(arms, `SELECT ${REF_COLUMNS}, i.issuer_key AS issuerKey FROM {c}.incoming i JOIN registers r ON r.id = i.register_id
          WHERE i.number_symbol_key = ? AND i.document_date = ? AND i.secrecy_rank <= ?`, [key, q.documentDate, maxRank]);
-    const rows = db.prepare(`${sq.sql} ORDER BY id LIMIT 10`).all(...sq.params) as Array<Ref & { issuerKey: string }>;
+    const rows = cached(db, `${sq.sql} ORDER BY id LIMIT 10`).all(...sq.params) as Array<Ref & { issuerKey: string }>;
     const issuer = q.issuerName.trim() ? issuerKey(q.issuerName) : null;
     for (const { issuerKey: k, ...r } of rows) {
       out.set(r.id, { ...r, reason: 'same_number_symbol', ...(issuer !== null ? { sameIssuer: k === issuer } : {}) });
@@ -53,7 +54,7 @@ export function findDuplicates(
     const fq = overArms(arms, `SELECT DISTINCT ${REF_COLUMNS} FROM {c}.attachments a JOIN {c}.incoming i ON i.id = a.incoming_id
          JOIN registers r ON r.id = i.register_id
          WHERE a.sha256 IN (SELECT value FROM json_each(?)) AND i.secrecy_rank <= ?`, [JSON.stringify(q.sha256s), maxRank]);
-    const rows = db.prepare(`${fq.sql} LIMIT 10`).all(...fq.params) as Ref[];
+    const rows = cached(db, `${fq.sql} LIMIT 10`).all(...fq.params) as Ref[];
     for (const r of rows) if (!out.has(r.id)) out.set(r.id, { ...r, reason: 'same_file' });
   }
   return [...out.values()];

@@ -223,8 +223,9 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   const result = writeTx(db, (): RegisterResult => {
     const { number, period } = takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
     const id = nextRecordId(db);
-    db
-      .prepare(
+    // Prepared once per connection and shape (an import registers thousands in a row).
+    cached(
+        db,
         `INSERT INTO ${c}.incoming (id, global_id, register_id, period, arrival_number, arrival_date, year, issuer_unit_id, issuer_name,
           number_symbol, number_symbol_key, issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency,
           deadline, recipients, notes, registered_by, registered_at, attachment_count, page_count, copy_count, signer, arrival_channel${marks ? `,
@@ -239,7 +240,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
         input.pageCount ?? null, input.copyCount ?? null, input.signer ?? '', input.arrivalChannel ?? null,
         ...(marks ? [input.recalled ? 1 : 0, named?.id ?? null, protectionUntil] : []),
       );
-    const addAttachment = db.prepare(marks
+    const addAttachment = cached(db, marks
       ? `INSERT INTO ${c}.attachments (id, global_id, incoming_id, ordinal, name, size, mime, is_pdf, sha256, sealed_for) VALUES (?,?,?,?,?,?,?,?,?,?)`
       : `INSERT INTO ${c}.attachments (id, global_id, incoming_id, ordinal, name, size, mime, is_pdf, sha256) VALUES (?,?,?,?,?,?,?,?,?)`);
     recordChange(db, 'incoming', id, 'create', actor.id, registeredAt, c);

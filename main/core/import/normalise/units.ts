@@ -1,0 +1,46 @@
+// Issuers matched to the directory of known bodies (units): by identifier code, or by name folded
+// (case, diacritics, spacing, the usual abbreviations such as UBND). What matches nothing is listed
+// for the clerk to map (mapping.units), and registered meanwhile under the name as written.
+import { checkIdentifierCode } from '../../../../common/identifierCode';
+import type { Db } from '../../db/connection';
+import { issuerKey } from '../../documents/duplicates';
+
+export interface UnitRef { id: number; name: string; code: string | null }
+
+export interface UnitDirectory {
+  byCode: Map<string, UnitRef>;
+  byName: Map<string, UnitRef>;
+}
+
+export function unitDirectory(db: Db): UnitDirectory {
+  const units = db.prepare('SELECT id, name, code FROM units WHERE is_self = 0 ORDER BY id').all() as UnitRef[];
+  const byCode = new Map<string, UnitRef>();
+  const byName = new Map<string, UnitRef>();
+  for (const u of units) {
+    if (u.code) byCode.set(u.code.toUpperCase(), u);
+    const k = issuerKey(u.name);
+    if (!byName.has(k)) byName.set(k, u);
+  }
+  return { byCode, byName };
+}
+
+export type UnitMatch = { kind: 'code' | 'name' | 'mapped'; unit: UnitRef } | { kind: 'unknown'; name: string };
+
+/** `mapped`: the clerk's choices for names not in the directory (folded name -> unit id). */
+export function matchUnit(dir: UnitDirectory, text: string, mapped: ReadonlyMap<string, number>): UnitMatch {
+  const t = text.trim();
+  const code = checkIdentifierCode(t);
+  if (code.ok) {
+    const u = dir.byCode.get(code.code!);
+    if (u) return { kind: 'code', unit: u };
+  }
+  const k = issuerKey(t);
+  const byName = dir.byName.get(k);
+  if (byName) return { kind: 'name', unit: byName };
+  const id = mapped.get(k);
+  if (id !== undefined) {
+    const u = [...dir.byName.values(), ...dir.byCode.values()].find((x) => x.id === id);
+    if (u) return { kind: 'mapped', unit: u };
+  }
+  return { kind: 'unknown', name: t };
+}

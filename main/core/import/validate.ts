@@ -1,0 +1,237 @@
+// One source row checked and turned into a registration, or the reasons it cannot be: the dry run
+// runs this over every row and the job over each row before registering it, so both say the same.
+import { checkDocumentType, documentTypeByName, secrecyRank, type Secrecy, type Urgency } from '../../../common/domain';
+import { incomingDateIssues } from '../../../common/schemas';
+import type { Db } from '../db/connection';
+import { findDuplicates, issuerKey } from '../documents/duplicates';
+import { armOf, type Arm } from '../documents/arms';
+import type { Actor } from '../org/rights';
+import { nameByRule, resolveFile, type ResolvedFile } from './files';
+import { applyTransforms, type Mapping, type TargetField } from './mapping';
+import { normaliseDate } from './normalise/dates';
+import { normaliseSecrecy, normaliseUrgency } from './normalise/levels';
+import { normaliseNumberSymbol } from './normalise/numberSymbol';
+import { matchUnit, unitDirectory, type UnitDirectory } from './normalise/units';
+import { reasonText } from './reasons';
+import type { Cell, SourceRow } from './types';
+
+export type RowStatus = 'ok' | 'warning' | 'duplicate' | 'rejected';
+export interface RowReason { code: string; column?: string; detail?: string; text: string }
+
+/** What registerIncoming receives for the row (files are staged by the job). */
+export interface PreparedRecord {
+  issuer: { name: string; unitId?: number };
+  numberSymbol: string;
+  documentDate: string;
+  arrivalDate: string;
+  typeCode: string;
+  subject: string;
+  secrecy: Secrecy;
+  urgency: Urgency;
+  deadline?: string;
+  recipients: string[];
+  notes: string;
+  signer?: string;
+  pageCount?: number;
+  copyCount?: number;
+  file?: ResolvedFile;
+}
+
+export interface RowResult { sheet: string; row: number; key: string; status: RowStatus; reasons: RowReason[]; record?: PreparedRecord }
+
+export interface ValidatorContext {
+  db: Db;
+  arms: readonly Arm[];
+  actor: Actor;
+  /** Today in Vietnam (the desk's clock). */
+  today: string;
+  /** The folder path columns are resolved in. */
+  folder: string;
+  sourceSha256: string;
+}
+
+/** The row key the journal knows a row by: the source file's hash, its sheet and its row. */
+export const rowKey = (sha256: string, sheet: string, row: number): string => `${sha256}:${sheet}:${row}`;
+
+const reason = (code: string, column?: string, detail?: string): RowReason =>
+  ({ code, text: reasonText(code), ...(column ? { column } : {}), ...(detail !== undefined ? { detail } : {}) });
+
+const WARN_ONLY = new Set(['unknownUnit', 'typeGuessed', 'twoDigitYear', 'monthFirst', 'excelSerialDate', 'arrivalFromDocumentDate',
+  'oldSecrecyGrade', 'urgencyInSecrecyColumn', 'oddNumberSymbol', 'numberSymbolCleaned', 'sameSymbolOtherIssuer', 'noFileForRule']);
+
+export class RowValidator {
+  private readonly dir: UnitDirectory;
+  private readonly mapped: Map<string, number>;
+  /** Rows of this source seen so far: symbol key + issuer + date, and file hashes. */
+  private readonly seen = new Map<string, number>();
+  private readonly seenFiles = new Map<string, number>();
+  readonly unknownUnits = new Map<string, Array<{ sheet: string; row: number }>>();
+
+  constructor(private readonly ctx: ValidatorContext, private readonly mapping: Mapping) {
+    this.dir = unitDirectory(ctx.db);
+    this.mapped = new Map(Object.entries(mapping.units).map(([name, id]) => [issuerKey(name), id]));
+  }
+
+  /** The value of a field: its columns' texts transformed and joined (notes with "; ", others with a space). */
+  private value(row: SourceRow, field: TargetField): { text: string; cell?: Cell; column?: string } {
+    const cols = this.mapping.columns.filter((c) => c.field === field && row.cells[c.source] !== undefined);
+    if (cols.length === 0) return { text: '' };
+    const texts = cols.map((c) => applyTransforms(row.cells[c.source]!.text, c.transforms)).filter(Boolean);
+    const first = cols[0]!;
+    return { text: texts.join(field === 'notes' || field === 'recipients' ? '; ' : ' '), cell: row.cells[first.source]!, column: first.source };
+  }
+
+  /**
+   * `recall`: the row was handled by an earlier run of the job; it is only remembered (for duplicates
+   * within the source), not looked up in the profile again.
+   */
+  async check(row: SourceRow, recall = false): Promise<RowResult> {
+    const reasons: RowReason[] = [];
+    const key = rowKey(this.ctx.sourceSha256, row.sheet, row.row);
+    const done = (status: RowStatus, record?: PreparedRecord): RowResult => ({ sheet: row.sheet, row: row.row, key, status, reasons, ...(record ? { record } : {}) });
+    const reject = (code: string, column?: string, detail?: string) => reasons.push(reason(code, column, detail));
+    const warn = reject;
+    for (const c of this.mapping.columns) {
+      const cell = row.cells[c.source];
+      if (cell?.formula !== undefined && c.field !== 'documentDate' && c.field !== 'arrivalDate' && c.field !== 'deadline') reject('formulaNotTrusted', c.source, `=${cell.formula}`);
+    }
+
+    const ns = this.value(row, 'numberSymbol');
+    const symbol = normaliseNumberSymbol(ns.text);
+    if (!symbol.ok) reject(symbol.code, ns.column, symbol.detail);
+    else if (symbol.warning) warn(symbol.warning.code, ns.column, symbol.warning.detail);
+
+    const date = (field: 'documentDate' | 'arrivalDate' | 'deadline') => {
+      const v = this.value(row, field);
+      if (!v.cell) return null;
+      const r = normaliseDate(v.cell, { pivot: this.mapping.datePivot });
+      if (!r.ok) { reject(r.code, v.column, r.detail); return null; }
+      if (r.warning) warn(r.warning.code, v.column, r.warning.detail);
+      return r.value;
+    };
+    const documentDate = date('documentDate');
+    const docCol = this.value(row, 'documentDate').column;
+    if (!documentDate && !reasons.some((r) => r.column === docCol && docCol)) reject('missingDocumentDate', docCol);
+    let arrivalDate = date('arrivalDate');
+    if (!arrivalDate && documentDate) {
+      arrivalDate = documentDate;
+      warn('arrivalFromDocumentDate');
+    }
+    const deadline = date('deadline');
+
+    const iss = this.value(row, 'issuer');
+    const issuerText = iss.text || this.mapping.defaults.issuer || '';
+    let issuer: PreparedRecord['issuer'] = { name: issuerText };
+    if (!issuerText) reject('missingIssuer', iss.column);
+    else {
+      const m = matchUnit(this.dir, issuerText, this.mapped);
+      if (m.kind === 'unknown') {
+        warn('unknownUnit', iss.column, issuerText);
+        const list = this.unknownUnits.get(issuerText) ?? [];
+        list.push({ sheet: row.sheet, row: row.row });
+        this.unknownUnits.set(issuerText, list);
+      } else issuer = { name: m.unit.name, unitId: m.unit.id };
+    }
+
+    const sec = this.value(row, 'secrecy');
+    const secrecy = sec.column ? normaliseSecrecy(sec.text) : { ok: true as const, value: this.mapping.defaults.secrecy };
+    if (!secrecy.ok) reject(secrecy.code, sec.column, secrecy.detail);
+    else if ('warning' in secrecy && secrecy.warning) warn(secrecy.warning.code, sec.column, secrecy.warning.detail);
+    const level: Secrecy = secrecy.ok ? (sec.column && !sec.text ? this.mapping.defaults.secrecy : secrecy.value) : 'thuong';
+    if (secrecy.ok && secrecyRank(level) > secrecyRank(this.ctx.actor.clearance)) reject('aboveClearance', sec.column, level);
+    else if (secrecy.ok && !armOf(this.ctx.arms, level)) reject('compartmentNotHeld', sec.column, level);
+
+    const urg = this.value(row, 'urgency');
+    let urgency = urg.column ? normaliseUrgency(urg.text) : { ok: true as const, value: this.mapping.defaults.urgency };
+    if (!urgency.ok) reject(urgency.code, urg.column, urgency.detail);
+    // No urgency column: one cell often holds both ("Mật, Khẩn", or "khẩn" in the secrecy column).
+    if (!urg.column && sec.text) {
+      const fromSecrecy = normaliseUrgency(sec.text);
+      if (fromSecrecy.ok && fromSecrecy.value !== 'thuong') {
+        urgency = fromSecrecy;
+        warn('urgencyInSecrecyColumn', sec.column, sec.text);
+      }
+    }
+
+    const subj = this.value(row, 'subject');
+    const subject = subj.text;
+    if (level !== 'tuyet_mat' && !subject) reject('missingSubject', subj.column);
+    if (level === 'tuyet_mat' && subject) reject('tuyetMatSubject', subj.column);
+    if (subject.length > 500) reject('tooLong', subj.column, 'trích yếu > 500');
+
+    const typ = this.value(row, 'typeCode');
+    let typeCode = '';
+    if (typ.text) {
+      const byName = documentTypeByName(typ.text);
+      const check = checkDocumentType(byName ?? typ.text);
+      if (check.ok) typeCode = check.code;
+      else reject('badType', typ.column, typ.text);
+    } else typeCode = (symbol.ok ? symbol.value.typeCode : undefined) ?? this.mapping.defaults.typeCode ?? '';
+    if (!typeCode && !typ.text) {
+      typeCode = 'CV';
+      warn('typeGuessed', typ.column);
+    }
+
+    const count = (field: 'pageCount' | 'copyCount') => {
+      const v = this.value(row, field);
+      if (!v.text) return undefined;
+      const n = Number(v.text);
+      if (!Number.isInteger(n) || n < 1) { reject('badCount', v.column, v.text); return undefined; }
+      return n;
+    };
+    const pageCount = count('pageCount');
+    const copyCount = count('copyCount');
+    const recipients = this.value(row, 'recipients').text.split(/\s*[;\n]\s*/).map((s) => s.trim()).filter(Boolean);
+    if (recipients.length > 30) reject('tooManyRecipients', this.value(row, 'recipients').column);
+    const legacyNumber = this.value(row, 'arrivalNumber').text;
+    const notesText = [this.value(row, 'notes').text, legacyNumber ? `Số đến trong sổ cũ: ${legacyNumber}` : ''].filter(Boolean).join('; ');
+    if (notesText.length > 2000) reject('tooLong', this.value(row, 'notes').column, 'ghi chú > 2000');
+    const signer = this.value(row, 'signer').text;
+
+    // The file: a path column, else the naming rule.
+    let file: ResolvedFile | undefined;
+    const f = this.value(row, 'file');
+    const written = f.text || (this.mapping.files.pattern ? nameByRule(this.mapping.files.pattern, { numberSymbol: symbol.ok ? symbol.value.text : ns.text, row: String(row.row) }) : '');
+    if (written) {
+      const r = await resolveFile(this.ctx.folder, written);
+      // By a naming rule a scan may simply not exist (old registers were scanned in part): the row comes in without one.
+      if (!r.ok && r.code === 'fileMissing' && !f.text) warn('noFileForRule', undefined, written);
+      else if (!r.ok) reject(r.code, f.column, r.detail);
+      else file = r.value;
+    }
+
+    if (documentDate && arrivalDate) {
+      for (const issue of incomingDateIssues({ documentDate, arrivalDate, deadline: deadline ?? undefined }, this.ctx.today)) {
+        reject('dateRule', this.value(row, issue.path as TargetField).column, issue.message);
+      }
+    }
+
+    if (reasons.some((r) => !WARN_ONLY.has(r.code))) return done('rejected');
+    const record: PreparedRecord = {
+      issuer, numberSymbol: symbol.ok ? symbol.value.text : '', documentDate: documentDate!, arrivalDate: arrivalDate!, typeCode, subject,
+      secrecy: level, urgency: urgency.ok ? urgency.value : 'thuong', recipients, notes: notesText,
+      ...(deadline ? { deadline } : {}), ...(signer ? { signer } : {}), ...(pageCount ? { pageCount } : {}), ...(copyCount ? { copyCount } : {}),
+      ...(file ? { file } : {}),
+    };
+    // Duplicates: within this source first, then in the profile (symbol + issuer + date, or the same file).
+    const dupKey = `${symbol.ok ? symbol.value.key : ''}\u0000${issuerKey(issuer.name)}\u0000${documentDate}`;
+    const earlier = this.seen.get(dupKey) ?? (file ? this.seenFiles.get(file.sha256) : undefined);
+    if (earlier !== undefined) {
+      reasons.push(reason('duplicateInBatch', undefined, String(earlier)));
+      return done('duplicate', record);
+    }
+    this.seen.set(dupKey, row.row);
+    if (file) this.seenFiles.set(file.sha256, row.row);
+    if (recall) return done('ok', record);
+    const dups = findDuplicates(this.ctx.db, this.ctx.arms, {
+      numberSymbol: record.numberSymbol, issuerName: issuer.name, documentDate: record.documentDate, sha256s: file ? [file.sha256] : [],
+    }, secrecyRank(this.ctx.actor.clearance));
+    const real = dups.filter((d) => d.reason === 'same_file' || d.sameIssuer !== false);
+    if (real.length > 0) {
+      reasons.push(reason('duplicateInProfile', undefined, real.map((d) => `#${d.id}`).join(', ')));
+      return done('duplicate', record);
+    }
+    if (dups.length > 0) warn('sameSymbolOtherIssuer', ns.column, dups.map((d) => d.issuerName).join(', '));
+    return done(reasons.length > 0 ? 'warning' : 'ok', record);
+  }
+}
