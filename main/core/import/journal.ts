@@ -1,4 +1,4 @@
-// The import journal (base database, migration 19): a job, and each source row it has handled,
+// The import journal (base database, migration 21): a job, and each source row it has handled,
 // written in the same transaction as the row's registration. A row key (source hash, sheet, row)
 // imported once is never imported again, by this job or any later one.
 import type { Db } from '../db/connection';
