@@ -100,7 +100,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   const store = await Store.open(cfg.storage);
   const auth = new Authenticator(cfg, certSha, clock);
   const perSession = new RateLimiter(cfg.limits.requestsPerSecond, cfg.limits.burst, clock);
-  const perAddress = new RateLimiter(Math.max(5, cfg.limits.requestsPerSecond / 5), Math.max(20, cfg.limits.burst), clock);
+  const perAddress = new RateLimiter(cfg.limits.signInPerSecond, cfg.limits.signInBurst, clock);
   const L = cfg.limits;
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {

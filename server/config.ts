@@ -50,12 +50,15 @@ export const serverConfigSchema = z.strictObject({
     maxBodyBytes: z.number().int().min(1024).default(16 << 20),
     requestsPerSecond: z.number().positive().default(50),
     burst: z.number().int().min(1).default(200),
+    /** Sign-in requests (nonce and session) per second and burst, per client address. */
+    signInPerSecond: z.number().positive().default(20),
+    signInBurst: z.number().int().min(1).default(100),
     nonceTtlSeconds: z.number().int().min(5).max(600).default(60),
     sessionTtlSeconds: z.number().int().min(30).max(86_400).default(8 * 3600),
     /** Batches up to this size are inlined in a pull listing; larger ones are fetched (with Range). */
     inlineBytes: z.number().int().min(0).default(256 << 10),
     pageSize: z.number().int().min(1).max(5000).default(500),
-  }).default({} as never),
+  }).prefault({}),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

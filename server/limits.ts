@@ -19,8 +19,9 @@ export class RateLimiter {
       b = { tokens: this.burst, at: now };
       this.buckets.set(key, b);
     }
-    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
-    b.at = now;
+    // A clock set back never takes tokens away.
+    b.tokens = Math.min(this.burst, b.tokens + (Math.max(0, now - b.at) / 1000) * this.perSecond);
+    b.at = Math.max(b.at, now);
     if (b.tokens >= 1) {
       b.tokens -= 1;
       return 0;
