@@ -1,4 +1,4 @@
-// `npm run bench [-- --only search|crypto|audit|pades] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N]`
+// `npm run bench [-- --only search|crypto|audit|pades|server] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N]`
 // Search: generates an ENCRYPTED register of N incoming documents (default 1 000 000) through the
 // core, then measures unlocking it, the first page, the count and search. Crypto: our streamed
 // CMS encryption and decryption of a 200 MB file next to openssl cms, and signatures per second on
@@ -14,6 +14,7 @@ import { Desk, type TokenIdentity } from '../../main/core/desk';
 import { AUDIT_TARGETS, measureAudit, type AuditFigures } from './audit';
 import { CRYPTO_TARGETS, measureCrypto, type CryptoFigures } from './crypto';
 import { measurePades, PADES_TARGETS, type PadesFigures } from './pades';
+import { measureServer, SERVER_TARGETS, type ServerFigures } from './server';
 import { diagnose, type Diagnosis } from './diagnose';
 import { measureFirstPage, measureMatFirstPage, pageVariants, type FirstPageFigures, type MatFirstPageFigures } from './firstPage';
 import { DB_NAME, encryptedOnDisk, generateProfile, generatorFingerprint, type GenerationFigures, type ProfileMeta } from './generate';
@@ -45,15 +46,15 @@ const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.pa
  */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10, compartmentRatio: 1.2 };
 
-interface Args { only: 'all' | 'search' | 'crypto' | 'audit' | 'pades'; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number; generateOnly: boolean }
+interface Args { only: 'all' | 'search' | 'crypto' | 'audit' | 'pades' | 'server'; serverSeconds: number; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number; generateOnly: boolean }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000, generateOnly: false };
+  const args: Args = { only: 'all', serverSeconds: 30, docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000, generateOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--only') {
       const part = argv[++i];
-      if (part !== 'search' && part !== 'crypto' && part !== 'audit' && part !== 'pades') throw new Error('--only takes search, crypto, audit or pades');
+      if (part !== 'search' && part !== 'crypto' && part !== 'audit' && part !== 'pades' && part !== 'server') throw new Error('--only takes search, crypto, audit, pades or server');
       args.only = part;
     } else if (a === '--docs') args.docs = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--keep') args.keep = resolve(argv[++i] ?? '');
@@ -62,6 +63,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--crypto-mb') args.cryptoMb = Number(argv[++i]);
     else if (a === '--audit-entries') args.auditEntries = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--generate-only') args.generateOnly = true;
+    else if (a === '--server-seconds') args.serverSeconds = Number(argv[++i]);
     else throw new Error(`unknown argument ${a} (use --only search|crypto|audit, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only)`);
   }
   if (!Number.isInteger(args.docs) || args.docs < 1000) throw new Error('--docs must be an integer ≥ 1000');
@@ -490,13 +492,16 @@ async function main(): Promise<void> {
     if (args.only === 'all' || args.only === 'audit') audit = await measureAudit(args.auditEntries);
     let pades: PadesFigures | undefined;
     if (args.only === 'all' || args.only === 'pades') pades = await measurePades();
+    // 200 simulated workstations against the agency server, on SQLite and on PostgreSQL (server.ts).
+    let server: ServerFigures | undefined;
+    if (args.only === 'all' || args.only === 'server') server = await measureServer({ seconds: args.serverSeconds });
     const { hexKey: _key, ...mainOut } = main ?? { hexKey: '' };
     const out = {
       benchmark: 'securedesk: encrypted incoming register; envelope and signature throughput',
       at: new Date().toISOString(),
-      parts: args.only === 'all' ? ['search', 'crypto', 'audit', 'pades'] : [args.only],
+      parts: args.only === 'all' ? ['search', 'crypto', 'audit', 'pades', 'server'] : [args.only],
       machine: { ...machineInfo(), dbWorker: { bundled: true, builtByThisRun: dbWorker.ours, buildMs: dbWorker.ms } },
-      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}) },
+      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(server ? { server: SERVER_TARGETS } : {}) },
       ...(main ? { summary: summary(main) } : {}),
       ...(small ? { smallSummary: summary(small) } : {}),
       ...(crypto ? { cryptoSummary: crypto.summary } : {}),
@@ -506,6 +511,7 @@ async function main(): Promise<void> {
       ...(crypto ? { crypto: crypto.details } : {}),
       ...(audit ? { audit } : {}),
       ...(pades ? { pades } : {}),
+      ...(server ? { serverSummary: server.summary, server } : {}),
       totalMs: ms(performance.now() - t0),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
