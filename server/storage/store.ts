@@ -31,6 +31,12 @@ export interface StoredPayloadSlice {
 
 const num = (v: number | string | bigint): number => Number(v);
 
+/** PostgreSQL unique_violation (23505) or SQLite's UNIQUE / PRIMARY KEY constraint. */
+const isUniqueViolation = (e: unknown): boolean => {
+  const code = (e as { code?: unknown })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+};
+
 export class Store {
   private constructor(readonly db: Kysely<ServerDatabase>, readonly dialect: Dialect, private readonly closeExtra: () => Promise<void>) {}
 
@@ -77,29 +83,37 @@ export class Store {
 
   /** Stores a batch once: a retry of the same batch stores nothing and answers with its seq. */
   async putBatch(b: BatchUpload, payload: Buffer, origin: string, person: string, now: Date): Promise<BatchPushResult> {
+    // A retry is usually seen here, before any lock is taken.
+    const known = await this.priorBatch(b);
+    if (known) return known;
     try {
-      return await this.db.transaction().execute(async (trx) => {
-        const seq = await this.nextSeq(trx, 'batches');
-        const prior = await trx.selectFrom('batches').select(['seq', 'event_ids', 'channel']).where('batch_id', '=', b.batchId).executeTakeFirst();
-        if (prior) {
-          if (prior.event_ids !== JSON.stringify(b.eventIds) || prior.channel !== b.channel) throw new StoreConflict(`batch ${b.batchId} was stored before with other contents`);
-          throw new AlreadyStored(num(prior.seq)); // rolls the counter back
-        }
-        const taken = await trx.selectFrom('batch_events').select('event_id').where('event_id', 'in', b.eventIds).limit(1).executeTakeFirst();
-        if (taken) throw new StoreConflict(`event ${taken.event_id} is already stored in another batch`);
+      // The counter row is locked from its update to the commit: keep that window to three statements.
+      const seq = await this.db.transaction().execute(async (trx) => {
+        const next = await this.nextSeq(trx, 'batches');
         await trx.insertInto('batches').values({
-          seq, batch_id: b.batchId, channel: b.channel, key_id: b.keyId, encoding: b.encoding, origin, person,
+          seq: next, batch_id: b.batchId, channel: b.channel, key_id: b.keyId, encoding: b.encoding, origin, person,
           event_ids: JSON.stringify(b.eventIds), event_count: b.eventIds.length, size: payload.length,
           sha256: createHash('sha256').update(payload).digest('hex'), received_at: now.toISOString(), payload,
         }).execute();
-        await trx.insertInto('batch_events').values(b.eventIds.map((event_id) => ({ event_id, batch_seq: seq }))).execute();
-        await trx.updateTable('workstations').set({ pushed: sql`pushed + ${b.eventIds.length}`, last_seen: now.toISOString() }).where('id', '=', origin).execute();
-        return { seq, stored: true };
+        await trx.insertInto('batch_events').values(b.eventIds.map((event_id) => ({ event_id, batch_seq: next }))).execute();
+        return next;
       });
+      await this.db.updateTable('workstations').set({ pushed: sql`pushed + ${b.eventIds.length}`, last_seen: now.toISOString() }).where('id', '=', origin).execute();
+      return { seq, stored: true };
     } catch (e) {
-      if (e instanceof AlreadyStored) return { seq: e.seq, stored: false };
-      throw e;
+      if (!isUniqueViolation(e)) throw e;
+      // A concurrent retry of the same batch won the race, or an event is already in another batch.
+      const again = await this.priorBatch(b);
+      if (again) return again;
+      throw new StoreConflict(`an event of batch ${b.batchId} is already stored in another batch`);
     }
+  }
+
+  private async priorBatch(b: BatchUpload): Promise<BatchPushResult | null> {
+    const prior = await this.db.selectFrom('batches').select(['seq', 'event_ids', 'channel']).where('batch_id', '=', b.batchId).executeTakeFirst();
+    if (!prior) return null;
+    if (prior.event_ids !== JSON.stringify(b.eventIds) || prior.channel !== b.channel) throw new StoreConflict(`batch ${b.batchId} was stored before with other contents`);
+    return { seq: num(prior.seq), stored: false };
   }
 
   /** Batches of the channels after `after`, oldest first, leaving out the asking workstation's own. */

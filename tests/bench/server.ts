@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,8 @@ export interface ServerBackendFigures {
   pullMs: LatencySummary;
   pushMs: LatencySummary;
   withinTarget: boolean;
+  /** The machine's 1-minute load average before and after the run: other work on the box inflates every figure. */
+  loadAverage: { before: number; after: number };
 }
 
 export interface ServerFigures { workstations: number; seconds: number; backends: ServerBackendFigures[]; summary: Record<string, { p95Ms: number; withinTarget: boolean }> }
@@ -136,6 +138,7 @@ async function measureBackend(backend: Backend, workstations: number, seconds: n
         c.token = s.token;
       }));
       progress(`server bench (${backend}): ${seconds} s of sync`);
+      const loadBefore = loadavg()[0]!;
       const end = performance.now() + seconds * 1000;
       const t0 = performance.now();
       await Promise.all(clients.map(async (c) => {
@@ -163,6 +166,7 @@ async function measureBackend(backend: Backend, workstations: number, seconds: n
       return {
         backend, workstations, seconds, requests: all.length, requestsPerSecond: Math.round(all.length / elapsed), errors, pushes: pushed, batchesReceived: received,
         signInMs: summary(signIns), allMs: allS, pullMs: summary(pulls), pushMs: summary(pushes), withinTarget: allS.p95 < SERVER_TARGETS.p95Ms && errors === 0,
+        loadAverage: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0]! * 100) / 100 },
       };
     } finally {
       for (const c of clients) c.t.close();
