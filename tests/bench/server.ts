@@ -60,7 +60,9 @@ function summary(samples: number[]): LatencySummary {
 /** Starts `server/main.ts` with the configuration file; resolves with its port once it listens. */
 function spawnServer(configFile: string): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolvePort, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts'), '--config', configFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_SERVER_PROF=DIR: a CPU profile of the server process, for finding where its time goes.
+    const prof = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF}`] : [];
+    const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(ROOT, 'server/main.ts'), '--config', configFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     let found = false;
     child.stdout!.on('data', (c: Buffer) => {
