@@ -32,7 +32,7 @@ function steps(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('idx_batches_channel_seq').on('batches').columns(['channel', 'seq']).execute();
         await db.schema.createTable('batch_events')
           .addColumn('event_id', 'text', (c) => c.primaryKey())
-          .addColumn('batch_seq', 'bigint', (c) => c.notNull())
+          .addColumn('batch_id', 'text', (c) => c.notNull())
           .execute();
         await db.schema.createTable('keyrings')
           .addColumn('seq', 'bigint', (c) => c.primaryKey())

@@ -25,7 +25,7 @@ export interface BatchesTable {
 
 export interface BatchEventsTable {
   event_id: string;
-  batch_seq: number | string;
+  batch_id: string;
 }
 
 export interface KeyringsTable {

@@ -87,15 +87,25 @@ export class Store {
     const known = await this.priorBatch(b);
     if (known) return known;
     try {
-      // The counter row is locked from its update to the commit: keep that window to three statements.
+      // The counter row is locked from its update to the commit: the event ids go in first (they
+      // need no number), then one statement numbers and inserts the batch (PostgreSQL), then commit.
+      const sha256 = createHash('sha256').update(payload).digest('hex');
       const seq = await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('batch_events').values(b.eventIds.map((event_id) => ({ event_id, batch_id: b.batchId }))).execute();
+        const row = {
+          batch_id: b.batchId, channel: b.channel, key_id: b.keyId, encoding: b.encoding, origin, person,
+          event_ids: JSON.stringify(b.eventIds), event_count: b.eventIds.length, size: payload.length, sha256, received_at: now.toISOString(), payload,
+        };
+        if (this.dialect === 'postgres') {
+          const r = await sql<{ seq: string }>`
+            with c as (update counters set value = value + 1 where name = 'batches' returning value)
+            insert into batches (seq, batch_id, channel, key_id, encoding, origin, person, event_ids, event_count, size, sha256, received_at, payload)
+            select c.value, ${row.batch_id}::text, ${row.channel}::text, ${row.key_id}::text, ${row.encoding}::text, ${row.origin}::text, ${row.person}::text, ${row.event_ids}::text,
+                   ${row.event_count}::integer, ${row.size}::integer, ${row.sha256}::text, ${row.received_at}::text, ${row.payload}::bytea from c returning seq`.execute(trx);
+          return num(r.rows[0]!.seq);
+        }
         const next = await this.nextSeq(trx, 'batches');
-        await trx.insertInto('batches').values({
-          seq: next, batch_id: b.batchId, channel: b.channel, key_id: b.keyId, encoding: b.encoding, origin, person,
-          event_ids: JSON.stringify(b.eventIds), event_count: b.eventIds.length, size: payload.length,
-          sha256: createHash('sha256').update(payload).digest('hex'), received_at: now.toISOString(), payload,
-        }).execute();
-        await trx.insertInto('batch_events').values(b.eventIds.map((event_id) => ({ event_id, batch_seq: next }))).execute();
+        await trx.insertInto('batches').values({ seq: next, ...row }).execute();
         return next;
       });
       await this.db.updateTable('workstations').set({ pushed: sql`pushed + ${b.eventIds.length}`, last_seen: now.toISOString() }).where('id', '=', origin).execute();
