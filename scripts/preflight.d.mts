@@ -5,6 +5,8 @@ export interface SystemPackage {
   why: string;
   bins?: string[];
   files?: string[];
+  /** A system user the package must leave behind (created by the preflight when the install did not). */
+  user?: string;
 }
 export interface MissingPackage extends SystemPackage {
   /** The programs and files of the package that were not found. */
@@ -27,6 +29,8 @@ export const SYSTEM_PACKAGES: SystemPackage[];
 export const STAMP: string;
 export class PreflightStop extends Error {}
 export function findExecutable(name: string, pathEnv: string | undefined): string | null;
+export function fileExists(fsRoot: string, path: string): boolean;
+export function userExists(name: string): boolean;
 export function missingPackages(opts?: { pathEnv?: string | undefined; fsRoot?: string; list?: SystemPackage[] }): MissingPackage[];
 export function planSystem(opts: { missing: MissingPackage[]; isRoot: boolean; hasAptGet: boolean; hasSudo: boolean }): SystemPlan;
 export function nodeVersionProblem(range: string | undefined, version?: string): string | null;

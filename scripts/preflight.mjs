@@ -12,7 +12,7 @@
 // milliseconds and prints nothing.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,6 +39,8 @@ export const SYSTEM_PACKAGES = [
   { name: 'xmlsec1', why: "the oracle for the edXML packets' XML-DSig signatures", bins: ['xmlsec1'] },
   { name: 'time', why: "/usr/bin/time measures the benchmark's peak memory", files: ['/usr/bin/time'] },
   { name: 'ca-certificates', why: 'TLS for the npm and node-gyp downloads', files: ['/etc/ssl/certs/ca-certificates.crt'] },
+  // The server's version is in its path (/usr/lib/postgresql/15/bin on Debian 12): `*` matches any one folder.
+  { name: 'postgresql', why: "the agency server's production storage: its tests start a real PostgreSQL (initdb, pg_ctl)", files: ['/usr/lib/postgresql/*/bin/initdb', '/usr/lib/postgresql/*/bin/pg_ctl'], user: 'postgres' },
 ];
 
 /** The stamp npm never writes: what node_modules was last installed from. */
@@ -59,6 +61,26 @@ export function findExecutable(name, pathEnv) {
   return null;
 }
 
+/** Whether a file exists under fsRoot; a path segment `*` matches any folder (a version number). */
+export function fileExists(fsRoot, path) {
+  const parts = path.split('/').filter(Boolean);
+  const walk = (dir, i) => {
+    if (i === parts.length - 1) {
+      try { return statSync(join(dir, parts[i])).isFile(); } catch { return false; }
+    }
+    if (parts[i] !== '*') return walk(join(dir, parts[i]), i + 1);
+    let names = [];
+    try { names = readdirSync(dir); } catch { return false; }
+    return names.some((n) => walk(join(dir, n), i + 1));
+  };
+  return walk(fsRoot, 0);
+}
+
+/** Whether a system user exists (getent passwd). */
+export function userExists(name) {
+  return spawnSync('getent', ['passwd', name], { stdio: 'ignore' }).status === 0;
+}
+
 /**
  * The packages of list that are missing, each with what was not found. pathEnv is the PATH to
  * search, fsRoot the folder the packages' absolute files are looked up under ('/' for real).
@@ -68,7 +90,7 @@ export function missingPackages({ pathEnv = process.env.PATH, fsRoot = '/', list
   for (const pkg of list) {
     const absent = [
       ...(pkg.bins ?? []).filter((b) => !findExecutable(b, pathEnv)),
-      ...(pkg.files ?? []).filter((f) => { try { return !statSync(join(fsRoot, f)).isFile(); } catch { return true; } }),
+      ...(pkg.files ?? []).filter((f) => !fileExists(fsRoot, f)),
     ];
     if (absent.length > 0) missing.push({ ...pkg, absent });
   }
@@ -188,6 +210,13 @@ function systemStep({ pathEnv, fsRoot, isRoot, log }) {
   const still = missingPackages({ pathEnv, fsRoot });
   if (still.length > 0)
     throw new PreflightStop(`apt-get finished but these are still missing: ${still.map((p) => `${p.name} (${p.absent.join(', ')})`).join('; ')}.`);
+  // postgresql-common makes the `postgres` user; a minimal image without it gets one here (the
+  // tests run initdb and pg_ctl as that user: PostgreSQL refuses root).
+  for (const p of missing) {
+    if (!p.user || userExists(p.user)) continue;
+    log(`preflight: creating the system user ${p.user} (${p.name})`);
+    run('useradd', ['--system', '--user-group', '--home-dir', `/var/lib/${p.user}`, '--shell', '/bin/bash', p.user], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
 }
 
 /** Step 3: (re)installs node_modules with `npm ci` when it does not fit package-lock.json. */

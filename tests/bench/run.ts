@@ -1,8 +1,9 @@
-// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N]`
+// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N]`
 // Outgoing: signing and issuing an outgoing document on SoftHSM through the services, end to end
 // (outgoing.ts). Processing: the leader's and the handler's inboxes and the overdue view over a
 // generated profile (processing.ts; 200 000 documents by default, `--processing-docs 1000000` for the
 // target scale of 1 000 000 documents and 3 000 000 steps, about 8–18 minutes of writing here).
+// Server: 200 simulated workstations against the agency server on SQLite and PostgreSQL (server.ts).
 // Search: generates an ENCRYPTED register of N incoming documents (default 1 000 000) through the
 // core, then measures unlocking it, the first page, the count and search. Crypto: our streamed
 // CMS encryption and decryption of a 200 MB file next to openssl cms, and signatures per second on
@@ -20,6 +21,7 @@ import { CRYPTO_TARGETS, measureCrypto, type CryptoFigures } from './crypto';
 import { measurePades, PADES_TARGETS, type PadesFigures } from './pades';
 import { measureOutgoing, OUTGOING_TARGETS, type OutgoingFigures } from './outgoing';
 import { measureProcessing, PROCESSING_TARGETS, type ProcessingFigures } from './processing';
+import { measureServer, SERVER_TARGETS, type ServerFigures } from './server';
 import { diagnose, type Diagnosis } from './diagnose';
 import { measureFirstPage, measureMatFirstPage, pageVariants, type FirstPageFigures, type MatFirstPageFigures } from './firstPage';
 import { DB_NAME, encryptedOnDisk, generateProfile, generatorFingerprint, type GenerationFigures, type ProfileMeta } from './generate';
@@ -51,20 +53,20 @@ const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.pa
  */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10, compartmentRatio: 1.2 };
 
-const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing'] as const;
+const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server'] as const;
 type Part = (typeof PARTS)[number];
 /** The processing part's default scale: minutes less than the target's 1 000 000 documents (say so in the output). */
 const PROCESSING_DEFAULT_DOCS = 200_000;
 
 interface Args {
   only: 'all' | Part; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number; generateOnly: boolean;
-  processingDocs: number; outgoingRounds: number;
+  processingDocs: number; outgoingRounds: number; serverSeconds: number;
 }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
     only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000, generateOnly: false,
-    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20,
+    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -81,7 +83,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--generate-only') args.generateOnly = true;
     else if (a === '--processing-docs') args.processingDocs = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--outgoing-rounds') args.outgoingRounds = Number(argv[++i]);
-    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N)`);
+    else if (a === '--server-seconds') args.serverSeconds = Number(argv[++i]);
+    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N)`);
   }
   if (!Number.isInteger(args.docs) || args.docs < 1000) throw new Error('--docs must be an integer ≥ 1000');
   if (!Number.isInteger(args.cryptoMb) || args.cryptoMb < 1) throw new Error('--crypto-mb must be a positive integer');
@@ -518,13 +521,16 @@ async function main(): Promise<void> {
       if (args.processingDocs < PROCESSING_TARGETS.docs) progress(`processing: ${args.processingDocs} documents, ${args.processingDocs * 3} steps (the target's scale is 1 000 000 / 3 000 000: --processing-docs 1000000)`);
       processing = await measureProcessing({ docs: args.processingDocs, stepsPerDoc: 3 });
     }
+    // 200 simulated workstations against the agency server, on SQLite and on PostgreSQL (server.ts).
+    let server: ServerFigures | undefined;
+    if (args.only === 'all' || args.only === 'server') server = await measureServer({ seconds: args.serverSeconds });
     const { hexKey: _key, ...mainOut } = main ?? { hexKey: '' };
     const out = {
       benchmark: 'securedesk: encrypted incoming register; envelope and signature throughput; outgoing issue; processing inboxes',
       at: new Date().toISOString(),
       parts: args.only === 'all' ? [...PARTS] : [args.only],
       machine: { ...machineInfo(), dbWorker: { bundled: true, builtByThisRun: dbWorker.ours, buildMs: dbWorker.ms } },
-      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(outgoing ? { outgoing: OUTGOING_TARGETS } : {}), ...(processing ? { processing: PROCESSING_TARGETS } : {}) },
+      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(outgoing ? { outgoing: OUTGOING_TARGETS } : {}), ...(processing ? { processing: PROCESSING_TARGETS } : {}), ...(server ? { server: SERVER_TARGETS } : {}) },
       ...(main ? { summary: summary(main) } : {}),
       ...(small ? { smallSummary: summary(small) } : {}),
       ...(crypto ? { cryptoSummary: crypto.summary } : {}),
@@ -550,6 +556,7 @@ async function main(): Promise<void> {
       ...(pades ? { pades } : {}),
       ...(outgoing ? { outgoing } : {}),
       ...(processing ? { processing } : {}),
+      ...(server ? { serverSummary: server.summary, server } : {}),
       totalMs: ms(performance.now() - t0),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

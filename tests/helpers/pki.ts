@@ -37,6 +37,8 @@ export interface IssueOptions {
   md?: 'sha256' | 'sha384';
   /** Sign the certificate with RSA-PSS (issuer must have an RSA key). */
   pss?: boolean;
+  /** openssl subjectAltName value, e.g. "DNS:localhost, IP:127.0.0.1" (a TLS server's names). */
+  subjectAltName?: string;
 }
 
 export const openssl = (args: string[], opts: { input?: Buffer | string } = {}): Buffer =>
@@ -134,6 +136,7 @@ export class TestPki {
     const ku = o.keyUsage === undefined ? (o.ca ? 'keyCertSign, cRLSign' : 'digitalSignature, nonRepudiation, keyEncipherment') : o.keyUsage;
     if (ku !== null) ext.push(`keyUsage = critical, ${ku}`);
     if (o.extKeyUsage) ext.push(`extendedKeyUsage = ${o.extKeyUsage}`);
+    if (o.subjectAltName) ext.push(`subjectAltName = ${o.subjectAltName}`);
     writeFileSync(extPath, `${ext.join('\n')}\n`);
 
     const signer = o.issuer ?? null;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  ensureNodeModules, expectedStamp, findExecutable, installState, missingPackages, nodeVersionProblem, planSystem,
+  ensureNodeModules, expectedStamp, fileExists, findExecutable, installState, missingPackages, nodeVersionProblem, planSystem,
   preflight, PROJECT_DIR, STAMP, SYSTEM_PACKAGES, writeStamp,
 } from '../../scripts/preflight.mjs';
 
@@ -56,6 +56,15 @@ describe('system packages', () => {
       ['fonts-dejavu-core', [fonts]],
       ['poppler-utils', ['pdftoppm']],
     ]);
+  });
+
+  test('a `*` in a file path matches any one folder (PostgreSQL keeps its version in the path)', () => {
+    const root = fsTree('pg-15', ['/usr/lib/postgresql/15/bin/initdb']);
+    assert.equal(fileExists(root, '/usr/lib/postgresql/*/bin/initdb'), true);
+    assert.equal(fileExists(root, '/usr/lib/postgresql/*/bin/pg_ctl'), false);
+    assert.equal(fileExists(fsTree('pg-none', ['/usr/lib/other/x']), '/usr/lib/postgresql/*/bin/initdb'), false);
+    const noPg = fsTree('no-postgres', allFiles.filter((f) => !f.includes('postgresql')));
+    assert.deepEqual(missingPackages({ pathEnv: binDir, fsRoot: noPg }).find((p) => p.name === 'postgresql')?.absent, ['/usr/lib/postgresql/*/bin/initdb', '/usr/lib/postgresql/*/bin/pg_ctl']);
   });
 
   test('a package with its program but without its library is missing', () => {

@@ -665,4 +665,33 @@ export const MIGRATIONS: readonly Migration[] = [
   ) WITHOUT ROWID;
   CREATE UNIQUE INDEX idx_import_rows_imported ON import_rows(row_key) WHERE outcome = 'imported';
   `,
+  // 22: the agency server's sync client (main/core/sync): the outbox of sealed batches waiting to be
+  //     sent (a batch is made once, with its ids and bytes, and resent as is until the server has it),
+  //     the cursors (events batched per log, server sequence pulled per channel), and the parts of a
+  //     large batch being downloaded (so a broken download resumes with a Range request).
+  `
+  CREATE TABLE sync_outbox (
+    id INTEGER PRIMARY KEY,
+    batch_id TEXT NOT NULL UNIQUE,
+    channel TEXT NOT NULL,
+    key_id TEXT,
+    encoding TEXT NOT NULL CHECK (encoding IN ('clear','aes-256-gcm')),
+    event_ids TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT
+  );
+  CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE sync_download_parts (
+    seq INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (seq, offset)
+  );
+  `,
 ];

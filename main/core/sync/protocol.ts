@@ -1,0 +1,113 @@
+// The wire protocol between a workstation and its agency server, shared by both ends (the server
+// imports it too, so it stays free of Electron and of the workstation's database).
+import { SECRECY_LEVELS, type Secrecy } from '../../../common/domain';
+
+export const API = '/v1';
+
+/** A log the server carries: the base's (people, units, registers) or one secrecy level's. */
+export type Channel = 'base' | Secrecy;
+export const CHANNELS: readonly Channel[] = ['base', ...SECRECY_LEVELS];
+export const isChannel = (s: unknown): s is Channel => typeof s === 'string' && (CHANNELS as readonly string[]).includes(s);
+
+/** Channels whose batches the server stores as it receives them; the others it cannot read. */
+export const CLEAR_CHANNELS: ReadonlySet<Channel> = new Set(['base', 'thuong']);
+export const isClassified = (c: Channel): boolean => !CLEAR_CHANNELS.has(c);
+
+/** The channel a level's clearance must reach; base needs no clearance beyond being an agency person. */
+export const channelRank = (c: Channel): number => (c === 'base' ? 0 : SECRECY_LEVELS.indexOf(c));
+
+export type Encoding = 'clear' | 'aes-256-gcm';
+
+/** What a workstation posts: one batch of events of one channel. */
+export interface BatchUpload {
+  batchId: string;
+  channel: Channel;
+  /** Level key id the batch is sealed under (classified channels only). */
+  keyId: string | null;
+  encoding: Encoding;
+  eventIds: string[];
+  /** base64: JSON of the events (clear) or the sealed bytes (aes-256-gcm). */
+  payload: string;
+}
+
+export interface BatchPushResult {
+  seq: number;
+  /** false when the server already held this batch (a retry): nothing was stored again. */
+  stored: boolean;
+}
+
+/** A batch as the server lists it after a cursor. */
+export interface BatchListing {
+  seq: number;
+  batchId: string;
+  channel: Channel;
+  keyId: string | null;
+  encoding: Encoding;
+  origin: string;
+  eventIds: string[];
+  size: number;
+  sha256: string;
+  receivedAt: string;
+  /** base64, only when the batch is small; otherwise fetch `${API}/batches/<seq>/payload` (Range). */
+  payload?: string;
+}
+
+export interface BatchPage {
+  batches: BatchListing[];
+  /** The cursor to ask from next time (the last seq looked at). */
+  next: number;
+  more: boolean;
+}
+
+export interface KeyringUpload {
+  channel: Channel;
+  keyId: string;
+  /** base64 CMS AuthEnvelopedData (the level key wrapped for its holders' certificates). */
+  payload: string;
+}
+
+export interface KeyringListing {
+  seq: number;
+  channel: Channel;
+  keyId: string;
+  size: number;
+  sha256: string;
+  receivedAt: string;
+  payload: string;
+}
+
+export interface NonceResponse {
+  nonce: string;
+  expiresAt: string;
+}
+
+export interface SessionRequest {
+  nonce: string;
+  workstation: string;
+  /** base64 DER certificate of the key that signed. */
+  certificate: string;
+  algorithm: 'RSASSA-PKCS1-v1_5-SHA256' | 'ECDSA-SHA256';
+  /** base64 signature over authChallenge(...). */
+  signature: string;
+}
+
+export interface SessionResponse {
+  token: string;
+  expiresAt: string;
+  person: string;
+  role: string;
+  clearance: Secrecy;
+}
+
+/**
+ * The bytes the token signs to open a session: the server's nonce, the workstation, and the
+ * SHA-256 of the server certificate the client saw in TLS, so a signature made for one server
+ * cannot be replayed to another.
+ */
+export function authChallenge(nonce: string, workstation: string, serverCertSha256: string): Uint8Array {
+  return new TextEncoder().encode(`securedesk-server-auth-v1\n${nonce}\n${workstation}\n${serverCertSha256.toLowerCase()}`);
+}
+
+/** Errors the server returns: `{ error: code, message }`. */
+export type ServerErrorCode =
+  | 'bad-request' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'too-large' | 'rate-limited' | 'range' | 'internal';

@@ -1,0 +1,97 @@
+// HTTPS to the agency server with the server's certificate pinned to the agency CA(s) named in the
+// machine configuration: Node's default CA store is replaced, not extended, so a server whose
+// certificate another CA issued (even a public one) is refused before a byte of the request leaves.
+import { createHash } from 'node:crypto';
+import { Agent, request } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  constructor(message: string, readonly status: number | null, readonly code: string, readonly retryAfterMs: number | null = null) {
+    super(message);
+  }
+  /** Whether trying again later may succeed (network, server busy or failing). */
+  get transient(): boolean {
+    return this.status === null || this.status === 429 || this.status >= 500;
+  }
+}
+
+export interface Response {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface TransportOptions {
+  /** https://host:port of the agency server. */
+  url: string;
+  /** PEM of the agency CA(s) the server's certificate must chain to. */
+  caPem: string;
+  timeoutMs?: number;
+  maxSockets?: number;
+}
+
+export class Transport {
+  private readonly agent: Agent;
+  private readonly base: URL;
+  private readonly timeoutMs: number;
+  /** SHA-256 (hex) of the server certificate seen on the last connection. */
+  serverCertSha256: string | null = null;
+
+  constructor(opts: TransportOptions) {
+    this.base = new URL(opts.url);
+    if (this.base.protocol !== 'https:') throw new Error('the agency server is reached over https only');
+    this.agent = new Agent({ ca: opts.caPem, keepAlive: true, maxSockets: opts.maxSockets ?? 4, minVersion: 'TLSv1.2' });
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /**
+   * One request. `onChunk` streams the body instead of buffering it (downloads that resume).
+   * `onSent` is called once the request has been written (the crash-test hook of the client).
+   */
+  request(method: string, path: string, o: { body?: Buffer; headers?: Record<string, string>; onChunk?: (b: Buffer) => void; onSent?: () => void } = {}): Promise<Response> {
+    return new Promise((resolve, reject) => {
+      const url = new URL(path, this.base);
+      const req = request(url, {
+        method, agent: this.agent, timeout: this.timeoutMs,
+        headers: { accept: 'application/json', ...(o.body ? { 'content-type': 'application/json', 'content-length': String(o.body.length) } : {}), ...o.headers },
+      }, (res) => {
+        const cert = (res.socket as TLSSocket).getPeerCertificate?.();
+        if (cert?.raw) this.serverCertSha256 = createHash('sha256').update(cert.raw).digest('hex');
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => (o.onChunk && res.statusCode && res.statusCode < 300 ? o.onChunk(c) : parts.push(c)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
+        res.on('error', (e) => reject(new TransportError(e.message, null, 'network')));
+        res.on('aborted', () => reject(new TransportError('response aborted', null, 'network')));
+      });
+      req.on('timeout', () => req.destroy(new Error(`timeout after ${this.timeoutMs} ms`)));
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        const tls = /certificate|self.signed|unable to verify|UNABLE_TO|CERT_|ERR_TLS/i.test(`${e.code ?? ''} ${e.message}`);
+        reject(new TransportError(tls ? `server certificate refused: ${e.message}` : e.message, null, tls ? 'untrusted-server' : 'network'));
+      });
+      req.end(o.body, () => o.onSent?.());
+    });
+  }
+
+  /** A JSON request; a non-2xx answer becomes a TransportError with the server's code. */
+  async json<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, onSent?: () => void): Promise<{ status: number; data: T }> {
+    const res = await this.request(method, path, { ...(body !== undefined ? { body: Buffer.from(JSON.stringify(body)) } : {}), headers, ...(onSent ? { onSent } : {}) });
+    let data: unknown = null;
+    try {
+      data = res.body.length ? JSON.parse(res.body.toString('utf8')) : null;
+    } catch {
+      data = null;
+    }
+    if (res.status < 200 || res.status >= 300) {
+      const err = data as { error?: string; message?: string } | null;
+      const ra = Number(res.headers['retry-after']);
+      throw new TransportError(`${method} ${path}: ${res.status} ${err?.message ?? ''}`.trim(), res.status, err?.error ?? 'http', Number.isFinite(ra) && ra > 0 ? ra * 1000 : null);
+    }
+    return { status: res.status, data: data as T };
+  }
+}

@@ -1,0 +1,272 @@
+// The agency server: HTTPS routes over the store. Every route but /health and sign-in needs a
+// session; every channel is gated by the person's clearance (a person without a level never receives
+// its batches, not even their routing header); limits on body size and per-session rate.
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { secrecyRank } from '../common/domain';
+import { pemToDer } from '../main/core/crypto/certificates';
+import { isSealed } from '../main/core/sync/seal';
+import { API, channelRank, CHANNELS, isClassified, type BatchPage, type BatchUpload, type Channel, type ServerErrorCode } from '../main/core/sync/protocol';
+import { Authenticator, AuthError, type Session } from './auth';
+import type { ServerConfig } from './config';
+import { RateLimiter, readBody, TooLarge } from './limits';
+import { jsonLogger, type Logger } from './log';
+import { Store, StoreConflict } from './storage/store';
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly code: ServerErrorCode, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+const channel = z.enum(CHANNELS as [Channel, ...Channel[]]);
+const id = z.string().regex(/^[0-9A-Za-z-]{8,64}$/);
+const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
+
+const batchSchema = z.strictObject({
+  batchId: id,
+  channel,
+  keyId: z.string().regex(/^[0-9a-f]{8,64}$/).nullable(),
+  encoding: z.enum(['clear', 'aes-256-gcm']),
+  eventIds: z.array(id).min(1).max(5000),
+  payload: b64,
+});
+const keyringSchema = z.strictObject({ channel, keyId: z.string().regex(/^[0-9a-f]{8,64}$/), payload: b64 });
+const sessionSchema = z.strictObject({
+  nonce: z.string().min(16).max(128),
+  workstation: id,
+  certificate: b64.max(64 << 10),
+  algorithm: z.enum(['RSASSA-PKCS1-v1_5-SHA256', 'ECDSA-SHA256']),
+  signature: b64.max(4096),
+});
+
+function parse<T>(schema: z.ZodType<T>, body: Buffer): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'bad-request', 'body is not JSON');
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new HttpError(400, 'bad-request', `${i.path.join('.') || 'body'}: ${i.message}`);
+  }
+  return r.data;
+}
+
+const mayRead = (s: Session, c: Channel) => channelRank(c) <= secrecyRank(s.clearance);
+
+function checkBatchContents(b: BatchUpload, payload: Buffer): void {
+  if (isClassified(b.channel)) {
+    // The server cannot read these and must never be handed them readable.
+    if (b.encoding !== 'aes-256-gcm' || !b.keyId || !isSealed(payload)) throw new HttpError(400, 'bad-request', `a ${b.channel} batch must be sealed (aes-256-gcm with its level key id)`);
+    return;
+  }
+  if (b.encoding !== 'clear') throw new HttpError(400, 'bad-request', `${b.channel} batches travel in clear`);
+  let events: unknown;
+  try {
+    events = JSON.parse(payload.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'bad-request', 'payload is not JSON');
+  }
+  if (!Array.isArray(events) || events.length !== b.eventIds.length || events.some((e, i) => (e as { id?: unknown })?.id !== b.eventIds[i]))
+    throw new HttpError(400, 'bad-request', 'payload events do not match eventIds');
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  store: Store;
+  auth: Authenticator;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  clock?: () => number;
+}
+
+export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? jsonLogger();
+  const clock = opts.clock ?? Date.now;
+  const certPem = readFileSync(cfg.tls.certificate, 'utf8');
+  const certSha = createHash('sha256').update(pemToDer(certPem)[0]!).digest('hex');
+  const store = await Store.open(cfg.storage);
+  const auth = new Authenticator(cfg, certSha, clock);
+  const perSession = new RateLimiter(cfg.limits.requestsPerSecond, cfg.limits.burst, clock);
+  const perAddress = new RateLimiter(cfg.limits.signInPerSecond, cfg.limits.signInBurst, clock);
+  const L = cfg.limits;
+
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const data = Buffer.from(JSON.stringify(body));
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(data.length), 'cache-control': 'no-store', ...headers });
+    res.end(data);
+  };
+
+  const authenticate = (req: IncomingMessage): Session => {
+    const h = req.headers.authorization ?? '';
+    const m = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(h);
+    const s = m ? auth.session(m[1]!) : null;
+    if (!s) throw new HttpError(401, 'unauthenticated', 'sign in first (no or expired session)');
+    return s;
+  };
+
+  async function route(req: IncomingMessage, res: ServerResponse, ctx: { session?: Session; route: string }): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://server');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && path === '/health') {
+      ctx.route = 'health';
+      const ok = await store.healthy().catch(() => false);
+      return send(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', storage: store.dialect, time: new Date(clock()).toISOString() });
+    }
+    if (path.startsWith(`${API}/auth/`)) {
+      const wait = perAddress.take(req.socket.remoteAddress ?? '?');
+      if (wait) throw new HttpError(429, 'rate-limited', 'too many sign-in requests', { 'retry-after': String(wait) });
+      if (method === 'POST' && path === `${API}/auth/nonce`) {
+        ctx.route = 'auth.nonce';
+        await readBody(req, 1024);
+        const n = auth.issueNonce();
+        return send(res, 200, { nonce: n.nonce, expiresAt: new Date(n.expiresAt).toISOString() });
+      }
+      if (method === 'POST' && path === `${API}/auth/session`) {
+        ctx.route = 'auth.session';
+        const body = parse(sessionSchema, await readBody(req, 128 << 10));
+        const s = auth.openSession(body);
+        ctx.session = s;
+        await store.touchWorkstation(s.workstation, s.person, new Date(clock()));
+        return send(res, 200, { token: s.token, expiresAt: new Date(s.expiresAt).toISOString(), person: s.person, role: s.role, clearance: s.clearance });
+      }
+      throw new HttpError(404, 'not-found', 'no such route');
+    }
+    const s = authenticate(req);
+    ctx.session = s;
+    const wait = perSession.take(s.token);
+    if (wait) throw new HttpError(429, 'rate-limited', 'too many requests', { 'retry-after': String(wait) });
+
+    if (method === 'POST' && path === `${API}/events`) {
+      ctx.route = 'events.push';
+      const b = parse(batchSchema, await readBody(req, L.maxBodyBytes));
+      if (!mayRead(s, b.channel)) throw new HttpError(403, 'forbidden', `no clearance for ${b.channel}`);
+      const payload = Buffer.from(b.payload, 'base64');
+      checkBatchContents(b, payload);
+      const r = await store.putBatch(b, payload, s.workstation, s.person, new Date(clock()));
+      return send(res, r.stored ? 201 : 200, r);
+    }
+    if (method === 'GET' && path === `${API}/events`) {
+      ctx.route = 'events.pull';
+      const c = channel.safeParse(url.searchParams.get('channel'));
+      if (!c.success) throw new HttpError(400, 'bad-request', 'channel is required');
+      if (!mayRead(s, c.data)) throw new HttpError(403, 'forbidden', `no clearance for ${c.data}`);
+      const after = Number(url.searchParams.get('after') ?? 0);
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? L.pageSize), L.pageSize);
+      if (!Number.isSafeInteger(after) || after < 0 || !Number.isSafeInteger(limit) || limit < 1) throw new HttpError(400, 'bad-request', 'after and limit are non-negative integers');
+      const { rows, more } = await store.listBatches(c.data, after, limit, s.workstation, L.inlineBytes);
+      const page: BatchPage = { batches: rows, next: rows.length ? rows[rows.length - 1]!.seq : after, more };
+      return send(res, 200, page);
+    }
+    const payloadRoute = new RegExp(`^${API}/batches/(\\d{1,15})/payload$`).exec(path);
+    if (method === 'GET' && payloadRoute) {
+      ctx.route = 'batches.payload';
+      return sendPayload(req, res, s, Number(payloadRoute[1]));
+    }
+    if (method === 'POST' && path === `${API}/keyrings`) {
+      ctx.route = 'keyrings.push';
+      const k = parse(keyringSchema, await readBody(req, L.maxBodyBytes));
+      if (k.channel === 'base' || !mayRead(s, k.channel)) throw new HttpError(403, 'forbidden', `no clearance for ${k.channel}`);
+      const r = await store.putKeyring(k.channel, k.keyId, Buffer.from(k.payload, 'base64'), s.workstation, s.person, new Date(clock()));
+      return send(res, r.stored ? 201 : 200, r);
+    }
+    if (method === 'GET' && path === `${API}/keyrings`) {
+      ctx.route = 'keyrings.pull';
+      const c = channel.safeParse(url.searchParams.get('channel'));
+      if (!c.success) throw new HttpError(400, 'bad-request', 'channel is required');
+      if (!mayRead(s, c.data)) throw new HttpError(403, 'forbidden', `no clearance for ${c.data}`);
+      const after = Number(url.searchParams.get('after') ?? 0);
+      if (!Number.isSafeInteger(after) || after < 0) throw new HttpError(400, 'bad-request', 'after is a non-negative integer');
+      return send(res, 200, { keyrings: await store.listKeyrings(c.data, after, L.pageSize) });
+    }
+    if (method === 'GET' && path === `${API}/admin/workstations`) {
+      ctx.route = 'admin.workstations';
+      if (s.role !== 'quan_tri') throw new HttpError(403, 'forbidden', 'administrators only');
+      return send(res, 200, { workstations: await store.workstations(), counts: await store.counts(), head: await store.headSeq() });
+    }
+    throw new HttpError(404, 'not-found', 'no such route');
+  }
+
+  /** A batch's payload, whole or a byte range (a download that broke resumes where it stopped). */
+  async function sendPayload(req: IncomingMessage, res: ServerResponse, s: Session, seq: number): Promise<void> {
+    const head = await store.payloadSlice(seq, 0, -1);
+    if (!head || !mayRead(s, head.channel)) throw new HttpError(404, 'not-found', 'no such batch'); // not 403: existence is not told
+    const etag = `"${head.sha256}"`;
+    const range = req.headers.range;
+    const ifRange = req.headers['if-range'];
+    let start = 0;
+    let end = head.size - 1;
+    let partial = false;
+    if (range && (ifRange === undefined || ifRange === etag)) {
+      const m = /^bytes=(\d+)-(\d*)$/.exec(range);
+      if (!m || Number(m[1]) >= head.size || (m[2] && Number(m[2]) < Number(m[1])))
+        throw new HttpError(416, 'range', 'unsatisfiable range', { 'content-range': `bytes */${head.size}` });
+      start = Number(m[1]);
+      end = m[2] ? Math.min(Number(m[2]), head.size - 1) : head.size - 1;
+      partial = true;
+    }
+    const slice = await store.payloadSlice(seq, start, end);
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(slice!.bytes.length), etag, 'accept-ranges': 'bytes', 'cache-control': 'no-store' };
+    if (partial) headers['content-range'] = `bytes ${start}-${end}/${head.size}`;
+    res.writeHead(partial ? 206 : 200, headers);
+    res.end(slice!.bytes);
+  }
+
+  const tlsChain = cfg.tls.chain.map((f) => readFileSync(f, 'utf8')).join('');
+  const server = createServer({ cert: certPem + tlsChain, key: readFileSync(cfg.tls.key), minVersion: 'TLSv1.2' }, (req, res) => {
+    const t0 = performance.now();
+    const reqId = randomUUID();
+    const ctx: { session?: Session; route: string } = { route: 'unknown' };
+    route(req, res, ctx).catch((e: unknown) => {
+      let err: HttpError;
+      if (e instanceof HttpError) err = e;
+      else if (e instanceof AuthError) err = new HttpError(e.status, e.status === 403 ? 'forbidden' : e.status === 400 ? 'bad-request' : 'unauthenticated', e.message);
+      else if (e instanceof TooLarge) err = new HttpError(413, 'too-large', e.message, { connection: 'close' });
+      else if (e instanceof StoreConflict) err = new HttpError(409, 'conflict', e.message);
+      else {
+        logger.log('error', 'request failed', { reqId, route: ctx.route, error: e instanceof Error ? e.message : String(e) });
+        err = new HttpError(500, 'internal', 'internal error');
+      }
+      if (res.headersSent) return void res.destroy();
+      send(res, err.status, { error: err.code, message: err.message }, err.headers);
+      if (err.status === 413) req.resume();
+    }).finally(() => {
+      const s = ctx.session;
+      logger.log(res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info', 'request', {
+        reqId, method: req.method, route: ctx.route, status: res.statusCode, ms: Math.round((performance.now() - t0) * 10) / 10,
+        person: s?.person, workstation: s?.workstation, remote: req.socket.remoteAddress,
+      });
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  server.headersTimeout = 35_000;
+  server.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.listen.port, cfg.listen.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.log('info', 'listening', { host: cfg.listen.host, port, storage: store.dialect });
+  return {
+    url: `https://${cfg.listen.host === '0.0.0.0' ? '127.0.0.1' : cfg.listen.host}:${port}`,
+    port, server, store, auth,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await store.close();
+    },
+  };
+}

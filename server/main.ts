@@ -1,0 +1,28 @@
+// `npm run server -- --config /etc/securedesk/server.json`: the agency server as a service.
+// SIGTERM/SIGINT stop it cleanly (connections closed, storage closed).
+import { loadServerConfig } from './config';
+import { startServer } from './app';
+import { jsonLogger } from './log';
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const i = argv.indexOf('--config');
+  const file = i >= 0 ? argv[i + 1] : process.env.SECUREDESK_SERVER_CONFIG;
+  if (!file) {
+    process.stderr.write('usage: npm run server -- --config FILE (or SECUREDESK_SERVER_CONFIG)\n');
+    process.exit(2);
+  }
+  const logger = jsonLogger();
+  const running = await startServer(loadServerConfig(file), { logger });
+  const stop = (signal: string) => {
+    logger.log('info', 'stopping', { signal });
+    running.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), level: 'error', msg: 'server failed to start', error: e instanceof Error ? e.message : String(e) })}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+// Schema migrations through Kysely's Migrator, the same steps on PostgreSQL and SQLite: only the
+// binary column type differs (bytea / blob). Never edit a shipped step: append one.
+import { sql, type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+
+export type Dialect = 'postgres' | 'sqlite';
+
+function steps(dialect: Dialect): Record<string, Migration> {
+  const bytes = dialect === 'postgres' ? sql`bytea` : sql`blob`;
+  return {
+    '0001_events_and_keyrings': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('counters')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.insertInto('counters' as never).values([{ name: 'batches', value: 0 }, { name: 'keyrings', value: 0 }] as never).execute();
+        await db.schema.createTable('batches')
+          .addColumn('seq', 'bigint', (c) => c.primaryKey())
+          .addColumn('batch_id', 'text', (c) => c.notNull().unique())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('key_id', 'text')
+          .addColumn('encoding', 'text', (c) => c.notNull())
+          .addColumn('origin', 'text', (c) => c.notNull())
+          .addColumn('person', 'text', (c) => c.notNull())
+          .addColumn('event_ids', 'text', (c) => c.notNull())
+          .addColumn('event_count', 'integer', (c) => c.notNull())
+          .addColumn('size', 'integer', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('payload', bytes, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('idx_batches_channel_seq').on('batches').columns(['channel', 'seq']).execute();
+        await db.schema.createTable('batch_events')
+          .addColumn('event_id', 'text', (c) => c.primaryKey())
+          .addColumn('batch_id', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('keyrings')
+          .addColumn('seq', 'bigint', (c) => c.primaryKey())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('origin', 'text', (c) => c.notNull())
+          .addColumn('person', 'text', (c) => c.notNull())
+          .addColumn('size', 'integer', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('payload', bytes, (c) => c.notNull())
+          .addUniqueConstraint('uq_keyrings_content', ['channel', 'key_id', 'sha256'])
+          .execute();
+        await db.schema.createTable('workstations')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('first_seen', 'text', (c) => c.notNull())
+          .addColumn('last_seen', 'text', (c) => c.notNull())
+          .addColumn('last_person', 'text', (c) => c.notNull())
+          .addColumn('pushed', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
+  };
+}
+
+class InCodeProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return steps(this.dialect);
+  }
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,57 @@
+// The server's tables as Kysely sees them. Only what routing needs is a column; the payload of a
+// classified batch is the workstation's ciphertext, kept as it came.
+import type { Generated } from 'kysely';
+
+export interface CountersTable {
+  name: string;
+  value: number | string; // bigint: pg returns it as a string
+}
+
+export interface BatchesTable {
+  seq: number | string;
+  batch_id: string;
+  channel: string;
+  key_id: string | null;
+  encoding: string;
+  origin: string;
+  person: string;
+  event_ids: string; // JSON array
+  event_count: number;
+  size: number;
+  sha256: string;
+  received_at: string;
+  payload: Buffer;
+}
+
+export interface BatchEventsTable {
+  event_id: string;
+  batch_id: string;
+}
+
+export interface KeyringsTable {
+  seq: number | string;
+  channel: string;
+  key_id: string;
+  sha256: string;
+  origin: string;
+  person: string;
+  size: number;
+  received_at: string;
+  payload: Buffer;
+}
+
+export interface WorkstationsTable {
+  id: string;
+  first_seen: string;
+  last_seen: string;
+  last_person: string;
+  pushed: Generated<number>;
+}
+
+export interface ServerDatabase {
+  counters: CountersTable;
+  batches: BatchesTable;
+  batch_events: BatchEventsTable;
+  keyrings: KeyringsTable;
+  workstations: WorkstationsTable;
+}

@@ -1,0 +1,201 @@
+// The server's storage, one code path over PostgreSQL (production) and SQLite (the embedded default):
+// batches of events numbered by the agency's own sequence, keyring entries, workstations seen.
+// The sequence is a counter row updated inside the inserting transaction: its row lock makes
+// batches commit in sequence order, so a reader that saw seq N never later finds a smaller one
+// appear (a sequence/identity column would let a slower transaction commit a smaller number late).
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { Kysely, PostgresDialect, sql, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { BatchListing, BatchPushResult, BatchUpload, Channel, Encoding, KeyringListing } from '../../main/core/sync/protocol';
+import type { StorageConfig } from '../config';
+import { migrateToLatest, type Dialect } from './migrations';
+import type { ServerDatabase } from './schema';
+
+export class StoreConflict extends Error {
+  override readonly name = 'StoreConflict';
+}
+
+class AlreadyStored extends Error {
+  constructor(readonly seq: number) {
+    super('already stored');
+  }
+}
+
+export interface StoredPayloadSlice {
+  channel: Channel;
+  size: number;
+  sha256: string;
+  bytes: Buffer;
+}
+
+const num = (v: number | string | bigint): number => Number(v);
+
+/** PostgreSQL unique_violation (23505) or SQLite's UNIQUE / PRIMARY KEY constraint. */
+const isUniqueViolation = (e: unknown): boolean => {
+  const code = (e as { code?: unknown })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+};
+
+export class Store {
+  private constructor(readonly db: Kysely<ServerDatabase>, readonly dialect: Dialect, private readonly closeExtra: () => Promise<void>) {}
+
+  static async open(cfg: StorageConfig): Promise<Store> {
+    if (cfg.kind === 'sqlite') {
+      const file = new Database(cfg.file);
+      if (cfg.keyHex) {
+        file.pragma("cipher = 'sqlcipher'");
+        file.pragma('legacy = 4');
+        file.pragma(`key = "x'${cfg.keyHex.toLowerCase()}'"`);
+      }
+      file.pragma('journal_mode = WAL');
+      file.pragma('synchronous = NORMAL');
+      file.pragma('busy_timeout = 5000');
+      const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: file }) });
+      const store = new Store(db, 'sqlite', async () => {});
+      await migrateToLatest(db as Kysely<unknown>, 'sqlite');
+      return store;
+    }
+    const pool = new pg.Pool({
+      host: cfg.host, port: cfg.port, database: cfg.database, user: cfg.user, max: cfg.poolSize,
+      ...(cfg.password !== undefined ? { password: cfg.password } : {}),
+    });
+    const db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool }) });
+    const store = new Store(db, 'postgres', async () => {});
+    await migrateToLatest(db as Kysely<unknown>, 'postgres');
+    return store;
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.closeExtra();
+  }
+
+  async healthy(): Promise<boolean> {
+    const r = await sql<{ one: number }>`select 1 as one`.execute(this.db);
+    return num(r.rows[0]?.one ?? 0) === 1;
+  }
+
+  private async nextSeq(trx: Transaction<ServerDatabase>, name: 'batches' | 'keyrings'): Promise<number> {
+    const row = await trx.updateTable('counters').set({ value: sql`value + 1` }).where('name', '=', name).returning('value').executeTakeFirstOrThrow();
+    return num(row.value);
+  }
+
+  /** Stores a batch once: a retry of the same batch stores nothing and answers with its seq. */
+  async putBatch(b: BatchUpload, payload: Buffer, origin: string, person: string, now: Date): Promise<BatchPushResult> {
+    // A retry is usually seen here, before any lock is taken.
+    const known = await this.priorBatch(b);
+    if (known) return known;
+    try {
+      // The counter row is locked from its update to the commit: the event ids go in first (they
+      // need no number), then one statement numbers and inserts the batch (PostgreSQL), then commit.
+      const sha256 = createHash('sha256').update(payload).digest('hex');
+      const seq = await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('batch_events').values(b.eventIds.map((event_id) => ({ event_id, batch_id: b.batchId }))).execute();
+        const row = {
+          batch_id: b.batchId, channel: b.channel, key_id: b.keyId, encoding: b.encoding, origin, person,
+          event_ids: JSON.stringify(b.eventIds), event_count: b.eventIds.length, size: payload.length, sha256, received_at: now.toISOString(), payload,
+        };
+        if (this.dialect === 'postgres') {
+          const r = await sql<{ seq: string }>`
+            with c as (update counters set value = value + 1 where name = 'batches' returning value)
+            insert into batches (seq, batch_id, channel, key_id, encoding, origin, person, event_ids, event_count, size, sha256, received_at, payload)
+            select c.value, ${row.batch_id}::text, ${row.channel}::text, ${row.key_id}::text, ${row.encoding}::text, ${row.origin}::text, ${row.person}::text, ${row.event_ids}::text,
+                   ${row.event_count}::integer, ${row.size}::integer, ${row.sha256}::text, ${row.received_at}::text, ${row.payload}::bytea from c returning seq`.execute(trx);
+          return num(r.rows[0]!.seq);
+        }
+        const next = await this.nextSeq(trx, 'batches');
+        await trx.insertInto('batches').values({ seq: next, ...row }).execute();
+        return next;
+      });
+      await this.db.updateTable('workstations').set({ pushed: sql`pushed + ${b.eventIds.length}`, last_seen: now.toISOString() }).where('id', '=', origin).execute();
+      return { seq, stored: true };
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      // A concurrent retry of the same batch won the race, or an event is already in another batch.
+      const again = await this.priorBatch(b);
+      if (again) return again;
+      throw new StoreConflict(`an event of batch ${b.batchId} is already stored in another batch`);
+    }
+  }
+
+  private async priorBatch(b: BatchUpload): Promise<BatchPushResult | null> {
+    const prior = await this.db.selectFrom('batches').select(['seq', 'event_ids', 'channel']).where('batch_id', '=', b.batchId).executeTakeFirst();
+    if (!prior) return null;
+    if (prior.event_ids !== JSON.stringify(b.eventIds) || prior.channel !== b.channel) throw new StoreConflict(`batch ${b.batchId} was stored before with other contents`);
+    return { seq: num(prior.seq), stored: false };
+  }
+
+  /** Batches of the channels after `after`, oldest first, leaving out the asking workstation's own. */
+  async listBatches(channel: Channel, after: number, limit: number, excludeOrigin: string, inlineBytes: number): Promise<{ rows: BatchListing[]; more: boolean }> {
+    const rows = await this.db.selectFrom('batches')
+      .select(['seq', 'batch_id', 'channel', 'key_id', 'encoding', 'origin', 'event_ids', 'size', 'sha256', 'received_at'])
+      .select(sql<Buffer | null>`case when size <= ${inlineBytes} then payload else null end`.as('inline'))
+      .where('channel', '=', channel).where('seq', '>', after).where('origin', '<>', excludeOrigin)
+      .orderBy('seq').limit(limit + 1).execute();
+    const more = rows.length > limit;
+    return {
+      more,
+      rows: rows.slice(0, limit).map((r) => ({
+        seq: num(r.seq), batchId: r.batch_id, channel: r.channel as Channel, keyId: r.key_id, encoding: r.encoding as Encoding, origin: r.origin,
+        eventIds: JSON.parse(r.event_ids) as string[], size: r.size, sha256: r.sha256, receivedAt: r.received_at,
+        ...(r.inline ? { payload: Buffer.from(r.inline).toString('base64') } : {}),
+      })),
+    };
+  }
+
+  /** The last seq of the channel (the cursor a caught-up workstation holds). */
+  async headSeq(): Promise<number> {
+    const r = await this.db.selectFrom('counters').select('value').where('name', '=', 'batches').executeTakeFirstOrThrow();
+    return num(r.value);
+  }
+
+  /** Bytes [start, end] of a batch's payload (end inclusive, clamped), or null when there is no such batch. */
+  async payloadSlice(seq: number, start: number, end: number | null): Promise<StoredPayloadSlice | null> {
+    const head = await this.db.selectFrom('batches').select(['channel', 'size', 'sha256']).where('seq', '=', seq).executeTakeFirst();
+    if (!head) return null;
+    const last = Math.min(end ?? head.size - 1, head.size - 1);
+    const count = Math.max(0, last - start + 1);
+    const r = await this.db.selectFrom('batches').select(sql<Buffer>`substr(payload, ${start + 1}, ${count})`.as('part')).where('seq', '=', seq).executeTakeFirstOrThrow();
+    return { channel: head.channel as Channel, size: head.size, sha256: head.sha256, bytes: Buffer.from(r.part ?? Buffer.alloc(0)) };
+  }
+
+  async putKeyring(channel: Channel, keyId: string, payload: Buffer, origin: string, person: string, now: Date): Promise<{ seq: number; stored: boolean }> {
+    const sha256 = createHash('sha256').update(payload).digest('hex');
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const seq = await this.nextSeq(trx, 'keyrings');
+        const prior = await trx.selectFrom('keyrings').select('seq').where('channel', '=', channel).where('key_id', '=', keyId).where('sha256', '=', sha256).executeTakeFirst();
+        if (prior) throw new AlreadyStored(num(prior.seq));
+        await trx.insertInto('keyrings').values({ seq, channel, key_id: keyId, sha256, origin, person, size: payload.length, received_at: now.toISOString(), payload }).execute();
+        return { seq, stored: true };
+      });
+    } catch (e) {
+      if (e instanceof AlreadyStored) return { seq: e.seq, stored: false };
+      throw e;
+    }
+  }
+
+  async listKeyrings(channel: Channel, after: number, limit: number): Promise<KeyringListing[]> {
+    const rows = await this.db.selectFrom('keyrings').selectAll().where('channel', '=', channel).where('seq', '>', after).orderBy('seq').limit(limit).execute();
+    return rows.map((r) => ({ seq: num(r.seq), channel: r.channel as Channel, keyId: r.key_id, size: r.size, sha256: r.sha256, receivedAt: r.received_at, payload: Buffer.from(r.payload).toString('base64') }));
+  }
+
+  async touchWorkstation(id: string, person: string, now: Date): Promise<void> {
+    const at = now.toISOString();
+    await this.db.insertInto('workstations').values({ id, first_seen: at, last_seen: at, last_person: person })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ last_seen: at, last_person: person })).execute();
+  }
+
+  /** For the administrator's view: each workstation's last contact and how much it pushed. */
+  async workstations(): Promise<Array<{ id: string; firstSeen: string; lastSeen: string; lastPerson: string; pushed: number }>> {
+    const rows = await this.db.selectFrom('workstations').selectAll().orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, firstSeen: r.first_seen, lastSeen: r.last_seen, lastPerson: r.last_person, pushed: num(r.pushed) }));
+  }
+
+  /** Counts for tests and the administrator: batches and events per channel. */
+  async counts(): Promise<Record<string, { batches: number; events: number }>> {
+    const rows = await this.db.selectFrom('batches').select(['channel', sql<number>`count(*)`.as('n'), sql<number>`sum(event_count)`.as('e')]).groupBy('channel').execute();
+    return Object.fromEntries(rows.map((r) => [r.channel, { batches: num(r.n), events: num(r.e) }]));
+  }
+}
