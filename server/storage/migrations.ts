@@ -30,9 +30,13 @@ function steps(dialect: Dialect): Record<string, Migration> {
           .addColumn('payload', bytes, (c) => c.notNull())
           .execute();
         await db.schema.createIndex('idx_batches_channel_seq').on('batches').columns(['channel', 'seq']).execute();
+        // An event is stored once per channel: a record moved to another level sends its history again
+        // in that level's channel (docs/sync.md), under the same event ids.
         await db.schema.createTable('batch_events')
-          .addColumn('event_id', 'text', (c) => c.primaryKey())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('event_id', 'text', (c) => c.notNull())
           .addColumn('batch_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('pk_batch_events', ['channel', 'event_id'])
           .execute();
         await db.schema.createTable('keyrings')
           .addColumn('seq', 'bigint', (c) => c.primaryKey())

@@ -24,6 +24,7 @@ export interface BatchesTable {
 }
 
 export interface BatchEventsTable {
+  channel: string;
   event_id: string;
   batch_id: string;
 }

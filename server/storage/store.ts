@@ -91,7 +91,7 @@ export class Store {
       // need no number), then one statement numbers and inserts the batch (PostgreSQL), then commit.
       const sha256 = createHash('sha256').update(payload).digest('hex');
       const seq = await this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('batch_events').values(b.eventIds.map((event_id) => ({ event_id, batch_id: b.batchId }))).execute();
+        await trx.insertInto('batch_events').values(b.eventIds.map((event_id) => ({ channel: b.channel, event_id, batch_id: b.batchId }))).execute();
         const row = {
           batch_id: b.batchId, channel: b.channel, key_id: b.keyId, encoding: b.encoding, origin, person,
           event_ids: JSON.stringify(b.eventIds), event_count: b.eventIds.length, size: payload.length, sha256, received_at: now.toISOString(), payload,

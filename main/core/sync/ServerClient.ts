@@ -11,7 +11,8 @@ import { parseCertificate } from '../crypto/certificates';
 import type { PrivateKeyOps } from '../crypto/keyOps';
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
-import { eventsSince, workstationId, type ChangeEvent } from '../events/eventLog';
+import { workstationId, type ChangeEvent } from '../events/eventLog';
+import { outboundEvents, type WireEvent } from './wire';
 import { newGlobalId } from '../events/globalId';
 import { schemaOf } from '../compartments/levels';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
@@ -144,8 +145,9 @@ export class ServerClient {
   }
 
   /**
-   * Cuts this workstation's new events of each channel into outbox batches. Events another
-   * workstation made (applied here from the server) are skipped: they travel from their origin only.
+   * Cuts this workstation's new events of each channel into outbox batches. Events applied here from
+   * the server are not sent back (they travel from their origin); a record moved here from another
+   * level sends its copied history with it (docs/sync.md).
    * A classified channel without its level key waits (its cursor does not move).
    */
   fillOutbox(): number {
@@ -158,16 +160,17 @@ export class ServerClient {
       for (;;) {
         const batchId = writeTx(this.db, () => {
           const from = cursor(this.db, pushCursorKey(channel));
-          const events = eventsSince(this.db, from, max, this.schemaOf(channel));
+          // What was appended here and not received from the server, references as global ids (sync/wire.ts).
+          const events = outboundEvents(this.db, this.schemaOf(channel), from, max);
           if (!events.length) return null;
-          const mine: ChangeEvent[] = [];
+          const mine: Array<WireEvent & { seq: number }> = [];
           let bytes = 0;
           let last = from;
-          for (const e of events) {
+          for (const { seq, event } of events) {
+            const e = { ...event, seq };
             const size = JSON.stringify(e).length;
             if (mine.length && bytes + size > maxBytes) break;
-            last = e.seq;
-            if (e.origin !== this.workstation) continue;
+            last = seq;
             mine.push(e);
             bytes += size;
           }

@@ -9,6 +9,7 @@
 // Identity: the person is the holder of the one certificate whose private key unwrapped the keyring
 // (or, on a plain profile, opened the keyring written for it); every other certificate on the token
 // is ignored.
+import { createHash } from 'node:crypto';
 import { existsSync, openSync, readSync, closeSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo, DeskEvent, Session, UserSummary } from '../../../common/contract';
@@ -483,6 +484,17 @@ export class ProfileVault implements ContextSource {
   }
 
   /** The attachment store of a level the session holds; NOT_FOUND otherwise (as if the record did not exist). */
+  /**
+   * The level keys this session holds, for the sync client (main/core/sync/SyncService.ts): a batch is
+   * sealed under a key derived from its level's key; the key id is a hash that names the key without
+   * revealing it. Copies: the session's own keys are wiped at lock whatever the caller keeps.
+   */
+  syncLevelKeys(): Array<{ level: Level; keyId: string; key: Buffer }> {
+    return [...this.levelKeys.values()].map((k) => ({
+      level: k.level, keyId: createHash('sha256').update('securedesk/level-key-id\n').update(k.key).digest('hex').slice(0, 32), key: Buffer.from(k.key),
+    }));
+  }
+
   private storeForLevel(level: Level): AttachmentStore {
     const s = this.levelStores.get(level);
     if (s) return s;

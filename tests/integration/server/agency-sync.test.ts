@@ -1,0 +1,123 @@
+// One agency, two workstations, through the real agency server (issue 9 §2): the văn thư registers a
+// Mật document and submits it on workstation A; after a sync round on each, workstation B lists it,
+// finds it by search and shows its timeline; the leader's direction made on B comes back to A. The
+// server holds the Mật batches as ciphertext it cannot read. Real profiles (SQLCipher, compartments
+// under their keys), a real HTTPS server over loopback (SQLite storage), token-style sign-in with the
+// agency PKI's keys.
+import assert from 'node:assert/strict';
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { RunningServer } from '../../../server/app';
+import { Desk } from '../../../main/core/desk';
+import type { Actor } from '../../../main/core/org/rights';
+import { actorFor, getUser } from '../../../main/core/org/users';
+import { SyncService } from '../../../main/core/sync/SyncService';
+import { takeNewWorkstationId } from '../../../main/core/sync/workstation';
+import { agencyPki, startAgencyServer, type AgencyPki } from '../../helpers/agencyServer';
+import { addActor, newDesk, registration, tempDir } from '../../helpers/desk';
+import { softKey } from '../../helpers/softKey';
+
+let pki: AgencyPki;
+let server: RunningServer;
+let a: Desk;
+let b: Desk;
+let syncA: SyncService;
+let syncB: SyncService;
+let clerkA: Actor;
+let leaderId: number;
+const cleanups: Array<() => void> = [];
+
+before(async () => {
+  const tmp = tempDir('securedesk-agency-sync-');
+  cleanups.push(tmp.cleanup);
+  pki = await agencyPki(['vanthu', 'lanhdao']);
+  cleanups.push(() => pki.pki.cleanup());
+  server = await startAgencyServer({
+    backend: 'sqlite', dir: join(tmp.dir, 'server'), pki,
+    people: [
+      { person: 'p-vanthu', role: 'van_thu', clearance: 'tuyet_mat', certificates: [pki.person('vanthu').certPath] },
+      { person: 'p-lanhdao', role: 'lanh_dao', clearance: 'tuyet_mat', certificates: [pki.person('lanhdao').certPath] },
+    ],
+    logger: { log: () => {} },
+  });
+  const env = await newDesk('state');
+  cleanups.push(env.cleanup);
+  a = env.desk;
+  clerkA = env.admin;
+  leaderId = addActor(a, 'lanh_dao', 'tuyet_mat', 'Trần Văn Lãnh').id;
+  // Workstation B starts from the agency's snapshot of the profile and takes its own id.
+  a.close();
+  const copy = tempDir('securedesk-agency-sync-b-');
+  cleanups.push(copy.cleanup);
+  cpSync(env.dir, copy.dir, { recursive: true });
+  a = await Desk.open({ profileDir: env.dir });
+  await a.unlock(env.identity);
+  b = await Desk.open({ profileDir: copy.dir });
+  await b.unlock(env.identity);
+  takeNewWorkstationId(b.db, new Date());
+  const transport = { url: `https://localhost:${server.port}`, caPem: pki.ca.certPem, timeoutMs: 10_000 };
+  const keyOf = (p: string) => softKey(pki.person(p).certDer, pki.person(p).keyPem);
+  syncA = new SyncService(a, { transport, signer: () => keyOf('vanthu'), clearance: 'tuyet_mat' });
+  syncB = new SyncService(b, { transport, signer: () => keyOf('lanhdao'), clearance: 'tuyet_mat' });
+  cleanups.unshift(() => syncA.close(), () => syncB.close(), () => a.close(), () => b.close(), () => void server.close());
+});
+after(() => {
+  for (const c of cleanups) {
+    try { c(); } catch { /* closed */ }
+  }
+});
+
+describe('two workstations of one agency through the agency server', () => {
+  let gid: string;
+
+  test("A registers and submits a Mật document; after a round on each, B lists it, finds it and shows its timeline; the server holds only ciphertext of it", async () => {
+    const reg = await a.incoming.register(clerkA, await registration(a, clerkA, { secrecy: 'mat', subject: 'Về việc bảo đảm an toàn mạng máy tính mật' }));
+    await a.processing.submit(clerkA, { incomingId: reg.id, leaderId });
+    gid = a.db.prepare('SELECT global_id FROM c_mat.incoming WHERE id = ?').pluck().get(reg.id) as string;
+
+    const first = await syncA.syncOnce();
+    assert.ok(first.sent >= 2, `base and Mật batches sent (${first.sent})`);
+    const second = await syncB.syncOnce();
+    assert.ok(second.pulled >= 2);
+    assert.equal(second.conflicts, 0);
+    assert.equal(second.waiting, 0);
+
+    const idB = b.db.prepare('SELECT id FROM c_mat.incoming WHERE global_id = ?').pluck().get(gid) as number;
+    assert.ok(idB, 'the document is on B');
+    const leaderB = actorFor(getUser(b.db, leaderId)!);
+    const inbox = b.processing.inbox(leaderB, { box: 'opinion', limit: 10 });
+    assert.deepEqual(inbox.map((i) => i.subject), ['Về việc bảo đảm an toàn mạng máy tính mật'], "in the leader's Chờ cho ý kiến on B");
+    const found = b.incoming.list(leaderB, { query: 'an toan mang may tinh', sort: { field: 'arrival', dir: 'asc' }, offset: 0, limit: 5 });
+    assert.equal(found.length, 1);
+
+    const mat = await server.store.db.selectFrom('batches').selectAll().where('channel', '=', 'mat').execute();
+    assert.ok(mat.length >= 1);
+    for (const row of mat) {
+      assert.equal(row.encoding, 'aes-256-gcm');
+      assert.equal(Buffer.from(row.payload).includes(Buffer.from('an toàn mạng')), false);
+    }
+  });
+
+  test("the leader's direction on B comes back to A; nothing is sent back and forth again", async () => {
+    const leaderB = actorFor(getUser(b.db, leaderId)!);
+    const idB = b.db.prepare('SELECT id FROM c_mat.incoming WHERE global_id = ?').pluck().get(gid) as number;
+    await b.processing.direct(leaderB, { incomingId: idB, text: 'Văn phòng chủ trì, báo cáo trước ngày 20', lead: { userId: clerkA.id } });
+    const fromB = await syncB.syncOnce();
+    assert.ok(fromB.sent >= 1);
+    const toA = await syncA.syncOnce();
+    assert.equal(toA.conflicts, 0);
+    const idA = a.db.prepare('SELECT id FROM c_mat.incoming WHERE global_id = ?').pluck().get(gid) as number;
+    const steps = a.processing.state(clerkA, idA).steps.map((s) => [s.kind, s.text]);
+    assert.ok(steps.some(([k, t]) => k === 'direct' && t === 'Văn phòng chủ trì, báo cáo trước ngày 20'), JSON.stringify(steps));
+    // Received events are not pushed back; a quiet round moves nothing either way.
+    const quietA = await syncA.syncOnce();
+    const quietB = await syncB.syncOnce();
+    assert.equal(quietA.sent + quietB.sent, 0);
+    assert.equal(quietA.applied + quietB.applied, 0);
+    const status = syncA.status();
+    assert.equal(status.outbox.batches, 0);
+    assert.ok(status.lastContact);
+    assert.deepEqual(Object.values(status.inbox).filter((s) => s.waiting + s.conflicts > 0), []);
+  });
+});
