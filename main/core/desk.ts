@@ -27,6 +27,7 @@ import { WorkFileService } from './workfiles/WorkFileService';
 import { exportWorkFile, type FileExport } from './workfiles/exportFile';
 import { ProcessingService } from './processing/ProcessingService';
 import { OutgoingService } from './outgoing/OutgoingService';
+import { PackageService } from './packages/PackageService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -66,6 +67,8 @@ export class Desk extends ProfileVault {
   readonly processing = new ProcessingService(this);
   /** Outgoing documents: drafts, approval, signing, numbering at issue, dispatch, recall (main/core/outgoing). */
   readonly outgoing = new OutgoingService(this);
+  /** Offline packages: export a selection signed and sealed, verify and import one (main/core/packages, docs/packages.md). */
+  readonly packages = new PackageService(this);
 
   /** The app:// and /blob/ routes: an output ticket, else a viewer ticket. */
   async openTicket(ticket: string): ReturnType<AttachmentService['openTicket']> {
