@@ -139,14 +139,14 @@ describe('offline packages between two profiles', () => {
 
   test('preview, then import: new documents come in with their files and history; the copy registered separately is recognised', async () => {
     const before = counts(b);
-    const dry = await b.packages.import(clerkB, { file: pkgPath, key: keyOf(recipient), dryRun: true });
+    const dry = await b.packages.import(clerkB, { file: pkgPath, keys: [keyOf(signer), keyOf(recipient)], dryRun: true });
     assert.deepEqual(counts(b), before, 'a dry run writes nothing');
     assert.deepEqual(dry.preview.byLevel.thuong, { new: 1, already: 0, update: 0, duplicate: 1, conflict: 0, refused: 0 });
     assert.deepEqual(dry.preview.byLevel.mat, { new: 1, already: 0, update: 0, duplicate: 0, conflict: 0, refused: 0 });
     assert.equal(dry.preview.agency.code, '000.00.01.H49');
     assert.match(dry.preview.signer ?? '', /Nguyễn Thị Hương/);
 
-    const r = await b.packages.import(clerkB, { file: pkgPath, key: keyOf(recipient) });
+    const r = await b.packages.import(clerkB, { file: pkgPath, keys: [keyOf(signer), keyOf(recipient)] });
     assert.equal(r.conflicts, 0);
     assert.equal(r.waiting, 0, 'every referenced record came with the package');
     assert.equal(r.filesPlaced, 2);
@@ -169,7 +169,7 @@ describe('offline packages between two profiles', () => {
 
   test('importing the same package again adds nothing', async () => {
     const before = counts(b);
-    const again = await b.packages.import(clerkB, { file: pkgPath, key: keyOf(recipient) });
+    const again = await b.packages.import(clerkB, { file: pkgPath, keys: [keyOf(signer), keyOf(recipient)] });
     assert.equal(again.applied, 0);
     assert.equal(again.filesPlaced, 0);
     assert.deepEqual(again.preview.byLevel.thuong, { new: 0, already: 1, update: 0, duplicate: 1, conflict: 0, refused: 0 });
@@ -183,11 +183,11 @@ describe('offline packages between two profiles', () => {
     const t = Buffer.from(bytes);
     t[Math.floor(t.length / 2)]! ^= 0x01;
     writeFileSync(tampered, t);
-    await rejectsCode(b.packages.import(clerkB, { file: tampered, key: keyOf(recipient) }), 'TAMPERED');
+    await rejectsCode(b.packages.import(clerkB, { file: tampered, keys: [keyOf(signer), keyOf(recipient)] }), 'TAMPERED');
     const truncated = join(work.dir, 'truncated.p7m');
     copyFileSync(pkgPath, truncated);
     truncateSync(truncated, bytes.length - 700);
-    await rejectsCode(b.packages.import(clerkB, { file: truncated, key: keyOf(recipient) }), 'TRUNCATED');
+    await rejectsCode(b.packages.import(clerkB, { file: truncated, keys: [keyOf(signer), keyOf(recipient)] }), 'TRUNCATED');
     assert.deepEqual(counts(b), before);
     const tmp = join(dirB, 'tmp', 'packages');
     assert.deepEqual(existsSync(tmp) ? readdirSync(tmp) : [], [], 'no decrypted leftovers in the profile');
@@ -223,7 +223,7 @@ describe('offline packages between two profiles', () => {
     const c = envC.desk;
     const clerk = addActor(c, 'van_thu', 'thuong', 'Lê Thị Thường');
     assert.ok(clerk.rights.includes('doc.register'));
-    const r = await c.packages.import(clerk, { file: pkgPath, key: keyOf(recipient) });
+    const r = await c.packages.import(clerk, { file: pkgPath, keys: [keyOf(signer), keyOf(recipient)] });
     assert.deepEqual(r.preview.byLevel.mat, { new: 0, already: 0, update: 0, duplicate: 0, conflict: 0, refused: 1 });
     assert.equal(r.preview.byLevel.thuong!.new, 2);
     assert.equal(c.db.prepare('SELECT count(*) FROM c_mat.incoming').pluck().get(), 0);

@@ -31,8 +31,8 @@ export interface ExportInput {
 
 export interface OpenInput {
   file: string;
-  /** The recipient key (the person's token) for an encrypted package. */
-  key?: PrivateKeyOps;
+  /** The person's decryption keys (their token) for an encrypted package; the one it is addressed to is used. */
+  keys?: readonly PrivateKeyOps[];
 }
 
 /** Largest package accepted: 4 GiB. */
@@ -86,7 +86,7 @@ export class PackageService {
   /** Opens and verifies a package (signature, integrity, counts); the caller must close it. */
   async open(input: OpenInput, c: CoreContext = this.source.context()): Promise<OpenedPackage> {
     return openPackage(input.file, {
-      ...(input.key ? { key: input.key } : {}), trustAnchors: c.trustAnchors, workDir: this.workDir(), maxBytes: MAX_PACKAGE_BYTES,
+      ...(input.keys ? { keys: input.keys } : {}), trustAnchors: c.trustAnchors, workDir: this.workDir(), maxBytes: MAX_PACKAGE_BYTES,
       maxFileBytes: c.attachmentLimit(), now: c.now(),
     });
   }

@@ -3,10 +3,10 @@
 // event against the manifest's digest, every file against its hash, the counts, names and types.
 // A truncated or tampered envelope fails its AES-GCM tag and nothing is left behind.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3-multiple-ciphers';
-import { decryptFile, isCryptoError, verifyDetached, type CertInput, type PrivateKeyOps, type VerifyResult } from '../crypto';
+import { decryptFile, isAddressedTo, isCryptoError, readRecipientInfos, verifyDetached, type CertInput, type PrivateKeyOps, type VerifyResult } from '../crypto';
 import { wireEventSchema, type WireEvent } from '../sync/wire';
 import { PackageError } from './errors';
 import { openLayout, type PackageEventRow } from './layout';
@@ -14,8 +14,8 @@ import { eventsDigest, manifestSchema, type Manifest } from './manifest';
 import { checkFileName, checkFileType } from './safety';
 
 export interface OpenOptions {
-  /** The recipient's key; not needed for an unencrypted (Thường only) package. */
-  key?: PrivateKeyOps;
+  /** The recipient's keys (the one the package is addressed to is used); not needed for an unencrypted (Thường only) package. */
+  keys?: readonly PrivateKeyOps[];
   trustAnchors: readonly CertInput[];
   /** A folder inside the profile for the decrypted database; removed by close(). */
   workDir: string;
@@ -63,11 +63,18 @@ export async function openPackage(file: string, opts: OpenOptions): Promise<Open
   let dbPath = file;
   let temp: string | null = null;
   if (!isSqlite(file)) {
-    if (!opts.key) throw new PackageError('NOT_A_RECIPIENT', 'an encrypted package needs the recipient key', 'Cần khóa của người nhận để mở gói dữ liệu.');
+    let infos: Uint8Array;
+    try {
+      infos = await readRecipientInfos(createReadStream(file));
+    } catch (e) {
+      throw cryptoToPackage(e);
+    }
+    const key = (opts.keys ?? []).find((k) => isAddressedTo(infos, k.certificate));
+    if (!key) throw new PackageError('NOT_A_RECIPIENT', 'the package is not addressed to any of the keys given', 'Gói dữ liệu không gửi cho chứng thư của bạn.');
     temp = join(opts.workDir, `import-${randomBytes(8).toString('hex')}.sqlite`);
     try {
       // AES-GCM: the plaintext is renamed into place only after the tag checks out.
-      await decryptFile(file, temp, { key: opts.key });
+      await decryptFile(file, temp, { key });
     } catch (e) {
       rmSync(temp, { force: true });
       throw cryptoToPackage(e);
