@@ -21,6 +21,7 @@ import { decryptWithToken, encryptForRecipients, readCertificates, readCrlFiles,
 import { detailText, rowsTable } from './format';
 import { pdfVerifyExitCode, pdfVerifyText, verifyPdfFile } from './pdfCommands';
 import { defaultProfileDir } from './profilePath';
+import { isPackageError } from '../core/packages/errors';
 import { join } from 'node:path';
 
 const USAGE = `securedesk — SecureDesk command line
@@ -387,6 +388,10 @@ main(process.argv.slice(2)).then(
         ?.map((d) => `  trùng với bản ghi ${d.id} (số đến ${d.arrivalNumber}, ${d.registerName}); dùng --force để vẫn vào sổ`).join('\n');
       const order = err.code === 'OUT_OF_ORDER' ? '  dùng --out-of-order để vẫn vào sổ (được ghi vào nhật ký)\n' : '';
       process.stderr.write(`Lỗi [${err.code}]: ${err.message}\n${fields ? `${fields}\n` : ''}${dups ? `${dups}\n` : ''}${order}`);
+      process.exit(1);
+    }
+    if (isPackageError(err)) {
+      process.stderr.write(`Lỗi [${err.code}]: ${err.messageVi}\n  ${err.message}\n`);
       process.exit(1);
     }
     process.stderr.write(`securedesk: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
