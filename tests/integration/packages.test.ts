@@ -4,9 +4,9 @@
 // is written; classified levels never leave unencrypted; an importer without clearance for a level is
 // refused for that level. Real profiles, a real test PKI made by openssl, real envelopes.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3-multiple-ciphers';
@@ -189,8 +189,9 @@ describe('offline packages between two profiles', () => {
     truncateSync(truncated, bytes.length - 700);
     await rejectsCode(b.packages.import(clerkB, { file: truncated, keys: [keyOf(signer), keyOf(recipient)] }), 'TRUNCATED');
     assert.deepEqual(counts(b), before);
-    const tmp = join(dirB, 'tmp', 'packages');
-    assert.deepEqual(existsSync(tmp) ? readdirSync(tmp) : [], [], 'no decrypted leftovers in the profile');
+    // Decrypted in memory only: no file of the profile holds a package's plaintext (its manifest).
+    const found = spawnSync('grep', ['-rla', '"eventsSha256"', dirB], { encoding: 'utf8' });
+    assert.equal(found.stdout, '', 'no decrypted package in the profile');
     const refused = b.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'package.import' AND outcome = 'refused'").pluck().get();
     assert.equal(refused, 2);
   });
@@ -213,7 +214,7 @@ describe('offline packages between two profiles', () => {
     const v = new Database(withView);
     v.exec('CREATE VIEW x AS SELECT 1');
     v.close();
-    assert.throws(() => openLayout(withView, 1 << 30), (e: unknown) => isPackageError(e, 'NOT_A_PACKAGE'));
+    assert.throws(() => openLayout(readFileSync(withView), 1 << 30), (e: unknown) => isPackageError(e, 'NOT_A_PACKAGE'));
     await rejectsCode(b.packages.verify(clerkB, { file: withView }), 'NOT_A_PACKAGE');
   });
 
@@ -252,10 +253,10 @@ describe('package safety checks', () => {
       const d = new Database(p);
       d.exec('CREATE TABLE manifest (id INTEGER PRIMARY KEY, json BLOB, signature BLOB)');
       d.close();
-      assert.throws(() => openLayout(p, 1 << 20), (e: unknown) => isPackageError(e, 'NOT_A_PACKAGE'));
+      assert.throws(() => openLayout(readFileSync(p), 1 << 20), (e: unknown) => isPackageError(e, 'NOT_A_PACKAGE'));
       writeFileSync(p, Buffer.concat([readFileSync(p), Buffer.alloc(100)]));
-      assert.throws(() => openLayout(p, 1 << 20), (e: unknown) => isPackageError(e, 'TRUNCATED') || isPackageError(e, 'NOT_A_PACKAGE'));
-      assert.throws(() => openLayout(p, 10), (e: unknown) => isPackageError(e, 'TOO_LARGE'));
+      assert.throws(() => openLayout(readFileSync(p), 1 << 20), (e: unknown) => isPackageError(e, 'TRUNCATED') || isPackageError(e, 'NOT_A_PACKAGE'));
+      assert.throws(() => openLayout(readFileSync(p), 10), (e: unknown) => isPackageError(e, 'TOO_LARGE'));
     } finally {
       t.cleanup();
     }

@@ -1,7 +1,6 @@
 // Offline packages as a service: export a selection the person may read, verify a received package,
 // preview and import it within the person's clearance. Every export and import is audited (counts and
 // the package id, never what the documents say).
-import { join } from 'node:path';
 import { DeskError } from '../../../common/errors';
 import { secrecyRank, type Secrecy } from '../../../common/domain';
 import type { IncomingFilter } from '../../../common/schemas';
@@ -35,15 +34,11 @@ export interface OpenInput {
   keys?: readonly PrivateKeyOps[];
 }
 
-/** Largest package accepted: 4 GiB. */
-export const MAX_PACKAGE_BYTES = 4 * 1024 ** 3;
+/** Largest package accepted: 1 GiB (a package is decrypted and read in memory, never in clear on disk). */
+export const MAX_PACKAGE_BYTES = 1024 ** 3;
 
 export class PackageService {
-  constructor(private readonly source: ContextSource & { readonly profileDir: string }) {}
-
-  private workDir(): string {
-    return join(this.source.profileDir, 'tmp', 'packages');
-  }
+  constructor(private readonly source: ContextSource) {}
 
   /** The incoming documents of the selection this person may read, by level (need-to-know applied by the list). */
   private select(c: CoreContext, actor: Actor, sel: PackageSelection): Map<Secrecy, number[]> {
@@ -72,7 +67,7 @@ export class PackageService {
     const audit = (outcome: 'ok' | 'refused', details: Record<string, unknown>, reason?: string) =>
       writeTx(c.db, () => appendAudit(c.db, { userId: actor.id, action: 'package.export', outcome, ...(reason ? { reason } : {}), details }, c.now().toISOString()));
     try {
-      const r = await writePackage({ db: c.db, documents, storeFor: (l) => c.storeFor(l), workDir: this.workDir(), now: c.now() }, {
+      const r = await writePackage({ db: c.db, documents, storeFor: (l) => c.storeFor(l), now: c.now() }, {
         signer: input.signer, exporterName: actor.fullName, recipients: input.recipients, selection: { ...input.selection }, out: input.out,
       });
       audit('ok', { package: r.packageId, levels: r.manifest.levels, documents: Object.fromEntries(Object.entries(r.manifest.counts.byLevel).map(([l, v]) => [l, v.documents])), recipients: input.recipients.length, encrypted: r.manifest.encrypted });
@@ -86,7 +81,7 @@ export class PackageService {
   /** Opens and verifies a package (signature, integrity, counts); the caller must close it. */
   async open(input: OpenInput, c: CoreContext = this.source.context()): Promise<OpenedPackage> {
     return openPackage(input.file, {
-      ...(input.keys ? { keys: input.keys } : {}), trustAnchors: c.trustAnchors, workDir: this.workDir(), maxBytes: MAX_PACKAGE_BYTES,
+      ...(input.keys ? { keys: input.keys } : {}), trustAnchors: c.trustAnchors, maxBytes: MAX_PACKAGE_BYTES,
       maxFileBytes: c.attachmentLimit(), now: c.now(),
     });
   }

@@ -2,12 +2,11 @@
 // signed by the exporting person's key, and the whole sealed for the recipients' certificates.
 // Classified levels never leave unencrypted.
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { createWriteStream, promises as fsp } from 'node:fs';
 import { buffer } from 'node:stream/consumers';
 import { secrecyRank, type Secrecy } from '../../../common/domain';
 import type { AttachmentStore } from '../attachments/store';
-import { encryptFile, signDetached, type CertInput, type PrivateKeyOps, type RecipientSpec } from '../crypto';
+import { encryptStream, signDetached, type CertInput, type PrivateKeyOps, type RecipientSpec } from '../crypto';
 import type { Db } from '../db/connection';
 import { newGlobalId } from '../events/globalId';
 import { collectBase, collectDocuments, type CollectedEvent } from './collect';
@@ -21,8 +20,6 @@ export interface ExportSource {
   /** The documents to export, by compartment: level -> incoming row ids (already checked for the person). */
   documents: ReadonlyMap<Secrecy, readonly number[]>;
   storeFor(level: Secrecy): AttachmentStore;
-  /** A folder inside the profile for the unencrypted database while it is written. */
-  workDir: string;
   now: Date;
 }
 
@@ -80,30 +77,35 @@ export async function writePackage(src: ExportSource, opts: ExportOptions): Prom
   const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2));
   const signature = await signDetached(manifestBytes, { key, signingTime: src.now });
 
-  mkdirSync(src.workDir, { recursive: true, mode: 0o700 });
-  const dbPath = join(src.workDir, `export-${randomBytes(8).toString('hex')}.sqlite`);
+  const pkg = createLayout();
+  let bytes: Buffer;
   try {
-    const pkg = createLayout(dbPath);
-    try {
-      pkg.transaction(() => {
-        pkg.prepare('INSERT INTO manifest (id, json, signature) VALUES (1, ?, ?)').run(manifestBytes, Buffer.from(signature));
-        const ins = pkg.prepare('INSERT INTO events (seq, schema, document, body) VALUES (?,?,?,?)');
-        all.forEach((c, i) => ins.run(i + 1, c.schema === 'main' ? 'base' : c.schema.slice(2), c.document, bodies[i]));
-      })();
-      const putFile = pkg.prepare('INSERT INTO files (sha256, level, mime, bytes) VALUES (?,?,?,?)');
-      for (const f of files.values()) {
-        const bytes = await buffer(src.storeFor(f.level).openBlob(f.sha256));
-        if (createHash('sha256').update(bytes).digest('hex') !== f.sha256) throw new Error(`stored file ${f.sha256} does not match its hash`);
-        putFile.run(f.sha256, f.level, f.mime, bytes);
-      }
-    } finally {
-      pkg.close();
+    pkg.transaction(() => {
+      pkg.prepare('INSERT INTO manifest (id, json, signature) VALUES (1, ?, ?)').run(manifestBytes, Buffer.from(signature));
+      const ins = pkg.prepare('INSERT INTO events (seq, schema, document, body) VALUES (?,?,?,?)');
+      all.forEach((c, i) => ins.run(i + 1, c.schema === 'main' ? 'base' : c.schema.slice(2), c.document, bodies[i]));
+    })();
+    const putFile = pkg.prepare('INSERT INTO files (sha256, level, mime, bytes) VALUES (?,?,?,?)');
+    for (const f of files.values()) {
+      const blob = await buffer(src.storeFor(f.level).openBlob(f.sha256));
+      if (createHash('sha256').update(blob).digest('hex') !== f.sha256) throw new Error(`stored file ${f.sha256} does not match its hash`);
+      putFile.run(f.sha256, f.level, f.mime, blob);
     }
-    if (opts.recipients.length > 0) await encryptFile(dbPath, opts.out, { recipients: opts.recipients });
-    else copyFileSync(dbPath, opts.out);
-    const { statSync } = await import('node:fs');
-    return { packageId, manifest, bytes: statSync(opts.out).size };
+    bytes = pkg.serialize();
   } finally {
-    rmSync(dbPath, { force: true });
+    pkg.close();
   }
+  // Written beside its destination and renamed when complete: a reader never sees half a package.
+  const part = `${opts.out}.${randomBytes(4).toString('hex')}.part`;
+  try {
+    if (opts.recipients.length > 0) await encryptStream([bytes], createWriteStream(part, { mode: 0o600 }), { recipients: opts.recipients });
+    else await fsp.writeFile(part, bytes, { mode: 0o600 });
+    await fsp.rename(part, opts.out);
+  } catch (e) {
+    await fsp.rm(part, { force: true });
+    throw e;
+  } finally {
+    bytes.fill(0);
+  }
+  return { packageId, manifest, bytes: (await fsp.stat(opts.out)).size };
 }

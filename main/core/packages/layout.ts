@@ -1,8 +1,9 @@
 // The package file: one plain SQLite database (inside a CMS envelope when encrypted). SQLite rather than
 // a tar or zip: there are no entry paths to climb out with, no links, no compression to expand, and a
 // third party opens it with the sqlite3 shell. The schema is fixed; a file with anything else is refused.
+// The database is built and read in memory (serialized / deserialized), so a classified package's
+// plaintext never touches the disk.
 import Database from 'better-sqlite3-multiple-ciphers';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { PackageError } from './errors';
 
 export const LAYOUT_SQL = `
@@ -18,10 +19,9 @@ const EXPECTED = new Map([
 
 export interface PackageEventRow { seq: number; schema: string; document: string | null; body: string }
 
-/** Creates an empty package database at `path` (a new file). */
-export function createLayout(path: string): Database.Database {
-  const db = new Database(path);
-  db.pragma('journal_mode = OFF');
+/** Creates an empty package database in memory (`serialize()` gives the file's bytes). */
+export function createLayout(): Database.Database {
+  const db = new Database(':memory:');
   db.pragma('page_size = 4096');
   db.exec(LAYOUT_SQL);
   return db;
@@ -32,20 +32,13 @@ export function createLayout(path: string): Database.Database {
  * size matches its page count (no trailing bytes, not truncated), the integrity check passes, and the
  * schema holds our three tables and nothing else (no views, triggers or virtual tables to run code).
  */
-export function openLayout(path: string, maxBytes: number): Database.Database {
-  const size = statSync(path).size;
+export function openLayout(bytes: Buffer, maxBytes: number): Database.Database {
+  const size = bytes.length;
   if (size > maxBytes) throw new PackageError('TOO_LARGE', `package database of ${size} bytes exceeds the limit of ${maxBytes}`, 'Gói dữ liệu vượt quá dung lượng cho phép.');
-  const header = Buffer.alloc(16);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, header, 0, 16, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (header.toString('latin1') !== 'SQLite format 3\0') throw new PackageError('NOT_A_PACKAGE', 'not an SQLite database', 'Tệp không phải gói dữ liệu SecureDesk.');
+  if (bytes.subarray(0, 16).toString('latin1') !== 'SQLite format 3\0') throw new PackageError('NOT_A_PACKAGE', 'not an SQLite database', 'Tệp không phải gói dữ liệu SecureDesk.');
   let db: Database.Database;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    db = new Database(bytes, { readonly: true });
     db.pragma('trusted_schema = OFF');
     db.pragma('cell_size_check = ON');
   } catch (e) {

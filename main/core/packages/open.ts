@@ -1,12 +1,11 @@
-// Opening a received package: decrypted (when sealed) into a folder of the profile, then every check
+// Opening a received package: decrypted (when sealed) in memory, never on disk, then every check
 // before anything of it is used: the layout, the manifest's signature to the trust anchors, every
 // event against the manifest's digest, every file against its hash, the counts, names and types.
 // A truncated or tampered envelope fails its AES-GCM tag and nothing is left behind.
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
 import type Database from 'better-sqlite3-multiple-ciphers';
-import { decryptFile, isAddressedTo, isCryptoError, readRecipientInfos, verifyDetached, type CertInput, type PrivateKeyOps, type VerifyResult } from '../crypto';
+import { decryptToBuffer, isAddressedTo, isCryptoError, readRecipientInfos, verifyDetached, type CertInput, type PrivateKeyOps, type VerifyResult } from '../crypto';
 import { wireEventSchema, type WireEvent } from '../sync/wire';
 import { PackageError } from './errors';
 import { openLayout, type PackageEventRow } from './layout';
@@ -17,9 +16,7 @@ export interface OpenOptions {
   /** The recipient's keys (the one the package is addressed to is used); not needed for an unencrypted (Thường only) package. */
   keys?: readonly PrivateKeyOps[];
   trustAnchors: readonly CertInput[];
-  /** A folder inside the profile for the decrypted database; removed by close(). */
-  workDir: string;
-  /** Largest package accepted (envelope and database), bytes. */
+  /** Largest package accepted (envelope and database, held in memory), bytes. */
   maxBytes: number;
   /** Largest single file accepted, bytes. */
   maxFileBytes: number;
@@ -37,16 +34,7 @@ export interface OpenedPackage {
   close(): void;
 }
 
-const isSqlite = (path: string): boolean => {
-  const b = Buffer.alloc(16);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, b, 0, 16, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return b.toString('latin1') === 'SQLite format 3\0';
-};
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
 function cryptoToPackage(e: unknown): unknown {
   if (!isCryptoError(e)) return e;
@@ -57,12 +45,18 @@ function cryptoToPackage(e: unknown): unknown {
 }
 
 export async function openPackage(file: string, opts: OpenOptions): Promise<OpenedPackage> {
-  const size = statSync(file).size;
+  const size = (await fsp.stat(file)).size;
   if (size > opts.maxBytes) throw new PackageError('TOO_LARGE', `package of ${size} bytes exceeds the limit of ${opts.maxBytes}`, 'Gói dữ liệu vượt quá dung lượng cho phép.');
-  mkdirSync(opts.workDir, { recursive: true, mode: 0o700 });
-  let dbPath = file;
-  let temp: string | null = null;
-  if (!isSqlite(file)) {
+  let plain: Buffer;
+  const head = Buffer.alloc(16);
+  const fh = await fsp.open(file, 'r');
+  try {
+    await fh.read(head, 0, 16, 0);
+  } finally {
+    await fh.close();
+  }
+  if (head.equals(SQLITE_MAGIC)) plain = await fsp.readFile(file);
+  else {
     let infos: Uint8Array;
     try {
       infos = await readRecipientInfos(createReadStream(file));
@@ -71,23 +65,20 @@ export async function openPackage(file: string, opts: OpenOptions): Promise<Open
     }
     const key = (opts.keys ?? []).find((k) => isAddressedTo(infos, k.certificate));
     if (!key) throw new PackageError('NOT_A_RECIPIENT', 'the package is not addressed to any of the keys given', 'Gói dữ liệu không gửi cho chứng thư của bạn.');
-    temp = join(opts.workDir, `import-${randomBytes(8).toString('hex')}.sqlite`);
     try {
-      // AES-GCM: the plaintext is renamed into place only after the tag checks out.
-      await decryptFile(file, temp, { key });
+      // AES-GCM only (decryptToBuffer refuses CBC): nothing of the plaintext is used before the tag checks out.
+      plain = await decryptToBuffer(createReadStream(file), { key, maxBytes: opts.maxBytes });
     } catch (e) {
-      rmSync(temp, { force: true });
       throw cryptoToPackage(e);
     }
-    dbPath = temp;
   }
   let db: Database.Database | undefined;
   const cleanup = () => {
     db?.close();
-    if (temp) rmSync(temp, { force: true });
+    plain.fill(0);
   };
   try {
-    db = openLayout(dbPath, opts.maxBytes);
+    db = openLayout(plain, opts.maxBytes);
     const m = db.prepare('SELECT json, signature FROM manifest WHERE id = 1').get() as { json: Buffer; signature: Buffer } | undefined;
     if (!m || !Buffer.isBuffer(m.json) || !Buffer.isBuffer(m.signature)) throw new PackageError('NOT_A_PACKAGE', 'package has no manifest', 'Gói dữ liệu thiếu bản kê.');
     let signature: VerifyResult;
