@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatDateTimeVn, parseDateInput } from '../../common/dates';
-import { ARRIVAL_CHANNELS } from '../../common/domain';
+import { ARRIVAL_CHANNELS, SECRECY_LABELS, SECRECY_LEVELS, type Secrecy } from '../../common/domain';
 import { DeskError } from '../../common/errors';
 import { auditExportSchema, fieldErrors, incomingListSchema, incomingRegisterSchema, setupInputSchema } from '../../common/schemas';
 import { Desk } from '../core/desk';
@@ -14,7 +14,7 @@ import { actorFor } from '../core/org/users';
 import { SessionGuard } from '../core/session/guard';
 import type { TokenDirectory } from '../../common/contract';
 import { formatDateVn } from '../../common/dates';
-import type { VerifyResult } from '../core/crypto';
+import type { HashAlg, VerifyResult } from '../core/crypto';
 import { defaultMachineConfigPath, machineRevocationLists, readMachineConfig } from '../../native/modules/machineConfig';
 import { chooseToken, readPin, tokenService } from './tokenAccess';
 import { decryptWithToken, encryptForRecipients, readCertificates, readCrlFiles, signFile, verifyFile } from './cryptoCommands';
@@ -23,6 +23,7 @@ import { pdfVerifyExitCode, pdfVerifyText, verifyPdfFile } from './pdfCommands';
 import { inspectEdxmlFile, inspectText } from './edxmlCommands';
 import { importCommand } from './importCommand';
 import { defaultProfileDir } from './profilePath';
+import { isPackageError } from '../core/packages/errors';
 import { join } from 'node:path';
 
 const USAGE = `securedesk — SecureDesk command line
@@ -50,6 +51,10 @@ const USAGE = `securedesk — SecureDesk command line
   securedesk import PATH [--mapping FILE] [--dry-run] [--report FILE.xlsx] [--save-mapping FILE]
                   [--encoding utf8|utf16le|utf16be|cp1258|tcvn3|vni]
   securedesk import --resume JOB
+  securedesk export [--year YYYY] [--register ID] [--secrecy LEVEL …] [--query TEXT] [--work-file ID]
+                  --to CERT.pem [--to CERT.pem …] [--oaep sha256|sha1] --out FILE [--trust CA.pem …]
+  securedesk package verify FILE [--trust CA.pem …]
+  securedesk package import FILE [--dry-run] [--trust CA.pem …]
 
 Dates as in the app: DD/MM/YYYY, D/M/YYYY or YYYY-MM-DD, dates in Vietnam (Asia/Ho_Chi_Minh).
 --force registers a probable duplicate; --out-of-order registers into a past year or before the
@@ -62,6 +67,11 @@ import reads a legacy register (CSV/TSV, XLSX, DBF with its memo) and registers 
 register; --dry-run checks every row and writes nothing (--report saves the result as a workbook);
 without --mapping the mapping suggested from the column titles is printed (--save-mapping writes it).
 Ctrl+C stops between rows; --resume JOB carries on exactly where it stopped.
+export writes one package of the documents you may read (docs/packages.md): signed with your token,
+sealed for the --to certificates; without --to only Thường documents may leave (unencrypted).
+package verify checks a package's signature (to --trust or the machine's trust anchors), every file's
+hash and the counts, and shows what importing it would do; package import merges it (--dry-run:
+the preview only). Importing the same package again adds nothing.
 
 pdf verify checks every signature inside a PDF (PAdES) and the file as a whole: exit 0 when every
 signature is valid, the last one covers the whole file and the agency's signature is there and valid
@@ -95,6 +105,7 @@ const OPTIONS = {
   from: { type: 'string' }, 'no-agency': { type: 'boolean', default: false }, 'require-signature': { type: 'boolean', default: false },
   mapping: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, resume: { type: 'string' }, report: { type: 'string' },
   'save-mapping': { type: 'string' }, encoding: { type: 'string' },
+  query: { type: 'string' }, 'work-file': { type: 'string' },
 } as const;
 
 class UsageError extends Error {}
@@ -186,6 +197,8 @@ async function main(argv: string[]): Promise<number> {
       case 'doc':
       case 'audit':
       case 'import':
+      case 'export':
+      case 'package':
         return await profileCommand(cmd, sub, rest);
       default:
         throw new UsageError(`unknown command: ${cmd}`);
@@ -196,7 +209,10 @@ async function main(argv: string[]): Promise<number> {
 
   async function profileCommand(cmd: string, sub: string | undefined, rest: string[]): Promise<number> {
     const profileDir = o.profile ?? defaultProfileDir();
-    const desk = await Desk.open({ profileDir, logger: fileLogger(join(profileDir, 'logs', 'cli.log')) });
+    // Packages verify signatures: against --trust, else the machine's trust anchors (as the app does).
+    const packages = cmd === 'export' || cmd === 'package';
+    const trustAnchors = packages ? await readCertificates(o.trust ?? (await machineTrustAnchors(o['machine-config']))) : undefined;
+    const desk = await Desk.open({ profileDir, logger: fileLogger(join(profileDir, 'logs', 'cli.log')), ...(trustAnchors ? { trustAnchors } : {}) });
     const guard = new SessionGuard(desk, tokens);
     try {
       if (cmd === 'init') {
@@ -211,8 +227,10 @@ async function main(argv: string[]): Promise<number> {
         out({ profileDir, session }, () => `Đã tạo dữ liệu máy trạm (mã hóa) tại ${profileDir} cho ${parsed.data.unit.name}; người dùng đầu tiên: ${session.user.fullName} (mã ${session.user.id}).`);
         return 0;
       }
-      if (cmd !== 'doc' && cmd !== 'audit' && cmd !== 'import') throw new UsageError(`unknown command: ${cmd}`);
+      if (cmd !== 'doc' && cmd !== 'audit' && cmd !== 'import' && !packages) throw new UsageError(`unknown command: ${cmd}`);
       if (cmd === 'import' && !sub && o.resume === undefined) throw new UsageError('import needs a PATH (or --resume JOB)');
+      if (cmd === 'package' && ((sub !== 'verify' && sub !== 'import') || !rest[0])) throw new UsageError('usage: package verify|import FILE');
+      if (cmd === 'export' && !o.out) throw new UsageError('export needs --out FILE');
       if (cmd === 'audit' && sub !== 'verify' && sub !== 'export') throw new UsageError(`unknown audit command: ${sub ?? ''}`);
       if (cmd === 'audit' && sub === 'export' && !o.out) throw new UsageError('audit export needs --out DIR');
       if (desk.state === 'new') throw new DeskError('SETUP_REQUIRED', `Dữ liệu máy trạm ${profileDir} chưa được thiết lập. Chạy "securedesk init" trước.`);
@@ -230,6 +248,7 @@ async function main(argv: string[]): Promise<number> {
           path: sub, mapping: o.mapping, dryRun: o['dry-run'], resume: o.resume, report: o.report, saveMapping: o['save-mapping'], encoding: o.encoding, json: o.json,
         }, out, (m) => new UsageError(m));
       }
+      if (packages) return await packageCommand(desk, actor, guard, cmd === 'export' ? 'export' : sub!, cmd === 'export' ? sub : rest[0]);
       return await docCommand(desk, actor, sub, rest);
     } finally {
       guard.lock('manual');
@@ -237,6 +256,40 @@ async function main(argv: string[]): Promise<number> {
       await desk.auditAnchor.settled();
       desk.close();
     }
+  }
+
+  async function packageCommand(desk: Desk, actor: Actor, guard: SessionGuard, what: string, file: string | undefined): Promise<number> {
+    if (what === 'export') {
+      if (file !== undefined) throw new UsageError('export takes its selection as options (--year, --register, --secrecy, --query, --work-file)');
+      const oaepHash: HashAlg | null = o.oaep === undefined || o.oaep === 'sha256' ? 'SHA-256' : o.oaep === 'sha1' ? 'SHA-1' : null;
+      if (!oaepHash) throw new UsageError('--oaep must be sha256 or sha1');
+      const secrecy = o.secrecy?.map((s) => {
+        if (!(SECRECY_LEVELS as readonly string[]).includes(s)) throw new UsageError(`--secrecy must be one of ${SECRECY_LEVELS.join(', ')}`);
+        return s as Secrecy;
+      });
+      const selection = {
+        ...(o.year ? { year: intArg(o.year, 'year')! } : {}), ...(o.register ? { registerId: intArg(o.register, 'register')! } : {}),
+        ...(secrecy ? { secrecy } : {}), ...(o.query ? { query: o.query } : {}), ...(o['work-file'] ? { workFileId: intArg(o['work-file'], 'work-file')! } : {}),
+      };
+      const recipients = (await readCertificates(o.to ?? [])).map((certificate) => ({ certificate, oaepHash }));
+      const r = await desk.packages.export(actor, { selection, recipients, out: o.out!, signer: guard.signingKey(actor) });
+      const docs = Object.entries(r.manifest.counts.byLevel).map(([l, c]) => `${SECRECY_LABELS[l as Secrecy]}: ${c.documents}`).join(', ');
+      out({ packageId: r.packageId, out: o.out, bytes: r.bytes, counts: r.manifest.counts }, () => `Đã xuất gói ${r.packageId} (${docs}) ${r.manifest.encrypted ? `mã hóa cho ${recipients.length} người nhận` : 'không mã hóa (chỉ văn bản Thường)'}: ${o.out}`);
+      return 0;
+    }
+    const input = { file: file!, keys: guard.decryptionKeys() };
+    const r = what === 'verify'
+      ? { preview: await desk.packages.verify(actor, input), applied: 0, waiting: 0, conflicts: 0, filesPlaced: 0 }
+      : await desk.packages.import(actor, { ...input, dryRun: o['dry-run'] });
+    const p = r.preview;
+    const lines = [
+      `Gói ${p.packageId} của ${p.agency.name} (${p.agency.code}), xuất lúc ${formatDateTimeVn(new Date(p.exportedAt))}; người ký: ${p.signer ?? '(không rõ)'}. Chữ ký và toàn vẹn: hợp lệ.`,
+      ...Object.entries(p.byLevel).map(([l, c]) => `  ${SECRECY_LABELS[l as Secrecy]}: mới ${c.new}, đã có ${c.already}, cập nhật ${c.update}, bản đăng ký riêng đã có ${c.duplicate}, xung đột ${c.conflict}, bị từ chối ${c.refused}`),
+      ...Object.values(p.byRegister).map((g) => `  Sổ "${g.name}": ${g.documents} văn bản`),
+      ...(what === 'import' && !o['dry-run'] ? [`Đã nhập: ${r.applied} bản ghi, ${r.filesPlaced} tệp; đang chờ ${r.waiting}, xung đột ${r.conflicts}.`] : []),
+    ];
+    out(r, () => lines.join('\n'));
+    return r.conflicts > 0 ? 1 : 0;
   }
 
   async function auditCommand(desk: Desk, actor: Actor, sub: string): Promise<number> {
@@ -367,6 +420,10 @@ main(process.argv.slice(2)).then(
         ?.map((d) => `  trùng với bản ghi ${d.id} (số đến ${d.arrivalNumber}, ${d.registerName}); dùng --force để vẫn vào sổ`).join('\n');
       const order = err.code === 'OUT_OF_ORDER' ? '  dùng --out-of-order để vẫn vào sổ (được ghi vào nhật ký)\n' : '';
       process.stderr.write(`Lỗi [${err.code}]: ${err.message}\n${fields ? `${fields}\n` : ''}${dups ? `${dups}\n` : ''}${order}`);
+      process.exit(1);
+    }
+    if (isPackageError(err)) {
+      process.stderr.write(`Lỗi [${err.code}]: ${err.messageVi}\n  ${err.message}\n`);
       process.exit(1);
     }
     process.stderr.write(`securedesk: unexpected error: ${(err as Error).stack ?? String(err)}\n`);

@@ -60,13 +60,13 @@ export function softIdentity(): TokenIdentity & { keyPem: string; certPem: strin
 }
 
 export async function newDesk(
-  preset: NumberingPreset = 'state', dir?: string, opts: { now?: () => Date } = {},
+  preset: NumberingPreset = 'state', dir?: string, opts: { now?: () => Date; trustAnchors?: readonly Uint8Array[] } = {},
 ): Promise<{ desk: Desk; admin: Actor; dir: string; identity: TokenIdentity; cleanup(): void }> {
   const t = dir ? { dir, cleanup: () => removeTree(dir) } : tempDir();
   // `now` is the clock of what the test does; setup binds a certificate made just now, so it runs on the real clock.
   let settingUp = true;
   const clock = opts.now;
-  const desk = await Desk.open({ profileDir: t.dir, ...(clock ? { now: () => (settingUp ? new Date() : clock()) } : {}) });
+  const desk = await Desk.open({ profileDir: t.dir, ...(opts.trustAnchors ? { trustAnchors: opts.trustAnchors } : {}), ...(clock ? { now: () => (settingUp ? new Date() : clock()) } : {}) });
   const identity = softIdentity();
   const session = await desk.setup({
     unit: { name: 'Văn phòng Tỉnh ủy Quảng Ninh', code: '000.00.01.H49', preset },

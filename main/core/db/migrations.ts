@@ -694,4 +694,26 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (seq, offset)
   );
   `,
+  // 23: provenance of records imported from an offline package (main/core/packages): which
+  //     package, from which agency, signed by whom, when; and per document what the import did with it.
+  `
+  CREATE TABLE package_imports (
+    package_id TEXT PRIMARY KEY,
+    agency_name TEXT NOT NULL,
+    agency_code TEXT NOT NULL,
+    exported_at TEXT NOT NULL,
+    signer TEXT,
+    imported_at TEXT NOT NULL,
+    imported_by INTEGER NOT NULL REFERENCES users(id)
+  );
+  CREATE TABLE package_records (
+    package_id TEXT NOT NULL REFERENCES package_imports(package_id),
+    global_id TEXT NOT NULL,
+    level TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    matched_global_id TEXT,
+    PRIMARY KEY (package_id, global_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX idx_package_records_gid ON package_records(global_id);
+  `,
 ];

@@ -121,6 +121,12 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarni
     return this.desk.org.signingKey(actor, this.current.signingKeys);
   }
 
+  /** The signed-in person's keys that open what is sealed for them (an offline package addressed to their token). */
+  decryptionKeys(): readonly PrivateKeyOps[] {
+    if (!this.current) throw DeskError.keyed('NO_SESSION', 'session.ended');
+    return [...this.current.identity.unlockKeys, ...this.current.signingKeys];
+  }
+
   private track(signed: SignedInToken): void {
     this.current = signed;
     this.stopWatch = this.tokens.bridge.watchSlots(signed.module);

@@ -1,0 +1,111 @@
+// Writes a package: the selected documents' events and files into the SQLite layout, the manifest
+// signed by the exporting person's key, and the whole sealed for the recipients' certificates.
+// Classified levels never leave unencrypted.
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, promises as fsp } from 'node:fs';
+import { buffer } from 'node:stream/consumers';
+import { secrecyRank, type Secrecy } from '../../../common/domain';
+import type { AttachmentStore } from '../attachments/store';
+import { encryptStream, signDetached, type CertInput, type PrivateKeyOps, type RecipientSpec } from '../crypto';
+import type { Db } from '../db/connection';
+import { newGlobalId } from '../events/globalId';
+import { collectBase, collectDocuments, type CollectedEvent } from './collect';
+import { PackageError } from './errors';
+import { createLayout } from './layout';
+import { eventsDigest, PACKAGE_FORMAT, type Manifest } from './manifest';
+import { checkFileName } from './safety';
+
+export interface ExportSource {
+  db: Db;
+  /** The documents to export, by compartment: level -> incoming row ids (already checked for the person). */
+  documents: ReadonlyMap<Secrecy, readonly number[]>;
+  storeFor(level: Secrecy): AttachmentStore;
+  now: Date;
+}
+
+export interface ExportOptions {
+  signer: PrivateKeyOps;
+  exporterName: string;
+  recipients: readonly (CertInput | RecipientSpec)[];
+  selection: Record<string, unknown>;
+  out: string;
+}
+
+export interface ExportResult { packageId: string; manifest: Manifest; bytes: number }
+
+export async function writePackage(src: ExportSource, opts: ExportOptions): Promise<ExportResult> {
+  const levels = [...src.documents.keys()].filter((l) => (src.documents.get(l) ?? []).length > 0).sort((a, b) => secrecyRank(a) - secrecyRank(b));
+  if (levels.length === 0) throw new PackageError('NOTHING_SELECTED', 'the selection holds no document the person may export', 'Không có văn bản nào trong phạm vi được chọn.');
+  if (opts.recipients.length === 0 && levels.some((l) => l !== 'thuong')) {
+    throw new PackageError('NEEDS_RECIPIENTS', `classified levels (${levels.filter((l) => l !== 'thuong').join(', ')}) are only exported encrypted for named recipients`, 'Văn bản mật chỉ được xuất trong gói mã hóa cho người nhận có tên.');
+  }
+  const agency = src.db.prepare('SELECT name, coalesce(code, \'\') AS code FROM main.units WHERE is_self = 1').get() as { name: string; code: string } | undefined;
+  const packageId = newGlobalId();
+  const docEvents: CollectedEvent[] = [];
+  const records: Manifest['records'] = [];
+  const byLevel: Manifest['counts']['byLevel'] = {};
+  const byRegister: Manifest['counts']['byRegister'] = {};
+  const files = new Map<string, Manifest['files'][number]>();
+  for (const level of levels) {
+    const schema = `c_${level}`;
+    const ids = src.documents.get(level)!;
+    const got = collectDocuments(src.db, schema, ids);
+    docEvents.push(...got.events);
+    records.push(...got.records.map((r) => ({ ...r, level })));
+    for (const id of ids) {
+      const reg = src.db.prepare(`SELECT r.global_id AS gid, r.name FROM ${schema}.incoming i JOIN main.registers r ON r.id = i.register_id WHERE i.id = ?`).get(id) as { gid: string; name: string };
+      byRegister[reg.gid] = { name: reg.name, documents: (byRegister[reg.gid]?.documents ?? 0) + 1 };
+    }
+    const atts = src.db.prepare(`SELECT DISTINCT name, sha256, size, mime FROM ${schema}.attachments WHERE incoming_id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as Array<{ name: string; sha256: string; size: number; mime: string }>;
+    for (const a of atts) {
+      checkFileName(a.name);
+      files.set(a.sha256, { sha256: a.sha256, size: a.size, level, mime: a.mime });
+    }
+    byLevel[level] = { documents: ids.length, files: new Set(atts.map((a) => a.sha256)).size };
+  }
+  const base = collectBase(src.db, docEvents);
+  records.push(...base.records.map((r) => ({ ...r, level: null })));
+  const all = [...base.events, ...docEvents];
+  const bodies = all.map((c) => JSON.stringify(c.event));
+  const key = opts.signer;
+  const manifest: Manifest = {
+    format: PACKAGE_FORMAT, packageId, agency: agency ?? { name: '', code: '' }, exportedAt: src.now.toISOString(),
+    exportedBy: { name: opts.exporterName, certificateSha256: createHash('sha256').update(key.certificate).digest('hex') },
+    selection: opts.selection, levels, encrypted: opts.recipients.length > 0,
+    counts: { byLevel, byRegister, events: all.length }, eventsSha256: eventsDigest(bodies), records, files: [...files.values()],
+  };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2));
+  const signature = await signDetached(manifestBytes, { key, signingTime: src.now });
+
+  const pkg = createLayout();
+  let bytes: Buffer;
+  try {
+    pkg.transaction(() => {
+      pkg.prepare('INSERT INTO manifest (id, json, signature) VALUES (1, ?, ?)').run(manifestBytes, Buffer.from(signature));
+      const ins = pkg.prepare('INSERT INTO events (seq, schema, document, body) VALUES (?,?,?,?)');
+      all.forEach((c, i) => ins.run(i + 1, c.schema === 'main' ? 'base' : c.schema.slice(2), c.document, bodies[i]));
+    })();
+    const putFile = pkg.prepare('INSERT INTO files (sha256, level, mime, bytes) VALUES (?,?,?,?)');
+    for (const f of files.values()) {
+      const blob = await buffer(src.storeFor(f.level).openBlob(f.sha256));
+      if (createHash('sha256').update(blob).digest('hex') !== f.sha256) throw new Error(`stored file ${f.sha256} does not match its hash`);
+      putFile.run(f.sha256, f.level, f.mime, blob);
+    }
+    bytes = pkg.serialize();
+  } finally {
+    pkg.close();
+  }
+  // Written beside its destination and renamed when complete: a reader never sees half a package.
+  const part = `${opts.out}.${randomBytes(4).toString('hex')}.part`;
+  try {
+    if (opts.recipients.length > 0) await encryptStream([bytes], createWriteStream(part, { mode: 0o600 }), { recipients: opts.recipients });
+    else await fsp.writeFile(part, bytes, { mode: 0o600 });
+    await fsp.rename(part, opts.out);
+  } catch (e) {
+    await fsp.rm(part, { force: true });
+    throw e;
+  } finally {
+    bytes.fill(0);
+  }
+  return { packageId, manifest, bytes: (await fsp.stat(opts.out)).size };
+}
