@@ -170,3 +170,27 @@ describe('Sổ theo dõi giải quyết văn bản đến closed at year end', (
     assert.ok(next.id > doc.id);
   });
 });
+
+describe('a document still being handled when its year was closed carries over', () => {
+  // 31/12/2026, 15:00 in Hà Nội; then 05/01/2027. The book of 2026 is closed on its last day.
+  let clock = new Date('2026-12-31T08:00:00Z');
+  let own: Awaited<ReturnType<typeof newDesk>>;
+  after(() => own?.cleanup());
+
+  it('refuses a step dated in the closed year, allows the next steps in the new year, and the frozen book stays as it was closed', async () => {
+    own = await newDesk('state', undefined, { now: () => clock });
+    const d = own.desk;
+    const leader = addActor(d, 'lanh_dao', 'mat', 'Trần Văn Lãnh');
+    const handler = addActor(d, 'chuyen_vien', 'mat', 'Phạm Văn Xử');
+    const doc = await d.incoming.register(own.admin, await registration(d, own.admin, { secrecy: 'mat', subject: 'Về việc chuẩn bị tổng kết năm' }));
+    await d.processing.submit(own.admin, { incomingId: doc.id, leaderId: leader.id });
+    const { closing } = await d.registerClosings.close(own.admin, { kind: 'incoming_tracking', year: 2026 });
+    await assert.rejects(d.processing.direct(leader, { incomingId: doc.id, text: 'Giao đồng chí Xử', lead: { userId: handler.id } }),
+      (e: unknown) => e instanceof DeskError && e.key === 'registerYear.processingClosed');
+    clock = new Date('2027-01-05T02:00:00Z');
+    const directed = await d.processing.direct(leader, { incomingId: doc.id, text: 'Giao đồng chí Xử', lead: { userId: handler.id } });
+    assert.equal(directed.status, 'assigned', 'carried over into 2027');
+    const again = d.registerClosings.overview(own.admin).registers.find((r) => r.kind === 'incoming_tracking')!;
+    assert.deepEqual(again.closings.find((c) => c.year === 2026)?.pdfSha256, closing.pdfSha256, 'the closed book of 2026 is as it was');
+  });
+});

@@ -570,10 +570,12 @@ export class ProcessingService {
     const ctx = this.source.context();
     if (!ready) await ctx.writable();
     const incomingId = this.guard(ctx, actor, action, details, () => writeTx(ctx.db, () => {
-      const id = fn(ctx, ctx.now());
-      // A step on a document of a closed year of the Sổ theo dõi giải quyết is refused; the transaction undoes it.
-      const arm = locate(ctx.db, ctx.arms, 'incoming', id);
-      if (arm) assertTrackingYearOpen(ctx.db, ctx.db.prepare(`SELECT arrival_date FROM ${arm.schema}.incoming WHERE id = ?`).pluck().get(id) as string);
+      const now = ctx.now();
+      const id = fn(ctx, now);
+      // A step dated in a closed year of the Sổ theo dõi giải quyết is refused (the transaction undoes it).
+      // A document still being handled when its year was closed carries over: its steps in the new year
+      // go on, and the closed year's frozen book stays as it was closed.
+      assertTrackingYearOpen(ctx.db, todayIso(now));
       return id;
     }));
     return this.state(actor, incomingId);

@@ -52,12 +52,13 @@ export function assertIssueYearOpen(db: Db, secrecy: Secrecy, issuedDate: string
 }
 
 /**
- * The one check each processing step makes on its document: refused (VALIDATION
- * registerYear.processingClosed) when the Sổ theo dõi giải quyết văn bản đến of its arrival year is
- * closed (every step changes what its row shows: who handles it, the deadline, the progress, the reply).
+ * The one check each processing step makes: refused (VALIDATION registerYear.processingClosed) when
+ * the Sổ theo dõi giải quyết văn bản đến of the step's own year (its date in Vietnam) is closed: every
+ * step changes what a row of that year's book shows. Documents unfinished at the closing carry over
+ * into the next year's handling.
  */
-export function assertTrackingYearOpen(db: Db, arrivalDate: string): void {
-  const year = Number(arrivalDate.slice(0, 4));
+export function assertTrackingYearOpen(db: Db, stepDate: string): void {
+  const year = Number(stepDate.slice(0, 4));
   const closed = registerClosing(db, 'incoming_tracking', year);
   if (closed) {
     throw DeskError.keyed('VALIDATION', 'registerYear.processingClosed', { year, time: formatDateTimeVn(closed.closed_at) },
