@@ -106,6 +106,22 @@ export interface UnitInfo {
   code: string;
   preset: NumberingPreset;
 }
+/** The sync panel (main/core/sync/panel.ts): what waits to be sent and applied, the last contact, errors. */
+export interface SyncPanelView {
+  /** The agency server named in the machine configuration, or null: this workstation works alone. */
+  server: string | null;
+  running: boolean;
+  lastContact: string | null;
+  lastError: string | null;
+  /** Changes made here not yet handed to the server: still in the log, and in sealed batches waiting. */
+  unsent: number;
+  outbox: { batches: number; events: number; bytes: number; oldest: string | null };
+  /** Per stream: the base and each level this session holds. */
+  streams: Array<{ stream: 'base' | Secrecy; unsent: number; waiting: number; conflicts: number }>;
+  /** Received changes set aside (a rule refused them), with the reason. */
+  conflicts: Array<{ stream: 'base' | Secrecy; entity: string; problem: string }>;
+}
+
 export interface AppInfo {
   version: string;
   profile: 'new' | 'locked' | 'ready' | 'damaged';
@@ -868,6 +884,9 @@ export const contract = {
   'audit.search': channel<AuditPage>()({ input: auditSearchSchema, access: 'org.manage' }),
   'audit.facets': channel<AuditFacets>()({ input: empty, access: 'org.manage' }),
   'audit.verify': channel<AuditVerifySummary>()({ input: empty, access: 'org.manage' }),
+  // The sync panel: the state of this workstation's sync with the agency server; a round on demand.
+  'sync.status': channel<SyncPanelView>()({ input: empty, access: 'session' }),
+  'sync.now': channel<SyncPanelView>()({ input: empty, access: 'session' }),
   /** null: the person cancelled the choice of a folder. */
   'audit.export': channel<AuditExportSummary | null>()({ input: auditExportSchema, access: 'org.manage' }),
   // Work files (hồ sơ công việc): who may act is decided in the core (main/core/workfiles/rules.ts).

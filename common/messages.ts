@@ -505,6 +505,7 @@ export const MESSAGES_VI = {
   'edxml.EDXML_INPUT': 'Dữ liệu để lập gói tin không hợp lệ.',
   'edxml.EDXML_SIGNATURE': 'Chữ ký số của gói tin không hợp lệ.',
   'edxml.EDXML_ENVELOPE': 'Gói tin mã hóa bị hỏng.',
+  'sync.notConfigured': 'Máy trạm chưa được cấu hình máy chủ của cơ quan (machine.json, agencyServer): máy đang làm việc độc lập.',
   'exchange.notIssued': 'Chỉ gửi được văn bản đã ban hành (hoặc thông báo thu hồi văn bản đã thu hồi).',
   'exchange.noAgencyCode': 'Cơ quan chưa có mã định danh: không lập được gói tin edXML.',
   'exchange.noRecipientCertificate': 'Chưa có chứng thư mã hóa của cơ quan nhận {{code}}: văn bản mật không được gửi khi chưa mã hóa được.',

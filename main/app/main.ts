@@ -17,6 +17,7 @@ import { fileLogger, type Logger } from '../core/log';
 import { SessionGuard } from '../core/session/guard';
 import { TokenService } from '../core/session/tokens';
 import { createRouter } from '../ipc/router';
+import { attachAgencySync } from '../core/sync/agencySync';
 import { EVENT_CHANNEL, lockEvent, pushIdleEvents } from './events';
 import { guardAllWebContents, hardenSession } from './hardening';
 import { wireIpc } from './ipc';
@@ -167,8 +168,11 @@ async function start(): Promise<void> {
   powerMonitor.on('lock-screen', () => guard?.lock('manual'));
   powerMonitor.on('suspend', () => guard?.lock('manual'));
 
+  // The agency server's sync (machine.json agencyServer): started at each sign-in, stopped at each lock.
+  const agency = machine?.config?.agencyServer;
+  const sync = attachAgencySync(opened, sessionGuard, agency ? { url: agency.url, caPem: await readFile(agency.ca, 'utf8') } : null, log);
   const router = createRouter({
-    desk: opened, guard: sessionGuard, attachmentUrl: (ticket) => `${APP_ORIGIN}/blob/${ticket}`,
+    desk: opened, guard: sessionGuard, attachmentUrl: (ticket) => `${APP_ORIGIN}/blob/${ticket}`, sync,
     // The audit package goes into a new folder inside the one the administrator picks.
     auditExportDir: async () => {
       const options = { title: 'Chọn thư mục lưu gói kiểm tra nhật ký', properties: ['openDirectory' as const, 'createDirectory' as const] };

@@ -22,6 +22,7 @@ import type { Desk } from '../core/desk';
 import { authorize } from '../core/org/rights';
 import type { LockReason, SessionGuard } from '../core/session/guard';
 import { createRouter } from '../ipc/router';
+import type { AgencySyncHandle } from '../core/sync/agencySync';
 import { lockEvent, pushIdleEvents } from '../app/events';
 
 // Same policy as the app's protocol handler; connect-src 'self' lets the page reach /ipc and /events.
@@ -62,6 +63,8 @@ export interface DevHostOptions {
   guard: SessionGuard;
   rendererDir: string;
   port?: number;
+  /** The agency server's sync of the session (machine.json agencyServer), when configured. */
+  sync?: AgencySyncHandle;
 }
 
 const isLoopback = (addr: string | undefined) => addr === '127.0.0.1' || addr === '::ffff:127.0.0.1';
@@ -72,7 +75,7 @@ export async function startDevHost(opts: DevHostOptions): Promise<DevHost> {
   const tokenBuf = Buffer.from(`Bearer ${token}`);
   const root = resolve(opts.rendererDir);
   let origin = '';
-  const router = createRouter({ desk, guard, attachmentUrl: (ticket) => `${origin}/blob/${ticket}` });
+  const router = createRouter({ desk, guard, attachmentUrl: (ticket) => `${origin}/blob/${ticket}`, ...(opts.sync ? { sync: opts.sync } : {}) });
   const streams = new Set<ServerResponse>();
   const blobs = new Set<Readable>();
   const spentTickets = new Map<string, number>();

@@ -26,6 +26,7 @@ import { TokenService, type TokenRef } from '../core/session/tokens';
 import type { TOKEN_SPECS } from '../../tests/fixtures/softhsm/tokens';
 import { seedDemoProfile } from './demoProfile';
 import { startDevHost } from './server';
+import { attachAgencySync } from '../core/sync/agencySync';
 
 const { values } = parseArgs({
   options: {
@@ -52,10 +53,12 @@ const log = fileLogger(resolve(profileDir, 'logs', 'devhost.log'));
 const explicitModules = values.module?.map((m) => resolve(m));
 let machineIdleMinutes: number | undefined;
 let machineTrustAnchors: string[] = [];
+let machineAgencyServer: { url: string; ca: string } | undefined;
 try {
   const config = (await discoverModules()).config;
   machineIdleMinutes = config?.idleLockMinutes;
   machineTrustAnchors = config?.trustAnchors ?? [];
+  machineAgencyServer = config?.agencyServer;
 } catch (err) {
   log.log('warn', 'machine configuration unreadable', { error: (err as Error).message });
 }
@@ -144,7 +147,9 @@ if (demoSpecs) {
   out(`  ${specs.spare.label.padEnd(12)} PIN ${specs.spare.pin}    chưa gắn với ai`);
 }
 
-const host = await startDevHost({ desk, guard, rendererDir: resolve(values.renderer!), port: Number(values.port) });
+// The agency server's sync, as the app runs it (machine.json agencyServer).
+const sync = attachAgencySync(desk, guard, machineAgencyServer ? { url: machineAgencyServer.url, caPem: await readFile(machineAgencyServer.ca, 'utf8') } : null, log);
+const host = await startDevHost({ desk, guard, rendererDir: resolve(values.renderer!), port: Number(values.port), sync });
 out('');
 out(`SecureDesk development host (profile ${profileDir}; khóa sau ${idleMinutes} phút không thao tác)`);
 out(trustAnchors.length > 0

@@ -8,6 +8,8 @@ import { keyringRecipients } from '../core/profile/keyring';
 import { secretRights } from '../core/secrets/rights';
 import type { SessionGuard } from '../core/session/guard';
 import { transferRecordPdf } from '../core/workfiles/transferPdf';
+import { syncPanel } from '../core/sync/panel';
+import type { SyncService } from '../core/sync/SyncService';
 
 export interface HandlerContext {
   desk: Desk;
@@ -16,6 +18,8 @@ export interface HandlerContext {
   attachmentUrl(ticket: string): string;
   /** Where an audit export goes (Electron: in a folder the person picks; null: they cancelled); absent: under the profile's exports/. */
   auditExportDir?(): Promise<string | null>;
+  /** The session's sync with the agency server (machine configuration), if one is configured. */
+  sync?(): { service: SyncService | null; server: string | null; running: boolean };
 }
 
 const REGISTER_FILE_NAMES = { secret_incoming: 'so-dang-ky-bmnn-den', secret_copies: 'so-quan-ly-sao-chup-bmnn', secret_handover: 'so-chuyen-giao-bmnn' } as const;
@@ -31,6 +35,20 @@ const actor = (ctx: HandlerContext) => {
 
 export const handlers: Handlers = {
   'app.info': ({ desk }) => desk.info(),
+  'sync.status': (ctx) => {
+    actor(ctx);
+    return syncPanel(ctx.desk.db, ctx.desk.heldLevels, ctx.sync?.() ?? { service: null, server: null, running: false });
+  },
+  'sync.now': async (ctx) => {
+    actor(ctx);
+    const sync = ctx.sync?.() ?? { service: null, server: null, running: false };
+    if (!sync.service) throw DeskError.keyed('VALIDATION', 'sync.notConfigured');
+    await sync.service.syncOnce().catch((err: unknown) => {
+      // The panel shows the error; the round is tried again on its own with backoff.
+      ctx.desk.log.log('warn', 'sync round failed', { error: (err as Error).message });
+    });
+    return syncPanel(ctx.desk.db, ctx.desk.heldLevels, sync);
+  },
   'app.verdict': async ({ desk }) => {
     await desk.verdict().catch(() => undefined); // locked meanwhile: the info says so
     return desk.info();

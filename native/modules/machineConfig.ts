@@ -39,6 +39,9 @@ export function machineConfigSchema(platform: NodeJS.Platform = process.platform
     // Folders where a classified electronic copy or register may be saved as a file (an encrypted
     // volume, the agency's secure share); none: classified files are never saved (Thường anywhere).
     outputFolders: z.array(path).max(16).optional(),
+    // The agency server this workstation syncs with (docs/server.md): its https address and the CA
+    // (PEM file) its certificate must chain to. Absent: the workstation works on its own.
+    agencyServer: z.object({ url: z.string().max(2048).regex(/^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an https address'), ca: path }).strict().optional(),
   });
 }
 

@@ -216,3 +216,26 @@ test('the administrator uploads the agency seal its signatures show: a file that
   assert.deepEqual(app!.problems.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
   assert.deepEqual(app!.problems.csp, []);
 });
+
+test('the sync panel: a workstation with no agency server says it works on its own, shows what waits in each stream, and offers no round', { skip }, async () => {
+  const p = page();
+  await p.setViewportSize({ width: 1366, height: 768 });
+  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Đồng bộ' }).click();
+  await p.getByRole('heading', { name: 'Đồng bộ với máy chủ cơ quan', level: 1 }).waitFor();
+  const page_ = p.locator('.sync-page');
+  await expectText(page_.locator('.sync-summary'), 'Máy trạm làm việc độc lập');
+  await expectText(page_.locator('.sync-summary'), 'Chưa cấu hình (machine.json, agencyServer)');
+  const rows = await page_.locator('.sync-streams tbody th').allTextContents();
+  assert.deepEqual(rows, ['Dữ liệu chung (người dùng, đơn vị, sổ)', 'Thường', 'Mật', 'Tối mật', 'Tuyệt mật']);
+  // The structure made in the tests above is waiting to be sent (nothing has a server to go to).
+  const base = Number(await page_.locator('.sync-streams tbody tr').first().locator('td').first().textContent());
+  assert.ok(base > 0, 'changes of the base wait');
+  assert.equal(await page_.getByRole('button', { name: 'Đồng bộ ngay' }).isDisabled(), true);
+  for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+    await p.setViewportSize(size);
+    await screenshot(p, `sync-panel-${size.width}`);
+    const clipped = await p.evaluate(() => Array.from(document.querySelectorAll('.sync-page *')).filter((x) => (x as HTMLElement).offsetParent !== null && x.scrollWidth > x.clientWidth + 1).map((x) => x.textContent ?? ''));
+    assert.deepEqual(clipped, [], `clipped at ${size.width}`);
+  }
+  assert.deepEqual(app!.problems.csp, []);
+});

@@ -20,7 +20,7 @@ export interface GuardOptions {
   warnMs?: number;
 }
 
-export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarning: [number]; resumed: [] }> {
+export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarning: [number]; resumed: []; unlocked: [Session] }> {
   private current: SignedInToken | null = null;
   /** The previous session's sign-out, held until its lock head is signed (audit/AuditAnchor.ts). */
   private signingOut: Promise<unknown> = Promise.resolve();
@@ -58,7 +58,10 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarni
 
   async unlock(ref: TokenRef, pin: string | undefined): Promise<Session> {
     if (this.current) this.lock('manual');
-    return this.withToken(ref, pin, (identity) => this.desk.unlock(identity));
+    const session = await this.withToken(ref, pin, (identity) => this.desk.unlock(identity));
+    // What runs only while someone is signed in (the agency server's sync) starts here.
+    this.emit('unlocked', session);
+    return session;
   }
 
   /** A plain profile from before token binding: the people in it, once the recovery token proved itself. */

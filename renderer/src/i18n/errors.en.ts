@@ -483,6 +483,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'edxml.EDXML_INPUT': 'The input to the packet builder is invalid.',
   'edxml.EDXML_SIGNATURE': 'The packet signature failed.',
   'edxml.EDXML_ENVELOPE': 'The sealed packet is damaged.',
+  'sync.notConfigured': 'No agency server is configured for this workstation (machine.json, agencyServer): it works on its own.',
   'exchange.notIssued': 'Only an issued document (or the recall of a recalled one) can be sent.',
   'exchange.noAgencyCode': 'The agency has no identifier code: no edXML packet can be made.',
   'exchange.noRecipientCertificate': 'No encryption certificate of the receiving agency {{code}}: a secret document is never sent unencrypted.',

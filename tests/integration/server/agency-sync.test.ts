@@ -9,10 +9,15 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../../../server/app';
+import type { SyncPanelView } from '../../../common/contract';
 import { Desk } from '../../../main/core/desk';
 import type { Actor } from '../../../main/core/org/rights';
 import { actorFor, getUser } from '../../../main/core/org/users';
 import { SyncService } from '../../../main/core/sync/SyncService';
+import { createRouter } from '../../../main/ipc/router';
+import { SessionGuard } from '../../../main/core/session/guard';
+import { TokenService } from '../../../main/core/session/tokens';
+import { TokenBridge } from '../../../native/bridge/client';
 import { takeNewWorkstationId } from '../../../main/core/sync/workstation';
 import { agencyPki, startAgencyServer, type AgencyPki } from '../../helpers/agencyServer';
 import { addActor, newDesk, registration, tempDir } from '../../helpers/desk';
@@ -119,5 +124,34 @@ describe('two workstations of one agency through the agency server', () => {
     assert.equal(status.outbox.batches, 0);
     assert.ok(status.lastContact);
     assert.deepEqual(Object.values(status.inbox).filter((s) => s.waiting + s.conflicts > 0), []);
+  });
+
+  test('the sync panel through the IPC router: the server, the last contact and what waits; with no server a round is refused and nothing is chosen by the window', async () => {
+    const guard = new SessionGuard(a, new TokenService(new TokenBridge(), async () => []));
+    const configured = createRouter({ desk: a, guard, attachmentUrl: (t) => t, sync: () => ({ service: syncA, server: `https://localhost:${server.port}`, running: true }) });
+    const alone = createRouter({ desk: a, guard, attachmentUrl: (t) => t });
+    // A change made on A and not yet sent shows as waiting, in its stream.
+    const reg = await a.incoming.register(clerkA, await registration(a, clerkA, { secrecy: 'mat', subject: 'Về việc kiểm tra định kỳ' }));
+    const before = await configured('sync.status', {});
+    assert.ok(before.ok);
+    if (!before.ok) return;
+    const panel = before.value as SyncPanelView;
+    assert.equal(panel.server, `https://localhost:${server.port}`);
+    assert.ok(panel.lastContact);
+    const mat = panel.streams.find((x) => x.stream === 'mat')!;
+    assert.ok(mat.unsent >= 1, JSON.stringify(panel.streams));
+    const after = await configured('sync.now', {});
+    assert.ok(after.ok);
+    if (after.ok) {
+      assert.equal((after.value as SyncPanelView).unsent, 0, 'sent by the round');
+      assert.equal((after.value as SyncPanelView).lastError, null);
+    }
+    const none = await alone('sync.now', {});
+    assert.equal(none.ok, false);
+    if (!none.ok) assert.equal(none.error.key, 'sync.notConfigured');
+    // The window cannot point the workstation at a server of its choosing: the input is empty and strict.
+    const evil = await configured('sync.now', { url: 'https://evil.example' });
+    assert.equal(evil.ok, false);
+    assert.ok(reg.id > 0);
   });
 });

@@ -16,6 +16,7 @@ import { IncomingPage } from '../incoming/IncomingPage';
 import { RegisterDialog } from '../incoming/RegisterDialog';
 import { StructurePage } from '../structure/StructurePage';
 import { AuditPage } from '../audit/AuditPage';
+import { SyncPage } from '../sync/SyncPage';
 import { RegistersPage } from '../registers/RegistersPage';
 import { CopyRegisterPage } from '../secrets/CopyRegisterPage';
 import { SecretRegistersPage } from '../secrets/SecretRegistersPage';
@@ -116,6 +117,7 @@ export function AppShell() {
           {view.name === 'processing' && <ProcessingPage />}
           {view.name === 'outgoing' && <OutgoingPage />}
           {view.name === 'outgoingDetail' && <OutgoingDetailView key={view.id} id={view.id} />}
+          {view.name === 'sync' && <SyncPage />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}

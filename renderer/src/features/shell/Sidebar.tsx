@@ -64,6 +64,7 @@ export function Sidebar() {
             <NavItem icon="building" label={t('shell.internalUnits')} active={view.name === 'internalUnits'}
               onClick={() => show({ name: 'internalUnits' } satisfies View)} />
             <NavItem icon="list" label={t('shell.audit')} active={view.name === 'audit'} onClick={() => show({ name: 'audit' } satisfies View)} />
+            <NavItem icon="refresh" label={t('shell.sync')} active={view.name === 'sync'} onClick={() => show({ name: 'sync' } satisfies View)} />
           </ul>
         </>
       )}

@@ -1,0 +1,93 @@
+// "Đồng bộ": this workstation's sync with the agency server, as a person or IT would check it: which
+// server (from the machine configuration), the last contact and error, what waits to be sent, what
+// was received and waits for what it refers to, and what a rule set aside, with the reason. A round
+// can be asked for at once; otherwise it runs on its own every few seconds while someone is signed in.
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SyncPanelView } from '../../../../common/contract';
+import { SECRECY_LABELS } from '../../../../common/domain';
+import { Icon, Spinner } from '../../components/Icon';
+import { call, reportError } from '../../ipc/call';
+import { formatDateTimeVn } from '../../lib/format';
+import './sync.css';
+
+const REFRESH_MS = 5_000;
+
+export function SyncPage() {
+  const { t } = useTranslation();
+  const [view, setView] = useState<SyncPanelView | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(() => {
+    call('sync.status', {}).then(setView, reportError);
+  }, []);
+  useEffect(() => {
+    load();
+    const timer = setInterval(load, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [load]);
+
+  const syncNow = () => {
+    setBusy(true);
+    call('sync.now', {}).then(setView, reportError).finally(() => setBusy(false));
+  };
+  const streamName = (s: SyncPanelView['streams'][number]['stream']) => (s === 'base' ? t('sync.base') : SECRECY_LABELS[s]);
+
+  return (
+    <section className="page admin-page sync-page" aria-labelledby="sync-title">
+      <div className="page-header">
+        <h1 id="sync-title">{t('sync.title')}</h1>
+        <div className="page-actions">
+          <button type="button" className="btn" onClick={syncNow} disabled={busy || !view?.server}>
+            {busy ? <Spinner /> : <Icon name="refresh" />} {t('sync.now')}
+          </button>
+        </div>
+      </div>
+      {!view ? <Spinner /> : (
+        <div className="admin-body">
+          <dl className="sync-summary">
+            <dt>{t('sync.server')}</dt>
+            <dd>{view.server ?? <span className="muted">{t('sync.noServer')}</span>}</dd>
+            <dt>{t('sync.state')}</dt>
+            <dd>{view.server ? (view.running ? t('sync.running') : t('sync.stopped')) : t('sync.alone')}</dd>
+            <dt>{t('sync.lastContact')}</dt>
+            <dd>{view.lastContact ? formatDateTimeVn(view.lastContact) : t('sync.never')}</dd>
+            <dt>{t('sync.unsent')}</dt>
+            <dd>{t('sync.changes', { count: view.unsent })}{view.outbox.batches > 0 ? ` · ${t('sync.batches', { count: view.outbox.batches })}` : ''}</dd>
+            {view.lastError && (
+              <>
+                <dt>{t('sync.lastError')}</dt>
+                <dd className="sync-error" role="alert">{view.lastError}</dd>
+              </>
+            )}
+          </dl>
+          <table className="data-table sync-streams">
+            <caption>{t('sync.streams')}</caption>
+            <thead>
+              <tr><th scope="col">{t('sync.stream')}</th><th scope="col">{t('sync.toSend')}</th><th scope="col">{t('sync.waiting')}</th><th scope="col">{t('sync.conflicts')}</th></tr>
+            </thead>
+            <tbody>
+              {view.streams.map((s) => (
+                <tr key={s.stream}>
+                  <th scope="row">{streamName(s.stream)}</th>
+                  <td>{s.unsent}</td>
+                  <td>{s.waiting}</td>
+                  <td className={s.conflicts > 0 ? 'sync-error' : undefined}>{s.conflicts}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {view.conflicts.length > 0 && (
+            <div className="sync-conflicts">
+              <h2>{t('sync.conflictsTitle')}</h2>
+              <p className="muted">{t('sync.conflictsHelp')}</p>
+              <ul>
+                {view.conflicts.map((c, i) => <li key={i}><strong>{streamName(c.stream)}</strong>: {c.entity}: {c.problem}</li>)}
+              </ul>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
