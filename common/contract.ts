@@ -582,6 +582,31 @@ export interface OrgStructureView {
   members: UnitMemberView[];
   authorities: AuthorityView[];
 }
+/** The OCR job (main/core/ocr): the queue of the levels the session holds, and where the job is. */
+export interface OcrStatus {
+  /** unavailable: Tesseract or Poppler is not installed on this workstation (problem names what). */
+  state: 'idle' | 'running' | 'cancelled' | 'unavailable';
+  files: { done: number; total: number };
+  /** Pages done of the pages known (a file's pages are counted when the job first opens it). */
+  pages: { done: number; total: number };
+  /** Pages recognised (not taken from a text layer) in this session's runs. */
+  recognised: number;
+  pagesPerMinute: number | null;
+  current: { attachmentId: number; page: number; pages: number } | null;
+  problem: string | null;
+}
+/** The text read from one page of a document's file. */
+export interface OcrPageView {
+  attachmentId: number;
+  page: number;
+  /** The file's pages once counted. */
+  pages: number | null;
+  /** none: the file is not queued (not a PDF or scanned image, or sealed for a named person). */
+  state: 'none' | 'pending' | 'done' | 'failed';
+  /** ocr: recognised by Tesseract; text: the PDF's own text layer. null: the page is not read yet. */
+  source: 'ocr' | 'text' | null;
+  text: string | null;
+}
 export interface OpenedAttachment {
   /** A short-lived URL for the viewer, on the app's own scheme or the dev host. */
   url: string;
@@ -957,6 +982,14 @@ export const contract = {
   'registerClosings.close': channel<RegisterClosingFile>()({ input: registerCloseSchema, access: 'doc.read' }),
   // Sharing a work file with a person (need-to-know of its title and metadata, docs/work-files.md).
   'workFiles.share': channel<WorkFileView>()({ input: workFileShareSchema, access: 'doc.read' }),
+  // OCR of scanned files (main/core/ocr): the page text is checked like opening the file itself.
+  'ocr.pageText': channel<OcrPageView>()({
+    input: z.object({ attachmentId: z.number().int().positive(), page: z.number().int().min(1).max(100_000) }).strict(),
+    access: 'doc.read',
+  }),
+  'ocr.status': channel<OcrStatus>()({ input: empty, access: 'doc.read', activity: false }),
+  'ocr.start': channel<OcrStatus>()({ input: empty, access: 'doc.register' }),
+  'ocr.cancel': channel<OcrStatus>()({ input: empty, access: 'doc.register' }),
 } as const;
 
 export type Contract = typeof contract;

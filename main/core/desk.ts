@@ -32,6 +32,7 @@ import { outgoingKinds } from './outgoing/fileable';
 import { RegisterClosingService } from './reports/RegisterClosingService';
 import { ImportService } from './import/ImportService';
 import { PackageService } from './packages/PackageService';
+import { OcrService } from './ocr/OcrService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -79,6 +80,8 @@ export class Desk extends ProfileVault {
   readonly imports = new ImportService(this);
   /** Offline packages: export a selection signed and sealed, verify and import one (main/core/packages, docs/packages.md). */
   readonly packages = new PackageService(this);
+  /** OCR of scanned files in the background (main/core/ocr): page text into the level's full-text index. */
+  readonly ocr = new OcrService(this);
 
   /** The app:// and /blob/ routes: an output ticket, else a viewer ticket. */
   async openTicket(ticket: string): ReturnType<AttachmentService['openTicket']> {
@@ -100,12 +103,14 @@ export class Desk extends ProfileVault {
   override async unlock(token: TokenIdentity): Promise<Session> {
     const session = await super.unlock(token);
     this.autoDeclassify.sessionStarted();
+    this.ocr.sessionStarted();
     return session;
   }
 
   override async setup(input: SetupInput, token: TokenIdentity): Promise<Session> {
     const session = await super.setup(input, token);
     this.autoDeclassify.sessionStarted();
+    this.ocr.sessionStarted();
     return session;
   }
 }

@@ -325,4 +325,13 @@ export const handlers: Handlers = {
     return { ...closing, fileName, ticket, url: ctx.attachmentUrl(ticket) };
   },
   'workFiles.share': (ctx, input) => ctx.desk.workFiles.share(actor(ctx), input),
+  'ocr.pageText': (ctx, { attachmentId, page }) => ctx.desk.ocr.pageText(actor(ctx), attachmentId, page),
+  'ocr.status': (ctx) => ctx.desk.ocr.status(actor(ctx)),
+  'ocr.start': (ctx) => {
+    const a = actor(ctx);
+    // The job runs in the background; the call returns at once with where it stands.
+    void ctx.desk.ocr.start(a).catch((err: unknown) => ctx.desk.log.log('warn', 'OCR job stopped', { error: (err as Error).message }));
+    return ctx.desk.ocr.status(a);
+  },
+  'ocr.cancel': (ctx) => ctx.desk.ocr.cancel(actor(ctx)),
 };

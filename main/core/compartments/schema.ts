@@ -552,6 +552,36 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   -- Events applied from elsewhere are not sent again (a record moved here keeps its copied history to send).
   ALTER TABLE events ADD COLUMN received INTEGER NOT NULL DEFAULT 0;
   `,
+  // 9: OCR of scanned files (main/core/ocr): the queue of this level's files waiting to be read (one
+  //    row per attachment, resumable page by page) and the text of each page done, recognised or
+  //    taken from the PDF's text layer, kept under the level's key like the file itself. The text also
+  //    goes into the record's folded full-text index (documents/search.ts).
+  `
+  CREATE TABLE ocr_queue (
+    attachment_id INTEGER PRIMARY KEY,
+    incoming_id INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','done','failed')),
+    pages INTEGER,
+    pages_done INTEGER NOT NULL DEFAULT 0,
+    pages_recognised INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    problem TEXT,
+    queued_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX idx_ocr_queue_pending ON ocr_queue(attachment_id) WHERE state = 'pending';
+  CREATE INDEX idx_ocr_queue_incoming ON ocr_queue(incoming_id);
+  CREATE TABLE ocr_pages (
+    attachment_id INTEGER NOT NULL,
+    page INTEGER NOT NULL,
+    incoming_id INTEGER NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('ocr','text')),
+    text TEXT NOT NULL,
+    done_at TEXT NOT NULL,
+    PRIMARY KEY (attachment_id, page)
+  ) WITHOUT ROWID;
+  CREATE INDEX idx_ocr_pages_incoming ON ocr_pages(incoming_id);
+  `,
 ];
 
 /** Tables of a compartment that hold records (each with a global_id), as the event log names them. */

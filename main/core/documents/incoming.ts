@@ -37,6 +37,7 @@ import { recipientRefs, resolveRecipients, storeRecipients } from './recipients'
 import { isYearClosed } from './registers';
 import { auditRefusal } from '../secrets/registerYears';
 import { partialSignature, PDF_CHECK_LIMIT, readAll } from '../pdf/view';
+import { enqueueOcr } from '../ocr/queue';
 import { indexIncoming, prepareSearchStatements, searchPlan, type SearchPlan } from './search';
 import { armOf, armsFor, inArm, locate, overArms, sumOverArms, type Arm } from './arms';
 import { nextRecordId } from '../compartments/ids';
@@ -257,6 +258,8 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
       recordChange(db, 'restrictions', rid, 'create', actor.id, registeredAt, c);
     }
     indexIncoming(db, c, id, { subject: input.subject, numberSymbol, issuerName, notes: input.notes });
+    // Scanned files are read later by the OCR job (a queue row now; registration never waits for it).
+    if (marks && metas.length > 0) enqueueOcr(db, c, { incomingId: id }, registeredAt);
     appendAudit(db, {
       userId: actor.id, action: 'incoming.register', entity: 'incoming', entityId: id,
       details: {
