@@ -1,4 +1,4 @@
-// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N]`
+// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server|ocr] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N] [--ocr-pages N]`
 // Outgoing: signing and issuing an outgoing document on SoftHSM through the services, end to end
 // (outgoing.ts). Processing: the leader's and the handler's inboxes and the overdue view over a
 // generated profile (processing.ts; 200 000 documents by default, `--processing-docs 1000000` for the
@@ -22,6 +22,7 @@ import { measurePades, PADES_TARGETS, type PadesFigures } from './pades';
 import { measureOutgoing, OUTGOING_TARGETS, type OutgoingFigures } from './outgoing';
 import { measureProcessing, PROCESSING_TARGETS, type ProcessingFigures } from './processing';
 import { measureServer, SERVER_TARGETS, type ServerFigures } from './server';
+import { measureOcr, type OcrFigures } from './ocr';
 import { diagnose, type Diagnosis } from './diagnose';
 import { measureFirstPage, measureMatFirstPage, pageVariants, type FirstPageFigures, type MatFirstPageFigures } from './firstPage';
 import { DB_NAME, encryptedOnDisk, generateProfile, generatorFingerprint, type GenerationFigures, type ProfileMeta } from './generate';
@@ -53,20 +54,20 @@ const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.pa
  */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10, compartmentRatio: 1.2 };
 
-const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server'] as const;
+const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server', 'ocr'] as const;
 type Part = (typeof PARTS)[number];
 /** The processing part's default scale: minutes less than the target's 1 000 000 documents (say so in the output). */
 const PROCESSING_DEFAULT_DOCS = 200_000;
 
 interface Args {
   only: 'all' | Part; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number; generateOnly: boolean;
-  processingDocs: number; outgoingRounds: number; serverSeconds: number;
+  processingDocs: number; outgoingRounds: number; serverSeconds: number; ocrPages: number;
 }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
     only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000, generateOnly: false,
-    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30,
+    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30, ocrPages: 6,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -83,13 +84,15 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--generate-only') args.generateOnly = true;
     else if (a === '--processing-docs') args.processingDocs = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--outgoing-rounds') args.outgoingRounds = Number(argv[++i]);
+    else if (a === '--ocr-pages') args.ocrPages = Number(argv[++i]);
     else if (a === '--server-seconds') args.serverSeconds = Number(argv[++i]);
-    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N)`);
+    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N, --ocr-pages N)`);
   }
   if (!Number.isInteger(args.docs) || args.docs < 1000) throw new Error('--docs must be an integer ≥ 1000');
   if (!Number.isInteger(args.cryptoMb) || args.cryptoMb < 1) throw new Error('--crypto-mb must be a positive integer');
   if (!Number.isInteger(args.processingDocs) || args.processingDocs < 1000) throw new Error('--processing-docs must be an integer ≥ 1000');
   if (!Number.isInteger(args.outgoingRounds) || args.outgoingRounds < 1) throw new Error('--outgoing-rounds must be a positive integer');
+  if (!Number.isInteger(args.ocrPages) || args.ocrPages < 1) throw new Error('--ocr-pages must be a positive integer');
   if (args.generateOnly && !args.keep) throw new Error('--generate-only makes the profile for a later run: give it --keep DIR');
   return args;
 }
@@ -524,6 +527,9 @@ async function main(): Promise<void> {
     // 200 simulated workstations against the agency server, on SQLite and on PostgreSQL (server.ts).
     let server: ServerFigures | undefined;
     if (args.only === 'all' || args.only === 'server') server = await measureServer({ seconds: args.serverSeconds });
+    // OCR of scanned pages with Tesseract through the job (ocr.ts): pages per minute.
+    let ocr: OcrFigures | undefined;
+    if (args.only === 'all' || args.only === 'ocr') ocr = await measureOcr(args.ocrPages);
     const { hexKey: _key, ...mainOut } = main ?? { hexKey: '' };
     const out = {
       benchmark: 'securedesk: encrypted incoming register; envelope and signature throughput; outgoing issue; processing inboxes',
@@ -557,6 +563,13 @@ async function main(): Promise<void> {
       ...(outgoing ? { outgoing } : {}),
       ...(processing ? { processing } : {}),
       ...(server ? { serverSummary: server.summary, server } : {}),
+      ...(ocr ? {
+        ocrSummary: {
+          what: 'OCR of scanned Vietnamese A4 pages through the background job (pdftoppm 300 dpi + Tesseract vie, nice 19, one thread), end to end',
+          pages: ocr.pages, pagesPerMinute: ocr.pagesPerMinute, perPageP50Ms: ocr.perPageMs.p50, wordRecall: ocr.wordRecall, eventLoopDelayP99Ms: ocr.eventLoopDelayMs.p99,
+        },
+        ocr,
+      } : {}),
       totalMs: ms(performance.now() - t0),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
