@@ -16,6 +16,7 @@ import { setFindHandler } from '../../stores/nav';
 import { onWipe } from '../../stores/wipe';
 import { drawPageMarks, type ViewerOverlay } from './canvasMarks';
 import { nextZoomStep, PdfController, type FindState, type FitMode } from './PdfController';
+import { OcrPanel } from './OcrPanel';
 import { documentParams, loadPdfJs } from './pdfjs';
 
 type Phase =
@@ -55,6 +56,8 @@ export function PdfViewer({ attachment, secrecy, overlay }: Props) {
   const [zoom, setZoom] = useState<{ scale: number; fit: FitMode }>({ scale: 1, fit: 'width' });
   const [find, setFind] = useState<FindState>({ query: '', total: 0, current: 0, searching: false });
   const [findText, setFindText] = useState('');
+  // "Văn bản nhận dạng (OCR)": the text read from the current page, beside the pages.
+  const [showOcr, setShowOcr] = useState(false);
 
   useEffect(() => {
     if (!attachment.isPdf) {
@@ -224,10 +227,15 @@ export function PdfViewer({ attachment, secrecy, overlay }: Props) {
           </span>
         )}
         <div className="toolbar-end">
+          {!attachment.sealed && (
+            <button type="button" className={showOcr ? 'button small is-on' : 'button small'} aria-pressed={showOcr} onClick={() => setShowOcr((v) => !v)}>
+              {t('viewer.ocrToggle')}
+            </button>
+          )}
           <SecrecyMark level={secrecy} />
         </div>
       </div>
-      <div className="viewer-body">
+      <div className={showOcr ? 'viewer-body has-ocr' : 'viewer-body'}>
         <div ref={scroller} className="viewer-scroll" tabIndex={0} hidden={phase.kind !== 'ready' && phase.kind !== 'opening'}
           aria-label={t('viewer.pages')}>
           <div ref={pagesEl} className="viewer-pages" />
@@ -255,6 +263,9 @@ export function PdfViewer({ attachment, secrecy, overlay }: Props) {
             <Icon name="alert" />
             <p className="viewer-message-title">{phase.message}</p>
           </div>
+        )}
+        {showOcr && (
+          <OcrPanel attachmentId={attachment.id} {...(ready ? { page } : {})} onClose={() => setShowOcr(false)} />
         )}
       </div>
     </section>
