@@ -228,8 +228,9 @@ export function PdfViewer({ attachment, secrecy, overlay }: Props) {
         )}
         <div className="toolbar-end">
           {!attachment.sealed && (
-            <button type="button" className={showOcr ? 'button small is-on' : 'button small'} aria-pressed={showOcr} onClick={() => setShowOcr((v) => !v)}>
-              {t('viewer.ocrToggle')}
+            <button type="button" className={showOcr ? 'button small is-on' : 'button small'} aria-pressed={showOcr} onClick={() => setShowOcr((v) => !v)}
+              aria-label={t('viewer.ocrToggle')} title={t('viewer.ocrToggle')}>
+              {t('viewer.ocrShort')}
             </button>
           )}
           <SecrecyMark level={secrecy} />
