@@ -2,7 +2,7 @@
 // (main/core/ocr). Asked page by page from main, which checks it like opening the file; dropped on lock.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { OcrPageView } from '../../../../common/contract';
+import type { OcrPageView, OcrStatus } from '../../../../common/contract';
 import { Icon, Spinner } from '../../components/Icon';
 import { errorText } from '../../i18n/errors';
 import { asDeskError, call } from '../../ipc/call';
@@ -76,12 +76,41 @@ function OcrText({ view }: { view: OcrPageView }) {
   const { t } = useTranslation();
   if (view.state === 'none') return <p className="ocr-panel-note">{t('viewer.ocrNone')}</p>;
   if (view.text === null) {
-    return <p className="ocr-panel-note">{view.state === 'failed' ? t('viewer.ocrFailed') : t('viewer.ocrPending')}</p>;
+    return view.state === 'failed'
+      ? <p className="ocr-panel-note">{t('viewer.ocrFailed')}</p>
+      : <><p className="ocr-panel-note">{t('viewer.ocrPending')}</p><OcrProgress /></>;
   }
   return (
     <>
       <p className="ocr-panel-note">{view.source === 'text' ? t('viewer.ocrTextLayer') : t('viewer.ocrMachineRead')}</p>
       {view.text.trim() ? <pre className="ocr-panel-text" lang="vi">{view.text}</pre> : <p className="ocr-panel-note">{t('viewer.ocrEmpty')}</p>}
     </>
+  );
+}
+
+const decimal = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });
+
+/** Where the workstation's OCR job stands (pages done of those counted, pages per minute). */
+function OcrProgress() {
+  const { t } = useTranslation();
+  const [status, setStatus] = useState<OcrStatus | null>(null);
+  useEffect(() => {
+    let live = true;
+    const read = () => void call('ocr.status', {}).then((s) => { if (live) setStatus(s); }).catch(() => undefined);
+    read();
+    const timer = setInterval(read, 5000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, []);
+  if (!status || status.files.total === 0) return null;
+  const state = status.state === 'running' ? t('viewer.ocrRunning') : status.state === 'unavailable' ? t('viewer.ocrUnavailable') : t('viewer.ocrWaiting');
+  return (
+    <p className="ocr-panel-note" aria-live="polite">
+      {state}{' '}
+      {t('viewer.ocrProgress', { done: status.pages.done, total: status.pages.total, files: status.files.done, filesTotal: status.files.total })}
+      {status.pagesPerMinute !== null && ` ${t('viewer.ocrRate', { rate: decimal.format(status.pagesPerMinute) })}`}
+    </p>
   );
 }
