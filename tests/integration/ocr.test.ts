@@ -180,3 +180,30 @@ test('cancel stops the job at once; start carries on where it stopped', { timeou
     env.cleanup();
   }
 });
+
+test('on its own (the app): the job wakes up when a file is registered, stops at the lock, goes on after the unlock', { timeout: 240_000 }, async () => {
+  const env = await newDesk('state');
+  try {
+    const { desk, admin } = env;
+    desk.ocr.autoStart = true;
+    const pages = [['Trang một', 'Chương trình hành động'], ['Trang hai', 'Phân công nhiệm vụ'], ['Trang ba', 'Điều khoản thi hành']];
+    const staged = await stageBytes(desk, admin, await scannedPdf(pages), 'chuong-trinh.pdf');
+    const firstDone = new Promise<void>((resolve) => desk.ocr.onProgress((s) => { if (s.pages.done >= 1) resolve(); }));
+    const { id } = await desk.incoming.register(admin, await registration(desk, admin, { subject: 'Chương trình', stagedIds: [staged.stagedId] }));
+    const attachmentId = desk.incoming.get(admin, id).attachments[0]!.id;
+    await firstDone; // nobody called start(): the registration woke the job
+    desk.lock('manual');
+    await desk.ocr.whenIdle();
+    // Nothing is written after the lock: the page being read when it came is read again later.
+    await desk.unlock(env.identity);
+    const afterLock = desk.db.prepare('SELECT count(*) FROM c_thuong.ocr_pages WHERE attachment_id = ?').pluck().get(attachmentId) as number;
+    assert.ok(afterLock >= 1 && afterLock < 3, `${afterLock} pages at the lock`);
+    // The unlock started it again; it ends with every page once.
+    await new Promise((r) => setTimeout(r, 50));
+    await desk.ocr.whenIdle();
+    assert.deepEqual(desk.db.prepare('SELECT page FROM c_thuong.ocr_pages WHERE attachment_id = ? ORDER BY page').pluck().all(attachmentId), [1, 2, 3]);
+    assert.deepEqual(search(desk, desk.session!, 'dieu khoan thi hanh'), [id]);
+  } finally {
+    env.cleanup();
+  }
+});

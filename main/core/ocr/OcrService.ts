@@ -18,6 +18,7 @@ import type { ContextSource, CoreContext } from '../context';
 import { locate } from '../documents/arms';
 import { visibleArm } from '../documents/incoming';
 import { indexIncoming, unindexIncoming } from '../documents/search';
+import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { authorize, type Actor } from '../org/rights';
 import { onOcrQueued } from './queue';
@@ -43,11 +44,12 @@ interface FileRow { mime: string; sha256: string; sealed_for: number | null }
 const IDLE: OcrStatus = { state: 'idle', files: { done: 0, total: 0 }, pages: { done: 0, total: 0 }, recognised: 0, pagesPerMinute: null, current: null, problem: null };
 
 export class OcrService {
-  /** The app and the development host start the job at unlock; the core alone (tests, CLI) runs it when asked. */
-  autoStart = false;
+  private auto = false;
+  private unsubscribe: (() => void) | null = null;
   private tools: OcrTools | { missing: string[] } | null = null;
   private controller: AbortController | null = null;
   private running: Promise<void> | null = null;
+  private runningGen = -1;
   /** Bumped at lock: a run of an ended session stops at its next step. */
   private generation = 0;
   private again = false;
@@ -61,14 +63,25 @@ export class OcrService {
       this.controller?.abort();
       this.status_ = { ...IDLE };
     });
-    onOcrQueued(() => {
-      if (this.autoStart && this.vault.session && this.status_.state !== 'cancelled') this.start();
-    });
+  }
+
+  /** The app and the development host run the job on their own (at unlock, when files are queued); the core alone (tests, CLI) when asked. */
+  get autoStart(): boolean {
+    return this.auto;
+  }
+  set autoStart(on: boolean) {
+    this.auto = on;
+    this.unsubscribe?.();
+    this.unsubscribe = on
+      ? onOcrQueued(() => {
+        if (this.vault.session && this.status_.state !== 'cancelled') void this.start().catch(() => undefined);
+      })
+      : null;
   }
 
   /** At unlock (Desk): the job picks up what is queued, when the workstation runs it on its own. */
   sessionStarted(): void {
-    if (this.autoStart) this.start();
+    if (this.auto) void this.start().catch(() => undefined);
   }
 
   /** Hears the status after every page and at the end of a run. */
@@ -87,23 +100,31 @@ export class OcrService {
   /** Starts (or continues) the job; a run in progress covers the call. Resolves when the queue is empty or the job stops. */
   start(actor?: Actor): Promise<void> {
     if (actor) authorize(actor, 'doc.register');
-    if (this.running) {
+    // A run of this session covers the call (it looks at the queue again before it ends).
+    if (this.running && this.runningGen === this.generation) {
       this.again = true;
       return this.running;
     }
+    // A run of an ended session is stopping (at its next step): this one starts once it has.
+    const prev = this.running;
     const gen = this.generation;
-    this.controller = new AbortController();
-    const signal = this.controller.signal;
-    this.running = (async () => {
+    const controller = new AbortController();
+    this.controller = controller;
+    this.runningGen = gen;
+    const run: Promise<void> = (async () => {
+      if (prev) await prev.catch(() => undefined);
       do {
         this.again = false;
-        await this.run(gen, signal);
-      } while (this.again && !signal.aborted && gen === this.generation);
+        await this.run(gen, controller.signal);
+      } while (this.again && !controller.signal.aborted && gen === this.generation);
     })().finally(() => {
-      this.running = null;
-      this.controller = null;
+      if (this.running === run) {
+        this.running = null;
+        this.controller = null;
+      }
     });
-    return this.running;
+    this.running = run;
+    return run;
   }
 
   /** Stops the job now (the tool at work is killed); what is left stays queued. */
@@ -207,6 +228,7 @@ export class OcrService {
         if (!live()) return;
         const code = err instanceof OcrToolError ? `${err.tool}.${err.code}` : err instanceof DeskError ? err.code : 'error';
         c.log.log('warn', 'OCR of a file failed', { attachmentId: item.attachmentId, level: item.level, reason: code, attempt: item.attempts + 1 });
+        await ownTurn(c.db);
         writeTx(c.db, () => c.db.prepare(`UPDATE ${item.schema}.ocr_queue SET attempts = attempts + 1, problem = ?,
           state = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE state END, finished_at = CASE WHEN attempts + 1 >= ? THEN ? ELSE NULL END
           WHERE attachment_id = ?`).run(code, OCR_MAX_ATTEMPTS, OCR_MAX_ATTEMPTS, new Date().toISOString(), item.attachmentId));
@@ -222,6 +244,7 @@ export class OcrService {
     const file = db.prepare(`SELECT mime, sha256, sealed_for FROM ${s}.attachments WHERE id = ?`).get(item.attachmentId) as FileRow | undefined;
     // Gone (moved to another level, destroyed) or sealed since: nothing to read here.
     if (!file || file.sealed_for !== null) {
+      await ownTurn(db);
       writeTx(db, () => db.prepare(`DELETE FROM ${s}.ocr_queue WHERE attachment_id = ?`).run(item.attachmentId));
       return;
     }
@@ -234,6 +257,7 @@ export class OcrService {
         pages = isPdf ? await pdfPageCount(tools, bytes, { signal }) : isTiff ? tiffPageCount(bytes) : 1;
         if (pages < 1) throw new OcrToolError('failed', isTiff ? 'tiff' : 'pdfinfo', 'no pages');
         const n = pages;
+        await ownTurn(db);
         writeTx(db, () => db.prepare(`UPDATE ${s}.ocr_queue SET pages = ? WHERE attachment_id = ?`).run(n, item.attachmentId));
       }
       const done = new Set(db.prepare(`SELECT page FROM ${s}.ocr_pages WHERE attachment_id = ?`).pluck().all(item.attachmentId) as number[]);
@@ -256,11 +280,14 @@ export class OcrService {
         } else {
           text = await recognise(tools, bytes, { ...(isTiff ? { page: page - 1 } : {}), signal });
         }
+        await ownTurn(db);
         if (!live()) return;
         this.commitPage(c, item, page, source, text);
         if (source === 'ocr') this.recent = [...this.recent, Date.now()].slice(-RATE_WINDOW);
         this.update({ recognised: this.status_.recognised + (source === 'ocr' ? 1 : 0), pagesPerMinute: rate(this.recent) });
       }
+      await ownTurn(db);
+      if (!live()) return;
       writeTx(db, () => db.prepare(`UPDATE ${s}.ocr_queue SET state = 'done', problem = NULL, finished_at = ? WHERE attachment_id = ?`)
         .run(new Date().toISOString(), item.attachmentId));
     } finally {
@@ -285,6 +312,15 @@ export class OcrService {
       }
     });
   }
+}
+
+/**
+ * Waits until the connection is between transactions. Another service may hold a transaction open
+ * across awaits on this same connection (the legacy import's batches): a write of the job then would
+ * be nested into it as a savepoint and share its fate; the job's page must commit on its own.
+ */
+async function ownTurn(db: Db): Promise<void> {
+  while (db.inTransaction) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** Pages per minute over the recent recognised pages (null until two are done). */

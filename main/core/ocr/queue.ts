@@ -12,6 +12,7 @@ export const OCR_MIMES = ['application/pdf', 'image/tiff', 'image/jpeg', 'image/
 const MIMES_SQL = OCR_MIMES.map((m) => `'${m}'`).join(',');
 
 const listeners = new Set<() => void>();
+let notifying = false;
 /** Hears that files were queued (the job wakes up); returns the unsubscribe function. */
 export function onOcrQueued(listener: () => void): () => void {
   listeners.add(listener);
@@ -35,8 +36,14 @@ export function enqueueOcr(db: Db, c: string, sel: OcrSelection, at: Date = new 
     : 'attachmentIds' in sel
       ? cached(db, `${base} AND a.id IN (SELECT value FROM json_each(?))`).run(at.toISOString(), JSON.stringify(sel.attachmentIds))
       : db.prepare(base).run(at.toISOString());
-  // Told after the caller's synchronous transaction has committed.
-  if (r.changes > 0) setImmediate(() => { for (const l of listeners) l(); });
+  if (r.changes > 0 && listeners.size > 0 && !notifying) {
+    // Told once after the caller's synchronous transaction has committed (an import queues thousands).
+    notifying = true;
+    setImmediate(() => {
+      notifying = false;
+      for (const l of listeners) l();
+    });
+  }
   return r.changes;
 }
 
