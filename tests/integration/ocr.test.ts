@@ -5,7 +5,7 @@
 // need-to-know; nothing of the page's text is in clear in any file of the profile.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { incomingListSchema } from '../../common/schemas';
@@ -13,7 +13,8 @@ import { foldVietnamese } from '../../common/vietnamese';
 import type { Desk } from '../../main/core/desk';
 import { findOcrTools } from '../../main/core/ocr/tools';
 import type { Actor } from '../../main/core/org/rights';
-import { addActor, newDesk, registration, stageBytes } from '../helpers/desk';
+import { suggestMapping } from '../../main/core/import/mapping';
+import { addActor, newDesk, registration, stageBytes, tempDir } from '../helpers/desk';
 import { scannedPdf, scannedTiff, typesetPdf } from '../helpers/scannedPages';
 
 const SCANNED = [
@@ -205,5 +206,30 @@ test('on its own (the app): the job wakes up when a file is registered, stops at
     assert.deepEqual(search(desk, desk.session!, 'dieu khoan thi hanh'), [id]);
   } finally {
     env.cleanup();
+  }
+});
+
+test('the legacy import queues its scanned files and does not wait for OCR; the job then makes them searchable', { timeout: 240_000 }, async () => {
+  const env = await newDesk('state');
+  const work = tempDir('securedesk-ocr-import-');
+  try {
+    const { desk, admin } = env;
+    mkdirSync(join(work.dir, 'scans'));
+    writeFileSync(join(work.dir, 'scans', 'cv-12.pdf'), await scannedPdf([['CÔNG VĂN', 'Về việc kiểm kê tài sản cố định năm 2019']]));
+    const csv = join(work.dir, 'so-den-2019.csv');
+    writeFileSync(csv, 'Số ký hiệu,Ngày văn bản,Cơ quan ban hành,Trích yếu,Tệp\n12/CV-STC,15/03/2019,Sở Tài chính,Công văn của Sở Tài chính,scans/cv-12.pdf\n');
+    const mapping = suggestMapping(['Số ký hiệu', 'Ngày văn bản', 'Cơ quan ban hành', 'Trích yếu', 'Tệp']);
+    const outcome = await desk.imports.start(admin, csv, mapping);
+    assert.equal(outcome.job.imported, 1);
+    // Imported and queued; nothing read yet (the import did not wait).
+    assert.deepEqual(desk.db.prepare("SELECT state, pages_done AS done FROM c_thuong.ocr_queue").all(), [{ state: 'pending', done: 0 }]);
+    assert.deepEqual(search(desk, admin, 'kiem ke tai san'), []);
+    await desk.ocr.start(admin);
+    const found = search(desk, admin, 'kiem ke tai san co dinh');
+    assert.equal(found.length, 1);
+    assert.equal(desk.incoming.get(admin, found[0]!).numberSymbol, '12/CV-STC');
+  } finally {
+    env.cleanup();
+    work.cleanup();
   }
 });
