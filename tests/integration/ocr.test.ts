@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { todayIso } from '../../common/dates';
 import { incomingListSchema } from '../../common/schemas';
 import { foldVietnamese } from '../../common/vietnamese';
 import type { Desk } from '../../main/core/desk';
@@ -231,5 +232,30 @@ test('the legacy import queues its scanned files and does not wait for OCR; the 
   } finally {
     env.cleanup();
     work.cleanup();
+  }
+});
+
+test('a level change takes the page text with the record: the old compartment keeps none of it', { timeout: 240_000 }, async () => {
+  const env = await newDesk('state');
+  try {
+    const { desk, admin } = env;
+    const staged = await stageBytes(desk, admin, await scannedPdf([['TỜ TRÌNH', 'Phương án bảo vệ mục tiêu trọng yếu']]), 'to-trinh.pdf');
+    const { id } = await desk.incoming.register(admin, await registration(desk, admin, { subject: 'Tờ trình', secrecy: 'mat', stagedIds: [staged.stagedId] }));
+    const attachmentId = desk.incoming.get(admin, id).attachments[0]!.id;
+    await desk.ocr.start(admin);
+    assert.deepEqual(search(desk, admin, 'muc tieu trong yeu'), [id]);
+    const leader = addActor(desk, 'lanh_dao', 'tuyet_mat', 'Trần Văn Lãnh');
+    const p = await desk.levels.propose(leader, { incomingId: id, kind: 'raise', toLevel: 'toi_mat', authority: 'Quyết định số 5/QĐ-VPTU', reason: 'Nâng độ mật theo nội dung', decidedOn: todayIso(desk.now()) });
+    await desk.levels.confirm(admin, { changeId: p.id });
+    assert.equal(desk.db.prepare('SELECT count(*) FROM c_mat.ocr_pages').pluck().get(), 0);
+    assert.equal(desk.db.prepare('SELECT count(*) FROM c_mat.ocr_queue').pluck().get(), 0);
+    assert.equal(desk.db.prepare('SELECT count(*) FROM c_toi_mat.ocr_pages WHERE incoming_id = ?').pluck().get(id), 1);
+    assert.match(desk.ocr.pageText(admin, attachmentId, 1).text ?? '', /trọng yếu/i);
+    assert.deepEqual(search(desk, admin, 'muc tieu trong yeu'), [id]);
+    // A person cleared to Mật no longer reaches it, by the text or by the search.
+    const matOfficer = addActor(desk, 'lanh_dao', 'mat', 'Phạm Văn Mật');
+    assert.throws(() => desk.ocr.pageText(matOfficer, attachmentId, 1), (e: Error & { code?: string }) => e.code === 'NOT_FOUND');
+  } finally {
+    env.cleanup();
   }
 });
