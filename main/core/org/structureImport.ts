@@ -47,8 +47,9 @@ interface Parsed { sha256: string; units: UnitLine[]; people: PersonLine[]; prob
 
 function cellText(v: ExcelJS.CellValue): string {
   if (v === null || v === undefined) return '';
-  // exceljs gives a date cell as that day's midnight UTC: its date in Vietnam is the same day.
-  if (v instanceof Date) return todayIso(v);
+  // exceljs gives a date cell's wall time as if it were UTC (Excel stores no zone): its date is the
+  // UTC date, whatever the hour written in the cell (a Vietnam conversion would move 20:00 to the next day).
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
   if (typeof v === 'object') {
     if ('richText' in v) return v.richText.map((r) => r.text).join('').trim();
     if ('text' in v && typeof v.text === 'string') return v.text.trim();
