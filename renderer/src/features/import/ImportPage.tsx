@@ -17,6 +17,7 @@ import { asDeskError, call, reportError, stageFile } from '../../ipc/call';
 import i18n from '../../i18n';
 import { errorText } from '../../i18n/errors';
 import { formatDateTimeVn, formatDateVn, formatNumber } from '../../lib/format';
+import { useIncoming } from '../../stores/incoming';
 import { useNav } from '../../stores/nav';
 import { toast } from '../../stores/toasts';
 import { deliverTicket } from '../secrets/registerFile';
@@ -74,6 +75,8 @@ export function ImportPage() {
       call('import.progress', { runId: run.runId }).then((r) => {
         setRun(r);
         if (r.state !== 'running') loadJobs();
+        // Rows are registered as the run goes: the register list reloads on its next showing.
+        if (r.imported > 0) useIncoming.getState().refresh();
       }, reportError);
     }, POLL_MS);
     return () => clearTimeout(timer);
@@ -312,6 +315,7 @@ export function ImportPage() {
                       <th scope="row">{h}</th>
                       <td className="import-sample" title={sampleOf(h)}>{sampleOf(h)}</td>
                       <td>
+                        <div className="import-field">
                         <select className="input" aria-label={t('import.fieldFor', { column: h })} value={current} onChange={(e) => setField(h, e.target.value as TargetField | '')}>
                           <option value="">{t('import.unused')}</option>
                           {TARGET_FIELDS.map((f) => <option key={f} value={f}>{t(`import.fields.${f}`)}</option>)}
@@ -319,6 +323,7 @@ export function ImportPage() {
                         {guess && (guess === current
                           ? <span className="badge-plain import-auto">{t('import.guessed')}</span>
                           : <span className="muted import-guess">{t('import.guess', { field: t(`import.fields.${guess}`) })}</span>)}
+                        </div>
                       </td>
                     </tr>
                   );
