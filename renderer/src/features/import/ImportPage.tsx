@@ -330,7 +330,7 @@ export function ImportPage() {
                 })}
               </tbody>
             </table>
-            <div className="import-row">
+            <div className="import-row import-defaults">
               <label className="field field-narrow">
                 <span className="field-label">{t('import.defaultSecrecy')}</span>
                 <select className="input" value={mapping.defaults.secrecy} onChange={(e) => change({ defaults: { ...mapping.defaults, secrecy: e.target.value as Mapping['defaults']['secrecy'] } })}>
@@ -381,7 +381,7 @@ export function ImportPage() {
                           <td className="mono">{r.record?.numberSymbol ?? ''}</td>
                           <td>{r.record ? formatDateVn(r.record.documentDate) : ''}</td>
                           <td>{r.record ? formatDateVn(r.record.arrivalDate) : ''}</td>
-                          <td>{r.record && <>{r.record.issuer}{r.record.issuerUnitId === null && <span className="import-unknown"> ({t('import.unknownShort')})</span>}</>}</td>
+                          <td className="import-issuer">{r.record && <>{r.record.issuer}{r.record.issuerUnitId === null && <span className="import-unknown"> ({t('import.unknownShort')})</span>}</>}</td>
                           <td className="import-subject">{r.record?.subject ?? ''}</td>
                           <td>{r.record ? SECRECY_LABELS[r.record.secrecy] : ''}</td>
                           <td>{r.record ? URGENCY_LABELS[r.record.urgency] : ''}</td>
