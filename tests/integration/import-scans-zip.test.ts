@@ -216,3 +216,29 @@ test('a zip bomb, an entry whose size lies, too many entries and too many bytes 
   const noRegister = await stageBytes(env.desk, clerk, makeZip([{ name: 'scan.pdf', bytes: await pdf('2/TB', 'Thử') }]), 'scans.zip');
   await assert.rejects(env.desk.importWindow.open(clerk, { stagedId: noRegister.stagedId }), (e: DeskError) => e.key === 'import.zip.noRegister');
 });
+
+test('the window cancels a running import between rows and resumes it to the end, each row once', async () => {
+  const rows = Array.from({ length: 30 }, (_, i) => `${i + 1},06/03/2020,${100 + i}/CV-SNV,05/03/2020,Sở Nội vụ,Về việc số ${i + 1},,`);
+  const staged = await stageBytes(env.desk, clerk, makeZip([{ name: 'so-2020.csv', bytes: [HEADER, ...rows].join('\r\n') }]), 'so-2020.zip');
+  const w = env.desk.importWindow;
+  const source = { stagedId: staged.stagedId };
+  const mapping = (await w.open(clerk, source)).suggested;
+  const run = await w.start(clerk, source, mapping);
+  // Cancelled at once: the run stops at the next row and commits what it did.
+  w.cancel(clerk, run.runId);
+  let p = run;
+  for (let i = 0; i < 200 && p.state === 'running'; i++) { await new Promise((r) => setTimeout(r, 20)); p = w.progress(clerk, run.runId); }
+  assert.equal(p.state, 'cancelled');
+  assert.ok(p.imported < 30, `stopped early (${p.imported})`);
+  const job = w.jobs(clerk).find((j) => j.id === p.jobId)!;
+  assert.equal(job.state, 'cancelled');
+  assert.equal(job.resumable, true);
+  const again = await w.resume(clerk, job.id);
+  p = again;
+  for (let i = 0; i < 400 && p.state === 'running'; i++) { await new Promise((r) => setTimeout(r, 25)); p = w.progress(clerk, again.runId); }
+  assert.equal(p.state, 'done', JSON.stringify(p));
+  assert.deepEqual([p.imported, p.duplicates, p.rejected, p.handled, p.total], [30, 0, 0, 30, 30]);
+  const n = env.desk.db.prepare("SELECT COUNT(*) FROM import_rows WHERE job_id = ? AND outcome = 'imported'").pluck().get(job.id);
+  assert.equal(n, 30);
+  await assert.rejects(w.resume(clerk, 999_999), (e: DeskError) => e.key === 'import.run.notFound');
+});
