@@ -425,7 +425,7 @@ export function ImportPage() {
               <button type="button" className="button" onClick={() => void downloadReport()} disabled={!dry?.ticket}>
                 <Icon name="file" /> {t('import.report')}
               </button>
-              <button type="button" className="button primary" onClick={() => void start()} disabled={!dry || busy !== null || running}>
+              <button type="button" className="button primary" onClick={() => void start()} disabled={!dry || busy !== null || running || run?.state === 'done'}>
                 {busy === 'start' ? <Spinner /> : <Icon name="inbox" />} {t('import.start')}
               </button>
               {!dry && <span className="muted">{t('import.dryFirst')}</span>}
