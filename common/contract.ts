@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { DeskErrorPayload, Msg } from './errors';
 import { ROLES, SECRECY_LEVELS, type ArrivalChannel, type AuthorityKind, type SigningPrefix, type UnitRole, type IncomingStatus, type NumberingPreset, type ResetPeriod, type Right, type Role, type Secrecy, type Urgency } from './domain';
 import { draftKindSchema, draftSaveSchema, type SavedDraft } from './drafts';
+import { IMPORT_ENCODINGS, windowMappingSchema, type ImportEncoding, type Mapping as ImportMapping } from './importMapping';
 import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from './outgoing';
 import {
   outgoingApproveChangesSchema, outgoingConfigSchema, outgoingSealSchema, outgoingCreateSchema, outgoingListSchema, outgoingRecallSchema, outgoingRegisterSchema,
@@ -99,6 +100,9 @@ const channel =
 
 const empty = z.object({}).strict();
 const byId = z.object({ id: z.number().int().positive() }).strict();
+/** An import source: a file the person staged, and for an archive the register inside it (a name the core looks up in the archive's own list). */
+const importSourceSchema = z.object({ stagedId: z.string().regex(/^[0-9a-f]{32}$/), entry: z.string().min(1).max(500).optional() }).strict();
+const importRunSchema = z.object({ runId: z.string().regex(/^[0-9a-f]{32}$/) }).strict();
 
 // ---- Output types ----
 export interface UnitInfo {
@@ -982,6 +986,26 @@ export const contract = {
   'registerClosings.close': channel<RegisterClosingFile>()({ input: registerCloseSchema, access: 'doc.read' }),
   // Sharing a work file with a person (need-to-know of its title and metadata, docs/work-files.md).
   'workFiles.share': channel<WorkFileView>()({ input: workFileShareSchema, access: 'doc.read' }),
+  // The legacy import in the window (clerks who register documents; checked again in the core).
+  'import.open': channel<ImportSourceView>()({ input: importSourceSchema.extend({
+    encoding: z.enum(IMPORT_ENCODINGS).optional(),
+    delimiter: z.string().length(1).optional(),
+    headerRow: z.number().int().min(1).max(50).optional(),
+  }).strict(), access: 'doc.register' }),
+  'import.preview': channel<ImportPreview>()({
+    input: importSourceSchema.extend({ mapping: windowMappingSchema, limit: z.number().int().min(1).max(50).default(10) }).strict(), access: 'doc.register',
+  }),
+  'import.dryRun': channel<ImportDryRunView>()({ input: importSourceSchema.extend({ mapping: windowMappingSchema }).strict(), access: 'doc.register' }),
+  'import.start': channel<ImportRunView>()({ input: importSourceSchema.extend({ mapping: windowMappingSchema }).strict(), access: 'doc.register' }),
+  'import.progress': channel<ImportRunView>()({ input: importRunSchema, access: 'doc.register' }),
+  'import.cancel': channel<ImportRunView>()({ input: importRunSchema, access: 'doc.register' }),
+  'import.resume': channel<ImportRunView>()({ input: byId, access: 'doc.register' }),
+  'import.jobs': channel<ImportJobView[]>()({ input: empty, access: 'doc.register' }),
+  'import.mappings': channel<SavedImportMapping[]>()({ input: empty, access: 'doc.register' }),
+  'import.saveMapping': channel<SavedImportMapping[]>()({
+    input: z.object({ name: z.string().trim().min(1).max(100), mapping: windowMappingSchema }).strict(), access: 'doc.register',
+  }),
+  'import.deleteMapping': channel<SavedImportMapping[]>()({ input: z.object({ name: z.string().trim().min(1).max(100) }).strict(), access: 'doc.register' }),
   // OCR of scanned files (main/core/ocr): the page text is checked like opening the file itself.
   'ocr.pageText': channel<OcrPageView>()({
     input: z.object({ attachmentId: z.number().int().positive(), page: z.number().int().min(1).max(100_000) }).strict(),
@@ -1132,3 +1156,68 @@ export interface RegisterClosingsOverview {
 export interface RegisterClosingFile extends RegisterClosingView { fileName: string; ticket: string; url: string }
 /** A closed year of an incoming register, and a one-use ticket for the frozen PDF. */
 export interface IncomingRegisterClosingFile { registerId: number; year: number; pdfSha256: string; rows: number; fileName: string; ticket: string; url: string }
+
+// ---- The legacy import in the window (main/core/import/ImportWindowService.ts, docs/legacy-import.md) ----
+/** A source the person uploaded into their staging area (a register, or a ZIP of a register and scans). */
+export interface ImportSourceView {
+  stagedId: string;
+  /** The register inside the archive, or null for a register uploaded as such. */
+  entry: string | null;
+  name: string;
+  format: 'csv' | 'xlsx' | 'dbf';
+  encoding: ImportEncoding | null;
+  encodingDetected: boolean;
+  delimiter: string | null;
+  delimiterDetected: boolean;
+  sheets: Array<{ name: string; headers: string[]; rows: number }>;
+  /** The first rows as read (before mapping). */
+  sample: Array<{ sheet: string; row: number; cells: Record<string, string> }>;
+  quirks: ImportQuirkView[];
+  archive: { registers: string[]; files: number; scans: number } | null;
+  suggested: ImportMapping;
+}
+export interface ImportQuirkView { code: string; text: string; sheet?: string; row?: number; column?: string; detail?: string }
+export interface ImportReasonView { code: string; text: string; column?: string; detail?: string }
+export type ImportRowStatus = 'ok' | 'warning' | 'duplicate' | 'rejected';
+/** A row as it will be stored (text NFC, dates ISO: the window shows dd/mm/yyyy). */
+export interface ImportPreviewRecord {
+  issuer: string; issuerUnitId: number | null; numberSymbol: string; documentDate: string; arrivalDate: string; typeCode: string;
+  subject: string; secrecy: Secrecy; urgency: Urgency; deadline: string | null; recipients: string[]; notes: string; file: string | null;
+}
+export interface ImportPreviewRow { sheet: string; row: number; status: ImportRowStatus; reasons: ImportReasonView[]; record: ImportPreviewRecord | null }
+export interface ImportUnknownUnit { name: string; rows: number }
+export interface ImportPreview {
+  rows: ImportPreviewRow[];
+  /** Rows the mapping reads in all. */
+  total: number;
+  unknownUnits: ImportUnknownUnit[];
+  missingColumns: Array<{ sheet: string; column: string }>;
+}
+export interface ImportDryRunView {
+  counts: Record<ImportRowStatus, number>;
+  total: number;
+  quirks: ImportQuirkView[];
+  missingColumns: Array<{ sheet: string; column: string }>;
+  unknownUnits: ImportUnknownUnit[];
+  /** The first rows that are not ok (the whole list is in the report). */
+  problems: ImportPreviewRow[];
+  /** The validation report (XLSX) behind a one-use ticket. */
+  fileName: string; ticket: string; url: string;
+}
+export type ImportRunState = 'running' | 'done' | 'cancelled' | 'failed';
+export interface ImportRunView {
+  runId: string; jobId: number | null; state: ImportRunState;
+  total: number; handled: number; imported: number; duplicates: number; rejected: number;
+  /** Rows per second in this run; seconds left at that rate (null until known). */
+  rate: number; secondsLeft: number | null;
+  error: DeskErrorPayload | null;
+}
+export interface ImportJobView {
+  id: number; sourceName: string; state: 'running' | 'cancelled' | 'done';
+  total: number; imported: number; duplicates: number; rejected: number; createdAt: string; updatedAt: string;
+  /** The run working on it in this process, if any. */
+  runId: string | null;
+  /** Stopped (cancelled, or cut off by a lock or a crash) and its source still there: it can carry on. */
+  resumable: boolean;
+}
+export interface SavedImportMapping { name: string; mapping: ImportMapping; savedAt: string; savedBy: string }

@@ -521,6 +521,27 @@ export const MESSAGES_VI = {
   'workFile.shareNotAllowed': 'Chỉ người lập hồ sơ {{code}}, lãnh đạo hoặc văn thư mới chia sẻ được hồ sơ.',
   'workFile.shareNotCleared': '{{name}} chưa được cấp độ mật {{level}} của hồ sơ: không chia sẻ được.',
   'workFile.shareUnknown': 'Không tìm thấy người được chia sẻ hồ sơ.',
+  // The legacy import in the window (main/core/import/zipSource.ts, ImportWindowService.ts)
+  'import.zip.climbsOut': 'Tệp nén bị từ chối: mục “{{entry}}” trỏ ra ngoài thư mục (có “..”).',
+  'import.zip.absolutePath': 'Tệp nén bị từ chối: mục “{{entry}}” là đường dẫn tuyệt đối hoặc có ký hiệu ổ đĩa.',
+  'import.zip.backslash': 'Tệp nén bị từ chối: mục “{{entry}}” dùng dấu “\\” trong đường dẫn.',
+  'import.zip.link': 'Tệp nén bị từ chối: mục “{{entry}}” là liên kết (symlink).',
+  'import.zip.tooManyEntries': 'Tệp nén bị từ chối: có {{count}} mục, vượt giới hạn {{max}}.',
+  'import.zip.tooLarge': 'Tệp nén bị từ chối: giải nén ra {{size}}, vượt giới hạn {{max}}.',
+  'import.zip.ratio': 'Tệp nén bị từ chối: mục “{{entry}}” nở ra gấp {{ratio}} lần (bom nén).',
+  'import.zip.sizeLies': 'Tệp nén bị từ chối: mục “{{entry}}” giải nén ra nhiều hơn kích thước đã khai.',
+  'import.zip.encrypted': 'Tệp nén bị từ chối: mục “{{entry}}” được đặt mật khẩu.',
+  'import.zip.method': 'Tệp nén bị từ chối: mục “{{entry}}” dùng kiểu nén không hỗ trợ.',
+  'import.zip.damaged': 'Tệp nén bị hỏng, không đọc được.',
+  'import.zip.duplicateEntry': 'Tệp nén bị từ chối: mục “{{entry}}” xuất hiện hơn một lần.',
+  'import.zip.noRegister': 'Tệp nén không có sổ (CSV, TSV, XLSX hoặc DBF).',
+  'import.zip.chooseRegister': 'Tệp nén có nhiều sổ: hãy chọn một.',
+  'import.source.notRegister': 'Tệp “{{name}}” không phải sổ CSV, TSV, XLSX, DBF hay tệp nén ZIP.',
+  'import.source.gone': 'Tệp nguồn của lần nhập này không còn trong vùng tệp tạm.',
+  'import.run.notFound': 'Không tìm thấy lần nhập này.',
+  'import.run.active': 'Lần nhập này đang chạy.',
+  'import.mapping.notFound': 'Không có bảng ánh xạ tên “{{name}}”.',
+  'import.unit.notFound': 'Không có đơn vị này trong danh mục.',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

@@ -31,6 +31,7 @@ import { OutgoingService } from './outgoing/OutgoingService';
 import { outgoingKinds } from './outgoing/fileable';
 import { RegisterClosingService } from './reports/RegisterClosingService';
 import { ImportService } from './import/ImportService';
+import { ImportWindowService } from './import/ImportWindowService';
 import { PackageService } from './packages/PackageService';
 import { OcrService } from './ocr/OcrService';
 
@@ -78,6 +79,8 @@ export class Desk extends ProfileVault {
   readonly registerClosings = new RegisterClosingService(this);
   /** The legacy import: CSV/TSV, XLSX, DBF registers in old encodings, dry run and resumable job (main/core/import). */
   readonly imports = new ImportService(this);
+  /** The legacy import in the window: sources uploaded into staging, preview, saved mappings, background runs. */
+  readonly importWindow = new ImportWindowService(this, this.imports);
   /** Offline packages: export a selection signed and sealed, verify and import one (main/core/packages, docs/packages.md). */
   readonly packages = new PackageService(this);
   /** OCR of scanned files in the background (main/core/ocr): page text into the level's full-text index. */

@@ -325,6 +325,26 @@ export const handlers: Handlers = {
     return { ...closing, fileName, ticket, url: ctx.attachmentUrl(ticket) };
   },
   'workFiles.share': (ctx, input) => ctx.desk.workFiles.share(actor(ctx), input),
+  // The legacy import in the window (rights checked in ImportWindowService).
+  'import.open': (ctx, input) => ctx.desk.importWindow.open(actor(ctx), input),
+  'import.preview': (ctx, { mapping, limit, ...source }) => ctx.desk.importWindow.preview(actor(ctx), source, mapping, limit),
+  'import.dryRun': async (ctx, { mapping, ...source }) => {
+    const a = actor(ctx);
+    const { report, level, ...out } = await ctx.desk.importWindow.dryRun(a, source, mapping);
+    const fileName = 'ket-qua-kiem-tra-nhap.xlsx';
+    const ticket = ctx.desk.outputs.issue(a, {
+      bytes: report, name: fileName, mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', level, purpose: 'file', what: 'import:report',
+    });
+    return { ...out, fileName, ticket, url: ctx.attachmentUrl(ticket) };
+  },
+  'import.start': (ctx, { mapping, ...source }) => ctx.desk.importWindow.start(actor(ctx), source, mapping),
+  'import.progress': (ctx, { runId }) => ctx.desk.importWindow.progress(actor(ctx), runId),
+  'import.cancel': (ctx, { runId }) => ctx.desk.importWindow.cancel(actor(ctx), runId),
+  'import.resume': (ctx, { id }) => ctx.desk.importWindow.resume(actor(ctx), id),
+  'import.jobs': (ctx) => ctx.desk.importWindow.jobs(actor(ctx)),
+  'import.mappings': (ctx) => ctx.desk.importWindow.mappings(actor(ctx)),
+  'import.saveMapping': (ctx, { name, mapping }) => ctx.desk.importWindow.saveMapping(actor(ctx), name, mapping),
+  'import.deleteMapping': (ctx, { name }) => ctx.desk.importWindow.deleteMapping(actor(ctx), name),
   'ocr.pageText': (ctx, { attachmentId, page }) => ctx.desk.ocr.pageText(actor(ctx), attachmentId, page),
   'ocr.status': (ctx) => ctx.desk.ocr.status(actor(ctx)),
   'ocr.start': (ctx) => {

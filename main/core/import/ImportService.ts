@@ -4,6 +4,7 @@
 // journal row of each source row is written in the same transaction, so a job killed at any point
 // and resumed does each row exactly once. Cancel stops between rows and keeps what is committed.
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { dirname, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { todayIso } from '../../../common/dates';
@@ -16,6 +17,7 @@ import { createJob, getJob, journalRow, rowStanding, setJobState, type JobRow } 
 import { parseMapping, type Mapping } from './mapping';
 import { readSource } from './readers/source';
 import type { ReadSource } from './types';
+import type { ScanSet } from './scans';
 import { RowValidator, rowKey, type PreparedRecord } from './validate';
 
 export interface ImportProgress {
@@ -42,8 +44,28 @@ export interface ImportOutcome { job: JobRow; cancelled: boolean }
 
 const readOptions = (m: Mapping) => ({ encoding: m.encoding, delimiter: m.delimiter, headerRow: m.headerRow });
 
+/**
+ * A source that is not a path on this machine: "scheme:…" (the window's uploads, kept sealed in the
+ * person's staging area: ImportWindowService). It reads the register and says where its files are.
+ */
+export type SourceOpener = (actor: Actor, path: string, mapping: Mapping) => Promise<{ src: ReadSource; scans?: ScanSet }>;
+
 export class ImportService {
+  private readonly openers = new Map<string, SourceOpener>();
+
   constructor(private readonly source: ContextSource) {}
+
+  /** Sources named "scheme:…" are read by `opener` (a hook for the window's uploads). */
+  useOpener(scheme: string, opener: SourceOpener): void {
+    this.openers.set(scheme, opener);
+  }
+
+  private async open(actor: Actor, path: string, mapping: Mapping): Promise<{ src: ReadSource; scans?: ScanSet }> {
+    const scheme = /^([a-z]{3,}):/.exec(path)?.[1];
+    const opener = scheme ? this.openers.get(scheme) : undefined;
+    if (opener) return opener(actor, path, mapping);
+    return { src: await readSource(path, readOptions(mapping)) };
+  }
 
   /** Reads a source file (for the mapping screen: sheets, titles, first rows, quirks). */
   async read(actor: Actor, path: string, mapping?: Mapping): Promise<ReadSource> {
@@ -55,23 +77,23 @@ export class ImportService {
   async dryRun(actor: Actor, path: string, mappingInput: Mapping): Promise<ValidationReport> {
     authorize(actor, 'doc.register');
     const mapping = parseMapping(mappingInput);
-    const src = await readSource(path, readOptions(mapping));
+    const { src, scans } = await this.open(actor, path, mapping);
     const c = this.source.context();
-    return dryRun(this.validatorContext(c, actor, folderOf(path, mapping), src.sha256), src, mapping);
+    return dryRun(this.validatorContext(c, actor, this.folderOf(path, mapping), src.sha256, scans), src, mapping);
   }
 
   /** Starts a job on a source and runs it to the end (or until cancelled). */
   async start(actor: Actor, path: string, mappingInput: Mapping, opts: RunOptions = {}): Promise<ImportOutcome> {
     authorize(actor, 'doc.register');
     const mapping = parseMapping(mappingInput);
-    const src = await readSource(path, readOptions(mapping));
+    const { src, scans } = await this.open(actor, path, mapping);
     const c = this.source.context();
     await c.writable();
     const total = mappedRows(src, mapping).length;
     const jobId = createJob(c.db, {
-      sourcePath: resolve(path), sourceName: src.name, sourceSha256: src.sha256, mapping, folder: folderOf(path, mapping), total, by: actor.id, now: c.now(),
+      sourcePath: this.isOpened(path) ? path : resolve(path), sourceName: src.name, sourceSha256: src.sha256, mapping, folder: this.folderOf(path, mapping), total, by: actor.id, now: c.now(),
     });
-    return this.run(actor, jobId, src, opts);
+    return this.run(actor, jobId, src, opts, scans);
   }
 
   /** Resumes a job where it stopped: the source must be the same file (same SHA-256). */
@@ -80,10 +102,10 @@ export class ImportService {
     const c = this.source.context();
     const job = getJob(c.db, jobId);
     if (!job || job.createdBy !== actor.id) throw DeskError.keyed('NOT_FOUND', 'input.invalid', undefined, { details: { job: jobId } });
-    const src = await readSource(job.sourcePath, readOptions(job.mapping));
+    const { src, scans } = await this.open(actor, job.sourcePath, job.mapping);
     if (src.sha256 !== job.sourceSha256) throw DeskError.keyed('VALIDATION', 'structure.import.changed');
     if (job.state === 'cancelled') { await c.writable(); setJobState(c.db, jobId, 'running', c.now()); }
-    return this.run(actor, jobId, src, opts);
+    return this.run(actor, jobId, src, opts, scans);
   }
 
   job(actor: Actor, jobId: number): JobRow | undefined {
@@ -91,15 +113,25 @@ export class ImportService {
     return getJob(this.source.context().db, jobId);
   }
 
-  private validatorContext(c: CoreContext, actor: Actor, folder: string, sha256: string) {
-    return { db: c.db, arms: c.arms, actor, today: todayIso(c.now()), folder, sourceSha256: sha256 };
+  private validatorContext(c: CoreContext, actor: Actor, folder: string, sha256: string, scans?: ScanSet) {
+    return { db: c.db, arms: c.arms, actor, today: todayIso(c.now()), folder, sourceSha256: sha256, ...(scans ? { scans } : {}) };
   }
 
-  private async run(actor: Actor, jobId: number, src: ReadSource, opts: RunOptions): Promise<ImportOutcome> {
+  private isOpened(path: string): boolean {
+    const scheme = /^([a-z]{3,}):/.exec(path)?.[1];
+    return scheme !== undefined && this.openers.has(scheme);
+  }
+
+  /** Path columns are relative to the mapping's folder, else to the source file's folder (an opened source's files are its own). */
+  private folderOf(path: string, mapping: Mapping): string {
+    return this.isOpened(path) ? path : folderOf(path, mapping);
+  }
+
+  private async run(actor: Actor, jobId: number, src: ReadSource, opts: RunOptions, scans?: ScanSet): Promise<ImportOutcome> {
     const batchSize = opts.batchSize ?? 500;
     let c = this.source.context();
     const job = getJob(c.db, jobId)!;
-    const validator = new RowValidator(this.validatorContext(c, actor, job.folder, src.sha256), job.mapping);
+    const validator = new RowValidator(this.validatorContext(c, actor, job.folder, src.sha256, scans), job.mapping);
     const rows = mappedRows(src, job.mapping);
     const started = Date.now();
     let doneHere = 0;
@@ -158,7 +190,10 @@ export class ImportService {
   /** One record through the window's registration path; its file staged first, as the window does. */
   private async register(c: CoreContext, actor: Actor, r: PreparedRecord): Promise<number> {
     const stagedIds: string[] = [];
-    if (r.file) stagedIds.push((await c.store.stage(createReadStream(r.file.path), r.file.name, c.attachmentLimit(), actor.id)).stagedId);
+    if (r.file) {
+      const bytes: Readable = r.file.open ? r.file.open() : createReadStream(r.file.path);
+      stagedIds.push((await c.store.stage(bytes, r.file.name, c.attachmentLimit(), actor.id)).stagedId);
+    }
     const { file: _file, issuer, ...rest } = r;
     const input: RegisterInput = {
       ...rest,

@@ -4,12 +4,17 @@
 import { createHash } from 'node:crypto';
 import { open, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fail, ok, type Normalised } from './normalise/result';
 
-export interface ResolvedFile { path: string; name: string; size: number; sha256: string; kind: FileKind }
+export interface ResolvedFile {
+  path: string; name: string; size: number; sha256: string; kind: FileKind;
+  /** The bytes, when the file is not a path on disk (an archive's entry, scans.ts). */
+  open?: () => Readable;
+}
 export type FileKind = 'pdf' | 'tiff' | 'jpeg' | 'png';
 
-const BY_EXTENSION: Record<string, FileKind> = { '.pdf': 'pdf', '.tif': 'tiff', '.tiff': 'tiff', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.png': 'png' };
+export const BY_EXTENSION: Record<string, FileKind> = { '.pdf': 'pdf', '.tif': 'tiff', '.tiff': 'tiff', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.png': 'png' };
 
 export function sniffKind(head: Uint8Array): FileKind | null {
   const b = Buffer.from(head);

@@ -6,7 +6,8 @@ import type { Db } from '../db/connection';
 import { findDuplicates, issuerKey } from '../documents/duplicates';
 import { armOf, type Arm } from '../documents/arms';
 import type { Actor } from '../org/rights';
-import { nameByRule, resolveFile, type ResolvedFile } from './files';
+import type { ResolvedFile } from './files';
+import { FolderScans, namesByRule, resolveByRule, ruleValues, type ScanSet } from './scans';
 import { applyTransforms, type Mapping, type TargetField } from './mapping';
 import { normaliseDate } from './normalise/dates';
 import { normaliseSecrecy, normaliseUrgency } from './normalise/levels';
@@ -47,6 +48,8 @@ export interface ValidatorContext {
   today: string;
   /** The folder path columns are resolved in. */
   folder: string;
+  /** Where files are looked up instead of `folder` (an archive's entries: scans.ts). */
+  scans?: ScanSet;
   sourceSha256: string;
 }
 
@@ -191,11 +194,13 @@ export class RowValidator {
     // The file: a path column, else the naming rule.
     let file: ResolvedFile | undefined;
     const f = this.value(row, 'file');
-    const written = f.text || (this.mapping.files.pattern ? nameByRule(this.mapping.files.pattern, { numberSymbol: symbol.ok ? symbol.value.text : ns.text, row: String(row.row) }) : '');
-    if (written) {
-      const r = await resolveFile(this.ctx.folder, written);
+    const scans = this.ctx.scans ?? new FolderScans(this.ctx.folder);
+    const names = f.text ? [f.text] : this.mapping.files.pattern
+      ? namesByRule(this.mapping.files.pattern, ruleValues(symbol.ok ? symbol.value.text : ns.text, documentDate, row.row)) : [];
+    if (names.length > 0) {
+      const r = (await resolveByRule(scans, names))!;
       // By a naming rule a scan may simply not exist (old registers were scanned in part): the row comes in without one.
-      if (!r.ok && r.code === 'fileMissing' && !f.text) warn('noFileForRule', undefined, written);
+      if (!r.ok && r.code === 'fileMissing' && !f.text) warn('noFileForRule', undefined, names[0]);
       else if (!r.ok) reject(r.code, f.column, r.detail);
       else file = r.value;
     }

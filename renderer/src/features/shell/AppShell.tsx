@@ -15,6 +15,7 @@ import { IncomingDetailView } from '../incoming/IncomingDetailView';
 import { IncomingPage } from '../incoming/IncomingPage';
 import { RegisterDialog } from '../incoming/RegisterDialog';
 import { StructurePage } from '../structure/StructurePage';
+import { ImportPage } from '../import/ImportPage';
 import { AuditPage } from '../audit/AuditPage';
 import { SyncPage } from '../sync/SyncPage';
 import { RegistersPage } from '../registers/RegistersPage';
@@ -118,6 +119,7 @@ export function AppShell() {
           {view.name === 'outgoing' && <OutgoingPage />}
           {view.name === 'outgoingDetail' && <OutgoingDetailView key={view.id} id={view.id} />}
           {view.name === 'sync' && <SyncPage />}
+          {view.name === 'import' && mayRegister && <ImportPage />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}

@@ -22,6 +22,8 @@ export function Sidebar() {
   // Registers: configured by administrators, their years closed by the văn thư.
   // A lãnh đạo closes the outgoing registers and the Sổ theo dõi giải quyết there too.
   const keepsRegisters = useApp((s) => !!s.session?.rights.includes('doc.register') || s.session?.user.role === 'lanh_dao');
+  // The legacy import: for whom registers (the core checks the same right).
+  const mayImport = useApp((s) => !!s.session?.rights.includes('doc.register'));
   // Processing: the inboxes, with what needs the person now as a badge.
   const notices = useProcessingNotices(canRead);
   const attention = attentionCount(notices);
@@ -42,6 +44,9 @@ export function Sidebar() {
             <NavItem icon="file" label={t('shell.outgoing')} active={view.name === 'outgoing' || view.name === 'outgoingDetail'}
               onClick={() => show({ name: 'outgoing' })} />
             {keepsRegisters && !isAdmin && registersItem}
+            {mayImport && (
+              <NavItem icon="upload" label={t('shell.import')} active={view.name === 'import'} onClick={() => show({ name: 'import' })} />
+            )}
             {secretRegisters && (
               <NavItem icon="lock" label={t('shell.secretRegisters')} active={view.name === 'secretRegisters'} onClick={() => show({ name: 'secretRegisters' })} />
             )}
