@@ -31,6 +31,7 @@ export class HubLink {
   private stopped = true;
   private failures = 0;
   private directoryAt = 0;
+  private pulledAt = 0;
   private lastContact: string | null = null;
   private lastError: string | null = null;
   private directoryVersion: string | null = null;
@@ -86,7 +87,11 @@ export class HubLink {
     try {
       if (this.clock() - this.directoryAt >= this.cfg.directoryRefreshMs || !this.directoryVersion) await this.syncDirectory();
       await this.push();
-      await this.pull();
+      // A kick (a workstation just submitted) pushes at once; the hub is polled on the timer.
+      if (this.clock() - this.pulledAt >= this.cfg.pollMs) {
+        await this.pull();
+        this.pulledAt = this.clock();
+      }
       this.failures = 0;
       this.lastError = null;
       this.lastContact = new Date(this.clock()).toISOString();

@@ -20,6 +20,7 @@ const EXCHANGE_ROLES = new Set(['van_thu', 'quan_tri']);
 
 export class AgencyPackets {
   private readonly code: string | null;
+  private directory: { json: string; names: Map<string, string> | null } = { json: 'null', names: null };
 
   constructor(private readonly cfg: ServerConfig, private readonly store: PacketStore, private readonly link: HubLink | null, private readonly clock: () => number) {
     const c = cfg.agency ? checkIdentifierCode(cfg.agency.code) : null;
@@ -80,6 +81,13 @@ export class AgencyPackets {
     throw new HttpError(404, 'not-found', 'no such route');
   }
 
+  /** The directory copy's names (parsed again only when the copy changed). */
+  private async names(): Promise<Map<string, string> | null> {
+    const json = (await this.store.getState(DIRECTORY_KEY)) ?? 'null';
+    if (json !== this.directory.json) this.directory = { json, names: directoryNames(JSON.parse(json) as Directory | null) };
+    return this.directory.names;
+  }
+
   private async submit(packetId: string, bytes: Buffer, s: Session): Promise<PacketSubmitResult> {
     let addr;
     try {
@@ -89,7 +97,7 @@ export class AgencyPackets {
       throw e;
     }
     if (addr.packetId !== null && addr.packetId !== packetId) throw new HttpError(400, 'packet-id-mismatch', `the routing header names packet ${addr.packetId}`);
-    const names = directoryNames(JSON.parse((await this.store.getState(DIRECTORY_KEY)) ?? 'null') as Directory | null);
+    const names = await this.names();
     const from = names?.get(addr.from) ?? addr.from;
     if (from !== this.code) throw new HttpError(403, 'wrong-sender', `the packet is from ${addr.from}, this server sends for ${this.code}`);
     // With the directory at hand an unknown recipient is refused at once; without it, the hub refuses it.

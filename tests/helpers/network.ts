@@ -11,7 +11,8 @@ import { startHub, type RunningHub } from '../../server/hub';
 import type { Logger } from '../../server/log';
 import type { Db } from '../../main/core/db/connection';
 import { buildDocumentPacket, type EdxmlDocumentInput } from '../../main/core/exchange/edxml/build';
-import { sealPacket } from '../../main/core/exchange/edxml/seal';
+import { writeRouting } from '../../main/core/exchange/edxml/routing';
+import { sealedCiphertext, sealPacket } from '../../main/core/exchange/edxml/seal';
 import { signPacket } from '../../main/core/exchange/edxml/xmldsig';
 import { PacketClient, type PacketClientOptions } from '../../main/core/sync/packets/PacketClient';
 import { ServerClient } from '../../main/core/sync/ServerClient';
@@ -176,6 +177,15 @@ export async function clearPacket(n: NetworkPki, from: AgencyName, to: readonly 
 export async function sealedPacket(n: NetworkPki, from: string, to: readonly AgencyName[], inner: Buffer, packetId: string = randomUUID()): Promise<{ packetId: string; bytes: Buffer }> {
   const bytes = await sealPacket(inner, { from, to: to.map((t) => n.agencies[t].code), packetId, recipients: to.map((t) => ({ certificate: n.agencies[t].encryption.certPem })) });
   return { packetId, bytes };
+}
+
+/**
+ * The same sealed content under another packet id (a new routing header over the same CMS): many
+ * distinct packets for volume tests without sealing each one (sealing is not what they measure).
+ */
+export function readdressed(sealed: Buffer, packetId: string = randomUUID()): { packetId: string; bytes: Buffer } {
+  const { header, cms } = sealedCiphertext(sealed);
+  return { packetId, bytes: Buffer.concat([writeRouting({ ...header, packetId }), cms]) };
 }
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | null | false> | T | null | false, timeoutMs = 30_000, everyMs = 50): Promise<T> {

@@ -5,20 +5,25 @@
 // an agency server stopped mid-transfer, B offline for 200 packets, and 1,000 packets each way
 // end with every packet delivered once.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../../../server/app';
 import type { ServerConfig } from '../../../server/config';
 import type { RunningHub } from '../../../server/hub';
 import type { Directory } from '../../../main/core/sync/packets/protocol';
+import type { PacketStep } from '../../../main/core/sync/packets/PacketClient';
 import type { InboundPacket } from '../../../main/core/sync/packets/queue';
 import { Transport, TransportError } from '../../../main/core/sync/transport';
 import { tempDir } from '../../helpers/desk';
 import {
-  agencyConfig, clearPacket, CODES, hubConfig, networkPki, sealedPacket, startAgency, startTestHub, waitFor, workstation, type NetworkPki, type TestWorkstation,
+  agencyConfig, clearPacket, CODES, hubConfig, networkPki, readdressed, sealedPacket, startAgency, startTestHub, waitFor, workstation, type NetworkPki, type TestWorkstation,
 } from '../../helpers/network';
+import type { Party } from '../../helpers/pki';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
+import { openWorkstation } from '../../helpers/workstation';
 
 let n: NetworkPki;
 let pg: TestPostgres;
@@ -197,5 +202,127 @@ describe('packets between agencies', () => {
     } finally {
       cv.close();
     }
+  });
+});
+
+describe('faults: restarts, an agency offline, kill -9, volume', () => {
+  const inner = () => clearPacket(n, 'A', [CODES.B], { subject: 'Văn bản mật gửi Ban Tổ chức' });
+
+  test('agency server A stopped mid-transfer and restarted: every packet reaches B once', async () => {
+    const sealed = (await sealedPacket(n, CODES.A, ['B'], (await inner()).bytes)).bytes;
+    const ps = Array.from({ length: 60 }, () => readdressed(sealed));
+    for (const p of ps) wsA.packets.send(p);
+    const counts = async () => Object.values(await serverA.packets.outboundCounts()).reduce((x, y) => x + y, 0);
+    const start = await counts();
+    const flushing = wsA.packets.flush().then(() => null, (e: unknown) => e);
+    await waitFor('20 packets at server A', async () => (await counts()) - start >= 20, 30_000, 5);
+    await serverA.close();
+    assert.ok((await flushing) instanceof Error, 'the send was cut by the stop');
+    assert.ok(wsA.packets.status().outbox.queued > 0);
+    serverA = await startAgency(cfgA);
+    await waitFor('A\'s outbox empty', async () => {
+      await wsA.packets.flush().catch(() => null);
+      return wsA.packets.status().outbox.queued === 0;
+    }, 30_000, 30);
+    const before = gotB.length;
+    await receiveUntil(wsB, gotB, before + 60);
+    assertOnce(gotB, ps.map((p) => p.packetId));
+    assert.equal(gotB.length, before + 60);
+    assert.equal((await serverA.packets.outboundCounts()).queued, 0);
+  });
+
+  test('B offline while A sends 200 packets; B catches up, each once', async () => {
+    const sealed = (await sealedPacket(n, CODES.A, ['B'], (await inner()).bytes)).bytes;
+    await serverB.close();
+    const ps = Array.from({ length: 200 }, () => readdressed(sealed));
+    for (const p of ps) wsA.packets.send(p);
+    await wsA.packets.flush();
+    await waitFor('A forwarded all to the hub', async () => (await serverA.packets.outboundCounts()).queued === 0, 30_000);
+    serverB = await startAgency(cfgB);
+    const before = gotB.length;
+    await receiveUntil(wsB, gotB, before + 200, 60_000);
+    assertOnce(gotB, ps.map((p) => p.packetId));
+    assert.equal(gotB.length, before + 200);
+  });
+
+  test('kill -9 of a workstation at 10 random points of send and receive: every packet delivered once', async (t) => {
+    const seed = Number(process.env.PACKET_SEED ?? Math.floor(Math.random() * 1e9));
+    t.diagnostic(`seed ${seed} (PACKET_SEED reruns it)`);
+    let state = seed >>> 0;
+    const rnd = () => ((state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const child = (mode: 'send' | 'receive', dir: string, port: number, person: Party, crashAt?: PacketStep, crashNth?: number) =>
+      new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+        const c = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'packetChild.ts')], {
+          env: { ...process.env, PACKET_CHILD: JSON.stringify({ dir, url: `https://localhost:${port}`, caPath: n.ca.certPath, certPath: person.certPath, keyPath: person.keyPath, mode, crashAt, crashNth }) },
+        });
+        let stdout = '';
+        let stderr = '';
+        c.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+        c.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+        c.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+      });
+    // 12 small packets and 3 large ones (downloaded in parts, so a kill between parts resumes with Range).
+    const small = (await sealedPacket(n, CODES.A, ['B'], (await inner()).bytes)).bytes;
+    const large = await Promise.all([0, 1, 2].map(async () => sealedPacket(n, CODES.A, ['B'], (await clearPacket(n, 'A', [CODES.B], { attachmentBytes: 450_000 })).bytes)));
+    const ps = [...Array.from({ length: 12 }, () => readdressed(small)), ...large];
+    const dirS = join(tmp.dir, 'wsA-child');
+    const sender = workstation(n, dirS, serverA.port, n.agencies.A.vanThu);
+    for (const p of ps) sender.packets.send(p);
+    sender.close();
+    const killed: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const step = pick(['packet-sending', 'packet-sent', 'packet-acknowledged', 'packet-cleared'] as const);
+      const r = await child('send', dirS, serverA.port, n.agencies.A.vanThu, step, 1 + Math.floor(rnd() * 4));
+      if (r.signal === 'SIGKILL') killed.push(`send:${step}`);
+      else assert.equal(r.code, 0, r.stderr);
+    }
+    const last = await child('send', dirS, serverA.port, n.agencies.A.vanThu);
+    assert.equal(last.code, 0, last.stderr);
+    assert.equal((JSON.parse(last.stdout) as { outbox: { queued: number; sent: number } }).outbox.queued, 0);
+    const before = gotB.length;
+    await receiveUntil(wsB, gotB, before + ps.length);
+    assertOnce(gotB, ps.map((p) => p.packetId));
+    assert.equal(gotB.length, before + ps.length, 'each packet once at B despite the kills');
+
+    // A new workstation of B fetches B's whole inbox in a process killed at random points.
+    const dirR = join(tmp.dir, 'wsB-child');
+    mkdirSync(dirR, { recursive: true });
+    for (let i = 0; i < 5; i++) {
+      const step = pick(['packet-part-saved', 'packet-downloaded', 'packet-stored', 'packet-taken'] as const);
+      const r = await child('receive', dirR, serverB.port, n.agencies.B.vanThu, step, 1 + Math.floor(rnd() * (step === 'packet-part-saved' ? 6 : 40)));
+      if (r.signal === 'SIGKILL') killed.push(`receive:${step}`);
+      else assert.equal(r.code, 0, r.stderr);
+    }
+    const done = await child('receive', dirR, serverB.port, n.agencies.B.vanThu);
+    assert.equal(done.code, 0, done.stderr);
+    t.diagnostic(`killed at ${killed.join(', ')}`);
+    assert.ok(killed.length >= 5, `only ${killed.length} of the 10 runs reached their kill point`);
+    const db = openWorkstation(dirR, []);
+    try {
+      const rows = db.prepare('SELECT packet_id, count(*) AS n FROM handed GROUP BY packet_id').all() as Array<{ packet_id: string; n: number }>;
+      assert.ok(rows.every((r) => r.n === 1), 'a packet was handed over twice');
+      assert.equal(rows.length, await serverB.packets.inboundCount(), 'every packet of B\'s inbox handed over');
+      for (const p of ps) assert.ok(rows.some((r) => r.packet_id === p.packetId));
+      assert.equal((db.prepare('SELECT count(*) FROM packet_download_parts').pluck().get() as number), 0, 'no download left half done');
+    } finally {
+      db.close();
+    }
+  });
+
+  test('1,000 packets in both directions: none lost, none duplicated', async () => {
+    const fromA = (await sealedPacket(n, CODES.A, ['B'], (await inner()).bytes)).bytes;
+    const fromB = (await sealedPacket(n, CODES.B, ['A'], (await clearPacket(n, 'B', [CODES.A], { subject: 'Báo cáo gửi Văn phòng' })).bytes)).bytes;
+    const ab = Array.from({ length: 1000 }, () => readdressed(fromA));
+    const ba = Array.from({ length: 1000 }, () => readdressed(fromB));
+    for (const p of ab) wsA.packets.send(p);
+    for (const p of ba) wsB.packets.send(p);
+    const [b0, a0] = [gotB.length, gotA.length];
+    await Promise.all([receiveUntil(wsA, gotA, a0 + 1000, 80_000), receiveUntil(wsB, gotB, b0 + 1000, 80_000)]);
+    assertOnce(gotB, ab.map((p) => p.packetId));
+    assertOnce(gotA, ba.map((p) => p.packetId));
+    assert.equal(gotB.length, b0 + 1000);
+    assert.equal(gotA.length, a0 + 1000);
+    assert.ok(gotA.slice(a0).every((p) => p.from === CODES.B));
   });
 });
