@@ -55,7 +55,7 @@ const hubLink = z.strictObject({
   /** This agency server's client certificate and key (listed in the hub's directory). */
   certificate: z.string().min(1),
   key: z.string().min(1),
-  pollMs: z.number().int().min(50).default(5_000),
+  pollMs: z.number().int().min(10).default(5_000),
   directoryRefreshMs: z.number().int().min(1_000).default(10 * 60_000),
   timeoutMs: z.number().int().min(1_000).default(60_000),
   backoff: z.strictObject({ baseMs: z.number().int().min(1).default(1_000), capMs: z.number().int().min(1).default(5 * 60_000) }).prefault({}),

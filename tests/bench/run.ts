@@ -22,6 +22,7 @@ import { measurePades, PADES_TARGETS, type PadesFigures } from './pades';
 import { measureOutgoing, OUTGOING_TARGETS, type OutgoingFigures } from './outgoing';
 import { measureProcessing, PROCESSING_TARGETS, type ProcessingFigures } from './processing';
 import { measureServer, SERVER_TARGETS, type ServerFigures } from './server';
+import { EXCHANGE_TARGETS, measureExchange, type ExchangeFigures } from './exchange';
 import { diagnose, type Diagnosis } from './diagnose';
 import { measureFirstPage, measureMatFirstPage, pageVariants, type FirstPageFigures, type MatFirstPageFigures } from './firstPage';
 import { DB_NAME, encryptedOnDisk, generateProfile, generatorFingerprint, type GenerationFigures, type ProfileMeta } from './generate';
@@ -53,20 +54,20 @@ const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.pa
  */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10, compartmentRatio: 1.2 };
 
-const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server'] as const;
+const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server', 'exchange'] as const;
 type Part = (typeof PARTS)[number];
 /** The processing part's default scale: minutes less than the target's 1 000 000 documents (say so in the output). */
 const PROCESSING_DEFAULT_DOCS = 200_000;
 
 interface Args {
   only: 'all' | Part; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number; generateOnly: boolean;
-  processingDocs: number; outgoingRounds: number; serverSeconds: number;
+  processingDocs: number; outgoingRounds: number; serverSeconds: number; exchangePackets: number;
 }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
     only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000, generateOnly: false,
-    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30,
+    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30, exchangePackets: 40,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -84,6 +85,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--processing-docs') args.processingDocs = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--outgoing-rounds') args.outgoingRounds = Number(argv[++i]);
     else if (a === '--server-seconds') args.serverSeconds = Number(argv[++i]);
+    else if (a === '--exchange-packets') args.exchangePackets = Number(argv[++i]);
     else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N)`);
   }
   if (!Number.isInteger(args.docs) || args.docs < 1000) throw new Error('--docs must be an integer ≥ 1000');
@@ -524,13 +526,16 @@ async function main(): Promise<void> {
     // 200 simulated workstations against the agency server, on SQLite and on PostgreSQL (server.ts).
     let server: ServerFigures | undefined;
     if (args.only === 'all' || args.only === 'server') server = await measureServer({ seconds: args.serverSeconds });
+    // 1 MB packets through workstation → server → hub → server → workstation, next to raw HTTPS (exchange.ts).
+    let exchange: ExchangeFigures | undefined;
+    if (args.only === 'all' || args.only === 'exchange') exchange = await measureExchange({ packets: args.exchangePackets });
     const { hexKey: _key, ...mainOut } = main ?? { hexKey: '' };
     const out = {
       benchmark: 'securedesk: encrypted incoming register; envelope and signature throughput; outgoing issue; processing inboxes',
       at: new Date().toISOString(),
       parts: args.only === 'all' ? [...PARTS] : [args.only],
       machine: { ...machineInfo(), dbWorker: { bundled: true, builtByThisRun: dbWorker.ours, buildMs: dbWorker.ms } },
-      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(outgoing ? { outgoing: OUTGOING_TARGETS } : {}), ...(processing ? { processing: PROCESSING_TARGETS } : {}), ...(server ? { server: SERVER_TARGETS } : {}) },
+      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(outgoing ? { outgoing: OUTGOING_TARGETS } : {}), ...(processing ? { processing: PROCESSING_TARGETS } : {}), ...(server ? { server: SERVER_TARGETS } : {}), ...(exchange ? { exchange: EXCHANGE_TARGETS } : {}) },
       ...(main ? { summary: summary(main) } : {}),
       ...(small ? { smallSummary: summary(small) } : {}),
       ...(crypto ? { cryptoSummary: crypto.summary } : {}),
@@ -557,6 +562,7 @@ async function main(): Promise<void> {
       ...(outgoing ? { outgoing } : {}),
       ...(processing ? { processing } : {}),
       ...(server ? { serverSummary: server.summary, server } : {}),
+      ...(exchange ? { exchangeSummary: { packetsPerSecond: exchange.ours.packetsPerSecond, rawPacketsPerSecond: exchange.raw.packetsPerSecond, ratio: exchange.ratio, targetRatio: EXCHANGE_TARGETS.ratio, withinTarget: exchange.withinTarget }, exchange } : {}),
       totalMs: ms(performance.now() - t0),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

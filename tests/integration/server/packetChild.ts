@@ -19,7 +19,7 @@ const server = new ServerClient({
 });
 let seen = 0;
 const packets = new PacketClient({
-  db, server, backoff: { baseMs: 1, capMs: 1 },
+  db, server, backoff: { baseMs: 1, capMs: 1 }, partBytes: 128 << 10,
   onPacket: (p) => void db.prepare('INSERT INTO handed (packet_id, from_code, size) VALUES (?,?,?)').run(p.packetId, p.from, p.bytes.length),
   onStep: (step) => {
     if (step === a.crashAt && ++seen === (a.crashNth ?? 1)) process.kill(process.pid, 'SIGKILL');

@@ -19,7 +19,8 @@ import {
 
 /** Server refusals that a retry would only repeat: the packet is marked refused with the code. */
 const FINAL = new Set(['not-a-packet', 'packet-id-mismatch', 'wrong-sender', 'unknown-recipient', 'bad-signature', 'changed-body', 'too-large', 'bad-request']);
-const PART_BYTES = 256 << 10;
+/** Packets above one part are downloaded part by part (each part committed, so a broken download resumes). */
+const PART_BYTES = 1 << 20;
 
 export type PacketStep =
   | 'packet-sending' | 'packet-sent' | 'packet-acknowledged' | 'packet-cleared'
@@ -40,6 +41,8 @@ export interface PacketClientOptions {
   clock?: () => number;
   random?: () => number;
   onStep?: (step: PacketStep, detail: { packetId?: string; seq?: number }) => void;
+  /** Bytes per saved part of a download (default 1 MiB); a packet up to this size is fetched whole. */
+  partBytes?: number;
 }
 
 export interface PacketStatus extends PacketQueueStats {
@@ -146,8 +149,17 @@ export class PacketClient {
     }
   }
 
-  /** A large packet, saved part by part; a broken download resumes from its last saved part. */
+  /**
+   * A packet not inlined in the listing. Up to one part it is fetched whole (a kill costs one refetch);
+   * a larger one is saved part by part and a broken download resumes from its last saved part.
+   */
   private async download(l: PacketListing): Promise<Buffer> {
+    const partBytes = this.o.partBytes ?? PART_BYTES;
+    if (l.size <= partBytes) {
+      const res = await this.o.server.request('GET', `${PACKETS_API}/inbox/${l.seq}/payload`);
+      if (res.status !== 200) throw new TransportError(`payload of packet ${l.seq}: ${res.status}`, res.status, 'http');
+      return res.body;
+    }
     const parts = savedPacketParts(this.db, l.seq, l.sha256);
     let offset = parts.reduce((n, p) => n + p.length, 0);
     if (offset < l.size) {
@@ -167,7 +179,7 @@ export class PacketClient {
         onChunk: (c) => {
           pending.push(c);
           pendingBytes += c.length;
-          if (pendingBytes >= PART_BYTES) save();
+          if (pendingBytes >= partBytes) save();
         },
       }).finally(save);
       if (res.status !== 200 && res.status !== 206) throw new TransportError(`payload of packet ${l.seq}: ${res.status}`, res.status, 'http');
