@@ -271,14 +271,13 @@ describe('faults: restarts, an agency offline, kill -9, volume', () => {
     for (const p of ps) sender.packets.send(p);
     sender.close();
     const killed: string[] = [];
+    const extra: string[] = [];
     const dirR = join(tmp.dir, 'wsB-child');
     mkdirSync(dirR, { recursive: true });
     // Five kills while sending and five while a new workstation of B fetches B's whole inbox, the two
-    // sequences side by side (separate processes, separate databases). The hand-over kills go last,
-    // so the fetch kills find packets still to fetch.
+    // sequences side by side (separate processes, separate databases).
     const sendSteps = Array.from({ length: 5 }, () => pick(['packet-sending', 'packet-sent', 'packet-acknowledged', 'packet-cleared'] as const));
-    const recvSteps = Array.from({ length: 5 }, () => pick(['packet-part-saved', 'packet-downloaded', 'packet-stored', 'packet-taken'] as const))
-      .sort((x, y) => Number(x === 'packet-taken') - Number(y === 'packet-taken'));
+    const recvSteps = Array.from({ length: 5 }, () => pick(['packet-part-saved', 'packet-downloaded', 'packet-stored', 'packet-taken'] as const));
     const sending = (async () => {
       for (const step of sendSteps) {
         const r = await child('send', dirS, serverA.port, n.agencies.A.vanThu, step, 1 + Math.floor(rnd() * 4));
@@ -291,20 +290,30 @@ describe('faults: restarts, an agency offline, kill -9, volume', () => {
     })();
     const receiving = (async () => {
       for (const step of recvSteps) {
-        const r = await child('receive', dirR, serverB.port, n.agencies.B.vanThu, step, 1 + Math.floor(rnd() * (step === 'packet-part-saved' ? 6 : 40)));
+        // New packets for each run (12 small, one large in parts), so every kill point has work to reach.
+        const target = (await serverB.packets.inboundCount()) + 13;
+        for (const p of [...Array.from({ length: 12 }, () => readdressed(small)), readdressed(large[0]!.bytes)]) {
+          wsA.packets.send(p);
+          extra.push(p.packetId);
+        }
+        await waitFor('A\'s outbox sent', async () => (await wsA.packets.flush().catch(() => 0), wsA.packets.status().outbox.queued === 0), 60_000);
+        await waitFor('the new packets at B', async () => (await serverB.packets.inboundCount()) >= target, 60_000);
+        const r = await child('receive', dirR, serverB.port, n.agencies.B.vanThu, step, 1 + Math.floor(rnd() * (step === 'packet-part-saved' ? 4 : 12)));
         if (r.signal === 'SIGKILL') killed.push(`receive:${step}`);
         else assert.equal(r.code, 0, r.stderr);
       }
     })();
-    await Promise.all([sending, receiving]);
     const before = gotB.length;
-    await receiveUntil(wsB, gotB, before + ps.length);
-    assertOnce(gotB, ps.map((p) => p.packetId));
-    assert.equal(gotB.length, before + ps.length, 'each packet once at B despite the kills');
+    await Promise.all([sending, receiving]);
+    const all = [...ps.map((p) => p.packetId), ...extra];
+    await receiveUntil(wsB, gotB, before + all.length);
+    assertOnce(gotB, all);
+    assert.equal(gotB.length, before + all.length, 'each packet once at B despite the kills');
     const done = await child('receive', dirR, serverB.port, n.agencies.B.vanThu);
     assert.equal(done.code, 0, done.stderr);
     t.diagnostic(`killed at ${killed.join(', ')}`);
-    assert.ok(killed.length >= 6, `only ${killed.length} of the 10 runs reached their kill point`);
+    assert.equal(killed.filter((k) => k.startsWith('receive:')).length, 5, 'every receive run reached its kill point');
+    assert.ok(killed.length >= 8, `only ${killed.length} of the 10 runs reached their kill point`);
     const db = openWorkstation(dirR, []);
     try {
       const rows = db.prepare('SELECT packet_id, count(*) AS n FROM handed GROUP BY packet_id').all() as Array<{ packet_id: string; n: number }>;
