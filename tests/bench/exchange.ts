@@ -117,8 +117,9 @@ export async function measureExchange(o: { packets?: number; packetMb?: number }
         got.clear();
         const t0 = performance.now();
         for (const p of batch) wsA.packets.send(p);
-        const sending = wsA.packets.flush();
-        await waitFor('packets at B\'s workstation', async () => { await wsB.packets.syncOnce(); return got.size >= count; }, 600_000, 20);
+        // A failed request (a keep-alive socket the server closed) is retried, as the client's loop does.
+        const sending = waitFor('A\'s outbox sent', async () => (await wsA.packets.flush().catch(() => 0), wsA.packets.status().outbox.queued === 0), 600_000, 5);
+        await waitFor('packets at B\'s workstation', async () => { await wsB.packets.syncOnce().catch(() => null); return got.size >= count; }, 600_000, 20);
         await sending;
         ours.push((performance.now() - t0) / 1000);
         raw.push(await measureRaw(n, batch));
