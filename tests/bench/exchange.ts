@@ -51,9 +51,14 @@ function forwarder(t: Transport): (id: string, body: Buffer) => void {
   let chain = Promise.resolve();
   return (id, body) => {
     chain = chain.then(async () => {
-      const r = await t.request('PUT', id, { body, headers: { 'content-type': 'application/octet-stream' } });
-      if (r.status !== 201) throw new Error(`raw relay: ${r.status}`);
-    });
+      // A keep-alive socket closed under the request is retried (ours retries the same way).
+      for (let attempt = 1; ; attempt++) {
+        const r = await t.request('PUT', id, { body, headers: { 'content-type': 'application/octet-stream' } }).catch((e: unknown) => (attempt < 5 ? null : Promise.reject(e)));
+        if (!r) continue;
+        if (r.status !== 201) throw new Error(`raw relay: ${r.status}`);
+        return;
+      }
+    }).catch((e: unknown) => progress(`raw relay failed: ${(e as Error).message}`));
   };
 }
 
@@ -69,10 +74,8 @@ async function measureRaw(n: NetworkPki, packets: Array<{ packetId: string; byte
   const fromWs = new Transport({ url: `https://localhost:${rawA.port}`, caPem: n.ca.certPem });
   try {
     const t0 = performance.now();
-    for (const p of packets) {
-      const r = await fromWs.request('PUT', `/p/${p.packetId}`, { body: p.bytes, headers: { 'content-type': 'application/octet-stream' } });
-      if (r.status !== 201) throw new Error(`raw: ${r.status}`);
-    }
+    const send = forwarder(fromWs);
+    for (const p of packets) send(`/p/${p.packetId}`, p.bytes);
     await waitFor('raw packets at the sink', () => arrived >= packets.length, 600_000, 1);
     return (performance.now() - t0) / 1000;
   } finally {
