@@ -10,18 +10,17 @@ import { z } from 'zod';
 import { secrecyRank } from '../common/domain';
 import { pemToDer } from '../main/core/crypto/certificates';
 import { isSealed } from '../main/core/sync/seal';
-import { API, channelRank, CHANNELS, isClassified, type BatchPage, type BatchUpload, type Channel, type ServerErrorCode } from '../main/core/sync/protocol';
+import { API, channelRank, CHANNELS, isClassified, type BatchPage, type BatchUpload, type Channel } from '../main/core/sync/protocol';
 import { Authenticator, AuthError, type Session } from './auth';
 import type { ServerConfig } from './config';
 import { RateLimiter, readBody, TooLarge } from './limits';
 import { jsonLogger, type Logger } from './log';
 import { Store, StoreConflict } from './storage/store';
+import { HttpError } from './http';
+import { HubLink } from './hubLink';
+import { AgencyPackets } from './packets';
+import { PacketStore } from './storage/packetStore';
 
-class HttpError extends Error {
-  constructor(readonly status: number, readonly code: ServerErrorCode, message: string, readonly headers: Record<string, string> = {}) {
-    super(message);
-  }
-}
 
 const channel = z.enum(CHANNELS as [Channel, ...Channel[]]);
 const id = z.string().regex(/^[0-9A-Za-z-]{8,64}$/);
@@ -84,6 +83,9 @@ export interface RunningServer {
   server: Server;
   store: Store;
   auth: Authenticator;
+  /** edXML packets of the agency (server/packets.ts) and the link that carries them to the hub. */
+  packets: PacketStore;
+  hubLink: HubLink | null;
   close(): Promise<void>;
 }
 
@@ -97,7 +99,11 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   const clock = opts.clock ?? Date.now;
   const certPem = readFileSync(cfg.tls.certificate, 'utf8');
   const certSha = createHash('sha256').update(pemToDer(certPem)[0]!).digest('hex');
+  if (cfg.mode === 'hub') throw new Error('a hub-mode configuration starts with startHub (server/hub.ts)');
   const store = await Store.open(cfg.storage);
+  const packets = new PacketStore(store.db);
+  const hubLink = cfg.hub ? new HubLink(cfg.hub, packets, logger, clock) : null;
+  const packetRoutes = new AgencyPackets(cfg, packets, hubLink, clock);
   const auth = new Authenticator(cfg, certSha, clock);
   const perSession = new RateLimiter(cfg.limits.requestsPerSecond, cfg.limits.burst, clock);
   const perAddress = new RateLimiter(cfg.limits.signInPerSecond, cfg.limits.signInBurst, clock);
@@ -149,6 +155,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
     ctx.session = s;
     const wait = perSession.take(s.token);
     if (wait) throw new HttpError(429, 'rate-limited', 'too many requests', { 'retry-after': String(wait) });
+    if (await packetRoutes.handle(req, res, url, s, ctx)) return;
 
     if (method === 'POST' && path === `${API}/events`) {
       ctx.route = 'events.push';
@@ -260,10 +267,12 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   });
   const port = (server.address() as AddressInfo).port;
   logger.log('info', 'listening', { host: cfg.listen.host, port, storage: store.dialect });
+  hubLink?.start();
   return {
     url: `https://${cfg.listen.host === '0.0.0.0' ? '127.0.0.1' : cfg.listen.host}:${port}`,
-    port, server, store, auth,
+    port, server, store, auth, packets, hubLink,
     async close() {
+      await hubLink?.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await store.close();

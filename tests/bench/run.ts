@@ -1,4 +1,4 @@
-// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server|ocr] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N] [--ocr-pages N]`
+// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server|exchange|ocr] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N] [--ocr-pages N] [--exchange-packets N]`
 // Outgoing: signing and issuing an outgoing document on SoftHSM through the services, end to end
 // (outgoing.ts). Processing: the leader's and the handler's inboxes and the overdue view over a
 // generated profile (processing.ts; 200 000 documents by default, `--processing-docs 1000000` for the
@@ -23,6 +23,7 @@ import { measureOutgoing, OUTGOING_TARGETS, type OutgoingFigures } from './outgo
 import { measureProcessing, PROCESSING_TARGETS, type ProcessingFigures } from './processing';
 import { measureServer, SERVER_TARGETS, type ServerFigures } from './server';
 import { measureOcr, type OcrFigures } from './ocr';
+import { EXCHANGE_TARGETS, measureExchange, type ExchangeFigures } from './exchange';
 import { diagnose, type Diagnosis } from './diagnose';
 import { measureFirstPage, measureMatFirstPage, pageVariants, type FirstPageFigures, type MatFirstPageFigures } from './firstPage';
 import { DB_NAME, encryptedOnDisk, generateProfile, generatorFingerprint, type GenerationFigures, type ProfileMeta } from './generate';
@@ -54,20 +55,20 @@ const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.pa
  */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10, compartmentRatio: 1.2 };
 
-const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server', 'ocr'] as const;
+const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server', 'ocr', 'exchange'] as const;
 type Part = (typeof PARTS)[number];
 /** The processing part's default scale: minutes less than the target's 1 000 000 documents (say so in the output). */
 const PROCESSING_DEFAULT_DOCS = 200_000;
 
 interface Args {
   only: 'all' | Part; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number; generateOnly: boolean;
-  processingDocs: number; outgoingRounds: number; serverSeconds: number; ocrPages: number;
+  processingDocs: number; outgoingRounds: number; serverSeconds: number; ocrPages: number; exchangePackets: number;
 }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
     only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000, generateOnly: false,
-    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30, ocrPages: 6,
+    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30, ocrPages: 6, exchangePackets: 40,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -86,7 +87,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--outgoing-rounds') args.outgoingRounds = Number(argv[++i]);
     else if (a === '--ocr-pages') args.ocrPages = Number(argv[++i]);
     else if (a === '--server-seconds') args.serverSeconds = Number(argv[++i]);
-    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N, --ocr-pages N)`);
+    else if (a === '--exchange-packets') args.exchangePackets = Number(argv[++i]);
+    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N, --ocr-pages N, --exchange-packets N)`);
   }
   if (!Number.isInteger(args.docs) || args.docs < 1000) throw new Error('--docs must be an integer ≥ 1000');
   if (!Number.isInteger(args.cryptoMb) || args.cryptoMb < 1) throw new Error('--crypto-mb must be a positive integer');
@@ -530,13 +532,16 @@ async function main(): Promise<void> {
     // OCR of scanned pages with Tesseract through the job (ocr.ts): pages per minute.
     let ocr: OcrFigures | undefined;
     if (args.only === 'all' || args.only === 'ocr') ocr = await measureOcr(args.ocrPages);
+    // 1 MB packets through workstation → server → hub → server → workstation, next to raw HTTPS (exchange.ts).
+    let exchange: ExchangeFigures | undefined;
+    if (args.only === 'all' || args.only === 'exchange') exchange = await measureExchange({ packets: args.exchangePackets });
     const { hexKey: _key, ...mainOut } = main ?? { hexKey: '' };
     const out = {
       benchmark: 'securedesk: encrypted incoming register; envelope and signature throughput; outgoing issue; processing inboxes',
       at: new Date().toISOString(),
       parts: args.only === 'all' ? [...PARTS] : [args.only],
       machine: { ...machineInfo(), dbWorker: { bundled: true, builtByThisRun: dbWorker.ours, buildMs: dbWorker.ms } },
-      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(outgoing ? { outgoing: OUTGOING_TARGETS } : {}), ...(processing ? { processing: PROCESSING_TARGETS } : {}), ...(server ? { server: SERVER_TARGETS } : {}) },
+      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(outgoing ? { outgoing: OUTGOING_TARGETS } : {}), ...(processing ? { processing: PROCESSING_TARGETS } : {}), ...(server ? { server: SERVER_TARGETS } : {}), ...(exchange ? { exchange: EXCHANGE_TARGETS } : {}) },
       ...(main ? { summary: summary(main) } : {}),
       ...(small ? { smallSummary: summary(small) } : {}),
       ...(crypto ? { cryptoSummary: crypto.summary } : {}),
@@ -570,6 +575,7 @@ async function main(): Promise<void> {
         },
         ocr,
       } : {}),
+      ...(exchange ? { exchangeSummary: { packetsPerSecond: exchange.ours.packetsPerSecond, rawPacketsPerSecond: exchange.raw.packetsPerSecond, ratio: exchange.ratio, targetRatio: EXCHANGE_TARGETS.ratio, withinTarget: exchange.withinTarget }, exchange } : {}),
       totalMs: ms(performance.now() - t0),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -716,4 +716,45 @@ export const MIGRATIONS: readonly Migration[] = [
   ) WITHOUT ROWID;
   CREATE INDEX idx_package_records_gid ON package_records(global_id);
   `,
+  // 24: edXML packets between agencies on this workstation (main/core/sync/packets): the durable outbox
+  //     (a packet's id and bytes fixed when queued, resent until the agency server has it; the row stays
+  //     as 'sent' or 'refused' with the server's code, its bytes dropped), the inbox the exchange drains
+  //     (stored with the pull cursor in one transaction; 'taken' once handed over), and the parts of a
+  //     large packet being downloaded (a broken download resumes with Range). Cursor: sync_state 'packets:pull'.
+  `
+  CREATE TABLE packet_outbox (
+    id INTEGER PRIMARY KEY,
+    packet_id TEXT NOT NULL UNIQUE,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    bytes BLOB,
+    created_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','sent','refused')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    error_code TEXT,
+    done_at TEXT
+  );
+  CREATE INDEX idx_packet_outbox_state ON packet_outbox(state, id);
+  CREATE TABLE packet_inbox (
+    seq INTEGER PRIMARY KEY,
+    packet_id TEXT NOT NULL UNIQUE,
+    from_code TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    bytes BLOB,
+    received_at TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    taken_at TEXT
+  );
+  CREATE INDEX idx_packet_inbox_pending ON packet_inbox(taken_at, seq);
+  CREATE TABLE packet_download_parts (
+    seq INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (seq, offset)
+  );
+  `,
 ];

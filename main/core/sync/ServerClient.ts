@@ -24,7 +24,7 @@ import {
   type NonceResponse, type SessionRequest, type SessionResponse,
 } from './protocol';
 import { openBatch, sealBatch } from './seal';
-import { Transport, TransportError, type TransportOptions } from './transport';
+import { Transport, TransportError, type Response, type TransportOptions } from './transport';
 
 export class SyncError extends Error {
   override readonly name = 'SyncError';
@@ -136,6 +136,19 @@ export class ServerClient {
       await this.signIn();
       return this.transport.json<T>(method, path, body, { authorization: `Bearer ${this.session!.token}` }, onSent);
     }
+  }
+
+  /**
+   * A raw request in this client's session (edXML packets, main/core/sync/packets): signs in when
+   * needed and once more on a 401. The answer is returned whatever its status.
+   */
+  async request(method: string, path: string, o: { body?: Buffer; headers?: Record<string, string>; onChunk?: (b: Buffer) => void; onSent?: () => void } = {}): Promise<Response> {
+    if (!this.session || Date.parse(this.session.expiresAt) - 30_000 < this.now()) await this.signIn();
+    const go = () => this.transport.request(method, path, { ...o, headers: { ...o.headers, authorization: `Bearer ${this.session!.token}` } });
+    const res = await go();
+    if (res.status !== 401) return res;
+    await this.signIn();
+    return go();
   }
 
   // ---------- push ----------
