@@ -521,6 +521,12 @@ export const MESSAGES_VI = {
   'workFile.shareNotAllowed': 'Chỉ người lập hồ sơ {{code}}, lãnh đạo hoặc văn thư mới chia sẻ được hồ sơ.',
   'workFile.shareNotCleared': '{{name}} chưa được cấp độ mật {{level}} của hồ sơ: không chia sẻ được.',
   'workFile.shareUnknown': 'Không tìm thấy người được chia sẻ hồ sơ.',
+  'exchange.badPacketId': 'Mã gói tin không hợp lệ.',
+  'exchange.badAgencyCode': 'Mã định danh cơ quan {{code}} không hợp lệ.',
+  'exchange.notFound': 'Không tìm thấy văn bản điện tử đến này.',
+  'exchange.alreadyDecided': 'Văn bản điện tử này đã được xử lý (đã vào sổ hoặc đã từ chối).',
+  'exchange.registerInvalid': 'Không vào sổ được: {{message}}',
+  'exchange.reasonRequired': 'Nhập lý do từ chối (ít nhất 5 ký tự).',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

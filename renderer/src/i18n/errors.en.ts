@@ -499,6 +499,12 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'workFile.shareNotAllowed': 'Only the person who opened the file {{code}}, a leader or the records secretary may share it.',
   'workFile.shareNotCleared': '{{name}} is not cleared for the file\'s level ({{level}}): it cannot be shared with them.',
   'workFile.shareUnknown': 'The person to share the file with was not found.',
+  'exchange.badPacketId': 'The packet id is not valid.',
+  'exchange.badAgencyCode': 'The agency identifier code {{code}} is not valid.',
+  'exchange.notFound': 'This electronic arrival was not found.',
+  'exchange.alreadyDecided': 'This electronic arrival has already been registered or refused.',
+  'exchange.registerInvalid': 'Cannot register: {{message}}',
+  'exchange.reasonRequired': 'Give the reason for the refusal (at least 5 characters).',
 };
 
 /** What an error means when it carries no key (or one this window does not know). */
