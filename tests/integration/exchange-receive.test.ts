@@ -135,9 +135,13 @@ async function carry(from: Agency, to: Agency, filter: (p: { packetId: string; t
   return results;
 }
 
+/** B's encryption certificate as the directory gives it: RSA-OAEP with SHA-1, which the token unwraps. */
+const forB = () => [{ certificate: tokB.certs['01']!, oaepHash: 'SHA-1' as const }];
+
 const statusesAtA = (outgoingId: number, code = B) => a.desk.exchange.dispatchStatuses(a.clerk, outgoingId).find((d) => d.code === code)!.statuses;
 
 let replyId: number;
+let firstPacket: Buffer;
 let inboxId: number;
 let incomingId: number;
 
@@ -149,11 +153,13 @@ describe('a Tối mật reply from A to B', () => {
     const again = await a.desk.exchange.outbox.ready(a.clerk, a.key);
     assert.deepEqual(again.packets.map((p) => [p.packetId, p.bytes.toString('base64')]), first.packets.map((p) => [p.packetId, p.bytes.toString('base64')]), 'the same packet, byte for byte');
     const p = first.packets[0]!;
+    firstPacket = p.bytes;
     assert.equal(p.to, B);
     assert.deepEqual(readRouting(p.bytes).header.to, [B]);
     assert.equal(p.bytes.indexOf(Buffer.from('nhân sự diện', 'utf8')), -1, 'nothing in clear');
     const r = await b.desk.exchange.accept(b.clerk, { packetId: p.packetId, from: A, bytes: p.bytes, receivedAt: new Date().toISOString() }, b.keys);
-    assert.deepEqual({ opened: r.opened, refused: r.refused, fresh: r.fresh }, { opened: 1, refused: 0, fresh: true });
+    assert.deepEqual({ opened: r.opened, refused: r.refused, fresh: r.fresh }, { opened: 1, refused: 0, fresh: true },
+      JSON.stringify(b.desk.db.prepare('SELECT state, reason FROM main.exchange_inbound').all()) + JSON.stringify(b.desk.db.prepare('SELECT reason FROM c_toi_mat.exchange_inbox').all()));
     assert.equal(a.desk.exchange.outbox.handedOver(a.clerk, [p.packetId]), 1);
     assert.equal(a.desk.outgoing.get(a.clerk, replyId).dispatches[0]!.status, 'sent');
     assert.equal((await a.desk.exchange.outbox.ready(a.clerk, a.key)).packets.length, 0, 'handed over: the queue is empty');
@@ -207,8 +213,13 @@ describe('a Tối mật reply from A to B', () => {
     assert.equal(doc.issuerName, 'Văn phòng Tỉnh ủy Quảng Ninh');
     assert.equal(doc.attachments.length, 1);
     await assert.rejects(b.desk.exchange.inbox.register(b.clerk, { id: inboxId }), (e: unknown) => e instanceof DeskError && e.key === 'exchange.alreadyDecided');
-    // The statuses so far (01, 03) reach A.
-    await carry(b, a);
+    // The statuses so far (01, 03) reach A, sealed for A like the Tối mật document they speak of.
+    const sent = await carry(b, a, (p) => {
+      assert.equal(p.bytes.subarray(0, 25).toString('latin1'), 'SECUREDESK-EDXML-SEALED/1');
+      assert.equal(p.bytes.indexOf(Buffer.from(issued.numberSymbol!, 'utf8')), -1, 'the number is not in clear');
+      return true;
+    });
+    assert.equal(sent.length, 2);
     assert.deepEqual(statusesAtA(replyId).map((s) => s.code), ['01', '03']);
     await b.desk.processing.submit(b.clerk, { incomingId, leaderId: leaderB.id });
     const directed = await b.desk.processing.direct(leaderB, { incomingId, text: 'Giao đồng chí Mai nghiên cứu, tham mưu trả lời', lead: { userId: handlerB.id } });
@@ -223,7 +234,7 @@ describe('a Tối mật reply from A to B', () => {
     assert.deepEqual(seen.map((s) => s.label), ['Đã đến', 'Đã tiếp nhận', 'Phân công xử lý', 'Đang xử lý', 'Hoàn thành']);
     assert.ok(seen.every((s) => s.at && /\+07:00$/.test(s.at)), 'each with its time');
     assert.equal(a.desk.exchange.dispatchStatuses(a.clerk, replyId)[0]!.latest!.code, '06');
-    // Statuses of a Tối mật document travelled sealed for A: none of A's packets carried the number in clear.
+    // Everything was handed over: B's queue is empty.
     assert.equal((await b.desk.exchange.outbox.ready(b.clerk, b.key)).packets.length, 0);
   });
 });
@@ -264,10 +275,9 @@ describe('faults: each refused with status 02 and its reason', () => {
   });
 
   test('a replayed document under a new packet id is recognised as already received, not registered twice', async () => {
-    const p = await a.desk.exchange.packetsFor(a.clerk, replyId, a.key, (code) => (code === B ? [tokB.certs['01']!] : []));
-    // An attacker re-seals A's signed packet (B's certificate is public) under a fresh id.
-    const inner = (await openSealedPacket(p[0]!.bytes, signedB.identity.unlockKeys[0]!)).packet;
-    const resealed = await sealPacket(inner, { from: A, to: [B], packetId: 'replay-0000000000000001', recipients: [tokB.certs['01']!] });
+    // An attacker who got A's signed packet out of B re-seals it (B's certificate is public) under a fresh id.
+    const inner = (await openSealedPacket(firstPacket, signedB.identity.unlockKeys[0]!)).packet;
+    const resealed = await sealPacket(inner, { from: A, to: [B], packetId: 'replay-0000000000000001', recipients: forB() });
     const r = await b.desk.exchange.accept(b.clerk, { packetId: 'replay-0000000000000001', from: A, bytes: resealed, receivedAt: new Date().toISOString() }, b.keys);
     assert.equal(r.duplicates, 1);
     assert.equal(b.desk.exchange.inbox.list(b.clerk, {}).filter((x) => x.incomingId !== null).length, 1, 'registered once');
@@ -290,7 +300,7 @@ describe('faults: each refused with status 02 and its reason', () => {
     const built = buildDocumentPacket(documentInputFor(doc, { from: { code: A, name: 'Văn phòng Tỉnh ủy Quảng Ninh', place: '' }, to: { code: B, name: 'Ban Tổ chức' }, at: '2026-11-02T09:00:00+07:00' }));
     // C's key: trusted by the CA, but not A's.
     const forged = await signPacket(built.bytes, signedC.signingKeys[0]!);
-    const sealed = await sealPacket(forged, { from: A, to: [B], packetId: 'forged-000000000000001', recipients: [tokB.certs['01']!] });
+    const sealed = await sealPacket(forged, { from: A, to: [B], packetId: 'forged-000000000000001', recipients: forB() });
     const r = await b.desk.exchange.accept(b.clerk, { packetId: 'forged-000000000000001', from: A, bytes: sealed, receivedAt: new Date().toISOString() }, b.keys);
     assert.equal(r.refused, 1);
     const row = b.desk.exchange.inbox.list(b.clerk, { state: 'refused' }).find((x) => x.numberSymbol === '99-CV/TU')!;

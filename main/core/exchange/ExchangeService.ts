@@ -8,7 +8,7 @@ import type { Secrecy } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { appendAudit } from '../audit/auditLog';
 import type { ContextSource } from '../context';
-import type { PrivateKeyOps } from '../crypto';
+import type { PrivateKeyOps, RecipientSpec } from '../crypto';
 import type { CertInput } from '../crypto/certificates';
 import { getSetting } from '../profile/settings';
 import { authorize, type Actor } from '../org/rights';
@@ -33,7 +33,7 @@ export interface OutgoingPacket {
 }
 
 /** The recipient agencies' encryption certificates by identifier code (the directory the hub keeps). */
-export type AgencyDirectory = (code: string) => readonly CertInput[];
+export type AgencyDirectory = (code: string) => readonly (CertInput | RecipientSpec)[];
 
 export class ExchangeService {
   /** The receiving side: Văn bản điện tử đến (inbox.ts). */

@@ -5,7 +5,7 @@
 // certificate must be one the directory lists for that code, besides chaining to the trust anchors).
 import { DeskError } from '../../../common/errors';
 import { checkIdentifierCode } from '../../../common/identifierCode';
-import { parseCertificate, type CertInput } from '../crypto';
+import { parseCertificate, type CertInput, type RecipientSpec } from '../crypto';
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 
@@ -44,9 +44,12 @@ export function storeDirectory(db: Db, entries: readonly { code: string; name: s
   });
 }
 
-/** The encryption certificates of an agency, in the shape packetsFor takes. */
-export const encryptionCertificates = (book: AgencyBook) => (code: string): Uint8Array[] =>
+/**
+ * The encryption certificates of an agency, in the shape packetsFor takes: RSA-OAEP with SHA-1, the
+ * one OAEP every cipher token here unwraps on the token (SoftHSM and the CAs' tokens refuse SHA-256).
+ */
+export const encryptionCertificates = (book: AgencyBook) => (code: string): RecipientSpec[] =>
   (book(code)?.certificates ?? []).filter((c) => {
     const info = parseCertificate(c);
     return info.publicKey.algorithm === 'RSA' && (info.keyUsage === null || info.keyUsage.includes('keyEncipherment'));
-  });
+  }).map((certificate) => ({ certificate, oaepHash: 'SHA-1' as const }));

@@ -115,7 +115,8 @@ export class ExchangeInbox {
     const result: ExchangeReceiveResult = { opened: 0, refused: 0, statuses: 0, waiting: 0, duplicates: 0 };
     for (const row of rows) {
       const r = await openPacket(row.bytes, row.packet_id, { selfCode: self.code, keys, book, trustAnchors: ctx.trustAnchors, crls, now: ctx.now() });
-      if (!r.ok && !r.opened) {
+      // Nothing of a packet for someone else is kept here, even when it could be read.
+      if (!r.ok && (!r.opened || r.refusal.code === 'NOT_FOR_US')) {
         // Nothing of the packet could be read: the refusal (reason and codes only) stays in the base.
         this.closeInbound(ctx, row.packet_id, 'refused', r.refusal.reasonVi, actor, r.refusal.code);
         result.refused++;
@@ -365,7 +366,7 @@ export class ExchangeInbox {
       },
       ...v.problems.filter((p) => p.severity === 'error' && p.code !== 'EDXML_FILE_COUNT' && p.code !== 'EDXML_PAGE_COUNT').map((p) => ({ label: 'Lỗi gói tin', ok: false, detail: p.messageVi })),
     ];
-    const statuses = (ctx.db.prepare(`SELECT code, description, at, made FROM ${arm.schema}.exchange_status_out WHERE inbox_id = ? ORDER BY at, rowid`).all(row.id) as Array<{ code: EdxmlStatusCode; description: string | null; at: string; made: number }>)
+    const statuses = (ctx.db.prepare(`SELECT code, description, at, made FROM ${arm.schema}.exchange_status_out WHERE inbox_id = ? ORDER BY at, packet_id`).all(row.id) as Array<{ code: EdxmlStatusCode; description: string | null; at: string; made: number }>)
       .map((s) => ({ code: s.code, label: EDXML_STATUS_LABELS[s.code], description: s.description, at: s.at, made: s.made === 1 }));
     const original = row.original_id === null ? null : (() => {
       const o = this.locateRow(ctx, actor, row.original_id);

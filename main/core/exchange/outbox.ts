@@ -9,7 +9,7 @@ import type { EdxmlStatusCode } from '../../../common/edxml';
 import { isSecret, type Secrecy } from '../../../common/domain';
 import { appendAudit } from '../audit/auditLog';
 import type { ContextSource, CoreContext } from '../context';
-import type { PrivateKeyOps } from '../crypto';
+import type { PrivateKeyOps, RecipientSpec } from '../crypto';
 import { writeTx } from '../db/transaction';
 import { authorize, type Actor } from '../org/rights';
 import type { OutgoingService } from '../outgoing/OutgoingService';
@@ -20,7 +20,7 @@ import type { OutgoingPacket } from './ExchangeService';
 
 export interface OutboundPacket { packetId: string; to: string; bytes: Buffer }
 
-type PacketsFor = (actor: Actor, outgoingId: number, key: PrivateKeyOps, directory: (code: string) => readonly Uint8Array[]) => Promise<OutgoingPacket[]>;
+type PacketsFor = (actor: Actor, outgoingId: number, key: PrivateKeyOps, directory: (code: string) => readonly RecipientSpec[]) => Promise<OutgoingPacket[]>;
 
 /** Processing's edXML codes worth telling the sender (03 was sent at registration). */
 const FORWARDED: ReadonlySet<string> = new Set(['02', '04', '05', '06']);
@@ -80,7 +80,7 @@ export class ExchangeOutbox {
     });
   }
 
-  private async makeDocuments(ctx: CoreContext, actor: Actor, key: PrivateKeyOps, certs: (code: string) => Uint8Array[], problems: Array<{ packetId: string; reason: string }>): Promise<void> {
+  private async makeDocuments(ctx: CoreContext, actor: Actor, key: PrivateKeyOps, certs: (code: string) => RecipientSpec[], problems: Array<{ packetId: string; reason: string }>): Promise<void> {
     // Pending dispatches (new documents) and recalled ones (revocations), whose packets are not made yet.
     const wanted = new Map<number, string[]>();
     for (const arm of ctx.arms) {
@@ -119,7 +119,7 @@ export class ExchangeOutbox {
     });
   }
 
-  private async makeStatuses(ctx: CoreContext, actor: Actor, key: PrivateKeyOps, certs: (code: string) => Uint8Array[], problems: Array<{ packetId: string; reason: string }>): Promise<void> {
+  private async makeStatuses(ctx: CoreContext, actor: Actor, key: PrivateKeyOps, certs: (code: string) => RecipientSpec[], problems: Array<{ packetId: string; reason: string }>): Promise<void> {
     const self = selfAgency(ctx.db);
     for (const arm of ctx.arms) {
       if (arm.level === null) continue;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { EdxmlStatusCode } from '../../../common/edxml';
 import { DeskError } from '../../../common/errors';
-import type { PrivateKeyOps } from '../crypto';
+import type { PrivateKeyOps, RecipientSpec } from '../crypto';
 import type { CertInput } from '../crypto/certificates';
 import { buildStatusPacket, sealPacket, signPacket, timestampOf } from './edxml';
 
@@ -31,7 +31,7 @@ export async function makeStatusPacket(o: {
   staff: string | null;
   key: PrivateKeyOps;
   /** The sender's encryption certificates when the status must travel sealed; null for a clear one. */
-  sealFor: readonly CertInput[] | null;
+  sealFor: readonly (CertInput | RecipientSpec)[] | null;
   packetId: string;
 }): Promise<Buffer> {
   const built = buildStatusPacket({
