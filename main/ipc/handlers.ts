@@ -287,12 +287,7 @@ export const handlers: Handlers = {
     return null;
   },
   'exchange.dispatchStatuses': (ctx, { id }) => ctx.desk.exchange.dispatchStatuses(actor(ctx), id),
-  'exchange.notice': (ctx, { id }) => {
-    const a = actor(ctx);
-    // Need-to-know first: outside one's distribution the document does not exist.
-    ctx.desk.incoming.get(a, id);
-    return ctx.desk.exchange.notice(a, id);
-  },
+  'exchange.notice': (ctx, { id }) => ctx.desk.exchange.notice(actor(ctx), id),
   'outgoing.list': (ctx, q) => ctx.desk.outgoing.list(actor(ctx), q),
   'outgoing.get': (ctx, { id }) => ctx.desk.outgoing.get(actor(ctx), id),
   'outgoing.people': (ctx) => ctx.desk.outgoing.people(actor(ctx)),

@@ -333,6 +333,8 @@ describe('recall, update and replacement act on B\'s copy and keep the record', 
     assert.equal(notice.state, 'recalled');
     assert.match(notice.notice!, /đã thu hồi văn bản ngày \d{2}\/\d{2}\/\d{4}: Ban hành nhầm đối tượng/);
     assert.equal(b.desk.incoming.get(b.clerk, reg.incomingId).id, reg.incomingId, 'the record is kept');
+    // Someone outside the document's distribution learns nothing of it, not even the notice.
+    assert.throws(() => b.desk.exchange.notice(officerB, reg.incomingId), (e: unknown) => e instanceof DeskError && e.code === 'NOT_FOUND');
     await carry(b, a);
     assert.equal(statusesAtA(id).at(-1)!.code, '15');
   });

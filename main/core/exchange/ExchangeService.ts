@@ -19,6 +19,7 @@ import { documentIdOf, documentInputFor, type IssuedForPacket } from './outgoing
 import type { DispatchStatusView, ExchangeNotice, ExchangeReceiveResult } from '../../../common/contract';
 import { EDXML_STATUS_LABELS, type EdxmlStatusCode } from '../../../common/edxml';
 import { writeTx } from '../db/transaction';
+import { visibleArm } from '../documents/incoming';
 import { storeDirectory } from './directory';
 import { ExchangeInbox, type InboundPacket } from './inbox';
 import { ExchangeOutbox } from './outbox';
@@ -68,10 +69,12 @@ export class ExchangeService {
     return n;
   }
 
-  /** The exchange's notice on a registered document the person may read (the caller checked need-to-know). */
+  /** The exchange's notice on a registered document; outside one's need-to-know the document does not exist (NOT_FOUND). */
   notice(actor: Actor, incomingId: number): ExchangeNotice | null {
     authorize(actor, 'doc.read');
-    return this.inbox.noticeFor(this.source.context(), incomingId);
+    const ctx = this.source.context();
+    visibleArm(ctx.db, ctx.arms, actor, incomingId);
+    return this.inbox.noticeFor(ctx, incomingId);
   }
 
   /** What each recipient agency reported on an outgoing document's dispatches (đã nhận, từ chối, ...). */

@@ -66,11 +66,8 @@ export function ExchangeInboxPage() {
             <table className="data-table">
               <thead>
                 <tr>
-                  <th scope="col">{t('exchange.col.received')}</th>
-                  <th scope="col">{t('exchange.col.from')}</th>
-                  <th scope="col">{t('exchange.col.number')}</th>
+                  <th scope="col">{t('exchange.col.document')}</th>
                   <th scope="col">{t('exchange.col.subject')}</th>
-                  <th scope="col">{t('exchange.col.secrecy')}</th>
                   <th scope="col">{t('exchange.col.state')}</th>
                 </tr>
               </thead>
@@ -78,12 +75,13 @@ export function ExchangeInboxPage() {
                 {rows.map((r) => (
                   <tr key={r.id} className={r.id === selected ? 'is-selected' : undefined} tabIndex={0} aria-selected={r.id === selected}
                     onClick={() => setSelected(r.id)} onKeyDown={(e) => { if (e.key === 'Enter') setSelected(r.id); }}>
-                    <td>{formatDateTimeVn(r.receivedAt)}</td>
-                    <td>{r.fromName}</td>
-                    <td>{r.numberSymbol}<div className="muted">{formatDateVn(r.documentDate)}</div></td>
+                    <td className="exchange-doc">
+                      <strong>{r.numberSymbol}</strong> <span className="muted">{formatDateVn(r.documentDate)}</span>
+                      <div>{r.fromName}</div>
+                      <div className="muted">{t('exchange.receivedAt', { time: formatDateTimeVn(r.receivedAt) })}</div>
+                    </td>
                     <td className="exchange-subject">{r.businessType !== 0 && <span className="tag">{t(`exchange.business.${r.businessType}`)}</span>} {r.subject ?? <span className="muted">{t('exchange.noSubject')}</span>}</td>
-                    <td><SecrecyBadge level={r.secrecy} /></td>
-                    <td><StateTag state={r.state} /></td>
+                    <td className="exchange-state"><SecrecyBadge level={r.secrecy} /><StateTag state={r.state} /></td>
                   </tr>
                 ))}
               </tbody>
@@ -124,6 +122,12 @@ function ArrivalDetail({ id, onChanged }: { id: number; onChanged(): void }) {
     <div className="exchange-detail" aria-label={t('exchange.detail')}>
       <aside className="exchange-facts">
         <h2>{d.numberSymbol} <SecrecyBadge level={d.secrecy} /></h2>
+        {(d.can.register || d.can.refuse) && (
+          <div className="exchange-actions">
+            {d.can.register && <button type="button" className="button primary" onClick={() => setDialog('register')}>{t('exchange.register')}</button>}
+            {d.can.refuse && <button type="button" className="button danger" onClick={() => setDialog('refuse')}>{t('exchange.refuse')}</button>}
+          </div>
+        )}
         {d.notice && <p className="exchange-notice" role="status"><Icon name="alert" /> {d.notice}</p>}
         {d.reason && <p className="exchange-reason" role="status">{t('exchange.refusedBecause', { reason: d.reason })}</p>}
         <dl className="facts">
@@ -165,12 +169,6 @@ function ArrivalDetail({ id, onChanged }: { id: number; onChanged(): void }) {
               ))}
             </ul>
           </>
-        )}
-        {(d.can.register || d.can.refuse) && (
-          <div className="exchange-actions">
-            {d.can.register && <button type="button" className="button primary" onClick={() => setDialog('register')}>{t('exchange.register')}</button>}
-            {d.can.refuse && <button type="button" className="button danger" onClick={() => setDialog('refuse')}>{t('exchange.refuse')}</button>}
-          </div>
         )}
       </aside>
       <div className="exchange-viewer">
