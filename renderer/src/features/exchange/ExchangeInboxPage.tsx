@@ -225,17 +225,20 @@ function RefuseArrival({ d, onClose, onDone }: { d: ExchangeInboxDetail; onClose
   const { t } = useTranslation();
   const { errors, busy, run } = useSubmit();
   const [reason, setReason] = useState('');
-  const submit = () => run(reason.trim().length < 5 ? { reason: t('exchange.reasonRequired') } : {}, async () => {
+  const [tried, setTried] = useState(false);
+  const short = reason.trim().length < 5;
+  const submit = () => run(short ? { reason: t('exchange.reasonRequired') } : {}, async () => {
     await call('exchange.refuse', { id: d.id, reason });
     toast.info(t('exchange.refused'));
     onDone();
   });
   return (
-    <FormDialog id="exchange-refuse" title={t('exchange.refuseTitle', { number: d.numberSymbol })} submit={t('exchange.refuse')} danger busy={busy} onClose={onClose} onSubmit={submit}>
+    <FormDialog id="exchange-refuse" title={t('exchange.refuseTitle', { number: d.numberSymbol })} submit={t('exchange.refuse')} danger busy={busy} onClose={onClose}
+      onSubmit={() => { setTried(true); void submit(); }}>
       <label className="field">
         <span>{t('exchange.reason')}</span>
-        <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={500} aria-invalid={!!errors.reason} autoFocus />
-        {errors.reason && <span className="field-error" role="alert">{errors.reason}</span>}
+        <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={500} aria-invalid={tried && short} autoFocus />
+        {tried && short && <span className="field-error" role="alert">{errors.reason ?? t('exchange.reasonRequired')}</span>}
       </label>
       <p className="muted">{t('exchange.refuseHelp')}</p>
       {errors._ && <p className="form-error" role="alert">{errors._}</p>}
