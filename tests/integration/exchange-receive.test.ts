@@ -234,6 +234,10 @@ describe('a Tối mật reply from A to B', () => {
     assert.deepEqual(seen.map((s) => s.label), ['Đã đến', 'Đã tiếp nhận', 'Phân công xử lý', 'Đang xử lý', 'Hoàn thành']);
     assert.ok(seen.every((s) => s.at && /\+07:00$/.test(s.at)), 'each with its time');
     assert.equal(a.desk.exchange.dispatchStatuses(a.clerk, replyId)[0]!.latest!.code, '06');
+    // The Sổ đăng ký BMNN đi says it too, in the row's notes.
+    const book = a.desk.outgoing.registerTable(a.clerk, { kind: 'secret_outgoing', format: 'table', from: issued.issuedDate!, to: issued.issuedDate! });
+    const row = book.rows.find((r) => r.includes(issued.numberSymbol!))!;
+    assert.match(row.at(-1)!, /Ban Tổ chức Tỉnh ủy: hoàn thành ngày \d{2}\/\d{2}\/\d{4}/);
     // Everything was handed over: B's queue is empty.
     assert.equal((await b.desk.exchange.outbox.ready(b.clerk, b.key)).packets.length, 0);
   });
