@@ -9,6 +9,7 @@ import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from './outgoin
 import {
   outgoingApproveChangesSchema, outgoingConfigSchema, outgoingSealSchema, outgoingCreateSchema, outgoingListSchema, outgoingRecallSchema, outgoingRegisterSchema,
   registerCloseSchema, workFileShareSchema,
+  exchangeFileSchema, exchangeInboxListSchema, exchangeRefuseSchema, exchangeRegisterSchema,
   outgoingReplaceSchema, outgoingReturnSchema, outgoingReviseSchema, outgoingStepSchema,
 } from './schemas';
 import {
@@ -916,6 +917,18 @@ export const contract = {
   // The sync panel: the state of this workstation's sync with the agency server; a round on demand.
   'sync.status': channel<SyncPanelView>()({ input: empty, access: 'session' }),
   'sync.now': channel<SyncPanelView>()({ input: empty, access: 'session' }),
+  // The exchange between agencies, receiving side: Văn bản điện tử đến (main/core/exchange/inbox.ts);
+  // the core checks the right, the clearance of the arrival's level and the compartment held.
+  'exchange.receive': channel<ExchangeReceiveResult>()({ input: empty, access: 'doc.register' }),
+  'exchange.inbox': channel<ExchangeInboxRow[]>()({ input: exchangeInboxListSchema, access: 'doc.register' }),
+  'exchange.get': channel<ExchangeInboxDetail>()({ input: byId, access: 'doc.register' }),
+  'exchange.openFile': channel<OpenedAttachment>()({ input: exchangeFileSchema, access: 'doc.register' }),
+  'exchange.register': channel<{ incomingId: number; arrivalNumber: number; registerName: string }>()({ input: exchangeRegisterSchema, access: 'doc.register' }),
+  'exchange.refuse': channel<null>()({ input: exchangeRefuseSchema, access: 'doc.register' }),
+  // The sending side: what each recipient agency reported (đã nhận, từ chối, phân công, đang xử lý, hoàn thành).
+  'exchange.dispatchStatuses': channel<DispatchStatusView[]>()({ input: byId, access: 'doc.read' }),
+  // A registered document's notice from the exchange (recalled, updated, replaced by its sender).
+  'exchange.notice': channel<ExchangeNotice | null>()({ input: byId, access: 'doc.read' }),
   /** null: the person cancelled the choice of a folder. */
   'audit.export': channel<AuditExportSummary | null>()({ input: auditExportSchema, access: 'org.manage' }),
   // Work files (hồ sơ công việc): who may act is decided in the core (main/core/workfiles/rules.ts).
@@ -1221,3 +1234,35 @@ export interface ImportJobView {
   resumable: boolean;
 }
 export interface SavedImportMapping { name: string; mapping: ImportMapping; savedAt: string; savedBy: string }
+// ---- The exchange between agencies (main/core/exchange) ----
+export type ExchangeInboxState = 'waiting' | 'registered' | 'refused' | 'recalled' | 'applied';
+/** One electronic arrival in "Văn bản điện tử đến" (subject null for Tuyệt mật). */
+export interface ExchangeInboxRow {
+  id: number; receivedAt: string; fromCode: string; fromName: string; numberSymbol: string; documentDate: string | null; typeName: string | null;
+  subject: string | null; secrecy: Secrecy; urgency: Urgency; businessType: 0 | 1 | 2 | 3; state: ExchangeInboxState; reason: string | null; notice: string | null;
+  fileCount: number; incomingId: number | null; signatureValid: boolean;
+}
+export interface ExchangeInboxDetail extends ExchangeInboxRow {
+  documentId: string; businessReason: string | null; signer: { competence: string | null; position: string | null; fullName: string | null };
+  dueDate: string | null; pageAmount: number | null; toPlaces: string[]; sealed: boolean;
+  signature: { status: string; reasonVi: string; signer: { commonName: string; issuer: string; serial: string; subject: string } | null; algorithm: string | null };
+  /** The checks made on arrival, each plainly passed or failed. */
+  checks: Array<{ label: string; ok: boolean; detail: string }>;
+  files: Array<{ index: number; name: string; size: number; kind: string; pageCount: number | null }>;
+  /** Statuses owed to the sender; made: signed into a packet for the transport. */
+  statuses: Array<{ code: string; label: string; description: string | null; at: string; made: boolean }>;
+  original: { id: number; numberSymbol: string } | null;
+  prefill: {
+    issuerName: string; numberSymbol: string; documentDate: string | null; typeCode: string; subject: string; secrecy: Secrecy; urgency: Urgency;
+    deadline: string | null; pageCount: number | null; signer: string | null;
+  };
+  can: { register: boolean; refuse: boolean };
+}
+/** What opening the packets waiting did. waiting: of a level the person does not hold. */
+export interface ExchangeReceiveResult { opened: number; refused: number; statuses: number; waiting: number; duplicates: number }
+export interface DispatchStatusView {
+  dispatchId: number; recipient: string; code: string | null; dispatchStatus: DispatchStatus;
+  statuses: Array<{ code: string; label: string; description: string | null; staff: string | null; at: string | null; receivedAt: string }>;
+  latest: { code: string; label: string; description: string | null; staff: string | null; at: string | null; receivedAt: string } | null;
+}
+export interface ExchangeNotice { state: ExchangeInboxState; notice: string | null; fromName: string }

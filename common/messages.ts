@@ -542,6 +542,12 @@ export const MESSAGES_VI = {
   'import.run.active': 'Lần nhập này đang chạy.',
   'import.mapping.notFound': 'Không có bảng ánh xạ tên “{{name}}”.',
   'import.unit.notFound': 'Không có đơn vị này trong danh mục.',
+  'exchange.badPacketId': 'Mã gói tin không hợp lệ.',
+  'exchange.badAgencyCode': 'Mã định danh cơ quan {{code}} không hợp lệ.',
+  'exchange.notFound': 'Không tìm thấy văn bản điện tử đến này.',
+  'exchange.alreadyDecided': 'Văn bản điện tử này đã được xử lý (đã vào sổ hoặc đã từ chối).',
+  'exchange.registerInvalid': 'Không vào sổ được: {{message}}',
+  'exchange.reasonRequired': 'Nhập lý do từ chối (ít nhất 5 ký tự).',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

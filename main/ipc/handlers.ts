@@ -273,6 +273,21 @@ export const handlers: Handlers = {
     });
     return { kind: 'incoming_tracking' as const, ...out, fileName, ticket, url: ctx.attachmentUrl(ticket) };
   },
+  'exchange.receive': (ctx) => ctx.desk.exchange.inbox.openPending(actor(ctx), ctx.guard.decryptionKeys()),
+  'exchange.inbox': (ctx, q) => ctx.desk.exchange.inbox.list(actor(ctx), q),
+  'exchange.get': (ctx, { id }) => ctx.desk.exchange.inbox.get(actor(ctx), id),
+  'exchange.openFile': (ctx, { id, index }) => {
+    const a = actor(ctx);
+    const f = ctx.desk.exchange.inbox.fileOf(a, id, index);
+    return { url: ctx.attachmentUrl(ctx.desk.attachments.ticketFor(a, f)), name: f.name, mime: f.mime, isPdf: f.isPdf };
+  },
+  'exchange.register': (ctx, input) => ctx.desk.exchange.inbox.register(actor(ctx), input),
+  'exchange.refuse': async (ctx, input) => {
+    await ctx.desk.exchange.inbox.refuse(actor(ctx), input);
+    return null;
+  },
+  'exchange.dispatchStatuses': (ctx, { id }) => ctx.desk.exchange.dispatchStatuses(actor(ctx), id),
+  'exchange.notice': (ctx, { id }) => ctx.desk.exchange.notice(actor(ctx), id),
   'outgoing.list': (ctx, q) => ctx.desk.outgoing.list(actor(ctx), q),
   'outgoing.get': (ctx, { id }) => ctx.desk.outgoing.get(actor(ctx), id),
   'outgoing.people': (ctx) => ctx.desk.outgoing.people(actor(ctx)),

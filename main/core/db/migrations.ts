@@ -757,4 +757,36 @@ export const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (seq, offset)
   );
   `,
+  // 25: the exchange between agencies (main/core/exchange, docs/exchange.md): packets the transport
+  //     handed in (kept by packet id, so a replay is recognised; the bytes only until they are opened,
+  //     and only sealed ciphertext or a Thường packet), packets made to go out (sealed or Thường only,
+  //     idempotent by packet id), and the directory of agencies with their certificates.
+  `
+  CREATE TABLE exchange_inbound (
+    packet_id TEXT PRIMARY KEY,
+    from_code TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    accepted_at TEXT NOT NULL,
+    bytes BLOB,
+    state TEXT NOT NULL CHECK (state IN ('pending','opened','refused','duplicate')),
+    reason TEXT,
+    opened_at TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX idx_exchange_inbound_pending ON exchange_inbound(accepted_at) WHERE state = 'pending';
+  CREATE TABLE exchange_outbox (
+    packet_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('document','status')),
+    to_code TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    made_at TEXT NOT NULL,
+    handed_at TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX idx_exchange_outbox_waiting ON exchange_outbox(made_at) WHERE handed_at IS NULL;
+  CREATE TABLE exchange_agencies (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    certificates TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

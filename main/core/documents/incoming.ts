@@ -131,7 +131,16 @@ function orderMsg(issue: OrderIssue, register: string): Msg {
     : { key: 'order.beforeLatest', params: { register, latest: formatDateVn(issue.latestArrival) } };
 }
 
-export async function registerIncoming(ctx: IncomingContext, actor: Actor, input: RegisterInput): Promise<RegisterResult> {
+/**
+ * Files already in the level's store (an electronic document received between agencies: its files never
+ * pass through anyone's staging area), and a write to make in the registration's own transaction.
+ */
+export interface RegisterExtra {
+  stored?: ReadonlyArray<{ name: string; size: number; mime: string; isPdf: boolean; sha256: string }>;
+  within?: (incomingId: number, at: Date) => void;
+}
+
+export async function registerIncoming(ctx: IncomingContext, actor: Actor, input: RegisterInput, extra: RegisterExtra = {}): Promise<RegisterResult> {
   authorize(actor, 'doc.register');
   await ctx.writable();
   requireClearance(actor, input.secrecy);
@@ -166,6 +175,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   const recipients = resolveRecipients(db, input.recipients, input.secrecy);
   const metas: StagedMeta[] = [];
   for (const id of new Set(input.stagedIds)) metas.push(await ctx.store.stagedMeta(id, actor.id));
+  const preStored = extra.stored ?? [];
   // A signed PDF whose last signature does not cover the whole file was changed after signing.
   for (const m of metas) {
     if (!m.isPdf || m.size > PDF_CHECK_LIMIT) continue;
@@ -180,7 +190,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   const duplicates = findDuplicates(
     db,
     ctx.arms,
-    { numberSymbol, issuerName, documentDate: input.documentDate, sha256s: metas.map((m) => m.sha256) },
+    { numberSymbol, issuerName, documentDate: input.documentDate, sha256s: [...metas.map((m) => m.sha256), ...preStored.map((f) => f.sha256)] },
     secrecyRank(actor.clearance),
   );
   if (duplicates.length > 0 && !input.acknowledgeDuplicates) {
@@ -237,7 +247,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
         id, newGlobalId(), register.id, period, number, arrivalDate, year, issuerUnitId, issuerName,
         numberSymbol, numberSymbolKey, issuerKey(issuerName), input.documentDate, input.typeCode,
         input.subject, input.secrecy, secrecyRank(input.secrecy), input.urgency, input.deadline ?? null,
-        JSON.stringify(recipients.map((r) => r.name)), input.notes, actor.id, registeredAt.toISOString(), metas.length,
+        JSON.stringify(recipients.map((r) => r.name)), input.notes, actor.id, registeredAt.toISOString(), metas.length + preStored.length,
         input.pageCount ?? null, input.copyCount ?? null, input.signer ?? '', input.arrivalChannel ?? null,
         ...(marks ? [input.recalled ? 1 : 0, named?.id ?? null, protectionUntil] : []),
       );
@@ -248,6 +258,11 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
     metas.forEach((m, i) => {
       const attachmentId = nextRecordId(db);
       addAttachment.run(attachmentId, newGlobalId(), id, i + 1, m.name, stored[i]!.size, m.mime, m.isPdf ? 1 : 0, stored[i]!.sha256, ...(marks ? [named?.id ?? null] : []));
+      recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt, c);
+    });
+    preStored.forEach((f, i) => {
+      const attachmentId = nextRecordId(db);
+      addAttachment.run(attachmentId, newGlobalId(), id, metas.length + i + 1, f.name, f.size, f.mime, f.isPdf ? 1 : 0, f.sha256, ...(marks ? [null] : []));
       recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt, c);
     });
     storeRecipients(db, c, id, recipients, actor.id, registeredAt);
@@ -265,13 +280,14 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
       details: {
         register: register.name, arrivalNumber: number, arrivalDate, secrecy: input.secrecy,
         // The number of files only: their hashes stay in the compartment (a hash confirms a guessed file).
-        files: metas.length,
+        files: metas.length + preStored.length,
         ...(duplicates.length > 0 ? { acknowledgedDuplicates: duplicates.map((d) => d.id) } : {}),
         ...(order.length > 0 ? { acknowledgedOutOfOrder: order } : {}),
         ...(symbolWarning ? { numberSymbolWarning: symbolWarning } : {}),
         ...(input.restricted ? { restricted: true } : {}),
       },
     }, registeredAt.toISOString());
+    extra.within?.(id, registeredAt);
     return { id, arrivalNumber: number, registerName: register.name };
   });
   for (const m of metas) await ctx.store.discard(m.stagedId).catch(() => undefined);

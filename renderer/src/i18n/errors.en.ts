@@ -519,6 +519,12 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'import.run.active': 'This import is running.',
   'import.mapping.notFound': 'There is no mapping named “{{name}}”.',
   'import.unit.notFound': 'This unit is not in the directory.',
+  'exchange.badPacketId': 'The packet id is not valid.',
+  'exchange.badAgencyCode': 'The agency identifier code {{code}} is not valid.',
+  'exchange.notFound': 'This electronic arrival was not found.',
+  'exchange.alreadyDecided': 'This electronic arrival has already been registered or refused.',
+  'exchange.registerInvalid': 'Cannot register: {{message}}',
+  'exchange.reasonRequired': 'Give the reason for the refusal (at least 5 characters).',
 };
 
 /** What an error means when it carries no key (or one this window does not know). */

@@ -16,6 +16,7 @@ import { formatDateTimeVn } from '../../lib/format';
 import { useNav } from '../../stores/nav';
 import { toast } from '../../stores/toasts';
 import { AddToWorkFile } from '../workfiles/AddToWorkFile';
+import { DispatchStatuses } from '../exchange/DispatchStatuses';
 
 type Ask = null | 'submit' | 'approve' | 'approveChanges' | 'return' | 'recall';
 
@@ -158,6 +159,7 @@ export function OutgoingDetailView({ id }: { id: number }) {
                 })}
               </tbody>
             </table>
+            <DispatchStatuses outgoingId={doc.id} issued={doc.status === 'issued' || doc.status === 'recalled'} />
             <h2 className="meta-heading"><Icon name="list" /> {t('outgoing.detail.trail')}</h2>
             <ol className="trail-list">
               {doc.steps.map((s) => (

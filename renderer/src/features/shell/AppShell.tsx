@@ -18,6 +18,7 @@ import { StructurePage } from '../structure/StructurePage';
 import { ImportPage } from '../import/ImportPage';
 import { AuditPage } from '../audit/AuditPage';
 import { SyncPage } from '../sync/SyncPage';
+import { ExchangeInboxPage } from '../exchange/ExchangeInboxPage';
 import { RegistersPage } from '../registers/RegistersPage';
 import { CopyRegisterPage } from '../secrets/CopyRegisterPage';
 import { SecretRegistersPage } from '../secrets/SecretRegistersPage';
@@ -120,6 +121,7 @@ export function AppShell() {
           {view.name === 'outgoingDetail' && <OutgoingDetailView key={view.id} id={view.id} />}
           {view.name === 'sync' && <SyncPage />}
           {view.name === 'import' && mayRegister && <ImportPage />}
+          {view.name === 'exchangeInbox' && mayRegister && <ExchangeInboxPage />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}

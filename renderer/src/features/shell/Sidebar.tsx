@@ -14,6 +14,8 @@ export function Sidebar() {
   const version = useApp((s) => s.info?.version);
   const canRead = useApp((s) => !!s.session?.rights.includes('doc.read'));
   const isAdmin = useIsAdmin();
+  // Văn bản điện tử đến: for whoever registers documents (the core checks the right and the levels).
+  const mayRegister = useApp((s) => !!s.session?.rights.includes('doc.register'));
   // The copy register: for whoever can see any classified record (its rows are filtered by the core).
   const seesSecrets = useSeesSecrets();
   // The state-secret registers: for whom the core allows (văn thư and lãnh đạo by default); they
@@ -38,6 +40,9 @@ export function Sidebar() {
           <ul>
             <NavItem icon="inbox" label={t('shell.incoming')} active={view.name === 'incoming' || view.name === 'incomingDetail'}
               onClick={() => show({ name: 'incoming' })} />
+            {mayRegister && (
+              <NavItem icon="inbox" label={t('exchange.nav')} active={view.name === 'exchangeInbox'} onClick={() => show({ name: 'exchangeInbox' })} />
+            )}
             <NavItem icon="list" label={t('processing.nav')} active={view.name === 'processing'} onClick={() => show({ name: 'processing' })}
               badge={attention > 0 ? attention : undefined} badgeLabel={t('processing.navBadge', { count: attention })} />
             <NavItem icon="book" label={t('shell.workFiles')} active={view.name === 'workFiles'} onClick={() => show({ name: 'workFiles' })} />

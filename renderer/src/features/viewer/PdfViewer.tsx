@@ -4,7 +4,7 @@
 // A lock destroys the pdf.js document and its rendered pages at once (stores/wipe.ts).
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AttachmentInfo } from '../../../../common/contract';
+import type { AttachmentInfo, OpenedAttachment } from '../../../../common/contract';
 import type { Secrecy } from '../../../../common/domain';
 import { Icon, Spinner } from '../../components/Icon';
 import { SecrecyMark } from '../../components/Secrecy';
@@ -31,6 +31,8 @@ interface Props {
   secrecy: Secrecy;
   /** Marks and watermark drawn into every rendered page (canvasMarks.ts). */
   overlay?: ViewerOverlay;
+  /** How to get the file's URL when it is not a registered document's attachment (an electronic arrival's file). */
+  open?: () => Promise<OpenedAttachment>;
 }
 
 /** fetch()'s network failure, as Chromium, Firefox and WebKit word it. */
@@ -40,7 +42,7 @@ function isFetchFailure(err: unknown): boolean {
   return typeof e?.message === 'string' && /failed to fetch|network ?error|load failed/i.test(e.message);
 }
 
-export function PdfViewer({ attachment, secrecy, overlay }: Props) {
+export function PdfViewer({ attachment, secrecy, overlay, open }: Props) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
   const pagesEl = useRef<HTMLDivElement>(null);
@@ -49,6 +51,8 @@ export function PdfViewer({ attachment, secrecy, overlay }: Props) {
   // Read when a page is drawn: the latest overlay, without reopening the document when it changes.
   const overlayRef = useRef(overlay);
   overlayRef.current = overlay;
+  const openRef = useRef(open);
+  openRef.current = open;
   const [phase, setPhase] = useState<Phase>({ kind: 'opening' });
   const [numPages, setNumPages] = useState(0);
   const [page, setPage] = useState(1);
@@ -78,7 +82,7 @@ export function PdfViewer({ attachment, secrecy, overlay }: Props) {
     const unregister = onWipe(drop);
     setPhase({ kind: 'opening' });
     (async () => {
-      const [opened, lib] = await Promise.all([call('attachments.open', { id: attachment.id }), loadPdfJs()]);
+      const [opened, lib] = await Promise.all([openRef.current ? openRef.current() : call('attachments.open', { id: attachment.id }), loadPdfJs()]);
       if (cancelled) return;
       if (!opened.isPdf) {
         setPhase({ kind: 'not-pdf' });
