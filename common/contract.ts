@@ -122,6 +122,16 @@ export interface SyncPanelView {
   conflicts: Array<{ stream: 'base' | Secrecy; entity: string; problem: string }>;
 }
 
+/** The sync indicator in the window's chrome: the signed-in person's own summary only. */
+export interface SyncIndicatorView {
+  /** off: no agency server configured; waiting: own changes not yet handed over (or never in contact yet). */
+  state: 'off' | 'synced' | 'waiting' | 'offline' | 'error';
+  /** The person's own changes made on this workstation not yet acknowledged by the server. */
+  waiting: number;
+  /** The last contact with the server (offline: since when), ISO 8601. */
+  since: string | null;
+}
+
 export interface AppInfo {
   version: string;
   profile: 'new' | 'locked' | 'ready' | 'damaged';
@@ -887,6 +897,8 @@ export const contract = {
   // The sync panel: the state of this workstation's sync with the agency server; a round on demand.
   'sync.status': channel<SyncPanelView>()({ input: empty, access: 'session' }),
   'sync.now': channel<SyncPanelView>()({ input: empty, access: 'session' }),
+  /** The chrome's sync indicator: the person's own summary (no other people's data). */
+  'sync.indicator': channel<SyncIndicatorView>()({ input: empty, access: 'session', activity: false }),
   /** null: the person cancelled the choice of a folder. */
   'audit.export': channel<AuditExportSummary | null>()({ input: auditExportSchema, access: 'org.manage' }),
   // Work files (hồ sơ công việc): who may act is decided in the core (main/core/workfiles/rules.ts).

@@ -58,6 +58,8 @@ export const serverConfigSchema = z.strictObject({
     /** Batches up to this size are inlined in a pull listing; larger ones are fetched (with Range). */
     inlineBytes: z.number().int().min(0).default(256 << 10),
     pageSize: z.number().int().min(1).max(5000).default(500),
+    /** Largest attachment file (sealed) a workstation may upload. */
+    maxBlobBytes: z.number().int().min(1024).default(256 << 20),
   }).prefault({}),
 });
 

@@ -49,10 +49,24 @@ export interface WorkstationsTable {
   pushed: Generated<number>;
 }
 
+export interface BlobsTable {
+  channel: string;
+  /** SHA-256 of the plain file (the name records give it); the server cannot check it. */
+  sha256: string;
+  /** SHA-256 of the sealed bytes stored (ETag; checked at upload). */
+  sealed_sha256: string;
+  size: number | string;
+  origin: string;
+  person: string;
+  received_at: string;
+  payload: Buffer;
+}
+
 export interface ServerDatabase {
   counters: CountersTable;
   batches: BatchesTable;
   batch_events: BatchEventsTable;
   keyrings: KeyringsTable;
   workstations: WorkstationsTable;
+  blobs: BlobsTable;
 }
