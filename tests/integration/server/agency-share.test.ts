@@ -12,6 +12,8 @@ import { buffer } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../../../server/app';
 import type { PersonEntry } from '../../../server/config';
+import type { SyncIndicatorView } from '../../../common/contract';
+import { createRouter } from '../../../main/ipc/router';
 import { Desk } from '../../../main/core/desk';
 import type { Actor } from '../../../main/core/org/rights';
 import { actorFor, getUser } from '../../../main/core/org/users';
@@ -64,17 +66,24 @@ for (const backend of BACKENDS) {
       new SyncService(desk, { transport, signer: () => key(who), clearance, ...extra });
 
     /** The administrator does on A what only an administrator may, then the văn thư signs in again. */
+    // A sync lives as long as a session (the app starts one at each unlock: agencySync.ts).
+    const newSyncA = () => {
+      syncA?.close();
+      syncA = new SyncService(a, { transport, signer: () => key(t[onA]), clearance: 'tuyet_mat' });
+    };
     const asAdminOnA = async (fn: (admin: Actor) => Promise<unknown>) => {
       guardA.lock('manual');
       await signedOut(guardA);
       qt = actorFor((await guardA.unlock(ref(t.qt), PIN)).user);
       onA = 'qt';
+      newSyncA();
       await fn(qt);
       await syncA.syncOnce();
       guardA.lock('manual');
       await signedOut(guardA);
       vtA = actorFor((await guardA.unlock(ref(t.vt), PIN)).user);
       onA = 'vt';
+      newSyncA();
     };
 
     before(async () => {
@@ -153,9 +162,9 @@ for (const backend of BACKENDS) {
       const sb = await guardB.unlock(ref(t.ld), PIN);
       vtB = actorFor(sb.user);
       takeNewWorkstationId(b.db, new Date());
-      syncA = new SyncService(a, { transport, signer: () => key(t[onA]), clearance: 'tuyet_mat' });
+      newSyncA();
       syncB = syncFor(b, t.ld, 'tuyet_mat');
-      cleanups.unshift(() => syncA.close(), () => syncB.close(), () => { guardA.lock('manual'); a.close(); }, () => { guardB.lock('manual'); b.close(); });
+      cleanups.unshift(() => syncA?.close(), () => syncB.close(), () => { guardA.lock('manual'); a.close(); }, () => { guardB.lock('manual'); b.close(); });
     });
 
     after(async () => {
@@ -193,6 +202,8 @@ for (const backend of BACKENDS) {
     });
 
     test('a person given Mật on A opens Mật on B after a sync; before that the server lists him no Mật keyring entry', async () => {
+      // Mạnh's own token asks the server directly (signed in on it for that, then signed out).
+      await bridge.login(hsm.modulePath, { serial: t.manh.serial }, PIN);
       const manhClient = new ServerClient({ db: b.db, transport, signer: () => key(t.manh), channels: () => ['base'], keys: { current: () => null, byId: () => null }, apply: () => {} });
       cleanups.unshift(() => manhClient.close());
       // The server has Mật keyring entries (A's, B's), none addressed to him yet.
@@ -206,6 +217,8 @@ for (const backend of BACKENDS) {
       assert.ok(sentKeyrings.length > stored.length, 'the rewrapped keyring was sent');
       const forHim = await manhClient.pullKeyrings('mat');
       assert.equal(forHim.length, 1, 'the new entry is his');
+      manhClient.close();
+      await bridge.logout(hsm.modulePath, { serial: t.manh.serial });
       const r2 = await syncB.syncOnce();
       assert.ok((r2.keyrings?.received ?? 0) >= 1);
       assert.equal(getUser(b.db, ids.manh)!.clearance, 'mat', 'his clearance arrived with the base');
@@ -249,12 +262,15 @@ for (const backend of BACKENDS) {
       syncB = syncFor(b, t.ld, 'tuyet_mat');
       cleanups.unshift(() => syncB.close());
       // Mạnh (still enrolled up to Mật on the server) gets no entry of the new key.
+      await bridge.login(hsm.modulePath, { serial: t.manh.serial }, PIN);
       const manhClient = new ServerClient({ db: b.db, transport, signer: () => key(t.manh), channels: () => ['base'], keys: { current: () => null, byId: () => null }, apply: () => {} });
       try {
         const his = await manhClient.pullKeyrings('mat');
+        assert.ok(his.length >= 1, 'his entries of the old key are still listed to him');
         assert.ok(his.every((k) => k.keyId !== newA), JSON.stringify(his.map((k) => k.keyId)));
       } finally {
         manhClient.close();
+        await bridge.logout(hsm.modulePath, { serial: t.manh.serial });
       }
     });
 
@@ -307,6 +323,37 @@ for (const backend of BACKENDS) {
       const store = b.syncLevelStore('mat')!;
       assert.equal(await store.hasBlob(sha), false, 'nothing placed');
       assert.equal(existsSync(join(b.syncProfileDir, 'sync', 'blobs', `mat-${sha}.part`)), false, 'the part is dropped');
+    });
+
+    test("the header's sync indicator through the IPC router: the person's own changes waiting, synced, then offline since the last contact", async () => {
+      const router = createRouter({ desk: a, guard: guardA, attachmentUrl: (x) => x, sync: () => ({ service: syncA, server: transport.url, running: true }) });
+      const ind = async () => {
+        const r = await router('sync.indicator', {});
+        assert.ok(r.ok, JSON.stringify(r));
+        return (r as { ok: true; value: SyncIndicatorView }).value;
+      };
+      await syncA.syncOnce();
+      assert.deepEqual({ ...(await ind()), since: null }, { state: 'synced', waiting: 0, since: null });
+      await a.incoming.register(vtA, await registration(a, vtA, { secrecy: 'mat', subject: 'Về việc chờ đồng bộ' }));
+      const w = await ind();
+      assert.equal(w.state, 'waiting');
+      assert.ok(w.waiting >= 1);
+      // B's leader's own changes are not counted on A, and A's are B's to count only for their author.
+      await syncA.syncOnce();
+      const done = await ind();
+      assert.equal(done.state, 'synced');
+      assert.equal(done.waiting, 0);
+      // The server goes away: offline since the last contact.
+      await server.close();
+      await a.incoming.register(vtA, await registration(a, vtA, { secrecy: 'mat', subject: 'Về việc khi mất kết nối' }));
+      await assert.rejects(syncA.syncOnce());
+      const off = await ind();
+      assert.equal(off.state, 'offline');
+      assert.equal(off.since, done.since);
+      assert.ok(off.waiting >= 1);
+      const unconfigured = createRouter({ desk: a, guard: guardA, attachmentUrl: (x) => x });
+      const none = await unconfigured('sync.indicator', {});
+      assert.ok(none.ok && (none.value as SyncIndicatorView).state === 'off');
     });
   });
 }
