@@ -127,6 +127,16 @@ export interface SyncPanelView {
   conflicts: Array<{ stream: 'base' | Secrecy; entity: string; problem: string }>;
 }
 
+/** The sync indicator in the window's chrome: the signed-in person's own summary only. */
+export interface SyncIndicatorView {
+  /** off: no agency server configured; waiting: own changes not yet handed over (or never in contact yet). */
+  state: 'off' | 'synced' | 'waiting' | 'offline' | 'error';
+  /** The person's own changes made on this workstation not yet acknowledged by the server. */
+  waiting: number;
+  /** The last contact with the server (offline: since when), ISO 8601. */
+  since: string | null;
+}
+
 export interface AppInfo {
   version: string;
   profile: 'new' | 'locked' | 'ready' | 'damaged';
@@ -929,6 +939,8 @@ export const contract = {
   'exchange.dispatchStatuses': channel<DispatchStatusView[]>()({ input: byId, access: 'doc.read' }),
   // A registered document's notice from the exchange (recalled, updated, replaced by its sender).
   'exchange.notice': channel<ExchangeNotice | null>()({ input: byId, access: 'doc.read' }),
+  /** The chrome's sync indicator: the person's own summary (no other people's data). */
+  'sync.indicator': channel<SyncIndicatorView>()({ input: empty, access: 'session', activity: false }),
   /** null: the person cancelled the choice of a folder. */
   'audit.export': channel<AuditExportSummary | null>()({ input: auditExportSchema, access: 'org.manage' }),
   // Work files (hồ sơ công việc): who may act is decided in the core (main/core/workfiles/rules.ts).

@@ -12,6 +12,8 @@ import { pemToDer } from '../main/core/crypto/certificates';
 import { isSealed } from '../main/core/sync/seal';
 import { API, channelRank, CHANNELS, isClassified, type BatchPage, type BatchUpload, type Channel } from '../main/core/sync/protocol';
 import { Authenticator, AuthError, type Session } from './auth';
+import { blobRoutes, BlobRouteError } from './blobs';
+import { readRecipientInfos } from '../main/core/crypto/envelope';
 import type { ServerConfig } from './config';
 import { RateLimiter, readBody, TooLarge } from './limits';
 import { jsonLogger, type Logger } from './log';
@@ -108,6 +110,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   const perSession = new RateLimiter(cfg.limits.requestsPerSecond, cfg.limits.burst, clock);
   const perAddress = new RateLimiter(cfg.limits.signInPerSecond, cfg.limits.signInBurst, clock);
   const L = cfg.limits;
+  const blobsApi = blobRoutes(cfg, store, clock);
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const data = Buffer.from(JSON.stringify(body));
@@ -187,7 +190,9 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       ctx.route = 'keyrings.push';
       const k = parse(keyringSchema, await readBody(req, L.maxBodyBytes));
       if (k.channel === 'base' || !mayRead(s, k.channel)) throw new HttpError(403, 'forbidden', `no clearance for ${k.channel}`);
-      const r = await store.putKeyring(k.channel, k.keyId, Buffer.from(k.payload, 'base64'), s.workstation, s.person, new Date(clock()));
+      const cms = Buffer.from(k.payload, 'base64');
+      await readRecipientInfos([cms]).catch(() => { throw new HttpError(400, 'bad-request', 'a keyring is a CMS AuthEnvelopedData'); });
+      const r = await store.putKeyring(k.channel, k.keyId, cms, s.workstation, s.person, new Date(clock()));
       return send(res, r.stored ? 201 : 200, r);
     }
     if (method === 'GET' && path === `${API}/keyrings`) {
@@ -197,13 +202,16 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       if (!mayRead(s, c.data)) throw new HttpError(403, 'forbidden', `no clearance for ${c.data}`);
       const after = Number(url.searchParams.get('after') ?? 0);
       if (!Number.isSafeInteger(after) || after < 0) throw new HttpError(400, 'bad-request', 'after is a non-negative integer');
-      return send(res, 200, { keyrings: await store.listKeyrings(c.data, after, L.pageSize) });
+      // Only the entries addressed to this person: someone without the level never receives one.
+      const rows = await store.listKeyrings(c.data, after, L.pageSize);
+      return send(res, 200, { keyrings: await blobsApi.keyringsFor(s.person, rows), next: rows.length ? rows[rows.length - 1]!.seq : after, more: rows.length === L.pageSize });
     }
     if (method === 'GET' && path === `${API}/admin/workstations`) {
       ctx.route = 'admin.workstations';
       if (s.role !== 'quan_tri') throw new HttpError(403, 'forbidden', 'administrators only');
       return send(res, 200, { workstations: await store.workstations(), counts: await store.counts(), head: await store.headSeq() });
     }
+    if (await blobsApi.handle(req, res, s, ctx)) return;
     throw new HttpError(404, 'not-found', 'no such route');
   }
 
@@ -240,6 +248,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
     route(req, res, ctx).catch((e: unknown) => {
       let err: HttpError;
       if (e instanceof HttpError) err = e;
+      else if (e instanceof BlobRouteError) err = new HttpError(e.status, e.code, e.message, e.headers);
       else if (e instanceof AuthError) err = new HttpError(e.status, e.status === 403 ? 'forbidden' : e.status === 400 ? 'bad-request' : 'unauthenticated', e.message);
       else if (e instanceof TooLarge) err = new HttpError(413, 'too-large', e.message, { connection: 'close' });
       else if (e instanceof StoreConflict) err = new HttpError(409, 'conflict', e.message);

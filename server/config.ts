@@ -95,6 +95,8 @@ export const serverConfigSchema = z.strictObject({
     maxPacketBytes: z.number().int().min(1024).default(64 << 20),
     /** Packets up to this size are inlined (base64) in an inbox listing; larger ones are fetched with Range. */
     packetInlineBytes: z.number().int().min(0).default(256 << 10),
+    /** Largest attachment file (sealed) a workstation may upload. */
+    maxBlobBytes: z.number().int().min(1024).default(256 << 20),
   }).prefault({}),
 });
 

@@ -9,6 +9,7 @@ import { secretRights } from '../core/secrets/rights';
 import type { SessionGuard } from '../core/session/guard';
 import { transferRecordPdf } from '../core/workfiles/transferPdf';
 import { syncPanel } from '../core/sync/panel';
+import { syncIndicator } from '../core/sync/indicator';
 import type { SyncService } from '../core/sync/SyncService';
 
 export interface HandlerContext {
@@ -48,6 +49,10 @@ export const handlers: Handlers = {
       ctx.desk.log.log('warn', 'sync round failed', { error: (err as Error).message });
     });
     return syncPanel(ctx.desk.db, ctx.desk.heldLevels, sync);
+  },
+  'sync.indicator': (ctx) => {
+    const a = actor(ctx);
+    return syncIndicator(ctx.desk.db, ctx.desk.heldLevels, a.id, ctx.sync?.() ?? { service: null, server: null });
   },
   'app.verdict': async ({ desk }) => {
     await desk.verdict().catch(() => undefined); // locked meanwhile: the info says so

@@ -119,6 +119,22 @@ function steps(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Attachment files (sealed under their level's key by the workstation; opaque here), by channel and hash.
+    '0003_blobs': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('blobs')
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('sealed_sha256', 'text', (c) => c.notNull())
+          .addColumn('size', 'bigint', (c) => c.notNull())
+          .addColumn('origin', 'text', (c) => c.notNull())
+          .addColumn('person', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('payload', bytes, (c) => c.notNull())
+          .addPrimaryKeyConstraint('pk_blobs', ['channel', 'sha256'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -92,6 +92,19 @@ export interface HubPacketsTable {
   payload: Buffer;
 }
 
+export interface BlobsTable {
+  channel: string;
+  /** SHA-256 of the plain file (the name records give it); the server cannot check it. */
+  sha256: string;
+  /** SHA-256 of the sealed bytes stored (ETag; checked at upload). */
+  sealed_sha256: string;
+  size: number | string;
+  origin: string;
+  person: string;
+  received_at: string;
+  payload: Buffer;
+}
+
 export interface HubDeliveriesTable {
   seq: number | string;
   recipient: string;
@@ -114,4 +127,5 @@ export interface ServerDatabase {
   hub_packets: HubPacketsTable;
   hub_deliveries: HubDeliveriesTable;
   server_state: ServerStateTable;
+  blobs: BlobsTable;
 }
