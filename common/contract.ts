@@ -1072,6 +1072,11 @@ export interface OutgoingDetail extends OutgoingRow {
   replaces: { id: number; numberSymbol: string | null } | null; replacedBy: { id: number; numberSymbol: string | null } | null;
   /** What the person may do now (the window shows these buttons). */
   can: { edit: boolean; submit: boolean; approve: boolean; sign: boolean; agencySign: boolean; issue: boolean; recall: boolean };
+  /**
+   * Set when the văn thư could issue it but the register it goes to is closed for this year (khóa sổ):
+   * the window shows why instead of "Cấp số, ký số cơ quan và ban hành".
+   */
+  issueClosed?: { register: string; year: number; closedAt: string; reopensOn: string } | null;
 }
 export interface OutgoingIssued { id: number; number: number; numberSymbol: string; issuedDate: string; registerName: string; dispatches: number }
 export interface OutgoingConfigView {

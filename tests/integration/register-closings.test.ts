@@ -124,8 +124,14 @@ describe('Sổ đăng ký văn bản đi and Sổ đăng ký BMNN đi closed at 
     assert.deepEqual([counters(), outgoingRow(id)], before);
     assert.equal(refusedAudited('outgoing.issue', 'registerYear.issueClosed'), 1);
     assert.equal(desk.outgoing.get(clerk, id).status, 'signer_signed');
+    // The document's page does not offer the issue, and says why and from when it can be issued.
+    const view = desk.outgoing.get(clerk, id);
+    assert.equal(view.can.issue, false);
+    assert.deepEqual(view.issueClosed && [view.issueClosed.register, view.issueClosed.year, view.issueClosed.reopensOn], ['Sổ đăng ký văn bản đi', year, `${year + 1}-01-01`]);
+    assert.equal(desk.outgoing.get(drafter, id).issueClosed, null, 'only the văn thư, who could issue it, is told');
     // The Sổ đăng ký BMNN đi of the same year is still open.
     const secret = await ready('mat', 'Về việc bảo vệ bí mật nhà nước');
+    assert.deepEqual([desk.outgoing.get(clerk, secret).can.issue, desk.outgoing.get(clerk, secret).issueClosed], [true, null]);
     const issued = await desk.outgoing.issue(clerk, secret, clerkKey);
     assert.equal(issued.issuedDate.slice(0, 4), String(year));
   });

@@ -30,7 +30,7 @@ import { canSign, fingerprintOf, holderOf } from '../org/certificates';
 import { locateIssueBlanks, signPdf, type BlankMiss, type IssueBlanks, type PdfAppearance } from '../pdf';
 import { findInternalUnit } from '../org/internalUnits';
 import { authorize, requireClearance, type Actor } from '../org/rights';
-import { assertIssueYearOpen } from '../reports/closedYears';
+import { assertIssueYearOpen, CLOSABLE_REGISTER_NAMES, outgoingRegisterOf, registerClosing } from '../reports/closedYears';
 import { auditRefusal } from '../secrets/registerYears';
 import { ensureOutgoingRegisters, outgoingRegisterFor, presetOf, readConfig, writeConfig, yearInNumber, type OutgoingConfig } from './config';
 import { readSeal, sealView, writeSeal } from './seal';
@@ -101,7 +101,17 @@ export class OutgoingService {
     const ctx = this.source.context();
     const { row, c } = locateOutgoing(ctx.db, ctx.arms, actor, id);
     ctx.whenWritable(() => writeTx(ctx.db, () => appendAudit(ctx.db, { userId: actor.id, action: 'outgoing.view', entity: 'outgoing', entityId: id, entityGid: row.global_id })));
-    return detailView(ctx.db, c, row, actor, this.can(ctx, row, actor));
+    const can = this.can(ctx, row, actor);
+    const closed = can.issue ? this.issueClosed(ctx, row) : null;
+    return { ...detailView(ctx.db, c, row, actor, { ...can, issue: can.issue && !closed }), issueClosed: closed };
+  }
+
+  /** The closing that bars issuing the document today (reports/closedYears.ts), as the window explains it. */
+  private issueClosed(ctx: CoreContext, row: OutgoingDbRow): NonNullable<OutgoingDetail['issueClosed']> | null {
+    const year = Number(todayIso(ctx.now()).slice(0, 4));
+    const kind = outgoingRegisterOf(row.secrecy);
+    const closed = registerClosing(ctx.db, kind, year);
+    return closed ? { register: CLOSABLE_REGISTER_NAMES[kind], year, closedAt: closed.closed_at, reopensOn: `${year + 1}-01-01` } : null;
   }
 
   /** The people who may be chosen as approvers (active, cleared for something) and signers (leaders). */
