@@ -649,7 +649,9 @@ export interface WorkFileItemView {
   numberSymbol: string; documentDate: string; issuer: string; typeCode: string; subject: string; pages: number | null;
   addedBy: string; addedAt: string;
 }
-export interface WorkFileDetail extends WorkFileView { items: WorkFileItemView[] }
+/** A live share of a work file, listed for those who may withdraw it. */
+export interface WorkFileShareView { userId: number; name: string; sharedBy: string; sharedAt: string; mayWithdraw: boolean }
+export interface WorkFileDetail extends WorkFileView { items: WorkFileItemView[]; shares: WorkFileShareView[] }
 export interface WorkFileYearView {
   year: number; unitCode: string; closedAt: string | null; closedBy: string | null; mayEdit: boolean; files: WorkFileView[];
 }
@@ -957,6 +959,7 @@ export const contract = {
   'registerClosings.close': channel<RegisterClosingFile>()({ input: registerCloseSchema, access: 'doc.read' }),
   // Sharing a work file with a person (need-to-know of its title and metadata, docs/work-files.md).
   'workFiles.share': channel<WorkFileView>()({ input: workFileShareSchema, access: 'doc.read' }),
+  'workFiles.unshare': channel<WorkFileDetail>()({ input: workFileShareSchema, access: 'doc.read' }),
 } as const;
 
 export type Contract = typeof contract;

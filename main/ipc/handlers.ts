@@ -325,4 +325,5 @@ export const handlers: Handlers = {
     return { ...closing, fileName, ticket, url: ctx.attachmentUrl(ticket) };
   },
   'workFiles.share': (ctx, input) => ctx.desk.workFiles.share(actor(ctx), input),
+  'workFiles.unshare': (ctx, input) => ctx.desk.workFiles.unshare(actor(ctx), input),
 };

@@ -716,4 +716,11 @@ export const MIGRATIONS: readonly Migration[] = [
   ) WITHOUT ROWID;
   CREATE INDEX idx_package_records_gid ON package_records(global_id);
   `,
+  // 24: a work-file share can be withdrawn (by who shared it, the file's handler, a leader or the văn
+  //     thư): the row stays (a share is a record) with when and by whom it was withdrawn; sharing again
+  //     clears them (each change is an event and an audit entry).
+  `
+  ALTER TABLE work_file_shares ADD COLUMN withdrawn_at TEXT;
+  ALTER TABLE work_file_shares ADD COLUMN withdrawn_by INTEGER REFERENCES users(id);
+  `,
 ];
