@@ -41,8 +41,20 @@ function loadPdfJs(): Promise<PdfJs> {
   return loading;
 }
 
-/** The text runs of one page (0-based). */
-export async function pageText(pdf: Uint8Array, pageIndex: number): Promise<PageText> {
+/** Rejects when `p` takes longer than `ms` (a reader that never answers must not hold up an issue). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e instanceof Error ? e : new Error(String(e))); });
+  });
+}
+
+/** The text runs of one page (0-based); rejects after `timeoutMs` (default 10 s). */
+export function pageText(pdf: Uint8Array, pageIndex: number, timeoutMs = 10_000): Promise<PageText> {
+  return within(readPage(pdf, pageIndex), timeoutMs, 'reading the page text');
+}
+
+async function readPage(pdf: Uint8Array, pageIndex: number): Promise<PageText> {
   const pdfjs = await loadPdfJs();
   // pdf.js takes ownership of (and detaches) the buffer it is given: hand it a copy.
   const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, stopAtErrors: false, verbosity: 0 }).promise;
