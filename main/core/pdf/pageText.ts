@@ -49,13 +49,16 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
-/** The text runs of one page (0-based); rejects after `timeoutMs` (default 10 s). */
-export function pageText(pdf: Uint8Array, pageIndex: number, timeoutMs = 10_000): Promise<PageText> {
-  return within(readPage(pdf, pageIndex), timeoutMs, 'reading the page text');
+/**
+ * The text runs of one page (0-based); the reading (not the one-time load of pdf.js, which under a
+ * TypeScript loader is compiled on first use and may take seconds) rejects after `timeoutMs` (10 s).
+ */
+export async function pageText(pdf: Uint8Array, pageIndex: number, timeoutMs = 10_000): Promise<PageText> {
+  const pdfjs = await loadPdfJs();
+  return within(readPage(pdfjs, pdf, pageIndex), timeoutMs, 'reading the page text');
 }
 
-async function readPage(pdf: Uint8Array, pageIndex: number): Promise<PageText> {
-  const pdfjs = await loadPdfJs();
+async function readPage(pdfjs: PdfJs, pdf: Uint8Array, pageIndex: number): Promise<PageText> {
   // pdf.js takes ownership of (and detaches) the buffer it is given: hand it a copy.
   const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, stopAtErrors: false, verbosity: 0 }).promise;
   try {
