@@ -689,7 +689,9 @@ export interface WorkFileItemView {
   numberSymbol: string; documentDate: string; issuer: string; typeCode: string; subject: string; pages: number | null;
   addedBy: string; addedAt: string;
 }
-export interface WorkFileDetail extends WorkFileView { items: WorkFileItemView[] }
+/** A live share of a work file, listed for those who may withdraw it. */
+export interface WorkFileShareView { userId: number; name: string; sharedBy: string; sharedAt: string; mayWithdraw: boolean }
+export interface WorkFileDetail extends WorkFileView { items: WorkFileItemView[]; shares: WorkFileShareView[] }
 export interface WorkFileYearView {
   year: number; unitCode: string; closedAt: string | null; closedBy: string | null; mayEdit: boolean; files: WorkFileView[];
 }
@@ -1039,6 +1041,7 @@ export const contract = {
   'ocr.status': channel<OcrStatus>()({ input: empty, access: 'doc.read', activity: false }),
   'ocr.start': channel<OcrStatus>()({ input: empty, access: 'doc.register' }),
   'ocr.cancel': channel<OcrStatus>()({ input: empty, access: 'doc.register' }),
+  'workFiles.unshare': channel<WorkFileDetail>()({ input: workFileShareSchema, access: 'doc.read' }),
 } as const;
 
 export type Contract = typeof contract;
@@ -1154,6 +1157,11 @@ export interface OutgoingDetail extends OutgoingRow {
   replaces: { id: number; numberSymbol: string | null } | null; replacedBy: { id: number; numberSymbol: string | null } | null;
   /** What the person may do now (the window shows these buttons). */
   can: { edit: boolean; submit: boolean; approve: boolean; sign: boolean; agencySign: boolean; issue: boolean; recall: boolean };
+  /**
+   * Set when the văn thư could issue it but the register it goes to is closed for this year (khóa sổ):
+   * the window shows why instead of "Cấp số, ký số cơ quan và ban hành".
+   */
+  issueClosed?: { register: string; year: number; closedAt: string; reopensOn: string } | null;
 }
 export interface OutgoingIssued { id: number; number: number; numberSymbol: string; issuedDate: string; registerName: string; dispatches: number }
 export interface OutgoingConfigView {

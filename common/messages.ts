@@ -548,6 +548,12 @@ export const MESSAGES_VI = {
   'exchange.alreadyDecided': 'Văn bản điện tử này đã được xử lý (đã vào sổ hoặc đã từ chối).',
   'exchange.registerInvalid': 'Không vào sổ được: {{message}}',
   'exchange.reasonRequired': 'Nhập lý do từ chối (ít nhất 5 ký tự).',
+  'handover.incomingYearClosed': '“{{register}}” năm {{year}} đã khóa sổ: không ghi thêm lần chuyển ngày {{date}} cho văn bản đến năm {{year}} được (cột ký nhận của sổ đã khóa). Hãy ghi ngày chuyển trong năm nay.',
+  'handover.lateAcknowledgementClosed': 'Lần chuyển ngày {{date}} thuộc “{{register}}” năm {{year}} đã khóa sổ nên không ký nhận muộn được. Văn thư cần ghi lần chuyển mới trong năm nay để người nhận ký nhận vào đó.',
+  'workFile.shareNotFound': 'Không tìm thấy lần chia sẻ hồ sơ này.',
+  'workFile.unshareNotAllowed': 'Chỉ người đã chia sẻ, người lập hồ sơ {{code}}, lãnh đạo hoặc văn thư mới thu hồi được việc chia sẻ.',
+  'workFile.shareAlreadyWithdrawn': 'Việc chia sẻ hồ sơ với {{name}} đã được thu hồi lúc {{time}}.',
+  'person.signatureImageInvalid': 'Ảnh chữ ký không dùng được: {{reason}}.',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

@@ -374,4 +374,5 @@ export const handlers: Handlers = {
     return ctx.desk.ocr.status(a);
   },
   'ocr.cancel': (ctx) => ctx.desk.ocr.cancel(actor(ctx)),
+  'workFiles.unshare': (ctx, input) => ctx.desk.workFiles.unshare(actor(ctx), input),
 };

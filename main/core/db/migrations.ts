@@ -789,4 +789,11 @@ export const MIGRATIONS: readonly Migration[] = [
     updated_at TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 26: a work-file share can be withdrawn (by who shared it, the file's handler, a leader or the văn
+  //     thư): the row stays (a share is a record) with when and by whom it was withdrawn; sharing again
+  //     clears them (each change is an event and an audit entry).
+  `
+  ALTER TABLE work_file_shares ADD COLUMN withdrawn_at TEXT;
+  ALTER TABLE work_file_shares ADD COLUMN withdrawn_by INTEGER REFERENCES users(id);
+  `,
 ];

@@ -525,6 +525,12 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'exchange.alreadyDecided': 'This electronic arrival has already been registered or refused.',
   'exchange.registerInvalid': 'Cannot register: {{message}}',
   'exchange.reasonRequired': 'Give the reason for the refusal (at least 5 characters).',
+  'handover.incomingYearClosed': '“{{register}}” is closed for {{year}}: a hand-over dated {{date}} of a document received in {{year}} cannot be added (the closed register\'s acknowledgement column). Use a date in the current year.',
+  'handover.lateAcknowledgementClosed': 'The hand-over of {{date}} belongs to “{{register}}” of {{year}}, which is closed, so it cannot be acknowledged late. The records secretary records a new hand-over in the current year for the receiver to acknowledge.',
+  'workFile.shareNotFound': 'This share of the file was not found.',
+  'workFile.unshareNotAllowed': 'Only the person who shared it, the person who opened the file {{code}}, a leader or the records secretary may withdraw the share.',
+  'workFile.shareAlreadyWithdrawn': 'The share with {{name}} was already withdrawn at {{time}}.',
+  'person.signatureImageInvalid': 'The signature image cannot be used: {{reason}}.',
 };
 
 /** What an error means when it carries no key (or one this window does not know). */
