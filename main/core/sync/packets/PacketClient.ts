@@ -11,7 +11,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff';
 import { cursor, getState, setState } from '../outbox';
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
-import { PACKETS_API, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
+import { DIRECTORY_API, PACKETS_API, type Directory, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
 import {
   dropPacketParts, headOfQueue, markRefused, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
   savedPacketParts, savePacketPart, sentState, sha256Hex, storeInbound, type InboundPacket, type PacketQueueStats, type SentState,
@@ -71,6 +71,15 @@ export class PacketClient {
   /** Queues a packet to send (durable at once); the same packet again is a no-op. */
   send(p: OutboundPacket): 'queued' | 'duplicate' {
     return writeTx(this.db, () => queuePacket(this.db, p.packetId, p.bytes, this.iso()));
+  }
+
+  /** The hub's directory of agencies as the agency server keeps it (null while the server has none yet). */
+  async directory(): Promise<Directory | null> {
+    const res = await this.o.server.request('GET', DIRECTORY_API);
+    if (res.status === 404 || res.status === 503) return null;
+    const d = readJson<Directory & { error?: string; message?: string }>(res);
+    if (res.status !== 200 || !d || !Array.isArray(d.agencies)) throw new TransportError(`GET directory: ${res.status} ${d?.message ?? ''}`.trim(), res.status, d?.error ?? 'http');
+    return d.version ? d : null;
   }
 
   sentState(packetId: string): SentState | null {
