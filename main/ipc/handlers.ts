@@ -10,6 +10,7 @@ import type { SessionGuard } from '../core/session/guard';
 import { transferRecordPdf } from '../core/workfiles/transferPdf';
 import { syncPanel } from '../core/sync/panel';
 import { syncIndicator } from '../core/sync/indicator';
+import type { ExchangeRounds } from '../core/sync/agencySync';
 import type { SyncService } from '../core/sync/SyncService';
 
 export interface HandlerContext {
@@ -20,7 +21,7 @@ export interface HandlerContext {
   /** Where an audit export goes (Electron: in a folder the person picks; null: they cancelled); absent: under the profile's exports/. */
   auditExportDir?(): Promise<string | null>;
   /** The session's sync with the agency server (machine configuration), if one is configured. */
-  sync?(): { service: SyncService | null; server: string | null; running: boolean };
+  sync?(): { service: SyncService | null; server: string | null; running: boolean; exchange?: ExchangeRounds | null };
 }
 
 const REGISTER_FILE_NAMES = { secret_incoming: 'so-dang-ky-bmnn-den', secret_copies: 'so-quan-ly-sao-chup-bmnn', secret_handover: 'so-chuyen-giao-bmnn' } as const;
@@ -278,7 +279,13 @@ export const handlers: Handlers = {
     });
     return { kind: 'incoming_tracking' as const, ...out, fileName, ticket, url: ctx.attachmentUrl(ticket) };
   },
-  'exchange.receive': (ctx) => ctx.desk.exchange.inbox.openPending(actor(ctx), ctx.guard.decryptionKeys()),
+  'exchange.receive': async (ctx) => {
+    const a = actor(ctx);
+    // With an agency server, fetch and send first ("Nhận gói tin mới"); a network failure still opens
+    // what is already here, and the error goes to the log (the sync panel shows the transport's state).
+    await ctx.sync?.().exchange?.roundNow().catch((err: unknown) => ctx.desk.log.log('warn', 'exchange round failed', { error: (err as Error).message }));
+    return ctx.desk.exchange.inbox.openPending(a, ctx.guard.decryptionKeys());
+  },
   'exchange.inbox': (ctx, q) => ctx.desk.exchange.inbox.list(actor(ctx), q),
   'exchange.get': (ctx, { id }) => ctx.desk.exchange.inbox.get(actor(ctx), id),
   'exchange.openFile': (ctx, { id, index }) => {

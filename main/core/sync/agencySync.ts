@@ -3,6 +3,8 @@
 // window sends names a server), started when someone signs in and stopped when the profile locks.
 // The person's token signs the server's nonce; their clearance bounds the levels carried.
 import type { Desk } from '../desk';
+import { ExchangeLink, type ExchangeLinkRound } from '../exchange/link';
+import { PacketClient } from './packets/PacketClient';
 import type { Logger } from '../log';
 import type { SessionGuard } from '../session/guard';
 import { SyncService } from './SyncService';
@@ -10,11 +12,18 @@ import { SyncService } from './SyncService';
 export interface AgencyServerConfig { url: string; caPem: string }
 
 export interface AgencySyncHandle {
-  (): { service: SyncService | null; server: string | null; running: boolean };
+  (): { service: SyncService | null; server: string | null; running: boolean; exchange: ExchangeRounds | null };
+}
+
+/** The exchange between agencies over the same server, for a person who registers documents. */
+export interface ExchangeRounds {
+  /** One round now (the văn thư's "Nhận gói tin mới"); null when the person signed in may not exchange. */
+  roundNow(): Promise<ExchangeLinkRound | null>;
 }
 
 export function attachAgencySync(desk: Desk, guard: SessionGuard, config: AgencyServerConfig | null, log: Logger, intervalMs = 15_000): AgencySyncHandle {
   let service: SyncService | null = null;
+  let exchange: (ExchangeRounds & { stop(): void }) | null = null;
   if (config) {
     guard.on('unlocked', (session) => {
       service?.close();
@@ -31,12 +40,53 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
         clearance: session.user.clearance,
       });
       service.start(intervalMs);
+      exchange?.stop();
+      exchange = exchangeRounds(desk, guard, service, log, intervalMs);
       log.log('info', 'agency sync started', { server: config.url });
     });
     guard.on('locked', () => {
+      exchange?.stop();
+      exchange = null;
       service?.close();
       service = null;
     });
   }
-  return () => ({ service, server: config?.url ?? null, running: service !== null });
+  return () => ({ service, server: config?.url ?? null, running: service !== null, exchange });
+}
+
+/**
+ * Packets between agencies through the agency server, in the same session: the văn thư's token signs
+ * what leaves (the agency key) and opens what arrives. Rounds run on a timer while someone who
+ * registers documents is signed in, one at a time; a failure is logged and tried at the next tick.
+ */
+function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, log: Logger, intervalMs: number): ExchangeRounds & { stop(): void } {
+  const link = new ExchangeLink(desk.exchange, new PacketClient({ db: desk.db, server: service.client }));
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  let inFlight: Promise<ExchangeLinkRound | null> | null = null;
+  const roundNow = (): Promise<ExchangeLinkRound | null> => {
+    if (inFlight) return inFlight;
+    const actor = desk.session;
+    if (!actor || !actor.rights.includes('doc.register')) return Promise.resolve(null);
+    inFlight = (async () => {
+      try {
+        return await link.round(actor, { agencyKey: guard.signingKey(actor), decryption: guard.decryptionKeys() });
+      } finally {
+        inFlight = null;
+      }
+    })();
+    return inFlight;
+  };
+  const tick = async () => {
+    await roundNow().catch((e: unknown) => log.log('warn', 'exchange round failed', { error: e instanceof Error ? e.message : String(e) }));
+    if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
+  };
+  timer = setTimeout(() => void tick(), 0);
+  return {
+    roundNow,
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
 }
