@@ -2,11 +2,20 @@
 // and nowhere else: absolute paths, drive letters, ".." and links leading out are refused, and a
 // file must be what its name says (PDF, TIFF, JPEG, PNG by their first bytes).
 import { createHash } from 'node:crypto';
-import { open, realpath, stat } from 'node:fs/promises';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { cleanFileName, looksLikePdf, mimeFor } from '../attachments/fileKinds';
+import { partialSignature, PDF_CHECK_LIMIT } from '../pdf/view';
 import { fail, ok, type Normalised } from './normalise/result';
 
-export interface ResolvedFile { path: string; name: string; size: number; sha256: string; kind: FileKind }
+export interface ResolvedFile {
+  path: string; name: string; size: number; sha256: string; kind: FileKind;
+  /** As the attachment store records it (fileKinds.ts): the cleaned name's type judged by the first bytes. */
+  mime: string;
+  isPdf: boolean;
+  /** PDFs (up to PDF_CHECK_LIMIT): a signature that does not cover the whole file, as registration checks it. */
+  signature?: 'changed-after-signing' | 'appended-bytes' | null;
+}
 export type FileKind = 'pdf' | 'tiff' | 'jpeg' | 'png';
 
 const BY_EXTENSION: Record<string, FileKind> = { '.pdf': 'pdf', '.tif': 'tiff', '.tiff': 'tiff', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.png': 'png' };
@@ -25,8 +34,13 @@ const inside = (root: string, p: string) => {
   return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
 };
 
-/** Resolves `written` (as the register wrote it, Windows separators allowed) inside `folder`. */
-export async function resolveFile(folder: string, written: string): Promise<Normalised<ResolvedFile>> {
+const SMALL_FILE = 8 * 1024 * 1024;
+
+/**
+ * Resolves `written` (as the register wrote it, Windows separators allowed) inside `folder`.
+ * `signatures`: also check a PDF's signatures as registration does (the job's workers; the dry run need not).
+ */
+export async function resolveFile(folder: string, written: string, opts: { signatures?: boolean } = {}): Promise<Normalised<ResolvedFile>> {
   const w = written.trim().replace(/\\/g, '/');
   if (!w) return fail('missingFile');
   if (w.startsWith('/') || /^[a-z]:/i.test(w) || w.startsWith('//')) return fail('absolutePath', written);
@@ -46,20 +60,34 @@ export async function resolveFile(folder: string, written: string): Promise<Norm
   if (!st.isFile()) return fail('fileMissing', written);
   const expected = BY_EXTENSION[extname(real).toLowerCase()];
   if (!expected) return fail('unsupportedFile', written);
-  const fh = await open(real, 'r');
-  const hash = createHash('sha256');
-  let head: Buffer = Buffer.alloc(0);
-  try {
-    for await (const chunk of fh.createReadStream() as AsyncIterable<Buffer>) {
-      if (head.length < 16) head = Buffer.concat([head, chunk]).subarray(0, 16);
-      hash.update(chunk);
+  // Small files (scans mostly) are read once: hashed, sniffed and (PDF) signature-checked from memory.
+  let head: Buffer;
+  let sha256: string;
+  let signature: ResolvedFile['signature'];
+  if (st.size <= SMALL_FILE) {
+    const bytes = await readFile(real);
+    head = bytes.subarray(0, 1024);
+    sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (opts.signatures && looksLikePdf(head)) signature = await partialSignature(bytes);
+  } else {
+    const fh = await open(real, 'r');
+    const hash = createHash('sha256');
+    head = Buffer.alloc(0);
+    try {
+      for await (const chunk of fh.createReadStream() as AsyncIterable<Buffer>) {
+        if (head.length < 1024) head = Buffer.concat([head, chunk]).subarray(0, 1024);
+        hash.update(chunk);
+      }
+    } finally {
+      await fh.close().catch(() => undefined);
     }
-  } finally {
-    await fh.close().catch(() => undefined);
+    sha256 = hash.digest('hex');
+    if (opts.signatures && looksLikePdf(head) && st.size <= PDF_CHECK_LIMIT) signature = await partialSignature(await readFile(real));
   }
   const actual = sniffKind(head);
   if (actual !== expected) return fail('fileLies', `${written}: ${actual ?? 'không rõ'} ≠ ${expected}`);
-  return ok({ path: real, name: w.split('/').pop()!, size: st.size, sha256: hash.digest('hex'), kind: actual });
+  const name = cleanFileName(w.split('/').pop()!);
+  return ok({ path: real, name, size: st.size, sha256, kind: actual, mime: mimeFor(name, head), isPdf: looksLikePdf(head), ...(signature !== undefined ? { signature } : {}) });
 }
 
 /** A naming rule: "{numberSymbol}.pdf" with the row's values, made safe for a file name ("/" → "_"). */

@@ -11,6 +11,7 @@ import { applyTransforms, type Mapping, type TargetField } from './mapping';
 import { normaliseDate } from './normalise/dates';
 import { normaliseSecrecy, normaliseUrgency } from './normalise/levels';
 import { normaliseNumberSymbol } from './normalise/numberSymbol';
+import type { Normalised } from './normalise/result';
 import { matchUnit, unitDirectory, type UnitDirectory } from './normalise/units';
 import { reasonText } from './reasons';
 import type { Cell, SourceRow } from './types';
@@ -85,7 +86,17 @@ export class RowValidator {
    * `recall`: the row was handled by an earlier run of the job; it is only remembered (for duplicates
    * within the source), not looked up in the profile again.
    */
-  async check(row: SourceRow, recall = false): Promise<RowResult> {
+  /** The file a row names: its path column, else the mapping's naming rule ('' for none). */
+  fileWritten(row: SourceRow): string {
+    const f = this.value(row, 'file');
+    if (f.text || !this.mapping.files.pattern) return f.text;
+    const ns = this.value(row, 'numberSymbol');
+    const symbol = normaliseNumberSymbol(ns.text);
+    return nameByRule(this.mapping.files.pattern, { numberSymbol: symbol.ok ? symbol.value.text : ns.text, row: String(row.row) });
+  }
+
+  /** `resolved`: the row's file already resolved (by the job's workers) for `fileWritten(row)`. */
+  async check(row: SourceRow, recall = false, resolved?: Normalised<ResolvedFile>): Promise<RowResult> {
     const reasons: RowReason[] = [];
     const key = rowKey(this.ctx.sourceSha256, row.sheet, row.row);
     const done = (status: RowStatus, record?: PreparedRecord): RowResult => ({ sheet: row.sheet, row: row.row, key, status, reasons, ...(record ? { record } : {}) });
@@ -191,9 +202,9 @@ export class RowValidator {
     // The file: a path column, else the naming rule.
     let file: ResolvedFile | undefined;
     const f = this.value(row, 'file');
-    const written = f.text || (this.mapping.files.pattern ? nameByRule(this.mapping.files.pattern, { numberSymbol: symbol.ok ? symbol.value.text : ns.text, row: String(row.row) }) : '');
+    const written = this.fileWritten(row);
     if (written) {
-      const r = await resolveFile(this.ctx.folder, written);
+      const r = resolved ?? await resolveFile(this.ctx.folder, written);
       // By a naming rule a scan may simply not exist (old registers were scanned in part): the row comes in without one.
       if (!r.ok && r.code === 'fileMissing' && !f.text) warn('noFileForRule', undefined, written);
       else if (!r.ok) reject(r.code, f.column, r.detail);

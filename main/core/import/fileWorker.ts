@@ -1,0 +1,50 @@
+// The importer's worker thread: the heavy work of a job, off the thread that owns the database. It
+// reads and parses the source, resolves and checks each row's file (inside the chosen folder, its
+// type, its SHA-256, a PDF's signatures), and encrypts accepted files into their level's store
+// exactly as the attachment store does (same code, same key, bound to the content hash).
+import { parentPort } from 'node:worker_threads';
+import { AttachmentStore } from '../attachments/store';
+import { resolveFile } from './files';
+import { readSource } from './readers/source';
+import type { ReadOptions } from './types';
+
+export interface StoreHandoff { storeDir: string; stagingDir: string; dataKey: Buffer | null; stagingKey: Buffer | null }
+
+export type FileJob =
+  | { op: 'read'; path: string; options: ReadOptions }
+  | { op: 'resolve'; folder: string; written: string[] }
+  | { op: 'place'; store: StoreHandoff; files: Array<{ path: string; sha256: string }> };
+
+export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { name: string; message: string; code?: string } };
+
+const stores = new Map<string, AttachmentStore>();
+const storeOf = (h: StoreHandoff) => {
+  let s = stores.get(h.storeDir);
+  if (!s) {
+    s = new AttachmentStore(h.storeDir, h.stagingDir, h.dataKey && Buffer.from(h.dataKey), h.stagingKey && Buffer.from(h.stagingKey));
+    stores.set(h.storeDir, s);
+  }
+  return s;
+};
+
+async function run(job: FileJob): Promise<unknown> {
+  if (job.op === 'read') {
+    const { bytes: _bytes, ...src } = await readSource(job.path, job.options);
+    return src;
+  }
+  if (job.op === 'resolve') {
+    const out = [];
+    for (const w of job.written) out.push(await resolveFile(job.folder, w, { signatures: true }));
+    return out;
+  }
+  const store = storeOf(job.store);
+  for (const f of job.files) await store.placeFile(f.path, f.sha256);
+  return job.files.length;
+}
+
+parentPort?.on('message', (m: { id: number; job: FileJob }) => {
+  run(m.job).then(
+    (value) => parentPort!.postMessage({ id: m.id, ok: true, value } satisfies WorkerReply),
+    (e: Error & { code?: string }) => parentPort!.postMessage({ id: m.id, ok: false, error: { name: e.name, message: e.message, ...(e.code ? { code: e.code } : {}) } } satisfies WorkerReply),
+  );
+});
