@@ -17,8 +17,9 @@ import type { Secrecy } from '../../../common/domain';
 import type { ContextSource, CoreContext } from '../context';
 import { registerIncomingPlaced, type RegisterInput } from '../documents/incoming';
 import { authorize, type Actor } from '../org/rights';
-import { dryRun, mappedRows, type ValidationReport } from './dryRun';
+import { dryRun, type ValidationReport } from './dryRun';
 import { FilePool } from './filePool';
+import type { OpenedSource } from './fileWorker';
 import type { ResolvedFile } from './files';
 import { createJob, getJob, journalRow, rowStanding, setJobState, type JobRow, type JobState } from './journal';
 import { parseMapping, type Mapping } from './mapping';
@@ -89,12 +90,11 @@ export class ImportService {
     const mapping = parseMapping(mappingInput);
     const pool = new FilePool(opts.workers);
     try {
-      const src = await readOffThread(pool, path, readOptions(mapping));
+      const src = await openOffThread(pool, path, readOptions(mapping), mapping);
       const c = this.source.context();
       await c.writable();
-      const total = mappedRows(src, mapping).length;
       const jobId = createJob(c.db, {
-        sourcePath: resolve(path), sourceName: src.name, sourceSha256: src.sha256, mapping, folder: folderOf(path, mapping), total, by: actor.id, now: c.now(),
+        sourcePath: resolve(path), sourceName: src.name, sourceSha256: src.sha256, mapping, folder: folderOf(path, mapping), total: src.total, by: actor.id, now: c.now(),
       });
       return await this.run(actor, jobId, src, pool, opts);
     } finally {
@@ -111,7 +111,7 @@ export class ImportService {
     if (this.running.has(jobId)) throw DeskError.keyed('VALIDATION', 'input.invalid', undefined, { details: { job: jobId, running: true } });
     const pool = new FilePool(opts.workers);
     try {
-      const src = await readOffThread(pool, job.sourcePath, readOptions(job.mapping));
+      const src = await openOffThread(pool, job.sourcePath, readOptions(job.mapping), job.mapping);
       if (src.sha256 !== job.sourceSha256) throw DeskError.keyed('VALIDATION', 'structure.import.changed');
       if (job.state === 'cancelled') { await c.writable(); setJobState(c.db, jobId, 'running', c.now()); }
       return await this.run(actor, jobId, src, pool, opts);
@@ -147,7 +147,7 @@ export class ImportService {
     return { db: c.db, arms: c.arms, actor, today: todayIso(c.now()), folder, sourceSha256: sha256 };
   }
 
-  private async run(actor: Actor, jobId: number, src: ReadSource, pool: FilePool, opts: RunOptions): Promise<ImportOutcome> {
+  private async run(actor: Actor, jobId: number, src: OpenedSource, pool: FilePool, opts: RunOptions): Promise<ImportOutcome> {
     const controller = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
     const entry = { controller, last: null as ImportProgress | null };
@@ -181,10 +181,10 @@ class JobRun {
   private counts = { imported: 0, duplicates: 0, rejected: 0, total: 0 };
   private readonly validator: RowValidator;
   private readonly folder: string;
-  private readonly rows: SourceRow[];
+  private readonly total: number;
 
   constructor(
-    private readonly source: ContextSource, private readonly actor: Actor, private readonly jobId: number, private readonly src: ReadSource,
+    private readonly source: ContextSource, private readonly actor: Actor, private readonly jobId: number, private readonly src: OpenedSource,
     private readonly pool: FilePool, private readonly opts: RunOptions & { signal: AbortSignal }, private readonly report: (p: ImportProgress) => void,
   ) {
     this.batchSize = Math.max(1, opts.batchSize ?? 1000);
@@ -193,22 +193,20 @@ class JobRun {
     const job = getJob(c.db, jobId)!;
     this.folder = job.folder;
     this.validator = new RowValidator({ db: c.db, arms: c.arms, actor, today: todayIso(c.now()), folder: job.folder, sourceSha256: src.sha256 }, job.mapping);
-    this.rows = mappedRows(src, job.mapping);
+    this.total = src.total;
     this.counts = { imported: job.imported, duplicates: job.duplicates, rejected: job.rejected, total: job.total };
   }
 
   async run(): Promise<ImportOutcome> {
     let cancelled = false;
-    let next: Promise<Pending[]> | null = this.rows.length > 0 ? this.prepare(0) : null;
-    for (let i = 0; i < this.rows.length; i += this.batchSize) {
-      const tw = performance.now();
+    let next: Promise<Pending[]> | null = this.total > 0 ? this.prepare(0) : null;
+    for (let i = 0; i < this.total; i += this.batchSize) {
       const batch = await next!;
-      if (process.env.SD_TRACE) process.stderr.write(`wait prepare ${(performance.now() - tw).toFixed(0)}ms\n`);
       // The workers read and hash the next batch while this one is checked, placed and written.
-      next = i + this.batchSize < this.rows.length ? this.prepare(i + this.batchSize) : null;
+      next = i + this.batchSize < this.total ? this.prepare(i + this.batchSize) : null;
       next?.catch(() => undefined);
       if (this.opts.signal.aborted) { cancelled = true; break; }
-      cancelled = !(await this.handle(batch, i + this.batchSize >= this.rows.length));
+      cancelled = !(await this.handle(batch, i + this.batchSize >= this.total));
       if (cancelled) break;
     }
     const c = this.source.context();
@@ -222,8 +220,9 @@ class JobRun {
 
   /** A batch's standing in the journal and its files resolved by the workers. */
   private async prepare(from: number): Promise<Pending[]> {
+    const rows = await this.pool.run<SourceRow[]>({ op: 'rows', handle: this.src.handle, from, count: this.batchSize }, SOURCE_WORKER);
     const c = this.source.context();
-    const batch: Pending[] = this.rows.slice(from, from + this.batchSize).map((row) => {
+    const batch: Pending[] = rows.map((row) => {
       const key = rowKey(this.src.sha256, row.sheet, row.row);
       return { row, key, standing: rowStanding(c.db, this.jobId, key), written: this.validator.fileWritten(row) };
     });
@@ -244,20 +243,14 @@ class JobRun {
     }
     const c = this.source.context(); // a locked session ends the job here (NO_SESSION)
     await c.writable();
-    if (process.env.SD_TRACE) process.stderr.write(`checked ${(performance.now() - t).toFixed(0)}ms\n`);
-    const tp = performance.now();
     const markers = await this.place(c, batch);
-    if (process.env.SD_TRACE) process.stderr.write(`placed ${(performance.now() - tp).toFixed(0)}ms\n`);
     const todo = batch.filter((p) => p.standing === null || p.standing === 'importedElsewhere');
     let k = 0;
     while (k < todo.length) {
       if (this.opts.signal.aborted) return false;
       const ctx = this.source.context();
       await ctx.writable();
-      const tw = performance.now();
-      const k0 = k;
       k = this.writeSlice(ctx, todo, k, last);
-      if (process.env.SD_TRACE) process.stderr.write(`slice ${k - k0} rows ${(performance.now() - tw).toFixed(1)}ms\n`);
       this.progress('running');
       await nextTurn();
     }
@@ -364,10 +357,16 @@ function registration(r: PreparedRecord): RegisterInput {
   };
 }
 
-/** The source read and parsed on a worker (a register of 100 000 rows takes seconds to parse). */
-async function readOffThread(pool: FilePool, path: string, options: ReadOptions): Promise<ReadSource> {
-  return pool.run<ReadSource>({ op: 'read', path, options });
+/**
+ * The source read and parsed on a worker (a register of 100 000 rows takes seconds to parse); its rows
+ * stay there and come a batch at a time, so this thread never holds (nor copies) the whole source.
+ */
+async function openOffThread(pool: FilePool, path: string, options: ReadOptions, mapping: Mapping): Promise<OpenedSource> {
+  return pool.run<OpenedSource>({ op: 'open', path, options, mapping }, SOURCE_WORKER);
 }
+
+/** The worker that holds the source's rows. */
+const SOURCE_WORKER = 0;
 
 /** Path columns are relative to the mapping's folder, else to the source file's folder. */
 function folderOf(path: string, mapping: Mapping): string {

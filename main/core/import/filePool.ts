@@ -52,9 +52,10 @@ export class FilePool {
     return this.slots.length;
   }
 
-  run<T>(job: FileJob): Promise<T> {
+  /** `on`: a given worker (one that holds a source opened on it); else the least busy. */
+  run<T>(job: FileJob, on?: number): Promise<T> {
     if (this.closed) return Promise.reject(new Error('import worker pool closed'));
-    const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const slot = on !== undefined ? this.slots[on % this.slots.length]! : this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
     slot.busy++;
     return new Promise<T>((resolve, reject) => {

@@ -4,14 +4,21 @@
 // exactly as the attachment store does (same code, same key, bound to the content hash).
 import { parentPort } from 'node:worker_threads';
 import { AttachmentStore } from '../attachments/store';
+import { mappedRows } from './dryRun';
 import { resolveFile } from './files';
+import type { Mapping } from './mapping';
 import { readSource } from './readers/source';
-import type { ReadOptions } from './types';
+import type { ReadOptions, SourceRow } from './types';
 
 export interface StoreHandoff { storeDir: string; stagingDir: string; dataKey: Buffer | null; stagingKey: Buffer | null }
 
+/** A source opened on a worker: what the job records of it; its rows stay on the worker until asked for. */
+export interface OpenedSource { handle: number; name: string; sha256: string; total: number }
+
 export type FileJob =
-  | { op: 'read'; path: string; options: ReadOptions }
+  | { op: 'open'; path: string; options: ReadOptions; mapping: Mapping }
+  | { op: 'rows'; handle: number; from: number; count: number }
+  | { op: 'close'; handle: number }
   | { op: 'resolve'; folder: string; written: string[] }
   | { op: 'place'; store: StoreHandoff; files: Array<{ path: string; sha256: string }> };
 
@@ -27,11 +34,20 @@ const storeOf = (h: StoreHandoff) => {
   return s;
 };
 
+/** The rows of the sources opened here (the main thread asks for them a batch at a time). */
+const sources = new Map<number, SourceRow[]>();
+let nextHandle = 1;
+
 async function run(job: FileJob): Promise<unknown> {
-  if (job.op === 'read') {
-    const { bytes: _bytes, ...src } = await readSource(job.path, job.options);
-    return src;
+  if (job.op === 'open') {
+    const src = await readSource(job.path, job.options);
+    const handle = nextHandle++;
+    const rows = mappedRows(src, job.mapping);
+    sources.set(handle, rows);
+    return { handle, name: src.name, sha256: src.sha256, total: rows.length } satisfies OpenedSource;
   }
+  if (job.op === 'rows') return (sources.get(job.handle) ?? []).slice(job.from, job.from + job.count);
+  if (job.op === 'close') return sources.delete(job.handle);
   if (job.op === 'resolve') {
     const out = [];
     for (const w of job.written) out.push(await resolveFile(job.folder, w, { signatures: true }));

@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { cleanFileName, looksLikePdf, mimeFor } from '../attachments/fileKinds';
-import { partialSignature, PDF_CHECK_LIMIT } from '../pdf/view';
 import { fail, ok, type Normalised } from './normalise/result';
 
 export interface ResolvedFile {
@@ -35,6 +34,19 @@ const inside = (root: string, p: string) => {
 };
 
 const SMALL_FILE = 8 * 1024 * 1024;
+/** pdf/view.ts's PDF_CHECK_LIMIT (registration checks signatures of PDFs up to this size). */
+const PDF_CHECK_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * registerIncoming's signature check (pdf/view.ts partialSignature). A signature dictionary always
+ * shows "/ByteRange" in the bytes, and without it that check finds nothing: the PDF machinery is
+ * loaded only for files that have one (most scans have none).
+ */
+async function signatureFinding(pdf: Buffer): Promise<ResolvedFile['signature']> {
+  if (pdf.indexOf('/ByteRange') < 0) return null;
+  const { partialSignature } = await import('../pdf/view');
+  return partialSignature(pdf);
+}
 
 /**
  * Resolves `written` (as the register wrote it, Windows separators allowed) inside `folder`.
@@ -68,7 +80,7 @@ export async function resolveFile(folder: string, written: string, opts: { signa
     const bytes = await readFile(real);
     head = bytes.subarray(0, 1024);
     sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (opts.signatures && looksLikePdf(head)) signature = await partialSignature(bytes);
+    if (opts.signatures && looksLikePdf(head)) signature = await signatureFinding(bytes);
   } else {
     const fh = await open(real, 'r');
     const hash = createHash('sha256');
@@ -82,7 +94,7 @@ export async function resolveFile(folder: string, written: string, opts: { signa
       await fh.close().catch(() => undefined);
     }
     sha256 = hash.digest('hex');
-    if (opts.signatures && looksLikePdf(head) && st.size <= PDF_CHECK_LIMIT) signature = await partialSignature(await readFile(real));
+    if (opts.signatures && looksLikePdf(head) && st.size <= PDF_CHECK_LIMIT) signature = await signatureFinding(await readFile(real));
   }
   const actual = sniffKind(head);
   if (actual !== expected) return fail('fileLies', `${written}: ${actual ?? 'không rõ'} ≠ ${expected}`);
