@@ -49,7 +49,9 @@ const check = {
   attachments: sum((c) => `SELECT count(*) FROM ${c}.attachments`),
   indexed: sum((c) => `SELECT count(*) FROM ${c}.incoming_fts`),
   events: sum((c) => `SELECT count(*) FROM ${c}.events WHERE kind = 'create' AND entity IN ('incoming', 'attachments')`),
-  numbersThuong: one("SELECT count(DISTINCT arrival_number) AS distinct_, min(arrival_number) AS lo, max(arrival_number) AS hi FROM c_thuong.incoming"),
+  // Each register's numbers in each year: 1..N, no gap, no repeat.
+  numbersDense: ['c_thuong', 'c_mat'].every((c) => (db.prepare(`SELECT count(*) AS n, count(DISTINCT arrival_number) AS d, min(arrival_number) AS lo, max(arrival_number) AS hi
+    FROM ${c}.incoming GROUP BY register_id, year`).all() as Array<{ n: number; d: number; lo: number; hi: number }>).every((y) => y.d === y.n && y.lo === 1 && y.hi === y.n)),
   journal: one(`SELECT count(*) AS n, count(DISTINCT row_key) AS keys FROM import_rows WHERE job_id = ${r.job.id}`),
 };
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
