@@ -4,10 +4,12 @@ import { z } from 'zod';
 import type { DeskErrorPayload, Msg } from './errors';
 import { ROLES, SECRECY_LEVELS, type ArrivalChannel, type AuthorityKind, type SigningPrefix, type UnitRole, type IncomingStatus, type NumberingPreset, type ResetPeriod, type Right, type Role, type Secrecy, type Urgency } from './domain';
 import { draftKindSchema, draftSaveSchema, type SavedDraft } from './drafts';
+import { IMPORT_ENCODINGS, windowMappingSchema, type ImportEncoding, type Mapping as ImportMapping } from './importMapping';
 import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from './outgoing';
 import {
   outgoingApproveChangesSchema, outgoingConfigSchema, outgoingSealSchema, outgoingCreateSchema, outgoingListSchema, outgoingRecallSchema, outgoingRegisterSchema,
   registerCloseSchema, workFileShareSchema,
+  exchangeFileSchema, exchangeInboxListSchema, exchangeRefuseSchema, exchangeRegisterSchema,
   outgoingReplaceSchema, outgoingReturnSchema, outgoingReviseSchema, outgoingStepSchema,
 } from './schemas';
 import {
@@ -99,6 +101,9 @@ const channel =
 
 const empty = z.object({}).strict();
 const byId = z.object({ id: z.number().int().positive() }).strict();
+/** An import source: a file the person staged, and for an archive the register inside it (a name the core looks up in the archive's own list). */
+const importSourceSchema = z.object({ stagedId: z.string().regex(/^[0-9a-f]{32}$/), entry: z.string().min(1).max(500).optional() }).strict();
+const importRunSchema = z.object({ runId: z.string().regex(/^[0-9a-f]{32}$/) }).strict();
 
 // ---- Output types ----
 export interface UnitInfo {
@@ -120,6 +125,16 @@ export interface SyncPanelView {
   streams: Array<{ stream: 'base' | Secrecy; unsent: number; waiting: number; conflicts: number }>;
   /** Received changes set aside (a rule refused them), with the reason. */
   conflicts: Array<{ stream: 'base' | Secrecy; entity: string; problem: string }>;
+}
+
+/** The sync indicator in the window's chrome: the signed-in person's own summary only. */
+export interface SyncIndicatorView {
+  /** off: no agency server configured; waiting: own changes not yet handed over (or never in contact yet). */
+  state: 'off' | 'synced' | 'waiting' | 'offline' | 'error';
+  /** The person's own changes made on this workstation not yet acknowledged by the server. */
+  waiting: number;
+  /** The last contact with the server (offline: since when), ISO 8601. */
+  since: string | null;
 }
 
 export interface AppInfo {
@@ -582,6 +597,31 @@ export interface OrgStructureView {
   members: UnitMemberView[];
   authorities: AuthorityView[];
 }
+/** The OCR job (main/core/ocr): the queue of the levels the session holds, and where the job is. */
+export interface OcrStatus {
+  /** unavailable: Tesseract or Poppler is not installed on this workstation (problem names what). */
+  state: 'idle' | 'running' | 'cancelled' | 'unavailable';
+  files: { done: number; total: number };
+  /** Pages done of the pages known (a file's pages are counted when the job first opens it). */
+  pages: { done: number; total: number };
+  /** Pages recognised (not taken from a text layer) in this session's runs. */
+  recognised: number;
+  pagesPerMinute: number | null;
+  current: { attachmentId: number; page: number; pages: number } | null;
+  problem: string | null;
+}
+/** The text read from one page of a document's file. */
+export interface OcrPageView {
+  attachmentId: number;
+  page: number;
+  /** The file's pages once counted. */
+  pages: number | null;
+  /** none: the file is not queued (not a PDF or scanned image, or sealed for a named person). */
+  state: 'none' | 'pending' | 'done' | 'failed';
+  /** ocr: recognised by Tesseract; text: the PDF's own text layer. null: the page is not read yet. */
+  source: 'ocr' | 'text' | null;
+  text: string | null;
+}
 export interface OpenedAttachment {
   /** A short-lived URL for the viewer, on the app's own scheme or the dev host. */
   url: string;
@@ -649,7 +689,9 @@ export interface WorkFileItemView {
   numberSymbol: string; documentDate: string; issuer: string; typeCode: string; subject: string; pages: number | null;
   addedBy: string; addedAt: string;
 }
-export interface WorkFileDetail extends WorkFileView { items: WorkFileItemView[] }
+/** A live share of a work file, listed for those who may withdraw it. */
+export interface WorkFileShareView { userId: number; name: string; sharedBy: string; sharedAt: string; mayWithdraw: boolean }
+export interface WorkFileDetail extends WorkFileView { items: WorkFileItemView[]; shares: WorkFileShareView[] }
 export interface WorkFileYearView {
   year: number; unitCode: string; closedAt: string | null; closedBy: string | null; mayEdit: boolean; files: WorkFileView[];
 }
@@ -887,6 +929,20 @@ export const contract = {
   // The sync panel: the state of this workstation's sync with the agency server; a round on demand.
   'sync.status': channel<SyncPanelView>()({ input: empty, access: 'session' }),
   'sync.now': channel<SyncPanelView>()({ input: empty, access: 'session' }),
+  // The exchange between agencies, receiving side: Văn bản điện tử đến (main/core/exchange/inbox.ts);
+  // the core checks the right, the clearance of the arrival's level and the compartment held.
+  'exchange.receive': channel<ExchangeReceiveResult>()({ input: empty, access: 'doc.register' }),
+  'exchange.inbox': channel<ExchangeInboxRow[]>()({ input: exchangeInboxListSchema, access: 'doc.register' }),
+  'exchange.get': channel<ExchangeInboxDetail>()({ input: byId, access: 'doc.register' }),
+  'exchange.openFile': channel<OpenedAttachment>()({ input: exchangeFileSchema, access: 'doc.register' }),
+  'exchange.register': channel<{ incomingId: number; arrivalNumber: number; registerName: string }>()({ input: exchangeRegisterSchema, access: 'doc.register' }),
+  'exchange.refuse': channel<null>()({ input: exchangeRefuseSchema, access: 'doc.register' }),
+  // The sending side: what each recipient agency reported (đã nhận, từ chối, phân công, đang xử lý, hoàn thành).
+  'exchange.dispatchStatuses': channel<DispatchStatusView[]>()({ input: byId, access: 'doc.read' }),
+  // A registered document's notice from the exchange (recalled, updated, replaced by its sender).
+  'exchange.notice': channel<ExchangeNotice | null>()({ input: byId, access: 'doc.read' }),
+  /** The chrome's sync indicator: the person's own summary (no other people's data). */
+  'sync.indicator': channel<SyncIndicatorView>()({ input: empty, access: 'session', activity: false }),
   /** null: the person cancelled the choice of a folder. */
   'audit.export': channel<AuditExportSummary | null>()({ input: auditExportSchema, access: 'org.manage' }),
   // Work files (hồ sơ công việc): who may act is decided in the core (main/core/workfiles/rules.ts).
@@ -957,6 +1013,35 @@ export const contract = {
   'registerClosings.close': channel<RegisterClosingFile>()({ input: registerCloseSchema, access: 'doc.read' }),
   // Sharing a work file with a person (need-to-know of its title and metadata, docs/work-files.md).
   'workFiles.share': channel<WorkFileView>()({ input: workFileShareSchema, access: 'doc.read' }),
+  // The legacy import in the window (clerks who register documents; checked again in the core).
+  'import.open': channel<ImportSourceView>()({ input: importSourceSchema.extend({
+    encoding: z.enum(IMPORT_ENCODINGS).optional(),
+    delimiter: z.string().length(1).optional(),
+    headerRow: z.number().int().min(1).max(50).optional(),
+  }).strict(), access: 'doc.register' }),
+  'import.preview': channel<ImportPreview>()({
+    input: importSourceSchema.extend({ mapping: windowMappingSchema, limit: z.number().int().min(1).max(50).default(10) }).strict(), access: 'doc.register',
+  }),
+  'import.dryRun': channel<ImportDryRunView>()({ input: importSourceSchema.extend({ mapping: windowMappingSchema }).strict(), access: 'doc.register' }),
+  'import.start': channel<ImportRunView>()({ input: importSourceSchema.extend({ mapping: windowMappingSchema }).strict(), access: 'doc.register' }),
+  'import.progress': channel<ImportRunView>()({ input: importRunSchema, access: 'doc.register' }),
+  'import.cancel': channel<ImportRunView>()({ input: importRunSchema, access: 'doc.register' }),
+  'import.resume': channel<ImportRunView>()({ input: byId, access: 'doc.register' }),
+  'import.jobs': channel<ImportJobView[]>()({ input: empty, access: 'doc.register' }),
+  'import.mappings': channel<SavedImportMapping[]>()({ input: empty, access: 'doc.register' }),
+  'import.saveMapping': channel<SavedImportMapping[]>()({
+    input: z.object({ name: z.string().trim().min(1).max(100), mapping: windowMappingSchema }).strict(), access: 'doc.register',
+  }),
+  'import.deleteMapping': channel<SavedImportMapping[]>()({ input: z.object({ name: z.string().trim().min(1).max(100) }).strict(), access: 'doc.register' }),
+  // OCR of scanned files (main/core/ocr): the page text is checked like opening the file itself.
+  'ocr.pageText': channel<OcrPageView>()({
+    input: z.object({ attachmentId: z.number().int().positive(), page: z.number().int().min(1).max(100_000) }).strict(),
+    access: 'doc.read',
+  }),
+  'ocr.status': channel<OcrStatus>()({ input: empty, access: 'doc.read', activity: false }),
+  'ocr.start': channel<OcrStatus>()({ input: empty, access: 'doc.register' }),
+  'ocr.cancel': channel<OcrStatus>()({ input: empty, access: 'doc.register' }),
+  'workFiles.unshare': channel<WorkFileDetail>()({ input: workFileShareSchema, access: 'doc.read' }),
 } as const;
 
 export type Contract = typeof contract;
@@ -1072,6 +1157,11 @@ export interface OutgoingDetail extends OutgoingRow {
   replaces: { id: number; numberSymbol: string | null } | null; replacedBy: { id: number; numberSymbol: string | null } | null;
   /** What the person may do now (the window shows these buttons). */
   can: { edit: boolean; submit: boolean; approve: boolean; sign: boolean; agencySign: boolean; issue: boolean; recall: boolean };
+  /**
+   * Set when the văn thư could issue it but the register it goes to is closed for this year (khóa sổ):
+   * the window shows why instead of "Cấp số, ký số cơ quan và ban hành".
+   */
+  issueClosed?: { register: string; year: number; closedAt: string; reopensOn: string } | null;
 }
 export interface OutgoingIssued { id: number; number: number; numberSymbol: string; issuedDate: string; registerName: string; dispatches: number }
 export interface OutgoingConfigView {
@@ -1099,3 +1189,100 @@ export interface RegisterClosingsOverview {
 export interface RegisterClosingFile extends RegisterClosingView { fileName: string; ticket: string; url: string }
 /** A closed year of an incoming register, and a one-use ticket for the frozen PDF. */
 export interface IncomingRegisterClosingFile { registerId: number; year: number; pdfSha256: string; rows: number; fileName: string; ticket: string; url: string }
+
+// ---- The legacy import in the window (main/core/import/ImportWindowService.ts, docs/legacy-import.md) ----
+/** A source the person uploaded into their staging area (a register, or a ZIP of a register and scans). */
+export interface ImportSourceView {
+  stagedId: string;
+  /** The register inside the archive, or null for a register uploaded as such. */
+  entry: string | null;
+  name: string;
+  format: 'csv' | 'xlsx' | 'dbf';
+  encoding: ImportEncoding | null;
+  encodingDetected: boolean;
+  delimiter: string | null;
+  delimiterDetected: boolean;
+  sheets: Array<{ name: string; headers: string[]; rows: number }>;
+  /** The first rows as read (before mapping). */
+  sample: Array<{ sheet: string; row: number; cells: Record<string, string> }>;
+  quirks: ImportQuirkView[];
+  archive: { registers: string[]; files: number; scans: number } | null;
+  suggested: ImportMapping;
+}
+export interface ImportQuirkView { code: string; text: string; sheet?: string; row?: number; column?: string; detail?: string }
+export interface ImportReasonView { code: string; text: string; column?: string; detail?: string }
+export type ImportRowStatus = 'ok' | 'warning' | 'duplicate' | 'rejected';
+/** A row as it will be stored (text NFC, dates ISO: the window shows dd/mm/yyyy). */
+export interface ImportPreviewRecord {
+  issuer: string; issuerUnitId: number | null; numberSymbol: string; documentDate: string; arrivalDate: string; typeCode: string;
+  subject: string; secrecy: Secrecy; urgency: Urgency; deadline: string | null; recipients: string[]; notes: string; file: string | null;
+}
+export interface ImportPreviewRow { sheet: string; row: number; status: ImportRowStatus; reasons: ImportReasonView[]; record: ImportPreviewRecord | null }
+export interface ImportUnknownUnit { name: string; rows: number }
+export interface ImportPreview {
+  rows: ImportPreviewRow[];
+  /** Rows the mapping reads in all. */
+  total: number;
+  unknownUnits: ImportUnknownUnit[];
+  missingColumns: Array<{ sheet: string; column: string }>;
+}
+export interface ImportDryRunView {
+  counts: Record<ImportRowStatus, number>;
+  total: number;
+  quirks: ImportQuirkView[];
+  missingColumns: Array<{ sheet: string; column: string }>;
+  unknownUnits: ImportUnknownUnit[];
+  /** The first rows that are not ok (the whole list is in the report). */
+  problems: ImportPreviewRow[];
+  /** The validation report (XLSX) behind a one-use ticket. */
+  fileName: string; ticket: string; url: string;
+}
+export type ImportRunState = 'running' | 'done' | 'cancelled' | 'failed';
+export interface ImportRunView {
+  runId: string; jobId: number | null; state: ImportRunState;
+  total: number; handled: number; imported: number; duplicates: number; rejected: number;
+  /** Rows per second in this run; seconds left at that rate (null until known). */
+  rate: number; secondsLeft: number | null;
+  error: DeskErrorPayload | null;
+}
+export interface ImportJobView {
+  id: number; sourceName: string; state: 'running' | 'cancelled' | 'done';
+  total: number; imported: number; duplicates: number; rejected: number; createdAt: string; updatedAt: string;
+  /** The run working on it in this process, if any. */
+  runId: string | null;
+  /** Stopped (cancelled, or cut off by a lock or a crash) and its source still there: it can carry on. */
+  resumable: boolean;
+}
+export interface SavedImportMapping { name: string; mapping: ImportMapping; savedAt: string; savedBy: string }
+// ---- The exchange between agencies (main/core/exchange) ----
+export type ExchangeInboxState = 'waiting' | 'registered' | 'refused' | 'recalled' | 'applied';
+/** One electronic arrival in "Văn bản điện tử đến" (subject null for Tuyệt mật). */
+export interface ExchangeInboxRow {
+  id: number; receivedAt: string; fromCode: string; fromName: string; numberSymbol: string; documentDate: string | null; typeName: string | null;
+  subject: string | null; secrecy: Secrecy; urgency: Urgency; businessType: 0 | 1 | 2 | 3; state: ExchangeInboxState; reason: string | null; notice: string | null;
+  fileCount: number; incomingId: number | null; signatureValid: boolean;
+}
+export interface ExchangeInboxDetail extends ExchangeInboxRow {
+  documentId: string; businessReason: string | null; signer: { competence: string | null; position: string | null; fullName: string | null };
+  dueDate: string | null; pageAmount: number | null; toPlaces: string[]; sealed: boolean;
+  signature: { status: string; reasonVi: string; signer: { commonName: string; issuer: string; serial: string; subject: string } | null; algorithm: string | null };
+  /** The checks made on arrival, each plainly passed or failed. */
+  checks: Array<{ label: string; ok: boolean; detail: string }>;
+  files: Array<{ index: number; name: string; size: number; kind: string; pageCount: number | null }>;
+  /** Statuses owed to the sender; made: signed into a packet for the transport. */
+  statuses: Array<{ code: string; label: string; description: string | null; at: string; made: boolean }>;
+  original: { id: number; numberSymbol: string } | null;
+  prefill: {
+    issuerName: string; numberSymbol: string; documentDate: string | null; typeCode: string; subject: string; secrecy: Secrecy; urgency: Urgency;
+    deadline: string | null; pageCount: number | null; signer: string | null;
+  };
+  can: { register: boolean; refuse: boolean };
+}
+/** What opening the packets waiting did. waiting: of a level the person does not hold. */
+export interface ExchangeReceiveResult { opened: number; refused: number; statuses: number; waiting: number; duplicates: number }
+export interface DispatchStatusView {
+  dispatchId: number; recipient: string; code: string | null; dispatchStatus: DispatchStatus;
+  statuses: Array<{ code: string; label: string; description: string | null; staff: string | null; at: string | null; receivedAt: string }>;
+  latest: { code: string; label: string; description: string | null; staff: string | null; at: string | null; receivedAt: string } | null;
+}
+export interface ExchangeNotice { state: ExchangeInboxState; notice: string | null; fromName: string }

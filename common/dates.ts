@@ -61,6 +61,13 @@ function vnParts(d: Date): VnParts {
   return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute! };
 }
 
+/**
+ * The day written in a spreadsheet date cell, as yyyy-mm-dd. Excel keeps no time zone: exceljs hands the
+ * cell's wall time over as if it were UTC, so its UTC date is the day written (a conversion to Vietnam's
+ * time would move "01/01/2026 20:00" to 02/01).
+ */
+export const spreadsheetCellDay = (wallTimeAsUtc: Date): string => wallTimeAsUtc.toISOString().slice(0, 10);
+
 /** Today's date in Vietnam as yyyy-mm-dd. */
 export function todayIso(now: Date = new Date()): string {
   const p = vnParts(now);

@@ -718,3 +718,27 @@ export const registerCloseSchema = z.object({
 export type RegisterCloseInput = z.infer<typeof registerCloseSchema>;
 export const workFileShareSchema = z.object({ fileId: id, userId: id }).strict();
 export type WorkFileShareInput = z.infer<typeof workFileShareSchema>;
+
+// ---- The exchange between agencies: Văn bản điện tử đến (main/core/exchange/inbox.ts) ----
+export const EXCHANGE_INBOX_STATES = ['waiting', 'registered', 'refused', 'recalled', 'applied'] as const;
+export const exchangeInboxListSchema = z.object({ state: z.enum(EXCHANGE_INBOX_STATES).optional() }).strict();
+export const exchangeFileSchema = z.object({ id, index: z.number().int().min(0).max(499) }).strict();
+/** "Tiếp nhận và vào sổ": what the văn thư may set beside the packet's own header (prefilled). */
+export const exchangeRegisterSchema = z.object({
+  id,
+  registerId: id.optional(),
+  typeCode: documentTypeSchema.optional(),
+  subject: z.string().trim().max(500, m('subject.tooLong', { max: 500 })).optional(),
+  deadline: isoDate('deadline').optional(),
+  recipients: z.array(recipientSchema).max(30, m('recipients.tooMany', { max: 30 })).optional(),
+  notes: z.string().trim().max(2000, m('notes.tooLong', { max: 2000 })).optional(),
+  acknowledgeDuplicates: z.boolean().optional(),
+  acknowledgeOutOfOrder: z.boolean().optional(),
+}).strict();
+export type ExchangeRegisterInput = z.infer<typeof exchangeRegisterSchema>;
+/** "Từ chối": the reason goes back to the sender in the status 02. */
+export const exchangeRefuseSchema = z.object({
+  id,
+  reason: z.string().trim().min(5, m('exchange.reasonRequired')).max(500, m('value.tooLong', { max: 500 })),
+}).strict();
+export type ExchangeRefuseInput = z.infer<typeof exchangeRefuseSchema>;

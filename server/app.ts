@@ -10,18 +10,19 @@ import { z } from 'zod';
 import { secrecyRank } from '../common/domain';
 import { pemToDer } from '../main/core/crypto/certificates';
 import { isSealed } from '../main/core/sync/seal';
-import { API, channelRank, CHANNELS, isClassified, type BatchPage, type BatchUpload, type Channel, type ServerErrorCode } from '../main/core/sync/protocol';
+import { API, channelRank, CHANNELS, isClassified, type BatchPage, type BatchUpload, type Channel } from '../main/core/sync/protocol';
 import { Authenticator, AuthError, type Session } from './auth';
+import { blobRoutes, BlobRouteError } from './blobs';
+import { readRecipientInfos } from '../main/core/crypto/envelope';
 import type { ServerConfig } from './config';
 import { RateLimiter, readBody, TooLarge } from './limits';
 import { jsonLogger, type Logger } from './log';
 import { Store, StoreConflict } from './storage/store';
+import { HttpError } from './http';
+import { HubLink } from './hubLink';
+import { AgencyPackets } from './packets';
+import { PacketStore } from './storage/packetStore';
 
-class HttpError extends Error {
-  constructor(readonly status: number, readonly code: ServerErrorCode, message: string, readonly headers: Record<string, string> = {}) {
-    super(message);
-  }
-}
 
 const channel = z.enum(CHANNELS as [Channel, ...Channel[]]);
 const id = z.string().regex(/^[0-9A-Za-z-]{8,64}$/);
@@ -84,6 +85,9 @@ export interface RunningServer {
   server: Server;
   store: Store;
   auth: Authenticator;
+  /** edXML packets of the agency (server/packets.ts) and the link that carries them to the hub. */
+  packets: PacketStore;
+  hubLink: HubLink | null;
   close(): Promise<void>;
 }
 
@@ -97,11 +101,16 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   const clock = opts.clock ?? Date.now;
   const certPem = readFileSync(cfg.tls.certificate, 'utf8');
   const certSha = createHash('sha256').update(pemToDer(certPem)[0]!).digest('hex');
+  if (cfg.mode === 'hub') throw new Error('a hub-mode configuration starts with startHub (server/hub.ts)');
   const store = await Store.open(cfg.storage);
+  const packets = new PacketStore(store.db);
+  const hubLink = cfg.hub ? new HubLink(cfg.hub, packets, logger, clock) : null;
+  const packetRoutes = new AgencyPackets(cfg, packets, hubLink, clock);
   const auth = new Authenticator(cfg, certSha, clock);
   const perSession = new RateLimiter(cfg.limits.requestsPerSecond, cfg.limits.burst, clock);
   const perAddress = new RateLimiter(cfg.limits.signInPerSecond, cfg.limits.signInBurst, clock);
   const L = cfg.limits;
+  const blobsApi = blobRoutes(cfg, store, clock);
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const data = Buffer.from(JSON.stringify(body));
@@ -149,6 +158,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
     ctx.session = s;
     const wait = perSession.take(s.token);
     if (wait) throw new HttpError(429, 'rate-limited', 'too many requests', { 'retry-after': String(wait) });
+    if (await packetRoutes.handle(req, res, url, s, ctx)) return;
 
     if (method === 'POST' && path === `${API}/events`) {
       ctx.route = 'events.push';
@@ -180,7 +190,9 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       ctx.route = 'keyrings.push';
       const k = parse(keyringSchema, await readBody(req, L.maxBodyBytes));
       if (k.channel === 'base' || !mayRead(s, k.channel)) throw new HttpError(403, 'forbidden', `no clearance for ${k.channel}`);
-      const r = await store.putKeyring(k.channel, k.keyId, Buffer.from(k.payload, 'base64'), s.workstation, s.person, new Date(clock()));
+      const cms = Buffer.from(k.payload, 'base64');
+      await readRecipientInfos([cms]).catch(() => { throw new HttpError(400, 'bad-request', 'a keyring is a CMS AuthEnvelopedData'); });
+      const r = await store.putKeyring(k.channel, k.keyId, cms, s.workstation, s.person, new Date(clock()));
       return send(res, r.stored ? 201 : 200, r);
     }
     if (method === 'GET' && path === `${API}/keyrings`) {
@@ -190,13 +202,16 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       if (!mayRead(s, c.data)) throw new HttpError(403, 'forbidden', `no clearance for ${c.data}`);
       const after = Number(url.searchParams.get('after') ?? 0);
       if (!Number.isSafeInteger(after) || after < 0) throw new HttpError(400, 'bad-request', 'after is a non-negative integer');
-      return send(res, 200, { keyrings: await store.listKeyrings(c.data, after, L.pageSize) });
+      // Only the entries addressed to this person: someone without the level never receives one.
+      const rows = await store.listKeyrings(c.data, after, L.pageSize);
+      return send(res, 200, { keyrings: await blobsApi.keyringsFor(s.person, rows), next: rows.length ? rows[rows.length - 1]!.seq : after, more: rows.length === L.pageSize });
     }
     if (method === 'GET' && path === `${API}/admin/workstations`) {
       ctx.route = 'admin.workstations';
       if (s.role !== 'quan_tri') throw new HttpError(403, 'forbidden', 'administrators only');
       return send(res, 200, { workstations: await store.workstations(), counts: await store.counts(), head: await store.headSeq() });
     }
+    if (await blobsApi.handle(req, res, s, ctx)) return;
     throw new HttpError(404, 'not-found', 'no such route');
   }
 
@@ -233,6 +248,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
     route(req, res, ctx).catch((e: unknown) => {
       let err: HttpError;
       if (e instanceof HttpError) err = e;
+      else if (e instanceof BlobRouteError) err = new HttpError(e.status, e.code, e.message, e.headers);
       else if (e instanceof AuthError) err = new HttpError(e.status, e.status === 403 ? 'forbidden' : e.status === 400 ? 'bad-request' : 'unauthenticated', e.message);
       else if (e instanceof TooLarge) err = new HttpError(413, 'too-large', e.message, { connection: 'close' });
       else if (e instanceof StoreConflict) err = new HttpError(409, 'conflict', e.message);
@@ -260,10 +276,12 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   });
   const port = (server.address() as AddressInfo).port;
   logger.log('info', 'listening', { host: cfg.listen.host, port, storage: store.dialect });
+  hubLink?.start();
   return {
     url: `https://${cfg.listen.host === '0.0.0.0' ? '127.0.0.1' : cfg.listen.host}:${port}`,
-    port, server, store, auth,
+    port, server, store, auth, packets, hubLink,
     async close() {
+      await hubLink?.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await store.close();

@@ -36,7 +36,40 @@ const person = z.strictObject({
   certificates: z.array(z.string().min(1)).min(1).max(16),
 });
 
+/** One agency of the hub's directory (files are PEM). */
+const directoryAgency = z.strictObject({
+  code: z.string().min(3).max(35),
+  name: z.string().min(1).max(300),
+  aliases: z.array(z.string().min(3).max(35)).default([]),
+  encryptionCertificate: z.string().min(1),
+  signingCertificates: z.array(z.string().min(1)).default([]),
+  /** The client certificate the agency's server presents to the hub (mutual TLS). */
+  serverCertificate: z.string().min(1),
+});
+
+/** An agency server's link to the hub (docs/server.md, "Packets between agencies"). */
+const hubLink = z.strictObject({
+  url: z.string().url(),
+  /** CA(s) the hub's TLS certificate must chain to. */
+  ca: z.array(z.string().min(1)).min(1),
+  /** This agency server's client certificate and key (listed in the hub's directory). */
+  certificate: z.string().min(1),
+  key: z.string().min(1),
+  pollMs: z.number().int().min(10).default(5_000),
+  directoryRefreshMs: z.number().int().min(1_000).default(10 * 60_000),
+  timeoutMs: z.number().int().min(1_000).default(60_000),
+  backoff: z.strictObject({ baseMs: z.number().int().min(1).default(1_000), capMs: z.number().int().min(1).default(5 * 60_000) }).prefault({}),
+});
+
 export const serverConfigSchema = z.strictObject({
+  /** 'agency' (default): an agency's server for its workstations. 'hub': routes packets between agency servers. */
+  mode: z.enum(['agency', 'hub']).default('agency'),
+  /** The agency this server serves (agency mode, needed for packets): its identifier code. */
+  agency: z.strictObject({ code: z.string().min(3).max(35), name: z.string().max(300).optional() }).optional(),
+  /** Agency mode: the hub packets go through. */
+  hub: hubLink.optional(),
+  /** Hub mode: the directory of agencies. */
+  directory: z.array(directoryAgency).default([]),
   listen: z.strictObject({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8443) }).default({ host: '0.0.0.0', port: 8443 }),
   tls: z.strictObject({ certificate: z.string().min(1), key: z.string().min(1), chain: z.array(z.string()).default([]) }),
   /** The agency CA(s) people's certificates must chain to (PEM files). */
@@ -58,12 +91,20 @@ export const serverConfigSchema = z.strictObject({
     /** Batches up to this size are inlined in a pull listing; larger ones are fetched (with Range). */
     inlineBytes: z.number().int().min(0).default(256 << 10),
     pageSize: z.number().int().min(1).max(5000).default(500),
+    /** An edXML packet (raw bytes) submitted by a workstation or an agency server. */
+    maxPacketBytes: z.number().int().min(1024).default(64 << 20),
+    /** Packets up to this size are inlined (base64) in an inbox listing; larger ones are fetched with Range. */
+    packetInlineBytes: z.number().int().min(0).default(256 << 10),
+    /** Largest attachment file (sealed) a workstation may upload. */
+    maxBlobBytes: z.number().int().min(1024).default(256 << 20),
   }).prefault({}),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 export type PersonEntry = z.infer<typeof person>;
 export type StorageConfig = z.infer<typeof storage>;
+export type DirectoryAgencyEntry = z.infer<typeof directoryAgency>;
+export type HubLinkConfig = z.infer<typeof hubLink>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -88,6 +129,8 @@ export function parseServerConfig(json: unknown, baseDir: string): ServerConfig 
     crls: c.crls.map(abs),
     storage: c.storage.kind === 'sqlite' ? { ...c.storage, file: abs(c.storage.file) } : c.storage,
     people: c.people.map((p) => ({ ...p, certificates: p.certificates.map(abs) })),
+    ...(c.hub ? { hub: { ...c.hub, ca: c.hub.ca.map(abs), certificate: abs(c.hub.certificate), key: abs(c.hub.key) } } : {}),
+    directory: c.directory.map((d) => ({ ...d, encryptionCertificate: abs(d.encryptionCertificate), signingCertificates: d.signingCertificates.map(abs), serverCertificate: abs(d.serverCertificate) })),
   };
 }
 

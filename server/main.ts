@@ -2,6 +2,7 @@
 // SIGTERM/SIGINT stop it cleanly (connections closed, storage closed).
 import { loadServerConfig } from './config';
 import { startServer } from './app';
+import { startHub } from './hub';
 import { jsonLogger } from './log';
 
 async function main(): Promise<void> {
@@ -13,7 +14,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = jsonLogger();
-  const running = await startServer(loadServerConfig(file), { logger });
+  const cfg = loadServerConfig(file);
+  const running = cfg.mode === 'hub' ? await startHub(cfg, { logger }) : await startServer(cfg, { logger });
   const stop = (signal: string) => {
     logger.log('info', 'stopping', { signal });
     running.close().then(() => process.exit(0), () => process.exit(1));

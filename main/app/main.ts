@@ -145,6 +145,8 @@ async function start(): Promise<void> {
     },
   });
   desk = opened;
+  // Scanned files are read by OCR in the background while someone is signed in (main/core/ocr).
+  opened.ocr.autoStart = true;
 
   // Vendor drivers run in their own process; the list is re-read on every directory request, so a
   // driver installed while the app runs appears on "Làm mới".

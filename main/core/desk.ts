@@ -31,7 +31,9 @@ import { OutgoingService } from './outgoing/OutgoingService';
 import { outgoingKinds } from './outgoing/fileable';
 import { RegisterClosingService } from './reports/RegisterClosingService';
 import { ImportService } from './import/ImportService';
+import { ImportWindowService } from './import/ImportWindowService';
 import { PackageService } from './packages/PackageService';
+import { OcrService } from './ocr/OcrService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
 export type DeskOptions = VaultOptions;
@@ -77,8 +79,12 @@ export class Desk extends ProfileVault {
   readonly registerClosings = new RegisterClosingService(this);
   /** The legacy import: CSV/TSV, XLSX, DBF registers in old encodings, dry run and resumable job (main/core/import). */
   readonly imports = new ImportService(this);
+  /** The legacy import in the window: sources uploaded into staging, preview, saved mappings, background runs. */
+  readonly importWindow = new ImportWindowService(this, this.imports);
   /** Offline packages: export a selection signed and sealed, verify and import one (main/core/packages, docs/packages.md). */
   readonly packages = new PackageService(this);
+  /** OCR of scanned files in the background (main/core/ocr): page text into the level's full-text index. */
+  readonly ocr = new OcrService(this);
 
   /** The app:// and /blob/ routes: an output ticket, else a viewer ticket. */
   async openTicket(ticket: string): ReturnType<AttachmentService['openTicket']> {
@@ -100,12 +106,14 @@ export class Desk extends ProfileVault {
   override async unlock(token: TokenIdentity): Promise<Session> {
     const session = await super.unlock(token);
     this.autoDeclassify.sessionStarted();
+    this.ocr.sessionStarted();
     return session;
   }
 
   override async setup(input: SetupInput, token: TokenIdentity): Promise<Session> {
     const session = await super.setup(input, token);
     this.autoDeclassify.sessionStarted();
+    this.ocr.sessionStarted();
     return session;
   }
 }

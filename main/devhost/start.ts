@@ -119,6 +119,7 @@ const revocationLists = async () => {
   return r.files;
 };
 const desk = await Desk.open({ profileDir, logger: log, trustAnchors, revocationLists });
+desk.ocr.autoStart = true; // as in the app: scanned files are read by OCR in the background
 const bridge = new TokenBridge({ env });
 bridge.on('stderr', (text) => log.log('warn', 'token bridge stderr', { text: text.slice(0, 500) }));
 const tokens = new TokenService(bridge, modules);

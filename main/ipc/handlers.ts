@@ -9,6 +9,7 @@ import { secretRights } from '../core/secrets/rights';
 import type { SessionGuard } from '../core/session/guard';
 import { transferRecordPdf } from '../core/workfiles/transferPdf';
 import { syncPanel } from '../core/sync/panel';
+import { syncIndicator } from '../core/sync/indicator';
 import type { SyncService } from '../core/sync/SyncService';
 
 export interface HandlerContext {
@@ -48,6 +49,10 @@ export const handlers: Handlers = {
       ctx.desk.log.log('warn', 'sync round failed', { error: (err as Error).message });
     });
     return syncPanel(ctx.desk.db, ctx.desk.heldLevels, sync);
+  },
+  'sync.indicator': (ctx) => {
+    const a = actor(ctx);
+    return syncIndicator(ctx.desk.db, ctx.desk.heldLevels, a.id, ctx.sync?.() ?? { service: null, server: null });
   },
   'app.verdict': async ({ desk }) => {
     await desk.verdict().catch(() => undefined); // locked meanwhile: the info says so
@@ -273,6 +278,21 @@ export const handlers: Handlers = {
     });
     return { kind: 'incoming_tracking' as const, ...out, fileName, ticket, url: ctx.attachmentUrl(ticket) };
   },
+  'exchange.receive': (ctx) => ctx.desk.exchange.inbox.openPending(actor(ctx), ctx.guard.decryptionKeys()),
+  'exchange.inbox': (ctx, q) => ctx.desk.exchange.inbox.list(actor(ctx), q),
+  'exchange.get': (ctx, { id }) => ctx.desk.exchange.inbox.get(actor(ctx), id),
+  'exchange.openFile': (ctx, { id, index }) => {
+    const a = actor(ctx);
+    const f = ctx.desk.exchange.inbox.fileOf(a, id, index);
+    return { url: ctx.attachmentUrl(ctx.desk.attachments.ticketFor(a, f)), name: f.name, mime: f.mime, isPdf: f.isPdf };
+  },
+  'exchange.register': (ctx, input) => ctx.desk.exchange.inbox.register(actor(ctx), input),
+  'exchange.refuse': async (ctx, input) => {
+    await ctx.desk.exchange.inbox.refuse(actor(ctx), input);
+    return null;
+  },
+  'exchange.dispatchStatuses': (ctx, { id }) => ctx.desk.exchange.dispatchStatuses(actor(ctx), id),
+  'exchange.notice': (ctx, { id }) => ctx.desk.exchange.notice(actor(ctx), id),
   'outgoing.list': (ctx, q) => ctx.desk.outgoing.list(actor(ctx), q),
   'outgoing.get': (ctx, { id }) => ctx.desk.outgoing.get(actor(ctx), id),
   'outgoing.people': (ctx) => ctx.desk.outgoing.people(actor(ctx)),
@@ -325,4 +345,34 @@ export const handlers: Handlers = {
     return { ...closing, fileName, ticket, url: ctx.attachmentUrl(ticket) };
   },
   'workFiles.share': (ctx, input) => ctx.desk.workFiles.share(actor(ctx), input),
+  // The legacy import in the window (rights checked in ImportWindowService).
+  'import.open': (ctx, input) => ctx.desk.importWindow.open(actor(ctx), input),
+  'import.preview': (ctx, { mapping, limit, ...source }) => ctx.desk.importWindow.preview(actor(ctx), source, mapping, limit),
+  'import.dryRun': async (ctx, { mapping, ...source }) => {
+    const a = actor(ctx);
+    const { report, level, ...out } = await ctx.desk.importWindow.dryRun(a, source, mapping);
+    const fileName = 'ket-qua-kiem-tra-nhap.xlsx';
+    const ticket = ctx.desk.outputs.issue(a, {
+      bytes: report, name: fileName, mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', level, purpose: 'file', what: 'import:report',
+    });
+    return { ...out, fileName, ticket, url: ctx.attachmentUrl(ticket) };
+  },
+  'import.start': (ctx, { mapping, ...source }) => ctx.desk.importWindow.start(actor(ctx), source, mapping),
+  'import.progress': (ctx, { runId }) => ctx.desk.importWindow.progress(actor(ctx), runId),
+  'import.cancel': (ctx, { runId }) => ctx.desk.importWindow.cancel(actor(ctx), runId),
+  'import.resume': (ctx, { id }) => ctx.desk.importWindow.resume(actor(ctx), id),
+  'import.jobs': (ctx) => ctx.desk.importWindow.jobs(actor(ctx)),
+  'import.mappings': (ctx) => ctx.desk.importWindow.mappings(actor(ctx)),
+  'import.saveMapping': (ctx, { name, mapping }) => ctx.desk.importWindow.saveMapping(actor(ctx), name, mapping),
+  'import.deleteMapping': (ctx, { name }) => ctx.desk.importWindow.deleteMapping(actor(ctx), name),
+  'ocr.pageText': (ctx, { attachmentId, page }) => ctx.desk.ocr.pageText(actor(ctx), attachmentId, page),
+  'ocr.status': (ctx) => ctx.desk.ocr.status(actor(ctx)),
+  'ocr.start': (ctx) => {
+    const a = actor(ctx);
+    // The job runs in the background; the call returns at once with where it stands.
+    void ctx.desk.ocr.start(a).catch((err: unknown) => ctx.desk.log.log('warn', 'OCR job stopped', { error: (err as Error).message }));
+    return ctx.desk.ocr.status(a);
+  },
+  'ocr.cancel': (ctx) => ctx.desk.ocr.cancel(actor(ctx)),
+  'workFiles.unshare': (ctx, input) => ctx.desk.workFiles.unshare(actor(ctx), input),
 };

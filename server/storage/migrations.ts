@@ -59,6 +59,82 @@ function steps(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // edXML packets between agencies (server/packets.ts, server/hub.ts, server/hubLink.ts): an agency
+    // server's packets out (also its durable outbox to the hub) and in; the hub's packets and their
+    // deliveries per recipient; small named values (the hub cursor, the directory copy).
+    '0002_packets': {
+      async up(db: Kysely<unknown>) {
+        await db.insertInto('counters' as never).values([{ name: 'packets_out', value: 0 }, { name: 'packets_in', value: 0 }, { name: 'hub_deliveries', value: 0 }] as never).execute();
+        await db.schema.createTable('packets_out')
+          .addColumn('seq', 'bigint', (c) => c.primaryKey())
+          .addColumn('packet_id', 'text', (c) => c.notNull().unique())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('size', 'integer', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('from_code', 'text', (c) => c.notNull())
+          .addColumn('to_codes', 'text', (c) => c.notNull())
+          .addColumn('person', 'text', (c) => c.notNull())
+          .addColumn('workstation', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', 'text')
+          .addColumn('error_code', 'text')
+          .addColumn('last_error', 'text')
+          .addColumn('forwarded_at', 'text')
+          .addColumn('payload', bytes, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('idx_packets_out_state').on('packets_out').columns(['state', 'seq']).execute();
+        await db.schema.createTable('packets_in')
+          .addColumn('seq', 'bigint', (c) => c.primaryKey())
+          .addColumn('packet_id', 'text', (c) => c.notNull().unique())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('size', 'integer', (c) => c.notNull())
+          .addColumn('from_code', 'text', (c) => c.notNull())
+          .addColumn('to_codes', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('stored_at', 'text', (c) => c.notNull())
+          .addColumn('payload', bytes, (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('hub_packets')
+          .addColumn('packet_id', 'text', (c) => c.primaryKey())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('size', 'integer', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('from_code', 'text', (c) => c.notNull())
+          .addColumn('to_codes', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('payload', bytes, (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('hub_deliveries')
+          .addColumn('seq', 'bigint', (c) => c.primaryKey())
+          .addColumn('recipient', 'text', (c) => c.notNull())
+          .addColumn('packet_id', 'text', (c) => c.notNull())
+          .addUniqueConstraint('uq_hub_deliveries', ['recipient', 'packet_id'])
+          .execute();
+        await db.schema.createIndex('idx_hub_deliveries_recipient').on('hub_deliveries').columns(['recipient', 'seq']).execute();
+        await db.schema.createTable('server_state')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
+    // Attachment files (sealed under their level's key by the workstation; opaque here), by channel and hash.
+    '0003_blobs': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('blobs')
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('sealed_sha256', 'text', (c) => c.notNull())
+          .addColumn('size', 'bigint', (c) => c.notNull())
+          .addColumn('origin', 'text', (c) => c.notNull())
+          .addColumn('person', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('payload', bytes, (c) => c.notNull())
+          .addPrimaryKeyConstraint('pk_blobs', ['channel', 'sha256'])
+          .execute();
+      },
+    },
   };
 }
 

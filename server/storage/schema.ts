@@ -49,10 +49,83 @@ export interface WorkstationsTable {
   pushed: Generated<number>;
 }
 
+export interface PacketsOutTable {
+  seq: number | string;
+  packet_id: string;
+  sha256: string;
+  size: number;
+  kind: string;
+  from_code: string;
+  to_codes: string; // JSON array
+  person: string;
+  workstation: string;
+  received_at: string;
+  state: string; // queued | forwarded | refused
+  attempts: Generated<number>;
+  next_attempt_at: string | null;
+  error_code: string | null;
+  last_error: string | null;
+  forwarded_at: string | null;
+  payload: Buffer;
+}
+
+export interface PacketsInTable {
+  seq: number | string;
+  packet_id: string;
+  sha256: string;
+  size: number;
+  from_code: string;
+  to_codes: string;
+  received_at: string;
+  stored_at: string;
+  payload: Buffer;
+}
+
+export interface HubPacketsTable {
+  packet_id: string;
+  sha256: string;
+  size: number;
+  kind: string;
+  from_code: string;
+  to_codes: string;
+  received_at: string;
+  payload: Buffer;
+}
+
+export interface BlobsTable {
+  channel: string;
+  /** SHA-256 of the plain file (the name records give it); the server cannot check it. */
+  sha256: string;
+  /** SHA-256 of the sealed bytes stored (ETag; checked at upload). */
+  sealed_sha256: string;
+  size: number | string;
+  origin: string;
+  person: string;
+  received_at: string;
+  payload: Buffer;
+}
+
+export interface HubDeliveriesTable {
+  seq: number | string;
+  recipient: string;
+  packet_id: string;
+}
+
+export interface ServerStateTable {
+  key: string;
+  value: string;
+}
+
 export interface ServerDatabase {
   counters: CountersTable;
   batches: BatchesTable;
   batch_events: BatchEventsTable;
   keyrings: KeyringsTable;
   workstations: WorkstationsTable;
+  packets_out: PacketsOutTable;
+  packets_in: PacketsInTable;
+  hub_packets: HubPacketsTable;
+  hub_deliveries: HubDeliveriesTable;
+  server_state: ServerStateTable;
+  blobs: BlobsTable;
 }

@@ -130,7 +130,11 @@ export class Store {
   async listBatches(channel: Channel, after: number, limit: number, excludeOrigin: string, inlineBytes: number): Promise<{ rows: BatchListing[]; more: boolean }> {
     const rows = await this.db.selectFrom('batches')
       .select(['seq', 'batch_id', 'channel', 'key_id', 'encoding', 'origin', 'event_ids', 'size', 'sha256', 'received_at'])
-      .select(sql<Buffer | null>`case when size <= ${inlineBytes} then payload else null end`.as('inline'))
+      // PostgreSQL hands bytea over as hex text that pg turns into a Buffer, then JSON wants base64: let
+      // the database write the base64 once (encode() wraps lines every 76 characters; the wraps go).
+      .select(this.dialect === 'postgres'
+        ? sql<string | null>`case when size <= ${inlineBytes} then translate(encode(payload, 'base64'), chr(10), '') else null end`.as('inline')
+        : sql<Buffer | null>`case when size <= ${inlineBytes} then payload else null end`.as('inline'))
       .where('channel', '=', channel).where('seq', '>', after).where('origin', '<>', excludeOrigin)
       .orderBy('seq').limit(limit + 1).execute();
     const more = rows.length > limit;
@@ -139,7 +143,7 @@ export class Store {
       rows: rows.slice(0, limit).map((r) => ({
         seq: num(r.seq), batchId: r.batch_id, channel: r.channel as Channel, keyId: r.key_id, encoding: r.encoding as Encoding, origin: r.origin,
         eventIds: JSON.parse(r.event_ids) as string[], size: r.size, sha256: r.sha256, receivedAt: r.received_at,
-        ...(r.inline ? { payload: Buffer.from(r.inline).toString('base64') } : {}),
+        ...(r.inline ? { payload: typeof r.inline === 'string' ? r.inline : Buffer.from(r.inline).toString('base64') } : {}),
       })),
     };
   }

@@ -1,4 +1,4 @@
-// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server|import] [--import-records N] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N]`
+// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server|exchange|ocr|import] [--import-records N] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N] [--ocr-pages N] [--exchange-packets N]`
 // Outgoing: signing and issuing an outgoing document on SoftHSM through the services, end to end
 // (outgoing.ts). Processing: the leader's and the handler's inboxes and the overdue view over a
 // generated profile (processing.ts; 200 000 documents by default, `--processing-docs 1000000` for the
@@ -25,6 +25,8 @@ import { measurePades, PADES_TARGETS, type PadesFigures } from './pades';
 import { measureOutgoing, OUTGOING_TARGETS, type OutgoingFigures } from './outgoing';
 import { measureProcessing, PROCESSING_TARGETS, type ProcessingFigures } from './processing';
 import { measureServer, SERVER_TARGETS, type ServerFigures } from './server';
+import { measureOcr, type OcrFigures } from './ocr';
+import { EXCHANGE_TARGETS, measureExchange, type ExchangeFigures } from './exchange';
 import { IMPORT_TARGETS, measureImport, type ImportFigures } from './import';
 import { diagnose, type Diagnosis } from './diagnose';
 import { measureFirstPage, measureMatFirstPage, pageVariants, type FirstPageFigures, type MatFirstPageFigures } from './firstPage';
@@ -57,7 +59,7 @@ const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.pa
  */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10, compartmentRatio: 1.2 };
 
-const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server', 'import'] as const;
+const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server', 'ocr', 'exchange', 'import'] as const;
 /** The import part's default scale (the target's is 100 000: --import-records 100000, about 8 GB of PDFs). */
 const IMPORT_DEFAULT_RECORDS = 20_000;
 type Part = (typeof PARTS)[number];
@@ -66,13 +68,13 @@ const PROCESSING_DEFAULT_DOCS = 200_000;
 
 interface Args {
   only: 'all' | Part; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number; generateOnly: boolean;
-  processingDocs: number; outgoingRounds: number; serverSeconds: number; importRecords: number;
+  processingDocs: number; outgoingRounds: number; serverSeconds: number; ocrPages: number; exchangePackets: number; importRecords: number;
 }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
     only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000, generateOnly: false,
-    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30, importRecords: IMPORT_DEFAULT_RECORDS,
+    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30, ocrPages: 6, exchangePackets: 40, importRecords: IMPORT_DEFAULT_RECORDS,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -89,14 +91,17 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--generate-only') args.generateOnly = true;
     else if (a === '--processing-docs') args.processingDocs = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--outgoing-rounds') args.outgoingRounds = Number(argv[++i]);
+    else if (a === '--ocr-pages') args.ocrPages = Number(argv[++i]);
     else if (a === '--server-seconds') args.serverSeconds = Number(argv[++i]);
+    else if (a === '--exchange-packets') args.exchangePackets = Number(argv[++i]);
     else if (a === '--import-records') args.importRecords = Number(String(argv[++i]).replace(/_/g, ''));
-    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N, --import-records N)`);
+    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N, --ocr-pages N, --exchange-packets N, --import-records N)`);
   }
   if (!Number.isInteger(args.docs) || args.docs < 1000) throw new Error('--docs must be an integer ≥ 1000');
   if (!Number.isInteger(args.cryptoMb) || args.cryptoMb < 1) throw new Error('--crypto-mb must be a positive integer');
   if (!Number.isInteger(args.processingDocs) || args.processingDocs < 1000) throw new Error('--processing-docs must be an integer ≥ 1000');
   if (!Number.isInteger(args.outgoingRounds) || args.outgoingRounds < 1) throw new Error('--outgoing-rounds must be a positive integer');
+  if (!Number.isInteger(args.ocrPages) || args.ocrPages < 1) throw new Error('--ocr-pages must be a positive integer');
   if (!Number.isInteger(args.importRecords) || args.importRecords < 100) throw new Error('--import-records must be an integer ≥ 100');
   if (args.generateOnly && !args.keep) throw new Error('--generate-only makes the profile for a later run: give it --keep DIR');
   return args;
@@ -532,6 +537,12 @@ async function main(): Promise<void> {
     // 200 simulated workstations against the agency server, on SQLite and on PostgreSQL (server.ts).
     let server: ServerFigures | undefined;
     if (args.only === 'all' || args.only === 'server') server = await measureServer({ seconds: args.serverSeconds });
+    // OCR of scanned pages with Tesseract through the job (ocr.ts): pages per minute.
+    let ocr: OcrFigures | undefined;
+    if (args.only === 'all' || args.only === 'ocr') ocr = await measureOcr(args.ocrPages);
+    // 1 MB packets through workstation → server → hub → server → workstation, next to raw HTTPS (exchange.ts).
+    let exchange: ExchangeFigures | undefined;
+    if (args.only === 'all' || args.only === 'exchange') exchange = await measureExchange({ packets: args.exchangePackets });
     let imports: ImportFigures | undefined;
     if (args.only === 'all' || args.only === 'import') {
       if (args.importRecords < IMPORT_TARGETS.records) progress(`import: ${args.importRecords} records (the target's scale is ${IMPORT_TARGETS.records}: --import-records ${IMPORT_TARGETS.records})`);
@@ -543,7 +554,7 @@ async function main(): Promise<void> {
       at: new Date().toISOString(),
       parts: args.only === 'all' ? [...PARTS] : [args.only],
       machine: { ...machineInfo(), dbWorker: { bundled: true, builtByThisRun: dbWorker.ours, buildMs: dbWorker.ms } },
-      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(outgoing ? { outgoing: OUTGOING_TARGETS } : {}), ...(processing ? { processing: PROCESSING_TARGETS } : {}), ...(server ? { server: SERVER_TARGETS } : {}), ...(imports ? { import: IMPORT_TARGETS } : {}) },
+      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(outgoing ? { outgoing: OUTGOING_TARGETS } : {}), ...(processing ? { processing: PROCESSING_TARGETS } : {}), ...(server ? { server: SERVER_TARGETS } : {}), ...(exchange ? { exchange: EXCHANGE_TARGETS } : {}), ...(imports ? { import: IMPORT_TARGETS } : {}) },
       ...(main ? { summary: summary(main) } : {}),
       ...(small ? { smallSummary: summary(small) } : {}),
       ...(crypto ? { cryptoSummary: crypto.summary } : {}),
@@ -570,6 +581,14 @@ async function main(): Promise<void> {
       ...(outgoing ? { outgoing } : {}),
       ...(processing ? { processing } : {}),
       ...(server ? { serverSummary: server.summary, server } : {}),
+      ...(ocr ? {
+        ocrSummary: {
+          what: 'OCR of scanned Vietnamese A4 pages through the background job (pdftoppm 300 dpi + Tesseract vie, nice 19, one thread), end to end',
+          pages: ocr.pages, pagesPerMinute: ocr.pagesPerMinute, perPageP50Ms: ocr.perPageMs.p50, wordRecall: ocr.wordRecall, eventLoopDelayP99Ms: ocr.eventLoopDelayMs.p99,
+        },
+        ocr,
+      } : {}),
+      ...(exchange ? { exchangeSummary: { packetsPerSecond: exchange.ours.packetsPerSecond, rawPacketsPerSecond: exchange.raw.packetsPerSecond, ratio: exchange.ratio, targetRatio: EXCHANGE_TARGETS.ratio, withinTarget: exchange.withinTarget }, exchange } : {}),
       ...(imports ? {
         importSummary: {
           what: 'legacy import end to end (parse, validate, hash, encrypt, store, index, events, journal) against read + SHA-256 + AES-256-GCM + bulk insert of the same data',

@@ -26,6 +26,8 @@ import { issueDateWords } from '../../main/core/outgoing/OutgoingService';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
 import { newDesk, stageBytes } from '../helpers/desk';
 import { addPerson } from '../helpers/people';
+import { decreeDraftPdf } from '../helpers/decreeDraft';
+import { pdfLines } from '../helpers/pdfLines';
 
 interface World {
   desk: Desk; cleanup(): void; clerk: Actor; clerkKey: PrivateKeyOps; admin: Actor;
@@ -49,8 +51,8 @@ async function world(preset: NumberingPreset): Promise<World> {
   };
 }
 
-async function draft(w: World, over: Record<string, unknown> = {}, pages = 2) {
-  const main = await stageBytes(w.desk, w.drafter, await makeSamplePdf({ issuer: 'Ủy ban nhân dân tỉnh', numberSymbol: '     /QĐ-UBND', title: 'QUYẾT ĐỊNH', subject: 'Về việc ban hành quy chế', pages }), 'du-thao.pdf');
+async function draft(w: World, over: Record<string, unknown> = {}, pages = 2, mainPdf?: Uint8Array) {
+  const main = await stageBytes(w.desk, w.drafter, mainPdf ?? await makeSamplePdf({ issuer: 'Ủy ban nhân dân tỉnh', numberSymbol: '     /QĐ-UBND', title: 'QUYẾT ĐỊNH', subject: 'Về việc ban hành quy chế', pages }), 'du-thao.pdf');
   const appendix = await stageBytes(w.desk, w.drafter, await makeSamplePdf({ issuer: 'Ủy ban nhân dân tỉnh', numberSymbol: '', title: 'PHỤ LỤC', subject: 'Danh mục kèm theo' }), 'phu-luc.pdf');
   return w.desk.outgoing.create(w.drafter, outgoingCreateSchema.parse({
     typeCode: 'QĐ', subject: 'Về việc ban hành quy chế', secrecy: 'thuong', urgency: 'thuong', signerId: w.signer.id, signerCompetence: 'TM. ỦY BAN NHÂN DÂN',
@@ -59,8 +61,8 @@ async function draft(w: World, over: Record<string, unknown> = {}, pages = 2) {
   }));
 }
 
-async function signed(w: World, over: Record<string, unknown> = {}, pages = 2, signer: { actor: Actor; key: PrivateKeyOps } = { actor: w.signer, key: w.signerKey }) {
-  const d = await draft(w, { signerId: signer.actor.id, ...over }, pages);
+async function signed(w: World, over: Record<string, unknown> = {}, pages = 2, signer: { actor: Actor; key: PrivateKeyOps } = { actor: w.signer, key: w.signerKey }, mainPdf?: Uint8Array) {
+  const d = await draft(w, { signerId: signer.actor.id, ...over }, pages, mainPdf);
   await w.desk.outgoing.submit(w.drafter, { id: d.id, comment: '' });
   const chain = (over.approvers as number[] | undefined) ?? [w.approverA.id];
   for (const id of chain) await w.desk.outgoing.approve(actorFor(getUser(w.desk.db, id)!), { id: d.id, comment: '' });
@@ -140,13 +142,14 @@ describe('the issued document (state preset)', () => {
     const issued = await w.desk.outgoing.issue(w.clerk, id, w.clerkKey);
     const { signerVersion, main, appendix } = await issuedFiles(w, id);
     const mainPath = file('main.pdf', main);
-    // Page 1, top right (in the margin): the number-symbol and the issue date in the decree's words.
+    // The number in the draft's own blank "Số:      /QĐ-UBND"; this draft has no "ngày … tháng … năm …"
+    // line, so the date goes to the top right of page 1 (in the margin), and the history says why.
+    assert.ok(pdfLines(mainPath).includes(`Số:${issued.numberSymbol}`), pdfLines(mainPath).join('\n'));
     const top = textIn(mainPath, 1, { x: 295, y: 0, w: 300, h: 60 });
-    assert.ok(top.includes(`Số: ${issued.numberSymbol}`), top);
+    assert.ok(!top.includes('Số:'), top);
     assert.ok(top.includes(issueDateWords(issued.issuedDate)), top);
     assert.match(issueDateWords('2026-02-05'), /^Ngày 05 tháng 02 năm 2026$/);
     assert.match(issueDateWords('2026-12-15'), /^Ngày 15 tháng 12 năm 2026$/);
-    // The draft's own text is untouched: the number is stamped in the margin, not written over it.
     assert.ok(textIn(mainPath, 1).includes('QUYẾT ĐỊNH'));
     // The signer's signature on the last page, with the competence lines above the name.
     const block = textIn(mainPath, 2, { x: 325, y: 842 - 165, w: 230, h: 90 });
@@ -172,7 +175,28 @@ describe('the issued document (state preset)', () => {
     assert.match(app, /Signature is Valid\./, app);
     // The agency's stored signature carries the number it signed, the trail records it.
     const v = w.desk.outgoing.get(w.clerk, id);
-    assert.deepEqual(v.steps.slice(-2).map((s) => [s.kind, s.comment]), [['sign_agency', issued.numberSymbol], ['issue', issued.numberSymbol]]);
+    assert.deepEqual(v.steps.slice(-2).map((s) => [s.kind, s.comment]), [
+      ['sign_agency', `${issued.numberSymbol}. Ngày ban hành được ghi ở lề trên, góc phải trang 1 (dự thảo không có chỗ trống "ngày … tháng … năm …" ở phần đầu trang 1).`],
+      ['issue', issued.numberSymbol],
+    ]);
+  });
+
+  it('writes the number and date into the blanks of a draft in the decree\'s layout, nothing in the margin; the history names no fallback', async () => {
+    const id = await signed(w, {}, 1, undefined, await decreeDraftPdf({ form: 'state' }));
+    const issued = await w.desk.outgoing.issue(w.clerk, id, w.clerkKey);
+    const { main } = await issuedFiles(w, id);
+    const path = file('decree-main.pdf', main);
+    const [d, m, y] = [issued.issuedDate.slice(8), issued.issuedDate.slice(5, 7), issued.issuedDate.slice(0, 4)];
+    const month = Number(m) < 3 ? m : String(Number(m));
+    const row = pdfLines(path).find((l) => l.startsWith('Số:'))!;
+    assert.equal(row, `Số:${issued.numberSymbol}QuảngNinh,ngày${d}tháng${month}năm${y}`);
+    assert.equal(textIn(path, 1, { x: 295, y: 0, w: 300, h: 40 }).trim(), '', 'nothing in the top margin');
+    assert.match(pdfsig(path), /Signature #2:[\s\S]*Total document signed/);
+    const steps = w.desk.outgoing.get(w.clerk, id).steps;
+    assert.deepEqual(steps.slice(-2).map((s) => [s.kind, s.comment]), [['sign_agency', issued.numberSymbol], ['issue', issued.numberSymbol]]);
+    const audit = w.desk.db.prepare("SELECT details FROM audit_log WHERE action = 'outgoing.issue' AND outcome = 'ok' AND entity_id = ?").pluck().get(id) as string;
+    assert.match(audit, /"dateInBlank":true/);
+    assert.match(audit, /"numberInBlank":true/);
   });
 
   it('issues two documents at once with consecutive numbers, each PDF showing its own (the agency signs again when its planned number was taken)', async () => {
@@ -181,8 +205,8 @@ describe('the issued document (state preset)', () => {
     assert.deepEqual([a.number, b.number].sort((m, n) => m - n), [Math.min(a.number, b.number), Math.min(a.number, b.number) + 1]);
     for (const issued of [a, b]) {
       const { main, appendix } = await issuedFiles(w, issued.id);
-      const top = textIn(file(`c${issued.id}.pdf`, main), 1, { x: 295, y: 0, w: 300, h: 60 });
-      assert.ok(top.includes(`Số: ${issued.numberSymbol}`), `${issued.numberSymbol}: ${top}`);
+      const rows = pdfLines(file(`c${issued.id}.pdf`, main));
+      assert.ok(rows.includes(`Số:${issued.numberSymbol}`), `${issued.numberSymbol}: ${rows.join('\n')}`);
       assert.ok(textIn(file(`c${issued.id}-app.pdf`, appendix), 1).includes(issued.numberSymbol));
       // One agency signature per file: a signing redone is not stored twice.
       assert.equal(w.desk.outgoing.signatureBlobs(w.clerk, issued.id).filter((s) => s.role === 'agency').length, 2);
@@ -346,5 +370,14 @@ describe('the year in the number (party preset)', () => {
     await refused(w.desk.outgoing.configure(w.admin, { issuerNotation: 'TU', sameDayIssue: true, requireAgencySignature: true, agencyCertificates: [], yearInNumber: ['QĐ'] }), 'VALIDATION', 'outgoing.yearInPartyForm');
     const issued = await w.desk.outgoing.issue(w.clerk, await signed(w, { signerCompetence: 'T/M BAN THƯỜNG VỤ' }), w.clerkKey);
     assert.equal(issued.numberSymbol, '01-QĐ/TU');
+    // A party draft (HD 36-HD/VPTW): "Số      -QĐ/TU" under the star, the date under the motto.
+    const id = await signed(w, { signerCompetence: 'T/M BAN THƯỜNG VỤ' }, 1, undefined, await decreeDraftPdf({ form: 'party' }));
+    const second = await w.desk.outgoing.issue(w.clerk, id, w.clerkKey);
+    assert.equal(second.numberSymbol, '02-QĐ/TU');
+    const rows = pdfLines(file('party-main.pdf', (await issuedFiles(w, id)).main));
+    const [d, m, y] = [second.issuedDate.slice(8), Number(second.issuedDate.slice(5, 7)), second.issuedDate.slice(0, 4)];
+    assert.ok(rows.includes('Số02-QĐ/TU'), rows.join('\n'));
+    assert.ok(rows.includes(`QuảngNinh,ngày${d}tháng${m < 3 ? `0${m}` : m}năm${y}`), rows.join('\n'));
+    assert.equal(w.desk.outgoing.get(w.clerk, id).steps.at(-2)!.comment, '02-QĐ/TU');
   });
 });

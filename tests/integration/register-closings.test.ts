@@ -124,8 +124,14 @@ describe('Sổ đăng ký văn bản đi and Sổ đăng ký BMNN đi closed at 
     assert.deepEqual([counters(), outgoingRow(id)], before);
     assert.equal(refusedAudited('outgoing.issue', 'registerYear.issueClosed'), 1);
     assert.equal(desk.outgoing.get(clerk, id).status, 'signer_signed');
+    // The document's page does not offer the issue, and says why and from when it can be issued.
+    const view = desk.outgoing.get(clerk, id);
+    assert.equal(view.can.issue, false);
+    assert.deepEqual(view.issueClosed && [view.issueClosed.register, view.issueClosed.year, view.issueClosed.reopensOn], ['Sổ đăng ký văn bản đi', year, `${year + 1}-01-01`]);
+    assert.equal(desk.outgoing.get(drafter, id).issueClosed, null, 'only the văn thư, who could issue it, is told');
     // The Sổ đăng ký BMNN đi of the same year is still open.
     const secret = await ready('mat', 'Về việc bảo vệ bí mật nhà nước');
+    assert.deepEqual([desk.outgoing.get(clerk, secret).can.issue, desk.outgoing.get(clerk, secret).issueClosed], [true, null]);
     const issued = await desk.outgoing.issue(clerk, secret, clerkKey);
     assert.equal(issued.issuedDate.slice(0, 4), String(year));
   });
@@ -192,5 +198,17 @@ describe('a document still being handled when its year was closed carries over',
     assert.equal(directed.status, 'assigned', 'carried over into 2027');
     const again = d.registerClosings.overview(own.admin).registers.find((r) => r.kind === 'incoming_tracking')!;
     assert.deepEqual(again.closings.find((c) => c.year === 2026)?.pdfSha256, closing.pdfSha256, 'the closed book of 2026 is as it was');
+
+    // The Sổ theo dõi of 2027 lists it, marked as carried over from 2026; one finished before the closing is not carried.
+    const book = await d.processing.trackingRegister(own.admin, { from: '2027-01-01', to: '2027-12-31', format: 'pdf' });
+    const text = pdfTextPages(book.bytes).join(' ').replace(/\s+/g, ' ');
+    assert.equal(book.rows, 1);
+    assert.match(text, /chuẩn bị tổng kết năm/);
+    assert.match(text, /Chuyển từ năm 2026 sang \(sổ năm 2026 đã khóa\)/);
+    const xlsx = await d.processing.trackingRegister(own.admin, { from: '2027-01-01', to: '2027-12-31', format: 'xlsx' });
+    assert.equal(xlsx.rows, 1);
+    // The 2026 book itself does not list it twice nor as carried: it is that year's own row.
+    const own2026 = await d.processing.trackingRegister(own.admin, { from: '2026-01-01', to: '2026-12-31', format: 'pdf' });
+    assert.doesNotMatch(pdfTextPages(own2026.bytes).join(' ').replace(/\s+/g, ' '), /Chuyển từ năm/);
   });
 });

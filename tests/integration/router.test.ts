@@ -230,3 +230,30 @@ async function registrationInput() {
     typeCode: 'QĐ' as const, subject: 'Về việc phân công nhiệm vụ', secrecy: 'thuong' as const, urgency: 'thuong' as const, stagedIds,
   };
 }
+
+test('workFiles.unshare through the router: no session, bad input, and a person who may not withdraw are refused; nothing withdrawn', async () => {
+  await env.desk.unlock(env.identity);
+  const clerk = env.desk.session!;
+  const other = await addPerson(env.desk, { fullName: 'Đặng Văn Lạ', role: 'chuyen_vien', clearance: 'tuyet_mat' });
+  const friend = await addPerson(env.desk, { fullName: 'Vũ Thị Bạn', role: 'chuyen_vien', clearance: 'tuyet_mat' });
+  const year = Number(todayIso(new Date()).slice(0, 4));
+  const file = await env.desk.workFiles.create(clerk, { year, notation: '90.RT', title: 'Hồ sơ thử chia sẻ', retention: 5 });
+  await env.desk.workFiles.share(clerk, { fileId: file.id, userId: friend.id });
+  env.desk.lock('manual');
+  const locked = await call('workFiles.unshare', { fileId: file.id, userId: friend.id });
+  assert.ok(!locked.ok && locked.error.code === 'NO_SESSION', JSON.stringify(locked));
+  await env.desk.unlock(other.identity);
+  const bad = await call('workFiles.unshare', { fileId: file.id, userId: 'x' });
+  assert.ok(!bad.ok && bad.error.code === 'VALIDATION', JSON.stringify(bad));
+  const stranger = await call('workFiles.unshare', { fileId: file.id, userId: friend.id });
+  assert.ok(!stranger.ok && stranger.error.code === 'NOT_FOUND' && stranger.error.key === 'workFile.notFound', JSON.stringify(stranger));
+  env.desk.lock('manual');
+  await env.desk.unlock(friend.identity);
+  const self = await call('workFiles.unshare', { fileId: file.id, userId: friend.id });
+  assert.ok(!self.ok && self.error.code === 'FORBIDDEN' && self.error.key === 'workFile.unshareNotAllowed', JSON.stringify(self));
+  env.desk.lock('manual');
+  await env.desk.unlock(env.identity);
+  assert.equal(env.desk.db.prepare('SELECT withdrawn_at FROM work_file_shares WHERE work_file_id = ? AND user_id = ?').pluck().get(file.id, friend.id), null);
+  const ok = await call('workFiles.unshare', { fileId: file.id, userId: friend.id });
+  assert.ok(ok.ok, JSON.stringify(ok));
+});

@@ -199,7 +199,7 @@ describe('import from a workbook', () => {
       [['VPTU-TH', 'Phòng Tổng hợp Văn phòng', 'VPTU'], ['VPTU', 'Văn phòng Tỉnh ủy', '']],
       [
         ['Bùi Văn Chánh', 'Chánh Văn phòng', 'VPTU', 'Trưởng', 'Chuyên viên', 'Mật', 'chỉ đạo, duyệt, ký', 'TM.', 'Ban Thường vụ', 'Cơ quan', '01/01/2026'],
-        ['Đặng Thị Tổng Hợp', 'Trưởng phòng', 'VPTU-TH', 'Trưởng', 'Chuyên viên', 'Mật', 'duyệt', '', '', '', new Date(Date.UTC(2026, 0, 1)) as unknown as string],
+        ['Đặng Thị Tổng Hợp', 'Trưởng phòng', 'VPTU-TH', 'Trưởng', 'Chuyên viên', 'Mật', 'duyệt', '', '', '', new Date(Date.UTC(2026, 0, 1, 20, 0)) as unknown as string],
       ],
     );
     const staged = await stageBytes(env.desk, it, bytes, 'co-cau.xlsx');
@@ -210,7 +210,8 @@ describe('import from a workbook', () => {
     assert.deepEqual(plan.peopleUpdated.map((p) => p.fullName), ['Bùi Văn Chánh']);
     assert.deepEqual(plan.notes.map((n) => n.key), ['structure.import.roleKept'], 'an existing person\'s role is not changed from a spreadsheet');
     assert.equal(plan.authorities.length, 4);
-    // A date typed as text and a real Excel date cell read the same (the cell's day, whatever the machine's zone).
+    // A date typed as text and a real Excel date-time cell (20:00 written in it) read the same: the day written,
+    // whatever the machine's zone (a Vietnam conversion of exceljs's wall-time-as-UTC would give 02/01).
     assert.deepEqual([...new Set(plan.authorities.map((a) => a.validFrom))], ['2026-01-01']);
     await refused(env.desk.structure.applyImport(it, { stagedId: staged.stagedId, sha256: '0'.repeat(64) }), 'VALIDATION', 'structure.import.changed');
     const applied = await env.desk.structure.applyImport(it, { stagedId: staged.stagedId, sha256: plan.sha256 });

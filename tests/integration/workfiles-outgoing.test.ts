@@ -191,4 +191,43 @@ describe('need-to-know of work files', () => {
     await desk.workFiles.addItem(drafter, { fileId, kind: 'incoming', recordId: mat.id });
     await assert.rejects(desk.workFiles.share(drafter, { fileId, userId: junior.id }), refused('workFile.shareNotCleared'));
   });
+
+  it('withdrawing a share: by who shared it, the handler, a leader or the văn thư; recorded; the person no longer learns of the file', async () => {
+    const peer = addActor(desk, 'chuyen_vien', 'tuyet_mat', 'Phan Văn Cùng');
+    await desk.workFiles.share(drafter, { fileId, userId: peer.id });
+    assert.equal(desk.workFiles.get(peer, fileId).title, 'Hồ sơ thanh tra nội bộ');
+    // Those who may withdraw see the live shares; the person shared with does not.
+    assert.deepEqual(desk.workFiles.get(drafter, fileId).shares.map((x) => [x.name, x.sharedBy, x.mayWithdraw]), [['Kẻ Tò Mò', 'Nguyễn Thị Hương', true], ['Phan Văn Cùng', 'Trần Văn Soạn', true]]);
+    assert.deepEqual(desk.workFiles.get(peer, fileId).shares, []);
+    // Attackers: the person shared with (not its sharer), and the low person through the IPC, refused and audited.
+    await assert.rejects(desk.workFiles.unshare(peer, { fileId, userId: low.id }), refused('workFile.unshareNotAllowed'));
+    const peerDesk = Object.create(desk, { session: { value: peer } }) as Desk;
+    const peerCtx = { desk: peerDesk, guard: undefined as never, attachmentUrl: (t: string) => t } satisfies HandlerContext;
+    await assert.rejects(async () => handlers['workFiles.unshare'](peerCtx, { fileId, userId: low.id }), refused('workFile.unshareNotAllowed'));
+    const memberDesk = Object.create(desk, { session: { value: member } }) as Desk;
+    await assert.rejects(async () => handlers['workFiles.unshare']({ desk: memberDesk, guard: undefined as never, attachmentUrl: (t: string) => t }, { fileId, userId: peer.id }), refused('workFile.notFound'));
+    assert.equal(desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'workfile.unshare' AND outcome = 'refused' AND reason = 'workFile.unshareNotAllowed'").pluck().get(), 2);
+    assert.equal(desk.workFiles.get(low, fileId).title, 'Hồ sơ thanh tra nội bộ', 'nothing withdrawn by a refusal');
+    await assert.rejects(desk.workFiles.unshare(clerk, { fileId, userId: member.id }), refused('workFile.shareNotFound'));
+    // The handler withdraws the share the văn thư made; the văn thư withdraws the handler's, through the IPC.
+    const ev = desk.db.prepare("SELECT count(*) FROM main.events WHERE entity = 'work_file_shares' AND kind = 'update'").pluck();
+    const updates = ev.get() as number;
+    const after = await desk.workFiles.unshare(drafter, { fileId, userId: low.id });
+    assert.deepEqual(after.shares.map((x) => x.name), ['Phan Văn Cùng']);
+    const clerkDesk = Object.create(desk, { session: { value: clerk } }) as Desk;
+    await handlers['workFiles.unshare']({ desk: clerkDesk, guard: undefined as never, attachmentUrl: (t: string) => t }, { fileId, userId: peer.id });
+    assert.equal(ev.get(), updates + 2);
+    // Need-to-know follows: neither learns of the file any more (NOT_FOUND, as for a file that does not exist).
+    assert.throws(() => desk.workFiles.get(low, fileId), refused('workFile.notFound'));
+    assert.throws(() => desk.workFiles.get(peer, fileId), refused('workFile.notFound'));
+    assert.equal(desk.workFiles.year(peer, year).files.some((f) => f.id === fileId), false);
+    const row = desk.db.prepare('SELECT withdrawn_at, withdrawn_by FROM work_file_shares WHERE work_file_id = ? AND user_id = ?').get(fileId, low.id) as { withdrawn_at: string; withdrawn_by: number };
+    assert.equal(row.withdrawn_by, drafter.id);
+    const audit = JSON.parse(desk.db.prepare("SELECT details FROM audit_log WHERE action = 'workfile.unshare' AND outcome = 'ok' ORDER BY id LIMIT 1").pluck().get() as string) as Record<string, unknown>;
+    assert.deepEqual([audit.user, audit.sharedBy], [low.id, clerk.id]);
+    await assert.rejects(desk.workFiles.unshare(clerk, { fileId, userId: low.id }), refused('workFile.shareAlreadyWithdrawn'));
+    // Shared again: they know it again.
+    await desk.workFiles.share(clerk, { fileId, userId: low.id });
+    assert.equal(desk.workFiles.get(low, fileId).title, 'Hồ sơ thanh tra nội bộ');
+  });
 });

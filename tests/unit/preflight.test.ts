@@ -16,7 +16,7 @@ import {
 let dir: string;
 /** A PATH folder holding these executables (and pkcs11-tool as a file that is not executable). */
 let binDir: string;
-const PRESENT_BINS = ['chromium', 'Xvfb', 'softhsm2-util', 'make', 'cc', 'g++', 'python3', 'openssl', 'apt-get', 'certutil', 'pk12util', 'xmlsec1'];
+const PRESENT_BINS = ['chromium', 'Xvfb', 'softhsm2-util', 'make', 'cc', 'g++', 'python3', 'openssl', 'apt-get', 'certutil', 'pk12util', 'xmlsec1', 'tesseract'];
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'securedesk-preflight-'));
@@ -54,7 +54,7 @@ describe('system packages', () => {
     assert.deepEqual(missing.map((p) => [p.name, p.absent]), [
       ['opensc', ['pkcs11-tool']],
       ['fonts-dejavu-core', [fonts]],
-      ['poppler-utils', ['pdftoppm']],
+      ['poppler-utils', ['pdftoppm', 'pdftotext', 'pdfinfo']],
     ]);
   });
 
@@ -65,6 +65,16 @@ describe('system packages', () => {
     assert.equal(fileExists(fsTree('pg-none', ['/usr/lib/other/x']), '/usr/lib/postgresql/*/bin/initdb'), false);
     const noPg = fsTree('no-postgres', allFiles.filter((f) => !f.includes('postgresql')));
     assert.deepEqual(missingPackages({ pathEnv: binDir, fsRoot: noPg }).find((p) => p.name === 'postgresql')?.absent, ['/usr/lib/postgresql/*/bin/initdb', '/usr/lib/postgresql/*/bin/pg_ctl']);
+  });
+
+  test("OCR: Tesseract's program and its Vietnamese data are each required", () => {
+    const vie = '/usr/share/tesseract-ocr/*/tessdata/vie.traineddata';
+    const root = fsTree('no-vie', allFiles.filter((f) => f !== vie));
+    assert.deepEqual(missingPackages({ pathEnv: binDir, fsRoot: root }).find((p) => p.name === 'tesseract-ocr-vie')?.absent, [vie]);
+    assert.equal(fileExists(fsTree('vie-5', ['/usr/share/tesseract-ocr/5/tessdata/vie.traineddata']), vie), true);
+    const noTesseract = join(dir, 'bin-no-tesseract');
+    mkdirSync(noTesseract, { recursive: true });
+    assert.deepEqual(missingPackages({ pathEnv: noTesseract, fsRoot: root }).find((p) => p.name === 'tesseract-ocr')?.absent, ['tesseract']);
   });
 
   test('a package with its program but without its library is missing', () => {

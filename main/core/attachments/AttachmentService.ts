@@ -97,6 +97,18 @@ export class AttachmentService {
     return { ticket, name: a.name, mime: a.mime, isPdf: a.is_pdf === 1 };
   }
 
+  /**
+   * A ticket for a blob another service has already authorised for this person (an electronic
+   * arrival's file, exchange/inbox.ts: right, clearance and compartment checked there).
+   */
+  ticketFor(actor: Actor, t: { level: Secrecy; sha256: string; name: string; mime: string; size: number }): string {
+    const ticket = randomBytes(16).toString('hex');
+    const now = Date.now();
+    for (const [k, old] of this.tickets) if (old.expires < now) this.tickets.delete(k);
+    this.tickets.set(ticket, { ...t, userId: actor.id, expires: now + TICKET_TTL_MS });
+    return ticket;
+  }
+
   /** Opens a viewer ticket for the signed-in person: the plaintext stream, decrypted as it is read. */
   async openTicket(ticket: string): Promise<{ stream: Readable; size: number; mime: string; name: string } | undefined> {
     const t = this.tickets.get(ticket);

@@ -18,20 +18,22 @@ export interface LevelKey {
   /** Changes at each re-key: which key a compartment file and its blobs are under. */
   keyId: string;
   key: Buffer;
+  /** The key id this key replaced at a re-key: another workstation that still holds that key adopts this one (sync). */
+  previous?: string;
 }
 
 const FORMAT = 'securedesk-level-key';
 
 function encodeLevelKey(k: LevelKey): Buffer {
-  return Buffer.from(JSON.stringify({ format: FORMAT, v: 1, level: k.level, keyId: k.keyId, key: k.key.toString('hex') }));
+  return Buffer.from(JSON.stringify({ format: FORMAT, v: 1, level: k.level, keyId: k.keyId, key: k.key.toString('hex'), ...(k.previous ? { previous: k.previous } : {}) }));
 }
 
 function decodeLevelKey(buf: Buffer, expected: Level): LevelKey {
-  const o = JSON.parse(buf.toString('utf8')) as { format?: unknown; v?: unknown; level?: unknown; keyId?: unknown; key?: unknown };
+  const o = JSON.parse(buf.toString('utf8')) as { format?: unknown; v?: unknown; level?: unknown; keyId?: unknown; key?: unknown; previous?: unknown };
   if (o.format !== FORMAT || o.v !== 1 || !isLevel(o.level) || typeof o.keyId !== 'string' || typeof o.key !== 'string' || !/^[0-9a-f]{64}$/.test(o.key))
     throw new Error('not a level keyring');
   if (o.level !== expected) throw new Error(`the ${expected} keyring holds the key of another level (${o.level})`);
-  return { level: o.level, keyId: o.keyId, key: Buffer.from(o.key, 'hex') };
+  return { level: o.level, keyId: o.keyId, key: Buffer.from(o.key, 'hex'), ...(typeof o.previous === 'string' ? { previous: o.previous } : {}) };
 }
 
 export function newLevelKey(level: Level): LevelKey {
@@ -110,6 +112,16 @@ export async function writeLevelKeyring(file: string, k: LevelKey, certs: readon
 /** Unwraps a level's key with a key on the token. CryptoError NOT_A_RECIPIENT when it is not one. */
 export async function openLevelKeyring(file: string, level: Level, key: PrivateKeyOps): Promise<LevelKey> {
   const plain = await openKeyEnvelope(file, key);
+  try {
+    return decodeLevelKey(plain, level);
+  } finally {
+    plain.fill(0);
+  }
+}
+
+/** A level keyring received as bytes (from the agency server), unwrapped with a key on the token. */
+export async function openLevelKeyringBytes(cms: Buffer, level: Level, key: PrivateKeyOps): Promise<LevelKey> {
+  const plain = await decryptToBuffer([cms], { key, maxBytes: 512 });
   try {
     return decodeLevelKey(plain, level);
   } finally {

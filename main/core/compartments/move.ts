@@ -8,6 +8,7 @@ import type { AttachmentStore } from '../attachments/store';
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { indexIncoming } from '../documents/search';
+import { copyOcr, purgeOcr } from '../ocr/queue';
 import { shred } from '../vault/shred';
 import { newGlobalId } from '../events/globalId';
 import { workstationId } from '../events/eventLog';
@@ -48,6 +49,7 @@ export function purgeRecord(db: Db, c: string, id: number): void {
     }
   }
   db.prepare(`DELETE FROM ${c}.incoming_fts WHERE rowid = ?`).run(id);
+  purgeOcr(db, c, id); // the text read from its files goes with the record
   db.prepare(`DELETE FROM ${c}.incoming WHERE id = ?`).run(id);
   // The record's history goes with it: events carry the record's state.
   db.exec(`DROP TRIGGER ${c}.events_no_delete`);
@@ -66,6 +68,7 @@ function copyInto(db: Db, j: MoveJournal, newSecrecy: Level): void {
       db.prepare(`INSERT INTO ${to}.${t} SELECT * FROM ${from}.${t} WHERE incoming_id = ?`).run(j.id);
     db.prepare(`INSERT INTO ${to}.events (id, at, origin, actor, entity, entity_id, kind, data)
       SELECT id, at, origin, actor, entity, entity_id, kind, data FROM ${from}.events WHERE entity_id IN (SELECT value FROM json_each(?)) ORDER BY seq`).run(JSON.stringify(gids));
+    copyOcr(db, from, to, j.id);
     const r = db.prepare(`SELECT subject, number_symbol AS numberSymbol, issuer_name AS issuerName, notes FROM ${to}.incoming WHERE id = ?`).get(j.id) as
       { subject: string; numberSymbol: string; issuerName: string; notes: string };
     indexIncoming(db, to, j.id, r);

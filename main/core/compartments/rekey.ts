@@ -21,6 +21,11 @@ const nextStoreDir = (profileDir: string, level: Level): string => `${levelStore
 
 export interface RekeyProgress { level: Level; step: 'keyring' | 'database' | 'files' | 'done'; done: number; total: number }
 
+/** Whether a level key opens a compartment file. */
+export function keyOpensCompartment(file: string, k: LevelKey): boolean {
+  return opens(file, k);
+}
+
 function opens(file: string, k: LevelKey): boolean {
   const db = new Database(file, { fileMustExist: true });
   try {
@@ -74,7 +79,9 @@ export async function rekeyCompartment(input: RekeyInput, resumeWith?: LevelKey)
   const { profileDir, current } = input;
   const level = current.level;
   const next = nextKeyringFile(profileDir, level);
-  const fresh = resumeWith ?? newLevelKey(level);
+  // The new key names the one it replaces: a workstation that receives it through the agency server and
+  // still holds the old one re-keys its own copy of the compartment to it (main/core/sync/keyringShare.ts).
+  const fresh = resumeWith ?? { ...newLevelKey(level), previous: current.keyId };
   const progress = (step: RekeyProgress['step'], done = 0, total = 0) => input.onProgress?.({ level, step, done, total });
   if (!resumeWith) {
     progress('keyring');

@@ -552,6 +552,87 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   -- Events applied from elsewhere are not sent again (a record moved here keeps its copied history to send).
   ALTER TABLE events ADD COLUMN received INTEGER NOT NULL DEFAULT 0;
   `,
+  // 9: OCR of scanned files (main/core/ocr): the queue of this level's files waiting to be read (one
+  //    row per attachment, resumable page by page) and the text of each page done, recognised or
+  //    taken from the PDF's text layer, kept under the level's key like the file itself. The text also
+  //    goes into the record's folded full-text index (documents/search.ts).
+  `
+  CREATE TABLE ocr_queue (
+    attachment_id INTEGER PRIMARY KEY,
+    incoming_id INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','done','failed')),
+    pages INTEGER,
+    pages_done INTEGER NOT NULL DEFAULT 0,
+    pages_recognised INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    problem TEXT,
+    queued_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX idx_ocr_queue_pending ON ocr_queue(attachment_id) WHERE state = 'pending';
+  CREATE INDEX idx_ocr_queue_incoming ON ocr_queue(incoming_id);
+  CREATE TABLE ocr_pages (
+    attachment_id INTEGER NOT NULL,
+    page INTEGER NOT NULL,
+    incoming_id INTEGER NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('ocr','text')),
+    text TEXT NOT NULL,
+    done_at TEXT NOT NULL,
+    PRIMARY KEY (attachment_id, page)
+  ) WITHOUT ROWID;
+  CREATE INDEX idx_ocr_pages_incoming ON ocr_pages(incoming_id);
+  `,
+  // 10: the exchange between agencies at this level (main/core/exchange): electronic documents received
+  //    (Văn bản điện tử đến: the packet's header, its verification, its files in this level's store,
+  //    what the văn thư did), the statuses this agency owes the sender (each made into a signed packet
+  //    once, by its deterministic packet id) and the statuses recipients reported on our dispatches.
+  `
+  CREATE TABLE exchange_inbox (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL UNIQUE,
+    packet_id TEXT NOT NULL UNIQUE,
+    from_code TEXT NOT NULL,
+    from_name TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    business_type INTEGER NOT NULL,
+    business_reason TEXT,
+    header TEXT NOT NULL,
+    verification TEXT NOT NULL,
+    files TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('waiting','registered','refused','recalled','applied')),
+    reason TEXT,
+    notice TEXT,
+    incoming_id INTEGER,
+    original_id INTEGER,
+    received_at TEXT NOT NULL,
+    decided_by INTEGER,
+    decided_at TEXT
+  );
+  CREATE INDEX idx_exchange_inbox_doc ON exchange_inbox(from_code, document_id);
+  CREATE INDEX idx_exchange_inbox_state ON exchange_inbox(state, received_at);
+  CREATE INDEX idx_exchange_inbox_incoming ON exchange_inbox(incoming_id) WHERE incoming_id IS NOT NULL;
+  CREATE TABLE exchange_status_out (
+    packet_id TEXT PRIMARY KEY,
+    inbox_id INTEGER NOT NULL REFERENCES exchange_inbox(id),
+    code TEXT NOT NULL,
+    description TEXT,
+    at TEXT NOT NULL,
+    made INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  CREATE INDEX idx_exchange_status_out_unmade ON exchange_status_out(at) WHERE made = 0;
+  CREATE TABLE exchange_status_in (
+    packet_id TEXT PRIMARY KEY,
+    outgoing_id INTEGER NOT NULL REFERENCES outgoing(id),
+    dispatch_id INTEGER NOT NULL REFERENCES outgoing_dispatches(id),
+    from_code TEXT NOT NULL,
+    code TEXT NOT NULL,
+    description TEXT,
+    staff TEXT,
+    at TEXT,
+    received_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX idx_exchange_status_in_dispatch ON exchange_status_in(dispatch_id, received_at);
+  `,
 ];
 
 /** Tables of a compartment that hold records (each with a global_id), as the event log names them. */

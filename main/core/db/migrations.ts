@@ -716,4 +716,84 @@ export const MIGRATIONS: readonly Migration[] = [
   ) WITHOUT ROWID;
   CREATE INDEX idx_package_records_gid ON package_records(global_id);
   `,
+  // 24: edXML packets between agencies on this workstation (main/core/sync/packets): the durable outbox
+  //     (a packet's id and bytes fixed when queued, resent until the agency server has it; the row stays
+  //     as 'sent' or 'refused' with the server's code, its bytes dropped), the inbox the exchange drains
+  //     (stored with the pull cursor in one transaction; 'taken' once handed over), and the parts of a
+  //     large packet being downloaded (a broken download resumes with Range). Cursor: sync_state 'packets:pull'.
+  `
+  CREATE TABLE packet_outbox (
+    id INTEGER PRIMARY KEY,
+    packet_id TEXT NOT NULL UNIQUE,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    bytes BLOB,
+    created_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','sent','refused')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    error_code TEXT,
+    done_at TEXT
+  );
+  CREATE INDEX idx_packet_outbox_state ON packet_outbox(state, id);
+  CREATE TABLE packet_inbox (
+    seq INTEGER PRIMARY KEY,
+    packet_id TEXT NOT NULL UNIQUE,
+    from_code TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    bytes BLOB,
+    received_at TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    taken_at TEXT
+  );
+  CREATE INDEX idx_packet_inbox_pending ON packet_inbox(taken_at, seq);
+  CREATE TABLE packet_download_parts (
+    seq INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (seq, offset)
+  );
+  `,
+  // 25: the exchange between agencies (main/core/exchange, docs/exchange.md): packets the transport
+  //     handed in (kept by packet id, so a replay is recognised; the bytes only until they are opened,
+  //     and only sealed ciphertext or a Thường packet), packets made to go out (sealed or Thường only,
+  //     idempotent by packet id), and the directory of agencies with their certificates.
+  `
+  CREATE TABLE exchange_inbound (
+    packet_id TEXT PRIMARY KEY,
+    from_code TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    accepted_at TEXT NOT NULL,
+    bytes BLOB,
+    state TEXT NOT NULL CHECK (state IN ('pending','opened','refused','duplicate')),
+    reason TEXT,
+    opened_at TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX idx_exchange_inbound_pending ON exchange_inbound(accepted_at) WHERE state = 'pending';
+  CREATE TABLE exchange_outbox (
+    packet_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('document','status')),
+    to_code TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    made_at TEXT NOT NULL,
+    handed_at TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX idx_exchange_outbox_waiting ON exchange_outbox(made_at) WHERE handed_at IS NULL;
+  CREATE TABLE exchange_agencies (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    certificates TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  // 26: a work-file share can be withdrawn (by who shared it, the file's handler, a leader or the văn
+  //     thư): the row stays (a share is a record) with when and by whom it was withdrawn; sharing again
+  //     clears them (each change is an event and an audit entry).
+  `
+  ALTER TABLE work_file_shares ADD COLUMN withdrawn_at TEXT;
+  ALTER TABLE work_file_shares ADD COLUMN withdrawn_by INTEGER REFERENCES users(id);
+  `,
 ];

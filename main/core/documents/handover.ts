@@ -21,7 +21,8 @@ import { locate, type Arm } from './arms';
 import { visibleArm } from './incoming';
 import { nextRecordId } from '../compartments/ids';
 import { newGlobalId } from '../events/globalId';
-import { assertHandoverOpen } from '../secrets/registerYears';
+import { assertHandoverOpen, refuseClosed } from '../secrets/registerYears';
+import { isYearClosed } from './registers';
 
 interface HandoverRow {
   id: number; incoming_id: number; internal_unit_id: number | null; user_id: number | null; recipient_name: string;
@@ -33,10 +34,10 @@ const invalid = (field: string, key: MessageKey, params?: MessageParams) => Desk
 const notFound = () => DeskError.keyed('NOT_FOUND', 'document.notFound');
 
 /** The document, if the person may see it (otherwise it does not exist), and its compartment. */
-function visibleDocument(db: Db, arms: readonly Arm[], actor: Actor, incomingId: number): { id: number; secrecy: Secrecy; arrival_date: string; arrival_number: number; c: string } {
+function visibleDocument(db: Db, arms: readonly Arm[], actor: Actor, incomingId: number): { id: number; secrecy: Secrecy; arrival_date: string; arrival_number: number; register_id: number; c: string } {
   const c = visibleArm(db, arms, actor, incomingId).schema;
-  const doc = db.prepare(`SELECT id, secrecy, secrecy_rank, arrival_date, arrival_number FROM ${c}.incoming WHERE id = ?`).get(incomingId) as
-    { id: number; secrecy: Secrecy; secrecy_rank: number; arrival_date: string; arrival_number: number } | undefined;
+  const doc = db.prepare(`SELECT id, secrecy, secrecy_rank, arrival_date, arrival_number, register_id FROM ${c}.incoming WHERE id = ?`).get(incomingId) as
+    { id: number; secrecy: Secrecy; secrecy_rank: number; arrival_date: string; arrival_number: number; register_id: number } | undefined;
   if (!doc || doc.secrecy_rank > secrecyRank(actor.clearance)) throw notFound();
   return { ...doc, c };
 }
@@ -96,6 +97,8 @@ export async function handOver(ctx: CoreContext, actor: Actor, input: HandOverIn
   const recipientName = unitName && userName ? `${userName} (${unitName})` : (userName ?? unitName)!;
   // A closed year of the secret registers takes no hand-over dated in it (secrets/registerYears.ts).
   if (doc.secrecy !== 'thuong') assertHandoverOpen(ctx, actor, { id: doc.id, arrivalDate: doc.arrival_date }, handedOn, null);
+  // So does a closed year of an ordinary incoming register (its ký nhận column, docs/register-closings.md).
+  else assertOrdinaryHandoverOpen(ctx, actor, { id: doc.id, registerId: doc.register_id, arrivalDate: doc.arrival_date }, handedOn, null);
   const id = writeTx(db, () => {
     const newId = nextRecordId(db);
     db.prepare(`INSERT INTO ${c}.incoming_handovers (id, global_id, incoming_id, internal_unit_id, user_id, recipient_name, handed_on, handed_by, recorded_at, note)
@@ -108,6 +111,22 @@ export async function handOver(ctx: CoreContext, actor: Actor, input: HandOverIn
     return newId;
   });
   return toView(db, db.prepare(`SELECT * FROM ${c}.incoming_handovers WHERE id = ?`).get(id) as HandoverRow, actor);
+}
+
+/**
+ * A hand-over of an ordinary document dated `handedOn`: refused (audited) when the incoming register it
+ * was entered in is closed for that year and the document arrived that year: the closed book's ký nhận
+ * column shows the first hand-over dated in the year, as it stood at the closing. `late`: an
+ * acknowledgement of a pending hand-over, refused the same way (a new hand-over this year is acknowledged).
+ */
+function assertOrdinaryHandoverOpen(ctx: CoreContext, actor: Actor, doc: { id: number; registerId: number; arrivalDate: string }, handedOn: string, late: null | { handover: number }): void {
+  const year = Number(handedOn.slice(0, 4));
+  if (Number(doc.arrivalDate.slice(0, 4)) !== year || !isYearClosed(ctx.db, doc.registerId, year)) return;
+  const register = (ctx.db.prepare('SELECT name FROM main.registers WHERE id = ?').pluck().get(doc.registerId) as string | undefined) ?? '';
+  const details = { handedOn, year, register: doc.registerId, ...(late ? { handover: late.handover } : {}) };
+  const entity = { entity: 'incoming', entityId: doc.id };
+  if (late) refuseClosed(ctx, actor, 'incoming.acknowledge', 'handover.lateAcknowledgementClosed', { register, year, date: formatDateVn(handedOn) }, details, { entity });
+  refuseClosed(ctx, actor, 'incoming.hand_over', 'handover.incomingYearClosed', { register, year, date: formatDateVn(handedOn) }, details, { at: 'handedOn', entity });
 }
 
 /** Ký nhận: the recipient, signed in, acknowledges receipt; the time is recorded and never changes. */
@@ -128,6 +147,12 @@ export async function acknowledge(ctx: CoreContext, actor: Actor, handoverId: nu
     if (h && h.secrecy !== 'thuong' && h.acknowledged_at === null) {
       visibleDocument(db, ctx.arms, actor, h.id);
       assertHandoverOpen(ctx, actor, { id: h.id, arrivalDate: h.arrival_date }, h.handed_on, { handover: handoverId });
+    }
+    const o = arm && arm.level === 'thuong' ? db.prepare(`SELECT h.handed_on, h.acknowledged_at, i.id, i.arrival_date, i.register_id FROM ${arm.schema}.incoming_handovers h JOIN ${arm.schema}.incoming i ON i.id = h.incoming_id WHERE h.id = ?`)
+      .get(handoverId) as { handed_on: string; acknowledged_at: string | null; id: number; arrival_date: string; register_id: number } | undefined : undefined;
+    if (o && o.acknowledged_at === null) {
+      visibleDocument(db, ctx.arms, actor, o.id);
+      assertOrdinaryHandoverOpen(ctx, actor, { id: o.id, registerId: o.register_id, arrivalDate: o.arrival_date }, o.handed_on, { handover: handoverId });
     }
   }
   // Signed on the token before the transaction (a token takes its time); checked again inside it.

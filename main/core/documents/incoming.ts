@@ -37,6 +37,7 @@ import { recipientRefs, resolveRecipients, storeRecipients } from './recipients'
 import { isYearClosed } from './registers';
 import { auditRefusal } from '../secrets/registerYears';
 import { partialSignature, PDF_CHECK_LIMIT, readAll } from '../pdf/view';
+import { enqueueOcr } from '../ocr/queue';
 import { indexIncoming, prepareSearchStatements, searchPlan, type SearchPlan } from './search';
 import { armOf, armsFor, inArm, locate, overArms, sumOverArms, type Arm } from './arms';
 import { nextRecordId } from '../compartments/ids';
@@ -130,19 +131,29 @@ function orderMsg(issue: OrderIssue, register: string): Msg {
     : { key: 'order.beforeLatest', params: { register, latest: formatDateVn(issue.latestArrival) } };
 }
 
-export async function registerIncoming(ctx: IncomingContext, actor: Actor, input: RegisterInput): Promise<RegisterResult> {
+/**
+ * Files already in the level's store (an electronic document received between agencies: its files never
+ * pass through anyone's staging area), and a write to make in the registration's own transaction.
+ */
+export interface RegisterExtra {
+  stored?: ReadonlyArray<{ name: string; size: number; mime: string; isPdf: boolean; sha256: string }>;
+  within?: (incomingId: number, at: Date) => void;
+}
+
+export async function registerIncoming(ctx: IncomingContext, actor: Actor, input: RegisterInput, extra: RegisterExtra = {}): Promise<RegisterResult> {
   authorize(actor, 'doc.register');
   await ctx.writable();
   requireClearance(actor, input.secrecy);
   const first = checkRegistration(ctx, actor, input);
   const metas: StagedMeta[] = [];
   for (const id of new Set(input.stagedIds)) metas.push(await ctx.store.stagedMeta(id, actor.id));
+  const preStored = extra.stored ?? [];
   // A signed PDF whose last signature does not cover the whole file was changed after signing.
   for (const m of metas) {
     if (!m.isPdf || m.size > PDF_CHECK_LIMIT) continue;
     refuseSignedPart(ctx, actor, m, await partialSignature(await readAll(ctx.store.openStaged(m.stagedId))));
   }
-  const p = checkPlacement(ctx, actor, input, first, metas.map((m) => m.sha256));
+  const p = checkPlacement(ctx, actor, input, first, [...metas.map((m) => m.sha256), ...preStored.map((f) => f.sha256)]);
   // Blobs go into the store before the transaction: a crash leaves at worst an unreferenced blob.
   // Sealed for the named person, a file is stored as the CMS envelope (its own hash), never in clear.
   const levelStore = ctx.storeFor(input.secrecy);
@@ -157,7 +168,11 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
     }
   }
   const registeredAt = ctx.now();
-  const result = writeTx(ctx.db, () => writeIncoming(ctx.db, actor, input, p, metas.map((m, i) => ({ ...m, ...stored[i]! })), registeredAt));
+  const result = writeTx(ctx.db, () => {
+    const r = writeIncoming(ctx.db, actor, input, p, metas.map((m, i) => ({ ...m, ...stored[i]! })), registeredAt, preStored);
+    extra.within?.(r.id, registeredAt);
+    return r;
+  });
   for (const m of metas) await ctx.store.discard(m.stagedId).catch(() => undefined);
   return result;
 }
@@ -258,7 +273,10 @@ function checkPlacement(ctx: IncomingContext, actor: Actor, input: RegisterInput
 }
 
 /** The record, its files, recipients, index entry, events and audit entry: inside the caller's transaction. */
-function writeIncoming(db: Db, actor: Actor, input: RegisterInput, p: ReturnType<typeof checkPlacement>, files: readonly RegisteredFile[], registeredAt: Date): RegisterResult {
+function writeIncoming(
+  db: Db, actor: Actor, input: RegisterInput, p: ReturnType<typeof checkPlacement>, files: readonly RegisteredFile[], registeredAt: Date,
+  preStored: readonly RegisteredFile[] = [],
+): RegisterResult {
   const { c, marks, named, register, arrivalDate, year, numberSymbol, numberSymbolKey, issuerName, issuerUnitId, recipients, duplicates, order, symbolWarning } = p;
   const { number, period } = takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
   const id = nextRecordId(db);
@@ -275,7 +293,7 @@ function writeIncoming(db: Db, actor: Actor, input: RegisterInput, p: ReturnType
       id, newGlobalId(), register.id, period, number, arrivalDate, year, issuerUnitId, issuerName,
       numberSymbol, numberSymbolKey, issuerKey(issuerName), input.documentDate, input.typeCode,
       input.subject, input.secrecy, secrecyRank(input.secrecy), input.urgency, input.deadline ?? null,
-      JSON.stringify(recipients.map((r) => r.name)), input.notes, actor.id, registeredAt.toISOString(), files.length,
+      JSON.stringify(recipients.map((r) => r.name)), input.notes, actor.id, registeredAt.toISOString(), files.length + preStored.length,
       input.pageCount ?? null, input.copyCount ?? null, input.signer ?? '', input.arrivalChannel ?? null,
       ...(marks ? [input.recalled ? 1 : 0, named?.id ?? null, p.protectionUntil] : []),
     );
@@ -288,6 +306,12 @@ function writeIncoming(db: Db, actor: Actor, input: RegisterInput, p: ReturnType
     addAttachment.run(attachmentId, newGlobalId(), id, i + 1, m.name, m.size, m.mime, m.isPdf ? 1 : 0, m.sha256, ...(marks ? [named?.id ?? null] : []));
     recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt, c);
   });
+  // Files received already stored (the exchange): never sealed for a named person.
+  preStored.forEach((f, i) => {
+    const attachmentId = nextRecordId(db);
+    addAttachment.run(attachmentId, newGlobalId(), id, files.length + i + 1, f.name, f.size, f.mime, f.isPdf ? 1 : 0, f.sha256, ...(marks ? [null] : []));
+    recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt, c);
+  });
   storeRecipients(db, c, id, recipients, actor.id, registeredAt);
   if (input.restricted) {
     const rid = nextRecordId(db);
@@ -296,12 +320,14 @@ function writeIncoming(db: Db, actor: Actor, input: RegisterInput, p: ReturnType
     recordChange(db, 'restrictions', rid, 'create', actor.id, registeredAt, c);
   }
   indexIncoming(db, c, id, { subject: input.subject, numberSymbol, issuerName, notes: input.notes });
+  // Scanned files are read later by the OCR job (a queue row now; registration never waits for it).
+  if (marks && files.length > 0) enqueueOcr(db, c, { incomingId: id }, registeredAt);
   appendAudit(db, {
     userId: actor.id, action: 'incoming.register', entity: 'incoming', entityId: id,
     details: {
       register: register.name, arrivalNumber: number, arrivalDate, secrecy: input.secrecy,
       // The number of files only: their hashes stay in the compartment (a hash confirms a guessed file).
-      files: files.length,
+      files: files.length + preStored.length,
       ...(duplicates.length > 0 ? { acknowledgedDuplicates: duplicates.map((d) => d.id) } : {}),
       ...(order.length > 0 ? { acknowledgedOutOfOrder: order } : {}),
       ...(symbolWarning ? { numberSymbolWarning: symbolWarning } : {}),

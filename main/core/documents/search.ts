@@ -7,6 +7,7 @@ import { issuerKey, numberSymbolKey } from './duplicates';
 import { cached } from '../db/statements';
 import type { Db } from '../db/connection';
 import { overArms, sumOverArms, type Arm } from './arms';
+import { ocrIndexText } from '../ocr/queue';
 
 export interface IndexedFields {
   subject: string;
@@ -22,7 +23,10 @@ export function indexText(f: IndexedFields): string {
 
 /** Indexes a record in its compartment `c` (the index and vocabulary live under the level's key). */
 export function indexIncoming(db: Db, c: string, id: number, f: IndexedFields): void {
-  const text = indexText(f);
+  // The words read from the record's files (OCR, text layers) are part of its entry: a correction or
+  // a move that indexes the record again keeps them.
+  const ocr = ocrIndexText(db, c, id);
+  const text = ocr ? `${indexText(f)} ${ocr}` : indexText(f);
   cached(db, `INSERT INTO ${c}.incoming_fts (rowid, body) VALUES (?, ?)`).run(id, text);
   cached(db, `INSERT OR IGNORE INTO ${c}.search_terms (term) SELECT value FROM json_each(?)`).run(JSON.stringify([...new Set(text.split(' '))]));
 }

@@ -8,14 +8,21 @@ import type { Secrecy } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { appendAudit } from '../audit/auditLog';
 import type { ContextSource } from '../context';
-import type { PrivateKeyOps } from '../crypto';
+import type { PrivateKeyOps, RecipientSpec } from '../crypto';
 import type { CertInput } from '../crypto/certificates';
 import { getSetting } from '../profile/settings';
 import { authorize, type Actor } from '../org/rights';
 import { locateOutgoing } from '../outgoing/records';
 import type { OutgoingService } from '../outgoing/OutgoingService';
 import { buildDocumentPacket, mustSeal, sealPacket, signPacket, timestampOf } from './edxml';
-import { documentInputFor, type IssuedForPacket } from './outgoingPacket';
+import { documentIdOf, documentInputFor, type IssuedForPacket } from './outgoingPacket';
+import type { DispatchStatusView, ExchangeNotice, ExchangeReceiveResult } from '../../../common/contract';
+import { EDXML_STATUS_LABELS, type EdxmlStatusCode } from '../../../common/edxml';
+import { writeTx } from '../db/transaction';
+import { visibleArm } from '../documents/incoming';
+import { storeDirectory } from './directory';
+import { ExchangeInbox, type InboundPacket } from './inbox';
+import { ExchangeOutbox } from './outbox';
 
 export interface OutgoingPacket {
   dispatchId: number;
@@ -27,10 +34,61 @@ export interface OutgoingPacket {
 }
 
 /** The recipient agencies' encryption certificates by identifier code (the directory the hub keeps). */
-export type AgencyDirectory = (code: string) => readonly CertInput[];
+export type AgencyDirectory = (code: string) => readonly (CertInput | RecipientSpec)[];
 
 export class ExchangeService {
-  constructor(private readonly source: ContextSource, private readonly outgoing: OutgoingService) {}
+  /** The receiving side: Văn bản điện tử đến (inbox.ts). */
+  readonly inbox: ExchangeInbox;
+  /** What is ready to go to the transport (outbox.ts). */
+  readonly outbox: ExchangeOutbox;
+
+  constructor(private readonly source: ContextSource, private readonly outgoing: OutgoingService) {
+    this.inbox = new ExchangeInbox(source);
+    this.outbox = new ExchangeOutbox(source, outgoing, (a, id, key, dir) => this.packetsFor(a, id, key, dir));
+  }
+
+  /**
+   * A packet from the transport: kept by its id, then opened with the agency's key on the văn thư's
+   * token and checked (inbound.ts). The same packet id again is the same packet (nothing happens twice).
+   */
+  async accept(actor: Actor, packet: InboundPacket, keys: readonly PrivateKeyOps[]): Promise<ExchangeReceiveResult & { fresh: boolean }> {
+    authorize(actor, 'doc.register');
+    const { fresh } = this.inbox.receive(actor, packet);
+    const r = await this.inbox.openPending(actor, keys, packet.packetId);
+    return { ...r, fresh };
+  }
+
+  /** The hub's directory of agencies, as the transport synced it (administrators or the văn thư). */
+  setDirectory(actor: Actor, entries: readonly { code: string; name: string; certificates: readonly CertInput[] }[]): number {
+    authorize(actor, 'session');
+    if (!actor.rights.includes('org.manage') && !actor.rights.includes('doc.register')) throw DeskError.keyed('FORBIDDEN', 'rights.forbidden');
+    const ctx = this.source.context();
+    ctx.assertWritable();
+    const n = storeDirectory(ctx.db, entries, ctx.now());
+    writeTx(ctx.db, () => appendAudit(ctx.db, { userId: actor.id, action: 'exchange.directory', details: { agencies: n } }, ctx.now().toISOString()));
+    return n;
+  }
+
+  /** The exchange's notice on a registered document; outside one's need-to-know the document does not exist (NOT_FOUND). */
+  notice(actor: Actor, incomingId: number): ExchangeNotice | null {
+    authorize(actor, 'doc.read');
+    const ctx = this.source.context();
+    visibleArm(ctx.db, ctx.arms, actor, incomingId);
+    return this.inbox.noticeFor(ctx, incomingId);
+  }
+
+  /** What each recipient agency reported on an outgoing document's dispatches (đã nhận, từ chối, ...). */
+  dispatchStatuses(actor: Actor, outgoingId: number): DispatchStatusView[] {
+    const detail = this.outgoing.get(actor, outgoingId);
+    const ctx = this.source.context();
+    const { c } = locateOutgoing(ctx.db, ctx.arms, actor, outgoingId);
+    const st = ctx.db.prepare(`SELECT code, description, staff, at, received_at FROM ${c}.exchange_status_in WHERE dispatch_id = ? ORDER BY coalesce(at, received_at), received_at`);
+    return detail.dispatches.map((d) => {
+      const statuses = (st.all(d.id) as Array<{ code: EdxmlStatusCode; description: string | null; staff: string | null; at: string | null; received_at: string }>)
+        .map((s) => ({ code: s.code, label: EDXML_STATUS_LABELS[s.code], description: s.description, staff: s.staff, at: s.at, receivedAt: s.received_at }));
+      return { dispatchId: d.id, recipient: d.recipient, code: d.code, dispatchStatus: d.status, statuses, latest: statuses.at(-1) ?? null };
+    });
+  }
 
   /**
    * The packets of an issued (or recalled: a revocation packet) document for its pending external
@@ -62,17 +120,22 @@ export class ExchangeService {
       recipients: detail.recipients.map((r) => r.name), files,
       business: detail.status === 'recalled' ? { type: 1, reason: detail.recallReason ?? '' } : { type: 0 },
     };
+    // A replacement names what it replaces (BussinessDocType 3), at each recipient agency.
+    const replaced = detail.status === 'issued' && detail.replaces ? this.outgoing.get(actor, detail.replaces.id) : null;
     const wanted = detail.status === 'recalled' ? 'recalled' : 'pending';
     const out: OutgoingPacket[] = [];
     for (const d of detail.dispatches) {
       if (d.status !== wanted || !d.code) continue;
-      const input = documentInputFor(doc, { from: { code: self.code, name: self.name, place: '' }, to: { code: d.code, name: d.recipient }, at: timestampOf(ctx.now()) });
+      const business: IssuedForPacket['business'] = replaced?.numberSymbol && replaced.issuedDate
+        ? { type: 3, reason: `Thay thế văn bản số ${replaced.numberSymbol}`, replaces: { documentId: documentIdOf(self.code, replaced.issuedDate, replaced.numberSymbol), organIds: [d.code] } }
+        : doc.business;
+      const input = documentInputFor({ ...doc, business }, { from: { code: self.code, name: self.name, place: '' }, to: { code: d.code, name: d.recipient }, at: timestampOf(ctx.now()) });
       const built = buildDocumentPacket(input);
       const signed = await signPacket(built.bytes, agencyKey);
       // Stable per dispatch and business type: a packet made again after a crash is the same packet,
       // which the server and the hub keep once.
       const dispatchGid = db.prepare(`SELECT global_id FROM ${c}.outgoing_dispatches WHERE id = ?`).pluck().get(d.id) as string;
-      const packetId = doc.business.type === 0 ? dispatchGid : createHash('sha256').update(`${dispatchGid}/${doc.business.type}`).digest('hex').slice(0, 32);
+      const packetId = doc.business.type !== 1 ? dispatchGid : createHash('sha256').update(`${dispatchGid}/${doc.business.type}`).digest('hex').slice(0, 32);
       let bytes = signed;
       if (mustSeal(detail.secrecy)) {
         const certs = directory(d.code);

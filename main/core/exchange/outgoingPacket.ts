@@ -22,8 +22,8 @@ export interface IssuedForPacket {
   replyDeadline: string | null;
   recipients: readonly string[];
   files: ReadonlyArray<{ name: string; role: 'main' | 'appendix'; bytes: Uint8Array }>;
-  /** Thu hồi (1) or thay thế (3) of an earlier packet; new (0) otherwise. */
-  business: { type: 0 } | { type: 1; reason: string } | { type: 3; reason: string; replaces: { documentId: string; organIds: string[] } };
+  /** Thu hồi (1), cập nhật (2) or thay thế (3) of an earlier packet; new (0) otherwise. */
+  business: { type: 0 } | { type: 1; reason: string } | { type: 2; reason: string } | { type: 3; reason: string; replaces: { documentId: string; organIds: string[] } };
 }
 
 export interface PacketParties {

@@ -8,6 +8,11 @@
 // thread, which owns the database, checks rows against the profile and writes them in short
 // transactions (sliceMs of work each), giving the event loop back between them: the window stays
 // responsive. While one batch is written the workers already prepare the next.
+//
+// A source opened by a hook ("scheme:…", the window's uploads: ImportWindowService) is read on this
+// thread, and its scans (an archive's entries, ScanSet) are resolved and placed here too: the archive
+// is held decrypted in this thread's memory only; the workers still place nothing of it.
+import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -17,7 +22,7 @@ import type { Secrecy } from '../../../common/domain';
 import type { ContextSource, CoreContext } from '../context';
 import { registerIncomingPlaced, type RegisterInput } from '../documents/incoming';
 import { authorize, type Actor } from '../org/rights';
-import { dryRun, type ValidationReport } from './dryRun';
+import { dryRun, mappedRows, type ValidationReport } from './dryRun';
 import { FilePool } from './filePool';
 import type { OpenedSource } from './fileWorker';
 import type { ResolvedFile } from './files';
@@ -25,6 +30,7 @@ import { createJob, getJob, journalRow, rowStanding, setJobState, type JobRow, t
 import { parseMapping, type Mapping } from './mapping';
 import type { Normalised } from './normalise/result';
 import { readSource } from './readers/source';
+import type { ScanSet } from './scans';
 import type { ReadOptions, ReadSource, SourceRow } from './types';
 import { RowValidator, rowKey, type PreparedRecord, type RowResult } from './validate';
 
@@ -63,11 +69,30 @@ export interface ImportOutcome { job: JobRow; cancelled: boolean }
 
 const readOptions = (m: Mapping) => ({ encoding: m.encoding, delimiter: m.delimiter, headerRow: m.headerRow });
 
+/**
+ * A source that is not a path on this machine: "scheme:…" (the window's uploads, kept sealed in the
+ * person's staging area: ImportWindowService). It reads the register and says where its files are.
+ */
+export type SourceOpener = (actor: Actor, path: string, mapping: Mapping) => Promise<{ src: ReadSource; scans?: ScanSet }>;
+
 export class ImportService {
   /** The jobs running in this process: their cancel and their last progress. */
   private readonly running = new Map<number, { controller: AbortController; last: ImportProgress | null }>();
+  private readonly openers = new Map<string, SourceOpener>();
 
   constructor(private readonly source: ContextSource) {}
+
+  /** Sources named "scheme:…" are read by `opener` (a hook for the window's uploads). */
+  useOpener(scheme: string, opener: SourceOpener): void {
+    this.openers.set(scheme, opener);
+  }
+
+  private async open(actor: Actor, path: string, mapping: Mapping): Promise<{ src: ReadSource; scans?: ScanSet }> {
+    const scheme = /^([a-z]{3,}):/.exec(path)?.[1];
+    const opener = scheme ? this.openers.get(scheme) : undefined;
+    if (opener) return opener(actor, path, mapping);
+    return { src: await readSource(path, readOptions(mapping)) };
+  }
 
   /** Reads a source file (for the mapping screen: sheets, titles, first rows, quirks). */
   async read(actor: Actor, path: string, mapping?: Mapping): Promise<ReadSource> {
@@ -79,9 +104,9 @@ export class ImportService {
   async dryRun(actor: Actor, path: string, mappingInput: Mapping): Promise<ValidationReport> {
     authorize(actor, 'doc.register');
     const mapping = parseMapping(mappingInput);
-    const src = await readSource(path, readOptions(mapping));
+    const { src, scans } = await this.open(actor, path, mapping);
     const c = this.source.context();
-    return dryRun(this.validatorContext(c, actor, folderOf(path, mapping), src.sha256), src, mapping);
+    return dryRun(this.validatorContext(c, actor, this.folderOf(path, mapping), src.sha256, scans), src, mapping);
   }
 
   /** Starts a job on a source and runs it to the end (or until cancelled). */
@@ -90,13 +115,14 @@ export class ImportService {
     const mapping = parseMapping(mappingInput);
     const pool = new FilePool(opts.workers);
     try {
-      const src = await openOffThread(pool, path, readOptions(mapping), mapping);
+      const { feed, scans } = await this.openFeed(pool, actor, path, mapping);
       const c = this.source.context();
       await c.writable();
       const jobId = createJob(c.db, {
-        sourcePath: resolve(path), sourceName: src.name, sourceSha256: src.sha256, mapping, folder: folderOf(path, mapping), total: src.total, by: actor.id, now: c.now(),
+        sourcePath: this.isOpened(path) ? path : resolve(path), sourceName: feed.name, sourceSha256: feed.sha256, mapping,
+        folder: this.folderOf(path, mapping), total: feed.total, by: actor.id, now: c.now(),
       });
-      return await this.run(actor, jobId, src, pool, opts);
+      return await this.run(actor, jobId, feed, pool, opts, scans);
     } finally {
       await pool.close();
     }
@@ -111,10 +137,10 @@ export class ImportService {
     if (this.running.has(jobId)) throw DeskError.keyed('VALIDATION', 'input.invalid', undefined, { details: { job: jobId, running: true } });
     const pool = new FilePool(opts.workers);
     try {
-      const src = await openOffThread(pool, job.sourcePath, readOptions(job.mapping), job.mapping);
-      if (src.sha256 !== job.sourceSha256) throw DeskError.keyed('VALIDATION', 'structure.import.changed');
+      const { feed, scans } = await this.openFeed(pool, actor, job.sourcePath, job.mapping);
+      if (feed.sha256 !== job.sourceSha256) throw DeskError.keyed('VALIDATION', 'structure.import.changed');
       if (job.state === 'cancelled') { await c.writable(); setJobState(c.db, jobId, 'running', c.now()); }
-      return await this.run(actor, jobId, src, pool, opts);
+      return await this.run(actor, jobId, feed, pool, opts, scans);
     } finally {
       await pool.close();
     }
@@ -143,29 +169,57 @@ export class ImportService {
     return true;
   }
 
-  private validatorContext(c: CoreContext, actor: Actor, folder: string, sha256: string) {
-    return { db: c.db, arms: c.arms, actor, today: todayIso(c.now()), folder, sourceSha256: sha256 };
+  private validatorContext(c: CoreContext, actor: Actor, folder: string, sha256: string, scans?: ScanSet) {
+    return { db: c.db, arms: c.arms, actor, today: todayIso(c.now()), folder, sourceSha256: sha256, ...(scans ? { scans } : {}) };
   }
 
-  private async run(actor: Actor, jobId: number, src: OpenedSource, pool: FilePool, opts: RunOptions): Promise<ImportOutcome> {
+  private isOpened(path: string): boolean {
+    const scheme = /^([a-z]{3,}):/.exec(path)?.[1];
+    return scheme !== undefined && this.openers.has(scheme);
+  }
+
+  /** Path columns are relative to the mapping's folder, else to the source file's folder (an opened source's files are its own). */
+  private folderOf(path: string, mapping: Mapping): string {
+    return this.isOpened(path) ? path : folderOf(path, mapping);
+  }
+
+  /**
+   * The source's rows: a path is read and parsed on a worker (its rows stay there); a source opened by
+   * a hook is read here, with its scans (resolved on this thread: an archive's entries are in memory here).
+   */
+  private async openFeed(pool: FilePool, actor: Actor, path: string, mapping: Mapping): Promise<{ feed: RowFeed; scans?: ScanSet }> {
+    if (!this.isOpened(path)) {
+      const src = await openOffThread(pool, path, readOptions(mapping), mapping);
+      return { feed: { ...src, rows: (from, count) => pool.run<SourceRow[]>({ op: 'rows', handle: src.handle, from, count }, SOURCE_WORKER) } };
+    }
+    const { src, scans } = await this.open(actor, path, mapping);
+    const rows = mappedRows(src, mapping);
+    const feed: RowFeed = { name: src.name, sha256: src.sha256, total: rows.length, rows: async (from, count) => rows.slice(from, from + count) };
+    return scans ? { feed, scans } : { feed };
+  }
+
+  private async run(actor: Actor, jobId: number, feed: RowFeed, pool: FilePool, opts: RunOptions, scans?: ScanSet): Promise<ImportOutcome> {
     const controller = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
     const entry = { controller, last: null as ImportProgress | null };
     this.running.set(jobId, entry);
     try {
-      return await new JobRun(this.source, actor, jobId, src, pool, { ...opts, signal }, (p) => { entry.last = p; opts.onProgress?.(p); }).run();
+      return await new JobRun(this.source, actor, jobId, feed, pool, { ...opts, signal }, (p) => { entry.last = p; opts.onProgress?.(p); }, scans).run();
     } finally {
       this.running.delete(jobId);
     }
   }
 }
 
+/** A job's rows a batch at a time (held on a worker, or here for an opened source). */
+interface RowFeed { name: string; sha256: string; total: number; rows(from: number, count: number): Promise<SourceRow[]> }
+
 /** A row of a batch on its way: its standing in the journal, its file as the workers found it, its check. */
 interface Pending {
   row: SourceRow;
   key: string;
   standing: ReturnType<typeof rowStanding>;
-  written: string;
+  names: string[];
   resolved?: Normalised<ResolvedFile>;
   checked?: RowResult;
   /** Refused before registration (the attachment store's limits), as registerRefused:CODE. */
@@ -184,15 +238,19 @@ class JobRun {
   private readonly total: number;
 
   constructor(
-    private readonly source: ContextSource, private readonly actor: Actor, private readonly jobId: number, private readonly src: OpenedSource,
+    private readonly source: ContextSource, private readonly actor: Actor, private readonly jobId: number, private readonly src: RowFeed,
     private readonly pool: FilePool, private readonly opts: RunOptions & { signal: AbortSignal }, private readonly report: (p: ImportProgress) => void,
+    /** An opened source's scans: resolved by the validator on this thread (with the signature check). */
+    private readonly scans?: ScanSet,
   ) {
     this.batchSize = Math.max(1, opts.batchSize ?? 1000);
     this.sliceMs = Math.max(1, opts.sliceMs ?? 8);
     const c = source.context();
     const job = getJob(c.db, jobId)!;
     this.folder = job.folder;
-    this.validator = new RowValidator({ db: c.db, arms: c.arms, actor, today: todayIso(c.now()), folder: job.folder, sourceSha256: src.sha256 }, job.mapping);
+    this.validator = new RowValidator({
+      db: c.db, arms: c.arms, actor, today: todayIso(c.now()), folder: job.folder, sourceSha256: src.sha256, ...(scans ? { scans, signatures: true } : {}),
+    }, job.mapping);
     this.total = src.total;
     this.counts = { imported: job.imported, duplicates: job.duplicates, rejected: job.rejected, total: job.total };
   }
@@ -220,14 +278,14 @@ class JobRun {
 
   /** A batch's standing in the journal and its files resolved by the workers. */
   private async prepare(from: number): Promise<Pending[]> {
-    const rows = await this.pool.run<SourceRow[]>({ op: 'rows', handle: this.src.handle, from, count: this.batchSize }, SOURCE_WORKER);
+    const rows = await this.src.rows(from, this.batchSize);
     const c = this.source.context();
     const batch: Pending[] = rows.map((row) => {
       const key = rowKey(this.src.sha256, row.sheet, row.row);
-      return { row, key, standing: rowStanding(c.db, this.jobId, key), written: this.validator.fileWritten(row) };
+      return { row, key, standing: rowStanding(c.db, this.jobId, key), names: this.scans ? [] : this.validator.fileNames(row) };
     });
-    const withFile = batch.filter((p) => p.written);
-    const resolved = await this.pool.spread<Pending, Normalised<ResolvedFile>>(withFile, (slice) => ({ op: 'resolve', folder: this.folder, written: slice.map((p) => p.written) }));
+    const withFile = batch.filter((p) => p.names.length > 0);
+    const resolved = await this.pool.spread<Pending, Normalised<ResolvedFile>>(withFile, (slice) => ({ op: 'resolve', folder: this.folder, names: slice.map((p) => p.names) }));
     withFile.forEach((p, k) => { p.resolved = resolved[k]!; });
     return batch;
   }
@@ -263,7 +321,7 @@ class JobRun {
   /** Encrypts the files of the rows to register into their levels' stores, on the workers, each level's batch marked first. */
   private async place(c: CoreContext, batch: Pending[]): Promise<string[]> {
     const limit = c.attachmentLimit();
-    const byLevel = new Map<Secrecy, Map<string, string>>();
+    const byLevel = new Map<Secrecy, Map<string, ResolvedFile>>();
     for (const p of batch) {
       const f = p.checked?.record?.file;
       if (!f || p.standing !== null) continue; // handled by an earlier run, or imported by another job
@@ -272,8 +330,8 @@ class JobRun {
       if (f.size === 0) { p.refused = 'FILE_EMPTY'; continue; }
       if (f.size > limit) { p.refused = 'FILE_TOO_LARGE'; continue; }
       const level = p.checked!.record!.secrecy;
-      const files = byLevel.get(level) ?? new Map<string, string>();
-      files.set(f.sha256, f.path);
+      const files = byLevel.get(level) ?? new Map<string, ResolvedFile>();
+      files.set(f.sha256, f);
       byLevel.set(level, files);
     }
     const markers: string[] = [];
@@ -281,8 +339,17 @@ class JobRun {
       const store = c.storeFor(level);
       const marker = await c.store.markPlacingMany(store, [...files.keys()]);
       if (marker) markers.push(marker);
-      const list = [...files].map(([sha256, path]) => ({ sha256, path }));
-      await this.pool.spread(list, (slice) => ({ op: 'place', store: store.handoff(), files: slice }));
+      const onDisk = [...files.values()].filter((f) => !f.open).map((f) => ({ sha256: f.sha256, path: f.path }));
+      await this.pool.spread(onDisk, (slice) => ({ op: 'place', store: store.handoff(), files: slice }));
+      // An archive's entries are in this thread's memory (ZipScans): encrypted into the store here.
+      for (const f of files.values()) {
+        if (!f.open) continue;
+        const chunks: Buffer[] = [];
+        for await (const chunk of f.open()) chunks.push(Buffer.from(chunk as Uint8Array));
+        const bytes = Buffer.concat(chunks);
+        if (createHash('sha256').update(bytes).digest('hex') !== f.sha256) throw new Error('an archive entry changed while the job ran');
+        await store.putBytes(bytes);
+      }
     }
     return markers;
   }

@@ -5,9 +5,9 @@
 import { parentPort } from 'node:worker_threads';
 import { AttachmentStore } from '../attachments/store';
 import { mappedRows } from './dryRun';
-import { resolveFile } from './files';
 import type { Mapping } from './mapping';
 import { readSource } from './readers/source';
+import { FolderScans, resolveByRule } from './scans';
 import type { ReadOptions, SourceRow } from './types';
 
 export interface StoreHandoff { storeDir: string; stagingDir: string; dataKey: Buffer | null; stagingKey: Buffer | null }
@@ -19,7 +19,7 @@ export type FileJob =
   | { op: 'open'; path: string; options: ReadOptions; mapping: Mapping }
   | { op: 'rows'; handle: number; from: number; count: number }
   | { op: 'close'; handle: number }
-  | { op: 'resolve'; folder: string; written: string[] }
+  | { op: 'resolve'; folder: string; names: string[][] }
   | { op: 'place'; store: StoreHandoff; files: Array<{ path: string; sha256: string }> };
 
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { name: string; message: string; code?: string } };
@@ -49,8 +49,10 @@ async function run(job: FileJob): Promise<unknown> {
   if (job.op === 'rows') return (sources.get(job.handle) ?? []).slice(job.from, job.from + job.count);
   if (job.op === 'close') return sources.delete(job.handle);
   if (job.op === 'resolve') {
+    // Each row's names in order (a naming rule may try several extensions): the first that finds a file.
+    const scans = new FolderScans(job.folder);
     const out = [];
-    for (const w of job.written) out.push(await resolveFile(job.folder, w, { signatures: true }));
+    for (const names of job.names) out.push(await resolveByRule(scans, names, { signatures: true }));
     return out;
   }
   const store = storeOf(job.store);

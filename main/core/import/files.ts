@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
 import { cleanFileName, looksLikePdf, mimeFor } from '../attachments/fileKinds';
 import { fail, ok, type Normalised } from './normalise/result';
 
@@ -14,10 +15,12 @@ export interface ResolvedFile {
   isPdf: boolean;
   /** PDFs (up to PDF_CHECK_LIMIT): a signature that does not cover the whole file, as registration checks it. */
   signature?: 'changed-after-signing' | 'appended-bytes' | null;
+  /** The bytes, when the file is not a path on disk (an archive's entry, scans.ts). */
+  open?: () => Readable;
 }
 export type FileKind = 'pdf' | 'tiff' | 'jpeg' | 'png';
 
-const BY_EXTENSION: Record<string, FileKind> = { '.pdf': 'pdf', '.tif': 'tiff', '.tiff': 'tiff', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.png': 'png' };
+export const BY_EXTENSION: Record<string, FileKind> = { '.pdf': 'pdf', '.tif': 'tiff', '.tiff': 'tiff', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.png': 'png' };
 
 export function sniffKind(head: Uint8Array): FileKind | null {
   const b = Buffer.from(head);
@@ -35,14 +38,14 @@ const inside = (root: string, p: string) => {
 
 const SMALL_FILE = 8 * 1024 * 1024;
 /** pdf/view.ts's PDF_CHECK_LIMIT (registration checks signatures of PDFs up to this size). */
-const PDF_CHECK_LIMIT = 64 * 1024 * 1024;
+export const PDF_CHECK_LIMIT = 64 * 1024 * 1024;
 
 /**
  * registerIncoming's signature check (pdf/view.ts partialSignature). A signature dictionary always
  * shows "/ByteRange" in the bytes, and without it that check finds nothing: the PDF machinery is
  * loaded only for files that have one (most scans have none).
  */
-async function signatureFinding(pdf: Buffer): Promise<ResolvedFile['signature']> {
+export async function signatureFinding(pdf: Buffer): Promise<ResolvedFile['signature']> {
   if (pdf.indexOf('/ByteRange') < 0) return null;
   const { partialSignature } = await import('../pdf/view');
   return partialSignature(pdf);

@@ -1,49 +1,12 @@
 // A mapping: which source column feeds which field of the register, with small transforms; saved
 // and loaded as JSON (checked by zod), suggested from the header titles of usual registers.
 import { readFile, writeFile } from 'node:fs/promises';
-import { z } from 'zod';
-import { SECRECY_LEVELS, URGENCY_LEVELS } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { foldVietnamese } from '../../../common/vietnamese';
-import { ENCODINGS } from './encodings';
+import { mappingSchema, type Mapping, type TargetField, type Transform } from '../../../common/importMapping';
 
-export const TARGET_FIELDS = [
-  'arrivalDate', 'arrivalNumber', 'issuer', 'numberSymbol', 'documentDate', 'typeCode', 'subject', 'secrecy', 'urgency',
-  'deadline', 'recipients', 'notes', 'signer', 'pageCount', 'copyCount', 'file',
-] as const;
-export type TargetField = (typeof TARGET_FIELDS)[number];
-
-export const TRANSFORMS = ['upper', 'lower', 'firstLine', 'stripLabel'] as const;
-export type Transform = (typeof TRANSFORMS)[number];
-
-export const mappingSchema = z.object({
-  version: z.literal(1),
-  /** Sheets to read (XLSX); all by default. */
-  sheets: z.array(z.string().min(1)).optional(),
-  headerRow: z.number().int().min(1).max(50).optional(),
-  encoding: z.enum(ENCODINGS).optional(),
-  delimiter: z.string().length(1).optional(),
-  columns: z.array(z.object({
-    source: z.string().min(1).max(200),
-    field: z.enum(TARGET_FIELDS),
-    transforms: z.array(z.enum(TRANSFORMS)).default([]),
-  })).min(1),
-  defaults: z.object({
-    secrecy: z.enum(SECRECY_LEVELS).default('thuong'),
-    urgency: z.enum(URGENCY_LEVELS).default('thuong'),
-    typeCode: z.string().min(1).max(60).optional(),
-    issuer: z.string().min(1).max(300).optional(),
-  }).default({ secrecy: 'thuong', urgency: 'thuong' }),
-  /** Two-digit years below this are 20xx. */
-  datePivot: z.number().int().min(0).max(100).default(50),
-  registerId: z.number().int().positive().optional(),
-  /** Files: the folder path columns are relative to (default: the source file's folder), or a naming rule ("{numberSymbol}.pdf"). */
-  files: z.object({ folder: z.string().min(1).optional(), pattern: z.string().min(1).max(200).optional() }).default({}),
-  /** Issuer names not in the directory, mapped by the clerk to a unit id (keys as written). */
-  units: z.record(z.string(), z.number().int().positive()).default({}),
-}).strict();
-export type Mapping = z.output<typeof mappingSchema>;
-export type MappingInput = z.input<typeof mappingSchema>;
+// The schema is shared with the contract and the window (common/importMapping.ts).
+export { TARGET_FIELDS, TRANSFORMS, mappingSchema, type Mapping, type MappingInput, type TargetField, type Transform } from '../../../common/importMapping';
 
 export function parseMapping(json: unknown): Mapping {
   const r = mappingSchema.safeParse(json);

@@ -6,7 +6,8 @@ import type { Db } from '../db/connection';
 import { findDuplicates, issuerKey } from '../documents/duplicates';
 import { armOf, type Arm } from '../documents/arms';
 import type { Actor } from '../org/rights';
-import { nameByRule, resolveFile, type ResolvedFile } from './files';
+import type { ResolvedFile } from './files';
+import { FolderScans, namesByRule, resolveByRule, ruleValues, type ScanSet } from './scans';
 import { applyTransforms, type Mapping, type TargetField } from './mapping';
 import { normaliseDate } from './normalise/dates';
 import { normaliseSecrecy, normaliseUrgency } from './normalise/levels';
@@ -48,6 +49,10 @@ export interface ValidatorContext {
   today: string;
   /** The folder path columns are resolved in. */
   folder: string;
+  /** Where files are looked up instead of `folder` (an archive's entries: scans.ts). */
+  scans?: ScanSet;
+  /** Check PDFs' signatures when resolving files here (a job's rows that the workers did not resolve). */
+  signatures?: boolean;
   sourceSha256: string;
 }
 
@@ -86,16 +91,19 @@ export class RowValidator {
    * `recall`: the row was handled by an earlier run of the job; it is only remembered (for duplicates
    * within the source), not looked up in the profile again.
    */
-  /** The file a row names: its path column, else the mapping's naming rule ('' for none). */
-  fileWritten(row: SourceRow): string {
+  /** The names a row's file may have, in order: its path column, else the mapping's naming rule ([] for none). */
+  fileNames(row: SourceRow): string[] {
     const f = this.value(row, 'file');
-    if (f.text || !this.mapping.files.pattern) return f.text;
+    if (f.text) return [f.text];
+    if (!this.mapping.files.pattern) return [];
     const ns = this.value(row, 'numberSymbol');
     const symbol = normaliseNumberSymbol(ns.text);
-    return nameByRule(this.mapping.files.pattern, { numberSymbol: symbol.ok ? symbol.value.text : ns.text, row: String(row.row) });
+    const d = this.value(row, 'documentDate');
+    const date = d.cell ? normaliseDate(d.cell, { pivot: this.mapping.datePivot }) : null;
+    return namesByRule(this.mapping.files.pattern, ruleValues(symbol.ok ? symbol.value.text : ns.text, date?.ok ? date.value : null, row.row));
   }
 
-  /** `resolved`: the row's file already resolved (by the job's workers) for `fileWritten(row)`. */
+  /** `resolved`: the row's file already resolved (by the job's workers) for `fileNames(row)`. */
   async check(row: SourceRow, recall = false, resolved?: Normalised<ResolvedFile>): Promise<RowResult> {
     const reasons: RowReason[] = [];
     const key = rowKey(this.ctx.sourceSha256, row.sheet, row.row);
@@ -202,11 +210,13 @@ export class RowValidator {
     // The file: a path column, else the naming rule.
     let file: ResolvedFile | undefined;
     const f = this.value(row, 'file');
-    const written = this.fileWritten(row);
-    if (written) {
-      const r = resolved ?? await resolveFile(this.ctx.folder, written);
+    const scans = this.ctx.scans ?? new FolderScans(this.ctx.folder);
+    const names = f.text ? [f.text] : this.mapping.files.pattern
+      ? namesByRule(this.mapping.files.pattern, ruleValues(symbol.ok ? symbol.value.text : ns.text, documentDate, row.row)) : [];
+    if (names.length > 0) {
+      const r = resolved ?? (await resolveByRule(scans, names, { signatures: this.ctx.signatures === true }))!;
       // By a naming rule a scan may simply not exist (old registers were scanned in part): the row comes in without one.
-      if (!r.ok && r.code === 'fileMissing' && !f.text) warn('noFileForRule', undefined, written);
+      if (!r.ok && r.code === 'fileMissing' && !f.text) warn('noFileForRule', undefined, names[0]);
       else if (!r.ok) reject(r.code, f.column, r.detail);
       else file = r.value;
     }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import type { StructureImportPlan, StructureImportProblem } from '../../../common/contract';
-import { parseDateInput, todayIso } from '../../../common/dates';
+import { parseDateInput, spreadsheetCellDay, todayIso } from '../../../common/dates';
 import {
   ROLE_LABELS, ROLES, SECRECY_LABELS, SECRECY_LEVELS, SIGNING_PREFIXES,
   type AuthorityKind, type Role, type Secrecy, type SigningPrefix, type UnitRole,
@@ -47,8 +47,7 @@ interface Parsed { sha256: string; units: UnitLine[]; people: PersonLine[]; prob
 
 function cellText(v: ExcelJS.CellValue): string {
   if (v === null || v === undefined) return '';
-  // exceljs gives a date cell as that day's midnight UTC: its date in Vietnam is the same day.
-  if (v instanceof Date) return todayIso(v);
+  if (v instanceof Date) return spreadsheetCellDay(v);
   if (typeof v === 'object') {
     if ('richText' in v) return v.richText.map((r) => r.text).join('').trim();
     if ('text' in v && typeof v.text === 'string') return v.text.trim();

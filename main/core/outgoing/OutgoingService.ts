@@ -27,10 +27,10 @@ import { peekNumber, scopeRow, takeNumber } from '../documents/numbering';
 import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { canSign, fingerprintOf, holderOf } from '../org/certificates';
-import { signPdf, type PdfAppearance } from '../pdf';
+import { locateIssueBlanks, signPdf, type BlankMiss, type IssueBlanks, type PdfAppearance } from '../pdf';
 import { findInternalUnit } from '../org/internalUnits';
 import { authorize, requireClearance, type Actor } from '../org/rights';
-import { assertIssueYearOpen } from '../reports/closedYears';
+import { assertIssueYearOpen, CLOSABLE_REGISTER_NAMES, outgoingRegisterOf, registerClosing } from '../reports/closedYears';
 import { auditRefusal } from '../secrets/registerYears';
 import { ensureOutgoingRegisters, outgoingRegisterFor, presetOf, readConfig, writeConfig, yearInNumber, type OutgoingConfig } from './config';
 import { readSeal, sealView, writeSeal } from './seal';
@@ -43,6 +43,28 @@ const REFUSALS = new Set<ErrorCode>(['FORBIDDEN', 'VALIDATION', 'NOT_FOUND']);
 /** A refusal with a stable code in details (the tests and the window tell them apart by it); `log`: English, for the log. */
 const refusal = (code: 'FORBIDDEN' | 'VALIDATION', key: MessageKey, params?: MessageParams, at?: string, log?: string): DeskError =>
   DeskError.keyed(code, key, params, { details: { code: key, ...(log ? { log } : {}) }, ...(at ? { at } : {}) });
+
+interface Placement { note: string; log: Record<string, unknown> }
+
+const MISS_WORDS: Record<BlankMiss, string> = {
+  numberNotFound: 'dự thảo không có chỗ trống "Số: …" ở phần đầu trang 1',
+  numberSymbolDiffers: 'ký hiệu ghi sẵn trên dự thảo khác ký hiệu được cấp',
+  numberTooNarrow: 'chỗ trống "Số: …" trên dự thảo quá hẹp',
+  dateNotFound: 'dự thảo không có chỗ trống "ngày … tháng … năm …" ở phần đầu trang 1',
+  dateTooNarrow: 'chỗ trống ngày, tháng trên dự thảo quá hẹp',
+};
+
+/** What the history says when the number or the date could not go into the draft's blanks (empty: both did). */
+function placementOf(b: IssueBlanks | null): Placement {
+  if (!b) return { note: 'Số, ký hiệu và ngày ban hành được ghi ở lề trên, góc phải trang 1 (không đọc được chữ trên trang 1 của dự thảo).', log: { placement: 'margin', why: 'page text unreadable' } };
+  const parts: string[] = [];
+  const number = b.misses.find((m) => m.startsWith('number'));
+  const date = b.misses.find((m) => m.startsWith('date'));
+  if (!b.numberPlaced && number) parts.push(`số, ký hiệu được ghi ở lề trên, góc phải trang 1 (${MISS_WORDS[number]})`);
+  if (!b.datePlaced && date) parts.push(`ngày ban hành được ghi ở lề trên, góc phải trang 1 (${MISS_WORDS[date]})`);
+  const note = parts.length ? `${parts.join('; ').replace(/^./, (ch) => ch.toUpperCase())}.` : '';
+  return { note, log: { numberInBlank: b.numberPlaced, dateInBlank: b.datePlaced, ...(b.misses.length ? { misses: b.misses } : {}) } };
+}
 
 /** Raised inside the issue's transaction when the number planned before signing was taken meanwhile. */
 class NumberMoved extends Error {}
@@ -79,7 +101,17 @@ export class OutgoingService {
     const ctx = this.source.context();
     const { row, c } = locateOutgoing(ctx.db, ctx.arms, actor, id);
     ctx.whenWritable(() => writeTx(ctx.db, () => appendAudit(ctx.db, { userId: actor.id, action: 'outgoing.view', entity: 'outgoing', entityId: id, entityGid: row.global_id })));
-    return detailView(ctx.db, c, row, actor, this.can(ctx, row, actor));
+    const can = this.can(ctx, row, actor);
+    const closed = can.issue ? this.issueClosed(ctx, row) : null;
+    return { ...detailView(ctx.db, c, row, actor, { ...can, issue: can.issue && !closed }), issueClosed: closed };
+  }
+
+  /** The closing that bars issuing the document today (reports/closedYears.ts), as the window explains it. */
+  private issueClosed(ctx: CoreContext, row: OutgoingDbRow): NonNullable<OutgoingDetail['issueClosed']> | null {
+    const year = Number(todayIso(ctx.now()).slice(0, 4));
+    const kind = outgoingRegisterOf(row.secrecy);
+    const closed = registerClosing(ctx.db, kind, year);
+    return closed ? { register: CLOSABLE_REGISTER_NAMES[kind], year, closedAt: closed.closed_at, reopensOn: `${year + 1}-01-01` } : null;
   }
 
   /** The people who may be chosen as approvers (active, cleared for something) and signers (leaders). */
@@ -414,17 +446,29 @@ export class OutgoingService {
       const today = todayIso(now);
       const planned = this.plannedNumber(ctx.db, pre.row, today);
       const made: Made[] = [];
+      let placement: Placement = { note: '', log: {} };
       if (pre.agencySigns && planned) {
         for (const f of pre.files) {
           if (f.is_pdf === 1) {
             const bytes = await readAll(store.openBlob(f.signed_sha256 ?? f.sha256));
             const seal = readSeal(ctx.db).bytes;
-            const signed = f.role === 'main'
-              ? await signPdf(bytes, {
+            let signed: Uint8Array;
+            if (f.role === 'main') {
+              // The number and date go into the draft's own blanks ("Số: …/QĐ-UBND", "ngày … tháng … năm …");
+              // what has no blank there is stamped in the top margin, and the history says so.
+              const blanks = await locateIssueBlanks(bytes, planned.numberSymbol, today).catch((e: unknown) => {
+                ctx.log?.log('warn', 'outgoing issue: page 1 text unreadable, number and date go to the margin', { id, why: (e as Error).message });
+                return null;
+              });
+              placement = placementOf(blanks);
+              const margin = [...(blanks?.numberPlaced ? [] : [`Số: ${planned.numberSymbol}`]), ...(blanks?.datePlaced ? [] : [issueDateWords(today)])];
+              signed = await signPdf(bytes, {
                 key: key!, signingTime: now, now, reason: 'Ký số của cơ quan, tổ chức', appearance: { kind: 'seal', image: seal },
-                notes: [{ page: 0, lines: [`Số: ${planned.numberSymbol}`, issueDateWords(today)] }],
-              })
-              : await signPdf(bytes, { key: key!, signingTime: now, now, reason: 'Ký số của cơ quan, tổ chức', appearance: { kind: 'attachment-note', numberSymbol: planned.numberSymbol } });
+                fills: blanks?.fills ?? [], notes: margin.length ? [{ page: 0, lines: margin }] : [],
+              });
+            } else {
+              signed = await signPdf(bytes, { key: key!, signingTime: now, now, reason: 'Ký số của cơ quan, tổ chức', appearance: { kind: 'attachment-note', numberSymbol: planned.numberSymbol } });
+            }
             made.push({ fileId: f.id, format: 'pades', cms: null, result: await store.putBytes(Buffer.from(signed)) });
           } else {
             made.push({ fileId: f.id, format: 'cades', cms: await signDetached(store.openBlob(f.sha256), { key: key!, signingTime: now }), result: null });
@@ -447,7 +491,7 @@ export class OutgoingService {
           if (made.length > 0 && (number !== planned?.number || numberSymbol !== planned.numberSymbol)) throw new NumberMoved();
           if (made.length > 0) {
             this.storeSignatures(db, c, id, 'agency', made, cert!, actor, now);
-            this.addStep(db, c, id, 'sign_agency', null, row.version, actor.id, now, numberSymbol);
+            this.addStep(db, c, id, 'sign_agency', null, row.version, actor.id, now, placement.note ? `${numberSymbol}. ${placement.note}` : numberSymbol);
           }
           this.updateRow(db, c, id, {
             status: 'issued', register_id: register.id, period, bucket: scope.per_type ? row.type_code : '*', number, number_symbol: numberSymbol,
@@ -469,7 +513,7 @@ export class OutgoingService {
             this.addStep(db, c, old.id, 'replace', null, old.version, actor.id, now, numberSymbol);
           }
           issued = { id, number, numberSymbol, issuedDate: today, registerName: register.name, dispatches: recipients.length };
-        }, cert ? { serial: cert.serialNumber, files: made.length } : undefined, now,
+        }, cert ? { serial: cert.serialNumber, files: made.length, ...placement.log } : undefined, now,
         () => ({ number: issued.number, numberSymbol: issued.numberSymbol, register: issued.registerName, dispatches: issued.dispatches, agencySigned: made.length > 0 }));
         return issued;
       } catch (err) {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { OutgoingRegisterTable } from '../../../common/contract';
 import { formatDateVn, yearOf } from '../../../common/dates';
 import { documentTypeName, type Secrecy } from '../../../common/domain';
+import { EDXML_STATUS_LABELS, type EdxmlStatusCode } from '../../../common/edxml';
 import { DeskError } from '../../../common/errors';
 import type { OutgoingRegisterInput } from '../../../common/schemas';
 import { appendAudit } from '../audit/auditLog';
@@ -52,7 +53,8 @@ export function outgoingRegisterRows(ctx: CoreContext, actor: Actor, kind: Kind,
       if (!canSeeAll(actor) && !involved(r, actor) && !(r.secrecy_rank === 0)) continue;
       const recipients = db.prepare(`SELECT name FROM ${a.schema}.outgoing_recipients WHERE outgoing_id = ? ORDER BY ordinal`).pluck().all(r.id) as string[];
       const replacedAt = r.replaced_by_id === null ? null : (db.prepare(`SELECT issued_at FROM ${a.schema}.outgoing WHERE id = ?`).pluck().get(r.replaced_by_id) as string | null | undefined);
-      const notes = [r.notes, r.status === 'recalled' && before(r.recalled_at) ? `Đã thu hồi ngày ${formatDateVn(r.recalled_at?.slice(0, 10))}` : '', before(replacedAt) ? 'Đã được thay thế' : ''].filter(Boolean).join('; ');
+      const notes = [r.notes, r.status === 'recalled' && before(r.recalled_at) ? `Đã thu hồi ngày ${formatDateVn(r.recalled_at?.slice(0, 10))}` : '', before(replacedAt) ? 'Đã được thay thế' : '',
+        ...reportedStatuses(db, a.schema, r.id, before)].filter(Boolean).join('; ');
       out.push({
         n: r.number ?? 0,
         numberSymbol: r.number_symbol ?? '', documentDate: r.issued_date!, typeName: documentTypeName(r.type_code),
@@ -66,6 +68,16 @@ export function outgoingRegisterRows(ctx: CoreContext, actor: Actor, kind: Kind,
   }
   out.sort((x, y) => x.documentDate.localeCompare(y.documentDate) || x.n - y.n);
   return out.map(({ n: _n, ...row }) => row);
+}
+
+/** What each recipient agency last reported over the exchange (exchange/inbox.ts), as the register's notes say it. */
+function reportedStatuses(db: CoreContext['db'], c: string, outgoingId: number, before: (at: string | null | undefined) => boolean): string[] {
+  const rows = db.prepare(`SELECT r.name, s.code, s.description, s.at, s.received_at FROM ${c}.exchange_status_in s
+    JOIN ${c}.outgoing_dispatches d ON d.id = s.dispatch_id JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id
+    WHERE s.outgoing_id = ? ORDER BY s.received_at, s.packet_id`).all(outgoingId) as Array<{ name: string; code: EdxmlStatusCode; description: string | null; at: string | null; received_at: string }>;
+  const latest = new Map<string, (typeof rows)[number]>();
+  for (const x of rows) if (before(x.received_at)) latest.set(x.name, x);
+  return [...latest.values()].map((x) => `${x.name}: ${EDXML_STATUS_LABELS[x.code].toLowerCase()}${(x.code === '02' || x.code === '16') && x.description ? ` (${x.description})` : ''} ngày ${formatDateVn(x.at ?? x.received_at)}`);
 }
 
 export function outgoingRegisterTable(ctx: CoreContext, actor: Actor, input: OutgoingRegisterInput): OutgoingRegisterTable {

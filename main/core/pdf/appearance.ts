@@ -31,7 +31,13 @@ export type PdfAppearance =
   /** The agency's signature on an attachment: "số, ký hiệu; thời gian ký" at the top right of page 1. */
   | { kind: 'attachment-note'; numberSymbol: string; page?: number }
   /** Lines of text at the top right of a page (the number and date given at the issue), 10 pt, black. */
-  | { kind: 'note'; lines: readonly string[]; page?: number };
+  | { kind: 'note'; lines: readonly string[]; page?: number }
+  /**
+   * Text written over a blank of the page (the number and date of issue in the draft's "Số: …" and
+   * "ngày … tháng … năm …", blanks.ts): `rect` in user space, the baseline at 0.3 × size above its
+   * bottom; `cover` whites out the placeholder dots first.
+   */
+  | { kind: 'fill'; page: number; rect: Rect; text: string; size: number; align: 'left' | 'center' | 'right'; cover: boolean };
 
 export interface BuiltAppearance {
   pageIndex: number;
@@ -104,6 +110,11 @@ class Painter {
     this.ops.push(`BT /${font} ${n(fit)} Tf ${n(tx)} ${n(y)} Td ${f.encodeText(s).toString()} Tj ET`);
   }
 
+  /** A white box (over a blank's placeholder dots). */
+  cover(width: number, height: number): void {
+    this.ops.push(`q 1 g 0 0 ${n(width)} ${n(height)} re f Q`);
+  }
+
   image(name: string, img: PDFImage, box: Rect): void {
     const scale = Math.min(box.width / img.width, box.height / img.height);
     const w = img.width * scale;
@@ -129,7 +140,7 @@ export async function buildAppearance(doc: PDFDocument, a: PdfAppearance, signin
   if (a.kind === 'invisible') return { pageIndex: 0, rect: { x: 0, y: 0, width: 0, height: 0 }, stream: null };
 
   // Only the faces the appearance writes with are embedded (a seal has no text at all).
-  const faces: Array<'F1' | 'F2'> = a.kind === 'signer' ? (a.image ? ['F2'] : ['F1', 'F2']) : a.kind === 'attachment-note' || a.kind === 'note' ? ['F1'] : [];
+  const faces: Array<'F1' | 'F2'> = a.kind === 'signer' ? (a.image ? ['F2'] : ['F1', 'F2']) : a.kind === 'attachment-note' || a.kind === 'note' || a.kind === 'fill' ? ['F1'] : [];
   const fonts: Fonts = {};
   if (faces.length) {
     doc.registerFontkit(fontkit);
@@ -178,6 +189,11 @@ export async function buildAppearance(doc: PDFDocument, a: PdfAppearance, signin
     // The seal's right edge at one third of the signer's signature: it covers its left third.
     rect = { x: over.rect.x + over.rect.width / 3 - size.width, y: over.rect.y + (over.rect.height - size.height) / 2, width: size.width, height: size.height };
     p.image('Im1', img, { x: 0, y: 0, width: size.width, height: size.height });
+  } else if (a.kind === 'fill') {
+    pageIndex = checkPage(a.page);
+    rect = a.rect;
+    if (a.cover) p.cover(rect.width, rect.height);
+    p.text(a.text, 'F1', a.size, 0, 0.3 * a.size, rect.width, a.align);
   } else {
     // Top right of the page, 20 pt from its edges: in the margin, above the text of any page laid out
     // by the decree (top margin 20–25 mm).

@@ -6,3 +6,5 @@ export { isoVietnam, signatureWidgets, type PdfAppearance, type Rect } from './a
 export { PdfError, type PdfErrorReason } from './errors';
 export { readStructure, type PdfStructure } from './structure';
 export { pdfVerificationView, verifyPdfWithWorkstationTrust } from './view';
+export { locateIssueBlanks, findIssueBlanks, measureText, type IssueBlanks, type BlankFill, type BlankMiss } from './blanks';
+export { pageText, type PageText, type TextRun } from './pageText';

@@ -37,6 +37,13 @@ export interface PdfSignOptions {
    * and date the văn thư gives at the issue (top right of the page; Stamp annotations, printed, locked).
    */
   notes?: ReadonlyArray<{ page?: number; lines: readonly string[] }>;
+  /**
+   * Text written over blanks of the page in the same update (the number and date of issue in the
+   * draft's own blanks, blanks.ts): Stamp annotations like the notes. Annotations, not page content:
+   * a viewer counts an annotation added after an earlier signature as an allowed change, a rewritten
+   * page content as a modification of what the signer signed.
+   */
+  fills?: ReadonlyArray<Omit<Extract<PdfAppearance, { kind: 'fill' }>, 'kind'>>;
   /** Default: the next free "SignatureN". */
   fieldName?: string;
   algorithm?: SignatureAlg;
@@ -202,13 +209,17 @@ export async function signPdf(pdf: Uint8Array, o: PdfSignOptions): Promise<Uint8
     ...(ap.stream ? { AP: { N: ap.stream } } : {}),
   }));
   arrayIn(doc, page.node, page.ref, 'Annots', changed).push(widgetRef);
-  for (const note of o.notes ?? []) {
-    const built = await buildAppearance(doc, { kind: 'note', lines: note.lines, ...(note.page !== undefined ? { page: note.page } : {}) }, signingTime);
+  const stamps: Array<{ appearance: PdfAppearance; text: string }> = [
+    ...(o.fills ?? []).map((f) => ({ appearance: { kind: 'fill' as const, ...f }, text: f.text.trim() })),
+    ...(o.notes ?? []).map((note) => ({ appearance: { kind: 'note' as const, lines: note.lines, ...(note.page !== undefined ? { page: note.page } : {}) }, text: note.lines.join('\n') })),
+  ];
+  for (const stamp of stamps) {
+    const built = await buildAppearance(doc, stamp.appearance, signingTime);
     const target = doc.getPage(built.pageIndex);
     const r = built.rect;
     const noteRef = ctx.register(ctx.obj({
       Type: 'Annot', Subtype: 'Stamp', Rect: [r.x, r.y, r.x + r.width, r.y + r.height], P: target.ref,
-      Contents: PDFHexString.fromText(note.lines.join('\n')),
+      Contents: PDFHexString.fromText(stamp.text),
       F: 196, // Print + ReadOnly + Locked
       ...(built.stream ? { AP: { N: built.stream } } : {}),
     }));

@@ -2,7 +2,7 @@
 // with who leads them, the deadline, how far they are, and the reply. Read from the timeline and the
 // current tasks of each compartment the person holds; produced as PDF (the law's layout) or XLSX by
 // the same report code as the other registers.
-import { formatDateVn } from '../../../common/dates';
+import { formatDateVn, todayIso } from '../../../common/dates';
 import { documentTypeName, INCOMING_STATUS_LABELS, type IncomingStatus, type Secrecy } from '../../../common/domain';
 import type { CoreContext } from '../context';
 import { overArms } from '../documents/arms';
@@ -22,10 +22,28 @@ export function trackingRows(ctx: CoreContext, from: string, to: string): Incomi
   const q = overArms(arms, `SELECT i.id, '{c}' AS c, i.arrival_number AS arrivalNumber, i.arrival_date AS arrivalDate, i.type_code AS typeCode,
       i.number_symbol AS numberSymbol, i.document_date AS documentDate, i.issuer_name AS issuer, i.subject, i.secrecy, i.status
     FROM {c}.incoming i WHERE i.arrival_date BETWEEN ? AND ? AND i.status <> 'registered'`, [from, to]);
-  const rows = db.prepare(`${q.sql} ORDER BY arrivalDate, arrivalNumber, id`).all(...q.params) as Row[];
+  const rows: Array<Row & { carriedFrom?: number }> = db.prepare(`${q.sql} ORDER BY arrivalDate, arrivalNumber, id`).all(...q.params) as Row[];
+  // Carried over (docs/register-closings.md): documents of an earlier year whose book is closed that
+  // were still being handled at its closing and are not finished before this period starts.
+  const closings = db.prepare("SELECT year, closed_at AS closedAt FROM main.register_closings WHERE kind = 'incoming_tracking' AND year < ? ORDER BY year")
+    .all(Number(from.slice(0, 4))) as Array<{ year: number; closedAt: string }>;
+  const carried: Array<Row & { carriedFrom: number }> = [];
+  for (const closing of closings) {
+    const cq = overArms(arms, `SELECT i.id, '{c}' AS c, i.arrival_number AS arrivalNumber, i.arrival_date AS arrivalDate, i.type_code AS typeCode,
+        i.number_symbol AS numberSymbol, i.document_date AS documentDate, i.issuer_name AS issuer, i.subject, i.secrecy, i.status
+      FROM {c}.incoming i WHERE i.arrival_date BETWEEN ? AND ? AND i.status <> 'registered'`, [`${closing.year}-01-01`, `${closing.year}-12-31`]);
+    for (const r of db.prepare(`${cq.sql} ORDER BY arrivalDate, arrivalNumber, id`).all(...cq.params) as Row[]) {
+      const ended = db.prepare(`SELECT at FROM ${r.c}.processing_steps WHERE incoming_id = ? AND (kind = 'return' OR (kind = 'complete' AND json_extract(data, '$.finished') = 1)) ORDER BY id LIMIT 1`)
+        .pluck().get(r.id) as string | undefined;
+      // Finished (or returned) before the closing: the closed year's book holds it. Before this period: not carried into it.
+      if (ended && (ended < closing.closedAt || todayIso(new Date(ended)) < from)) continue;
+      carried.push({ ...r, carriedFrom: closing.year });
+    }
+  }
+  rows.unshift(...carried);
   const user = (id: number | null) => (id === null ? '' : (db.prepare('SELECT full_name FROM main.users WHERE id = ?').pluck().get(id) as string | undefined) ?? '');
   const unit = (id: number | null) => (id === null ? '' : (db.prepare('SELECT name FROM main.internal_units WHERE id = ?').pluck().get(id) as string | undefined) ?? '');
-  return rows.map((r): IncomingTrackingRow => {
+  return rows.map((r: Row & { carriedFrom?: number }): IncomingTrackingRow => {
     const tasks = db.prepare(`SELECT role, user_id, unit_id, state, due, progress, parent_id FROM ${r.c}.processing_tasks WHERE incoming_id = ? AND state <> 'closed' ORDER BY id`)
       .all(r.id) as Array<{ role: string; user_id: number | null; unit_id: number | null; state: string; due: string; progress: number; parent_id: number | null }>;
     const lead = tasks.find((t) => t.role === 'lead');
@@ -43,12 +61,16 @@ export function trackingRows(ctx: CoreContext, from: string, to: string): Incomi
     if (r.status === 'done' && done) progress = `Hoàn thành ngày ${formatDateVn(done.at)}`;
     else if (r.status === 'processing' && dueTask) progress = `Đang xử lý (${dueTask.progress}%)`;
     else if (r.status === 'returned' && returned) progress = `Trả lại ngày ${formatDateVn(returned.at)}`;
-    const notes = [returned ? `Lý do trả lại: ${returned.text}` : '', extensions > 0 ? `Đã gia hạn ${extensions} lần` : ''].filter(Boolean).join('; ');
+    const notes = [
+      r.carriedFrom !== undefined ? `Chuyển từ năm ${r.carriedFrom} sang (sổ năm ${r.carriedFrom} đã khóa)` : '',
+      returned ? `Lý do trả lại: ${returned.text}` : '', extensions > 0 ? `Đã gia hạn ${extensions} lần` : '',
+    ].filter(Boolean).join('; ');
     return {
       arrivalNumber: r.arrivalNumber, arrivalDate: r.arrivalDate, typeName: documentTypeName(r.typeCode), numberSymbol: r.numberSymbol,
       documentDate: r.documentDate, issuer: r.issuer, subject: r.secrecy === 'tuyet_mat' ? null : r.subject, secrecy: r.secrecy,
       recipient, deadline: dueTask && dueTask.due !== NO_DUE ? dueTask.due : null, progress,
       reply: done?.data.reply?.numberSymbol ?? null, notes: notes || null,
+      ...(r.carriedFrom !== undefined ? { carriedFrom: r.carriedFrom } : {}),
     };
   });
 }

@@ -11,7 +11,9 @@ export type SettingKey = 'self_unit_id' | 'numbering_preset' | 'attachment_limit
   // Outgoing documents (outgoing/config.ts): issuer notation, same-day issue, agency certificates (JSON).
   | 'outgoing_config'
   // The agency's seal image (outgoing/seal.ts): a PNG, base64.
-  | 'agency_seal';
+  | 'agency_seal'
+  // The legacy import's mappings saved by name (import/savedMappings.ts, JSON).
+  | 'import_mappings';
 
 export function getSetting(db: Db, key: SettingKey): string | undefined {
   // Cached: every change event reads the workstation id (a bulk import writes thousands in a row).

@@ -137,6 +137,8 @@ export interface IncomingTrackingRow {
   /** Số, ký hiệu văn bản trả lời. */
   reply: string | null;
   notes: string | null;
+  /** The closed year it was carried over from (still being handled at that year's closing); its notes say so. */
+  carriedFrom?: number;
 }
 
 /**

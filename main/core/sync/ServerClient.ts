@@ -24,7 +24,7 @@ import {
   type NonceResponse, type SessionRequest, type SessionResponse,
 } from './protocol';
 import { openBatch, sealBatch } from './seal';
-import { Transport, TransportError, type TransportOptions } from './transport';
+import { Transport, TransportError, type Response, type TransportOptions } from './transport';
 
 export class SyncError extends Error {
   override readonly name = 'SyncError';
@@ -136,6 +136,24 @@ export class ServerClient {
       await this.signIn();
       return this.transport.json<T>(method, path, body, { authorization: `Bearer ${this.session!.token}` }, onSent);
     }
+  }
+
+  /**
+   * A raw request in this client's session (edXML packets, main/core/sync/packets; files, sync/blobSync.ts): signs in when
+   * needed and once more on a 401. The answer is returned whatever its status.
+   */
+  async request(method: string, path: string, o: { body?: Buffer; headers?: Record<string, string>; onChunk?: (b: Buffer) => void; onSent?: () => void } = {}): Promise<Response> {
+    if (!this.session || Date.parse(this.session.expiresAt) - 30_000 < this.now()) await this.signIn();
+    const go = () => this.transport.request(method, path, { ...o, headers: { ...o.headers, authorization: `Bearer ${this.session!.token}` } });
+    const res = await go();
+    if (res.status !== 401) return res;
+    await this.signIn();
+    return go();
+  }
+
+  /** An authorised JSON request (see authed). */
+  async authedJson<T>(method: string, path: string, body?: unknown): Promise<{ status: number; data: T }> {
+    return this.authed<T>(method, path, body);
   }
 
   // ---------- push ----------
@@ -326,8 +344,14 @@ export class ServerClient {
   }
 
   async pullKeyrings(level: Secrecy, after = 0): Promise<KeyringListing[]> {
-    const { data } = await this.authed<{ keyrings: KeyringListing[] }>('GET', `${API}/keyrings?channel=${level}&after=${after}`);
-    return data.keyrings;
+    return (await this.pullKeyringPage(level, after)).keyrings;
+  }
+
+  /** One page of the level's keyring entries addressed to this person; `next` is the cursor to ask from. */
+  async pullKeyringPage(level: Secrecy, after = 0): Promise<{ keyrings: KeyringListing[]; next: number; more: boolean }> {
+    const { data } = await this.authed<{ keyrings: KeyringListing[]; next?: number; more?: boolean }>('GET', `${API}/keyrings?channel=${level}&after=${after}`);
+    const last = data.keyrings.length ? data.keyrings[data.keyrings.length - 1]!.seq : after;
+    return { keyrings: data.keyrings, next: Math.max(data.next ?? last, last), more: data.more ?? false };
   }
 
   // ---------- the loop ----------

@@ -30,7 +30,7 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
         },
         clearance: session.user.clearance,
       });
-      service.client.start(intervalMs);
+      service.start(intervalMs);
       log.log('info', 'agency sync started', { server: config.url });
     });
     guard.on('locked', () => {

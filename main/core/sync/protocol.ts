@@ -110,4 +110,6 @@ export function authChallenge(nonce: string, workstation: string, serverCertSha2
 
 /** Errors the server returns: `{ error: code, message }`. */
 export type ServerErrorCode =
-  | 'bad-request' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'too-large' | 'rate-limited' | 'range' | 'internal';
+  | 'bad-request' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'too-large' | 'rate-limited' | 'range' | 'internal'
+  // edXML packets between agencies (main/core/sync/packets/protocol.ts)
+  | 'not-a-packet' | 'packet-id-mismatch' | 'wrong-sender' | 'unknown-recipient' | 'bad-signature' | 'changed-body';

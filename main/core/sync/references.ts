@@ -77,7 +77,7 @@ export const REFERENCES: Record<RecordTable, Record<string, Reference>> = {
   outgoing_recipients: { outgoing_id: outgoing, internal_unit_id: units, unit_id: { table: 'units' } },
   outgoing_dispatches: { outgoing_id: outgoing, recipient_id: { table: 'outgoing_recipients' } },
   register_closings: { closed_by: users },
-  work_file_shares: { work_file_id: { table: 'work_files' }, user_id: users, shared_by: users },
+  work_file_shares: { work_file_id: { table: 'work_files' }, user_id: users, shared_by: users, withdrawn_by: users },
 };
 
 /** References inside JSON text columns: column -> dotted path -> reference (always soft). */

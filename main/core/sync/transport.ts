@@ -30,6 +30,8 @@ export interface TransportOptions {
   caPem: string;
   timeoutMs?: number;
   maxSockets?: number;
+  /** A client certificate and key (PEM) for mutual TLS (an agency server to the hub). */
+  clientCertificate?: { certPem: string; keyPem: string };
 }
 
 export class Transport {
@@ -42,7 +44,10 @@ export class Transport {
   constructor(opts: TransportOptions) {
     this.base = new URL(opts.url);
     if (this.base.protocol !== 'https:') throw new Error('the agency server is reached over https only');
-    this.agent = new Agent({ ca: opts.caPem, keepAlive: true, maxSockets: opts.maxSockets ?? 4, minVersion: 'TLSv1.2' });
+    this.agent = new Agent({
+      ca: opts.caPem, keepAlive: true, maxSockets: opts.maxSockets ?? 4, minVersion: 'TLSv1.2',
+      ...(opts.clientCertificate ? { cert: opts.clientCertificate.certPem, key: opts.clientCertificate.keyPem } : {}),
+    });
     this.timeoutMs = opts.timeoutMs ?? 30_000;
   }
 

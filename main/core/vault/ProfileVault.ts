@@ -40,9 +40,10 @@ import { getSetting } from '../profile/settings';
 import { makeProfilePrivate } from '../privateFiles';
 import { proveKey, proveSigningKey } from './proof';
 import { attachCompartment, attachCompartments, attachEmptyCompartment, createViews } from '../compartments/attach';
-import { blobsOf, interruptedRekey, rekeyCompartment } from '../compartments/rekey';
+import { blobsOf, interruptedRekey, keyOpensCompartment, nextKeyringFile, rekeyCompartment } from '../compartments/rekey';
+import { receivedKeyrings } from '../sync/receivedKeyrings';
 import { holderCertificates } from '../compartments/holders';
-import { keyringStanding, levelKeyringAddressedTo, openLevelKeyring, writeLevelKeyring, type LevelKey } from '../compartments/keyrings';
+import { keyringStanding, levelKeyringAddressedTo, openLevelKeyring, openLevelKeyringBytes, writeLevelKeyring, type LevelKey } from '../compartments/keyrings';
 import { LEVELS, compartmentFile, levelKeyringFile, levelsUpTo, levelStoreDir, schemaOf, type Level } from '../compartments/levels';
 import { finishVacuum, isSplit, needsSplit, splitIntoCompartments } from '../compartments/split';
 import { shred } from './shred';
@@ -95,6 +96,8 @@ const isDamage = (err: unknown): boolean => ['SQLITE_CORRUPT', 'SQLITE_NOTADB'].
 
 const DB_FILE = 'securedesk.db';
 const KEYRING_FILE = 'keyring.cms';
+/** Names a level key on the wire without revealing it (sync batches and keyrings carry it). */
+const syncKeyId = (key: Buffer): string => createHash('sha256').update('securedesk/level-key-id\n').update(key).digest('hex').slice(0, 32);
 
 export class ProfileVault implements ContextSource {
   readonly log: Logger;
@@ -490,9 +493,51 @@ export class ProfileVault implements ContextSource {
    * revealing it. Copies: the session's own keys are wiped at lock whatever the caller keeps.
    */
   syncLevelKeys(): Array<{ level: Level; keyId: string; key: Buffer }> {
-    return [...this.levelKeys.values()].map((k) => ({
-      level: k.level, keyId: createHash('sha256').update('securedesk/level-key-id\n').update(k.key).digest('hex').slice(0, 32), key: Buffer.from(k.key),
-    }));
+    return [...this.levelKeys.values()].map((k) => ({ level: k.level, keyId: syncKeyId(k.key), key: Buffer.from(k.key) }));
+  }
+
+  // ---------- hooks for the agency sync (main/core/sync/keyringShare.ts, blobSync.ts) ----------
+
+  /** The level's file store when the session holds the level (the sync carries its sealed blobs). */
+  syncLevelStore(level: Level): AttachmentStore | null {
+    return this.levelStores.get(level) ?? null;
+  }
+
+  /** The profile folder (the sync keeps received keyrings and partial downloads under it). */
+  get syncProfileDir(): string {
+    return this.profileDir;
+  }
+
+  /**
+   * A level keyring received from the agency server, weighed against the session's key of the level:
+   * `same` key; `adopted`: it replaced this key on another workstation (its payload names this key as
+   * the one it replaced), and the compartment here was re-keyed to it; `other`: a key the session can
+   * open but does not use (an older one, or one not derived from this one: kept only to open batches
+   * sealed under it); `not-mine`: not addressed to this session's certificate.
+   */
+  async weighSyncedKeyring(level: Level, cms: Buffer): Promise<{ outcome: 'same' | 'adopted' | 'other' | 'not-mine'; keyId?: string; key?: Buffer }> {
+    if (!this.sessionKey) throw DeskError.keyed('NO_SESSION', 'session.ended');
+    let got: LevelKey;
+    try {
+      got = await openLevelKeyringBytes(cms, level, this.sessionKey);
+    } catch (err) {
+      if (err instanceof CryptoError && err.code === 'NOT_A_RECIPIENT') return { outcome: 'not-mine' };
+      throw err;
+    }
+    const current = this.levelKeys.get(level);
+    if (current && current.key.equals(got.key)) {
+      got.key.fill(0);
+      return { outcome: 'same' };
+    }
+    if (current && !this.readOnly && got.previous === current.keyId) {
+      // The received file becomes the re-key's next keyring: the same steps as an interrupted re-key.
+      await fsp.writeFile(nextKeyringFile(this.profileDir, level), cms, { mode: 0o600 });
+      // Not rewrapped here: a holder the other workstation knows and this one not yet would count as
+      // someone to remove, and a new re-key would bounce between the workstations.
+      await this.rekeyLevel(level, current, holderCertificates(this.db, level, this.recovery), got);
+      return { outcome: 'adopted', keyId: syncKeyId(got.key), key: Buffer.from(got.key) };
+    }
+    return { outcome: 'other', keyId: syncKeyId(got.key), key: got.key };
   }
 
   private storeForLevel(level: Level): AttachmentStore {
@@ -554,7 +599,9 @@ export class ProfileVault implements ContextSource {
         try {
           keys.push(await openLevelKeyring(file, level, key));
         } catch (err) {
-          if (err instanceof CryptoError && err.code === 'NOT_A_RECIPIENT') this.log.log('info', 'the key of a level is not yet given to this person', { level });
+          const received = err instanceof CryptoError && err.code === 'NOT_A_RECIPIENT' ? await this.receivedLevelKey(level, key) : null;
+          if (received) keys.push(received);
+          else if (err instanceof CryptoError && err.code === 'NOT_A_RECIPIENT') this.log.log('info', 'the key of a level is not yet given to this person', { level });
           else {
             this.log.log('error', 'a level keyring did not open; that level stays closed', { level, error: (err as Error).message });
             this.auditWhenWritable(userId, 'keyring.refused', { level, reason: (err as Error).message });
@@ -608,6 +655,28 @@ export class ProfileVault implements ContextSource {
       profileDir: this.profileDir, db, userId, key, recovery: this.recovery, readOnly: this.readOnly, log: this.log, baseStore: this.store,
       levelStore: (level) => this.levelStores.get(level), whenWritable: (write) => this.conn?.gate.whenWritable(write),
     });
+  }
+
+  /**
+   * A person given a level on another workstation: a keyring received from the agency server that is
+   * addressed to them and whose key opens this profile's compartment (sync/receivedKeyrings.ts). The
+   * local keyring is then written for them by rewrapLevelKeyringsAsHolder.
+   */
+  private async receivedLevelKey(level: Level, key: PrivateKeyOps): Promise<LevelKey | null> {
+    for (const file of receivedKeyrings(this.profileDir, level)) {
+      let k: LevelKey;
+      try {
+        k = await openLevelKeyring(file, level, key);
+      } catch {
+        continue;
+      }
+      if (keyOpensCompartment(compartmentFile(this.profileDir, level), k)) {
+        this.log.log('info', 'a level opened with a keyring received from the agency server', { level });
+        return k;
+      }
+      k.key.fill(0);
+    }
+    return null;
   }
 
   /**

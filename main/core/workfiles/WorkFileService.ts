@@ -7,9 +7,9 @@
 // highest level of its documents as a mark); each document's membership in that document's own
 // compartment, so only those who hold the level learn which documents a file holds.
 import type {
-  ArchiveDueItem, ArchiveTransferView, WorkFileDetail, WorkFileItemKind, WorkFileItemView, WorkFileView, WorkFileYearView,
+  ArchiveDueItem, ArchiveTransferView, WorkFileDetail, WorkFileItemKind, WorkFileItemView, WorkFileShareView, WorkFileView, WorkFileYearView,
 } from '../../../common/contract';
-import { addDaysIso, todayIso, yearOf } from '../../../common/dates';
+import { addDaysIso, formatDateTimeVn, todayIso, yearOf } from '../../../common/dates';
 import { secrecyRank, SECRECY_LABELS, type Secrecy } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import type { MessageKey, MessageParams } from '../../../common/messages';
@@ -25,7 +25,7 @@ import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { authorize, type Actor } from '../org/rights';
 import { incomingKind, type FiledRecord, type RecordKind } from './kinds';
-import { addMonthsIso, archiveDueMonths, archiveWarningDays, mayChange, mayEditList, mayExport, mayKnowFile, mayOpen, mayShare, mayTransfer } from './rules';
+import { addMonthsIso, archiveDueMonths, archiveWarningDays, mayChange, mayEditList, mayExport, mayKnowFile, mayOpen, mayShare, mayTransfer, mayWithdrawShare } from './rules';
 
 interface FileRow {
   id: number; global_id: string; year: number; notation: string; code: string; title: string; retention_years: number | null;
@@ -152,7 +152,7 @@ export class WorkFileService {
       numberSymbol: r.numberSymbol, documentDate: r.documentDate, issuer: r.issuer, typeCode: r.typeCode, subject: r.subject, pages: r.pages,
       addedBy: userName(ctx.db, item.added_by) ?? '', addedAt: item.added_at,
     }));
-    return { ...this.view(ctx, actor, f, items.length), items };
+    return { ...this.view(ctx, actor, f, items.length), items, shares: this.shares(ctx.db, actor, f) };
   }
 
   async open(actor: Actor, fileId: number): Promise<WorkFileView> {
@@ -285,7 +285,15 @@ export class WorkFileService {
       this.refuse(ctx, actor, 'workfile.share', 'VALIDATION', 'workFile.shareNotCleared', { name: user!.full_name, level: SECRECY_LABELS[f.secrecy] }, { at: 'userId', fileId: f.id });
     const now = ctx.now();
     writeTx(db, () => {
-      if (db.prepare('SELECT 1 FROM main.work_file_shares WHERE work_file_id = ? AND user_id = ?').get(f.id, input.userId)) return;
+      const old = db.prepare('SELECT id, withdrawn_at FROM main.work_file_shares WHERE work_file_id = ? AND user_id = ?').get(f.id, input.userId) as { id: number; withdrawn_at: string | null } | undefined;
+      if (old && old.withdrawn_at === null) return;
+      if (old) {
+        // Shared again after a withdrawal: the one row (UNIQUE per file and person) is live again.
+        db.prepare('UPDATE main.work_file_shares SET shared_by = ?, shared_at = ?, withdrawn_at = NULL, withdrawn_by = NULL WHERE id = ?').run(actor.id, now.toISOString(), old.id);
+        recordChange(db, 'work_file_shares', old.id, 'update', actor.id, now);
+        this.audit(db, actor, 'workfile.share', f.id, { user: input.userId, again: true }, now);
+        return;
+      }
       const sid = nextRecordId(db);
       db.prepare('INSERT INTO main.work_file_shares (id, global_id, work_file_id, user_id, shared_by, shared_at) VALUES (?,?,?,?,?,?)')
         .run(sid, newGlobalId(), f.id, input.userId, actor.id, now.toISOString());
@@ -293,6 +301,44 @@ export class WorkFileService {
       this.audit(db, actor, 'workfile.share', f.id, { user: input.userId }, now);
     });
     return this.view(ctx, actor, this.row(db, f.id));
+  }
+
+  /**
+   * Withdraws a share (thu hồi chia sẻ): by whoever made it, the file's handler, a lãnh đạo or the văn thư.
+   * The person no longer learns of the file (unless they know it otherwise, rules.ts#mayKnowFile); the
+   * row stays with who withdrew it and when; an event and an audit entry are written.
+   */
+  async unshare(actor: Actor, input: WorkFileShareInput): Promise<WorkFileDetail> {
+    authorize(actor, 'doc.read');
+    const ctx = this.source.context();
+    await ctx.writable();
+    const { db } = ctx;
+    const f = this.known(ctx, actor, input.fileId, 'workfile.unshare');
+    const share = db.prepare('SELECT id, shared_by, withdrawn_at, withdrawn_by FROM main.work_file_shares WHERE work_file_id = ? AND user_id = ?').get(f.id, input.userId) as
+      { id: number; shared_by: number; withdrawn_at: string | null; withdrawn_by: number | null } | undefined;
+    if (!share) this.refuse(ctx, actor, 'workfile.unshare', 'VALIDATION', 'workFile.shareNotFound', {}, { at: 'userId', fileId: f.id, details: { user: input.userId } });
+    if (!mayWithdrawShare(actor, f.opened_by, share!.shared_by))
+      this.refuse(ctx, actor, 'workfile.unshare', 'FORBIDDEN', 'workFile.unshareNotAllowed', { code: f.code }, { fileId: f.id, details: { user: input.userId } });
+    if (share!.withdrawn_at !== null) {
+      this.refuse(ctx, actor, 'workfile.unshare', 'VALIDATION', 'workFile.shareAlreadyWithdrawn', { name: userName(db, input.userId) ?? '', time: formatDateTimeVn(share!.withdrawn_at) },
+        { fileId: f.id, details: { user: input.userId } });
+    }
+    const now = ctx.now();
+    writeTx(db, () => {
+      db.prepare('UPDATE main.work_file_shares SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ? AND withdrawn_at IS NULL').run(now.toISOString(), actor.id, share!.id);
+      recordChange(db, 'work_file_shares', share!.id, 'update', actor.id, now);
+      this.audit(db, actor, 'workfile.unshare', f.id, { user: input.userId, sharedBy: share!.shared_by }, now);
+    });
+    return this.get(actor, f.id);
+  }
+
+  /** The people a file is shared with, for those who may withdraw a share (its handler, leaders, the văn thư, the sharer). */
+  private shares(db: Db, actor: Actor, f: FileRow): WorkFileShareView[] {
+    const rows = db.prepare(`SELECT s.user_id, u.full_name, s.shared_by, s.shared_at FROM main.work_file_shares s JOIN main.users u ON u.id = s.user_id
+      WHERE s.work_file_id = ? AND s.withdrawn_at IS NULL ORDER BY s.shared_at, s.id`).all(f.id) as Array<{ user_id: number; full_name: string; shared_by: number; shared_at: string }>;
+    return rows.filter((r) => mayWithdrawShare(actor, f.opened_by, r.shared_by)).map((r) => ({
+      userId: r.user_id, name: r.full_name, sharedBy: userName(db, r.shared_by) ?? '', sharedAt: r.shared_at, mayWithdraw: f.status !== 'archived',
+    }));
   }
 
   // ---- The archive ----

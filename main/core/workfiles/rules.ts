@@ -46,8 +46,11 @@ export function mayKnowFile(db: Db, a: Actor, f: FileFacts): boolean {
     const me = db.prepare('SELECT unit_id, unit_role FROM main.users WHERE id = ?').get(a.id) as { unit_id: number | null; unit_role: string | null } | undefined;
     if (me && me.unit_id === f.responsible_unit_id && (me.unit_role === 'head' || me.unit_role === 'deputy' || f.responsible_user_id === null)) return true;
   }
-  return db.prepare('SELECT 1 FROM main.work_file_shares WHERE work_file_id = ? AND user_id = ?').get(f.id, a.id) !== undefined;
+  return db.prepare('SELECT 1 FROM main.work_file_shares WHERE work_file_id = ? AND user_id = ? AND withdrawn_at IS NULL').get(f.id, a.id) !== undefined;
 }
+
+/** Who may withdraw a share: whoever made it, or whoever may share the file. */
+export const mayWithdrawShare = (a: Actor, openedBy: number | null, sharedBy: number): boolean => sharedBy === a.id || mayShare(a, openedBy);
 
 /** Who may share a file with another person: its handler, a leader or the văn thư. */
 export const mayShare = (a: Actor, openedBy: number | null): boolean => mayChange(a, openedBy) || keepsRegister(a);

@@ -6,7 +6,8 @@ import { onWipe } from './wipe';
 export type View = { name: 'incoming' } | { name: 'incomingDetail'; id: number } | { name: 'users' } | { name: 'tokens' }
   | { name: 'registers' } | { name: 'internalUnits' } | { name: 'audit' } | { name: 'copyRegister' }
   | { name: 'secretRegisters' } | { name: 'review' } | { name: 'workFiles' } | { name: 'processing' }
-  | { name: 'outgoing' } | { name: 'outgoingDetail'; id: number } | { name: 'sync' };
+  | { name: 'outgoing' } | { name: 'outgoingDetail'; id: number } | { name: 'sync' } | { name: 'import' }
+  | { name: 'exchangeInbox' };
 
 interface NavState {
   view: View;

@@ -22,7 +22,9 @@ import { createSoftHsm, keyOf, type SoftHsm } from '../../fixtures/softhsm/token
 import { agencyPki, startAgencyServer, type AgencyPki, type Backend } from '../../helpers/agencyServer';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
 import { softKey } from '../../helpers/softKey';
-import { tempDir } from '../../helpers/desk';
+import { softIdentity, tempDir } from '../../helpers/desk';
+import { Writable } from 'node:stream';
+import { encryptStream } from '../../../main/core/crypto';
 
 const PEOPLE = ['vanthu', 'chuyenvien', 'nhanvien', 'quantri', 'revoked', 'unenrolled', 'ratelimited'];
 
@@ -119,7 +121,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
     before(async () => {
       server = await startAgencyServer({
         backend, pg, dir: tmp.dir, pki, people: people(), extraAnchors: [hsm.ca.certPath], crls: [crlPath],
-        limits: { maxBodyBytes: 1 << 20, requestsPerSecond: 5, burst: 40, inlineBytes: 64 << 10, nonceTtlSeconds: 30, sessionTtlSeconds: 600, signInPerSecond: 100, signInBurst: 500 },
+        limits: { maxBodyBytes: 1 << 20, maxBlobBytes: 2 << 20, requestsPerSecond: 5, burst: 40, inlineBytes: 64 << 10, nonceTtlSeconds: 30, sessionTtlSeconds: 600, signInPerSecond: 100, signInBurst: 500 },
         logger: { log: (level, msg, fields) => logs.push(JSON.stringify({ level, msg, ...fields })) },
         clock: () => Date.now() + skew,
       });
@@ -303,16 +305,55 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       }
     });
 
-    test('keyring entries travel as opaque blobs, once per content', async () => {
+    test('keyring entries travel as opaque envelopes, once per content, listed only to whom they are addressed', async () => {
       const s = await session(t, keyOf_('chuyenvien'));
       secrets.push(s.token);
-      const cms = randomBytes(900).toString('base64');
+      // A real CMS envelope addressed to someone else's (RSA) certificate: stored, never listed to him.
+      const sink: Buffer[] = [];
+      await encryptStream([randomBytes(200)], new Writable({ write(c: Buffer, _e, cb) { sink.push(c); cb(); } }), { recipients: [{ certificate: softIdentity().unlockKeys[0]!.certificate }] });
+      const cms = Buffer.concat(sink).toString('base64');
       const keyId = randomBytes(16).toString('hex');
       const a = await t.json<{ stored: boolean }>('POST', `${API}/keyrings`, { channel: 'mat', keyId, payload: cms }, bearer(s));
       const b = await t.json<{ stored: boolean }>('POST', `${API}/keyrings`, { channel: 'mat', keyId, payload: cms }, bearer(s));
       assert.deepEqual([a.data.stored, b.data.stored], [true, false]);
+      const rows = await server.store.db.selectFrom('keyrings').select('payload').where('key_id', '=', keyId).execute();
+      assert.deepEqual(rows.map((r) => Buffer.from(r.payload).toString('base64')), [cms]);
       const list = await t.json<{ keyrings: Array<{ keyId: string; payload: string }> }>('GET', `${API}/keyrings?channel=mat`, undefined, bearer(s));
-      assert.deepEqual(list.data.keyrings.filter((k) => k.keyId === keyId).map((k) => k.payload), [cms]);
+      assert.deepEqual(list.data.keyrings.filter((k) => k.keyId === keyId), [], 'not addressed to him: not listed');
+      await refused(t.json('POST', `${API}/keyrings`, { channel: 'mat', keyId, payload: randomBytes(900).toString('base64') }, bearer(s)), 400);
+    });
+
+    test('files: uploaded sealed once per hash, downloaded whole or by range, gated by clearance, bounded in size', async () => {
+      const s = await session(t, keyOf_('chuyenvien')); // Mật
+      const low = await session(t, keyOf_('nhanvien')); // Thường
+      secrets.push(s.token, low.token);
+      const sealed = randomBytes(300_000);
+      const sealedSha = createHash('sha256').update(sealed).digest('hex');
+      const sha = randomBytes(32).toString('hex');
+      const put = (who: { token: string }, body: Buffer, declared: string, level = 'mat') =>
+        t.request('PUT', `${API}/blobs/${level}/${sha}`, { body, headers: { ...bearer(who), 'content-type': 'application/octet-stream', 'x-sealed-sha256': declared } });
+      assert.equal((await put(s, sealed, sealedSha.replace(/^./, (c) => (c === '0' ? '1' : '0')))).status, 400, 'bytes not matching their declared hash');
+      assert.equal((await put(low, sealed, sealedSha)).status, 404, 'a level above the clearance');
+      assert.equal((await put(s, sealed, sealedSha)).status, 201);
+      assert.equal((await put(s, sealed, sealedSha)).status, 200, 'idempotent');
+      const big = randomBytes((2 << 20) + 1);
+      const tooBig = await put(s, big, createHash('sha256').update(big).digest('hex')).catch((e: unknown) => e);
+      assert.ok(tooBig instanceof TransportError || (tooBig as { status: number }).status === 413, String((tooBig as { status?: number }).status));
+      const whole = await t.request('GET', `${API}/blobs/mat/${sha}`, { headers: bearer(s) });
+      assert.equal(whole.status, 200);
+      assert.ok(whole.body.equals(sealed));
+      assert.equal(whole.headers.etag, `"${sealedSha}"`);
+      const rest = await t.request('GET', `${API}/blobs/mat/${sha}`, { headers: { ...bearer(s), range: 'bytes=100000-', 'if-range': `"${sealedSha}"` } });
+      assert.equal(rest.status, 206);
+      assert.equal(rest.headers['content-range'], `bytes 100000-299999/300000`);
+      assert.ok(rest.body.equals(sealed.subarray(100000)));
+      const stale = await t.request('GET', `${API}/blobs/mat/${sha}`, { headers: { ...bearer(s), range: 'bytes=100000-', 'if-range': `"${'0'.repeat(64)}"` } });
+      assert.equal(stale.status, 200, 'another version: the whole file');
+      assert.equal((await t.request('GET', `${API}/blobs/mat/${sha}`, { headers: bearer(low) })).status, 404, 'not told to someone not cleared');
+      const q = await t.json<{ present: string[] }>('POST', `${API}/blobs/query`, { channel: 'mat', sha256: [sha] }, bearer(low));
+      assert.deepEqual(q.data.present, []);
+      const q2 = await t.json<{ present: string[] }>('POST', `${API}/blobs/query`, { channel: 'mat', sha256: [sha] }, bearer(s));
+      assert.deepEqual(q2.data.present, [sha]);
     });
 
     test('the administrator view is for quan_tri only', async () => {

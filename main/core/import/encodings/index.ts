@@ -5,8 +5,10 @@ import { decodeTcvn3 } from './tcvn3';
 import { decodeVni } from './vni';
 import { isSyllable } from './syllable';
 
-export const ENCODINGS = ['utf8', 'utf16le', 'utf16be', 'cp1258', 'tcvn3', 'vni'] as const;
-export type Encoding = (typeof ENCODINGS)[number];
+import { IMPORT_ENCODINGS, type ImportEncoding } from '../../../../common/importMapping';
+
+export const ENCODINGS = IMPORT_ENCODINGS;
+export type Encoding = ImportEncoding;
 export const ENCODING_LABELS: Record<Encoding, string> = {
   utf8: 'UTF-8', utf16le: 'UTF-16 LE', utf16be: 'UTF-16 BE', cp1258: 'Windows-1258', tcvn3: 'TCVN3 (ABC)', vni: 'VNI-Windows',
 };

@@ -19,6 +19,7 @@ import { useNav } from '../../stores/nav';
 import { useRegisterDraft } from '../../stores/registerDraft';
 import { PrintDialog } from '../secrets/PrintDialog';
 import { SecretsSection, useSecretRights } from '../secrets/SecretsSection';
+import { ExchangeNoticeBanner } from '../exchange/ExchangeNoticeBanner';
 import { PdfViewer } from '../viewer/PdfViewer';
 import { ProcessingSection } from '../processing/ProcessingSection';
 import { CorrectionDialog } from './CorrectionDialog';
@@ -138,6 +139,7 @@ export function IncomingDetailView({ id }: { id: number }) {
       {doc && (
         <div className="detail-body">
           <aside className="detail-meta" aria-label={t('detail.metadata')}>
+            <ExchangeNoticeBanner incomingId={doc.id} />
             <dl className="meta-list">
               <Meta label={t('detail.arrivalNumber')}><span className="strong">{doc.arrivalNumber}</span></Meta>
               <Meta label={t('detail.arrivalDate')}>{formatDateVn(doc.arrivalDate)}</Meta>

@@ -16,6 +16,7 @@ import { formatDateTimeVn } from '../../lib/format';
 import { useNav } from '../../stores/nav';
 import { toast } from '../../stores/toasts';
 import { AddToWorkFile } from '../workfiles/AddToWorkFile';
+import { DispatchStatuses } from '../exchange/DispatchStatuses';
 
 type Ask = null | 'submit' | 'approve' | 'approveChanges' | 'return' | 'recall';
 
@@ -95,10 +96,21 @@ export function OutgoingDetailView({ id }: { id: number }) {
                 {busy === 'issue' ? <Spinner /> : <Icon name="check" />} {t('outgoing.action.issue')}
               </button>
             )}
+            {doc.issueClosed && (
+              <button type="button" className="button primary" disabled aria-describedby="outgoing-issue-closed">
+                <Icon name="lock" /> {t('outgoing.action.issue')}
+              </button>
+            )}
             {doc.can.recall && <button type="button" className="button danger" onClick={() => open('recall')}>{t('outgoing.action.recall')}</button>}
           </div>
         )}
       </div>
+      {doc?.issueClosed && (
+        // The register this document would go to is closed for the year: the core refuses the issue, the window says why.
+        <p id="outgoing-issue-closed" className="notice notice-warning issue-closed" role="note">
+          {t('outgoing.issueClosed', { register: doc.issueClosed.register, year: doc.issueClosed.year, time: formatDateTimeVn(doc.issueClosed.closedAt), reopens: formatDateVn(doc.issueClosed.reopensOn) })}
+        </p>
+      )}
       {error && <div className="empty-state" role="alert">{error}</div>}
       {!doc && !error && <div className="center-message"><Spinner /> {t('app.loading')}</div>}
       {doc && (
@@ -158,6 +170,7 @@ export function OutgoingDetailView({ id }: { id: number }) {
                 })}
               </tbody>
             </table>
+            <DispatchStatuses outgoingId={doc.id} issued={doc.status === 'issued' || doc.status === 'recalled'} />
             <h2 className="meta-heading"><Icon name="list" /> {t('outgoing.detail.trail')}</h2>
             <ol className="trail-list">
               {doc.steps.map((s) => (

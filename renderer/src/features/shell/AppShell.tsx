@@ -15,8 +15,10 @@ import { IncomingDetailView } from '../incoming/IncomingDetailView';
 import { IncomingPage } from '../incoming/IncomingPage';
 import { RegisterDialog } from '../incoming/RegisterDialog';
 import { StructurePage } from '../structure/StructurePage';
+import { ImportPage } from '../import/ImportPage';
 import { AuditPage } from '../audit/AuditPage';
 import { SyncPage } from '../sync/SyncPage';
+import { ExchangeInboxPage } from '../exchange/ExchangeInboxPage';
 import { RegistersPage } from '../registers/RegistersPage';
 import { CopyRegisterPage } from '../secrets/CopyRegisterPage';
 import { SecretRegistersPage } from '../secrets/SecretRegistersPage';
@@ -118,6 +120,8 @@ export function AppShell() {
           {view.name === 'outgoing' && <OutgoingPage />}
           {view.name === 'outgoingDetail' && <OutgoingDetailView key={view.id} id={view.id} />}
           {view.name === 'sync' && <SyncPage />}
+          {view.name === 'import' && mayRegister && <ImportPage />}
+          {view.name === 'exchangeInbox' && mayRegister && <ExchangeInboxPage />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}

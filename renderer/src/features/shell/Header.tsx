@@ -9,6 +9,7 @@ import { useLabels } from '../../i18n/labels';
 import { useApp } from '../../stores/app';
 import { lockWorkstation } from '../session/lock';
 import { ShortcutHelp } from './ShortcutHelp';
+import { SyncIndicator } from './SyncIndicator';
 
 interface Props {
   helpOpen: boolean;
@@ -34,6 +35,7 @@ export function Header({ helpOpen, setHelpOpen }: Props) {
         )}
       </div>
       <div className="header-tools">
+        <SyncIndicator />
         <div className="popover-anchor">
           <button type="button" className="header-button" aria-expanded={helpOpen} aria-controls="shortcut-help"
             onClick={() => setHelpOpen(!helpOpen)} title={t('shortcuts.tooltip')}>

@@ -14,6 +14,8 @@ export function Sidebar() {
   const version = useApp((s) => s.info?.version);
   const canRead = useApp((s) => !!s.session?.rights.includes('doc.read'));
   const isAdmin = useIsAdmin();
+  // Văn bản điện tử đến: for whoever registers documents (the core checks the right and the levels).
+  const mayRegister = useApp((s) => !!s.session?.rights.includes('doc.register'));
   // The copy register: for whoever can see any classified record (its rows are filtered by the core).
   const seesSecrets = useSeesSecrets();
   // The state-secret registers: for whom the core allows (văn thư and lãnh đạo by default); they
@@ -22,6 +24,8 @@ export function Sidebar() {
   // Registers: configured by administrators, their years closed by the văn thư.
   // A lãnh đạo closes the outgoing registers and the Sổ theo dõi giải quyết there too.
   const keepsRegisters = useApp((s) => !!s.session?.rights.includes('doc.register') || s.session?.user.role === 'lanh_dao');
+  // The legacy import: for whom registers (the core checks the same right).
+  const mayImport = useApp((s) => !!s.session?.rights.includes('doc.register'));
   // Processing: the inboxes, with what needs the person now as a badge.
   const notices = useProcessingNotices(canRead);
   const attention = attentionCount(notices);
@@ -36,12 +40,18 @@ export function Sidebar() {
           <ul>
             <NavItem icon="inbox" label={t('shell.incoming')} active={view.name === 'incoming' || view.name === 'incomingDetail'}
               onClick={() => show({ name: 'incoming' })} />
+            {mayRegister && (
+              <NavItem icon="inbox" label={t('exchange.nav')} active={view.name === 'exchangeInbox'} onClick={() => show({ name: 'exchangeInbox' })} />
+            )}
             <NavItem icon="list" label={t('processing.nav')} active={view.name === 'processing'} onClick={() => show({ name: 'processing' })}
               badge={attention > 0 ? attention : undefined} badgeLabel={t('processing.navBadge', { count: attention })} />
             <NavItem icon="book" label={t('shell.workFiles')} active={view.name === 'workFiles'} onClick={() => show({ name: 'workFiles' })} />
             <NavItem icon="file" label={t('shell.outgoing')} active={view.name === 'outgoing' || view.name === 'outgoingDetail'}
               onClick={() => show({ name: 'outgoing' })} />
             {keepsRegisters && !isAdmin && registersItem}
+            {mayImport && (
+              <NavItem icon="upload" label={t('shell.import')} active={view.name === 'import'} onClick={() => show({ name: 'import' })} />
+            )}
             {secretRegisters && (
               <NavItem icon="lock" label={t('shell.secretRegisters')} active={view.name === 'secretRegisters'} onClick={() => show({ name: 'secretRegisters' })} />
             )}

@@ -4,7 +4,7 @@
 // A lock destroys the pdf.js document and its rendered pages at once (stores/wipe.ts).
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AttachmentInfo } from '../../../../common/contract';
+import type { AttachmentInfo, OpenedAttachment } from '../../../../common/contract';
 import type { Secrecy } from '../../../../common/domain';
 import { Icon, Spinner } from '../../components/Icon';
 import { SecrecyMark } from '../../components/Secrecy';
@@ -16,6 +16,7 @@ import { setFindHandler } from '../../stores/nav';
 import { onWipe } from '../../stores/wipe';
 import { drawPageMarks, type ViewerOverlay } from './canvasMarks';
 import { nextZoomStep, PdfController, type FindState, type FitMode } from './PdfController';
+import { OcrPanel } from './OcrPanel';
 import { documentParams, loadPdfJs } from './pdfjs';
 
 type Phase =
@@ -30,6 +31,8 @@ interface Props {
   secrecy: Secrecy;
   /** Marks and watermark drawn into every rendered page (canvasMarks.ts). */
   overlay?: ViewerOverlay;
+  /** How to get the file's URL when it is not a registered document's attachment (an electronic arrival's file). */
+  open?: () => Promise<OpenedAttachment>;
 }
 
 /** fetch()'s network failure, as Chromium, Firefox and WebKit word it. */
@@ -39,7 +42,7 @@ function isFetchFailure(err: unknown): boolean {
   return typeof e?.message === 'string' && /failed to fetch|network ?error|load failed/i.test(e.message);
 }
 
-export function PdfViewer({ attachment, secrecy, overlay }: Props) {
+export function PdfViewer({ attachment, secrecy, overlay, open }: Props) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
   const pagesEl = useRef<HTMLDivElement>(null);
@@ -48,6 +51,8 @@ export function PdfViewer({ attachment, secrecy, overlay }: Props) {
   // Read when a page is drawn: the latest overlay, without reopening the document when it changes.
   const overlayRef = useRef(overlay);
   overlayRef.current = overlay;
+  const openRef = useRef(open);
+  openRef.current = open;
   const [phase, setPhase] = useState<Phase>({ kind: 'opening' });
   const [numPages, setNumPages] = useState(0);
   const [page, setPage] = useState(1);
@@ -55,6 +60,8 @@ export function PdfViewer({ attachment, secrecy, overlay }: Props) {
   const [zoom, setZoom] = useState<{ scale: number; fit: FitMode }>({ scale: 1, fit: 'width' });
   const [find, setFind] = useState<FindState>({ query: '', total: 0, current: 0, searching: false });
   const [findText, setFindText] = useState('');
+  // "Văn bản nhận dạng (OCR)": the text read from the current page, beside the pages.
+  const [showOcr, setShowOcr] = useState(false);
 
   useEffect(() => {
     if (!attachment.isPdf) {
@@ -75,7 +82,7 @@ export function PdfViewer({ attachment, secrecy, overlay }: Props) {
     const unregister = onWipe(drop);
     setPhase({ kind: 'opening' });
     (async () => {
-      const [opened, lib] = await Promise.all([call('attachments.open', { id: attachment.id }), loadPdfJs()]);
+      const [opened, lib] = await Promise.all([openRef.current ? openRef.current() : call('attachments.open', { id: attachment.id }), loadPdfJs()]);
       if (cancelled) return;
       if (!opened.isPdf) {
         setPhase({ kind: 'not-pdf' });
@@ -224,10 +231,16 @@ export function PdfViewer({ attachment, secrecy, overlay }: Props) {
           </span>
         )}
         <div className="toolbar-end">
+          {!attachment.sealed && (
+            <button type="button" className={showOcr ? 'button small is-on' : 'button small'} aria-pressed={showOcr} onClick={() => setShowOcr((v) => !v)}
+              aria-label={t('viewer.ocrToggle')} title={t('viewer.ocrToggle')}>
+              {t('viewer.ocrShort')}
+            </button>
+          )}
           <SecrecyMark level={secrecy} />
         </div>
       </div>
-      <div className="viewer-body">
+      <div className={showOcr ? 'viewer-body has-ocr' : 'viewer-body'}>
         <div ref={scroller} className="viewer-scroll" tabIndex={0} hidden={phase.kind !== 'ready' && phase.kind !== 'opening'}
           aria-label={t('viewer.pages')}>
           <div ref={pagesEl} className="viewer-pages" />
@@ -255,6 +268,9 @@ export function PdfViewer({ attachment, secrecy, overlay }: Props) {
             <Icon name="alert" />
             <p className="viewer-message-title">{phase.message}</p>
           </div>
+        )}
+        {showOcr && (
+          <OcrPanel attachmentId={attachment.id} {...(ready ? { page } : {})} onClose={() => setShowOcr(false)} />
         )}
       </div>
     </section>

@@ -117,7 +117,27 @@ export function WorkFileView({ fileId, onBack }: { fileId: number; onBack(): voi
           </tbody>
         </table>
       )}
-      {dialog === 'share' && <ShareFileDialog file={file} onClose={() => setDialog(null)} />}
+      {file.shares.length > 0 && (
+        // The live shares, for those who may withdraw them (the core lists them only for those).
+        <section className="workfile-shares" aria-labelledby="workfile-shares-title">
+          <h3 id="workfile-shares-title">{t('workFiles.sharesTitle', { count: file.shares.length })}</h3>
+          <ul className="workfile-share-list">
+            {file.shares.map((sh) => (
+              <li key={sh.userId}>
+                <span className="strong">{sh.name}</span>
+                <span className="muted"> · {t('workFiles.sharedBy', { name: sh.sharedBy, date: formatDateVn(sh.sharedAt.slice(0, 10)) })}</span>
+                {sh.mayWithdraw && (
+                  <button type="button" className="button small" disabled={busy} aria-label={t('workFiles.unshareLabel', { name: sh.name })}
+                    onClick={() => void act(() => call('workFiles.unshare', { fileId, userId: sh.userId }), t('workFiles.unshared', { code: file.code, name: sh.name }))}>
+                    {t('workFiles.unshare')}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {dialog === 'share' && <ShareFileDialog file={file} onClose={() => { setDialog(null); load(); }} />}
       {dialog === 'edit' && <FileEntryDialog year={file.year} file={file} onClose={() => setDialog(null)} onDone={() => { setDialog(null); load(); }} />}
       {dialog === 'close' && <CloseFileDialog file={file} onClose={() => setDialog(null)}
         onDone={(f) => { setDialog(null); toast.success(t('workFiles.closed', { code: f.code, due: formatDateVn(f.archiveDue) })); load(); }} />}

@@ -1,0 +1,477 @@
+// The receiving side of the exchange (issue 9 §3): packets the transport hands in are kept by packet id
+// (a packet handed in twice is one packet), opened and checked by the văn thư's session (inbound.ts),
+// and land in "Văn bản điện tử đến" in the compartment of their level: the header, the verification and
+// the files (in that level's store) never leave it. The văn thư registers an arrival through the same
+// rules as a registration by hand, or refuses it with a reason; either answer goes back to the sender
+// as a status (statusPackets.ts, made by the outbox). Recall, update and replacement packets act on the
+// copy they name and keep the record. Status packets from recipients are recorded against our dispatch.
+import { DOCUMENT_TYPES, URGENCY_LEVELS, isSecret, secrecyRank, type Secrecy, type Urgency } from '../../../common/domain';
+import type { ExchangeInboxDetail, ExchangeInboxRow, ExchangeReceiveResult } from '../../../common/contract';
+import { formatDateVn, todayIso } from '../../../common/dates';
+import { EDXML_STATUS_LABELS, type EdxmlDocument, type EdxmlPacket, type EdxmlStatus, type EdxmlStatusCode } from '../../../common/edxml';
+import { DeskError } from '../../../common/errors';
+import { makeIncomingRegisterSchema, type ExchangeRefuseInput, type ExchangeRegisterInput } from '../../../common/schemas';
+import { appendAudit } from '../audit/auditLog';
+import { nextRecordId } from '../compartments/ids';
+import type { ContextSource, CoreContext } from '../context';
+import { parseCrlFiles, type PrivateKeyOps } from '../crypto';
+import type { Db } from '../db/connection';
+import { writeTx } from '../db/transaction';
+import { armOf, locate, type Arm } from '../documents/arms';
+import { registerIncoming } from '../documents/incoming';
+import { recordChange } from '../events/eventLog';
+import { newGlobalId } from '../events/globalId';
+import { authorize, requireClearance, type Actor } from '../org/rights';
+import { getSetting } from '../profile/settings';
+import { readDirectory } from './directory';
+import { openPacket, type Opened, type Refusal } from './inbound';
+import { statusPacketId } from './statusPackets';
+
+/** What the transport hands in. */
+export interface InboundPacket {
+  packetId: string;
+  /** The sending agency's identifier code, as the transport saw it. */
+  from: string;
+  bytes: Uint8Array;
+  /** ISO 8601: when the transport received it. */
+  receivedAt: string;
+}
+
+export interface StoredFile { name: string; size: number; mime: string; isPdf: boolean; sha256: string; sniffed: string; pageCount: number | null; declaredType: string | null }
+
+interface InboxRow {
+  id: number; global_id: string; packet_id: string; from_code: string; from_name: string; document_id: string; business_type: number; business_reason: string | null;
+  header: string; verification: string; files: string; state: ExchangeInboxRow['state']; reason: string | null; notice: string | null;
+  incoming_id: number | null; original_id: number | null; received_at: string; decided_by: number | null; decided_at: string | null;
+}
+
+const PACKET_ID = /^[0-9A-Za-z-]{8,64}$/;
+const MIME_OF: Record<string, string> = { pdf: 'application/pdf', zip: 'application/zip', docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', png: 'image/png', jpeg: 'image/jpeg', tiff: 'image/tiff', xml: 'application/xml', text: 'text/plain' };
+
+export function selfAgency(db: Db): { code: string; name: string } {
+  const self = db.prepare('SELECT name, code FROM main.units WHERE id = ?').get(Number(getSetting(db, 'self_unit_id'))) as { name: string; code: string | null } | undefined;
+  if (!self?.code) throw DeskError.keyed('VALIDATION', 'exchange.noAgencyCode');
+  return { code: self.code, name: self.name };
+}
+
+/** "27" + "QĐ/TW" -> "27-QĐ/TW" (party form); "15" + "QĐ-UBND" -> "15/QĐ-UBND". */
+export function joinNumberSymbol(number: string | null, notation: string | null): string {
+  if (!number) return notation ?? '';
+  if (!notation) return number;
+  return notation.includes('/') ? `${number}-${notation}` : `${number}/${notation}`;
+}
+
+const urgencyOf = (priority: number | null): Urgency => URGENCY_LEVELS[Math.min(priority ?? 0, URGENCY_LEVELS.length - 1)]!;
+const typeCodeOf = (doc: EdxmlDocument): string => {
+  const name = doc.documentType.typeName ?? '';
+  return DOCUMENT_TYPES.find((t) => t.name.toLowerCase() === name.toLowerCase())?.code ?? (name || 'Công văn');
+};
+
+/** The registration form as the packet's header fills it (the văn thư may change what is not the document's own). */
+export function prefillOf(doc: EdxmlDocument, level: Secrecy): ExchangeInboxDetail['prefill'] {
+  return {
+    issuerName: doc.from.organName ?? doc.from.organizationInCharge ?? doc.from.organId,
+    numberSymbol: joinNumberSymbol(doc.code.number, doc.code.notation),
+    documentDate: doc.promulgation.date,
+    typeCode: typeCodeOf(doc),
+    // Tuyệt mật items are registered without their subject line (Law on State Secrets).
+    subject: level === 'tuyet_mat' ? '' : doc.subject ?? '',
+    secrecy: level,
+    urgency: urgencyOf(doc.otherInfo.priority),
+    deadline: doc.dueDate,
+    pageCount: doc.otherInfo.pageAmount,
+    signer: [doc.signer.competence, doc.signer.fullName].filter(Boolean).join(' ') || null,
+  };
+}
+
+export class ExchangeInbox {
+  constructor(private readonly source: ContextSource) {}
+
+  /** The transport hands a packet in: kept by its id (ciphertext, or a Thường packet), once. */
+  receive(actor: Actor, p: InboundPacket): { fresh: boolean } {
+    authorize(actor, 'session');
+    if (!PACKET_ID.test(p.packetId)) throw DeskError.keyed('VALIDATION', 'exchange.badPacketId');
+    const ctx = this.source.context();
+    ctx.assertWritable();
+    const now = ctx.now().toISOString();
+    const changes = writeTx(ctx.db, () => ctx.db.prepare(`INSERT OR IGNORE INTO main.exchange_inbound (packet_id, from_code, received_at, accepted_at, bytes, state) VALUES (?,?,?,?,?,'pending')`)
+      .run(p.packetId, p.from.toUpperCase(), p.receivedAt, now, Buffer.from(p.bytes)).changes);
+    return { fresh: changes === 1 };
+  }
+
+  /**
+   * Opens the packets waiting, with the agency's key on the văn thư's token. A packet whose level the
+   * person does not hold stays waiting for someone who does.
+   */
+  async openPending(actor: Actor, keys: readonly PrivateKeyOps[], only?: string): Promise<ExchangeReceiveResult> {
+    authorize(actor, 'doc.register');
+    const ctx = this.source.context();
+    await ctx.writable();
+    const self = selfAgency(ctx.db);
+    const { crls } = parseCrlFiles(await ctx.revocationLists());
+    const book = readDirectory(ctx.db);
+    const rows = ctx.db.prepare(`SELECT packet_id, from_code, bytes FROM main.exchange_inbound WHERE state = 'pending' ${only ? 'AND packet_id = ?' : ''} ORDER BY accepted_at, packet_id`)
+      .all(...(only ? [only] : [])) as Array<{ packet_id: string; from_code: string; bytes: Buffer }>;
+    const result: ExchangeReceiveResult = { opened: 0, refused: 0, statuses: 0, waiting: 0, duplicates: 0 };
+    for (const row of rows) {
+      const r = await openPacket(row.bytes, row.packet_id, { selfCode: self.code, keys, book, trustAnchors: ctx.trustAnchors, crls, now: ctx.now() });
+      // Nothing of a packet for someone else is kept here, even when it could be read.
+      if (!r.ok && (!r.opened || r.refusal.code === 'NOT_FOR_US')) {
+        // Nothing of the packet could be read: the refusal (reason and codes only) stays in the base.
+        this.closeInbound(ctx, row.packet_id, 'refused', r.refusal.reasonVi, actor, r.refusal.code);
+        result.refused++;
+        continue;
+      }
+      const opened = r.opened!;
+      if (opened.packet.kind === 'status') {
+        if (!r.ok) {
+          this.closeInbound(ctx, row.packet_id, 'refused', r.refusal.reasonVi, actor, r.refusal.code, false);
+          result.refused++;
+        } else {
+          this.recordStatus(ctx, row.packet_id, opened.packet);
+          result.statuses++;
+        }
+        continue;
+      }
+      const arm = armOf(ctx.arms, opened.level);
+      if (!arm || arm.level === null || secrecyRank(actor.clearance) < secrecyRank(opened.level)) {
+        result.waiting++;
+        continue;
+      }
+      const outcome = await this.land(ctx, actor, arm, row.packet_id, opened, r.ok ? null : r.refusal);
+      result[outcome]++;
+    }
+    return result;
+  }
+
+  /** A refused or opened inbound packet: its bytes go (only the ledger row stays, for replays). */
+  private closeInbound(ctx: CoreContext, packetId: string, state: 'refused' | 'opened' | 'duplicate', reason: string | null, actor: Actor, code?: string, answer = true): void {
+    const now = ctx.now().toISOString();
+    writeTx(ctx.db, () => {
+      ctx.db.prepare('UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE packet_id = ?')
+        .run(state, answer ? reason : `-${reason ?? ''}`, now, packetId);
+      appendAudit(ctx.db, { userId: actor.id, action: 'exchange.receive', details: { packetId, outcome: state, ...(code ? { reason: code } : {}) } }, now);
+    });
+  }
+
+  /** A document packet that was read lands in its level's compartment: to review, refused, or applied to its original. */
+  private async land(ctx: CoreContext, actor: Actor, arm: Arm, packetId: string, opened: Opened, refusal: Refusal | null): Promise<'opened' | 'refused' | 'duplicates'> {
+    const { db } = ctx;
+    const c = arm.schema;
+    const doc = opened.packet as EdxmlDocument;
+    const business = doc.business?.docType ?? 0;
+    const documentId = doc.documentId ?? `${doc.from.organId},${doc.promulgation.date ?? ''},${joinNumberSymbol(doc.code.number, doc.code.notation)}`;
+    let reason = refusal;
+    let original: { arm: Arm; row: InboxRow } | null = null;
+    if (!reason && business === 0 && this.findByDocument(db, ctx.arms, doc.from.organId, documentId, [0, 3])) {
+      reason = { code: 'DUPLICATE', reasonVi: `Văn bản ${joinNumberSymbol(doc.code.number, doc.code.notation)} đã được nhận trước đây; gói tin gửi lại không được tiếp nhận lần nữa.` };
+    }
+    if (!reason && business !== 0) {
+      const target = business === 3 ? doc.business?.replacements[0]?.documentId ?? null : doc.business?.documentId ?? documentId;
+      original = target ? this.findByDocument(db, ctx.arms, doc.from.organId, target, [0, 3]) : null;
+    }
+    // Files go into the level's store before the transaction (a crash leaves at worst an unreferenced blob).
+    const files: StoredFile[] = [];
+    if (!reason && business !== 1) {
+      const store = ctx.storeFor(opened.level);
+      for (const f of opened.read.files) {
+        const sha256 = await store.putBytes(Buffer.from(f.bytes));
+        files.push({ name: f.meta.name ?? f.meta.contentId ?? 'tep', size: f.meta.size, mime: MIME_OF[f.meta.sniffed] ?? 'application/octet-stream', isPdf: f.meta.sniffed === 'pdf', sha256, sniffed: f.meta.sniffed, pageCount: f.meta.pageCount, declaredType: f.meta.declaredType });
+      }
+    }
+    const now = ctx.now();
+    const at = now.toISOString();
+    const verification = JSON.stringify({ sealed: opened.sealed, signature: opened.signature, problems: opened.read.problems });
+    const header = JSON.stringify(doc);
+    let outcome: 'opened' | 'refused' | 'duplicates' = reason ? (reason.code === 'DUPLICATE' ? 'duplicates' : 'refused') : 'opened';
+    writeTx(db, () => {
+      const id = nextRecordId(db);
+      const insert = (state: InboxRow['state'], why: string | null, notice: string | null, originalId: number | null) => db.prepare(`INSERT INTO ${c}.exchange_inbox
+        (id, global_id, packet_id, from_code, from_name, document_id, business_type, business_reason, header, verification, files, state, reason, notice, incoming_id, original_id, received_at)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?,?)`)
+        .run(id, newGlobalId(), packetId, doc.from.organId, doc.from.organName ?? doc.from.organizationInCharge ?? doc.from.organId, documentId, business, doc.business?.reason ?? null,
+          header, verification, JSON.stringify(files), state, why, notice, originalId, at);
+      const intend = (code: EdxmlStatusCode, description: string | null) => db.prepare(`INSERT OR IGNORE INTO ${c}.exchange_status_out (packet_id, inbox_id, code, description, at) VALUES (?,?,?,?,?)`)
+        .run(statusPacketId(packetId, code), id, code, description, at);
+      if (reason) {
+        insert('refused', reason.reasonVi, null, null);
+        intend('02', reason.reasonVi);
+      } else if (business === 0) {
+        insert('waiting', null, null, null);
+        intend('01', null);
+      } else if (!original) {
+        const why = 'Không tìm thấy văn bản mà gói tin thu hồi, cập nhật hoặc thay thế.';
+        insert('refused', why, null, null);
+        intend('16', why);
+        outcome = 'refused';
+      } else {
+        const o = original;
+        const when = formatDateVn(todayIso(now));
+        const why = doc.business?.reason ?? '';
+        if (business === 1) {
+          insert('applied', null, null, o.row.id);
+          this.recall(ctx, actor, o.arm, o.row, `Cơ quan gửi đã thu hồi văn bản ngày ${when}: ${why}`);
+        } else if (business === 2) {
+          insert('applied', null, null, o.row.id);
+          this.update(ctx, actor, o.arm, o.row, files, `Cơ quan gửi đã cập nhật văn bản ngày ${when} (${files.length} tệp mới): ${why}`);
+        } else {
+          insert('waiting', null, `Văn bản thay thế văn bản đã nhận trước đây: ${why}`, o.row.id);
+          this.note(ctx, o.arm, o.row, `Đã được thay thế bằng văn bản số ${joinNumberSymbol(doc.code.number, doc.code.notation)} ngày ${when}: ${why}`);
+        }
+        intend('15', null);
+      }
+      db.prepare('UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE packet_id = ?')
+        .run(reason ? (reason.code === 'DUPLICATE' ? 'duplicate' : 'refused') : 'opened', reason ? `-${reason.code}` : null, at, packetId);
+      appendAudit(db, { userId: actor.id, action: 'exchange.receive', entity: 'exchange_inbox', entityId: id, details: { packetId, outcome, business, ...(reason ? { reason: reason.code } : {}) } }, at);
+    });
+    return outcome;
+  }
+
+  private findByDocument(db: Db, arms: readonly Arm[], from: string, documentId: string, types: number[]): { arm: Arm; row: InboxRow } | null {
+    for (const arm of arms) {
+      if (arm.level === null) continue;
+      const row = db.prepare(`SELECT * FROM ${arm.schema}.exchange_inbox WHERE from_code = ? AND document_id = ? AND business_type IN (${types.join(',')}) AND state <> 'refused' ORDER BY id DESC LIMIT 1`)
+        .get(from, documentId) as InboxRow | undefined;
+      if (row) return { arm, row };
+    }
+    return null;
+  }
+
+  private note(ctx: CoreContext, arm: Arm, row: InboxRow, notice: string): void {
+    const all = row.notice ? `${row.notice}\n${notice}` : notice;
+    ctx.db.prepare(`UPDATE ${arm.schema}.exchange_inbox SET notice = ? WHERE id = ?`).run(all, row.id);
+  }
+
+  /** Thu hồi: the copy is marked recalled and its open tasks are closed (withdrawn from every inbox); the record stays. */
+  private recall(ctx: CoreContext, actor: Actor, arm: Arm, row: InboxRow, notice: string): void {
+    const { db } = ctx;
+    const now = ctx.now();
+    this.note(ctx, arm, row, notice);
+    db.prepare(`UPDATE ${arm.schema}.exchange_inbox SET state = 'recalled' WHERE id = ?`).run(row.id);
+    if (row.incoming_id === null) return;
+    const open = db.prepare(`SELECT id FROM ${arm.schema}.processing_tasks WHERE incoming_id = ? AND state = 'open'`).pluck().all(row.incoming_id) as number[];
+    for (const t of open) {
+      db.prepare(`UPDATE ${arm.schema}.processing_tasks SET state = 'closed', updated_at = ? WHERE id = ?`).run(now.toISOString(), t);
+      recordChange(db, 'processing_tasks', t, 'update', actor.id, now, arm.schema);
+    }
+  }
+
+  /** Cập nhật: the new files join the registered copy (the old ones stay), and the change is noted. */
+  private update(ctx: CoreContext, actor: Actor, arm: Arm, row: InboxRow, files: readonly StoredFile[], notice: string): void {
+    const { db } = ctx;
+    this.note(ctx, arm, row, notice);
+    if (row.incoming_id === null) {
+      // Not registered yet: the văn thư registers it with the new files too.
+      const merged = [...(JSON.parse(row.files) as StoredFile[]), ...files];
+      db.prepare(`UPDATE ${arm.schema}.exchange_inbox SET files = ? WHERE id = ?`).run(JSON.stringify(merged), row.id);
+      return;
+    }
+    const now = ctx.now();
+    const c = arm.schema;
+    let ordinal = (db.prepare(`SELECT coalesce(max(ordinal), 0) FROM ${c}.attachments WHERE incoming_id = ?`).pluck().get(row.incoming_id) as number);
+    for (const f of files) {
+      const aid = nextRecordId(db);
+      db.prepare(`INSERT INTO ${c}.attachments (id, global_id, incoming_id, ordinal, name, size, mime, is_pdf, sha256, sealed_for) VALUES (?,?,?,?,?,?,?,?,?,NULL)`)
+        .run(aid, newGlobalId(), row.incoming_id, ++ordinal, `(Cập nhật) ${f.name}`, f.size, f.mime, f.isPdf ? 1 : 0, f.sha256);
+      recordChange(db, 'attachments', aid, 'create', actor.id, now, c);
+    }
+    db.prepare(`UPDATE ${c}.incoming SET attachment_count = attachment_count + ? WHERE id = ?`).run(files.length, row.incoming_id);
+    recordChange(db, 'incoming', row.incoming_id, 'update', actor.id, now, c);
+  }
+
+  /** A recipient's status on one of our dispatches, kept in the outgoing document's compartment. */
+  private recordStatus(ctx: CoreContext, packetId: string, s: EdxmlStatus): void {
+    const { db } = ctx;
+    const rf = s.responseFor;
+    const target = this.dispatchFor(db, ctx.arms, s.from.organId, rf?.documentId ?? null);
+    const at = ctx.now().toISOString();
+    writeTx(db, () => {
+      if (target) {
+        db.prepare(`INSERT OR IGNORE INTO ${target.schema}.exchange_status_in (packet_id, outgoing_id, dispatch_id, from_code, code, description, staff, at, received_at) VALUES (?,?,?,?,?,?,?,?,?)`)
+          .run(packetId, target.outgoingId, target.dispatchId, s.from.organId, s.statusCode, s.description, s.staff?.staff ?? null, s.timestamp, at);
+      }
+      db.prepare('UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE packet_id = ?')
+        .run(target ? 'opened' : 'refused', target ? null : '-UNKNOWN_DOCUMENT', at, packetId);
+    });
+  }
+
+  /** The dispatch a status speaks of: by the DocumentId we wrote, or by our packet id when the recipient could not read it. */
+  private dispatchFor(db: Db, arms: readonly Arm[], recipient: string, documentId: string | null): { schema: string; outgoingId: number; dispatchId: number } | null {
+    if (!documentId) return null;
+    const m = /^([^,]+),(\d{4})\/(\d{2})\/(\d{2}),(.+)$/.exec(documentId);
+    for (const arm of arms) {
+      if (arm.level === null) continue;
+      const c = arm.schema;
+      const row = (m
+        ? db.prepare(`SELECT o.id AS outgoingId, d.id AS dispatchId FROM ${c}.outgoing o JOIN ${c}.outgoing_dispatches d ON d.outgoing_id = o.id JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id
+            WHERE o.number_symbol = ? AND o.issued_date = ? AND upper(r.code) = ?`).get(m[5], `${m[2]}-${m[3]}-${m[4]}`, recipient)
+        : db.prepare(`SELECT d.outgoing_id AS outgoingId, d.id AS dispatchId FROM ${c}.outgoing_dispatches d WHERE d.global_id = ?`).get(documentId)) as { outgoingId: number; dispatchId: number } | undefined;
+      if (row) return { schema: c, ...row };
+    }
+    return null;
+  }
+
+  // ---- The văn thư's window: Văn bản điện tử đến ----
+
+  private locateRow(ctx: CoreContext, actor: Actor, id: number): { arm: Arm; row: InboxRow } {
+    authorize(actor, 'doc.register');
+    const arm = locate(ctx.db, ctx.arms, 'exchange_inbox', id);
+    const row = arm && arm.level !== null ? ctx.db.prepare(`SELECT * FROM ${arm.schema}.exchange_inbox WHERE id = ?`).get(id) as InboxRow | undefined : undefined;
+    if (!arm || !row || secrecyRank(actor.clearance) < secrecyRank(arm.level!)) throw DeskError.keyed('NOT_FOUND', 'exchange.notFound');
+    return { arm, row };
+  }
+
+  private toRow(arm: Arm, r: InboxRow): ExchangeInboxRow {
+    const doc = JSON.parse(r.header) as EdxmlDocument;
+    const v = JSON.parse(r.verification) as { signature: { status: string } };
+    const level = arm.level!;
+    return {
+      id: r.id, receivedAt: r.received_at, fromCode: r.from_code, fromName: r.from_name,
+      numberSymbol: joinNumberSymbol(doc.code.number, doc.code.notation), documentDate: doc.promulgation.date, typeName: doc.documentType.typeName,
+      subject: level === 'tuyet_mat' ? null : doc.subject, secrecy: level, urgency: urgencyOf(doc.otherInfo.priority), businessType: r.business_type as 0 | 1 | 2 | 3,
+      state: r.state, reason: r.reason, notice: r.notice, fileCount: (JSON.parse(r.files) as unknown[]).length, incomingId: r.incoming_id, signatureValid: v.signature.status === 'valid',
+    };
+  }
+
+  list(actor: Actor, q: { state?: ExchangeInboxRow['state'] | undefined }): ExchangeInboxRow[] {
+    authorize(actor, 'doc.register');
+    const ctx = this.source.context();
+    const out: ExchangeInboxRow[] = [];
+    for (const arm of ctx.arms) {
+      if (arm.level === null || secrecyRank(actor.clearance) < secrecyRank(arm.level)) continue;
+      const rows = ctx.db.prepare(`SELECT * FROM ${arm.schema}.exchange_inbox WHERE (? IS NULL OR state = ?) ORDER BY received_at DESC, id DESC LIMIT 500`)
+        .all(q.state ?? null, q.state ?? null) as InboxRow[];
+      out.push(...rows.map((r) => this.toRow(arm, r)));
+    }
+    return out.sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : b.id - a.id));
+  }
+
+  get(actor: Actor, id: number): ExchangeInboxDetail {
+    const ctx = this.source.context();
+    const { arm, row } = this.locateRow(ctx, actor, id);
+    const doc = JSON.parse(row.header) as EdxmlDocument;
+    const v = JSON.parse(row.verification) as { sealed: boolean; signature: ExchangeInboxDetail['signature']; problems: Array<{ severity: string; messageVi: string; code: string }> };
+    const files = JSON.parse(row.files) as StoredFile[];
+    const level = arm.level!;
+    const checks: ExchangeInboxDetail['checks'] = [
+      { label: 'Mã hóa', ok: v.sealed || !isSecret(level), detail: v.sealed ? 'Gói tin được mã hóa cho cơ quan này và giải mã được bằng khóa của cơ quan.' : 'Gói tin không mã hóa (văn bản thường).' },
+      { label: 'Chữ ký số của cơ quan gửi', ok: v.signature.status === 'valid', detail: v.signature.reasonVi },
+      {
+        label: 'Số tệp đính kèm', ok: !v.problems.some((p) => p.code === 'EDXML_FILE_COUNT' && p.severity === 'error'),
+        detail: `${doc.manifest.length} tệp khai báo, ${doc.attachments.length} tệp nhận được.`,
+      },
+      {
+        label: 'Số trang', ok: !v.problems.some((p) => p.code === 'EDXML_PAGE_COUNT' && p.severity === 'error'),
+        detail: doc.otherInfo.pageAmount === null ? 'Gói tin không khai báo số trang.' : `Khai báo ${doc.otherInfo.pageAmount} trang; văn bản có ${doc.attachments[0]?.pageCount ?? '?'} trang.`,
+      },
+      ...v.problems.filter((p) => p.severity === 'error' && p.code !== 'EDXML_FILE_COUNT' && p.code !== 'EDXML_PAGE_COUNT').map((p) => ({ label: 'Lỗi gói tin', ok: false, detail: p.messageVi })),
+    ];
+    const statuses = (ctx.db.prepare(`SELECT code, description, at, made FROM ${arm.schema}.exchange_status_out WHERE inbox_id = ? ORDER BY at, packet_id`).all(row.id) as Array<{ code: EdxmlStatusCode; description: string | null; at: string; made: number }>)
+      .map((s) => ({ code: s.code, label: EDXML_STATUS_LABELS[s.code], description: s.description, at: s.at, made: s.made === 1 }));
+    const original = row.original_id === null ? null : (() => {
+      const o = this.locateRow(ctx, actor, row.original_id);
+      const od = JSON.parse(o.row.header) as EdxmlDocument;
+      return { id: o.row.id, numberSymbol: joinNumberSymbol(od.code.number, od.code.notation) };
+    })();
+    const ctxWrite = ctx;
+    ctxWrite.whenWritable(() => writeTx(ctx.db, () => appendAudit(ctx.db, { userId: actor.id, action: 'exchange.view', entity: 'exchange_inbox', entityId: id })));
+    return {
+      ...this.toRow(arm, row),
+      documentId: row.document_id, businessReason: row.business_reason, signer: doc.signer, dueDate: doc.dueDate, pageAmount: doc.otherInfo.pageAmount,
+      toPlaces: doc.toPlaces, sealed: v.sealed, signature: v.signature, checks,
+      files: files.map((f, index) => ({ index, name: f.name, size: f.size, kind: f.sniffed, pageCount: f.pageCount })),
+      statuses, original, prefill: prefillOf(doc, level),
+      can: { register: row.state === 'waiting', refuse: row.state === 'waiting' },
+    };
+  }
+
+  /** The blob behind one of an arrival's files, for the viewer (AttachmentService issues the ticket). */
+  fileOf(actor: Actor, id: number, index: number): { level: Secrecy; sha256: string; name: string; mime: string; size: number; isPdf: boolean } {
+    const ctx = this.source.context();
+    const { arm, row } = this.locateRow(ctx, actor, id);
+    const f = (JSON.parse(row.files) as StoredFile[])[index];
+    if (!f) throw DeskError.keyed('NOT_FOUND', 'attachment.notFound');
+    ctx.whenWritable(() => writeTx(ctx.db, () => appendAudit(ctx.db, { userId: actor.id, action: 'exchange.viewFile', entity: 'exchange_inbox', entityId: id, details: { index } })));
+    return { level: arm.level!, sha256: f.sha256, name: f.name, mime: f.mime, size: f.size, isPdf: f.isPdf };
+  }
+
+  /** "Tiếp nhận và vào sổ": registered by the same rules as by hand, numbered in the register of its level. */
+  async register(actor: Actor, input: ExchangeRegisterInput): Promise<{ incomingId: number; arrivalNumber: number; registerName: string }> {
+    const ctx = this.source.context();
+    const { arm, row } = this.locateRow(ctx, actor, input.id);
+    const level = arm.level!;
+    requireClearance(actor, level);
+    if (row.state !== 'waiting') throw DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');
+    const doc = JSON.parse(row.header) as EdxmlDocument;
+    const p = prefillOf(doc, level);
+    const today = todayIso(ctx.now());
+    const fields = {
+      ...(input.registerId !== undefined ? { registerId: input.registerId } : {}),
+      issuer: { name: p.issuerName },
+      numberSymbol: p.numberSymbol,
+      documentDate: p.documentDate ?? today,
+      arrivalDate: today,
+      typeCode: input.typeCode ?? p.typeCode,
+      subject: level === 'tuyet_mat' ? '' : input.subject ?? p.subject,
+      secrecy: level,
+      urgency: p.urgency,
+      ...((input.deadline ?? p.deadline) ? { deadline: input.deadline ?? p.deadline } : {}),
+      recipients: input.recipients ?? [],
+      notes: input.notes ?? '',
+      ...(p.pageCount ? { pageCount: p.pageCount } : {}),
+      ...(p.signer ? { signer: p.signer.slice(0, 120) } : {}),
+      arrivalChannel: isSecret(level) ? 'cipher' : 'electronic',
+      // The schema asks for staged files; the files of an arrival are already in its level's store.
+      stagedIds: ['0'.repeat(32)],
+      acknowledgeDuplicates: input.acknowledgeDuplicates ?? false,
+      ...(input.acknowledgeOutOfOrder ? { acknowledgeOutOfOrder: true } : {}),
+    };
+    const parsed = makeIncomingRegisterSchema(() => today).safeParse(fields);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw DeskError.keyed('VALIDATION', 'exchange.registerInvalid', { field: issue.path.join('.'), message: issue.message }, { at: issue.path.join('.') });
+    }
+    const files = JSON.parse(row.files) as StoredFile[];
+    const at = ctx.now().toISOString();
+    const result = await registerIncoming(ctx, actor, { ...parsed.data, stagedIds: [] }, {
+      stored: files,
+      within: (incomingId, when) => {
+        const changed = ctx.db.prepare(`UPDATE ${arm.schema}.exchange_inbox SET state = 'registered', incoming_id = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = 'waiting'`)
+          .run(incomingId, actor.id, when.toISOString(), row.id).changes;
+        if (changed !== 1) throw DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');
+        ctx.db.prepare(`INSERT OR IGNORE INTO ${arm.schema}.exchange_status_out (packet_id, inbox_id, code, description, at) VALUES (?,?,?,?,?)`)
+          .run(statusPacketId(row.packet_id, '03'), row.id, '03', null, at);
+        appendAudit(ctx.db, { userId: actor.id, action: 'exchange.register', entity: 'exchange_inbox', entityId: row.id, details: { incomingId } }, at);
+      },
+    });
+    return { incomingId: result.id, arrivalNumber: result.arrivalNumber, registerName: result.registerName };
+  }
+
+  /** "Từ chối": the arrival is refused with a reason, which goes back to the sender as status 02. */
+  async refuse(actor: Actor, input: ExchangeRefuseInput): Promise<void> {
+    const ctx = this.source.context();
+    await ctx.writable();
+    const { arm, row } = this.locateRow(ctx, actor, input.id);
+    requireClearance(actor, arm.level!);
+    if (row.state !== 'waiting') throw DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');
+    const at = ctx.now().toISOString();
+    writeTx(ctx.db, () => {
+      ctx.db.prepare(`UPDATE ${arm.schema}.exchange_inbox SET state = 'refused', reason = ?, decided_by = ?, decided_at = ? WHERE id = ?`).run(input.reason, actor.id, at, row.id);
+      ctx.db.prepare(`INSERT OR IGNORE INTO ${arm.schema}.exchange_status_out (packet_id, inbox_id, code, description, at) VALUES (?,?,?,?,?)`)
+        .run(statusPacketId(row.packet_id, '02'), row.id, '02', input.reason, at);
+      appendAudit(ctx.db, { userId: actor.id, action: 'exchange.refuse', entity: 'exchange_inbox', entityId: row.id }, at);
+    });
+  }
+
+  /** The exchange's notice on a registered document (recalled, updated, replaced), for whoever may read the document. */
+  noticeFor(ctx: CoreContext, incomingId: number): { state: ExchangeInboxRow['state']; notice: string | null; fromName: string } | null {
+    for (const arm of ctx.arms) {
+      if (arm.level === null) continue;
+      const r = ctx.db.prepare(`SELECT state, notice, from_name FROM ${arm.schema}.exchange_inbox WHERE incoming_id = ?`).get(incomingId) as { state: ExchangeInboxRow['state']; notice: string | null; from_name: string } | undefined;
+      if (r) return { state: r.state, notice: r.notice, fromName: r.from_name };
+    }
+    return null;
+  }
+}
+
+export type { EdxmlPacket };

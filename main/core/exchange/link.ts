@@ -1,0 +1,68 @@
+// The exchange over the network, one round at a time: the hub's directory (through the agency
+// server) becomes the profile's directory of agencies; what the exchange has ready (documents issued
+// with external recipients, statuses owed) goes into the packet transport's durable outbox and is
+// marked handed over; what the transport received goes to accept(), opened with the keys on the văn
+// thư's token. Every step is idempotent by packet id, so a crash anywhere repeats work and never
+// doubles it: a packet queued twice is one packet, a packet accepted twice is registered once.
+import type { PrivateKeyOps } from '../crypto';
+import type { Actor } from '../org/rights';
+import type { PacketClient } from '../sync/packets/PacketClient';
+import type { Directory } from '../sync/packets/protocol';
+import type { ExchangeService } from './ExchangeService';
+
+export interface ExchangeLinkRound {
+  /** Agencies in the directory synced this round (null: the server has no directory yet). */
+  agencies: number | null;
+  /** Packets the exchange made and handed to the transport. */
+  queued: number;
+  /** Packets the agency server took this round. */
+  sent: number;
+  /** Packets fetched from the agency server this round. */
+  received: number;
+  /** Received packets opened and checked (accepted into Văn bản điện tử đến or a status recorded). */
+  opened: number;
+  /** Received packets refused (a status 02 goes back to the sender). */
+  refused: number;
+  /** Packets the exchange could not make (a recipient without an encryption certificate...). */
+  problems: Array<{ packetId: string; reason: string }>;
+}
+
+/** The directory's certificates as the exchange keeps them: signing and encryption, each once. */
+export function directoryEntries(d: Directory): Array<{ code: string; name: string; certificates: string[] }> {
+  return d.agencies.map((a) => ({ code: a.code, name: a.name, certificates: [...new Set([a.encryptionCertificate, ...a.signingCertificates])] }));
+}
+
+export class ExchangeLink {
+  constructor(private readonly exchange: ExchangeService, private readonly packets: PacketClient) {}
+
+  /**
+   * One round for the văn thư signed in: `agencyKey` signs what leaves, `decryption` opens what
+   * arrives (the keys on their token). Network failures throw after what was done is kept.
+   */
+  async round(actor: Actor, keys: { agencyKey: PrivateKeyOps; decryption: readonly PrivateKeyOps[] }): Promise<ExchangeLinkRound> {
+    const directory = await this.packets.directory();
+    if (directory) this.exchange.setDirectory(actor, directoryEntries(directory));
+    const { packets, problems } = await this.exchange.outbox.ready(actor, keys.agencyKey);
+    // Into the durable outbox first, then marked handed over: a crash between the two makes the
+    // same packets again (same ids, same bytes), which the outbox takes as duplicates.
+    for (const p of packets) this.packets.send({ packetId: p.packetId, bytes: p.bytes });
+    this.exchange.outbox.handedOver(actor, packets.map((p) => p.packetId));
+    const sent = await this.packets.flush();
+    const received = await this.packets.pull();
+    let opened = 0;
+    let refused = 0;
+    for (;;) {
+      const batch = this.packets.pending(20);
+      if (!batch.length) break;
+      for (const p of batch) {
+        // accept() keeps the packet by its id before it opens it; taking it from the transport's
+        // inbox after that means a crash in between hands it over again, which accept() recognises.
+        const r = await this.exchange.accept(actor, p, keys.decryption);
+        opened += r.opened;
+        refused += r.refused;
+        this.packets.take(p.packetId);
+      }
+    }
+    return { agencies: directory ? directory.agencies.length : null, queued: packets.length, sent, received, opened, refused, problems };
+  }
+}

@@ -1,0 +1,170 @@
+// The outbound queue the transport takes from (issue 9 §3/§5): issued documents' packets for their
+// external dispatches (ExchangeService.packetsFor) and the status packets this agency owes senders
+// (arrival, refusal, registration, then what processing did: assigned, in progress, done, returned).
+// A packet is made once under its deterministic id and kept until the transport says it was handed
+// over, so a crash between making and handing over yields the same packet again, never a second one.
+// The queue holds only sealed ciphertext and Thường packets, so it lives in the base database.
+import { createHash } from 'node:crypto';
+import type { EdxmlStatusCode } from '../../../common/edxml';
+import { isSecret, type Secrecy } from '../../../common/domain';
+import { appendAudit } from '../audit/auditLog';
+import type { ContextSource, CoreContext } from '../context';
+import type { PrivateKeyOps, RecipientSpec } from '../crypto';
+import { writeTx } from '../db/transaction';
+import { authorize, type Actor } from '../org/rights';
+import type { OutgoingService } from '../outgoing/OutgoingService';
+import { encryptionCertificates, readDirectory } from './directory';
+import { selfAgency } from './inbox';
+import { makeStatusPacket, statusPacketId, type StatusTarget } from './statusPackets';
+import type { OutgoingPacket } from './ExchangeService';
+
+export interface OutboundPacket { packetId: string; to: string; bytes: Buffer }
+
+type PacketsFor = (actor: Actor, outgoingId: number, key: PrivateKeyOps, directory: (code: string) => readonly RecipientSpec[]) => Promise<OutgoingPacket[]>;
+
+/** Processing's edXML codes worth telling the sender (03 was sent at registration). */
+const FORWARDED: ReadonlySet<string> = new Set(['02', '04', '05', '06']);
+
+export class ExchangeOutbox {
+  constructor(private readonly source: ContextSource, private readonly outgoing: OutgoingService, private readonly packetsFor: PacketsFor) {}
+
+  /** What is ready to go: made now if need be (signed by the agency's key on the văn thư's token), then every packet not yet handed over. */
+  async ready(actor: Actor, agencyKey: PrivateKeyOps): Promise<{ packets: OutboundPacket[]; problems: Array<{ packetId: string; reason: string }> }> {
+    authorize(actor, 'doc.register');
+    const ctx = this.source.context();
+    await ctx.writable();
+    const problems: Array<{ packetId: string; reason: string }> = [];
+    const book = readDirectory(ctx.db);
+    const certs = encryptionCertificates(book);
+    await this.makeDocuments(ctx, actor, agencyKey, certs, problems);
+    this.deriveProcessingStatuses(ctx);
+    await this.makeStatuses(ctx, actor, agencyKey, certs, problems);
+    await this.answerUnreadable(ctx, agencyKey);
+    const packets = (ctx.db.prepare('SELECT packet_id, to_code, bytes FROM main.exchange_outbox WHERE handed_at IS NULL ORDER BY made_at, packet_id').all() as Array<{ packet_id: string; to_code: string; bytes: Buffer }>)
+      .map((r) => ({ packetId: r.packet_id, to: r.to_code, bytes: r.bytes }));
+    return { packets, problems };
+  }
+
+  /** The transport handed these over: they leave the queue; a document packet's dispatch is then sent. */
+  handedOver(actor: Actor, packetIds: readonly string[]): number {
+    authorize(actor, 'session');
+    const ctx = this.source.context();
+    ctx.assertWritable();
+    const now = ctx.now();
+    return writeTx(ctx.db, () => {
+      let n = 0;
+      for (const id of packetIds) {
+        const row = ctx.db.prepare('SELECT kind FROM main.exchange_outbox WHERE packet_id = ? AND handed_at IS NULL').get(id) as { kind: string } | undefined;
+        if (!row) continue;
+        ctx.db.prepare('UPDATE main.exchange_outbox SET handed_at = ? WHERE packet_id = ?').run(now.toISOString(), id);
+        n++;
+        if (row.kind !== 'document') continue;
+        for (const arm of ctx.arms) {
+          if (arm.level === null) continue;
+          ctx.db.prepare(`UPDATE ${arm.schema}.outgoing_dispatches SET status = 'sent', updated_at = ? WHERE global_id = ? AND status = 'pending'`).run(now.toISOString(), id);
+        }
+      }
+      if (n > 0) appendAudit(ctx.db, { userId: actor.id, action: 'exchange.handedOver', details: { packets: n } }, now.toISOString());
+      return n;
+    });
+  }
+
+  private has(ctx: CoreContext, packetId: string): boolean {
+    return ctx.db.prepare('SELECT 1 FROM main.exchange_outbox WHERE packet_id = ?').get(packetId) !== undefined;
+  }
+
+  private put(ctx: CoreContext, kind: 'document' | 'status', packetId: string, to: string, bytes: Buffer, after?: () => void): void {
+    writeTx(ctx.db, () => {
+      ctx.db.prepare('INSERT OR IGNORE INTO main.exchange_outbox (packet_id, kind, to_code, bytes, made_at) VALUES (?,?,?,?,?)').run(packetId, kind, to, bytes, ctx.now().toISOString());
+      after?.();
+    });
+  }
+
+  private async makeDocuments(ctx: CoreContext, actor: Actor, key: PrivateKeyOps, certs: (code: string) => RecipientSpec[], problems: Array<{ packetId: string; reason: string }>): Promise<void> {
+    // Pending dispatches (new documents) and recalled ones (revocations), whose packets are not made yet.
+    const wanted = new Map<number, string[]>();
+    for (const arm of ctx.arms) {
+      if (arm.level === null) continue;
+      const rows = ctx.db.prepare(`SELECT d.outgoing_id AS oid, d.global_id AS gid, d.status FROM ${arm.schema}.outgoing_dispatches d JOIN ${arm.schema}.outgoing_recipients r ON r.id = d.recipient_id
+        WHERE d.status IN ('pending','recalled') AND r.code IS NOT NULL`).all() as Array<{ oid: number; gid: string; status: string }>;
+      for (const r of rows) wanted.set(r.oid, [...(wanted.get(r.oid) ?? []), r.status === 'pending' ? r.gid : revocationId(r.gid)]);
+    }
+    for (const [oid, ids] of wanted) {
+      if (ids.every((id) => this.has(ctx, id))) continue;
+      try {
+        for (const p of await this.packetsFor(actor, oid, key, certs)) if (!this.has(ctx, p.packetId)) this.put(ctx, 'document', p.packetId, p.to, p.bytes);
+      } catch (e) {
+        problems.push({ packetId: ids[0]!, reason: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+
+  /** Processing steps of documents that came by the exchange become statuses, one each time the code changes. */
+  private deriveProcessingStatuses(ctx: CoreContext): void {
+    writeTx(ctx.db, () => {
+      for (const arm of ctx.arms) {
+        if (arm.level === null) continue;
+        const c = arm.schema;
+        const docs = ctx.db.prepare(`SELECT id, incoming_id FROM ${c}.exchange_inbox WHERE state = 'registered' AND incoming_id IS NOT NULL`).all() as Array<{ id: number; incoming_id: number }>;
+        for (const d of docs) {
+          let last = '03';
+          for (const s of ctx.db.prepare(`SELECT global_id, status_code, text, at FROM ${c}.processing_steps WHERE incoming_id = ? ORDER BY id`).all(d.incoming_id) as Array<{ global_id: string; status_code: string; text: string; at: string }>) {
+            if (s.status_code === last || !FORWARDED.has(s.status_code)) continue;
+            last = s.status_code;
+            ctx.db.prepare(`INSERT OR IGNORE INTO ${c}.exchange_status_out (packet_id, inbox_id, code, description, at) VALUES (?,?,?,?,?)`)
+              .run(statusPacketId(s.global_id, s.status_code as EdxmlStatusCode), d.id, s.status_code, s.status_code === '02' ? s.text || 'Trả lại' : null, s.at);
+          }
+        }
+      }
+    });
+  }
+
+  private async makeStatuses(ctx: CoreContext, actor: Actor, key: PrivateKeyOps, certs: (code: string) => RecipientSpec[], problems: Array<{ packetId: string; reason: string }>): Promise<void> {
+    const self = selfAgency(ctx.db);
+    for (const arm of ctx.arms) {
+      if (arm.level === null) continue;
+      const c = arm.schema;
+      const level: Secrecy = arm.level;
+      const due = ctx.db.prepare(`SELECT s.packet_id, s.code, s.description, s.at, i.from_code, i.document_id, i.header, u.full_name AS staff FROM ${c}.exchange_status_out s
+        JOIN ${c}.exchange_inbox i ON i.id = s.inbox_id LEFT JOIN main.users u ON u.id = i.decided_by WHERE s.made = 0 ORDER BY s.at, s.packet_id`).all() as Array<{
+        packet_id: string; code: EdxmlStatusCode; description: string | null; at: string; from_code: string; document_id: string; header: string; staff: string | null;
+      }>;
+      for (const s of due) {
+        const head = JSON.parse(s.header) as { code: { number: string | null; notation: string | null }; promulgation: { date: string | null } };
+        const target: StatusTarget = {
+          senderCode: s.from_code, documentId: s.document_id,
+          numberSymbol: [head.code.number, head.code.notation].filter(Boolean).join('/') || null, promulgationDate: head.promulgation.date,
+        };
+        try {
+          const bytes = await makeStatusPacket({
+            self, target, code: s.code, description: s.description, at: new Date(s.at), staff: s.staff, key,
+            sealFor: isSecret(level) ? certs(s.from_code) : null, packetId: s.packet_id,
+          });
+          this.put(ctx, 'status', s.packet_id, s.from_code, bytes, () => ctx.db.prepare(`UPDATE ${c}.exchange_status_out SET made = 1 WHERE packet_id = ?`).run(s.packet_id));
+        } catch (e) {
+          problems.push({ packetId: s.packet_id, reason: e instanceof Error ? e.message : String(e) });
+        }
+      }
+    }
+    void actor;
+  }
+
+  /** Packets refused before anything in them could be read: a status 02 naming the transport's packet id. */
+  private async answerUnreadable(ctx: CoreContext, key: PrivateKeyOps): Promise<void> {
+    const self = selfAgency(ctx.db);
+    const rows = ctx.db.prepare(`SELECT packet_id, from_code, reason, opened_at FROM main.exchange_inbound WHERE state = 'refused' AND reason IS NOT NULL AND reason NOT LIKE '-%'
+      AND NOT EXISTS (SELECT 1 FROM main.exchange_outbox o WHERE o.packet_id = main.exchange_inbound.packet_id || '-02')`).all() as Array<{ packet_id: string; from_code: string; reason: string; opened_at: string }>;
+    for (const r of rows) {
+      const id = `${r.packet_id.slice(0, 61)}-02`;
+      if (this.has(ctx, id)) continue;
+      const bytes = await makeStatusPacket({
+        self, target: { senderCode: r.from_code, documentId: r.packet_id, numberSymbol: null, promulgationDate: null }, code: '02', description: r.reason,
+        at: new Date(r.opened_at), staff: null, key, sealFor: null, packetId: id,
+      });
+      this.put(ctx, 'status', id, r.from_code, bytes);
+    }
+  }
+}
+
+/** The id of a dispatch's revocation packet (ExchangeService.packetsFor's rule for business type 1). */
+export const revocationId = (dispatchGid: string): string => createHash('sha256').update(`${dispatchGid}/1`).digest('hex').slice(0, 32);

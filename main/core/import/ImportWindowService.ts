@@ -1,0 +1,347 @@
+// The legacy import as the window drives it (desk.importWindow): the source is a file the person
+// uploaded into their own staging area (a register, or a ZIP of a register and its scans), never a
+// path the window names; it stays there, sealed, so a stopped job can carry on later. The heavy
+// lifting is ImportService's (the same dry run and job as the CLI); this adds the source read from
+// staging, the preview of the first rows as they will be stored, the unknown issuers, saved
+// mappings, and runs in the background with progress and cancel.
+import { randomBytes } from 'node:crypto';
+import { dirname, extname, posix } from 'node:path';
+import type {
+  ImportDryRunView, ImportJobView, ImportPreview, ImportPreviewRow, ImportRunView, ImportSourceView, SavedImportMapping,
+} from '../../../common/contract';
+import { secrecyRank, type Secrecy } from '../../../common/domain';
+import { DeskError, type DeskErrorPayload } from '../../../common/errors';
+import { todayIso } from '../../../common/dates';
+import type { Mapping } from '../../../common/importMapping';
+import type { ContextSource, CoreContext } from '../context';
+import { issuerKey } from '../documents/duplicates';
+import { authorize, type Actor } from '../org/rights';
+import { readAll } from '../pdf/view';
+import { mappedRows, type ValidationReport } from './dryRun';
+import type { ImportProgress, ImportService } from './ImportService';
+import { applyTransforms, parseMapping, suggestMapping } from './mapping';
+import { matchUnit, unitDirectory } from './normalise/units';
+import { detectDelimiter } from './readers/csv';
+import { readSourceBytes, sniffFormat } from './readers/source';
+import { QUIRK_TEXT } from './reasons';
+import { reportWorkbook } from './reportXlsx';
+import { listMappings, saveMapping, deleteMapping } from './savedMappings';
+import { ZipScans, type ScanSet } from './scans';
+import type { ReadOptions, ReadSource, SourceRow } from './types';
+import { RowValidator, type RowResult } from './validate';
+import { isXlsxArchive, looksLikeZip, ZipArchive } from './zipSource';
+import { decodeText } from './encodings';
+
+const REGISTER_EXTENSIONS = new Set(['.csv', '.tsv', '.txt', '.xlsx', '.dbf']);
+const SCAN_EXTENSIONS = new Set(['.pdf', '.tif', '.tiff', '.jpg', '.jpeg', '.png']);
+const SCHEME = 'staged';
+
+export interface WindowSource { stagedId: string; entry?: string | undefined }
+
+interface Opened {
+  src: ReadSource;
+  scans?: ScanSet;
+  entry: string | null;
+  archive: ZipArchive | null;
+  registers: string[];
+}
+
+interface Run {
+  runId: string; userId: number; jobId: number | null; state: ImportRunView['state'];
+  progress: ImportProgress | null; total: number; error: DeskErrorPayload | null; abort: AbortController;
+}
+
+/** What the service needs of the vault: the context, and the lock (the cache of decrypted sources is dropped then). */
+export interface WindowVault extends ContextSource {
+  onLock(listener: () => void): void;
+}
+
+/** "staged:<id>" or "staged:<id>#<entry>": how a job records a window source (never a path on disk). */
+export const sourceRef = (s: WindowSource): string => `${SCHEME}:${s.stagedId}${s.entry ? `#${s.entry}` : ''}`;
+function parseRef(ref: string): WindowSource {
+  const m = /^staged:([0-9a-f]{32})(?:#(.+))?$/s.exec(ref);
+  if (!m) throw DeskError.keyed('NOT_FOUND', 'import.source.gone');
+  return { stagedId: m[1]!, ...(m[2] ? { entry: m[2] } : {}) };
+}
+
+const readOptionsOf = (m: Pick<Mapping, 'encoding' | 'delimiter' | 'headerRow'>): ReadOptions =>
+  ({ encoding: m.encoding, delimiter: m.delimiter, headerRow: m.headerRow });
+
+export class ImportWindowService {
+  /** Decrypted uploads of this session, by staged id (a preview is asked for on every change of the mapping). */
+  private readonly bytes = new Map<string, { userId: number; buf: Buffer }>();
+  private readonly runs = new Map<string, Run>();
+
+  constructor(private readonly vault: WindowVault, private readonly imports: ImportService) {
+    imports.useOpener(SCHEME, (actor, path, mapping) => this.openRef(actor, parseRef(path), readOptionsOf(mapping)));
+    vault.onLock(() => this.bytes.clear());
+  }
+
+  private async staged(actor: Actor, stagedId: string): Promise<{ buf: Buffer; name: string }> {
+    const c = this.vault.context();
+    // Only the person's own upload (another's is FORBIDDEN; one gone, NOT_FOUND: store.stagedMeta).
+    const meta = await c.store.stagedMeta(stagedId, actor.id);
+    const hit = this.bytes.get(stagedId);
+    if (hit && hit.userId === actor.id) return { buf: hit.buf, name: meta.name };
+    const buf = Buffer.from(await readAll(c.store.openStaged(stagedId)));
+    this.bytes.clear(); // one source at a time in memory
+    this.bytes.set(stagedId, { userId: actor.id, buf });
+    return { buf, name: meta.name };
+  }
+
+  private async openRef(actor: Actor, s: WindowSource, opts: ReadOptions): Promise<Opened> {
+    const { buf, name } = await this.staged(actor, s.stagedId);
+    if (looksLikeZip(buf) && !isXlsxArchive(buf)) {
+      const zip = ZipArchive.open(buf);
+      const registers = zip.files.map((f) => f.name).filter((n) => REGISTER_EXTENSIONS.has(extname(n).toLowerCase()) && !n.startsWith('__MACOSX/'));
+      if (registers.length === 0) throw DeskError.keyed('VALIDATION', 'import.zip.noRegister');
+      const entry = s.entry ?? registers[0]!;
+      if (!registers.includes(entry)) throw DeskError.keyed('VALIDATION', 'import.zip.chooseRegister', undefined, { details: { registers } });
+      const bytes = zip.read(entry);
+      const stem = entry.slice(0, -extname(entry).length).toLowerCase();
+      const memoName = zip.files.map((f) => f.name).find((n) => ['.dbt', '.fpt'].includes(extname(n).toLowerCase()) && n.slice(0, -4).toLowerCase() === stem);
+      const memo = memoName && sniffFormat(bytes) === 'dbf' ? { kind: extname(memoName).toLowerCase() === '.fpt' ? 'fpt' as const : 'dbt' as const, bytes: zip.read(memoName) } : undefined;
+      const src = await readSourceBytes(bytes, posix.basename(entry), opts, memo);
+      // Path columns are relative to the register's own folder inside the archive, as they are on disk.
+      const base = dirname(entry) === '.' ? '' : dirname(entry);
+      return { src, scans: new ZipScans(zip, base), entry, archive: zip, registers };
+    }
+    if (s.entry) throw DeskError.keyed('VALIDATION', 'import.zip.chooseRegister');
+    if (!REGISTER_EXTENSIONS.has(extname(name).toLowerCase()) && !looksLikeZip(buf)) {
+      throw DeskError.keyed('VALIDATION', 'import.source.notRegister', { name });
+    }
+    const src = await readSourceBytes(buf, name, opts);
+    // A register uploaded alone has no scans with it: a row naming a file finds none.
+    return { src, scans: new NoScans(), entry: null, archive: null, registers: [] };
+  }
+
+  /** The source as read: format, encoding, delimiter, sheets, first rows, quirks, and a first mapping. */
+  async open(actor: Actor, s: WindowSource & { encoding?: Mapping['encoding'] | undefined; delimiter?: string | undefined; headerRow?: number | undefined }): Promise<ImportSourceView> {
+    authorize(actor, 'doc.register');
+    const opts: ReadOptions = { encoding: s.encoding, delimiter: s.delimiter, headerRow: s.headerRow };
+    const o = await this.openRef(actor, s, opts);
+    const first = o.src.tables[0];
+    let delimiter: string | null = null;
+    if (o.src.format === 'csv') {
+      const raw = o.archive && o.entry ? o.archive.read(o.entry) : (await this.staged(actor, s.stagedId)).buf;
+      delimiter = s.delimiter ?? detectDelimiter(decodeText(raw, o.src.encoding).text);
+    }
+    const suggested = suggestMapping(first?.headers ?? []);
+    return {
+      stagedId: s.stagedId,
+      entry: o.entry,
+      name: o.src.name,
+      format: o.src.format,
+      encoding: o.src.encoding ?? null,
+      encodingDetected: o.src.encoding !== undefined && !s.encoding,
+      delimiter,
+      delimiterDetected: delimiter !== null && !s.delimiter,
+      sheets: o.src.tables.map((t) => ({ name: t.sheet, headers: t.headers, rows: t.rows.length })),
+      sample: (first?.rows ?? []).slice(0, 5).map((r) => ({ sheet: r.sheet, row: r.row, cells: Object.fromEntries(Object.entries(r.cells).map(([k, v]) => [k, v.formula !== undefined ? `=${v.formula}` : v.text])) })),
+      quirks: o.src.quirks.map((q) => ({ ...q, text: QUIRK_TEXT[q.code] })),
+      archive: o.archive ? {
+        registers: o.registers, files: o.archive.files.length,
+        scans: o.archive.files.filter((f) => SCAN_EXTENSIONS.has(extname(f.name).toLowerCase())).length,
+      } : null,
+      suggested: { ...suggested, ...(s.encoding ? { encoding: s.encoding } : {}), ...(s.delimiter ? { delimiter: s.delimiter } : {}), ...(s.headerRow ? { headerRow: s.headerRow } : {}) },
+    };
+  }
+
+  /** The first rows exactly as they will be stored, with their reasons; the issuers not in the directory over all rows. */
+  async preview(actor: Actor, s: WindowSource, mappingInput: Mapping, limit: number): Promise<ImportPreview> {
+    authorize(actor, 'doc.register');
+    const mapping = this.checked(mappingInput);
+    const o = await this.openRef(actor, s, readOptionsOf(mapping));
+    const c = this.vault.context();
+    const missingColumns: ImportPreview['missingColumns'] = [];
+    const rows = mappedRows(o.src, mapping, missingColumns);
+    const validator = new RowValidator(this.validatorContext(c, actor, o), mapping);
+    const shown: ImportPreviewRow[] = [];
+    for (const row of rows.slice(0, limit)) shown.push(rowView(await validator.check(row)));
+    return { rows: shown, total: rows.length, unknownUnits: unknownIssuers(c, rows, mapping), missingColumns };
+  }
+
+  /** Every row checked (nothing written), and the report as XLSX. */
+  async dryRun(actor: Actor, s: WindowSource, mappingInput: Mapping): Promise<Omit<ImportDryRunView, 'ticket' | 'url' | 'fileName'> & { report: Buffer; level: Secrecy }> {
+    authorize(actor, 'doc.register');
+    const mapping = this.checked(mappingInput);
+    const report: ValidationReport = await this.imports.dryRun(actor, sourceRef(s), mapping);
+    // The report names rows by their values' reasons: it is handled at the highest level among them.
+    let level: Secrecy = 'thuong';
+    for (const r of report.rows) if (r.record && secrecyRank(r.record.secrecy) > secrecyRank(level)) level = r.record.secrecy;
+    return {
+      counts: report.counts,
+      total: report.rows.length,
+      quirks: report.quirks,
+      missingColumns: report.missingColumns,
+      unknownUnits: report.unknownUnits.map((u) => ({ name: u.name, rows: u.rows.length })),
+      problems: report.rows.filter((r) => r.status !== 'ok').slice(0, 200).map(rowView),
+      report: await reportWorkbook(report),
+      level,
+    };
+  }
+
+  /** Starts the job in the background; the window follows it with progress(). */
+  async start(actor: Actor, s: WindowSource, mappingInput: Mapping): Promise<ImportRunView> {
+    authorize(actor, 'doc.register');
+    const mapping = this.checked(mappingInput);
+    const run = this.newRun(actor);
+    // The source is read (and refused) before the run is reported as started.
+    await this.openRef(actor, s, readOptionsOf(mapping));
+    this.track(run, this.imports.start(actor, sourceRef(s), mapping, this.runOptions(run)));
+    return view(run);
+  }
+
+  /** Carries on a stopped job of this person's (cancelled, or cut off by a lock or a crash). */
+  async resume(actor: Actor, jobId: number): Promise<ImportRunView> {
+    authorize(actor, 'doc.register');
+    const job = this.imports.job(actor, jobId);
+    if (!job || job.createdBy !== actor.id) throw DeskError.keyed('NOT_FOUND', 'import.run.notFound');
+    if ([...this.runs.values()].some((r) => r.jobId === jobId && r.state === 'running')) throw DeskError.keyed('VALIDATION', 'import.run.active');
+    const run = this.newRun(actor);
+    run.jobId = jobId;
+    run.total = job.total;
+    this.track(run, this.imports.resume(actor, jobId, this.runOptions(run)));
+    return view(run);
+  }
+
+  progress(actor: Actor, runId: string): ImportRunView {
+    authorize(actor, 'doc.register');
+    return view(this.runOf(actor, runId));
+  }
+
+  /** Cancel really stops: between two rows; what is committed stays, and the job can be resumed. */
+  cancel(actor: Actor, runId: string): ImportRunView {
+    authorize(actor, 'doc.register');
+    const run = this.runOf(actor, runId);
+    run.abort.abort();
+    return view(run);
+  }
+
+  /** This person's jobs, newest first. */
+  jobs(actor: Actor): ImportJobView[] {
+    authorize(actor, 'doc.register');
+    const { db } = this.vault.context();
+    const rows = db.prepare(`SELECT id, source_name AS sourceName, source_path AS sourcePath, state, total, imported, duplicates, rejected,
+      created_at AS createdAt, updated_at AS updatedAt FROM import_jobs WHERE created_by = ? ORDER BY id DESC LIMIT 50`).all(actor.id) as Array<
+      Omit<ImportJobView, 'runId' | 'resumable'> & { sourcePath: string }>;
+    return rows.map(({ sourcePath, ...j }) => {
+      const active = [...this.runs.values()].find((r) => r.jobId === j.id && r.state === 'running');
+      return { ...j, runId: active?.runId ?? null, resumable: !active && j.state !== 'done' && sourcePath.startsWith(`${SCHEME}:`) };
+    });
+  }
+
+  mappings(actor: Actor): SavedImportMapping[] {
+    authorize(actor, 'doc.register');
+    const { db } = this.vault.context();
+    const names = new Map((db.prepare('SELECT id, full_name FROM users').all() as Array<{ id: number; full_name: string }>).map((u) => [u.id, u.full_name]));
+    return listMappings(db).map((m) => ({ name: m.name, mapping: m.mapping, savedAt: m.savedAt, savedBy: names.get(m.savedBy) ?? '' }));
+  }
+
+  async saveMapping(actor: Actor, name: string, mapping: Mapping): Promise<SavedImportMapping[]> {
+    authorize(actor, 'doc.register');
+    const c = this.vault.context();
+    await c.writable();
+    saveMapping(c.db, name, this.checked(mapping), actor.id, c.now());
+    return this.mappings(actor);
+  }
+
+  async deleteMapping(actor: Actor, name: string): Promise<SavedImportMapping[]> {
+    authorize(actor, 'doc.register');
+    const c = this.vault.context();
+    await c.writable();
+    deleteMapping(c.db, name);
+    return this.mappings(actor);
+  }
+
+  /** A mapping from the window: no folder (files come from the archive), and units that are in the directory. */
+  private checked(input: Mapping): Mapping {
+    const mapping = parseMapping(input);
+    if (mapping.files.folder !== undefined) throw DeskError.keyed('VALIDATION', 'input.invalid', undefined, { at: 'mapping.files.folder' });
+    const { db } = this.vault.context();
+    const known = new Set((db.prepare('SELECT id FROM units WHERE is_self = 0').pluck().all() as number[]));
+    for (const id of Object.values(mapping.units)) if (!known.has(id)) throw DeskError.keyed('VALIDATION', 'import.unit.notFound', undefined, { at: 'mapping.units' });
+    return mapping;
+  }
+
+  private validatorContext(c: CoreContext, actor: Actor, o: Opened) {
+    return { db: c.db, arms: c.arms, actor, today: todayIso(c.now()), folder: '', sourceSha256: o.src.sha256, ...(o.scans ? { scans: o.scans } : {}) };
+  }
+
+  private newRun(actor: Actor): Run {
+    const run: Run = { runId: randomBytes(16).toString('hex'), userId: actor.id, jobId: null, state: 'running', progress: null, total: 0, error: null, abort: new AbortController() };
+    this.runs.set(run.runId, run);
+    return run;
+  }
+
+  private runOptions(run: Run) {
+    return {
+      signal: run.abort.signal,
+      onProgress: (p: ImportProgress) => { run.progress = p; run.jobId = p.jobId; run.total = p.total; },
+    };
+  }
+
+  private track(run: Run, work: Promise<{ job: { id: number; total: number; imported: number; duplicates: number; rejected: number }; cancelled: boolean }>): void {
+    work.then(({ job, cancelled }) => {
+      run.jobId = job.id;
+      run.total = job.total;
+      const handled = job.imported + job.duplicates + job.rejected;
+      run.progress = {
+        jobId: job.id, total: job.total, handled, imported: job.imported, duplicates: job.duplicates, rejected: job.rejected, rate: run.progress?.rate ?? 0, secondsLeft: cancelled ? null : 0,
+        elapsedSeconds: run.progress?.elapsedSeconds ?? 0, state: cancelled ? 'cancelled' : 'done',
+      };
+      run.state = cancelled ? 'cancelled' : 'done';
+    }, (err: unknown) => {
+      run.state = 'failed';
+      run.error = err instanceof DeskError ? err.toPayload() : { code: 'INTERNAL', message: 'Lỗi không mong đợi.' };
+    });
+  }
+
+  private runOf(actor: Actor, runId: string): Run {
+    const run = this.runs.get(runId);
+    if (!run || run.userId !== actor.id) throw DeskError.keyed('NOT_FOUND', 'import.run.notFound');
+    return run;
+  }
+}
+
+/** An upload without scans beside it. */
+class NoScans implements ScanSet {
+  resolve(written: string) {
+    return Promise.resolve({ ok: false as const, code: written.trim() ? 'fileMissing' : 'missingFile', ...(written.trim() ? { detail: written } : {}) });
+  }
+}
+
+function view(run: Run): ImportRunView {
+  const p = run.progress;
+  return {
+    runId: run.runId, jobId: run.jobId, state: run.state, total: p?.total ?? run.total, handled: p?.handled ?? 0, imported: p?.imported ?? 0,
+    duplicates: p?.duplicates ?? 0, rejected: p?.rejected ?? 0, rate: p?.rate ?? 0, secondsLeft: p?.secondsLeft ?? null, error: run.error,
+  };
+}
+
+function rowView(r: RowResult): ImportPreviewRow {
+  const rec = r.record;
+  return {
+    sheet: r.sheet, row: r.row, status: r.status, reasons: r.reasons.map((x) => ({ ...x })),
+    record: rec ? {
+      issuer: rec.issuer.name, issuerUnitId: rec.issuer.unitId ?? null, numberSymbol: rec.numberSymbol, documentDate: rec.documentDate,
+      arrivalDate: rec.arrivalDate, typeCode: rec.typeCode, subject: rec.subject, secrecy: rec.secrecy, urgency: rec.urgency,
+      deadline: rec.deadline ?? null, recipients: rec.recipients, notes: rec.notes, file: rec.file?.name ?? null,
+    } : null,
+  };
+}
+
+/** Issuers of every row that match neither a code nor a name of the directory (nor a choice already made). */
+function unknownIssuers(c: CoreContext, rows: readonly SourceRow[], mapping: Mapping): ImportPreview['unknownUnits'] {
+  const dir = unitDirectory(c.db);
+  const mapped = new Map(Object.entries(mapping.units).map(([name, id]) => [issuerKey(name), id]));
+  const cols = mapping.columns.filter((col) => col.field === 'issuer');
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    const text = cols.map((col) => row.cells[col.source] ? applyTransforms(row.cells[col.source]!.text, col.transforms) : '').filter(Boolean).join(' ')
+      || mapping.defaults.issuer || '';
+    if (!text) continue;
+    if (matchUnit(dir, text, mapped).kind === 'unknown') counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
+  return [...counts].map(([name, n]) => ({ name, rows: n }));
+}

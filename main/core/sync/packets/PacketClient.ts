@@ -1,0 +1,296 @@
+// The workstation's side of edXML packet transport, through the agency server session of its
+// ServerClient. Send: packets are queued durably (queue.ts) and PUT under their id, oldest first,
+// until the server answers (stored or duplicate: a resend after a crash stores nothing twice); a
+// refusal the server will repeat (wrong sender, unknown recipient, changed body...) is kept with its
+// code; anything else is retried with backoff. Receive: the inbox after the cursor, each packet
+// stored with the cursor in one transaction, a large one downloaded part by part (Range resumes it),
+// then handed to the exchange (drain) inside the transaction that marks it taken: exactly once.
+import type { Db } from '../../db/connection';
+import { writeTx } from '../../db/transaction';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff';
+import { cursor, getState, setState } from '../outbox';
+import type { ServerClient } from '../ServerClient';
+import { TransportError, type Response } from '../transport';
+import { DIRECTORY_API, PACKETS_API, type Directory, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
+import {
+  dropPacketParts, headOfQueue, markRefused, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
+  savedPacketParts, savePacketPart, sentState, sha256Hex, storeInbound, type InboundPacket, type PacketQueueStats, type SentState,
+} from './queue';
+
+/** Server refusals that a retry would only repeat: the packet is marked refused with the code. */
+const FINAL = new Set(['not-a-packet', 'packet-id-mismatch', 'wrong-sender', 'unknown-recipient', 'bad-signature', 'changed-body', 'too-large', 'bad-request']);
+/** Packets above one part are downloaded part by part (each part committed, so a broken download resumes). */
+const PART_BYTES = 1 << 20;
+
+export type PacketStep =
+  | 'packet-sending' | 'packet-sent' | 'packet-acknowledged' | 'packet-cleared'
+  | 'packet-part-saved' | 'packet-downloaded' | 'packet-stored' | 'packet-taken';
+
+export interface OutboundPacket {
+  packetId: string;
+  /** A clear edXML packet (Thường) or a sealed one with its routing header (Mật and above). */
+  bytes: Buffer;
+}
+
+export interface PacketClientOptions {
+  db: Db;
+  server: ServerClient;
+  /** Called with each received packet inside the transaction that marks it taken (see drain). */
+  onPacket?: (p: InboundPacket) => void;
+  backoff?: BackoffPolicy;
+  clock?: () => number;
+  random?: () => number;
+  onStep?: (step: PacketStep, detail: { packetId?: string; seq?: number }) => void;
+  /** Bytes per saved part of a download (default 1 MiB); a packet up to this size is fetched whole. */
+  partBytes?: number;
+}
+
+export interface PacketStatus extends PacketQueueStats {
+  cursor: number;
+  lastContact: string | null;
+  lastError: string | null;
+}
+
+export class PacketClient {
+  private lastError: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private failures = 0;
+
+  constructor(private readonly o: PacketClientOptions) {}
+
+  private get db(): Db {
+    return this.o.db;
+  }
+  private now = () => (this.o.clock ?? Date.now)();
+  private iso = () => new Date(this.now()).toISOString();
+  private step(s: PacketStep, d: { packetId?: string; seq?: number }) {
+    this.o.onStep?.(s, d);
+  }
+
+  /** Queues a packet to send (durable at once); the same packet again is a no-op. */
+  send(p: OutboundPacket): 'queued' | 'duplicate' {
+    return writeTx(this.db, () => queuePacket(this.db, p.packetId, p.bytes, this.iso()));
+  }
+
+  /** The hub's directory of agencies as the agency server keeps it (null while the server has none yet). */
+  async directory(): Promise<Directory | null> {
+    const res = await this.o.server.request('GET', DIRECTORY_API);
+    if (res.status === 404 || res.status === 503) return null;
+    const d = readJson<Directory & { error?: string; message?: string }>(res);
+    if (res.status !== 200 || !d || !Array.isArray(d.agencies)) throw new TransportError(`GET directory: ${res.status} ${d?.message ?? ''}`.trim(), res.status, d?.error ?? 'http');
+    return d.version ? d : null;
+  }
+
+  sentState(packetId: string): SentState | null {
+    return sentState(this.db, packetId);
+  }
+
+  /** Sends what waits, oldest first; stops (and throws) at a failure worth retrying. Returns packets the server took. */
+  async flush(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const row = headOfQueue(this.db);
+      if (!row) return sent;
+      if (row.nextAttemptAt && Date.parse(row.nextAttemptAt) > this.now()) return sent;
+      this.step('packet-sending', { packetId: row.packetId });
+      let res: Response;
+      try {
+        res = await this.o.server.request('PUT', `${PACKETS_API}/${row.packetId}`, {
+          body: row.bytes, headers: { 'content-type': 'application/octet-stream' }, onSent: () => this.step('packet-sent', { packetId: row.packetId }),
+        });
+      } catch (e) {
+        this.fail(row.packetId, row.attempts, e as Error);
+        throw e;
+      }
+      const answer = readJson<PacketSubmitResult & { error?: string; message?: string }>(res);
+      if (res.status === 200 || res.status === 201) {
+        if (answer?.sha256 !== row.sha256) throw new TransportError(`packet ${row.packetId}: the server acknowledged other bytes`, res.status, 'http');
+        this.step('packet-acknowledged', { packetId: row.packetId });
+        writeTx(this.db, () => markSent(this.db, row.packetId, this.iso()));
+        this.step('packet-cleared', { packetId: row.packetId });
+        sent++;
+        continue;
+      }
+      const code = answer?.error ?? 'http';
+      const err = new TransportError(`PUT packet ${row.packetId}: ${res.status} ${answer?.message ?? ''}`.trim(), res.status, code, retryAfter(res));
+      if (res.status >= 400 && res.status < 500 && FINAL.has(code)) {
+        writeTx(this.db, () => markRefused(this.db, row.packetId, code, err.message, this.iso()));
+        continue;
+      }
+      this.fail(row.packetId, row.attempts, err);
+      throw err;
+    }
+  }
+
+  private fail(packetId: string, attempts: number, e: Error): void {
+    const delay = e instanceof TransportError && e.retryAfterMs ? e.retryAfterMs : backoffDelay(attempts + 1, this.o.backoff ?? DEFAULT_BACKOFF, this.o.random);
+    writeTx(this.db, () => recordSendFailure(this.db, packetId, e.message, new Date(this.now() + delay).toISOString()));
+  }
+
+  /** Fetches the agency's inbound packets after the cursor into the inbox; returns how many were new. */
+  async pull(): Promise<number> {
+    let stored = 0;
+    for (;;) {
+      const after = cursor(this.db, PULL_CURSOR);
+      const res = await this.o.server.request('GET', `${PACKETS_API}/inbox?after=${after}`);
+      const page = expectJson<PacketPage>(res, 'GET packet inbox');
+      for (const l of page.packets) {
+        if (l.seq <= after) throw new TransportError(`the server listed packet ${l.seq} after ${after}`, res.status, 'http');
+        const bytes = l.payload !== undefined ? Buffer.from(l.payload, 'base64') : await this.download(l);
+        if (bytes.length !== l.size || sha256Hex(bytes) !== l.sha256) {
+          writeTx(this.db, () => dropPacketParts(this.db, l.seq));
+          throw new TransportError(`packet ${l.packetId} does not match its hash`, res.status, 'corrupt');
+        }
+        this.step('packet-downloaded', { packetId: l.packetId, seq: l.seq });
+        const isNew = writeTx(this.db, () => {
+          if (cursor(this.db, PULL_CURSOR) >= l.seq) return false; // another pull took it
+          const n = storeInbound(this.db, l.seq, { packetId: l.packetId, from: l.from, bytes, receivedAt: l.receivedAt, sha256: l.sha256 }, this.iso());
+          setState(this.db, PULL_CURSOR, String(l.seq));
+          dropPacketParts(this.db, l.seq);
+          return n;
+        });
+        this.step('packet-stored', { packetId: l.packetId, seq: l.seq });
+        if (isNew) stored++;
+      }
+      if (page.next > cursor(this.db, PULL_CURSOR)) writeTx(this.db, () => setState(this.db, PULL_CURSOR, String(page.next)));
+      if (!page.more) return stored;
+    }
+  }
+
+  /**
+   * A packet not inlined in the listing. Up to one part it is fetched whole (a kill costs one refetch);
+   * a larger one is saved part by part and a broken download resumes from its last saved part.
+   */
+  private async download(l: PacketListing): Promise<Buffer> {
+    const partBytes = this.o.partBytes ?? PART_BYTES;
+    if (l.size <= partBytes) {
+      const res = await this.o.server.request('GET', `${PACKETS_API}/inbox/${l.seq}/payload`);
+      if (res.status !== 200) throw new TransportError(`payload of packet ${l.seq}: ${res.status}`, res.status, 'http');
+      return res.body;
+    }
+    const parts = savedPacketParts(this.db, l.seq, l.sha256);
+    let offset = parts.reduce((n, p) => n + p.length, 0);
+    if (offset < l.size) {
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const save = () => {
+        if (!pendingBytes) return;
+        const bytes = Buffer.concat(pending);
+        savePacketPart(this.db, l.seq, l.sha256, offset, bytes);
+        offset += bytes.length;
+        pending = [];
+        pendingBytes = 0;
+        this.step('packet-part-saved', { packetId: l.packetId, seq: l.seq });
+      };
+      const res = await this.o.server.request('GET', `${PACKETS_API}/inbox/${l.seq}/payload`, {
+        headers: offset > 0 ? { range: `bytes=${offset}-`, 'if-range': `"${l.sha256}"` } : {},
+        onChunk: (c) => {
+          pending.push(c);
+          pendingBytes += c.length;
+          if (pendingBytes >= partBytes) save();
+        },
+      }).finally(save);
+      if (res.status !== 200 && res.status !== 206) throw new TransportError(`payload of packet ${l.seq}: ${res.status}`, res.status, 'http');
+    }
+    return Buffer.concat(savedPacketParts(this.db, l.seq, l.sha256));
+  }
+
+  /**
+   * Hands received packets to `handler` (or the onPacket option), oldest first, each inside the
+   * transaction that marks it taken: what the handler writes in this database commits with the mark,
+   * so a crash never hands a packet over twice nor loses one. Returns how many were handed over.
+   */
+  drain(handler: ((p: InboundPacket) => void) | undefined = this.o.onPacket): number {
+    if (!handler) return 0;
+    let n = 0;
+    for (;;) {
+      const batch = pendingInbound(this.db, 50);
+      if (!batch.length) return n;
+      for (const p of batch) {
+        const took = writeTx(this.db, () => {
+          if (!markTaken(this.db, p.packetId, this.iso())) return false;
+          handler(p);
+          return true;
+        });
+        if (took) {
+          n++;
+          this.step('packet-taken', { packetId: p.packetId });
+        }
+      }
+    }
+  }
+
+  /** Packets received and not yet handed over (for a domain that drains at its own pace). */
+  pending(limit = 100): InboundPacket[] {
+    return pendingInbound(this.db, limit);
+  }
+
+  /** Marks one packet handed over (a domain that took it by itself); false when it was before. */
+  take(packetId: string): boolean {
+    return writeTx(this.db, () => markTaken(this.db, packetId, this.iso()));
+  }
+
+  /** One round: send what waits, fetch what arrived, hand it over. */
+  async syncOnce(): Promise<{ sent: number; received: number; handed: number }> {
+    try {
+      const sent = await this.flush();
+      const received = await this.pull();
+      const handed = this.drain();
+      writeTx(this.db, () => setState(this.db, 'packets:last_contact', this.iso()));
+      this.lastError = null;
+      return { sent, received, handed };
+    } catch (e) {
+      this.lastError = e instanceof Error ? e.message : String(e);
+      throw e;
+    }
+  }
+
+  /** Every `intervalMs`, and after a failure with jittered backoff until the server answers. */
+  start(intervalMs = 5_000): void {
+    if (this.running) return;
+    this.running = true;
+    const tick = async () => {
+      let wait = intervalMs;
+      try {
+        await this.syncOnce();
+        this.failures = 0;
+      } catch (e) {
+        this.failures++;
+        wait = e instanceof TransportError && e.retryAfterMs ? e.retryAfterMs : backoffDelay(this.failures, this.o.backoff ?? DEFAULT_BACKOFF, this.o.random);
+      }
+      if (this.running) this.timer = setTimeout(() => void tick(), wait);
+    };
+    void tick();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** What the sync panel shows: queue lengths, refusals, the cursor, last contact and error. */
+  status(): PacketStatus {
+    return { ...queueStats(this.db), cursor: cursor(this.db, PULL_CURSOR), lastContact: getState(this.db, 'packets:last_contact'), lastError: this.lastError };
+  }
+}
+
+function readJson<T>(res: Response): T | null {
+  try {
+    return res.body.length ? (JSON.parse(res.body.toString('utf8')) as T) : null;
+  } catch {
+    return null;
+  }
+}
+
+function retryAfter(res: Response): number | null {
+  const ra = Number(res.headers['retry-after']);
+  return Number.isFinite(ra) && ra > 0 ? ra * 1000 : null;
+}
+
+function expectJson<T>(res: Response, what: string): T {
+  const data = readJson<T & { error?: string; message?: string }>(res);
+  if (res.status < 200 || res.status >= 300) throw new TransportError(`${what}: ${res.status} ${data?.message ?? ''}`.trim(), res.status, data?.error ?? 'http', retryAfter(res));
+  return data as T;
+}

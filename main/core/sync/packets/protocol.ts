@@ -1,0 +1,74 @@
+// The wire protocol of edXML packet transport, shared by the workstation, the agency server and the
+// hub (docs/server.md, "Packets between agencies"). Packets travel as opaque bytes: a clear edXML
+// packet (Thường) or a sealed one behind its routing header (Mật and above); the servers read only
+// the addresses (routing header, or MessageHeader From/To) and never the content.
+export const PACKET_ID_RE = /^[0-9A-Za-z-]{8,64}$/;
+
+/** Why a server refuses a packet (`{ error, message }` with the HTTP status below). */
+export type PacketErrorCode =
+  | 'not-a-packet' // 400: neither a sealed packet nor readable edXML (or no From/To)
+  | 'packet-id-mismatch' // 400: the routing header names another packet id than the request
+  | 'wrong-sender' // 403: From is not the agency that sends it
+  | 'unknown-recipient' // 422: a To the directory does not know
+  | 'bad-signature' // 422: a clear packet without a valid signature of the sender's certificate
+  | 'changed-body' // 409: a packet id already stored with other bytes
+  | 'too-large'; // 413
+
+/** The answer to a submitted packet: stored now, or already stored with the same bytes (a retry or a replay). */
+export interface PacketSubmitResult {
+  result: 'stored' | 'duplicate';
+  packetId: string;
+  sha256: string;
+}
+
+/** An inbound packet as a listing shows it (agency server → workstation, hub → agency server). */
+export interface PacketListing {
+  seq: number;
+  packetId: string;
+  from: string;
+  to: string[];
+  size: number;
+  sha256: string;
+  /** When the first server of the path (the hub, for the agency server) took it. */
+  receivedAt: string;
+  /** base64, only when small; otherwise GET .../<seq>/payload (Range, If-Range). */
+  payload?: string;
+}
+
+export interface PacketPage {
+  packets: PacketListing[];
+  next: number;
+  more: boolean;
+}
+
+/** Where a packet a workstation submitted is on its way out (agency server's view). */
+export interface OutboundState {
+  packetId: string;
+  state: 'queued' | 'forwarded' | 'refused';
+  attempts: number;
+  errorCode: string | null;
+  error: string | null;
+  forwardedAt: string | null;
+}
+
+/** One agency of the directory the hub keeps (certificates as PEM). */
+export interface DirectoryAgency {
+  code: string;
+  name: string;
+  aliases: string[];
+  /** The certificate sealed packets are encrypted for (RSA, keyEncipherment). */
+  encryptionCertificate: string;
+  /** The certificates whose XML-DSig signatures the agency's clear packets carry. */
+  signingCertificates: string[];
+}
+
+export interface Directory {
+  /** SHA-256 of the agencies' JSON: changes whenever an entry does. */
+  version: string;
+  issuedAt: string;
+  agencies: DirectoryAgency[];
+}
+
+export const PACKETS_API = '/v1/packets';
+export const DIRECTORY_API = '/v1/directory';
+export const HUB_API = '/v1/hub';

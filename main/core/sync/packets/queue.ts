@@ -1,0 +1,133 @@
+// The workstation's packet outbox and inbox in its base database (base migration 24). Each change is
+// one statement or one transaction, so a process killed between two steps leaves the old state or the
+// new one: a packet queued is sent until the server has it, a packet fetched is stored with the cursor.
+import { createHash } from 'node:crypto';
+import type { Db } from '../../db/connection';
+
+export const PULL_CURSOR = 'packets:pull';
+
+export interface QueuedPacket {
+  id: number;
+  packetId: string;
+  sha256: string;
+  bytes: Buffer;
+  attempts: number;
+  nextAttemptAt: string | null;
+}
+
+export interface InboundPacket {
+  packetId: string;
+  /** The sending agency's identifier code (from the packet's addresses, as the servers read them). */
+  from: string;
+  bytes: Buffer;
+  /** When the hub took it. */
+  receivedAt: string;
+}
+
+export class PacketQueueError extends Error {
+  override readonly name = 'PacketQueueError';
+  constructor(readonly code: 'changed-body' | 'bad-packet-id', message: string) {
+    super(message);
+  }
+}
+
+export const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** Queues a packet once: the same id with the same bytes is a no-op, with other bytes refused. */
+export function queuePacket(db: Db, packetId: string, bytes: Buffer, now: string): 'queued' | 'duplicate' {
+  if (!/^[0-9A-Za-z-]{8,64}$/.test(packetId)) throw new PacketQueueError('bad-packet-id', `packet id "${packetId}": 8 to 64 letters, digits or dashes`);
+  const sha = sha256Hex(bytes);
+  const prior = db.prepare('SELECT sha256 FROM main.packet_outbox WHERE packet_id = ?').pluck().get(packetId) as string | undefined;
+  if (prior !== undefined) {
+    if (prior !== sha) throw new PacketQueueError('changed-body', `packet ${packetId} was queued before with other bytes`);
+    return 'duplicate';
+  }
+  db.prepare('INSERT INTO main.packet_outbox (packet_id, sha256, size, bytes, created_at) VALUES (?,?,?,?,?)').run(packetId, sha, bytes.length, bytes, now);
+  return 'queued';
+}
+
+/** The oldest packet waiting (packets leave in the order they were queued). */
+export function headOfQueue(db: Db): QueuedPacket | null {
+  const r = db.prepare("SELECT id, packet_id, sha256, bytes, attempts, next_attempt_at FROM main.packet_outbox WHERE state = 'queued' ORDER BY id LIMIT 1").get() as
+    { id: number; packet_id: string; sha256: string; bytes: Buffer; attempts: number; next_attempt_at: string | null } | undefined;
+  return r ? { id: r.id, packetId: r.packet_id, sha256: r.sha256, bytes: r.bytes, attempts: r.attempts, nextAttemptAt: r.next_attempt_at } : null;
+}
+
+export function markSent(db: Db, packetId: string, now: string): void {
+  db.prepare("UPDATE main.packet_outbox SET state = 'sent', bytes = NULL, done_at = ?, last_error = NULL, next_attempt_at = NULL WHERE packet_id = ?").run(now, packetId);
+}
+
+export function markRefused(db: Db, packetId: string, code: string, error: string, now: string): void {
+  db.prepare("UPDATE main.packet_outbox SET state = 'refused', error_code = ?, last_error = ?, done_at = ?, next_attempt_at = NULL WHERE packet_id = ?").run(code, error.slice(0, 500), now, packetId);
+}
+
+export function recordSendFailure(db: Db, packetId: string, error: string, nextAttemptAt: string): void {
+  db.prepare('UPDATE main.packet_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE packet_id = ?').run(error.slice(0, 500), nextAttemptAt, packetId);
+}
+
+export interface SentState {
+  packetId: string;
+  state: 'queued' | 'sent' | 'refused';
+  attempts: number;
+  errorCode: string | null;
+  error: string | null;
+  doneAt: string | null;
+}
+
+export function sentState(db: Db, packetId: string): SentState | null {
+  const r = db.prepare('SELECT packet_id, state, attempts, error_code, last_error, done_at FROM main.packet_outbox WHERE packet_id = ?').get(packetId) as
+    { packet_id: string; state: SentState['state']; attempts: number; error_code: string | null; last_error: string | null; done_at: string | null } | undefined;
+  return r ? { packetId: r.packet_id, state: r.state, attempts: r.attempts, errorCode: r.error_code, error: r.last_error, doneAt: r.done_at } : null;
+}
+
+/** Stores a fetched packet and moves the cursor (inside the caller's transaction); false when already here. */
+export function storeInbound(db: Db, seq: number, p: InboundPacket & { sha256: string }, now: string): boolean {
+  const r = db.prepare('INSERT OR IGNORE INTO main.packet_inbox (seq, packet_id, from_code, sha256, size, bytes, received_at, fetched_at) VALUES (?,?,?,?,?,?,?,?)')
+    .run(seq, p.packetId, p.from, p.sha256, p.bytes.length, p.bytes, p.receivedAt, now);
+  return r.changes > 0;
+}
+
+/** Packets received and not yet handed to the exchange, oldest first. */
+export function pendingInbound(db: Db, limit = 100): InboundPacket[] {
+  const rows = db.prepare('SELECT packet_id, from_code, bytes, received_at FROM main.packet_inbox WHERE taken_at IS NULL ORDER BY seq LIMIT ?').all(limit) as
+    Array<{ packet_id: string; from_code: string; bytes: Buffer; received_at: string }>;
+  return rows.map((r) => ({ packetId: r.packet_id, from: r.from_code, bytes: r.bytes, receivedAt: r.received_at }));
+}
+
+/** Marks a packet handed over (its bytes dropped: the exchange keeps what it needs). False when it was taken before. */
+export function markTaken(db: Db, packetId: string, now: string): boolean {
+  return db.prepare('UPDATE main.packet_inbox SET taken_at = ?, bytes = NULL WHERE packet_id = ? AND taken_at IS NULL').run(now, packetId).changes > 0;
+}
+
+export function savedPacketParts(db: Db, seq: number, sha256: string): Buffer[] {
+  db.prepare('DELETE FROM main.packet_download_parts WHERE seq = ? AND sha256 <> ?').run(seq, sha256);
+  return db.prepare('SELECT bytes FROM main.packet_download_parts WHERE seq = ? ORDER BY offset').pluck().all(seq) as Buffer[];
+}
+
+export function savePacketPart(db: Db, seq: number, sha256: string, offset: number, bytes: Buffer): void {
+  db.prepare('INSERT OR REPLACE INTO main.packet_download_parts (seq, sha256, offset, bytes) VALUES (?,?,?,?)').run(seq, sha256, offset, bytes);
+}
+
+export function dropPacketParts(db: Db, seq: number): void {
+  db.prepare('DELETE FROM main.packet_download_parts WHERE seq = ?').run(seq);
+}
+
+export interface PacketQueueStats {
+  outbox: { queued: number; queuedBytes: number; oldest: string | null; sent: number; refused: number; lastError: string | null };
+  inbox: { pending: number; received: number };
+  /** The latest refusals (what the văn thư must see). */
+  refusals: Array<{ packetId: string; code: string | null; error: string | null; at: string | null }>;
+}
+
+export function queueStats(db: Db): PacketQueueStats {
+  const o = db.prepare(`SELECT
+      coalesce(sum(state = 'queued'), 0) AS q, coalesce(sum(CASE WHEN state = 'queued' THEN size ELSE 0 END), 0) AS qb,
+      min(CASE WHEN state = 'queued' THEN created_at END) AS oldest,
+      coalesce(sum(state = 'sent'), 0) AS s, coalesce(sum(state = 'refused'), 0) AS r,
+      (SELECT last_error FROM main.packet_outbox WHERE state = 'queued' AND last_error IS NOT NULL ORDER BY id LIMIT 1) AS err
+    FROM main.packet_outbox`).get() as { q: number; qb: number; oldest: string | null; s: number; r: number; err: string | null };
+  const i = db.prepare('SELECT coalesce(sum(taken_at IS NULL), 0) AS p, count(*) AS n FROM main.packet_inbox').get() as { p: number; n: number };
+  const refusals = (db.prepare("SELECT packet_id, error_code, last_error, done_at FROM main.packet_outbox WHERE state = 'refused' ORDER BY id DESC LIMIT 20").all() as
+    Array<{ packet_id: string; error_code: string | null; last_error: string | null; done_at: string | null }>).map((r) => ({ packetId: r.packet_id, code: r.error_code, error: r.last_error, at: r.done_at }));
+  return { outbox: { queued: o.q, queuedBytes: o.qb, oldest: o.oldest, sent: o.s, refused: o.r, lastError: o.err }, inbox: { pending: i.p, received: i.n }, refusals };
+}

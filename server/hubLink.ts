@@ -1,0 +1,191 @@
+// An agency server's link to the hub: forwards its workstations' packets from the durable outbox
+// (packets_out, state 'queued': retried with backoff, oldest first, survives restarts), pulls the
+// agency's packets from the hub after its cursor (stored with the cursor in one transaction), and
+// keeps a copy of the directory. Both sides are idempotent by packet id, so a restart or a kill -9 at
+// any point resends or re-pulls at most what the other side then recognises.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { backoffDelay } from '../main/core/sync/backoff';
+import { HUB_API, type Directory, type PacketPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
+import { Transport, TransportError } from '../main/core/sync/transport';
+import type { HubLinkConfig } from './config';
+import type { Logger } from './log';
+import type { PacketStore } from './storage/packetStore';
+
+/** Refusals that no retry will change: the packet is marked refused and the next one goes. */
+const PERMANENT = new Set(['not-a-packet', 'packet-id-mismatch', 'wrong-sender', 'unknown-recipient', 'bad-signature', 'changed-body', 'too-large']);
+export const HUB_CURSOR = 'hub:pull';
+export const DIRECTORY_KEY = 'directory';
+
+export interface HubLinkStatus {
+  lastContact: string | null;
+  lastError: string | null;
+  directoryVersion: string | null;
+}
+
+export class HubLink {
+  private readonly transport: Transport;
+  private timer: NodeJS.Timeout | null = null;
+  private current: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private failures = 0;
+  private directoryAt = 0;
+  private pulledAt = 0;
+  private lastContact: string | null = null;
+  private lastError: string | null = null;
+  private directoryVersion: string | null = null;
+
+  constructor(private readonly cfg: HubLinkConfig, private readonly store: PacketStore, private readonly logger: Logger, private readonly clock: () => number = Date.now) {
+    this.transport = new Transport({
+      url: cfg.url, caPem: cfg.ca.map((f) => readFileSync(f, 'utf8')).join(''), timeoutMs: cfg.timeoutMs, maxSockets: 4,
+      clientCertificate: { certPem: readFileSync(cfg.certificate, 'utf8'), keyPem: readFileSync(cfg.key, 'utf8') },
+    });
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  /** Runs a round now (a workstation just submitted a packet), or right after the one under way. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.current) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.current = this.round().finally(() => {
+      this.current = null;
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+        return;
+      }
+      const wait = this.failures ? backoffDelay(this.failures, this.cfg.backoff) : this.cfg.pollMs;
+      this.timer = setTimeout(() => this.kick(), Math.max(wait, 20));
+    });
+  }
+
+  /** Stops the loop; a request under way is cut (what it did is redone idempotently at the next start). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.transport.close();
+    await this.current?.catch(() => {});
+  }
+
+  status(): HubLinkStatus {
+    return { lastContact: this.lastContact, lastError: this.lastError, directoryVersion: this.directoryVersion };
+  }
+
+  private async round(): Promise<void> {
+    try {
+      if (this.clock() - this.directoryAt >= this.cfg.directoryRefreshMs || !this.directoryVersion) await this.syncDirectory();
+      await this.push();
+      // A kick (a workstation just submitted) pushes at once; the hub is polled on the timer.
+      if (this.clock() - this.pulledAt >= this.cfg.pollMs) {
+        await this.pull();
+        this.pulledAt = this.clock();
+      }
+      this.failures = 0;
+      this.lastError = null;
+      this.lastContact = new Date(this.clock()).toISOString();
+    } catch (e) {
+      this.failures++;
+      this.lastError = e instanceof Error ? e.message : String(e);
+      if (!this.stopped) this.logger.log('warn', 'hub link', { error: this.lastError, failures: this.failures });
+    }
+  }
+
+  async syncDirectory(): Promise<Directory> {
+    const { data } = await this.transport.json<Directory>('GET', `${HUB_API}/directory`);
+    if (data.version !== this.directoryVersion) await this.store.setState(DIRECTORY_KEY, JSON.stringify(data));
+    this.directoryVersion = data.version;
+    this.directoryAt = this.clock();
+    return data;
+  }
+
+  /** Forwards queued packets, oldest first; stops at a transient failure (kept with its next attempt). */
+  async push(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      if (this.stopped) return sent;
+      const row = await this.store.headOfOutbound(new Date(this.clock()));
+      if (!row || row === 'waiting') return sent;
+      const res = await this.putRaw(row.packetId, row.payload).catch((e: unknown) => e as Error);
+      if (res instanceof Error) {
+        if (res instanceof TransportError && res.status !== null && PERMANENT.has(res.code)) {
+          await this.store.markRefused(row.packetId, res.code, res.message);
+          this.logger.log('warn', 'hub refused a packet', { packet: row.packetId, code: res.code });
+          continue;
+        }
+        const delay = res instanceof TransportError && res.retryAfterMs ? res.retryAfterMs : backoffDelay(row.attempts + 1, this.cfg.backoff);
+        await this.store.recordOutboundFailure(row.packetId, res.message, new Date(this.clock() + delay));
+        throw res;
+      }
+      await this.store.markForwarded(row.packetId, new Date(this.clock()));
+      sent++;
+    }
+  }
+
+  private async putRaw(packetId: string, bytes: Buffer): Promise<PacketSubmitResult> {
+    const res = await this.transport.request('PUT', `${HUB_API}/packets/${packetId}`, { body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+    return jsonAnswer<PacketSubmitResult>(res, `PUT packet ${packetId}`);
+  }
+
+  /** Pulls the agency's packets after the cursor; each is stored with the cursor in one transaction. */
+  async pull(): Promise<number> {
+    let stored = 0;
+    for (;;) {
+      if (this.stopped) return stored;
+      const after = Number((await this.store.getState(HUB_CURSOR)) ?? 0);
+      const { data: page } = await this.transport.json<PacketPage>('GET', `${HUB_API}/inbox?after=${after}`);
+      for (const l of page.packets) {
+        if (l.seq <= after) throw new Error(`hub listed delivery ${l.seq} after ${after}`);
+        const payload = l.payload !== undefined ? Buffer.from(l.payload, 'base64') : await this.download(l.seq, l.size, l.sha256);
+        if (payload.length !== l.size || createHash('sha256').update(payload).digest('hex') !== l.sha256) throw new Error(`delivery ${l.seq} does not match its hash`);
+        if (await this.store.acceptInbound(l, payload, new Date(this.clock()), HUB_CURSOR)) stored++;
+      }
+      if (!page.more) return stored;
+    }
+  }
+
+  /** A large payload; a connection cut midway resumes with Range (up to 5 tries in this round). */
+  private async download(seq: number, size: number, sha256: string): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let have = 0;
+    for (let attempt = 0; have < size; attempt++) {
+      try {
+        const res = await this.transport.request('GET', `${HUB_API}/inbox/${seq}/payload`, {
+          headers: have ? { range: `bytes=${have}-`, 'if-range': `"${sha256}"` } : {},
+          onChunk: (c) => { parts.push(c); have += c.length; },
+        });
+        if (res.status !== 200 && res.status !== 206) throw new TransportError(`payload of delivery ${seq}: ${res.status}`, res.status, 'http');
+        if (res.status === 200 && have > size) throw new Error(`delivery ${seq} changed during download`);
+      } catch (e) {
+        if (attempt >= 4 || this.stopped) throw e;
+      }
+    }
+    return Buffer.concat(parts);
+  }
+}
+
+export function jsonAnswer<T>(res: { status: number; headers: Record<string, unknown>; body: Buffer }, what: string): T {
+  let data: unknown = null;
+  try {
+    data = res.body.length ? JSON.parse(res.body.toString('utf8')) : null;
+  } catch {
+    data = null;
+  }
+  if (res.status < 200 || res.status >= 300) {
+    const err = data as { error?: string; message?: string } | null;
+    const ra = Number(res.headers['retry-after']);
+    throw new TransportError(`${what}: ${res.status} ${err?.message ?? ''}`.trim(), res.status, err?.error ?? 'http', Number.isFinite(ra) && ra > 0 ? ra * 1000 : null);
+  }
+  return data as T;
+}

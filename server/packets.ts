@@ -1,0 +1,118 @@
+// The agency server's packet routes for its workstations (session-authenticated; only the roles that
+// handle the exchange: văn thư and administrators). A workstation submits a packet's raw bytes under
+// its packet id; the server reads only its addresses (server/packetAddress.ts), checks that it is
+// from this agency and, when it holds the directory, that its recipients exist, stores it once and
+// queues it for the hub. Inbound packets are listed after a cursor and downloaded with Range.
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkIdentifierCode } from '../common/identifierCode';
+import { DIRECTORY_API, PACKET_ID_RE, PACKETS_API, type Directory, type PacketPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
+import type { Session } from './auth';
+import type { ServerConfig } from './config';
+import { directoryNames } from './directory';
+import { HttpError, paging, sendJson, sendRange } from './http';
+import { DIRECTORY_KEY, type HubLink } from './hubLink';
+import { readBody } from './limits';
+import { NotAPacket, readPacketAddress } from './packetAddress';
+import { ChangedBody, type PacketStore } from './storage/packetStore';
+
+const EXCHANGE_ROLES = new Set(['van_thu', 'quan_tri']);
+
+export class AgencyPackets {
+  private readonly code: string | null;
+  private directory: { json: string; names: Map<string, string> | null } = { json: 'null', names: null };
+
+  constructor(private readonly cfg: ServerConfig, private readonly store: PacketStore, private readonly link: HubLink | null, private readonly clock: () => number) {
+    const c = cfg.agency ? checkIdentifierCode(cfg.agency.code) : null;
+    if (c && !c.ok) throw new Error(`agency.code "${cfg.agency!.code}" is not an identifier code`);
+    this.code = c?.code ?? null;
+  }
+
+  /** Handles a packet or directory route; false when the path is none of them. */
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL, s: Session, ctx: { route: string }): Promise<boolean> {
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (path === DIRECTORY_API && method === 'GET') {
+      ctx.route = 'directory';
+      const json = await this.store.getState(DIRECTORY_KEY);
+      sendJson(res, 200, json ? (JSON.parse(json) as Directory) : { version: null, issuedAt: null, agencies: [] });
+      return true;
+    }
+    if (path !== PACKETS_API && !path.startsWith(`${PACKETS_API}/`)) return false;
+    if (!this.code) throw new HttpError(404, 'not-found', 'this server has no agency code configured (agency.code): no packets');
+    if (!EXCHANGE_ROLES.has(s.role)) throw new HttpError(403, 'forbidden', 'only the văn thư and administrators exchange packets');
+    const L = this.cfg.limits;
+
+    const put = new RegExp(`^${PACKETS_API}/([^/]+)$`).exec(path);
+    if (method === 'PUT' && put) {
+      ctx.route = 'packets.submit';
+      const packetId = put[1]!;
+      if (!PACKET_ID_RE.test(packetId)) throw new HttpError(400, 'bad-request', 'packet id: 8 to 64 letters, digits or dashes');
+      const bytes = await readBody(req, L.maxPacketBytes);
+      const r = await this.submit(packetId, bytes, s);
+      sendJson(res, r.result === 'stored' ? 201 : 200, r);
+      return true;
+    }
+    const state = new RegExp(`^${PACKETS_API}/([^/]+)/state$`).exec(path);
+    if (method === 'GET' && state) {
+      ctx.route = 'packets.state';
+      const st = await this.store.outboundState(state[1]!);
+      if (!st) throw new HttpError(404, 'not-found', 'no such packet');
+      sendJson(res, 200, st);
+      return true;
+    }
+    if (method === 'GET' && path === `${PACKETS_API}/inbox`) {
+      ctx.route = 'packets.inbox';
+      const { after, limit } = paging(url, L.pageSize);
+      const { rows, more } = await this.store.listInbound(after, limit, L.packetInlineBytes);
+      const page: PacketPage = { packets: rows, next: rows.length ? rows[rows.length - 1]!.seq : after, more };
+      sendJson(res, 200, page);
+      return true;
+    }
+    const payload = new RegExp(`^${PACKETS_API}/inbox/(\\d{1,15})/payload$`).exec(path);
+    if (method === 'GET' && payload) {
+      ctx.route = 'packets.payload';
+      const seq = Number(payload[1]);
+      const head = await this.store.inboundSlice(seq, 0, -1);
+      if (!head) throw new HttpError(404, 'not-found', 'no such packet');
+      await sendRange(req, res, head, async (a, b) => (await this.store.inboundSlice(seq, a, b))!.bytes);
+      return true;
+    }
+    throw new HttpError(404, 'not-found', 'no such route');
+  }
+
+  /** The directory copy's names (parsed again only when the copy changed). */
+  private async names(): Promise<Map<string, string> | null> {
+    const json = (await this.store.getState(DIRECTORY_KEY)) ?? 'null';
+    if (json !== this.directory.json) this.directory = { json, names: directoryNames(JSON.parse(json) as Directory | null) };
+    return this.directory.names;
+  }
+
+  private async submit(packetId: string, bytes: Buffer, s: Session): Promise<PacketSubmitResult> {
+    let addr;
+    try {
+      addr = readPacketAddress(bytes, this.cfg.limits.maxPacketBytes);
+    } catch (e) {
+      if (e instanceof NotAPacket) throw new HttpError(400, 'not-a-packet', e.message);
+      throw e;
+    }
+    if (addr.packetId !== null && addr.packetId !== packetId) throw new HttpError(400, 'packet-id-mismatch', `the routing header names packet ${addr.packetId}`);
+    const names = await this.names();
+    const from = names?.get(addr.from) ?? addr.from;
+    if (from !== this.code) throw new HttpError(403, 'wrong-sender', `the packet is from ${addr.from}, this server sends for ${this.code}`);
+    // With the directory at hand an unknown recipient is refused at once; without it, the hub refuses it.
+    const unknown = names ? addr.to.filter((t) => !names.has(t)) : [];
+    if (unknown.length) throw new HttpError(422, 'unknown-recipient', `no agency ${unknown.join(', ')} in the directory`);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    try {
+      const result = await this.store.submitOutbound({
+        packetId, sha256, kind: addr.kind, from: addr.from, to: addr.to, payload: bytes, now: new Date(this.clock()), person: s.person, workstation: s.workstation,
+      });
+      if (result === 'stored') this.link?.kick();
+      return { result, packetId, sha256 };
+    } catch (e) {
+      if (e instanceof ChangedBody) throw new HttpError(409, 'changed-body', e.message);
+      throw e;
+    }
+  }
+}

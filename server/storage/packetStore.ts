@@ -1,0 +1,230 @@
+// Packets between agencies in the server's storage (same code on PostgreSQL and SQLite). Every write
+// is idempotent by packet id: a retry stores nothing twice and the same id with other bytes is refused.
+// Sequences come from counter rows updated inside the inserting transaction (the row lock makes rows
+// commit in sequence order, so a reader at cursor N never later finds a smaller number appear).
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { OutboundState, PacketListing } from '../../main/core/sync/packets/protocol';
+import type { ServerDatabase } from './schema';
+
+export class ChangedBody extends Error {
+  override readonly name = 'ChangedBody';
+}
+
+const num = (v: number | string | bigint): number => Number(v);
+const isUniqueViolation = (e: unknown): boolean => {
+  const code = (e as { code?: unknown })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+};
+
+export interface NewPacket {
+  packetId: string;
+  sha256: string;
+  kind: 'sealed' | 'clear';
+  from: string;
+  to: string[];
+  payload: Buffer;
+  now: Date;
+}
+
+export interface OutboundRow {
+  seq: number;
+  packetId: string;
+  sha256: string;
+  size: number;
+  attempts: number;
+  payload: Buffer;
+}
+
+export interface Slice {
+  size: number;
+  sha256: string;
+  bytes: Buffer;
+}
+
+type CounterName = 'packets_out' | 'packets_in' | 'hub_deliveries';
+
+export class PacketStore {
+  constructor(private readonly db: Kysely<ServerDatabase>) {}
+
+  private async next(trx: Transaction<ServerDatabase>, name: CounterName): Promise<number> {
+    const row = await trx.updateTable('counters').set({ value: sql`value + 1` }).where('name', '=', name).returning('value').executeTakeFirstOrThrow();
+    return num(row.value);
+  }
+
+  /** Stored before with the same bytes: 'duplicate'; with other bytes: ChangedBody; never: null. */
+  private async prior(table: 'packets_out' | 'hub_packets' | 'packets_in', packetId: string, sha256: string): Promise<'duplicate' | null> {
+    const r = await this.db.selectFrom(table).select('sha256').where('packet_id', '=', packetId).executeTakeFirst();
+    if (!r) return null;
+    if (r.sha256 !== sha256) throw new ChangedBody(`packet ${packetId} was stored before with other bytes`);
+    return 'duplicate';
+  }
+
+  private async once(table: 'packets_out' | 'hub_packets', p: NewPacket, insert: () => Promise<void>): Promise<'stored' | 'duplicate'> {
+    const known = await this.prior(table, p.packetId, p.sha256);
+    if (known) return known;
+    try {
+      await insert();
+      return 'stored';
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      const again = await this.prior(table, p.packetId, p.sha256); // a concurrent retry won the race
+      if (again) return again;
+      throw e;
+    }
+  }
+
+  // ---------- agency server: packets out (and the outbox to the hub) ----------
+
+  submitOutbound(p: NewPacket & { person: string; workstation: string }): Promise<'stored' | 'duplicate'> {
+    return this.once('packets_out', p, () => this.db.transaction().execute(async (trx) => {
+      const seq = await this.next(trx, 'packets_out');
+      await trx.insertInto('packets_out').values({
+        seq, packet_id: p.packetId, sha256: p.sha256, size: p.payload.length, kind: p.kind, from_code: p.from, to_codes: JSON.stringify(p.to),
+        person: p.person, workstation: p.workstation, received_at: p.now.toISOString(), state: 'queued', payload: p.payload,
+      }).execute();
+    }));
+  }
+
+  async outboundState(packetId: string): Promise<OutboundState | null> {
+    const r = await this.db.selectFrom('packets_out').select(['packet_id', 'state', 'attempts', 'error_code', 'last_error', 'forwarded_at']).where('packet_id', '=', packetId).executeTakeFirst();
+    return r ? { packetId: r.packet_id, state: r.state as OutboundState['state'], attempts: r.attempts, errorCode: r.error_code, error: r.last_error, forwardedAt: r.forwarded_at } : null;
+  }
+
+  /** The oldest packet waiting for the hub, if its next attempt is due (packets leave in order). */
+  async headOfOutbound(now: Date): Promise<OutboundRow | 'waiting' | null> {
+    const r = await this.db.selectFrom('packets_out').select(['seq', 'packet_id', 'sha256', 'size', 'attempts', 'next_attempt_at', 'payload'])
+      .where('state', '=', 'queued').orderBy('seq').limit(1).executeTakeFirst();
+    if (!r) return null;
+    if (r.next_attempt_at && Date.parse(r.next_attempt_at) > now.getTime()) return 'waiting';
+    return { seq: num(r.seq), packetId: r.packet_id, sha256: r.sha256, size: r.size, attempts: r.attempts, payload: Buffer.from(r.payload) };
+  }
+
+  async markForwarded(packetId: string, now: Date): Promise<void> {
+    await this.db.updateTable('packets_out').set({ state: 'forwarded', forwarded_at: now.toISOString(), error_code: null, last_error: null, next_attempt_at: null })
+      .where('packet_id', '=', packetId).execute();
+  }
+
+  async markRefused(packetId: string, code: string, message: string): Promise<void> {
+    await this.db.updateTable('packets_out').set({ state: 'refused', error_code: code, last_error: message.slice(0, 500), next_attempt_at: null })
+      .where('packet_id', '=', packetId).execute();
+  }
+
+  async recordOutboundFailure(packetId: string, message: string, nextAttemptAt: Date): Promise<void> {
+    await this.db.updateTable('packets_out').set({ attempts: sql`attempts + 1`, last_error: message.slice(0, 500), next_attempt_at: nextAttemptAt.toISOString() })
+      .where('packet_id', '=', packetId).execute();
+  }
+
+  async outboundCounts(): Promise<Record<'queued' | 'forwarded' | 'refused', number>> {
+    const rows = await this.db.selectFrom('packets_out').select(['state', sql<number>`count(*)`.as('n')]).groupBy('state').execute();
+    const out = { queued: 0, forwarded: 0, refused: 0 };
+    for (const r of rows) out[r.state as keyof typeof out] = num(r.n);
+    return out;
+  }
+
+  // ---------- agency server: packets in ----------
+
+  /**
+   * Takes a packet pulled from the hub and moves the hub cursor in the same transaction, so a crash
+   * either keeps both or neither; a packet already here (pulled before the cursor moved) is not kept twice.
+   */
+  async acceptInbound(l: PacketListing, payload: Buffer, now: Date, cursorKey: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const known = await trx.selectFrom('packets_in').select('sha256').where('packet_id', '=', l.packetId).executeTakeFirst();
+      let stored = false;
+      if (!known) {
+        const seq = await this.next(trx, 'packets_in');
+        await trx.insertInto('packets_in').values({
+          seq, packet_id: l.packetId, sha256: l.sha256, size: payload.length, from_code: l.from, to_codes: JSON.stringify(l.to),
+          received_at: l.receivedAt, stored_at: now.toISOString(), payload,
+        }).execute();
+        stored = true;
+      }
+      await this.setStateIn(trx, cursorKey, String(l.seq));
+      return stored;
+    });
+  }
+
+  async listInbound(after: number, limit: number, inlineBytes: number): Promise<{ rows: PacketListing[]; more: boolean }> {
+    const rows = await this.db.selectFrom('packets_in')
+      .select(['seq', 'packet_id', 'from_code', 'to_codes', 'size', 'sha256', 'received_at'])
+      .select(sql<Buffer | null>`case when size <= ${inlineBytes} then payload else null end`.as('inline'))
+      .where('seq', '>', after).orderBy('seq').limit(limit + 1).execute();
+    return { more: rows.length > limit, rows: rows.slice(0, limit).map(listing) };
+  }
+
+  inboundSlice(seq: number, start: number, end: number): Promise<Slice | null> {
+    return this.slice('packets_in', sql`seq = ${seq}`, start, end);
+  }
+
+  async inboundCount(): Promise<number> {
+    const r = await this.db.selectFrom('packets_in').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    return num(r.n);
+  }
+
+  // ---------- hub ----------
+
+  /** Stores a packet once and one delivery per recipient, numbered by the hub's sequence. */
+  hubPut(p: NewPacket): Promise<'stored' | 'duplicate'> {
+    return this.once('hub_packets', p, () => this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('hub_packets').values({
+        packet_id: p.packetId, sha256: p.sha256, size: p.payload.length, kind: p.kind, from_code: p.from, to_codes: JSON.stringify(p.to),
+        received_at: p.now.toISOString(), payload: p.payload,
+      }).execute();
+      for (const recipient of p.to) {
+        const seq = await this.next(trx, 'hub_deliveries');
+        await trx.insertInto('hub_deliveries').values({ seq, recipient, packet_id: p.packetId }).execute();
+      }
+    }));
+  }
+
+  async hubList(recipient: string, after: number, limit: number, inlineBytes: number): Promise<{ rows: PacketListing[]; more: boolean }> {
+    const rows = await this.db.selectFrom('hub_deliveries as d').innerJoin('hub_packets as p', 'p.packet_id', 'd.packet_id')
+      .select(['d.seq', 'p.packet_id', 'p.from_code', 'p.to_codes', 'p.size', 'p.sha256', 'p.received_at'])
+      .select(sql<Buffer | null>`case when p.size <= ${inlineBytes} then p.payload else null end`.as('inline'))
+      .where('d.recipient', '=', recipient).where('d.seq', '>', after).orderBy('d.seq').limit(limit + 1).execute();
+    return { more: rows.length > limit, rows: rows.slice(0, limit).map(listing) };
+  }
+
+  /** A delivery's payload bytes, only for its recipient (anyone else: null, as if it did not exist). */
+  hubSlice(recipient: string, seq: number, start: number, end: number): Promise<Slice | null> {
+    return this.slice('hub_packets', sql`packet_id = (select packet_id from hub_deliveries where seq = ${seq} and recipient = ${recipient})`, start, end);
+  }
+
+  async hubCounts(): Promise<{ packets: number; deliveries: number }> {
+    const p = await this.db.selectFrom('hub_packets').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    const d = await this.db.selectFrom('hub_deliveries').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    return { packets: num(p.n), deliveries: num(d.n) };
+  }
+
+  // ---------- shared ----------
+
+  /** Bytes [start, end] (inclusive, clamped; end -1 = to the end) of one row's payload. */
+  private async slice(table: 'packets_in' | 'hub_packets', where: ReturnType<typeof sql>, start: number, end: number): Promise<Slice | null> {
+    const head = await this.db.selectFrom(table).select(['size', 'sha256']).where(where as never).executeTakeFirst();
+    if (!head) return null;
+    const last = end < 0 ? head.size - 1 : Math.min(end, head.size - 1);
+    const count = Math.max(0, last - start + 1);
+    const r = await this.db.selectFrom(table).select(sql<Buffer>`substr(payload, ${start + 1}, ${count})`.as('part')).where(where as never).executeTakeFirstOrThrow();
+    return { size: head.size, sha256: head.sha256, bytes: Buffer.from(r.part ?? Buffer.alloc(0)) };
+  }
+
+  async getState(key: string): Promise<string | null> {
+    const r = await this.db.selectFrom('server_state').select('value').where('key', '=', key).executeTakeFirst();
+    return r?.value ?? null;
+  }
+
+  setState(key: string, value: string): Promise<void> {
+    return this.setStateIn(this.db, key, value);
+  }
+
+  private async setStateIn(db: Kysely<ServerDatabase> | Transaction<ServerDatabase>, key: string, value: string): Promise<void> {
+    await db.insertInto('server_state').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  }
+}
+
+function listing(r: { seq: number | string; packet_id: string; from_code: string; to_codes: string; size: number; sha256: string; received_at: string; inline: Buffer | null }): PacketListing {
+  return {
+    seq: num(r.seq), packetId: r.packet_id, from: r.from_code, to: JSON.parse(r.to_codes) as string[], size: r.size, sha256: r.sha256, receivedAt: r.received_at,
+    ...(r.inline ? { payload: Buffer.from(r.inline).toString('base64') } : {}),
+  };
+}
