@@ -30,6 +30,7 @@ import { createJob, getJob, journalRow, rowStanding, setJobState, type JobRow, t
 import { parseMapping, type Mapping } from './mapping';
 import type { Normalised } from './normalise/result';
 import { readSource } from './readers/source';
+import { recoverLostRows } from './recover';
 import type { ScanSet } from './scans';
 import type { ReadOptions, ReadSource, SourceRow } from './types';
 import { RowValidator, rowKey, type PreparedRecord, type RowResult } from './validate';
@@ -139,7 +140,10 @@ export class ImportService {
     try {
       const { feed, scans } = await this.openFeed(pool, actor, job.sourcePath, job.mapping);
       if (feed.sha256 !== job.sourceSha256) throw DeskError.keyed('VALIDATION', 'structure.import.changed');
-      if (job.state === 'cancelled') { await c.writable(); setJobState(c.db, jobId, 'running', c.now()); }
+      await c.writable();
+      // A kill between the base's and a compartment's commit: those rows are taken back and redone (recover.ts).
+      recoverLostRows(c.db, c.arms, jobId, actor.id, c.now());
+      if (getJob(c.db, jobId)!.state === 'cancelled') setJobState(c.db, jobId, 'running', c.now());
       return await this.run(actor, jobId, feed, pool, opts, scans);
     } finally {
       await pool.close();
