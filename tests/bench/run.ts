@@ -1,9 +1,12 @@
-// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server|exchange|ocr] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N] [--ocr-pages N] [--exchange-packets N]`
+// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server|exchange|ocr|import] [--import-records N] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N] [--ocr-pages N] [--exchange-packets N]`
 // Outgoing: signing and issuing an outgoing document on SoftHSM through the services, end to end
 // (outgoing.ts). Processing: the leader's and the handler's inboxes and the overdue view over a
 // generated profile (processing.ts; 200 000 documents by default, `--processing-docs 1000000` for the
 // target scale of 1 000 000 documents and 3 000 000 steps, about 8–18 minutes of writing here).
 // Server: 200 simulated workstations against the agency server on SQLite and PostgreSQL (server.ts).
+// Import: a generated legacy register with one PDF per row imported end to end by desk.imports, against
+// a raw baseline of the same bytes in the same run (import.ts; 20 000 records by default,
+// `--import-records 100000` for the target's scale).
 // Search: generates an ENCRYPTED register of N incoming documents (default 1 000 000) through the
 // core, then measures unlocking it, the first page, the count and search. Crypto: our streamed
 // CMS encryption and decryption of a 200 MB file next to openssl cms, and signatures per second on
@@ -24,6 +27,7 @@ import { measureProcessing, PROCESSING_TARGETS, type ProcessingFigures } from '.
 import { measureServer, SERVER_TARGETS, type ServerFigures } from './server';
 import { measureOcr, type OcrFigures } from './ocr';
 import { EXCHANGE_TARGETS, measureExchange, type ExchangeFigures } from './exchange';
+import { IMPORT_TARGETS, measureImport, type ImportFigures } from './import';
 import { diagnose, type Diagnosis } from './diagnose';
 import { measureFirstPage, measureMatFirstPage, pageVariants, type FirstPageFigures, type MatFirstPageFigures } from './firstPage';
 import { DB_NAME, encryptedOnDisk, generateProfile, generatorFingerprint, type GenerationFigures, type ProfileMeta } from './generate';
@@ -55,20 +59,22 @@ const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.pa
  */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10, compartmentRatio: 1.2 };
 
-const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server', 'ocr', 'exchange'] as const;
+const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server', 'ocr', 'exchange', 'import'] as const;
+/** The import part's default scale (the target's is 100 000: --import-records 100000, about 8 GB of PDFs). */
+const IMPORT_DEFAULT_RECORDS = 20_000;
 type Part = (typeof PARTS)[number];
 /** The processing part's default scale: minutes less than the target's 1 000 000 documents (say so in the output). */
 const PROCESSING_DEFAULT_DOCS = 200_000;
 
 interface Args {
   only: 'all' | Part; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number; generateOnly: boolean;
-  processingDocs: number; outgoingRounds: number; serverSeconds: number; ocrPages: number; exchangePackets: number;
+  processingDocs: number; outgoingRounds: number; serverSeconds: number; ocrPages: number; exchangePackets: number; importRecords: number;
 }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
     only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000, generateOnly: false,
-    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30, ocrPages: 6, exchangePackets: 40,
+    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30, ocrPages: 6, exchangePackets: 40, importRecords: IMPORT_DEFAULT_RECORDS,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -88,13 +94,15 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--ocr-pages') args.ocrPages = Number(argv[++i]);
     else if (a === '--server-seconds') args.serverSeconds = Number(argv[++i]);
     else if (a === '--exchange-packets') args.exchangePackets = Number(argv[++i]);
-    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N, --ocr-pages N, --exchange-packets N)`);
+    else if (a === '--import-records') args.importRecords = Number(String(argv[++i]).replace(/_/g, ''));
+    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N, --ocr-pages N, --exchange-packets N, --import-records N)`);
   }
   if (!Number.isInteger(args.docs) || args.docs < 1000) throw new Error('--docs must be an integer ≥ 1000');
   if (!Number.isInteger(args.cryptoMb) || args.cryptoMb < 1) throw new Error('--crypto-mb must be a positive integer');
   if (!Number.isInteger(args.processingDocs) || args.processingDocs < 1000) throw new Error('--processing-docs must be an integer ≥ 1000');
   if (!Number.isInteger(args.outgoingRounds) || args.outgoingRounds < 1) throw new Error('--outgoing-rounds must be a positive integer');
   if (!Number.isInteger(args.ocrPages) || args.ocrPages < 1) throw new Error('--ocr-pages must be a positive integer');
+  if (!Number.isInteger(args.importRecords) || args.importRecords < 100) throw new Error('--import-records must be an integer ≥ 100');
   if (args.generateOnly && !args.keep) throw new Error('--generate-only makes the profile for a later run: give it --keep DIR');
   return args;
 }
@@ -535,13 +543,18 @@ async function main(): Promise<void> {
     // 1 MB packets through workstation → server → hub → server → workstation, next to raw HTTPS (exchange.ts).
     let exchange: ExchangeFigures | undefined;
     if (args.only === 'all' || args.only === 'exchange') exchange = await measureExchange({ packets: args.exchangePackets });
+    let imports: ImportFigures | undefined;
+    if (args.only === 'all' || args.only === 'import') {
+      if (args.importRecords < IMPORT_TARGETS.records) progress(`import: ${args.importRecords} records (the target's scale is ${IMPORT_TARGETS.records}: --import-records ${IMPORT_TARGETS.records})`);
+      imports = await measureImport(args.importRecords);
+    }
     const { hexKey: _key, ...mainOut } = main ?? { hexKey: '' };
     const out = {
       benchmark: 'securedesk: encrypted incoming register; envelope and signature throughput; outgoing issue; processing inboxes',
       at: new Date().toISOString(),
       parts: args.only === 'all' ? [...PARTS] : [args.only],
       machine: { ...machineInfo(), dbWorker: { bundled: true, builtByThisRun: dbWorker.ours, buildMs: dbWorker.ms } },
-      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(outgoing ? { outgoing: OUTGOING_TARGETS } : {}), ...(processing ? { processing: PROCESSING_TARGETS } : {}), ...(server ? { server: SERVER_TARGETS } : {}), ...(exchange ? { exchange: EXCHANGE_TARGETS } : {}) },
+      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(outgoing ? { outgoing: OUTGOING_TARGETS } : {}), ...(processing ? { processing: PROCESSING_TARGETS } : {}), ...(server ? { server: SERVER_TARGETS } : {}), ...(exchange ? { exchange: EXCHANGE_TARGETS } : {}), ...(imports ? { import: IMPORT_TARGETS } : {}) },
       ...(main ? { summary: summary(main) } : {}),
       ...(small ? { smallSummary: summary(small) } : {}),
       ...(crypto ? { cryptoSummary: crypto.summary } : {}),
@@ -576,6 +589,15 @@ async function main(): Promise<void> {
         ocr,
       } : {}),
       ...(exchange ? { exchangeSummary: { packetsPerSecond: exchange.ours.packetsPerSecond, rawPacketsPerSecond: exchange.raw.packetsPerSecond, ratio: exchange.ratio, targetRatio: EXCHANGE_TARGETS.ratio, withinTarget: exchange.withinTarget }, exchange } : {}),
+      ...(imports ? {
+        importSummary: {
+          what: 'legacy import end to end (parse, validate, hash, encrypt, store, index, events, journal) against read + SHA-256 + AES-256-GCM + bulk insert of the same data',
+          records: imports.records, atTargetScale: imports.records >= IMPORT_TARGETS.records, recordsPerSecond: imports.import.recordsPerSecond,
+          baselineRecordsPerSecond: imports.baseline.recordsPerSecond, ratioToBaseline: imports.ratioToBaseline, peakRssMb: Math.max(imports.import.peakRssMb, imports.import.maxRssMb),
+          eventLoopP99Ms: imports.import.eventLoopDelayMs.p99, met: imports.met,
+        },
+        import: imports,
+      } : {}),
       totalMs: ms(performance.now() - t0),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -112,6 +112,27 @@ export function encryptBlobStream(dataKey: Buffer, binding: Buffer): Transform {
   });
 }
 
+/** The same format as encryptBlobStream for a plaintext already in memory (small files placed in bulk). */
+export function encryptBlobBuffer(dataKey: Buffer, binding: Buffer, plain: Buffer): Buffer {
+  const salt = randomBytes(SALT_LEN);
+  const key = blobKey(dataKey, salt);
+  const h = Buffer.alloc(HEADER_LEN);
+  BLOB_MAGIC.copy(h, 0);
+  salt.copy(h, BLOB_MAGIC.length);
+  h.writeUInt32BE(CHUNK_SIZE, BLOB_MAGIC.length + SALT_LEN);
+  const aad = Buffer.concat([h, binding]);
+  const parts: Buffer[] = [h];
+  let index = 0;
+  let at = 0;
+  // As the stream does: full chunks while more than one chunk remains, the rest (possibly empty) as the last.
+  while (plain.length - at > CHUNK_SIZE) {
+    parts.push(...sealChunk(key, aad, index++, false, plain.subarray(at, at + CHUNK_SIZE)));
+    at += CHUNK_SIZE;
+  }
+  parts.push(...sealChunk(key, aad, index, true, plain.subarray(at)));
+  return Buffer.concat(parts);
+}
+
 /**
  * Decrypts either format; errors with BlobIntegrityError on any tampering, truncation or (format 2)
  * a binding that differs. `onFormat` learns the format from the header, before any output.

@@ -20,7 +20,7 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeskError } from '../../../common/errors';
 import {
-  BlobIntegrityError, blobBinding, blobFormatOf, decryptBlobStream, encryptBlobStream, openSmall, plaintextSize, sealSmall, stagedBinding,
+  BlobIntegrityError, blobBinding, blobFormatOf, decryptBlobStream, encryptBlobBuffer, encryptBlobStream, openSmall, plaintextSize, sealSmall, stagedBinding,
 } from './blobCipher';
 import { cleanFileName, looksLikePdf, mimeFor } from './fileKinds';
 import { makePrivateDir, PRIVATE_DIR_MODE } from '../privateFiles';
@@ -55,6 +55,8 @@ export interface StagingOptions {
 }
 
 const STAGED_ID = /^[0-9a-f]{32}$/;
+/** placeFile seals files up to this size in memory (a worker holds one at a time). */
+const PLACE_IN_MEMORY = 4 * 1024 * 1024;
 const SHA256 = /^[0-9a-f]{64}$/;
 const PLACING = /^([0-9a-f]{32})\.(\d+)\.[0-9a-f]{8}\.placing$/;
 
@@ -134,6 +136,63 @@ export class AttachmentStore {
   }
 
   /**
+   * One marker for many blobs about to be written into `into` (a bulk import places a batch at a time):
+   * sealed and synced once, resolved at the next unlock like the others. Returns its path, to remove
+   * once the batch's records are committed.
+   */
+  async markPlacingMany(into: AttachmentStore, sha256s: readonly string[]): Promise<string | null> {
+    this.assertStagingOpen();
+    if (!this.stagingKey || sha256s.length === 0) return null;
+    const tag = randomBytes(16).toString('hex');
+    const name = `${tag}.${process.pid}.${randomBytes(4).toString('hex')}.placing`;
+    const body = sealSmall(this.stagingKey, Buffer.from(JSON.stringify({ store: into.storeName, sha256s })), Buffer.from(`placing:${tag}`));
+    const file = join(this.stagingDir, name);
+    const fh = await fsp.open(file, 'wx', 0o600);
+    try {
+      await fh.writeFile(body);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return file;
+  }
+
+  /**
+   * What a worker thread of this process needs to write this store's blobs exactly as this store does
+   * (importer's file workers): the folders and keys. Never leaves the process.
+   */
+  handoff(): { storeDir: string; stagingDir: string; dataKey: Buffer | null; stagingKey: Buffer | null } {
+    return { storeDir: this.storeDir, stagingDir: this.stagingDir, dataKey: this.dataKey, stagingKey: this.stagingKey };
+  }
+
+  /**
+   * Stores a plain file as the blob of `sha256` (idempotent), read and encrypted as it streams; refused
+   * (BlobIntegrityError, nothing placed) when the file's bytes are no longer those of `sha256`. The
+   * caller marks the placing first (markPlacingMany).
+   */
+  async placeFile(path: string, sha256: string): Promise<void> {
+    const target = this.blobPath(sha256);
+    if (await exists(target)) return;
+    await fsp.mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
+    const { size } = await fsp.stat(path);
+    if (!this.dataKey || size > PLACE_IN_MEMORY) {
+      await this.writeBound(createReadStream(path, { highWaterMark: 256 * 1024 }), null, sha256);
+      return;
+    }
+    // A scan of a few hundred KB: read, checked and sealed in memory (the stream machinery costs more than the work).
+    const plain = await fsp.readFile(path);
+    if (createHash('sha256').update(plain).digest('hex') !== sha256) throw new BlobIntegrityError('the stored file does not belong under this content hash');
+    const tmp = `${target}.${randomBytes(4).toString('hex')}.part`;
+    try {
+      await fsp.writeFile(tmp, encryptBlobBuffer(this.dataKey, blobBinding(sha256), plain), { flag: 'wx', mode: 0o600 });
+      await fsp.rename(tmp, target);
+    } catch (err) {
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /**
    * The markers of blobs placed for this staging area by processes that are gone (or by this one: at
    * unlock nothing of this person is in flight here). Unreadable markers are dropped.
    */
@@ -145,8 +204,11 @@ export class AttachmentStore {
       if (!m || (Number(m[2]) !== process.pid && processAlive(Number(m[2])))) continue;
       const file = join(this.stagingDir, f);
       try {
-        const o = JSON.parse(openSmall(this.stagingKey, await fsp.readFile(file), Buffer.from(`placing:${m[1]}`)).toString('utf8')) as { store?: unknown; sha256?: unknown };
-        if (typeof o.store === 'string' && typeof o.sha256 === 'string' && SHA256.test(o.sha256)) out.push({ file, store: o.store, sha256: o.sha256 });
+        const o = JSON.parse(openSmall(this.stagingKey, await fsp.readFile(file), Buffer.from(`placing:${m[1]}`)).toString('utf8')) as { store?: unknown; sha256?: unknown; sha256s?: unknown };
+        // One blob, or a batch's (markPlacingMany): each hash is a placing of the same marker file.
+        const list = typeof o.sha256 === 'string' ? [o.sha256] : Array.isArray(o.sha256s) ? o.sha256s : [];
+        const store = o.store;
+        if (typeof store === 'string' && list.length > 0 && list.every((h) => typeof h === 'string' && SHA256.test(h))) out.push(...(list as string[]).map((sha256) => ({ file, store, sha256 })));
         else await fsp.rm(file, { force: true });
       } catch {
         await fsp.rm(file, { force: true });

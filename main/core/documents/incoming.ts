@@ -71,7 +71,7 @@ interface RegisterRow { id: number; name: string; secrecy: string; scope_id: num
 
 export function listRegisters(db: Db, actor: Actor): RegisterSummary[] {
   authorize(actor, 'doc.read');
-  const rows = db.prepare("SELECT * FROM registers WHERE kind = 'incoming' AND active = 1 ORDER BY id").all() as RegisterRow[];
+  const rows = cached(db, "SELECT * FROM registers WHERE kind = 'incoming' AND active = 1 ORDER BY id").all() as RegisterRow[];
   return rows
     .map((r) => ({ id: r.id, kind: r.kind, name: r.name, secrecy: JSON.parse(r.secrecy) as Secrecy[] }))
     // A register is visible when the person may see at least one level it takes.
@@ -84,7 +84,7 @@ function chooseRegister(db: Db, actor: Actor, secrecy: Secrecy, registerId?: num
   if (!chosen) {
     throw DeskError.keyed('VALIDATION', registerId === undefined ? 'register.noneForSecrecy' : 'register.wrongSecrecy', undefined, { at: 'registerId' });
   }
-  const row = db.prepare('SELECT * FROM registers WHERE id = ?').get(chosen.id) as RegisterRow;
+  const row = cached(db, 'SELECT * FROM registers WHERE id = ?').get(chosen.id) as RegisterRow;
   return { ...row, levels: chosen.secrecy };
 }
 
@@ -144,6 +144,72 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   authorize(actor, 'doc.register');
   await ctx.writable();
   requireClearance(actor, input.secrecy);
+  const first = checkRegistration(ctx, actor, input);
+  const metas: StagedMeta[] = [];
+  for (const id of new Set(input.stagedIds)) metas.push(await ctx.store.stagedMeta(id, actor.id));
+  const preStored = extra.stored ?? [];
+  // A signed PDF whose last signature does not cover the whole file was changed after signing.
+  for (const m of metas) {
+    if (!m.isPdf || m.size > PDF_CHECK_LIMIT) continue;
+    refuseSignedPart(ctx, actor, m, await partialSignature(await readAll(ctx.store.openStaged(m.stagedId))));
+  }
+  const p = checkPlacement(ctx, actor, input, first, [...metas.map((m) => m.sha256), ...preStored.map((f) => f.sha256)]);
+  // Blobs go into the store before the transaction: a crash leaves at worst an unreferenced blob.
+  // Sealed for the named person, a file is stored as the CMS envelope (its own hash), never in clear.
+  const levelStore = ctx.storeFor(input.secrecy);
+  const stored: Array<{ sha256: string; size: number }> = [];
+  for (const m of metas) {
+    if (p.named) {
+      const sha256 = await levelStore.putBytes(await sealFor(ctx.store.openStaged(m.stagedId), p.named.certificates), m.stagedId);
+      stored.push({ sha256, size: m.size });
+    } else {
+      await levelStore.promote(m.stagedId);
+      stored.push({ sha256: m.sha256, size: m.size });
+    }
+  }
+  const registeredAt = ctx.now();
+  const result = writeTx(ctx.db, () => {
+    const r = writeIncoming(ctx.db, actor, input, p, metas.map((m, i) => ({ ...m, ...stored[i]! })), registeredAt, preStored);
+    extra.within?.(r.id, registeredAt);
+    return r;
+  });
+  for (const m of metas) await ctx.store.discard(m.stagedId).catch(() => undefined);
+  return result;
+}
+
+/** A file of a registration as written in its record: checked, and already in the level's store under `sha256`. */
+export interface RegisteredFile { name: string; size: number; sha256: string; mime: string; isPdf: boolean }
+
+/**
+ * The bulk import's registration (import/ImportService.ts), synchronous, inside the caller's write
+ * transaction: the same checks, in the same order, and the same writes as registerIncoming, for a
+ * file the importer's workers have already checked (its signature finding given) and stored in the
+ * level's store. A named-recipient envelope is not possible here (its sealing is the window's).
+ */
+export function registerIncomingPlaced(
+  ctx: IncomingContext, actor: Actor, input: RegisterInput,
+  files: ReadonlyArray<RegisteredFile & { signature: 'changed-after-signing' | 'appended-bytes' | null }>, registeredAt: Date,
+): RegisterResult {
+  authorize(actor, 'doc.register');
+  requireClearance(actor, input.secrecy);
+  if (input.namedRecipient !== undefined || input.stagedIds.length > 0) throw DeskError.keyed('VALIDATION', 'input.invalid');
+  const first = checkRegistration(ctx, actor, input);
+  for (const f of files) if (f.isPdf && f.size <= PDF_CHECK_LIMIT) refuseSignedPart(ctx, actor, f, f.signature);
+  const p = checkPlacement(ctx, actor, input, first, files.map((f) => f.sha256));
+  if (!ctx.db.inTransaction) throw new Error('registerIncomingPlaced runs inside a write transaction');
+  // Its own savepoint: a refusal above keeps its audit entry, a failed write leaves nothing.
+  return ctx.db.transaction(() => writeIncoming(ctx.db, actor, input, p, files, registeredAt))();
+}
+
+function refuseSignedPart(ctx: IncomingContext, actor: Actor, m: { name: string; sha256: string }, partial: 'changed-after-signing' | 'appended-bytes' | null): void {
+  if (!partial) return;
+  const key = partial === 'changed-after-signing' ? 'pdf.changedAfterSigning' : 'pdf.appendedAfterSigning';
+  auditRefusal(ctx, actor, 'incoming.register', key, { file: m.sha256, finding: partial });
+  throw DeskError.keyed('VALIDATION', key, { name: m.name }, { at: 'stagedIds', details: { reason: partial, sha256: m.sha256 } });
+}
+
+/** The checks of a registration before its files are looked at. */
+function checkRegistration(ctx: IncomingContext, actor: Actor, input: RegisterInput) {
   const { db } = ctx;
   const parsed = parseNumberSymbol(input.numberSymbol);
   if (!parsed.ok) throw DeskError.keyed('VALIDATION', parsed.msg.key, parsed.msg.params, { at: 'numberSymbol' });
@@ -173,125 +239,102 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
     throw fieldsError({ arrivalDate: { key: 'register.yearClosed', params: { register: register.name, year } } });
   }
   const recipients = resolveRecipients(db, input.recipients, input.secrecy);
-  const metas: StagedMeta[] = [];
-  for (const id of new Set(input.stagedIds)) metas.push(await ctx.store.stagedMeta(id, actor.id));
-  const preStored = extra.stored ?? [];
-  // A signed PDF whose last signature does not cover the whole file was changed after signing.
-  for (const m of metas) {
-    if (!m.isPdf || m.size > PDF_CHECK_LIMIT) continue;
-    const partial = await partialSignature(await readAll(ctx.store.openStaged(m.stagedId)));
-    if (partial) {
-      const key = partial === 'changed-after-signing' ? 'pdf.changedAfterSigning' : 'pdf.appendedAfterSigning';
-      auditRefusal(ctx, actor, 'incoming.register', key, { file: m.sha256, finding: partial });
-      throw DeskError.keyed('VALIDATION', key, { name: m.name }, { at: 'stagedIds', details: { reason: partial, sha256: m.sha256 } });
-    }
-  }
+  return { numberSymbol, numberSymbolKey, symbolWarning, today, arrivalDate, issuerName, issuerUnitId, register, year, recipients };
+}
 
-  const duplicates = findDuplicates(
-    db,
-    ctx.arms,
-    { numberSymbol, issuerName, documentDate: input.documentDate, sha256s: [...metas.map((m) => m.sha256), ...preStored.map((f) => f.sha256)] },
-    secrecyRank(actor.clearance),
-  );
+/** The checks against the register and the compartment, once the files' hashes are known. */
+function checkPlacement(ctx: IncomingContext, actor: Actor, input: RegisterInput, first: ReturnType<typeof checkRegistration>, sha256s: string[]) {
+  const { db } = ctx;
+  const { numberSymbol, issuerName, register, arrivalDate, today } = first;
+  const duplicates = findDuplicates(db, ctx.arms, { numberSymbol, issuerName, documentDate: input.documentDate, sha256s }, secrecyRank(actor.clearance));
   if (duplicates.length > 0 && !input.acknowledgeDuplicates) {
     throw DeskError.keyed('DUPLICATE', 'document.duplicate', undefined, { details: { duplicates } });
   }
   // A past year, or an arrival before the register's latest: the văn thư confirms, and it is audited.
   const order = orderIssues(db, ctx.arms, register.id, arrivalDate, today);
   if (order.length > 0 && !input.acknowledgeOutOfOrder) {
-    const first = orderMsg(order[0]!, register.name);
-    throw DeskError.keyed('OUT_OF_ORDER', first.key, first.params, { details: { reasons: order, registerName: register.name } });
+    const firstIssue = orderMsg(order[0]!, register.name);
+    throw DeskError.keyed('OUT_OF_ORDER', firstIssue.key, firstIssue.params, { details: { reasons: order, registerName: register.name } });
   }
 
   // The record goes into its level's compartment, which the person must hold the key of.
   const arm = armOf(ctx.arms, input.secrecy);
   if (!arm) throw DeskError.keyed('FORBIDDEN', 'compartment.notHeld', { level: input.secrecy }, { at: 'secrecy' });
-  const c = arm.schema;
   // "Chỉ người có tên mới được bóc bì": the named person, cleared for the level, with a certificate to seal for.
   const named = input.namedRecipient === undefined ? null : namedRecipientOf(db, input.namedRecipient, input.secrecy);
   const protectionUntil = protectionEnd(input.secrecy, input.documentDate, input.protectionUntil);
-  // Blobs go into the store before the transaction: a crash leaves at worst an unreferenced blob.
-  // Sealed for the named person, a file is stored as the CMS envelope (its own hash), never in clear.
-  const levelStore = ctx.storeFor(input.secrecy);
-  const stored: Array<{ sha256: string; size: number }> = [];
-  for (const m of metas) {
-    if (named) {
-      const sha256 = await levelStore.putBytes(await sealFor(ctx.store.openStaged(m.stagedId), named.certificates), m.stagedId);
-      stored.push({ sha256, size: m.size });
-    } else {
-      await levelStore.promote(m.stagedId);
-      stored.push({ sha256: m.sha256, size: m.size });
-    }
-  }
-
-  const registeredAt = ctx.now();
   // The marks' columns exist in compartments; a base in the single-file layout (tools and tests that
   // build an old profile) has none, and takes no marks.
   const marks = arm.level !== null;
   if (!marks && (named || input.recalled || protectionUntil || input.restricted)) throw DeskError.keyed('VALIDATION', 'input.invalid');
   // "Hạn chế phạm vi" narrows an open record; a classified one follows need-to-know already.
   if (input.restricted && input.secrecy !== 'thuong') throw fieldsError({ restricted: { key: 'restriction.onlyThuong' } });
-  const result = writeTx(db, (): RegisterResult => {
-    const { number, period } = takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
-    const id = nextRecordId(db);
-    // Prepared once per connection and shape (an import registers thousands in a row).
-    cached(
-        db,
-        `INSERT INTO ${c}.incoming (id, global_id, register_id, period, arrival_number, arrival_date, year, issuer_unit_id, issuer_name,
-          number_symbol, number_symbol_key, issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency,
-          deadline, recipients, notes, registered_by, registered_at, attachment_count, page_count, copy_count, signer, arrival_channel${marks ? `,
-          recalled, named_user_id, protection_until` : ''})
-         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?${marks ? ',?,?,?' : ''})`,
-      )
-      .run(
-        id, newGlobalId(), register.id, period, number, arrivalDate, year, issuerUnitId, issuerName,
-        numberSymbol, numberSymbolKey, issuerKey(issuerName), input.documentDate, input.typeCode,
-        input.subject, input.secrecy, secrecyRank(input.secrecy), input.urgency, input.deadline ?? null,
-        JSON.stringify(recipients.map((r) => r.name)), input.notes, actor.id, registeredAt.toISOString(), metas.length + preStored.length,
-        input.pageCount ?? null, input.copyCount ?? null, input.signer ?? '', input.arrivalChannel ?? null,
-        ...(marks ? [input.recalled ? 1 : 0, named?.id ?? null, protectionUntil] : []),
-      );
-    const addAttachment = cached(db, marks
-      ? `INSERT INTO ${c}.attachments (id, global_id, incoming_id, ordinal, name, size, mime, is_pdf, sha256, sealed_for) VALUES (?,?,?,?,?,?,?,?,?,?)`
-      : `INSERT INTO ${c}.attachments (id, global_id, incoming_id, ordinal, name, size, mime, is_pdf, sha256) VALUES (?,?,?,?,?,?,?,?,?)`);
-    recordChange(db, 'incoming', id, 'create', actor.id, registeredAt, c);
-    metas.forEach((m, i) => {
-      const attachmentId = nextRecordId(db);
-      addAttachment.run(attachmentId, newGlobalId(), id, i + 1, m.name, stored[i]!.size, m.mime, m.isPdf ? 1 : 0, stored[i]!.sha256, ...(marks ? [named?.id ?? null] : []));
-      recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt, c);
-    });
-    preStored.forEach((f, i) => {
-      const attachmentId = nextRecordId(db);
-      addAttachment.run(attachmentId, newGlobalId(), id, metas.length + i + 1, f.name, f.size, f.mime, f.isPdf ? 1 : 0, f.sha256, ...(marks ? [null] : []));
-      recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt, c);
-    });
-    storeRecipients(db, c, id, recipients, actor.id, registeredAt);
-    if (input.restricted) {
-      const rid = nextRecordId(db);
-      db.prepare(`INSERT INTO ${c}.restrictions (id, global_id, incoming_id, reason, placed_by, placed_at) VALUES (?,?,?,'',?,?)`)
-        .run(rid, newGlobalId(), id, actor.id, registeredAt.toISOString());
-      recordChange(db, 'restrictions', rid, 'create', actor.id, registeredAt, c);
-    }
-    indexIncoming(db, c, id, { subject: input.subject, numberSymbol, issuerName, notes: input.notes });
-    // Scanned files are read later by the OCR job (a queue row now; registration never waits for it).
-    if (marks && metas.length > 0) enqueueOcr(db, c, { incomingId: id }, registeredAt);
-    appendAudit(db, {
-      userId: actor.id, action: 'incoming.register', entity: 'incoming', entityId: id,
-      details: {
-        register: register.name, arrivalNumber: number, arrivalDate, secrecy: input.secrecy,
-        // The number of files only: their hashes stay in the compartment (a hash confirms a guessed file).
-        files: metas.length + preStored.length,
-        ...(duplicates.length > 0 ? { acknowledgedDuplicates: duplicates.map((d) => d.id) } : {}),
-        ...(order.length > 0 ? { acknowledgedOutOfOrder: order } : {}),
-        ...(symbolWarning ? { numberSymbolWarning: symbolWarning } : {}),
-        ...(input.restricted ? { restricted: true } : {}),
-      },
-    }, registeredAt.toISOString());
-    extra.within?.(id, registeredAt);
-    return { id, arrivalNumber: number, registerName: register.name };
+  return { ...first, duplicates, order, c: arm.schema, named, protectionUntil, marks };
+}
+
+/** The record, its files, recipients, index entry, events and audit entry: inside the caller's transaction. */
+function writeIncoming(
+  db: Db, actor: Actor, input: RegisterInput, p: ReturnType<typeof checkPlacement>, files: readonly RegisteredFile[], registeredAt: Date,
+  preStored: readonly RegisteredFile[] = [],
+): RegisterResult {
+  const { c, marks, named, register, arrivalDate, year, numberSymbol, numberSymbolKey, issuerName, issuerUnitId, recipients, duplicates, order, symbolWarning } = p;
+  const { number, period } = takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
+  const id = nextRecordId(db);
+  // Prepared once per connection and shape (an import registers thousands in a row).
+  cached(
+      db,
+      `INSERT INTO ${c}.incoming (id, global_id, register_id, period, arrival_number, arrival_date, year, issuer_unit_id, issuer_name,
+        number_symbol, number_symbol_key, issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency,
+        deadline, recipients, notes, registered_by, registered_at, attachment_count, page_count, copy_count, signer, arrival_channel${marks ? `,
+        recalled, named_user_id, protection_until` : ''})
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?${marks ? ',?,?,?' : ''})`,
+    )
+    .run(
+      id, newGlobalId(), register.id, period, number, arrivalDate, year, issuerUnitId, issuerName,
+      numberSymbol, numberSymbolKey, issuerKey(issuerName), input.documentDate, input.typeCode,
+      input.subject, input.secrecy, secrecyRank(input.secrecy), input.urgency, input.deadline ?? null,
+      JSON.stringify(recipients.map((r) => r.name)), input.notes, actor.id, registeredAt.toISOString(), files.length + preStored.length,
+      input.pageCount ?? null, input.copyCount ?? null, input.signer ?? '', input.arrivalChannel ?? null,
+      ...(marks ? [input.recalled ? 1 : 0, named?.id ?? null, p.protectionUntil] : []),
+    );
+  const addAttachment = cached(db, marks
+    ? `INSERT INTO ${c}.attachments (id, global_id, incoming_id, ordinal, name, size, mime, is_pdf, sha256, sealed_for) VALUES (?,?,?,?,?,?,?,?,?,?)`
+    : `INSERT INTO ${c}.attachments (id, global_id, incoming_id, ordinal, name, size, mime, is_pdf, sha256) VALUES (?,?,?,?,?,?,?,?,?)`);
+  recordChange(db, 'incoming', id, 'create', actor.id, registeredAt, c);
+  files.forEach((m, i) => {
+    const attachmentId = nextRecordId(db);
+    addAttachment.run(attachmentId, newGlobalId(), id, i + 1, m.name, m.size, m.mime, m.isPdf ? 1 : 0, m.sha256, ...(marks ? [named?.id ?? null] : []));
+    recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt, c);
   });
-  for (const m of metas) await ctx.store.discard(m.stagedId).catch(() => undefined);
-  return result;
+  // Files received already stored (the exchange): never sealed for a named person.
+  preStored.forEach((f, i) => {
+    const attachmentId = nextRecordId(db);
+    addAttachment.run(attachmentId, newGlobalId(), id, files.length + i + 1, f.name, f.size, f.mime, f.isPdf ? 1 : 0, f.sha256, ...(marks ? [null] : []));
+    recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt, c);
+  });
+  storeRecipients(db, c, id, recipients, actor.id, registeredAt);
+  if (input.restricted) {
+    const rid = nextRecordId(db);
+    db.prepare(`INSERT INTO ${c}.restrictions (id, global_id, incoming_id, reason, placed_by, placed_at) VALUES (?,?,?,'',?,?)`)
+      .run(rid, newGlobalId(), id, actor.id, registeredAt.toISOString());
+    recordChange(db, 'restrictions', rid, 'create', actor.id, registeredAt, c);
+  }
+  indexIncoming(db, c, id, { subject: input.subject, numberSymbol, issuerName, notes: input.notes });
+  // Scanned files are read later by the OCR job (a queue row now; registration never waits for it).
+  if (marks && files.length > 0) enqueueOcr(db, c, { incomingId: id }, registeredAt);
+  appendAudit(db, {
+    userId: actor.id, action: 'incoming.register', entity: 'incoming', entityId: id,
+    details: {
+      register: register.name, arrivalNumber: number, arrivalDate, secrecy: input.secrecy,
+      // The number of files only: their hashes stay in the compartment (a hash confirms a guessed file).
+      files: files.length + preStored.length,
+      ...(duplicates.length > 0 ? { acknowledgedDuplicates: duplicates.map((d) => d.id) } : {}),
+      ...(order.length > 0 ? { acknowledgedOutOfOrder: order } : {}),
+      ...(symbolWarning ? { numberSymbolWarning: symbolWarning } : {}),
+      ...(input.restricted ? { restricted: true } : {}),
+    },
+  }, registeredAt.toISOString());
+  return { id, arrivalNumber: number, registerName: register.name };
 }
 
 /** The named person of a "Chỉ người có tên mới được bóc bì" envelope, with the certificates to seal for. */

@@ -11,6 +11,7 @@ import { recordChange } from '../events/eventLog';
 import { findInternalUnit } from '../org/internalUnits';
 import { nextRecordId } from '../compartments/ids';
 import { newGlobalId } from '../events/globalId';
+import { cached } from '../db/statements';
 
 export interface ResolvedRecipient { unitId: number | null; userId: number | null; name: string }
 
@@ -46,12 +47,12 @@ export function resolveRecipients(db: Db, inputs: readonly RecipientInput[], sec
 
 /** Writes the recipients of a document, replacing any it had (inside the caller's transaction). */
 export function storeRecipients(db: Db, c: string, incomingId: number, list: readonly ResolvedRecipient[], by: number, now: Date): void {
-  const old = db.prepare(`SELECT id FROM ${c}.incoming_recipients WHERE incoming_id = ?`).pluck().all(incomingId) as number[];
+  const old = cached(db, `SELECT id FROM ${c}.incoming_recipients WHERE incoming_id = ?`).pluck().all(incomingId) as number[];
   for (const id of old) {
     recordChange(db, 'incoming_recipients', id, 'delete', by, now, c);
     db.prepare(`DELETE FROM ${c}.incoming_recipients WHERE id = ?`).run(id);
   }
-  const insert = db.prepare(`INSERT INTO ${c}.incoming_recipients (id, global_id, incoming_id, ordinal, internal_unit_id, user_id, name) VALUES (?,?,?,?,?,?,?)`);
+  const insert = cached(db, `INSERT INTO ${c}.incoming_recipients (id, global_id, incoming_id, ordinal, internal_unit_id, user_id, name) VALUES (?,?,?,?,?,?,?)`);
   list.forEach((r, i) => {
     const id = nextRecordId(db);
     insert.run(id, newGlobalId(), incomingId, i + 1, r.unitId, r.userId, r.name);

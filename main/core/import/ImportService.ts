@@ -1,24 +1,39 @@
 // The legacy import as a service (desk.imports): read a source, dry-run it, and run it as a
-// resumable job. Rows go through registerIncoming, the window's own registration (numbering,
-// compartment, full-text index, events, audit), in batches of one write transaction each; the
-// journal row of each source row is written in the same transaction, so a job killed at any point
-// and resumed does each row exactly once. Cancel stops between rows and keeps what is committed.
-import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+// resumable job. Rows go through the window's own registration (documents/incoming.ts: the same checks,
+// numbering, compartment, full-text index, events, audit), the journal row of each source row in the
+// same transaction, so a job killed at any point and resumed does each row exactly once.
+//
+// The heavy work is on worker threads (fileWorker.ts): reading and parsing the source, resolving,
+// hashing and checking each row's file, encrypting accepted files into their level's store. This
+// thread, which owns the database, checks rows against the profile and writes them in short
+// transactions (sliceMs of work each), giving the event loop back between them: the window stays
+// responsive. While one batch is written the workers already prepare the next.
+//
+// A source opened by a hook ("scheme:…", the window's uploads: ImportWindowService) is read on this
+// thread, and its scans (an archive's entries, ScanSet) are resolved and placed here too: the archive
+// is held decrypted in this thread's memory only; the workers still place nothing of it.
+import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { todayIso } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
+import type { Secrecy } from '../../../common/domain';
 import type { ContextSource, CoreContext } from '../context';
-import { registerIncoming, type RegisterInput } from '../documents/incoming';
+import { registerIncomingPlaced, type RegisterInput } from '../documents/incoming';
 import { authorize, type Actor } from '../org/rights';
 import { dryRun, mappedRows, type ValidationReport } from './dryRun';
-import { createJob, getJob, journalRow, rowStanding, setJobState, type JobRow } from './journal';
+import { FilePool } from './filePool';
+import type { OpenedSource } from './fileWorker';
+import type { ResolvedFile } from './files';
+import { createJob, getJob, journalRow, rowStanding, setJobState, type JobRow, type JobState } from './journal';
 import { parseMapping, type Mapping } from './mapping';
+import type { Normalised } from './normalise/result';
 import { readSource } from './readers/source';
-import type { ReadSource } from './types';
+import { recoverLostRows } from './recover';
 import type { ScanSet } from './scans';
-import { RowValidator, rowKey, type PreparedRecord } from './validate';
+import type { ReadOptions, ReadSource, SourceRow } from './types';
+import { RowValidator, rowKey, type PreparedRecord, type RowResult } from './validate';
 
 export interface ImportProgress {
   jobId: number;
@@ -32,12 +47,23 @@ export interface ImportProgress {
   rate: number;
   /** Seconds left at that rate; null until there is a rate. */
   secondsLeft: number | null;
+  /** Seconds this run has taken so far. */
+  elapsedSeconds: number;
+  /** running while rows are being handled; cancelled or done with the last report of a run. */
+  state: JobState;
 }
 
 export interface RunOptions {
+  /** Rows the workers prepare at a time (default 1 000). */
   batchSize?: number;
+  /** Cancel: the job stops at the next transaction boundary, keeps what is committed and can be resumed. */
   signal?: AbortSignal;
+  /** After each committed transaction. */
   onProgress?: (p: ImportProgress) => void;
+  /** Worker threads (default: one per core, at most four). */
+  workers?: number;
+  /** Milliseconds of database work per transaction before the event loop is given back (default 8). */
+  sliceMs?: number;
 }
 
 export interface ImportOutcome { job: JobRow; cancelled: boolean }
@@ -51,6 +77,8 @@ const readOptions = (m: Mapping) => ({ encoding: m.encoding, delimiter: m.delimi
 export type SourceOpener = (actor: Actor, path: string, mapping: Mapping) => Promise<{ src: ReadSource; scans?: ScanSet }>;
 
 export class ImportService {
+  /** The jobs running in this process: their cancel and their last progress. */
+  private readonly running = new Map<number, { controller: AbortController; last: ImportProgress | null }>();
   private readonly openers = new Map<string, SourceOpener>();
 
   constructor(private readonly source: ContextSource) {}
@@ -86,14 +114,19 @@ export class ImportService {
   async start(actor: Actor, path: string, mappingInput: Mapping, opts: RunOptions = {}): Promise<ImportOutcome> {
     authorize(actor, 'doc.register');
     const mapping = parseMapping(mappingInput);
-    const { src, scans } = await this.open(actor, path, mapping);
-    const c = this.source.context();
-    await c.writable();
-    const total = mappedRows(src, mapping).length;
-    const jobId = createJob(c.db, {
-      sourcePath: this.isOpened(path) ? path : resolve(path), sourceName: src.name, sourceSha256: src.sha256, mapping, folder: this.folderOf(path, mapping), total, by: actor.id, now: c.now(),
-    });
-    return this.run(actor, jobId, src, opts, scans);
+    const pool = new FilePool(opts.workers);
+    try {
+      const { feed, scans } = await this.openFeed(pool, actor, path, mapping);
+      const c = this.source.context();
+      await c.writable();
+      const jobId = createJob(c.db, {
+        sourcePath: this.isOpened(path) ? path : resolve(path), sourceName: feed.name, sourceSha256: feed.sha256, mapping,
+        folder: this.folderOf(path, mapping), total: feed.total, by: actor.id, now: c.now(),
+      });
+      return await this.run(actor, jobId, feed, pool, opts, scans);
+    } finally {
+      await pool.close();
+    }
   }
 
   /** Resumes a job where it stopped: the source must be the same file (same SHA-256). */
@@ -102,15 +135,42 @@ export class ImportService {
     const c = this.source.context();
     const job = getJob(c.db, jobId);
     if (!job || job.createdBy !== actor.id) throw DeskError.keyed('NOT_FOUND', 'input.invalid', undefined, { details: { job: jobId } });
-    const { src, scans } = await this.open(actor, job.sourcePath, job.mapping);
-    if (src.sha256 !== job.sourceSha256) throw DeskError.keyed('VALIDATION', 'structure.import.changed');
-    if (job.state === 'cancelled') { await c.writable(); setJobState(c.db, jobId, 'running', c.now()); }
-    return this.run(actor, jobId, src, opts, scans);
+    if (this.running.has(jobId)) throw DeskError.keyed('VALIDATION', 'input.invalid', undefined, { details: { job: jobId, running: true } });
+    const pool = new FilePool(opts.workers);
+    try {
+      const { feed, scans } = await this.openFeed(pool, actor, job.sourcePath, job.mapping);
+      if (feed.sha256 !== job.sourceSha256) throw DeskError.keyed('VALIDATION', 'structure.import.changed');
+      await c.writable();
+      // A kill between the base's and a compartment's commit: those rows are taken back and redone (recover.ts).
+      recoverLostRows(c.db, c.arms, jobId, actor.id, c.now());
+      if (getJob(c.db, jobId)!.state === 'cancelled') setJobState(c.db, jobId, 'running', c.now());
+      return await this.run(actor, jobId, feed, pool, opts, scans);
+    } finally {
+      await pool.close();
+    }
   }
 
   job(actor: Actor, jobId: number): JobRow | undefined {
     authorize(actor, 'doc.register');
     return getJob(this.source.context().db, jobId);
+  }
+
+  /** The last progress of a job running in this process (null: not running here). */
+  progress(actor: Actor, jobId: number): ImportProgress | null {
+    authorize(actor, 'doc.register');
+    return this.running.get(jobId)?.last ?? null;
+  }
+
+  /**
+   * Cancels a job running in this process: it stops at its next transaction boundary, with everything
+   * before it committed, as state 'cancelled' (resume carries on). False: no such job runs here.
+   */
+  cancel(actor: Actor, jobId: number): boolean {
+    authorize(actor, 'doc.register');
+    const r = this.running.get(jobId);
+    if (!r) return false;
+    r.controller.abort();
+    return true;
   }
 
   private validatorContext(c: CoreContext, actor: Actor, folder: string, sha256: string, scans?: ScanSet) {
@@ -127,91 +187,257 @@ export class ImportService {
     return this.isOpened(path) ? path : folderOf(path, mapping);
   }
 
-  private async run(actor: Actor, jobId: number, src: ReadSource, opts: RunOptions, scans?: ScanSet): Promise<ImportOutcome> {
-    const batchSize = opts.batchSize ?? 500;
-    let c = this.source.context();
-    const job = getJob(c.db, jobId)!;
-    const validator = new RowValidator(this.validatorContext(c, actor, job.folder, src.sha256, scans), job.mapping);
-    const rows = mappedRows(src, job.mapping);
-    const started = Date.now();
-    let doneHere = 0;
-    let cancelled = false;
-    for (let i = 0; i < rows.length && !cancelled; i += batchSize) {
-      c = this.source.context(); // a locked session ends the job here (NO_SESSION)
-      await c.writable();
-      const { db } = c;
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        for (const row of rows.slice(i, i + batchSize)) {
-          if (opts.signal?.aborted) { cancelled = true; break; }
-          const key = rowKey(src.sha256, row.sheet, row.row);
-          const standing = rowStanding(db, jobId, key);
-          // A row an earlier run handled is only remembered (duplicates within the source); not redone.
-          const checked = await validator.check(row, standing !== null && standing !== 'importedElsewhere');
-          if (standing !== null && standing !== 'importedElsewhere') continue;
-          doneHere++;
-          const at = { key: checked.key, sheet: row.sheet, row: row.row };
-          if (standing === 'importedElsewhere') journalRow(db, jobId, { ...at, outcome: 'duplicate', reason: 'alreadyImported' });
-          else if (checked.status === 'rejected') journalRow(db, jobId, { ...at, outcome: 'rejected', reason: checked.reasons.map((r) => r.code).join(',') });
-          else if (checked.status === 'duplicate') journalRow(db, jobId, { ...at, outcome: 'duplicate', reason: checked.reasons.map((r) => r.code).join(',') });
-          else {
-            try {
-              const recordId = await this.register(c, actor, checked.record!);
-              journalRow(db, jobId, { ...at, outcome: 'imported', recordId });
-            } catch (err) {
-              if (!(err instanceof DeskError)) throw err;
-              journalRow(db, jobId, { ...at, outcome: 'rejected', reason: `registerRefused:${err.code}` });
-            }
-          }
-        }
-        if (cancelled) setJobState(db, jobId, 'cancelled', c.now());
-        else if (i + batchSize >= rows.length) setJobState(db, jobId, 'done', c.now());
-        db.exec('COMMIT');
-      } catch (err) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        throw err;
-      }
-      const j = getJob(db, jobId)!;
-      const rate = doneHere / Math.max(0.001, (Date.now() - started) / 1000);
-      const handled = j.imported + j.duplicates + j.rejected;
-      opts.onProgress?.({ jobId, total: j.total, handled, imported: j.imported, duplicates: j.duplicates, rejected: j.rejected, rate,
-        secondsLeft: rate > 0 ? Math.max(0, j.total - handled) / rate : null });
-      // Lets the event loop breathe between batches (the window, the token watch, a cancel).
-      await nextTurn();
+  /**
+   * The source's rows: a path is read and parsed on a worker (its rows stay there); a source opened by
+   * a hook is read here, with its scans (resolved on this thread: an archive's entries are in memory here).
+   */
+  private async openFeed(pool: FilePool, actor: Actor, path: string, mapping: Mapping): Promise<{ feed: RowFeed; scans?: ScanSet }> {
+    if (!this.isOpened(path)) {
+      const src = await openOffThread(pool, path, readOptions(mapping), mapping);
+      return { feed: { ...src, rows: (from, count) => pool.run<SourceRow[]>({ op: 'rows', handle: src.handle, from, count }, SOURCE_WORKER) } };
     }
-    const final = getJob(this.source.context().db, jobId)!;
-    if (rows.length === 0 && final.state === 'running') {
-      const ctx = this.source.context();
-      setJobState(ctx.db, jobId, 'done', ctx.now());
-    }
-    return { job: getJob(this.source.context().db, jobId)!, cancelled };
+    const { src, scans } = await this.open(actor, path, mapping);
+    const rows = mappedRows(src, mapping);
+    const feed: RowFeed = { name: src.name, sha256: src.sha256, total: rows.length, rows: async (from, count) => rows.slice(from, from + count) };
+    return scans ? { feed, scans } : { feed };
   }
 
-  /** One record through the window's registration path; its file staged first, as the window does. */
-  private async register(c: CoreContext, actor: Actor, r: PreparedRecord): Promise<number> {
-    const stagedIds: string[] = [];
-    if (r.file) {
-      const bytes: Readable = r.file.open ? r.file.open() : createReadStream(r.file.path);
-      stagedIds.push((await c.store.stage(bytes, r.file.name, c.attachmentLimit(), actor.id)).stagedId);
-    }
-    const { file: _file, issuer, ...rest } = r;
-    const input: RegisterInput = {
-      ...rest,
-      issuer: issuer.unitId !== undefined ? { name: issuer.name, unitId: issuer.unitId } : { name: issuer.name },
-      stagedIds,
-      // The importer decided duplicates itself (symbol + issuer + date, or file) and legacy rows are
-      // registered in the past: both are recorded in the audit entry of each record.
-      acknowledgeDuplicates: true,
-      acknowledgeOutOfOrder: true,
-    };
+  private async run(actor: Actor, jobId: number, feed: RowFeed, pool: FilePool, opts: RunOptions, scans?: ScanSet): Promise<ImportOutcome> {
+    const controller = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
+    const entry = { controller, last: null as ImportProgress | null };
+    this.running.set(jobId, entry);
     try {
-      return (await registerIncoming(c, actor, input)).id;
-    } catch (err) {
-      for (const id of stagedIds) await c.store.discard(id).catch(() => undefined);
-      throw err;
+      return await new JobRun(this.source, actor, jobId, feed, pool, { ...opts, signal }, (p) => { entry.last = p; opts.onProgress?.(p); }, scans).run();
+    } finally {
+      this.running.delete(jobId);
     }
   }
 }
+
+/** A job's rows a batch at a time (held on a worker, or here for an opened source). */
+interface RowFeed { name: string; sha256: string; total: number; rows(from: number, count: number): Promise<SourceRow[]> }
+
+/** A row of a batch on its way: its standing in the journal, its file as the workers found it, its check. */
+interface Pending {
+  row: SourceRow;
+  key: string;
+  standing: ReturnType<typeof rowStanding>;
+  names: string[];
+  resolved?: Normalised<ResolvedFile>;
+  checked?: RowResult;
+  /** Refused before registration (the attachment store's limits), as registerRefused:CODE. */
+  refused?: string;
+}
+
+/** One run of a job: batches prepared by the workers, checked and written here in short transactions. */
+class JobRun {
+  private readonly batchSize: number;
+  private readonly sliceMs: number;
+  private readonly started = Date.now();
+  private doneHere = 0;
+  private counts = { imported: 0, duplicates: 0, rejected: 0, total: 0 };
+  private readonly validator: RowValidator;
+  private readonly folder: string;
+  private readonly total: number;
+
+  constructor(
+    private readonly source: ContextSource, private readonly actor: Actor, private readonly jobId: number, private readonly src: RowFeed,
+    private readonly pool: FilePool, private readonly opts: RunOptions & { signal: AbortSignal }, private readonly report: (p: ImportProgress) => void,
+    /** An opened source's scans: resolved by the validator on this thread (with the signature check). */
+    private readonly scans?: ScanSet,
+  ) {
+    this.batchSize = Math.max(1, opts.batchSize ?? 1000);
+    this.sliceMs = Math.max(1, opts.sliceMs ?? 8);
+    const c = source.context();
+    const job = getJob(c.db, jobId)!;
+    this.folder = job.folder;
+    this.validator = new RowValidator({
+      db: c.db, arms: c.arms, actor, today: todayIso(c.now()), folder: job.folder, sourceSha256: src.sha256, ...(scans ? { scans, signatures: true } : {}),
+    }, job.mapping);
+    this.total = src.total;
+    this.counts = { imported: job.imported, duplicates: job.duplicates, rejected: job.rejected, total: job.total };
+  }
+
+  async run(): Promise<ImportOutcome> {
+    let cancelled = false;
+    let next: Promise<Pending[]> | null = this.total > 0 ? this.prepare(0) : null;
+    for (let i = 0; i < this.total; i += this.batchSize) {
+      const batch = await next!;
+      // The workers read and hash the next batch while this one is checked, placed and written.
+      next = i + this.batchSize < this.total ? this.prepare(i + this.batchSize) : null;
+      next?.catch(() => undefined);
+      if (this.opts.signal.aborted) { cancelled = true; break; }
+      cancelled = !(await this.handle(batch, i + this.batchSize >= this.total));
+      if (cancelled) break;
+    }
+    const c = this.source.context();
+    const final = getJob(c.db, this.jobId)!;
+    if (cancelled && final.state === 'running') { await c.writable(); setJobState(c.db, this.jobId, 'cancelled', c.now()); }
+    if (!cancelled && final.state === 'running') { await c.writable(); setJobState(c.db, this.jobId, 'done', c.now()); }
+    const job = getJob(c.db, this.jobId)!;
+    this.progress(job.state);
+    return { job, cancelled };
+  }
+
+  /** A batch's standing in the journal and its files resolved by the workers. */
+  private async prepare(from: number): Promise<Pending[]> {
+    const rows = await this.src.rows(from, this.batchSize);
+    const c = this.source.context();
+    const batch: Pending[] = rows.map((row) => {
+      const key = rowKey(this.src.sha256, row.sheet, row.row);
+      return { row, key, standing: rowStanding(c.db, this.jobId, key), names: this.scans ? [] : this.validator.fileNames(row) };
+    });
+    const withFile = batch.filter((p) => p.names.length > 0);
+    const resolved = await this.pool.spread<Pending, Normalised<ResolvedFile>>(withFile, (slice) => ({ op: 'resolve', folder: this.folder, names: slice.map((p) => p.names) }));
+    withFile.forEach((p, k) => { p.resolved = resolved[k]!; });
+    return batch;
+  }
+
+  /** Checks, places and writes one batch; false when cancelled part-way (what is committed stays). */
+  private async handle(batch: Pending[], last: boolean): Promise<boolean> {
+    // Checks against the profile, in order (duplicates within the source depend on it), in slices.
+    let t = performance.now();
+    for (const p of batch) {
+      const recall = p.standing !== null && p.standing !== 'importedElsewhere';
+      p.checked = await this.validator.check(p.row, recall, p.resolved);
+      if (performance.now() - t > this.sliceMs) { await nextTurn(); t = performance.now(); }
+    }
+    const c = this.source.context(); // a locked session ends the job here (NO_SESSION)
+    await c.writable();
+    const markers = await this.place(c, batch);
+    const todo = batch.filter((p) => p.standing === null || p.standing === 'importedElsewhere');
+    let k = 0;
+    while (k < todo.length) {
+      if (this.opts.signal.aborted) return false;
+      const ctx = this.source.context();
+      await ctx.writable();
+      k = this.writeSlice(ctx, todo, k, last);
+      this.progress('running');
+      await nextTurn();
+    }
+    // Every record of the batch is committed: the markers of its blobs are no longer needed. (A
+    // cancelled batch keeps them: the next unlock removes the blobs no record took.)
+    await Promise.all(markers.map((m) => rm(m, { force: true })));
+    return true;
+  }
+
+  /** Encrypts the files of the rows to register into their levels' stores, on the workers, each level's batch marked first. */
+  private async place(c: CoreContext, batch: Pending[]): Promise<string[]> {
+    const limit = c.attachmentLimit();
+    const byLevel = new Map<Secrecy, Map<string, ResolvedFile>>();
+    for (const p of batch) {
+      const f = p.checked?.record?.file;
+      if (!f || p.standing !== null) continue; // handled by an earlier run, or imported by another job
+      if (p.checked!.status !== 'ok' && p.checked!.status !== 'warning') continue;
+      // The attachment store's own limits, as staging enforces them for the window.
+      if (f.size === 0) { p.refused = 'FILE_EMPTY'; continue; }
+      if (f.size > limit) { p.refused = 'FILE_TOO_LARGE'; continue; }
+      const level = p.checked!.record!.secrecy;
+      const files = byLevel.get(level) ?? new Map<string, ResolvedFile>();
+      files.set(f.sha256, f);
+      byLevel.set(level, files);
+    }
+    const markers: string[] = [];
+    for (const [level, files] of byLevel) {
+      const store = c.storeFor(level);
+      const marker = await c.store.markPlacingMany(store, [...files.keys()]);
+      if (marker) markers.push(marker);
+      const onDisk = [...files.values()].filter((f) => !f.open).map((f) => ({ sha256: f.sha256, path: f.path }));
+      await this.pool.spread(onDisk, (slice) => ({ op: 'place', store: store.handoff(), files: slice }));
+      // An archive's entries are in this thread's memory (ZipScans): encrypted into the store here.
+      for (const f of files.values()) {
+        if (!f.open) continue;
+        const chunks: Buffer[] = [];
+        for await (const chunk of f.open()) chunks.push(Buffer.from(chunk as Uint8Array));
+        const bytes = Buffer.concat(chunks);
+        if (createHash('sha256').update(bytes).digest('hex') !== f.sha256) throw new Error('an archive entry changed while the job ran');
+        await store.putBytes(bytes);
+      }
+    }
+    return markers;
+  }
+
+  /** One write transaction from row `from`, until sliceMs has passed; returns where the next begins. */
+  private writeSlice(c: CoreContext, todo: Pending[], from: number, last: boolean): number {
+    const { db } = c;
+    const t = performance.now();
+    let k = from;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const registeredAt = c.now();
+      while (k < todo.length) {
+        this.writeRow(c, todo[k]!, registeredAt);
+        k++;
+        if (performance.now() - t > this.sliceMs) break;
+      }
+      if (k >= todo.length && last) setJobState(db, this.jobId, 'done', c.now());
+      db.exec('COMMIT');
+    } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      // Nothing of the slice was written: its counts are not kept either.
+      throw err;
+    }
+    return k;
+  }
+
+  private writeRow(c: CoreContext, p: Pending, registeredAt: Date): void {
+    const { db } = c;
+    const checked = p.checked!;
+    const at = { key: checked.key, sheet: p.row.sheet, row: p.row.row };
+    this.doneHere++;
+    const journal = (outcome: 'imported' | 'duplicate' | 'rejected', extra: { recordId?: number; reason?: string }) => {
+      journalRow(db, this.jobId, { ...at, outcome, ...extra });
+      if (outcome === 'imported') this.counts.imported++;
+      else if (outcome === 'duplicate') this.counts.duplicates++;
+      else this.counts.rejected++;
+    };
+    if (p.standing === 'importedElsewhere') return journal('duplicate', { reason: 'alreadyImported' });
+    if (checked.status === 'rejected') return journal('rejected', { reason: checked.reasons.map((r) => r.code).join(',') });
+    if (checked.status === 'duplicate') return journal('duplicate', { reason: checked.reasons.map((r) => r.code).join(',') });
+    if (p.refused) return journal('rejected', { reason: `registerRefused:${p.refused}` });
+    try {
+      const recordId = registerIncomingPlaced(c, this.actor, registration(checked.record!), checked.record!.file ? [{ ...checked.record!.file, signature: checked.record!.file.signature ?? null }] : [], registeredAt).id;
+      journal('imported', { recordId });
+    } catch (err) {
+      if (!(err instanceof DeskError)) throw err;
+      journal('rejected', { reason: `registerRefused:${err.code}` });
+    }
+  }
+
+  private progress(state: JobState): void {
+    const rate = this.doneHere / Math.max(0.001, (Date.now() - this.started) / 1000);
+    const handled = this.counts.imported + this.counts.duplicates + this.counts.rejected;
+    this.report({
+      jobId: this.jobId, total: this.counts.total, handled, imported: this.counts.imported, duplicates: this.counts.duplicates, rejected: this.counts.rejected,
+      rate, secondsLeft: rate > 0 ? Math.max(0, this.counts.total - handled) / rate : null, elapsedSeconds: (Date.now() - this.started) / 1000, state,
+    });
+  }
+}
+
+/** What the register receives for a checked row: the importer decided duplicates itself, and legacy rows are in past years. */
+function registration(r: PreparedRecord): RegisterInput {
+  const { file: _file, issuer, ...rest } = r;
+  return {
+    ...rest,
+    issuer: issuer.unitId !== undefined ? { name: issuer.name, unitId: issuer.unitId } : { name: issuer.name },
+    stagedIds: [],
+    // Both are recorded in the audit entry of each record.
+    acknowledgeDuplicates: true,
+    acknowledgeOutOfOrder: true,
+  };
+}
+
+/**
+ * The source read and parsed on a worker (a register of 100 000 rows takes seconds to parse); its rows
+ * stay there and come a batch at a time, so this thread never holds (nor copies) the whole source.
+ */
+async function openOffThread(pool: FilePool, path: string, options: ReadOptions, mapping: Mapping): Promise<OpenedSource> {
+  return pool.run<OpenedSource>({ op: 'open', path, options, mapping }, SOURCE_WORKER);
+}
+
+/** The worker that holds the source's rows. */
+const SOURCE_WORKER = 0;
 
 /** Path columns are relative to the mapping's folder, else to the source file's folder. */
 function folderOf(path: string, mapping: Mapping): string {

@@ -286,7 +286,10 @@ export class ImportWindowService {
       run.jobId = job.id;
       run.total = job.total;
       const handled = job.imported + job.duplicates + job.rejected;
-      run.progress = { jobId: job.id, total: job.total, handled, imported: job.imported, duplicates: job.duplicates, rejected: job.rejected, rate: run.progress?.rate ?? 0, secondsLeft: cancelled ? null : 0 };
+      run.progress = {
+        jobId: job.id, total: job.total, handled, imported: job.imported, duplicates: job.duplicates, rejected: job.rejected, rate: run.progress?.rate ?? 0, secondsLeft: cancelled ? null : 0,
+        elapsedSeconds: run.progress?.elapsedSeconds ?? 0, state: cancelled ? 'cancelled' : 'done',
+      };
       run.state = cancelled ? 'cancelled' : 'done';
     }, (err: unknown) => {
       run.state = 'failed';

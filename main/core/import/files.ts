@@ -2,13 +2,19 @@
 // and nowhere else: absolute paths, drive letters, ".." and links leading out are refused, and a
 // file must be what its name says (PDF, TIFF, JPEG, PNG by their first bytes).
 import { createHash } from 'node:crypto';
-import { open, realpath, stat } from 'node:fs/promises';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
+import { cleanFileName, looksLikePdf, mimeFor } from '../attachments/fileKinds';
 import { fail, ok, type Normalised } from './normalise/result';
 
 export interface ResolvedFile {
   path: string; name: string; size: number; sha256: string; kind: FileKind;
+  /** As the attachment store records it (fileKinds.ts): the cleaned name's type judged by the first bytes. */
+  mime: string;
+  isPdf: boolean;
+  /** PDFs (up to PDF_CHECK_LIMIT): a signature that does not cover the whole file, as registration checks it. */
+  signature?: 'changed-after-signing' | 'appended-bytes' | null;
   /** The bytes, when the file is not a path on disk (an archive's entry, scans.ts). */
   open?: () => Readable;
 }
@@ -30,8 +36,26 @@ const inside = (root: string, p: string) => {
   return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
 };
 
-/** Resolves `written` (as the register wrote it, Windows separators allowed) inside `folder`. */
-export async function resolveFile(folder: string, written: string): Promise<Normalised<ResolvedFile>> {
+const SMALL_FILE = 8 * 1024 * 1024;
+/** pdf/view.ts's PDF_CHECK_LIMIT (registration checks signatures of PDFs up to this size). */
+export const PDF_CHECK_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * registerIncoming's signature check (pdf/view.ts partialSignature). A signature dictionary always
+ * shows "/ByteRange" in the bytes, and without it that check finds nothing: the PDF machinery is
+ * loaded only for files that have one (most scans have none).
+ */
+export async function signatureFinding(pdf: Buffer): Promise<ResolvedFile['signature']> {
+  if (pdf.indexOf('/ByteRange') < 0) return null;
+  const { partialSignature } = await import('../pdf/view');
+  return partialSignature(pdf);
+}
+
+/**
+ * Resolves `written` (as the register wrote it, Windows separators allowed) inside `folder`.
+ * `signatures`: also check a PDF's signatures as registration does (the job's workers; the dry run need not).
+ */
+export async function resolveFile(folder: string, written: string, opts: { signatures?: boolean } = {}): Promise<Normalised<ResolvedFile>> {
   const w = written.trim().replace(/\\/g, '/');
   if (!w) return fail('missingFile');
   if (w.startsWith('/') || /^[a-z]:/i.test(w) || w.startsWith('//')) return fail('absolutePath', written);
@@ -51,20 +75,34 @@ export async function resolveFile(folder: string, written: string): Promise<Norm
   if (!st.isFile()) return fail('fileMissing', written);
   const expected = BY_EXTENSION[extname(real).toLowerCase()];
   if (!expected) return fail('unsupportedFile', written);
-  const fh = await open(real, 'r');
-  const hash = createHash('sha256');
-  let head: Buffer = Buffer.alloc(0);
-  try {
-    for await (const chunk of fh.createReadStream() as AsyncIterable<Buffer>) {
-      if (head.length < 16) head = Buffer.concat([head, chunk]).subarray(0, 16);
-      hash.update(chunk);
+  // Small files (scans mostly) are read once: hashed, sniffed and (PDF) signature-checked from memory.
+  let head: Buffer;
+  let sha256: string;
+  let signature: ResolvedFile['signature'];
+  if (st.size <= SMALL_FILE) {
+    const bytes = await readFile(real);
+    head = bytes.subarray(0, 1024);
+    sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (opts.signatures && looksLikePdf(head)) signature = await signatureFinding(bytes);
+  } else {
+    const fh = await open(real, 'r');
+    const hash = createHash('sha256');
+    head = Buffer.alloc(0);
+    try {
+      for await (const chunk of fh.createReadStream() as AsyncIterable<Buffer>) {
+        if (head.length < 1024) head = Buffer.concat([head, chunk]).subarray(0, 1024);
+        hash.update(chunk);
+      }
+    } finally {
+      await fh.close().catch(() => undefined);
     }
-  } finally {
-    await fh.close().catch(() => undefined);
+    sha256 = hash.digest('hex');
+    if (opts.signatures && looksLikePdf(head) && st.size <= PDF_CHECK_LIMIT) signature = await signatureFinding(await readFile(real));
   }
   const actual = sniffKind(head);
   if (actual !== expected) return fail('fileLies', `${written}: ${actual ?? 'không rõ'} ≠ ${expected}`);
-  return ok({ path: real, name: w.split('/').pop()!, size: st.size, sha256: hash.digest('hex'), kind: actual });
+  const name = cleanFileName(w.split('/').pop()!);
+  return ok({ path: real, name, size: st.size, sha256, kind: actual, mime: mimeFor(name, head), isPdf: looksLikePdf(head), ...(signature !== undefined ? { signature } : {}) });
 }
 
 /** A naming rule: "{numberSymbol}.pdf" with the row's values, made safe for a file name ("/" → "_"). */

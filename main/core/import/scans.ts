@@ -6,30 +6,34 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { extname } from 'node:path';
-import { resolveFile, sniffKind, BY_EXTENSION, type ResolvedFile } from './files';
+import { cleanFileName, looksLikePdf, mimeFor } from '../attachments/fileKinds';
+import { PDF_CHECK_LIMIT, resolveFile, signatureFinding, sniffKind, BY_EXTENSION, type ResolvedFile } from './files';
 import { fail, ok, type Normalised } from './normalise/result';
 import type { ZipArchive } from './zipSource';
 
 export interface ScanSet {
   /** The file a row names (as written: Windows separators allowed), checked, sniffed and hashed. */
-  resolve(written: string): Promise<Normalised<ResolvedFile>>;
+  resolve(written: string, opts?: ResolveOptions): Promise<Normalised<ResolvedFile>>;
 }
+
+/** `signatures`: also check a PDF's signatures as registration does (a job's rows; the dry run need not). */
+export interface ResolveOptions { signatures?: boolean }
 
 export class FolderScans implements ScanSet {
   constructor(readonly folder: string) {}
-  resolve(written: string): Promise<Normalised<ResolvedFile>> {
-    return resolveFile(this.folder, written);
+  resolve(written: string, opts: ResolveOptions = {}): Promise<Normalised<ResolvedFile>> {
+    return resolveFile(this.folder, written, opts);
   }
 }
 
 /** Scans inside an archive: looked up without regard to case (registers typed on Windows), read when a row needs them. */
 export class ZipScans implements ScanSet {
   /** Hash and kind of each entry already read (a dry run reads each file once, the job again to stage it). */
-  private readonly known = new Map<string, { sha256: string; kind: ResolvedFile['kind']; size: number }>();
+  private readonly known = new Map<string, Pick<ResolvedFile, 'sha256' | 'kind' | 'size' | 'mime' | 'isPdf' | 'signature'>>();
 
   constructor(private readonly zip: ZipArchive, private readonly base = '') {}
 
-  async resolve(written: string): Promise<Normalised<ResolvedFile>> {
+  async resolve(written: string, opts: ResolveOptions = {}): Promise<Normalised<ResolvedFile>> {
     const w = written.trim().replace(/\\/g, '/');
     if (!w) return fail('missingFile');
     if (w.startsWith('/') || /^[a-z]:/i.test(w) || w.startsWith('//')) return fail('absolutePath', written);
@@ -39,16 +43,21 @@ export class ZipScans implements ScanSet {
     if (!spelled) return fail('fileMissing', written);
     const expected = BY_EXTENSION[extname(spelled).toLowerCase()];
     if (!expected) return fail('unsupportedFile', written);
+    const name = cleanFileName(spelled.split('/').pop()!);
     let info = this.known.get(spelled);
-    if (!info) {
+    if (!info || (opts.signatures && info.isPdf && info.signature === undefined)) {
       const bytes = this.zip.read(spelled);
-      const actual = sniffKind(bytes.subarray(0, 16));
+      const head = bytes.subarray(0, 1024);
+      const actual = sniffKind(head);
       if (actual !== expected) return fail('fileLies', `${written}: ${actual ?? 'không rõ'} ≠ ${expected}`);
-      info = { sha256: createHash('sha256').update(bytes).digest('hex'), kind: actual, size: bytes.length };
+      const isPdf = looksLikePdf(head);
+      // As resolveFile does for a folder's file: the signature check registration would make.
+      const signature = opts.signatures && isPdf && bytes.length <= PDF_CHECK_LIMIT ? await signatureFinding(bytes) : info?.signature;
+      info = { sha256: createHash('sha256').update(bytes).digest('hex'), kind: actual, size: bytes.length, mime: mimeFor(name, head), isPdf, ...(signature !== undefined ? { signature } : {}) };
       this.known.set(spelled, info);
     }
     const zip = this.zip;
-    return ok({ path: `zip:${spelled}`, name: spelled.split('/').pop()!, size: info.size, sha256: info.sha256, kind: info.kind, open: () => Readable.from([zip.read(spelled)]) });
+    return ok({ path: `zip:${spelled}`, name, ...info, open: () => Readable.from([zip.read(spelled)]) });
   }
 }
 
@@ -88,10 +97,10 @@ export function namesByRule(pattern: string, values: Record<string, string>): st
 }
 
 /** The first name of a rule that finds a file; otherwise what the first name gave (fileMissing, or a refusal). */
-export async function resolveByRule(scans: ScanSet, names: readonly string[]): Promise<Normalised<ResolvedFile> | null> {
+export async function resolveByRule(scans: ScanSet, names: readonly string[], opts: ResolveOptions = {}): Promise<Normalised<ResolvedFile> | null> {
   let first: Normalised<ResolvedFile> | null = null;
   for (const n of names) {
-    const r = await scans.resolve(n);
+    const r = await scans.resolve(n, opts);
     if (r.ok || r.code !== 'fileMissing') return r;
     first ??= r;
   }

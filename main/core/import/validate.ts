@@ -12,6 +12,7 @@ import { applyTransforms, type Mapping, type TargetField } from './mapping';
 import { normaliseDate } from './normalise/dates';
 import { normaliseSecrecy, normaliseUrgency } from './normalise/levels';
 import { normaliseNumberSymbol } from './normalise/numberSymbol';
+import type { Normalised } from './normalise/result';
 import { matchUnit, unitDirectory, type UnitDirectory } from './normalise/units';
 import { reasonText } from './reasons';
 import type { Cell, SourceRow } from './types';
@@ -50,6 +51,8 @@ export interface ValidatorContext {
   folder: string;
   /** Where files are looked up instead of `folder` (an archive's entries: scans.ts). */
   scans?: ScanSet;
+  /** Check PDFs' signatures when resolving files here (a job's rows that the workers did not resolve). */
+  signatures?: boolean;
   sourceSha256: string;
 }
 
@@ -88,7 +91,20 @@ export class RowValidator {
    * `recall`: the row was handled by an earlier run of the job; it is only remembered (for duplicates
    * within the source), not looked up in the profile again.
    */
-  async check(row: SourceRow, recall = false): Promise<RowResult> {
+  /** The names a row's file may have, in order: its path column, else the mapping's naming rule ([] for none). */
+  fileNames(row: SourceRow): string[] {
+    const f = this.value(row, 'file');
+    if (f.text) return [f.text];
+    if (!this.mapping.files.pattern) return [];
+    const ns = this.value(row, 'numberSymbol');
+    const symbol = normaliseNumberSymbol(ns.text);
+    const d = this.value(row, 'documentDate');
+    const date = d.cell ? normaliseDate(d.cell, { pivot: this.mapping.datePivot }) : null;
+    return namesByRule(this.mapping.files.pattern, ruleValues(symbol.ok ? symbol.value.text : ns.text, date?.ok ? date.value : null, row.row));
+  }
+
+  /** `resolved`: the row's file already resolved (by the job's workers) for `fileNames(row)`. */
+  async check(row: SourceRow, recall = false, resolved?: Normalised<ResolvedFile>): Promise<RowResult> {
     const reasons: RowReason[] = [];
     const key = rowKey(this.ctx.sourceSha256, row.sheet, row.row);
     const done = (status: RowStatus, record?: PreparedRecord): RowResult => ({ sheet: row.sheet, row: row.row, key, status, reasons, ...(record ? { record } : {}) });
@@ -198,7 +214,7 @@ export class RowValidator {
     const names = f.text ? [f.text] : this.mapping.files.pattern
       ? namesByRule(this.mapping.files.pattern, ruleValues(symbol.ok ? symbol.value.text : ns.text, documentDate, row.row)) : [];
     if (names.length > 0) {
-      const r = (await resolveByRule(scans, names))!;
+      const r = resolved ?? (await resolveByRule(scans, names, { signatures: this.ctx.signatures === true }))!;
       // By a naming rule a scan may simply not exist (old registers were scanned in part): the row comes in without one.
       if (!r.ok && r.code === 'fileMissing' && !f.text) warn('noFileForRule', undefined, names[0]);
       else if (!r.ok) reject(r.code, f.column, r.detail);

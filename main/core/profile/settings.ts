@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
 
 export type SettingKey = 'self_unit_id' | 'numbering_preset' | 'attachment_limit_bytes' | 'workstation_id'
   // Roles that may register documents (JSON array; org/registerPolicy.ts).
@@ -15,7 +16,8 @@ export type SettingKey = 'self_unit_id' | 'numbering_preset' | 'attachment_limit
   | 'import_mappings';
 
 export function getSetting(db: Db, key: SettingKey): string | undefined {
-  return db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
+  // Cached: every change event reads the workstation id (a bulk import writes thousands in a row).
+  return cached(db, 'SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
 }
 
 export function setSetting(db: Db, key: SettingKey, value: string): void {

@@ -1,0 +1,82 @@
+// A small pool of the importer's worker threads (fileWorker.ts): jobs go to the least busy worker,
+// each answered by a promise. The pool is the job's own: started with it, ended with it.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FileJob, WorkerReply } from './fileWorker';
+
+/** The built worker next to the bundle (import-worker.js), else the TypeScript source. */
+function startWorker(): Worker {
+  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+  const built = join(here, 'import-worker.js');
+  if (existsSync(built)) return new Worker(built);
+  // From sources the worker registers the TypeScript loader itself (workers do not inherit it).
+  const url = new URL('./fileWorker.ts', import.meta.url);
+  return new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true });
+}
+
+interface Slot { worker: Worker; busy: number; pending: Map<number, { resolve(v: unknown): void; reject(e: Error): void }> }
+
+/** Workers: one per core beyond the database's thread, at least one, at most four. */
+export const defaultWorkers = (): number => Math.min(4, Math.max(1, availableParallelism()));
+
+export class FilePool {
+  private readonly slots: Slot[];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(size = defaultWorkers()) {
+    this.slots = Array.from({ length: Math.max(1, size) }, () => {
+      const slot: Slot = { worker: startWorker(), busy: 0, pending: new Map() };
+      slot.worker.on('message', (m: WorkerReply) => {
+        const p = slot.pending.get(m.id);
+        if (!p) return;
+        slot.pending.delete(m.id);
+        slot.busy--;
+        if (m.ok) p.resolve(m.value);
+        else p.reject(Object.assign(new Error(m.error.message), { name: m.error.name, ...(m.error.code ? { code: m.error.code } : {}) }));
+      });
+      const fail = (err: Error) => {
+        for (const p of slot.pending.values()) p.reject(err);
+        slot.pending.clear();
+      };
+      slot.worker.on('error', fail);
+      slot.worker.on('exit', (code) => { if (!this.closed) fail(new Error(`import worker exited with code ${code}`)); });
+      return slot;
+    });
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** `on`: a given worker (one that holds a source opened on it); else the least busy. */
+  run<T>(job: FileJob, on?: number): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('import worker pool closed'));
+    const slot = on !== undefined ? this.slots[on % this.slots.length]! : this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const id = this.nextId++;
+    slot.busy++;
+    return new Promise<T>((resolve, reject) => {
+      slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      slot.worker.postMessage({ id, job });
+    });
+  }
+
+  /** Spreads `items` over every worker in `parts` slices and joins the answers in order. */
+  async spread<I, O>(items: readonly I[], job: (slice: I[]) => FileJob): Promise<O[]> {
+    if (items.length === 0) return [];
+    const parts = Math.min(items.length, this.slots.length * 4);
+    const per = Math.ceil(items.length / parts);
+    const slices: I[][] = [];
+    for (let i = 0; i < items.length; i += per) slices.push(items.slice(i, i + per));
+    const answers = await Promise.all(slices.map((s) => this.run<O[] | number>(job(s))));
+    return answers.flatMap((a) => (Array.isArray(a) ? a : []));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}

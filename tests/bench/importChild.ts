@@ -1,0 +1,66 @@
+// The import benchmark's timed part, in a process of its own (so that its peak memory is the import's):
+// opens the profile, runs `desk.imports.start` on the archive with the event-loop delay monitored
+// (perf_hooks.monitorEventLoopDelay) and the resident memory sampled, checks the result (every row one
+// record, numbers 1..N without a gap, every record indexed, one change event per record and file, one
+// encrypted blob per file) and prints one JSON line. argv: profile dir, source, mapping JSON.
+import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Desk } from '../../main/core/desk';
+import { actorFor, getUser } from '../../main/core/org/users';
+import { identityFromPem } from '../helpers/desk';
+
+const [dir, source, mappingFile] = process.argv.slice(2) as [string, string, string];
+const workers = process.env.SD_IMPORT_WORKERS ? Number(process.env.SD_IMPORT_WORKERS) : undefined;
+const desk = await Desk.open({ profileDir: dir });
+await desk.unlock(identityFromPem(process.env.SD_TEST_CERT!, process.env.SD_TEST_KEY!));
+const actor = actorFor(getUser(desk.db, 1)!);
+const mapping = JSON.parse(readFileSync(mappingFile, 'utf8'));
+
+const eld = monitorEventLoopDelay({ resolution: 10 });
+let peakRss = process.memoryUsage.rss();
+const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 50);
+const progress: Array<{ handled: number; rate: number; secondsLeft: number | null }> = [];
+let lastReport = 0;
+const cpu0 = process.cpuUsage();
+eld.enable();
+const t0 = performance.now();
+const r = await desk.imports.start(actor, source, mapping, {
+  ...(workers ? { workers } : {}),
+  onProgress: (p) => {
+    if (performance.now() - lastReport > 1000 || p.state !== 'running') {
+      lastReport = performance.now();
+      progress.push({ handled: p.handled, rate: Math.round(p.rate), secondsLeft: p.secondsLeft === null ? null : Math.round(p.secondsLeft) });
+      process.stderr.write(`[import] ${p.handled}/${p.total} ${Math.round(p.rate)}/s ${p.secondsLeft === null ? '' : `${Math.round(p.secondsLeft)} s left`}\n`);
+    }
+  },
+});
+const seconds = (performance.now() - t0) / 1000;
+eld.disable();
+clearInterval(sampler);
+const cpu = process.cpuUsage(cpu0);
+peakRss = Math.max(peakRss, process.memoryUsage.rss());
+
+// The result, checked (untimed).
+const db = desk.db;
+const one = (sql: string) => db.prepare(sql).get() as Record<string, number>;
+const sum = (f: (c: string) => string) => ['c_thuong', 'c_mat'].reduce((n, c) => n + Number(db.prepare(f(c)).pluck().get()), 0);
+const check = {
+  records: sum((c) => `SELECT count(*) FROM ${c}.incoming`),
+  attachments: sum((c) => `SELECT count(*) FROM ${c}.attachments`),
+  indexed: sum((c) => `SELECT count(*) FROM ${c}.incoming_fts`),
+  events: sum((c) => `SELECT count(*) FROM ${c}.events WHERE kind = 'create' AND entity IN ('incoming', 'attachments')`),
+  // Each register's numbers in each year: 1..N, no gap, no repeat.
+  numbersDense: ['c_thuong', 'c_mat'].every((c) => (db.prepare(`SELECT count(*) AS n, count(DISTINCT arrival_number) AS d, min(arrival_number) AS lo, max(arrival_number) AS hi
+    FROM ${c}.incoming GROUP BY register_id, year`).all() as Array<{ n: number; d: number; lo: number; hi: number }>).every((y) => y.d === y.n && y.lo === 1 && y.hi === y.n)),
+  journal: one(`SELECT count(*) AS n, count(DISTINCT row_key) AS keys FROM import_rows WHERE job_id = ${r.job.id}`),
+};
+const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+process.stdout.write(`${JSON.stringify({
+  seconds, job: { state: r.job.state, total: r.job.total, imported: r.job.imported, duplicates: r.job.duplicates, rejected: r.job.rejected },
+  workers: workers ?? null,
+  eventLoopDelayMs: { p50: ms(eld.percentile(50)), p99: ms(eld.percentile(99)), max: ms(eld.max), samples: eld.count },
+  peakRssMb: Math.round(peakRss / 1048576), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  cpuSeconds: { user: Math.round(cpu.user / 1e4) / 100, system: Math.round(cpu.system / 1e4) / 100 },
+  progress, check,
+})}\n`);
+desk.close();
