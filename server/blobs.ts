@@ -18,6 +18,9 @@ import { readBody } from './limits';
 import { BlobStore } from './storage/blobStore';
 import type { Store } from './storage/store';
 
+/** The client went away (its socket destroyed): nothing more can be written to it. */
+const gone = (res: ServerResponse): boolean => res.destroyed || !res.socket || res.socket.destroyed;
+
 export class BlobRouteError extends Error {
   constructor(readonly status: number, readonly code: 'bad-request' | 'not-found' | 'range' | 'too-large', message: string, readonly headers: Record<string, string> = {}) {
     super(message);
@@ -72,9 +75,18 @@ export function blobRoutes(cfg: ServerConfig, store: Store, clock: () => number)
     res.writeHead(partial ? 206 : 200, headers);
     // In slices, so a large file is neither held whole in memory nor sent after the client went away.
     const SLICE = 1 << 20;
-    for (let at = start; at <= end && !res.destroyed; at += SLICE) {
+    for (let at = start; at <= end && !gone(res); at += SLICE) {
       const part = await blobs.slice(channel, sha, at, Math.min(end, at + SLICE - 1));
-      if (!res.write(part)) await new Promise<void>((r) => { res.once('drain', r); res.once('close', r); });
+      // A client gone before we listen has already emitted 'close': waiting for it would hang the
+      // request (and never log it), so a closed socket ends the loop at once.
+      if (!res.write(part) && !gone(res)) {
+        await new Promise<void>((r) => {
+          const done = () => { res.off('drain', done); res.off('close', done); r(); };
+          res.once('drain', done);
+          res.once('close', done);
+          if (gone(res)) done();
+        });
+      }
     }
     res.end();
   }
