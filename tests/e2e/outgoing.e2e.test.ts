@@ -123,7 +123,7 @@ async function signIn(who: Who): Promise<Page> {
   await p.getByLabel('Mã PIN').fill(person.pin());
   await p.getByRole('button', { name: 'Mở khóa' }).click();
   await expectText(p.locator('.app-header'), person.name);
-  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đi' }).click();
+  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đi', exact: true }).click();
   await p.getByRole('heading', { name: 'Văn bản đi' }).waitFor();
   return p;
 }

@@ -122,7 +122,7 @@ async function signIn(hsm: SoftHsm, name: string): Promise<Page> {
 }
 
 async function openOutgoing(p: Page, subject: string): Promise<void> {
-  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đi' }).click();
+  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đi', exact: true }).click();
   await p.getByRole('heading', { name: 'Văn bản đi' }).waitFor();
   await p.locator('.outgoing-table tbody tr.clickable').filter({ hasText: subject }).first().click();
   await p.locator('.outgoing-detail').waitFor();

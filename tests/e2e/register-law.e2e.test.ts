@@ -378,7 +378,7 @@ test('closing the year of a register (by the văn thư, who reads every entry): 
   await close.getByRole('button', { name: `Khóa sổ năm ${year}` }).click();
   await close.waitFor({ state: 'hidden' });
   await expectText(p.locator('.registers-table tr', { hasText: REGISTER }), String(year));
-  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đến' }).click();
+  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đến', exact: true }).click();
   await rowOf('12/SNV-VP').dblclick();
   await p.getByRole('heading', { name: 'Văn bản đến số 1' }).waitFor();
   // A closed year offers no correction: the button is disabled, or absent for a person who may not

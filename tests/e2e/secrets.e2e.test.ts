@@ -339,7 +339,7 @@ test('the officer, granted, opens it at its address and prints one copy with the
     await row.first().waitFor();
   });
   await assertNothingClipped(p, '.copy-register-table');
-  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đến' }).click();
+  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đến', exact: true }).click();
   await p.keyboard.press('Control+l');
 });
 
@@ -519,7 +519,7 @@ test('"Thời hạn bảo vệ": a period ending within the month is listed for 
   await expectText(p.locator('.toast').last(), `Đã gia hạn văn bản đến số ${due.arrivalNumber} đến ${formatDateVn(later)}.`);
   assert.equal(await p.locator('.review-table tbody tr', { hasText: '77-KH/CAT' }).count(), 0, 'no longer due within 180 days');
   assert.equal(desk.incoming.get(clerk, due.id).protectionUntil, later);
-  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đến' }).click();
+  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đến', exact: true }).click();
   await registerHeading().waitFor();
 });
 

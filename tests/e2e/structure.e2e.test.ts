@@ -195,7 +195,7 @@ test('an authority is granted with its signing form and ended; no console errors
 
 test('the administrator uploads the agency seal its signatures show: a file that is no PNG is refused with its reason; the PNG is shown', { skip }, async () => {
   const p = page();
-  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đi' }).click();
+  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đi', exact: true }).click();
   await p.getByRole('tab', { name: 'Cấu hình ban hành' }).click();
   const settings = p.locator('.outgoing-settings');
   await expectText(settings, 'Đang dùng ảnh con dấu mẫu do phần mềm tạo');
