@@ -99,3 +99,17 @@ export async function pdfRuns(bytes: Uint8Array): Promise<{ width: number; heigh
     await doc.destroy();
   }
 }
+
+/**
+ * What a reader sees on page `page` (1-based): poppler renders it (annotations and signature
+ * appearances included) and Tesseract reads the picture. Used where the text layer cannot say it: the
+ * number the văn thư writes into a signed draft's blank is drawn over the draft's placeholder in the
+ * agency signature's appearance, so the draft's own "…" stays in the signed content underneath.
+ */
+export function pdfSeenText(bytes: Uint8Array, page = 1): string {
+  return withFile(bytes, (p) => {
+    execFileSync('pdftoppm', ['-f', String(page), '-l', String(page), '-r', '200', '-gray', '-png', p, join(p, '..', 'seen')]);
+    const png = join(p, '..', `seen-${page}.png`);
+    return execFileSync('tesseract', [png, '-', '-l', 'vie'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  });
+}
