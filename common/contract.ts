@@ -1155,6 +1155,8 @@ export interface OutgoingDetail extends OutgoingRow {
   registerName: string | null; number: number | null;
   recalledAt: string | null; recallReason: string | null;
   replaces: { id: number; numberSymbol: string | null } | null; replacedBy: { id: number; numberSymbol: string | null } | null;
+  /** Appendices inside the main PDF: the page (1-based) where each starts. */
+  appendixPages: number[];
   /** What the person may do now (the window shows these buttons). */
   can: { edit: boolean; submit: boolean; approve: boolean; sign: boolean; agencySign: boolean; issue: boolean; recall: boolean };
   /**

@@ -554,6 +554,10 @@ export const MESSAGES_VI = {
   'workFile.unshareNotAllowed': 'Chỉ người đã chia sẻ, người lập hồ sơ {{code}}, lãnh đạo hoặc văn thư mới thu hồi được việc chia sẻ.',
   'workFile.shareAlreadyWithdrawn': 'Việc chia sẻ hồ sơ với {{name}} đã được thu hồi lúc {{time}}.',
   'person.signatureImageInvalid': 'Ảnh chữ ký không dùng được: {{reason}}.',
+  'outgoing.appendixPagesInvalid': 'Trang bắt đầu phụ lục phải là số trang từ 2 trở đi (trang 1 là văn bản chính).',
+  'outgoing.appendixPagesOrder': 'Các trang bắt đầu phụ lục phải tăng dần, không trùng nhau.',
+  'outgoing.appendixPageBeyond': 'Tệp chính chỉ có {{pages}} trang: không có trang {{page}} để bắt đầu phụ lục.',
+  'person.signatureImageNotYours': 'Chỉ chính người đó hoặc quản trị viên mới xem và đặt được ảnh chữ ký của {{name}}.',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

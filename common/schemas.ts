@@ -657,6 +657,12 @@ const outgoingFields = {
   replyDeadline: isoDate('deadline').optional(),
   pageCount: z.number().int().min(1).max(100000).optional(),
   notes: z.string().trim().max(2000).default(''),
+  /**
+   * Appendices inside the main PDF (NĐ 30/2020 Phụ lục I): the page (1-based) where each begins, in
+   * order. Page 1 is the document itself; the core checks them against the main file's page count.
+   */
+  appendixPages: z.array(z.number({ error: m('outgoing.appendixPagesInvalid') }).int(m('outgoing.appendixPagesInvalid')).min(2, m('outgoing.appendixPagesInvalid')).max(100000, m('outgoing.appendixPagesInvalid')))
+    .max(50).refine((a) => a.every((p, i) => i === 0 || p > a[i - 1]!), m('outgoing.appendixPagesOrder')).default([]),
 };
 const stagedId = z.string().regex(/^[0-9a-f]{32}$/);
 export const outgoingCreateSchema = z.object({
@@ -668,7 +674,8 @@ export const outgoingCreateSchema = z.object({
 export type OutgoingCreateInput = z.infer<typeof outgoingCreateSchema>;
 export const outgoingReviseSchema = z.object({
   id,
-  ...Object.fromEntries(Object.entries(outgoingFields).map(([k, v]) => [k, (v as z.ZodTypeAny).optional()])) as { [K in keyof typeof outgoingFields]: z.ZodOptional<(typeof outgoingFields)[K]> },
+  // A field left out of a revision stays as it was: its create-time default is dropped, not applied.
+  ...Object.fromEntries(Object.entries(outgoingFields).map(([k, v]) => [k, (v instanceof z.ZodDefault ? (v.unwrap() as z.ZodTypeAny) : (v as z.ZodTypeAny)).optional()])) as { [K in keyof typeof outgoingFields]: z.ZodOptional<(typeof outgoingFields)[K]> },
   stagedIds: z.array(stagedId).min(1).max(20).optional(),
   comment: text(2000, m('outgoing.commentRequired')),
 }).strict();

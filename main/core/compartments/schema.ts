@@ -633,6 +633,11 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX idx_exchange_status_in_dispatch ON exchange_status_in(dispatch_id, received_at);
   `,
+  // 11: appendices inside the main PDF of an outgoing document (NĐ 30/2020 Phụ lục I): the pages where
+  //    they start (JSON array, 1-based, increasing); the issue writes "số, ký hiệu; thời gian ký" on each.
+  `
+  ALTER TABLE outgoing ADD COLUMN appendix_pages TEXT NOT NULL DEFAULT '[]';
+  `,
 ];
 
 /** Tables of a compartment that hold records (each with a global_id), as the event log names them. */

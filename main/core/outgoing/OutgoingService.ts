@@ -35,7 +35,8 @@ import { auditRefusal } from '../secrets/registerYears';
 import { ensureOutgoingRegisters, outgoingRegisterFor, presetOf, readConfig, writeConfig, yearInNumber, type OutgoingConfig } from './config';
 import { readSeal, sealView, writeSeal } from './seal';
 import { outgoingRegisterFile, outgoingRegisterTable } from './registerOutput';
-import { approversOf, detailView, listOutgoing, locateOutgoing, userName, type OutgoingDbRow } from './records';
+import { appendixNotes, checkAppendixPages, pageCountOf, signerPage } from './appendixPages';
+import { appendixPagesOf, approversOf, detailView, listOutgoing, locateOutgoing, userName, type OutgoingDbRow } from './records';
 
 /** Refusals that are audited (a person tried something the rules forbid). */
 const REFUSALS = new Set<ErrorCode>(['FORBIDDEN', 'VALIDATION', 'NOT_FOUND']);
@@ -214,6 +215,7 @@ export class OutgoingService {
       this.checkApprovers(db, input.approvers, input.secrecy, actor.id, todayIso(ctx.now()));
       const recipients = this.resolveRecipients(db, input.recipients);
       const metas = await this.stagedFiles(ctx, actor, input.stagedIds);
+      if (input.appendixPages.length > 0) checkAppendixPages(input.appendixPages, await pageCountOf(await readAll(ctx.store.openStaged(metas[0]!.stagedId))));
       const arm = armOf(ctx.arms, input.secrecy);
       if (!arm || arm.level === null) throw DeskError.keyed('FORBIDDEN', 'compartment.notHeld', { level: input.secrecy }, { at: 'secrecy' });
       return { recipients, metas, c: arm.schema };
@@ -226,11 +228,11 @@ export class OutgoingService {
       const newId = nextRecordId(db);
       const c = fields.c;
       db.prepare(`INSERT INTO ${c}.outgoing (id, global_id, status, type_code, subject, secrecy, secrecy_rank, urgency, signer_id, signer_competence, drafted_by,
-          drafting_unit, issued_amount, reply_deadline, page_count, notes, approvers, current_step, version, created_at, updated_at)
-          VALUES (?,?,'draft',?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,1,?,?)`)
+          drafting_unit, issued_amount, reply_deadline, page_count, notes, approvers, appendix_pages, current_step, version, created_at, updated_at)
+          VALUES (?,?,'draft',?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,1,?,?)`)
         .run(newId, newGlobalId(), input.typeCode, input.subject, input.secrecy, secrecyRank(input.secrecy), input.urgency, input.signerId, input.signerCompetence,
           actor.id, input.draftingUnit, input.issuedAmount ?? null, input.replyDeadline ?? null, input.pageCount ?? null, input.notes,
-          JSON.stringify(input.approvers), now.toISOString(), now.toISOString());
+          JSON.stringify(input.approvers), JSON.stringify(input.appendixPages), now.toISOString(), now.toISOString());
       recordChange(db, 'outgoing', newId, 'create', actor.id, now, c);
       this.insertFiles(db, c, newId, 1, fields.metas.map((m) => ({ name: m.name, size: m.size, mime: m.mime, isPdf: m.isPdf, sha256: m.sha256 })), actor.id, now);
       this.storeRecipients(db, c, newId, fields.recipients, actor.id, now);
@@ -258,6 +260,7 @@ export class OutgoingService {
       if (input.approvers !== undefined) this.checkApprovers(db, input.approvers, row.secrecy, row.drafted_by, todayIso(ctx.now()));
       const recipients = input.recipients === undefined ? undefined : this.resolveRecipients(db, input.recipients);
       const metas = input.stagedIds === undefined ? undefined : await this.stagedFiles(ctx, actor, input.stagedIds);
+      await this.checkPagesAgainst(ctx, row, c, input.appendixPages, metas);
       return { row, c, recipients, metas };
     });
     for (const m of pre.metas ?? []) await ctx.storeFor(pre.row.secrecy).promote(m.stagedId);
@@ -271,6 +274,7 @@ export class OutgoingService {
         type_code: input.typeCode, subject: input.subject, urgency: input.urgency, signer_id: input.signerId, signer_competence: input.signerCompetence,
         drafting_unit: input.draftingUnit, issued_amount: input.issuedAmount, reply_deadline: input.replyDeadline, page_count: input.pageCount, notes: input.notes,
         approvers: input.approvers === undefined ? undefined : JSON.stringify(input.approvers),
+        appendix_pages: input.appendixPages === undefined ? undefined : JSON.stringify(input.appendixPages),
       };
       this.updateRow(db, pre.c, row.id, { ...set, version, updated_at: now.toISOString() }, actor.id, now);
       this.copyOrInsertFiles(db, pre.c, row, version, pre.metas, actor.id, now);
@@ -310,6 +314,7 @@ export class OutgoingService {
       const { row, c } = locateOutgoing(ctx.db, ctx.arms, actor, input.id);
       this.assertTurn(ctx.db, c, row, actor);
       const metas = input.stagedIds === undefined ? undefined : await this.stagedFiles(ctx, actor, input.stagedIds);
+      await this.checkPagesAgainst(ctx, row, c, undefined, metas);
       return { row, metas };
     });
     for (const m of pre.metas ?? []) await ctx.storeFor(pre.row.secrecy).promote(m.stagedId);
@@ -370,7 +375,9 @@ export class OutgoingService {
     for (const f of pre.targets) {
       if (f.is_pdf === 1) {
         const bytes = await readAll(store.openBlob(f.signed_sha256 ?? f.sha256));
-        const appearance: PdfAppearance = { kind: 'signer', rect: SIGNER_RECT, name: userName(ctx.db, pre.row.signer_id), lines };
+        // With appendices in the same file, the signature ends the document itself, before the first of them.
+        const page = signerPage(appendixPagesOf(pre.row));
+        const appearance: PdfAppearance = { kind: 'signer', rect: SIGNER_RECT, name: userName(ctx.db, pre.row.signer_id), lines, ...(page !== undefined ? { page } : {}) };
         const signed = await signPdf(bytes, { key, signingTime: now, now, appearance, reason: 'Người có thẩm quyền ký' });
         made.push({ fileId: f.id, format: 'pades', cms: null, result: await store.putBytes(Buffer.from(signed)) });
       } else {
@@ -464,7 +471,9 @@ export class OutgoingService {
               const margin = [...(blanks?.numberPlaced ? [] : [`Số: ${planned.numberSymbol}`]), ...(blanks?.datePlaced ? [] : [issueDateWords(today)])];
               signed = await signPdf(bytes, {
                 key: key!, signingTime: now, now, reason: 'Ký số của cơ quan, tổ chức', appearance: { kind: 'seal', image: seal },
-                fills: blanks?.fills ?? [], notes: margin.length ? [{ page: 0, lines: margin }] : [],
+                fills: blanks?.fills ?? [],
+                // Appendices in the same file: "số, ký hiệu; thời gian ký" on each one's first page, in this update.
+                notes: [...(margin.length ? [{ page: 0, lines: margin }] : []), ...appendixNotes(appendixPagesOf(pre.row), planned.numberSymbol, now)],
               });
             } else {
               signed = await signPdf(bytes, { key: key!, signingTime: now, now, reason: 'Ký số của cơ quan, tổ chức', appearance: { kind: 'attachment-note', numberSymbol: planned.numberSymbol } });
@@ -537,6 +546,19 @@ export class OutgoingService {
   private symbolOf(db: Db, cfg: OutgoingConfig, row: OutgoingDbRow, number: number, today: string): string {
     const preset = presetOf(db);
     return formatIssuedSymbol(preset, number, row.type_code, cfg.issuerNotation, row.drafting_unit, yearInNumber(cfg, preset, row.type_code) ? Number(today.slice(0, 4)) : undefined);
+  }
+
+  /**
+   * The appendix pages (given, else the draft's) checked against the main file (the one staged, else the
+   * current version's): a new main file with fewer pages cannot leave an appendix on a page it lacks.
+   */
+  private async checkPagesAgainst(ctx: CoreContext, row: OutgoingDbRow, c: string, given: readonly number[] | undefined, metas: StagedMeta[] | undefined): Promise<void> {
+    const pages = given ?? appendixPagesOf(row);
+    if (pages.length === 0) return;
+    const main = metas ? null : this.files(ctx.db, c, row).find((f) => f.role === 'main');
+    const bytes = metas ? await readAll(ctx.store.openStaged(metas[0]!.stagedId)) : main ? await readAll(ctx.storeFor(row.secrecy).openBlob(main.sha256)) : null;
+    if (!bytes) throw refusal('VALIDATION', 'outgoing.noMainFile');
+    checkAppendixPages(pages, await pageCountOf(bytes));
   }
 
   private files(db: Db, c: string, row: OutgoingDbRow): OutgoingFileRow[] {

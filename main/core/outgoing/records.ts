@@ -18,9 +18,12 @@ export interface OutgoingDbRow {
   register_id: number | null; period: string | null; bucket: string | null; number: number | null; number_symbol: string | null;
   issued_date: string | null; issued_at: string | null; issued_by: number | null; recalled_at: string | null; recalled_by: number | null;
   recall_reason: string | null; replaces_id: number | null; replaced_by_id: number | null;
+  /** JSON array: the pages of the main PDF where appendices start (compartment migration 11). */
+  appendix_pages: string;
 }
 
 export const approversOf = (r: Pick<OutgoingDbRow, 'approvers'>): number[] => JSON.parse(r.approvers) as number[];
+export const appendixPagesOf = (r: Pick<OutgoingDbRow, 'appendix_pages'>): number[] => JSON.parse(r.appendix_pages || '[]') as number[];
 
 export const userName = (db: Db, id: number | null): string =>
   id === null ? '' : ((db.prepare('SELECT full_name FROM main.users WHERE id = ?').pluck().get(id) as string | undefined) ?? '');
@@ -99,6 +102,6 @@ export function detailView(db: Db, c: string, r: OutgoingDbRow, actor: Actor, ca
     approvers: approversOf(r).map((id, i) => ({ id, name: userName(db, id), done: r.status !== 'draft' && (approved.has(i) || i < r.current_step) })),
     currentStep: r.current_step, version: r.version, files, steps, signatures, recipients, dispatches,
     registerName, number: r.number, recalledAt: r.recalled_at, recallReason: r.recall_reason,
-    replaces: link(r.replaces_id), replacedBy: link(r.replaced_by_id), can,
+    replaces: link(r.replaces_id), replacedBy: link(r.replaced_by_id), appendixPages: appendixPagesOf(r), can,
   };
 }

@@ -531,6 +531,10 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'workFile.unshareNotAllowed': 'Only the person who shared it, the person who opened the file {{code}}, a leader or the records secretary may withdraw the share.',
   'workFile.shareAlreadyWithdrawn': 'The share with {{name}} was already withdrawn at {{time}}.',
   'person.signatureImageInvalid': 'The signature image cannot be used: {{reason}}.',
+  'outgoing.appendixPagesInvalid': 'An appendix starts on page 2 or later (page 1 is the document itself).',
+  'outgoing.appendixPagesOrder': 'The pages where appendices start must increase, with no page twice.',
+  'outgoing.appendixPageBeyond': 'The main file has only {{pages}} pages: there is no page {{page}} for an appendix to start on.',
+  'person.signatureImageNotYours': 'Only the person or an administrator may see and set the signature image of {{name}}.',
 };
 
 /** What an error means when it carries no key (or one this window does not know). */
