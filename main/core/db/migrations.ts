@@ -795,5 +795,22 @@ export const MIGRATIONS: readonly Migration[] = [
   `
   ALTER TABLE work_file_shares ADD COLUMN withdrawn_at TEXT;
   ALTER TABLE work_file_shares ADD COLUMN withdrawn_by INTEGER REFERENCES users(id);
+  `,  // 27: each person's signature image (hình ảnh chữ ký, NĐ 30/2020 Phụ lục I) that their PAdES signature
+  //     shows (org/signatureImage.ts): PNG or JPEG, checked, one per person, set by them or an administrator;
+  //     in this SQLCipher database (under the profile's key) and replicated with the person.
+  `
+  CREATE TABLE signature_images (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL UNIQUE REFERENCES users(id),
+    mime TEXT NOT NULL CHECK (mime IN ('image/png','image/jpeg')),
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    image BLOB NOT NULL,
+    sha256 TEXT NOT NULL,
+    set_by INTEGER NOT NULL REFERENCES users(id),
+    set_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX idx_signature_images_global_id ON signature_images(global_id);
   `,
 ];

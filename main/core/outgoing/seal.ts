@@ -32,9 +32,26 @@ export interface PngInfo { width: number; height: number; colorType: number; bit
 
 /** A real PNG within the limits, with transparency; its dimensions. Refusals name what is wrong. */
 export function checkSealPng(bytes: Uint8Array): PngInfo {
+  return checkPng(bytes, { ...SEAL_LIMITS, requireAlpha: true, bad });
+}
+
+export interface PngRules {
+  maxBytes: number; minPixels: number; maxPixels: number;
+  /** Refuse an image without an alpha channel or tRNS (a seal must be transparent). */
+  requireAlpha: boolean;
+  /** The refusal: a Vietnamese reason for the message, and an English line for the log. */
+  bad(reason: string, log: string): Error;
+}
+
+/**
+ * A real PNG within the limits: signature, every chunk's CRC, IHDR first and IEND last, nothing
+ * after it, the image data inflating to exactly the size its header says; its dimensions.
+ */
+export function checkPng(bytes: Uint8Array, rules: PngRules): PngInfo {
+  const { bad, maxBytes, minPixels, maxPixels } = rules;
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (b.length > SEAL_LIMITS.maxBytes) throw bad(`tệp lớn hơn ${SEAL_LIMITS.maxBytes / 1024} KB`, `seal image of ${b.length} bytes exceeds ${SEAL_LIMITS.maxBytes}`);
-  if (b.length < SIGNATURE.length + 12 || !b.subarray(0, 8).equals(SIGNATURE)) throw bad('không phải tệp PNG', 'seal image lacks the PNG signature');
+  if (b.length > maxBytes) throw bad(`tệp lớn hơn ${maxBytes / 1024} KB`, `image of ${b.length} bytes exceeds ${maxBytes}`);
+  if (b.length < SIGNATURE.length + 12 || !b.subarray(0, 8).equals(SIGNATURE)) throw bad('không phải tệp PNG', 'image lacks the PNG signature');
   let at = 8;
   let info: PngInfo | undefined;
   let ended = false;
@@ -65,11 +82,11 @@ export function checkSealPng(bytes: Uint8Array): PngInfo {
   if (!info || !ended || idat.length === 0) throw bad('tệp PNG bị hỏng', 'missing IHDR, IDAT or IEND');
   if (at !== b.length) throw bad('tệp PNG có dữ liệu lạ sau phần kết thúc', `${b.length - at} bytes after IEND`);
   const { width, height } = info;
-  if (width < SEAL_LIMITS.minPixels || height < SEAL_LIMITS.minPixels || width > SEAL_LIMITS.maxPixels || height > SEAL_LIMITS.maxPixels)
-    throw bad(`kích thước ảnh phải từ ${SEAL_LIMITS.minPixels} đến ${SEAL_LIMITS.maxPixels} điểm ảnh mỗi chiều`, `seal image ${width}x${height} outside ${SEAL_LIMITS.minPixels}..${SEAL_LIMITS.maxPixels}`);
+  if (width < minPixels || height < minPixels || width > maxPixels || height > maxPixels)
+    throw bad(`kích thước ảnh phải từ ${minPixels} đến ${maxPixels} điểm ảnh mỗi chiều`, `image ${width}x${height} outside ${minPixels}..${maxPixels}`);
   const channels = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[info.colorType];
   if (!channels || ![1, 2, 4, 8, 16].includes(info.bitDepth)) throw bad('tệp PNG bị hỏng', `colour type ${info.colorType} with bit depth ${info.bitDepth}`);
-  if (!info.alpha && !hasTrns) throw bad('ảnh con dấu phải có nền trong suốt', 'seal image has no alpha channel nor tRNS');
+  if (rules.requireAlpha && !info.alpha && !hasTrns) throw bad('ảnh con dấu phải có nền trong suốt', 'seal image has no alpha channel nor tRNS');
   let raw: Buffer;
   try {
     raw = inflateSync(Buffer.concat(idat));

@@ -78,6 +78,7 @@ export const REFERENCES: Record<RecordTable, Record<string, Reference>> = {
   outgoing_dispatches: { outgoing_id: outgoing, recipient_id: { table: 'outgoing_recipients' } },
   register_closings: { closed_by: users },
   work_file_shares: { work_file_id: { table: 'work_files' }, user_id: users, shared_by: users, withdrawn_by: users },
+  signature_images: { user_id: users, set_by: users },
 };
 
 /** References inside JSON text columns: column -> dotted path -> reference (always soft). */
