@@ -8,7 +8,7 @@ import { IMPORT_ENCODINGS, windowMappingSchema, type ImportEncoding, type Mappin
 import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from './outgoing';
 import {
   outgoingApproveChangesSchema, outgoingConfigSchema, outgoingSealSchema, outgoingCreateSchema, outgoingListSchema, outgoingRecallSchema, outgoingRegisterSchema,
-  registerCloseSchema, workFileShareSchema,
+  registerCloseSchema, workFileShareSchema, signatureImageSetSchema,
   exchangeFileSchema, exchangeInboxListSchema, exchangeRefuseSchema, exchangeRegisterSchema,
   outgoingReplaceSchema, outgoingReturnSchema, outgoingReviseSchema, outgoingStepSchema,
 } from './schemas';
@@ -1042,6 +1042,9 @@ export const contract = {
   'ocr.start': channel<OcrStatus>()({ input: empty, access: 'doc.register' }),
   'ocr.cancel': channel<OcrStatus>()({ input: empty, access: 'doc.register' }),
   'workFiles.unshare': channel<WorkFileDetail>()({ input: workFileShareSchema, access: 'doc.read' }),
+  // A person's signature image: read and set by the person or an administrator (the core decides).
+  'people.signatureImage': channel<SignatureImageView | null>()({ input: z.object({ userId: z.number().int().positive() }).strict(), access: 'session' }),
+  'people.setSignatureImage': channel<SignatureImageView | null>()({ input: signatureImageSetSchema, access: 'session' }),
 } as const;
 
 export type Contract = typeof contract;
@@ -1165,6 +1168,8 @@ export interface OutgoingDetail extends OutgoingRow {
    */
   issueClosed?: { register: string; year: number; closedAt: string; reopensOn: string } | null;
 }
+/** A person's signature image as the window shows it (PNG or JPEG, base64). */
+export interface SignatureImageView { userId: number; mime: 'image/png' | 'image/jpeg'; width: number; height: number; sha256: string; data: string; setAt: string; setByName: string }
 export interface OutgoingIssued { id: number; number: number; numberSymbol: string; issuedDate: string; registerName: string; dispatches: number }
 export interface OutgoingConfigView {
   preset: NumberingPreset; issuerNotation: string; sameDayIssue: boolean; requireAgencySignature: boolean; agencyCertificates: string[];

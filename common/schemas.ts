@@ -749,3 +749,6 @@ export const exchangeRefuseSchema = z.object({
   reason: z.string().trim().min(5, m('exchange.reasonRequired')).max(500, m('value.tooLong', { max: 500 })),
 }).strict();
 export type ExchangeRefuseInput = z.infer<typeof exchangeRefuseSchema>;
+/** A person's signature image (PNG or JPEG as base64, at most 512 KiB decoded; the core sniffs and checks it), or null to remove it. */
+export const signatureImageSetSchema = z.object({ userId: id, image: z.string().max(700_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, m('value.invalid')).nullable() }).strict();
+export type SignatureImageSetInput = z.infer<typeof signatureImageSetSchema>;

@@ -382,4 +382,6 @@ export const handlers: Handlers = {
   },
   'ocr.cancel': (ctx) => ctx.desk.ocr.cancel(actor(ctx)),
   'workFiles.unshare': (ctx, input) => ctx.desk.workFiles.unshare(actor(ctx), input),
+  'people.signatureImage': (ctx, { userId }) => ctx.desk.org.signatureImage(actor(ctx), userId),
+  'people.setSignatureImage': (ctx, { userId, image }) => ctx.desk.org.setSignatureImage(actor(ctx), userId, image === null ? null : Buffer.from(image, 'base64')),
 };

@@ -1,7 +1,7 @@
 // People, their tokens and the units the agency corresponds with. Administrators manage people; no
 // one grants a clearance above their own, binds a token to someone cleared above them, or binds a
 // certificate the machine does not trust (certificatePolicy.ts).
-import type { BoundCertificate, KnownUnit, UserSummary, UserWithCertificates } from '../../../common/contract';
+import type { BoundCertificate, KnownUnit, SignatureImageView, UserSummary, UserWithCertificates } from '../../../common/contract';
 import { clearedFor, type Secrecy } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { appendAudit } from '../audit/auditLog';
@@ -11,7 +11,9 @@ import { writeTx } from '../db/transaction';
 import { recordChange } from '../events/eventLog';
 import { bindCertificates, fingerprintOf, holderOf, unbindCertificate } from './certificates';
 import { bindableCertificates, type BindingPolicy } from './certificatePolicy';
+import { auditRefusal } from '../secrets/registerYears';
 import { authorize, requireClearance, type Actor } from './rights';
+import { checkSignatureImage, readSignatureImage, writeSignatureImage } from './signatureImage';
 import { searchUnits } from './units';
 import { addUser, getUser, listUsers } from './users';
 
@@ -76,6 +78,60 @@ export class OrgService {
     });
     await this.vault.rewrapKeyring();
     return getUser(c.db, userId)!;
+  }
+
+  /**
+   * A person's signature image (NĐ 30/2020 Phụ lục I: what their signature shows). Read and set only by
+   * the person or an administrator cleared at least as high as them; anyone else is refused and audited.
+   */
+  signatureImage(actor: Actor, userId: number): SignatureImageView | null {
+    authorize(actor, 'session');
+    const c = this.vault.context();
+    this.ownOrManaged(actor, userId, 'person.signatureImage.view');
+    const img = readSignatureImage(c.db, userId);
+    if (!img) return null;
+    const setByName = (c.db.prepare('SELECT full_name FROM main.users WHERE id = ?').pluck().get(img.setBy) as string | undefined) ?? '';
+    return { userId, mime: img.mime, width: img.width, height: img.height, sha256: img.sha256, data: img.bytes.toString('base64'), setAt: img.setAt, setByName };
+  }
+
+  /** Sets (or, with null, removes) a person's signature image: checked (PNG/JPEG sniffed, limits); audited by hash. */
+  async setSignatureImage(actor: Actor, userId: number, bytes: Uint8Array | null): Promise<SignatureImageView | null> {
+    authorize(actor, 'session');
+    const c = this.vault.context();
+    await c.writable();
+    this.ownOrManaged(actor, userId, 'person.signatureImage.set');
+    let info;
+    try {
+      info = bytes === null ? null : await checkSignatureImage(bytes);
+    } catch (err) {
+      if (err instanceof DeskError) auditRefusal(c, actor, 'person.signatureImage.set', err.key ?? 'input.invalid', { why: String(err.details?.log ?? '') }, { entity: 'user', entityId: userId });
+      throw err;
+    }
+    const now = c.now();
+    writeTx(c.db, () => {
+      writeSignatureImage(c.db, userId, bytes && info ? { bytes, info } : null, actor.id, now);
+      const stored = readSignatureImage(c.db, userId);
+      appendAudit(c.db, { userId: actor.id, action: 'person.signatureImage.set', entity: 'user', entityId: userId,
+        details: stored ? { sha256: stored.sha256, mime: stored.mime, width: stored.width, height: stored.height, own: actor.id === userId } : { removed: true, own: actor.id === userId } }, now.toISOString());
+    });
+    return this.signatureImage(actor, userId);
+  }
+
+  /** The person themselves, or an administrator who may manage them; otherwise FORBIDDEN, audited. */
+  private ownOrManaged(actor: Actor, userId: number, action: string): void {
+    if (actor.id === userId) return;
+    const c = this.vault.context();
+    try {
+      if (!actor.rights.includes('org.manage')) {
+        const name = getUser(c.db, userId)?.fullName;
+        if (!name) throw DeskError.keyed('NOT_FOUND', 'user.notFound');
+        throw DeskError.keyed('FORBIDDEN', 'person.signatureImageNotYours', { name }, { details: { code: 'person.signatureImageNotYours' } });
+      }
+      this.manageable(actor, userId);
+    } catch (err) {
+      if (err instanceof DeskError) auditRefusal(c, actor, action, err.key ?? 'input.invalid', { code: err.code }, { entity: 'user', entityId: userId });
+      throw err;
+    }
   }
 
   /** The person an administrator may bind or unbind for: exists, and cleared no higher than the administrator. */

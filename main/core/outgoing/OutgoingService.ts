@@ -29,6 +29,7 @@ import { newGlobalId } from '../events/globalId';
 import { canSign, fingerprintOf, holderOf } from '../org/certificates';
 import { locateIssueBlanks, signPdf, type BlankMiss, type IssueBlanks, type PdfAppearance } from '../pdf';
 import { findInternalUnit } from '../org/internalUnits';
+import { readSignatureImage } from '../org/signatureImage';
 import { authorize, requireClearance, type Actor } from '../org/rights';
 import { assertIssueYearOpen, CLOSABLE_REGISTER_NAMES, outgoingRegisterOf, registerClosing } from '../reports/closedYears';
 import { auditRefusal } from '../secrets/registerYears';
@@ -377,7 +378,11 @@ export class OutgoingService {
         const bytes = await readAll(store.openBlob(f.signed_sha256 ?? f.sha256));
         // With appendices in the same file, the signature ends the document itself, before the first of them.
         const page = signerPage(appendixPagesOf(pre.row));
-        const appearance: PdfAppearance = { kind: 'signer', rect: SIGNER_RECT, name: userName(ctx.db, pre.row.signer_id), lines, ...(page !== undefined ? { page } : {}) };
+        // The signer's own signature image when they (or an administrator) set one; else "Đã ký số" and the time.
+        const image = readSignatureImage(ctx.db, pre.row.signer_id);
+        const appearance: PdfAppearance = {
+          kind: 'signer', rect: SIGNER_RECT, name: userName(ctx.db, pre.row.signer_id), lines, ...(page !== undefined ? { page } : {}), ...(image ? { image: new Uint8Array(image.bytes) } : {}),
+        };
         const signed = await signPdf(bytes, { key, signingTime: now, now, appearance, reason: 'Người có thẩm quyền ký' });
         made.push({ fileId: f.id, format: 'pades', cms: null, result: await store.putBytes(Buffer.from(signed)) });
       } else {
