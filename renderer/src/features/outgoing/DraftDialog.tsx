@@ -19,6 +19,9 @@ import { useApp } from '../../stores/app';
 import { toast } from '../../stores/toasts';
 
 type Errors = Record<string, string>;
+
+/** "3, 5" as [3, 5]; anything that is not a page number stays in as NaN for the schema to refuse. */
+export const parsePages = (s: string): number[] => s.split(/[,;\s]+/).filter(Boolean).map((x) => (/^\d+$/.test(x) ? Number(x) : Number.NaN));
 interface Recipient { input: OutgoingRecipientInput; label: string }
 
 export function DraftDialog({ onClose, onSaved }: { onClose(): void; onSaved(id: number): void }) {
@@ -30,7 +33,7 @@ export function DraftDialog({ onClose, onSaved }: { onClose(): void; onSaved(id:
   const [preset, setPreset] = useState<'state' | 'party'>('state');
   const [f, setF] = useState({
     typeCode: 'CV', subject: '', secrecy: 'thuong' as Secrecy, urgency: 'thuong' as Urgency, signerId: '', signerCompetence: '',
-    draftingUnit: '', issuedAmount: '', replyDeadline: '', comment: '',
+    draftingUnit: '', issuedAmount: '', replyDeadline: '', comment: '', appendixPages: '',
   });
   const [approvers, setApprovers] = useState<number[]>([]);
   const [nextApprover, setNextApprover] = useState('');
@@ -72,7 +75,7 @@ export function DraftDialog({ onClose, onSaved }: { onClose(): void; onSaved(id:
       signerCompetence: f.signerCompetence, draftingUnit: f.draftingUnit, approvers, recipients: recipients.map((r) => r.input),
       ...(f.issuedAmount ? { issuedAmount: Number(f.issuedAmount) } : {}),
       ...(f.replyDeadline ? { replyDeadline: dateTextToIso(f.replyDeadline) } : {}),
-      stagedIds: files.map((x) => x.stagedId), comment: f.comment,
+      stagedIds: files.map((x) => x.stagedId), comment: f.comment, appendixPages: parsePages(f.appendixPages),
     };
     const parsed = outgoingCreateSchema.safeParse(input);
     if (!parsed.success) return setErrors(formErrors(parsed.error));
@@ -203,6 +206,10 @@ export function DraftDialog({ onClose, onSaved }: { onClose(): void; onSaved(id:
           <Field id="og-files" label={t('outgoing.form.files')} error={e('stagedIds')} hint={t('outgoing.form.filesHint')} required>
             <input type="file" multiple accept="application/pdf,.pdf,.doc,.docx,.odt,.xlsx" {...controlProps('og-files', e('stagedIds'), true, true)}
               onChange={(ev) => { void addFiles(ev.target.files); ev.target.value = ''; }} />
+          </Field>
+          <Field id="og-appendix-pages" label={t('outgoing.form.appendixPages')} error={e('appendixPages')} hint={t('outgoing.form.appendixPagesHint')}>
+            <input className="input" inputMode="numeric" placeholder="3, 5" {...controlProps('og-appendix-pages', e('appendixPages'), true)} value={f.appendixPages} maxLength={200}
+              onChange={(ev) => set('appendixPages', ev.target.value)} />
           </Field>
           <ul className="recipient-list">
             {busy === 'files' && <li><Spinner /></li>}

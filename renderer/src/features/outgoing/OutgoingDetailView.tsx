@@ -17,6 +17,7 @@ import { useNav } from '../../stores/nav';
 import { toast } from '../../stores/toasts';
 import { AddToWorkFile } from '../workfiles/AddToWorkFile';
 import { DispatchStatuses } from '../exchange/DispatchStatuses';
+import { parsePages } from './DraftDialog';
 
 type Ask = null | 'submit' | 'approve' | 'approveChanges' | 'return' | 'recall';
 
@@ -31,6 +32,7 @@ export function OutgoingDetailView({ id }: { id: number }) {
   const [text, setText] = useState('');
   const [subject, setSubject] = useState('');
   const [askError, setAskError] = useState<string | null>(null);
+  const [pagesText, setPagesText] = useState<string | null>(null);
 
   const load = useCallback(() => {
     call('outgoing.get', { id }).then((d) => { setDoc(d); setError(null); }, (err: unknown) => setError(errorText(asDeskError(err))));
@@ -132,6 +134,12 @@ export function OutgoingDetailView({ id }: { id: number }) {
               <Meta label={t('outgoing.detail.version')}>{doc.version}</Meta>
               <Meta label={t('outgoing.detail.amount')}>{doc.issuedAmount ?? t('outgoing.detail.none')}</Meta>
               <Meta label={t('outgoing.detail.replyDeadline')}>{doc.replyDeadline ? formatDateVn(doc.replyDeadline) : t('outgoing.detail.none')}</Meta>
+              <Meta label={t('outgoing.detail.appendixPages')}>
+                <span className="appendix-pages">{doc.appendixPages.length ? t('outgoing.detail.appendixPagesValue', { pages: doc.appendixPages.join(', ') }) : t('outgoing.detail.none')}</span>
+                {doc.can.edit && (
+                  <button type="button" className="link-button" onClick={() => { setAskError(null); setPagesText(doc.appendixPages.join(', ')); }}>{t('outgoing.detail.editAppendixPages')}</button>
+                )}
+              </Meta>
             </dl>
             <h2 className="meta-heading"><Icon name="paperclip" /> {t('outgoing.detail.files')}</h2>
             <ul className="attachment-list">
@@ -183,6 +191,29 @@ export function OutgoingDetailView({ id }: { id: number }) {
           </div>
         </div>
       )}
+      <Dialog open={pagesText !== null} title={t('outgoing.detail.editAppendixPages')} onClose={() => setPagesText(null)} className="small-dialog"
+        footer={
+          <>
+            <span className="footer-status" />
+            <button type="button" className="button" onClick={() => setPagesText(null)}>{t('outgoing.action.cancel')}</button>
+            <button type="button" className="button primary" disabled={busy !== null} onClick={() => {
+              setBusy('pages');
+              call('outgoing.revise', { id, appendixPages: parsePages(pagesText ?? ''), comment: t('outgoing.detail.appendixComment') }).then(
+                () => { setPagesText(null); toast.success(t('outgoing.toast.appendixPages')); load(); },
+                (err: unknown) => setAskError(errorText(asDeskError(err))),
+              ).finally(() => setBusy(null));
+            }}>{busy === 'pages' && <Spinner />} {t('outgoing.action.confirm')}</button>
+          </>
+        }>
+        <div className="form-stack">
+          <div className="field">
+            <label htmlFor="og-pages-text">{t('outgoing.form.appendixPages')}</label>
+            <input id="og-pages-text" className="input" inputMode="numeric" placeholder="3, 5" value={pagesText ?? ''} maxLength={200} onChange={(e) => setPagesText(e.target.value)} />
+            <p className="field-hint muted small">{t('outgoing.form.appendixPagesHint')}</p>
+          </div>
+          {askError && pagesText !== null && <div className="form-error" role="alert">{askError}</div>}
+        </div>
+      </Dialog>
       <Dialog open={ask !== null} title={ask ? t(`outgoing.action.${ask}`) : ''} onClose={() => setAsk(null)} className="small-dialog"
         footer={
           <>

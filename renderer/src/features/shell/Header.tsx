@@ -8,6 +8,7 @@ import { LANGUAGES, type Language } from '../../i18n';
 import { useLabels } from '../../i18n/labels';
 import { useApp } from '../../stores/app';
 import { lockWorkstation } from '../session/lock';
+import { SignatureImageDialog } from '../users/SignatureImageDialog';
 import { ShortcutHelp } from './ShortcutHelp';
 import { SyncIndicator } from './SyncIndicator';
 
@@ -56,6 +57,8 @@ export function Header({ helpOpen, setHelpOpen }: Props) {
             }
             clearanceText={t('header.clearance', { level: labels.secrecy(user.clearance) })}
             position={user.position}
+            userId={user.id}
+            fullName={user.fullName}
           />
         )}
         <button type="button" className="header-button lock-button" onClick={() => void lockWorkstation()} title={t('header.lockTooltip')}>
@@ -66,9 +69,10 @@ export function Header({ helpOpen, setHelpOpen }: Props) {
   );
 }
 
-function UserMenu({ label, clearanceText, position }: { label: ReactNode; clearanceText: string; position: string }) {
+function UserMenu({ label, clearanceText, position, userId, fullName }: { label: ReactNode; clearanceText: string; position: string; userId: number; fullName: string }) {
   const { t, i18n } = useTranslation();
   const [open, setOpen] = useState(false);
+  const [imaging, setImaging] = useState(false);
   const wrap = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLDivElement>(null);
@@ -126,12 +130,17 @@ function UserMenu({ label, clearanceText, position }: { label: ReactNode; cleara
             </button>
           ))}
           <div className="menu-separator" role="separator" />
+          <button type="button" role="menuitem" className="menu-item" tabIndex={-1} onClick={() => { setOpen(false); setImaging(true); }}>
+            <span className="menu-check" aria-hidden="true"><Icon name="pen" /></span>
+            {t('header.signatureImage')}
+          </button>
           <button type="button" role="menuitem" className="menu-item" tabIndex={-1} onClick={() => void lockWorkstation()}>
             <span className="menu-check" aria-hidden="true"><Icon name="lock" /></span>
             {t('header.lockMenu')}
           </button>
         </div>
       )}
+      {imaging && <SignatureImageDialog userId={userId} name={fullName} onClose={() => { setImaging(false); button.current?.focus(); }} />}
     </div>
   );
 }

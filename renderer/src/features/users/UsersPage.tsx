@@ -22,6 +22,7 @@ import { TokenPicker } from '../tokens/TokenPicker';
 import { commonNameOf, tokenKey, tokenRef } from '../tokens/tokenText';
 import { useTokenDirectory } from '../tokens/useTokenDirectory';
 import { RegisterPolicy } from './RegisterPolicy';
+import { SignatureImageDialog } from './SignatureImageDialog';
 
 export function UsersPage() {
   const { t } = useTranslation();
@@ -31,6 +32,7 @@ export function UsersPage() {
   const [adding, setAdding] = useState(false);
   const [binding, setBinding] = useState<UserWithCertificates | null>(null);
   const [unbinding, setUnbinding] = useState<{ user: UserWithCertificates; cert: BoundCertificate } | null>(null);
+  const [imaging, setImaging] = useState<UserWithCertificates | null>(null);
   const readOnly = useApp((s) => !!s.readOnlyReason);
 
   const load = useCallback(() => {
@@ -110,6 +112,9 @@ export function UsersPage() {
                     <button type="button" className="button" onClick={() => setBinding(u)} disabled={readOnly}>
                       <Icon name="link" /> {t('users.bind')}
                     </button>
+                    <button type="button" className="button" onClick={() => setImaging(u)} disabled={readOnly} aria-label={t('users.signatureImage.open', { name: u.fullName })}>
+                      <Icon name="pen" /> {t('users.signatureImage.button')}
+                    </button>
                   </td>
                 </tr>
               ))}
@@ -130,6 +135,7 @@ export function UsersPage() {
           load();
         }} />
       )}
+      {imaging && <SignatureImageDialog userId={imaging.id} name={imaging.fullName} onClose={() => setImaging(null)} />}
       {unbinding && (
         <UnbindDialog user={unbinding.user} cert={unbinding.cert} onClose={() => setUnbinding(null)} onDone={() => {
           toast.success(t('users.unbound', { cert: commonNameOf(unbinding.cert.subject), name: unbinding.user.fullName }));
