@@ -167,7 +167,7 @@ test('a withdrawn share hides the file; the signature image; appendix pages of a
   await expectText(dialog.getByRole('alert'), 'Ảnh chữ ký không dùng được: chỉ nhận ảnh PNG (nên có nền trong suốt) hoặc JPEG.');
   await shoot(p, 'signature-image-dialog', '.signature-image-dialog');
   assert.equal(desk.db.prepare('SELECT width FROM signature_images WHERE user_id = ?').pluck().get(ids.colleague), 240);
-  await dialog.getByRole('button', { name: 'Đóng', exact: true }).click();
+  await dialog.getByRole('button', { name: 'Đóng', exact: true }).last().click();
 
   // The văn thư drafts a document whose two appendices are inside the main PDF (pages 3 and 4).
   p = await signIn('clerk');
