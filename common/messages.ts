@@ -554,6 +554,12 @@ export const MESSAGES_VI = {
   'workFile.unshareNotAllowed': 'Chỉ người đã chia sẻ, người lập hồ sơ {{code}}, lãnh đạo hoặc văn thư mới thu hồi được việc chia sẻ.',
   'workFile.shareAlreadyWithdrawn': 'Việc chia sẻ hồ sơ với {{name}} đã được thu hồi lúc {{time}}.',
   'person.signatureImageInvalid': 'Ảnh chữ ký không dùng được: {{reason}}.',
+  // Renumbering a registration set aside by the sync (main/core/documents/renumber.ts)
+  'renumber.notFound': 'Không còn văn bản trùng số này cần cấp lại số (đã được xử lý trên máy này hoặc máy trạm khác).',
+  'renumber.noCollision': 'Số đến của văn bản này không còn trùng với văn bản nào: lần đồng bộ sau sẽ tự vào sổ văn bản.',
+  'renumber.yearClosed': '“{{register}}” năm {{year}} đã khóa sổ: không cấp lại số đến trong năm này được.',
+  'renumber.stillRefused': 'Văn bản vẫn chưa vào sổ được sau khi cấp số mới: xem lý do trong trang Đồng bộ.',
+  'renumber.invalidId': 'Mã văn bản không hợp lệ.',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

@@ -742,3 +742,6 @@ export const exchangeRefuseSchema = z.object({
   reason: z.string().trim().min(5, m('exchange.reasonRequired')).max(500, m('value.tooLong', { max: 500 })),
 }).strict();
 export type ExchangeRefuseInput = z.infer<typeof exchangeRefuseSchema>;
+/** Renumbering a registration the sync set aside (two workstations gave one arrival number offline): the record's global id. */
+export const renumberSchema = z.object({ entityId: z.uuid({ error: m('renumber.invalidId') }) }).strict();
+export type RenumberInput = z.infer<typeof renumberSchema>;

@@ -531,6 +531,11 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'workFile.unshareNotAllowed': 'Only the person who shared it, the person who opened the file {{code}}, a leader or the records secretary may withdraw the share.',
   'workFile.shareAlreadyWithdrawn': 'The share with {{name}} was already withdrawn at {{time}}.',
   'person.signatureImageInvalid': 'The signature image cannot be used: {{reason}}.',
+  'renumber.notFound': 'There is no longer a duplicate arrival number to resolve here (it was resolved on this or another workstation).',
+  'renumber.noCollision': 'The arrival number of this document no longer clashes with another: the next sync registers it.',
+  'renumber.yearClosed': '“{{register}}” is closed for {{year}}: no arrival number of that year can be given again.',
+  'renumber.stillRefused': 'The document still could not be registered after the new number: see the reason on the Sync page.',
+  'renumber.invalidId': 'The document id is not valid.',
 };
 
 /** What an error means when it carries no key (or one this window does not know). */
