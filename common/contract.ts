@@ -9,7 +9,7 @@ import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from './outgoin
 import {
   outgoingApproveChangesSchema, outgoingConfigSchema, outgoingSealSchema, outgoingCreateSchema, outgoingListSchema, outgoingRecallSchema, outgoingRegisterSchema,
   registerCloseSchema, workFileShareSchema,
-  exchangeFileSchema, exchangeInboxListSchema, exchangeRefuseSchema, exchangeRegisterSchema,
+  exchangeFileSchema, exchangeInboxListSchema, exchangeRefuseSchema, exchangeRegisterSchema, outgoingUpdateSchema, outgoingTakeBackSchema,
   outgoingReplaceSchema, outgoingReturnSchema, outgoingReviseSchema, outgoingStepSchema,
 } from './schemas';
 import {
@@ -1044,6 +1044,10 @@ export const contract = {
   /** Signed on the person's token with a key bound to them (the signer's, then the văn thư's agency signature). */
   'outgoing.sign': channel<OutgoingDetail>()({ input: byId, access: 'doc.read' }),
   'outgoing.issue': channel<OutgoingIssued>()({ input: byId, access: 'doc.read' }),
+  /** Cập nhật: an issued document's metadata corrected; sent again to its recipient agencies as BussinessDocType 2. */
+  'outgoing.update': channel<OutgoingDetail>()({ input: outgoingUpdateSchema, access: 'doc.register' }),
+  /** Lấy lại: taken back from one recipient agency (edXML status 13); the document stays issued for the others. */
+  'outgoing.takeBack': channel<OutgoingDetail>()({ input: outgoingTakeBackSchema, access: 'doc.register' }),
   'outgoing.recall': channel<OutgoingDetail>()({ input: outgoingRecallSchema, access: 'doc.read' }),
   'outgoing.replace': channel<OutgoingDetail>()({ input: outgoingReplaceSchema, access: 'doc.read' }),
   'outgoing.dispatches': channel<OutgoingPendingDispatch[]>()({ input: empty, access: 'doc.register' }),

@@ -560,6 +560,11 @@ export const MESSAGES_VI = {
   'renumber.yearClosed': '“{{register}}” năm {{year}} đã khóa sổ: không cấp lại số đến trong năm này được.',
   'renumber.stillRefused': 'Văn bản vẫn chưa vào sổ được sau khi cấp số mới: xem lý do trong trang Đồng bộ.',
   'renumber.invalidId': 'Mã văn bản không hợp lệ.',
+  // Cập nhật (BussinessDocType 2) and Lấy lại (status 13) of an issued document
+  'outgoing.mayNotUpdate': 'Chỉ văn thư mới được cập nhật văn bản đã ban hành.',
+  'outgoing.updateNothing': 'Không có thông tin nào khác với thông tin hiện tại của văn bản.',
+  'outgoing.mayNotTakeBack': 'Chỉ văn thư mới được lấy lại văn bản đã gửi.',
+  'outgoing.notSentTo': 'Văn bản chưa được gửi qua mạng đến {{name}}: không có gì để lấy lại.',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

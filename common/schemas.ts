@@ -685,6 +685,19 @@ export const outgoingApproveChangesSchema = z.object({
 export type OutgoingApproveChangesInput = z.infer<typeof outgoingApproveChangesSchema>;
 export const outgoingRecallSchema = z.object({ id, reason: text(1000, m('outgoing.reasonRequired')) }).strict();
 export const outgoingReplaceSchema = z.object({ id, replacesId: id }).strict();
+/** Cập nhật: the issued document's metadata corrected (at least one field) and sent again to the same agencies. */
+export const outgoingUpdateSchema = z.object({
+  id,
+  reason: text(1000, m('outgoing.reasonRequired')),
+  subject: z.string().trim().min(1, m('field.required', { field: 'subject' })).max(500, m('subject.tooLong', { max: 500 })).optional(),
+  replyDeadline: isoDate('deadline').nullable().optional(),
+  pageCount: z.number().int().min(1).max(100000).nullable().optional(),
+  issuedAmount: z.number().int().min(1).max(10000).nullable().optional(),
+}).strict();
+export type OutgoingUpdateInput = z.infer<typeof outgoingUpdateSchema>;
+/** Lấy lại: an issued document taken back from one recipient agency (status 13), with a reason. */
+export const outgoingTakeBackSchema = z.object({ id, dispatchId: id, reason: text(1000, m('outgoing.reasonRequired')) }).strict();
+export type OutgoingTakeBackInput = z.infer<typeof outgoingTakeBackSchema>;
 export const outgoingListSchema = z.object({
   status: z.enum(['draft', 'in_review', 'approved', 'signer_signed', 'agency_signed', 'issued', 'recalled']).optional(),
   mine: z.boolean().default(false),

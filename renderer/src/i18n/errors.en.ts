@@ -536,6 +536,10 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'renumber.yearClosed': '“{{register}}” is closed for {{year}}: no arrival number of that year can be given again.',
   'renumber.stillRefused': 'The document still could not be registered after the new number: see the reason on the Sync page.',
   'renumber.invalidId': 'The document id is not valid.',
+  'outgoing.mayNotUpdate': 'Only the records secretary may update an issued document.',
+  'outgoing.updateNothing': 'Nothing differs from the document\'s current details.',
+  'outgoing.mayNotTakeBack': 'Only the records secretary may take back a document that was sent.',
+  'outgoing.notSentTo': 'The document was not sent over the network to {{name}}: there is nothing to take back.',
 };
 
 /** What an error means when it carries no key (or one this window does not know). */
