@@ -9,7 +9,7 @@ import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from './outgoin
 import {
   outgoingApproveChangesSchema, outgoingConfigSchema, outgoingSealSchema, outgoingCreateSchema, outgoingListSchema, outgoingRecallSchema, outgoingRegisterSchema,
   registerCloseSchema, workFileShareSchema, signatureImageSetSchema,
-  exchangeFileSchema, exchangeInboxListSchema, exchangeRefuseSchema, exchangeRegisterSchema,
+  exchangeFileSchema, exchangeInboxListSchema, exchangeRefuseSchema, exchangeRegisterSchema, outgoingUpdateSchema, outgoingTakeBackSchema,
   outgoingReplaceSchema, outgoingReturnSchema, outgoingReviseSchema, outgoingStepSchema,
 } from './schemas';
 import {
@@ -76,6 +76,7 @@ import {
   trackingRegisterSchema,
   workCalendarSchema,
 } from './schemas';
+import { renumberSchema } from './schemas';
 import type { ProcessingRules, StepKind, TaskRole, TaskState } from './processing';
 import type { WorkCalendar } from './workdays';
 
@@ -125,6 +126,48 @@ export interface SyncPanelView {
   streams: Array<{ stream: 'base' | Secrecy; unsent: number; waiting: number; conflicts: number }>;
   /** Received changes set aside (a rule refused them), with the reason. */
   conflicts: Array<{ stream: 'base' | Secrecy; entity: string; problem: string }>;
+}
+
+/** One side of a duplicate arrival number: a registration as the register shows it (Tuyệt mật: no subject). */
+export interface SetAsideEntry {
+  arrivalDate: string;
+  registeredAt: string;
+  registeredBy: string;
+  numberSymbol: string;
+  issuerName: string;
+  subject: string;
+  secrecy: Secrecy;
+}
+/**
+ * A registration received from another workstation and set aside by the sync because its arrival number
+ * is already given here (two workstations numbered one register while cut off from the server).
+ */
+export interface SetAsideRegistration {
+  /** The record's global id (what the renumbering names). */
+  entityId: string;
+  level: Secrecy;
+  registerId: number;
+  registerName: string;
+  year: number;
+  arrivalNumber: number;
+  /** The registration made on the other workstation, set aside here. */
+  received: SetAsideEntry;
+  /** The entry here holding the same number (null: nothing holds it any more; the next round applies it). */
+  local: (SetAsideEntry & { id: number }) | null;
+  /** Which one takes a new number: the one registered later (order of receipt). */
+  renumbers: 'received' | 'local' | null;
+  yearClosed: boolean;
+  /** The number the renumbering would give now. */
+  nextNumber: number | null;
+}
+export interface RenumberResult {
+  /** The entry that took the new number. */
+  incomingId: number;
+  registerName: string;
+  year: number;
+  oldNumber: number;
+  newNumber: number;
+  renumbered: 'received' | 'local';
 }
 
 /** The sync indicator in the window's chrome: the signed-in person's own summary only. */
@@ -876,6 +919,9 @@ export const contract = {
     access: 'doc.read',
   }),
   'incoming.correct': channel<IncomingDetail>()({ input: incomingCorrectionSchema, access: 'doc.register' }),
+  // Registrations the sync set aside (duplicate arrival numbers given offline) and their renumbering (documents/renumber.ts).
+  'incoming.setAside': channel<SetAsideRegistration[]>()({ input: empty, access: 'doc.register', activity: false }),
+  'incoming.renumber': channel<RenumberResult>()({ input: renumberSchema, access: 'doc.register' }),
   // State-secret controls: who may act is decided in the core (main/core/secrets/rules.ts).
   'grants.list': channel<GrantView[]>()({ input: z.object({ incomingId: z.number().int().positive() }).strict(), access: 'doc.read' }),
   'grants.add': channel<GrantView>()({ input: grantSchema, access: 'doc.read' }),
@@ -998,6 +1044,10 @@ export const contract = {
   /** Signed on the person's token with a key bound to them (the signer's, then the văn thư's agency signature). */
   'outgoing.sign': channel<OutgoingDetail>()({ input: byId, access: 'doc.read' }),
   'outgoing.issue': channel<OutgoingIssued>()({ input: byId, access: 'doc.read' }),
+  /** Cập nhật: an issued document's metadata corrected; sent again to its recipient agencies as BussinessDocType 2. */
+  'outgoing.update': channel<OutgoingDetail>()({ input: outgoingUpdateSchema, access: 'doc.register' }),
+  /** Lấy lại: taken back from one recipient agency (edXML status 13); the document stays issued for the others. */
+  'outgoing.takeBack': channel<OutgoingDetail>()({ input: outgoingTakeBackSchema, access: 'doc.register' }),
   'outgoing.recall': channel<OutgoingDetail>()({ input: outgoingRecallSchema, access: 'doc.read' }),
   'outgoing.replace': channel<OutgoingDetail>()({ input: outgoingReplaceSchema, access: 'doc.read' }),
   'outgoing.dispatches': channel<OutgoingPendingDispatch[]>()({ input: empty, access: 'doc.register' }),

@@ -558,6 +558,17 @@ export const MESSAGES_VI = {
   'outgoing.appendixPagesOrder': 'Các trang bắt đầu phụ lục phải tăng dần, không trùng nhau.',
   'outgoing.appendixPageBeyond': 'Tệp chính chỉ có {{pages}} trang: không có trang {{page}} để bắt đầu phụ lục.',
   'person.signatureImageNotYours': 'Chỉ chính người đó hoặc quản trị viên mới xem và đặt được ảnh chữ ký của {{name}}.',
+  // Renumbering a registration set aside by the sync (main/core/documents/renumber.ts)
+  'renumber.notFound': 'Không còn văn bản trùng số này cần cấp lại số (đã được xử lý trên máy này hoặc máy trạm khác).',
+  'renumber.noCollision': 'Số đến của văn bản này không còn trùng với văn bản nào: lần đồng bộ sau sẽ tự vào sổ văn bản.',
+  'renumber.yearClosed': '“{{register}}” năm {{year}} đã khóa sổ: không cấp lại số đến trong năm này được.',
+  'renumber.stillRefused': 'Văn bản vẫn chưa vào sổ được sau khi cấp số mới: xem lý do trong trang Đồng bộ.',
+  'renumber.invalidId': 'Mã văn bản không hợp lệ.',
+  // Cập nhật (BussinessDocType 2) and Lấy lại (status 13) of an issued document
+  'outgoing.mayNotUpdate': 'Chỉ văn thư mới được cập nhật văn bản đã ban hành.',
+  'outgoing.updateNothing': 'Không có thông tin nào khác với thông tin hiện tại của văn bản.',
+  'outgoing.mayNotTakeBack': 'Chỉ văn thư mới được lấy lại văn bản đã gửi.',
+  'outgoing.notSentTo': 'Văn bản chưa được gửi qua mạng đến {{name}}: không có gì để lấy lại.',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

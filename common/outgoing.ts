@@ -23,6 +23,10 @@ export const OUTGOING_STEP_KINDS = [
   'create', 'revise', 'submit', 'approve', 'approve_changes', 'return', 'sign_signer', 'sign_agency', 'issue', 'recall', 'replace',
   // Two workstations revised the draft at once: both versions kept (main/core/sync/draftForks.ts).
   'fork',
+  // An issued document's metadata corrected and sent again (BussinessDocType 2; main/core/outgoing/updates.ts).
+  'update',
+  // Taken back from one recipient agency (edXML status 13 Lấy lại).
+  'take_back',
 ] as const;
 export type OutgoingStepKind = (typeof OUTGOING_STEP_KINDS)[number];
 export const OUTGOING_STEP_LABELS: Record<OutgoingStepKind, string> = {
@@ -38,6 +42,8 @@ export const OUTGOING_STEP_LABELS: Record<OutgoingStepKind, string> = {
   recall: 'Thu hồi',
   replace: 'Thay thế',
   fork: 'Hai bản sửa cùng lúc',
+  update: 'Cập nhật văn bản đã ban hành',
+  take_back: 'Lấy lại văn bản đã gửi',
 };
 
 export const DISPATCH_STATUSES = ['pending', 'sent', 'recalled'] as const;

@@ -692,6 +692,19 @@ export const outgoingApproveChangesSchema = z.object({
 export type OutgoingApproveChangesInput = z.infer<typeof outgoingApproveChangesSchema>;
 export const outgoingRecallSchema = z.object({ id, reason: text(1000, m('outgoing.reasonRequired')) }).strict();
 export const outgoingReplaceSchema = z.object({ id, replacesId: id }).strict();
+/** Cập nhật: the issued document's metadata corrected (at least one field) and sent again to the same agencies. */
+export const outgoingUpdateSchema = z.object({
+  id,
+  reason: text(1000, m('outgoing.reasonRequired')),
+  subject: z.string().trim().min(1, m('field.required', { field: 'subject' })).max(500, m('subject.tooLong', { max: 500 })).optional(),
+  replyDeadline: isoDate('deadline').nullable().optional(),
+  pageCount: z.number().int().min(1).max(100000).nullable().optional(),
+  issuedAmount: z.number().int().min(1).max(10000).nullable().optional(),
+}).strict();
+export type OutgoingUpdateInput = z.infer<typeof outgoingUpdateSchema>;
+/** Lấy lại: an issued document taken back from one recipient agency (status 13), with a reason. */
+export const outgoingTakeBackSchema = z.object({ id, dispatchId: id, reason: text(1000, m('outgoing.reasonRequired')) }).strict();
+export type OutgoingTakeBackInput = z.infer<typeof outgoingTakeBackSchema>;
 export const outgoingListSchema = z.object({
   status: z.enum(['draft', 'in_review', 'approved', 'signer_signed', 'agency_signed', 'issued', 'recalled']).optional(),
   mine: z.boolean().default(false),
@@ -752,3 +765,6 @@ export type ExchangeRefuseInput = z.infer<typeof exchangeRefuseSchema>;
 /** A person's signature image (PNG or JPEG as base64, at most 512 KiB decoded; the core sniffs and checks it), or null to remove it. */
 export const signatureImageSetSchema = z.object({ userId: id, image: z.string().max(700_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, m('value.invalid')).nullable() }).strict();
 export type SignatureImageSetInput = z.infer<typeof signatureImageSetSchema>;
+/** Renumbering a registration the sync set aside (two workstations gave one arrival number offline): the record's global id. */
+export const renumberSchema = z.object({ entityId: z.uuid({ error: m('renumber.invalidId') }) }).strict();
+export type RenumberInput = z.infer<typeof renumberSchema>;

@@ -287,6 +287,10 @@ export const handlers: Handlers = {
     return ctx.desk.exchange.inbox.openPending(a, ctx.guard.decryptionKeys());
   },
   'exchange.inbox': (ctx, q) => ctx.desk.exchange.inbox.list(actor(ctx), q),
+  'incoming.setAside': (ctx) => ctx.desk.incoming.setAside(actor(ctx)),
+  'incoming.renumber': (ctx, input) => ctx.desk.incoming.renumber(actor(ctx), input),
+  'outgoing.update': (ctx, input) => ctx.desk.outgoing.update(actor(ctx), input),
+  'outgoing.takeBack': (ctx, input) => ctx.desk.outgoing.takeBack(actor(ctx), input),
   'exchange.get': (ctx, { id }) => ctx.desk.exchange.inbox.get(actor(ctx), id),
   'exchange.openFile': (ctx, { id, index }) => {
     const a = actor(ctx);

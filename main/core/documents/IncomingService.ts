@@ -3,12 +3,14 @@
 // the sync client all get the same rules.
 import type {
   CountResult, DocumentSignature, DuplicateRef, HandoverView, IncomingDetail, IncomingRow, NumberPreview, RegisterResult, RegisterSummary,
+  RenumberResult, SetAsideRegistration,
 } from '../../../common/contract';
-import type { HandOverInput, IncomingCorrectionInput, IncomingFilter } from '../../../common/schemas';
+import type { HandOverInput, IncomingCorrectionInput, IncomingFilter, RenumberInput } from '../../../common/schemas';
 import type { ContextSource } from '../context';
 import { parseCrlFiles, type PrivateKeyOps } from '../crypto';
 import type { Actor } from '../org/rights';
 import { correctIncoming } from './corrections';
+import { listSetAside, renumberSetAside } from './renumber';
 import { acknowledge, handOver } from './handover';
 import * as incoming from './incoming';
 import * as signing from './signing';
@@ -81,6 +83,16 @@ export class IncomingService {
   /** Corrects a registered entry with a reason; the old values are kept. */
   correct(actor: Actor, input: IncomingCorrectionInput): Promise<IncomingDetail> {
     return correctIncoming(this.source.context(), actor, input);
+  }
+
+  /** Registrations the sync set aside because another workstation gave the same arrival number offline. */
+  setAside(actor: Actor): SetAsideRegistration[] {
+    return listSetAside(this.source.context(), actor);
+  }
+
+  /** Gives the later of two registrations with one arrival number the next number of its register; audited, synced. */
+  renumber(actor: Actor, input: RenumberInput): Promise<RenumberResult> {
+    return renumberSetAside(this.source.context(), actor, input);
   }
 
   async verify(actor: Actor, id: number): Promise<DocumentSignature[]> {

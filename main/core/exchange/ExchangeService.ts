@@ -22,7 +22,8 @@ import { writeTx } from '../db/transaction';
 import { visibleArm } from '../documents/incoming';
 import { storeDirectory } from './directory';
 import { ExchangeInbox, type InboundPacket } from './inbox';
-import { ExchangeOutbox } from './outbox';
+import { ExchangeOutbox, updatePacketId } from './outbox';
+import { currentValues, updatesOf, updateText } from '../outgoing/updates';
 
 export interface OutgoingPacket {
   dispatchId: number;
@@ -44,7 +45,7 @@ export class ExchangeService {
 
   constructor(private readonly source: ContextSource, private readonly outgoing: OutgoingService) {
     this.inbox = new ExchangeInbox(source);
-    this.outbox = new ExchangeOutbox(source, outgoing, (a, id, key, dir) => this.packetsFor(a, id, key, dir));
+    this.outbox = new ExchangeOutbox(source, outgoing, (a, id, key, dir, update) => this.packetsFor(a, id, key, dir, update));
   }
 
   /**
@@ -95,13 +96,18 @@ export class ExchangeService {
    * dispatches. Only the văn thư dispatches; a classified packet without the recipient's certificate
    * is refused, never sent in clear.
    */
-  async packetsFor(actor: Actor, outgoingId: number, agencyKey: PrivateKeyOps, directory: AgencyDirectory): Promise<OutgoingPacket[]> {
+  async packetsFor(actor: Actor, outgoingId: number, agencyKey: PrivateKeyOps, directory: AgencyDirectory, update?: { stepGid: string }): Promise<OutgoingPacket[]> {
     authorize(actor, 'doc.register');
     const detail = this.outgoing.get(actor, outgoingId);
     if (detail.status !== 'issued' && detail.status !== 'recalled') throw DeskError.keyed('VALIDATION', 'exchange.notIssued');
+    if (update && detail.status !== 'issued') throw DeskError.keyed('VALIDATION', 'exchange.notIssued');
     const ctx = this.source.context();
     const { db } = ctx;
-    const { c } = locateOutgoing(db, ctx.arms, actor, outgoingId);
+    const { c, row } = locateOutgoing(db, ctx.arms, actor, outgoingId);
+    // Cập nhật (type 2): the document with its metadata as that update corrected it, to the agencies it was sent to.
+    const theUpdate = update ? updatesOf(db, c, outgoingId).find((u) => u.stepGid === update.stepGid) : undefined;
+    if (update && !theUpdate) throw DeskError.keyed('NOT_FOUND', 'document.notFound');
+    const values = theUpdate ? currentValues(db, c, row, theUpdate.stepId) : null;
     const self = db.prepare('SELECT name, code FROM main.units WHERE id = ?').get(Number(getSetting(db, 'self_unit_id'))) as { name: string; code: string | null };
     if (!self.code) throw DeskError.keyed('VALIDATION', 'exchange.noAgencyCode');
     const store = ctx.storeFor(detail.secrecy);
@@ -114,15 +120,18 @@ export class ExchangeService {
     }
     const signerPosition = (db.prepare('SELECT position FROM main.users WHERE id = ?').pluck().get(detail.signerId) as string | undefined) ?? '';
     const doc: IssuedForPacket = {
-      numberSymbol: detail.numberSymbol!, issuedDate: detail.issuedDate!, typeCode: detail.typeCode, subject: detail.subject,
+      numberSymbol: detail.numberSymbol!, issuedDate: detail.issuedDate!, typeCode: detail.typeCode, subject: values?.subject ?? detail.subject,
       secrecy: detail.secrecy, urgency: detail.urgency, signerCompetence: detail.signerCompetence, signerPosition, signerName: detail.signerName,
-      issuedAmount: detail.issuedAmount, pageCount: detail.pageCount, replyDeadline: detail.replyDeadline,
+      issuedAmount: values ? values.issuedAmount : detail.issuedAmount, pageCount: values ? values.pageCount : detail.pageCount,
+      replyDeadline: values ? values.replyDeadline : detail.replyDeadline,
       recipients: detail.recipients.map((r) => r.name), files,
-      business: detail.status === 'recalled' ? { type: 1, reason: detail.recallReason ?? '' } : { type: 0 },
+      business: theUpdate ? { type: 2, reason: updateText(theUpdate.update) }
+        : detail.status === 'recalled' ? { type: 1, reason: detail.recallReason ?? '' } : { type: 0 },
     };
     // A replacement names what it replaces (BussinessDocType 3), at each recipient agency.
-    const replaced = detail.status === 'issued' && detail.replaces ? this.outgoing.get(actor, detail.replaces.id) : null;
-    const wanted = detail.status === 'recalled' ? 'recalled' : 'pending';
+    const replaced = !theUpdate && detail.status === 'issued' && detail.replaces ? this.outgoing.get(actor, detail.replaces.id) : null;
+    // An update goes to the agencies the document went to (never before the document itself).
+    const wanted = theUpdate ? 'sent' : detail.status === 'recalled' ? 'recalled' : 'pending';
     const out: OutgoingPacket[] = [];
     for (const d of detail.dispatches) {
       if (d.status !== wanted || !d.code) continue;
@@ -135,7 +144,8 @@ export class ExchangeService {
       // Stable per dispatch and business type: a packet made again after a crash is the same packet,
       // which the server and the hub keep once.
       const dispatchGid = db.prepare(`SELECT global_id FROM ${c}.outgoing_dispatches WHERE id = ?`).pluck().get(d.id) as string;
-      const packetId = doc.business.type !== 1 ? dispatchGid : createHash('sha256').update(`${dispatchGid}/${doc.business.type}`).digest('hex').slice(0, 32);
+      const packetId = theUpdate ? updatePacketId(dispatchGid, theUpdate.stepGid)
+        : doc.business.type !== 1 ? dispatchGid : createHash('sha256').update(`${dispatchGid}/${doc.business.type}`).digest('hex').slice(0, 32);
       let bytes = signed;
       if (mustSeal(detail.secrecy)) {
         const certs = directory(d.code);
@@ -144,7 +154,7 @@ export class ExchangeService {
       }
       out.push({ dispatchId: d.id, to: d.code, packetId, secrecy: detail.secrecy, sealed: mustSeal(detail.secrecy), bytes });
     }
-    appendAudit(db, { userId: actor.id, action: 'exchange.pack', entity: 'outgoing', entityId: outgoingId, details: { packets: out.length, sealed: mustSeal(detail.secrecy) } }, ctx.now().toISOString());
+    appendAudit(db, { userId: actor.id, action: 'exchange.pack', entity: 'outgoing', entityId: outgoingId, details: { packets: out.length, sealed: mustSeal(detail.secrecy), business: doc.business.type } }, ctx.now().toISOString());
     return out;
   }
 }

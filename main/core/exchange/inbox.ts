@@ -127,6 +127,9 @@ export class ExchangeInbox {
         if (!r.ok) {
           this.closeInbound(ctx, row.packet_id, 'refused', r.refusal.reasonVi, actor, r.refusal.code, false);
           result.refused++;
+        } else if (opened.packet.statusCode === '13') {
+          if (this.takenBack(ctx, actor, row.packet_id, opened.packet)) result.statuses++;
+          else result.refused++;
         } else {
           this.recordStatus(ctx, row.packet_id, opened.packet);
           result.statuses++;
@@ -277,6 +280,30 @@ export class ExchangeInbox {
     }
     db.prepare(`UPDATE ${c}.incoming SET attachment_count = attachment_count + ? WHERE id = ?`).run(files.length, row.incoming_id);
     recordChange(db, 'incoming', row.incoming_id, 'update', actor.id, now, c);
+  }
+
+  /**
+   * Lấy lại (status 13): the sender takes back a document it sent us. Our copy is withdrawn as a recall is
+   * (marked, its open tasks closed, a notice; the record stays) and the sender is answered 15. A 13 naming
+   * nothing we hold is set aside in the ledger (nothing to answer for).
+   */
+  private takenBack(ctx: CoreContext, actor: Actor, packetId: string, s: EdxmlStatus): boolean {
+    const { db } = ctx;
+    const documentId = s.responseFor?.documentId ?? null;
+    const original = documentId ? this.findByDocument(db, ctx.arms, s.from.organId, documentId, [0, 3]) : null;
+    const now = ctx.now();
+    const at = now.toISOString();
+    writeTx(db, () => {
+      if (original) {
+        this.recall(ctx, actor, original.arm, original.row, `Cơ quan gửi đã lấy lại văn bản ngày ${formatDateVn(todayIso(now))}: ${s.description ?? ''}`);
+        db.prepare(`INSERT OR IGNORE INTO ${original.arm.schema}.exchange_status_out (packet_id, inbox_id, code, description, at) VALUES (?,?,?,?,?)`)
+          .run(statusPacketId(packetId, '15'), original.row.id, '15', null, at);
+      }
+      db.prepare('UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE packet_id = ?')
+        .run(original ? 'opened' : 'refused', original ? null : '-UNKNOWN_DOCUMENT', at, packetId);
+      appendAudit(db, { userId: actor.id, action: 'exchange.receive', ...(original ? { entity: 'exchange_inbox', entityId: original.row.id } : {}), details: { packetId, outcome: original ? 'taken_back' : 'refused', status: '13' } }, at);
+    });
+    return original !== null;
   }
 
   /** A recipient's status on one of our dispatches, kept in the outgoing document's compartment. */

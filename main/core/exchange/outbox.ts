@@ -15,12 +15,14 @@ import { authorize, type Actor } from '../org/rights';
 import type { OutgoingService } from '../outgoing/OutgoingService';
 import { encryptionCertificates, readDirectory } from './directory';
 import { selfAgency } from './inbox';
+import { documentIdOf } from './outgoingPacket';
+import { parseTakeBack } from '../outgoing/updates';
 import { makeStatusPacket, statusPacketId, type StatusTarget } from './statusPackets';
 import type { OutgoingPacket } from './ExchangeService';
 
 export interface OutboundPacket { packetId: string; to: string; bytes: Buffer }
 
-type PacketsFor = (actor: Actor, outgoingId: number, key: PrivateKeyOps, directory: (code: string) => readonly RecipientSpec[]) => Promise<OutgoingPacket[]>;
+type PacketsFor = (actor: Actor, outgoingId: number, key: PrivateKeyOps, directory: (code: string) => readonly RecipientSpec[], update?: { stepGid: string }) => Promise<OutgoingPacket[]>;
 
 /** Processing's edXML codes worth telling the sender (03 was sent at registration). */
 const FORWARDED: ReadonlySet<string> = new Set(['02', '04', '05', '06']);
@@ -37,6 +39,7 @@ export class ExchangeOutbox {
     const book = readDirectory(ctx.db);
     const certs = encryptionCertificates(book);
     await this.makeDocuments(ctx, actor, agencyKey, certs, problems);
+    await this.makeTakeBacks(ctx, agencyKey, certs, problems);
     this.deriveProcessingStatuses(ctx);
     await this.makeStatuses(ctx, actor, agencyKey, certs, problems);
     await this.answerUnreadable(ctx, agencyKey);
@@ -85,8 +88,10 @@ export class ExchangeOutbox {
     const wanted = new Map<number, string[]>();
     for (const arm of ctx.arms) {
       if (arm.level === null) continue;
+      // A dispatch taken back from an issued document (status 13, below) wants no revocation.
       const rows = ctx.db.prepare(`SELECT d.outgoing_id AS oid, d.global_id AS gid, d.status FROM ${arm.schema}.outgoing_dispatches d JOIN ${arm.schema}.outgoing_recipients r ON r.id = d.recipient_id
-        WHERE d.status IN ('pending','recalled') AND r.code IS NOT NULL`).all() as Array<{ oid: number; gid: string; status: string }>;
+        JOIN ${arm.schema}.outgoing o ON o.id = d.outgoing_id
+        WHERE (d.status = 'pending' OR (d.status = 'recalled' AND o.status = 'recalled')) AND r.code IS NOT NULL`).all() as Array<{ oid: number; gid: string; status: string }>;
       for (const r of rows) wanted.set(r.oid, [...(wanted.get(r.oid) ?? []), r.status === 'pending' ? r.gid : revocationId(r.gid)]);
     }
     for (const [oid, ids] of wanted) {
@@ -95,6 +100,58 @@ export class ExchangeOutbox {
         for (const p of await this.packetsFor(actor, oid, key, certs)) if (!this.has(ctx, p.packetId)) this.put(ctx, 'document', p.packetId, p.to, p.bytes);
       } catch (e) {
         problems.push({ packetId: ids[0]!, reason: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    // Cập nhật (type 2): each update of an issued document, to each agency the document was sent to.
+    for (const arm of ctx.arms) {
+      if (arm.level === null) continue;
+      const rows = ctx.db.prepare(`SELECT s.outgoing_id AS oid, s.global_id AS step, d.global_id AS gid FROM ${arm.schema}.outgoing_steps s
+        JOIN ${arm.schema}.outgoing o ON o.id = s.outgoing_id AND o.status = 'issued'
+        JOIN ${arm.schema}.outgoing_dispatches d ON d.outgoing_id = s.outgoing_id AND d.status = 'sent'
+        JOIN ${arm.schema}.outgoing_recipients r ON r.id = d.recipient_id AND r.code IS NOT NULL
+        WHERE s.kind = 'update' ORDER BY s.id`).all() as Array<{ oid: number; step: string; gid: string }>;
+      const due = new Map<string, { oid: number; ids: string[] }>();
+      for (const r of rows) {
+        const id = updatePacketId(r.gid, r.step);
+        if (this.has(ctx, id)) continue;
+        due.set(r.step, { oid: r.oid, ids: [...(due.get(r.step)?.ids ?? []), id] });
+      }
+      for (const [step, { oid, ids }] of due) {
+        try {
+          for (const p of await this.packetsFor(actor, oid, key, certs, { stepGid: step })) if (!this.has(ctx, p.packetId)) this.put(ctx, 'document', p.packetId, p.to, p.bytes);
+        } catch (e) {
+          problems.push({ packetId: ids[0]!, reason: e instanceof Error ? e.message : String(e) });
+        }
+      }
+    }
+  }
+
+  /**
+   * Lấy lại: a status 13 to the agency an issued document was taken back from (OutgoingService.takeBack),
+   * naming the document by our DocumentId, with the reason; sealed for that agency when the document is
+   * secret. Its ResponseFor names the agency, which is how status packets are routed.
+   */
+  private async makeTakeBacks(ctx: CoreContext, key: PrivateKeyOps, certs: (code: string) => RecipientSpec[], problems: Array<{ packetId: string; reason: string }>): Promise<void> {
+    const self = selfAgency(ctx.db);
+    for (const arm of ctx.arms) {
+      if (arm.level === null) continue;
+      const steps = ctx.db.prepare(`SELECT s.comment, s.at, o.number_symbol, o.issued_date, o.secrecy, u.full_name AS staff FROM ${arm.schema}.outgoing_steps s
+        JOIN ${arm.schema}.outgoing o ON o.id = s.outgoing_id LEFT JOIN main.users u ON u.id = s.actor_id WHERE s.kind = 'take_back' ORDER BY s.id`)
+        .all() as Array<{ comment: string; at: string; number_symbol: string; issued_date: string; secrecy: Secrecy; staff: string | null }>;
+      for (const s of steps) {
+        const t = parseTakeBack(s.comment);
+        if (!t) continue;
+        const packetId = statusPacketId(t.dispatch, '13');
+        if (this.has(ctx, packetId)) continue;
+        try {
+          const bytes = await makeStatusPacket({
+            self, target: { senderCode: t.code, documentId: documentIdOf(self.code, s.issued_date, s.number_symbol), numberSymbol: s.number_symbol, promulgationDate: s.issued_date },
+            code: '13', description: t.reason, at: new Date(s.at), staff: s.staff, key, sealFor: isSecret(s.secrecy) ? certs(t.code) : null, packetId,
+          });
+          this.put(ctx, 'status', packetId, t.code, bytes);
+        } catch (e) {
+          problems.push({ packetId, reason: e instanceof Error ? e.message : String(e) });
+        }
       }
     }
   }
@@ -168,3 +225,6 @@ export class ExchangeOutbox {
 
 /** The id of a dispatch's revocation packet (ExchangeService.packetsFor's rule for business type 1). */
 export const revocationId = (dispatchGid: string): string => createHash('sha256').update(`${dispatchGid}/1`).digest('hex').slice(0, 32);
+
+/** The id of an update packet: one per dispatch and update step (BussinessDocType 2). */
+export const updatePacketId = (dispatchGid: string, stepGid: string): string => createHash('sha256').update(`${dispatchGid}/2/${stepGid}`).digest('hex').slice(0, 32);

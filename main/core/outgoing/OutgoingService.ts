@@ -14,6 +14,7 @@ import type { MessageKey, MessageParams } from '../../../common/messages';
 import { formatIssuedSymbol, OUTGOING_STATUS_LABELS, symbolCodeOf, type OutgoingStatus, type OutgoingStepKind } from '../../../common/outgoing';
 import type {
   OutgoingApproveChangesInput, OutgoingConfigInput, OutgoingCreateInput, OutgoingListInput, OutgoingRecipientInput, OutgoingRegisterInput, OutgoingReviseInput,
+  OutgoingTakeBackInput, OutgoingUpdateInput,
 } from '../../../common/schemas';
 import { appendAudit } from '../audit/auditLog';
 import type { StagedMeta } from '../attachments/store';
@@ -38,6 +39,7 @@ import { readSeal, sealView, writeSeal } from './seal';
 import { outgoingRegisterFile, outgoingRegisterTable } from './registerOutput';
 import { appendixNotes, checkAppendixPages, pageCountOf, signerPage } from './appendixPages';
 import { appendixPagesOf, approversOf, detailView, listOutgoing, locateOutgoing, userName, type OutgoingDbRow } from './records';
+import { currentValues, UPDATE_FIELDS, type TakeBackRecord, type UpdateRecord } from './updates';
 
 /** Refusals that are audited (a person tried something the rules forbid). */
 const REFUSALS = new Set<ErrorCode>(['FORBIDDEN', 'VALIDATION', 'NOT_FOUND']);
@@ -613,6 +615,50 @@ export class OutgoingService {
       }
       this.addStep(db, c, row.id, 'recall', null, row.version, actor.id, now, input.reason);
     });
+  }
+
+  /**
+   * Cập nhật: the văn thư corrects an issued document's metadata (subject, reply deadline, page count,
+   * number of copies) with a reason. The issued record stays as issued; the correction is an 'update'
+   * step, and the exchange sends it as a BussinessDocType 2 packet to every agency it was sent to.
+   */
+  update(actor: Actor, input: OutgoingUpdateInput): Promise<OutgoingDetail> {
+    let changed: string[] = [];
+    return this.transition(actor, 'outgoing.update', input.id, (db, c, row, now) => {
+      if (!isClerk(actor)) throw refusal('FORBIDDEN', 'outgoing.mayNotUpdate');
+      if (row.status !== 'issued') throw refusal('VALIDATION', 'outgoing.notIssued');
+      const before = currentValues(db, c, row);
+      const changes: UpdateRecord['changes'] = {};
+      for (const f of UPDATE_FIELDS) {
+        const next = input[f];
+        if (next === undefined || next === before[f]) continue;
+        changes[f] = { before: before[f], after: next };
+      }
+      changed = Object.keys(changes);
+      if (changed.length === 0) throw refusal('VALIDATION', 'outgoing.updateNothing');
+      this.addStep(db, c, row.id, 'update', null, row.version, actor.id, now, JSON.stringify({ reason: input.reason, changes } satisfies UpdateRecord));
+    }, undefined, undefined, () => ({ fields: changed }));
+  }
+
+  /**
+   * Lấy lại (edXML status 13): the văn thư takes an issued document back from one recipient agency it was
+   * sent to (sent there by mistake), with a reason. The document stays issued for the others; that
+   * dispatch is marked recalled and the exchange tells the agency with a status 13 (outbox.ts), which
+   * withdraws its copy and answers 15. Recalling the document itself is `recall` (BussinessDocType 1).
+   */
+  takeBack(actor: Actor, input: OutgoingTakeBackInput): Promise<OutgoingDetail> {
+    return this.transition(actor, 'outgoing.take_back', input.id, (db, c, row, now) => {
+      if (!isClerk(actor)) throw refusal('FORBIDDEN', 'outgoing.mayNotTakeBack');
+      if (row.status !== 'issued') throw refusal('VALIDATION', 'outgoing.notIssued');
+      const d = db.prepare(`SELECT d.id, d.global_id, d.status, r.code, r.name FROM ${c}.outgoing_dispatches d JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id
+        WHERE d.id = ? AND d.outgoing_id = ?`).get(input.dispatchId, row.id) as { id: number; global_id: string; status: string; code: string | null; name: string } | undefined;
+      if (!d) throw DeskError.keyed('NOT_FOUND', 'document.notFound');
+      // Only what went over the network can be taken back over it.
+      if (d.status !== 'sent' || !d.code) throw refusal('VALIDATION', 'outgoing.notSentTo', { name: d.name });
+      db.prepare(`UPDATE ${c}.outgoing_dispatches SET status = 'recalled', updated_at = ? WHERE id = ?`).run(now.toISOString(), d.id);
+      recordChange(db, 'outgoing_dispatches', d.id, 'update', actor.id, now, c);
+      this.addStep(db, c, row.id, 'take_back', null, row.version, actor.id, now, JSON.stringify({ dispatch: d.global_id, code: d.code, recipient: d.name, reason: input.reason } satisfies TakeBackRecord));
+    }, { dispatch: input.dispatchId });
   }
 
   /** Thay thế: a draft (not yet issued) is marked as replacing an issued document; the link is completed at its issue. */

@@ -7,6 +7,7 @@ import { clearedFor, type Secrecy, type Urgency } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from '../../../common/outgoing';
 import type { Arm } from '../compartments/levels';
+import { parseTakeBack, parseUpdate, updateText } from './updates';
 import type { Db } from '../db/connection';
 import { canSeeAll } from '../documents/needToKnow';
 import type { Actor } from '../org/rights';
@@ -80,7 +81,13 @@ export function detailView(db: Db, c: string, r: OutgoingDbRow, actor: Actor, ca
   const files = (db.prepare(`SELECT id, version, ordinal, role, name, size, is_pdf AS isPdf, sha256 FROM ${c}.outgoing_files WHERE outgoing_id = ? AND version = ? ORDER BY ordinal`)
     .all(r.id, r.version) as Array<Omit<OutgoingFileView, 'isPdf'> & { isPdf: number }>).map((f) => ({ ...f, isPdf: f.isPdf === 1 }));
   const steps = (db.prepare(`SELECT s.id, s.kind, s.position, s.version, u.full_name AS actorName, s.at, s.comment FROM ${c}.outgoing_steps s JOIN main.users u ON u.id = s.actor_id WHERE s.outgoing_id = ? ORDER BY s.id`)
-    .all(r.id) as Array<OutgoingStepView & { kind: OutgoingStepKind }>);
+    .all(r.id) as Array<OutgoingStepView & { kind: OutgoingStepKind }>)
+    // An update keeps its changes as JSON: shown in words.
+    .map((s) => {
+      const u = s.kind === 'update' ? parseUpdate(s.comment) : null;
+      const t = s.kind === 'take_back' ? parseTakeBack(s.comment) : null;
+      return u ? { ...s, comment: updateText(u) } : t ? { ...s, comment: `${t.recipient}: ${t.reason}` } : s;
+    });
   const signatures = db.prepare(`SELECT s.id, s.role, s.format, f.name AS fileName, s.signer_name AS signerName, s.signed_at AS signedAt
       FROM ${c}.outgoing_signatures s JOIN ${c}.outgoing_files f ON f.id = s.file_id WHERE s.outgoing_id = ? ORDER BY s.id`).all(r.id) as OutgoingSignatureView[];
   const recipients = db.prepare(`SELECT id, kind, code, name FROM ${c}.outgoing_recipients WHERE outgoing_id = ? ORDER BY ordinal`).all(r.id) as OutgoingDetail['recipients'];

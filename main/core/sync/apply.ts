@@ -78,81 +78,114 @@ function decodeValue(v: unknown): unknown {
 }
 const encodeValue = (v: unknown): unknown => (Buffer.isBuffer(v) ? { $base64: v.toString('base64') } : v);
 
-/** Applies what can be applied of the schema's inbox. */
-export function applyReceived(db: Db, schema: string): ApplyResult {
+/** Columns to write in place of the events' own, per record (global id): a set-aside registration given a new number (renumber.ts). */
+export type ApplyOverrides = ReadonlyMap<string, Record<string, unknown>>;
+
+/** Passes over the inbox at most: a pass that applies something may free a set-aside event (a renumbering arrived). */
+const MAX_PASSES = 4;
+
+/**
+ * Applies what can be applied of the schema's inbox. Set-aside events are tried again on every call:
+ * what freed them (the other registration renumbered, here or on another workstation) may have come.
+ */
+export function applyReceived(db: Db, schema: string, overrides: ApplyOverrides = new Map()): ApplyResult {
   return writeTx(db, () => {
     const result: ApplyResult = { applied: 0, stale: 0, waiting: 0, conflicts: 0 };
-    const rows = cached(db, `SELECT seq, body FROM ${schema}.sync_inbox WHERE problem IS NULL ORDER BY seq`).all() as Array<{ seq: number; body: string }>;
-    const drop = cached(db, `DELETE FROM ${schema}.sync_inbox WHERE seq = ?`);
-    const pending: Pending[] = [];
-    for (const r of rows) {
-      const e = wireEventSchema.parse(JSON.parse(r.body));
-      if (cached(db, `SELECT 1 FROM ${schema}.events WHERE id = ?`).get(e.id)) drop.run(r.seq);
-      else pending.push({ seq: r.seq, e });
-    }
-    // Records this batch will create, and which events must wait: to a fixpoint, since waiting for
-    // one record makes everything that references it wait too.
-    const creates = new Map<string, Pending>();
-    for (const p of pending) if (p.e.kind !== 'delete' && localIdOf(db, schema, p.e.entity, p.e.entityId) === undefined && !creates.has(p.e.entityId)) creates.set(p.e.entityId, p);
-    const waiting = new Set<Pending>();
-    for (let changed = true; changed;) {
-      changed = false;
-      for (const p of pending) {
-        if (waiting.has(p) || p.e.kind === 'delete') continue;
-        const create = creates.get(p.e.entityId);
-        const missing = (create !== undefined && create !== p && waiting.has(create)) || hardReferences(p.e).some(({ ref, gid }) => {
-          if (localIdOf(db, schema, ref.table, gid) !== undefined) return false;
-          const c = creates.get(gid);
-          return !c || waiting.has(c) || c.e.entity !== ref.table;
-        });
-        if (missing) {
-          waiting.add(p);
-          changed = true;
-        }
-      }
-    }
-    // Row ids for the records to create, handed out before any insert so that records created
-    // together may reference each other in any order (foreign keys are checked at commit).
-    db.pragma('defer_foreign_keys = ON');
-    const planned = new Map<string, number>();
-    const baseNext = new Map<string, number>();
-    for (const [gid, p] of creates) {
-      if (waiting.has(p)) continue;
-      if (livesInCompartment(p.e.entity)) planned.set(gid, nextRecordId(db));
-      else {
-        const next = baseNext.get(p.e.entity) ?? ((cached(db, `SELECT coalesce(max(id), 0) FROM main.${p.e.entity}`).pluck().get() as number) + 1);
-        planned.set(gid, next);
-        baseNext.set(p.e.entity, next + 1);
-      }
-    }
-    const resolve = (ref: Reference, gid: string): number | null =>
-      localIdOf(db, schema, ref.table, gid) ?? planned.get(gid) ?? (ref.soft ? localIdOf(db, schema, ref.table, gid, true) ?? null : null);
-
-    // Records whose creation was set aside in this pass: what references them waits with them.
-    const failed = new Set<string>();
-    for (const p of pending) {
-      const dependsOnFailed = () => hardReferences(p.e).some(({ gid }) => failed.has(gid)) || (failed.has(p.e.entityId) && creates.get(p.e.entityId) !== p);
-      if (waiting.has(p) || dependsOnFailed()) {
-        if (creates.get(p.e.entityId) === p) failed.add(p.e.entityId);
-        result.waiting += 1;
-        continue;
-      }
-      try {
-        const outcome = db.transaction(() => applyOne(db, schema, p.e, resolve, planned))();
-        result[outcome] += 1;
-        drop.run(p.seq);
-      } catch (err) {
-        // The savepoint rolled back: nothing of this event is in the tables.
-        cached(db, `UPDATE ${schema}.sync_inbox SET problem = ?, attempts = attempts + 1 WHERE seq = ?`).run((err as Error).message, p.seq);
-        if (creates.get(p.e.entityId) === p) failed.add(p.e.entityId);
-        result.conflicts += 1;
-      }
+    for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+      const r = applyPass(db, schema, overrides);
+      result.applied += r.applied; result.stale += r.stale; result.conflicts += r.conflicts;
+      result.waiting = r.waiting;
+      const setAside = cached(db, `SELECT count(*) FROM ${schema}.sync_inbox WHERE problem IS NOT NULL`).pluck().get() as number;
+      if (r.applied + r.stale === 0 || setAside === 0) break;
     }
     return result;
   });
 }
 
-function applyOne(db: Db, schema: string, e: WireEvent, resolve: (ref: Reference, gid: string) => number | null, planned: Map<string, number>): 'applied' | 'stale' {
+function applyPass(db: Db, schema: string, overrides: ApplyOverrides): ApplyResult {
+  const result: ApplyResult = { applied: 0, stale: 0, waiting: 0, conflicts: 0 };
+  const rows = cached(db, `SELECT seq, body, problem FROM ${schema}.sync_inbox ORDER BY seq`).all() as Array<{ seq: number; body: string; problem: string | null }>;
+  const drop = cached(db, `DELETE FROM ${schema}.sync_inbox WHERE seq = ?`);
+  const pending: Pending[] = [];
+  const wasSetAside = new Set<number>();
+  for (const r of rows) {
+    const e = wireEventSchema.parse(JSON.parse(r.body));
+    if (cached(db, `SELECT 1 FROM ${schema}.events WHERE id = ?`).get(e.id)) drop.run(r.seq);
+    else {
+      pending.push({ seq: r.seq, e });
+      if (r.problem !== null) wasSetAside.add(r.seq);
+    }
+  }
+  // Records this batch will create, and which events must wait: to a fixpoint, since waiting for
+  // one record makes everything that references it wait too.
+  const creates = new Map<string, Pending>();
+  for (const p of pending) if (p.e.kind !== 'delete' && localIdOf(db, schema, p.e.entity, p.e.entityId) === undefined && !creates.has(p.e.entityId)) creates.set(p.e.entityId, p);
+  const waiting = new Set<Pending>();
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const p of pending) {
+      if (waiting.has(p) || p.e.kind === 'delete') continue;
+      const create = creates.get(p.e.entityId);
+      const missing = (create !== undefined && create !== p && waiting.has(create)) || hardReferences(p.e).some(({ ref, gid }) => {
+        if (localIdOf(db, schema, ref.table, gid) !== undefined) return false;
+        const c = creates.get(gid);
+        return !c || waiting.has(c) || c.e.entity !== ref.table;
+      });
+      if (missing) {
+        waiting.add(p);
+        changed = true;
+      }
+    }
+  }
+  // Row ids for the records to create, handed out before any insert so that records created
+  // together may reference each other in any order (foreign keys are checked at commit).
+  db.pragma('defer_foreign_keys = ON');
+  const planned = new Map<string, number>();
+  const baseNext = new Map<string, number>();
+  for (const [gid, p] of creates) {
+    if (waiting.has(p)) continue;
+    if (livesInCompartment(p.e.entity)) planned.set(gid, nextRecordId(db));
+    else {
+      const next = baseNext.get(p.e.entity) ?? ((cached(db, `SELECT coalesce(max(id), 0) FROM main.${p.e.entity}`).pluck().get() as number) + 1);
+      planned.set(gid, next);
+      baseNext.set(p.e.entity, next + 1);
+    }
+  }
+  const resolve = (ref: Reference, gid: string): number | null =>
+    localIdOf(db, schema, ref.table, gid) ?? planned.get(gid) ?? (ref.soft ? localIdOf(db, schema, ref.table, gid, true) ?? null : null);
+
+  // Records whose creation was set aside in this pass: what references them waits with them.
+  const failed = new Set<string>();
+  for (const p of pending) {
+    // A later event of a record whose creation failed is tried itself: it carries the whole state and
+    // may apply where the first could not (the record was renumbered since).
+    const dependsOnFailed = () => hardReferences(p.e).some(({ gid }) => failed.has(gid));
+    if (waiting.has(p) || dependsOnFailed()) {
+      if (creates.get(p.e.entityId) === p) failed.add(p.e.entityId);
+      result.waiting += 1;
+      continue;
+    }
+    try {
+      const outcome = db.transaction(() => applyOne(db, schema, p.e, resolve, planned, overrides.get(p.e.entityId)))();
+      result[outcome] += 1;
+      drop.run(p.seq);
+      failed.delete(p.e.entityId);
+    } catch (err) {
+      // The savepoint rolled back: nothing of this event is in the tables.
+      cached(db, `UPDATE ${schema}.sync_inbox SET problem = ?, attempts = attempts + 1 WHERE seq = ?`).run((err as Error).message, p.seq);
+      // What references a record not created waits (its row id would dangle at commit).
+      if (p.e.kind !== 'delete' && localIdOf(db, schema, p.e.entity, p.e.entityId) === undefined) failed.add(p.e.entityId);
+      // Counted once: a set-aside event tried again and refused again is not a new conflict.
+      if (!wasSetAside.has(p.seq)) result.conflicts += 1;
+    }
+  }
+  return result;
+}
+
+function applyOne(
+  db: Db, schema: string, e: WireEvent, resolve: (ref: Reference, gid: string) => number | null, planned: Map<string, number>,
+  override?: Record<string, unknown>,
+): 'applied' | 'stale' {
   const s = tableSchema(e.entity, schema);
   const latest = cached(db, `SELECT id, kind FROM ${schema}.events WHERE entity_id = ? ORDER BY id DESC LIMIT 1`).get(e.entityId) as { id: string; kind: string } | undefined;
   if (latest && latest.id > e.id) {
@@ -169,7 +202,8 @@ function applyOne(db: Db, schema: string, e: WireEvent, resolve: (ref: Reference
     logEvent(db, schema, e, {});
     return 'applied';
   }
-  const row = localData(db, schema, e, resolve);
+  const row = { ...localData(db, schema, e, resolve), ...override };
+  if (e.entity === 'incoming') keepRenumbering(db, s, localId, row);
   const columns = new Set((db.prepare(`PRAGMA ${s}.table_info(${e.entity})`).all() as Array<{ name: string }>).map((c) => c.name));
   const cols = Object.keys(row).filter((c) => columns.has(c) && c !== 'id');
   if (localId === undefined) {
@@ -188,9 +222,53 @@ function applyOne(db: Db, schema: string, e: WireEvent, resolve: (ref: Reference
       if (e.entity === 'incoming') reindex(db, s, localId, true);
     }
   }
+  if (e.entity === 'incoming') assertNumberFree(db, s, row, e.entityId);
+  if (e.entity === 'incoming_corrections') followRenumbering(db, s, row);
   followCounters(db, e.entity, row);
-  logEvent(db, schema, e, Object.fromEntries(Object.entries(row).map(([k, v]) => [k, encodeValue(v)])));
+  // The log keeps the event as it came (a renumbering here is its own event).
+  const logged = override ? localData(db, schema, e, resolve) : row;
+  logEvent(db, schema, e, Object.fromEntries(Object.entries(logged).map(([k, v]) => [k, encodeValue(v)])));
   return 'applied';
+}
+
+/**
+ * One arrival number per register and period across the levels: the Sổ đăng ký BMNN đến numbers Mật,
+ * Tối mật and Tuyệt mật arrivals in one sequence, kept in three compartments that no UNIQUE index spans.
+ * Checked after the write, inside the event's savepoint, over the compartments held.
+ */
+function assertNumberFree(db: Db, s: string, row: Record<string, unknown>, gid: string): void {
+  for (const other of schemasFor(db, 'incoming', s).slice(1)) {
+    const taken = cached(db, `SELECT 1 FROM ${other}.incoming WHERE register_id = ? AND period = ? AND arrival_number = ? AND global_id <> ?`)
+      .get(row.register_id, row.period, row.arrival_number, gid);
+    if (taken) throw new Error(`UNIQUE constraint failed: incoming.register_id, incoming.period, incoming.arrival_number (${other})`);
+  }
+}
+
+interface Renumbering { old: number; new: number }
+const renumberingOf = (r: { old_values: string; new_values: string }): Renumbering | null => {
+  const before = JSON.parse(r.old_values) as { arrivalNumber?: unknown };
+  const after = JSON.parse(r.new_values) as { arrivalNumber?: unknown };
+  return typeof before.arrivalNumber === 'number' && typeof after.arrivalNumber === 'number' ? { old: before.arrivalNumber, new: after.arrivalNumber } : null;
+};
+
+/**
+ * A renumbering (renumber.ts) outlives edits made elsewhere before it was known there: an event that
+ * still carries the record's provisional number keeps the number given since.
+ */
+function keepRenumbering(db: Db, s: string, localId: number | undefined, row: Record<string, unknown>): void {
+  if (localId === undefined || typeof row.arrival_number !== 'number') return;
+  const corrections = cached(db, `SELECT old_values, new_values FROM ${s}.incoming_corrections WHERE incoming_id = ? ORDER BY id`).all(localId) as Array<{ old_values: string; new_values: string }>;
+  for (const c of corrections) {
+    const r = renumberingOf(c);
+    if (r && row.arrival_number === r.old) row.arrival_number = r.new;
+  }
+}
+
+/** A renumbering that arrives moves its record even when the record's own update lost to a later edit. */
+function followRenumbering(db: Db, s: string, row: Record<string, unknown>): void {
+  const r = renumberingOf(row as { old_values: string; new_values: string });
+  if (!r) return;
+  cached(db, `UPDATE ${s}.incoming SET arrival_number = ? WHERE id = ? AND arrival_number = ?`).run(r.new, row.incoming_id, r.old);
 }
 
 /**

@@ -535,6 +535,15 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'outgoing.appendixPagesOrder': 'The pages where appendices start must increase, with no page twice.',
   'outgoing.appendixPageBeyond': 'The main file has only {{pages}} pages: there is no page {{page}} for an appendix to start on.',
   'person.signatureImageNotYours': 'Only the person or an administrator may see and set the signature image of {{name}}.',
+  'renumber.notFound': 'There is no longer a duplicate arrival number to resolve here (it was resolved on this or another workstation).',
+  'renumber.noCollision': 'The arrival number of this document no longer clashes with another: the next sync registers it.',
+  'renumber.yearClosed': '“{{register}}” is closed for {{year}}: no arrival number of that year can be given again.',
+  'renumber.stillRefused': 'The document still could not be registered after the new number: see the reason on the Sync page.',
+  'renumber.invalidId': 'The document id is not valid.',
+  'outgoing.mayNotUpdate': 'Only the records secretary may update an issued document.',
+  'outgoing.updateNothing': 'Nothing differs from the document\'s current details.',
+  'outgoing.mayNotTakeBack': 'Only the records secretary may take back a document that was sent.',
+  'outgoing.notSentTo': 'The document was not sent over the network to {{name}}: there is nothing to take back.',
 };
 
 /** What an error means when it carries no key (or one this window does not know). */

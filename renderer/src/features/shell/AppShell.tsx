@@ -19,6 +19,7 @@ import { ImportPage } from '../import/ImportPage';
 import { AuditPage } from '../audit/AuditPage';
 import { SyncPage } from '../sync/SyncPage';
 import { ExchangeInboxPage } from '../exchange/ExchangeInboxPage';
+import { RenumberPage } from '../renumber/RenumberPage';
 import { RegistersPage } from '../registers/RegistersPage';
 import { CopyRegisterPage } from '../secrets/CopyRegisterPage';
 import { SecretRegistersPage } from '../secrets/SecretRegistersPage';
@@ -122,6 +123,7 @@ export function AppShell() {
           {view.name === 'sync' && <SyncPage />}
           {view.name === 'import' && mayRegister && <ImportPage />}
           {view.name === 'exchangeInbox' && mayRegister && <ExchangeInboxPage />}
+          {view.name === 'renumber' && mayRegister && <RenumberPage />}
         </main>
       </div>
       {canRegister && <RegisterDialog />}

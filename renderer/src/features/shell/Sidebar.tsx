@@ -6,6 +6,7 @@ import { useNav, type View } from '../../stores/nav';
 import { useSeesSecrets } from '../secrets/useSeesSecrets';
 import { useSecretRegisterAccess } from '../secrets/useSecretRegisterAccess';
 import { attentionCount, badgeText, useProcessingNotices } from '../processing/useProcessingNotices';
+import { useSetAsideCount } from '../renumber/useSetAsideCount';
 
 export function Sidebar() {
   const { t } = useTranslation();
@@ -29,6 +30,8 @@ export function Sidebar() {
   // Processing: the inboxes, with what needs the person now as a badge.
   const notices = useProcessingNotices(canRead);
   const attention = attentionCount(notices);
+  // Số đến trùng: registrations the sync set aside, for whoever registers (the count as a badge).
+  const setAside = useSetAsideCount(mayRegister);
   const registersItem = (
     <NavItem icon="book" label={t('shell.registers')} active={view.name === 'registers'} onClick={() => show({ name: 'registers' } satisfies View)} />
   );
@@ -49,6 +52,10 @@ export function Sidebar() {
             <NavItem icon="file" label={t('shell.outgoing')} active={view.name === 'outgoing' || view.name === 'outgoingDetail'}
               onClick={() => show({ name: 'outgoing' })} />
             {keepsRegisters && !isAdmin && registersItem}
+            {mayRegister && (
+              <NavItem icon="alert" label={t('renumber.nav')} active={view.name === 'renumber'} onClick={() => show({ name: 'renumber' })}
+                badge={setAside > 0 ? setAside : undefined} badgeLabel={t('renumber.navBadge', { count: setAside })} />
+            )}
             {mayImport && (
               <NavItem icon="upload" label={t('shell.import')} active={view.name === 'import'} onClick={() => show({ name: 'import' })} />
             )}
