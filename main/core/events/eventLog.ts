@@ -18,6 +18,7 @@ export const RECORD_TABLES = [
   'processing_steps', 'processing_tasks',
   'outgoing', 'outgoing_files', 'outgoing_steps', 'outgoing_signatures', 'outgoing_recipients', 'outgoing_dispatches',
   'register_closings', 'work_file_shares',
+  'exchange_inbox', 'exchange_status_out', 'exchange_status_in',
 ] as const;
 export type RecordTable = (typeof RECORD_TABLES)[number];
 

@@ -78,6 +78,10 @@ export const REFERENCES: Record<RecordTable, Record<string, Reference>> = {
   outgoing_dispatches: { outgoing_id: outgoing, recipient_id: { table: 'outgoing_recipients' } },
   register_closings: { closed_by: users },
   work_file_shares: { work_file_id: { table: 'work_files' }, user_id: users, shared_by: users, withdrawn_by: users },
+  // An arrival and its registration travel in the same level's stream; the arrival it replaces may be gone.
+  exchange_inbox: { incoming_id: incoming, original_id: { table: 'exchange_inbox', soft: true }, decided_by: users },
+  exchange_status_out: { inbox_id: { table: 'exchange_inbox' } },
+  exchange_status_in: { outgoing_id: outgoing, dispatch_id: { table: 'outgoing_dispatches' } },
 };
 
 /** References inside JSON text columns: column -> dotted path -> reference (always soft). */
