@@ -635,7 +635,7 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   `,
   // 11: the exchange's statuses become records that sync between the agency's workstations (docs/exchange.md):
   //    each gets a row id and a global id (rows from before: ids above the record sequence's reach and
-  //    random UUIDv7s); the packet id stays unique.
+  //    random UUIDv7s; the old tables had no rowid); the packet id stays unique.
   `
   CREATE TABLE exchange_status_out_v11 (
     id INTEGER PRIMARY KEY,
@@ -648,7 +648,7 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
     made INTEGER NOT NULL DEFAULT 0
   );
   INSERT INTO exchange_status_out_v11 (id, global_id, packet_id, inbox_id, code, description, at, made)
-    SELECT 4503599627370496 + rowid, lower(printf('%s-%s-7%s-%s%s-%s', hex(randomblob(4)), hex(randomblob(2)), substr(hex(randomblob(2)), 2), substr('89ab', 1 + abs(random()) % 4, 1), substr(hex(randomblob(2)), 2), hex(randomblob(6)))), packet_id, inbox_id, code, description, at, made FROM exchange_status_out;
+    SELECT 4503599627370496 + row_number() OVER (ORDER BY packet_id), lower(printf('%s-%s-7%s-%s%s-%s', hex(randomblob(4)), hex(randomblob(2)), substr(hex(randomblob(2)), 2), substr('89ab', 1 + abs(random()) % 4, 1), substr(hex(randomblob(2)), 2), hex(randomblob(6)))), packet_id, inbox_id, code, description, at, made FROM exchange_status_out;
   DROP TABLE exchange_status_out;
   ALTER TABLE exchange_status_out_v11 RENAME TO exchange_status_out;
   CREATE INDEX idx_exchange_status_out_unmade ON exchange_status_out(at) WHERE made = 0;
@@ -667,7 +667,7 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
     received_at TEXT NOT NULL
   );
   INSERT INTO exchange_status_in_v11 (id, global_id, packet_id, outgoing_id, dispatch_id, from_code, code, description, staff, at, received_at)
-    SELECT 4503599627370496 + rowid, lower(printf('%s-%s-7%s-%s%s-%s', hex(randomblob(4)), hex(randomblob(2)), substr(hex(randomblob(2)), 2), substr('89ab', 1 + abs(random()) % 4, 1), substr(hex(randomblob(2)), 2), hex(randomblob(6)))), packet_id, outgoing_id, dispatch_id, from_code, code, description, staff, at, received_at FROM exchange_status_in;
+    SELECT 4503599627370496 + row_number() OVER (ORDER BY packet_id), lower(printf('%s-%s-7%s-%s%s-%s', hex(randomblob(4)), hex(randomblob(2)), substr(hex(randomblob(2)), 2), substr('89ab', 1 + abs(random()) % 4, 1), substr(hex(randomblob(2)), 2), hex(randomblob(6)))), packet_id, outgoing_id, dispatch_id, from_code, code, description, staff, at, received_at FROM exchange_status_in;
   DROP TABLE exchange_status_in;
   ALTER TABLE exchange_status_in_v11 RENAME TO exchange_status_in;
   CREATE INDEX idx_exchange_status_in_dispatch ON exchange_status_in(dispatch_id, received_at);

@@ -111,4 +111,7 @@ export const NOT_REFERENCES: Partial<Record<RecordTable, Record<string, string>>
   internal_unit_names: { valid_to: 'a date' },
   authorities: { valid_to: 'a date' },
   archive_transfers: { received_by: "the archive officer's name (not a person of the profile)" },
+  exchange_inbox: { packet_id: "the transport's packet id (the same on every workstation)", document_id: "the sender's DocumentId (agency code, date, number)" },
+  exchange_status_out: { packet_id: "the status packet's id (derived, the same on every workstation)" },
+  exchange_status_in: { packet_id: "the recipient's status packet id" },
 };
