@@ -128,15 +128,19 @@ async function arriveAtB1(subject: string): Promise<number> {
 
 before(async () => {
   tmp = tempDir('securedesk-exchange-share-');
+  // Independent steps run side by side (the token bridge and openssl are processes of their own).
+  const pki = networkPki();
   hsm = await createSoftHsm({ tokens: ['recovery'] });
   const key = (subject: string) => [{ id: '01', label: 'agency', algorithm: 'rsa:2048' as const, subject, keyUsage: AGENCY_USAGE, issuer: 'ca' as const }];
-  const tokA: CustomToken = await addToken(hsm, 'SHARE-A', '246810', key('/CN=Văn phòng Tỉnh ủy Quảng Ninh/O=Văn phòng Tỉnh ủy/C=VN'));
-  const tokB: CustomToken = await addToken(hsm, 'SHARE-B', '135791', key('/CN=Ban Tổ chức Tỉnh ủy/O=Ban Tổ chức/C=VN'));
+  const [tokA, tokB]: CustomToken[] = await Promise.all([
+    addToken(hsm, 'SHARE-A', '246810', key('/CN=Văn phòng Tỉnh ủy Quảng Ninh/O=Văn phòng Tỉnh ủy/C=VN')),
+    addToken(hsm, 'SHARE-B', '135791', key('/CN=Ban Tổ chức Tỉnh ủy/O=Ban Tổ chức/C=VN')),
+  ]) as [CustomToken, CustomToken];
   bridge = new TokenBridge({ env: hsm.env });
   const tokens = new TokenService(bridge, async () => [hsm.modulePath]);
   const signIn = (t: CustomToken) => tokens.signIn({ moduleId: moduleId(hsm.modulePath), serial: t.serial }, t.pin);
-  const [signedA, signedB] = [await signIn(tokA), await signIn(tokB)];
-  n = await networkPki();
+  const [signedA, signedB] = await Promise.all([signIn(tokA), signIn(tokB)]);
+  n = await pki;
   // The hub's directory lists each agency's key on its văn thư's token (sealing and signing).
   const hubCfg = hubConfig(n, join(tmp.dir, 'hub'));
   const certDir = join(tmp.dir, 'certs');
@@ -164,17 +168,21 @@ before(async () => {
     cpSync(dir, `${dir}-2`, { recursive: true });
   };
   const people: Array<{ id: number; key: PrivateKeyOps }> = [];
-  await setUp(signedA, A, 'Văn phòng Tỉnh ủy Quảng Ninh', 'Nguyễn Thị Hương', join(tmp.dir, 'a'), async (desk) => {
-    for (const [fullName, role, position] of [['Trần Văn Soạn', 'chuyen_vien', 'Chuyên viên'], ['Lê Thị Duyệt', 'lanh_dao', 'Chánh Văn phòng'], ['Nguyễn Văn Ký', 'lanh_dao', 'Phó Bí thư']] as Array<[string, Role, string]>) {
-      const p = await addPerson(desk, { fullName, role, clearance: 'tuyet_mat' as Secrecy, position });
-      people.push({ id: p.id, key: p.identity.signingKeys[0]! });
-    }
-  });
-  await setUp(signedB, B, 'Ban Tổ chức Tỉnh ủy', 'Phạm Thị Lan', join(tmp.dir, 'b'));
-  ws.a1 = await open('A1', join(tmp.dir, 'a'), signedA, 'A', false);
-  ws.a2 = await open('A2', join(tmp.dir, 'a-2'), signedA, 'A', true);
-  ws.b1 = await open('B1', join(tmp.dir, 'b'), signedB, 'B', false);
-  ws.b2 = await open('B2', join(tmp.dir, 'b-2'), signedB, 'B', true);
+  await Promise.all([
+    setUp(signedA, A, 'Văn phòng Tỉnh ủy Quảng Ninh', 'Nguyễn Thị Hương', join(tmp.dir, 'a'), async (desk) => {
+      for (const [fullName, role, position] of [['Trần Văn Soạn', 'chuyen_vien', 'Chuyên viên'], ['Lê Thị Duyệt', 'lanh_dao', 'Chánh Văn phòng'], ['Nguyễn Văn Ký', 'lanh_dao', 'Phó Bí thư']] as Array<[string, Role, string]>) {
+        const p = await addPerson(desk, { fullName, role, clearance: 'tuyet_mat' as Secrecy, position });
+        people.push({ id: p.id, key: p.identity.signingKeys[0]! });
+      }
+    }),
+    setUp(signedB, B, 'Ban Tổ chức Tỉnh ủy', 'Phạm Thị Lan', join(tmp.dir, 'b')),
+  ]);
+  [ws.a1, ws.a2, ws.b1, ws.b2] = await Promise.all([
+    open('A1', join(tmp.dir, 'a'), signedA, 'A', false),
+    open('A2', join(tmp.dir, 'a-2'), signedA, 'A', true),
+    open('B1', join(tmp.dir, 'b'), signedB, 'B', false),
+    open('B2', join(tmp.dir, 'b-2'), signedB, 'B', true),
+  ]);
   const actor = (id: number) => actorFor(getUser(ws.a1.desk.db, id)!);
   [drafter, approver, signer] = people.map((p) => actor(p.id)) as [Actor, Actor, Actor];
   signerKey = people[2]!.key;
