@@ -49,10 +49,11 @@ export function packetClaims(packets: PacketClient): AgencyClaims {
   };
   return {
     async takenElsewhere(packetId) {
-      const { take } = await packets.claims(packetId);
+      const { take } = await packets.claims(packetId).catch(unreachable);
       return take && !take.mine ? take : null;
     },
-    take: (packetId) => packets.claim(packetId, 'take'),
+    // Unreachable: the packet stays pending (in the transport's inbox too) and the next round tries again.
+    take: (packetId) => packets.claim(packetId, 'take').catch(unreachable),
     decide: (packetId) => packets.claim(packetId, 'decide').catch(unreachable),
     async release(packetId) {
       await packets.release(packetId);
