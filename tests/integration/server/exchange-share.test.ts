@@ -132,10 +132,9 @@ before(async () => {
   const pki = networkPki();
   hsm = await createSoftHsm({ tokens: ['recovery'] });
   const key = (subject: string) => [{ id: '01', label: 'agency', algorithm: 'rsa:2048' as const, subject, keyUsage: AGENCY_USAGE, issuer: 'ca' as const }];
-  const [tokA, tokB]: CustomToken[] = await Promise.all([
-    addToken(hsm, 'SHARE-A', '246810', key('/CN=Văn phòng Tỉnh ủy Quảng Ninh/O=Văn phòng Tỉnh ủy/C=VN')),
-    addToken(hsm, 'SHARE-B', '135791', key('/CN=Ban Tổ chức Tỉnh ủy/O=Ban Tổ chức/C=VN')),
-  ]) as [CustomToken, CustomToken];
+  // One after the other: both issue from the same test CA (one openssl configuration and database).
+  const tokA: CustomToken = await addToken(hsm, 'SHARE-A', '246810', key('/CN=Văn phòng Tỉnh ủy Quảng Ninh/O=Văn phòng Tỉnh ủy/C=VN'));
+  const tokB: CustomToken = await addToken(hsm, 'SHARE-B', '135791', key('/CN=Ban Tổ chức Tỉnh ủy/O=Ban Tổ chức/C=VN'));
   bridge = new TokenBridge({ env: hsm.env });
   const tokens = new TokenService(bridge, async () => [hsm.modulePath]);
   const signIn = (t: CustomToken) => tokens.signIn({ moduleId: moduleId(hsm.modulePath), serial: t.serial }, t.pin);
