@@ -1336,7 +1336,11 @@ export interface ExchangeInboxDetail extends ExchangeInboxRow {
   can: { register: boolean; refuse: boolean };
 }
 /** What opening the packets waiting did. waiting: of a level the person does not hold. */
-export interface ExchangeReceiveResult { opened: number; refused: number; statuses: number; waiting: number; duplicates: number }
+export interface ExchangeReceiveResult {
+  opened: number; refused: number; statuses: number; waiting: number; duplicates: number;
+  /** Taken by another workstation of the agency (its records arrive by sync). */
+  elsewhere: number;
+}
 export interface DispatchStatusView {
   dispatchId: number; recipient: string; code: string | null; dispatchStatus: DispatchStatus;
   statuses: Array<{ code: string; label: string; description: string | null; staff: string | null; at: string | null; receivedAt: string }>;

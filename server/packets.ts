@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkIdentifierCode } from '../common/identifierCode';
-import { DIRECTORY_API, PACKET_ID_RE, PACKETS_API, type Directory, type PacketPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
+import { DIRECTORY_API, PACKET_ID_RE, PACKETS_API, type ClaimKind, type Directory, type PacketClaims, type PacketPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
 import type { Session } from './auth';
 import type { ServerConfig } from './config';
 import { directoryNames } from './directory';
@@ -61,6 +61,35 @@ export class AgencyPackets {
       sendJson(res, 200, st);
       return true;
     }
+    // Exactly once across the agency's workstations: who took a packet, who decides it (docs/exchange.md).
+    const claims = new RegExp(`^${PACKETS_API}/inbox/([^/]+)/claims(?:/(take|decide))?$`).exec(path);
+    if (claims) {
+      const packetId = claims[1]!;
+      const kind = claims[2] as ClaimKind | undefined;
+      if (!PACKET_ID_RE.test(packetId)) throw new HttpError(400, 'bad-request', 'packet id: 8 to 64 letters, digits or dashes');
+      if (!(await this.store.hasInbound(packetId))) throw new HttpError(404, 'not-found', 'no such inbound packet');
+      if (method === 'GET' && !kind) {
+        ctx.route = 'packets.claims';
+        const out: PacketClaims = { take: await this.store.claimOf(packetId, 'take', s.workstation), decide: await this.store.claimOf(packetId, 'decide', s.workstation) };
+        sendJson(res, 200, out);
+        return true;
+      }
+      if (method === 'POST' && kind) {
+        ctx.route = `packets.claim.${kind}`;
+        const c = await this.store.claim(packetId, kind, s.workstation, s.person, new Date(this.clock()));
+        if (c.mine) sendJson(res, 200, c);
+        else sendJson(res, 409, { error: 'claimed-elsewhere', message: `packet ${packetId}: ${kind} is held by workstation ${c.workstation}`, claim: c });
+        return true;
+      }
+      if (method === 'DELETE' && kind === 'decide') {
+        ctx.route = 'packets.release';
+        const held = await this.store.claimOf(packetId, kind, s.workstation);
+        if (held && !held.mine) throw new HttpError(409, 'claimed-elsewhere', `packet ${packetId}: ${kind} is held by workstation ${held.workstation}`);
+        sendJson(res, 200, { released: await this.store.release(packetId, kind, s.workstation) });
+        return true;
+      }
+      throw new HttpError(405, 'bad-request', 'claims: GET, POST take|decide, DELETE decide');
+    }
     if (method === 'GET' && path === `${PACKETS_API}/inbox`) {
       ctx.route = 'packets.inbox';
       const { after, limit } = paging(url, L.pageSize);
@@ -104,6 +133,8 @@ export class AgencyPackets {
     const unknown = names ? addr.to.filter((t) => !names.has(t)) : [];
     if (unknown.length) throw new HttpError(422, 'unknown-recipient', `no agency ${unknown.join(', ')} in the directory`);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const first = await this.store.submittedElsewhere(packetId, s.workstation);
+    if (first && first.sha256 !== sha256) return { result: 'sent-elsewhere', packetId, sha256: first.sha256 };
     try {
       const result = await this.store.submitOutbound({
         packetId, sha256, kind: addr.kind, from: addr.from, to: addr.to, payload: bytes, now: new Date(this.clock()), person: s.person, workstation: s.workstation,

@@ -135,6 +135,21 @@ function steps(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Exactly once across an agency's workstations (docs/exchange.md): which workstation took an inbound
+    // packet into the exchange (`take`, final) and which one decides it (`decide`: register or refuse;
+    // released by its holder when its local decision failed). The first insert wins on both back ends.
+    '0004_packet_claims': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('packet_claims')
+          .addColumn('packet_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('workstation', 'text', (c) => c.notNull())
+          .addColumn('person', 'text', (c) => c.notNull())
+          .addColumn('claimed_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('pk_packet_claims', ['packet_id', 'kind'])
+          .execute();
+      },
+    },
   };
 }
 

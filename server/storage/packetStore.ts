@@ -3,7 +3,7 @@
 // Sequences come from counter rows updated inside the inserting transaction (the row lock makes rows
 // commit in sequence order, so a reader at cursor N never later finds a smaller number appear).
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { OutboundState, PacketListing } from '../../main/core/sync/packets/protocol';
+import type { ClaimKind, OutboundState, PacketClaim, PacketListing } from '../../main/core/sync/packets/protocol';
 import type { ServerDatabase } from './schema';
 
 export class ChangedBody extends Error {
@@ -74,6 +74,16 @@ export class PacketStore {
   }
 
   // ---------- agency server: packets out (and the outbox to the hub) ----------
+
+  /**
+   * Another workstation of the agency submitted this packet id first with other bytes: the same logical
+   * packet made twice before the two workstations' records synced (ids are deterministic), so the first
+   * is the one that leaves. Same workstation, other bytes: ChangedBody as ever.
+   */
+  async submittedElsewhere(packetId: string, workstation: string): Promise<{ sha256: string } | null> {
+    const r = await this.db.selectFrom('packets_out').select(['sha256', 'workstation']).where('packet_id', '=', packetId).executeTakeFirst();
+    return r && r.workstation !== workstation ? { sha256: r.sha256 } : null;
+  }
 
   submitOutbound(p: NewPacket & { person: string; workstation: string }): Promise<'stored' | 'duplicate'> {
     return this.once('packets_out', p, () => this.db.transaction().execute(async (trx) => {
@@ -154,6 +164,33 @@ export class PacketStore {
 
   inboundSlice(seq: number, start: number, end: number): Promise<Slice | null> {
     return this.slice('packets_in', sql`seq = ${seq}`, start, end);
+  }
+
+  /** Whether the agency holds this inbound packet (claims name only packets it received). */
+  async hasInbound(packetId: string): Promise<boolean> {
+    return (await this.db.selectFrom('packets_in').select('seq').where('packet_id', '=', packetId).executeTakeFirst()) !== undefined;
+  }
+
+  /** The holder of a claim on an inbound packet, or null. */
+  async claimOf(packetId: string, kind: ClaimKind, asker: string): Promise<PacketClaim | null> {
+    const r = await this.db.selectFrom('packet_claims').selectAll().where('packet_id', '=', packetId).where('kind', '=', kind).executeTakeFirst();
+    return r ? { kind, packetId, workstation: r.workstation, person: r.person, claimedAt: r.claimed_at, mine: r.workstation === asker } : null;
+  }
+
+  /** Claims for `workstation`: the first insert wins (primary key); asking again for one's own claim is answered the same. */
+  async claim(packetId: string, kind: ClaimKind, workstation: string, person: string, now: Date): Promise<PacketClaim> {
+    try {
+      await this.db.insertInto('packet_claims').values({ packet_id: packetId, kind, workstation, person, claimed_at: now.toISOString() }).execute();
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+    }
+    return (await this.claimOf(packetId, kind, workstation))!;
+  }
+
+  /** Releases one's own claim; false when it is not held by `workstation`. */
+  async release(packetId: string, kind: ClaimKind, workstation: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('packet_claims').where('packet_id', '=', packetId).where('kind', '=', kind).where('workstation', '=', workstation).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
   }
 
   async inboundCount(): Promise<number> {

@@ -111,6 +111,14 @@ export interface HubDeliveriesTable {
   packet_id: string;
 }
 
+export interface PacketClaimsTable {
+  packet_id: string;
+  kind: string;
+  workstation: string;
+  person: string;
+  claimed_at: string;
+}
+
 export interface ServerStateTable {
   key: string;
   value: string;
@@ -128,4 +136,5 @@ export interface ServerDatabase {
   hub_deliveries: HubDeliveriesTable;
   server_state: ServerStateTable;
   blobs: BlobsTable;
+  packet_claims: PacketClaimsTable;
 }

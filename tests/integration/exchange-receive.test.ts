@@ -212,7 +212,8 @@ describe('a Tối mật reply from A to B', () => {
     assert.equal(doc.secrecy, 'toi_mat');
     assert.equal(doc.issuerName, 'Văn phòng Tỉnh ủy Quảng Ninh');
     assert.equal(doc.attachments.length, 1);
-    await assert.rejects(b.desk.exchange.inbox.register(b.clerk, { id: inboxId }), (e: unknown) => e instanceof DeskError && e.key === 'exchange.alreadyDecided');
+    // Again: told what was decided (the arrival number, who, when).
+    await assert.rejects(b.desk.exchange.inbox.register(b.clerk, { id: inboxId }), (e: unknown) => e instanceof DeskError && e.key === 'exchange.alreadyRegistered' && /số đến 1,/.test(e.message));
     // The statuses so far (01, 03) reach A, sealed for A like the Tối mật document they speak of.
     const sent = await carry(b, a, (p) => {
       assert.equal(p.bytes.subarray(0, 25).toString('latin1'), 'SECUREDESK-EDXML-SEALED/1');
@@ -408,7 +409,7 @@ describe('the new calls check right, clearance and compartment in the core', () 
     const s = statusesAtA(id);
     assert.deepEqual(s.map((x) => x.code), ['01', '02']);
     assert.equal(s[1]!.description, 'Văn bản không thuộc thẩm quyền giải quyết của Ban');
-    await assert.rejects(b.desk.exchange.inbox.register(b.clerk, { id: row.id }), (e: unknown) => e instanceof DeskError && e.key === 'exchange.alreadyDecided');
+    await assert.rejects(b.desk.exchange.inbox.register(b.clerk, { id: row.id }), (e: unknown) => e instanceof DeskError && e.key === 'exchange.alreadyRefused' && /không thuộc thẩm quyền/.test(e.message));
   });
 });
 

@@ -638,6 +638,45 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE outgoing ADD COLUMN appendix_pages TEXT NOT NULL DEFAULT '[]';
   `,
+  // 12: the exchange's statuses become records that sync between the agency's workstations (docs/exchange.md):
+  //    each gets a row id and a global id (rows from before: ids above the record sequence's reach and
+  //    random UUIDv7s; the old tables had no rowid); the packet id stays unique.
+  `
+  CREATE TABLE exchange_status_out_v12 (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL UNIQUE,
+    packet_id TEXT NOT NULL UNIQUE,
+    inbox_id INTEGER NOT NULL REFERENCES exchange_inbox(id),
+    code TEXT NOT NULL,
+    description TEXT,
+    at TEXT NOT NULL,
+    made INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO exchange_status_out_v12 (id, global_id, packet_id, inbox_id, code, description, at, made)
+    SELECT 4503599627370496 + row_number() OVER (ORDER BY packet_id), lower(printf('%s-%s-7%s-%s%s-%s', hex(randomblob(4)), hex(randomblob(2)), substr(hex(randomblob(2)), 2), substr('89ab', 1 + abs(random()) % 4, 1), substr(hex(randomblob(2)), 2), hex(randomblob(6)))), packet_id, inbox_id, code, description, at, made FROM exchange_status_out;
+  DROP TABLE exchange_status_out;
+  ALTER TABLE exchange_status_out_v12 RENAME TO exchange_status_out;
+  CREATE INDEX idx_exchange_status_out_unmade ON exchange_status_out(at) WHERE made = 0;
+  CREATE INDEX idx_exchange_status_out_inbox ON exchange_status_out(inbox_id);
+  CREATE TABLE exchange_status_in_v12 (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL UNIQUE,
+    packet_id TEXT NOT NULL UNIQUE,
+    outgoing_id INTEGER NOT NULL REFERENCES outgoing(id),
+    dispatch_id INTEGER NOT NULL REFERENCES outgoing_dispatches(id),
+    from_code TEXT NOT NULL,
+    code TEXT NOT NULL,
+    description TEXT,
+    staff TEXT,
+    at TEXT,
+    received_at TEXT NOT NULL
+  );
+  INSERT INTO exchange_status_in_v12 (id, global_id, packet_id, outgoing_id, dispatch_id, from_code, code, description, staff, at, received_at)
+    SELECT 4503599627370496 + row_number() OVER (ORDER BY packet_id), lower(printf('%s-%s-7%s-%s%s-%s', hex(randomblob(4)), hex(randomblob(2)), substr(hex(randomblob(2)), 2), substr('89ab', 1 + abs(random()) % 4, 1), substr(hex(randomblob(2)), 2), hex(randomblob(6)))), packet_id, outgoing_id, dispatch_id, from_code, code, description, staff, at, received_at FROM exchange_status_in;
+  DROP TABLE exchange_status_in;
+  ALTER TABLE exchange_status_in_v12 RENAME TO exchange_status_in;
+  CREATE INDEX idx_exchange_status_in_dispatch ON exchange_status_in(dispatch_id, received_at);
+  `,
 ];
 
 /** Tables of a compartment that hold records (each with a global_id), as the event log names them. */
@@ -647,6 +686,7 @@ export const COMPARTMENT_RECORD_TABLES = [
   'work_file_items',
   'processing_steps', 'processing_tasks',
   'outgoing', 'outgoing_files', 'outgoing_steps', 'outgoing_signatures', 'outgoing_recipients', 'outgoing_dispatches',
+  'exchange_inbox', 'exchange_status_out', 'exchange_status_in',
 ] as const;
 export type CompartmentTable = (typeof COMPARTMENT_RECORD_TABLES)[number];
 

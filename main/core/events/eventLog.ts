@@ -19,6 +19,7 @@ export const RECORD_TABLES = [
   'outgoing', 'outgoing_files', 'outgoing_steps', 'outgoing_signatures', 'outgoing_recipients', 'outgoing_dispatches',
   'register_closings', 'work_file_shares',
   'signature_images',
+  'exchange_inbox', 'exchange_status_out', 'exchange_status_in',
 ] as const;
 export type RecordTable = (typeof RECORD_TABLES)[number];
 

@@ -24,6 +24,7 @@ import { storeDirectory } from './directory';
 import { ExchangeInbox, type InboundPacket } from './inbox';
 import { ExchangeOutbox, updatePacketId } from './outbox';
 import { currentValues, updatesOf, updateText } from '../outgoing/updates';
+import type { AgencyClaims } from './records';
 
 export interface OutgoingPacket {
   dispatchId: number;
@@ -52,10 +53,10 @@ export class ExchangeService {
    * A packet from the transport: kept by its id, then opened with the agency's key on the văn thư's
    * token and checked (inbound.ts). The same packet id again is the same packet (nothing happens twice).
    */
-  async accept(actor: Actor, packet: InboundPacket, keys: readonly PrivateKeyOps[]): Promise<ExchangeReceiveResult & { fresh: boolean }> {
+  async accept(actor: Actor, packet: InboundPacket, keys: readonly PrivateKeyOps[], claims: AgencyClaims | null = this.inbox.claims): Promise<ExchangeReceiveResult & { fresh: boolean }> {
     authorize(actor, 'doc.register');
     const { fresh } = this.inbox.receive(actor, packet);
-    const r = await this.inbox.openPending(actor, keys, packet.packetId);
+    const r = await this.inbox.openPending(actor, keys, packet.packetId, claims);
     return { ...r, fresh };
   }
 

@@ -7,7 +7,7 @@
 // copy they name and keep the record. Status packets from recipients are recorded against our dispatch.
 import { DOCUMENT_TYPES, URGENCY_LEVELS, isSecret, secrecyRank, type Secrecy, type Urgency } from '../../../common/domain';
 import type { ExchangeInboxDetail, ExchangeInboxRow, ExchangeReceiveResult } from '../../../common/contract';
-import { formatDateVn, todayIso } from '../../../common/dates';
+import { formatDateTimeVn, formatDateVn, todayIso } from '../../../common/dates';
 import { EDXML_STATUS_LABELS, type EdxmlDocument, type EdxmlPacket, type EdxmlStatus, type EdxmlStatusCode } from '../../../common/edxml';
 import { DeskError } from '../../../common/errors';
 import { makeIncomingRegisterSchema, type ExchangeRefuseInput, type ExchangeRegisterInput } from '../../../common/schemas';
@@ -26,6 +26,7 @@ import { getSetting } from '../profile/settings';
 import { readDirectory } from './directory';
 import { openPacket, type Opened, type Refusal } from './inbound';
 import { statusPacketId } from './statusPackets';
+import { arrivalGlobalId, intendStatus, recordStatusIn, type AgencyClaims, type ClaimAnswer } from './records';
 
 /** What the transport hands in. */
 export interface InboundPacket {
@@ -85,6 +86,9 @@ export function prefillOf(doc: EdxmlDocument, level: Secrecy): ExchangeInboxDeta
 }
 
 export class ExchangeInbox {
+  /** The agency server's claims, while this workstation is linked to it (agencySync.ts); null: the agency's only workstation. */
+  claims: AgencyClaims | null = null;
+
   constructor(private readonly source: ContextSource) {}
 
   /** The transport hands a packet in: kept by its id (ciphertext, or a Thường packet), once. */
@@ -103,20 +107,39 @@ export class ExchangeInbox {
    * Opens the packets waiting, with the agency's key on the văn thư's token. A packet whose level the
    * person does not hold stays waiting for someone who does.
    */
-  async openPending(actor: Actor, keys: readonly PrivateKeyOps[], only?: string): Promise<ExchangeReceiveResult> {
+  async openPending(actor: Actor, keys: readonly PrivateKeyOps[], only?: string, claims: AgencyClaims | null = this.claims): Promise<ExchangeReceiveResult> {
     authorize(actor, 'doc.register');
     const ctx = this.source.context();
     await ctx.writable();
     const self = selfAgency(ctx.db);
     const { crls } = parseCrlFiles(await ctx.revocationLists());
     const book = readDirectory(ctx.db);
-    const rows = ctx.db.prepare(`SELECT packet_id, from_code, bytes FROM main.exchange_inbound WHERE state = 'pending' ${only ? 'AND packet_id = ?' : ''} ORDER BY accepted_at, packet_id`)
-      .all(...(only ? [only] : [])) as Array<{ packet_id: string; from_code: string; bytes: Buffer }>;
-    const result: ExchangeReceiveResult = { opened: 0, refused: 0, statuses: 0, waiting: 0, duplicates: 0 };
+    const rows = ctx.db.prepare(`SELECT packet_id, from_code, bytes, received_at FROM main.exchange_inbound WHERE state = 'pending' ${only ? 'AND packet_id = ?' : ''} ORDER BY accepted_at, packet_id`)
+      .all(...(only ? [only] : [])) as Array<{ packet_id: string; from_code: string; bytes: Buffer; received_at: string }>;
+    const result: ExchangeReceiveResult = { opened: 0, refused: 0, statuses: 0, waiting: 0, duplicates: 0, elsewhere: 0 };
+    // Every workstation of the agency pulls every packet; the one whose văn thư can act on it first takes
+    // it at the agency server, and its records reach the others by sync. Taken elsewhere: only the
+    // ledger row stays here, and nothing is answered from here.
+    const elsewhere = (packetId: string, by: ClaimAnswer) => {
+      this.closeInbound(ctx, packetId, 'duplicate', null, actor, `TAKEN_ELSEWHERE:${by.workstation}`, false);
+      result.elsewhere++;
+    };
+    const take = async (packetId: string): Promise<boolean> => {
+      if (!claims) return true;
+      const c = await claims.take(packetId);
+      if (!c.mine) elsewhere(packetId, c);
+      return c.mine;
+    };
     for (const row of rows) {
+      const before = claims ? await claims.takenElsewhere(row.packet_id) : null;
+      if (before) {
+        elsewhere(row.packet_id, before);
+        continue;
+      }
       const r = await openPacket(row.bytes, row.packet_id, { selfCode: self.code, keys, book, trustAnchors: ctx.trustAnchors, crls, now: ctx.now() });
       // Nothing of a packet for someone else is kept here, even when it could be read.
       if (!r.ok && (!r.opened || r.refusal.code === 'NOT_FOR_US')) {
+        if (!(await take(row.packet_id))) continue;
         // Nothing of the packet could be read: the refusal (reason and codes only) stays in the base.
         this.closeInbound(ctx, row.packet_id, 'refused', r.refusal.reasonVi, actor, r.refusal.code);
         result.refused++;
@@ -124,6 +147,7 @@ export class ExchangeInbox {
       }
       const opened = r.opened!;
       if (opened.packet.kind === 'status') {
+        if (!(await take(row.packet_id))) continue;
         if (!r.ok) {
           this.closeInbound(ctx, row.packet_id, 'refused', r.refusal.reasonVi, actor, r.refusal.code, false);
           result.refused++;
@@ -131,17 +155,19 @@ export class ExchangeInbox {
           if (this.takenBack(ctx, actor, row.packet_id, opened.packet)) result.statuses++;
           else result.refused++;
         } else {
-          this.recordStatus(ctx, row.packet_id, opened.packet);
+          this.recordStatus(ctx, actor, row.packet_id, opened.packet);
           result.statuses++;
         }
         continue;
       }
       const arm = armOf(ctx.arms, opened.level);
       if (!arm || arm.level === null || secrecyRank(actor.clearance) < secrecyRank(opened.level)) {
+        // Not taken: a văn thư who holds the level takes it, here or at another workstation.
         result.waiting++;
         continue;
       }
-      const outcome = await this.land(ctx, actor, arm, row.packet_id, opened, r.ok ? null : r.refusal);
+      if (!(await take(row.packet_id))) continue;
+      const outcome = await this.land(ctx, actor, arm, row.packet_id, row.received_at, opened, r.ok ? null : r.refusal);
       result[outcome]++;
     }
     return result;
@@ -158,7 +184,7 @@ export class ExchangeInbox {
   }
 
   /** A document packet that was read lands in its level's compartment: to review, refused, or applied to its original. */
-  private async land(ctx: CoreContext, actor: Actor, arm: Arm, packetId: string, opened: Opened, refusal: Refusal | null): Promise<'opened' | 'refused' | 'duplicates'> {
+  private async land(ctx: CoreContext, actor: Actor, arm: Arm, packetId: string, receivedAt: string, opened: Opened, refusal: Refusal | null): Promise<'opened' | 'refused' | 'duplicates'> {
     const { db } = ctx;
     const c = arm.schema;
     const doc = opened.packet as EdxmlDocument;
@@ -189,13 +215,16 @@ export class ExchangeInbox {
     let outcome: 'opened' | 'refused' | 'duplicates' = reason ? (reason.code === 'DUPLICATE' ? 'duplicates' : 'refused') : 'opened';
     writeTx(db, () => {
       const id = nextRecordId(db);
-      const insert = (state: InboxRow['state'], why: string | null, notice: string | null, originalId: number | null) => db.prepare(`INSERT INTO ${c}.exchange_inbox
+      const insert = (state: InboxRow['state'], why: string | null, notice: string | null, originalId: number | null) => {
+        db.prepare(`INSERT INTO ${c}.exchange_inbox
         (id, global_id, packet_id, from_code, from_name, document_id, business_type, business_reason, header, verification, files, state, reason, notice, incoming_id, original_id, received_at)
         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?,?)`)
-        .run(id, newGlobalId(), packetId, doc.from.organId, doc.from.organName ?? doc.from.organizationInCharge ?? doc.from.organId, documentId, business, doc.business?.reason ?? null,
+        .run(id, arrivalGlobalId(packetId, receivedAt), packetId, doc.from.organId, doc.from.organName ?? doc.from.organizationInCharge ?? doc.from.organId, documentId, business, doc.business?.reason ?? null,
           header, verification, JSON.stringify(files), state, why, notice, originalId, at);
-      const intend = (code: EdxmlStatusCode, description: string | null) => db.prepare(`INSERT OR IGNORE INTO ${c}.exchange_status_out (packet_id, inbox_id, code, description, at) VALUES (?,?,?,?,?)`)
-        .run(statusPacketId(packetId, code), id, code, description, at);
+        recordChange(db, 'exchange_inbox', id, 'create', actor.id, now, c);
+      };
+      const intend = (code: EdxmlStatusCode, description: string | null) =>
+        intendStatus(db, c, { packetId: statusPacketId(packetId, code), inboxId: id, code, description, at }, actor.id, now);
       if (reason) {
         insert('refused', reason.reasonVi, null, null);
         intend('02', reason.reasonVi);
@@ -219,7 +248,7 @@ export class ExchangeInbox {
           this.update(ctx, actor, o.arm, o.row, files, `Cơ quan gửi đã cập nhật văn bản ngày ${when} (${files.length} tệp mới): ${why}`);
         } else {
           insert('waiting', null, `Văn bản thay thế văn bản đã nhận trước đây: ${why}`, o.row.id);
-          this.note(ctx, o.arm, o.row, `Đã được thay thế bằng văn bản số ${joinNumberSymbol(doc.code.number, doc.code.notation)} ngày ${when}: ${why}`);
+          this.note(ctx, o.arm, o.row, `Đã được thay thế bằng văn bản số ${joinNumberSymbol(doc.code.number, doc.code.notation)} ngày ${when}: ${why}`, actor);
         }
         intend('15', null);
       }
@@ -240,17 +269,18 @@ export class ExchangeInbox {
     return null;
   }
 
-  private note(ctx: CoreContext, arm: Arm, row: InboxRow, notice: string): void {
+  private note(ctx: CoreContext, arm: Arm, row: InboxRow, notice: string, actor: Actor): void {
     const all = row.notice ? `${row.notice}\n${notice}` : notice;
     ctx.db.prepare(`UPDATE ${arm.schema}.exchange_inbox SET notice = ? WHERE id = ?`).run(all, row.id);
+    recordChange(ctx.db, 'exchange_inbox', row.id, 'update', actor.id, ctx.now(), arm.schema);
   }
 
   /** Thu hồi: the copy is marked recalled and its open tasks are closed (withdrawn from every inbox); the record stays. */
   private recall(ctx: CoreContext, actor: Actor, arm: Arm, row: InboxRow, notice: string): void {
     const { db } = ctx;
     const now = ctx.now();
-    this.note(ctx, arm, row, notice);
     db.prepare(`UPDATE ${arm.schema}.exchange_inbox SET state = 'recalled' WHERE id = ?`).run(row.id);
+    this.note(ctx, arm, row, notice, actor);
     if (row.incoming_id === null) return;
     const open = db.prepare(`SELECT id FROM ${arm.schema}.processing_tasks WHERE incoming_id = ? AND state = 'open'`).pluck().all(row.incoming_id) as number[];
     for (const t of open) {
@@ -262,13 +292,13 @@ export class ExchangeInbox {
   /** Cập nhật: the new files join the registered copy (the old ones stay), and the change is noted. */
   private update(ctx: CoreContext, actor: Actor, arm: Arm, row: InboxRow, files: readonly StoredFile[], notice: string): void {
     const { db } = ctx;
-    this.note(ctx, arm, row, notice);
     if (row.incoming_id === null) {
       // Not registered yet: the văn thư registers it with the new files too.
       const merged = [...(JSON.parse(row.files) as StoredFile[]), ...files];
       db.prepare(`UPDATE ${arm.schema}.exchange_inbox SET files = ? WHERE id = ?`).run(JSON.stringify(merged), row.id);
-      return;
     }
+    this.note(ctx, arm, row, notice, actor);
+    if (row.incoming_id === null) return;
     const now = ctx.now();
     const c = arm.schema;
     let ordinal = (db.prepare(`SELECT coalesce(max(ordinal), 0) FROM ${c}.attachments WHERE incoming_id = ?`).pluck().get(row.incoming_id) as number);
@@ -307,15 +337,18 @@ export class ExchangeInbox {
   }
 
   /** A recipient's status on one of our dispatches, kept in the outgoing document's compartment. */
-  private recordStatus(ctx: CoreContext, packetId: string, s: EdxmlStatus): void {
+  private recordStatus(ctx: CoreContext, actor: Actor, packetId: string, s: EdxmlStatus): void {
     const { db } = ctx;
     const rf = s.responseFor;
     const target = this.dispatchFor(db, ctx.arms, s.from.organId, rf?.documentId ?? null);
-    const at = ctx.now().toISOString();
+    const now = ctx.now();
+    const at = now.toISOString();
     writeTx(db, () => {
       if (target) {
-        db.prepare(`INSERT OR IGNORE INTO ${target.schema}.exchange_status_in (packet_id, outgoing_id, dispatch_id, from_code, code, description, staff, at, received_at) VALUES (?,?,?,?,?,?,?,?,?)`)
-          .run(packetId, target.outgoingId, target.dispatchId, s.from.organId, s.statusCode, s.description, s.staff?.staff ?? null, s.timestamp, at);
+        recordStatusIn(db, target.schema, {
+          packetId, outgoingId: target.outgoingId, dispatchId: target.dispatchId, from: s.from.organId, code: s.statusCode, description: s.description,
+          staff: s.staff?.staff ?? null, at: s.timestamp, receivedAt: at,
+        }, actor.id, now);
       }
       db.prepare('UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE packet_id = ?')
         .run(target ? 'opened' : 'refused', target ? null : '-UNKNOWN_DOCUMENT', at, packetId);
@@ -428,7 +461,7 @@ export class ExchangeInbox {
     const { arm, row } = this.locateRow(ctx, actor, input.id);
     const level = arm.level!;
     requireClearance(actor, level);
-    if (row.state !== 'waiting') throw DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');
+    if (row.state !== 'waiting') throw this.decidedError(ctx, arm, row);
     const doc = JSON.parse(row.header) as EdxmlDocument;
     const p = prefillOf(doc, level);
     const today = todayIso(ctx.now());
@@ -460,18 +493,48 @@ export class ExchangeInbox {
     }
     const files = JSON.parse(row.files) as StoredFile[];
     const at = ctx.now().toISOString();
-    const result = await registerIncoming(ctx, actor, { ...parsed.data, stagedIds: [] }, {
+    const result = await this.decided(row, () => registerIncoming(ctx, actor, { ...parsed.data, stagedIds: [] }, {
       stored: files,
       within: (incomingId, when) => {
         const changed = ctx.db.prepare(`UPDATE ${arm.schema}.exchange_inbox SET state = 'registered', incoming_id = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = 'waiting'`)
           .run(incomingId, actor.id, when.toISOString(), row.id).changes;
         if (changed !== 1) throw DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');
-        ctx.db.prepare(`INSERT OR IGNORE INTO ${arm.schema}.exchange_status_out (packet_id, inbox_id, code, description, at) VALUES (?,?,?,?,?)`)
-          .run(statusPacketId(row.packet_id, '03'), row.id, '03', null, at);
+        recordChange(ctx.db, 'exchange_inbox', row.id, 'update', actor.id, when, arm.schema);
+        intendStatus(ctx.db, arm.schema, { packetId: statusPacketId(row.packet_id, '03'), inboxId: row.id, code: '03', description: null, at }, actor.id, when);
         appendAudit(ctx.db, { userId: actor.id, action: 'exchange.register', entity: 'exchange_inbox', entityId: row.id, details: { incomingId } }, at);
       },
-    });
+    }));
     return { incomingId: result.id, arrivalNumber: result.arrivalNumber, registerName: result.registerName };
+  }
+
+  /**
+   * Runs a decision on an arrival (register, refuse) once agency-wide: the agency server gives the
+   * decision to the first workstation that asks; another workstation's văn thư is told it was taken
+   * there (its records come with the next sync). A local failure before the commit gives it back.
+   */
+  private async decided<T>(row: InboxRow, run: () => Promise<T> | T): Promise<T> {
+    const claims = this.claims;
+    if (!claims) return run();
+    const c = await claims.decide(row.packet_id);
+    if (!c.mine) throw DeskError.keyed('VALIDATION', 'exchange.decidedElsewhere', { time: formatDateTimeVn(c.claimedAt) }, { details: { workstation: c.workstation, claimedAt: c.claimedAt } });
+    try {
+      return await run();
+    } catch (e) {
+      await claims.release(row.packet_id).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Why an arrival cannot be decided again: what was decided, by whom and when. */
+  private decidedError(ctx: CoreContext, arm: Arm, row: InboxRow): DeskError {
+    const who = row.decided_by === null ? '' : (ctx.db.prepare('SELECT full_name FROM main.users WHERE id = ?').pluck().get(row.decided_by) as string | undefined) ?? '';
+    const time = row.decided_at ? formatDateTimeVn(row.decided_at) : '';
+    if (row.state === 'registered' && row.incoming_id !== null) {
+      const n = ctx.db.prepare(`SELECT arrival_number FROM ${arm.schema}.incoming WHERE id = ?`).pluck().get(row.incoming_id) as number | undefined;
+      return DeskError.keyed('VALIDATION', 'exchange.alreadyRegistered', { number: n ?? '?', person: who, time }, { details: { incomingId: row.incoming_id } });
+    }
+    if (row.state === 'refused' && row.decided_at) return DeskError.keyed('VALIDATION', 'exchange.alreadyRefused', { person: who, time, reason: row.reason ?? '' });
+    return DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');
   }
 
   /** "Từ chối": the arrival is refused with a reason, which goes back to the sender as status 02. */
@@ -480,13 +543,18 @@ export class ExchangeInbox {
     await ctx.writable();
     const { arm, row } = this.locateRow(ctx, actor, input.id);
     requireClearance(actor, arm.level!);
-    if (row.state !== 'waiting') throw DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');
-    const at = ctx.now().toISOString();
-    writeTx(ctx.db, () => {
-      ctx.db.prepare(`UPDATE ${arm.schema}.exchange_inbox SET state = 'refused', reason = ?, decided_by = ?, decided_at = ? WHERE id = ?`).run(input.reason, actor.id, at, row.id);
-      ctx.db.prepare(`INSERT OR IGNORE INTO ${arm.schema}.exchange_status_out (packet_id, inbox_id, code, description, at) VALUES (?,?,?,?,?)`)
-        .run(statusPacketId(row.packet_id, '02'), row.id, '02', input.reason, at);
-      appendAudit(ctx.db, { userId: actor.id, action: 'exchange.refuse', entity: 'exchange_inbox', entityId: row.id }, at);
+    if (row.state !== 'waiting') throw this.decidedError(ctx, arm, row);
+    await this.decided(row, () => {
+      const now = ctx.now();
+      const at = now.toISOString();
+      writeTx(ctx.db, () => {
+        const changed = ctx.db.prepare(`UPDATE ${arm.schema}.exchange_inbox SET state = 'refused', reason = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = 'waiting'`)
+          .run(input.reason, actor.id, at, row.id).changes;
+        if (changed !== 1) throw DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');
+        recordChange(ctx.db, 'exchange_inbox', row.id, 'update', actor.id, now, arm.schema);
+        intendStatus(ctx.db, arm.schema, { packetId: statusPacketId(row.packet_id, '02'), inboxId: row.id, code: '02', description: input.reason, at }, actor.id, now);
+        appendAudit(ctx.db, { userId: actor.id, action: 'exchange.refuse', entity: 'exchange_inbox', entityId: row.id }, at);
+      });
     });
   }
 

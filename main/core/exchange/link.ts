@@ -4,11 +4,14 @@
 // marked handed over; what the transport received goes to accept(), opened with the keys on the văn
 // thư's token. Every step is idempotent by packet id, so a crash anywhere repeats work and never
 // doubles it: a packet queued twice is one packet, a packet accepted twice is registered once.
+import { DeskError } from '../../../common/errors';
 import type { PrivateKeyOps } from '../crypto';
 import type { Actor } from '../org/rights';
 import type { PacketClient } from '../sync/packets/PacketClient';
 import type { Directory } from '../sync/packets/protocol';
+import { TransportError } from '../sync/transport';
 import type { ExchangeService } from './ExchangeService';
+import type { AgencyClaims } from './records';
 
 export interface ExchangeLinkRound {
   /** Agencies in the directory synced this round (null: the server has no directory yet). */
@@ -23,6 +26,8 @@ export interface ExchangeLinkRound {
   opened: number;
   /** Received packets refused (a status 02 goes back to the sender). */
   refused: number;
+  /** Received packets another workstation of the agency took first (their records come by sync). */
+  elsewhere: number;
   /** Packets the exchange could not make (a recipient without an encryption certificate...). */
   problems: Array<{ packetId: string; reason: string }>;
 }
@@ -32,8 +37,37 @@ export function directoryEntries(d: Directory): Array<{ code: string; name: stri
   return d.agencies.map((a) => ({ code: a.code, name: a.name, certificates: [...new Set([a.encryptionCertificate, ...a.signingCertificates])] }));
 }
 
+/**
+ * The agency server as the arbiter of "first" among the agency's workstations (docs/exchange.md): every
+ * workstation pulls every packet, one takes it; every văn thư sees every arrival, one decides it. A
+ * decision needs the server: unreachable, the văn thư is told so (never two registrations).
+ */
+export function packetClaims(packets: PacketClient): AgencyClaims {
+  const unreachable = (e: unknown): never => {
+    if (e instanceof TransportError) throw DeskError.keyed('VALIDATION', 'exchange.agencyUnreachable', {}, { details: { error: e.message } });
+    throw e;
+  };
+  return {
+    async takenElsewhere(packetId) {
+      const { take } = await packets.claims(packetId).catch(unreachable);
+      return take && !take.mine ? take : null;
+    },
+    // Unreachable: the packet stays pending (in the transport's inbox too) and the next round tries again.
+    take: (packetId) => packets.claim(packetId, 'take').catch(unreachable),
+    decide: (packetId) => packets.claim(packetId, 'decide').catch(unreachable),
+    async release(packetId) {
+      await packets.release(packetId);
+    },
+  };
+}
+
 export class ExchangeLink {
-  constructor(private readonly exchange: ExchangeService, private readonly packets: PacketClient) {}
+  /** What this link answers for the agency's claims (set on the exchange while the link runs: agencySync.ts). */
+  readonly claims: AgencyClaims;
+
+  constructor(private readonly exchange: ExchangeService, private readonly packets: PacketClient) {
+    this.claims = packetClaims(packets);
+  }
 
   /**
    * One round for the văn thư signed in: `agencyKey` signs what leaves, `decryption` opens what
@@ -51,18 +85,20 @@ export class ExchangeLink {
     const received = await this.packets.pull();
     let opened = 0;
     let refused = 0;
+    let elsewhere = 0;
     for (;;) {
       const batch = this.packets.pending(20);
       if (!batch.length) break;
       for (const p of batch) {
         // accept() keeps the packet by its id before it opens it; taking it from the transport's
         // inbox after that means a crash in between hands it over again, which accept() recognises.
-        const r = await this.exchange.accept(actor, p, keys.decryption);
+        const r = await this.exchange.accept(actor, p, keys.decryption, this.claims);
         opened += r.opened;
         refused += r.refused;
+        elsewhere += r.elsewhere;
         this.packets.take(p.packetId);
       }
     }
-    return { agencies: directory ? directory.agencies.length : null, queued: packets.length, sent, received, opened, refused, problems };
+    return { agencies: directory ? directory.agencies.length : null, queued: packets.length, sent, received, opened, refused, elsewhere, problems };
   }
 }

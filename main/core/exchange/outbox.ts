@@ -18,6 +18,8 @@ import { selfAgency } from './inbox';
 import { documentIdOf } from './outgoingPacket';
 import { parseTakeBack } from '../outgoing/updates';
 import { makeStatusPacket, statusPacketId, type StatusTarget } from './statusPackets';
+import { intendStatus, markStatusMade } from './records';
+import { recordChange } from '../events/eventLog';
 import type { OutgoingPacket } from './ExchangeService';
 
 export interface OutboundPacket { packetId: string; to: string; bytes: Buffer }
@@ -64,7 +66,11 @@ export class ExchangeOutbox {
         if (row.kind !== 'document') continue;
         for (const arm of ctx.arms) {
           if (arm.level === null) continue;
-          ctx.db.prepare(`UPDATE ${arm.schema}.outgoing_dispatches SET status = 'sent', updated_at = ? WHERE global_id = ? AND status = 'pending'`).run(now.toISOString(), id);
+          // An event too: the agency's other workstations see it sent and do not make its packet again.
+          const d = ctx.db.prepare(`SELECT id FROM ${arm.schema}.outgoing_dispatches WHERE global_id = ? AND status = 'pending'`).pluck().get(id) as number | undefined;
+          if (d === undefined) continue;
+          ctx.db.prepare(`UPDATE ${arm.schema}.outgoing_dispatches SET status = 'sent', updated_at = ? WHERE id = ?`).run(now.toISOString(), d);
+          recordChange(ctx.db, 'outgoing_dispatches', d, 'update', actor.id, now, arm.schema);
         }
       }
       if (n > 0) appendAudit(ctx.db, { userId: actor.id, action: 'exchange.handedOver', details: { packets: n } }, now.toISOString());
@@ -158,6 +164,7 @@ export class ExchangeOutbox {
 
   /** Processing steps of documents that came by the exchange become statuses, one each time the code changes. */
   private deriveProcessingStatuses(ctx: CoreContext): void {
+    const now = ctx.now();
     writeTx(ctx.db, () => {
       for (const arm of ctx.arms) {
         if (arm.level === null) continue;
@@ -168,8 +175,11 @@ export class ExchangeOutbox {
           for (const s of ctx.db.prepare(`SELECT global_id, status_code, text, at FROM ${c}.processing_steps WHERE incoming_id = ? ORDER BY id`).all(d.incoming_id) as Array<{ global_id: string; status_code: string; text: string; at: string }>) {
             if (s.status_code === last || !FORWARDED.has(s.status_code)) continue;
             last = s.status_code;
-            ctx.db.prepare(`INSERT OR IGNORE INTO ${c}.exchange_status_out (packet_id, inbox_id, code, description, at) VALUES (?,?,?,?,?)`)
-              .run(statusPacketId(s.global_id, s.status_code as EdxmlStatusCode), d.id, s.status_code, s.status_code === '02' ? s.text || 'Trả lại' : null, s.at);
+            // Any văn thư's workstation may notice it first: one record agency-wide (its global id is derived).
+            intendStatus(ctx.db, c, {
+              packetId: statusPacketId(s.global_id, s.status_code as EdxmlStatusCode), inboxId: d.id, code: s.status_code as EdxmlStatusCode,
+              description: s.status_code === '02' ? s.text || 'Trả lại' : null, at: s.at,
+            }, null, now);
           }
         }
       }
@@ -197,13 +207,12 @@ export class ExchangeOutbox {
             self, target, code: s.code, description: s.description, at: new Date(s.at), staff: s.staff, key,
             sealFor: isSecret(level) ? certs(s.from_code) : null, packetId: s.packet_id,
           });
-          this.put(ctx, 'status', s.packet_id, s.from_code, bytes, () => ctx.db.prepare(`UPDATE ${c}.exchange_status_out SET made = 1 WHERE packet_id = ?`).run(s.packet_id));
+          this.put(ctx, 'status', s.packet_id, s.from_code, bytes, () => markStatusMade(ctx.db, c, s.packet_id, actor.id, ctx.now()));
         } catch (e) {
           problems.push({ packetId: s.packet_id, reason: e instanceof Error ? e.message : String(e) });
         }
       }
     }
-    void actor;
   }
 
   /** Packets refused before anything in them could be read: a status 02 naming the transport's packet id. */

@@ -61,6 +61,8 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
  */
 function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, log: Logger, intervalMs: number): ExchangeRounds & { stop(): void } {
   const link = new ExchangeLink(desk.exchange, new PacketClient({ db: desk.db, server: service.client }));
+  // Decisions on arrivals (register, refuse) are claimed at the agency server while the link runs.
+  desk.exchange.inbox.claims = link.claims;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   let inFlight: Promise<ExchangeLinkRound | null> | null = null;
@@ -87,6 +89,7 @@ function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, l
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      if (desk.exchange.inbox.claims === link.claims) desk.exchange.inbox.claims = null;
     },
   };
 }

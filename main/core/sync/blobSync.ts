@@ -14,7 +14,7 @@ import type { Secrecy } from '../../../common/domain';
 import type { AttachmentStore } from '../attachments/store';
 import type { Db } from '../db/connection';
 import { schemaOf, type Level } from '../compartments/levels';
-import { BLOB_COLUMNS, missingBlobs } from './blobs';
+import { missingBlobs, namedBlobs } from './blobs';
 import { API } from './protocol';
 import type { ServerClient } from './ServerClient';
 import { TransportError } from './transport';
@@ -85,9 +85,7 @@ export class BlobSync {
   /** The files held here that the server lacks, uploaded (the server keeps the first copy of each). */
   private async upload(level: Level, store: AttachmentStore): Promise<number> {
     const schema = schemaOf(level);
-    const named = new Set<string>();
-    for (const { table, column } of BLOB_COLUMNS)
-      for (const sha of this.hooks.db.prepare(`SELECT DISTINCT ${column} FROM ${schema}.${table} WHERE ${column} IS NOT NULL`).pluck().all() as string[]) named.add(sha);
+    const named = namedBlobs(this.hooks.db, schema);
     const held: string[] = [];
     for (const sha of [...named].sort()) if (await store.hasBlob(sha)) held.push(sha);
     let sent = 0;

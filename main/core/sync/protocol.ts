@@ -112,4 +112,6 @@ export function authChallenge(nonce: string, workstation: string, serverCertSha2
 export type ServerErrorCode =
   | 'bad-request' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'too-large' | 'rate-limited' | 'range' | 'internal'
   // edXML packets between agencies (main/core/sync/packets/protocol.ts)
-  | 'not-a-packet' | 'packet-id-mismatch' | 'wrong-sender' | 'unknown-recipient' | 'bad-signature' | 'changed-body';
+  | 'not-a-packet' | 'packet-id-mismatch' | 'wrong-sender' | 'unknown-recipient' | 'bad-signature' | 'changed-body'
+  // an inbound packet's take or decision is held by another workstation of the agency
+  | 'claimed-elsewhere';

@@ -79,6 +79,10 @@ export const REFERENCES: Record<RecordTable, Record<string, Reference>> = {
   register_closings: { closed_by: users },
   work_file_shares: { work_file_id: { table: 'work_files' }, user_id: users, shared_by: users, withdrawn_by: users },
   signature_images: { user_id: users, set_by: users },
+  // An arrival and its registration travel in the same level's stream; the arrival it replaces may be gone.
+  exchange_inbox: { incoming_id: incoming, original_id: { table: 'exchange_inbox', soft: true }, decided_by: users },
+  exchange_status_out: { inbox_id: { table: 'exchange_inbox' } },
+  exchange_status_in: { outgoing_id: outgoing, dispatch_id: { table: 'outgoing_dispatches' } },
 };
 
 /** References inside JSON text columns: column -> dotted path -> reference (always soft). */
@@ -108,4 +112,7 @@ export const NOT_REFERENCES: Partial<Record<RecordTable, Record<string, string>>
   internal_unit_names: { valid_to: 'a date' },
   authorities: { valid_to: 'a date' },
   archive_transfers: { received_by: "the archive officer's name (not a person of the profile)" },
+  exchange_inbox: { packet_id: "the transport's packet id (the same on every workstation)", document_id: "the sender's DocumentId (agency code, date, number)" },
+  exchange_status_out: { packet_id: "the status packet's id (derived, the same on every workstation)" },
+  exchange_status_in: { packet_id: "the recipient's status packet id" },
 };

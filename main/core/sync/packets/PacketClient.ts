@@ -11,7 +11,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff';
 import { cursor, getState, setState } from '../outbox';
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
-import { DIRECTORY_API, PACKETS_API, type Directory, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
+import { DIRECTORY_API, PACKETS_API, type ClaimKind, type Directory, type PacketClaim, type PacketClaims, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
 import {
   dropPacketParts, headOfQueue, markRefused, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
   savedPacketParts, savePacketPart, sentState, sha256Hex, storeInbound, type InboundPacket, type PacketQueueStats, type SentState,
@@ -104,6 +104,13 @@ export class PacketClient {
         throw e;
       }
       const answer = readJson<PacketSubmitResult & { error?: string; message?: string }>(res);
+      if (res.status === 200 && answer?.result === 'sent-elsewhere') {
+        // Another workstation of the agency sent this packet (same id: the same dispatch or status) first.
+        this.step('packet-acknowledged', { packetId: row.packetId });
+        writeTx(this.db, () => markSent(this.db, row.packetId, this.iso(), 'sent-elsewhere'));
+        this.step('packet-cleared', { packetId: row.packetId });
+        continue;
+      }
       if (res.status === 200 || res.status === 201) {
         if (answer?.sha256 !== row.sha256) throw new TransportError(`packet ${row.packetId}: the server acknowledged other bytes`, res.status, 'http');
         this.step('packet-acknowledged', { packetId: row.packetId });
@@ -219,6 +226,28 @@ export class PacketClient {
         }
       }
     }
+  }
+
+  /**
+   * Claims an inbound packet for this workstation agency-wide (`take`: into its exchange; `decide`: to
+   * register or refuse it): `mine` false when another workstation holds it (409 claimed-elsewhere).
+   */
+  async claim(packetId: string, kind: ClaimKind): Promise<PacketClaim> {
+    const res = await this.o.server.request('POST', `${PACKETS_API}/inbox/${packetId}/claims/${kind}`);
+    const data = readJson<PacketClaim & { error?: string; message?: string; claim?: PacketClaim }>(res);
+    if (res.status === 200 && data) return data;
+    if (res.status === 409 && data?.error === 'claimed-elsewhere' && data.claim) return { ...data.claim, mine: false };
+    throw new TransportError(`claim ${kind} of packet ${packetId}: ${res.status} ${data?.message ?? ''}`.trim(), res.status, data?.error ?? 'http', retryAfter(res));
+  }
+
+  /** Who holds the claims on an inbound packet. */
+  async claims(packetId: string): Promise<PacketClaims> {
+    return expectJson<PacketClaims>(await this.o.server.request('GET', `${PACKETS_API}/inbox/${packetId}/claims`), `claims of packet ${packetId}`);
+  }
+
+  /** Releases this workstation's decision claim (its local decision failed before it committed). */
+  async release(packetId: string): Promise<boolean> {
+    return expectJson<{ released: boolean }>(await this.o.server.request('DELETE', `${PACKETS_API}/inbox/${packetId}/claims/decide`), `release of packet ${packetId}`).released;
   }
 
   /** Packets received and not yet handed over (for a domain that drains at its own pace). */

@@ -14,12 +14,36 @@ export type PacketErrorCode =
   | 'changed-body' // 409: a packet id already stored with other bytes
   | 'too-large'; // 413
 
-/** The answer to a submitted packet: stored now, or already stored with the same bytes (a retry or a replay). */
+/**
+ * The answer to a submitted packet: stored now, or already stored with the same bytes (a retry or a
+ * replay), or `sent-elsewhere`: another workstation of the agency submitted this packet id first (the
+ * same logical packet: ids are deterministic per dispatch and per status; made on two workstations
+ * before their records synced, the bytes differ by signature time or seal). `sha256` is then the
+ * stored packet's; the workstation's own copy is not sent.
+ */
 export interface PacketSubmitResult {
-  result: 'stored' | 'duplicate';
+  result: 'stored' | 'duplicate' | 'sent-elsewhere';
   packetId: string;
   sha256: string;
 }
+
+/**
+ * Exactly once across an agency's workstations (docs/exchange.md): `take` says which workstation took an
+ * inbound packet into its exchange (final); `decide` which one registers or refuses the arrival (released
+ * by its holder when its local decision failed). POST claims (200 mine, 409 `claimed-elsewhere` with the
+ * holder), DELETE releases one's own, GET reads both.
+ */
+export type ClaimKind = 'take' | 'decide';
+export interface PacketClaim {
+  kind: ClaimKind;
+  packetId: string;
+  workstation: string;
+  person: string;
+  claimedAt: string;
+  /** The asking workstation holds it. */
+  mine: boolean;
+}
+export interface PacketClaims { take: PacketClaim | null; decide: PacketClaim | null }
 
 /** An inbound packet as a listing shows it (agency server → workstation, hub → agency server). */
 export interface PacketListing {

@@ -53,8 +53,9 @@ export function headOfQueue(db: Db): QueuedPacket | null {
   return r ? { id: r.id, packetId: r.packet_id, sha256: r.sha256, bytes: r.bytes, attempts: r.attempts, nextAttemptAt: r.next_attempt_at } : null;
 }
 
-export function markSent(db: Db, packetId: string, now: string): void {
-  db.prepare("UPDATE main.packet_outbox SET state = 'sent', bytes = NULL, done_at = ?, last_error = NULL, next_attempt_at = NULL WHERE packet_id = ?").run(now, packetId);
+/** `note`: 'sent-elsewhere' when another workstation of the agency sent this packet id first. */
+export function markSent(db: Db, packetId: string, now: string, note: string | null = null): void {
+  db.prepare("UPDATE main.packet_outbox SET state = 'sent', bytes = NULL, done_at = ?, last_error = NULL, next_attempt_at = NULL, error_code = ? WHERE packet_id = ?").run(now, note, packetId);
 }
 
 export function markRefused(db: Db, packetId: string, code: string, error: string, now: string): void {
