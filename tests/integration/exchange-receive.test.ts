@@ -162,6 +162,9 @@ describe('a Tối mật reply from A to B', () => {
       JSON.stringify(b.desk.db.prepare('SELECT state, reason FROM main.exchange_inbound').all()) + JSON.stringify(b.desk.db.prepare('SELECT reason FROM c_toi_mat.exchange_inbox').all()));
     assert.equal(a.desk.exchange.outbox.handedOver(a.clerk, [p.packetId]), 1);
     assert.equal(a.desk.outgoing.get(a.clerk, replyId).dispatches[0]!.status, 'sent');
+    // The dispatch leaving is a change event like any other, so the agency's other workstations learn it (the dispatch's global id is the packet id).
+    const ev = a.desk.db.prepare("SELECT kind, data FROM c_toi_mat.events WHERE entity = 'outgoing_dispatches' AND entity_id = ? ORDER BY seq DESC LIMIT 1").get(p.packetId) as { kind: string; data: string };
+    assert.deepEqual([ev.kind, (JSON.parse(ev.data) as { status: string }).status], ['update', 'sent']);
     assert.equal((await a.desk.exchange.outbox.ready(a.clerk, a.key)).packets.length, 0, 'handed over: the queue is empty');
     // The replayed packet (same id) is the same packet: nothing registered twice, no second status.
     const replay = await b.desk.exchange.accept(b.clerk, { packetId: p.packetId, from: A, bytes: p.bytes, receivedAt: new Date().toISOString() }, b.keys);
