@@ -326,8 +326,7 @@ export class ExchangeInbox {
     writeTx(db, () => {
       if (original) {
         this.recall(ctx, actor, original.arm, original.row, `Cơ quan gửi đã lấy lại văn bản ngày ${formatDateVn(todayIso(now))}: ${s.description ?? ''}`);
-        db.prepare(`INSERT OR IGNORE INTO ${original.arm.schema}.exchange_status_out (packet_id, inbox_id, code, description, at) VALUES (?,?,?,?,?)`)
-          .run(statusPacketId(packetId, '15'), original.row.id, '15', null, at);
+        intendStatus(db, original.arm.schema, { packetId: statusPacketId(packetId, '15'), inboxId: original.row.id, code: '15', description: null, at }, actor.id, now);
       }
       db.prepare('UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE packet_id = ?')
         .run(original ? 'opened' : 'refused', original ? null : '-UNKNOWN_DOCUMENT', at, packetId);
