@@ -52,7 +52,8 @@ export function Sidebar() {
             <NavItem icon="file" label={t('shell.outgoing')} active={view.name === 'outgoing' || view.name === 'outgoingDetail'}
               onClick={() => show({ name: 'outgoing' })} />
             {keepsRegisters && !isAdmin && registersItem}
-            {mayRegister && (
+            {/* An exception queue: listed only while something waits in it (or while it is open). */}
+            {mayRegister && (setAside > 0 || view.name === 'renumber') && (
               <NavItem icon="alert" label={t('renumber.nav')} active={view.name === 'renumber'} onClick={() => show({ name: 'renumber' })}
                 badge={setAside > 0 ? setAside : undefined} badgeLabel={t('renumber.navBadge', { count: setAside })} />
             )}
