@@ -211,4 +211,40 @@ describe('a document still being handled when its year was closed carries over',
     const own2026 = await d.processing.trackingRegister(own.admin, { from: '2026-01-01', to: '2026-12-31', format: 'pdf' });
     assert.doesNotMatch(pdfTextPages(own2026.bytes).join(' ').replace(/\s+/g, ' '), /Chuyển từ năm/);
   });
+
+  it('carries one year at a time: into 2028 only once the book of 2027 is closed, and not what was finished in 2027', async () => {
+    let at = new Date('2026-12-30T03:00:00Z');
+    const env2 = await newDesk('state', undefined, { now: () => at });
+    try {
+      const d = env2.desk;
+      const leader = addActor(d, 'lanh_dao', 'mat', 'Trần Văn Lãnh');
+      const still = await d.incoming.register(env2.admin, await registration(d, env2.admin, { secrecy: 'thuong', subject: 'Về việc rà soát quy chế chi tiêu nội bộ' }));
+      const ended = await d.incoming.register(env2.admin, await registration(d, env2.admin, { secrecy: 'thuong', subject: 'Về việc mua sắm thiết bị phòng họp' }));
+      for (const doc of [still, ended]) await d.processing.submit(env2.admin, { incomingId: doc.id, leaderId: leader.id });
+      at = new Date('2026-12-31T08:00:00Z');
+      await d.registerClosings.close(env2.admin, { kind: 'incoming_tracking', year: 2026 });
+      at = new Date('2027-06-01T02:00:00Z');
+      await d.processing.return(leader, { incomingId: ended.id, reason: 'Không thuộc thẩm quyền' });
+      at = new Date('2028-01-03T02:00:00Z');
+      const book = async (y: number) => {
+        const b = await d.processing.trackingRegister(env2.admin, { from: `${y}-01-01`, to: `${y}-12-31`, format: 'pdf' });
+        return { rows: b.rows, text: pdfTextPages(b.bytes).join(' ').replace(/\s+/g, ' ') };
+      };
+      // The book of 2027 is still open: both are in it (one returned there), and none is in 2028's yet.
+      const y2027 = await book(2027);
+      assert.equal(y2027.rows, 2);
+      assert.equal(y2027.text.match(/Chuyển từ năm 2026 sang \(sổ năm 2026 đã khóa\)/g)?.length, 2);
+      assert.equal((await book(2028)).rows, 0, 'not listed in two open books');
+      // 2027 closed: the one still being handled goes on into 2028, from the book of 2027; the returned one does not.
+      await d.registerClosings.close(env2.admin, { kind: 'incoming_tracking', year: 2027 });
+      const y2028 = await book(2028);
+      assert.equal(y2028.rows, 1);
+      assert.match(y2028.text, /rà soát quy chế chi tiêu nội bộ/);
+      assert.match(y2028.text, /30\/12\/2026/, 'its arrival date stays that of 2026');
+      assert.match(y2028.text, /Chuyển từ năm 2027 sang \(sổ năm 2027 đã khóa\)/);
+      assert.doesNotMatch(y2028.text, /mua sắm thiết bị phòng họp/);
+    } finally {
+      await env2.cleanup();
+    }
+  });
 });

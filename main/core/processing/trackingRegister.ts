@@ -23,21 +23,29 @@ export function trackingRows(ctx: CoreContext, from: string, to: string): Incomi
       i.number_symbol AS numberSymbol, i.document_date AS documentDate, i.issuer_name AS issuer, i.subject, i.secrecy, i.status
     FROM {c}.incoming i WHERE i.arrival_date BETWEEN ? AND ? AND i.status <> 'registered'`, [from, to]);
   const rows: Array<Row & { carriedFrom?: number }> = db.prepare(`${q.sql} ORDER BY arrivalDate, arrivalNumber, id`).all(...q.params) as Row[];
-  // Carried over (docs/register-closings.md): documents of an earlier year whose book is closed that
-  // were still being handled at its closing and are not finished before this period starts.
-  const closings = db.prepare("SELECT year, closed_at AS closedAt FROM main.register_closings WHERE kind = 'incoming_tracking' AND year < ? ORDER BY year")
-    .all(Number(from.slice(0, 4))) as Array<{ year: number; closedAt: string }>;
+  // Carried over (docs/register-closings.md), one year at a time: a document enters the book of year Y
+  // from the closed book of Y-1 when it was in that book (arrived in Y-1, or carried into it the same
+  // way) and still being handled at its closing. While Y-1's book is open its unfinished documents
+  // stay there: they are not listed in two open books.
+  const year = Number(from.slice(0, 4));
+  const closedAt = new Map((db.prepare("SELECT year, closed_at AS closedAt FROM main.register_closings WHERE kind = 'incoming_tracking' AND year < ?")
+    .all(year) as Array<{ year: number; closedAt: string }>).map((c) => [c.year, c.closedAt]));
+  let first = year;
+  while (closedAt.has(first - 1)) first--;
   const carried: Array<Row & { carriedFrom: number }> = [];
-  for (const closing of closings) {
+  if (first < year) {
     const cq = overArms(arms, `SELECT i.id, '{c}' AS c, i.arrival_number AS arrivalNumber, i.arrival_date AS arrivalDate, i.type_code AS typeCode,
         i.number_symbol AS numberSymbol, i.document_date AS documentDate, i.issuer_name AS issuer, i.subject, i.secrecy, i.status
-      FROM {c}.incoming i WHERE i.arrival_date BETWEEN ? AND ? AND i.status <> 'registered'`, [`${closing.year}-01-01`, `${closing.year}-12-31`]);
+      FROM {c}.incoming i WHERE i.arrival_date BETWEEN ? AND ? AND i.status <> 'registered'`, [`${first}-01-01`, `${year - 1}-12-31`]);
     for (const r of db.prepare(`${cq.sql} ORDER BY arrivalDate, arrivalNumber, id`).all(...cq.params) as Row[]) {
       const ended = db.prepare(`SELECT at FROM ${r.c}.processing_steps WHERE incoming_id = ? AND (kind = 'return' OR (kind = 'complete' AND json_extract(data, '$.finished') = 1)) ORDER BY id LIMIT 1`)
         .pluck().get(r.id) as string | undefined;
-      // Finished (or returned) before the closing: the closed year's book holds it. Before this period: not carried into it.
-      if (ended && (ended < closing.closedAt || todayIso(new Date(ended)) < from)) continue;
-      carried.push({ ...r, carriedFrom: closing.year });
+      // Finished (or returned) before one of the closings it went through: the book closed then holds it
+      // (closings may have been made out of order: any of them counts). Before this period: not carried into it.
+      const arrived = Number(r.arrivalDate.slice(0, 4));
+      const through = [...closedAt].filter(([y]) => y >= arrived && y < year).map(([, at]) => at);
+      if (ended && (through.some((at) => ended < at) || todayIso(new Date(ended)) < from)) continue;
+      carried.push({ ...r, carriedFrom: year - 1 });
     }
   }
   rows.unshift(...carried);
