@@ -1126,12 +1126,16 @@ export type DeskEvent =
   /** Activity after a warning: the idle lock is off again. */
   | { type: 'session.resumed' }
   /**
-   * Long work of the core that the person waits for (re-keying a compartment after a clearance was
-   * lowered or a token unbound): `done` of `total` files; done === total when it is over. It cannot
-   * be cancelled (a half re-keyed compartment is finished at the next unlock, never left).
+   * Long work of the core that the person waits for; `done` of `total`, done === total when it is over.
+   * Neither can be cancelled: a half re-keyed compartment is finished at the next unlock, never left,
+   * and a migration interrupted goes on from the step it was in.
+   *  - rekey: a compartment re-keyed after a clearance was lowered or a token unbound (`level`; files);
+   *  - migrate: the workstation's data brought to this version's schema at unlock (`step` of `steps`;
+   *    done/total within the step: records for a long one).
    */
-  | { type: 'work.progress'; task: WorkTask; level: Secrecy; done: number; total: number };
-export type WorkTask = 'rekey';
+  | { type: 'work.progress'; task: 'rekey'; level: Secrecy; done: number; total: number }
+  | { type: 'work.progress'; task: 'migrate'; step: number; steps: number; done: number; total: number };
+export type WorkTask = Extract<DeskEvent, { type: 'work.progress' }>['task'];
 
 const LOCK_REASONS = new Set<string>(['manual', 'removed', 'idle', 'bridge']);
 
@@ -1145,9 +1149,13 @@ export function toDeskEvent(payload: unknown): DeskEvent | null {
   }
   if (p.type === 'session.resumed') return { type: 'session.resumed' };
   if (p.type === 'work.progress') {
-    const { task, level, done, total } = p;
+    const { task, level, done, total, step, steps } = p;
     const count = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1e9;
-    if (task !== 'rekey' || typeof level !== 'string' || !(SECRECY_LEVELS as readonly string[]).includes(level) || !count(done) || !count(total) || done > total) return null;
+    if (!count(done) || !count(total) || done > total) return null;
+    if (task === 'migrate') {
+      return count(step) && count(steps) && step >= 1 && step <= steps ? { type: 'work.progress', task, step, steps, done, total } : null;
+    }
+    if (task !== 'rekey' || typeof level !== 'string' || !(SECRECY_LEVELS as readonly string[]).includes(level)) return null;
     return { type: 'work.progress', task, level: level as Secrecy, done, total };
   }
   if (p.type !== 'session.locked' || typeof p.reason !== 'string' || !LOCK_REASONS.has(p.reason)) return null;

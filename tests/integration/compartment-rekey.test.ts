@@ -61,7 +61,7 @@ test('a lowered clearance re-keys the lost level; the old keyring opens nothing 
   const a = actorFor(getUser(desk.db, admin.id)!);
   // The window is shown how far the re-key is, file by file, and when it is over.
   const shown: Array<{ level: string; done: number; total: number }> = [];
-  const stop = desk.onWork((e) => shown.push({ level: e.level, done: e.done, total: e.total }));
+  const stop = desk.onWork((e) => shown.push({ level: e.task === 'rekey' ? e.level : e.task, done: e.done, total: e.total }));
   await desk.org.setClearance(a, officer.id, 'mat');
   stop();
   assert.ok(shown.length >= 2, JSON.stringify(shown));

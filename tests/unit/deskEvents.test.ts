@@ -14,7 +14,14 @@ test('work.progress crosses with its task, level and counts; anything malformed 
     { type: 'work.progress', task: 'rekey', level: 'mat', done: -1, total: 2 },
     { type: 'work.progress', task: 'rekey', level: 'mat', done: 1.5, total: 2 },
     { type: 'work.progress', task: 'rekey', level: 'mat', done: '1', total: 2 },
+    { type: 'work.progress', task: 'migrate', step: 0, steps: 3, done: 0, total: 1 },
+    { type: 'work.progress', task: 'migrate', step: 4, steps: 3, done: 0, total: 1 },
+    { type: 'work.progress', task: 'migrate', done: 0, total: 1 },
+    { type: 'work.progress', task: 'migrate', step: 1, steps: 3, done: 2, total: 1 },
   ]) assert.equal(toDeskEvent(bad), null, JSON.stringify(bad));
+  // A migration step: its place among the steps, and a long step's records; no level.
+  assert.deepEqual(toDeskEvent({ type: 'work.progress', task: 'migrate', step: 1, steps: 20, done: 5000, total: 20002, level: 'mat' }),
+    { type: 'work.progress', task: 'migrate', step: 1, steps: 20, done: 5000, total: 20002 });
 });
 
 test('the session events keep their shapes', () => {

@@ -98,19 +98,32 @@ export function openReadOnly(file: string, opts: OpenOptions, damage: string): O
   return { db, readOnly: true, damage, ...(keyForm ? { keyForm } : {}) };
 }
 
-export function migrate(db: Db): void {
-  if ((db.pragma('user_version', { simple: true }) as number) === MIGRATIONS.length) return;
+/** Where the migrations of one open are: step `step` of the `steps` still to run, `done` of `total` within it. */
+export interface MigrationStatus { step: number; steps: number; done: number; total: number }
+
+/**
+ * Runs the migrations still to run. `report` hears each step begin and end, and a long step's own
+ * progress (the vault runs this on the database worker and shows it on the unlock screen).
+ */
+export function migrate(db: Db, report?: (status: MigrationStatus) => void): void {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from === MIGRATIONS.length) return;
+  const steps = Math.max(1, MIGRATIONS.length - from);
   // One step per IMMEDIATE transaction, the version read again inside it: two processes opening an
-  // old profile at once must not both run the same step.
+  // old profile at once must not both run the same step. A crash loses only the step under way.
   for (;;) {
     const done = db.transaction(() => {
       const v = db.pragma('user_version', { simple: true }) as number;
       if (v > MIGRATIONS.length) throw new Error(`database schema ${v} is newer than this build (${MIGRATIONS.length})`);
       if (v === MIGRATIONS.length) return true;
       const step = MIGRATIONS[v]!;
+      const at = Math.min(steps, v - from + 1);
+      const tell = (d: number, total: number) => report?.({ step: at, steps, done: d, total });
+      tell(0, 1);
       if (typeof step === 'string') db.exec(step);
-      else step(db);
+      else step(db, (d, total) => tell(d, Math.max(total, d)));
       db.pragma(`user_version = ${v + 1}`);
+      tell(1, 1);
       return false;
     }).immediate();
     if (done) return;

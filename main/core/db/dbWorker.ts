@@ -1,20 +1,27 @@
 // The database worker thread: the integrity check of the profile database on a read-only connection
-// of its own, and the one-time rekey. Both read the whole file (7 s and more at a million documents),
-// which must not hold the main thread. One job per worker; the result is posted, then it exits.
+// of its own, the one-time rekey, and the migrations of an older schema. Each reads or rewrites the
+// whole file (seconds to minutes at a million documents), which must not hold the main thread. One job
+// per worker; progress and the result are posted, then it exits.
 import Database from 'better-sqlite3-multiple-ciphers';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openKeyed } from './keying';
 import { rekeyToRaw, type RekeyOutcome } from './rekey';
+import { migrate, type MigrationStatus } from './connection';
 
 export type DbJob =
   | { op: 'check'; file: string; key: Uint8Array | null }
-  | { op: 'rekey'; file: string; key: Uint8Array };
+  | { op: 'rekey'; file: string; key: Uint8Array }
+  | { op: 'migrate'; file: string; key: Uint8Array | null };
 
 /** The integrity check's answer: ok, or the English reason for the log. */
 export type CheckResult = { ok: true } | { ok: false; damage: string };
 
+/** What the migrations did: the schema version before and after. */
+export interface MigrateResult { from: number; to: number }
+
 export type DbWorkerMessage =
-  | { type: 'done'; result: CheckResult | RekeyOutcome; ms: number }
+  | { type: 'progress'; status: MigrationStatus }
+  | { type: 'done'; result: CheckResult | RekeyOutcome | MigrateResult; ms: number }
   | { type: 'failed'; error: { name: string; message: string; code?: string } };
 
 function check(file: string, hexKey: string | null): CheckResult {
@@ -36,10 +43,27 @@ function check(file: string, hexKey: string | null): CheckResult {
   }
 }
 
-function run(job: DbJob): CheckResult | RekeyOutcome {
+/** The migrations on a read-write connection of the worker's own, set up as the vault's (connection.ts). */
+function migrateFile(file: string, hexKey: string | null): MigrateResult {
+  const db = hexKey ? openKeyed(file, hexKey).db : new Database(file, { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    db.pragma('cache_size = -65536');
+    db.pragma('journal_mode = WAL');
+    const from = db.pragma('user_version', { simple: true }) as number;
+    migrate(db, (status) => port.postMessage({ type: 'progress', status } satisfies DbWorkerMessage));
+    return { from, to: db.pragma('user_version', { simple: true }) as number };
+  } finally {
+    db.close();
+  }
+}
+
+function run(job: DbJob): CheckResult | RekeyOutcome | MigrateResult {
   const hexKey = job.key ? Buffer.from(job.key).toString('hex') : null;
   job.key?.fill(0);
   if (job.op === 'check') return check(job.file, hexKey);
+  if (job.op === 'migrate') return migrateFile(job.file, hexKey);
   return rekeyToRaw(job.file, hexKey!);
 }
 

@@ -12,8 +12,14 @@ const SECRECY_CHECK = "('thuong','mat','toi_mat','tuyet_mat')";
 const RECORD_TABLES_AT_V7 = ['units', 'users', 'user_certificates', 'numbering_scopes', 'registers', 'incoming', 'attachments', 'signatures'];
 const BMNN_INCOMING = 'Sổ đăng ký bí mật nhà nước đến';
 
-/** A migration is SQL, or a function for steps SQL cannot do (e.g. generating UUIDv7 ids). */
-export type Migration = string | ((db: Db) => void);
+/** How far a long migration step is: `done` of `total` (records, rows…). */
+export type MigrationProgress = (done: number, total: number) => void;
+
+/**
+ * A migration is SQL, or a function for steps SQL cannot do (e.g. generating UUIDv7 ids); a long one
+ * reports its progress (the unlock screen shows it: at a million documents a step takes minutes).
+ */
+export type Migration = string | ((db: Db, progress?: MigrationProgress) => void);
 
 export const MIGRATIONS: readonly Migration[] = [
   // 1: workstation profile, units, users, audit log

@@ -1,11 +1,12 @@
-// Runs the database worker (dbWorker.ts): the integrity check and the one-time rekey, off the main
-// thread. A job cannot be stopped half-way (SQLite runs it in one native call): a worker whose answer
+// Runs the database worker (dbWorker.ts): the integrity check, the one-time rekey and the migrations,
+// off the main thread. A job cannot be stopped half-way (SQLite runs it in one native call): a worker whose answer
 // is no longer wanted finishes and exits by itself.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { CheckResult, DbJob, DbWorkerMessage } from './dbWorker';
+import type { CheckResult, DbJob, DbWorkerMessage, MigrateResult } from './dbWorker';
+import type { MigrationStatus } from './connection';
 import type { RekeyOutcome } from './rekey';
 
 /** The built worker next to the bundle (dist/main/db-worker.js), else the TypeScript source. */
@@ -17,7 +18,7 @@ function workerUrl(): URL | string {
 
 export interface Timed<T> { result: T; ms: number }
 
-function runJob<T>(job: DbJob): Promise<Timed<T>> {
+function runJob<T>(job: DbJob, onProgress?: (status: MigrationStatus) => void): Promise<Timed<T>> {
   return new Promise<Timed<T>>((resolve, reject) => {
     const url = workerUrl();
     // From sources the worker registers the TypeScript loader itself (workers do not inherit it).
@@ -35,7 +36,8 @@ function runJob<T>(job: DbJob): Promise<Timed<T>> {
       fn();
     };
     worker.on('message', (m: DbWorkerMessage) => {
-      if (m.type === 'done') finish(() => resolve({ result: m.result as T, ms: m.ms }));
+      if (m.type === 'progress') onProgress?.(m.status);
+      else if (m.type === 'done') finish(() => resolve({ result: m.result as T, ms: m.ms }));
       else finish(() => reject(Object.assign(new Error(m.error.message), { name: m.error.name, code: m.error.code })));
     });
     worker.on('error', (err) => finish(() => reject(err)));
@@ -55,4 +57,13 @@ export function rekeyOffThread(file: string, hexKey: string): Promise<Timed<Reke
   return runJob<RekeyOutcome>({ op: 'rekey', file, key: keyBytes(hexKey)! });
 }
 
-export type { CheckResult, RekeyOutcome };
+/**
+ * The migrations of an older schema on the worker's own connection (each step its own transaction, as
+ * on the main thread); `onProgress` hears each step and a long step's progress. The main connection
+ * stays open meanwhile and sees the new schema once the worker is done.
+ */
+export function migrateOffThread(file: string, hexKey: string | undefined, onProgress: (status: MigrationStatus) => void): Promise<Timed<MigrateResult>> {
+  return runJob<MigrateResult>({ op: 'migrate', file, key: keyBytes(hexKey) }, onProgress);
+}
+
+export type { CheckResult, MigrateResult, RekeyOutcome };

@@ -6,6 +6,7 @@ import { foldVietnamese, searchTokens } from '../../../common/vietnamese';
 import { issuerKey, numberSymbolKey } from './duplicates';
 import { cached } from '../db/statements';
 import type { Db } from '../db/connection';
+import type { MigrationProgress } from '../db/migrations';
 import { overArms, sumOverArms, type Arm } from './arms';
 import { ocrIndexText } from '../ocr/queue';
 
@@ -39,7 +40,10 @@ export function unindexIncoming(db: Db, c: string, id: number): void {
  * Rebuilds the index, the vocabulary and the stored keys from the records, for a change of folding
  * (a migration). Runs inside the caller's transaction.
  */
-export function rebuildSearchIndex(db: Db, keys: { numberSymbol(s: string): string; issuer(s: string): string }): void {
+export function rebuildSearchIndex(db: Db, keys: { numberSymbol(s: string): string; issuer(s: string): string }, progress: MigrationProgress = () => {}): void {
+  const total = db.prepare('SELECT count(*) FROM incoming').pluck().get() as number;
+  let done = 0;
+  progress(0, total);
   db.exec("INSERT INTO incoming_fts (incoming_fts) VALUES ('delete-all'); DELETE FROM search_terms;");
   const insert = db.prepare('INSERT INTO incoming_fts (rowid, body) VALUES (?, ?)');
   const update = db.prepare('UPDATE incoming SET number_symbol_key = ?, issuer_key = ? WHERE id = ?');
@@ -56,6 +60,7 @@ export function rebuildSearchIndex(db: Db, keys: { numberSymbol(s: string): stri
       for (const t of text.split(' ')) if (t) terms.add(t);
     }
     last = rows[rows.length - 1]!.id;
+    progress((done += rows.length), Math.max(total, done));
   }
   const addTerm = db.prepare('INSERT INTO search_terms (term) VALUES (?)');
   for (const t of [...terms].sort()) addTerm.run(t);
@@ -67,7 +72,7 @@ export function rebuildSearchIndex(db: Db, keys: { numberSymbol(s: string): stri
  * number_symbol_key (indexed with document_date for duplicates), issuer_key and unit names, and rebuilds
  * the full-text index and its vocabulary.
  */
-export function reindexSymbolKeysAndSearch(db: Db): void {
+export function reindexSymbolKeysAndSearch(db: Db, progress?: MigrationProgress): void {
   const unit = db.prepare('UPDATE units SET name_folded = ? WHERE id = ?');
   for (const u of db.prepare('SELECT id, name FROM units').all() as Array<{ id: number; name: string }>) unit.run(foldVietnamese(u.name), u.id);
   // Every key changes: building the indexes again afterwards is much faster than updating them row by
@@ -80,7 +85,7 @@ export function reindexSymbolKeysAndSearch(db: Db): void {
   const present = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incoming'").pluck().all() as string[])
     .filter((n) => n in keyIndexes);
   for (const name of present) db.exec(`DROP INDEX ${name}`);
-  rebuildSearchIndex(db, { numberSymbol: numberSymbolKey, issuer: issuerKey });
+  rebuildSearchIndex(db, { numberSymbol: numberSymbolKey, issuer: issuerKey }, progress);
   for (const name of new Set([...present, 'idx_incoming_duplicate'])) db.exec(`CREATE INDEX ${name} ON ${keyIndexes[name]}`);
 }
 

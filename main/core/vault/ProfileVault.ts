@@ -23,7 +23,7 @@ import { AuditAnchor } from '../audit/AuditAnchor';
 import { AttachmentStore } from '../attachments/store';
 import type { ContextSource, CoreContext } from '../context';
 import { encryptDatabaseCopy, finishOpen, isPlainDatabase, needsMigration, openDatabase, openReadOnly, type Db, type OpenOptions } from '../db/connection';
-import { checkIntegrityOffThread, rekeyOffThread } from '../db/offThread';
+import { checkIntegrityOffThread, migrateOffThread, rekeyOffThread } from '../db/offThread';
 import { WriteGate, type Verdict } from '../db/writeGate';
 import { writeTx } from '../db/transaction';
 import { CryptoError, decryptToBuffer, parseCertificate, type PrivateKeyOps, type RecipientSpec } from '../crypto';
@@ -334,11 +334,28 @@ export class ProfileVault implements ContextSource {
       });
     }
     await this.storeOpen.init();
-    // An older schema (or a file not yet in WAL mode) is upgraded only once the file is known sound.
+    // An older schema (or a file not yet in WAL mode) is upgraded only once the file is known sound; the
+    // migrations run on the database worker (minutes at a million documents) and the window shows them.
     if (needsMigration(opened.db) || opened.db.pragma('journal_mode', { simple: true }) !== 'wal') {
       const v = this.checks ? await this.checks.base : await gate.settled;
-      if (v.ok && this.conn === conn) finishOpen(conn.db);
+      if (!v.ok || this.conn !== conn) return;
+      conn.db.pragma('journal_mode = WAL');
+      if (needsMigration(conn.db)) await this.migrateOnWorker(file, opts.hexKey);
+      if (this.conn === conn) finishOpen(conn.db);
     }
+  }
+
+  /** The migrations on the database worker, their steps pushed to the window as work.progress. */
+  private async migrateOnWorker(file: string, hexKey: string | undefined): Promise<void> {
+    let last = 0;
+    const { result, ms } = await migrateOffThread(file, hexKey, (s) => {
+      // At most every 100 ms within a step, and every step's start and end.
+      const now = performance.now();
+      if (s.done !== 0 && s.done < s.total && now - last < 100) return;
+      last = now;
+      this.work({ type: 'work.progress', task: 'migrate', ...s });
+    });
+    this.log.log('info', 'database migrated', { from: result.from, to: result.to, ms: Math.round(ms) });
   }
 
   /** Hands the compartments' integrity checks to the pending verdict (once; later calls do nothing). */

@@ -1,8 +1,14 @@
-// Long work of the core the person waits for (pushed as work.progress events), by task and level.
+// Long work of the core the person waits for (pushed as work.progress events), by task (and level).
 import { create } from 'zustand';
 import type { DeskEvent } from '../../../common/contract';
 
-type Progress = Extract<DeskEvent, { type: 'work.progress' }>;
+export type Progress = Extract<DeskEvent, { type: 'work.progress' }>;
+
+/** One entry per re-keyed level, one for the migrations. */
+export const workKey = (w: Progress): string => (w.task === 'rekey' ? `rekey-${w.level}` : 'migrate');
+
+/** Over: every file re-keyed; the last migration step ended. */
+const over = (w: Progress): boolean => w.done >= w.total && (w.task === 'rekey' || w.step === w.steps);
 
 interface WorkState {
   running: Progress[];
@@ -13,8 +19,8 @@ export const useWork = create<WorkState>((set) => ({
   running: [],
   report: (event) =>
     set((s) => {
-      const others = s.running.filter((w) => !(w.task === event.task && w.level === event.level));
-      // Over when every file is done; otherwise the latest figure replaces the last.
-      return { running: event.done >= event.total ? others : [...others, event] };
+      const others = s.running.filter((w) => workKey(w) !== workKey(event));
+      // The latest figure replaces the last.
+      return { running: over(event) ? others : [...others, event] };
     }),
 }));

@@ -1,26 +1,37 @@
-// What the core is busy with while the person waits (a compartment re-keyed after a clearance was
-// lowered or a token unbound): shown on every screen, with how far it is. It cannot be cancelled
-// (the key must change); an interrupted run is finished at the next unlock, which is what it says.
+// What the core is busy with while the person waits, shown on every screen (the lock screen too), with
+// how far it is: a compartment re-keyed after a clearance was lowered or a token unbound, or the
+// workstation's data brought to a new version at unlock. Neither can be cancelled; an interrupted run is
+// finished at the next unlock, which is what it says.
 import { useTranslation } from 'react-i18next';
 import { Spinner } from '../../components/Icon';
 import { useLabels } from '../../i18n/labels';
-import { useWork } from '../../stores/work';
+import { useWork, workKey, type Progress } from '../../stores/work';
 
-export function WorkProgress() {
+function Item({ w }: { w: Progress }) {
   const { t } = useTranslation();
   const labels = useLabels();
+  const n = (x: number) => x.toLocaleString('vi-VN');
+  const title = w.task === 'rekey' ? t('work.rekey', { level: labels.secrecy(w.level) }) : t('work.migrate');
+  // A migration step reports records only when it is a long one; a short step shows the steps alone.
+  const figures = w.task === 'rekey'
+    ? t('work.files', { done: n(w.done), total: n(w.total) })
+    : w.total > 1 ? t('work.migrateRecords', { step: w.step, steps: w.steps, done: n(w.done), total: n(w.total) }) : t('work.migrateStep', { step: w.step, steps: w.steps });
+  return (
+    <div className="work-item">
+      <div className="work-title"><Spinner /> {title}</div>
+      <progress max={w.total || 1} value={w.done} aria-label={title} />
+      <div className="work-figures">{figures}</div>
+      <p className="field-hint">{t(w.task === 'rekey' ? 'work.rekeyHint' : 'work.migrateHint')}</p>
+    </div>
+  );
+}
+
+export function WorkProgress() {
   const running = useWork((s) => s.running);
   if (running.length === 0) return null;
   return (
     <div className="work-progress" role="status" aria-live="polite">
-      {running.map((w) => (
-        <div key={`${w.task}-${w.level}`} className="work-item">
-          <div className="work-title"><Spinner /> {t('work.rekey', { level: labels.secrecy(w.level) })}</div>
-          <progress max={w.total || 1} value={w.done} aria-label={t('work.rekey', { level: labels.secrecy(w.level) })} />
-          <div className="work-figures">{t('work.files', { done: w.done.toLocaleString('vi-VN'), total: w.total.toLocaleString('vi-VN') })}</div>
-          <p className="field-hint">{t('work.rekeyHint')}</p>
-        </div>
-      ))}
+      {running.map((w) => <Item key={workKey(w)} w={w} />)}
     </div>
   );
 }
