@@ -8,7 +8,14 @@ import { Desk } from '../../main/core/desk';
 import { MIGRATIONS } from '../../main/core/db/migrations';
 import { newGlobalId } from '../../main/core/events/globalId';
 import type { DeskEvent } from '../../common/contract';
-import { softIdentity, tempDir } from '../helpers/desk';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { rmSync } from 'node:fs';
+import { applyKey } from '../../main/core/db/keying';
+import { migrateCompartmentOffThread } from '../../main/core/db/offThread';
+import { COMPARTMENT_MIGRATIONS, compartmentIdentity } from '../../main/core/compartments/schema';
+import { compartmentFile, levelKeyringFile } from '../../main/core/compartments/levels';
+import { openLevelKeyring } from '../../main/core/compartments/keyrings';
+import { newDesk, softIdentity, tempDir } from '../helpers/desk';
 import { oldProfile } from '../helpers/legacyProfile';
 
 type Migrating = Extract<DeskEvent, { type: 'work.progress'; task: 'migrate' }>;
@@ -72,6 +79,53 @@ describe('migrations at unlock', () => {
       }
     } finally {
       t.cleanup();
+    }
+  });
+
+  it('bring an older compartment to this build on the worker too, and leave another profile\'s file untouched', async () => {
+    const env = await newDesk('state');
+    try {
+      env.desk.close();
+      const key = await openLevelKeyring(levelKeyringFile(env.dir, 'mat'), 'mat', env.identity.unlockKeys[0]!);
+      const hex = key.key.toString('hex');
+      const file = compartmentFile(env.dir, 'mat');
+      // The Mật compartment as the previous build left it: every migration but the last.
+      const profile = (() => {
+        const db = new Database(file);
+        applyKey(db, hex, 'raw');
+        try { return compartmentIdentity(db).profile!; } finally { db.close(); }
+      })();
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+      const old = new Database(file);
+      applyKey(old, hex, 'raw');
+      old.pragma('journal_mode = WAL');
+      for (const [v, step] of COMPARTMENT_MIGRATIONS.slice(0, -1).entries()) {
+        old.exec(step);
+        if (v === 0) old.prepare("INSERT INTO compartment (key, value) VALUES ('level', 'mat'), ('profile', ?)").run(profile);
+        old.pragma(`user_version = ${v + 1}`);
+      }
+      old.close();
+
+      // A file that says it belongs to another profile is not touched by the worker.
+      const foreign = await migrateCompartmentOffThread(file, hex, 'mat', 'another-profile', () => {});
+      assert.deepEqual(foreign.result, { from: COMPARTMENT_MIGRATIONS.length - 1, to: COMPARTMENT_MIGRATIONS.length - 1, foreign: true });
+
+      const desk = await Desk.open({ profileDir: env.dir });
+      const shown: Migrating[] = [];
+      const stop = desk.onWork((e) => { if (e.task === 'migrate') shown.push(e); });
+      try {
+        await desk.unlock(env.identity);
+        assert.equal(desk.db.pragma('c_mat.user_version', { simple: true }), COMPARTMENT_MIGRATIONS.length, 'attached at this build\'s schema');
+        assert.deepEqual(shown, [
+          { type: 'work.progress', task: 'migrate', step: 1, steps: 1, done: 0, total: 1 },
+          { type: 'work.progress', task: 'migrate', step: 1, steps: 1, done: 1, total: 1 },
+        ]);
+      } finally {
+        stop();
+        desk.close();
+      }
+    } finally {
+      env.cleanup();
     }
   });
 });

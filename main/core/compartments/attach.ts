@@ -8,7 +8,7 @@ import type { Db } from '../db/connection';
 import { applyKey } from '../db/keying';
 import { createPrivateFile, makePrivateDir, makePrivateFile } from '../privateFiles';
 import { dirname } from 'node:path';
-import { COMPARTMENT_MIGRATIONS, compartmentIdentity, migrateCompartment } from './schema';
+import { COMPARTMENT_MIGRATIONS, compartmentBehind, compartmentIdentity, migrateCompartment } from './schema';
 import { compartmentFile, schemaOf, type Level } from './levels';
 import type { LevelKey } from './keyrings';
 
@@ -36,6 +36,20 @@ export function prepareCompartment(file: string, k: LevelKey, profileId: string,
     if (id.profile !== profileId) throw new CompartmentMismatch(`compartment file for ${k.level} belongs to another profile`);
   } finally {
     db.close();
+  }
+}
+
+/** The compartment file opens with its key and its schema is older than this build's (false when it does not open: attaching says why). */
+export function compartmentFileBehind(file: string, k: LevelKey): boolean {
+  let db: Db | undefined;
+  try {
+    db = new Database(file, { fileMustExist: true, readonly: true });
+    applyKey(db, k.key.toString('hex'), 'raw');
+    return compartmentBehind(db);
+  } catch {
+    return false;
+  } finally {
+    db?.close();
   }
 }
 

@@ -4,7 +4,7 @@
 // cannot enforce keys across files): the services check people, registers and units themselves.
 // Record ids are allocated by the base (one sequence for all levels), so ids never collide between
 // compartments and sort by registration across them.
-import type { Db } from '../db/connection';
+import type { Db, MigrationStatus } from '../db/connection';
 
 export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   // 1: the records of a level as they were in the single-file profile (schema 12), plus grants.
@@ -690,18 +690,30 @@ export const COMPARTMENT_RECORD_TABLES = [
 ] as const;
 export type CompartmentTable = (typeof COMPARTMENT_RECORD_TABLES)[number];
 
-/** Brings a compartment database (its own connection, keyed) to this build's schema, one step per transaction. */
-export function migrateCompartment(db: Db, level: string, profileId: string): void {
+/** The compartment's schema is older than this build's. */
+export const compartmentBehind = (db: Db): boolean => (db.pragma('user_version', { simple: true }) as number) < COMPARTMENT_MIGRATIONS.length;
+
+/**
+ * Brings a compartment database (its own connection, keyed) to this build's schema, one step per
+ * transaction; `report` hears each step begin and end (the vault runs an existing compartment's
+ * migrations on the database worker and shows them).
+ */
+export function migrateCompartment(db: Db, level: string, profileId: string, report?: (status: MigrationStatus) => void): void {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  const steps = Math.max(1, COMPARTMENT_MIGRATIONS.length - from);
   for (;;) {
     const done = db.transaction(() => {
       const v = db.pragma('user_version', { simple: true }) as number;
       if (v > COMPARTMENT_MIGRATIONS.length) throw new Error(`compartment schema ${v} is newer than this build (${COMPARTMENT_MIGRATIONS.length})`);
       if (v === COMPARTMENT_MIGRATIONS.length) return true;
+      const step = Math.min(steps, v - from + 1);
+      report?.({ step, steps, done: 0, total: 1 });
       db.exec(COMPARTMENT_MIGRATIONS[v]!);
       if (v === 0) {
         db.prepare("INSERT INTO compartment (key, value) VALUES ('level', ?), ('profile', ?)").run(level, profileId);
       }
       db.pragma(`user_version = ${v + 1}`);
+      report?.({ step, steps, done: 1, total: 1 });
       return false;
     }).immediate();
     if (done) return;

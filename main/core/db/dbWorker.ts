@@ -7,17 +7,20 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openKeyed } from './keying';
 import { rekeyToRaw, type RekeyOutcome } from './rekey';
 import { migrate, type MigrationStatus } from './connection';
+import { applyKey } from './keying';
+import { compartmentIdentity, migrateCompartment } from '../compartments/schema';
 
 export type DbJob =
   | { op: 'check'; file: string; key: Uint8Array | null }
   | { op: 'rekey'; file: string; key: Uint8Array }
-  | { op: 'migrate'; file: string; key: Uint8Array | null };
+  | { op: 'migrate'; file: string; key: Uint8Array | null }
+  | { op: 'migrateCompartment'; file: string; key: Uint8Array; level: string; profileId: string };
 
 /** The integrity check's answer: ok, or the English reason for the log. */
 export type CheckResult = { ok: true } | { ok: false; damage: string };
 
-/** What the migrations did: the schema version before and after. */
-export interface MigrateResult { from: number; to: number }
+/** What the migrations did: the schema version before and after (a compartment of another profile or level: not touched). */
+export interface MigrateResult { from: number; to: number; foreign?: true }
 
 export type DbWorkerMessage =
   | { type: 'progress'; status: MigrationStatus }
@@ -59,11 +62,34 @@ function migrateFile(file: string, hexKey: string | null): MigrateResult {
   }
 }
 
+/**
+ * A compartment's migrations (compartments/schema.ts), keyed with its level's raw key. A file that says
+ * it belongs to another profile or level is left as it is: attaching it refuses it with the reason.
+ */
+function migrateCompartmentFile(job: Extract<DbJob, { op: 'migrateCompartment' }>, hexKey: string): MigrateResult {
+  const db = new Database(job.file, { fileMustExist: true });
+  try {
+    applyKey(db, hexKey, 'raw');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    const from = db.pragma('user_version', { simple: true }) as number;
+    if (from > 0) {
+      const id = compartmentIdentity(db);
+      if (id.level !== job.level || id.profile !== job.profileId) return { from, to: from, foreign: true };
+    }
+    migrateCompartment(db, job.level, job.profileId, (status) => port.postMessage({ type: 'progress', status } satisfies DbWorkerMessage));
+    return { from, to: db.pragma('user_version', { simple: true }) as number };
+  } finally {
+    db.close();
+  }
+}
+
 function run(job: DbJob): CheckResult | RekeyOutcome | MigrateResult {
   const hexKey = job.key ? Buffer.from(job.key).toString('hex') : null;
   job.key?.fill(0);
   if (job.op === 'check') return check(job.file, hexKey);
   if (job.op === 'migrate') return migrateFile(job.file, hexKey);
+  if (job.op === 'migrateCompartment') return migrateCompartmentFile(job, hexKey!);
   return rekeyToRaw(job.file, hexKey!);
 }
 

@@ -66,4 +66,11 @@ export function migrateOffThread(file: string, hexKey: string | undefined, onPro
   return runJob<MigrateResult>({ op: 'migrate', file, key: keyBytes(hexKey) }, onProgress);
 }
 
+/** An existing compartment's migrations (raw level key), on the worker, like migrateOffThread. */
+export function migrateCompartmentOffThread(
+  file: string, hexKey: string, level: string, profileId: string, onProgress: (status: MigrationStatus) => void,
+): Promise<Timed<MigrateResult>> {
+  return runJob<MigrateResult>({ op: 'migrateCompartment', file, key: keyBytes(hexKey)!, level, profileId }, onProgress);
+}
+
 export type { CheckResult, MigrateResult, RekeyOutcome };

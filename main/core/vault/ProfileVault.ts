@@ -22,8 +22,8 @@ import { prepareListStatements } from '../documents/incoming';
 import { AuditAnchor } from '../audit/AuditAnchor';
 import { AttachmentStore } from '../attachments/store';
 import type { ContextSource, CoreContext } from '../context';
-import { encryptDatabaseCopy, finishOpen, isPlainDatabase, needsMigration, openDatabase, openReadOnly, type Db, type OpenOptions } from '../db/connection';
-import { checkIntegrityOffThread, migrateOffThread, rekeyOffThread } from '../db/offThread';
+import { encryptDatabaseCopy, finishOpen, isPlainDatabase, needsMigration, openDatabase, openReadOnly, type Db, type MigrationStatus, type OpenOptions } from '../db/connection';
+import { checkIntegrityOffThread, migrateCompartmentOffThread, migrateOffThread, rekeyOffThread } from '../db/offThread';
 import { WriteGate, type Verdict } from '../db/writeGate';
 import { writeTx } from '../db/transaction';
 import { CryptoError, decryptToBuffer, parseCertificate, type PrivateKeyOps, type RecipientSpec } from '../crypto';
@@ -39,7 +39,7 @@ import { actorFor, getUser, listUsers } from '../org/users';
 import { getSetting } from '../profile/settings';
 import { makeProfilePrivate } from '../privateFiles';
 import { proveKey, proveSigningKey } from './proof';
-import { attachCompartment, attachCompartments, attachEmptyCompartment, createViews } from '../compartments/attach';
+import { attachCompartment, attachCompartments, attachEmptyCompartment, compartmentFileBehind, createViews } from '../compartments/attach';
 import { blobsOf, interruptedRekey, keyOpensCompartment, nextKeyringFile, rekeyCompartment } from '../compartments/rekey';
 import { receivedKeyrings } from '../sync/receivedKeyrings';
 import { holderCertificates } from '../compartments/holders';
@@ -345,17 +345,39 @@ export class ProfileVault implements ContextSource {
     }
   }
 
-  /** The migrations on the database worker, their steps pushed to the window as work.progress. */
-  private async migrateOnWorker(file: string, hexKey: string | undefined): Promise<void> {
+  /** Pushes migration steps to the window as work.progress: every step's start and end, within a step at most every 100 ms. */
+  private migrationReporter(): (s: MigrationStatus) => void {
     let last = 0;
-    const { result, ms } = await migrateOffThread(file, hexKey, (s) => {
-      // At most every 100 ms within a step, and every step's start and end.
+    return (s) => {
       const now = performance.now();
       if (s.done !== 0 && s.done < s.total && now - last < 100) return;
       last = now;
       this.work({ type: 'work.progress', task: 'migrate', ...s });
-    });
+    };
+  }
+
+  /** The base's migrations on the database worker. */
+  private async migrateOnWorker(file: string, hexKey: string | undefined): Promise<void> {
+    const { result, ms } = await migrateOffThread(file, hexKey, this.migrationReporter());
     this.log.log('info', 'database migrated', { from: result.from, to: result.to, ms: Math.round(ms) });
+  }
+
+  /**
+   * The held compartments whose schema is older, migrated on the database worker one after the other.
+   * A failure leaves the file as it was: attaching it then migrates or refuses it with the reason.
+   */
+  private async migrateCompartmentsOnWorker(keys: readonly LevelKey[]): Promise<void> {
+    const profileId = getSetting(this.db, 'profile_id')!;
+    for (const k of keys) {
+      const file = compartmentFile(this.profileDir, k.level);
+      if (!existsSync(file) || !compartmentFileBehind(file, k)) continue;
+      try {
+        const { result, ms } = await migrateCompartmentOffThread(file, k.key.toString('hex'), k.level, profileId, this.migrationReporter());
+        this.log.log('info', 'compartment migrated', { level: k.level, from: result.from, to: result.to, ms: Math.round(ms), ...(result.foreign ? { foreign: true } : {}) });
+      } catch (err) {
+        this.log.log('warn', 'compartment migration on the worker failed', { level: k.level, error: (err as Error).message });
+      }
+    }
   }
 
   /** Hands the compartments' integrity checks to the pending verdict (once; later calls do nothing). */
@@ -645,6 +667,8 @@ export class ProfileVault implements ContextSource {
         }, next);
       }
     }
+    // An older compartment is brought to this build's schema on the database worker, shown to the window.
+    if (!this.readOnly) await this.migrateCompartmentsOnWorker(keys);
     if (this.readOnly) db.pragma('query_only = OFF');
     let attached: Level[];
     try {
