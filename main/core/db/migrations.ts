@@ -819,4 +819,22 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   CREATE UNIQUE INDEX idx_signature_images_global_id ON signature_images(global_id);
   `,
+  // 28: number claims (documents/numberClaims.ts). A number is taken in the base and its record written
+  //     in a compartment; WAL commits the base first, so a crash between the two commits left a number
+  //     with no record. The claim, written with the number, names the record that must hold it; the next
+  //     unlock settles it (record there: dropped; missing: the number given back, or the gap audited).
+  //     Local to this workstation, never replicated.
+  `
+  CREATE TABLE number_claims (
+    id INTEGER PRIMARY KEY,
+    scope_id INTEGER NOT NULL REFERENCES numbering_scopes(id),
+    period TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    compartment TEXT NOT NULL,
+    record_table TEXT NOT NULL CHECK (record_table IN ('incoming','outgoing')),
+    record_global_id TEXT NOT NULL,
+    claimed_at TEXT NOT NULL
+  );
+  `,
 ];

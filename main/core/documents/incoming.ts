@@ -32,6 +32,7 @@ import { findDuplicates, issuerKey } from './duplicates';
 import { listCorrections } from './corrections';
 import { listHandovers } from './handover';
 import { peekNumber, takeNumber } from './numbering';
+import { claimNumber } from './numberClaims';
 import { pageIds, prepareOrder, prepareOrderStatements } from './paging';
 import { recipientRefs, resolveRecipients, storeRecipients } from './recipients';
 import { isYearClosed } from './registers';
@@ -198,7 +199,8 @@ export function registerIncomingPlaced(
   const p = checkPlacement(ctx, actor, input, first, files.map((f) => f.sha256));
   if (!ctx.db.inTransaction) throw new Error('registerIncomingPlaced runs inside a write transaction');
   // Its own savepoint: a refusal above keeps its audit entry, a failed write leaves nothing.
-  return ctx.db.transaction(() => writeIncoming(ctx.db, actor, input, p, files, registeredAt))();
+  // The import's own journal settles a number whose record a crash lost (import/recover.ts): no claim.
+  return ctx.db.transaction(() => writeIncoming(ctx.db, actor, input, p, files, registeredAt, [], false))();
 }
 
 function refuseSignedPart(ctx: IncomingContext, actor: Actor, m: { name: string; sha256: string }, partial: 'changed-after-signing' | 'appended-bytes' | null): void {
@@ -275,11 +277,15 @@ function checkPlacement(ctx: IncomingContext, actor: Actor, input: RegisterInput
 /** The record, its files, recipients, index entry, events and audit entry: inside the caller's transaction. */
 function writeIncoming(
   db: Db, actor: Actor, input: RegisterInput, p: ReturnType<typeof checkPlacement>, files: readonly RegisteredFile[], registeredAt: Date,
-  preStored: readonly RegisteredFile[] = [],
+  preStored: readonly RegisteredFile[] = [], claim = true,
 ): RegisterResult {
   const { c, marks, named, register, arrivalDate, year, numberSymbol, numberSymbolKey, issuerName, issuerUnitId, recipients, duplicates, order, symbolWarning } = p;
-  const { number, period } = takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
+  const taken = takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
+  const { number, period } = taken;
   const id = nextRecordId(db);
+  const globalId = newGlobalId();
+  // The number survives a crash between the base's commit and the compartment's (numberClaims.ts).
+  if (claim && marks) claimNumber(db, register.scope_id, taken, { compartment: c, table: 'incoming', globalId }, registeredAt);
   // Prepared once per connection and shape (an import registers thousands in a row).
   cached(
       db,
@@ -290,7 +296,7 @@ function writeIncoming(
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?${marks ? ',?,?,?' : ''})`,
     )
     .run(
-      id, newGlobalId(), register.id, period, number, arrivalDate, year, issuerUnitId, issuerName,
+      id, globalId, register.id, period, number, arrivalDate, year, issuerUnitId, issuerName,
       numberSymbol, numberSymbolKey, issuerKey(issuerName), input.documentDate, input.typeCode,
       input.subject, input.secrecy, secrecyRank(input.secrecy), input.urgency, input.deadline ?? null,
       JSON.stringify(recipients.map((r) => r.name)), input.notes, actor.id, registeredAt.toISOString(), files.length + preStored.length,

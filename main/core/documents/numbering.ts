@@ -81,7 +81,7 @@ export function periodOf(scope: Pick<ScopeRow, 'reset' | 'term_start' | 'term_ye
   return `term:${start}`;
 }
 
-export interface TakenNumber { number: number; period: string }
+export interface TakenNumber { number: number; period: string; bucket: string }
 
 /** Takes the next number of a scope. Must run inside the transaction that stores the record. */
 export function takeNumber(db: Db, scopeId: number, isoDate: string, typeCode: string): TakenNumber {
@@ -97,7 +97,7 @@ export function takeNumber(db: Db, scopeId: number, isoDate: string, typeCode: s
     )
     .pluck()
     .get(scopeId, period, bucket) as number;
-  return { number: n, period };
+  return { number: n, period, bucket };
 }
 
 /** The number takeNumber would return now, without taking it (a preview for the form). */

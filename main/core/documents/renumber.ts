@@ -27,6 +27,7 @@ import { wireEventSchema, type WireEvent } from '../sync/wire';
 import type { Arm } from './arms';
 import { listRegisters } from './incoming';
 import { peekNumber, takeNumber } from './numbering';
+import { claimNumber } from './numberClaims';
 import { isYearClosed } from './registers';
 
 /** Stored with the correction (the văn thư's words, in the record). */
@@ -166,6 +167,11 @@ export async function renumberSetAside(ctx: CoreContext, actor: Actor, input: Re
       taken = takeNumber(db, f.register.scope_id, r.date, r.typeCode);
     }
     const n = taken.number;
+    // The record that gets it (numberClaims.ts): the received registration, or the other one.
+    const claimed = f.laterIsReceived
+      ? { compartment: f.schema, globalId: f.event.entityId }
+      : { compartment: other.schema, globalId: db.prepare(`SELECT global_id FROM ${other.schema}.incoming WHERE id = ?`).pluck().get(other.id) as string };
+    claimNumber(db, f.register.scope_id, taken, { ...claimed, table: 'incoming' }, now);
     let incomingId: number;
     let schema: string;
     if (f.laterIsReceived) {

@@ -25,6 +25,7 @@ import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { armOf } from '../documents/arms';
 import { peekNumber, scopeRow, takeNumber } from '../documents/numbering';
+import { claimNumber } from '../documents/numberClaims';
 import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { canSign, fingerprintOf, holderOf } from '../org/certificates';
@@ -501,7 +502,10 @@ export class OutgoingService {
           const register = outgoingRegisterFor(db, row.secrecy);
           if (!register) throw refusal('VALIDATION', 'outgoing.noRegister', { level: SECRECY_LABELS[row.secrecy] });
           const scope = scopeRow(db, register.scope_id);
-          const { number, period } = takeNumber(db, register.scope_id, today, row.type_code);
+          const taken = takeNumber(db, register.scope_id, today, row.type_code);
+          const { number, period } = taken;
+          // The number survives a crash between the base's commit and the compartment's (numberClaims.ts).
+          if (c !== 'main') claimNumber(db, register.scope_id, taken, { compartment: c, table: 'outgoing', globalId: row.global_id }, now);
           const numberSymbol = this.symbolOf(db, cfg, row, number, today);
           // The agency signed the number it saw; another issue took it meanwhile: sign again with the next.
           if (made.length > 0 && (number !== planned?.number || numberSymbol !== planned.numberSymbol)) throw new NumberMoved();

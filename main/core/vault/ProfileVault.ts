@@ -39,6 +39,7 @@ import { actorFor, getUser, listUsers } from '../org/users';
 import { getSetting } from '../profile/settings';
 import { makeProfilePrivate } from '../privateFiles';
 import { proveKey, proveSigningKey } from './proof';
+import { settleNumberClaims } from '../documents/numberClaims';
 import { attachCompartment, attachCompartments, attachEmptyCompartment, compartmentFileBehind, createViews } from '../compartments/attach';
 import { blobsOf, interruptedRekey, keyOpensCompartment, nextKeyringFile, rekeyCompartment } from '../compartments/rekey';
 import { receivedKeyrings } from '../sync/receivedKeyrings';
@@ -692,6 +693,7 @@ export class ProfileVault implements ContextSource {
       await store.init();
       this.levelStores.set(level, store);
     }
+    this.settleClaimsWhenWritable(userId);
     this.personal = await openPersonalSession({
       profileDir: this.profileDir, db, userId, key, recovery: this.recovery, readOnly: this.readOnly, log: this.log, baseStore: this.store,
       levelStore: (level) => this.levelStores.get(level), whenWritable: (write) => this.conn?.gate.whenWritable(write),
@@ -744,6 +746,24 @@ export class ProfileVault implements ContextSource {
   }
 
   /** An audit entry written once the base is known sound (never before its verdict; never on a damaged one). */
+  /**
+   * Numbers a crash left without their record (documents/numberClaims.ts), for the levels this session
+   * holds: given back or audited, once the database is known sound.
+   */
+  private settleClaimsWhenWritable(userId: number): void {
+    const conn = this.conn;
+    if (!conn || conn.readOnly) return;
+    conn.gate.whenWritable(() => {
+      if (this.conn !== conn) return;
+      try {
+        const r = settleNumberClaims(conn.db, this.arms, userId, this.now());
+        if (r.givenBack + r.gaps > 0) this.log.log('warn', 'numbers taken by an interrupted commit were settled', { ...r });
+      } catch (err) {
+        this.log.log('error', 'settling number claims failed; they are settled at the next unlock', { error: (err as Error).message });
+      }
+    });
+  }
+
   private auditWhenWritable(userId: number, action: string, details: Record<string, unknown>): void {
     const conn = this.conn;
     if (!conn || conn.readOnly) return;
