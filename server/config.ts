@@ -79,6 +79,11 @@ export const serverConfigSchema = z.strictObject({
   crls: z.array(z.string().min(1)).default([]),
   storage,
   people: z.array(person).default([]),
+  /** Hub mode: how long the bytes of a packet every recipient acknowledged are kept, and how often that is swept. */
+  retention: z.strictObject({
+    deliveredDays: z.number().min(0).max(3650).default(30),
+    sweepMinutes: z.number().min(1).max(1440).default(60),
+  }).prefault({}),
   limits: z.strictObject({
     maxBodyBytes: z.number().int().min(1024).default(16 << 20),
     requestsPerSecond: z.number().positive().default(50),

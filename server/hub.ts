@@ -31,6 +31,8 @@ export interface RunningHub {
   store: Store;
   packets: PacketStore;
   directory: HubDirectory;
+  /** Runs the retention sweep now (it also runs every retention.sweepMinutes); null when it failed (logged). */
+  sweep(): Promise<{ deliveries: number; delivered: number; purged: number } | null>;
   close(): Promise<void>;
 }
 
@@ -127,6 +129,8 @@ export async function startHub(cfg: ServerConfig, opts: { logger?: Logger; clock
     if (method === 'GET' && path === `${HUB_API}/inbox`) {
       ctx.route = 'hub.inbox';
       const { after, limit } = paging(url, L.pageSize);
+      // Pulling after a cursor says everything up to it is stored on the agency's side.
+      await packets.hubAck(agency, after, new Date(clock()));
       const { rows, more } = await packets.hubList(agency, after, limit, L.packetInlineBytes);
       const page: PacketPage = { packets: rows, next: rows.length ? rows[rows.length - 1]!.seq : after, more };
       return sendJson(res, 200, page);
@@ -177,10 +181,25 @@ export async function startHub(cfg: ServerConfig, opts: { logger?: Logger; clock
   });
   const port = (server.address() as AddressInfo).port;
   logger.log('info', 'listening', { mode: 'hub', host: cfg.listen.host, port, storage: store.dialect, agencies: directory.directory.agencies.length });
+  // Retention: acknowledged deliveries dropped, delivered packets' bytes purged after deliveredDays.
+  const sweep = async () => {
+    try {
+      const r = await packets.hubSweep(new Date(clock()), cfg.retention.deliveredDays * 86_400_000);
+      if (r.deliveries + r.delivered + r.purged > 0) logger.log('info', 'hub retention sweep', r);
+      return r;
+    } catch (e) {
+      logger.log('error', 'hub retention sweep failed', { error: e instanceof Error ? e.message : String(e) });
+      return null;
+    }
+  };
+  await sweep();
+  const sweeper = setInterval(() => void sweep(), cfg.retention.sweepMinutes * 60_000);
+  sweeper.unref();
   return {
     url: `https://${cfg.listen.host === '0.0.0.0' ? '127.0.0.1' : cfg.listen.host}:${port}`,
-    port, server, store, packets, directory,
+    port, server, store, packets, directory, sweep,
     async close() {
+      clearInterval(sweeper);
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await store.close();

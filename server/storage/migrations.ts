@@ -150,6 +150,20 @@ function steps(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // The hub's retention (docs/server.md): what each agency acknowledged (the cursor it pulls after),
+    // and when a packet's bytes were purged (its row stays: the record of what passed, and a resent
+    // copy is still recognised as a duplicate).
+    '0005_hub_retention': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('hub_cursors')
+          .addColumn('recipient', 'text', (c) => c.primaryKey())
+          .addColumn('acked', 'bigint', (c) => c.notNull())
+          .addColumn('acked_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.alterTable('hub_packets').addColumn('delivered_at', 'text').execute();
+        await db.schema.alterTable('hub_packets').addColumn('purged_at', 'text').execute();
+      },
+    },
   };
 }
 

@@ -227,6 +227,40 @@ export class PacketStore {
     return this.slice('hub_packets', sql`packet_id = (select packet_id from hub_deliveries where seq = ${seq} and recipient = ${recipient})`, start, end);
   }
 
+  /**
+   * The agency pulled after `after`: it holds every delivery of its up to there (its link moves the
+   * cursor in the transaction that stores what it pulled), so they are acknowledged. Never moves back.
+   */
+  async hubAck(recipient: string, after: number, now: Date): Promise<void> {
+    if (!(after > 0)) return;
+    await this.db.insertInto('hub_cursors').values({ recipient, acked: after, acked_at: now.toISOString() })
+      .onConflict((oc) => oc.column('recipient').doUpdateSet({
+        acked: sql`case when excluded.acked > hub_cursors.acked then excluded.acked else hub_cursors.acked end`,
+        acked_at: sql`case when excluded.acked > hub_cursors.acked then excluded.acked_at else hub_cursors.acked_at end`,
+      }))
+      .execute();
+  }
+
+  /**
+   * The hub's retention sweep, one transaction: acknowledged deliveries are dropped; a packet none of
+   * whose recipients still waits for is marked delivered; the bytes of one delivered more than
+   * `retentionMs` ago are purged (its row stays: what passed, and a resent copy is still a duplicate).
+   */
+  hubSweep(now: Date, retentionMs: number): Promise<{ deliveries: number; delivered: number; purged: number }> {
+    const at = now.toISOString();
+    const before = new Date(now.getTime() - retentionMs).toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      const d = await trx.deleteFrom('hub_deliveries')
+        .where('seq', '<=', sql<number>`(select c.acked from hub_cursors c where c.recipient = hub_deliveries.recipient)`).executeTakeFirst();
+      const delivered = await trx.updateTable('hub_packets').set({ delivered_at: at })
+        .where('delivered_at', 'is', null)
+        .where(sql<boolean>`not exists (select 1 from hub_deliveries d where d.packet_id = hub_packets.packet_id)`).executeTakeFirst();
+      const purged = await trx.updateTable('hub_packets').set({ payload: Buffer.alloc(0), purged_at: at })
+        .where('purged_at', 'is', null).where('delivered_at', 'is not', null).where('delivered_at', '<', before).executeTakeFirst();
+      return { deliveries: Number(d.numDeletedRows), delivered: Number(delivered.numUpdatedRows), purged: Number(purged.numUpdatedRows) };
+    });
+  }
+
   async hubCounts(): Promise<{ packets: number; deliveries: number }> {
     const p = await this.db.selectFrom('hub_packets').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
     const d = await this.db.selectFrom('hub_deliveries').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();

@@ -90,6 +90,17 @@ export interface HubPacketsTable {
   to_codes: string;
   received_at: string;
   payload: Buffer;
+  /** When the last of its recipients acknowledged it (null: still waiting). */
+  delivered_at: string | null;
+  /** When its bytes were purged (payload emptied), retentionDays after delivered_at. */
+  purged_at: string | null;
+}
+
+/** The delivery cursor each agency acknowledged by pulling after it. */
+export interface HubCursorsTable {
+  recipient: string;
+  acked: number | string;
+  acked_at: string;
 }
 
 export interface BlobsTable {
@@ -134,6 +145,7 @@ export interface ServerDatabase {
   packets_in: PacketsInTable;
   hub_packets: HubPacketsTable;
   hub_deliveries: HubDeliveriesTable;
+  hub_cursors: HubCursorsTable;
   server_state: ServerStateTable;
   blobs: BlobsTable;
   packet_claims: PacketClaimsTable;
