@@ -18,6 +18,7 @@ import { toast } from '../../stores/toasts';
 import { AddToWorkFile } from '../workfiles/AddToWorkFile';
 import { DispatchStatuses } from '../exchange/DispatchStatuses';
 import { parsePages } from './DraftDialog';
+import { IssuedFileSignatures } from './IssuedFileSignatures';
 
 type Ask = null | 'submit' | 'approve' | 'approveChanges' | 'return' | 'recall';
 
@@ -90,12 +91,12 @@ export function OutgoingDetailView({ id }: { id: number }) {
               </button>
             )}
             {doc.can.issue && (
-              <button type="button" className="button primary" disabled={busy !== null}
+              <button type="button" className="button primary" disabled={busy !== null} title={doc.agencySignatureRequired ? undefined : t('outgoing.detail.issueUnsignedHint')}
                 onClick={() => void run('issue', () => call('outgoing.issue', { id }), (r) => {
                   const x = r as { numberSymbol: string; issuedDate: string };
                   return t('outgoing.toast.issued', { number: x.numberSymbol, date: formatDateVn(x.issuedDate) });
                 })}>
-                {busy === 'issue' ? <Spinner /> : <Icon name="check" />} {t('outgoing.action.issue')}
+                {busy === 'issue' ? <Spinner /> : <Icon name="check" />} {doc.agencySignatureRequired ? t('outgoing.action.issue') : t('outgoing.action.issueUnsigned')}
               </button>
             )}
             {doc.issueClosed && (
@@ -167,6 +168,7 @@ export function OutgoingDetailView({ id }: { id: number }) {
                 ))}
               </ul>
             )}
+            {(doc.status === 'issued' || doc.status === 'recalled') && <IssuedFileSignatures id={doc.id} unsigned={doc.issuedUnsigned} issuedAt={doc.issuedDate} />}
             <h2 className="meta-heading"><Icon name="building" /> {t('outgoing.detail.recipients')}</h2>
             <table className="data-table">
               <thead><tr><th scope="col">{t('outgoing.col.recipient')}</th><th scope="col">{t('outgoing.col.code')}</th><th scope="col">{t('outgoing.col.status')}</th></tr></thead>
