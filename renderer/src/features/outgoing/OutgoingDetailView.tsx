@@ -129,8 +129,14 @@ export function OutgoingDetailView({ id }: { id: number }) {
             <dl className="meta-list">
               <Meta label={t('outgoing.form.type')}>{labels.docType(doc.typeCode)}</Meta>
               <Meta label={t('outgoing.form.subject')}><span className="strong">{doc.subject}</span></Meta>
-              <Meta label={t('outgoing.form.secrecy')}><SecrecyBadge level={doc.secrecy} /> · {labels.urgency(doc.urgency)}</Meta>
-              <Meta label={t('outgoing.form.signer')}>{[doc.signerCompetence, doc.signerName].filter(Boolean).join(' ')}</Meta>
+              {/* Each on its own row: "Thường · Thường" for both read as one word said twice. */}
+              <Meta label={t('outgoing.form.secrecy')}><SecrecyBadge level={doc.secrecy} /></Meta>
+              <Meta label={t('outgoing.form.urgency')}>{labels.urgency(doc.urgency)}</Meta>
+              {/* The competence (TM., KT. …) above the name, as in the signature block. */}
+              <Meta label={t('outgoing.form.signer')}>
+                {doc.signerCompetence && <span className="signer-competence">{doc.signerCompetence}</span>}
+                <span className="strong">{doc.signerName}</span>
+              </Meta>
               <Meta label={t('outgoing.detail.drafter')}>{doc.draftedByName}</Meta>
               <Meta label={t('outgoing.detail.version')}>{doc.version}</Meta>
               <Meta label={t('outgoing.detail.amount')}>{doc.issuedAmount ?? t('outgoing.detail.none')}</Meta>
