@@ -305,7 +305,7 @@ test('appendices inside the main PDF and the signer\'s signature image: drafted,
   await expectText(verdict2.locator('.issued-unsigned'), 'Ban hành không có chữ ký số của cơ quan (cấu hình cho phép).');
   await expectText(verdict2.locator('.notice-warning'), /Tệp được ghi thêm sau chữ ký số cuối cùng: 1 lần cập nhật \(\d+ byte\) KHÔNG có chữ ký số/, 20_000);
   await expectText(verdict2.locator('.notice-warning'), `trang 3: «${NUMBER2} `);
-  await expectText(verdict2.locator('.notice-warning'), 'không sửa nội dung các trang đã ký.');
+  await expectText(verdict2.locator('.notice-warning'), 'không sửa nội dung các trang đã ký; các chú thích này hiện đè lên trang khi xem và in.');
   assert.equal(await verdict2.locator('.sig-ok').count(), 1, 'the signer\'s signature valid');
   const trail = (await p.locator('.trail-list li').allTextContents()).map((x) => x.replace(/\s+/g, ' '));
   assert.ok(trail.some((x) => x.includes(`${NUMBER2}. Ban hành không có chữ ký số của cơ quan (cấu hình cho phép)`)), trail.join('\n'));

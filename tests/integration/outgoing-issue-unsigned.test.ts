@@ -179,7 +179,7 @@ describe('issue without the agency signature', () => {
     assert.match(tailFinding.message, /^Tệp được ghi thêm sau chữ ký số cuối cùng: 1 lần cập nhật \(\d+ byte\) KHÔNG có chữ ký số/);
     assert.match(tailFinding.message, /Phần ghi thêm chỉ thêm \d+ chú thích dạng dấu \(Stamp\) \(trang 1: «01»/);
     assert.ok(tailFinding.message.includes(`trang 3: «${issued.numberSymbol} ${iso}»`), tailFinding.message);
-    assert.match(tailFinding.message, /không sửa nội dung các trang đã ký\.$/);
+    assert.match(tailFinding.message, /không sửa nội dung các trang đã ký; các chú thích này hiện đè lên trang khi xem và in\.$/);
     assert.ok(v.findings.some((x) => x.code === 'agency-signature-missing'));
   });
 

@@ -94,6 +94,6 @@ export function unsignedTailVi(updates: number, bytes: number, t: UnsignedTail |
   const what = t.added.length === 0 ? 'không thêm chú thích nào'
     : `thêm ${t.added.length} chú thích${stamps.length === t.added.length ? ' dạng dấu (Stamp)' : ''} (${list}${t.added.length > 8 ? '; …' : ''})`;
   return t.annotationsOnly
-    ? `Tệp được ghi thêm sau chữ ký số cuối cùng: ${unsigned} Phần ghi thêm chỉ ${what}, không sửa nội dung các trang đã ký.`
+    ? `Tệp được ghi thêm sau chữ ký số cuối cùng: ${unsigned} Phần ghi thêm chỉ ${what}, không sửa nội dung các trang đã ký; các chú thích này hiện đè lên trang khi xem và in.`
     : `Tệp đã bị sửa đổi sau khi ký: ${unsigned} Phần cập nhật ${what} và còn sửa ${t.otherChanges} đối tượng của phiên bản đã ký: nội dung đã ký có thể đã bị thay đổi.`;
 }
