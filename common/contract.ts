@@ -1044,6 +1044,8 @@ export const contract = {
   /** Signed on the person's token with a key bound to them (the signer's, then the văn thư's agency signature). */
   'outgoing.sign': channel<OutgoingDetail>()({ input: byId, access: 'doc.read' }),
   'outgoing.issue': channel<OutgoingIssued>()({ input: byId, access: 'doc.read' }),
+  /** The issued main PDF's signatures as the workstation checks them (null: not issued, or no PDF): what the document view shows. */
+  'outgoing.verifyIssued': channel<PdfSignaturesView | null>()({ input: byId, access: 'doc.read' }),
   /** Cập nhật: an issued document's metadata corrected; sent again to its recipient agencies as BussinessDocType 2. */
   'outgoing.update': channel<OutgoingDetail>()({ input: outgoingUpdateSchema, access: 'doc.register' }),
   /** Lấy lại: taken back from one recipient agency (edXML status 13); the document stays issued for the others. */
@@ -1218,6 +1220,13 @@ export interface OutgoingDetail extends OutgoingRow {
   replaces: { id: number; numberSymbol: string | null } | null; replacedBy: { id: number; numberSymbol: string | null } | null;
   /** Appendices inside the main PDF: the page (1-based) where each starts. */
   appendixPages: number[];
+  /**
+   * The issue makes the agency's signature (Văn bản đi → Cấu hình ban hành): the issue button says
+   * "ký số cơ quan" only then.
+   */
+  agencySignatureRequired: boolean;
+  /** Issued without the agency's signature: the number and date were written in an unsigned update after the signer's signature. */
+  issuedUnsigned: boolean;
   /** What the person may do now (the window shows these buttons). */
   can: { edit: boolean; submit: boolean; approve: boolean; sign: boolean; agencySign: boolean; issue: boolean; recall: boolean };
   /**

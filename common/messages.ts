@@ -482,6 +482,7 @@ export const MESSAGES_VI = {
   'outgoing.recipientUnknown': 'Không tìm thấy nơi nhận đã chọn.',
   'outgoing.noRegister': 'Chưa có sổ đăng ký văn bản đi cho văn bản {{level}}.',
   'outgoing.noMainFile': 'Văn bản không có tệp chính để ký.',
+  'outgoing.signatureForbidsChanges': 'Chữ ký trên tệp là chữ ký chứng thực không cho phép bất kỳ thay đổi nào (DocMDP P=1): ghi số, ký hiệu và ngày ban hành vào tệp sẽ làm chữ ký đó mất hiệu lực. Chưa cấp số; văn bản chưa được ban hành.',
   // edXML packets (main/core/exchange/edxml): why a packet is refused, also the reason a status 02 carries
   'edxml.EDXML_TOO_LARGE': 'Gói tin vượt quá dung lượng cho phép.',
   'edxml.EDXML_ENCODING': 'Gói tin không phải văn bản mã UTF-8.',

@@ -323,6 +323,7 @@ export const handlers: Handlers = {
     const a = actor(ctx);
     return ctx.desk.outgoing.issue(a, id, ctx.desk.outgoing.agencySignatureRequired() ? ctx.guard.signingKey(a) : undefined);
   },
+  'outgoing.verifyIssued': (ctx, { id }) => ctx.desk.outgoing.verifyIssued(actor(ctx), id),
   'outgoing.recall': (ctx, input) => ctx.desk.outgoing.recall(actor(ctx), input),
   'outgoing.replace': (ctx, input) => ctx.desk.outgoing.replace(actor(ctx), input),
   'outgoing.dispatches': (ctx) => ctx.desk.outgoing.pendingDispatches(actor(ctx)),

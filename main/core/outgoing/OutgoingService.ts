@@ -6,7 +6,7 @@
 //
 // The record lives in the compartment of its level. Who may see it: records.ts (need-to-know).
 import { holdsAuthority, prefixedAuthority, signatureBlock } from '../org/structure';
-import type { OutgoingSealView, OutgoingConfigView, OutgoingDetail, OutgoingIssued, OutgoingPerson, OutgoingRegisterTable, OutgoingRow } from '../../../common/contract';
+import type { OutgoingSealView, OutgoingConfigView, OutgoingDetail, PdfSignaturesView, OutgoingIssued, OutgoingPerson, OutgoingRegisterTable, OutgoingRow } from '../../../common/contract';
 import { formatDateTimeVn, formatDateVn, todayIso } from '../../../common/dates';
 import { clearedFor, documentTypeName, SECRECY_LABELS, secrecyRank, type Secrecy } from '../../../common/domain';
 import { DeskError, type ErrorCode } from '../../../common/errors';
@@ -29,7 +29,7 @@ import { claimNumber } from '../documents/numberClaims';
 import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { canSign, fingerprintOf, holderOf } from '../org/certificates';
-import { locateIssueBlanks, signPdf, type BlankMiss, type IssueBlanks, type PdfAppearance } from '../pdf';
+import { forbidsChanges, isOrganisationCertificate, locateIssueBlanks, signPdf, stampPdf, verifyPdfWithWorkstationTrust, type BlankMiss, type IssueBlanks, type PdfAppearance, type PdfFill, type PdfNote } from '../pdf';
 import { findInternalUnit } from '../org/internalUnits';
 import { readSignatureImage } from '../org/signatureImage';
 import { authorize, requireClearance, type Actor } from '../org/rights';
@@ -71,6 +71,16 @@ function placementOf(b: IssueBlanks | null): Placement {
   return { note, log: { numberInBlank: b.numberPlaced, dateInBlank: b.datePlaced, ...(b.misses.length ? { misses: b.misses } : {}) } };
 }
 
+/**
+ * The history of an issue without the agency's signature (the configuration allowing it): the number
+ * and date, and the appendix notes, are in the main PDF all the same, in an update no one signed.
+ */
+function unsignedIssueNote(appendices: number): string {
+  const what = appendices > 0 ? `số, ký hiệu, ngày ban hành và ghi chú "số, ký hiệu; thời gian ký" trên ${appendices} phụ lục` : 'số, ký hiệu và ngày ban hành';
+  return `Ban hành không có chữ ký số của cơ quan (cấu hình cho phép): ${what} được ghi vào tệp chính sau chữ ký của người ký, trong một bản cập nhật không có chữ ký số. `
+    + 'Chữ ký của người ký vẫn hợp lệ với phiên bản người ấy đã ký, nhưng không bảo đảm phần ghi thêm này.';
+}
+
 /** Raised inside the issue's transaction when the number planned before signing was taken meanwhile. */
 class NumberMoved extends Error {}
 
@@ -81,6 +91,12 @@ export function issueDateWords(iso: string): string {
 }
 
 const isClerk = (a: Actor): boolean => a.rights.includes('doc.register');
+
+/** When the signer last signed the document (null: never). */
+function signerSignedAt(db: Db, c: string, id: number): Date | null {
+  const at = db.prepare(`SELECT max(signed_at) FROM ${c}.outgoing_signatures WHERE outgoing_id = ? AND role = 'signer'`).pluck().get(id) as string | null;
+  return at ? new Date(at) : null;
+}
 
 interface OutgoingFileRow { id: number; role: 'main' | 'appendix'; sha256: string; signed_sha256: string | null; is_pdf: number }
 interface Made { fileId: number; format: 'cades' | 'pades'; cms: Uint8Array | null; result: string | null }
@@ -108,7 +124,26 @@ export class OutgoingService {
     ctx.whenWritable(() => writeTx(ctx.db, () => appendAudit(ctx.db, { userId: actor.id, action: 'outgoing.view', entity: 'outgoing', entityId: id, entityGid: row.global_id })));
     const can = this.can(ctx, row, actor);
     const closed = can.issue ? this.issueClosed(ctx, row) : null;
-    return { ...detailView(ctx.db, c, row, actor, { ...can, issue: can.issue && !closed }), issueClosed: closed };
+    return { ...detailView(ctx.db, c, row, actor, { ...can, issue: can.issue && !closed }), agencySignatureRequired: readConfig(ctx.db).requireAgencySignature, issueClosed: closed };
+  }
+
+  /**
+   * The issued main PDF's signatures as the workstation checks them (its trust anchors and CRLs), for
+   * the document view: issued without the agency's signature, the verdict says that the last update is
+   * unsigned and what it holds (pdf/unsignedTail.ts). Null before the issue or without a PDF.
+   */
+  async verifyIssued(actor: Actor, id: number): Promise<PdfSignaturesView | null> {
+    authorize(actor, 'doc.read');
+    const ctx = this.source.context();
+    const { row, c } = locateOutgoing(ctx.db, ctx.arms, actor, id);
+    if (row.status !== 'issued' && row.status !== 'recalled') return null;
+    const main = this.files(ctx.db, c, row).find((f) => f.role === 'main' && f.is_pdf === 1);
+    if (!main) return null;
+    // The agency's signature is the one the văn thư made as the agency's at the issue, whatever its certificate looks like.
+    const agency = new Set(ctx.db.prepare(`SELECT signer_fingerprint FROM ${c}.outgoing_signatures WHERE outgoing_id = ? AND role = 'agency'`).pluck().all(row.id) as string[]);
+    return verifyPdfWithWorkstationTrust(ctx, await readAll(ctx.storeFor(row.secrecy).openBlob(main.signed_sha256 ?? main.sha256)), {
+      isOrganisation: (cert) => agency.has(fingerprintOf(cert)) || isOrganisationCertificate(cert),
+    });
   }
 
   /** The closing that bars issuing the document today (reports/closedYears.ts), as the window explains it. */
@@ -425,7 +460,12 @@ export class OutgoingService {
    * one transaction takes the number (the one signed, else the signing is done again with the new one),
    * stores the signatures, enters the register and makes one dispatch record per recipient: a failure
    * leaves no number taken and nothing half-done. Without a key the document is issued unsigned by the
-   * agency, only where the configuration does not require its signature.
+   * agency, only where the configuration does not require its signature: the number and date (and the
+   * appendix notes, with the signer's signing time) are then written into the main PDF all the same, as
+   * an update without a signature after the signer's (pdf/update.ts stampPdf, the code path of the
+   * agency's update); the signer's signature stays valid for its revision and no longer covers the
+   * whole file, and the issue step of the history says so. A file certified with DocMDP P=1 (no change
+   * allowed) is refused (outgoing.signatureForbidsChanges) rather than broken.
    */
   async issue(actor: Actor, id: number, key?: PrivateKeyOps): Promise<OutgoingIssued> {
     authorize(actor, 'doc.read');
@@ -442,8 +482,9 @@ export class OutgoingService {
         if (last && todayIso(new Date(last)) !== today) throw refusal('VALIDATION', 'outgoing.signedOtherDay', { date: formatDateVn(todayIso(new Date(last))) });
       }
     };
-    const pre = await this.guard(ctx, actor, 'outgoing.issue', id, () => {
+    const pre = await this.guard(ctx, actor, 'outgoing.issue', id, async () => {
       const { row, c } = locateOutgoing(ctx.db, ctx.arms, actor, id);
+      const store = ctx.storeFor(row.secrecy);
       const cfg = readConfig(ctx.db);
       ready(ctx.db, c, row, cfg, todayIso(ctx.now()));
       // A document the agency signed before the issue became one act (status agency_signed) only takes its number.
@@ -452,7 +493,18 @@ export class OutgoingService {
         if (!key) throw refusal('VALIDATION', 'outgoing.agencyKeyRequired', undefined, undefined, 'issue without the agency key while the agency signature is required');
         this.checkKey(ctx, actor, key, 'agency');
       }
-      return { row, c, agencySigns, files: agencySigns ? this.files(ctx.db, c, row) : [] };
+      const files = this.files(ctx.db, c, row);
+      // Without the agency's signature the number and date still go into the main PDF, in an update of their own.
+      const stampMain = row.status === 'signer_signed' && !agencySigns ? files.find((f) => f.role === 'main' && f.is_pdf === 1) ?? null : null;
+      // A certification that allows no change (DocMDP P=1) would be broken by either update: refused, not broken.
+      for (const f of agencySigns ? files : stampMain ? [stampMain] : []) {
+        if (f.is_pdf === 1 && await forbidsChanges(await readAll(store.openBlob(f.signed_sha256 ?? f.sha256)))) {
+          throw refusal('VALIDATION', 'outgoing.signatureForbidsChanges', undefined, undefined, `file ${f.id}: a certification signature (DocMDP P=1) allows no change`);
+        }
+      }
+      // The appendix notes' "thời gian ký" without the agency's signature: the signer's, the only signing there was.
+      const signerAt = signerSignedAt(ctx.db, c, row.id);
+      return { row, c, agencySigns, files: agencySigns ? files : [], stampMain, signerAt };
     });
     const store = ctx.storeFor(pre.row.secrecy);
     const cert = key ? parseCertificate(key.certificate) : null;
@@ -461,7 +513,16 @@ export class OutgoingService {
       const today = todayIso(now);
       const planned = this.plannedNumber(ctx.db, pre.row, today);
       const made: Made[] = [];
+      let unsigned: { fileId: number; result: string } | null = null;
       let placement: Placement = { note: '', log: {} };
+      if (pre.stampMain && planned) {
+        const f = pre.stampMain;
+        const bytes = await readAll(store.openBlob(f.signed_sha256 ?? f.sha256));
+        const marks = await this.issueMarks(ctx, id, pre.row, bytes, planned.numberSymbol, today, pre.signerAt ?? now);
+        placement = marks.placement;
+        const stamped = await stampPdf(bytes, { fills: marks.fills, notes: marks.notes, at: now });
+        unsigned = { fileId: f.id, result: await store.putBytes(Buffer.from(stamped)) };
+      }
       if (pre.agencySigns && planned) {
         for (const f of pre.files) {
           if (f.is_pdf === 1) {
@@ -469,19 +530,10 @@ export class OutgoingService {
             const seal = readSeal(ctx.db).bytes;
             let signed: Uint8Array;
             if (f.role === 'main') {
-              // The number and date go into the draft's own blanks ("Số: …/QĐ-UBND", "ngày … tháng … năm …");
-              // what has no blank there is stamped in the top margin, and the history says so.
-              const blanks = await locateIssueBlanks(bytes, planned.numberSymbol, today).catch((e: unknown) => {
-                ctx.log?.log('warn', 'outgoing issue: page 1 text unreadable, number and date go to the margin', { id, why: (e as Error).message });
-                return null;
-              });
-              placement = placementOf(blanks);
-              const margin = [...(blanks?.numberPlaced ? [] : [`Số: ${planned.numberSymbol}`]), ...(blanks?.datePlaced ? [] : [issueDateWords(today)])];
+              const marks = await this.issueMarks(ctx, id, pre.row, bytes, planned.numberSymbol, today, now);
+              placement = marks.placement;
               signed = await signPdf(bytes, {
-                key: key!, signingTime: now, now, reason: 'Ký số của cơ quan, tổ chức', appearance: { kind: 'seal', image: seal },
-                fills: blanks?.fills ?? [],
-                // Appendices in the same file: "số, ký hiệu; thời gian ký" on each one's first page, in this update.
-                notes: [...(margin.length ? [{ page: 0, lines: margin }] : []), ...appendixNotes(appendixPagesOf(pre.row), planned.numberSymbol, now)],
+                key: key!, signingTime: now, now, reason: 'Ký số của cơ quan, tổ chức', appearance: { kind: 'seal', image: seal }, fills: marks.fills, notes: marks.notes,
               });
             } else {
               signed = await signPdf(bytes, { key: key!, signingTime: now, now, reason: 'Ký số của cơ quan, tổ chức', appearance: { kind: 'attachment-note', numberSymbol: planned.numberSymbol } });
@@ -507,8 +559,10 @@ export class OutgoingService {
           // The number survives a crash between the base's commit and the compartment's (numberClaims.ts).
           if (c !== 'main') claimNumber(db, register.scope_id, taken, { compartment: c, table: 'outgoing', globalId: row.global_id }, now);
           const numberSymbol = this.symbolOf(db, cfg, row, number, today);
-          // The agency signed the number it saw; another issue took it meanwhile: sign again with the next.
-          if (made.length > 0 && (number !== planned?.number || numberSymbol !== planned.numberSymbol)) throw new NumberMoved();
+          // The agency signed (or the update wrote) the number it saw; another issue took it meanwhile: again with the next.
+          // (No number could be planned before the registers existed: the PDF is written now that they do.)
+          if ((pre.agencySigns || pre.stampMain) && made.length === 0 && !unsigned) throw new NumberMoved();
+          if ((made.length > 0 || unsigned) && (number !== planned?.number || numberSymbol !== planned.numberSymbol)) throw new NumberMoved();
           if (made.length > 0) {
             this.storeSignatures(db, c, id, 'agency', made, cert!, actor, now);
             this.addStep(db, c, id, 'sign_agency', null, row.version, actor.id, now, placement.note ? `${numberSymbol}. ${placement.note}` : numberSymbol);
@@ -524,7 +578,12 @@ export class OutgoingService {
             addDispatch.run(did, newGlobalId(), id, r, now.toISOString(), now.toISOString());
             recordChange(db, 'outgoing_dispatches', did, 'create', actor.id, now, c);
           }
-          this.addStep(db, c, id, 'issue', null, row.version, actor.id, now, numberSymbol);
+          if (unsigned) {
+            db.prepare(`UPDATE ${c}.outgoing_files SET signed_sha256 = ? WHERE id = ?`).run(unsigned.result, unsigned.fileId);
+            recordChange(db, 'outgoing_files', unsigned.fileId, 'update', actor.id, now, c);
+          }
+          this.addStep(db, c, id, 'issue', null, row.version, actor.id, now,
+            unsigned ? `${numberSymbol}. ${unsignedIssueNote(appendixPagesOf(row).length)}${placement.note ? ` ${placement.note}` : ''}` : numberSymbol);
           if (row.replaces_id !== null) {
             const old = this.fresh(db, c, row.replaces_id);
             if (old.replaced_by_id !== null) throw refusal('VALIDATION', 'outgoing.alreadyReplaced');
@@ -533,7 +592,7 @@ export class OutgoingService {
             this.addStep(db, c, old.id, 'replace', null, old.version, actor.id, now, numberSymbol);
           }
           issued = { id, number, numberSymbol, issuedDate: today, registerName: register.name, dispatches: recipients.length };
-        }, cert ? { serial: cert.serialNumber, files: made.length, ...placement.log } : undefined, now,
+        }, cert ? { serial: cert.serialNumber, files: made.length, ...placement.log } : unsigned ? { unsignedUpdate: unsigned.result, ...placement.log } : undefined, now,
         () => ({ number: issued.number, numberSymbol: issued.numberSymbol, register: issued.registerName, dispatches: issued.dispatches, agencySigned: made.length > 0 }));
         return issued;
       } catch (err) {
@@ -544,6 +603,24 @@ export class OutgoingService {
         throw err;
       }
     }
+  }
+
+  /**
+   * What the issue writes on the main PDF: the number and date in the draft's own blanks ("Số: …/QĐ-UBND",
+   * "ngày … tháng … năm …"), what has no blank there in the top margin of page 1 (the history says so),
+   * and on each appendix inside the file "số, ký hiệu; thời gian ký" (`noteTime`) on its first page.
+   */
+  private async issueMarks(ctx: CoreContext, id: number, row: OutgoingDbRow, bytes: Uint8Array, numberSymbol: string, today: string, noteTime: Date): Promise<{ fills: PdfFill[]; notes: PdfNote[]; placement: Placement }> {
+    const blanks = await locateIssueBlanks(bytes, numberSymbol, today).catch((e: unknown) => {
+      ctx.log?.log('warn', 'outgoing issue: page 1 text unreadable, number and date go to the margin', { id, why: (e as Error).message });
+      return null;
+    });
+    const margin = [...(blanks?.numberPlaced ? [] : [`Số: ${numberSymbol}`]), ...(blanks?.datePlaced ? [] : [issueDateWords(today)])];
+    return {
+      fills: blanks?.fills ?? [],
+      notes: [...(margin.length ? [{ page: 0, lines: margin }] : []), ...appendixNotes(appendixPagesOf(row), numberSymbol, noteTime)],
+      placement: placementOf(blanks),
+    };
   }
 
   /** The number (and number-symbol) the issue would take today: what the agency's signature carries. */

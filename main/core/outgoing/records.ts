@@ -77,7 +77,7 @@ export function listOutgoing(db: Db, arms: readonly Arm[], actor: Actor, q: { st
   return out.sort((x, y) => y.id - x.id).slice(0, q.limit).map((r) => rowView(db, r));
 }
 
-export function detailView(db: Db, c: string, r: OutgoingDbRow, actor: Actor, can: OutgoingDetail['can']): OutgoingDetail {
+export function detailView(db: Db, c: string, r: OutgoingDbRow, actor: Actor, can: OutgoingDetail['can']): Omit<OutgoingDetail, 'agencySignatureRequired'> {
   const files = (db.prepare(`SELECT id, version, ordinal, role, name, size, is_pdf AS isPdf, sha256 FROM ${c}.outgoing_files WHERE outgoing_id = ? AND version = ? ORDER BY ordinal`)
     .all(r.id, r.version) as Array<Omit<OutgoingFileView, 'isPdf'> & { isPdf: number }>).map((f) => ({ ...f, isPdf: f.isPdf === 1 }));
   const steps = (db.prepare(`SELECT s.id, s.kind, s.position, s.version, u.full_name AS actorName, s.at, s.comment FROM ${c}.outgoing_steps s JOIN main.users u ON u.id = s.actor_id WHERE s.outgoing_id = ? ORDER BY s.id`)
@@ -100,6 +100,10 @@ export function detailView(db: Db, c: string, r: OutgoingDbRow, actor: Actor, ca
     const other = db.prepare(`SELECT number_symbol FROM ${c}.outgoing WHERE id = ?`).pluck().get(id) as string | null | undefined;
     return { id, numberSymbol: other ?? null };
   };
+  // Issued without the agency's signature, the main file still changed: the unsigned update with the number and date.
+  const issuedUnsigned = (r.status === 'issued' || r.status === 'recalled') && !signatures.some((x) => x.role === 'agency')
+    && (db.prepare(`SELECT count(*) FROM ${c}.outgoing_files f WHERE f.outgoing_id = ? AND f.version = ? AND f.role = 'main' AND f.signed_sha256 IS NOT NULL
+      AND f.signed_sha256 NOT IN (SELECT ifnull(s.result_sha256, '') FROM ${c}.outgoing_signatures s WHERE s.file_id = f.id)`).pluck().get(r.id, r.version) as number) > 0;
   const registerName = r.register_id === null ? null : (db.prepare('SELECT name FROM main.registers WHERE id = ?').pluck().get(r.register_id) as string | undefined) ?? null;
   void actor;
   return {
@@ -109,6 +113,6 @@ export function detailView(db: Db, c: string, r: OutgoingDbRow, actor: Actor, ca
     approvers: approversOf(r).map((id, i) => ({ id, name: userName(db, id), done: r.status !== 'draft' && (approved.has(i) || i < r.current_step) })),
     currentStep: r.current_step, version: r.version, files, steps, signatures, recipients, dispatches,
     registerName, number: r.number, recalledAt: r.recalled_at, recallReason: r.recall_reason,
-    replaces: link(r.replaces_id), replacedBy: link(r.replaced_by_id), appendixPages: appendixPagesOf(r), can,
+    replaces: link(r.replaces_id), replacedBy: link(r.replaced_by_id), appendixPages: appendixPagesOf(r), issuedUnsigned, can,
   };
 }

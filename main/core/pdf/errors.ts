@@ -8,6 +8,7 @@ export type PdfErrorReason =
   | 'PDF_ENCRYPTED' // a password-protected (encrypted) PDF: an update would have to be encrypted too
   | 'PDF_NO_PAGE' // the appearance names a page the document does not have
   | 'PDF_SIGNATURE_TOO_LARGE' // the CMS outgrew the reserved /Contents
+  | 'PDF_CERTIFIED_NO_CHANGES' // a certification signature (DocMDP P=1) allows no change at all, not even an update
   | 'CERT_EXPIRED' // the signer's certificate is not valid at the signing time
   | 'CERT_KEY_USAGE' // the signer's certificate may not make signatures (no digitalSignature/nonRepudiation)
   | 'CERT_UNREADABLE';
@@ -32,5 +33,11 @@ export class PdfError extends DeskError {
 
   static encrypted(): PdfError {
     return new PdfError('FILE_UNREADABLE', 'PDF_ENCRYPTED', 'Tệp PDF được đặt mật khẩu (mã hóa); không thể ký số vào tệp này. Hãy gỡ mật khẩu rồi ký lại.', 'the PDF is encrypted (/Encrypt in the trailer)');
+  }
+
+  static certifiedNoChanges(): PdfError {
+    return new PdfError('VALIDATION', 'PDF_CERTIFIED_NO_CHANGES',
+      'Tệp PDF mang chữ ký chứng thực không cho phép bất kỳ thay đổi nào (DocMDP P=1): ghi thêm vào tệp sẽ làm chữ ký đó mất hiệu lực, nên không ghi.',
+      'the PDF is certified with DocMDP P=1 (no change allowed): an update would invalidate the certification');
   }
 }

@@ -4,17 +4,16 @@
 // (SubFilter ETSI.CAdES.detached), a signature field merged with its widget and appearance, and
 // the page, AcroForm (or catalog) objects it changes; nothing else of the file is rewritten.
 //
-// pdf-lib reads the objects and writes the new ones (it cannot append an update itself); the xref
-// section and trailer are written here, in the same form as the file's newest section (a classic
-// table, or a cross-reference stream). The CMS is crypto/sign.ts's CAdES-BES SignedData (ESS
+// The update itself (new and changed objects, the xref section in the form of the file's newest
+// one, the stamps of the number and date) is update.ts's, shared with stampPdf. The CMS is crypto/sign.ts's CAdES-BES SignedData (ESS
 // signing-certificate-v2), made by the token through PrivateKeyOps, without the signingTime
 // attribute (PAdES puts the claimed time in /M).
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, type PDFObject } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFHexString, PDFName, PDFRef, type PDFDocument } from 'pdf-lib';
 import { attachTimestamp, isValidAt, parseCertificate, parseCertificates, signatureValueOf, signDetached, type CertificateInfo, type CertInput, type PrivateKeyOps, type SignatureAlg } from '../crypto';
 import { canSign } from '../org/certificates';
 import { buildAppearance, decodeTextString, isoVietnam, type PdfAppearance } from './appearance';
 import { PdfError } from './errors';
-import { readStructure, type PdfStructure } from './structure';
+import { addStamps, arrayIn, openUpdate, writeUpdate, type PdfFill, type PdfNote } from './update';
 
 export interface PdfSignOptions {
   /** The token key (or a software key in tests) and its certificate. */
@@ -36,14 +35,19 @@ export interface PdfSignOptions {
    * Text stamped on pages in the same update, before signing, so the signature covers it: the number
    * and date the văn thư gives at the issue (top right of the page; Stamp annotations, printed, locked).
    */
-  notes?: ReadonlyArray<{ page?: number; lines: readonly string[] }>;
+  notes?: readonly PdfNote[];
   /**
    * Text written over blanks of the page in the same update (the number and date of issue in the
    * draft's own blanks, blanks.ts): Stamp annotations like the notes. Annotations, not page content:
    * a viewer counts an annotation added after an earlier signature as an allowed change, a rewritten
    * page content as a modification of what the signer signed.
    */
-  fills?: ReadonlyArray<Omit<Extract<PdfAppearance, { kind: 'fill' }>, 'kind'>>;
+  fills?: readonly PdfFill[];
+  /**
+   * A certification signature (DocMDP, ISO 32000 12.8.2.2): 1 allows no change after it, 2 form
+   * filling and signing, 3 also annotations. Only the first signature of a file may certify it.
+   */
+  certify?: 1 | 2 | 3;
   /** Default: the next free "SignatureN". */
   fieldName?: string;
   algorithm?: SignatureAlg;
@@ -84,12 +88,6 @@ function checkSigner(der: Uint8Array, times: Date[]): CertificateInfo {
   return cert;
 }
 
-function serialize(ref: PDFRef, obj: PDFObject): Buffer {
-  const body = Buffer.alloc(obj.sizeInBytes());
-  obj.copyBytesInto(body, 0);
-  return Buffer.concat([enc(`${ref.objectNumber} ${ref.generationNumber} obj\n`), body, enc('\nendobj\n')]);
-}
-
 function fieldNames(doc: PDFDocument): Set<string> {
   const names = new Set<string>();
   const acro = doc.catalog.lookup(PDFName.of('AcroForm'));
@@ -103,95 +101,15 @@ function fieldNames(doc: PDFDocument): Set<string> {
   return names;
 }
 
-/** An array held by `holder` under `key`, created when absent; marks what must be rewritten. */
-function arrayIn(doc: PDFDocument, holder: PDFDict, holderRef: PDFRef, key: string, changed: Set<PDFRef>): PDFArray {
-  const raw = holder.get(PDFName.of(key));
-  if (raw instanceof PDFRef) {
-    const arr = doc.context.lookup(raw);
-    if (arr instanceof PDFArray) {
-      changed.add(raw);
-      return arr;
-    }
-  }
-  changed.add(holderRef);
-  if (raw instanceof PDFArray) return raw;
-  const arr = doc.context.obj([]);
-  holder.set(PDFName.of(key), arr);
-  return arr;
-}
-
-interface Trailer { root: string; info: string | null; id: string | null }
-
-function trailerOf(s: PdfStructure): Trailer {
-  const d = s.sections[0]!.dict;
-  const root = /\/Root\s+(\d+\s+\d+\s+R)/.exec(d)![1]!;
-  const info = /\/Info\s+(\d+\s+\d+\s+R)/.exec(d)?.[1] ?? null;
-  const id = /\/ID\s*(\[\s*<[0-9A-Fa-f\s]*>\s*<[0-9A-Fa-f\s]*>\s*\])/.exec(d)?.[1] ?? null;
-  return { root, info, id };
-}
-
-/** Object numbers in runs of consecutive numbers: [[first, count], ...]. */
-function runs(nums: number[]): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  for (const n of [...nums].sort((a, b) => a - b)) {
-    const last = out.at(-1);
-    if (last && last[0] + last[1] === n) last[1]++;
-    else out.push([n, 1]);
-  }
-  return out;
-}
-
-/**
- * Writes the update's xref section and trailer after `base` (original file plus new objects):
- * a classic table, or a cross-reference stream when the file's newest section is one.
- */
-function xrefSection(kind: 'table' | 'stream', offsets: Map<number, number>, gens: Map<number, number>, at: number, size: number, prev: number, t: Trailer, streamObject: number): Buffer {
-  const trailerKeys = `/Root ${t.root}${t.info ? ` /Info ${t.info}` : ''}${t.id ? ` /ID ${t.id}` : ''} /Prev ${prev}`;
-  if (kind === 'table') {
-    const lines = ['xref'];
-    for (const [first, count] of runs([...offsets.keys()])) {
-      lines.push(`${first} ${count}`);
-      for (let k = 0; k < count; k++) lines.push(`${String(offsets.get(first + k)).padStart(10, '0')} ${String(gens.get(first + k) ?? 0).padStart(5, '0')} n\r`);
-    }
-    return enc(`${lines.join('\n')}\ntrailer\n<< /Size ${size} ${trailerKeys} >>\nstartxref\n${at}\n%%EOF\n`);
-  }
-  offsets.set(streamObject, at);
-  const groups = runs([...offsets.keys()]);
-  const rows: Buffer[] = [];
-  for (const [first, count] of groups) {
-    for (let k = 0; k < count; k++) {
-      const row = Buffer.alloc(7);
-      row[0] = 1;
-      row.writeUInt32BE(offsets.get(first + k)!, 1);
-      row.writeUInt16BE(gens.get(first + k) ?? 0, 5);
-      rows.push(row);
-    }
-  }
-  const data = Buffer.concat(rows);
-  const dict = `<< /Type /XRef /Size ${Math.max(size, streamObject + 1)} /W [1 4 2] /Index [${groups.map(([f, c]) => `${f} ${c}`).join(' ')}] ${trailerKeys} /Length ${data.length} >>`;
-  return Buffer.concat([enc(`${streamObject} 0 obj\n${dict}\nstream\n`), data, enc(`\nendstream\nendobj\nstartxref\n${at}\n%%EOF\n`)]);
-}
-
 const BYTE_RANGE_PLACEHOLDER = '/ByteRange [0 0000000000 0000000000 0000000000]';
 
 /** Signs `pdf` as PAdES; returns the whole signed file (the input followed by one incremental update). */
 export async function signPdf(pdf: Uint8Array, o: PdfSignOptions): Promise<Uint8Array> {
   const signingTime = o.signingTime ?? new Date();
   const cert = checkSigner(o.key.certificate, [o.now ?? new Date(), signingTime]);
-  const structure = readStructure(pdf);
-  if (structure.encrypted) throw PdfError.encrypted();
-  let doc: PDFDocument;
-  try {
-    doc = await PDFDocument.load(pdf, { updateMetadata: false, ignoreEncryption: true, throwOnInvalidObject: true });
-    doc.getPages();
-  } catch (e) {
-    throw PdfError.unparseable((e as Error).message);
-  }
+  const u = await openUpdate(pdf);
+  const { doc } = u;
   const ctx = doc.context;
-  // New objects take numbers no section has used (not even as free entries).
-  ctx.largestObjectNumber = Math.max(ctx.largestObjectNumber, structure.size - 1);
-  const firstNew = ctx.largestObjectNumber + 1;
-  const changed = new Set<PDFRef>();
 
   const ap = await buildAppearance(doc, o.appearance ?? { kind: 'invisible' }, signingTime);
   const page = doc.getPage(ap.pageIndex);
@@ -208,23 +126,8 @@ export async function signPdf(pdf: Uint8Array, o: PdfSignOptions): Promise<Uint8
     Rect: [x, y, x + width, y + height], P: page.ref,
     ...(ap.stream ? { AP: { N: ap.stream } } : {}),
   }));
-  arrayIn(doc, page.node, page.ref, 'Annots', changed).push(widgetRef);
-  const stamps: Array<{ appearance: PdfAppearance; text: string }> = [
-    ...(o.fills ?? []).map((f) => ({ appearance: { kind: 'fill' as const, ...f }, text: f.text.trim() })),
-    ...(o.notes ?? []).map((note) => ({ appearance: { kind: 'note' as const, lines: note.lines, ...(note.page !== undefined ? { page: note.page } : {}) }, text: note.lines.join('\n') })),
-  ];
-  for (const stamp of stamps) {
-    const built = await buildAppearance(doc, stamp.appearance, signingTime);
-    const target = doc.getPage(built.pageIndex);
-    const r = built.rect;
-    const noteRef = ctx.register(ctx.obj({
-      Type: 'Annot', Subtype: 'Stamp', Rect: [r.x, r.y, r.x + r.width, r.y + r.height], P: target.ref,
-      Contents: PDFHexString.fromText(stamp.text),
-      F: 196, // Print + ReadOnly + Locked
-      ...(built.stream ? { AP: { N: built.stream } } : {}),
-    }));
-    arrayIn(doc, target.node, target.ref, 'Annots', changed).push(noteRef);
-  }
+  arrayIn(u, page.node, page.ref, 'Annots').push(widgetRef);
+  await addStamps(u, o.fills ?? [], o.notes ?? [], signingTime);
 
   const rootRef = ctx.trailerInfo.Root as PDFRef;
   let acro = doc.catalog.lookup(PDFName.of('AcroForm'));
@@ -232,17 +135,21 @@ export async function signPdf(pdf: Uint8Array, o: PdfSignOptions): Promise<Uint8
   const acroRaw = doc.catalog.get(PDFName.of('AcroForm'));
   if (acroRaw instanceof PDFRef && acro instanceof PDFDict) {
     acroRef = acroRaw;
-    changed.add(acroRaw);
+    u.changed.add(acroRaw);
   } else {
     if (!(acro instanceof PDFDict)) {
       acro = ctx.obj({});
       doc.catalog.set(PDFName.of('AcroForm'), acro);
     }
     acroRef = rootRef;
-    changed.add(rootRef);
+    u.changed.add(rootRef);
   }
   const acroDict = acro as PDFDict;
-  arrayIn(doc, acroDict, acroRef, 'Fields', changed).push(widgetRef);
+  arrayIn(u, acroDict, acroRef, 'Fields').push(widgetRef);
+  if (o.certify) {
+    doc.catalog.set(PDFName.of('Perms'), ctx.obj({ DocMDP: sigRef }));
+    u.changed.add(rootRef);
+  }
   acroDict.set(PDFName.of('SigFlags'), ctx.obj(3)); // SignaturesExist + AppendOnly
 
   // The CMS is at most: certificates + signed attributes and signature (< 2 KiB) + a timestamp token.
@@ -256,36 +163,13 @@ export async function signPdf(pdf: Uint8Array, o: PdfSignOptions): Promise<Uint8
     `/Name ${textString(cert.commonName)}`,
     ...(o.reason ? [`/Reason ${textString(o.reason)}`] : []),
     ...(o.location ? [`/Location ${textString(o.location)}`] : []),
+    ...(o.certify ? [`/Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P ${o.certify} /V /1.2 >> >>]`] : []),
     '/Prop_Build << /App << /Name /SecureDesk >> >>',
     '>>\nendobj\n',
   ].join('\n');
 
-  // The update: new and changed objects, then the xref section.
-  const head = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.length);
-  const parts: Buffer[] = [head];
-  let pos = head.length;
-  if (head[head.length - 1] !== 0x0a && head[head.length - 1] !== 0x0d) {
-    parts.push(enc('\n'));
-    pos++;
-  }
-  const offsets = new Map<number, number>();
-  const gens = new Map<number, number>();
-  const put = (num: number, b: Buffer, gen = 0) => {
-    offsets.set(num, pos);
-    gens.set(num, gen);
-    parts.push(b);
-    pos += b.length;
-  };
-  const sigOffset = pos;
-  put(sigRef.objectNumber, enc(sigDict));
-  for (const [ref, obj] of ctx.enumerateIndirectObjects()) {
-    if (ref === sigRef || (ref.objectNumber < firstNew && !changed.has(ref))) continue;
-    put(ref.objectNumber, serialize(ref, obj), ref.generationNumber);
-  }
-  const streamObject = ctx.largestObjectNumber + 1;
-  const size = Math.max(structure.size, ctx.largestObjectNumber + 1);
-  parts.push(xrefSection(structure.sections[0]!.kind, offsets, gens, pos, size, structure.startxref, trailerOf(structure), streamObject));
-  const out = Buffer.concat(parts);
+  // The update: the signature dictionary first, the new and changed objects, then the xref section.
+  const { out, leadOffset: sigOffset } = writeUpdate(pdf, u, { ref: sigRef, bytes: enc(sigDict) });
 
   // ByteRange: everything but the /Contents hex string (its angle brackets included).
   const brAt = out.indexOf(BYTE_RANGE_PLACEHOLDER, sigOffset, 'latin1');

@@ -23,6 +23,7 @@ import { parseSignedData } from '../crypto/signedData';
 import { decodeTextString } from './appearance';
 import { PdfError } from './errors';
 import { pdfText, readStructure, type PdfStructure } from './structure';
+import { describeUnsignedTail, unsignedTailVi, type UnsignedTail } from './unsignedTail';
 
 export type PdfSignatureFlag =
   | 'not-whole-document' // pdfsig: "Not total document signed"
@@ -67,6 +68,8 @@ export interface PdfFinding {
   code: PdfFindingCode;
   messageVi: string;
   reason: string;
+  /** changed-after-signing: what the unsigned updates hold. */
+  unsignedTail?: UnsignedTail;
 }
 
 export interface PdfVerification {
@@ -277,9 +280,12 @@ export async function verifyPdfSignatures(pdf: Uint8Array, o: PdfVerifyOptions):
       const lastEof = revisionEnds.at(-1) ?? -1;
       const updates = revisionEnds.filter((e) => e > end).length;
       const isUpdate = structure !== null && structure.startxref > end && lastEof > end && /^\s*$/.test(pdfText(pdf, lastEof, pdf.length));
+      // What the unsigned updates hold (an issue without the agency's signature adds only its Stamp annotations).
+      const held = isUpdate ? await describeUnsignedTail(pdf, end, structure!, doc) : null;
       findings.push(isUpdate
-        ? { code: 'changed-after-signing', reason: `Not total document signed (pdfsig): ${updates} incremental update(s), ${tail} bytes, were added after the last signature and no signature covers them`,
-          messageVi: `Tệp đã bị sửa đổi sau khi ký: ${updates} lần cập nhật (${tail} byte) được thêm vào sau chữ ký cuối cùng và không được chữ ký nào bảo đảm.` }
+        ? { code: 'changed-after-signing', reason: `Not total document signed (pdfsig): ${updates} incremental update(s), ${tail} bytes, were added after the last signature and no signature covers them`
+            + (held ? `; ${held.annotationsOnly ? 'they only add' : `they change ${held.otherChanges} signed object(s) and add`} ${held.added.length} annotation(s)` : ''),
+          messageVi: unsignedTailVi(updates, tail, held), ...(held ? { unsignedTail: held } : {}) }
         : { code: 'appended-bytes', reason: `Not total document signed (pdfsig): ${tail} bytes after the last signature are not a PDF incremental update`,
           messageVi: `Chữ ký cuối cùng chỉ bảo đảm một phần của tệp: ${tail} byte được thêm vào cuối tệp sau khi ký (không phải bản cập nhật PDF hợp lệ).` });
     }

@@ -5,7 +5,7 @@ import type { PdfSignaturesView } from '../../../common/contract';
 import type { CoreContext } from '../context';
 import { parseCrlFiles } from '../crypto';
 import { PdfError } from './errors';
-import { verifyPdfSignatures, type PdfVerification } from './verify';
+import { verifyPdfSignatures, type PdfVerification, type PdfVerifyOptions } from './verify';
 
 export function pdfVerificationView(r: PdfVerification): PdfSignaturesView {
   return {
@@ -30,11 +30,13 @@ export function pdfVerificationView(r: PdfVerification): PdfSignaturesView {
 }
 
 /** Verifies with the workstation's trust anchors and CRLs; a file that is no readable PDF is 'unreadable', never an error. */
-export async function verifyPdfWithWorkstationTrust(c: Pick<CoreContext, 'trustAnchors' | 'revocationLists' | 'now' | 'log'>, pdf: Uint8Array): Promise<PdfSignaturesView> {
+export async function verifyPdfWithWorkstationTrust(
+  c: Pick<CoreContext, 'trustAnchors' | 'revocationLists' | 'now' | 'log'>, pdf: Uint8Array, opts: Pick<PdfVerifyOptions, 'isOrganisation'> = {},
+): Promise<PdfSignaturesView> {
   const { crls, problems } = parseCrlFiles(await c.revocationLists());
   if (problems.length) c.log.log('warn', 'CRL files left out', { problems });
   try {
-    return pdfVerificationView(await verifyPdfSignatures(pdf, { trustAnchors: c.trustAnchors, crls, now: c.now() }));
+    return pdfVerificationView(await verifyPdfSignatures(pdf, { trustAnchors: c.trustAnchors, crls, now: c.now(), ...opts }));
   } catch (e) {
     if (!(e instanceof PdfError)) throw e;
     c.log.log('info', 'PDF signatures not checked', { reason: e.logReason });

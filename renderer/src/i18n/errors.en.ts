@@ -458,6 +458,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'outgoing.yearInPartyForm': 'Party number-symbols carry no year: the rule cannot apply to the type “{{type}}”.',
   'outgoing.yearTypeNotIssued': 'The agency does not issue the type “{{type}}”: no year-in-number rule can be set for it.',
   'outgoing.recipientUnknown': 'A chosen recipient was not found.',
+  'outgoing.signatureForbidsChanges': 'A signature on the file certifies it allowing no change at all (DocMDP P=1): writing the number and date of issue into the file would invalidate it. No number was taken; the document is not issued.',
   'outgoing.noRegister': 'There is no outgoing register for {{level}} documents.',
   'outgoing.noMainFile': 'The document has no main file to sign.',
   // edXML packets

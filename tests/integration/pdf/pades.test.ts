@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PDFDocument, PDFName, type PDFRef, type PDFObject } from 'pdf-lib';
 import type { PrivateKeyOps } from '../../../main/core/crypto';
-import { PdfError, readStructure, signPdf, verifyPdfSignatures, type PdfVerification } from '../../../main/core/pdf';
+import { PdfError, readStructure, signPdf, stampPdf, verifyPdfSignatures, type PdfVerification } from '../../../main/core/pdf';
 import { tokenKeyOps } from '../../../main/core/token/tokenKeyOps';
 import { makeSamplePdf } from '../../../main/devhost/samplePdf';
 import { TokenBridge } from '../../../native/bridge/client';
@@ -273,6 +273,18 @@ describe('SecureDesk and pdfsig agree on the corpus', () => {
     assert.deepEqual(await codes('appended-bytes'), ['appended-bytes']);
     assert.deepEqual(await codes('tampered'), ['invalid-signature', 'agency-signature-invalid']);
     assert.deepEqual(await codes('untrusted'), ['invalid-signature', 'agency-signature-missing']);
+    // What the unsigned updates hold: a rewritten page content is never described as "only annotations",
+    // not even behind an update that only stamps (the issue without the agency's signature, stampPdf).
+    const rewritten = (await verify(corpus.get('changed-after-signing')!)).findings[0]!;
+    assert.deepEqual([rewritten.unsignedTail?.annotationsOnly, rewritten.unsignedTail?.otherChanges], [false, 1]);
+    assert.match(rewritten.messageVi, /^Tệp đã bị sửa đổi sau khi ký: 1 lần cập nhật .* còn sửa 1 đối tượng của phiên bản đã ký: nội dung đã ký có thể đã bị thay đổi\.$/);
+    const stamped = await stampPdf(corpus.get('signer-agency')!, { notes: [{ page: 0, lines: ['Số: 07/QĐ-UBND', 'Ngày 05 tháng 12 năm 2026'] }], at: new Date() });
+    const onlyStamps = (await verify(stamped)).findings.find((f) => f.code === 'changed-after-signing')!;
+    assert.deepEqual(onlyStamps.unsignedTail, { annotationsOnly: true, added: [{ page: 1, subtype: 'Stamp', text: 'Số: 07/QĐ-UBND Ngày 05 tháng 12 năm 2026' }], otherChanges: 0 });
+    assert.match(onlyStamps.messageVi, /^Tệp được ghi thêm sau chữ ký số cuối cùng: 1 lần cập nhật \(\d+ byte\) KHÔNG có chữ ký số.* chỉ thêm 1 chú thích dạng dấu \(Stamp\) \(trang 1: «Số: 07\/QĐ-UBND Ngày 05 tháng 12 năm 2026»\), không sửa nội dung các trang đã ký; các chú thích này hiện đè lên trang khi xem và in\.$/);
+    const both = (await verify(await appendContentUpdate(stamped))).findings.find((f) => f.code === 'changed-after-signing')!;
+    assert.equal(both.unsignedTail?.annotationsOnly, false);
+    assert.match(both.messageVi, /^Tệp đã bị sửa đổi sau khi ký: 2 lần cập nhật .*thêm 1 chú thích dạng dấu \(Stamp\) .* và còn sửa 1 đối tượng/);
     const appended = await verify(corpus.get('appended-bytes')!);
     assert.equal(appended.status, 'invalid');
     assert.match(appended.findings[0]!.reason, /Not total document signed/);

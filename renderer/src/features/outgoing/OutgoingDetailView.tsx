@@ -18,6 +18,7 @@ import { toast } from '../../stores/toasts';
 import { AddToWorkFile } from '../workfiles/AddToWorkFile';
 import { DispatchStatuses } from '../exchange/DispatchStatuses';
 import { parsePages } from './DraftDialog';
+import { IssuedFileSignatures } from './IssuedFileSignatures';
 
 type Ask = null | 'submit' | 'approve' | 'approveChanges' | 'return' | 'recall';
 
@@ -90,12 +91,12 @@ export function OutgoingDetailView({ id }: { id: number }) {
               </button>
             )}
             {doc.can.issue && (
-              <button type="button" className="button primary" disabled={busy !== null}
+              <button type="button" className="button primary" disabled={busy !== null} title={doc.agencySignatureRequired ? undefined : t('outgoing.detail.issueUnsignedHint')}
                 onClick={() => void run('issue', () => call('outgoing.issue', { id }), (r) => {
                   const x = r as { numberSymbol: string; issuedDate: string };
                   return t('outgoing.toast.issued', { number: x.numberSymbol, date: formatDateVn(x.issuedDate) });
                 })}>
-                {busy === 'issue' ? <Spinner /> : <Icon name="check" />} {t('outgoing.action.issue')}
+                {busy === 'issue' ? <Spinner /> : <Icon name="check" />} {doc.agencySignatureRequired ? t('outgoing.action.issue') : t('outgoing.action.issueUnsigned')}
               </button>
             )}
             {doc.issueClosed && (
@@ -128,8 +129,14 @@ export function OutgoingDetailView({ id }: { id: number }) {
             <dl className="meta-list">
               <Meta label={t('outgoing.form.type')}>{labels.docType(doc.typeCode)}</Meta>
               <Meta label={t('outgoing.form.subject')}><span className="strong">{doc.subject}</span></Meta>
-              <Meta label={t('outgoing.form.secrecy')}><SecrecyBadge level={doc.secrecy} /> · {labels.urgency(doc.urgency)}</Meta>
-              <Meta label={t('outgoing.form.signer')}>{[doc.signerCompetence, doc.signerName].filter(Boolean).join(' ')}</Meta>
+              {/* Each on its own row: "Thường · Thường" for both read as one word said twice. */}
+              <Meta label={t('outgoing.form.secrecy')}><SecrecyBadge level={doc.secrecy} /></Meta>
+              <Meta label={t('outgoing.form.urgency')}>{labels.urgency(doc.urgency)}</Meta>
+              {/* The competence (TM., KT. …) above the name, as in the signature block. */}
+              <Meta label={t('outgoing.form.signer')}>
+                {doc.signerCompetence && <span className="signer-competence">{doc.signerCompetence}</span>}
+                <span className="strong">{doc.signerName}</span>
+              </Meta>
               <Meta label={t('outgoing.detail.drafter')}>{doc.draftedByName}</Meta>
               <Meta label={t('outgoing.detail.version')}>{doc.version}</Meta>
               <Meta label={t('outgoing.detail.amount')}>{doc.issuedAmount ?? t('outgoing.detail.none')}</Meta>
@@ -167,6 +174,7 @@ export function OutgoingDetailView({ id }: { id: number }) {
                 ))}
               </ul>
             )}
+            {(doc.status === 'issued' || doc.status === 'recalled') && <IssuedFileSignatures id={doc.id} unsigned={doc.issuedUnsigned} issuedAt={doc.issuedDate} />}
             <h2 className="meta-heading"><Icon name="building" /> {t('outgoing.detail.recipients')}</h2>
             <table className="data-table">
               <thead><tr><th scope="col">{t('outgoing.col.recipient')}</th><th scope="col">{t('outgoing.col.code')}</th><th scope="col">{t('outgoing.col.status')}</th></tr></thead>
