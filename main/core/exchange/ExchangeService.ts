@@ -113,10 +113,15 @@ export class ExchangeService {
     if (!self.code) throw DeskError.keyed('VALIDATION', 'exchange.noAgencyCode');
     const store = ctx.storeFor(detail.secrecy);
     const files: IssuedForPacket['files'][number][] = [];
-    for (const f of db.prepare(`SELECT name, role, sha256, signed_sha256 FROM ${c}.outgoing_files WHERE outgoing_id = ? AND version = ? ORDER BY ordinal`)
-      .all(outgoingId, detail.version) as Array<{ name: string; role: 'main' | 'appendix'; sha256: string; signed_sha256: string | null }>) {
+    // Each file as its last PAdES signature left it: the number an issue without the agency's signature
+    // writes after the signer's is an unsigned update (outgoing/OutgoingService.ts), which a recipient
+    // rightly refuses as a change after signing; the number travels in the packet's header.
+    for (const f of db.prepare(`SELECT name, role, sha256, signed_sha256,
+        (SELECT s.result_sha256 FROM ${c}.outgoing_signatures s WHERE s.file_id = f.id AND s.format = 'pades' AND s.result_sha256 IS NOT NULL ORDER BY s.id DESC LIMIT 1) AS lastSigned
+      FROM ${c}.outgoing_files f WHERE outgoing_id = ? AND version = ? ORDER BY ordinal`)
+      .all(outgoingId, detail.version) as Array<{ name: string; role: 'main' | 'appendix'; sha256: string; signed_sha256: string | null; lastSigned: string | null }>) {
       const chunks: Buffer[] = [];
-      for await (const chunk of store.openBlob(f.signed_sha256 ?? f.sha256)) chunks.push(chunk as Buffer);
+      for await (const chunk of store.openBlob(f.lastSigned ?? f.signed_sha256 ?? f.sha256)) chunks.push(chunk as Buffer);
       files.push({ name: f.name, role: f.role, bytes: Buffer.concat(chunks) });
     }
     const signerPosition = (db.prepare('SELECT position FROM main.users WHERE id = ?').pluck().get(detail.signerId) as string | undefined) ?? '';

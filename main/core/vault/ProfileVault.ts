@@ -335,6 +335,8 @@ export class ProfileVault implements ContextSource {
       });
     }
     await this.storeOpen.init();
+    // A bad verdict meanwhile switched the session to a read-only connection (this one is closed).
+    if (this.conn !== conn) return;
     // An older schema (or a file not yet in WAL mode) is upgraded only once the file is known sound; the
     // migrations run on the database worker (minutes at a million documents) and the window shows them.
     if (needsMigration(opened.db) || opened.db.pragma('journal_mode', { simple: true }) !== 'wal') {
