@@ -61,7 +61,8 @@ export function App() {
           {phase === 'locked' && <LockScreen />}
         </div>
       )}
-      <WorkProgress />
+      {/* The lock screen shows it in its own place (LockScreen.tsx). */}
+      {phase !== 'locked' && <WorkProgress />}
       <Toasts />
     </>
   );

@@ -11,7 +11,13 @@ import { softIdentity } from './desk';
 /** The database as the previous version left it (migrations 1–7), in a fresh folder. */
 export function oldProfile(
   dir: string, preset: 'party' | 'state',
-  opts: { signed?: boolean; /** More rows, written in the same plain schema-7 database. */ extra?: (db: Database.Database, userId: number) => void } = {},
+  opts: {
+    signed?: boolean;
+    /** More rows, written in the same plain schema-7 database. */
+    extra?: (db: Database.Database, userId: number) => void;
+    /** The DER certificate her token was bound with (default: softIdentity()'s), e.g. one on a SoftHSM token. */
+    certificate?: Uint8Array;
+  } = {},
 ): { userId: number } {
   const db = new Database(join(dir, 'securedesk.db'));
   for (const [i, step] of MIGRATIONS.slice(0, 7).entries()) {
@@ -26,7 +32,7 @@ export function oldProfile(
   const userId = Number(db.prepare("INSERT INTO users (full_name, position, role, clearance, created_at, global_id) VALUES (?, 'Văn thư', 'van_thu', 'tuyet_mat', ?, ?)")
     .run('Nguyễn Thị Hương', at, newGlobalId()).lastInsertRowid);
   // Her token was bound before (the binding whose encryption a newer version finishes at unlock).
-  const cert = parseCertificate(softIdentity().unlockKeys[0]!.certificate);
+  const cert = parseCertificate(opts.certificate ?? softIdentity().unlockKeys[0]!.certificate);
   db.prepare(`INSERT INTO user_certificates (fingerprint, user_id, subject, issuer, serial, not_after, can_unlock, der, bound_at, bound_by, global_id)
     VALUES (?,?,?,?,?,?,1,?,?,?,?)`).run(fingerprintOf(cert), userId, cert.subject, cert.issuer, cert.serialNumber, cert.notAfter.toISOString(),
     Buffer.from(cert.der), at, userId, newGlobalId());

@@ -18,6 +18,7 @@ import { tokenKey, tokenRef } from '../tokens/tokenText';
 import { useTokenDirectory } from '../tokens/useTokenDirectory';
 import { LegacyBinding } from './LegacyBinding';
 import { LanguageSwitch } from './LanguageSwitch';
+import { WorkProgress } from '../work/WorkProgress';
 import { PersonPicker } from './PersonPicker';
 
 export function LockScreen() {
@@ -73,6 +74,7 @@ export function LockScreen() {
   if (legacy) {
     return (
       <main className="lock">
+        <WorkProgress placement="lock" />
         <LegacyBinding dir={dir} message={legacy.message} recoveryConfigured={legacy.recoveryConfigured} onBack={() => setLegacy(null)} onDone={(name, label) => {
           setLegacy(null);
           setBound({ name, label });
@@ -86,6 +88,7 @@ export function LockScreen() {
 
   return (
     <main className="lock">
+      <WorkProgress placement="lock" />
       <form className="card lock-card" onSubmit={(e) => void submit(e)} aria-labelledby="lock-title" noValidate>
         <div className="card-brand">
           <span className="brand-mark" aria-hidden="true">SD</span> SecureDesk

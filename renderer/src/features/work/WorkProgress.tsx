@@ -20,17 +20,22 @@ function Item({ w }: { w: Progress }) {
     <div className="work-item">
       <div className="work-title"><Spinner /> {title}</div>
       <progress max={w.total || 1} value={w.done} aria-label={title} />
-      <div className="work-figures">{figures}</div>
+      {/* Changed ten times a second: read from the bar, not announced at every figure. */}
+      <div className="work-figures" aria-live="off">{figures}</div>
       <p className="field-hint">{t(w.task === 'rekey' ? 'work.rekeyHint' : 'work.migrateHint')}</p>
     </div>
   );
 }
 
-export function WorkProgress() {
+/**
+ * `corner`: in a session, a small panel over the content. `lock`: on the lock screen, above its card and
+ * as wide, where the person looks after "Mở khóa" (the card's form waits meanwhile).
+ */
+export function WorkProgress({ placement = 'corner' }: { placement?: 'corner' | 'lock' }) {
   const running = useWork((s) => s.running);
   if (running.length === 0) return null;
   return (
-    <div className="work-progress" role="status" aria-live="polite">
+    <div className={`work-progress work-progress-${placement}`} role="status" aria-live="polite">
       {running.map((w) => <Item key={workKey(w)} w={w} />)}
     </div>
   );
