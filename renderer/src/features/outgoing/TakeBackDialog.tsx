@@ -57,7 +57,7 @@ export function TakeBackDialog({ doc, dispatch, onClose, onDone }: Props) {
           <p>{t('outgoing.takeBack.intro', { number: doc.numberSymbol ?? '', name })}</p>
           <div className="field">
             <label htmlFor="og-tb-reason">{t('outgoing.takeBack.reason')} <span className="required" aria-hidden="true">*</span></label>
-            <textarea id="og-tb-reason" className="input" rows={3} maxLength={1000} required value={reason} onChange={(e) => setReason(e.target.value)} />
+            <textarea id="og-tb-reason" className="input" rows={3} maxLength={1000} required value={reason} onChange={(e) => { setReason(e.target.value); setError(null); }} />
           </div>
           {error && <div className="form-error" role="alert">{error}</div>}
         </div>

@@ -52,6 +52,8 @@ export function UpdateIssuedDialog({ doc, open, onClose, onSaved }: Props) {
     setReason('');
     setError(null);
   }, [open, doc]);
+  // A message answers what was on the form: it goes as soon as the form changes.
+  useEffect(() => setError(null), [subject, deadline, pages, amount, reason]);
 
   // What the form says, parsed; a field that does not parse is named so the văn thư can fix it.
   const deadlineIso = deadline.trim() ? parseDateInput(deadline) : null;
