@@ -1208,7 +1208,11 @@ export interface OutgoingFileView { id: number; version: number; ordinal: number
 export interface OutgoingStepView { id: number; kind: OutgoingStepKind; position: number | null; version: number; actorName: string; at: string; comment: string }
 export interface OutgoingSignatureView { id: number; role: 'signer' | 'agency'; format: 'cades' | 'pades'; fileName: string; signerName: string; signedAt: string }
 export interface OutgoingRecipientView { id: number; kind: 'internal' | 'external'; code: string | null; name: string }
-export interface OutgoingDispatchView { id: number; recipient: string; code: string | null; status: DispatchStatus; updatedAt: string }
+/** takenBack: set once the văn thư took the document back from this agency (Lấy lại, status 13). */
+export interface OutgoingDispatchView { id: number; recipient: string; code: string | null; status: DispatchStatus; updatedAt: string; takenBack: { at: string; reason: string; actorName: string } | null }
+export type OutgoingUpdateField = 'subject' | 'replyDeadline' | 'pageCount' | 'issuedAmount';
+/** One Cập nhật of an issued document: each changed field's value before and after (dates ISO), with the reason. */
+export interface OutgoingUpdateView { id: number; at: string; actorName: string; reason: string; changes: Array<{ field: OutgoingUpdateField; before: string | number | null; after: string | number | null }> }
 export interface OutgoingDetail extends OutgoingRow {
   signerId: number; signerCompetence: string; draftedBy: number; draftingUnit: string;
   issuedAmount: number | null; replyDeadline: string | null; pageCount: number | null; notes: string;
@@ -1227,8 +1231,12 @@ export interface OutgoingDetail extends OutgoingRow {
   agencySignatureRequired: boolean;
   /** Issued without the agency's signature: the number and date were written in an unsigned update after the signer's signature. */
   issuedUnsigned: boolean;
-  /** What the person may do now (the window shows these buttons). */
-  can: { edit: boolean; submit: boolean; approve: boolean; sign: boolean; agencySign: boolean; issue: boolean; recall: boolean };
+  /** The metadata as corrected by every Cập nhật (the fields above stay as issued). */
+  current: { subject: string; replyDeadline: string | null; pageCount: number | null; issuedAmount: number | null };
+  /** The Cập nhật steps, oldest first. */
+  updates: OutgoingUpdateView[];
+  /** What the person may do now (the window shows these buttons); update and takeBack: the văn thư on an issued document. */
+  can: { edit: boolean; submit: boolean; approve: boolean; sign: boolean; agencySign: boolean; issue: boolean; recall: boolean; update: boolean; takeBack: boolean };
   /**
    * Set when the văn thư could issue it but the register it goes to is closed for this year (khóa sổ):
    * the window shows why instead of "Cấp số, ký số cơ quan và ban hành".

@@ -291,7 +291,11 @@ test('an outgoing Tối mật document: drafted, approved twice, signed by the s
   await step(p, 'Thu hồi', 'Ban hành nhầm đối tượng nhận');
   await expectText(p.locator('.outgoing-detail .status-pill'), 'Đã thu hồi');
   await expectText(p.locator('.outgoing-main table'), 'Đã thu hồi');
-  assert.equal(await p.locator('.outgoing-actions button').count(), 0, 'nothing can be done to a recalled document');
+  assert.equal(await p.locator('.outgoing-actions button:enabled').count(), 0, 'nothing can be done to a recalled document');
+  // Cập nhật stays in sight for the văn thư, off, saying why.
+  const update = p.locator('.outgoing-actions').getByRole('button', { name: 'Cập nhật thông tin' });
+  assert.equal(await update.isDisabled(), true);
+  await expectText(p.locator(`#${await update.getAttribute('aria-describedby')}`), 'Văn bản đã bị thu hồi: không cập nhật thông tin được nữa.');
   await assert.rejects(desk.outgoing.revise(desk.session!, { id: ids.doc, comment: 'sửa', subject: 'Khác' }), (e: unknown) => (e as { key?: string }).key === 'outgoing.issuedFrozen');
   await assert.rejects(desk.outgoing.issue(desk.session!, ids.doc), (e: unknown) => (e as { key?: string }).key === 'outgoing.alreadyIssued');
   await shoot(p, 'outgoing-recalled', '.outgoing-detail');

@@ -167,6 +167,12 @@ describe('Cập nhật (BussinessDocType 2): an issued Mật document corrected 
   test('the văn thư corrects the subject and the reply deadline: the record stays as issued, the update is a step with both values', async () => {
     const d = await a.desk.outgoing.update(a.clerk, { id, reason: 'Bổ sung nội dung triển khai', subject: CORRECTED, replyDeadline: '2026-12-31' });
     assert.equal(d.subject, SUBJECT, 'the issued record is kept');
+    // The window reads the corrected values and each change (old → new) from the view.
+    assert.deepEqual(d.current, { subject: CORRECTED, replyDeadline: '2026-12-31', pageCount: null, issuedAmount: 2 });
+    assert.deepEqual(d.updates.map((u) => [u.reason, u.changes]), [['Bổ sung nội dung triển khai', [
+      { field: 'subject', before: SUBJECT, after: CORRECTED }, { field: 'replyDeadline', before: null, after: '2026-12-31' }]]]);
+    assert.equal(d.can.update, true);
+    assert.equal(a.desk.outgoing.get(drafter, id).can.update, false, 'only the văn thư');
     const step = d.steps.at(-1)!;
     assert.equal(step.kind, 'update');
     assert.equal(step.comment, `Trích yếu: ${SUBJECT} → ${CORRECTED}; Hạn trả lời: (không có) → 31/12/2026. Lý do: Bổ sung nội dung triển khai`);
@@ -227,6 +233,7 @@ describe('Lấy lại (status 13): an issued document taken back from an agency 
     const d = await a.desk.outgoing.takeBack(a.clerk, { id, dispatchId, reason: 'Gửi nhầm nơi nhận, văn bản thuộc Ban Tuyên giáo' });
     assert.equal(d.status, 'issued');
     assert.equal(d.dispatches[0]!.status, 'recalled');
+    assert.equal(d.dispatches[0]!.takenBack?.reason, 'Gửi nhầm nơi nhận, văn bản thuộc Ban Tuyên giáo');
     assert.equal(d.steps.at(-1)!.kind, 'take_back');
     assert.equal(d.steps.at(-1)!.comment, 'Ban Tổ chức Tỉnh ủy: Gửi nhầm nơi nhận, văn bản thuộc Ban Tuyên giáo');
     assert.equal((await refused(a.desk.outgoing.takeBack(a.clerk, { id, dispatchId, reason: 'Lần nữa' }))).key, 'outgoing.notSentTo');

@@ -770,6 +770,8 @@ export class OutgoingService {
       agencySign: false,
       issue: isClerk(a) && (r.status === 'agency_signed' || r.status === 'signer_signed'),
       recall: r.status === 'issued' && (isClerk(a) || a.role === 'lanh_dao'),
+      update: r.status === 'issued' && isClerk(a),
+      takeBack: r.status === 'issued' && isClerk(a),
     };
   }
 

@@ -2,12 +2,12 @@
 // outgoing document (and any draft) is seen by the văn thư and leaders, and otherwise only by the
 // people in its life: the drafter, the approvers of its chain and the designated signer. An issued
 // Thường document is open to the agency.
-import type { OutgoingDetail, OutgoingDispatchView, OutgoingFileView, OutgoingRow, OutgoingSignatureView, OutgoingStepView } from '../../../common/contract';
+import type { OutgoingDetail, OutgoingDispatchView, OutgoingUpdateField, OutgoingUpdateView, OutgoingFileView, OutgoingRow, OutgoingSignatureView, OutgoingStepView } from '../../../common/contract';
 import { clearedFor, type Secrecy, type Urgency } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from '../../../common/outgoing';
 import type { Arm } from '../compartments/levels';
-import { parseTakeBack, parseUpdate, updateText } from './updates';
+import { currentValues, parseTakeBack, parseUpdate, updateText, type TakeBackRecord } from './updates';
 import type { Db } from '../db/connection';
 import { canSeeAll } from '../documents/needToKnow';
 import type { Actor } from '../org/rights';
@@ -91,8 +91,23 @@ export function detailView(db: Db, c: string, r: OutgoingDbRow, actor: Actor, ca
   const signatures = db.prepare(`SELECT s.id, s.role, s.format, f.name AS fileName, s.signer_name AS signerName, s.signed_at AS signedAt
       FROM ${c}.outgoing_signatures s JOIN ${c}.outgoing_files f ON f.id = s.file_id WHERE s.outgoing_id = ? ORDER BY s.id`).all(r.id) as OutgoingSignatureView[];
   const recipients = db.prepare(`SELECT id, kind, code, name FROM ${c}.outgoing_recipients WHERE outgoing_id = ? ORDER BY ordinal`).all(r.id) as OutgoingDetail['recipients'];
-  const dispatches = db.prepare(`SELECT d.id, r.name AS recipient, r.code, d.status, d.updated_at AS updatedAt FROM ${c}.outgoing_dispatches d
-      JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id WHERE d.outgoing_id = ? ORDER BY r.ordinal`).all(r.id) as Array<OutgoingDispatchView & { status: DispatchStatus }>;
+  const rawSteps = db.prepare(`SELECT s.id, s.kind, u.full_name AS actorName, s.at, s.comment FROM ${c}.outgoing_steps s JOIN main.users u ON u.id = s.actor_id
+      WHERE s.outgoing_id = ? AND s.kind IN ('update', 'take_back') ORDER BY s.id`).all(r.id) as Array<{ id: number; kind: string; actorName: string; at: string; comment: string }>;
+  const updates: OutgoingUpdateView[] = rawSteps.flatMap((s) => {
+    const u = s.kind === 'update' ? parseUpdate(s.comment) : null;
+    if (!u) return [];
+    const changes = (Object.entries(u.changes) as Array<[OutgoingUpdateField, { before: unknown; after: unknown }]>)
+      .map(([field, ch]) => ({ field, before: ch.before as string | number | null, after: ch.after as string | number | null }));
+    return [{ id: s.id, at: s.at, actorName: s.actorName, reason: u.reason, changes }];
+  });
+  const takeBacks = new Map<string, { at: string; reason: string; actorName: string }>();
+  for (const s of rawSteps) {
+    const t: TakeBackRecord | null = s.kind === 'take_back' ? parseTakeBack(s.comment) : null;
+    if (t) takeBacks.set(t.dispatch, { at: s.at, reason: t.reason, actorName: s.actorName });
+  }
+  const dispatches = (db.prepare(`SELECT d.id, d.global_id AS gid, r.name AS recipient, r.code, d.status, d.updated_at AS updatedAt FROM ${c}.outgoing_dispatches d
+      JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id WHERE d.outgoing_id = ? ORDER BY r.ordinal`).all(r.id) as Array<Omit<OutgoingDispatchView, 'takenBack'> & { gid: string; status: DispatchStatus }>)
+    .map(({ gid, ...d }) => ({ ...d, takenBack: takeBacks.get(gid) ?? null }));
   const approved = new Set((db.prepare(`SELECT position FROM ${c}.outgoing_steps WHERE outgoing_id = ? AND kind IN ('approve','approve_changes') AND id > ifnull((SELECT max(id) FROM ${c}.outgoing_steps WHERE outgoing_id = ? AND kind IN ('return','submit')), 0)`)
     .pluck().all(r.id, r.id) as number[]));
   const link = (id: number | null) => {
@@ -113,6 +128,7 @@ export function detailView(db: Db, c: string, r: OutgoingDbRow, actor: Actor, ca
     approvers: approversOf(r).map((id, i) => ({ id, name: userName(db, id), done: r.status !== 'draft' && (approved.has(i) || i < r.current_step) })),
     currentStep: r.current_step, version: r.version, files, steps, signatures, recipients, dispatches,
     registerName, number: r.number, recalledAt: r.recalled_at, recallReason: r.recall_reason,
-    replaces: link(r.replaces_id), replacedBy: link(r.replaced_by_id), appendixPages: appendixPagesOf(r), issuedUnsigned, can,
+    replaces: link(r.replaces_id), replacedBy: link(r.replaced_by_id), appendixPages: appendixPagesOf(r), issuedUnsigned,
+    current: currentValues(db, c, r), updates, can,
   };
 }

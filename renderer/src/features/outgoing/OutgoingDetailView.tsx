@@ -1,10 +1,11 @@
 // One outgoing document: its metadata and number, the approval chain and whose turn it is, the trail
 // of steps, the signatures, the recipients with their dispatch records, and the actions the core says
 // this person may take now (trình, duyệt, duyệt có chỉnh sửa, trả lại, ký số, ký số cơ quan, cấp số
-// và ban hành, thu hồi). A refused step shows the core's reason.
+// và ban hành, thu hồi; on an issued document the văn thư's Cập nhật and, per dispatch, Lấy lại).
+// A refused step shows the core's reason.
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { OutgoingDetail } from '../../../../common/contract';
+import type { OutgoingDetail, OutgoingDispatchView } from '../../../../common/contract';
 import { formatDateVn } from '../../../../common/dates';
 import { Dialog } from '../../components/Dialog';
 import { Icon, Spinner } from '../../components/Icon';
@@ -13,12 +14,16 @@ import { errorText } from '../../i18n/errors';
 import { useLabels } from '../../i18n/labels';
 import { asDeskError, call } from '../../ipc/call';
 import { formatDateTimeVn } from '../../lib/format';
+import { useCanRegister } from '../../stores/app';
 import { useNav } from '../../stores/nav';
 import { toast } from '../../stores/toasts';
 import { AddToWorkFile } from '../workfiles/AddToWorkFile';
 import { DispatchStatuses } from '../exchange/DispatchStatuses';
 import { parsePages } from './DraftDialog';
 import { IssuedFileSignatures } from './IssuedFileSignatures';
+import { IssuedUpdates, UpdateChanges } from './IssuedUpdates';
+import { TakeBackDialog } from './TakeBackDialog';
+import { UpdateIssuedDialog } from './UpdateIssuedDialog';
 
 type Ask = null | 'submit' | 'approve' | 'approveChanges' | 'return' | 'recall';
 
@@ -34,6 +39,9 @@ export function OutgoingDetailView({ id }: { id: number }) {
   const [subject, setSubject] = useState('');
   const [askError, setAskError] = useState<string | null>(null);
   const [pagesText, setPagesText] = useState<string | null>(null);
+  const [updating, setUpdating] = useState(false);
+  const [takingBack, setTakingBack] = useState<OutgoingDispatchView | null>(null);
+  const canRegister = useCanRegister();
 
   const load = useCallback(() => {
     call('outgoing.get', { id }).then((d) => { setDoc(d); setError(null); }, (err: unknown) => setError(errorText(asDeskError(err))));
@@ -104,6 +112,13 @@ export function OutgoingDetailView({ id }: { id: number }) {
                 <Icon name="lock" /> {t('outgoing.action.issue')}
               </button>
             )}
+            {/* Cập nhật: the văn thư's, on an issued document; shown off (with why) once it is recalled. */}
+            {canRegister && (doc.status === 'issued' || doc.status === 'recalled') && (
+              <button type="button" className="button" disabled={!doc.can.update} onClick={() => setUpdating(true)}
+                title={doc.can.update ? undefined : t('outgoing.update.offRecalled')} aria-describedby={doc.can.update ? undefined : 'outgoing-update-off'}>
+                <Icon name="pen" /> {t('outgoing.update.button')}
+              </button>
+            )}
             {doc.can.recall && <button type="button" className="button danger" onClick={() => open('recall')}>{t('outgoing.action.recall')}</button>}
           </div>
         )}
@@ -114,6 +129,7 @@ export function OutgoingDetailView({ id }: { id: number }) {
           {t('outgoing.issueClosed', { register: doc.issueClosed.register, year: doc.issueClosed.year, time: formatDateTimeVn(doc.issueClosed.closedAt), reopens: formatDateVn(doc.issueClosed.reopensOn) })}
         </p>
       )}
+      {doc && canRegister && doc.status === 'recalled' && <p id="outgoing-update-off" className="visually-hidden">{t('outgoing.update.offRecalled')}</p>}
       {error && <div className="empty-state" role="alert">{error}</div>}
       {!doc && !error && <div className="center-message"><Spinner /> {t('app.loading')}</div>}
       {doc && (
@@ -126,9 +142,10 @@ export function OutgoingDetailView({ id }: { id: number }) {
             {doc.recalledAt && <p className="mark-flag">{t('outgoing.detail.recalled', { time: formatDateTimeVn(doc.recalledAt), reason: doc.recallReason ?? '' })}</p>}
             {doc.replaces && <p className="muted">{t('outgoing.detail.replaces', { number: doc.replaces.numberSymbol ?? `#${doc.replaces.id}` })}</p>}
             {doc.replacedBy && <p className="mark-flag">{t('outgoing.detail.replacedBy', { number: doc.replacedBy.numberSymbol ?? `#${doc.replacedBy.id}` })}</p>}
+            {doc.updates.length > 0 && <p className="notice updated-note">{t('outgoing.update.currentNote', { count: doc.updates.length, time: formatDateTimeVn(doc.updates.at(-1)!.at) })}</p>}
             <dl className="meta-list">
               <Meta label={t('outgoing.form.type')}>{labels.docType(doc.typeCode)}</Meta>
-              <Meta label={t('outgoing.form.subject')}><span className="strong">{doc.subject}</span></Meta>
+              <Meta label={t('outgoing.form.subject')}><span className="strong outgoing-subject">{doc.current.subject}</span></Meta>
               {/* Each on its own row: "Thường · Thường" for both read as one word said twice. */}
               <Meta label={t('outgoing.form.secrecy')}><SecrecyBadge level={doc.secrecy} /></Meta>
               <Meta label={t('outgoing.form.urgency')}>{labels.urgency(doc.urgency)}</Meta>
@@ -139,8 +156,9 @@ export function OutgoingDetailView({ id }: { id: number }) {
               </Meta>
               <Meta label={t('outgoing.detail.drafter')}>{doc.draftedByName}</Meta>
               <Meta label={t('outgoing.detail.version')}>{doc.version}</Meta>
-              <Meta label={t('outgoing.detail.amount')}>{doc.issuedAmount ?? t('outgoing.detail.none')}</Meta>
-              <Meta label={t('outgoing.detail.replyDeadline')}>{doc.replyDeadline ? formatDateVn(doc.replyDeadline) : t('outgoing.detail.none')}</Meta>
+              <Meta label={t('outgoing.detail.amount')}><span className="outgoing-amount">{doc.current.issuedAmount ?? t('outgoing.detail.none')}</span></Meta>
+              <Meta label={t('outgoing.detail.pageCount')}><span className="outgoing-pages">{doc.current.pageCount ?? t('outgoing.detail.none')}</span></Meta>
+              <Meta label={t('outgoing.detail.replyDeadline')}><span className="outgoing-deadline">{doc.current.replyDeadline ? formatDateVn(doc.current.replyDeadline) : t('outgoing.detail.none')}</span></Meta>
               <Meta label={t('outgoing.detail.appendixPages')}>
                 <span className="appendix-pages">{doc.appendixPages.length ? t('outgoing.detail.appendixPagesValue', { pages: doc.appendixPages.join(', ') }) : t('outgoing.detail.none')}</span>
                 {doc.can.edit && (
@@ -177,28 +195,50 @@ export function OutgoingDetailView({ id }: { id: number }) {
             {(doc.status === 'issued' || doc.status === 'recalled') && <IssuedFileSignatures id={doc.id} unsigned={doc.issuedUnsigned} issuedAt={doc.issuedDate} />}
             <h2 className="meta-heading"><Icon name="building" /> {t('outgoing.detail.recipients')}</h2>
             <table className="data-table">
-              <thead><tr><th scope="col">{t('outgoing.col.recipient')}</th><th scope="col">{t('outgoing.col.code')}</th><th scope="col">{t('outgoing.col.status')}</th></tr></thead>
+              <thead><tr><th scope="col">{t('outgoing.col.recipient')}</th><th scope="col">{t('outgoing.col.code')}</th><th scope="col">{t('outgoing.col.status')}</th>{doc.can.takeBack && <th scope="col"><span className="visually-hidden">{t('outgoing.col.actions')}</span></th>}</tr></thead>
               <tbody>
-                {doc.recipients.length === 0 && <tr><td colSpan={3} className="muted">{t('outgoing.form.noRecipients')}</td></tr>}
+                {doc.recipients.length === 0 && <tr><td colSpan={doc.can.takeBack ? 4 : 3} className="muted">{t('outgoing.form.noRecipients')}</td></tr>}
                 {doc.recipients.map((r) => {
                   const d = doc.dispatches.find((x) => x.recipient === r.name && x.code === r.code);
-                  return <tr key={r.id}><td>{r.name}</td><td className="mono">{r.code ?? ''}</td><td>{d ? t(`outgoing.dispatchStatus.${d.status}`) : ''}</td></tr>;
+                  return (
+                    <tr key={r.id} className="dispatch-row" data-code={r.code ?? ''}>
+                      <td>{r.name}</td>
+                      <td className="mono">{r.code ?? ''}</td>
+                      <td className="dispatch-state">
+                        {d?.takenBack
+                          ? <><span className="mark-flag">{t('outgoing.takeBack.state', { date: formatDateVn(d.takenBack.at) })}</span><span className="trail-comment">{t('outgoing.takeBack.reasonShown', { reason: d.takenBack.reason })}</span></>
+                          : d ? t(`outgoing.dispatchStatus.${d.status}`) : ''}
+                      </td>
+                      {doc.can.takeBack && (
+                        <td className="row-actions">
+                          {d && d.status === 'sent' && d.code && !d.takenBack && (
+                            <button type="button" className="button small" onClick={() => setTakingBack(d)} aria-label={t('outgoing.takeBack.actionFor', { name: r.name })}>{t('outgoing.takeBack.action')}</button>
+                          )}
+                        </td>
+                      )}
+                    </tr>
+                  );
                 })}
               </tbody>
             </table>
             <DispatchStatuses outgoingId={doc.id} issued={doc.status === 'issued' || doc.status === 'recalled'} />
+            <IssuedUpdates updates={doc.updates} />
             <h2 className="meta-heading"><Icon name="list" /> {t('outgoing.detail.trail')}</h2>
             <ol className="trail-list">
               {doc.steps.map((s) => (
                 <li key={s.id}>
                   <span className="trail-time">{formatDateTimeVn(s.at)}</span> <span className="strong">{t(`outgoing.step.${s.kind}`)}</span> · {s.actorName}
-                  {s.comment && <span className="trail-comment">“{s.comment}”</span>}
+                  {s.kind === 'update' && doc.updates.some((u) => u.id === s.id)
+                    ? <UpdateChanges update={doc.updates.find((u) => u.id === s.id)!} />
+                    : s.comment && <span className="trail-comment">“{s.comment}”</span>}
                 </li>
               ))}
             </ol>
           </div>
         </div>
       )}
+      {doc && <UpdateIssuedDialog doc={doc} open={updating} onClose={() => setUpdating(false)} onSaved={() => { setUpdating(false); load(); }} />}
+      {doc && <TakeBackDialog doc={doc} dispatch={takingBack} onClose={() => setTakingBack(null)} onDone={() => { setTakingBack(null); load(); }} />}
       <Dialog open={pagesText !== null} title={t('outgoing.detail.editAppendixPages')} onClose={() => setPagesText(null)} className="small-dialog"
         footer={
           <>
