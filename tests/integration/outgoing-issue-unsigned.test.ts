@@ -8,12 +8,15 @@
 // (no change allowed) is refused, not broken.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { todayIso } from '../../common/dates';
 import { DeskError } from '../../common/errors';
+import type { EdxmlDocument } from '../../common/edxml';
+import { parseEdxml } from '../../main/core/exchange/edxml';
 import { outgoingCreateSchema } from '../../common/schemas';
 import type { PrivateKeyOps } from '../../main/core/crypto';
 import type { Desk } from '../../main/core/desk';
@@ -61,11 +64,11 @@ const mainFile = (id: number) => desk.db.prepare(`SELECT id, sha256, signed_sha2
 const fourPages = () => decreeDraftPdf({ form: 'state', pages: 4, appendixPages: { 3: 'PHỤ LỤC I', 4: 'PHỤ LỤC II' } });
 
 /** A draft with its appendices on pages 3 and 4, approved and signed by the signer on his SoftHSM token. */
-async function signedDraft(subject: string): Promise<number> {
+async function signedDraft(subject: string, recipients: Array<{ code: string; name: string }> = []): Promise<number> {
   const main = await stageBytes(desk, drafter, await fourPages(), 'quyet-dinh.pdf');
   const d = await desk.outgoing.create(drafter, outgoingCreateSchema.parse({
     typeCode: 'QĐ', subject, secrecy: 'thuong', signerId: signer.id, signerCompetence: 'TM. ỦY BAN NHÂN DÂN',
-    approvers: [approver.id], stagedIds: [main.stagedId], appendixPages: [3, 4],
+    approvers: [approver.id], stagedIds: [main.stagedId], appendixPages: [3, 4], recipients,
   }));
   await desk.outgoing.submit(drafter, { id: d.id, comment: '' });
   await desk.outgoing.approve(approver, { id: d.id, comment: '' });
@@ -222,5 +225,23 @@ describe('issue without the agency signature', () => {
     });
     assert.deepEqual([desk.outgoing.get(clerk, id).status, nextNumber(), mainFile(id).signed], ['signer_signed', taken, sha]);
     assert.ok((desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'outgoing.issue' AND outcome = 'refused' AND reason = 'outgoing.signatureForbidsChanges'").pluck().get() as number) === 1);
+  });
+  it('sends other agencies the file as the signer signed it (the unsigned update stays home), the number in the packet', async () => {
+    const id = await signedDraft('Về việc phối hợp kiểm tra liên ngành', [{ code: '000.00.00.H49', name: 'UBND tỉnh Quảng Ninh' }]);
+    const signerVersion = desk.outgoing.signatureBlobs(clerk, id)[0]!.signedSha256!;
+    const issued = await desk.outgoing.issue(clerk, id);
+    assert.notEqual(mainFile(id).signed, signerVersion, 'the issued file at home carries the stamps');
+    // (The packet's XML signature is made with whatever key is given here: the file is what is checked.)
+    const [p, ...rest] = await desk.exchange.packetsFor(clerk, id, signerKey, () => []);
+    assert.equal(rest.length, 0);
+    const read = await parseEdxml(p!.bytes);
+    const doc = read.packet as EdxmlDocument;
+    assert.equal(`${doc.code.number}/${doc.code.notation}`, issued.numberSymbol);
+    assert.equal(createHash('sha256').update(read.files[0]!.bytes).digest('hex'), signerVersion, 'the signer\'s signed bytes');
+    const path = join(dir, 'sent.pdf');
+    writeFileSync(path, read.files[0]!.bytes);
+    const sig = execFileSync('pdfsig', ['-nocert', path], { encoding: 'utf8' });
+    assert.match(sig, /Signature is Valid\./, sig);
+    assert.match(sig, /Total document signed/, sig);
   });
 });
