@@ -108,8 +108,11 @@ export function ImportPage() {
 
   function backToMapping() {
     setDryStopped(true);
-    mappingTitle.current?.scrollIntoView({ block: 'start' });
-    mappingTitle.current?.focus();
+    // Only the page's own scroller moves (scrollIntoView would also shift the window's frame).
+    const title = mappingTitle.current;
+    const scroller = title?.closest<HTMLElement>('.import-page');
+    if (title && scroller) scroller.scrollTop += title.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 12;
+    title?.focus({ preventScroll: true });
   }
 
   /** The mapping changed: the dry run's figures no longer hold (one under way is stopped). */
@@ -402,7 +405,7 @@ export function ImportPage() {
             {previewError && <p className="form-error" role="alert">{previewError}</p>}
             {!preview ? <Spinner /> : (
               <>
-                <p className="muted">{t('import.previewHelp', { shown: preview.rows.length, total: preview.total })}</p>
+                <p className="muted">{t('import.previewHelp', { shown: preview.rows.length, total: formatNumber(preview.total) })}</p>
                 {preview.missingColumns.length > 0 && (
                   <p className="notice notice-warning">{t('import.missingColumns', { columns: preview.missingColumns.map((m) => `${m.column} (${m.sheet})`).join(', ') })}</p>
                 )}
