@@ -75,12 +75,12 @@ test('the dry run leaves the event loop free, climbs to the total and reports wh
   }
   assert.equal(p.state, 'done', JSON.stringify(p));
   // Progress under way: rows checked of the total, climbing, the statuses adding up, a rate and a time left.
-  const under = seen.filter((s) => s.p.state === 'running' && s.p.checked > 0);
-  assert.ok(under.length >= 3, `progress seen under way ${under.length} times`);
+  // (Rows still to check: once all are checked the run stays 'running' while its workbook is written on a worker.)
+  const under = seen.filter((s) => s.p.state === 'running' && s.p.checked > 0 && s.p.checked < ROWS);
+  assert.ok(new Set(under.map((s) => s.p.checked)).size >= 3, `progress seen under way ${under.length} times`);
   for (let i = 1; i < under.length; i++) assert.ok(under[i]!.p.checked >= under[i - 1]!.p.checked);
   for (const { p: x } of under) {
     assert.equal(x.total, ROWS);
-    assert.ok(x.checked <= ROWS);
     assert.equal(x.counts.ok + x.counts.warning + x.counts.duplicate + x.counts.rejected, x.checked);
     assert.ok(x.rate > 0 && x.secondsLeft !== null && x.secondsLeft >= 0, JSON.stringify(x));
   }
