@@ -1074,7 +1074,11 @@ export const contract = {
   'import.preview': channel<ImportPreview>()({
     input: importSourceSchema.extend({ mapping: windowMappingSchema, limit: z.number().int().min(1).max(50).default(10) }).strict(), access: 'doc.register',
   }),
-  'import.dryRun': channel<ImportDryRunView>()({ input: importSourceSchema.extend({ mapping: windowMappingSchema }).strict(), access: 'doc.register' }),
+  // The dry run runs in the background like the job: started, followed, cancelled, its report fetched (the starter's only).
+  'import.dryRunStart': channel<ImportDryRunProgress>()({ input: importSourceSchema.extend({ mapping: windowMappingSchema }).strict(), access: 'doc.register' }),
+  'import.dryRunProgress': channel<ImportDryRunProgress>()({ input: importRunSchema, access: 'doc.register' }),
+  'import.dryRunCancel': channel<ImportDryRunProgress>()({ input: importRunSchema, access: 'doc.register' }),
+  'import.dryRunReport': channel<ImportDryRunView>()({ input: importRunSchema, access: 'doc.register' }),
   'import.start': channel<ImportRunView>()({ input: importSourceSchema.extend({ mapping: windowMappingSchema }).strict(), access: 'doc.register' }),
   'import.progress': channel<ImportRunView>()({ input: importRunSchema, access: 'doc.register' }),
   'import.cancel': channel<ImportRunView>()({ input: importRunSchema, access: 'doc.register' }),
@@ -1320,6 +1324,14 @@ export interface ImportDryRunView {
   fileName: string; ticket: string; url: string;
 }
 export type ImportRunState = 'running' | 'done' | 'cancelled' | 'failed';
+/** A dry run under way: rows checked of the total, the statuses so far; its report once done (import.dryRunReport). */
+export interface ImportDryRunProgress {
+  runId: string; state: ImportRunState;
+  total: number; checked: number; counts: Record<ImportRowStatus, number>;
+  /** Rows per second; seconds left at that rate (null until known). */
+  rate: number; secondsLeft: number | null;
+  error: DeskErrorPayload | null;
+}
 export interface ImportRunView {
   runId: string; jobId: number | null; state: ImportRunState;
   total: number; handled: number; imported: number; duplicates: number; rejected: number;

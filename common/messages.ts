@@ -541,6 +541,8 @@ export const MESSAGES_VI = {
   'import.source.gone': 'Tệp nguồn của lần nhập này không còn trong vùng tệp tạm.',
   'import.run.notFound': 'Không tìm thấy lần nhập này.',
   'import.run.active': 'Lần nhập này đang chạy.',
+  'import.run.notYours': 'Lần nhập này không phải của bạn.',
+  'import.dryRun.notDone': 'Lần kiểm tra thử này chưa xong hoặc đã dừng: không có kết quả.',
   'import.mapping.notFound': 'Không có bảng ánh xạ tên “{{name}}”.',
   'import.unit.notFound': 'Không có đơn vị này trong danh mục.',
   'exchange.badPacketId': 'Mã gói tin không hợp lệ.',

@@ -360,9 +360,12 @@ export const handlers: Handlers = {
   // The legacy import in the window (rights checked in ImportWindowService).
   'import.open': (ctx, input) => ctx.desk.importWindow.open(actor(ctx), input),
   'import.preview': (ctx, { mapping, limit, ...source }) => ctx.desk.importWindow.preview(actor(ctx), source, mapping, limit),
-  'import.dryRun': async (ctx, { mapping, ...source }) => {
+  'import.dryRunStart': (ctx, { mapping, ...source }) => ctx.desk.importWindow.dryRunStart(actor(ctx), source, mapping),
+  'import.dryRunProgress': (ctx, { runId }) => ctx.desk.importWindow.dryRunProgress(actor(ctx), runId),
+  'import.dryRunCancel': (ctx, { runId }) => ctx.desk.importWindow.dryRunCancel(actor(ctx), runId),
+  'import.dryRunReport': (ctx, { runId }) => {
     const a = actor(ctx);
-    const { report, level, ...out } = await ctx.desk.importWindow.dryRun(a, source, mapping);
+    const { report, level, ...out } = ctx.desk.importWindow.dryRunReport(a, runId);
     const fileName = 'ket-qua-kiem-tra-nhap.xlsx';
     const ticket = ctx.desk.outputs.issue(a, {
       bytes: report, name: fileName, mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', level, purpose: 'file', what: 'import:report',

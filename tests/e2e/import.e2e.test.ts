@@ -5,6 +5,9 @@
 // mapped to a unit, the mapping is saved by name, the dry run's report is downloaded as XLSX, the
 // import runs with its progress, and the records are in the register. A profile seeded through the
 // core with a real SoftHSM token; Chromium on the development host; screenshots at 1366×768 and 1920×1080.
+// A register of 20 000 rows is dry-run in the background: its progress is shown (rows checked of the
+// total, the statuses so far, rate, time left), "Dừng" stops it and goes back to the mapping, and a
+// second dry run ends with its report.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,12 +63,21 @@ const CSV = [
   '3;09/03/2019;18/TB-BTC;08/03/2019;Ban Tổ chức Huyện ủy Đông Triều;Về lịch họp giao ban tháng 3;;TK;Tủ 1;',
 ].join('\r\n');
 
+const BIG_ROWS = 20_000;
+/** A large register: every 37th row from an issuer the directory lacks, every 50th with a date that is not one. */
+const BIG_CSV = () => ['Số đến;Ngày đến;Số, ký hiệu;Ngày văn bản;Cơ quan ban hành;Trích yếu', ...Array.from({ length: BIG_ROWS }, (_, k) => {
+  const i = k + 1;
+  const date = `${String((i % 28) + 1).padStart(2, '0')}/${String((i % 12) + 1).padStart(2, '0')}/${2015 + (i % 8)}`;
+  return [i, date, `${i}/CV-UBND`, i % 50 === 0 ? '32/13/2019' : date, i % 37 === 0 ? 'Phòng Lưu trữ huyện cũ' : 'Sở Nội vụ', `Về việc số ${i}`].join(';');
+})].join('\r\n');
+
 before(async () => {
   if (skip) return;
   work = mkdtempSync(join(tmpdir(), 'securedesk-e2e-import-'));
   profileDir = join(work, 'profile');
   hsm = await createSoftHsm({ tokens: ['userRsa'] });
   await seed();
+  writeFileSync(join(work, 'so-den-lon.csv'), BIG_CSV());
   writeFileSync(join(work, 'so-den-2019.zip'), makeZip([
     { name: 'so-den-2019.csv', bytes: encodeCp1258(CSV) },
     { name: 'scans/16.pdf', bytes: await makeSamplePdf({ issuer: 'Sở Nội vụ', numberSymbol: '16/CV-UBND', title: 'CÔNG VĂN', subject: 'Về việc tuyển dụng công chức năm 2019' }) },
@@ -165,6 +177,54 @@ test('the clerk imports an old register with its scans: upload, mapping, preview
   await p.getByRole('heading', { name: 'Sổ văn bản đến' }).waitFor();
   for (const symbol of ['16/CV-UBND', '17/QĐ-UBND', '18/TB-BTC']) await expectText(p.locator('#incoming-grid .grid-body'), symbol);
   await screenshot(p, 'import-register-1366');
+  assert.deepEqual(app!.problems.errors, []);
+  assert.deepEqual(app!.problems.csp, []);
+});
+
+test('a dry run of 20 000 rows shows its progress, stops on "Dừng" back to the mapping, and ends with its report', { skip }, async () => {
+  const p = page();
+  await p.setViewportSize({ width: 1366, height: 768 });
+  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Nhập dữ liệu cũ' }).click();
+  await p.getByRole('heading', { name: 'Nhập dữ liệu cũ', level: 1 }).waitFor();
+  await p.locator('#import-file').setInputFiles(join(work, 'so-den-lon.csv'));
+  await expectText(p.locator('.import-preview tbody'), '1/CV-UBND', 30_000);
+
+  // Under way: rows checked of the total, the statuses so far, rate and time left; the window answers meanwhile.
+  await p.getByRole('button', { name: 'Kiểm tra thử' }).click();
+  const panel = p.locator('.import-dry-progress');
+  await expectText(panel, 'Đang kiểm tra thử…', 30_000);
+  await expectText(panel, /Đã kiểm tra [1-9][\d.]* \/ 20\.000 dòng/, 30_000);
+  await expectText(panel, /dòng\/giây/);
+  await expectText(panel, /còn khoảng/);
+  await panel.scrollIntoViewIfNeeded();
+  await screenshot(p, 'import-dryrun-progress-1366');
+  await p.setViewportSize({ width: 1920, height: 1080 });
+  await screenshot(p, 'import-dryrun-progress-1920');
+  await p.setViewportSize({ width: 1366, height: 768 });
+  const before = Number(/Đã kiểm tra ([\d.]+)/.exec(await panel.textContent() ?? '')![1]!.replaceAll('.', ''));
+  const value = await panel.locator('progress').evaluate((e) => (e as HTMLProgressElement).value);
+  assert.ok(value > 0 && value < BIG_ROWS, `progress ${value}`);
+
+  // "Dừng": back to the mapping with a clear message; no report.
+  await panel.getByRole('button', { name: 'Dừng' }).click();
+  await expectText(p.locator('.import-dry-stopped'), 'Đã dừng kiểm tra thử: chưa có báo cáo và không có gì được ghi.');
+  await panel.waitFor({ state: 'detached' });
+  assert.equal(await p.locator('.import-dry').count(), 0);
+  assert.ok(await p.getByRole('button', { name: 'Tải báo cáo (XLSX)' }).isDisabled());
+  assert.ok(before > 0);
+  await screenshot(p, 'import-dryrun-stopped-1366');
+  await p.setViewportSize({ width: 1920, height: 1080 });
+  await screenshot(p, 'import-dryrun-stopped-1920');
+  await p.setViewportSize({ width: 1366, height: 768 });
+
+  // Again, to the end: the report of every row.
+  await p.getByRole('button', { name: 'Kiểm tra thử' }).click();
+  await expectText(p.locator('.import-dry'), 'Đã kiểm tra 20.000 dòng', 120_000);
+  await expectText(p.locator('.import-dry'), 'Bị từ chối: 400');
+  assert.equal(await p.locator('.import-dry-stopped').count(), 0);
+  await p.locator('.import-dry').scrollIntoViewIfNeeded();
+  await screenshot(p, 'import-dryrun-done-1366');
+  assert.ok(!(await p.getByRole('button', { name: 'Tải báo cáo (XLSX)' }).isDisabled()));
   assert.deepEqual(app!.problems.errors, []);
   assert.deepEqual(app!.problems.csp, []);
 });

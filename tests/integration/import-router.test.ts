@@ -45,7 +45,8 @@ test('a person without the right to register cannot use any import channel, thro
   const staged = await stageBytes(env.desk, session, zip, 'so.zip');
   const mapping = { version: 1, columns: [{ source: 'Trích yếu', field: 'subject' }] };
   for (const [channel, input] of [
-    ['import.open', { stagedId: staged.stagedId }], ['import.preview', { stagedId: staged.stagedId, mapping }], ['import.dryRun', { stagedId: staged.stagedId, mapping }],
+    ['import.open', { stagedId: staged.stagedId }], ['import.preview', { stagedId: staged.stagedId, mapping }], ['import.dryRunStart', { stagedId: staged.stagedId, mapping }],
+    ['import.dryRunProgress', { runId: 'a'.repeat(32) }], ['import.dryRunCancel', { runId: 'a'.repeat(32) }], ['import.dryRunReport', { runId: 'a'.repeat(32) }],
     ['import.start', { stagedId: staged.stagedId, mapping }], ['import.jobs', {}], ['import.mappings', {}], ['import.resume', { id: 1 }],
     ['import.progress', { runId: 'a'.repeat(32) }], ['import.cancel', { runId: 'a'.repeat(32) }],
     ['import.saveMapping', { name: 'x', mapping }], ['import.deleteMapping', { name: 'x' }],
@@ -106,10 +107,13 @@ test('a clerk imports only from their own uploads: no path, no folder, no entry 
   await env.desk.unlock(otherClerk.identity);
   const foreign = await call('import.open', { stagedId: staged.stagedId });
   assert.ok(!foreign.ok && foreign.error.code === 'FORBIDDEN', JSON.stringify(foreign));
+  // Another's run is refused as not theirs (FORBIDDEN, audited); a run that does not exist is not found.
   const progress = await call('import.progress', { runId: run.runId });
-  assert.ok(!progress.ok && progress.error.code === 'NOT_FOUND', JSON.stringify(progress));
+  assert.ok(!progress.ok && progress.error.code === 'FORBIDDEN' && progress.error.key === 'import.run.notYours', JSON.stringify(progress));
   const cancel = await call('import.cancel', { runId: run.runId });
-  assert.ok(!cancel.ok && cancel.error.code === 'NOT_FOUND');
+  assert.ok(!cancel.ok && cancel.error.code === 'FORBIDDEN');
+  const none = await call('import.progress', { runId: 'b'.repeat(32) });
+  assert.ok(!none.ok && none.error.code === 'NOT_FOUND', JSON.stringify(none));
   assert.deepEqual(value<unknown[]>(await call('import.jobs', {})), []);
   // Saved mappings are the workstation's: another clerk reuses them.
   assert.deepEqual(value<SavedImportMapping[]>(await call('import.mappings', {})).map((m) => m.name), ['Sổ đến cũ (FoxPro)']);

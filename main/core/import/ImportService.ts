@@ -22,7 +22,7 @@ import type { Secrecy } from '../../../common/domain';
 import type { ContextSource, CoreContext } from '../context';
 import { registerIncomingPlaced, type RegisterInput } from '../documents/incoming';
 import { authorize, type Actor } from '../org/rights';
-import { dryRun, mappedRows, type ValidationReport } from './dryRun';
+import { dryRun, dryRunInSlices, mappedRows, type DryRunOptions, type ValidationReport } from './dryRun';
 import { FilePool } from './filePool';
 import type { OpenedSource } from './fileWorker';
 import type { ResolvedFile } from './files';
@@ -108,6 +108,19 @@ export class ImportService {
     const { src, scans } = await this.open(actor, path, mapping);
     const c = this.source.context();
     return dryRun(this.validatorContext(c, actor, this.folderOf(path, mapping), src.sha256, scans), src, mapping);
+  }
+
+  /**
+   * The dry run a slice at a time (the window's: the event loop given back between slices, progress
+   * after each, cancel at the next); null when cancelled.
+   */
+  async dryRunInSlices(actor: Actor, path: string, mappingInput: Mapping, opts: DryRunOptions): Promise<ValidationReport | null> {
+    authorize(actor, 'doc.register');
+    const mapping = parseMapping(mappingInput);
+    const { src, scans } = await this.open(actor, path, mapping);
+    if (opts.signal?.aborted) return null;
+    const c = this.source.context();
+    return dryRunInSlices(this.validatorContext(c, actor, this.folderOf(path, mapping), src.sha256, scans), src, mapping, opts);
   }
 
   /** Starts a job on a source and runs it to the end (or until cancelled). */

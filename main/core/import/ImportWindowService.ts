@@ -3,11 +3,12 @@
 // path the window names; it stays there, sealed, so a stopped job can carry on later. The heavy
 // lifting is ImportService's (the same dry run and job as the CLI); this adds the source read from
 // staging, the preview of the first rows as they will be stored, the unknown issuers, saved
-// mappings, and runs in the background with progress and cancel.
+// mappings, and runs the dry run and the job in the background with progress and cancel (a run is
+// its starter's only: another person's look at it is refused, FORBIDDEN, and so audited).
 import { randomBytes } from 'node:crypto';
 import { dirname, extname, posix } from 'node:path';
 import type {
-  ImportDryRunView, ImportJobView, ImportPreview, ImportPreviewRow, ImportRunView, ImportSourceView, SavedImportMapping,
+  ImportDryRunProgress, ImportDryRunView, ImportJobView, ImportPreview, ImportPreviewRow, ImportRunView, ImportSourceView, SavedImportMapping,
 } from '../../../common/contract';
 import { secrecyRank, type Secrecy } from '../../../common/domain';
 import { DeskError, type DeskErrorPayload } from '../../../common/errors';
@@ -17,14 +18,14 @@ import type { ContextSource, CoreContext } from '../context';
 import { issuerKey } from '../documents/duplicates';
 import { authorize, type Actor } from '../org/rights';
 import { readAll } from '../pdf/view';
-import { mappedRows, type ValidationReport } from './dryRun';
+import { emptyCounts, mappedRows, type DryRunProgress, type ValidationReport } from './dryRun';
+import { FilePool } from './filePool';
 import type { ImportProgress, ImportService } from './ImportService';
 import { applyTransforms, parseMapping, suggestMapping } from './mapping';
 import { matchUnit, unitDirectory } from './normalise/units';
 import { detectDelimiter } from './readers/csv';
 import { readSourceBytes, sniffFormat } from './readers/source';
 import { QUIRK_TEXT } from './reasons';
-import { reportWorkbook } from './reportXlsx';
 import { listMappings, saveMapping, deleteMapping } from './savedMappings';
 import { ZipScans, type ScanSet } from './scans';
 import type { ReadOptions, ReadSource, SourceRow } from './types';
@@ -51,6 +52,16 @@ interface Run {
   progress: ImportProgress | null; total: number; error: DeskErrorPayload | null; abort: AbortController;
 }
 
+/** The dry run's summary for the window and its report (XLSX, handled at `level`). */
+export type DryRunResult = Omit<ImportDryRunView, 'ticket' | 'url' | 'fileName'> & { report: Buffer; level: Secrecy };
+
+interface DryRun {
+  runId: string; userId: number; state: ImportDryRunProgress['state']; progress: DryRunProgress; error: DeskErrorPayload | null;
+  abort: AbortController; result: DryRunResult | null;
+  /** Settles when the run has stopped (done, cancelled or failed). */
+  settled: Promise<void>;
+}
+
 /** What the service needs of the vault: the context, and the lock (the cache of decrypted sources is dropped then). */
 export interface WindowVault extends ContextSource {
   onLock(listener: () => void): void;
@@ -71,10 +82,15 @@ export class ImportWindowService {
   /** Decrypted uploads of this session, by staged id (a preview is asked for on every change of the mapping). */
   private readonly bytes = new Map<string, { userId: number; buf: Buffer }>();
   private readonly runs = new Map<string, Run>();
+  private readonly dryRuns = new Map<string, DryRun>();
 
   constructor(private readonly vault: WindowVault, private readonly imports: ImportService) {
     imports.useOpener(SCHEME, (actor, path, mapping) => this.openRef(actor, parseRef(path), readOptionsOf(mapping)));
-    vault.onLock(() => this.bytes.clear());
+    vault.onLock(() => {
+      this.bytes.clear();
+      // A lock ends every dry run (stopped at its next slice) and drops every report.
+      for (const r of this.dryRuns.values()) { r.abort.abort(); r.result = null; }
+    });
   }
 
   private async staged(actor: Actor, stagedId: string): Promise<{ buf: Buffer; name: string }> {
@@ -161,24 +177,87 @@ export class ImportWindowService {
     return { rows: shown, total: rows.length, unknownUnits: unknownIssuers(c, rows, mapping), missingColumns };
   }
 
-  /** Every row checked (nothing written), and the report as XLSX. */
-  async dryRun(actor: Actor, s: WindowSource, mappingInput: Mapping): Promise<Omit<ImportDryRunView, 'ticket' | 'url' | 'fileName'> & { report: Buffer; level: Secrecy }> {
+  /**
+   * Starts the dry run in the background and returns at once: every row checked (nothing written) a
+   * slice at a time, the window following it with dryRunProgress(); its report, once done, from
+   * dryRunReport(). A person has one dry run: a new one stops and drops the one before.
+   */
+  async dryRunStart(actor: Actor, s: WindowSource, mappingInput: Mapping): Promise<ImportDryRunProgress> {
     authorize(actor, 'doc.register');
     const mapping = this.checked(mappingInput);
-    const report: ValidationReport = await this.imports.dryRun(actor, sourceRef(s), mapping);
-    // The report names rows by their values' reasons: it is handled at the highest level among them.
-    let level: Secrecy = 'thuong';
-    for (const r of report.rows) if (r.record && secrecyRank(r.record.secrecy) > secrecyRank(level)) level = r.record.secrecy;
-    return {
-      counts: report.counts,
-      total: report.rows.length,
-      quirks: report.quirks,
-      missingColumns: report.missingColumns,
-      unknownUnits: report.unknownUnits.map((u) => ({ name: u.name, rows: u.rows.length })),
-      problems: report.rows.filter((r) => r.status !== 'ok').slice(0, 200).map(rowView),
-      report: await reportWorkbook(report),
-      level,
+    // Only the person's own upload (refused here, before any run is reported as started).
+    await this.staged(actor, s.stagedId);
+    for (const [id, r] of this.dryRuns) if (r.userId === actor.id) { r.abort.abort(); r.result = null; this.dryRuns.delete(id); }
+    const abort = new AbortController();
+    const run: DryRun = {
+      runId: randomBytes(16).toString('hex'), userId: actor.id, state: 'running', error: null, abort, result: null, settled: Promise.resolve(),
+      progress: { total: 0, checked: 0, counts: emptyCounts(), rate: 0, secondsLeft: null, elapsedSeconds: 0 },
     };
+    this.dryRuns.set(run.runId, run);
+    run.settled = this.checkAll(run, actor, s, mapping);
+    return dryView(run);
+  }
+
+  dryRunProgress(actor: Actor, runId: string): ImportDryRunProgress {
+    authorize(actor, 'doc.register');
+    return dryView(this.dryRunOf(actor, runId));
+  }
+
+  /** Cancel really stops: at the next slice (about 10 ms), with no report; nothing was written either way. */
+  dryRunCancel(actor: Actor, runId: string): ImportDryRunProgress {
+    authorize(actor, 'doc.register');
+    const run = this.dryRunOf(actor, runId);
+    run.abort.abort();
+    return dryView(run);
+  }
+
+  /** The finished dry run's summary and report (XLSX). */
+  dryRunReport(actor: Actor, runId: string): DryRunResult {
+    authorize(actor, 'doc.register');
+    const run = this.dryRunOf(actor, runId);
+    if (run.state !== 'done' || !run.result) throw DeskError.keyed('VALIDATION', 'import.dryRun.notDone');
+    return run.result;
+  }
+
+  /** Every row checked and the report made, in one call (the dry run in the background, awaited). */
+  async dryRun(actor: Actor, s: WindowSource, mappingInput: Mapping): Promise<DryRunResult> {
+    const started = await this.dryRunStart(actor, s, mappingInput);
+    const run = this.dryRuns.get(started.runId)!;
+    await run.settled;
+    if (run.error) throw DeskError.fromPayload(run.error);
+    return this.dryRunReport(actor, started.runId);
+  }
+
+  private async checkAll(run: DryRun, actor: Actor, s: WindowSource, mapping: Mapping): Promise<void> {
+    const { signal } = run.abort;
+    try {
+      const report = await this.imports.dryRunInSlices(actor, sourceRef(s), mapping, { signal, onProgress: (p) => { run.progress = p; } });
+      if (!report || signal.aborted) { run.state = 'cancelled'; return; }
+      const xlsx = await reportOffThread(report);
+      if (signal.aborted) { run.state = 'cancelled'; return; }
+      // The report names rows by their values' reasons: it is handled at the highest level among them.
+      let level: Secrecy = 'thuong';
+      for (const r of report.rows) if (r.record && secrecyRank(r.record.secrecy) > secrecyRank(level)) level = r.record.secrecy;
+      run.result = {
+        counts: report.counts,
+        total: report.rows.length,
+        quirks: report.quirks,
+        missingColumns: report.missingColumns,
+        unknownUnits: report.unknownUnits.map((u) => ({ name: u.name, rows: u.rows.length })),
+        problems: report.rows.filter((r) => r.status !== 'ok').slice(0, 200).map(rowView),
+        report: xlsx,
+        level,
+      };
+      run.state = 'done';
+    } catch (err) {
+      if (signal.aborted) { run.state = 'cancelled'; return; }
+      run.state = 'failed';
+      run.error = err instanceof DeskError ? err.toPayload() : { code: 'INTERNAL', message: 'Lỗi không mong đợi.' };
+    }
+  }
+
+  private dryRunOf(actor: Actor, runId: string): DryRun {
+    return ownRun(this.dryRuns.get(runId), actor);
   }
 
   /** Starts the job in the background; the window follows it with progress(). */
@@ -298,10 +377,35 @@ export class ImportWindowService {
   }
 
   private runOf(actor: Actor, runId: string): Run {
-    const run = this.runs.get(runId);
-    if (!run || run.userId !== actor.id) throw DeskError.keyed('NOT_FOUND', 'import.run.notFound');
-    return run;
+    return ownRun(this.runs.get(runId), actor);
   }
+}
+
+/** A run is its starter's only: another person's look at it is refused (FORBIDDEN: the router audits it). */
+function ownRun<R extends { userId: number }>(run: R | undefined, actor: Actor): R {
+  if (!run) throw DeskError.keyed('NOT_FOUND', 'import.run.notFound');
+  if (run.userId !== actor.id) throw DeskError.keyed('FORBIDDEN', 'import.run.notYours');
+  return run;
+}
+
+/** The report written as XLSX on a worker (a large source's report takes seconds to write). */
+async function reportOffThread(report: ValidationReport): Promise<Buffer> {
+  const pool = new FilePool(1);
+  try {
+    // The rows' prepared records are not in the report: only where each row is, its status and reasons.
+    const slim: ValidationReport = { ...report, rows: report.rows.map(({ record: _record, ...r }) => r) };
+    return Buffer.from(await pool.run<Uint8Array>({ op: 'report', report: slim }));
+  } finally {
+    await pool.close();
+  }
+}
+
+function dryView(run: DryRun): ImportDryRunProgress {
+  const p = run.progress;
+  return {
+    runId: run.runId, state: run.state, total: p.total, checked: p.checked, counts: { ...p.counts }, rate: p.rate,
+    secondsLeft: run.state === 'running' ? p.secondsLeft : null, error: run.error,
+  };
 }
 
 /** An upload without scans beside it. */

@@ -1,12 +1,14 @@
 // The importer's worker thread: the heavy work of a job, off the thread that owns the database. It
 // reads and parses the source, resolves and checks each row's file (inside the chosen folder, its
 // type, its SHA-256, a PDF's signatures), and encrypts accepted files into their level's store
-// exactly as the attachment store does (same code, same key, bound to the content hash).
+// exactly as the attachment store does (same code, same key, bound to the content hash); and it
+// writes a dry run's report as XLSX.
 import { parentPort } from 'node:worker_threads';
 import { AttachmentStore } from '../attachments/store';
-import { mappedRows } from './dryRun';
+import { mappedRows, type ValidationReport } from './dryRun';
 import type { Mapping } from './mapping';
 import { readSource } from './readers/source';
+import { reportWorkbook } from './reportXlsx';
 import { FolderScans, resolveByRule } from './scans';
 import type { ReadOptions, SourceRow } from './types';
 
@@ -20,7 +22,9 @@ export type FileJob =
   | { op: 'rows'; handle: number; from: number; count: number }
   | { op: 'close'; handle: number }
   | { op: 'resolve'; folder: string; names: string[][] }
-  | { op: 'place'; store: StoreHandoff; files: Array<{ path: string; sha256: string }> };
+  | { op: 'place'; store: StoreHandoff; files: Array<{ path: string; sha256: string }> }
+  /** The dry run's report as XLSX (100 000 rows take seconds to write). */
+  | { op: 'report'; report: ValidationReport };
 
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { name: string; message: string; code?: string } };
 
@@ -55,6 +59,7 @@ async function run(job: FileJob): Promise<unknown> {
     for (const names of job.names) out.push(await resolveByRule(scans, names, { signatures: true }));
     return out;
   }
+  if (job.op === 'report') return reportWorkbook(job.report);
   const store = storeOf(job.store);
   for (const f of job.files) await store.placeFile(f.path, f.sha256);
   return job.files.length;

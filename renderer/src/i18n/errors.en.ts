@@ -518,6 +518,8 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'import.source.gone': 'The source file of this import is no longer in the staging area.',
   'import.run.notFound': 'This import was not found.',
   'import.run.active': 'This import is running.',
+  'import.run.notYours': 'This import is not yours.',
+  'import.dryRun.notDone': 'This dry run has not finished or was stopped: there is no report.',
   'import.mapping.notFound': 'There is no mapping named “{{name}}”.',
   'import.unit.notFound': 'This unit is not in the directory.',
   'exchange.badPacketId': 'The packet id is not valid.',

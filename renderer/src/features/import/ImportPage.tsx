@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type {
-  ImportDryRunView, ImportJobView, ImportPreview, ImportRunView, ImportSourceView, KnownUnit, SavedImportMapping,
+  ImportDryRunProgress, ImportDryRunView, ImportJobView, ImportPreview, ImportRunView, ImportSourceView, KnownUnit, SavedImportMapping,
 } from '../../../../common/contract';
 import { SECRECY_LABELS, URGENCY_LABELS } from '../../../../common/domain';
 import { DeskError } from '../../../../common/errors';
@@ -26,6 +26,7 @@ import './import.css';
 const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const DELIMITERS = [',', ';', '\t', '|'] as const;
 const POLL_MS = 400;
+const DRY_POLL_MS = 250;
 
 type Source = { stagedId: string; entry?: string };
 
@@ -39,6 +40,10 @@ export function ImportPage() {
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [dry, setDry] = useState<ImportDryRunView | null>(null);
+  /** The dry run under way (its report replaces it in `dry` once done). */
+  const [checking, setChecking] = useState<ImportDryRunProgress | null>(null);
+  const [dryStopped, setDryStopped] = useState(false);
+  const mappingTitle = useRef<HTMLHeadingElement>(null);
   const [run, setRun] = useState<ImportRunView | null>(null);
   const [jobs, setJobs] = useState<ImportJobView[]>([]);
   const [saved, setSaved] = useState<SavedImportMapping[]>([]);
@@ -82,13 +87,51 @@ export function ImportPage() {
     return () => clearTimeout(timer);
   }, [run, loadJobs]);
 
+  // A dry run under way is followed until it stops: done, its report is fetched; stopped, back to the mapping.
+  useEffect(() => {
+    if (!checking || checking.state !== 'running') return undefined;
+    const timer = setTimeout(() => {
+      call('import.dryRunProgress', { runId: checking.runId }).then(async (p) => {
+        if (p.state === 'running') { setChecking(p); return; }
+        if (p.state === 'done') {
+          setChecking(p);
+          try { setDry(await call('import.dryRunReport', { runId: p.runId })); } catch (e) { toast.error(errorText(asDeskError(e))); }
+          setChecking(null);
+          return;
+        }
+        setChecking(p.state === 'failed' ? p : null);
+        if (p.state === 'cancelled') backToMapping();
+      }, (e: unknown) => { setChecking(null); reportError(e); });
+    }, DRY_POLL_MS);
+    return () => clearTimeout(timer);
+  }, [checking]);
+
+  function backToMapping() {
+    setDryStopped(true);
+    // Only the page's own scroller moves (scrollIntoView would also shift the window's frame).
+    const title = mappingTitle.current;
+    const scroller = title?.closest<HTMLElement>('.import-page');
+    if (title && scroller) scroller.scrollTop += title.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 12;
+    title?.focus({ preventScroll: true });
+  }
+
+  /** The mapping changed: the dry run's figures no longer hold (one under way is stopped). */
+  function resetDry() {
+    setDry(null);
+    setDryStopped(false);
+    setChecking((c) => {
+      if (c?.state === 'running') void call('import.dryRunCancel', { runId: c.runId }).catch(() => undefined);
+      return null;
+    });
+  }
+
   async function open(next: Source & { encoding?: Mapping['encoding']; delimiter?: string; headerRow?: number }, keepMapping = false) {
     setBusy('open');
     setError(null);
     try {
       const view = await call('import.open', next);
       setSource(view);
-      setDry(null);
+      resetDry();
       setMapping((m) => (keepMapping && m
         ? { ...m, encoding: view.suggested.encoding, delimiter: view.suggested.delimiter, headerRow: view.suggested.headerRow } as Mapping
         : view.suggested));
@@ -104,7 +147,7 @@ export function ImportPage() {
     setError(null);
     setSource(null);
     setPreview(null);
-    setDry(null);
+    resetDry();
     setRun(null);
     try {
       const staged = await stageFile(file);
@@ -124,15 +167,17 @@ export function ImportPage() {
       const columns = field ? [...others, { source: column, field, transforms: [] }] : others;
       return columns.length > 0 ? { ...m, columns } : m;
     });
-    setDry(null);
+    resetDry();
   }
-  const change = (patch: Partial<Mapping>) => { setMapping((m) => (m ? { ...m, ...patch } : m)); setDry(null); };
+  const change = (patch: Partial<Mapping>) => { setMapping((m) => (m ? { ...m, ...patch } : m)); resetDry(); };
 
   async function dryRun() {
     if (!ref || !mapping) return;
     setBusy('dry');
+    setDry(null);
+    setDryStopped(false);
     try {
-      setDry(await call('import.dryRun', { ...ref, mapping }));
+      setChecking(await call('import.dryRunStart', { ...ref, mapping }));
     } catch (e) {
       toast.error(errorText(asDeskError(e)));
     } finally {
@@ -192,7 +237,7 @@ export function ImportPage() {
     const columns = m.mapping.columns.filter((c) => headers.has(c.source));
     if (columns.length === 0) { toast.error(t('import.mappingNoColumns')); return; }
     setMapping({ ...m.mapping, columns });
-    setDry(null);
+    resetDry();
     // The reading options of a saved mapping change how the file is read.
     if (m.mapping.encoding !== source.encoding || (m.mapping.delimiter && m.mapping.delimiter !== source.delimiter)) {
       void open({ ...ref!, ...(m.mapping.encoding ? { encoding: m.mapping.encoding } : {}), ...(m.mapping.delimiter ? { delimiter: m.mapping.delimiter } : {}) }, true);
@@ -201,7 +246,7 @@ export function ImportPage() {
 
   const headers = source?.sheets.find((s) => s.headers.length > 0)?.headers ?? [];
   const sampleOf = (column: string) => source?.sample.find((r) => r.cells[column])?.cells[column] ?? '';
-  const running = run?.state === 'running';
+  const running = run?.state === 'running' || checking?.state === 'running';
   const percent = run && run.total > 0 ? Math.round((run.handled / run.total) * 100) : 0;
 
   return (
@@ -287,7 +332,8 @@ export function ImportPage() {
 
         {source && mapping && (
           <section className="import-step" aria-labelledby="import-mapping">
-            <h2 id="import-mapping"><span className="step-no">2</span>{t('import.mappingTitle')}</h2>
+            <h2 id="import-mapping" ref={mappingTitle} tabIndex={-1}><span className="step-no">2</span>{t('import.mappingTitle')}</h2>
+            {dryStopped && <p className="notice notice-warning import-dry-stopped" role="status">{t('import.dryStopped')}</p>}
             <div className="import-row import-saved">
               <label className="field field-narrow">
                 <span className="field-label">{t('import.savedMappings')}</span>
@@ -359,7 +405,7 @@ export function ImportPage() {
             {previewError && <p className="form-error" role="alert">{previewError}</p>}
             {!preview ? <Spinner /> : (
               <>
-                <p className="muted">{t('import.previewHelp', { shown: preview.rows.length, total: preview.total })}</p>
+                <p className="muted">{t('import.previewHelp', { shown: preview.rows.length, total: formatNumber(preview.total) })}</p>
                 {preview.missingColumns.length > 0 && (
                   <p className="notice notice-warning">{t('import.missingColumns', { columns: preview.missingColumns.map((m) => `${m.column} (${m.sheet})`).join(', ') })}</p>
                 )}
@@ -428,8 +474,9 @@ export function ImportPage() {
               <button type="button" className="button primary" onClick={() => void start()} disabled={!dry || busy !== null || running || run?.state === 'done'}>
                 {busy === 'start' ? <Spinner /> : <Icon name="inbox" />} {t('import.start')}
               </button>
-              {!dry && <span className="muted">{t('import.dryFirst')}</span>}
+              {!dry && !checking && <span className="muted">{t('import.dryFirst')}</span>}
             </div>
+            {checking && <DryRunPanel run={checking} onCancel={() => void call('import.dryRunCancel', { runId: checking.runId }).then(setChecking, reportError)} />}
             {dry && (
               <div className="import-dry" role="status">
                 <p>
@@ -504,6 +551,34 @@ function RunPanel({ run, percent, onCancel, onShow }: { run: ImportRunView; perc
         {run.state === 'running' && <button type="button" className="button" onClick={onCancel}><Icon name="close" /> {t('import.cancel')}</button>}
         {run.state === 'done' && <button type="button" className="button primary" onClick={onShow}>{t('import.showRegister')}</button>}
       </div>
+    </div>
+  );
+}
+
+function DryRunPanel({ run, onCancel }: { run: ImportDryRunProgress; onCancel(): void }) {
+  const { t } = useTranslation();
+  const err = run.error ? DeskError.fromPayload(run.error) : null;
+  const percent = run.total > 0 ? Math.floor((run.checked / run.total) * 100) : 0;
+  return (
+    <div className="import-progress import-dry-progress" aria-live="polite">
+      <div className="import-progress-head">
+        <strong>{t(`import.dryStates.${run.state}`)}</strong>
+        <span>{t('import.dryChecked', { checked: formatNumber(run.checked), total: formatNumber(run.total), percent })}</span>
+      </div>
+      <progress max={Math.max(run.total, 1)} value={run.checked} aria-label={t('import.dryProgressLabel')} />
+      <p className="import-figures">
+        {(['ok', 'warning', 'duplicate', 'rejected'] as const).map((s) => (
+          <span key={s} className={`import-badge import-badge-${s}`}>{t(`import.statuses.${s}`)}: {formatNumber(run.counts[s])}</span>
+        ))}
+        {run.state === 'running' && run.rate > 0 && <span>{t('import.rate', { rate: formatNumber(Math.round(run.rate)) })}</span>}
+        {run.state === 'running' && run.secondsLeft !== null && <span>{t('import.left', { time: timeLeft(run.secondsLeft) })}</span>}
+      </p>
+      {err && <p className="form-error" role="alert">{errorText(err)}</p>}
+      {run.state === 'running' && (
+        <div className="import-row">
+          <button type="button" className="button" onClick={onCancel}><Icon name="close" /> {t('import.cancel')}</button>
+        </div>
+      )}
     </div>
   );
 }
