@@ -293,8 +293,8 @@ test('appendices inside the main PDF and the signer\'s signature image: drafted,
     rmSync(dir, { recursive: true, force: true });
   }
 
-  // The administrator no longer requires the agency's signature (Cấu hình ban hành has no switch for it
-  // yet: set through the core). The văn thư issues the second document without it.
+  // The administrator no longer requires the agency's signature (set through the core here; the switch in
+  // Cấu hình ban hành is driven by structure.e2e). The văn thư issues the second document without it.
   writeTx(desk.db, () => writeConfig(desk.db, { ...readConfig(desk.db), requireAgencySignature: false }));
   await openDocument(p, SUBJECT2);
   const issue = p.locator('.outgoing-actions').getByRole('button', { name: 'Cấp số và ban hành', exact: true });

@@ -208,11 +208,34 @@ test('the administrator uploads the agency seal its signatures show: a file that
   assert.equal(await settings.locator('img.seal-preview').evaluate((img) => (img as HTMLImageElement).naturalWidth), 200, 'the image is shown under the CSP');
   // A party committee (this profile's preset): its number-symbols carry no year, nothing to choose.
   await expectText(settings, 'Số, ký hiệu văn bản của Đảng không ghi năm ban hành.');
-  assert.equal(await settings.locator('input[type=checkbox]').count(), 0);
+  assert.equal(await settings.locator('.year-types input[type=checkbox]').count(), 0);
+  // The issuing rules: the party's notation; a notation that is no abbreviation is refused with its reason.
+  const rules = settings.locator('section[aria-labelledby=rules-heading]');
+  await expectText(rules, 'Quy tắc ban hành');
+  assert.equal(await rules.getByLabel('Chữ viết tắt tên cơ quan trong số, ký hiệu').inputValue(), 'TU');
+  await expectText(rules, 'Ví dụ: 01/QĐ-TU.');
+  await rules.getByLabel('Chữ viết tắt tên cơ quan trong số, ký hiệu').fill('T U/');
+  await rules.getByRole('button', { name: 'Lưu' }).click();
+  await settings.locator('.form-error').waitFor();
+  await rules.getByLabel('Chữ viết tắt tên cơ quan trong số, ký hiệu').fill('TU');
+  // Not requiring the agency's signature says what the issue then does; saved, it holds after a reload.
+  const agency = rules.getByRole('checkbox', { name: 'Bắt buộc ký số của cơ quan khi ban hành' });
+  assert.equal(await agency.isChecked(), true, 'the default');
+  await agency.uncheck();
+  await expectText(rules, 'cơ quan nhận qua mạng nhận tệp đúng như người ký đã ký');
+  await rules.getByRole('button', { name: 'Lưu' }).click();
+  await expectText(p.locator('.toast'), 'Đã lưu quy tắc ban hành.');
   for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
     await p.setViewportSize(size);
     await screenshot(p, `outgoing-settings-${size.width}`);
   }
+  await p.getByRole('tab', { name: 'Danh sách', exact: true }).click();
+  await p.getByRole('tab', { name: 'Cấu hình ban hành' }).click();
+  const again = p.locator('.outgoing-settings section[aria-labelledby=rules-heading]').getByRole('checkbox', { name: 'Bắt buộc ký số của cơ quan khi ban hành' });
+  assert.equal(await again.isChecked(), false, 'saved');
+  await again.check();
+  await p.locator('.outgoing-settings section[aria-labelledby=rules-heading]').getByRole('button', { name: 'Lưu' }).click();
+  await expectText(p.locator('.toast').last(), 'Đã lưu quy tắc ban hành.');
   assert.deepEqual(app!.problems.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
   assert.deepEqual(app!.problems.csp, []);
 });

@@ -1,6 +1,7 @@
-// The administrator's rules for issuing documents that the window can change: the agency's seal image
-// its signature shows (a PNG with a transparent background, checked by the core) and the types whose
-// number carries the year (01/2026/NĐ-UBND, state form only). The core validates and audits both.
+// The administrator's rules for issuing documents that the window can change: the issuer's notation in
+// the number-symbol, same-day numbering, whether the agency must sign, the agency's seal image its
+// signature shows (a PNG with a transparent background, checked by the core) and the types whose number
+// carries the year (01/2026/NĐ-UBND, state form only). The core validates and audits each.
 import { useEffect, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OutgoingConfigView, OutgoingSealView } from '../../../../common/contract';
@@ -24,7 +25,8 @@ export function OutgoingSettings() {
   const [config, setConfig] = useState<OutgoingConfigView | null>(null);
   const [years, setYears] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<'seal' | 'years' | null>(null);
+  const [busy, setBusy] = useState<'seal' | 'years' | 'rules' | null>(null);
+  const [rules, setRules] = useState<{ issuerNotation: string; sameDayIssue: boolean; requireAgencySignature: boolean } | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -33,6 +35,7 @@ export function OutgoingSettings() {
       setSeal(s);
       setConfig(c);
       setYears(c.yearInNumber);
+      setRules({ issuerNotation: c.issuerNotation, sameDayIssue: c.sameDayIssue, requireAgencySignature: c.requireAgencySignature });
     }, (err: unknown) => live && setError(errorText(asDeskError(err))));
     return () => { live = false; };
   }, []);
@@ -79,11 +82,47 @@ export function OutgoingSettings() {
     }
   };
 
-  if (!seal || !config) return error ? <div className="form-error" role="alert">{error}</div> : <div className="center-message"><Spinner /> {t('app.loading')}</div>;
+  const saveRules = async () => {
+    if (!config || !rules) return;
+    setBusy('rules');
+    setError(null);
+    try {
+      // The year types stay as they are (absent: unchanged); the agency's certificates too.
+      const next = await call('outgoing.configure', { ...rules, issuerNotation: rules.issuerNotation.trim(), agencyCertificates: config.agencyCertificates });
+      setConfig(next);
+      setRules({ issuerNotation: next.issuerNotation, sameDayIssue: next.sameDayIssue, requireAgencySignature: next.requireAgencySignature });
+      toast.success(t('outgoing.settings.rulesSaved'));
+    } catch (err) {
+      setError(errorText(asDeskError(err)));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  if (!seal || !config || !rules) return error ? <div className="form-error" role="alert">{error}</div> : <div className="center-message"><Spinner /> {t('app.loading')}</div>;
   const types = config.preset === 'state' ? issuableTypes('state') : [];
   return (
     <div className="outgoing-scroll outgoing-settings">
       {error && <div className="form-error" role="alert">{error}</div>}
+      <section aria-labelledby="rules-heading" className="settings-block">
+        <h2 id="rules-heading" className="meta-heading">{t('outgoing.settings.rules')}</h2>
+        <label className="field" htmlFor="issuer-notation">
+          <span>{t('outgoing.settings.issuerNotation')}</span>
+          <input id="issuer-notation" value={rules.issuerNotation} maxLength={20} onChange={(e) => setRules({ ...rules, issuerNotation: e.target.value })} />
+          <span className="field-hint">{t('outgoing.settings.issuerNotationHelp', { example: `01/QĐ-${rules.issuerNotation.trim() || '…'}` })}</span>
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={rules.sameDayIssue} onChange={(e) => setRules({ ...rules, sameDayIssue: e.target.checked })} />
+          {' '}{t('outgoing.settings.sameDayIssue')}
+        </label>
+        <p className="field-hint">{t('outgoing.settings.sameDayIssueHelp')}</p>
+        <label className="checkbox">
+          <input type="checkbox" checked={rules.requireAgencySignature} onChange={(e) => setRules({ ...rules, requireAgencySignature: e.target.checked })} />
+          {' '}{t('outgoing.settings.requireAgencySignature')}
+        </label>
+        <p className="field-hint">{t(rules.requireAgencySignature ? 'outgoing.settings.requireAgencySignatureOn' : 'outgoing.settings.requireAgencySignatureOff')}</p>
+        <button type="button" className="button primary" onClick={() => void saveRules()} disabled={busy !== null}>{busy === 'rules' ? <Spinner /> : <Icon name="check" />} {t('outgoing.settings.save')}</button>
+      </section>
       <section aria-labelledby="seal-heading" className="settings-block">
         <h2 id="seal-heading" className="meta-heading">{t('outgoing.settings.seal')}</h2>
         <p className="muted">{t('outgoing.settings.sealHelp')}</p>
