@@ -217,7 +217,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
 
   /** A batch's payload, whole or a byte range (a download that broke resumes where it stopped). */
   async function sendPayload(req: IncomingMessage, res: ServerResponse, s: Session, seq: number): Promise<void> {
-    const head = await store.payloadSlice(seq, 0, -1);
+    const head = await store.payloadHead(seq);
     if (!head || !mayRead(s, head.channel)) throw new HttpError(404, 'not-found', 'no such batch'); // not 403: existence is not told
     const etag = `"${head.sha256}"`;
     const range = req.headers.range;

@@ -139,7 +139,7 @@ export async function startHub(cfg: ServerConfig, opts: { logger?: Logger; clock
     if (method === 'GET' && payload) {
       ctx.route = 'hub.payload';
       const seq = Number(payload[1]);
-      const head = await packets.hubSlice(agency, seq, 0, -1);
+      const head = await packets.hubHead(agency, seq);
       if (!head) throw new HttpError(404, 'not-found', 'no such delivery');
       return sendRange(req, res, head, async (a, b) => (await packets.hubSlice(agency, seq, a, b))!.bytes);
     }

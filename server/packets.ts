@@ -102,7 +102,7 @@ export class AgencyPackets {
     if (method === 'GET' && payload) {
       ctx.route = 'packets.payload';
       const seq = Number(payload[1]);
-      const head = await this.store.inboundSlice(seq, 0, -1);
+      const head = await this.store.inboundHead(seq);
       if (!head) throw new HttpError(404, 'not-found', 'no such packet');
       await sendRange(req, res, head, async (a, b) => (await this.store.inboundSlice(seq, a, b))!.bytes);
       return true;

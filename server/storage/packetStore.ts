@@ -35,11 +35,17 @@ export interface OutboundRow {
   payload: Buffer;
 }
 
-export interface Slice {
+export interface SliceHead {
   size: number;
   sha256: string;
+}
+
+export interface Slice extends SliceHead {
   bytes: Buffer;
 }
+
+/** The hub packet behind a delivery, only when the delivery is the recipient's. */
+const hubDelivery = (recipient: string, seq: number) => sql`packet_id = (select packet_id from hub_deliveries where seq = ${seq} and recipient = ${recipient})`;
 
 type CounterName = 'packets_out' | 'packets_in' | 'hub_deliveries';
 
@@ -90,8 +96,9 @@ export class PacketStore {
       const seq = await this.next(trx, 'packets_out');
       await trx.insertInto('packets_out').values({
         seq, packet_id: p.packetId, sha256: p.sha256, size: p.payload.length, kind: p.kind, from_code: p.from, to_codes: JSON.stringify(p.to),
-        person: p.person, workstation: p.workstation, received_at: p.now.toISOString(), state: 'queued', payload: p.payload,
+        person: p.person, workstation: p.workstation, received_at: p.now.toISOString(), state: 'queued',
       }).execute();
+      await trx.insertInto('packets_out_payloads').values({ seq, payload: p.payload }).execute();
     }));
   }
 
@@ -102,11 +109,12 @@ export class PacketStore {
 
   /** The oldest packet waiting for the hub, if its next attempt is due (packets leave in order). */
   async headOfOutbound(now: Date): Promise<OutboundRow | 'waiting' | null> {
-    const r = await this.db.selectFrom('packets_out').select(['seq', 'packet_id', 'sha256', 'size', 'attempts', 'next_attempt_at', 'payload'])
+    const r = await this.db.selectFrom('packets_out').select(['seq', 'packet_id', 'sha256', 'size', 'attempts', 'next_attempt_at'])
       .where('state', '=', 'queued').orderBy('seq').limit(1).executeTakeFirst();
     if (!r) return null;
     if (r.next_attempt_at && Date.parse(r.next_attempt_at) > now.getTime()) return 'waiting';
-    return { seq: num(r.seq), packetId: r.packet_id, sha256: r.sha256, size: r.size, attempts: r.attempts, payload: Buffer.from(r.payload) };
+    const body = await this.db.selectFrom('packets_out_payloads').select('payload').where('seq', '=', r.seq).executeTakeFirstOrThrow();
+    return { seq: num(r.seq), packetId: r.packet_id, sha256: r.sha256, size: r.size, attempts: r.attempts, payload: Buffer.from(body.payload) };
   }
 
   async markForwarded(packetId: string, now: Date): Promise<void> {
@@ -164,6 +172,11 @@ export class PacketStore {
 
   inboundSlice(seq: number, start: number, end: number): Promise<Slice | null> {
     return this.slice('packets_in', sql`seq = ${seq}`, start, end);
+  }
+
+  /** An inbound packet's size and hash, without reading its bytes. */
+  inboundHead(seq: number): Promise<SliceHead | null> {
+    return this.head('packets_in', sql`seq = ${seq}`);
   }
 
   /** Whether the agency holds this inbound packet (claims name only packets it received). */
@@ -224,7 +237,12 @@ export class PacketStore {
 
   /** A delivery's payload bytes, only for its recipient (anyone else: null, as if it did not exist). */
   hubSlice(recipient: string, seq: number, start: number, end: number): Promise<Slice | null> {
-    return this.slice('hub_packets', sql`packet_id = (select packet_id from hub_deliveries where seq = ${seq} and recipient = ${recipient})`, start, end);
+    return this.slice('hub_packets', hubDelivery(recipient, seq), start, end);
+  }
+
+  /** A delivery's size and hash, without reading its bytes (only for its recipient). */
+  hubHead(recipient: string, seq: number): Promise<SliceHead | null> {
+    return this.head('hub_packets', hubDelivery(recipient, seq));
   }
 
   /**
@@ -269,9 +287,18 @@ export class PacketStore {
 
   // ---------- shared ----------
 
+  /**
+   * One row's size and hash. A range request asks for these first: reading them through the payload
+   * column would load the whole blob (SQLite's substr materialises the value) once more per download.
+   */
+  private async head(table: 'packets_in' | 'hub_packets', where: ReturnType<typeof sql>): Promise<SliceHead | null> {
+    const r = await this.db.selectFrom(table).select(['size', 'sha256']).where(where as never).executeTakeFirst();
+    return r ? { size: r.size, sha256: r.sha256 } : null;
+  }
+
   /** Bytes [start, end] (inclusive, clamped; end -1 = to the end) of one row's payload. */
   private async slice(table: 'packets_in' | 'hub_packets', where: ReturnType<typeof sql>, start: number, end: number): Promise<Slice | null> {
-    const head = await this.db.selectFrom(table).select(['size', 'sha256']).where(where as never).executeTakeFirst();
+    const head = await this.head(table, where);
     if (!head) return null;
     const last = end < 0 ? head.size - 1 : Math.min(end, head.size - 1);
     const count = Math.max(0, last - start + 1);

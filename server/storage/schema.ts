@@ -66,6 +66,11 @@ export interface PacketsOutTable {
   error_code: string | null;
   last_error: string | null;
   forwarded_at: string | null;
+}
+
+/** An outbound packet's bytes, apart from its row: the row's state changes would rewrite them (SQLite). */
+export interface PacketsOutPayloadsTable {
+  seq: number | string;
   payload: Buffer;
 }
 
@@ -142,6 +147,7 @@ export interface ServerDatabase {
   keyrings: KeyringsTable;
   workstations: WorkstationsTable;
   packets_out: PacketsOutTable;
+  packets_out_payloads: PacketsOutPayloadsTable;
   packets_in: PacketsInTable;
   hub_packets: HubPacketsTable;
   hub_deliveries: HubDeliveriesTable;

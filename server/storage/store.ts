@@ -154,6 +154,12 @@ export class Store {
     return num(r.value);
   }
 
+  /** A batch's channel, size and hash, without reading its payload. */
+  async payloadHead(seq: number): Promise<Omit<StoredPayloadSlice, 'bytes'> | null> {
+    const head = await this.db.selectFrom('batches').select(['channel', 'size', 'sha256']).where('seq', '=', seq).executeTakeFirst();
+    return head ? { channel: head.channel as Channel, size: head.size, sha256: head.sha256 } : null;
+  }
+
   /** Bytes [start, end] of a batch's payload (end inclusive, clamped), or null when there is no such batch. */
   async payloadSlice(seq: number, start: number, end: number | null): Promise<StoredPayloadSlice | null> {
     const head = await this.db.selectFrom('batches').select(['channel', 'size', 'sha256']).where('seq', '=', seq).executeTakeFirst();

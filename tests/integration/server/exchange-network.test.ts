@@ -170,7 +170,7 @@ describe('a Tối mật reply from A to B through both agency servers and the hu
     assert.equal(r.sent, 1);
     assert.equal(a.desk.outgoing.get(a.clerk, replyId).dispatches[0]!.status, 'sent');
     // The packet A's server holds is sealed: neither the subject nor the number is in clear.
-    const stored = await serverA.store.db.selectFrom('packets_out' as never).select('payload' as never).execute() as Array<{ payload: Buffer }>;
+    const stored = await serverA.store.db.selectFrom('packets_out_payloads').select('payload').execute();
     assert.equal(stored.length, 1);
     const bytes = Buffer.from(stored[0]!.payload);
     assert.equal(bytes.subarray(0, 25).toString('latin1'), 'SECUREDESK-EDXML-SEALED/1');
