@@ -14,6 +14,8 @@ import type { Secrecy } from '../../../common/domain';
 import type { AttachmentStore } from '../attachments/store';
 import type { Db } from '../db/connection';
 import { schemaOf, type Level } from '../compartments/levels';
+import { writeTx } from '../db/transaction';
+import { enqueueOcr, hasOcrTables } from '../ocr/queue';
 import { missingBlobs, namedBlobs } from './blobs';
 import { API } from './protocol';
 import type { ServerClient } from './ServerClient';
@@ -149,6 +151,21 @@ export class BlobSync {
     return this.finish(level, store, sha, part, etag);
   }
 
+  /**
+   * A synced file is read here as a registered one is (OCR words are not synced: each workstation
+   * indexes its own copy): the documents' files with this hash are queued in their compartment.
+   * enqueueOcr leaves out files sealed for a named person and drafts, and is idempotent.
+   */
+  private queueOcr(level: Level, sha: string): void {
+    const { db } = this.hooks;
+    const c = schemaOf(level);
+    if (!hasOcrTables(db, c)) return;
+    writeTx(db, () => {
+      const ids = db.prepare(`SELECT id FROM ${c}.attachments WHERE sha256 = ?`).pluck().all(sha) as number[];
+      if (ids.length) enqueueOcr(db, c, { attachmentIds: ids });
+    });
+  }
+
   private async finish(level: Level, store: AttachmentStore, sha: string, part: string, etag: string): Promise<'placed' | { refused: string }> {
     const bytes = readFileSync(part);
     const drop = () => {
@@ -166,6 +183,7 @@ export class BlobSync {
       return { refused: (e as Error).message };
     }
     drop();
+    this.queueOcr(level, sha);
     this.onStep?.('blob-placed', { level, sha256: sha, bytes: bytes.length });
     return 'placed';
   }

@@ -20,7 +20,8 @@ import { TokenService } from '../../../main/core/session/tokens';
 import { TokenBridge } from '../../../native/bridge/client';
 import { takeNewWorkstationId } from '../../../main/core/sync/workstation';
 import { agencyPki, startAgencyServer, type AgencyPki } from '../../helpers/agencyServer';
-import { addActor, newDesk, registration, tempDir } from '../../helpers/desk';
+import { addActor, newDesk, registration, stageBytes, tempDir } from '../../helpers/desk';
+import { scannedPdf } from '../../helpers/scannedPages';
 import { softKey } from '../../helpers/softKey';
 
 let pki: AgencyPki;
@@ -153,5 +154,26 @@ describe('two workstations of one agency through the agency server', () => {
     const evil = await configured('sync.now', { url: 'https://evil.example' });
     assert.equal(evil.ok, false);
     assert.ok(reg.id > 0);
+  });
+
+  test('a scanned file that reaches B through the server is read by B\'s OCR job, and found there by its words', { timeout: 240_000 }, async () => {
+    const scan = await stageBytes(a, clerkA, await scannedPdf([['ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH', 'CÔNG VĂN KHẨN', 'Về việc phòng, chống lụt bão năm 2026']]), 'cong-van-scan.pdf');
+    const reg = await a.incoming.register(clerkA, await registration(a, clerkA, { secrecy: 'mat', subject: 'Văn bản số hóa từ bản giấy', stagedIds: [scan.stagedId] }));
+    const sha = a.incoming.get(clerkA, reg.id).attachments[0]!.sha256;
+    const up = await syncA.syncOnce();
+    assert.ok((up.files?.uploaded ?? 0) >= 1, JSON.stringify(up.files));
+    const down = await syncB.syncOnce();
+    assert.ok((down.files?.downloaded ?? 0) >= 1, JSON.stringify(down.files));
+    const clerkB = actorFor(getUser(b.db, clerkA.id)!);
+    const attB = b.db.prepare('SELECT id FROM c_mat.attachments WHERE sha256 = ?').pluck().get(sha) as number;
+    // Queued when the file was placed; not searchable by its words until read.
+    assert.deepEqual(b.db.prepare('SELECT state FROM c_mat.ocr_queue WHERE attachment_id = ?').pluck().all(attB), ['pending']);
+    const search = (q: string) => b.incoming.list(clerkB, { query: q, sort: { field: 'arrival', dir: 'asc' }, offset: 0, limit: 5 }).map((r) => r.subject);
+    assert.deepEqual(search('cong van khan'), []);
+    await b.ocr.start(clerkB);
+    assert.deepEqual(search('cong van khan'), ['Văn bản số hóa từ bản giấy']);
+    assert.equal(b.ocr.pageText(clerkB, attB, 1).source, 'ocr');
+    // Placing the same file again queues nothing twice.
+    assert.equal(b.db.prepare('SELECT count(*) FROM c_mat.ocr_queue WHERE attachment_id = ?').pluck().get(attB), 1);
   });
 });
