@@ -61,6 +61,10 @@ describe('number claims', () => {
     assert.equal(counter(d.desk), 1, 'number 2 given back');
     assert.equal(claims(d.desk), 0, 'the confirmed claim dropped, the lost one settled');
     assert.deepEqual(audited(d.desk, 'numbering.given_back').map((x) => x.number), [2]);
+    // The settlement names the record as its registration's entry did: the log says that it never arrived.
+    const named = (action: string) => d.desk.db.prepare('SELECT entity, entity_id AS id, entity_gid AS gid FROM audit_log WHERE action = ? ORDER BY id').all(action) as Array<{ entity: string; id: number; gid: string }>;
+    const registered = named('incoming.register');
+    assert.deepEqual(named('numbering.given_back'), [registered[registered.length - 1]]);
     assert.equal(d.desk.incoming.list(d.actor, { sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 10 }).length, 1);
     const next = await d.desk.incoming.register(d.actor, await registration(d.desk, d.actor, { subject: 'Về việc mua sắm thiết bị' }));
     assert.equal(next.arrivalNumber, 2, 'the register stays dense');

@@ -837,4 +837,10 @@ export const MIGRATIONS: readonly Migration[] = [
     claimed_at TEXT NOT NULL
   );
   `,
+  // 29: a claim also names its record's local id, so the settlement's audit entry is about the same
+  //     entity as the entry that registered or issued it: the log says itself that the record it named
+  //     never arrived (null for claims written before, and where the record has no id yet).
+  `
+  ALTER TABLE number_claims ADD COLUMN record_id INTEGER;
+  `,
 ];

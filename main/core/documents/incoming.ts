@@ -285,7 +285,7 @@ function writeIncoming(
   const id = nextRecordId(db);
   const globalId = newGlobalId();
   // The number survives a crash between the base's commit and the compartment's (numberClaims.ts).
-  if (claim && marks) claimNumber(db, register.scope_id, taken, { compartment: c, table: 'incoming', globalId }, registeredAt);
+  if (claim && marks) claimNumber(db, register.scope_id, taken, { compartment: c, table: 'incoming', globalId, recordId: id }, registeredAt);
   // Prepared once per connection and shape (an import registers thousands in a row).
   cached(
       db,

@@ -15,7 +15,7 @@ import type { Arm } from './arms';
 import type { TakenNumber } from './numbering';
 
 /** The record that must hold a taken number: its compartment (schema), table and global id. */
-export interface NumberClaim { compartment: string; table: 'incoming' | 'outgoing'; globalId: string }
+export interface NumberClaim { compartment: string; table: 'incoming' | 'outgoing'; globalId: string; /** The record's local id, when it has one. */ recordId?: number }
 
 /** The column each record table keeps its number in. */
 const NUMBER_COLUMN: Record<NumberClaim['table'], string> = { incoming: 'arrival_number', outgoing: 'number' };
@@ -28,11 +28,11 @@ export const CLAIM_SETTLE_AFTER_MS = 60_000;
 
 /** Records the claim, in the transaction that took the number and writes the record. */
 export function claimNumber(db: Db, scopeId: number, taken: TakenNumber, claim: NumberClaim, now: Date): void {
-  cached(db, `INSERT INTO main.number_claims (scope_id, period, bucket, number, compartment, record_table, record_global_id, claimed_at)
-    VALUES (?,?,?,?,?,?,?,?)`).run(scopeId, taken.period, taken.bucket, taken.number, claim.compartment, claim.table, claim.globalId, now.toISOString());
+  cached(db, `INSERT INTO main.number_claims (scope_id, period, bucket, number, compartment, record_table, record_global_id, record_id, claimed_at)
+    VALUES (?,?,?,?,?,?,?,?,?)`).run(scopeId, taken.period, taken.bucket, taken.number, claim.compartment, claim.table, claim.globalId, claim.recordId ?? null, now.toISOString());
 }
 
-interface ClaimRow { id: number; scope_id: number; period: string; bucket: string; number: number; compartment: string; record_table: NumberClaim['table']; record_global_id: string }
+interface ClaimRow { id: number; scope_id: number; period: string; bucket: string; number: number; compartment: string; record_table: NumberClaim['table']; record_global_id: string; record_id: number | null }
 
 export interface SettledClaims { confirmed: number; givenBack: number; gaps: number }
 
@@ -64,7 +64,9 @@ export function settleNumberClaims(db: Db, arms: readonly Arm[], actorId: number
       else out.gaps++;
       appendAudit(db, {
         userId: actorId, action: givenBack ? 'numbering.given_back' : 'numbering.gap',
-        // The record never reached its compartment (the process stopped between the two commits).
+        // The record never reached its compartment with this number (the process stopped between the
+        // two commits): named as the entry that took the number named it, so the log explains itself.
+        entity: c.record_table, entityGid: c.record_global_id, ...(c.record_id !== null ? { entityId: c.record_id } : {}),
         details: { scopeId: c.scope_id, period: c.period, bucket: c.bucket, number: c.number, record: c.record_table, reason: 'interrupted_commit' },
       }, now.toISOString());
     }

@@ -557,7 +557,7 @@ export class OutgoingService {
           const taken = takeNumber(db, register.scope_id, today, row.type_code);
           const { number, period } = taken;
           // The number survives a crash between the base's commit and the compartment's (numberClaims.ts).
-          if (c !== 'main') claimNumber(db, register.scope_id, taken, { compartment: c, table: 'outgoing', globalId: row.global_id }, now);
+          if (c !== 'main') claimNumber(db, register.scope_id, taken, { compartment: c, table: 'outgoing', globalId: row.global_id, recordId: row.id }, now);
           const numberSymbol = this.symbolOf(db, cfg, row, number, today);
           // The agency signed (or the update wrote) the number it saw; another issue took it meanwhile: again with the next.
           // (No number could be planned before the registers existed: the PDF is written now that they do.)
