@@ -17,21 +17,14 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { formatDateVn, todayIso } from '../../common/dates';
 import { outgoingCreateSchema } from '../../common/schemas';
-import { Desk } from '../../main/core/desk';
 import { writeTx } from '../../main/core/db/transaction';
-import { bindCertificates } from '../../main/core/org/certificates';
-import { addUser } from '../../main/core/org/users';
 import { readConfig, writeConfig } from '../../main/core/outgoing/config';
 import { encodePng } from '../../main/core/outgoing/seal';
 import { isoVietnam } from '../../main/core/pdf';
-import { SessionGuard } from '../../main/core/session/guard';
-import { TokenService } from '../../main/core/session/tokens';
-import { TokenBridge } from '../../native/bridge/client';
-import { moduleId } from '../../native/modules/discovery';
-import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
 import { decreeDraftPdf } from '../helpers/decreeDraft';
 import { pdfSeenText } from '../helpers/pdfOracle';
-import { ELECTRON_DIST, expectText, openApp, screenshot, type AppSession, type Problems } from './harness';
+import { ELECTRON_DIST, expectText, screenshot, type AppSession } from './harness';
+import { openOffice, type Office, type Who as OfficeWho } from './office';
 
 const skip = ELECTRON_DIST ? 'the profile is seeded and people are switched through the development host (Chromium only)' : false;
 
@@ -47,88 +40,30 @@ const NUMBER2 = '02/QĐ-UBND';
 const SIZES = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }] as const;
 const today = todayIso();
 
-let work = '';
-let profileDir = '';
-/** The văn thư's token (SD-USER-RSA) and the Phó Chánh Văn phòng's (SD-RECOVERY). */
-let hsmA: SoftHsm;
-/** The Chánh Văn phòng's token (another SD-USER-RSA), the signer. */
-let hsmB: SoftHsm;
-let app: AppSession | undefined;
-let currentHsm: SoftHsm | undefined;
-const ids = { clerk: 0, deputy: 0, chief: 0, doc: 0, doc2: 0 };
-const seen: Problems = { errors: [], csp: [] };
-
-async function seed(): Promise<void> {
-  const desk = await Desk.open({ profileDir, trustAnchors: [hsmA.ca.certDer, hsmB.ca.certDer] });
-  const guard = new SessionGuard(desk, new TokenService(new TokenBridge({ env: hsmA.env }), async () => [hsmA.modulePath]));
-  try {
-    const session = await guard.setup(
-      { unit: { name: UNIT, code: '000.00.00.H40', preset: 'state' }, admin: { fullName: CLERK, position: 'Văn thư cơ quan', role: 'van_thu', clearance: 'tuyet_mat' } },
-      { moduleId: moduleId(hsmA.modulePath), serial: hsmA.tokens.userRsa.serial },
-      hsmA.tokens.userRsa.pin,
-    );
-    ids.clerk = session.user.id;
-    writeTx(desk.db, () => {
-      ids.deputy = addUser(desk.db, { fullName: DEPUTY, position: 'Phó Chánh Văn phòng', role: 'lanh_dao', clearance: 'tuyet_mat' });
-      ids.chief = addUser(desk.db, { fullName: CHIEF, position: 'Chủ tịch', role: 'lanh_dao', clearance: 'tuyet_mat' });
-      bindCertificates(desk.db, ids.deputy, hsmA.tokens.recovery.keys.map((k) => k.certDer), ids.clerk, new Date(), 'administrator');
-      bindCertificates(desk.db, ids.chief, hsmB.tokens.userRsa.keys.map((k) => k.certDer), ids.clerk, new Date(), 'administrator');
-    });
-    await desk.rewrapKeyring();
-  } finally {
-    await guard.close();
-  }
-}
+let office: Office;
+/** The two documents issued here. */
+const ids = { doc: 0, doc2: 0 };
+const app = (): AppSession => office.app();
 
 before(async () => {
   if (skip) return;
-  work = mkdtempSync(join(tmpdir(), 'securedesk-e2e-appendix-'));
-  profileDir = join(work, 'profile');
-  [hsmA, hsmB] = await Promise.all([createSoftHsm({ tokens: ['userRsa', 'recovery'] }), createSoftHsm({ tokens: ['userRsa'] })]);
-  // Both test CAs number from 1000: the second set is made again so its serial numbers differ.
-  await hsmB.reinitToken('userRsa');
-  await hsmB.reinitToken('userRsa');
-  await seed();
+  // The Phó Chánh Văn phòng on set A's recovery token, the Chủ tịch (the signer) on set B's.
+  office = await openOffice({
+    name: 'appendix', unit: { name: UNIT, code: '000.00.00.H40', preset: 'state' }, clerk: CLERK,
+    second: { fullName: DEPUTY, position: 'Phó Chánh Văn phòng', role: 'lanh_dao', clearance: 'tuyet_mat' },
+    third: { fullName: CHIEF, position: 'Chủ tịch', role: 'lanh_dao', clearance: 'tuyet_mat' },
+  });
 });
 
-after(async () => {
-  await closeApp();
-  await hsmA?.cleanup();
-  await hsmB?.cleanup();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-async function closeApp(): Promise<void> {
-  if (!app) return;
-  seen.errors.push(...app.problems.errors.splice(0));
-  seen.csp.push(...app.problems.csp.splice(0));
-  await app.close();
-  app = undefined;
-}
+after(async () => office?.close());
 
 type Who = 'clerk' | 'deputy' | 'chief';
-const PEOPLE: Record<Who, { name: string; radio: RegExp; pin: () => string; hsm: () => SoftHsm }> = {
-  clerk: { name: CLERK, radio: /Nguyễn Văn An/, pin: () => hsmA.tokens.userRsa.pin, hsm: () => hsmA },
-  deputy: { name: DEPUTY, radio: /SD-RECOVERY/, pin: () => hsmA.tokens.recovery.pin, hsm: () => hsmA },
-  chief: { name: CHIEF, radio: /Nguyễn Văn An/, pin: () => hsmB.tokens.userRsa.pin, hsm: () => hsmB },
-};
+const AS: Record<Who, OfficeWho> = { clerk: 'clerk', deputy: 'second', chief: 'third' };
+const person = (who: Who): number => office.ids[AS[who]];
 
-/** Signs `who` in with their own token (the app reopened on the set of tokens they hold) and opens "Văn bản đi". */
+/** Signs `who` in with their own token and opens "Văn bản đi". */
 async function signIn(who: Who): Promise<Page> {
-  const person = PEOPLE[who];
-  if (app && currentHsm !== person.hsm()) await closeApp();
-  if (!app) {
-    app = await openApp(profileDir, { hsm: person.hsm(), trustAnchors: [hsmA.ca.certDer, hsmB.ca.certDer] });
-    currentHsm = person.hsm();
-  }
-  const p = app.page;
-  const lock = p.getByRole('heading', { name: 'Máy trạm đang khóa' });
-  if (!(await lock.isVisible())) await p.keyboard.press('Control+l');
-  await lock.waitFor();
-  await p.getByRole('radio', { name: person.radio }).check();
-  await p.getByLabel('Mã PIN').fill(person.pin());
-  await p.getByRole('button', { name: 'Mở khóa' }).click();
-  await expectText(p.locator('.app-header'), person.name);
+  const p = await office.signIn(AS[who]);
   await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đi', exact: true }).click();
   await p.getByRole('heading', { name: 'Văn bản đi' }).waitFor();
   return p;
@@ -143,7 +78,7 @@ async function openDocument(p: Page, subject = SUBJECT): Promise<void> {
 
 async function fileOf(sha256: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of app!.desk!.context().storeFor('thuong').openBlob(sha256)) chunks.push(c as Buffer);
+  for await (const c of app().desk!.context().storeFor('thuong').openBlob(sha256)) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
 }
 
@@ -194,9 +129,9 @@ test('appendices inside the main PDF and the signer\'s signature image: drafted,
   const form = p.getByRole('dialog', { name: 'Soạn văn bản đi' });
   await form.getByLabel('Loại văn bản').selectOption('QĐ');
   await form.getByLabel('Trích yếu').fill(SUBJECT);
-  await form.getByLabel('Người ký').selectOption(String(ids.chief));
+  await form.getByLabel('Người ký').selectOption(String(person('chief')));
   await form.getByLabel('Thẩm quyền ký (TM., KT., TL., TUQ., Q.)').fill('TM. ỦY BAN NHÂN DÂN');
-  await form.getByLabel('Người duyệt (theo thứ tự)').selectOption(String(ids.deputy));
+  await form.getByLabel('Người duyệt (theo thứ tự)').selectOption(String(person('deputy')));
   await form.locator('.inline-add').first().getByRole('button', { name: 'Thêm' }).click();
   const pdf = Buffer.from(await decreeDraftPdf({ form: 'state', pages: 4, appendixPages: { 3: 'PHỤ LỤC I', 4: 'PHỤ LỤC II' } }));
   await form.locator('#og-files').setInputFiles([{ name: 'quy-che.pdf', mimeType: 'application/pdf', buffer: pdf }]);
@@ -206,13 +141,13 @@ test('appendices inside the main PDF and the signer\'s signature image: drafted,
   await p.locator('.outgoing-detail').waitFor();
   await expectText(p.locator('.appendix-pages'), 'bắt đầu ở trang 3, 4');
   await step(p, 'Trình duyệt', 'Kính trình lãnh đạo Văn phòng');
-  ids.doc = app!.desk!.outgoing.list(app!.desk!.session!, { mine: true, limit: 10 }).find((r) => r.subject === SUBJECT)!.id;
+  ids.doc = app().desk!.outgoing.list(app().desk!.session!, { mine: true, limit: 10 }).find((r) => r.subject === SUBJECT)!.id;
   // The second one, the same way but through the core (the form was just driven above).
   {
-    const desk = app!.desk!;
+    const desk = app().desk!;
     const staged = await desk.attachments.stage(desk.session!, Readable.from([pdf]), 'danh-muc.pdf');
     const d2 = await desk.outgoing.create(desk.session!, outgoingCreateSchema.parse({
-      typeCode: 'QĐ', subject: SUBJECT2, secrecy: 'thuong', signerId: ids.chief, signerCompetence: 'TM. ỦY BAN NHÂN DÂN', approvers: [ids.deputy], stagedIds: [staged.stagedId], appendixPages: [3, 4],
+      typeCode: 'QĐ', subject: SUBJECT2, secrecy: 'thuong', signerId: person('chief'), signerCompetence: 'TM. ỦY BAN NHÂN DÂN', approvers: [person('deputy')], stagedIds: [staged.stagedId], appendixPages: [3, 4],
     }));
     await desk.outgoing.submit(desk.session!, { id: d2.id, comment: '' });
     ids.doc2 = d2.id;
@@ -258,7 +193,7 @@ test('appendices inside the main PDF and the signer\'s signature image: drafted,
   await shoot(p, 'outgoing-appendix-issued', '.outgoing-detail');
 
   // The issued PDF, read by outside tools.
-  const desk = app!.desk!;
+  const desk = app().desk!;
   const blobs = desk.outgoing.signatureBlobs(desk.session!, ids.doc);
   assert.deepEqual(blobs.map((b) => [b.role, b.format]), [['signer', 'pades'], ['agency', 'pades']]);
   const bytes = await fileOf(blobs[1]!.signedSha256!);
@@ -326,7 +261,7 @@ test('appendices inside the main PDF and the signer\'s signature image: drafted,
     rmSync(dir2, { recursive: true, force: true });
   }
 
-  await closeApp();
-  assert.deepEqual(seen.csp, []);
-  assert.deepEqual(seen.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
+  await office.closeApp();
+  assert.deepEqual(office.seen.csp, []);
+  assert.deepEqual(office.seen.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
 });

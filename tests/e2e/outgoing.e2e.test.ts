@@ -15,19 +15,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { formatDateVn, todayIso } from '../../common/dates';
-import { Desk } from '../../main/core/desk';
-import { writeTx } from '../../main/core/db/transaction';
-import { bindCertificates } from '../../main/core/org/certificates';
-import { addUser } from '../../main/core/org/users';
-import { SessionGuard } from '../../main/core/session/guard';
-import { TokenService } from '../../main/core/session/tokens';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
 import { issueDateWords } from '../../main/core/outgoing/OutgoingService';
-import { TokenBridge } from '../../native/bridge/client';
-import { moduleId } from '../../native/modules/discovery';
-import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
 import { pdfSeenText, pdfTextPages } from '../helpers/pdfOracle';
-import { ELECTRON_DIST, eventually, expectText, openApp, screenshot, type AppSession, type Problems } from './harness';
+import { ELECTRON_DIST, eventually, expectText, screenshot, type AppSession } from './harness';
+import { openOffice, type Office, type Who as OfficeWho } from './office';
 
 const skip = ELECTRON_DIST ? 'the profile is seeded and people are switched through the development host (Chromium only)' : false;
 
@@ -39,90 +31,30 @@ const SUBJECT = 'Về việc tăng cường bảo vệ bí mật nhà nước tr
 const SIZES = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }] as const;
 const today = todayIso();
 
-let work = '';
-let profileDir = '';
-/** The văn thư's token (SD-USER-RSA) and the Phó Chánh Văn phòng's (SD-RECOVERY). */
-let hsmA: SoftHsm;
-/** The Chánh Văn phòng's token (another SD-USER-RSA), the signer. */
-let hsmB: SoftHsm;
-let app: AppSession | undefined;
-const ids = { clerk: 0, deputy: 0, chief: 0, doc: 0 };
-const seen: Problems = { errors: [], csp: [] };
-
-async function seed(): Promise<void> {
-  const desk = await Desk.open({ profileDir, trustAnchors: [hsmA.ca.certDer, hsmB.ca.certDer] });
-  const guard = new SessionGuard(desk, new TokenService(new TokenBridge({ env: hsmA.env }), async () => [hsmA.modulePath]));
-  try {
-    const session = await guard.setup(
-      { unit: { name: UNIT, code: '000.00.01.H27', preset: 'party' }, admin: { fullName: CLERK, position: 'Văn thư cơ quan', role: 'van_thu', clearance: 'tuyet_mat' } },
-      { moduleId: moduleId(hsmA.modulePath), serial: hsmA.tokens.userRsa.serial },
-      hsmA.tokens.userRsa.pin,
-    );
-    ids.clerk = session.user.id;
-    writeTx(desk.db, () => {
-      ids.deputy = addUser(desk.db, { fullName: DEPUTY, position: 'Phó Chánh Văn phòng', role: 'lanh_dao', clearance: 'tuyet_mat' });
-      ids.chief = addUser(desk.db, { fullName: CHIEF, position: 'Chánh Văn phòng', role: 'lanh_dao', clearance: 'tuyet_mat' });
-      bindCertificates(desk.db, ids.deputy, hsmA.tokens.recovery.keys.map((k) => k.certDer), ids.clerk, new Date(), 'administrator');
-      bindCertificates(desk.db, ids.chief, hsmB.tokens.userRsa.keys.map((k) => k.certDer), ids.clerk, new Date(), 'administrator');
-    });
-    await desk.rewrapKeyring();
-  } finally {
-    await guard.close();
-  }
-}
+let office: Office;
+/** The document drafted here. */
+const ids = { doc: 0 };
+const app = (): AppSession => office.app();
 
 before(async () => {
   if (skip) return;
-  work = mkdtempSync(join(tmpdir(), 'securedesk-e2e-outgoing-'));
-  profileDir = join(work, 'profile');
-  [hsmA, hsmB] = await Promise.all([createSoftHsm({ tokens: ['userRsa', 'recovery'] }), createSoftHsm({ tokens: ['userRsa'] })]);
-  // Both test CAs number from 1000: the second set is made again so its serial numbers differ.
-  await hsmB.reinitToken('userRsa');
-  await hsmB.reinitToken('userRsa');
-  await seed();
+  // The Phó Chánh Văn phòng on set A's recovery token, the Chánh Văn phòng (the signer) on set B's.
+  office = await openOffice({
+    name: 'outgoing', unit: { name: UNIT, code: '000.00.01.H27', preset: 'party' }, clerk: CLERK,
+    second: { fullName: DEPUTY, position: 'Phó Chánh Văn phòng', role: 'lanh_dao', clearance: 'tuyet_mat' },
+    third: { fullName: CHIEF, position: 'Chánh Văn phòng', role: 'lanh_dao', clearance: 'tuyet_mat' },
+  });
 });
 
-after(async () => {
-  await closeApp();
-  await hsmA?.cleanup();
-  await hsmB?.cleanup();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-const page = (): Page => app!.page;
-
-async function closeApp(): Promise<void> {
-  if (!app) return;
-  seen.errors.push(...app.problems.errors.splice(0));
-  seen.csp.push(...app.problems.csp.splice(0));
-  await app.close();
-  app = undefined;
-}
+after(async () => office?.close());
 
 type Who = 'clerk' | 'deputy' | 'chief';
-const PEOPLE: Record<Who, { name: string; radio: RegExp; pin: () => string; hsm: () => SoftHsm }> = {
-  clerk: { name: CLERK, radio: /Nguyễn Văn An/, pin: () => hsmA.tokens.userRsa.pin, hsm: () => hsmA },
-  deputy: { name: DEPUTY, radio: /SD-RECOVERY/, pin: () => hsmA.tokens.recovery.pin, hsm: () => hsmA },
-  chief: { name: CHIEF, radio: /Nguyễn Văn An/, pin: () => hsmB.tokens.userRsa.pin, hsm: () => hsmB },
-};
-let currentHsm: SoftHsm | undefined;
+const AS: Record<Who, OfficeWho> = { clerk: 'clerk', deputy: 'second', chief: 'third' };
+const person = (who: Who): number => office.ids[AS[who]];
 
-/** Signs `who` in with their own token (the app reopened on the set of tokens they hold) and opens "Văn bản đi". */
+/** Signs `who` in with their own token and opens "Văn bản đi". */
 async function signIn(who: Who): Promise<Page> {
-  const person = PEOPLE[who];
-  if (app && currentHsm !== person.hsm()) await closeApp();
-  if (!app) {
-    app = await openApp(profileDir, { hsm: person.hsm(), trustAnchors: [hsmA.ca.certDer, hsmB.ca.certDer] });
-    currentHsm = person.hsm();
-  }
-  const p = page();
-  const lock = p.getByRole('heading', { name: 'Máy trạm đang khóa' });
-  if (!(await lock.isVisible())) await p.keyboard.press('Control+l');
-  await lock.waitFor();
-  await p.getByRole('radio', { name: person.radio }).check();
-  await p.getByLabel('Mã PIN').fill(person.pin());
-  await p.getByRole('button', { name: 'Mở khóa' }).click();
-  await expectText(p.locator('.app-header'), person.name);
+  const p = await office.signIn(AS[who]);
   await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đi', exact: true }).click();
   await p.getByRole('heading', { name: 'Văn bản đi' }).waitFor();
   return p;
@@ -175,10 +107,10 @@ test('an outgoing Tối mật document: drafted, approved twice, signed by the s
   await form.getByLabel('Trích yếu').fill(SUBJECT);
   await form.getByLabel('Độ mật').selectOption('toi_mat');
   await form.getByLabel('Độ khẩn').selectOption('khan');
-  await form.getByLabel('Người ký').selectOption(String(ids.chief));
+  await form.getByLabel('Người ký').selectOption(String(person('chief')));
   await form.getByLabel('Thẩm quyền ký (TM., KT., TL., TUQ., Q.)').fill('TL. BAN THƯỜNG VỤ');
   await form.getByLabel('Số lượng bản').fill('3');
-  for (const who of [ids.deputy, ids.chief]) {
+  for (const who of [person('deputy'), person('chief')]) {
     await form.getByLabel('Người duyệt (theo thứ tự)').selectOption(String(who));
     await form.locator('.inline-add').first().getByRole('button', { name: 'Thêm' }).click();
   }
@@ -203,7 +135,7 @@ test('an outgoing Tối mật document: drafted, approved twice, signed by the s
   await step(p, 'Trình duyệt', 'Kính trình lãnh đạo Văn phòng');
   await expectText(p.locator('.outgoing-detail .status-pill'), 'Đang trình duyệt');
   await expectText(p.locator('.chain-list'), `Đang chờ ${DEPUTY} duyệt`);
-  ids.doc = app!.desk!.outgoing.list(app!.desk!.session!, { mine: false, limit: 10 }).find((r) => r.subject === SUBJECT)!.id;
+  ids.doc = app().desk!.outgoing.list(app().desk!.session!, { mine: false, limit: 10 }).find((r) => r.subject === SUBJECT)!.id;
   assert.ok(ids.doc > 0);
 
   // The first approver, on her own token.
@@ -214,7 +146,7 @@ test('an outgoing Tối mật document: drafted, approved twice, signed by the s
   await expectText(p.locator('.chain-list'), `Đang chờ ${CHIEF} duyệt`);
   assert.equal(await p.locator('.outgoing-actions').getByRole('button', { name: 'Duyệt', exact: true }).count(), 0, 'approving twice is not offered');
   // The core refuses it too, whoever asks (the session behind the window is hers): the reason is specific.
-  await assert.rejects(app!.desk!.outgoing.approve(app!.desk!.session!, { id: ids.doc, comment: '' }), (e: unknown) => (e as { key?: string }).key === 'outgoing.alreadyApproved');
+  await assert.rejects(app().desk!.outgoing.approve(app().desk!.session!, { id: ids.doc, comment: '' }), (e: unknown) => (e as { key?: string }).key === 'outgoing.alreadyApproved');
 
   // The second approver approves, then signs as the designated signer on his token.
   p = await signIn('chief');
@@ -239,7 +171,7 @@ test('an outgoing Tối mật document: drafted, approved twice, signed by the s
 
   // The signatures are inside the PDFs (PAdES): pdfsig finds the signer's and the agency's valid on the
   // issued document, the last covering the whole file, and the agency's on the appendix.
-  const desk = app!.desk!;
+  const desk = app().desk!;
   const blobs = desk.outgoing.signatureBlobs(desk.session!, ids.doc);
   assert.deepEqual(blobs.map((b) => [b.role, b.format]), [['signer', 'pades'], ['agency', 'pades'], ['agency', 'pades']]);
   const dir = mkdtempSync(join(tmpdir(), 'outgoing-e2e-sig-'));
@@ -300,7 +232,7 @@ test('an outgoing Tối mật document: drafted, approved twice, signed by the s
   await assert.rejects(desk.outgoing.issue(desk.session!, ids.doc), (e: unknown) => (e as { key?: string }).key === 'outgoing.alreadyIssued');
   await shoot(p, 'outgoing-recalled', '.outgoing-detail');
 
-  await closeApp();
-  assert.deepEqual(seen.csp, []);
-  assert.deepEqual(seen.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
+  await office.closeApp();
+  assert.deepEqual(office.seen.csp, []);
+  assert.deepEqual(office.seen.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
 });

@@ -8,26 +8,17 @@
 // plugged in). The timeline on the document shows every step; the tracking register lists it with
 // the reply. Screenshots at 1366×768 and 1920×1080 go to test-results/e2e/.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { addDaysIso, formatDateVn, todayIso } from '../../common/dates';
 import { WorkDays, DEFAULT_CALENDAR } from '../../common/workdays';
-import { Desk } from '../../main/core/desk';
 import { writeTx } from '../../main/core/db/transaction';
 import { addInternalUnit } from '../../main/core/org/internalUnits';
-import { bindCertificates } from '../../main/core/org/certificates';
-import { actorFor, addUser, getUser } from '../../main/core/org/users';
-import { SessionGuard } from '../../main/core/session/guard';
-import { TokenService } from '../../main/core/session/tokens';
+import { actorFor, getUser } from '../../main/core/org/users';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
-import { TokenBridge } from '../../native/bridge/client';
-import { moduleId } from '../../native/modules/discovery';
-import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
-import { ELECTRON_DIST, expectText, openApp, pageText, screenshot, type AppSession, type Problems } from './harness';
+import { ELECTRON_DIST, expectText, pageText, screenshot } from './harness';
+import { openOffice, type Office, type Who as OfficeWho } from './office';
 
 const skip = ELECTRON_DIST ? 'the profile is seeded and people are switched through the development host (Chromium only)' : false;
 
@@ -44,106 +35,54 @@ const wd = new WorkDays(DEFAULT_CALENDAR);
 const leadDeadline = wd.add(today, 10);
 const extended = wd.add(today, 15);
 
-let work = '';
-let profileDir = '';
-let hsmA: SoftHsm;
-let hsmB: SoftHsm;
-let app: AppSession | undefined;
-let currentHsm: SoftHsm | undefined;
-const ids = { clerk: 0, leader: 0, officer: 0, doc: 0, number: 0 };
-const seen: Problems = { errors: [], csp: [] };
-
-async function seed(): Promise<void> {
-  const desk = await Desk.open({ profileDir, trustAnchors: [hsmA.ca.certDer, hsmB.ca.certDer] });
-  const guard = new SessionGuard(desk, new TokenService(new TokenBridge({ env: hsmA.env }), async () => [hsmA.modulePath]));
-  try {
-    const session = await guard.setup(
-      { unit: { name: UNIT, code: '000.00.01.H27', preset: 'party' }, admin: { fullName: CLERK, position: 'Văn thư cơ quan', role: 'van_thu', clearance: 'tuyet_mat' } },
-      { moduleId: moduleId(hsmA.modulePath), serial: hsmA.tokens.userRsa.serial },
-      hsmA.tokens.userRsa.pin,
-    );
-    ids.clerk = session.user.id;
-    writeTx(desk.db, () => {
-      ids.leader = addUser(desk.db, { fullName: LEADER, position: 'Chánh Văn phòng', role: 'lanh_dao', clearance: 'tuyet_mat' });
-      ids.officer = addUser(desk.db, { fullName: OFFICER, position: 'Chuyên viên', role: 'chuyen_vien', clearance: 'mat' });
-      bindCertificates(desk.db, ids.leader, hsmA.tokens.recovery.keys.map((k) => k.certDer), ids.clerk, new Date(), 'administrator');
-      bindCertificates(desk.db, ids.officer, hsmB.tokens.userRsa.keys.map((k) => k.certDer), ids.clerk, new Date(), 'administrator');
-      addInternalUnit(desk.db, { name: LEAD_UNIT }, ids.clerk, new Date());
-      addInternalUnit(desk.db, { name: 'Phòng Hành chính - Tài chính' }, ids.clerk, new Date());
-    });
-    await desk.rewrapKeyring();
-    // Registered by the văn thư (the register dialog has its own E2E tests): arrived today, Mật.
-    const clerk = actorFor(getUser(desk.db, ids.clerk)!);
-    const pdf = await makeSamplePdf({ issuer: 'Ban Nội chính Tỉnh ủy', numberSymbol: DOC.symbol, title: 'CÔNG VĂN', subject: DOC.subject, pages: 1 });
-    const staged = await desk.attachments.stage(clerk, Readable.from(Buffer.from(pdf)), 'cong-van-152.pdf');
-    const res = await desk.incoming.register(clerk, {
-      issuer: { name: 'Ban Nội chính Tỉnh ủy' }, numberSymbol: DOC.symbol, documentDate: addDaysIso(today, -2), arrivalDate: today,
-      typeCode: 'CV', subject: DOC.subject, secrecy: 'mat', urgency: 'thuong', recipients: [], notes: '', stagedIds: [staged.stagedId], acknowledgeDuplicates: false,
-    });
-    ids.doc = res.id;
-    ids.number = res.arrivalNumber;
-  } finally {
-    await guard.close();
-  }
-}
+let office: Office;
+/** The Mật document the văn thư registered, and its arrival number. */
+const ids = { doc: 0, number: 0 };
 
 before(async () => {
   if (skip) return;
-  work = mkdtempSync(join(tmpdir(), 'securedesk-e2e-processing-'));
-  profileDir = join(work, 'profile');
-  [hsmA, hsmB] = await Promise.all([createSoftHsm({ tokens: ['userRsa', 'recovery'] }), createSoftHsm({ tokens: ['userRsa'] })]);
-  // Distinct certificate serial numbers from the first set's (both test CAs number from 1000).
-  await hsmB.reinitToken('userRsa');
-  await hsmB.reinitToken('userRsa');
-  await seed();
+  // The leader on set A's recovery token, the officer (cleared Mật) on set B's.
+  office = await openOffice({
+    name: 'processing', unit: { name: UNIT, code: '000.00.01.H27', preset: 'party' }, clerk: CLERK,
+    second: { fullName: LEADER, position: 'Chánh Văn phòng', role: 'lanh_dao', clearance: 'tuyet_mat' },
+    third: { fullName: OFFICER, position: 'Chuyên viên', role: 'chuyen_vien', clearance: 'mat' },
+    seed: async (desk, people) => {
+      writeTx(desk.db, () => {
+        addInternalUnit(desk.db, { name: LEAD_UNIT }, people.clerk, new Date());
+        addInternalUnit(desk.db, { name: 'Phòng Hành chính - Tài chính' }, people.clerk, new Date());
+      });
+      // Registered by the văn thư (the register dialog has its own E2E tests): arrived today, Mật.
+      const clerk = actorFor(getUser(desk.db, people.clerk)!);
+      const pdf = await makeSamplePdf({ issuer: 'Ban Nội chính Tỉnh ủy', numberSymbol: DOC.symbol, title: 'CÔNG VĂN', subject: DOC.subject, pages: 1 });
+      const staged = await desk.attachments.stage(clerk, Readable.from(Buffer.from(pdf)), 'cong-van-152.pdf');
+      const res = await desk.incoming.register(clerk, {
+        issuer: { name: 'Ban Nội chính Tỉnh ủy' }, numberSymbol: DOC.symbol, documentDate: addDaysIso(today, -2), arrivalDate: today,
+        typeCode: 'CV', subject: DOC.subject, secrecy: 'mat', urgency: 'thuong', recipients: [], notes: '', stagedIds: [staged.stagedId], acknowledgeDuplicates: false,
+      });
+      ids.doc = res.id;
+      ids.number = res.arrivalNumber;
+    },
+  });
 });
 
 after(async () => {
-  await closeApp();
-  await hsmA?.cleanup();
-  await hsmB?.cleanup();
-  if (work) rmSync(work, { recursive: true, force: true });
+  await office?.close();
   if (!skip) {
-    assert.deepEqual(seen.csp, [], 'no CSP violation');
-    assert.deepEqual(seen.errors, [], 'no page error');
+    assert.deepEqual(office.seen.csp, [], 'no CSP violation');
+    assert.deepEqual(office.seen.errors, [], 'no page error');
   }
 });
 
-const page = (): Page => app!.page;
+const page = (): Page => office.app().page;
 const section = () => page().locator('.processing-section');
 const nav = () => page().getByRole('navigation', { name: 'Chức năng' });
 
-async function closeApp(): Promise<void> {
-  if (!app) return;
-  seen.errors.push(...app.problems.errors.splice(0));
-  seen.csp.push(...app.problems.csp.splice(0));
-  await app.close();
-  app = undefined;
-}
-
 type Who = 'clerk' | 'leader' | 'officer';
-const PEOPLE: Record<Who, { name: string; radio: RegExp; pin: () => string; hsm: () => SoftHsm }> = {
-  clerk: { name: CLERK, radio: /Nguyễn Văn An/, pin: () => hsmA.tokens.userRsa.pin, hsm: () => hsmA },
-  leader: { name: LEADER, radio: /SD-RECOVERY/, pin: () => hsmA.tokens.recovery.pin, hsm: () => hsmA },
-  officer: { name: OFFICER, radio: /Nguyễn Văn An/, pin: () => hsmB.tokens.userRsa.pin, hsm: () => hsmB },
-};
+const AS: Record<Who, OfficeWho> = { clerk: 'clerk', leader: 'second', officer: 'third' };
 
 async function signIn(who: Who): Promise<Page> {
-  const person = PEOPLE[who];
-  if (app && currentHsm !== person.hsm()) await closeApp();
-  if (!app) {
-    app = await openApp(profileDir, { hsm: person.hsm(), trustAnchors: [hsmA.ca.certDer, hsmB.ca.certDer] });
-    currentHsm = person.hsm();
-  }
-  const p = page();
-  const lock = p.getByRole('heading', { name: 'Máy trạm đang khóa' });
-  if (!(await lock.isVisible())) await p.keyboard.press('Control+l');
-  await lock.waitFor();
-  await p.getByRole('radio', { name: person.radio }).check();
-  await p.getByLabel('Mã PIN').fill(person.pin());
-  await p.getByRole('button', { name: 'Mở khóa' }).click();
+  const p = await office.signIn(AS[who]);
   await p.getByRole('heading', { name: 'Sổ văn bản đến' }).waitFor();
-  await expectText(p.locator('.app-header'), person.name);
   return p;
 }
 

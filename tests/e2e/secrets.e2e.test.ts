@@ -12,25 +12,17 @@
 // the other person's token were plugged in). Screenshots at 1366×768 and 1920×1080 go to
 // test-results/e2e/.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { addDaysIso, formatDateVn, todayIso, yearOf } from '../../common/dates';
-import { Desk } from '../../main/core/desk';
-import { writeTx } from '../../main/core/db/transaction';
-import { bindCertificates } from '../../main/core/org/certificates';
-import { actorFor, addUser, getUser } from '../../main/core/org/users';
-import { SessionGuard } from '../../main/core/session/guard';
-import { TokenService } from '../../main/core/session/tokens';
+import { actorFor, getUser } from '../../main/core/org/users';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
-import { TokenBridge } from '../../native/bridge/client';
-import { moduleId } from '../../native/modules/discovery';
-import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
 import { pdfTextPages } from '../helpers/pdfOracle';
-import { ELECTRON_DIST, eventually, expectText, openApp, pageText, screenshot, type AppSession, type Problems } from './harness';
+import { ELECTRON_DIST, eventually, expectText, pageText, screenshot } from './harness';
+import { openOffice, type Office, type Who as OfficeWho } from './office';
 
 const skip = ELECTRON_DIST ? 'the profile is seeded and people are switched through the development host (Chromium only)' : false;
 
@@ -44,73 +36,41 @@ const SIZES = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }] as c
 const today = todayIso();
 const year = yearOf(today);
 
-let work = '';
-let profileDir = '';
-/** The văn thư's token (SD-USER-RSA) and the leader's (SD-RECOVERY). */
-let hsmA: SoftHsm;
-/** The officer's token (another SD-USER-RSA, with keys of its own). */
-let hsmB: SoftHsm;
-let app: AppSession | undefined;
-const ids = { clerk: 0, leader: 0, officer: 0, secret: 0, secretNumber: 0 };
-const seen: Problems = { errors: [], csp: [] };
-
-async function seed(): Promise<void> {
-  const desk = await Desk.open({ profileDir, trustAnchors: [hsmA.ca.certDer, hsmB.ca.certDer] });
-  const guard = new SessionGuard(desk, new TokenService(new TokenBridge({ env: hsmA.env }), async () => [hsmA.modulePath]));
-  try {
-    const session = await guard.setup(
-      { unit: { name: UNIT, code: '000.00.01.H27', preset: 'party' }, admin: { fullName: CLERK, position: 'Văn thư cơ quan', role: 'van_thu', clearance: 'tuyet_mat' } },
-      { moduleId: moduleId(hsmA.modulePath), serial: hsmA.tokens.userRsa.serial },
-      hsmA.tokens.userRsa.pin,
-    );
-    ids.clerk = session.user.id;
-    // The other two people, bound to their tokens' certificates as an administrator would bind them.
-    writeTx(desk.db, () => {
-      ids.leader = addUser(desk.db, { fullName: LEADER, position: 'Chánh Văn phòng', role: 'lanh_dao', clearance: 'tuyet_mat' });
-      ids.officer = addUser(desk.db, { fullName: OFFICER, position: 'Chuyên viên', role: 'chuyen_vien', clearance: 'toi_mat' });
-      bindCertificates(desk.db, ids.leader, hsmA.tokens.recovery.keys.map((k) => k.certDer), ids.clerk, new Date(), 'administrator');
-      bindCertificates(desk.db, ids.officer, hsmB.tokens.userRsa.keys.map((k) => k.certDer), ids.clerk, new Date(), 'administrator');
-    });
-    await desk.rewrapKeyring();
-    const clerk = actorFor(getUser(desk.db, ids.clerk)!);
-    for (const [i, d] of [ORDINARY, SECRET].entries()) {
-      const pdf = await makeSamplePdf({ issuer: 'Ban Nội chính Tỉnh ủy', numberSymbol: d.symbol, title: 'KẾ HOẠCH', subject: d.subject, pages: 2 });
-      const staged = await desk.attachments.stage(clerk, Readable.from(Buffer.from(pdf)), `tai-lieu-${i}.pdf`);
-      const res = await desk.incoming.register(clerk, {
-        issuer: { name: 'Ban Nội chính Tỉnh ủy' }, numberSymbol: d.symbol, documentDate: addDaysIso(today, -3), arrivalDate: addDaysIso(today, -1),
-        typeCode: 'KH', subject: d.subject, secrecy: d === SECRET ? 'toi_mat' : 'thuong', urgency: 'thuong', recipients: ['Phòng Tổng hợp'], notes: '',
-        stagedIds: [staged.stagedId], acknowledgeDuplicates: false,
-      });
-      if (d === SECRET) {
-        ids.secret = res.id;
-        ids.secretNumber = res.arrivalNumber;
-      }
-    }
-  } finally {
-    await guard.close();
-  }
-}
+let office: Office;
+/** The Tối mật document and its arrival number. */
+const ids = { secret: 0, secretNumber: 0 };
+/** Every request the pages made that failed (status, path). */
+const failedRequests: string[] = [];
 
 before(async () => {
   if (skip) return;
-  work = mkdtempSync(join(tmpdir(), 'securedesk-e2e-secrets-'));
-  profileDir = join(work, 'profile');
-  [hsmA, hsmB] = await Promise.all([createSoftHsm({ tokens: ['userRsa', 'recovery'] }), createSoftHsm({ tokens: ['userRsa'] })]);
-  // Both test CAs have the same name and number from 1000: the officer's token is made again (twice)
-  // so that its certificates' serial numbers differ from those of the first set (1000–1002).
-  await hsmB.reinitToken('userRsa');
-  await hsmB.reinitToken('userRsa');
-  await seed();
+  // The leader on set A's recovery token, the officer (cleared Tối mật) on set B's.
+  office = await openOffice({
+    name: 'secrets', unit: { name: UNIT, code: '000.00.01.H27', preset: 'party' }, clerk: CLERK,
+    second: { fullName: LEADER, position: 'Chánh Văn phòng', role: 'lanh_dao', clearance: 'tuyet_mat' },
+    third: { fullName: OFFICER, position: 'Chuyên viên', role: 'chuyen_vien', clearance: 'toi_mat' },
+    seed: async (desk, people) => {
+      const clerk = actorFor(getUser(desk.db, people.clerk)!);
+      for (const [i, d] of [ORDINARY, SECRET].entries()) {
+        const pdf = await makeSamplePdf({ issuer: 'Ban Nội chính Tỉnh ủy', numberSymbol: d.symbol, title: 'KẾ HOẠCH', subject: d.subject, pages: 2 });
+        const staged = await desk.attachments.stage(clerk, Readable.from(Buffer.from(pdf)), `tai-lieu-${i}.pdf`);
+        const res = await desk.incoming.register(clerk, {
+          issuer: { name: 'Ban Nội chính Tỉnh ủy' }, numberSymbol: d.symbol, documentDate: addDaysIso(today, -3), arrivalDate: addDaysIso(today, -1),
+          typeCode: 'KH', subject: d.subject, secrecy: d === SECRET ? 'toi_mat' : 'thuong', urgency: 'thuong', recipients: ['Phòng Tổng hợp'], notes: '',
+          stagedIds: [staged.stagedId], acknowledgeDuplicates: false,
+        });
+        if (d === SECRET) {
+          ids.secret = res.id;
+          ids.secretNumber = res.arrivalNumber;
+        }
+      }
+    },
+  });
 });
 
-after(async () => {
-  await closeApp();
-  await hsmA?.cleanup();
-  await hsmB?.cleanup();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+after(async () => office?.close());
 
-const page = (): Page => app!.page;
+const page = (): Page => office.app().page;
 const rows = () => page().locator('#incoming-grid .grid-body [role="row"]');
 const registerHeading = () => page().getByRole('heading', { name: 'Sổ văn bản đến' });
 const detailHeading = () => page().getByRole('heading', { name: `Văn bản đến số ${ids.secretNumber}` });
@@ -119,48 +79,18 @@ const search = () => page().getByRole('searchbox', { name: 'Tìm trong sổ văn
 
 const navModules = async (p: Page) => (await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button').allTextContents()).map((m) => m.trim());
 
-async function closeApp(): Promise<void> {
-  if (!app) return;
-  seen.errors.push(...app.problems.errors.splice(0));
-  seen.csp.push(...app.problems.csp.splice(0));
-  await app.close();
-  app = undefined;
-}
-
 type Who = 'clerk' | 'leader' | 'officer';
-const PEOPLE: Record<Who, { name: string; radio: RegExp; pin: () => string; hsm: () => SoftHsm }> = {
-  clerk: { name: CLERK, radio: /Nguyễn Văn An/, pin: () => hsmA.tokens.userRsa.pin, hsm: () => hsmA },
-  leader: { name: LEADER, radio: /SD-RECOVERY/, pin: () => hsmA.tokens.recovery.pin, hsm: () => hsmA },
-  officer: { name: OFFICER, radio: /Nguyễn Văn An/, pin: () => hsmB.tokens.userRsa.pin, hsm: () => hsmB },
-};
+const AS: Record<Who, OfficeWho> = { clerk: 'clerk', leader: 'second', officer: 'third' };
+const person = (who: Who): number => office.ids[AS[who]];
 
 /** Signs `who` in with their own token: the app is (re)opened on the tokens that person holds. */
 async function signIn(who: Who): Promise<Page> {
-  const person = PEOPLE[who];
-  if (app && currentHsm !== person.hsm()) await closeApp();
-  if (!app) {
-    app = await openApp(profileDir, { hsm: person.hsm(), trustAnchors: [hsmA.ca.certDer, hsmB.ca.certDer] });
-    currentHsm = person.hsm();
-    app.page.on('response', (r) => {
-      if (r.status() >= 400) failedRequests.push(`${r.status()} ${new URL(r.url()).pathname}`);
-    });
-  }
-  const p = page();
-  const lock = p.getByRole('heading', { name: 'Máy trạm đang khóa' });
-  if (!(await lock.isVisible())) {
-    await p.keyboard.press('Control+l');
-  }
-  await lock.waitFor();
-  await p.getByRole('radio', { name: person.radio }).check();
-  await p.getByLabel('Mã PIN').fill(person.pin());
-  await p.getByRole('button', { name: 'Mở khóa' }).click();
+  const p = await office.signIn(AS[who], (app) => app.page.on('response', (r) => {
+    if (r.status() >= 400) failedRequests.push(`${r.status()} ${new URL(r.url()).pathname}`);
+  }));
   await registerHeading().waitFor();
-  await expectText(p.locator('.app-header'), person.name);
   return p;
 }
-let currentHsm: SoftHsm | undefined;
-/** Every request the pages made that failed (status, path). */
-const failedRequests: string[] = [];
 
 /** Opens the Tối mật document from the register. */
 async function openSecret(): Promise<void> {
@@ -231,7 +161,7 @@ test('the leader grants it to the officer by name and allows one print; the Bả
   const item = section().locator('.secrets-item', { hasText: OFFICER });
   await expectText(item, 'Lý do: Chủ trì tham mưu phương án');
   await expectText(item, `Cấp bởi ${LEADER} lúc ${formatDateVn(today)}`);
-  assert.equal(await app!.desk!.db.prepare(`SELECT count(*) FROM c_toi_mat.grants WHERE user_id = ? AND revoked_at IS NULL`).pluck().get(ids.officer), 1);
+  assert.equal(await office.app().desk!.db.prepare(`SELECT count(*) FROM c_toi_mat.grants WHERE user_id = ? AND revoked_at IS NULL`).pluck().get(person('officer')), 1);
   await shoot(p, 'secrets-section', async () => {
     await section().scrollIntoViewIfNeeded();
   });
@@ -305,8 +235,8 @@ test('the officer, granted, opens it at its address and prints one copy with the
   assert.equal(again, 404, 'the ticket is used once');
   // That refusal is the only failed request so far, and the only error the console shows.
   assert.deepEqual(failedRequests.splice(0), [`404 ${new URL(ticketUrl).pathname}`]);
-  await eventually(async () => assert.equal(app!.problems.errors.filter((e) => e.includes('404')).length, 1));
-  app!.problems.errors.splice(0, app!.problems.errors.length, ...app!.problems.errors.filter((e) => !e.includes('404')));
+  await eventually(async () => assert.equal(office.app().problems.errors.filter((e) => e.includes('404')).length, 1));
+  office.app().problems.errors.splice(0, office.app().problems.errors.length, ...office.app().problems.errors.filter((e) => !e.includes('404')));
   const pages = pdfTextPages(pdf).map((t) => t.replace(/\s+/g, ' '));
   assert.equal(pages.length, 2, 'one copy of a two-page document');
   for (const [i, text] of pages.entries()) {
@@ -379,7 +309,7 @@ test('the leader proposes lowering it to Mật and cannot confirm it himself; th
   await expectText(notice.locator('.notice-text'), 'THÔNG BÁO về việc giảm độ mật tài liệu bí mật nhà nước');
   await expectText(notice.locator('.notice-text'), 'từ độ "Tối mật" thành "Mật"');
   await eventually(async () => assert.equal(await p.locator('.detail-header .secrecy-mark').getAttribute('aria-label'), 'Mật'));
-  assert.equal(app!.desk!.db.prepare('SELECT secrecy FROM c_mat.incoming WHERE id = ?').pluck().get(ids.secret), 'mat');
+  assert.equal(office.app().desk!.db.prepare('SELECT secrecy FROM c_mat.incoming WHERE id = ?').pluck().get(ids.secret), 'mat');
   await shoot(p, 'secrets-level-notice', async () => {
     await notice.scrollIntoViewIfNeeded();
   });
@@ -415,7 +345,7 @@ test('the leader destroys it: refused while on hold, then done; it is gone from 
   const refused = await destroy();
   await expectText(refused.locator('.form-error'), 'Tài liệu đang bị tạm giữ; gỡ lệnh tạm giữ trước khi tiêu hủy.');
   await refused.getByRole('button', { name: 'Hủy', exact: true }).click();
-  assert.equal(app!.desk!.db.prepare('SELECT count(*) FROM c_mat.incoming WHERE id = ?').pluck().get(ids.secret), 1, 'nothing destroyed');
+  assert.equal(office.app().desk!.db.prepare('SELECT count(*) FROM c_mat.incoming WHERE id = ?').pluck().get(ids.secret), 1, 'nothing destroyed');
   await section().locator('.secrets-item.is-hold').getByRole('button', { name: 'Gỡ tạm giữ' }).click();
   await expectText(section().locator('.secrets-block', { hasText: 'Tạm giữ' }), 'Không có lệnh tạm giữ.');
   const done = await destroy();
@@ -427,19 +357,19 @@ test('the leader destroys it: refused while on hold, then done; it is gone from 
   // The copy register's own entry is gone with the last secret record; the leader keeps the registers
   // (Sổ đăng ký: a leader closes the outgoing registers and the Sổ theo dõi giải quyết there).
   await eventually(async () => assert.deepEqual(await navModules(p), ['Văn bản đến', 'Xử lý văn bản', 'Hồ sơ công việc', 'Văn bản đi', 'Sổ đăng ký', 'Sổ bí mật nhà nước']), 5000);
-  const desk = app!.desk!;
-  for (const id of [ids.clerk, ids.officer, ids.leader]) {
+  const desk = office.app().desk!;
+  for (const id of [person('clerk'), person('officer'), person('leader')]) {
     const who = actorFor(getUser(desk.db, id)!);
     assert.deepEqual(desk.incoming.list(who, { sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 50 }).map((r) => r.numberSymbol), [ORDINARY.symbol]);
     assert.equal(desk.incoming.list(who, { sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 50, query: 'quang yen' }).length, 0);
     assert.equal(desk.incoming.count(who, {}).total, 1);
   }
-  assert.deepEqual(desk.destruction.list(actorFor(getUser(desk.db, ids.leader)!)).map((d) => [d.incomingId, d.decision]), [[ids.secret, 'Biên bản số 03/BB-VPTU']]);
+  assert.deepEqual(desk.destruction.list(actorFor(getUser(desk.db, person('leader'))!)).map((d) => [d.incomingId, d.decision]), [[ids.secret, 'Biên bản số 03/BB-VPTU']]);
 });
 
 test('an envelope "Chỉ người có tên mới được bóc bì", to be returned: the văn thư registers it through the form without seeing inside; the named leader opens it', { skip }, async () => {
   const p = await signIn('clerk');
-  const pdfPath = join(work, 'bi-dich-danh.pdf');
+  const pdfPath = join(office.work, 'bi-dich-danh.pdf');
   writeFileSync(pdfPath, await makeSamplePdf({ issuer: 'Ban Tổ chức Tỉnh ủy', numberSymbol: '41-CV/BTCTU', title: 'CÔNG VĂN', subject: 'Về nhân sự dự kiến', pages: 1 }));
   await p.keyboard.press('Control+n');
   const d = p.getByRole('dialog', { name: 'Vào sổ văn bản đến' });
@@ -466,8 +396,8 @@ test('an envelope "Chỉ người có tên mới được bóc bì", to be retur
   });
   await d.getByRole('button', { name: 'Vào sổ', exact: true }).click();
   await expectText(p.locator('.toast').last(), 'Đã vào sổ');
-  const row = app!.desk!.db.prepare("SELECT id, recalled, named_user_id FROM c_mat.incoming WHERE number_symbol = '41-CV/BTCTU'").get() as { id: number; recalled: number; named_user_id: number };
-  assert.deepEqual([row.recalled, row.named_user_id], [1, ids.leader]);
+  const row = office.app().desk!.db.prepare("SELECT id, recalled, named_user_id FROM c_mat.incoming WHERE number_symbol = '41-CV/BTCTU'").get() as { id: number; recalled: number; named_user_id: number };
+  assert.deepEqual([row.recalled, row.named_user_id], [1, person('leader')]);
   // The văn thư sees the envelope's details and the marks, not what is inside.
   await rows().filter({ hasText: '41-CV/BTCTU' }).dblclick();
   await expectText(p.locator('.detail-meta'), 'Tài liệu thu hồi');
@@ -487,8 +417,8 @@ test('an envelope "Chỉ người có tên mới được bóc bì", to be retur
 test('"Thời hạn bảo vệ": a period ending within the month is listed for the leader, who extends it', { skip }, async () => {
   const p = await signIn('leader');
   // A Mật record whose protection, written on it, ends in 20 days (registered beside the window, as the văn thư).
-  const desk = app!.desk!;
-  const clerk = actorFor(getUser(desk.db, ids.clerk)!);
+  const desk = office.app().desk!;
+  const clerk = actorFor(getUser(desk.db, person('clerk'))!);
   const pdf = await makeSamplePdf({ issuer: 'Công an tỉnh', numberSymbol: '77-KH/CAT', title: 'KẾ HOẠCH', subject: 'Bảo vệ hội nghị', pages: 1 });
   const staged = await desk.attachments.stage(clerk, Readable.from(Buffer.from(pdf)), 'ke-hoach-77.pdf');
   const until = addDaysIso(today, 20);
@@ -524,10 +454,10 @@ test('"Thời hạn bảo vệ": a period ending within the month is listed for 
 });
 
 test('no console errors and no Content-Security-Policy violations', { skip }, async () => {
-  await closeApp();
+  await office.closeApp();
   assert.deepEqual(failedRequests, [], 'failed requests');
-  assert.deepEqual(seen.csp, [], 'CSP violations');
-  assert.deepEqual(seen.errors, [], 'console errors');
+  assert.deepEqual(office.seen.csp, [], 'CSP violations');
+  assert.deepEqual(office.seen.errors, [], 'console errors');
 });
 
 /** The Bảo mật section: nothing in it runs out of its box (text wraps, buttons stay whole). */

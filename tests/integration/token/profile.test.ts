@@ -151,11 +151,18 @@ describe('encrypted profile with SoftHSM tokens', () => {
     const keepAlive = setInterval(() => undefined, 100);
     after(() => clearInterval(keepAlive));
     const desk = await newDesk();
-    const idle = new SessionGuard(desk, tokens, { idleMs: 400 });
+    // Long enough that a loaded CI machine finishes the unlock itself within it (at 400 ms the idle
+    // lock once ended the session before unlock() returned); the lock is awaited, not slept for.
+    const idle = new SessionGuard(desk, tokens, { idleMs: 1500 });
     const idleLocks: LockReason[] = [];
     idle.on('locked', (reason) => idleLocks.push(reason));
+    let giveUp: NodeJS.Timeout | undefined;
+    const locked = new Promise<void>((resolve, reject) => {
+      idle.once('locked', () => resolve());
+      giveUp = setTimeout(() => reject(new Error('no idle lock within 20 s')), 20_000);
+    });
     await idle.unlock(ref('userRsa'), hsm.tokens.userRsa.pin);
-    await new Promise((r) => setTimeout(r, 900));
+    await locked.finally(() => clearTimeout(giveUp));
     assert.deepEqual(idleLocks, ['idle']);
     assert.equal(desk.state, 'locked');
     idle.removeAllListeners();
