@@ -4,10 +4,10 @@ import type { DeskEvent } from '../../../common/contract';
 
 export type Progress = Extract<DeskEvent, { type: 'work.progress' }>;
 
-/** One entry per re-keyed level, one for the migrations. */
-export const workKey = (w: Progress): string => (w.task === 'rekey' ? `rekey-${w.level}` : 'migrate');
+/** One entry per re-keyed level, one per other task (migrations, encryption, split). */
+export const workKey = (w: Progress): string => (w.task === 'rekey' ? `rekey-${w.level}` : w.task);
 
-/** Over: every file re-keyed; the last migration step ended. */
+/** Over: every file re-keyed; the last step of a stepped task ended. */
 const over = (w: Progress): boolean => w.done >= w.total && (w.task === 'rekey' || w.step === w.steps);
 
 interface WorkState {
