@@ -1142,7 +1142,8 @@ export type DeskEvent =
    *    recovery key): step 1 the database copied, 2 the copy encrypted (bytes), 3 the copy checked, 4
    *    the attached files encrypted (files). Interrupted, it starts again from the plain original;
    *  - split: a profile from before compartments split into one database per secrecy level: step 1 the
-   *    records copied and indexed (records), 2 their files moved (files), 3 the base rewritten.
+   *    records and their history copied (records: rows), 2 the records indexed (records), 3 their files
+   *    moved (files), 4 the base rewritten.
    *    Interrupted before the base's commit, it starts again; after it, only the rewrite is left.
    * In a stepped report `unit` says what done/total count; without it the step has no figures (0 of 1,
    * then 1 of 1).

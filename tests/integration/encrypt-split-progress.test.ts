@@ -124,7 +124,10 @@ describe('the first unlock of a plain single-file profile with 40,000 documents'
           console.log(`${task}: ${starts.join(', ')}`);
           console.log(`${task}: ${Math.round(to - from)} ms, ${mine.length} reports; the longest main-thread gap ${Math.round(gap.ms)} ms at +${Math.round(gap.at - from)} ms`);
           assert.ok(to - from > 200, `${task}: a step long enough to measure (${Math.round(to - from)} ms)`);
-          assert.ok(gap.ms < MAX_GAP_MS, `${task}: the main thread stopped for ${Math.round(gap.ms)} ms at +${Math.round(gap.at - from)} ms`);
+          // A loaded machine slows the whole step and starves this niced process now and then: the bound grows
+          // with the step (held on the main thread, the gap was most of the step: 1.65 of 1.97 s, 4.8 of 7.1 s).
+          const bound = Math.max(MAX_GAP_MS, (to - from) / 10);
+          assert.ok(gap.ms < bound, `${task}: the main thread stopped for ${Math.round(gap.ms)} ms at +${Math.round(gap.at - from)} ms (bound ${Math.round(bound)} ms)`);
         }
         // Encryption first (the split works on the encrypted database).
         assert.ok(shown.findLastIndex((e) => e.task === 'encrypt') < shown.findIndex((e) => e.task === 'split'), 'encrypt, then split');

@@ -24,8 +24,8 @@ export const isSplit = (db: Db): boolean => getSetting(db, 'layout') === 'compar
 export const needsSplit = (db: Db): boolean =>
   !isSplit(db) && db.prepare("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'incoming'").get() !== undefined;
 
-/** Where a split is: 1 the records copied (records), 2 their files moved (files), 3 the base rewritten (no figures). */
-export interface SplitStatus { step: 1 | 2 | 3; steps: 3; done: number; total: number }
+/** Where a split is: 1 the records and their history copied, 2 the records indexed (rows), 3 their files moved (files), 4 the base rewritten (no figures). */
+export interface SplitStatus { step: 1 | 2 | 3 | 4; steps: 4; done: number; total: number }
 
 /** The base database file and its data key, for the worker's own connection (the caller's stays open). */
 export interface BaseFile { file: string; hexKey: string }
@@ -85,17 +85,17 @@ export async function splitIntoCompartments(db: Db, input: SplitInput): Promise<
   for (const k of keys) await writeLevelKeyring(levelKeyringFile(input.profileDir, k.level), k, input.certsFor(k.level), input.prover);
   const building = (level: Level) => `${compartmentFile(input.profileDir, level)}.split`;
   const copied = await splitCopyOffThread(input.base.file, input.base.hexKey, profileId,
-    keys.map((k) => ({ level: k.level, file: building(k.level), key: k.key })), (done, total) => tell({ step: 1, steps: 3, done, total }));
+    keys.map((k) => ({ level: k.level, file: building(k.level), key: k.key })), (c) => tell({ ...c, steps: 4 }));
   // The blobs, sealed with their levels' keys (several levels may share a file: counted per level).
   const total = keys.reduce((n, k) => n + (copied.result.hashes[k.level]?.length ?? 0), 0);
   let moved = 0;
-  tell({ step: 2, steps: 3, done: 0, total });
+  tell({ step: 3, steps: 4, done: 0, total });
   for (const k of keys) {
     const store = input.levelStore(k.level, k.key);
     await store.init();
     for (const sha of copied.result.hashes[k.level] ?? []) {
       if (await input.baseStore.hasBlob(sha)) await store.importBlob(input.baseStore, sha);
-      tell({ step: 2, steps: 3, done: ++moved, total });
+      tell({ step: 3, steps: 4, done: ++moved, total });
     }
   }
   for (const k of keys) {
@@ -103,9 +103,9 @@ export async function splitIntoCompartments(db: Db, input: SplitInput): Promise<
     for (const suffix of ['-wal', '-shm']) await fsp.rm(`${building(k.level)}${suffix}`, { force: true });
     await fsp.rename(building(k.level), f);
   }
-  tell({ step: 3, steps: 3, done: 0, total: 1 });
+  tell({ step: 4, steps: 4, done: 0, total: 1 });
   await splitCommitOffThread(input.base.file, input.base.hexKey);
   await finishVacuum(db, input.base, input.baseStoreDir);
-  tell({ step: 3, steps: 3, done: 1, total: 1 });
+  tell({ step: 4, steps: 4, done: 1, total: 1 });
   return keys;
 }

@@ -14,33 +14,42 @@ import type { LevelKey } from './keyrings';
 /** The document tables of the single-file layout, children first (the order they are dropped in). */
 export const MOVED_TABLES = ['signatures', 'attachments', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'incoming'] as const;
 
-/** How many records the index is rebuilt by at a time (one transaction, one progress report). */
+/** How many rows are copied or indexed at a time (one transaction, one progress report). */
 const BATCH = 2000;
+/** The moved tables' events: what the copy of each level goes through, in order. */
+const MOVED_EVENTS = `main.events e WHERE e.kind <> 'delete' AND e.entity IN (${MOVED_TABLES.map((t) => `'${t}'`).join(',')})`;
 
 export interface BuildingCompartment { level: Level; file: string; key: LevelKey }
 
+/** Where the copy is: step 1 the documents and their history copied, 2 the documents indexed; rows of all the base holds. */
+export interface CopyStatus { step: 1 | 2; done: number; total: number }
+
 /**
- * Makes each level's compartment file at `file` and copies the level's records into it. `onProgress`
- * hears the records indexed so far of all the base holds, from 0 to the total. Returns each level's
- * attachment hashes (their blobs move to the level's store next, on the main thread).
+ * Makes each level's compartment file at `file` and copies the level's records into it, then rebuilds
+ * their index there, in batches. `onProgress` hears each step's rows done so far, from 0 to its total.
+ * Returns each level's attachment hashes (their blobs move to the level's store next, on the main thread).
  */
 export function copyIntoCompartments(
-  db: Db, profileId: string, building: readonly BuildingCompartment[], onProgress: (done: number, total: number) => void,
+  db: Db, profileId: string, building: readonly BuildingCompartment[], onProgress: (status: CopyStatus) => void,
 ): Record<string, string[]> {
-  const total = db.prepare('SELECT count(*) FROM main.incoming').pluck().get() as number;
-  let done = 0;
-  onProgress(0, total);
+  const documents = db.prepare('SELECT count(*) FROM main.incoming').pluck().get() as number;
+  const events = db.prepare(`SELECT count(*) FROM ${MOVED_EVENTS}`).pluck().get() as number;
   for (const b of building) {
     prepareCompartment(b.file, b.key, profileId, true);
     attachCompartment(db, b.file, b.key);
   }
   try {
+    // Step 1: the records and their history (rows of a level of no known kind are not moved: the step still ends at its total).
+    let done = 0;
+    onProgress({ step: 1, done: 0, total: documents + events });
+    for (const b of building) copyLevel(db, b.level, (n) => onProgress({ step: 1, done: Math.min((done += n), documents + events), total: documents + events }));
+    onProgress({ step: 1, done: documents + events, total: documents + events });
+    done = 0;
+    onProgress({ step: 2, done: 0, total: documents });
+    for (const b of building) indexLevel(db, b.level, (n) => onProgress({ step: 2, done: Math.min((done += n), documents), total: documents }));
+    onProgress({ step: 2, done: documents, total: documents });
     const hashes: Record<string, string[]> = {};
-    for (const b of building) {
-      copyLevel(db, b.level, (n) => onProgress((done += n), Math.max(total, done)));
-      hashes[b.level] = db.prepare(`SELECT DISTINCT sha256 FROM ${schemaOf(b.level)}.attachments`).pluck().all() as string[];
-    }
-    if (done < total) onProgress(total, total); // records of no known level (none are expected) are not copied
+    for (const b of building) hashes[b.level] = db.prepare(`SELECT DISTINCT sha256 FROM ${schemaOf(b.level)}.attachments`).pluck().all() as string[];
     return hashes;
   } finally {
     for (const b of building) db.exec(`DETACH DATABASE ${schemaOf(b.level)}`);
@@ -71,31 +80,56 @@ export function vacuumBase(db: Db): void {
   db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
-/** Copies one level's records, their index, vocabulary and events into its attached compartment; `indexed` hears each batch. */
-function copyLevel(db: Db, level: Level, indexed: (n: number) => void): void {
+/**
+ * Copies one level's records and their parts into its attached compartment, a batch of records at a
+ * time, then their events in the order they happened (by sequence, a batch of the base's events at a
+ * time); `copied` hears the rows of each batch.
+ */
+function copyLevel(db: Db, level: Level, copied: (n: number) => void): void {
   const c = schemaOf(level);
   const rank = secrecyRank(level);
-  const ofLevel = `incoming_id IN (SELECT id FROM main.incoming WHERE secrecy = '${level}')`;
   // The columns both sides have (the compartment's schema may have more, left at their defaults).
   const columns = (table: string) => {
     const main = new Set(db.prepare('SELECT name FROM pragma_table_info(?, ?)').pluck().all(table, 'main') as string[]);
     return (db.prepare('SELECT name FROM pragma_table_info(?, ?)').pluck().all(table, c) as string[]).filter((n) => main.has(n)).join(', ');
   };
-  writeTx(db, () => {
-    db.exec(`INSERT INTO ${c}.incoming (${columns('incoming')}) SELECT ${columns('incoming')} FROM main.incoming WHERE secrecy = '${level}' AND secrecy_rank = ${rank}`);
-    for (const t of ['attachments', 'signatures', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections']) {
-      db.exec(`INSERT INTO ${c}.${t} (${columns(t)}) SELECT ${columns(t)} FROM main.${t} WHERE ${ofLevel}`);
-    }
-    // Events: the document's own by global id; its parts' by the document they belong to.
-    db.exec(`INSERT INTO ${c}.events (id, at, origin, actor, entity, entity_id, kind, data)
-      SELECT e.id, e.at, e.origin, e.actor, e.entity, e.entity_id, e.kind, e.data FROM main.events e
-      WHERE e.kind <> 'delete' AND (
-        (e.entity = 'incoming' AND e.entity_id IN (SELECT global_id FROM ${c}.incoming))
-        OR (e.entity IN ('attachments','signatures','incoming_recipients','incoming_handovers','incoming_corrections')
-            AND json_extract(e.data, '$.incoming_id') IN (SELECT id FROM ${c}.incoming)))
-      ORDER BY e.seq`);
-  });
-  // The folded index and vocabulary, rebuilt from the records in batches.
+  const ids = db.prepare(`SELECT id FROM main.incoming WHERE secrecy = '${level}' AND id > ? ORDER BY id LIMIT ${BATCH}`).pluck();
+  const records = db.prepare(`INSERT INTO ${c}.incoming (${columns('incoming')}) SELECT ${columns('incoming')} FROM main.incoming
+    WHERE secrecy = '${level}' AND secrecy_rank = ${rank} AND id BETWEEN ? AND ?`);
+  const parts = ['attachments', 'signatures', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections'].map((t) => db.prepare(
+    `INSERT INTO ${c}.${t} (${columns(t)}) SELECT ${columns(t)} FROM main.${t} WHERE incoming_id IN (SELECT id FROM main.incoming WHERE secrecy = '${level}' AND id BETWEEN ? AND ?)`));
+  for (let last = 0; ;) {
+    const batch = ids.all(last) as number[];
+    if (batch.length === 0) break;
+    const [from, to] = [batch[0]!, batch[batch.length - 1]!];
+    writeTx(db, () => {
+      records.run(from, to);
+      for (const p of parts) p.run(from, to);
+    });
+    last = to;
+    copied(batch.length);
+  }
+  // Events: the document's own by global id; its parts' by the document they belong to.
+  const seqs = db.prepare(`SELECT e.seq FROM ${MOVED_EVENTS} AND e.seq > ? ORDER BY e.seq LIMIT ${BATCH}`).pluck();
+  const events = db.prepare(`INSERT INTO ${c}.events (id, at, origin, actor, entity, entity_id, kind, data)
+    SELECT e.id, e.at, e.origin, e.actor, e.entity, e.entity_id, e.kind, e.data FROM ${MOVED_EVENTS} AND e.seq BETWEEN ? AND ? AND (
+      (e.entity = 'incoming' AND e.entity_id IN (SELECT global_id FROM ${c}.incoming))
+      OR (e.entity <> 'incoming' AND json_extract(e.data, '$.incoming_id') IN (SELECT id FROM ${c}.incoming)))
+    ORDER BY e.seq`);
+  for (let last = 0; ;) {
+    const batch = seqs.all(last) as number[];
+    if (batch.length === 0) break;
+    const [from, to] = [batch[0]!, batch[batch.length - 1]!];
+    // Each level reads every batch; an event is copied into one level at most, so the counts add up to the events at most.
+    const n = writeTx(db, () => events.run(from, to).changes);
+    last = to;
+    copied(n);
+  }
+}
+
+/** Rebuilds one level's folded index and vocabulary from its records in batches; `indexed` hears each batch. */
+function indexLevel(db: Db, level: Level, indexed: (n: number) => void): void {
+  const c = schemaOf(level);
   const batch = db.prepare(`SELECT id, subject, number_symbol AS numberSymbol, issuer_name AS issuerName, notes FROM ${c}.incoming WHERE id > ? ORDER BY id LIMIT ${BATCH}`);
   const insert = db.prepare(`INSERT INTO ${c}.incoming_fts (rowid, body) VALUES (?, ?)`);
   const addTerm = db.prepare(`INSERT OR IGNORE INTO ${c}.search_terms (term) VALUES (?)`);

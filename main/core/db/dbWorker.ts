@@ -25,8 +25,8 @@ export type DbJob =
   /** The moved tables dropped from the base (the split's commit point), or its vacuum after it. */
   | { op: 'splitCommit' | 'vacuum'; file: string; key: Uint8Array };
 
-/** What the split's copy did: each level's attachment hashes (their blobs move next) and the records copied. */
-export interface SplitCopyResult { hashes: Record<string, string[]>; records: number }
+/** What the split's copy did: each level's attachment hashes (their blobs move next). */
+export interface SplitCopyResult { hashes: Record<string, string[]> }
 
 /** The integrity check's answer: ok, or the English reason for the log. */
 export type CheckResult = { ok: true } | { ok: false; damage: string };
@@ -120,12 +120,8 @@ function splitCopy(job: Extract<DbJob, { op: 'splitCopy' }>, hexKey: string): Sp
     return { level: b.level, file: b.file, key: { level: b.level, keyId: '', key } };
   });
   try {
-    let records = 0;
-    const hashes = withBase(job.file, hexKey, (db) => copyIntoCompartments(db, job.profileId, building, (done, total) => {
-      records = done;
-      progress({ step: 1, steps: 1, done, total });
-    }));
-    return { hashes, records };
+    const hashes = withBase(job.file, hexKey, (db) => copyIntoCompartments(db, job.profileId, building, (s) => progress({ ...s, steps: 2 })));
+    return { hashes };
   } finally {
     for (const b of building) b.key.key.fill(0);
   }

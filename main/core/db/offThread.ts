@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CheckResult, DbJob, DbWorkerMessage, MigrateResult, SplitCopyResult } from './dbWorker';
 import type { Level } from '../compartments/levels';
+import type { CopyStatus } from '../compartments/splitCopy';
 import type { MigrationStatus } from './connection';
 import type { RekeyOutcome } from './rekey';
 
@@ -121,15 +122,15 @@ export async function encryptCopyOffThread(file: string, target: string, hexKey:
   }
 }
 
-/** The split's copy on the worker (compartments/splitCopy.ts): each building file made and filled; `onProgress` hears records. */
+/** The split's copy on the worker (compartments/splitCopy.ts): each building file made, filled and indexed; `onProgress` hears rows. */
 export function splitCopyOffThread(
   file: string, hexKey: string, profileId: string, building: ReadonlyArray<{ level: Level; file: string; key: Buffer }>,
-  onProgress: (done: number, total: number) => void,
+  onProgress: (status: CopyStatus) => void,
 ): Promise<Timed<SplitCopyResult>> {
   return runJob<SplitCopyResult>({
     op: 'splitCopy', file, key: keyBytes(hexKey)!, profileId,
     building: building.map((b) => ({ level: b.level, file: b.file, key: Uint8Array.from(b.key) })),
-  }, (s) => onProgress(s.done, s.total));
+  }, (s) => onProgress({ step: s.step === 2 ? 2 : 1, done: s.done, total: s.total }));
 }
 
 /** The split's commit point (the moved tables dropped from the base), on the worker. */

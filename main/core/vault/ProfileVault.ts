@@ -395,11 +395,11 @@ export class ProfileVault implements ContextSource {
     return { file: this.path(DB_FILE), hexKey: this.dataKey.toString('hex') };
   }
 
-  /** The split's steps as work.progress (task 'split'): records, then files, then the base rewritten. */
+  /** The split's steps as work.progress (task 'split'): rows copied, records indexed, files moved, then the base rewritten. */
   private splitReporter(): (s: SplitStatus) => void {
     const report = this.steppedReporter();
-    const units = { 1: 'records', 2: 'files' } as const;
-    return (s) => report({ type: 'work.progress', task: 'split', ...s, ...(s.step !== 3 ? { unit: units[s.step] } : {}) });
+    const units = { 1: 'records', 2: 'records', 3: 'files' } as const;
+    return (s) => report({ type: 'work.progress', task: 'split', ...s, ...(s.step !== 4 ? { unit: units[s.step] } : {}) });
   }
 
   /** Hands the compartments' integrity checks to the pending verdict (once; later calls do nothing). */
