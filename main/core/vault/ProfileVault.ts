@@ -1107,8 +1107,13 @@ export class ProfileVault implements ContextSource {
     let verified = false;
     const report = this.steppedReporter();
     const steps = 4;
+    // A copy of a run interrupted before its swap, with what SQLite left beside it: the journal of a
+    // rekey killed half-way holds plain pages, and left in place it would be rolled back into the next copy.
+    const staleCopy = async () => {
+      for (const f of [next, `${next}-journal`, `${next}-wal`, `${next}-shm`]) await shred(f);
+    };
     if (this.dbIsPlain()) {
-      await fsp.rm(next, { force: true });
+      await staleCopy();
       // Copied, encrypted and checked on the database worker (seconds at tens of thousands of
       // documents); the window sees the bytes of each phase, then the files.
       const { ms } = await encryptCopyOffThread(plain, next, dataKey.toString('hex'), (s) => {
@@ -1126,7 +1131,7 @@ export class ProfileVault implements ContextSource {
       await shred(this.path(`${DB_FILE}-wal`));
       await fsp.rm(this.path(`${DB_FILE}-shm`), { force: true });
     }
-    await fsp.rm(next, { force: true }); // a copy from a run interrupted before its swap
+    await staleCopy();
     for (const f of ['plain-old', 'plain-old-wal', 'plain-old-shm']) await shred(this.path(`${DB_FILE}.${f}`));
     await this.attach(Buffer.from(dataKey), verified);
     try {
