@@ -1,7 +1,7 @@
 // The two long steps of an old profile's first unlock that used to hold the main thread without a word:
 // the encryption in place of a plain profile (its database copied, encrypted and verified) and the split
 // of the single-file database into one compartment per secrecy level. A plain schema-7 profile with
-// 40,000 documents is unlocked while a 5 ms timer runs on the main thread: each step is reported on
+// 40,000 documents and their event history is unlocked while a 5 ms timer runs on the main thread: each step is reported on
 // work.progress (task 'encrypt', then 'split'), its figures only move forward and end at their total,
 // the timer keeps firing all through it (the longest gap bounded), and every record is there afterwards.
 import assert from 'node:assert/strict';
@@ -60,18 +60,29 @@ describe('the first unlock of a plain single-file profile with 40,000 documents'
     const t = tempDir('securedesk-encsplit-');
     try {
       const t0 = performance.now();
+      let historyOf: Record<string, string[]> = {};
       oldProfile(t.dir, 'party', {
         extra: (db, userId) => {
           const insert = db.prepare(`INSERT INTO incoming (register_id, period, arrival_number, arrival_date, year, issuer_name, number_symbol,
             number_symbol_key, issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency, registered_by, registered_at, global_id)
             VALUES (1, '2026', ?, '2026-10-04', 2026, 'Sở Tài chính', ?, ?, 'so tai chinh', '2026-10-03', 'CV', ?, ?, ?, 'thuong', ?, '2026-10-04T02:00:00.000Z', ?)`);
+          // Each document's history as the event log kept it: its creation, a correction for some, and
+          // an attachment's event for others (found by the document it belongs to); deletions stay in the base.
+          const event = db.prepare("INSERT INTO events (id, at, origin, actor, entity, entity_id, kind, data) VALUES (?, '2026-10-04T02:00:00.000Z', 'local', NULL, ?, ?, ?, ?)");
           db.transaction(() => {
             for (let n = 3; n < DOCS + 3; n++) {
               // Most documents are Thường, some of every secret level: each compartment gets its share.
               const level = n % 10 === 0 ? 'mat' : n % 25 === 0 ? 'toi_mat' : n % 97 === 0 ? 'tuyet_mat' : 'thuong';
-              insert.run(n, `${n}/STC-NS`, `${n}/stc-ns`, `Về việc quyết toán ngân sách đợt ${n}`, level, LEVELS.indexOf(level), userId, newGlobalId());
+              const gid = newGlobalId();
+              const id = Number(insert.run(n, `${n}/STC-NS`, `${n}/stc-ns`, `Về việc quyết toán ngân sách đợt ${n}`, level, LEVELS.indexOf(level), userId, gid).lastInsertRowid);
+              event.run(newGlobalId(), 'incoming', gid, 'create', JSON.stringify({ subject: `Về việc quyết toán ngân sách đợt ${n}` }));
+              if (n % 3 === 0) event.run(newGlobalId(), 'incoming', gid, 'update', JSON.stringify({ notes: `đợt ${n}` }));
+              if (n % 7 === 0) event.run(newGlobalId(), 'attachments', newGlobalId(), 'create', JSON.stringify({ incoming_id: id }));
+              if (n % 11 === 0) event.run(newGlobalId(), 'incoming_handovers', newGlobalId(), 'delete', JSON.stringify({ incoming_id: id }));
             }
           })();
+          historyOf = Object.fromEntries(LEVELS.map((l) => [l, db.prepare(`SELECT e.id FROM events e JOIN incoming i ON (e.entity = 'incoming' AND e.entity_id = i.global_id)
+            OR (e.entity <> 'incoming' AND json_extract(e.data, '$.incoming_id') = i.id) WHERE i.secrecy = ? AND e.kind <> 'delete' ORDER BY e.seq`).pluck().all(l) as string[]]));
           db.prepare('UPDATE number_counters SET last = ? WHERE scope_id = 1').run(DOCS + 2);
         },
       });
@@ -109,6 +120,11 @@ describe('the first unlock of a plain single-file profile with 40,000 documents'
         const counts = LEVELS.map((l) => desk.db.prepare(`SELECT count(*) FROM c_${l}.incoming`).pluck().get() as number);
         assert.equal(counts.reduce((a, b) => a + b, 0), expected, `every record: ${counts.join(' + ')}`);
         assert.ok(counts.every((c) => c > 0), `each level got its share: ${counts.join(', ')}`);
+        // Each level's history went with its records, in the order it happened.
+        for (const l of LEVELS) {
+          assert.deepEqual(desk.db.prepare(`SELECT id FROM c_${l}.events ORDER BY seq`).pluck().all(), historyOf[l], `${l}: its events, in order`);
+        }
+        assert.equal(desk.db.prepare("SELECT count(*) FROM main.events WHERE entity = 'incoming'").pluck().get(), 0, 'no document event left in the base');
         const actor = { ...session.user, rights: session.rights };
         const found = desk.incoming.list(actor, { query: 'quyet toan ngan sach dot 12345', sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 10 });
         assert.ok(found.some((r) => r.numberSymbol === '12345/STC-NS'), JSON.stringify(found.map((r) => r.numberSymbol)));
