@@ -10,9 +10,14 @@ export const workKey = (w: Progress): string => (w.task === 'rekey' ? `rekey-${w
 /** Over: every file re-keyed; the last step of a stepped task ended. */
 const over = (w: Progress): boolean => w.done >= w.total && (w.task === 'rekey' || w.step === w.steps);
 
+/** Tasks an unlock (or a binding by the recovery key) runs and waits for. */
+const UNLOCK_TASKS = new Set<Progress['task']>(['migrate', 'encrypt', 'split']);
+
 interface WorkState {
   running: Progress[];
   report(event: Progress): void;
+  /** The unlock is over, done or refused: a task it left unfinished (an error half-way) is no longer under way. */
+  unlockEnded(): void;
 }
 
 export const useWork = create<WorkState>((set) => ({
@@ -23,4 +28,5 @@ export const useWork = create<WorkState>((set) => ({
       // The latest figure replaces the last.
       return { running: over(event) ? others : [...others, event] };
     }),
+  unlockEnded: () => set((s) => ({ running: s.running.filter((w) => !UNLOCK_TASKS.has(w.task)) })),
 }));
