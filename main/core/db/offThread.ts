@@ -1,6 +1,7 @@
 // Runs the database worker (dbWorker.ts): the integrity check, the one-time rekey, the migrations, the
-// encryption of a plain profile's database and the database side of the split, off the main thread. A job cannot be stopped half-way (SQLite runs it in one native call): a worker whose answer
-// is no longer wanted finishes and exits by itself.
+// encryption of a plain profile's database and the database side of the split, off the main thread. A
+// job cannot be stopped half-way (SQLite runs it in one native call): a worker whose answer is no longer
+// wanted finishes and exits by itself.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
