@@ -1137,11 +1137,24 @@ export type DeskEvent =
    * and a migration interrupted goes on from the step it was in.
    *  - rekey: a compartment re-keyed after a clearance was lowered or a token unbound (`level`; files);
    *  - migrate: the workstation's data brought to this version's schema at unlock (`step` of `steps`;
-   *    done/total within the step: records for a long one).
+   *    done/total within the step: records for a long one);
+   *  - encrypt: a profile from before token binding encrypted at its first unlock (or its binding by the
+   *    recovery key): step 1 the database copied, 2 the copy encrypted (bytes), 3 the copy checked, 4
+   *    the attached files encrypted (files). Interrupted, it starts again from the plain original;
+   *  - split: a profile from before compartments split into one database per secrecy level: step 1 the
+   *    records and their history copied (records: rows), 2 the records indexed (records), 3 their files
+   *    moved (files), 4 the base rewritten.
+   *    Interrupted before the base's commit, it starts again; after it, only the rewrite is left.
+   * In a stepped report `unit` says what done/total count; without it the step has no figures (0 of 1,
+   * then 1 of 1).
    */
   | { type: 'work.progress'; task: 'rekey'; level: Secrecy; done: number; total: number }
-  | { type: 'work.progress'; task: 'migrate'; step: number; steps: number; done: number; total: number };
+  | { type: 'work.progress'; task: 'migrate'; step: number; steps: number; done: number; total: number }
+  | { type: 'work.progress'; task: 'encrypt' | 'split'; step: number; steps: number; done: number; total: number; unit?: WorkUnit };
 export type WorkTask = Extract<DeskEvent, { type: 'work.progress' }>['task'];
+/** What a stepped task's figures count. */
+export type WorkUnit = 'bytes' | 'records' | 'files';
+const WORK_UNITS = new Set<string>(['bytes', 'records', 'files']);
 
 const LOCK_REASONS = new Set<string>(['manual', 'removed', 'idle', 'bridge']);
 
@@ -1156,10 +1169,15 @@ export function toDeskEvent(payload: unknown): DeskEvent | null {
   if (p.type === 'session.resumed') return { type: 'session.resumed' };
   if (p.type === 'work.progress') {
     const { task, level, done, total, step, steps } = p;
-    const count = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1e9;
+    // Bytes of a database reach into the tens of gigabytes; records and files stay far below.
+    const count = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= (p.unit === 'bytes' ? 1e13 : 1e9);
     if (!count(done) || !count(total) || done > total) return null;
-    if (task === 'migrate') {
-      return count(step) && count(steps) && step >= 1 && step <= steps ? { type: 'work.progress', task, step, steps, done, total } : null;
+    const stepped = count(step) && count(steps) && step >= 1 && step <= steps && steps <= 100;
+    if (task === 'migrate') return stepped ? { type: 'work.progress', task, step, steps, done, total } : null;
+    if (task === 'encrypt' || task === 'split') {
+      const { unit } = p;
+      if (!stepped || (unit !== undefined && (typeof unit !== 'string' || !WORK_UNITS.has(unit)))) return null;
+      return { type: 'work.progress', task, step, steps, done, total, ...(unit !== undefined ? { unit: unit as WorkUnit } : {}) };
     }
     if (task !== 'rekey' || typeof level !== 'string' || !(SECRECY_LEVELS as readonly string[]).includes(level)) return null;
     return { type: 'work.progress', task, level: level as Secrecy, done, total };

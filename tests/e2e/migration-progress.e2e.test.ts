@@ -1,9 +1,13 @@
 // A workstation left by an earlier version (a plain schema-7 profile with tens of thousands of incoming
-// documents, its clerk's SoftHSM token bound before) is unlocked with that token and PIN: while the
-// data is brought to this version the lock screen shows "Đang nâng cấp dữ liệu máy trạm lên phiên bản
-// mới" with "Bước x / y", the long reindex record by record ("… bản ghi") and a progress bar that only
-// moves forward; then the panel is gone and the register opens with every document. Screenshots of the
-// lock screen during the migration at 1366x768 and 1920x1080.
+// documents, its clerk's SoftHSM token bound before) is unlocked with that token and PIN. The lock screen
+// shows each long step of the first unlock in turn, none of them silent: "Đang nâng cấp dữ liệu máy trạm
+// lên phiên bản mới" with "Bước x / y" and the long reindex record by record ("… bản ghi"); then "Đang mã
+// hóa dữ liệu máy trạm" (the database copied and encrypted, in MB, then checked); then "Đang tách dữ liệu
+// theo độ mật" (the records and their history copied into each level's compartment, indexed there, their
+// files moved, then the shared database rewritten).
+// Each progress bar only moves forward; then the panel is gone and the register opens with every
+// document. Screenshots of the lock screen during the migration and during the split at 1366x768 and
+// 1920x1080, and of the split's panel in English.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +21,10 @@ import { expectText, openApp, screenshot, type AppSession } from './harness';
 /** Enough documents for migration 8's reindex to take a few seconds on the 2-core box. */
 const DOCS = 40_000;
 const TITLE = 'Đang nâng cấp dữ liệu máy trạm lên phiên bản mới';
+const ENCRYPT = 'Đang mã hóa dữ liệu máy trạm';
+const SPLIT = 'Đang tách dữ liệu theo độ mật';
+/** A named step of the encryption or the split, with its MB, records or files when it has them. */
+const PHASE = /^Bước (\d+) \/ (\d+): ([^–]+?)(?: – ([\d.,]+) \/ ([\d.,]+) (MB|bản ghi|tệp))?$/;
 const RECORDS = /^Bước (\d+) \/ (\d+): ([\d.]+) \/ ([\d.]+) bản ghi$/;
 const STEP = /^Bước (\d+) \/ (\d+)(?::|$)/;
 
@@ -125,30 +133,55 @@ test('unlocking an older workstation shows the upgrade step by step on the lock 
     await screenshot(p, `migration-progress-${size.width}x${size.height}`);
   }
 
+  // The encryption, then the split, each in its own words; the split's records at both sizes.
+  const splitPanel = p.getByRole('status').filter({ hasText: SPLIT });
+  await splitPanel.waitFor({ timeout: 60_000 });
+  const splitRecords = /^Bước [12] \/ 4: (chép văn bản và lịch sử xử lý|lập chỉ mục tìm kiếm) – [\d.]+ \/ [\d.]+ bản ghi$/;
+  // The first once its records have moved; the second at whatever step the split is then.
+  const splitMoved = /^Bước [12] \/ 4: [^–]+ – [1-9][\d.]* \/ [\d.]+ bản ghi$/;
+  for (const [size, figures] of [[{ width: 1366, height: 768 }, splitMoved], [{ width: 1920, height: 1080 }, PHASE]] as const) {
+    await p.setViewportSize(size);
+    await expectText(splitPanel.locator('.work-figures'), figures, 20_000);
+    await expectText(splitPanel, 'mã hóa bằng khóa riêng của độ mật đó');
+    const box = (await splitPanel.boundingBox())!;
+    assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= size.width && box.y + box.height <= size.height, `split panel inside the window: ${JSON.stringify(box)}`);
+    const pin = (await p.getByLabel('Mã PIN').boundingBox())!;
+    assert.ok(box.y + box.height <= pin.y || pin.y + pin.height <= box.y, `the split panel ${JSON.stringify(box)} covers the PIN field ${JSON.stringify(pin)}`);
+    await screenshot(p, `split-progress-${size.width}x${size.height}`);
+  }
+  // The same panel in English, then back to Vietnamese (the language the rest of the test reads).
+  await p.getByRole('button', { name: 'English' }).click();
+  const splitEn = p.getByRole('status').filter({ hasText: 'Separating the data by secrecy level' });
+  await expectText(splitEn.locator('.work-figures'), /^Step [1-4] \/ 4: (copying the documents and their history|indexing for search|moving the attached files|tidying the shared database)( – [\d.,]+ \/ [\d.,]+ (records|files))?$/, 20_000);
+  await expectText(splitEn, 'cannot be stopped half-way');
+  await screenshot(p, 'split-progress-en-1920x1080');
+  await p.getByRole('button', { name: 'Tiếng Việt' }).click();
+  await expectText(p.locator('.lock-card'), 'Máy trạm đang khóa');
+
   // Then the register, with every document of the old profile, and no panel left.
   await p.getByRole('heading', { name: 'Sổ văn bản đến' }).waitFor({ timeout: 60_000 });
   const [shownAt, goneAt, openAt] = await p.evaluate(() => {
     const w = window as unknown as { migrationShownAt: number; migrationGoneAt: number };
     return [w.migrationShownAt, w.migrationGoneAt, performance.now()];
   });
-  console.log(`unlocked in ${Date.now() - t0} ms: the panel shown for ${Math.round(goneAt - shownAt)} ms, the register ${Math.round(openAt - goneAt)} ms after it went`);
+  console.log(`unlocked in ${Date.now() - t0} ms: the panels shown for ${Math.round(goneAt - shownAt)} ms, the register ${Math.round(openAt - goneAt)} ms after the last went`);
   assert.equal(await p.locator('.work-progress').count(), 0, 'the panel is gone once the upgrade is over');
   const count = await expectText(p.locator('.page-count'), /\d/);
   assert.ok(Number(count.replace(/\D/g, '')) >= DOCS + 1, `register count: ${count}`);
   await expectText(p.locator('main'), `Về việc quyết toán ngân sách đợt ${DOCS + 1}`);
   await screenshot(p, 'migration-done-register');
 
-  // What the panel showed on the way, in order.
+  // What the panel showed on the way, in order: the migration, the encryption, the split, each once.
   const seen = await p.evaluate(() => (window as unknown as { migrationSeen: Array<Seen | 'gone'> }).migrationSeen);
-  const shown = seen.filter((s): s is Seen => s !== 'gone');
-  assert.ok(shown.length > 0, 'the panel was shown');
+  // (The moment in English is left out: it was checked above.)
+  const shownAll = seen.filter((s): s is Seen => s !== 'gone' && !s.title.startsWith('Separating'));
+  assert.ok(shownAll.length > 0, 'the panel was shown');
   assert.equal(seen[seen.length - 1], 'gone', 'and it went away at the end');
-  assert.equal(seen.filter((s) => s === 'gone').length, 1, `shown once, not flickering: ${JSON.stringify(seen.slice(0, 8))}`);
-  for (const s of shown) {
-    assert.equal(s.title, TITLE);
-    assert.match(s.figures, STEP, s.figures);
-    assert.ok(s.value >= 0 && s.value <= s.max, JSON.stringify(s));
-  }
+  const titles = shownAll.map((s) => s.title).filter((x, i, all) => i === 0 || all[i - 1] !== x);
+  assert.deepEqual(titles, [TITLE, ENCRYPT, SPLIT], 'each task shown once, in the order they run');
+  for (const s of shownAll) assert.ok(s.value >= 0 && s.value <= s.max, JSON.stringify(s));
+  const shown = shownAll.filter((s) => s.title === TITLE);
+  for (const s of shown) assert.match(s.figures, STEP, s.figures);
   const steps = new Set(shown.map((s) => STEP.exec(s.figures)![2]));
   assert.equal(steps.size, 1, `one count of steps: ${[...steps].join(', ')}`);
   const stepOf = (s: Seen) => Number(STEP.exec(s.figures)![1]);
@@ -166,6 +199,32 @@ test('unlocking an older workstation shows the upgrade step by step on the lock 
   assert.ok(records[0]!.done < records[0]!.total / 2 && records[records.length - 1]!.done > records[0]!.total / 2,
     `from the first half to the second: ${JSON.stringify(records.map((r) => r.done))}`);
   console.log(`the panel showed ${shown.length} states; the reindex at ${records.map((r) => r.done).join(', ')} of ${records[0]!.total}`);
+
+  // The encryption and the split: named steps in order, their bars only forward within a step.
+  for (const [title, names, unitOf] of [
+    [ENCRYPT, ['sao chép cơ sở dữ liệu', 'mã hóa bản sao', 'kiểm tra bản đã mã hóa', 'mã hóa tệp đính kèm'], ['MB', 'MB', undefined, 'tệp']],
+    [SPLIT, ['chép văn bản và lịch sử xử lý', 'lập chỉ mục tìm kiếm', 'chuyển tệp đính kèm', 'dọn cơ sở dữ liệu chung'], ['bản ghi', 'bản ghi', 'tệp', undefined]],
+  ] as const) {
+    const states = shownAll.filter((s) => s.title === title).map((s) => {
+      const m = PHASE.exec(s.figures);
+      assert.ok(m, `${title}: ${s.figures}`);
+      const [, step, stepCount, name, done, total, unit] = m;
+      return { step: Number(step), steps: Number(stepCount), name, done, total, unit, value: s.value, max: s.max };
+    });
+    assert.ok(states.length >= 2, `${title} was shown: ${JSON.stringify(states)}`);
+    for (const [i, st] of states.entries()) {
+      assert.equal(st.steps, names.length, `${title}: ${JSON.stringify(st)}`);
+      assert.equal(st.name, names[st.step - 1], `${title}: step ${st.step} named`);
+      assert.equal(st.unit, unitOf[st.step - 1], `${title}: step ${st.step}'s figures`);
+      if (i === 0) continue;
+      const before = states[i - 1]!;
+      assert.ok(st.step > before.step || (st.step === before.step && st.value >= before.value), `${title}: went back from ${JSON.stringify(before)} to ${JSON.stringify(st)}`);
+    }
+    console.log(`${title}: ${states.map((st) => `${st.step}${st.done ? ` ${st.done}/${st.total} ${st.unit}` : ''}`).join(', ')}`);
+  }
+  // The split's records moved: more than one figure between none and all.
+  const splitCounts = shownAll.filter((s) => s.title === SPLIT && splitRecords.test(s.figures));
+  assert.ok(splitCounts.some((s) => s.value > 0 && s.value < s.max), `the split's records were shown moving: ${JSON.stringify(splitCounts)}`);
 });
 
 test('no console errors and no Content-Security-Policy violations', () => {

@@ -5,22 +5,18 @@
 // tables and records the layout. Before that, compartment files and level keyrings are built from
 // scratch on every attempt (leftovers of an interrupted attempt are removed first); after it, the
 // base is vacuumed (a flag says it is still to be done) so that no page of it holds the moved text.
+// The database work itself runs on the database worker (splitCopy.ts): the main thread stays free and
+// the window is told how far it is.
 import { existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { secrecyRank } from '../../../common/domain';
 import type { Db } from '../db/connection';
-import { writeTx } from '../db/transaction';
+import { splitCommitOffThread, splitCopyOffThread, vacuumOffThread } from '../db/offThread';
 import { getSetting } from '../profile/settings';
 import type { PrivateKeyOps } from '../crypto';
-import { indexText } from '../documents/search';
-import { COMPARTMENT_DIR, KEYRING_DIR, LEVELS, compartmentFile, levelKeyringFile, schemaOf, type Level } from './levels';
+import { COMPARTMENT_DIR, KEYRING_DIR, LEVELS, compartmentFile, levelKeyringFile, type Level } from './levels';
 import { newLevelKey, writeLevelKeyring, type LevelKey } from './keyrings';
-import { attachCompartment, prepareCompartment } from './attach';
 import { shred } from '../vault/shred';
 import type { AttachmentStore } from '../attachments/store';
-
-/** The document tables of the single-file layout, children first (the order they are dropped in). */
-const MOVED_TABLES = ['signatures', 'attachments', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections', 'incoming'] as const;
 
 export const isSplit = (db: Db): boolean => getSetting(db, 'layout') === 'compartments';
 
@@ -28,8 +24,14 @@ export const isSplit = (db: Db): boolean => getSetting(db, 'layout') === 'compar
 export const needsSplit = (db: Db): boolean =>
   !isSplit(db) && db.prepare("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'incoming'").get() !== undefined;
 
-/** The base was split but not yet vacuumed (interrupted): vacuum it now. */
-export async function finishVacuum(db: Db, baseStoreDir: string): Promise<void> {
+/** Where a split is: 1 the records and their history copied, 2 the records indexed (rows), 3 their files moved (files), 4 the base rewritten (no figures). */
+export interface SplitStatus { step: 1 | 2 | 3 | 4; steps: 4; done: number; total: number }
+
+/** The base database file and its data key, for the worker's own connection (the caller's stays open). */
+export interface BaseFile { file: string; hexKey: string }
+
+/** The base was split but not yet vacuumed (interrupted): vacuum it now, on the database worker. */
+export async function finishVacuum(db: Db, base: BaseFile, baseStoreDir: string): Promise<void> {
   if (getSetting(db, 'vacuum_pending') !== '1') return;
   // The blobs the base store held went to the compartments' stores, sealed with their levels' keys.
   if (existsSync(baseStoreDir)) {
@@ -40,10 +42,7 @@ export async function finishVacuum(db: Db, baseStoreDir: string): Promise<void> 
       await fsp.rm(dir, { recursive: true, force: true });
     }
   }
-  db.pragma('secure_delete = ON');
-  db.exec('VACUUM');
-  db.prepare("DELETE FROM settings WHERE key = 'vacuum_pending'").run();
-  db.pragma('wal_checkpoint(TRUNCATE)');
+  await vacuumOffThread(base.file, base.hexKey);
 }
 
 export interface SplitInput {
@@ -56,7 +55,9 @@ export interface SplitInput {
   baseStore: AttachmentStore;
   baseStoreDir: string;
   levelStore(level: Level, key: Buffer): AttachmentStore;
-  onProgress?(level: Level, done: number, total: number): void;
+  /** The base on disk: the worker copies, commits and vacuums on a connection of its own. */
+  base: BaseFile;
+  onProgress?(status: SplitStatus): void;
 }
 
 async function removeLeftovers(profileDir: string): Promise<void> {
@@ -71,90 +72,40 @@ async function removeLeftovers(profileDir: string): Promise<void> {
   }
 }
 
-/** Splits the base into the four compartments; returns every level's key (the caller keeps only those it may). */
+/**
+ * Splits the base into the four compartments; returns every level's key (the caller keeps only those it
+ * may). The database work runs on the database worker (the records copied, the moved tables dropped,
+ * the base vacuumed); the keyrings (the token proves them) and the blobs (streamed) stay here.
+ */
 export async function splitIntoCompartments(db: Db, input: SplitInput): Promise<LevelKey[]> {
+  const tell = (status: SplitStatus) => input.onProgress?.(status);
   await removeLeftovers(input.profileDir);
   const profileId = getSetting(db, 'profile_id')!;
   const keys = LEVELS.map(newLevelKey);
   for (const k of keys) await writeLevelKeyring(levelKeyringFile(input.profileDir, k.level), k, input.certsFor(k.level), input.prover);
   const building = (level: Level) => `${compartmentFile(input.profileDir, level)}.split`;
+  const copied = await splitCopyOffThread(input.base.file, input.base.hexKey, profileId,
+    keys.map((k) => ({ level: k.level, file: building(k.level), key: k.key })), (c) => tell({ ...c, steps: 4 }));
+  // The blobs, sealed with their levels' keys (several levels may share a file: counted per level).
+  const total = keys.reduce((n, k) => n + (copied.result.hashes[k.level]?.length ?? 0), 0);
+  let moved = 0;
+  tell({ step: 3, steps: 4, done: 0, total });
   for (const k of keys) {
-    prepareCompartment(building(k.level), k, profileId, true);
-    attachCompartment(db, building(k.level), k);
-  }
-  try {
-    for (const k of keys) {
-      copyLevel(db, k.level, input.onProgress);
-      const store = input.levelStore(k.level, k.key);
-      await store.init();
-      for (const sha of db.prepare(`SELECT DISTINCT sha256 FROM ${schemaOf(k.level)}.attachments`).pluck().all() as string[]) {
-        if (await input.baseStore.hasBlob(sha)) await store.importBlob(input.baseStore, sha);
-      }
+    const store = input.levelStore(k.level, k.key);
+    await store.init();
+    for (const sha of copied.result.hashes[k.level] ?? []) {
+      if (await input.baseStore.hasBlob(sha)) await store.importBlob(input.baseStore, sha);
+      tell({ step: 3, steps: 4, done: ++moved, total });
     }
-  } finally {
-    for (const k of keys) db.exec(`DETACH DATABASE ${schemaOf(k.level)}`);
   }
   for (const k of keys) {
     const f = compartmentFile(input.profileDir, k.level);
     for (const suffix of ['-wal', '-shm']) await fsp.rm(`${building(k.level)}${suffix}`, { force: true });
     await fsp.rename(building(k.level), f);
   }
-  writeTx(db, () => {
-    db.exec('DROP TABLE IF EXISTS incoming_fts; DROP TABLE IF EXISTS search_terms;');
-    for (const t of MOVED_TABLES) db.exec(`DROP TABLE ${t}`);
-    db.exec('DROP TABLE IF EXISTS change_counters');
-    // Events of the moved records went with them; the base keeps its own (and deletions, which carry no content).
-    db.exec('DROP TRIGGER events_no_delete');
-    db.prepare(`DELETE FROM main.events WHERE entity IN (${MOVED_TABLES.map(() => '?').join(',')}) AND kind <> 'delete'`).run(...MOVED_TABLES);
-    db.exec("CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;");
-    db.prepare("INSERT INTO settings (key, value) VALUES ('layout', 'compartments'), ('vacuum_pending', '1') ON CONFLICT (key) DO UPDATE SET value = excluded.value").run();
-  });
-  await finishVacuum(db, input.baseStoreDir);
+  tell({ step: 4, steps: 4, done: 0, total: 1 });
+  await splitCommitOffThread(input.base.file, input.base.hexKey);
+  await finishVacuum(db, input.base, input.baseStoreDir);
+  tell({ step: 4, steps: 4, done: 1, total: 1 });
   return keys;
-}
-
-/** Copies one level's records, their index, vocabulary and events into its attached compartment. */
-function copyLevel(db: Db, level: Level, onProgress?: SplitInput['onProgress']): void {
-  const c = schemaOf(level);
-  const rank = secrecyRank(level);
-  const ofLevel = `incoming_id IN (SELECT id FROM main.incoming WHERE secrecy = '${level}')`;
-  // The columns both sides have (the compartment's schema may have more, left at their defaults).
-  const columns = (table: string) => {
-    const main = new Set(db.prepare('SELECT name FROM pragma_table_info(?, ?)').pluck().all(table, 'main') as string[]);
-    return (db.prepare('SELECT name FROM pragma_table_info(?, ?)').pluck().all(table, c) as string[]).filter((n) => main.has(n)).join(', ');
-  };
-  writeTx(db, () => {
-    db.exec(`INSERT INTO ${c}.incoming (${columns('incoming')}) SELECT ${columns('incoming')} FROM main.incoming WHERE secrecy = '${level}' AND secrecy_rank = ${rank}`);
-    for (const t of ['attachments', 'signatures', 'incoming_recipients', 'incoming_handovers', 'incoming_corrections']) {
-      db.exec(`INSERT INTO ${c}.${t} (${columns(t)}) SELECT ${columns(t)} FROM main.${t} WHERE ${ofLevel}`);
-    }
-    // Events: the document's own by global id; its parts' by the document they belong to.
-    db.exec(`INSERT INTO ${c}.events (id, at, origin, actor, entity, entity_id, kind, data)
-      SELECT e.id, e.at, e.origin, e.actor, e.entity, e.entity_id, e.kind, e.data FROM main.events e
-      WHERE e.kind <> 'delete' AND (
-        (e.entity = 'incoming' AND e.entity_id IN (SELECT global_id FROM ${c}.incoming))
-        OR (e.entity IN ('attachments','signatures','incoming_recipients','incoming_handovers','incoming_corrections')
-            AND json_extract(e.data, '$.incoming_id') IN (SELECT id FROM ${c}.incoming)))
-      ORDER BY e.seq`);
-  });
-  // The folded index and vocabulary, rebuilt from the records in batches.
-  const total = db.prepare(`SELECT count(*) FROM ${c}.incoming`).pluck().get() as number;
-  const batch = db.prepare(`SELECT id, subject, number_symbol AS numberSymbol, issuer_name AS issuerName, notes FROM ${c}.incoming WHERE id > ? ORDER BY id LIMIT 5000`);
-  const insert = db.prepare(`INSERT INTO ${c}.incoming_fts (rowid, body) VALUES (?, ?)`);
-  const addTerm = db.prepare(`INSERT OR IGNORE INTO ${c}.search_terms (term) VALUES (?)`);
-  let done = 0;
-  for (let last = 0; ;) {
-    const rows = batch.all(last) as Array<{ id: number; subject: string; numberSymbol: string; issuerName: string; notes: string }>;
-    if (rows.length === 0) break;
-    writeTx(db, () => {
-      for (const r of rows) {
-        const text = indexText(r);
-        insert.run(r.id, text);
-        for (const t of new Set(text.split(' '))) if (t) addTerm.run(t);
-      }
-    });
-    last = rows[rows.length - 1]!.id;
-    done += rows.length;
-    onProgress?.(level, done, total);
-  }
 }

@@ -130,16 +130,22 @@ export function migrate(db: Db, report?: (status: MigrationStatus) => void): voi
   }
 }
 
+/** The phases of encryptDatabaseCopy: the plain copy written, the copy encrypted, the copy verified. */
+export const ENCRYPT_PHASES = { copy: 1, encrypt: 2, verify: 3 } as const;
+
 /**
  * Encrypts a plain database file into `target` (SQLCipher mode) and verifies the copy: the caller
  * swaps files only after this returns, so the plain original stays intact until the new one is known
- * good. A crash at any point leaves the original untouched and a stray `target` to delete.
+ * good. A crash at any point leaves the original untouched and a stray `target` to delete. Long on a
+ * large file (the vault runs it on the database worker); `phase` hears each phase begin.
  */
-export function encryptDatabaseCopy(source: string, target: string, hexKey: string): void {
+export function encryptDatabaseCopy(source: string, target: string, hexKey: string, phase?: (p: 1 | 2 | 3) => void): void {
   const src = new Database(source, { fileMustExist: true });
   try {
+    src.pragma('busy_timeout = 5000');
     src.pragma('wal_checkpoint(TRUNCATE)');
     createPrivateFile(target); // VACUUM INTO accepts an empty file, and keeps its mode
+    phase?.(ENCRYPT_PHASES.copy);
     src.exec(`VACUUM INTO '${target.replace(/'/g, "''")}'`);
   } finally {
     src.close();
@@ -149,10 +155,12 @@ export function encryptDatabaseCopy(source: string, target: string, hexKey: stri
     copy.pragma('journal_mode = DELETE'); // rekey cannot run in WAL mode
     copy.pragma(`cipher='sqlcipher'`);
     copy.pragma('legacy=4');
+    phase?.(ENCRYPT_PHASES.encrypt);
     copy.pragma(`rekey="x'${hexKey}'"`); // the raw data key (keying.ts)
   } finally {
     copy.close();
   }
+  phase?.(ENCRYPT_PHASES.verify);
   const check = openDatabase(target, { hexKey });
   const orig = new Database(source, { readonly: true, fileMustExist: true });
   try {

@@ -22,8 +22,8 @@ import { prepareListStatements } from '../documents/incoming';
 import { AuditAnchor } from '../audit/AuditAnchor';
 import { AttachmentStore } from '../attachments/store';
 import type { ContextSource, CoreContext } from '../context';
-import { encryptDatabaseCopy, finishOpen, isPlainDatabase, needsMigration, openDatabase, openReadOnly, type Db, type MigrationStatus, type OpenOptions } from '../db/connection';
-import { checkIntegrityOffThread, migrateCompartmentOffThread, migrateOffThread, rekeyOffThread } from '../db/offThread';
+import { finishOpen, isPlainDatabase, needsMigration, openDatabase, openReadOnly, type Db, type MigrationStatus, type OpenOptions } from '../db/connection';
+import { checkIntegrityOffThread, encryptCopyOffThread, migrateCompartmentOffThread, migrateOffThread, rekeyOffThread } from '../db/offThread';
 import { WriteGate, type Verdict } from '../db/writeGate';
 import { writeTx } from '../db/transaction';
 import { CryptoError, decryptToBuffer, parseCertificate, type PrivateKeyOps, type RecipientSpec } from '../crypto';
@@ -46,7 +46,7 @@ import { receivedKeyrings } from '../sync/receivedKeyrings';
 import { holderCertificates } from '../compartments/holders';
 import { keyringStanding, levelKeyringAddressedTo, openLevelKeyring, openLevelKeyringBytes, writeLevelKeyring, type LevelKey } from '../compartments/keyrings';
 import { LEVELS, compartmentFile, levelKeyringFile, levelsUpTo, levelStoreDir, schemaOf, type Level } from '../compartments/levels';
-import { finishVacuum, isSplit, needsSplit, splitIntoCompartments } from '../compartments/split';
+import { finishVacuum, isSplit, needsSplit, splitIntoCompartments, type BaseFile, type SplitStatus } from '../compartments/split';
 import { shred } from './shred';
 import { openPersonalSession, syncPersonalKeyrings, type PersonalSession } from '../compartments/personalSession';
 
@@ -350,12 +350,18 @@ export class ProfileVault implements ContextSource {
 
   /** Pushes migration steps to the window as work.progress: every step's start and end, within a step at most every 100 ms. */
   private migrationReporter(): (s: MigrationStatus) => void {
+    const report = this.steppedReporter();
+    return (s) => report({ type: 'work.progress', task: 'migrate', ...s });
+  }
+
+  /** Passes on a stepped task's reports: each step's start and end, within a step at most every 100 ms. */
+  private steppedReporter(): (e: Extract<DeskEvent, { type: 'work.progress'; task: 'migrate' | 'encrypt' | 'split' }>) => void {
     let last = 0;
-    return (s) => {
+    return (e) => {
       const now = performance.now();
-      if (s.done !== 0 && s.done < s.total && now - last < 100) return;
+      if (e.done !== 0 && e.done < e.total && now - last < 100) return;
       last = now;
-      this.work({ type: 'work.progress', task: 'migrate', ...s });
+      this.work(e);
     };
   }
 
@@ -381,6 +387,19 @@ export class ProfileVault implements ContextSource {
         this.log.log('warn', 'compartment migration on the worker failed', { level: k.level, error: (err as Error).message });
       }
     }
+  }
+
+  /** The base database and the session's data key, for a worker's own connection. */
+  private baseFile(): BaseFile {
+    if (!this.dataKey) throw DeskError.keyed('NO_SESSION', 'session.locked');
+    return { file: this.path(DB_FILE), hexKey: this.dataKey.toString('hex') };
+  }
+
+  /** The split's steps as work.progress (task 'split'): rows copied, records indexed, files moved, then the base rewritten. */
+  private splitReporter(): (s: SplitStatus) => void {
+    const report = this.steppedReporter();
+    const units = { 1: 'records', 2: 'records', 3: 'files' } as const;
+    return (s) => report({ type: 'work.progress', task: 'split', ...s, ...(s.step !== 4 ? { unit: units[s.step] } : {}) });
   }
 
   /** Hands the compartments' integrity checks to the pending verdict (once; later calls do nothing). */
@@ -605,7 +624,7 @@ export class ProfileVault implements ContextSource {
       // The base's own verdict (its migrations ran after it); the compartments are made from it.
       const v = this.checks ? await this.checks.base : { ok: true };
       if (!this.conn) throw DeskError.keyed('NO_SESSION', 'session.locked');
-      if (v.ok && !this.readOnly) await finishVacuum(this.db, this.path('store'));
+      if (v.ok && !this.readOnly) await finishVacuum(this.db, this.baseFile(), this.path('store'));
     }
     // After a bad verdict the base is a fresh read-only connection: always the current one.
     if (this.readOnly && !isSplit(this.db)) {
@@ -623,6 +642,8 @@ export class ProfileVault implements ContextSource {
         profileDir: this.profileDir, prover: key, baseStore: this.store, baseStoreDir: this.path('store'),
         certsFor: (level) => holderCertificates(db, level, this.recovery),
         levelStore: (level, k) => this.store.forLevel(levelStoreDir(this.profileDir, level), k),
+        base: this.baseFile(),
+        onProgress: this.splitReporter(),
       });
       keys = all.filter((k) => held.includes(k.level));
       for (const k of all) if (!held.includes(k.level)) k.key.fill(0);
@@ -1084,9 +1105,24 @@ export class ProfileVault implements ContextSource {
     // Interrupted between the two renames: the verified encrypted copy takes its place.
     if (!existsSync(plain) && existsSync(next)) await fsp.rename(next, plain);
     let verified = false;
+    const report = this.steppedReporter();
+    const steps = 4;
+    // A copy of a run interrupted before its swap, with what SQLite left beside it: the journal of a
+    // rekey killed half-way holds plain pages, and left in place it would be rolled back into the next copy.
+    const staleCopy = async () => {
+      for (const f of [next, `${next}-journal`, `${next}-wal`, `${next}-shm`]) await shred(f);
+    };
     if (this.dbIsPlain()) {
-      await fsp.rm(next, { force: true });
-      encryptDatabaseCopy(plain, next, dataKey.toString('hex'));
+      await staleCopy();
+      // Copied, encrypted and checked on the database worker (seconds at tens of thousands of
+      // documents); the window sees the bytes of each phase, then the files.
+      const { ms } = await encryptCopyOffThread(plain, next, dataKey.toString('hex'), (s) => {
+        report(s.phase === 3
+          ? { type: 'work.progress', task: 'encrypt', step: 3, steps, done: 0, total: 1 }
+          : { type: 'work.progress', task: 'encrypt', step: s.phase, steps, done: s.done, total: s.total, unit: 'bytes' });
+      });
+      report({ type: 'work.progress', task: 'encrypt', step: 3, steps, done: 1, total: 1 });
+      this.log.log('info', 'database encrypted into a verified copy', { ms: Math.round(ms) });
       verified = true;
       const old = this.path(`${DB_FILE}.plain-old`);
       await fsp.rename(plain, old);
@@ -1095,12 +1131,16 @@ export class ProfileVault implements ContextSource {
       await shred(this.path(`${DB_FILE}-wal`));
       await fsp.rm(this.path(`${DB_FILE}-shm`), { force: true });
     }
-    await fsp.rm(next, { force: true }); // a copy from a run interrupted before its swap
+    await staleCopy();
     for (const f of ['plain-old', 'plain-old-wal', 'plain-old-shm']) await shred(this.path(`${DB_FILE}.${f}`));
     await this.attach(Buffer.from(dataKey), verified);
     try {
       const hashes = this.db.prepare('SELECT DISTINCT sha256 FROM attachments').pluck().all() as string[];
-      for (const sha of hashes) await this.store.encryptPlainBlob(sha);
+      report({ type: 'work.progress', task: 'encrypt', step: 4, steps, done: 0, total: hashes.length, unit: 'files' });
+      for (const [i, sha] of hashes.entries()) {
+        await this.store.encryptPlainBlob(sha);
+        report({ type: 'work.progress', task: 'encrypt', step: 4, steps, done: i + 1, total: hashes.length, unit: 'files' });
+      }
       await this.store.sweepPlainStaging();
       this.log.log('info', 'profile encrypted in place', { blobs: hashes.length });
     } finally {

@@ -4,15 +4,20 @@ import type { DeskEvent } from '../../../common/contract';
 
 export type Progress = Extract<DeskEvent, { type: 'work.progress' }>;
 
-/** One entry per re-keyed level, one for the migrations. */
-export const workKey = (w: Progress): string => (w.task === 'rekey' ? `rekey-${w.level}` : 'migrate');
+/** One entry per re-keyed level, one per other task (migrations, encryption, split). */
+export const workKey = (w: Progress): string => (w.task === 'rekey' ? `rekey-${w.level}` : w.task);
 
-/** Over: every file re-keyed; the last migration step ended. */
+/** Over: every file re-keyed; the last step of a stepped task ended. */
 const over = (w: Progress): boolean => w.done >= w.total && (w.task === 'rekey' || w.step === w.steps);
+
+/** Tasks an unlock (or a binding by the recovery key) runs and waits for. */
+const UNLOCK_TASKS = new Set<Progress['task']>(['migrate', 'encrypt', 'split']);
 
 interface WorkState {
   running: Progress[];
   report(event: Progress): void;
+  /** The unlock is over, done or refused: a task it left unfinished (an error half-way) is no longer under way. */
+  unlockEnded(): void;
 }
 
 export const useWork = create<WorkState>((set) => ({
@@ -23,4 +28,5 @@ export const useWork = create<WorkState>((set) => ({
       // The latest figure replaces the last.
       return { running: over(event) ? others : [...others, event] };
     }),
+  unlockEnded: () => set((s) => ({ running: s.running.filter((w) => !UNLOCK_TASKS.has(w.task)) })),
 }));

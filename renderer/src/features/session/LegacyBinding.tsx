@@ -16,6 +16,7 @@ import { placeTokenError } from '../tokens/tokenErrors';
 import { TokenPicker } from '../tokens/TokenPicker';
 import { tokenKey, tokenRef } from '../tokens/tokenText';
 import type { TokenDirectoryState } from '../tokens/useTokenDirectory';
+import { useWork } from '../../stores/work';
 
 interface Props {
   dir: TokenDirectoryState;
@@ -114,6 +115,8 @@ export function LegacyBinding({ dir, message, recoveryConfigured, onBack, onDone
       refused(err, 'person');
     } finally {
       setBusy(null);
+      // A step the core left half-way (it failed) is not shown as still under way; the next unlock finishes it.
+      useWork.getState().unlockEnded();
     }
   }
 

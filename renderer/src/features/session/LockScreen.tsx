@@ -20,6 +20,7 @@ import { LegacyBinding } from './LegacyBinding';
 import { LanguageSwitch } from './LanguageSwitch';
 import { WorkProgress } from '../work/WorkProgress';
 import { PersonPicker } from './PersonPicker';
+import { useWork } from '../../stores/work';
 
 export function LockScreen() {
   const { t } = useTranslation();
@@ -68,6 +69,8 @@ export function LockScreen() {
       if (de.code === 'TOKEN_ABSENT') dir.refresh();
     } finally {
       setBusy(null);
+      // A step the core left half-way (it failed) is not shown as still under way; the next unlock finishes it.
+      useWork.getState().unlockEnded();
     }
   }
 
