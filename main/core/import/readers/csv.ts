@@ -60,11 +60,11 @@ const breaks = (t: string) => t.match(/\r\n|\n|\r/g)?.length ?? 0;
 
 export async function readCsvStream(chunks: AsyncIterable<Uint8Array>, name: string, opts: ReadOptions, quirks: Quirk[]): Promise<CsvRead> {
   const it = chunks[Symbol.asyncIterator]();
-  // The beginning, for the encoding: as much as detectEncoding reads of a whole file.
+  // The beginning, for the encoding: as much as detectEncoding reads of a whole file (none when chosen).
   const head: Uint8Array[] = [];
   let headBytes = 0;
   let ended = false;
-  while (headBytes < DETECT_BYTES) {
+  while (!opts.encoding && headBytes < DETECT_BYTES) {
     const n = await it.next();
     if (n.done) { ended = true; break; }
     head.push(n.value);
@@ -111,8 +111,14 @@ export async function readCsvStream(chunks: AsyncIterable<Uint8Array>, name: str
   feeding.catch((err: Error) => parser.destroy(err));
 
   const table = new TableBuilder(name, opts, quirks);
+  // Each record taken as the parser makes it (a refusal comes after every record before it: its line is known).
+  const parsed = new Promise<void>((resolve, reject) => {
+    parser.on('data', (p: Parsed) => table.add(p));
+    parser.once('end', resolve);
+    parser.once('error', reject);
+  });
   try {
-    for await (const p of parser as AsyncIterable<Parsed>) table.add(p);
+    await parsed;
   } catch (err) {
     void it.return?.(undefined); // the file closed
     throw malformed(err, name, table.nextLine);
