@@ -88,6 +88,8 @@ export class ImportWindowService {
   private readonly bytes = new Map<string, { userId: number; buf: Buffer }>();
   /** The source read last, and how (one at a time in memory). */
   private parsed: { key: string; userId: number; opened: Opened } | null = null;
+  /** Counts the locks: a read that ends after one is not kept. */
+  private locks = 0;
   private readonly runs = new Map<string, Run>();
   private readonly dryRuns = new Map<string, DryRun>();
 
@@ -96,6 +98,7 @@ export class ImportWindowService {
     vault.onLock(() => {
       this.bytes.clear();
       this.parsed = null;
+      this.locks++;
       // A lock ends every dry run (stopped at its next slice) and drops every report.
       for (const r of this.dryRuns.values()) { r.abort.abort(); r.result = null; }
     });
@@ -124,7 +127,10 @@ export class ImportWindowService {
     const key = JSON.stringify([s.stagedId, s.entry ?? null, opts.encoding ?? null, opts.delimiter ?? null, opts.headerRow ?? null]);
     if (this.parsed && this.parsed.key === key && this.parsed.userId === actor.id) return this.parsed.opened;
     ctl.onTotal?.(meta.size);
+    const locks = this.locks;
     const opened = await this.read(actor, s, meta.name, opts, ctl);
+    // Locked while it was read: nothing of it is kept (nor the ZIP decrypted for it).
+    if (locks !== this.locks) { this.bytes.clear(); throw DeskError.keyed('NO_SESSION', 'session.locked'); }
     this.parsed = { key, userId: actor.id, opened };
     return opened;
   }
