@@ -1345,6 +1345,8 @@ export type ImportRunState = 'running' | 'done' | 'cancelled' | 'failed';
 /** A dry run under way: rows checked of the total, the statuses so far; its report once done (import.dryRunReport). */
 export interface ImportDryRunProgress {
   runId: string; state: ImportRunState;
+  /** Reading the file (decrypted and parsed on a worker: bytes of its total), then checking its rows. */
+  phase: 'reading' | 'checking'; bytesRead: number; bytesTotal: number;
   total: number; checked: number; counts: Record<ImportRowStatus, number>;
   /** Rows per second; seconds left at that rate (null until known). */
   rate: number; secondsLeft: number | null;

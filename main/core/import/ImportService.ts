@@ -13,7 +13,7 @@
 // thread, and its scans (an archive's entries, ScanSet) are resolved and placed here too: the archive
 // is held decrypted in this thread's memory only; the workers still place nothing of it.
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { todayIso } from '../../../common/dates';
@@ -29,7 +29,7 @@ import type { ResolvedFile } from './files';
 import { createJob, getJob, journalRow, rowStanding, setJobState, type JobRow, type JobState } from './journal';
 import { parseMapping, type Mapping } from './mapping';
 import type { Normalised } from './normalise/result';
-import { readSource } from './readers/source';
+import { readOffThread, type OffThreadRead } from './sourceReader';
 import { recoverLostRows } from './recover';
 import type { ScanSet } from './scans';
 import type { ReadOptions, ReadSource, SourceRow } from './types';
@@ -74,7 +74,7 @@ const readOptions = (m: Mapping) => ({ encoding: m.encoding, delimiter: m.delimi
  * A source that is not a path on this machine: "scheme:…" (the window's uploads, kept sealed in the
  * person's staging area: ImportWindowService). It reads the register and says where its files are.
  */
-export type SourceOpener = (actor: Actor, path: string, mapping: Mapping) => Promise<{ src: ReadSource; scans?: ScanSet }>;
+export type SourceOpener = (actor: Actor, path: string, mapping: Mapping, ctl?: OffThreadRead & { onTotal?: (bytes: number) => void }) => Promise<{ src: ReadSource; scans?: ScanSet }>;
 
 export class ImportService {
   /** The jobs running in this process: their cancel and their last progress. */
@@ -88,17 +88,23 @@ export class ImportService {
     this.openers.set(scheme, opener);
   }
 
-  private async open(actor: Actor, path: string, mapping: Mapping): Promise<{ src: ReadSource; scans?: ScanSet }> {
+  /** The source read and parsed on a worker (a file here, or an opener's). */
+  private async open(actor: Actor, path: string, mapping: Mapping, ctl: DryRunOptions = {}): Promise<{ src: ReadSource; scans?: ScanSet }> {
     const scheme = /^([a-z]{3,}):/.exec(path)?.[1];
     const opener = scheme ? this.openers.get(scheme) : undefined;
-    if (opener) return opener(actor, path, mapping);
-    return { src: await readSource(path, readOptions(mapping)) };
+    let total = 0;
+    const read: OffThreadRead & { onTotal: (n: number) => void } = {
+      signal: ctl.signal, onTotal: (n) => { total = n; ctl.onRead?.({ read: 0, total }); }, onBytes: (n) => ctl.onRead?.({ read: n, total }),
+    };
+    if (opener) return opener(actor, path, mapping, read);
+    read.onTotal((await stat(path)).size);
+    return { src: await readOffThread({ path }, readOptions(mapping), read) };
   }
 
   /** Reads a source file (for the mapping screen: sheets, titles, first rows, quirks). */
   async read(actor: Actor, path: string, mapping?: Mapping): Promise<ReadSource> {
     authorize(actor, 'doc.register');
-    return readSource(path, mapping ? readOptions(mapping) : {});
+    return readOffThread({ path }, mapping ? readOptions(mapping) : {});
   }
 
   /** Every row checked as the job would, nothing written. */
@@ -117,7 +123,14 @@ export class ImportService {
   async dryRunInSlices(actor: Actor, path: string, mappingInput: Mapping, opts: DryRunOptions): Promise<ValidationReport | null> {
     authorize(actor, 'doc.register');
     const mapping = parseMapping(mappingInput);
-    const { src, scans } = await this.open(actor, path, mapping);
+    let src: ReadSource;
+    let scans: ScanSet | undefined;
+    try {
+      ({ src, scans } = await this.open(actor, path, mapping, opts));
+    } catch (err) {
+      if (opts.signal?.aborted) return null;
+      throw err;
+    }
     if (opts.signal?.aborted) return null;
     const c = this.source.context();
     return dryRunInSlices(this.validatorContext(c, actor, this.folderOf(path, mapping), src.sha256, scans), src, mapping, opts);

@@ -23,15 +23,15 @@ import { FilePool } from './filePool';
 import type { ImportProgress, ImportService } from './ImportService';
 import { applyTransforms, parseMapping, suggestMapping } from './mapping';
 import { matchUnit, unitDirectory } from './normalise/units';
-import { detectDelimiter } from './readers/csv';
-import { readSourceBytes, sniffFormat } from './readers/source';
+import { sniffFormat } from './readers/source';
 import { QUIRK_TEXT } from './reasons';
 import { listMappings, saveMapping, deleteMapping } from './savedMappings';
 import { ZipScans, type ScanSet } from './scans';
 import type { ReadOptions, ReadSource, SourceRow } from './types';
 import { RowValidator, type RowResult } from './validate';
 import { isXlsxArchive, looksLikeZip, ZipArchive } from './zipSource';
-import { decodeText } from './encodings';
+import type { Readable } from 'node:stream';
+import { readOffThread, type OffThreadRead } from './sourceReader';
 
 const REGISTER_EXTENSIONS = new Set(['.csv', '.tsv', '.txt', '.xlsx', '.dbf']);
 const SCAN_EXTENSIONS = new Set(['.pdf', '.tif', '.tiff', '.jpg', '.jpeg', '.png']);
@@ -47,6 +47,9 @@ interface Opened {
   registers: string[];
 }
 
+/** A read's cancel and progress: the plaintext's size first, then the bytes read. */
+type OpenControl = OffThreadRead & { onTotal?: ((bytes: number) => void) | undefined };
+
 interface Run {
   runId: string; userId: number; jobId: number | null; state: ImportRunView['state'];
   progress: ImportProgress | null; total: number; error: DeskErrorPayload | null; abort: AbortController;
@@ -57,6 +60,8 @@ export type DryRunResult = Omit<ImportDryRunView, 'ticket' | 'url' | 'fileName'>
 
 interface DryRun {
   runId: string; userId: number; state: ImportDryRunProgress['state']; progress: DryRunProgress; error: DeskErrorPayload | null;
+  /** The file being read (before any row is checked): bytes of its plaintext read, of the total. */
+  phase: ImportDryRunProgress['phase']; reading: { read: number; total: number };
   abort: AbortController; result: DryRunResult | null;
   /** Settles when the run has stopped (done, cancelled or failed). */
   settled: Promise<void>;
@@ -79,20 +84,27 @@ const readOptionsOf = (m: Pick<Mapping, 'encoding' | 'delimiter' | 'headerRow'>)
   ({ encoding: m.encoding, delimiter: m.delimiter, headerRow: m.headerRow });
 
 export class ImportWindowService {
-  /** Decrypted uploads of this session, by staged id (a preview is asked for on every change of the mapping). */
+  /** A decrypted ZIP upload of this session, by staged id (its scans are read from it). */
   private readonly bytes = new Map<string, { userId: number; buf: Buffer }>();
+  /** The source read last, and how (one at a time in memory). */
+  private parsed: { key: string; userId: number; opened: Opened } | null = null;
+  /** Counts the locks: a read that ends after one is not kept. */
+  private locks = 0;
   private readonly runs = new Map<string, Run>();
   private readonly dryRuns = new Map<string, DryRun>();
 
   constructor(private readonly vault: WindowVault, private readonly imports: ImportService) {
-    imports.useOpener(SCHEME, (actor, path, mapping) => this.openRef(actor, parseRef(path), readOptionsOf(mapping)));
+    imports.useOpener(SCHEME, (actor, path, mapping, ctl) => this.openRef(actor, parseRef(path), readOptionsOf(mapping), ctl));
     vault.onLock(() => {
       this.bytes.clear();
+      this.parsed = null;
+      this.locks++;
       // A lock ends every dry run (stopped at its next slice) and drops every report.
       for (const r of this.dryRuns.values()) { r.abort.abort(); r.result = null; }
     });
   }
 
+  /** A ZIP upload decrypted whole (its scans are read from memory here), kept while it is the one in use. */
   private async staged(actor: Actor, stagedId: string): Promise<{ buf: Buffer; name: string }> {
     const c = this.vault.context();
     // Only the person's own upload (another's is FORBIDDEN; one gone, NOT_FOUND: store.stagedMeta).
@@ -105,9 +117,39 @@ export class ImportWindowService {
     return { buf, name: meta.name };
   }
 
-  private async openRef(actor: Actor, s: WindowSource, opts: ReadOptions): Promise<Opened> {
-    const { buf, name } = await this.staged(actor, s.stagedId);
-    if (looksLikeZip(buf) && !isXlsxArchive(buf)) {
+  /**
+   * The source read (on a worker), or the one read last when it is the same upload read the same way:
+   * the mapping screen asks for a preview on every change.
+   */
+  private async openRef(actor: Actor, s: WindowSource, opts: ReadOptions, ctl: OpenControl = {}): Promise<Opened> {
+    // Only the person's own upload (another's is FORBIDDEN; one gone, NOT_FOUND: store.stagedMeta).
+    const meta = await this.vault.context().store.stagedMeta(s.stagedId, actor.id);
+    const key = JSON.stringify([s.stagedId, s.entry ?? null, opts.encoding ?? null, opts.delimiter ?? null, opts.headerRow ?? null]);
+    if (this.parsed && this.parsed.key === key && this.parsed.userId === actor.id) return this.parsed.opened;
+    ctl.onTotal?.(meta.size);
+    const locks = this.locks;
+    const opened = await this.read(actor, s, meta.name, opts, ctl);
+    // Locked while it was read: nothing of it is kept (nor the ZIP decrypted for it).
+    if (locks !== this.locks) { this.bytes.clear(); throw DeskError.keyed('NO_SESSION', 'session.locked'); }
+    this.parsed = { key, userId: actor.id, opened };
+    return opened;
+  }
+
+  private async read(actor: Actor, s: WindowSource, name: string, opts: ReadOptions, ctl: OpenControl): Promise<Opened> {
+    const c = this.vault.context();
+    const head = await firstChunk(c.store.openStaged(s.stagedId));
+    if (!looksLikeZip(head)) {
+      if (s.entry) throw DeskError.keyed('VALIDATION', 'import.zip.chooseRegister');
+      if (!REGISTER_EXTENSIONS.has(extname(name).toLowerCase())) throw DeskError.keyed('VALIDATION', 'import.source.notRegister', { name });
+      // A text register or a DBF: decrypted, decoded and parsed as it streams in, on a worker.
+      const { stagingDir, stagingKey } = c.store.handoff();
+      const src = await readOffThread({ staged: { stagingDir, stagingKey, stagedId: s.stagedId }, name }, opts, ctl);
+      // A register uploaded alone has no scans with it: a row naming a file finds none.
+      return { src, scans: new NoScans(), entry: null, archive: null, registers: [] };
+    }
+    // A ZIP (a register and its scans) or a workbook: read whole, the register parsed on a worker.
+    const { buf } = await this.staged(actor, s.stagedId);
+    if (!isXlsxArchive(buf)) {
       const zip = ZipArchive.open(buf);
       const registers = zip.files.map((f) => f.name).filter((n) => REGISTER_EXTENSIONS.has(extname(n).toLowerCase()) && !n.startsWith('__MACOSX/'));
       if (registers.length === 0) throw DeskError.keyed('VALIDATION', 'import.zip.noRegister');
@@ -117,17 +159,13 @@ export class ImportWindowService {
       const stem = entry.slice(0, -extname(entry).length).toLowerCase();
       const memoName = zip.files.map((f) => f.name).find((n) => ['.dbt', '.fpt'].includes(extname(n).toLowerCase()) && n.slice(0, -4).toLowerCase() === stem);
       const memo = memoName && sniffFormat(bytes) === 'dbf' ? { kind: extname(memoName).toLowerCase() === '.fpt' ? 'fpt' as const : 'dbt' as const, bytes: zip.read(memoName) } : undefined;
-      const src = await readSourceBytes(bytes, posix.basename(entry), opts, memo);
+      const src = await readOffThread({ bytes, name: posix.basename(entry), memo }, opts, ctl);
       // Path columns are relative to the register's own folder inside the archive, as they are on disk.
       const base = dirname(entry) === '.' ? '' : dirname(entry);
       return { src, scans: new ZipScans(zip, base), entry, archive: zip, registers };
     }
     if (s.entry) throw DeskError.keyed('VALIDATION', 'import.zip.chooseRegister');
-    if (!REGISTER_EXTENSIONS.has(extname(name).toLowerCase()) && !looksLikeZip(buf)) {
-      throw DeskError.keyed('VALIDATION', 'import.source.notRegister', { name });
-    }
-    const src = await readSourceBytes(buf, name, opts);
-    // A register uploaded alone has no scans with it: a row naming a file finds none.
+    const src = await readOffThread({ bytes: buf, name }, opts, ctl);
     return { src, scans: new NoScans(), entry: null, archive: null, registers: [] };
   }
 
@@ -137,11 +175,7 @@ export class ImportWindowService {
     const opts: ReadOptions = { encoding: s.encoding, delimiter: s.delimiter, headerRow: s.headerRow };
     const o = await this.openRef(actor, s, opts);
     const first = o.src.tables[0];
-    let delimiter: string | null = null;
-    if (o.src.format === 'csv') {
-      const raw = o.archive && o.entry ? o.archive.read(o.entry) : (await this.staged(actor, s.stagedId)).buf;
-      delimiter = s.delimiter ?? detectDelimiter(decodeText(raw, o.src.encoding).text);
-    }
+    const delimiter = o.src.format === 'csv' ? o.src.delimiter ?? null : null;
     const suggested = suggestMapping(first?.headers ?? []);
     return {
       stagedId: s.stagedId,
@@ -186,11 +220,12 @@ export class ImportWindowService {
     authorize(actor, 'doc.register');
     const mapping = this.checked(mappingInput);
     // Only the person's own upload (refused here, before any run is reported as started).
-    await this.staged(actor, s.stagedId);
+    await this.vault.context().store.stagedMeta(s.stagedId, actor.id);
     for (const [id, r] of this.dryRuns) if (r.userId === actor.id) { r.abort.abort(); r.result = null; this.dryRuns.delete(id); }
     const abort = new AbortController();
     const run: DryRun = {
       runId: randomBytes(16).toString('hex'), userId: actor.id, state: 'running', error: null, abort, result: null, settled: Promise.resolve(),
+      phase: 'reading', reading: { read: 0, total: 0 },
       progress: { total: 0, checked: 0, counts: emptyCounts(), rate: 0, secondsLeft: null, elapsedSeconds: 0 },
     };
     this.dryRuns.set(run.runId, run);
@@ -231,7 +266,9 @@ export class ImportWindowService {
   private async checkAll(run: DryRun, actor: Actor, s: WindowSource, mapping: Mapping): Promise<void> {
     const { signal } = run.abort;
     try {
-      const report = await this.imports.dryRunInSlices(actor, sourceRef(s), mapping, { signal, onProgress: (p) => { run.progress = p; } });
+      const report = await this.imports.dryRunInSlices(actor, sourceRef(s), mapping, {
+        signal, onRead: (p) => { run.reading = p; }, onProgress: (p) => { run.phase = 'checking'; run.progress = p; },
+      });
       if (!report || signal.aborted) { run.state = 'cancelled'; return; }
       const xlsx = await reportOffThread(report);
       if (signal.aborted) { run.state = 'cancelled'; return; }
@@ -403,9 +440,20 @@ async function reportOffThread(report: ValidationReport): Promise<Buffer> {
 function dryView(run: DryRun): ImportDryRunProgress {
   const p = run.progress;
   return {
-    runId: run.runId, state: run.state, total: p.total, checked: p.checked, counts: { ...p.counts }, rate: p.rate,
+    runId: run.runId, state: run.state, phase: run.phase, bytesRead: run.reading.read, bytesTotal: run.reading.total,
+    total: p.total, checked: p.checked, counts: { ...p.counts }, rate: p.rate,
     secondsLeft: run.state === 'running' ? p.secondsLeft : null, error: run.error,
   };
+}
+
+/** The first chunk of a stream (the stream then closed). */
+async function firstChunk(stream: Readable): Promise<Buffer> {
+  try {
+    for await (const chunk of stream) return Buffer.from(chunk as Uint8Array);
+    return Buffer.alloc(0);
+  } finally {
+    stream.destroy();
+  }
 }
 
 /** An upload without scans beside it. */

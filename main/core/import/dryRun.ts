@@ -40,6 +40,8 @@ export interface DryRunOptions {
   onProgress?: (p: DryRunProgress) => void;
   /** Milliseconds of checking before the event loop is given back (default 10; Infinity: never). */
   sliceMs?: number;
+  /** While the source is read (on a worker), before any row is checked: bytes of its plaintext read, of the total. */
+  onRead?: (p: { read: number; total: number }) => void;
 }
 
 /** The rows the mapping reads: the sheets it names (all by default) that have at least one mapped column. */

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { DeskError } from '../../../common/errors';
 import type { FileJob, WorkerReply } from './fileWorker';
 
 /** The built worker next to the bundle (import-worker.js), else the TypeScript source. */
@@ -17,7 +18,8 @@ function startWorker(): Worker {
   return new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true });
 }
 
-interface Slot { worker: Worker; busy: number; pending: Map<number, { resolve(v: unknown): void; reject(e: Error): void }> }
+interface Pending { resolve(v: unknown): void; reject(e: Error): void; partial?: ((p: unknown) => void) | undefined }
+interface Slot { worker: Worker; busy: number; pending: Map<number, Pending> }
 
 /** Workers: one per core beyond the database's thread, at least one, at most four. */
 export const defaultWorkers = (): number => Math.min(4, Math.max(1, availableParallelism()));
@@ -33,9 +35,11 @@ export class FilePool {
       slot.worker.on('message', (m: WorkerReply) => {
         const p = slot.pending.get(m.id);
         if (!p) return;
+        if ('partial' in m) { p.partial?.(m.partial); return; }
         slot.pending.delete(m.id);
         slot.busy--;
         if (m.ok) p.resolve(m.value);
+        else if (m.error.desk) p.reject(DeskError.fromPayload(m.error.desk));
         else p.reject(Object.assign(new Error(m.error.message), { name: m.error.name, ...(m.error.code ? { code: m.error.code } : {}) }));
       });
       const fail = (err: Error) => {
@@ -52,14 +56,14 @@ export class FilePool {
     return this.slots.length;
   }
 
-  /** `on`: a given worker (one that holds a source opened on it); else the least busy. */
-  run<T>(job: FileJob, on?: number): Promise<T> {
+  /** `on`: a given worker (one that holds a source opened on it); else the least busy. `partial`: what the job tells before its answer. */
+  run<T>(job: FileJob, on?: number, partial?: (p: unknown) => void): Promise<T> {
     if (this.closed) return Promise.reject(new Error('import worker pool closed'));
     const slot = on !== undefined ? this.slots[on % this.slots.length]! : this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
     slot.busy++;
     return new Promise<T>((resolve, reject) => {
-      slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, partial });
       slot.worker.postMessage({ id, job });
     });
   }
@@ -75,8 +79,14 @@ export class FilePool {
     return answers.flatMap((a) => (Array.isArray(a) ? a : []));
   }
 
+  /** Ends the workers; a job still under way is refused (a cancelled read stops right there). */
   async close(): Promise<void> {
     this.closed = true;
+    const gone = new Error('import worker pool closed');
+    for (const s of this.slots) {
+      for (const p of s.pending.values()) p.reject(gone);
+      s.pending.clear();
+    }
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

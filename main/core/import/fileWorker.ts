@@ -1,24 +1,45 @@
 // The importer's worker thread: the heavy work of a job, off the thread that owns the database. It
 // reads and parses the source, resolves and checks each row's file (inside the chosen folder, its
 // type, its SHA-256, a PDF's signatures), and encrypts accepted files into their level's store
-// exactly as the attachment store does (same code, same key, bound to the content hash); and it
-// writes a dry run's report as XLSX.
+// exactly as the attachment store does (same code, same key, bound to the content hash); it
+// writes a dry run's report as XLSX; and it reads a source for the window (a staged upload
+// decrypted and parsed as it streams in), telling the bytes read as it goes, its rows then asked for
+// a batch at a time (one message of 60 000 rows would hold the receiving thread for its copy).
 import { parentPort } from 'node:worker_threads';
+import { DeskError, type DeskErrorPayload } from '../../../common/errors';
 import { AttachmentStore } from '../attachments/store';
 import { mappedRows, type ValidationReport } from './dryRun';
 import type { Mapping } from './mapping';
-import { readSource } from './readers/source';
+import { readSource, readSourceBytes, readSourceStream } from './readers/source';
 import { reportWorkbook } from './reportXlsx';
 import { FolderScans, resolveByRule } from './scans';
-import type { ReadOptions, SourceRow } from './types';
+import type { ReadOptions, ReadSource, SourceRow } from './types';
 
 export interface StoreHandoff { storeDir: string; stagingDir: string; dataKey: Buffer | null; stagingKey: Buffer | null }
 
 /** A source opened on a worker: what the job records of it; its rows stay on the worker until asked for. */
 export interface OpenedSource { handle: number; name: string; sha256: string; total: number }
 
+/** What the 'read' job reads: a file, a staged upload (decrypted here with its person's staging key), or bytes. */
+export type SourceInput =
+  | { path: string }
+  | { staged: { stagingDir: string; stagingKey: Buffer | null; stagedId: string }; name: string }
+  | { bytes: Uint8Array; name: string; memo?: { kind: 'dbt' | 'fpt'; bytes: Uint8Array } | undefined };
+
+/** What a 'read' job tells before its answer: the bytes read so far. */
+export interface ReadPartial { read: number }
+
+/** A 'read' job's answer: the source with its tables' rows left here (asked for with 'tableRows'). */
+export interface ReadAnswer { handle: number; source: ReadSource; rows: number[] }
+
+/** Milliseconds between two messages of bytes read. */
+const BYTES_EVERY_MS = 50;
+
 export type FileJob =
   | { op: 'open'; path: string; options: ReadOptions; mapping: Mapping }
+  /** The whole source read; its tables answered without their rows (kept here). */
+  | { op: 'read'; input: SourceInput; options: ReadOptions }
+  | { op: 'tableRows'; handle: number; table: number; from: number; count: number }
   | { op: 'rows'; handle: number; from: number; count: number }
   | { op: 'close'; handle: number }
   | { op: 'resolve'; folder: string; names: string[][] }
@@ -26,7 +47,10 @@ export type FileJob =
   /** The dry run's report as XLSX (100 000 rows take seconds to write). */
   | { op: 'report'; report: ValidationReport };
 
-export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { name: string; message: string; code?: string } };
+export type WorkerReply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { name: string; message: string; code?: string; desk?: DeskErrorPayload } }
+  | { id: number; partial: unknown };
 
 const stores = new Map<string, AttachmentStore>();
 const storeOf = (h: StoreHandoff) => {
@@ -40,9 +64,31 @@ const storeOf = (h: StoreHandoff) => {
 
 /** The rows of the sources opened here (the main thread asks for them a batch at a time). */
 const sources = new Map<number, SourceRow[]>();
+/** The rows of the sources read here, by table. */
+const read = new Map<number, SourceRow[][]>();
 let nextHandle = 1;
 
-async function run(job: FileJob): Promise<unknown> {
+async function readInput(input: SourceInput, options: ReadOptions, onBytes: (read: number) => void) {
+  if ('path' in input) return readSource(input.path, options, { onBytes });
+  if ('bytes' in input) return readSourceBytes(input.bytes, input.name, options, input.memo);
+  const { stagingDir, stagingKey, stagedId } = input.staged;
+  const store = new AttachmentStore(stagingDir, stagingDir, null, stagingKey && Buffer.from(stagingKey));
+  return readSourceStream(store.openStaged(stagedId), input.name, options, { onBytes });
+}
+
+async function run(job: FileJob, partial: (p: ReadPartial) => void): Promise<unknown> {
+  if (job.op === 'read') {
+    let told = 0;
+    const src = await readInput(job.input, job.options, (read) => {
+      if (performance.now() - told < BYTES_EVERY_MS) return;
+      told = performance.now();
+      partial({ read });
+    });
+    const handle = nextHandle++;
+    read.set(handle, src.tables.map((t) => t.rows));
+    return { handle, source: { ...src, tables: src.tables.map((t) => ({ ...t, rows: [] })) }, rows: src.tables.map((t) => t.rows.length) } satisfies ReadAnswer;
+  }
+  if (job.op === 'tableRows') return (read.get(job.handle)?.[job.table] ?? []).slice(job.from, job.from + job.count);
   if (job.op === 'open') {
     const src = await readSource(job.path, job.options);
     const handle = nextHandle++;
@@ -66,8 +112,12 @@ async function run(job: FileJob): Promise<unknown> {
 }
 
 parentPort?.on('message', (m: { id: number; job: FileJob }) => {
-  run(m.job).then(
+  run(m.job, (partial) => parentPort!.postMessage({ id: m.id, partial } satisfies WorkerReply)).then(
     (value) => parentPort!.postMessage({ id: m.id, ok: true, value } satisfies WorkerReply),
-    (e: Error & { code?: string }) => parentPort!.postMessage({ id: m.id, ok: false, error: { name: e.name, message: e.message, ...(e.code ? { code: e.code } : {}) } } satisfies WorkerReply),
+    (e: Error & { code?: string }) => parentPort!.postMessage({
+      id: m.id, ok: false,
+      // A refusal worded for the clerk crosses over whole.
+      error: { name: e.name, message: e.message, ...(typeof e.code === 'string' ? { code: e.code } : {}), ...(e instanceof DeskError ? { desk: e.toPayload() } : {}) },
+    } satisfies WorkerReply),
   );
 });

@@ -50,6 +50,8 @@ export interface ReadSource {
   name: string;
   sha256: string;
   encoding?: Encoding;
+  /** CSV: the delimiter it was read with (chosen or detected). */
+  delimiter?: string;
   tables: SourceTable[];
   quirks: Quirk[];
 }

@@ -56,16 +56,20 @@ export function vietnameseScore(text: string): number {
   return score - 3 * (junk?.length ?? 0);
 }
 
+/** How much of a file detectEncoding() reads. */
+export const DETECT_BYTES = 256 * 1024;
+
 /**
  * The encoding of a file: a BOM says it; UTF-16 without a BOM shows as NUL bytes in every other
  * position; valid UTF-8 with non-ASCII bytes is UTF-8; otherwise the legacy code page whose decoding
- * reads most like Vietnamese (on the first 256 KiB).
+ * reads most like Vietnamese (on the first 256 KiB). `totalLength`: the whole file's, when `bytes`
+ * are only its beginning (a file read as a stream).
  */
-export function detectEncoding(bytes: Uint8Array): { encoding: Encoding; bom: boolean; scores?: Partial<Record<Encoding, number>> } {
+export function detectEncoding(bytes: Uint8Array, totalLength = bytes.length): { encoding: Encoding; bom: boolean; scores?: Partial<Record<Encoding, number>> } {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { encoding: 'utf8', bom: true };
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { encoding: 'utf16le', bom: true };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { encoding: 'utf16be', bom: true };
-  const sample = bytes.subarray(0, 256 * 1024);
+  const sample = bytes.subarray(0, DETECT_BYTES);
   let evenNul = 0;
   let oddNul = 0;
   for (let i = 0; i < Math.min(sample.length, 4096); i++) {
@@ -77,7 +81,7 @@ export function detectEncoding(bytes: Uint8Array): { encoding: Encoding; bom: bo
   if (pairs > 0 && oddNul / pairs > 0.3 && evenNul / pairs < 0.05) return { encoding: 'utf16le', bom: false };
   if (pairs > 0 && evenNul / pairs > 0.3 && oddNul / pairs < 0.05) return { encoding: 'utf16be', bom: false };
   // A sample cut in the middle of a character is still UTF-8: up to 3 trailing bytes may be dropped.
-  const whole = sample.length === bytes.length;
+  const whole = sample.length === totalLength;
   if (whole ? isUtf8(sample) : [0, 1, 2, 3].some((cut) => isUtf8(sample.subarray(0, sample.length - cut)))) return { encoding: 'utf8', bom: false };
   const scores: Partial<Record<Encoding, number>> = {};
   let best: Encoding = 'cp1258';

@@ -1,22 +1,33 @@
 // CSV and TSV exported by old tools: any delimiter (detected: the one that splits the first lines
 // into the same number of fields), quoted fields across lines (each row keeps the line it starts
 // on), rows shorter or longer than the header (reported), legacy encodings (encodings/).
+//
+// Read as a stream: the bytes a chunk at a time (the encoding detected on the first 256 KiB, as for
+// the whole file), decoded incrementally (encodings/stream.ts) and parsed incrementally, so that a
+// large file is never held whole, nor as text, nor as parsed lines: only its rows are kept. A
+// malformed file (a quote never closed, a record past MAX_RECORD_CHARS) is refused with its line.
+import { once } from 'node:events';
+import { parse as parseStream, type CsvError } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
-import { decodeText } from '../encodings';
+import { DeskError } from '../../../../common/errors';
+import { DETECT_BYTES, detectEncoding, type Encoding } from '../encodings';
+import { StreamDecoder } from '../encodings/stream';
 import type { Cell, Quirk, ReadOptions, SourceRow, SourceTable } from '../types';
-import { cleanText, findHeaderRow, uniqueHeaders } from './header';
+import { cleanText, findHeaderRow, HEADER_SCAN, uniqueHeaders } from './header';
 
 const DELIMITERS = [',', ';', '\t', '|'] as const;
 const DELIMITER_NAMES: Record<string, string> = { ',': 'dấu phẩy', ';': 'dấu chấm phẩy', '\t': 'tab', '|': 'gạch đứng' };
+/** Lines of text gathered before the delimiter is detected (it reads the first 50). */
+const SAMPLE_LINES = 1000;
+/**
+ * A record longer than this (characters) is a quote never closed, not a register's row: refused
+ * before the rest of the file piles up in one field.
+ */
+export const MAX_RECORD_CHARS = 4 * 1024 * 1024;
 
 interface Parsed { record: string[]; raw: string; info: { lines: number } }
 
-function parseAll(text: string, delimiter: string, toLine?: number): Parsed[] {
-  return parse(text, {
-    delimiter, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true,
-    ...(toLine ? { to_line: toLine } : {}),
-  }) as unknown as Parsed[];
-}
+const PARSE_OPTIONS = { info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true } as const;
 
 /** The delimiter whose fields are the most consistent over the first 50 lines (more fields break ties). */
 export function detectDelimiter(text: string): string {
@@ -24,7 +35,7 @@ export function detectDelimiter(text: string): string {
   for (const d of DELIMITERS) {
     let rows: Parsed[];
     try {
-      rows = parseAll(text, d, 50);
+      rows = parse(text, { ...PARSE_OPTIONS, delimiter: d, to_line: 50 }) as unknown as Parsed[];
     } catch {
       continue;
     }
@@ -38,37 +49,148 @@ export function detectDelimiter(text: string): string {
   return best.d;
 }
 
-export function readCsv(bytes: Uint8Array, name: string, opts: ReadOptions, quirks: Quirk[]): { table: SourceTable; encoding: ReturnType<typeof decodeText>['encoding'] } {
-  const decoded = decodeText(bytes, opts.encoding);
-  if (decoded.detected && decoded.encoding !== 'utf8') quirks.push({ code: 'encodingDetected', sheet: name, detail: decoded.encoding });
-  if (decoded.bom) quirks.push({ code: 'bom', sheet: name, detail: decoded.encoding });
-  const delimiter = opts.delimiter ?? detectDelimiter(decoded.text);
+export interface CsvRead { table: SourceTable; encoding: Encoding; delimiter: string }
+
+/** Reads a CSV given whole (a ZIP's entry, tests): the same reader, one chunk. */
+export function readCsv(bytes: Uint8Array, name: string, opts: ReadOptions, quirks: Quirk[]): Promise<CsvRead> {
+  return readCsvStream((async function* one() { yield bytes; })(), name, opts, quirks);
+}
+
+const breaks = (t: string) => t.match(/\r\n|\n|\r/g)?.length ?? 0;
+
+export async function readCsvStream(chunks: AsyncIterable<Uint8Array>, name: string, opts: ReadOptions, quirks: Quirk[]): Promise<CsvRead> {
+  const it = chunks[Symbol.asyncIterator]();
+  // The beginning, for the encoding: as much as detectEncoding reads of a whole file (none when chosen).
+  const head: Uint8Array[] = [];
+  let headBytes = 0;
+  let ended = false;
+  while (!opts.encoding && headBytes < DETECT_BYTES) {
+    const n = await it.next();
+    if (n.done) { ended = true; break; }
+    head.push(n.value);
+    headBytes += n.value.length;
+  }
+  const start = Buffer.concat(head);
+  let encoding: Encoding;
+  if (opts.encoding) encoding = opts.encoding;
+  else {
+    const d = detectEncoding(start, ended ? start.length : Number.POSITIVE_INFINITY);
+    encoding = d.encoding;
+    if (encoding !== 'utf8') quirks.push({ code: 'encodingDetected', sheet: name, detail: encoding });
+    if (d.bom) quirks.push({ code: 'bom', sheet: name, detail: encoding });
+  }
+  const decoder = new StreamDecoder(encoding);
+  async function* texts(): AsyncGenerator<string> {
+    yield decoder.write(start);
+    if (!ended) for (let n = await it.next(); !n.done; n = await it.next()) yield decoder.write(n.value);
+    yield decoder.end();
+  }
+  const text = texts();
+
+  // The first lines, for the delimiter (fed to the parser first).
+  let sample = '';
+  let sampleDone = false;
+  if (!opts.delimiter) {
+    for (let n = await text.next(); ; n = await text.next()) {
+      if (n.done) { sampleDone = true; break; }
+      sample += n.value;
+      if (breaks(sample) >= SAMPLE_LINES) break;
+    }
+  }
+  const delimiter = opts.delimiter ?? detectDelimiter(sample);
   if (!opts.delimiter) quirks.push({ code: 'delimiterDetected', sheet: name, detail: DELIMITER_NAMES[delimiter] ?? delimiter });
-  const parsed = parseAll(decoded.text, delimiter);
-  // The line a record starts on, counted from the raw text (csv-parse counts a CRLF inside quotes as
-  // two lines): every line break before it, including the empty lines skipped just before it.
-  const breaks = (t: string) => t.match(/\r\n|\n|\r/g)?.length ?? 0;
-  let cursor = 1;
-  const lines = parsed.map((p) => {
-    const start = cursor + breaks(/^(?:\r\n|\n|\r)*/.exec(p.raw)![0]);
-    cursor += breaks(p.raw);
-    const inside = p.record.reduce((n, f) => n + breaks(f), 0);
-    return { start, inside, record: p.record };
+
+  const parser = parseStream({ ...PARSE_OPTIONS, delimiter, max_record_size: MAX_RECORD_CHARS });
+  const feeding = (async () => {
+    const feed = async (t: string) => { if (t && !parser.write(t)) await once(parser, 'drain'); };
+    await feed(sample);
+    sample = '';
+    if (!sampleDone) for await (const t of text) await feed(t);
+    parser.end();
+  })();
+  feeding.catch((err: Error) => parser.destroy(err));
+
+  const table = new TableBuilder(name, opts, quirks);
+  // Each record taken as the parser makes it (a refusal comes after every record before it: its line is known).
+  const parsed = new Promise<void>((resolve, reject) => {
+    parser.on('data', (p: Parsed) => table.add(p));
+    parser.once('end', resolve);
+    parser.once('error', reject);
   });
-  const h = opts.headerRow !== undefined ? lines.findIndex((l) => l.start >= opts.headerRow!) : findHeaderRow(lines.map((l) => l.record));
-  const headerAt = Math.max(0, h);
-  if (headerAt > 0) quirks.push({ code: 'titleRows', sheet: name, row: lines[headerAt]?.start ?? 1, detail: String(headerAt) });
-  const headers = uniqueHeaders((lines[headerAt]?.record ?? []).map(cleanText),
-    (col) => quirks.push({ code: 'emptyHeader', sheet: name, column: `Cột ${col}` }),
-    (title) => quirks.push({ code: 'duplicateHeader', sheet: name, column: title }));
-  const rows: SourceRow[] = [];
-  for (const l of lines.slice(headerAt + 1)) {
-    if (l.record.every((f) => f.trim() === '')) continue;
+  try {
+    await parsed;
+  } catch (err) {
+    void it.return?.(undefined); // the file closed
+    throw malformed(err, name, table.nextLine);
+  }
+  await feeding;
+  return { table: table.finish(), encoding, delimiter };
+}
+
+/** A parser's refusal as the clerk reads it: the line (and column) where the bad record begins. */
+function malformed(err: unknown, name: string, line: number): unknown {
+  const e = err as Partial<CsvError> & { column?: number };
+  if (e.code === 'CSV_QUOTE_NOT_CLOSED') {
+    return DeskError.keyed('VALIDATION', 'import.source.quoteNotClosed', { name, line, column: (e.column ?? 0) + 1 }, { details: { line, column: (e.column ?? 0) + 1 } });
+  }
+  if (e.code === 'CSV_MAX_RECORD_SIZE') {
+    return DeskError.keyed('VALIDATION', 'import.source.recordTooLarge', { name, line, column: (e.column ?? 0) + 1 }, { details: { line, column: (e.column ?? 0) + 1 } });
+  }
+  if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
+    return DeskError.keyed('VALIDATION', 'import.source.unreadable', { name, format: 'CSV' }, { details: { line, parser: e.code } });
+  }
+  return err;
+}
+
+/**
+ * Records into a table as they come: the first few held until the header is found (or the header
+ * row given is reached), then each row kept with the line it starts on.
+ */
+class TableBuilder {
+  /** The line the next record starts on or after (csv-parse counts a CRLF inside quotes as two lines: counted from the raw text). */
+  nextLine = 1;
+  private held: Array<{ start: number; inside: number; record: string[] }> | null = [];
+  private headers: string[] = [];
+  private readonly rows: SourceRow[] = [];
+
+  constructor(private readonly name: string, private readonly opts: ReadOptions, private readonly quirks: Quirk[]) {}
+
+  add(p: Parsed): void {
+    // Every line break before it, including the empty lines skipped just before it.
+    const start = this.nextLine + breaks(/^(?:\r\n|\n|\r)*/.exec(p.raw)![0]);
+    this.nextLine += breaks(p.raw);
+    const line = { start, inside: p.record.reduce((n, f) => n + breaks(f), 0), record: p.record };
+    if (!this.held) return this.row(line);
+    this.held.push(line);
+    const decided = this.opts.headerRow !== undefined ? start >= this.opts.headerRow : this.held.length >= HEADER_SCAN;
+    if (decided) this.release();
+  }
+
+  finish(): SourceTable {
+    if (this.held) this.release();
+    return { sheet: this.name, headers: this.headers, rows: this.rows };
+  }
+
+  private release(): void {
+    const lines = this.held!;
+    this.held = null;
+    const h = this.opts.headerRow !== undefined ? lines.findIndex((l) => l.start >= this.opts.headerRow!) : findHeaderRow(lines.map((l) => l.record));
+    const headerAt = Math.max(0, h);
+    const { name, quirks } = this;
+    if (headerAt > 0) quirks.push({ code: 'titleRows', sheet: name, row: lines[headerAt]?.start ?? 1, detail: String(headerAt) });
+    this.headers = uniqueHeaders((lines[headerAt]?.record ?? []).map(cleanText),
+      (col) => quirks.push({ code: 'emptyHeader', sheet: name, column: `Cột ${col}` }),
+      (title) => quirks.push({ code: 'duplicateHeader', sheet: name, column: title }));
+    for (const l of lines.slice(headerAt + 1)) this.row(l);
+  }
+
+  private row(l: { start: number; inside: number; record: string[] }): void {
+    if (l.record.every((f) => f.trim() === '')) return;
+    const { name, quirks, headers } = this;
     if (l.inside > 0) quirks.push({ code: 'quotedNewline', sheet: name, row: l.start });
     if (l.record.length !== headers.length) quirks.push({ code: 'raggedRow', sheet: name, row: l.start, detail: `${l.record.length}/${headers.length}` });
     const cells: Record<string, Cell> = {};
     headers.forEach((hd, i) => { cells[hd] = { text: cleanText(l.record[i] ?? '') }; });
-    rows.push({ sheet: name, row: l.start, cells });
+    this.rows.push({ sheet: name, row: l.start, cells });
   }
-  return { table: { sheet: name, headers, rows }, encoding: decoded.encoding };
 }

@@ -1,10 +1,11 @@
 // Where the header is: the first row, among the first few, filled across at least 60% of the widest
 // row. Rows above it are title rows ("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN", "Năm 2019"), reported and skipped.
 
-const SCAN = 12;
+/** Rows looked at for the header. */
+export const HEADER_SCAN = 12;
 
 export function findHeaderRow(rows: ReadonlyArray<readonly string[]>): number {
-  const head = rows.slice(0, SCAN);
+  const head = rows.slice(0, HEADER_SCAN);
   const filled = head.map((r) => r.filter((c) => c.trim() !== '').length);
   const widest = Math.max(0, ...filled);
   const i = filled.findIndex((n) => n > 0 && n >= Math.ceil(widest * 0.6));

@@ -1,10 +1,13 @@
 // A legacy source file read into tables: the format told by its first bytes (a zip is XLSX, a
-// dBase header is DBF, anything else is text), the memo file found beside a DBF.
+// dBase header is DBF, anything else is text), the memo file found beside a DBF. Read from chunks:
+// a CSV is parsed as it streams in (readers/csv.ts).
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Quirk, QuirkCode, ReadOptions, ReadSource, SourceFormat } from '../types';
-import { readCsv } from './csv';
+import { DeskError } from '../../../../common/errors';
+import { readCsvStream } from './csv';
 import { dbfHeader, readDbf } from './dbf';
 import { readXlsx } from './xlsx';
 
@@ -38,33 +41,76 @@ export function summarise(quirks: readonly Quirk[]): Quirk[] {
   return out;
 }
 
-export async function readSourceBytes(
-  bytes: Uint8Array, name: string, opts: ReadOptions = {}, memo?: { kind: 'dbt' | 'fpt'; bytes: Uint8Array },
-): Promise<ReadSource> {
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const quirks: Quirk[] = [];
-  const format = sniffFormat(bytes);
-  if (format === 'xlsx') {
-    const tables = await readXlsx(bytes, opts, quirks);
-    return { format, name, sha256, tables, quirks: summarise(quirks) };
-  }
-  if (format === 'dbf') {
-    const { table, encoding } = readDbf({ dbf: bytes, memo }, name, opts, quirks);
-    return { format, name, sha256, encoding, tables: [table], quirks: summarise(quirks) };
-  }
-  const { table, encoding } = readCsv(bytes, name, opts, quirks);
-  return { format, name, sha256, encoding, tables: [table], quirks: summarise(quirks) };
+/** A source's bytes as they come (a file, a staged upload being decrypted), with what has been read. */
+export interface ReadControl {
+  /** Bytes read so far (after each chunk). */
+  onBytes?: (read: number) => void;
 }
 
-/** Reads a file; a DBF's memo is the .dbt or .fpt of the same name beside it (any case). */
-export async function readSource(path: string, opts: ReadOptions = {}): Promise<ReadSource & { bytes: Buffer }> {
-  const bytes = await readFile(path);
-  let memo: { kind: 'dbt' | 'fpt'; bytes: Uint8Array } | undefined;
-  if (sniffFormat(bytes) === 'dbf') {
+/** A DBF's memo file, when the format turns out to be DBF (it is looked for then). */
+type MemoLoader = () => Promise<{ kind: 'dbt' | 'fpt'; bytes: Uint8Array } | undefined>;
+
+/**
+ * Reads a source from its chunks: a CSV as a stream (never held whole); an XLSX or a DBF, which
+ * must be seen whole, gathered first. A format's refusal names the file (import.source.unreadable).
+ */
+export async function readSourceStream(chunks: AsyncIterable<Uint8Array>, name: string, opts: ReadOptions = {}, ctl: ReadControl = {}, memo?: MemoLoader): Promise<ReadSource> {
+  const hash = createHash('sha256');
+  let read = 0;
+  const it = chunks[Symbol.asyncIterator]();
+  const first = await it.next();
+  const head = first.done ? new Uint8Array(0) : first.value;
+  async function* tapped(): AsyncGenerator<Uint8Array> {
+    let n: IteratorResult<Uint8Array> = first;
+    for (; !n.done; n = await it.next()) {
+      hash.update(n.value);
+      read += n.value.length;
+      ctl.onBytes?.(read);
+      yield n.value;
+    }
+  }
+  const quirks: Quirk[] = [];
+  const format = sniffFormat(head);
+  if (format === 'csv') {
+    const { table, encoding, delimiter } = await readCsvStream(tapped(), name, opts, quirks);
+    return { format, name, sha256: hash.digest('hex'), encoding, delimiter, tables: [table], quirks: summarise(quirks) };
+  }
+  const parts: Uint8Array[] = [];
+  for await (const c of tapped()) parts.push(c);
+  const bytes = Buffer.concat(parts);
+  parts.length = 0;
+  const sha256 = hash.digest('hex');
+  try {
+    if (format === 'xlsx') {
+      const tables = await readXlsx(bytes, opts, quirks);
+      return { format, name, sha256, tables, quirks: summarise(quirks) };
+    }
+    const { table, encoding } = readDbf({ dbf: bytes, memo: await memo?.() }, name, opts, quirks);
+    return { format, name, sha256, encoding, tables: [table], quirks: summarise(quirks) };
+  } catch (err) {
+    if (err instanceof DeskError) throw err;
+    throw DeskError.keyed('VALIDATION', 'import.source.unreadable', { name, format: format.toUpperCase() }, { details: { reason: String((err as Error).message ?? err).slice(0, 200) } });
+  }
+}
+
+/** Reads a source given whole (a ZIP's entry, tests). */
+export function readSourceBytes(
+  bytes: Uint8Array, name: string, opts: ReadOptions = {}, memo?: { kind: 'dbt' | 'fpt'; bytes: Uint8Array },
+): Promise<ReadSource> {
+  return readSourceStream((async function* one() { yield bytes; })(), name, opts, {}, async () => memo);
+}
+
+/** Chunks of a file read from disk (64 KiB each). */
+async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  for await (const c of createReadStream(path, { highWaterMark: 64 * 1024 })) yield c as Buffer;
+}
+
+/** Reads a file as a stream; a DBF's memo is the .dbt or .fpt of the same name beside it (any case). */
+export async function readSource(path: string, opts: ReadOptions = {}, ctl: ReadControl = {}): Promise<ReadSource> {
+  return readSourceStream(fileChunks(path), basename(path), opts, ctl, async () => {
     const stem = basename(path, extname(path)).toLowerCase();
     const beside = await readdir(dirname(path));
     const file = beside.find((f) => ['.dbt', '.fpt'].includes(extname(f).toLowerCase()) && basename(f, extname(f)).toLowerCase() === stem);
-    if (file) memo = { kind: extname(file).toLowerCase() === '.fpt' ? 'fpt' : 'dbt', bytes: await readFile(join(dirname(path), file)) };
-  }
-  return { ...(await readSourceBytes(bytes, basename(path), opts, memo)), bytes };
+    return file ? { kind: extname(file).toLowerCase() === '.fpt' ? 'fpt' : 'dbt', bytes: await readFile(join(dirname(path), file)) } : undefined;
+  });
 }

@@ -16,7 +16,7 @@ import { Icon, Spinner } from '../../components/Icon';
 import { asDeskError, call, reportError, stageFile } from '../../ipc/call';
 import i18n from '../../i18n';
 import { errorText } from '../../i18n/errors';
-import { formatDateTimeVn, formatDateVn, formatNumber } from '../../lib/format';
+import { formatDateTimeVn, formatDateVn, formatNumber, formatSize } from '../../lib/format';
 import { useIncoming } from '../../stores/incoming';
 import { useNav } from '../../stores/nav';
 import { toast } from '../../stores/toasts';
@@ -559,13 +559,20 @@ function DryRunPanel({ run, onCancel }: { run: ImportDryRunProgress; onCancel():
   const { t } = useTranslation();
   const err = run.error ? DeskError.fromPayload(run.error) : null;
   const percent = run.total > 0 ? Math.floor((run.checked / run.total) * 100) : 0;
+  // The file is read (decrypted and parsed off the window's thread) before any row is checked.
+  const reading = run.state === 'running' && run.phase === 'reading';
+  const readPercent = run.bytesTotal > 0 ? Math.min(100, Math.floor((run.bytesRead / run.bytesTotal) * 100)) : 0;
   return (
     <div className="import-progress import-dry-progress" aria-live="polite">
       <div className="import-progress-head">
         <strong>{t(`import.dryStates.${run.state}`)}</strong>
-        <span>{t('import.dryChecked', { checked: formatNumber(run.checked), total: formatNumber(run.total), percent })}</span>
+        {reading
+          ? <span>{t('import.dryReading', { read: formatSize(run.bytesRead), total: formatSize(run.bytesTotal), percent: readPercent })}</span>
+          : <span>{t('import.dryChecked', { checked: formatNumber(run.checked), total: formatNumber(run.total), percent })}</span>}
       </div>
-      <progress max={Math.max(run.total, 1)} value={run.checked} aria-label={t('import.dryProgressLabel')} />
+      {reading
+        ? <progress max={Math.max(run.bytesTotal, 1)} value={run.bytesRead} aria-label={t('import.dryReadingLabel')} />
+        : <progress max={Math.max(run.total, 1)} value={run.checked} aria-label={t('import.dryProgressLabel')} />}
       <p className="import-figures">
         {(['ok', 'warning', 'duplicate', 'rejected'] as const).map((s) => (
           <span key={s} className={`import-badge import-badge-${s}`}>{t(`import.statuses.${s}`)}: {formatNumber(run.counts[s])}</span>
