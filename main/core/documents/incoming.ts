@@ -43,7 +43,7 @@ import { indexIncoming, prepareSearchStatements, searchPlan, type SearchPlan } f
 import { armOf, armsFor, inArm, locate, overArms, sumOverArms, type Arm } from './arms';
 import { nextRecordId } from '../compartments/ids';
 import { newGlobalId } from '../events/globalId';
-import { canSeeAll, distributionSql, isRestricted, restrictedAmong } from './needToKnow';
+import { canSeeAll, distributionSql, isRestricted, prepareRestrictedStatements, restrictedAmong } from './needToKnow';
 
 export type RegisterInput = z.output<typeof incomingRegisterSchema>;
 
@@ -600,6 +600,7 @@ export function prepareListStatements(db: Db, arms: readonly Arm[], actor: Actor
   const words: Part = { from: FTS_FROM, where: [FTS_MATCH, ...plain.where], params: [null, ...plain.params] };
   pageStatement(db, arms, words, { terms: [{ expr: 'f.rowid', dir: 'DESC' }], params: [] });
   prepareSearchStatements(db, arms);
+  prepareRestrictedStatements(db, arms);
 }
 
 /** The rows of a page found by key, in the page's order. */

@@ -12,6 +12,7 @@
 //     from then on (main/core/processing); a task given to a unit is seen by the unit's head and
 //     deputies (org/structure.ts), who assign it, not by its other members until assigned.
 import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
 import type { Arm } from '../compartments/levels';
 import type { Actor } from '../org/rights';
 
@@ -43,11 +44,19 @@ export function isRestricted(db: Db, c: string, id: number): boolean {
   return db.prepare(`SELECT 1 FROM ${c}.restrictions WHERE incoming_id = ? AND lifted_at IS NULL`).get(id) !== undefined;
 }
 
+/** The Thường arm's look-up of restricted ids (prepared once per connection: every page runs it). */
+const restrictedAmongStatement = (db: Db, arm: Arm) =>
+  cached(db, `SELECT incoming_id FROM ${arm.schema}.restrictions WHERE lifted_at IS NULL AND incoming_id IN (SELECT value FROM json_each(?))`).pluck();
+
 /** Which of the given record ids are restricted (only Thường records can be; read in that compartment). */
 export function restrictedAmong(db: Db, arms: readonly Arm[], ids: readonly number[]): Set<number> {
   const arm = arms.find((a) => a.level === 'thuong');
   if (!arm || ids.length === 0) return new Set();
-  const rows = db.prepare(`SELECT incoming_id FROM ${arm.schema}.restrictions WHERE lifted_at IS NULL AND incoming_id IN (SELECT value FROM json_each(?))`)
-    .pluck().all(JSON.stringify(ids)) as number[];
-  return new Set(rows);
+  return new Set(restrictedAmongStatement(db, arm).all(JSON.stringify(ids)) as number[]);
+}
+
+/** Prepares the restricted look-up of the arms' Thường compartment, if held (the unlock's warm-up). */
+export function prepareRestrictedStatements(db: Db, arms: readonly Arm[]): void {
+  const arm = arms.find((a) => a.level === 'thuong');
+  if (arm) restrictedAmongStatement(db, arm);
 }

@@ -38,7 +38,8 @@ export interface OrderedQuery {
 type Anchor = readonly [unknown, number];
 
 interface Anchors {
-  version: number;
+  /** The register's version the keys belong to; null: not read yet (an order's first page does not wait for it). */
+  version: number | null;
   /** samples[j] is the key of the row at position (j + 1) * ANCHOR_EVERY - 1. */
   samples: Anchor[];
   /** The last sample reaches the end of the list: no more to take. */
@@ -71,11 +72,13 @@ function registerVersion(db: Db, arms: readonly string[]): number {
   }
 }
 
-function anchorsFor(db: Db, id: string, version: number): Anchors {
+function anchorsFor(db: Db, id: string, version: number | null): Anchors {
   let byOrder = anchorsByDb.get(db);
   if (!byOrder) anchorsByDb.set(db, (byOrder = new Map()));
   let a = byOrder.get(id);
-  if (a && a.version === version) {
+  // Anchors made before the version was read hold no key yet: they take the version read now.
+  if (a && a.version === null && version !== null && a.samples.length === 0 && a.pageEnds.size === 0) a.version = version;
+  if (a && (a.version === version || version === null)) {
     // Most recently used last.
     byOrder.delete(id);
     byOrder.set(id, a);
@@ -138,7 +141,7 @@ function sampleInBackground(db: Db, q: OrderedQuery, a: Anchors): void {
   if (a.complete || a.sampling) return;
   a.sampling = true;
   const id = orderId(q);
-  const done = new Promise<void>((resolve) => {
+  track(new Promise<void>((resolve) => {
     const slice = () => {
       try {
         const more = db.open && db.transaction(() => {
@@ -157,15 +160,33 @@ function sampleInBackground(db: Db, q: OrderedQuery, a: Anchors): void {
       resolve();
     };
     setImmediate(slice);
-  });
+  }));
+}
+
+function track(done: Promise<void>): void {
   sampling.add(done);
   void done.then(() => sampling.delete(done));
 }
 
-/** The first page of an order was shown: its keys are sampled in the background from now on. */
+/**
+ * The first page of an order was shown: its keys are sampled in the background from now on. The
+ * register's version (a statement over every arm, in a transaction of its own, on pages a cold
+ * session has not read yet) is read at the next turn of the event loop, not before the first page:
+ * the order's anchors are kept if they are still the register's, made anew otherwise, then sampled.
+ */
 export function prepareOrder(db: Db, q: OrderedQuery): void {
-  const a = db.transaction(() => anchorsFor(db, orderId(q), registerVersion(db, q.arms)))();
-  sampleInBackground(db, q, a);
+  const id = orderId(q);
+  if (!anchorsByDb.get(db)?.has(id)) anchorsFor(db, id, null);
+  track(new Promise<void>((resolve) => {
+    setImmediate(() => {
+      try {
+        if (db.open) sampleInBackground(db, q, db.transaction(() => anchorsFor(db, id, registerVersion(db, q.arms)))());
+      } catch {
+        // A connection closed or switched to read-only meanwhile: the next request samples on demand.
+      }
+      resolve();
+    });
+  }));
 }
 
 /** Prepares the statement of the register's change count over these arms (the unlock's warm-up). */
