@@ -22,7 +22,8 @@ import { writeTx } from '../db/transaction';
 import { visibleArm } from '../documents/incoming';
 import { storeDirectory } from './directory';
 import { ExchangeInbox, type InboundPacket } from './inbox';
-import { ExchangeOutbox, updatePacketId } from './outbox';
+import { ExchangeOutbox } from './outbox';
+import { updatePacketId } from './takeBackWithdrawal';
 import { currentValues, updatesOf, updateText } from '../outgoing/updates';
 import type { AgencyClaims } from './records';
 

@@ -200,8 +200,11 @@ export class ExchangeInbox {
       original = target ? this.findByDocument(db, ctx.arms, doc.from.organId, target, [0, 3]) : null;
     }
     // Files go into the level's store before the transaction (a crash leaves at worst an unreferenced blob).
+    // An update naming a copy the sender already took back or recalled (a late packet, from another of its
+    // workstations) changes nothing: refused with 16, the withdrawn copy stays as it was.
+    const withdrawnOriginal = business === 2 && original?.row.state === 'recalled';
     const files: StoredFile[] = [];
-    if (!reason && business !== 1) {
+    if (!reason && business !== 1 && !withdrawnOriginal) {
       const store = ctx.storeFor(opened.level);
       for (const f of opened.read.files) {
         const sha256 = await store.putBytes(Buffer.from(f.bytes));
@@ -234,6 +237,11 @@ export class ExchangeInbox {
       } else if (!original) {
         const why = 'Không tìm thấy văn bản mà gói tin thu hồi, cập nhật hoặc thay thế.';
         insert('refused', why, null, null);
+        intend('16', why);
+        outcome = 'refused';
+      } else if (withdrawnOriginal) {
+        const why = 'Văn bản đã được cơ quan gửi lấy lại hoặc thu hồi trước đó; không nhận cập nhật.';
+        insert('refused', why, null, original.row.id);
         intend('16', why);
         outcome = 'refused';
       } else {

@@ -74,13 +74,21 @@ export class ExchangeLink {
    * arrives (the keys on their token). Network failures throw after what was done is kept.
    */
   async round(actor: Actor, keys: { agencyKey: PrivateKeyOps; decryption: readonly PrivateKeyOps[] }): Promise<ExchangeLinkRound> {
-    const directory = await this.packets.directory();
+    // The agency server unreachable: what is ready still goes into the durable outbox (made with the
+    // directory kept from the last contact), then the round fails and the next one sends it.
+    let offline: TransportError | null = null;
+    const directory = await this.packets.directory().catch((e: unknown) => {
+      if (!(e instanceof TransportError)) throw e;
+      offline = e;
+      return null;
+    });
     if (directory) this.exchange.setDirectory(actor, directoryEntries(directory));
     const { packets, problems } = await this.exchange.outbox.ready(actor, keys.agencyKey);
     // Into the durable outbox first, then marked handed over: a crash between the two makes the
     // same packets again (same ids, same bytes), which the outbox takes as duplicates.
     for (const p of packets) this.packets.send({ packetId: p.packetId, bytes: p.bytes });
     this.exchange.outbox.handedOver(actor, packets.map((p) => p.packetId));
+    if (offline) throw offline;
     const sent = await this.packets.flush();
     const received = await this.packets.pull();
     let opened = 0;
