@@ -125,6 +125,11 @@ export class Authenticator {
     return session;
   }
 
+  /** Ends every session of a workstation (declared lost). */
+  dropWorkstation(workstation: string): void {
+    for (const [t, s] of this.sessions) if (s.workstation === workstation) this.sessions.delete(t);
+  }
+
   /** The live session of a bearer token, or null. */
   session(token: string): Session | null {
     const s = this.sessions.get(token);
