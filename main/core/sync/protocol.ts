@@ -116,4 +116,6 @@ export type ServerErrorCode =
   // an inbound packet's take or decision is held by another workstation of the agency
   | 'claimed-elsewhere'
   // a workstation an administrator declared lost for good (its late requests), and declaring one's own
-  | 'workstation-lost' | 'own-workstation';
+  | 'workstation-lost' | 'own-workstation'
+  // the hub: an agency server's TLS client certificate is revoked (the hub's CRLs)
+  | 'certificate-revoked';
