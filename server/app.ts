@@ -22,6 +22,8 @@ import { HttpError } from './http';
 import { HubLink } from './hubLink';
 import { AgencyPackets } from './packets';
 import { PacketStore } from './storage/packetStore';
+import { LostStore, type LostRecord } from './storage/lostStore';
+import { ADMIN_WORKSTATIONS_API, type LostWorkstation } from '../main/core/sync/packets/protocol';
 
 
 const channel = z.enum(CHANNELS as [Channel, ...Channel[]]);
@@ -36,6 +38,7 @@ const batchSchema = z.strictObject({
   eventIds: z.array(id).min(1).max(5000),
   payload: b64,
 });
+const lostSchema = z.strictObject({ reason: z.string().trim().min(5).max(500) });
 const keyringSchema = z.strictObject({ channel, keyId: z.string().regex(/^[0-9a-f]{8,64}$/), payload: b64 });
 const sessionSchema = z.strictObject({
   nonce: z.string().min(16).max(128),
@@ -105,8 +108,17 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   const store = await Store.open(cfg.storage);
   const packets = new PacketStore(store.db);
   const hubLink = cfg.hub ? new HubLink(cfg.hub, packets, logger, clock) : null;
-  const packetRoutes = new AgencyPackets(cfg, packets, hubLink, clock);
+  const lostStore = new LostStore(store.db);
+  const packetRoutes = new AgencyPackets(cfg, packets, hubLink, clock, lostStore);
   const auth = new Authenticator(cfg, certSha, clock);
+  // Workstations declared lost: refused at sign-in (read from storage, so every server of a pair agrees)
+  // and on every request of a session opened before the declaration (this map, kept by this server).
+  const lost = new Map((await lostStore.all()).map((l) => [l.workstation, l]));
+  const refuseLost = (l: LostRecord, s: Session, route: string): never => {
+    logger.log('warn', 'refused: workstation declared lost', { workstation: l.workstation, person: s.person, route, declaredAt: l.declaredAt, declaredBy: l.declaredBy });
+    throw new HttpError(403, 'workstation-lost',
+      `workstation ${l.workstation} was declared lost for good on ${l.declaredAt} by ${l.declaredBy} (${l.reason}); it may no longer act for the agency: enrol it again under a new workstation id`);
+  };
   const perSession = new RateLimiter(cfg.limits.requestsPerSecond, cfg.limits.burst, clock);
   const perAddress = new RateLimiter(cfg.limits.signInPerSecond, cfg.limits.signInBurst, clock);
   const L = cfg.limits;
@@ -149,6 +161,11 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
         const body = parse(sessionSchema, await readBody(req, 128 << 10));
         const s = auth.openSession(body);
         ctx.session = s;
+        const gone = lost.get(s.workstation) ?? await lostStore.lost(s.workstation);
+        if (gone) {
+          auth.dropWorkstation(s.workstation);
+          refuseLost(gone, s, ctx.route);
+        }
         await store.touchWorkstation(s.workstation, s.person, new Date(clock()));
         return send(res, 200, { token: s.token, expiresAt: new Date(s.expiresAt).toISOString(), person: s.person, role: s.role, clearance: s.clearance });
       }
@@ -156,6 +173,8 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
     }
     const s = authenticate(req);
     ctx.session = s;
+    const gone = lost.get(s.workstation);
+    if (gone) refuseLost(gone, s, path);
     const wait = perSession.take(s.token);
     if (wait) throw new HttpError(429, 'rate-limited', 'too many requests', { 'retry-after': String(wait) });
     if (await packetRoutes.handle(req, res, url, s, ctx)) return;
@@ -205,6 +224,21 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       // Only the entries addressed to this person: someone without the level never receives one.
       const rows = await store.listKeyrings(c.data, after, L.pageSize);
       return send(res, 200, { keyrings: await blobsApi.keyringsFor(s.person, rows), next: rows.length ? rows[rows.length - 1]!.seq : after, more: rows.length === L.pageSize });
+    }
+    const lostRoute = new RegExp(`^${ADMIN_WORKSTATIONS_API}/([^/]+)/lost$`).exec(path);
+    if (method === 'POST' && lostRoute) {
+      ctx.route = 'admin.workstationLost';
+      if (s.role !== 'quan_tri') throw new HttpError(403, 'forbidden', 'administrators only');
+      const target = lostRoute[1]!;
+      if (!id.safeParse(target).success) throw new HttpError(400, 'bad-request', 'workstation id is malformed');
+      if (target === s.workstation) throw new HttpError(409, 'own-workstation', 'a workstation cannot declare itself lost: do it from another one');
+      const { reason } = parse(lostSchema, await readBody(req, 4096));
+      const r = await lostStore.declare(target, { person: s.person, workstation: s.workstation }, reason, new Date(clock()));
+      lost.set(target, { workstation: target, declaredBy: r.declaredBy, reason: r.reason, declaredAt: r.declaredAt });
+      auth.dropWorkstation(target);
+      if (r.first) logger.log('warn', 'workstation declared lost', { workstation: target, by: s.person, from: s.workstation, reason, released: r.released.join(',') });
+      const out: LostWorkstation = { workstation: r.workstation, declaredBy: r.declaredBy, reason: r.reason, declaredAt: r.declaredAt, released: r.released };
+      return send(res, r.first ? 201 : 200, out);
     }
     if (method === 'GET' && path === `${API}/admin/workstations`) {
       ctx.route = 'admin.workstations';

@@ -5,13 +5,14 @@
 // Nonces are single-use and short-lived; sessions expire. Both live in memory: a restart asks every
 // workstation to sign in again, which the client does by itself.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Secrecy } from '../common/domain';
-import { checkPathRevocation, parseCrls, type CrlInfo } from '../main/core/crypto/crl';
+import { checkPathRevocation } from '../main/core/crypto/crl';
 import { parseCertificate, parseCertificates, publicKeyOf, verifyChain, type CertificateInfo } from '../main/core/crypto/certificates';
 import { checkSignature, type ParsedSignatureAlg } from '../main/core/crypto/algorithms';
 import { authChallenge, type SessionRequest } from '../main/core/sync/protocol';
 import type { PersonEntry, ServerConfig } from './config';
+import { CrlSource } from './crlSource';
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';
@@ -37,21 +38,6 @@ const ALGS: Record<SessionRequest['algorithm'], ParsedSignatureAlg> = {
 
 const WORKSTATION_RE = /^[0-9A-Za-z-]{8,64}$/;
 const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-/** CRL files, parsed again when one of them changes (IT copies a new CRL in: no restart). */
-class CrlSource {
-  private stamp = '';
-  private crls: CrlInfo[] = [];
-  constructor(private readonly files: readonly string[]) {}
-  get(): CrlInfo[] {
-    const stamp = this.files.map((f) => { try { const s = statSync(f); return `${s.mtimeMs}:${s.size}`; } catch { return 'absent'; } }).join('|');
-    if (stamp !== this.stamp) {
-      this.crls = this.files.flatMap((f) => { try { return parseCrls([readFileSync(f)]); } catch { return []; } });
-      this.stamp = stamp;
-    }
-    return this.crls;
-  }
-}
 
 export class Authenticator {
   private readonly nonces = new Map<string, number>();
@@ -123,6 +109,11 @@ export class Authenticator {
     };
     this.sessions.set(token, session);
     return session;
+  }
+
+  /** Ends every session of a workstation (declared lost). */
+  dropWorkstation(workstation: string): void {
+    for (const [t, s] of this.sessions) if (s.workstation === workstation) this.sessions.delete(t);
   }
 
   /** The live session of a bearer token, or null. */

@@ -11,11 +11,13 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { parseCrls } from '../main/core/crypto/crl';
+import { checkPathRevocation, type RevocationResult } from '../main/core/crypto/crl';
+import { parseCertificate, parseCertificates, verifyChain, type CertificateInfo } from '../main/core/crypto/certificates';
 import { verifySignatureElement } from '../main/core/exchange/edxml/xmldsig';
 import { child, childrenNamed, findDeep, rawText, type XElement } from '../main/core/exchange/edxml/xmlTree';
 import { HUB_API, PACKET_ID_RE, type PacketPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
-import type { ServerConfig } from './config';
+import { loadServerConfig, type ServerConfig } from './config';
+import { CrlSource } from './crlSource';
 import { HubDirectory } from './directory';
 import { HttpError, paging, sendJson, sendRange } from './http';
 import { RateLimiter, readBody, TooLarge } from './limits';
@@ -30,13 +32,30 @@ export interface RunningHub {
   server: Server;
   store: Store;
   packets: PacketStore;
-  directory: HubDirectory;
+  /** The directory in force (replaced as a whole by a reload). */
+  readonly directory: HubDirectory;
+  /**
+   * Reads the configuration file again and puts its directory and CRL list in force, or keeps the ones in
+   * force when anything in it is wrong (logged with the reason). Also run on `reloadSignal` (SIGHUP).
+   */
+  reload(why?: string): HubReload;
   /** Runs the retention sweep now (it also runs every retention.sweepMinutes); null when it failed (logged). */
   sweep(): Promise<{ deliveries: number; delivered: number; purged: number } | null>;
   close(): Promise<void>;
 }
 
 const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+export type HubReload = { ok: true; agencies: number; version: string } | { ok: false; error: string };
+
+export interface HubOptions {
+  logger?: Logger;
+  clock?: () => number;
+  /** The configuration file the directory is read again from on reload (without it: the same entries, their files read again). */
+  configFile?: string;
+  /** A signal that reloads the directory (`npm run server` sets SIGHUP: `systemctl reload`). */
+  reloadSignal?: NodeJS.Signals;
+}
 
 /** The signing certificate of a clear packet's Signature (SHA-256 of its DER), or null. */
 function signerPrint(tree: XElement): string | null {
@@ -46,12 +65,17 @@ function signerPrint(tree: XElement): string | null {
   return b64 ? sha256Hex(Buffer.from(b64, 'base64')) : null;
 }
 
-export async function startHub(cfg: ServerConfig, opts: { logger?: Logger; clock?: () => number } = {}): Promise<RunningHub> {
+export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promise<RunningHub> {
   const logger = opts.logger ?? jsonLogger();
   const clock = opts.clock ?? Date.now;
   const anchorsPem = cfg.trustAnchors.map((f) => readFileSync(f, 'utf8'));
-  const crlFiles = cfg.crls;
-  const directory = new HubDirectory(cfg.directory, new Date(clock()));
+  const anchors = parseCertificates(anchorsPem);
+  const intermediates = parseCertificates(cfg.intermediates.map((f) => readFileSync(f, 'utf8')));
+  // Both replaced as a whole by a reload; a request uses the pair in force when it starts.
+  let directory = new HubDirectory(cfg.directory, new Date(clock()));
+  let crls = new CrlSource(cfg.crls);
+  /** Client certificates checked against the CRLs in force: print → refusal (null: good), per CRL version. */
+  let revocations = { key: '', byPrint: new Map<string, RevocationResult | null>() };
   const store = await Store.open(cfg.storage);
   const packets = new PacketStore(store.db);
   const perAgency = new RateLimiter(cfg.limits.requestsPerSecond, cfg.limits.burst, clock);
@@ -60,17 +84,59 @@ export async function startHub(cfg: ServerConfig, opts: { logger?: Logger; clock
   /** The agency whose server is on the other end of this TLS connection. */
   const agencyOf = (req: IncomingMessage): string => {
     const raw = (req.socket as TLSSocket).getPeerCertificate?.()?.raw;
-    const code = raw ? directory.agencyOfServer(sha256Hex(raw)) : null;
+    const print = raw ? sha256Hex(raw) : null;
+    const code = print ? directory.agencyOfServer(print) : null;
     if (!code) throw new HttpError(403, 'forbidden', 'this client certificate is not an agency server of the directory');
+    const revoked = revocationOf(raw!, print!);
+    if (revoked) {
+      logger.log('warn', 'refused: agency server certificate revoked', {
+        agency: code, serial: revoked.cert.serialNumber, subject: revoked.cert.subject, revokedAt: revoked.r.revokedAt?.toISOString() ?? null, reason: revoked.r.reason, remote: req.socket.remoteAddress,
+      });
+      throw new HttpError(403, 'certificate-revoked', `the client certificate of ${code}'s server (serial ${revoked.cert.serialNumber}) is revoked: ${revoked.r.reason}`, { connection: 'close' });
+    }
     return code;
   };
+
+  /** Whether an agency server's TLS client certificate is revoked by the CRLs in force (checked once per CRL version). */
+  function revocationOf(raw: Buffer, print: string): { cert: CertificateInfo; r: RevocationResult } | null {
+    const key = crls.version();
+    if (revocations.key !== key) revocations = { key, byPrint: new Map() };
+    if (!revocations.byPrint.has(print)) {
+      const at = new Date(clock());
+      const cert = parseCertificate(raw);
+      const chain = verifyChain(cert, { trustAnchors: anchors, intermediates, at });
+      const r = chain.ok ? checkPathRevocation(chain.path, crls.get(), at) : null;
+      revocations.byPrint.set(print, r?.status === 'revoked' ? r : null);
+    }
+    const r = revocations.byPrint.get(print);
+    return r ? { cert: parseCertificate(raw), r } : null;
+  }
+
+  function reload(why = 'call'): HubReload {
+    try {
+      const next = opts.configFile ? loadServerConfig(opts.configFile) : cfg;
+      if (next.mode !== 'hub') throw new Error('the configuration is no longer a hub configuration');
+      const d = new HubDirectory(next.directory, new Date(clock()));
+      const c = new CrlSource(next.crls);
+      c.get();
+      if (c.problems.length) throw new Error(`CRL: ${c.problems.join('; ')}`);
+      directory = d;
+      crls = c;
+      revocations = { key: '', byPrint: new Map() };
+      logger.log('info', 'directory reloaded', { why, agencies: d.directory.agencies.length, version: d.directory.version, crls: next.crls.length });
+      return { ok: true, agencies: d.directory.agencies.length, version: d.directory.version };
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      logger.log('error', 'directory reload failed; the directory in force stays', { why, error });
+      return { ok: false, error };
+    }
+  }
 
   async function checkSignature(addr: PacketAddress, from: string): Promise<void> {
     const print = signerPrint(addr.tree!);
     if (!print) throw new HttpError(422, 'bad-signature', 'a clear packet must carry the sending agency\'s XML-DSig signature');
     if (!directory.isSigner(from, print)) throw new HttpError(422, 'bad-signature', `the packet is signed with a certificate the directory does not list for ${from}`);
-    const crls = crlFiles.flatMap((f) => { try { return parseCrls([readFileSync(f)]); } catch { return []; } });
-    const v = await verifySignatureElement(addr.tree!, { trustAnchors: anchorsPem, crls, now: new Date(clock()) });
+    const v = await verifySignatureElement(addr.tree!, { trustAnchors: anchorsPem, crls: crls.get(), now: new Date(clock()) });
     if (v.status !== 'valid') throw new HttpError(422, 'bad-signature', `signature ${v.status}: ${v.reason}`);
   }
 
@@ -195,10 +261,16 @@ export async function startHub(cfg: ServerConfig, opts: { logger?: Logger; clock
   await sweep();
   const sweeper = setInterval(() => void sweep(), cfg.retention.sweepMinutes * 60_000);
   sweeper.unref();
+  const onSignal = () => void reload(opts.reloadSignal);
+  if (opts.reloadSignal) process.on(opts.reloadSignal, onSignal);
   return {
     url: `https://${cfg.listen.host === '0.0.0.0' ? '127.0.0.1' : cfg.listen.host}:${port}`,
-    port, server, store, packets, directory, sweep,
+    port, server, store, packets, sweep, reload,
+    get directory() {
+      return directory;
+    },
     async close() {
+      if (opts.reloadSignal) process.off(opts.reloadSignal, onSignal);
       clearInterval(sweeper);
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -1,5 +1,5 @@
 // `npm run server -- --config /etc/securedesk/server.json`: the agency server as a service.
-// SIGTERM/SIGINT stop it cleanly (connections closed, storage closed).
+// SIGTERM/SIGINT stop it cleanly (connections closed, storage closed); SIGHUP reloads a hub's directory.
 import { loadServerConfig } from './config';
 import { startServer } from './app';
 import { startHub } from './hub';
@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   }
   const logger = jsonLogger();
   const cfg = loadServerConfig(file);
-  const running = cfg.mode === 'hub' ? await startHub(cfg, { logger }) : await startServer(cfg, { logger });
+  // A hub reloads its directory and CRL list from the same file on SIGHUP (`systemctl reload`), no restart.
+  const running = cfg.mode === 'hub' ? await startHub(cfg, { logger, configFile: file, reloadSignal: 'SIGHUP' }) : await startServer(cfg, { logger });
   const stop = (signal: string) => {
     logger.log('info', 'stopping', { signal });
     running.close().then(() => process.exit(0), () => process.exit(1));

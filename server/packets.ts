@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkIdentifierCode } from '../common/identifierCode';
-import { DIRECTORY_API, PACKET_ID_RE, PACKETS_API, type ClaimKind, type Directory, type PacketClaims, type PacketPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
+import { DIRECTORY_API, PACKET_ID_RE, PACKETS_API, type ClaimKind, type ClaimReleasePage, type Directory, type PacketClaims, type PacketPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
 import type { Session } from './auth';
 import type { ServerConfig } from './config';
 import { directoryNames } from './directory';
@@ -15,6 +15,7 @@ import { DIRECTORY_KEY, type HubLink } from './hubLink';
 import { readBody } from './limits';
 import { NotAPacket, readPacketAddress } from './packetAddress';
 import { ChangedBody, type PacketStore } from './storage/packetStore';
+import type { LostStore } from './storage/lostStore';
 
 const EXCHANGE_ROLES = new Set(['van_thu', 'quan_tri']);
 
@@ -22,7 +23,7 @@ export class AgencyPackets {
   private readonly code: string | null;
   private directory: { json: string; names: Map<string, string> | null } = { json: 'null', names: null };
 
-  constructor(private readonly cfg: ServerConfig, private readonly store: PacketStore, private readonly link: HubLink | null, private readonly clock: () => number) {
+  constructor(private readonly cfg: ServerConfig, private readonly store: PacketStore, private readonly link: HubLink | null, private readonly clock: () => number, private readonly lost: LostStore) {
     const c = cfg.agency ? checkIdentifierCode(cfg.agency.code) : null;
     if (c && !c.ok) throw new Error(`agency.code "${cfg.agency!.code}" is not an identifier code`);
     this.code = c?.code ?? null;
@@ -89,6 +90,14 @@ export class AgencyPackets {
         return true;
       }
       throw new HttpError(405, 'bad-request', 'claims: GET, POST take|decide, DELETE decide');
+    }
+    if (method === 'GET' && path === `${PACKETS_API}/releases`) {
+      ctx.route = 'packets.releases';
+      const { after, limit } = paging(url, L.pageSize);
+      const { rows, more } = await this.lost.releases(after, limit);
+      const page: ClaimReleasePage = { releases: rows, next: rows.length ? rows[rows.length - 1]!.seq : after, more };
+      sendJson(res, 200, page);
+      return true;
     }
     if (method === 'GET' && path === `${PACKETS_API}/inbox`) {
       ctx.route = 'packets.inbox';

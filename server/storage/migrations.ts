@@ -177,6 +177,31 @@ function steps(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('packets_out').dropColumn('payload').execute();
       },
     },
+    // A workstation lost for good (docs/server.md, "A workstation lost for good"): an administrator
+    // declares it, with a reason; its take claims are released (each release numbered, so the agency's
+    // other workstations pick them up after a cursor and may take the packet), and anything it sends
+    // afterwards is refused.
+    '0007_lost_workstations': {
+      async up(db: Kysely<unknown>) {
+        await db.insertInto('counters' as never).values([{ name: 'claim_releases', value: 0 }] as never).execute();
+        await db.schema.createTable('lost_workstations')
+          .addColumn('workstation', 'text', (c) => c.primaryKey())
+          .addColumn('declared_by', 'text', (c) => c.notNull())
+          .addColumn('declared_from', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('declared_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('claim_releases')
+          .addColumn('seq', 'bigint', (c) => c.primaryKey())
+          .addColumn('packet_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('workstation', 'text', (c) => c.notNull())
+          .addColumn('claimed_at', 'text', (c) => c.notNull())
+          .addColumn('released_by', 'text', (c) => c.notNull())
+          .addColumn('released_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -320,7 +320,7 @@ export class PacketStore {
   }
 }
 
-function listing(r: { seq: number | string; packet_id: string; from_code: string; to_codes: string; size: number; sha256: string; received_at: string; inline: Buffer | null }): PacketListing {
+export function listing(r: { seq: number | string; packet_id: string; from_code: string; to_codes: string; size: number; sha256: string; received_at: string; inline: Buffer | null }): PacketListing {
   return {
     seq: num(r.seq), packetId: r.packet_id, from: r.from_code, to: JSON.parse(r.to_codes) as string[], size: r.size, sha256: r.sha256, receivedAt: r.received_at,
     ...(r.inline ? { payload: Buffer.from(r.inline).toString('base64') } : {}),

@@ -135,6 +135,24 @@ export interface PacketClaimsTable {
   claimed_at: string;
 }
 
+export interface LostWorkstationsTable {
+  workstation: string;
+  declared_by: string;
+  declared_from: string;
+  reason: string;
+  declared_at: string;
+}
+
+export interface ClaimReleasesTable {
+  seq: number | string;
+  packet_id: string;
+  kind: string;
+  workstation: string;
+  claimed_at: string;
+  released_by: string;
+  released_at: string;
+}
+
 export interface ServerStateTable {
   key: string;
   value: string;
@@ -155,4 +173,6 @@ export interface ServerDatabase {
   server_state: ServerStateTable;
   blobs: BlobsTable;
   packet_claims: PacketClaimsTable;
+  lost_workstations: LostWorkstationsTable;
+  claim_releases: ClaimReleasesTable;
 }

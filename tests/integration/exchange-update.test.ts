@@ -264,3 +264,54 @@ describe('Lấy lại (status 13): an issued document taken back from an agency 
     assert.equal((await a.desk.exchange.outbox.ready(a.clerk, a.key)).packets.length, 0);
   });
 });
+
+describe('Lấy lại with an update still waiting: the update never follows the 13', () => {
+  let id: number;
+  let late: { packetId: string; bytes: Buffer };
+  const SUBJECT = 'Về việc chuẩn bị tài liệu hội nghị sơ kết';
+
+  test('A sends it to B; A corrects it and the update packet is made but not handed over (the transport was down)', async () => {
+    id = await issue('mat', SUBJECT);
+    await carry(a, b);
+    assert.ok(b.desk.exchange.inbox.list(b.clerk, { state: 'waiting' }).some((x) => x.subject === SUBJECT));
+    await a.desk.outgoing.update(a.clerk, { id, reason: 'Sửa số lượng bản', issuedAmount: 3 });
+    const { packets } = await a.desk.exchange.outbox.ready(a.clerk, a.key);
+    assert.equal(packets.length, 1, 'the update, made and kept in the queue');
+    late = packets[0]!;
+  });
+
+  test('taken back: the waiting update is withdrawn at once (the row stays, with the dispatch); the queue holds only the 13', async () => {
+    const dispatchId = a.desk.outgoing.get(a.clerk, id).dispatches[0]!.id;
+    await a.desk.outgoing.takeBack(a.clerk, { id, dispatchId, reason: 'Gửi nhầm nơi nhận' });
+    const row = a.desk.db.prepare('SELECT handed_at, withdrawn_at, withdrawn_for FROM main.exchange_outbox WHERE packet_id = ?').get(late.packetId) as { handed_at: string | null; withdrawn_at: string | null; withdrawn_for: string | null };
+    assert.equal(row.handed_at, null);
+    assert.ok(row.withdrawn_at, 'withdrawn in the take-back\'s transaction');
+    const dispatchGid = a.desk.db.prepare('SELECT global_id FROM c_mat.outgoing_dispatches WHERE id = ?').pluck().get(dispatchId) as string;
+    assert.equal(row.withdrawn_for, dispatchGid);
+    const audit = a.desk.db.prepare("SELECT details FROM audit_log WHERE action = 'exchange.withdrawn'").pluck().all() as string[];
+    assert.deepEqual(JSON.parse(audit.at(-1)!), { dispatch: dispatchGid, packets: [late.packetId] });
+    assert.equal(audit.at(-1)!.indexOf('Gửi nhầm'), -1, 'the reason stays in the compartment');
+    const { packets } = await a.desk.exchange.outbox.ready(a.clerk, a.key);
+    assert.equal(packets.length, 1);
+    assert.notEqual(packets[0]!.packetId, late.packetId);
+    assert.equal(a.desk.exchange.outbox.handedOver(a.clerk, [late.packetId]), 0, 'a withdrawn packet is never handed over');
+    const r = await carry(a, b);
+    assert.deepEqual(r.map((x) => x.r.statuses), [1], 'B gets the 13 and nothing else');
+    const arrival = b.desk.exchange.inbox.list(b.clerk, {}).find((x) => x.subject === SUBJECT)!;
+    assert.equal(arrival.state, 'recalled');
+  });
+
+  test('the same update arriving late anyway (sent by another workstation of A) is refused with 16; the withdrawn copy stays as it was', async () => {
+    const arrival = b.desk.exchange.inbox.list(b.clerk, {}).find((x) => x.subject === SUBJECT)!;
+    const filesBefore = b.desk.db.prepare('SELECT files FROM c_mat.exchange_inbox WHERE id = ?').pluck().get(arrival.id) as string;
+    await b.desk.exchange.accept(b.clerk, { packetId: late.packetId, from: A, bytes: late.bytes, receivedAt: new Date().toISOString() }, b.keys);
+    const row = b.desk.db.prepare('SELECT state, reason, original_id FROM c_mat.exchange_inbox WHERE packet_id = ?').get(late.packetId) as { state: string; reason: string; original_id: number };
+    assert.equal(row.state, 'refused');
+    assert.equal(row.original_id, arrival.id);
+    assert.match(row.reason, /đã được cơ quan gửi lấy lại hoặc thu hồi/);
+    assert.equal(b.desk.db.prepare('SELECT files FROM c_mat.exchange_inbox WHERE id = ?').pluck().get(arrival.id), filesBefore);
+    assert.equal(b.desk.exchange.inbox.get(b.clerk, arrival.id).state, 'recalled');
+    await carry(b, a);
+    assert.deepEqual(statusesAtA(id).map((s) => s.code), ['01', '15', '16']);
+  });
+});

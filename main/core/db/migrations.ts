@@ -843,4 +843,11 @@ export const MIGRATIONS: readonly Migration[] = [
   `
   ALTER TABLE number_claims ADD COLUMN record_id INTEGER;
   `,
+  // 30: an update packet (BussinessDocType 2) waiting in the exchange's queue when its dispatch is taken
+  //     back (status 13) is withdrawn, never sent (exchange/takeBackWithdrawal.ts): the row stays with when
+  //     and for which dispatch (its global id; the take-back's reason stays in the compartment).
+  `
+  ALTER TABLE exchange_outbox ADD COLUMN withdrawn_at TEXT;
+  ALTER TABLE exchange_outbox ADD COLUMN withdrawn_for TEXT;
+  `,
 ];

@@ -22,9 +22,13 @@ import { writeTx } from '../db/transaction';
 import { visibleArm } from '../documents/incoming';
 import { storeDirectory } from './directory';
 import { ExchangeInbox, type InboundPacket } from './inbox';
-import { ExchangeOutbox, updatePacketId } from './outbox';
+import { ExchangeOutbox } from './outbox';
+import { updatePacketId } from './takeBackWithdrawal';
 import { currentValues, updatesOf, updateText } from '../outgoing/updates';
 import type { AgencyClaims } from './records';
+import { workstationId } from '../events/eventLog';
+import type { LostWorkstation } from '../sync/packets/protocol';
+import { TransportError } from '../sync/transport';
 
 export interface OutgoingPacket {
   dispatchId: number;
@@ -58,6 +62,32 @@ export class ExchangeService {
     const { fresh } = this.inbox.receive(actor, packet);
     const r = await this.inbox.openPending(actor, keys, packet.packetId, claims);
     return { ...r, fresh };
+  }
+
+  /**
+   * An administrator declares another workstation of the agency lost for good (its disk gone): the agency
+   * server releases the takes it held, so the packets it never landed can be taken here or elsewhere, and
+   * refuses anything it sends afterwards. Checked here (right, reason, not this workstation) before the
+   * server is asked; audited with the reason and what was released, or with the server's refusal.
+   */
+  async declareWorkstationLost(actor: Actor, input: { workstation: string; reason: string }, server: { declareLost(workstation: string, reason: string): Promise<LostWorkstation> }): Promise<LostWorkstation> {
+    authorize(actor, 'org.manage');
+    const ctx = this.source.context();
+    ctx.assertWritable();
+    const reason = input.reason.trim();
+    if (reason.length < 5 || reason.length > 500) throw DeskError.keyed('VALIDATION', 'exchange.lostReasonShort');
+    if (input.workstation === workstationId(ctx.db)) throw DeskError.keyed('VALIDATION', 'exchange.lostSelf');
+    const audit = (outcome: 'ok' | 'failed', details: Record<string, unknown>, code?: string) => writeTx(ctx.db, () => appendAudit(ctx.db, {
+      userId: actor.id, action: 'exchange.workstationLost', outcome, ...(code ? { reason: code } : {}), details: { workstation: input.workstation, reason, ...details },
+    }, ctx.now().toISOString()));
+    try {
+      const r = await server.declareLost(input.workstation, reason);
+      audit('ok', { released: r.released, declaredAt: r.declaredAt });
+      return r;
+    } catch (e) {
+      audit('failed', { error: e instanceof Error ? e.message : String(e) }, e instanceof TransportError ? e.code : 'INTERNAL');
+      throw e;
+    }
   }
 
   /** The hub's directory of agencies, as the transport synced it (administrators or the văn thư). */

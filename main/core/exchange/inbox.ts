@@ -121,7 +121,8 @@ export class ExchangeInbox {
     // it at the agency server, and its records reach the others by sync. Taken elsewhere: only the
     // ledger row stays here, and nothing is answered from here.
     const elsewhere = (packetId: string, by: ClaimAnswer) => {
-      this.closeInbound(ctx, packetId, 'duplicate', null, actor, `TAKEN_ELSEWHERE:${by.workstation}`, false);
+      // The ledger keeps who took it (`-TAKEN_ELSEWHERE:<workstation>`): a release of that take reopens it.
+      this.closeInbound(ctx, packetId, 'duplicate', `TAKEN_ELSEWHERE:${by.workstation}`, actor, 'TAKEN_ELSEWHERE', false);
       result.elsewhere++;
     };
     const take = async (packetId: string): Promise<boolean> => {
@@ -173,6 +174,42 @@ export class ExchangeInbox {
     return result;
   }
 
+  /** Whether this workstation closed the packet as taken by `workstation` (a release may concern it). */
+  wasTakenBy(packetId: string, workstation: string): boolean {
+    const ctx = this.source.context();
+    return ctx.db.prepare("SELECT 1 FROM main.exchange_inbound WHERE packet_id = ? AND state = 'duplicate' AND reason = ?").get(packetId, `-TAKEN_ELSEWHERE:${workstation}`) !== undefined;
+  }
+
+  /**
+   * A take the agency server released because `lostWorkstation` is lost for good: a packet closed here as
+   * taken by it becomes pending again (its bytes fetched anew), unless the lost workstation's landing
+   * reached this workstation by sync (then it did land, and nothing is done twice). True when reopened.
+   */
+  reopenReleased(actor: Actor, packetId: string, lostWorkstation: string, bytes: Buffer): boolean {
+    authorize(actor, 'doc.register');
+    const ctx = this.source.context();
+    ctx.assertWritable();
+    const now = ctx.now().toISOString();
+    return writeTx(ctx.db, () => {
+      const row = ctx.db.prepare('SELECT state, reason FROM main.exchange_inbound WHERE packet_id = ?').get(packetId) as { state: string; reason: string | null } | undefined;
+      if (!row || row.state !== 'duplicate' || row.reason !== `-TAKEN_ELSEWHERE:${lostWorkstation}`) return false;
+      if (this.landedAnywhere(ctx, packetId)) return false;
+      ctx.db.prepare("UPDATE main.exchange_inbound SET state = 'pending', reason = NULL, bytes = ?, opened_at = NULL WHERE packet_id = ?").run(bytes, packetId);
+      appendAudit(ctx.db, { userId: actor.id, action: 'exchange.reopened', details: { packetId, lostWorkstation } }, now);
+      return true;
+    });
+  }
+
+  /** Whether some workstation's records of this packet (an arrival, a status) are here. */
+  private landedAnywhere(ctx: CoreContext, packetId: string): boolean {
+    for (const arm of ctx.arms) {
+      if (arm.level === null) continue;
+      if (ctx.db.prepare(`SELECT 1 FROM ${arm.schema}.exchange_inbox WHERE packet_id = ?`).get(packetId)) return true;
+      if (ctx.db.prepare(`SELECT 1 FROM ${arm.schema}.exchange_status_in WHERE packet_id = ?`).get(packetId)) return true;
+    }
+    return false;
+  }
+
   /** A refused or opened inbound packet: its bytes go (only the ledger row stays, for replays). */
   private closeInbound(ctx: CoreContext, packetId: string, state: 'refused' | 'opened' | 'duplicate', reason: string | null, actor: Actor, code?: string, answer = true): void {
     const now = ctx.now().toISOString();
@@ -200,8 +237,11 @@ export class ExchangeInbox {
       original = target ? this.findByDocument(db, ctx.arms, doc.from.organId, target, [0, 3]) : null;
     }
     // Files go into the level's store before the transaction (a crash leaves at worst an unreferenced blob).
+    // An update naming a copy the sender already took back or recalled (a late packet, from another of its
+    // workstations) changes nothing: refused with 16, the withdrawn copy stays as it was.
+    const withdrawnOriginal = business === 2 && original?.row.state === 'recalled';
     const files: StoredFile[] = [];
-    if (!reason && business !== 1) {
+    if (!reason && business !== 1 && !withdrawnOriginal) {
       const store = ctx.storeFor(opened.level);
       for (const f of opened.read.files) {
         const sha256 = await store.putBytes(Buffer.from(f.bytes));
@@ -234,6 +274,11 @@ export class ExchangeInbox {
       } else if (!original) {
         const why = 'Không tìm thấy văn bản mà gói tin thu hồi, cập nhật hoặc thay thế.';
         insert('refused', why, null, null);
+        intend('16', why);
+        outcome = 'refused';
+      } else if (withdrawnOriginal) {
+        const why = 'Văn bản đã được cơ quan gửi lấy lại hoặc thu hồi trước đó; không nhận cập nhật.';
+        insert('refused', why, null, original.row.id);
         intend('16', why);
         outcome = 'refused';
       } else {

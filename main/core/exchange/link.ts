@@ -28,6 +28,8 @@ export interface ExchangeLinkRound {
   refused: number;
   /** Received packets another workstation of the agency took first (their records come by sync). */
   elsewhere: number;
+  /** Packets taken by a workstation since declared lost, opened again here (their takes were released). */
+  reopened: number;
   /** Packets the exchange could not make (a recipient without an encryption certificate...). */
   problems: Array<{ packetId: string; reason: string }>;
 }
@@ -69,23 +71,52 @@ export class ExchangeLink {
     this.claims = packetClaims(packets);
   }
 
+  /** An administrator declares another workstation lost for good (ExchangeService.declareWorkstationLost). */
+  declareWorkstationLost(actor: Actor, input: { workstation: string; reason: string }) {
+    return this.exchange.declareWorkstationLost(actor, input, this.packets);
+  }
+
   /**
    * One round for the văn thư signed in: `agencyKey` signs what leaves, `decryption` opens what
    * arrives (the keys on their token). Network failures throw after what was done is kept.
    */
   async round(actor: Actor, keys: { agencyKey: PrivateKeyOps; decryption: readonly PrivateKeyOps[] }): Promise<ExchangeLinkRound> {
-    const directory = await this.packets.directory();
+    // The agency server unreachable: what is ready still goes into the durable outbox (made with the
+    // directory kept from the last contact), then the round fails and the next one sends it.
+    let offline: TransportError | null = null;
+    const directory = await this.packets.directory().catch((e: unknown) => {
+      if (!(e instanceof TransportError)) throw e;
+      offline = e;
+      return null;
+    });
     if (directory) this.exchange.setDirectory(actor, directoryEntries(directory));
     const { packets, problems } = await this.exchange.outbox.ready(actor, keys.agencyKey);
     // Into the durable outbox first, then marked handed over: a crash between the two makes the
     // same packets again (same ids, same bytes), which the outbox takes as duplicates.
     for (const p of packets) this.packets.send({ packetId: p.packetId, bytes: p.bytes });
     this.exchange.outbox.handedOver(actor, packets.map((p) => p.packetId));
+    if (offline) throw offline;
     const sent = await this.packets.flush();
     const received = await this.packets.pull();
     let opened = 0;
     let refused = 0;
     let elsewhere = 0;
+    // Takes released by an administrator (their workstation lost for good): what was closed here as
+    // taken by it is opened again and, like any packet, taken by the first workstation that acts on it.
+    let reopened = 0;
+    for (const rel of await this.packets.releases()) {
+      if (rel.kind === 'take' && this.exchange.inbox.wasTakenBy(rel.packetId, rel.workstation)) {
+        const bytes = await this.packets.fetchInbound(rel.inbound);
+        if (this.exchange.inbox.reopenReleased(actor, rel.packetId, rel.workstation, bytes)) {
+          reopened++;
+          const r = await this.exchange.inbox.openPending(actor, keys.decryption, rel.packetId, this.claims);
+          opened += r.opened + r.statuses;
+          refused += r.refused;
+          elsewhere += r.elsewhere;
+        }
+      }
+      this.packets.releaseHandled(rel.seq);
+    }
     for (;;) {
       const batch = this.packets.pending(20);
       if (!batch.length) break;
@@ -99,6 +130,6 @@ export class ExchangeLink {
         this.packets.take(p.packetId);
       }
     }
-    return { agencies: directory ? directory.agencies.length : null, queued: packets.length, sent, received, opened, refused, elsewhere, problems };
+    return { agencies: directory ? directory.agencies.length : null, queued: packets.length, sent, received, opened, refused, elsewhere, reopened, problems };
   }
 }

@@ -20,6 +20,7 @@ import { parseTakeBack } from '../outgoing/updates';
 import { makeStatusPacket, statusPacketId, type StatusTarget } from './statusPackets';
 import { intendStatus, markStatusMade } from './records';
 import { recordChange } from '../events/eventLog';
+import { updatePacketId, withdrawTakenBack } from './takeBackWithdrawal';
 import type { OutgoingPacket } from './ExchangeService';
 
 export interface OutboundPacket { packetId: string; to: string; bytes: Buffer }
@@ -45,8 +46,13 @@ export class ExchangeOutbox {
     this.deriveProcessingStatuses(ctx);
     await this.makeStatuses(ctx, actor, agencyKey, certs, problems);
     await this.answerUnreadable(ctx, agencyKey);
-    const packets = (ctx.db.prepare('SELECT packet_id, to_code, bytes FROM main.exchange_outbox WHERE handed_at IS NULL ORDER BY made_at, packet_id').all() as Array<{ packet_id: string; to_code: string; bytes: Buffer }>)
-      .map((r) => ({ packetId: r.packet_id, to: r.to_code, bytes: r.bytes }));
+    // No await from here on: an update taken back while a packet was being signed above (or a take-back
+    // that came by sync) is withdrawn before the queue is read, so it never goes out after its 13.
+    const packets = writeTx(ctx.db, () => {
+      withdrawTakenBack(ctx.db, ctx.arms.filter((a) => a.level !== null).map((a) => a.schema), ctx.now().toISOString(), actor.id);
+      return (ctx.db.prepare('SELECT packet_id, to_code, bytes FROM main.exchange_outbox WHERE handed_at IS NULL AND withdrawn_at IS NULL ORDER BY made_at, packet_id').all() as Array<{ packet_id: string; to_code: string; bytes: Buffer }>)
+        .map((r) => ({ packetId: r.packet_id, to: r.to_code, bytes: r.bytes }));
+    });
     return { packets, problems };
   }
 
@@ -59,7 +65,7 @@ export class ExchangeOutbox {
     return writeTx(ctx.db, () => {
       let n = 0;
       for (const id of packetIds) {
-        const row = ctx.db.prepare('SELECT kind FROM main.exchange_outbox WHERE packet_id = ? AND handed_at IS NULL').get(id) as { kind: string } | undefined;
+        const row = ctx.db.prepare('SELECT kind FROM main.exchange_outbox WHERE packet_id = ? AND handed_at IS NULL AND withdrawn_at IS NULL').get(id) as { kind: string } | undefined;
         if (!row) continue;
         ctx.db.prepare('UPDATE main.exchange_outbox SET handed_at = ? WHERE packet_id = ?').run(now.toISOString(), id);
         n++;
@@ -235,5 +241,3 @@ export class ExchangeOutbox {
 /** The id of a dispatch's revocation packet (ExchangeService.packetsFor's rule for business type 1). */
 export const revocationId = (dispatchGid: string): string => createHash('sha256').update(`${dispatchGid}/1`).digest('hex').slice(0, 32);
 
-/** The id of an update packet: one per dispatch and update step (BussinessDocType 2). */
-export const updatePacketId = (dispatchGid: string, stepGid: string): string => createHash('sha256').update(`${dispatchGid}/2/${stepGid}`).digest('hex').slice(0, 32);

@@ -41,6 +41,7 @@ import { outgoingRegisterFile, outgoingRegisterTable } from './registerOutput';
 import { appendixNotes, checkAppendixPages, pageCountOf, signerPage } from './appendixPages';
 import { appendixPagesOf, approversOf, detailView, listOutgoing, locateOutgoing, userName, type OutgoingDbRow } from './records';
 import { currentValues, UPDATE_FIELDS, type TakeBackRecord, type UpdateRecord } from './updates';
+import { withdrawUpdatesOf } from '../exchange/takeBackWithdrawal';
 
 /** Refusals that are audited (a person tried something the rules forbid). */
 const REFUSALS = new Set<ErrorCode>(['FORBIDDEN', 'VALIDATION', 'NOT_FOUND']);
@@ -739,6 +740,8 @@ export class OutgoingService {
       db.prepare(`UPDATE ${c}.outgoing_dispatches SET status = 'recalled', updated_at = ? WHERE id = ?`).run(now.toISOString(), d.id);
       recordChange(db, 'outgoing_dispatches', d.id, 'update', actor.id, now, c);
       this.addStep(db, c, row.id, 'take_back', null, row.version, actor.id, now, JSON.stringify({ dispatch: d.global_id, code: d.code, recipient: d.name, reason: input.reason } satisfies TakeBackRecord));
+      // An update for this agency still waiting on this workstation must never follow the 13.
+      withdrawUpdatesOf(db, c, row.id, d.global_id, now.toISOString(), actor.id);
     }, { dispatch: input.dispatchId });
   }
 

@@ -114,4 +114,8 @@ export type ServerErrorCode =
   // edXML packets between agencies (main/core/sync/packets/protocol.ts)
   | 'not-a-packet' | 'packet-id-mismatch' | 'wrong-sender' | 'unknown-recipient' | 'bad-signature' | 'changed-body'
   // an inbound packet's take or decision is held by another workstation of the agency
-  | 'claimed-elsewhere';
+  | 'claimed-elsewhere'
+  // a workstation an administrator declared lost for good (its late requests), and declaring one's own
+  | 'workstation-lost' | 'own-workstation'
+  // the hub: an agency server's TLS client certificate is revoked (the hub's CRLs)
+  | 'certificate-revoked';

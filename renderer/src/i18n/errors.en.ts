@@ -532,6 +532,8 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'exchange.alreadyRegistered': 'This electronic arrival was already registered, arrival number {{number}}, at {{time}} ({{person}}). It is not registered again.',
   'exchange.alreadyRefused': 'This electronic arrival was refused at {{time}} ({{person}}), reason: {{reason}}.',
   'exchange.decidedElsewhere': 'This electronic arrival was registered or refused at another workstation of the agency at {{time}}. The result shows here after the next sync; it is not registered again.',
+  'exchange.lostReasonShort': 'Give the reason the workstation is declared lost (at least 5 characters).',
+  'exchange.lostSelf': 'The workstation in use cannot be declared lost; do it from another workstation of the agency.',
   'exchange.agencyUnreachable': 'The agency server cannot be reached, so the arrival cannot be registered or refused yet: the server must confirm it so that no arrival is registered at two workstations. Try again when connected.',
   'exchange.registerInvalid': 'Cannot register: {{message}}',
   'exchange.reasonRequired': 'Give the reason for the refusal (at least 5 characters).',

@@ -11,7 +11,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff';
 import { cursor, getState, setState } from '../outbox';
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
-import { DIRECTORY_API, PACKETS_API, type ClaimKind, type Directory, type PacketClaim, type PacketClaims, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
+import { ADMIN_WORKSTATIONS_API, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
 import {
   dropPacketParts, headOfQueue, markRefused, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
   savedPacketParts, savePacketPart, sentState, sha256Hex, storeInbound, type InboundPacket, type PacketQueueStats, type SentState,
@@ -22,6 +22,9 @@ const FINAL = new Set(['not-a-packet', 'packet-id-mismatch', 'wrong-sender', 'un
 /** Packets above one part are downloaded part by part (each part committed, so a broken download resumes). */
 const PART_BYTES = 1 << 20;
 
+
+/** sync_state key: the last take release handled (a workstation declared lost). */
+const RELEASES_CURSOR = 'packets:releases';
 export type PacketStep =
   | 'packet-sending' | 'packet-sent' | 'packet-acknowledged' | 'packet-cleared'
   | 'packet-part-saved' | 'packet-downloaded' | 'packet-stored' | 'packet-taken';
@@ -248,6 +251,43 @@ export class PacketClient {
   /** Releases this workstation's decision claim (its local decision failed before it committed). */
   async release(packetId: string): Promise<boolean> {
     return expectJson<{ released: boolean }>(await this.o.server.request('DELETE', `${PACKETS_API}/inbox/${packetId}/claims/decide`), `release of packet ${packetId}`).released;
+  }
+
+  /** Takes released since the last one handled (a workstation declared lost): all pages after the cursor. */
+  async releases(): Promise<ClaimRelease[]> {
+    const out: ClaimRelease[] = [];
+    let after = cursor(this.db, RELEASES_CURSOR);
+    for (;;) {
+      const page = expectJson<ClaimReleasePage>(await this.o.server.request('GET', `${PACKETS_API}/releases?after=${after}`), 'GET claim releases');
+      out.push(...page.releases);
+      after = page.next;
+      if (!page.more) return out;
+    }
+  }
+
+  /** A release was handled (or is none of this workstation's business): the cursor moves past it. */
+  releaseHandled(seq: number): void {
+    writeTx(this.db, () => {
+      if (cursor(this.db, RELEASES_CURSOR) < seq) setState(this.db, RELEASES_CURSOR, String(seq));
+    });
+  }
+
+  /** An inbound packet's bytes again (a released take), checked against its listing. */
+  async fetchInbound(l: PacketListing): Promise<Buffer> {
+    const bytes = await this.download(l);
+    writeTx(this.db, () => dropPacketParts(this.db, l.seq));
+    if (bytes.length !== l.size || sha256Hex(bytes) !== l.sha256) throw new TransportError(`packet ${l.packetId} does not match its hash`, 200, 'corrupt');
+    return bytes;
+  }
+
+  /** An administrator declares another workstation of the agency lost for good (its takes are released). */
+  async declareLost(workstation: string, reason: string): Promise<LostWorkstation> {
+    const res = await this.o.server.request('POST', `${ADMIN_WORKSTATIONS_API}/${encodeURIComponent(workstation)}/lost`, {
+      body: Buffer.from(JSON.stringify({ reason })), headers: { 'content-type': 'application/json' },
+    });
+    if (res.status === 200 || res.status === 201) return expectJson<LostWorkstation>(res, 'declare a workstation lost');
+    const data = readJson<{ error?: string; message?: string }>(res);
+    throw new TransportError(`declare workstation ${workstation} lost: ${res.status} ${data?.message ?? ''}`.trim(), res.status, data?.error ?? 'http');
   }
 
   /** Packets received and not yet handed over (for a domain that drains at its own pace). */

@@ -45,6 +45,34 @@ export interface PacketClaim {
 }
 export interface PacketClaims { take: PacketClaim | null; decide: PacketClaim | null }
 
+/**
+ * A take released by an administrator because the workstation holding it is lost for good
+ * (docs/server.md): the agency's other workstations pick releases up after their cursor
+ * (`GET /v1/packets/releases?after=`) and may take the packet again (`inbound`: its listing, payload by seq).
+ */
+export interface ClaimRelease {
+  seq: number;
+  packetId: string;
+  kind: ClaimKind;
+  /** The lost workstation that held it. */
+  workstation: string;
+  releasedBy: string;
+  releasedAt: string;
+  inbound: PacketListing;
+}
+export interface ClaimReleasePage { releases: ClaimRelease[]; next: number; more: boolean }
+
+/** A workstation declared lost for good (`POST /v1/admin/workstations/<id>/lost`, administrators). */
+export interface LostWorkstation {
+  workstation: string;
+  declaredBy: string;
+  reason: string;
+  declaredAt: string;
+  /** Packet ids whose take it held, released by the declaration. */
+  released: string[];
+}
+export const ADMIN_WORKSTATIONS_API = '/v1/admin/workstations';
+
 /** An inbound packet as a listing shows it (agency server → workstation, hub → agency server). */
 export interface PacketListing {
   seq: number;

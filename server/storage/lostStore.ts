@@ -1,0 +1,57 @@
+// Workstations lost for good (migration 0007): the declaration, and the releases of the take claims the
+// lost workstation held, numbered from a counter row inside the declaring transaction (as packets are),
+// so a workstation reading releases after its cursor never misses one that commits later.
+import { sql, type Kysely } from 'kysely';
+import type { ClaimKind, ClaimRelease, LostWorkstation } from '../../main/core/sync/packets/protocol';
+import { listing } from './packetStore';
+import type { ServerDatabase } from './schema';
+
+export interface LostRecord { workstation: string; declaredBy: string; reason: string; declaredAt: string }
+
+export class LostStore {
+  constructor(private readonly db: Kysely<ServerDatabase>) {}
+
+  async lost(workstation: string): Promise<LostRecord | null> {
+    const r = await this.db.selectFrom('lost_workstations').selectAll().where('workstation', '=', workstation).executeTakeFirst();
+    return r ? { workstation: r.workstation, declaredBy: r.declared_by, reason: r.reason, declaredAt: r.declared_at } : null;
+  }
+
+  async all(): Promise<LostRecord[]> {
+    const rows = await this.db.selectFrom('lost_workstations').selectAll().execute();
+    return rows.map((r) => ({ workstation: r.workstation, declaredBy: r.declared_by, reason: r.reason, declaredAt: r.declared_at }));
+  }
+
+  /**
+   * Declares `workstation` lost and releases every take it holds, in one transaction. Declaring it again
+   * changes nothing and answers the first declaration (nothing more to release: it can take nothing now).
+   */
+  async declare(workstation: string, by: { person: string; workstation: string }, reason: string, now: Date): Promise<LostWorkstation & { first: boolean }> {
+    return this.db.transaction().execute(async (trx) => {
+      const prior = await trx.selectFrom('lost_workstations').selectAll().where('workstation', '=', workstation).executeTakeFirst();
+      if (prior) return { workstation, declaredBy: prior.declared_by, reason: prior.reason, declaredAt: prior.declared_at, released: [], first: false };
+      const at = now.toISOString();
+      await trx.insertInto('lost_workstations').values({ workstation, declared_by: by.person, declared_from: by.workstation, reason, declared_at: at }).execute();
+      const takes = await trx.selectFrom('packet_claims').selectAll().where('workstation', '=', workstation).where('kind', '=', 'take').orderBy('claimed_at').execute();
+      for (const t of takes) {
+        const row = await trx.updateTable('counters').set({ value: sql`value + 1` }).where('name', '=', 'claim_releases').returning('value').executeTakeFirstOrThrow();
+        await trx.insertInto('claim_releases').values({ seq: Number(row.value), packet_id: t.packet_id, kind: t.kind, workstation, claimed_at: t.claimed_at, released_by: by.person, released_at: at }).execute();
+        await trx.deleteFrom('packet_claims').where('packet_id', '=', t.packet_id).where('kind', '=', t.kind).execute();
+      }
+      return { workstation, declaredBy: by.person, reason, declaredAt: at, released: takes.map((t) => t.packet_id), first: true };
+    });
+  }
+
+  /** Releases after `after`, each with its inbound packet's listing (the bytes by seq). */
+  async releases(after: number, limit: number): Promise<{ rows: ClaimRelease[]; more: boolean }> {
+    const rows = await this.db.selectFrom('claim_releases as r').innerJoin('packets_in as p', 'p.packet_id', 'r.packet_id')
+      .select(['r.seq as rseq', 'r.packet_id', 'r.kind', 'r.workstation', 'r.released_by', 'r.released_at', 'p.seq', 'p.from_code', 'p.to_codes', 'p.size', 'p.sha256', 'p.received_at'])
+      .where('r.seq', '>', after).orderBy('r.seq').limit(limit + 1).execute();
+    return {
+      more: rows.length > limit,
+      rows: rows.slice(0, limit).map((r) => ({
+        seq: Number(r.rseq), packetId: r.packet_id, kind: r.kind as ClaimKind, workstation: r.workstation, releasedBy: r.released_by, releasedAt: r.released_at,
+        inbound: listing({ seq: r.seq, packet_id: r.packet_id, from_code: r.from_code, to_codes: r.to_codes, size: r.size, sha256: r.sha256, received_at: r.received_at, inline: null }),
+      })),
+    };
+  }
+}
