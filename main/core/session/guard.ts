@@ -175,6 +175,14 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarni
     if (had) this.emit('locked', reason);
   }
 
+  /**
+   * Resolves once the last lock's token sign-out is done. This guard's own next sign-in waits for it;
+   * another guard on the same token service must too, or the late sign-out ends its session.
+   */
+  async signedOut(): Promise<void> {
+    await this.signingOut;
+  }
+
   async close(): Promise<void> {
     if (this.current || this.desk.state === 'ready') this.lock('manual');
     this.desk.close();

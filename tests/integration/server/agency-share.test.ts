@@ -37,7 +37,7 @@ const PIN = '135790';
 const USAGE = 'critical,digitalSignature,nonRepudiation,keyEncipherment';
 const BACKENDS: Backend[] = (process.env.SHARE_BACKENDS?.split(',') as Backend[] | undefined) ?? ['sqlite', 'postgres'];
 /** The token is signed out after the lock's audit head is signed: wait for it before the next sign-in. */
-const signedOut = (g: SessionGuard) => (g as unknown as { signingOut: Promise<void> }).signingOut;
+const signedOut = (g: SessionGuard) => g.signedOut();
 
 for (const backend of BACKENDS) {
   describe(`keyrings and files between two workstations through the agency server (${backend})`, () => {

@@ -166,6 +166,10 @@ describe('encrypted profile with SoftHSM tokens', () => {
     assert.deepEqual(idleLocks, ['idle']);
     assert.equal(desk.state, 'locked');
     idle.removeAllListeners();
+    // The idle lock signs the token out once the lock's audit head is signed; a second guard on the
+    // same token service must not sign in before that, or the late sign-out ends its session (seen on
+    // a loaded CI machine as NOT_LOGGED_IN at the next unlock).
+    await idle.signedOut();
 
     const guard = new SessionGuard(desk, tokens);
     await guard.unlock(ref('userRsa'), hsm.tokens.userRsa.pin);
