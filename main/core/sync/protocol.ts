@@ -118,4 +118,6 @@ export type ServerErrorCode =
   // a workstation an administrator declared lost for good (its late requests), and declaring one's own
   | 'workstation-lost' | 'own-workstation'
   // the hub: an agency server's TLS client certificate is revoked (the hub's CRLs)
-  | 'certificate-revoked';
+  | 'certificate-revoked'
+  // shared registers' numbers (main/core/sync/numbers/protocol.ts)
+  | 'not-home' | 'number-taken' | 'record-numbered';
