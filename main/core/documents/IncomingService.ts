@@ -96,7 +96,7 @@ export class IncomingService {
 
   /** Gives the later of two registrations with one arrival number the next number of its register; audited, synced. */
   renumber(actor: Actor, input: RenumberInput): Promise<RenumberResult> {
-    return renumberSetAside(this.source.context(), actor, input);
+    return renumberSetAside(this.source.context(), actor, input, this.numbering);
   }
 
   async verify(actor: Actor, id: number): Promise<DocumentSignature[]> {

@@ -199,4 +199,31 @@ describe('one register, three workstations, the agency server numbering', () => 
       assert.equal(st.desk.db.prepare('SELECT count(*) FROM c_thuong.sync_inbox WHERE problem IS NOT NULL').pluck().get(), 0, `nothing set aside on ${st.name}`);
     }
   });
+
+  test('a clash from a workstation that numbered without the server is resolved with the server\'s next number', async () => {
+    // B unlinked for a moment (an old profile, a link not started yet) numbers from its own counter.
+    B().desk.incoming.numbering = null;
+    const onB = await register(B());
+    B().desk.incoming.numbering = B().numbers;
+    const onA = await register(A()); // the server's next number: the same one
+    assert.equal(onA.arrivalNumber, onB.arrivalNumber);
+    await B().sync.syncOnce();
+    await A().sync.syncOnce();
+    const [x] = A().desk.incoming.setAside(A().clerk);
+    assert.ok(x);
+    assert.equal(x.renumbers, 'local', "A's registration is the later one");
+    const r = await A().desk.incoming.renumber(A().clerk, { entityId: x.entityId });
+    const seq = { register: A().desk.db.prepare("SELECT global_id FROM registers WHERE kind = 'incoming' AND name = 'Sổ đăng ký văn bản đến'").pluck().get() as string, period: String(thisYear()), bucket: '*' };
+    assert.equal(r.newNumber, onA.arrivalNumber + 1, "the server's next number");
+    assert.equal((await A().numbers.last(seq)).last, r.newNumber, 'allocated at the server');
+    // The next registration anywhere continues after it.
+    const next = await register(C());
+    assert.equal(next.arrivalNumber, r.newNumber + 1);
+    for (let i = 0; i < 3; i++) for (const st of stations) await st.sync.syncOnce();
+    for (const st of stations) {
+      const here = numbersOn(st.desk);
+      assertDense(here.values(), `on ${st.name}`);
+      assert.equal(st.desk.db.prepare('SELECT count(*) FROM c_thuong.sync_inbox WHERE problem IS NOT NULL').pluck().get(), 0, `nothing set aside on ${st.name}`);
+    }
+  });
 });
