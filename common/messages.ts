@@ -560,6 +560,7 @@ export const MESSAGES_VI = {
   'exchange.lostReasonShort': 'Hãy ghi lý do khai báo máy trạm bị mất (ít nhất 5 ký tự).',
   'exchange.lostSelf': 'Không thể khai báo chính máy trạm đang dùng là bị mất; hãy thực hiện từ một máy trạm khác của cơ quan.',
   'numbering.serverUnreachable': 'Chưa liên lạc được máy chủ của cơ quan nên chưa cấp được số đến cho “{{register}}”. Sổ này dùng chung cho nhiều máy trạm: khi mất kết nối chỉ máy trạm giữ sổ được tự cấp số, để không có hai văn bản trùng một số. Hãy thử lại khi có kết nối, hoặc vào sổ tại máy trạm giữ sổ.',
+  'numbering.importShared': 'Nhập sổ cũ tự cấp số đến tại máy trạm này nên không chạy được khi số đến do máy chủ của cơ quan cấp cho nhiều máy trạm (có thể trùng số). Hãy nhập sổ cũ trên hồ sơ chưa kết nối máy chủ, trước khi các máy trạm khác dùng sổ.',
   'numbering.serverRefused': 'Máy chủ của cơ quan không cấp số đến cho “{{register}}”: {{reason}}',
   'exchange.agencyUnreachable': 'Chưa liên lạc được máy chủ của cơ quan nên chưa tiếp nhận hoặc từ chối được: máy chủ phải xác nhận để một văn bản không bị vào sổ ở hai máy trạm. Hãy thử lại khi có kết nối.',
   'handover.incomingYearClosed': '“{{register}}” năm {{year}} đã khóa sổ: không ghi thêm lần chuyển ngày {{date}} cho văn bản đến năm {{year}} được (cột ký nhận của sổ đã khóa). Hãy ghi ngày chuyển trong năm nay.',

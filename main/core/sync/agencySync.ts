@@ -110,6 +110,7 @@ function numberingRounds(desk: Desk, service: SyncService, log: Logger, interval
   const client = new NumberClient(service.client);
   desk.incoming.numbering = client;
   desk.exchange.inbox.numbering = client;
+  desk.imports.numbering = client;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   const tick = async () => {
@@ -129,6 +130,7 @@ function numberingRounds(desk: Desk, service: SyncService, log: Logger, interval
       if (timer) clearTimeout(timer);
       if (desk.incoming.numbering === client) desk.incoming.numbering = null;
       if (desk.exchange.inbox.numbering === client) desk.exchange.inbox.numbering = null;
+      if (desk.imports.numbering === client) desk.imports.numbering = null;
     },
   };
 }

@@ -535,6 +535,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'exchange.lostReasonShort': 'Give the reason the workstation is declared lost (at least 5 characters).',
   'exchange.lostSelf': 'The workstation in use cannot be declared lost; do it from another workstation of the agency.',
   'numbering.serverUnreachable': 'The agency server cannot be reached, so no arrival number can be given in “{{register}}” yet. This register is shared by several workstations: while cut off, only the workstation that holds the register numbers by itself, so that no two documents get the same number. Try again when connected, or register at the workstation that holds the register.',
+  'numbering.importShared': 'The legacy import numbers arrivals on this workstation by itself, so it cannot run while the agency server numbers the registers for several workstations (numbers could repeat). Import on a profile not yet linked to the server, before the other workstations use the registers.',
   'numbering.serverRefused': 'The agency server refused an arrival number in “{{register}}”: {{reason}}',
   'exchange.agencyUnreachable': 'The agency server cannot be reached, so the arrival cannot be registered or refused yet: the server must confirm it so that no arrival is registered at two workstations. Try again when connected.',
   'exchange.registerInvalid': 'Cannot register: {{message}}',
