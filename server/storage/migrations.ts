@@ -206,7 +206,7 @@ function steps(dialect: Dialect): Record<string, Migration> {
     // and bucket (its row lock serialises allocations: no duplicate, no gap), each number's record (the
     // record's global id is the key: asking again answers the same number; a number is held once per
     // sequence), and each register's home workstation (the first one named; only it reports offline numbers).
-    '0008_register_numbers': {
+    '0009_register_numbers': {
       async up(db: Kysely<unknown>) {
         await db.schema.createTable('number_counters')
           .addColumn('register_gid', 'text', (c) => c.notNull())

@@ -1,4 +1,4 @@
-// Shared registers' numbers (migration 0008, docs/server.md "Numbering authority"). A number is taken
+// Shared registers' numbers (migration 0009, docs/server.md "Numbering authority"). A number is taken
 // by an UPSERT of the sequence's counter row inside the transaction that records which record holds it:
 // the row lock serialises allocations on PostgreSQL (SQLite has one writer), so concurrent askers get
 // consecutive numbers, never one twice, and a failed insert rolls the counter back. The record's global
