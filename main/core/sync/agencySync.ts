@@ -4,6 +4,7 @@
 // The person's token signs the server's nonce; their clearance bounds the levels carried.
 import type { Desk } from '../desk';
 import { ExchangeLink, type ExchangeLinkRound } from '../exchange/link';
+import { AgencyWorkstations } from './agencyWorkstations';
 import { PacketClient } from './packets/PacketClient';
 import type { Logger } from '../log';
 import type { SessionGuard } from '../session/guard';
@@ -12,7 +13,7 @@ import { SyncService } from './SyncService';
 export interface AgencyServerConfig { url: string; caPem: string }
 
 export interface AgencySyncHandle {
-  (): { service: SyncService | null; server: string | null; running: boolean; exchange: ExchangeRounds | null };
+  (): { service: SyncService | null; server: string | null; running: boolean; exchange: ExchangeRounds | null; workstations: AgencyWorkstations | null };
 }
 
 /** The exchange between agencies over the same server, for a person who registers documents. */
@@ -24,6 +25,7 @@ export interface ExchangeRounds {
 export function attachAgencySync(desk: Desk, guard: SessionGuard, config: AgencyServerConfig | null, log: Logger, intervalMs = 15_000): AgencySyncHandle {
   let service: SyncService | null = null;
   let exchange: (ExchangeRounds & { stop(): void }) | null = null;
+  let workstations: AgencyWorkstations | null = null;
   if (config) {
     guard.on('unlocked', (session) => {
       service?.close();
@@ -42,16 +44,19 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
       service.start(intervalMs);
       exchange?.stop();
       exchange = exchangeRounds(desk, guard, service, log, intervalMs);
+      // The administrator's view of the agency's workstations, on the same signed-in server session.
+      workstations = new AgencyWorkstations(desk, new PacketClient({ db: desk.db, server: service.client }));
       log.log('info', 'agency sync started', { server: config.url });
     });
     guard.on('locked', () => {
       exchange?.stop();
       exchange = null;
+      workstations = null;
       service?.close();
       service = null;
     });
   }
-  return () => ({ service, server: config?.url ?? null, running: service !== null, exchange });
+  return () => ({ service, server: config?.url ?? null, running: service !== null, exchange, workstations });
 }
 
 /**

@@ -11,7 +11,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff';
 import { cursor, getState, setState } from '../outbox';
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
-import { ADMIN_WORKSTATIONS_API, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
+import { ADMIN_WORKSTATIONS_API, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
 import {
   dropPacketParts, headOfQueue, markRefused, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
   savedPacketParts, savePacketPart, sentState, sha256Hex, storeInbound, type InboundPacket, type PacketQueueStats, type SentState,
@@ -288,6 +288,11 @@ export class PacketClient {
     if (res.status === 200 || res.status === 201) return expectJson<LostWorkstation>(res, 'declare a workstation lost');
     const data = readJson<{ error?: string; message?: string }>(res);
     throw new TransportError(`declare workstation ${workstation} lost: ${res.status} ${data?.message ?? ''}`.trim(), res.status, data?.error ?? 'http');
+  }
+
+  /** The agency's workstations as the server knows them, each with its declaration if declared lost (administrators). */
+  async agencyWorkstations(): Promise<AgencyWorkstationsPage> {
+    return expectJson<AgencyWorkstationsPage>(await this.o.server.request('GET', ADMIN_WORKSTATIONS_API), 'list the agency\'s workstations');
   }
 
   /** Packets received and not yet handed over (for a domain that drains at its own pace). */
