@@ -8,7 +8,7 @@ import { ServerClient } from '../../../main/core/sync/ServerClient';
 import { softKey } from '../../helpers/softKey';
 import { openWorkstation } from '../../helpers/workstation';
 
-interface Args { dir: string; url: string; caPath: string; certPath: string; keyPath: string; mode: 'send' | 'receive'; crashAt?: PacketStep; crashNth?: number }
+interface Args { dir: string; url: string; caPath: string; certPath: string; keyPath: string; mode: 'send' | 'receive'; crashAt?: PacketStep; crashNth?: number; resumableAboveBytes?: number; uploadChunkBytes?: number }
 const a = JSON.parse(process.env.PACKET_CHILD!) as Args;
 const db = openWorkstation(a.dir, []);
 db.exec('CREATE TABLE IF NOT EXISTS handed (packet_id TEXT NOT NULL, from_code TEXT NOT NULL, size INTEGER NOT NULL)');
@@ -20,6 +20,8 @@ const server = new ServerClient({
 let seen = 0;
 const packets = new PacketClient({
   db, server, backoff: { baseMs: 1, capMs: 1 }, partBytes: 128 << 10,
+  ...(a.resumableAboveBytes !== undefined ? { resumableAboveBytes: a.resumableAboveBytes } : {}),
+  ...(a.uploadChunkBytes !== undefined ? { uploadChunkBytes: a.uploadChunkBytes } : {}),
   onPacket: (p) => void db.prepare('INSERT INTO handed (packet_id, from_code, size) VALUES (?,?,?)').run(p.packetId, p.from, p.bytes.length),
   onStep: (step) => {
     if (step === a.crashAt && ++seen === (a.crashNth ?? 1)) process.kill(process.pid, 'SIGKILL');
