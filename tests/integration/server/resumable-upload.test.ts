@@ -408,7 +408,9 @@ describe('resumable uploads', () => {
     assert.equal(await serverA.packets.outboundState(p.packetId), null);
     const again = await child();
     assert.equal(again.code, 0, again.stderr);
-    assert.equal((JSON.parse(again.stdout) as { outbox: { queued: number } }).outbox.queued, 0);
+    const status = JSON.parse(again.stdout) as { outbox: { queued: number }; resumedAt: number[] };
+    assert.equal(status.outbox.queued, 0);
+    assert.deepEqual(status.resumedAt, [3 * CHUNK], 'the restarted client went on from the server\'s offset');
     assert.equal((await serverA.packets.outboundDigest(p.packetId))?.sha256, sha256(p.bytes));
     assert.equal(await staged(serverA).state(owner, `packet:${p.packetId}`), null);
   });
