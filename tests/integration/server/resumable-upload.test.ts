@@ -385,6 +385,27 @@ describe('resumable uploads', () => {
     assert.equal((await mine(3)(`bytes 0-1023/${600 * KB}`, sha256(Buffer.from('s3')), Buffer.alloc(1024))).status, 202, 'room again');
   });
 
+  test('two chunks at the same offset at once: one lands, the other is told the new offset (PostgreSQL and SQLite)', async () => {
+    for (const [ws, server] of [[wsA2, serverA], [wsB1, serverB]] as const) {
+      const bytes = randomBytes(300 * KB);
+      const sha = sha256(bytes);
+      const plain = sha256(bytes.subarray(0, 10));
+      const path = `${API}/blobs/mat/${plain}`;
+      const put = chunkSender((o) => ws.server.request('PUT', path, o), { 'x-sealed-sha256': sha });
+      const answers = await Promise.all(Array.from({ length: 6 }, () => put(`bytes 0-${CHUNK - 1}/${bytes.length}`, sha, bytes.subarray(0, CHUNK))));
+      const landed = answers.filter((a) => a.status === 202);
+      assert.equal(landed.length, 1, `${server.store.dialect}: ${answers.map((a) => a.status).join(',')}`);
+      assert.ok(answers.filter((a) => a.status !== 202).every((a) => a.status === 409 && a.body.received === CHUNK));
+      const owner = `workstation:${workstationId(ws.db)}`;
+      const st = await staged(server).state(owner, `blob:mat:${plain}`);
+      assert.equal(st?.received, CHUNK);
+      assert.equal((await server.store.db.selectFrom('upload_chunks').select('start_at').where('upload_id', '=', st!.id).execute()).length, 1, 'one chunk stored');
+      const last = await put(`bytes ${CHUNK}-${bytes.length - 1}/${bytes.length}`, sha, bytes.subarray(CHUNK));
+      assert.equal(last.status, 201);
+      assert.equal(sha256((await ws.server.request('GET', path)).body), sha);
+    }
+  });
+
   test('a workstation killed with SIGKILL between chunks resumes after its restart: one packet, identical', async () => {
     const p = await bigPacket();
     const dir = join(tmp.dir, 'wsA-child');
