@@ -23,6 +23,7 @@ import { HubLink } from './hubLink';
 import { AgencyPackets } from './packets';
 import { PacketStore } from './storage/packetStore';
 import { LostStore, type LostRecord } from './storage/lostStore';
+import { UploadStore } from './storage/uploadStore';
 import { ADMIN_WORKSTATIONS_API, type AgencyWorkstation, type AgencyWorkstationsPage, type LostWorkstation } from '../main/core/sync/packets/protocol';
 
 
@@ -118,7 +119,8 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   const packets = new PacketStore(store.db);
   const hubLink = cfg.hub ? new HubLink(cfg.hub, packets, logger, clock) : null;
   const lostStore = new LostStore(store.db);
-  const packetRoutes = new AgencyPackets(cfg, packets, hubLink, clock, lostStore);
+  const uploads = new UploadStore(store.db);
+  const packetRoutes = new AgencyPackets(cfg, packets, hubLink, clock, lostStore, uploads);
   const auth = new Authenticator(cfg, certSha, clock);
   // Workstations declared lost: refused at sign-in (read from storage, so every server of a pair agrees)
   // and on every request of a session opened before the declaration (this map, kept by this server).
@@ -131,7 +133,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   const perSession = new RateLimiter(cfg.limits.requestsPerSecond, cfg.limits.burst, clock);
   const perAddress = new RateLimiter(cfg.limits.signInPerSecond, cfg.limits.signInBurst, clock);
   const L = cfg.limits;
-  const blobsApi = blobRoutes(cfg, store, clock);
+  const blobsApi = blobRoutes(cfg, store, clock, uploads);
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const data = Buffer.from(JSON.stringify(body));

@@ -153,6 +153,23 @@ export interface ClaimReleasesTable {
   released_at: string;
 }
 
+export interface UploadsTable {
+  id: string;
+  owner: string;
+  upload_key: string;
+  total: number | string;
+  sha256: string;
+  received: number | string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UploadChunksTable {
+  upload_id: string;
+  start_at: number | string;
+  payload: Buffer;
+}
+
 export interface ServerStateTable {
   key: string;
   value: string;
@@ -175,4 +192,6 @@ export interface ServerDatabase {
   packet_claims: PacketClaimsTable;
   lost_workstations: LostWorkstationsTable;
   claim_releases: ClaimReleasesTable;
+  uploads: UploadsTable;
+  upload_chunks: UploadChunksTable;
 }

@@ -118,4 +118,6 @@ export type ServerErrorCode =
   // a workstation an administrator declared lost for good (its late requests), and declaring one's own
   | 'workstation-lost' | 'own-workstation'
   // the hub: an agency server's TLS client certificate is revoked (the hub's CRLs)
-  | 'certificate-revoked';
+  | 'certificate-revoked'
+  // resumable uploads (main/core/sync/resumableUpload.ts): a chunk not at the offset held; a whole that is not what was announced
+  | 'upload-offset' | 'upload-digest';
