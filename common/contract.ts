@@ -101,6 +101,11 @@ const channel =
     spec;
 
 const empty = z.object({}).strict();
+/** A workstation id as the agency server takes it, and the reason (5–500 characters, as the server requires). */
+const workstationLostSchema = z.object({
+  workstation: z.string().regex(/^[0-9A-Za-z-]{8,64}$/, m('input.invalid')),
+  reason: z.string().trim().min(5, m('exchange.lostReasonShort')).max(500, m('exchange.lostReasonShort')),
+}).strict();
 const byId = z.object({ id: z.number().int().positive() }).strict();
 /** An import source: a file the person staged, and for an archive the register inside it (a name the core looks up in the archive's own list). */
 const importSourceSchema = z.object({ stagedId: z.string().regex(/^[0-9a-f]{32}$/), entry: z.string().min(1).max(500).optional() }).strict();
@@ -126,6 +131,27 @@ export interface SyncPanelView {
   streams: Array<{ stream: 'base' | Secrecy; unsent: number; waiting: number; conflicts: number }>;
   /** Received changes set aside (a rule refused them), with the reason. */
   conflicts: Array<{ stream: 'base' | Secrecy; entity: string; problem: string }>;
+}
+
+/** One workstation of the agency as its server knows it (administrators; main/core/sync/agencyWorkstations.ts). */
+export interface AgencyWorkstationView {
+  id: string;
+  /** The person (as the server's configuration names them) who last signed in from it; null: never seen. */
+  lastPerson: string | null;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  /** This workstation itself (it cannot be declared lost from here). */
+  self: boolean;
+  lost: { declaredBy: string; reason: string; declaredAt: string } | null;
+}
+/** A declaration of a workstation lost for good, as the server recorded it (the first one, if it was declared before). */
+export interface WorkstationLostResult {
+  workstation: string;
+  declaredBy: string;
+  reason: string;
+  declaredAt: string;
+  /** Inbound packets whose take it held, released by this declaration. */
+  released: number;
 }
 
 /** One side of a duplicate arrival number: a registration as the register shows it (Tuyệt mật: no subject). */
@@ -975,6 +1001,10 @@ export const contract = {
   // The sync panel: the state of this workstation's sync with the agency server; a round on demand.
   'sync.status': channel<SyncPanelView>()({ input: empty, access: 'session' }),
   'sync.now': channel<SyncPanelView>()({ input: empty, access: 'session' }),
+  // The agency's workstations as its server knows them, and declaring one lost for good (administrators;
+  // checked in the core, and by the server against the person whose token signed in).
+  'sync.workstations': channel<AgencyWorkstationView[]>()({ input: empty, access: 'session' }),
+  'sync.declareLost': channel<WorkstationLostResult>()({ input: workstationLostSchema, access: 'session' }),
   // The exchange between agencies, receiving side: Văn bản điện tử đến (main/core/exchange/inbox.ts);
   // the core checks the right, the clearance of the arrival's level and the compartment held.
   'exchange.receive': channel<ExchangeReceiveResult>()({ input: empty, access: 'doc.register' }),

@@ -25,7 +25,8 @@ import { PacketStore } from './storage/packetStore';
 import { LostStore, type LostRecord } from './storage/lostStore';
 import { NumberStore } from './storage/numberStore';
 import { NumberRoutes } from './numbers';
-import { ADMIN_WORKSTATIONS_API, type LostWorkstation } from '../main/core/sync/packets/protocol';
+import { UploadStore } from './storage/uploadStore';
+import { ADMIN_WORKSTATIONS_API, type AgencyWorkstation, type AgencyWorkstationsPage, type LostWorkstation } from '../main/core/sync/packets/protocol';
 
 
 const channel = z.enum(CHANNELS as [Channel, ...Channel[]]);
@@ -84,6 +85,15 @@ function checkBatchContents(b: BatchUpload, payload: Buffer): void {
     throw new HttpError(400, 'bad-request', 'payload events do not match eventIds');
 }
 
+/** The workstations seen, each with its declaration if it was declared lost, and those declared lost unseen. */
+function withLost(seen: Array<Omit<AgencyWorkstation, 'lost'>>, lost: LostRecord[]): AgencyWorkstation[] {
+  const byId = new Map(lost.map((l) => [l.workstation, { declaredBy: l.declaredBy, reason: l.reason, declaredAt: l.declaredAt }]));
+  const out: AgencyWorkstation[] = seen.map((w) => ({ ...w, lost: byId.get(w.id) ?? null }));
+  const known = new Set(seen.map((w) => w.id));
+  for (const [id, l] of byId) if (!known.has(id)) out.push({ id, firstSeen: null, lastSeen: null, lastPerson: null, pushed: 0, lost: l });
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -111,7 +121,8 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   const packets = new PacketStore(store.db);
   const hubLink = cfg.hub ? new HubLink(cfg.hub, packets, logger, clock) : null;
   const lostStore = new LostStore(store.db);
-  const packetRoutes = new AgencyPackets(cfg, packets, hubLink, clock, lostStore);
+  const uploads = new UploadStore(store.db);
+  const packetRoutes = new AgencyPackets(cfg, packets, hubLink, clock, lostStore, uploads);
   const numberRoutes = new NumberRoutes(cfg, new NumberStore(store.db), clock, logger);
   const auth = new Authenticator(cfg, certSha, clock);
   // Workstations declared lost: refused at sign-in (read from storage, so every server of a pair agrees)
@@ -125,7 +136,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   const perSession = new RateLimiter(cfg.limits.requestsPerSecond, cfg.limits.burst, clock);
   const perAddress = new RateLimiter(cfg.limits.signInPerSecond, cfg.limits.signInBurst, clock);
   const L = cfg.limits;
-  const blobsApi = blobRoutes(cfg, store, clock);
+  const blobsApi = blobRoutes(cfg, store, clock, uploads);
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const data = Buffer.from(JSON.stringify(body));
@@ -244,10 +255,11 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       const out: LostWorkstation = { workstation: r.workstation, declaredBy: r.declaredBy, reason: r.reason, declaredAt: r.declaredAt, released: r.released };
       return send(res, r.first ? 201 : 200, out);
     }
-    if (method === 'GET' && path === `${API}/admin/workstations`) {
+    if (method === 'GET' && path === ADMIN_WORKSTATIONS_API) {
       ctx.route = 'admin.workstations';
       if (s.role !== 'quan_tri') throw new HttpError(403, 'forbidden', 'administrators only');
-      return send(res, 200, { workstations: await store.workstations(), counts: await store.counts(), head: await store.headSeq() });
+      const page: AgencyWorkstationsPage = { workstations: withLost(await store.workstations(), await lostStore.all()), counts: await store.counts(), head: await store.headSeq() };
+      return send(res, 200, page);
     }
     if (await blobsApi.handle(req, res, s, ctx)) return;
     throw new HttpError(404, 'not-found', 'no such route');

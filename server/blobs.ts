@@ -17,6 +17,9 @@ import type { ServerConfig } from './config';
 import { readBody } from './limits';
 import { BlobStore } from './storage/blobStore';
 import type { Store } from './storage/store';
+import type { UploadStore } from './storage/uploadStore';
+import { isResumable, resumableUpload } from './uploads';
+import { UPLOAD_SHA_HEADER } from '../main/core/sync/resumableUpload';
 
 /** The client went away (its socket destroyed): nothing more can be written to it. */
 const gone = (res: ServerResponse): boolean => res.destroyed || !res.socket || res.socket.destroyed;
@@ -39,15 +42,15 @@ export interface BlobRoutes {
   keyringsFor(person: string, rows: KeyringListing[]): Promise<KeyringListing[]>;
 }
 
-export function blobRoutes(cfg: ServerConfig, store: Store, clock: () => number): BlobRoutes {
+export function blobRoutes(cfg: ServerConfig, store: Store, clock: () => number, uploads: UploadStore): BlobRoutes {
   const blobs = new BlobStore(store);
   const certs = new Map<string, Uint8Array[]>(cfg.people.map((p) => [p.person, p.certificates.flatMap((f) => {
     const bytes = readFileSync(f);
     return bytes.includes('-----BEGIN') ? pemToDer(bytes.toString('utf8')) : [new Uint8Array(bytes)];
   })]));
-  const sendJson = (res: ServerResponse, status: number, body: unknown) => {
+  const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const data = Buffer.from(JSON.stringify(body));
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(data.length), 'cache-control': 'no-store' });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(data.length), 'cache-control': 'no-store', ...headers });
     res.end(data);
   };
 
@@ -125,6 +128,21 @@ export function blobRoutes(cfg: ServerConfig, store: Store, clock: () => number)
         if (!mayRead(s, level.data)) throw new BlobRouteError(404, 'not-found', 'no such channel');
         const declared = String(req.headers['x-sealed-sha256'] ?? '');
         if (!SHA.test(declared)) throw new BlobRouteError(400, 'bad-request', 'x-sealed-sha256 names the sealed bytes');
+        if (isResumable(req)) {
+          // A large file in chunks (server/uploads.ts): the whole announced is the sealed bytes named here.
+          if (req.headers[UPLOAD_SHA_HEADER] !== declared) throw new BlobRouteError(400, 'bad-request', `${UPLOAD_SHA_HEADER} and x-sealed-sha256 name the same sealed bytes`);
+          const channel = level.data;
+          const a = await resumableUpload(req, uploads, {
+            owner: `workstation:${s.workstation}`, key: `blob:${channel}:${sha}`, maxBytes: cfg.limits.maxBlobBytes,
+            done: async () => ((await blobs.head(channel, sha)) ? { status: 200, body: { stored: false } } : null),
+            complete: async (payload) => {
+              const r = await blobs.put(channel, sha, declared, payload, s.workstation, s.person, new Date(clock()));
+              return { status: r.stored ? 201 : 200, body: r };
+            },
+          }, cfg.limits, new Date(clock()));
+          sendJson(res, a.status, a.body, a.headers);
+          return true;
+        }
         const payload = await readBody(req, cfg.limits.maxBlobBytes);
         if (!payload.length) throw new BlobRouteError(400, 'bad-request', 'empty file');
         if (createHash('sha256').update(payload).digest('hex') !== declared) throw new BlobRouteError(400, 'bad-request', 'the bytes do not match x-sealed-sha256');

@@ -59,6 +59,9 @@ const hubLink = z.strictObject({
   directoryRefreshMs: z.number().int().min(1_000).default(10 * 60_000),
   timeoutMs: z.number().int().min(1_000).default(60_000),
   backoff: z.strictObject({ baseMs: z.number().int().min(1).default(1_000), capMs: z.number().int().min(1).default(5 * 60_000) }).prefault({}),
+  /** Packets above this size go to the hub as a resumable upload, in chunks of uploadChunkBytes. */
+  resumableAboveBytes: z.number().int().min(0).default(4 << 20),
+  uploadChunkBytes: z.number().int().min(1024).default(4 << 20),
 });
 
 export const serverConfigSchema = z.strictObject({
@@ -104,6 +107,12 @@ export const serverConfigSchema = z.strictObject({
     packetInlineBytes: z.number().int().min(0).default(256 << 10),
     /** Largest attachment file (sealed) a workstation may upload. */
     maxBlobBytes: z.number().int().min(1024).default(256 << 20),
+    /** Resumable uploads (server/uploads.ts): the largest chunk one request may carry. */
+    uploadChunkBytes: z.number().int().min(1024).default(8 << 20),
+    /** A staged upload untouched this long is dropped (its client starts again from 0). */
+    uploadTtlHours: z.number().positive().max(24 * 30).default(48),
+    /** Staged uploads one client (workstation or agency server) may have under way at once. */
+    uploadsPerClient: z.number().int().min(1).max(1000).default(16),
   }).prefault({}),
 });
 

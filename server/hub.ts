@@ -25,6 +25,8 @@ import { jsonLogger, type Logger } from './log';
 import { NotAPacket, readPacketAddress, type PacketAddress } from './packetAddress';
 import { ChangedBody, PacketStore } from './storage/packetStore';
 import { Store } from './storage/store';
+import { UploadStore } from './storage/uploadStore';
+import { isResumable, resumableUpload, type Answer } from './uploads';
 
 export interface RunningHub {
   url: string;
@@ -78,6 +80,7 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
   let revocations = { key: '', byPrint: new Map<string, RevocationResult | null>() };
   const store = await Store.open(cfg.storage);
   const packets = new PacketStore(store.db);
+  const uploads = new UploadStore(store.db);
   const perAgency = new RateLimiter(cfg.limits.requestsPerSecond, cfg.limits.burst, clock);
   const L = cfg.limits;
 
@@ -140,9 +143,24 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
     if (v.status !== 'valid') throw new HttpError(422, 'bad-signature', `signature ${v.status}: ${v.reason}`);
   }
 
-  async function submit(req: IncomingMessage, from: string, packetId: string): Promise<PacketSubmitResult & { status: number }> {
+  async function submit(req: IncomingMessage, from: string, packetId: string): Promise<Answer> {
     if (!PACKET_ID_RE.test(packetId)) throw new HttpError(400, 'bad-request', 'packet id: 8 to 64 letters, digits or dashes');
-    const bytes = await readBody(req, L.maxPacketBytes);
+    if (!isResumable(req)) return accept(from, packetId, await readBody(req, L.maxPacketBytes));
+    // A large packet in chunks (server/uploads.ts), staged for this agency alone.
+    return resumableUpload(req, uploads, {
+      owner: `agency:${from}`, key: `packet:${packetId}`, maxBytes: L.maxPacketBytes,
+      done: async (sha256) => {
+        const held = await packets.hubDigest(packetId);
+        if (!held || held.from !== from) return null; // another sender's id: the whole is checked (wrong sender) at completion
+        if (held.sha256 !== sha256) throw new HttpError(409, 'changed-body', `packet ${packetId} was stored before with other bytes`);
+        return { status: 200, body: { result: 'duplicate', packetId, sha256 } satisfies PacketSubmitResult };
+      },
+      complete: (bytes) => accept(from, packetId, bytes),
+    }, L, new Date(clock()));
+  }
+
+  /** Checks a whole packet and stores it once. */
+  async function accept(from: string, packetId: string, bytes: Buffer): Promise<Answer> {
     let addr: PacketAddress;
     try {
       addr = readPacketAddress(bytes, L.maxPacketBytes);
@@ -162,7 +180,7 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
     const sha256 = sha256Hex(bytes);
     try {
       const result = await packets.hubPut({ packetId, sha256, kind: addr.kind, from, to, payload: bytes, now: new Date(clock()) });
-      return { status: result === 'stored' ? 201 : 200, result, packetId, sha256 };
+      return { status: result === 'stored' ? 201 : 200, body: { result, packetId, sha256 } satisfies PacketSubmitResult };
     } catch (e) {
       if (e instanceof ChangedBody) throw new HttpError(409, 'changed-body', e.message);
       throw e;
@@ -189,8 +207,8 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
     const put = new RegExp(`^${HUB_API}/packets/([^/]+)$`).exec(path);
     if (method === 'PUT' && put) {
       ctx.route = 'hub.submit';
-      const { status, ...r } = await submit(req, agency, put[1]!);
-      return sendJson(res, status, r);
+      const a = await submit(req, agency, put[1]!);
+      return sendJson(res, a.status, a.body, a.headers);
     }
     if (method === 'GET' && path === `${HUB_API}/inbox`) {
       ctx.route = 'hub.inbox';
@@ -251,6 +269,7 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
   const sweep = async () => {
     try {
       const r = await packets.hubSweep(new Date(clock()), cfg.retention.deliveredDays * 86_400_000);
+      await uploads.expire(new Date(clock() - L.uploadTtlHours * 3_600_000));
       if (r.deliveries + r.delivered + r.purged > 0) logger.log('info', 'hub retention sweep', r);
       return r;
     } catch (e) {

@@ -11,6 +11,7 @@ import { Transport, TransportError } from '../main/core/sync/transport';
 import type { HubLinkConfig } from './config';
 import type { Logger } from './log';
 import type { PacketStore } from './storage/packetStore';
+import { uploadResumable } from '../main/core/sync/resumableUpload';
 
 /** Refusals that no retry will change: the packet is marked refused and the next one goes. */
 const PERMANENT = new Set(['not-a-packet', 'packet-id-mismatch', 'wrong-sender', 'unknown-recipient', 'bad-signature', 'changed-body', 'too-large']);
@@ -134,7 +135,14 @@ export class HubLink {
   }
 
   private async putRaw(packetId: string, bytes: Buffer): Promise<PacketSubmitResult> {
-    const res = await this.transport.request('PUT', `${HUB_API}/packets/${packetId}`, { body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+    const path = `${HUB_API}/packets/${packetId}`;
+    const headers = { 'content-type': 'application/octet-stream' };
+    // A large packet in chunks from the hub's offset: a cut connection or a restart resumes it.
+    const res = bytes.length > this.cfg.resumableAboveBytes
+      ? await uploadResumable((o) => this.transport.request('PUT', path, { ...(o.body ? { body: o.body } : {}), headers: { ...headers, ...o.headers } }), bytes, {
+        chunkBytes: this.cfg.uploadChunkBytes, onResume: (offset, total) => { if (offset > 0) this.logger.log('info', 'hub upload resumed', { packet: packetId, offset, total }); },
+      })
+      : await this.transport.request('PUT', path, { body: bytes, headers });
     return jsonAnswer<PacketSubmitResult>(res, `PUT packet ${packetId}`);
   }
 

@@ -16,6 +16,8 @@ import { readBody } from './limits';
 import { NotAPacket, readPacketAddress } from './packetAddress';
 import { ChangedBody, type PacketStore } from './storage/packetStore';
 import type { LostStore } from './storage/lostStore';
+import type { UploadStore } from './storage/uploadStore';
+import { isResumable, resumableUpload, type Answer } from './uploads';
 
 const EXCHANGE_ROLES = new Set(['van_thu', 'quan_tri']);
 
@@ -23,7 +25,7 @@ export class AgencyPackets {
   private readonly code: string | null;
   private directory: { json: string; names: Map<string, string> | null } = { json: 'null', names: null };
 
-  constructor(private readonly cfg: ServerConfig, private readonly store: PacketStore, private readonly link: HubLink | null, private readonly clock: () => number, private readonly lost: LostStore) {
+  constructor(private readonly cfg: ServerConfig, private readonly store: PacketStore, private readonly link: HubLink | null, private readonly clock: () => number, private readonly lost: LostStore, private readonly uploads: UploadStore) {
     const c = cfg.agency ? checkIdentifierCode(cfg.agency.code) : null;
     if (c && !c.ok) throw new Error(`agency.code "${cfg.agency!.code}" is not an identifier code`);
     this.code = c?.code ?? null;
@@ -49,6 +51,15 @@ export class AgencyPackets {
       ctx.route = 'packets.submit';
       const packetId = put[1]!;
       if (!PACKET_ID_RE.test(packetId)) throw new HttpError(400, 'bad-request', 'packet id: 8 to 64 letters, digits or dashes');
+      if (isResumable(req)) {
+        const a = await resumableUpload(req, this.uploads, {
+          owner: `workstation:${s.workstation}`, key: `packet:${packetId}`, maxBytes: L.maxPacketBytes,
+          done: (sha) => this.alreadySubmitted(packetId, sha, s),
+          complete: async (bytes) => this.answer(await this.submit(packetId, bytes, s)),
+        }, L, new Date(this.clock()));
+        sendJson(res, a.status, a.body, a.headers);
+        return true;
+      }
       const bytes = await readBody(req, L.maxPacketBytes);
       const r = await this.submit(packetId, bytes, s);
       sendJson(res, r.result === 'stored' ? 201 : 200, r);
@@ -117,6 +128,19 @@ export class AgencyPackets {
       return true;
     }
     throw new HttpError(404, 'not-found', 'no such route');
+  }
+
+  private answer(r: PacketSubmitResult): Answer {
+    return { status: r.result === 'stored' ? 201 : 200, body: r };
+  }
+
+  /** The answer a one-request PUT of these bytes would get now that the packet id is taken, else null. */
+  private async alreadySubmitted(packetId: string, sha256: string, s: Session): Promise<Answer | null> {
+    const first = await this.store.outboundDigest(packetId);
+    if (!first) return null;
+    if (first.sha256 === sha256) return this.answer({ result: 'duplicate', packetId, sha256 });
+    if (first.workstation !== s.workstation) return this.answer({ result: 'sent-elsewhere', packetId, sha256: first.sha256 });
+    throw new HttpError(409, 'changed-body', `packet ${packetId} was stored before with other bytes`);
   }
 
   /** The directory copy's names (parsed again only when the copy changed). */

@@ -12,6 +12,7 @@ import { syncPanel } from '../core/sync/panel';
 import { syncIndicator } from '../core/sync/indicator';
 import type { ExchangeRounds } from '../core/sync/agencySync';
 import type { SyncService } from '../core/sync/SyncService';
+import type { AgencyWorkstations } from '../core/sync/agencyWorkstations';
 
 export interface HandlerContext {
   desk: Desk;
@@ -21,7 +22,7 @@ export interface HandlerContext {
   /** Where an audit export goes (Electron: in a folder the person picks; null: they cancelled); absent: under the profile's exports/. */
   auditExportDir?(): Promise<string | null>;
   /** The session's sync with the agency server (machine configuration), if one is configured. */
-  sync?(): { service: SyncService | null; server: string | null; running: boolean; exchange?: ExchangeRounds | null };
+  sync?(): { service: SyncService | null; server: string | null; running: boolean; exchange?: ExchangeRounds | null; workstations?: AgencyWorkstations | null };
 }
 
 const REGISTER_FILE_NAMES = { secret_incoming: 'so-dang-ky-bmnn-den', secret_copies: 'so-quan-ly-sao-chup-bmnn', secret_handover: 'so-chuyen-giao-bmnn' } as const;
@@ -33,6 +34,13 @@ const actor = (ctx: HandlerContext) => {
   const a = ctx.desk.session;
   authorize(a, 'session');
   return a;
+};
+
+/** The signed-in session's view of the agency's workstations; none without an agency server. */
+const agencyWorkstations = (ctx: HandlerContext): AgencyWorkstations => {
+  const w = ctx.sync?.().workstations;
+  if (!w) throw DeskError.keyed('VALIDATION', 'sync.notConfigured');
+  return w;
 };
 
 export const handlers: Handlers = {
@@ -51,6 +59,9 @@ export const handlers: Handlers = {
     });
     return syncPanel(ctx.desk.db, ctx.desk.heldLevels, sync);
   },
+  // An administrator's view of the agency's workstations (the core checks the right; the server the role).
+  'sync.workstations': (ctx) => agencyWorkstations(ctx).list(actor(ctx)),
+  'sync.declareLost': (ctx, input) => agencyWorkstations(ctx).declareLost(actor(ctx), input),
   'sync.indicator': (ctx) => {
     const a = actor(ctx);
     return syncIndicator(ctx.desk.db, ctx.desk.heldLevels, a.id, ctx.sync?.() ?? { service: null, server: null });

@@ -24,13 +24,18 @@ export class LostStore {
   /**
    * Declares `workstation` lost and releases every take it holds, in one transaction. Declaring it again
    * changes nothing and answers the first declaration (nothing more to release: it can take nothing now).
+   * The insert itself decides who was first: a concurrent declaration waits on the primary key (PostgreSQL)
+   * or on the write lock (SQLite), inserts nothing, and then reads the row the first one committed.
    */
   async declare(workstation: string, by: { person: string; workstation: string }, reason: string, now: Date): Promise<LostWorkstation & { first: boolean }> {
     return this.db.transaction().execute(async (trx) => {
-      const prior = await trx.selectFrom('lost_workstations').selectAll().where('workstation', '=', workstation).executeTakeFirst();
-      if (prior) return { workstation, declaredBy: prior.declared_by, reason: prior.reason, declaredAt: prior.declared_at, released: [], first: false };
       const at = now.toISOString();
-      await trx.insertInto('lost_workstations').values({ workstation, declared_by: by.person, declared_from: by.workstation, reason, declared_at: at }).execute();
+      const inserted = await trx.insertInto('lost_workstations').values({ workstation, declared_by: by.person, declared_from: by.workstation, reason, declared_at: at })
+        .onConflict((oc) => oc.column('workstation').doNothing()).returning('workstation').executeTakeFirst();
+      if (!inserted) {
+        const prior = await trx.selectFrom('lost_workstations').selectAll().where('workstation', '=', workstation).executeTakeFirstOrThrow();
+        return { workstation, declaredBy: prior.declared_by, reason: prior.reason, declaredAt: prior.declared_at, released: [], first: false };
+      }
       const takes = await trx.selectFrom('packet_claims').selectAll().where('workstation', '=', workstation).where('kind', '=', 'take').orderBy('claimed_at').execute();
       for (const t of takes) {
         const row = await trx.updateTable('counters').set({ value: sql`value + 1` }).where('name', '=', 'claim_releases').returning('value').executeTakeFirstOrThrow();

@@ -202,6 +202,32 @@ function steps(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Resumable uploads (docs/server.md, "Uploads that resume"): a large body arrives in chunks, each
+    // committed with the upload's progress in one transaction, so a broken connection or a restart of
+    // either side resumes at the server's offset. Staged per client (workstation or agency), invisible
+    // until the whole is there and matches its announced size and SHA-256; stale ones expire.
+    '0008_resumable_uploads': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('uploads')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('owner', 'text', (c) => c.notNull())
+          .addColumn('upload_key', 'text', (c) => c.notNull())
+          .addColumn('total', 'bigint', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('received', 'bigint', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('uq_uploads_owner_key', ['owner', 'upload_key'])
+          .execute();
+        await db.schema.createIndex('idx_uploads_updated').on('uploads').columns(['updated_at']).execute();
+        await db.schema.createTable('upload_chunks')
+          .addColumn('upload_id', 'text', (c) => c.notNull())
+          .addColumn('start_at', 'bigint', (c) => c.notNull())
+          .addColumn('payload', bytes, (c) => c.notNull())
+          .addPrimaryKeyConstraint('pk_upload_chunks', ['upload_id', 'start_at'])
+          .execute();
+      },
+    },
     // Shared registers' numbers (docs/server.md, "Numbering authority"): a counter per register, period
     // and bucket (its row lock serialises allocations: no duplicate, no gap), each number's record (the
     // record's global id is the key: asking again answers the same number; a number is held once per

@@ -91,6 +91,12 @@ export class PacketStore {
     return r && r.workstation !== workstation ? { sha256: r.sha256 } : null;
   }
 
+  /** The digest and submitting workstation of an outbound packet (a resumable upload already complete). */
+  async outboundDigest(packetId: string): Promise<{ sha256: string; workstation: string } | null> {
+    const r = await this.db.selectFrom('packets_out').select(['sha256', 'workstation']).where('packet_id', '=', packetId).executeTakeFirst();
+    return r ?? null;
+  }
+
   submitOutbound(p: NewPacket & { person: string; workstation: string }): Promise<'stored' | 'duplicate'> {
     return this.once('packets_out', p, () => this.db.transaction().execute(async (trx) => {
       const seq = await this.next(trx, 'packets_out');
@@ -225,6 +231,12 @@ export class PacketStore {
         await trx.insertInto('hub_deliveries').values({ seq, recipient, packet_id: p.packetId }).execute();
       }
     }));
+  }
+
+  /** The digest and sender of a packet the hub holds (a resumable upload already complete). */
+  async hubDigest(packetId: string): Promise<{ sha256: string; from: string } | null> {
+    const r = await this.db.selectFrom('hub_packets').select(['sha256', 'from_code']).where('packet_id', '=', packetId).executeTakeFirst();
+    return r ? { sha256: r.sha256, from: r.from_code } : null;
   }
 
   async hubList(recipient: string, after: number, limit: number, inlineBytes: number): Promise<{ rows: PacketListing[]; more: boolean }> {

@@ -179,6 +179,23 @@ export interface RegisterHomesTable {
   named_at: string;
 }
 
+export interface UploadsTable {
+  id: string;
+  owner: string;
+  upload_key: string;
+  total: number | string;
+  sha256: string;
+  received: number | string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UploadChunksTable {
+  upload_id: string;
+  start_at: number | string;
+  payload: Buffer;
+}
+
 export interface ServerStateTable {
   key: string;
   value: string;
@@ -204,4 +221,6 @@ export interface ServerDatabase {
   number_counters: NumberCountersTable;
   number_allocations: NumberAllocationsTable;
   register_homes: RegisterHomesTable;
+  uploads: UploadsTable;
+  upload_chunks: UploadChunksTable;
 }

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { _electron, chromium, type Locator, type Page } from 'playwright-core';
 import { TokenBridge } from '../../native/bridge/client';
+import { attachAgencySync, type AgencyServerConfig } from '../../main/core/sync/agencySync';
 import { forkSpawner } from '../../native/bridge/spawn';
 import { Desk } from '../../main/core/desk';
 import { SessionGuard } from '../../main/core/session/guard';
@@ -65,6 +66,8 @@ export interface OpenOptions {
   trustAnchors?: readonly Uint8Array[];
   /** The machine's recovery certificates (machine.json recoveryCertificate). Chromium variant only. */
   recoveryCertificates?: readonly Uint8Array[];
+  /** The agency server (machine.json agencyServer), synced as the app does from each sign-in. Chromium variant only. */
+  agencyServer?: AgencyServerConfig;
 }
 
 export function assertBuilt(): void {
@@ -106,7 +109,8 @@ export async function openChromium(profileDir: string, opts: OpenOptions): Promi
   const bridge = new TokenBridge({ env: opts.hsm.env, ...(existsSync(BRIDGE_WORKER) ? { spawn: forkSpawner(BRIDGE_WORKER) } : {}) });
   const tokens = new TokenService(bridge, async () => [opts.hsm.modulePath]);
   const guard = new SessionGuard(desk, tokens, opts.idleMs ? { idleMs: opts.idleMs } : {});
-  const host = await startDevHost({ desk, guard, rendererDir: RENDERER_DIR });
+  const sync = opts.agencyServer ? attachAgencySync(desk, guard, opts.agencyServer, desk.log) : undefined;
+  const host = await startDevHost({ desk, guard, rendererDir: RENDERER_DIR, ...(sync ? { sync } : {}) });
   const shutdown = async () => {
     await host.close();
     await guard.close();

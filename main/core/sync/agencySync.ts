@@ -4,6 +4,7 @@
 // The person's token signs the server's nonce; their clearance bounds the levels carried.
 import type { Desk } from '../desk';
 import { ExchangeLink, type ExchangeLinkRound } from '../exchange/link';
+import { AgencyWorkstations } from './agencyWorkstations';
 import { PacketClient } from './packets/PacketClient';
 import type { Logger } from '../log';
 import type { SessionGuard } from '../session/guard';
@@ -14,7 +15,7 @@ import { numberingRound } from '../documents/sharedNumbering';
 export interface AgencyServerConfig { url: string; caPem: string }
 
 export interface AgencySyncHandle {
-  (): { service: SyncService | null; server: string | null; running: boolean; exchange: ExchangeRounds | null };
+  (): { service: SyncService | null; server: string | null; running: boolean; exchange: ExchangeRounds | null; workstations: AgencyWorkstations | null };
 }
 
 /** The exchange between agencies over the same server, for a person who registers documents. */
@@ -27,6 +28,7 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
   let service: SyncService | null = null;
   let exchange: (ExchangeRounds & { stop(): void }) | null = null;
   let numbering: { stop(): void } | null = null;
+  let workstations: AgencyWorkstations | null = null;
   if (config) {
     guard.on('unlocked', (session) => {
       service?.close();
@@ -47,6 +49,8 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
       exchange = exchangeRounds(desk, guard, service, log, intervalMs);
       numbering?.stop();
       numbering = numberingRounds(desk, service, log, intervalMs);
+      // The administrator's view of the agency's workstations, on the same signed-in server session.
+      workstations = new AgencyWorkstations(desk, new PacketClient({ db: desk.db, server: service.client }));
       log.log('info', 'agency sync started', { server: config.url });
     });
     guard.on('locked', () => {
@@ -54,11 +58,12 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
       exchange = null;
       numbering?.stop();
       numbering = null;
+      workstations = null;
       service?.close();
       service = null;
     });
   }
-  return () => ({ service, server: config?.url ?? null, running: service !== null, exchange });
+  return () => ({ service, server: config?.url ?? null, running: service !== null, exchange, workstations });
 }
 
 /**

@@ -20,6 +20,7 @@ import { missingBlobs, namedBlobs } from './blobs';
 import { API } from './protocol';
 import type { ServerClient } from './ServerClient';
 import { TransportError } from './transport';
+import { RESUMABLE_ABOVE_BYTES, uploadResumable, UPLOAD_CHUNK_BYTES } from './resumableUpload';
 
 export interface BlobHooks {
   readonly db: Db;
@@ -42,10 +43,17 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 interface BlobHead { sealedSha256: string; size: number }
 
+export interface BlobUploadOptions {
+  /** Files above this size (sealed) go as a resumable upload (main/core/sync/resumableUpload.ts). */
+  resumableAboveBytes?: number;
+  chunkBytes?: number;
+}
+
 export class BlobSync {
   constructor(
     private readonly hooks: BlobHooks, private readonly client: ServerClient, private readonly levels: () => readonly Secrecy[],
     private readonly onStep?: (step: BlobStep, detail: { level: Level; sha256: string; bytes: number }) => void,
+    private readonly uploadOptions: BlobUploadOptions = {},
   ) {}
 
   private partFile(level: Level, sha: string): string {
@@ -97,9 +105,12 @@ export class BlobSync {
       for (const sha of chunk) {
         if (present.has(sha)) continue;
         const sealed = await buffer(store.sealedBlob(sha));
-        const res = await this.client.request('PUT', `${API}/blobs/${level}/${sha}`, {
-          body: sealed, headers: { 'content-type': 'application/octet-stream', 'x-sealed-sha256': sha256(sealed) },
-        });
+        const path = `${API}/blobs/${level}/${sha}`;
+        const headers = { 'content-type': 'application/octet-stream', 'x-sealed-sha256': sha256(sealed) };
+        // A large file in chunks from the server's offset: a broken upload resumes rather than restarts.
+        const res = sealed.length > (this.uploadOptions.resumableAboveBytes ?? RESUMABLE_ABOVE_BYTES)
+          ? await uploadResumable((o) => this.client.request('PUT', path, { ...(o.body ? { body: o.body } : {}), headers: { ...headers, ...o.headers } }), sealed, { chunkBytes: this.uploadOptions.chunkBytes ?? UPLOAD_CHUNK_BYTES })
+          : await this.client.request('PUT', path, { body: sealed, headers });
         if (res.status !== 200 && res.status !== 201) throw new TransportError(`upload of a ${level} file: ${res.status} ${res.body.toString('utf8').slice(0, 200)}`, res.status, 'http');
         this.onStep?.('blob-uploaded', { level, sha256: sha, bytes: sealed.length });
         sent++;

@@ -706,8 +706,11 @@ export class ProfileVault implements ContextSource {
     }
     this.arms = attached.length > 0 ? attached.map((level) => ({ schema: schemaOf(level), level })) : [{ schema: 'c_none', level: null }];
     // Each compartment file is checked on the database worker like the base; a damaged one makes the
-    // whole profile read-only (the verdict's damage names its level).
-    this.handInChecks(attached.map((level) => this.checkFile(compartmentFile(this.profileDir, level), this.levelKeys.get(level)!.key.toString('hex')).then(
+    // whole profile read-only (the verdict's damage names its level). The checks start once the base's
+    // is done: the first page is read right after the unlock, and with the base's and every held
+    // level's check at once on a 2-core machine it waited for the CPU (issue 7's first-page ratio).
+    const baseChecked = this.checks?.base ?? Promise.resolve();
+    this.handInChecks(attached.map((level) => baseChecked.then(() => this.checkFile(compartmentFile(this.profileDir, level), this.levelKeys.get(level)!.key.toString('hex'))).then(
       ({ result }): Verdict => (result.ok ? result : { ok: false, damage: `compartment ${level}: ${result.damage}` }),
       (err: unknown): Verdict => ({ ok: false, damage: `compartment ${level}: integrity check failed to run: ${(err as Error).message}` }),
     )));

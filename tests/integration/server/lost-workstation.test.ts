@@ -131,13 +131,23 @@ describe('a take held by a workstation lost for good', () => {
     assert.deepEqual(failed, [{ outcome: 'failed', reason: 'forbidden' }]);
   });
 
-  test('an administrator declares it lost: its take is released, audited on the profile with the reason', async () => {
+  test('an administrator declares it lost (twice at once, from two sessions): its take is released once, audited with the reason', async () => {
     const ws = workstationId(lost.db);
-    const r = await adminLink.declareWorkstationLost(admin, { workstation: ws, reason: 'Máy trạm bị hỏng ổ cứng, không khôi phục được' });
+    const input = { workstation: ws, reason: 'Máy trạm bị hỏng ổ cứng, không khôi phục được' };
+    // Two declarations racing on PostgreSQL: both succeed, one of them was first and released the take.
+    const secondLink = new ExchangeLink(desk.exchange, clientFor(desk.db, serverB.port, adminParty));
+    const both = await Promise.all([adminLink.declareWorkstationLost(admin, input), secondLink.declareWorkstationLost(admin, input)]);
+    const r = both.find((x) => x.released.length > 0)!;
+    assert.ok(r, 'one declaration released the take');
+    const other = both.find((x) => x !== r)!;
     assert.deepEqual(r.released, [packetId]);
+    assert.deepEqual([other.released, other.declaredAt, other.declaredBy], [[], r.declaredAt, 'B-quan-tri'], 'the later one answers the first declaration');
     assert.equal(r.declaredBy, 'B-quan-tri');
-    const entry = desk.db.prepare("SELECT details FROM audit_log WHERE action = 'exchange.workstationLost' AND outcome = 'ok'").pluck().get() as string;
-    assert.deepEqual(JSON.parse(entry), { workstation: ws, reason: 'Máy trạm bị hỏng ổ cứng, không khôi phục được', released: [packetId], declaredAt: r.declaredAt });
+    const releases = await serverB.store.db.selectFrom('claim_releases').select(['packet_id', 'workstation']).execute();
+    assert.deepEqual(releases, [{ packet_id: packetId, workstation: ws }], 'one release recorded');
+    const entries = (desk.db.prepare("SELECT details FROM audit_log WHERE action = 'exchange.workstationLost' AND outcome = 'ok'").pluck().all() as string[]).map((d) => JSON.parse(d) as unknown);
+    assert.deepEqual(entries.find((d) => (d as { released: string[] }).released.length > 0), { ...input, released: [packetId], declaredAt: r.declaredAt });
+    assert.equal(entries.length, 2);
     const again = await adminLink.declareWorkstationLost(admin, { workstation: ws, reason: 'Khai báo lần nữa' });
     assert.deepEqual([again.released, again.declaredAt, again.reason], [[], r.declaredAt, r.reason], 'declared once');
   });

@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { PersonEntry } from '../../../server/config';
 import type { RunningServer } from '../../../server/app';
 import { API, authChallenge, type BatchPage, type BatchUpload, type SessionResponse } from '../../../main/core/sync/protocol';
+import type { AgencyWorkstationsPage } from '../../../main/core/sync/packets/protocol';
 import { sealBatch } from '../../../main/core/sync/seal';
 import { Transport, TransportError } from '../../../main/core/sync/transport';
 import { tokenKeyOps } from '../../../main/core/token/tokenKeyOps';
@@ -371,6 +372,24 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       assert.ok(v.data.workstations.some((w) => w.id === admin.workstation));
       assert.ok(Number.isInteger(v.data.head) && v.data.head >= 0);
       await refused(t.json('GET', `${API}/admin/workstations`, undefined, bearer(other)), 403);
+      // Declared lost: the seen workstation keeps its contact and shows the declaration; one never seen is listed too.
+      const unseen = ws();
+      for (const target of [other.workstation, unseen]) {
+        const d = await t.json('POST', `${API}/admin/workstations/${target}/lost`, { reason: 'Máy bị mất cắp' }, bearer(admin));
+        assert.equal(d.status, 201);
+      }
+      const listed = await t.json<AgencyWorkstationsPage>('GET', `${API}/admin/workstations`, undefined, bearer(admin));
+      const row = (id: string) => listed.data.workstations.find((w) => w.id === id);
+      assert.equal(row(other.workstation)?.lastPerson, 'p-nhanvien');
+      assert.ok(row(other.workstation)?.lastSeen);
+      assert.deepEqual({ ...row(other.workstation)?.lost, declaredAt: undefined }, { declaredBy: 'p-quantri', reason: 'Máy bị mất cắp', declaredAt: undefined });
+      assert.deepEqual({ ...row(unseen), lost: undefined }, { id: unseen, firstSeen: null, lastSeen: null, lastPerson: null, pushed: 0, lost: undefined });
+      assert.equal(row(unseen)?.lost?.declaredBy, 'p-quantri');
+      assert.equal(row(admin.workstation)?.lost, null);
+      const ids = listed.data.workstations.map((w) => w.id);
+      assert.deepEqual(ids, [...ids].sort(), 'ordered by id');
+      await refused(t.json('GET', `${API}/admin/workstations`, undefined, bearer(other)), 401, 'unauthenticated');
+      await refused(session(t, keyOf_('nhanvien'), other.workstation), 403, 'workstation-lost');
     });
 
     test('the client pins the agency CA: a server with another CA\'s certificate is refused, and so is a client pinned elsewhere', async () => {

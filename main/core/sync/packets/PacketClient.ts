@@ -11,7 +11,8 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff';
 import { cursor, getState, setState } from '../outbox';
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
-import { ADMIN_WORKSTATIONS_API, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
+import { RESUMABLE_ABOVE_BYTES, uploadResumable, UPLOAD_CHUNK_BYTES } from '../resumableUpload';
+import { ADMIN_WORKSTATIONS_API, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
 import {
   dropPacketParts, headOfQueue, markRefused, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
   savedPacketParts, savePacketPart, sentState, sha256Hex, storeInbound, type InboundPacket, type PacketQueueStats, type SentState,
@@ -27,7 +28,9 @@ const PART_BYTES = 1 << 20;
 const RELEASES_CURSOR = 'packets:releases';
 export type PacketStep =
   | 'packet-sending' | 'packet-sent' | 'packet-acknowledged' | 'packet-cleared'
-  | 'packet-part-saved' | 'packet-downloaded' | 'packet-stored' | 'packet-taken';
+  | 'packet-part-saved' | 'packet-downloaded' | 'packet-stored' | 'packet-taken'
+  // a large packet's resumable upload: the offset the server held when asked, each chunk it committed
+  | 'packet-upload-resumed' | 'packet-chunk-sent';
 
 export interface OutboundPacket {
   packetId: string;
@@ -43,9 +46,12 @@ export interface PacketClientOptions {
   backoff?: BackoffPolicy;
   clock?: () => number;
   random?: () => number;
-  onStep?: (step: PacketStep, detail: { packetId?: string; seq?: number }) => void;
+  onStep?: (step: PacketStep, detail: { packetId?: string; seq?: number; offset?: number }) => void;
   /** Bytes per saved part of a download (default 1 MiB); a packet up to this size is fetched whole. */
   partBytes?: number;
+  /** Packets above this size go as a resumable upload in chunks of uploadChunkBytes (defaults: 4 MiB each). */
+  resumableAboveBytes?: number;
+  uploadChunkBytes?: number;
 }
 
 export interface PacketStatus extends PacketQueueStats {
@@ -67,7 +73,7 @@ export class PacketClient {
   }
   private now = () => (this.o.clock ?? Date.now)();
   private iso = () => new Date(this.now()).toISOString();
-  private step(s: PacketStep, d: { packetId?: string; seq?: number }) {
+  private step(s: PacketStep, d: { packetId?: string; seq?: number; offset?: number }) {
     this.o.onStep?.(s, d);
   }
 
@@ -99,9 +105,7 @@ export class PacketClient {
       this.step('packet-sending', { packetId: row.packetId });
       let res: Response;
       try {
-        res = await this.o.server.request('PUT', `${PACKETS_API}/${row.packetId}`, {
-          body: row.bytes, headers: { 'content-type': 'application/octet-stream' }, onSent: () => this.step('packet-sent', { packetId: row.packetId }),
-        });
+        res = await this.put(row.packetId, row.bytes);
       } catch (e) {
         this.fail(row.packetId, row.attempts, e as Error);
         throw e;
@@ -131,6 +135,19 @@ export class PacketClient {
       this.fail(row.packetId, row.attempts, err);
       throw err;
     }
+  }
+
+  /** One request, or for a large packet a resumable upload from the server's offset (nothing kept here). */
+  private put(packetId: string, bytes: Buffer): Promise<Response> {
+    const path = `${PACKETS_API}/${packetId}`;
+    const headers = { 'content-type': 'application/octet-stream' };
+    const sent = () => this.step('packet-sent', { packetId });
+    if (bytes.length <= (this.o.resumableAboveBytes ?? RESUMABLE_ABOVE_BYTES)) return this.o.server.request('PUT', path, { body: bytes, headers, onSent: sent });
+    return uploadResumable((o) => this.o.server.request('PUT', path, { ...(o.body ? { body: o.body } : {}), headers: { ...headers, ...o.headers }, ...(o.last ? { onSent: sent } : {}) }), bytes, {
+      chunkBytes: this.o.uploadChunkBytes ?? UPLOAD_CHUNK_BYTES,
+      onResume: (offset) => this.step('packet-upload-resumed', { packetId, offset }),
+      onChunk: (offset) => this.step('packet-chunk-sent', { packetId, offset }),
+    });
   }
 
   private fail(packetId: string, attempts: number, e: Error): void {
@@ -288,6 +305,11 @@ export class PacketClient {
     if (res.status === 200 || res.status === 201) return expectJson<LostWorkstation>(res, 'declare a workstation lost');
     const data = readJson<{ error?: string; message?: string }>(res);
     throw new TransportError(`declare workstation ${workstation} lost: ${res.status} ${data?.message ?? ''}`.trim(), res.status, data?.error ?? 'http');
+  }
+
+  /** The agency's workstations as the server knows them, each with its declaration if declared lost (administrators). */
+  async agencyWorkstations(): Promise<AgencyWorkstationsPage> {
+    return expectJson<AgencyWorkstationsPage>(await this.o.server.request('GET', ADMIN_WORKSTATIONS_API), 'list the agency\'s workstations');
   }
 
   /** Packets received and not yet handed over (for a domain that drains at its own pace). */

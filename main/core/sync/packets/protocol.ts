@@ -73,6 +73,24 @@ export interface LostWorkstation {
 }
 export const ADMIN_WORKSTATIONS_API = '/v1/admin/workstations';
 
+/** One workstation as the agency server knows it (`GET /v1/admin/workstations`, administrators). */
+export interface AgencyWorkstation {
+  id: string;
+  /** First and last sign-in or push; null for a workstation declared lost that never signed in. */
+  firstSeen: string | null;
+  lastSeen: string | null;
+  /** The person (server configuration's `person`) who last signed in from it. */
+  lastPerson: string | null;
+  /** Events it pushed. */
+  pushed: number;
+  lost: { declaredBy: string; reason: string; declaredAt: string } | null;
+}
+export interface AgencyWorkstationsPage {
+  workstations: AgencyWorkstation[];
+  counts: Record<string, { batches: number; events: number }>;
+  head: number;
+}
+
 /** An inbound packet as a listing shows it (agency server → workstation, hub → agency server). */
 export interface PacketListing {
   seq: number;

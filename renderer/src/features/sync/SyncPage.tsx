@@ -2,6 +2,7 @@
 // server (from the machine configuration), the last contact and error, what waits to be sent, what
 // was received and waits for what it refers to, and what a rule set aside, with the reason. A round
 // can be asked for at once; otherwise it runs on its own every few seconds while someone is signed in.
+// Administrators also see the agency's workstations and may declare one lost (AgencyWorkstations).
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SyncPanelView } from '../../../../common/contract';
@@ -9,6 +10,8 @@ import { SECRECY_LABELS } from '../../../../common/domain';
 import { Icon, Spinner } from '../../components/Icon';
 import { call, reportError } from '../../ipc/call';
 import { formatDateTimeVn } from '../../lib/format';
+import { useIsAdmin } from '../../stores/app';
+import { AgencyWorkstations } from './AgencyWorkstations';
 import './sync.css';
 
 const REFRESH_MS = 5_000;
@@ -17,6 +20,7 @@ export function SyncPage() {
   const { t } = useTranslation();
   const [view, setView] = useState<SyncPanelView | null>(null);
   const [busy, setBusy] = useState(false);
+  const isAdmin = useIsAdmin();
 
   const load = useCallback(() => {
     call('sync.status', {}).then(setView, reportError);
@@ -86,6 +90,7 @@ export function SyncPage() {
               </ul>
             </div>
           )}
+          {isAdmin && view.server && <AgencyWorkstations />}
         </div>
       )}
     </section>

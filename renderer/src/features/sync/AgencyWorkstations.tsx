@@ -1,0 +1,114 @@
+// "Máy trạm của cơ quan", for administrators on the sync page: the agency's workstations as its server
+// knows them (last person, last contact, declared lost or not), and declaring one lost for good (stolen,
+// disk destroyed) with a required reason, after saying what it does. The core checks the right and the
+// server the administrator's role; this screen only offers the action.
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AgencyWorkstationView } from '../../../../common/contract';
+import { FormDialog, useSubmit } from '../../components/FormDialog';
+import { Icon, Spinner } from '../../components/Icon';
+import { errorText } from '../../i18n/errors';
+import { asDeskError, call } from '../../ipc/call';
+import { formatDateTimeVn } from '../../lib/format';
+import { toast } from '../../stores/toasts';
+
+export function AgencyWorkstations() {
+  const { t } = useTranslation();
+  const [rows, setRows] = useState<AgencyWorkstationView[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [declaring, setDeclaring] = useState<AgencyWorkstationView | null>(null);
+
+  const load = useCallback(() => {
+    setLoading(true);
+    call('sync.workstations', {})
+      .then((r) => { setRows(r); setError(null); }, (e: unknown) => setError(errorText(asDeskError(e))))
+      .finally(() => setLoading(false));
+  }, []);
+  useEffect(load, [load]);
+
+  return (
+    <section className="agency-workstations" aria-labelledby="agency-ws-title">
+      <div className="agency-ws-header">
+        <h2 id="agency-ws-title">{t('sync.ws.title')}</h2>
+        <button type="button" className="button" onClick={load} disabled={loading}>
+          {loading ? <Spinner /> : <Icon name="refresh" />} {t('sync.ws.refresh')}
+        </button>
+      </div>
+      <p className="muted">{t('sync.ws.help')}</p>
+      {error && <p className="sync-error" role="alert">{error}</p>}
+      {rows && (
+        <table className="data-table agency-ws-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('sync.ws.id')}</th>
+              <th scope="col">{t('sync.ws.lastPerson')}</th>
+              <th scope="col">{t('sync.ws.lastSeen')}</th>
+              <th scope="col">{t('sync.ws.state')}</th>
+              <th scope="col"><span className="visually-hidden">{t('sync.ws.actions')}</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.length === 0 && <tr><td colSpan={5} className="muted">{t('sync.ws.none')}</td></tr>}
+            {rows.map((w) => (
+              <tr key={w.id} className={w.lost ? 'agency-ws-lost' : undefined}>
+                <th scope="row">
+                  <code className="agency-ws-id">{w.id}</code>
+                  {w.self && <span className="agency-ws-self"> {t('sync.ws.self')}</span>}
+                </th>
+                <td>{w.lastPerson ?? <span className="muted">{t('sync.ws.neverSeen')}</span>}</td>
+                <td>{w.lastSeen ? formatDateTimeVn(w.lastSeen) : <span className="muted">—</span>}</td>
+                <td>
+                  {w.lost ? (
+                    <span className="sync-error">
+                      {t('sync.ws.lostOn', { at: formatDateTimeVn(w.lost.declaredAt), by: w.lost.declaredBy })}
+                      <br /><span className="agency-ws-reason">{t('sync.ws.reasonWas', { reason: w.lost.reason })}</span>
+                    </span>
+                  ) : t('sync.ws.active')}
+                </td>
+                <td className="agency-ws-action">
+                  {!w.lost && !w.self && (
+                    <button type="button" className="button danger" onClick={() => setDeclaring(w)} aria-label={t('sync.ws.declareFor', { id: w.id })}>
+                      {t('sync.ws.declare')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {declaring && <DeclareLost ws={declaring} onClose={() => setDeclaring(null)} onDone={() => { setDeclaring(null); load(); }} />}
+    </section>
+  );
+}
+
+function DeclareLost({ ws, onClose, onDone }: { ws: AgencyWorkstationView; onClose(): void; onDone(): void }) {
+  const { t } = useTranslation();
+  const { errors, busy, run } = useSubmit();
+  const [reason, setReason] = useState('');
+  const [tried, setTried] = useState(false);
+  const short = reason.trim().length < 5;
+  const submit = () => run(short ? { reason: t('sync.ws.reasonRequired') } : {}, async () => {
+    const r = await call('sync.declareLost', { workstation: ws.id, reason: reason.trim() });
+    toast.success(t('sync.ws.declared', { count: r.released }));
+    onDone();
+  });
+  return (
+    <FormDialog id="declare-lost" title={t('sync.ws.confirmTitle')} submit={t('sync.ws.confirm')} danger busy={busy} onClose={onClose}
+      onSubmit={() => { setTried(true); void submit(); }}>
+      <p>{t('sync.ws.confirmWhich')} <code className="agency-ws-id">{ws.id}</code>{ws.lastPerson ? ` (${t('sync.ws.lastUsedBy', { person: ws.lastPerson })})` : ''}.</p>
+      <ul className="agency-ws-consequences">
+        <li>{t('sync.ws.consequenceRefused')}</li>
+        <li>{t('sync.ws.consequenceReleased')}</li>
+        <li>{t('sync.ws.consequenceFinal')}</li>
+      </ul>
+      <label className="field">
+        <span>{t('sync.ws.reason')}</span>
+        <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={500} aria-invalid={tried && short} autoFocus />
+        {tried && short && <span className="field-error" role="alert">{errors.reason ?? t('sync.ws.reasonRequired')}</span>}
+      </label>
+      {errors._ && <p className="form-error" role="alert">{errors._}</p>}
+    </FormDialog>
+  );
+}
