@@ -23,6 +23,8 @@ import { HubLink } from './hubLink';
 import { AgencyPackets } from './packets';
 import { PacketStore } from './storage/packetStore';
 import { LostStore, type LostRecord } from './storage/lostStore';
+import { NumberStore } from './storage/numberStore';
+import { NumberRoutes } from './numbers';
 import { UploadStore } from './storage/uploadStore';
 import { ADMIN_WORKSTATIONS_API, type AgencyWorkstation, type AgencyWorkstationsPage, type LostWorkstation } from '../main/core/sync/packets/protocol';
 
@@ -121,6 +123,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   const lostStore = new LostStore(store.db);
   const uploads = new UploadStore(store.db);
   const packetRoutes = new AgencyPackets(cfg, packets, hubLink, clock, lostStore, uploads);
+  const numberRoutes = new NumberRoutes(cfg, new NumberStore(store.db), clock, logger);
   const auth = new Authenticator(cfg, certSha, clock);
   // Workstations declared lost: refused at sign-in (read from storage, so every server of a pair agrees)
   // and on every request of a session opened before the declaration (this map, kept by this server).
@@ -189,6 +192,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
     const wait = perSession.take(s.token);
     if (wait) throw new HttpError(429, 'rate-limited', 'too many requests', { 'retry-after': String(wait) });
     if (await packetRoutes.handle(req, res, url, s, ctx)) return;
+    if (await numberRoutes.handle(req, res, url, s, ctx)) return;
 
     if (method === 'POST' && path === `${API}/events`) {
       ctx.route = 'events.push';

@@ -82,6 +82,8 @@ export const serverConfigSchema = z.strictObject({
   crls: z.array(z.string().min(1)).default([]),
   storage,
   people: z.array(person).default([]),
+  /** The roles that may take numbers of shared registers (docs/server.md, "Numbering authority"). */
+  registerRoles: z.array(z.enum(ROLES)).min(1).default(['van_thu']),
   /** Hub mode: how long the bytes of a packet every recipient acknowledged are kept, and how often that is swept. */
   retention: z.strictObject({
     deliveredDays: z.number().min(0).max(3650).default(30),

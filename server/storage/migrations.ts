@@ -228,6 +228,39 @@ function steps(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Shared registers' numbers (docs/server.md, "Numbering authority"): a counter per register, period
+    // and bucket (its row lock serialises allocations: no duplicate, no gap), each number's record (the
+    // record's global id is the key: asking again answers the same number; a number is held once per
+    // sequence), and each register's home workstation (the first one named; only it reports offline numbers).
+    '0009_register_numbers': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('number_counters')
+          .addColumn('register_gid', 'text', (c) => c.notNull())
+          .addColumn('period', 'text', (c) => c.notNull())
+          .addColumn('bucket', 'text', (c) => c.notNull())
+          .addColumn('last', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('pk_number_counters', ['register_gid', 'period', 'bucket'])
+          .execute();
+        await db.schema.createTable('number_allocations')
+          .addColumn('record_gid', 'text', (c) => c.primaryKey())
+          .addColumn('register_gid', 'text', (c) => c.notNull())
+          .addColumn('period', 'text', (c) => c.notNull())
+          .addColumn('bucket', 'text', (c) => c.notNull())
+          .addColumn('number', 'bigint', (c) => c.notNull())
+          .addColumn('workstation', 'text', (c) => c.notNull())
+          .addColumn('person', 'text', (c) => c.notNull())
+          .addColumn('allocated_at', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addUniqueConstraint('uq_number_allocations_number', ['register_gid', 'period', 'bucket', 'number'])
+          .execute();
+        await db.schema.createTable('register_homes')
+          .addColumn('register_gid', 'text', (c) => c.primaryKey())
+          .addColumn('workstation', 'text', (c) => c.notNull())
+          .addColumn('named_by', 'text', (c) => c.notNull())
+          .addColumn('named_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -153,6 +153,32 @@ export interface ClaimReleasesTable {
   released_at: string;
 }
 
+export interface NumberCountersTable {
+  register_gid: string;
+  period: string;
+  bucket: string;
+  last: number | string;
+}
+
+export interface NumberAllocationsTable {
+  record_gid: string;
+  register_gid: string;
+  period: string;
+  bucket: string;
+  number: number | string;
+  workstation: string;
+  person: string;
+  allocated_at: string;
+  source: string; // server | home
+}
+
+export interface RegisterHomesTable {
+  register_gid: string;
+  workstation: string;
+  named_by: string;
+  named_at: string;
+}
+
 export interface UploadsTable {
   id: string;
   owner: string;
@@ -192,6 +218,9 @@ export interface ServerDatabase {
   packet_claims: PacketClaimsTable;
   lost_workstations: LostWorkstationsTable;
   claim_releases: ClaimReleasesTable;
+  number_counters: NumberCountersTable;
+  number_allocations: NumberAllocationsTable;
+  register_homes: RegisterHomesTable;
   uploads: UploadsTable;
   upload_chunks: UploadChunksTable;
 }

@@ -850,4 +850,33 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE exchange_outbox ADD COLUMN withdrawn_at TEXT;
   ALTER TABLE exchange_outbox ADD COLUMN withdrawn_for TEXT;
   `,
+  // 31: shared registers numbered by the agency server (documents/sharedNumbering.ts, docs/server.md
+  //     "Numbering authority"). A register's home workstation (the one that numbers alone while the server
+  //     cannot be reached) is a column of the register, synced with it: the workstation that created it
+  //     (its first event's origin; a register made from now on takes the creating workstation's id).
+  //     The home's offline numbers, and numbers a failed registration owes back, wait in number_reports
+  //     until the server has them (local, never replicated; `problem` keeps the server's last conflict).
+  `
+  ALTER TABLE registers ADD COLUMN home_workstation TEXT;
+  UPDATE registers SET home_workstation = COALESCE(
+    (SELECT e.origin FROM main.events e WHERE e.entity = 'registers' AND e.entity_id = registers.global_id ORDER BY e.seq LIMIT 1),
+    (SELECT value FROM settings WHERE key = 'workstation_id'));
+  CREATE TRIGGER registers_home_workstation AFTER INSERT ON registers WHEN NEW.home_workstation IS NULL BEGIN
+    UPDATE registers SET home_workstation = (SELECT value FROM settings WHERE key = 'workstation_id') WHERE rowid = NEW.rowid;
+  END;
+  CREATE TABLE number_reports (
+    id INTEGER PRIMARY KEY,
+    register_id INTEGER NOT NULL REFERENCES registers(id),
+    period TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('report','give_back')),
+    compartment TEXT,
+    record_global_id TEXT NOT NULL UNIQUE,
+    made_at TEXT NOT NULL,
+    reported_at TEXT,
+    problem TEXT
+  );
+  CREATE INDEX idx_number_reports_pending ON number_reports(reported_at, id);
+  `,
 ];

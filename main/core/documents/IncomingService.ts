@@ -13,6 +13,7 @@ import { correctIncoming } from './corrections';
 import { listSetAside, renumberSetAside } from './renumber';
 import { acknowledge, handOver } from './handover';
 import * as incoming from './incoming';
+import type { NumberAuthority } from './sharedNumbering';
 import * as signing from './signing';
 import { appendAudit } from '../audit/auditLog';
 import { writeTx } from '../db/transaction';
@@ -20,6 +21,9 @@ import { writeTx } from '../db/transaction';
 export type { ListInput, RegisterInput } from './incoming';
 
 export class IncomingService {
+  /** The agency server numbering shared registers, while this workstation is linked to it (agencySync.ts); null: it numbers alone. */
+  numbering: NumberAuthority | null = null;
+
   constructor(private readonly source: ContextSource) {}
 
   registers(actor: Actor): RegisterSummary[] {
@@ -35,7 +39,7 @@ export class IncomingService {
   }
 
   register(actor: Actor, input: incoming.RegisterInput): Promise<RegisterResult> {
-    return incoming.registerIncoming(this.source.context(), actor, input);
+    return incoming.registerIncoming(this.source.context(), actor, input, { numbering: this.numbering });
   }
 
   list(actor: Actor, q: incoming.ListInput): IncomingRow[] {
@@ -92,7 +96,7 @@ export class IncomingService {
 
   /** Gives the later of two registrations with one arrival number the next number of its register; audited, synced. */
   renumber(actor: Actor, input: RenumberInput): Promise<RenumberResult> {
-    return renumberSetAside(this.source.context(), actor, input);
+    return renumberSetAside(this.source.context(), actor, input, this.numbering);
   }
 
   async verify(actor: Actor, id: number): Promise<DocumentSignature[]> {

@@ -33,6 +33,7 @@ import { listCorrections } from './corrections';
 import { listHandovers } from './handover';
 import { peekNumber, takeNumber } from './numbering';
 import { claimNumber } from './numberClaims';
+import { followServerNumber, giveBack, owedReport, planNumber, type NumberAuthority, type NumberPlan } from './sharedNumbering';
 import { pageIds, prepareOrder, prepareOrderStatements } from './paging';
 import { recipientRefs, resolveRecipients, storeRecipients } from './recipients';
 import { isYearClosed } from './registers';
@@ -139,6 +140,8 @@ function orderMsg(issue: OrderIssue, register: string): Msg {
 export interface RegisterExtra {
   stored?: ReadonlyArray<{ name: string; size: number; mime: string; isPdf: boolean; sha256: string }>;
   within?: (incomingId: number, at: Date) => void;
+  /** The agency server numbering shared registers (sharedNumbering.ts); none: this workstation numbers alone. */
+  numbering?: NumberAuthority | null;
 }
 
 export async function registerIncoming(ctx: IncomingContext, actor: Actor, input: RegisterInput, extra: RegisterExtra = {}): Promise<RegisterResult> {
@@ -155,6 +158,23 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
     refuseSignedPart(ctx, actor, m, await partialSignature(await readAll(ctx.store.openStaged(m.stagedId))));
   }
   const p = checkPlacement(ctx, actor, input, first, [...metas.map((m) => m.sha256), ...preStored.map((f) => f.sha256)]);
+  // A shared register's number comes from the agency server before anything is written (and before the
+  // staged files move: a workstation that may not number keeps them for the next try).
+  const globalId = newGlobalId();
+  const plan = await planNumber(ctx.db, extra.numbering ?? null, p.register, p.arrivalDate, input.typeCode, globalId, ctx.now(), actor.id);
+  try {
+    return await storeAndWrite(ctx, actor, input, extra, metas, p, plan, globalId);
+  } catch (e) {
+    if (plan.kind === 'server') await giveBack(ctx.db, extra.numbering!, p.register.id, plan, ctx.now());
+    throw e;
+  }
+}
+
+async function storeAndWrite(
+  ctx: IncomingContext, actor: Actor, input: RegisterInput, extra: RegisterExtra, metas: StagedMeta[],
+  p: ReturnType<typeof checkPlacement>, plan: NumberPlan, globalId: string,
+): Promise<RegisterResult> {
+  const preStored = extra.stored ?? [];
   // Blobs go into the store before the transaction: a crash leaves at worst an unreferenced blob.
   // Sealed for the named person, a file is stored as the CMS envelope (its own hash), never in clear.
   const levelStore = ctx.storeFor(input.secrecy);
@@ -170,7 +190,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   }
   const registeredAt = ctx.now();
   const result = writeTx(ctx.db, () => {
-    const r = writeIncoming(ctx.db, actor, input, p, metas.map((m, i) => ({ ...m, ...stored[i]! })), registeredAt, preStored);
+    const r = writeIncoming(ctx.db, actor, input, p, metas.map((m, i) => ({ ...m, ...stored[i]! })), registeredAt, preStored, true, { plan, globalId });
     extra.within?.(r.id, registeredAt);
     return r;
   });
@@ -278,14 +298,19 @@ function checkPlacement(ctx: IncomingContext, actor: Actor, input: RegisterInput
 function writeIncoming(
   db: Db, actor: Actor, input: RegisterInput, p: ReturnType<typeof checkPlacement>, files: readonly RegisteredFile[], registeredAt: Date,
   preStored: readonly RegisteredFile[] = [], claim = true,
+  numbered: { plan: NumberPlan; globalId: string } = { plan: { kind: 'local' }, globalId: newGlobalId() },
 ): RegisterResult {
   const { c, marks, named, register, arrivalDate, year, numberSymbol, numberSymbolKey, issuerName, issuerUnitId, recipients, duplicates, order, symbolWarning } = p;
-  const taken = takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
+  const { plan, globalId } = numbered;
+  const taken = plan.kind === 'server' ? plan.taken : takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
   const { number, period } = taken;
   const id = nextRecordId(db);
-  const globalId = newGlobalId();
-  // The number survives a crash between the base's commit and the compartment's (numberClaims.ts).
-  if (claim && marks) claimNumber(db, register.scope_id, taken, { compartment: c, table: 'incoming', globalId, recordId: id }, registeredAt);
+  if (plan.kind === 'server') followServerNumber(db, register.scope_id, plan);
+  // The home's offline number is reported to the agency server at its next contact.
+  else if (plan.kind === 'home-offline') owedReport(db, register.id, taken, c, globalId, registeredAt);
+  // A local number survives a crash between the base's commit and the compartment's (numberClaims.ts);
+  // a server number is the server's (a crash leaves it allocated to no record: a gap it can name).
+  if (claim && marks && plan.kind !== 'server') claimNumber(db, register.scope_id, taken, { compartment: c, table: 'incoming', globalId, recordId: id }, registeredAt);
   // Prepared once per connection and shape (an import registers thousands in a row).
   cached(
       db,

@@ -26,7 +26,8 @@ import { applyReceived } from '../sync/apply';
 import { wireEventSchema, type WireEvent } from '../sync/wire';
 import type { Arm } from './arms';
 import { listRegisters } from './incoming';
-import { peekNumber, takeNumber } from './numbering';
+import { peekNumber, takeNumber, type TakenNumber } from './numbering';
+import { followServerNumber, giveBack, owedReport, planNumber, type NumberAuthority, type NumberPlan } from './sharedNumbering';
 import { claimNumber } from './numberClaims';
 import { isYearClosed } from './registers';
 
@@ -143,7 +144,7 @@ function findOne(ctx: Pick<CoreContext, 'db' | 'arms'>, actor: Actor, entityId: 
  * Gives the later of the two registrations the next number of its register and year, then applies the
  * set-aside one. Refused: without doc.register, above the clearance, a closed year, nothing set aside.
  */
-export async function renumberSetAside(ctx: CoreContext, actor: Actor, input: RenumberInput): Promise<RenumberResult> {
+export async function renumberSetAside(ctx: CoreContext, actor: Actor, input: RenumberInput, numbering: NumberAuthority | null = null): Promise<RenumberResult> {
   authorize(actor, 'doc.register');
   await ctx.writable();
   const first = findOne(ctx, actor, input.entityId);
@@ -154,6 +155,21 @@ export async function renumberSetAside(ctx: CoreContext, actor: Actor, input: Re
     throw DeskError.keyed('VALIDATION', 'renumber.yearClosed', { register: first.register.name, year: first.year });
   }
   const now = ctx.now();
+  const { db } = ctx;
+  // A shared register's new number comes from the agency server (sharedNumbering.ts), allocated under the
+  // correction's global id (the record's own id already holds its first number there).
+  const correctionGid = newGlobalId();
+  const r0 = renumbered(first);
+  const plan = await planNumber(db, numbering, first.register, r0.date, r0.typeCode, correctionGid, now, actor.id);
+  try {
+    return writeRenumbering(ctx, actor, input, plan, correctionGid, now);
+  } catch (e) {
+    if (plan.kind === 'server') await giveBack(db, numbering!, first.register.id, plan, now);
+    throw e;
+  }
+}
+
+function writeRenumbering(ctx: CoreContext, actor: Actor, input: RenumberInput, plan: NumberPlan, correctionGid: string, now: Date): RenumberResult {
   const { db, arms } = ctx;
   return writeTx(db, () => {
     // Looked at again inside the write lock: a round may have applied or changed it meanwhile.
@@ -161,17 +177,25 @@ export async function renumberSetAside(ctx: CoreContext, actor: Actor, input: Re
     const other = f.collision;
     if (!other) throw DeskError.keyed('VALIDATION', 'renumber.noCollision');
     const r = renumbered(f);
-    let taken = takeNumber(db, f.register.scope_id, r.date, r.typeCode);
-    while (taken.period !== f.period || numberTaken(db, arms, f.register.id, f.period, taken.number)) {
-      if (taken.period !== f.period) throw new Error(`renumbering: period ${taken.period} is not the entry's ${f.period}`);
+    let taken: TakenNumber;
+    if (plan.kind === 'server') {
+      taken = plan.taken;
+      if (taken.period !== f.period || numberTaken(db, arms, f.register.id, f.period, taken.number)) throw new Error(`renumbering: the server's number ${taken.number} (${taken.period}) is held here already`);
+      followServerNumber(db, f.register.scope_id, plan);
+    } else {
       taken = takeNumber(db, f.register.scope_id, r.date, r.typeCode);
+      while (taken.period !== f.period || numberTaken(db, arms, f.register.id, f.period, taken.number)) {
+        if (taken.period !== f.period) throw new Error(`renumbering: period ${taken.period} is not the entry's ${f.period}`);
+        taken = takeNumber(db, f.register.scope_id, r.date, r.typeCode);
+      }
     }
     const n = taken.number;
     // The record that gets it (numberClaims.ts): the received registration, or the other one.
     const claimed = f.laterIsReceived
       ? { compartment: f.schema, globalId: f.event.entityId }
       : { compartment: other.schema, globalId: db.prepare(`SELECT global_id FROM ${other.schema}.incoming WHERE id = ?`).pluck().get(other.id) as string };
-    claimNumber(db, f.register.scope_id, taken, { ...claimed, table: 'incoming' }, now);
+    if (plan.kind !== 'server') claimNumber(db, f.register.scope_id, taken, { ...claimed, table: 'incoming' }, now);
+    if (plan.kind === 'home-offline') owedReport(db, f.register.id, taken, claimed.compartment, correctionGid, now);
     let incomingId: number;
     let schema: string;
     if (f.laterIsReceived) {
@@ -188,7 +212,7 @@ export async function renumberSetAside(ctx: CoreContext, actor: Actor, input: Re
     }
     const correctionId = nextRecordId(db);
     db.prepare(`INSERT INTO ${schema}.incoming_corrections (id, global_id, incoming_id, corrected_by, corrected_at, reason, old_values, new_values) VALUES (?,?,?,?,?,?,?,?)`)
-      .run(correctionId, newGlobalId(), incomingId, actor.id, now.toISOString(), REASON, JSON.stringify({ arrivalNumber: f.number }), JSON.stringify({ arrivalNumber: n }));
+      .run(correctionId, correctionGid, incomingId, actor.id, now.toISOString(), REASON, JSON.stringify({ arrivalNumber: f.number }), JSON.stringify({ arrivalNumber: n }));
     recordChange(db, 'incoming', incomingId, 'update', actor.id, now, schema);
     recordChange(db, 'incoming_corrections', correctionId, 'create', actor.id, now, schema);
     let keptId = other.id;

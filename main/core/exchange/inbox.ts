@@ -19,6 +19,7 @@ import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { armOf, locate, type Arm } from '../documents/arms';
 import { registerIncoming } from '../documents/incoming';
+import type { NumberAuthority } from '../documents/sharedNumbering';
 import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { authorize, requireClearance, type Actor } from '../org/rights';
@@ -88,6 +89,8 @@ export function prefillOf(doc: EdxmlDocument, level: Secrecy): ExchangeInboxDeta
 export class ExchangeInbox {
   /** The agency server's claims, while this workstation is linked to it (agencySync.ts); null: the agency's only workstation. */
   claims: AgencyClaims | null = null;
+  /** The agency server numbering shared registers, while linked (agencySync.ts): a registration here takes its number there. */
+  numbering: NumberAuthority | null = null;
 
   constructor(private readonly source: ContextSource) {}
 
@@ -539,6 +542,7 @@ export class ExchangeInbox {
     const at = ctx.now().toISOString();
     const result = await this.decided(row, () => registerIncoming(ctx, actor, { ...parsed.data, stagedIds: [] }, {
       stored: files,
+      numbering: this.numbering,
       within: (incomingId, when) => {
         const changed = ctx.db.prepare(`UPDATE ${arm.schema}.exchange_inbox SET state = 'registered', incoming_id = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = 'waiting'`)
           .run(incomingId, actor.id, when.toISOString(), row.id).changes;

@@ -21,6 +21,7 @@ import { DeskError } from '../../../common/errors';
 import type { Secrecy } from '../../../common/domain';
 import type { ContextSource, CoreContext } from '../context';
 import { registerIncomingPlaced, type RegisterInput } from '../documents/incoming';
+import type { NumberAuthority } from '../documents/sharedNumbering';
 import { authorize, type Actor } from '../org/rights';
 import { dryRun, dryRunInSlices, mappedRows, type DryRunOptions, type ValidationReport } from './dryRun';
 import { FilePool } from './filePool';
@@ -81,7 +82,17 @@ export class ImportService {
   private readonly running = new Map<number, { controller: AbortController; last: ImportProgress | null }>();
   private readonly openers = new Map<string, SourceOpener>();
 
+  /**
+   * The agency server numbering shared registers, while linked (agencySync.ts). The bulk import numbers
+   * inside its own transactions from this workstation's counter, so it is refused while the server numbers.
+   */
+  numbering: NumberAuthority | null = null;
+
   constructor(private readonly source: ContextSource) {}
+
+  private refuseWhileShared(): void {
+    if (this.numbering) throw DeskError.keyed('VALIDATION', 'numbering.importShared');
+  }
 
   /** Sources named "scheme:…" are read by `opener` (a hook for the window's uploads). */
   useOpener(scheme: string, opener: SourceOpener): void {
@@ -139,6 +150,7 @@ export class ImportService {
   /** Starts a job on a source and runs it to the end (or until cancelled). */
   async start(actor: Actor, path: string, mappingInput: Mapping, opts: RunOptions = {}): Promise<ImportOutcome> {
     authorize(actor, 'doc.register');
+    this.refuseWhileShared();
     const mapping = parseMapping(mappingInput);
     const pool = new FilePool(opts.workers);
     try {
@@ -158,6 +170,7 @@ export class ImportService {
   /** Resumes a job where it stopped: the source must be the same file (same SHA-256). */
   async resume(actor: Actor, jobId: number, opts: RunOptions = {}): Promise<ImportOutcome> {
     authorize(actor, 'doc.register');
+    this.refuseWhileShared();
     const c = this.source.context();
     const job = getJob(c.db, jobId);
     if (!job || job.createdBy !== actor.id) throw DeskError.keyed('NOT_FOUND', 'input.invalid', undefined, { details: { job: jobId } });

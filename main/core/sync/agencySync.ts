@@ -9,6 +9,8 @@ import { PacketClient } from './packets/PacketClient';
 import type { Logger } from '../log';
 import type { SessionGuard } from '../session/guard';
 import { SyncService } from './SyncService';
+import { NumberClient } from './numbers/NumberClient';
+import { numberingRound } from '../documents/sharedNumbering';
 
 export interface AgencyServerConfig { url: string; caPem: string }
 
@@ -25,6 +27,7 @@ export interface ExchangeRounds {
 export function attachAgencySync(desk: Desk, guard: SessionGuard, config: AgencyServerConfig | null, log: Logger, intervalMs = 15_000): AgencySyncHandle {
   let service: SyncService | null = null;
   let exchange: (ExchangeRounds & { stop(): void }) | null = null;
+  let numbering: { stop(): void } | null = null;
   let workstations: AgencyWorkstations | null = null;
   if (config) {
     guard.on('unlocked', (session) => {
@@ -44,6 +47,8 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
       service.start(intervalMs);
       exchange?.stop();
       exchange = exchangeRounds(desk, guard, service, log, intervalMs);
+      numbering?.stop();
+      numbering = numberingRounds(desk, service, log, intervalMs);
       // The administrator's view of the agency's workstations, on the same signed-in server session.
       workstations = new AgencyWorkstations(desk, new PacketClient({ db: desk.db, server: service.client }));
       log.log('info', 'agency sync started', { server: config.url });
@@ -51,6 +56,8 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
     guard.on('locked', () => {
       exchange?.stop();
       exchange = null;
+      numbering?.stop();
+      numbering = null;
       workstations = null;
       service?.close();
       service = null;
@@ -95,6 +102,40 @@ function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, l
       stopped = true;
       if (timer) clearTimeout(timer);
       if (desk.exchange.inbox.claims === link.claims) desk.exchange.inbox.claims = null;
+    },
+  };
+}
+
+/**
+ * Shared registers numbered by the agency server while the link runs (documents/sharedNumbering.ts):
+ * registrations here and of electronic arrivals ask it for their numbers; every round sends the
+ * home's offline numbers and give-backs that wait, and follows the server's last numbers.
+ */
+function numberingRounds(desk: Desk, service: SyncService, log: Logger, intervalMs: number): { stop(): void } {
+  const client = new NumberClient(service.client);
+  desk.incoming.numbering = client;
+  desk.exchange.inbox.numbering = client;
+  desk.imports.numbering = client;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const tick = async () => {
+    if (desk.session) {
+      // Someone who registers signed in: a clash of the home's offline numbers is renumbered at once.
+      const actor = desk.session;
+      await numberingRound(desk.db, client, new Date(), actor?.rights.includes('doc.register') ? actor.id : null)
+        .then((r) => { if (r.conflicts > 0) log.log('warn', 'offline numbers in conflict at the agency server', { conflicts: r.conflicts }); })
+        .catch((e: unknown) => log.log('warn', 'numbering round failed', { error: e instanceof Error ? e.message : String(e) }));
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
+  };
+  timer = setTimeout(() => void tick(), 0);
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (desk.incoming.numbering === client) desk.incoming.numbering = null;
+      if (desk.exchange.inbox.numbering === client) desk.exchange.inbox.numbering = null;
+      if (desk.imports.numbering === client) desk.imports.numbering = null;
     },
   };
 }

@@ -120,4 +120,6 @@ export type ServerErrorCode =
   // the hub: an agency server's TLS client certificate is revoked (the hub's CRLs)
   | 'certificate-revoked'
   // resumable uploads (main/core/sync/resumableUpload.ts): a chunk not at the offset held; a whole that is not what was announced
-  | 'upload-offset' | 'upload-digest';
+  | 'upload-offset' | 'upload-digest'
+  // shared registers' numbers (main/core/sync/numbers/protocol.ts)
+  | 'not-home' | 'number-taken' | 'record-numbered';

@@ -1,0 +1,57 @@
+// A number the home workstation gave offline that the agency server had already given another record
+// (the window between the home's last contact and the cut: the server cannot tell the home what it
+// numbered after that). The server's number stands; the home's record takes the server's next number,
+// like a "Số đến trùng" resolution done at once: a correction keeps the old and new number with the
+// reason, an update event carries it to the other workstations (a copy set aside there for the clash
+// goes in when it arrives), and the audit log records it. Done only while the record still holds the
+// number, in a held compartment and an open year; otherwise the conflict waits on its row.
+import { appendAudit } from '../audit/auditLog';
+import { nextRecordId } from '../compartments/ids';
+import type { Db } from '../db/connection';
+import { writeTx } from '../db/transaction';
+import { recordChange } from '../events/eventLog';
+import { newGlobalId } from '../events/globalId';
+import type { NumberConflict } from '../sync/numbers/protocol';
+import { isYearClosed } from './registers';
+import type { NumberAuthority } from './sharedNumbering';
+
+/** A number owed to the server (number_reports), with its register's global id. */
+export interface OwedNumber { id: number; register_id: number; global_id: string; period: string; bucket: string; number: number; compartment: string | null; record_global_id: string }
+
+export const SERVER_RENUMBER_REASON = 'Cấp số lại: số đến cấp tại máy trạm giữ sổ lúc mất kết nối đã được máy chủ của cơ quan cấp cho văn bản khác.';
+
+const attached = (db: Db, schema: string) =>
+  (db.prepare('SELECT name FROM pragma_database_list').pluck().all() as string[]).includes(schema);
+
+export async function renumberTaken(db: Db, authority: NumberAuthority, owed: OwedNumber, conflict: NumberConflict, actorId: number, now: Date): Promise<boolean> {
+  const c = owed.compartment;
+  if (!c || !attached(db, c)) return false;
+  const row = db.prepare(`SELECT id, year, arrival_number FROM ${c}.incoming WHERE global_id = ?`).get(owed.record_global_id) as { id: number; year: number; arrival_number: number } | undefined;
+  if (!row || row.arrival_number !== owed.number || isYearClosed(db, owed.register_id, row.year)) return false;
+  const home = db.prepare('SELECT home_workstation FROM main.registers WHERE id = ?').pluck().get(owed.register_id) as string;
+  const sequence = { register: owed.global_id, period: owed.period, bucket: owed.bucket };
+  const fresh = await authority.allocate({ ...sequence, record: owed.record_global_id, home });
+  const n = fresh.allocation.number;
+  const renumbered = writeTx(db, () => {
+    // Looked at again inside the write lock.
+    const still = db.prepare(`SELECT arrival_number FROM ${c}.incoming WHERE id = ?`).pluck().get(row.id) as number | undefined;
+    if (still !== owed.number) return false;
+    db.prepare(`UPDATE ${c}.incoming SET arrival_number = ? WHERE id = ?`).run(n, row.id);
+    const correctionId = nextRecordId(db);
+    db.prepare(`INSERT INTO ${c}.incoming_corrections (id, global_id, incoming_id, corrected_by, corrected_at, reason, old_values, new_values) VALUES (?,?,?,?,?,?,?,?)`)
+      .run(correctionId, newGlobalId(), row.id, actorId, now.toISOString(), SERVER_RENUMBER_REASON, JSON.stringify({ arrivalNumber: owed.number }), JSON.stringify({ arrivalNumber: n }));
+    recordChange(db, 'incoming', row.id, 'update', actorId, now, c);
+    recordChange(db, 'incoming_corrections', correctionId, 'create', actorId, now, c);
+    db.prepare(`INSERT INTO main.number_counters (scope_id, period, bucket, last) SELECT scope_id, ?, ?, ? FROM main.registers WHERE id = ?
+      ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(owed.period, owed.bucket, Math.max(n, fresh.last), owed.register_id);
+    db.prepare('UPDATE main.number_reports SET reported_at = ?, problem = ? WHERE id = ?').run(now.toISOString(), JSON.stringify({ ...conflict, renumberedTo: n }), owed.id);
+    appendAudit(db, {
+      userId: actorId, action: 'incoming.renumber', entity: 'incoming', entityId: row.id,
+      details: { year: row.year, oldNumber: owed.number, newNumber: n, correction: correctionId, reason: 'number_taken_at_server', holder: conflict.holder.record },
+    }, now.toISOString());
+    return true;
+  });
+  // Lost the race with an edit: the fresh number goes back (or stays void, a gap the server names).
+  if (!renumbered) await authority.giveBack({ ...sequence, record: owed.record_global_id }).catch(() => undefined);
+  return renumbered;
+}

@@ -1,0 +1,168 @@
+// Shared registers numbered by the agency server (docs/server.md, "Numbering authority"). While the
+// profile is linked to its agency server (agencySync.ts sets the authority) every register is shared:
+// a registration asks the server for its number before the write transaction (the database is
+// synchronous, the server is not), writes it in the transaction, and gives it back when the
+// transaction fails. When the server cannot be reached, only the register's home workstation numbers,
+// from the last number it knows, and reports those numbers at its next contact; another workstation
+// refuses the registration with a specific message (nothing else could keep two numbers apart).
+import { DeskError } from '../../../common/errors';
+import { todayIso } from '../../../common/dates';
+import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
+import { writeTx } from '../db/transaction';
+import { workstationId } from '../events/eventLog';
+import { TransportError } from '../sync/transport';
+import type { AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, LastNumber, NumberConflict, NumberSequence, ReportRequest } from '../sync/numbers/protocol';
+import { periodOf, scopeRow, type TakenNumber } from './numbering';
+import { renumberTaken, type OwedNumber } from './numberConflicts';
+
+/** The agency server's numbering routes (sync/numbers/NumberClient.ts). */
+export interface NumberAuthority {
+  allocate(q: AllocateRequest): Promise<AllocateResult>;
+  giveBack(q: GiveBackRequest): Promise<GiveBackResult>;
+  report(q: ReportRequest): Promise<{ accepted: AllocateResult } | { conflict: NumberConflict }>;
+  last(q: NumberSequence): Promise<LastNumber>;
+}
+
+/** How a registration's number is taken: the local counter (no server linked), the server's, or offline at the home. */
+export type NumberPlan =
+  | { kind: 'local' }
+  | { kind: 'server'; taken: TakenNumber; last: number; sequence: NumberSequence; record: string }
+  | { kind: 'home-offline'; record: string };
+
+interface RegisterRef { id: number; name: string; scope_id: number }
+
+/** The server could not be reached or was failing (a refusal is not this). */
+const unreachable = (e: unknown): e is TransportError => e instanceof TransportError && e.transient;
+
+function sequenceOf(db: Db, register: RegisterRef, date: string, typeCode: string): { sequence: NumberSequence; home: string } {
+  const row = cached(db, 'SELECT global_id, home_workstation FROM main.registers WHERE id = ?').get(register.id) as { global_id: string; home_workstation: string | null };
+  const scope = scopeRow(db, register.scope_id);
+  return {
+    sequence: { register: row.global_id, period: periodOf(scope, date), bucket: scope.per_type ? typeCode : '*' },
+    home: row.home_workstation ?? workstationId(db),
+  };
+}
+
+/**
+ * Before the write transaction: the record's number from the server, or the plan to number locally.
+ * The home first sends what it numbered offline, so the server never hands out one of those again.
+ */
+export async function planNumber(
+  db: Db, authority: NumberAuthority | null, register: RegisterRef, date: string, typeCode: string, record: string, now: Date, actorId: number | null = null,
+): Promise<NumberPlan> {
+  if (!authority) return { kind: 'local' };
+  const { sequence, home } = sequenceOf(db, register, date, typeCode);
+  const isHome = home === workstationId(db);
+  try {
+    if (isHome) await sendPending(db, authority, now, actorId);
+    const r = await authority.allocate({ ...sequence, record, home });
+    return { kind: 'server', taken: { number: r.allocation.number, period: sequence.period, bucket: sequence.bucket }, last: r.last, sequence, record };
+  } catch (e) {
+    if (unreachable(e)) {
+      if (isHome) return { kind: 'home-offline', record };
+      // The server may have allocated a number before the answer was lost: owed back at the next contact.
+      writeTx(db, () => cached(db, `INSERT INTO main.number_reports (register_id, period, bucket, number, kind, record_global_id, made_at) VALUES (?,?,?,0,'give_back',?,?)
+        ON CONFLICT (record_global_id) DO NOTHING`).run(register.id, sequence.period, sequence.bucket, record, now.toISOString()));
+      throw DeskError.keyed('VALIDATION', 'numbering.serverUnreachable', { register: register.name }, { details: { error: e.message, home } });
+    }
+    if (e instanceof TransportError) throw DeskError.keyed('VALIDATION', 'numbering.serverRefused', { register: register.name, reason: e.message }, { details: { status: e.status, code: e.code } });
+    throw e;
+  }
+}
+
+/**
+ * Inside the record's transaction, for a server number: the local counter follows it and the server's
+ * last number, so the home, cut off later, continues after everything it has heard of.
+ */
+export function followServerNumber(db: Db, scopeId: number, plan: Extract<NumberPlan, { kind: 'server' }>): void {
+  cached(db, `INSERT INTO main.number_counters (scope_id, period, bucket, last) VALUES (?,?,?,?)
+    ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`)
+    .run(scopeId, plan.taken.period, plan.taken.bucket, Math.max(plan.taken.number, plan.last));
+}
+
+/** Inside the record's transaction, for a number the home gave offline: to be reported. */
+export function owedReport(db: Db, registerId: number, taken: TakenNumber, compartment: string, record: string, now: Date): void {
+  cached(db, `INSERT INTO main.number_reports (register_id, period, bucket, number, kind, compartment, record_global_id, made_at) VALUES (?,?,?,?,'report',?,?,?)`)
+    .run(registerId, taken.period, taken.bucket, taken.number, compartment, record, now.toISOString());
+}
+
+/** The transaction failed: the server's number goes back now, or at the next contact. */
+export async function giveBack(db: Db, authority: NumberAuthority, registerId: number, plan: Extract<NumberPlan, { kind: 'server' }>, now: Date): Promise<void> {
+  try {
+    await authority.giveBack({ ...plan.sequence, record: plan.record });
+  } catch {
+    writeTx(db, () => cached(db, `INSERT INTO main.number_reports (register_id, period, bucket, number, kind, record_global_id, made_at) VALUES (?,?,?,?,'give_back',?,?)
+      ON CONFLICT (record_global_id) DO NOTHING`).run(registerId, plan.taken.period, plan.taken.bucket, plan.taken.number, plan.record, now.toISOString()));
+  }
+}
+
+interface PendingRow extends OwedNumber { kind: 'report' | 'give_back' }
+
+export interface SentNumbers { reported: number; givenBack: number; conflicts: number; renumbered: number }
+
+/**
+ * Sends what waits (give-backs first, then the home's offline numbers in the order they were given).
+ * A number the server gave another record while the home was cut off from it (the window between the
+ * home's last contact and the cut) is renumbered here when someone who registers is signed in
+ * (numberConflicts.ts); otherwise the conflict is kept on its row and tried again next time (the holder
+ * may yet give its number back). A failure to reach the server stops the round.
+ */
+export async function sendPending(db: Db, authority: NumberAuthority, now: Date, actorId: number | null = null): Promise<SentNumbers> {
+  const rows = db.prepare(`SELECT p.*, r.global_id FROM main.number_reports p JOIN main.registers r ON r.id = p.register_id
+    WHERE p.reported_at IS NULL ORDER BY p.kind = 'report', p.id`).all() as PendingRow[];
+  const out: SentNumbers = { reported: 0, givenBack: 0, conflicts: 0, renumbered: 0 };
+  const taken: Array<{ p: PendingRow; conflict: NumberConflict }> = [];
+  for (const p of rows) {
+    const sequence = { register: p.global_id, period: p.period, bucket: p.bucket };
+    let problem: string | null = null;
+    if (p.kind === 'give_back') {
+      await authority.giveBack({ ...sequence, record: p.record_global_id });
+      out.givenBack++;
+    } else {
+      const r = await authority.report({ ...sequence, record: p.record_global_id, number: p.number });
+      // Renumbered once the others are in: the fresh number then comes after every number given here.
+      if ('conflict' in r && r.conflict.error === 'number-taken' && actorId !== null) taken.push({ p, conflict: r.conflict });
+      if ('conflict' in r) {
+        problem = JSON.stringify(r.conflict);
+        out.conflicts++;
+      } else out.reported++;
+    }
+    writeTx(db, () => {
+      if (problem === null) db.prepare('UPDATE main.number_reports SET reported_at = ?, problem = NULL WHERE id = ?').run(now.toISOString(), p.id);
+      else db.prepare('UPDATE main.number_reports SET problem = ? WHERE id = ?').run(problem, p.id);
+    });
+  }
+  for (const t of taken) {
+    if (!(await renumberTaken(db, authority, t.p, t.conflict, actorId!, now))) continue;
+    out.renumbered++;
+    out.conflicts--;
+  }
+  return out;
+}
+
+/** The numbers this workstation gave offline and the server has not accepted yet (the sync panel's figure). */
+export function pendingReports(db: Db): Array<{ number: number; period: string; record: string; problem: string | null }> {
+  return (db.prepare("SELECT number, period, record_global_id AS record, problem FROM main.number_reports WHERE reported_at IS NULL AND kind = 'report' ORDER BY id").all()) as Array<{ number: number; period: string; record: string; problem: string | null }>;
+}
+
+/**
+ * One contact round (agencySync.ts, with every sync round): what waits is sent, and the home's counters
+ * of today's period follow the server's last numbers, so it continues after them if it is cut off.
+ */
+export async function numberingRound(db: Db, authority: NumberAuthority, now: Date, actorId: number | null = null): Promise<SentNumbers> {
+  const sent = await sendPending(db, authority, now, actorId);
+  const me = workstationId(db);
+  const homes = db.prepare("SELECT id, name, scope_id FROM main.registers WHERE active = 1 AND home_workstation = ?").all(me) as RegisterRef[];
+  for (const r of homes) {
+    const scope = scopeRow(db, r.scope_id);
+    if (scope.per_type) continue; // a per-type sequence is known per type: followed at each registration
+    const { sequence } = sequenceOf(db, r, todayIso(now), '*');
+    const { last } = await authority.last(sequence);
+    if (last > 0) {
+      writeTx(db, () => cached(db, `INSERT INTO main.number_counters (scope_id, period, bucket, last) VALUES (?,?,?,?)
+        ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(r.scope_id, sequence.period, sequence.bucket, last));
+    }
+  }
+  return sent;
+}

@@ -1,0 +1,57 @@
+// The workstation's client of the agency server's numbering routes (server/numbers.ts). Every answer
+// that is not a success becomes a TransportError (its `transient` says whether the server could not be
+// reached or was failing, as opposed to a refusal), except a report's conflict, which is an answer.
+import type { ServerClient } from '../ServerClient';
+import { TransportError, type Response } from '../transport';
+import {
+  NUMBERS_API, type AllocateRequest, type AllocateResult, type GiveBackRequest, type GiveBackResult, type LastNumber, type NumberConflict,
+  type NumberSequence, type ReportRequest,
+} from './protocol';
+
+function readJson<T>(res: Response): T | null {
+  try {
+    return res.body.length ? (JSON.parse(res.body.toString('utf8')) as T) : null;
+  } catch {
+    return null;
+  }
+}
+
+function expectJson<T>(res: Response, what: string): T {
+  const data = readJson<T & { error?: string; message?: string }>(res);
+  if (res.status < 200 || res.status >= 300) {
+    const ra = Number(res.headers['retry-after']);
+    throw new TransportError(`${what}: ${res.status} ${data?.message ?? ''}`.trim(), res.status, data?.error ?? 'http', Number.isFinite(ra) && ra > 0 ? ra * 1000 : null);
+  }
+  return data as T;
+}
+
+const json = (body: unknown) => ({ body: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' } });
+
+export class NumberClient {
+  constructor(private readonly server: Pick<ServerClient, 'request'>) {}
+
+  /** The next number of the sequence for the record (the same number when asked again for it). */
+  async allocate(q: AllocateRequest): Promise<AllocateResult> {
+    return expectJson<AllocateResult>(await this.server.request('POST', `${NUMBERS_API}/allocate`, json(q)), `number for ${q.record}`);
+  }
+
+  /** Gives the record's number back (its registration failed); kept when something was numbered after it. */
+  async giveBack(q: GiveBackRequest): Promise<GiveBackResult> {
+    return expectJson<GiveBackResult>(await this.server.request('POST', `${NUMBERS_API}/give-back`, json(q)), `give back the number of ${q.record}`);
+  }
+
+  /** Reports a number the home workstation gave offline: accepted, or the conflict with its holder. */
+  async report(q: ReportRequest): Promise<{ accepted: AllocateResult } | { conflict: NumberConflict }> {
+    const res = await this.server.request('POST', `${NUMBERS_API}/report`, json(q));
+    if (res.status === 409) {
+      const c = readJson<NumberConflict>(res);
+      if (c?.holder) return { conflict: c };
+    }
+    return { accepted: expectJson<AllocateResult>(res, `report number ${q.number} of ${q.record}`) };
+  }
+
+  async last(q: NumberSequence): Promise<LastNumber> {
+    const p = new URLSearchParams({ register: q.register, period: q.period, bucket: q.bucket });
+    return expectJson<LastNumber>(await this.server.request('GET', `${NUMBERS_API}/last?${p.toString()}`), 'last number');
+  }
+}

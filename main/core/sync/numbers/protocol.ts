@@ -1,0 +1,49 @@
+// The wire protocol of shared registers' numbers (docs/server.md, "Numbering authority"): the agency
+// server gives each document of a shared register its number, one atomic allocation per record, per
+// register and period; the register's home workstation numbers alone while the server cannot be
+// reached and reports those numbers when it returns. Only ids and numbers travel: no subject, no party.
+export const NUMBERS_API = '/v1/numbers';
+
+/** A register's sequence: the register's global id, the period ("2026", "term:2025-10-15", "all") and the bucket ("*" or a type code). */
+export interface NumberSequence {
+  register: string;
+  period: string;
+  bucket: string;
+}
+
+export const NUMBER_PERIOD_RE = /^(\d{4}|all|term:\d{4}-\d{2}-\d{2})$/;
+export const NUMBER_BUCKET_RE = /^(\*|[\p{L}\p{N}.\-/ ]{1,40})$/u;
+export const NUMBER_ID_RE = /^[0-9A-Za-z-]{8,64}$/;
+
+/** POST /v1/numbers/allocate: the next number for `record` (asked again: the same number). */
+export interface AllocateRequest extends NumberSequence {
+  record: string;
+  /** The register's home workstation as this workstation knows it (the server keeps the first it hears). */
+  home: string;
+}
+
+export interface NumberAllocation extends NumberSequence {
+  record: string;
+  number: number;
+  workstation: string;
+  person: string;
+  allocatedAt: string;
+  /** `server`: allocated here; `home`: given by the home workstation offline and reported; `void`: given back after a later number was allocated (a gap). */
+  source: 'server' | 'home' | 'void';
+}
+
+/** The answer to an allocation or a report: the allocation and the sequence's last number now. */
+export interface AllocateResult { allocation: NumberAllocation; last: number }
+
+/** POST /v1/numbers/give-back: the registration of `record` failed; its number goes back if still the last. */
+export interface GiveBackRequest extends NumberSequence { record: string }
+export interface GiveBackResult { givenBack: boolean; last: number }
+
+/** POST /v1/numbers/report: a number the home workstation gave offline. */
+export interface ReportRequest extends NumberSequence { record: string; number: number }
+
+/** 409 `number-taken` / `record-numbered`: who holds the number (or which number the record holds). */
+export interface NumberConflict { error: 'number-taken' | 'record-numbered'; message: string; holder: NumberAllocation }
+
+/** GET /v1/numbers/last?register=&period=&bucket=: the sequence's last number (0: none yet). */
+export interface LastNumber { last: number; home: string | null }

@@ -1,0 +1,95 @@
+// The agency server's routes for shared registers' numbers (docs/server.md, "Numbering authority"):
+// signed-in workstation and person, and the person's role must be one that registers documents
+// (`registerRoles`, the văn thư by default). Only ids and numbers: the server never sees a subject.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import {
+  NUMBER_BUCKET_RE, NUMBER_ID_RE, NUMBER_PERIOD_RE, NUMBERS_API, type GiveBackResult, type LastNumber, type NumberConflict,
+} from '../main/core/sync/numbers/protocol';
+import type { Session } from './auth';
+import type { ServerConfig } from './config';
+import { HttpError, sendJson } from './http';
+import { readBody } from './limits';
+import type { Logger } from './log';
+import { NumberConflictError, NumberForbidden, type NumberStore } from './storage/numberStore';
+
+const gid = z.string().regex(NUMBER_ID_RE);
+const sequence = { register: gid, period: z.string().regex(NUMBER_PERIOD_RE), bucket: z.string().regex(NUMBER_BUCKET_RE) };
+const allocateSchema = z.strictObject({ ...sequence, record: gid, home: gid });
+const giveBackSchema = z.strictObject({ ...sequence, record: gid });
+const reportSchema = z.strictObject({ ...sequence, record: gid, number: z.number().int().min(1).max(10_000_000) });
+
+function parse<T>(schema: z.ZodType<T>, body: Buffer): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'bad-request', 'body is not JSON');
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new HttpError(400, 'bad-request', `${i.path.join('.') || 'body'}: ${i.message}`);
+  }
+  return r.data;
+}
+
+export class NumberRoutes {
+  private readonly roles: ReadonlySet<string>;
+
+  constructor(cfg: ServerConfig, private readonly store: NumberStore, private readonly clock: () => number, private readonly logger: Logger) {
+    this.roles = new Set(cfg.registerRoles);
+  }
+
+  /** Handles a numbers route; false when the path is none of them. */
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL, s: Session, ctx: { route: string }): Promise<boolean> {
+    const path = url.pathname;
+    if (path !== NUMBERS_API && !path.startsWith(`${NUMBERS_API}/`)) return false;
+    ctx.route = `numbers${path.slice(NUMBERS_API.length).replace(/\//g, '.')}`;
+    if (!this.roles.has(s.role)) {
+      this.logger.log('warn', 'refused: numbers for a role that does not register', { person: s.person, workstation: s.workstation, role: s.role, route: ctx.route });
+      throw new HttpError(403, 'forbidden', `the role ${s.role} does not register documents: no register numbers`);
+    }
+    const method = req.method ?? 'GET';
+    const now = () => new Date(this.clock());
+    try {
+      if (method === 'POST' && path === `${NUMBERS_API}/allocate`) {
+        const q = parse(allocateSchema, await readBody(req, 4096));
+        const r = await this.store.allocate(q, s.workstation, s.person, now());
+        const { fresh, ...out } = r;
+        sendJson(res, fresh ? 201 : 200, out);
+        return true;
+      }
+      if (method === 'POST' && path === `${NUMBERS_API}/give-back`) {
+        const q = parse(giveBackSchema, await readBody(req, 4096));
+        const out: GiveBackResult = await this.store.giveBack(q, s.workstation);
+        sendJson(res, 200, out);
+        return true;
+      }
+      if (method === 'POST' && path === `${NUMBERS_API}/report`) {
+        const q = parse(reportSchema, await readBody(req, 4096));
+        const r = await this.store.report(q, s.workstation, s.person, now());
+        const { fresh, ...out } = r;
+        sendJson(res, fresh ? 201 : 200, out);
+        return true;
+      }
+      if (method === 'GET' && path === `${NUMBERS_API}/last`) {
+        const q = z.strictObject(sequence).safeParse(Object.fromEntries(url.searchParams));
+        if (!q.success) throw new HttpError(400, 'bad-request', 'register, period and bucket are required');
+        const out: LastNumber = await this.store.last(q.data);
+        sendJson(res, 200, out);
+        return true;
+      }
+    } catch (e) {
+      if (e instanceof NumberConflictError) {
+        const body: NumberConflict = { error: e.code, message: e.message, holder: e.holder };
+        this.logger.log('warn', 'number conflict', { code: e.code, register: e.holder.register, period: e.holder.period, number: e.holder.number, workstation: s.workstation });
+        sendJson(res, 409, body);
+        return true;
+      }
+      if (e instanceof NumberForbidden) throw new HttpError(403, e.code, e.message);
+      throw e;
+    }
+    throw new HttpError(404, 'not-found', 'no such route');
+  }
+}

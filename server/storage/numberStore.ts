@@ -1,0 +1,163 @@
+// Shared registers' numbers (migration 0009, docs/server.md "Numbering authority"). A number is taken
+// by an UPSERT of the sequence's counter row inside the transaction that records which record holds it:
+// the row lock serialises allocations on PostgreSQL (SQLite has one writer), so concurrent askers get
+// consecutive numbers, never one twice, and a failed insert rolls the counter back. The record's global
+// id is the allocation's key: asking again for the same record answers the number it already holds.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, NumberAllocation, NumberSequence, ReportRequest } from '../../main/core/sync/numbers/protocol';
+import type { NumberAllocationsTable, ServerDatabase } from './schema';
+
+const num = (v: number | string | bigint): number => Number(v);
+const isUniqueViolation = (e: unknown): boolean => {
+  const code = (e as { code?: unknown })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+};
+
+/** A number or record already held otherwise (409 with the holder). */
+export class NumberConflictError extends Error {
+  override readonly name = 'NumberConflictError';
+  constructor(readonly code: 'number-taken' | 'record-numbered', message: string, readonly holder: NumberAllocation) {
+    super(message);
+  }
+}
+
+/** Not this workstation's to do (403): reporting for a register it is not the home of, giving back another's number. */
+export class NumberForbidden extends Error {
+  override readonly name = 'NumberForbidden';
+  constructor(readonly code: 'not-home' | 'forbidden', message: string) {
+    super(message);
+  }
+}
+
+const allocationOf = (r: NumberAllocationsTable): NumberAllocation => ({
+  register: r.register_gid, period: r.period, bucket: r.bucket, record: r.record_gid, number: num(r.number),
+  workstation: r.workstation, person: r.person, allocatedAt: r.allocated_at, source: r.source === 'home' || r.source === 'void' ? r.source : 'server',
+});
+
+const sameSequence = (a: NumberAllocation, q: NumberSequence) => a.register === q.register && a.period === q.period && a.bucket === q.bucket;
+
+type Db = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
+
+export class NumberStore {
+  constructor(private readonly db: Kysely<ServerDatabase>) {}
+
+  private async allocationOfRecord(db: Db, record: string): Promise<NumberAllocation | null> {
+    const r = await db.selectFrom('number_allocations').selectAll().where('record_gid', '=', record).executeTakeFirst();
+    return r ? allocationOf(r) : null;
+  }
+
+  private async lastOf(db: Db, q: NumberSequence): Promise<number> {
+    const r = await db.selectFrom('number_counters').select('last')
+      .where('register_gid', '=', q.register).where('period', '=', q.period).where('bucket', '=', q.bucket).executeTakeFirst();
+    return r ? num(r.last) : 0;
+  }
+
+  /** The register's home workstation: the first one named is kept. */
+  private async nameHome(db: Db, register: string, workstation: string, by: string, now: Date): Promise<string> {
+    await db.insertInto('register_homes').values({ register_gid: register, workstation, named_by: by, named_at: now.toISOString() })
+      .onConflict((oc) => oc.column('register_gid').doNothing()).execute();
+    return (await db.selectFrom('register_homes').select('workstation').where('register_gid', '=', register).executeTakeFirstOrThrow()).workstation;
+  }
+
+  async last(q: NumberSequence): Promise<{ last: number; home: string | null }> {
+    const home = await this.db.selectFrom('register_homes').select('workstation').where('register_gid', '=', q.register).executeTakeFirst();
+    return { last: await this.lastOf(this.db, q), home: home?.workstation ?? null };
+  }
+
+  /** The next number of the sequence for `q.record`, or the number the record already holds. */
+  async allocate(q: AllocateRequest, workstation: string, person: string, now: Date): Promise<AllocateResult & { fresh: boolean }> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        await this.nameHome(trx, q.register, q.home, person, now);
+        const prior = await this.allocationOfRecord(trx, q.record);
+        if (prior) return this.again(trx, prior, q);
+        const row = await trx.insertInto('number_counters').values({ register_gid: q.register, period: q.period, bucket: q.bucket, last: 1 })
+          .onConflict((oc) => oc.columns(['register_gid', 'period', 'bucket']).doUpdateSet({ last: sql`number_counters.last + 1` }))
+          .returning('last').executeTakeFirstOrThrow();
+        const n = num(row.last);
+        await trx.insertInto('number_allocations').values({
+          record_gid: q.record, register_gid: q.register, period: q.period, bucket: q.bucket, number: n,
+          workstation, person, allocated_at: now.toISOString(), source: 'server',
+        }).execute();
+        return { allocation: (await this.allocationOfRecord(trx, q.record))!, last: n, fresh: true };
+      });
+    } catch (e) {
+      // The same record asked for twice at once: the other request's allocation stands.
+      if (!isUniqueViolation(e)) throw e;
+      const prior = await this.allocationOfRecord(this.db, q.record);
+      if (!prior) throw e;
+      return this.again(this.db, prior, q);
+    }
+  }
+
+  private async again(db: Db, prior: NumberAllocation, q: NumberSequence): Promise<AllocateResult & { fresh: boolean }> {
+    if (!sameSequence(prior, q) || prior.source === 'void') throw new NumberConflictError('record-numbered', `record ${prior.record} holds number ${prior.number} of another sequence, or gave it back`, prior);
+    return { allocation: prior, last: await this.lastOf(db, q), fresh: false };
+  }
+
+  /**
+   * The registration of `q.record` failed before it committed (or its answer never arrived): its number
+   * goes back when it is still the sequence's last (nothing was numbered after it); otherwise it is marked
+   * void (a gap the server can name, which the home's offline number may fill when it is reported).
+   */
+  async giveBack(q: GiveBackRequest, workstation: string): Promise<GiveBackResult> {
+    return this.db.transaction().execute(async (trx) => {
+      const a = await this.allocationOfRecord(trx, q.record);
+      if (!a || !sameSequence(a, q)) return { givenBack: false, last: await this.lastOf(trx, q) };
+      if (a.workstation !== workstation) throw new NumberForbidden('forbidden', `number ${a.number} was allocated to workstation ${a.workstation}`);
+      const givenBack = await this.release(trx, a);
+      return { givenBack, last: await this.lastOf(trx, q) };
+    });
+  }
+
+  /** Drops an allocation: the counter goes back when it was the last, else the number stays, void. */
+  private async release(trx: Transaction<ServerDatabase>, a: NumberAllocation): Promise<boolean> {
+    const moved = await trx.updateTable('number_counters').set({ last: sql`last - 1` })
+      .where('register_gid', '=', a.register).where('period', '=', a.period).where('bucket', '=', a.bucket).where('last', '=', a.number)
+      .executeTakeFirst();
+    const givenBack = Number(moved.numUpdatedRows) === 1;
+    if (givenBack) await trx.deleteFrom('number_allocations').where('record_gid', '=', a.record).execute();
+    else await trx.updateTable('number_allocations').set({ source: 'void' }).where('record_gid', '=', a.record).execute();
+    return givenBack;
+  }
+
+  /**
+   * A number the register's home workstation gave while it could not reach the server: recorded for its
+   * record, and the counter moves up to it. Only the home may report (403 `not-home`); a number held by
+   * another record is a conflict (409 `number-taken` with the holder). Reporting again is answered the same.
+   */
+  async report(q: ReportRequest, workstation: string, person: string, now: Date): Promise<AllocateResult & { fresh: boolean }> {
+    return this.db.transaction().execute(async (trx) => {
+      const home = await this.nameHome(trx, q.register, workstation, person, now);
+      if (home !== workstation) throw new NumberForbidden('not-home', `workstation ${workstation} is not the home of register ${q.register} (${home} is): only the home numbers offline`);
+      // The counter row first: its lock orders this report with concurrent allocations (and moves up to the number).
+      await trx.insertInto('number_counters').values({ register_gid: q.register, period: q.period, bucket: q.bucket, last: q.number })
+        .onConflict((oc) => oc.columns(['register_gid', 'period', 'bucket'])
+          .doUpdateSet({ last: sql`CASE WHEN number_counters.last < excluded.last THEN excluded.last ELSE number_counters.last END` }))
+        .execute();
+      let prior = await this.allocationOfRecord(trx, q.record);
+      // The home asked for a number, its answer was lost, and it numbered the record offline instead:
+      // the offline number (on paper already) stands, the server's goes back.
+      if (prior && prior.workstation === workstation && prior.source === 'server' && sameSequence(prior, q) && prior.number !== q.number) {
+        await this.release(trx, prior);
+        prior = null;
+      }
+      if (prior) {
+        if (sameSequence(prior, q) && prior.number === q.number && prior.source !== 'void') return { allocation: prior, last: await this.lastOf(trx, q), fresh: false };
+        throw new NumberConflictError('record-numbered', `record ${q.record} already holds number ${prior.number}`, prior);
+      }
+      const holder = await trx.selectFrom('number_allocations').selectAll()
+        .where('register_gid', '=', q.register).where('period', '=', q.period).where('bucket', '=', q.bucket).where('number', '=', q.number).executeTakeFirst();
+      if (holder && holder.source !== 'void') {
+        throw new NumberConflictError('number-taken', `number ${q.number} is held by record ${holder.record_gid} (workstation ${holder.workstation})`, allocationOf(holder));
+      }
+      // A void number (its registration failed after the allocation) is the home's to fill.
+      if (holder) await trx.deleteFrom('number_allocations').where('record_gid', '=', holder.record_gid).execute();
+      await trx.insertInto('number_allocations').values({
+        record_gid: q.record, register_gid: q.register, period: q.period, bucket: q.bucket, number: q.number,
+        workstation, person, allocated_at: now.toISOString(), source: 'home',
+      }).execute();
+      return { allocation: (await this.allocationOfRecord(trx, q.record))!, last: await this.lastOf(trx, q), fresh: true };
+    });
+  }
+}

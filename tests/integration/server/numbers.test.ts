@@ -1,0 +1,175 @@
+// Shared registers' numbers at the agency server (docs/server.md, "Numbering authority"), over real HTTPS
+// on loopback, on SQLite and on PostgreSQL: allocations are consecutive and once per record even when
+// two workstations ask at the same time; a failed registration gives its number back when it is still
+// the last; the home workstation's offline numbers are accepted and move the counter, a number held by
+// another record is a conflict naming its holder; and the refusals: another agency's person, a role
+// that does not register, a workstation that is not the register's home, another's number given back.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
+import { TransportError } from '../../../main/core/sync/transport';
+import type { RunningServer } from '../../../server/app';
+import { tempDir } from '../../helpers/desk';
+import { agencyConfig, networkPki, startAgency, workstation, type NetworkPki, type TestWorkstation } from '../../helpers/network';
+import type { Party } from '../../helpers/pki';
+import { startPostgres, type TestPostgres } from '../../helpers/postgres';
+
+let n: NetworkPki;
+let pg: TestPostgres;
+let tmp: { dir: string; cleanup(): void };
+const closers: Array<() => unknown> = [];
+
+before(async () => {
+  tmp = tempDir('securedesk-numbers-');
+  [n, pg] = await Promise.all([networkPki(), startPostgres()]);
+});
+
+after(async () => {
+  for (const c of closers.reverse()) await c();
+  pg?.stop();
+  n?.pki.cleanup();
+  tmp?.cleanup();
+});
+
+const refusal = async (p: Promise<unknown>): Promise<TransportError> => {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof TransportError, String(e));
+    return e;
+  }
+  assert.fail('not refused');
+};
+
+for (const backend of ['sqlite', 'postgres'] as const) {
+  describe(`numbers of a shared register (${backend})`, () => {
+    let server: RunningServer;
+    let home: TestWorkstation;
+    let other: TestWorkstation;
+    let homeId: string;
+    let h: NumberClient;
+    let o: NumberClient;
+    const register = randomUUID();
+    const seq = { register, period: '2026', bucket: '*' };
+    const ws = (name: string, port: number, person: Party): TestWorkstation => {
+      const w = workstation(n, join(tmp.dir, `${backend}-${name}`), port, person);
+      closers.push(() => w.close());
+      return w;
+    };
+
+    before(async () => {
+      server = await startAgency(agencyConfig(n, 'A', join(tmp.dir, backend), { backend, pg, hubUrl: 'https://127.0.0.1:9' }));
+      closers.push(() => server.close());
+      home = ws('home', server.port, n.agencies.A.vanThu);
+      other = ws('other', server.port, n.agencies.A.vanThu);
+      homeId = home.db.prepare("SELECT value FROM settings WHERE key = 'workstation_id'").pluck().get() as string;
+      h = new NumberClient(home.server);
+      o = new NumberClient(other.server);
+    });
+
+    test('two workstations asking at once: 1..100, each number once, none missing', async () => {
+      const records = Array.from({ length: 100 }, () => randomUUID());
+      const results = await Promise.all(records.map((record, i) => (i % 2 ? o : h).allocate({ ...seq, record, home: homeId })));
+      const numbers = results.map((r) => r.allocation.number).sort((a, b) => a - b);
+      assert.deepEqual(numbers, Array.from({ length: 100 }, (_, i) => i + 1));
+      // Asked again for the same record: the same number, nothing taken.
+      const again = await o.allocate({ ...seq, record: records[7]!, home: homeId });
+      assert.equal(again.allocation.number, results[7]!.allocation.number);
+      assert.equal(again.last, 100);
+      // The same record asked for twice at the same moment from both: one number.
+      const twin = randomUUID();
+      const [a, b] = await Promise.all([h.allocate({ ...seq, record: twin, home: homeId }), o.allocate({ ...seq, record: twin, home: homeId })]);
+      assert.equal(a.allocation.number, 101);
+      assert.equal(b.allocation.number, 101);
+      assert.equal((await h.last(seq)).last, 101);
+      // Another period and bucket are their own sequences.
+      assert.equal((await h.allocate({ register, period: '2027', bucket: '*', record: randomUUID(), home: homeId })).allocation.number, 1);
+      assert.equal((await h.last(seq)).home, homeId);
+    });
+
+    test('a failed registration gives its number back only while it is the last', async () => {
+      const r1 = randomUUID();
+      const r2 = randomUUID();
+      const n1 = (await o.allocate({ ...seq, record: r1, home: homeId })).allocation.number;
+      assert.deepEqual(await o.giveBack({ ...seq, record: r1 }), { givenBack: true, last: n1 - 1 });
+      assert.equal((await h.allocate({ ...seq, record: r2, home: homeId })).allocation.number, n1);
+      // Not the last any more: it stays allocated (a gap the server can name).
+      const r3 = randomUUID();
+      const n3 = (await o.allocate({ ...seq, record: r3, home: homeId })).allocation.number;
+      await h.allocate({ ...seq, record: randomUUID(), home: homeId });
+      assert.deepEqual(await o.giveBack({ ...seq, record: r3 }), { givenBack: false, last: n3 + 1 });
+      // Another workstation's number is not given back by this one.
+      const e = await refusal(h.giveBack({ ...seq, record: r3 }));
+      assert.equal(e.status, 403);
+    });
+
+    test('the home reports its offline numbers: the counter moves up; a number held elsewhere is a conflict with its holder', async () => {
+      const last = (await h.last(seq)).last;
+      const offline = [randomUUID(), randomUUID(), randomUUID()];
+      for (const [i, record] of offline.entries()) {
+        const r = await h.report({ ...seq, record, number: last + 1 + i });
+        assert.ok('accepted' in r);
+        assert.equal(r.accepted.allocation.source, 'home');
+      }
+      assert.equal((await h.last(seq)).last, last + 3);
+      // Reported again (a retry after a lost answer): the same answer, nothing moves.
+      const again = await h.report({ ...seq, record: offline[0]!, number: last + 1 });
+      assert.ok('accepted' in again && again.accepted.allocation.number === last + 1);
+      // The next allocation continues after them.
+      const taker = randomUUID();
+      assert.equal((await o.allocate({ ...seq, record: taker, home: homeId })).allocation.number, last + 4);
+      const clash = await h.report({ ...seq, record: randomUUID(), number: last + 4 });
+      assert.ok('conflict' in clash);
+      assert.equal(clash.conflict.error, 'number-taken');
+      assert.equal(clash.conflict.holder.record, taker);
+      assert.equal(clash.conflict.holder.workstation, workstationOf(other));
+      // A record already numbered cannot be reported under another number.
+      const moved = await h.report({ ...seq, record: offline[1]!, number: last + 50 });
+      assert.ok('conflict' in moved && moved.conflict.error === 'record-numbered');
+      assert.equal((await h.last(seq)).last, last + 4);
+    });
+
+    test('attacks: a workstation that is not the home, another agency\'s person, a role that does not register, no session', async () => {
+      // A văn thư on another workstation cannot pass numbers off as the home's offline ones.
+      const notHome = await refusal(o.report({ ...seq, record: randomUUID(), number: 9_999 }));
+      assert.deepEqual([notHome.status, notHome.code], [403, 'not-home']);
+      // Nor by signing in under another workstation id than the home's registered one.
+      const forged = workstation(n, join(tmp.dir, `${backend}-forged`), server.port, n.agencies.A.vanThu);
+      closers.push(() => forged.close());
+      const f = await refusal(new NumberClient(forged.server).report({ ...seq, record: randomUUID(), number: 9_998 }));
+      assert.deepEqual([f.status, f.code], [403, 'not-home']);
+      // B's văn thư is not enrolled at A's server: refused at sign-in, nothing allocated.
+      const stranger = workstation(n, join(tmp.dir, `${backend}-stranger`), server.port, n.agencies.B.vanThu);
+      closers.push(() => stranger.close());
+      const s = await refusal(new NumberClient(stranger.server).allocate({ ...seq, record: randomUUID(), home: homeId }));
+      assert.equal(s.status, 403);
+      // A chuyên viên of A does not register documents.
+      const cv = workstation(n, join(tmp.dir, `${backend}-cv`), server.port, n.agencies.A.chuyenVien);
+      closers.push(() => cv.close());
+      const c = new NumberClient(cv.server);
+      assert.equal((await refusal(c.allocate({ ...seq, record: randomUUID(), home: homeId }))).status, 403);
+      assert.equal((await refusal(c.last(seq))).status, 403);
+      // Bad input: a specific 400, nothing taken.
+      const before = (await h.last(seq)).last;
+      assert.equal((await refusal(h.allocate({ ...seq, period: '26', record: randomUUID(), home: homeId }))).status, 400);
+      assert.equal((await refusal(h.report({ ...seq, record: randomUUID(), number: 0 }))).status, 400);
+      assert.equal((await h.last(seq)).last, before);
+      // Without a session the route does not answer.
+      const res = await fetchNoSession(server.port);
+      assert.equal(res, 401);
+    });
+  });
+}
+
+function workstationOf(w: TestWorkstation): string {
+  return w.db.prepare("SELECT value FROM settings WHERE key = 'workstation_id'").pluck().get() as string;
+}
+
+async function fetchNoSession(port: number): Promise<number> {
+  const { Transport } = await import('../../../main/core/sync/transport');
+  const t = new Transport({ url: `https://localhost:${port}`, caPem: n.ca.certPem, timeoutMs: 5_000 });
+  const r = await t.request('POST', '/v1/numbers/allocate', { body: Buffer.from('{}') });
+  return r.status;
+}
