@@ -1,4 +1,5 @@
-// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server|exchange|ocr|import] [--import-records N] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N] [--ocr-pages N] [--exchange-packets N]`
+// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server|exchange|ocr|import|sync] [--import-records N] [--sync-statuses N] [--sync-docs N] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N] [--ocr-pages N] [--exchange-packets N]`
+// Sync (issue 9): 10 000 statuses caught up after a day offline (syncStatuses.ts) and a fresh workstation syncing 100 000 documents (syncFresh.ts).
 // Outgoing: signing and issuing an outgoing document on SoftHSM through the services, end to end
 // (outgoing.ts). Processing: the leader's and the handler's inboxes and the overdue view over a
 // generated profile (processing.ts; 200 000 documents by default, `--processing-docs 1000000` for the
@@ -28,6 +29,8 @@ import { measureServer, SERVER_TARGETS, type ServerFigures } from './server';
 import { measureOcr, type OcrFigures } from './ocr';
 import { EXCHANGE_TARGETS, measureExchange, type ExchangeFigures } from './exchange';
 import { IMPORT_TARGETS, measureImport, type ImportFigures } from './import';
+import { measureStatusCatchUp, SYNC_STATUS_TARGETS, type StatusCatchUpFigures } from './syncStatuses';
+import { measureFreshSync, SYNC_FRESH_TARGETS, type FreshSyncFigures } from './syncFresh';
 import { diagnose, type Diagnosis } from './diagnose';
 import { measureFirstPage, measureMatFirstPage, pageVariants, type FirstPageFigures, type MatFirstPageFigures } from './firstPage';
 import { DB_NAME, encryptedOnDisk, generateProfile, generatorFingerprint, type GenerationFigures, type ProfileMeta } from './generate';
@@ -59,7 +62,7 @@ const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.pa
  */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10, compartmentRatio: 1.2 };
 
-const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server', 'ocr', 'exchange', 'import'] as const;
+const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server', 'ocr', 'exchange', 'import', 'sync'] as const;
 /** The import part's default scale (the target's is 100 000: --import-records 100000, about 8 GB of PDFs). */
 const IMPORT_DEFAULT_RECORDS = 20_000;
 type Part = (typeof PARTS)[number];
@@ -69,12 +72,15 @@ const PROCESSING_DEFAULT_DOCS = 200_000;
 interface Args {
   only: 'all' | Part; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number; generateOnly: boolean;
   processingDocs: number; outgoingRounds: number; serverSeconds: number; ocrPages: number; exchangePackets: number; importRecords: number;
+  /** Sync (issue 9): statuses caught up after a day offline, and a fresh workstation's documents. */
+  syncStatuses: number; syncDocs: number;
 }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
     only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000, generateOnly: false,
     processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30, ocrPages: 6, exchangePackets: 40, importRecords: IMPORT_DEFAULT_RECORDS,
+    syncStatuses: SYNC_STATUS_TARGETS.statuses, syncDocs: SYNC_FRESH_TARGETS.docs,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -95,7 +101,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--server-seconds') args.serverSeconds = Number(argv[++i]);
     else if (a === '--exchange-packets') args.exchangePackets = Number(argv[++i]);
     else if (a === '--import-records') args.importRecords = Number(String(argv[++i]).replace(/_/g, ''));
-    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N, --ocr-pages N, --exchange-packets N, --import-records N)`);
+    else if (a === '--sync-statuses') args.syncStatuses = Number(String(argv[++i]).replace(/_/g, ''));
+    else if (a === '--sync-docs') args.syncDocs = Number(String(argv[++i]).replace(/_/g, ''));
+    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N, --ocr-pages N, --exchange-packets N, --import-records N, --sync-statuses N, --sync-docs N)`);
   }
   if (!Number.isInteger(args.docs) || args.docs < 1000) throw new Error('--docs must be an integer ≥ 1000');
   if (!Number.isInteger(args.cryptoMb) || args.cryptoMb < 1) throw new Error('--crypto-mb must be a positive integer');
@@ -103,6 +111,8 @@ function parseArgs(argv: string[]): Args {
   if (!Number.isInteger(args.outgoingRounds) || args.outgoingRounds < 1) throw new Error('--outgoing-rounds must be a positive integer');
   if (!Number.isInteger(args.ocrPages) || args.ocrPages < 1) throw new Error('--ocr-pages must be a positive integer');
   if (!Number.isInteger(args.importRecords) || args.importRecords < 100) throw new Error('--import-records must be an integer ≥ 100');
+  if (!Number.isInteger(args.syncStatuses) || args.syncStatuses < 5) throw new Error('--sync-statuses must be an integer ≥ 5');
+  if (!Number.isInteger(args.syncDocs) || args.syncDocs < 100) throw new Error('--sync-docs must be an integer ≥ 100');
   if (args.generateOnly && !args.keep) throw new Error('--generate-only makes the profile for a later run: give it --keep DIR');
   return args;
 }
@@ -548,13 +558,20 @@ async function main(): Promise<void> {
       if (args.importRecords < IMPORT_TARGETS.records) progress(`import: ${args.importRecords} records (the target's scale is ${IMPORT_TARGETS.records}: --import-records ${IMPORT_TARGETS.records})`);
       imports = await measureImport(args.importRecords);
     }
+    // Issue 9: statuses caught up after a day offline (syncStatuses.ts); a fresh workstation's metadata (syncFresh.ts).
+    let syncStatuses: StatusCatchUpFigures | undefined;
+    let syncFresh: FreshSyncFigures | undefined;
+    if (args.only === 'all' || args.only === 'sync') {
+      syncStatuses = await measureStatusCatchUp({ statuses: args.syncStatuses });
+      syncFresh = await measureFreshSync({ docs: args.syncDocs });
+    }
     const { hexKey: _key, ...mainOut } = main ?? { hexKey: '' };
     const out = {
       benchmark: 'securedesk: encrypted incoming register; envelope and signature throughput; outgoing issue; processing inboxes',
       at: new Date().toISOString(),
       parts: args.only === 'all' ? [...PARTS] : [args.only],
       machine: { ...machineInfo(), dbWorker: { bundled: true, builtByThisRun: dbWorker.ours, buildMs: dbWorker.ms } },
-      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(outgoing ? { outgoing: OUTGOING_TARGETS } : {}), ...(processing ? { processing: PROCESSING_TARGETS } : {}), ...(server ? { server: SERVER_TARGETS } : {}), ...(exchange ? { exchange: EXCHANGE_TARGETS } : {}), ...(imports ? { import: IMPORT_TARGETS } : {}) },
+      thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(outgoing ? { outgoing: OUTGOING_TARGETS } : {}), ...(processing ? { processing: PROCESSING_TARGETS } : {}), ...(server ? { server: SERVER_TARGETS } : {}), ...(exchange ? { exchange: EXCHANGE_TARGETS } : {}), ...(imports ? { import: IMPORT_TARGETS } : {}), ...(syncStatuses ? { sync: { statuses: SYNC_STATUS_TARGETS, fresh: SYNC_FRESH_TARGETS } } : {}) },
       ...(main ? { summary: summary(main) } : {}),
       ...(small ? { smallSummary: summary(small) } : {}),
       ...(crypto ? { cryptoSummary: crypto.summary } : {}),
@@ -597,6 +614,21 @@ async function main(): Promise<void> {
           eventLoopP99Ms: imports.import.eventLoopDelayMs.p99, met: imports.met,
         },
         import: imports,
+      } : {}),
+      ...(syncStatuses && syncFresh ? {
+        syncSummary: {
+          statuses: {
+            what: "status packets (01, 03, 04, 05, 06/15) queued at the sender's agency server while its workstation was offline, from reconnect to all recorded on its outgoing register",
+            statuses: syncStatuses.statuses, atTargetScale: syncStatuses.atTargetScale, seconds: syncStatuses.catchUpSeconds, statusesPerSecond: syncStatuses.statusesPerSecond,
+            peakRssMb: syncStatuses.peakRssMb, targetSeconds: SYNC_STATUS_TARGETS.catchUpSeconds, withinTarget: syncStatuses.withinTarget,
+          },
+          fresh: {
+            what: "a fresh workstation pulling and applying every change event of the agency's documents from the agency server",
+            docs: syncFresh.docs, atTargetScale: syncFresh.atTargetScale, events: syncFresh.fresh.eventsApplied, seconds: syncFresh.seconds, eventsPerSecond: syncFresh.eventsPerSecond,
+            peakRssMb: syncFresh.fresh.maxRssMb, targetSeconds: SYNC_FRESH_TARGETS.seconds, withinTarget: syncFresh.withinTarget,
+          },
+        },
+        sync: { statuses: syncStatuses, fresh: syncFresh },
       } : {}),
       totalMs: ms(performance.now() - t0),
     };

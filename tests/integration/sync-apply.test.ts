@@ -238,6 +238,15 @@ describe('events between two workstations of one agency', () => {
     const { conflicts } = inboxState(b.db, 'c_thuong');
     assert.ok(conflicts.some((c) => c.entity === 'incoming' && /UNIQUE/.test(c.problem)), JSON.stringify(conflicts));
   });
+
+  test("the register's counter follows the highest number applied (moved once per pass): the next registration here continues after it", async () => {
+    const onA = [];
+    for (const s of ['thứ nhất', 'thứ hai', 'thứ ba']) onA.push(await a.incoming.register(clerkA, await registration(a, clerkA, { subject: `Văn bản ${s} vào sổ trên máy A` })));
+    const r = deliver(a, b);
+    assert.ok(r.applied >= 3, JSON.stringify(r));
+    const next = await b.incoming.register(clerkB, await registration(b, clerkB, { subject: 'Văn bản tiếp theo vào sổ trên máy B' }));
+    assert.equal(next.arrivalNumber, onA[2]!.arrivalNumber + 1, 'after the highest number A gave, not a repeat of it');
+  });
 });
 
 describe('the list of references', () => {

@@ -169,8 +169,23 @@ export function readSignatureAlgorithm(buf: Uint8Array, t: Tlv | undefined, dige
 export const describeSignatureAlg = (a: ParsedSignatureAlg): string =>
   a.kind === 'rsa-pkcs1' ? `RSA PKCS#1 v1.5 ${a.hash}` : a.kind === 'rsa-pss' ? `RSA-PSS ${a.hash} salt ${a.saltLength}` : `ECDSA ${a.hash}`;
 
+/**
+ * Public keys by their SPKI bytes: the same few certificates (the directory's, the trust anchors) are
+ * parsed again for every packet and every signature checked, and OpenSSL's key import costs more than
+ * the verification itself. A KeyObject is immutable; the map is bounded (cleared when full).
+ */
+const spkiKeys = new Map<string, KeyObject>();
+const SPKI_KEYS_MAX = 512;
+
 export function publicKeyFromSpki(spki: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  const id = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('base64');
+  let key = spkiKeys.get(id);
+  if (!key) {
+    key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    if (spkiKeys.size >= SPKI_KEYS_MAX) spkiKeys.clear();
+    spkiKeys.set(id, key);
+  }
+  return key;
 }
 
 /**

@@ -16,6 +16,7 @@ import { nextRecordId } from '../compartments/ids';
 import type { ContextSource, CoreContext } from '../context';
 import { parseCrlFiles, type PrivateKeyOps } from '../crypto';
 import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
 import { writeTx } from '../db/transaction';
 import { armOf, locate, type Arm } from '../documents/arms';
 import { registerIncoming } from '../documents/incoming';
@@ -51,7 +52,7 @@ const PACKET_ID = /^[0-9A-Za-z-]{8,64}$/;
 const MIME_OF: Record<string, string> = { pdf: 'application/pdf', zip: 'application/zip', docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', png: 'image/png', jpeg: 'image/jpeg', tiff: 'image/tiff', xml: 'application/xml', text: 'text/plain' };
 
 export function selfAgency(db: Db): { code: string; name: string } {
-  const self = db.prepare('SELECT name, code FROM main.units WHERE id = ?').get(Number(getSetting(db, 'self_unit_id'))) as { name: string; code: string | null } | undefined;
+  const self = cached(db, 'SELECT name, code FROM main.units WHERE id = ?').get(Number(getSetting(db, 'self_unit_id'))) as { name: string; code: string | null } | undefined;
   if (!self?.code) throw DeskError.keyed('VALIDATION', 'exchange.noAgencyCode');
   return { code: self.code, name: self.name };
 }
@@ -101,7 +102,7 @@ export class ExchangeInbox {
     const ctx = this.source.context();
     ctx.assertWritable();
     const now = ctx.now().toISOString();
-    const changes = writeTx(ctx.db, () => ctx.db.prepare(`INSERT OR IGNORE INTO main.exchange_inbound (packet_id, from_code, received_at, accepted_at, bytes, state) VALUES (?,?,?,?,?,'pending')`)
+    const changes = writeTx(ctx.db, () => cached(ctx.db, `INSERT OR IGNORE INTO main.exchange_inbound (packet_id, from_code, received_at, accepted_at, bytes, state) VALUES (?,?,?,?,?,'pending')`)
       .run(p.packetId, p.from.toUpperCase(), p.receivedAt, now, Buffer.from(p.bytes)).changes);
     return { fresh: changes === 1 };
   }
@@ -117,7 +118,7 @@ export class ExchangeInbox {
     const self = selfAgency(ctx.db);
     const { crls } = parseCrlFiles(await ctx.revocationLists());
     const book = readDirectory(ctx.db);
-    const rows = ctx.db.prepare(`SELECT packet_id, from_code, bytes, received_at FROM main.exchange_inbound WHERE state = 'pending' ${only ? 'AND packet_id = ?' : ''} ORDER BY accepted_at, packet_id`)
+    const rows = cached(ctx.db, `SELECT packet_id, from_code, bytes, received_at FROM main.exchange_inbound WHERE state = 'pending' ${only ? 'AND packet_id = ?' : ''} ORDER BY accepted_at, packet_id`)
       .all(...(only ? [only] : [])) as Array<{ packet_id: string; from_code: string; bytes: Buffer; received_at: string }>;
     const result: ExchangeReceiveResult = { opened: 0, refused: 0, statuses: 0, waiting: 0, duplicates: 0, elsewhere: 0 };
     // Every workstation of the agency pulls every packet; the one whose văn thư can act on it first takes
@@ -397,7 +398,7 @@ export class ExchangeInbox {
           staff: s.staff?.staff ?? null, at: s.timestamp, receivedAt: at,
         }, actor.id, now);
       }
-      db.prepare('UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE packet_id = ?')
+      cached(db, 'UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE packet_id = ?')
         .run(target ? 'opened' : 'refused', target ? null : '-UNKNOWN_DOCUMENT', at, packetId);
     });
   }
@@ -410,9 +411,9 @@ export class ExchangeInbox {
       if (arm.level === null) continue;
       const c = arm.schema;
       const row = (m
-        ? db.prepare(`SELECT o.id AS outgoingId, d.id AS dispatchId FROM ${c}.outgoing o JOIN ${c}.outgoing_dispatches d ON d.outgoing_id = o.id JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id
+        ? cached(db, `SELECT o.id AS outgoingId, d.id AS dispatchId FROM ${c}.outgoing o JOIN ${c}.outgoing_dispatches d ON d.outgoing_id = o.id JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id
             WHERE o.number_symbol = ? AND o.issued_date = ? AND upper(r.code) = ?`).get(m[5], `${m[2]}-${m[3]}-${m[4]}`, recipient)
-        : db.prepare(`SELECT d.outgoing_id AS outgoingId, d.id AS dispatchId FROM ${c}.outgoing_dispatches d WHERE d.global_id = ?`).get(documentId)) as { outgoingId: number; dispatchId: number } | undefined;
+        : cached(db, `SELECT d.outgoing_id AS outgoingId, d.id AS dispatchId FROM ${c}.outgoing_dispatches d WHERE d.global_id = ?`).get(documentId)) as { outgoingId: number; dispatchId: number } | undefined;
       if (row) return { schema: c, ...row };
     }
     return null;

@@ -8,6 +8,7 @@
 import type { EdxmlStatusCode } from '../../../common/edxml';
 import { nextRecordId } from '../compartments/ids';
 import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
 import { recordChange } from '../events/eventLog';
 import { derivedGlobalId } from '../events/globalId';
 
@@ -59,9 +60,9 @@ export function markStatusMade(db: Db, schema: string, packetId: string, actorId
 export function recordStatusIn(db: Db, schema: string, s: {
   packetId: string; outgoingId: number; dispatchId: number; from: string; code: string; description: string | null; staff: string | null; at: string | null; receivedAt: string;
 }, actorId: number | null, now: Date): boolean {
-  if (db.prepare(`SELECT 1 FROM ${schema}.exchange_status_in WHERE packet_id = ?`).get(s.packetId)) return false;
+  if (cached(db, `SELECT 1 FROM ${schema}.exchange_status_in WHERE packet_id = ?`).get(s.packetId)) return false;
   const id = nextRecordId(db);
-  db.prepare(`INSERT INTO ${schema}.exchange_status_in (id, global_id, packet_id, outgoing_id, dispatch_id, from_code, code, description, staff, at, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`)
+  cached(db, `INSERT INTO ${schema}.exchange_status_in (id, global_id, packet_id, outgoing_id, dispatch_id, from_code, code, description, staff, at, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`)
     .run(id, derivedGlobalId(`exchange_status_in/${s.packetId}`, ms(s.receivedAt)), s.packetId, s.outgoingId, s.dispatchId, s.from, s.code, s.description, s.staff, s.at, s.receivedAt);
   recordChange(db, 'exchange_status_in', id, 'create', actorId, now, schema);
   return true;

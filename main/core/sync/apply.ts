@@ -89,6 +89,8 @@ const MAX_PASSES = 4;
  * what freed them (the other registration renumbered, here or on another workstation) may have come.
  */
 export function applyReceived(db: Db, schema: string, overrides: ApplyOverrides = new Map()): ApplyResult {
+  // Column lists are read once per call (a migration between two calls is seen by the next).
+  tableColumns.delete(db);
   return writeTx(db, () => {
     const result: ApplyResult = { applied: 0, stale: 0, waiting: 0, conflicts: 0 };
     for (let pass = 0; pass < MAX_PASSES; pass += 1) {
@@ -156,6 +158,9 @@ function applyPass(db: Db, schema: string, overrides: ApplyOverrides): ApplyResu
 
   // Records whose creation was set aside in this pass: what references them waits with them.
   const failed = new Set<string>();
+  // The highest number seen per register counter, from the events applied (written once, after the loop,
+  // in the same transaction: nothing in a pass takes a number).
+  const counters = new Map<string, CounterMove>();
   for (const p of pending) {
     // A later event of a record whose creation failed is tried itself: it carries the whole state and
     // may apply where the first could not (the record was renumbered since).
@@ -166,7 +171,14 @@ function applyPass(db: Db, schema: string, overrides: ApplyOverrides): ApplyResu
       continue;
     }
     try {
-      const outcome = db.transaction(() => applyOne(db, schema, p.e, resolve, planned, overrides.get(p.e.entityId)))();
+      const moves: CounterMove[] = [];
+      const outcome = db.transaction(() => applyOne(db, schema, p.e, resolve, planned, overrides.get(p.e.entityId), moves))();
+      // Only the moves of an event whose savepoint was released count.
+      for (const m of moves) {
+        const key = `${m.registerId}\u0000${m.period}\u0000${m.bucket}`;
+        const before = counters.get(key);
+        if (!before || before.number < m.number) counters.set(key, m);
+      }
       result[outcome] += 1;
       drop.run(p.seq);
       failed.delete(p.e.entityId);
@@ -179,12 +191,13 @@ function applyPass(db: Db, schema: string, overrides: ApplyOverrides): ApplyResu
       if (!wasSetAside.has(p.seq)) result.conflicts += 1;
     }
   }
+  for (const m of counters.values()) moveCounter(db, m);
   return result;
 }
 
 function applyOne(
   db: Db, schema: string, e: WireEvent, resolve: (ref: Reference, gid: string) => number | null, planned: Map<string, number>,
-  override?: Record<string, unknown>,
+  override: Record<string, unknown> | undefined, counters: CounterMove[],
 ): 'applied' | 'stale' {
   const s = tableSchema(e.entity, schema);
   const latest = cached(db, `SELECT id, kind FROM ${schema}.events WHERE entity_id = ? ORDER BY id DESC LIMIT 1`).get(e.entityId) as { id: string; kind: string } | undefined;
@@ -204,14 +217,14 @@ function applyOne(
   }
   const row = { ...localData(db, schema, e, resolve), ...override };
   if (e.entity === 'incoming') keepRenumbering(db, s, localId, row);
-  const columns = new Set((db.prepare(`PRAGMA ${s}.table_info(${e.entity})`).all() as Array<{ name: string }>).map((c) => c.name));
+  const columns = columnsOf(db, s, e.entity);
   const cols = Object.keys(row).filter((c) => columns.has(c) && c !== 'id');
   if (localId === undefined) {
     const id = planned.get(e.entityId);
     if (id === undefined) throw new Error(`no row id planned for ${e.entity} ${e.entityId}`);
     if (e.entity === 'incoming') leaveOtherLevels(db, s, e.entityId);
     if (e.entity === 'outgoing_files') placeDraftFile(db, s, e, row, new Date());
-    db.prepare(`INSERT INTO ${s}.${e.entity} (id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`).run(id, ...cols.map((c) => row[c]));
+    cached(db, `INSERT INTO ${s}.${e.entity} (id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`).run(id, ...cols.map((c) => row[c]));
     if (e.entity === 'incoming') reindex(db, s, id, false);
   } else {
     const current = cached(db, `SELECT * FROM ${s}.${e.entity} WHERE id = ?`).get(localId) as Record<string, unknown>;
@@ -224,7 +237,7 @@ function applyOne(
   }
   if (e.entity === 'incoming') assertNumberFree(db, s, row, e.entityId);
   if (e.entity === 'incoming_corrections') followRenumbering(db, s, row);
-  followCounters(db, e.entity, row);
+  followCounters(db, e.entity, row, counters);
   // The log keeps the event as it came (a renumbering here is its own event).
   const logged = override ? localData(db, schema, e, resolve) : row;
   logEvent(db, schema, e, Object.fromEntries(Object.entries(logged).map(([k, v]) => [k, encodeValue(v)])));
@@ -276,7 +289,9 @@ function followRenumbering(db: Db, s: string, row: Record<string, unknown>): voi
  * workstation's next number follows it instead of repeating it. (Two workstations numbering the same
  * register while cut off from each other still collide: the server assigns shared registers' numbers.)
  */
-function followCounters(db: Db, entity: RecordTable, row: Record<string, unknown>): void {
+interface CounterMove { registerId: unknown; period: string; bucket: string; number: number }
+
+function followCounters(db: Db, entity: RecordTable, row: Record<string, unknown>, moves: CounterMove[]): void {
   let number: unknown, period: unknown, bucket: unknown;
   if (entity === 'incoming') {
     number = row.arrival_number;
@@ -287,8 +302,22 @@ function followCounters(db: Db, entity: RecordTable, row: Record<string, unknown
     ({ number, period, bucket } = row);
   } else return;
   if (typeof number !== 'number' || typeof period !== 'string' || typeof bucket !== 'string') return;
+  moves.push({ registerId: row.register_id, period, bucket, number });
+}
+
+function moveCounter(db: Db, m: CounterMove): void {
   cached(db, `INSERT INTO main.number_counters (scope_id, period, bucket, last) SELECT scope_id, ?, ?, ? FROM main.registers WHERE id = ?
-    ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(period, bucket, number, row.register_id);
+    ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(m.period, m.bucket, m.number, m.registerId);
+}
+
+/** A table's columns, per applyReceived call (PRAGMA table_info costs a prepare each time). */
+const tableColumns = new WeakMap<Db, Map<string, Set<string>>>();
+function columnsOf(db: Db, s: string, table: string): Set<string> {
+  let byTable = tableColumns.get(db);
+  if (!byTable) tableColumns.set(db, (byTable = new Map()));
+  let cols = byTable.get(`${s}.${table}`);
+  if (!cols) byTable.set(`${s}.${table}`, (cols = new Set((db.prepare(`PRAGMA ${s}.table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name))));
+  return cols;
 }
 
 const sameValue = (a: unknown, b: unknown): boolean => (Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a === b);
