@@ -309,11 +309,14 @@ class JobRun {
   /** A batch's standing in the journal and its files resolved by the workers. */
   private async prepare(from: number): Promise<Pending[]> {
     const rows = await this.src.rows(from, this.batchSize);
-    const c = this.source.context();
-    const batch: Pending[] = rows.map((row) => {
+    // A thousand rows' journal look-ups and file names hold the loop for tens of milliseconds: in slices too.
+    const batch: Pending[] = [];
+    let t = performance.now();
+    for (const row of rows) {
       const key = rowKey(this.src.sha256, row.sheet, row.row);
-      return { row, key, standing: rowStanding(c.db, this.jobId, key), names: this.scans ? [] : this.validator.fileNames(row) };
-    });
+      batch.push({ row, key, standing: rowStanding(this.source.context().db, this.jobId, key), names: this.scans ? [] : this.validator.fileNames(row) });
+      if (performance.now() - t > this.sliceMs) { await nextTurn(); t = performance.now(); }
+    }
     const withFile = batch.filter((p) => p.names.length > 0);
     const resolved = await this.pool.spread<Pending, Normalised<ResolvedFile>>(withFile, (slice) => ({ op: 'resolve', folder: this.folder, names: slice.map((p) => p.names) }));
     withFile.forEach((p, k) => { p.resolved = resolved[k]!; });
@@ -370,7 +373,7 @@ class JobRun {
       const marker = await c.store.markPlacingMany(store, [...files.keys()]);
       if (marker) markers.push(marker);
       const onDisk = [...files.values()].filter((f) => !f.open).map((f) => ({ sha256: f.sha256, path: f.path }));
-      await this.pool.spread(onDisk, (slice) => ({ op: 'place', store: store.handoff(), files: slice }));
+      const folders = new Set(await this.pool.spread<{ sha256: string; path: string }, string>(onDisk, (slice) => ({ op: 'place', store: store.handoff(), files: slice })));
       // An archive's entries are in this thread's memory (ZipScans): encrypted into the store here.
       for (const f of files.values()) {
         if (!f.open) continue;
@@ -378,8 +381,11 @@ class JobRun {
         for await (const chunk of f.open()) chunks.push(Buffer.from(chunk as Uint8Array));
         const bytes = Buffer.concat(chunks);
         if (createHash('sha256').update(bytes).digest('hex') !== f.sha256) throw new Error('an archive entry changed while the job ran');
-        await store.putBytes(bytes);
+        await store.putBytes(bytes, undefined, { durable: true });
+        folders.add(dirname(store.blobPath(f.sha256)));
       }
+      // The blobs' names durable before the commit that refers to them: each folder synced once per batch.
+      await store.syncFolders(folders);
     }
     return markers;
   }
