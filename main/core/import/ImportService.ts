@@ -256,6 +256,9 @@ interface Pending {
   refused?: string;
 }
 
+/** A checked batch whose files are being placed: the markers of its blobs once they are. */
+interface Placed { batch: Pending[]; last: boolean; markers: Promise<string[]> }
+
 /** One run of a job: batches prepared by the workers, checked and written here in short transactions. */
 class JobRun {
   private readonly batchSize: number;
@@ -288,14 +291,35 @@ class JobRun {
   async run(): Promise<ImportOutcome> {
     let cancelled = false;
     let next: Promise<Pending[]> | null = this.total > 0 ? this.prepare(0) : null;
-    for (let i = 0; i < this.total; i += this.batchSize) {
-      const batch = await next!;
-      // The workers read and hash the next batch while this one is checked, placed and written.
-      next = i + this.batchSize < this.total ? this.prepare(i + this.batchSize) : null;
-      next?.catch(() => undefined);
-      if (this.opts.signal.aborted) { cancelled = true; break; }
-      cancelled = !(await this.handle(batch, i + this.batchSize >= this.total));
-      if (cancelled) break;
+    // The batch checked before this one, its files being placed by the workers: written once they are.
+    let placed: Placed | null = null;
+    try {
+      for (let i = 0; i < this.total; i += this.batchSize) {
+        const batch = await next!;
+        // The workers read and hash the next batch while this one is checked, placed and written.
+        next = i + this.batchSize < this.total ? this.prepare(i + this.batchSize) : null;
+        next?.catch(() => undefined);
+        if (this.opts.signal.aborted) { cancelled = true; break; }
+        await this.check(batch);
+        const c = this.source.context(); // a locked session ends the job here (NO_SESSION)
+        await c.writable();
+        // This batch's files go into the stores while the batch before it is written (the main thread
+        // would otherwise wait for the workers); each batch is written only once its own blobs are durable.
+        const current: Placed = { batch, last: i + this.batchSize >= this.total, markers: this.place(c, batch) };
+        current.markers.catch(() => undefined);
+        const before = placed;
+        placed = current;
+        if (before && !(await this.write(before))) { cancelled = true; break; }
+      }
+      if (!cancelled && placed) {
+        const lastBatch = placed;
+        placed = null;
+        cancelled = !(await this.write(lastBatch));
+      }
+    } finally {
+      // A batch placed but not written (cancel, error): its placing ends before the workers do (no
+      // half-written blob left); its marker stays, and the next unlock removes the blobs no record took.
+      if (placed) await placed.markers.catch(() => undefined);
     }
     const c = this.source.context();
     const final = getJob(c.db, this.jobId)!;
@@ -323,18 +347,19 @@ class JobRun {
     return batch;
   }
 
-  /** Checks, places and writes one batch; false when cancelled part-way (what is committed stays). */
-  private async handle(batch: Pending[], last: boolean): Promise<boolean> {
-    // Checks against the profile, in order (duplicates within the source depend on it), in slices.
+  /** Checks a batch against the profile, in order (duplicates within the source depend on it), in slices. */
+  private async check(batch: Pending[]): Promise<void> {
     let t = performance.now();
     for (const p of batch) {
       const recall = p.standing !== null && p.standing !== 'importedElsewhere';
       p.checked = await this.validator.check(p.row, recall, p.resolved);
       if (performance.now() - t > this.sliceMs) { await nextTurn(); t = performance.now(); }
     }
-    const c = this.source.context(); // a locked session ends the job here (NO_SESSION)
-    await c.writable();
-    const markers = await this.place(c, batch);
+  }
+
+  /** Writes a checked batch once its files are placed; false when cancelled part-way (what is committed stays). */
+  private async write({ batch, last, markers: placing }: Placed): Promise<boolean> {
+    const markers = await placing;
     const todo = batch.filter((p) => p.standing === null || p.standing === 'importedElsewhere');
     let k = 0;
     while (k < todo.length) {
