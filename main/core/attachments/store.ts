@@ -172,9 +172,10 @@ export class AttachmentStore {
    * takes its name, and its folder is returned for the caller to sync once for all of a batch's blobs
    * (syncFolders), before the commit that refers to them.
    */
-  async placeFile(path: string, sha256: string, opts: { durable?: boolean } = {}): Promise<string | null> {
+  async placeFile(path: string, sha256: string, opts: { durable?: boolean } = {}): Promise<string> {
     const target = this.blobPath(sha256);
-    if (await exists(target)) return null;
+    // Already there (placed by a run a kill stopped before its folders were synced): its folder is synced again.
+    if (await exists(target)) return dirname(target);
     await fsp.mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
     const { size } = await fsp.stat(path);
     if (!this.dataKey || size > PLACE_IN_MEMORY) {

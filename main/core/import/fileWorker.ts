@@ -115,8 +115,7 @@ async function run(job: FileJob, partial: (p: ReadPartial) => void): Promise<unk
   const lane = async () => {
     while (next < job.files.length && !failed) {
       const f = job.files[next++]!;
-      const folder = await store.placeFile(f.path, f.sha256, { durable: true }).catch((err: unknown) => { failed = true; throw err; });
-      if (folder) folders.add(folder);
+      folders.add(await store.placeFile(f.path, f.sha256, { durable: true }).catch((err: unknown) => { failed = true; throw err; }));
     }
   };
   await Promise.all(Array.from({ length: Math.min(PLACE_LANES, job.files.length) }, lane));
