@@ -52,13 +52,22 @@ export function parseDateInput(text: string): string | null {
 interface VnParts { year: string; month: string; day: string; hour: string; minute: string }
 
 let vnFormat: Intl.DateTimeFormat | undefined;
+/** The last minute formatted: the parts are minutes, so every instant of that minute has them (a bulk import asks thousands of times a minute). */
+let lastMinute = NaN;
+let lastParts: VnParts | undefined;
 function vnParts(d: Date): VnParts {
+  const minute = Math.floor(d.getTime() / 60_000);
+  if (minute === lastMinute && lastParts) return { ...lastParts };
   vnFormat ??= new Intl.DateTimeFormat('en-GB', {
     timeZone: VN_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
   });
   const parts: Record<string, string> = {};
   for (const p of vnFormat.formatToParts(d)) parts[p.type] = p.value;
-  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute! };
+  const out = { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute! };
+  // An invalid date formats as a RangeError above; a valid one's minute is cached.
+  lastMinute = minute;
+  lastParts = out;
+  return { ...out };
 }
 
 /**

@@ -109,12 +109,12 @@ export class AttachmentStore {
    * Stores bytes (an envelope sealed for someone) as a blob under their own hash; returns the hash.
    * `stagedId`: the staged file it was made from (a marker names the blob until its record commits).
    */
-  async putBytes(bytes: Buffer, stagedId?: string): Promise<string> {
+  async putBytes(bytes: Buffer, stagedId?: string, opts: { durable?: boolean } = {}): Promise<string> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (await exists(this.blobPath(sha256))) return sha256;
     await fsp.mkdir(dirname(this.blobPath(sha256)), { recursive: true, mode: PRIVATE_DIR_MODE });
     if (stagedId !== undefined) await this.markPlacing(stagedId, sha256);
-    await this.writeBound(Readable.from([bytes]), null, sha256);
+    await this.writeBound(Readable.from([bytes]), null, sha256, opts.durable === true);
     return sha256;
   }
 
@@ -168,27 +168,54 @@ export class AttachmentStore {
   /**
    * Stores a plain file as the blob of `sha256` (idempotent), read and encrypted as it streams; refused
    * (BlobIntegrityError, nothing placed) when the file's bytes are no longer those of `sha256`. The
-   * caller marks the placing first (markPlacingMany).
+   * caller marks the placing first (markPlacingMany). `durable`: the blob's bytes are synced before it
+   * takes its name, and its folder is returned for the caller to sync once for all of a batch's blobs
+   * (syncFolders), before the commit that refers to them.
    */
-  async placeFile(path: string, sha256: string): Promise<void> {
+  async placeFile(path: string, sha256: string, opts: { durable?: boolean } = {}): Promise<string> {
     const target = this.blobPath(sha256);
-    if (await exists(target)) return;
+    // Already there (placed by a run a kill stopped before its folders were synced): its folder is synced again.
+    if (await exists(target)) return dirname(target);
     await fsp.mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
     const { size } = await fsp.stat(path);
     if (!this.dataKey || size > PLACE_IN_MEMORY) {
-      await this.writeBound(createReadStream(path, { highWaterMark: 256 * 1024 }), null, sha256);
-      return;
+      await this.writeBound(createReadStream(path, { highWaterMark: 256 * 1024 }), null, sha256, opts.durable === true);
+      return dirname(target);
     }
     // A scan of a few hundred KB: read, checked and sealed in memory (the stream machinery costs more than the work).
     const plain = await fsp.readFile(path);
     if (createHash('sha256').update(plain).digest('hex') !== sha256) throw new BlobIntegrityError('the stored file does not belong under this content hash');
     const tmp = `${target}.${randomBytes(4).toString('hex')}.part`;
     try {
-      await fsp.writeFile(tmp, encryptBlobBuffer(this.dataKey, blobBinding(sha256), plain), { flag: 'wx', mode: 0o600 });
+      const fh = await fsp.open(tmp, 'wx', 0o600);
+      try {
+        await fh.writeFile(encryptBlobBuffer(this.dataKey, blobBinding(sha256), plain));
+        if (opts.durable) await fh.sync();
+      } finally {
+        await fh.close();
+      }
       await fsp.rename(tmp, target);
     } catch (err) {
       await fsp.rm(tmp, { force: true });
       throw err;
+    }
+    return dirname(target);
+  }
+
+  /**
+   * Syncs the folders blobs were placed in (their new names), and the store's own folder (a new
+   * sub-folder's name): once per batch, not once per blob. Windows cannot open a folder to sync it
+   * (NTFS journals names itself): skipped there.
+   */
+  async syncFolders(folders: Iterable<string>): Promise<void> {
+    if (process.platform === 'win32') return;
+    for (const dir of new Set([...folders, this.storeDir])) {
+      const fh = await fsp.open(dir, 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
     }
   }
 
@@ -455,7 +482,7 @@ export class AttachmentStore {
    * Encrypts `plain` (after `decode`, when given) into the blob file of `sha256`, bound to it: a
    * temporary file renamed into place only when the plaintext's hash is `sha256`.
    */
-  private async writeBound(source: Readable, decode: Transform | null, sha256: string): Promise<void> {
+  private async writeBound(source: Readable, decode: Transform | null, sha256: string, durable = false): Promise<void> {
     if (!this.dataKey) throw new Error('no data key');
     const target = this.blobPath(sha256);
     const tmp = `${target}.${randomBytes(4).toString('hex')}.part`;
@@ -466,6 +493,14 @@ export class AttachmentStore {
       if (decode) await pipeline(source, decode, meter, encryptBlobStream(this.dataKey, blobBinding(sha256)), sink);
       else await pipeline(source, meter, encryptBlobStream(this.dataKey, blobBinding(sha256)), sink);
       if (hash.digest('hex') !== sha256) throw new BlobIntegrityError('the stored file does not belong under this content hash');
+      if (durable) {
+        const fh = await fsp.open(tmp, 'r+');
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      }
       await fsp.rename(tmp, target);
     } catch (err) {
       await fsp.rm(tmp, { force: true });

@@ -51,9 +51,11 @@ export function findDuplicates(
     }
   }
   if (q.sha256s.length > 0) {
+    // One file (a registration's usual case, and every import row's): a plain index look-up, no JSON.
+    const one = q.sha256s.length === 1;
     const fq = overArms(arms, `SELECT DISTINCT ${REF_COLUMNS} FROM {c}.attachments a JOIN {c}.incoming i ON i.id = a.incoming_id
          JOIN registers r ON r.id = i.register_id
-         WHERE a.sha256 IN (SELECT value FROM json_each(?)) AND i.secrecy_rank <= ?`, [JSON.stringify(q.sha256s), maxRank]);
+         WHERE a.sha256 ${one ? '= ?' : 'IN (SELECT value FROM json_each(?))'} AND i.secrecy_rank <= ?`, [one ? q.sha256s[0] : JSON.stringify(q.sha256s), maxRank]);
     const rows = cached(db, `${fq.sql} LIMIT 10`).all(...fq.params) as Ref[];
     for (const r of rows) if (!out.has(r.id)) out.set(r.id, { ...r, reason: 'same_file' });
   }

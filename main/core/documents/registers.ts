@@ -13,6 +13,7 @@ import { foldVietnamese } from '../../../common/vietnamese';
 import { appendAudit } from '../audit/auditLog';
 import type { CoreContext } from '../context';
 import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
 import { writeTx } from '../db/transaction';
 import { recordChange } from '../events/eventLog';
 import { authorize, type Actor } from '../org/rights';
@@ -70,7 +71,7 @@ export function registersAdmin(ctx: CoreContext, actor: Actor): RegistersAdmin {
 
 /** Whether the register's year is closed (no registration or correction into it). */
 export function isYearClosed(db: Db, registerId: number, year: number): boolean {
-  return db.prepare('SELECT 1 FROM register_years WHERE register_id = ? AND year = ?').pluck().get(registerId, year) !== undefined
+  return cached(db, 'SELECT 1 FROM register_years WHERE register_id = ? AND year = ?').pluck().get(registerId, year) !== undefined
     // A secret register made after the Sổ đăng ký BMNN đến of the year was closed is closed for it too.
     || secretIncomingYearClosed(db, registerId, year);
 }

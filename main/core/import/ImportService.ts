@@ -269,6 +269,9 @@ interface Pending {
   refused?: string;
 }
 
+/** A checked batch whose files are being placed: the markers of its blobs once they are. */
+interface Placed { batch: Pending[]; last: boolean; markers: Promise<string[]> }
+
 /** One run of a job: batches prepared by the workers, checked and written here in short transactions. */
 class JobRun {
   private readonly batchSize: number;
@@ -301,14 +304,35 @@ class JobRun {
   async run(): Promise<ImportOutcome> {
     let cancelled = false;
     let next: Promise<Pending[]> | null = this.total > 0 ? this.prepare(0) : null;
-    for (let i = 0; i < this.total; i += this.batchSize) {
-      const batch = await next!;
-      // The workers read and hash the next batch while this one is checked, placed and written.
-      next = i + this.batchSize < this.total ? this.prepare(i + this.batchSize) : null;
-      next?.catch(() => undefined);
-      if (this.opts.signal.aborted) { cancelled = true; break; }
-      cancelled = !(await this.handle(batch, i + this.batchSize >= this.total));
-      if (cancelled) break;
+    // The batch checked before this one, its files being placed by the workers: written once they are.
+    let placed: Placed | null = null;
+    try {
+      for (let i = 0; i < this.total; i += this.batchSize) {
+        const batch = await next!;
+        // The workers read and hash the next batch while this one is checked, placed and written.
+        next = i + this.batchSize < this.total ? this.prepare(i + this.batchSize) : null;
+        next?.catch(() => undefined);
+        if (this.opts.signal.aborted) { cancelled = true; break; }
+        await this.check(batch);
+        const c = this.source.context(); // a locked session ends the job here (NO_SESSION)
+        await c.writable();
+        // This batch's files go into the stores while the batch before it is written (the main thread
+        // would otherwise wait for the workers); each batch is written only once its own blobs are durable.
+        const current: Placed = { batch, last: i + this.batchSize >= this.total, markers: this.place(c, batch) };
+        current.markers.catch(() => undefined);
+        const before = placed;
+        placed = current;
+        if (before && !(await this.write(before))) { cancelled = true; break; }
+      }
+      if (!cancelled && placed) {
+        const lastBatch = placed;
+        placed = null;
+        cancelled = !(await this.write(lastBatch));
+      }
+    } finally {
+      // A batch placed but not written (cancel, error): its placing ends before the workers do (no
+      // half-written blob left); its marker stays, and the next unlock removes the blobs no record took.
+      if (placed) await placed.markers.catch(() => undefined);
     }
     const c = this.source.context();
     const final = getJob(c.db, this.jobId)!;
@@ -322,29 +346,33 @@ class JobRun {
   /** A batch's standing in the journal and its files resolved by the workers. */
   private async prepare(from: number): Promise<Pending[]> {
     const rows = await this.src.rows(from, this.batchSize);
-    const c = this.source.context();
-    const batch: Pending[] = rows.map((row) => {
+    // A thousand rows' journal look-ups and file names hold the loop for tens of milliseconds: in slices too.
+    const batch: Pending[] = [];
+    let t = performance.now();
+    for (const row of rows) {
       const key = rowKey(this.src.sha256, row.sheet, row.row);
-      return { row, key, standing: rowStanding(c.db, this.jobId, key), names: this.scans ? [] : this.validator.fileNames(row) };
-    });
+      batch.push({ row, key, standing: rowStanding(this.source.context().db, this.jobId, key), names: this.scans ? [] : this.validator.fileNames(row) });
+      if (performance.now() - t > this.sliceMs) { await nextTurn(); t = performance.now(); }
+    }
     const withFile = batch.filter((p) => p.names.length > 0);
     const resolved = await this.pool.spread<Pending, Normalised<ResolvedFile>>(withFile, (slice) => ({ op: 'resolve', folder: this.folder, names: slice.map((p) => p.names) }));
     withFile.forEach((p, k) => { p.resolved = resolved[k]!; });
     return batch;
   }
 
-  /** Checks, places and writes one batch; false when cancelled part-way (what is committed stays). */
-  private async handle(batch: Pending[], last: boolean): Promise<boolean> {
-    // Checks against the profile, in order (duplicates within the source depend on it), in slices.
+  /** Checks a batch against the profile, in order (duplicates within the source depend on it), in slices. */
+  private async check(batch: Pending[]): Promise<void> {
     let t = performance.now();
     for (const p of batch) {
       const recall = p.standing !== null && p.standing !== 'importedElsewhere';
       p.checked = await this.validator.check(p.row, recall, p.resolved);
       if (performance.now() - t > this.sliceMs) { await nextTurn(); t = performance.now(); }
     }
-    const c = this.source.context(); // a locked session ends the job here (NO_SESSION)
-    await c.writable();
-    const markers = await this.place(c, batch);
+  }
+
+  /** Writes a checked batch once its files are placed; false when cancelled part-way (what is committed stays). */
+  private async write({ batch, last, markers: placing }: Placed): Promise<boolean> {
+    const markers = await placing;
     const todo = batch.filter((p) => p.standing === null || p.standing === 'importedElsewhere');
     let k = 0;
     while (k < todo.length) {
@@ -383,7 +411,7 @@ class JobRun {
       const marker = await c.store.markPlacingMany(store, [...files.keys()]);
       if (marker) markers.push(marker);
       const onDisk = [...files.values()].filter((f) => !f.open).map((f) => ({ sha256: f.sha256, path: f.path }));
-      await this.pool.spread(onDisk, (slice) => ({ op: 'place', store: store.handoff(), files: slice }));
+      const folders = new Set(await this.pool.spread<{ sha256: string; path: string }, string>(onDisk, (slice) => ({ op: 'place', store: store.handoff(), files: slice })));
       // An archive's entries are in this thread's memory (ZipScans): encrypted into the store here.
       for (const f of files.values()) {
         if (!f.open) continue;
@@ -391,8 +419,11 @@ class JobRun {
         for await (const chunk of f.open()) chunks.push(Buffer.from(chunk as Uint8Array));
         const bytes = Buffer.concat(chunks);
         if (createHash('sha256').update(bytes).digest('hex') !== f.sha256) throw new Error('an archive entry changed while the job ran');
-        await store.putBytes(bytes);
+        await store.putBytes(bytes, undefined, { durable: true });
+        folders.add(dirname(store.blobPath(f.sha256)));
       }
+      // The blobs' names durable before the commit that refers to them: each folder synced once per batch.
+      await store.syncFolders(folders);
     }
     return markers;
   }

@@ -15,6 +15,7 @@ import type { SecretRegisterKind } from '../../../common/contract';
 import { appendAudit } from '../audit/auditLog';
 import type { CoreContext } from '../context';
 import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
 import { writeTx } from '../db/transaction';
 import type { Actor } from '../org/rights';
 
@@ -29,13 +30,13 @@ export interface ClosingRow {
 }
 
 export const closingOf = (db: Db, kind: SecretRegisterKind, year: number): ClosingRow | undefined =>
-  db.prepare('SELECT * FROM main.secret_register_years WHERE kind = ? AND year = ?').get(kind, year) as ClosingRow | undefined;
+  cached(db, 'SELECT * FROM main.secret_register_years WHERE kind = ? AND year = ?').get(kind, year) as ClosingRow | undefined;
 
 export const isSecretYearClosed = (db: Db, kind: SecretRegisterKind, year: number): boolean => closingOf(db, kind, year) !== undefined;
 
 /** A secret incoming register's year is closed with the Sổ đăng ký BMNN đến of that year. */
 export function secretIncomingYearClosed(db: Db, registerId: number, year: number): boolean {
-  const levels = db.prepare('SELECT secrecy FROM main.registers WHERE id = ?').pluck().get(registerId) as string | undefined;
+  const levels = cached(db, 'SELECT secrecy FROM main.registers WHERE id = ?').pluck().get(registerId) as string | undefined;
   if (!levels || (JSON.parse(levels) as string[]).includes('thuong')) return false;
   return isSecretYearClosed(db, 'secret_incoming', year);
 }
