@@ -18,7 +18,7 @@ import type { ServerConfig } from './config';
 import { RateLimiter, readBody, TooLarge } from './limits';
 import { jsonLogger, type Logger } from './log';
 import { Store, StoreConflict } from './storage/store';
-import { HttpError } from './http';
+import { HttpError, parseBody } from './http';
 import { HubLink } from './hubLink';
 import { AgencyPackets } from './packets';
 import { PacketStore } from './storage/packetStore';
@@ -50,21 +50,6 @@ const sessionSchema = z.strictObject({
   algorithm: z.enum(['RSASSA-PKCS1-v1_5-SHA256', 'ECDSA-SHA256']),
   signature: b64.max(4096),
 });
-
-function parse<T>(schema: z.ZodType<T>, body: Buffer): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'bad-request', 'body is not JSON');
-  }
-  const r = schema.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new HttpError(400, 'bad-request', `${i.path.join('.') || 'body'}: ${i.message}`);
-  }
-  return r.data;
-}
 
 const mayRead = (s: Session, c: Channel) => channelRank(c) <= secrecyRank(s.clearance);
 
@@ -172,7 +157,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       }
       if (method === 'POST' && path === `${API}/auth/session`) {
         ctx.route = 'auth.session';
-        const body = parse(sessionSchema, await readBody(req, 128 << 10));
+        const body = parseBody(sessionSchema, await readBody(req, 128 << 10));
         const s = auth.openSession(body);
         ctx.session = s;
         const gone = lost.get(s.workstation) ?? await lostStore.lost(s.workstation);
@@ -196,7 +181,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
 
     if (method === 'POST' && path === `${API}/events`) {
       ctx.route = 'events.push';
-      const b = parse(batchSchema, await readBody(req, L.maxBodyBytes));
+      const b = parseBody(batchSchema, await readBody(req, L.maxBodyBytes));
       if (!mayRead(s, b.channel)) throw new HttpError(403, 'forbidden', `no clearance for ${b.channel}`);
       const payload = Buffer.from(b.payload, 'base64');
       checkBatchContents(b, payload);
@@ -222,7 +207,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
     }
     if (method === 'POST' && path === `${API}/keyrings`) {
       ctx.route = 'keyrings.push';
-      const k = parse(keyringSchema, await readBody(req, L.maxBodyBytes));
+      const k = parseBody(keyringSchema, await readBody(req, L.maxBodyBytes));
       if (k.channel === 'base' || !mayRead(s, k.channel)) throw new HttpError(403, 'forbidden', `no clearance for ${k.channel}`);
       const cms = Buffer.from(k.payload, 'base64');
       await readRecipientInfos([cms]).catch(() => { throw new HttpError(400, 'bad-request', 'a keyring is a CMS AuthEnvelopedData'); });
@@ -247,7 +232,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       const target = lostRoute[1]!;
       if (!id.safeParse(target).success) throw new HttpError(400, 'bad-request', 'workstation id is malformed');
       if (target === s.workstation) throw new HttpError(409, 'own-workstation', 'a workstation cannot declare itself lost: do it from another one');
-      const { reason } = parse(lostSchema, await readBody(req, 4096));
+      const { reason } = parseBody(lostSchema, await readBody(req, 4096));
       const r = await lostStore.declare(target, { person: s.person, workstation: s.workstation }, reason, new Date(clock()));
       lost.set(target, { workstation: target, declaredBy: r.declaredBy, reason: r.reason, declaredAt: r.declaredAt });
       auth.dropWorkstation(target);

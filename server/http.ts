@@ -3,6 +3,7 @@
 // resumes with Range and If-Range), and the paging parameters of a listing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerErrorCode } from '../main/core/sync/protocol';
+import type { z } from 'zod';
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: ServerErrorCode, message: string, readonly headers: Record<string, string> = {}) {
@@ -50,4 +51,20 @@ export function paging(url: URL, pageSize: number): { after: number; limit: numb
   const limit = Math.min(Number(url.searchParams.get('limit') ?? pageSize), pageSize);
   if (!Number.isSafeInteger(after) || after < 0 || !Number.isSafeInteger(limit) || limit < 1) throw new HttpError(400, 'bad-request', 'after and limit are non-negative integers');
   return { after, limit };
+}
+
+/** A JSON request body checked against its schema: 400 naming the first bad field. */
+export function parseBody<T>(schema: z.ZodType<T>, body: Buffer): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'bad-request', 'body is not JSON');
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new HttpError(400, 'bad-request', `${i.path.join('.') || 'body'}: ${i.message}`);
+  }
+  return r.data;
 }

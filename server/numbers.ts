@@ -8,7 +8,7 @@ import {
 } from '../main/core/sync/numbers/protocol';
 import type { Session } from './auth';
 import type { ServerConfig } from './config';
-import { HttpError, sendJson } from './http';
+import { HttpError, parseBody, sendJson } from './http';
 import { readBody } from './limits';
 import type { Logger } from './log';
 import { NumberConflictError, NumberForbidden, type NumberStore } from './storage/numberStore';
@@ -18,21 +18,6 @@ const sequence = { register: gid, period: z.string().regex(NUMBER_PERIOD_RE), bu
 const allocateSchema = z.strictObject({ ...sequence, record: gid, home: gid });
 const giveBackSchema = z.strictObject({ ...sequence, record: gid });
 const reportSchema = z.strictObject({ ...sequence, record: gid, number: z.number().int().min(1).max(10_000_000) });
-
-function parse<T>(schema: z.ZodType<T>, body: Buffer): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'bad-request', 'body is not JSON');
-  }
-  const r = schema.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new HttpError(400, 'bad-request', `${i.path.join('.') || 'body'}: ${i.message}`);
-  }
-  return r.data;
-}
 
 export class NumberRoutes {
   private readonly roles: ReadonlySet<string>;
@@ -54,20 +39,20 @@ export class NumberRoutes {
     const now = () => new Date(this.clock());
     try {
       if (method === 'POST' && path === `${NUMBERS_API}/allocate`) {
-        const q = parse(allocateSchema, await readBody(req, 4096));
+        const q = parseBody(allocateSchema, await readBody(req, 4096));
         const r = await this.store.allocate(q, s.workstation, s.person, now());
         const { fresh, ...out } = r;
         sendJson(res, fresh ? 201 : 200, out);
         return true;
       }
       if (method === 'POST' && path === `${NUMBERS_API}/give-back`) {
-        const q = parse(giveBackSchema, await readBody(req, 4096));
+        const q = parseBody(giveBackSchema, await readBody(req, 4096));
         const out: GiveBackResult = await this.store.giveBack(q, s.workstation);
         sendJson(res, 200, out);
         return true;
       }
       if (method === 'POST' && path === `${NUMBERS_API}/report`) {
-        const q = parse(reportSchema, await readBody(req, 4096));
+        const q = parseBody(reportSchema, await readBody(req, 4096));
         const r = await this.store.report(q, s.workstation, s.person, now());
         const { fresh, ...out } = r;
         sendJson(res, fresh ? 201 : 200, out);
