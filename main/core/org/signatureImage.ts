@@ -11,6 +11,7 @@ import type { Db } from '../db/connection';
 import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { checkPng } from '../outgoing/seal';
+import { wholeBuffer } from '../pdf/appearance';
 
 export const SIGNATURE_IMAGE_LIMITS = { maxBytes: 512 * 1024, minPixels: 32, maxPixels: 2000 } as const;
 
@@ -67,7 +68,8 @@ export async function checkSignatureImage(bytes: Uint8Array): Promise<SignatureI
   // What the signature's appearance will do with it: pdf-lib embeds it (unusual colour models refused here, not at signing).
   try {
     const doc = await PDFDocument.create();
-    await (info.mime === 'image/png' ? doc.embedPng(b) : doc.embedJpg(b));
+    const own = wholeBuffer(b);
+    await (info.mime === 'image/png' ? doc.embedPng(own) : doc.embedJpg(own));
   } catch (e) {
     throw bad('không đưa được ảnh vào tệp PDF', `pdf-lib cannot embed it: ${(e as Error).message}`);
   }

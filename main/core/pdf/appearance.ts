@@ -53,12 +53,22 @@ export function isoVietnam(d: Date): string {
 
 const n = (v: number) => (Math.round(v * 100) / 100).toString();
 
+/**
+ * The bytes in an ArrayBuffer of their own. pdf-lib's JPEG reader takes `new DataView(bytes.buffer)` and
+ * ignores the view's offset, so a small Node Buffer (a slice of the shared 8 KiB pool) read as a JPEG
+ * finds someone else's bytes first ("SOI not found in JPEG").
+ */
+export function wholeBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+}
+
 async function embedImage(doc: PDFDocument, bytes: Uint8Array): Promise<PDFImage> {
   const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
   const isJpg = bytes[0] === 0xff && bytes[1] === 0xd8;
   if (!isPng && !isJpg) throw new DeskError('VALIDATION', 'Ảnh chữ ký hoặc ảnh con dấu phải là tệp PNG (nền trong suốt) hoặc JPEG.', { details: { reason: 'APPEARANCE_IMAGE', log: 'appearance image is neither PNG nor JPEG' } });
   try {
-    return isPng ? await doc.embedPng(bytes) : await doc.embedJpg(bytes);
+    const own = wholeBuffer(bytes);
+    return isPng ? await doc.embedPng(own) : await doc.embedJpg(own);
   } catch (e) {
     throw new DeskError('VALIDATION', 'Không đọc được ảnh chữ ký hoặc ảnh con dấu.', { details: { reason: 'APPEARANCE_IMAGE', log: `appearance image: ${(e as Error).message}` } });
   }
