@@ -54,7 +54,10 @@ export class PacketFiles {
         c.setAAD(Buffer.from(name));
         const body = c.update(bytes);
         const rest = c.final();
-        await fh.writev([nonce, body, rest, c.getAuthTag()]);
+        const parts = [nonce, body, rest, c.getAuthTag()];
+        const { bytesWritten } = await fh.writev(parts);
+        const total = parts.reduce((n, x) => n + x.length, 0);
+        if (bytesWritten !== total) throw new Error(`packet file ${name}: ${bytesWritten} of ${total} bytes written`);
       } else await fh.writeFile(bytes);
       await fh.datasync();
     } catch (e) {
