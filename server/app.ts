@@ -103,7 +103,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   const certSha = createHash('sha256').update(pemToDer(certPem)[0]!).digest('hex');
   if (cfg.mode === 'hub') throw new Error('a hub-mode configuration starts with startHub (server/hub.ts)');
   const store = await Store.open(cfg.storage);
-  const packets = new PacketStore(store.db);
+  const packets = new PacketStore(store.db, store.packetFiles);
   const hubLink = cfg.hub ? new HubLink(cfg.hub, packets, logger, clock) : null;
   const lostStore = new LostStore(store.db);
   const uploads = new UploadStore(store.db);

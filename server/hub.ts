@@ -79,7 +79,7 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
   /** Client certificates checked against the CRLs in force: print → refusal (null: good), per CRL version. */
   let revocations = { key: '', byPrint: new Map<string, RevocationResult | null>() };
   const store = await Store.open(cfg.storage);
-  const packets = new PacketStore(store.db);
+  const packets = new PacketStore(store.db, store.packetFiles);
   const uploads = new UploadStore(store.db);
   const perAgency = new RateLimiter(cfg.limits.requestsPerSecond, cfg.limits.burst, clock);
   const L = cfg.limits;

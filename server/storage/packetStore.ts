@@ -4,6 +4,7 @@
 // commit in sequence order, so a reader at cursor N never later finds a smaller number appear).
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ClaimKind, OutboundState, PacketClaim, PacketListing } from '../../main/core/sync/packets/protocol';
+import type { PacketArea, PacketFiles } from './packetFiles';
 import type { ServerDatabase } from './schema';
 
 export class ChangedBody extends Error {
@@ -48,9 +49,35 @@ export interface Slice extends SliceHead {
 const hubDelivery = (recipient: string, seq: number) => sql`packet_id = (select packet_id from hub_deliveries where seq = ${seq} and recipient = ${recipient})`;
 
 type CounterName = 'packets_out' | 'packets_in' | 'hub_deliveries';
+type PacketTable = 'packets_out' | 'packets_in' | 'hub_packets';
+
+/** A row whose body is in a file (packetFiles.ts) holds this in its payload column. */
+const IN_FILE = Buffer.alloc(0);
+const AREA: Record<PacketTable, PacketArea> = { packets_out: 'out', packets_in: 'in', hub_packets: 'hub' };
 
 export class PacketStore {
-  constructor(private readonly db: Kysely<ServerDatabase>) {}
+  /** `files`: where large bodies go (an SQLite store's packetFiles); null keeps every body in its row. */
+  constructor(private readonly db: Kysely<ServerDatabase>, private readonly files: PacketFiles | null = null) {}
+
+  /** Writes a large body to its file, durable before the row naming it commits; returns what the row's payload column holds. */
+  private async bodyFirst(table: PacketTable, p: { packetId: string; sha256: string; payload: Buffer }): Promise<Buffer> {
+    if (!this.files?.wants(p.payload.length)) return p.payload;
+    await this.files.put(AREA[table], p.packetId, p.sha256, p.payload);
+    return IN_FILE;
+  }
+
+  /** After an insert that did not happen: the file goes unless a row names it (a concurrent copy of the same packet won). */
+  private async dropUnreferenced(table: PacketTable, packetId: string, sha256: string): Promise<void> {
+    const r = await this.db.selectFrom(table).select('sha256').where('packet_id', '=', packetId).executeTakeFirst();
+    if (r?.sha256 !== sha256) await this.files!.drop(AREA[table], packetId, sha256);
+  }
+
+  /** A row's body: its payload column, or its file when the column holds IN_FILE. */
+  private async body(table: PacketTable, r: { packet_id: string; sha256: string; size: number }, held: Buffer, start = 0, end = r.size - 1): Promise<Buffer> {
+    if (held.length > 0 || r.size === 0) return held.subarray(start, end + 1);
+    if (!this.files) throw new Error(`packet ${r.packet_id}: its body is in a file, and this store keeps none`);
+    return this.files.read(AREA[table], r.packet_id, r.sha256, r.size, start, end);
+  }
 
   private async next(trx: Transaction<ServerDatabase>, name: CounterName): Promise<number> {
     const row = await trx.updateTable('counters').set({ value: sql`value + 1` }).where('name', '=', name).returning('value').executeTakeFirstOrThrow();
@@ -65,13 +92,15 @@ export class PacketStore {
     return 'duplicate';
   }
 
-  private async once(table: 'packets_out' | 'hub_packets', p: NewPacket, insert: () => Promise<void>): Promise<'stored' | 'duplicate'> {
+  private async once(table: 'packets_out' | 'hub_packets', p: NewPacket, insert: (payload: Buffer) => Promise<void>): Promise<'stored' | 'duplicate'> {
     const known = await this.prior(table, p.packetId, p.sha256);
     if (known) return known;
+    const payload = await this.bodyFirst(table, p);
     try {
-      await insert();
+      await insert(payload);
       return 'stored';
     } catch (e) {
+      if (payload === IN_FILE) await this.dropUnreferenced(table, p.packetId, p.sha256).catch(() => {}); // an orphan file is harmless; the error is what counts
       if (!isUniqueViolation(e)) throw e;
       const again = await this.prior(table, p.packetId, p.sha256); // a concurrent retry won the race
       if (again) return again;
@@ -98,13 +127,13 @@ export class PacketStore {
   }
 
   submitOutbound(p: NewPacket & { person: string; workstation: string }): Promise<'stored' | 'duplicate'> {
-    return this.once('packets_out', p, () => this.db.transaction().execute(async (trx) => {
+    return this.once('packets_out', p, (payload) => this.db.transaction().execute(async (trx) => {
       const seq = await this.next(trx, 'packets_out');
       await trx.insertInto('packets_out').values({
         seq, packet_id: p.packetId, sha256: p.sha256, size: p.payload.length, kind: p.kind, from_code: p.from, to_codes: JSON.stringify(p.to),
         person: p.person, workstation: p.workstation, received_at: p.now.toISOString(), state: 'queued',
       }).execute();
-      await trx.insertInto('packets_out_payloads').values({ seq, payload: p.payload }).execute();
+      await trx.insertInto('packets_out_payloads').values({ seq, payload }).execute();
     }));
   }
 
@@ -120,7 +149,8 @@ export class PacketStore {
     if (!r) return null;
     if (r.next_attempt_at && Date.parse(r.next_attempt_at) > now.getTime()) return 'waiting';
     const body = await this.db.selectFrom('packets_out_payloads').select('payload').where('seq', '=', r.seq).executeTakeFirstOrThrow();
-    return { seq: num(r.seq), packetId: r.packet_id, sha256: r.sha256, size: r.size, attempts: r.attempts, payload: Buffer.from(body.payload) };
+    const payload = await this.body('packets_out', r, Buffer.from(body.payload));
+    return { seq: num(r.seq), packetId: r.packet_id, sha256: r.sha256, size: r.size, attempts: r.attempts, payload };
   }
 
   async markForwarded(packetId: string, now: Date): Promise<void> {
@@ -152,20 +182,29 @@ export class PacketStore {
    * either keeps both or neither; a packet already here (pulled before the cursor moved) is not kept twice.
    */
   async acceptInbound(l: PacketListing, payload: Buffer, now: Date, cursorKey: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const known = await trx.selectFrom('packets_in').select('sha256').where('packet_id', '=', l.packetId).executeTakeFirst();
-      let stored = false;
-      if (!known) {
-        const seq = await this.next(trx, 'packets_in');
-        await trx.insertInto('packets_in').values({
-          seq, packet_id: l.packetId, sha256: l.sha256, size: payload.length, from_code: l.from, to_codes: JSON.stringify(l.to),
-          received_at: l.receivedAt, stored_at: now.toISOString(), payload,
-        }).execute();
-        stored = true;
-      }
-      await this.setStateIn(trx, cursorKey, String(l.seq));
-      return stored;
-    });
+    // A large body goes to its file first (outside the transaction: the write does not hold the database).
+    const inFile = this.files?.wants(payload.length) && !(await this.db.selectFrom('packets_in').select('seq').where('packet_id', '=', l.packetId).executeTakeFirst());
+    const held = inFile ? await this.bodyFirst('packets_in', { packetId: l.packetId, sha256: l.sha256, payload }) : payload;
+    let stored = false;
+    try {
+      stored = await this.db.transaction().execute(async (trx) => {
+        const known = await trx.selectFrom('packets_in').select('sha256').where('packet_id', '=', l.packetId).executeTakeFirst();
+        let fresh = false;
+        if (!known) {
+          const seq = await this.next(trx, 'packets_in');
+          await trx.insertInto('packets_in').values({
+            seq, packet_id: l.packetId, sha256: l.sha256, size: payload.length, from_code: l.from, to_codes: JSON.stringify(l.to),
+            received_at: l.receivedAt, stored_at: now.toISOString(), payload: held,
+          }).execute();
+          fresh = true;
+        }
+        await this.setStateIn(trx, cursorKey, String(l.seq));
+        return fresh;
+      });
+    } finally {
+      if (held === IN_FILE && !stored) await this.dropUnreferenced('packets_in', l.packetId, l.sha256).catch(() => {});
+    }
+    return stored;
   }
 
   async listInbound(after: number, limit: number, inlineBytes: number): Promise<{ rows: PacketListing[]; more: boolean }> {
@@ -173,7 +212,7 @@ export class PacketStore {
       .select(['seq', 'packet_id', 'from_code', 'to_codes', 'size', 'sha256', 'received_at'])
       .select(sql<Buffer | null>`case when size <= ${inlineBytes} then payload else null end`.as('inline'))
       .where('seq', '>', after).orderBy('seq').limit(limit + 1).execute();
-    return { more: rows.length > limit, rows: rows.slice(0, limit).map(listing) };
+    return { more: rows.length > limit, rows: (await this.inlineFiles('packets_in', rows.slice(0, limit))).map(listing) };
   }
 
   inboundSlice(seq: number, start: number, end: number): Promise<Slice | null> {
@@ -221,10 +260,10 @@ export class PacketStore {
 
   /** Stores a packet once and one delivery per recipient, numbered by the hub's sequence. */
   hubPut(p: NewPacket): Promise<'stored' | 'duplicate'> {
-    return this.once('hub_packets', p, () => this.db.transaction().execute(async (trx) => {
+    return this.once('hub_packets', p, (payload) => this.db.transaction().execute(async (trx) => {
       await trx.insertInto('hub_packets').values({
         packet_id: p.packetId, sha256: p.sha256, size: p.payload.length, kind: p.kind, from_code: p.from, to_codes: JSON.stringify(p.to),
-        received_at: p.now.toISOString(), payload: p.payload,
+        received_at: p.now.toISOString(), payload,
       }).execute();
       for (const recipient of p.to) {
         const seq = await this.next(trx, 'hub_deliveries');
@@ -244,7 +283,7 @@ export class PacketStore {
       .select(['d.seq', 'p.packet_id', 'p.from_code', 'p.to_codes', 'p.size', 'p.sha256', 'p.received_at'])
       .select(sql<Buffer | null>`case when p.size <= ${inlineBytes} then p.payload else null end`.as('inline'))
       .where('d.recipient', '=', recipient).where('d.seq', '>', after).orderBy('d.seq').limit(limit + 1).execute();
-    return { more: rows.length > limit, rows: rows.slice(0, limit).map(listing) };
+    return { more: rows.length > limit, rows: (await this.inlineFiles('hub_packets', rows.slice(0, limit))).map(listing) };
   }
 
   /** A delivery's payload bytes, only for its recipient (anyone else: null, as if it did not exist). */
@@ -276,19 +315,28 @@ export class PacketStore {
    * whose recipients still waits for is marked delivered; the bytes of one delivered more than
    * `retentionMs` ago are purged (its row stays: what passed, and a resent copy is still a duplicate).
    */
-  hubSweep(now: Date, retentionMs: number): Promise<{ deliveries: number; delivered: number; purged: number }> {
+  async hubSweep(now: Date, retentionMs: number): Promise<{ deliveries: number; delivered: number; purged: number }> {
     const at = now.toISOString();
     const before = new Date(now.getTime() - retentionMs).toISOString();
-    return this.db.transaction().execute(async (trx) => {
+    const unlink: Array<{ packet_id: string; sha256: string }> = [];
+    const r = await this.db.transaction().execute(async (trx) => {
       const d = await trx.deleteFrom('hub_deliveries')
         .where('seq', '<=', sql<number>`(select c.acked from hub_cursors c where c.recipient = hub_deliveries.recipient)`).executeTakeFirst();
       const delivered = await trx.updateTable('hub_packets').set({ delivered_at: at })
         .where('delivered_at', 'is', null)
         .where(sql<boolean>`not exists (select 1 from hub_deliveries d where d.packet_id = hub_packets.packet_id)`).executeTakeFirst();
+      if (this.files) {
+        // The files of the bodies purged here go once the purge has committed (a crash in between leaves only unreferenced files).
+        unlink.push(...await trx.selectFrom('hub_packets').select(['packet_id', 'sha256'])
+          .where('purged_at', 'is', null).where('delivered_at', 'is not', null).where('delivered_at', '<', before)
+          .where('size', '>', 0).where(sql<boolean>`length(payload) = 0`).execute());
+      }
       const purged = await trx.updateTable('hub_packets').set({ payload: Buffer.alloc(0), purged_at: at })
         .where('purged_at', 'is', null).where('delivered_at', 'is not', null).where('delivered_at', '<', before).executeTakeFirst();
       return { deliveries: Number(d.numDeletedRows), delivered: Number(delivered.numUpdatedRows), purged: Number(purged.numUpdatedRows) };
     });
+    for (const u of unlink) await this.files!.drop('hub', u.packet_id, u.sha256);
+    return r;
   }
 
   async hubCounts(): Promise<{ packets: number; deliveries: number }> {
@@ -303,6 +351,12 @@ export class PacketStore {
    * One row's size and hash. A range request asks for these first: reading them through the payload
    * column would load the whole blob (SQLite's substr materialises the value) once more per download.
    */
+  /** Listing rows whose inline copy is asked for and whose body is in a file: the copy is read from the file. */
+  private async inlineFiles<R extends { packet_id: string; sha256: string; size: number; inline: Buffer | null }>(table: PacketTable, rows: R[]): Promise<R[]> {
+    for (const r of rows) if (r.inline && r.inline.length === 0 && r.size > 0) r.inline = await this.body(table, r, IN_FILE);
+    return rows;
+  }
+
   private async head(table: 'packets_in' | 'hub_packets', where: ReturnType<typeof sql>): Promise<SliceHead | null> {
     const r = await this.db.selectFrom(table).select(['size', 'sha256']).where(where as never).executeTakeFirst();
     return r ? { size: r.size, sha256: r.sha256 } : null;
@@ -314,6 +368,11 @@ export class PacketStore {
     if (!head) return null;
     const last = end < 0 ? head.size - 1 : Math.min(end, head.size - 1);
     const count = Math.max(0, last - start + 1);
+    if (this.files && this.files.wants(head.size)) {
+      // length() reads only the record's header: no blob is loaded to learn that the body is in its file.
+      const f = await this.db.selectFrom(table).select(['packet_id', 'sha256', 'size']).select(sql<number>`length(payload)`.as('held')).where(where as never).executeTakeFirstOrThrow();
+      if (num(f.held) === 0) return { size: head.size, sha256: head.sha256, bytes: count > 0 ? await this.body(table, f, IN_FILE, start, last) : Buffer.alloc(0) };
+    }
     const r = await this.db.selectFrom(table).select(sql<Buffer>`substr(payload, ${start + 1}, ${count})`.as('part')).where(where as never).executeTakeFirstOrThrow();
     return { size: head.size, sha256: head.sha256, bytes: Buffer.from(r.part ?? Buffer.alloc(0)) };
   }

@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { BatchListing, BatchPushResult, BatchUpload, Channel, Encoding, KeyringListing } from '../../main/core/sync/protocol';
 import type { StorageConfig } from '../config';
 import { migrateToLatest, type Dialect } from './migrations';
+import { PacketFiles } from './packetFiles';
 import type { ServerDatabase } from './schema';
 
 export class StoreConflict extends Error {
@@ -38,6 +39,12 @@ const isUniqueViolation = (e: unknown): boolean => {
 };
 
 export class Store {
+  /**
+   * Large packet bodies as files beside an SQLite database (server/storage/packetFiles.ts); null on
+   * PostgreSQL, whose bodies stay in the database (shared by every server process, off the event loop).
+   */
+  packetFiles: PacketFiles | null = null;
+
   private constructor(readonly db: Kysely<ServerDatabase>, readonly dialect: Dialect, private readonly closeExtra: () => Promise<void>) {}
 
   static async open(cfg: StorageConfig): Promise<Store> {
@@ -53,6 +60,7 @@ export class Store {
       file.pragma('busy_timeout = 5000');
       const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: file }) });
       const store = new Store(db, 'sqlite', async () => {});
+      store.packetFiles = new PacketFiles(`${cfg.file}.packets`, cfg.keyHex);
       await migrateToLatest(db as Kysely<unknown>, 'sqlite');
       return store;
     }

@@ -1,0 +1,103 @@
+// Large packet bodies of an SQLite store, as files beside the database (the row keeps the metadata and
+// an empty payload). Writing a megabyte through SQLite cost its WAL append, its checkpoint copy and,
+// read back, a materialised blob, all on the event loop; a file is written once, off the loop, and read
+// by range. A body is made durable (written to a temporary name, fsync'd, renamed) before the row that
+// names it commits, so a committed row never points to a partial file; a crash in between leaves at
+// most an unreferenced file. Names are `<area>/<packet id>.<sha256>`: a retry of the same packet
+// rewrites the same bytes, another body under the same id gets another name. When the database is
+// encrypted (storage.keyHex) the files are too: AES-256-GCM under a key derived from the database key,
+// the file's name as associated data (a body moved to another row's name does not decrypt).
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export type PacketArea = 'out' | 'in' | 'hub';
+
+/** Bodies above this go to files; smaller ones (status packets, most clear packets) stay in their row. */
+export const PACKET_FILE_ABOVE_BYTES = 64 << 10;
+
+const NONCE = 12;
+const TAG = 16;
+const NAME_RE = /^[0-9A-Za-z-]{8,64}$/;
+const SHA_RE = /^[0-9a-f]{64}$/;
+
+export class PacketFiles {
+  private readonly key: Buffer | null;
+
+  constructor(readonly dir: string, keyHex?: string) {
+    this.key = keyHex ? Buffer.from(hkdfSync('sha256', Buffer.from(keyHex, 'hex'), Buffer.alloc(0), 'securedesk server packet files', 32)) : null;
+    for (const a of ['out', 'in', 'hub'] as const) mkdirSync(join(dir, a), { recursive: true, mode: 0o700 });
+  }
+
+  /** Whether a body of this size goes to a file. */
+  wants(size: number): boolean {
+    return size > PACKET_FILE_ABOVE_BYTES;
+  }
+
+  private name(area: PacketArea, packetId: string, sha256: string): string {
+    // Both come from checked input (PACKET_ID_RE, a digest we computed); checked again: they make a path.
+    if (!NAME_RE.test(packetId) || !SHA_RE.test(sha256)) throw new Error(`packet file name: bad id ${JSON.stringify(packetId)} or digest`);
+    return `${area}/${packetId}.${sha256}`;
+  }
+
+  /** Writes a body durably under its name (replacing the same name atomically). */
+  async put(area: PacketArea, packetId: string, sha256: string, bytes: Buffer): Promise<void> {
+    const name = this.name(area, packetId, sha256);
+    const final = join(this.dir, name);
+    const tmp = `${final}.${randomUUID()}.tmp`;
+    const fh = await open(tmp, 'wx', 0o600);
+    try {
+      if (this.key) {
+        const nonce = randomBytes(NONCE);
+        const c = createCipheriv('aes-256-gcm', this.key, nonce);
+        c.setAAD(Buffer.from(name));
+        const body = c.update(bytes);
+        const rest = c.final();
+        const parts = [nonce, body, rest, c.getAuthTag()];
+        const { bytesWritten } = await fh.writev(parts);
+        const total = parts.reduce((n, x) => n + x.length, 0);
+        if (bytesWritten !== total) throw new Error(`packet file ${name}: ${bytesWritten} of ${total} bytes written`);
+      } else await fh.writeFile(bytes);
+      await fh.datasync();
+    } catch (e) {
+      await fh.close().catch(() => {});
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    await fh.close();
+    await rename(tmp, final);
+  }
+
+  /** Bytes [start, end] (inclusive) of a body of `size` bytes. */
+  async read(area: PacketArea, packetId: string, sha256: string, size: number, start = 0, end = size - 1): Promise<Buffer> {
+    const name = this.name(area, packetId, sha256);
+    const count = Math.max(0, end - start + 1);
+    if (this.key) {
+      const all = await readFile(join(this.dir, name));
+      if (all.length !== size + NONCE + TAG) throw new Error(`packet file ${name}: ${all.length} bytes, expected ${size + NONCE + TAG}`);
+      const d = createDecipheriv('aes-256-gcm', this.key, all.subarray(0, NONCE));
+      d.setAAD(Buffer.from(name));
+      d.setAuthTag(all.subarray(all.length - TAG));
+      const plain = Buffer.concat([d.update(all.subarray(NONCE, all.length - TAG)), d.final()]);
+      return plain.subarray(start, start + count);
+    }
+    const fh = await open(join(this.dir, name), 'r');
+    try {
+      const out = Buffer.allocUnsafe(count);
+      let got = 0;
+      while (got < count) {
+        const { bytesRead } = await fh.read(out, got, count - got, start + got);
+        if (bytesRead === 0) throw new Error(`packet file ${name}: ends before byte ${start + got}`);
+        got += bytesRead;
+      }
+      return out;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async drop(area: PacketArea, packetId: string, sha256: string): Promise<void> {
+    await rm(join(this.dir, this.name(area, packetId, sha256)), { force: true });
+  }
+}
