@@ -15,19 +15,19 @@ import { DeskError, type DeskErrorPayload } from '../../../common/errors';
 import { todayIso } from '../../../common/dates';
 import type { Mapping } from '../../../common/importMapping';
 import type { ContextSource, CoreContext } from '../context';
-import { issuerKey } from '../documents/duplicates';
 import { authorize, type Actor } from '../org/rights';
 import { readAll } from '../pdf/view';
 import { emptyCounts, mappedRows, type DryRunProgress, type ValidationReport } from './dryRun';
 import { FilePool } from './filePool';
 import type { ImportProgress, ImportService } from './ImportService';
-import { applyTransforms, parseMapping, suggestMapping } from './mapping';
-import { matchUnit, unitDirectory } from './normalise/units';
+import { parseMapping, suggestMapping } from './mapping';
+import { unitDirectory } from './normalise/units';
+import { unknownIssuers } from './unknownIssuers';
 import { sniffFormat } from './readers/source';
 import { QUIRK_TEXT } from './reasons';
 import { listMappings, saveMapping, deleteMapping } from './savedMappings';
 import { ZipScans, type ScanSet } from './scans';
-import type { ReadOptions, ReadSource, SourceRow } from './types';
+import type { ReadOptions, ReadSource } from './types';
 import { RowValidator, type RowResult } from './validate';
 import { isXlsxArchive, looksLikeZip, ZipArchive } from './zipSource';
 import type { Readable } from 'node:stream';
@@ -208,7 +208,7 @@ export class ImportWindowService {
     const validator = new RowValidator(this.validatorContext(c, actor, o), mapping);
     const shown: ImportPreviewRow[] = [];
     for (const row of rows.slice(0, limit)) shown.push(rowView(await validator.check(row)));
-    return { rows: shown, total: rows.length, unknownUnits: unknownIssuers(c, rows, mapping), missingColumns };
+    return { rows: shown, total: rows.length, unknownUnits: unknownIssuers(unitDirectory(c.db), rows, mapping), missingColumns };
   }
 
   /**
@@ -481,19 +481,4 @@ function rowView(r: RowResult): ImportPreviewRow {
       deadline: rec.deadline ?? null, recipients: rec.recipients, notes: rec.notes, file: rec.file?.name ?? null,
     } : null,
   };
-}
-
-/** Issuers of every row that match neither a code nor a name of the directory (nor a choice already made). */
-function unknownIssuers(c: CoreContext, rows: readonly SourceRow[], mapping: Mapping): ImportPreview['unknownUnits'] {
-  const dir = unitDirectory(c.db);
-  const mapped = new Map(Object.entries(mapping.units).map(([name, id]) => [issuerKey(name), id]));
-  const cols = mapping.columns.filter((col) => col.field === 'issuer');
-  const counts = new Map<string, number>();
-  for (const row of rows) {
-    const text = cols.map((col) => row.cells[col.source] ? applyTransforms(row.cells[col.source]!.text, col.transforms) : '').filter(Boolean).join(' ')
-      || mapping.defaults.issuer || '';
-    if (!text) continue;
-    if (matchUnit(dir, text, mapped).kind === 'unknown') counts.set(text, (counts.get(text) ?? 0) + 1);
-  }
-  return [...counts].map(([name, n]) => ({ name, rows: n }));
 }
