@@ -6,7 +6,7 @@
 // mappings, and runs the dry run and the job in the background with progress and cancel (a run is
 // its starter's only: another person's look at it is refused, FORBIDDEN, and so audited).
 import { randomBytes } from 'node:crypto';
-import { dirname, extname, posix } from 'node:path';
+import { dirname, extname } from 'node:path';
 import type {
   ImportDryRunProgress, ImportDryRunView, ImportJobView, ImportPreview, ImportPreviewRow, ImportRunView, ImportSourceView, SavedImportMapping,
 } from '../../../common/contract';
@@ -15,25 +15,23 @@ import { DeskError, type DeskErrorPayload } from '../../../common/errors';
 import { todayIso } from '../../../common/dates';
 import type { Mapping } from '../../../common/importMapping';
 import type { ContextSource, CoreContext } from '../context';
-import { issuerKey } from '../documents/duplicates';
 import { authorize, type Actor } from '../org/rights';
-import { readAll } from '../pdf/view';
 import { emptyCounts, mappedRows, type DryRunProgress, type ValidationReport } from './dryRun';
 import { FilePool } from './filePool';
 import type { ImportProgress, ImportService } from './ImportService';
-import { applyTransforms, parseMapping, suggestMapping } from './mapping';
-import { matchUnit, unitDirectory } from './normalise/units';
-import { sniffFormat } from './readers/source';
+import { parseMapping, suggestMapping } from './mapping';
+import { unitDirectory } from './normalise/units';
+import { unknownIssuers } from './unknownIssuers';
 import { QUIRK_TEXT } from './reasons';
+import { REGISTER_EXTENSIONS } from './archiveRegister';
 import { listMappings, saveMapping, deleteMapping } from './savedMappings';
 import { ZipScans, type ScanSet } from './scans';
-import type { ReadOptions, ReadSource, SourceRow } from './types';
+import type { ReadOptions, ReadSource } from './types';
 import { RowValidator, type RowResult } from './validate';
-import { isXlsxArchive, looksLikeZip, ZipArchive } from './zipSource';
+import { looksLikeZip, ZipArchive } from './zipSource';
 import type { Readable } from 'node:stream';
-import { readOffThread, type OffThreadRead } from './sourceReader';
+import { readArchiveOffThread, readOffThread, type OffThreadRead } from './sourceReader';
 
-const REGISTER_EXTENSIONS = new Set(['.csv', '.tsv', '.txt', '.xlsx', '.dbf']);
 const SCAN_EXTENSIONS = new Set(['.pdf', '.tif', '.tiff', '.jpg', '.jpeg', '.png']);
 const SCHEME = 'staged';
 
@@ -84,8 +82,6 @@ const readOptionsOf = (m: Pick<Mapping, 'encoding' | 'delimiter' | 'headerRow'>)
   ({ encoding: m.encoding, delimiter: m.delimiter, headerRow: m.headerRow });
 
 export class ImportWindowService {
-  /** A decrypted ZIP upload of this session, by staged id (its scans are read from it). */
-  private readonly bytes = new Map<string, { userId: number; buf: Buffer }>();
   /** The source read last, and how (one at a time in memory). */
   private parsed: { key: string; userId: number; opened: Opened } | null = null;
   /** Counts the locks: a read that ends after one is not kept. */
@@ -96,25 +92,11 @@ export class ImportWindowService {
   constructor(private readonly vault: WindowVault, private readonly imports: ImportService) {
     imports.useOpener(SCHEME, (actor, path, mapping, ctl) => this.openRef(actor, parseRef(path), readOptionsOf(mapping), ctl));
     vault.onLock(() => {
-      this.bytes.clear();
       this.parsed = null;
       this.locks++;
       // A lock ends every dry run (stopped at its next slice) and drops every report.
       for (const r of this.dryRuns.values()) { r.abort.abort(); r.result = null; }
     });
-  }
-
-  /** A ZIP upload decrypted whole (its scans are read from memory here), kept while it is the one in use. */
-  private async staged(actor: Actor, stagedId: string): Promise<{ buf: Buffer; name: string }> {
-    const c = this.vault.context();
-    // Only the person's own upload (another's is FORBIDDEN; one gone, NOT_FOUND: store.stagedMeta).
-    const meta = await c.store.stagedMeta(stagedId, actor.id);
-    const hit = this.bytes.get(stagedId);
-    if (hit && hit.userId === actor.id) return { buf: hit.buf, name: meta.name };
-    const buf = Buffer.from(await readAll(c.store.openStaged(stagedId)));
-    this.bytes.clear(); // one source at a time in memory
-    this.bytes.set(stagedId, { userId: actor.id, buf });
-    return { buf, name: meta.name };
   }
 
   /**
@@ -130,7 +112,7 @@ export class ImportWindowService {
     const locks = this.locks;
     const opened = await this.read(actor, s, meta.name, opts, ctl);
     // Locked while it was read: nothing of it is kept (nor the ZIP decrypted for it).
-    if (locks !== this.locks) { this.bytes.clear(); throw DeskError.keyed('NO_SESSION', 'session.locked'); }
+    if (locks !== this.locks) throw DeskError.keyed('NO_SESSION', 'session.locked');
     this.parsed = { key, userId: actor.id, opened };
     return opened;
   }
@@ -147,26 +129,17 @@ export class ImportWindowService {
       // A register uploaded alone has no scans with it: a row naming a file finds none.
       return { src, scans: new NoScans(), entry: null, archive: null, registers: [] };
     }
-    // A ZIP (a register and its scans) or a workbook: read whole, the register parsed on a worker.
-    const { buf } = await this.staged(actor, s.stagedId);
-    if (!isXlsxArchive(buf)) {
-      const zip = ZipArchive.open(buf);
-      const registers = zip.files.map((f) => f.name).filter((n) => REGISTER_EXTENSIONS.has(extname(n).toLowerCase()) && !n.startsWith('__MACOSX/'));
-      if (registers.length === 0) throw DeskError.keyed('VALIDATION', 'import.zip.noRegister');
-      const entry = s.entry ?? registers[0]!;
-      if (!registers.includes(entry)) throw DeskError.keyed('VALIDATION', 'import.zip.chooseRegister', undefined, { details: { registers } });
-      const bytes = zip.read(entry);
-      const stem = entry.slice(0, -extname(entry).length).toLowerCase();
-      const memoName = zip.files.map((f) => f.name).find((n) => ['.dbt', '.fpt'].includes(extname(n).toLowerCase()) && n.slice(0, -4).toLowerCase() === stem);
-      const memo = memoName && sniffFormat(bytes) === 'dbf' ? { kind: extname(memoName).toLowerCase() === '.fpt' ? 'fpt' as const : 'dbt' as const, bytes: zip.read(memoName) } : undefined;
-      const src = await readOffThread({ bytes, name: posix.basename(entry), memo }, opts, ctl);
-      // Path columns are relative to the register's own folder inside the archive, as they are on disk.
-      const base = dirname(entry) === '.' ? '' : dirname(entry);
-      return { src, scans: new ZipScans(zip, base), entry, archive: zip, registers };
-    }
-    if (s.entry) throw DeskError.keyed('VALIDATION', 'import.zip.chooseRegister');
-    const src = await readOffThread({ bytes: buf, name }, opts, ctl);
-    return { src, scans: new NoScans(), entry: null, archive: null, registers: [] };
+    // A ZIP (a register and its scans) or a workbook: decrypted, told apart, checked and parsed on a
+    // worker; an archive's plaintext comes back (moved) for its scans, which are read from it here.
+    const { stagingDir, stagingKey } = c.store.handoff();
+    const got = await readArchiveOffThread({ staged: { stagingDir, stagingKey, stagedId: s.stagedId }, name, entry: s.entry }, opts, ctl);
+    if (!got.archive) return { src: got.source, scans: new NoScans(), entry: null, archive: null, registers: [] };
+    // The policy was checked on the worker; the directory is read again here (it is the archive this thread holds).
+    const zip = ZipArchive.open(got.archive.bytes);
+    const { entry, registers } = got.archive;
+    // Path columns are relative to the register's own folder inside the archive, as they are on disk.
+    const base = dirname(entry) === '.' ? '' : dirname(entry);
+    return { src: got.source, scans: new ZipScans(zip, base), entry, archive: zip, registers };
   }
 
   /** The source as read: format, encoding, delimiter, sheets, first rows, quirks, and a first mapping. */
@@ -208,7 +181,7 @@ export class ImportWindowService {
     const validator = new RowValidator(this.validatorContext(c, actor, o), mapping);
     const shown: ImportPreviewRow[] = [];
     for (const row of rows.slice(0, limit)) shown.push(rowView(await validator.check(row)));
-    return { rows: shown, total: rows.length, unknownUnits: unknownIssuers(c, rows, mapping), missingColumns };
+    return { rows: shown, total: rows.length, unknownUnits: unknownIssuers(unitDirectory(c.db), rows, mapping), missingColumns };
   }
 
   /**
@@ -481,19 +454,4 @@ function rowView(r: RowResult): ImportPreviewRow {
       deadline: rec.deadline ?? null, recipients: rec.recipients, notes: rec.notes, file: rec.file?.name ?? null,
     } : null,
   };
-}
-
-/** Issuers of every row that match neither a code nor a name of the directory (nor a choice already made). */
-function unknownIssuers(c: CoreContext, rows: readonly SourceRow[], mapping: Mapping): ImportPreview['unknownUnits'] {
-  const dir = unitDirectory(c.db);
-  const mapped = new Map(Object.entries(mapping.units).map(([name, id]) => [issuerKey(name), id]));
-  const cols = mapping.columns.filter((col) => col.field === 'issuer');
-  const counts = new Map<string, number>();
-  for (const row of rows) {
-    const text = cols.map((col) => row.cells[col.source] ? applyTransforms(row.cells[col.source]!.text, col.transforms) : '').filter(Boolean).join(' ')
-      || mapping.defaults.issuer || '';
-    if (!text) continue;
-    if (matchUnit(dir, text, mapped).kind === 'unknown') counts.set(text, (counts.get(text) ?? 0) + 1);
-  }
-  return [...counts].map(([name, n]) => ({ name, rows: n }));
 }

@@ -8,6 +8,7 @@
 import { parentPort } from 'node:worker_threads';
 import { DeskError, type DeskErrorPayload } from '../../../common/errors';
 import { AttachmentStore } from '../attachments/store';
+import { ownArrayBuffer, readStagedZip, type ReadArchive } from './archiveRegister';
 import { mappedRows, type ValidationReport } from './dryRun';
 import type { Mapping } from './mapping';
 import { readSource, readSourceBytes, readSourceStream } from './readers/source';
@@ -32,6 +33,9 @@ export interface ReadPartial { read: number }
 /** A 'read' job's answer: the source with its tables' rows left here (asked for with 'tableRows'). */
 export interface ReadAnswer { handle: number; source: ReadSource; rows: number[] }
 
+/** A 'readArchive' job's answer: a read's, and the archive's plaintext moved here (null for a workbook). */
+export interface ReadArchiveAnswer extends ReadAnswer { archive: { bytes: ArrayBuffer; entry: string; registers: string[] } | null }
+
 /** Milliseconds between two messages of bytes read. */
 const BYTES_EVERY_MS = 50;
 
@@ -39,6 +43,8 @@ export type FileJob =
   | { op: 'open'; path: string; options: ReadOptions; mapping: Mapping }
   /** The whole source read; its tables answered without their rows (kept here). */
   | { op: 'read'; input: SourceInput; options: ReadOptions }
+  /** A staged ZIP upload: a workbook read, or an archive checked, its register read, its plaintext moved back. */
+  | { op: 'readArchive'; input: ReadArchive; options: ReadOptions }
   | { op: 'tableRows'; handle: number; table: number; from: number; count: number }
   | { op: 'rows'; handle: number; from: number; count: number }
   | { op: 'close'; handle: number }
@@ -76,17 +82,32 @@ async function readInput(input: SourceInput, options: ReadOptions, onBytes: (rea
   return readSourceStream(store.openStaged(stagedId), input.name, options, { onBytes });
 }
 
+/** What an answer moves to the other thread rather than copies (an archive's plaintext). */
+const transfers = new WeakMap<object, ArrayBuffer[]>();
+
+/** A source read here: its rows kept, the rest answered. */
+function keep(src: ReadSource): ReadAnswer {
+  const handle = nextHandle++;
+  read.set(handle, src.tables.map((t) => t.rows));
+  return { handle, source: { ...src, tables: src.tables.map((t) => ({ ...t, rows: [] })) }, rows: src.tables.map((t) => t.rows.length) };
+}
+
 async function run(job: FileJob, partial: (p: ReadPartial) => void): Promise<unknown> {
-  if (job.op === 'read') {
-    let told = 0;
-    const src = await readInput(job.input, job.options, (read) => {
-      if (performance.now() - told < BYTES_EVERY_MS) return;
+  if (job.op === 'read' || job.op === 'readArchive') {
+    // The first count and the last are always told (a workbook may be decrypted within one interval).
+    let told = -Infinity;
+    const onBytes = (n: number, last = false) => {
+      if (!last && performance.now() - told < BYTES_EVERY_MS) return;
       told = performance.now();
-      partial({ read });
-    });
-    const handle = nextHandle++;
-    read.set(handle, src.tables.map((t) => t.rows));
-    return { handle, source: { ...src, tables: src.tables.map((t) => ({ ...t, rows: [] })) }, rows: src.tables.map((t) => t.rows.length) } satisfies ReadAnswer;
+      partial({ read: n });
+    };
+    if (job.op === 'read') return keep(await readInput(job.input, job.options, onBytes));
+    const got = await readStagedZip(job.input, job.options, onBytes);
+    if (!got.archive) return { ...keep(got.source), archive: null } satisfies ReadArchiveAnswer;
+    const bytes = ownArrayBuffer(got.archive.bytes);
+    const answer: ReadArchiveAnswer = { ...keep(got.source), archive: { ...got.archive, bytes } };
+    transfers.set(answer, [bytes]);
+    return answer;
   }
   if (job.op === 'tableRows') return (read.get(job.handle)?.[job.table] ?? []).slice(job.from, job.from + job.count);
   if (job.op === 'open') {
@@ -127,7 +148,7 @@ const PLACE_LANES = 4;
 
 parentPort?.on('message', (m: { id: number; job: FileJob }) => {
   run(m.job, (partial) => parentPort!.postMessage({ id: m.id, partial } satisfies WorkerReply)).then(
-    (value) => parentPort!.postMessage({ id: m.id, ok: true, value } satisfies WorkerReply),
+    (value) => parentPort!.postMessage({ id: m.id, ok: true, value } satisfies WorkerReply, (value !== null && typeof value === 'object' && transfers.get(value)) || []),
     (e: Error & { code?: string }) => parentPort!.postMessage({
       id: m.id, ok: false,
       // A refusal worded for the clerk crosses over whole.

@@ -5,7 +5,8 @@
 // (the refusal crosses over whole, and nothing is kept of what was read).
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FilePool } from './filePool';
-import type { ReadAnswer, ReadPartial, SourceInput } from './fileWorker';
+import type { ReadArchive } from './archiveRegister';
+import type { FileJob, ReadAnswer, ReadArchiveAnswer, ReadPartial, SourceInput } from './fileWorker';
 import type { ReadOptions, ReadSource, SourceRow } from './types';
 
 /** Rows per message from the worker (about a millisecond to receive). */
@@ -18,13 +19,26 @@ export interface OffThreadRead {
 }
 
 export async function readOffThread(input: SourceInput, options: ReadOptions, ctl: OffThreadRead = {}): Promise<ReadSource> {
+  return (await readOnWorker<ReadAnswer>({ op: 'read', input, options }, ctl)).source;
+}
+
+/**
+ * A staged ZIP upload read on a worker: a workbook parsed, or an archive decrypted, checked against the
+ * policy, its register inflated and parsed there; the archive's plaintext comes back moved, not copied.
+ */
+export async function readArchiveOffThread(input: ReadArchive, options: ReadOptions, ctl: OffThreadRead = {}): Promise<{ source: ReadSource; archive: { bytes: Buffer; entry: string; registers: string[] } | null }> {
+  const a = await readOnWorker<ReadArchiveAnswer>({ op: 'readArchive', input, options }, ctl);
+  return { source: a.source, archive: a.archive && { ...a.archive, bytes: Buffer.from(a.archive.bytes) } };
+}
+
+async function readOnWorker<A extends ReadAnswer>(job: FileJob, ctl: OffThreadRead): Promise<A> {
   const { signal } = ctl;
   if (signal?.aborted) throw abortError();
   const pool = new FilePool(1);
   const stop = () => { void pool.close(); };
   signal?.addEventListener('abort', stop, { once: true });
   try {
-    const answer = await pool.run<ReadAnswer>({ op: 'read', input, options }, 0, (m) => ctl.onBytes?.((m as ReadPartial).read));
+    const answer = await pool.run<A>(job, 0, (m) => ctl.onBytes?.((m as ReadPartial).read));
     const { source } = answer;
     for (const [table, n] of answer.rows.entries()) {
       const rows: SourceRow[] = [];
@@ -34,7 +48,7 @@ export async function readOffThread(input: SourceInput, options: ReadOptions, ct
       }
       source.tables[table]!.rows = rows;
     }
-    return source;
+    return answer;
   } catch (err) {
     if (signal?.aborted) throw abortError();
     throw err;

@@ -13,7 +13,7 @@ import { normaliseDate } from './normalise/dates';
 import { normaliseSecrecy, normaliseUrgency } from './normalise/levels';
 import { normaliseNumberSymbol } from './normalise/numberSymbol';
 import type { Normalised } from './normalise/result';
-import { matchUnit, unitDirectory, type UnitDirectory } from './normalise/units';
+import { UnitMatcher, unitDirectory } from './normalise/units';
 import { reasonText } from './reasons';
 import type { Cell, SourceRow } from './types';
 
@@ -66,16 +66,15 @@ const WARN_ONLY = new Set(['unknownUnit', 'typeGuessed', 'twoDigitYear', 'monthF
   'oldSecrecyGrade', 'urgencyInSecrecyColumn', 'oddNumberSymbol', 'numberSymbolCleaned', 'sameSymbolOtherIssuer', 'noFileForRule']);
 
 export class RowValidator {
-  private readonly dir: UnitDirectory;
-  private readonly mapped: Map<string, number>;
+  /** Each distinct issuer text is folded and matched once per source. */
+  private readonly units: UnitMatcher;
   /** Rows of this source seen so far: symbol key + issuer + date, and file hashes. */
   private readonly seen = new Map<string, number>();
   private readonly seenFiles = new Map<string, number>();
   readonly unknownUnits = new Map<string, Array<{ sheet: string; row: number }>>();
 
   constructor(private readonly ctx: ValidatorContext, private readonly mapping: Mapping) {
-    this.dir = unitDirectory(ctx.db);
-    this.mapped = new Map(Object.entries(mapping.units).map(([name, id]) => [issuerKey(name), id]));
+    this.units = new UnitMatcher(unitDirectory(ctx.db), new Map(Object.entries(mapping.units).map(([name, id]) => [issuerKey(name), id])));
   }
 
   /** The value of a field: its columns' texts transformed and joined (notes with "; ", others with a space). */
@@ -143,7 +142,7 @@ export class RowValidator {
     let issuer: PreparedRecord['issuer'] = { name: issuerText };
     if (!issuerText) reject('missingIssuer', iss.column);
     else {
-      const m = matchUnit(this.dir, issuerText, this.mapped);
+      const m = this.units.match(issuerText);
       if (m.kind === 'unknown') {
         warn('unknownUnit', iss.column, issuerText);
         const list = this.unknownUnits.get(issuerText) ?? [];
