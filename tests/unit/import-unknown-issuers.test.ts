@@ -1,6 +1,7 @@
 // The preview's scan for issuers the directory does not know: one pass, each distinct text folded
 // once. Checked against a per-row reference on a register of 60 000 rows (codes, names written
-// other ways, abbreviations, the clerk's choices, transforms, the default), and timed.
+// other ways, abbreviations, the clerk's choices, transforms, the default). Its speed is measured by
+// tests/bench/unknownIssuers.ts, not here.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { issuerKey } from '../../main/core/documents/duplicates';
@@ -73,16 +74,9 @@ test('unknown issuers: a choice naming a unit id the directory lacks leaves the 
   assert.ok(got.some((u) => u.name === 'Bộ Quốc phòng 150'));
 });
 
-test('unknown issuers: 60 000 rows scanned in well under the 765 ms it took row by row', () => {
+test('unknown issuers: 60 000 rows counted exactly', () => {
   const dir = directory(2000);
-  const rs = rows(60_000);
-  unknownIssuers(dir, rs.slice(0, 100), mapping);
-  const t0 = performance.now();
-  const got = unknownIssuers(dir, rs, mapping);
-  const ms = performance.now() - t0;
+  const got = unknownIssuers(dir, rows(60_000), mapping);
   // Of every 400 rows: 230 companies, 8 unmapped ministries, 10 empty (the default) are unknown.
   assert.equal(got.reduce((n, u) => n + u.rows, 0), (60_000 / 400) * 248);
-  // About 20 ms on a quiet machine; the bound leaves room for a loaded CI.
-  console.log(`unknown issuers over 60 000 rows: ${ms.toFixed(1)} ms`);
-  assert.ok(ms < 250, `took ${ms.toFixed(0)} ms`);
 });
