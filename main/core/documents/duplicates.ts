@@ -61,3 +61,72 @@ export function findDuplicates(
   }
   return [...out.values()];
 }
+
+/** What a batch's duplicate look-up needs to know of a record written after it ran (in the same transaction). */
+export interface WrittenRef extends Ref { numberSymbolKey: string | null; issuerKey: string; sha256s: readonly string[]; secrecyRank: number }
+
+/**
+ * findDuplicates for many registrations at once (the bulk import's write slice): two queries for the
+ * whole batch instead of two per row, then each row's answer as findDuplicates would give it, with the
+ * records the batch wrote before that row (`written`, added as they are) included. Runs inside the
+ * caller's write transaction, so nothing else writes between the look-up and the rows.
+ */
+export class BatchDuplicates {
+  private readonly bySymbol = new Map<string, Array<Ref & { issuerKey: string }>>();
+  private readonly byFile = new Map<string, Ref[]>();
+
+  constructor(
+    db: Db, arms: readonly Arm[],
+    qs: ReadonlyArray<{ numberSymbol: string; documentDate: string; sha256s: readonly string[] }>, private readonly maxRank: number,
+  ) {
+    const keys = [...new Set(qs.flatMap((q) => {
+      const key = q.numberSymbol && q.documentDate ? parsedKey(q.numberSymbol) : null;
+      return key ? [key] : [];
+    }))];
+    if (keys.length > 0) {
+      const sq = overArms(arms, `SELECT ${REF_COLUMNS}, i.issuer_key AS issuerKey, i.number_symbol_key AS k FROM {c}.incoming i JOIN registers r ON r.id = i.register_id
+           WHERE i.number_symbol_key IN (SELECT value FROM json_each(?)) AND i.secrecy_rank <= ?`, [JSON.stringify(keys), maxRank]);
+      for (const { k, ...r } of cached(db, sq.sql).all(...sq.params) as Array<Ref & { issuerKey: string; k: string }>) {
+        push(this.bySymbol, `${k}\u0000${r.documentDate}`, r);
+      }
+    }
+    const files = [...new Set(qs.flatMap((q) => q.sha256s))];
+    if (files.length > 0) {
+      const fq = overArms(arms, `SELECT DISTINCT ${REF_COLUMNS}, a.sha256 AS sha FROM {c}.attachments a JOIN {c}.incoming i ON i.id = a.incoming_id
+           JOIN registers r ON r.id = i.register_id WHERE a.sha256 IN (SELECT value FROM json_each(?)) AND i.secrecy_rank <= ?`, [JSON.stringify(files), maxRank]);
+      for (const { sha, ...r } of cached(db, fq.sql).all(...fq.params) as Array<Ref & { sha: string }>) push(this.byFile, sha, r);
+    }
+  }
+
+  /** A record written by the batch after the look-up: later rows see it as findDuplicates would. */
+  written(w: WrittenRef): void {
+    if (w.secrecyRank > this.maxRank) return;
+    const { numberSymbolKey: k, issuerKey: ik, sha256s, secrecyRank: _rank, ...ref } = w;
+    if (k) push(this.bySymbol, `${k}\u0000${ref.documentDate}`, { ...ref, issuerKey: ik });
+    for (const sha of new Set(sha256s)) push(this.byFile, sha, ref);
+  }
+
+  /** The same answer as findDuplicates(db, arms, q, maxRank) at this point of the transaction. */
+  find(q: { numberSymbol: string; issuerName: string; documentDate: string; sha256s: readonly string[] }): DuplicateRef[] {
+    const out = new Map<number, DuplicateRef>();
+    const key = q.numberSymbol ? parsedKey(q.numberSymbol) : null;
+    if (key && q.documentDate) {
+      const rows = [...(this.bySymbol.get(`${key}\u0000${q.documentDate}`) ?? [])].sort((a, b) => a.id - b.id).slice(0, 10);
+      const issuer = q.issuerName.trim() ? issuerKey(q.issuerName) : null;
+      for (const { issuerKey: k, ...r } of rows) out.set(r.id, { ...r, reason: 'same_number_symbol', ...(issuer !== null ? { sameIssuer: k === issuer } : {}) });
+    }
+    if (q.sha256s.length > 0) {
+      const seen = new Map<number, Ref>();
+      for (const sha of q.sha256s) for (const r of this.byFile.get(sha) ?? []) seen.set(r.id, r);
+      const rows = [...seen.values()].sort((a, b) => a.id - b.id).slice(0, 10);
+      for (const r of rows) if (!out.has(r.id)) out.set(r.id, { ...r, reason: 'same_file' });
+    }
+    return [...out.values()];
+  }
+}
+
+function push<T>(m: Map<string, T[]>, k: string, v: T): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
