@@ -44,7 +44,8 @@ const rows: Array<{ input: RegisterInput; file: string }> = [
   { input: input({ numberSymbol: '12/QĐ-UBND', documentDate: '2024-03-05' }), file: 'd' },
 ];
 
-for (const [who, actorOf] of [['cleared for Tối mật', () => clerk], ['cleared for Thường only', () => low]] as const) {
+const cases = [['cleared for Tối mật', () => clerk, true], ['cleared for Thường only', () => low, true], ['rows not announced to the batch', () => clerk, false]] as const;
+for (const [who, actorOf, announced] of cases) {
   test(`a slice's duplicates, set-wise, are exactly findDuplicates' row by row (${who})`, () => {
     const actor = actorOf();
     const c = env.desk.context();
@@ -52,7 +53,7 @@ for (const [who, actorOf] of [['cleared for Tối mật', () => clerk], ['cleare
     const q = (r: (typeof rows)[number]) => ({ numberSymbol: r.input.numberSymbol, issuerName: r.input.issuer.name, documentDate: r.input.documentDate, sha256s: [sha(r.file)] });
     c.db.exec('BEGIN IMMEDIATE');
     try {
-      const batch = new BatchDuplicates(c.db, c.arms, usable.map(q), secrecyRank(actor.clearance));
+      const batch = new BatchDuplicates(c.db, c.arms, announced ? usable.map(q) : [], secrecyRank(actor.clearance));
       let seen = 0;
       for (const r of usable) {
         const expected = findDuplicates(c.db, c.arms, q(r), secrecyRank(actor.clearance));

@@ -74,27 +74,36 @@ export interface WrittenRef extends Ref { numberSymbolKey: string | null; issuer
 export class BatchDuplicates {
   private readonly bySymbol = new Map<string, Array<Ref & { issuerKey: string }>>();
   private readonly byFile = new Map<string, Ref[]>();
+  private readonly keysLooked = new Set<string>();
+  private readonly filesLooked = new Set<string>();
 
   constructor(
-    db: Db, arms: readonly Arm[],
+    private readonly db: Db, private readonly arms: readonly Arm[],
     qs: ReadonlyArray<{ numberSymbol: string; documentDate: string; sha256s: readonly string[] }>, private readonly maxRank: number,
   ) {
-    const keys = [...new Set(qs.flatMap((q) => {
+    this.lookUp(qs.flatMap((q) => {
       const key = q.numberSymbol && q.documentDate ? parsedKey(q.numberSymbol) : null;
       return key ? [key] : [];
-    }))];
+    }), qs.flatMap((q) => q.sha256s));
+  }
+
+  /** The records with these symbol keys or file hashes, each key and hash looked up once. */
+  private lookUp(keyList: readonly string[], fileList: readonly string[]): void {
+    const keys = [...new Set(keyList)].filter((k) => !this.keysLooked.has(k));
     if (keys.length > 0) {
-      const sq = overArms(arms, `SELECT ${REF_COLUMNS}, i.issuer_key AS issuerKey, i.number_symbol_key AS k FROM {c}.incoming i JOIN registers r ON r.id = i.register_id
-           WHERE i.number_symbol_key IN (SELECT value FROM json_each(?)) AND i.secrecy_rank <= ?`, [JSON.stringify(keys), maxRank]);
-      for (const { k, ...r } of cached(db, sq.sql).all(...sq.params) as Array<Ref & { issuerKey: string; k: string }>) {
+      for (const k of keys) this.keysLooked.add(k);
+      const sq = overArms(this.arms, `SELECT ${REF_COLUMNS}, i.issuer_key AS issuerKey, i.number_symbol_key AS k FROM {c}.incoming i JOIN registers r ON r.id = i.register_id
+           WHERE i.number_symbol_key IN (SELECT value FROM json_each(?)) AND i.secrecy_rank <= ?`, [JSON.stringify(keys), this.maxRank]);
+      for (const { k, ...r } of cached(this.db, sq.sql).all(...sq.params) as Array<Ref & { issuerKey: string; k: string }>) {
         push(this.bySymbol, `${k}\u0000${r.documentDate}`, r);
       }
     }
-    const files = [...new Set(qs.flatMap((q) => q.sha256s))];
+    const files = [...new Set(fileList)].filter((f) => !this.filesLooked.has(f));
     if (files.length > 0) {
-      const fq = overArms(arms, `SELECT DISTINCT ${REF_COLUMNS}, a.sha256 AS sha FROM {c}.attachments a JOIN {c}.incoming i ON i.id = a.incoming_id
-           JOIN registers r ON r.id = i.register_id WHERE a.sha256 IN (SELECT value FROM json_each(?)) AND i.secrecy_rank <= ?`, [JSON.stringify(files), maxRank]);
-      for (const { sha, ...r } of cached(db, fq.sql).all(...fq.params) as Array<Ref & { sha: string }>) push(this.byFile, sha, r);
+      for (const f of files) this.filesLooked.add(f);
+      const fq = overArms(this.arms, `SELECT DISTINCT ${REF_COLUMNS}, a.sha256 AS sha FROM {c}.attachments a JOIN {c}.incoming i ON i.id = a.incoming_id
+           JOIN registers r ON r.id = i.register_id WHERE a.sha256 IN (SELECT value FROM json_each(?)) AND i.secrecy_rank <= ?`, [JSON.stringify(files), this.maxRank]);
+      for (const { sha, ...r } of cached(this.db, fq.sql).all(...fq.params) as Array<Ref & { sha: string }>) push(this.byFile, sha, r);
     }
   }
 
@@ -102,27 +111,33 @@ export class BatchDuplicates {
   written(w: WrittenRef): void {
     if (w.secrecyRank > this.maxRank) return;
     const { numberSymbolKey: k, issuerKey: ik, sha256s, secrecyRank: _rank, ...ref } = w;
-    if (k) push(this.bySymbol, `${k}\u0000${ref.documentDate}`, { ...ref, issuerKey: ik });
-    for (const sha of new Set(sha256s)) push(this.byFile, sha, ref);
+    // Only under keys and hashes already looked up: one looked up later finds the record in the table.
+    if (k && this.keysLooked.has(k)) push(this.bySymbol, `${k}\u0000${ref.documentDate}`, { ...ref, issuerKey: ik });
+    for (const sha of new Set(sha256s)) if (this.filesLooked.has(sha)) push(this.byFile, sha, ref);
   }
 
   /** The same answer as findDuplicates(db, arms, q, maxRank) at this point of the transaction. */
   find(q: { numberSymbol: string; issuerName: string; documentDate: string; sha256s: readonly string[] }): DuplicateRef[] {
     const out = new Map<number, DuplicateRef>();
     const key = q.numberSymbol ? parsedKey(q.numberSymbol) : null;
+    // A row the batch was not told of (its symbol spelled otherwise here) is looked up now.
+    this.lookUp(key && q.documentDate ? [key] : [], q.sha256s);
     if (key && q.documentDate) {
-      const rows = [...(this.bySymbol.get(`${key}\u0000${q.documentDate}`) ?? [])].sort((a, b) => a.id - b.id).slice(0, 10);
+      const rows = byId(this.bySymbol.get(`${key}\u0000${q.documentDate}`) ?? []).slice(0, 10);
       const issuer = q.issuerName.trim() ? issuerKey(q.issuerName) : null;
       for (const { issuerKey: k, ...r } of rows) out.set(r.id, { ...r, reason: 'same_number_symbol', ...(issuer !== null ? { sameIssuer: k === issuer } : {}) });
     }
     if (q.sha256s.length > 0) {
-      const seen = new Map<number, Ref>();
-      for (const sha of q.sha256s) for (const r of this.byFile.get(sha) ?? []) seen.set(r.id, r);
-      const rows = [...seen.values()].sort((a, b) => a.id - b.id).slice(0, 10);
+      const rows = byId(q.sha256s.flatMap((sha) => this.byFile.get(sha) ?? [])).slice(0, 10);
       for (const r of rows) if (!out.has(r.id)) out.set(r.id, { ...r, reason: 'same_file' });
     }
     return [...out.values()];
   }
+}
+
+/** Each record once, in id order. */
+function byId<T extends { id: number }>(rows: readonly T[]): T[] {
+  return [...new Map(rows.map((r) => [r.id, r])).values()].sort((a, b) => a.id - b.id);
 }
 
 function push<T>(m: Map<string, T[]>, k: string, v: T): void {
