@@ -61,3 +61,87 @@ export function findDuplicates(
   }
   return [...out.values()];
 }
+
+/** What a batch's duplicate look-up needs to know of a record written after it ran (in the same transaction). */
+export interface WrittenRef extends Ref { numberSymbolKey: string | null; issuerKey: string; sha256s: readonly string[]; secrecyRank: number }
+
+/**
+ * findDuplicates for many registrations at once (the bulk import's write slice): two queries for the
+ * whole batch instead of two per row, then each row's answer as findDuplicates would give it, with the
+ * records the batch wrote before that row (`written`, added as they are) included. Runs inside the
+ * caller's write transaction, so nothing else writes between the look-up and the rows.
+ */
+export class BatchDuplicates {
+  private readonly bySymbol = new Map<string, Array<Ref & { issuerKey: string }>>();
+  private readonly byFile = new Map<string, Ref[]>();
+  private readonly keysLooked = new Set<string>();
+  private readonly filesLooked = new Set<string>();
+
+  constructor(
+    private readonly db: Db, private readonly arms: readonly Arm[],
+    qs: ReadonlyArray<{ numberSymbol: string; documentDate: string; sha256s: readonly string[] }>, private readonly maxRank: number,
+  ) {
+    this.lookUp(qs.flatMap((q) => {
+      const key = q.numberSymbol && q.documentDate ? parsedKey(q.numberSymbol) : null;
+      return key ? [key] : [];
+    }), qs.flatMap((q) => q.sha256s));
+  }
+
+  /** The records with these symbol keys or file hashes, each key and hash looked up once. */
+  private lookUp(keyList: readonly string[], fileList: readonly string[]): void {
+    const keys = [...new Set(keyList)].filter((k) => !this.keysLooked.has(k));
+    if (keys.length > 0) {
+      for (const k of keys) this.keysLooked.add(k);
+      const sq = overArms(this.arms, `SELECT ${REF_COLUMNS}, i.issuer_key AS issuerKey, i.number_symbol_key AS k FROM {c}.incoming i JOIN registers r ON r.id = i.register_id
+           WHERE i.number_symbol_key IN (SELECT value FROM json_each(?)) AND i.secrecy_rank <= ?`, [JSON.stringify(keys), this.maxRank]);
+      for (const { k, ...r } of cached(this.db, sq.sql).all(...sq.params) as Array<Ref & { issuerKey: string; k: string }>) {
+        push(this.bySymbol, `${k}\u0000${r.documentDate}`, r);
+      }
+    }
+    const files = [...new Set(fileList)].filter((f) => !this.filesLooked.has(f));
+    if (files.length > 0) {
+      for (const f of files) this.filesLooked.add(f);
+      const fq = overArms(this.arms, `SELECT DISTINCT ${REF_COLUMNS}, a.sha256 AS sha FROM {c}.attachments a JOIN {c}.incoming i ON i.id = a.incoming_id
+           JOIN registers r ON r.id = i.register_id WHERE a.sha256 IN (SELECT value FROM json_each(?)) AND i.secrecy_rank <= ?`, [JSON.stringify(files), this.maxRank]);
+      for (const { sha, ...r } of cached(this.db, fq.sql).all(...fq.params) as Array<Ref & { sha: string }>) push(this.byFile, sha, r);
+    }
+  }
+
+  /** A record written by the batch after the look-up: later rows see it as findDuplicates would. */
+  written(w: WrittenRef): void {
+    if (w.secrecyRank > this.maxRank) return;
+    const { numberSymbolKey: k, issuerKey: ik, sha256s, secrecyRank: _rank, ...ref } = w;
+    // Only under keys and hashes already looked up: one looked up later finds the record in the table.
+    if (k && this.keysLooked.has(k)) push(this.bySymbol, `${k}\u0000${ref.documentDate}`, { ...ref, issuerKey: ik });
+    for (const sha of new Set(sha256s)) if (this.filesLooked.has(sha)) push(this.byFile, sha, ref);
+  }
+
+  /** The same answer as findDuplicates(db, arms, q, maxRank) at this point of the transaction. */
+  find(q: { numberSymbol: string; issuerName: string; documentDate: string; sha256s: readonly string[] }): DuplicateRef[] {
+    const out = new Map<number, DuplicateRef>();
+    const key = q.numberSymbol ? parsedKey(q.numberSymbol) : null;
+    // A row the batch was not told of (its symbol spelled otherwise here) is looked up now.
+    this.lookUp(key && q.documentDate ? [key] : [], q.sha256s);
+    if (key && q.documentDate) {
+      const rows = byId(this.bySymbol.get(`${key}\u0000${q.documentDate}`) ?? []).slice(0, 10);
+      const issuer = q.issuerName.trim() ? issuerKey(q.issuerName) : null;
+      for (const { issuerKey: k, ...r } of rows) out.set(r.id, { ...r, reason: 'same_number_symbol', ...(issuer !== null ? { sameIssuer: k === issuer } : {}) });
+    }
+    if (q.sha256s.length > 0) {
+      const rows = byId(q.sha256s.flatMap((sha) => this.byFile.get(sha) ?? [])).slice(0, 10);
+      for (const r of rows) if (!out.has(r.id)) out.set(r.id, { ...r, reason: 'same_file' });
+    }
+    return [...out.values()];
+  }
+}
+
+/** Each record once, in id order. */
+function byId<T extends { id: number }>(rows: readonly T[]): T[] {
+  return [...new Map(rows.map((r) => [r.id, r])).values()].sort((a, b) => a.id - b.id);
+}
+
+function push<T>(m: Map<string, T[]>, k: string, v: T): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}

@@ -28,7 +28,7 @@ import { writeTx } from '../db/transaction';
 import { recordChange } from '../events/eventLog';
 import { findUnit } from '../org/units';
 import { authorize, requireClearance, type Actor } from '../org/rights';
-import { findDuplicates, issuerKey } from './duplicates';
+import { findDuplicates, issuerKey, type BatchDuplicates } from './duplicates';
 import { listCorrections } from './corrections';
 import { listHandovers } from './handover';
 import { peekNumber, takeNumber } from './numbering';
@@ -210,17 +210,25 @@ export interface RegisteredFile { name: string; size: number; sha256: string; mi
 export function registerIncomingPlaced(
   ctx: IncomingContext, actor: Actor, input: RegisterInput,
   files: ReadonlyArray<RegisteredFile & { signature: 'changed-after-signing' | 'appended-bytes' | null }>, registeredAt: Date,
+  /** The caller's batch look-up of duplicates (its write slice's, in this transaction); none: this row's own queries. */
+  batch?: BatchDuplicates,
 ): RegisterResult {
   authorize(actor, 'doc.register');
   requireClearance(actor, input.secrecy);
   if (input.namedRecipient !== undefined || input.stagedIds.length > 0) throw DeskError.keyed('VALIDATION', 'input.invalid');
   const first = checkRegistration(ctx, actor, input);
   for (const f of files) if (f.isPdf && f.size <= PDF_CHECK_LIMIT) refuseSignedPart(ctx, actor, f, f.signature);
-  const p = checkPlacement(ctx, actor, input, first, files.map((f) => f.sha256));
+  const sha256s = files.map((f) => f.sha256);
+  const p = checkPlacement(ctx, actor, input, first, sha256s, batch);
   if (!ctx.db.inTransaction) throw new Error('registerIncomingPlaced runs inside a write transaction');
   // Its own savepoint: a refusal above keeps its audit entry, a failed write leaves nothing.
   // The import's own journal settles a number whose record a crash lost (import/recover.ts): no claim.
-  return ctx.db.transaction(() => writeIncoming(ctx.db, actor, input, p, files, registeredAt, [], false))();
+  const r = ctx.db.transaction(() => writeIncoming(ctx.db, actor, input, p, files, registeredAt, [], false))();
+  batch?.written({
+    id: r.id, arrivalNumber: r.arrivalNumber, registerName: r.registerName, numberSymbol: p.numberSymbol, issuerName: p.issuerName,
+    documentDate: input.documentDate, numberSymbolKey: p.numberSymbolKey, issuerKey: issuerKey(p.issuerName), sha256s, secrecyRank: secrecyRank(input.secrecy),
+  });
+  return r;
 }
 
 function refuseSignedPart(ctx: IncomingContext, actor: Actor, m: { name: string; sha256: string }, partial: 'changed-after-signing' | 'appended-bytes' | null): void {
@@ -265,10 +273,13 @@ function checkRegistration(ctx: IncomingContext, actor: Actor, input: RegisterIn
 }
 
 /** The checks against the register and the compartment, once the files' hashes are known. */
-function checkPlacement(ctx: IncomingContext, actor: Actor, input: RegisterInput, first: ReturnType<typeof checkRegistration>, sha256s: string[]) {
+function checkPlacement(
+  ctx: IncomingContext, actor: Actor, input: RegisterInput, first: ReturnType<typeof checkRegistration>, sha256s: string[], batch?: BatchDuplicates,
+) {
   const { db } = ctx;
   const { numberSymbol, issuerName, register, arrivalDate, today } = first;
-  const duplicates = findDuplicates(db, ctx.arms, { numberSymbol, issuerName, documentDate: input.documentDate, sha256s }, secrecyRank(actor.clearance));
+  const q = { numberSymbol, issuerName, documentDate: input.documentDate, sha256s };
+  const duplicates = batch ? batch.find(q) : findDuplicates(db, ctx.arms, q, secrecyRank(actor.clearance));
   if (duplicates.length > 0 && !input.acknowledgeDuplicates) {
     throw DeskError.keyed('DUPLICATE', 'document.duplicate', undefined, { details: { duplicates } });
   }

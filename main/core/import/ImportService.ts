@@ -18,8 +18,9 @@ import { dirname, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { todayIso } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
-import type { Secrecy } from '../../../common/domain';
+import { secrecyRank, type Secrecy } from '../../../common/domain';
 import type { ContextSource, CoreContext } from '../context';
+import { BatchDuplicates } from '../documents/duplicates';
 import { registerIncomingPlaced, type RegisterInput } from '../documents/incoming';
 import type { NumberAuthority } from '../documents/sharedNumbering';
 import { authorize, type Actor } from '../org/rights';
@@ -27,7 +28,7 @@ import { dryRun, dryRunInSlices, mappedRows, type DryRunOptions, type Validation
 import { FilePool } from './filePool';
 import type { OpenedSource } from './fileWorker';
 import type { ResolvedFile } from './files';
-import { createJob, getJob, journalRow, rowStanding, setJobState, type JobRow, type JobState } from './journal';
+import { createJob, getJob, journalRows, rowStanding, setJobState, type JobRow, type JobState, type RowOutcome } from './journal';
 import { parseMapping, type Mapping } from './mapping';
 import type { Normalised } from './normalise/result';
 import { readOffThread, type OffThreadRead } from './sourceReader';
@@ -269,6 +270,12 @@ interface Pending {
   refused?: string;
 }
 
+/** A row's journal entry (journal.ts), written with its slice's. */
+type JournalEntry = { key: string; sheet: string; row: number; outcome: RowOutcome; recordId?: number; reason?: string };
+
+/** At most this many rows of a write slice have their duplicates looked up at once. */
+const LOOKUP_AHEAD = 256;
+
 /** A checked batch whose files are being placed: the markers of its blobs once they are. */
 interface Placed { batch: Pending[]; last: boolean; markers: Promise<string[]> }
 
@@ -278,6 +285,8 @@ class JobRun {
   private readonly sliceMs: number;
   private readonly started = Date.now();
   private doneHere = 0;
+  /** Rows the last write slice held: the next one looks up twice as many rows' duplicates ahead. */
+  private lastSliceRows = 0;
   private counts = { imported: 0, duplicates: 0, rejected: 0, total: 0 };
   private readonly validator: RowValidator;
   private readonly folder: string;
@@ -436,11 +445,23 @@ class JobRun {
     db.exec('BEGIN IMMEDIATE');
     try {
       const registeredAt = c.now();
-      while (k < todo.length) {
-        this.writeRow(c, todo[k]!, registeredAt);
+      // The duplicate look-ups of the rows this slice may register, two queries for all of them (in
+      // this transaction: nothing else writes before they are used); the slice stops at their end.
+      const end = Math.min(todo.length, from + Math.min(LOOKUP_AHEAD, Math.max(16, 2 * this.lastSliceRows)));
+      const toRegister = todo.slice(from, end).filter((p) => this.registers(p)).map((p) => p.checked!.record!);
+      const batch = new BatchDuplicates(db, c.arms, toRegister.map((r) => ({
+        numberSymbol: r.numberSymbol, documentDate: r.documentDate, sha256s: r.file ? [r.file.sha256] : [],
+      })), secrecyRank(this.actor.clearance));
+      const journal: JournalEntry[] = [];
+      while (k < end) {
+        journal.push(this.writeRow(c, todo[k]!, registeredAt, batch));
         k++;
         if (performance.now() - t > this.sliceMs) break;
       }
+      // The slice's journal rows in its own transaction, set-wise: a kill leaves both or neither.
+      journalRows(db, this.jobId, journal);
+      this.lastSliceRows = journal.length;
+      for (const j of journal) this.counts[j.outcome === 'imported' ? 'imported' : j.outcome === 'duplicate' ? 'duplicates' : 'rejected']++;
       if (k >= todo.length && last) setJobState(db, this.jobId, 'done', c.now());
       db.exec('COMMIT');
     } catch (err) {
@@ -451,27 +472,28 @@ class JobRun {
     return k;
   }
 
-  private writeRow(c: CoreContext, p: Pending, registeredAt: Date): void {
-    const { db } = c;
+  /** Whether a row of the slice goes to registration (its other outcomes are decided already). */
+  private registers(p: Pending): boolean {
+    return p.standing === null && (p.checked!.status === 'ok' || p.checked!.status === 'warning') && !p.refused;
+  }
+
+  /** A row's registration (or its outcome without one), and its journal entry, written by the caller with the slice's. */
+  private writeRow(c: CoreContext, p: Pending, registeredAt: Date, batch: BatchDuplicates): JournalEntry {
     const checked = p.checked!;
     const at = { key: checked.key, sheet: p.row.sheet, row: p.row.row };
     this.doneHere++;
-    const journal = (outcome: 'imported' | 'duplicate' | 'rejected', extra: { recordId?: number; reason?: string }) => {
-      journalRow(db, this.jobId, { ...at, outcome, ...extra });
-      if (outcome === 'imported') this.counts.imported++;
-      else if (outcome === 'duplicate') this.counts.duplicates++;
-      else this.counts.rejected++;
-    };
+    const journal = (outcome: RowOutcome, extra: { recordId?: number; reason?: string }): JournalEntry => ({ ...at, outcome, ...extra });
     if (p.standing === 'importedElsewhere') return journal('duplicate', { reason: 'alreadyImported' });
     if (checked.status === 'rejected') return journal('rejected', { reason: checked.reasons.map((r) => r.code).join(',') });
     if (checked.status === 'duplicate') return journal('duplicate', { reason: checked.reasons.map((r) => r.code).join(',') });
     if (p.refused) return journal('rejected', { reason: `registerRefused:${p.refused}` });
     try {
-      const recordId = registerIncomingPlaced(c, this.actor, registration(checked.record!), checked.record!.file ? [{ ...checked.record!.file, signature: checked.record!.file.signature ?? null }] : [], registeredAt).id;
-      journal('imported', { recordId });
+      const file = checked.record!.file;
+      const recordId = registerIncomingPlaced(c, this.actor, registration(checked.record!), file ? [{ ...file, signature: file.signature ?? null }] : [], registeredAt, batch).id;
+      return journal('imported', { recordId });
     } catch (err) {
       if (!(err instanceof DeskError)) throw err;
-      journal('rejected', { reason: `registerRefused:${err.code}` });
+      return journal('rejected', { reason: `registerRefused:${err.code}` });
     }
   }
 

@@ -42,3 +42,22 @@ export function journalRow(db: Db, jobId: number, r: { key: string; sheet: strin
 export function setJobState(db: Db, jobId: number, state: JobState, now: Date): void {
   db.prepare('UPDATE import_jobs SET state = ?, updated_at = ? WHERE id = ?').run(state, now.toISOString(), jobId);
 }
+
+/** Rows per INSERT of journalRows (7 parameters each, well below SQLite's limit). */
+const JOURNAL_CHUNK = 100;
+
+/**
+ * Many rows' journal entries at once (a write slice's, in its transaction): multi-row INSERTs and one
+ * update of the job's counts, the same rows and counts as journalRow for each.
+ */
+export function journalRows(db: Db, jobId: number, rows: ReadonlyArray<{ key: string; sheet: string; row: number; outcome: RowOutcome; recordId?: number; reason?: string }>): void {
+  for (let i = 0; i < rows.length; i += JOURNAL_CHUNK) {
+    const part = rows.slice(i, i + JOURNAL_CHUNK);
+    cached(db, `INSERT INTO import_rows (job_id, row_key, sheet, row_no, outcome, record_id, reason) VALUES ${part.map(() => '(?,?,?,?,?,?,?)').join(',')}`)
+      .run(...part.flatMap((r) => [jobId, r.key, r.sheet, r.row, r.outcome, r.recordId ?? null, r.reason ?? '']));
+  }
+  const n = (o: RowOutcome) => rows.reduce((k, r) => k + (r.outcome === o ? 1 : 0), 0);
+  const [imported, duplicates, rejected] = [n('imported'), n('duplicate'), n('rejected')];
+  if (imported + duplicates + rejected === 0) return;
+  cached(db, 'UPDATE import_jobs SET imported = imported + ?, duplicates = duplicates + ?, rejected = rejected + ? WHERE id = ?').run(imported, duplicates, rejected, jobId);
+}
