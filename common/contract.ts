@@ -424,8 +424,11 @@ export interface CountResult {
 }
 export interface RegisterResult {
   id: number;
+  /** A negative placeholder when `awaitingNumber`. */
   arrivalNumber: number;
   registerName: string;
+  /** "Chờ cấp số": registered without a number, asked of the agency server at the next contact. */
+  awaitingNumber?: boolean;
 }
 export interface DocumentSignature {
   id: number;
