@@ -131,6 +131,8 @@ export interface SyncPanelView {
   streams: Array<{ stream: 'base' | Secrecy; unsent: number; waiting: number; conflicts: number }>;
   /** Received changes set aside (a rule refused them), with the reason. */
   conflicts: Array<{ stream: 'base' | Secrecy; entity: string; problem: string }>;
+  /** Shared registers: arrivals registered here "chờ cấp số", and numbers the home gave offline the server has not accepted yet. */
+  numbers: { awaiting: number; unreported: number };
 }
 
 /** One workstation of the agency as its server knows it (administrators; main/core/sync/agencyWorkstations.ts). */
