@@ -206,6 +206,8 @@ export interface SyncIndicatorView {
   waiting: number;
   /** The last contact with the server (offline: since when), ISO 8601. */
   since: string | null;
+  /** Arrivals registered on this workstation "chờ cấp số" (shared registers; the server numbers them at the next contact). */
+  awaitingNumbers?: number;
 }
 
 export interface AppInfo {

@@ -16,6 +16,8 @@ import { todayIso, yearOf } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
 import { Desk } from '../../../main/core/desk';
 import { isAwaitingNumber, numberWaiting, waitingCount } from '../../../main/core/documents/numberWaits';
+import { incomingRegisterRows } from '../../../main/core/reports/incomingRegister';
+import { LAYOUTS, rowProblem } from '../../../main/core/reports/registers';
 import { numberingRound, pendingReports } from '../../../main/core/documents/sharedNumbering';
 import type { Actor } from '../../../main/core/org/rights';
 import { actorFor, getUser } from '../../../main/core/org/users';
@@ -133,6 +135,12 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         assert.equal(audit.arrivalNumber, undefined, 'no number in the audit entry: it has none yet');
       }
       assert.notEqual(w1.arrivalNumber, w2.arrivalNumber);
+      // The register book: the numbered entries first, then the waiting ones, printed "Chờ cấp số", not refused.
+      const registerId = B().desk.db.prepare("SELECT id FROM registers WHERE kind = 'incoming' AND name = 'Sổ đăng ký văn bản đến'").pluck().get() as number;
+      const book = incomingRegisterRows(B().desk.context(), registerId, thisYear());
+      assert.deepEqual(book.map((r) => isAwaitingNumber(r.arrivalNumber)), [false, true, true]);
+      for (const r of book) assert.equal(rowProblem('incoming', r), null);
+      assert.deepEqual(LAYOUTS.incoming.columns.find((c) => c.title === 'Số đến')!.cell(book[2]!), { text: 'Chờ cấp số' });
       assert.equal(waitingCount(B().desk.db), 2, 'the sync panel\'s figure');
       // Nothing owed back for them (the refused one owes its give-back): the number is asked again under the same record id.
       assert.deepEqual(B().desk.db.prepare("SELECT kind FROM number_reports").pluck().all(), ['give_back']);
