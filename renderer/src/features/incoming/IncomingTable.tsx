@@ -318,7 +318,7 @@ const RowView = memo(function RowView({ row, index, top, selected, today, labels
         {t('incoming.registerShort', { register: row.registerName, year: row.year, context: registerContext(row.registerName) })}
       </div>
       {isAwaitingNumber(row.arrivalNumber)
-        ? <div role="gridcell" className="grid-cell col-number awaiting-number" title={t('incoming.awaitingSince', { date: formatDateVn(row.arrivalDate) })}>{t('incoming.awaitingNumber')}</div>
+        ? <div role="gridcell" className="grid-cell col-number awaiting-number" title={t('incoming.awaitingSince', { date: formatDateVn(row.arrivalDate) })}>{t('incoming.awaitingShort')}</div>
         : <div role="gridcell" className="grid-cell col-number num" title={row.registerName}>{row.arrivalNumber}</div>}
       <div role="gridcell" className="grid-cell col-date col-arrival-date num">{formatDateVn(row.arrivalDate)}</div>
       <div role="gridcell" className="grid-cell col-issuer" title={row.issuerName}><Highlight text={row.issuerName} query={hits} /></div>
