@@ -63,7 +63,8 @@ export async function numberWaiting(db: Db, authority: NumberAuthority, now: Dat
       const row = db.prepare(`SELECT id, year, arrival_number FROM ${w.compartment}.incoming WHERE global_id = ?`).get(w.record_global_id) as { id: number; year: number; arrival_number: number } | undefined;
       // Gone (deleted before it was numbered) or numbered already (a received update): the wait ends.
       if (!row || row.arrival_number !== w.placeholder) {
-        cached(db, 'UPDATE main.number_waits SET numbered_at = ?, problem = ? WHERE id = ?').run(now.toISOString(), row ? 'numbered-elsewhere' : 'record-gone', w.id);
+        // (A round that ran at the same time and wrote it already has closed the row: left as it wrote it.)
+        cached(db, 'UPDATE main.number_waits SET numbered_at = ?, problem = ? WHERE id = ? AND numbered_at IS NULL').run(now.toISOString(), row ? 'numbered-elsewhere' : 'record-gone', w.id);
         return 'settled' as const;
       }
       try {
