@@ -131,6 +131,8 @@ export interface SyncPanelView {
   streams: Array<{ stream: 'base' | Secrecy; unsent: number; waiting: number; conflicts: number }>;
   /** Received changes set aside (a rule refused them), with the reason. */
   conflicts: Array<{ stream: 'base' | Secrecy; entity: string; problem: string }>;
+  /** Shared registers: arrivals registered here "chờ cấp số", and numbers the home gave offline the server has not accepted yet. */
+  numbers: { awaiting: number; unreported: number };
 }
 
 /** One workstation of the agency as its server knows it (administrators; main/core/sync/agencyWorkstations.ts). */
@@ -204,6 +206,8 @@ export interface SyncIndicatorView {
   waiting: number;
   /** The last contact with the server (offline: since when), ISO 8601. */
   since: string | null;
+  /** Arrivals registered on this workstation "chờ cấp số" (shared registers; the server numbers them at the next contact). */
+  awaitingNumbers?: number;
 }
 
 export interface AppInfo {
@@ -424,8 +428,11 @@ export interface CountResult {
 }
 export interface RegisterResult {
   id: number;
+  /** A negative placeholder when `awaitingNumber`. */
   arrivalNumber: number;
   registerName: string;
+  /** "Chờ cấp số": registered without a number, asked of the agency server at the next contact. */
+  awaitingNumber?: boolean;
 }
 export interface DocumentSignature {
   id: number;

@@ -187,6 +187,8 @@ export const incomingFieldsSchema = z.object({
   acknowledgeDuplicates: z.boolean().default(false),
   /** The văn thư confirmed registering into a past year, or before the latest arrival of the register. */
   acknowledgeOutOfOrder: z.boolean().optional(),
+  /** A shared register, the agency server out of reach, not the register's home: register now, the number later ("Chờ cấp số"). */
+  awaitNumber: z.boolean().optional(),
 });
 
 /** A date rule broken at a field: the catalog message, and its Vietnamese text. */

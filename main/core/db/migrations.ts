@@ -879,4 +879,24 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX idx_number_reports_pending ON number_reports(reported_at, id);
   `,
+  // 32: "Chờ cấp số" (documents/numberWaits.ts): an arrival a non-home workstation registered while the
+  //     agency server could not be reached, at the văn thư's choice, waits here for its number, asked of
+  //     the server at the next contact under the record's global id (the same number if asked twice).
+  //     The record holds a placeholder number meanwhile (awaitingNumber(): negative, unique per record).
+  `
+  CREATE TABLE number_waits (
+    id INTEGER PRIMARY KEY,
+    register_id INTEGER NOT NULL REFERENCES registers(id),
+    period TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    placeholder INTEGER NOT NULL,
+    compartment TEXT NOT NULL,
+    record_global_id TEXT NOT NULL UNIQUE,
+    made_at TEXT NOT NULL,
+    number INTEGER,
+    numbered_at TEXT,
+    problem TEXT
+  );
+  CREATE INDEX idx_number_waits_open ON number_waits(numbered_at, id);
+  `,
 ];

@@ -34,6 +34,7 @@ import { listHandovers } from './handover';
 import { peekNumber, takeNumber } from './numbering';
 import { claimNumber } from './numberClaims';
 import { followServerNumber, giveBack, owedReport, planNumber, type NumberAuthority, type NumberPlan } from './sharedNumbering';
+import { recordWait } from './numberWaits';
 import { pageIds, prepareOrder, prepareOrderStatements } from './paging';
 import { recipientRefs, resolveRecipients, storeRecipients } from './recipients';
 import { isYearClosed } from './registers';
@@ -161,7 +162,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   // A shared register's number comes from the agency server before anything is written (and before the
   // staged files move: a workstation that may not number keeps them for the next try).
   const globalId = newGlobalId();
-  const plan = await planNumber(ctx.db, extra.numbering ?? null, p.register, p.arrivalDate, input.typeCode, globalId, ctx.now(), actor.id);
+  const plan = await planNumber(ctx.db, extra.numbering ?? null, p.register, p.arrivalDate, input.typeCode, globalId, ctx.now(), actor.id, input.awaitNumber === true);
   try {
     return await storeAndWrite(ctx, actor, input, extra, metas, p, plan, globalId);
   } catch (e) {
@@ -313,15 +314,17 @@ function writeIncoming(
 ): RegisterResult {
   const { c, marks, named, register, arrivalDate, year, numberSymbol, numberSymbolKey, issuerName, issuerUnitId, recipients, duplicates, order, symbolWarning } = p;
   const { plan, globalId } = numbered;
-  const taken = plan.kind === 'server' ? plan.taken : takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
+  const taken = plan.kind === 'server' || plan.kind === 'awaiting' ? plan.taken : takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
   const { number, period } = taken;
   const id = nextRecordId(db);
   if (plan.kind === 'server') followServerNumber(db, register.scope_id, plan);
   // The home's offline number is reported to the agency server at its next contact.
   else if (plan.kind === 'home-offline') owedReport(db, register.id, taken, c, globalId, registeredAt);
+  // "Chờ cấp số": the number is asked at the next contact (numberWaits.ts).
+  else if (plan.kind === 'awaiting') recordWait(db, register.id, taken, c, globalId, registeredAt);
   // A local number survives a crash between the base's commit and the compartment's (numberClaims.ts);
   // a server number is the server's (a crash leaves it allocated to no record: a gap it can name).
-  if (claim && marks && plan.kind !== 'server') claimNumber(db, register.scope_id, taken, { compartment: c, table: 'incoming', globalId, recordId: id }, registeredAt);
+  if (claim && marks && plan.kind !== 'server' && plan.kind !== 'awaiting') claimNumber(db, register.scope_id, taken, { compartment: c, table: 'incoming', globalId, recordId: id }, registeredAt);
   // Prepared once per connection and shape (an import registers thousands in a row).
   cached(
       db,
@@ -367,7 +370,7 @@ function writeIncoming(
   appendAudit(db, {
     userId: actor.id, action: 'incoming.register', entity: 'incoming', entityId: id,
     details: {
-      register: register.name, arrivalNumber: number, arrivalDate, secrecy: input.secrecy,
+      register: register.name, ...(plan.kind === 'awaiting' ? { awaitingNumber: true } : { arrivalNumber: number }), arrivalDate, secrecy: input.secrecy,
       // The number of files only: their hashes stay in the compartment (a hash confirms a guessed file).
       files: files.length + preStored.length,
       ...(duplicates.length > 0 ? { acknowledgedDuplicates: duplicates.map((d) => d.id) } : {}),
@@ -376,7 +379,7 @@ function writeIncoming(
       ...(input.restricted ? { restricted: true } : {}),
     },
   }, registeredAt.toISOString());
-  return { id, arrivalNumber: number, registerName: register.name };
+  return { id, arrivalNumber: number, registerName: register.name, ...(plan.kind === 'awaiting' ? { awaitingNumber: true } : {}) };
 }
 
 /** The named person of a "Chỉ người có tên mới được bóc bì" envelope, with the certificates to seal for. */

@@ -15,6 +15,7 @@ import { TransportError } from '../sync/transport';
 import type { AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, LastNumber, NumberConflict, NumberSequence, ReportRequest } from '../sync/numbers/protocol';
 import { periodOf, scopeRow, type TakenNumber } from './numbering';
 import { renumberTaken, type OwedNumber } from './numberConflicts';
+import { awaitingNumber, numberWaiting } from './numberWaits';
 
 /** The agency server's numbering routes (sync/numbers/NumberClient.ts). */
 export interface NumberAuthority {
@@ -28,7 +29,9 @@ export interface NumberAuthority {
 export type NumberPlan =
   | { kind: 'local' }
   | { kind: 'server'; taken: TakenNumber; last: number; sequence: NumberSequence; record: string }
-  | { kind: 'home-offline'; record: string };
+  | { kind: 'home-offline'; record: string }
+  /** Not the home, the server out of reach, and the văn thư chose to register now: the number comes later (numberWaits.ts). */
+  | { kind: 'awaiting'; taken: TakenNumber; record: string };
 
 interface RegisterRef { id: number; name: string; scope_id: number }
 
@@ -50,17 +53,23 @@ function sequenceOf(db: Db, register: RegisterRef, date: string, typeCode: strin
  */
 export async function planNumber(
   db: Db, authority: NumberAuthority | null, register: RegisterRef, date: string, typeCode: string, record: string, now: Date, actorId: number | null = null,
+  awaitNumber = false,
 ): Promise<NumberPlan> {
   if (!authority) return { kind: 'local' };
   const { sequence, home } = sequenceOf(db, register, date, typeCode);
   const isHome = home === workstationId(db);
   try {
     if (isHome) await sendPending(db, authority, now, actorId);
+    // Arrivals registered earlier without a number get theirs before this one: numbers follow receipt.
+    await numberWaiting(db, authority, now, actorId);
     const r = await authority.allocate({ ...sequence, record, home });
     return { kind: 'server', taken: { number: r.allocation.number, period: sequence.period, bucket: sequence.bucket }, last: r.last, sequence, record };
   } catch (e) {
     if (unreachable(e)) {
       if (isHome) return { kind: 'home-offline', record };
+      // Its number is asked under the same record id at the next contact: one the server gave before the
+      // answer was lost is the one it gets then (nothing owed back).
+      if (awaitNumber) return { kind: 'awaiting', record, taken: { number: awaitingNumber(record), period: sequence.period, bucket: sequence.bucket } };
       // The server may have allocated a number before the answer was lost: owed back at the next contact.
       writeTx(db, () => cached(db, `INSERT INTO main.number_reports (register_id, period, bucket, number, kind, record_global_id, made_at) VALUES (?,?,?,0,'give_back',?,?)
         ON CONFLICT (record_global_id) DO NOTHING`).run(register.id, sequence.period, sequence.bucket, record, now.toISOString()));
@@ -152,6 +161,7 @@ export function pendingReports(db: Db): Array<{ number: number; period: string; 
  */
 export async function numberingRound(db: Db, authority: NumberAuthority, now: Date, actorId: number | null = null): Promise<SentNumbers> {
   const sent = await sendPending(db, authority, now, actorId);
+  await numberWaiting(db, authority, now, actorId);
   const me = workstationId(db);
   const homes = db.prepare("SELECT id, name, scope_id FROM main.registers WHERE active = 1 AND home_workstation = ?").all(me) as RegisterRef[];
   for (const r of homes) {

@@ -19,10 +19,10 @@ export function trackingRows(ctx: CoreContext, from: string, to: string): Incomi
   const { db } = ctx;
   const arms = ctx.arms.filter((a) => a.level !== null);
   if (arms.length === 0) return [];
-  const q = overArms(arms, `SELECT i.id, '{c}' AS c, i.arrival_number AS arrivalNumber, i.arrival_date AS arrivalDate, i.type_code AS typeCode,
+  const q = overArms(arms, `SELECT i.id, '{c}' AS c, i.arrival_number AS arrivalNumber, i.arrival_number < 1 AS awaiting, i.arrival_date AS arrivalDate, i.type_code AS typeCode,
       i.number_symbol AS numberSymbol, i.document_date AS documentDate, i.issuer_name AS issuer, i.subject, i.secrecy, i.status
     FROM {c}.incoming i WHERE i.arrival_date BETWEEN ? AND ? AND i.status <> 'registered'`, [from, to]);
-  const rows: Array<Row & { carriedFrom?: number }> = db.prepare(`${q.sql} ORDER BY arrivalDate, arrivalNumber, id`).all(...q.params) as Row[];
+  const rows: Array<Row & { carriedFrom?: number }> = db.prepare(`${q.sql} ORDER BY arrivalDate, awaiting, arrivalNumber, id`).all(...q.params) as Row[];
   // Carried over (docs/register-closings.md), one year at a time: a document enters the book of year Y
   // from the closed book of Y-1 when it was in that book (arrived in Y-1, or carried into it the same
   // way) and still being handled at its closing. While Y-1's book is open its unfinished documents
@@ -34,10 +34,10 @@ export function trackingRows(ctx: CoreContext, from: string, to: string): Incomi
   while (closedAt.has(first - 1)) first--;
   const carried: Array<Row & { carriedFrom: number }> = [];
   if (first < year) {
-    const cq = overArms(arms, `SELECT i.id, '{c}' AS c, i.arrival_number AS arrivalNumber, i.arrival_date AS arrivalDate, i.type_code AS typeCode,
+    const cq = overArms(arms, `SELECT i.id, '{c}' AS c, i.arrival_number AS arrivalNumber, i.arrival_number < 1 AS awaiting, i.arrival_date AS arrivalDate, i.type_code AS typeCode,
         i.number_symbol AS numberSymbol, i.document_date AS documentDate, i.issuer_name AS issuer, i.subject, i.secrecy, i.status
       FROM {c}.incoming i WHERE i.arrival_date BETWEEN ? AND ? AND i.status <> 'registered'`, [`${first}-01-01`, `${year - 1}-12-31`]);
-    for (const r of db.prepare(`${cq.sql} ORDER BY arrivalDate, arrivalNumber, id`).all(...cq.params) as Row[]) {
+    for (const r of db.prepare(`${cq.sql} ORDER BY arrivalDate, awaiting, arrivalNumber, id`).all(...cq.params) as Row[]) {
       const ended = db.prepare(`SELECT at FROM ${r.c}.processing_steps WHERE incoming_id = ? AND (kind = 'return' OR (kind = 'complete' AND json_extract(data, '$.finished') = 1)) ORDER BY id LIMIT 1`)
         .pluck().get(r.id) as string | undefined;
       // Finished (or returned) before one of the closings it went through: the book closed then holds it

@@ -17,10 +17,10 @@ export function incomingRegisterRows(ctx: CoreContext, registerId: number, year:
   const { db } = ctx;
   const arms = ctx.arms.filter((a) => a.level !== null);
   if (arms.length === 0) return [];
-  const q = overArms(arms, `SELECT i.id, '{c}' AS c, i.arrival_date AS arrivalDate, i.arrival_number AS arrivalNumber, i.issuer_name AS issuer,
+  const q = overArms(arms, `SELECT i.id, '{c}' AS c, i.arrival_date AS arrivalDate, i.arrival_number AS arrivalNumber, i.arrival_number < 1 AS awaiting, i.issuer_name AS issuer,
       i.number_symbol AS numberSymbol, i.document_date AS documentDate, i.type_code AS typeCode, i.subject, i.secrecy, i.recipients, i.notes
     FROM {c}.incoming i WHERE i.register_id = ? AND i.year = ?`, [registerId, year]);
-  const rows = db.prepare(`${q.sql} ORDER BY arrivalNumber, id`).all(...q.params) as Row[];
+  const rows = db.prepare(`${q.sql} ORDER BY awaiting, arrivalNumber, id`).all(...q.params) as Row[];
   return rows.map((r): IncomingRegisterRow => {
     const h = db.prepare(`SELECT h.handed_on AS handedOn, u.full_name AS ackBy, h.acknowledged_at AS ackAt FROM ${r.c}.incoming_handovers h
         LEFT JOIN main.users u ON u.id = h.acknowledged_by WHERE h.incoming_id = ? AND substr(h.handed_on, 1, 4) = ? ORDER BY h.handed_on, h.id LIMIT 1`)

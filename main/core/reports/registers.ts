@@ -9,6 +9,7 @@
 // the registers keep the same purposes there, so when their exact columns are known only the
 // column lists below change. Tuyệt mật items are registered without their subject line (the
 // digest): whatever a row carries, a Tuyệt mật row's subject is never written out.
+import { isAwaitingNumber } from '../documents/numberWaits';
 import { isValidIsoDate, MIN_YEAR } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
 import { SECRECY_LABELS, type Secrecy } from '../../../common/domain';
@@ -203,6 +204,8 @@ export interface RegisterLayout<R> {
 
 const text = (s: string | null | undefined): Cell => (s ? { text: s } : null);
 const date = (s: string | null | undefined): Cell => (s ? { date: s } : null);
+/** An arrival "chờ cấp số" (registered while the agency server was out of reach) holds a negative placeholder, printed as words. */
+const arrivalCell = (n: number): Cell => (isAwaitingNumber(n) ? { text: 'Chờ cấp số' } : { number: n });
 const level = (s: Secrecy): Cell => ({ text: SECRECY_LABELS[s] });
 
 /** "Quyết định" or "Quyết định: Về việc …": the type, and the subject unless the item is Tuyệt mật. */
@@ -222,7 +225,7 @@ export const LAYOUTS: { [K in RegisterKind]: RegisterLayout<RegisterRows[K]> } =
     title: 'SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN',
     sheet: 'Sổ theo dõi giải quyết VB đến',
     columns: [
-      { title: 'Số đến', width: 7, cell: (r) => ({ number: r.arrivalNumber }) },
+      { title: 'Số đến', width: 7, cell: (r) => arrivalCell(r.arrivalNumber) },
       { title: 'Ngày đến', width: 10, cell: (r) => date(r.arrivalDate) },
       { title: 'Tên loại, số và ký hiệu, ngày tháng, cơ quan ban hành', width: 24, cell: (r) => text(particulars(r.typeName ? `${r.typeName} ${r.numberSymbol}` : r.numberSymbol, r.documentDate, r.issuer)) },
       { title: 'Trích yếu nội dung', width: 26, cell: (r) => text(r.secrecy === 'tuyet_mat' ? '' : r.subject) },
@@ -248,7 +251,7 @@ export const LAYOUTS: { [K in RegisterKind]: RegisterLayout<RegisterRows[K]> } =
     sheet: 'Sổ đăng ký văn bản đến',
     columns: [
       { title: 'Ngày đến', width: 10, cell: (r) => date(r.arrivalDate) },
-      { title: 'Số đến', width: 7, cell: (r) => ({ number: r.arrivalNumber }) },
+      { title: 'Số đến', width: 7, cell: (r) => arrivalCell(r.arrivalNumber) },
       { title: 'Tác giả', width: 18, cell: (r) => text(r.issuer) },
       { title: 'Số, ký hiệu', width: 13, cell: (r) => text(r.numberSymbol) },
       { title: 'Ngày tháng', width: 10, cell: (r) => date(r.documentDate) },
@@ -264,7 +267,7 @@ export const LAYOUTS: { [K in RegisterKind]: RegisterLayout<RegisterRows[K]> } =
     sheet: 'Sổ đăng ký BMNN đến',
     columns: [
       { title: 'Ngày đến', width: 11, cell: (r) => date(r.arrivalDate) },
-      { title: 'Số đến', width: 7, cell: (r) => ({ number: r.arrivalNumber }) },
+      { title: 'Số đến', width: 7, cell: (r) => arrivalCell(r.arrivalNumber) },
       { title: 'Nơi gửi', width: 18, cell: (r) => text(r.issuer) },
       { title: 'Số, ký hiệu', width: 14, cell: (r) => text(r.numberSymbol) },
       { title: 'Ngày tháng văn bản', width: 11, cell: (r) => date(r.documentDate) },
@@ -349,7 +352,10 @@ export function rowProblem<K extends RegisterKind>(kind: K, row: RegisterRows[K]
   const levels: readonly string[] = kind === 'incoming_tracking' ? ['thuong', ...SECRET_LEVELS] : kind === 'outgoing' || kind === 'incoming' ? ['thuong'] : SECRET_LEVELS;
   if (!levels.includes(r.secrecy as string)) return 'badRow';
   for (const f of req.texts) if (typeof r[f as string] !== 'string' || !(r[f as string] as string).trim()) return 'badRow';
-  for (const f of req.numbers) if (!Number.isInteger(r[f as string]) || (r[f as string] as number) < 0) return 'badRow';
+  for (const f of req.numbers) {
+    if (!Number.isInteger(r[f as string])) return 'badRow';
+    if ((r[f as string] as number) < 0 && f !== 'arrivalNumber') return 'badRow';
+  }
   for (const f of req.dates) if (typeof r[f as string] !== 'string' || !isValidIsoDate(r[f as string] as string)) return 'badDate';
   for (const f of req.optionalDates) {
     const v = r[f as string];

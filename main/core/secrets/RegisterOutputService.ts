@@ -48,7 +48,7 @@ export class RegisterOutputService {
       if (kind === 'secret_incoming') {
         const rows = db.prepare(`SELECT i.arrival_date, i.arrival_number, i.issuer_name, i.number_symbol, i.document_date, i.type_code, i.subject, i.secrecy, i.recipients, i.notes,
             (SELECT group_concat(u.full_name || ' ' || h.acknowledged_at, '; ') FROM ${c}.incoming_handovers h JOIN users u ON u.id = h.acknowledged_by WHERE h.incoming_id = i.id AND h.acknowledged_at IS NOT NULL AND substr(h.handed_on, 1, 4) = substr(i.arrival_date, 1, 4)) AS ack
-          FROM ${c}.incoming i WHERE i.arrival_date BETWEEN ? AND ? AND ${vis} ORDER BY i.arrival_date, i.arrival_number`).all(from, to, ...visible.params) as Array<Record<string, string | number | null>>;
+          FROM ${c}.incoming i WHERE i.arrival_date BETWEEN ? AND ? AND ${vis} ORDER BY i.arrival_date, i.arrival_number < 1, i.arrival_number`).all(from, to, ...visible.params) as Array<Record<string, string | number | null>>;
         for (const r of rows) {
           out.push({
             arrivalDate: String(r.arrival_date), arrivalNumber: Number(r.arrival_number), issuer: String(r.issuer_name), numberSymbol: String(r.number_symbol),

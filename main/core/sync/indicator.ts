@@ -2,6 +2,7 @@
 // person's own. Synced; N of *their* changes made here not yet handed to the server; offline since the
 // last contact (the server not reached); or an error (the server answered with a refusal: the sync
 // panel says which). Nothing of other people's work is counted or named.
+import { waitingCount } from '../documents/numberWaits';
 import type { SyncIndicatorView } from '../../../common/contract';
 import type { Secrecy } from '../../../common/domain';
 import type { Db } from '../db/connection';
@@ -32,7 +33,10 @@ export function syncIndicator(
   const waiting = ownUnsent(db, levels, userId);
   const failure = sync.service?.lastFailure ?? null;
   const lastContact = sync.service?.client.status().lastContact ?? getState(db, 'last_contact');
-  if (failure?.kind === 'offline') return { state: 'offline', waiting, since: lastContact };
-  if (failure?.kind === 'error') return { state: 'error', waiting, since: lastContact };
-  return { state: waiting > 0 || !lastContact ? 'waiting' : 'synced', waiting, since: lastContact };
+  // A count, never which documents: the figure the văn thư needs to know numbers are still to come.
+  const awaiting = waitingCount(db);
+  const more = awaiting > 0 ? { awaitingNumbers: awaiting } : {};
+  if (failure?.kind === 'offline') return { state: 'offline', waiting, since: lastContact, ...more };
+  if (failure?.kind === 'error') return { state: 'error', waiting, since: lastContact, ...more };
+  return { state: waiting > 0 || !lastContact ? 'waiting' : 'synced', waiting, since: lastContact, ...more };
 }

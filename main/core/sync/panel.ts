@@ -1,6 +1,8 @@
 // What the sync panel shows, read from the profile itself (so it answers with or without a server):
 // changes made here not yet handed over (past the push cursor in each log, and batches waiting in the
 // outbox), received changes waiting for what they reference or set aside, the last contact and error.
+import { waitingCount } from '../documents/numberWaits';
+import { pendingReports } from '../documents/sharedNumbering';
 import type { SyncPanelView } from '../../../common/contract';
 import type { Secrecy } from '../../../common/domain';
 import type { Db } from '../db/connection';
@@ -27,5 +29,6 @@ export function syncPanel(db: Db, levels: readonly Secrecy[], sync: { service: S
     unsent: streams.reduce((n, s) => n + s.unsent, 0) + o.events,
     outbox: { batches: o.batches, events: o.events, bytes: o.bytes, oldest: o.oldest },
     streams, conflicts,
+    numbers: { awaiting: waitingCount(db), unreported: pendingReports(db).length },
   };
 }

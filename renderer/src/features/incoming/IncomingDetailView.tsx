@@ -2,6 +2,7 @@
 // (verified as it opens), and the first PDF open in the viewer. Classified documents carry their
 // red level mark.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { arrivalNumberText, isAwaitingNumber } from './arrivalNumber';
 import { useTranslation } from 'react-i18next';
 import type { AttachmentInfo, IncomingDetail } from '../../../../common/contract';
 import { todayIso } from '../../../../common/dates';
@@ -96,7 +97,7 @@ export function IncomingDetailView({ id }: { id: number }) {
     return () => window.removeEventListener('keydown', onKey);
   }, [backToList]);
 
-  const title = doc ? t('detail.title', { number: doc.arrivalNumber }) : t('detail.loadingTitle');
+  const title = doc ? (isAwaitingNumber(doc.arrivalNumber) ? t('detail.titleAwaiting') : t('detail.title', { number: doc.arrivalNumber })) : t('detail.loadingTitle');
   // A file whose latest signature fails is flagged over the viewer too: it may render, and mislead.
   const shownSignature = shown ? latestFileSignature(signatures.signatures, shown.name) : null;
 
@@ -141,7 +142,7 @@ export function IncomingDetailView({ id }: { id: number }) {
           <aside className="detail-meta" aria-label={t('detail.metadata')}>
             <ExchangeNoticeBanner incomingId={doc.id} />
             <dl className="meta-list">
-              <Meta label={t('detail.arrivalNumber')}><span className="strong">{doc.arrivalNumber}</span></Meta>
+              <Meta label={t('detail.arrivalNumber')}><span className={isAwaitingNumber(doc.arrivalNumber) ? 'strong awaiting-number' : 'strong'}>{arrivalNumberText(doc.arrivalNumber, t)}</span></Meta>
               <Meta label={t('detail.arrivalDate')}>{formatDateVn(doc.arrivalDate)}</Meta>
               <Meta label={t('detail.issuer')}>{doc.issuerName}</Meta>
               <Meta label={t('detail.numberSymbol')}>{doc.numberSymbol}</Meta>
@@ -240,7 +241,7 @@ export function IncomingDetailView({ id }: { id: number }) {
             {shown ? (
               <PdfViewer key={shown.id} attachment={shown} secrecy={doc.secrecy} overlay={{
                 marks: { secrecy: doc.secrecy, urgency: doc.urgency, recalled: doc.recalled, namedOnly: doc.namedRecipient !== null },
-                watermark: { person: viewer.person, unit: viewer.unit, documentNumber: `Số đến ${doc.arrivalNumber} — ${doc.numberSymbol}` },
+                watermark: { person: viewer.person, unit: viewer.unit, documentNumber: `Số đến ${arrivalNumberText(doc.arrivalNumber, t)} — ${doc.numberSymbol}` },
               }} />
             ) : (
               <div className="viewer-message">{t('detail.noAttachments')}</div>

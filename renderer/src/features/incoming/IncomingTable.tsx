@@ -7,6 +7,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { TFunction } from 'i18next';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type FocusEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isAwaitingNumber } from './arrivalNumber';
 import type { IncomingRow } from '../../../../common/contract';
 import { todayIso } from '../../../../common/dates';
 import type { IncomingFilter } from '../../../../common/schemas';
@@ -316,7 +317,9 @@ const RowView = memo(function RowView({ row, index, top, selected, today, labels
       <div role="gridcell" className="grid-cell col-register" title={`${row.registerName} – ${row.year}`}>
         {t('incoming.registerShort', { register: row.registerName, year: row.year, context: registerContext(row.registerName) })}
       </div>
-      <div role="gridcell" className="grid-cell col-number num" title={row.registerName}>{row.arrivalNumber}</div>
+      {isAwaitingNumber(row.arrivalNumber)
+        ? <div role="gridcell" className="grid-cell col-number awaiting-number" title={t('incoming.awaitingSince', { date: formatDateVn(row.arrivalDate) })}>{t('incoming.awaitingShort')}</div>
+        : <div role="gridcell" className="grid-cell col-number num" title={row.registerName}>{row.arrivalNumber}</div>}
       <div role="gridcell" className="grid-cell col-date col-arrival-date num">{formatDateVn(row.arrivalDate)}</div>
       <div role="gridcell" className="grid-cell col-issuer" title={row.issuerName}><Highlight text={row.issuerName} query={hits} /></div>
       <div role="gridcell" className="grid-cell col-symbol"><Highlight text={row.numberSymbol} query={hits} /></div>

@@ -71,7 +71,7 @@ function normaliseErrors(raw: Record<string, string>): { fields: Partial<Record<
 }
 
 /** What the văn thư has confirmed: a probable duplicate, an arrival out of order or in a past year. */
-interface Acknowledged { duplicates: boolean; outOfOrder: boolean }
+interface Acknowledged { duplicates: boolean; outOfOrder: boolean; awaitNumber?: boolean }
 const NOTHING_ACKNOWLEDGED: Acknowledged = { duplicates: false, outOfOrder: false };
 
 /** The law's protection periods in years (Luật Bảo vệ bí mật nhà nước, Điều 19), for the hint. */
@@ -112,6 +112,7 @@ function buildInput(d: Draft, ack: Acknowledged) {
     stagedIds: d.files.filter((f) => f.state === 'ready' && f.staged).map((f) => f.staged!.stagedId),
     acknowledgeDuplicates: ack.duplicates,
     ...(ack.outOfOrder ? { acknowledgeOutOfOrder: true } : {}),
+    ...(ack.awaitNumber ? { awaitNumber: true } : {}),
   };
 }
 
@@ -185,6 +186,8 @@ export function RegisterDialog() {
   const [formError, setFormError] = useState<string | null>(null);
   const [duplicates, setDuplicates] = useState<DuplicateRef[] | null>(null);
   const [outOfOrder, setOutOfOrder] = useState<{ message: string; reasons: OrderReason[] } | null>(null);
+  /** The agency server out of reach for a shared register this workstation does not hold: "Chờ cấp số" is offered. */
+  const [unreachable, setUnreachable] = useState<string | null>(null);
   const [acknowledged, setAcknowledged] = useState<Acknowledged>(NOTHING_ACKNOWLEDGED);
   const [early, setEarly] = useState<DuplicateRef[]>([]);
   const [busy, setBusy] = useState(false);
@@ -207,6 +210,7 @@ export function RegisterDialog() {
     if (serverErrors[k]) setServerErrors(({ [k]: _gone, ...rest }) => rest);
     setDuplicates(null);
     setOutOfOrder(null);
+    setUnreachable(null);
     setAcknowledged(NOTHING_ACKNOWLEDGED);
   };
 
@@ -253,6 +257,7 @@ export function RegisterDialog() {
     setFormError(null);
     setDuplicates(null);
     setOutOfOrder(null);
+    setUnreachable(null);
     setAcknowledged(NOTHING_ACKNOWLEDGED);
     setEarly([]);
     setTypeByName(false);
@@ -290,7 +295,8 @@ export function RegisterDialog() {
     setBusy(true);
     try {
       const res = await call('incoming.register', parsed.data);
-      toast.success(t('register.success', { number: res.arrivalNumber, register: res.registerName }), {
+      setUnreachable(null);
+      toast.success(res.awaitingNumber ? t('register.successAwaiting', { register: res.registerName }) : t('register.success', { number: res.arrivalNumber, register: res.registerName }), {
         label: t('register.openNew'),
         run: () => openIncoming(res.id),
       });
@@ -301,7 +307,9 @@ export function RegisterDialog() {
       refresh(res.id);
     } catch (err) {
       const de = asDeskError(err);
-      if (de.code === 'VALIDATION') {
+      if (de.code === 'VALIDATION' && de.key === 'numbering.serverUnreachable') {
+        setUnreachable(errorText(de));
+      } else if (de.code === 'VALIDATION') {
         const { fields, other } = normaliseErrors(errorFields(de));
         setServerErrors(fields);
         setFormError(other.length > 0 ? other.join(' ') : Object.keys(fields).length === 0 ? errorText(de) : null);
@@ -379,6 +387,19 @@ export function RegisterDialog() {
               <button type="button" className="button" onClick={() => setDuplicates(null)}>{t('duplicates.review')}</button>
               <button type="button" className="button danger-outline" onClick={() => void submit({ ...acknowledged, duplicates: true }, true)} disabled={busy}>
                 {t('duplicates.registerAnyway')}
+              </button>
+            </div>
+          </div>
+        )}
+        {unreachable && !duplicates && !outOfOrder && (
+          <div className="notice notice-warning await-number-panel" role="alert">
+            <div className="notice-title"><Icon name="alert" /> {t('register.awaitTitle')}</div>
+            <p>{unreachable}</p>
+            <p>{t('register.awaitExplain')}</p>
+            <div className="notice-actions">
+              <button type="button" className="button" onClick={() => setUnreachable(null)}>{t('register.awaitLater')}</button>
+              <button type="button" className="button primary" onClick={() => void submit({ ...acknowledged, awaitNumber: true }, true)} disabled={busy}>
+                {t('register.awaitConfirm')}
               </button>
             </div>
           </div>

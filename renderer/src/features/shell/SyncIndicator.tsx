@@ -39,6 +39,9 @@ export function SyncIndicator() {
     <span className={`sync-indicator sync-indicator-${view.state}`} role="status" aria-live="polite" title={title} data-testid="sync-indicator">
       <span className="sync-indicator-dot" aria-hidden="true" />
       <span className="sync-indicator-text">{text}</span>
+      {(view.awaitingNumbers ?? 0) > 0 && (
+        <span className="sync-indicator-awaiting" data-testid="sync-awaiting-numbers">{t('syncIndicator.awaitingNumbers', { count: view.awaitingNumbers })}</span>
+      )}
     </span>
   );
 }

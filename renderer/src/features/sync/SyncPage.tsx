@@ -58,6 +58,16 @@ export function SyncPage() {
             <dd>{view.lastContact ? formatDateTimeVn(view.lastContact) : t('sync.never')}</dd>
             <dt>{t('sync.unsent')}</dt>
             <dd>{t('sync.changes', { count: view.unsent })}{view.outbox.batches > 0 ? ` · ${t('sync.batches', { count: view.outbox.batches })}` : ''}</dd>
+            {(view.numbers.awaiting > 0 || view.numbers.unreported > 0) && (
+              <>
+                <dt>{t('sync.numbers')}</dt>
+                <dd className="sync-numbers" data-testid="sync-numbers">
+                  {view.numbers.awaiting > 0 && <span className="badge warn">{t('sync.awaitingNumbers', { count: view.numbers.awaiting })}</span>}
+                  {view.numbers.unreported > 0 && <span className="badge">{t('sync.unreportedNumbers', { count: view.numbers.unreported })}</span>}
+                  <div className="muted">{t('sync.numbersHelp')}</div>
+                </dd>
+              </>
+            )}
             {view.lastError && (
               <>
                 <dt>{t('sync.lastError')}</dt>

@@ -1,0 +1,97 @@
+// "Chờ cấp số": an arrival registered by a workstation that is not the shared register's home while the
+// agency server could not be reached (the văn thư chose to register it now, number later). The record
+// holds a placeholder meanwhile: a negative number derived from its global id, so the register's UNIQUE
+// (register, period, number) holds on every workstation that receives it and nothing reads it as a number
+// (isAwaitingNumber). Its number is asked of the server at the next contact (each numbering round, and
+// before any new registration) under the record's global id: the server answers the number the record
+// already holds when it is asked again, so a crash between the answer and the write (kill -9) gives the
+// same number at the next try. The write, its update event and audit entry are one transaction.
+import { createHash } from 'node:crypto';
+import { appendAudit } from '../audit/auditLog';
+import type { Db } from '../db/connection';
+import { cached } from '../db/statements';
+import { writeTx } from '../db/transaction';
+import { recordChange } from '../events/eventLog';
+import { TransportError } from '../sync/transport';
+import type { NumberAuthority } from './sharedNumbering';
+
+/** The placeholder of a record awaiting its number: negative, the same on every workstation, unique in practice (48 bits of its id's hash). */
+export function awaitingNumber(recordGlobalId: string): number {
+  return -(parseInt(createHash('sha256').update(recordGlobalId).digest('hex').slice(0, 12), 16) + 1);
+}
+
+/** An arrival number that is a placeholder ("Chờ cấp số"), not a number. */
+export const isAwaitingNumber = (n: number): boolean => n < 1;
+
+/** Inside the registration's transaction: the record waits for its number. */
+export function recordWait(db: Db, registerId: number, taken: { number: number; period: string; bucket: string }, compartment: string, record: string, at: Date): void {
+  cached(db, `INSERT INTO main.number_waits (register_id, period, bucket, placeholder, compartment, record_global_id, made_at) VALUES (?,?,?,?,?,?,?)`)
+    .run(registerId, taken.period, taken.bucket, taken.number, compartment, record, at.toISOString());
+}
+
+interface WaitRow { id: number; register_id: number; period: string; bucket: string; placeholder: number; compartment: string; record_global_id: string; made_at: string; global_id: string; home: string | null; scope_id: number }
+
+const attached = (db: Db, schema: string) =>
+  (db.prepare('SELECT name FROM pragma_database_list').pluck().all() as string[]).includes(schema);
+
+export interface NumberedWaits { numbered: number; waiting: number }
+
+/**
+ * Asks the server the numbers of the arrivals waiting here, in the order they were registered, and
+ * writes each in its record. A record whose compartment this session does not hold waits for a session
+ * that does. An unreachable server ends the round (the rest wait); a refusal stays on the row.
+ */
+export async function numberWaiting(db: Db, authority: NumberAuthority, now: Date, actorId: number | null): Promise<NumberedWaits> {
+  const rows = cached(db, `SELECT w.*, r.global_id, r.home_workstation AS home, r.scope_id FROM main.number_waits w JOIN main.registers r ON r.id = w.register_id
+    WHERE w.numbered_at IS NULL ORDER BY w.id`).all() as WaitRow[];
+  let numbered = 0;
+  for (const w of rows) {
+    if (!attached(db, w.compartment)) continue;
+    const sequence = { register: w.global_id, period: w.period, bucket: w.bucket };
+    let n: number, last: number;
+    try {
+      const r = await authority.allocate({ ...sequence, record: w.record_global_id, home: w.home ?? '' });
+      n = r.allocation.number;
+      last = r.last;
+    } catch (e) {
+      if (e instanceof TransportError && e.transient) break;
+      const problem = e instanceof Error ? e.message : String(e);
+      writeTx(db, () => cached(db, 'UPDATE main.number_waits SET problem = ? WHERE id = ?').run(problem, w.id));
+      continue;
+    }
+    const outcome = writeTx(db, () => {
+      const row = db.prepare(`SELECT id, year, arrival_number FROM ${w.compartment}.incoming WHERE global_id = ?`).get(w.record_global_id) as { id: number; year: number; arrival_number: number } | undefined;
+      // Gone (deleted before it was numbered) or numbered already (a received update): the wait ends.
+      if (!row || row.arrival_number !== w.placeholder) {
+        // (A round that ran at the same time and wrote it already has closed the row: left as it wrote it.)
+        cached(db, 'UPDATE main.number_waits SET numbered_at = ?, problem = ? WHERE id = ? AND numbered_at IS NULL').run(now.toISOString(), row ? 'numbered-elsewhere' : 'record-gone', w.id);
+        return 'settled' as const;
+      }
+      try {
+        db.prepare(`UPDATE ${w.compartment}.incoming SET arrival_number = ? WHERE id = ?`).run(n, row.id);
+      } catch (e) {
+        // Another record holds it here (the home's offline number the server had not heard of): kept for
+        // the next round, when the home's report has settled who keeps it.
+        if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
+        cached(db, 'UPDATE main.number_waits SET problem = ? WHERE id = ?').run(`number ${n} is held by another record here`, w.id);
+        return 'clash' as const;
+      }
+      cached(db, `INSERT INTO main.number_counters (scope_id, period, bucket, last) VALUES (?,?,?,?)
+        ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(w.scope_id, w.period, w.bucket, Math.max(n, last));
+      recordChange(db, 'incoming', row.id, 'update', actorId, now, w.compartment);
+      cached(db, 'UPDATE main.number_waits SET number = ?, numbered_at = ?, problem = NULL WHERE id = ?').run(n, now.toISOString(), w.id);
+      appendAudit(db, {
+        userId: actorId, action: 'incoming.numbered', entity: 'incoming', entityId: row.id,
+        details: { year: row.year, arrivalNumber: n, awaitedSince: w.made_at, by: 'agency-server' },
+      }, now.toISOString());
+      return 'numbered' as const;
+    });
+    if (outcome === 'numbered') numbered++;
+  }
+  return { numbered, waiting: waitingCount(db) };
+}
+
+/** How many arrivals registered here wait for their number (the sync panel's figure). */
+export function waitingCount(db: Db): number {
+  return cached(db, 'SELECT count(*) FROM main.number_waits WHERE numbered_at IS NULL').pluck().get() as number;
+}
