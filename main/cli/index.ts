@@ -258,6 +258,8 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  const WORK_FILE_OUTCOME = { new: 'mới', already: 'đã có', update: 'cập nhật', conflict: 'xung đột (trùng năm và ký hiệu hồ sơ đã có)', refused: 'bị từ chối (độ mật vượt phạm vi)' } as const;
+
   async function packageCommand(desk: Desk, actor: Actor, guard: SessionGuard, what: string, file: string | undefined): Promise<number> {
     if (what === 'export') {
       if (file !== undefined) throw new UsageError('export takes its selection as options (--year, --register, --secrecy, --query, --work-file)');
@@ -273,7 +275,8 @@ async function main(argv: string[]): Promise<number> {
       };
       const recipients = (await readCertificates(o.to ?? [])).map((certificate) => ({ certificate, oaepHash }));
       const r = await desk.packages.export(actor, { selection, recipients, out: o.out!, signer: guard.signingKey(actor) });
-      const docs = Object.entries(r.manifest.counts.byLevel).map(([l, c]) => `${SECRECY_LABELS[l as Secrecy]}: ${c.documents}`).join(', ');
+      const docs = [...Object.entries(r.manifest.counts.byLevel).map(([l, c]) => `${SECRECY_LABELS[l as Secrecy]}: ${c.documents} đến, ${c.outgoing ?? 0} đi`),
+        `${r.manifest.counts.workFiles ?? 0} hồ sơ công việc`].join(', ');
       out({ packageId: r.packageId, out: o.out, bytes: r.bytes, counts: r.manifest.counts }, () => `Đã xuất gói ${r.packageId} (${docs}) ${r.manifest.encrypted ? `mã hóa cho ${recipients.length} người nhận` : 'không mã hóa (chỉ văn bản Thường)'}: ${o.out}`);
       return 0;
     }
@@ -285,7 +288,9 @@ async function main(argv: string[]): Promise<number> {
     const lines = [
       `Gói ${p.packageId} của ${p.agency.name} (${p.agency.code}), xuất lúc ${formatDateTimeVn(new Date(p.exportedAt))}; người ký: ${p.signer ?? '(không rõ)'}. Chữ ký và toàn vẹn: hợp lệ.`,
       ...Object.entries(p.byLevel).map(([l, c]) => `  ${SECRECY_LABELS[l as Secrecy]}: mới ${c.new}, đã có ${c.already}, cập nhật ${c.update}, bản đăng ký riêng đã có ${c.duplicate}, xung đột ${c.conflict}, bị từ chối ${c.refused}`),
+      ...Object.entries(p.outgoingByLevel).map(([l, c]) => `  trong đó văn bản đi ${SECRECY_LABELS[l as Secrecy]}: mới ${c.new}, đã có ${c.already}, cập nhật ${c.update}, đã có bản khác ${c.duplicate}, xung đột ${c.conflict}, bị từ chối ${c.refused}`),
       ...Object.values(p.byRegister).map((g) => `  Sổ "${g.name}": ${g.documents} văn bản`),
+      ...p.workFiles.map((w) => `  Hồ sơ ${w.code} "${w.title}" (${SECRECY_LABELS[w.level]}): ${WORK_FILE_OUTCOME[w.outcome]}`),
       ...(what === 'import' && !o['dry-run'] ? [`Đã nhập: ${r.applied} bản ghi, ${r.filesPlaced} tệp; đang chờ ${r.waiting}, xung đột ${r.conflicts}.`] : []),
     ];
     out(r, () => lines.join('\n'));
