@@ -168,9 +168,11 @@ describe('packages carry outgoing documents and work files', () => {
       assert.equal(openssl(['dgst', '-sha256', '-r', join(work.dir, `${f.sha256}.bin`)]).toString().split(' ')[0], f.sha256);
     }
     // docs/packages.md: the outgoing documents, and the work files with their documents.
-    const outgoing = sqlite(db, "SELECT json_extract(body,'$.data.number_symbol') || '|' || schema FROM events WHERE json_extract(body,'$.entity') = 'outgoing' AND json_extract(body,'$.kind') = 'update' AND json_extract(body,'$.data.status') = 'issued'");
-    assert.match(outgoing, /\/KH-.*\|thuong/);
-    assert.match(outgoing, /\|mat/);
+    const outgoing = sqlite(db, "SELECT DISTINCT json_extract(body,'$.data.number_symbol') AS so_ky_hieu, json_extract(body,'$.data.issued_date') AS ngay_ban_hanh, schema AS do_mat FROM events WHERE json_extract(body,'$.entity') = 'outgoing' AND json_extract(body,'$.data.status') = 'issued'");
+    const lines = outgoing.trim().split('\n');
+    assert.equal(lines.length, 2, outgoing);
+    assert.match(lines[0]!, /\/KH-.*\|\d{4}-\d\d-\d\d\|thuong/);
+    assert.match(lines[1]!, /\|mat$/);
     const files = sqlite(db, "SELECT DISTINCT json_extract(body,'$.data.code') || '|' || json_extract(body,'$.data.title') FROM events WHERE json_extract(body,'$.entity') = 'work_files' AND json_extract(body,'$.kind') = 'create'");
     assert.match(files, /Hồ sơ kế hoạch công tác năm/);
     const members = sqlite(db, "SELECT json_extract(body,'$.data.kind') FROM events WHERE json_extract(body,'$.entity') = 'work_file_items' ORDER BY 1");
