@@ -55,6 +55,8 @@ const USAGE = `securedesk — SecureDesk command line
                   --to CERT.pem [--to CERT.pem …] [--oaep sha256|sha1] --out FILE [--trust CA.pem …]
   securedesk package verify FILE [--trust CA.pem …]
   securedesk package import FILE [--dry-run] [--trust CA.pem …]
+  securedesk package import-edxml DIR|FILE.zip [--trust CA.pem …]
+  securedesk export --edxml [--year YYYY] [--secrecy LEVEL …] [--query TEXT] [--work-file ID] --out FILE.zip|DIR
 
 Dates as in the app: DD/MM/YYYY, D/M/YYYY or YYYY-MM-DD, dates in Vietnam (Asia/Ho_Chi_Minh).
 --force registers a probable duplicate; --out-of-order registers into a past year or before the
@@ -71,7 +73,9 @@ export writes one package of the documents you may read (docs/packages.md): sign
 sealed for the --to certificates; without --to only Thường documents may leave (unencrypted).
 package verify checks a package's signature (to --trust or the machine's trust anchors), every file's
 hash and the counts, and shows what importing it would do; package import merges it (--dry-run:
-the preview only). Importing the same package again adds nothing.
+the preview only). Importing the same package again adds nothing. package import-edxml takes a folder
+or ZIP of edXML packets (each checked as the exchange does; a ZIP with an unsafe entry is refused whole);
+export --edxml writes the packets of the selected issued documents (docs/packages.md).
 
 pdf verify checks every signature inside a PDF (PAdES) and the file as a whole: exit 0 when every
 signature is valid, the last one covers the whole file and the agency's signature is there and valid
@@ -105,7 +109,7 @@ const OPTIONS = {
   from: { type: 'string' }, 'no-agency': { type: 'boolean', default: false }, 'require-signature': { type: 'boolean', default: false },
   mapping: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, resume: { type: 'string' }, report: { type: 'string' },
   'save-mapping': { type: 'string' }, encoding: { type: 'string' },
-  query: { type: 'string' }, 'work-file': { type: 'string' },
+  query: { type: 'string' }, 'work-file': { type: 'string' }, edxml: { type: 'boolean', default: false },
 } as const;
 
 class UsageError extends Error {}
@@ -229,7 +233,7 @@ async function main(argv: string[]): Promise<number> {
       }
       if (cmd !== 'doc' && cmd !== 'audit' && cmd !== 'import' && !packages) throw new UsageError(`unknown command: ${cmd}`);
       if (cmd === 'import' && !sub && o.resume === undefined) throw new UsageError('import needs a PATH (or --resume JOB)');
-      if (cmd === 'package' && ((sub !== 'verify' && sub !== 'import') || !rest[0])) throw new UsageError('usage: package verify|import FILE');
+      if (cmd === 'package' && ((sub !== 'verify' && sub !== 'import' && sub !== 'import-edxml') || !rest[0])) throw new UsageError('usage: package verify|import FILE, package import-edxml DIR|ZIP');
       if (cmd === 'export' && !o.out) throw new UsageError('export needs --out FILE');
       if (cmd === 'audit' && sub !== 'verify' && sub !== 'export') throw new UsageError(`unknown audit command: ${sub ?? ''}`);
       if (cmd === 'audit' && sub === 'export' && !o.out) throw new UsageError('audit export needs --out DIR');
@@ -258,6 +262,8 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  const WORK_FILE_OUTCOME = { new: 'mới', already: 'đã có', update: 'cập nhật', conflict: 'xung đột (trùng năm và ký hiệu hồ sơ đã có)', refused: 'bị từ chối (độ mật vượt phạm vi)' } as const;
+
   async function packageCommand(desk: Desk, actor: Actor, guard: SessionGuard, what: string, file: string | undefined): Promise<number> {
     if (what === 'export') {
       if (file !== undefined) throw new UsageError('export takes its selection as options (--year, --register, --secrecy, --query, --work-file)');
@@ -271,11 +277,26 @@ async function main(argv: string[]): Promise<number> {
         ...(o.year ? { year: intArg(o.year, 'year')! } : {}), ...(o.register ? { registerId: intArg(o.register, 'register')! } : {}),
         ...(secrecy ? { secrecy } : {}), ...(o.query ? { query: o.query } : {}), ...(o['work-file'] ? { workFileId: intArg(o['work-file'], 'work-file')! } : {}),
       };
+      if (o.edxml) {
+        const r = await desk.edxmlBatch.exportBatch(actor, { selection, agencyKey: guard.signingKey(actor), out: o.out! });
+        out({ out: o.out, ...r }, () => `Đã xuất ${r.packets} gói tin edXML của ${r.documents} văn bản đi (ký số của cơ quan; văn bản mật được mã hóa cho cơ quan nhận): ${o.out}`);
+        return 0;
+      }
       const recipients = (await readCertificates(o.to ?? [])).map((certificate) => ({ certificate, oaepHash }));
       const r = await desk.packages.export(actor, { selection, recipients, out: o.out!, signer: guard.signingKey(actor) });
-      const docs = Object.entries(r.manifest.counts.byLevel).map(([l, c]) => `${SECRECY_LABELS[l as Secrecy]}: ${c.documents}`).join(', ');
+      const docs = [...Object.entries(r.manifest.counts.byLevel).map(([l, c]) => `${SECRECY_LABELS[l as Secrecy]}: ${c.documents} đến, ${c.outgoing ?? 0} đi`),
+        `${r.manifest.counts.workFiles ?? 0} hồ sơ công việc`].join(', ');
       out({ packageId: r.packageId, out: o.out, bytes: r.bytes, counts: r.manifest.counts }, () => `Đã xuất gói ${r.packageId} (${docs}) ${r.manifest.encrypted ? `mã hóa cho ${recipients.length} người nhận` : 'không mã hóa (chỉ văn bản Thường)'}: ${o.out}`);
       return 0;
+    }
+    if (what === 'import-edxml') {
+      const r = await desk.edxmlBatch.importBatch(actor, file!, guard.decryptionKeys());
+      const label = { opened: 'đã mở', waiting: 'chờ người đủ thẩm quyền độ mật', refused: 'từ chối', duplicate: 'đã nhận trước đây' } as const;
+      out(r, () => [
+        `Gói tin: đã mở ${r.counts.opened}, chờ ${r.counts.waiting}, từ chối ${r.counts.refused}, đã nhận trước đây ${r.counts.duplicate}.`,
+        ...r.packets.map((p) => `  ${p.name}: ${label[p.outcome]}${p.reason ? ` (${p.reason})` : ''}`),
+      ].join('\n'));
+      return r.counts.refused > 0 ? 1 : 0;
     }
     const input = { file: file!, keys: guard.decryptionKeys() };
     const r = what === 'verify'
@@ -285,7 +306,9 @@ async function main(argv: string[]): Promise<number> {
     const lines = [
       `Gói ${p.packageId} của ${p.agency.name} (${p.agency.code}), xuất lúc ${formatDateTimeVn(new Date(p.exportedAt))}; người ký: ${p.signer ?? '(không rõ)'}. Chữ ký và toàn vẹn: hợp lệ.`,
       ...Object.entries(p.byLevel).map(([l, c]) => `  ${SECRECY_LABELS[l as Secrecy]}: mới ${c.new}, đã có ${c.already}, cập nhật ${c.update}, bản đăng ký riêng đã có ${c.duplicate}, xung đột ${c.conflict}, bị từ chối ${c.refused}`),
+      ...Object.entries(p.outgoingByLevel).map(([l, c]) => `  trong đó văn bản đi ${SECRECY_LABELS[l as Secrecy]}: mới ${c.new}, đã có ${c.already}, cập nhật ${c.update}, đã có bản khác ${c.duplicate}, xung đột ${c.conflict}, bị từ chối ${c.refused}`),
       ...Object.values(p.byRegister).map((g) => `  Sổ "${g.name}": ${g.documents} văn bản`),
+      ...p.workFiles.map((w) => `  Hồ sơ ${w.code} "${w.title}" (${SECRECY_LABELS[w.level]}): ${WORK_FILE_OUTCOME[w.outcome]}`),
       ...(what === 'import' && !o['dry-run'] ? [`Đã nhập: ${r.applied} bản ghi, ${r.filesPlaced} tệp; đang chờ ${r.waiting}, xung đột ${r.conflicts}.`] : []),
     ];
     out(r, () => lines.join('\n'));

@@ -33,6 +33,7 @@ import { RegisterClosingService } from './reports/RegisterClosingService';
 import { ImportService } from './import/ImportService';
 import { ImportWindowService } from './import/ImportWindowService';
 import { PackageService } from './packages/PackageService';
+import { EdxmlBatchService } from './packages/edxmlBatch';
 import { OcrService } from './ocr/OcrService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
@@ -83,6 +84,8 @@ export class Desk extends ProfileVault {
   readonly importWindow = new ImportWindowService(this, this.imports);
   /** Offline packages: export a selection signed and sealed, verify and import one (main/core/packages, docs/packages.md). */
   readonly packages = new PackageService(this);
+  /** Folders and ZIPs of edXML packets on removable media (main/core/packages/edxmlBatch.ts). */
+  readonly edxmlBatch = new EdxmlBatchService(this, this.exchange);
   /** OCR of scanned files in the background (main/core/ocr): page text into the level's full-text index. */
   readonly ocr = new OcrService(this);
 

@@ -11,12 +11,14 @@ import { writeTx } from '../db/transaction';
 import { listIncoming } from '../documents/incoming';
 import { authorize, type Actor } from '../org/rights';
 import { isPackageError } from './errors';
-import { writePackage, type ExportResult } from './exporter';
+import { writePackage, type ExportResult, type LevelSelection } from './exporter';
+import { selectOutgoing } from './selectOutgoing';
+import { mayKnowFile, type FileFacts } from '../workfiles/rules';
 import { mergePackage, previewPackage, type MergeResult, type Preview } from './importer';
 import { openPackage, type OpenedPackage } from './open';
 
 export interface PackageSelection extends Pick<IncomingFilter, 'query' | 'year' | 'registerId' | 'secrecy'> {
-  /** Only the incoming documents filed in this work file. */
+  /** Only the documents (incoming and issued outgoing) filed in this work file. */
   workFileId?: number;
 }
 
@@ -40,23 +42,38 @@ export const MAX_PACKAGE_BYTES = 1024 ** 3;
 export class PackageService {
   constructor(private readonly source: ContextSource) {}
 
-  /** The incoming documents of the selection this person may read, by level (need-to-know applied by the list). */
-  private select(c: CoreContext, actor: Actor, sel: PackageSelection): Map<Secrecy, number[]> {
-    const out = new Map<Secrecy, number[]>();
-    const inFile = sel.workFileId === undefined ? null : new Set(c.arms.flatMap((a) =>
-      c.db.prepare(`SELECT record_id FROM ${a.schema}.work_file_items WHERE kind = 'incoming' AND work_file_id = ?`).pluck().all(sel.workFileId) as number[]));
+  /** The documents of the selection this person may read, by level: incoming (need-to-know applied by the list) and issued outgoing. */
+  private select(c: CoreContext, actor: Actor, sel: PackageSelection): Map<Secrecy, LevelSelection> {
+    const out = new Map<Secrecy, LevelSelection>();
+    const add = (level: Secrecy, kind: 'incoming' | 'outgoing', id: number) => {
+      const s = out.get(level) ?? { incoming: [], outgoing: [] };
+      out.set(level, { ...s, [kind]: [...s[kind], id] });
+    };
+    if (sel.workFileId !== undefined) this.knownWorkFile(c, actor, sel.workFileId);
+    const inFile = (kind: 'incoming' | 'outgoing') => sel.workFileId === undefined ? null : new Set(c.arms.flatMap((a) =>
+      c.db.prepare(`SELECT record_id FROM ${a.schema}.work_file_items WHERE kind = ? AND work_file_id = ?`).pluck().all(kind, sel.workFileId) as number[]));
+    const incomingInFile = inFile('incoming');
     for (let offset = 0; ; offset += 500) {
       const rows = listIncoming(c.db, c.arms, actor, {
         ...(sel.query ? { query: sel.query } : {}), ...(sel.year ? { year: sel.year } : {}), ...(sel.registerId ? { registerId: sel.registerId } : {}),
         ...(sel.secrecy ? { secrecy: sel.secrecy } : {}), sort: { field: 'arrival', dir: 'asc' }, offset, limit: 500,
       }, c.now());
       for (const r of rows) {
-        if (inFile && !inFile.has(r.id)) continue;
+        if (incomingInFile && !incomingInFile.has(r.id)) continue;
         if (secrecyRank(r.secrecy) > secrecyRank(actor.clearance)) continue;
-        out.set(r.secrecy, [...(out.get(r.secrecy) ?? []), r.id]);
+        add(r.secrecy, 'incoming', r.id);
       }
-      if (rows.length < 500) return out;
+      if (rows.length < 500) break;
     }
+    const outgoingInFile = inFile('outgoing');
+    for (const r of selectOutgoing(c.db, c.arms, actor, sel)) if (!outgoingInFile || outgoingInFile.has(r.id)) add(r.secrecy, 'outgoing', r.id);
+    return out;
+  }
+
+  /** The work file, when the person may know of it (its need-to-know); NOT_FOUND otherwise, as the work files screen says. */
+  private knownWorkFile(c: CoreContext, actor: Actor, id: number): void {
+    const f = c.db.prepare('SELECT * FROM main.work_files WHERE id = ?').get(id) as FileFacts | undefined;
+    if (!f || !mayKnowFile(c.db, actor, f)) throw DeskError.keyed('NOT_FOUND', 'workFile.notFound');
   }
 
   async export(actor: Actor, input: ExportInput): Promise<ExportResult> {
@@ -67,10 +84,14 @@ export class PackageService {
     const audit = (outcome: 'ok' | 'refused', details: Record<string, unknown>, reason?: string) =>
       writeTx(c.db, () => appendAudit(c.db, { userId: actor.id, action: 'package.export', outcome, ...(reason ? { reason } : {}), details }, c.now().toISOString()));
     try {
-      const r = await writePackage({ db: c.db, documents, storeFor: (l) => c.storeFor(l), now: c.now() }, {
+      const mayKnowWorkFile = (id: number) => {
+        const f = c.db.prepare('SELECT * FROM main.work_files WHERE id = ?').get(id) as FileFacts | undefined;
+        return f !== undefined && mayKnowFile(c.db, actor, f);
+      };
+      const r = await writePackage({ db: c.db, documents, mayKnowWorkFile, storeFor: (l) => c.storeFor(l), now: c.now() }, {
         signer: input.signer, exporterName: actor.fullName, recipients: input.recipients, selection: { ...input.selection }, out: input.out,
       });
-      audit('ok', { package: r.packageId, levels: r.manifest.levels, documents: Object.fromEntries(Object.entries(r.manifest.counts.byLevel).map(([l, v]) => [l, v.documents])), recipients: input.recipients.length, encrypted: r.manifest.encrypted });
+      audit('ok', { package: r.packageId, levels: r.manifest.levels, documents: Object.fromEntries(Object.entries(r.manifest.counts.byLevel).map(([l, v]) => [l, v.documents])), outgoing: Object.fromEntries(Object.entries(r.manifest.counts.byLevel).map(([l, v]) => [l, v.outgoing ?? 0])), workFiles: r.manifest.counts.workFiles ?? 0, recipients: input.recipients.length, encrypted: r.manifest.encrypted });
       return r;
     } catch (e) {
       if (isPackageError(e)) audit('refused', { recipients: input.recipients.length }, e.code);

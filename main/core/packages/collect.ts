@@ -1,7 +1,9 @@
-// What goes into a package for a set of documents: each document's record and the records that hang
-// on it (files, processing steps and tasks, recipients, hand-overs, corrections...), every event of
-// each in its log (its whole history), in the wire form sync uses (references as global ids); and the
-// base records they need to be applied elsewhere (the register, the people, the units), transitively.
+// What goes into a package for a set of documents: each document's record (incoming or outgoing) and
+// the records that hang on it (files, signatures, processing steps and tasks, recipients, hand-overs,
+// dispatches and their statuses...), every event of each in its log (its whole history), in the wire
+// form sync uses (references as global ids); its membership of the work files the exporter may know
+// of; and the base records they need to be applied elsewhere (the register, the people, the units,
+// the work files with their history), transitively.
 import type { Db } from '../db/connection';
 import { COMPARTMENT_RECORD_TABLES } from '../compartments/schema';
 import type { RecordTable } from '../events/eventLog';
@@ -10,10 +12,14 @@ import { dataToWire, livesInCompartment, type WireEvent } from '../sync/wire';
 
 export interface CollectedEvent { schema: string; document: string | null; event: WireEvent }
 
-/** Compartment tables whose rows belong to one incoming document (they reference it by incoming_id). */
-export const DOCUMENT_TABLES: readonly RecordTable[] = COMPARTMENT_RECORD_TABLES.filter(
-  (t) => t !== 'incoming' && REFERENCES[t].incoming_id?.table === 'incoming' && !REFERENCES[t].incoming_id?.via,
+/** The two kinds of document a package carries. */
+export type DocumentKind = 'incoming' | 'outgoing';
+
+/** Compartment tables whose rows belong to one document of `kind` (they reference it by <kind>_id); work file membership apart. */
+const tablesOf = (kind: DocumentKind): readonly RecordTable[] => COMPARTMENT_RECORD_TABLES.filter(
+  (t) => t !== kind && t !== 'work_file_items' && REFERENCES[t][`${kind}_id`]?.table === kind && !REFERENCES[t][`${kind}_id`]?.via,
 );
+export const DOCUMENT_TABLES: Readonly<Record<DocumentKind, readonly RecordTable[]>> = { incoming: tablesOf('incoming'), outgoing: tablesOf('outgoing') };
 
 interface EventRow { seq: number; id: string; at: string; origin: string; actor: string | null; entity: RecordTable; entity_id: string; kind: WireEvent['kind']; data: string }
 
@@ -28,7 +34,7 @@ const toWire = (db: Db, schema: string, r: EventRow): WireEvent => ({
 });
 
 /** The global ids of the base records an event's record needs (hard references into the base). */
-function baseNeeds(e: WireEvent): string[] {
+export function baseNeeds(e: WireEvent): string[] {
   const out: string[] = [];
   for (const [col, ref] of Object.entries(REFERENCES[e.entity])) {
     if (ref.soft || livesInCompartment(ref.table)) continue;
@@ -38,19 +44,31 @@ function baseNeeds(e: WireEvent): string[] {
   return out;
 }
 
-/** The records and events of the documents `ids` of compartment `schema`. */
-export function collectDocuments(db: Db, schema: string, ids: readonly number[]): { events: CollectedEvent[]; records: Array<{ globalId: string; entity: RecordTable }> } {
+export interface CollectOptions {
+  /** Whether the exporting person may know of the work file (its need-to-know): only then does the document's membership of it travel. */
+  mayKnowWorkFile(workFileId: number): boolean;
+}
+
+/** The records and events of the documents `ids` of `kind` in compartment `schema`. */
+export function collectDocuments(db: Db, schema: string, kind: DocumentKind, ids: readonly number[], opts: CollectOptions): { events: CollectedEvent[]; records: Array<{ globalId: string; entity: RecordTable }> } {
   const events: CollectedEvent[] = [];
   const records: Array<{ globalId: string; entity: RecordTable }> = [];
+  // Outgoing documents are filed as 'outgoing' (issued); drafts do not travel.
+  const items = db.prepare(`SELECT global_id, work_file_id FROM ${schema}.work_file_items WHERE kind = ? AND record_global_id = ?`);
   for (const id of ids) {
-    const doc = db.prepare(`SELECT global_id FROM ${schema}.incoming WHERE id = ?`).pluck().get(id) as string;
+    const doc = db.prepare(`SELECT global_id FROM ${schema}.${kind} WHERE id = ?`).pluck().get(id) as string;
     const gids = [doc];
-    records.push({ globalId: doc, entity: 'incoming' });
-    for (const t of DOCUMENT_TABLES) {
-      for (const g of db.prepare(`SELECT global_id FROM ${schema}.${t} WHERE incoming_id = ?`).pluck().all(id) as string[]) {
+    records.push({ globalId: doc, entity: kind });
+    for (const t of DOCUMENT_TABLES[kind]) {
+      for (const g of db.prepare(`SELECT global_id FROM ${schema}.${t} WHERE ${kind}_id = ?`).pluck().all(id) as string[]) {
         gids.push(g);
         records.push({ globalId: g, entity: t });
       }
+    }
+    for (const it of items.all(kind, doc) as Array<{ global_id: string; work_file_id: number }>) {
+      if (!opts.mayKnowWorkFile(it.work_file_id)) continue;
+      gids.push(it.global_id);
+      records.push({ globalId: it.global_id, entity: 'work_file_items' });
     }
     for (const r of eventsOf(db, schema, gids)) events.push({ schema, document: doc, event: toWire(db, schema, r) });
   }

@@ -17,11 +17,17 @@ import { checkFileName } from './safety';
 
 export interface ExportSource {
   db: Db;
-  /** The documents to export, by compartment: level -> incoming row ids (already checked for the person). */
-  documents: ReadonlyMap<Secrecy, readonly number[]>;
+  /** The documents to export, by compartment: level -> incoming and outgoing row ids (already checked for the person). */
+  documents: ReadonlyMap<Secrecy, LevelSelection>;
+  /** The work file need-to-know of the exporting person (main/core/workfiles/rules.ts mayKnowFile). */
+  mayKnowWorkFile(workFileId: number): boolean;
   storeFor(level: Secrecy): AttachmentStore;
   now: Date;
 }
+
+export interface LevelSelection { incoming: readonly number[]; outgoing: readonly number[] }
+
+const sizeOf = (s: LevelSelection | undefined): number => (s ? s.incoming.length + s.outgoing.length : 0);
 
 export interface ExportOptions {
   signer: PrivateKeyOps;
@@ -33,8 +39,24 @@ export interface ExportOptions {
 
 export interface ExportResult { packageId: string; manifest: Manifest; bytes: number }
 
+/** An outgoing document's files: each version as uploaded, and the signed PDF where there is one. */
+async function outgoingFiles(src: ExportSource, schema: string, ids: readonly number[]): Promise<Array<{ name: string; sha256: string; size: number; mime: string }>> {
+  const rows = src.db.prepare(`SELECT name, sha256, size, mime, signed_sha256 FROM ${schema}.outgoing_files WHERE outgoing_id IN (SELECT value FROM json_each(?))`)
+    .all(JSON.stringify(ids)) as Array<{ name: string; sha256: string; size: number; mime: string; signed_sha256: string | null }>;
+  const out = rows.map(({ signed_sha256: _, ...f }) => f);
+  for (const r of rows) {
+    if (!r.signed_sha256) continue;
+    const store = src.storeFor(schema.slice(2) as Secrecy);
+    if (!(await store.hasBlob(r.signed_sha256))) continue; // named but not arrived here yet (sync): it cannot travel either
+    const blob = await buffer(store.openBlob(r.signed_sha256));
+    out.push({ name: r.name, sha256: r.signed_sha256, size: blob.length, mime: 'application/pdf' });
+    blob.fill(0);
+  }
+  return out;
+}
+
 export async function writePackage(src: ExportSource, opts: ExportOptions): Promise<ExportResult> {
-  const levels = [...src.documents.keys()].filter((l) => (src.documents.get(l) ?? []).length > 0).sort((a, b) => secrecyRank(a) - secrecyRank(b));
+  const levels = [...src.documents.keys()].filter((l) => sizeOf(src.documents.get(l)) > 0).sort((a, b) => secrecyRank(a) - secrecyRank(b));
   if (levels.length === 0) throw new PackageError('NOTHING_SELECTED', 'the selection holds no document the person may export', 'Không có văn bản nào trong phạm vi được chọn.');
   if (opts.recipients.length === 0 && levels.some((l) => l !== 'thuong')) {
     throw new PackageError('NEEDS_RECIPIENTS', `classified levels (${levels.filter((l) => l !== 'thuong').join(', ')}) are only exported encrypted for named recipients`, 'Văn bản mật chỉ được xuất trong gói mã hóa cho người nhận có tên.');
@@ -48,23 +70,41 @@ export async function writePackage(src: ExportSource, opts: ExportOptions): Prom
   const files = new Map<string, Manifest['files'][number]>();
   for (const level of levels) {
     const schema = `c_${level}`;
-    const ids = src.documents.get(level)!;
-    const got = collectDocuments(src.db, schema, ids);
-    docEvents.push(...got.events);
-    records.push(...got.records.map((r) => ({ ...r, level })));
-    for (const id of ids) {
-      const reg = src.db.prepare(`SELECT r.global_id AS gid, r.name FROM ${schema}.incoming i JOIN main.registers r ON r.id = i.register_id WHERE i.id = ?`).get(id) as { gid: string; name: string };
-      byRegister[reg.gid] = { name: reg.name, documents: (byRegister[reg.gid]?.documents ?? 0) + 1 };
+    const sel = src.documents.get(level)!;
+    const counts = { documents: sel.incoming.length, outgoing: sel.outgoing.length, files: 0 };
+    const hashes = new Set<string>();
+    for (const kind of ['incoming', 'outgoing'] as const) {
+      const ids = sel[kind];
+      if (ids.length === 0) continue;
+      const got = collectDocuments(src.db, schema, kind, ids, { mayKnowWorkFile: src.mayKnowWorkFile });
+      docEvents.push(...got.events);
+      records.push(...got.records.map((r) => ({ ...r, level })));
+      const reg = src.db.prepare(`SELECT r.global_id AS gid, r.name FROM ${schema}.${kind} d JOIN main.registers r ON r.id = d.register_id WHERE d.id = ?`);
+      for (const id of ids) {
+        const r = reg.get(id) as { gid: string; name: string } | undefined;
+        if (r) byRegister[r.gid] = { name: r.name, documents: (byRegister[r.gid]?.documents ?? 0) + 1 };
+      }
+      // Outgoing: every version of each file, and the signed PDF (the PAdES signatures made on it).
+      const atts = kind === 'incoming'
+        ? src.db.prepare(`SELECT DISTINCT name, sha256, size, mime FROM ${schema}.attachments WHERE incoming_id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as Array<{ name: string; sha256: string; size: number; mime: string }>
+        : await outgoingFiles(src, schema, ids);
+      for (const a of atts) {
+        checkFileName(a.name);
+        files.set(a.sha256, { sha256: a.sha256, size: a.size, level, mime: a.mime });
+        hashes.add(a.sha256);
+      }
     }
-    const atts = src.db.prepare(`SELECT DISTINCT name, sha256, size, mime FROM ${schema}.attachments WHERE incoming_id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as Array<{ name: string; sha256: string; size: number; mime: string }>;
-    for (const a of atts) {
-      checkFileName(a.name);
-      files.set(a.sha256, { sha256: a.sha256, size: a.size, level, mime: a.mime });
-    }
-    byLevel[level] = { documents: ids.length, files: new Set(atts.map((a) => a.sha256)).size };
+    counts.files = hashes.size;
+    byLevel[level] = counts;
   }
   const base = collectBase(src.db, docEvents);
   records.push(...base.records.map((r) => ({ ...r, level: null })));
+  // A work file takes the highest level of its documents: its title and history never leave in clear above Thường.
+  const workFiles = base.records.filter((r) => r.entity === 'work_files').map((r) => r.globalId);
+  const classifiedFiles = src.db.prepare("SELECT count(*) FROM main.work_files WHERE secrecy <> 'thuong' AND global_id IN (SELECT value FROM json_each(?))").pluck().get(JSON.stringify(workFiles)) as number;
+  if (opts.recipients.length === 0 && classifiedFiles > 0) {
+    throw new PackageError('NEEDS_RECIPIENTS', `${classifiedFiles} classified work files are only exported encrypted for named recipients`, 'Hồ sơ công việc mật chỉ được xuất trong gói mã hóa cho người nhận có tên.');
+  }
   const all = [...base.events, ...docEvents];
   const bodies = all.map((c) => JSON.stringify(c.event));
   const key = opts.signer;
@@ -72,7 +112,7 @@ export async function writePackage(src: ExportSource, opts: ExportOptions): Prom
     format: PACKAGE_FORMAT, packageId, agency: agency ?? { name: '', code: '' }, exportedAt: src.now.toISOString(),
     exportedBy: { name: opts.exporterName, certificateSha256: createHash('sha256').update(key.certificate).digest('hex') },
     selection: opts.selection, levels, encrypted: opts.recipients.length > 0,
-    counts: { byLevel, byRegister, events: all.length }, eventsSha256: eventsDigest(bodies), records, files: [...files.values()],
+    counts: { byLevel, byRegister, workFiles: workFiles.length, events: all.length }, eventsSha256: eventsDigest(bodies), records, files: [...files.values()],
   };
   const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2));
   const signature = await signDetached(manifestBytes, { key, signingTime: src.now });

@@ -10,12 +10,15 @@ import type { AttachmentStore } from '../attachments/store';
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { applyReceived, receiveEvents } from '../sync/apply';
+import { numberSymbolKey, issuerKey } from '../documents/duplicates';
+import { baseNeeds, type DocumentKind } from './collect';
 import type { OpenedPackage, PackageEvent } from './open';
 
 export type DocumentOutcome = 'new' | 'already' | 'update' | 'duplicate' | 'conflict' | 'refused';
 
 export interface PreviewDocument {
   globalId: string;
+  kind: DocumentKind;
   level: Secrecy;
   register: string;
   outcome: DocumentOutcome;
@@ -30,7 +33,20 @@ export interface Preview {
   signer: string | null;
   byLevel: Record<string, Record<DocumentOutcome, number>>;
   byRegister: Record<string, { name: string; documents: number }>;
+  /** Outcomes per level of the outgoing documents alone (byLevel counts every document). */
+  outgoingByLevel: Record<string, Record<DocumentOutcome, number>>;
   documents: PreviewDocument[];
+  /** The work files the package carries, as far as the documents that come in need them. */
+  workFiles: PreviewWorkFile[];
+}
+
+export interface PreviewWorkFile {
+  globalId: string;
+  code: string;
+  title: string;
+  level: Secrecy;
+  /** new, already (nothing newer), update, conflict (another file here has its year and code), refused (above clearance). */
+  outcome: Exclude<DocumentOutcome, 'duplicate'>;
 }
 
 export interface ImportTarget {
@@ -52,6 +68,33 @@ function separateCopy(db: Db, schema: string, doc: Record<string, unknown>, file
     .pluck().get(doc.number_symbol_key, doc.issuer_key, doc.document_date, JSON.stringify(fileHashes)) as string | undefined) ?? null;
 }
 
+/**
+ * The same outgoing document held here: as an outgoing document (same number-symbol, issue date and one
+ * of its files), or received and registered here as incoming (the exporting agency as issuer).
+ */
+function separateOutgoingCopy(db: Db, schema: string, doc: Record<string, unknown>, agency: string, fileHashes: readonly string[]): string | null {
+  if (fileHashes.length === 0 || typeof doc.number_symbol !== 'string' || typeof doc.issued_date !== 'string') return null;
+  const hashes = JSON.stringify(fileHashes);
+  const asOutgoing = db.prepare(`SELECT o.global_id FROM ${schema}.outgoing o WHERE o.number_symbol = ? AND o.issued_date = ?
+      AND EXISTS (SELECT 1 FROM ${schema}.outgoing_files f WHERE f.outgoing_id = o.id AND (f.sha256 IN (SELECT value FROM json_each(?)) OR f.signed_sha256 IN (SELECT value FROM json_each(?))))`)
+    .pluck().get(doc.number_symbol, doc.issued_date, hashes, hashes) as string | undefined;
+  return asOutgoing ?? separateCopy(db, schema, { number_symbol_key: numberSymbolKey(doc.number_symbol), issuer_key: issuerKey(agency), document_date: doc.issued_date }, fileHashes);
+}
+
+const FILE_ENTITIES = new Set(['attachments', 'outgoing_files']);
+const fileHashesOf = (evs: readonly PackageEvent[]): string[] => [...new Set(evs.flatMap((e) => FILE_ENTITIES.has(e.event.entity)
+  ? [e.event.data.sha256, e.event.data.signed_sha256].filter((x): x is string => typeof x === 'string') : []))];
+
+/** The last state of a record as its events say (null once deleted). */
+function lastState(evs: readonly PackageEvent[], gid: string): Record<string, unknown> | null {
+  let state: Record<string, unknown> | null = null;
+  for (const e of evs) {
+    if (e.event.entityId !== gid) continue;
+    state = e.event.kind === 'delete' ? null : { ...(state ?? {}), ...e.event.data };
+  }
+  return state;
+}
+
 export function previewPackage(t: ImportTarget, pkg: OpenedPackage): Preview {
   const docs = new Map<string, PackageEvent[]>();
   for (const e of pkg.events) if (e.document) docs.set(e.document, [...(docs.get(e.document) ?? []), e]);
@@ -60,10 +103,10 @@ export function previewPackage(t: ImportTarget, pkg: OpenedPackage): Preview {
   for (const [gid, evs] of docs) {
     const schema = evs[0]!.schema;
     const level = schema.slice(2) as Secrecy;
-    const last = [...evs].reverse().find((e) => e.event.entity === 'incoming' && e.event.entityId === gid && e.event.kind !== 'delete');
-    const data = last?.event.data ?? {};
+    const kind: DocumentKind = evs.some((e) => e.event.entity === 'outgoing' && e.event.entityId === gid) ? 'outgoing' : 'incoming';
+    const data = lastState(evs, gid) ?? {};
     const register = String(data.register_id ?? '');
-    const d = (outcome: DocumentOutcome, detail: string | null = null) => documents.push({ globalId: gid, level, register, outcome, detail });
+    const d = (outcome: DocumentOutcome, detail: string | null = null) => documents.push({ globalId: gid, kind, level, register, outcome, detail });
     if (secrecyRank(level) > secrecyRank(t.clearance)) {
       d('refused', `level ${level} is above the clearance ${t.clearance}`);
       continue;
@@ -72,26 +115,52 @@ export function previewPackage(t: ImportTarget, pkg: OpenedPackage): Preview {
       d('refused', `this session does not hold level ${level}`);
       continue;
     }
-    const elsewhere = allSchemas.find((s) => s !== schema && t.db.prepare(`SELECT 1 FROM ${s}.incoming WHERE global_id = ?`).get(gid));
+    const elsewhere = allSchemas.find((s) => s !== schema && t.db.prepare(`SELECT 1 FROM ${s}.${kind} WHERE global_id = ?`).get(gid));
     if (elsewhere) {
       d('conflict', `held here at level ${elsewhere.slice(2)}`);
       continue;
     }
-    const here = t.db.prepare(`SELECT 1 FROM ${schema}.incoming WHERE global_id = ?`).get(gid) !== undefined;
+    const here = t.db.prepare(`SELECT 1 FROM ${schema}.${kind} WHERE global_id = ?`).get(gid) !== undefined;
     if (here) {
       d(evs.every((e) => inLog(t.db, schema, e.event.id)) ? 'already' : 'update');
       continue;
     }
-    const hashes = evs.filter((e) => e.event.entity === 'attachments' && typeof e.event.data.sha256 === 'string').map((e) => e.event.data.sha256 as string);
-    const copy = separateCopy(t.db, schema, data, [...new Set(hashes)]);
+    const hashes = fileHashesOf(evs);
+    const copy = kind === 'incoming' ? separateCopy(t.db, schema, data, hashes) : separateOutgoingCopy(t.db, schema, data, pkg.manifest.agency.name, hashes);
     d(copy ? 'duplicate' : 'new', copy);
   }
   const byLevel: Preview['byLevel'] = {};
-  for (const doc of documents) (byLevel[doc.level] ??= emptyCounts())[doc.outcome] += 1;
+  const outgoingByLevel: Preview['outgoingByLevel'] = {};
+  for (const doc of documents) {
+    (byLevel[doc.level] ??= emptyCounts())[doc.outcome] += 1;
+    if (doc.kind === 'outgoing') (outgoingByLevel[doc.level] ??= emptyCounts())[doc.outcome] += 1;
+  }
+  const take = new Set(documents.filter((x) => x.outcome === 'new' || x.outcome === 'update').map((x) => x.globalId));
+  const workFiles = previewWorkFiles(t, pkg, take);
   return {
     packageId: pkg.manifest.packageId, agency: pkg.manifest.agency, exportedAt: pkg.manifest.exportedAt,
-    signer: pkg.signature.signer?.subject ?? null, byLevel, byRegister: pkg.manifest.counts.byRegister, documents,
+    signer: pkg.signature.signer?.subject ?? null, byLevel, byRegister: pkg.manifest.counts.byRegister, outgoingByLevel, documents, workFiles,
   };
+}
+
+/** The work files the documents that come in are filed in (their membership travels with them). */
+function previewWorkFiles(t: ImportTarget, pkg: OpenedPackage, take: ReadonlySet<string>): PreviewWorkFile[] {
+  const wanted = new Set(pkg.events.filter((e) => e.document !== null && take.has(e.document) && e.event.entity === 'work_file_items')
+    .map((e) => e.event.data.work_file_global_id).filter((g): g is string => typeof g === 'string'));
+  const out: PreviewWorkFile[] = [];
+  for (const gid of wanted) {
+    const evs = pkg.events.filter((e) => e.schema === 'main' && e.event.entity === 'work_files' && e.event.entityId === gid);
+    const f = lastState(evs, gid);
+    if (!f) continue;
+    const level = (typeof f.secrecy === 'string' ? f.secrecy : 'thuong') as Secrecy;
+    const w = { globalId: gid, code: String(f.code ?? ''), title: String(f.title ?? ''), level };
+    const here = t.db.prepare('SELECT global_id FROM main.work_files WHERE global_id = ? OR (year = ? AND code = ?)').pluck().all(gid, f.year ?? null, f.code ?? null) as string[];
+    const outcome: PreviewWorkFile['outcome'] = secrecyRank(level) > secrecyRank(t.clearance) ? 'refused'
+      : here.some((g) => g !== gid) && !here.includes(gid) ? 'conflict'
+        : here.includes(gid) ? (evs.every((e) => inLog(t.db, 'main', e.event.id)) ? 'already' : 'update') : 'new';
+    out.push({ ...w, outcome });
+  }
+  return out;
 }
 
 export interface MergeResult {
@@ -108,24 +177,40 @@ export interface MergeResult {
  * leaves only files no record names yet, as sync does); the events, the provenance rows and the audit
  * entry go into the inboxes in one transaction, then the inboxes are applied.
  */
+function neededBase(pkg: OpenedPackage, chosen: readonly PackageEvent[]): PackageEvent[] {
+  const byRecord = new Map<string, PackageEvent[]>();
+  for (const e of pkg.events) if (e.schema === 'main') byRecord.set(e.event.entityId, [...(byRecord.get(e.event.entityId) ?? []), e]);
+  const needed = new Set<string>();
+  let frontier = chosen.flatMap((e) => baseNeeds(e.event));
+  while (frontier.length > 0) {
+    const fresh = [...new Set(frontier)].filter((g) => !needed.has(g));
+    for (const g of fresh) needed.add(g);
+    frontier = fresh.flatMap((g) => (byRecord.get(g) ?? []).flatMap((e) => baseNeeds(e.event)));
+  }
+  return pkg.events.filter((e) => e.schema === 'main' && needed.has(e.event.entityId));
+}
+
 export async function mergePackage(
   t: ImportTarget, pkg: OpenedPackage, storeFor: (level: Secrecy) => AttachmentStore,
   record: (db: Db, preview: Preview) => void,
 ): Promise<MergeResult> {
   const preview = previewPackage(t, pkg);
   const take = new Set(preview.documents.filter((d) => d.outcome === 'new' || d.outcome === 'update').map((d) => d.globalId));
-  const chosen = pkg.events.filter((e) => e.document !== null && take.has(e.document));
+  // Membership of a work file that cannot come in (above the clearance, or its year and code taken here) stays out.
+  const filesIn = new Set(preview.workFiles.filter((w) => w.outcome !== 'refused' && w.outcome !== 'conflict').map((w) => w.globalId));
+  const chosen = pkg.events.filter((e) => e.document !== null && take.has(e.document)
+    && (e.event.entity !== 'work_file_items' || filesIn.has(String(e.event.data.work_file_global_id))));
+  const named = new Set(chosen.flatMap((e) => FILE_ENTITIES.has(e.event.entity) ? [e.event.data.sha256, e.event.data.signed_sha256] : []));
   let filesPlaced = 0;
   for (const f of pkg.manifest.files) {
-    const named = chosen.some((e) => e.event.entity === 'attachments' && e.event.data.sha256 === f.sha256);
-    if (!named) continue;
+    if (!named.has(f.sha256)) continue;
     const store = storeFor(f.level);
     if (await store.hasBlob(f.sha256)) continue;
     await store.putBytes(pkg.fileBytes(f.sha256));
     filesPlaced += 1;
   }
-  // Base records only as far as the chosen documents need them (they are already here when in the log).
-  const base = chosen.length > 0 ? pkg.events.filter((e) => e.schema === 'main') : [];
+  // Base records only as far as the chosen documents need them, transitively (already here when in the log).
+  const base = neededBase(pkg, chosen);
   const now = new Date();
   writeTx(t.db, () => {
     receiveEvents(t.db, 'main', base.map((e) => e.event), now);

@@ -7,7 +7,8 @@ import { SECRECY_LEVELS } from '../../../common/domain';
 export const PACKAGE_FORMAT = 'securedesk-package/1';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
-const levelCounts = z.record(z.string(), z.object({ documents: z.number().int().min(0), files: z.number().int().min(0) }));
+/** Per level: incoming documents (`documents`), outgoing documents (absent in packages that carry none) and files. */
+const levelCounts = z.record(z.string(), z.object({ documents: z.number().int().min(0), outgoing: z.number().int().min(0).optional(), files: z.number().int().min(0) }));
 
 export const manifestSchema = z.object({
   format: z.literal(PACKAGE_FORMAT),
@@ -21,6 +22,8 @@ export const manifestSchema = z.object({
   counts: z.object({
     byLevel: levelCounts,
     byRegister: z.record(z.string(), z.object({ name: z.string(), documents: z.number().int().min(0) })),
+    /** Work files carried (base records, with their history), absent in packages that carry none. */
+    workFiles: z.number().int().min(0).optional(),
     events: z.number().int().min(0),
   }),
   /** SHA-256 of every event body in seq order, each followed by "\n" (what `sqlite3 pkg 'SELECT body …'` prints). */

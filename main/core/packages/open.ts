@@ -55,7 +55,8 @@ export async function openPackage(file: string, opts: OpenOptions): Promise<Open
   } finally {
     await fh.close();
   }
-  if (head.equals(SQLITE_MAGIC)) plain = await fsp.readFile(file);
+  const sealed = !head.equals(SQLITE_MAGIC);
+  if (!sealed) plain = await fsp.readFile(file);
   else {
     let infos: Uint8Array;
     try {
@@ -101,6 +102,8 @@ export async function openPackage(file: string, opts: OpenOptions): Promise<Open
     if (eventsDigest(rows.map((r) => r.body)) !== manifest.eventsSha256 || rows.length !== manifest.counts.events) {
       throw new PackageError('HASH_MISMATCH', 'the events do not match the signed manifest', 'Dữ liệu văn bản trong gói không khớp bản kê đã ký.');
     }
+    if (manifest.encrypted !== sealed) throw new PackageError('NOT_A_PACKAGE', `the manifest says ${manifest.encrypted ? 'encrypted' : 'unencrypted'}, the package is not`, 'Bản kê của gói không khớp cách gói được niêm phong.');
+    if (!sealed && manifest.levels.some((l) => l !== 'thuong')) throw new PackageError('NEEDS_RECIPIENTS', 'classified levels in an unencrypted package', 'Gói không mã hóa chứa văn bản mật.');
     const levelOf = new Map(manifest.records.map((r) => [r.globalId, r.level]));
     const events: PackageEvent[] = rows.map((r) => {
       const event = wireEventSchema.parse(JSON.parse(r.body));
@@ -108,14 +111,26 @@ export async function openPackage(file: string, opts: OpenOptions): Promise<Open
       if (!levelOf.has(event.entityId) || levelOf.get(event.entityId) !== level || (level !== null && !manifest.levels.includes(level as Manifest['levels'][number]))) {
         throw new PackageError('COUNT_MISMATCH', `event ${event.id} is for a record the manifest does not list at that level`, 'Gói chứa bản ghi không có trong bản kê.');
       }
-      if (event.entity === 'attachments' && typeof event.data.name === 'string') checkFileName(event.data.name);
+      if ((event.entity === 'attachments' || event.entity === 'outgoing_files') && typeof event.data.name === 'string') checkFileName(event.data.name);
+      // A document's row says its level; it must be the level it is filed under (a Tối mật record in the Thường part would pass as Thường).
+      if ((event.entity === 'incoming' || event.entity === 'outgoing') && event.data.secrecy !== undefined && event.data.secrecy !== level) {
+        throw new PackageError('LEVEL_MISMATCH', `record ${event.entityId} says level ${String(event.data.secrecy)} but is filed under ${String(level)}`, 'Gói chứa văn bản ghi độ mật khác với phần mà nó được xếp vào.');
+      }
+      if (event.entity === 'work_files' && event.data.secrecy !== undefined && event.data.secrecy !== 'thuong' && !sealed) {
+        throw new PackageError('LEVEL_MISMATCH', `classified work file ${event.entityId} in an unencrypted package`, 'Gói không mã hóa chứa hồ sơ công việc mật.');
+      }
       return { schema: level === null ? 'main' : `c_${level}`, document: r.document, event };
     });
-    // Counts: documents per level as the manifest says.
+    // Counts: incoming and outgoing documents per level, and work files, as the manifest says.
+    const distinct = (schema: string, entity: string) => new Set(events.filter((e) => e.schema === schema && e.event.entity === entity).map((e) => e.event.entityId)).size;
     for (const level of manifest.levels) {
-      const docs = new Set(events.filter((e) => e.schema === `c_${level}` && e.event.entity === 'incoming').map((e) => e.event.entityId)).size;
-      if (docs !== manifest.counts.byLevel[level]?.documents) throw new PackageError('COUNT_MISMATCH', `level ${level}: ${docs} documents, the manifest says ${manifest.counts.byLevel[level]?.documents}`, 'Số văn bản trong gói không khớp bản kê.');
+      const said = manifest.counts.byLevel[level];
+      const [docs, outgoing] = [distinct(`c_${level}`, 'incoming'), distinct(`c_${level}`, 'outgoing')];
+      if (docs !== said?.documents || outgoing !== (said.outgoing ?? 0)) {
+        throw new PackageError('COUNT_MISMATCH', `level ${level}: ${docs} incoming and ${outgoing} outgoing documents, the manifest says ${said?.documents} and ${said?.outgoing ?? 0}`, 'Số văn bản trong gói không khớp bản kê.');
+      }
     }
+    if (distinct('main', 'work_files') !== (manifest.counts.workFiles ?? 0)) throw new PackageError('COUNT_MISMATCH', 'the work files do not match the manifest', 'Số hồ sơ công việc trong gói không khớp bản kê.');
     // Files: exactly those listed, each matching its hash, size, level and declared type.
     const listed = new Map(manifest.files.map((f) => [f.sha256, f]));
     const stored = db.prepare('SELECT sha256, level, mime, length(bytes) AS size FROM files').all() as Array<{ sha256: string; level: string; mime: string; size: number }>;

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { makeSamplePdf } from '../../../main/devhost/samplePdf';
@@ -81,4 +82,22 @@ test('export from one profile, verify and import twice into another', () => {
 
   const untrusted = cli('b', ['package', 'verify', pkg, '--trust', encCert]);
   assert.equal(untrusted.code, 1);
+});
+
+test('package import-edxml: a ZIP with an entry that climbs out is refused whole, with the reason, nothing read', () => {
+  const zip = join(t.dir, 'goi-tin.zip');
+  // Built by hand: our writer refuses such a name (a stored entry named "../x.edxml").
+  const name = Buffer.from('../x.edxml');
+  const body = Buffer.from('<edXMLEnvelope/>');
+  const local = Buffer.alloc(30); local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc32(body), 14);
+  local.writeUInt32LE(body.length, 18); local.writeUInt32LE(body.length, 22); local.writeUInt16LE(name.length, 26);
+  const dir = Buffer.alloc(46); dir.writeUInt32LE(0x02014b50, 0); dir.writeUInt16LE(20, 4); dir.writeUInt16LE(20, 6); dir.writeUInt32LE(crc32(body), 16);
+  dir.writeUInt32LE(body.length, 20); dir.writeUInt32LE(body.length, 24); dir.writeUInt16LE(name.length, 28);
+  const cd = Buffer.concat([dir, name]);
+  const end = Buffer.alloc(22); end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(1, 8); end.writeUInt16LE(1, 10); end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(30 + name.length + body.length, 16);
+  writeFileSync(zip, Buffer.concat([local, name, body, cd, end]));
+  const r = cli('b', ['package', 'import-edxml', zip, '--trust', hsm.ca.certPath]);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.err, /không an toàn/);
+  assert.equal(existsSync(join(t.dir, 'x.edxml')), false);
 });

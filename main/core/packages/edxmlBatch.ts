@@ -1,0 +1,158 @@
+// Folders and ZIPs of edXML packets, carried on removable media between workstations that share no
+// transport. Import: every packet goes through the exchange's own door (ExchangeService.accept: the
+// existing parser, signature, addressee and level checks, the same refusals with their reasons, the
+// same packet id twice is one packet); a ZIP is checked whole before any entry is used (an entry that
+// climbs out, a link, a bomb: refused, nothing read); nothing is ever extracted to disk. Export: the
+// packets of the selected issued documents (signed by the agency's key, sealed above Thường for the
+// recipients' certificates, as the transport would carry them) as one ZIP, or files in a folder.
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { DeskError } from '../../../common/errors';
+import { appendAudit } from '../audit/auditLog';
+import type { ContextSource } from '../context';
+import type { PrivateKeyOps } from '../crypto';
+import { writeTx } from '../db/transaction';
+import { encryptionCertificates, readDirectory } from '../exchange/directory';
+import { DEFAULT_EDXML_LIMITS, isEdxmlError, readEdxml, readRouting } from '../exchange/edxml';
+import type { ExchangeService } from '../exchange/ExchangeService';
+import { isSealed } from '../exchange/inbound';
+import { looksLikeZip, ZipArchive, ZIP_LIMITS } from '../import/zipSource';
+import { authorize, type Actor } from '../org/rights';
+import { PackageError } from './errors';
+import { selectOutgoing } from './selectOutgoing';
+import type { PackageSelection } from './PackageService';
+import { storedZip } from './zipWrite';
+
+/** At most this many packets in one folder or ZIP. */
+export const MAX_BATCH_PACKETS = 1000;
+
+export interface BatchPacket { name: string; bytes: Buffer }
+
+export type BatchOutcome = 'opened' | 'waiting' | 'refused' | 'duplicate';
+
+export interface BatchResult {
+  packets: Array<{ name: string; packetId: string | null; outcome: BatchOutcome; reason: string | null }>;
+  counts: Record<BatchOutcome, number>;
+}
+
+const UNSAFE = new Set(['climbsOut', 'absolutePath', 'backslash', 'link', 'duplicateEntry']);
+
+function openZip(buf: Buffer): BatchPacket[] {
+  let zip: ZipArchive;
+  try {
+    zip = ZipArchive.open(buf, { ...ZIP_LIMITS, maxEntries: MAX_BATCH_PACKETS, maxEntryBytes: DEFAULT_EDXML_LIMITS.maxPacketBytes });
+  } catch (e) {
+    const why = e instanceof DeskError ? String((e.details as { zip?: string } | undefined)?.zip ?? '') : '';
+    const entry = e instanceof DeskError ? String((e.details as { entry?: string } | undefined)?.entry ?? '') : '';
+    if (UNSAFE.has(why)) throw new PackageError('UNSAFE_ENTRY', `unsafe entry in the archive (${why}): ${JSON.stringify(entry)}`, `Tệp nén chứa mục không an toàn: "${entry}". Không mục nào được đọc.`);
+    if (why === 'tooLarge' || why === 'ratio' || why === 'tooManyEntries') throw new PackageError('TOO_LARGE', `archive refused: ${why}`, 'Tệp nén vượt quá giới hạn cho phép.');
+    throw new PackageError('NOT_A_PACKAGE', `archive unreadable: ${why || (e as Error).message}`, 'Không đọc được tệp nén.');
+  }
+  return zip.files.map((f) => ({ name: f.name, bytes: zip.read(f.name) }));
+}
+
+/** The packets in a folder (its files, not its subfolders; a link is refused), a ZIP, or one packet file. */
+export async function readBatch(path: string): Promise<BatchPacket[]> {
+  const st = await fsp.lstat(path);
+  if (st.isSymbolicLink()) throw new PackageError('UNSAFE_ENTRY', `${path} is a link`, 'Đường dẫn là liên kết, không được đọc.');
+  if (st.isDirectory()) {
+    const out: BatchPacket[] = [];
+    const names = (await fsp.readdir(path)).sort();
+    for (const name of names) {
+      const s = await fsp.lstat(join(path, name));
+      if (s.isSymbolicLink()) throw new PackageError('UNSAFE_ENTRY', `${name} is a link`, `Thư mục chứa liên kết "${name}". Không tệp nào được đọc.`);
+      if (!s.isFile()) continue;
+      if (s.size > DEFAULT_EDXML_LIMITS.maxPacketBytes) throw new PackageError('TOO_LARGE', `${name}: ${s.size} bytes`, `Tệp "${name}" vượt quá dung lượng gói tin.`);
+      out.push({ name, bytes: await fsp.readFile(join(path, name)) });
+      if (out.length > MAX_BATCH_PACKETS) throw new PackageError('TOO_LARGE', `more than ${MAX_BATCH_PACKETS} packets`, 'Quá nhiều gói tin trong một lần nhập.');
+    }
+    return out;
+  }
+  if (st.size > DEFAULT_EDXML_LIMITS.maxPacketBytes * 4) throw new PackageError('TOO_LARGE', `${path}: ${st.size} bytes`, 'Tệp vượt quá dung lượng cho phép.');
+  const bytes = await fsp.readFile(path);
+  return looksLikeZip(bytes) ? openZip(bytes) : [{ name: path.split(/[\\/]/).pop() ?? path, bytes }];
+}
+
+/** The sender and the packet id: a sealed packet's routing header says both; a Thường packet its From, its id its bytes' hash. */
+async function addressOf(bytes: Buffer): Promise<{ from: string; packetId: string }> {
+  if (isSealed(bytes)) {
+    const { header } = readRouting(bytes);
+    return { from: header.from, packetId: header.packetId };
+  }
+  const read = await readEdxml(bytes);
+  return { from: read.packet.from.organId, packetId: `F${createHash('sha256').update(bytes).digest('hex').slice(0, 40)}` };
+}
+
+export class EdxmlBatchService {
+  constructor(private readonly source: ContextSource, private readonly exchange: ExchangeService) {}
+
+  /** Imports a folder or ZIP of packets: each opened, refused with its reason, or recognised as already received. */
+  async importBatch(actor: Actor, path: string, keys: readonly PrivateKeyOps[]): Promise<BatchResult> {
+    authorize(actor, 'doc.register');
+    const c = this.source.context();
+    await c.writable();
+    let packets: BatchPacket[];
+    try {
+      packets = await readBatch(path);
+    } catch (e) {
+      if (e instanceof PackageError) writeTx(c.db, () => appendAudit(c.db, { userId: actor.id, action: 'package.edxml_import', outcome: 'refused', reason: e.code }, c.now().toISOString()));
+      throw e;
+    }
+    const result: BatchResult = { packets: [], counts: { opened: 0, waiting: 0, refused: 0, duplicate: 0 } };
+    const seen = new Set<string>();
+    for (const p of packets) {
+      const entry = (packetId: string | null, outcome: BatchOutcome, reason: string | null) => {
+        result.packets.push({ name: p.name, packetId, outcome, reason });
+        result.counts[outcome] += 1;
+      };
+      let addr: { from: string; packetId: string };
+      try {
+        addr = await addressOf(p.bytes);
+      } catch (e) {
+        entry(null, 'refused', isEdxmlError(e) ? e.messageVi : 'Không phải gói tin edXML.');
+        continue;
+      }
+      if (seen.has(addr.packetId)) {
+        entry(addr.packetId, 'duplicate', 'Gói tin lặp lại trong cùng lần nhập.');
+        continue;
+      }
+      seen.add(addr.packetId);
+      const r = await this.exchange.accept(actor, { packetId: addr.packetId, from: addr.from, bytes: p.bytes, receivedAt: c.now().toISOString() }, keys);
+      const row = c.db.prepare('SELECT state, reason FROM main.exchange_inbound WHERE packet_id = ?').get(addr.packetId) as { state: string; reason: string | null } | undefined;
+      if (!r.fresh) entry(addr.packetId, 'duplicate', 'Gói tin đã nhận trước đây.');
+      else if (row?.state === 'opened') entry(addr.packetId, 'opened', null);
+      else if (row?.state === 'pending') entry(addr.packetId, 'waiting', 'Chờ người có quyền tiếp cận độ mật của gói tin mở.');
+      else entry(addr.packetId, row?.state === 'duplicate' ? 'duplicate' : 'refused', row?.reason?.replace(/^-/, '') ?? null);
+    }
+    writeTx(c.db, () => appendAudit(c.db, { userId: actor.id, action: 'package.edxml_import', details: { counts: result.counts } }, c.now().toISOString()));
+    return result;
+  }
+
+  /**
+   * The packets of the selected issued documents, for their external recipients, into a ZIP (`out`
+   * ending in .zip) or a folder: each signed by the agency's key and, above Thường, sealed for the
+   * recipient's certificates from the directory (never in clear).
+   */
+  async exportBatch(actor: Actor, input: { selection: PackageSelection; agencyKey: PrivateKeyOps; out: string }): Promise<{ packets: number; documents: number }> {
+    authorize(actor, 'doc.register');
+    const c = this.source.context();
+    const certs = encryptionCertificates(readDirectory(c.db));
+    const files: Array<{ name: string; bytes: Buffer }> = [];
+    const docs = selectOutgoing(c.db, c.arms, actor, input.selection).filter((r) => r.status === 'issued');
+    for (const d of docs) {
+      for (const p of await this.exchange.packetsFor(actor, d.id, input.agencyKey, certs)) files.push({ name: `${p.packetId}.${p.sealed ? 'sealed' : 'edxml'}`, bytes: p.bytes });
+    }
+    if (files.length === 0) throw new PackageError('NOTHING_SELECTED', 'no packet for the selection', 'Không có gói tin nào trong phạm vi được chọn.');
+    if (input.out.toLowerCase().endsWith('.zip')) {
+      const part = `${input.out}.${randomBytes(4).toString('hex')}.part`;
+      await fsp.writeFile(part, storedZip(files, c.now()), { mode: 0o600 });
+      await fsp.rename(part, input.out);
+    } else {
+      await fsp.mkdir(input.out, { recursive: true, mode: 0o700 });
+      for (const f of files) await fsp.writeFile(join(input.out, f.name), f.bytes, { mode: 0o600 });
+    }
+    writeTx(c.db, () => appendAudit(c.db, { userId: actor.id, action: 'package.edxml_export', details: { documents: docs.length, packets: files.length } }, c.now().toISOString()));
+    return { packets: files.length, documents: docs.length };
+  }
+}
