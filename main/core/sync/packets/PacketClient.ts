@@ -12,7 +12,7 @@ import { cursor, getState, setState } from '../outbox';
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
 import { RESUMABLE_ABOVE_BYTES, uploadResumable, UPLOAD_CHUNK_BYTES } from '../resumableUpload';
-import { ADMIN_WORKSTATIONS_API, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
+import { ADMIN_WORKSTATIONS_API, CLAIMS_BATCH_MAX, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
 import {
   dropPacketParts, headOfQueue, markRefused, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
   savedPacketParts, savePacketPart, sentState, sha256Hex, storeInbound, type InboundPacket, type PacketQueueStats, type SentState,
@@ -258,6 +258,23 @@ export class PacketClient {
     if (res.status === 200 && data) return data;
     if (res.status === 409 && data?.error === 'claimed-elsewhere' && data.claim) return { ...data.claim, mine: false };
     throw new TransportError(`claim ${kind} of packet ${packetId}: ${res.status} ${data?.message ?? ''}`.trim(), res.status, data?.error ?? 'http', retryAfter(res));
+  }
+
+  /**
+   * A page's takes in one request per CLAIMS_BATCH_MAX packets: `take` claimed, the takes on `read` only
+   * read. Null when the agency server predates the batch route (the caller asks packet by packet).
+   */
+  async claimMany(take: readonly string[], read: readonly string[]): Promise<PacketClaimsBatchAnswer | null> {
+    const out: PacketClaimsBatchAnswer = { take: {}, read: {} };
+    for (let i = 0; i < Math.max(take.length, read.length); i += CLAIMS_BATCH_MAX / 2) {
+      const body = { take: take.slice(i, i + CLAIMS_BATCH_MAX / 2), read: read.slice(i, i + CLAIMS_BATCH_MAX / 2) };
+      const res = await this.o.server.request('POST', `${PACKETS_API}/inbox/claims`, { body: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' } });
+      if (res.status === 404 && readJson<{ message?: string }>(res)?.message === 'no such route') return null;
+      const page = expectJson<PacketClaimsBatchAnswer>(res, `claims of ${body.take.length + body.read.length} packets`);
+      Object.assign(out.take, page.take);
+      Object.assign(out.read, page.read);
+    }
+    return out;
   }
 
   /** Who holds the claims on an inbound packet. */
