@@ -6,11 +6,12 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkIdentifierCode } from '../common/identifierCode';
-import { DIRECTORY_API, PACKET_ID_RE, PACKETS_API, type ClaimKind, type ClaimReleasePage, type Directory, type PacketClaims, type PacketPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
+import { z } from 'zod';
+import { CLAIMS_BATCH_MAX, DIRECTORY_API, PACKET_ID_RE, PACKETS_API, type ClaimKind, type ClaimReleasePage, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
 import type { Session } from './auth';
 import type { ServerConfig } from './config';
 import { directoryNames } from './directory';
-import { HttpError, paging, sendJson, sendRange } from './http';
+import { HttpError, paging, parseBody, sendJson, sendRange } from './http';
 import { DIRECTORY_KEY, type HubLink } from './hubLink';
 import { readBody } from './limits';
 import { NotAPacket, readPacketAddress } from './packetAddress';
@@ -20,6 +21,9 @@ import type { UploadStore } from './storage/uploadStore';
 import { isResumable, resumableUpload, type Answer } from './uploads';
 
 const EXCHANGE_ROLES = new Set(['van_thu', 'quan_tri']);
+const packetIds = z.array(z.string().regex(PACKET_ID_RE, 'packet id: 8 to 64 letters, digits or dashes')).max(CLAIMS_BATCH_MAX);
+const claimsBatchSchema = z.object({ take: packetIds, read: packetIds.default([]) }).strict()
+  .refine((b) => b.take.length + b.read.length <= CLAIMS_BATCH_MAX, `at most ${CLAIMS_BATCH_MAX} packets a request`);
 
 export class AgencyPackets {
   private readonly code: string | null;
@@ -74,6 +78,12 @@ export class AgencyPackets {
       return true;
     }
     // Exactly once across the agency's workstations: who took a packet, who decides it (docs/exchange.md).
+    if (path === `${PACKETS_API}/inbox/claims`) {
+      if (method !== 'POST') throw new HttpError(405, 'bad-request', 'claims of many packets: POST');
+      ctx.route = 'packets.claims.batch';
+      sendJson(res, 200, await this.claimBatch(parseBody(claimsBatchSchema, await readBody(req, 64 << 10)), s));
+      return true;
+    }
     const claims = new RegExp(`^${PACKETS_API}/inbox/([^/]+)/claims(?:/(take|decide))?$`).exec(path);
     if (claims) {
       const packetId = claims[1]!;
@@ -128,6 +138,24 @@ export class AgencyPackets {
       return true;
     }
     throw new HttpError(404, 'not-found', 'no such route');
+  }
+
+  /**
+   * A page's takes at once (same rules as one POST or GET each): every packet named must be one the
+   * agency holds, else nothing is claimed; then the takes are inserted (first insert wins) and read back.
+   */
+  private async claimBatch(b: { take: string[]; read: string[] }, s: Session): Promise<PacketClaimsBatchAnswer> {
+    const named = [...new Set([...b.take, ...b.read])];
+    const held = await this.store.inboundIdsAmong(named);
+    const unknown = named.filter((id) => !held.has(id));
+    if (unknown.length) throw new HttpError(404, 'not-found', `no such inbound packet: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''}`);
+    const taken = await this.store.claimMany(b.take, 'take', s.workstation, s.person, new Date(this.clock()));
+    const read = await this.store.claimsOf(b.read, 'take', s.workstation);
+    const take: Record<string, PacketClaim> = {};
+    for (const id of b.take) take[id] = taken.get(id)!;
+    const seen: Record<string, PacketClaim | null> = {};
+    for (const id of b.read) seen[id] = taken.get(id) ?? read.get(id) ?? null;
+    return { take, read: seen };
   }
 
   private answer(r: PacketSubmitResult): Answer {

@@ -245,6 +245,35 @@ export class PacketStore {
     return (await this.claimOf(packetId, kind, workstation))!;
   }
 
+  /** Which of these packet ids the agency holds as inbound packets. */
+  async inboundIdsAmong(packetIds: readonly string[]): Promise<Set<string>> {
+    if (!packetIds.length) return new Set();
+    const rows = await this.db.selectFrom('packets_in').select('packet_id').where('packet_id', 'in', [...packetIds]).execute();
+    return new Set(rows.map((r) => r.packet_id));
+  }
+
+  /** The holders of one kind of claim on these packets (absent: none). */
+  async claimsOf(packetIds: readonly string[], kind: ClaimKind, asker: string): Promise<Map<string, PacketClaim>> {
+    const out = new Map<string, PacketClaim>();
+    if (!packetIds.length) return out;
+    const rows = await this.db.selectFrom('packet_claims').selectAll().where('packet_id', 'in', [...packetIds]).where('kind', '=', kind).execute();
+    for (const r of rows) out.set(r.packet_id, { kind, packetId: r.packet_id, workstation: r.workstation, person: r.person, claimedAt: r.claimed_at, mine: r.workstation === asker });
+    return out;
+  }
+
+  /**
+   * Claim() for many packets in one statement: each row inserted unless one exists (the first insert
+   * wins, by the primary key, as with one at a time), then the holders read back.
+   */
+  async claimMany(packetIds: readonly string[], kind: ClaimKind, workstation: string, person: string, now: Date): Promise<Map<string, PacketClaim>> {
+    const ids = [...new Set(packetIds)];
+    if (!ids.length) return new Map();
+    const claimedAt = now.toISOString();
+    await this.db.insertInto('packet_claims').values(ids.map((packet_id) => ({ packet_id, kind, workstation, person, claimed_at: claimedAt })))
+      .onConflict((oc) => oc.columns(['packet_id', 'kind']).doNothing()).execute();
+    return this.claimsOf(ids, kind, workstation);
+  }
+
   /** Releases one's own claim; false when it is not held by `workstation`. */
   async release(packetId: string, kind: ClaimKind, workstation: string): Promise<boolean> {
     const r = await this.db.deleteFrom('packet_claims').where('packet_id', '=', packetId).where('kind', '=', kind).where('workstation', '=', workstation).executeTakeFirst();

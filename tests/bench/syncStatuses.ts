@@ -46,6 +46,8 @@ export interface StatusCatchUpFigures {
   setup: { documentsMs: number; packetsMs: number; deliveredMs: number };
   /** Reconnect to every status recorded on A's outgoing register. */
   catchUpSeconds: number;
+  /** CPU time of this process (workstation and both agency servers) during the catch-up. */
+  catchUpCpuSeconds: number;
   statusesPerSecond: number;
   rounds: number;
   peakRssMb: number;
@@ -167,6 +169,7 @@ export async function measureStatusCatchUp(o: { statuses?: number } = {}): Promi
     const rss = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 100);
     let rounds = 0;
     const t2 = performance.now();
+    const cpu0 = process.cpuUsage();
     try {
       await profiled('sync-statuses-catch-up', async () => {
         while (recorded() < statuses) {
@@ -180,6 +183,7 @@ export async function measureStatusCatchUp(o: { statuses?: number } = {}): Promi
       clearInterval(rss);
     }
     const seconds = (performance.now() - t2) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     progress(`sync statuses: ${statuses} statuses applied on A in ${seconds.toFixed(1)} s (${rounds} rounds)`);
 
@@ -194,7 +198,7 @@ export async function measureStatusCatchUp(o: { statuses?: number } = {}): Promi
     return {
       statuses, documents, sealed, clear: statuses - sealed, atTargetScale: statuses >= SYNC_STATUS_TARGETS.statuses,
       setup: { documentsMs: ms(documentsMs), packetsMs: ms(packetsMs), deliveredMs: ms(deliveredMs) },
-      catchUpSeconds: ms(seconds), statusesPerSecond: ms(statuses / seconds), rounds, peakRssMb: Math.round(peakRss / (1 << 20)),
+      catchUpSeconds: ms(seconds), catchUpCpuSeconds: ms((cpu.user + cpu.system) / 1e6), statusesPerSecond: ms(statuses / seconds), rounds, peakRssMb: Math.round(peakRss / (1 << 20)),
       shownOnRegister: shown, withinTarget: shown && statuses >= SYNC_STATUS_TARGETS.statuses && seconds <= SYNC_STATUS_TARGETS.catchUpSeconds,
       loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
     };

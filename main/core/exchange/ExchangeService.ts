@@ -65,6 +65,15 @@ export class ExchangeService {
   }
 
   /**
+   * A page from the transport, each packet kept, opened and decided in one write transaction with
+   * `taken` (the transport marking it handed over, in the profile's database), the page's takes asked
+   * of the agency server at once (inbox.ts, acceptMany).
+   */
+  acceptMany(actor: Actor, packets: readonly InboundPacket[], keys: readonly PrivateKeyOps[], taken: (packetId: string) => void, claims: AgencyClaims | null = this.inbox.claims): Promise<ExchangeReceiveResult> {
+    return this.inbox.acceptMany(actor, packets, keys, taken, claims);
+  }
+
+  /**
    * An administrator declares another workstation of the agency lost for good (its disk gone): the agency
    * server releases the takes it held, so the packets it never landed can be taken here or elsewhere, and
    * refuses anything it sends afterwards. Checked here (right, reason, not this workstation) before the

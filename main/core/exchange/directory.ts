@@ -19,12 +19,17 @@ export interface AgencyEntry {
 /** A lookup by identifier code; null when the agency is unknown. */
 export type AgencyBook = (code: string) => AgencyEntry | null;
 
+/** The directory as it is now; each agency read once for the book's life (one round's page, one openPending). */
 export function readDirectory(db: Db): AgencyBook {
   const st = db.prepare('SELECT code, name, certificates FROM main.exchange_agencies WHERE code = ?');
+  const seen = new Map<string, AgencyEntry | null>();
   return (code) => {
-    const row = st.get(code.toUpperCase()) as { code: string; name: string; certificates: string } | undefined;
-    if (!row) return null;
-    return { code: row.code, name: row.name, certificates: (JSON.parse(row.certificates) as string[]).map((b) => new Uint8Array(Buffer.from(b, 'base64'))) };
+    const key = code.toUpperCase();
+    if (seen.has(key)) return seen.get(key)!;
+    const row = st.get(key) as { code: string; name: string; certificates: string } | undefined;
+    const entry = row ? { code: row.code, name: row.name, certificates: (JSON.parse(row.certificates) as string[]).map((b) => new Uint8Array(Buffer.from(b, 'base64'))) } : null;
+    seen.set(key, entry);
+    return entry;
   };
 }
 

@@ -53,6 +53,18 @@ export const isSealed = (bytes: Uint8Array): boolean => Buffer.from(bytes.buffer
 /** Who a packet is addressed to (a status goes to the issuer named in ResponseFor). */
 export const addressees = (p: EdxmlPacket): string[] => (p.kind === 'document' ? p.to.map((t) => t.organId) : [p.responseFor?.organId ?? '']);
 
+/** A directory certificate's serial and issuer, parsed once per certificate the book hands out (directory.ts). */
+const identities = new WeakMap<Uint8Array, { serialNumber: string; issuer: string }>();
+function certificateIdentity(der: Uint8Array): { serialNumber: string; issuer: string } {
+  let id = identities.get(der);
+  if (!id) {
+    const info = parseCertificate(der);
+    id = { serialNumber: info.serialNumber, issuer: info.issuer };
+    identities.set(der, id);
+  }
+  return id;
+}
+
 export async function openPacket(bytes: Uint8Array, transportId: string, o: OpenOptions): Promise<OpenResult> {
   let routing: RoutingHeader | null = null;
   let plain: Uint8Array = bytes;
@@ -103,7 +115,7 @@ export async function openPacket(bytes: Uint8Array, transportId: string, o: Open
   if (!sender) return refuse('UNKNOWN_SENDER', `Cơ quan gửi (mã ${packet.from.organId}) không có trong danh bạ các cơ quan.`, routing, opened);
   const signerSerial = signature.signer?.serial;
   const listed = sender.certificates.some((c) => {
-    const info = parseCertificate(c);
+    const info = certificateIdentity(c);
     return info.serialNumber === signerSerial && info.issuer === signature.signer?.issuer;
   });
   if (!listed) return refuse('SIGNER_NOT_SENDER', `Chữ ký số không phải của ${sender.name} (chứng thư của ${signature.signer?.commonName ?? 'người khác'}).`, routing, opened);

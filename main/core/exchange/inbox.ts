@@ -26,7 +26,7 @@ import { newGlobalId } from '../events/globalId';
 import { authorize, requireClearance, type Actor } from '../org/rights';
 import { getSetting } from '../profile/settings';
 import { readDirectory } from './directory';
-import { openPacket, type Opened, type Refusal } from './inbound';
+import { openPacket, type Opened, type OpenResult, type Refusal } from './inbound';
 import { statusPacketId } from './statusPackets';
 import { arrivalGlobalId, intendStatus, recordStatusIn, type AgencyClaims, type ClaimAnswer } from './records';
 
@@ -178,6 +178,104 @@ export class ExchangeInbox {
     return result;
   }
 
+  /**
+   * A page the transport hands in, as receive() then openPending() for each packet would do it, with the
+   * agency server asked once for the whole page (AgencyClaims.takeMany) and each packet kept, decided
+   * and marked handed over (`taken`, the transport's mark in this same database) in one write
+   * transaction: a crash leaves each packet either untouched in the transport's inbox or fully here.
+   * A packet already kept by an earlier accept() is opened if still pending, else only marked handed over.
+   */
+  async acceptMany(actor: Actor, packets: readonly InboundPacket[], keys: readonly PrivateKeyOps[], taken: (packetId: string) => void, claims: AgencyClaims | null = this.claims): Promise<ExchangeReceiveResult> {
+    authorize(actor, 'doc.register');
+    for (const p of packets) if (!PACKET_ID.test(p.packetId)) throw DeskError.keyed('VALIDATION', 'exchange.badPacketId');
+    const ctx = this.source.context();
+    await ctx.writable();
+    const { db } = ctx;
+    const self = selfAgency(db);
+    const { crls } = parseCrlFiles(await ctx.revocationLists());
+    const book = readDirectory(db);
+    const result: ExchangeReceiveResult = { opened: 0, refused: 0, statuses: 0, waiting: 0, duplicates: 0, elsewhere: 0 };
+    const keep = (p: InboundPacket, bytes: Uint8Array | null) => cached(db, `INSERT OR IGNORE INTO main.exchange_inbound (packet_id, from_code, received_at, accepted_at, bytes, state) VALUES (?,?,?,?,?,'pending')`)
+      .run(p.packetId, p.from.toUpperCase(), p.receivedAt, ctx.now().toISOString(), bytes === null ? null : Buffer.from(bytes));
+    // Opened first (no writes), so the page's takes go to the agency server in one request.
+    const work: Array<{ p: InboundPacket; r: OpenResult | null; waiting: boolean }> = [];
+    for (const p of packets) {
+      const state = cached(db, 'SELECT state FROM main.exchange_inbound WHERE packet_id = ?').pluck().get(p.packetId) as string | undefined;
+      if (state !== undefined && state !== 'pending') {
+        work.push({ p, r: null, waiting: false });
+        continue;
+      }
+      const r = await openPacket(p.bytes, p.packetId, { selfCode: self.code, keys, book, trustAnchors: ctx.trustAnchors, crls, now: ctx.now() });
+      // A document whose level this văn thư does not hold waits (as in openPending).
+      const opened = r.ok ? r.opened : r.refusal.code === 'NOT_FOR_US' ? null : r.opened;
+      const arm = opened?.packet.kind === 'document' ? armOf(ctx.arms, opened.level) : undefined;
+      const waiting = opened?.packet.kind === 'document' && (!arm || arm.level === null || secrecyRank(actor.clearance) < secrecyRank(opened.level));
+      work.push({ p, r, waiting });
+    }
+    const toTake = work.filter((w) => w.r && !w.waiting).map((w) => w.p.packetId);
+    const toRead = work.filter((w) => w.waiting).map((w) => w.p.packetId);
+    const answers = claims && (toTake.length || toRead.length) ? await claims.takeMany(toTake, toRead) : null;
+    for (const { p, r, waiting } of work) {
+      if (!r) {
+        writeTx(db, () => taken(p.packetId));
+        continue;
+      }
+      const elsewhere = answers ? (waiting ? answers.takenElsewhere.get(p.packetId) : answers.take.get(p.packetId)) : null;
+      if (elsewhere && !elsewhere.mine) {
+        writeTx(db, () => {
+          keep(p, null);
+          this.closeInbound(ctx, p.packetId, 'duplicate', `TAKEN_ELSEWHERE:${elsewhere.workstation}`, actor, 'TAKEN_ELSEWHERE', false);
+          taken(p.packetId);
+        });
+        result.elsewhere++;
+        continue;
+      }
+      if (waiting) {
+        // Kept with its bytes, not taken at the agency server: a văn thư who holds the level takes it.
+        writeTx(db, () => {
+          keep(p, p.bytes);
+          taken(p.packetId);
+        });
+        result.waiting++;
+        continue;
+      }
+      if (!r.ok && (!r.opened || r.refusal.code === 'NOT_FOR_US')) {
+        writeTx(db, () => {
+          keep(p, null);
+          this.closeInbound(ctx, p.packetId, 'refused', r.refusal.reasonVi, actor, r.refusal.code);
+          taken(p.packetId);
+        });
+        result.refused++;
+        continue;
+      }
+      const opened = r.opened!;
+      if (opened.packet.kind === 'status') {
+        const s = opened.packet;
+        writeTx(db, () => {
+          keep(p, null);
+          if (!r.ok) {
+            this.closeInbound(ctx, p.packetId, 'refused', r.refusal.reasonVi, actor, r.refusal.code, false);
+            result.refused++;
+          } else if (s.statusCode === '13') {
+            if (this.takenBack(ctx, actor, p.packetId, s)) result.statuses++;
+            else result.refused++;
+          } else {
+            this.recordStatus(ctx, actor, p.packetId, s);
+            result.statuses++;
+          }
+          taken(p.packetId);
+        });
+        continue;
+      }
+      const outcome = await this.land(ctx, actor, armOf(ctx.arms, opened.level)!, p.packetId, p.receivedAt, opened, r.ok ? null : r.refusal, () => {
+        keep(p, null);
+        taken(p.packetId);
+      });
+      result[outcome]++;
+    }
+    return result;
+  }
+
   /** Whether this workstation closed the packet as taken by `workstation` (a release may concern it). */
   wasTakenBy(packetId: string, workstation: string): boolean {
     const ctx = this.source.context();
@@ -225,7 +323,7 @@ export class ExchangeInbox {
   }
 
   /** A document packet that was read lands in its level's compartment: to review, refused, or applied to its original. */
-  private async land(ctx: CoreContext, actor: Actor, arm: Arm, packetId: string, receivedAt: string, opened: Opened, refusal: Refusal | null): Promise<'opened' | 'refused' | 'duplicates'> {
+  private async land(ctx: CoreContext, actor: Actor, arm: Arm, packetId: string, receivedAt: string, opened: Opened, refusal: Refusal | null, within: () => void = () => {}): Promise<'opened' | 'refused' | 'duplicates'> {
     const { db } = ctx;
     const c = arm.schema;
     const doc = opened.packet as EdxmlDocument;
@@ -258,6 +356,7 @@ export class ExchangeInbox {
     const header = JSON.stringify(doc);
     let outcome: 'opened' | 'refused' | 'duplicates' = reason ? (reason.code === 'DUPLICATE' ? 'duplicates' : 'refused') : 'opened';
     writeTx(db, () => {
+      within();
       const id = nextRecordId(db);
       const insert = (state: InboxRow['state'], why: string | null, notice: string | null, originalId: number | null) => {
         db.prepare(`INSERT INTO ${c}.exchange_inbox

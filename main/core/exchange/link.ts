@@ -11,7 +11,7 @@ import type { PacketClient } from '../sync/packets/PacketClient';
 import type { Directory } from '../sync/packets/protocol';
 import { TransportError } from '../sync/transport';
 import type { ExchangeService } from './ExchangeService';
-import type { AgencyClaims } from './records';
+import type { AgencyClaims, ClaimAnswer } from './records';
 
 export interface ExchangeLinkRound {
   /** Agencies in the directory synced this round (null: the server has no directory yet). */
@@ -60,8 +60,22 @@ export function packetClaims(packets: PacketClient): AgencyClaims {
     async release(packetId) {
       await packets.release(packetId);
     },
+    async takeMany(take, read) {
+      const batch = await packets.claimMany(take, read).catch(unreachable);
+      const out = { take: new Map<string, ClaimAnswer>(), takenElsewhere: new Map<string, ClaimAnswer | null>() };
+      // An agency server without the batch route: one request (or two) per packet, as before.
+      for (const id of take) out.take.set(id, batch ? batch.take[id]! : await packets.claim(id, 'take').catch(unreachable));
+      for (const id of read) {
+        const c = batch ? batch.read[id] ?? null : (await packets.claims(id).catch(unreachable)).take;
+        out.takenElsewhere.set(id, c && !c.mine ? c : null);
+      }
+      return out;
+    },
   };
 }
+
+/** Packets handed to the exchange at once (their takes one request to the agency server). */
+const PAGE = 100;
 
 export class ExchangeLink {
   /** What this link answers for the agency's claims (set on the exchange while the link runs: agencySync.ts). */
@@ -118,17 +132,15 @@ export class ExchangeLink {
       this.packets.releaseHandled(rel.seq);
     }
     for (;;) {
-      const batch = this.packets.pending(20);
+      const batch = this.packets.pending(PAGE);
       if (!batch.length) break;
-      for (const p of batch) {
-        // accept() keeps the packet by its id before it opens it; taking it from the transport's
-        // inbox after that means a crash in between hands it over again, which accept() recognises.
-        const r = await this.exchange.accept(actor, p, keys.decryption, this.claims);
-        opened += r.opened;
-        refused += r.refused;
-        elsewhere += r.elsewhere;
-        this.packets.take(p.packetId);
-      }
+      // Each packet kept, decided and taken from the transport's inbox in one transaction (the
+      // transport's inbox is in the profile's database): a crash leaves it either whole here or
+      // still in the transport's inbox, and the page's takes cost one request to the agency server.
+      const r = await this.exchange.acceptMany(actor, batch, keys.decryption, (id) => this.packets.take(id), this.claims);
+      opened += r.opened;
+      refused += r.refused;
+      elsewhere += r.elsewhere;
     }
     return { agencies: directory ? directory.agencies.length : null, queued: packets.length, sent, received, opened, refused, elsewhere, reopened, problems };
   }

@@ -28,6 +28,11 @@ export interface AgencyClaims {
   decide(packetId: string): Promise<ClaimAnswer>;
   /** Gives the decision back (the local registration failed before it committed). */
   release(packetId: string): Promise<void>;
+  /**
+   * A page at once: takes the packets in `take` and reads who took those in `read`, in one request
+   * where the agency server can (same answers as take() and takenElsewhere() one by one).
+   */
+  takeMany(take: readonly string[], read: readonly string[]): Promise<{ take: Map<string, ClaimAnswer>; takenElsewhere: Map<string, ClaimAnswer | null> }>;
 }
 
 const ms = (iso: string): number => {

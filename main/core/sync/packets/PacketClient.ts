@@ -12,7 +12,7 @@ import { cursor, getState, setState } from '../outbox';
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
 import { RESUMABLE_ABOVE_BYTES, uploadResumable, UPLOAD_CHUNK_BYTES } from '../resumableUpload';
-import { ADMIN_WORKSTATIONS_API, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
+import { ADMIN_WORKSTATIONS_API, CLAIMS_BATCH_MAX, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
 import {
   dropPacketParts, headOfQueue, markRefused, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
   savedPacketParts, savePacketPart, sentState, sha256Hex, storeInbound, type InboundPacket, type PacketQueueStats, type SentState,
@@ -20,6 +20,8 @@ import {
 
 /** Server refusals that a retry would only repeat: the packet is marked refused with the code. */
 const FINAL = new Set(['not-a-packet', 'packet-id-mismatch', 'wrong-sender', 'unknown-recipient', 'bad-signature', 'changed-body', 'too-large', 'bad-request']);
+/** A pull stores what it fetched once this much is held (else at the end of each page). */
+const STORE_BATCH_BYTES = 8 << 20;
 /** Packets above one part are downloaded part by part (each part committed, so a broken download resumes). */
 const PART_BYTES = 1 << 20;
 
@@ -158,27 +160,47 @@ export class PacketClient {
   /** Fetches the agency's inbound packets after the cursor into the inbox; returns how many were new. */
   async pull(): Promise<number> {
     let stored = 0;
+    // Packets checked against their hashes are stored with the cursor a batch at a time (the page, or
+    // up to STORE_BATCH_BYTES): one transaction, not one per packet; a crash refetches the batch.
+    let held: Array<{ l: PacketListing; bytes: Buffer }> = [];
+    let heldBytes = 0;
+    const store = () => {
+      if (!held.length) return;
+      const batch = held;
+      held = [];
+      heldBytes = 0;
+      const fresh = writeTx(this.db, () => batch.map(({ l, bytes }) => {
+        if (cursor(this.db, PULL_CURSOR) >= l.seq) return false; // another pull took it
+        const n = storeInbound(this.db, l.seq, { packetId: l.packetId, from: l.from, bytes, receivedAt: l.receivedAt, sha256: l.sha256 }, this.iso());
+        setState(this.db, PULL_CURSOR, String(l.seq));
+        dropPacketParts(this.db, l.seq);
+        return n;
+      }));
+      for (const [i, { l }] of batch.entries()) {
+        this.step('packet-stored', { packetId: l.packetId, seq: l.seq });
+        if (fresh[i]) stored++;
+      }
+    };
     for (;;) {
       const after = cursor(this.db, PULL_CURSOR);
       const res = await this.o.server.request('GET', `${PACKETS_API}/inbox?after=${after}`);
       const page = expectJson<PacketPage>(res, 'GET packet inbox');
-      for (const l of page.packets) {
-        if (l.seq <= after) throw new TransportError(`the server listed packet ${l.seq} after ${after}`, res.status, 'http');
-        const bytes = l.payload !== undefined ? Buffer.from(l.payload, 'base64') : await this.download(l);
-        if (bytes.length !== l.size || sha256Hex(bytes) !== l.sha256) {
-          writeTx(this.db, () => dropPacketParts(this.db, l.seq));
-          throw new TransportError(`packet ${l.packetId} does not match its hash`, res.status, 'corrupt');
+      try {
+        for (const l of page.packets) {
+          if (l.seq <= after) throw new TransportError(`the server listed packet ${l.seq} after ${after}`, res.status, 'http');
+          const bytes = l.payload !== undefined ? Buffer.from(l.payload, 'base64') : await this.download(l);
+          if (bytes.length !== l.size || sha256Hex(bytes) !== l.sha256) {
+            writeTx(this.db, () => dropPacketParts(this.db, l.seq));
+            throw new TransportError(`packet ${l.packetId} does not match its hash`, res.status, 'corrupt');
+          }
+          this.step('packet-downloaded', { packetId: l.packetId, seq: l.seq });
+          held.push({ l, bytes });
+          heldBytes += bytes.length;
+          if (heldBytes >= STORE_BATCH_BYTES || l.payload === undefined) store();
         }
-        this.step('packet-downloaded', { packetId: l.packetId, seq: l.seq });
-        const isNew = writeTx(this.db, () => {
-          if (cursor(this.db, PULL_CURSOR) >= l.seq) return false; // another pull took it
-          const n = storeInbound(this.db, l.seq, { packetId: l.packetId, from: l.from, bytes, receivedAt: l.receivedAt, sha256: l.sha256 }, this.iso());
-          setState(this.db, PULL_CURSOR, String(l.seq));
-          dropPacketParts(this.db, l.seq);
-          return n;
-        });
-        this.step('packet-stored', { packetId: l.packetId, seq: l.seq });
-        if (isNew) stored++;
+      } finally {
+        // What was checked before a failure is kept (the next pull starts after it).
+        store();
       }
       if (page.next > cursor(this.db, PULL_CURSOR)) writeTx(this.db, () => setState(this.db, PULL_CURSOR, String(page.next)));
       if (!page.more) return stored;
@@ -258,6 +280,23 @@ export class PacketClient {
     if (res.status === 200 && data) return data;
     if (res.status === 409 && data?.error === 'claimed-elsewhere' && data.claim) return { ...data.claim, mine: false };
     throw new TransportError(`claim ${kind} of packet ${packetId}: ${res.status} ${data?.message ?? ''}`.trim(), res.status, data?.error ?? 'http', retryAfter(res));
+  }
+
+  /**
+   * A page's takes in one request per CLAIMS_BATCH_MAX packets: `take` claimed, the takes on `read` only
+   * read. Null when the agency server predates the batch route (the caller asks packet by packet).
+   */
+  async claimMany(take: readonly string[], read: readonly string[]): Promise<PacketClaimsBatchAnswer | null> {
+    const out: PacketClaimsBatchAnswer = { take: {}, read: {} };
+    for (let i = 0; i < Math.max(take.length, read.length); i += CLAIMS_BATCH_MAX / 2) {
+      const body = { take: take.slice(i, i + CLAIMS_BATCH_MAX / 2), read: read.slice(i, i + CLAIMS_BATCH_MAX / 2) };
+      const res = await this.o.server.request('POST', `${PACKETS_API}/inbox/claims`, { body: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' } });
+      if (res.status === 404 && readJson<{ message?: string }>(res)?.message === 'no such route') return null;
+      const page = expectJson<PacketClaimsBatchAnswer>(res, `claims of ${body.take.length + body.read.length} packets`);
+      Object.assign(out.take, page.take);
+      Object.assign(out.read, page.read);
+    }
+    return out;
   }
 
   /** Who holds the claims on an inbound packet. */

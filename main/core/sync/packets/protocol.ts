@@ -46,6 +46,21 @@ export interface PacketClaim {
 export interface PacketClaims { take: PacketClaim | null; decide: PacketClaim | null }
 
 /**
+ * A page's takes in one request (`POST /v1/packets/inbox/claims`): `take` is claimed for every packet
+ * in `take` (first insert wins, as one POST each), and the take held on every packet in `read` is read
+ * (a packet this workstation does not take now, whose level its văn thư does not hold). Packets the
+ * agency does not hold refuse the whole request (404), before anything is claimed.
+ */
+export const CLAIMS_BATCH_MAX = 500;
+export interface PacketClaimsBatch { take: string[]; read: string[] }
+export interface PacketClaimsBatchAnswer {
+  /** Per packet id in `take`: the take claim now held (mine or another workstation's). */
+  take: Record<string, PacketClaim>;
+  /** Per packet id in `read`: the take claim held, or null. */
+  read: Record<string, PacketClaim | null>;
+}
+
+/**
  * A take released by an administrator because the workstation holding it is lost for good
  * (docs/server.md): the agency's other workstations pick releases up after their cursor
  * (`GET /v1/packets/releases?after=`) and may take the packet again (`inbound`: its listing, payload by seq).
