@@ -48,6 +48,8 @@ const docByGid = (desk: Desk, c: string, gid: string) =>
 
 let a: Desk;
 let b: Desk;
+/** A third workstation from the same snapshot: fed A's events in an adverse order, in small slices. */
+let c: Desk;
 let clerkA: Actor;
 let clerkB: Actor;
 let leaderA: Actor;
@@ -71,8 +73,14 @@ describe('events between two workstations of one agency', () => {
     await a.unlock(env.identity);
     b = await Desk.open({ profileDir: copy.dir });
     await b.unlock(env.identity);
-    cleanups.unshift(() => b.close(), () => a.close());
+    const copyC = tempDir('securedesk-sync-c-');
+    cleanups.push(copyC.cleanup);
+    cpSync(env.dir, copyC.dir, { recursive: true });
+    c = await Desk.open({ profileDir: copyC.dir });
+    await c.unlock(env.identity);
+    cleanups.unshift(() => b.close(), () => a.close(), () => c.close());
     takeNewWorkstationId(b.db, new Date());
+    takeNewWorkstationId(c.db, new Date());
     assert.notEqual(workstationId(a.db), workstationId(b.db));
     clerkB = actorFor(getUser(b.db, clerkA.id)!);
   });
@@ -120,6 +128,29 @@ describe('events between two workstations of one agency', () => {
     const handlerB = actorFor(getUser(b.db, b.db.prepare('SELECT id FROM users WHERE full_name = ?').pluck().get('Phạm Văn Xử') as number)!);
     const inbox = b.processing.inbox(handlerB, { box: 'handle', limit: 20 });
     assert.deepEqual(inbox.map((i) => i.subject), ['Về việc bảo vệ bí mật nhà nước năm 2027'], "the handler's inbox on B");
+  });
+
+  test('a backlog read in slices, newest first: what waits for a record a later slice brings goes in on a later pass of the same call', () => {
+    let waited = 0;
+    for (const s of SCHEMAS) {
+      // Reversed: every reference points at a record a later slice (of one row) creates.
+      const batch = outboundEvents(a.db, s, 0, 100_000).map((x) => x.event).reverse();
+      receiveEvents(c.db, s, batch, new Date());
+      const r = applyReceived(c.db, s, new Map(), 1);
+      assert.equal(r.conflicts, 0, s);
+      assert.equal(r.waiting, 0, `${s}: nothing left waiting`);
+      waited += batch.length;
+    }
+    assert.ok(waited > 10);
+    for (const s of SCHEMAS) assert.equal(inboxState(c.db, s).waiting, 0);
+    const clerkC = actorFor(getUser(c.db, clerkA.id)!);
+    const list = (d: Desk, who: Actor) => d.incoming.list(who, { sort: { field: 'arrival', dir: 'asc' }, offset: 0, limit: 50 }).map((r) => [r.arrivalNumber, r.subject, r.secrecy]);
+    assert.deepEqual(list(c, clerkC), list(a, clerkA));
+    const secretC = docByGid(c, 'c_mat', secretGid)!;
+    const secretA = docByGid(a, 'c_mat', secretGid)!;
+    // The same steps (their local order follows the order they were applied in: here reversed).
+    const steps = (d: Desk, who: Actor, id: number) => d.processing.state(who, id).steps.map((x) => `${x.kind}:${x.text}`).sort();
+    assert.deepEqual(steps(c, clerkC, secretC.id as number), steps(a, clerkA, secretA.id as number));
   });
 
   test("the documents' files follow sealed under the level's key: checked in full on arrival, a tampered one refused", async () => {

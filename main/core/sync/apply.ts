@@ -83,30 +83,51 @@ export type ApplyOverrides = ReadonlyMap<string, Record<string, unknown>>;
 
 /** Passes over the inbox at most: a pass that applies something may free a set-aside event (a renumbering arrived). */
 const MAX_PASSES = 4;
+/** Inbox rows read and applied at a time within a pass (bounds the memory a large backlog takes). */
+export const APPLY_SLICE = 2_000;
 
 /**
  * Applies what can be applied of the schema's inbox. Set-aside events are tried again on every call:
  * what freed them (the other registration renumbered, here or on another workstation) may have come.
  */
-export function applyReceived(db: Db, schema: string, overrides: ApplyOverrides = new Map()): ApplyResult {
+export function applyReceived(db: Db, schema: string, overrides: ApplyOverrides = new Map(), sliceRows = APPLY_SLICE): ApplyResult {
   // Column lists are read once per call (a migration between two calls is seen by the next).
   tableColumns.delete(db);
   return writeTx(db, () => {
     const result: ApplyResult = { applied: 0, stale: 0, waiting: 0, conflicts: 0 };
-    for (let pass = 0; pass < MAX_PASSES; pass += 1) {
-      const r = applyPass(db, schema, overrides);
+    // Passes: a set-aside event is retried at most MAX_PASSES times; an event waiting for a record a
+    // later slice created is retried as long as a pass applies something (each such pass shrinks the inbox).
+    for (let pass = 0; ; pass += 1) {
+      // A pass reads the inbox in slices by seq (a fresh workstation's backlog is the agency's whole
+      // history: read at once it held every body in memory); everything stays in this one transaction.
+      const r: ApplyResult = { applied: 0, stale: 0, waiting: 0, conflicts: 0 };
+      for (let after = 0; ;) {
+        const slice = applySlice(db, schema, overrides, after, sliceRows);
+        r.applied += slice.applied; r.stale += slice.stale; r.conflicts += slice.conflicts; r.waiting += slice.waiting;
+        if (slice.last === null) break;
+        after = slice.last;
+      }
       result.applied += r.applied; result.stale += r.stale; result.conflicts += r.conflicts;
       result.waiting = r.waiting;
       const setAside = cached(db, `SELECT count(*) FROM ${schema}.sync_inbox WHERE problem IS NOT NULL`).pluck().get() as number;
-      if (r.applied + r.stale === 0 || setAside === 0) break;
+      // Another pass when this one applied something and something is left: a set-aside event it may have
+      // freed, or an event that waited for a record a later slice created.
+      if (r.applied + r.stale === 0 || setAside + r.waiting === 0) break;
+      if (r.waiting === 0 && pass + 1 >= MAX_PASSES) break;
     }
     return result;
   });
 }
 
-function applyPass(db: Db, schema: string, overrides: ApplyOverrides): ApplyResult {
+/** Applies the inbox rows after seq `after` (at most `limit`); `last` is the last seq read, null when none were left. */
+function applySlice(db: Db, schema: string, overrides: ApplyOverrides, after: number, limit: number): ApplyResult & { last: number | null } {
+  const rows = cached(db, `SELECT seq, body, problem FROM ${schema}.sync_inbox WHERE seq > ? ORDER BY seq LIMIT ?`).all(after, limit) as Array<{ seq: number; body: string; problem: string | null }>;
+  if (rows.length === 0) return { applied: 0, stale: 0, waiting: 0, conflicts: 0, last: null };
+  return { ...applyRows(db, schema, overrides, rows), last: rows[rows.length - 1]!.seq };
+}
+
+function applyRows(db: Db, schema: string, overrides: ApplyOverrides, rows: ReadonlyArray<{ seq: number; body: string; problem: string | null }>): ApplyResult {
   const result: ApplyResult = { applied: 0, stale: 0, waiting: 0, conflicts: 0 };
-  const rows = cached(db, `SELECT seq, body, problem FROM ${schema}.sync_inbox ORDER BY seq`).all() as Array<{ seq: number; body: string; problem: string | null }>;
   const drop = cached(db, `DELETE FROM ${schema}.sync_inbox WHERE seq = ?`);
   const pending: Pending[] = [];
   const wasSetAside = new Set<number>();
