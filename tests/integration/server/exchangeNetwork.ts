@@ -103,6 +103,9 @@ export async function startExchangeNetwork(): Promise<ExchangeNetwork> {
     // The hub's directory lists each agency's key on its văn thư's token: the certificate sealed
     // packets are encrypted for and the one its signatures are made with.
     const hubCfg = hubConfig(n, join(tmp.dir, 'hub'));
+    // Those certificates are issued by the tokens' CA: the hub checks a clear (Thường) packet's
+    // signature against its trust anchors, so that CA is one of them.
+    hubCfg.trustAnchors = [...hubCfg.trustAnchors, hsm.ca.certPath];
     const certDir = join(tmp.dir, 'certs');
     mkdirSync(certDir, { recursive: true });
     for (const [entry, tok] of [[hubCfg.directory[0]!, tokA], [hubCfg.directory[1]!, tokB]] as const) {
