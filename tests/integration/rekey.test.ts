@@ -107,19 +107,19 @@ test('the rekey is refused while another connection has the database open, and n
   }
 });
 
-/** Runs the rekey in a child process and kills it (SIGKILL) once `when` says so; resolves with what it printed. */
-async function killDuringRekey(file: string, hexKey: string, when: () => boolean): Promise<string> {
+/**
+ * Runs the rekey in a child process that kills itself (SIGKILL, from a watching worker thread) at
+ * `killAt`; resolves with what it printed and how it ended.
+ */
+async function killDuringRekey(file: string, hexKey: string, killAt: 'early' | 'mixed', size: number): Promise<{ out: string; signal: NodeJS.Signals | null }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/processes/rekeyChild.ts', file], {
-    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SD_TEST_DB_KEY: hexKey },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, SD_TEST_DB_KEY: hexKey, SD_TEST_KILL_AT: killAt, SD_TEST_DB_SIZE: String(size) },
   });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const poll = setInterval(() => {
-    if (out.includes('start') && when()) child.kill('SIGKILL');
-  }, 2);
-  await new Promise((r) => child.on('close', r));
-  clearInterval(poll);
-  return out;
+  const signal = await new Promise<NodeJS.Signals | null>((r) => child.on('close', (_code, sig) => r(sig)));
+  return { out, signal };
 }
 
 /** The journal's header is synced (its magic written): pages of the file may already be rewritten. */
@@ -138,11 +138,11 @@ function hotJournal(journal: string): boolean {
 }
 
 const KILL_POINTS = [
-  // The journal is being filled; the file itself not yet touched.
-  { name: 'early in the rekey', mixed: false, when: (journal: string, size: number) => existsSync(journal) && statSync(journal).size > size * 0.05 },
+  // The journal is being filled (more than 5 % of the file); the file itself not yet touched.
+  { name: 'early in the rekey', killAt: 'early', mixed: false },
   // The journal is synced and more than half the pages journalled: the file holds pages under both keys.
-  { name: 'with the file half rewritten', mixed: true, when: (journal: string, size: number) => hotJournal(journal) && statSync(journal).size > size * 0.5 },
-];
+  { name: 'with the file half rewritten', killAt: 'mixed', mixed: true },
+] as const;
 
 for (const point of KILL_POINTS) {
   test(`kill -9 ${point.name}: the next open rolls it back and the rekey completes, data intact`, async () => {
@@ -153,7 +153,9 @@ for (const point of KILL_POINTS) {
       const digest = derivedDatabase(file, hexKey);
       const size = statSync(file).size;
       const journal = `${file}-journal`;
-      const out = await killDuringRekey(file, hexKey, () => point.when(journal, size));
+      const { out, signal } = await killDuringRekey(file, hexKey, point.killAt, size);
+      assert.equal(signal, 'SIGKILL', `the child was killed (it printed ${JSON.stringify(out)})`);
+      assert.match(out, /start/);
       assert.doesNotMatch(out, /rekeyed/, 'the child was killed before the rekey finished');
       assert.ok(existsSync(rekeyMarker(file)), 'the marker is left');
       assert.ok(existsSync(journal) && statSync(journal).size > 0, 'a journal is left (killed inside the transaction)');
