@@ -33,27 +33,27 @@ before(async () => {
 after(() => env.cleanup());
 
 /**
- * Runs the job in a child and kills it (SIGKILL) once it has finished `after` records, plus a random
- * delay (up to about two records' time), so that the kill lands at a different step of a move each run.
+ * Runs the job in a child that kills itself (SIGKILL) once it has finished `after` records, then
+ * `hops` turns of its event loop later (fewer than the records left, each of which awaits the file
+ * system), so that the kill lands at a different step of a move each run, and always before the end.
+ * The child chooses the point: a parent reacting to its output could be too late on a loaded machine.
  */
-async function killAfter(dir: string, after: number, jitterMs = Math.floor(Math.random() * 100)): Promise<string> {
+async function killAfter(dir: string, after: number, hops = Math.floor(Math.random() * 50)): Promise<{ out: string; signal: NodeJS.Signals | null; hops: number }> {
   const id = softIdentity();
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/processes/autoDeclassifyChild.ts', dir], {
-    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SD_TEST_CERT: id.certPem, SD_TEST_KEY: id.keyPem },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, SD_TEST_CERT: id.certPem, SD_TEST_KEY: id.keyPem, SD_TEST_KILL_AFTER: String(after), SD_TEST_KILL_HOPS: String(hops) },
   });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-    const done = [...out.matchAll(/done (\d+)/g)].map((m) => Number(m[1]));
-    if (done.some((n) => n >= after)) setTimeout(() => child.kill('SIGKILL'), jitterMs);
-  });
-  await new Promise((r) => child.on('close', r));
-  return out;
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const signal = await new Promise<NodeJS.Signals | null>((r) => child.on('close', (_code, sig) => r(sig)));
+  return { out, signal, hops };
 }
 
 test('kill -9 in the middle of a batch, then the next unlock resumes: every record declassified once', async (t) => {
   // Progress is reported per chunk (50): killed once the first chunk is through, mid-way in the second.
-  const out = await killAfter(env.dir, 1);
+  const { out, signal, hops } = await killAfter(env.dir, 1);
+  assert.equal(signal, 'SIGKILL', `the child was killed (it printed ${JSON.stringify(out)})`);
   assert.doesNotMatch(out, /finished/, 'the child was killed before the batch ended');
   const desk = await Desk.open({ profileDir: env.dir });
   try {
@@ -63,7 +63,7 @@ test('kill -9 in the middle of a batch, then the next unlock resumes: every reco
     const s = await desk.autoDeclassify.whenIdle();
     assert.equal(s.state, 'done', JSON.stringify(s));
     assert.ok(half + s.done + s.resumed >= COUNT, `the rest were declassified (${half} before, ${s.done} now, ${s.resumed} resumed)`);
-    t.diagnostic(`killed with ${half} of ${COUNT} in Thường, ${journaled} move(s) journaled; then ${s.resumed} resumed, ${s.done} declassified`);
+    t.diagnostic(`killed ${hops} loop turns after the first chunk, with ${half} of ${COUNT} in Thường, ${journaled} move(s) journaled; then ${s.resumed} resumed, ${s.done} declassified`);
     assert.ok(half > 0 && half < COUNT, `the kill came mid-batch (${half} of ${COUNT} done)`);
     const clerk = actorFor(getUser(desk.db, env.admin.id)!);
     for (const id of ids) {
