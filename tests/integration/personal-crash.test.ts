@@ -45,19 +45,10 @@ test('kill -9 between the seal into the level store and the commit: nothing orph
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const personal = join(env.dir, 'staging', gid);
-    let killedAt = '';
-    const poll = setInterval(() => {
-      if (!out.includes('locked')) return;
-      const placed = filesUnder(personal).some((f) => f.endsWith('.placing'));
-      const blob = filesUnder(store).some((f) => !before.has(f) && !f.endsWith('.part'));
-      if (placed && blob) {
-        killedAt = 'sealed, not committed';
-        child.kill('SIGKILL');
-      }
-    }, 2);
-    await new Promise((r) => child.on('close', r));
-    clearInterval(poll);
-    assert.equal(killedAt, 'sealed, not committed', `the child was killed in the window (it printed: ${out.trim()})`);
+    // The child kills itself from a watching thread once the blob is sealed and the marker placed.
+    const signal = await new Promise<NodeJS.Signals | null>((r) => child.on('close', (_code, sig) => r(sig)));
+    assert.equal(signal, 'SIGKILL', `the child was killed (it printed: ${out.trim()})`);
+    assert.match(out, /killing: blob sealed, transaction waiting/, 'killed in the window, by its watcher');
     assert.ok(!out.includes('committed\n'), 'the record never committed');
     const stagedId = /staged ([0-9a-f]{32})/.exec(out)![1]!;
 
@@ -65,6 +56,7 @@ test('kill -9 between the seal into the level store and the commit: nothing orph
     const chunk = pdf.subarray(200, 264);
     for (const f of filesUnder(env.dir)) assert.equal(readFileSync(f).includes(chunk), false, `${f} holds bytes of the file in clear`);
     assert.ok(existsSync(join(personal, stagedId)), 'the staged copy stays until a commit');
+    assert.ok(filesUnder(personal).some((f) => f.endsWith('.placing')), 'the placing marker was left');
     const orphans = filesUnder(store).filter((f) => !before.has(f) && !f.endsWith('.part'));
     assert.equal(orphans.length, 1, 'one blob was sealed into the level store');
 
