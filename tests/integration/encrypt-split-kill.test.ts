@@ -1,22 +1,26 @@
 // kill -9 during the first unlock's long steps, now on the database worker: the encryption in place of a
 // plain profile (killed while its copy is being encrypted, a hot journal of plain pages beside it) and
 // the split into compartments (killed while the records are copied, while they are indexed, and while the
-// base is rewritten). Each time the next unlock finishes the work: every record in its level's
-// compartment, found by search, nothing left half-made or in the clear, the files sound.
+// base is about to be / is being rewritten). Each time the next unlock finishes the work: every record in
+// its level's compartment, found by search, nothing left half-made or in the clear, the files sound.
+// The child kills itself at the point (a parent reacting to its progress was late on a loaded machine),
+// so the size only has to span several batches (2,000 rows) of each step: 8,000 documents, the plain
+// profile built once and copied for each kill.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { DeskEvent } from '../../common/contract';
 import { LEVELS } from '../../main/core/compartments/levels';
 import { Desk } from '../../main/core/desk';
 import { newGlobalId } from '../../main/core/events/globalId';
 import { softIdentity, tempDir } from '../helpers/desk';
 import { oldProfile } from '../helpers/legacyProfile';
+import type { UnlockKillPoint } from '../fixtures/processes/unlockChild';
 
 type Progress = Extract<DeskEvent, { type: 'work.progress' }>;
-const DOCS = 20_000;
+const DOCS = 8_000;
 
 /** A plain schema-7 profile with DOCS more documents over every level; returns the count per level. */
 function plainProfile(dir: string): Record<string, number> {
@@ -39,49 +43,57 @@ function plainProfile(dir: string): Record<string, number> {
   return counts;
 }
 
-/** Unlocks in a child process and kills it (SIGKILL) at the first report `at` accepts; resolves with the reports it made. */
-async function unlockKilledAt(dir: string, at: (e: Progress) => boolean): Promise<Progress[]> {
+/**
+ * Unlocks in a child process that kills itself (SIGKILL) at `at`, from inside the database worker doing
+ * that step (tests/fixtures/processes/unlockChild.ts); resolves with the reports it made.
+ */
+async function unlockKilledAt(dir: string, at: UnlockKillPoint): Promise<Progress[]> {
   const id = softIdentity();
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/processes/unlockChild.ts', dir], {
-    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SD_TEST_CERT_PEM: id.certPem, SD_TEST_KEY_PEM: id.keyPem },
+    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SD_TEST_CERT_PEM: id.certPem, SD_TEST_KEY_PEM: id.keyPem, SD_TEST_KILL_AT: at },
   });
-  const seen: Progress[] = [];
-  let rest = '';
-  let unlocked = false;
-  child.stdout.on('data', (d: Buffer) => {
-    const lines = (rest + d.toString()).split('\n');
-    rest = lines.pop()!;
-    for (const line of lines) {
-      if (line === 'unlocked') unlocked = true;
-      if (!line.startsWith('{')) continue;
-      const e = JSON.parse(line) as Progress;
-      seen.push(e);
-      if (at(e)) child.kill('SIGKILL');
-    }
-  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, sig) => resolve(sig)));
-  assert.equal(signal, 'SIGKILL', `killed, not ended by itself (unlocked: ${unlocked}); reports: ${JSON.stringify(seen.slice(-3))}`);
+  const lines = out.split('\n');
+  const seen = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Progress);
+  assert.equal(signal, 'SIGKILL', `killed, not ended by itself (unlocked: ${lines.includes('unlocked')}); reports: ${JSON.stringify(seen.slice(-3))}`);
+  assert.ok(lines.includes(`killing: ${at}`), `killed at the point (${at}), by the child itself`);
   return seen;
 }
 
-const KILL_POINTS: Array<{ name: string; at: (e: Progress) => boolean }> = [
-  { name: 'while the copy of the database is being encrypted', at: (e) => e.task === 'encrypt' && e.step === 2 && e.done > 0 },
-  { name: 'while the records are copied into the compartments', at: (e) => e.task === 'split' && e.step === 1 && e.done > 0 },
-  { name: 'while the records are indexed in the compartments', at: (e) => e.task === 'split' && e.step === 2 && e.done > 0 },
-  { name: 'while the base is rewritten', at: (e) => e.task === 'split' && e.step === 4 },
+/** The profile's files (and its compartments'), by name. */
+const filesOf = (dir: string): string[] => [dir, join(dir, 'compartments')].filter(existsSync).flatMap((d) => readdirSync(d));
+
+const KILL_POINTS: Array<{ name: string; at: UnlockKillPoint; left: (files: string[]) => boolean }> = [
+  // The copy is rekeyed page by page: its journal (the plain pages) beside it.
+  { name: 'while the copy of the database is being encrypted', at: 'encrypting', left: (f) => f.includes('securedesk.db.encrypting') && f.includes('securedesk.db.encrypting-journal') },
+  // A batch of records committed into the compartments being built, not all.
+  { name: 'while the records are copied into the compartments', at: 'copying', left: (f) => f.some((n) => n.endsWith('.db.split')) },
+  { name: 'while the records are indexed in the compartments', at: 'indexing', left: (f) => f.some((n) => n.endsWith('.db.split')) },
+  // The compartments in place, the base not yet told (its moved tables still there).
+  { name: 'as the base is to be rewritten', at: 'committing', left: (f) => f.includes('thuong.db') && !f.some((n) => n.endsWith('.split')) },
+  // The base's moved tables dropped in its commit, the vacuum owed.
+  { name: 'while the base is rewritten', at: 'vacuuming', left: (f) => f.includes('thuong.db') && !f.some((n) => n.endsWith('.split')) },
 ];
 
 describe('kill -9 during the first unlock of a plain single-file profile', () => {
+  // One plain profile, copied file for file before each kill (building it was the same work each time).
+  const template = tempDir('securedesk-kill-template-');
+  let expected: Record<string, number>;
+  before(() => (expected = plainProfile(template.dir)));
+  after(() => template.cleanup());
+
   for (const point of KILL_POINTS) {
     it(`${point.name}: the next unlock finishes it, every record in place`, async () => {
       const t = tempDir('securedesk-kill-');
       try {
-        const expected = plainProfile(t.dir);
+        cpSync(template.dir, t.dir, { recursive: true });
         const seen = await unlockKilledAt(t.dir, point.at);
-        const last = seen[seen.length - 1]!;
-        assert.ok(point.at(last), `killed at the point: ${JSON.stringify(last)}`);
-        const left = [t.dir, join(t.dir, 'compartments')].filter(existsSync).flatMap((d) => readdirSync(d)).filter((f) => /encrypting|plain-old|\.split|journal/.test(f));
-        console.log(`killed at ${JSON.stringify(last)}; left: ${left.join(', ') || 'nothing half-made'}`);
+        const files = filesOf(t.dir);
+        assert.ok(point.left(files), `the files of a kill ${point.name}: ${files.join(', ')}`);
+        const left = files.filter((f) => /encrypting|plain-old|\.split|journal/.test(f));
+        console.log(`killed ${point.at} after ${JSON.stringify(seen.at(-1))}; left: ${left.join(', ') || 'nothing half-made'}`);
 
         const desk = await Desk.open({ profileDir: t.dir });
         try {
@@ -93,8 +105,8 @@ describe('kill -9 during the first unlock of a plain single-file profile', () =>
             assert.equal(desk.db.prepare(`SELECT count(*) FROM c_${l}.incoming_fts`).pluck().get(), expected[l], `${l}: every record indexed once`);
           }
           const actor = { ...session.user, rights: session.rights };
-          const found = desk.incoming.list(actor, { query: 'quyet toan ngan sach dot 12340', sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 10 });
-          assert.ok(found.some((r) => r.numberSymbol === '12340/STC-NS'), JSON.stringify(found.map((r) => r.numberSymbol)));
+          const found = desk.incoming.list(actor, { query: 'quyet toan ngan sach dot 4340', sort: { field: 'arrival', dir: 'desc' }, offset: 0, limit: 10 });
+          assert.ok(found.some((r) => r.numberSymbol === '4340/STC-NS'), JSON.stringify(found.map((r) => r.numberSymbol)));
           assert.equal(desk.db.prepare("SELECT value FROM settings WHERE key = 'layout'").pluck().get(), 'compartments');
           assert.equal(desk.db.prepare("SELECT value FROM settings WHERE key = 'vacuum_pending'").pluck().get(), undefined, 'the base was vacuumed');
           assert.equal(desk.db.prepare("SELECT count(*) FROM main.sqlite_master WHERE name = 'incoming'").pluck().get(), 0, 'no document table left in the base');
