@@ -17,11 +17,17 @@ const PAGES = [
 
 interface Run { committed: number; done: boolean; killedAt: number | null; pagesRead: number }
 
-/** Runs the job in a child; with killAfter, kill -9 once that many pages are committed, after a random pause (often mid-page). */
-function runChild(dir: string, killAfter: number | null): Promise<Run> {
+/**
+ * Runs the job in a child; with `kill`, the child kills itself (SIGKILL) once `after` pages are
+ * committed: at once (tool 0) or as the `tool`-th OCR tool of the next page starts (mid-page). A
+ * scanned page takes three tools (its text layer, its raster, the recognition), so the kill always
+ * comes before the next page commits.
+ */
+function runChild(dir: string, kill: { after: number; tool: number } | null): Promise<Run> {
   const id = softIdentity();
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/processes/ocrChild.ts', dir], {
-    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SD_TEST_CERT: id.certPem, SD_TEST_KEY: id.keyPem },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, SD_TEST_CERT: id.certPem, SD_TEST_KEY: id.keyPem, ...(kill ? { SD_TEST_KILL_AFTER: String(kill.after), SD_TEST_KILL_TOOL: String(kill.tool) } : {}) },
   });
   const run: Run = { committed: 0, done: false, killedAt: null, pagesRead: 0 };
   let buffer = '';
@@ -32,16 +38,10 @@ function runChild(dir: string, killAfter: number | null): Promise<Run> {
     for (const line of lines) {
       const parts = line.split(' ');
       if (parts[0] === 'DONE') run.done = true;
+      else if (parts[0] === 'KILLED') run.killedAt = Number(parts[1]);
       else if (parts[0] === 'PAGE') {
         run.committed = Number(parts[3]);
         run.pagesRead += 1;
-      }
-      if (killAfter !== null && run.killedAt === null && run.committed >= killAfter) {
-        run.killedAt = -1;
-        setTimeout(() => {
-          run.killedAt = Date.now();
-          child.kill('SIGKILL');
-        }, Math.floor(Math.random() * 1000));
       }
     }
   });
@@ -58,11 +58,14 @@ test('kill -9 of the OCR job at a random page: the restart finishes without read
   const { id } = await desk.incoming.register(admin, await registration(desk, admin, { subject: 'Hồ sơ số hóa', secrecy: 'mat', stagedIds: [staged.stagedId] }));
   env.desk.close();
   try {
-    // Killed once a random one of the first two pages is committed, after a random pause (often while
-    // the next page is being read), then run to the end.
-    const run = await runChild(env.dir, 1 + Math.floor(Math.random() * 2));
+    // Killed once a random one of the first two pages is committed, at once or as one of the next
+    // page's tools starts (while it is being read), then run to the end.
+    const kill = { after: 1 + Math.floor(Math.random() * 2), tool: Math.floor(Math.random() * 3) };
+    const run = await runChild(env.dir, kill);
+    console.log(`killed after ${kill.after} page(s), ${kill.tool ? `as tool ${kill.tool} of the next page started` : 'at the commit'}`);
     assert.equal(run.done, false, 'killed before the end');
-    assert.ok(run.killedAt !== null && run.killedAt > 0);
+    assert.ok(run.killedAt !== null && run.killedAt > 0, 'the child killed itself at the point');
+    assert.equal(run.committed, kill.after, 'the pages committed before the kill, as reported');
     const last = await runChild(env.dir, null);
     assert.equal(last.done, true);
 
@@ -72,8 +75,8 @@ test('kill -9 of the OCR job at a random page: the restart finishes without read
       const rows = d.db.prepare('SELECT page, done_at, text FROM c_mat.ocr_pages ORDER BY page').all() as Array<{ page: number; done_at: string; text: string }>;
       assert.deepEqual(rows.map((r) => r.page), [1, 2, 3]);
       // Pages committed before the kill were never read again: committed before it, not after.
-      const before = rows.filter((r) => Date.parse(r.done_at) < run.killedAt!).map((r) => r.page);
-      assert.ok(before.length >= run.committed, `${before.length} pages committed before the kill, ${run.committed} reported`);
+      const before = rows.filter((r) => Date.parse(r.done_at) <= run.killedAt!).map((r) => r.page);
+      assert.equal(before.length, run.committed, `${before.length} pages committed before the kill, ${run.committed} reported`);
       assert.ok(before.length < 3, 'the kill came before the last page');
       // ...and the restart read exactly the others, each once.
       assert.equal(last.pagesRead, 3 - before.length);
