@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3-multiple-ciphers';
 
+import { todayIso } from '../../common/dates';
 import type { Desk } from '../../main/core/desk';
 import type { Actor } from '../../main/core/org/rights';
 import { isPackageError, type PackageErrorCode } from '../../main/core/packages/errors';
@@ -96,7 +97,8 @@ describe('offline packages between two profiles', () => {
   });
 
   test('export: one sealed file for the recipient, the manifest signed, counts per level and register', async () => {
-    const r = await a.packages.export(clerkA, { selection: { year: new Date().getFullYear() }, recipients: [recipient.certDer], out: pkgPath, signer: keyOf(signer) });
+    // The records' year is Vietnam's (the machine's clock in UTC is a year behind from 17:00 on 31/12).
+    const r = await a.packages.export(clerkA, { selection: { year: Number(todayIso().slice(0, 4)) }, recipients: [recipient.certDer], out: pkgPath, signer: keyOf(signer) });
     manifest = r.manifest;
     assert.deepEqual(manifest.levels, ['thuong', 'mat']);
     assert.equal(manifest.counts.byLevel.thuong!.documents, 2);
