@@ -48,12 +48,18 @@ function runTests(title, files, extra = []) {
   }
   mkdirSync('test-results', { recursive: true });
   const tap = join('test-results', `${title.replace(/\W+/g, '-')}.tap`);
+  const times = join('test-results', `${title.replace(/\W+/g, '-')}.files.txt`);
   const ok = run(title, process.execPath, [
     '--import', 'tsx', '--test', ...extra,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    '--test-reporter=./scripts/fileTimes.mjs', `--test-reporter-destination=${times}`,
     ...files,
   ]);
+  try {
+    const slowest = readFileSync(times, 'utf8').split('\n').filter(Boolean).slice(0, 15);
+    process.stdout.write(`\n--- ${title}: the 15 slowest files (wall time; all in ${times}) ---\n${slowest.join('\n')}\n`);
+  } catch { /* no times: the run's own failure says why */ }
   const text = readFileSync(tap, 'utf8');
   const count = (k) => Number(new RegExp(`^# ${k} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
   totals.passed += count('pass');
