@@ -23,7 +23,7 @@ import { addUser } from '../../main/core/org/users';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
 import { createSoftHsm, keyOf, type SoftHsm } from '../fixtures/softhsm/tokens';
 import {
-  ELECTRON_DIST, eventually, expectText, filesContaining, openApp, pageText, screenshot, type AppSession, type OpenOptions, type Problems,
+  ELECTRON_DIST, eventually, expectText, filesContaining, openApp, pageText, screenshot, type AppSession, type OpenOptions, type Problems, UI_WAIT_MS,
 } from './harness';
 
 const UNIT = 'Văn phòng Huyện ủy Gia Lâm';
@@ -395,8 +395,9 @@ test('restart with the token put back: unlock again; then the idle lock after th
   await registerHeading().waitFor();
   await expectText(p.locator('.page-count'), '1 văn bản');
   const unlockedAt = Date.now();
-  // Hands off the keyboard: the idle timeout runs out.
-  await lockHeading().waitFor({ timeout: IDLE_MS + 3_000 });
+  // Hands off the keyboard: the idle timeout runs out (the wait only guards a hang; the reason below
+  // says it was the idle lock).
+  await lockHeading().waitFor({ timeout: IDLE_MS + UI_WAIT_MS });
   console.log(`idle lock after ${Date.now() - unlockedAt} ms (timeout ${IDLE_MS} ms)`);
   await expectText(p.locator('.lock-reason'), 'Đã khóa do không thao tác trong 3 giây');
   assert.ok(!(await pageText(p)).includes(NUMBER_SYMBOL));
