@@ -3,7 +3,7 @@
 // Sequences come from counter rows updated inside the inserting transaction (the row lock makes rows
 // commit in sequence order, so a reader at cursor N never later finds a smaller number appear).
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { ClaimKind, OutboundState, PacketClaim, PacketListing } from '../../main/core/sync/packets/protocol';
+import type { ClaimKind, OutboundState, PacketClaim, PacketListing, PacketRefusal } from '../../main/core/sync/packets/protocol';
 import type { PacketArea, PacketFiles } from './packetFiles';
 import type { ServerDatabase } from './schema';
 
@@ -48,7 +48,7 @@ export interface Slice extends SliceHead {
 /** The hub packet behind a delivery, only when the delivery is the recipient's. */
 const hubDelivery = (recipient: string, seq: number) => sql`packet_id = (select packet_id from hub_deliveries where seq = ${seq} and recipient = ${recipient})`;
 
-type CounterName = 'packets_out' | 'packets_in' | 'hub_deliveries';
+type CounterName = 'packets_out' | 'packets_in' | 'hub_deliveries' | 'packet_refusals';
 type PacketTable = 'packets_out' | 'packets_in' | 'hub_packets';
 
 /** A row whose body is in a file (packetFiles.ts) holds this in its payload column. */
@@ -158,9 +158,29 @@ export class PacketStore {
       .where('packet_id', '=', packetId).execute();
   }
 
-  async markRefused(packetId: string, code: string, message: string): Promise<void> {
-    await this.db.updateTable('packets_out').set({ state: 'refused', error_code: code, last_error: message.slice(0, 500), next_attempt_at: null })
-      .where('packet_id', '=', packetId).execute();
+  /**
+   * A permanent refusal: the packet leaves the queue and the refusal is numbered (packet_refusals) in the
+   * same transaction, so the agency's workstations read it after their cursor (refusals()). Once: a
+   * packet no longer queued (refused or forwarded before) is left as it is.
+   */
+  async markRefused(packetId: string, code: string, message: string, now: Date): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.updateTable('packets_out').set({ state: 'refused', error_code: code, last_error: message.slice(0, 500), next_attempt_at: null })
+        .where('packet_id', '=', packetId).where('state', '=', 'queued').returning('workstation').executeTakeFirst();
+      if (!row) return false;
+      const seq = await this.next(trx, 'packet_refusals');
+      await trx.insertInto('packet_refusals').values({ seq, packet_id: packetId, code, message: message.slice(0, 500), workstation: row.workstation, refused_at: now.toISOString() }).execute();
+      return true;
+    });
+  }
+
+  /** Refusals of the agency's outbound packets after `after`, in the order they were made. */
+  async refusals(after: number, limit: number): Promise<{ rows: PacketRefusal[]; more: boolean }> {
+    const rows = await this.db.selectFrom('packet_refusals').selectAll().where('seq', '>', after).orderBy('seq').limit(limit + 1).execute();
+    return {
+      more: rows.length > limit,
+      rows: rows.slice(0, limit).map((r) => ({ seq: num(r.seq), packetId: r.packet_id, code: r.code, message: r.message, workstation: r.workstation, refusedAt: r.refused_at })),
+    };
   }
 
   async recordOutboundFailure(packetId: string, message: string, nextAttemptAt: Date): Promise<void> {
