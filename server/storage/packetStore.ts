@@ -4,7 +4,7 @@
 // commit in sequence order, so a reader at cursor N never later finds a smaller number appear).
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ClaimKind, OutboundState, PacketClaim, PacketListing, PacketRefusal } from '../../main/core/sync/packets/protocol';
-import type { PacketArea, PacketFiles } from './packetFiles';
+import { ORPHAN_GRACE_MS, type PacketArea, type PacketFiles } from './packetFiles';
 import type { ServerDatabase } from './schema';
 
 export class ChangedBody extends Error {
@@ -77,6 +77,32 @@ export class PacketStore {
     if (held.length > 0 || r.size === 0) return held.subarray(start, end + 1);
     if (!this.files) throw new Error(`packet ${r.packet_id}: its body is in a file, and this store keeps none`);
     return this.files.read(AREA[table], r.packet_id, r.sha256, r.size, start, end);
+  }
+
+  /**
+   * Removes body files no row names (a crash between a file's write and its row's commit, or a cut write's
+   * temporary), once older than `graceMs`: a younger one may belong to a row about to commit. A file whose
+   * row exists (same packet id and digest) is never touched. Run at start; returns how many went, per area.
+   */
+  async sweepOrphanFiles(now: Date, graceMs = ORPHAN_GRACE_MS): Promise<Record<PacketArea, number>> {
+    const removed: Record<PacketArea, number> = { out: 0, in: 0, hub: 0 };
+    if (!this.files) return removed;
+    const oldest = now.getTime() - graceMs;
+    for (const [table, area] of Object.entries(AREA) as Array<[PacketTable, PacketArea]>) {
+      const old = (await this.files.list(area)).filter((f) => f.modifiedMs < oldest);
+      for (let i = 0; i < old.length; i += 500) {
+        const slice = old.slice(i, i + 500);
+        const ids = [...new Set(slice.flatMap((f) => (f.packetId ? [f.packetId] : [])))];
+        const rows = ids.length ? await this.db.selectFrom(table).select(['packet_id', 'sha256']).where('packet_id', 'in', ids).execute() : [];
+        const named = new Set(rows.map((r) => `${r.packet_id}.${r.sha256}`));
+        for (const f of slice) {
+          if (f.packetId && named.has(`${f.packetId}.${f.sha256}`)) continue;
+          await this.files.remove(area, f.name);
+          removed[area]++;
+        }
+      }
+    }
+    return removed;
   }
 
   private async next(trx: Transaction<ServerDatabase>, name: CounterName): Promise<number> {
