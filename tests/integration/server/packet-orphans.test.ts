@@ -63,7 +63,7 @@ describe('orphan packet files are swept at start', () => {
     const real = readdressed((await sealedPacket(n, CODES.A, ['B'], inner.bytes)).bytes);
     ws.packets.send(real);
     assert.equal(await ws.packets.flush(), 1);
-    await waitFor('the packet at the hub', async () => (await hub.packets.hubCounts()).packets >= 1, 30_000, 20);
+    await waitFor('the packet forwarded to the hub', async () => (await A.packets.outboundState(real.packetId))?.state === 'forwarded', 30_000, 20);
     await Promise.all([A.close(), hub.close()]);
 
     const aDir = `${(cfgA.storage as { file: string }).file}.packets`;
