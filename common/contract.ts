@@ -133,6 +133,8 @@ export interface SyncPanelView {
   conflicts: Array<{ stream: 'base' | Secrecy; entity: string; problem: string }>;
   /** Shared registers: arrivals registered here "chờ cấp số", and numbers the home gave offline the server has not accepted yet. */
   numbers: { awaiting: number; unreported: number };
+  /** Our packets refused on the way (agency server or hub), latest first, the reason in Vietnamese (văn thư and administrators only). */
+  packetRefusals: Array<{ packetId: string; to: string | null; toName: string | null; reason: string; at: string | null }>;
 }
 
 /** One workstation of the agency as its server knows it (administrators; main/core/sync/agencyWorkstations.ts). */
@@ -1268,7 +1270,11 @@ export interface OutgoingStepView { id: number; kind: OutgoingStepKind; position
 export interface OutgoingSignatureView { id: number; role: 'signer' | 'agency'; format: 'cades' | 'pades'; fileName: string; signerName: string; signedAt: string }
 export interface OutgoingRecipientView { id: number; kind: 'internal' | 'external'; code: string | null; name: string }
 /** takenBack: set once the văn thư took the document back from this agency (Lấy lại, status 13). */
-export interface OutgoingDispatchView { id: number; recipient: string; code: string | null; status: DispatchStatus; updatedAt: string; takenBack: { at: string; reason: string; actorName: string } | null }
+export interface OutgoingDispatchView {
+  id: number; recipient: string; code: string | null; status: DispatchStatus; updatedAt: string; takenBack: { at: string; reason: string; actorName: string } | null;
+  /** Its packet was refused on the way (agency server or hub): the recipient never got it (docs/exchange.md). */
+  refused: { reason: string; at: string } | null;
+}
 export type OutgoingUpdateField = 'subject' | 'replyDeadline' | 'pageCount' | 'issuedAmount';
 /** One Cập nhật of an issued document: each changed field's value before and after (dates ISO), with the reason. */
 export interface OutgoingUpdateView { id: number; at: string; actorName: string; reason: string; changes: Array<{ field: OutgoingUpdateField; before: string | number | null; after: string | number | null }> }

@@ -24,6 +24,16 @@ export const EDXML_STATUS_LABELS: Record<EdxmlStatusCode, string> = {
   '15': 'Đồng ý cập nhật, thu hồi',
   '16': 'Từ chối cập nhật, thu hồi',
 };
+/**
+ * A dispatch's status that is no edXML status: its packet was refused on the way (by the agency server
+ * or the hub: unknown recipient, too large...), so the recipient never got it (docs/exchange.md).
+ */
+export const TRANSPORT_REFUSED = 'refused';
+/** A status code as the window says it: an edXML status's label, or "Bị từ chối" for a refusal on the way. */
+export const statusLabel = (code: string): string => (code === TRANSPORT_REFUSED ? 'Bị từ chối' : EDXML_STATUS_LABELS[code as EdxmlStatusCode] ?? code);
+/** Statuses that say the dispatch failed there (shown as failed, with their reason). */
+export const isFailedStatus = (code: string): boolean => code === '02' || code === '16' || code === TRANSPORT_REFUSED;
+
 /** Status codes whose packet must say why (a refusal, a recall, a refused update). */
 export const EDXML_STATUS_NEEDS_REASON: ReadonlySet<EdxmlStatusCode> = new Set(['02', '13', '16']);
 

@@ -104,6 +104,9 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   if (cfg.mode === 'hub') throw new Error('a hub-mode configuration starts with startHub (server/hub.ts)');
   const store = await Store.open(cfg.storage);
   const packets = new PacketStore(store.db, store.packetFiles);
+  // Bodies whose row never committed (a crash between the file and the row): swept before serving.
+  const swept = await packets.sweepOrphanFiles(new Date(clock()));
+  if (swept.out + swept.in + swept.hub > 0) logger.log('info', 'orphan packet files removed', { ...swept, total: swept.out + swept.in + swept.hub });
   const hubLink = cfg.hub ? new HubLink(cfg.hub, packets, logger, clock) : null;
   const lostStore = new LostStore(store.db);
   const uploads = new UploadStore(store.db);

@@ -80,6 +80,9 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
   let revocations = { key: '', byPrint: new Map<string, RevocationResult | null>() };
   const store = await Store.open(cfg.storage);
   const packets = new PacketStore(store.db, store.packetFiles);
+  // Bodies whose row never committed (a crash between the file and the row): swept before serving.
+  const swept = await packets.sweepOrphanFiles(new Date(clock()));
+  if (swept.out + swept.in + swept.hub > 0) logger.log('info', 'orphan packet files removed', { ...swept, total: swept.out + swept.in + swept.hub });
   const uploads = new UploadStore(store.db);
   const perAgency = new RateLimiter(cfg.limits.requestsPerSecond, cfg.limits.burst, clock);
   const L = cfg.limits;

@@ -121,7 +121,7 @@ export class HubLink {
       const res = await this.putRaw(row.packetId, row.payload).catch((e: unknown) => e as Error);
       if (res instanceof Error) {
         if (res instanceof TransportError && res.status !== null && PERMANENT.has(res.code)) {
-          await this.store.markRefused(row.packetId, res.code, res.message);
+          await this.store.markRefused(row.packetId, res.code, res.message, new Date(this.clock()));
           this.logger.log('warn', 'hub refused a packet', { packet: row.packetId, code: res.code });
           continue;
         }

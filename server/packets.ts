@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkIdentifierCode } from '../common/identifierCode';
 import { z } from 'zod';
-import { CLAIMS_BATCH_MAX, DIRECTORY_API, PACKET_ID_RE, PACKETS_API, type ClaimKind, type ClaimReleasePage, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
+import { CLAIMS_BATCH_MAX, DIRECTORY_API, PACKET_ID_RE, PACKETS_API, type ClaimKind, type ClaimReleasePage, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketPage, type PacketRefusalPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
 import type { Session } from './auth';
 import type { ServerConfig } from './config';
 import { directoryNames } from './directory';
@@ -117,6 +117,15 @@ export class AgencyPackets {
       const { after, limit } = paging(url, L.pageSize);
       const { rows, more } = await this.lost.releases(after, limit);
       const page: ClaimReleasePage = { releases: rows, next: rows.length ? rows[rows.length - 1]!.seq : after, more };
+      sendJson(res, 200, page);
+      return true;
+    }
+    // Refusals travel back: the hub's permanent refusals of this agency's packets, after a cursor.
+    if (method === 'GET' && path === `${PACKETS_API}/refusals`) {
+      ctx.route = 'packets.refusals';
+      const { after, limit } = paging(url, L.pageSize);
+      const { rows, more } = await this.store.refusals(after, limit);
+      const page: PacketRefusalPage = { refusals: rows, next: rows.length ? rows[rows.length - 1]!.seq : after, more };
       sendJson(res, 200, page);
       return true;
     }

@@ -46,18 +46,18 @@ const agencyWorkstations = (ctx: HandlerContext): AgencyWorkstations => {
 export const handlers: Handlers = {
   'app.info': ({ desk }) => desk.info(),
   'sync.status': (ctx) => {
-    actor(ctx);
-    return syncPanel(ctx.desk.db, ctx.desk.heldLevels, ctx.sync?.() ?? { service: null, server: null, running: false });
+    const who = actor(ctx);
+    return syncPanel(ctx.desk.db, ctx.desk.heldLevels, ctx.sync?.() ?? { service: null, server: null, running: false }, who);
   },
   'sync.now': async (ctx) => {
-    actor(ctx);
+    const who = actor(ctx);
     const sync = ctx.sync?.() ?? { service: null, server: null, running: false };
     if (!sync.service) throw DeskError.keyed('VALIDATION', 'sync.notConfigured');
     await sync.service.syncOnce().catch((err: unknown) => {
       // The panel shows the error; the round is tried again on its own with backoff.
       ctx.desk.log.log('warn', 'sync round failed', { error: (err as Error).message });
     });
-    return syncPanel(ctx.desk.db, ctx.desk.heldLevels, sync);
+    return syncPanel(ctx.desk.db, ctx.desk.heldLevels, sync, who);
   },
   // An administrator's view of the agency's workstations (the core checks the right; the server the role).
   'sync.workstations': (ctx) => agencyWorkstations(ctx).list(actor(ctx)),

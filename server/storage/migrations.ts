@@ -261,6 +261,30 @@ function steps(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Refusals travel back (docs/server.md, "A refusal reaches the sender"): each permanent refusal of an
+    // outbound packet (by the hub) is numbered from a counter row in the refusing transaction, so the
+    // agency's workstations read them after a cursor and never miss one that commits later. Packets
+    // refused before this step are numbered now, in their order.
+    '0010_packet_refusals': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('packet_refusals')
+          .addColumn('seq', 'bigint', (c) => c.primaryKey())
+          .addColumn('packet_id', 'text', (c) => c.notNull().unique())
+          .addColumn('code', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('workstation', 'text', (c) => c.notNull())
+          .addColumn('refused_at', 'text', (c) => c.notNull())
+          .execute();
+        const prior = await sql<{ packet_id: string; error_code: string | null; last_error: string | null; workstation: string; received_at: string }>`
+          select packet_id, error_code, last_error, workstation, received_at from packets_out where state = 'refused' order by seq`.execute(db);
+        let n = 0;
+        for (const r of prior.rows) {
+          n++;
+          await sql`insert into packet_refusals (seq, packet_id, code, message, workstation, refused_at) values (${n}, ${r.packet_id}, ${r.error_code ?? 'refused'}, ${r.last_error ?? ''}, ${r.workstation}, ${r.received_at})`.execute(db);
+        }
+        await db.insertInto('counters' as never).values([{ name: 'packet_refusals', value: n }] as never).execute();
+      },
+    },
   };
 }
 

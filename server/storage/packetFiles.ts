@@ -9,10 +9,16 @@
 // the file's name as associated data (a body moved to another row's name does not decrypt).
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type PacketArea = 'out' | 'in' | 'hub';
+
+/** A file of an area: a body (`packetId` and `sha256` from its name) or a temporary left by a cut write (both null). */
+export interface PacketFileEntry { area: PacketArea; name: string; packetId: string | null; sha256: string | null; modifiedMs: number }
+
+/** A file younger than this is never swept: its row may be about to commit (server/storage/packetStore.ts). */
+export const ORPHAN_GRACE_MS = 60 * 60_000;
 
 /** Bodies above this go to files; smaller ones (status packets, most clear packets) stay in their row. */
 export const PACKET_FILE_ABOVE_BYTES = 64 << 10;
@@ -95,6 +101,24 @@ export class PacketFiles {
     } finally {
       await fh.close();
     }
+  }
+
+  /** Every file of an area with its modification time (a name that is neither a body nor a temporary is left out). */
+  async list(area: PacketArea): Promise<PacketFileEntry[]> {
+    const out: PacketFileEntry[] = [];
+    for (const name of await readdir(join(this.dir, area))) {
+      const body = /^([0-9A-Za-z-]{8,64})\.([0-9a-f]{64})$/.exec(name);
+      const tmp = /^[0-9A-Za-z-]{8,64}\.[0-9a-f]{64}\.[0-9a-f-]{36}\.tmp$/.test(name);
+      if (!body && !tmp) continue;
+      const st = await stat(join(this.dir, area, name)).catch(() => null);
+      if (st?.isFile()) out.push({ area, name, packetId: body?.[1] ?? null, sha256: body?.[2] ?? null, modifiedMs: st.mtimeMs });
+    }
+    return out;
+  }
+
+  /** Removes one listed file by its name (the sweep of orphans). */
+  async remove(area: PacketArea, name: string): Promise<void> {
+    await rm(join(this.dir, area, name), { force: true });
   }
 
   async drop(area: PacketArea, packetId: string, sha256: string): Promise<void> {

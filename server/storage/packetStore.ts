@@ -3,8 +3,8 @@
 // Sequences come from counter rows updated inside the inserting transaction (the row lock makes rows
 // commit in sequence order, so a reader at cursor N never later finds a smaller number appear).
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { ClaimKind, OutboundState, PacketClaim, PacketListing } from '../../main/core/sync/packets/protocol';
-import type { PacketArea, PacketFiles } from './packetFiles';
+import type { ClaimKind, OutboundState, PacketClaim, PacketListing, PacketRefusal } from '../../main/core/sync/packets/protocol';
+import { ORPHAN_GRACE_MS, type PacketArea, type PacketFiles } from './packetFiles';
 import type { ServerDatabase } from './schema';
 
 export class ChangedBody extends Error {
@@ -48,7 +48,7 @@ export interface Slice extends SliceHead {
 /** The hub packet behind a delivery, only when the delivery is the recipient's. */
 const hubDelivery = (recipient: string, seq: number) => sql`packet_id = (select packet_id from hub_deliveries where seq = ${seq} and recipient = ${recipient})`;
 
-type CounterName = 'packets_out' | 'packets_in' | 'hub_deliveries';
+type CounterName = 'packets_out' | 'packets_in' | 'hub_deliveries' | 'packet_refusals';
 type PacketTable = 'packets_out' | 'packets_in' | 'hub_packets';
 
 /** A row whose body is in a file (packetFiles.ts) holds this in its payload column. */
@@ -77,6 +77,32 @@ export class PacketStore {
     if (held.length > 0 || r.size === 0) return held.subarray(start, end + 1);
     if (!this.files) throw new Error(`packet ${r.packet_id}: its body is in a file, and this store keeps none`);
     return this.files.read(AREA[table], r.packet_id, r.sha256, r.size, start, end);
+  }
+
+  /**
+   * Removes body files no row names (a crash between a file's write and its row's commit, or a cut write's
+   * temporary), once older than `graceMs`: a younger one may belong to a row about to commit. A file whose
+   * row exists (same packet id and digest) is never touched. Run at start; returns how many went, per area.
+   */
+  async sweepOrphanFiles(now: Date, graceMs = ORPHAN_GRACE_MS): Promise<Record<PacketArea, number>> {
+    const removed: Record<PacketArea, number> = { out: 0, in: 0, hub: 0 };
+    if (!this.files) return removed;
+    const oldest = now.getTime() - graceMs;
+    for (const [table, area] of Object.entries(AREA) as Array<[PacketTable, PacketArea]>) {
+      const old = (await this.files.list(area)).filter((f) => f.modifiedMs < oldest);
+      for (let i = 0; i < old.length; i += 500) {
+        const slice = old.slice(i, i + 500);
+        const ids = [...new Set(slice.flatMap((f) => (f.packetId ? [f.packetId] : [])))];
+        const rows = ids.length ? await this.db.selectFrom(table).select(['packet_id', 'sha256']).where('packet_id', 'in', ids).execute() : [];
+        const named = new Set(rows.map((r) => `${r.packet_id}.${r.sha256}`));
+        for (const f of slice) {
+          if (f.packetId && named.has(`${f.packetId}.${f.sha256}`)) continue;
+          await this.files.remove(area, f.name);
+          removed[area]++;
+        }
+      }
+    }
+    return removed;
   }
 
   private async next(trx: Transaction<ServerDatabase>, name: CounterName): Promise<number> {
@@ -158,9 +184,29 @@ export class PacketStore {
       .where('packet_id', '=', packetId).execute();
   }
 
-  async markRefused(packetId: string, code: string, message: string): Promise<void> {
-    await this.db.updateTable('packets_out').set({ state: 'refused', error_code: code, last_error: message.slice(0, 500), next_attempt_at: null })
-      .where('packet_id', '=', packetId).execute();
+  /**
+   * A permanent refusal: the packet leaves the queue and the refusal is numbered (packet_refusals) in the
+   * same transaction, so the agency's workstations read it after their cursor (refusals()). Once: a
+   * packet no longer queued (refused or forwarded before) is left as it is.
+   */
+  async markRefused(packetId: string, code: string, message: string, now: Date): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.updateTable('packets_out').set({ state: 'refused', error_code: code, last_error: message.slice(0, 500), next_attempt_at: null })
+        .where('packet_id', '=', packetId).where('state', '=', 'queued').returning('workstation').executeTakeFirst();
+      if (!row) return false;
+      const seq = await this.next(trx, 'packet_refusals');
+      await trx.insertInto('packet_refusals').values({ seq, packet_id: packetId, code, message: message.slice(0, 500), workstation: row.workstation, refused_at: now.toISOString() }).execute();
+      return true;
+    });
+  }
+
+  /** Refusals of the agency's outbound packets after `after`, in the order they were made. */
+  async refusals(after: number, limit: number): Promise<{ rows: PacketRefusal[]; more: boolean }> {
+    const rows = await this.db.selectFrom('packet_refusals').selectAll().where('seq', '>', after).orderBy('seq').limit(limit + 1).execute();
+    return {
+      more: rows.length > limit,
+      rows: rows.slice(0, limit).map((r) => ({ seq: num(r.seq), packetId: r.packet_id, code: r.code, message: r.message, workstation: r.workstation, refusedAt: r.refused_at })),
+    };
   }
 
   async recordOutboundFailure(packetId: string, message: string, nextAttemptAt: Date): Promise<void> {

@@ -153,6 +153,15 @@ export interface ClaimReleasesTable {
   released_at: string;
 }
 
+export interface PacketRefusalsTable {
+  seq: number | string;
+  packet_id: string;
+  code: string;
+  message: string;
+  workstation: string;
+  refused_at: string;
+}
+
 export interface NumberCountersTable {
   register_gid: string;
   period: string;
@@ -218,6 +227,7 @@ export interface ServerDatabase {
   packet_claims: PacketClaimsTable;
   lost_workstations: LostWorkstationsTable;
   claim_releases: ClaimReleasesTable;
+  packet_refusals: PacketRefusalsTable;
   number_counters: NumberCountersTable;
   number_allocations: NumberAllocationsTable;
   register_homes: RegisterHomesTable;

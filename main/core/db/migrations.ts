@@ -899,4 +899,12 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX idx_number_waits_open ON number_waits(numbered_at, id);
   `,
+  // 33: a refusal reaches the sender (docs/exchange.md, "When a packet is refused"): a packet the hub
+  //     refused after the agency server took it comes back on the server's refusal feed (cursor
+  //     sync_state 'packets:refusals') and is marked refused here; the exchange then notes it on the
+  //     dispatch (a record that syncs) and stamps the row, once (refusal_noted_at).
+  `
+  ALTER TABLE packet_outbox ADD COLUMN refusal_noted_at TEXT;
+  CREATE INDEX idx_packet_outbox_unnoted ON packet_outbox(id) WHERE state = 'refused' AND refusal_noted_at IS NULL;
+  `,
 ];

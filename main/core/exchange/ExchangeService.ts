@@ -17,12 +17,13 @@ import type { OutgoingService } from '../outgoing/OutgoingService';
 import { buildDocumentPacket, mustSeal, sealPacket, signPacket, timestampOf } from './edxml';
 import { documentIdOf, documentInputFor, type IssuedForPacket } from './outgoingPacket';
 import type { DispatchStatusView, ExchangeNotice, ExchangeReceiveResult } from '../../../common/contract';
-import { EDXML_STATUS_LABELS, type EdxmlStatusCode } from '../../../common/edxml';
+import { statusLabel } from '../../../common/edxml';
 import { writeTx } from '../db/transaction';
 import { visibleArm } from '../documents/incoming';
 import { storeDirectory } from './directory';
 import { ExchangeInbox, type InboundPacket } from './inbox';
 import { ExchangeOutbox } from './outbox';
+import { noteRefusals } from './refusals';
 import { updatePacketId } from './takeBackWithdrawal';
 import { currentValues, updatesOf, updateText } from '../outgoing/updates';
 import type { AgencyClaims } from './records';
@@ -99,6 +100,17 @@ export class ExchangeService {
     }
   }
 
+  /**
+   * Packets refused on the way (the agency server or the hub) noted on the dispatches they carried, once
+   * (refusals.ts); the văn thư's round calls it after the transport sent and read the refusal feed.
+   */
+  noteRefusals(actor: Actor): number {
+    authorize(actor, 'doc.register');
+    const ctx = this.source.context();
+    ctx.assertWritable();
+    return noteRefusals(ctx, actor);
+  }
+
   /** The hub's directory of agencies, as the transport synced it (administrators or the văn thư). */
   setDirectory(actor: Actor, entries: readonly { code: string; name: string; certificates: readonly CertInput[] }[]): number {
     authorize(actor, 'session');
@@ -125,8 +137,8 @@ export class ExchangeService {
     const { c } = locateOutgoing(ctx.db, ctx.arms, actor, outgoingId);
     const st = ctx.db.prepare(`SELECT code, description, staff, at, received_at FROM ${c}.exchange_status_in WHERE dispatch_id = ? ORDER BY coalesce(at, received_at), received_at`);
     return detail.dispatches.map((d) => {
-      const statuses = (st.all(d.id) as Array<{ code: EdxmlStatusCode; description: string | null; staff: string | null; at: string | null; received_at: string }>)
-        .map((s) => ({ code: s.code, label: EDXML_STATUS_LABELS[s.code], description: s.description, staff: s.staff, at: s.at, receivedAt: s.received_at }));
+      const statuses = (st.all(d.id) as Array<{ code: string; description: string | null; staff: string | null; at: string | null; received_at: string }>)
+        .map((s) => ({ code: s.code, label: statusLabel(s.code), description: s.description, staff: s.staff, at: s.at, receivedAt: s.received_at }));
       return { dispatchId: d.id, recipient: d.recipient, code: d.code, dispatchStatus: d.status, statuses, latest: statuses.at(-1) ?? null };
     });
   }

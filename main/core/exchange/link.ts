@@ -20,6 +20,8 @@ export interface ExchangeLinkRound {
   queued: number;
   /** Packets the agency server took this round. */
   sent: number;
+  /** Our packets refused on the way (agency server or hub) noted on their dispatches this round. */
+  refusedOnTheWay: number;
   /** Packets fetched from the agency server this round. */
   received: number;
   /** Received packets opened and checked (accepted into Văn bản điện tử đến or a status recorded). */
@@ -111,6 +113,10 @@ export class ExchangeLink {
     this.exchange.outbox.handedOver(actor, packets.map((p) => p.packetId));
     if (offline) throw offline;
     const sent = await this.packets.flush();
+    // Refusals travel back: what the hub refused after the agency server took it, then every refusal
+    // (the agency server's own at hand-over too) noted on its dispatch, so the văn thư sees it failed.
+    await this.packets.pullRefusals();
+    const refusedOnTheWay = this.exchange.noteRefusals(actor);
     const received = await this.packets.pull();
     let opened = 0;
     let refused = 0;
@@ -142,6 +148,6 @@ export class ExchangeLink {
       refused += r.refused;
       elsewhere += r.elsewhere;
     }
-    return { agencies: directory ? directory.agencies.length : null, queued: packets.length, sent, received, opened, refused, elsewhere, reopened, problems };
+    return { agencies: directory ? directory.agencies.length : null, queued: packets.length, sent, refusedOnTheWay, received, opened, refused, elsewhere, reopened, problems };
   }
 }

@@ -5,6 +5,7 @@
 import type { OutgoingDetail, OutgoingDispatchView, OutgoingUpdateField, OutgoingUpdateView, OutgoingFileView, OutgoingRow, OutgoingSignatureView, OutgoingStepView } from '../../../common/contract';
 import { clearedFor, type Secrecy, type Urgency } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
+import { TRANSPORT_REFUSED } from '../../../common/edxml';
 import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from '../../../common/outgoing';
 import type { Arm } from '../compartments/levels';
 import { currentValues, parseTakeBack, parseUpdate, updateText, type TakeBackRecord } from './updates';
@@ -106,8 +107,8 @@ export function detailView(db: Db, c: string, r: OutgoingDbRow, actor: Actor, ca
     if (t) takeBacks.set(t.dispatch, { at: s.at, reason: t.reason, actorName: s.actorName });
   }
   const dispatches = (db.prepare(`SELECT d.id, d.global_id AS gid, r.name AS recipient, r.code, d.status, d.updated_at AS updatedAt FROM ${c}.outgoing_dispatches d
-      JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id WHERE d.outgoing_id = ? ORDER BY r.ordinal`).all(r.id) as Array<Omit<OutgoingDispatchView, 'takenBack'> & { gid: string; status: DispatchStatus }>)
-    .map(({ gid, ...d }) => ({ ...d, takenBack: takeBacks.get(gid) ?? null }));
+      JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id WHERE d.outgoing_id = ? ORDER BY r.ordinal`).all(r.id) as Array<Omit<OutgoingDispatchView, 'takenBack' | 'refused'> & { gid: string; status: DispatchStatus }>)
+    .map(({ gid, ...d }) => ({ ...d, takenBack: takeBacks.get(gid) ?? null, refused: refusalOf(db, c, d.id) }));
   const approved = new Set((db.prepare(`SELECT position FROM ${c}.outgoing_steps WHERE outgoing_id = ? AND kind IN ('approve','approve_changes') AND id > ifnull((SELECT max(id) FROM ${c}.outgoing_steps WHERE outgoing_id = ? AND kind IN ('return','submit')), 0)`)
     .pluck().all(r.id, r.id) as number[]));
   const link = (id: number | null) => {
@@ -131,4 +132,11 @@ export function detailView(db: Db, c: string, r: OutgoingDbRow, actor: Actor, ca
     replaces: link(r.replaces_id), replacedBy: link(r.replaced_by_id), appendixPages: appendixPagesOf(r), issuedUnsigned,
     current: currentValues(db, c, r), updates, can,
   };
+}
+
+/** The dispatch's packet refused on the way (exchange/refusals.ts): the latest refusal, or null. */
+function refusalOf(db: Db, c: string, dispatchId: number): { reason: string; at: string } | null {
+  const r = db.prepare(`SELECT description, coalesce(at, received_at) AS at FROM ${c}.exchange_status_in WHERE dispatch_id = ? AND code = '${TRANSPORT_REFUSED}' ORDER BY received_at DESC LIMIT 1`)
+    .get(dispatchId) as { description: string | null; at: string } | undefined;
+  return r ? { reason: r.description ?? '', at: r.at } : null;
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { OutgoingRegisterTable } from '../../../common/contract';
 import { formatDateVn, yearOf } from '../../../common/dates';
 import { documentTypeName, type Secrecy } from '../../../common/domain';
-import { EDXML_STATUS_LABELS, type EdxmlStatusCode } from '../../../common/edxml';
+import { isFailedStatus, statusLabel } from '../../../common/edxml';
 import { DeskError } from '../../../common/errors';
 import type { OutgoingRegisterInput } from '../../../common/schemas';
 import { appendAudit } from '../audit/auditLog';
@@ -74,10 +74,10 @@ export function outgoingRegisterRows(ctx: CoreContext, actor: Actor, kind: Kind,
 function reportedStatuses(db: CoreContext['db'], c: string, outgoingId: number, before: (at: string | null | undefined) => boolean): string[] {
   const rows = db.prepare(`SELECT r.name, s.code, s.description, s.at, s.received_at FROM ${c}.exchange_status_in s
     JOIN ${c}.outgoing_dispatches d ON d.id = s.dispatch_id JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id
-    WHERE s.outgoing_id = ? ORDER BY s.received_at, s.packet_id`).all(outgoingId) as Array<{ name: string; code: EdxmlStatusCode; description: string | null; at: string | null; received_at: string }>;
+    WHERE s.outgoing_id = ? ORDER BY s.received_at, s.packet_id`).all(outgoingId) as Array<{ name: string; code: string; description: string | null; at: string | null; received_at: string }>;
   const latest = new Map<string, (typeof rows)[number]>();
   for (const x of rows) if (before(x.received_at)) latest.set(x.name, x);
-  return [...latest.values()].map((x) => `${x.name}: ${EDXML_STATUS_LABELS[x.code].toLowerCase()}${(x.code === '02' || x.code === '16') && x.description ? ` (${x.description})` : ''} ngày ${formatDateVn(x.at ?? x.received_at)}`);
+  return [...latest.values()].map((x) => `${x.name}: ${statusLabel(x.code).toLowerCase()}${isFailedStatus(x.code) && x.description ? ` (${x.description})` : ''} ngày ${formatDateVn(x.at ?? x.received_at)}`);
 }
 
 export function outgoingRegisterTable(ctx: CoreContext, actor: Actor, input: OutgoingRegisterInput): OutgoingRegisterTable {

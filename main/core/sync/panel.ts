@@ -10,8 +10,22 @@ import { schemaOf } from '../compartments/levels';
 import { inboxState } from './apply';
 import { cursor, getState, outboxStats, pushCursorKey } from './outbox';
 import type { SyncService } from './SyncService';
+import type { Actor } from '../org/rights';
+import { refusalReason } from '../exchange/refusals';
 
-export function syncPanel(db: Db, levels: readonly Secrecy[], sync: { service: SyncService | null; server: string | null; running: boolean }): SyncPanelView {
+/**
+ * Our packets refused on the way (agency server or hub), latest first: to whom and why, in Vietnamese.
+ * Packets withdrawn by a take-back are not refusals. No document detail here (the document view has it).
+ */
+function packetRefusals(db: Db): SyncPanelView['packetRefusals'] {
+  const rows = db.prepare(`SELECT p.packet_id, p.error_code, p.done_at, o.to_code, a.name FROM main.packet_outbox p
+    LEFT JOIN main.exchange_outbox o ON o.packet_id = p.packet_id LEFT JOIN main.exchange_agencies a ON a.code = o.to_code
+    WHERE p.state = 'refused' AND p.error_code IS NOT 'withdrawn' ORDER BY p.id DESC LIMIT 20`).all() as
+    Array<{ packet_id: string; error_code: string | null; done_at: string | null; to_code: string | null; name: string | null }>;
+  return rows.map((r) => ({ packetId: r.packet_id, to: r.to_code, toName: r.name, reason: refusalReason(r.error_code), at: r.done_at }));
+}
+
+export function syncPanel(db: Db, levels: readonly Secrecy[], sync: { service: SyncService | null; server: string | null; running: boolean }, actor: Actor): SyncPanelView {
   const streams: SyncPanelView['streams'] = [];
   const conflicts: SyncPanelView['conflicts'] = [];
   for (const stream of ['base', ...levels] as const) {
@@ -30,5 +44,7 @@ export function syncPanel(db: Db, levels: readonly Secrecy[], sync: { service: S
     outbox: { batches: o.batches, events: o.events, bytes: o.bytes, oldest: o.oldest },
     streams, conflicts,
     numbers: { awaiting: waitingCount(db), unreported: pendingReports(db).length },
+    // The exchange's business: the văn thư and administrators only.
+    packetRefusals: actor.rights.includes('doc.register') || actor.rights.includes('org.manage') ? packetRefusals(db) : [],
   };
 }

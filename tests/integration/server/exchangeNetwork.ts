@@ -76,7 +76,8 @@ async function agency(hsm: SoftHsm, n: NetworkPki, token: SignedInToken, code: s
   };
 }
 
-export async function startExchangeNetwork(): Promise<ExchangeNetwork> {
+/** `hubLimits`: the hub's own limits (a test of a packet the hub refuses as too large sets a low one). */
+export async function startExchangeNetwork(o: { hubLimits?: Partial<ServerConfig['limits']> } = {}): Promise<ExchangeNetwork> {
   const closers: Array<() => unknown> = [];
   const net = {} as ExchangeNetwork;
   net.close = async () => {
@@ -102,7 +103,7 @@ export async function startExchangeNetwork(): Promise<ExchangeNetwork> {
     net.n = n;
     // The hub's directory lists each agency's key on its văn thư's token: the certificate sealed
     // packets are encrypted for and the one its signatures are made with.
-    const hubCfg = hubConfig(n, join(tmp.dir, 'hub'));
+    const hubCfg = hubConfig(n, join(tmp.dir, 'hub'), o.hubLimits);
     // Those certificates are issued by the tokens' CA: the hub checks a clear (Thường) packet's
     // signature against its trust anchors, so that CA is one of them.
     hubCfg.trustAnchors = [...hubCfg.trustAnchors, hsm.ca.certPath];

@@ -12,9 +12,9 @@ import { cursor, getState, setState } from '../outbox';
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
 import { RESUMABLE_ABOVE_BYTES, uploadResumable, UPLOAD_CHUNK_BYTES } from '../resumableUpload';
-import { ADMIN_WORKSTATIONS_API, CLAIMS_BATCH_MAX, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketListing, type PacketPage, type PacketSubmitResult } from './protocol';
+import { ADMIN_WORKSTATIONS_API, CLAIMS_BATCH_MAX, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketListing, type PacketPage, type PacketRefusal, type PacketRefusalPage, type PacketSubmitResult } from './protocol';
 import {
-  dropPacketParts, headOfQueue, markRefused, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
+  dropPacketParts, headOfQueue, markRefused, markRefusedLater, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
   savedPacketParts, savePacketPart, sentState, sha256Hex, storeInbound, type InboundPacket, type PacketQueueStats, type SentState,
 } from './queue';
 
@@ -28,6 +28,7 @@ const PART_BYTES = 1 << 20;
 
 /** sync_state key: the last take release handled (a workstation declared lost). */
 const RELEASES_CURSOR = 'packets:releases';
+export const REFUSALS_CURSOR = 'packets:refusals';
 export type PacketStep =
   | 'packet-sending' | 'packet-sent' | 'packet-acknowledged' | 'packet-cleared'
   | 'packet-part-saved' | 'packet-downloaded' | 'packet-stored' | 'packet-taken'
@@ -326,6 +327,30 @@ export class PacketClient {
     writeTx(this.db, () => {
       if (cursor(this.db, RELEASES_CURSOR) < seq) setState(this.db, RELEASES_CURSOR, String(seq));
     });
+  }
+
+  /**
+   * Refusals the agency server learnt after it took our packets (the hub refused them), read after the
+   * cursor: each refused packet this workstation queued is marked refused with the cursor in one
+   * transaction (a crash reads the page again; marking twice changes nothing). Returns those marked here.
+   */
+  async pullRefusals(): Promise<PacketRefusal[]> {
+    const marked: PacketRefusal[] = [];
+    for (;;) {
+      const after = cursor(this.db, REFUSALS_CURSOR);
+      const res = await this.o.server.request('GET', `${PACKETS_API}/refusals?after=${after}`);
+      // An agency server from before refusals travelled back: nothing to read.
+      if (res.status === 404 && readJson<{ message?: string }>(res)?.message === 'no such route') return marked;
+      const page = expectJson<PacketRefusalPage>(res, 'GET packet refusals');
+      writeTx(this.db, () => {
+        for (const r of page.refusals) {
+          if (r.seq <= after) throw new TransportError(`the server listed refusal ${r.seq} after ${after}`, res.status, 'http');
+          if (markRefusedLater(this.db, r.packetId, r.code, r.message, r.refusedAt)) marked.push(r);
+        }
+        if (page.next > after) setState(this.db, REFUSALS_CURSOR, String(page.next));
+      });
+      if (!page.more || page.next <= after) return marked;
+    }
   }
 
   /** An inbound packet's bytes again (a released take), checked against its listing. */

@@ -136,6 +136,22 @@ export interface OutboundState {
   forwardedAt: string | null;
 }
 
+/**
+ * A permanent refusal of a packet on its way out (the hub refused it: unknown recipient, too large, bad
+ * signature...), as the agency server tells its workstations (`GET /v1/packets/refusals?after=`): numbered
+ * in the order they were made; `workstation` is the one that submitted the packet.
+ */
+export interface PacketRefusal {
+  seq: number;
+  packetId: string;
+  code: string;
+  /** The refusing server's words (English, for the log); the window says it in Vietnamese by `code`. */
+  message: string;
+  workstation: string;
+  refusedAt: string;
+}
+export interface PacketRefusalPage { refusals: PacketRefusal[]; next: number; more: boolean }
+
 /** One agency of the directory the hub keeps (certificates as PEM). */
 export interface DirectoryAgency {
   code: string;

@@ -62,6 +62,27 @@ export function markRefused(db: Db, packetId: string, code: string, error: strin
   db.prepare("UPDATE main.packet_outbox SET state = 'refused', error_code = ?, last_error = ?, done_at = ?, next_attempt_at = NULL WHERE packet_id = ?").run(code, error.slice(0, 500), now, packetId);
 }
 
+/**
+ * The agency server says a packet it took was refused further on (the hub): marked refused with the
+ * refusal's code, once (a packet already refused here keeps its first refusal). False when this
+ * workstation never queued it (another workstation's packet: its own workstation notes it).
+ */
+export function markRefusedLater(db: Db, packetId: string, code: string, error: string, at: string): boolean {
+  return db.prepare("UPDATE main.packet_outbox SET state = 'refused', error_code = ?, last_error = ?, done_at = ?, next_attempt_at = NULL, bytes = NULL WHERE packet_id = ? AND state = 'sent'")
+    .run(code, error.slice(0, 500), at, packetId).changes > 0;
+}
+
+/** Refusals the exchange has not yet noted on its records (withdrawn packets are the exchange's own doing). */
+export function unnotedRefusals(db: Db, limit = 100): Array<{ packetId: string; code: string | null; error: string | null; at: string | null }> {
+  return (db.prepare("SELECT packet_id, error_code, last_error, done_at FROM main.packet_outbox WHERE state = 'refused' AND refusal_noted_at IS NULL AND error_code IS NOT 'withdrawn' ORDER BY id LIMIT ?").all(limit) as
+    Array<{ packet_id: string; error_code: string | null; last_error: string | null; done_at: string | null }>).map((r) => ({ packetId: r.packet_id, code: r.error_code, error: r.last_error, at: r.done_at }));
+}
+
+/** The exchange noted this refusal (inside its transaction). */
+export function markRefusalNoted(db: Db, packetId: string, now: string): void {
+  db.prepare("UPDATE main.packet_outbox SET refusal_noted_at = ? WHERE packet_id = ? AND state = 'refused'").run(now, packetId);
+}
+
 export function recordSendFailure(db: Db, packetId: string, error: string, nextAttemptAt: string): void {
   db.prepare('UPDATE main.packet_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE packet_id = ?').run(error.slice(0, 500), nextAttemptAt, packetId);
 }

@@ -1,8 +1,10 @@
 // On an outgoing document: what each recipient agency reported over the exchange (đã đến, đã tiếp
-// nhận, từ chối with the reason, phân công, đang xử lý, hoàn thành; 15/16 for a recall), with times.
+// nhận, từ chối with the reason, phân công, đang xử lý, hoàn thành; 15/16 for a recall; bị từ chối when
+// the packet was refused on the way), with times.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DispatchStatusView } from '../../../../common/contract';
+import { isFailedStatus } from '../../../../common/edxml';
 import { Icon } from '../../components/Icon';
 import { call, reportError } from '../../ipc/call';
 import { formatDateTimeVn } from '../../lib/format';
@@ -28,7 +30,7 @@ export function DispatchStatuses({ outgoingId, issued }: { outgoingId: number; i
                 {r.statuses.length === 0 ? <span className="muted">{t('exchange.noStatus')}</span> : (
                   <ul className="exchange-statuses">
                     {r.statuses.map((s, i) => (
-                      <li key={i} className={s.code === '02' || s.code === '16' ? 'check-failed' : undefined}>
+                      <li key={i} className={isFailedStatus(s.code) ? 'check-failed' : undefined}>
                         <strong>{s.label}</strong> {t('exchange.statusAt', { time: formatDateTimeVn(s.at ?? s.receivedAt) })}
                         {s.description ? `: ${s.description}` : ''}
                       </li>

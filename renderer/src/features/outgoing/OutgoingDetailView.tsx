@@ -207,11 +207,13 @@ export function OutgoingDetailView({ id }: { id: number }) {
                       <td className="dispatch-state">
                         {d?.takenBack
                           ? <><span className="mark-flag">{t('outgoing.takeBack.state', { date: formatDateVn(d.takenBack.at) })}</span><span className="trail-comment">{t('outgoing.takeBack.reasonShown', { reason: d.takenBack.reason })}</span></>
-                          : d ? t(`outgoing.dispatchStatus.${d.status}`) : ''}
+                          : d?.refused
+                            ? <span className="check-failed dispatch-refused">{t('outgoing.dispatchStatus.refused', { reason: d.refused.reason })}</span>
+                            : d ? t(`outgoing.dispatchStatus.${d.status}`) : ''}
                       </td>
                       {doc.can.takeBack && (
                         <td className="row-actions">
-                          {d && d.status === 'sent' && d.code && !d.takenBack && (
+                          {d && d.status === 'sent' && d.code && !d.takenBack && !d.refused && (
                             <button type="button" className="button small" onClick={() => setTakingBack(d)} aria-label={t('outgoing.takeBack.actionFor', { name: r.name })}>{t('outgoing.takeBack.action')}</button>
                           )}
                         </td>

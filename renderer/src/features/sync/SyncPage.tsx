@@ -100,6 +100,20 @@ export function SyncPage() {
               </ul>
             </div>
           )}
+          {view.packetRefusals.length > 0 && (
+            <div className="sync-conflicts sync-refusals" data-testid="sync-refusals">
+              <h2>{t('sync.refusalsTitle')}</h2>
+              <p className="muted">{t('sync.refusalsHelp')}</p>
+              <ul>
+                {view.packetRefusals.map((r) => (
+                  <li key={r.packetId}>
+                    <strong>{r.toName ?? r.to ?? r.packetId}</strong>: <span className="sync-error">{t('sync.refusedBecause', { reason: r.reason })}</span>
+                    {r.at && <span className="muted"> · {formatDateTimeVn(r.at)}</span>}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
           {isAdmin && view.server && <AgencyWorkstations />}
         </div>
       )}

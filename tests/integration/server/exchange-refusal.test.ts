@@ -1,0 +1,149 @@
+// A permanent refusal reaches the sender (issue 9, docs/exchange.md "When a packet is refused"), over the
+// real network: hub, A's agency server (PostgreSQL), B's (SQLite), a profile per agency. A's server took
+// the packets (the workstation marked them sent); the hub then refused them: a recipient its directory
+// does not know (A's server's copy of the directory still lists it), and a packet above the hub's size
+// limit. The refusals come back on A's server's refusal feed and A's dispatch shows "Bị từ chối: …" on the
+// document, in the outgoing register and in the sync panel; once, however many rounds or replays. The
+// attack: A makes the hub refuse a packet under the id of one of B's packets; nothing of it reaches B.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { PDFDocument } from 'pdf-lib';
+import { outgoingCreateSchema } from '../../../common/schemas';
+import { REFUSALS_CURSOR, PacketClient } from '../../../main/core/sync/packets/PacketClient';
+import type { Directory } from '../../../main/core/sync/packets/protocol';
+import { syncPanel } from '../../../main/core/sync/panel';
+import { makeSamplePdf } from '../../../main/devhost/samplePdf';
+import { DIRECTORY_KEY } from '../../../server/hubLink';
+import { stageBytes } from '../../helpers/desk';
+import { CODES, waitFor } from '../../helpers/network';
+import { round, roundsUntil, startExchangeNetwork, type Agency, type ExchangeNetwork } from './exchangeNetwork';
+
+const HUB_MAX = 256 << 10;
+const GONE = { code: CODES.unknown, name: 'Sở Văn hóa và Thể thao (đã sáp nhập)' };
+
+let net: ExchangeNetwork;
+let a: Agency;
+let b: Agency;
+
+before(async () => {
+  net = await startExchangeNetwork({ hubLimits: { maxPacketBytes: HUB_MAX } });
+  ({ a, b } = net);
+});
+
+after(() => net?.close());
+
+/** A Thường document issued by A's văn thư to `recipients`; `appendix` adds a PDF of about that many bytes. */
+async function issue(subject: string, recipients: Array<{ code: string; name: string }>, appendix = 0): Promise<number> {
+  const { drafter, approver, signer, signerKey } = net;
+  const staged = [await stageBytes(a.desk, drafter, await makeSamplePdf({ issuer: 'Tỉnh ủy Quảng Ninh', numberSymbol: '     -CV/TU', title: 'CÔNG VĂN', subject }), 'cong-van.pdf')];
+  if (appendix) {
+    const pdf = await PDFDocument.create();
+    pdf.addPage([595, 842]);
+    await pdf.attach(randomBytes(appendix), 'so-lieu.bin', { mimeType: 'application/octet-stream' });
+    staged.push(await stageBytes(a.desk, drafter, await pdf.save({ useObjectStreams: false }), 'phu-luc.pdf'));
+  }
+  const d = await a.desk.outgoing.create(drafter, outgoingCreateSchema.parse({
+    typeCode: 'CV', subject, secrecy: 'thuong', urgency: 'thuong', signerId: signer.id, signerCompetence: 'T/M BAN THƯỜNG VỤ', approvers: [approver.id],
+    recipients, issuedAmount: 2, stagedIds: staged.map((s) => s.stagedId), comment: '',
+  }));
+  await a.desk.outgoing.submit(drafter, { id: d.id, comment: '' });
+  await a.desk.outgoing.approve(approver, { id: d.id, comment: 'Đồng ý' });
+  await a.desk.outgoing.signAsSigner(signer, d.id, signerKey);
+  await a.desk.outgoing.issue(a.clerk, d.id, a.key);
+  return d.id;
+}
+
+const refusalsOn = (outgoingId: number) =>
+  a.desk.db.prepare("SELECT count(*) FROM c_thuong.exchange_status_in WHERE outgoing_id = ? AND code = 'refused'").pluck().get(outgoingId) as number;
+const audits = () => a.desk.db.prepare("SELECT count(*) FROM main.audit_log WHERE action = 'exchange.refusedOnTheWay'").pluck().get() as number;
+const panel = (x: Agency) => syncPanel(x.desk.db, ['thuong'], { service: null, server: null, running: false }, x.clerk);
+const today = () => new Date().toISOString().slice(0, 10);
+
+let first: number;
+
+describe('a packet refused by the hub after the agency server took it', () => {
+  test('a recipient the hub does not know: the dispatch shows "Bị từ chối" with the reason, the other recipient\'s is sent', async () => {
+    // A's server still lists an agency the hub has since dropped (its copy of the directory is older).
+    await waitFor('A\'s server has the directory', async () => (await net.serverA.packets.getState(DIRECTORY_KEY)) !== null, 30_000, 50);
+    const dir = JSON.parse((await net.serverA.packets.getState(DIRECTORY_KEY))!) as Directory;
+    dir.agencies.push({ ...dir.agencies.find((x) => x.code === CODES.B)!, code: GONE.code, name: GONE.name, aliases: [] });
+    await net.serverA.packets.setState(DIRECTORY_KEY, JSON.stringify(dir));
+    first = await issue('Về việc tổng kết công tác năm 2026', [{ code: CODES.B, name: 'Ban Tổ chức Tỉnh ủy' }, GONE]);
+    const r = await round(a);
+    assert.deepEqual([r.queued, r.sent, r.problems.length], [2, 2, 0], 'A\'s server took both packets (the workstation marked them sent)');
+    // The hub answers on A's server's own time: this round or a later one brings the refusal back.
+    const rounds = [r, ...(r.refusedOnTheWay ? [] : await roundsUntil(a, 'the refusal noted on A', (rs) => rs.some((x) => x.refusedOnTheWay > 0)))];
+    assert.equal(rounds.reduce((n, x) => n + x.refusedOnTheWay, 0), 1);
+    const [toB, toGone] = a.desk.outgoing.get(a.clerk, first).dispatches;
+    assert.equal(toB!.refused, null, 'B\'s dispatch is not touched');
+    assert.equal(toGone!.code, GONE.code);
+    assert.match(toGone!.refused!.reason, /^mã định danh của cơ quan nhận không có trong danh bạ của trục liên thông$/);
+    const statuses = a.desk.exchange.dispatchStatuses(a.clerk, first);
+    assert.equal(statuses[1]!.latest!.label, 'Bị từ chối');
+    assert.deepEqual(statuses[0]!.statuses.filter((s) => s.code === 'refused'), []);
+    // The outgoing register's Ghi chú and the sync panel say it too.
+    const table = a.desk.outgoing.registerTable(a.clerk, { kind: 'outgoing', format: 'table', from: `${today().slice(0, 4)}-01-01`, to: today() });
+    assert.ok(table.rows.some((row) => row.some((cell) => String(cell).includes(`${GONE.name}: bị từ chối (mã định danh của cơ quan nhận`))), 'the register notes it');
+    const p = panel(a).packetRefusals;
+    assert.equal(p.length, 1);
+    assert.equal(p[0]!.to, GONE.code);
+    assert.match(p[0]!.reason, /mã định danh/);
+    // B got its copy.
+    await roundsUntil(b, 'the document at B', (rs) => rs.some((x) => x.opened > 0));
+  });
+
+  test('exactly once: more rounds, a replayed feed and a refusal noted again after a crash add nothing', async () => {
+    await round(a);
+    await round(a);
+    assert.equal(refusalsOn(first), 1);
+    assert.equal(audits(), 1);
+    // As after a kill -9 between reading the feed and noting it, and before the cursor moved.
+    a.desk.db.prepare("UPDATE main.sync_state SET value = '0' WHERE key = ?").run(REFUSALS_CURSOR);
+    a.desk.db.prepare("UPDATE main.packet_outbox SET refusal_noted_at = NULL WHERE state = 'refused'").run();
+    const r = await round(a);
+    assert.equal(refusalsOn(first), 1, 'still one record on the dispatch');
+    assert.equal(r.refusedOnTheWay, 1, 'the transport row was noted again');
+    assert.equal(audits(), 2);
+    const atServer = await net.serverA.packets.refusals(0, 10);
+    assert.equal(atServer.rows.length, 1, 'A\'s server numbered the refusal once');
+    assert.equal(atServer.rows[0]!.code, 'unknown-recipient');
+  });
+
+  test('a packet above the hub\'s size limit: refused as too large, shown on the dispatch', async () => {
+    const id = await issue('Về việc gửi số liệu thống kê năm 2026', [{ code: CODES.B, name: 'Ban Tổ chức Tỉnh ủy' }], HUB_MAX + (64 << 10));
+    const r = await round(a);
+    assert.deepEqual([r.queued, r.sent], [1, 1]);
+    if (!r.refusedOnTheWay) await roundsUntil(a, 'the size refusal noted', (rs) => rs.some((x) => x.refusedOnTheWay > 0));
+    const d = a.desk.outgoing.get(a.clerk, id).dispatches[0]!;
+    assert.match(d.refused!.reason, /vượt quá dung lượng/);
+    assert.equal(refusalsOn(id), 1);
+    assert.equal(panel(a).packetRefusals.length, 2);
+  });
+});
+
+describe('attack: A cannot make B\'s packet refused', () => {
+  test('A submits its own bytes under the id of B\'s status packet: the hub refuses A\'s copy; B\'s packet, server and dispatches are untouched', async () => {
+    const statusId: string = await waitFor('B\'s status 01 at A', async () => {
+      await round(b);
+      await round(a);
+      return (a.desk.db.prepare('SELECT packet_id FROM main.packet_inbox WHERE from_code = ? ORDER BY seq LIMIT 1').pluck().get(CODES.B) as string | undefined) ?? null;
+    }, 60_000, 100);
+    const bytes = a.desk.db.prepare("SELECT bytes FROM main.exchange_outbox WHERE kind = 'document' ORDER BY made_at LIMIT 1").pluck().get() as Buffer;
+    const forger = new PacketClient({ db: a.desk.db, server: a.server, backoff: { baseMs: 20, capMs: 200 } });
+    forger.send({ packetId: statusId, bytes });
+    assert.equal(await forger.flush(), 1, 'A\'s server takes it (it is from A)');
+    await waitFor('the hub refused A\'s copy', async () => (await net.serverA.packets.outboundState(statusId))?.state === 'refused', 30_000, 50);
+    assert.equal((await net.serverA.packets.outboundState(statusId))!.errorCode, 'changed-body');
+    // B: its packet was delivered and stays so; its server holds no refusal; its panel shows none.
+    await round(b);
+    assert.equal(b.desk.db.prepare('SELECT state FROM main.packet_outbox WHERE packet_id = ?').pluck().get(statusId), 'sent');
+    assert.deepEqual((await net.serverB.packets.refusals(0, 10)).rows, []);
+    assert.deepEqual(panel(b).packetRefusals, []);
+    // A: the refusal is of A's own copy and names none of A's dispatches.
+    const before = refusalsOn(first);
+    await round(a);
+    assert.equal(refusalsOn(first), before);
+    assert.equal(a.desk.outgoing.get(a.clerk, first).dispatches[0]!.refused, null);
+  });
+});
