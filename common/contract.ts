@@ -79,7 +79,7 @@ import {
 import { renumberSchema } from './schemas';
 import {
   packageExportSchema, packageRunSchema, packageStagedSchema,
-  type PackageCheckView, type PackageExportFile, type PackageImportRunView, type PackageRecipientOption,
+  type PackageCheckView, type PackageEdxmlResult, type PackageExportFile, type PackageImportRunView, type PackageRecipientOption,
 } from './packages';
 import type { ProcessingRules, StepKind, TaskRole, TaskState } from './processing';
 import type { WorkCalendar } from './workdays';
@@ -1139,6 +1139,7 @@ export const contract = {
   'packages.importStart': channel<PackageImportRunView>()({ input: packageStagedSchema, access: 'doc.register' }),
   'packages.importProgress': channel<PackageImportRunView>()({ input: packageRunSchema, access: 'doc.register' }),
   'packages.importCancel': channel<PackageImportRunView>()({ input: packageRunSchema, access: 'doc.register' }),
+  'packages.importEdxml': channel<PackageEdxmlResult>()({ input: packageStagedSchema, access: 'doc.register' }),
   // OCR of scanned files (main/core/ocr): the page text is checked like opening the file itself.
   'ocr.pageText': channel<OcrPageView>()({
     input: z.object({ attachmentId: z.number().int().positive(), page: z.number().int().min(1).max(100_000) }).strict(),

@@ -90,3 +90,9 @@ export interface PackageExportFile {
   byLevel: Array<{ level: Secrecy; incoming: number; outgoing: number; files: number }>;
   workFiles: number;
 }
+
+/** A ZIP of edXML packets imported through the exchange's inbound path (main/core/packages/edxmlBatch.ts). */
+export interface PackageEdxmlResult {
+  packets: Array<{ name: string; packetId: string | null; outcome: 'opened' | 'waiting' | 'refused' | 'duplicate'; reason: string | null }>;
+  counts: Record<'opened' | 'waiting' | 'refused' | 'duplicate', number>;
+}

@@ -88,7 +88,7 @@ export class Desk extends ProfileVault {
   /** Folders and ZIPs of edXML packets on removable media (main/core/packages/edxmlBatch.ts). */
   readonly edxmlBatch = new EdxmlBatchService(this, this.exchange);
   /** Offline packages from the window: staged uploads in, one-use outputs out (main/core/packages/PackageWindowService.ts). */
-  readonly packageWindow = new PackageWindowService(this, this.packages);
+  readonly packageWindow = new PackageWindowService(this, this.packages, this.edxmlBatch);
   /** OCR of scanned files in the background (main/core/ocr): page text into the level's full-text index. */
   readonly ocr = new OcrService(this);
 

@@ -390,6 +390,7 @@ export const handlers: Handlers = {
   'packages.importStart': (ctx, { stagedId }) => ctx.desk.packageWindow.start(actor(ctx), stagedId, () => ctx.guard.decryptionKeys()),
   'packages.importProgress': (ctx, { runId }) => ctx.desk.packageWindow.progress(actor(ctx), runId),
   'packages.importCancel': (ctx, { runId }) => ctx.desk.packageWindow.cancel(actor(ctx), runId),
+  'packages.importEdxml': (ctx, { stagedId }) => ctx.desk.packageWindow.importEdxml(actor(ctx), stagedId, () => ctx.guard.decryptionKeys()),
   'import.open': (ctx, input) => ctx.desk.importWindow.open(actor(ctx), input),
   'import.preview': (ctx, { mapping, limit, ...source }) => ctx.desk.importWindow.preview(actor(ctx), source, mapping, limit),
   'import.dryRunStart': (ctx, { mapping, ...source }) => ctx.desk.importWindow.dryRunStart(actor(ctx), source, mapping),

@@ -97,10 +97,10 @@ test('export from one workstation, import into another twice: the second time ev
   await expectText(p.locator('.packages-recipients'), 'Nguyễn Văn An (mã hóa)');
   await p.locator('.packages-recipients li', { hasText: 'Nguyễn Văn An (mã hóa)' }).getByRole('checkbox').check();
   await both(p, 'packages-export-choose');
-  const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Xuất gói dữ liệu' }).click()]);
+  const [download] = await Promise.all([p.waitForEvent('download', { timeout: 90_000 }), p.getByRole('button', { name: 'Xuất gói dữ liệu' }).click()]);
   assert.match(download.suggestedFilename(), /^goi-du-lieu-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\.p7m$/);
   await download.saveAs(pkg);
-  await expectText(p.locator('.packages-result'), 'mã hóa cho 1 người nhận');
+  await expectText(p.locator('.packages-result'), 'mã hóa cho 1 người nhận', 30_000);
   await expectText(p.locator('.packages-result'), 'Mật: 1 văn bản đến');
   await both(p, 'packages-export-done');
   const bytes = readFileSync(pkg);
@@ -119,32 +119,35 @@ test('export from one workstation, import into another twice: the second time ev
   tampered[Math.floor(tampered.length / 2)]! ^= 0x01;
   writeFileSync(join(work, 'goi-sua.p7m'), tampered);
   await p.locator('#package-file').setInputFiles(join(work, 'goi-sua.p7m'));
-  await expectText(p.locator('.packages-refused'), 'Gói dữ liệu đã bị sửa đổi sau khi niêm phong. Không có gì được ghi.');
+  await expectText(p.locator('.packages-refused'), 'Gói dữ liệu đã bị sửa đổi sau khi niêm phong. Không có gì được ghi.', 60_000).catch(async (e: unknown) => {
+    await screenshot(p, 'packages-failure');
+    throw e;
+  });
   await both(p, 'packages-import-tampered');
   assert.equal(incomingCount(app.desk!), 0, 'nothing written');
 
   await p.locator('#package-file').setInputFiles(pkg);
-  await expectText(p.locator('.packages-verified'), 'Chữ ký số và tính toàn vẹn của gói: hợp lệ.');
+  await expectText(p.locator('.packages-verified'), 'Chữ ký số và tính toàn vẹn của gói: hợp lệ.', 60_000);
   const facts = p.locator('.packages-facts');
   await expectText(facts, 'Văn phòng Tỉnh ủy Quảng Ninh (000.00.01.H49)');
   await expectText(facts, 'Nguyễn Văn An');
   assert.match((await facts.textContent()) ?? '', /\d{2}\/\d{2}\/\d{4}/, 'the time dd/mm/yyyy');
   const levels = p.locator('.packages-counts').first();
-  assert.match((await levels.locator('tr', { hasText: 'Thường' }).textContent()) ?? '', /^Thường100000$/);
-  assert.match((await levels.locator('tr', { hasText: 'Mật' }).textContent()) ?? '', /^Mật100000$/);
+  assert.match((await levels.locator('tbody tr', { hasText: 'Thường' }).textContent()) ?? '', /^Thường100000$/);
+  assert.match((await levels.locator('tbody tr', { hasText: 'Mật' }).textContent()) ?? '', /^Mật100000$/);
   await both(p, 'packages-import-preview');
   await p.getByRole('button', { name: 'Nhập 2 văn bản' }).click();
-  await expectText(p.locator('.import-progress'), 'Đã nhập xong', 30_000);
+  await expectText(p.locator('.import-progress'), 'Đã nhập xong', 90_000);
   await expectText(p.locator('.packages-result'), 'Đã nhập 2 văn bản');
   await both(p, 'packages-import-done');
   assert.equal(incomingCount(app.desk!), 2);
 
   // The same package again: everything already here, nothing added.
   await p.locator('#package-file').setInputFiles(pkg);
-  await expectText(p.locator('.import-step').last(), 'không có gì mới');
-  assert.match((await p.locator('.packages-counts').first().locator('tr', { hasText: 'Thường' }).textContent()) ?? '', /^Thường010000$/);
+  await expectText(p.locator('section[aria-labelledby="pkg-in-run"]'), 'không có gì mới', 60_000);
+  assert.match((await p.locator('.packages-counts').first().locator('tbody tr', { hasText: 'Thường' }).textContent()) ?? '', /^Thường010000$/);
   await p.getByRole('button', { name: 'Nhập 0 văn bản' }).click();
-  await expectText(p.locator('.packages-result'), 'đã có từ trước 2');
+  await expectText(p.locator('.packages-result'), 'đã có từ trước 2', 90_000);
   await both(p, 'packages-import-again');
   assert.equal(incomingCount(app.desk!), 2, 'no duplicate');
   assert.deepEqual(app.problems.errors, []);

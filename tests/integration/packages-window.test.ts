@@ -19,6 +19,7 @@ import { TokenService } from '../../main/core/session/tokens';
 import { TokenBridge } from '../../native/bridge/client';
 import { newDesk, registration, softIdentity, stageBytes } from '../helpers/desk';
 import { addPerson, newIdentity } from '../helpers/people';
+import { makeZip } from '../helpers/zipWriter';
 
 let a: Desk; let clerkA: Actor; let idA: TokenIdentity;
 let b: Desk; let clerkB: Actor; let idB: TokenIdentity;
@@ -211,6 +212,31 @@ describe('offline packages from the window', () => {
     assert.equal(rerun.result!.counts.already, 2);
     assert.deepEqual({ ...counts(b), events: mid.events }, mid);
     assert.equal(counts(b).incoming, mid.incoming, 'no duplicate');
+    b.lock('manual');
+  });
+
+  test('edXML packets from the window: a ZIP climbing out is refused whole, a file that is no packet is listed refused; the right and the upload are checked', async () => {
+    await b.unlock(idB);
+    const s = b.session!;
+    const before = counts(b);
+    const slip = await stageBytes(b, s, makeZip([{ name: '../../ngoai.edxml', bytes: Buffer.from('<edXML/>') }]), 'goi-tin.zip');
+    await rejectsKeyed(b.packageWindow.importEdxml(s, slip.stagedId, keysOf(idB)), 'VALIDATION', 'package.error.UNSAFE_ENTRY');
+    const refusedAudit = b.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'package.edxml_import' AND outcome = 'refused' AND reason = 'UNSAFE_ENTRY'").pluck().get();
+    assert.equal(refusedAudit, 1);
+    const junk = await stageBytes(b, s, makeZip([{ name: 'khong-phai.edxml', bytes: Buffer.from('không phải gói tin') }]), 'goi-tin.zip');
+    const r = await b.packageWindow.importEdxml(s, junk.stagedId, keysOf(idB));
+    assert.deepEqual(r.counts, { opened: 0, waiting: 0, refused: 1, duplicate: 0 });
+    assert.equal(r.packets[0]!.name, 'khong-phai.edxml');
+    assert.deepEqual(counts(b), before);
+    b.lock('manual');
+    await b.unlock(otherClerkB.identity);
+    const foreign = await call('packages.importEdxml', { stagedId: junk.stagedId });
+    assert.ok(!foreign.ok && foreign.error.code === 'FORBIDDEN', JSON.stringify(foreign));
+    b.lock('manual');
+    await b.unlock(officerB.identity);
+    const own = await stageBytes(b, b.session!, makeZip([{ name: 'a.edxml', bytes: Buffer.from('x') }]), 'goi-tin.zip');
+    const officer = await call('packages.importEdxml', { stagedId: own.stagedId });
+    assert.ok(!officer.ok && officer.error.code === 'FORBIDDEN', JSON.stringify(officer));
     b.lock('manual');
   });
 

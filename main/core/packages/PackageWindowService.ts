@@ -20,6 +20,8 @@ import { fingerprintOf } from '../org/certificates';
 import { authorize, type Actor } from '../org/rights';
 import { isPackageError, type PackageError } from './errors';
 import { previewPackage, type Preview } from './importer';
+import { DEFAULT_EDXML_LIMITS } from '../exchange/edxml';
+import type { BatchResult, EdxmlBatchService } from './edxmlBatch';
 import type { OpenedPackage } from './open';
 import { MAX_PACKAGE_BYTES, type PackageService } from './PackageService';
 
@@ -103,7 +105,19 @@ interface Run {
 export class PackageWindowService {
   private readonly runs = new Map<string, Run>();
 
-  constructor(private readonly source: ContextSource, private readonly packages: PackageService) {}
+  constructor(private readonly source: ContextSource, private readonly packages: PackageService, private readonly edxml: EdxmlBatchService) {}
+
+  /** A ZIP of edXML packets (or one packet) the person uploaded, through the exchange's inbound path: each opened, waiting, refused or already received. */
+  async importEdxml(actor: Actor, stagedId: string, keys: () => readonly PrivateKeyOps[]): Promise<BatchResult> {
+    authorize(actor, 'doc.register');
+    const c = this.source.context();
+    const file = await this.staged(c, actor, stagedId, DEFAULT_EDXML_LIMITS.maxPacketBytes * 4);
+    try {
+      return await this.edxml.importBytes(actor, file.name, file.bytes, keys());
+    } catch (e) {
+      throw asDesk(e);
+    }
+  }
 
   /** The person's own staged upload, read into memory (another's: FORBIDDEN, audited by the router; one gone: NOT_FOUND). */
   private async staged(c: CoreContext, actor: Actor, stagedId: string, max: number): Promise<{ name: string; bytes: Buffer }> {

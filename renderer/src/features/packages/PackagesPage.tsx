@@ -6,10 +6,10 @@
 // certificate file, and the package handed out as a one-use output (saved by main in Electron).
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RegisterSummary } from '../../../../common/contract';
+import type { RegisterSummary, WorkFileView } from '../../../../common/contract';
 import { SECRECY_LEVELS, type Secrecy } from '../../../../common/domain';
 import type {
-  PackageCheckView, PackageExportFile, PackageImportRunView, PackageOutcome, PackageOutcomeCounts, PackageRecipientOption,
+  PackageCheckView, PackageEdxmlResult, PackageExportFile, PackageImportRunView, PackageOutcome, PackageOutcomeCounts, PackageRecipientOption,
 } from '../../../../common/packages';
 import { Icon, Spinner } from '../../components/Icon';
 import { asDeskError, call, reportError, stageFile } from '../../ipc/call';
@@ -45,7 +45,7 @@ export function PackagesPage() {
             <Icon name="file" /> {t('packages.exportTab')}
           </button>
         </div>
-        {tab === 'import' && mayImport ? <ImportPackage /> : <ExportPackage />}
+        {tab === 'import' && mayImport ? <><ImportPackage /><ImportEdxml /></> : <ExportPackage />}
       </div>
     </section>
   );
@@ -225,6 +225,54 @@ function ImportPackage() {
   );
 }
 
+/** A ZIP of edXML packets (or one packet) carried on removable media: through the exchange's inbound path. */
+function ImportEdxml() {
+  const { t } = useTranslation();
+  const input = useRef<HTMLInputElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [result, setResult] = useState<PackageEdxmlResult | null>(null);
+
+  async function upload(file: File) {
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    try {
+      const staged = await stageFile(file);
+      setResult(await call('packages.importEdxml', { stagedId: staged.stagedId }));
+    } catch (e) {
+      setError(errorText(asDeskError(e)));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="import-step" aria-labelledby="pkg-edxml">
+      <h2 id="pkg-edxml">{t('packages.edxml.title')}</h2>
+      <p className="muted">{t('packages.edxml.help')}</p>
+      <div className="import-row">
+        <input ref={input} id="edxml-file" type="file" className="visually-hidden" accept=".zip,.edxml,.sealed,.xml"
+          onChange={(e) => { const f = e.target.files?.[0]; if (f) void upload(f); e.target.value = ''; }} />
+        <button type="button" className="button" onClick={() => input.current?.click()} disabled={busy}>
+          {busy ? <Spinner /> : <Icon name="file" />} {t('packages.edxml.choose')}
+        </button>
+      </div>
+      {error && <p className="form-error packages-refused" role="alert">{error}</p>}
+      {result && (
+        <div className="packages-result packages-edxml" role="status">
+          <p>{t('packages.edxml.counts', { opened: result.counts.opened, waiting: result.counts.waiting, refused: result.counts.refused, duplicate: result.counts.duplicate })}</p>
+          <ul>
+            {result.packets.map((x, i) => (
+              <li key={`${x.name}-${i}`}><span className="packages-subject">{x.name}</span>: {t(`packages.edxml.outcomes.${x.outcome}`)}{x.reason ? ` (${x.reason})` : ''}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}
+
 function ExportPackage() {
   const { t } = useTranslation();
   const labels = useLabels();
@@ -236,6 +284,9 @@ function ExportPackage() {
   const [year, setYear] = useState<string>(String(new Date().getFullYear()));
   const [registerId, setRegisterId] = useState<string>('');
   const [levels, setLevels] = useState<Set<Secrecy>>(new Set());
+  const [workFiles, setWorkFiles] = useState<WorkFileView[]>([]);
+  const [workFileId, setWorkFileId] = useState<string>('');
+  const [query, setQuery] = useState('');
   const [busy, setBusy] = useState<null | 'cert' | 'export'>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<(PackageExportFile & { savedAs: string | null }) | null>(null);
@@ -244,6 +295,13 @@ function ExportPackage() {
     call('registers.list', {}).then(setRegisters, reportError);
     call('packages.recipients', {}).then(setOptions, reportError);
   }, []);
+  // The work files of the year chosen (those the person may know of: the core filters them).
+  useEffect(() => {
+    setWorkFileId('');
+    const y = Number(year);
+    if (year.length !== 4 || !Number.isInteger(y)) { setWorkFiles([]); return; }
+    call('workFiles.year', { year: y }).then((v) => setWorkFiles(v.files), () => setWorkFiles([]));
+  }, [year]);
   const rank = SECRECY_LEVELS.indexOf(clearance);
   const keyOf = (o: PackageRecipientOption) => `${o.kind}:${o.id}`;
   const toggle = <T,>(set: Set<T>, v: T) => { const n = new Set(set); if (n.has(v)) n.delete(v); else n.add(v); return n; };
@@ -273,7 +331,8 @@ function ExportPackage() {
       const out = await call('packages.export', {
         selection: {
           ...(year.trim() && Number.isInteger(y) ? { year: y } : {}), ...(registerId ? { registerId: Number(registerId) } : {}),
-          ...(levels.size > 0 ? { secrecy: [...levels] } : {}),
+          ...(levels.size > 0 ? { secrecy: [...levels] } : {}), ...(workFileId ? { workFileId: Number(workFileId) } : {}),
+          ...(query.trim() ? { query: query.trim() } : {}),
         },
         recipients: {
           people: picked.filter((o) => o.kind === 'person').map((o) => o.id),
@@ -306,6 +365,17 @@ function ExportPackage() {
               <option value="">{t('packages.out.allRegisters')}</option>
               {registers.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
             </select>
+          </label>
+          <label className="field packages-register">
+            <span className="field-label">{t('packages.out.workFile')}</span>
+            <select className="input" value={workFileId} onChange={(e) => setWorkFileId(e.target.value)} disabled={workFiles.length === 0}>
+              <option value="">{t('packages.out.anyWorkFile')}</option>
+              {workFiles.map((w) => <option key={w.id} value={w.id}>{w.code} – {w.title}</option>)}
+            </select>
+          </label>
+          <label className="field packages-register">
+            <span className="field-label">{t('packages.out.query')}</span>
+            <input className="input" value={query} maxLength={200} onChange={(e) => setQuery(e.target.value)} />
           </label>
           <fieldset className="field packages-levels">
             <legend className="field-label">{t('packages.out.levels')}</legend>
