@@ -77,6 +77,10 @@ import {
   workCalendarSchema,
 } from './schemas';
 import { renumberSchema } from './schemas';
+import {
+  packageExportSchema, packageRunSchema, packageStagedSchema,
+  type PackageCheckView, type PackageEdxmlResult, type PackageExportFile, type PackageImportRunView, type PackageRecipientOption,
+} from './packages';
 import type { ProcessingRules, StepKind, TaskRole, TaskState } from './processing';
 import type { WorkCalendar } from './workdays';
 
@@ -1128,6 +1132,16 @@ export const contract = {
     input: z.object({ name: z.string().trim().min(1).max(100), mapping: windowMappingSchema }).strict(), access: 'doc.register',
   }),
   'import.deleteMapping': channel<SavedImportMapping[]>()({ input: z.object({ name: z.string().trim().min(1).max(100) }).strict(), access: 'doc.register' }),
+  // Offline packages (docs/packages.md): export what the person may read, sealed for known or uploaded
+  // certificates, out as a one-use output; a staged package verified, previewed and imported (the văn thư).
+  'packages.recipients': channel<PackageRecipientOption[]>()({ input: empty, access: 'doc.read' }),
+  'packages.checkCertificate': channel<PackageRecipientOption>()({ input: packageStagedSchema, access: 'doc.read' }),
+  'packages.export': channel<PackageExportFile>()({ input: packageExportSchema, access: 'doc.read' }),
+  'packages.verify': channel<PackageCheckView>()({ input: packageStagedSchema, access: 'doc.register' }),
+  'packages.importStart': channel<PackageImportRunView>()({ input: packageStagedSchema, access: 'doc.register' }),
+  'packages.importProgress': channel<PackageImportRunView>()({ input: packageRunSchema, access: 'doc.register' }),
+  'packages.importCancel': channel<PackageImportRunView>()({ input: packageRunSchema, access: 'doc.register' }),
+  'packages.importEdxml': channel<PackageEdxmlResult>()({ input: packageStagedSchema, access: 'doc.register' }),
   // OCR of scanned files (main/core/ocr): the page text is checked like opening the file itself.
   'ocr.pageText': channel<OcrPageView>()({
     input: z.object({ attachmentId: z.number().int().positive(), page: z.number().int().min(1).max(100_000) }).strict(),

@@ -34,6 +34,7 @@ import { ImportService } from './import/ImportService';
 import { ImportWindowService } from './import/ImportWindowService';
 import { PackageService } from './packages/PackageService';
 import { EdxmlBatchService } from './packages/edxmlBatch';
+import { PackageWindowService } from './packages/PackageWindowService';
 import { OcrService } from './ocr/OcrService';
 
 export { APP_VERSION, DEFAULT_ATTACHMENT_LIMIT, type TokenIdentity, type LockCause } from './vault/ProfileVault';
@@ -86,6 +87,8 @@ export class Desk extends ProfileVault {
   readonly packages = new PackageService(this);
   /** Folders and ZIPs of edXML packets on removable media (main/core/packages/edxmlBatch.ts). */
   readonly edxmlBatch = new EdxmlBatchService(this, this.exchange);
+  /** Offline packages from the window: staged uploads in, one-use outputs out (main/core/packages/PackageWindowService.ts). */
+  readonly packageWindow = new PackageWindowService(this, this.packages, this.edxmlBatch);
   /** OCR of scanned files in the background (main/core/ocr): page text into the level's full-text index. */
   readonly ocr = new OcrService(this);
 

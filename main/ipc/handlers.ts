@@ -369,6 +369,28 @@ export const handlers: Handlers = {
   },
   'workFiles.share': (ctx, input) => ctx.desk.workFiles.share(actor(ctx), input),
   // The legacy import in the window (rights checked in ImportWindowService).
+  'packages.recipients': (ctx) => ctx.desk.packageWindow.recipients(actor(ctx)),
+  'packages.checkCertificate': (ctx, { stagedId }) => ctx.desk.packageWindow.checkCertificate(actor(ctx), stagedId),
+  'packages.export': async (ctx, input) => {
+    const a = actor(ctx);
+    // Signed with the person's own key (a certificate bound to them: OrgService.signingKey).
+    const { result, data, level, recipients } = await ctx.desk.packageWindow.export(a, input, () => ctx.guard.signingKey(a));
+    const fileName = `goi-du-lieu-${result.manifest.exportedAt.slice(0, 10)}-${result.packageId.slice(0, 8)}.${result.manifest.encrypted ? 'p7m' : 'sqlite'}`;
+    const ticket = ctx.desk.outputs.issue(a, { bytes: data, name: fileName, mime: 'application/octet-stream', level, purpose: 'file', what: 'package:export' });
+    const byLevel = result.manifest.levels.map((l) => {
+      const c = result.manifest.counts.byLevel[l];
+      return { level: l, incoming: c?.documents ?? 0, outgoing: c?.outgoing ?? 0, files: c?.files ?? 0 };
+    });
+    return {
+      packageId: result.packageId, fileName, ticket, url: ctx.attachmentUrl(ticket), size: data.length, encrypted: result.manifest.encrypted, recipients,
+      byLevel, workFiles: result.manifest.counts.workFiles ?? 0,
+    };
+  },
+  'packages.verify': (ctx, { stagedId }) => ctx.desk.packageWindow.verify(actor(ctx), stagedId, () => ctx.guard.decryptionKeys()),
+  'packages.importStart': (ctx, { stagedId }) => ctx.desk.packageWindow.start(actor(ctx), stagedId, () => ctx.guard.decryptionKeys()),
+  'packages.importProgress': (ctx, { runId }) => ctx.desk.packageWindow.progress(actor(ctx), runId),
+  'packages.importCancel': (ctx, { runId }) => ctx.desk.packageWindow.cancel(actor(ctx), runId),
+  'packages.importEdxml': (ctx, { stagedId }) => ctx.desk.packageWindow.importEdxml(actor(ctx), stagedId, () => ctx.guard.decryptionKeys()),
   'import.open': (ctx, input) => ctx.desk.importWindow.open(actor(ctx), input),
   'import.preview': (ctx, { mapping, limit, ...source }) => ctx.desk.importWindow.preview(actor(ctx), source, mapping, limit),
   'import.dryRunStart': (ctx, { mapping, ...source }) => ctx.desk.importWindow.dryRunStart(actor(ctx), source, mapping),

@@ -14,7 +14,7 @@ import { isPackageError } from './errors';
 import { writePackage, type ExportResult, type LevelSelection } from './exporter';
 import { selectOutgoing } from './selectOutgoing';
 import { mayKnowFile, type FileFacts } from '../workfiles/rules';
-import { mergePackage, previewPackage, type MergeResult, type Preview } from './importer';
+import { mergePackage, previewPackage, type MergeControl, type MergeResult, type Preview } from './importer';
 import { openPackage, type OpenedPackage } from './open';
 
 export interface PackageSelection extends Pick<IncomingFilter, 'query' | 'year' | 'registerId' | 'secrecy'> {
@@ -25,13 +25,15 @@ export interface PackageSelection extends Pick<IncomingFilter, 'query' | 'year' 
 export interface ExportInput {
   selection: PackageSelection;
   recipients: readonly (CertInput | RecipientSpec)[];
-  out: string;
+  /** The file to write; null: returned in memory (`ExportResult.data`). */
+  out: string | null;
   /** The exporting person's signing key (their token). */
   signer: PrivateKeyOps;
 }
 
 export interface OpenInput {
-  file: string;
+  /** The package file, or its bytes (wiped once read). */
+  file: string | Buffer;
   /** The person's decryption keys (their token) for an encrypted package; the one it is addressed to is used. */
   keys?: readonly PrivateKeyOps[];
 }
@@ -122,7 +124,7 @@ export class PackageService {
     return { db: c.db, clearance: actor.clearance, heldSchemas: c.arms.map((a) => a.schema) };
   }
 
-  async import(actor: Actor, input: OpenInput & { dryRun?: boolean }): Promise<MergeResult> {
+  async import(actor: Actor, input: OpenInput & { dryRun?: boolean; control?: MergeControl }): Promise<MergeResult> {
     authorize(actor, 'doc.register');
     const c = this.source.context();
     await c.writable();
@@ -147,7 +149,7 @@ export class PackageService {
         for (const d of preview.documents) added += row.run(m.packageId, d.globalId, d.level, d.outcome, d.outcome === 'duplicate' ? d.detail : null).changes;
         const counts = Object.fromEntries(Object.entries(preview.byLevel));
         appendAudit(db, { userId: actor.id, action: 'package.import', details: { package: m.packageId, agency: m.agency.code, counts, recorded: added } }, now);
-      });
+      }, input.control);
     } finally {
       pkg.close();
     }

@@ -89,12 +89,21 @@ export class EdxmlBatchService {
 
   /** Imports a folder or ZIP of packets: each opened, refused with its reason, or recognised as already received. */
   async importBatch(actor: Actor, path: string, keys: readonly PrivateKeyOps[]): Promise<BatchResult> {
+    return this.importFrom(actor, () => readBatch(path), keys);
+  }
+
+  /** The same for a ZIP or one packet the person uploaded (the window: bytes read from their staging area, never a path). */
+  async importBytes(actor: Actor, name: string, bytes: Buffer, keys: readonly PrivateKeyOps[]): Promise<BatchResult> {
+    return this.importFrom(actor, async () => (looksLikeZip(bytes) ? openZip(bytes) : [{ name, bytes }]), keys);
+  }
+
+  private async importFrom(actor: Actor, read: () => Promise<BatchPacket[]>, keys: readonly PrivateKeyOps[]): Promise<BatchResult> {
     authorize(actor, 'doc.register');
     const c = this.source.context();
     await c.writable();
     let packets: BatchPacket[];
     try {
-      packets = await readBatch(path);
+      packets = await read();
     } catch (e) {
       if (e instanceof PackageError) writeTx(c.db, () => appendAudit(c.db, { userId: actor.id, action: 'package.edxml_import', outcome: 'refused', reason: e.code }, c.now().toISOString()));
       throw e;

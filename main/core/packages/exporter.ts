@@ -3,6 +3,7 @@
 // Classified levels never leave unencrypted.
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, promises as fsp } from 'node:fs';
+import { Writable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { secrecyRank, type Secrecy } from '../../../common/domain';
 import type { AttachmentStore } from '../attachments/store';
@@ -34,10 +35,17 @@ export interface ExportOptions {
   exporterName: string;
   recipients: readonly (CertInput | RecipientSpec)[];
   selection: Record<string, unknown>;
-  out: string;
+  /** The file to write; null: the package is returned in memory (the window hands it out as a one-use output). */
+  out: string | null;
 }
 
-export interface ExportResult { packageId: string; manifest: Manifest; bytes: number }
+export interface ExportResult {
+  packageId: string;
+  manifest: Manifest;
+  bytes: number;
+  /** The package itself, when no file was named. */
+  data?: Buffer;
+}
 
 /** An outgoing document's files: each version as uploaded, and the signed PDF where there is one. */
 async function outgoingFiles(src: ExportSource, schema: string, ids: readonly number[]): Promise<Array<{ name: string; sha256: string; size: number; mime: string }>> {
@@ -135,17 +143,30 @@ export async function writePackage(src: ExportSource, opts: ExportOptions): Prom
   } finally {
     pkg.close();
   }
+  if (opts.out === null) {
+    try {
+      const parts: Buffer[] = [];
+      if (opts.recipients.length > 0) {
+        await encryptStream([bytes], new Writable({ write(chunk: Buffer, _enc, cb) { parts.push(Buffer.from(chunk)); cb(); } }), { recipients: opts.recipients });
+      } else parts.push(Buffer.from(bytes));
+      const data = Buffer.concat(parts);
+      return { packageId, manifest, bytes: data.length, data };
+    } finally {
+      bytes.fill(0);
+    }
+  }
   // Written beside its destination and renamed when complete: a reader never sees half a package.
-  const part = `${opts.out}.${randomBytes(4).toString('hex')}.part`;
+  const out = opts.out;
+  const part = `${out}.${randomBytes(4).toString('hex')}.part`;
   try {
     if (opts.recipients.length > 0) await encryptStream([bytes], createWriteStream(part, { mode: 0o600 }), { recipients: opts.recipients });
     else await fsp.writeFile(part, bytes, { mode: 0o600 });
-    await fsp.rename(part, opts.out);
+    await fsp.rename(part, out);
   } catch (e) {
     await fsp.rm(part, { force: true });
     throw e;
   } finally {
     bytes.fill(0);
   }
-  return { packageId, manifest, bytes: (await fsp.stat(opts.out)).size };
+  return { packageId, manifest, bytes: (await fsp.stat(out)).size };
 }

@@ -12,6 +12,7 @@ import { writeTx } from '../db/transaction';
 import { applyReceived, receiveEvents } from '../sync/apply';
 import { numberSymbolKey, issuerKey } from '../documents/duplicates';
 import { baseNeeds, type DocumentKind } from './collect';
+import { PackageError } from './errors';
 import type { OpenedPackage, PackageEvent } from './open';
 
 export type DocumentOutcome = 'new' | 'already' | 'update' | 'duplicate' | 'conflict' | 'refused';
@@ -190,9 +191,15 @@ function neededBase(pkg: OpenedPackage, chosen: readonly PackageEvent[]): Packag
   return pkg.events.filter((e) => e.schema === 'main' && needed.has(e.event.entityId));
 }
 
+/** Progress of a merge (files placed of those to place) and its cancel: honoured until the one transaction starts. */
+export interface MergeControl {
+  onFiles?(done: number, total: number): void;
+  signal?: AbortSignal;
+}
+
 export async function mergePackage(
   t: ImportTarget, pkg: OpenedPackage, storeFor: (level: Secrecy) => AttachmentStore,
-  record: (db: Db, preview: Preview) => void,
+  record: (db: Db, preview: Preview) => void, control: MergeControl = {},
 ): Promise<MergeResult> {
   const preview = previewPackage(t, pkg);
   const take = new Set(preview.documents.filter((d) => d.outcome === 'new' || d.outcome === 'update').map((d) => d.globalId));
@@ -202,13 +209,22 @@ export async function mergePackage(
     && (e.event.entity !== 'work_file_items' || filesIn.has(String(e.event.data.work_file_global_id))));
   const named = new Set(chosen.flatMap((e) => FILE_ENTITIES.has(e.event.entity) ? [e.event.data.sha256, e.event.data.signed_sha256] : []));
   let filesPlaced = 0;
-  for (const f of pkg.manifest.files) {
-    if (!named.has(f.sha256)) continue;
+  const toPlace = pkg.manifest.files.filter((f) => named.has(f.sha256));
+  const stop = () => {
+    // Cancelled: files already placed are named by no record yet (as after a crash here); nothing else was written.
+    if (control.signal?.aborted) throw new PackageError('CANCELLED', 'the import was cancelled before anything was recorded', 'Đã hủy nhập gói: chưa có văn bản nào được ghi.');
+  };
+  control.onFiles?.(0, toPlace.length);
+  for (const [i, f] of toPlace.entries()) {
+    stop();
     const store = storeFor(f.level);
-    if (await store.hasBlob(f.sha256)) continue;
-    await store.putBytes(pkg.fileBytes(f.sha256));
-    filesPlaced += 1;
+    if (!(await store.hasBlob(f.sha256))) {
+      await store.putBytes(pkg.fileBytes(f.sha256));
+      filesPlaced += 1;
+    }
+    control.onFiles?.(i + 1, toPlace.length);
   }
+  stop();
   // Base records only as far as the chosen documents need them, transitively (already here when in the log).
   const base = neededBase(pkg, chosen);
   const now = new Date();

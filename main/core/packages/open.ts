@@ -44,23 +44,32 @@ function cryptoToPackage(e: unknown): unknown {
   return new PackageError('NOT_A_PACKAGE', e.message, 'Tệp không phải gói dữ liệu SecureDesk hợp lệ.');
 }
 
-export async function openPackage(file: string, opts: OpenOptions): Promise<OpenedPackage> {
-  const size = (await fsp.stat(file)).size;
+/**
+ * `source`: a package file, or its bytes already in memory (a package staged through the window, read
+ * from the person's sealed staging area: never written in clear). Bytes given are wiped on close.
+ */
+export async function openPackage(source: string | Buffer, opts: OpenOptions): Promise<OpenedPackage> {
+  const inMemory = Buffer.isBuffer(source);
+  const size = inMemory ? source.length : (await fsp.stat(source)).size;
   if (size > opts.maxBytes) throw new PackageError('TOO_LARGE', `package of ${size} bytes exceeds the limit of ${opts.maxBytes}`, 'Gói dữ liệu vượt quá dung lượng cho phép.');
   let plain: Buffer;
   const head = Buffer.alloc(16);
-  const fh = await fsp.open(file, 'r');
-  try {
-    await fh.read(head, 0, 16, 0);
-  } finally {
-    await fh.close();
+  if (inMemory) source.copy(head, 0, 0, 16);
+  else {
+    const fh = await fsp.open(source, 'r');
+    try {
+      await fh.read(head, 0, 16, 0);
+    } finally {
+      await fh.close();
+    }
   }
+  const envelope = () => (inMemory ? [source] : createReadStream(source));
   const sealed = !head.equals(SQLITE_MAGIC);
-  if (!sealed) plain = await fsp.readFile(file);
+  if (!sealed) plain = inMemory ? source : await fsp.readFile(source);
   else {
     let infos: Uint8Array;
     try {
-      infos = await readRecipientInfos(createReadStream(file));
+      infos = await readRecipientInfos(envelope());
     } catch (e) {
       throw cryptoToPackage(e);
     }
@@ -68,7 +77,7 @@ export async function openPackage(file: string, opts: OpenOptions): Promise<Open
     if (!key) throw new PackageError('NOT_A_RECIPIENT', 'the package is not addressed to any of the keys given', 'Gói dữ liệu không gửi cho chứng thư của bạn.');
     try {
       // AES-GCM only (decryptToBuffer refuses CBC): nothing of the plaintext is used before the tag checks out.
-      plain = await decryptToBuffer(createReadStream(file), { key, maxBytes: opts.maxBytes });
+      plain = await decryptToBuffer(envelope(), { key, maxBytes: opts.maxBytes });
     } catch (e) {
       throw cryptoToPackage(e);
     }

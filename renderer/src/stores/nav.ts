@@ -7,7 +7,7 @@ export type View = { name: 'incoming' } | { name: 'incomingDetail'; id: number }
   | { name: 'registers' } | { name: 'internalUnits' } | { name: 'audit' } | { name: 'copyRegister' }
   | { name: 'secretRegisters' } | { name: 'review' } | { name: 'workFiles' } | { name: 'processing' }
   | { name: 'outgoing' } | { name: 'outgoingDetail'; id: number } | { name: 'sync' } | { name: 'import' }
-  | { name: 'exchangeInbox' } | { name: 'renumber' };
+  | { name: 'exchangeInbox' } | { name: 'renumber' } | { name: 'packages' };
 
 interface NavState {
   view: View;

@@ -16,6 +16,7 @@ import { IncomingPage } from '../incoming/IncomingPage';
 import { RegisterDialog } from '../incoming/RegisterDialog';
 import { StructurePage } from '../structure/StructurePage';
 import { ImportPage } from '../import/ImportPage';
+import { PackagesPage } from '../packages/PackagesPage';
 import { AuditPage } from '../audit/AuditPage';
 import { SyncPage } from '../sync/SyncPage';
 import { ExchangeInboxPage } from '../exchange/ExchangeInboxPage';
@@ -122,6 +123,7 @@ export function AppShell() {
           {view.name === 'outgoingDetail' && <OutgoingDetailView key={view.id} id={view.id} />}
           {view.name === 'sync' && <SyncPage />}
           {view.name === 'import' && mayRegister && <ImportPage />}
+          {view.name === 'packages' && mayRegister && <PackagesPage />}
           {view.name === 'exchangeInbox' && mayRegister && <ExchangeInboxPage />}
           {view.name === 'renumber' && mayRegister && <RenumberPage />}
         </main>

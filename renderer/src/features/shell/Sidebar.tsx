@@ -60,6 +60,10 @@ export function Sidebar() {
             {mayImport && (
               <NavItem icon="upload" label={t('shell.import')} active={view.name === 'import'} onClick={() => show({ name: 'import' })} />
             )}
+            {/* Offline packages: beside the legacy import, for whom registers (export is checked per document by the core). */}
+            {mayImport && (
+              <NavItem icon="usb" label={t('shell.packages')} active={view.name === 'packages'} onClick={() => show({ name: 'packages' })} />
+            )}
             {secretRegisters && (
               <NavItem icon="lock" label={t('shell.secretRegisters')} active={view.name === 'secretRegisters'} onClick={() => show({ name: 'secretRegisters' })} />
             )}

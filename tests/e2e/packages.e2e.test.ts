@@ -1,0 +1,155 @@
+// "Gói dữ liệu" through the UI (issue 10 §1): on one isolated workstation the văn thư exports the
+// year's documents (Thường and Mật) sealed for a certificate chosen from those the profile knows, and
+// saves the file; on another workstation (a second profile, the same person's SoftHSM token) the
+// package is uploaded, verified (signer shown, integrity), previewed (counts per level and register),
+// imported with its progress, then uploaded and imported again: everything "already here", no
+// duplicate. A tampered copy is refused with its own message and nothing is written. Profiles seeded
+// through the core with a real SoftHSM token; Chromium on the development host; screenshots at
+// 1366×768 and 1920×1080.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { Desk } from '../../main/core/desk';
+import { SessionGuard } from '../../main/core/session/guard';
+import { TokenService } from '../../main/core/session/tokens';
+import { TokenBridge } from '../../native/bridge/client';
+import { moduleId } from '../../native/modules/discovery';
+import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
+import { registration } from '../helpers/desk';
+import { ELECTRON_DIST, expectText, openApp, screenshot, type AppSession } from './harness';
+
+const skip = ELECTRON_DIST ? 'the profiles are seeded through the development host (Chromium only)' : false;
+const HOLDER = 'Nguyễn Văn An'; // the name on the SoftHSM token's certificates
+
+let work = '';
+let hsm: SoftHsm;
+let app: AppSession | undefined;
+const profile = (name: string) => join(work, name);
+
+async function seed(dir: string, documents: boolean): Promise<void> {
+  const desk = await Desk.open({ profileDir: dir, trustAnchors: [hsm.ca.certDer] });
+  const tokens = new TokenService(new TokenBridge({ env: hsm.env }), async () => [hsm.modulePath]);
+  const guard = new SessionGuard(desk, tokens);
+  try {
+    await guard.setup(
+      {
+        unit: { name: documents ? 'Văn phòng Tỉnh ủy Quảng Ninh' : 'Ban Tổ chức Tỉnh ủy Quảng Ninh', code: documents ? '000.00.01.H49' : '000.00.02.H49', preset: 'party' },
+        admin: { fullName: HOLDER, position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
+      },
+      { moduleId: moduleId(hsm.modulePath), serial: hsm.tokens.userRsa.serial },
+      hsm.tokens.userRsa.pin,
+    );
+    await desk.verdict();
+    if (documents) {
+      const actor = desk.session!;
+      await desk.incoming.register(actor, await registration(desk, actor, { subject: 'Về việc tổ chức hội nghị chuyển đổi số toàn tỉnh' }));
+      await desk.incoming.register(actor, await registration(desk, actor, { secrecy: 'mat', subject: 'Về việc bảo vệ bí mật nhà nước trong cơ quan' }));
+    }
+  } finally {
+    await guard.close();
+  }
+}
+
+before(async () => {
+  if (skip) return;
+  work = mkdtempSync(join(tmpdir(), 'securedesk-e2e-packages-'));
+  hsm = await createSoftHsm({ tokens: ['userRsa'] });
+  await seed(profile('a'), true);
+  await seed(profile('b'), false);
+});
+
+after(async () => {
+  await app?.close();
+  await hsm?.cleanup();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function signIn(p: Page): Promise<void> {
+  await p.getByRole('heading', { name: 'Máy trạm đang khóa' }).waitFor();
+  await p.getByRole('radio', { name: new RegExp(HOLDER) }).check();
+  await p.getByLabel('Mã PIN').fill(hsm.tokens.userRsa.pin);
+  await p.getByRole('button', { name: 'Mở khóa' }).click();
+  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Gói dữ liệu' }).click();
+  await p.getByRole('heading', { name: 'Gói dữ liệu', level: 1 }).waitFor();
+}
+
+async function both(p: Page, name: string): Promise<void> {
+  await p.setViewportSize({ width: 1366, height: 768 });
+  await screenshot(p, `${name}-1366`);
+  await p.setViewportSize({ width: 1920, height: 1080 });
+  await screenshot(p, `${name}-1920`);
+  await p.setViewportSize({ width: 1366, height: 768 });
+}
+
+const incomingCount = (desk: Desk) => desk.db.prepare('SELECT (SELECT count(*) FROM c_thuong.incoming) + (SELECT count(*) FROM c_mat.incoming)').pluck().get() as number;
+
+test('export from one workstation, import into another twice: the second time everything is already here', { skip }, async () => {
+  const pkg = join(work, 'goi.p7m');
+  // Workstation A: the selection, a recipient the profile knows, the file out.
+  app = await openApp(profile('a'), { hsm });
+  let p = app.page;
+  await p.setViewportSize({ width: 1366, height: 768 });
+  await signIn(p);
+  await p.getByRole('tab', { name: 'Xuất gói' }).click();
+  await expectText(p.locator('.packages-recipients'), 'Nguyễn Văn An (mã hóa)');
+  await p.locator('.packages-recipients li', { hasText: 'Nguyễn Văn An (mã hóa)' }).getByRole('checkbox').check();
+  await both(p, 'packages-export-choose');
+  const [download] = await Promise.all([p.waitForEvent('download', { timeout: 90_000 }), p.getByRole('button', { name: 'Xuất gói dữ liệu' }).click()]);
+  assert.match(download.suggestedFilename(), /^goi-du-lieu-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\.p7m$/);
+  await download.saveAs(pkg);
+  await expectText(p.locator('.packages-result'), 'mã hóa cho 1 người nhận', 30_000);
+  await expectText(p.locator('.packages-result'), 'Mật: 1 văn bản đến');
+  await both(p, 'packages-export-done');
+  const bytes = readFileSync(pkg);
+  assert.equal(bytes.indexOf(Buffer.from('SQLite format 3')), -1, 'sealed: nothing readable');
+  assert.deepEqual(app.problems.errors, []);
+  assert.deepEqual(app.problems.csp, []);
+  await app.close();
+  app = undefined;
+
+  // Workstation B: upload, verify, preview, import.
+  app = await openApp(profile('b'), { hsm });
+  p = app.page;
+  await p.setViewportSize({ width: 1366, height: 768 });
+  await signIn(p);
+  const tampered = Buffer.from(bytes);
+  tampered[Math.floor(tampered.length / 2)]! ^= 0x01;
+  writeFileSync(join(work, 'goi-sua.p7m'), tampered);
+  await p.locator('#package-file').setInputFiles(join(work, 'goi-sua.p7m'));
+  await expectText(p.locator('.packages-refused'), 'Gói dữ liệu đã bị sửa đổi sau khi niêm phong. Không có gì được ghi.', 60_000).catch(async (e: unknown) => {
+    await screenshot(p, 'packages-failure');
+    throw e;
+  });
+  await both(p, 'packages-import-tampered');
+  assert.equal(incomingCount(app.desk!), 0, 'nothing written');
+
+  await p.locator('#package-file').setInputFiles(pkg);
+  await expectText(p.locator('.packages-verified'), 'Chữ ký số và tính toàn vẹn của gói: hợp lệ.', 60_000);
+  const facts = p.locator('.packages-facts');
+  await expectText(facts, 'Văn phòng Tỉnh ủy Quảng Ninh (000.00.01.H49)');
+  await expectText(facts, 'Nguyễn Văn An');
+  assert.match((await facts.textContent()) ?? '', /\d{2}\/\d{2}\/\d{4}/, 'the time dd/mm/yyyy');
+  const levels = p.locator('.packages-counts').first();
+  assert.match((await levels.locator('tbody tr', { hasText: 'Thường' }).textContent()) ?? '', /^Thường100000$/);
+  assert.match((await levels.locator('tbody tr', { hasText: 'Mật' }).textContent()) ?? '', /^Mật100000$/);
+  await both(p, 'packages-import-preview');
+  await p.getByRole('button', { name: 'Nhập 2 văn bản' }).click();
+  await expectText(p.locator('.import-progress'), 'Đã nhập xong', 90_000);
+  await expectText(p.locator('.packages-result'), 'Đã nhập 2 văn bản');
+  await both(p, 'packages-import-done');
+  assert.equal(incomingCount(app.desk!), 2);
+
+  // The same package again: everything already here, nothing added.
+  await p.locator('#package-file').setInputFiles(pkg);
+  await expectText(p.locator('section[aria-labelledby="pkg-in-run"]'), 'không có gì mới', 60_000);
+  assert.match((await p.locator('.packages-counts').first().locator('tbody tr', { hasText: 'Thường' }).textContent()) ?? '', /^Thường010000$/);
+  await p.getByRole('button', { name: 'Nhập 0 văn bản' }).click();
+  await expectText(p.locator('.packages-result'), 'đã có từ trước 2', 90_000);
+  await both(p, 'packages-import-again');
+  assert.equal(incomingCount(app.desk!), 2, 'no duplicate');
+  assert.deepEqual(app.problems.errors, []);
+  assert.deepEqual(app.problems.csp, []);
+});
