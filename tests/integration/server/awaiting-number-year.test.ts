@@ -4,13 +4,15 @@
 // has heard of it: the server then refuses a number of the closed year (409 year-closed), B keeps the
 // wait with the reason and, once synced, refuses it itself without asking. The văn thư registers it in
 // the open year (date received kept): the move, its update event and audit entry are one transaction,
-// and the next round gives it this year's next number. A book that holds a waiting entry cannot be closed.
+// and the next round gives it this year's next number. A book that holds a waiting entry cannot be closed;
+// the register's filter "Chờ cấp số" finds the waiting entries, at the workstation that registered them and the others.
 import assert from 'node:assert/strict';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { todayIso, yearOf } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
+import { incomingListSchema } from '../../../common/schemas';
 import { Desk } from '../../../main/core/desk';
 import { isAwaitingNumber, WAIT_YEAR_CLOSED, waitingCount } from '../../../main/core/documents/numberWaits';
 import { closeYear } from '../../../main/core/documents/registers';
@@ -175,10 +177,18 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await server.close();
       const w = await register(B(), { awaitNumber: true });
       assert.equal(w.awaitingNumber, true);
+      // The register's filter "Chờ cấp số": this one only, here and (synced) at A.
+      assert.deepEqual(B().desk.incoming.count(B().clerk, { awaitingNumber: true }), { total: 1, capped: false });
+      assert.deepEqual(B().desk.incoming.list(B().clerk, incomingListSchema.parse({ awaitingNumber: true })).map((r) => r.id), [w.id]);
+      assert.equal(B().desk.incoming.count(B().clerk, {}).total, 3);
       const e = await closeYear(B().desk.context(), B().clerk, { registerId, year: thisYear() }).then(() => null, (x: unknown) => x);
       assert.ok(e instanceof DeskError && e.key === 'registerYear.awaitingNumbers', String(e));
       assert.equal(B().desk.db.prepare('SELECT count(*) FROM register_years WHERE register_id = ? AND year = ?').pluck().get(registerId, thisYear()), 0);
       assert.equal(B().desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'register.close_year' AND outcome = 'refused' AND reason = 'registerYear.awaitingNumbers'").pluck().get(), 1);
+      // Synced to A, which numbered nothing of it: the filter finds it there too.
+      await restart();
+      for (let i = 0; i < 2; i++) for (const st of [B(), A()]) await st.sync.syncOnce();
+      assert.equal(A().desk.incoming.count(A().clerk, { awaitingNumber: true }).total, 1);
     });
   });
 }
