@@ -2,7 +2,7 @@
 // is not the register's home, its agency server out of reach (a real server started, then stopped),
 // registers an incoming document: the dialog says why no number can be given and offers "Vào sổ, chờ
 // cấp số"; the register then shows "Chờ cấp số" in the Số đến column, the detail says so, and the header's
-// sync indicator counts one arrival awaiting a number. Screenshots at 1366×768 and 1920×1080 in test-results/e2e/.
+// sync indicator counts one arrival awaiting a number; the register's filter "Số đến: Chờ cấp số" finds it. Screenshots at 1366×768 and 1920×1080 in test-results/e2e/.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,5 +118,16 @@ test('the server out of reach: registered "chờ cấp số", shown in the regis
   for (const size of SIZES) {
     await p.setViewportSize(size);
     await screenshot(p, `awaiting-number-indicator-${size.width}`);
+  }
+
+  // The register's filter "Số đến: Chờ cấp số".
+  await p.keyboard.press('Escape');
+  await p.getByRole('heading', { name: 'Sổ văn bản đến' }).waitFor();
+  await p.locator('#f-number').selectOption({ label: 'Chờ cấp số' });
+  await expectText(p.locator('.page-count'), 'Tìm thấy 1 văn bản', 20_000);
+  await row.waitFor();
+  for (const size of SIZES) {
+    await p.setViewportSize(size);
+    await screenshot(p, `awaiting-number-filter-${size.width}`);
   }
 });
