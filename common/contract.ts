@@ -918,6 +918,8 @@ export const contract = {
   'incoming.list': channel<IncomingRow[]>()({ input: incomingListSchema, access: 'doc.read' }),
   'incoming.count': channel<CountResult>()({ input: incomingFilterSchema, access: 'doc.read' }),
   'incoming.get': channel<IncomingDetail>()({ input: byId, access: 'doc.read' }),
+  // A "Chờ cấp số" arrival whose register year was closed meanwhile: registered in the open year (documents/waitYear.ts).
+  'incoming.moveAwaitingToOpenYear': channel<{ id: number; fromYear: number; toYear: number }>()({ input: byId, access: 'doc.register' }),
   'incoming.sign': channel<{ parts: number }>()({ input: byId, access: 'doc.register' }),
   'incoming.signatures': channel<DocumentSignature[]>()({ input: byId, access: 'doc.read' }),
   'attachments.open': channel<OpenedAttachment>()({ input: byId, access: 'doc.read' }),

@@ -264,6 +264,8 @@ export const incomingFilterSchema = z.object({
   urgency: z.array(urgencySchema).max(4).optional(),
   status: z.array(z.enum(INCOMING_STATUSES)).max(6).optional(),
   deadline: z.enum(DEADLINE_FILTERS).optional(),
+  /** Only the arrivals waiting for their number from the agency server ("Chờ cấp số": a placeholder below 1). */
+  awaitingNumber: z.literal(true).optional(),
 });
 export type IncomingFilter = z.infer<typeof incomingFilterSchema>;
 

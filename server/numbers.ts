@@ -11,7 +11,8 @@ import type { ServerConfig } from './config';
 import { HttpError, parseBody, sendJson } from './http';
 import { readBody } from './limits';
 import type { Logger } from './log';
-import { NumberConflictError, NumberForbidden, type NumberStore } from './storage/numberStore';
+import { NumberConflictError, NumberForbidden, NumberYearClosed, type NumberStore } from './storage/numberStore';
+import { secrecyRank } from '../common/domain';
 
 const gid = z.string().regex(NUMBER_ID_RE);
 const sequence = { register: gid, period: z.string().regex(NUMBER_PERIOD_RE), bucket: z.string().regex(NUMBER_BUCKET_RE) };
@@ -24,6 +25,19 @@ export class NumberRoutes {
 
   constructor(cfg: ServerConfig, private readonly store: NumberStore, private readonly clock: () => number, private readonly logger: Logger) {
     this.roles = new Set(cfg.registerRoles);
+  }
+
+  /**
+   * The person's clearance must reach the register's lowest level, as the core asks of whoever
+   * registers into it (documents/incoming.ts `listRegisters`), known from the base's clear events. A
+   * register the server has not heard of yet (its creation not pushed) holds no one's numbers but its
+   * own workstation's: not refused.
+   */
+  private async mayNumber(s: Session, register: string, route: string): Promise<void> {
+    const rank = await this.store.registerRank(register);
+    if (rank <= secrecyRank(s.clearance)) return;
+    this.logger.log('warn', 'refused: numbers of a register above the person\'s clearance', { person: s.person, workstation: s.workstation, register, route });
+    throw new HttpError(403, 'register-level', `the clearance of ${s.person} does not reach register ${register}: no numbers of it`);
   }
 
   /** Handles a numbers route; false when the path is none of them. */
@@ -40,6 +54,7 @@ export class NumberRoutes {
     try {
       if (method === 'POST' && path === `${NUMBERS_API}/allocate`) {
         const q = parseBody(allocateSchema, await readBody(req, 4096));
+        await this.mayNumber(s, q.register, ctx.route);
         const r = await this.store.allocate(q, s.workstation, s.person, now());
         const { fresh, ...out } = r;
         sendJson(res, fresh ? 201 : 200, out);
@@ -47,12 +62,14 @@ export class NumberRoutes {
       }
       if (method === 'POST' && path === `${NUMBERS_API}/give-back`) {
         const q = parseBody(giveBackSchema, await readBody(req, 4096));
+        await this.mayNumber(s, q.register, ctx.route);
         const out: GiveBackResult = await this.store.giveBack(q, s.workstation);
         sendJson(res, 200, out);
         return true;
       }
       if (method === 'POST' && path === `${NUMBERS_API}/report`) {
         const q = parseBody(reportSchema, await readBody(req, 4096));
+        await this.mayNumber(s, q.register, ctx.route);
         const r = await this.store.report(q, s.workstation, s.person, now());
         const { fresh, ...out } = r;
         sendJson(res, fresh ? 201 : 200, out);
@@ -61,15 +78,25 @@ export class NumberRoutes {
       if (method === 'GET' && path === `${NUMBERS_API}/last`) {
         const q = z.strictObject(sequence).safeParse(Object.fromEntries(url.searchParams));
         if (!q.success) throw new HttpError(400, 'bad-request', 'register, period and bucket are required');
+        await this.mayNumber(s, q.data.register, ctx.route);
         const out: LastNumber = await this.store.last(q.data);
         sendJson(res, 200, out);
         return true;
       }
     } catch (e) {
       if (e instanceof NumberConflictError) {
+        // The holder of another register is told only to someone who may number into that register.
+        if ((await this.store.registerRank(e.holder.register)) > secrecyRank(s.clearance)) {
+          this.logger.log('warn', 'refused: a record numbered in a register above the asker\'s clearance', { workstation: s.workstation, person: s.person, route: ctx.route });
+          throw new HttpError(403, 'register-level', 'this record is numbered in a register above your clearance');
+        }
         const body: NumberConflict = { error: e.code, message: e.message, holder: e.holder };
         this.logger.log('warn', 'number conflict', { code: e.code, register: e.holder.register, period: e.holder.period, number: e.holder.number, workstation: s.workstation });
         sendJson(res, 409, body);
+        return true;
+      }
+      if (e instanceof NumberYearClosed) {
+        sendJson(res, 409, { error: e.code, message: e.message });
         return true;
       }
       if (e instanceof NumberForbidden) throw new HttpError(403, e.code, e.message);

@@ -103,6 +103,7 @@ export const handlers: Handlers = {
   'incoming.list': (ctx, q) => ctx.desk.incoming.list(actor(ctx), q),
   'incoming.count': (ctx, f) => ctx.desk.incoming.count(actor(ctx), f),
   'incoming.get': (ctx, { id }) => ctx.desk.incoming.get(actor(ctx), id),
+  'incoming.moveAwaitingToOpenYear': (ctx, { id }) => ctx.desk.incoming.moveAwaitingToOpenYear(actor(ctx), id),
   'incoming.sign': async (ctx, { id }) => {
     const a = actor(ctx);
     // Only a key whose certificate is bound to the signed-in person (core rule: OrgService.signingKey).

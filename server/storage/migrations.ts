@@ -1,6 +1,8 @@
 // Schema migrations through Kysely's Migrator, the same steps on PostgreSQL and SQLite: only the
 // binary column type differs (bytea / blob). Never edit a shipped step: append one.
 import { sql, type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { noteRegisterFacts, parseEvents } from './registerFacts';
+import type { ServerDatabase } from './schema';
 
 export type Dialect = 'postgres' | 'sqlite';
 
@@ -283,6 +285,30 @@ function steps(dialect: Dialect): Record<string, Migration> {
           await sql`insert into packet_refusals (seq, packet_id, code, message, workstation, refused_at) values (${n}, ${r.packet_id}, ${r.error_code ?? 'refused'}, ${r.last_error ?? ''}, ${r.workstation}, ${r.received_at})`.execute(db);
         }
         await db.insertInto('counters' as never).values([{ name: 'packet_refusals', value: n }] as never).execute();
+      },
+    },
+    // What the numbering routes check (docs/server.md, "Numbering authority"): each register's lowest
+    // level (the clearance it takes to number into it) and its closed years, read from the base
+    // channel's clear events as they are stored; the events stored before this step are read here.
+    '0011_number_register_facts': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('number_registers')
+          .addColumn('register_gid', 'text', (c) => c.primaryKey())
+          .addColumn('min_rank', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('number_closed_years')
+          .addColumn('register_gid', 'text', (c) => c.notNull())
+          .addColumn('year', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('pk_number_closed_years', ['register_gid', 'year'])
+          .execute();
+        const trx = db as unknown as Kysely<ServerDatabase>;
+        let after = -1;
+        for (;;) {
+          const rows = await trx.selectFrom('batches').select(['seq', 'payload']).where('channel', '=', 'base').where('seq', '>', after).orderBy('seq').limit(200).execute();
+          if (rows.length === 0) break;
+          for (const r of rows) await noteRegisterFacts(trx, parseEvents(r.payload));
+          after = Number(rows[rows.length - 1]!.seq);
+        }
       },
     },
   };

@@ -5,6 +5,7 @@
 // id is the allocation's key: asking again for the same record answers the number it already holds.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, NumberAllocation, NumberSequence, ReportRequest } from '../../main/core/sync/numbers/protocol';
+import { registerFacts } from './registerFacts';
 import type { NumberAllocationsTable, ServerDatabase } from './schema';
 
 const num = (v: number | string | bigint): number => Number(v);
@@ -28,6 +29,15 @@ export class NumberForbidden extends Error {
     super(message);
   }
 }
+
+/** The register's year is closed (409 `year-closed`): the record must be registered in an open year. */
+export class NumberYearClosed extends Error {
+  override readonly name = 'NumberYearClosed';
+  readonly code = 'year-closed';
+}
+
+/** The calendar year a period names ("2026"), null for a term or "all". */
+export const yearOfPeriod = (period: string): number | null => (/^\d{4}$/.test(period) ? Number(period) : null);
 
 const allocationOf = (r: NumberAllocationsTable): NumberAllocation => ({
   register: r.register_gid, period: r.period, bucket: r.bucket, record: r.record_gid, number: num(r.number),
@@ -59,6 +69,11 @@ export class NumberStore {
     return (await db.selectFrom('register_homes').select('workstation').where('register_gid', '=', register).executeTakeFirstOrThrow()).workstation;
   }
 
+  /** What the routes check of a register: the clearance it takes (known from the base's clear events). */
+  async registerRank(register: string): Promise<number> {
+    return (await registerFacts(this.db, register, null)).minRank;
+  }
+
   async last(q: NumberSequence): Promise<{ last: number; home: string | null }> {
     const home = await this.db.selectFrom('register_homes').select('workstation').where('register_gid', '=', q.register).executeTakeFirst();
     return { last: await this.lastOf(this.db, q), home: home?.workstation ?? null };
@@ -71,6 +86,10 @@ export class NumberStore {
         await this.nameHome(trx, q.register, q.home, person, now);
         const prior = await this.allocationOfRecord(trx, q.record);
         if (prior) return this.again(trx, prior, q);
+        // A closed year's book is printed and signed: no new number in it (the record's own number, asked again, stands).
+        const year = yearOfPeriod(q.period);
+        if (year !== null && (await registerFacts(trx, q.register, year)).yearClosed)
+          throw new NumberYearClosed(`register ${q.register} is closed for ${year}: no number is given in a closed year`);
         const row = await trx.insertInto('number_counters').values({ register_gid: q.register, period: q.period, bucket: q.bucket, last: 1 })
           .onConflict((oc) => oc.columns(['register_gid', 'period', 'bucket']).doUpdateSet({ last: sql`number_counters.last + 1` }))
           .returning('last').executeTakeFirstOrThrow();

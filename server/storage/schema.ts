@@ -210,6 +210,18 @@ export interface ServerStateTable {
   value: string;
 }
 
+/** A register as the numbering routes know it from the base's clear events: the clearance it takes. */
+export interface NumberRegistersTable {
+  register_gid: string;
+  min_rank: number;
+}
+
+/** A register's year closed (its book printed and signed): no number is allocated in it. `secret-incoming`: the secret registers'. */
+export interface NumberClosedYearsTable {
+  register_gid: string;
+  year: number;
+}
+
 export interface ServerDatabase {
   counters: CountersTable;
   batches: BatchesTable;
@@ -231,6 +243,8 @@ export interface ServerDatabase {
   number_counters: NumberCountersTable;
   number_allocations: NumberAllocationsTable;
   register_homes: RegisterHomesTable;
+  number_registers: NumberRegistersTable;
+  number_closed_years: NumberClosedYearsTable;
   uploads: UploadsTable;
   upload_chunks: UploadChunksTable;
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { Kysely, PostgresDialect, sql, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { noteRegisterFacts, parseEvents } from './registerFacts';
 import type { BatchListing, BatchPushResult, BatchUpload, Channel, Encoding, KeyringListing } from '../../main/core/sync/protocol';
 import type { StorageConfig } from '../config';
 import { migrateToLatest, type Dialect } from './migrations';
@@ -100,6 +101,8 @@ export class Store {
       const sha256 = createHash('sha256').update(payload).digest('hex');
       const seq = await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('batch_events').values(b.eventIds.map((event_id) => ({ channel: b.channel, event_id, batch_id: b.batchId }))).execute();
+        // The base travels in clear: the registers' facts the numbering routes check go in with it.
+        if (b.channel === 'base') await noteRegisterFacts(trx, parseEvents(payload));
         const row = {
           batch_id: b.batchId, channel: b.channel, key_id: b.keyId, encoding: b.encoding, origin, person,
           event_ids: JSON.stringify(b.eventIds), event_count: b.eventIds.length, size: payload.length, sha256, received_at: now.toISOString(), payload,

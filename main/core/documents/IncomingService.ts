@@ -14,6 +14,7 @@ import { listSetAside, renumberSetAside } from './renumber';
 import { acknowledge, handOver } from './handover';
 import * as incoming from './incoming';
 import type { NumberAuthority } from './sharedNumbering';
+import { moveWaitToOpenYear, type MovedWait } from './waitYear';
 import * as signing from './signing';
 import { appendAudit } from '../audit/auditLog';
 import { writeTx } from '../db/transaction';
@@ -51,6 +52,11 @@ export class IncomingService {
       c.whenWritable(() => writeTx(c.db, () => appendAudit(c.db, { userId: actor.id, action: 'incoming.search', details: { words: q.query!.trim().split(/\s+/).length, results: ids.slice(0, 50) } })));
     }
     return rows;
+  }
+
+  /** A "Chờ cấp số" arrival whose register year was closed meanwhile: registered in the open year instead (waitYear.ts). */
+  moveAwaitingToOpenYear(actor: Actor, id: number): Promise<MovedWait> {
+    return moveWaitToOpenYear(this.source.context(), actor, id);
   }
 
   count(actor: Actor, f: IncomingFilter): CountResult {

@@ -496,6 +496,8 @@ function buildFilter(db: Db, arms: readonly Arm[], actor: Actor, f: IncomingFilt
   if (secrecy && secrecy.length > 0) { where.push(`${ordered ? '+' : ''}i.secrecy_rank IN (${secrecy.map(() => '?').join(',')})`); params.push(...secrecy.map(secrecyRank)); }
   inList('i.urgency', f.urgency);
   inList('i.status', f.status);
+  // "Chờ cấp số": the placeholder is negative on every workstation (numberWaits.ts), so those registered elsewhere show too.
+  if (f.awaitingNumber) where.push('i.arrival_number < 1');
   // Today in Vietnam only when a deadline filter needs it (formatting a date in a time zone is not free).
   switch (f.deadline) {
     case 'overdue': where.push("i.deadline < ? AND i.status <> 'done'"); params.push(todayIso(now)); break;

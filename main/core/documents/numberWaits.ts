@@ -13,12 +13,16 @@ import { cached } from '../db/statements';
 import { writeTx } from '../db/transaction';
 import { recordChange } from '../events/eventLog';
 import { TransportError } from '../sync/transport';
+import { isYearClosed } from './registers';
 import type { NumberAuthority } from './sharedNumbering';
 
 /** The placeholder of a record awaiting its number: negative, the same on every workstation, unique in practice (48 bits of its id's hash). */
 export function awaitingNumber(recordGlobalId: string): number {
   return -(parseInt(createHash('sha256').update(recordGlobalId).digest('hex').slice(0, 12), 16) + 1);
 }
+
+/** The problem of a wait whose register year was closed before it got its number (moveWaitToOpenYear). */
+export const WAIT_YEAR_CLOSED = 'year-closed';
 
 /** An arrival number that is a placeholder ("Chờ cấp số"), not a number. */
 export const isAwaitingNumber = (n: number): boolean => n < 1;
@@ -48,6 +52,12 @@ export async function numberWaiting(db: Db, authority: NumberAuthority, now: Dat
   for (const w of rows) {
     if (!attached(db, w.compartment)) continue;
     const sequence = { register: w.global_id, period: w.period, bucket: w.bucket };
+    // A closed year's book is printed and signed: no number of it (the văn thư moves the record to the open year).
+    const held = db.prepare(`SELECT year FROM ${w.compartment}.incoming WHERE global_id = ?`).pluck().get(w.record_global_id) as number | undefined;
+    if (held !== undefined && isYearClosed(db, w.register_id, held)) {
+      writeTx(db, () => cached(db, 'UPDATE main.number_waits SET problem = ? WHERE id = ?').run(WAIT_YEAR_CLOSED, w.id));
+      continue;
+    }
     let n: number, last: number;
     try {
       const r = await authority.allocate({ ...sequence, record: w.record_global_id, home: w.home ?? '' });
@@ -55,7 +65,8 @@ export async function numberWaiting(db: Db, authority: NumberAuthority, now: Dat
       last = r.last;
     } catch (e) {
       if (e instanceof TransportError && e.transient) break;
-      const problem = e instanceof Error ? e.message : String(e);
+      // The server heard of the closing before this workstation did.
+      const problem = e instanceof TransportError && e.code === 'year-closed' ? WAIT_YEAR_CLOSED : e instanceof Error ? e.message : String(e);
       writeTx(db, () => cached(db, 'UPDATE main.number_waits SET problem = ? WHERE id = ?').run(problem, w.id));
       continue;
     }

@@ -17,6 +17,7 @@ import { cached } from '../db/statements';
 import { writeTx } from '../db/transaction';
 import { recordChange } from '../events/eventLog';
 import { authorize, type Actor } from '../org/rights';
+import { isAwaitingNumber } from './numberWaits';
 import { periodOf, scopeRow, type ScopeRow } from './numbering';
 import { auditRefusal, secretIncomingYearClosed } from '../secrets/registerYears';
 import { incomingRegisterRows } from '../reports/incomingRegister';
@@ -271,6 +272,12 @@ export async function closeYear(ctx: CoreContext, actor: Actor, input: { registe
   }
   if (isYearClosed(ctx.db, r0.id, input.year)) throw invalid('year', 'register.alreadyClosed', { register: r0.name, year: input.year });
   const rows = incomingRegisterRows(ctx, r0.id, input.year);
+  // A book with entries awaiting their number ("Chờ cấp số") would be signed with holes in it.
+  const awaiting = rows.filter((r) => isAwaitingNumber(r.arrivalNumber)).length;
+  if (awaiting > 0) {
+    auditRefusal(ctx, actor, 'register.close_year', 'registerYear.awaitingNumbers', { register: r0.id, year: input.year, count: awaiting });
+    throw invalid('year', 'registerYear.awaitingNumbers', { register: r0.name, year: input.year, count: awaiting });
+  }
   const unitName = (ctx.db.prepare('SELECT name FROM main.units WHERE is_self = 1').pluck().get() as string | undefined) ?? '';
   const bytes = await registerPdf('incoming', rows, { unitName, year: input.year, period: { from: `${input.year}-01-01`, to: `${input.year}-12-31` } });
   const sha256 = createHash('sha256').update(bytes).digest('hex');

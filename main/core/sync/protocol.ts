@@ -122,4 +122,4 @@ export type ServerErrorCode =
   // resumable uploads (main/core/sync/resumableUpload.ts): a chunk not at the offset held; a whole that is not what was announced
   | 'upload-offset' | 'upload-digest'
   // shared registers' numbers (main/core/sync/numbers/protocol.ts)
-  | 'not-home' | 'number-taken' | 'record-numbered';
+  | 'not-home' | 'number-taken' | 'record-numbered' | 'register-level' | 'year-closed';

@@ -13,13 +13,15 @@ export interface Filters {
   urgency: Urgency | null;
   status: IncomingStatus | null;
   deadline: DeadlineFilter | null;
+  /** Only the arrivals "Chờ cấp số". */
+  awaitingNumber: boolean | null;
 }
 export interface Sort {
   field: SortField;
   dir: 'asc' | 'desc';
 }
 
-export const NO_FILTERS: Filters = { year: null, registerId: null, secrecy: null, urgency: null, status: null, deadline: null };
+export const NO_FILTERS: Filters = { year: null, registerId: null, secrecy: null, urgency: null, status: null, deadline: null, awaitingNumber: null };
 export const DEFAULT_SORT: Sort = { field: 'arrival', dir: 'desc' };
 
 interface IncomingState {
@@ -91,5 +93,6 @@ export function filterInput(f: Filters, query: string): IncomingFilter {
     ...(f.urgency ? { urgency: [f.urgency] } : {}),
     ...(f.status ? { status: [f.status] } : {}),
     ...(f.deadline ? { deadline: f.deadline } : {}),
+    ...(f.awaitingNumber ? { awaitingNumber: true as const } : {}),
   };
 }

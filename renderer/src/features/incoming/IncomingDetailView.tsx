@@ -141,6 +141,9 @@ export function IncomingDetailView({ id }: { id: number }) {
         <div className="detail-body">
           <aside className="detail-meta" aria-label={t('detail.metadata')}>
             <ExchangeNoticeBanner incomingId={doc.id} />
+            {canRegister && isAwaitingNumber(doc.arrivalNumber) && doc.yearClosed && (
+              <AwaitingYearClosed doc={doc} onMoved={() => { setVersion((v) => v + 1); useIncoming.getState().refresh(); }} />
+            )}
             <dl className="meta-list">
               <Meta label={t('detail.arrivalNumber')}><span className={isAwaitingNumber(doc.arrivalNumber) ? 'strong awaiting-number' : 'strong'}>{arrivalNumberText(doc.arrivalNumber, t)}</span></Meta>
               <Meta label={t('detail.arrivalDate')}>{formatDateVn(doc.arrivalDate)}</Meta>
@@ -273,6 +276,39 @@ function Meta({ label, children }: { label: string; children: ReactNode }) {
     <div className="meta-row">
       <dt>{label}</dt>
       <dd>{children}</dd>
+    </div>
+  );
+}
+
+/** A "Chờ cấp số" arrival whose register year was closed meanwhile: it takes no number of that year; the văn thư registers it in the open year. */
+function AwaitingYearClosed({ doc, onMoved }: { doc: IncomingDetail; onMoved(): void }) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState(false);
+  const thisYear = Number(todayIso().slice(0, 4));
+  // The closed year is this one (closed before 31/12): the open year has not begun.
+  const openYear = Math.max(thisYear, doc.year + 1);
+  const canMove = thisYear > doc.year;
+  const move = async () => {
+    setBusy(true);
+    try {
+      const r = await call('incoming.moveAwaitingToOpenYear', { id: doc.id });
+      toast.success(t('detail.awaitingMoved', { year: r.toYear }));
+      onMoved();
+    } catch (err) {
+      const de = asDeskError(err);
+      if (!isGloballyHandled(de)) toast.error(errorText(de));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="notice notice-warning awaiting-year-closed" role="status">
+      <p>{t(canMove ? 'detail.awaitingYearClosed' : 'detail.awaitingYearClosedEarly', { register: doc.registerName, year: doc.year, openYear })}</p>
+      {canMove && (
+        <button type="button" className="button" onClick={() => void move()} disabled={busy}>
+          {busy ? <Spinner /> : null} {t('detail.moveToOpenYear', { year: openYear })}
+        </button>
+      )}
     </div>
   );
 }

@@ -140,6 +140,9 @@ function Filters({ searchRef }: { searchRef: RefObject<HTMLInputElement | null> 
       <FilterSelect id="f-deadline" label={t('incoming.filters.deadline')} value={filters.deadline ?? ''}
         onChange={(v) => setFilter('deadline', (v || null) as DeadlineFilter | null)}
         options={DEADLINE_FILTERS.map((d) => [d, labels.deadline(d)])} />
+      <FilterSelect id="f-number" label={t('incoming.filters.number')} value={filters.awaitingNumber ? 'awaiting' : ''}
+        onChange={(v) => setFilter('awaitingNumber', v === 'awaiting' ? true : null)}
+        options={[['awaiting', t('incoming.awaitingNumber')]]} />
     </div>
   );
 }
