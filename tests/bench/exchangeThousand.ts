@@ -27,6 +27,6 @@ export async function measureExchangeThousand(n: number): Promise<ExchangeThousa
     p.stderr.on('data', take);
     p.on('close', (c) => done({ code: c, out }));
   });
-  const line = (re: RegExp) => out.split('\n').find((l) => re.test(l))?.replace(/^#\s*/, '') ?? null;
+  const line = (re: RegExp) => out.split('\n').find((l) => re.test(l))?.replace(/^#\s*/, '').replace(/\\#/g, '#') ?? null;
   return { documentsEachWay: n, passed: code === 0, seconds: Math.round((performance.now() - t0) / 100) / 10, figures: line(/^# N=\d+ each way/), killedAt: line(/^# B killed at/) };
 }
