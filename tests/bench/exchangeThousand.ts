@@ -1,6 +1,6 @@
 // Issue 9 §7 at full size: 1,000 documents each way through the two agency servers and the hub, with a
 // server restart and a workstation's receiving round killed with SIGKILL (the exactly-once checks are
-// tests/integration/server/exchange-thousand.test.ts's, which CI runs at 8 each way). Runs that test
+// tests/integration/server/exchange-thousand.test.ts's, which CI runs at 40 each way). Runs that test
 // file with EXCHANGE_N in a child and reports its printed figures.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';

@@ -1,5 +1,5 @@
 // Issue 9 §7 "1,000 documents in both directions: none lost, none duplicated", at the size CI runs
-// (EXCHANGE_N each way, default 8: Thường and Mật alternating; the full 1,000 is
+// (EXCHANGE_N each way, default 40: Thường and Mật alternating; the full 1,000 is
 // `EXCHANGE_N=1000 node --import tsx --test tests/integration/server/exchange-thousand.test.ts`: issuing
 // alone takes minutes per hundred documents on a 2-core machine, more than CI's budget). Every document
 // is issued through the services (create, submit, approve, signer's PAdES, the agency's signature and
@@ -26,7 +26,7 @@ import type { PacketStep } from '../../../main/core/sync/packets/PacketClient';
 import type { ExchangeRoundChildArgs } from './exchangeRoundChild';
 import { round, startExchangeNetwork, type Agency, type ExchangeNetwork } from './exchangeNetwork';
 
-const N = Number(process.env.EXCHANGE_N ?? 8);
+const N = Number(process.env.EXCHANGE_N ?? 40);
 const WAIT_MS = Number(process.env.EXCHANGE_WAIT_MS ?? 10 * 60_000);
 const secrecyOf = (i: number): Secrecy => (i % 2 === 0 ? 'thuong' : 'mat');
 
