@@ -37,7 +37,12 @@ const link = new ExchangeLink(desk.exchange, packets);
 const opts = { agencyKey: desk.org.signingKey(clerk, token.signingKeys), decryption: [...token.identity.unlockKeys, ...token.signingKeys] };
 let received = 0;
 for (let i = 0; i < 1200 && received < a.expect; i++) {
-  const r = await link.round(clerk, opts);
+  // A round that fails (the server briefly unreachable) is tried again, as the app's timer would.
+  const r = await link.round(clerk, opts).catch((e: unknown) => {
+    process.stderr.write(`round ${i}: ${(e as Error).message}\n`);
+    return null;
+  });
+  if (!r) { await new Promise((done) => setTimeout(done, 200)); continue; }
   received += r.received;
   if (r.problems.length) process.stderr.write(`round ${i}: ${JSON.stringify(r.problems)}\n`);
   if (r.received === 0) await new Promise((done) => setTimeout(done, 100));
