@@ -1,4 +1,5 @@
-// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server|exchange|ocr|import|sync] [--import-records N] [--sync-statuses N] [--sync-docs N] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N] [--ocr-pages N] [--exchange-packets N]`
+// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server|exchange|ocr|import|sync|exchange1000] [--exchange-docs N] [--import-records N] [--sync-statuses N] [--sync-docs N] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N] [--ocr-pages N] [--exchange-packets N]`
+// Exchange both ways (issue 9 §7, `--only exchange1000 [--exchange-docs N]`): 1 000 documents each way through the test network with a server restart and a kill -9 (exchangeThousand.ts).
 // Sync (issue 9): 10 000 statuses caught up after a day offline (syncStatuses.ts) and a fresh workstation syncing 100 000 documents (syncFresh.ts).
 // Outgoing: signing and issuing an outgoing document on SoftHSM through the services, end to end
 // (outgoing.ts). Processing: the leader's and the handler's inboxes and the overdue view over a
@@ -29,6 +30,7 @@ import { measureServer, SERVER_TARGETS, type ServerFigures } from './server';
 import { measureOcr, type OcrFigures } from './ocr';
 import { EXCHANGE_TARGETS, measureExchange, type ExchangeFigures } from './exchange';
 import { IMPORT_TARGETS, measureImport, type ImportFigures } from './import';
+import { measureExchangeThousand, type ExchangeThousandFigures } from './exchangeThousand';
 import { measureStatusCatchUp, SYNC_STATUS_TARGETS, type StatusCatchUpFigures } from './syncStatuses';
 import { measureFreshSync, SYNC_FRESH_TARGETS, type FreshSyncFigures } from './syncFresh';
 import { diagnose, type Diagnosis } from './diagnose';
@@ -62,7 +64,7 @@ const ourFile = (f: string) => OUR_FILES.has(f) || /^keyring\.cms\.[0-9a-f]+\.pa
  */
 export const TARGETS = { firstPageMs: 50, searchP95Ms: 30, ratioP95: 1.5, pinToFirstPageMs: 1000, anyPageMs: 10, compartmentRatio: 1.2 };
 
-const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server', 'ocr', 'exchange', 'import', 'sync'] as const;
+const PARTS = ['search', 'crypto', 'audit', 'pades', 'outgoing', 'processing', 'server', 'ocr', 'exchange', 'import', 'sync', 'exchange1000'] as const;
 /** The import part's default scale (the target's is 100 000: --import-records 100000, about 8 GB of PDFs). */
 const IMPORT_DEFAULT_RECORDS = 20_000;
 type Part = (typeof PARTS)[number];
@@ -74,13 +76,15 @@ interface Args {
   processingDocs: number; outgoingRounds: number; serverSeconds: number; ocrPages: number; exchangePackets: number; importRecords: number;
   /** Sync (issue 9): statuses caught up after a day offline, and a fresh workstation's documents. */
   syncStatuses: number; syncDocs: number;
+  /** Documents each way of the issue 9 §7 run (exchangeThousand.ts). */
+  exchangeDocs: number;
 }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
     only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000, generateOnly: false,
     processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30, ocrPages: 6, exchangePackets: 40, importRecords: IMPORT_DEFAULT_RECORDS,
-    syncStatuses: SYNC_STATUS_TARGETS.statuses, syncDocs: SYNC_FRESH_TARGETS.docs,
+    syncStatuses: SYNC_STATUS_TARGETS.statuses, syncDocs: SYNC_FRESH_TARGETS.docs, exchangeDocs: 1000,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -101,6 +105,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--server-seconds') args.serverSeconds = Number(argv[++i]);
     else if (a === '--exchange-packets') args.exchangePackets = Number(argv[++i]);
     else if (a === '--import-records') args.importRecords = Number(String(argv[++i]).replace(/_/g, ''));
+    else if (a === '--exchange-docs') args.exchangeDocs = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--sync-statuses') args.syncStatuses = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--sync-docs') args.syncDocs = Number(String(argv[++i]).replace(/_/g, ''));
     else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N, --ocr-pages N, --exchange-packets N, --import-records N, --sync-statuses N, --sync-docs N)`);
@@ -111,6 +116,7 @@ function parseArgs(argv: string[]): Args {
   if (!Number.isInteger(args.outgoingRounds) || args.outgoingRounds < 1) throw new Error('--outgoing-rounds must be a positive integer');
   if (!Number.isInteger(args.ocrPages) || args.ocrPages < 1) throw new Error('--ocr-pages must be a positive integer');
   if (!Number.isInteger(args.importRecords) || args.importRecords < 100) throw new Error('--import-records must be an integer ≥ 100');
+  if (!Number.isInteger(args.exchangeDocs) || args.exchangeDocs < 2) throw new Error('--exchange-docs must be an integer ≥ 2');
   if (!Number.isInteger(args.syncStatuses) || args.syncStatuses < 5) throw new Error('--sync-statuses must be an integer ≥ 5');
   if (!Number.isInteger(args.syncDocs) || args.syncDocs < 100) throw new Error('--sync-docs must be an integer ≥ 100');
   if (args.generateOnly && !args.keep) throw new Error('--generate-only makes the profile for a later run: give it --keep DIR');
@@ -553,6 +559,10 @@ async function main(): Promise<void> {
     // 1 MB packets through workstation → server → hub → server → workstation, next to raw HTTPS (exchange.ts).
     let exchange: ExchangeFigures | undefined;
     if (args.only === 'all' || args.only === 'exchange') exchange = await measureExchange({ packets: args.exchangePackets });
+    // Issue 9 §7: documents both ways through the test network, exactly once after a kill -9 (exchangeThousand.ts);
+    // only when asked for (--only exchange1000): at 1 000 each way it takes longer than every other part together.
+    let exchange1000: ExchangeThousandFigures | undefined;
+    if (args.only === 'exchange1000') exchange1000 = await measureExchangeThousand(args.exchangeDocs);
     let imports: ImportFigures | undefined;
     if (args.only === 'all' || args.only === 'import') {
       if (args.importRecords < IMPORT_TARGETS.records) progress(`import: ${args.importRecords} records (the target's scale is ${IMPORT_TARGETS.records}: --import-records ${IMPORT_TARGETS.records})`);
@@ -569,7 +579,7 @@ async function main(): Promise<void> {
     const out = {
       benchmark: 'securedesk: encrypted incoming register; envelope and signature throughput; outgoing issue; processing inboxes',
       at: new Date().toISOString(),
-      parts: args.only === 'all' ? [...PARTS] : [args.only],
+      parts: args.only === 'all' ? PARTS.filter((p) => p !== 'exchange1000') : [args.only],
       machine: { ...machineInfo(), dbWorker: { bundled: true, builtByThisRun: dbWorker.ours, buildMs: dbWorker.ms } },
       thresholds: { ...(searchPart ? TARGETS : {}), ...(crypto ? { crypto: CRYPTO_TARGETS } : {}), ...(audit ? { audit: AUDIT_TARGETS } : {}), ...(pades ? { pades: PADES_TARGETS } : {}), ...(outgoing ? { outgoing: OUTGOING_TARGETS } : {}), ...(processing ? { processing: PROCESSING_TARGETS } : {}), ...(server ? { server: SERVER_TARGETS } : {}), ...(exchange ? { exchange: EXCHANGE_TARGETS } : {}), ...(imports ? { import: IMPORT_TARGETS } : {}), ...(syncStatuses ? { sync: { statuses: SYNC_STATUS_TARGETS, fresh: SYNC_FRESH_TARGETS } } : {}) },
       ...(main ? { summary: summary(main) } : {}),
@@ -605,6 +615,7 @@ async function main(): Promise<void> {
         },
         ocr,
       } : {}),
+      ...(exchange1000 ? { exchange1000 } : {}),
       ...(exchange ? { exchangeSummary: { packetsPerSecond: exchange.ours.packetsPerSecond, rawPacketsPerSecond: exchange.raw.packetsPerSecond, ratio: exchange.ratio, targetRatio: EXCHANGE_TARGETS.ratio, withinTarget: exchange.withinTarget }, exchange } : {}),
       ...(imports ? {
         importSummary: {

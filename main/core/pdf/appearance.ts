@@ -7,10 +7,10 @@
 //   time) at the top right of page 1, 10 pt, black.
 // The decree names Times New Roman; the app embeds the DejaVu Sans it vendors for printouts (a
 // workstation's own fonts vary, and the text must carry Vietnamese diacritics).
-import fontkit from '@pdf-lib/fontkit';
 import { PDFArray, PDFDict, PDFName, type PDFNumber, PDFRef, type PDFDocument, type PDFFont, type PDFImage } from 'pdf-lib';
 import { DeskError } from '../../../common/errors';
 import { loadFonts } from '../print/fonts';
+import { cachedFontkit } from './fontCache';
 import { PdfError } from './errors';
 
 export interface Rect { x: number; y: number; width: number; height: number }
@@ -153,7 +153,7 @@ export async function buildAppearance(doc: PDFDocument, a: PdfAppearance, signin
   const faces: Array<'F1' | 'F2'> = a.kind === 'signer' ? (a.image ? ['F2'] : ['F1', 'F2']) : a.kind === 'attachment-note' || a.kind === 'note' || a.kind === 'fill' ? ['F1'] : [];
   const fonts: Fonts = {};
   if (faces.length) {
-    doc.registerFontkit(fontkit);
+    doc.registerFontkit(cachedFontkit);
     const { regular, bold } = loadFonts();
     for (const f of faces) fonts[f] = await doc.embedFont(f === 'F1' ? regular : bold, { subset: true });
   }

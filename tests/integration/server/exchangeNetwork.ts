@@ -30,10 +30,21 @@ import { softKey } from '../../helpers/softKey';
 
 const AGENCY_USAGE = 'critical,digitalSignature,nonRepudiation,keyEncipherment';
 
-export interface Agency { desk: Desk; clerk: Actor; key: PrivateKeyOps; keys: readonly PrivateKeyOps[]; server: ServerClient; link: ExchangeLink; cleanup(): void }
+export interface Agency {
+  desk: Desk; clerk: Actor; key: PrivateKeyOps; keys: readonly PrivateKeyOps[]; server: ServerClient; link: ExchangeLink; cleanup(): void;
+  /** What a process of its own needs to open this workstation (exchangeRoundChild.ts). */
+  child: { profileDir: string; serial: string; pin: string; port: number; transport: Party };
+  /** Closes the profile (another process may then open it) and opens it again with the token. */
+  closeProfile(): void;
+  reopenProfile(): Promise<void>;
+}
+
+/** The SoftHSM tokens of the network, for a child process (exchangeRoundChild.ts). */
+export interface NetworkHsm { env: NodeJS.ProcessEnv; modulePath: string; caDer: string }
 
 export interface ExchangeNetwork {
   n: NetworkPki;
+  hsm: NetworkHsm;
   hub: RunningHub;
   /** A's server (PostgreSQL); a test may close it and start it again from `cfgA`. */
   serverA: RunningServer;
@@ -51,29 +62,38 @@ export interface ExchangeNetwork {
 }
 
 /** A profile of an agency whose văn thư's token holds the agency key, linked to its agency server. */
-async function agency(hsm: SoftHsm, n: NetworkPki, token: SignedInToken, code: string, name: string, clerkName: string, port: number, transportIdentity: Party): Promise<Agency> {
+async function agency(hsm: SoftHsm, n: NetworkPki, token: SignedInToken, tok: CustomToken, code: string, name: string, clerkName: string, port: number, transportIdentity: Party): Promise<Agency> {
   const t = tempDir('securedesk-exchange-net-');
   const desk = await Desk.open({ profileDir: t.dir, trustAnchors: [hsm.ca.certDer] });
   const session = await desk.setup({
     unit: { name, code, preset: 'party' },
     admin: { fullName: clerkName, position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
   }, token.identity);
-  const clerk = actorFor(session.user);
   // The workstation's session with its agency server (the văn thư enrolled there); the packet
   // outbox and inbox live in the profile's own base database.
   const key = softKey(transportIdentity.certDer, transportIdentity.keyPem);
-  const server = new ServerClient({
-    db: desk.db, transport: { url: `https://localhost:${port}`, caPem: n.ca.certPem, timeoutMs: 15_000 }, signer: () => key, channels: () => [],
-    keys: { current: () => null, byId: () => null }, apply: () => {},
-  });
-  const packets = new PacketClient({ db: desk.db, server, backoff: { baseMs: 20, capMs: 200 } });
-  return {
-    desk, clerk, server,
-    key: desk.org.signingKey(clerk, token.signingKeys),
-    keys: [...token.identity.unlockKeys, ...token.signingKeys],
-    link: new ExchangeLink(desk.exchange, packets),
-    cleanup: () => { server.close(); desk.close(); t.cleanup(); },
+  const connect = (desk: Desk) => {
+    const server = new ServerClient({
+      db: desk.db, transport: { url: `https://localhost:${port}`, caPem: n.ca.certPem, timeoutMs: 15_000 }, signer: () => key, channels: () => [],
+      keys: { current: () => null, byId: () => null }, apply: () => {},
+    });
+    const packets = new PacketClient({ db: desk.db, server, backoff: { baseMs: 20, capMs: 200 } });
+    return { server, link: new ExchangeLink(desk.exchange, packets) };
   };
+  const x: Agency = {
+    desk, clerk: actorFor(session.user), ...connect(desk),
+    key: desk.org.signingKey(actorFor(session.user), token.signingKeys),
+    keys: [...token.identity.unlockKeys, ...token.signingKeys],
+    cleanup: () => { x.server.close(); x.desk.close(); t.cleanup(); },
+    child: { profileDir: t.dir, serial: tok.serial, pin: tok.pin, port, transport: transportIdentity },
+    closeProfile: () => { x.server.close(); x.desk.close(); },
+    reopenProfile: async () => {
+      x.desk = await Desk.open({ profileDir: t.dir, trustAnchors: [hsm.ca.certDer] });
+      x.clerk = actorFor((await x.desk.unlock(token.identity)).user);
+      Object.assign(x, connect(x.desk));
+    },
+  };
+  return x;
 }
 
 /** `hubLimits`: the hub's own limits (a test of a packet the hub refuses as too large sets a low one). */
@@ -89,6 +109,7 @@ export async function startExchangeNetwork(o: { hubLimits?: Partial<ServerConfig
     closers.push(() => tmp.cleanup());
     const hsm = await createSoftHsm({ tokens: ['recovery'] });
     closers.push(() => hsm.cleanup());
+    net.hsm = { env: hsm.env, modulePath: hsm.modulePath, caDer: hsm.ca.certDer.toString('base64') };
     const key = (subject: string) => [{ id: '01', label: 'agency', algorithm: 'rsa:2048' as const, subject, keyUsage: AGENCY_USAGE, issuer: 'ca' as const }];
     const tokA: CustomToken = await addToken(hsm, 'AGENCY-A', '246810', key('/CN=Văn phòng Tỉnh ủy Quảng Ninh/O=Văn phòng Tỉnh ủy/C=VN'));
     const tokB: CustomToken = await addToken(hsm, 'AGENCY-B', '135791', key('/CN=Ban Tổ chức Tỉnh ủy/O=Ban Tổ chức/C=VN'));
@@ -124,9 +145,9 @@ export async function startExchangeNetwork(o: { hubLimits?: Partial<ServerConfig
     if (started[1].status === 'fulfilled') net.serverB = started[1].value;
     closers.push(() => Promise.all([net.serverA?.close(), net.serverB?.close()]));
     for (const s of started) if (s.status === 'rejected') throw s.reason;
-    net.a = await agency(hsm, n, signedA, CODES.A, 'Văn phòng Tỉnh ủy Quảng Ninh', 'Nguyễn Thị Hương', net.serverA.port, n.agencies.A.vanThu);
+    net.a = await agency(hsm, n, signedA, tokA, CODES.A, 'Văn phòng Tỉnh ủy Quảng Ninh', 'Nguyễn Thị Hương', net.serverA.port, n.agencies.A.vanThu);
     closers.push(() => net.a.cleanup());
-    net.b = await agency(hsm, n, signedB, CODES.B, 'Ban Tổ chức Tỉnh ủy', 'Phạm Thị Lan', net.serverB.port, n.agencies.B.vanThu);
+    net.b = await agency(hsm, n, signedB, tokB, CODES.B, 'Ban Tổ chức Tỉnh ủy', 'Phạm Thị Lan', net.serverB.port, n.agencies.B.vanThu);
     closers.push(() => net.b.cleanup());
     const person = async (fullName: string, role: Role, position: string, clearance: Secrecy = 'tuyet_mat') => {
       const p = await addPerson(net.a.desk, { fullName, role, clearance, position });
