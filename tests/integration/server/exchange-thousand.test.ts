@@ -23,6 +23,7 @@ import { CODES, startAgency, waitFor } from '../../helpers/network';
 import { addPerson } from '../../helpers/people';
 import type { ExchangeLinkRound } from '../../../main/core/exchange/link';
 import type { PacketStep } from '../../../main/core/sync/packets/PacketClient';
+import { TransportError } from '../../../main/core/sync/transport';
 import type { ExchangeRoundChildArgs } from './exchangeRoundChild';
 import { round, startExchangeNetwork, type Agency, type ExchangeNetwork } from './exchangeNetwork';
 
@@ -146,8 +147,22 @@ test(`${N} documents from A to B and ${N} from B to A (Thường and Mật), A's
   const progress = (what: string, rs: ExchangeLinkRound[]) => {
     if (++rounds % 10 === 0) console.log(`${what} round ${rounds}: ${JSON.stringify(rs.map((r) => [r.sent, r.received, r.opened, r.refused, r.elsewhere, r.problems.length]))} A inbox ${countIn(net.a, 'exchange_inbox')} B inbox ${countIn(net.b, 'exchange_inbox')}`);
   };
+  // A round that a request's timeout cuts short (a loaded machine: 1,000 packets each way) is what a
+  // workstation meets in the field: it keeps what it has and the next round goes on. Counted, printed.
+  let cutShort = 0;
+  const both = async (): Promise<ExchangeLinkRound[] | null> => {
+    try {
+      return [await round(net.a), await round(net.b)];
+    } catch (err) {
+      if (!(err instanceof TransportError) || !err.transient) throw err;
+      cutShort++;
+      console.log(`a round cut short (${err.code}: ${err.message}); the next goes on`);
+      return null;
+    }
+  };
   await waitFor('the documents at both', async () => {
-    progress('documents', [await round(net.a), await round(net.b)]);
+    const rs = await both();
+    if (rs) progress('documents', rs);
     return countIn(net.b, 'exchange_inbox') === N && countIn(net.a, 'exchange_inbox') === N;
   }, WAIT_MS, 10);
   const t3 = Date.now();
@@ -155,7 +170,8 @@ test(`${N} documents from A to B and ${N} from B to A (Thường and Mật), A's
   assert.equal(await registerAll(net.b), N);
   const t4 = Date.now();
   await waitFor('the statuses at both', async () => {
-    progress('statuses', [await round(net.a), await round(net.b)]);
+    const rs = await both();
+    if (rs) progress('statuses', rs);
     return countIn(net.a, 'exchange_status_in') === 2 * N && countIn(net.b, 'exchange_status_in') === 2 * N;
   }, WAIT_MS, 10);
   const t5 = Date.now();
@@ -166,5 +182,5 @@ test(`${N} documents from A to B and ${N} from B to A (Thường and Mật), A's
   }
   assertExactlyOnce(net.a, net.b, N);
   assertExactlyOnce(net.b, net.a, N);
-  console.log(`N=${N} each way: issue ${t1 - t0} ms (${Math.round((t1 - t0) / (2 * N))} ms/document), send + restart + killed round ${t2 - t1} ms, receive ${t3 - t2} ms, register ${t4 - t3} ms, statuses ${t5 - t4} ms`);
+  console.log(`N=${N} each way: issue ${t1 - t0} ms (${Math.round((t1 - t0) / (2 * N))} ms/document), send + restart + killed round ${t2 - t1} ms, receive ${t3 - t2} ms, register ${t4 - t3} ms, statuses ${t5 - t4} ms; rounds cut short by a timeout ${cutShort}`);
 });
