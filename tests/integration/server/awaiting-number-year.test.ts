@@ -7,31 +7,18 @@
 // and the next round gives it this year's next number. A book that holds a waiting entry cannot be closed;
 // the register's filter "Chờ cấp số" finds the waiting entries, at the workstation that registered them and the others.
 import assert from 'node:assert/strict';
-import { cpSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { todayIso, yearOf } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
 import { incomingListSchema } from '../../../common/schemas';
-import { Desk } from '../../../main/core/desk';
 import { isAwaitingNumber, WAIT_YEAR_CLOSED, waitingCount } from '../../../main/core/documents/numberWaits';
 import { closeYear } from '../../../main/core/documents/registers';
 import { numberingRound } from '../../../main/core/documents/sharedNumbering';
-import type { Actor } from '../../../main/core/org/rights';
-import { actorFor, getUser } from '../../../main/core/org/users';
-import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
-import { SyncService } from '../../../main/core/sync/SyncService';
-import { takeNewWorkstationId } from '../../../main/core/sync/workstation';
-import { startServer, type RunningServer } from '../../../server/app';
-import type { ServerConfig } from '../../../server/config';
-import { agencyPki, startAgencyServer, type AgencyPki } from '../../helpers/agencyServer';
-import { newDesk, registration, softIdentity, tempDir } from '../../helpers/desk';
+import { agencyPki, type AgencyPki } from '../../helpers/agencyServer';
+import { registration } from '../../helpers/desk';
+import { sharedRegister, type SharedRegister, type Station } from '../../helpers/numberingStations';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
-import { softKey } from '../../helpers/softKey';
 
-interface Station { name: string; dir: string; desk: Desk; clerk: Actor; sync: SyncService; numbers: NumberClient; person: string }
-
-const quiet = { log: () => {} };
 let pki: AgencyPki;
 let pg: TestPostgres;
 const cleanups: Array<() => unknown> = [];
@@ -52,39 +39,14 @@ const thisYear = () => yearOf(todayIso(new Date()));
 
 for (const backend of ['sqlite', 'postgres'] as const) {
   describe(`"Chờ cấp số" and a closed register year (${backend})`, () => {
-    let server: RunningServer;
-    let config: ServerConfig;
-    let url: string;
-    const stations: Station[] = [];
+    let net: SharedRegister;
     let serial = 0;
-    const A = () => stations[0]!;
-    const B = () => stations[1]!;
+    const A = () => net.A();
+    const B = () => net.B();
     let registerId: number;
     let waitId: number;
     let waitGid: string;
     const lastYear = () => thisYear() - 1;
-    const open = async (st: Omit<Station, 'desk' | 'sync' | 'numbers' | 'clerk'>, adminId: number, copied = false): Promise<Station> => {
-      const desk = await Desk.open({ profileDir: st.dir });
-      await desk.unlock(softIdentity());
-      // A copied profile is another workstation: its own id before it signs in.
-      if (copied) takeNewWorkstationId(desk.db, new Date());
-      const key = softKey(pki.person(st.person).certDer, pki.person(st.person).keyPem);
-      const sync = new SyncService(desk, { transport: { url, caPem: pki.ca.certPem, timeoutMs: 5_000 }, signer: () => key, clearance: 'tuyet_mat' });
-      const numbers = new NumberClient(sync.client);
-      desk.incoming.numbering = numbers;
-      return { ...st, desk, clerk: actorFor(getUser(desk.db, adminId)!), sync, numbers };
-    };
-    /** The server back: each station on a new connection (a socket of the stopped server would hang up, ending a round as an outage). */
-    const restart = async () => {
-      server = await startServer(config, { logger: quiet });
-      for (const st of stations) {
-        st.sync.close();
-        const key = softKey(pki.person(st.person).certDer, pki.person(st.person).keyPem);
-        st.sync = new SyncService(st.desk, { transport: { url, caPem: pki.ca.certPem, timeoutMs: 5_000 }, signer: () => key, clearance: 'tuyet_mat' });
-        st.numbers = new NumberClient(st.sync.client);
-        st.desk.incoming.numbering = st.numbers;
-      }
-    };
     const register = async (st: Station, over: { awaitNumber?: boolean; arrivalDate?: string } = {}) => {
       const input = await registration(st.desk, st.clerk, {
         subject: `Văn bản số ${++serial} vào sổ tại máy ${st.name}`, ...over, ...(over.arrivalDate ? { acknowledgeOutOfOrder: true } : {}),
@@ -96,37 +58,19 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       st.desk.db.prepare('SELECT id, year, period, arrival_number AS n, arrival_date AS date FROM c_thuong.incoming WHERE global_id = ?').get(gid) as { id: number; year: number; period: string; n: number; date: string } | undefined;
 
     before(async () => {
-      const tmp = tempDir(`securedesk-await-year-${backend}-`);
-      cleanups.push(tmp.cleanup);
-      server = await startAgencyServer({
-        backend, ...(backend === 'postgres' ? { pg } : {}), dir: join(tmp.dir, 'server'), pki, logger: quiet,
-        people: ['vanthu1', 'vanthu2'].map((p) => ({ person: `p-${p}`, role: 'van_thu' as const, clearance: 'tuyet_mat' as const, certificates: [pki.person(p).certPath] })),
-      });
-      config = (server as RunningServer & { config: ServerConfig }).config;
-      config.listen.port = server.port;
-      url = `https://localhost:${server.port}`;
-      cleanups.push(() => server.close().catch(() => undefined));
-      const env = await newDesk('state');
-      cleanups.push(env.cleanup);
-      env.desk.close();
-      const copy = tempDir(`securedesk-await-year-${backend}-b-`);
-      cleanups.push(copy.cleanup);
-      cpSync(env.dir, copy.dir, { recursive: true });
-      stations.push(await open({ name: 'A', dir: env.dir, person: 'vanthu1' }, env.admin.id));
-      stations.push(await open({ name: 'B', dir: copy.dir, person: 'vanthu2' }, env.admin.id, true));
-      cleanups.push(() => { for (const st of stations) try { st.sync.close(); st.desk.close(); } catch { /* closed */ } });
+      net = await sharedRegister({ backend, pg, pki, prefix: 'securedesk-await-year', cleanups });
       registerId = A().desk.db.prepare("SELECT id FROM registers WHERE kind = 'incoming' AND name = 'Sổ đăng ký văn bản đến'").pluck().get() as number;
     });
 
     test('the server out of reach, B registers last year\'s late arrival "chờ cấp số"; A closes last year without knowing it', async () => {
       assert.equal((await register(A())).arrivalNumber, 1, 'this year, online');
-      await server.close();
+      await net.server().close();
       const w = await register(B(), { awaitNumber: true, arrivalDate: `${lastYear()}-12-30` });
       assert.equal(w.awaitingNumber, true);
       waitId = w.id;
       waitGid = B().desk.db.prepare('SELECT global_id FROM c_thuong.incoming WHERE id = ?').pluck().get(w.id) as string;
       assert.equal(row(B(), waitGid)!.year, lastYear());
-      await restart();
+      await net.restart();
       await closeYear(A().desk.context(), A().clerk, { registerId, year: lastYear() });
       await A().sync.syncOnce(); // the closing reaches the server (base channel, in clear)
     });
@@ -137,13 +81,13 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(B().desk.db.prepare('SELECT problem FROM number_waits WHERE record_global_id = ?').pluck().get(waitGid), WAIT_YEAR_CLOSED);
       assert.equal((await B().numbers.last({ register: B().desk.db.prepare('SELECT global_id FROM registers WHERE id = ?').pluck().get(registerId) as string, period: String(lastYear()), bucket: '*' })).last, 0, 'nothing taken in the closed year');
       // B hears of the closing: its own check refuses the same, without asking the server.
-      for (let i = 0; i < 2; i++) for (const st of stations) await st.sync.syncOnce();
+      for (let i = 0; i < 2; i++) for (const st of net.stations) await st.sync.syncOnce();
       assert.equal(B().desk.db.prepare('SELECT count(*) FROM register_years WHERE register_id = ? AND year = ?').pluck().get(registerId, lastYear()), 1, 'B knows of the closing');
-      await server.close();
+      await net.server().close();
       const r = await numberingRound(B().desk.db, B().numbers, new Date(), B().clerk.id).then(() => 'ran', () => 'unreachable');
       assert.ok(r === 'unreachable' || r === 'ran');
       assert.equal(B().desk.db.prepare('SELECT problem FROM number_waits WHERE record_global_id = ?').pluck().get(waitGid), WAIT_YEAR_CLOSED);
-      await restart();
+      await net.restart();
       await numberingRound(B().desk.db, B().numbers, new Date(), B().clerk.id);
       assert.ok(isAwaitingNumber(row(B(), waitGid)!.n));
       assert.equal(B().desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'incoming.numbered'").pluck().get(), 0);
@@ -174,7 +118,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
 
     test('a book holding a waiting entry cannot be closed (it would be signed with a hole)', async () => {
-      await server.close();
+      await net.server().close();
       const w = await register(B(), { awaitNumber: true });
       assert.equal(w.awaitingNumber, true);
       // The register's filter "Chờ cấp số": this one only, here and (synced) at A.
@@ -186,7 +130,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(B().desk.db.prepare('SELECT count(*) FROM register_years WHERE register_id = ? AND year = ?').pluck().get(registerId, thisYear()), 0);
       assert.equal(B().desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'register.close_year' AND outcome = 'refused' AND reason = 'registerYear.awaitingNumbers'").pluck().get(), 1);
       // Synced to A, which numbered nothing of it: the filter finds it there too.
-      await restart();
+      await net.restart();
       for (let i = 0; i < 2; i++) for (const st of [B(), A()]) await st.sync.syncOnce();
       assert.equal(A().desk.incoming.count(A().clerk, { awaitingNumber: true }).total, 1);
     });

@@ -9,31 +9,23 @@
 // After syncing, both workstations hold every record under one number, 1..N.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { todayIso, yearOf } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
-import { Desk } from '../../../main/core/desk';
 import { isAwaitingNumber, numberWaiting, waitingCount } from '../../../main/core/documents/numberWaits';
 import { incomingRegisterRows } from '../../../main/core/reports/incomingRegister';
 import { LAYOUTS, rowProblem } from '../../../main/core/reports/registers';
 import { numberingRound, pendingReports } from '../../../main/core/documents/sharedNumbering';
-import type { Actor } from '../../../main/core/org/rights';
-import { actorFor, getUser } from '../../../main/core/org/users';
 import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
 import { SyncService } from '../../../main/core/sync/SyncService';
-import { takeNewWorkstationId } from '../../../main/core/sync/workstation';
-import { startServer, type RunningServer } from '../../../server/app';
-import type { ServerConfig } from '../../../server/config';
-import { agencyPki, startAgencyServer, type AgencyPki } from '../../helpers/agencyServer';
-import { newDesk, registration, softIdentity, tempDir } from '../../helpers/desk';
+import { agencyPki, type AgencyPki } from '../../helpers/agencyServer';
+import { registration, softIdentity } from '../../helpers/desk';
+import { sharedRegister, type SharedRegister, type Station } from '../../helpers/numberingStations';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
 import { softKey } from '../../helpers/softKey';
 
-interface Station { name: string; dir: string; desk: Desk; clerk: Actor; sync: SyncService; numbers: NumberClient; person: string }
-
-const quiet = { log: () => {} };
 let pki: AgencyPki;
 let pg: TestPostgres;
 const cleanups: Array<() => unknown> = [];
@@ -56,24 +48,10 @@ const numberOf = (st: Station, gid: string) => st.desk.db.prepare('SELECT arriva
 
 for (const backend of ['sqlite', 'postgres'] as const) {
   describe(`"Chờ cấp số" at a workstation that is not the register's home (${backend})`, () => {
-    let server: RunningServer;
-    let config: ServerConfig;
-    let url: string;
-    const stations: Station[] = [];
+    let net: SharedRegister;
     let serial = 0;
-    const A = () => stations[0]!;
-    const B = () => stations[1]!;
-    const transport = () => ({ url, caPem: pki.ca.certPem, timeoutMs: 5_000 });
-    const open = async (st: Omit<Station, 'desk' | 'sync' | 'numbers' | 'clerk'>, adminId: number): Promise<Station> => {
-      const desk = await Desk.open({ profileDir: st.dir });
-      await desk.unlock(softIdentity());
-      const key = softKey(pki.person(st.person).certDer, pki.person(st.person).keyPem);
-      const sync = new SyncService(desk, { transport: transport(), signer: () => key, clearance: 'tuyet_mat' });
-      const numbers = new NumberClient(sync.client);
-      desk.incoming.numbering = numbers;
-      return { ...st, desk, clerk: actorFor(getUser(desk.db, adminId)!), sync, numbers };
-    };
-    const close = (st: Station) => { st.sync.close(); st.desk.close(); };
+    const A = () => net.A();
+    const B = () => net.B();
     const register = async (st: Station, awaitNumber = false) => {
       const input = await registration(st.desk, st.clerk, { subject: `Văn bản số ${++serial} vào sổ tại máy ${st.name}`, ...(awaitNumber ? { awaitNumber } : {}) });
       return st.desk.incoming.register(st.clerk, input);
@@ -82,31 +60,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     const made = new Set<string>();
 
     before(async () => {
-      const tmp = tempDir(`securedesk-await-${backend}-`);
-      cleanups.push(tmp.cleanup);
-      const s = await startAgencyServer({
-        backend, ...(backend === 'postgres' ? { pg } : {}), dir: join(tmp.dir, 'server'), pki, logger: quiet,
-        people: [
-          ...['vanthu1', 'vanthu2'].map((p) => ({ person: `p-${p}`, role: 'van_thu' as const, clearance: 'tuyet_mat' as const, certificates: [pki.person(p).certPath] })),
-          { person: 'p-chuyenvien', role: 'chuyen_vien' as const, clearance: 'tuyet_mat' as const, certificates: [pki.person('chuyenvien').certPath] },
-        ],
+      net = await sharedRegister({
+        backend, pg, pki, prefix: 'securedesk-await', cleanups,
+        extraPeople: [{ person: 'p-chuyenvien', role: 'chuyen_vien', clearance: 'tuyet_mat', certificates: [pki.person('chuyenvien').certPath] }],
       });
-      server = s;
-      config = s.config;
-      config.listen.port = s.port;
-      url = `https://localhost:${s.port}`;
-      cleanups.push(() => server.close().catch(() => undefined));
-      const env = await newDesk('state');
-      cleanups.push(env.cleanup);
-      env.desk.close();
-      const copy = tempDir(`securedesk-await-${backend}-b-`);
-      cleanups.push(copy.cleanup);
-      cpSync(env.dir, copy.dir, { recursive: true });
-      stations.push(await open({ name: 'A', dir: env.dir, person: 'vanthu1' }, env.admin.id));
-      const b = await open({ name: 'B', dir: copy.dir, person: 'vanthu2' }, env.admin.id);
-      takeNewWorkstationId(b.desk.db, new Date());
-      stations.push(b);
-      cleanups.push(() => { for (const st of stations) try { close(st); } catch { /* closed */ } });
     });
 
     test('online: A and B take the server\'s numbers', async () => {
@@ -120,7 +77,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 
     test('the server out of reach: B registers "chờ cấp số" only when asked to, A (home) numbers on', async () => {
       await numberingRound(A().desk.db, A().numbers, new Date(), A().clerk.id); // the home hears of B's number
-      await server.close();
+      await net.server().close();
       const plain = await register(B()).then(() => null, (e: unknown) => e);
       assert.ok(plain instanceof DeskError && plain.key === 'numbering.serverUnreachable', String(plain));
       // Asked to await: registered, with a placeholder that is no number, in the order of receipt.
@@ -156,9 +113,9 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
 
     test('a round signed by a chuyên viên is refused by the server: nothing numbered, the reason kept', async () => {
-      server = await startServer(config, { logger: quiet });
+      await net.startServer();
       const key = softKey(pki.person('chuyenvien').certDer, pki.person('chuyenvien').keyPem);
-      const sync = new SyncService(B().desk, { transport: transport(), signer: () => key, clearance: 'tuyet_mat' });
+      const sync = new SyncService(B().desk, { transport: net.transport(), signer: () => key, clearance: 'tuyet_mat' });
       try {
         const cv = new NumberClient(sync.client);
         // The owed give-back is refused first, which ends the round; the waits alone: refused too.
@@ -195,19 +152,19 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
 
     test('kill -9 between the server\'s answer and the write: the next round writes the same number', async () => {
-      await server.close();
+      await net.server().close();
       const w = await register(B(), true);
       const gid = gidOf(B(), w.id);
       made.add(gid);
-      server = await startServer(config, { logger: quiet });
-      close(B());
+      await net.startServer();
+      net.close(B());
       const child = await new Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
         const id = softIdentity();
         const p = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'numberWaitChild.ts')], {
           env: {
             ...process.env,
             NUMBER_WAIT_CHILD: JSON.stringify({
-              dir: B().dir, url, caPem: pki.ca.certPem, unlockCertPem: id.certPem, unlockKeyPem: id.keyPem,
+              dir: B().dir, url: net.url, caPem: pki.ca.certPem, unlockCertPem: id.certPem, unlockKeyPem: id.keyPem,
               certPem: readFileSync(pki.person('vanthu2').certPath, 'utf8'), keyPem: pki.person('vanthu2').keyPem,
             }),
           },
@@ -222,7 +179,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(child.signal, 'SIGKILL', child.stderr);
       const asked = JSON.parse(child.stdout) as { record: string; number: number };
       assert.deepEqual(asked, { record: gid, number: 7 });
-      stations[1] = await open({ name: 'B', dir: B().dir, person: 'vanthu2' }, B().clerk.id);
+      await net.reopen(1);
       assert.ok(isAwaitingNumber(numberOf(B(), gid)!), 'nothing written before the kill');
       assert.equal(waitingCount(B().desk.db), 1);
       await numberingRound(B().desk.db, B().numbers, new Date(), B().clerk.id);
@@ -233,8 +190,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
 
     test('after syncing, A and B hold every record under one number, 1..N, no placeholder left', async () => {
-      for (let i = 0; i < 3; i++) for (const st of stations) await st.sync.syncOnce();
-      for (const st of stations) {
+      for (let i = 0; i < 3; i++) for (const st of net.stations) await st.sync.syncOnce();
+      for (const st of net.stations) {
         const here = (st.desk.db.prepare('SELECT global_id AS g, arrival_number AS n FROM c_thuong.incoming WHERE year = ?').all(thisYear()) as Array<{ g: string; n: number }>);
         assert.equal(here.length, made.size, `${st.name} holds them all`);
         assert.deepEqual(here.map((r) => r.n).sort((x, y) => x - y), here.map((_, i) => i + 1), `${st.name}: 1..${here.length}`);

@@ -7,43 +7,16 @@
 // `year-closed`), while the number a record already holds in it is answered again (kill -9 retries).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
 import type { ServerClient } from '../../../main/core/sync/ServerClient';
-import { TransportError } from '../../../main/core/sync/transport';
 import { startServer, type RunningServer } from '../../../server/app';
-import { tempDir } from '../../helpers/desk';
-import { agencyConfig, networkPki, startAgency, workstation, type NetworkPki, type TestWorkstation } from '../../helpers/network';
-import { startPostgres, type TestPostgres } from '../../helpers/postgres';
+import { agencyConfig, startAgency, workstation, type TestWorkstation } from '../../helpers/network';
+import { networkSuite, transportRefusal } from '../../helpers/networkSuite';
 
-let n: NetworkPki;
-let pg: TestPostgres;
-let tmp: { dir: string; cleanup(): void };
-const closers: Array<() => unknown> = [];
+const net = networkSuite('securedesk-numauth-');
+const refusal = transportRefusal;
 const quiet = { log: () => {} };
-
-before(async () => {
-  tmp = tempDir('securedesk-numauth-');
-  [n, pg] = await Promise.all([networkPki(), startPostgres()]);
-});
-
-after(async () => {
-  for (const c of closers.reverse()) await c();
-  pg?.stop();
-  n?.pki.cleanup();
-  tmp?.cleanup();
-});
-
-const refusal = async (p: Promise<unknown>): Promise<TransportError> => {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof TransportError, String(e));
-    return e;
-  }
-  assert.fail('not refused');
-};
 
 /** Pushes base-channel events in clear, as a workstation's sync does. */
 async function pushBase(server: ServerClient, events: Array<{ entity: string; entityId: string; kind: 'create' | 'update'; data: Record<string, unknown> }>): Promise<void> {
@@ -64,7 +37,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     let vt: TestWorkstation;
     let v: NumberClient;
     let homeId: string;
-    const config = () => agencyConfig(n, 'A', join(tmp.dir, backend), { backend, pg, hubUrl: 'https://127.0.0.1:9' });
+    const config = () => agencyConfig(net.n, 'A', net.path(backend), { backend, pg: net.pg, hubUrl: 'https://127.0.0.1:9' });
     let cfg: ReturnType<typeof config>;
     const thuong = randomUUID();
     const topSecret = randomUUID();
@@ -74,10 +47,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     before(async () => {
       cfg = config();
       server = await startAgency(cfg);
-      closers.push(() => server.close());
+      net.closers.push(() => server.close());
       // A's văn thư holds Tối mật (tests/helpers/network.ts).
-      vt = workstation(n, join(tmp.dir, `${backend}-vt`), server.port, n.agencies.A.vanThu);
-      closers.push(() => vt.close());
+      vt = workstation(net.n, net.path(`${backend}-vt`), server.port, net.n.agencies.A.vanThu);
+      net.closers.push(() => vt.close());
       homeId = vt.db.prepare("SELECT value FROM settings WHERE key = 'workstation_id'").pluck().get() as string;
       v = new NumberClient(vt.server);
       await pushBase(vt.server, [registerEvent(thuong, ['thuong']), registerEvent(topSecret, ['tuyet_mat']), registerEvent(secret, ['mat', 'toi_mat'])]);
@@ -109,8 +82,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await server.close();
       server = await startServer(cfg, { logger: quiet });
       // (A new connection: the old one's socket went with the server.)
-      vt = workstation(n, join(tmp.dir, `${backend}-vt2`), server.port, n.agencies.A.vanThu);
-      closers.push(() => vt.close());
+      vt = workstation(net.n, net.path(`${backend}-vt2`), server.port, net.n.agencies.A.vanThu);
+      net.closers.push(() => vt.close());
       homeId = vt.db.prepare("SELECT value FROM settings WHERE key = 'workstation_id'").pluck().get() as string;
       v = new NumberClient(vt.server);
       assert.equal((await refusal(v.allocate({ ...seq(topSecret), record: randomUUID(), home: homeId }))).code, 'register-level');

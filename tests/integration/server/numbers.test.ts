@@ -6,42 +6,15 @@
 // that does not register, a workstation that is not the register's home, another's number given back.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
-import { TransportError } from '../../../main/core/sync/transport';
 import type { RunningServer } from '../../../server/app';
-import { tempDir } from '../../helpers/desk';
-import { agencyConfig, networkPki, startAgency, workstation, type NetworkPki, type TestWorkstation } from '../../helpers/network';
+import { agencyConfig, startAgency, workstation, type TestWorkstation } from '../../helpers/network';
+import { networkSuite, transportRefusal } from '../../helpers/networkSuite';
 import type { Party } from '../../helpers/pki';
-import { startPostgres, type TestPostgres } from '../../helpers/postgres';
 
-let n: NetworkPki;
-let pg: TestPostgres;
-let tmp: { dir: string; cleanup(): void };
-const closers: Array<() => unknown> = [];
-
-before(async () => {
-  tmp = tempDir('securedesk-numbers-');
-  [n, pg] = await Promise.all([networkPki(), startPostgres()]);
-});
-
-after(async () => {
-  for (const c of closers.reverse()) await c();
-  pg?.stop();
-  n?.pki.cleanup();
-  tmp?.cleanup();
-});
-
-const refusal = async (p: Promise<unknown>): Promise<TransportError> => {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof TransportError, String(e));
-    return e;
-  }
-  assert.fail('not refused');
-};
+const net = networkSuite('securedesk-numbers-');
+const refusal = transportRefusal;
 
 for (const backend of ['sqlite', 'postgres'] as const) {
   describe(`numbers of a shared register (${backend})`, () => {
@@ -54,16 +27,16 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     const register = randomUUID();
     const seq = { register, period: '2026', bucket: '*' };
     const ws = (name: string, port: number, person: Party): TestWorkstation => {
-      const w = workstation(n, join(tmp.dir, `${backend}-${name}`), port, person);
-      closers.push(() => w.close());
+      const w = workstation(net.n, net.path(`${backend}-${name}`), port, person);
+      net.closers.push(() => w.close());
       return w;
     };
 
     before(async () => {
-      server = await startAgency(agencyConfig(n, 'A', join(tmp.dir, backend), { backend, pg, hubUrl: 'https://127.0.0.1:9' }));
-      closers.push(() => server.close());
-      home = ws('home', server.port, n.agencies.A.vanThu);
-      other = ws('other', server.port, n.agencies.A.vanThu);
+      server = await startAgency(agencyConfig(net.n, 'A', net.path(backend), { backend, pg: net.pg, hubUrl: 'https://127.0.0.1:9' }));
+      net.closers.push(() => server.close());
+      home = ws('home', server.port, net.n.agencies.A.vanThu);
+      other = ws('other', server.port, net.n.agencies.A.vanThu);
       homeId = home.db.prepare("SELECT value FROM settings WHERE key = 'workstation_id'").pluck().get() as string;
       h = new NumberClient(home.server);
       o = new NumberClient(other.server);
@@ -136,18 +109,18 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const notHome = await refusal(o.report({ ...seq, record: randomUUID(), number: 9_999 }));
       assert.deepEqual([notHome.status, notHome.code], [403, 'not-home']);
       // Nor by signing in under another workstation id than the home's registered one.
-      const forged = workstation(n, join(tmp.dir, `${backend}-forged`), server.port, n.agencies.A.vanThu);
-      closers.push(() => forged.close());
+      const forged = workstation(net.n, net.path(`${backend}-forged`), server.port, net.n.agencies.A.vanThu);
+      net.closers.push(() => forged.close());
       const f = await refusal(new NumberClient(forged.server).report({ ...seq, record: randomUUID(), number: 9_998 }));
       assert.deepEqual([f.status, f.code], [403, 'not-home']);
       // B's văn thư is not enrolled at A's server: refused at sign-in, nothing allocated.
-      const stranger = workstation(n, join(tmp.dir, `${backend}-stranger`), server.port, n.agencies.B.vanThu);
-      closers.push(() => stranger.close());
+      const stranger = workstation(net.n, net.path(`${backend}-stranger`), server.port, net.n.agencies.B.vanThu);
+      net.closers.push(() => stranger.close());
       const s = await refusal(new NumberClient(stranger.server).allocate({ ...seq, record: randomUUID(), home: homeId }));
       assert.equal(s.status, 403);
       // A chuyên viên of A does not register documents.
-      const cv = workstation(n, join(tmp.dir, `${backend}-cv`), server.port, n.agencies.A.chuyenVien);
-      closers.push(() => cv.close());
+      const cv = workstation(net.n, net.path(`${backend}-cv`), server.port, net.n.agencies.A.chuyenVien);
+      net.closers.push(() => cv.close());
       const c = new NumberClient(cv.server);
       assert.equal((await refusal(c.allocate({ ...seq, record: randomUUID(), home: homeId }))).status, 403);
       assert.equal((await refusal(c.last(seq))).status, 403);
@@ -169,7 +142,7 @@ function workstationOf(w: TestWorkstation): string {
 
 async function fetchNoSession(port: number): Promise<number> {
   const { Transport } = await import('../../../main/core/sync/transport');
-  const t = new Transport({ url: `https://localhost:${port}`, caPem: n.ca.certPem, timeoutMs: 5_000 });
+  const t = new Transport({ url: `https://localhost:${port}`, caPem: net.n.ca.certPem, timeoutMs: 5_000 });
   const r = await t.request('POST', '/v1/numbers/allocate', { body: Buffer.from('{}') });
   return r.status;
 }

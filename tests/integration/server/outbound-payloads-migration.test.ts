@@ -3,16 +3,12 @@
 // row no longer carries the bytes (a state change must not rewrite a megabyte).
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3-multiple-ciphers';
-import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
-import pg from 'pg';
-import { migrateTo } from '../../../server/storage/migrations';
+import { sql } from 'kysely';
 import { PacketStore } from '../../../server/storage/packetStore';
 import { Store } from '../../../server/storage/store';
-import type { StorageConfig } from '../../../server/config';
 import { tempDir } from '../../helpers/desk';
+import { oldServerStore } from '../../helpers/oldServerStore';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
 
 let pgServer: TestPostgres;
@@ -29,19 +25,7 @@ after(() => {
 for (const backend of ['sqlite', 'postgres'] as const) {
   describe(`server migration 0006 on ${backend}`, () => {
     test('queued packets keep their bytes and order; the row holds no payload any more', async () => {
-      let cfg: StorageConfig;
-      let old: Kysely<unknown>;
-      if (backend === 'sqlite') {
-        const file = join(tmp.dir, 'agency.db');
-        cfg = { kind: 'sqlite', file };
-        old = new Kysely({ dialect: new SqliteDialect({ database: new Database(file) }) });
-      } else {
-        pgServer.psql('CREATE DATABASE migrate_0006', 'postgres');
-        cfg = { kind: 'postgres', host: pgServer.host, port: pgServer.port, database: 'migrate_0006', user: pgServer.user, poolSize: 2 };
-        old = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ host: pgServer.host, port: pgServer.port, database: 'migrate_0006', user: pgServer.user, max: 2 }) }) });
-      }
-      // The previous server's schema, with two queued packets in it.
-      await migrateTo(old, backend, '0005_hub_retention');
+      const { cfg, old } = await oldServerStore({ backend, dir: tmp.dir, pg: pgServer, database: 'migrate_0006', migratedTo: '0005_hub_retention' });
       const packets = [1, 2].map((seq) => ({ seq, id: randomUUID(), bytes: randomBytes(300_000 + seq) }));
       for (const p of packets) {
         await sql`insert into packets_out (seq, packet_id, sha256, size, kind, from_code, to_codes, person, workstation, received_at, state, payload)

@@ -3,16 +3,12 @@
 // closed before the upgrade are known at once (no new event needed), and a classified batch is not read.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3-multiple-ciphers';
-import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
-import pg from 'pg';
-import type { StorageConfig } from '../../../server/config';
-import { migrateTo } from '../../../server/storage/migrations';
+import { sql } from 'kysely';
 import { registerFacts } from '../../../server/storage/registerFacts';
 import { Store } from '../../../server/storage/store';
 import { tempDir } from '../../helpers/desk';
+import { oldServerStore } from '../../helpers/oldServerStore';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
 
 let pgServer: TestPostgres;
@@ -32,18 +28,7 @@ const event = (entity: string, entityId: string, data: Record<string, unknown>) 
 for (const backend of ['sqlite', 'postgres'] as const) {
   describe(`server migration 0011 on ${backend}`, () => {
     test('register levels and closed years of the base batches stored before the upgrade are known after it', async () => {
-      let cfg: StorageConfig;
-      let old: Kysely<unknown>;
-      if (backend === 'sqlite') {
-        const file = join(tmp.dir, 'agency.db');
-        cfg = { kind: 'sqlite', file };
-        old = new Kysely({ dialect: new SqliteDialect({ database: new Database(file) }) });
-      } else {
-        pgServer.psql('CREATE DATABASE migrate_0011', 'postgres');
-        cfg = { kind: 'postgres', host: pgServer.host, port: pgServer.port, database: 'migrate_0011', user: pgServer.user, poolSize: 2 };
-        old = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ host: pgServer.host, port: pgServer.port, database: 'migrate_0011', user: pgServer.user, max: 2 }) }) });
-      }
-      await migrateTo(old, backend, '0009_register_numbers');
+      const { cfg, old } = await oldServerStore({ backend, dir: tmp.dir, pg: pgServer, database: 'migrate_0011', migratedTo: '0009_register_numbers' });
       const top = randomUUID();
       const plain = randomUUID();
       const sealedOnly = randomUUID();
