@@ -79,7 +79,7 @@ import {
 import { renumberSchema } from './schemas';
 import {
   packageExportSchema, packageRunSchema, packageStagedSchema,
-  type PackageCheckView, type PackageEdxmlResult, type PackageExportFile, type PackageImportRunView, type PackageRecipientOption,
+  type PackageCheckView, type PackageEdxmlPreview, type PackageEdxmlResult, type PackageExportFile, type PackageImportRunView, type PackageRecipientOption,
 } from './packages';
 import type { ProcessingRules, StepKind, TaskRole, TaskState } from './processing';
 import type { WorkCalendar } from './workdays';
@@ -1143,6 +1143,8 @@ export const contract = {
   'packages.importStart': channel<PackageImportRunView>()({ input: packageStagedSchema, access: 'doc.register' }),
   'packages.importProgress': channel<PackageImportRunView>()({ input: packageRunSchema, access: 'doc.register' }),
   'packages.importCancel': channel<PackageImportRunView>()({ input: packageRunSchema, access: 'doc.register' }),
+  /** What importing the staged ZIP of edXML packets would do, nothing written; then importEdxml does it and says what differs. */
+  'packages.previewEdxml': channel<PackageEdxmlPreview>()({ input: packageStagedSchema, access: 'doc.register' }),
   'packages.importEdxml': channel<PackageEdxmlResult>()({ input: packageStagedSchema, access: 'doc.register' }),
   // OCR of scanned files (main/core/ocr): the page text is checked like opening the file itself.
   'ocr.pageText': channel<OcrPageView>()({

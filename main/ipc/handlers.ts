@@ -391,6 +391,7 @@ export const handlers: Handlers = {
   'packages.importStart': (ctx, { stagedId }) => ctx.desk.packageWindow.start(actor(ctx), stagedId, () => ctx.guard.decryptionKeys()),
   'packages.importProgress': (ctx, { runId }) => ctx.desk.packageWindow.progress(actor(ctx), runId),
   'packages.importCancel': (ctx, { runId }) => ctx.desk.packageWindow.cancel(actor(ctx), runId),
+  'packages.previewEdxml': (ctx, { stagedId }) => ctx.desk.packageWindow.previewEdxml(actor(ctx), stagedId, () => ctx.guard.decryptionKeys()),
   'packages.importEdxml': (ctx, { stagedId }) => ctx.desk.packageWindow.importEdxml(actor(ctx), stagedId, () => ctx.guard.decryptionKeys()),
   'import.open': (ctx, input) => ctx.desk.importWindow.open(actor(ctx), input),
   'import.preview': (ctx, { mapping, limit, ...source }) => ctx.desk.importWindow.preview(actor(ctx), source, mapping, limit),
