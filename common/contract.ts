@@ -79,7 +79,7 @@ import {
 import { renumberSchema } from './schemas';
 import {
   packageExportSchema, packageRunSchema, packageStagedSchema,
-  type PackageCheckView, type PackageEdxmlResult, type PackageExportFile, type PackageImportRunView, type PackageRecipientOption,
+  type PackageCheckView, type PackageEdxmlPreview, type PackageEdxmlResult, type PackageExportFile, type PackageImportRunView, type PackageRecipientOption,
 } from './packages';
 import type { ProcessingRules, StepKind, TaskRole, TaskState } from './processing';
 import type { WorkCalendar } from './workdays';
@@ -123,11 +123,16 @@ export interface UnitInfo {
 }
 /** The sync panel (main/core/sync/panel.ts): what waits to be sent and applied, the last contact, errors. */
 export interface SyncPanelView {
-  /** The agency server named in the machine configuration, or null: this workstation works alone. */
+  /** The agency server named in the machine configuration, or null: this workstation works alone (administrators only; null for the others). */
   server: string | null;
+  /** An agency server is configured (everyone may know whether the workstation works alone). */
+  configured: boolean;
   running: boolean;
   lastContact: string | null;
+  /** The last error as the program wrote it (administrators only; null for the others). */
   lastError: string | null;
+  /** The last error as a person reads it, in Vietnamese. */
+  lastErrorVi: string | null;
   /** Changes made here not yet handed to the server: still in the log, and in sealed batches waiting. */
   unsent: number;
   outbox: { batches: number; events: number; bytes: number; oldest: string | null };
@@ -139,6 +144,27 @@ export interface SyncPanelView {
   numbers: { awaiting: number; unreported: number };
   /** Our packets refused on the way (agency server or hub), latest first, the reason in Vietnamese (văn thư and administrators only). */
   packetRefusals: Array<{ packetId: string; to: string | null; toName: string | null; reason: string; at: string | null }>;
+  /** The exchange between agencies (văn thư and administrators only; null for the others): main/core/sync/exchangeQueue.ts. */
+  exchange: {
+    /** Packets waiting to go out, oldest first (at most 50; outboxTotal says how many in all). */
+    outbox: Array<{
+      packetId: string; to: string; toName: string | null; madeAt: string;
+      /** waiting: made, not yet handed to the transport; queued: at the transport, not yet taken by the agency server. */
+      state: 'waiting' | 'queued';
+      attempts: number;
+      /** Why the last attempt failed, in Vietnamese. */
+      error: string | null;
+      /** A status packet (an answer owed to a sender), not a document. */
+      status: boolean;
+      /** The document carried: null when this session may not know it (another compartment). Above the person's clearance: no subject. */
+      document: { outgoingId: number; level: Secrecy; numberSymbol: string | null; subject: string | null; kind: 'document' | 'revocation' | 'update' | 'takeBack' } | null;
+    }>;
+    outboxTotal: number;
+    /** Received and waiting: packets not opened yet (a level this session does not hold), arrivals to register or refuse. */
+    inbound: { unopened: number; toRegister: number };
+    /** A packet being sent in parts right now: bytes the agency server holds of the whole. */
+    transfer: { packetId: string; to: string | null; sent: number; total: number } | null;
+  } | null;
 }
 
 /** One workstation of the agency as its server knows it (administrators; main/core/sync/agencyWorkstations.ts). */
@@ -1143,6 +1169,8 @@ export const contract = {
   'packages.importStart': channel<PackageImportRunView>()({ input: packageStagedSchema, access: 'doc.register' }),
   'packages.importProgress': channel<PackageImportRunView>()({ input: packageRunSchema, access: 'doc.register' }),
   'packages.importCancel': channel<PackageImportRunView>()({ input: packageRunSchema, access: 'doc.register' }),
+  /** What importing the staged ZIP of edXML packets would do, nothing written; then importEdxml does it and says what differs. */
+  'packages.previewEdxml': channel<PackageEdxmlPreview>()({ input: packageStagedSchema, access: 'doc.register' }),
   'packages.importEdxml': channel<PackageEdxmlResult>()({ input: packageStagedSchema, access: 'doc.register' }),
   // OCR of scanned files (main/core/ocr): the page text is checked like opening the file itself.
   'ocr.pageText': channel<OcrPageView>()({

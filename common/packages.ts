@@ -91,8 +91,19 @@ export interface PackageExportFile {
   workFiles: number;
 }
 
+export type PackageEdxmlOutcome = 'opened' | 'waiting' | 'refused' | 'duplicate';
+
+/** What importing a ZIP of edXML packets would do here, packet by packet; nothing written (main/core/packages/edxmlPreview.ts). */
+export interface PackageEdxmlPreview {
+  packets: Array<{ name: string; packetId: string | null; outcome: PackageEdxmlOutcome; reason: string | null }>;
+  counts: Record<PackageEdxmlOutcome, number>;
+}
+
 /** A ZIP of edXML packets imported through the exchange's inbound path (main/core/packages/edxmlBatch.ts). */
-export interface PackageEdxmlResult {
-  packets: Array<{ name: string; packetId: string | null; outcome: 'opened' | 'waiting' | 'refused' | 'duplicate'; reason: string | null }>;
-  counts: Record<'opened' | 'waiting' | 'refused' | 'duplicate', number>;
+export interface PackageEdxmlResult extends PackageEdxmlPreview {
+  /**
+   * After a preview of the same upload: the packets whose outcome is not the one it showed (something
+   * changed meanwhile, e.g. another workstation received a packet first); null when there was no preview.
+   */
+  changed: Array<{ name: string; expected: PackageEdxmlOutcome; outcome: PackageEdxmlOutcome }> | null;
 }

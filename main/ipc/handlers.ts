@@ -13,6 +13,7 @@ import { syncIndicator } from '../core/sync/indicator';
 import type { ExchangeRounds } from '../core/sync/agencySync';
 import type { SyncService } from '../core/sync/SyncService';
 import type { AgencyWorkstations } from '../core/sync/agencyWorkstations';
+import type { TransferProgress } from '../core/sync/transferProgress';
 
 export interface HandlerContext {
   desk: Desk;
@@ -22,7 +23,7 @@ export interface HandlerContext {
   /** Where an audit export goes (Electron: in a folder the person picks; null: they cancelled); absent: under the profile's exports/. */
   auditExportDir?(): Promise<string | null>;
   /** The session's sync with the agency server (machine configuration), if one is configured. */
-  sync?(): { service: SyncService | null; server: string | null; running: boolean; exchange?: ExchangeRounds | null; workstations?: AgencyWorkstations | null };
+  sync?(): { service: SyncService | null; server: string | null; running: boolean; exchange?: ExchangeRounds | null; workstations?: AgencyWorkstations | null; transfer?: TransferProgress | null };
 }
 
 const REGISTER_FILE_NAMES = { secret_incoming: 'so-dang-ky-bmnn-den', secret_copies: 'so-quan-ly-sao-chup-bmnn', secret_handover: 'so-chuyen-giao-bmnn' } as const;
@@ -36,8 +37,12 @@ const actor = (ctx: HandlerContext) => {
   return a;
 };
 
-/** The signed-in session's view of the agency's workstations; none without an agency server. */
+/**
+ * The signed-in session's view of the agency's workstations; none without an agency server. The
+ * administrator's: refused to anyone else before anything else is said (not even whether a server is set).
+ */
 const agencyWorkstations = (ctx: HandlerContext): AgencyWorkstations => {
+  authorize(actor(ctx), 'org.manage');
   const w = ctx.sync?.().workstations;
   if (!w) throw DeskError.keyed('VALIDATION', 'sync.notConfigured');
   return w;
@@ -391,6 +396,7 @@ export const handlers: Handlers = {
   'packages.importStart': (ctx, { stagedId }) => ctx.desk.packageWindow.start(actor(ctx), stagedId, () => ctx.guard.decryptionKeys()),
   'packages.importProgress': (ctx, { runId }) => ctx.desk.packageWindow.progress(actor(ctx), runId),
   'packages.importCancel': (ctx, { runId }) => ctx.desk.packageWindow.cancel(actor(ctx), runId),
+  'packages.previewEdxml': (ctx, { stagedId }) => ctx.desk.packageWindow.previewEdxml(actor(ctx), stagedId, () => ctx.guard.decryptionKeys()),
   'packages.importEdxml': (ctx, { stagedId }) => ctx.desk.packageWindow.importEdxml(actor(ctx), stagedId, () => ctx.guard.decryptionKeys()),
   'import.open': (ctx, input) => ctx.desk.importWindow.open(actor(ctx), input),
   'import.preview': (ctx, { mapping, limit, ...source }) => ctx.desk.importWindow.preview(actor(ctx), source, mapping, limit),

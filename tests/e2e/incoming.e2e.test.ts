@@ -119,7 +119,7 @@ test('first-run setup through the UI: party preset, a văn thư, her token and P
   // Only modules that exist (the state-secret registers: the core allows the văn thư, asked once signed in).
   await eventually(async () => {
     const modules = await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button').allTextContents();
-    assert.deepEqual(modules.map((m) => m.trim()), ['Văn bản đến', 'Văn bản điện tử đến', 'Xử lý văn bản', 'Hồ sơ công việc', 'Văn bản đi', 'Sổ đăng ký', 'Nhập dữ liệu cũ', 'Gói dữ liệu', 'Sổ bí mật nhà nước']);
+    assert.deepEqual(modules.map((m) => m.trim()), ['Văn bản đến', 'Văn bản điện tử đến', 'Xử lý văn bản', 'Hồ sơ công việc', 'Văn bản đi', 'Sổ đăng ký', 'Nhập dữ liệu cũ', 'Gói dữ liệu', 'Đồng bộ', 'Sổ bí mật nhà nước']);
   });
   await screenshot(p, 'list-empty');
 });

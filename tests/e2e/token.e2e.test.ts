@@ -360,7 +360,7 @@ test('the văn thư unlocks with her own token and sees only her modules', { ski
   await expectText(p.locator('.page-count'), '1 văn bản');
   await eventually(async () => {
     const modules = await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button').allTextContents();
-    assert.deepEqual(modules.map((m) => m.trim()), ['Văn bản đến', 'Văn bản điện tử đến', 'Xử lý văn bản', 'Hồ sơ công việc', 'Văn bản đi', 'Sổ đăng ký', 'Nhập dữ liệu cũ', 'Gói dữ liệu', 'Sổ bí mật nhà nước']);
+    assert.deepEqual(modules.map((m) => m.trim()), ['Văn bản đến', 'Văn bản điện tử đến', 'Xử lý văn bản', 'Hồ sơ công việc', 'Văn bản đi', 'Sổ đăng ký', 'Nhập dữ liệu cũ', 'Gói dữ liệu', 'Đồng bộ', 'Sổ bí mật nhà nước']);
   });
 });
 

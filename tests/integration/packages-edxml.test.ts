@@ -4,11 +4,14 @@
 // through the exchange's own checks), then the folder (every packet recognised as already received),
 // with a file that is no packet and a packet for another agency listed with their reasons. Attacks: a
 // ZIP whose entries climb out of the folder (zip-slip) or are links is refused whole, nothing read.
+// The window's preview: each packet's outcome and reason (a tampered one refused for its signature)
+// with nothing written, then the import doing exactly that, or saying what changed meanwhile.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Secrecy } from '../../common/domain';
+import { DeskError } from '../../common/errors';
 import { outgoingCreateSchema } from '../../common/schemas';
 import type { PrivateKeyOps } from '../../main/core/crypto';
 import { Desk } from '../../main/core/desk';
@@ -166,5 +169,70 @@ describe('folders and ZIPs of edXML packets', () => {
     assert.equal(inbound(b.desk), before, 'nothing received');
     const audits = b.desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'package.edxml_import' AND outcome = 'refused' AND reason = 'UNSAFE_ENTRY'").pluck().get();
     assert.equal(audits, 5);
+  });
+
+  /** What B holds: nothing of it may change by a preview. */
+  const snapshot = () => ({
+    inbound: inbound(b.desk),
+    audit: b.desk.db.prepare('SELECT count(*) FROM audit_log').pluck().get(),
+    arrivals: ['c_thuong', 'c_mat'].map((c) => b.desk.db.prepare(`SELECT count(*) FROM ${c}.exchange_inbox`).pluck().get()),
+    events: b.desk.db.prepare('SELECT count(*) FROM main.events').pluck().get(),
+  });
+  /** Every packet A would send now (the earlier ones made anew), as a ZIP B's văn thư uploads. */
+  async function packetsNow(dir: string): Promise<Array<{ name: string; bytes: Buffer }>> {
+    await a.desk.edxmlBatch.exportBatch(a.clerk, { selection: {}, agencyKey: a.key, out: join(work.dir, dir) });
+    return readdirSync(join(work.dir, dir)).sort().map((name) => ({ name, bytes: readFileSync(join(work.dir, dir, name)) }));
+  }
+  const outcomes = (r: { packets: Array<{ name: string; outcome: string }> }) => r.packets.map((p) => [p.name, p.outcome]);
+
+  test('preview from the window: each packet with its outcome and reason, a tampered one refused for its signature, nothing written; the import does what it said', async () => {
+    const subject = 'Về việc chuẩn bị kỳ họp cuối năm';
+    await issue('thuong', subject, [B]);
+    const files = await packetsNow('xem-truoc');
+    const fresh = files.find((f) => f.name.endsWith('.edxml') && f.bytes.includes(subject))!;
+    assert.ok(fresh, 'the new document\'s packet');
+    // The subject changed on the way: the agency's signature no longer holds.
+    const tampered = { name: 'gia-mao.edxml', bytes: Buffer.from(fresh.bytes.toString('utf8').replace(subject, 'Về việc hoãn kỳ họp cuối năm')) };
+    const staged = await stageBytes(b.desk, b.clerk, storedZip([tampered, ...files], new Date()), 'goi-tin.zip');
+    const before = snapshot();
+    const preview = await b.desk.packageWindow.previewEdxml(b.clerk, staged.stagedId, () => b.keys);
+    assert.deepEqual(snapshot(), before, 'nothing written by the preview');
+    assert.equal(preview.packets.length, files.length + 1);
+    assert.equal(preview.packets[0]!.outcome, 'refused');
+    assert.match(preview.packets[0]!.reason ?? '', /Chữ ký số/);
+    assert.equal(preview.packets.find((p) => p.name === fresh.name)!.outcome, 'opened');
+    assert.equal(preview.packets.find((p) => p.name.endsWith('.sealed'))!.outcome, 'duplicate', 'the Mật packet is already here');
+    assert.deepEqual({ opened: preview.counts.opened, waiting: preview.counts.waiting }, { opened: 1, waiting: 0 });
+    // The import then: exactly what the preview said.
+    const r = await b.desk.packageWindow.importEdxml(b.clerk, staged.stagedId, () => b.keys);
+    assert.deepEqual(r.changed, []);
+    assert.deepEqual(outcomes(r), outcomes(preview));
+    assert.deepEqual(r.counts, preview.counts);
+    assert.ok(inbound(b.desk) > before.inbound, 'the import did write');
+    // An archive refused whole: the preview says so, and writes nothing either (not even the audit the import writes).
+    const slip = storedZip([{ name: 'PLACEHOLDER', bytes: Buffer.from('<edXML/>') }], new Date());
+    const hostile = await stageBytes(b.desk, b.clerk, Buffer.from(slip.toString('latin1').replaceAll('PLACEHOLDER', '../../x.xml'), 'latin1'), 'goi-tin.zip');
+    const mid = snapshot();
+    await assert.rejects(b.desk.packageWindow.previewEdxml(b.clerk, hostile.stagedId, () => b.keys),
+      (e: unknown) => e instanceof DeskError && e.code === 'VALIDATION' && e.key === 'package.error.UNSAFE_ENTRY');
+    assert.deepEqual(snapshot(), mid);
+  });
+
+  test('what changed meanwhile: a packet received by another path after the preview is reported by the import', async () => {
+    const subject = 'Về việc kiểm tra công tác văn thư';
+    await issue('thuong', subject, [B]);
+    const files = await packetsNow('thay-doi');
+    const fresh = files.find((f) => f.name.endsWith('.edxml') && f.bytes.includes(subject))!;
+    const staged = await stageBytes(b.desk, b.clerk, storedZip(files, new Date()), 'goi-tin.zip');
+    const preview = await b.desk.packageWindow.previewEdxml(b.clerk, staged.stagedId, () => b.keys);
+    assert.equal(preview.packets.find((p) => p.name === fresh.name)!.outcome, 'opened');
+    // Meanwhile the same packet arrives another way (here: the folder, as the CLI imports it).
+    const meanwhile = await b.desk.edxmlBatch.importBatch(b.clerk, join(work.dir, 'thay-doi'), b.keys);
+    assert.equal(meanwhile.counts.opened, 1);
+    const r = await b.desk.packageWindow.importEdxml(b.clerk, staged.stagedId, () => b.keys);
+    // Every packet of the folder went through meanwhile: what the preview saw new (or refused) is now already here.
+    assert.deepEqual(r.changed?.find((c) => c.name === fresh.name), { name: fresh.name, expected: 'opened', outcome: 'duplicate' });
+    assert.ok(r.changed!.every((c) => c.outcome === 'duplicate' && c.expected !== 'duplicate'), JSON.stringify(r.changed));
+    assert.equal(r.counts.opened, 0, 'nothing twice');
   });
 });

@@ -4,7 +4,8 @@
 // imported twice (the second time everything is already here). The attacks: an officer without the
 // right, a level above the importer's clearance, another person's upload or run, a package for someone
 // else, a tampered one, a certificate file that is not fit for encryption: each refused with its own
-// Vietnamese message and nothing written. Real profiles, real envelopes and signatures.
+// Vietnamese message and nothing written. A lock cancels and forgets the runs and previews held in
+// memory (the next person to unlock cannot follow them). Real profiles, real envelopes and signatures.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { PackageCheckView, PackageImportRunView } from '../../common/packages';
@@ -12,6 +13,7 @@ import { DeskError } from '../../common/errors';
 import { derToPem, pemToDer } from '../../main/core/crypto';
 import type { Desk, TokenIdentity } from '../../main/core/desk';
 import type { Actor } from '../../main/core/org/rights';
+import { actorFor, getUser } from '../../main/core/org/users';
 import { isPackageError } from '../../main/core/packages/errors';
 import { createRouter } from '../../main/ipc/router';
 import { SessionGuard } from '../../main/core/session/guard';
@@ -240,17 +242,49 @@ describe('offline packages from the window', () => {
     b.lock('manual');
   });
 
+  test('a lock cancels and forgets the runs and previews held in memory: whoever unlocks next can neither see nor follow them', async () => {
+    await b.unlock(idB);
+    const s = b.session!;
+    const staged = await stageBytes(b, s, sealed, 'goi.p7m');
+    const started = await b.packageWindow.start(s, staged.stagedId, keysOf(idB));
+    const edxml = await stageBytes(b, s, makeZip([{ name: 'khong-phai.edxml', bytes: Buffer.from('không phải gói tin') }]), 'goi-tin.zip');
+    const preview = await b.packageWindow.previewEdxml(s, edxml.stagedId, keysOf(idB));
+    assert.equal(preview.counts.refused, 1);
+    b.lock('idle');
+    // Stopped by the lock, whatever it had reached; nothing of it is kept afterwards.
+    await b.packageWindow.stopped();
+    await b.unlock(otherClerkB.identity);
+    const other = await call('packages.importProgress', { runId: started.runId });
+    assert.ok(!other.ok && other.error.code === 'NOT_FOUND', JSON.stringify(other));
+    const cancel = await call('packages.importCancel', { runId: started.runId });
+    assert.ok(!cancel.ok && cancel.error.code === 'NOT_FOUND', JSON.stringify(cancel));
+    b.lock('manual');
+    // The starter unlocking again: forgotten too, and the import of the previewed upload has no preview to compare with.
+    await b.unlock(idB);
+    const own = await call('packages.importProgress', { runId: started.runId });
+    assert.ok(!own.ok && own.error.code === 'NOT_FOUND', JSON.stringify(own));
+    const imported = await b.packageWindow.importEdxml(b.session!, edxml.stagedId, keysOf(idB));
+    assert.equal(imported.changed, null, 'the preview went with the lock');
+    b.lock('manual');
+  });
+
   test('a run is its starter\'s: another clerk cannot follow or cancel it; a cancel before recording writes nothing', async () => {
     await b.unlock(idB);
     const staged = await stageBytes(b, b.session!, sealed, 'goi.p7m');
     const started = await b.packageWindow.start(clerkB, staged.stagedId, keysOf(idB));
     await b.packageWindow.settled(started.runId);
+    // The core checks whose run it is (another actor naming it: refused, and the run goes on).
+    const other = actorFor(getUser(b.db, otherClerkB.id)!);
+    assert.throws(() => b.packageWindow.progress(other, started.runId), (e: unknown) => e instanceof DeskError && e.code === 'FORBIDDEN' && e.key === 'import.run.notYours');
+    assert.throws(() => b.packageWindow.cancel(other, started.runId), (e: unknown) => e instanceof DeskError && e.code === 'FORBIDDEN');
+    assert.equal(b.packageWindow.progress(clerkB, started.runId).state, 'done');
+    // Another person unlocking later: the lock forgot the run, nothing to follow or cancel.
     b.lock('manual');
     await b.unlock(otherClerkB.identity);
     const p = await call('packages.importProgress', { runId: started.runId });
-    assert.ok(!p.ok && p.error.code === 'FORBIDDEN' && p.error.key === 'import.run.notYours', JSON.stringify(p));
+    assert.ok(!p.ok && p.error.code === 'NOT_FOUND', JSON.stringify(p));
     const c = await call('packages.importCancel', { runId: started.runId });
-    assert.ok(!c.ok && c.error.code === 'FORBIDDEN');
+    assert.ok(!c.ok && c.error.code === 'NOT_FOUND');
     b.lock('manual');
     // The core's cancel: honoured before the one transaction (a signal already aborted: deterministic).
     const envC = await newDesk('state', undefined, { trustAnchors: anchors() });

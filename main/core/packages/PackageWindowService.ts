@@ -5,13 +5,13 @@
 // certificate file the person staged, and the package going out is returned in memory for a one-use
 // output ticket. An import runs in the background with progress and a cancel that holds until the one
 // transaction that records it.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DeskError } from '../../../common/errors';
 import { secrecyRank, type Secrecy } from '../../../common/domain';
 import type { MessageKey } from '../../../common/messages';
 import type {
-  PackageCheckView, PackageImportRunView, PackageOutcome, PackageOutcomeCounts, PackageReason, PackageRecipientOption, PackageRecipientsInput, PackageSelectionInput,
+  PackageCheckView, PackageEdxmlPreview, PackageEdxmlResult, PackageImportRunView, PackageOutcome, PackageOutcomeCounts, PackageReason, PackageRecipientOption, PackageRecipientsInput, PackageSelectionInput,
 } from '../../../common/packages';
 import type { ContextSource, CoreContext } from '../context';
 import { parseCertificate, pemToDer, type CertificateInfo, type PrivateKeyOps, type RecipientSpec } from '../crypto';
@@ -21,7 +21,7 @@ import { authorize, type Actor } from '../org/rights';
 import { isPackageError, type PackageError } from './errors';
 import { previewPackage, type Preview } from './importer';
 import { DEFAULT_EDXML_LIMITS } from '../exchange/edxml';
-import type { BatchResult, EdxmlBatchService } from './edxmlBatch';
+import type { EdxmlBatchService } from './edxmlBatch';
 import type { OpenedPackage } from './open';
 import { MAX_PACKAGE_BYTES, type PackageService } from './PackageService';
 
@@ -102,18 +102,77 @@ interface Run {
   settled: Promise<void>;
 }
 
+/** What the service needs of the vault: the context, and the lock (runs and previews are forgotten then). */
+export interface PackageWindowVault extends ContextSource {
+  onLock(listener: () => void): void;
+}
+
+/** A preview shown to a person, kept until the import of the same upload (or the lock). */
+interface EdxmlPreviewMemo { userId: number; digest: string; preview: PackageEdxmlPreview }
+
+const digestOf = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
 export class PackageWindowService {
   private readonly runs = new Map<string, Run>();
+  private readonly edxmlPreviews = new Map<string, EdxmlPreviewMemo>();
+  /** Runs stopped by a lock and forgotten, until they settle (tests, and a close that waits). */
+  private readonly stopping = new Set<Promise<void>>();
+  /** Counts the locks: a preview or a run begun before one is not kept after it. */
+  private locks = 0;
 
-  constructor(private readonly source: ContextSource, private readonly packages: PackageService, private readonly edxml: EdxmlBatchService) {}
+  constructor(private readonly source: PackageWindowVault, private readonly packages: PackageService, private readonly edxml: EdxmlBatchService) {
+    // A lock (token removed, the button, idle) ends the person's work here: runs are cancelled (an
+    // import already recording finishes its one transaction) and forgotten with their results, previews
+    // dropped, so the next person to unlock neither sees nor can follow any of it.
+    source.onLock(() => {
+      this.locks++;
+      for (const run of this.runs.values()) {
+        run.abort.abort();
+        this.stopping.add(run.settled);
+        void run.settled.finally(() => this.stopping.delete(run.settled));
+      }
+      this.runs.clear();
+      this.edxmlPreviews.clear();
+    });
+  }
 
-  /** A ZIP of edXML packets (or one packet) the person uploaded, through the exchange's inbound path: each opened, waiting, refused or already received. */
-  async importEdxml(actor: Actor, stagedId: string, keys: () => readonly PrivateKeyOps[]): Promise<BatchResult> {
+  /**
+   * What importing the person's staged ZIP of edXML packets (or one packet) would do here, packet by
+   * packet, with the exchange's own checks; nothing is written. Kept (in memory, until the lock) so the
+   * import of the same upload can say what turned out otherwise.
+   */
+  async previewEdxml(actor: Actor, stagedId: string, keys: () => readonly PrivateKeyOps[]): Promise<PackageEdxmlPreview> {
+    authorize(actor, 'doc.register');
+    const c = this.source.context();
+    const locks = this.locks;
+    const file = await this.staged(c, actor, stagedId, DEFAULT_EDXML_LIMITS.maxPacketBytes * 4);
+    let preview: PackageEdxmlPreview;
+    try {
+      preview = await this.edxml.previewBytes(actor, file.name, file.bytes, keys());
+    } catch (e) {
+      throw asDesk(e);
+    }
+    // Locked meanwhile: nothing of it is kept nor shown.
+    if (locks !== this.locks) throw DeskError.keyed('NO_SESSION', 'session.locked');
+    this.edxmlPreviews.set(`${actor.id}:${stagedId}`, { userId: actor.id, digest: digestOf(file.bytes), preview });
+    return preview;
+  }
+
+  /**
+   * A ZIP of edXML packets (or one packet) the person uploaded, through the exchange's inbound path: each
+   * opened, waiting, refused or already received; after a preview of the same upload, the packets whose
+   * outcome is not the one it showed.
+   */
+  async importEdxml(actor: Actor, stagedId: string, keys: () => readonly PrivateKeyOps[]): Promise<PackageEdxmlResult> {
     authorize(actor, 'doc.register');
     const c = this.source.context();
     const file = await this.staged(c, actor, stagedId, DEFAULT_EDXML_LIMITS.maxPacketBytes * 4);
+    const key = `${actor.id}:${stagedId}`;
+    const memo = this.edxmlPreviews.get(key);
+    this.edxmlPreviews.delete(key);
     try {
-      return await this.edxml.importBytes(actor, file.name, file.bytes, keys());
+      const result = await this.edxml.importBytes(actor, file.name, file.bytes, keys());
+      return { ...result, changed: memo && memo.userId === actor.id && memo.digest === digestOf(file.bytes) ? changedSince(memo.preview, result) : null };
     } catch (e) {
       throw asDesk(e);
     }
@@ -250,7 +309,10 @@ export class PackageWindowService {
     authorize(actor, 'doc.register');
     const c = this.source.context();
     await c.writable();
+    const locks = this.locks;
     const file = await this.staged(c, actor, stagedId, MAX_PACKAGE_BYTES);
+    // Locked while the upload was read: nothing is started for a session that ended.
+    if (locks !== this.locks) throw DeskError.keyed('NO_SESSION', 'session.locked');
     const runId = randomBytes(16).toString('hex');
     const abort = new AbortController();
     const view: PackageImportRunView = { runId, state: 'running', phase: 'opening', filesDone: 0, filesTotal: 0, result: null, error: null };
@@ -303,12 +365,27 @@ export class PackageWindowService {
     await this.runs.get(runId)?.settled;
   }
 
+  /** Settles when every run a lock stopped has stopped (tests). */
+  async stopped(): Promise<void> {
+    await Promise.all([...this.stopping]);
+  }
+
   private runOf(actor: Actor, runId: string): Run {
     const run = this.runs.get(runId);
     if (!run) throw DeskError.keyed('NOT_FOUND', 'import.run.notFound');
     if (run.userId !== actor.id) throw DeskError.keyed('FORBIDDEN', 'import.run.notYours');
     return run;
   }
+}
+
+/** The packets whose outcome is not the one the preview showed (the same upload: the same packets, in order). */
+function changedSince(preview: PackageEdxmlPreview, result: PackageEdxmlPreview): NonNullable<PackageEdxmlResult['changed']> {
+  const out: NonNullable<PackageEdxmlResult['changed']> = [];
+  result.packets.forEach((p, i) => {
+    const expected = preview.packets[i]?.outcome;
+    if (expected && expected !== p.outcome) out.push({ name: p.name, expected, outcome: p.outcome });
+  });
+  return out;
 }
 
 const encipherment = (info: CertificateInfo): boolean =>

@@ -20,6 +20,7 @@ import { isSealed } from '../exchange/inbound';
 import { looksLikeZip, ZipArchive, ZIP_LIMITS } from '../import/zipSource';
 import { authorize, type Actor } from '../org/rights';
 import { PackageError } from './errors';
+import { previewPackets } from './edxmlPreview';
 import { selectOutgoing } from './selectOutgoing';
 import type { PackageSelection } from './PackageService';
 import { storedZip } from './zipWrite';
@@ -84,6 +85,8 @@ async function addressOf(bytes: Buffer): Promise<{ from: string; packetId: strin
   return { from: read.packet.from.organId, packetId: `F${createHash('sha256').update(bytes).digest('hex').slice(0, 40)}` };
 }
 
+const notEdxml = (e: unknown): string => (isEdxmlError(e) ? e.messageVi : 'Không phải gói tin edXML.');
+
 export class EdxmlBatchService {
   constructor(private readonly source: ContextSource, private readonly exchange: ExchangeService) {}
 
@@ -95,6 +98,18 @@ export class EdxmlBatchService {
   /** The same for a ZIP or one packet the person uploaded (the window: bytes read from their staging area, never a path). */
   async importBytes(actor: Actor, name: string, bytes: Buffer, keys: readonly PrivateKeyOps[]): Promise<BatchResult> {
     return this.importFrom(actor, async () => (looksLikeZip(bytes) ? openZip(bytes) : [{ name, bytes }]), keys);
+  }
+
+  /**
+   * What importing a ZIP or one packet the person uploaded would do, packet by packet (opened, waiting,
+   * refused with its reason, already here), read-only: nothing is written, not even an audit entry.
+   * An archive refused whole (an unsafe entry, too large) throws as the import would.
+   */
+  async previewBytes(actor: Actor, name: string, bytes: Buffer, keys: readonly PrivateKeyOps[]): Promise<BatchResult> {
+    authorize(actor, 'doc.register');
+    const c = this.source.context();
+    const packets = looksLikeZip(bytes) ? openZip(bytes) : [{ name, bytes }];
+    return previewPackets(c, actor, packets, keys, addressOf, notEdxml);
   }
 
   private async importFrom(actor: Actor, read: () => Promise<BatchPacket[]>, keys: readonly PrivateKeyOps[]): Promise<BatchResult> {
@@ -119,7 +134,7 @@ export class EdxmlBatchService {
       try {
         addr = await addressOf(p.bytes);
       } catch (e) {
-        entry(null, 'refused', isEdxmlError(e) ? e.messageVi : 'Không phải gói tin edXML.');
+        entry(null, 'refused', notEdxml(e));
         continue;
       }
       if (seen.has(addr.packetId)) {

@@ -2,6 +2,7 @@
 // (machine.json agencyServer: its https URL and the CA its certificate must chain to; nothing the
 // window sends names a server), started when someone signs in and stopped when the profile locks.
 // The person's token signs the server's nonce; their clearance bounds the levels carried.
+import { TransferProgress } from './transferProgress';
 import type { Desk } from '../desk';
 import { ExchangeLink, type ExchangeLinkRound } from '../exchange/link';
 import { AgencyWorkstations } from './agencyWorkstations';
@@ -15,13 +16,15 @@ import { numberingRound } from '../documents/sharedNumbering';
 export interface AgencyServerConfig { url: string; caPem: string }
 
 export interface AgencySyncHandle {
-  (): { service: SyncService | null; server: string | null; running: boolean; exchange: ExchangeRounds | null; workstations: AgencyWorkstations | null };
+  (): { service: SyncService | null; server: string | null; running: boolean; exchange: ExchangeRounds | null; workstations: AgencyWorkstations | null; transfer: TransferProgress | null };
 }
 
 /** The exchange between agencies over the same server, for a person who registers documents. */
 export interface ExchangeRounds {
   /** One round now (the văn thư's "Nhận gói tin mới"); null when the person signed in may not exchange. */
   roundNow(): Promise<ExchangeLinkRound | null>;
+  /** The packet being sent right now and how far (the sync panel's progress). */
+  readonly transfer: TransferProgress;
 }
 
 export function attachAgencySync(desk: Desk, guard: SessionGuard, config: AgencyServerConfig | null, log: Logger, intervalMs = 15_000): AgencySyncHandle {
@@ -63,7 +66,7 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
       service = null;
     });
   }
-  return () => ({ service, server: config?.url ?? null, running: service !== null, exchange, workstations });
+  return () => ({ service, server: config?.url ?? null, running: service !== null, exchange, workstations, transfer: exchange?.transfer ?? null });
 }
 
 /**
@@ -72,7 +75,8 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
  * registers documents is signed in, one at a time; a failure is logged and tried at the next tick.
  */
 function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, log: Logger, intervalMs: number): ExchangeRounds & { stop(): void } {
-  const link = new ExchangeLink(desk.exchange, new PacketClient({ db: desk.db, server: service.client }));
+  const transfer = new TransferProgress();
+  const link = new ExchangeLink(desk.exchange, new PacketClient({ db: desk.db, server: service.client, onStep: transfer.onStep }));
   // Decisions on arrivals (register, refuse) are claimed at the agency server while the link runs.
   desk.exchange.inbox.claims = link.claims;
   let timer: NodeJS.Timeout | null = null;
@@ -87,6 +91,7 @@ function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, l
         return await link.round(actor, { agencyKey: guard.signingKey(actor), decryption: guard.decryptionKeys() });
       } finally {
         inFlight = null;
+        transfer.clear();
       }
     })();
     return inFlight;
@@ -98,6 +103,7 @@ function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, l
   timer = setTimeout(() => void tick(), 0);
   return {
     roundNow,
+    transfer,
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -12,6 +12,8 @@ import { cursor, getState, outboxStats, pushCursorKey } from './outbox';
 import type { SyncService } from './SyncService';
 import type { Actor } from '../org/rights';
 import { refusalReason } from '../exchange/refusals';
+import { exchangeQueue, syncErrorVi } from './exchangeQueue';
+import type { TransferProgress } from './transferProgress';
 
 /**
  * Our packets refused on the way (agency server or hub), latest first: to whom and why, in Vietnamese.
@@ -25,7 +27,16 @@ function packetRefusals(db: Db): SyncPanelView['packetRefusals'] {
   return rows.map((r) => ({ packetId: r.packet_id, to: r.to_code, toName: r.name, reason: refusalReason(r.error_code), at: r.done_at }));
 }
 
-export function syncPanel(db: Db, levels: readonly Secrecy[], sync: { service: SyncService | null; server: string | null; running: boolean }, actor: Actor): SyncPanelView {
+export interface PanelSync { service: SyncService | null; server: string | null; running: boolean; transfer?: TransferProgress | null }
+
+/**
+ * The panel for this person: everyone sees whether the workstation syncs, what waits and the error in
+ * Vietnamese; the exchange between agencies is for the văn thư and administrators; the server's
+ * address and the raw error are the administrator's.
+ */
+export function syncPanel(db: Db, levels: readonly Secrecy[], sync: PanelSync, actor: Actor): SyncPanelView {
+  const admin = actor.rights.includes('org.manage');
+  const exchanges = admin || actor.rights.includes('doc.register');
   const streams: SyncPanelView['streams'] = [];
   const conflicts: SyncPanelView['conflicts'] = [];
   for (const stream of ['base', ...levels] as const) {
@@ -37,14 +48,16 @@ export function syncPanel(db: Db, levels: readonly Secrecy[], sync: { service: S
   }
   const o = outboxStats(db);
   const status = sync.service?.client.status();
+  const lastError = status?.lastError ?? o.lastError;
   return {
-    server: sync.server, running: sync.running,
-    lastContact: status?.lastContact ?? getState(db, 'last_contact'), lastError: status?.lastError ?? o.lastError,
+    server: admin ? sync.server : null, configured: sync.server !== null, running: sync.running,
+    lastContact: status?.lastContact ?? getState(db, 'last_contact'), lastError: admin ? lastError : null, lastErrorVi: syncErrorVi(lastError),
     unsent: streams.reduce((n, s) => n + s.unsent, 0) + o.events,
     outbox: { batches: o.batches, events: o.events, bytes: o.bytes, oldest: o.oldest },
     streams, conflicts,
     numbers: { awaiting: waitingCount(db), unreported: pendingReports(db).length },
     // The exchange's business: the văn thư and administrators only.
-    packetRefusals: actor.rights.includes('doc.register') || actor.rights.includes('org.manage') ? packetRefusals(db) : [],
+    packetRefusals: exchanges ? packetRefusals(db) : [],
+    exchange: exchanges ? exchangeQueue(db, levels, actor, sync.transfer?.current() ?? null) : null,
   };
 }

@@ -9,7 +9,7 @@ import { useTranslation } from 'react-i18next';
 import type { RegisterSummary, WorkFileView } from '../../../../common/contract';
 import { SECRECY_LEVELS, type Secrecy } from '../../../../common/domain';
 import type {
-  PackageCheckView, PackageEdxmlResult, PackageExportFile, PackageImportRunView, PackageOutcome, PackageOutcomeCounts, PackageRecipientOption,
+  PackageCheckView, PackageEdxmlPreview, PackageEdxmlResult, PackageExportFile, PackageImportRunView, PackageOutcome, PackageOutcomeCounts, PackageRecipientOption,
 } from '../../../../common/packages';
 import { Icon, Spinner } from '../../components/Icon';
 import { asDeskError, call, reportError, stageFile } from '../../ipc/call';
@@ -225,28 +225,55 @@ function ImportPackage() {
   );
 }
 
-/** A ZIP of edXML packets (or one packet) carried on removable media: through the exchange's inbound path. */
+/**
+ * A ZIP of edXML packets (or one packet) carried on removable media: first what importing it would do,
+ * packet by packet (nothing written), then "Nhập" through the exchange's inbound path, or cancel.
+ */
 function ImportEdxml() {
   const { t } = useTranslation();
   const input = useRef<HTMLInputElement>(null);
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<null | 'preview' | 'import'>(null);
   const [error, setError] = useState<string | null>(null);
+  const [preview, setPreview] = useState<{ stagedId: string; fileName: string; view: PackageEdxmlPreview } | null>(null);
   const [result, setResult] = useState<PackageEdxmlResult | null>(null);
 
   async function upload(file: File) {
-    setBusy(true);
+    setBusy('preview');
     setError(null);
     setResult(null);
+    setPreview(null);
     try {
       const staged = await stageFile(file);
-      setResult(await call('packages.importEdxml', { stagedId: staged.stagedId }));
+      setPreview({ stagedId: staged.stagedId, fileName: file.name, view: await call('packages.previewEdxml', { stagedId: staged.stagedId }) });
     } catch (e) {
       setError(errorText(asDeskError(e)));
     } finally {
-      setBusy(false);
+      setBusy(null);
     }
   }
 
+  async function confirm() {
+    if (!preview) return;
+    setBusy('import');
+    setError(null);
+    try {
+      setResult(await call('packages.importEdxml', { stagedId: preview.stagedId }));
+      setPreview(null);
+    } catch (e) {
+      setError(errorText(asDeskError(e)));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  function cancel() {
+    if (!preview) return;
+    // The upload goes too: nothing of it stays staged.
+    void call('staging.discard', { stagedId: preview.stagedId }).catch(reportError);
+    setPreview(null);
+  }
+
+  const counts = (c: PackageEdxmlPreview['counts']) => ({ opened: c.opened, waiting: c.waiting, refused: c.refused, duplicate: c.duplicate });
   return (
     <section className="import-step" aria-labelledby="pkg-edxml">
       <h2 id="pkg-edxml">{t('packages.edxml.title')}</h2>
@@ -254,14 +281,54 @@ function ImportEdxml() {
       <div className="import-row">
         <input ref={input} id="edxml-file" type="file" className="visually-hidden" accept=".zip,.edxml,.sealed,.xml"
           onChange={(e) => { const f = e.target.files?.[0]; if (f) void upload(f); e.target.value = ''; }} />
-        <button type="button" className="button" onClick={() => input.current?.click()} disabled={busy}>
-          {busy ? <Spinner /> : <Icon name="file" />} {t('packages.edxml.choose')}
+        <button type="button" className="button" onClick={() => input.current?.click()} disabled={busy !== null}>
+          {busy === 'preview' ? <Spinner /> : <Icon name="file" />} {t('packages.edxml.choose')}
         </button>
+        {preview && <span className="import-file-name"><strong>{preview.fileName}</strong></span>}
       </div>
       {error && <p className="form-error packages-refused" role="alert">{error}</p>}
+      {preview && (
+        <div className="packages-edxml-preview" aria-labelledby="pkg-edxml-preview">
+          <h3 id="pkg-edxml-preview">{t('packages.edxml.previewTitle')}</h3>
+          <p className="notice" role="status">{t('packages.edxml.previewCounts', counts(preview.view.counts))}</p>
+          <div className="import-table-wrap">
+            <table className="data-table packages-edxml-packets">
+              <thead>
+                <tr><th scope="col">{t('packages.edxml.packet')}</th><th scope="col">{t('packages.edxml.outcome')}</th><th scope="col">{t('packages.edxml.reason')}</th></tr>
+              </thead>
+              <tbody>
+                {preview.view.packets.map((x, i) => (
+                  <tr key={`${x.name}-${i}`}>
+                    <th scope="row" className="packages-subject">{x.name}</th>
+                    <td className={x.outcome === 'refused' ? 'packages-warn' : undefined}>{t(`packages.edxml.will.${x.outcome}`)}</td>
+                    <td className="packages-subject">{x.reason ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="import-row">
+            <button type="button" className="button primary" onClick={() => void confirm()} disabled={busy !== null}>
+              {busy === 'import' ? <Spinner /> : <Icon name="upload" />} {t('packages.edxml.import')}
+            </button>
+            <button type="button" className="button" onClick={cancel} disabled={busy !== null}>{t('packages.edxml.cancel')}</button>
+          </div>
+        </div>
+      )}
       {result && (
         <div className="packages-result packages-edxml" role="status">
-          <p>{t('packages.edxml.counts', { opened: result.counts.opened, waiting: result.counts.waiting, refused: result.counts.refused, duplicate: result.counts.duplicate })}</p>
+          <p>{t('packages.edxml.counts', counts(result.counts))}</p>
+          {result.changed && result.changed.length === 0 && <p className="muted">{t('packages.edxml.asPreviewed')}</p>}
+          {result.changed && result.changed.length > 0 && (
+            <div className="packages-edxml-changed" role="alert">
+              <p className="packages-warn">{t('packages.edxml.changed', { count: result.changed.length })}</p>
+              <ul>
+                {result.changed.map((c, i) => (
+                  <li key={`${c.name}-${i}`}><span className="packages-subject">{c.name}</span>: {t('packages.edxml.changedFrom', { expected: t(`packages.edxml.will.${c.expected}`), outcome: t(`packages.edxml.outcomes.${c.outcome}`) })}</li>
+                ))}
+              </ul>
+            </div>
+          )}
           <ul>
             {result.packets.map((x, i) => (
               <li key={`${x.name}-${i}`}><span className="packages-subject">{x.name}</span>: {t(`packages.edxml.outcomes.${x.outcome}`)}{x.reason ? ` (${x.reason})` : ''}</li>

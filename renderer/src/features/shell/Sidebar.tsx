@@ -64,6 +64,10 @@ export function Sidebar() {
             {mayImport && (
               <NavItem icon="usb" label={t('shell.packages')} active={view.name === 'packages'} onClick={() => show({ name: 'packages' })} />
             )}
+            {/* The exchange with other agencies and the agency server: the văn thư sends and receives (administrators have it below). */}
+            {mayRegister && !isAdmin && (
+              <NavItem icon="refresh" label={t('shell.sync')} active={view.name === 'sync'} onClick={() => show({ name: 'sync' } satisfies View)} />
+            )}
             {secretRegisters && (
               <NavItem icon="lock" label={t('shell.secretRegisters')} active={view.name === 'secretRegisters'} onClick={() => show({ name: 'secretRegisters' })} />
             )}

@@ -2,14 +2,17 @@
 // server (from the machine configuration), the last contact and error, what waits to be sent, what
 // was received and waits for what it refers to, and what a rule set aside, with the reason. A round
 // can be asked for at once; otherwise it runs on its own every few seconds while someone is signed in.
-// Administrators also see the agency's workstations and may declare one lost (AgencyWorkstations).
+// The văn thư (who sends and receives packets between agencies) sees the exchange too: her outbox of
+// packets with recipient and document (no subject above her clearance: the core leaves it out), what
+// came in and waits, the refusals, the progress of a long transfer. The server's address, the raw error
+// and the agency's workstations (declare one lost: AgencyWorkstations) are the administrator's.
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SyncPanelView } from '../../../../common/contract';
 import { SECRECY_LABELS } from '../../../../common/domain';
 import { Icon, Spinner } from '../../components/Icon';
 import { call, reportError } from '../../ipc/call';
-import { formatDateTimeVn } from '../../lib/format';
+import { formatDateTimeVn, formatSize } from '../../lib/format';
 import { useIsAdmin } from '../../stores/app';
 import { AgencyWorkstations } from './AgencyWorkstations';
 import './sync.css';
@@ -42,7 +45,7 @@ export function SyncPage() {
       <div className="page-header">
         <h1 id="sync-title">{t('sync.title')}</h1>
         <div className="page-actions">
-          <button type="button" className="btn" onClick={syncNow} disabled={busy || !view?.server}>
+          <button type="button" className="btn" onClick={syncNow} disabled={busy || !view?.configured}>
             {busy ? <Spinner /> : <Icon name="refresh" />} {t('sync.now')}
           </button>
         </div>
@@ -50,10 +53,14 @@ export function SyncPage() {
       {!view ? <Spinner /> : (
         <div className="admin-body">
           <dl className="sync-summary">
-            <dt>{t('sync.server')}</dt>
-            <dd>{view.server ?? <span className="muted">{t('sync.noServer')}</span>}</dd>
+            {isAdmin && (
+              <>
+                <dt>{t('sync.server')}</dt>
+                <dd>{view.server ?? <span className="muted">{t('sync.noServer')}</span>}</dd>
+              </>
+            )}
             <dt>{t('sync.state')}</dt>
-            <dd>{view.server ? (view.running ? t('sync.running') : t('sync.stopped')) : t('sync.alone')}</dd>
+            <dd>{view.configured ? (view.running ? t('sync.running') : t('sync.stopped')) : t('sync.alone')}</dd>
             <dt>{t('sync.lastContact')}</dt>
             <dd>{view.lastContact ? formatDateTimeVn(view.lastContact) : t('sync.never')}</dd>
             <dt>{t('sync.unsent')}</dt>
@@ -68,10 +75,13 @@ export function SyncPage() {
                 </dd>
               </>
             )}
-            {view.lastError && (
+            {view.lastErrorVi && (
               <>
                 <dt>{t('sync.lastError')}</dt>
-                <dd className="sync-error" role="alert">{view.lastError}</dd>
+                <dd role="alert">
+                  <span className="sync-error">{view.lastErrorVi}</span>
+                  {view.lastError && <div className="muted sync-error-detail">{t('sync.errorDetail', { error: view.lastError })}</div>}
+                </dd>
               </>
             )}
           </dl>
@@ -114,9 +124,69 @@ export function SyncPage() {
               </ul>
             </div>
           )}
+          {view.exchange && <ExchangeQueue exchange={view.exchange} />}
           {isAdmin && view.server && <AgencyWorkstations />}
         </div>
       )}
     </section>
+  );
+}
+
+/** The exchange with other agencies: a transfer under way, what came in and waits, the packets waiting to go out. */
+function ExchangeQueue({ exchange }: { exchange: NonNullable<SyncPanelView['exchange']> }) {
+  const { t } = useTranslation();
+  const { transfer, inbound, outbox } = exchange;
+  const documentText = (o: (typeof outbox)[number]) => {
+    if (o.status) return t('sync.ex.statusPacket');
+    if (!o.document) return <span className="muted">{t('sync.ex.docUnknown')}</span>;
+    const d = o.document;
+    const kind = d.kind === 'document' ? '' : `${t(`sync.ex.kinds.${d.kind}`)}: `;
+    const number = d.numberSymbol ? `${d.numberSymbol} · ` : '';
+    return d.subject === null
+      ? <>{kind}{number}<span className="muted">{t('sync.ex.docHidden', { level: SECRECY_LABELS[d.level] })}</span></>
+      : <>{kind}{number}{d.subject} <span className="muted">({SECRECY_LABELS[d.level]})</span></>;
+  };
+  return (
+    <div className="sync-exchange" data-testid="sync-exchange">
+      <h2>{t('sync.ex.title')}</h2>
+      {transfer && (
+        <div className="sync-transfer" aria-live="polite">
+          <div>{t('sync.ex.transfer', { to: transfer.to ?? '', sent: formatSize(transfer.sent), total: formatSize(transfer.total) })}</div>
+          <progress max={transfer.total} value={transfer.sent} aria-label={t('sync.ex.transferLabel')} />
+        </div>
+      )}
+      <ul className="sync-inbound">
+        <li>{t('sync.ex.toRegister', { count: inbound.toRegister })}</li>
+        <li>{t('sync.ex.unopened', { count: inbound.unopened })}</li>
+      </ul>
+      <h3>{t('sync.ex.outboxTitle', { count: exchange.outboxTotal })}</h3>
+      {outbox.length === 0 ? <p className="muted">{t('sync.ex.outboxEmpty')}</p> : (
+        <div className="sync-outbox-wrap">
+          <table className="data-table sync-outbox">
+            <thead>
+              <tr>
+                <th scope="col">{t('sync.ex.document')}</th><th scope="col">{t('sync.ex.to')}</th>
+                <th scope="col">{t('sync.ex.madeAt')}</th><th scope="col">{t('sync.ex.state')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {outbox.map((o) => (
+                <tr key={o.packetId}>
+                  <th scope="row">{documentText(o)}</th>
+                  <td>{o.toName ?? o.to}</td>
+                  <td className="sync-nowrap">{formatDateTimeVn(o.madeAt)}</td>
+                  <td>
+                    {t(`sync.ex.states.${o.state}`)}
+                    {o.attempts > 0 && <span className="muted"> · {t('sync.ex.attempts', { count: o.attempts })}</span>}
+                    {o.error && <div className="sync-error">{o.error}</div>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {exchange.outboxTotal > outbox.length && <p className="muted">{t('sync.ex.more', { shown: outbox.length, count: exchange.outboxTotal })}</p>}
+        </div>
+      )}
+    </div>
   );
 }
