@@ -293,8 +293,9 @@ class JobRun {
   private readonly batchSize: number;
   private readonly sliceMs: number;
   private readonly txMs: number;
-  /** The database worker writing this run's rows (null: written on this thread). */
+  /** The database worker writing this run's rows (null: written on this thread), once started. */
   private writer: ImportWriter | null = null;
+  private writerReady: Promise<ImportWriter | null> = Promise.resolve(null);
   private readonly started = Date.now();
   private doneHere = 0;
   /** Rows the last write slice held: the next one looks up twice as many rows' duplicates ahead. */
@@ -324,14 +325,15 @@ class JobRun {
   }
 
   async run(): Promise<ImportOutcome> {
-    this.writer = await this.startWriter();
+    // The worker starts while the first batch is prepared, checked and placed (its first write awaits it).
+    this.writerReady = this.startWriter();
     const stopWriter = () => this.writer?.cancel();
     this.opts.signal.addEventListener('abort', stopWriter, { once: true });
     try {
       return await this.runBatches();
     } finally {
       this.opts.signal.removeEventListener('abort', stopWriter);
-      await this.writer?.close();
+      await (this.writer ?? (await this.writerReady))?.close();
       this.writer = null;
     }
   }
@@ -422,6 +424,7 @@ class JobRun {
   private async write({ batch, last, markers: placing }: Placed): Promise<boolean> {
     const markers = await placing;
     const todo = batch.filter((p) => p.standing === null || p.standing === 'importedElsewhere').map(rowToWrite);
+    this.writer ??= await this.writerReady;
     if (!(await (this.writer ? this.writeOnWorker(this.writer, todo, last) : this.writeHere(todo, last)))) return false;
     // Every record of the batch is committed: the markers of its blobs are no longer needed. (A
     // cancelled batch keeps them: the next unlock removes the blobs no record took.)
