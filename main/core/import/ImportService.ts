@@ -363,6 +363,7 @@ class JobRun {
         next = i + this.batchSize < this.total ? this.prepare(i + this.batchSize) : null;
         next?.catch(() => undefined);
         if (this.opts.signal.aborted) { cancelled = true; break; }
+        this.source.context(); // a session locked meanwhile ends the job here (NO_SESSION), before a read
         await this.check(batch);
         const c = this.source.context(); // a locked session ends the job here (NO_SESSION)
         await c.writable();
@@ -416,7 +417,11 @@ class JobRun {
     for (const p of batch) {
       const recall = p.standing !== null && p.standing !== 'importedElsewhere';
       p.checked = await this.validator.check(p.row, recall, p.resolved);
-      if (performance.now() - t > this.sliceMs) { await nextTurn(); t = performance.now(); }
+      if (performance.now() - t > this.sliceMs) {
+        await nextTurn();
+        this.source.context(); // locked while the loop was given back: NO_SESSION, the validator's connection is closed
+        t = performance.now();
+      }
     }
   }
 
@@ -444,7 +449,8 @@ class JobRun {
       if (journal.some((j) => j.outcome === 'imported')) announceOcrQueued();
       this.progress('running');
     });
-    if (stopped && writer.sessionEnded) throw DeskError.keyed('NO_SESSION', 'session.ended');
+    // Locked while the worker wrote (it stopped, or had just finished the batch): the job ends NO_SESSION.
+    if (writer.sessionEnded) throw DeskError.keyed('NO_SESSION', 'session.ended');
     return !stopped;
   }
 
