@@ -36,6 +36,9 @@ for (const dir of ['dist/main', 'dist/cli'])
 // The legacy import's worker threads (source parsing, file checks and encryption) the same way.
 for (const dir of ['dist/main', 'dist/cli'])
   jobs.push(build({ ...common, entryPoints: ['main/core/import/fileWorker.ts'], outfile: `${dir}/import-worker.js`, format: 'esm', banner: esmBanner }));
+// The legacy import's database worker (its write transactions on a connection of its own).
+for (const dir of ['dist/main', 'dist/cli'])
+  jobs.push(build({ ...common, entryPoints: ['main/core/import/writeWorker.ts'], outfile: `${dir}/import-write-worker.js`, format: 'esm', banner: esmBanner }));
 if (existsSync('native/bridge/worker.ts'))
   jobs.push(build({ ...common, entryPoints: ['native/bridge/worker.ts'], outfile: 'dist/native/bridge-worker.js', format: 'esm', banner: esmBanner }));
 await Promise.all(jobs);

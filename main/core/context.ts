@@ -4,6 +4,7 @@
 import type { AttachmentStore } from './attachments/store';
 import type { Arm, Level } from './compartments/levels';
 import type { Db } from './db/connection';
+import type { DbHandoff } from './db/sessionConnection';
 import type { Logger } from './log';
 
 export interface CoreContext {
@@ -38,6 +39,12 @@ export interface CoreContext {
    * that opened their session, on their token. CRYPTO when it is not addressed to them.
    */
   unseal(envelope: Uint8Array, maxBytes: number): Promise<Buffer>;
+  /**
+   * The session's database for a worker's own connection (the legacy import's writes): its keys as
+   * copies and a signal aborted at lock; null when no worker may write. The handoff's holder stops when
+   * the signal aborts. Absent: contexts that cannot hand it out (the import writes on this thread).
+   */
+  dbHandoff?(): DbHandoff | null;
   /** Largest attachment accepted, in bytes (profile setting). */
   attachmentLimit(): number;
   /**

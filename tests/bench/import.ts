@@ -90,7 +90,7 @@ function runChild(dir: string, source: string, mappingFile: string): Promise<Imp
  */
 async function bundledWorkers(): Promise<void> {
   const { build } = await import('esbuild');
-  for (const [out, entry] of [['import/import-worker.js', 'import/fileWorker.ts'], ['db/db-worker.js', 'db/dbWorker.ts'], ['crypto/crypto-worker.js', 'crypto/cryptoWorker.ts']] as const) {
+  for (const [out, entry] of [['import/import-worker.js', 'import/fileWorker.ts'], ['import/import-write-worker.js', 'import/writeWorker.ts'], ['db/db-worker.js', 'db/dbWorker.ts'], ['crypto/crypto-worker.js', 'crypto/cryptoWorker.ts']] as const) {
     const path = fileURLToPath(new URL(`../../main/core/${out}`, import.meta.url));
     if (existsSync(path)) continue;
     await build({

@@ -39,6 +39,7 @@ eld.enable();
 const t0 = performance.now();
 const r = await desk.imports.start(actor, source, mapping, {
   ...(workers ? { workers } : {}), ...(process.env.SD_IMPORT_SLICE_MS ? { sliceMs: Number(process.env.SD_IMPORT_SLICE_MS) } : {}),
+  ...(process.env.SD_IMPORT_TX_MS ? { txMs: Number(process.env.SD_IMPORT_TX_MS) } : {}),
   onProgress: (p) => {
     if (performance.now() - lastReport > 1000 || p.state !== 'running') {
       lastReport = performance.now();

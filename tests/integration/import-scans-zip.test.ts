@@ -134,7 +134,8 @@ test('a ZIP of a register and its scans: path column (Windows separators too), p
 
   const run = await w.start(clerk, source, mapped);
   let p = run;
-  for (let i = 0; i < 200 && p.state === 'running'; i++) {
+  // Until it ends, however long a loaded machine takes (the test's own timeout bounds it).
+  while (p.state === 'running') {
     await new Promise((r) => setTimeout(r, 25));
     p = w.progress(clerk, run.runId);
   }
@@ -227,7 +228,7 @@ test('the window cancels a running import between rows and resumes it to the end
   // Cancelled at once: the run stops at the next row and commits what it did.
   w.cancel(clerk, run.runId);
   let p = run;
-  for (let i = 0; i < 200 && p.state === 'running'; i++) { await new Promise((r) => setTimeout(r, 20)); p = w.progress(clerk, run.runId); }
+  while (p.state === 'running') { await new Promise((r) => setTimeout(r, 20)); p = w.progress(clerk, run.runId); }
   assert.equal(p.state, 'cancelled');
   assert.ok(p.imported < 30, `stopped early (${p.imported})`);
   const job = w.jobs(clerk).find((j) => j.id === p.jobId)!;
@@ -235,7 +236,7 @@ test('the window cancels a running import between rows and resumes it to the end
   assert.equal(job.resumable, true);
   const again = await w.resume(clerk, job.id);
   p = again;
-  for (let i = 0; i < 400 && p.state === 'running'; i++) { await new Promise((r) => setTimeout(r, 25)); p = w.progress(clerk, again.runId); }
+  while (p.state === 'running') { await new Promise((r) => setTimeout(r, 25)); p = w.progress(clerk, again.runId); }
   assert.equal(p.state, 'done', JSON.stringify(p));
   assert.deepEqual([p.imported, p.duplicates, p.rejected, p.handled, p.total], [30, 0, 0, 30, 30]);
   const n = env.desk.db.prepare("SELECT COUNT(*) FROM import_rows WHERE job_id = ? AND outcome = 'imported'").pluck().get(job.id);

@@ -5,9 +5,12 @@
 //
 // The heavy work is on worker threads (fileWorker.ts): reading and parsing the source, resolving,
 // hashing and checking each row's file, encrypting accepted files into their level's store. This
-// thread, which owns the database, checks rows against the profile and writes them in short
-// transactions (sliceMs of work each), giving the event loop back between them: the window stays
-// responsive. While one batch is written the workers already prepare the next.
+// thread checks rows against the profile (in slices of sliceMs, the event loop given back between
+// them); the rows are written by a database worker with a connection of its own to the session's
+// database (importWriter.ts, writeWorker.ts), in transactions of txMs, so their commits and WAL
+// checkpoints never hold the window. A context that cannot hand its database out (a plain profile)
+// has them written here in short transactions. While one batch is written the workers already
+// prepare the next.
 //
 // A source opened by a hook ("scheme:…", the window's uploads: ImportWindowService) is read on this
 // thread, and its scans (an archive's entries, ScanSet) are resolved and placed here too: the archive
@@ -18,24 +21,25 @@ import { dirname, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { todayIso } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
-import { secrecyRank, type Secrecy } from '../../../common/domain';
+import type { Secrecy } from '../../../common/domain';
 import type { ContextSource, CoreContext } from '../context';
-import { BatchDuplicates } from '../documents/duplicates';
-import { registerIncomingPlaced, type RegisterInput } from '../documents/incoming';
 import type { NumberAuthority } from '../documents/sharedNumbering';
 import { authorize, type Actor } from '../org/rights';
 import { dryRun, dryRunInSlices, mappedRows, type DryRunOptions, type ValidationReport } from './dryRun';
 import { FilePool } from './filePool';
 import type { OpenedSource } from './fileWorker';
 import type { ResolvedFile } from './files';
-import { createJob, getJob, journalRows, rowStanding, setJobState, type JobRow, type JobState, type RowOutcome } from './journal';
+import { announceOcrQueued } from '../ocr/queue';
+import { ImportWriter } from './importWriter';
+import { createJob, getJob, rowStanding, setJobState, type JobRow, type JobState } from './journal';
 import { parseMapping, type Mapping } from './mapping';
 import type { Normalised } from './normalise/result';
 import { readOffThread, type OffThreadRead } from './sourceReader';
 import { recoverLostRows } from './recover';
 import type { ScanSet } from './scans';
 import type { ReadOptions, ReadSource, SourceRow } from './types';
-import { RowValidator, rowKey, type PreparedRecord, type RowResult } from './validate';
+import { RowValidator, rowKey, type RowResult } from './validate';
+import { rowToWrite, writeSlice, type JournalEntry, type RowToWrite } from './writeSlice';
 
 export interface ImportProgress {
   jobId: number;
@@ -66,6 +70,12 @@ export interface RunOptions {
   workers?: number;
   /** Milliseconds of database work per transaction before the event loop is given back (default 8). */
   sliceMs?: number;
+  /**
+   * Milliseconds of work per transaction of the database worker (default 100), which writes when the
+   * session hands its database to one (CoreContext.dbHandoff); the main thread's own writes wait at
+   * most that long for it.
+   */
+  txMs?: number;
 }
 
 export interface ImportOutcome { job: JobRow; cancelled: boolean }
@@ -270,11 +280,10 @@ interface Pending {
   refused?: string;
 }
 
-/** A row's journal entry (journal.ts), written with its slice's. */
-type JournalEntry = { key: string; sheet: string; row: number; outcome: RowOutcome; recordId?: number; reason?: string };
-
-/** At most this many rows of a write slice have their duplicates looked up at once. */
+/** At most this many rows of a write slice have their duplicates looked up at once (on this thread). */
 const LOOKUP_AHEAD = 256;
+/** On the database worker: its transactions are long, the look-ups of up to this many rows at once. */
+const WORKER_LOOKUP_AHEAD = 1024;
 
 /** A checked batch whose files are being placed: the markers of its blobs once they are. */
 interface Placed { batch: Pending[]; last: boolean; markers: Promise<string[]> }
@@ -283,6 +292,10 @@ interface Placed { batch: Pending[]; last: boolean; markers: Promise<string[]> }
 class JobRun {
   private readonly batchSize: number;
   private readonly sliceMs: number;
+  private readonly txMs: number;
+  /** The database worker writing this run's rows (null: written on this thread), once started. */
+  private writer: ImportWriter | null = null;
+  private writerReady: Promise<ImportWriter | null> = Promise.resolve(null);
   private readonly started = Date.now();
   private doneHere = 0;
   /** Rows the last write slice held: the next one looks up twice as many rows' duplicates ahead. */
@@ -300,6 +313,7 @@ class JobRun {
   ) {
     this.batchSize = Math.max(1, opts.batchSize ?? 1000);
     this.sliceMs = Math.max(1, opts.sliceMs ?? 8);
+    this.txMs = Math.max(1, opts.txMs ?? 100);
     const c = source.context();
     const job = getJob(c.db, jobId)!;
     this.folder = job.folder;
@@ -311,6 +325,33 @@ class JobRun {
   }
 
   async run(): Promise<ImportOutcome> {
+    // The worker starts while the first batch is prepared, checked and placed (its first write awaits it).
+    this.writerReady = this.startWriter();
+    const stopWriter = () => this.writer?.cancel();
+    this.opts.signal.addEventListener('abort', stopWriter, { once: true });
+    try {
+      return await this.runBatches();
+    } finally {
+      this.opts.signal.removeEventListener('abort', stopWriter);
+      await (this.writer ?? (await this.writerReady))?.close();
+      this.writer = null;
+    }
+  }
+
+  /** The database worker, when the session hands its database out (else the rows are written on this thread). */
+  private async startWriter(): Promise<ImportWriter | null> {
+    const c = this.source.context();
+    const handoff = c.dbHandoff?.() ?? null;
+    if (!handoff) return null;
+    try {
+      return await ImportWriter.start(handoff, this.actor, this.jobId, { txMs: this.txMs, lookAhead: WORKER_LOOKUP_AHEAD });
+    } catch (err) {
+      c.log.log('warn', 'the import database worker did not start: rows are written on the main thread', { error: (err as Error).message });
+      return null;
+    }
+  }
+
+  private async runBatches(): Promise<ImportOutcome> {
     let cancelled = false;
     let next: Promise<Pending[]> | null = this.total > 0 ? this.prepare(0) : null;
     // The batch checked before this one, its files being placed by the workers: written once they are.
@@ -322,6 +363,7 @@ class JobRun {
         next = i + this.batchSize < this.total ? this.prepare(i + this.batchSize) : null;
         next?.catch(() => undefined);
         if (this.opts.signal.aborted) { cancelled = true; break; }
+        this.source.context(); // a session locked meanwhile ends the job here (NO_SESSION), before a read
         await this.check(batch);
         const c = this.source.context(); // a locked session ends the job here (NO_SESSION)
         await c.writable();
@@ -375,26 +417,56 @@ class JobRun {
     for (const p of batch) {
       const recall = p.standing !== null && p.standing !== 'importedElsewhere';
       p.checked = await this.validator.check(p.row, recall, p.resolved);
-      if (performance.now() - t > this.sliceMs) { await nextTurn(); t = performance.now(); }
+      if (performance.now() - t > this.sliceMs) {
+        await nextTurn();
+        this.source.context(); // locked while the loop was given back: NO_SESSION, the validator's connection is closed
+        t = performance.now();
+      }
     }
   }
 
   /** Writes a checked batch once its files are placed; false when cancelled part-way (what is committed stays). */
   private async write({ batch, last, markers: placing }: Placed): Promise<boolean> {
     const markers = await placing;
-    const todo = batch.filter((p) => p.standing === null || p.standing === 'importedElsewhere');
+    const todo = batch.filter((p) => p.standing === null || p.standing === 'importedElsewhere').map(rowToWrite);
+    this.writer ??= await this.writerReady;
+    if (!(await (this.writer ? this.writeOnWorker(this.writer, todo, last) : this.writeHere(todo, last)))) return false;
+    // Every record of the batch is committed: the markers of its blobs are no longer needed. (A
+    // cancelled batch keeps them: the next unlock removes the blobs no record took.)
+    await Promise.all(markers.map((m) => rm(m, { force: true })));
+    return true;
+  }
+
+  /** The batch in the database worker's transactions (long ones: their commits are off this thread). */
+  private async writeOnWorker(writer: ImportWriter, todo: RowToWrite[], last: boolean): Promise<boolean> {
+    if (todo.length === 0) return true;
+    if (this.opts.signal.aborted) return false;
+    const ctx = this.source.context();
+    await ctx.writable();
+    const { stopped } = await writer.write(todo, last, ctx.now(), (journal) => {
+      this.committed(journal);
+      // The OCR job listens on this thread: the worker's connection queued the files.
+      if (journal.some((j) => j.outcome === 'imported')) announceOcrQueued();
+      this.progress('running');
+    });
+    // Locked while the worker wrote (it stopped, or had just finished the batch): the job ends NO_SESSION.
+    if (writer.sessionEnded) throw DeskError.keyed('NO_SESSION', 'session.ended');
+    return !stopped;
+  }
+
+  /** The batch in short transactions on this thread (sliceMs each), the event loop given back between them. */
+  private async writeHere(todo: RowToWrite[], last: boolean): Promise<boolean> {
     let k = 0;
     while (k < todo.length) {
       if (this.opts.signal.aborted) return false;
       const ctx = this.source.context();
       await ctx.writable();
-      k = this.writeSlice(ctx, todo, k, last);
+      const { next, journal } = writeSlice(ctx, this.actor, this.jobId, todo, k, last, { ms: this.sliceMs, lookAhead: LOOKUP_AHEAD, previousRows: this.lastSliceRows });
+      this.committed(journal);
+      k = next;
       this.progress('running');
       await nextTurn();
     }
-    // Every record of the batch is committed: the markers of its blobs are no longer needed. (A
-    // cancelled batch keeps them: the next unlock removes the blobs no record took.)
-    await Promise.all(markers.map((m) => rm(m, { force: true })));
     return true;
   }
 
@@ -437,64 +509,11 @@ class JobRun {
     return markers;
   }
 
-  /** One write transaction from row `from`, until sliceMs has passed; returns where the next begins. */
-  private writeSlice(c: CoreContext, todo: Pending[], from: number, last: boolean): number {
-    const { db } = c;
-    const t = performance.now();
-    let k = from;
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      const registeredAt = c.now();
-      // The duplicate look-ups of the rows this slice may register, two queries for all of them (in
-      // this transaction: nothing else writes before they are used); the slice stops at their end.
-      const end = Math.min(todo.length, from + Math.min(LOOKUP_AHEAD, Math.max(16, 2 * this.lastSliceRows)));
-      const toRegister = todo.slice(from, end).filter((p) => this.registers(p)).map((p) => p.checked!.record!);
-      const batch = new BatchDuplicates(db, c.arms, toRegister.map((r) => ({
-        numberSymbol: r.numberSymbol, documentDate: r.documentDate, sha256s: r.file ? [r.file.sha256] : [],
-      })), secrecyRank(this.actor.clearance));
-      const journal: JournalEntry[] = [];
-      while (k < end) {
-        journal.push(this.writeRow(c, todo[k]!, registeredAt, batch));
-        k++;
-        if (performance.now() - t > this.sliceMs) break;
-      }
-      // The slice's journal rows in its own transaction, set-wise: a kill leaves both or neither.
-      journalRows(db, this.jobId, journal);
-      this.lastSliceRows = journal.length;
-      for (const j of journal) this.counts[j.outcome === 'imported' ? 'imported' : j.outcome === 'duplicate' ? 'duplicates' : 'rejected']++;
-      if (k >= todo.length && last) setJobState(db, this.jobId, 'done', c.now());
-      db.exec('COMMIT');
-    } catch (err) {
-      if (db.inTransaction) db.exec('ROLLBACK');
-      // Nothing of the slice was written: its counts are not kept either.
-      throw err;
-    }
-    return k;
-  }
-
-  /** Whether a row of the slice goes to registration (its other outcomes are decided already). */
-  private registers(p: Pending): boolean {
-    return p.standing === null && (p.checked!.status === 'ok' || p.checked!.status === 'warning') && !p.refused;
-  }
-
-  /** A row's registration (or its outcome without one), and its journal entry, written by the caller with the slice's. */
-  private writeRow(c: CoreContext, p: Pending, registeredAt: Date, batch: BatchDuplicates): JournalEntry {
-    const checked = p.checked!;
-    const at = { key: checked.key, sheet: p.row.sheet, row: p.row.row };
-    this.doneHere++;
-    const journal = (outcome: RowOutcome, extra: { recordId?: number; reason?: string }): JournalEntry => ({ ...at, outcome, ...extra });
-    if (p.standing === 'importedElsewhere') return journal('duplicate', { reason: 'alreadyImported' });
-    if (checked.status === 'rejected') return journal('rejected', { reason: checked.reasons.map((r) => r.code).join(',') });
-    if (checked.status === 'duplicate') return journal('duplicate', { reason: checked.reasons.map((r) => r.code).join(',') });
-    if (p.refused) return journal('rejected', { reason: `registerRefused:${p.refused}` });
-    try {
-      const file = checked.record!.file;
-      const recordId = registerIncomingPlaced(c, this.actor, registration(checked.record!), file ? [{ ...file, signature: file.signature ?? null }] : [], registeredAt, batch).id;
-      return journal('imported', { recordId });
-    } catch (err) {
-      if (!(err instanceof DeskError)) throw err;
-      return journal('rejected', { reason: `registerRefused:${err.code}` });
-    }
+  /** A committed transaction's rows counted (nothing of a rolled-back one is). */
+  private committed(journal: readonly JournalEntry[]): void {
+    this.lastSliceRows = journal.length;
+    this.doneHere += journal.length;
+    for (const j of journal) this.counts[j.outcome === 'imported' ? 'imported' : j.outcome === 'duplicate' ? 'duplicates' : 'rejected']++;
   }
 
   private progress(state: JobState): void {
@@ -505,19 +524,6 @@ class JobRun {
       rate, secondsLeft: rate > 0 ? Math.max(0, this.counts.total - handled) / rate : null, elapsedSeconds: (Date.now() - this.started) / 1000, state,
     });
   }
-}
-
-/** What the register receives for a checked row: the importer decided duplicates itself, and legacy rows are in past years. */
-function registration(r: PreparedRecord): RegisterInput {
-  const { file: _file, issuer, ...rest } = r;
-  return {
-    ...rest,
-    issuer: issuer.unitId !== undefined ? { name: issuer.name, unitId: issuer.unitId } : { name: issuer.name },
-    stagedIds: [],
-    // Both are recorded in the audit entry of each record.
-    acknowledgeDuplicates: true,
-    acknowledgeOutOfOrder: true,
-  };
 }
 
 /**

@@ -19,6 +19,19 @@ export function onOcrQueued(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
+/**
+ * Wakes the listeners up once, after the caller's synchronous transaction has committed (an import
+ * queues thousands). Also for files queued on another thread's connection (the import's writer).
+ */
+export function announceOcrQueued(): void {
+  if (listeners.size === 0 || notifying) return;
+  notifying = true;
+  setImmediate(() => {
+    notifying = false;
+    for (const l of listeners) l();
+  });
+}
+
 export type OcrSelection = { incomingId: number } | { attachmentIds: readonly number[] } | { all: true };
 
 /**
@@ -36,14 +49,7 @@ export function enqueueOcr(db: Db, c: string, sel: OcrSelection, at: Date = new 
     : 'attachmentIds' in sel
       ? cached(db, `${base} AND a.id IN (SELECT value FROM json_each(?))`).run(at.toISOString(), JSON.stringify(sel.attachmentIds))
       : db.prepare(base).run(at.toISOString());
-  if (r.changes > 0 && listeners.size > 0 && !notifying) {
-    // Told once after the caller's synchronous transaction has committed (an import queues thousands).
-    notifying = true;
-    setImmediate(() => {
-      notifying = false;
-      for (const l of listeners) l();
-    });
-  }
+  if (r.changes > 0) announceOcrQueued();
   return r.changes;
 }
 

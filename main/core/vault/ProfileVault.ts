@@ -23,6 +23,7 @@ import { AuditAnchor } from '../audit/AuditAnchor';
 import { AttachmentStore } from '../attachments/store';
 import type { ContextSource, CoreContext } from '../context';
 import { finishOpen, isPlainDatabase, needsMigration, openDatabase, openReadOnly, type Db, type MigrationStatus, type OpenOptions } from '../db/connection';
+import type { DbHandoff } from '../db/sessionConnection';
 import { checkIntegrityOffThread, encryptCopyOffThread, migrateCompartmentOffThread, migrateOffThread, rekeyOffThread } from '../db/offThread';
 import { WriteGate, type Verdict } from '../db/writeGate';
 import { writeTx } from '../db/transaction';
@@ -120,6 +121,8 @@ export class ProfileVault implements ContextSource {
   /** The person's own key (their staged files and drafts), opened with the key that proved who they are. */
   private personal: PersonalSession | null = null;
   private readonly lockListeners: Array<() => void> = [];
+  /** Connections handed to workers (dbHandoff): told to stop and close when the session locks. */
+  private readonly handoffs = new Set<AbortController>();
   private readonly workListeners: Array<(event: Extract<DeskEvent, { type: 'work.progress' }>) => void> = [];
   /** Connections of locked sessions kept until their integrity verdict (closing when it is in). */
   private readonly lingering = new Set<Promise<unknown>>();
@@ -204,6 +207,8 @@ export class ProfileVault implements ContextSource {
     this.personal?.close();
     this.personal = null;
     for (const listener of this.lockListeners) listener();
+    for (const h of this.handoffs) h.abort();
+    this.handoffs.clear();
     if (conn) {
       conn.gate.close();
       // A check still running: the connection stays (reads and writes refused) until its verdict
@@ -278,10 +283,29 @@ export class ProfileVault implements ContextSource {
       writable: () => gate.writable(),
       whenWritable: (write) => gate.whenWritable(write),
       attachmentLimit: () => this.attachmentLimit(),
+      dbHandoff: () => this.dbHandoff(),
       unseal: async (envelope, maxBytes) => {
         if (!this.sessionKey) throw DeskError.keyed('NO_SESSION', 'session.ended');
         return decryptToBuffer([envelope], { key: this.sessionKey, maxBytes });
       },
+    };
+  }
+
+  /**
+   * The session's database for a worker thread's own connection (db/sessionConnection.ts): the base's
+   * data key and the held compartments' level keys, copies the worker zeroes, and a signal aborted at
+   * lock. Null when no worker may write: a plain or read-only profile, or no compartment held.
+   */
+  private dbHandoff(): DbHandoff | null {
+    if (!this.dataKey || !this.conn || this.readOnly || this.conn.gate.state !== 'ok') return null;
+    if (this.arms.some((a) => a.level === null)) return null;
+    const controller = new AbortController();
+    this.handoffs.add(controller);
+    controller.signal.addEventListener('abort', () => this.handoffs.delete(controller), { once: true });
+    return {
+      base: { file: this.path(DB_FILE), key: Uint8Array.from(this.dataKey) },
+      compartments: this.arms.map((a) => ({ level: a.level!, file: compartmentFile(this.profileDir, a.level!), key: Uint8Array.from(this.levelKeys.get(a.level!)!.key) })),
+      ended: controller.signal,
     };
   }
 
