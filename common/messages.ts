@@ -526,6 +526,7 @@ export const MESSAGES_VI = {
   'workFile.shareNotCleared': '{{name}} chưa được cấp độ mật {{level}} của hồ sơ: không chia sẻ được.',
   'workFile.shareUnknown': 'Không tìm thấy người được chia sẻ hồ sơ.',
   // The legacy import in the window (main/core/import/zipSource.ts, ImportWindowService.ts)
+  'import.levelRekeyed': 'Khóa của một độ mật vừa được thay trong lúc nhập nên việc nhập tạm dừng. Hãy bấm “Tiếp tục” để nhập tiếp; không dòng nào bị nhập hai lần.',
   'import.zip.climbsOut': 'Tệp nén bị từ chối: mục “{{entry}}” trỏ ra ngoài thư mục (có “..”).',
   'import.zip.absolutePath': 'Tệp nén bị từ chối: mục “{{entry}}” là đường dẫn tuyệt đối hoặc có ký hiệu ổ đĩa.',
   'import.zip.backslash': 'Tệp nén bị từ chối: mục “{{entry}}” dùng dấu “\\” trong đường dẫn.',

@@ -7,12 +7,16 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { appendAudit } from '../../main/core/audit/auditLog';
+import { openLevelKeyring } from '../../main/core/compartments/keyrings';
+import { levelKeyringFile } from '../../main/core/compartments/levels';
 import { verifyAuditChain } from '../../main/core/audit/verify';
 import { writeTx } from '../../main/core/db/transaction';
 import { ImportWriter } from '../../main/core/import/importWriter';
 import { suggestMapping } from '../../main/core/import/mapping';
 import { onOcrQueued } from '../../main/core/ocr/queue';
+import { actorFor, getUser } from '../../main/core/org/users';
 import { newDesk, tempDir } from '../helpers/desk';
+import { addPerson } from '../helpers/people';
 import { IMPORT_HEADERS, writeImportArchive, type ImportArchive } from '../bench/importArchive';
 
 const ROWS = 240;
@@ -120,4 +124,48 @@ test('the keys handed to the worker are wiped on this thread; no handoff once th
   assert.equal(h.ended.aborted, true, 'a handoff ends with the session');
   assert.throws(() => env.desk.context(), (err: { code?: string }) => err.code === 'NO_SESSION');
   await env.desk.unlock(env.identity);
+});
+
+test('a level re-keyed during the job: the worker\'s connection is closed before the file is rewritten; resume finishes exactly', async () => {
+  // Someone cleared for Mật loses it while the job runs: Mật gets a new key (compartments/rekey.ts).
+  const officer = await addPerson(env.desk, { fullName: 'Phạm Văn Viên', role: 'chuyen_vien', clearance: 'mat' });
+  const manager = await addPerson(env.desk, { fullName: 'Hoàng Quản Trị', role: 'quan_tri', clearance: 'tuyet_mat' });
+  env.desk.lock('manual');
+  await env.desk.unlock(env.identity); // the keyrings are written for the new holders
+  const ring = levelKeyringFile(env.desk.profileDir, 'mat');
+  const before = await openLevelKeyring(ring, 'mat', env.identity.unlockKeys[0]!);
+  const third = writeImportArchive(join(work.dir, 'third'), ROWS, { seed: 13, minKb: 2, maxKb: 40 });
+  let jobId = 0;
+  let rekey: Promise<unknown> | null = null;
+  const outcome = await env.desk.imports.start(env.admin, third.source, mapping, {
+    batchSize: 60, workers: 2,
+    onProgress: (p) => {
+      jobId = p.jobId;
+      if (!rekey && p.handled >= 30 && p.state === 'running') rekey = env.desk.org.setClearance(actorFor(getUser(env.desk.db, manager.id)!), officer.id, 'thuong');
+    },
+  }).then(() => null, (err: unknown) => err);
+  assert.ok(rekey, 'the clearance changed during the job');
+  await rekey;
+  const after = await openLevelKeyring(ring, 'mat', env.identity.unlockKeys[0]!);
+  assert.notEqual(after.keyId, before.keyId, 'Mật has a new key');
+  const job = env.desk.imports.job(env.admin, jobId)!;
+  if (job.state !== 'done') {
+    // Stopped by the re-key (or by reading the compartment while it was detached): resumable, nothing twice.
+    assert.ok(outcome instanceof Error, 'a job not done says why');
+    const done = await env.desk.imports.resume(env.admin, jobId);
+    assert.equal(done.job.state, 'done');
+  }
+  assert.equal(count(`SELECT count(DISTINCT row_key) FROM import_rows WHERE job_id = ${jobId}`), ROWS);
+  assert.equal(count(`SELECT count(*) FROM import_rows WHERE job_id = ${jobId}`), ROWS);
+  for (const c of ['c_thuong', 'c_mat']) {
+    const years = env.desk.db.prepare(`SELECT year, count(*) AS n, count(DISTINCT arrival_number) AS d, min(arrival_number) AS lo, max(arrival_number) AS hi FROM ${c}.incoming GROUP BY register_id, year`).all() as Array<{ n: number; d: number; lo: number; hi: number }>;
+    for (const y of years) assert.deepEqual([y.d, y.lo, y.hi], [y.n, 1, y.n]);
+  }
+  assert.equal(verifyAuditChain(env.desk.db), null);
+  // The Mật compartment opens under the new key with everything in it, after a lock and unlock too.
+  const matRows = count('SELECT count(*) FROM c_mat.incoming');
+  env.desk.lock('manual');
+  await env.desk.unlock(env.identity);
+  assert.equal(count('SELECT count(*) FROM c_mat.incoming'), matRows);
+  assert.equal(env.desk.db.prepare('PRAGMA c_mat.quick_check').pluck().get(), 'ok');
 });

@@ -15,7 +15,12 @@ export interface DbHandoffData {
 }
 
 /** The handoff and its end: aborted when the session locks (the worker stops at its next transaction and closes). */
-export interface DbHandoff extends DbHandoffData { ended: AbortSignal }
+export interface DbHandoff extends DbHandoffData {
+  /** Aborted at lock (reason 'lock') or before a level's re-key (reason 'rekey'). */
+  ended: AbortSignal;
+  /** The holder tells when its connection is closed: a re-key waits for it (the file is rewritten under another key). */
+  closed(done: Promise<unknown>): void;
+}
 
 /**
  * Opens the connection described by `h` and zeroes its keys. Every write on it waits for the other

@@ -451,6 +451,8 @@ class JobRun {
     });
     // Locked while the worker wrote (it stopped, or had just finished the batch): the job ends NO_SESSION.
     if (writer.sessionEnded) throw DeskError.keyed('NO_SESSION', 'session.ended');
+    // A level re-keyed meanwhile (its worker connection closed first): the job stops where it is, resumable.
+    if (writer.rekeyed) throw DeskError.keyed('VALIDATION', 'import.levelRekeyed');
     return !stopped;
   }
 

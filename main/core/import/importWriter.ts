@@ -32,7 +32,7 @@ export class ImportWriter {
   private nextId = 1;
   private exited = false;
   private failedWith: Error | null = null;
-  private readonly exit: Promise<void>;
+  readonly exit: Promise<void>;
 
   private constructor(private readonly worker: Worker, stop: SharedArrayBuffer, private readonly ended: AbortSignal) {
     this.stop = new Int32Array(stop);
@@ -64,7 +64,7 @@ export class ImportWriter {
 
   /** Starts the worker on its own connection; resolves once the connection is open. */
   static async start(handoff: DbHandoff, actor: Actor, jobId: number, opts: { txMs: number; lookAhead: number }): Promise<ImportWriter> {
-    const { ended, ...data } = handoff;
+    const { ended, closed: _closed, ...data } = handoff;
     const stop = new SharedArrayBuffer(4);
     let worker: Worker;
     try {
@@ -86,12 +86,19 @@ export class ImportWriter {
       worker.once('error', onError);
       worker.once('exit', onExit);
     });
-    return new ImportWriter(worker, stop, ended);
+    const writer = new ImportWriter(worker, stop, ended);
+    handoff.closed(writer.exit);
+    return writer;
   }
 
   /** The session ended while the writer ran. */
   get sessionEnded(): boolean {
-    return this.ended.aborted;
+    return this.ended.aborted && this.ended.reason !== 'rekey';
+  }
+
+  /** A level was re-keyed while the writer ran: its connection is closed, the job stops resumable. */
+  get rekeyed(): boolean {
+    return this.ended.aborted && this.ended.reason === 'rekey';
   }
 
   /**

@@ -121,8 +121,8 @@ export class ProfileVault implements ContextSource {
   /** The person's own key (their staged files and drafts), opened with the key that proved who they are. */
   private personal: PersonalSession | null = null;
   private readonly lockListeners: Array<() => void> = [];
-  /** Connections handed to workers (dbHandoff): told to stop and close when the session locks. */
-  private readonly handoffs = new Set<AbortController>();
+  /** Connections handed to workers (dbHandoff), with their closing: told to stop when the session locks or a level is re-keyed. */
+  private readonly handoffs = new Map<AbortController, Promise<unknown>>();
   private readonly workListeners: Array<(event: Extract<DeskEvent, { type: 'work.progress' }>) => void> = [];
   /** Connections of locked sessions kept until their integrity verdict (closing when it is in). */
   private readonly lingering = new Set<Promise<unknown>>();
@@ -207,7 +207,7 @@ export class ProfileVault implements ContextSource {
     this.personal?.close();
     this.personal = null;
     for (const listener of this.lockListeners) listener();
-    for (const h of this.handoffs) h.abort();
+    for (const h of this.handoffs.keys()) h.abort('lock');
     this.handoffs.clear();
     if (conn) {
       conn.gate.close();
@@ -291,6 +291,14 @@ export class ProfileVault implements ContextSource {
     };
   }
 
+  /** Every handed-out connection told to stop, and closed. */
+  private async endHandoffs(reason: 'rekey'): Promise<void> {
+    const closing = [...this.handoffs];
+    this.handoffs.clear();
+    for (const [h] of closing) h.abort(reason);
+    await Promise.all(closing.map(([, done]) => done));
+  }
+
   /**
    * The session's database for a worker thread's own connection (db/sessionConnection.ts): the base's
    * data key and the held compartments' level keys, copies the worker zeroes, and a signal aborted at
@@ -300,9 +308,9 @@ export class ProfileVault implements ContextSource {
     if (!this.dataKey || !this.conn || this.readOnly || this.conn.gate.state !== 'ok') return null;
     if (this.arms.some((a) => a.level === null)) return null;
     const controller = new AbortController();
-    this.handoffs.add(controller);
-    controller.signal.addEventListener('abort', () => this.handoffs.delete(controller), { once: true });
+    this.handoffs.set(controller, Promise.resolve());
     return {
+      closed: (done) => { if (this.handoffs.has(controller)) this.handoffs.set(controller, done.catch(() => undefined)); else void done.catch(() => undefined); },
       base: { file: this.path(DB_FILE), key: Uint8Array.from(this.dataKey) },
       compartments: this.arms.map((a) => ({ level: a.level!, file: compartmentFile(this.profileDir, a.level!), key: Uint8Array.from(this.levelKeys.get(a.level!)!.key) })),
       ended: controller.signal,
@@ -839,6 +847,8 @@ export class ProfileVault implements ContextSource {
 
   /** Re-keys one attached compartment (compartments/rekey.ts), detached meanwhile; progress in the log. */
   private async rekeyLevel(level: Level, current: LevelKey, holders: readonly Uint8Array[], resumeWith?: LevelKey): Promise<void> {
+    // A worker's connection holds the level's file under the old key: stopped and closed first (the import ends resumable).
+    await this.endHandoffs('rekey');
     const db = this.db;
     const schema = schemaOf(level);
     // Every file the level's records refer to: registered files and outgoing documents' files.

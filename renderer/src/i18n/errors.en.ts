@@ -503,6 +503,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'workFile.shareNotAllowed': 'Only the person who opened the file {{code}}, a leader or the records secretary may share it.',
   'workFile.shareNotCleared': '{{name}} is not cleared for the file\'s level ({{level}}): it cannot be shared with them.',
   'workFile.shareUnknown': 'The person to share the file with was not found.',
+  'import.levelRekeyed': 'A level\'s key was replaced during the import, so the import paused. Press “Resume” to go on; no row is imported twice.',
   'import.zip.climbsOut': 'Archive refused: the entry “{{entry}}” climbs out of its folder (“..”).',
   'import.zip.absolutePath': 'Archive refused: the entry “{{entry}}” is an absolute path or names a drive.',
   'import.zip.backslash': 'Archive refused: the entry “{{entry}}” uses “\\” in its path.',
