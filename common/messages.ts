@@ -586,6 +586,8 @@ export const MESSAGES_VI = {
   'numbering.serverUnreachable': 'Chưa liên lạc được máy chủ của cơ quan nên chưa cấp được số đến cho “{{register}}”. Sổ này dùng chung cho nhiều máy trạm: khi mất kết nối chỉ máy trạm giữ sổ được tự cấp số, để không có hai văn bản trùng một số. Hãy thử lại khi có kết nối, hoặc vào sổ tại máy trạm giữ sổ.',
   'numbering.importShared': 'Nhập sổ cũ tự cấp số đến tại máy trạm này nên không chạy được khi số đến do máy chủ của cơ quan cấp cho nhiều máy trạm (có thể trùng số). Hãy nhập sổ cũ trên hồ sơ chưa kết nối máy chủ, trước khi các máy trạm khác dùng sổ.',
   'numbering.serverRefused': 'Máy chủ của cơ quan không cấp số đến cho “{{register}}”: {{reason}}',
+  'numbering.outgoingServerUnreachable': 'Chưa liên lạc được máy chủ của cơ quan nên chưa cấp được số văn bản đi cho “{{register}}”. Sổ này dùng chung cho nhiều máy trạm: khi mất kết nối chỉ máy trạm giữ sổ được tự cấp số, để không có hai văn bản trùng một số. Số văn bản đi được ghi vào văn bản có chữ ký số nên không thể chờ cấp số sau: hãy ban hành lại khi có kết nối, hoặc ban hành tại máy trạm giữ sổ.',
+  'numbering.outgoingServerRefused': 'Máy chủ của cơ quan không cấp số văn bản đi cho “{{register}}”: {{reason}}',
   'numberWait.notWaiting': 'Văn bản này không ở trạng thái chờ cấp số.',
   'numberWait.yearOpen': '“{{register}}” năm {{year}} chưa khóa sổ: văn bản chờ cấp số sẽ nhận số của năm {{year}} ở lần liên lạc máy chủ tới, không cần chuyển năm.',
   'numberWait.noOpenYear': '“{{register}}” năm {{year}} chưa mở để vào sổ (đã khóa hoặc không phải năm sau năm đã khóa): chưa chuyển được văn bản chờ cấp số sang năm này.',

@@ -85,7 +85,7 @@ export class NumberStore {
       return await this.db.transaction().execute(async (trx) => {
         await this.nameHome(trx, q.register, q.home, person, now);
         const prior = await this.allocationOfRecord(trx, q.record);
-        if (prior) return this.again(trx, prior, q);
+        if (prior) return this.again(trx, prior, q, workstation, person, now);
         // A closed year's book is printed and signed: no new number in it (the record's own number, asked again, stands).
         const year = yearOfPeriod(q.period);
         if (year !== null && (await registerFacts(trx, q.register, year)).yearClosed)
@@ -105,11 +105,22 @@ export class NumberStore {
       if (!isUniqueViolation(e)) throw e;
       const prior = await this.allocationOfRecord(this.db, q.record);
       if (!prior) throw e;
-      return this.again(this.db, prior, q);
+      return this.again(this.db, prior, q, workstation, person, now);
     }
   }
 
-  private async again(db: Db, prior: NumberAllocation, q: NumberSequence): Promise<AllocateResult & { fresh: boolean }> {
+  /**
+   * The record asked again. Its own number, given back while later numbers were given (void), is its
+   * number again when the same workstation asks in the same sequence: an outgoing document keeps its
+   * global id when its issue is tried again after a failed signing, and takes the number it left (the gap
+   * closes). Void numbers of another workstation's record, or of another sequence, stay refused.
+   */
+  private async again(db: Db, prior: NumberAllocation, q: NumberSequence, workstation: string, person: string, now: Date): Promise<AllocateResult & { fresh: boolean }> {
+    if (sameSequence(prior, q) && prior.source === 'void' && prior.workstation === workstation) {
+      const revived = await db.updateTable('number_allocations').set({ source: 'server', person, allocated_at: now.toISOString() })
+        .where('record_gid', '=', prior.record).where('source', '=', 'void').executeTakeFirst();
+      if (Number(revived.numUpdatedRows) === 1) return { allocation: (await this.allocationOfRecord(db, prior.record))!, last: await this.lastOf(db, q), fresh: true };
+    }
     if (!sameSequence(prior, q) || prior.source === 'void') throw new NumberConflictError('record-numbered', `record ${prior.record} holds number ${prior.number} of another sequence, or gave it back`, prior);
     return { allocation: prior, last: await this.lastOf(db, q), fresh: false };
   }

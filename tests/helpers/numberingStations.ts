@@ -1,9 +1,10 @@
 // Two workstations of one agency sharing its incoming register through a real agency server (the
-// "Chờ cấp số" tests): A made the profile and is the register's home; B is a copy of it with a
-// workstation id of its own. Each signs its rounds with its văn thư's software key.
+// "Chờ cấp số" tests, and its outgoing registers): A made the profile and is the registers' home; B is a
+// copy of it with a workstation id of its own. Each signs its rounds with its văn thư's software key.
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { Desk } from '../../main/core/desk';
+import type { NumberingPreset } from '../../common/domain';
 import type { Actor } from '../../main/core/org/rights';
 import { actorFor, getUser } from '../../main/core/org/users';
 import { NumberClient } from '../../main/core/sync/numbers/NumberClient';
@@ -45,6 +46,10 @@ const quiet = { log: () => {} };
 export async function sharedRegister(o: {
   backend: Backend; pg: TestPostgres; pki: AgencyPki; prefix: string; cleanups: Array<() => unknown>;
   extraPeople?: AgencyServerOptions['people'];
+  /** The profile's numbering preset (default: state). */
+  preset?: NumberingPreset;
+  /** Runs on A's profile before it is copied (people, registers: B then holds the same ones). */
+  prepare?: (desk: Desk, admin: Actor) => Promise<void>;
 }): Promise<SharedRegister> {
   const { pki, cleanups } = o;
   const tmp = tempDir(`${o.prefix}-${o.backend}-`);
@@ -67,6 +72,7 @@ export async function sharedRegister(o: {
     const sync = new SyncService(st.desk, { transport: transport(), signer: () => key, clearance: 'tuyet_mat' });
     const numbers = new NumberClient(sync.client);
     st.desk.incoming.numbering = numbers;
+    st.desk.outgoing.numbering = numbers;
     return { sync, numbers };
   };
   const open = async (name: string, dir: string, person: string, adminId: number, copied: boolean): Promise<Station> => {
@@ -78,8 +84,9 @@ export async function sharedRegister(o: {
   };
   const close = (st: Station) => { st.sync.close(); st.desk.close(); };
 
-  const env = await newDesk('state');
+  const env = await newDesk(o.preset ?? 'state');
   cleanups.push(env.cleanup);
+  await o.prepare?.(env.desk, env.admin);
   env.desk.close();
   const copy = tempDir(`${o.prefix}-${o.backend}-b-`);
   cleanups.push(copy.cleanup);

@@ -14,6 +14,7 @@ import { writeTx } from '../db/transaction';
 import { recordChange } from '../events/eventLog';
 import { TransportError } from '../sync/transport';
 import { isYearClosed } from './registers';
+import { sequenceKeyOf } from './sequenceKey';
 import type { NumberAuthority } from './sharedNumbering';
 
 /** The placeholder of a record awaiting its number: negative, the same on every workstation, unique in practice (48 bits of its id's hash). */
@@ -51,7 +52,7 @@ export async function numberWaiting(db: Db, authority: NumberAuthority, now: Dat
   let numbered = 0;
   for (const w of rows) {
     if (!attached(db, w.compartment)) continue;
-    const sequence = { register: w.global_id, period: w.period, bucket: w.bucket };
+    const sequence = { register: sequenceKeyOf(db, w.register_id).register, period: w.period, bucket: w.bucket };
     // A closed year's book is printed and signed: no number of it (the văn thư moves the record to the open year).
     const held = db.prepare(`SELECT year FROM ${w.compartment}.incoming WHERE global_id = ?`).pluck().get(w.record_global_id) as number | undefined;
     if (held !== undefined && isYearClosed(db, w.register_id, held)) {

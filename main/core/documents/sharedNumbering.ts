@@ -15,6 +15,7 @@ import { TransportError } from '../sync/transport';
 import type { AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, LastNumber, NumberConflict, NumberSequence, ReportRequest } from '../sync/numbers/protocol';
 import { periodOf, scopeRow, type TakenNumber } from './numbering';
 import { renumberTaken, type OwedNumber } from './numberConflicts';
+import { sequenceKeyOf } from './sequenceKey';
 import { awaitingNumber, numberWaiting } from './numberWaits';
 
 /** The agency server's numbering routes (sync/numbers/NumberClient.ts). */
@@ -33,17 +34,18 @@ export type NumberPlan =
   /** Not the home, the server out of reach, and the văn thư chose to register now: the number comes later (numberWaits.ts). */
   | { kind: 'awaiting'; taken: TakenNumber; record: string };
 
-interface RegisterRef { id: number; name: string; scope_id: number }
+export interface RegisterRef { id: number; name: string; scope_id: number }
 
 /** The server could not be reached or was failing (a refusal is not this). */
-const unreachable = (e: unknown): e is TransportError => e instanceof TransportError && e.transient;
+export const unreachable = (e: unknown): e is TransportError => e instanceof TransportError && e.transient;
 
-function sequenceOf(db: Db, register: RegisterRef, date: string, typeCode: string): { sequence: NumberSequence; home: string } {
-  const row = cached(db, 'SELECT global_id, home_workstation FROM main.registers WHERE id = ?').get(register.id) as { global_id: string; home_workstation: string | null };
+/** The sequence a register's number of `date` is asked in at the server, and the home that numbers it offline. */
+export function sequenceOf(db: Db, register: RegisterRef, date: string, typeCode: string): { sequence: NumberSequence; home: string } {
+  const key = sequenceKeyOf(db, register.id);
   const scope = scopeRow(db, register.scope_id);
   return {
-    sequence: { register: row.global_id, period: periodOf(scope, date), bucket: scope.per_type ? typeCode : '*' },
-    home: row.home_workstation ?? workstationId(db),
+    sequence: { register: key.register, period: periodOf(scope, date), bucket: scope.per_type ? typeCode : '*' },
+    home: key.home ?? workstationId(db),
   };
 }
 
@@ -106,7 +108,7 @@ export async function giveBack(db: Db, authority: NumberAuthority, registerId: n
   }
 }
 
-interface PendingRow extends OwedNumber { kind: 'report' | 'give_back' }
+interface PendingRow extends OwedNumber { kind: 'report' | 'give_back'; register_kind: string }
 
 export interface SentNumbers { reported: number; givenBack: number; conflicts: number; renumbered: number }
 
@@ -118,8 +120,9 @@ export interface SentNumbers { reported: number; givenBack: number; conflicts: n
  * may yet give its number back). A failure to reach the server stops the round.
  */
 export async function sendPending(db: Db, authority: NumberAuthority, now: Date, actorId: number | null = null): Promise<SentNumbers> {
-  const rows = db.prepare(`SELECT p.*, r.global_id FROM main.number_reports p JOIN main.registers r ON r.id = p.register_id
-    WHERE p.reported_at IS NULL ORDER BY p.kind = 'report', p.id`).all() as PendingRow[];
+  const rows = (db.prepare(`SELECT p.*, r.kind AS register_kind FROM main.number_reports p JOIN main.registers r ON r.id = p.register_id
+    WHERE p.reported_at IS NULL ORDER BY p.kind = 'report', p.id`).all() as Array<Omit<PendingRow, 'global_id'>>)
+    .map((p): PendingRow => ({ ...p, global_id: sequenceKeyOf(db, p.register_id).register }));
   const out: SentNumbers = { reported: 0, givenBack: 0, conflicts: 0, renumbered: 0 };
   const taken: Array<{ p: PendingRow; conflict: NumberConflict }> = [];
   for (const p of rows) {
@@ -131,7 +134,9 @@ export async function sendPending(db: Db, authority: NumberAuthority, now: Date,
     } else {
       const r = await authority.report({ ...sequence, record: p.record_global_id, number: p.number });
       // Renumbered once the others are in: the fresh number then comes after every number given here.
-      if ('conflict' in r && r.conflict.error === 'number-taken' && actorId !== null) taken.push({ p, conflict: r.conflict });
+      // An outgoing number is inside the agency's signature on the issued document: never renumbered
+      // here, the conflict stays on its row for the sync panel (docs/server.md).
+      if ('conflict' in r && r.conflict.error === 'number-taken' && actorId !== null && p.register_kind === 'incoming') taken.push({ p, conflict: r.conflict });
       if ('conflict' in r) {
         problem = JSON.stringify(r.conflict);
         out.conflicts++;
@@ -166,12 +171,19 @@ export async function numberingRound(db: Db, authority: NumberAuthority, now: Da
   const homes = db.prepare("SELECT id, name, scope_id FROM main.registers WHERE active = 1 AND home_workstation = ?").all(me) as RegisterRef[];
   for (const r of homes) {
     const scope = scopeRow(db, r.scope_id);
-    if (scope.per_type) continue; // a per-type sequence is known per type: followed at each registration
-    const { sequence } = sequenceOf(db, r, todayIso(now), '*');
-    const { last } = await authority.last(sequence);
-    if (last > 0) {
-      writeTx(db, () => cached(db, `INSERT INTO main.number_counters (scope_id, period, bucket, last) VALUES (?,?,?,?)
-        ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(r.scope_id, sequence.period, sequence.bucket, last));
+    // A per-type sequence is followed for the types this workstation has numbered in the period (the
+    // others are followed at their first number: the server is asked for it then).
+    const period = sequenceOf(db, r, todayIso(now), '*').sequence.period;
+    const buckets = scope.per_type
+      ? cached(db, 'SELECT bucket FROM main.number_counters WHERE scope_id = ? AND period = ?').pluck().all(r.scope_id, period) as string[]
+      : ['*'];
+    for (const bucket of buckets) {
+      const { sequence } = sequenceOf(db, r, todayIso(now), bucket);
+      const { last } = await authority.last(sequence);
+      if (last > 0) {
+        writeTx(db, () => cached(db, `INSERT INTO main.number_counters (scope_id, period, bucket, last) VALUES (?,?,?,?)
+          ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(r.scope_id, sequence.period, sequence.bucket, last));
+      }
     }
   }
   return sent;

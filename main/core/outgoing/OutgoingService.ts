@@ -26,6 +26,7 @@ import { writeTx } from '../db/transaction';
 import { armOf } from '../documents/arms';
 import { peekNumber, scopeRow, takeNumber } from '../documents/numbering';
 import { claimNumber } from '../documents/numberClaims';
+import { followServerNumber, type NumberAuthority } from '../documents/sharedNumbering';
 import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { canSign, fingerprintOf, holderOf } from '../org/certificates';
@@ -36,6 +37,7 @@ import { authorize, requireClearance, type Actor } from '../org/rights';
 import { assertIssueYearOpen, CLOSABLE_REGISTER_NAMES, outgoingRegisterOf, registerClosing } from '../reports/closedYears';
 import { auditRefusal } from '../secrets/registerYears';
 import { ensureOutgoingRegisters, outgoingRegisterFor, presetOf, readConfig, writeConfig, yearInNumber, type OutgoingConfig } from './config';
+import { giveBackIssueNumber, owedIssueReport, planIssueNumber, type IssuePlan } from './outgoingNumbering';
 import { readSeal, sealView, writeSeal } from './seal';
 import { outgoingRegisterFile, outgoingRegisterTable } from './registerOutput';
 import { appendixNotes, checkAppendixPages, pageCountOf, signerPage } from './appendixPages';
@@ -108,6 +110,9 @@ const SIGNER_RECT = { x: 330, y: 80, width: 220, height: 80 };
 interface ResolvedRecipient { kind: 'internal' | 'external'; internalUnitId: number | null; unitId: number | null; code: string | null; name: string }
 
 export class OutgoingService {
+  /** The agency server numbering shared registers, while this workstation is linked to it (agencySync.ts); null: it numbers alone. */
+  numbering: NumberAuthority | null = null;
+
   constructor(private readonly source: ContextSource) {}
 
   // ---- reading ----
@@ -512,95 +517,113 @@ export class OutgoingService {
     for (let attempt = 1; ; attempt++) {
       const now = ctx.now();
       const today = todayIso(now);
-      const planned = this.plannedNumber(ctx.db, pre.row, today);
-      const made: Made[] = [];
-      let unsigned: { fileId: number; result: string } | null = null;
-      let placement: Placement = { note: '', log: {} };
-      if (pre.stampMain && planned) {
-        const f = pre.stampMain;
-        const bytes = await readAll(store.openBlob(f.signed_sha256 ?? f.sha256));
-        const marks = await this.issueMarks(ctx, id, pre.row, bytes, planned.numberSymbol, today, pre.signerAt ?? now);
-        placement = marks.placement;
-        const stamped = await stampPdf(bytes, { fills: marks.fills, notes: marks.notes, at: now });
-        unsigned = { fileId: f.id, result: await store.putBytes(Buffer.from(stamped)) };
-      }
-      if (pre.agencySigns && planned) {
-        for (const f of pre.files) {
-          if (f.is_pdf === 1) {
-            const bytes = await readAll(store.openBlob(f.signed_sha256 ?? f.sha256));
-            const seal = readSeal(ctx.db).bytes;
-            let signed: Uint8Array;
-            if (f.role === 'main') {
-              const marks = await this.issueMarks(ctx, id, pre.row, bytes, planned.numberSymbol, today, now);
-              placement = marks.placement;
-              signed = await signPdf(bytes, {
-                key: key!, signingTime: now, now, reason: 'Ký số của cơ quan, tổ chức', appearance: { kind: 'seal', image: seal }, fills: marks.fills, notes: marks.notes,
-              });
-            } else {
-              signed = await signPdf(bytes, { key: key!, signingTime: now, now, reason: 'Ký số của cơ quan, tổ chức', appearance: { kind: 'attachment-note', numberSymbol: planned.numberSymbol } });
-            }
-            made.push({ fileId: f.id, format: 'pades', cms: null, result: await store.putBytes(Buffer.from(signed)) });
-          } else {
-            made.push({ fileId: f.id, format: 'cades', cms: await signDetached(store.openBlob(f.sha256), { key: key!, signingTime: now }), result: null });
-          }
-        }
-      }
-      let issued!: OutgoingIssued;
+      // Linked to the agency server: its number, asked under the record's global id (outgoingNumbering.ts).
+      const numbering = this.numbering;
+      const planRegister = outgoingRegisterFor(ctx.db, pre.row.secrecy);
+      const plan: IssuePlan = await planIssueNumber(ctx.db, numbering, planRegister, today, pre.row.type_code, pre.row.global_id, now, actor.id);
       try {
-        await this.transition(actor, 'outgoing.issue', id, (db, c, row) => {
-          const cfg = readConfig(db);
-          ready(db, c, row, cfg, today);
-          if (row.status !== pre.row.status || row.version !== pre.row.version) throw refusal('VALIDATION', 'outgoing.wrongState', { status: OUTGOING_STATUS_LABELS[row.status] });
-          ensureOutgoingRegisters(db, actor.id, now);
-          const register = outgoingRegisterFor(db, row.secrecy);
-          if (!register) throw refusal('VALIDATION', 'outgoing.noRegister', { level: SECRECY_LABELS[row.secrecy] });
-          const scope = scopeRow(db, register.scope_id);
-          const taken = takeNumber(db, register.scope_id, today, row.type_code);
-          const { number, period } = taken;
-          // The number survives a crash between the base's commit and the compartment's (numberClaims.ts).
-          if (c !== 'main') claimNumber(db, register.scope_id, taken, { compartment: c, table: 'outgoing', globalId: row.global_id, recordId: row.id }, now);
-          const numberSymbol = this.symbolOf(db, cfg, row, number, today);
-          // The agency signed (or the update wrote) the number it saw; another issue took it meanwhile: again with the next.
-          // (No number could be planned before the registers existed: the PDF is written now that they do.)
-          if ((pre.agencySigns || pre.stampMain) && made.length === 0 && !unsigned) throw new NumberMoved();
-          if ((made.length > 0 || unsigned) && (number !== planned?.number || numberSymbol !== planned.numberSymbol)) throw new NumberMoved();
-          if (made.length > 0) {
-            this.storeSignatures(db, c, id, 'agency', made, cert!, actor, now);
-            this.addStep(db, c, id, 'sign_agency', null, row.version, actor.id, now, placement.note ? `${numberSymbol}. ${placement.note}` : numberSymbol);
-          }
-          this.updateRow(db, c, id, {
-            status: 'issued', register_id: register.id, period, bucket: scope.per_type ? row.type_code : '*', number, number_symbol: numberSymbol,
-            issued_date: today, issued_at: now.toISOString(), issued_by: actor.id, updated_at: now.toISOString(),
-          }, actor.id, now);
-          const recipients = db.prepare(`SELECT id FROM ${c}.outgoing_recipients WHERE outgoing_id = ? ORDER BY ordinal`).pluck().all(id) as number[];
-          const addDispatch = db.prepare(`INSERT INTO ${c}.outgoing_dispatches (id, global_id, outgoing_id, recipient_id, status, created_at, updated_at) VALUES (?,?,?,?,'pending',?,?)`);
-          for (const r of recipients) {
-            const did = nextRecordId(db);
-            addDispatch.run(did, newGlobalId(), id, r, now.toISOString(), now.toISOString());
-            recordChange(db, 'outgoing_dispatches', did, 'create', actor.id, now, c);
-          }
-          if (unsigned) {
-            db.prepare(`UPDATE ${c}.outgoing_files SET signed_sha256 = ? WHERE id = ?`).run(unsigned.result, unsigned.fileId);
-            recordChange(db, 'outgoing_files', unsigned.fileId, 'update', actor.id, now, c);
-          }
-          this.addStep(db, c, id, 'issue', null, row.version, actor.id, now,
-            unsigned ? `${numberSymbol}. ${unsignedIssueNote(appendixPagesOf(row).length)}${placement.note ? ` ${placement.note}` : ''}` : numberSymbol);
-          if (row.replaces_id !== null) {
-            const old = this.fresh(db, c, row.replaces_id);
-            if (old.replaced_by_id !== null) throw refusal('VALIDATION', 'outgoing.alreadyReplaced');
-            db.prepare(`UPDATE ${c}.outgoing SET replaced_by_id = ?, updated_at = ? WHERE id = ?`).run(id, now.toISOString(), old.id);
-            recordChange(db, 'outgoing', old.id, 'update', actor.id, now, c);
-            this.addStep(db, c, old.id, 'replace', null, old.version, actor.id, now, numberSymbol);
-          }
-          issued = { id, number, numberSymbol, issuedDate: today, registerName: register.name, dispatches: recipients.length };
-        }, cert ? { serial: cert.serialNumber, files: made.length, ...placement.log } : unsigned ? { unsignedUpdate: unsigned.result, ...placement.log } : undefined, now,
-        () => ({ number: issued.number, numberSymbol: issued.numberSymbol, register: issued.registerName, dispatches: issued.dispatches, agencySigned: made.length > 0 }));
-        return issued;
-      } catch (err) {
-        if (err instanceof NumberMoved && attempt < 5) {
-          ctx.log?.log('info', 'outgoing issue: the planned number was taken meanwhile; signing again', { id, attempt });
-          continue;
+        const planned = plan.kind === 'server' ? this.symbolPlanned(ctx.db, pre.row, plan.taken.number, today) : this.plannedNumber(ctx.db, pre.row, today);
+        const made: Made[] = [];
+        let unsigned: { fileId: number; result: string } | null = null;
+        let placement: Placement = { note: '', log: {} };
+        if (pre.stampMain && planned) {
+          const f = pre.stampMain;
+          const bytes = await readAll(store.openBlob(f.signed_sha256 ?? f.sha256));
+          const marks = await this.issueMarks(ctx, id, pre.row, bytes, planned.numberSymbol, today, pre.signerAt ?? now);
+          placement = marks.placement;
+          const stamped = await stampPdf(bytes, { fills: marks.fills, notes: marks.notes, at: now });
+          unsigned = { fileId: f.id, result: await store.putBytes(Buffer.from(stamped)) };
         }
+        if (pre.agencySigns && planned) {
+          for (const f of pre.files) {
+            if (f.is_pdf === 1) {
+              const bytes = await readAll(store.openBlob(f.signed_sha256 ?? f.sha256));
+              const seal = readSeal(ctx.db).bytes;
+              let signed: Uint8Array;
+              if (f.role === 'main') {
+                const marks = await this.issueMarks(ctx, id, pre.row, bytes, planned.numberSymbol, today, now);
+                placement = marks.placement;
+                signed = await signPdf(bytes, {
+                  key: key!, signingTime: now, now, reason: 'Ký số của cơ quan, tổ chức', appearance: { kind: 'seal', image: seal }, fills: marks.fills, notes: marks.notes,
+                });
+              } else {
+                signed = await signPdf(bytes, { key: key!, signingTime: now, now, reason: 'Ký số của cơ quan, tổ chức', appearance: { kind: 'attachment-note', numberSymbol: planned.numberSymbol } });
+              }
+              made.push({ fileId: f.id, format: 'pades', cms: null, result: await store.putBytes(Buffer.from(signed)) });
+            } else {
+              made.push({ fileId: f.id, format: 'cades', cms: await signDetached(store.openBlob(f.sha256), { key: key!, signingTime: now }), result: null });
+            }
+          }
+        }
+        let issued!: OutgoingIssued;
+        try {
+          await this.transition(actor, 'outgoing.issue', id, (db, c, row) => {
+            const cfg = readConfig(db);
+            ready(db, c, row, cfg, today);
+            if (row.status !== pre.row.status || row.version !== pre.row.version) throw refusal('VALIDATION', 'outgoing.wrongState', { status: OUTGOING_STATUS_LABELS[row.status] });
+            ensureOutgoingRegisters(db, actor.id, now);
+            const register = outgoingRegisterFor(db, row.secrecy);
+            if (!register) throw refusal('VALIDATION', 'outgoing.noRegister', { level: SECRECY_LABELS[row.secrecy] });
+            const scope = scopeRow(db, register.scope_id);
+            // The server's number was asked for the register the plan saw: another one now (its configuration changed) plans again.
+            if (plan.kind === 'server' && register.id !== planRegister?.id) throw new NumberMoved();
+            const taken = plan.kind === 'server' ? plan.taken : takeNumber(db, register.scope_id, today, row.type_code);
+            const { number, period } = taken;
+            if (plan.kind === 'server') followServerNumber(db, register.scope_id, plan);
+            // The home's number given while the server was out of reach: reported at its next contact.
+            else if (plan.kind === 'home-offline') owedIssueReport(db, register.id, taken, c, row.global_id, now);
+            // A local number survives a crash between the base's commit and the compartment's (numberClaims.ts);
+            // a server number is the server's (a crash leaves it to the record, asked again under its id).
+            if (c !== 'main' && plan.kind !== 'server') claimNumber(db, register.scope_id, taken, { compartment: c, table: 'outgoing', globalId: row.global_id, recordId: row.id }, now);
+            const numberSymbol = this.symbolOf(db, cfg, row, number, today);
+            // The agency signed (or the update wrote) the number it saw; another issue took it meanwhile: again with the next.
+            // (No number could be planned before the registers existed: the PDF is written now that they do.)
+            if ((pre.agencySigns || pre.stampMain) && made.length === 0 && !unsigned) throw new NumberMoved();
+            if ((made.length > 0 || unsigned) && (number !== planned?.number || numberSymbol !== planned.numberSymbol)) throw new NumberMoved();
+            if (made.length > 0) {
+              this.storeSignatures(db, c, id, 'agency', made, cert!, actor, now);
+              this.addStep(db, c, id, 'sign_agency', null, row.version, actor.id, now, placement.note ? `${numberSymbol}. ${placement.note}` : numberSymbol);
+            }
+            this.updateRow(db, c, id, {
+              status: 'issued', register_id: register.id, period, bucket: scope.per_type ? row.type_code : '*', number, number_symbol: numberSymbol,
+              issued_date: today, issued_at: now.toISOString(), issued_by: actor.id, updated_at: now.toISOString(),
+            }, actor.id, now);
+            const recipients = db.prepare(`SELECT id FROM ${c}.outgoing_recipients WHERE outgoing_id = ? ORDER BY ordinal`).pluck().all(id) as number[];
+            const addDispatch = db.prepare(`INSERT INTO ${c}.outgoing_dispatches (id, global_id, outgoing_id, recipient_id, status, created_at, updated_at) VALUES (?,?,?,?,'pending',?,?)`);
+            for (const r of recipients) {
+              const did = nextRecordId(db);
+              addDispatch.run(did, newGlobalId(), id, r, now.toISOString(), now.toISOString());
+              recordChange(db, 'outgoing_dispatches', did, 'create', actor.id, now, c);
+            }
+            if (unsigned) {
+              db.prepare(`UPDATE ${c}.outgoing_files SET signed_sha256 = ? WHERE id = ?`).run(unsigned.result, unsigned.fileId);
+              recordChange(db, 'outgoing_files', unsigned.fileId, 'update', actor.id, now, c);
+            }
+            this.addStep(db, c, id, 'issue', null, row.version, actor.id, now,
+              unsigned ? `${numberSymbol}. ${unsignedIssueNote(appendixPagesOf(row).length)}${placement.note ? ` ${placement.note}` : ''}` : numberSymbol);
+            if (row.replaces_id !== null) {
+              const old = this.fresh(db, c, row.replaces_id);
+              if (old.replaced_by_id !== null) throw refusal('VALIDATION', 'outgoing.alreadyReplaced');
+              db.prepare(`UPDATE ${c}.outgoing SET replaced_by_id = ?, updated_at = ? WHERE id = ?`).run(id, now.toISOString(), old.id);
+              recordChange(db, 'outgoing', old.id, 'update', actor.id, now, c);
+              this.addStep(db, c, old.id, 'replace', null, old.version, actor.id, now, numberSymbol);
+            }
+            issued = { id, number, numberSymbol, issuedDate: today, registerName: register.name, dispatches: recipients.length };
+          }, cert ? { serial: cert.serialNumber, files: made.length, ...placement.log } : unsigned ? { unsignedUpdate: unsigned.result, ...placement.log } : undefined, now,
+          () => ({ number: issued.number, numberSymbol: issued.numberSymbol, register: issued.registerName, dispatches: issued.dispatches, agencySigned: made.length > 0 }));
+          return issued;
+        } catch (err) {
+          if (err instanceof NumberMoved && attempt < 5) {
+            ctx.log?.log('info', 'outgoing issue: the planned number was taken meanwhile; signing again', { id, attempt });
+            // (A server number moves only when the register did: it goes back before the new one is asked.)
+            if (numbering) await giveBackIssueNumber(numbering, plan);
+            continue;
+          }
+          throw err;
+        }
+      } catch (err) {
+        // Signing failed (token removed, key refused) or the transaction refused: the server's number goes back.
+        if (numbering) await giveBackIssueNumber(numbering, plan);
         throw err;
       }
     }
@@ -628,7 +651,10 @@ export class OutgoingService {
   private plannedNumber(db: Db, row: OutgoingDbRow, today: string): { number: number; numberSymbol: string } | null {
     const register = outgoingRegisterFor(db, row.secrecy);
     if (!register) return null;
-    const number = peekNumber(db, register.scope_id, today, row.type_code);
+    return this.symbolPlanned(db, row, peekNumber(db, register.scope_id, today, row.type_code), today);
+  }
+
+  private symbolPlanned(db: Db, row: OutgoingDbRow, number: number, today: string): { number: number; numberSymbol: string } {
     return { number, numberSymbol: this.symbolOf(db, readConfig(db), row, number, today) };
   }
 

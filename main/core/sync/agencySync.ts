@@ -114,12 +114,13 @@ function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, l
 
 /**
  * Shared registers numbered by the agency server while the link runs (documents/sharedNumbering.ts):
- * registrations here and of electronic arrivals ask it for their numbers; every round sends the
+ * registrations here and of electronic arrivals, and outgoing issues, ask it for their numbers; every round sends the
  * home's offline numbers and give-backs that wait, and follows the server's last numbers.
  */
 function numberingRounds(desk: Desk, service: SyncService, log: Logger, intervalMs: number): { stop(): void } {
   const client = new NumberClient(service.client);
   desk.incoming.numbering = client;
+  desk.outgoing.numbering = client;
   desk.exchange.inbox.numbering = client;
   desk.imports.numbering = client;
   let timer: NodeJS.Timeout | null = null;
@@ -140,6 +141,7 @@ function numberingRounds(desk: Desk, service: SyncService, log: Logger, interval
       stopped = true;
       if (timer) clearTimeout(timer);
       if (desk.incoming.numbering === client) desk.incoming.numbering = null;
+      if (desk.outgoing.numbering === client) desk.outgoing.numbering = null;
       if (desk.exchange.inbox.numbering === client) desk.exchange.inbox.numbering = null;
       if (desk.imports.numbering === client) desk.imports.numbering = null;
     },
