@@ -15,6 +15,7 @@ import { REFUSALS_CURSOR, PacketClient } from '../../../main/core/sync/packets/P
 import type { Directory } from '../../../main/core/sync/packets/protocol';
 import { syncPanel } from '../../../main/core/sync/panel';
 import { statusPacketId } from '../../../main/core/exchange/statusPackets';
+import { attemptPacketId } from '../../../main/core/outgoing/resends';
 import { makeSamplePdf } from '../../../main/devhost/samplePdf';
 import { DIRECTORY_KEY } from '../../../server/hubLink';
 import { stageBytes } from '../../helpers/desk';
@@ -188,5 +189,26 @@ describe('attack: A cannot take B\'s packet ids (ids are each sender\'s, server 
     assert.equal(refusalsOn(first), before);
     assert.deepEqual(a.desk.db.prepare('SELECT from_code FROM main.packet_inbox WHERE packet_id = ?').pluck().all(statusId), [CODES.B]);
     assert.equal(a.desk.outgoing.get(a.clerk, first).dispatches[0]!.refused, null);
+  });
+});
+
+describe('Gửi lại over the network (docs/exchange.md, "When a packet is refused")', () => {
+  test('the văn thư sends the refused copy again: a new packet id, which the hub judges on its own (refused again: its directory still lacks the agency); the first refusal stays in the history', async () => {
+    const gone = () => a.desk.outgoing.get(a.clerk, first).dispatches.find((d) => d.code === GONE.code)!;
+    assert.ok(gone().refused);
+    const gid = a.desk.db.prepare('SELECT global_id FROM c_thuong.outgoing_dispatches WHERE id = ?').pluck().get(gone().id) as string;
+    const d = (await a.desk.outgoing.resend(a.clerk, { id: first, dispatchId: gone().id })).dispatches.find((x) => x.code === GONE.code)!;
+    assert.deepEqual([d.status, d.refused, d.resent], ['pending', null, 1]);
+    await roundsUntil(a, 'the new attempt refused and noted', () => refusalsOn(first) === 2);
+    const again = attemptPacketId(gid, 1);
+    const state = (await net.serverA.packets.outboundState(again))!;
+    assert.deepEqual([state.state, state.errorCode], ['refused', 'unknown-recipient'], 'not changed-body: a new packet, not the refused one again');
+    assert.deepEqual([gone().status, gone().resent], ['sent', 1]);
+    assert.match(gone().refused!.reason, /^mã định danh của cơ quan nhận không có trong danh bạ/);
+    const history = a.desk.exchange.dispatchStatuses(a.clerk, first).find((x) => x.code === GONE.code)!.statuses.filter((s) => s.code === 'refused');
+    assert.equal(history.length, 2, 'both refusals in the history');
+    assert.equal(a.desk.db.prepare("SELECT count(*) FROM main.audit_log WHERE action = 'outgoing.resend' AND outcome = 'ok'").pluck().get(), 1);
+    // B's dispatch of the same document is untouched.
+    assert.deepEqual([a.desk.outgoing.get(a.clerk, first).dispatches.find((x) => x.code === CODES.B)!.refused, a.desk.outgoing.get(a.clerk, first).dispatches.find((x) => x.code === CODES.B)!.resent], [null, 0]);
   });
 });
