@@ -8,7 +8,7 @@ import { DeskError } from '../../../common/errors';
 import { TRANSPORT_REFUSED } from '../../../common/edxml';
 import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from '../../../common/outgoing';
 import type { Arm } from '../compartments/levels';
-import { parseResend, resendsOf, supersededRefusals } from './resends';
+import { currentAttempt, parseResend, supersededRefusals } from './resends';
 import { currentValues, parseTakeBack, parseUpdate, updateText, type TakeBackRecord } from './updates';
 import type { Db } from '../db/connection';
 import { canSeeAll } from '../documents/needToKnow';
@@ -110,7 +110,7 @@ export function detailView(db: Db, c: string, r: OutgoingDbRow, actor: Actor, ca
   }
   const dispatches = (db.prepare(`SELECT d.id, d.global_id AS gid, r.name AS recipient, r.code, d.status, d.updated_at AS updatedAt FROM ${c}.outgoing_dispatches d
       JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id WHERE d.outgoing_id = ? ORDER BY r.ordinal`).all(r.id) as Array<Omit<OutgoingDispatchView, 'takenBack' | 'refused'> & { gid: string; status: DispatchStatus }>)
-    .map(({ gid, ...d }) => ({ ...d, takenBack: takeBacks.get(gid) ?? null, refused: refusalOf(db, c, d.id, gid), resent: resendsOf(db, c, gid).length }));
+    .map(({ gid, ...d }) => ({ ...d, takenBack: takeBacks.get(gid) ?? null, refused: refusalOf(db, c, d.id, gid), resent: currentAttempt(db, c, gid) }));
   const approved = new Set((db.prepare(`SELECT position FROM ${c}.outgoing_steps WHERE outgoing_id = ? AND kind IN ('approve','approve_changes') AND id > ifnull((SELECT max(id) FROM ${c}.outgoing_steps WHERE outgoing_id = ? AND kind IN ('return','submit')), 0)`)
     .pluck().all(r.id, r.id) as number[]));
   const link = (id: number | null) => {
