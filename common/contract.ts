@@ -9,7 +9,7 @@ import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from './outgoin
 import {
   outgoingApproveChangesSchema, outgoingConfigSchema, outgoingSealSchema, outgoingCreateSchema, outgoingListSchema, outgoingRecallSchema, outgoingRegisterSchema,
   registerCloseSchema, workFileShareSchema, signatureImageSetSchema,
-  exchangeFileSchema, exchangeInboxListSchema, exchangeRefuseSchema, exchangeRegisterSchema, outgoingUpdateSchema, outgoingTakeBackSchema,
+  exchangeFileSchema, exchangeInboxListSchema, exchangeRefuseSchema, exchangeRegisterSchema, outgoingUpdateSchema, outgoingTakeBackSchema, outgoingResendSchema,
   outgoingReplaceSchema, outgoingReturnSchema, outgoingReviseSchema, outgoingStepSchema,
 } from './schemas';
 import {
@@ -1121,6 +1121,7 @@ export const contract = {
   'outgoing.update': channel<OutgoingDetail>()({ input: outgoingUpdateSchema, access: 'doc.register' }),
   /** Lấy lại: taken back from one recipient agency (edXML status 13); the document stays issued for the others. */
   'outgoing.takeBack': channel<OutgoingDetail>()({ input: outgoingTakeBackSchema, access: 'doc.register' }),
+  'outgoing.resend': channel<OutgoingDetail>()({ input: outgoingResendSchema, access: 'doc.register' }),
   'outgoing.recall': channel<OutgoingDetail>()({ input: outgoingRecallSchema, access: 'doc.read' }),
   'outgoing.replace': channel<OutgoingDetail>()({ input: outgoingReplaceSchema, access: 'doc.read' }),
   'outgoing.dispatches': channel<OutgoingPendingDispatch[]>()({ input: empty, access: 'doc.register' }),
@@ -1318,6 +1319,8 @@ export interface OutgoingDispatchView {
   id: number; recipient: string; code: string | null; status: DispatchStatus; updatedAt: string; takenBack: { at: string; reason: string; actorName: string } | null;
   /** Its packet was refused on the way (agency server or hub): the recipient never got it (docs/exchange.md). */
   refused: { reason: string; at: string } | null;
+  /** How many times it was sent again after a refusal (Gửi lại, main/core/outgoing/resends.ts). */
+  resent: number;
 }
 export type OutgoingUpdateField = 'subject' | 'replyDeadline' | 'pageCount' | 'issuedAmount';
 /** One Cập nhật of an issued document: each changed field's value before and after (dates ISO), with the reason. */
@@ -1344,8 +1347,8 @@ export interface OutgoingDetail extends OutgoingRow {
   current: { subject: string; replyDeadline: string | null; pageCount: number | null; issuedAmount: number | null };
   /** The Cập nhật steps, oldest first. */
   updates: OutgoingUpdateView[];
-  /** What the person may do now (the window shows these buttons); update and takeBack: the văn thư on an issued document. */
-  can: { edit: boolean; submit: boolean; approve: boolean; sign: boolean; agencySign: boolean; issue: boolean; recall: boolean; update: boolean; takeBack: boolean };
+  /** What the person may do now (the window shows these buttons); update, takeBack and resend (a refused dispatch's): the văn thư on an issued document. */
+  can: { edit: boolean; submit: boolean; approve: boolean; sign: boolean; agencySign: boolean; issue: boolean; recall: boolean; update: boolean; takeBack: boolean; resend: boolean };
   /**
    * Set when the văn thư could issue it but the register it goes to is closed for this year (khóa sổ):
    * the window shows why instead of "Cấp số, ký số cơ quan và ban hành".

@@ -615,6 +615,9 @@ export const MESSAGES_VI = {
   'outgoing.updateNothing': 'Không có thông tin nào khác với thông tin hiện tại của văn bản.',
   'outgoing.mayNotTakeBack': 'Chỉ văn thư mới được lấy lại văn bản đã gửi.',
   'outgoing.notSentTo': 'Văn bản chưa được gửi qua mạng đến {{name}}: không có gì để lấy lại.',
+  'outgoing.mayNotResend': 'Chỉ văn thư mới được gửi lại văn bản bị từ chối.',
+  'outgoing.notRefused': 'Bản gửi {{name}} không bị từ chối trên đường gửi: không có gì để gửi lại.',
+  'outgoing.resendUnknownRecipient': 'Chưa gửi lại được: {{name}} (mã định danh {{code}}) vẫn chưa có trong danh bạ các cơ quan của trục liên thông. Hãy cập nhật danh bạ rồi gửi lại.',
 } as const;
 export type MessageKey = keyof typeof MESSAGES_VI;
 export type MessageParams = Readonly<Record<string, string | number>>;

@@ -27,6 +27,8 @@ export const OUTGOING_STEP_KINDS = [
   'update',
   // Taken back from one recipient agency (edXML status 13 Lấy lại).
   'take_back',
+  // A recipient's copy refused on its way, sent again as a new packet (main/core/outgoing/resends.ts).
+  'resend',
 ] as const;
 export type OutgoingStepKind = (typeof OUTGOING_STEP_KINDS)[number];
 export const OUTGOING_STEP_LABELS: Record<OutgoingStepKind, string> = {
@@ -44,6 +46,7 @@ export const OUTGOING_STEP_LABELS: Record<OutgoingStepKind, string> = {
   fork: 'Hai bản sửa cùng lúc',
   update: 'Cập nhật văn bản đã ban hành',
   take_back: 'Lấy lại văn bản đã gửi',
+  resend: 'Gửi lại văn bản bị từ chối',
 };
 
 export const DISPATCH_STATUSES = ['pending', 'sent', 'recalled'] as const;

@@ -709,6 +709,9 @@ export type OutgoingUpdateInput = z.infer<typeof outgoingUpdateSchema>;
 /** Lấy lại: an issued document taken back from one recipient agency (status 13), with a reason. */
 export const outgoingTakeBackSchema = z.object({ id, dispatchId: id, reason: text(1000, m('outgoing.reasonRequired')) }).strict();
 export type OutgoingTakeBackInput = z.infer<typeof outgoingTakeBackSchema>;
+/** Gửi lại: a dispatch whose packet was refused on its way, sent again as a new packet. */
+export const outgoingResendSchema = z.object({ id, dispatchId: id }).strict();
+export type OutgoingResendInput = z.infer<typeof outgoingResendSchema>;
 export const outgoingListSchema = z.object({
   status: z.enum(['draft', 'in_review', 'approved', 'signer_signed', 'agency_signed', 'issued', 'recalled']).optional(),
   mine: z.boolean().default(false),

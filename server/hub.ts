@@ -3,8 +3,9 @@
 // authenticate by mutual TLS: the client certificate must chain to the hub's trust anchors and be the
 // one the directory lists for that agency's server. A packet is refused when it is too large, is no
 // packet, claims another sender than the authenticated agency, names an unknown recipient, is clear
-// without a valid XML-DSig signature by one of the sender's directory certificates, or reuses a
-// packet id with other bytes; the same packet again is acknowledged and stored once.
+// without a valid XML-DSig signature by one of the sender's directory certificates, or reuses one of
+// its own packet ids with other bytes; the same packet again is acknowledged and stored once. Packet
+// ids are the sender's: another agency's packet under the same id is another packet (migration 0012).
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
@@ -153,9 +154,9 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
     return resumableUpload(req, uploads, {
       owner: `agency:${from}`, key: `packet:${packetId}`, maxBytes: L.maxPacketBytes,
       done: async (sha256) => {
-        const held = await packets.hubDigest(packetId);
-        if (!held || held.from !== from) return null; // another sender's id: the whole is checked (wrong sender) at completion
-        if (held.sha256 !== sha256) throw new HttpError(409, 'changed-body', `packet ${packetId} was stored before with other bytes`);
+        const held = await packets.hubDigest(from, packetId); // this sender's own packet: another's under the id is another packet
+        if (!held) return null;
+        if (held !== sha256) throw new HttpError(409, 'changed-body', `packet ${packetId} was stored before with other bytes`);
         return { status: 200, body: { result: 'duplicate', packetId, sha256 } satisfies PacketSubmitResult };
       },
       complete: (bytes) => accept(from, packetId, bytes),

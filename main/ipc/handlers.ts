@@ -308,6 +308,7 @@ export const handlers: Handlers = {
   'incoming.renumber': (ctx, input) => ctx.desk.incoming.renumber(actor(ctx), input),
   'outgoing.update': (ctx, input) => ctx.desk.outgoing.update(actor(ctx), input),
   'outgoing.takeBack': (ctx, input) => ctx.desk.outgoing.takeBack(actor(ctx), input),
+  'outgoing.resend': (ctx, input) => ctx.desk.outgoing.resend(actor(ctx), input),
   'exchange.get': (ctx, { id }) => ctx.desk.exchange.inbox.get(actor(ctx), id),
   'exchange.openFile': (ctx, { id, index }) => {
     const a = actor(ctx);

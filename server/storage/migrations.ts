@@ -311,6 +311,59 @@ function steps(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    // Packet ids scoped by sender (docs/server.md, "Packet ids are the sender's"): the identity of a packet
+    // at the hub and in an agency server's inbound table is (sender agency, packet id), so an agency that
+    // learns or guesses another agency's future packet id cannot take it first. The tables are rebuilt
+    // (SQLite cannot change a key in place), each row keeping its sender; a delivery gets its packet's sender.
+    '0012_packet_ids_by_sender': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('hub_packets_by_sender')
+          .addColumn('from_code', 'text', (c) => c.notNull())
+          .addColumn('packet_id', 'text', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('size', 'integer', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('to_codes', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('payload', bytes, (c) => c.notNull())
+          .addColumn('delivered_at', 'text')
+          .addColumn('purged_at', 'text')
+          .addPrimaryKeyConstraint('pk_hub_packets_by_sender', ['from_code', 'packet_id'])
+          .execute();
+        await sql`insert into hub_packets_by_sender (from_code, packet_id, sha256, size, kind, to_codes, received_at, payload, delivered_at, purged_at)
+                  select from_code, packet_id, sha256, size, kind, to_codes, received_at, payload, delivered_at, purged_at from hub_packets`.execute(db);
+        await db.schema.createTable('hub_deliveries_by_sender')
+          .addColumn('seq', 'bigint', (c) => c.primaryKey())
+          .addColumn('recipient', 'text', (c) => c.notNull())
+          .addColumn('from_code', 'text', (c) => c.notNull())
+          .addColumn('packet_id', 'text', (c) => c.notNull())
+          .addUniqueConstraint('uq_hub_deliveries_by_sender', ['recipient', 'from_code', 'packet_id'])
+          .execute();
+        await sql`insert into hub_deliveries_by_sender (seq, recipient, from_code, packet_id)
+                  select d.seq, d.recipient, p.from_code, d.packet_id from hub_deliveries d join hub_packets p on p.packet_id = d.packet_id`.execute(db);
+        await db.schema.createTable('packets_in_by_sender')
+          .addColumn('seq', 'bigint', (c) => c.primaryKey())
+          .addColumn('from_code', 'text', (c) => c.notNull())
+          .addColumn('packet_id', 'text', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('size', 'integer', (c) => c.notNull())
+          .addColumn('to_codes', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('stored_at', 'text', (c) => c.notNull())
+          .addColumn('payload', bytes, (c) => c.notNull())
+          .addUniqueConstraint('uq_packets_in_by_sender', ['from_code', 'packet_id'])
+          .execute();
+        await sql`insert into packets_in_by_sender (seq, from_code, packet_id, sha256, size, to_codes, received_at, stored_at, payload)
+                  select seq, from_code, packet_id, sha256, size, to_codes, received_at, stored_at, payload from packets_in`.execute(db);
+        for (const t of ['hub_packets', 'hub_deliveries', 'packets_in']) {
+          await db.schema.dropTable(t).execute();
+          await db.schema.alterTable(`${t}_by_sender`).renameTo(t).execute();
+        }
+        await db.schema.createIndex('idx_hub_deliveries_recipient_seq').on('hub_deliveries').columns(['recipient', 'seq']).execute();
+        // Claims and the workstations' inbox still name an inbound packet by its id alone (see docs/server.md).
+        await db.schema.createIndex('idx_packets_in_packet_id').on('packets_in').columns(['packet_id']).execute();
+      },
+    },
   };
 }
 

@@ -1,5 +1,7 @@
 // Packets between agencies in the server's storage (same code on PostgreSQL and SQLite). Every write
 // is idempotent by packet id: a retry stores nothing twice and the same id with other bytes is refused.
+// Between agencies (the hub, an agency server's inbound packets) a packet is (sender, packet id): ids
+// are each sender's own, so no agency can take another's id first (server migration 0012).
 // Sequences come from counter rows updated inside the inserting transaction (the row lock makes rows
 // commit in sequence order, so a reader at cursor N never later finds a smaller number appear).
 import { sql, type Kysely, type Transaction } from 'kysely';
@@ -46,7 +48,8 @@ export interface Slice extends SliceHead {
 }
 
 /** The hub packet behind a delivery, only when the delivery is the recipient's. */
-const hubDelivery = (recipient: string, seq: number) => sql`packet_id = (select packet_id from hub_deliveries where seq = ${seq} and recipient = ${recipient})`;
+const hubDelivery = (recipient: string, seq: number) =>
+  sql`exists (select 1 from hub_deliveries d where d.seq = ${seq} and d.recipient = ${recipient} and d.from_code = hub_packets.from_code and d.packet_id = hub_packets.packet_id)`;
 
 type CounterName = 'packets_out' | 'packets_in' | 'hub_deliveries' | 'packet_refusals';
 type PacketTable = 'packets_out' | 'packets_in' | 'hub_packets';
@@ -68,8 +71,9 @@ export class PacketStore {
 
   /** After an insert that did not happen: the file goes unless a row names it (a concurrent copy of the same packet won). */
   private async dropUnreferenced(table: PacketTable, packetId: string, sha256: string): Promise<void> {
-    const r = await this.db.selectFrom(table).select('sha256').where('packet_id', '=', packetId).executeTakeFirst();
-    if (r?.sha256 !== sha256) await this.files!.drop(AREA[table], packetId, sha256);
+    // Two senders' packets under one id have other bytes (the bytes name their sender): id and digest name one body.
+    const r = await this.db.selectFrom(table).select('sha256').where('packet_id', '=', packetId).where('sha256', '=', sha256).executeTakeFirst();
+    if (!r) await this.files!.drop(AREA[table], packetId, sha256);
   }
 
   /** A row's body: its payload column, or its file when the column holds IN_FILE. */
@@ -110,16 +114,22 @@ export class PacketStore {
     return num(row.value);
   }
 
-  /** Stored before with the same bytes: 'duplicate'; with other bytes: ChangedBody; never: null. */
-  private async prior(table: 'packets_out' | 'hub_packets' | 'packets_in', packetId: string, sha256: string): Promise<'duplicate' | null> {
-    const r = await this.db.selectFrom(table).select('sha256').where('packet_id', '=', packetId).executeTakeFirst();
+  /**
+   * Stored before with the same bytes: 'duplicate'; with other bytes: ChangedBody; never: null. At the hub
+   * only the sender's own packets count (`from`): another agency's packet under the same id is another packet.
+   */
+  private async prior(table: 'packets_out' | 'hub_packets', packetId: string, sha256: string, from: string | null): Promise<'duplicate' | null> {
+    let q = this.db.selectFrom(table).select('sha256').where('packet_id', '=', packetId);
+    if (from !== null) q = q.where('from_code', '=', from);
+    const r = await q.executeTakeFirst();
     if (!r) return null;
     if (r.sha256 !== sha256) throw new ChangedBody(`packet ${packetId} was stored before with other bytes`);
     return 'duplicate';
   }
 
   private async once(table: 'packets_out' | 'hub_packets', p: NewPacket, insert: (payload: Buffer) => Promise<void>): Promise<'stored' | 'duplicate'> {
-    const known = await this.prior(table, p.packetId, p.sha256);
+    const from = table === 'hub_packets' ? p.from : null;
+    const known = await this.prior(table, p.packetId, p.sha256, from);
     if (known) return known;
     const payload = await this.bodyFirst(table, p);
     try {
@@ -128,7 +138,7 @@ export class PacketStore {
     } catch (e) {
       if (payload === IN_FILE) await this.dropUnreferenced(table, p.packetId, p.sha256).catch(() => {}); // an orphan file is harmless; the error is what counts
       if (!isUniqueViolation(e)) throw e;
-      const again = await this.prior(table, p.packetId, p.sha256); // a concurrent retry won the race
+      const again = await this.prior(table, p.packetId, p.sha256, from); // a concurrent retry won the race
       if (again) return again;
       throw e;
     }
@@ -229,12 +239,13 @@ export class PacketStore {
    */
   async acceptInbound(l: PacketListing, payload: Buffer, now: Date, cursorKey: string): Promise<boolean> {
     // A large body goes to its file first (outside the transaction: the write does not hold the database).
-    const inFile = this.files?.wants(payload.length) && !(await this.db.selectFrom('packets_in').select('seq').where('packet_id', '=', l.packetId).executeTakeFirst());
+    const inFile = this.files?.wants(payload.length) && !(await this.db.selectFrom('packets_in').select('seq').where('from_code', '=', l.from).where('packet_id', '=', l.packetId).executeTakeFirst());
     const held = inFile ? await this.bodyFirst('packets_in', { packetId: l.packetId, sha256: l.sha256, payload }) : payload;
     let stored = false;
     try {
       stored = await this.db.transaction().execute(async (trx) => {
-        const known = await trx.selectFrom('packets_in').select('sha256').where('packet_id', '=', l.packetId).executeTakeFirst();
+        // The same sender's packet again (pulled before the cursor moved); another sender's under this id is another packet.
+        const known = await trx.selectFrom('packets_in').select('sha256').where('from_code', '=', l.from).where('packet_id', '=', l.packetId).executeTakeFirst();
         let fresh = false;
         if (!known) {
           const seq = await this.next(trx, 'packets_in');
@@ -342,19 +353,19 @@ export class PacketStore {
       }).execute();
       for (const recipient of p.to) {
         const seq = await this.next(trx, 'hub_deliveries');
-        await trx.insertInto('hub_deliveries').values({ seq, recipient, packet_id: p.packetId }).execute();
+        await trx.insertInto('hub_deliveries').values({ seq, recipient, from_code: p.from, packet_id: p.packetId }).execute();
       }
     }));
   }
 
-  /** The digest and sender of a packet the hub holds (a resumable upload already complete). */
-  async hubDigest(packetId: string): Promise<{ sha256: string; from: string } | null> {
-    const r = await this.db.selectFrom('hub_packets').select(['sha256', 'from_code']).where('packet_id', '=', packetId).executeTakeFirst();
-    return r ? { sha256: r.sha256, from: r.from_code } : null;
+  /** The digest of a packet `from` sent, if the hub holds it (a resumable upload already complete). */
+  async hubDigest(from: string, packetId: string): Promise<string | null> {
+    const r = await this.db.selectFrom('hub_packets').select('sha256').where('from_code', '=', from).where('packet_id', '=', packetId).executeTakeFirst();
+    return r?.sha256 ?? null;
   }
 
   async hubList(recipient: string, after: number, limit: number, inlineBytes: number): Promise<{ rows: PacketListing[]; more: boolean }> {
-    const rows = await this.db.selectFrom('hub_deliveries as d').innerJoin('hub_packets as p', 'p.packet_id', 'd.packet_id')
+    const rows = await this.db.selectFrom('hub_deliveries as d').innerJoin('hub_packets as p', (j) => j.onRef('p.from_code', '=', 'd.from_code').onRef('p.packet_id', '=', 'd.packet_id'))
       .select(['d.seq', 'p.packet_id', 'p.from_code', 'p.to_codes', 'p.size', 'p.sha256', 'p.received_at'])
       .select(sql<Buffer | null>`case when p.size <= ${inlineBytes} then p.payload else null end`.as('inline'))
       .where('d.recipient', '=', recipient).where('d.seq', '>', after).orderBy('d.seq').limit(limit + 1).execute();
@@ -399,7 +410,7 @@ export class PacketStore {
         .where('seq', '<=', sql<number>`(select c.acked from hub_cursors c where c.recipient = hub_deliveries.recipient)`).executeTakeFirst();
       const delivered = await trx.updateTable('hub_packets').set({ delivered_at: at })
         .where('delivered_at', 'is', null)
-        .where(sql<boolean>`not exists (select 1 from hub_deliveries d where d.packet_id = hub_packets.packet_id)`).executeTakeFirst();
+        .where(sql<boolean>`not exists (select 1 from hub_deliveries d where d.from_code = hub_packets.from_code and d.packet_id = hub_packets.packet_id)`).executeTakeFirst();
       if (this.files) {
         // The files of the bodies purged here go once the purge has committed (a crash in between leaves only unreferenced files).
         unlink.push(...await trx.selectFrom('hub_packets').select(['packet_id', 'sha256'])

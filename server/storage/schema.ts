@@ -124,6 +124,8 @@ export interface BlobsTable {
 export interface HubDeliveriesTable {
   seq: number | string;
   recipient: string;
+  /** The packet's sender: a packet is (from_code, packet_id) at the hub (server migration 0012). */
+  from_code: string;
   packet_id: string;
 }
 

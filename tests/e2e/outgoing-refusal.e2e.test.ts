@@ -3,7 +3,8 @@
 // the agency server's refusal feed said the hub refused the one for an agency its directory no longer
 // knows (PacketClient.pullRefusals marks it, the exchange notes it: exactly what a round does). The văn thư
 // opens the document in "Văn bản đi": that recipient's row says "Bị từ chối: <lý do>" and offers no
-// "Lấy lại"; the other stays "Đã gửi"; "Tình hình xử lý tại nơi nhận" lists the refusal in red. (The sync
+// "Lấy lại" but "Gửi lại", which puts it back in the queue as a new attempt ("Chờ gửi", "Gửi lại lần 1"), the
+// refusal kept in the history; the other stays "Đã gửi"; "Tình hình xử lý tại nơi nhận" lists the refusal in red. (The sync
 // panel's list is the administrators' page: tests/integration/server/exchange-refusal.test.ts checks its
 // data.) Screenshots at 1366×768 and 1920×1080 go to test-results/e2e/.
 import assert from 'node:assert/strict';
@@ -131,7 +132,9 @@ test('the văn thư sees a dispatch refused on its way, with the reason, on the 
   const rowGone = p.locator('tr.dispatch-row').filter({ hasText: GONE_NAME });
   const rowB = p.locator('tr.dispatch-row').filter({ hasText: B_NAME });
   await expectText(rowGone.locator('.dispatch-state .dispatch-refused'), `Bị từ chối: ${REASON}`);
-  assert.equal(await rowGone.getByRole('button').count(), 0, 'nothing to take back from an agency that never got it');
+  assert.equal(await rowGone.getByRole('button', { name: /^Lấy lại/ }).count(), 0, 'nothing to take back from an agency that never got it');
+  assert.equal(await rowGone.getByRole('button', { name: `Gửi lại văn bản đến ${GONE_NAME}` }).count(), 1, 'it can be sent again');
+  assert.equal(await rowB.getByRole('button', { name: /^Gửi lại/ }).count(), 0, 'nothing refused to send again');
   await expectText(rowB.locator('.dispatch-state'), 'Đã gửi');
   assert.equal(await rowB.getByRole('button', { name: `Lấy lại văn bản đã gửi đến ${B_NAME}` }).count(), 1);
   const statuses = p.locator('table.dispatch-statuses');
@@ -142,6 +145,18 @@ test('the văn thư sees a dispatch refused on its way, with the reason, on the 
   assert.equal(await statuses.locator('li.check-failed').evaluate((el) => getComputedStyle(el).color), red);
   await rowGone.scrollIntoViewIfNeeded();
   await shoot(p, 'outgoing-dispatch-refused', '.outgoing-detail');
+
+  // Gửi lại: the row shows the new attempt waiting to go; the refusal stays in the history and the trail says who sent it again.
+  await rowGone.getByRole('button', { name: `Gửi lại văn bản đến ${GONE_NAME}` }).click();
+  await expectText(p.locator('.toast-success').first(), `Đã đưa văn bản gửi ${GONE_NAME} vào hàng gửi lại (lần 1).`);
+  await expectText(rowGone.locator('.dispatch-state'), 'Chờ gửi');
+  await expectText(rowGone.locator('.dispatch-state .dispatch-resent'), 'Gửi lại lần 1');
+  assert.equal(await rowGone.locator('.dispatch-refused').count(), 0);
+  assert.equal(await rowGone.getByRole('button').count(), 0, 'nothing more to do until the transport sends it');
+  await expectText(statuses.locator('li.check-failed'), REASON);
+  await expectText(p.locator('.outgoing-detail'), 'Gửi lại văn bản bị từ chối');
+  await rowGone.scrollIntoViewIfNeeded();
+  await shoot(p, 'outgoing-dispatch-resent', '.outgoing-detail');
 
   assert.deepEqual(app.problems.csp, []);
   assert.deepEqual(app.problems.errors.filter((e) => !/status of 4\d\d/.test(e)), []);

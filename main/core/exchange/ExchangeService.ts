@@ -13,6 +13,7 @@ import type { CertInput } from '../crypto/certificates';
 import { getSetting } from '../profile/settings';
 import { authorize, type Actor } from '../org/rights';
 import { locateOutgoing } from '../outgoing/records';
+import { currentPacketId } from '../outgoing/resends';
 import type { OutgoingService } from '../outgoing/OutgoingService';
 import { buildDocumentPacket, mustSeal, sealPacket, signPacket, timestampOf } from './edxml';
 import { documentIdOf, documentInputFor, type IssuedForPacket } from './outgoingPacket';
@@ -202,7 +203,7 @@ export class ExchangeService {
       // which the server and the hub keep once.
       const dispatchGid = db.prepare(`SELECT global_id FROM ${c}.outgoing_dispatches WHERE id = ?`).pluck().get(d.id) as string;
       const packetId = theUpdate ? updatePacketId(dispatchGid, theUpdate.stepGid)
-        : doc.business.type !== 1 ? dispatchGid : createHash('sha256').update(`${dispatchGid}/${doc.business.type}`).digest('hex').slice(0, 32);
+        : doc.business.type !== 1 ? currentPacketId(db, c, dispatchGid) : createHash('sha256').update(`${dispatchGid}/${doc.business.type}`).digest('hex').slice(0, 32);
       let bytes = signed;
       if (mustSeal(detail.secrecy)) {
         const certs = directory(d.code);

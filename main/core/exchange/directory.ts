@@ -33,6 +33,14 @@ export function readDirectory(db: Db): AgencyBook {
   };
 }
 
+/**
+ * Whether the directory as last synced lists this agency. Entries are never deleted (an old packet's
+ * sender stays known), so one the hub dropped is the one the last sync did not refresh.
+ */
+export function listedNow(db: Db, code: string): boolean {
+  return db.prepare('SELECT 1 FROM main.exchange_agencies WHERE code = ? AND updated_at = (SELECT max(updated_at) FROM main.exchange_agencies)').get(code.toUpperCase()) !== undefined;
+}
+
 /** Replaces the entries given (the transport's sync of the hub's directory); certificates are checked to parse. */
 export function storeDirectory(db: Db, entries: readonly { code: string; name: string; certificates: readonly CertInput[] }[], now: Date): number {
   const rows = entries.map((e) => {

@@ -24,6 +24,7 @@ import type { NumberAuthority } from '../documents/sharedNumbering';
 import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { authorize, requireClearance, type Actor } from '../org/rights';
+import { dispatchOfResentPacket } from '../outgoing/resends';
 import { getSetting } from '../profile/settings';
 import { readDirectory } from './directory';
 import { openPacket, type Opened, type OpenResult, type Refusal } from './inbound';
@@ -512,7 +513,7 @@ export class ExchangeInbox {
       const row = (m
         ? cached(db, `SELECT o.id AS outgoingId, d.id AS dispatchId FROM ${c}.outgoing o JOIN ${c}.outgoing_dispatches d ON d.outgoing_id = o.id JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id
             WHERE o.number_symbol = ? AND o.issued_date = ? AND upper(r.code) = ?`).get(m[5], `${m[2]}-${m[3]}-${m[4]}`, recipient)
-        : cached(db, `SELECT d.outgoing_id AS outgoingId, d.id AS dispatchId FROM ${c}.outgoing_dispatches d WHERE d.global_id = ?`).get(documentId)) as { outgoingId: number; dispatchId: number } | undefined;
+        : cached(db, `SELECT d.outgoing_id AS outgoingId, d.id AS dispatchId FROM ${c}.outgoing_dispatches d WHERE d.global_id = ?`).get(dispatchOfResentPacket(db, c, documentId) ?? documentId)) as { outgoingId: number; dispatchId: number } | undefined;
       if (row) return { schema: c, ...row };
     }
     return null;

@@ -16,6 +16,7 @@ import type { OutgoingService } from '../outgoing/OutgoingService';
 import { encryptionCertificates, readDirectory } from './directory';
 import { selfAgency } from './inbox';
 import { documentIdOf } from './outgoingPacket';
+import { currentPacketId, dispatchOfResentPacket } from '../outgoing/resends';
 import { parseTakeBack } from '../outgoing/updates';
 import { makeStatusPacket, statusPacketId, type StatusTarget } from './statusPackets';
 import { intendStatus, markStatusMade } from './records';
@@ -73,7 +74,8 @@ export class ExchangeOutbox {
         for (const arm of ctx.arms) {
           if (arm.level === null) continue;
           // An event too: the agency's other workstations see it sent and do not make its packet again.
-          const d = ctx.db.prepare(`SELECT id FROM ${arm.schema}.outgoing_dispatches WHERE global_id = ? AND status = 'pending'`).pluck().get(id) as number | undefined;
+          const gid = dispatchOfResentPacket(ctx.db, arm.schema, id) ?? id; // a resend's packet: its dispatch
+          const d = ctx.db.prepare(`SELECT id FROM ${arm.schema}.outgoing_dispatches WHERE global_id = ? AND status = 'pending'`).pluck().get(gid) as number | undefined;
           if (d === undefined) continue;
           ctx.db.prepare(`UPDATE ${arm.schema}.outgoing_dispatches SET status = 'sent', updated_at = ? WHERE id = ?`).run(now.toISOString(), d);
           recordChange(ctx.db, 'outgoing_dispatches', d, 'update', actor.id, now, arm.schema);
@@ -104,7 +106,7 @@ export class ExchangeOutbox {
       const rows = ctx.db.prepare(`SELECT d.outgoing_id AS oid, d.global_id AS gid, d.status FROM ${arm.schema}.outgoing_dispatches d JOIN ${arm.schema}.outgoing_recipients r ON r.id = d.recipient_id
         JOIN ${arm.schema}.outgoing o ON o.id = d.outgoing_id
         WHERE (d.status = 'pending' OR (d.status = 'recalled' AND o.status = 'recalled')) AND r.code IS NOT NULL`).all() as Array<{ oid: number; gid: string; status: string }>;
-      for (const r of rows) wanted.set(r.oid, [...(wanted.get(r.oid) ?? []), r.status === 'pending' ? r.gid : revocationId(r.gid)]);
+      for (const r of rows) wanted.set(r.oid, [...(wanted.get(r.oid) ?? []), r.status === 'pending' ? currentPacketId(ctx.db, arm.schema, r.gid) : revocationId(r.gid)]);
     }
     for (const [oid, ids] of wanted) {
       if (ids.every((id) => this.has(ctx, id))) continue;

@@ -4,21 +4,20 @@
 // of the dispatch's level (exchange_status_in, code 'refused', the reason in Vietnamese) that syncs to
 // the agency's other workstations. Once by key: the record's packet id is derived from the refused
 // packet's, and the transport row is stamped noted in the same transaction (with the audit entry).
-import { createHash } from 'node:crypto';
 import { TRANSPORT_REFUSED } from '../../../common/edxml';
 import { appendAudit } from '../audit/auditLog';
 import type { CoreContext } from '../context';
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import type { Actor } from '../org/rights';
+import { dispatchOfResentPacket, refusalRecordId } from '../outgoing/resends';
 import { markRefusalNoted, unnotedRefusals } from '../sync/packets/queue';
 import { revocationId } from './outbox';
 import { recordStatusIn } from './records';
 import { statusPacketId } from './statusPackets';
 import { updatePacketId } from './takeBackWithdrawal';
 
-/** The refusal record's key: one per refused packet, the same on every workstation. */
-export const refusalRecordId = (packetId: string): string => createHash('sha256').update(`refused/${packetId}`).digest('hex').slice(0, 32);
+export { refusalRecordId } from '../outgoing/resends';
 
 /** Why, in the văn thư's words, by the refusing server's code. */
 const REASONS: Record<string, string> = {
@@ -42,8 +41,9 @@ interface DispatchOfPacket { schema: string; outgoingId: number; dispatchId: num
 export function dispatchOfPacket(db: Db, schemas: readonly string[], packetId: string): DispatchOfPacket | null {
   const to = db.prepare('SELECT to_code FROM main.exchange_outbox WHERE packet_id = ?').pluck().get(packetId) as string | undefined;
   for (const c of schemas) {
+    // A document's packet: the dispatch's global id, or a resend's id derived from it.
     const direct = db.prepare(`SELECT d.id, d.outgoing_id, r.code FROM ${c}.outgoing_dispatches d JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id WHERE d.global_id = ?`)
-      .get(packetId) as { id: number; outgoing_id: number; code: string | null } | undefined;
+      .get(dispatchOfResentPacket(db, c, packetId) ?? packetId) as { id: number; outgoing_id: number; code: string | null } | undefined;
     if (direct) return { schema: c, outgoingId: direct.outgoing_id, dispatchId: direct.id, code: direct.code ?? '', kind: 'document' };
     if (to === undefined) continue;
     const ds = db.prepare(`SELECT d.id, d.outgoing_id, d.global_id FROM ${c}.outgoing_dispatches d JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id WHERE r.code = ?`)

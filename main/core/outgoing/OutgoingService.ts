@@ -14,7 +14,7 @@ import type { MessageKey, MessageParams } from '../../../common/messages';
 import { formatIssuedSymbol, OUTGOING_STATUS_LABELS, symbolCodeOf, type OutgoingStatus, type OutgoingStepKind } from '../../../common/outgoing';
 import type {
   OutgoingApproveChangesInput, OutgoingConfigInput, OutgoingCreateInput, OutgoingListInput, OutgoingRecipientInput, OutgoingRegisterInput, OutgoingReviseInput,
-  OutgoingTakeBackInput, OutgoingUpdateInput,
+  OutgoingResendInput, OutgoingTakeBackInput, OutgoingUpdateInput,
 } from '../../../common/schemas';
 import { appendAudit } from '../audit/auditLog';
 import type { StagedMeta } from '../attachments/store';
@@ -43,7 +43,9 @@ import { outgoingRegisterFile, outgoingRegisterTable } from './registerOutput';
 import { appendixNotes, checkAppendixPages, pageCountOf, signerPage } from './appendixPages';
 import { appendixPagesOf, approversOf, detailView, listOutgoing, locateOutgoing, userName, type OutgoingDbRow } from './records';
 import { currentValues, UPDATE_FIELDS, type TakeBackRecord, type UpdateRecord } from './updates';
+import { listedNow } from '../exchange/directory';
 import { withdrawUpdatesOf } from '../exchange/takeBackWithdrawal';
+import { currentAttempt, currentPacketRefused, type ResendRecord } from './resends';
 
 /** Refusals that are audited (a person tried something the rules forbid). */
 const REFUSALS = new Set<ErrorCode>(['FORBIDDEN', 'VALIDATION', 'NOT_FOUND']);
@@ -771,6 +773,30 @@ export class OutgoingService {
     }, { dispatch: input.dispatchId });
   }
 
+  /**
+   * Gửi lại (resends.ts): the văn thư sends a recipient's copy again after it was refused on its way (the
+   * directory fixed since, say). The refusal stays in the history; the dispatch goes back to 'pending'
+   * with a 'resend' step, and the exchange's send path makes a new packet (a new id) on its next round.
+   * Refused while the recipient is still not in the directory: the hub would refuse it again.
+   */
+  resend(actor: Actor, input: OutgoingResendInput): Promise<OutgoingDetail> {
+    let attempt = 0;
+    return this.transition(actor, 'outgoing.resend', input.id, (db, c, row, now) => {
+      if (!isClerk(actor)) throw refusal('FORBIDDEN', 'outgoing.mayNotResend');
+      if (row.status !== 'issued') throw refusal('VALIDATION', 'outgoing.notIssued');
+      const d = db.prepare(`SELECT d.id, d.global_id, d.status, r.code, r.name FROM ${c}.outgoing_dispatches d JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id
+        WHERE d.id = ? AND d.outgoing_id = ?`).get(input.dispatchId, row.id) as { id: number; global_id: string; status: string; code: string | null; name: string } | undefined;
+      if (!d) throw DeskError.keyed('NOT_FOUND', 'document.notFound');
+      // Only the current packet's refusal is answered: a second click, or another workstation's resend synced, finds none.
+      if (d.status !== 'sent' || !d.code || !currentPacketRefused(db, c, d.global_id)) throw refusal('VALIDATION', 'outgoing.notRefused', { name: d.name });
+      if (!listedNow(db, d.code)) throw refusal('VALIDATION', 'outgoing.resendUnknownRecipient', { name: d.name, code: d.code });
+      attempt = currentAttempt(db, c, d.global_id) + 1;
+      db.prepare(`UPDATE ${c}.outgoing_dispatches SET status = 'pending', updated_at = ? WHERE id = ?`).run(now.toISOString(), d.id);
+      recordChange(db, 'outgoing_dispatches', d.id, 'update', actor.id, now, c);
+      this.addStep(db, c, row.id, 'resend', null, row.version, actor.id, now, JSON.stringify({ dispatch: d.global_id, code: d.code, recipient: d.name, attempt } satisfies ResendRecord));
+    }, { dispatch: input.dispatchId }, undefined, () => ({ attempt }));
+  }
+
   /** Thay thế: a draft (not yet issued) is marked as replacing an issued document; the link is completed at its issue. */
   replace(actor: Actor, input: { id: number; replacesId: number }): Promise<OutgoingDetail> {
     return this.transition(actor, 'outgoing.replace', input.id, (db, c, row, now) => {
@@ -801,6 +827,7 @@ export class OutgoingService {
       recall: r.status === 'issued' && (isClerk(a) || a.role === 'lanh_dao'),
       update: r.status === 'issued' && isClerk(a),
       takeBack: r.status === 'issued' && isClerk(a),
+      resend: r.status === 'issued' && isClerk(a),
     };
   }
 

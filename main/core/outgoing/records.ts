@@ -8,6 +8,7 @@ import { DeskError } from '../../../common/errors';
 import { TRANSPORT_REFUSED } from '../../../common/edxml';
 import type { DispatchStatus, OutgoingStatus, OutgoingStepKind } from '../../../common/outgoing';
 import type { Arm } from '../compartments/levels';
+import { currentAttempt, parseResend, supersededRefusals } from './resends';
 import { currentValues, parseTakeBack, parseUpdate, updateText, type TakeBackRecord } from './updates';
 import type { Db } from '../db/connection';
 import { canSeeAll } from '../documents/needToKnow';
@@ -87,7 +88,8 @@ export function detailView(db: Db, c: string, r: OutgoingDbRow, actor: Actor, ca
     .map((s) => {
       const u = s.kind === 'update' ? parseUpdate(s.comment) : null;
       const t = s.kind === 'take_back' ? parseTakeBack(s.comment) : null;
-      return u ? { ...s, comment: updateText(u) } : t ? { ...s, comment: `${t.recipient}: ${t.reason}` } : s;
+      const again = s.kind === 'resend' ? parseResend(s.comment) : null;
+      return u ? { ...s, comment: updateText(u) } : t ? { ...s, comment: `${t.recipient}: ${t.reason}` } : again ? { ...s, comment: again.recipient } : s;
     });
   const signatures = db.prepare(`SELECT s.id, s.role, s.format, f.name AS fileName, s.signer_name AS signerName, s.signed_at AS signedAt
       FROM ${c}.outgoing_signatures s JOIN ${c}.outgoing_files f ON f.id = s.file_id WHERE s.outgoing_id = ? ORDER BY s.id`).all(r.id) as OutgoingSignatureView[];
@@ -108,7 +110,7 @@ export function detailView(db: Db, c: string, r: OutgoingDbRow, actor: Actor, ca
   }
   const dispatches = (db.prepare(`SELECT d.id, d.global_id AS gid, r.name AS recipient, r.code, d.status, d.updated_at AS updatedAt FROM ${c}.outgoing_dispatches d
       JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id WHERE d.outgoing_id = ? ORDER BY r.ordinal`).all(r.id) as Array<Omit<OutgoingDispatchView, 'takenBack' | 'refused'> & { gid: string; status: DispatchStatus }>)
-    .map(({ gid, ...d }) => ({ ...d, takenBack: takeBacks.get(gid) ?? null, refused: refusalOf(db, c, d.id) }));
+    .map(({ gid, ...d }) => ({ ...d, takenBack: takeBacks.get(gid) ?? null, refused: refusalOf(db, c, d.id, gid), resent: currentAttempt(db, c, gid) }));
   const approved = new Set((db.prepare(`SELECT position FROM ${c}.outgoing_steps WHERE outgoing_id = ? AND kind IN ('approve','approve_changes') AND id > ifnull((SELECT max(id) FROM ${c}.outgoing_steps WHERE outgoing_id = ? AND kind IN ('return','submit')), 0)`)
     .pluck().all(r.id, r.id) as number[]));
   const link = (id: number | null) => {
@@ -134,9 +136,14 @@ export function detailView(db: Db, c: string, r: OutgoingDbRow, actor: Actor, ca
   };
 }
 
-/** The dispatch's packet refused on the way (exchange/refusals.ts): the latest refusal, or null. */
-function refusalOf(db: Db, c: string, dispatchId: number): { reason: string; at: string } | null {
-  const r = db.prepare(`SELECT description, coalesce(at, received_at) AS at FROM ${c}.exchange_status_in WHERE dispatch_id = ? AND code = '${TRANSPORT_REFUSED}' ORDER BY received_at DESC LIMIT 1`)
-    .get(dispatchId) as { description: string | null; at: string } | undefined;
+/**
+ * The dispatch's packet refused on the way (exchange/refusals.ts): the latest refusal, or null. The
+ * refusals of document packets a resend (resends.ts) answered stay in the history, not on the row.
+ */
+function refusalOf(db: Db, c: string, dispatchId: number, dispatchGid: string): { reason: string; at: string } | null {
+  const superseded = supersededRefusals(db, c, dispatchGid);
+  const r = db.prepare(`SELECT description, coalesce(at, received_at) AS at FROM ${c}.exchange_status_in WHERE dispatch_id = ? AND code = '${TRANSPORT_REFUSED}'
+      AND packet_id NOT IN (SELECT value FROM json_each(?)) ORDER BY received_at DESC LIMIT 1`)
+    .get(dispatchId, JSON.stringify(superseded)) as { description: string | null; at: string } | undefined;
   return r ? { reason: r.description ?? '', at: r.at } : null;
 }

@@ -590,6 +590,9 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'outgoing.updateNothing': 'Nothing differs from the document\'s current details.',
   'outgoing.mayNotTakeBack': 'Only the records secretary may take back a document that was sent.',
   'outgoing.notSentTo': 'The document was not sent over the network to {{name}}: there is nothing to take back.',
+  'outgoing.mayNotResend': 'Only the records secretary may send a refused document again.',
+  'outgoing.notRefused': 'The copy for {{name}} was not refused on its way: there is nothing to send again.',
+  'outgoing.resendUnknownRecipient': 'Not sent again: {{name}} (identifier code {{code}}) is still not in the exchange directory. Update the directory, then send again.',
 };
 
 /** What an error means when it carries no key (or one this window does not know). */

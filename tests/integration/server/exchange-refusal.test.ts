@@ -4,7 +4,8 @@
 // does not know (A's server's copy of the directory still lists it), and a packet above the hub's size
 // limit. The refusals come back on A's server's refusal feed and A's dispatch shows "Bị từ chối: …" on the
 // document, in the outgoing register and in the sync panel; once, however many rounds or replays. The
-// attack: A makes the hub refuse a packet under the id of one of B's packets; nothing of it reaches B.
+// attacks: A submits bytes under the id of one of B's packets, before B (the id of a status is
+// predictable) or after it; B's packet reaches A once, as B's, and nothing of B's is refused.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +14,8 @@ import { outgoingCreateSchema } from '../../../common/schemas';
 import { REFUSALS_CURSOR, PacketClient } from '../../../main/core/sync/packets/PacketClient';
 import type { Directory } from '../../../main/core/sync/packets/protocol';
 import { syncPanel } from '../../../main/core/sync/panel';
+import { statusPacketId } from '../../../main/core/exchange/statusPackets';
+import { attemptPacketId } from '../../../main/core/outgoing/resends';
 import { makeSamplePdf } from '../../../main/devhost/samplePdf';
 import { DIRECTORY_KEY } from '../../../server/hubLink';
 import { stageBytes } from '../../helpers/desk';
@@ -122,28 +125,90 @@ describe('a packet refused by the hub after the agency server took it', () => {
   });
 });
 
-describe('attack: A cannot make B\'s packet refused', () => {
-  test('A submits its own bytes under the id of B\'s status packet: the hub refuses A\'s copy; B\'s packet, server and dispatches are untouched', async () => {
+describe('attack: A cannot take B\'s packet ids (ids are each sender\'s, server migration 0012)', () => {
+  const hubCopies = async (packetId: string) => (await net.hub.store.db.selectFrom('hub_packets').select(['from_code', 'sha256']).where('packet_id', '=', packetId).orderBy('from_code').execute())
+    .map((r) => r.from_code);
+  const forgerOf = () => new PacketClient({ db: a.desk.db, server: a.server, backoff: { baseMs: 20, capMs: 200 } });
+  /** A's document packet to B (clear: a Thường document), sent again under another id. */
+  const aDocumentToB = () => a.desk.db.prepare("SELECT bytes FROM main.exchange_outbox WHERE kind = 'document' AND to_code = ? ORDER BY made_at LIMIT 1").pluck().get(CODES.B) as Buffer;
+
+  test('A submits bytes under the id of B\'s status packet before B does: B\'s status reaches A once, as B\'s; A\'s copy is A\'s own; nothing of B\'s is refused', async () => {
+    const id = await issue('Về việc chuẩn bị hội nghị sơ kết quý IV', [{ code: CODES.B, name: 'Ban Tổ chức Tỉnh ủy' }]);
+    const r = await round(a);
+    assert.equal(r.sent, 1);
+    // The status 01 B will owe has a predictable id: derived from the document packet's id (the dispatch's global id).
+    const docPacketId = a.desk.db.prepare("SELECT packet_id FROM main.exchange_outbox WHERE kind = 'document' AND to_code = ? ORDER BY made_at DESC LIMIT 1").pluck().get(CODES.B) as string;
+    const statusId = statusPacketId(docPacketId, '01');
+    const forger = forgerOf();
+    forger.send({ packetId: statusId, bytes: aDocumentToB() });
+    assert.equal(await forger.flush(), 1);
+    await waitFor('A\'s copy at the hub', async () => (await net.serverA.packets.outboundState(statusId))?.state === 'forwarded', 30_000, 50);
+    assert.deepEqual(await hubCopies(statusId), [CODES.A], 'the hub holds A\'s copy first, as A\'s packet');
+    // B receives the document and sends its status 01 under that id: stored as B's own packet, not refused.
+    await roundsUntil(b, 'B\'s status 01 sent', () => b.desk.db.prepare('SELECT state FROM main.packet_outbox WHERE packet_id = ?').pluck().get(statusId) === 'sent');
+    await waitFor('B\'s status at the hub', async () => (await net.serverB.packets.outboundState(statusId))?.state !== 'queued', 30_000, 50);
+    assert.equal((await net.serverB.packets.outboundState(statusId))!.state, 'forwarded', 'the hub took B\'s packet');
+    assert.deepEqual(await hubCopies(statusId), [CODES.A, CODES.B].sort());
+    assert.deepEqual((await net.serverB.packets.refusals(0, 10)).rows, [], 'B\'s server holds no refusal');
+    // A gets B's status once, from B, and shows it on the dispatch.
+    const noted = () => a.desk.db.prepare("SELECT count(*) FROM c_thuong.exchange_status_in WHERE outgoing_id = ? AND code = '01'").pluck().get(id) as number;
+    await roundsUntil(a, 'B\'s status 01 noted at A', () => noted() > 0);
+    await round(a);
+    assert.equal(noted(), 1);
+    assert.deepEqual(a.desk.db.prepare('SELECT from_code FROM main.packet_inbox WHERE packet_id = ?').pluck().all(statusId), [CODES.B], 'A received B\'s packet, once');
+    const atA = await net.serverA.packets.listInbound(0, 10_000, 0);
+    assert.deepEqual(atA.rows.filter((x) => x.packetId === statusId).map((x) => x.from), [CODES.B]);
+    // A's copy reached B as A's packet, never as B's.
+    await round(b);
+    const atB = await net.serverB.packets.listInbound(0, 10_000, 0);
+    assert.deepEqual(atB.rows.filter((x) => x.packetId === statusId).map((x) => x.from), [CODES.A]);
+    assert.deepEqual(panel(b).packetRefusals, []);
+    assert.equal(a.desk.outgoing.get(a.clerk, id).dispatches[0]!.refused, null);
+  });
+
+  test('A submits its own bytes under the id of B\'s status packet after it: A\'s copy is A\'s own packet; B\'s packet, server and dispatches are untouched', async () => {
     const statusId: string = await waitFor('B\'s status 01 at A', async () => {
       await round(b);
       await round(a);
       return (a.desk.db.prepare('SELECT packet_id FROM main.packet_inbox WHERE from_code = ? ORDER BY seq LIMIT 1').pluck().get(CODES.B) as string | undefined) ?? null;
     }, 60_000, 100);
-    const bytes = a.desk.db.prepare("SELECT bytes FROM main.exchange_outbox WHERE kind = 'document' ORDER BY made_at LIMIT 1").pluck().get() as Buffer;
-    const forger = new PacketClient({ db: a.desk.db, server: a.server, backoff: { baseMs: 20, capMs: 200 } });
-    forger.send({ packetId: statusId, bytes });
+    const forger = forgerOf();
+    forger.send({ packetId: statusId, bytes: aDocumentToB() });
     assert.equal(await forger.flush(), 1, 'A\'s server takes it (it is from A)');
-    await waitFor('the hub refused A\'s copy', async () => (await net.serverA.packets.outboundState(statusId))?.state === 'refused', 30_000, 50);
-    assert.equal((await net.serverA.packets.outboundState(statusId))!.errorCode, 'changed-body');
+    await waitFor('the hub answered A\'s copy', async () => (await net.serverA.packets.outboundState(statusId))?.state !== 'queued', 30_000, 50);
+    assert.equal((await net.serverA.packets.outboundState(statusId))!.state, 'forwarded', 'another sender\'s id is not A\'s: no changed-body');
+    assert.deepEqual(await hubCopies(statusId), [CODES.A, CODES.B].sort());
     // B: its packet was delivered and stays so; its server holds no refusal; its panel shows none.
     await round(b);
     assert.equal(b.desk.db.prepare('SELECT state FROM main.packet_outbox WHERE packet_id = ?').pluck().get(statusId), 'sent');
     assert.deepEqual((await net.serverB.packets.refusals(0, 10)).rows, []);
     assert.deepEqual(panel(b).packetRefusals, []);
-    // A: the refusal is of A's own copy and names none of A's dispatches.
+    // A: received B's packet once, and nothing names A's dispatches refused.
     const before = refusalsOn(first);
     await round(a);
     assert.equal(refusalsOn(first), before);
+    assert.deepEqual(a.desk.db.prepare('SELECT from_code FROM main.packet_inbox WHERE packet_id = ?').pluck().all(statusId), [CODES.B]);
     assert.equal(a.desk.outgoing.get(a.clerk, first).dispatches[0]!.refused, null);
+  });
+});
+
+describe('Gửi lại over the network (docs/exchange.md, "When a packet is refused")', () => {
+  test('the văn thư sends the refused copy again: a new packet id, which the hub judges on its own (refused again: its directory still lacks the agency); the first refusal stays in the history', async () => {
+    const gone = () => a.desk.outgoing.get(a.clerk, first).dispatches.find((d) => d.code === GONE.code)!;
+    assert.ok(gone().refused);
+    const gid = a.desk.db.prepare('SELECT global_id FROM c_thuong.outgoing_dispatches WHERE id = ?').pluck().get(gone().id) as string;
+    const d = (await a.desk.outgoing.resend(a.clerk, { id: first, dispatchId: gone().id })).dispatches.find((x) => x.code === GONE.code)!;
+    assert.deepEqual([d.status, d.refused, d.resent], ['pending', null, 1]);
+    await roundsUntil(a, 'the new attempt refused and noted', () => refusalsOn(first) === 2);
+    const again = attemptPacketId(gid, 1);
+    const state = (await net.serverA.packets.outboundState(again))!;
+    assert.deepEqual([state.state, state.errorCode], ['refused', 'unknown-recipient'], 'not changed-body: a new packet, not the refused one again');
+    assert.deepEqual([gone().status, gone().resent], ['sent', 1]);
+    assert.match(gone().refused!.reason, /^mã định danh của cơ quan nhận không có trong danh bạ/);
+    const history = a.desk.exchange.dispatchStatuses(a.clerk, first).find((x) => x.code === GONE.code)!.statuses.filter((s) => s.code === 'refused');
+    assert.equal(history.length, 2, 'both refusals in the history');
+    assert.equal(a.desk.db.prepare("SELECT count(*) FROM main.audit_log WHERE action = 'outgoing.resend' AND outcome = 'ok'").pluck().get(), 1);
+    // B's dispatch of the same document is untouched.
+    assert.deepEqual([a.desk.outgoing.get(a.clerk, first).dispatches.find((x) => x.code === CODES.B)!.refused, a.desk.outgoing.get(a.clerk, first).dispatches.find((x) => x.code === CODES.B)!.resent], [null, 0]);
   });
 });

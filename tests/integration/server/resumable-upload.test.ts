@@ -245,7 +245,7 @@ describe('resumable uploads', () => {
     // After the cut only the rest travelled: at most the chunk under way is sent again (a restart would send it all).
     const bound = total - 900 * KB + CHUNK + 128 * KB;
     assert.ok(toHub.forwarded < bound, `${toHub.forwarded} bytes to the hub after the cut, for a packet of ${total} cut after 900 KB (bound ${bound})`);
-    assert.equal((await hub.packets.hubDigest(p.packetId))?.sha256, sha256(p.bytes));
+    assert.equal(await hub.packets.hubDigest(CODES.A, p.packetId), sha256(p.bytes));
     const after = await hub.packets.hubCounts();
     assert.equal(after.packets - before.packets, 1);
     assert.equal(await staged(hub).count().then((c) => c.uploads), 0, 'no staged upload is left at the hub');
@@ -271,7 +271,8 @@ describe('resumable uploads', () => {
       const asB = answer(await uploadResumable((o) => b.request('PUT', path, o), p.bytes, { chunkBytes: CHUNK }));
       assert.equal(asB.status, 403);
       assert.equal(asB.body.error, 'wrong-sender');
-      assert.equal(await hub.packets.hubDigest(p.packetId), null);
+      assert.equal(await hub.packets.hubDigest(CODES.B, p.packetId), null);
+      assert.equal(await hub.packets.hubDigest(CODES.A, p.packetId), null);
       assert.equal(await staged(hub).state(`agency:${CODES.B}`, `packet:${p.packetId}`), null, 'the refused upload is dropped');
       // A's range past the total is refused; A resumes at its offset and completes.
       assert.equal((await send(a)(`bytes ${CHUNK}-${total}/${total}`, sha, Buffer.alloc(10))).status, 416);
@@ -280,7 +281,7 @@ describe('resumable uploads', () => {
       assert.equal(resumedAt, CHUNK);
       assert.equal(done.status, 201);
       assert.deepEqual(done.body, { result: 'stored', packetId: p.packetId, sha256: sha });
-      assert.equal((await hub.packets.hubDigest(p.packetId))?.sha256, sha);
+      assert.equal(await hub.packets.hubDigest(CODES.A, p.packetId), sha);
 
       // A wrong SHA-256 announced: every byte sent, the whole refused, nothing visible.
       const q = await bigPacket(500_000);
@@ -294,7 +295,7 @@ describe('resumable uploads', () => {
       }
       assert.equal(last!.status, 400);
       assert.equal(last!.body.error, 'upload-digest');
-      assert.equal(await hub.packets.hubDigest(q.packetId), null);
+      assert.equal(await hub.packets.hubDigest(CODES.A, q.packetId), null);
       assert.equal(await staged(hub).state(`agency:${CODES.A}`, `packet:${q.packetId}`), null);
     } finally {
       a.close();

@@ -209,12 +209,18 @@ export function OutgoingDetailView({ id }: { id: number }) {
                           ? <><span className="mark-flag">{t('outgoing.takeBack.state', { date: formatDateVn(d.takenBack.at) })}</span><span className="trail-comment">{t('outgoing.takeBack.reasonShown', { reason: d.takenBack.reason })}</span></>
                           : d?.refused
                             ? <span className="check-failed dispatch-refused">{t('outgoing.dispatchStatus.refused', { reason: d.refused.reason })}</span>
-                            : d ? t(`outgoing.dispatchStatus.${d.status}`) : ''}
+                            : d ? <>{t(`outgoing.dispatchStatus.${d.status}`)}{d.resent > 0 && <span className="trail-comment dispatch-resent">{t('outgoing.resend.attempt', { n: d.resent })}</span>}</> : ''}
                       </td>
                       {doc.can.takeBack && (
                         <td className="row-actions">
                           {d && d.status === 'sent' && d.code && !d.takenBack && !d.refused && (
                             <button type="button" className="button small" onClick={() => setTakingBack(d)} aria-label={t('outgoing.takeBack.actionFor', { name: r.name })}>{t('outgoing.takeBack.action')}</button>
+                          )}
+                          {doc.can.resend && d && d.status === 'sent' && d.code && !d.takenBack && d.refused && (
+                            <button type="button" className="button small" disabled={busy !== null} aria-label={t('outgoing.resend.actionFor', { name: r.name })}
+                              onClick={() => void run('resend', () => call('outgoing.resend', { id, dispatchId: d.id }), () => t('outgoing.resend.done', { name: r.name, n: d.resent + 1 }))}>
+                              {busy === 'resend' ? <Spinner /> : <Icon name="refresh" />} {t('outgoing.resend.action')}
+                            </button>
                           )}
                         </td>
                       )}
