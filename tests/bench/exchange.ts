@@ -16,23 +16,32 @@ import {
   agencyConfig, clearPacket, CODES, hubConfig, networkPki, readdressed, sealedPacket, startAgency, startTestHub, waitFor, workstation, type NetworkPki,
 } from '../helpers/network';
 import type { Party } from '../helpers/pki';
+import { measureProcessTopology, type ProcessTopologyFigures } from './exchangeProcesses';
 import { ms, progress } from './stats';
 
 export const EXCHANGE_TARGETS = { ratio: 0.5 };
 
+type Rate = { seconds: number; packetsPerSecond: number; mbPerSecond: number };
+
 export interface ExchangeFigures {
   packets: number;
   packetBytes: number;
-  ours: { seconds: number; packetsPerSecond: number; mbPerSecond: number };
-  raw: { seconds: number; packetsPerSecond: number; mbPerSecond: number };
+  /** The ratio that counts: `topology` says which (a process per party, as deployed, unless only one was run). */
+  topology: 'a process per party' | 'one process';
+  ours: Rate;
+  raw: Rate;
   ratio: number;
   withinTarget: boolean;
+  /** Every party and every raw relay on the bench's one event loop (the figure of the runs before 2026-12-06 15:00 UTC). */
+  singleProcess: { ours: Rate; raw: Rate; ratio: number; oursSeconds: number[]; rawSeconds: number[] };
+  /** Each party (hub, servers A and B, each workstation) in a process of its own, each raw hop in its party's process. */
+  processes?: ProcessTopologyFigures & { ours: Rate; raw: Rate; ratio: number; cpuSecondsPerPacket: { ours: number; raw: number } };
   storage: string;
   loadAverage: number[];
 }
 
 /** An HTTPS relay that takes PUT bodies and hands each to `onBody` (a forwarder or the final sink). */
-async function relay(tls: Party, n: NetworkPki, mutual: boolean, onBody: (id: string, body: Buffer) => void): Promise<{ server: Server; port: number }> {
+export async function relay(tls: Party, n: NetworkPki, mutual: boolean, onBody: (id: string, body: Buffer) => void): Promise<{ server: Server; port: number }> {
   const server = createServer({ cert: tls.certPem, key: tls.keyPem, ...(mutual ? { ca: n.ca.certPem, requestCert: true, rejectUnauthorized: true } : {}) }, (req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
@@ -47,7 +56,7 @@ async function relay(tls: Party, n: NetworkPki, mutual: boolean, onBody: (id: st
 }
 
 /** Forwards bodies one at a time, in order, to the next hop (what a store-and-forward relay does at best). */
-function forwarder(t: Transport): (id: string, body: Buffer) => void {
+export function forwarder(t: Transport): (id: string, body: Buffer) => void {
   let chain = Promise.resolve();
   return (id, body) => {
     chain = chain.then(async () => {
@@ -85,7 +94,7 @@ async function measureRaw(n: NetworkPki, packets: Array<{ packetId: string; byte
   }
 }
 
-export async function measureExchange(o: { packets?: number; packetMb?: number } = {}): Promise<ExchangeFigures> {
+export async function measureExchange(o: { packets?: number; packetMb?: number; processes?: boolean } = {}): Promise<ExchangeFigures> {
   const count = o.packets ?? 40;
   const tmp = tempDir('securedesk-exchange-bench-');
   const n = await networkPki();
@@ -136,12 +145,19 @@ export async function measureExchange(o: { packets?: number; packetMb?: number }
       await B.close();
       await hub.close();
     }
-    const oursSeconds = Math.min(...ours);
-    const rawSeconds = Math.min(...raw);
     const fig = (s: number) => ({ seconds: ms(s), packetsPerSecond: ms(count / s), mbPerSecond: ms((count * packetBytes) / (1 << 20) / s) });
-    const ratio = ms(rawSeconds / oursSeconds);
+    const single = { ours: fig(Math.min(...ours)), raw: fig(Math.min(...raw)), ratio: ms(Math.min(...raw) / Math.min(...ours)), oursSeconds: ours.map(ms), rawSeconds: raw.map(ms) };
+    let processes: ExchangeFigures['processes'];
+    if (o.processes !== false) {
+      const p = await measureProcessTopology(n, join(tmp.dir, 'processes'), sealed, packets);
+      const best = (xs: number[]) => Math.min(...xs);
+      const perPacket = (xs: number[]) => ms(xs.reduce((a, b) => a + b, 0) / xs.length / count);
+      processes = { ...p, ours: fig(best(p.oursSeconds)), raw: fig(best(p.rawSeconds)), ratio: ms(best(p.rawSeconds) / best(p.oursSeconds)), cpuSecondsPerPacket: { ours: perPacket(p.oursCpuSeconds), raw: perPacket(p.rawCpuSeconds) } };
+    }
+    const counted = processes ?? single;
     return {
-      packets: count, packetBytes, ours: fig(oursSeconds), raw: fig(rawSeconds), ratio, withinTarget: ratio >= EXCHANGE_TARGETS.ratio,
+      packets: count, packetBytes, topology: processes ? 'a process per party' : 'one process', ours: counted.ours, raw: counted.raw, ratio: counted.ratio,
+      withinTarget: counted.ratio >= EXCHANGE_TARGETS.ratio, singleProcess: single, ...(processes ? { processes } : {}),
       storage: 'agency servers and hub on SQLite; workstations SQLite', loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
     };
   } finally {

@@ -616,7 +616,7 @@ async function main(): Promise<void> {
         ocr,
       } : {}),
       ...(exchange1000 ? { exchange1000 } : {}),
-      ...(exchange ? { exchangeSummary: { packetsPerSecond: exchange.ours.packetsPerSecond, rawPacketsPerSecond: exchange.raw.packetsPerSecond, ratio: exchange.ratio, targetRatio: EXCHANGE_TARGETS.ratio, withinTarget: exchange.withinTarget }, exchange } : {}),
+      ...(exchange ? { exchangeSummary: { topology: exchange.topology, packetsPerSecond: exchange.ours.packetsPerSecond, rawPacketsPerSecond: exchange.raw.packetsPerSecond, ratio: exchange.ratio, singleProcessRatio: exchange.singleProcess.ratio, targetRatio: EXCHANGE_TARGETS.ratio, withinTarget: exchange.withinTarget }, exchange } : {}),
       ...(imports ? {
         importSummary: {
           what: 'legacy import end to end (parse, validate, hash, encrypt, store, index, events, journal) against read + SHA-256 + AES-256-GCM + bulk insert of the same data',
