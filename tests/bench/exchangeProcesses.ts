@@ -54,8 +54,9 @@ class Party {
 }
 
 function spawnParty(name: string): Party {
-  // BENCH_EXCHANGE_PROF=DIR: a CPU profile of each party's process (written when it exits).
-  const prof = process.env.BENCH_EXCHANGE_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_EXCHANGE_PROF, '--cpu-prof-name', `${name}.cpuprofile`] : [];
+  // BENCH_EXCHANGE_PROF=DIR: CPU profiles of each party's threads in DIR/<party>/ (written when it exits;
+  // the main thread's is the one with the party's work, the other is tsx's module loader).
+  const prof = process.env.BENCH_EXCHANGE_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(process.env.BENCH_EXCHANGE_PROF, name)] : [];
   const child = fork(CHILD, [], { execArgv: ['--import', 'tsx', ...prof], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Party(name, child);
 }
