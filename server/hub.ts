@@ -88,10 +88,27 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
   const perAgency = new RateLimiter(cfg.limits.requestsPerSecond, cfg.limits.burst, clock);
   const L = cfg.limits;
 
+  /**
+   * The client certificate of each TLS connection and its print, read once per connection (the peer
+   * certificate is a fresh object built from DER at each call): renegotiation is refused on the hub's
+   * connections (below), so the certificate a connection began with is the one it keeps.
+   */
+  const peers = new WeakMap<TLSSocket, { raw: Buffer; print: string } | null>();
+  const peerOf = (socket: TLSSocket): { raw: Buffer; print: string } | null => {
+    let p = peers.get(socket);
+    if (p === undefined) {
+      const raw = socket.getPeerCertificate?.()?.raw;
+      p = raw ? { raw, print: sha256Hex(raw) } : null;
+      peers.set(socket, p);
+    }
+    return p;
+  };
+
   /** The agency whose server is on the other end of this TLS connection. */
   const agencyOf = (req: IncomingMessage): string => {
-    const raw = (req.socket as TLSSocket).getPeerCertificate?.()?.raw;
-    const print = raw ? sha256Hex(raw) : null;
+    const peer = peerOf(req.socket as TLSSocket);
+    const raw = peer?.raw;
+    const print = peer?.print ?? null;
     const code = print ? directory.agencyOfServer(print) : null;
     if (!code) throw new HttpError(403, 'forbidden', 'this client certificate is not an agency server of the directory');
     const revoked = revocationOf(raw!, print!);
@@ -259,6 +276,11 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
         reqId, method: req.method, route: ctx.route, status: res.statusCode, ms: Math.round((performance.now() - t0) * 10) / 10, agency: ctx.agency, remote: req.socket.remoteAddress,
       });
     });
+  });
+  // A connection keeps the client certificate it was authenticated with (peerOf caches it): a TLS 1.2
+  // renegotiation, which could present another certificate, ends the connection instead.
+  server.on('secureConnection', (socket: TLSSocket) => {
+    socket.disableRenegotiation();
   });
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 35_000;

@@ -59,7 +59,7 @@ export class Store {
       file.pragma('journal_mode = WAL');
       file.pragma('synchronous = NORMAL');
       file.pragma('busy_timeout = 5000');
-      const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: file }) });
+      const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: cachedStatements(file) }) });
       const store = new Store(db, 'sqlite', async () => {});
       store.packetFiles = new PacketFiles(`${cfg.file}.packets`, cfg.keyHex);
       await migrateToLatest(db as Kysely<unknown>, 'sqlite');
@@ -219,4 +219,30 @@ export class Store {
     const rows = await this.db.selectFrom('batches').select(['channel', sql<number>`count(*)`.as('n'), sql<number>`sum(event_count)`.as('e')]).groupBy('channel').execute();
     return Object.fromEntries(rows.map((r) => [r.channel, { batches: num(r.n), events: num(r.e) }]));
   }
+}
+
+/** Prepared statements kept, per SQLite connection (the most recently prepared; the server has a few dozen). */
+const STATEMENT_CACHE = 256;
+
+/**
+ * The connection as Kysely's SQLite driver sees it, with its statements prepared once per SQL text:
+ * the driver prepares every query anew, which on the packet path cost more CPU than running them. One
+ * statement is never run twice at once: the driver serialises queries on its single connection.
+ */
+function cachedStatements(file: Database.Database): { close(): void; prepare(sql: string): Database.Statement } {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      file.close();
+    },
+    prepare: (sql) => {
+      let stmt = cache.get(sql);
+      if (stmt) return stmt;
+      stmt = file.prepare(sql);
+      if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+      cache.set(sql, stmt);
+      return stmt;
+    },
+  };
 }

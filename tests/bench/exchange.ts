@@ -16,23 +16,34 @@ import {
   agencyConfig, clearPacket, CODES, hubConfig, networkPki, readdressed, sealedPacket, startAgency, startTestHub, waitFor, workstation, type NetworkPki,
 } from '../helpers/network';
 import type { Party } from '../helpers/pki';
+import { measureProcessTopology, type ProcessTopologyFigures } from './exchangeProcesses';
 import { ms, progress } from './stats';
 
 export const EXCHANGE_TARGETS = { ratio: 0.5 };
+/** Which topologies to run (`--exchange-topology`): both by default, the process per party counting. */
+export type ExchangeTopology = 'both' | 'processes' | 'one';
+
+type Rate = { seconds: number; packetsPerSecond: number; mbPerSecond: number };
 
 export interface ExchangeFigures {
   packets: number;
   packetBytes: number;
-  ours: { seconds: number; packetsPerSecond: number; mbPerSecond: number };
-  raw: { seconds: number; packetsPerSecond: number; mbPerSecond: number };
+  /** The ratio that counts: `topology` says which (a process per party, as deployed, unless only one was run). */
+  topology: 'a process per party' | 'one process';
+  ours: Rate;
+  raw: Rate;
   ratio: number;
   withinTarget: boolean;
+  /** Every party and every raw relay on the bench's one event loop (the figure of the runs before 2026-12-06 15:00 UTC). */
+  singleProcess?: { ours: Rate; raw: Rate; ratio: number; oursSeconds: number[]; rawSeconds: number[] };
+  /** Each party (hub, servers A and B, each workstation) in a process of its own, each raw hop in its party's process. */
+  processes?: ProcessTopologyFigures & { ours: Rate; raw: Rate; ratio: number; cpuSecondsPerPacket: { ours: number; raw: number } };
   storage: string;
   loadAverage: number[];
 }
 
 /** An HTTPS relay that takes PUT bodies and hands each to `onBody` (a forwarder or the final sink). */
-async function relay(tls: Party, n: NetworkPki, mutual: boolean, onBody: (id: string, body: Buffer) => void): Promise<{ server: Server; port: number }> {
+export async function relay(tls: Party, n: NetworkPki, mutual: boolean, onBody: (id: string, body: Buffer) => void): Promise<{ server: Server; port: number }> {
   const server = createServer({ cert: tls.certPem, key: tls.keyPem, ...(mutual ? { ca: n.ca.certPem, requestCert: true, rejectUnauthorized: true } : {}) }, (req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
@@ -47,7 +58,7 @@ async function relay(tls: Party, n: NetworkPki, mutual: boolean, onBody: (id: st
 }
 
 /** Forwards bodies one at a time, in order, to the next hop (what a store-and-forward relay does at best). */
-function forwarder(t: Transport): (id: string, body: Buffer) => void {
+export function forwarder(t: Transport): (id: string, body: Buffer) => void {
   let chain = Promise.resolve();
   return (id, body) => {
     chain = chain.then(async () => {
@@ -85,8 +96,52 @@ async function measureRaw(n: NetworkPki, packets: Array<{ packetId: string; byte
   }
 }
 
-export async function measureExchange(o: { packets?: number; packetMb?: number } = {}): Promise<ExchangeFigures> {
+/** Every party and every raw relay on this process's one event loop: ours and raw alternating, two rounds each. */
+async function measureOneProcess(n: NetworkPki, dir: string, sealed: Buffer, packets: Array<{ packetId: string; bytes: Buffer }>): Promise<{ ours: number[]; raw: number[] }> {
+  const hubCfg = hubConfig(n, join(dir, 'hub'));
+  const hub = await startTestHub(hubCfg);
+  const hubUrl = `https://localhost:${hub.port}`;
+  const A = await startAgency(agencyConfig(n, 'A', join(dir, 'A'), { backend: 'sqlite', hubUrl, pollMs: 20 }));
+  const B = await startAgency(agencyConfig(n, 'B', join(dir, 'B'), { backend: 'sqlite', hubUrl, pollMs: 20 }));
+  const got = new Set<string>();
+  const wsA = workstation(n, join(dir, 'wsA'), A.port, n.agencies.A.vanThu);
+  const wsB = workstation(n, join(dir, 'wsB'), B.port, n.agencies.B.vanThu, { onPacket: (p) => void got.add(p.packetId) });
+  // Ours and raw alternate (two rounds each, the best of each kept): the load of a shared machine
+  // drifts within a run, and measuring one after the other would charge the drift to one side.
+  const ours: number[] = [];
+  const raw: number[] = [];
+  try {
+    // Warm up: sessions and directory in place, one packet through.
+    const warm = readdressed(sealed, randomUUID());
+    wsA.packets.send(warm);
+    await wsA.packets.flush();
+    await waitFor('warm-up packet', async () => { await wsB.packets.syncOnce(); return got.has(warm.packetId); }, 120_000, 10);
+    for (let round = 0; round < 2; round++) {
+      const batch = packets.map((p) => readdressed(p.bytes));
+      got.clear();
+      const t0 = performance.now();
+      for (const p of batch) wsA.packets.send(p);
+      // A failed request (a keep-alive socket the server closed) is retried, as the client's loop does.
+      const sending = waitFor('A\'s outbox sent', async () => (await wsA.packets.flush().catch(() => 0), wsA.packets.status().outbox.queued === 0), 600_000, 5);
+      await waitFor('packets at B\'s workstation', async () => { await wsB.packets.syncOnce().catch(() => null); return got.size >= packets.length; }, 600_000, 20);
+      await sending;
+      ours.push((performance.now() - t0) / 1000);
+      raw.push(await measureRaw(n, batch));
+      progress(`exchange round ${round + 1}: ours ${ours[round]!.toFixed(2)} s, raw ${raw[round]!.toFixed(2)} s`);
+    }
+  } finally {
+    wsA.close();
+    wsB.close();
+    await A.close();
+    await B.close();
+    await hub.close();
+  }
+  return { ours, raw };
+}
+
+export async function measureExchange(o: { packets?: number; packetMb?: number; topology?: ExchangeTopology } = {}): Promise<ExchangeFigures> {
   const count = o.packets ?? 40;
+  const topology = o.topology ?? 'both';
   const tmp = tempDir('securedesk-exchange-bench-');
   const n = await networkPki();
   try {
@@ -98,50 +153,20 @@ export async function measureExchange(o: { packets?: number; packetMb?: number }
     const packetBytes = packets[0]!.bytes.length;
     progress(`exchange: ${count} sealed packets of ${(packetBytes / (1 << 20)).toFixed(2)} MiB, workstation → server → hub → server → workstation`);
 
-    const hubCfg = hubConfig(n, join(tmp.dir, 'hub'));
-    const hub = await startTestHub(hubCfg);
-    const hubUrl = `https://localhost:${hub.port}`;
-    const A = await startAgency(agencyConfig(n, 'A', join(tmp.dir, 'A'), { backend: 'sqlite', hubUrl, pollMs: 20 }));
-    const B = await startAgency(agencyConfig(n, 'B', join(tmp.dir, 'B'), { backend: 'sqlite', hubUrl, pollMs: 20 }));
-    const got = new Set<string>();
-    const wsA = workstation(n, join(tmp.dir, 'wsA'), A.port, n.agencies.A.vanThu);
-    const wsB = workstation(n, join(tmp.dir, 'wsB'), B.port, n.agencies.B.vanThu, { onPacket: (p) => void got.add(p.packetId) });
-    // Ours and raw alternate (two rounds each, the best of each kept): the load of a shared machine
-    // drifts within a run, and measuring one after the other would charge the drift to one side.
-    const ours: number[] = [];
-    const raw: number[] = [];
-    try {
-      // Warm up: sessions and directory in place, one packet through.
-      const warm = readdressed(sealed, randomUUID());
-      wsA.packets.send(warm);
-      await wsA.packets.flush();
-      await waitFor('warm-up packet', async () => { await wsB.packets.syncOnce(); return got.has(warm.packetId); }, 120_000, 10);
-      for (let round = 0; round < 2; round++) {
-        const batch = packets.map((p) => readdressed(p.bytes));
-        got.clear();
-        const t0 = performance.now();
-        for (const p of batch) wsA.packets.send(p);
-        // A failed request (a keep-alive socket the server closed) is retried, as the client's loop does.
-        const sending = waitFor('A\'s outbox sent', async () => (await wsA.packets.flush().catch(() => 0), wsA.packets.status().outbox.queued === 0), 600_000, 5);
-        await waitFor('packets at B\'s workstation', async () => { await wsB.packets.syncOnce().catch(() => null); return got.size >= count; }, 600_000, 20);
-        await sending;
-        ours.push((performance.now() - t0) / 1000);
-        raw.push(await measureRaw(n, batch));
-        progress(`exchange round ${round + 1}: ours ${ours[round]!.toFixed(2)} s, raw ${raw[round]!.toFixed(2)} s`);
-      }
-    } finally {
-      wsA.close();
-      wsB.close();
-      await A.close();
-      await B.close();
-      await hub.close();
-    }
-    const oursSeconds = Math.min(...ours);
-    const rawSeconds = Math.min(...raw);
+    const one = topology === 'processes' ? null : await measureOneProcess(n, join(tmp.dir, 'one'), sealed, packets);
     const fig = (s: number) => ({ seconds: ms(s), packetsPerSecond: ms(count / s), mbPerSecond: ms((count * packetBytes) / (1 << 20) / s) });
-    const ratio = ms(rawSeconds / oursSeconds);
+    const single = one && { ours: fig(Math.min(...one.ours)), raw: fig(Math.min(...one.raw)), ratio: ms(Math.min(...one.raw) / Math.min(...one.ours)), oursSeconds: one.ours.map(ms), rawSeconds: one.raw.map(ms) };
+    let processes: ExchangeFigures['processes'];
+    if (topology !== 'one') {
+      const p = await measureProcessTopology(n, join(tmp.dir, 'processes'), sealed, packets);
+      const best = (xs: number[]) => Math.min(...xs);
+      const perPacket = (xs: number[]) => ms(xs.reduce((a, b) => a + b, 0) / xs.length / count);
+      processes = { ...p, ours: fig(best(p.oursSeconds)), raw: fig(best(p.rawSeconds)), ratio: ms(best(p.rawSeconds) / best(p.oursSeconds)), cpuSecondsPerPacket: { ours: perPacket(p.oursCpuSeconds), raw: perPacket(p.rawCpuSeconds) } };
+    }
+    const counted = processes ?? single!;
     return {
-      packets: count, packetBytes, ours: fig(oursSeconds), raw: fig(rawSeconds), ratio, withinTarget: ratio >= EXCHANGE_TARGETS.ratio,
+      packets: count, packetBytes, topology: processes ? 'a process per party' : 'one process', ours: counted.ours, raw: counted.raw, ratio: counted.ratio,
+      withinTarget: counted.ratio >= EXCHANGE_TARGETS.ratio, ...(single ? { singleProcess: single } : {}), ...(processes ? { processes } : {}),
       storage: 'agency servers and hub on SQLite; workstations SQLite', loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
     };
   } finally {

@@ -1,4 +1,4 @@
-// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server|exchange|ocr|import|sync|exchange1000] [--exchange-docs N] [--import-records N] [--sync-statuses N] [--sync-docs N] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N] [--ocr-pages N] [--exchange-packets N]`
+// `npm run bench [-- --only search|crypto|audit|pades|outgoing|processing|server|exchange|ocr|import|sync|exchange1000] [--exchange-docs N] [--import-records N] [--sync-statuses N] [--sync-docs N] [--docs N] [--keep DIR] [--no-small] [--no-diagnose] [--crypto-mb N] [--audit-entries N] [--processing-docs N] [--outgoing-rounds N] [--server-seconds N] [--ocr-pages N] [--exchange-packets N] [--exchange-topology both|processes|one]`
 // Exchange both ways (issue 9 §7, `--only exchange1000 [--exchange-docs N]`): 1 000 documents each way through the test network with a server restart and a kill -9 (exchangeThousand.ts).
 // Sync (issue 9): 10 000 statuses caught up after a day offline (syncStatuses.ts) and a fresh workstation syncing 100 000 documents (syncFresh.ts).
 // Outgoing: signing and issuing an outgoing document on SoftHSM through the services, end to end
@@ -28,7 +28,7 @@ import { measureOutgoing, OUTGOING_TARGETS, type OutgoingFigures } from './outgo
 import { measureProcessing, PROCESSING_TARGETS, type ProcessingFigures } from './processing';
 import { measureServer, SERVER_TARGETS, type ServerFigures } from './server';
 import { measureOcr, type OcrFigures } from './ocr';
-import { EXCHANGE_TARGETS, measureExchange, type ExchangeFigures } from './exchange';
+import { EXCHANGE_TARGETS, measureExchange, type ExchangeFigures, type ExchangeTopology } from './exchange';
 import { IMPORT_TARGETS, measureImport, type ImportFigures } from './import';
 import { measureExchangeThousand, type ExchangeThousandFigures } from './exchangeThousand';
 import { measureStatusCatchUp, SYNC_STATUS_TARGETS, type StatusCatchUpFigures } from './syncStatuses';
@@ -73,7 +73,7 @@ const PROCESSING_DEFAULT_DOCS = 200_000;
 
 interface Args {
   only: 'all' | Part; docs: number; keep?: string; small: boolean; diagnose: boolean; cryptoMb: number; auditEntries: number; generateOnly: boolean;
-  processingDocs: number; outgoingRounds: number; serverSeconds: number; ocrPages: number; exchangePackets: number; importRecords: number;
+  processingDocs: number; outgoingRounds: number; serverSeconds: number; ocrPages: number; exchangePackets: number; exchangeTopology: ExchangeTopology; importRecords: number;
   /** Sync (issue 9): statuses caught up after a day offline, and a fresh workstation's documents. */
   syncStatuses: number; syncDocs: number;
   /** Documents each way of the issue 9 §7 run (exchangeThousand.ts). */
@@ -83,7 +83,7 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const args: Args = {
     only: 'all', docs: 1_000_000, small: true, diagnose: true, cryptoMb: 200, auditEntries: 1_000_000, generateOnly: false,
-    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30, ocrPages: 6, exchangePackets: 40, importRecords: IMPORT_DEFAULT_RECORDS,
+    processingDocs: PROCESSING_DEFAULT_DOCS, outgoingRounds: 20, serverSeconds: 30, ocrPages: 6, exchangePackets: 40, exchangeTopology: 'both', importRecords: IMPORT_DEFAULT_RECORDS,
     syncStatuses: SYNC_STATUS_TARGETS.statuses, syncDocs: SYNC_FRESH_TARGETS.docs, exchangeDocs: 1000,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -104,11 +104,12 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--ocr-pages') args.ocrPages = Number(argv[++i]);
     else if (a === '--server-seconds') args.serverSeconds = Number(argv[++i]);
     else if (a === '--exchange-packets') args.exchangePackets = Number(argv[++i]);
+    else if (a === '--exchange-topology') args.exchangeTopology = String(argv[++i]) as ExchangeTopology;
     else if (a === '--import-records') args.importRecords = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--exchange-docs') args.exchangeDocs = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--sync-statuses') args.syncStatuses = Number(String(argv[++i]).replace(/_/g, ''));
     else if (a === '--sync-docs') args.syncDocs = Number(String(argv[++i]).replace(/_/g, ''));
-    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N, --ocr-pages N, --exchange-packets N, --import-records N, --sync-statuses N, --sync-docs N)`);
+    else throw new Error(`unknown argument ${a} (use --only ${PARTS.join('|')}, --docs N, --keep DIR, --no-small, --no-diagnose, --crypto-mb N, --audit-entries N, --generate-only, --processing-docs N, --outgoing-rounds N, --server-seconds N, --ocr-pages N, --exchange-packets N, --exchange-topology both|processes|one, --import-records N, --sync-statuses N, --sync-docs N)`);
   }
   if (!Number.isInteger(args.docs) || args.docs < 1000) throw new Error('--docs must be an integer ≥ 1000');
   if (!Number.isInteger(args.cryptoMb) || args.cryptoMb < 1) throw new Error('--crypto-mb must be a positive integer');
@@ -116,6 +117,7 @@ function parseArgs(argv: string[]): Args {
   if (!Number.isInteger(args.outgoingRounds) || args.outgoingRounds < 1) throw new Error('--outgoing-rounds must be a positive integer');
   if (!Number.isInteger(args.ocrPages) || args.ocrPages < 1) throw new Error('--ocr-pages must be a positive integer');
   if (!Number.isInteger(args.importRecords) || args.importRecords < 100) throw new Error('--import-records must be an integer ≥ 100');
+  if (!['both', 'processes', 'one'].includes(args.exchangeTopology)) throw new Error('--exchange-topology must be both, processes or one');
   if (!Number.isInteger(args.exchangeDocs) || args.exchangeDocs < 2) throw new Error('--exchange-docs must be an integer ≥ 2');
   if (!Number.isInteger(args.syncStatuses) || args.syncStatuses < 5) throw new Error('--sync-statuses must be an integer ≥ 5');
   if (!Number.isInteger(args.syncDocs) || args.syncDocs < 100) throw new Error('--sync-docs must be an integer ≥ 100');
@@ -558,7 +560,7 @@ async function main(): Promise<void> {
     if (args.only === 'all' || args.only === 'ocr') ocr = await measureOcr(args.ocrPages);
     // 1 MB packets through workstation → server → hub → server → workstation, next to raw HTTPS (exchange.ts).
     let exchange: ExchangeFigures | undefined;
-    if (args.only === 'all' || args.only === 'exchange') exchange = await measureExchange({ packets: args.exchangePackets });
+    if (args.only === 'all' || args.only === 'exchange') exchange = await measureExchange({ packets: args.exchangePackets, topology: args.exchangeTopology });
     // Issue 9 §7: documents both ways through the test network, exactly once after a kill -9 (exchangeThousand.ts);
     // only when asked for (--only exchange1000): at 1 000 each way it takes longer than every other part together.
     let exchange1000: ExchangeThousandFigures | undefined;
@@ -616,7 +618,7 @@ async function main(): Promise<void> {
         ocr,
       } : {}),
       ...(exchange1000 ? { exchange1000 } : {}),
-      ...(exchange ? { exchangeSummary: { packetsPerSecond: exchange.ours.packetsPerSecond, rawPacketsPerSecond: exchange.raw.packetsPerSecond, ratio: exchange.ratio, targetRatio: EXCHANGE_TARGETS.ratio, withinTarget: exchange.withinTarget }, exchange } : {}),
+      ...(exchange ? { exchangeSummary: { topology: exchange.topology, packetsPerSecond: exchange.ours.packetsPerSecond, rawPacketsPerSecond: exchange.raw.packetsPerSecond, ratio: exchange.ratio, singleProcessRatio: exchange.singleProcess?.ratio ?? null, targetRatio: EXCHANGE_TARGETS.ratio, withinTarget: exchange.withinTarget }, exchange } : {}),
       ...(imports ? {
         importSummary: {
           what: 'legacy import end to end (parse, validate, hash, encrypt, store, index, events, journal) against read + SHA-256 + AES-256-GCM + bulk insert of the same data',

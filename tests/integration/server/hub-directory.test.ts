@@ -7,10 +7,14 @@
 // - an agency server's TLS client certificate revoked in the hub's CRL (a new CRL copied over the old
 //   file) is refused at its next request (403 certificate-revoked, the connection closed), logged with
 //   the agency, the certificate's serial and the revocation date; the other agencies carry on.
+// - a connection keeps the certificate it was authenticated with (the hub reads it once per connection):
+//   a TLS 1.2 renegotiation, which could bring another certificate, ends the connection; a revocation
+//   still refuses the next request on a connection kept alive from before it.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
+import { connect, type TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Directory } from '../../../main/core/sync/packets/protocol';
@@ -47,15 +51,15 @@ function writeConfig(directory: unknown[]): void {
 }
 
 /** GET the hub's directory as an agency server (its TLS client certificate), on a fresh connection. */
-function asServer(client: Party): Promise<{ status: number; body: { error?: string; message?: string } & Partial<Directory> }> {
+function asServer(client: Party, agent: Agent | false = false): Promise<{ status: number; reused: boolean; body: { error?: string; message?: string } & Partial<Directory> }> {
   return new Promise((resolve, reject) => {
     const req = request({
-      host: '127.0.0.1', port: hub.port, servername: 'localhost', path: '/v1/hub/directory', method: 'GET', agent: false,
+      host: '127.0.0.1', port: hub.port, servername: 'localhost', path: '/v1/hub/directory', method: 'GET', agent,
       ca: n.ca.certPem, cert: client.certPem, key: client.keyPem,
     }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(parts).toString('utf8')) as never }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket, body: JSON.parse(Buffer.concat(parts).toString('utf8')) as never }));
     });
     req.on('error', reject);
     req.end();
@@ -141,5 +145,72 @@ describe('a CRL for the agency servers\' client certificates', () => {
     assert.ok(line.fields.revokedAt, 'with the revocation date');
     assert.equal((await asServer(n.agencies.A.client)).status, 200);
     assert.equal((await asServer(C.client)).status, 200);
+  });
+});
+
+/** A TLS 1.2 connection to the hub with `client`'s certificate (1.3 has no renegotiation). */
+function tls12(client: Party): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port: hub.port, servername: 'localhost', ca: n.ca.certPem, cert: client.certPem, key: client.keyPem, maxVersion: 'TLSv1.2' }, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** GET the directory on `s` (HTTP/1.1 by hand): the status. */
+function getOn(s: TLSSocket): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let got = Buffer.alloc(0);
+    const onData = (c: Buffer) => {
+      got = Buffer.concat([got, c]);
+      const head = got.indexOf('\r\n\r\n');
+      if (head < 0) return;
+      const length = Number(/content-length: *(\d+)/i.exec(got.subarray(0, head).toString('latin1'))?.[1] ?? 0);
+      if (got.length < head + 4 + length) return;
+      s.off('data', onData);
+      resolve(Number(got.subarray(9, 12).toString('latin1')));
+    };
+    s.on('data', onData);
+    s.once('close', () => reject(new Error('closed')));
+    s.write(`GET /v1/hub/directory HTTP/1.1\r\nhost: localhost\r\n\r\n`);
+  });
+}
+
+describe('a connection keeps the certificate it was authenticated with', () => {
+  test('attack: a TLS 1.2 renegotiation (another certificate could come with it) ends the connection', async () => {
+    const s = await tls12(n.agencies.A.client);
+    s.on('error', () => {});
+    try {
+      assert.equal(s.getProtocol(), 'TLSv1.2');
+      assert.equal(await getOn(s), 200);
+      const closed = new Promise<'closed'>((r) => s.once('close', () => r('closed')));
+      const outcome = await Promise.race([
+        new Promise<'renegotiated' | 'refused'>((resolve) => {
+          if (!s.renegotiate({ rejectUnauthorized: true }, (e) => resolve(e ? 'refused' : 'renegotiated'))) resolve('refused');
+        }),
+        closed,
+      ]);
+      assert.notEqual(outcome, 'renegotiated');
+      assert.equal(await closed, 'closed', 'the hub ended the connection');
+    } finally {
+      s.destroy();
+    }
+  });
+
+  test('a revocation refuses the next request on a connection kept alive from before it', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      assert.equal((await asServer(C.client, agent)).status, 200);
+      const second = await asServer(C.client, agent);
+      assert.equal(second.status, 200);
+      assert.ok(second.reused, 'the same connection');
+      n.pki.revoke(C.client, n.ca, 'keyCompromise');
+      n.pki.crl(n.ca, { file: 'network-ca.crl.pem' });
+      const r = await asServer(C.client, agent);
+      assert.ok(r.reused, 'still the same connection');
+      assert.equal(r.status, 403);
+      assert.equal(r.body.error, 'certificate-revoked');
+    } finally {
+      agent.destroy();
+    }
   });
 });
