@@ -14,7 +14,7 @@ import { outgoingCreateSchema } from '../../../common/schemas';
 import { REFUSALS_CURSOR, PacketClient } from '../../../main/core/sync/packets/PacketClient';
 import type { Directory } from '../../../main/core/sync/packets/protocol';
 import { syncPanel } from '../../../main/core/sync/panel';
-import { statusPacketId } from '../../../main/core/exchange/statusPackets';
+import { owedStatusId } from '../../../main/core/exchange/statusPackets';
 import { attemptPacketId } from '../../../main/core/outgoing/resends';
 import { makeSamplePdf } from '../../../main/devhost/samplePdf';
 import { DIRECTORY_KEY } from '../../../server/hubLink';
@@ -136,9 +136,9 @@ describe('attack: A cannot take B\'s packet ids (ids are each sender\'s, server 
     const id = await issue('Về việc chuẩn bị hội nghị sơ kết quý IV', [{ code: CODES.B, name: 'Ban Tổ chức Tỉnh ủy' }]);
     const r = await round(a);
     assert.equal(r.sent, 1);
-    // The status 01 B will owe has a predictable id: derived from the document packet's id (the dispatch's global id).
+    // The status 01 B will owe has a predictable id: derived from the document packet's id (the dispatch's global id) and its sender.
     const docPacketId = a.desk.db.prepare("SELECT packet_id FROM main.exchange_outbox WHERE kind = 'document' AND to_code = ? ORDER BY made_at DESC LIMIT 1").pluck().get(CODES.B) as string;
-    const statusId = statusPacketId(docPacketId, '01');
+    const statusId = owedStatusId(CODES.A, docPacketId, '01');
     const forger = forgerOf();
     forger.send({ packetId: statusId, bytes: aDocumentToB() });
     assert.equal(await forger.flush(), 1);
