@@ -19,7 +19,8 @@ import { attemptPacketId } from '../../../main/core/outgoing/resends';
 import { makeSamplePdf } from '../../../main/devhost/samplePdf';
 import { DIRECTORY_KEY } from '../../../server/hubLink';
 import { stageBytes } from '../../helpers/desk';
-import { CODES, waitFor } from '../../helpers/network';
+import { CODES, documentInput, waitFor } from '../../helpers/network';
+import { buildDocumentPacket, signPacket } from '../../../main/core/exchange/edxml';
 import { round, roundsUntil, startExchangeNetwork, type Agency, type ExchangeNetwork } from './exchangeNetwork';
 
 const HUB_MAX = 256 << 10;
@@ -189,6 +190,32 @@ describe('attack: A cannot take B\'s packet ids (ids are each sender\'s, server 
     assert.equal(refusalsOn(first), before);
     assert.deepEqual(a.desk.db.prepare('SELECT from_code FROM main.packet_inbox WHERE packet_id = ?').pluck().all(statusId), [CODES.B]);
     assert.equal(a.desk.outgoing.get(a.clerk, first).dispatches[0]!.refused, null);
+  });
+
+  test('a packet of A\'s own under the id of a packet B sent A reaches A beside it: both arrive, each as its sender\'s, at A\'s server and workstation (base migration 35)', async () => {
+    // An id of B's that A's server never sent under (A's own packets above used some).
+    let shared: string | null = null;
+    for (const id of a.desk.db.prepare('SELECT packet_id FROM main.packet_inbox WHERE from_code = ? ORDER BY seq').pluck().all(CODES.B) as string[]) {
+      if (!(await net.serverA.packets.outboundState(id))) {
+        shared = id;
+        break;
+      }
+    }
+    assert.ok(shared, 'A holds a packet of B\'s');
+    const subject = 'Về việc kiểm tra hộp thư điện tử của cơ quan';
+    const own = await signPacket(buildDocumentPacket(documentInput(CODES.A, [CODES.A], subject)).bytes, a.key);
+    const forger = forgerOf();
+    forger.send({ packetId: shared, bytes: own });
+    assert.equal(await forger.flush(), 1);
+    const atA = () => a.desk.db.prepare('SELECT from_code FROM main.packet_inbox WHERE packet_id = ? ORDER BY from_code').pluck().all(shared) as string[];
+    await roundsUntil(a, 'A\'s own packet beside B\'s at A', () => atA().length === 2);
+    const expected = [CODES.A, CODES.B].sort();
+    assert.deepEqual(atA(), expected, 'both pulled (before: A\'s skipped as already held)');
+    assert.deepEqual((await net.serverA.packets.listInbound(0, 10_000, 0)).rows.filter((x) => x.packetId === shared).map((x) => x.from).sort(), expected);
+    assert.deepEqual(a.desk.db.prepare('SELECT from_code, state FROM main.exchange_inbound WHERE packet_id = ? ORDER BY from_code').all(shared).map((r) => (r as { from_code: string }).from_code), expected);
+    assert.deepEqual(a.desk.exchange.inbox.list(a.clerk, {}).filter((r) => r.fromCode === CODES.A).map((r) => r.subject), [subject], 'A\'s packet landed as A\'s');
+    await round(a);
+    assert.deepEqual(atA(), expected, 'each once');
   });
 });
 
