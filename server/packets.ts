@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkIdentifierCode } from '../common/identifierCode';
 import { z } from 'zod';
-import { CLAIMS_BATCH_MAX, DIRECTORY_API, PACKET_ID_RE, PACKETS_API, type ClaimKind, type ClaimReleasePage, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketPage, type PacketRefusalPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
+import { CLAIMS_BATCH_MAX, DIRECTORY_API, PACKET_ID_RE, PACKETS_API, packetKeyString, type PacketKey, type ClaimKind, type ClaimReleasePage, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketPage, type PacketRefusalPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
 import type { Session } from './auth';
 import type { ServerConfig } from './config';
 import { directoryNames } from './directory';
@@ -21,7 +21,10 @@ import type { UploadStore } from './storage/uploadStore';
 import { isResumable, resumableUpload, type Answer } from './uploads';
 
 const EXCHANGE_ROLES = new Set(['van_thu', 'quan_tri']);
-const packetIds = z.array(z.string().regex(PACKET_ID_RE, 'packet id: 8 to 64 letters, digits or dashes')).max(CLAIMS_BATCH_MAX);
+const packetIdSchema = z.string().regex(PACKET_ID_RE, 'packet id: 8 to 64 letters, digits or dashes');
+/** An agency's identifier code as a claim names a packet's sender (never holding the key's "/"). */
+const AGENCY_CODE_RE = /^[0-9A-Za-z._-]{1,64}$/;
+const packetIds = z.array(z.union([packetIdSchema, z.object({ from: z.string().regex(AGENCY_CODE_RE, 'agency code'), packetId: packetIdSchema }).strict()])).max(CLAIMS_BATCH_MAX);
 const claimsBatchSchema = z.object({ take: packetIds, read: packetIds.default([]) }).strict()
   .refine((b) => b.take.length + b.read.length <= CLAIMS_BATCH_MAX, `at most ${CLAIMS_BATCH_MAX} packets a request`);
 
@@ -89,25 +92,31 @@ export class AgencyPackets {
       const packetId = claims[1]!;
       const kind = claims[2] as ClaimKind | undefined;
       if (!PACKET_ID_RE.test(packetId)) throw new HttpError(400, 'bad-request', 'packet id: 8 to 64 letters, digits or dashes');
-      if (!(await this.store.hasInbound(packetId))) throw new HttpError(404, 'not-found', 'no such inbound packet');
+      // The packet is (sender, id): `?from=` names the sender; without it (an older workstation) the
+      // first packet stored under the id.
+      const asked = url.searchParams.get('from');
+      if (asked !== null && !AGENCY_CODE_RE.test(asked)) throw new HttpError(400, 'bad-request', 'from: an agency code');
+      const from = await this.store.inboundSender(packetId, asked);
+      if (from === null) throw new HttpError(404, 'not-found', 'no such inbound packet');
+      const key = { from, packetId };
       if (method === 'GET' && !kind) {
         ctx.route = 'packets.claims';
-        const out: PacketClaims = { take: await this.store.claimOf(packetId, 'take', s.workstation), decide: await this.store.claimOf(packetId, 'decide', s.workstation) };
+        const out: PacketClaims = { take: await this.store.claimOf(key, 'take', s.workstation), decide: await this.store.claimOf(key, 'decide', s.workstation) };
         sendJson(res, 200, out);
         return true;
       }
       if (method === 'POST' && kind) {
         ctx.route = `packets.claim.${kind}`;
-        const c = await this.store.claim(packetId, kind, s.workstation, s.person, new Date(this.clock()));
+        const c = await this.store.claim(key, kind, s.workstation, s.person, new Date(this.clock()));
         if (c.mine) sendJson(res, 200, c);
         else sendJson(res, 409, { error: 'claimed-elsewhere', message: `packet ${packetId}: ${kind} is held by workstation ${c.workstation}`, claim: c });
         return true;
       }
       if (method === 'DELETE' && kind === 'decide') {
         ctx.route = 'packets.release';
-        const held = await this.store.claimOf(packetId, kind, s.workstation);
+        const held = await this.store.claimOf(key, kind, s.workstation);
         if (held && !held.mine) throw new HttpError(409, 'claimed-elsewhere', `packet ${packetId}: ${kind} is held by workstation ${held.workstation}`);
-        sendJson(res, 200, { released: await this.store.release(packetId, kind, s.workstation) });
+        sendJson(res, 200, { released: await this.store.release(key, kind, s.workstation) });
         return true;
       }
       throw new HttpError(405, 'bad-request', 'claims: GET, POST take|decide, DELETE decide');
@@ -153,17 +162,27 @@ export class AgencyPackets {
    * A page's takes at once (same rules as one POST or GET each): every packet named must be one the
    * agency holds, else nothing is claimed; then the takes are inserted (first insert wins) and read back.
    */
-  private async claimBatch(b: { take: string[]; read: string[] }, s: Session): Promise<PacketClaimsBatchAnswer> {
-    const named = [...new Set([...b.take, ...b.read])];
-    const held = await this.store.inboundIdsAmong(named);
-    const unknown = named.filter((id) => !held.has(id));
+  private async claimBatch(b: { take: Array<PacketKey | string>; read: Array<PacketKey | string> }, s: Session): Promise<PacketClaimsBatchAnswer> {
+    // Each packet named resolved to (sender, id): a bare id (an older workstation) is the first packet
+    // stored under it; answered under the name it was asked by.
+    const named = [...b.take, ...b.read];
+    const held = await this.store.inboundKeysAmong(named.map((n) => (typeof n === 'string' ? n : n.packetId)));
+    const first = new Map<string, PacketKey>();
+    for (const k of held.values()) if (!first.has(k.packetId)) first.set(k.packetId, k);
+    const keyOf = (n: PacketKey | string): PacketKey | null =>
+      typeof n === 'string' ? first.get(n) ?? null : held.get(packetKeyString({ from: n.from.toUpperCase(), packetId: n.packetId })) ?? null;
+    const nameOf = (n: PacketKey | string): string => (typeof n === 'string' ? n : packetKeyString(n));
+    const unknown = named.filter((n) => keyOf(n) === null).map(nameOf);
     if (unknown.length) throw new HttpError(404, 'not-found', `no such inbound packet: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''}`);
-    const taken = await this.store.claimMany(b.take, 'take', s.workstation, s.person, new Date(this.clock()));
-    const read = await this.store.claimsOf(b.read, 'take', s.workstation);
+    const taken = await this.store.claimMany(b.take.map((n) => keyOf(n)!), 'take', s.workstation, s.person, new Date(this.clock()));
+    const read = await this.store.claimsOf(b.read.map((n) => keyOf(n)!), 'take', s.workstation);
     const take: Record<string, PacketClaim> = {};
-    for (const id of b.take) take[id] = taken.get(id)!;
+    for (const n of b.take) take[nameOf(n)] = taken.get(packetKeyString(keyOf(n)!))!;
     const seen: Record<string, PacketClaim | null> = {};
-    for (const id of b.read) seen[id] = taken.get(id) ?? read.get(id) ?? null;
+    for (const n of b.read) {
+      const k = packetKeyString(keyOf(n)!);
+      seen[nameOf(n)] = taken.get(k) ?? read.get(k) ?? null;
+    }
     return { take, read: seen };
   }
 

@@ -39,8 +39,8 @@ export class LostStore {
       const takes = await trx.selectFrom('packet_claims').selectAll().where('workstation', '=', workstation).where('kind', '=', 'take').orderBy('claimed_at').execute();
       for (const t of takes) {
         const row = await trx.updateTable('counters').set({ value: sql`value + 1` }).where('name', '=', 'claim_releases').returning('value').executeTakeFirstOrThrow();
-        await trx.insertInto('claim_releases').values({ seq: Number(row.value), packet_id: t.packet_id, kind: t.kind, workstation, claimed_at: t.claimed_at, released_by: by.person, released_at: at }).execute();
-        await trx.deleteFrom('packet_claims').where('packet_id', '=', t.packet_id).where('kind', '=', t.kind).execute();
+        await trx.insertInto('claim_releases').values({ seq: Number(row.value), from_code: t.from_code, packet_id: t.packet_id, kind: t.kind, workstation, claimed_at: t.claimed_at, released_by: by.person, released_at: at }).execute();
+        await trx.deleteFrom('packet_claims').where('from_code', '=', t.from_code).where('packet_id', '=', t.packet_id).where('kind', '=', t.kind).execute();
       }
       return { workstation, declaredBy: by.person, reason, declaredAt: at, released: takes.map((t) => t.packet_id), first: true };
     });
@@ -48,7 +48,7 @@ export class LostStore {
 
   /** Releases after `after`, each with its inbound packet's listing (the bytes by seq). */
   async releases(after: number, limit: number): Promise<{ rows: ClaimRelease[]; more: boolean }> {
-    const rows = await this.db.selectFrom('claim_releases as r').innerJoin('packets_in as p', 'p.packet_id', 'r.packet_id')
+    const rows = await this.db.selectFrom('claim_releases as r').innerJoin('packets_in as p', (j) => j.onRef('p.from_code', '=', 'r.from_code').onRef('p.packet_id', '=', 'r.packet_id'))
       .select(['r.seq as rseq', 'r.packet_id', 'r.kind', 'r.workstation', 'r.released_by', 'r.released_at', 'p.seq', 'p.from_code', 'p.to_codes', 'p.size', 'p.sha256', 'p.received_at'])
       .where('r.seq', '>', after).orderBy('r.seq').limit(limit + 1).execute();
     return {

@@ -364,6 +364,33 @@ function steps(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('idx_packets_in_packet_id').on('packets_in').columns(['packet_id']).execute();
       },
     },
+    // Claims name an inbound packet by (sender, packet id) too (docs/server.md, "Packet ids are the
+    // sender's"), so two agencies' packets under one id are each taken and decided once. A claim made
+    // before named the id alone: it concerned the first packet stored under that id (a workstation then
+    // kept the first one it pulled), so it takes that packet's sender; a claim whose packet the agency no
+    // longer holds gets the sender '' (it can name nothing any more: no packet is ever claimed by it).
+    // Releases get their packet's sender the same way.
+    '0013_claims_by_sender': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('packet_claims_by_sender')
+          .addColumn('from_code', 'text', (c) => c.notNull())
+          .addColumn('packet_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('workstation', 'text', (c) => c.notNull())
+          .addColumn('person', 'text', (c) => c.notNull())
+          .addColumn('claimed_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('pk_packet_claims_by_sender', ['from_code', 'packet_id', 'kind'])
+          .execute();
+        const firstSender = (alias: string) =>
+          sql`coalesce((select p.from_code from packets_in p where p.packet_id = ${sql.ref(`${alias}.packet_id`)} order by p.seq limit 1), '')`;
+        await sql`insert into packet_claims_by_sender (from_code, packet_id, kind, workstation, person, claimed_at)
+                  select ${firstSender('c')}, c.packet_id, c.kind, c.workstation, c.person, c.claimed_at from packet_claims c`.execute(db);
+        await db.schema.dropTable('packet_claims').execute();
+        await db.schema.alterTable('packet_claims_by_sender').renameTo('packet_claims').execute();
+        await db.schema.alterTable('claim_releases').addColumn('from_code', 'text', (c) => c.notNull().defaultTo('')).execute();
+        await sql`update claim_releases set from_code = ${firstSender('claim_releases')}`.execute(db);
+      },
+    },
   };
 }
 

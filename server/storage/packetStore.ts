@@ -5,7 +5,7 @@
 // Sequences come from counter rows updated inside the inserting transaction (the row lock makes rows
 // commit in sequence order, so a reader at cursor N never later finds a smaller number appear).
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { ClaimKind, OutboundState, PacketClaim, PacketListing, PacketRefusal } from '../../main/core/sync/packets/protocol';
+import { packetKeyString, type ClaimKind, type OutboundState, type PacketClaim, type PacketKey, type PacketListing, type PacketRefusal } from '../../main/core/sync/packets/protocol';
 import { ORPHAN_GRACE_MS, type PacketArea, type PacketFiles } from './packetFiles';
 import type { ServerDatabase } from './schema';
 
@@ -281,40 +281,62 @@ export class PacketStore {
     return this.head('packets_in', sql`seq = ${seq}`);
   }
 
-  /** Whether the agency holds this inbound packet (claims name only packets it received). */
+  /** Whether the agency holds an inbound packet under this id (from any sender). */
   async hasInbound(packetId: string): Promise<boolean> {
-    return (await this.db.selectFrom('packets_in').select('seq').where('packet_id', '=', packetId).executeTakeFirst()) !== undefined;
+    return (await this.inboundSender(packetId, null)) !== null;
   }
 
-  /** The holder of a claim on an inbound packet, or null. */
-  async claimOf(packetId: string, kind: ClaimKind, asker: string): Promise<PacketClaim | null> {
-    const r = await this.db.selectFrom('packet_claims').selectAll().where('packet_id', '=', packetId).where('kind', '=', kind).executeTakeFirst();
-    return r ? { kind, packetId, workstation: r.workstation, person: r.person, claimedAt: r.claimed_at, mine: r.workstation === asker } : null;
+  /**
+   * The sender of the inbound packet a claim names: `from` when the agency holds that sender's packet
+   * under this id; without `from` (a workstation from before claims named the sender) the first packet
+   * stored under the id, as such a workstation kept the first one it pulled. Null: no such packet.
+   */
+  async inboundSender(packetId: string, from: string | null): Promise<string | null> {
+    let q = this.db.selectFrom('packets_in').select('from_code').where('packet_id', '=', packetId);
+    // The code as stored is the key; a workstation may have kept it upper-cased.
+    if (from !== null) q = q.where(sql<string>`upper(from_code)`, '=', from.toUpperCase());
+    const r = await q.orderBy('seq').limit(1).executeTakeFirst();
+    return r ? r.from_code : null;
+  }
+
+  /** The holder of a claim on an inbound packet (its sender and id), or null. */
+  async claimOf(key: PacketKey, kind: ClaimKind, asker: string): Promise<PacketClaim | null> {
+    const r = await this.db.selectFrom('packet_claims').selectAll().where('from_code', '=', key.from).where('packet_id', '=', key.packetId).where('kind', '=', kind).executeTakeFirst();
+    return r ? { kind, packetId: key.packetId, from: key.from, workstation: r.workstation, person: r.person, claimedAt: r.claimed_at, mine: r.workstation === asker } : null;
   }
 
   /** Claims for `workstation`: the first insert wins (primary key); asking again for one's own claim is answered the same. */
-  async claim(packetId: string, kind: ClaimKind, workstation: string, person: string, now: Date): Promise<PacketClaim> {
+  async claim(key: PacketKey, kind: ClaimKind, workstation: string, person: string, now: Date): Promise<PacketClaim> {
     try {
-      await this.db.insertInto('packet_claims').values({ packet_id: packetId, kind, workstation, person, claimed_at: now.toISOString() }).execute();
+      await this.db.insertInto('packet_claims').values({ from_code: key.from, packet_id: key.packetId, kind, workstation, person, claimed_at: now.toISOString() }).execute();
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
     }
-    return (await this.claimOf(packetId, kind, workstation))!;
+    return (await this.claimOf(key, kind, workstation))!;
   }
 
-  /** Which of these packet ids the agency holds as inbound packets. */
-  async inboundIdsAmong(packetIds: readonly string[]): Promise<Set<string>> {
-    if (!packetIds.length) return new Set();
-    const rows = await this.db.selectFrom('packets_in').select('packet_id').where('packet_id', 'in', [...packetIds]).execute();
-    return new Set(rows.map((r) => r.packet_id));
-  }
-
-  /** The holders of one kind of claim on these packets (absent: none). */
-  async claimsOf(packetIds: readonly string[], kind: ClaimKind, asker: string): Promise<Map<string, PacketClaim>> {
-    const out = new Map<string, PacketClaim>();
+  /**
+   * The inbound packets the agency holds under these ids, each as stored (its sender's code as the hub
+   * gave it), by packetKeyString with the sender upper-cased (a workstation may have kept it so).
+   */
+  async inboundKeysAmong(packetIds: readonly string[]): Promise<Map<string, PacketKey>> {
+    const out = new Map<string, PacketKey>();
     if (!packetIds.length) return out;
-    const rows = await this.db.selectFrom('packet_claims').selectAll().where('packet_id', 'in', [...packetIds]).where('kind', '=', kind).execute();
-    for (const r of rows) out.set(r.packet_id, { kind, packetId: r.packet_id, workstation: r.workstation, person: r.person, claimedAt: r.claimed_at, mine: r.workstation === asker });
+    const rows = await this.db.selectFrom('packets_in').select(['from_code', 'packet_id']).where('packet_id', 'in', [...new Set(packetIds)]).orderBy('seq').execute();
+    for (const r of rows) out.set(packetKeyString({ from: r.from_code.toUpperCase(), packetId: r.packet_id }), { from: r.from_code, packetId: r.packet_id });
+    return out;
+  }
+
+  /** The holders of one kind of claim on these packets (absent: none), by packetKeyString. */
+  async claimsOf(keys: readonly PacketKey[], kind: ClaimKind, asker: string): Promise<Map<string, PacketClaim>> {
+    const out = new Map<string, PacketClaim>();
+    if (!keys.length) return out;
+    const wanted = new Set(keys.map(packetKeyString));
+    const rows = await this.db.selectFrom('packet_claims').selectAll().where('packet_id', 'in', [...new Set(keys.map((k) => k.packetId))]).where('kind', '=', kind).execute();
+    for (const r of rows) {
+      const key = packetKeyString({ from: r.from_code, packetId: r.packet_id });
+      if (wanted.has(key)) out.set(key, { kind, packetId: r.packet_id, from: r.from_code, workstation: r.workstation, person: r.person, claimedAt: r.claimed_at, mine: r.workstation === asker });
+    }
     return out;
   }
 
@@ -322,18 +344,18 @@ export class PacketStore {
    * Claim() for many packets in one statement: each row inserted unless one exists (the first insert
    * wins, by the primary key, as with one at a time), then the holders read back.
    */
-  async claimMany(packetIds: readonly string[], kind: ClaimKind, workstation: string, person: string, now: Date): Promise<Map<string, PacketClaim>> {
-    const ids = [...new Set(packetIds)];
-    if (!ids.length) return new Map();
+  async claimMany(keys: readonly PacketKey[], kind: ClaimKind, workstation: string, person: string, now: Date): Promise<Map<string, PacketClaim>> {
+    const unique = [...new Map(keys.map((k) => [packetKeyString(k), k])).values()];
+    if (!unique.length) return new Map();
     const claimedAt = now.toISOString();
-    await this.db.insertInto('packet_claims').values(ids.map((packet_id) => ({ packet_id, kind, workstation, person, claimed_at: claimedAt })))
-      .onConflict((oc) => oc.columns(['packet_id', 'kind']).doNothing()).execute();
-    return this.claimsOf(ids, kind, workstation);
+    await this.db.insertInto('packet_claims').values(unique.map((k) => ({ from_code: k.from, packet_id: k.packetId, kind, workstation, person, claimed_at: claimedAt })))
+      .onConflict((oc) => oc.columns(['from_code', 'packet_id', 'kind']).doNothing()).execute();
+    return this.claimsOf(unique, kind, workstation);
   }
 
   /** Releases one's own claim; false when it is not held by `workstation`. */
-  async release(packetId: string, kind: ClaimKind, workstation: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('packet_claims').where('packet_id', '=', packetId).where('kind', '=', kind).where('workstation', '=', workstation).executeTakeFirst();
+  async release(key: PacketKey, kind: ClaimKind, workstation: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('packet_claims').where('from_code', '=', key.from).where('packet_id', '=', key.packetId).where('kind', '=', kind).where('workstation', '=', workstation).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
 

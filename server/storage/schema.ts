@@ -130,6 +130,8 @@ export interface HubDeliveriesTable {
 }
 
 export interface PacketClaimsTable {
+  /** The sending agency, as the hub proved it (migration 0013): a claim names (sender, packet id). */
+  from_code: string;
   packet_id: string;
   kind: string;
   workstation: string;
@@ -147,6 +149,8 @@ export interface LostWorkstationsTable {
 
 export interface ClaimReleasesTable {
   seq: number | string;
+  /** The released packet's sender (migration 0013; '' for a release whose packet the agency no longer held). */
+  from_code: string;
   packet_id: string;
   kind: string;
   workstation: string;

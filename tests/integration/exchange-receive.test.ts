@@ -277,9 +277,12 @@ describe('faults: each refused with status 02 and its reason', () => {
     assert.equal(status.kind, 'status');
     assert.equal(status.kind === 'status' && status.statusCode, '02');
     assert.match(status.kind === 'status' ? status.description ?? '' : '', /không gửi cho cơ quan này/);
-    await carry(b, a);
-    // A records it against the dispatch to C (B's refusal names the packet it could not use).
-    assert.equal(statusesAtA(id, C).map((x) => x.code).join(), '02');
+    const back = await carry(b, a);
+    // B's refusal names A's packet for C, but B is not that dispatch's recipient: a status acts only on a
+    // dispatch to the agency that sent it (attack: B would otherwise mark A's copy to C refused).
+    assert.equal(back.length, 1);
+    assert.deepEqual(a.desk.db.prepare('SELECT from_code, state, reason FROM main.exchange_inbound WHERE packet_id = ?').all(back[0]!.packetId), [{ from_code: B, state: 'refused', reason: '-UNKNOWN_DOCUMENT' }]);
+    assert.equal(statusesAtA(id, C).length, 0, "nothing of B's reaches A's dispatch to C");
   });
 
   test('a replayed document under a new packet id is recognised as already received, not registered twice', async () => {

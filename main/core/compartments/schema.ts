@@ -677,6 +677,80 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   ALTER TABLE exchange_status_in_v12 RENAME TO exchange_status_in;
   CREATE INDEX idx_exchange_status_in_dispatch ON exchange_status_in(dispatch_id, received_at);
   `,
+  // 13: an arrival and a status received are known by (sender, packet id) (docs/exchange.md, "Packet ids
+  //    are the sender's"): two agencies' packets under one id both land. Every row keeps its from_code
+  //    (NOT NULL since 10: the packet's signed sender, which the hub holds to the authenticated agency);
+  //    new rows take the sender the transport proved. exchange_inbox is rebuilt under its child
+  //    exchange_status_out, whose rows wait in a temporary table meanwhile (foreign keys stay on).
+  `
+  CREATE TABLE exchange_inbox_v13 (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL UNIQUE,
+    packet_id TEXT NOT NULL,
+    from_code TEXT NOT NULL,
+    from_name TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    business_type INTEGER NOT NULL,
+    business_reason TEXT,
+    header TEXT NOT NULL,
+    verification TEXT NOT NULL,
+    files TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('waiting','registered','refused','recalled','applied')),
+    reason TEXT,
+    notice TEXT,
+    incoming_id INTEGER,
+    original_id INTEGER,
+    received_at TEXT NOT NULL,
+    decided_by INTEGER,
+    decided_at TEXT,
+    UNIQUE (from_code, packet_id)
+  );
+  INSERT INTO exchange_inbox_v13 (id, global_id, packet_id, from_code, from_name, document_id, business_type, business_reason, header, verification, files, state, reason, notice, incoming_id, original_id, received_at, decided_by, decided_at)
+    SELECT id, global_id, packet_id, from_code, from_name, document_id, business_type, business_reason, header, verification, files, state, reason, notice, incoming_id, original_id, received_at, decided_by, decided_at FROM exchange_inbox;
+  CREATE TEMP TABLE exchange_status_out_v13 AS SELECT id, global_id, packet_id, inbox_id, code, description, at, made FROM exchange_status_out;
+  DROP TABLE exchange_status_out;
+  DROP TABLE exchange_inbox;
+  ALTER TABLE exchange_inbox_v13 RENAME TO exchange_inbox;
+  CREATE INDEX idx_exchange_inbox_doc ON exchange_inbox(from_code, document_id);
+  CREATE INDEX idx_exchange_inbox_state ON exchange_inbox(state, received_at);
+  CREATE INDEX idx_exchange_inbox_incoming ON exchange_inbox(incoming_id) WHERE incoming_id IS NOT NULL;
+  CREATE INDEX idx_exchange_inbox_packet ON exchange_inbox(packet_id);
+  CREATE TABLE exchange_status_out (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL UNIQUE,
+    packet_id TEXT NOT NULL UNIQUE,
+    inbox_id INTEGER NOT NULL REFERENCES exchange_inbox(id),
+    code TEXT NOT NULL,
+    description TEXT,
+    at TEXT NOT NULL,
+    made INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO exchange_status_out (id, global_id, packet_id, inbox_id, code, description, at, made)
+    SELECT id, global_id, packet_id, inbox_id, code, description, at, made FROM temp.exchange_status_out_v13;
+  DROP TABLE temp.exchange_status_out_v13;
+  CREATE INDEX idx_exchange_status_out_unmade ON exchange_status_out(at) WHERE made = 0;
+  CREATE INDEX idx_exchange_status_out_inbox ON exchange_status_out(inbox_id);
+  CREATE TABLE exchange_status_in_v13 (
+    id INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL UNIQUE,
+    packet_id TEXT NOT NULL,
+    outgoing_id INTEGER NOT NULL REFERENCES outgoing(id),
+    dispatch_id INTEGER NOT NULL REFERENCES outgoing_dispatches(id),
+    from_code TEXT NOT NULL,
+    code TEXT NOT NULL,
+    description TEXT,
+    staff TEXT,
+    at TEXT,
+    received_at TEXT NOT NULL,
+    UNIQUE (from_code, packet_id)
+  );
+  INSERT INTO exchange_status_in_v13 (id, global_id, packet_id, outgoing_id, dispatch_id, from_code, code, description, staff, at, received_at)
+    SELECT id, global_id, packet_id, outgoing_id, dispatch_id, from_code, code, description, staff, at, received_at FROM exchange_status_in;
+  DROP TABLE exchange_status_in;
+  ALTER TABLE exchange_status_in_v13 RENAME TO exchange_status_in;
+  CREATE INDEX idx_exchange_status_in_dispatch ON exchange_status_in(dispatch_id, received_at);
+  CREATE INDEX idx_exchange_status_in_packet ON exchange_status_in(packet_id);
+  `,
 ];
 
 /** Tables of a compartment that hold records (each with a global_id), as the event log names them. */

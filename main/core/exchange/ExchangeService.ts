@@ -62,7 +62,7 @@ export class ExchangeService {
   async accept(actor: Actor, packet: InboundPacket, keys: readonly PrivateKeyOps[], claims: AgencyClaims | null = this.inbox.claims): Promise<ExchangeReceiveResult & { fresh: boolean }> {
     authorize(actor, 'doc.register');
     const { fresh } = this.inbox.receive(actor, packet);
-    const r = await this.inbox.openPending(actor, keys, packet.packetId, claims);
+    const r = await this.inbox.openPending(actor, keys, { from: packet.from, packetId: packet.packetId }, claims);
     return { ...r, fresh };
   }
 
@@ -71,7 +71,7 @@ export class ExchangeService {
    * `taken` (the transport marking it handed over, in the profile's database), the page's takes asked
    * of the agency server at once (inbox.ts, acceptMany).
    */
-  acceptMany(actor: Actor, packets: readonly InboundPacket[], keys: readonly PrivateKeyOps[], taken: (packetId: string) => void, claims: AgencyClaims | null = this.inbox.claims): Promise<ExchangeReceiveResult> {
+  acceptMany(actor: Actor, packets: readonly InboundPacket[], keys: readonly PrivateKeyOps[], taken: (from: string, packetId: string) => void, claims: AgencyClaims | null = this.inbox.claims): Promise<ExchangeReceiveResult> {
     return this.inbox.acceptMany(actor, packets, keys, taken, claims);
   }
 

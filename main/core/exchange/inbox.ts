@@ -28,8 +28,12 @@ import { dispatchOfResentPacket } from '../outgoing/resends';
 import { getSetting } from '../profile/settings';
 import { readDirectory } from './directory';
 import { openPacket, type Opened, type OpenResult, type Refusal } from './inbound';
-import { statusPacketId } from './statusPackets';
+import { owedStatusId } from './statusPackets';
 import { arrivalGlobalId, intendStatus, recordStatusIn, type AgencyClaims, type ClaimAnswer } from './records';
+import { packetKeyString, type PacketKey } from '../sync/packets/protocol';
+
+/** The sender's code as the ledger keys it. */
+const sender = (p: PacketKey): string => p.from.toUpperCase();
 
 /** What the transport hands in. */
 export interface InboundPacket {
@@ -112,56 +116,56 @@ export class ExchangeInbox {
    * Opens the packets waiting, with the agency's key on the văn thư's token. A packet whose level the
    * person does not hold stays waiting for someone who does.
    */
-  async openPending(actor: Actor, keys: readonly PrivateKeyOps[], only?: string, claims: AgencyClaims | null = this.claims): Promise<ExchangeReceiveResult> {
+  async openPending(actor: Actor, keys: readonly PrivateKeyOps[], only?: PacketKey, claims: AgencyClaims | null = this.claims): Promise<ExchangeReceiveResult> {
     authorize(actor, 'doc.register');
     const ctx = this.source.context();
     await ctx.writable();
     const self = selfAgency(ctx.db);
     const { crls } = parseCrlFiles(await ctx.revocationLists());
     const book = readDirectory(ctx.db);
-    const rows = cached(ctx.db, `SELECT packet_id, from_code, bytes, received_at FROM main.exchange_inbound WHERE state = 'pending' ${only ? 'AND packet_id = ?' : ''} ORDER BY accepted_at, packet_id`)
-      .all(...(only ? [only] : [])) as Array<{ packet_id: string; from_code: string; bytes: Buffer; received_at: string }>;
+    const rows = cached(ctx.db, `SELECT packet_id, from_code, bytes, received_at FROM main.exchange_inbound WHERE state = 'pending' ${only ? 'AND from_code = ? AND packet_id = ?' : ''} ORDER BY accepted_at, packet_id, from_code`)
+      .all(...(only ? [only.from.toUpperCase(), only.packetId] : [])) as Array<{ packet_id: string; from_code: string; bytes: Buffer; received_at: string }>;
     const result: ExchangeReceiveResult = { opened: 0, refused: 0, statuses: 0, waiting: 0, duplicates: 0, elsewhere: 0 };
     // Every workstation of the agency pulls every packet; the one whose văn thư can act on it first takes
     // it at the agency server, and its records reach the others by sync. Taken elsewhere: only the
     // ledger row stays here, and nothing is answered from here.
-    const elsewhere = (packetId: string, by: ClaimAnswer) => {
+    const elsewhere = (from: string, packetId: string, by: ClaimAnswer) => {
       // The ledger keeps who took it (`-TAKEN_ELSEWHERE:<workstation>`): a release of that take reopens it.
-      this.closeInbound(ctx, packetId, 'duplicate', `TAKEN_ELSEWHERE:${by.workstation}`, actor, 'TAKEN_ELSEWHERE', false);
+      this.closeInbound(ctx, from, packetId, 'duplicate', `TAKEN_ELSEWHERE:${by.workstation}`, actor, 'TAKEN_ELSEWHERE', false);
       result.elsewhere++;
     };
-    const take = async (packetId: string): Promise<boolean> => {
+    const take = async (from: string, packetId: string): Promise<boolean> => {
       if (!claims) return true;
-      const c = await claims.take(packetId);
-      if (!c.mine) elsewhere(packetId, c);
+      const c = await claims.take({ from, packetId });
+      if (!c.mine) elsewhere(from, packetId, c);
       return c.mine;
     };
     for (const row of rows) {
-      const before = claims ? await claims.takenElsewhere(row.packet_id) : null;
+      const before = claims ? await claims.takenElsewhere({ from: row.from_code, packetId: row.packet_id }) : null;
       if (before) {
-        elsewhere(row.packet_id, before);
+        elsewhere(row.from_code, row.packet_id, before);
         continue;
       }
       const r = await openPacket(row.bytes, row.packet_id, { selfCode: self.code, keys, book, trustAnchors: ctx.trustAnchors, crls, now: ctx.now() });
       // Nothing of a packet for someone else is kept here, even when it could be read.
       if (!r.ok && (!r.opened || r.refusal.code === 'NOT_FOR_US')) {
-        if (!(await take(row.packet_id))) continue;
+        if (!(await take(row.from_code, row.packet_id))) continue;
         // Nothing of the packet could be read: the refusal (reason and codes only) stays in the base.
-        this.closeInbound(ctx, row.packet_id, 'refused', r.refusal.reasonVi, actor, r.refusal.code);
+        this.closeInbound(ctx, row.from_code, row.packet_id, 'refused', r.refusal.reasonVi, actor, r.refusal.code);
         result.refused++;
         continue;
       }
       const opened = r.opened!;
       if (opened.packet.kind === 'status') {
-        if (!(await take(row.packet_id))) continue;
+        if (!(await take(row.from_code, row.packet_id))) continue;
         if (!r.ok) {
-          this.closeInbound(ctx, row.packet_id, 'refused', r.refusal.reasonVi, actor, r.refusal.code, false);
+          this.closeInbound(ctx, row.from_code, row.packet_id, 'refused', r.refusal.reasonVi, actor, r.refusal.code, false);
           result.refused++;
         } else if (opened.packet.statusCode === '13') {
-          if (this.takenBack(ctx, actor, row.packet_id, opened.packet)) result.statuses++;
+          if (this.takenBack(ctx, actor, row.from_code, row.packet_id, opened.packet)) result.statuses++;
           else result.refused++;
         } else {
-          this.recordStatus(ctx, actor, row.packet_id, opened.packet);
+          this.recordStatus(ctx, actor, row.from_code, row.packet_id, opened.packet);
           result.statuses++;
         }
         continue;
@@ -172,8 +176,8 @@ export class ExchangeInbox {
         result.waiting++;
         continue;
       }
-      if (!(await take(row.packet_id))) continue;
-      const outcome = await this.land(ctx, actor, arm, row.packet_id, row.received_at, opened, r.ok ? null : r.refusal);
+      if (!(await take(row.from_code, row.packet_id))) continue;
+      const outcome = await this.land(ctx, actor, arm, row.from_code, row.packet_id, row.received_at, opened, r.ok ? null : r.refusal);
       result[outcome]++;
     }
     return result;
@@ -186,7 +190,7 @@ export class ExchangeInbox {
    * transaction: a crash leaves each packet either untouched in the transport's inbox or fully here.
    * A packet already kept by an earlier accept() is opened if still pending, else only marked handed over.
    */
-  async acceptMany(actor: Actor, packets: readonly InboundPacket[], keys: readonly PrivateKeyOps[], taken: (packetId: string) => void, claims: AgencyClaims | null = this.claims): Promise<ExchangeReceiveResult> {
+  async acceptMany(actor: Actor, packets: readonly InboundPacket[], keys: readonly PrivateKeyOps[], taken: (from: string, packetId: string) => void, claims: AgencyClaims | null = this.claims): Promise<ExchangeReceiveResult> {
     authorize(actor, 'doc.register');
     for (const p of packets) if (!PACKET_ID.test(p.packetId)) throw DeskError.keyed('VALIDATION', 'exchange.badPacketId');
     const ctx = this.source.context();
@@ -201,7 +205,7 @@ export class ExchangeInbox {
     // Opened first (no writes), so the page's takes go to the agency server in one request.
     const work: Array<{ p: InboundPacket; r: OpenResult | null; waiting: boolean }> = [];
     for (const p of packets) {
-      const state = cached(db, 'SELECT state FROM main.exchange_inbound WHERE packet_id = ?').pluck().get(p.packetId) as string | undefined;
+      const state = cached(db, 'SELECT state FROM main.exchange_inbound WHERE from_code = ? AND packet_id = ?').pluck().get(p.from.toUpperCase(), p.packetId) as string | undefined;
       if (state !== undefined && state !== 'pending') {
         work.push({ p, r: null, waiting: false });
         continue;
@@ -213,20 +217,21 @@ export class ExchangeInbox {
       const waiting = opened?.packet.kind === 'document' && (!arm || arm.level === null || secrecyRank(actor.clearance) < secrecyRank(opened.level));
       work.push({ p, r, waiting });
     }
-    const toTake = work.filter((w) => w.r && !w.waiting).map((w) => w.p.packetId);
-    const toRead = work.filter((w) => w.waiting).map((w) => w.p.packetId);
+    const keyOf = (p: InboundPacket): PacketKey => ({ from: p.from, packetId: p.packetId });
+    const toTake = work.filter((w) => w.r && !w.waiting).map((w) => keyOf(w.p));
+    const toRead = work.filter((w) => w.waiting).map((w) => keyOf(w.p));
     const answers = claims && (toTake.length || toRead.length) ? await claims.takeMany(toTake, toRead) : null;
     for (const { p, r, waiting } of work) {
       if (!r) {
-        writeTx(db, () => taken(p.packetId));
+        writeTx(db, () => taken(p.from, p.packetId));
         continue;
       }
-      const elsewhere = answers ? (waiting ? answers.takenElsewhere.get(p.packetId) : answers.take.get(p.packetId)) : null;
+      const elsewhere = answers ? (waiting ? answers.takenElsewhere.get(packetKeyString(keyOf(p))) : answers.take.get(packetKeyString(keyOf(p)))) : null;
       if (elsewhere && !elsewhere.mine) {
         writeTx(db, () => {
           keep(p, null);
-          this.closeInbound(ctx, p.packetId, 'duplicate', `TAKEN_ELSEWHERE:${elsewhere.workstation}`, actor, 'TAKEN_ELSEWHERE', false);
-          taken(p.packetId);
+          this.closeInbound(ctx, sender(p), p.packetId, 'duplicate', `TAKEN_ELSEWHERE:${elsewhere.workstation}`, actor, 'TAKEN_ELSEWHERE', false);
+          taken(p.from, p.packetId);
         });
         result.elsewhere++;
         continue;
@@ -235,7 +240,7 @@ export class ExchangeInbox {
         // Kept with its bytes, not taken at the agency server: a văn thư who holds the level takes it.
         writeTx(db, () => {
           keep(p, p.bytes);
-          taken(p.packetId);
+          taken(p.from, p.packetId);
         });
         result.waiting++;
         continue;
@@ -243,8 +248,8 @@ export class ExchangeInbox {
       if (!r.ok && (!r.opened || r.refusal.code === 'NOT_FOR_US')) {
         writeTx(db, () => {
           keep(p, null);
-          this.closeInbound(ctx, p.packetId, 'refused', r.refusal.reasonVi, actor, r.refusal.code);
-          taken(p.packetId);
+          this.closeInbound(ctx, sender(p), p.packetId, 'refused', r.refusal.reasonVi, actor, r.refusal.code);
+          taken(p.from, p.packetId);
         });
         result.refused++;
         continue;
@@ -255,22 +260,22 @@ export class ExchangeInbox {
         writeTx(db, () => {
           keep(p, null);
           if (!r.ok) {
-            this.closeInbound(ctx, p.packetId, 'refused', r.refusal.reasonVi, actor, r.refusal.code, false);
+            this.closeInbound(ctx, sender(p), p.packetId, 'refused', r.refusal.reasonVi, actor, r.refusal.code, false);
             result.refused++;
           } else if (s.statusCode === '13') {
-            if (this.takenBack(ctx, actor, p.packetId, s)) result.statuses++;
+            if (this.takenBack(ctx, actor, sender(p), p.packetId, s)) result.statuses++;
             else result.refused++;
           } else {
-            this.recordStatus(ctx, actor, p.packetId, s);
+            this.recordStatus(ctx, actor, sender(p), p.packetId, s);
             result.statuses++;
           }
-          taken(p.packetId);
+          taken(p.from, p.packetId);
         });
         continue;
       }
-      const outcome = await this.land(ctx, actor, armOf(ctx.arms, opened.level)!, p.packetId, p.receivedAt, opened, r.ok ? null : r.refusal, () => {
+      const outcome = await this.land(ctx, actor, armOf(ctx.arms, opened.level)!, sender(p), p.packetId, p.receivedAt, opened, r.ok ? null : r.refusal, () => {
         keep(p, null);
-        taken(p.packetId);
+        taken(p.from, p.packetId);
       });
       result[outcome]++;
     }
@@ -278,9 +283,9 @@ export class ExchangeInbox {
   }
 
   /** Whether this workstation closed the packet as taken by `workstation` (a release may concern it). */
-  wasTakenBy(packetId: string, workstation: string): boolean {
+  wasTakenBy(from: string, packetId: string, workstation: string): boolean {
     const ctx = this.source.context();
-    return ctx.db.prepare("SELECT 1 FROM main.exchange_inbound WHERE packet_id = ? AND state = 'duplicate' AND reason = ?").get(packetId, `-TAKEN_ELSEWHERE:${workstation}`) !== undefined;
+    return ctx.db.prepare("SELECT 1 FROM main.exchange_inbound WHERE from_code = ? AND packet_id = ? AND state = 'duplicate' AND reason = ?").get(from.toUpperCase(), packetId, `-TAKEN_ELSEWHERE:${workstation}`) !== undefined;
   }
 
   /**
@@ -288,43 +293,44 @@ export class ExchangeInbox {
    * taken by it becomes pending again (its bytes fetched anew), unless the lost workstation's landing
    * reached this workstation by sync (then it did land, and nothing is done twice). True when reopened.
    */
-  reopenReleased(actor: Actor, packetId: string, lostWorkstation: string, bytes: Buffer): boolean {
+  reopenReleased(actor: Actor, from: string, packetId: string, lostWorkstation: string, bytes: Buffer): boolean {
     authorize(actor, 'doc.register');
     const ctx = this.source.context();
     ctx.assertWritable();
     const now = ctx.now().toISOString();
     return writeTx(ctx.db, () => {
-      const row = ctx.db.prepare('SELECT state, reason FROM main.exchange_inbound WHERE packet_id = ?').get(packetId) as { state: string; reason: string | null } | undefined;
+      const sender = from.toUpperCase();
+      const row = ctx.db.prepare('SELECT state, reason FROM main.exchange_inbound WHERE from_code = ? AND packet_id = ?').get(sender, packetId) as { state: string; reason: string | null } | undefined;
       if (!row || row.state !== 'duplicate' || row.reason !== `-TAKEN_ELSEWHERE:${lostWorkstation}`) return false;
-      if (this.landedAnywhere(ctx, packetId)) return false;
-      ctx.db.prepare("UPDATE main.exchange_inbound SET state = 'pending', reason = NULL, bytes = ?, opened_at = NULL WHERE packet_id = ?").run(bytes, packetId);
-      appendAudit(ctx.db, { userId: actor.id, action: 'exchange.reopened', details: { packetId, lostWorkstation } }, now);
+      if (this.landedAnywhere(ctx, sender, packetId)) return false;
+      ctx.db.prepare("UPDATE main.exchange_inbound SET state = 'pending', reason = NULL, bytes = ?, opened_at = NULL WHERE from_code = ? AND packet_id = ?").run(bytes, sender, packetId);
+      appendAudit(ctx.db, { userId: actor.id, action: 'exchange.reopened', details: { from: sender, packetId, lostWorkstation } }, now);
       return true;
     });
   }
 
   /** Whether some workstation's records of this packet (an arrival, a status) are here. */
-  private landedAnywhere(ctx: CoreContext, packetId: string): boolean {
+  private landedAnywhere(ctx: CoreContext, from: string, packetId: string): boolean {
     for (const arm of ctx.arms) {
       if (arm.level === null) continue;
-      if (ctx.db.prepare(`SELECT 1 FROM ${arm.schema}.exchange_inbox WHERE packet_id = ?`).get(packetId)) return true;
-      if (ctx.db.prepare(`SELECT 1 FROM ${arm.schema}.exchange_status_in WHERE packet_id = ?`).get(packetId)) return true;
+      if (ctx.db.prepare(`SELECT 1 FROM ${arm.schema}.exchange_inbox WHERE from_code = ? AND packet_id = ?`).get(from, packetId)) return true;
+      if (ctx.db.prepare(`SELECT 1 FROM ${arm.schema}.exchange_status_in WHERE from_code = ? AND packet_id = ?`).get(from, packetId)) return true;
     }
     return false;
   }
 
   /** A refused or opened inbound packet: its bytes go (only the ledger row stays, for replays). */
-  private closeInbound(ctx: CoreContext, packetId: string, state: 'refused' | 'opened' | 'duplicate', reason: string | null, actor: Actor, code?: string, answer = true): void {
+  private closeInbound(ctx: CoreContext, from: string, packetId: string, state: 'refused' | 'opened' | 'duplicate', reason: string | null, actor: Actor, code?: string, answer = true): void {
     const now = ctx.now().toISOString();
     writeTx(ctx.db, () => {
-      ctx.db.prepare('UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE packet_id = ?')
-        .run(state, answer ? reason : `-${reason ?? ''}`, now, packetId);
-      appendAudit(ctx.db, { userId: actor.id, action: 'exchange.receive', details: { packetId, outcome: state, ...(code ? { reason: code } : {}) } }, now);
+      ctx.db.prepare('UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE from_code = ? AND packet_id = ?')
+        .run(state, answer ? reason : `-${reason ?? ''}`, now, from, packetId);
+      appendAudit(ctx.db, { userId: actor.id, action: 'exchange.receive', details: { from, packetId, outcome: state, ...(code ? { reason: code } : {}) } }, now);
     });
   }
 
   /** A document packet that was read lands in its level's compartment: to review, refused, or applied to its original. */
-  private async land(ctx: CoreContext, actor: Actor, arm: Arm, packetId: string, receivedAt: string, opened: Opened, refusal: Refusal | null, within: () => void = () => {}): Promise<'opened' | 'refused' | 'duplicates'> {
+  private async land(ctx: CoreContext, actor: Actor, arm: Arm, from: string, packetId: string, receivedAt: string, opened: Opened, refusal: Refusal | null, within: () => void = () => {}): Promise<'opened' | 'refused' | 'duplicates'> {
     const { db } = ctx;
     const c = arm.schema;
     const doc = opened.packet as EdxmlDocument;
@@ -332,12 +338,12 @@ export class ExchangeInbox {
     const documentId = doc.documentId ?? `${doc.from.organId},${doc.promulgation.date ?? ''},${joinNumberSymbol(doc.code.number, doc.code.notation)}`;
     let reason = refusal;
     let original: { arm: Arm; row: InboxRow } | null = null;
-    if (!reason && business === 0 && this.findByDocument(db, ctx.arms, doc.from.organId, documentId, [0, 3])) {
+    if (!reason && business === 0 && this.findByDocument(db, ctx.arms, from, documentId, [0, 3])) {
       reason = { code: 'DUPLICATE', reasonVi: `Văn bản ${joinNumberSymbol(doc.code.number, doc.code.notation)} đã được nhận trước đây; gói tin gửi lại không được tiếp nhận lần nữa.` };
     }
     if (!reason && business !== 0) {
       const target = business === 3 ? doc.business?.replacements[0]?.documentId ?? null : doc.business?.documentId ?? documentId;
-      original = target ? this.findByDocument(db, ctx.arms, doc.from.organId, target, [0, 3]) : null;
+      original = target ? this.findByDocument(db, ctx.arms, from, target, [0, 3]) : null;
     }
     // Files go into the level's store before the transaction (a crash leaves at worst an unreferenced blob).
     // An update naming a copy the sender already took back or recalled (a late packet, from another of its
@@ -363,12 +369,12 @@ export class ExchangeInbox {
         db.prepare(`INSERT INTO ${c}.exchange_inbox
         (id, global_id, packet_id, from_code, from_name, document_id, business_type, business_reason, header, verification, files, state, reason, notice, incoming_id, original_id, received_at)
         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?,?)`)
-        .run(id, arrivalGlobalId(packetId, receivedAt), packetId, doc.from.organId, doc.from.organName ?? doc.from.organizationInCharge ?? doc.from.organId, documentId, business, doc.business?.reason ?? null,
+        .run(id, arrivalGlobalId(from, packetId, receivedAt), packetId, from, doc.from.organName ?? doc.from.organizationInCharge ?? doc.from.organId, documentId, business, doc.business?.reason ?? null,
           header, verification, JSON.stringify(files), state, why, notice, originalId, at);
         recordChange(db, 'exchange_inbox', id, 'create', actor.id, now, c);
       };
       const intend = (code: EdxmlStatusCode, description: string | null) =>
-        intendStatus(db, c, { packetId: statusPacketId(packetId, code), inboxId: id, code, description, at }, actor.id, now);
+        intendStatus(db, c, { packetId: owedStatusId(from, packetId, code), inboxId: id, code, description, at }, actor.id, now);
       if (reason) {
         insert('refused', reason.reasonVi, null, null);
         intend('02', reason.reasonVi);
@@ -401,9 +407,9 @@ export class ExchangeInbox {
         }
         intend('15', null);
       }
-      db.prepare('UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE packet_id = ?')
-        .run(reason ? (reason.code === 'DUPLICATE' ? 'duplicate' : 'refused') : 'opened', reason ? `-${reason.code}` : null, at, packetId);
-      appendAudit(db, { userId: actor.id, action: 'exchange.receive', entity: 'exchange_inbox', entityId: id, details: { packetId, outcome, business, ...(reason ? { reason: reason.code } : {}) } }, at);
+      db.prepare('UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE from_code = ? AND packet_id = ?')
+        .run(reason ? (reason.code === 'DUPLICATE' ? 'duplicate' : 'refused') : 'opened', reason ? `-${reason.code}` : null, at, from, packetId);
+      appendAudit(db, { userId: actor.id, action: 'exchange.receive', entity: 'exchange_inbox', entityId: id, details: { from, packetId, outcome, business, ...(reason ? { reason: reason.code } : {}) } }, at);
     });
     return outcome;
   }
@@ -466,40 +472,43 @@ export class ExchangeInbox {
    * (marked, its open tasks closed, a notice; the record stays) and the sender is answered 15. A 13 naming
    * nothing we hold is set aside in the ledger (nothing to answer for).
    */
-  private takenBack(ctx: CoreContext, actor: Actor, packetId: string, s: EdxmlStatus): boolean {
+  private takenBack(ctx: CoreContext, actor: Actor, from: string, packetId: string, s: EdxmlStatus): boolean {
     const { db } = ctx;
     const documentId = s.responseFor?.documentId ?? null;
-    const original = documentId ? this.findByDocument(db, ctx.arms, s.from.organId, documentId, [0, 3]) : null;
+    // Only the sender the transport proved can take back what it sent (never whom the XML names).
+    const original = documentId ? this.findByDocument(db, ctx.arms, from, documentId, [0, 3]) : null;
     const now = ctx.now();
     const at = now.toISOString();
     writeTx(db, () => {
       if (original) {
         this.recall(ctx, actor, original.arm, original.row, `Cơ quan gửi đã lấy lại văn bản ngày ${formatDateVn(todayIso(now))}: ${s.description ?? ''}`);
-        intendStatus(db, original.arm.schema, { packetId: statusPacketId(packetId, '15'), inboxId: original.row.id, code: '15', description: null, at }, actor.id, now);
+        intendStatus(db, original.arm.schema, { packetId: owedStatusId(from, packetId, '15'), inboxId: original.row.id, code: '15', description: null, at }, actor.id, now);
       }
-      db.prepare('UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE packet_id = ?')
-        .run(original ? 'opened' : 'refused', original ? null : '-UNKNOWN_DOCUMENT', at, packetId);
+      db.prepare('UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE from_code = ? AND packet_id = ?')
+        .run(original ? 'opened' : 'refused', original ? null : '-UNKNOWN_DOCUMENT', at, from, packetId);
       appendAudit(db, { userId: actor.id, action: 'exchange.receive', ...(original ? { entity: 'exchange_inbox', entityId: original.row.id } : {}), details: { packetId, outcome: original ? 'taken_back' : 'refused', status: '13' } }, at);
     });
     return original !== null;
   }
 
   /** A recipient's status on one of our dispatches, kept in the outgoing document's compartment. */
-  private recordStatus(ctx: CoreContext, actor: Actor, packetId: string, s: EdxmlStatus): void {
+  private recordStatus(ctx: CoreContext, actor: Actor, from: string, packetId: string, s: EdxmlStatus): void {
     const { db } = ctx;
     const rf = s.responseFor;
-    const target = this.dispatchFor(db, ctx.arms, s.from.organId, rf?.documentId ?? null);
+    // The dispatch must be to the sender the transport proved: a status from another agency (under an
+    // id it computed from our packet's) names no dispatch of its own and is set aside.
+    const target = this.dispatchFor(db, ctx.arms, from, rf?.documentId ?? null);
     const now = ctx.now();
     const at = now.toISOString();
     writeTx(db, () => {
       if (target) {
         recordStatusIn(db, target.schema, {
-          packetId, outgoingId: target.outgoingId, dispatchId: target.dispatchId, from: s.from.organId, code: s.statusCode, description: s.description,
+          packetId, outgoingId: target.outgoingId, dispatchId: target.dispatchId, from, code: s.statusCode, description: s.description,
           staff: s.staff?.staff ?? null, at: s.timestamp, receivedAt: at,
         }, actor.id, now);
       }
-      cached(db, 'UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE packet_id = ?')
-        .run(target ? 'opened' : 'refused', target ? null : '-UNKNOWN_DOCUMENT', at, packetId);
+      cached(db, 'UPDATE main.exchange_inbound SET state = ?, reason = ?, bytes = NULL, opened_at = ? WHERE from_code = ? AND packet_id = ?')
+        .run(target ? 'opened' : 'refused', target ? null : '-UNKNOWN_DOCUMENT', at, from, packetId);
     });
   }
 
@@ -513,7 +522,8 @@ export class ExchangeInbox {
       const row = (m
         ? cached(db, `SELECT o.id AS outgoingId, d.id AS dispatchId FROM ${c}.outgoing o JOIN ${c}.outgoing_dispatches d ON d.outgoing_id = o.id JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id
             WHERE o.number_symbol = ? AND o.issued_date = ? AND upper(r.code) = ?`).get(m[5], `${m[2]}-${m[3]}-${m[4]}`, recipient)
-        : cached(db, `SELECT d.outgoing_id AS outgoingId, d.id AS dispatchId FROM ${c}.outgoing_dispatches d WHERE d.global_id = ?`).get(dispatchOfResentPacket(db, c, documentId) ?? documentId)) as { outgoingId: number; dispatchId: number } | undefined;
+        : cached(db, `SELECT d.outgoing_id AS outgoingId, d.id AS dispatchId FROM ${c}.outgoing_dispatches d JOIN ${c}.outgoing_recipients r ON r.id = d.recipient_id
+            WHERE d.global_id = ? AND upper(r.code) = ?`).get(dispatchOfResentPacket(db, c, documentId) ?? documentId, recipient)) as { outgoingId: number; dispatchId: number } | undefined;
       if (row) return { schema: c, ...row };
     }
     return null;
@@ -649,7 +659,7 @@ export class ExchangeInbox {
           .run(incomingId, actor.id, when.toISOString(), row.id).changes;
         if (changed !== 1) throw DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');
         recordChange(ctx.db, 'exchange_inbox', row.id, 'update', actor.id, when, arm.schema);
-        intendStatus(ctx.db, arm.schema, { packetId: statusPacketId(row.packet_id, '03'), inboxId: row.id, code: '03', description: null, at }, actor.id, when);
+        intendStatus(ctx.db, arm.schema, { packetId: owedStatusId(row.from_code, row.packet_id, '03'), inboxId: row.id, code: '03', description: null, at }, actor.id, when);
         appendAudit(ctx.db, { userId: actor.id, action: 'exchange.register', entity: 'exchange_inbox', entityId: row.id, details: { incomingId } }, at);
       },
     }));
@@ -664,12 +674,13 @@ export class ExchangeInbox {
   private async decided<T>(row: InboxRow, run: () => Promise<T> | T): Promise<T> {
     const claims = this.claims;
     if (!claims) return run();
-    const c = await claims.decide(row.packet_id);
+    const key = { from: row.from_code, packetId: row.packet_id };
+    const c = await claims.decide(key);
     if (!c.mine) throw DeskError.keyed('VALIDATION', 'exchange.decidedElsewhere', { time: formatDateTimeVn(c.claimedAt) }, { details: { workstation: c.workstation, claimedAt: c.claimedAt } });
     try {
       return await run();
     } catch (e) {
-      await claims.release(row.packet_id).catch(() => undefined);
+      await claims.release(key).catch(() => undefined);
       throw e;
     }
   }
@@ -701,7 +712,7 @@ export class ExchangeInbox {
           .run(input.reason, actor.id, at, row.id).changes;
         if (changed !== 1) throw DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');
         recordChange(ctx.db, 'exchange_inbox', row.id, 'update', actor.id, now, arm.schema);
-        intendStatus(ctx.db, arm.schema, { packetId: statusPacketId(row.packet_id, '02'), inboxId: row.id, code: '02', description: input.reason, at }, actor.id, now);
+        intendStatus(ctx.db, arm.schema, { packetId: owedStatusId(row.from_code, row.packet_id, '02'), inboxId: row.id, code: '02', description: input.reason, at }, actor.id, now);
         appendAudit(ctx.db, { userId: actor.id, action: 'exchange.refuse', entity: 'exchange_inbox', entityId: row.id }, at);
       });
     });

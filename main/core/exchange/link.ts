@@ -8,7 +8,7 @@ import { DeskError } from '../../../common/errors';
 import type { PrivateKeyOps } from '../crypto';
 import type { Actor } from '../org/rights';
 import type { PacketClient } from '../sync/packets/PacketClient';
-import type { Directory } from '../sync/packets/protocol';
+import { packetKeyString, type Directory } from '../sync/packets/protocol';
 import { TransportError } from '../sync/transport';
 import type { ExchangeService } from './ExchangeService';
 import type { AgencyClaims, ClaimAnswer } from './records';
@@ -52,24 +52,24 @@ export function packetClaims(packets: PacketClient): AgencyClaims {
     throw e;
   };
   return {
-    async takenElsewhere(packetId) {
-      const { take } = await packets.claims(packetId).catch(unreachable);
+    async takenElsewhere(key) {
+      const { take } = await packets.claims(key).catch(unreachable);
       return take && !take.mine ? take : null;
     },
     // Unreachable: the packet stays pending (in the transport's inbox too) and the next round tries again.
-    take: (packetId) => packets.claim(packetId, 'take').catch(unreachable),
-    decide: (packetId) => packets.claim(packetId, 'decide').catch(unreachable),
-    async release(packetId) {
-      await packets.release(packetId);
+    take: (key) => packets.claim(key, 'take').catch(unreachable),
+    decide: (key) => packets.claim(key, 'decide').catch(unreachable),
+    async release(key) {
+      await packets.release(key);
     },
     async takeMany(take, read) {
       const batch = await packets.claimMany(take, read).catch(unreachable);
       const out = { take: new Map<string, ClaimAnswer>(), takenElsewhere: new Map<string, ClaimAnswer | null>() };
       // An agency server without the batch route: one request (or two) per packet, as before.
-      for (const id of take) out.take.set(id, batch ? batch.take[id]! : await packets.claim(id, 'take').catch(unreachable));
-      for (const id of read) {
-        const c = batch ? batch.read[id] ?? null : (await packets.claims(id).catch(unreachable)).take;
-        out.takenElsewhere.set(id, c && !c.mine ? c : null);
+      for (const k of take) out.take.set(packetKeyString(k), batch ? batch.take[packetKeyString(k)]! : await packets.claim(k, 'take').catch(unreachable));
+      for (const k of read) {
+        const c = batch ? batch.read[packetKeyString(k)] ?? null : (await packets.claims(k).catch(unreachable)).take;
+        out.takenElsewhere.set(packetKeyString(k), c && !c.mine ? c : null);
       }
       return out;
     },
@@ -125,11 +125,11 @@ export class ExchangeLink {
     // taken by it is opened again and, like any packet, taken by the first workstation that acts on it.
     let reopened = 0;
     for (const rel of await this.packets.releases()) {
-      if (rel.kind === 'take' && this.exchange.inbox.wasTakenBy(rel.packetId, rel.workstation)) {
+      if (rel.kind === 'take' && this.exchange.inbox.wasTakenBy(rel.inbound.from, rel.packetId, rel.workstation)) {
         const bytes = await this.packets.fetchInbound(rel.inbound);
-        if (this.exchange.inbox.reopenReleased(actor, rel.packetId, rel.workstation, bytes)) {
+        if (this.exchange.inbox.reopenReleased(actor, rel.inbound.from, rel.packetId, rel.workstation, bytes)) {
           reopened++;
-          const r = await this.exchange.inbox.openPending(actor, keys.decryption, rel.packetId, this.claims);
+          const r = await this.exchange.inbox.openPending(actor, keys.decryption, { from: rel.inbound.from, packetId: rel.packetId }, this.claims);
           opened += r.opened + r.statuses;
           refused += r.refused;
           elsewhere += r.elsewhere;
@@ -143,7 +143,7 @@ export class ExchangeLink {
       // Each packet kept, decided and taken from the transport's inbox in one transaction (the
       // transport's inbox is in the profile's database): a crash leaves it either whole here or
       // still in the transport's inbox, and the page's takes cost one request to the agency server.
-      const r = await this.exchange.acceptMany(actor, batch, keys.decryption, (id) => this.packets.take(id), this.claims);
+      const r = await this.exchange.acceptMany(actor, batch, keys.decryption, (from, id) => this.packets.take(from, id), this.claims);
       opened += r.opened;
       refused += r.refused;
       elsewhere += r.elsewhere;

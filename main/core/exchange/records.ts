@@ -11,6 +11,7 @@ import type { Db } from '../db/connection';
 import { cached } from '../db/statements';
 import { recordChange } from '../events/eventLog';
 import { derivedGlobalId } from '../events/globalId';
+import type { PacketKey } from '../sync/packets/protocol';
 
 /** A claim the agency server holds for one workstation. */
 export interface ClaimAnswer { mine: boolean; workstation: string; claimedAt: string }
@@ -20,19 +21,19 @@ export interface ClaimAnswer { mine: boolean; workstation: string; claimedAt: st
  * (a profile with no agency server) the workstation is the agency's only one and decides alone.
  */
 export interface AgencyClaims {
-  /** Another workstation already took this packet into its exchange. */
-  takenElsewhere(packetId: string): Promise<ClaimAnswer | null>;
+  /** Another workstation already took this packet (its sender and id) into its exchange. */
+  takenElsewhere(key: PacketKey): Promise<ClaimAnswer | null>;
   /** Takes the packet for this workstation (final: it lands here or nowhere). */
-  take(packetId: string): Promise<ClaimAnswer>;
+  take(key: PacketKey): Promise<ClaimAnswer>;
   /** The right to register or refuse the arrival: the first workstation that asks holds it. */
-  decide(packetId: string): Promise<ClaimAnswer>;
+  decide(key: PacketKey): Promise<ClaimAnswer>;
   /** Gives the decision back (the local registration failed before it committed). */
-  release(packetId: string): Promise<void>;
+  release(key: PacketKey): Promise<void>;
   /**
    * A page at once: takes the packets in `take` and reads who took those in `read`, in one request
-   * where the agency server can (same answers as take() and takenElsewhere() one by one).
+   * where the agency server can (same answers as take() and takenElsewhere() one by one), by packetKeyString.
    */
-  takeMany(take: readonly string[], read: readonly string[]): Promise<{ take: Map<string, ClaimAnswer>; takenElsewhere: Map<string, ClaimAnswer | null> }>;
+  takeMany(take: readonly PacketKey[], read: readonly PacketKey[]): Promise<{ take: Map<string, ClaimAnswer>; takenElsewhere: Map<string, ClaimAnswer | null> }>;
 }
 
 const ms = (iso: string): number => {
@@ -40,8 +41,8 @@ const ms = (iso: string): number => {
   return Number.isFinite(t) ? t : 0;
 };
 
-/** The arrival's global id: the same on any workstation that lands the packet. */
-export const arrivalGlobalId = (packetId: string, receivedAt: string): string => derivedGlobalId(`exchange_inbox/${packetId}`, ms(receivedAt));
+/** The arrival's global id: the same on any workstation that lands the packet (sender and id name it). */
+export const arrivalGlobalId = (from: string, packetId: string, receivedAt: string): string => derivedGlobalId(`exchange_inbox/${from.toUpperCase()}/${packetId}`, ms(receivedAt));
 
 /** A status this agency owes the sender, once by its packet id; true when written now (an event with it). */
 export function intendStatus(db: Db, schema: string, s: { packetId: string; inboxId: number; code: EdxmlStatusCode; description: string | null; at: string }, actorId: number | null, now: Date): boolean {
@@ -65,10 +66,10 @@ export function markStatusMade(db: Db, schema: string, packetId: string, actorId
 export function recordStatusIn(db: Db, schema: string, s: {
   packetId: string; outgoingId: number; dispatchId: number; from: string; code: string; description: string | null; staff: string | null; at: string | null; receivedAt: string;
 }, actorId: number | null, now: Date): boolean {
-  if (cached(db, `SELECT 1 FROM ${schema}.exchange_status_in WHERE packet_id = ?`).get(s.packetId)) return false;
+  if (cached(db, `SELECT 1 FROM ${schema}.exchange_status_in WHERE from_code = ? AND packet_id = ?`).get(s.from, s.packetId)) return false;
   const id = nextRecordId(db);
   cached(db, `INSERT INTO ${schema}.exchange_status_in (id, global_id, packet_id, outgoing_id, dispatch_id, from_code, code, description, staff, at, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`)
-    .run(id, derivedGlobalId(`exchange_status_in/${s.packetId}`, ms(s.receivedAt)), s.packetId, s.outgoingId, s.dispatchId, s.from, s.code, s.description, s.staff, s.at, s.receivedAt);
+    .run(id, derivedGlobalId(`exchange_status_in/${s.from}/${s.packetId}`, ms(s.receivedAt)), s.packetId, s.outgoingId, s.dispatchId, s.from, s.code, s.description, s.staff, s.at, s.receivedAt);
   recordChange(db, 'exchange_status_in', id, 'create', actorId, now, schema);
   return true;
 }

@@ -22,6 +22,12 @@ export interface StatusTarget {
 export const statusPacketId = (basis: string, code: EdxmlStatusCode, n = 0): string =>
   createHash('sha256').update(`status/${basis}/${code}/${n}`).digest('hex').slice(0, 32);
 
+/**
+ * The id of a status owed to `from` about its packet `packetId`: the basis names the sender, since two
+ * agencies' packets may share an id (docs/server.md, "Packet ids are the sender's") and each is answered.
+ */
+export const owedStatusId = (from: string, packetId: string, code: EdxmlStatusCode): string => statusPacketId(`${from.toUpperCase()}/${packetId}`, code);
+
 export async function makeStatusPacket(o: {
   self: { code: string; name: string };
   target: StatusTarget;

@@ -137,13 +137,15 @@ export class EdxmlBatchService {
         entry(null, 'refused', notEdxml(e));
         continue;
       }
-      if (seen.has(addr.packetId)) {
+      // A packet is its sender's id (docs/server.md, "Packet ids are the sender's").
+      const key = `${addr.from.toUpperCase()}/${addr.packetId}`;
+      if (seen.has(key)) {
         entry(addr.packetId, 'duplicate', 'Gói tin lặp lại trong cùng lần nhập.');
         continue;
       }
-      seen.add(addr.packetId);
+      seen.add(key);
       const r = await this.exchange.accept(actor, { packetId: addr.packetId, from: addr.from, bytes: p.bytes, receivedAt: c.now().toISOString() }, keys);
-      const row = c.db.prepare('SELECT state, reason FROM main.exchange_inbound WHERE packet_id = ?').get(addr.packetId) as { state: string; reason: string | null } | undefined;
+      const row = c.db.prepare('SELECT state, reason FROM main.exchange_inbound WHERE from_code = ? AND packet_id = ?').get(addr.from.toUpperCase(), addr.packetId) as { state: string; reason: string | null } | undefined;
       if (!r.fresh) entry(addr.packetId, 'duplicate', 'Gói tin đã nhận trước đây.');
       else if (row?.state === 'opened') entry(addr.packetId, 'opened', null);
       else if (row?.state === 'pending') entry(addr.packetId, 'waiting', 'Chờ người có quyền tiếp cận độ mật của gói tin mở.');

@@ -27,7 +27,7 @@ export async function previewPackets(c: CoreContext, actor: Actor, packets: read
   const self = selfAgency(c.db);
   const { crls } = parseCrlFiles(await c.revocationLists());
   const book = readDirectory(c.db);
-  const known = c.db.prepare('SELECT 1 FROM main.exchange_inbound WHERE packet_id = ?');
+  const known = c.db.prepare('SELECT 1 FROM main.exchange_inbound WHERE from_code = ? AND packet_id = ?');
   const result: BatchResult = { packets: [], counts: { opened: 0, waiting: 0, refused: 0, duplicate: 0 } };
   const seen = new Set<string>();
   for (const p of packets) {
@@ -42,12 +42,14 @@ export async function previewPackets(c: CoreContext, actor: Actor, packets: read
       entry(null, 'refused', notEdxml(e));
       continue;
     }
-    if (seen.has(addr.packetId)) {
+    // A packet is its sender's id (docs/server.md, "Packet ids are the sender's").
+    const key = `${addr.from.toUpperCase()}/${addr.packetId}`;
+    if (seen.has(key)) {
       entry(addr.packetId, 'duplicate', 'Gói tin lặp lại trong cùng lần nhập.');
       continue;
     }
-    seen.add(addr.packetId);
-    if (known.get(addr.packetId) !== undefined) {
+    seen.add(key);
+    if (known.get(addr.from.toUpperCase(), addr.packetId) !== undefined) {
       entry(addr.packetId, 'duplicate', 'Gói tin đã nhận trước đây.');
       continue;
     }

@@ -14,12 +14,13 @@ import { outgoingCreateSchema } from '../../../common/schemas';
 import { REFUSALS_CURSOR, PacketClient } from '../../../main/core/sync/packets/PacketClient';
 import type { Directory } from '../../../main/core/sync/packets/protocol';
 import { syncPanel } from '../../../main/core/sync/panel';
-import { statusPacketId } from '../../../main/core/exchange/statusPackets';
+import { owedStatusId } from '../../../main/core/exchange/statusPackets';
 import { attemptPacketId } from '../../../main/core/outgoing/resends';
 import { makeSamplePdf } from '../../../main/devhost/samplePdf';
 import { DIRECTORY_KEY } from '../../../server/hubLink';
 import { stageBytes } from '../../helpers/desk';
-import { CODES, waitFor } from '../../helpers/network';
+import { CODES, documentInput, waitFor } from '../../helpers/network';
+import { buildDocumentPacket, signPacket } from '../../../main/core/exchange/edxml';
 import { round, roundsUntil, startExchangeNetwork, type Agency, type ExchangeNetwork } from './exchangeNetwork';
 
 const HUB_MAX = 256 << 10;
@@ -136,9 +137,9 @@ describe('attack: A cannot take B\'s packet ids (ids are each sender\'s, server 
     const id = await issue('Về việc chuẩn bị hội nghị sơ kết quý IV', [{ code: CODES.B, name: 'Ban Tổ chức Tỉnh ủy' }]);
     const r = await round(a);
     assert.equal(r.sent, 1);
-    // The status 01 B will owe has a predictable id: derived from the document packet's id (the dispatch's global id).
+    // The status 01 B will owe has a predictable id: derived from the document packet's id (the dispatch's global id) and its sender.
     const docPacketId = a.desk.db.prepare("SELECT packet_id FROM main.exchange_outbox WHERE kind = 'document' AND to_code = ? ORDER BY made_at DESC LIMIT 1").pluck().get(CODES.B) as string;
-    const statusId = statusPacketId(docPacketId, '01');
+    const statusId = owedStatusId(CODES.A, docPacketId, '01');
     const forger = forgerOf();
     forger.send({ packetId: statusId, bytes: aDocumentToB() });
     assert.equal(await forger.flush(), 1);
@@ -189,6 +190,32 @@ describe('attack: A cannot take B\'s packet ids (ids are each sender\'s, server 
     assert.equal(refusalsOn(first), before);
     assert.deepEqual(a.desk.db.prepare('SELECT from_code FROM main.packet_inbox WHERE packet_id = ?').pluck().all(statusId), [CODES.B]);
     assert.equal(a.desk.outgoing.get(a.clerk, first).dispatches[0]!.refused, null);
+  });
+
+  test('a packet of A\'s own under the id of a packet B sent A reaches A beside it: both arrive, each as its sender\'s, at A\'s server and workstation (base migration 35)', async () => {
+    // An id of B's that A's server never sent under (A's own packets above used some).
+    let shared: string | null = null;
+    for (const id of a.desk.db.prepare('SELECT packet_id FROM main.packet_inbox WHERE from_code = ? ORDER BY seq').pluck().all(CODES.B) as string[]) {
+      if (!(await net.serverA.packets.outboundState(id))) {
+        shared = id;
+        break;
+      }
+    }
+    assert.ok(shared, 'A holds a packet of B\'s');
+    const subject = 'Về việc kiểm tra hộp thư điện tử của cơ quan';
+    const own = await signPacket(buildDocumentPacket(documentInput(CODES.A, [CODES.A], subject)).bytes, a.key);
+    const forger = forgerOf();
+    forger.send({ packetId: shared, bytes: own });
+    assert.equal(await forger.flush(), 1);
+    const atA = () => a.desk.db.prepare('SELECT from_code FROM main.packet_inbox WHERE packet_id = ? ORDER BY from_code').pluck().all(shared) as string[];
+    await roundsUntil(a, 'A\'s own packet beside B\'s at A', () => atA().length === 2);
+    const expected = [CODES.A, CODES.B].sort();
+    assert.deepEqual(atA(), expected, 'both pulled (before: A\'s skipped as already held)');
+    assert.deepEqual((await net.serverA.packets.listInbound(0, 10_000, 0)).rows.filter((x) => x.packetId === shared).map((x) => x.from).sort(), expected);
+    assert.deepEqual(a.desk.db.prepare('SELECT from_code, state FROM main.exchange_inbound WHERE packet_id = ? ORDER BY from_code').all(shared).map((r) => (r as { from_code: string }).from_code), expected);
+    assert.deepEqual(a.desk.exchange.inbox.list(a.clerk, {}).filter((r) => r.fromCode === CODES.A).map((r) => r.subject), [subject], 'A\'s packet landed as A\'s');
+    await round(a);
+    assert.deepEqual(atA(), expected, 'each once');
   });
 });
 

@@ -100,7 +100,7 @@ describe('a take held by a workstation lost for good', () => {
     wsA.packets.send(p);
     await wsA.packets.flush();
     await waitFor('the packet and the directory at B', async () => (await lost.packets.pull()) > 0 && (await lost.packets.directory()) !== null, 30_000, 100);
-    assert.equal((await lost.packets.claim(packetId, 'take')).mine, true);
+    assert.equal((await lost.packets.claim({ from: CODES.A, packetId }, 'take')).mine, true);
     const r = await round();
     assert.deepEqual([r.received, r.elsewhere, r.opened, r.reopened], [1, 1, 0, 0]);
     assert.equal(desk.exchange.inbox.list(clerk, {}).length, 0);
@@ -158,14 +158,14 @@ describe('a take held by a workstation lost for good', () => {
     const rows = desk.exchange.inbox.list(clerk, {});
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.subject, 'Về việc báo cáo sơ kết công tác tổ chức');
-    const claims = await link['packets'].claims(packetId);
+    const claims = await link['packets'].claims({ from: CODES.A, packetId });
     assert.equal(claims.take?.mine, true, 'the take is this workstation\'s now');
     const again = await round();
     assert.deepEqual([again.reopened, again.opened, again.received], [0, 0, 0]);
   });
 
   test('a late request from the lost workstation is refused: its session ended, signing in again says why', async () => {
-    await assert.rejects(lost.packets.claim(packetId, 'take'), (e: unknown) => {
+    await assert.rejects(lost.packets.claim({ from: CODES.A, packetId }, 'take'), (e: unknown) => {
       assert.ok(e instanceof TransportError, String(e));
       assert.equal(e.status, 403);
       assert.equal(e.code, 'workstation-lost');

@@ -12,7 +12,7 @@ import { cursor, getState, setState } from '../outbox';
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
 import { RESUMABLE_ABOVE_BYTES, uploadResumable, UPLOAD_CHUNK_BYTES } from '../resumableUpload';
-import { ADMIN_WORKSTATIONS_API, CLAIMS_BATCH_MAX, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketListing, type PacketPage, type PacketRefusal, type PacketRefusalPage, type PacketSubmitResult } from './protocol';
+import { ADMIN_WORKSTATIONS_API, CLAIMS_BATCH_MAX, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketKey, type PacketListing, type PacketPage, type PacketRefusal, type PacketRefusalPage, type PacketSubmitResult } from './protocol';
 import {
   dropPacketParts, headOfQueue, markRefused, markRefusedLater, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
   savedPacketParts, savePacketPart, sentState, sha256Hex, storeInbound, type InboundPacket, type PacketQueueStats, type SentState,
@@ -28,6 +28,9 @@ const PART_BYTES = 1 << 20;
 
 /** sync_state key: the last take release handled (a workstation declared lost). */
 const RELEASES_CURSOR = 'packets:releases';
+
+/** A claim names the packet's sender too (docs/server.md, "Packet ids are the sender's"). */
+const fromQuery = (k: PacketKey): string => `?from=${encodeURIComponent(k.from)}`;
 export const REFUSALS_CURSOR = 'packets:refusals';
 export type PacketStep =
   | 'packet-sending' | 'packet-sent' | 'packet-acknowledged' | 'packet-cleared'
@@ -259,7 +262,7 @@ export class PacketClient {
       if (!batch.length) return n;
       for (const p of batch) {
         const took = writeTx(this.db, () => {
-          if (!markTaken(this.db, p.packetId, this.iso())) return false;
+          if (!markTaken(this.db, p.from, p.packetId, this.iso())) return false;
           handler(p);
           return true;
         });
@@ -275,8 +278,9 @@ export class PacketClient {
    * Claims an inbound packet for this workstation agency-wide (`take`: into its exchange; `decide`: to
    * register or refuse it): `mine` false when another workstation holds it (409 claimed-elsewhere).
    */
-  async claim(packetId: string, kind: ClaimKind): Promise<PacketClaim> {
-    const res = await this.o.server.request('POST', `${PACKETS_API}/inbox/${packetId}/claims/${kind}`);
+  async claim(key: PacketKey, kind: ClaimKind): Promise<PacketClaim> {
+    const { packetId } = key;
+    const res = await this.o.server.request('POST', `${PACKETS_API}/inbox/${packetId}/claims/${kind}${fromQuery(key)}`);
     const data = readJson<PacketClaim & { error?: string; message?: string; claim?: PacketClaim }>(res);
     if (res.status === 200 && data) return data;
     if (res.status === 409 && data?.error === 'claimed-elsewhere' && data.claim) return { ...data.claim, mine: false };
@@ -287,10 +291,11 @@ export class PacketClient {
    * A page's takes in one request per CLAIMS_BATCH_MAX packets: `take` claimed, the takes on `read` only
    * read. Null when the agency server predates the batch route (the caller asks packet by packet).
    */
-  async claimMany(take: readonly string[], read: readonly string[]): Promise<PacketClaimsBatchAnswer | null> {
+  async claimMany(take: readonly PacketKey[], read: readonly PacketKey[]): Promise<PacketClaimsBatchAnswer | null> {
     const out: PacketClaimsBatchAnswer = { take: {}, read: {} };
     for (let i = 0; i < Math.max(take.length, read.length); i += CLAIMS_BATCH_MAX / 2) {
-      const body = { take: take.slice(i, i + CLAIMS_BATCH_MAX / 2), read: read.slice(i, i + CLAIMS_BATCH_MAX / 2) };
+      const named = (keys: readonly PacketKey[]) => keys.slice(i, i + CLAIMS_BATCH_MAX / 2).map((k) => ({ from: k.from, packetId: k.packetId }));
+      const body = { take: named(take), read: named(read) };
       const res = await this.o.server.request('POST', `${PACKETS_API}/inbox/claims`, { body: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' } });
       if (res.status === 404 && readJson<{ message?: string }>(res)?.message === 'no such route') return null;
       const page = expectJson<PacketClaimsBatchAnswer>(res, `claims of ${body.take.length + body.read.length} packets`);
@@ -301,13 +306,15 @@ export class PacketClient {
   }
 
   /** Who holds the claims on an inbound packet. */
-  async claims(packetId: string): Promise<PacketClaims> {
-    return expectJson<PacketClaims>(await this.o.server.request('GET', `${PACKETS_API}/inbox/${packetId}/claims`), `claims of packet ${packetId}`);
+  async claims(key: PacketKey): Promise<PacketClaims> {
+    const { packetId } = key;
+    return expectJson<PacketClaims>(await this.o.server.request('GET', `${PACKETS_API}/inbox/${packetId}/claims${fromQuery(key)}`), `claims of packet ${packetId}`);
   }
 
   /** Releases this workstation's decision claim (its local decision failed before it committed). */
-  async release(packetId: string): Promise<boolean> {
-    return expectJson<{ released: boolean }>(await this.o.server.request('DELETE', `${PACKETS_API}/inbox/${packetId}/claims/decide`), `release of packet ${packetId}`).released;
+  async release(key: PacketKey): Promise<boolean> {
+    const { packetId } = key;
+    return expectJson<{ released: boolean }>(await this.o.server.request('DELETE', `${PACKETS_API}/inbox/${packetId}/claims/decide${fromQuery(key)}`), `release of packet ${packetId}`).released;
   }
 
   /** Takes released since the last one handled (a workstation declared lost): all pages after the cursor. */
@@ -382,8 +389,8 @@ export class PacketClient {
   }
 
   /** Marks one packet handed over (a domain that took it by itself); false when it was before. */
-  take(packetId: string): boolean {
-    return writeTx(this.db, () => markTaken(this.db, packetId, this.iso()));
+  take(from: string, packetId: string): boolean {
+    return writeTx(this.db, () => markTaken(this.db, from, packetId, this.iso()));
   }
 
   /** One round: send what waits, fetch what arrived, hand it over. */

@@ -34,9 +34,20 @@ export interface PacketSubmitResult {
  * holder), DELETE releases one's own, GET reads both.
  */
 export type ClaimKind = 'take' | 'decide';
+
+/**
+ * An inbound packet's identity at the agency server and on its workstations: the sending agency (as the
+ * hub authenticated it) and that agency's packet id (docs/server.md, "Packet ids are the sender's").
+ */
+export interface PacketKey { from: string; packetId: string }
+/** A PacketKey as one string (a batch answer's key): agency codes and packet ids hold no "/". */
+export const packetKeyString = (k: PacketKey): string => `${k.from}/${k.packetId}`;
+
 export interface PacketClaim {
   kind: ClaimKind;
   packetId: string;
+  /** The packet's sender (absent from an agency server before claims named it). */
+  from?: string;
   workstation: string;
   person: string;
   claimedAt: string;
@@ -52,11 +63,15 @@ export interface PacketClaims { take: PacketClaim | null; decide: PacketClaim | 
  * agency does not hold refuse the whole request (404), before anything is claimed.
  */
 export const CLAIMS_BATCH_MAX = 500;
-export interface PacketClaimsBatch { take: string[]; read: string[] }
+/**
+ * Each packet named by its PacketKey (answered under packetKeyString), or by its id alone (a workstation
+ * from before: the first packet the agency stored under that id, answered under the id).
+ */
+export interface PacketClaimsBatch { take: Array<PacketKey | string>; read: Array<PacketKey | string> }
 export interface PacketClaimsBatchAnswer {
-  /** Per packet id in `take`: the take claim now held (mine or another workstation's). */
+  /** Per packet named in `take`: the take claim now held (mine or another workstation's). */
   take: Record<string, PacketClaim>;
-  /** Per packet id in `read`: the take claim held, or null. */
+  /** Per packet named in `read`: the take claim held, or null. */
   read: Record<string, PacketClaim | null>;
 }
 

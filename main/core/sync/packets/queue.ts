@@ -102,7 +102,7 @@ export function sentState(db: Db, packetId: string): SentState | null {
   return r ? { packetId: r.packet_id, state: r.state, attempts: r.attempts, errorCode: r.error_code, error: r.last_error, doneAt: r.done_at } : null;
 }
 
-/** Stores a fetched packet and moves the cursor (inside the caller's transaction); false when already here. */
+/** Stores a fetched packet and moves the cursor (inside the caller's transaction); false when already here (by seq, or by sender and id). */
 export function storeInbound(db: Db, seq: number, p: InboundPacket & { sha256: string }, now: string): boolean {
   const r = db.prepare('INSERT OR IGNORE INTO main.packet_inbox (seq, packet_id, from_code, sha256, size, bytes, received_at, fetched_at) VALUES (?,?,?,?,?,?,?,?)')
     .run(seq, p.packetId, p.from, p.sha256, p.bytes.length, p.bytes, p.receivedAt, now);
@@ -116,9 +116,9 @@ export function pendingInbound(db: Db, limit = 100): InboundPacket[] {
   return rows.map((r) => ({ packetId: r.packet_id, from: r.from_code, bytes: r.bytes, receivedAt: r.received_at }));
 }
 
-/** Marks a packet handed over (its bytes dropped: the exchange keeps what it needs). False when it was taken before. */
-export function markTaken(db: Db, packetId: string, now: string): boolean {
-  return db.prepare('UPDATE main.packet_inbox SET taken_at = ?, bytes = NULL WHERE packet_id = ? AND taken_at IS NULL').run(now, packetId).changes > 0;
+/** Marks a packet (by its sender and id) handed over (its bytes dropped: the exchange keeps what it needs). False when it was taken before. */
+export function markTaken(db: Db, from: string, packetId: string, now: string): boolean {
+  return db.prepare('UPDATE main.packet_inbox SET taken_at = ?, bytes = NULL WHERE from_code = ? AND packet_id = ? AND taken_at IS NULL').run(now, from, packetId).changes > 0;
 }
 
 export function savedPacketParts(db: Db, seq: number, sha256: string): Buffer[] {
