@@ -1,4 +1,4 @@
-// Base migration 35 and compartment migration 13 (docs/exchange.md, "Packet ids are the sender's"): on a
+// Base migration 34 and compartment migration 13 (docs/exchange.md, "Packet ids are the sender's"): on a
 // profile and a compartment made before them, the incoming tables are keyed by (sender, packet id), every
 // row kept with its sender; another sender's packet under a held id then has its own row, while the same
 // sender's id again is still one packet.
@@ -12,19 +12,22 @@ import { markTaken, pendingInbound, sha256Hex, storeInbound } from '../../main/c
 import { tempDir } from '../helpers/desk';
 
 const ID = 'pkt-0000000000000001';
+/** The steps under test (1-based, as user_version counts them): the profile is built up to the one before. */
+const BASE_STEP = 34;
+const COMPARTMENT_STEP = 13;
 
-test('base 35: packet_inbox and exchange_inbound keep their rows and take a second sender under a held id', () => {
+test('base 34: packet_inbox and exchange_inbound keep their rows and take a second sender under a held id', () => {
   const t = tempDir();
   try {
     const file = `${t.dir}/securedesk.db`;
     const old = new Database(file);
     old.pragma('foreign_keys = ON');
     // The profile as the build before this step left it.
-    for (const step of MIGRATIONS.slice(0, MIGRATIONS.length - 1)) {
+    for (const step of MIGRATIONS.slice(0, BASE_STEP - 1)) {
       if (typeof step === 'string') old.exec(step);
       else step(old);
     }
-    old.pragma(`user_version = ${MIGRATIONS.length - 1}`);
+    old.pragma(`user_version = ${BASE_STEP - 1}`);
     old.prepare("INSERT INTO packet_inbox (seq, packet_id, from_code, sha256, size, bytes, received_at, fetched_at, taken_at) VALUES (1, ?, 'A', 'aa', 2, NULL, '2026-12-01T00:00:00Z', '2026-12-01T00:00:01Z', '2026-12-01T00:00:02Z')").run(ID);
     assert.throws(() => old.prepare("INSERT INTO packet_inbox (seq, packet_id, from_code, sha256, size, bytes, received_at, fetched_at) VALUES (9, ?, 'C', 'x', 1, NULL, 't', 't')").run(ID), /UNIQUE/,
       'before: one packet id, one row whatever its sender');
@@ -65,8 +68,8 @@ test('compartment 13: exchange_inbox and exchange_status_in keep their rows (and
     const db = new Database(`${t.dir}/c_mat.db`);
     try {
       db.pragma('foreign_keys = ON');
-      for (const step of COMPARTMENT_MIGRATIONS.slice(0, -1)) db.exec(step);
-      db.pragma(`user_version = ${COMPARTMENT_MIGRATIONS.length - 1}`);
+      for (const step of COMPARTMENT_MIGRATIONS.slice(0, COMPARTMENT_STEP - 1)) db.exec(step);
+      db.pragma(`user_version = ${COMPARTMENT_STEP - 1}`);
       const inbox = db.prepare(`INSERT INTO exchange_inbox (id, global_id, packet_id, from_code, from_name, document_id, business_type, header, verification, files, state, received_at)
         VALUES (?, ?, ?, ?, 'Cơ quan', 'doc', 0, '{}', '{}', '[]', 'waiting', '2026-12-01T00:00:00Z')`);
       inbox.run(7, 'gid-inbox-a', ID, 'A');

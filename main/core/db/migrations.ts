@@ -907,12 +907,12 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE packet_outbox ADD COLUMN refusal_noted_at TEXT;
   CREATE INDEX idx_packet_outbox_unnoted ON packet_outbox(id) WHERE state = 'refused' AND refusal_noted_at IS NULL;
   `,
-  // 35 (34 is reserved for another branch): an incoming packet is known by (sender, packet id), the sender
+  // 34: an incoming packet is known by (sender, packet id), the sender
   //     being the agency the hub authenticated and the agency server handed on (docs/exchange.md, "Packet
   //     ids are the sender's"), so two agencies' packets under one id both reach the exchange. Every row
   //     already names its sender (from_code was NOT NULL, written from the transport), so all are kept.
   `
-  CREATE TABLE packet_inbox_v35 (
+  CREATE TABLE packet_inbox_v34 (
     seq INTEGER PRIMARY KEY,
     packet_id TEXT NOT NULL,
     from_code TEXT NOT NULL,
@@ -924,12 +924,12 @@ export const MIGRATIONS: readonly Migration[] = [
     taken_at TEXT,
     UNIQUE (from_code, packet_id)
   );
-  INSERT INTO packet_inbox_v35 (seq, packet_id, from_code, sha256, size, bytes, received_at, fetched_at, taken_at)
+  INSERT INTO packet_inbox_v34 (seq, packet_id, from_code, sha256, size, bytes, received_at, fetched_at, taken_at)
     SELECT seq, packet_id, from_code, sha256, size, bytes, received_at, fetched_at, taken_at FROM packet_inbox;
   DROP TABLE packet_inbox;
-  ALTER TABLE packet_inbox_v35 RENAME TO packet_inbox;
+  ALTER TABLE packet_inbox_v34 RENAME TO packet_inbox;
   CREATE INDEX idx_packet_inbox_pending ON packet_inbox(taken_at, seq);
-  CREATE TABLE exchange_inbound_v35 (
+  CREATE TABLE exchange_inbound_v34 (
     from_code TEXT NOT NULL,
     packet_id TEXT NOT NULL,
     received_at TEXT NOT NULL,
@@ -940,10 +940,10 @@ export const MIGRATIONS: readonly Migration[] = [
     opened_at TEXT,
     PRIMARY KEY (from_code, packet_id)
   ) WITHOUT ROWID;
-  INSERT INTO exchange_inbound_v35 (from_code, packet_id, received_at, accepted_at, bytes, state, reason, opened_at)
+  INSERT INTO exchange_inbound_v34 (from_code, packet_id, received_at, accepted_at, bytes, state, reason, opened_at)
     SELECT from_code, packet_id, received_at, accepted_at, bytes, state, reason, opened_at FROM exchange_inbound;
   DROP TABLE exchange_inbound;
-  ALTER TABLE exchange_inbound_v35 RENAME TO exchange_inbound;
+  ALTER TABLE exchange_inbound_v34 RENAME TO exchange_inbound;
   CREATE INDEX idx_exchange_inbound_pending ON exchange_inbound(accepted_at) WHERE state = 'pending';
   CREATE INDEX idx_exchange_inbound_packet ON exchange_inbound(packet_id);
   `,
