@@ -70,7 +70,9 @@ function baseline(files: readonly string[], source: string, dir: string): Import
 
 function runChild(dir: string, source: string, mappingFile: string): Promise<ImportFigures['import'] & { seconds: number }> {
   const id = softIdentity();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/importChild.ts', dir, source, mappingFile], {
+  // SD_BENCH_CPU_PROF=DIR: CPU profiles of the child and each of its worker threads (one .cpuprofile each).
+  const prof = process.env.SD_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.SD_BENCH_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'tests/bench/importChild.ts', dir, source, mappingFile], {
     stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SD_TEST_CERT: id.certPem, SD_TEST_KEY: id.keyPem },
   });
   let out = '';

@@ -39,7 +39,7 @@ import { pageIds, prepareOrder, prepareOrderStatements } from './paging';
 import { recipientRefs, resolveRecipients, storeRecipients } from './recipients';
 import { isYearClosed } from './registers';
 import { auditRefusal } from '../secrets/registerYears';
-import { partialSignature, PDF_CHECK_LIMIT, readAll } from '../pdf/view';
+import { PDF_CHECK_LIMIT } from '../pdf/limits';
 import { enqueueOcr } from '../ocr/queue';
 import { indexIncoming, prepareSearchStatements, searchPlan, type SearchPlan } from './search';
 import { armOf, armsFor, inArm, locate, overArms, sumOverArms, type Arm } from './arms';
@@ -156,6 +156,8 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   // A signed PDF whose last signature does not cover the whole file was changed after signing.
   for (const m of metas) {
     if (!m.isPdf || m.size > PDF_CHECK_LIMIT) continue;
+    // Loaded on first use: the import's database worker registers without it (its workers checked the files).
+    const { partialSignature, readAll } = await import('../pdf/view');
     refuseSignedPart(ctx, actor, m, await partialSignature(await readAll(ctx.store.openStaged(m.stagedId))));
   }
   const p = checkPlacement(ctx, actor, input, first, [...metas.map((m) => m.sha256), ...preStored.map((f) => f.sha256)]);

@@ -21,7 +21,6 @@ import { isAwaitingNumber } from './numberWaits';
 import { periodOf, scopeRow, type ScopeRow } from './numbering';
 import { auditRefusal, secretIncomingYearClosed } from '../secrets/registerYears';
 import { incomingRegisterRows } from '../reports/incomingRegister';
-import { registerPdf } from '../reports/registerPdf';
 import { canSeeAll } from './needToKnow';
 
 interface RegisterRow { id: number; kind: 'incoming'; name: string; secrecy: string; scope_id: number; active: number }
@@ -279,6 +278,9 @@ export async function closeYear(ctx: CoreContext, actor: Actor, input: { registe
     throw invalid('year', 'registerYear.awaitingNumbers', { register: r0.name, year: input.year, count: awaiting });
   }
   const unitName = (ctx.db.prepare('SELECT name FROM main.units WHERE is_self = 1').pluck().get() as string | undefined) ?? '';
+  // Loaded when a year is closed: the PDF machinery (pdf-lib, fontkit: a second of start-up and tens of
+  // MB) stays out of every thread that registers (the import's database worker).
+  const { registerPdf } = await import('../reports/registerPdf');
   const bytes = await registerPdf('incoming', rows, { unitName, year: input.year, period: { from: `${input.year}-01-01`, to: `${input.year}-12-31` } });
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   writeTx(ctx.db, () => {

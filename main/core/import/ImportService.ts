@@ -21,8 +21,9 @@ import { dirname, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { todayIso } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
-import type { Secrecy } from '../../../common/domain';
+import { secrecyRank, type Secrecy } from '../../../common/domain';
 import type { ContextSource, CoreContext } from '../context';
+import { BatchDuplicates } from '../documents/duplicates';
 import type { NumberAuthority } from '../documents/sharedNumbering';
 import { authorize, type Actor } from '../org/rights';
 import { dryRun, dryRunInSlices, mappedRows, type DryRunOptions, type ValidationReport } from './dryRun';
@@ -38,7 +39,7 @@ import { readOffThread, type OffThreadRead } from './sourceReader';
 import { recoverLostRows } from './recover';
 import type { ScanSet } from './scans';
 import type { ReadOptions, ReadSource, SourceRow } from './types';
-import { RowValidator, rowKey, type RowResult } from './validate';
+import { RowValidator, rowKey, type PendingLookup, type RowResult } from './validate';
 import { rowToWrite, writeSlice, type JournalEntry, type RowToWrite } from './writeSlice';
 
 export interface ImportProgress {
@@ -284,6 +285,8 @@ interface Pending {
 const LOOKUP_AHEAD = 256;
 /** On the database worker: its transactions are long, the look-ups of up to this many rows at once. */
 const WORKER_LOOKUP_AHEAD = 1024;
+/** Rows whose profile duplicates the check looks up at once (two queries; a few ms of the loop). */
+const CHECK_LOOKUPS = 256;
 
 /** A checked batch whose files are being placed: the markers of its blobs once they are. */
 interface Placed { batch: Pending[]; last: boolean; markers: Promise<string[]> }
@@ -411,17 +414,35 @@ class JobRun {
     return batch;
   }
 
-  /** Checks a batch against the profile, in order (duplicates within the source depend on it), in slices. */
+  /**
+   * Checks a batch, in order (duplicates within the source depend on it), in slices; then the profile's
+   * duplicates of the rows left, set-wise (BatchDuplicates: two queries for up to CHECK_LOOKUPS rows,
+   * each row findDuplicates' answer). Nothing is written on this connection meanwhile; the rows the
+   * database worker commits meanwhile are this source's, found by the check as duplicates in the source.
+   */
   private async check(batch: Pending[]): Promise<void> {
     let t = performance.now();
+    const yieldIfLong = async () => {
+      if (performance.now() - t <= this.sliceMs) return;
+      await nextTurn();
+      this.source.context(); // locked while the loop was given back: NO_SESSION, the validator's connection is closed
+      t = performance.now();
+    };
+    const pending: Array<{ p: Pending; wait: PendingLookup }> = [];
     for (const p of batch) {
       const recall = p.standing !== null && p.standing !== 'importedElsewhere';
-      p.checked = await this.validator.check(p.row, recall, p.resolved);
-      if (performance.now() - t > this.sliceMs) {
-        await nextTurn();
-        this.source.context(); // locked while the loop was given back: NO_SESSION, the validator's connection is closed
-        t = performance.now();
-      }
+      const r = await this.validator.checkInSource(p.row, recall, p.resolved);
+      if ('lookup' in r) pending.push({ p, wait: r });
+      else p.checked = r;
+      await yieldIfLong();
+    }
+    const c = this.source.context();
+    const maxRank = secrecyRank(this.actor.clearance);
+    for (let i = 0; i < pending.length; i += CHECK_LOOKUPS) {
+      const chunk = pending.slice(i, i + CHECK_LOOKUPS);
+      const dups = new BatchDuplicates(c.db, c.arms, chunk.map((x) => x.wait.lookup), maxRank);
+      for (const { p, wait } of chunk) p.checked = wait.finish(dups.find(wait.lookup));
+      await yieldIfLong();
     }
   }
 

@@ -12,7 +12,6 @@ import { ownArrayBuffer, readStagedZip, type ReadArchive } from './archiveRegist
 import { mappedRows, type ValidationReport } from './dryRun';
 import type { Mapping } from './mapping';
 import { readSource, readSourceBytes, readSourceStream } from './readers/source';
-import { reportWorkbook } from './reportXlsx';
 import { FolderScans, resolveByRule } from './scans';
 import type { ReadOptions, ReadSource, SourceRow } from './types';
 
@@ -126,7 +125,8 @@ async function run(job: FileJob, partial: (p: ReadPartial) => void): Promise<unk
     for (const names of job.names) out.push(await resolveByRule(scans, names, { signatures: true }));
     return out;
   }
-  if (job.op === 'report') return reportWorkbook(job.report);
+  // exceljs loaded when a report is asked for, not by every worker of every job.
+  if (job.op === 'report') return (await import('./reportXlsx')).reportWorkbook(job.report);
   // Each blob synced before it takes its name, a few at a time (the syncs wait on the disk, not the
   // CPU); the folders they went into are answered, for the job to sync once per batch.
   const store = storeOf(job.store);

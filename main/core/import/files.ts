@@ -55,12 +55,13 @@ export async function signatureFinding(pdf: Buffer): Promise<ResolvedFile['signa
  * Resolves `written` (as the register wrote it, Windows separators allowed) inside `folder`.
  * `signatures`: also check a PDF's signatures as registration does (the job's workers; the dry run need not).
  */
-export async function resolveFile(folder: string, written: string, opts: { signatures?: boolean } = {}): Promise<Normalised<ResolvedFile>> {
+export async function resolveFile(folder: string, written: string, opts: { signatures?: boolean; root?: Promise<string> } = {}): Promise<Normalised<ResolvedFile>> {
   const w = written.trim().replace(/\\/g, '/');
   if (!w) return fail('missingFile');
   if (w.startsWith('/') || /^[a-z]:/i.test(w) || w.startsWith('//')) return fail('absolutePath', written);
   if (w.split('/').some((part) => part === '..')) return fail('climbsOut', written);
-  const root = await realpath(folder);
+  // `root`: the folder's real path, resolved once for many files (FolderScans).
+  const root = await (opts.root ?? realpath(folder));
   const target = resolve(root, w);
   if (!inside(root, target)) return fail('climbsOut', written);
   let real: string;

@@ -1,5 +1,6 @@
 // One source row checked and turned into a registration, or the reasons it cannot be: the dry run
 // runs this over every row and the job over each row before registering it, so both say the same.
+import type { DuplicateRef } from '../../../common/contract';
 import { checkDocumentType, documentTypeByName, secrecyRank, type Secrecy, type Urgency } from '../../../common/domain';
 import { incomingDateIssues } from '../../../common/schemas';
 import type { Db } from '../db/connection';
@@ -104,6 +105,17 @@ export class RowValidator {
 
   /** `resolved`: the row's file already resolved (by the job's workers) for `fileNames(row)`. */
   async check(row: SourceRow, recall = false, resolved?: Normalised<ResolvedFile>): Promise<RowResult> {
+    const c = await this.checkInSource(row, recall, resolved);
+    if (!('lookup' in c)) return c;
+    return c.finish(findDuplicates(this.ctx.db, this.ctx.arms, c.lookup, secrecyRank(this.ctx.actor.clearance)));
+  }
+
+  /**
+   * The row checked against the mapping, its file and the source's earlier rows: its result, or, when
+   * only the profile's duplicates are left to look at, the look-up to run and how to finish with its
+   * answer (findDuplicates', or BatchDuplicates' for many rows at once: the job's check).
+   */
+  async checkInSource(row: SourceRow, recall = false, resolved?: Normalised<ResolvedFile>): Promise<RowResult | PendingLookup> {
     const reasons: RowReason[] = [];
     const key = rowKey(this.ctx.sourceSha256, row.sheet, row.row);
     const done = (status: RowStatus, record?: PreparedRecord): RowResult => ({ sheet: row.sheet, row: row.row, key, status, reasons, ...(record ? { record } : {}) });
@@ -243,15 +255,23 @@ export class RowValidator {
     this.seen.set(dupKey, row.row);
     if (file) this.seenFiles.set(file.sha256, row.row);
     if (recall) return done('ok', record);
-    const dups = findDuplicates(this.ctx.db, this.ctx.arms, {
-      numberSymbol: record.numberSymbol, issuerName: issuer.name, documentDate: record.documentDate, sha256s: file ? [file.sha256] : [],
-    }, secrecyRank(this.ctx.actor.clearance));
-    const real = dups.filter((d) => d.reason === 'same_file' || d.sameIssuer !== false);
-    if (real.length > 0) {
-      reasons.push(reason('duplicateInProfile', undefined, real.map((d) => `#${d.id}`).join(', ')));
-      return done('duplicate', record);
-    }
-    if (dups.length > 0) warn('sameSymbolOtherIssuer', ns.column, dups.map((d) => d.issuerName).join(', '));
-    return done(reasons.length > 0 ? 'warning' : 'ok', record);
+    return {
+      lookup: { numberSymbol: record.numberSymbol, issuerName: issuer.name, documentDate: record.documentDate, sha256s: file ? [file.sha256] : [] },
+      finish: (dups) => {
+        const real = dups.filter((d) => d.reason === 'same_file' || d.sameIssuer !== false);
+        if (real.length > 0) {
+          reasons.push(reason('duplicateInProfile', undefined, real.map((d) => `#${d.id}`).join(', ')));
+          return done('duplicate', record);
+        }
+        if (dups.length > 0) warn('sameSymbolOtherIssuer', ns.column, dups.map((d) => d.issuerName).join(', '));
+        return done(reasons.length > 0 ? 'warning' : 'ok', record);
+      },
+    };
   }
+}
+
+/** A row whose check waits only for the profile's duplicates (RowValidator.checkInSource). */
+export interface PendingLookup {
+  lookup: { numberSymbol: string; issuerName: string; documentDate: string; sha256s: string[] };
+  finish(dups: readonly DuplicateRef[]): RowResult;
 }

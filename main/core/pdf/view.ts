@@ -44,8 +44,7 @@ export async function verifyPdfWithWorkstationTrust(
   }
 }
 
-/** Larger PDFs are staged and registered without a signature check (it reads the whole file into memory). */
-export const PDF_CHECK_LIMIT = 64 * 1024 * 1024;
+export { PDF_CHECK_LIMIT } from './limits';
 
 export async function readAll(stream: Readable): Promise<Uint8Array> {
   const chunks: Buffer[] = [];

@@ -9,7 +9,6 @@ import type { Quirk, QuirkCode, ReadOptions, ReadSource, SourceFormat } from '..
 import { DeskError } from '../../../../common/errors';
 import { readCsvStream } from './csv';
 import { dbfHeader, readDbf } from './dbf';
-import { readXlsx } from './xlsx';
 
 export function sniffFormat(bytes: Uint8Array): SourceFormat {
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'xlsx';
@@ -80,9 +79,11 @@ export async function readSourceStream(chunks: AsyncIterable<Uint8Array>, name: 
   const bytes = Buffer.concat(parts);
   parts.length = 0;
   const sha256 = hash.digest('hex');
+  // exceljs is loaded for a workbook only (a second of a worker's start-up otherwise, for every CSV).
+  const xlsx = format === 'xlsx' ? await import('./xlsx') : null;
   try {
-    if (format === 'xlsx') {
-      const tables = await readXlsx(bytes, opts, quirks);
+    if (xlsx) {
+      const tables = await xlsx.readXlsx(bytes, opts, quirks);
       return { format, name, sha256, tables, quirks: summarise(quirks) };
     }
     const { table, encoding } = readDbf({ dbf: bytes, memo: await memo?.() }, name, opts, quirks);
