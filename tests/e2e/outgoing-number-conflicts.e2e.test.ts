@@ -11,7 +11,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import type { Secrecy } from '../../common/domain';
 import { outgoingCreateSchema } from '../../common/schemas';
 import { Desk } from '../../main/core/desk';
@@ -25,7 +24,7 @@ import { moduleId } from '../../native/modules/discovery';
 import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
 import { stageBytes } from '../helpers/desk';
 import { addPerson, anchoredIdentity } from '../helpers/people';
-import { ELECTRON_DIST, expectText, openApp, screenshot, type AppSession } from './harness';
+import { ELECTRON_DIST, expectText, openApp, SCREEN_SIZES, shootBothSizes, type AppSession } from './harness';
 
 const skip = ELECTRON_DIST ? 'the profile is seeded through the core behind the page (Chromium only)' : false;
 
@@ -37,7 +36,6 @@ const SUBJECTS: Record<'thuong' | 'mat', string> = {
   thuong: 'Về việc tổng kết công tác văn thư, lưu trữ năm 2026',
   mat: 'Về việc rà soát danh mục bí mật nhà nước của cơ quan',
 };
-const SIZES = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }] as const;
 
 let work = '';
 let profileDir = '';
@@ -99,19 +97,6 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-/** Both sizes; nothing in `root` clipped. */
-async function shoot(p: Page, name: string, root: string): Promise<void> {
-  for (const size of SIZES) {
-    await p.setViewportSize(size);
-    await p.locator(root).scrollIntoViewIfNeeded();
-    await screenshot(p, `${name}-${size.width}`);
-    const clipped = await p.locator(root).evaluate((el) => Array.from(el.querySelectorAll<HTMLElement>('th, button, label, h1, h2, h3'))
-      .filter((x) => x.offsetParent !== null && x.scrollWidth > x.clientWidth + 1).map((x) => x.textContent ?? ''));
-    assert.deepEqual(clipped, [], `clipped at ${size.width}`);
-  }
-  await p.setViewportSize({ width: 1366, height: 768 });
-}
-
 test('the văn thư sees the outgoing numbering conflicts on the sync panel, with what to do', { skip }, async () => {
   app = await openApp(profileDir, { hsm, trustAnchors: [hsm.ca.certDer] });
   const p = app.page;
@@ -133,7 +118,10 @@ test('the văn thư sees the outgoing numbering conflicts on the sync panel, wit
     await expectText(rows.nth(i), 'cấp lúc 06/12/2026 08:15');
   }
   await expectText(box.locator('.notice'), 'không tự cấp lại số');
-  await shoot(p, 'sync-number-conflicts', '[data-testid="sync-number-conflicts"]');
+  // The table and what to do, in view at the smaller size.
+  await p.setViewportSize(SCREEN_SIZES[0]);
+  await box.locator('.notice').scrollIntoViewIfNeeded();
+  await shootBothSizes(p, 'sync-number-conflicts', '[data-testid="sync-number-conflicts"]');
   assert.deepEqual(app.problems.csp, []);
   assert.deepEqual(app.problems.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
 });

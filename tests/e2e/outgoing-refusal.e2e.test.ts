@@ -13,7 +13,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { outgoingCreateSchema } from '../../common/schemas';
 import { Desk } from '../../main/core/desk';
 import { writeTx } from '../../main/core/db/transaction';
@@ -27,7 +26,7 @@ import { moduleId } from '../../native/modules/discovery';
 import { createSoftHsm, keyOf, type SoftHsm } from '../fixtures/softhsm/tokens';
 import { stageBytes } from '../helpers/desk';
 import { addPerson, anchoredIdentity, newIdentity } from '../helpers/people';
-import { ELECTRON_DIST, expectText, openApp, screenshot, type AppSession } from './harness';
+import { ELECTRON_DIST, expectText, openApp, shootBothSizes, type AppSession } from './harness';
 
 const skip = ELECTRON_DIST ? 'the profile is seeded through the core behind the page (Chromium only)' : false;
 
@@ -41,7 +40,6 @@ const CLERK = 'Nguyễn Thị Lan';
 const SIGNER = 'Nguyễn Văn Ký';
 const SUBJECT = 'Về việc tổng kết công tác văn thư, lưu trữ năm 2026';
 const REASON = 'mã định danh của cơ quan nhận không có trong danh bạ của trục liên thông';
-const SIZES = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }] as const;
 
 let work = '';
 let profileDir = '';
@@ -109,18 +107,6 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-/** Both sizes; nothing in `root` clipped. */
-async function shoot(p: Page, name: string, root: string): Promise<void> {
-  for (const size of SIZES) {
-    await p.setViewportSize(size);
-    await screenshot(p, `${name}-${size.width}`);
-    const clipped = await p.locator(root).evaluate((el) => Array.from(el.querySelectorAll<HTMLElement>('th, button, label, h1, h2, h3'))
-      .filter((x) => x.offsetParent !== null && x.scrollWidth > x.clientWidth + 1).map((x) => x.textContent ?? ''));
-    assert.deepEqual(clipped, [], `clipped at ${size.width}`);
-  }
-  await p.setViewportSize({ width: 1366, height: 768 });
-}
-
 test('the văn thư sees a dispatch refused on its way, with the reason, on the document', { skip }, async () => {
   app = await openApp(profileDir, { hsm, trustAnchors: [hsm.ca.certDer] });
   const p = app.page;
@@ -153,7 +139,7 @@ test('the văn thư sees a dispatch refused on its way, with the reason, on the 
   assert.equal(await p.locator('.issued-file-signatures li.sig-ok').count(), 2, await sigs.allTextContents().then((x) => x.join(' | ')));
   assert.equal(await p.locator('.issued-file-signatures .pdf-signatures.has-problem').count(), 0);
   await rowGone.scrollIntoViewIfNeeded();
-  await shoot(p, 'outgoing-dispatch-refused', '.outgoing-detail');
+  await shootBothSizes(p, 'outgoing-dispatch-refused', '.outgoing-detail');
 
   // Gửi lại: the row shows the new attempt waiting to go; the refusal stays in the history and the trail says who sent it again.
   await rowGone.getByRole('button', { name: `Gửi lại văn bản đến ${GONE_NAME}` }).click();
@@ -165,7 +151,7 @@ test('the văn thư sees a dispatch refused on its way, with the reason, on the 
   await expectText(statuses.locator('li.check-failed'), REASON);
   await expectText(p.locator('.outgoing-detail'), 'Gửi lại văn bản bị từ chối');
   await rowGone.scrollIntoViewIfNeeded();
-  await shoot(p, 'outgoing-dispatch-resent', '.outgoing-detail');
+  await shootBothSizes(p, 'outgoing-dispatch-resent', '.outgoing-detail');
 
   assert.deepEqual(app.problems.csp, []);
   assert.deepEqual(app.problems.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
