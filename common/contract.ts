@@ -142,6 +142,23 @@ export interface SyncPanelView {
   conflicts: Array<{ stream: 'base' | Secrecy; entity: string; problem: string }>;
   /** Shared registers: arrivals registered here "chờ cấp số", and numbers the home gave offline the server has not accepted yet. */
   numbers: { awaiting: number; unreported: number };
+  /**
+   * Outgoing numbers the home gave offline that the agency server had given another workstation's
+   * document (never renumbered: the number is inside the signature); văn thư and administrators only.
+   * Our document and the other one: null when this session may not read them (above the person's
+   * clearance, a compartment not held, or not in this profile).
+   */
+  outgoingNumberConflicts: Array<{
+    register: string;
+    number: number;
+    /** When the home gave the number (offline). */
+    givenAt: string;
+    /** The document's level, from the number's own record (known without reading the document). */
+    level: Secrecy | null;
+    document: { outgoingId: number; numberSymbol: string | null; subject: string; issuedDate: string | null } | null;
+    /** Who the server gave the number to: the workstation, when, and its document if this profile has it. */
+    other: { workstation: string | null; at: string | null; document: { numberSymbol: string | null; subject: string } | null };
+  }>;
   /** Our packets refused on the way (agency server or hub), latest first, the reason in Vietnamese (văn thư and administrators only). */
   packetRefusals: Array<{ packetId: string; to: string | null; toName: string | null; reason: string; at: string | null }>;
   /** The exchange between agencies (văn thư and administrators only; null for the others): main/core/sync/exchangeQueue.ts. */

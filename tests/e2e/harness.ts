@@ -203,6 +203,24 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** The two window sizes the screens are checked at. */
+export const SCREEN_SIZES = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }] as const;
+
+/**
+ * A screenshot at each of SCREEN_SIZES (`name`-1366, `name`-1920), failing when a heading, label, button
+ * or table header inside `root` is clipped; the page is left at 1366×768.
+ */
+export async function shootBothSizes(page: Page, name: string, root: string): Promise<void> {
+  for (const size of SCREEN_SIZES) {
+    await page.setViewportSize(size);
+    await screenshot(page, `${name}-${size.width}`);
+    const clipped = await page.locator(root).evaluate((el) => Array.from(el.querySelectorAll<HTMLElement>('th, button, label, h1, h2, h3'))
+      .filter((x) => x.offsetParent !== null && x.scrollWidth > x.clientWidth + 1).map((x) => x.textContent ?? ''));
+    if (clipped.length > 0) throw new Error(`clipped at ${size.width}: ${JSON.stringify(clipped)}`);
+  }
+  await page.setViewportSize(SCREEN_SIZES[0]);
+}
+
 /** Waits until the locator is visible and its text contains `text` (or matches the pattern). */
 export async function expectText(locator: Locator, text: string | RegExp, timeout = UI_WAIT_MS): Promise<string> {
   await locator.first().waitFor({ state: 'visible', timeout });

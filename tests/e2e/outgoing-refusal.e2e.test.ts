@@ -4,7 +4,8 @@
 // knows (PacketClient.pullRefusals marks it, the exchange notes it: exactly what a round does). The văn thư
 // opens the document in "Văn bản đi": that recipient's row says "Bị từ chối: <lý do>" and offers no
 // "Lấy lại" but "Gửi lại", which puts it back in the queue as a new attempt ("Chờ gửi", "Gửi lại lần 1"), the
-// refusal kept in the history; the other stays "Đã gửi"; "Tình hình xử lý tại nơi nhận" lists the refusal in red. (The sync
+// refusal kept in the history; the other stays "Đã gửi"; "Tình hình xử lý tại nơi nhận" lists the refusal in red;
+// the issued file's signatures (the signer's certificate issued by the workstation's trust anchor) show valid. (The sync
 // panel's list is the administrators' page: tests/integration/server/exchange-refusal.test.ts checks its
 // data.) Screenshots at 1366×768 and 1920×1080 go to test-results/e2e/.
 import assert from 'node:assert/strict';
@@ -12,7 +13,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { outgoingCreateSchema } from '../../common/schemas';
 import { Desk } from '../../main/core/desk';
 import { writeTx } from '../../main/core/db/transaction';
@@ -25,8 +25,8 @@ import { TokenBridge } from '../../native/bridge/client';
 import { moduleId } from '../../native/modules/discovery';
 import { createSoftHsm, keyOf, type SoftHsm } from '../fixtures/softhsm/tokens';
 import { stageBytes } from '../helpers/desk';
-import { addPerson, newIdentity } from '../helpers/people';
-import { ELECTRON_DIST, expectText, openApp, screenshot, type AppSession } from './harness';
+import { addPerson, anchoredIdentity, newIdentity } from '../helpers/people';
+import { ELECTRON_DIST, expectText, openApp, shootBothSizes, type AppSession } from './harness';
 
 const skip = ELECTRON_DIST ? 'the profile is seeded through the core behind the page (Chromium only)' : false;
 
@@ -37,9 +37,9 @@ const UNIT = 'Văn phòng Tỉnh ủy Quảng Ninh';
 const B_NAME = 'Ban Tổ chức Tỉnh ủy';
 const GONE_NAME = 'Sở Văn hóa và Thể thao';
 const CLERK = 'Nguyễn Thị Lan';
+const SIGNER = 'Nguyễn Văn Ký';
 const SUBJECT = 'Về việc tổng kết công tác văn thư, lưu trữ năm 2026';
 const REASON = 'mã định danh của cơ quan nhận không có trong danh bạ của trục liên thông';
-const SIZES = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }] as const;
 
 let work = '';
 let profileDir = '';
@@ -61,7 +61,8 @@ async function seed(): Promise<void> {
       { code: B, name: B_NAME, certificates: [newIdentity(B_NAME).signingKeys[0]!.certificate] },
       { code: GONE, name: GONE_NAME, certificates: [newIdentity(GONE_NAME).signingKeys[0]!.certificate] },
     ]);
-    const signer = await addPerson(desk, { fullName: 'Nguyễn Văn Ký', role: 'lanh_dao', clearance: 'tuyet_mat', position: 'Phó Bí thư' });
+    // The signer's certificate chains to the workstation's trust anchor: the issued file's signatures show valid.
+    const signer = await addPerson(desk, { fullName: SIGNER, role: 'lanh_dao', clearance: 'tuyet_mat', position: 'Phó Bí thư', identity: anchoredIdentity(hsm.ca, SIGNER, work) });
     const main = await stageBytes(desk, clerk, await makeSamplePdf({ issuer: 'TỈNH ỦY QUẢNG NINH', numberSymbol: '     -CV/TU', title: 'CÔNG VĂN', subject: SUBJECT }), 'cong-van.pdf');
     const d = await desk.outgoing.create(clerk, outgoingCreateSchema.parse({
       typeCode: 'CV', subject: SUBJECT, secrecy: 'thuong', urgency: 'thuong', signerId: signer.id, signerCompetence: 'T/M BAN THƯỜNG VỤ', approvers: [],
@@ -106,18 +107,6 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-/** Both sizes; nothing in `root` clipped. */
-async function shoot(p: Page, name: string, root: string): Promise<void> {
-  for (const size of SIZES) {
-    await p.setViewportSize(size);
-    await screenshot(p, `${name}-${size.width}`);
-    const clipped = await p.locator(root).evaluate((el) => Array.from(el.querySelectorAll<HTMLElement>('th, button, label, h1, h2, h3'))
-      .filter((x) => x.offsetParent !== null && x.scrollWidth > x.clientWidth + 1).map((x) => x.textContent ?? ''));
-    assert.deepEqual(clipped, [], `clipped at ${size.width}`);
-  }
-  await p.setViewportSize({ width: 1366, height: 768 });
-}
-
 test('the văn thư sees a dispatch refused on its way, with the reason, on the document', { skip }, async () => {
   app = await openApp(profileDir, { hsm, trustAnchors: [hsm.ca.certDer] });
   const p = app.page;
@@ -143,8 +132,14 @@ test('the văn thư sees a dispatch refused on its way, with the reason, on the 
   await expectText(statuses.locator('li.check-failed'), `Bị từ chối`);
   await expectText(statuses.locator('li.check-failed'), REASON);
   assert.equal(await statuses.locator('li.check-failed').evaluate((el) => getComputedStyle(el).color), red);
+  // The issued file's signatures (the signer's and the agency's) chain to the trust anchor: valid, no finding.
+  const sigs = p.locator('.issued-file-signatures li');
+  await expectText(sigs.filter({ hasText: SIGNER }), 'hợp lệ');
+  assert.equal(await sigs.count(), 2);
+  assert.equal(await p.locator('.issued-file-signatures li.sig-ok').count(), 2, await sigs.allTextContents().then((x) => x.join(' | ')));
+  assert.equal(await p.locator('.issued-file-signatures .pdf-signatures.has-problem').count(), 0);
   await rowGone.scrollIntoViewIfNeeded();
-  await shoot(p, 'outgoing-dispatch-refused', '.outgoing-detail');
+  await shootBothSizes(p, 'outgoing-dispatch-refused', '.outgoing-detail');
 
   // Gửi lại: the row shows the new attempt waiting to go; the refusal stays in the history and the trail says who sent it again.
   await rowGone.getByRole('button', { name: `Gửi lại văn bản đến ${GONE_NAME}` }).click();
@@ -156,7 +151,7 @@ test('the văn thư sees a dispatch refused on its way, with the reason, on the 
   await expectText(statuses.locator('li.check-failed'), REASON);
   await expectText(p.locator('.outgoing-detail'), 'Gửi lại văn bản bị từ chối');
   await rowGone.scrollIntoViewIfNeeded();
-  await shoot(p, 'outgoing-dispatch-resent', '.outgoing-detail');
+  await shootBothSizes(p, 'outgoing-dispatch-resent', '.outgoing-detail');
 
   assert.deepEqual(app.problems.csp, []);
   assert.deepEqual(app.problems.errors.filter((e) => !/status of 4\d\d/.test(e)), []);

@@ -6,41 +6,20 @@
 // packet, a packet for another agency, a replay, a bad signature: each refused with status 02 and its
 // reason), recall, update and replacement on B's copy, and callers without the right or clearance.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Role, Secrecy } from '../../common/domain';
+import { describe, test } from 'node:test';
+import type { Secrecy } from '../../common/domain';
 import { DeskError } from '../../common/errors';
 import { outgoingCreateSchema } from '../../common/schemas';
 import type { PrivateKeyOps } from '../../main/core/crypto';
-import { Desk } from '../../main/core/desk';
 import { buildDocumentPacket, parseEdxml, readRouting, sealPacket, signPacket, openSealedPacket } from '../../main/core/exchange/edxml';
 import type { EdxmlDocument } from '../../common/edxml';
 import { documentInputFor } from '../../main/core/exchange/outgoingPacket';
 import type { Actor } from '../../main/core/org/rights';
 import { actorFor, getUser } from '../../main/core/org/users';
-import { TokenService, type SignedInToken } from '../../main/core/session/tokens';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
-import { TokenBridge } from '../../native/bridge/client';
-import { moduleId } from '../../native/modules/discovery';
-import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
-import { stageBytes, tempDir } from '../helpers/desk';
-import { addToken, type CustomToken } from '../helpers/hsmTokens';
-import { addPerson } from '../helpers/people';
+import { A, agencyPair, B, C, carry, type Agency } from '../helpers/agencyPair';
+import { stageBytes } from '../helpers/desk';
 
-const A = '000.00.01.H49';
-const B = '000.00.12.H49';
-const C = '000.00.33.H49';
-const AGENCY_USAGE = 'critical,digitalSignature,nonRepudiation,keyEncipherment';
-
-let hsm: SoftHsm;
-let bridge: TokenBridge;
-let tokA: CustomToken;
-let tokB: CustomToken;
-let tokC: CustomToken;
-let signedA: SignedInToken;
-let signedB: SignedInToken;
-let signedC: SignedInToken;
-
-interface Agency { desk: Desk; clerk: Actor; key: PrivateKeyOps; keys: readonly PrivateKeyOps[]; cleanup(): void }
 let a: Agency;
 let b: Agency;
 // A's people
@@ -54,59 +33,17 @@ let handlerB: Actor;
 let lowClerkB: Actor;
 let officerB: Actor;
 
-async function agency(token: SignedInToken, code: string, name: string, clerkName: string): Promise<Agency> {
-  const t = tempDir('securedesk-exchange-');
-  const desk = await Desk.open({ profileDir: t.dir, trustAnchors: [hsm.ca.certDer] });
-  const session = await desk.setup({
-    unit: { name, code, preset: 'party' },
-    admin: { fullName: clerkName, position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
-  }, token.identity);
-  const clerk = actorFor(session.user);
-  return { desk, clerk, key: desk.org.signingKey(clerk, token.signingKeys), keys: [...token.identity.unlockKeys, ...token.signingKeys], cleanup: () => { desk.close(); t.cleanup(); } };
-}
-
-before(async () => {
-  hsm = await createSoftHsm({ tokens: ['recovery'] });
-  const key = (subject: string) => [{ id: '01', label: 'agency', algorithm: 'rsa:2048' as const, subject, keyUsage: AGENCY_USAGE, issuer: 'ca' as const }];
-  tokA = await addToken(hsm, 'AGENCY-A', '246810', key('/CN=Văn phòng Tỉnh ủy Quảng Ninh/O=Văn phòng Tỉnh ủy/C=VN'));
-  tokB = await addToken(hsm, 'AGENCY-B', '135791', key('/CN=Ban Tổ chức Tỉnh ủy/O=Ban Tổ chức/C=VN'));
-  tokC = await addToken(hsm, 'AGENCY-C', '112233', key('/CN=Ban Tuyên giáo Tỉnh ủy/O=Ban Tuyên giáo/C=VN'));
-  bridge = new TokenBridge({ env: hsm.env });
-  const tokens = new TokenService(bridge, async () => [hsm.modulePath]);
-  const signIn = (t: CustomToken) => tokens.signIn({ moduleId: moduleId(hsm.modulePath), serial: t.serial }, t.pin);
-  signedA = await signIn(tokA);
-  signedB = await signIn(tokB);
-  signedC = await signIn(tokC);
-  a = await agency(signedA, A, 'Văn phòng Tỉnh ủy Quảng Ninh', 'Nguyễn Thị Hương');
-  b = await agency(signedB, B, 'Ban Tổ chức Tỉnh ủy', 'Phạm Thị Lan');
-  // The hub's directory, as the transport syncs it into each profile (C is known but never one of us).
-  const entries = [
-    { code: A, name: 'Văn phòng Tỉnh ủy Quảng Ninh', certificates: [tokA.certs['01']!] },
-    { code: B, name: 'Ban Tổ chức Tỉnh ủy', certificates: [tokB.certs['01']!] },
-    { code: C, name: 'Ban Tuyên giáo Tỉnh ủy', certificates: [tokC.certs['01']!] },
-  ];
-  a.desk.exchange.setDirectory(a.clerk, entries);
-  b.desk.exchange.setDirectory(b.clerk, entries);
-  const person = async (desk: Desk, fullName: string, role: Role, clearance: Secrecy = 'tuyet_mat', position = 'Cán bộ') => {
-    const p = await addPerson(desk, { fullName, role, clearance, position });
-    return { actor: actorFor(getUser(desk.db, p.id)!), key: p.identity.signingKeys[0]! };
-  };
-  drafter = (await person(a.desk, 'Trần Văn Soạn', 'chuyen_vien', 'tuyet_mat', 'Chuyên viên')).actor;
-  approver = (await person(a.desk, 'Lê Thị Duyệt', 'lanh_dao', 'tuyet_mat', 'Chánh Văn phòng')).actor;
-  const s = await person(a.desk, 'Nguyễn Văn Ký', 'lanh_dao', 'tuyet_mat', 'Phó Bí thư');
+const pair = agencyPair('securedesk-exchange-', async () => {
+  ({ a, b } = pair);
+  drafter = (await pair.person(a.desk, 'Trần Văn Soạn', 'chuyen_vien', 'tuyet_mat', 'Chuyên viên')).actor;
+  approver = (await pair.person(a.desk, 'Lê Thị Duyệt', 'lanh_dao', 'tuyet_mat', 'Chánh Văn phòng')).actor;
+  const s = await pair.person(a.desk, 'Nguyễn Văn Ký', 'lanh_dao', 'tuyet_mat', 'Phó Bí thư');
   signer = s.actor;
   signerKey = s.key;
-  leaderB = (await person(b.desk, 'Đỗ Minh Đức', 'lanh_dao', 'tuyet_mat', 'Trưởng ban')).actor;
-  handlerB = (await person(b.desk, 'Vũ Thị Mai', 'chuyen_vien', 'toi_mat', 'Chuyên viên')).actor;
-  lowClerkB = (await person(b.desk, 'Hoàng Văn Thấp', 'van_thu', 'mat', 'Văn thư')).actor;
-  officerB = (await person(b.desk, 'Bùi Văn Ngoài', 'chuyen_vien', 'tuyet_mat', 'Chuyên viên')).actor;
-});
-
-after(async () => {
-  a?.cleanup();
-  b?.cleanup();
-  await bridge?.close();
-  await hsm?.cleanup();
+  leaderB = (await pair.person(b.desk, 'Đỗ Minh Đức', 'lanh_dao', 'tuyet_mat', 'Trưởng ban')).actor;
+  handlerB = (await pair.person(b.desk, 'Vũ Thị Mai', 'chuyen_vien', 'toi_mat', 'Chuyên viên')).actor;
+  lowClerkB = (await pair.person(b.desk, 'Hoàng Văn Thấp', 'van_thu', 'mat', 'Văn thư')).actor;
+  officerB = (await pair.person(b.desk, 'Bùi Văn Ngoài', 'chuyen_vien', 'tuyet_mat', 'Chuyên viên')).actor;
 });
 
 async function issue(secrecy: Secrecy, subject: string, to: string[] = [B], replacesId?: number): Promise<number> {
@@ -123,20 +60,8 @@ async function issue(secrecy: Secrecy, subject: string, to: string[] = [B], repl
   return d.id;
 }
 
-/** The transport: everything A's queue holds goes to `to`'s accept(), then is marked handed over. */
-async function carry(from: Agency, to: Agency, filter: (p: { packetId: string; to: string; bytes: Buffer }) => boolean = () => true) {
-  const { packets, problems } = await from.desk.exchange.outbox.ready(from.clerk, from.key);
-  assert.deepEqual(problems, []);
-  const results = [];
-  for (const p of packets.filter(filter)) {
-    results.push({ packetId: p.packetId, r: await to.desk.exchange.accept(to.clerk, { packetId: p.packetId, from: from === a ? A : B, bytes: p.bytes, receivedAt: new Date().toISOString() }, to.keys) });
-  }
-  from.desk.exchange.outbox.handedOver(from.clerk, packets.filter(filter).map((p) => p.packetId));
-  return results;
-}
-
 /** B's encryption certificate as the directory gives it: RSA-OAEP with SHA-1, which the token unwraps. */
-const forB = () => [{ certificate: tokB.certs['01']!, oaepHash: 'SHA-1' as const }];
+const forB = () => [{ certificate: b.certificate, oaepHash: 'SHA-1' as const }];
 
 const statusesAtA = (outgoingId: number, code = B) => a.desk.exchange.dispatchStatuses(a.clerk, outgoingId).find((d) => d.code === code)!.statuses;
 
@@ -287,7 +212,7 @@ describe('faults: each refused with status 02 and its reason', () => {
 
   test('a replayed document under a new packet id is recognised as already received, not registered twice', async () => {
     // An attacker who got A's signed packet out of B re-seals it (B's certificate is public) under a fresh id.
-    const inner = (await openSealedPacket(firstPacket, signedB.identity.unlockKeys[0]!)).packet;
+    const inner = (await openSealedPacket(firstPacket, b.token.identity.unlockKeys[0]!)).packet;
     const resealed = await sealPacket(inner, { from: A, to: [B], packetId: 'replay-0000000000000001', recipients: forB() });
     const r = await b.desk.exchange.accept(b.clerk, { packetId: 'replay-0000000000000001', from: A, bytes: resealed, receivedAt: new Date().toISOString() }, b.keys);
     assert.equal(r.duplicates, 1);
@@ -310,14 +235,14 @@ describe('faults: each refused with status 02 and its reason', () => {
     };
     const built = buildDocumentPacket(documentInputFor(doc, { from: { code: A, name: 'Văn phòng Tỉnh ủy Quảng Ninh', place: '' }, to: { code: B, name: 'Ban Tổ chức' }, at: '2026-11-02T09:00:00+07:00' }));
     // C's key: trusted by the CA, but not A's.
-    const forged = await signPacket(built.bytes, signedC.signingKeys[0]!);
+    const forged = await signPacket(built.bytes, pair.c.signingKeys[0]!);
     const sealed = await sealPacket(forged, { from: A, to: [B], packetId: 'forged-000000000000001', recipients: forB() });
     const r = await b.desk.exchange.accept(b.clerk, { packetId: 'forged-000000000000001', from: A, bytes: sealed, receivedAt: new Date().toISOString() }, b.keys);
     assert.equal(r.refused, 1);
     const row = b.desk.exchange.inbox.list(b.clerk, { state: 'refused' }).find((x) => x.numberSymbol === '99-CV/TU')!;
     assert.match(row.reason!, /Chữ ký số không phải của Văn phòng Tỉnh ủy Quảng Ninh/);
     const answer = (await b.desk.exchange.outbox.ready(b.clerk, b.key)).packets.filter((p) => p.to === A);
-    const opened = await Promise.all(answer.map(async (p) => (await parseEdxml((await openSealedPacket(p.bytes, signedA.identity.unlockKeys[0]!)).packet)).packet));
+    const opened = await Promise.all(answer.map(async (p) => (await parseEdxml((await openSealedPacket(p.bytes, a.token.identity.unlockKeys[0]!)).packet)).packet));
     assert.ok(opened.some((s) => s.kind === 'status' && s.statusCode === '02' && /Chữ ký số không phải/.test(s.description ?? '')));
     b.desk.exchange.outbox.handedOver(b.clerk, answer.map((p) => p.packetId));
     // Changed after signing (a byte of the subject in a Thường packet): the signature no longer verifies.

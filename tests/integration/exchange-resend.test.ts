@@ -1,6 +1,6 @@
 // Gửi lại (issue 9): a recipient's copy refused on its way is sent again from the same dispatch, between
-// two real profiles in process (in the style of exchange-update.test.ts: SoftHSM tokens holding each
-// agency's key, packets handed from A's queue to B's accept() as the transport would). A's Mật document
+// two real profiles in process (tests/helpers/agencyPair.ts: SoftHSM tokens holding each agency's key,
+// packets handed from A's queue to B's accept() as the transport would). A's Mật document
 // to B was taken by the transport, then refused by the hub (a recipient its directory did not know): the
 // dispatch shows the refusal. Refused: a drafter, a văn thư without the level's clearance, a dispatch not
 // refused, and (with a clear Vietnamese message) a recipient the directory still does not know. Once the
@@ -8,101 +8,35 @@
 // new packet (a new id, the same send path, sealed for B), the refusal stays in the history; B receives,
 // registers and answers, and A notes the statuses on that dispatch. A second resend finds nothing to do.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Role, Secrecy } from '../../common/domain';
-import { DeskError } from '../../common/errors';
+import { describe, test } from 'node:test';
 import { outgoingCreateSchema } from '../../common/schemas';
 import type { PrivateKeyOps } from '../../main/core/crypto';
 import { writeTx } from '../../main/core/db/transaction';
-import { Desk } from '../../main/core/desk';
 import { readRouting } from '../../main/core/exchange/edxml';
 import type { Actor } from '../../main/core/org/rights';
-import { actorFor, getUser } from '../../main/core/org/users';
 import { attemptPacketId } from '../../main/core/outgoing/resends';
-import { TokenService, type SignedInToken } from '../../main/core/session/tokens';
 import { markRefusedLater, markSent, queuePacket } from '../../main/core/sync/packets/queue';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
-import { TokenBridge } from '../../native/bridge/client';
-import { moduleId } from '../../native/modules/discovery';
-import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
-import { stageBytes, tempDir } from '../helpers/desk';
-import { addToken, type CustomToken } from '../helpers/hsmTokens';
-import { addPerson } from '../helpers/people';
+import { A, agencyPair, B, B_NAME, deskRefusal as refused, type Agency } from '../helpers/agencyPair';
+import { stageBytes } from '../helpers/desk';
 
-const A = '000.00.01.H49';
-const B = '000.00.12.H49';
-const B_NAME = 'Ban Tổ chức Tỉnh ủy';
-const AGENCY_USAGE = 'critical,digitalSignature,nonRepudiation,keyEncipherment';
 const SUBJECT = 'Về việc chuẩn bị đại hội chi bộ nhiệm kỳ 2027-2030';
 
-let hsm: SoftHsm;
-let bridge: TokenBridge;
-let tokA: CustomToken;
-let tokB: CustomToken;
-
-interface Agency { desk: Desk; clerk: Actor; key: PrivateKeyOps; keys: readonly PrivateKeyOps[]; cleanup(): void }
 let a: Agency;
 let b: Agency;
 let drafter: Actor;
 let lowClerk: Actor;
 let signer: Actor;
 let signerKey: PrivateKeyOps;
-let directory: Array<{ code: string; name: string; certificates: Uint8Array[] }>;
 
-async function agency(token: SignedInToken, code: string, name: string, clerkName: string): Promise<Agency> {
-  const t = tempDir('securedesk-resend-');
-  const desk = await Desk.open({ profileDir: t.dir, trustAnchors: [hsm.ca.certDer] });
-  const session = await desk.setup({
-    unit: { name, code, preset: 'party' },
-    admin: { fullName: clerkName, position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
-  }, token.identity);
-  const clerk = actorFor(session.user);
-  return { desk, clerk, key: desk.org.signingKey(clerk, token.signingKeys), keys: [...token.identity.unlockKeys, ...token.signingKeys], cleanup: () => { desk.close(); t.cleanup(); } };
-}
-
-before(async () => {
-  hsm = await createSoftHsm({ tokens: ['recovery'] });
-  const key = (subject: string) => [{ id: '01', label: 'agency', algorithm: 'rsa:2048' as const, subject, keyUsage: AGENCY_USAGE, issuer: 'ca' as const }];
-  tokA = await addToken(hsm, 'AGENCY-A', '246810', key('/CN=Văn phòng Tỉnh ủy Quảng Ninh/O=Văn phòng Tỉnh ủy/C=VN'));
-  tokB = await addToken(hsm, 'AGENCY-B', '135791', key('/CN=Ban Tổ chức Tỉnh ủy/O=Ban Tổ chức/C=VN'));
-  bridge = new TokenBridge({ env: hsm.env });
-  const tokens = new TokenService(bridge, async () => [hsm.modulePath]);
-  const signIn = (t: CustomToken) => tokens.signIn({ moduleId: moduleId(hsm.modulePath), serial: t.serial }, t.pin);
-  a = await agency(await signIn(tokA), A, 'Văn phòng Tỉnh ủy Quảng Ninh', 'Nguyễn Thị Hương');
-  b = await agency(await signIn(tokB), B, B_NAME, 'Phạm Thị Lan');
-  directory = [
-    { code: A, name: 'Văn phòng Tỉnh ủy Quảng Ninh', certificates: [tokA.certs['01']!] },
-    { code: B, name: B_NAME, certificates: [tokB.certs['01']!] },
-  ];
-  a.desk.exchange.setDirectory(a.clerk, directory);
-  b.desk.exchange.setDirectory(b.clerk, directory);
-  const person = async (fullName: string, role: Role, clearance: Secrecy, position: string) => {
-    const p = await addPerson(a.desk, { fullName, role, clearance, position });
-    return { actor: actorFor(getUser(a.desk.db, p.id)!), key: p.identity.signingKeys[0]! };
-  };
-  drafter = (await person('Trần Văn Soạn', 'chuyen_vien', 'tuyet_mat', 'Chuyên viên')).actor;
-  lowClerk = (await person('Đỗ Thị Thường', 'van_thu', 'thuong', 'Văn thư')).actor;
-  const s = await person('Nguyễn Văn Ký', 'lanh_dao', 'tuyet_mat', 'Phó Bí thư');
+const pair = agencyPair('securedesk-resend-', async () => {
+  ({ a, b } = pair);
+  drafter = (await pair.person(a.desk, 'Trần Văn Soạn', 'chuyen_vien', 'tuyet_mat', 'Chuyên viên')).actor;
+  lowClerk = (await pair.person(a.desk, 'Đỗ Thị Thường', 'van_thu', 'thuong', 'Văn thư')).actor;
+  const s = await pair.person(a.desk, 'Nguyễn Văn Ký', 'lanh_dao', 'tuyet_mat', 'Phó Bí thư');
   signer = s.actor;
   signerKey = s.key;
 });
-
-after(async () => {
-  a?.cleanup();
-  b?.cleanup();
-  await bridge?.close();
-  await hsm?.cleanup();
-});
-
-async function refused(p: Promise<unknown>): Promise<DeskError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof DeskError, String(e));
-    return e;
-  }
-  assert.fail('not refused');
-}
 
 describe('Gửi lại: a dispatch refused on its way is sent again', () => {
   let id: number;
@@ -146,7 +80,7 @@ describe('Gửi lại: a dispatch refused on its way is sent again', () => {
     assert.equal(a.desk.outgoing.get(drafter, id).can.resend, false);
     const low = await refused(a.desk.outgoing.resend(lowClerk, { id, dispatchId }));
     assert.notEqual(low.code, 'VALIDATION', `a văn thư without Mật clearance: ${low.code} ${low.key ?? ''}`);
-    a.desk.exchange.setDirectory(a.clerk, directory.filter((x) => x.code !== B));
+    a.desk.exchange.setDirectory(a.clerk, pair.directory.filter((x) => x.code !== B));
     const unknown = await refused(a.desk.outgoing.resend(a.clerk, { id, dispatchId }));
     assert.equal(unknown.key, 'outgoing.resendUnknownRecipient');
     assert.match(unknown.message, /Ban Tổ chức Tỉnh ủy \(mã định danh 000\.00\.12\.H49\) vẫn chưa có trong danh bạ/);
@@ -158,7 +92,7 @@ describe('Gửi lại: a dispatch refused on its way is sent again', () => {
   });
 
   test('the directory fixed, the văn thư sends again: a new packet by the usual path, the refusal kept in the history; twice is refused', async () => {
-    a.desk.exchange.setDirectory(a.clerk, directory);
+    a.desk.exchange.setDirectory(a.clerk, pair.directory);
     const d = await a.desk.outgoing.resend(a.clerk, { id, dispatchId });
     const r = d.dispatches[0]!;
     assert.deepEqual([r.status, r.refused, r.resent], ['pending', null, 1]);

@@ -14,38 +14,16 @@
 // - Refusals: a drafter may neither update nor take back; an update changing nothing; taking back
 //   twice; a draft.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Role, Secrecy } from '../../common/domain';
-import { DeskError } from '../../common/errors';
+import { describe, test } from 'node:test';
+import type { Secrecy } from '../../common/domain';
 import { outgoingCreateSchema } from '../../common/schemas';
 import type { PrivateKeyOps } from '../../main/core/crypto';
-import { Desk } from '../../main/core/desk';
 import { parseEdxml, readRouting } from '../../main/core/exchange/edxml';
 import type { Actor } from '../../main/core/org/rights';
-import { actorFor, getUser } from '../../main/core/org/users';
-import { TokenService, type SignedInToken } from '../../main/core/session/tokens';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
-import { TokenBridge } from '../../native/bridge/client';
-import { moduleId } from '../../native/modules/discovery';
-import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
-import { stageBytes, tempDir } from '../helpers/desk';
-import { addToken, type CustomToken } from '../helpers/hsmTokens';
-import { addPerson } from '../helpers/people';
+import { A, agencyPair, B, carry, deskRefusal as refused, type Agency } from '../helpers/agencyPair';
+import { stageBytes } from '../helpers/desk';
 
-const A = '000.00.01.H49';
-const B = '000.00.12.H49';
-const C = '000.00.33.H49';
-const AGENCY_USAGE = 'critical,digitalSignature,nonRepudiation,keyEncipherment';
-
-let hsm: SoftHsm;
-let bridge: TokenBridge;
-let tokA: CustomToken;
-let tokB: CustomToken;
-let tokC: CustomToken;
-let signedA: SignedInToken;
-let signedB: SignedInToken;
-
-interface Agency { desk: Desk; clerk: Actor; key: PrivateKeyOps; keys: readonly PrivateKeyOps[]; cleanup(): void }
 let a: Agency;
 let b: Agency;
 // A's people
@@ -54,54 +32,13 @@ let approver: Actor;
 let signer: Actor;
 let signerKey: PrivateKeyOps;
 
-async function agency(token: SignedInToken, code: string, name: string, clerkName: string): Promise<Agency> {
-  const t = tempDir('securedesk-exchange-');
-  const desk = await Desk.open({ profileDir: t.dir, trustAnchors: [hsm.ca.certDer] });
-  const session = await desk.setup({
-    unit: { name, code, preset: 'party' },
-    admin: { fullName: clerkName, position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
-  }, token.identity);
-  const clerk = actorFor(session.user);
-  return { desk, clerk, key: desk.org.signingKey(clerk, token.signingKeys), keys: [...token.identity.unlockKeys, ...token.signingKeys], cleanup: () => { desk.close(); t.cleanup(); } };
-}
-
-before(async () => {
-  hsm = await createSoftHsm({ tokens: ['recovery'] });
-  const key = (subject: string) => [{ id: '01', label: 'agency', algorithm: 'rsa:2048' as const, subject, keyUsage: AGENCY_USAGE, issuer: 'ca' as const }];
-  tokA = await addToken(hsm, 'AGENCY-A', '246810', key('/CN=Văn phòng Tỉnh ủy Quảng Ninh/O=Văn phòng Tỉnh ủy/C=VN'));
-  tokB = await addToken(hsm, 'AGENCY-B', '135791', key('/CN=Ban Tổ chức Tỉnh ủy/O=Ban Tổ chức/C=VN'));
-  tokC = await addToken(hsm, 'AGENCY-C', '112233', key('/CN=Ban Tuyên giáo Tỉnh ủy/O=Ban Tuyên giáo/C=VN'));
-  bridge = new TokenBridge({ env: hsm.env });
-  const tokens = new TokenService(bridge, async () => [hsm.modulePath]);
-  const signIn = (t: CustomToken) => tokens.signIn({ moduleId: moduleId(hsm.modulePath), serial: t.serial }, t.pin);
-  signedA = await signIn(tokA);
-  signedB = await signIn(tokB);
-  a = await agency(signedA, A, 'Văn phòng Tỉnh ủy Quảng Ninh', 'Nguyễn Thị Hương');
-  b = await agency(signedB, B, 'Ban Tổ chức Tỉnh ủy', 'Phạm Thị Lan');
-  // The hub's directory, as the transport syncs it into each profile (C is known but never one of us).
-  const entries = [
-    { code: A, name: 'Văn phòng Tỉnh ủy Quảng Ninh', certificates: [tokA.certs['01']!] },
-    { code: B, name: 'Ban Tổ chức Tỉnh ủy', certificates: [tokB.certs['01']!] },
-    { code: C, name: 'Ban Tuyên giáo Tỉnh ủy', certificates: [tokC.certs['01']!] },
-  ];
-  a.desk.exchange.setDirectory(a.clerk, entries);
-  b.desk.exchange.setDirectory(b.clerk, entries);
-  const person = async (desk: Desk, fullName: string, role: Role, clearance: Secrecy = 'tuyet_mat', position = 'Cán bộ') => {
-    const p = await addPerson(desk, { fullName, role, clearance, position });
-    return { actor: actorFor(getUser(desk.db, p.id)!), key: p.identity.signingKeys[0]! };
-  };
-  drafter = (await person(a.desk, 'Trần Văn Soạn', 'chuyen_vien', 'tuyet_mat', 'Chuyên viên')).actor;
-  approver = (await person(a.desk, 'Lê Thị Duyệt', 'lanh_dao', 'tuyet_mat', 'Chánh Văn phòng')).actor;
-  const s = await person(a.desk, 'Nguyễn Văn Ký', 'lanh_dao', 'tuyet_mat', 'Phó Bí thư');
+const pair = agencyPair('securedesk-exchange-', async () => {
+  ({ a, b } = pair);
+  drafter = (await pair.person(a.desk, 'Trần Văn Soạn', 'chuyen_vien', 'tuyet_mat', 'Chuyên viên')).actor;
+  approver = (await pair.person(a.desk, 'Lê Thị Duyệt', 'lanh_dao', 'tuyet_mat', 'Chánh Văn phòng')).actor;
+  const s = await pair.person(a.desk, 'Nguyễn Văn Ký', 'lanh_dao', 'tuyet_mat', 'Phó Bí thư');
   signer = s.actor;
   signerKey = s.key;
-});
-
-after(async () => {
-  a?.cleanup();
-  b?.cleanup();
-  await bridge?.close();
-  await hsm?.cleanup();
 });
 
 async function issue(secrecy: Secrecy, subject: string, to: string[] = [B], replacesId?: number): Promise<number> {
@@ -118,30 +55,8 @@ async function issue(secrecy: Secrecy, subject: string, to: string[] = [B], repl
   return d.id;
 }
 
-/** The transport: everything A's queue holds goes to `to`'s accept(), then is marked handed over. */
-async function carry(from: Agency, to: Agency, filter: (p: { packetId: string; to: string; bytes: Buffer }) => boolean = () => true) {
-  const { packets, problems } = await from.desk.exchange.outbox.ready(from.clerk, from.key);
-  assert.deepEqual(problems, []);
-  const results = [];
-  for (const p of packets.filter(filter)) {
-    results.push({ packetId: p.packetId, r: await to.desk.exchange.accept(to.clerk, { packetId: p.packetId, from: from === a ? A : B, bytes: p.bytes, receivedAt: new Date().toISOString() }, to.keys) });
-  }
-  from.desk.exchange.outbox.handedOver(from.clerk, packets.filter(filter).map((p) => p.packetId));
-  return results;
-}
-
 const statusesAtA = (outgoingId: number, code = B) => a.desk.exchange.dispatchStatuses(a.clerk, outgoingId).find((d) => d.code === code)!.statuses;
 
-
-async function refused(p: Promise<unknown>): Promise<DeskError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof DeskError, String(e));
-    return e;
-  }
-  assert.fail('not refused');
-}
 
 describe('Cập nhật (BussinessDocType 2): an issued Mật document corrected and sent again', () => {
   let id: number;

@@ -1,7 +1,8 @@
 // The legacy import's rows are written by a database worker on a connection of its own (importWriter.ts,
 // writeWorker.ts): the window's connection writes next to it without failing, the audit chain stays one
 // chain, the OCR job still hears of the files; a lock stops the worker and closes its connection (no
-// descriptor of the profile's files left), and resuming after the unlock finishes the job exactly.
+// descriptor of the profile's files left), and resuming after the unlock finishes the job exactly. The
+// vault forgets a handoff once its connection is closed (not at the lock): none is left after a job.
 import assert from 'node:assert/strict';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,8 @@ before(async () => {
 });
 after(() => { env.cleanup(); work.cleanup(); });
 
+/** Lets the promise reactions already due run (a handoff is forgotten in one, after its connection closed). */
+const settle = () => new Promise((r) => setImmediate(r));
 const count = (sql: string) => Number(env.desk.db.prepare(sql).pluck().get());
 /** Rows changed by this (the main) connection since it opened. */
 const mainChanges = () => count('SELECT total_changes()');
@@ -50,11 +53,13 @@ test('the rows are written on the worker\'s connection; the window\'s writes mea
   let heard = 0;
   const stop = onOcrQueued(() => { heard++; });
   let written = 0;
+  let handedOut = 0;
   try {
     const out = await env.desk.imports.start(env.admin, archive.source, mapping, {
       batchSize: 60, workers: 2,
       onProgress: (p) => {
         if (p.state !== 'running') return;
+        handedOut = Math.max(handedOut, env.desk.openHandoffs);
         // A write of the window while the worker's transactions run: it waits (busy_timeout), never fails.
         writeTx(env.desk.db, () => appendAudit(env.desk.db, { userId: env.admin.id, action: 'document.view', entity: 'incoming', entityId: 1, details: {} }));
         written++;
@@ -65,6 +70,9 @@ test('the rows are written on the worker\'s connection; the window\'s writes mea
     stop();
   }
   assert.ok(written > 0, 'the window wrote while the job ran');
+  assert.equal(handedOut, 1, 'the worker\'s connection is a handoff while the job runs');
+  await settle();
+  assert.equal(env.desk.openHandoffs, 0, 'the handoff is forgotten once the job ended and its connection closed');
   // This connection wrote the job's row and state and the window's audit entries, not the records:
   // each record alone is a dozen rows (record, attachment, events, index, audit, OCR queue, journal).
   const own = mainChanges() - before;
@@ -112,16 +120,24 @@ test('a lock during the job stops the worker and closes its connection; resume a
   assert.equal(verifyAuditChain(env.desk.db), null);
 });
 
-test('the keys handed to the worker are wiped on this thread; no handoff once the session is locked', async () => {
+test('the keys handed to the worker are wiped on this thread; a handoff is forgotten once closed, one still held ends at lock; none once the session is locked', async () => {
   const h = env.desk.context().dbHandoff!()!;
   assert.ok(h.compartments.length > 0);
   assert.ok(h.base.key.some((b) => b !== 0));
   const writer = await ImportWriter.start(h, env.admin, 0, { txMs: 50, lookAhead: 64 });
   assert.ok(h.base.key.every((b) => b === 0), 'the data key copy is zeroed once the worker has its own');
   for (const c of h.compartments) assert.ok(c.key.every((b) => b === 0), `the ${c.level} key copy is zeroed`);
+  assert.equal(env.desk.openHandoffs, 1);
   await writer.close();
+  await settle();
+  assert.equal(env.desk.openHandoffs, 0, 'forgotten once its connection is closed');
+  // One still held (its holder has not closed it) ends with the session; the lock after a closed one works.
+  const held = env.desk.context().dbHandoff!()!;
+  held.base.key.fill(0);
+  for (const c of held.compartments) c.key.fill(0);
   env.desk.lock();
-  assert.equal(h.ended.aborted, true, 'a handoff ends with the session');
+  assert.equal(held.ended.aborted, true, 'a handoff ends with the session');
+  assert.equal(env.desk.openHandoffs, 0);
   assert.throws(() => env.desk.context(), (err: { code?: string }) => err.code === 'NO_SESSION');
   await env.desk.unlock(env.identity);
 });
@@ -162,6 +178,8 @@ test('a level re-keyed during the job: the worker\'s connection is closed before
     for (const y of years) assert.deepEqual([y.d, y.lo, y.hi], [y.n, 1, y.n]);
   }
   assert.equal(verifyAuditChain(env.desk.db), null);
+  await settle();
+  assert.equal(env.desk.openHandoffs, 0, 'no handoff left after the re-key and the resumed job');
   // The Mật compartment opens under the new key with everything in it, after a lock and unlock too.
   const matRows = count('SELECT count(*) FROM c_mat.incoming');
   env.desk.lock('manual');

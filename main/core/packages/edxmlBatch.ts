@@ -5,7 +5,7 @@
 // climbs out, a link, a bomb: refused, nothing read); nothing is ever extracted to disk. Export: the
 // packets of the selected issued documents (signed by the agency's key, sealed above Thường for the
 // recipients' certificates, as the transport would carry them) as one ZIP, or files in a folder.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { DeskError } from '../../../common/errors';
@@ -14,28 +14,19 @@ import type { ContextSource } from '../context';
 import type { PrivateKeyOps } from '../crypto';
 import { writeTx } from '../db/transaction';
 import { encryptionCertificates, readDirectory } from '../exchange/directory';
-import { DEFAULT_EDXML_LIMITS, isEdxmlError, readEdxml, readRouting } from '../exchange/edxml';
+import { DEFAULT_EDXML_LIMITS } from '../exchange/edxml';
 import type { ExchangeService } from '../exchange/ExchangeService';
-import { isSealed } from '../exchange/inbound';
 import { looksLikeZip, ZipArchive, ZIP_LIMITS } from '../import/zipSource';
 import { authorize, type Actor } from '../org/rights';
 import { PackageError } from './errors';
-import { previewPackets } from './edxmlPreview';
+import { ALREADY_RECEIVED, WAITING_FOR_LEVEL, walkBatch, type BatchPacket, type BatchResult, type PacketStep } from './batchWalk';
+import { previewStep } from './edxmlPreview';
 import { selectOutgoing } from './selectOutgoing';
 import type { PackageSelection } from './PackageService';
 import { storedZip } from './zipWrite';
 
 /** At most this many packets in one folder or ZIP. */
 export const MAX_BATCH_PACKETS = 1000;
-
-export interface BatchPacket { name: string; bytes: Buffer }
-
-export type BatchOutcome = 'opened' | 'waiting' | 'refused' | 'duplicate';
-
-export interface BatchResult {
-  packets: Array<{ name: string; packetId: string | null; outcome: BatchOutcome; reason: string | null }>;
-  counts: Record<BatchOutcome, number>;
-}
 
 const UNSAFE = new Set(['climbsOut', 'absolutePath', 'backslash', 'link', 'duplicateEntry']);
 
@@ -75,18 +66,6 @@ export async function readBatch(path: string): Promise<BatchPacket[]> {
   return looksLikeZip(bytes) ? openZip(bytes) : [{ name: path.split(/[\\/]/).pop() ?? path, bytes }];
 }
 
-/** The sender and the packet id: a sealed packet's routing header says both; a Thường packet its From, its id its bytes' hash. */
-async function addressOf(bytes: Buffer): Promise<{ from: string; packetId: string }> {
-  if (isSealed(bytes)) {
-    const { header } = readRouting(bytes);
-    return { from: header.from, packetId: header.packetId };
-  }
-  const read = await readEdxml(bytes);
-  return { from: read.packet.from.organId, packetId: `F${createHash('sha256').update(bytes).digest('hex').slice(0, 40)}` };
-}
-
-const notEdxml = (e: unknown): string => (isEdxmlError(e) ? e.messageVi : 'Không phải gói tin edXML.');
-
 export class EdxmlBatchService {
   constructor(private readonly source: ContextSource, private readonly exchange: ExchangeService) {}
 
@@ -109,7 +88,7 @@ export class EdxmlBatchService {
     authorize(actor, 'doc.register');
     const c = this.source.context();
     const packets = looksLikeZip(bytes) ? openZip(bytes) : [{ name, bytes }];
-    return previewPackets(c, actor, packets, keys, addressOf, notEdxml);
+    return walkBatch(packets, await previewStep(c, actor, keys));
   }
 
   private async importFrom(actor: Actor, read: () => Promise<BatchPacket[]>, keys: readonly PrivateKeyOps[]): Promise<BatchResult> {
@@ -123,34 +102,15 @@ export class EdxmlBatchService {
       if (e instanceof PackageError) writeTx(c.db, () => appendAudit(c.db, { userId: actor.id, action: 'package.edxml_import', outcome: 'refused', reason: e.code }, c.now().toISOString()));
       throw e;
     }
-    const result: BatchResult = { packets: [], counts: { opened: 0, waiting: 0, refused: 0, duplicate: 0 } };
-    const seen = new Set<string>();
-    for (const p of packets) {
-      const entry = (packetId: string | null, outcome: BatchOutcome, reason: string | null) => {
-        result.packets.push({ name: p.name, packetId, outcome, reason });
-        result.counts[outcome] += 1;
-      };
-      let addr: { from: string; packetId: string };
-      try {
-        addr = await addressOf(p.bytes);
-      } catch (e) {
-        entry(null, 'refused', notEdxml(e));
-        continue;
-      }
-      // A packet is its sender's id (docs/server.md, "Packet ids are the sender's").
-      const key = `${addr.from.toUpperCase()}/${addr.packetId}`;
-      if (seen.has(key)) {
-        entry(addr.packetId, 'duplicate', 'Gói tin lặp lại trong cùng lần nhập.');
-        continue;
-      }
-      seen.add(key);
-      const r = await this.exchange.accept(actor, { packetId: addr.packetId, from: addr.from, bytes: p.bytes, receivedAt: c.now().toISOString() }, keys);
-      const row = c.db.prepare('SELECT state, reason FROM main.exchange_inbound WHERE from_code = ? AND packet_id = ?').get(addr.from.toUpperCase(), addr.packetId) as { state: string; reason: string | null } | undefined;
-      if (!r.fresh) entry(addr.packetId, 'duplicate', 'Gói tin đã nhận trước đây.');
-      else if (row?.state === 'opened') entry(addr.packetId, 'opened', null);
-      else if (row?.state === 'pending') entry(addr.packetId, 'waiting', 'Chờ người có quyền tiếp cận độ mật của gói tin mở.');
-      else entry(addr.packetId, row?.state === 'duplicate' ? 'duplicate' : 'refused', row?.reason?.replace(/^-/, '') ?? null);
-    }
+    const accept: PacketStep = async (p, { packetId, from }) => {
+      const r = await this.exchange.accept(actor, { packetId, from, bytes: p.bytes, receivedAt: c.now().toISOString() }, keys);
+      if (!r.fresh) return { outcome: 'duplicate', reason: ALREADY_RECEIVED };
+      const row = c.db.prepare('SELECT state, reason FROM main.exchange_inbound WHERE from_code = ? AND packet_id = ?').get(from.toUpperCase(), packetId) as { state: string; reason: string | null } | undefined;
+      if (row?.state === 'opened') return { outcome: 'opened', reason: null };
+      if (row?.state === 'pending') return { outcome: 'waiting', reason: WAITING_FOR_LEVEL };
+      return { outcome: row?.state === 'duplicate' ? 'duplicate' : 'refused', reason: row?.reason?.replace(/^-/, '') ?? null };
+    };
+    const result = await walkBatch(packets, accept);
     writeTx(c.db, () => appendAudit(c.db, { userId: actor.id, action: 'package.edxml_import', details: { counts: result.counts } }, c.now().toISOString()));
     return result;
   }

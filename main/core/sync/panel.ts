@@ -1,6 +1,7 @@
 // What the sync panel shows, read from the profile itself (so it answers with or without a server):
 // changes made here not yet handed over (past the push cursor in each log, and batches waiting in the
-// outbox), received changes waiting for what they reference or set aside, the last contact and error.
+// outbox), received changes waiting for what they reference or set aside, the last contact and error,
+// and for the văn thư the exchange and the outgoing numbering conflicts (outgoingConflicts.ts).
 import { waitingCount } from '../documents/numberWaits';
 import { pendingReports } from '../documents/sharedNumbering';
 import type { SyncPanelView } from '../../../common/contract';
@@ -13,6 +14,7 @@ import type { SyncService } from './SyncService';
 import type { Actor } from '../org/rights';
 import { refusalReason } from '../exchange/refusals';
 import { exchangeQueue, syncErrorVi } from './exchangeQueue';
+import { outgoingNumberConflicts } from './outgoingConflicts';
 import type { TransferProgress } from './transferProgress';
 
 /**
@@ -57,6 +59,7 @@ export function syncPanel(db: Db, levels: readonly Secrecy[], sync: PanelSync, a
     streams, conflicts,
     numbers: { awaiting: waitingCount(db), unreported: pendingReports(db).length },
     // The exchange's business: the văn thư and administrators only.
+    outgoingNumberConflicts: exchanges ? outgoingNumberConflicts(db, levels, actor) : [],
     packetRefusals: exchanges ? packetRefusals(db) : [],
     exchange: exchanges ? exchangeQueue(db, levels, actor, sync.transfer?.current() ?? null) : null,
   };

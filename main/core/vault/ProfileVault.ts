@@ -291,6 +291,11 @@ export class ProfileVault implements ContextSource {
     };
   }
 
+  /** How many handed-out connections are not yet known closed (the holder has not said so). */
+  get openHandoffs(): number {
+    return this.handoffs.size;
+  }
+
   /** Every handed-out connection told to stop, and closed. */
   private async endHandoffs(reason: 'rekey'): Promise<void> {
     const closing = [...this.handoffs];
@@ -310,7 +315,14 @@ export class ProfileVault implements ContextSource {
     const controller = new AbortController();
     this.handoffs.set(controller, Promise.resolve());
     return {
-      closed: (done) => { if (this.handoffs.has(controller)) this.handoffs.set(controller, done.catch(() => undefined)); else void done.catch(() => undefined); },
+      // Kept until its connection is closed (a re-key waits for that), then forgotten: a long session
+      // running many jobs does not hold a controller for each until its lock.
+      closed: (done) => {
+        const settled = done.catch(() => undefined);
+        if (!this.handoffs.has(controller)) return;
+        this.handoffs.set(controller, settled);
+        void settled.then(() => { if (this.handoffs.get(controller) === settled) this.handoffs.delete(controller); });
+      },
       base: { file: this.path(DB_FILE), key: Uint8Array.from(this.dataKey) },
       compartments: this.arms.map((a) => ({ level: a.level!, file: compartmentFile(this.profileDir, a.level!), key: Uint8Array.from(this.levelKeys.get(a.level!)!.key) })),
       ended: controller.signal,

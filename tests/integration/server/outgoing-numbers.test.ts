@@ -9,6 +9,7 @@
 // to Thường takes and learns nothing of the shared sequence, which the BMNN register's level guards.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { SyncPanelView } from '../../../common/contract';
 import type { Secrecy } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { outgoingCreateSchema } from '../../../common/schemas';
@@ -20,6 +21,11 @@ import { numberingRound, pendingReports, sendPending, sequenceOf } from '../../.
 import { ensureOutgoingRegisters, outgoingRegisterFor } from '../../../main/core/outgoing/config';
 import type { Actor } from '../../../main/core/org/rights';
 import { actorFor, getUser } from '../../../main/core/org/users';
+import { workstationId } from '../../../main/core/events/eventLog';
+import { SessionGuard } from '../../../main/core/session/guard';
+import { TokenService } from '../../../main/core/session/tokens';
+import { createRouter } from '../../../main/ipc/router';
+import { TokenBridge } from '../../../native/bridge/client';
 import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
 import { SyncService } from '../../../main/core/sync/SyncService';
 import { agencyPki, type AgencyPki } from '../../helpers/agencyServer';
@@ -248,6 +254,53 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         sync.close();
       }
       assert.equal(await serverLast(), before, 'nothing taken');
+    });
+
+    test('the sync panel lists the conflicts for the văn thư (through the router); one cleared to Thường sees no Mật subject; an officer sees none', async () => {
+      // A Mật conflict as above: B takes the next number after A's last contact, A cut off gives it too.
+      const atA = await signedDraft(A(), 'mat');
+      const atB = await signedDraft(B(), 'thuong');
+      await numberingRound(A().desk.db, A().numbers, new Date(), A().clerk.id);
+      const taken = (await issue(B(), atB)).number;
+      await net.server().close();
+      assert.equal((await issue(A(), atA)).number, taken);
+      await net.restart();
+      assert.equal((await sendPending(A().desk.db, A().numbers, new Date(), A().clerk.id)).conflicts, 2);
+      const secret = rowOf(A(), atA, 'mat');
+      const subject = A().desk.outgoing.get(A().clerk, atA).subject;
+      const low = await addPerson(A().desk, { fullName: 'Lê Thị Thường', role: 'van_thu', clearance: 'thuong' });
+      const officer = await addPerson(A().desk, { fullName: 'Bùi Văn Ngoài', role: 'chuyen_vien', clearance: 'tuyet_mat' });
+      const guard = new SessionGuard(A().desk, new TokenService(new TokenBridge(), async () => []));
+      const call = createRouter({ desk: A().desk, guard, attachmentUrl: (t) => `app://securedesk/blob/${t}`, sync: () => ({ service: null, server: net.url, running: false }) });
+      const panel = async () => {
+        const r = await call('sync.status', {});
+        assert.ok(r.ok, JSON.stringify(r));
+        return r.value as SyncPanelView;
+      };
+      const bId = workstationId(B().desk.db);
+      const seen = await panel();
+      assert.deepEqual(seen.outgoingNumberConflicts.map((c) => [c.number, c.level, c.other.workstation]), [[9, 'thuong', bId], [taken, 'mat', bId]]);
+      assert.match(seen.outgoingNumberConflicts[0]!.document!.subject, new RegExp(`^Kế hoạch ${backend}-A-`));
+      assert.equal(seen.outgoingNumberConflicts[1]!.document!.subject, subject);
+      const mine = seen.outgoingNumberConflicts[1]!;
+      assert.equal(mine.register, outgoingRegisterFor(A().desk.db, 'mat')!.name);
+      assert.deepEqual([mine.document?.outgoingId, mine.document?.numberSymbol], [atA, secret.numberSymbol]);
+      assert.ok(mine.other.at && mine.givenAt, 'when: both numbers\' times');
+      try {
+        // Attack: a văn thư cleared to Thường: the conflict is listed (register, number, level) without anything of the Mật document.
+        A().desk.lock();
+        await A().desk.unlock(low.identity);
+        const lowView = await panel();
+        assert.deepEqual(lowView.outgoingNumberConflicts.map((c) => [c.number, c.level, c.document === null]), [[9, 'thuong', false], [taken, 'mat', true]]);
+        assert.ok(!JSON.stringify(lowView).includes(subject), 'no Mật subject anywhere in her panel');
+        assert.ok(!JSON.stringify(lowView).includes(secret.numberSymbol!), 'nor its number symbol');
+        A().desk.lock();
+        await A().desk.unlock(officer.identity);
+        assert.deepEqual((await panel()).outgoingNumberConflicts, [], 'not the officer\'s business');
+      } finally {
+        A().desk.lock();
+        await A().desk.unlock(softIdentity());
+      }
     });
   });
 }

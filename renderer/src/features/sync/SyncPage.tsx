@@ -4,8 +4,9 @@
 // can be asked for at once; otherwise it runs on its own every few seconds while someone is signed in.
 // The văn thư (who sends and receives packets between agencies) sees the exchange too: her outbox of
 // packets with recipient and document (no subject above her clearance: the core leaves it out), what
-// came in and waits, the refusals, the progress of a long transfer. The server's address, the raw error
-// and the agency's workstations (declare one lost: AgencyWorkstations) are the administrator's.
+// came in and waits, the refusals, the progress of a long transfer, and the outgoing numbers the
+// register's home gave offline that the server had given another workstation (OutgoingNumberConflicts).
+// The server's address, the raw error and the agency's workstations (declare one lost: AgencyWorkstations) are the administrator's.
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SyncPanelView } from '../../../../common/contract';
@@ -15,6 +16,7 @@ import { call, reportError } from '../../ipc/call';
 import { formatDateTimeVn, formatSize } from '../../lib/format';
 import { useIsAdmin } from '../../stores/app';
 import { AgencyWorkstations } from './AgencyWorkstations';
+import { OutgoingNumberConflicts } from './OutgoingNumberConflicts';
 import './sync.css';
 
 const REFRESH_MS = 5_000;
@@ -110,6 +112,7 @@ export function SyncPage() {
               </ul>
             </div>
           )}
+          <OutgoingNumberConflicts conflicts={view.outgoingNumberConflicts} />
           {view.packetRefusals.length > 0 && (
             <div className="sync-conflicts sync-refusals" data-testid="sync-refusals">
               <h2>{t('sync.refusalsTitle')}</h2>

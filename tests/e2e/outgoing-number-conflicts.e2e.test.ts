@@ -1,0 +1,127 @@
+// The sync panel's outgoing numbering conflicts (docs/server.md "Outgoing numbers"), through the screens
+// (Chromium, development host). The profile, the registers' home, issued a Mật and a Thường công văn
+// while cut off from its agency server; the server, at the next contact, answered that it had given
+// both numbers to another workstation's documents (number-taken): the number_reports rows carry that
+// answer as sendPending writes it (the real exchange with a server is
+// tests/integration/server/outgoing-numbers.test.ts). The văn thư opens "Đồng bộ": each conflict with
+// its register, number, document, the other workstation and when, and what to do (not renumbered: the
+// number is inside the signature). Screenshots at 1366×768 and 1920×1080 go to test-results/e2e/.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Secrecy } from '../../common/domain';
+import { outgoingCreateSchema } from '../../common/schemas';
+import { Desk } from '../../main/core/desk';
+import { writeTx } from '../../main/core/db/transaction';
+import { actorFor, getUser } from '../../main/core/org/users';
+import { SessionGuard } from '../../main/core/session/guard';
+import { TokenService } from '../../main/core/session/tokens';
+import { makeSamplePdf } from '../../main/devhost/samplePdf';
+import { TokenBridge } from '../../native/bridge/client';
+import { moduleId } from '../../native/modules/discovery';
+import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
+import { stageBytes } from '../helpers/desk';
+import { addPerson, anchoredIdentity } from '../helpers/people';
+import { ELECTRON_DIST, expectText, openApp, SCREEN_SIZES, shootBothSizes, type AppSession } from './harness';
+
+const skip = ELECTRON_DIST ? 'the profile is seeded through the core behind the page (Chromium only)' : false;
+
+const UNIT = 'Văn phòng Tỉnh ủy Quảng Ninh';
+const CLERK = 'Nguyễn Thị Lan';
+const SIGNER = 'Nguyễn Văn Ký';
+const OTHER_WS = '0190c2f4-7a1e-7b3d-9e55-3c2a1b0d9f11';
+const SUBJECTS: Record<'thuong' | 'mat', string> = {
+  thuong: 'Về việc tổng kết công tác văn thư, lưu trữ năm 2026',
+  mat: 'Về việc rà soát danh mục bí mật nhà nước của cơ quan',
+};
+
+let work = '';
+let profileDir = '';
+let hsm: SoftHsm;
+let app: AppSession | undefined;
+const numbers: Record<string, string> = {};
+
+async function seed(): Promise<void> {
+  const desk = await Desk.open({ profileDir, trustAnchors: [hsm.ca.certDer] });
+  const guard = new SessionGuard(desk, new TokenService(new TokenBridge({ env: hsm.env }), async () => [hsm.modulePath]));
+  try {
+    const session = await guard.setup(
+      { unit: { name: UNIT, code: '000.00.01.H49', preset: 'party' }, admin: { fullName: CLERK, position: 'Văn thư cơ quan', role: 'van_thu', clearance: 'tuyet_mat' } },
+      { moduleId: moduleId(hsm.modulePath), serial: hsm.tokens.userRsa.serial },
+      hsm.tokens.userRsa.pin,
+    );
+    const clerk = actorFor(session.user);
+    const signer = await addPerson(desk, { fullName: SIGNER, role: 'lanh_dao', clearance: 'tuyet_mat', position: 'Phó Bí thư', identity: anchoredIdentity(hsm.ca, SIGNER, work) });
+    const agencyKey = guard.signingKey(clerk);
+    for (const secrecy of ['mat', 'thuong'] as const satisfies readonly Secrecy[]) {
+      const main = await stageBytes(desk, clerk, await makeSamplePdf({ issuer: 'TỈNH ỦY QUẢNG NINH', numberSymbol: '     -CV/TU', title: 'CÔNG VĂN', subject: SUBJECTS[secrecy] }), 'cong-van.pdf');
+      const d = await desk.outgoing.create(clerk, outgoingCreateSchema.parse({
+        typeCode: 'CV', subject: SUBJECTS[secrecy], secrecy, urgency: 'thuong', signerId: signer.id, signerCompetence: 'T/M BAN THƯỜNG VỤ', approvers: [],
+        recipients: [{ code: '000.00.12.H49', name: 'Ban Tổ chức Tỉnh ủy' }], issuedAmount: 2, stagedIds: [main.stagedId], comment: '',
+      }));
+      await desk.outgoing.submit(clerk, { id: d.id, comment: '' });
+      await desk.outgoing.signAsSigner(actorFor(getUser(desk.db, signer.id)!), d.id, signer.identity.signingKeys[0]!);
+      await desk.outgoing.issue(clerk, d.id, agencyKey);
+      // The home's offline number and the server's answer at the next contact, as sendPending keeps them.
+      const c = `c_${secrecy}`;
+      const row = desk.db.prepare(`SELECT register_id AS registerId, period, bucket, number, number_symbol AS numberSymbol, global_id AS gid FROM ${c}.outgoing WHERE id = ?`).get(d.id) as
+        { registerId: number; period: string; bucket: string; number: number; numberSymbol: string; gid: string };
+      numbers[secrecy] = row.numberSymbol;
+      const register = desk.db.prepare('SELECT global_id FROM main.registers WHERE id = ?').pluck().get(row.registerId) as string;
+      const holder = {
+        register, period: row.period, bucket: row.bucket, record: `0190c2f5-0000-7000-8000-00000000000${row.number}`, number: row.number,
+        workstation: OTHER_WS, person: 'vanthu2', allocatedAt: '2026-12-06T01:15:00.000Z', source: 'server',
+      };
+      writeTx(desk.db, () => desk.db.prepare(`INSERT INTO main.number_reports (register_id, period, bucket, number, kind, compartment, record_global_id, made_at, problem)
+        VALUES (?,?,?,?,'report',?,?,?,?)`).run(row.registerId, row.period, row.bucket, row.number, c, row.gid, '2026-12-06T02:40:00.000Z',
+        JSON.stringify({ error: 'number-taken', message: `number ${row.number} is taken`, holder })));
+    }
+  } finally {
+    await guard.close();
+  }
+}
+
+before(async () => {
+  if (skip) return;
+  work = mkdtempSync(join(tmpdir(), 'securedesk-e2e-numconflicts-'));
+  profileDir = join(work, 'profile');
+  hsm = await createSoftHsm({ tokens: ['userRsa'] });
+  await seed();
+});
+
+after(async () => {
+  if (app) await app.close();
+  await hsm?.cleanup();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+test('the văn thư sees the outgoing numbering conflicts on the sync panel, with what to do', { skip }, async () => {
+  app = await openApp(profileDir, { hsm, trustAnchors: [hsm.ca.certDer] });
+  const p = app.page;
+  await p.getByRole('heading', { name: 'Máy trạm đang khóa' }).waitFor();
+  await p.getByLabel('Mã PIN').fill(hsm.tokens.userRsa.pin);
+  await p.getByRole('button', { name: 'Mở khóa' }).click();
+  await expectText(p.locator('.app-header'), CLERK);
+  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Đồng bộ' }).click();
+  const box = p.getByTestId('sync-number-conflicts');
+  await expectText(box.locator('h2'), 'Số văn bản đi trùng với văn bản của máy trạm khác');
+  const rows = box.locator('tbody tr');
+  assert.equal(await rows.count(), 2);
+  for (const [i, secrecy] of (['mat', 'thuong'] as const).entries()) {
+    await expectText(rows.nth(i), SUBJECTS[secrecy]);
+    await expectText(rows.nth(i), numbers[secrecy]!);
+    await expectText(rows.nth(i), `Máy trạm ${OTHER_WS}`);
+    await expectText(rows.nth(i), 'Máy trạm này chưa có văn bản đó');
+    await expectText(rows.nth(i), 'Cấp lúc mất kết nối: 06/12/2026 09:40');
+    await expectText(rows.nth(i), 'cấp lúc 06/12/2026 08:15');
+  }
+  await expectText(box.locator('.notice'), 'không tự cấp lại số');
+  // The table and what to do, in view at the smaller size.
+  await p.setViewportSize(SCREEN_SIZES[0]);
+  await box.locator('.notice').scrollIntoViewIfNeeded();
+  await shootBothSizes(p, 'sync-number-conflicts', '[data-testid="sync-number-conflicts"]');
+  assert.deepEqual(app.problems.csp, []);
+  assert.deepEqual(app.problems.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
+});
