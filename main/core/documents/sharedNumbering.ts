@@ -12,7 +12,7 @@ import { cached } from '../db/statements';
 import { writeTx } from '../db/transaction';
 import { workstationId } from '../events/eventLog';
 import { TransportError } from '../sync/transport';
-import type { AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, LastNumber, NumberConflict, NumberSequence, ReportRequest } from '../sync/numbers/protocol';
+import type { AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, LastNumber, NumberConflict, NumberSequence, ReportRequest } from '../sync/numbers/protocol';
 import { periodOf, scopeRow, type TakenNumber } from './numbering';
 import { renumberTaken, type OwedNumber } from './numberConflicts';
 import { sequenceKeyOf } from './sequenceKey';
@@ -21,6 +21,8 @@ import { awaitingNumber, numberWaiting } from './numberWaits';
 /** The agency server's numbering routes (sync/numbers/NumberClient.ts). */
 export interface NumberAuthority {
   allocate(q: AllocateRequest): Promise<AllocateResult>;
+  /** Many records of one register at once, in order (the legacy import). */
+  allocateMany(q: AllocateManyRequest): Promise<AllocateManyResult>;
   giveBack(q: GiveBackRequest): Promise<GiveBackResult>;
   report(q: ReportRequest): Promise<{ accepted: AllocateResult } | { conflict: NumberConflict }>;
   last(q: NumberSequence): Promise<LastNumber>;
