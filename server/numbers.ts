@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import {
-  NUMBER_BUCKET_RE, NUMBER_ID_RE, NUMBER_PERIOD_RE, NUMBERS_API, type GiveBackResult, type LastNumber, type NumberConflict,
+  NUMBER_BUCKET_RE, NUMBER_ID_RE, NUMBER_PERIOD_RE, NUMBERS_API, NUMBERS_MANY_BYTES, NUMBERS_MANY_MAX, type GiveBackResult, type LastNumber, type NumberConflict,
 } from '../main/core/sync/numbers/protocol';
 import type { Session } from './auth';
 import type { ServerConfig } from './config';
@@ -17,6 +17,11 @@ import { secrecyRank } from '../common/domain';
 const gid = z.string().regex(NUMBER_ID_RE);
 const sequence = { register: gid, period: z.string().regex(NUMBER_PERIOD_RE), bucket: z.string().regex(NUMBER_BUCKET_RE) };
 const allocateSchema = z.strictObject({ ...sequence, record: gid, home: gid });
+const allocateManySchema = z.strictObject({
+  register: gid, home: gid,
+  items: z.array(z.strictObject({ period: sequence.period, bucket: sequence.bucket, record: gid })).min(1).max(NUMBERS_MANY_MAX)
+    .refine((items) => new Set(items.map((i) => i.record)).size === items.length, 'each record once'),
+});
 const giveBackSchema = z.strictObject({ ...sequence, record: gid });
 const reportSchema = z.strictObject({ ...sequence, record: gid, number: z.number().int().min(1).max(10_000_000) });
 
@@ -57,6 +62,14 @@ export class NumberRoutes {
         await this.mayNumber(s, q.register, ctx.route);
         const r = await this.store.allocate(q, s.workstation, s.person, now());
         const { fresh, ...out } = r;
+        sendJson(res, fresh ? 201 : 200, out);
+        return true;
+      }
+      if (method === 'POST' && path === `${NUMBERS_API}/allocate-many`) {
+        // Bounded in size (413) and in count (400): one request holds one register's write transaction.
+        const q = parseBody(allocateManySchema, await readBody(req, NUMBERS_MANY_BYTES));
+        await this.mayNumber(s, q.register, ctx.route);
+        const { fresh, ...out } = await this.store.allocateMany(q, s.workstation, s.person, now());
         sendJson(res, fresh ? 201 : 200, out);
         return true;
       }

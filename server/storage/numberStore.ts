@@ -4,7 +4,7 @@
 // consecutive numbers, never one twice, and a failed insert rolls the counter back. The record's global
 // id is the allocation's key: asking again for the same record answers the number it already holds.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, NumberAllocation, NumberSequence, ReportRequest } from '../../main/core/sync/numbers/protocol';
+import type { AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, NumberAllocation, NumberSequence, ReportRequest } from '../../main/core/sync/numbers/protocol';
 import { registerFacts } from './registerFacts';
 import type { NumberAllocationsTable, ServerDatabase } from './schema';
 
@@ -84,21 +84,7 @@ export class NumberStore {
     try {
       return await this.db.transaction().execute(async (trx) => {
         await this.nameHome(trx, q.register, q.home, person, now);
-        const prior = await this.allocationOfRecord(trx, q.record);
-        if (prior) return this.again(trx, prior, q, workstation, person, now);
-        // A closed year's book is printed and signed: no new number in it (the record's own number, asked again, stands).
-        const year = yearOfPeriod(q.period);
-        if (year !== null && (await registerFacts(trx, q.register, year)).yearClosed)
-          throw new NumberYearClosed(`register ${q.register} is closed for ${year}: no number is given in a closed year`);
-        const row = await trx.insertInto('number_counters').values({ register_gid: q.register, period: q.period, bucket: q.bucket, last: 1 })
-          .onConflict((oc) => oc.columns(['register_gid', 'period', 'bucket']).doUpdateSet({ last: sql`number_counters.last + 1` }))
-          .returning('last').executeTakeFirstOrThrow();
-        const n = num(row.last);
-        await trx.insertInto('number_allocations').values({
-          record_gid: q.record, register_gid: q.register, period: q.period, bucket: q.bucket, number: n,
-          workstation, person, allocated_at: now.toISOString(), source: 'server',
-        }).execute();
-        return { allocation: (await this.allocationOfRecord(trx, q.record))!, last: n, fresh: true };
+        return this.allocateIn(trx, q, workstation, person, now);
       });
     } catch (e) {
       // The same record asked for twice at once: the other request's allocation stands.
@@ -107,6 +93,52 @@ export class NumberStore {
       if (!prior) throw e;
       return this.again(this.db, prior, q, workstation, person, now);
     }
+  }
+
+  /**
+   * Numbers for many records of one register in one transaction, in the order given (the legacy import's
+   * slices): each as `allocate` would answer it, so asking again for the same records answers the same
+   * numbers. One refusal (a closed year, a record numbered elsewhere) refuses the whole request.
+   */
+  async allocateMany(q: AllocateManyRequest, workstation: string, person: string, now: Date): Promise<AllocateManyResult & { fresh: boolean }> {
+    const run = () => this.db.transaction().execute(async (trx) => {
+      await this.nameHome(trx, q.register, q.home, person, now);
+      const results: AllocateResult[] = [];
+      let fresh = false;
+      for (const item of q.items) {
+        const { fresh: f, ...r } = await this.allocateIn(trx, { register: q.register, home: q.home, ...item }, workstation, person, now);
+        fresh ||= f;
+        results.push(r);
+      }
+      return { results, fresh };
+    });
+    try {
+      return await run();
+    } catch (e) {
+      // Some of these records asked for at the same moment by another request: its allocations stand,
+      // and this transaction, run again, finds them.
+      if (!isUniqueViolation(e)) throw e;
+      return run();
+    }
+  }
+
+  /** One allocation inside the caller's transaction (the register's home already named). */
+  private async allocateIn(trx: Transaction<ServerDatabase>, q: AllocateRequest, workstation: string, person: string, now: Date): Promise<AllocateResult & { fresh: boolean }> {
+    const prior = await this.allocationOfRecord(trx, q.record);
+    if (prior) return this.again(trx, prior, q, workstation, person, now);
+    // A closed year's book is printed and signed: no new number in it (the record's own number, asked again, stands).
+    const year = yearOfPeriod(q.period);
+    if (year !== null && (await registerFacts(trx, q.register, year)).yearClosed)
+      throw new NumberYearClosed(`register ${q.register} is closed for ${year}: no number is given in a closed year`);
+    const row = await trx.insertInto('number_counters').values({ register_gid: q.register, period: q.period, bucket: q.bucket, last: 1 })
+      .onConflict((oc) => oc.columns(['register_gid', 'period', 'bucket']).doUpdateSet({ last: sql`number_counters.last + 1` }))
+      .returning('last').executeTakeFirstOrThrow();
+    const n = num(row.last);
+    await trx.insertInto('number_allocations').values({
+      record_gid: q.record, register_gid: q.register, period: q.period, bucket: q.bucket, number: n,
+      workstation, person, allocated_at: now.toISOString(), source: 'server',
+    }).execute();
+    return { allocation: (await this.allocationOfRecord(trx, q.record))!, last: n, fresh: true };
   }
 
   /**

@@ -50,6 +50,8 @@ export async function sharedRegister(o: {
   preset?: NumberingPreset;
   /** Runs on A's profile before it is copied (people, registers: B then holds the same ones). */
   prepare?: (desk: Desk, admin: Actor) => Promise<void>;
+  /** The stations' request timeout (default 5 s): a test that must not take a slow answer for an outage sets more. */
+  timeoutMs?: number;
 }): Promise<SharedRegister> {
   const { pki, cleanups } = o;
   const tmp = tempDir(`${o.prefix}-${o.backend}-`);
@@ -66,7 +68,7 @@ export async function sharedRegister(o: {
   const url = `https://localhost:${server.port}`;
   cleanups.push(() => server.close().catch(() => undefined));
 
-  const transport = () => ({ url, caPem: pki.ca.certPem, timeoutMs: 5_000 });
+  const transport = () => ({ url, caPem: pki.ca.certPem, timeoutMs: o.timeoutMs ?? 5_000 });
   const connect = (st: Pick<Station, 'desk' | 'person'>): Pick<Station, 'sync' | 'numbers'> => {
     const key = softKey(pki.person(st.person).certDer, pki.person(st.person).keyPem);
     const sync = new SyncService(st.desk, { transport: transport(), signer: () => key, clearance: 'tuyet_mat' });

@@ -33,7 +33,7 @@ import { listCorrections } from './corrections';
 import { listHandovers } from './handover';
 import { peekNumber, takeNumber } from './numbering';
 import { claimNumber } from './numberClaims';
-import { followServerNumber, giveBack, owedReport, planNumber, type NumberAuthority, type NumberPlan } from './sharedNumbering';
+import { followServerNumber, giveBack, owedReport, planNumber, sequenceOf, type NumberAuthority, type NumberPlan } from './sharedNumbering';
 import { recordWait } from './numberWaits';
 import { pageIds, prepareOrder, prepareOrderStatements } from './paging';
 import { recipientRefs, resolveRecipients, storeRecipients } from './recipients';
@@ -81,7 +81,7 @@ export function listRegisters(db: Db, actor: Actor): RegisterSummary[] {
     .filter((r) => r.secrecy.some((s) => secrecyRank(s) <= secrecyRank(actor.clearance)));
 }
 
-function chooseRegister(db: Db, actor: Actor, secrecy: Secrecy, registerId?: number): RegisterRow & { levels: Secrecy[] } {
+export function chooseRegister(db: Db, actor: Actor, secrecy: Secrecy, registerId?: number): RegisterRow & { levels: Secrecy[] } {
   const candidates = listRegisters(db, actor).filter((r) => r.secrecy.includes(secrecy));
   const chosen = registerId === undefined ? candidates[0] : candidates.find((r) => r.id === registerId);
   if (!chosen) {
@@ -215,6 +215,11 @@ export function registerIncomingPlaced(
   files: ReadonlyArray<RegisteredFile & { signature: 'changed-after-signing' | 'appended-bytes' | null }>, registeredAt: Date,
   /** The caller's batch look-up of duplicates (its write slice's, in this transaction); none: this row's own queries. */
   batch?: BatchDuplicates,
+  /**
+   * While linked (import/importNumbering.ts): the number the agency server gave the record's id, or the
+   * home's offline plan; null: none could be asked, the row is refused. Undefined: numbered here.
+   */
+  numbered?: { plan: Extract<NumberPlan, { kind: 'server' | 'home-offline' }>; globalId: string } | null,
 ): RegisterResult {
   authorize(actor, 'doc.register');
   requireClearance(actor, input.secrecy);
@@ -224,9 +229,17 @@ export function registerIncomingPlaced(
   const sha256s = files.map((f) => f.sha256);
   const p = checkPlacement(ctx, actor, input, first, sha256s, batch);
   if (!ctx.db.inTransaction) throw new Error('registerIncomingPlaced runs inside a write transaction');
+  // A shared register's number is the server's for this register and sequence, never this counter's.
+  if (numbered === null) throw DeskError.keyed('VALIDATION', 'numbering.importNotNumbered', { register: p.register.name });
+  if (numbered?.plan.kind === 'server') {
+    const { sequence } = sequenceOf(ctx.db, p.register, p.arrivalDate, input.typeCode);
+    const asked = numbered.plan.sequence;
+    if (asked.register !== sequence.register || asked.period !== sequence.period || asked.bucket !== sequence.bucket)
+      throw DeskError.keyed('VALIDATION', 'numbering.importNotNumbered', { register: p.register.name });
+  }
   // Its own savepoint: a refusal above keeps its audit entry, a failed write leaves nothing.
   // The import's own journal settles a number whose record a crash lost (import/recover.ts): no claim.
-  const r = ctx.db.transaction(() => writeIncoming(ctx.db, actor, input, p, files, registeredAt, [], false))();
+  const r = ctx.db.transaction(() => writeIncoming(ctx.db, actor, input, p, files, registeredAt, [], false, numbered ?? undefined))();
   batch?.written({
     id: r.id, arrivalNumber: r.arrivalNumber, registerName: r.registerName, numberSymbol: p.numberSymbol, issuerName: p.issuerName,
     documentDate: input.documentDate, numberSymbolKey: p.numberSymbolKey, issuerKey: issuerKey(p.issuerName), sha256s, secrecyRank: secrecyRank(input.secrecy),

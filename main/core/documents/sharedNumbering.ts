@@ -12,7 +12,7 @@ import { cached } from '../db/statements';
 import { writeTx } from '../db/transaction';
 import { workstationId } from '../events/eventLog';
 import { TransportError } from '../sync/transport';
-import type { AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, LastNumber, NumberConflict, NumberSequence, ReportRequest } from '../sync/numbers/protocol';
+import type { AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, LastNumber, NumberConflict, NumberSequence, ReportRequest } from '../sync/numbers/protocol';
 import { periodOf, scopeRow, type TakenNumber } from './numbering';
 import { renumberTaken, type OwedNumber } from './numberConflicts';
 import { sequenceKeyOf } from './sequenceKey';
@@ -21,6 +21,8 @@ import { awaitingNumber, numberWaiting } from './numberWaits';
 /** The agency server's numbering routes (sync/numbers/NumberClient.ts). */
 export interface NumberAuthority {
   allocate(q: AllocateRequest): Promise<AllocateResult>;
+  /** Many records of one register at once, in order (the legacy import). */
+  allocateMany(q: AllocateManyRequest): Promise<AllocateManyResult>;
   giveBack(q: GiveBackRequest): Promise<GiveBackResult>;
   report(q: ReportRequest): Promise<{ accepted: AllocateResult } | { conflict: NumberConflict }>;
   last(q: NumberSequence): Promise<LastNumber>;
@@ -92,9 +94,15 @@ export function followServerNumber(db: Db, scopeId: number, plan: Extract<Number
     .run(scopeId, plan.taken.period, plan.taken.bucket, Math.max(plan.taken.number, plan.last));
 }
 
-/** Inside the record's transaction, for a number the home gave offline: to be reported. */
+/**
+ * Inside the record's transaction, for a number the home gave offline: to be reported. A legacy import's
+ * record keeps its id across runs (import/importNumbering.ts): a row of a run whose base commit survived a
+ * kill that lost the compartment's (import/recover.ts redoes the record) now names this run's number.
+ */
 export function owedReport(db: Db, registerId: number, taken: TakenNumber, compartment: string, record: string, now: Date): void {
-  cached(db, `INSERT INTO main.number_reports (register_id, period, bucket, number, kind, compartment, record_global_id, made_at) VALUES (?,?,?,?,'report',?,?,?)`)
+  cached(db, `INSERT INTO main.number_reports (register_id, period, bucket, number, kind, compartment, record_global_id, made_at) VALUES (?,?,?,?,'report',?,?,?)
+    ON CONFLICT (record_global_id) DO UPDATE SET register_id = excluded.register_id, period = excluded.period, bucket = excluded.bucket, number = excluded.number,
+      kind = 'report', compartment = excluded.compartment, made_at = excluded.made_at, reported_at = NULL, problem = NULL`)
     .run(registerId, taken.period, taken.bucket, taken.number, compartment, record, now.toISOString());
 }
 

@@ -31,6 +31,7 @@ import { FilePool } from './filePool';
 import type { OpenedSource } from './fileWorker';
 import type { ResolvedFile } from './files';
 import { announceOcrQueued } from '../ocr/queue';
+import { giveBackUnused, numberRows } from './importNumbering';
 import { ImportWriter } from './importWriter';
 import { createJob, getJob, rowStanding, setJobState, type JobRow, type JobState } from './journal';
 import { parseMapping, type Mapping } from './mapping';
@@ -95,16 +96,12 @@ export class ImportService {
   private readonly openers = new Map<string, SourceOpener>();
 
   /**
-   * The agency server numbering shared registers, while linked (agencySync.ts). The bulk import numbers
-   * inside its own transactions from this workstation's counter, so it is refused while the server numbers.
+   * The agency server numbering shared registers, while linked (agencySync.ts): each batch's numbers
+   * are asked of it before the batch is written (importNumbering.ts).
    */
   numbering: NumberAuthority | null = null;
 
   constructor(private readonly source: ContextSource) {}
-
-  private refuseWhileShared(): void {
-    if (this.numbering) throw DeskError.keyed('VALIDATION', 'numbering.importShared');
-  }
 
   /** Sources named "scheme:…" are read by `opener` (a hook for the window's uploads). */
   useOpener(scheme: string, opener: SourceOpener): void {
@@ -162,7 +159,6 @@ export class ImportService {
   /** Starts a job on a source and runs it to the end (or until cancelled). */
   async start(actor: Actor, path: string, mappingInput: Mapping, opts: RunOptions = {}): Promise<ImportOutcome> {
     authorize(actor, 'doc.register');
-    this.refuseWhileShared();
     const mapping = parseMapping(mappingInput);
     const pool = new FilePool(opts.workers);
     try {
@@ -182,7 +178,6 @@ export class ImportService {
   /** Resumes a job where it stopped: the source must be the same file (same SHA-256). */
   async resume(actor: Actor, jobId: number, opts: RunOptions = {}): Promise<ImportOutcome> {
     authorize(actor, 'doc.register');
-    this.refuseWhileShared();
     const c = this.source.context();
     const job = getJob(c.db, jobId);
     if (!job || job.createdBy !== actor.id) throw DeskError.keyed('NOT_FOUND', 'input.invalid', undefined, { details: { job: jobId } });
@@ -259,7 +254,7 @@ export class ImportService {
     const entry = { controller, last: null as ImportProgress | null };
     this.running.set(jobId, entry);
     try {
-      return await new JobRun(this.source, actor, jobId, feed, pool, { ...opts, signal }, (p) => { entry.last = p; opts.onProgress?.(p); }, scans).run();
+      return await new JobRun(this.source, actor, jobId, feed, pool, { ...opts, signal }, (p) => { entry.last = p; opts.onProgress?.(p); }, scans, this.numbering).run();
     } finally {
       this.running.delete(jobId);
     }
@@ -304,6 +299,8 @@ class JobRun {
   /** Rows the last write slice held: the next one looks up twice as many rows' duplicates ahead. */
   private lastSliceRows = 0;
   private counts = { imported: 0, duplicates: 0, rejected: 0, total: 0 };
+  /** The row keys of the batch being written that a committed transaction imported. */
+  private readonly imported = new Set<string>();
   private readonly validator: RowValidator;
   private readonly folder: string;
   private readonly total: number;
@@ -313,6 +310,8 @@ class JobRun {
     private readonly pool: FilePool, private readonly opts: RunOptions & { signal: AbortSignal }, private readonly report: (p: ImportProgress) => void,
     /** An opened source's scans: resolved by the validator on this thread (with the signature check). */
     private readonly scans?: ScanSet,
+    /** The agency server numbering the registers while linked: each batch's numbers asked before it is written. */
+    private readonly numbering: NumberAuthority | null = null,
   ) {
     this.batchSize = Math.max(1, opts.batchSize ?? 1000);
     this.sliceMs = Math.max(1, opts.sliceMs ?? 8);
@@ -450,12 +449,31 @@ class JobRun {
   private async write({ batch, last, markers: placing }: Placed): Promise<boolean> {
     const markers = await placing;
     const todo = batch.filter((p) => p.standing === null || p.standing === 'importedElsewhere').map(rowToWrite);
+    const numbered = await this.askNumbers(todo);
     this.writer ??= await this.writerReady;
-    if (!(await (this.writer ? this.writeOnWorker(this.writer, todo, last) : this.writeHere(todo, last)))) return false;
+    this.imported.clear();
+    const written = await (this.writer ? this.writeOnWorker(this.writer, todo, last) : this.writeHere(todo, last));
+    // The server's numbers no committed record took (a row refused at registration, a cancel) go back.
+    if (this.numbering) await giveBackUnused(this.numbering, numbered.filter((p) => !this.imported.has(p.checked.key)));
+    if (!written) return false;
     // Every record of the batch is committed: the markers of its blobs are no longer needed. (A
     // cancelled batch keeps them: the next unlock removes the blobs no record took.)
     await Promise.all(markers.map((m) => rm(m, { force: true })));
     return true;
+  }
+
+  /** While linked: the batch's numbers from the agency server; out of reach on a workstation that is not the home, the job pauses. */
+  private async askNumbers(todo: RowToWrite[]): Promise<RowToWrite[]> {
+    if (!this.numbering || todo.length === 0) return [];
+    const c = this.source.context();
+    const job = getJob(c.db, this.jobId)!;
+    try {
+      return await numberRows(c.db, this.numbering, this.actor, job, todo, c.now());
+    } catch (e) {
+      // Paused: stopped resumable, what is committed kept; the clerk resumes once the server is back.
+      if (e instanceof DeskError && e.key === 'numbering.importServerUnreachable') { await c.writable(); setJobState(c.db, this.jobId, 'cancelled', c.now()); }
+      throw e;
+    }
   }
 
   /** The batch in the database worker's transactions (long ones: their commits are off this thread). */
@@ -535,6 +553,7 @@ class JobRun {
   /** A committed transaction's rows counted (nothing of a rolled-back one is). */
   private committed(journal: readonly JournalEntry[]): void {
     this.lastSliceRows = journal.length;
+    for (const j of journal) if (j.outcome === 'imported') this.imported.add(j.key);
     this.doneHere += journal.length;
     for (const j of journal) this.counts[j.outcome === 'imported' ? 'imported' : j.outcome === 'duplicate' ? 'duplicates' : 'rejected']++;
   }

@@ -8,6 +8,7 @@ import { BatchDuplicates } from '../documents/duplicates';
 import { registerIncomingPlaced, type IncomingContext, type RegisterInput } from '../documents/incoming';
 import type { Actor } from '../org/rights';
 import { journalRows, setJobState, type RowOutcome } from './journal';
+import type { RowNumber } from './importNumbering';
 import type { PreparedRecord, RowResult } from './validate';
 
 /** A checked row to write (what the writer needs of it: no file handles, so it crosses to a worker). */
@@ -19,6 +20,8 @@ export interface RowToWrite {
   checked: Pick<RowResult, 'key' | 'status'> & { reasons: Array<{ code: string }>; record?: PreparedRecord };
   /** Refused before registration (the attachment store's limits), as registerRefused:CODE. */
   refused?: string;
+  /** While linked: its number from the agency server, or the home's offline plan (importNumbering.ts); null: none, refused. */
+  numbered?: RowNumber | null;
 }
 
 /** A row's journal entry (journal.ts), written with its transaction's. */
@@ -86,7 +89,7 @@ function writeRow(c: IncomingContext, actor: Actor, p: RowToWrite, registeredAt:
   if (p.refused) return journal('rejected', { reason: `registerRefused:${p.refused}` });
   try {
     const file = checked.record!.file;
-    const recordId = registerIncomingPlaced(c, actor, registration(checked.record!), file ? [{ ...file, signature: file.signature ?? null }] : [], registeredAt, batch).id;
+    const recordId = registerIncomingPlaced(c, actor, registration(checked.record!), file ? [{ ...file, signature: file.signature ?? null }] : [], registeredAt, batch, p.numbered).id;
     return journal('imported', { recordId });
   } catch (err) {
     if (!(err instanceof DeskError)) throw err;

@@ -23,6 +23,7 @@ const dying: NumberAuthority = {
     process.kill(process.pid, 'SIGKILL');
     return r;
   },
+  allocateMany: (q) => numbers.allocateMany(q),
   giveBack: (q) => numbers.giveBack(q),
   report: (q) => numbers.report(q),
   last: (q) => numbers.last(q),

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
+import { NUMBERS_MANY_MAX } from '../../../main/core/sync/numbers/protocol';
 import type { RunningServer } from '../../../server/app';
 import { agencyConfig, startAgency, workstation, type TestWorkstation } from '../../helpers/network';
 import { networkSuite, transportRefusal } from '../../helpers/networkSuite';
@@ -102,6 +103,47 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const moved = await h.report({ ...seq, record: offline[1]!, number: last + 50 });
       assert.ok('conflict' in moved && moved.conflict.error === 'record-numbered');
       assert.equal((await h.last(seq)).last, last + 4);
+    });
+
+    test('many records of one register at once: consecutive, in order, the same numbers when asked again; bounded', async () => {
+      const records = Array.from({ length: 40 }, () => randomUUID());
+      const start = (await h.last(seq)).last;
+      // Both workstations at once: each request's numbers consecutive and in its order, none twice.
+      const [x, y] = await Promise.all([
+        h.allocateMany({ register, home: homeId, items: records.slice(0, 20).map((record) => ({ period: '2026', bucket: '*', record })) }),
+        o.allocateMany({ register, home: homeId, items: records.slice(20).map((record) => ({ period: '2026', bucket: '*', record })) }),
+      ]);
+      for (const r of [x, y]) {
+        const ns = r.results.map((a) => a.allocation.number);
+        assert.deepEqual(ns, ns.map((_, i) => ns[0]! + i), 'one request: consecutive, in order');
+      }
+      const all = [...x.results, ...y.results].map((a) => a.allocation.number).sort((a, b) => a - b);
+      assert.deepEqual(all, Array.from({ length: 40 }, (_, i) => start + 1 + i));
+      // Asked again (a resume after a kill -9), with one new record at its end: the same numbers, then the next.
+      const fresh = randomUUID();
+      const again = await o.allocateMany({ register, home: homeId, items: [...records.slice(0, 20), fresh].map((record) => ({ period: '2026', bucket: '*', record })) });
+      assert.deepEqual(again.results.slice(0, 20).map((a) => a.allocation.number), x.results.map((a) => a.allocation.number));
+      assert.equal(again.results[20]!.allocation.number, start + 41);
+      // Items of other periods are their own sequences; one allocate answers the same for a record of the batch.
+      assert.equal((await h.allocate({ ...seq, record: records[3]!, home: homeId })).allocation.number, x.results[3]!.allocation.number);
+      // Bounded: over NUMBERS_MANY_MAX records (400), a record twice (400), a body over the limit (413); nothing taken.
+      const before = (await h.last(seq)).last;
+      const many = (n: number) => Array.from({ length: n }, () => ({ period: '2026', bucket: '*', record: randomUUID() }));
+      const over = await refusal(h.allocateMany({ register, home: homeId, items: many(NUMBERS_MANY_MAX + 1) }));
+      assert.deepEqual([over.status, over.code], [400, 'bad-request']);
+      const twice = many(2);
+      twice[1]!.record = twice[0]!.record;
+      assert.equal((await refusal(h.allocateMany({ register, home: homeId, items: twice }))).status, 400);
+      const big = many(1);
+      big[0]!.bucket = 'x'.repeat(200_000);
+      assert.equal((await refusal(h.allocateMany({ register, home: homeId, items: big }))).status, 413);
+      assert.equal((await refusal(h.allocateMany({ register, home: homeId, items: [] }))).status, 400);
+      assert.equal((await h.last(seq)).last, before);
+      // A chuyên viên (a role that does not register) gets none.
+      const cv = workstation(net.n, net.path(`${backend}-cv-many`), server.port, net.n.agencies.A.chuyenVien);
+      net.closers.push(() => cv.close());
+      assert.equal((await refusal(new NumberClient(cv.server).allocateMany({ register, home: homeId, items: many(3) }))).status, 403);
+      assert.equal((await h.last(seq)).last, before);
     });
 
     test('attacks: a workstation that is not the home, another agency\'s person, a role that does not register, no session', async () => {

@@ -32,14 +32,12 @@ interface Station { name: string; desk: Desk; clerk: Actor; sync: SyncService; n
 let pki: AgencyPki;
 let server: RunningServer;
 let config: ServerConfig;
-let tmpRoot: string;
 const stations: Station[] = [];
 const cleanups: Array<() => void> = [];
 const quiet = { log: () => {} };
 
 before(async () => {
   const tmp = tempDir('securedesk-shared-numbers-');
-  tmpRoot = tmp.dir;
   cleanups.push(tmp.cleanup);
   pki = await agencyPki(['vanthu1', 'vanthu2', 'vanthu3']);
   cleanups.push(() => pki.pki.cleanup());
@@ -227,13 +225,5 @@ describe('one register, three workstations, the agency server numbering', () => 
       assertDense(here.values(), `on ${st.name}`);
       assert.equal(st.desk.db.prepare('SELECT count(*) FROM c_thuong.sync_inbox WHERE problem IS NOT NULL').pluck().get(), 0, `nothing set aside on ${st.name}`);
     }
-  });
-
-  test('the bulk import, which numbers locally, is refused while the server numbers', async () => {
-    A().desk.imports.numbering = A().numbers;
-    const e = await A().desk.imports.start(A().clerk, join(tmpRoot, 'so-cu.csv'), {} as never).then(() => null, (err: unknown) => err);
-    A().desk.imports.numbering = null;
-    assert.ok(e instanceof DeskError, String(e));
-    assert.equal(e.key, 'numbering.importShared');
   });
 });

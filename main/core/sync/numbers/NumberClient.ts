@@ -4,7 +4,7 @@
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
 import {
-  NUMBERS_API, type AllocateRequest, type AllocateResult, type GiveBackRequest, type GiveBackResult, type LastNumber, type NumberConflict,
+  NUMBERS_API, type AllocateManyRequest, type AllocateManyResult, type AllocateRequest, type AllocateResult, type GiveBackRequest, type GiveBackResult, type LastNumber, type NumberConflict,
   type NumberSequence, type ReportRequest,
 } from './protocol';
 
@@ -33,6 +33,11 @@ export class NumberClient {
   /** The next number of the sequence for the record (the same number when asked again for it). */
   async allocate(q: AllocateRequest): Promise<AllocateResult> {
     return expectJson<AllocateResult>(await this.server.request('POST', `${NUMBERS_API}/allocate`, json(q)), `number for ${q.record}`);
+  }
+
+  /** Numbers for many records of one register at once (at most NUMBERS_MANY_MAX), in order. */
+  async allocateMany(q: AllocateManyRequest): Promise<AllocateManyResult> {
+    return expectJson<AllocateManyResult>(await this.server.request('POST', `${NUMBERS_API}/allocate-many`, json(q)), `numbers for ${q.items.length} records`);
   }
 
   /** Gives the record's number back (its registration failed); kept when something was numbered after it. */

@@ -35,6 +35,21 @@ export interface NumberAllocation extends NumberSequence {
 /** The answer to an allocation or a report: the allocation and the sequence's last number now. */
 export interface AllocateResult { allocation: NumberAllocation; last: number }
 
+/** At most this many records in one POST /v1/numbers/allocate-many (and its body at most NUMBERS_MANY_BYTES). */
+export const NUMBERS_MANY_MAX = 500;
+export const NUMBERS_MANY_BYTES = 96 * 1024;
+
+/**
+ * POST /v1/numbers/allocate-many: numbers for many records of one register (the legacy import), in
+ * order, each as /allocate answers it (asked again for the same records: the same numbers).
+ */
+export interface AllocateManyRequest {
+  register: string;
+  home: string;
+  items: Array<{ period: string; bucket: string; record: string }>;
+}
+export interface AllocateManyResult { results: AllocateResult[] }
+
 /** POST /v1/numbers/give-back: the registration of `record` failed; its number goes back if still the last. */
 export interface GiveBackRequest extends NumberSequence { record: string }
 export interface GiveBackResult { givenBack: boolean; last: number }
