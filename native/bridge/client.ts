@@ -186,17 +186,21 @@ export class TokenBridge extends EventEmitter<TokenBridgeEvents> {
 
   /**
    * Emit 'tokenRemoved' / 'tokenInserted' for this module's slots (see watch.ts for why it polls).
+   * `present`: a token the caller has just signed in on, reported removed if the next answer lacks it.
    * Returns a function that stops this watch.
    */
-  watchSlots(module: string): () => void {
+  watchSlots(module: string, present?: { serial: string }): () => void {
     const existing = this.watchers.get(module);
-    if (existing) existing.users++;
-    else {
+    if (existing) {
+      existing.users++;
+      if (present) existing.expect(present.serial);
+    } else {
       const watch = new SlotWatch(module, this.slotPollMs, this.watchBackoffMs, (m) => this.listSlots(m), {
         removed: (ev) => this.emit('tokenRemoved', { ...ev, loginLost: this.logins.delete(loginKey(module, ev.serial)) }),
         inserted: (ev) => this.emit('tokenInserted', ev),
         failed: (error) => this.emit('watchError', { module, error }),
       });
+      if (present) watch.expect(present.serial);
       this.watchers.set(module, watch);
     }
     let stopped = false;

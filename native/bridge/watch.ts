@@ -13,6 +13,10 @@ export interface WatchSink {
 export class SlotWatch {
   users = 1;
   private known: Map<string, TokenPresenceEvent> | null = null; // null until the first answer
+  // Tokens a caller knows are present (it just signed in on them), until an answer says whether they
+  // still are: a token pulled before the first answer (or before the answer after a caller joined a
+  // running watch) is otherwise missing from the baseline, and its removal never reported.
+  private readonly expected = new Set<string>(); // serials
   private busy = false;
   private pausedUntil = 0;
   private readonly timer: NodeJS.Timeout;
@@ -27,6 +31,11 @@ export class SlotWatch {
     this.timer = setInterval(() => this.poll(), intervalMs);
     this.timer.unref(); // watching alone must not keep the app alive
     this.poll();
+  }
+
+  /** Reports `serial` removed if the next answer does not list it (a caller has just signed in on it). */
+  expect(serial: string): void {
+    this.expected.add(serial);
   }
 
   stop(): void {
@@ -50,6 +59,13 @@ export class SlotWatch {
 
   private update(slots: SlotInfo[]): void {
     const now = presentTokens(this.module, slots);
+    for (const serial of this.expected) {
+      const listed = [...now.values()].some((ev) => ev.serial === serial);
+      const last = [...(this.known?.values() ?? [])].find((ev) => ev.serial === serial);
+      // Absent and not known before: the diff below cannot see it go, so it is reported here.
+      if (!listed && !last) this.sink.removed({ module: this.module, slotId: '', serial, label: '' });
+    }
+    this.expected.clear();
     if (this.known) {
       for (const [key, ev] of this.known) if (!now.has(key)) this.sink.removed(ev);
       for (const [key, ev] of now) if (!this.known.has(key)) this.sink.inserted(ev);

@@ -132,7 +132,8 @@ export class SessionGuard extends EventEmitter<{ locked: [LockReason]; idleWarni
 
   private track(signed: SignedInToken): void {
     this.current = signed;
-    this.stopWatch = this.tokens.bridge.watchSlots(signed.module);
+    // The token signed in on is expected in the watch's next answer: pulled before it, it is still a removal.
+    this.stopWatch = this.tokens.bridge.watchSlots(signed.module, { serial: signed.ref.serial });
     this.touch();
   }
 

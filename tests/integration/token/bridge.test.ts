@@ -303,4 +303,44 @@ describe('token bridge on SoftHSM 2.6.1', () => {
     assert.deepEqual(e.loginLost, { module: M, serial: t.serial });
     assert.deepEqual(bridge.activeLogins(), []);
   });
+
+  test('token pulled before the watch first answered: the token signed in on is reported removed', async () => {
+    // The race seen on a loaded CI machine: the session's watch starts at sign-in, its first listing is
+    // queued behind other calls, the token is pulled meanwhile, and that listing becomes the baseline.
+    const t = await hsm.reinitToken('spare');
+    await bridge.close();
+    await bridge.login(M, ref(t), t.pin);
+    await hsm.removeToken('spare');
+    const listSlots = bridge.listSlots.bind(bridge);
+    let answered = 0;
+    bridge.listSlots = async (module: string) => {
+      const slots = await listSlots(module);
+      answered++;
+      return slots;
+    };
+    const removedEvents: TokenRemovedEvent[] = [];
+    const onRemoved = (ev: TokenRemovedEvent) => void removedEvents.push(ev);
+    bridge.on('tokenRemoved', onRemoved);
+    try {
+      // Control: a watch that was not told of the token takes its first answer (no token) as the baseline.
+      const blind = bridge.watchSlots(M);
+      while (answered < 2) await new Promise((r) => setTimeout(r, 50));
+      blind();
+      assert.deepEqual(removedEvents, [], 'without the hint the removal is invisible: the hole this closes');
+
+      const removed = nextEvent<TokenRemovedEvent>(bridge, 'tokenRemoved', 30_000);
+      const stop = bridge.watchSlots(M, { serial: t.serial });
+      try {
+        const ev = await removed;
+        assert.equal(ev.serial, t.serial);
+        assert.equal(ev.module, M);
+        assert.equal(ev.loginLost, true);
+      } finally {
+        stop();
+      }
+    } finally {
+      bridge.off('tokenRemoved', onRemoved);
+      bridge.listSlots = listSlots;
+    }
+  });
 });
