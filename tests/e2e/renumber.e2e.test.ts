@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { todayIso, yearOf } from '../../common/dates';
 import { Desk } from '../../main/core/desk';
 import { actorFor } from '../../main/core/org/users';
 import { SessionGuard } from '../../main/core/session/guard';
@@ -142,7 +143,7 @@ test('the văn thư sees the duplicate arrival numbers side by side and gives th
   const desk = app.desk!;
   const plainNumber = numberOf(desk, 'c_thuong', gids.plainA!)!;
   const secretNumber = numberOf(desk, 'c_mat', gids.secretA!)!;
-  const year = new Date().getFullYear();
+  const year = yearOf(todayIso());
 
   const plain = cards.filter({ hasText: PLAIN_B });
   await expectText(plain.locator('h2'), `Sổ đăng ký văn bản đến năm ${year}: số đến ${plainNumber}`);

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { PackageCheckView, PackageImportRunView } from '../../common/packages';
 import { DeskError } from '../../common/errors';
+import { todayIso, yearOf } from '../../common/dates';
 import { derToPem, pemToDer } from '../../main/core/crypto';
 import type { Desk, TokenIdentity } from '../../main/core/desk';
 import type { Actor } from '../../main/core/org/rights';
@@ -98,7 +99,7 @@ describe('offline packages from the window', () => {
     await rejectsKeyed(a.packageWindow.export(clerkA, { selection: {}, recipients: { people: ['0'.repeat(64)], agencies: [], files: [] } }, signerOf(a, clerkA, idA)),
       'VALIDATION', 'package.recipient.unknown');
     const person = a.packageWindow.recipients(clerkA)[0]!;
-    const r = await a.packageWindow.export(clerkA, { selection: { year: new Date().getFullYear() }, recipients: { people: [person.id], agencies: [], files: [] } }, signerOf(a, clerkA, idA));
+    const r = await a.packageWindow.export(clerkA, { selection: { year: yearOf(todayIso()) }, recipients: { people: [person.id], agencies: [], files: [] } }, signerOf(a, clerkA, idA));
     assert.equal(r.level, 'mat');
     assert.equal(r.result.manifest.encrypted, true);
     assert.deepEqual(r.result.manifest.levels, ['thuong', 'mat']);

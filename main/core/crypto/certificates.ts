@@ -2,6 +2,7 @@
 // the trust anchors the organisation installed. No revocation here (air-gapped: CRLs would be
 // imported separately); no policy processing (like OpenSSL without -policy).
 import { createHash, type KeyObject } from 'node:crypto';
+import { formatDateTimeVn } from '../../../common/dates';
 import { checkSignature, publicKeyFromSpki, readSignatureAlgorithm, describeSignatureAlg, readAlgorithmId } from './algorithms';
 import {
   children, content, equalBytes, expectTag, raw, readBitString, readBoolean, readOctets, readOid, readRoot, readSmallInt, readTime,
@@ -287,14 +288,13 @@ export interface ChainResult {
 
 type Attempt = { ok: true; path: CertificateInfo[] } | { ok: false; path: CertificateInfo[]; reason: string; reasonVi: string };
 
-const vnDate = (d: Date) => d.toISOString().slice(0, 10);
 
 /** Checks on a single certificate that do not depend on its position in the path. */
 function ownChecks(c: CertificateInfo, at: Date): { reason: string; reasonVi: string } | null {
   if (!isValidAt(c, at)) {
     return {
       reason: `certificate "${c.subject}" is not valid at ${at.toISOString()} (valid ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()})`,
-      reasonVi: `Chứng thư "${c.commonName}" không có hiệu lực tại thời điểm kiểm tra (hiệu lực từ ${vnDate(c.notBefore)} đến ${vnDate(c.notAfter)}).`,
+      reasonVi: `Chứng thư "${c.commonName}" không có hiệu lực tại thời điểm kiểm tra (hiệu lực từ ${formatDateTimeVn(c.notBefore)} đến ${formatDateTimeVn(c.notAfter)}).`,
     };
   }
   const unknown = c.criticalExtensions.filter((o) => !UNDERSTOOD_CRITICAL.has(o));

@@ -16,6 +16,7 @@ import type { Directory } from '../../../main/core/sync/packets/protocol';
 import { syncPanel } from '../../../main/core/sync/panel';
 import { owedStatusId } from '../../../main/core/exchange/statusPackets';
 import { attemptPacketId } from '../../../main/core/outgoing/resends';
+import { todayIso } from '../../../common/dates';
 import { makeSamplePdf } from '../../../main/devhost/samplePdf';
 import { DIRECTORY_KEY } from '../../../server/hubLink';
 import { stageBytes } from '../../helpers/desk';
@@ -62,7 +63,8 @@ const refusalsOn = (outgoingId: number) =>
   a.desk.db.prepare("SELECT count(*) FROM c_thuong.exchange_status_in WHERE outgoing_id = ? AND code = 'refused'").pluck().get(outgoingId) as number;
 const audits = () => a.desk.db.prepare("SELECT count(*) FROM main.audit_log WHERE action = 'exchange.refusedOnTheWay'").pluck().get() as number;
 const panel = (x: Agency) => syncPanel(x.desk.db, ['thuong'], { service: null, server: null, running: false }, x.clerk);
-const today = () => new Date().toISOString().slice(0, 10);
+/** Today in Vietnam: the register's dates are Vietnam dates (after 17:00 UTC it is already tomorrow there). */
+const today = () => todayIso();
 
 let first: number;
 

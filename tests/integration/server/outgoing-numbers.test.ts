@@ -17,6 +17,7 @@ import type { PrivateKeyOps } from '../../../main/core/crypto';
 import type { Desk } from '../../../main/core/desk';
 import { writeTx } from '../../../main/core/db/transaction';
 import { sequenceKeyOf } from '../../../main/core/documents/sequenceKey';
+import { todayIso } from '../../../common/dates';
 import { numberingRound, pendingReports, sendPending, sequenceOf } from '../../../main/core/documents/sharedNumbering';
 import { ensureOutgoingRegisters, outgoingRegisterFor } from '../../../main/core/outgoing/config';
 import type { Actor } from '../../../main/core/org/rights';
@@ -71,7 +72,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     /** The shared sequence of today as the server holds it (asked by A's văn thư). */
     const serverLast = async () => {
       const register = outgoingRegisterFor(A().desk.db, 'thuong')!;
-      return (await A().numbers.last(sequenceOf(A().desk.db, register, new Date().toISOString().slice(0, 10), TYPE).sequence)).last;
+      return (await A().numbers.last(sequenceOf(A().desk.db, register, todayIso(), TYPE).sequence)).last;
     };
     let serial = 0;
 
@@ -155,7 +156,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         // A number given back after a later one was given stays void (a gap the server names): B's
         // record asks (as a failed issue did) and A issues meanwhile, then B gives it back.
         const register = outgoingRegisterFor(B().desk.db, 'thuong')!;
-        const { sequence, home } = sequenceOf(B().desk.db, register, new Date().toISOString().slice(0, 10), TYPE);
+        const { sequence, home } = sequenceOf(B().desk.db, register, todayIso(), TYPE);
         const gid = rowOf(B(), id, 'thuong').gid;
         const n = (await B().numbers.allocate({ ...sequence, record: gid, home })).allocation.number;
         const other = await issue(A(), await signedDraft(A(), 'mat'));
@@ -227,7 +228,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       try {
         const low = new NumberClient(sync.client);
         const register = outgoingRegisterFor(B().desk.db, 'thuong')!;
-        const { sequence, home } = sequenceOf(B().desk.db, register, new Date().toISOString().slice(0, 10), TYPE);
+        const { sequence, home } = sequenceOf(B().desk.db, register, todayIso(), TYPE);
         const issuedGid = B().desk.db.prepare(`SELECT global_id FROM ${schemaOf(B().desk, 'mat')}.outgoing WHERE number IS NOT NULL ORDER BY number LIMIT 1`).pluck().get() as string;
         for (const attempt of [
           () => low.allocate({ ...sequence, record: '0190aaaa-0000-7000-8000-000000000001', home }),

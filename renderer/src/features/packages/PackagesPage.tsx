@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RegisterSummary, WorkFileView } from '../../../../common/contract';
 import { SECRECY_LEVELS, type Secrecy } from '../../../../common/domain';
+import { todayIso, yearOf } from '../../../../common/dates';
 import type {
   PackageCheckView, PackageEdxmlPreview, PackageEdxmlResult, PackageExportFile, PackageImportRunView, PackageOutcome, PackageOutcomeCounts, PackageRecipientOption,
 } from '../../../../common/packages';
@@ -348,7 +349,7 @@ function ExportPackage() {
   const [registers, setRegisters] = useState<RegisterSummary[]>([]);
   const [options, setOptions] = useState<PackageRecipientOption[]>([]);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
-  const [year, setYear] = useState<string>(String(new Date().getFullYear()));
+  const [year, setYear] = useState<string>(String(yearOf(todayIso())));
   const [registerId, setRegisterId] = useState<string>('');
   const [levels, setLevels] = useState<Set<Secrecy>>(new Set());
   const [workFiles, setWorkFiles] = useState<WorkFileView[]>([]);
