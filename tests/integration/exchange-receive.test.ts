@@ -297,11 +297,14 @@ describe('recall, update and replacement act on B\'s copy and keep the record', 
     assert.equal(statusesAtA(id).at(-1)!.code, '15');
   });
 
-  test('replacement: the new document waits to be registered, the old copy notes it; answered 15', async () => {
+  test('replacement: the new document waits to be registered, the old copy notes it; answered 15; registering it ends the old copy\'s open tasks', async () => {
     const oldId = await issue('thuong', 'Về việc phân công nhiệm vụ (bản cũ)');
     await carry(a, b);
     const oldRow = b.desk.exchange.inbox.list(b.clerk, { state: 'waiting' }).find((x) => x.subject === 'Về việc phân công nhiệm vụ (bản cũ)')!;
-    await b.desk.exchange.inbox.register(b.clerk, { id: oldRow.id });
+    const oldReg = await b.desk.exchange.inbox.register(b.clerk, { id: oldRow.id });
+    await b.desk.processing.submit(b.clerk, { incomingId: oldReg.incomingId, leaderId: leaderB.id });
+    const inLeadersList = () => b.desk.processing.inbox(leaderB, { box: 'opinion' }).some((t) => t.incomingId === oldReg.incomingId);
+    assert.ok(inLeadersList(), 'the old copy is with the leader');
     const newId = await issue('thuong', 'Về việc phân công nhiệm vụ (bản thay thế)', [B], oldId);
     await carry(a, b);
     const newRow = b.desk.exchange.inbox.list(b.clerk, { state: 'waiting' }).find((x) => x.subject === 'Về việc phân công nhiệm vụ (bản thay thế)')!;
@@ -309,8 +312,18 @@ describe('recall, update and replacement act on B\'s copy and keep the record', 
     const detail = b.desk.exchange.inbox.get(b.clerk, newRow.id);
     assert.equal(detail.original?.id, oldRow.id);
     assert.match(b.desk.exchange.inbox.get(b.clerk, oldRow.id).notice!, /Đã được thay thế bằng văn bản số/);
+    assert.ok(inLeadersList(), 'landing alone ends nothing: the replacement is not registered yet');
     await carry(b, a);
     assert.equal(statusesAtA(newId).at(-1)!.code, '15');
+    // Registered: the work moves to the new record; the old copy's task ends and its notice says so.
+    const newReg = await b.desk.exchange.inbox.register(b.clerk, { id: newRow.id });
+    assert.ok(!inLeadersList(), 'the old copy is off the leader\'s list');
+    assert.equal(b.desk.db.prepare("SELECT count(*) FROM c_thuong.processing_tasks WHERE incoming_id = ? AND state = 'open'").pluck().get(oldReg.incomingId), 0);
+    assert.match(b.desk.exchange.notice(b.clerk, oldReg.incomingId)!.notice!,
+      new RegExp(`Văn bản thay thế đã được vào sổ ngày \\d{2}/\\d{2}/\\d{4} \\(số đến ${newReg.arrivalNumber}\\); 1 việc đang xử lý văn bản này đã kết thúc`));
+    assert.equal(b.desk.incoming.get(b.clerk, oldReg.incomingId).id, oldReg.incomingId, 'the old record is kept');
+    const audit = JSON.parse(b.desk.db.prepare("SELECT details FROM main.audit_log WHERE action = 'exchange.register' AND entity_id = ?").pluck().get(newRow.id) as string) as { replaces: number; tasksClosed: number };
+    assert.deepEqual([audit.replaces, audit.tasksClosed], [oldRow.id, 1]);
   });
 });
 

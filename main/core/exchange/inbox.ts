@@ -436,12 +436,37 @@ export class ExchangeInbox {
     const now = ctx.now();
     db.prepare(`UPDATE ${arm.schema}.exchange_inbox SET state = 'recalled' WHERE id = ?`).run(row.id);
     this.note(ctx, arm, row, notice, actor);
-    if (row.incoming_id === null) return;
-    const open = db.prepare(`SELECT id FROM ${arm.schema}.processing_tasks WHERE incoming_id = ? AND state = 'open'`).pluck().all(row.incoming_id) as number[];
+    if (row.incoming_id !== null) this.closeOpenTasks(ctx, actor, arm, row.incoming_id, now);
+  }
+
+  /** Ends a registered copy's open processing tasks (off every handler's and leader's list); returns how many. */
+  private closeOpenTasks(ctx: CoreContext, actor: Actor, arm: Arm, incomingId: number, now: Date): number {
+    const { db } = ctx;
+    const open = db.prepare(`SELECT id FROM ${arm.schema}.processing_tasks WHERE incoming_id = ? AND state = 'open'`).pluck().all(incomingId) as number[];
     for (const t of open) {
       db.prepare(`UPDATE ${arm.schema}.processing_tasks SET state = 'closed', updated_at = ? WHERE id = ?`).run(now.toISOString(), t);
       recordChange(db, 'processing_tasks', t, 'update', actor.id, now, arm.schema);
     }
+    return open.length;
+  }
+
+  /**
+   * Thay thế, once the replacement is registered: the work moves to the new record, so the replaced copy's
+   * open tasks end and its notice says why. Not when the replacement lands: until it is registered there
+   * would be nothing on anyone's list. The replaced copy stays as it was otherwise (the record is kept).
+   * Runs inside the registration's transaction, as the registering văn thư, whatever the old copy's level.
+   */
+  private retireReplaced(ctx: CoreContext, actor: Actor, replacement: { arm: Arm; row: InboxRow }, incomingId: number, when: Date): number {
+    const { db } = ctx;
+    if (replacement.row.business_type !== 3 || replacement.row.original_id === null) return 0;
+    const arm = locate(db, ctx.arms, 'exchange_inbox', replacement.row.original_id);
+    const old = arm && arm.level !== null ? db.prepare(`SELECT * FROM ${arm.schema}.exchange_inbox WHERE id = ?`).get(replacement.row.original_id) as InboxRow | undefined : undefined;
+    if (!arm || !old || old.incoming_id === null) return 0;
+    const n = db.prepare(`SELECT arrival_number FROM ${replacement.arm.schema}.incoming WHERE id = ?`).pluck().get(incomingId) as number | null | undefined;
+    const closed = this.closeOpenTasks(ctx, actor, arm, old.incoming_id, when);
+    const tasks = closed > 0 ? `; ${closed} việc đang xử lý văn bản này đã kết thúc, việc xử lý tiếp theo văn bản thay thế` : '';
+    this.note(ctx, arm, old, `Văn bản thay thế đã được vào sổ ngày ${formatDateVn(todayIso(when))}${n ? ` (số đến ${n})` : ''}${tasks}.`, actor);
+    return closed;
   }
 
   /** Cập nhật: the new files join the registered copy (the old ones stay), and the change is noted. */
@@ -660,7 +685,8 @@ export class ExchangeInbox {
         if (changed !== 1) throw DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');
         recordChange(ctx.db, 'exchange_inbox', row.id, 'update', actor.id, when, arm.schema);
         intendStatus(ctx.db, arm.schema, { packetId: owedStatusId(row.from_code, row.packet_id, '03'), inboxId: row.id, code: '03', description: null, at }, actor.id, when);
-        appendAudit(ctx.db, { userId: actor.id, action: 'exchange.register', entity: 'exchange_inbox', entityId: row.id, details: { incomingId } }, at);
+        const tasksClosed = this.retireReplaced(ctx, actor, { arm, row }, incomingId, when);
+        appendAudit(ctx.db, { userId: actor.id, action: 'exchange.register', entity: 'exchange_inbox', entityId: row.id, details: { incomingId, ...(row.business_type === 3 ? { replaces: row.original_id, tasksClosed } : {}) } }, at);
       },
     }));
     return { incomingId: result.id, arrivalNumber: result.arrivalNumber, registerName: result.registerName };
