@@ -142,6 +142,38 @@ describe('two senders, one packet id', () => {
     assert.deepEqual([r.opened, r.refused], [0, 0]);
     assert.deepEqual(inbox(SHARED).map((x) => [x.from_code, x.state]), [[A, 'waiting'], [C, 'waiting']]);
   });
+
+  test('two unreadable packets under one id: each sender gets its own 02 with the reason; a replay answers nothing again', async () => {
+    const id = 'shared-unreadable-0002';
+    for (const from of [A, C]) {
+      const r = await hand(id, from, Buffer.from(`<?xml version="1.0"?><edXML><broken from="${from}">`, 'utf8'));
+      assert.equal(r.refused, 1, `${from}'s packet is refused as unreadable`);
+    }
+    assert.deepEqual(ledger(id).map((r) => [r.from_code, r.state]), [[A, 'refused'], [C, 'refused']]);
+    assert.ok(ledger(id).every((r) => r.reason && !r.reason.startsWith('-')), 'refused before anything in it could be read');
+    const { packets } = await desk.exchange.outbox.ready(clerk, rKey);
+    const answers = packets.filter((p) => p.to === A || p.to === C).map((p) => [p.to, p.packetId]).sort();
+    assert.deepEqual(answers, [[A, owedStatusId(A, id, '02')], [C, owedStatusId(C, id, '02')]].sort(), 'one answer each, under ids that do not collide (before: one "-02" between them)');
+    for (const p of packets.filter((x) => x.to === A || x.to === C)) {
+      const { packet } = await parseEdxml(p.bytes);
+      assert.equal(packet.kind === 'status' && packet.statusCode, '02');
+      assert.equal(packet.kind === 'status' && packet.responseFor?.documentId, id, 'it names the transport\'s packet id');
+      assert.ok(packet.kind === 'status' && (packet.description ?? '').length > 0, 'with the reason');
+    }
+    desk.exchange.outbox.handedOver(clerk, packets.map((p) => p.packetId));
+    for (const from of [A, C]) await hand(id, from, Buffer.from('<edXML>', 'utf8'));
+    assert.equal((await desk.exchange.outbox.ready(clerk, rKey)).packets.length, 0, 'nothing answered twice');
+  });
+
+  test('an unreadable packet answered before the answer\'s id named the sender ("<id>-02") is not answered again', async () => {
+    const id = 'legacy-unreadable-0003';
+    assert.equal((await hand(id, A, Buffer.from('<edXML>', 'utf8'))).refused, 1);
+    // As made by a workstation before this change: the answer under the old id, to A, already in the outbox.
+    desk.db.prepare("INSERT INTO main.exchange_outbox (packet_id, kind, to_code, bytes, made_at) VALUES (?, 'status', ?, ?, ?)").run(`${id}-02`, A, Buffer.from('old answer'), new Date().toISOString());
+    const { packets } = await desk.exchange.outbox.ready(clerk, rKey);
+    assert.deepEqual(packets.filter((p) => p.packetId === owedStatusId(A, id, '02')), []);
+    desk.exchange.outbox.handedOver(clerk, packets.map((p) => p.packetId));
+  });
 });
 
 describe('attack: C acts on nothing of A\'s with A\'s ids', () => {

@@ -18,7 +18,7 @@ import { selfAgency } from './inbox';
 import { documentIdOf } from './outgoingPacket';
 import { currentPacketId, dispatchOfResentPacket } from '../outgoing/resends';
 import { parseTakeBack } from '../outgoing/updates';
-import { makeStatusPacket, statusPacketId, type StatusTarget } from './statusPackets';
+import { makeStatusPacket, owedStatusId, statusPacketId, type StatusTarget } from './statusPackets';
 import { intendStatus, markStatusMade } from './records';
 import { recordChange } from '../events/eventLog';
 import { updatePacketId, withdrawTakenBack } from './takeBackWithdrawal';
@@ -223,13 +223,18 @@ export class ExchangeOutbox {
     }
   }
 
-  /** Packets refused before anything in them could be read: a status 02 naming the transport's packet id. */
+  /**
+   * Packets refused before anything in them could be read: a status 02 naming the transport's packet id,
+   * under the id owed to that sender for that packet (two senders' packets under one id get an answer each).
+   * Answers made before the id named the sender were `<packet id>-02`: one of those to the same sender
+   * counts as made.
+   */
   private async answerUnreadable(ctx: CoreContext, key: PrivateKeyOps): Promise<void> {
     const self = selfAgency(ctx.db);
-    const rows = ctx.db.prepare(`SELECT packet_id, from_code, reason, opened_at FROM main.exchange_inbound WHERE state = 'refused' AND reason IS NOT NULL AND reason NOT LIKE '-%'
-      AND NOT EXISTS (SELECT 1 FROM main.exchange_outbox o WHERE o.packet_id = main.exchange_inbound.packet_id || '-02')`).all() as Array<{ packet_id: string; from_code: string; reason: string; opened_at: string }>;
+    const rows = ctx.db.prepare(`SELECT packet_id, from_code, reason, opened_at FROM main.exchange_inbound i WHERE state = 'refused' AND reason IS NOT NULL AND reason NOT LIKE '-%'
+      AND NOT EXISTS (SELECT 1 FROM main.exchange_outbox o WHERE o.packet_id = substr(i.packet_id, 1, 61) || '-02' AND o.to_code = i.from_code)`).all() as Array<{ packet_id: string; from_code: string; reason: string; opened_at: string }>;
     for (const r of rows) {
-      const id = `${r.packet_id.slice(0, 61)}-02`;
+      const id = owedStatusId(r.from_code, r.packet_id, '02');
       if (this.has(ctx, id)) continue;
       const bytes = await makeStatusPacket({
         self, target: { senderCode: r.from_code, documentId: r.packet_id, numberSymbol: null, promulgationDate: null }, code: '02', description: r.reason,
