@@ -194,7 +194,7 @@ describe('attack: A cannot take B\'s packet ids (ids are each sender\'s, server 
     assert.equal(a.desk.outgoing.get(a.clerk, first).dispatches[0]!.refused, null);
   });
 
-  test('a packet of A\'s own under the id of a packet B sent A reaches A beside it: both arrive, each as its sender\'s, at A\'s server and workstation (base migration 35)', async () => {
+  test('a packet of A\'s own under the id of a packet B sent A reaches A beside it: both arrive, each as its sender\'s, at A\'s server and workstation (base migration 34)', async () => {
     // An id of B's that A's server never sent under (A's own packets above used some).
     let shared: string | null = null;
     for (const id of a.desk.db.prepare('SELECT packet_id FROM main.packet_inbox WHERE from_code = ? ORDER BY seq').pluck().all(CODES.B) as string[]) {
