@@ -78,8 +78,8 @@ import {
 } from './schemas';
 import { renumberSchema } from './schemas';
 import {
-  packageExportSchema, packageRunSchema, packageStagedSchema,
-  type PackageCheckView, type PackageEdxmlPreview, type PackageEdxmlResult, type PackageExportFile, type PackageImportRunView, type PackageRecipientOption,
+  packageEdxmlExportSchema, packageExportSchema, packageRunSchema, packageStagedSchema,
+  type PackageCheckView, type PackageEdxmlExportFile, type PackageEdxmlPreview, type PackageEdxmlResult, type PackageExportFile, type PackageImportRunView, type PackageRecipientOption,
 } from './packages';
 import type { ProcessingRules, StepKind, TaskRole, TaskState } from './processing';
 import type { WorkCalendar } from './workdays';
@@ -1183,6 +1183,8 @@ export const contract = {
   'packages.recipients': channel<PackageRecipientOption[]>()({ input: empty, access: 'doc.read' }),
   'packages.checkCertificate': channel<PackageRecipientOption>()({ input: packageStagedSchema, access: 'doc.read' }),
   'packages.export': channel<PackageExportFile>()({ input: packageExportSchema, access: 'doc.read' }),
+  /** The selection's issued documents as the edXML packets the transport would carry (signed by the agency, sealed above Thường), one ZIP. */
+  'packages.exportEdxml': channel<PackageEdxmlExportFile>()({ input: packageEdxmlExportSchema, access: 'doc.register' }),
   'packages.verify': channel<PackageCheckView>()({ input: packageStagedSchema, access: 'doc.register' }),
   'packages.importStart': channel<PackageImportRunView>()({ input: packageStagedSchema, access: 'doc.register' }),
   'packages.importProgress': channel<PackageImportRunView>()({ input: packageRunSchema, access: 'doc.register' }),

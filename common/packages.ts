@@ -28,6 +28,8 @@ export const packageRecipientsSchema = z.object({
 export type PackageRecipientsInput = z.infer<typeof packageRecipientsSchema>;
 
 export const packageExportSchema = z.object({ selection: packageSelectionSchema, recipients: packageRecipientsSchema }).strict();
+/** The edXML packets of the selection's issued documents: recipients are the documents' own (the exchange directory's certificates). */
+export const packageEdxmlExportSchema = z.object({ selection: packageSelectionSchema }).strict();
 export const packageStagedSchema = z.object({ stagedId }).strict();
 export const packageRunSchema = z.object({ runId }).strict();
 
@@ -89,6 +91,16 @@ export interface PackageExportFile {
   recipients: number;
   byLevel: Array<{ level: Secrecy; incoming: number; outgoing: number; files: number }>;
   workFiles: number;
+}
+
+/** A ZIP of edXML packets handed out as a one-use output ticket. */
+export interface PackageEdxmlExportFile {
+  fileName: string;
+  ticket: string;
+  url: string;
+  size: number;
+  packets: number;
+  documents: number;
 }
 
 export type PackageEdxmlOutcome = 'opened' | 'waiting' | 'refused' | 'duplicate';

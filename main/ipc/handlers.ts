@@ -1,6 +1,7 @@
 // One handler per contract channel. Handlers only translate between the contract and the core;
 // rights and clearance are enforced by the core services themselves.
 import { DeskError } from '../../common/errors';
+import { todayIso } from '../../common/dates';
 import type { Channel, OutputOf, ParsedInputOf } from '../../common/contract';
 import type { Desk } from '../core/desk';
 import { authorize } from '../core/org/rights';
@@ -382,7 +383,7 @@ export const handlers: Handlers = {
     const a = actor(ctx);
     // Signed with the person's own key (a certificate bound to them: OrgService.signingKey).
     const { result, data, level, recipients } = await ctx.desk.packageWindow.export(a, input, () => ctx.guard.signingKey(a));
-    const fileName = `goi-du-lieu-${result.manifest.exportedAt.slice(0, 10)}-${result.packageId.slice(0, 8)}.${result.manifest.encrypted ? 'p7m' : 'sqlite'}`;
+    const fileName = `goi-du-lieu-${todayIso(new Date(result.manifest.exportedAt))}-${result.packageId.slice(0, 8)}.${result.manifest.encrypted ? 'p7m' : 'sqlite'}`;
     const ticket = ctx.desk.outputs.issue(a, { bytes: data, name: fileName, mime: 'application/octet-stream', level, purpose: 'file', what: 'package:export' });
     const byLevel = result.manifest.levels.map((l) => {
       const c = result.manifest.counts.byLevel[l];
@@ -392,6 +393,14 @@ export const handlers: Handlers = {
       packageId: result.packageId, fileName, ticket, url: ctx.attachmentUrl(ticket), size: data.length, encrypted: result.manifest.encrypted, recipients,
       byLevel, workFiles: result.manifest.counts.workFiles ?? 0,
     };
+  },
+  'packages.exportEdxml': async (ctx, { selection }) => {
+    const a = actor(ctx);
+    // Signed with the agency's key on the văn thư's token (as the transport's packets are).
+    const { zip, packets, documents, level } = await ctx.desk.packageWindow.exportEdxml(a, selection, () => ctx.guard.signingKey(a));
+    const fileName = `goi-tin-edxml-${todayIso()}.zip`;
+    const ticket = ctx.desk.outputs.issue(a, { bytes: zip, name: fileName, mime: 'application/zip', level, purpose: 'file', what: 'package:edxml' });
+    return { fileName, ticket, url: ctx.attachmentUrl(ticket), size: zip.length, packets, documents };
   },
   'packages.verify': (ctx, { stagedId }) => ctx.desk.packageWindow.verify(actor(ctx), stagedId, () => ctx.guard.decryptionKeys()),
   'packages.importStart': (ctx, { stagedId }) => ctx.desk.packageWindow.start(actor(ctx), stagedId, () => ctx.guard.decryptionKeys()),

@@ -4,7 +4,8 @@
 // package is uploaded, verified (signer shown, integrity), previewed (counts per level and register),
 // imported with its progress, then uploaded and imported again: everything "already here", no
 // duplicate. A tampered copy is refused with its own message and nothing is written. A ZIP of edXML
-// packets is previewed packet by packet (nothing written), cancelled, then imported as previewed. Profiles seeded
+// packets is previewed packet by packet (nothing written), cancelled, then imported as previewed. A third
+// workstation with an issued document exports its edXML packets as one ZIP from the window. Profiles seeded
 // through the core with a real SoftHSM token; Chromium on the development host; screenshots at
 // 1366×768 and 1920×1080.
 import assert from 'node:assert/strict';
@@ -13,18 +14,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { outgoingCreateSchema } from '../../common/schemas';
 import { Desk } from '../../main/core/desk';
+import { ZipArchive } from '../../main/core/import/zipSource';
+import { actorFor, getUser } from '../../main/core/org/users';
+import { makeSamplePdf } from '../../main/devhost/samplePdf';
 import { SessionGuard } from '../../main/core/session/guard';
 import { TokenService } from '../../main/core/session/tokens';
 import { TokenBridge } from '../../native/bridge/client';
 import { moduleId } from '../../native/modules/discovery';
-import { createSoftHsm, type SoftHsm } from '../fixtures/softhsm/tokens';
+import { createSoftHsm, keyOf, type SoftHsm } from '../fixtures/softhsm/tokens';
 import { storedZip } from '../../main/core/packages/zipWrite';
-import { registration } from '../helpers/desk';
+import { todayIso } from '../../common/dates';
+import { registration, stageBytes } from '../helpers/desk';
+import { addPerson, newIdentity } from '../helpers/people';
 import { ELECTRON_DIST, expectText, openApp, screenshot, type AppSession } from './harness';
 
 const skip = ELECTRON_DIST ? 'the profiles are seeded through the development host (Chromium only)' : false;
 const HOLDER = 'Nguyễn Văn An'; // the name on the SoftHSM token's certificates
+const ISSUED = 'Về việc tổng kết công tác văn thư, lưu trữ năm 2026';
 
 let work = '';
 let hsm: SoftHsm;
@@ -55,12 +63,44 @@ async function seed(dir: string, documents: boolean): Promise<void> {
   }
 }
 
+/** A workstation of agency A with one Thường document issued to B (signed by the signer and by the agency). */
+async function seedIssued(dir: string): Promise<void> {
+  const A = '000.00.01.H49';
+  const B = '000.00.02.H49';
+  const desk = await Desk.open({ profileDir: dir, trustAnchors: [hsm.ca.certDer] });
+  const guard = new SessionGuard(desk, new TokenService(new TokenBridge({ env: hsm.env }), async () => [hsm.modulePath]));
+  try {
+    const session = await guard.setup(
+      { unit: { name: 'Văn phòng Tỉnh ủy Quảng Ninh', code: A, preset: 'party' }, admin: { fullName: HOLDER, position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' } },
+      { moduleId: moduleId(hsm.modulePath), serial: hsm.tokens.userRsa.serial },
+      hsm.tokens.userRsa.pin,
+    );
+    const clerk = actorFor(session.user);
+    desk.exchange.setDirectory(clerk, [
+      { code: A, name: 'Văn phòng Tỉnh ủy Quảng Ninh', certificates: [keyOf(hsm.tokens.userRsa, 'an-sign').certDer] },
+      { code: B, name: 'Ban Tổ chức Tỉnh ủy Quảng Ninh', certificates: [newIdentity('Ban Tổ chức Tỉnh ủy Quảng Ninh').signingKeys[0]!.certificate] },
+    ]);
+    const signer = await addPerson(desk, { fullName: 'Nguyễn Văn Ký', role: 'lanh_dao', clearance: 'tuyet_mat', position: 'Phó Bí thư' });
+    const main = await stageBytes(desk, clerk, await makeSamplePdf({ issuer: 'TỈNH ỦY QUẢNG NINH', numberSymbol: '     -CV/TU', title: 'CÔNG VĂN', subject: ISSUED }), 'cong-van.pdf');
+    const d = await desk.outgoing.create(clerk, outgoingCreateSchema.parse({
+      typeCode: 'CV', subject: ISSUED, secrecy: 'thuong', urgency: 'thuong', signerId: signer.id, signerCompetence: 'T/M BAN THƯỜNG VỤ', approvers: [],
+      recipients: [{ code: B, name: 'Ban Tổ chức Tỉnh ủy Quảng Ninh' }], issuedAmount: 2, stagedIds: [main.stagedId], comment: '',
+    }));
+    await desk.outgoing.submit(clerk, { id: d.id, comment: '' });
+    await desk.outgoing.signAsSigner(actorFor(getUser(desk.db, signer.id)!), d.id, signer.identity.signingKeys[0]!);
+    await desk.outgoing.issue(clerk, d.id, guard.signingKey(clerk));
+  } finally {
+    await guard.close();
+  }
+}
+
 before(async () => {
   if (skip) return;
   work = mkdtempSync(join(tmpdir(), 'securedesk-e2e-packages-'));
   hsm = await createSoftHsm({ tokens: ['userRsa'] });
   await seed(profile('a'), true);
   await seed(profile('b'), false);
+  await seedIssued(profile('c'));
 });
 
 after(async () => {
@@ -190,6 +230,36 @@ test('edXML packets on removable media: previewed packet by packet with nothing 
   await done.scrollIntoViewIfNeeded();
   await both(p, 'packages-edxml-done');
   assert.equal(audits(), before.audits + 1, 'the import is audited, once');
+  assert.deepEqual(app.problems.errors, []);
+  assert.deepEqual(app.problems.csp, []);
+});
+
+test('the văn thư exports the edXML packets of the issued documents as one ZIP from the window', { skip }, async () => {
+  await app?.close();
+  app = await openApp(profile('c'), { hsm });
+  const p = app.page;
+  await p.setViewportSize({ width: 1366, height: 768 });
+  await signIn(p);
+  await p.getByRole('tab', { name: 'Xuất gói' }).click();
+  const step = p.getByRole('region', { name: /Gói tin edXML \(liên thông qua thiết bị lưu trữ\)/ });
+  await expectText(step, 'ký số của cơ quan');
+  // A year with nothing issued: the specific message, nothing handed out.
+  await p.getByRole('textbox', { name: 'Năm' }).fill('2020');
+  await step.getByRole('button', { name: 'Xuất gói tin edXML (.zip)' }).click();
+  await expectText(step.getByRole('alert'), 'Không có văn bản nào trong phạm vi được chọn mà bạn được phép xuất.', 30_000);
+  await p.getByRole('textbox', { name: 'Năm' }).fill(todayIso().slice(0, 4));
+  const [download] = await Promise.all([p.waitForEvent('download', { timeout: 90_000 }), step.getByRole('button', { name: 'Xuất gói tin edXML (.zip)' }).click()]);
+  assert.equal(download.suggestedFilename(), `goi-tin-edxml-${todayIso()}.zip`);
+  const saved = join(work, 'goi-tin-c.zip');
+  await download.saveAs(saved);
+  await expectText(step.getByRole('status'), 'Đã xuất 1 gói tin edXML của 1 văn bản đi', 30_000);
+  assert.equal(await step.getByRole('alert').count(), 0, 'the earlier message is gone');
+  await step.scrollIntoViewIfNeeded();
+  await both(p, 'packages-edxml-export');
+  const zip = ZipArchive.open(readFileSync(saved));
+  assert.equal(zip.files.length, 1);
+  assert.match(zip.files[0]!.name, /^[\w.-]+\.edxml$/);
+  assert.ok(zip.read(zip.files[0]!.name).includes(Buffer.from(ISSUED)), 'the packet of the issued document, as the exchange makes it');
   assert.deepEqual(app.problems.errors, []);
   assert.deepEqual(app.problems.csp, []);
 });

@@ -19,6 +19,8 @@ import type { Actor } from '../../main/core/org/rights';
 import { actorFor, getUser } from '../../main/core/org/users';
 import { isPackageError } from '../../main/core/packages/errors';
 import { storedZip } from '../../main/core/packages/zipWrite';
+import { ZipArchive } from '../../main/core/import/zipSource';
+import { todayIso, yearOf } from '../../common/dates';
 import { TokenService, type SignedInToken } from '../../main/core/session/tokens';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
 import { TokenBridge } from '../../native/bridge/client';
@@ -41,6 +43,7 @@ let b: Agency;
 let drafter: Actor;
 let signer: Actor;
 let signerKey: PrivateKeyOps;
+let secretId = 0;
 const work = tempDir('securedesk-edxml-batch-');
 
 async function agency(token: SignedInToken, code: string, name: string, clerkName: string): Promise<Agency> {
@@ -89,7 +92,7 @@ before(async () => {
   signer = actorFor(getUser(a.desk.db, s.id)!);
   signerKey = s.identity.signingKeys[0]!;
   await issue('thuong', 'Về việc tổng kết công tác năm', [B]);
-  await issue('mat', 'Về việc bảo vệ bí mật nhà nước', [B]);
+  secretId = await issue('mat', 'Về việc bảo vệ bí mật nhà nước', [B]);
   await issue('thuong', 'Về việc gửi Ban Tuyên giáo', [C]);
 });
 
@@ -113,6 +116,35 @@ describe('folders and ZIPs of edXML packets', () => {
     const names = readdirSync(folder).sort();
     assert.equal(names.filter((n) => n.endsWith('.sealed')).length, 1, 'the Mật packet is sealed');
     assert.equal(names.filter((n) => n.endsWith('.edxml')).length, 2);
+  });
+
+  test('export from the window: the same packets as one ZIP in memory, at the level of the highest document; a work file narrows it; a chuyên viên is refused', async () => {
+    const before = a.desk.db.prepare("SELECT count(*) FROM main.audit_log WHERE action = 'package.edxml_export'").pluck().get() as number;
+    const r = await a.desk.packageWindow.exportEdxml(a.clerk, {}, () => a.key);
+    assert.deepEqual([r.packets, r.documents, r.level], [3, 3, 'mat']);
+    const inZip = (zipBytes: Buffer) => ZipArchive.open(zipBytes).files.map((f) => f.name).sort();
+    assert.deepEqual(inZip(r.zip), readdirSync(folder).sort(), 'the packets the CLI writes, under the same names');
+    const sealed = ZipArchive.open(r.zip).files.find((f) => f.name.endsWith('.sealed'))!;
+    assert.ok(!ZipArchive.open(r.zip).read(sealed.name).includes(Buffer.from('bảo vệ bí mật nhà nước')), 'the Mật packet is not in clear');
+    // B's preview of that ZIP: the two for B open, the one for C is refused; nothing written.
+    const staged = await stageBytes(b.desk, b.clerk, r.zip, 'goi-tin-edxml.zip');
+    const preview = await b.desk.packageWindow.previewEdxml(b.clerk, staged.stagedId, () => b.keys);
+    assert.deepEqual([preview.counts.opened, preview.counts.refused], [2, 1]);
+    // A work file holding only the Mật document: only its packet (the CLI's --work-file too).
+    const f = await a.desk.workFiles.create(a.clerk, { year: yearOf(todayIso()), notation: '07.VP', title: 'Hồ sơ bảo vệ bí mật nhà nước', retention: 20, responsibleUserId: a.clerk.id });
+    await a.desk.workFiles.open(a.clerk, f.id);
+    await a.desk.workFiles.addItem(a.clerk, { fileId: f.id, kind: 'outgoing', recordId: secretId });
+    const narrowed = await a.desk.packageWindow.exportEdxml(a.clerk, { workFileId: f.id }, () => a.key);
+    assert.deepEqual([narrowed.packets, narrowed.documents, inZip(narrowed.zip).every((n) => n.endsWith('.sealed'))], [1, 1, true]);
+    const cli = await a.desk.edxmlBatch.exportBatch(a.clerk, { selection: { workFileId: f.id }, agencyKey: a.key, out: join(work.dir, 'ho-so.zip') });
+    assert.deepEqual(cli, { packets: 1, documents: 1 }, 'the CLI\'s --work-file selects the same (before: it was ignored)');
+    // Attacks: a work file the person may not know of is as if it did not exist; a chuyên viên may not export packets.
+    await assert.rejects(a.desk.packageWindow.exportEdxml(a.clerk, { workFileId: 999_999 }, () => a.key), (e: unknown) => e instanceof DeskError && e.code === 'NOT_FOUND');
+    await assert.rejects(a.desk.packageWindow.exportEdxml(drafter, {}, () => a.key), (e: unknown) => e instanceof DeskError && e.code === 'FORBIDDEN');
+    await assert.rejects(a.desk.packageWindow.exportEdxml(a.clerk, { year: 1999 }, () => a.key),
+      (e: unknown) => e instanceof DeskError && e.key === 'package.error.NOTHING_SELECTED');
+    const audited = a.desk.db.prepare("SELECT details FROM main.audit_log WHERE action = 'package.edxml_export' ORDER BY id").pluck().all().slice(before).map((d) => JSON.parse(d as string) as { packets: number; to: string });
+    assert.deepEqual(audited.map((d) => [d.packets, d.to]), [[3, 'window'], [1, 'window'], [1, 'file']]);
   });
 
   test('import a ZIP: each packet opened by the exchange\'s checks; one for another agency refused with its reason', async () => {

@@ -12,7 +12,7 @@ import { listIncoming } from '../documents/incoming';
 import { authorize, type Actor } from '../org/rights';
 import { isPackageError } from './errors';
 import { writePackage, type ExportResult, type LevelSelection } from './exporter';
-import { selectOutgoing } from './selectOutgoing';
+import { selectOutgoing, workFileRecords } from './selectOutgoing';
 import { mayKnowFile, type FileFacts } from '../workfiles/rules';
 import { mergePackage, previewPackage, type MergeControl, type MergeResult, type Preview } from './importer';
 import { openPackage, type OpenedPackage } from './open';
@@ -51,10 +51,7 @@ export class PackageService {
       const s = out.get(level) ?? { incoming: [], outgoing: [] };
       out.set(level, { ...s, [kind]: [...s[kind], id] });
     };
-    if (sel.workFileId !== undefined) this.knownWorkFile(c, actor, sel.workFileId);
-    const inFile = (kind: 'incoming' | 'outgoing') => sel.workFileId === undefined ? null : new Set(c.arms.flatMap((a) =>
-      c.db.prepare(`SELECT record_id FROM ${a.schema}.work_file_items WHERE kind = ? AND work_file_id = ?`).pluck().all(kind, sel.workFileId) as number[]));
-    const incomingInFile = inFile('incoming');
+    const incomingInFile = sel.workFileId === undefined ? null : workFileRecords(c.db, c.arms, actor, sel.workFileId, 'incoming');
     for (let offset = 0; ; offset += 500) {
       const rows = listIncoming(c.db, c.arms, actor, {
         ...(sel.query ? { query: sel.query } : {}), ...(sel.year ? { year: sel.year } : {}), ...(sel.registerId ? { registerId: sel.registerId } : {}),
@@ -67,17 +64,11 @@ export class PackageService {
       }
       if (rows.length < 500) break;
     }
-    const outgoingInFile = inFile('outgoing');
-    for (const r of selectOutgoing(c.db, c.arms, actor, sel)) if (!outgoingInFile || outgoingInFile.has(r.id)) add(r.secrecy, 'outgoing', r.id);
+    for (const r of selectOutgoing(c.db, c.arms, actor, sel)) add(r.secrecy, 'outgoing', r.id);
     return out;
   }
 
   /** The work file, when the person may know of it (its need-to-know); NOT_FOUND otherwise, as the work files screen says. */
-  private knownWorkFile(c: CoreContext, actor: Actor, id: number): void {
-    const f = c.db.prepare('SELECT * FROM main.work_files WHERE id = ?').get(id) as FileFacts | undefined;
-    if (!f || !mayKnowFile(c.db, actor, f)) throw DeskError.keyed('NOT_FOUND', 'workFile.notFound');
-  }
-
   async export(actor: Actor, input: ExportInput): Promise<ExportResult> {
     authorize(actor, 'doc.read');
     const c = this.source.context();

@@ -23,7 +23,7 @@ import { previewPackage, type Preview } from './importer';
 import { DEFAULT_EDXML_LIMITS } from '../exchange/edxml';
 import type { EdxmlBatchService } from './edxmlBatch';
 import type { OpenedPackage } from './open';
-import { MAX_PACKAGE_BYTES, type PackageService } from './PackageService';
+import { MAX_PACKAGE_BYTES, type PackageSelection, type PackageService } from './PackageService';
 
 /** A certificate file is small; anything larger is not one. */
 const MAX_CERTIFICATE_BYTES = 64 * 1024;
@@ -111,6 +111,14 @@ export interface PackageWindowVault extends ContextSource {
 interface EdxmlPreviewMemo { userId: number; digest: string; preview: PackageEdxmlPreview }
 
 const digestOf = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** The window's selection as the services take it (absent fields left out, not undefined). */
+function selectionOf(sel: PackageSelectionInput): PackageSelection {
+  return {
+    ...(sel.year !== undefined ? { year: sel.year } : {}), ...(sel.registerId !== undefined ? { registerId: sel.registerId } : {}),
+    ...(sel.secrecy ? { secrecy: sel.secrecy } : {}), ...(sel.workFileId !== undefined ? { workFileId: sel.workFileId } : {}), ...(sel.query ? { query: sel.query } : {}),
+  };
+}
 
 export class PackageWindowService {
   private readonly runs = new Map<string, Run>();
@@ -269,16 +277,24 @@ export class PackageWindowService {
     authorize(actor, 'doc.read');
     const c = this.source.context();
     const recipients = await this.resolveRecipients(c, actor, input.recipients);
-    const sel = input.selection;
-    const selection = {
-      ...(sel.year !== undefined ? { year: sel.year } : {}), ...(sel.registerId !== undefined ? { registerId: sel.registerId } : {}),
-      ...(sel.secrecy ? { secrecy: sel.secrecy } : {}), ...(sel.workFileId !== undefined ? { workFileId: sel.workFileId } : {}), ...(sel.query ? { query: sel.query } : {}),
-    };
     try {
-      const r = await this.packages.export(actor, { selection, recipients, out: null, signer: signer() });
+      const r = await this.packages.export(actor, { selection: selectionOf(input.selection), recipients, out: null, signer: signer() });
       const levels = r.manifest.levels;
       const level = levels.reduce<Secrecy>((hi, l) => (secrecyRank(l) > secrecyRank(hi) ? l : hi), 'thuong');
       return { result: r, data: r.data!, level, recipients: recipients.length };
+    } catch (e) {
+      throw asDesk(e);
+    }
+  }
+
+  /**
+   * The edXML packets of the selection's issued documents as one ZIP in memory (the CLI's `export --edxml`):
+   * signed with the agency's key on the văn thư's token, above Thường sealed for the recipients.
+   */
+  async exportEdxml(actor: Actor, selection: PackageSelectionInput, agencyKey: () => PrivateKeyOps): Promise<{ zip: Buffer; packets: number; documents: number; level: Secrecy }> {
+    authorize(actor, 'doc.register');
+    try {
+      return await this.edxml.exportZip(actor, selectionOf(selection), agencyKey());
     } catch (e) {
       throw asDesk(e);
     }

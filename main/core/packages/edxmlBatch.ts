@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import { secrecyRank, type Secrecy } from '../../../common/domain';
 import { DeskError } from '../../../common/errors';
 import { appendAudit } from '../audit/auditLog';
 import type { ContextSource } from '../context';
@@ -121,24 +122,52 @@ export class EdxmlBatchService {
    * recipient's certificates from the directory (never in clear).
    */
   async exportBatch(actor: Actor, input: { selection: PackageSelection; agencyKey: PrivateKeyOps; out: string }): Promise<{ packets: number; documents: number }> {
-    authorize(actor, 'doc.register');
     const c = this.source.context();
-    const certs = encryptionCertificates(readDirectory(c.db));
-    const files: Array<{ name: string; bytes: Buffer }> = [];
-    const docs = selectOutgoing(c.db, c.arms, actor, input.selection).filter((r) => r.status === 'issued');
-    for (const d of docs) {
-      for (const p of await this.exchange.packetsFor(actor, d.id, input.agencyKey, certs)) files.push({ name: `${p.packetId}.${p.sealed ? 'sealed' : 'edxml'}`, bytes: p.bytes });
-    }
-    if (files.length === 0) throw new PackageError('NOTHING_SELECTED', 'no packet for the selection', 'Không có gói tin nào trong phạm vi được chọn.');
+    const made = await this.packets(actor, input.selection, input.agencyKey);
     if (input.out.toLowerCase().endsWith('.zip')) {
       const part = `${input.out}.${randomBytes(4).toString('hex')}.part`;
-      await fsp.writeFile(part, storedZip(files, c.now()), { mode: 0o600 });
+      await fsp.writeFile(part, storedZip(made.files, c.now()), { mode: 0o600 });
       await fsp.rename(part, input.out);
     } else {
       await fsp.mkdir(input.out, { recursive: true, mode: 0o700 });
-      for (const f of files) await fsp.writeFile(join(input.out, f.name), f.bytes, { mode: 0o600 });
+      for (const f of made.files) await fsp.writeFile(join(input.out, f.name), f.bytes, { mode: 0o600 });
     }
-    writeTx(c.db, () => appendAudit(c.db, { userId: actor.id, action: 'package.edxml_export', details: { documents: docs.length, packets: files.length } }, c.now().toISOString()));
-    return { packets: files.length, documents: docs.length };
+    this.auditExport(actor, made, 'file');
+    return { packets: made.files.length, documents: made.documents };
+  }
+
+  /**
+   * The same packets as one ZIP in memory, for the window (handed out as a one-use output ticket: the
+   * renderer never names a path). `level` is the highest level among the documents: the ticket's, so the
+   * folder policy treats the medium as carrying that level even though what is above Thường is sealed.
+   */
+  async exportZip(actor: Actor, selection: PackageSelection, agencyKey: PrivateKeyOps): Promise<{ zip: Buffer; packets: number; documents: number; level: Secrecy }> {
+    const c = this.source.context();
+    const made = await this.packets(actor, selection, agencyKey);
+    const zip = storedZip(made.files, c.now());
+    this.auditExport(actor, made, 'window');
+    return { zip, packets: made.files.length, documents: made.documents, level: made.level };
+  }
+
+  /** The packets of the selected issued documents, as the transport would carry them. */
+  private async packets(actor: Actor, selection: PackageSelection, agencyKey: PrivateKeyOps): Promise<{ files: Array<{ name: string; bytes: Buffer }>; documents: number; level: Secrecy }> {
+    authorize(actor, 'doc.register');
+    const c = this.source.context();
+    await c.writable();
+    const certs = encryptionCertificates(readDirectory(c.db));
+    const files: Array<{ name: string; bytes: Buffer }> = [];
+    const docs = selectOutgoing(c.db, c.arms, actor, selection).filter((r) => r.status === 'issued');
+    let level: Secrecy = 'thuong';
+    for (const d of docs) {
+      if (secrecyRank(d.secrecy) > secrecyRank(level)) level = d.secrecy;
+      for (const p of await this.exchange.packetsFor(actor, d.id, agencyKey, certs)) files.push({ name: `${p.packetId}.${p.sealed ? 'sealed' : 'edxml'}`, bytes: p.bytes });
+    }
+    if (files.length === 0) throw new PackageError('NOTHING_SELECTED', 'no packet for the selection', 'Không có gói tin nào trong phạm vi được chọn.');
+    return { files, documents: docs.length, level };
+  }
+
+  private auditExport(actor: Actor, made: { files: readonly unknown[]; documents: number }, to: 'file' | 'window'): void {
+    const c = this.source.context();
+    writeTx(c.db, () => appendAudit(c.db, { userId: actor.id, action: 'package.edxml_export', details: { documents: made.documents, packets: made.files.length, to } }, c.now().toISOString()));
   }
 }

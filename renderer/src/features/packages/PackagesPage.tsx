@@ -10,7 +10,7 @@ import type { RegisterSummary, WorkFileView } from '../../../../common/contract'
 import { SECRECY_LEVELS, type Secrecy } from '../../../../common/domain';
 import { todayIso, yearOf } from '../../../../common/dates';
 import type {
-  PackageCheckView, PackageEdxmlPreview, PackageEdxmlResult, PackageExportFile, PackageImportRunView, PackageOutcome, PackageOutcomeCounts, PackageRecipientOption,
+  PackageCheckView, PackageEdxmlExportFile, PackageEdxmlPreview, PackageEdxmlResult, PackageExportFile, PackageImportRunView, PackageOutcome, PackageOutcomeCounts, PackageRecipientOption,
 } from '../../../../common/packages';
 import { Icon, Spinner } from '../../components/Icon';
 import { asDeskError, call, reportError, stageFile } from '../../ipc/call';
@@ -355,9 +355,12 @@ function ExportPackage() {
   const [workFiles, setWorkFiles] = useState<WorkFileView[]>([]);
   const [workFileId, setWorkFileId] = useState<string>('');
   const [query, setQuery] = useState('');
-  const [busy, setBusy] = useState<null | 'cert' | 'export'>(null);
+  const [busy, setBusy] = useState<null | 'cert' | 'export' | 'edxml'>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<(PackageExportFile & { savedAs: string | null }) | null>(null);
+  const [edxmlDone, setEdxmlDone] = useState<(PackageEdxmlExportFile & { savedAs: string | null }) | null>(null);
+  const [edxmlError, setEdxmlError] = useState<string | null>(null);
+  const mayExportEdxml = useApp((s) => !!s.session?.rights.includes('doc.register'));
 
   useEffect(() => {
     call('registers.list', {}).then(setRegisters, reportError);
@@ -389,19 +392,39 @@ function ExportPackage() {
     }
   }
 
+  const selection = () => {
+    const y = Number(year);
+    return {
+      ...(year.trim() && Number.isInteger(y) ? { year: y } : {}), ...(registerId ? { registerId: Number(registerId) } : {}),
+      ...(levels.size > 0 ? { secrecy: [...levels] } : {}), ...(workFileId ? { workFileId: Number(workFileId) } : {}),
+      ...(query.trim() ? { query: query.trim() } : {}),
+    };
+  };
+
+  /** The edXML packets of the issued outgoing documents selected, as the transport would carry them (one ZIP). */
+  async function exportEdxml() {
+    setBusy('edxml');
+    setEdxmlError(null);
+    setEdxmlDone(null);
+    try {
+      const out = await call('packages.exportEdxml', { selection: selection() });
+      const r = await deliverTicket(out, 'application/zip');
+      setEdxmlDone({ ...out, savedAs: r.how === 'cancelled' ? null : r.name });
+    } catch (e) {
+      setEdxmlError(errorText(asDeskError(e)));
+    } finally {
+      setBusy(null);
+    }
+  }
+
   async function exportNow() {
     setBusy('export');
     setError(null);
     setDone(null);
     const picked = options.filter((o) => chosen.has(keyOf(o)));
-    const y = Number(year);
     try {
       const out = await call('packages.export', {
-        selection: {
-          ...(year.trim() && Number.isInteger(y) ? { year: y } : {}), ...(registerId ? { registerId: Number(registerId) } : {}),
-          ...(levels.size > 0 ? { secrecy: [...levels] } : {}), ...(workFileId ? { workFileId: Number(workFileId) } : {}),
-          ...(query.trim() ? { query: query.trim() } : {}),
-        },
+        selection: selection(),
         recipients: {
           people: picked.filter((o) => o.kind === 'person').map((o) => o.id),
           agencies: picked.filter((o) => o.kind === 'agency').map((o) => o.id),
@@ -500,6 +523,23 @@ function ExportPackage() {
           </div>
         )}
       </section>
+      {mayExportEdxml && (
+        <section className="import-step" aria-labelledby="pkg-out-edxml">
+          <h2 id="pkg-out-edxml"><span className="step-no">4</span>{t('packages.out.edxmlTitle')}</h2>
+          <p className="muted">{t('packages.out.edxmlHelp')}</p>
+          <div className="import-row">
+            <button type="button" className="button" onClick={() => void exportEdxml()} disabled={busy !== null}>
+              {busy === 'edxml' ? <Spinner /> : <Icon name="file" />} {t('packages.out.edxmlExport')}
+            </button>
+          </div>
+          {edxmlError && <p className="form-error packages-refused" role="alert">{edxmlError}</p>}
+          {edxmlDone && (
+            <p className="packages-result" role="status">
+              {t('packages.out.edxmlDone', { file: edxmlDone.savedAs ?? edxmlDone.fileName, size: formatSize(edxmlDone.size), packets: formatNumber(edxmlDone.packets), documents: formatNumber(edxmlDone.documents) })}
+            </p>
+          )}
+        </section>
+      )}
     </>
   );
 }
