@@ -15,7 +15,7 @@ import type { AttachmentStore } from '../attachments/store';
 import type { Db } from '../db/connection';
 import { schemaOf, type Level } from '../compartments/levels';
 import { writeTx } from '../db/transaction';
-import { enqueueOcr, hasOcrTables } from '../ocr/queue';
+import { enqueueOcr, hasOcrTables, hasOutgoingOcr } from '../ocr/queue';
 import { missingBlobs, namedBlobs } from './blobs';
 import { API } from './protocol';
 import type { ServerClient } from './ServerClient';
@@ -165,7 +165,8 @@ export class BlobSync {
   /**
    * A synced file is read here as a registered one is (OCR words are not synced: each workstation
    * indexes its own copy): the documents' files with this hash are queued in their compartment.
-   * enqueueOcr leaves out files sealed for a named person and drafts, and is idempotent.
+   * enqueueOcr leaves out files sealed for a named person and drafts, and is idempotent; an outgoing
+   * document's file is queued the same way (its current version only).
    */
   private queueOcr(level: Level, sha: string): void {
     const { db } = this.hooks;
@@ -174,6 +175,11 @@ export class BlobSync {
     writeTx(db, () => {
       const ids = db.prepare(`SELECT id FROM ${c}.attachments WHERE sha256 = ?`).pluck().all(sha) as number[];
       if (ids.length) enqueueOcr(db, c, { attachmentIds: ids });
+      // An outgoing document's files (its current version's; never by a signed copy's hash, whose
+      // stamped number would pass for the page's own text).
+      if (!hasOutgoingOcr(db, c)) return;
+      const files = db.prepare(`SELECT id FROM ${c}.outgoing_files WHERE sha256 = ?`).pluck().all(sha) as number[];
+      if (files.length) enqueueOcr(db, c, { outgoingFileIds: files });
     });
   }
 
