@@ -182,7 +182,9 @@ export function OutgoingDetailView({ id }: { id: number }) {
               ))}
             </ul>
             {/* The text the OCR job read from the file, page by page (checked in main like outgoing.get). */}
-            {ocrFile !== null && doc.files.some((f) => f.id === ocrFile) && <OcrPanel key={ocrFile} attachmentId={ocrFile} onClose={() => setOcrFile(null)} />}
+            {ocrFile !== null && doc.files.some((f) => f.id === ocrFile) && (
+              <div className="outgoing-ocr"><OcrPanel key={ocrFile} attachmentId={ocrFile} onClose={() => setOcrFile(null)} /></div>
+            )}
           </aside>
           <div className="outgoing-main">
             <h2 className="meta-heading"><Icon name="users" /> {t('outgoing.detail.chain')}</h2>
