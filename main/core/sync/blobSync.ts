@@ -15,7 +15,7 @@ import type { AttachmentStore } from '../attachments/store';
 import type { Db } from '../db/connection';
 import { schemaOf, type Level } from '../compartments/levels';
 import { writeTx } from '../db/transaction';
-import { enqueueOcr, hasOcrTables, hasOutgoingOcr } from '../ocr/queue';
+import { enqueueOcr, hasOcrTables, hasOutgoingOcr, OCR_MIMES } from '../ocr/queue';
 import { missingBlobs, namedBlobs } from './blobs';
 import { API } from './protocol';
 import type { ServerClient } from './ServerClient';
@@ -83,8 +83,26 @@ export class BlobSync {
           else out.refused.push({ level, sha256: sha, reason: r.refused });
         }
       }
+      await this.queueHeldOutgoing(level, store);
     }
     return out;
+  }
+
+  /**
+   * A synced draft version whose files' bytes were here already (carried over unchanged from the
+   * version before, so never missing, never placed) is queued as well; the job then takes the pages
+   * read from the earlier file instead of reading it again. Current-version files only, none twice.
+   */
+  private async queueHeldOutgoing(level: Level, store: AttachmentStore): Promise<void> {
+    const { db } = this.hooks;
+    const c = schemaOf(level);
+    if (!hasOutgoingOcr(db, c)) return;
+    const rows = db.prepare(`SELECT f.id, f.sha256 FROM ${c}.outgoing_files f JOIN ${c}.outgoing o ON o.id = f.outgoing_id
+      WHERE f.version = o.version AND f.mime IN (SELECT value FROM json_each(?)) AND NOT EXISTS (SELECT 1 FROM ${c}.ocr_queue q WHERE q.attachment_id = f.id)`)
+      .all(JSON.stringify(OCR_MIMES)) as Array<{ id: number; sha256: string }>;
+    const held: number[] = [];
+    for (const r of rows) if (await store.hasBlob(r.sha256)) held.push(r.id);
+    if (held.length) writeTx(db, () => enqueueOcr(db, c, { outgoingFileIds: held }));
   }
 
   private async query(level: Level, shas: string[]): Promise<Map<string, BlobHead>> {
