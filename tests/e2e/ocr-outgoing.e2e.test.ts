@@ -76,10 +76,12 @@ test('an outgoing document\'s scanned appendix: found by "mong cai", its recogni
   const search = p.getByRole('searchbox', { name: 'Tìm văn bản đi' });
   await search.fill('mong cai khongcotu');
   await p.locator('.outgoing-table tbody tr.clickable').first().waitFor({ state: 'detached', timeout: 15_000 });
+  await expectText(p.locator('.outgoing-table tbody'), 'Không có văn bản đi nào khớp với từ tìm kiếm.');
   await search.fill('mong cai');
   const row = rows.filter({ hasText: SUBJECT });
   await row.waitFor({ timeout: 15_000 });
   assert.equal(await rows.count(), 1);
+  await screenshot(p, 'ocr-outgoing-list');
   await row.click();
   await p.getByRole('button', { name: 'Văn bản nhận dạng (OCR) của tệp phu-luc-scan.pdf' }).click();
   const panel = p.getByRole('complementary', { name: 'Văn bản nhận dạng (OCR)' });

@@ -113,7 +113,7 @@ function OutgoingList() {
               </tr>
             </thead>
             <tbody>
-              {rows.length === 0 && <tr><td colSpan={8} className="muted">{t('outgoing.empty')}</td></tr>}
+              {rows.length === 0 && <tr><td colSpan={8} className="muted">{query.trim() ? t('outgoing.noMatch') : t('outgoing.empty')}</td></tr>}
               {rows.map((r) => (
                 <tr key={r.id} className="clickable" tabIndex={0} onClick={() => show({ name: 'outgoingDetail', id: r.id })}
                   onKeyDown={(e) => { if (e.key === 'Enter') show({ name: 'outgoingDetail', id: r.id }); }}>
