@@ -715,6 +715,8 @@ export type OutgoingResendInput = z.infer<typeof outgoingResendSchema>;
 export const outgoingListSchema = z.object({
   status: z.enum(['draft', 'in_review', 'approved', 'signer_signed', 'agency_signed', 'issued', 'recalled']).optional(),
   mine: z.boolean().default(false),
+  /** Words of the subject, number-symbol, notes, drafting unit or of the text read from its files; diacritics optional. */
+  query: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(500).default(200),
 }).strict();
 export type OutgoingListInput = z.infer<typeof outgoingListSchema>;

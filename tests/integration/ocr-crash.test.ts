@@ -1,12 +1,13 @@
 // kill -9 of the process running the OCR job at a random page, then a restart: the job goes on from
 // the first page not committed, never reads a committed page again (its text, time and count stay
-// as they were), and ends with every page exactly once and the record searchable by the scan's words.
+// as they were), and ends with every page exactly once and the record searchable by the scan's words;
+// for an incoming document's file and for an outgoing document made from a scanned paper original.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { incomingListSchema } from '../../common/schemas';
+import { incomingListSchema, outgoingCreateSchema, outgoingListSchema } from '../../common/schemas';
 import { Desk } from '../../main/core/desk';
-import { newDesk, registration, softIdentity, stageBytes } from '../helpers/desk';
+import { addActor, newDesk, registration, softIdentity, stageBytes } from '../helpers/desk';
 import { scannedPdf } from '../helpers/scannedPages';
 
 const PAGES = [
@@ -51,11 +52,12 @@ function runChild(dir: string, kill: { after: number; tool: number } | null): Pr
   }));
 }
 
-test('kill -9 of the OCR job at a random page: the restart finishes without reading a committed page again', { timeout: 600_000 }, async () => {
+/** What a crash test seeds (a record with the 3 scanned PAGES) and how it finds it once read. */
+interface Seeded { id: number; found(d: Desk, q: string): number[] }
+
+async function killAndResume(seed: (env: Awaited<ReturnType<typeof newDesk>>) => Promise<Seeded>): Promise<void> {
   const env = await newDesk('state');
-  const { desk, admin } = env;
-  const staged = await stageBytes(desk, admin, await scannedPdf(PAGES), 'ke-hoach-pccc.pdf');
-  const { id } = await desk.incoming.register(admin, await registration(desk, admin, { subject: 'Hồ sơ số hóa', secrecy: 'mat', stagedIds: [staged.stagedId] }));
+  const seeded = await seed(env);
   env.desk.close();
   try {
     // Killed once a random one of the first two pages is committed, at once or as one of the next
@@ -81,14 +83,32 @@ test('kill -9 of the OCR job at a random page: the restart finishes without read
       // ...and the restart read exactly the others, each once.
       assert.equal(last.pagesRead, 3 - before.length);
       assert.deepEqual(d.db.prepare('SELECT state, pages, pages_done AS done, pages_recognised AS ocr FROM c_mat.ocr_queue').all(), [{ state: 'done', pages: 3, done: 3, ocr: 3 }]);
-      const actor = d.session!;
-      const found = (q: string) => d.incoming.list(actor, incomingListSchema.parse({ query: q })).map((r) => r.id);
-      assert.deepEqual(found('phong chay chua chay'), [id]);
-      assert.deepEqual(found('dien tap cuu nan'), [id]);
+      assert.deepEqual(seeded.found(d, 'phong chay chua chay'), [seeded.id]);
+      assert.deepEqual(seeded.found(d, 'dien tap cuu nan'), [seeded.id]);
     } finally {
       d.close();
     }
   } finally {
     env.cleanup();
   }
+}
+
+test('kill -9 of the OCR job at a random page: the restart finishes without reading a committed page again', { timeout: 600_000 }, async () => {
+  await killAndResume(async ({ desk, admin }) => {
+    const staged = await stageBytes(desk, admin, await scannedPdf(PAGES), 'ke-hoach-pccc.pdf');
+    const { id } = await desk.incoming.register(admin, await registration(desk, admin, { subject: 'Hồ sơ số hóa', secrecy: 'mat', stagedIds: [staged.stagedId] }));
+    return { id, found: (d, q) => d.incoming.list(d.session!, incomingListSchema.parse({ query: q })).map((r) => r.id) };
+  });
+});
+
+test('kill -9 of the OCR job reading an outgoing document made from a scanned paper original: resumed the same way', { timeout: 600_000 }, async () => {
+  await killAndResume(async ({ desk, admin }) => {
+    const signer = addActor(desk, 'lanh_dao', 'tuyet_mat', 'Nguyễn Văn Ký');
+    const staged = await stageBytes(desk, admin, await scannedPdf(PAGES), 'ke-hoach-ban-giay.pdf');
+    const d = await desk.outgoing.create(admin, outgoingCreateSchema.parse({
+      typeCode: 'KH', subject: 'Kế hoạch số hóa từ bản giấy', secrecy: 'mat', urgency: 'thuong', signerId: signer.id, approvers: [],
+      stagedIds: [staged.stagedId], comment: 'Bản giấy đã ký, số hóa',
+    }));
+    return { id: d.id, found: (dk, q) => dk.outgoing.list(dk.session!, outgoingListSchema.parse({ query: q })).map((r) => r.id) };
+  });
 });

@@ -751,6 +751,54 @@ export const COMPARTMENT_MIGRATIONS: readonly string[] = [
   CREATE INDEX idx_exchange_status_in_dispatch ON exchange_status_in(dispatch_id, received_at);
   CREATE INDEX idx_exchange_status_in_packet ON exchange_status_in(packet_id);
   `,
+  // 14: OCR of outgoing documents' files. The queue and the page texts name the record a file belongs
+  //     to: an incoming document (attachments) or an outgoing one (outgoing_files; file ids come from
+  //     the one record sequence, so they never collide with attachments'). The words read from an
+  //     outgoing document's current files go into outgoing_fts (contentless, folded words only, rowid =
+  //     the outgoing document), which the outgoing register's search reads beside the metadata.
+  `
+  CREATE TABLE ocr_queue_v14 (
+    attachment_id INTEGER PRIMARY KEY,
+    incoming_id INTEGER,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','done','failed')),
+    pages INTEGER,
+    pages_done INTEGER NOT NULL DEFAULT 0,
+    pages_recognised INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    problem TEXT,
+    queued_at TEXT NOT NULL,
+    finished_at TEXT,
+    outgoing_id INTEGER,
+    CHECK ((incoming_id IS NULL) <> (outgoing_id IS NULL))
+  );
+  INSERT INTO ocr_queue_v14 (attachment_id, incoming_id, state, pages, pages_done, pages_recognised, attempts, problem, queued_at, finished_at)
+    SELECT attachment_id, incoming_id, state, pages, pages_done, pages_recognised, attempts, problem, queued_at, finished_at FROM ocr_queue;
+  DROP TABLE ocr_queue;
+  ALTER TABLE ocr_queue_v14 RENAME TO ocr_queue;
+  CREATE INDEX idx_ocr_queue_pending ON ocr_queue(attachment_id) WHERE state = 'pending';
+  CREATE INDEX idx_ocr_queue_incoming ON ocr_queue(incoming_id) WHERE incoming_id IS NOT NULL;
+  CREATE INDEX idx_ocr_queue_outgoing ON ocr_queue(outgoing_id) WHERE outgoing_id IS NOT NULL;
+  CREATE TABLE ocr_pages_v14 (
+    attachment_id INTEGER NOT NULL,
+    page INTEGER NOT NULL,
+    incoming_id INTEGER,
+    source TEXT NOT NULL CHECK (source IN ('ocr','text')),
+    text TEXT NOT NULL,
+    done_at TEXT NOT NULL,
+    outgoing_id INTEGER,
+    PRIMARY KEY (attachment_id, page),
+    CHECK ((incoming_id IS NULL) <> (outgoing_id IS NULL))
+  ) WITHOUT ROWID;
+  INSERT INTO ocr_pages_v14 (attachment_id, page, incoming_id, source, text, done_at)
+    SELECT attachment_id, page, incoming_id, source, text, done_at FROM ocr_pages;
+  DROP TABLE ocr_pages;
+  ALTER TABLE ocr_pages_v14 RENAME TO ocr_pages;
+  CREATE INDEX idx_ocr_pages_incoming ON ocr_pages(incoming_id) WHERE incoming_id IS NOT NULL;
+  CREATE INDEX idx_ocr_pages_outgoing ON ocr_pages(outgoing_id) WHERE outgoing_id IS NOT NULL;
+  CREATE VIRTUAL TABLE outgoing_fts USING fts5(
+    body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0'
+  );
+  `,
 ];
 
 /** Tables of a compartment that hold records (each with a global_id), as the event log names them. */

@@ -17,11 +17,12 @@ import type { Level } from '../compartments/levels';
 import type { ContextSource, CoreContext } from '../context';
 import { locate } from '../documents/arms';
 import { visibleArm } from '../documents/incoming';
+import { locateOutgoing } from '../outgoing/records';
 import { indexIncoming, unindexIncoming } from '../documents/search';
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { authorize, type Actor } from '../org/rights';
-import { onOcrQueued } from './queue';
+import { indexOutgoingOcr, onOcrQueued } from './queue';
 import {
   findOcrTools, hasTextLayer, OcrToolError, pdfPageCount, pdfPageText, RASTER_DPI, rasterisePage, recognise, tiffPageCount, type OcrTools,
 } from './tools';
@@ -38,8 +39,9 @@ export interface OcrSource extends ContextSource {
   onLock(listener: () => void): void;
 }
 
-interface QueueItem { level: Level; schema: string; attachmentId: number; incomingId: number; pages: number | null; attempts: number }
-interface FileRow { mime: string; sha256: string; sealed_for: number | null }
+/** A queued file: an incoming document's attachment, or an outgoing document's file (exactly one of the two ids). */
+interface QueueItem { level: Level; schema: string; attachmentId: number; incomingId: number | null; outgoingId: number | null; pages: number | null; attempts: number }
+interface FileRow { mime: string; sha256: string; sealed_for: number | null; superseded: number }
 
 const IDLE: OcrStatus = { state: 'idle', files: { done: 0, total: 0 }, pages: { done: 0, total: 0 }, recognised: 0, pagesPerMinute: null, current: null, problem: null };
 
@@ -149,31 +151,54 @@ export class OcrService {
    */
   pageText(actor: Actor, attachmentId: number, page: number): OcrPageView {
     authorize(actor, 'doc.read');
-    const { db, arms, whenWritable } = this.vault.context();
-    const arm = locate(db, arms, 'attachments', attachmentId);
-    const a = arm && arm.level !== null
-      ? db.prepare(`SELECT a.incoming_id, a.sealed_for, i.secrecy_rank AS rank FROM ${arm.schema}.attachments a JOIN ${arm.schema}.incoming i ON i.id = a.incoming_id WHERE a.id = ?`)
-        .get(attachmentId) as { incoming_id: number; sealed_for: number | null; rank: number } | undefined
-      : undefined;
-    if (!a || a.rank > secrecyRank(actor.clearance)) throw DeskError.keyed('NOT_FOUND', 'attachment.notFound');
-    try {
-      visibleArm(db, arms, actor, a.incoming_id);
-    } catch {
-      throw DeskError.keyed('NOT_FOUND', 'attachment.notFound');
-    }
-    if (a.sealed_for !== null && a.sealed_for !== actor.id) throw DeskError.keyed('FORBIDDEN', 'envelope.namedOnly');
-    const c = arm!.schema;
+    const { db, whenWritable } = this.vault.context();
+    const { c, entity, entityId } = this.reachable(actor, attachmentId);
     const q = db.prepare(`SELECT state, pages FROM ${c}.ocr_queue WHERE attachment_id = ?`).get(attachmentId) as { state: 'pending' | 'done' | 'failed'; pages: number | null } | undefined;
     const row = db.prepare(`SELECT source, text FROM ${c}.ocr_pages WHERE attachment_id = ? AND page = ?`).get(attachmentId, page) as { source: 'ocr' | 'text'; text: string } | undefined;
     whenWritable(() =>
       writeTx(db, () =>
-        appendAudit(db, { userId: actor.id, action: 'attachment.ocrText', entity: 'incoming', entityId: a.incoming_id, details: { attachmentId, page } }),
+        appendAudit(db, { userId: actor.id, action: 'attachment.ocrText', entity, entityId, details: { attachmentId, page } }),
       ),
     );
     return {
       attachmentId, page, pages: q?.pages ?? null, state: q ? q.state : 'none',
       source: row?.source ?? null, text: row?.text ?? null,
     };
+  }
+
+  /**
+   * The compartment and record of a file the person may open: an incoming document's (clearance, its
+   * need-to-know, a sealed envelope's named person, as attachments.open) or an outgoing document's (as
+   * outgoing.get: clearance, and the văn thư, leaders and the people in its life for a classified one
+   * or a draft). Anything else is NOT_FOUND, an unknown id the same as a hidden one.
+   */
+  private reachable(actor: Actor, attachmentId: number): { c: string; entity: 'incoming' | 'outgoing'; entityId: number } {
+    const { db, arms } = this.vault.context();
+    const notFound = () => DeskError.keyed('NOT_FOUND', 'attachment.notFound');
+    const arm = locate(db, arms, 'attachments', attachmentId);
+    if (arm && arm.level !== null) {
+      const a = db.prepare(`SELECT a.incoming_id, a.sealed_for, i.secrecy_rank AS rank FROM ${arm.schema}.attachments a JOIN ${arm.schema}.incoming i ON i.id = a.incoming_id WHERE a.id = ?`)
+        .get(attachmentId) as { incoming_id: number; sealed_for: number | null; rank: number } | undefined;
+      if (!a || a.rank > secrecyRank(actor.clearance)) throw notFound();
+      try {
+        visibleArm(db, arms, actor, a.incoming_id);
+      } catch {
+        throw notFound();
+      }
+      if (a.sealed_for !== null && a.sealed_for !== actor.id) throw DeskError.keyed('FORBIDDEN', 'envelope.namedOnly');
+      return { c: arm.schema, entity: 'incoming', entityId: a.incoming_id };
+    }
+    const out = locate(db, arms, 'outgoing_files', attachmentId);
+    if (!out || out.level === null) throw notFound();
+    const outgoingId = db.prepare(`SELECT outgoing_id FROM ${out.schema}.outgoing_files WHERE id = ?`).pluck().get(attachmentId) as number;
+    let found: { c: string };
+    try {
+      found = locateOutgoing(db, arms, actor, outgoingId);
+    } catch {
+      throw notFound();
+    }
+    if (found.c !== out.schema) throw notFound();
+    return { c: out.schema, entity: 'outgoing', entityId: outgoingId };
   }
 
   private counts(c: CoreContext): Pick<OcrStatus, 'files' | 'pages'> {
@@ -200,7 +225,7 @@ export class OcrService {
   private next(c: CoreContext): QueueItem | undefined {
     for (const arm of c.arms) {
       if (arm.level === null) continue;
-      const r = c.db.prepare(`SELECT attachment_id AS attachmentId, incoming_id AS incomingId, pages, attempts FROM ${arm.schema}.ocr_queue
+      const r = c.db.prepare(`SELECT attachment_id AS attachmentId, incoming_id AS incomingId, outgoing_id AS outgoingId, pages, attempts FROM ${arm.schema}.ocr_queue
         WHERE state = 'pending' ORDER BY attempts, attachment_id LIMIT 1`).get() as Omit<QueueItem, 'level' | 'schema'> | undefined;
       if (r) return { ...r, level: arm.level, schema: arm.schema };
     }
@@ -241,13 +266,19 @@ export class OcrService {
   private async readFile(c: CoreContext, tools: OcrTools, item: QueueItem, live: () => boolean, signal: AbortSignal): Promise<void> {
     const { db } = c;
     const s = item.schema;
-    const file = db.prepare(`SELECT mime, sha256, sealed_for FROM ${s}.attachments WHERE id = ?`).get(item.attachmentId) as FileRow | undefined;
-    // Gone (moved to another level, destroyed) or sealed since: nothing to read here.
-    if (!file || file.sealed_for !== null) {
+    // An outgoing document's file is read from its original bytes (sha256), never the signed copy:
+    // the number and date stamped at the issue are a text layer that would pass for the page's own.
+    const file = (item.outgoingId !== null
+      ? db.prepare(`SELECT f.mime, f.sha256, NULL AS sealed_for, f.version <> o.version AS superseded FROM ${s}.outgoing_files f
+          JOIN ${s}.outgoing o ON o.id = f.outgoing_id WHERE f.id = ?`)
+      : db.prepare(`SELECT mime, sha256, sealed_for, 0 AS superseded FROM ${s}.attachments WHERE id = ?`)).get(item.attachmentId) as FileRow | undefined;
+    // Gone (moved to another level, destroyed), sealed since, or a draft version replaced since: nothing to read here.
+    if (!file || file.sealed_for !== null || file.superseded) {
       await ownTurn(db);
       writeTx(db, () => db.prepare(`DELETE FROM ${s}.ocr_queue WHERE attachment_id = ?`).run(item.attachmentId));
       return;
     }
+    if (item.outgoingId !== null && await this.reuse(c, item, file.sha256)) return;
     const bytes = await readBlob(c, item.level, file.sha256);
     try {
       const isPdf = bytes.subarray(0, 1024).includes('%PDF-');
@@ -295,20 +326,47 @@ export class OcrService {
     }
   }
 
+  /**
+   * A file of an outgoing document carried over unchanged into a new version (same bytes) takes the
+   * pages read from the earlier one, in one transaction, instead of being read again. False: none read.
+   */
+  private async reuse(c: CoreContext, item: QueueItem, sha256: string): Promise<boolean> {
+    const { db } = c;
+    const s = item.schema;
+    const donor = db.prepare(`SELECT q.attachment_id AS id, q.pages, q.pages_recognised AS recognised FROM ${s}.ocr_queue q JOIN ${s}.outgoing_files f ON f.id = q.attachment_id
+      WHERE q.state = 'done' AND q.outgoing_id IS NOT NULL AND f.sha256 = ? AND q.attachment_id <> ? ORDER BY q.attachment_id LIMIT 1`)
+      .get(sha256, item.attachmentId) as { id: number; pages: number; recognised: number } | undefined;
+    if (!donor) return false;
+    await ownTurn(db);
+    writeTx(db, () => {
+      db.prepare(`INSERT OR IGNORE INTO ${s}.ocr_pages (attachment_id, page, outgoing_id, source, text, done_at)
+        SELECT ?, page, ?, source, text, done_at FROM ${s}.ocr_pages WHERE attachment_id = ?`).run(item.attachmentId, item.outgoingId, donor.id);
+      db.prepare(`UPDATE ${s}.ocr_queue SET state = 'done', pages = ?, pages_done = ?, pages_recognised = ?, problem = NULL, finished_at = ? WHERE attachment_id = ?`)
+        .run(donor.pages, donor.pages, donor.recognised, new Date().toISOString(), item.attachmentId);
+      indexOutgoingOcr(db, s, item.outgoingId!);
+    });
+    return true;
+  }
+
   /** One page: its text, the queue's count and the record's index entry, in one transaction. */
   private commitPage(c: CoreContext, item: QueueItem, page: number, source: 'ocr' | 'text', text: string): void {
     const { db } = c;
     const s = item.schema;
     writeTx(db, () => {
-      db.prepare(`INSERT INTO ${s}.ocr_pages (attachment_id, page, incoming_id, source, text, done_at) VALUES (?,?,?,?,?,?)`)
-        .run(item.attachmentId, page, item.incomingId, source, text, new Date().toISOString());
+      db.prepare(`INSERT INTO ${s}.ocr_pages (attachment_id, page, incoming_id, outgoing_id, source, text, done_at) VALUES (?,?,?,?,?,?,?)`)
+        .run(item.attachmentId, page, item.incomingId, item.outgoingId, source, text, new Date().toISOString());
       db.prepare(`UPDATE ${s}.ocr_queue SET pages_done = pages_done + 1, pages_recognised = pages_recognised + ? WHERE attachment_id = ?`)
         .run(source === 'ocr' ? 1 : 0, item.attachmentId);
+      if (item.outgoingId !== null) {
+        indexOutgoingOcr(db, s, item.outgoingId);
+        return;
+      }
+      const incomingId = item.incomingId!;
       const r = db.prepare(`SELECT subject, number_symbol AS numberSymbol, issuer_name AS issuerName, notes FROM ${s}.incoming WHERE id = ?`)
-        .get(item.incomingId) as { subject: string; numberSymbol: string; issuerName: string; notes: string } | undefined;
+        .get(incomingId) as { subject: string; numberSymbol: string; issuerName: string; notes: string } | undefined;
       if (r) {
-        unindexIncoming(db, s, item.incomingId);
-        indexIncoming(db, s, item.incomingId, r);
+        unindexIncoming(db, s, incomingId);
+        indexIncoming(db, s, incomingId, r);
       }
     });
   }

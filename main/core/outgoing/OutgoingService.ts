@@ -46,6 +46,7 @@ import { currentValues, UPDATE_FIELDS, type TakeBackRecord, type UpdateRecord } 
 import { listedNow } from '../exchange/directory';
 import { withdrawUpdatesOf } from '../exchange/takeBackWithdrawal';
 import { currentAttempt, currentPacketRefused, type ResendRecord } from './resends';
+import { queueOutgoingFiles } from '../ocr/queue';
 
 /** Refusals that are audited (a person tried something the rules forbid). */
 const REFUSALS = new Set<ErrorCode>(['FORBIDDEN', 'VALIDATION', 'NOT_FOUND']);
@@ -1028,6 +1029,9 @@ export class OutgoingService {
       insert.run(fid, newGlobalId(), id, version, i + 1, i === 0 ? 'main' : 'appendix', f.name, f.size, f.mime, f.isPdf ? 1 : 0, f.sha256);
       recordChange(db, 'outgoing_files', fid, 'create', by, now, c);
     });
+    // Scanned pages (an appendix, a draft made from a paper original) are read later by the OCR job;
+    // queued here, in the transaction that adds the files, so nothing is read twice or forgotten.
+    queueOutgoingFiles(db, c, id, now);
   }
 
   /** A new version's files: the ones given, else the previous version's carried over. */

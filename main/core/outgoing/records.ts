@@ -13,6 +13,7 @@ import { currentValues, parseTakeBack, parseUpdate, updateText, type TakeBackRec
 import type { Db } from '../db/connection';
 import { canSeeAll } from '../documents/needToKnow';
 import type { Actor } from '../org/rights';
+import { outgoingMatcher } from './search';
 
 export interface OutgoingDbRow {
   id: number; global_id: string; status: OutgoingStatus; type_code: string; subject: string; secrecy: Secrecy; secrecy_rank: number; urgency: Urgency;
@@ -68,13 +69,14 @@ export function rowView(db: Db, r: OutgoingDbRow): OutgoingRow {
   };
 }
 
-export function listOutgoing(db: Db, arms: readonly Arm[], actor: Actor, q: { status?: OutgoingStatus | undefined; mine: boolean; limit: number }): OutgoingRow[] {
+export function listOutgoing(db: Db, arms: readonly Arm[], actor: Actor, q: { status?: OutgoingStatus | undefined; mine: boolean; query?: string | undefined; limit: number }): OutgoingRow[] {
   const out: OutgoingDbRow[] = [];
   for (const a of arms) {
     if (a.level === null || !clearedFor(actor.clearance, a.level)) continue;
     const rows = db.prepare(`SELECT * FROM ${a.schema}.outgoing ${q.status ? 'WHERE status = ?' : ''} ORDER BY id DESC LIMIT ?`)
       .all(...(q.status ? [q.status] : []), 5000) as OutgoingDbRow[];
-    for (const r of rows) if (maySee(r, actor) && (!q.mine || involved(r, actor))) out.push(r);
+    const matches = outgoingMatcher(db, a.schema, q.query);
+    for (const r of rows) if (maySee(r, actor) && (!q.mine || involved(r, actor)) && (!matches || matches(r))) out.push(r);
   }
   return out.sort((x, y) => y.id - x.id).slice(0, q.limit).map((r) => rowView(db, r));
 }

@@ -15,7 +15,7 @@ import type { AttachmentStore } from '../attachments/store';
 import type { Db } from '../db/connection';
 import { schemaOf, type Level } from '../compartments/levels';
 import { writeTx } from '../db/transaction';
-import { enqueueOcr, hasOcrTables } from '../ocr/queue';
+import { enqueueOcr, hasOcrTables, hasOutgoingOcr, OCR_MIMES } from '../ocr/queue';
 import { missingBlobs, namedBlobs } from './blobs';
 import { API } from './protocol';
 import type { ServerClient } from './ServerClient';
@@ -83,8 +83,26 @@ export class BlobSync {
           else out.refused.push({ level, sha256: sha, reason: r.refused });
         }
       }
+      await this.queueHeldOutgoing(level, store);
     }
     return out;
+  }
+
+  /**
+   * A synced draft version whose files' bytes were here already (carried over unchanged from the
+   * version before, so never missing, never placed) is queued as well; the job then takes the pages
+   * read from the earlier file instead of reading it again. Current-version files only, none twice.
+   */
+  private async queueHeldOutgoing(level: Level, store: AttachmentStore): Promise<void> {
+    const { db } = this.hooks;
+    const c = schemaOf(level);
+    if (!hasOutgoingOcr(db, c)) return;
+    const rows = db.prepare(`SELECT f.id, f.sha256 FROM ${c}.outgoing_files f JOIN ${c}.outgoing o ON o.id = f.outgoing_id
+      WHERE f.version = o.version AND f.mime IN (SELECT value FROM json_each(?)) AND NOT EXISTS (SELECT 1 FROM ${c}.ocr_queue q WHERE q.attachment_id = f.id)`)
+      .all(JSON.stringify(OCR_MIMES)) as Array<{ id: number; sha256: string }>;
+    const held: number[] = [];
+    for (const r of rows) if (await store.hasBlob(r.sha256)) held.push(r.id);
+    if (held.length) writeTx(db, () => enqueueOcr(db, c, { outgoingFileIds: held }));
   }
 
   private async query(level: Level, shas: string[]): Promise<Map<string, BlobHead>> {
@@ -165,7 +183,8 @@ export class BlobSync {
   /**
    * A synced file is read here as a registered one is (OCR words are not synced: each workstation
    * indexes its own copy): the documents' files with this hash are queued in their compartment.
-   * enqueueOcr leaves out files sealed for a named person and drafts, and is idempotent.
+   * enqueueOcr leaves out files sealed for a named person and drafts, and is idempotent; an outgoing
+   * document's file is queued the same way (its current version only).
    */
   private queueOcr(level: Level, sha: string): void {
     const { db } = this.hooks;
@@ -174,6 +193,11 @@ export class BlobSync {
     writeTx(db, () => {
       const ids = db.prepare(`SELECT id FROM ${c}.attachments WHERE sha256 = ?`).pluck().all(sha) as number[];
       if (ids.length) enqueueOcr(db, c, { attachmentIds: ids });
+      // An outgoing document's files (its current version's; never by a signed copy's hash, whose
+      // stamped number would pass for the page's own text).
+      if (!hasOutgoingOcr(db, c)) return;
+      const files = db.prepare(`SELECT id FROM ${c}.outgoing_files WHERE sha256 = ?`).pluck().all(sha) as number[];
+      if (files.length) enqueueOcr(db, c, { outgoingFileIds: files });
     });
   }
 

@@ -21,7 +21,8 @@ import { TokenBridge } from '../../../native/bridge/client';
 import { takeNewWorkstationId } from '../../../main/core/sync/workstation';
 import { agencyPki, startAgencyServer, type AgencyPki } from '../../helpers/agencyServer';
 import { addActor, newDesk, registration, stageBytes, tempDir } from '../../helpers/desk';
-import { scannedPdf } from '../../helpers/scannedPages';
+import { scannedPdf, typesetPdf } from '../../helpers/scannedPages';
+import { outgoingCreateSchema, outgoingListSchema, outgoingReviseSchema } from '../../../common/schemas';
 import { softKey } from '../../helpers/softKey';
 
 let pki: AgencyPki;
@@ -178,5 +179,42 @@ describe('two workstations of one agency through the agency server', () => {
     assert.equal(b.ocr.pageText(clerkB, attB, 1).source, 'ocr');
     // Placing the same file again queues nothing twice.
     assert.equal(b.db.prepare('SELECT count(*) FROM c_mat.ocr_queue WHERE attachment_id = ?').pluck().get(attB), 1);
+  });
+
+  test('an outgoing draft\'s scanned appendix reaches B: read by B\'s job, found in B\'s outgoing register; a new version carrying it over is queued without a download and not read again', { timeout: 240_000 }, async () => {
+    const main = await stageBytes(a, clerkA, await typesetPdf([['QUYẾT ĐỊNH', 'Về việc tổ chức diễn tập khu vực phòng thủ năm 2026']]), 'du-thao.pdf');
+    const appendix = await stageBytes(a, clerkA, await scannedPdf([['PHỤ LỤC', 'Danh sách lực lượng tham gia diễn tập', 'Đồn biên phòng cửa khẩu Móng Cái']]), 'phu-luc-scan.pdf');
+    const d = await a.outgoing.create(clerkA, outgoingCreateSchema.parse({
+      typeCode: 'QĐ', subject: 'Về việc diễn tập phòng thủ', secrecy: 'mat', urgency: 'thuong', signerId: leaderId, approvers: [],
+      stagedIds: [main.stagedId, appendix.stagedId], comment: 'Dự thảo lần 1',
+    }));
+    await syncA.syncOnce();
+    const down = await syncB.syncOnce();
+    assert.ok((down.files?.downloaded ?? 0) >= 2, JSON.stringify(down.files));
+    const clerkB = actorFor(getUser(b.db, clerkA.id)!);
+    const gid = a.db.prepare('SELECT global_id FROM c_mat.outgoing WHERE id = ?').pluck().get(d.id) as string;
+    const idB = b.db.prepare('SELECT id FROM c_mat.outgoing WHERE global_id = ?').pluck().get(gid) as number;
+    const queued = () => b.db.prepare(`SELECT q.state FROM c_mat.ocr_queue q JOIN c_mat.outgoing_files f ON f.id = q.attachment_id
+      JOIN c_mat.outgoing o ON o.id = f.outgoing_id AND o.version = f.version WHERE q.outgoing_id = ? ORDER BY f.ordinal`).pluck().all(idB);
+    assert.deepEqual(queued(), ['pending', 'pending'], 'queued when the files were placed');
+    const search = (q: string) => b.outgoing.list(clerkB, outgoingListSchema.parse({ query: q })).map((r) => r.id);
+    assert.deepEqual(search('mong cai'), []);
+    await b.ocr.start(clerkB);
+    assert.deepEqual(search('mong cai'), [idB]);
+    const recognised = b.ocr.status(clerkB).recognised;
+    assert.ok(recognised >= 1);
+
+    // A new version on A, its files carried over: B holds their bytes (nothing to download), queues them
+    // all the same, and the job takes the pages read instead of reading them again.
+    await a.outgoing.revise(clerkA, outgoingReviseSchema.parse({ id: d.id, subject: 'Về việc diễn tập khu vực phòng thủ', comment: 'Sửa trích yếu' }));
+    await syncA.syncOnce();
+    const again = await syncB.syncOnce();
+    assert.equal(again.files?.downloaded ?? 0, 0, JSON.stringify(again.files));
+    assert.equal(b.db.prepare('SELECT version FROM c_mat.outgoing WHERE id = ?').pluck().get(idB), 2);
+    assert.deepEqual(queued(), ['pending', 'pending']);
+    await b.ocr.start(clerkB);
+    assert.deepEqual(queued(), ['done', 'done']);
+    assert.equal(b.ocr.status(clerkB).recognised, recognised, 'nothing recognised again');
+    assert.deepEqual(search('mong cai khu vuc'), [idB]);
   });
 });

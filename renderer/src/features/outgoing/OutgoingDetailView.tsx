@@ -18,6 +18,7 @@ import { useCanRegister } from '../../stores/app';
 import { useNav } from '../../stores/nav';
 import { toast } from '../../stores/toasts';
 import { AddToWorkFile } from '../workfiles/AddToWorkFile';
+import { OcrPanel } from '../viewer/OcrPanel';
 import { DispatchStatuses } from '../exchange/DispatchStatuses';
 import { parsePages } from './DraftDialog';
 import { IssuedFileSignatures } from './IssuedFileSignatures';
@@ -40,6 +41,8 @@ export function OutgoingDetailView({ id }: { id: number }) {
   const [askError, setAskError] = useState<string | null>(null);
   const [pagesText, setPagesText] = useState<string | null>(null);
   const [updating, setUpdating] = useState(false);
+  // The file whose recognised text (OCR) is shown beside the list, if any.
+  const [ocrFile, setOcrFile] = useState<number | null>(null);
   const [takingBack, setTakingBack] = useState<OutgoingDispatchView | null>(null);
   const canRegister = useCanRegister();
 
@@ -168,8 +171,20 @@ export function OutgoingDetailView({ id }: { id: number }) {
             </dl>
             <h2 className="meta-heading"><Icon name="paperclip" /> {t('outgoing.detail.files')}</h2>
             <ul className="attachment-list">
-              {doc.files.map((f) => <li key={f.id} className="outgoing-file">{f.name} <span className="muted">· {f.role === 'main' ? t('outgoing.form.main') : t('outgoing.form.appendix')}</span></li>)}
+              {doc.files.map((f) => (
+                <li key={f.id} className="outgoing-file">
+                  {f.name} <span className="muted">· {f.role === 'main' ? t('outgoing.form.main') : t('outgoing.form.appendix')}</span>{' '}
+                  <button type="button" className={ocrFile === f.id ? 'button small is-on' : 'button small'} aria-pressed={ocrFile === f.id}
+                    onClick={() => setOcrFile((v) => (v === f.id ? null : f.id))} aria-label={t('outgoing.detail.ocrOf', { name: f.name })} title={t('viewer.ocrToggle')}>
+                    {t('viewer.ocrShort')}
+                  </button>
+                </li>
+              ))}
             </ul>
+            {/* The text the OCR job read from the file, page by page (checked in main like outgoing.get). */}
+            {ocrFile !== null && doc.files.some((f) => f.id === ocrFile) && (
+              <div className="outgoing-ocr"><OcrPanel key={ocrFile} attachmentId={ocrFile} onClose={() => setOcrFile(null)} /></div>
+            )}
           </aside>
           <div className="outgoing-main">
             <h2 className="meta-heading"><Icon name="users" /> {t('outgoing.detail.chain')}</h2>

@@ -59,21 +59,30 @@ function OutgoingList() {
   const show = useNav((s) => s.show);
   const [status, setStatus] = useState<OutgoingStatus | ''>('');
   const [mine, setMine] = useState(false);
+  // Words of the metadata or of the text read from the files (OCR); diacritics optional.
+  const [query, setQuery] = useState('');
   const [rows, setRows] = useState<OutgoingRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [drafting, setDrafting] = useState(false);
   const load = useCallback(() => {
     let live = true;
-    call('outgoing.list', { ...(status ? { status } : {}), mine, limit: 200 }).then(
+    call('outgoing.list', { ...(status ? { status } : {}), ...(query.trim() ? { query } : {}), mine, limit: 200 }).then(
       (r) => live && (setRows(r), setError(null)),
       (err: unknown) => live && setError(errorText(asDeskError(err))),
     );
     return () => { live = false; };
-  }, [status, mine]);
+  }, [status, mine, query]);
   useEffect(() => load(), [load]);
   return (
     <>
-      <div className="filter-bar outgoing-filters">
+      <div className="filter-bar outgoing-filters" role="search" aria-label={t('outgoing.searchLabel')}>
+        <div className="search-box">
+          <Icon name="search" />
+          <input type="search" className="input" id="og-search" aria-label={t('outgoing.searchLabel')} title={t('outgoing.searchTooltip')}
+            placeholder={t('outgoing.searchPlaceholder')} value={query} maxLength={200}
+            onChange={(e) => setQuery(e.target.value)}
+            onKeyDown={(e) => { if (e.key === 'Escape' && query) { e.preventDefault(); setQuery(''); } }} />
+        </div>
         <div className="filter">
           <label htmlFor="og-status">{t('outgoing.filterStatus')}</label>
           <select id="og-status" className="input" value={status} onChange={(e) => setStatus(e.target.value as OutgoingStatus | '')}>
@@ -104,7 +113,7 @@ function OutgoingList() {
               </tr>
             </thead>
             <tbody>
-              {rows.length === 0 && <tr><td colSpan={8} className="muted">{t('outgoing.empty')}</td></tr>}
+              {rows.length === 0 && <tr><td colSpan={8} className="muted">{query.trim() ? t('outgoing.noMatch') : t('outgoing.empty')}</td></tr>}
               {rows.map((r) => (
                 <tr key={r.id} className="clickable" tabIndex={0} onClick={() => show({ name: 'outgoingDetail', id: r.id })}
                   onKeyDown={(e) => { if (e.key === 'Enter') show({ name: 'outgoingDetail', id: r.id }); }}>
