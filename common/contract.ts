@@ -42,6 +42,7 @@ import {
   unitSplitSchema,
   registerCreateSchema,
   registerUpdateSchema,
+  registerMoveHomeSchema,
   scopeInputSchema,
   scopeUpdateSchema,
   incomingFilterSchema,
@@ -116,6 +117,8 @@ const importSourceSchema = z.object({ stagedId: z.string().regex(/^[0-9a-f]{32}$
 const importRunSchema = z.object({ runId: z.string().regex(/^[0-9a-f]{32}$/) }).strict();
 
 // ---- Output types ----
+/** A register's home moved at the agency server: from (null when none was named), to, who, when. */
+export interface RegisterHomeMoveResult { registerId: number; from: string | null; to: string; movedBy: string; movedAt: string }
 export interface UnitInfo {
   name: string;
   code: string;
@@ -975,6 +978,9 @@ export const contract = {
   'registers.admin': channel<RegistersAdmin>()({ input: empty, access: 'session' }),
   'registers.create': channel<RegisterAdminView>()({ input: registerCreateSchema, access: 'org.manage' }),
   'registers.update': channel<RegisterAdminView>()({ input: registerUpdateSchema, access: 'org.manage' }),
+  // An administrator moves a register's home workstation at the agency server (docs/server.md,
+  // "Numbering authority"): checked in the core (org.manage) and by the server (the signed-in person's role).
+  'registers.moveHome': channel<RegisterHomeMoveResult>()({ input: registerMoveHomeSchema, access: 'org.manage' }),
   'registers.closeYear': channel<IncomingRegisterClosingFile>()({ input: closeYearSchema, access: 'session' }),
   'scopes.create': channel<ScopeView>()({ input: scopeInputSchema, access: 'org.manage' }),
   'scopes.update': channel<ScopeView>()({ input: scopeUpdateSchema, access: 'org.manage' }),

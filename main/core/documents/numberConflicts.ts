@@ -13,6 +13,8 @@ import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import type { NumberConflict } from '../sync/numbers/protocol';
 import { isYearClosed } from './registers';
+import { sequenceKeyOf } from './sequenceKey';
+import { workstationId } from '../events/eventLog';
 import type { NumberAuthority } from './sharedNumbering';
 
 /** A number owed to the server (number_reports), with its register's global id. */
@@ -28,7 +30,7 @@ export async function renumberTaken(db: Db, authority: NumberAuthority, owed: Ow
   if (!c || !attached(db, c)) return false;
   const row = db.prepare(`SELECT id, year, arrival_number FROM ${c}.incoming WHERE global_id = ?`).get(owed.record_global_id) as { id: number; year: number; arrival_number: number } | undefined;
   if (!row || row.arrival_number !== owed.number || isYearClosed(db, owed.register_id, row.year)) return false;
-  const home = db.prepare('SELECT home_workstation FROM main.registers WHERE id = ?').pluck().get(owed.register_id) as string;
+  const home = sequenceKeyOf(db, owed.register_id).home ?? workstationId(db);
   const sequence = { register: owed.global_id, period: owed.period, bucket: owed.bucket };
   const fresh = await authority.allocate({ ...sequence, record: owed.record_global_id, home });
   const n = fresh.allocation.number;

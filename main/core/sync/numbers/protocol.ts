@@ -91,3 +91,6 @@ export interface RegisterHomeView { register: string; home: string | null; moves
  * given after the home was moved away from it (or without saying when): not accepted, the văn thư sees it.
  */
 export interface HomeMovedConflict { error: 'home-moved'; message: string; move: HomeMove }
+
+/** What a report comes to at the workstation (NumberClient.report). */
+export type ReportOutcome = { accepted: AllocateResult } | { conflict: NumberConflict } | { moved: HomeMovedConflict };
