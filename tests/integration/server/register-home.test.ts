@@ -11,7 +11,6 @@
 // offline and its number is accepted.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { todayIso, yearOf } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
