@@ -8,7 +8,9 @@ import { test } from 'node:test';
 import { openDatabase } from '../../main/core/db/connection';
 import { MIGRATIONS } from '../../main/core/db/migrations';
 import { sequenceKeyOf } from '../../main/core/documents/sequenceKey';
+import { writeTx } from '../../main/core/db/transaction';
 import { workstationId } from '../../main/core/events/eventLog';
+import { ensureOutgoingRegisters, outgoingRegisterFor } from '../../main/core/outgoing/config';
 import { newDesk, tempDir } from '../helpers/desk';
 
 const BASE_STEP = 35;
@@ -47,13 +49,16 @@ test('a heard home rules over the synced creating workstation, for every registe
     const db = env.desk.db;
     const me = workstationId(db);
     // The party preset's two outgoing registers share one scope: one key, one home.
-    const [a, b] = db.prepare("SELECT id FROM registers WHERE kind = 'outgoing' ORDER BY id").pluck().all() as number[];
-    const key = sequenceKeyOf(db, a!);
-    assert.deepEqual(sequenceKeyOf(db, b!), key);
+    writeTx(db, () => ensureOutgoingRegisters(db, env.admin.id, new Date()));
+    const a = outgoingRegisterFor(db, 'thuong')!.id;
+    const b = outgoingRegisterFor(db, 'mat')!.id;
+    assert.notEqual(a, b);
+    const key = sequenceKeyOf(db, a);
+    assert.deepEqual(sequenceKeyOf(db, b), key);
     assert.equal(key.home, me, 'the creating workstation until the server says otherwise');
     db.prepare("INSERT INTO register_homes_heard (register_global_id, home, heard_at) VALUES (?, 'ws-moved-to-b', '2026-12-06T00:00:00Z')").run(key.register);
-    assert.equal(sequenceKeyOf(db, a!).home, 'ws-moved-to-b');
-    assert.equal(sequenceKeyOf(db, b!).home, 'ws-moved-to-b');
+    assert.equal(sequenceKeyOf(db, a).home, 'ws-moved-to-b');
+    assert.equal(sequenceKeyOf(db, b).home, 'ws-moved-to-b');
     assert.deepEqual(db.prepare("SELECT DISTINCT home_workstation FROM registers WHERE kind = 'outgoing'").pluck().all(), [me], 'the synced column is untouched');
   } finally {
     env.desk.close();
