@@ -162,6 +162,21 @@ export interface SyncPanelView {
     /** Who the server gave the number to: the workstation, when, and its document if this profile has it. */
     other: { workstation: string | null; at: string | null; document: { numberSymbol: string | null; subject: string } | null };
   }>;
+  /**
+   * Numbers this workstation gave offline as a register's home after an administrator had moved the home
+   * away (the agency server refuses them: docs/server.md "Moving a register's home"); the document is
+   * left out above the person's clearance or from a compartment not held.
+   */
+  homeMovedNumbers: Array<{
+    register: string;
+    number: number;
+    givenAt: string;
+    level: Secrecy | null;
+    document: { kind: 'incoming' | 'outgoing'; id: number; subject: string } | null;
+    /** The register's home now, and when it was moved there. */
+    movedTo: string;
+    movedAt: string;
+  }>;
   /** Our packets refused on the way (agency server or hub), latest first, the reason in Vietnamese (văn thư and administrators only). */
   packetRefusals: Array<{ packetId: string; to: string | null; toName: string | null; reason: string; at: string | null }>;
   /** The exchange between agencies (văn thư and administrators only; null for the others): main/core/sync/exchangeQueue.ts. */

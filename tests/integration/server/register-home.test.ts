@@ -18,6 +18,7 @@ import { parseCertificate } from '../../../main/core/crypto/certificates';
 import { moveRegisterHome } from '../../../main/core/documents/registerHome';
 import { numberingRound, pendingReports } from '../../../main/core/documents/sharedNumbering';
 import { workstationId } from '../../../main/core/events/eventLog';
+import { homeMovedNumbers } from '../../../main/core/sync/homeMovedNumbers';
 import type { Actor } from '../../../main/core/org/rights';
 import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
 import type { HomeMovedConflict, RegisterHomeView } from '../../../main/core/sync/numbers/protocol';
@@ -223,6 +224,12 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const problem = JSON.parse(pending[0]!.problem!) as HomeMovedConflict;
       assert.equal(problem.error, 'home-moved');
       assert.equal(problem.move.to, workstationId(B().desk.db));
+      // The sync panel lists it for the văn thư: the document, the new home and when it moved.
+      const listed = homeMovedNumbers(A().desk.db, A().desk.heldLevels, A().clerk);
+      assert.equal(listed.length, 1);
+      assert.deepEqual([listed[0]!.number, listed[0]!.level, listed[0]!.movedTo, listed[0]!.movedAt, listed[0]!.document?.kind, listed[0]!.document?.id],
+        [5, 'thuong', workstationId(B().desk.db), problem.move.movedAt, 'incoming', afterMove.id]);
+      assert.match(listed[0]!.document!.subject, /^Văn bản số \d+ vào sổ tại máy A$/);
       // Still a conflict at the next round: never accepted silently.
       assert.deepEqual((await roundOf(A())).conflicts, 1);
       // A heard of the move in that round, with an audit entry.
