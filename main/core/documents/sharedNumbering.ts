@@ -12,7 +12,7 @@ import { cached } from '../db/statements';
 import { writeTx } from '../db/transaction';
 import { workstationId } from '../events/eventLog';
 import { TransportError } from '../sync/transport';
-import type { AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, LastNumber, NumberConflict, NumberSequence, ReportOutcome, ReportRequest } from '../sync/numbers/protocol';
+import type { AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, LastNumber, HomeMovedConflict, NumberConflict, NumberSequence, ReportOutcome, ReportRequest } from '../sync/numbers/protocol';
 import { learnHomes } from './registerHome';
 import { periodOf, scopeRow, type TakenNumber } from './numbering';
 import { renumberTaken, type OwedNumber } from './numberConflicts';
@@ -133,7 +133,7 @@ export async function sendPending(db: Db, authority: NumberAuthority, now: Date,
     WHERE p.reported_at IS NULL ORDER BY p.kind = 'report', p.id`).all() as Array<Omit<PendingRow, 'global_id'>>)
     .map((p): PendingRow => ({ ...p, global_id: sequenceKeyOf(db, p.register_id).register }));
   const out: SentNumbers = { reported: 0, givenBack: 0, conflicts: 0, renumbered: 0 };
-  const taken: Array<{ p: PendingRow; conflict: NumberConflict }> = [];
+  const taken: Array<{ p: PendingRow; conflict: NumberConflict | HomeMovedConflict }> = [];
   for (const p of rows) {
     const sequence = { register: p.global_id, period: p.period, bucket: p.bucket };
     let problem: string | null = null;
@@ -151,6 +151,8 @@ export async function sendPending(db: Db, authority: NumberAuthority, now: Date,
         problem = JSON.stringify(r.conflict);
         out.conflicts++;
       } else if ('moved' in r) {
+        // An arrival numbered here after the home had moved away: renumbered from the server like a taken number.
+        if (actorId !== null && p.register_kind === 'incoming') taken.push({ p, conflict: r.moved });
         // Given here after the home moved away (before this workstation heard of it): never taken silently,
         // kept on its row for the văn thư (the sync panel lists it with the new home).
         problem = JSON.stringify(r.moved);

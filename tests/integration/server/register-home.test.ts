@@ -6,15 +6,17 @@
 // person whose token signed in, and both keep a record). The attacks: a văn thư, another agency's
 // administrator, a workstation not of the agency, a replayed sign-in, a forged signature, a made-up session.
 // The cut: A's offline number given before the move is accepted when A reports it; the one A gave after
-// the move (it had not heard of it) is refused as `home-moved` and stays on its row for the văn thư; after
-// its next round A refuses to number offline (numbering.serverUnreachable) and B, the new home, numbers
-// offline and its number is accepted.
+// the move (it had not heard of it) is refused as `home-moved`: kept on its row and listed in the sync
+// panel while nobody who registers is signed in, renumbered from the server (a correction, audited) once
+// the văn thư is; after its next round A refuses to number offline (numbering.serverUnreachable) and B,
+// the new home, numbers offline and its number is accepted.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { todayIso, yearOf } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
 import { parseCertificate } from '../../../main/core/crypto/certificates';
+import { HOME_MOVED_RENUMBER_REASON } from '../../../main/core/documents/numberConflicts';
 import { moveRegisterHome } from '../../../main/core/documents/registerHome';
 import { numberingRound, pendingReports } from '../../../main/core/documents/sharedNumbering';
 import { workstationId } from '../../../main/core/events/eventLog';
@@ -207,15 +209,16 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await adminNumbers.registerHome(registerGid)).moves.length, 1);
     });
 
-    test('A, cut off before it heard of the move, numbers on; at its next contact the number before the move is kept, the one after is a conflict', async () => {
+    test('A, cut off before it heard of the move, numbers on; at its next contact the number before the move is kept, the one after is a conflict, renumbered from the server', async () => {
       await net.server().close();
       const late = await register(A());
       afterMove = { id: late.id, number: numberOf(A(), late.id) };
       assert.equal(afterMove.number, 5);
       await net.restart();
       adminLogin();
-      const sent = await roundOf(A());
-      assert.deepEqual([sent.reported, sent.conflicts], [1, 1]);
+      // A's round with nobody who registers signed in: reported, the late number refused and kept.
+      const sent = await numberingRound(A().desk.db, A().numbers, new Date(), null);
+      assert.deepEqual([sent.reported, sent.conflicts, sent.renumbered], [1, 1, 0]);
       assert.deepEqual(await heldAtServer(gidOf(A(), beforeMove.id)), { number: 4, workstation: workstationId(A().desk.db), source: 'home' }, 'given before the move: accepted');
       assert.equal(await heldAtServer(gidOf(A(), afterMove.id)), undefined, 'given after the move: not taken');
       const pending = pendingReports(A().desk.db);
@@ -230,11 +233,23 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.deepEqual([listed[0]!.number, listed[0]!.level, listed[0]!.movedTo, listed[0]!.movedAt, listed[0]!.document?.kind, listed[0]!.document?.id],
         [5, 'thuong', workstationId(B().desk.db), problem.move.movedAt, 'incoming', afterMove.id]);
       assert.match(listed[0]!.document!.subject, /^Văn bản số \d+ vào sổ tại máy A$/);
-      // Still a conflict at the next round: never accepted silently.
-      assert.deepEqual((await roundOf(A())).conflicts, 1);
       // A heard of the move in that round, with an audit entry.
       const heard = JSON.parse(A().desk.db.prepare("SELECT details FROM audit_log WHERE action = 'register.home_heard'").pluck().get() as string) as Record<string, unknown>;
       assert.deepEqual(heard, { register: registerGid, from: workstationId(A().desk.db), to: workstationId(B().desk.db) });
+      // Meanwhile B, online, takes the server's next number: 5, the number A gave after the move.
+      const bOnline = await register(B());
+      assert.equal(numberOf(B(), bOnline.id), 5);
+      // The văn thư signed in: the arrival is renumbered at once with the server's next number (as a taken
+      // number is): a correction with the reason, the audit entry, the number now the server's.
+      const again = await roundOf(A());
+      assert.deepEqual([again.conflicts, again.renumbered], [0, 1]);
+      assert.equal(numberOf(A(), afterMove.id), 6);
+      assert.deepEqual(await heldAtServer(gidOf(A(), afterMove.id)), { number: 6, workstation: workstationId(A().desk.db), source: 'server' });
+      const correction = A().desk.db.prepare('SELECT reason, old_values AS o, new_values AS n FROM c_thuong.incoming_corrections WHERE incoming_id = ?').get(afterMove.id) as { reason: string; o: string; n: string };
+      assert.deepEqual([correction.reason, JSON.parse(correction.o), JSON.parse(correction.n)], [HOME_MOVED_RENUMBER_REASON, { arrivalNumber: 5 }, { arrivalNumber: 6 }]);
+      const audit = JSON.parse(A().desk.db.prepare("SELECT details FROM audit_log WHERE action = 'incoming.renumber' AND entity_id = ?").pluck().get(afterMove.id) as string) as Record<string, unknown>;
+      assert.deepEqual([audit.oldNumber, audit.newNumber, audit.reason, audit.homeNow], [5, 6, 'home_moved', workstationId(B().desk.db)]);
+      assert.deepEqual([pendingReports(A().desk.db), homeMovedNumbers(A().desk.db, A().desk.heldLevels, A().clerk)], [[], []]);
     });
 
     test('after their rounds: A is refused offline (numbering message), B (the new home) numbers offline and its number is accepted', async () => {
@@ -244,17 +259,14 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const refused = await deskRefusal(register(A()));
       assert.equal(refused.key, 'numbering.serverUnreachable');
       const offline = await register(B());
-      const n = numberOf(B(), offline.id);
-      assert.equal(n, 5, 'after the numbers B heard of (A\'s 4)');
+      assert.equal(numberOf(B(), offline.id), 7, 'after the numbers B heard of (A\'s 6)');
       await net.restart();
       adminLogin();
       const sent = await roundOf(B());
       assert.deepEqual([sent.reported, sent.conflicts], [1, 0]);
-      assert.deepEqual(await heldAtServer(gidOf(B(), offline.id)), { number: 5, workstation: workstationId(B().desk.db), source: 'home' });
-      // A's late 5 clashes with B's: still on A's row for its văn thư, and the server's number 5 is B's.
-      assert.equal(pendingReports(A().desk.db).length, 1);
+      assert.deepEqual(await heldAtServer(gidOf(B(), offline.id)), { number: 7, workstation: workstationId(B().desk.db), source: 'home' });
       const online = await register(A());
-      assert.equal(numberOf(A(), online.id), 6, 'A numbers online again from the server');
+      assert.equal(numberOf(A(), online.id), 8, 'A numbers online again from the server');
     });
   });
 }
