@@ -4,17 +4,18 @@
 // like a "Số đến trùng" resolution done at once: a correction keeps the old and new number with the
 // reason, an update event carries it to the other workstations (a copy set aside there for the clash
 // goes in when it arrives), and the audit log records it. Done only while the record still holds the
-// number, in a held compartment and an open year; otherwise the conflict waits on its row.
+// number, in a held compartment and an open year; otherwise the conflict waits on its row. The same for
+// an arrival a former home numbered after an administrator moved the register's home away from it
+// (409 `home-moved`: docs/server.md "Moving a register's home").
 import { appendAudit } from '../audit/auditLog';
 import { nextRecordId } from '../compartments/ids';
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
-import { recordChange } from '../events/eventLog';
+import { recordChange, workstationId } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import type { HomeMovedConflict, NumberConflict } from '../sync/numbers/protocol';
 import { isYearClosed } from './registers';
 import { sequenceKeyOf } from './sequenceKey';
-import { workstationId } from '../events/eventLog';
 import type { NumberAuthority } from './sharedNumbering';
 
 /** A number owed to the server (number_reports), with its register's global id. */
