@@ -268,5 +268,34 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const online = await register(A());
       assert.equal(numberOf(A(), online.id), 8, 'A numbers online again from the server');
     });
+
+    test('moved back to A from A\'s profile: B\'s arrival given after that move, its number taken by nobody, keeps it, now the server\'s', async () => {
+      await roundOf(B()); // B hears of A's 8
+      const adminA = addActor(A().desk, 'quan_tri', 'tuyet_mat', 'Trần Quản Trị');
+      const key = softKey(pki.person('quantri').certDer, pki.person('quantri').keyPem);
+      const syncA = new SyncService(A().desk, { transport: net.transport(), signer: () => key, clearance: 'tuyet_mat' });
+      try {
+        const back = await moveRegisterHome(A().desk.db, adminA, { registerId, workstation: workstationId(A().desk.db), reason: 'Máy trạm mới hỏng, trả sổ về máy trạm cũ' }, new NumberClient(syncA.client), new Date());
+        assert.deepEqual([back.from, back.to], [workstationId(B().desk.db), workstationId(A().desk.db)]);
+      } finally {
+        syncA.close();
+      }
+      await net.server().close();
+      const late = await register(B()); // B has not heard of it: it numbers offline
+      assert.equal(numberOf(B(), late.id), 9);
+      await net.restart();
+      adminLogin();
+      const sent = await roundOf(B());
+      assert.deepEqual([sent.reported, sent.conflicts, sent.renumbered], [0, 0, 1]);
+      assert.equal(numberOf(B(), late.id), 9, 'nobody took it: the paper\'s number stands');
+      assert.deepEqual(await heldAtServer(gidOf(B(), late.id)), { number: 9, workstation: workstationId(B().desk.db), source: 'server' });
+      assert.equal(B().desk.db.prepare('SELECT count(*) FROM c_thuong.incoming_corrections WHERE incoming_id = ?').pluck().get(late.id), 0, 'no correction');
+      const audit = JSON.parse(B().desk.db.prepare("SELECT details FROM audit_log WHERE action = 'incoming.number_confirmed' AND entity_id = ?").pluck().get(late.id) as string) as Record<string, unknown>;
+      assert.deepEqual([audit.arrivalNumber, audit.reason, audit.homeNow], [9, 'home_moved', workstationId(A().desk.db)]);
+      assert.deepEqual(pendingReports(B().desk.db), []);
+      // B heard of it in that round; the register's moves, oldest first.
+      const view = await adminNumbers.registerHome(registerGid);
+      assert.deepEqual([view.home, view.moves.map((m) => m.to)], [workstationId(A().desk.db), [workstationId(B().desk.db), workstationId(A().desk.db)]]);
+    });
   });
 }
