@@ -42,6 +42,7 @@ import {
   unitSplitSchema,
   registerCreateSchema,
   registerUpdateSchema,
+  registerMoveHomeSchema,
   scopeInputSchema,
   scopeUpdateSchema,
   incomingFilterSchema,
@@ -116,6 +117,8 @@ const importSourceSchema = z.object({ stagedId: z.string().regex(/^[0-9a-f]{32}$
 const importRunSchema = z.object({ runId: z.string().regex(/^[0-9a-f]{32}$/) }).strict();
 
 // ---- Output types ----
+/** A register's home moved at the agency server: from (null when none was named), to, who, when. */
+export interface RegisterHomeMoveResult { registerId: number; from: string | null; to: string; movedBy: string; movedAt: string }
 export interface UnitInfo {
   name: string;
   code: string;
@@ -158,6 +161,21 @@ export interface SyncPanelView {
     document: { outgoingId: number; numberSymbol: string | null; subject: string; issuedDate: string | null } | null;
     /** Who the server gave the number to: the workstation, when, and its document if this profile has it. */
     other: { workstation: string | null; at: string | null; document: { numberSymbol: string | null; subject: string } | null };
+  }>;
+  /**
+   * Numbers this workstation gave offline as a register's home after an administrator had moved the home
+   * away (the agency server refuses them: docs/server.md "Moving a register's home"); the document is
+   * left out above the person's clearance or from a compartment not held.
+   */
+  homeMovedNumbers: Array<{
+    register: string;
+    number: number;
+    givenAt: string;
+    level: Secrecy | null;
+    document: { kind: 'incoming' | 'outgoing'; id: number; subject: string } | null;
+    /** The register's home now, and when it was moved there. */
+    movedTo: string;
+    movedAt: string;
   }>;
   /** Our packets refused on the way (agency server or hub), latest first, the reason in Vietnamese (văn thư and administrators only). */
   packetRefusals: Array<{ packetId: string; to: string | null; toName: string | null; reason: string; at: string | null }>;
@@ -975,6 +993,9 @@ export const contract = {
   'registers.admin': channel<RegistersAdmin>()({ input: empty, access: 'session' }),
   'registers.create': channel<RegisterAdminView>()({ input: registerCreateSchema, access: 'org.manage' }),
   'registers.update': channel<RegisterAdminView>()({ input: registerUpdateSchema, access: 'org.manage' }),
+  // An administrator moves a register's home workstation at the agency server (docs/server.md,
+  // "Numbering authority"): checked in the core (org.manage) and by the server (the signed-in person's role).
+  'registers.moveHome': channel<RegisterHomeMoveResult>()({ input: registerMoveHomeSchema, access: 'org.manage' }),
   'registers.closeYear': channel<IncomingRegisterClosingFile>()({ input: closeYearSchema, access: 'session' }),
   'scopes.create': channel<ScopeView>()({ input: scopeInputSchema, access: 'org.manage' }),
   'scopes.update': channel<ScopeView>()({ input: scopeUpdateSchema, access: 'org.manage' }),

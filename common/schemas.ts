@@ -359,6 +359,14 @@ export const registerUpdateSchema = z
   .required({ id: true })
   .strict();
 export type RegisterUpdate = z.infer<typeof registerUpdateSchema>;
+/** An administrator moves a register's home workstation (the id as the agency server takes it) with a reason (5–500 characters, as the server requires). */
+export const registerMoveHomeSchema = z
+  .object({
+    registerId: id,
+    workstation: z.string().regex(/^[0-9A-Za-z-]{8,64}$/, m('input.invalid')),
+    reason: z.string().trim().min(5, m('registerHome.reasonShort')).max(500, m('registerHome.reasonShort')),
+  })
+  .strict();
 export const closeYearSchema = z
   .object({ registerId: id, year: z.number({ error: m('year.required') }).int().min(MIN_YEAR, m('year.invalid')).max(2200, m('year.invalid')) })
   .strict();

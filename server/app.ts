@@ -25,6 +25,7 @@ import { PacketStore } from './storage/packetStore';
 import { LostStore, type LostRecord } from './storage/lostStore';
 import { NumberStore } from './storage/numberStore';
 import { NumberRoutes } from './numbers';
+import { HomeRoutes } from './homes';
 import { UploadStore } from './storage/uploadStore';
 import { ADMIN_WORKSTATIONS_API, type AgencyWorkstation, type AgencyWorkstationsPage, type LostWorkstation } from '../main/core/sync/packets/protocol';
 
@@ -112,6 +113,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   const uploads = new UploadStore(store.db);
   const packetRoutes = new AgencyPackets(cfg, packets, hubLink, clock, lostStore, uploads);
   const numberRoutes = new NumberRoutes(cfg, new NumberStore(store.db), clock, logger);
+  const homeRoutes = new HomeRoutes(store.db, lostStore, clock, logger);
   const auth = new Authenticator(cfg, certSha, clock);
   // Workstations declared lost: refused at sign-in (read from storage, so every server of a pair agrees)
   // and on every request of a session opened before the declaration (this map, kept by this server).
@@ -181,6 +183,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
     if (wait) throw new HttpError(429, 'rate-limited', 'too many requests', { 'retry-after': String(wait) });
     if (await packetRoutes.handle(req, res, url, s, ctx)) return;
     if (await numberRoutes.handle(req, res, url, s, ctx)) return;
+    if (await homeRoutes.handle(req, res, url, s, ctx)) return;
 
     if (method === 'POST' && path === `${API}/events`) {
       ctx.route = 'events.push';

@@ -4,14 +4,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import {
-  NUMBER_BUCKET_RE, NUMBER_ID_RE, NUMBER_PERIOD_RE, NUMBERS_API, NUMBERS_MANY_BYTES, NUMBERS_MANY_MAX, type GiveBackResult, type LastNumber, type NumberConflict,
+  NUMBER_BUCKET_RE, NUMBER_ID_RE, NUMBER_PERIOD_RE, NUMBERS_API, NUMBERS_MANY_BYTES, NUMBERS_MANY_MAX, type GiveBackResult, type HomeMovedConflict, type LastNumber, type NumberConflict,
 } from '../main/core/sync/numbers/protocol';
 import type { Session } from './auth';
 import type { ServerConfig } from './config';
 import { HttpError, parseBody, sendJson } from './http';
 import { readBody } from './limits';
 import type { Logger } from './log';
-import { NumberConflictError, NumberForbidden, NumberYearClosed, type NumberStore } from './storage/numberStore';
+import { NumberConflictError, NumberForbidden, NumberHomeMoved, NumberYearClosed, type NumberStore } from './storage/numberStore';
 import { secrecyRank } from '../common/domain';
 
 const gid = z.string().regex(NUMBER_ID_RE);
@@ -23,7 +23,7 @@ const allocateManySchema = z.strictObject({
     .refine((items) => new Set(items.map((i) => i.record)).size === items.length, 'each record once'),
 });
 const giveBackSchema = z.strictObject({ ...sequence, record: gid });
-const reportSchema = z.strictObject({ ...sequence, record: gid, number: z.number().int().min(1).max(10_000_000) });
+const reportSchema = z.strictObject({ ...sequence, record: gid, number: z.number().int().min(1).max(10_000_000), madeAt: z.string().datetime().optional() });
 
 export class NumberRoutes {
   private readonly roles: ReadonlySet<string>;
@@ -105,6 +105,12 @@ export class NumberRoutes {
         }
         const body: NumberConflict = { error: e.code, message: e.message, holder: e.holder };
         this.logger.log('warn', 'number conflict', { code: e.code, register: e.holder.register, period: e.holder.period, number: e.holder.number, workstation: s.workstation });
+        sendJson(res, 409, body);
+        return true;
+      }
+      if (e instanceof NumberHomeMoved) {
+        this.logger.log('warn', 'refused: a former home\'s number given after its home moved', { workstation: s.workstation, person: s.person, register: e.move.register, movedTo: e.move.to });
+        const body: HomeMovedConflict = { error: e.code, message: e.message, move: e.move };
         sendJson(res, 409, body);
         return true;
       }

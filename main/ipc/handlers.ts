@@ -10,6 +10,8 @@ import { secretRights } from '../core/secrets/rights';
 import type { SessionGuard } from '../core/session/guard';
 import { transferRecordPdf } from '../core/workfiles/transferPdf';
 import { syncPanel } from '../core/sync/panel';
+import { moveRegisterHome } from '../core/documents/registerHome';
+import { NumberClient } from '../core/sync/numbers/NumberClient';
 import { syncIndicator } from '../core/sync/indicator';
 import type { ExchangeRounds } from '../core/sync/agencySync';
 import type { SyncService } from '../core/sync/SyncService';
@@ -67,6 +69,12 @@ export const handlers: Handlers = {
   },
   // An administrator's view of the agency's workstations (the core checks the right; the server the role).
   'sync.workstations': (ctx) => agencyWorkstations(ctx).list(actor(ctx)),
+  'registers.moveHome': async (ctx, input) => {
+    const who = actor(ctx);
+    const service = ctx.sync?.().service ?? null;
+    const move = await moveRegisterHome(ctx.desk.db, who, input, service ? new NumberClient(service.client) : null, new Date());
+    return { registerId: input.registerId, from: move.from, to: move.to, movedBy: move.movedBy, movedAt: move.movedAt };
+  },
   'sync.declareLost': (ctx, input) => agencyWorkstations(ctx).declareLost(actor(ctx), input),
   'sync.indicator': (ctx) => {
     const a = actor(ctx);

@@ -391,6 +391,36 @@ function steps(dialect: Dialect): Record<string, Migration> {
         await sql`update claim_releases set from_code = ${firstSender('claim_releases')}`.execute(db);
       },
     },
+    // Moving a register's home (docs/server.md, "Numbering authority"): each move an administrator made
+    // (who, from which workstation, when, from, to, why), kept for good: a former home's offline numbers are
+    // judged by when it stopped being the home. And the rule that names a home: the workstation that pushed
+    // the register's creation; registers whose creation is stored and no home named yet get theirs now.
+    '0014_register_home_moves': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('register_home_moves')
+          .addColumn('move_id', 'text', (c) => c.primaryKey())
+          .addColumn('register_gid', 'text', (c) => c.notNull())
+          .addColumn('from_workstation', 'text')
+          .addColumn('to_workstation', 'text', (c) => c.notNull())
+          .addColumn('moved_by', 'text', (c) => c.notNull())
+          .addColumn('moved_from', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('moved_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('idx_register_home_moves').on('register_home_moves').columns(['register_gid', 'moved_at']).execute();
+        const trx = db as unknown as Kysely<ServerDatabase>;
+        let after = -1;
+        for (;;) {
+          const rows = await trx.selectFrom('batches').select(['seq', 'payload', 'origin', 'person', 'received_at']).where('channel', '=', 'base').where('seq', '>', after).orderBy('seq').limit(200).execute();
+          if (rows.length === 0) break;
+          for (const r of rows) {
+            const creations = parseEvents(r.payload).filter((e) => e.entity === 'registers' && e.kind === 'create');
+            if (creations.length) await noteRegisterFacts(trx, creations, { workstation: r.origin, person: r.person, at: r.received_at });
+          }
+          after = Number(rows[rows.length - 1]!.seq);
+        }
+      },
+    },
   };
 }
 

@@ -4,7 +4,8 @@
 // consecutive numbers, never one twice, and a failed insert rolls the counter back. The record's global
 // id is the allocation's key: asking again for the same record answers the number it already holds.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, NumberAllocation, NumberSequence, ReportRequest } from '../../main/core/sync/numbers/protocol';
+import type { HomeMove, AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, NumberAllocation, NumberSequence, ReportRequest } from '../../main/core/sync/numbers/protocol';
+import { formerTenure, movesOf } from './homeStore';
 import { registerFacts } from './registerFacts';
 import type { NumberAllocationsTable, ServerDatabase } from './schema';
 
@@ -26,6 +27,15 @@ export class NumberConflictError extends Error {
 export class NumberForbidden extends Error {
   override readonly name = 'NumberForbidden';
   constructor(readonly code: 'not-home' | 'forbidden', message: string) {
+    super(message);
+  }
+}
+
+/** A former home's number given after the home was moved away from it (409 `home-moved` with the move). */
+export class NumberHomeMoved extends Error {
+  override readonly name = 'NumberHomeMoved';
+  readonly code = 'home-moved';
+  constructor(message: string, readonly move: HomeMove) {
     super(message);
   }
 }
@@ -191,7 +201,13 @@ export class NumberStore {
   async report(q: ReportRequest, workstation: string, person: string, now: Date): Promise<AllocateResult & { fresh: boolean }> {
     return this.db.transaction().execute(async (trx) => {
       const home = await this.nameHome(trx, q.register, workstation, person, now);
-      if (home !== workstation) throw new NumberForbidden('not-home', `workstation ${workstation} is not the home of register ${q.register} (${home} is): only the home numbers offline`);
+      if (home !== workstation) {
+        // A former home's number: accepted when it gave it while it was the home (on paper already, as
+        // any home's), else a conflict its văn thư sees; never silently taken.
+        const former = formerTenure(await movesOf(trx, q.register), workstation, q.madeAt ? new Date(q.madeAt).toISOString() : null);
+        if (!former) throw new NumberForbidden('not-home', `workstation ${workstation} is not the home of register ${q.register} (${home} is): only the home numbers offline`);
+        if (!former.held) throw new NumberHomeMoved(`the home of register ${q.register} was moved from ${workstation} to ${former.move.to} on ${former.move.movedAt}: number ${q.number} given ${q.madeAt ?? 'at an unknown time'} is not this workstation's to give`, former.move);
+      }
       // The counter row first: its lock orders this report with concurrent allocations (and moves up to the number).
       await trx.insertInto('number_counters').values({ register_gid: q.register, period: q.period, bucket: q.bucket, last: q.number })
         .onConflict((oc) => oc.columns(['register_gid', 'period', 'bucket'])

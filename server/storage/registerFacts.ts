@@ -42,11 +42,23 @@ function lowestRank(secrecy: unknown): number | null {
 
 const isYear = (y: unknown): y is number => typeof y === 'number' && Number.isInteger(y) && y >= 1900 && y <= 9999;
 
-/** Keeps the register facts a batch of base events carries. */
-export async function noteRegisterFacts(db: Db, events: readonly BaseEvent[]): Promise<void> {
+/** Who pushed a batch, and when it was stored: the home of a register it creates. */
+export interface BatchPusher { workstation: string; person: string; at: string }
+
+/**
+ * Keeps the register facts a batch of base events carries. A register's creation also names its home
+ * (docs/server.md, "Numbering authority"): the workstation that pushed the creation, which made it
+ * (a workstation pushes only its own events), unless a home was named before. Nobody else can name
+ * himself first: a register's global id is known to others only once its creation is here.
+ */
+export async function noteRegisterFacts(db: Db, events: readonly BaseEvent[], pusher: BatchPusher | null = null): Promise<void> {
   for (const e of events) {
     if (e.kind !== 'create' && e.kind !== 'update') continue;
     const data = (e.data && typeof e.data === 'object' ? e.data : {}) as Record<string, unknown>;
+    if (e.entity === 'registers' && typeof e.entityId === 'string' && e.kind === 'create' && pusher) {
+      await db.insertInto('register_homes').values({ register_gid: e.entityId, workstation: pusher.workstation, named_by: pusher.person, named_at: pusher.at })
+        .onConflict((oc) => oc.column('register_gid').doNothing()).execute();
+    }
     if (e.entity === 'registers' && typeof e.entityId === 'string') {
       const rank = lowestRank(data.secrecy);
       if (rank === null) continue;

@@ -194,6 +194,17 @@ export interface RegisterHomesTable {
   named_at: string;
 }
 
+export interface RegisterHomeMovesTable {
+  move_id: string;
+  register_gid: string;
+  from_workstation: string | null;
+  to_workstation: string;
+  moved_by: string;
+  moved_from: string;
+  reason: string;
+  moved_at: string;
+}
+
 export interface UploadsTable {
   id: string;
   owner: string;
@@ -249,6 +260,7 @@ export interface ServerDatabase {
   number_counters: NumberCountersTable;
   number_allocations: NumberAllocationsTable;
   register_homes: RegisterHomesTable;
+  register_home_moves: RegisterHomeMovesTable;
   number_registers: NumberRegistersTable;
   number_closed_years: NumberClosedYearsTable;
   uploads: UploadsTable;

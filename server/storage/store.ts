@@ -102,7 +102,7 @@ export class Store {
       const seq = await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('batch_events').values(b.eventIds.map((event_id) => ({ channel: b.channel, event_id, batch_id: b.batchId }))).execute();
         // The base travels in clear: the registers' facts the numbering routes check go in with it.
-        if (b.channel === 'base') await noteRegisterFacts(trx, parseEvents(payload));
+        if (b.channel === 'base') await noteRegisterFacts(trx, parseEvents(payload), { workstation: origin, person, at: now.toISOString() });
         const row = {
           batch_id: b.batchId, channel: b.channel, key_id: b.keyId, encoding: b.encoding, origin, person,
           event_ids: JSON.stringify(b.eventIds), event_count: b.eventIds.length, size: payload.length, sha256, received_at: now.toISOString(), payload,

@@ -4,6 +4,8 @@
 // requires a reason; the row then shows the declaration (dd/mm/yyyy HH:mm, Vietnam time), the server
 // refuses that workstation, and the profile's audit log has the declaration. The development host syncs
 // with the server as the app does (machine.json agencyServer): the token's key signs the server's nonce.
+// Before that, the administrator makes the other workstation the home of the incoming register (a reason
+// required), recorded on the server and in the audit log.
 // Screenshots at 1366×768 and 1920×1080 go to test-results/e2e/.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -126,6 +128,37 @@ test('an administrator sees the agency\'s workstations and declares the other on
     await noClipping(p, size.width);
   }
 
+  // Making the other workstation the home of the incoming register (docs/server.md, "Moving a register's
+  // home"): once the profile's sync has pushed the register's creation, the server named this workstation.
+  await p.setViewportSize({ width: 1366, height: 768 });
+  const incoming = app!.desk!.db.prepare("SELECT id, global_id AS gid, name FROM registers WHERE kind = 'incoming' AND active = 1 ORDER BY id LIMIT 1").get() as { id: number; gid: string; name: string };
+  const homeOf = async () => (await server.store.db.selectFrom('register_homes').select('workstation').where('register_gid', '=', incoming.gid).executeTakeFirst())?.workstation;
+  for (let i = 0; i < 300 && (await homeOf()) !== selfId; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await homeOf(), selfId, 'named by the register\'s creation');
+  await otherRow.getByRole('button', { name: `Giao cho máy trạm ${otherId} giữ sổ` }).click();
+  const homeDialog = p.getByRole('dialog', { name: 'Giao máy trạm giữ sổ' });
+  await homeDialog.waitFor();
+  await expectText(homeDialog, 'chỉ máy trạm giữ sổ được tự cấp số');
+  await homeDialog.getByLabel('Sổ đăng ký').selectOption({ label: incoming.name });
+  await homeDialog.getByRole('button', { name: 'Giao giữ sổ' }).click();
+  await expectText(homeDialog, 'Hãy ghi lý do chuyển máy trạm giữ sổ (từ 5 đến 500 ký tự).');
+  assert.equal(await homeOf(), selfId, 'nothing moved without a reason');
+  await homeDialog.getByLabel('Lý do chuyển (bắt buộc)').fill('Văn thư chuyển sang làm việc tại máy trạm mới');
+  for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+    await p.setViewportSize(size);
+    await screenshot(p, `agency-workstations-move-home-${size.width}`);
+    await noClipping(p, size.width);
+  }
+  await homeDialog.getByRole('button', { name: 'Giao giữ sổ' }).click();
+  await expectText(p.locator('.toast-success').first(), `Đã giao máy trạm ${otherId} giữ sổ “${incoming.name}”.`);
+  await homeDialog.waitFor({ state: 'detached' });
+  assert.equal(await homeOf(), otherId);
+  const moves = await server.store.db.selectFrom('register_home_moves').selectAll().execute();
+  assert.deepEqual(moves.map((m) => [m.from_workstation, m.to_workstation, m.moved_by, m.moved_from, m.reason]),
+    [[selfId, otherId, 'quan-tri-an', selfId, 'Văn thư chuyển sang làm việc tại máy trạm mới']]);
+  const homeAudit = app!.desk!.db.prepare("SELECT outcome FROM audit_log WHERE action = 'register.home_move'").pluck().all();
+  assert.deepEqual(homeAudit, ['ok']);
+
   // The confirmation: what it does, and a reason is required.
   await p.setViewportSize({ width: 1366, height: 768 });
   await otherRow.getByRole('button', { name: `Khai báo máy trạm ${otherId} bị mất` }).click();
@@ -151,7 +184,7 @@ test('an administrator sees the agency\'s workstations and declares the other on
   const state = await otherRow.locator('td').nth(2).textContent() ?? '';
   assert.match(state, new RegExp(`Đã khai báo mất lúc ${DATE_TIME.source}, bởi quan-tri-an`));
   assert.ok(state.includes(`Lý do: ${REASON}`), state);
-  assert.equal(await otherRow.getByRole('button').count(), 0);
+  assert.equal(await otherRow.getByRole('button').count(), 0, 'a lost workstation can neither be declared again nor made a home');
   for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
     await p.setViewportSize(size);
     await section.scrollIntoViewIfNeeded();

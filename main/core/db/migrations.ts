@@ -947,4 +947,15 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX idx_exchange_inbound_pending ON exchange_inbound(accepted_at) WHERE state = 'pending';
   CREATE INDEX idx_exchange_inbound_packet ON exchange_inbound(packet_id);
   `,
+  // 35: a register's home as the agency server last said it (documents/registerHome.ts): an administrator
+  //     may move it there, and each numbering round reads it; it rules over the synced column
+  //     `registers.home_workstation` (the creating workstation), which stays as the creation left it.
+  //     Keyed by the global id of the register the scope's numbers are asked under. Local, never replicated.
+  `
+  CREATE TABLE register_homes_heard (
+    register_global_id TEXT PRIMARY KEY,
+    home TEXT NOT NULL,
+    heard_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

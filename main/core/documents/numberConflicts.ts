@@ -4,15 +4,18 @@
 // like a "Số đến trùng" resolution done at once: a correction keeps the old and new number with the
 // reason, an update event carries it to the other workstations (a copy set aside there for the clash
 // goes in when it arrives), and the audit log records it. Done only while the record still holds the
-// number, in a held compartment and an open year; otherwise the conflict waits on its row.
+// number, in a held compartment and an open year; otherwise the conflict waits on its row. The same for
+// an arrival a former home numbered after an administrator moved the register's home away from it
+// (409 `home-moved`: docs/server.md "Moving a register's home").
 import { appendAudit } from '../audit/auditLog';
 import { nextRecordId } from '../compartments/ids';
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
-import { recordChange } from '../events/eventLog';
+import { recordChange, workstationId } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
-import type { NumberConflict } from '../sync/numbers/protocol';
+import type { HomeMovedConflict, NumberConflict } from '../sync/numbers/protocol';
 import { isYearClosed } from './registers';
+import { sequenceKeyOf } from './sequenceKey';
 import type { NumberAuthority } from './sharedNumbering';
 
 /** A number owed to the server (number_reports), with its register's global id. */
@@ -23,12 +26,21 @@ export const SERVER_RENUMBER_REASON = 'Cấp số lại: số đến cấp tại
 const attached = (db: Db, schema: string) =>
   (db.prepare('SELECT name FROM pragma_database_list').pluck().all() as string[]).includes(schema);
 
-export async function renumberTaken(db: Db, authority: NumberAuthority, owed: OwedNumber, conflict: NumberConflict, actorId: number, now: Date): Promise<boolean> {
+/** Why a home's offline number is renumbered: for a moved home, the server's next number may be the same one. */
+export const HOME_MOVED_RENUMBER_REASON = 'Cấp số lại: số đến cấp tại máy trạm này lúc mất kết nối, sau khi quản trị viên đã chuyển việc giữ sổ sang máy trạm khác.';
+
+/**
+ * Renumbers the home's offline arrival with the server's next number. `conflict` is the server's answer:
+ * the number held by another record (number-taken), or given after the home was moved away (home-moved:
+ * a former home's number; when the server's next number is that same number, the record keeps it, now
+ * the server's, with no correction and an audit entry saying so).
+ */
+export async function renumberTaken(db: Db, authority: NumberAuthority, owed: OwedNumber, conflict: NumberConflict | HomeMovedConflict, actorId: number, now: Date): Promise<boolean> {
   const c = owed.compartment;
   if (!c || !attached(db, c)) return false;
   const row = db.prepare(`SELECT id, year, arrival_number FROM ${c}.incoming WHERE global_id = ?`).get(owed.record_global_id) as { id: number; year: number; arrival_number: number } | undefined;
   if (!row || row.arrival_number !== owed.number || isYearClosed(db, owed.register_id, row.year)) return false;
-  const home = db.prepare('SELECT home_workstation FROM main.registers WHERE id = ?').pluck().get(owed.register_id) as string;
+  const home = sequenceKeyOf(db, owed.register_id).home ?? workstationId(db);
   const sequence = { register: owed.global_id, period: owed.period, bucket: owed.bucket };
   const fresh = await authority.allocate({ ...sequence, record: owed.record_global_id, home });
   const n = fresh.allocation.number;
@@ -36,18 +48,32 @@ export async function renumberTaken(db: Db, authority: NumberAuthority, owed: Ow
     // Looked at again inside the write lock.
     const still = db.prepare(`SELECT arrival_number FROM ${c}.incoming WHERE id = ?`).pluck().get(row.id) as number | undefined;
     if (still !== owed.number) return false;
+    const counters = () => db.prepare(`INSERT INTO main.number_counters (scope_id, period, bucket, last) SELECT scope_id, ?, ?, ? FROM main.registers WHERE id = ?
+      ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(owed.period, owed.bucket, Math.max(n, fresh.last), owed.register_id);
+    if (conflict.error === 'home-moved' && n === owed.number) {
+      // Nobody took it meanwhile: the number on the paper stands, given by the server now.
+      counters();
+      db.prepare('UPDATE main.number_reports SET reported_at = ?, problem = ? WHERE id = ?').run(now.toISOString(), JSON.stringify({ ...conflict, confirmedAs: n }), owed.id);
+      appendAudit(db, {
+        userId: actorId, action: 'incoming.number_confirmed', entity: 'incoming', entityId: row.id,
+        details: { year: row.year, arrivalNumber: n, reason: 'home_moved', homeNow: conflict.move.to, movedAt: conflict.move.movedAt },
+      }, now.toISOString());
+      return true;
+    }
     db.prepare(`UPDATE ${c}.incoming SET arrival_number = ? WHERE id = ?`).run(n, row.id);
     const correctionId = nextRecordId(db);
     db.prepare(`INSERT INTO ${c}.incoming_corrections (id, global_id, incoming_id, corrected_by, corrected_at, reason, old_values, new_values) VALUES (?,?,?,?,?,?,?,?)`)
-      .run(correctionId, newGlobalId(), row.id, actorId, now.toISOString(), SERVER_RENUMBER_REASON, JSON.stringify({ arrivalNumber: owed.number }), JSON.stringify({ arrivalNumber: n }));
+      .run(correctionId, newGlobalId(), row.id, actorId, now.toISOString(), conflict.error === 'home-moved' ? HOME_MOVED_RENUMBER_REASON : SERVER_RENUMBER_REASON, JSON.stringify({ arrivalNumber: owed.number }), JSON.stringify({ arrivalNumber: n }));
     recordChange(db, 'incoming', row.id, 'update', actorId, now, c);
     recordChange(db, 'incoming_corrections', correctionId, 'create', actorId, now, c);
-    db.prepare(`INSERT INTO main.number_counters (scope_id, period, bucket, last) SELECT scope_id, ?, ?, ? FROM main.registers WHERE id = ?
-      ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(owed.period, owed.bucket, Math.max(n, fresh.last), owed.register_id);
+    counters();
     db.prepare('UPDATE main.number_reports SET reported_at = ?, problem = ? WHERE id = ?').run(now.toISOString(), JSON.stringify({ ...conflict, renumberedTo: n }), owed.id);
     appendAudit(db, {
       userId: actorId, action: 'incoming.renumber', entity: 'incoming', entityId: row.id,
-      details: { year: row.year, oldNumber: owed.number, newNumber: n, correction: correctionId, reason: 'number_taken_at_server', holder: conflict.holder.record },
+      details: {
+        year: row.year, oldNumber: owed.number, newNumber: n, correction: correctionId,
+        ...(conflict.error === 'home-moved' ? { reason: 'home_moved', homeNow: conflict.move.to } : { reason: 'number_taken_at_server', holder: conflict.holder.record }),
+      },
     }, now.toISOString());
     return true;
   });

@@ -11,7 +11,7 @@ import { appendAudit } from '../audit/auditLog';
 import type { Db } from '../db/connection';
 import { cached } from '../db/statements';
 import { writeTx } from '../db/transaction';
-import { recordChange } from '../events/eventLog';
+import { recordChange, workstationId } from '../events/eventLog';
 import { TransportError } from '../sync/transport';
 import { isYearClosed } from './registers';
 import { sequenceKeyOf } from './sequenceKey';
@@ -52,7 +52,8 @@ export async function numberWaiting(db: Db, authority: NumberAuthority, now: Dat
   let numbered = 0;
   for (const w of rows) {
     if (!attached(db, w.compartment)) continue;
-    const sequence = { register: sequenceKeyOf(db, w.register_id).register, period: w.period, bucket: w.bucket };
+    const key = sequenceKeyOf(db, w.register_id);
+    const sequence = { register: key.register, period: w.period, bucket: w.bucket };
     // A closed year's book is printed and signed: no number of it (the văn thư moves the record to the open year).
     const held = db.prepare(`SELECT year FROM ${w.compartment}.incoming WHERE global_id = ?`).pluck().get(w.record_global_id) as number | undefined;
     if (held !== undefined && isYearClosed(db, w.register_id, held)) {
@@ -61,7 +62,7 @@ export async function numberWaiting(db: Db, authority: NumberAuthority, now: Dat
     }
     let n: number, last: number;
     try {
-      const r = await authority.allocate({ ...sequence, record: w.record_global_id, home: w.home ?? '' });
+      const r = await authority.allocate({ ...sequence, record: w.record_global_id, home: key.home ?? w.home ?? workstationId(db) });
       n = r.allocation.number;
       last = r.last;
     } catch (e) {

@@ -22,5 +22,7 @@ export function sequenceKeyOf(db: Db, registerId: number): { register: string; h
     WHERE r.scope_id = (SELECT scope_id FROM main.registers WHERE id = ?) ORDER BY r.global_id`).all(registerId) as ScopeRegister[];
   let key = rows[0]!;
   for (const r of rows) if (lowestRank(r.secrecy) > lowestRank(key.secrecy)) key = r;
-  return { register: key.global_id, home: key.home_workstation };
+  // The agency server's word (an administrator may have moved the home) rules over the creating workstation.
+  const heard = cached(db, 'SELECT home FROM main.register_homes_heard WHERE register_global_id = ?').pluck().get(key.global_id) as string | undefined;
+  return { register: key.global_id, home: heard ?? key.home_workstation };
 }

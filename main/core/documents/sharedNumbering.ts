@@ -12,7 +12,8 @@ import { cached } from '../db/statements';
 import { writeTx } from '../db/transaction';
 import { workstationId } from '../events/eventLog';
 import { TransportError } from '../sync/transport';
-import type { AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, LastNumber, NumberConflict, NumberSequence, ReportRequest } from '../sync/numbers/protocol';
+import type { AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, LastNumber, HomeMovedConflict, NumberConflict, NumberSequence, ReportOutcome, ReportRequest } from '../sync/numbers/protocol';
+import { learnHomes } from './registerHome';
 import { periodOf, scopeRow, type TakenNumber } from './numbering';
 import { renumberTaken, type OwedNumber } from './numberConflicts';
 import { sequenceKeyOf } from './sequenceKey';
@@ -24,7 +25,7 @@ export interface NumberAuthority {
   /** Many records of one register at once, in order (the legacy import). */
   allocateMany(q: AllocateManyRequest): Promise<AllocateManyResult>;
   giveBack(q: GiveBackRequest): Promise<GiveBackResult>;
-  report(q: ReportRequest): Promise<{ accepted: AllocateResult } | { conflict: NumberConflict }>;
+  report(q: ReportRequest): Promise<ReportOutcome>;
   last(q: NumberSequence): Promise<LastNumber>;
 }
 
@@ -116,7 +117,7 @@ export async function giveBack(db: Db, authority: NumberAuthority, registerId: n
   }
 }
 
-interface PendingRow extends OwedNumber { kind: 'report' | 'give_back'; register_kind: string }
+interface PendingRow extends OwedNumber { kind: 'report' | 'give_back'; register_kind: string; made_at: string }
 
 export interface SentNumbers { reported: number; givenBack: number; conflicts: number; renumbered: number }
 
@@ -132,7 +133,7 @@ export async function sendPending(db: Db, authority: NumberAuthority, now: Date,
     WHERE p.reported_at IS NULL ORDER BY p.kind = 'report', p.id`).all() as Array<Omit<PendingRow, 'global_id'>>)
     .map((p): PendingRow => ({ ...p, global_id: sequenceKeyOf(db, p.register_id).register }));
   const out: SentNumbers = { reported: 0, givenBack: 0, conflicts: 0, renumbered: 0 };
-  const taken: Array<{ p: PendingRow; conflict: NumberConflict }> = [];
+  const taken: Array<{ p: PendingRow; conflict: NumberConflict | HomeMovedConflict }> = [];
   for (const p of rows) {
     const sequence = { register: p.global_id, period: p.period, bucket: p.bucket };
     let problem: string | null = null;
@@ -140,13 +141,21 @@ export async function sendPending(db: Db, authority: NumberAuthority, now: Date,
       await authority.giveBack({ ...sequence, record: p.record_global_id });
       out.givenBack++;
     } else {
-      const r = await authority.report({ ...sequence, record: p.record_global_id, number: p.number });
+      // When it was given: a former home's number given before its home was moved away is still its to report.
+      const r = await authority.report({ ...sequence, record: p.record_global_id, number: p.number, madeAt: p.made_at });
       // Renumbered once the others are in: the fresh number then comes after every number given here.
       // An outgoing number is inside the agency's signature on the issued document: never renumbered
       // here, the conflict stays on its row for the sync panel (docs/server.md).
       if ('conflict' in r && r.conflict.error === 'number-taken' && actorId !== null && p.register_kind === 'incoming') taken.push({ p, conflict: r.conflict });
       if ('conflict' in r) {
         problem = JSON.stringify(r.conflict);
+        out.conflicts++;
+      } else if ('moved' in r) {
+        // An arrival numbered here after the home had moved away: renumbered from the server like a taken number.
+        if (actorId !== null && p.register_kind === 'incoming') taken.push({ p, conflict: r.moved });
+        // Given here after the home moved away (before this workstation heard of it): never taken silently,
+        // kept on its row for the văn thư (the sync panel lists it with the new home).
+        problem = JSON.stringify(r.moved);
         out.conflicts++;
       } else out.reported++;
     }
@@ -175,8 +184,11 @@ export function pendingReports(db: Db): Array<{ number: number; period: string; 
 export async function numberingRound(db: Db, authority: NumberAuthority, now: Date, actorId: number | null = null): Promise<SentNumbers> {
   const sent = await sendPending(db, authority, now, actorId);
   await numberWaiting(db, authority, now, actorId);
+  // The homes as the server says them now (an administrator may have moved one here or away).
+  await learnHomes(db, authority, now);
   const me = workstationId(db);
-  const homes = db.prepare("SELECT id, name, scope_id FROM main.registers WHERE active = 1 AND home_workstation = ?").all(me) as RegisterRef[];
+  const homes = (db.prepare('SELECT id, name, scope_id FROM main.registers WHERE active = 1').all() as RegisterRef[])
+    .filter((r) => sequenceKeyOf(db, r.id).home === me);
   for (const r of homes) {
     const scope = scopeRow(db, r.scope_id);
     // A per-type sequence is followed for the types this workstation has numbered in the period (the

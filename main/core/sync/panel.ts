@@ -15,6 +15,7 @@ import type { Actor } from '../org/rights';
 import { refusalReason } from '../exchange/refusals';
 import { exchangeQueue, syncErrorVi } from './exchangeQueue';
 import { outgoingNumberConflicts } from './outgoingConflicts';
+import { homeMovedNumbers } from './homeMovedNumbers';
 import type { TransferProgress } from './transferProgress';
 
 /**
@@ -60,6 +61,7 @@ export function syncPanel(db: Db, levels: readonly Secrecy[], sync: PanelSync, a
     numbers: { awaiting: waitingCount(db), unreported: pendingReports(db).length },
     // The exchange's business: the văn thư and administrators only.
     outgoingNumberConflicts: exchanges ? outgoingNumberConflicts(db, levels, actor) : [],
+    homeMovedNumbers: exchanges ? homeMovedNumbers(db, levels, actor) : [],
     packetRefusals: exchanges ? packetRefusals(db) : [],
     exchange: exchanges ? exchangeQueue(db, levels, actor, sync.transfer?.current() ?? null) : null,
   };

@@ -122,4 +122,6 @@ export type ServerErrorCode =
   // resumable uploads (main/core/sync/resumableUpload.ts): a chunk not at the offset held; a whole that is not what was announced
   | 'upload-offset' | 'upload-digest'
   // shared registers' numbers (main/core/sync/numbers/protocol.ts)
-  | 'not-home' | 'number-taken' | 'record-numbered' | 'register-level' | 'year-closed';
+  | 'not-home' | 'number-taken' | 'record-numbered' | 'register-level' | 'year-closed'
+  // moving a register's home (an administrator): the register or workstation unknown, already the home; a former home's late number
+  | 'unknown-register' | 'unknown-workstation' | 'already-home' | 'home-moved';

@@ -4,7 +4,7 @@
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
 import {
-  NUMBERS_API, type AllocateManyRequest, type AllocateManyResult, type AllocateRequest, type AllocateResult, type GiveBackRequest, type GiveBackResult, type LastNumber, type NumberConflict,
+  ADMIN_REGISTERS_API, NUMBERS_API, type AllocateManyRequest, type HomeMove, type HomeMovedConflict, type MoveHomeRequest, type RegisterHomeView, type ReportOutcome, type AllocateManyResult, type AllocateRequest, type AllocateResult, type GiveBackRequest, type GiveBackResult, type LastNumber, type NumberConflict,
   type NumberSequence, type ReportRequest,
 } from './protocol';
 
@@ -45,14 +45,28 @@ export class NumberClient {
     return expectJson<GiveBackResult>(await this.server.request('POST', `${NUMBERS_API}/give-back`, json(q)), `give back the number of ${q.record}`);
   }
 
-  /** Reports a number the home workstation gave offline: accepted, or the conflict with its holder. */
-  async report(q: ReportRequest): Promise<{ accepted: AllocateResult } | { conflict: NumberConflict }> {
+  /**
+   * Reports a number the home workstation gave offline: accepted, the conflict with its holder, or (a
+   * former home's number given after its home was moved) the move.
+   */
+  async report(q: ReportRequest): Promise<ReportOutcome> {
     const res = await this.server.request('POST', `${NUMBERS_API}/report`, json(q));
     if (res.status === 409) {
-      const c = readJson<NumberConflict>(res);
-      if (c?.holder) return { conflict: c };
+      const c = readJson<NumberConflict | HomeMovedConflict>(res);
+      if (c?.error === 'home-moved' && c.move) return { moved: c };
+      if (c && c.error !== 'home-moved' && c.holder) return { conflict: c };
     }
     return { accepted: expectJson<AllocateResult>(res, `report number ${q.number} of ${q.record}`) };
+  }
+
+  /** An administrator moves a register's home to another workstation of the agency (the server checks the role of the signed-in person). */
+  async moveHome(register: string, q: MoveHomeRequest): Promise<HomeMove> {
+    return expectJson<HomeMove>(await this.server.request('POST', `${ADMIN_REGISTERS_API}/${encodeURIComponent(register)}/home`, json(q)), `move the home of register ${register}`);
+  }
+
+  /** The register's home and its moves (administrators). */
+  async registerHome(register: string): Promise<RegisterHomeView> {
+    return expectJson<RegisterHomeView>(await this.server.request('GET', `${ADMIN_REGISTERS_API}/${encodeURIComponent(register)}/home`), `the home of register ${register}`);
   }
 
   async last(q: NumberSequence): Promise<LastNumber> {

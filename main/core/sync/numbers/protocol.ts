@@ -54,11 +54,43 @@ export interface AllocateManyResult { results: AllocateResult[] }
 export interface GiveBackRequest extends NumberSequence { record: string }
 export interface GiveBackResult { givenBack: boolean; last: number }
 
-/** POST /v1/numbers/report: a number the home workstation gave offline. */
-export interface ReportRequest extends NumberSequence { record: string; number: number }
+/**
+ * POST /v1/numbers/report: a number the home workstation gave offline, and when it gave it (its clock):
+ * a former home's number given before the register's home was moved away from it is still accepted.
+ */
+export interface ReportRequest extends NumberSequence { record: string; number: number; madeAt?: string | undefined }
 
 /** 409 `number-taken` / `record-numbered`: who holds the number (or which number the record holds). */
 export interface NumberConflict { error: 'number-taken' | 'record-numbered'; message: string; holder: NumberAllocation }
 
 /** GET /v1/numbers/last?register=&period=&bucket=: the sequence's last number (0: none yet). */
 export interface LastNumber { last: number; home: string | null }
+
+/** Administrators move a register's home: POST /v1/admin/registers/<register>/home, GET the same for the moves. */
+export const ADMIN_REGISTERS_API = '/v1/admin/registers';
+
+/** POST body: the workstation of the agency that becomes the register's home, and why (5–500 characters). */
+export interface MoveHomeRequest { workstation: string; reason: string }
+
+/** One move of a register's home, as the server recorded it (who, from which workstation, when, from, to, why). */
+export interface HomeMove {
+  register: string;
+  from: string | null;
+  to: string;
+  movedBy: string;
+  movedFrom: string;
+  reason: string;
+  movedAt: string;
+}
+
+/** GET /v1/admin/registers/<register>/home: the home now and every move, oldest first. */
+export interface RegisterHomeView { register: string; home: string | null; moves: HomeMove[] }
+
+/**
+ * 409 `home-moved` to a report: the reporting workstation was this register's home, and the number was
+ * given after the home was moved away from it (or without saying when): not accepted, the văn thư sees it.
+ */
+export interface HomeMovedConflict { error: 'home-moved'; message: string; move: HomeMove }
+
+/** What a report comes to at the workstation (NumberClient.report). */
+export type ReportOutcome = { accepted: AllocateResult } | { conflict: NumberConflict } | { moved: HomeMovedConflict };

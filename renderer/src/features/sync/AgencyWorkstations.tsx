@@ -1,10 +1,12 @@
 // "Máy trạm của cơ quan", for administrators on the sync page: the agency's workstations as its server
 // knows them (last person, last contact, declared lost or not), and declaring one lost for good (stolen,
 // disk destroyed) with a required reason, after saying what it does. The core checks the right and the
-// server the administrator's role; this screen only offers the action.
+// server the administrator's role; this screen only offers the action. Also from here: making a
+// workstation the home of a register (the one that numbers it alone while the server is out of reach),
+// with a required reason (docs/server.md, "Moving a register's home").
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AgencyWorkstationView } from '../../../../common/contract';
+import type { AgencyWorkstationView, RegisterAdminView } from '../../../../common/contract';
 import { FormDialog, useSubmit } from '../../components/FormDialog';
 import { Icon, Spinner } from '../../components/Icon';
 import { errorText } from '../../i18n/errors';
@@ -18,6 +20,7 @@ export function AgencyWorkstations() {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [declaring, setDeclaring] = useState<AgencyWorkstationView | null>(null);
+  const [homing, setHoming] = useState<AgencyWorkstationView | null>(null);
 
   const load = useCallback(() => {
     setLoading(true);
@@ -67,6 +70,11 @@ export function AgencyWorkstations() {
                   ) : t('sync.ws.active')}
                 </td>
                 <td className="agency-ws-action">
+                  {!w.lost && (
+                    <button type="button" className="button" onClick={() => setHoming(w)} aria-label={t('sync.ws.moveHomeFor', { id: w.id })}>
+                      {t('sync.ws.moveHome')}
+                    </button>
+                  )}
                   {!w.lost && !w.self && (
                     <button type="button" className="button danger" onClick={() => setDeclaring(w)} aria-label={t('sync.ws.declareFor', { id: w.id })}>
                       {t('sync.ws.declare')}
@@ -78,6 +86,7 @@ export function AgencyWorkstations() {
           </tbody>
         </table>
       )}
+      {homing && <MoveHome ws={homing} onClose={() => setHoming(null)} />}
       {declaring && <DeclareLost ws={declaring} onClose={() => setDeclaring(null)} onDone={() => { setDeclaring(null); load(); }} />}
     </section>
   );
@@ -107,6 +116,52 @@ function DeclareLost({ ws, onClose, onDone }: { ws: AgencyWorkstationView; onClo
         <span>{t('sync.ws.reason')}</span>
         <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={500} aria-invalid={tried && short} autoFocus />
         {tried && short && <span className="field-error" role="alert">{errors.reason ?? t('sync.ws.reasonRequired')}</span>}
+      </label>
+      {errors._ && <p className="form-error" role="alert">{errors._}</p>}
+    </FormDialog>
+  );
+}
+
+function MoveHome({ ws, onClose }: { ws: AgencyWorkstationView; onClose(): void }) {
+  const { t } = useTranslation();
+  const { errors, busy, run } = useSubmit();
+  const [registers, setRegisters] = useState<RegisterAdminView[]>([]);
+  const [registerId, setRegisterId] = useState<number | null>(null);
+  const [reason, setReason] = useState('');
+  const [tried, setTried] = useState(false);
+  useEffect(() => {
+    call('registers.admin', {}).then((r) => {
+      const active = r.registers.filter((x) => x.active);
+      setRegisters(active);
+      setRegisterId(active[0]?.id ?? null);
+    }, () => setRegisters([]));
+  }, []);
+  const short = reason.trim().length < 5;
+  const submit = () => run(short ? { reason: t('sync.ws.moveReasonRequired') } : {}, async () => {
+    if (registerId === null) return;
+    await call('registers.moveHome', { registerId, workstation: ws.id, reason: reason.trim() });
+    toast.success(t('sync.ws.moved', { to: ws.id, register: registers.find((r) => r.id === registerId)?.name ?? '' }));
+    onClose();
+  });
+  return (
+    <FormDialog id="move-home" title={t('sync.ws.moveTitle')} submit={t('sync.ws.moveConfirm')} busy={busy} onClose={onClose}
+      onSubmit={() => { setTried(true); void submit(); }}>
+      <p>{t('sync.ws.moveWhich')}: <code className="agency-ws-id">{ws.id}</code>{ws.lastPerson ? ` (${t('sync.ws.lastUsedBy', { person: ws.lastPerson })})` : ''}.</p>
+      <label className="field">
+        <span>{t('sync.ws.moveRegister')}</span>
+        <select className="input" value={registerId ?? ''} onChange={(e) => setRegisterId(Number(e.target.value))}>
+          {registers.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+        </select>
+      </label>
+      <ul className="agency-ws-consequences">
+        <li>{t('sync.ws.moveConsequenceOffline')}</li>
+        <li>{t('sync.ws.moveConsequenceBefore')}</li>
+        <li>{t('sync.ws.moveConsequenceAudit')}</li>
+      </ul>
+      <label className="field">
+        <span>{t('sync.ws.moveReason')}</span>
+        <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={500} aria-invalid={tried && short} autoFocus />
+        {tried && short && <span className="field-error" role="alert">{errors.reason ?? t('sync.ws.moveReasonRequired')}</span>}
       </label>
       {errors._ && <p className="form-error" role="alert">{errors._}</p>}
     </FormDialog>

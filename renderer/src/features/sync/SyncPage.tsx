@@ -16,6 +16,7 @@ import { call, reportError } from '../../ipc/call';
 import { formatDateTimeVn, formatSize } from '../../lib/format';
 import { useIsAdmin } from '../../stores/app';
 import { AgencyWorkstations } from './AgencyWorkstations';
+import { HomeMovedNumbers } from './HomeMovedNumbers';
 import { OutgoingNumberConflicts } from './OutgoingNumberConflicts';
 import './sync.css';
 
@@ -113,6 +114,7 @@ export function SyncPage() {
             </div>
           )}
           <OutgoingNumberConflicts conflicts={view.outgoingNumberConflicts} />
+          <HomeMovedNumbers rows={view.homeMovedNumbers} />
           {view.packetRefusals.length > 0 && (
             <div className="sync-conflicts sync-refusals" data-testid="sync-refusals">
               <h2>{t('sync.refusalsTitle')}</h2>

@@ -1,0 +1,46 @@
+// Numbers this workstation gave offline as a register's home after an administrator had moved the home
+// to another workstation (docs/server.md "Moving a register's home"): the agency server refuses them,
+// so the văn thư and the administrator see each with what to do. Above the person's clearance the core
+// leaves the document out.
+import { useTranslation } from 'react-i18next';
+import type { SyncPanelView } from '../../../../common/contract';
+import { SECRECY_LABELS } from '../../../../common/domain';
+import { formatDateTimeVn } from '../../lib/format';
+
+export function HomeMovedNumbers({ rows }: { rows: SyncPanelView['homeMovedNumbers'] }) {
+  const { t } = useTranslation();
+  if (rows.length === 0) return null;
+  return (
+    <div className="sync-conflicts sync-number-conflicts" data-testid="sync-home-moved">
+      <h2>{t('sync.homeMoved.title')}</h2>
+      <p className="muted">{t('sync.homeMoved.help')}</p>
+      <table className="data-table sync-number-conflicts-table">
+        <thead>
+          <tr>
+            <th scope="col">{t('sync.homeMoved.register')}</th>
+            <th scope="col">{t('sync.homeMoved.number')}</th>
+            <th scope="col">{t('sync.homeMoved.document')}</th>
+            <th scope="col">{t('sync.homeMoved.home')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.register}-${r.number}-${r.givenAt}`}>
+              <th scope="row">{r.register}</th>
+              <td className="sync-nowrap">{r.number}</td>
+              <td>
+                {r.document ? r.document.subject : <span className="muted">{t('sync.homeMoved.hidden', { level: r.level ? SECRECY_LABELS[r.level] : '' })}</span>}
+                <div className="muted small">{t('sync.homeMoved.givenAt', { at: formatDateTimeVn(r.givenAt) })}</div>
+              </td>
+              <td>
+                <code className="agency-ws-id">{r.movedTo}</code>
+                <div className="muted small">{t('sync.homeMoved.movedAt', { at: formatDateTimeVn(r.movedAt) })}</div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="notice" role="note">{t('sync.homeMoved.todo')}</p>
+    </div>
+  );
+}
