@@ -125,6 +125,9 @@ export interface UnitInfo {
   preset: NumberingPreset;
 }
 /** The sync panel (main/core/sync/panel.ts): what waits to be sent and applied, the last contact, errors. */
+/** The document an outgoing packet carries, as the sync panel may name it (no subject above the person's clearance). */
+export interface PacketDocument { outgoingId: number; level: Secrecy; numberSymbol: string | null; subject: string | null; kind: 'document' | 'revocation' | 'update' | 'takeBack' }
+
 export interface SyncPanelView {
   /** The agency server named in the machine configuration, or null: this workstation works alone (administrators only; null for the others). */
   server: string | null;
@@ -159,8 +162,13 @@ export interface SyncPanelView {
     /** The document's level, from the number's own record (known without reading the document). */
     level: Secrecy | null;
     document: { outgoingId: number; numberSymbol: string | null; subject: string; issuedDate: string | null } | null;
-    /** Who the server gave the number to: the workstation, when, and its document if this profile has it. */
-    other: { workstation: string | null; at: string | null; document: { numberSymbol: string | null; subject: string } | null };
+    /**
+     * Who the server gave the number to: the person who took it (their name from this profile's directory
+     * of people, by the server's person id, else by the actor of the other document's issue event that
+     * reached this profile, applied or set aside; null: not known here), the workstation, when, and its
+     * document if this profile has it.
+     */
+    other: { person: string | null; workstation: string | null; at: string | null; document: { numberSymbol: string | null; subject: string } | null };
   }>;
   /**
    * Numbers this workstation gave offline as a register's home after an administrator had moved the home
@@ -192,13 +200,27 @@ export interface SyncPanelView {
       /** A status packet (an answer owed to a sender), not a document. */
       status: boolean;
       /** The document carried: null when this session may not know it (another compartment). Above the person's clearance: no subject. */
-      document: { outgoingId: number; level: Secrecy; numberSymbol: string | null; subject: string | null; kind: 'document' | 'revocation' | 'update' | 'takeBack' } | null;
+      document: PacketDocument | null;
     }>;
     outboxTotal: number;
     /** Received and waiting: packets not opened yet (a level this session does not hold), arrivals to register or refuse. */
     inbound: { unopened: number; toRegister: number };
     /** A packet being sent in parts right now: bytes the agency server holds of the whole. */
     transfer: { packetId: string; to: string | null; sent: number; total: number } | null;
+    /**
+     * The last exchange round since this person signed in (null: none yet): packets fetched, opened,
+     * refused, and those another workstation of the agency took first (`elsewhere`: their records come
+     * by sync).
+     */
+    lastRound: { at: string; received: number; opened: number; refused: number; elsewhere: number; reopened: number; sent: number } | null;
+    /** Received packets another workstation of the agency took first, in all (the ledger's rows). */
+    takenElsewhere: number;
+    /**
+     * Our packets another workstation of the agency had sent first (the same packet id: the agency server
+     * kept its copy and the recipient gets it once), latest first, at most 20; the total says how many.
+     */
+    sentElsewhere: Array<{ packetId: string; to: string | null; toName: string | null; at: string | null; status: boolean; document: PacketDocument | null }>;
+    sentElsewhereTotal: number;
   } | null;
 }
 

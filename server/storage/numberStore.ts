@@ -58,6 +58,13 @@ const sameSequence = (a: NumberAllocation, q: NumberSequence) => a.register === 
 
 type Db = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
 
+/**
+ * The key of a number the home's record held at the server before its offline number replaced it (not
+ * the sequence's last, so void): the record's id and the number, so the gap names the record it was
+ * given to, and never a record id a workstation could ask under (NUMBER_ID_RE has no '.').
+ */
+export const voidKey = (a: NumberAllocation): string => `${a.record}.void.${a.number}`;
+
 export class NumberStore {
   constructor(private readonly db: Kysely<ServerDatabase>) {}
 
@@ -182,14 +189,17 @@ export class NumberStore {
     });
   }
 
-  /** Drops an allocation: the counter goes back when it was the last, else the number stays, void. */
-  private async release(trx: Transaction<ServerDatabase>, a: NumberAllocation): Promise<boolean> {
+  /**
+   * Drops an allocation: the counter goes back when it was the last, else the number stays, void (under
+   * `voidAs` when given: the record is about to hold another number under its own id).
+   */
+  private async release(trx: Transaction<ServerDatabase>, a: NumberAllocation, voidAs?: string): Promise<boolean> {
     const moved = await trx.updateTable('number_counters').set({ last: sql`last - 1` })
       .where('register_gid', '=', a.register).where('period', '=', a.period).where('bucket', '=', a.bucket).where('last', '=', a.number)
       .executeTakeFirst();
     const givenBack = Number(moved.numUpdatedRows) === 1;
     if (givenBack) await trx.deleteFrom('number_allocations').where('record_gid', '=', a.record).execute();
-    else await trx.updateTable('number_allocations').set({ source: 'void' }).where('record_gid', '=', a.record).execute();
+    else await trx.updateTable('number_allocations').set({ source: 'void', ...(voidAs ? { record_gid: voidAs } : {}) }).where('record_gid', '=', a.record).execute();
     return givenBack;
   }
 
@@ -215,9 +225,11 @@ export class NumberStore {
         .execute();
       let prior = await this.allocationOfRecord(trx, q.record);
       // The home asked for a number, its answer was lost, and it numbered the record offline instead:
-      // the offline number (on paper already) stands, the server's goes back.
+      // the offline number (on paper already) stands, the server's goes back. When numbers were given
+      // after it, it stays as a void row under a key of its own (the record now holds the offline number
+      // under its id): a gap the server names by the record.
       if (prior && prior.workstation === workstation && prior.source === 'server' && sameSequence(prior, q) && prior.number !== q.number) {
-        await this.release(trx, prior);
+        await this.release(trx, prior, voidKey(prior));
         prior = null;
       }
       if (prior) {

@@ -5,7 +5,9 @@
 // answer as sendPending writes it (the real exchange with a server is
 // tests/integration/server/outgoing-numbers.test.ts). The văn thư opens "Đồng bộ": each conflict with
 // its register, number, document, the other workstation and when, and what to do (not renumbered: the
-// number is inside the signature). Screenshots at 1366×768 and 1920×1080 go to test-results/e2e/.
+// number is inside the signature), with the person who took each number (by name; the workstation as a
+// detail); and the exchange with the agency's other workstations (packets they took or sent first).
+// Screenshots at 1366×768 and 1920×1080 go to test-results/e2e/.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +34,9 @@ const UNIT = 'Văn phòng Tỉnh ủy Quảng Ninh';
 const CLERK = 'Nguyễn Thị Lan';
 const SIGNER = 'Nguyễn Văn Ký';
 const OTHER_WS = '0190c2f4-7a1e-7b3d-9e55-3c2a1b0d9f11';
+/** The văn thư of the other workstation, in this profile's directory of people (the server names her by her global id). */
+const OTHER_CLERK = 'Trần Thị Mai';
+const OTHER_AGENCY = { code: '000.00.12.H49', name: 'Ban Tổ chức Tỉnh ủy' };
 const SUBJECTS: Record<'thuong' | 'mat', string> = {
   thuong: 'Về việc tổng kết công tác văn thư, lưu trữ năm 2026',
   mat: 'Về việc rà soát danh mục bí mật nhà nước của cơ quan',
@@ -55,6 +60,8 @@ async function seed(): Promise<void> {
     const clerk = actorFor(session.user);
     const signer = await addPerson(desk, { fullName: SIGNER, role: 'lanh_dao', clearance: 'tuyet_mat', position: 'Phó Bí thư', identity: anchoredIdentity(hsm.ca, SIGNER, work) });
     const agencyKey = guard.signingKey(clerk);
+    const otherClerk = await addPerson(desk, { fullName: OTHER_CLERK, role: 'van_thu', clearance: 'tuyet_mat', position: 'Văn thư', identity: anchoredIdentity(hsm.ca, OTHER_CLERK, work) });
+    const otherPerson = desk.db.prepare('SELECT global_id FROM users WHERE id = ?').pluck().get(otherClerk.id) as string;
     for (const secrecy of ['mat', 'thuong'] as const satisfies readonly Secrecy[]) {
       const main = await stageBytes(desk, clerk, await makeSamplePdf({ issuer: 'TỈNH ỦY QUẢNG NINH', numberSymbol: '     -CV/TU', title: 'CÔNG VĂN', subject: SUBJECTS[secrecy] }), 'cong-van.pdf');
       const d = await desk.outgoing.create(clerk, outgoingCreateSchema.parse({
@@ -72,12 +79,28 @@ async function seed(): Promise<void> {
       const register = desk.db.prepare('SELECT global_id FROM main.registers WHERE id = ?').pluck().get(row.registerId) as string;
       const holder = {
         register, period: row.period, bucket: row.bucket, record: `0190c2f5-0000-7000-8000-00000000000${row.number}`, number: row.number,
-        workstation: OTHER_WS, person: 'vanthu2', allocatedAt: '2026-12-06T01:15:00.000Z', source: 'server',
+        workstation: OTHER_WS, person: otherPerson, allocatedAt: '2026-12-06T01:15:00.000Z', source: 'server',
       };
       writeTx(desk.db, () => desk.db.prepare(`INSERT INTO main.number_reports (register_id, period, bucket, number, kind, compartment, record_global_id, made_at, problem)
         VALUES (?,?,?,?,'report',?,?,?,?)`).run(row.registerId, row.period, row.bucket, row.number, c, row.gid, '2026-12-06T02:40:00.000Z',
         JSON.stringify({ error: 'number-taken', message: `number ${row.number} is taken`, holder })));
     }
+    // The exchange with another workstation of the agency, as the ledgers keep it (the real exchange:
+    // tests/integration/server/exchange-share.test.ts): a status packet to the Ban Tổ chức that the other
+    // workstation had sent first (the agency server answered sent-elsewhere), and two packets from it that
+    // the other workstation took first.
+    writeTx(desk.db, () => {
+      desk.db.prepare("INSERT INTO main.exchange_agencies (code, name, certificates, updated_at) VALUES (?,?,'[]',?) ON CONFLICT (code) DO NOTHING")
+        .run(OTHER_AGENCY.code, OTHER_AGENCY.name, '2026-12-06T01:00:00.000Z');
+      desk.db.prepare("INSERT INTO main.exchange_outbox (packet_id, kind, to_code, bytes, made_at, handed_at) VALUES (?, 'status', ?, x'00', ?, ?)")
+        .run('0190c2f6-0000-7000-8000-000000000001', OTHER_AGENCY.code, '2026-12-06T02:50:00.000Z', '2026-12-06T02:50:01.000Z');
+      desk.db.prepare("INSERT INTO main.packet_outbox (packet_id, sha256, size, created_at, state, attempts, error_code, done_at) VALUES (?, ?, 1, ?, 'sent', 1, 'sent-elsewhere', ?)")
+        .run('0190c2f6-0000-7000-8000-000000000001', '00'.repeat(32), '2026-12-06T02:50:01.000Z', '2026-12-06T02:51:00.000Z');
+      for (const n of [1, 2]) {
+        desk.db.prepare("INSERT INTO main.exchange_inbound (packet_id, from_code, received_at, accepted_at, state, reason, opened_at) VALUES (?,?,?,?,'duplicate',?,?)")
+          .run(`0190c2f7-0000-7000-8000-00000000000${n}`, OTHER_AGENCY.code, '2026-12-06T03:00:00.000Z', '2026-12-06T03:00:01.000Z', `-TAKEN_ELSEWHERE:${OTHER_WS}`, '2026-12-06T03:00:02.000Z');
+      }
+    });
   } finally {
     await guard.close();
   }
@@ -112,7 +135,8 @@ test('the văn thư sees the outgoing numbering conflicts on the sync panel, wit
   for (const [i, secrecy] of (['mat', 'thuong'] as const).entries()) {
     await expectText(rows.nth(i), SUBJECTS[secrecy]);
     await expectText(rows.nth(i), numbers[secrecy]!);
-    await expectText(rows.nth(i), `Máy trạm ${OTHER_WS}`);
+    await expectText(rows.nth(i), `Người lấy số: ${OTHER_CLERK}`);
+    await expectText(rows.nth(i).locator('.muted.small').last(), `Máy trạm ${OTHER_WS}`);
     await expectText(rows.nth(i), 'Máy trạm này chưa có văn bản đó');
     await expectText(rows.nth(i), 'Cấp lúc mất kết nối: 06/12/2026 09:40');
     await expectText(rows.nth(i), 'cấp lúc 06/12/2026 08:15');
@@ -122,6 +146,17 @@ test('the văn thư sees the outgoing numbering conflicts on the sync panel, wit
   await p.setViewportSize(SCREEN_SIZES[0]);
   await box.locator('.notice').scrollIntoViewIfNeeded();
   await shootBothSizes(p, 'sync-number-conflicts', '[data-testid="sync-number-conflicts"]');
+  // The exchange with the agency's other workstations: no round yet since sign-in (no server here), the
+  // packets it took first, and ours it had sent first.
+  const ex = p.getByTestId('sync-exchange');
+  await expectText(ex.getByTestId('sync-last-round'), 'Chưa có lần trao đổi nào kể từ khi đăng nhập.');
+  await expectText(ex.getByTestId('sync-taken-elsewhere'), '2 gói tin đến do máy trạm khác của cơ quan nhận trước');
+  const sent = ex.getByTestId('sync-sent-elsewhere');
+  await expectText(sent.locator('h3'), 'Gói tin do máy trạm khác của cơ quan gửi trước: 1');
+  await expectText(sent.locator('li'), `Gói tin trạng thái trả lời cơ quan gửi · ${OTHER_AGENCY.name}`);
+  await expectText(sent.locator('li'), 'máy trạm khác đã gửi, ghi nhận lúc 06/12/2026 09:51');
+  await sent.scrollIntoViewIfNeeded();
+  await shootBothSizes(p, 'sync-exchange-elsewhere', '[data-testid="sync-exchange"]');
   assert.deepEqual(app.problems.csp, []);
   assert.deepEqual(app.problems.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
 });

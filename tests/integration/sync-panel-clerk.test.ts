@@ -137,6 +137,23 @@ describe('the sync panel for the văn thư', () => {
     desk.lock('manual');
   });
 
+  test('the last exchange round\'s figures reach the panel through the router (elsewhere included); none before the first', async () => {
+    await desk.unlock(clerkToken.identity);
+    assert.equal((await panel()).exchange!.lastRound, null, 'no round since sign-in');
+    const round = { agencies: 2, queued: 0, sent: 1, refusedOnTheWay: 0, received: 5, opened: 3, refused: 1, elsewhere: 1, reopened: 0, problems: [] };
+    const at = '2026-12-06T03:10:00.000Z';
+    const withRound = createRouter({
+      desk, guard: new SessionGuard(desk, new TokenService(new TokenBridge(), async () => [])), attachmentUrl: (t) => `app://securedesk/blob/${t}`,
+      sync: () => ({ service: null, server: SERVER, running: true, exchange: { last: { at, round }, roundNow: async () => round, transfer: new TransferProgress() } }),
+    });
+    const r = await withRound('sync.status', {});
+    assert.ok(r.ok, JSON.stringify(r));
+    const v = r.value as SyncPanelView;
+    assert.deepEqual(v.exchange!.lastRound, { at, received: 5, opened: 3, refused: 1, elsewhere: 1, reopened: 0, sent: 1 });
+    assert.deepEqual([v.exchange!.takenElsewhere, v.exchange!.sentElsewhereTotal, v.exchange!.sentElsewhere], [0, 0, []]);
+    desk.lock('manual');
+  });
+
   test('need-to-know: a văn thư cleared only for Thường sees the Mật packet, nothing of its document', async () => {
     await desk.unlock(lowClerk.identity);
     const v = await panel();

@@ -12,6 +12,7 @@ import type { SessionGuard } from '../session/guard';
 import { SyncService } from './SyncService';
 import { NumberClient } from './numbers/NumberClient';
 import { numberingRound } from '../documents/sharedNumbering';
+import type { LastExchangeRound } from './exchangeElsewhere';
 
 export interface AgencyServerConfig { url: string; caPem: string }
 
@@ -25,6 +26,8 @@ export interface ExchangeRounds {
   roundNow(): Promise<ExchangeLinkRound | null>;
   /** The packet being sent right now and how far (the sync panel's progress). */
   readonly transfer: TransferProgress;
+  /** The last round that ended and when (the sync panel's figures); null before the first. */
+  readonly last: LastExchangeRound | null;
 }
 
 export function attachAgencySync(desk: Desk, guard: SessionGuard, config: AgencyServerConfig | null, log: Logger, intervalMs = 15_000): AgencySyncHandle {
@@ -82,13 +85,16 @@ function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, l
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   let inFlight: Promise<ExchangeLinkRound | null> | null = null;
+  let last: LastExchangeRound | null = null;
   const roundNow = (): Promise<ExchangeLinkRound | null> => {
     if (inFlight) return inFlight;
     const actor = desk.session;
     if (!actor || !actor.rights.includes('doc.register')) return Promise.resolve(null);
     inFlight = (async () => {
       try {
-        return await link.round(actor, { agencyKey: guard.signingKey(actor), decryption: guard.decryptionKeys() });
+        const round = await link.round(actor, { agencyKey: guard.signingKey(actor), decryption: guard.decryptionKeys() });
+        last = { at: new Date().toISOString(), round };
+        return round;
       } finally {
         inFlight = null;
         transfer.clear();
@@ -104,6 +110,7 @@ function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, l
   return {
     roundNow,
     transfer,
+    get last() { return last; },
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

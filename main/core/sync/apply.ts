@@ -52,10 +52,11 @@ interface Pending { seq: number; e: WireEvent }
 /**
  * A record's row id here. A record and its hard references live in the event's own compartment or in
  * the base (SQLite checks foreign keys within one file); only soft references look at other levels.
+ * By rowid (every record table's `id` is its alias; user_certificates, keyed by fingerprint, has no `id`).
  */
 const localIdOf = (db: Db, schema: string, table: RecordTable, gid: string, crossLevels = false): number | undefined => {
   for (const s of schemasFor(db, table, schema, crossLevels)) {
-    const id = cached(db, `SELECT id FROM ${s}.${table} WHERE global_id = ?`).pluck().get(gid) as number | undefined;
+    const id = cached(db, `SELECT rowid FROM ${s}.${table} WHERE global_id = ?`).pluck().get(gid) as number | undefined;
     if (id !== undefined) return id;
   }
   return undefined;
@@ -169,7 +170,7 @@ function applyRows(db: Db, schema: string, overrides: ApplyOverrides, rows: Read
     if (waiting.has(p)) continue;
     if (livesInCompartment(p.e.entity)) planned.set(gid, nextRecordId(db));
     else {
-      const next = baseNext.get(p.e.entity) ?? ((cached(db, `SELECT coalesce(max(id), 0) FROM main.${p.e.entity}`).pluck().get() as number) + 1);
+      const next = baseNext.get(p.e.entity) ?? ((cached(db, `SELECT coalesce(max(rowid), 0) FROM main.${p.e.entity}`).pluck().get() as number) + 1);
       planned.set(gid, next);
       baseNext.set(p.e.entity, next + 1);
     }
@@ -231,7 +232,7 @@ function applyOne(
   if (e.kind === 'delete') {
     if (localId !== undefined) {
       if (e.entity === 'incoming') purgeRecord(db, s, localId);
-      else cached(db, `DELETE FROM ${s}.${e.entity} WHERE id = ?`).run(localId);
+      else cached(db, `DELETE FROM ${s}.${e.entity} WHERE rowid = ?`).run(localId);
     }
     logEvent(db, schema, e, {});
     return 'applied';
@@ -245,14 +246,14 @@ function applyOne(
     if (id === undefined) throw new Error(`no row id planned for ${e.entity} ${e.entityId}`);
     if (e.entity === 'incoming') leaveOtherLevels(db, s, e.entityId);
     if (e.entity === 'outgoing_files') placeDraftFile(db, s, e, row, new Date());
-    cached(db, `INSERT INTO ${s}.${e.entity} (id, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`).run(id, ...cols.map((c) => row[c]));
+    cached(db, `INSERT INTO ${s}.${e.entity} (rowid, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`).run(id, ...cols.map((c) => row[c]));
     if (e.entity === 'incoming') reindex(db, s, id, false);
   } else {
-    const current = cached(db, `SELECT * FROM ${s}.${e.entity} WHERE id = ?`).get(localId) as Record<string, unknown>;
+    const current = cached(db, `SELECT * FROM ${s}.${e.entity} WHERE rowid = ?`).get(localId) as Record<string, unknown>;
     // Only what changed: triggers guard columns (an issued document's number) even when set to the same value.
     const changed = cols.filter((c) => !sameValue(current[c], row[c]));
     if (changed.length > 0) {
-      db.prepare(`UPDATE ${s}.${e.entity} SET ${changed.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...changed.map((c) => row[c]), localId);
+      db.prepare(`UPDATE ${s}.${e.entity} SET ${changed.map((c) => `${c} = ?`).join(', ')} WHERE rowid = ?`).run(...changed.map((c) => row[c]), localId);
       if (e.entity === 'incoming') reindex(db, s, localId, true);
     }
   }

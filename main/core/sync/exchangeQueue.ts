@@ -38,7 +38,7 @@ interface OutRow {
 type Outgoing = NonNullable<SyncPanelView['exchange']>['outbox'][number];
 
 /** The document a packet carries, as this person may know it. */
-function documentOf(db: Db, schemas: readonly string[], actor: Actor, packetId: string): Outgoing['document'] {
+export function documentOf(db: Db, schemas: readonly string[], actor: Actor, packetId: string): Outgoing['document'] {
   const target = dispatchOfPacket(db, schemas, packetId);
   if (!target) return null;
   const d = db.prepare(`SELECT id, subject, secrecy, number_symbol FROM ${target.schema}.outgoing WHERE id = ?`).get(target.outgoingId) as
@@ -49,7 +49,8 @@ function documentOf(db: Db, schemas: readonly string[], actor: Actor, packetId: 
 }
 
 /** What waits to go out and what came in and waits (văn thư and administrators; the caller checks). */
-export function exchangeQueue(db: Db, levels: readonly Secrecy[], actor: Actor, transfer: { packetId: string; sent: number } | null): NonNullable<SyncPanelView['exchange']> {
+export function exchangeQueue(db: Db, levels: readonly Secrecy[], actor: Actor, transfer: { packetId: string; sent: number } | null):
+  Pick<NonNullable<SyncPanelView['exchange']>, 'outbox' | 'outboxTotal' | 'inbound' | 'transfer'> {
   const schemas = levels.map(schemaOf);
   const waitingWhere = `(o.handed_at IS NULL AND o.withdrawn_at IS NULL) OR p.state = 'queued'`;
   const rows = db.prepare(`SELECT o.packet_id, o.kind, o.to_code, a.name, o.made_at, o.handed_at, p.attempts, p.last_error, p.size

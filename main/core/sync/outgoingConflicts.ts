@@ -4,7 +4,8 @@
 // (sharedNumbering.sendPending keeps the conflict on its number_reports row): a person resolves it.
 // Listed for the văn thư and the administrator: the register, the number, our document (its subject
 // and number symbol only at or below the person's clearance and from a compartment this session
-// holds), the other workstation's document when this profile has it, and when.
+// holds), who took the number (the person, by name, and their workstation), the other workstation's
+// document when this profile has it, and when.
 import type { SyncPanelView } from '../../../common/contract';
 import { secrecyRank, type Secrecy } from '../../../common/domain';
 import type { Db } from '../db/connection';
@@ -31,6 +32,34 @@ function readable(db: Db, levels: readonly Secrecy[], actor: Actor, globalId: st
   return null;
 }
 
+/**
+ * Who issued the other workstation's document, as a user global id: the actor of its issue event here,
+ * applied (the document is in this profile) or set aside (it holds our number in the same register: the
+ * sync keeps it aside while the conflict stands), in a compartment this session holds.
+ */
+function issuerOf(db: Db, levels: readonly Secrecy[], record: string): string | null {
+  for (const level of levels) {
+    const s = schemaOf(level);
+    const applied = db.prepare(`SELECT actor FROM ${s}.events WHERE entity = 'outgoing' AND entity_id = ? AND json_extract(data, '$.status') = 'issued' ORDER BY seq DESC LIMIT 1`)
+      .pluck().get(record) as string | null | undefined;
+    if (applied) return applied;
+    const aside = db.prepare(`SELECT json_extract(body, '$.actor') FROM ${s}.sync_inbox WHERE json_extract(body, '$.entity') = 'outgoing' AND json_extract(body, '$.entityId') = ?
+      AND json_extract(body, '$.data.status') = 'issued' ORDER BY seq DESC LIMIT 1`).pluck().get(record) as string | null | undefined;
+    if (aside) return aside;
+  }
+  return null;
+}
+
+/**
+ * The person the server gave the number to, by name from this profile's directory of people (synced in
+ * the base channel): the server names them by their global id (the enrolment's `person`, users.global_id
+ * here); else the actor of the other document's issue event here. Null: not known here.
+ */
+function personName(db: Db, levels: readonly Secrecy[], holder: NumberConflict['holder'] | undefined): string | null {
+  const named = (gid: string | null | undefined) => gid ? (db.prepare('SELECT full_name FROM main.users WHERE global_id = ?').pluck().get(gid) as string | undefined) ?? null : null;
+  return named(holder?.person) ?? (holder?.record ? named(issuerOf(db, levels, holder.record)) : null);
+}
+
 export function outgoingNumberConflicts(db: Db, levels: readonly Secrecy[], actor: Actor): Listed[] {
   const rows = db.prepare(`SELECT p.number, p.period, p.compartment, p.record_global_id AS record, p.made_at AS madeAt, p.problem, r.name AS register
     FROM main.number_reports p JOIN main.registers r ON r.id = p.register_id
@@ -52,6 +81,7 @@ export function outgoingNumberConflicts(db: Db, levels: readonly Secrecy[], acto
       register: r.register, number: r.number, givenAt: r.madeAt, level,
       document: own ? { outgoingId: own.id, numberSymbol: own.numberSymbol, subject: own.subject, issuedDate: own.issuedDate } : null,
       other: {
+        person: personName(db, levels, conflict.holder),
         workstation: conflict.holder?.workstation ?? null,
         at: conflict.holder?.allocatedAt ?? null,
         document: theirs ? { numberSymbol: theirs.numberSymbol, subject: theirs.subject } : null,

@@ -1,7 +1,8 @@
 // What the sync panel shows, read from the profile itself (so it answers with or without a server):
 // changes made here not yet handed over (past the push cursor in each log, and batches waiting in the
 // outbox), received changes waiting for what they reference or set aside, the last contact and error,
-// and for the văn thư the exchange and the outgoing numbering conflicts (outgoingConflicts.ts).
+// and for the văn thư the exchange (exchangeQueue.ts; what went to or came from another workstation of
+// the agency: exchangeElsewhere.ts) and the outgoing numbering conflicts (outgoingConflicts.ts).
 import { waitingCount } from '../documents/numberWaits';
 import { pendingReports } from '../documents/sharedNumbering';
 import type { SyncPanelView } from '../../../common/contract';
@@ -16,6 +17,7 @@ import { refusalReason } from '../exchange/refusals';
 import { exchangeQueue, syncErrorVi } from './exchangeQueue';
 import { outgoingNumberConflicts } from './outgoingConflicts';
 import { homeMovedNumbers } from './homeMovedNumbers';
+import { exchangeElsewhere, type LastExchangeRound } from './exchangeElsewhere';
 import type { TransferProgress } from './transferProgress';
 
 /**
@@ -30,7 +32,11 @@ function packetRefusals(db: Db): SyncPanelView['packetRefusals'] {
   return rows.map((r) => ({ packetId: r.packet_id, to: r.to_code, toName: r.name, reason: refusalReason(r.error_code), at: r.done_at }));
 }
 
-export interface PanelSync { service: SyncService | null; server: string | null; running: boolean; transfer?: TransferProgress | null }
+export interface PanelSync {
+  service: SyncService | null; server: string | null; running: boolean; transfer?: TransferProgress | null;
+  /** The exchange link's rounds (agencySync.ts), for the last one's figures. */
+  exchange?: { readonly last: LastExchangeRound | null } | null;
+}
 
 /**
  * The panel for this person: everyone sees whether the workstation syncs, what waits and the error in
@@ -63,6 +69,8 @@ export function syncPanel(db: Db, levels: readonly Secrecy[], sync: PanelSync, a
     outgoingNumberConflicts: exchanges ? outgoingNumberConflicts(db, levels, actor) : [],
     homeMovedNumbers: exchanges ? homeMovedNumbers(db, levels, actor) : [],
     packetRefusals: exchanges ? packetRefusals(db) : [],
-    exchange: exchanges ? exchangeQueue(db, levels, actor, sync.transfer?.current() ?? null) : null,
+    exchange: exchanges
+      ? { ...exchangeQueue(db, levels, actor, sync.transfer?.current() ?? null), ...exchangeElsewhere(db, levels, actor, sync.exchange?.last ?? null) }
+      : null,
   };
 }

@@ -22,6 +22,7 @@ import { actorFor, getUser } from '../../../main/core/org/users';
 import { TokenService, type SignedInToken } from '../../../main/core/session/tokens';
 import { inboxState } from '../../../main/core/sync/apply';
 import { missingBlobs } from '../../../main/core/sync/blobs';
+import { syncPanel } from '../../../main/core/sync/panel';
 import { PacketClient } from '../../../main/core/sync/packets/PacketClient';
 import { SyncService } from '../../../main/core/sync/SyncService';
 import { takeNewWorkstationId } from '../../../main/core/sync/workstation';
@@ -228,6 +229,12 @@ describe('the exchange tables shared by an agency\'s workstations', () => {
     assert.equal(r2.received, 1, 'every workstation pulls every packet');
     assert.equal(r2.elsewhere, 1);
     assert.equal(r2.opened, 0);
+    // The sync panel of B2's văn thư says so: the last round's figures, and the packets taken elsewhere in all.
+    const panelOf = (w: Workstation, round: ExchangeLinkRound | null) =>
+      syncPanel(w.desk.db, w.desk.heldLevels, { service: null, server: null, running: true, exchange: { last: round && { at: new Date().toISOString(), round } } }, w.clerk).exchange!;
+    const seen2 = panelOf(ws.b2, r2);
+    assert.deepEqual([seen2.lastRound?.received, seen2.lastRound?.opened, seen2.lastRound?.elsewhere, seen2.takenElsewhere], [1, 0, 1, 1]);
+    assert.equal(panelOf(ws.b1, null).takenElsewhere, 0, 'B1 took it');
     assert.equal(count(ws.b2, 'SELECT count(*) FROM c_toi_mat.exchange_inbox'), 1);
     // B2's round made the status 01 it saw owed; B1 made it too before their records met: the agency
     // server kept the first one (the sender gets it once) and told B1 it was sent elsewhere.
@@ -235,6 +242,11 @@ describe('the exchange tables shared by an agency\'s workstations', () => {
     const r1 = await round(ws.b1);
     assert.equal(r1.queued, 1);
     assert.equal(count(ws.b1, "SELECT count(*) FROM packet_outbox WHERE error_code = 'sent-elsewhere' AND state = 'sent'"), 1);
+    // B1's panel lists it: the status packet to A that B2 had sent first.
+    const seen1 = panelOf(ws.b1, r1);
+    assert.deepEqual([seen1.sentElsewhereTotal, seen1.sentElsewhere.map((o) => [o.to, o.status])], [1, [[A, true]]]);
+    assert.ok(seen1.sentElsewhere[0]!.at && seen1.sentElsewhere[0]!.toName, 'when, and to whom by name');
+    assert.deepEqual([panelOf(ws.b2, null).sentElsewhereTotal, panelOf(ws.b2, null).lastRound], [0, null]);
     await sync(ws.b1, ws.b2, ws.b1);
     assert.equal(count(ws.b1, 'SELECT count(*) FROM c_toi_mat.exchange_status_out WHERE made = 0'), 0);
     assert.equal(count(ws.b2, 'SELECT count(*) FROM c_toi_mat.exchange_status_out WHERE made = 0'), 0);

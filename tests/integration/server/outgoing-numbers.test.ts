@@ -8,6 +8,9 @@
 // kept as a problem (never renumbered: it is inside the agency's signature). Attack: a văn thư cleared
 // to Thường takes and learns nothing of the shared sequence, which the BMNN register's level guards.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { SyncPanelView } from '../../../common/contract';
 import type { Secrecy } from '../../../common/domain';
@@ -37,6 +40,7 @@ import { addPerson } from '../../helpers/people';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
 import { softKey } from '../../helpers/softKey';
 import { markedPdf } from '../../helpers/workfilePdfs';
+import type { IssueChildArgs, KillPoint } from './outgoingIssueChild';
 
 let pki: AgencyPki;
 let pg: TestPostgres;
@@ -92,6 +96,35 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       return d.id;
     }
     const issue = (st: Station, id: number, key = clerkKey()) => st.desk.outgoing.issue(st.clerk, id, key);
+
+    /**
+     * Station `i` issues draft `id` in a child process killed with SIGKILL at `at` (outgoingIssueChild.ts),
+     * then is opened again from its folder: what the child said the server answered.
+     */
+    async function killedIssue(i: 0 | 1, id: number, at: KillPoint): Promise<{ record: string; number?: number; asked?: boolean; signed?: boolean }> {
+      const st = net.stations[i]!;
+      net.close(st);
+      const me = softIdentity();
+      const args: IssueChildArgs = {
+        dir: st.dir, url: net.url, caPem: pki.ca.certPem, unlockCertPem: me.certPem, unlockKeyPem: me.keyPem,
+        certPem: readFileSync(pki.person(st.person).certPath, 'utf8'), keyPem: pki.person(st.person).keyPem,
+        clerkId: st.clerk.id, outgoingId: id, at,
+      };
+      const child = await new Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'outgoingIssueChild.ts')], {
+          env: { ...process.env, OUTGOING_ISSUE_CHILD: JSON.stringify(args) },
+        });
+        let stdout = '';
+        let stderr = '';
+        p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        const timer = setTimeout(() => p.kill('SIGTERM'), 90_000);
+        p.on('close', (_status, signal) => { clearTimeout(timer); resolve({ signal, stdout, stderr }); });
+      });
+      assert.equal(child.signal, 'SIGKILL', `${child.stdout}\n${child.stderr}`);
+      await net.reopen(i);
+      return JSON.parse(child.stdout) as { record: string; number?: number; asked?: boolean; signed?: boolean };
+    }
 
     before(async () => {
       net = await sharedRegister({
@@ -271,8 +304,11 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const subject = A().desk.outgoing.get(A().clerk, atA).subject;
       const low = await addPerson(A().desk, { fullName: 'Lê Thị Thường', role: 'van_thu', clearance: 'thuong' });
       const officer = await addPerson(A().desk, { fullName: 'Bùi Văn Ngoài', role: 'chuyen_vien', clearance: 'tuyet_mat' });
-      const guard = new SessionGuard(A().desk, new TokenService(new TokenBridge(), async () => []));
-      const call = createRouter({ desk: A().desk, guard, attachmentUrl: (t) => `app://securedesk/blob/${t}`, sync: () => ({ service: null, server: net.url, running: false }) });
+      const routerOf = (desk: Desk) => createRouter({
+        desk, guard: new SessionGuard(desk, new TokenService(new TokenBridge(), async () => [])), attachmentUrl: (t) => `app://securedesk/blob/${t}`,
+        sync: () => ({ service: null, server: net.url, running: false }),
+      });
+      let call = routerOf(A().desk);
       const panel = async () => {
         const r = await call('sync.status', {});
         assert.ok(r.ok, JSON.stringify(r));
@@ -287,6 +323,9 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(mine.register, outgoingRegisterFor(A().desk.db, 'mat')!.name);
       assert.deepEqual([mine.document?.outgoingId, mine.document?.numberSymbol], [atA, secret.numberSymbol]);
       assert.ok(mine.other.at && mine.givenAt, 'when: both numbers\' times');
+      // Who took the number: the server names the enrolment's person ('p-vanthu2', no one of A's
+      // directory) and A does not have B's documents yet: not known here, the workstation stands alone.
+      assert.deepEqual(seen.outgoingNumberConflicts.map((c) => c.other.person), [null, null]);
       try {
         // Attack: a văn thư cleared to Thường: the conflict is listed (register, number, level) without anything of the Mật document.
         A().desk.lock();
@@ -302,6 +341,112 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         A().desk.lock();
         await A().desk.unlock(softIdentity());
       }
+      // Once B's documents reach A by sync, the person who issued them there is named (their issue
+      // event's actor): the issue of the one in the Thường register is set aside at A (it holds A's number 9
+      // there: a sync conflict while the numbering conflict stands), the one of the Mật register's number is applied.
+      // (The people added above travel too, with their certificates' bindings: keyed by fingerprint, no `id`.)
+      // A opened again: its sync service held the connection the sign-ins above closed.
+      net.close(A());
+      call = routerOf((await net.reopen(0)).desk);
+      for (let i = 0; i < 2; i++) for (const st of net.stations) await st.sync.syncOnce();
+      for (const st of net.stations) {
+        const aside = ['main', 'c_thuong', 'c_mat'].flatMap((s) => st.desk.db.prepare(`SELECT problem FROM ${s}.sync_inbox WHERE problem IS NOT NULL`).pluck().all() as string[]);
+        assert.deepEqual(aside, ['UNIQUE constraint failed: outgoing.register_id, outgoing.period, outgoing.bucket, outgoing.number'], `${st.name}: only the other's number 9`);
+      }
+      const bound = (st: Station) => st.desk.db.prepare('SELECT c.fingerprint FROM user_certificates c JOIN users u ON u.id = c.user_id WHERE u.full_name IN (?, ?) ORDER BY 1')
+        .pluck().all('Lê Thị Thường', 'Bùi Văn Ngoài') as string[];
+      assert.equal(bound(A()).length, 2);
+      assert.deepEqual(bound(B()), bound(A()));
+      const synced = await panel();
+      const issuer = getUser(A().desk.db, B().clerk.id)!.fullName;
+      assert.deepEqual(synced.outgoingNumberConflicts.map((c) => [c.other.person, c.other.workstation]), [[issuer, bId], [issuer, bId]]);
+      for (const c of synced.outgoingNumberConflicts) assert.match(c.other.document?.subject ?? '', new RegExp(`^Kế hoạch ${backend}-B-`));
+      assert.equal(synced.outgoingNumberConflicts[0]!.other.document!.numberSymbol, null, 'its draft is here, its issue set aside');
+    });
+
+    test('kill -9 at B (not the home) before the request, after the answer, after signing: the issue again ends with one number, no gap', async () => {
+      const start = await serverLast();
+      const noneOwed = () => assert.equal(B().desk.db.prepare('SELECT count(*) FROM number_reports').pluck().get(), 0, 'nothing to report or give back at B');
+      // Before the request: nothing was asked, the issue again takes the next number.
+      const first = await signedDraft(B(), 'thuong');
+      assert.deepEqual(await killedIssue(1, first, 'request'), { record: rowOf(B(), first, 'thuong').gid, asked: false });
+      assert.equal(await serverLast(), start, 'nothing taken');
+      assert.deepEqual([rowOf(B(), first, 'thuong').status, rowOf(B(), first, 'thuong').number], ['signer_signed', null]);
+      assert.equal((await issue(B(), first)).number, start + 1);
+      // After the server's answer, before anything is signed or written: the record holds its number at
+      // the server, so A's issue meanwhile takes the one after it and B's issue again gets it back (the
+      // same record id: the server answers the same allocation; nothing given back, no gap).
+      const second = await signedDraft(B(), 'thuong');
+      const answered = await killedIssue(1, second, 'answer');
+      assert.deepEqual(answered, { record: rowOf(B(), second, 'thuong').gid, number: start + 2 });
+      assert.deepEqual([rowOf(B(), second, 'thuong').status, rowOf(B(), second, 'thuong').number], ['signer_signed', null], 'nothing written before the kill');
+      noneOwed();
+      assert.equal((await issue(A(), await signedDraft(A(), 'thuong'))).number, start + 3);
+      const again = await issue(B(), second);
+      assert.equal(again.number, start + 2, 'the number the server gave before the kill');
+      assert.deepEqual([rowOf(B(), second, 'thuong').status, rowOf(B(), second, 'thuong').numberSymbol], ['issued', again.numberSymbol]);
+      assert.equal(await serverLast(), start + 3, 'no number taken twice for it');
+      // After the agency's signature carrying the number, before the issue's transaction: signed again with the same number.
+      const third = await signedDraft(B(), 'mat');
+      const signed = await killedIssue(1, third, 'signed');
+      assert.deepEqual(signed, { record: rowOf(B(), third, 'mat').gid, number: start + 4, signed: true });
+      assert.equal(rowOf(B(), third, 'mat').status, 'signer_signed');
+      assert.equal((await issue(B(), third)).number, start + 4);
+      assert.equal(await serverLast(), start + 4);
+      noneOwed();
+      // Asked again under each record's id, the server answers the number it issued with: one number per document.
+      const register = outgoingRegisterFor(B().desk.db, 'thuong')!;
+      const { sequence, home } = sequenceOf(B().desk.db, register, todayIso(), TYPE);
+      for (const [id, secrecy, n] of [[first, 'thuong', start + 1], [second, 'thuong', start + 2], [third, 'mat', start + 4]] as const) {
+        assert.equal((await B().numbers.allocate({ ...sequence, record: rowOf(B(), id, secrecy).gid, home })).allocation.number, n);
+        assert.equal(rowOf(B(), id, secrecy).number, n);
+      }
+      assert.equal(await serverLast(), start + 4, 'asking again took nothing');
+    });
+
+    test('kill -9 at the home after the answer, the server then out of reach: its offline number is the server\'s, reported and accepted', async () => {
+      const id = await signedDraft(A(), 'thuong');
+      await numberingRound(A().desk.db, A().numbers, new Date(), A().clerk.id); // the home hears of the last number
+      const start = await serverLast();
+      const answered = await killedIssue(0, id, 'answer');
+      assert.deepEqual(answered, { record: rowOf(A(), id, 'thuong').gid, number: start + 1 });
+      await net.server().close();
+      const offline = await issue(A(), id);
+      assert.equal(offline.number, start + 1, 'the home\'s counter gives the number its record holds at the server');
+      await net.restart();
+      const sent = await numberingRound(A().desk.db, A().numbers, new Date(), A().clerk.id);
+      assert.equal(sent.reported, 1);
+      assert.ok(!pendingReports(A().desk.db).some((p) => p.record === rowOf(A(), id, 'thuong').gid), 'accepted');
+      assert.equal(await serverLast(), start + 1, 'no gap');
+    });
+
+    test('kill -9 at the home after the answer, B issuing meanwhile: the home\'s offline number stands and the server names the gap (void)', async () => {
+      const id = await signedDraft(A(), 'thuong');
+      const start = await serverLast();
+      const answered = await killedIssue(0, id, 'answer');
+      assert.equal(answered.number, start + 1);
+      // B issues after it, and the home hears of that number before it is cut off.
+      assert.equal((await issue(B(), await signedDraft(B(), 'thuong'))).number, start + 2);
+      await numberingRound(A().desk.db, A().numbers, new Date(), A().clerk.id);
+      await net.server().close();
+      const offline = await issue(A(), id);
+      assert.equal(offline.number, start + 3, 'the home cannot know its record held a number: it numbers after the last it heard of');
+      await net.restart();
+      assert.equal((await numberingRound(A().desk.db, A().numbers, new Date(), A().clerk.id)).reported, 1);
+      assert.equal(await serverLast(), start + 3);
+      // The server's earlier number for the record is void: a gap the server names by the record's global
+      // id (which now holds the offline number); every number of the sequence up to the last is held or named.
+      const gid = rowOf(A(), id, 'thuong').gid;
+      const { sequence } = sequenceOf(A().desk.db, outgoingRegisterFor(A().desk.db, 'thuong')!, todayIso(), TYPE);
+      const rows = await net.server().store.db.selectFrom('number_allocations').select(['record_gid', 'number', 'source', 'workstation'])
+        .where('register_gid', '=', sequence.register).where('period', '=', sequence.period).where('bucket', '=', sequence.bucket).orderBy('number').execute();
+      const held = rows.map((r) => Number(r.number));
+      assert.deepEqual(held, Array.from({ length: start + 3 }, (_, i) => i + 1), 'no gap the server cannot name');
+      const at = (n: number) => rows.find((r) => Number(r.number) === n)!;
+      assert.deepEqual([at(start + 1).record_gid, at(start + 1).source, at(start + 1).workstation], [`${gid}.void.${start + 1}`, 'void', workstationId(A().desk.db)]);
+      assert.deepEqual([at(start + 3).record_gid, at(start + 3).source], [gid, 'home']);
+      // Asked again under its id, the record answers the number it was issued with.
+      assert.equal((await A().numbers.allocate({ ...sequence, record: gid, home: workstationId(A().desk.db) })).allocation.number, start + 3);
     });
   });
 }

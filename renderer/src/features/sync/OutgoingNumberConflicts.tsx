@@ -1,7 +1,8 @@
 // Outgoing numbers the register's home gave while cut off that the agency server had given another
 // workstation's document (docs/server.md "Outgoing numbers"): listed for the văn thư and the
-// administrator with what to do. The number is inside the agency's signature, so nothing renumbers
-// it: a person resolves it. Above the person's clearance the core leaves the document out.
+// administrator with what to do, and who took the number at the server (the person by name, their
+// workstation as a detail: the văn thư calls a person, not a machine). The number is inside the agency's
+// signature, so nothing renumbers it: a person resolves it. Above the person's clearance the core leaves the document out.
 import { useTranslation } from 'react-i18next';
 import type { SyncPanelView } from '../../../../common/contract';
 import { SECRECY_LABELS } from '../../../../common/domain';
@@ -38,9 +39,12 @@ export function OutgoingNumberConflicts({ conflicts }: { conflicts: SyncPanelVie
                 {c.other.document
                   ? <><strong>{c.other.document.numberSymbol ?? c.number}</strong> · {c.other.document.subject}</>
                   : <span className="muted">{t('sync.numberConflicts.otherUnknown')}</span>}
+                <div className="sync-number-holder">
+                  {c.other.person ? t('sync.numberConflicts.takenBy', { name: c.other.person }) : <span className="muted">{t('sync.numberConflicts.personUnknown')}</span>}
+                </div>
                 <div className="muted small">
                   {c.other.workstation && t('sync.numberConflicts.workstation', { id: c.other.workstation })}
-                  {c.other.at && <> · {t('sync.numberConflicts.takenAt', { at: formatDateTimeVn(c.other.at) })}</>}
+                  {c.other.at && <>{c.other.workstation ? ' · ' : ''}{t('sync.numberConflicts.takenAt', { at: formatDateTimeVn(c.other.at) })}</>}
                 </div>
               </td>
             </tr>

@@ -4,12 +4,13 @@
 // can be asked for at once; otherwise it runs on its own every few seconds while someone is signed in.
 // The văn thư (who sends and receives packets between agencies) sees the exchange too: her outbox of
 // packets with recipient and document (no subject above her clearance: the core leaves it out), what
-// came in and waits, the refusals, the progress of a long transfer, and the outgoing numbers the
+// came in and waits, the last round's figures and what another workstation of the agency took or sent
+// first (the records come by sync), the refusals, the progress of a long transfer, and the outgoing numbers the
 // register's home gave offline that the server had given another workstation (OutgoingNumberConflicts).
 // The server's address, the raw error and the agency's workstations (declare one lost: AgencyWorkstations) are the administrator's.
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SyncPanelView } from '../../../../common/contract';
+import type { PacketDocument, SyncPanelView } from '../../../../common/contract';
 import { SECRECY_LABELS } from '../../../../common/domain';
 import { Icon, Spinner } from '../../components/Icon';
 import { call, reportError } from '../../ipc/call';
@@ -140,8 +141,8 @@ export function SyncPage() {
 /** The exchange with other agencies: a transfer under way, what came in and waits, the packets waiting to go out. */
 function ExchangeQueue({ exchange }: { exchange: NonNullable<SyncPanelView['exchange']> }) {
   const { t } = useTranslation();
-  const { transfer, inbound, outbox } = exchange;
-  const documentText = (o: (typeof outbox)[number]) => {
+  const { transfer, inbound, outbox, lastRound, sentElsewhere } = exchange;
+  const documentText = (o: { status: boolean; document: PacketDocument | null }) => {
     if (o.status) return t('sync.ex.statusPacket');
     if (!o.document) return <span className="muted">{t('sync.ex.docUnknown')}</span>;
     const d = o.document;
@@ -160,10 +161,34 @@ function ExchangeQueue({ exchange }: { exchange: NonNullable<SyncPanelView['exch
           <progress max={transfer.total} value={transfer.sent} aria-label={t('sync.ex.transferLabel')} />
         </div>
       )}
+      <p className="sync-last-round" data-testid="sync-last-round">
+        {lastRound
+          ? <>
+              {t('sync.ex.lastRound', { ...lastRound, at: formatDateTimeVn(lastRound.at) })}
+              {lastRound.reopened > 0 && t('sync.ex.lastRoundReopened', { count: lastRound.reopened })}
+            </>
+          : <span className="muted">{t('sync.ex.noRound')}</span>}
+      </p>
       <ul className="sync-inbound">
         <li>{t('sync.ex.toRegister', { count: inbound.toRegister })}</li>
         <li>{t('sync.ex.unopened', { count: inbound.unopened })}</li>
+        {exchange.takenElsewhere > 0 && <li data-testid="sync-taken-elsewhere">{t('sync.ex.takenElsewhere', { count: exchange.takenElsewhere })}</li>}
       </ul>
+      {sentElsewhere.length > 0 && (
+        <div className="sync-sent-elsewhere" data-testid="sync-sent-elsewhere">
+          <h3>{t('sync.ex.sentElsewhereTitle', { count: exchange.sentElsewhereTotal })}</h3>
+          <p className="muted">{t('sync.ex.sentElsewhereHelp')}</p>
+          <ul>
+            {sentElsewhere.map((o) => (
+              <li key={o.packetId}>
+                {documentText(o)} · {o.toName ?? o.to ?? o.packetId}
+                {o.at && <span className="muted"> · {t('sync.ex.sentElsewhereAt', { at: formatDateTimeVn(o.at) })}</span>}
+              </li>
+            ))}
+          </ul>
+          {exchange.sentElsewhereTotal > sentElsewhere.length && <p className="muted">{t('sync.ex.sentElsewhereMore', { shown: sentElsewhere.length, count: exchange.sentElsewhereTotal })}</p>}
+        </div>
+      )}
       <h3>{t('sync.ex.outboxTitle', { count: exchange.outboxTotal })}</h3>
       {outbox.length === 0 ? <p className="muted">{t('sync.ex.outboxEmpty')}</p> : (
         <div className="sync-outbox-wrap">
