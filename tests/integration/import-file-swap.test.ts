@@ -118,10 +118,10 @@ test('a file replaced by a link to an outside file after the worker resolved it:
   // Swapped between the listing and the place.
   rmSync(path);
   symlinkSync(join(outside, 'secret-d.pdf'), path);
-  await pool.run({ op: 'place', store: store.handoff(), files: [{ path: resolved.path, sha256: resolved.sha256, held: kept.held }] }, 0);
+  await pool.run({ op: 'place', store: store.handoff(), files: [{ path: resolved.path, sha256: resolved.sha256, size: resolved.size, held: kept.held }] }, 0);
   assert.deepEqual(Buffer.from(await readAll(store.openBlob(resolved.sha256))), original, 'the blob is the file checked, not the link\'s target');
 
-  // Not kept (over the budget): read again by its path, the link's target refused by its hash, nothing placed.
+  // Not kept (over the budget): read again by its path, the link refused (not followed), nothing placed.
   const other = pdf('another scan');
   const path2 = join(folder, 'scans', 'e.pdf');
   writeFileSync(path2, other);
@@ -130,7 +130,7 @@ test('a file replaced by a link to an outside file after the worker resolved it:
   assert.equal(notKept.held, undefined, 'no budget: nothing kept');
   rmSync(path2);
   symlinkSync(join(outside, 'secret-d.pdf'), path2);
-  await assert.rejects(pool.run({ op: 'place', store: store.handoff(), files: [{ path: notKept.resolved.value.path, sha256: notKept.resolved.value.sha256 }] }, 0), /does not belong/);
+  await assert.rejects(pool.run({ op: 'place', store: store.handoff(), files: [{ path: notKept.resolved.value.path, sha256: notKept.resolved.value.sha256, size: notKept.resolved.value.size }] }, 0), /ELOOP/);
   assert.equal(await store.hasBlob(notKept.resolved.value.sha256), false);
 });
 
@@ -140,11 +140,11 @@ test('kept bytes are bound to their hash: a place naming another hash reads the 
   writeFileSync(join(folder, 'scans', 'f.pdf'), bytes);
   const a = await resolveOnWorker('scans/f.pdf', 1024 * 1024);
   assert.ok(a.resolved?.ok && a.held !== undefined);
-  await assert.rejects(pool.run({ op: 'place', store: store.handoff(), files: [{ path: a.resolved.value.path, sha256: 'c'.repeat(64), held: a.held }] }, 0), /does not belong/);
+  await assert.rejects(pool.run({ op: 'place', store: store.handoff(), files: [{ path: a.resolved.value.path, sha256: 'c'.repeat(64), size: a.resolved.value.size, held: a.held }] }, 0), /does not belong/);
   assert.equal(await store.hasBlob('c'.repeat(64)), false);
   // The kept bytes were released with that place: the same id places nothing from memory any more.
   writeFileSync(join(folder, 'scans', 'f.pdf'), pdf('changed since'));
-  await assert.rejects(pool.run({ op: 'place', store: store.handoff(), files: [{ path: a.resolved.value.path, sha256: a.resolved.value.sha256, held: a.held }] }, 0), /does not belong/);
+  await assert.rejects(pool.run({ op: 'place', store: store.handoff(), files: [{ path: a.resolved.value.path, sha256: a.resolved.value.sha256, size: a.resolved.value.size, held: a.held }] }, 0), /does not belong/);
 });
 
 test('placeMany: each blob decrypts to its file, bound to its hash, the same file twice once, no part left behind', async () => {

@@ -212,12 +212,12 @@ export class AttachmentStore {
   /**
    * Seals plain files already in memory as the blobs of their hashes (idempotent): the import's
    * workers, which read each file once, hashed it and keep those very bytes (the caller vouches that
-   * each `plain` hashes to its `sha256`). A group at a time: the group's parts written, then synced
+   * each `plain` hashes to its `sha256`; a function reads it when its turn comes and checks that). A group at a time: the group's parts written, then synced
    * together (the disk journals many in one commit), then renamed into place; returns the folders
    * that received them, for the caller to sync once per batch (syncFolders) before the commit that
    * refers to them. For worker threads only: its small calls are synchronous.
    */
-  async placeMany(files: ReadonlyArray<{ sha256: string; plain: Buffer }>): Promise<string[]> {
+  async placeMany(files: ReadonlyArray<{ sha256: string; plain: Buffer | (() => Buffer) }>): Promise<string[]> {
     if (!this.dataKey) throw new Error('no data key');
     const folders = new Set<string>();
     for (let i = 0; i < files.length; i += PLACE_GROUP) {
@@ -233,7 +233,7 @@ export class AttachmentStore {
           const tmp = `${target}.${randomBytes(4).toString('hex')}.part`;
           const fd = openSync(tmp, 'wx', 0o600);
           parts.push({ fd, tmp, target });
-          const sealed = encryptBlobBuffer(this.dataKey, blobBinding(f.sha256), f.plain);
+          const sealed = encryptBlobBuffer(this.dataKey, blobBinding(f.sha256), typeof f.plain === 'function' ? f.plain() : f.plain);
           for (let off = 0; off < sealed.length;) off += writeSync(fd, sealed, off, sealed.length - off);
         }
         // Every sync settled before any descriptor is closed (a failure closes them all).

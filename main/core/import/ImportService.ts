@@ -568,8 +568,8 @@ class JobRun {
       const handoff = store.handoff();
       const onDisk = [...files.values()].filter((x) => !x.f.open);
       const kept = new Map<number, PlaceFile[]>();
-      for (const { f, held } of onDisk) if (held) kept.set(held.worker, [...(kept.get(held.worker) ?? []), { path: f.path, sha256: f.sha256, held: held.id }]);
-      const others = onDisk.filter((x) => !x.held).map(({ f }) => ({ sha256: f.sha256, path: f.path }));
+      for (const { f, held } of onDisk) if (held) kept.set(held.worker, [...(kept.get(held.worker) ?? []), { path: f.path, sha256: f.sha256, size: f.size, held: held.id }]);
+      const others = onDisk.filter((x) => !x.held).map(({ f }) => ({ sha256: f.sha256, path: f.path, size: f.size }));
       const answers = await Promise.all([
         ...[...kept].map(([w, list]) => this.pool.run<string[]>({ op: 'place', store: handoff, files: list }, w)),
         this.pool.spread<PlaceFile, string>(others, (slice) => ({ op: 'place', store: handoff, files: slice })),

@@ -12,7 +12,8 @@ import { ownArrayBuffer, readStagedZip, type ReadArchive } from './archiveRegist
 import { mappedRows, type ValidationReport } from './dryRun';
 import type { Mapping } from './mapping';
 import { readSource, readSourceBytes, readSourceStream } from './readers/source';
-import { syncIo, type ResolvedFile } from './files';
+import { BlobIntegrityError } from '../attachments/blobCipher';
+import { readKnownSync, syncIo, type ResolvedFile } from './files';
 import type { Normalised } from './normalise/result';
 import { FolderScans, resolveByRule } from './scans';
 import type { ReadOptions, ReadSource, SourceRow } from './types';
@@ -59,7 +60,7 @@ export type FileJob =
   | { op: 'report'; report: ValidationReport };
 
 /** A file to place: its bytes kept here since it was resolved (`held`), else read again by its path and its hash checked. */
-export interface PlaceFile { path: string; sha256: string; held?: number }
+export interface PlaceFile { path: string; sha256: string; size: number; held?: number }
 
 /** A row's file as the 'resolve' job found it; `held`: its bytes kept on this worker, for its 'place'. */
 export interface ResolveAnswer { resolved: Normalised<ResolvedFile> | null; held?: number }
@@ -154,15 +155,19 @@ async function run(job: FileJob, partial: (p: ReadPartial) => void): Promise<unk
   // exceljs loaded when a report is asked for, not by every worker of every job.
   if (job.op === 'report') return (await import('./reportXlsx')).reportWorkbook(job.report);
   // The files kept since they were resolved: sealed from those bytes, a group at a time, synced
-  // together (placeMany). The others (over the budget, or resolved on another thread) are read again
-  // and their hash checked, each synced before it takes its name, a few at a time. The folders they
-  // went into are answered, for the job to sync once per batch.
+  // together (placeMany); the other small ones (over the budget, or resolved on another thread) the
+  // same way, read again and their hash checked. Larger ones are streamed (placeFile), each synced
+  // before it takes its name, a few at a time. The folders they went into are answered, for the job
+  // to sync once per batch.
   const store = storeOf(job.store);
-  const inMemory: Array<{ sha256: string; plain: Buffer }> = [];
+  const inMemory: Array<{ sha256: string; plain: Buffer | (() => Buffer) }> = [];
   const again: PlaceFile[] = [];
   for (const f of job.files) {
     const h = f.held !== undefined ? held.get(f.held) : undefined;
-    if (h && h.sha256 === f.sha256 && job.store.dataKey) inMemory.push({ sha256: f.sha256, plain: h.bytes });
+    if (!job.store.dataKey) again.push(f);
+    else if (h && h.sha256 === f.sha256) inMemory.push({ sha256: f.sha256, plain: h.bytes });
+    // Not kept: read again when its group is sealed (opened without following a link, its hash checked).
+    else if (f.size <= HOLD_ONE) inMemory.push({ sha256: f.sha256, plain: () => readKnownSync(f.path, f.sha256, HOLD_ONE) ?? changed() });
     else again.push(f);
   }
   try {
@@ -188,6 +193,8 @@ let heldBytes = 0;
 let nextHeld = 1;
 /** placeFile seals larger files as a stream; their bytes are not kept. */
 const HOLD_ONE = 4 * 1024 * 1024;
+
+const changed = (): never => { throw new BlobIntegrityError('the stored file does not belong under this content hash'); };
 
 function release(id: number | undefined): void {
   const h = id !== undefined ? held.get(id) : undefined;

@@ -6,6 +6,7 @@ import fs, { constants, existsSync, type Stats } from 'node:fs';
 import { promisify } from 'node:util';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
+import { BlobIntegrityError } from '../attachments/blobCipher';
 import { cleanFileName, looksLikePdf, mimeFor } from '../attachments/fileKinds';
 import { fail, ok, type Normalised } from './normalise/result';
 
@@ -138,6 +139,28 @@ async function readAll(io: FileIo, fd: number, size: number): Promise<Buffer | n
   }
   // One byte more: a file that grew since its fstat is not the file measured.
   return (await io.read(fd, Buffer.allocUnsafe(1), 0, 1, size)) === 0 ? bytes : null;
+}
+
+/**
+ * A file resolved earlier, read again (synchronously, on a worker) to be sealed: opened without
+ * following a link as its last part, fstat'ed and read from that descriptor; null when it is no
+ * longer a regular file of at most `limit` bytes (the caller streams it, placeFile); refused
+ * (BlobIntegrityError) when its bytes no longer hash to `sha256`.
+ */
+export function readKnownSync(path: string, sha256: string, limit: number): Buffer | null {
+  const fd = fs.openSync(path, OPEN_FLAGS);
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.size > limit) return null;
+    const bytes = Buffer.allocUnsafe(st.size);
+    let got = 0;
+    for (let n = 1; got < st.size && n > 0; got += n) n = fs.readSync(fd, bytes, got, st.size - got, got);
+    const whole = got === st.size && fs.readSync(fd, Buffer.allocUnsafe(1), 0, 1, st.size) === 0;
+    if (!whole || createHash('sha256').update(bytes).digest('hex') !== sha256) throw new BlobIntegrityError('the stored file does not belong under this content hash');
+    return bytes;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
