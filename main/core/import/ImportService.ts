@@ -79,7 +79,7 @@ export interface RunOptions {
    */
   txMs?: number;
   /**
-   * Bytes of resolved files the workers keep, together, until they are placed (default 128 MB; 0:
+   * Bytes of resolved files the workers keep, together, until they are placed (default 64 MB; 0:
    * none kept, each file read again when placed). Each file kept is read once: less CPU, more memory.
    */
   holdBytes?: number;
@@ -283,8 +283,12 @@ interface Pending {
   held?: { worker: number; id: number };
 }
 
-/** The bytes of resolved files the workers keep, together, until placed (two batches may be in flight). */
-const HOLD_BYTES = 128 * 1024 * 1024;
+/**
+ * The bytes of resolved files the workers keep, together, until placed. Two batches may be in flight
+ * (about 150 MB of scans at the bench's sizes): this keeps part of them. Measured, the second read of
+ * a file still in the page cache costs little CPU, and every MB kept is resident: docs/legacy-import.md.
+ */
+const HOLD_BYTES = 64 * 1024 * 1024;
 
 /** At most this many rows of a write slice have their duplicates looked up at once (on this thread). */
 const LOOKUP_AHEAD = 256;
