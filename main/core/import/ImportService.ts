@@ -542,7 +542,12 @@ class JobRun {
     } finally {
       // The kept bytes of the batch's other files (refused, duplicates, the same file twice) are dropped.
       const byWorker = new Map<number, number[]>();
-      for (const p of batch) if (p.held) byWorker.set(p.held.worker, [...(byWorker.get(p.held.worker) ?? []), p.held.id]);
+      for (const p of batch) {
+        if (!p.held) continue;
+        const ids = byWorker.get(p.held.worker) ?? [];
+        ids.push(p.held.id);
+        byWorker.set(p.held.worker, ids);
+      }
       await Promise.all([...byWorker].map(([w, release]) => this.pool.run({ op: 'release', release }, w).catch(() => undefined)));
     }
   }
@@ -572,7 +577,12 @@ class JobRun {
       const handoff = store.handoff();
       const onDisk = [...files.values()].filter((x) => !x.f.open);
       const kept = new Map<number, PlaceFile[]>();
-      for (const { f, held } of onDisk) if (held) kept.set(held.worker, [...(kept.get(held.worker) ?? []), { path: f.path, sha256: f.sha256, size: f.size, held: held.id }]);
+      for (const { f, held } of onDisk) {
+        if (!held) continue;
+        const list = kept.get(held.worker) ?? [];
+        list.push({ path: f.path, sha256: f.sha256, size: f.size, held: held.id });
+        kept.set(held.worker, list);
+      }
       const others = onDisk.filter((x) => !x.held).map(({ f }) => ({ sha256: f.sha256, path: f.path, size: f.size }));
       const answers = await Promise.all([
         ...[...kept].map(([w, list]) => this.pool.run<string[]>({ op: 'place', store: handoff, files: list }, w)),
