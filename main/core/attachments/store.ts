@@ -14,7 +14,8 @@
 // HMAC of its hash under the data key, so not even the hash of a known document shows on disk.
 // Without a data key (profiles from before token binding, until they are encrypted) files are plain.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, fsync, mkdirSync, openSync, promises as fsp, renameSync, rmSync, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -58,9 +59,15 @@ const STAGED_ID = /^[0-9a-f]{32}$/;
 /** placeFile seals files up to this size in memory (a worker holds one at a time). */
 const PLACE_IN_MEMORY = 4 * 1024 * 1024;
 const SHA256 = /^[0-9a-f]{64}$/;
+/** Blobs placeMany writes before syncing them together. */
+const PLACE_GROUP = 64;
+const fsyncAsync = promisify(fsync);
 const PLACING = /^([0-9a-f]{32})\.(\d+)\.[0-9a-f]{8}\.placing$/;
 
 export class AttachmentStore {
+  /** Shard folders placeMany has made or found (a worker's store lives for its job). */
+  private readonly madeDirs = new Set<string>();
+
   constructor(
     private readonly storeDir: string,
     private readonly stagingDir: string,
@@ -200,6 +207,55 @@ export class AttachmentStore {
       throw err;
     }
     return dirname(target);
+  }
+
+  /**
+   * Seals plain files already in memory as the blobs of their hashes (idempotent): the import's
+   * workers, which read each file once, hashed it and keep those very bytes (the caller vouches that
+   * each `plain` hashes to its `sha256`; a function reads it when its turn comes and checks that). A group at a time: the group's parts written, then synced
+   * together (the disk journals many in one commit), then renamed into place; returns the folders
+   * that received them, for the caller to sync once per batch (syncFolders) before the commit that
+   * refers to them. For worker threads only: its small calls are synchronous.
+   */
+  async placeMany(files: ReadonlyArray<{ sha256: string; plain: Buffer | (() => Buffer) }>): Promise<string[]> {
+    if (!this.dataKey) throw new Error('no data key');
+    const folders = new Set<string>();
+    for (let i = 0; i < files.length; i += PLACE_GROUP) {
+      const parts: Array<{ fd: number; tmp: string; target: string }> = [];
+      try {
+        for (const f of files.slice(i, i + PLACE_GROUP)) {
+          const target = this.blobPath(f.sha256);
+          const dir = dirname(target);
+          folders.add(dir);
+          // Already there (the same file twice, or placed by a run a kill stopped before its folders were synced).
+          if (existsSync(target)) continue;
+          if (!this.madeDirs.has(dir)) { mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE }); this.madeDirs.add(dir); }
+          const tmp = `${target}.${randomBytes(4).toString('hex')}.part`;
+          const fd = openSync(tmp, 'wx', 0o600);
+          parts.push({ fd, tmp, target });
+          const sealed = encryptBlobBuffer(this.dataKey, blobBinding(f.sha256), typeof f.plain === 'function' ? f.plain() : f.plain);
+          for (let off = 0; off < sealed.length;) off += writeSync(fd, sealed, off, sealed.length - off);
+        }
+        // Every sync settled before any descriptor is closed (a failure closes them all).
+        const synced = await Promise.allSettled(parts.map((p) => fsyncAsync(p.fd)));
+        const failed = synced.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        while (parts.length > 0) {
+          const p = parts[0]!;
+          closeSync(p.fd);
+          p.fd = -1;
+          renameSync(p.tmp, p.target);
+          parts.shift();
+        }
+      } catch (err) {
+        for (const p of parts) {
+          try { if (p.fd >= 0) closeSync(p.fd); } catch { /* already closed */ }
+          rmSync(p.tmp, { force: true });
+        }
+        throw err;
+      }
+    }
+    return [...folders];
   }
 
   /**

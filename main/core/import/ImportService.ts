@@ -28,7 +28,7 @@ import type { NumberAuthority } from '../documents/sharedNumbering';
 import { authorize, type Actor } from '../org/rights';
 import { dryRun, dryRunInSlices, mappedRows, type DryRunOptions, type ValidationReport } from './dryRun';
 import { FilePool } from './filePool';
-import type { OpenedSource } from './fileWorker';
+import type { OpenedSource, PlaceFile, ResolveAnswer } from './fileWorker';
 import type { ResolvedFile } from './files';
 import { announceOcrQueued } from '../ocr/queue';
 import { giveBackUnused, numberRows } from './importNumbering';
@@ -78,6 +78,11 @@ export interface RunOptions {
    * most that long for it.
    */
   txMs?: number;
+  /**
+   * Bytes of resolved files the workers keep, together, until they are placed (default 64 MB; 0:
+   * none kept, each file read again when placed). Each file kept is read once: less CPU, more memory.
+   */
+  holdBytes?: number;
 }
 
 export interface ImportOutcome { job: JobRow; cancelled: boolean }
@@ -274,7 +279,16 @@ interface Pending {
   checked?: RowResult;
   /** Refused before registration (the attachment store's limits), as registerRefused:CODE. */
   refused?: string;
+  /** Its file's bytes, kept by that worker since it resolved them (read once: sealed from the bytes hashed). */
+  held?: { worker: number; id: number };
 }
+
+/**
+ * The bytes of resolved files the workers keep, together, until placed. Two batches may be in flight
+ * (about 150 MB of scans at the bench's sizes): this keeps part of them. Measured, the second read of
+ * a file still in the page cache costs little CPU, and every MB kept is resident: docs/legacy-import.md.
+ */
+const HOLD_BYTES = 64 * 1024 * 1024;
 
 /** At most this many rows of a write slice have their duplicates looked up at once (on this thread). */
 const LOOKUP_AHEAD = 256;
@@ -408,8 +422,14 @@ class JobRun {
       if (performance.now() - t > this.sliceMs) { await nextTurn(); t = performance.now(); }
     }
     const withFile = batch.filter((p) => p.names.length > 0);
-    const resolved = await this.pool.spread<Pending, Normalised<ResolvedFile>>(withFile, (slice) => ({ op: 'resolve', folder: this.folder, names: slice.map((p) => p.names) }));
-    withFile.forEach((p, k) => { p.resolved = resolved[k]!; });
+    // Each worker keeps the bytes it read of small files (up to its share of HOLD_BYTES) until they are placed.
+    const hold = Math.floor(Math.max(0, this.opts.holdBytes ?? HOLD_BYTES) / this.pool.size);
+    const answers = await this.pool.spreadPinned<Pending, ResolveAnswer>(withFile, (slice) => ({ op: 'resolve', folder: this.folder, names: slice.map((p) => p.names), hold }));
+    withFile.forEach((p, k) => {
+      const { value, worker } = answers[k]!;
+      if (value.resolved) p.resolved = value.resolved;
+      if (value.held !== undefined) p.held = { worker, id: value.held };
+    });
     return batch;
   }
 
@@ -511,10 +531,30 @@ class JobRun {
     return true;
   }
 
-  /** Encrypts the files of the rows to register into their levels' stores, on the workers, each level's batch marked first. */
+  /**
+   * Encrypts the files of the rows to register into their levels' stores, on the workers, each level's
+   * batch marked first. A file whose bytes a worker kept since resolving it is sealed by that worker
+   * from those bytes (read once); the others are read again there, their hash checked.
+   */
   private async place(c: CoreContext, batch: Pending[]): Promise<string[]> {
+    try {
+      return await this.placeFiles(c, batch);
+    } finally {
+      // The kept bytes of the batch's other files (refused, duplicates, the same file twice) are dropped.
+      const byWorker = new Map<number, number[]>();
+      for (const p of batch) {
+        if (!p.held) continue;
+        const ids = byWorker.get(p.held.worker) ?? [];
+        ids.push(p.held.id);
+        byWorker.set(p.held.worker, ids);
+      }
+      await Promise.all([...byWorker].map(([w, release]) => this.pool.run({ op: 'release', release }, w).catch(() => undefined)));
+    }
+  }
+
+  private async placeFiles(c: CoreContext, batch: Pending[]): Promise<string[]> {
     const limit = c.attachmentLimit();
-    const byLevel = new Map<Secrecy, Map<string, ResolvedFile>>();
+    const byLevel = new Map<Secrecy, Map<string, { f: ResolvedFile; held: Pending['held'] }>>();
     for (const p of batch) {
       const f = p.checked?.record?.file;
       if (!f || p.standing !== null) continue; // handled by an earlier run, or imported by another job
@@ -523,8 +563,10 @@ class JobRun {
       if (f.size === 0) { p.refused = 'FILE_EMPTY'; continue; }
       if (f.size > limit) { p.refused = 'FILE_TOO_LARGE'; continue; }
       const level = p.checked!.record!.secrecy;
-      const files = byLevel.get(level) ?? new Map<string, ResolvedFile>();
-      files.set(f.sha256, f);
+      const files = byLevel.get(level) ?? new Map<string, { f: ResolvedFile; held: Pending['held'] }>();
+      // The same file on two rows: placed once, from the first row's kept bytes if any.
+      const had = files.get(f.sha256);
+      if (!had || (!had.held && p.held)) files.set(f.sha256, { f, held: p.held });
       byLevel.set(level, files);
     }
     const markers: string[] = [];
@@ -532,10 +574,23 @@ class JobRun {
       const store = c.storeFor(level);
       const marker = await c.store.markPlacingMany(store, [...files.keys()]);
       if (marker) markers.push(marker);
-      const onDisk = [...files.values()].filter((f) => !f.open).map((f) => ({ sha256: f.sha256, path: f.path }));
-      const folders = new Set(await this.pool.spread<{ sha256: string; path: string }, string>(onDisk, (slice) => ({ op: 'place', store: store.handoff(), files: slice })));
+      const handoff = store.handoff();
+      const onDisk = [...files.values()].filter((x) => !x.f.open);
+      const kept = new Map<number, PlaceFile[]>();
+      for (const { f, held } of onDisk) {
+        if (!held) continue;
+        const list = kept.get(held.worker) ?? [];
+        list.push({ path: f.path, sha256: f.sha256, size: f.size, held: held.id });
+        kept.set(held.worker, list);
+      }
+      const others = onDisk.filter((x) => !x.held).map(({ f }) => ({ sha256: f.sha256, path: f.path, size: f.size }));
+      const answers = await Promise.all([
+        ...[...kept].map(([w, list]) => this.pool.run<string[]>({ op: 'place', store: handoff, files: list }, w)),
+        this.pool.spread<PlaceFile, string>(others, (slice) => ({ op: 'place', store: handoff, files: slice })),
+      ]);
+      const folders = new Set(answers.flat());
       // An archive's entries are in this thread's memory (ZipScans): encrypted into the store here.
-      for (const f of files.values()) {
+      for (const { f } of files.values()) {
         if (!f.open) continue;
         const chunks: Buffer[] = [];
         for await (const chunk of f.open()) chunks.push(Buffer.from(chunk as Uint8Array));

@@ -79,6 +79,20 @@ export class FilePool {
     return answers.flatMap((a) => (Array.isArray(a) ? a : []));
   }
 
+  /**
+   * As spread, but slice k on worker k mod size, each answer with the worker that gave it: what a
+   * worker keeps for a later job (a resolved file's bytes) is asked of that worker.
+   */
+  async spreadPinned<I, O>(items: readonly I[], job: (slice: I[]) => FileJob): Promise<Array<{ value: O; worker: number }>> {
+    if (items.length === 0) return [];
+    const parts = Math.min(items.length, this.slots.length * 4);
+    const per = Math.ceil(items.length / parts);
+    const slices: I[][] = [];
+    for (let i = 0; i < items.length; i += per) slices.push(items.slice(i, i + per));
+    const answers = await Promise.all(slices.map((s, k) => this.run<O[]>(job(s), k % this.slots.length).then((a) => a.map((value) => ({ value, worker: k % this.slots.length })))));
+    return answers.flat();
+  }
+
   /** Ends the workers; a job still under way is refused (a cancelled read stops right there). */
   async close(): Promise<void> {
     this.closed = true;

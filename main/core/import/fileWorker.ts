@@ -12,6 +12,9 @@ import { ownArrayBuffer, readStagedZip, type ReadArchive } from './archiveRegist
 import { mappedRows, type ValidationReport } from './dryRun';
 import type { Mapping } from './mapping';
 import { readSource, readSourceBytes, readSourceStream } from './readers/source';
+import { BlobIntegrityError } from '../attachments/blobCipher';
+import { readKnownSync, syncIo, type ResolvedFile } from './files';
+import type { Normalised } from './normalise/result';
 import { FolderScans, resolveByRule } from './scans';
 import type { ReadOptions, ReadSource, SourceRow } from './types';
 
@@ -47,10 +50,20 @@ export type FileJob =
   | { op: 'tableRows'; handle: number; table: number; from: number; count: number }
   | { op: 'rows'; handle: number; from: number; count: number }
   | { op: 'close'; handle: number }
-  | { op: 'resolve'; folder: string; names: string[][] }
-  | { op: 'place'; store: StoreHandoff; files: Array<{ path: string; sha256: string }> }
+  /** `hold`: the bytes this worker may keep of the files it resolves (for their 'place'), all jobs together. */
+  | { op: 'resolve'; folder: string; names: string[][]; hold: number }
+  /** `held`: a file's bytes this worker kept when resolving it; `release`: kept bytes no longer needed (placed or not). */
+  | { op: 'place'; store: StoreHandoff; files: PlaceFile[]; release?: number[] }
+  /** Kept bytes no longer needed (a batch's files not placed: refused rows, duplicates). */
+  | { op: 'release'; release: number[] }
   /** The dry run's report as XLSX (100 000 rows take seconds to write). */
   | { op: 'report'; report: ValidationReport };
+
+/** A file to place: its bytes kept here since it was resolved (`held`), else read again by its path and its hash checked. */
+export interface PlaceFile { path: string; sha256: string; size: number; held?: number }
+
+/** A row's file as the 'resolve' job found it; `held`: its bytes kept on this worker, for its 'place'. */
+export interface ResolveAnswer { resolved: Normalised<ResolvedFile> | null; held?: number }
 
 export type WorkerReply =
   | { id: number; ok: true; value: unknown }
@@ -119,28 +132,75 @@ async function run(job: FileJob, partial: (p: ReadPartial) => void): Promise<unk
   if (job.op === 'rows') return (sources.get(job.handle) ?? []).slice(job.from, job.from + job.count);
   if (job.op === 'close') return sources.delete(job.handle);
   if (job.op === 'resolve') {
-    // Each row's names in order (a naming rule may try several extensions): the first that finds a file.
-    const scans = new FolderScans(job.folder);
-    const out = [];
-    for (const names of job.names) out.push(await resolveByRule(scans, names, { signatures: true }));
+    // Each row's names in order (a naming rule may try several extensions): the first that finds a
+    // file. Synchronous calls (this thread has nothing else to do meanwhile, and no thread-pool hop);
+    // a small file's bytes, exactly those hashed and judged, are kept for its 'place' while the budget allows.
+    let kept: { bytes: Buffer; file: ResolvedFile } | null = null;
+    const scans = new FolderScans(job.folder, syncIo, (bytes, file) => { kept = { bytes, file }; });
+    const out: ResolveAnswer[] = [];
+    for (const names of job.names) {
+      kept = null;
+      const resolved = await resolveByRule(scans, names, { signatures: true });
+      const k = kept as { bytes: Buffer; file: ResolvedFile } | null;
+      if (resolved?.ok && k && k.file === resolved.value && k.bytes.length <= HOLD_ONE && heldBytes + k.bytes.length <= job.hold) {
+        const id = nextHeld++;
+        held.set(id, { bytes: k.bytes, sha256: k.file.sha256 });
+        heldBytes += k.bytes.length;
+        out.push({ resolved, held: id });
+      } else out.push({ resolved });
+    }
     return out;
   }
+  if (job.op === 'release') { for (const id of job.release) release(id); return null; }
   // exceljs loaded when a report is asked for, not by every worker of every job.
   if (job.op === 'report') return (await import('./reportXlsx')).reportWorkbook(job.report);
-  // Each blob synced before it takes its name, a few at a time (the syncs wait on the disk, not the
-  // CPU); the folders they went into are answered, for the job to sync once per batch.
+  // The files kept since they were resolved: sealed from those bytes, a group at a time, synced
+  // together (placeMany); the other small ones (over the budget, or resolved on another thread) the
+  // same way, read again and their hash checked. Larger ones are streamed (placeFile), each synced
+  // before it takes its name, a few at a time. The folders they went into are answered, for the job
+  // to sync once per batch.
   const store = storeOf(job.store);
-  const folders = new Set<string>();
-  let next = 0;
-  let failed = false;
-  const lane = async () => {
-    while (next < job.files.length && !failed) {
-      const f = job.files[next++]!;
-      folders.add(await store.placeFile(f.path, f.sha256, { durable: true }).catch((err: unknown) => { failed = true; throw err; }));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PLACE_LANES, job.files.length) }, lane));
-  return [...folders];
+  const inMemory: Array<{ sha256: string; plain: Buffer | (() => Buffer) }> = [];
+  const again: PlaceFile[] = [];
+  for (const f of job.files) {
+    const h = f.held !== undefined ? held.get(f.held) : undefined;
+    if (!job.store.dataKey) again.push(f);
+    else if (h && h.sha256 === f.sha256) inMemory.push({ sha256: f.sha256, plain: h.bytes });
+    // Not kept: read again when its group is sealed (opened without following a link, its hash checked).
+    else if (f.size <= HOLD_ONE) inMemory.push({ sha256: f.sha256, plain: () => readKnownSync(f.path, f.sha256, HOLD_ONE) ?? changed() });
+    else again.push(f);
+  }
+  try {
+    const folders = new Set<string>(await store.placeMany(inMemory));
+    let next = 0;
+    let failed = false;
+    const lane = async () => {
+      while (next < again.length && !failed) {
+        const f = again[next++]!;
+        folders.add(await store.placeFile(f.path, f.sha256, { durable: true }).catch((err: unknown) => { failed = true; throw err; }));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PLACE_LANES, again.length) }, lane));
+    return [...folders];
+  } finally {
+    for (const id of [...job.files.map((f) => f.held), ...(job.release ?? [])]) release(id);
+  }
+}
+
+/** Bytes kept since their files were resolved, by id, for their 'place'. */
+const held = new Map<number, { bytes: Buffer; sha256: string }>();
+let heldBytes = 0;
+let nextHeld = 1;
+/** placeFile seals larger files as a stream; their bytes are not kept. */
+const HOLD_ONE = 4 * 1024 * 1024;
+
+const changed = (): never => { throw new BlobIntegrityError('the stored file does not belong under this content hash'); };
+
+function release(id: number | undefined): void {
+  const h = id !== undefined ? held.get(id) : undefined;
+  if (!h) return;
+  held.delete(id!);
+  heldBytes -= h.bytes.length;
 }
 
 /** Files a worker places at once. */

@@ -4,11 +4,10 @@
 // (nothing outside the folder or archive), and the file must be what its name says (its bytes are
 // sniffed: PDF, TIFF, JPEG, PNG).
 import { createHash } from 'node:crypto';
-import { realpath } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { extname } from 'node:path';
 import { cleanFileName, looksLikePdf, mimeFor } from '../attachments/fileKinds';
-import { PDF_CHECK_LIMIT, resolveFile, signatureFinding, sniffKind, BY_EXTENSION, type ResolvedFile } from './files';
+import { asyncIo, PDF_CHECK_LIMIT, resolveFile, type FileIo, signatureFinding, sniffKind, BY_EXTENSION, type ResolvedFile } from './files';
 import { fail, ok, type Normalised } from './normalise/result';
 import type { ZipArchive } from './zipSource';
 
@@ -22,11 +21,15 @@ export interface ResolveOptions { signatures?: boolean }
 
 export class FolderScans implements ScanSet {
   /** The folder's real path, resolved once for all the files of this set (a batch: a thousand realpath calls fewer). */
-  private root: Promise<string> | null = null;
-  constructor(readonly folder: string) {}
+  private root: Promise<string> | string | null = null;
+  /**
+   * `io`: synchronous file calls (a worker thread); `onBytes`: a small file's bytes as hashed and
+   * judged (resolveFile), for the worker to keep until it seals them.
+   */
+  constructor(readonly folder: string, private readonly io?: FileIo, private readonly onBytes?: (bytes: Buffer, file: ResolvedFile) => void) {}
   resolve(written: string, opts: ResolveOptions = {}): Promise<Normalised<ResolvedFile>> {
-    this.root ??= realpath(this.folder);
-    return resolveFile(this.folder, written, { ...opts, root: this.root });
+    this.root ??= (this.io ?? asyncIo).realpath(this.folder);
+    return resolveFile(this.folder, written, { ...opts, root: this.root, ...(this.io ? { io: this.io } : {}), ...(this.onBytes ? { onBytes: this.onBytes } : {}) });
   }
 }
 
