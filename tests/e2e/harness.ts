@@ -226,22 +226,39 @@ export async function expectText(locator: Locator, text: string | RegExp, timeou
   await locator.first().waitFor({ state: 'visible', timeout });
   const deadline = Date.now() + timeout;
   let last = '';
+  const state = { late: null as number | null };
   for (;;) {
     last = (await locator.first().textContent()) ?? '';
     if (typeof text === 'string' ? last.includes(text) : text.test(last)) return last;
-    if (Date.now() > deadline) throw new Error(`expected ${String(text)} in ${locator.toString()}, got: ${JSON.stringify(last.slice(0, 400))}`);
+    if (overdue(deadline, state)) throw new Error(`expected ${String(text)} in ${locator.toString()}, got: ${JSON.stringify(last.slice(0, 400))}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Past its deadline a wait still polls this long before it gives up: a pause of the whole machine (a
+ * VM snapshot moved the clock 5 minutes at once in the CI of stop 25) must not turn one stale look at
+ * the screen, taken the instant it resumed, into a failure.
+ */
+const GRACE_MS = 2_000;
+
+/** True once `deadline` has passed and GRACE_MS more have been spent polling after it was noticed. */
+function overdue(deadline: number, state: { late: number | null }): boolean {
+  const now = Date.now();
+  if (now <= deadline) return false;
+  state.late ??= now;
+  return now - state.late >= GRACE_MS;
 }
 
 /** Waits until `check` stops throwing. */
 export async function eventually<T>(check: () => Promise<T>, timeout = 10_000): Promise<T> {
   const deadline = Date.now() + timeout;
+  const state = { late: null as number | null };
   for (;;) {
     try {
       return await check();
     } catch (err) {
-      if (Date.now() > deadline) throw err;
+      if (overdue(deadline, state)) throw err;
       await new Promise((r) => setTimeout(r, 50));
     }
   }
