@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { spawn } from 'node:child_process';
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -68,11 +68,11 @@ function baseline(files: readonly string[], source: string, dir: string): Import
   return { seconds, readHashEncryptSeconds: (t1 - t0) / 1000, insertSeconds: (t2 - t1) / 1000, recordsPerSecond: Math.round(files.length / seconds) };
 }
 
-function runChild(dir: string, source: string, mappingFile: string): Promise<ImportFigures['import'] & { seconds: number }> {
+function runChild(bundle: string, dir: string, source: string, mappingFile: string): Promise<ImportFigures['import'] & { seconds: number }> {
   const id = softIdentity();
   // SD_BENCH_CPU_PROF=DIR: CPU profiles of the child and each of its worker threads (one .cpuprofile each).
   const prof = process.env.SD_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.SD_BENCH_CPU_PROF] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'tests/bench/importChild.ts', dir, source, mappingFile], {
+  const child = spawn(process.execPath, [...prof, bundle, dir, source, mappingFile], {
     stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SD_TEST_CERT: id.certPem, SD_TEST_KEY: id.keyPem },
   });
   let out = '';
@@ -85,30 +85,38 @@ function runChild(dir: string, source: string, mappingFile: string): Promise<Imp
 }
 
 /**
- * The workers as the packaged app starts them: bundled (scripts/build.mjs's options) beside their
- * sources, where the core looks first, for the run only: the import's workers, and the database and
- * crypto workers the unlock starts. From sources each worker would register tsx and compile what it
- * loads: seconds of start-up and tens of MB each, inside the figures. Files already there are left alone.
+ * The import's process as the packaged app runs it: the child and the workers it starts (the import's
+ * file and database workers, the unlock's database and crypto workers) bundled with scripts/build.mjs's
+ * options into one folder, where the core finds each worker beside the bundle. Run from sources through
+ * tsx, the child starts about 60 MB larger and each worker would register tsx and compile what it loads:
+ * seconds of start-up and tens of MB each, inside the figures that are the app's. The folder sits in the
+ * repository (the native modules resolve from its node_modules) and is removed at exit.
  */
-async function bundledWorkers(): Promise<void> {
+async function bundledChild(): Promise<string> {
   const { build } = await import('esbuild');
-  for (const [out, entry] of [['import/import-worker.js', 'import/fileWorker.ts'], ['import/import-write-worker.js', 'import/writeWorker.ts'], ['db/db-worker.js', 'db/dbWorker.ts'], ['crypto/crypto-worker.js', 'crypto/cryptoWorker.ts']] as const) {
-    const path = fileURLToPath(new URL(`../../main/core/${out}`, import.meta.url));
-    if (existsSync(path)) continue;
-    await build({
-      entryPoints: [fileURLToPath(new URL(`../../main/core/${entry}`, import.meta.url))], outfile: path, bundle: true, platform: 'node',
-      target: 'node20', format: 'esm', logLevel: 'warning', legalComments: 'none', external: ['electron', 'better-sqlite3-multiple-ciphers', 'pkcs11js', 'original-fs'],
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    });
-    const remove = () => rmSync(path, { force: true });
-    process.once('exit', remove);
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { remove(); process.exit(130); });
-  }
+  const dir = fileURLToPath(new URL(`./.bundle-${process.pid}/`, import.meta.url));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', remove);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { remove(); process.exit(130); });
+  const src = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
+  const entries = [
+    ['importChild.mjs', src('./importChild.ts')], ['import-worker.js', src('../../main/core/import/fileWorker.ts')],
+    ['import-write-worker.js', src('../../main/core/import/writeWorker.ts')], ['db-worker.js', src('../../main/core/db/dbWorker.ts')],
+    ['crypto-worker.js', src('../../main/core/crypto/cryptoWorker.ts')],
+  ] as const;
+  mkdirSync(dir, { recursive: true });
+  // A .js file here is an ES module (the repository's package.json says "type": "module").
+  await Promise.all(entries.map(([out, entry]) => build({
+    entryPoints: [entry], outfile: join(dir, out), bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning',
+    legalComments: 'none', external: ['electron', 'better-sqlite3-multiple-ciphers', 'pkcs11js', 'original-fs'],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  })));
+  return join(dir, 'importChild.mjs');
 }
 
 export async function measureImport(records: number): Promise<ImportFigures> {
   const work = tempDir('securedesk-bench-import-');
-  await bundledWorkers();
+  const bundle = await bundledChild();
   try {
     const before = loadNow();
     progress(`import: generating ${records} rows and ${records} PDFs (20–200 KB)`);
@@ -124,7 +132,7 @@ export async function measureImport(records: number): Promise<ImportFigures> {
     env.desk.close();
     const mappingFile = join(work.dir, 'mapping.json');
     writeFileSync(mappingFile, JSON.stringify(suggestMapping(IMPORT_HEADERS)));
-    const imp = await runChild(profile, archive.source, mappingFile);
+    const imp = await runChild(bundle, profile, archive.source, mappingFile);
     const after = loadNow();
     const ratio = imp.seconds / base.seconds;
     const c = imp.check as { records: number; attachments: number; indexed: number; events: number; numbersDense: boolean; journal: { n: number; keys: number } };
