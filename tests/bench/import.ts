@@ -26,7 +26,7 @@ export interface ImportFigures {
   baseline: { seconds: number; readHashEncryptSeconds: number; insertSeconds: number; recordsPerSecond: number };
   import: {
     seconds: number; recordsPerSecond: number; job: Record<string, unknown>; eventLoopDelayMs: { p50: number; p99: number; max: number; samples: number };
-    peakRssMb: number; maxRssMb: number; cpuSeconds: { user: number; system: number; mainThread: number | null }; workers: number | null; check: Record<string, unknown>;
+    peakRssMb: number; maxRssMb: number; startRssMb: number; atPeakMb: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }; cpuSeconds: { user: number; system: number; mainThread: number | null }; workers: number | null; check: Record<string, unknown>;
     progress: unknown[];
   };
   ratioToBaseline: number;

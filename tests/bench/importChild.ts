@@ -5,6 +5,7 @@
 // encrypted blob per file) and prints one JSON line. argv: profile dir, source, mapping JSON.
 import { existsSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { Desk } from '../../main/core/desk';
 import { actorFor, getUser } from '../../main/core/org/users';
 import { identityFromPem } from '../helpers/desk';
@@ -29,10 +30,19 @@ function mainThreadCpu(): number | null {
 }
 
 const eld = monitorEventLoopDelay({ resolution: 10 });
-let peakRss = process.memoryUsage.rss();
-const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 50);
+const mb = (n: number) => Math.round(n / 1048576);
+// Resident before the job (the open, unlocked profile) and, at the peak, what V8 and buffers held.
+const startRss = process.memoryUsage.rss();
+let peakRss = startRss;
+let atPeak = process.memoryUsage();
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  if (m.rss > peakRss) { peakRss = m.rss; atPeak = m; }
+}, 50);
 const progress: Array<{ handled: number; rate: number; secondsLeft: number | null }> = [];
 let lastReport = 0;
+const heapFile = process.env.SD_BENCH_HEAP_SNAPSHOT;
+let heapWritten = false;
 const cpu0 = process.cpuUsage();
 const main0 = mainThreadCpu();
 eld.enable();
@@ -42,6 +52,8 @@ const r = await desk.imports.start(actor, source, mapping, {
   ...(process.env.SD_IMPORT_TX_MS ? { txMs: Number(process.env.SD_IMPORT_TX_MS) } : {}),
   ...(process.env.SD_IMPORT_HOLD_MB ? { holdBytes: Number(process.env.SD_IMPORT_HOLD_MB) * 1024 * 1024 } : {}),
   onProgress: (p) => {
+    // SD_BENCH_HEAP_SNAPSHOT=FILE: the main thread's heap written once, at three quarters of the rows.
+    if (heapFile && !heapWritten && p.handled >= p.total * 0.75) { heapWritten = true; writeHeapSnapshot(heapFile); }
     if (performance.now() - lastReport > 1000 || p.state !== 'running') {
       lastReport = performance.now();
       progress.push({ handled: p.handled, rate: Math.round(p.rate), secondsLeft: p.secondsLeft === null ? null : Math.round(p.secondsLeft) });
@@ -75,7 +87,8 @@ process.stdout.write(`${JSON.stringify({
   seconds, job: { state: r.job.state, total: r.job.total, imported: r.job.imported, duplicates: r.job.duplicates, rejected: r.job.rejected },
   workers: workers ?? null,
   eventLoopDelayMs: { p50: ms(eld.percentile(50)), p99: ms(eld.percentile(99)), max: ms(eld.max), samples: eld.count },
-  peakRssMb: Math.round(peakRss / 1048576), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  peakRssMb: mb(peakRss), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), startRssMb: mb(startRss),
+  atPeakMb: { heapUsed: mb(atPeak.heapUsed), heapTotal: mb(atPeak.heapTotal), external: mb(atPeak.external), arrayBuffers: mb(atPeak.arrayBuffers) },
   cpuSeconds: { user: Math.round(cpu.user / 1e4) / 100, system: Math.round(cpu.system / 1e4) / 100, mainThread: main0 === null || main1 === null ? null : Math.round((main1 - main0) * 100) / 100 },
   progress, check,
 })}\n`);
