@@ -37,16 +37,17 @@ function pick<T extends string>(text: string, table: Record<string, T>, other: R
 
 const SECRECY_ORDER: Secrecy[] = ['thuong', 'mat', 'toi_mat', 'tuyet_mat'];
 const URGENCY_ORDER: Urgency[] = ['thuong', 'khan', 'thuong_khan', 'hoa_toc'];
+// In a cell holding both, the urgency words are not secrecy words ("thuong" alone stays secrecy), and
+// the other way round. Built once: per row they cost more than the rest of the look-up.
+const URGENCY_ONLY = Object.fromEntries(Object.entries(URGENCY).filter(([k]) => !(k in SECRECY)));
+const SECRECY_ONLY = Object.fromEntries(Object.entries(SECRECY).filter(([k]) => !(k in URGENCY)));
 
 export function normaliseSecrecy(text: string): Normalised<Secrecy> {
-  // In a cell holding both, the urgency words are not secrecy words: "thuong" alone stays secrecy.
-  const urgencyOnly = Object.fromEntries(Object.entries(URGENCY).filter(([k]) => !(k in SECRECY)));
-  const r = pick(text, SECRECY, urgencyOnly, (v) => SECRECY_ORDER.indexOf(v), 'badSecrecy');
-  if (r.ok && parts(text).some((p) => OLD_GRADES.has(p))) return ok(r.value, { code: 'oldSecrecyGrade', detail: text });
+  const r = pick(text, SECRECY, URGENCY_ONLY, (v) => SECRECY_ORDER.indexOf(v), 'badSecrecy');
+  if (r.ok && text !== '' && parts(text).some((p) => OLD_GRADES.has(p))) return ok(r.value, { code: 'oldSecrecyGrade', detail: text });
   return r;
 }
 
 export function normaliseUrgency(text: string): Normalised<Urgency> {
-  const secrecyOnly = Object.fromEntries(Object.entries(SECRECY).filter(([k]) => !(k in URGENCY)));
-  return pick(text, URGENCY, secrecyOnly, (v) => URGENCY_ORDER.indexOf(v), 'badUrgency');
+  return pick(text, URGENCY, SECRECY_ONLY, (v) => URGENCY_ORDER.indexOf(v), 'badUrgency');
 }
