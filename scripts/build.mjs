@@ -10,7 +10,10 @@ import { spawnSync } from 'node:child_process';
 const external = ['electron', 'better-sqlite3-multiple-ciphers', 'pkcs11js', 'original-fs'];
 // ESM bundles that contain CommonJS dependencies need a real `require`.
 const esmBanner = { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" };
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, external, logLevel: 'warning', legalComments: 'none' };
+// Whitespace and comments out: V8 keeps a bundle's source text in every thread that loads it (the main
+// bundle 11.4 → 8.1 MB, the import's file worker 6.2 → 4.4 MB). The source map keeps
+// stack traces readable.
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, minifyWhitespace: true, external, logLevel: 'warning', legalComments: 'none' };
 
 rmSync('dist', { recursive: true, force: true });
 

@@ -108,7 +108,7 @@ async function bundledChild(): Promise<string> {
   // A .js file here is an ES module (the repository's package.json says "type": "module").
   await Promise.all(entries.map(([out, entry]) => build({
     entryPoints: [entry], outfile: join(dir, out), bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning',
-    legalComments: 'none', external: ['electron', 'better-sqlite3-multiple-ciphers', 'pkcs11js', 'original-fs'],
+    legalComments: 'none', minifyWhitespace: true, sourcemap: true, external: ['electron', 'better-sqlite3-multiple-ciphers', 'pkcs11js', 'original-fs'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   })));
   return join(dir, 'importChild.mjs');

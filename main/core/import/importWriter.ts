@@ -10,15 +10,16 @@ import type { DbHandoff } from '../db/sessionConnection';
 import type { Actor } from '../org/rights';
 import type { WriteReply, WriteRequest, WriteWorkerData } from './writeWorker';
 import type { JournalEntry, RowToWrite } from './writeSlice';
+import { WORKER_LIMITS } from './workerLimits';
 
 /** The built worker next to the bundle (import-write-worker.js), else the TypeScript source. */
 function startWorker(data: WriteWorkerData): Worker {
   const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
   const built = join(here, 'import-write-worker.js');
-  if (existsSync(built)) return new Worker(built, { workerData: data });
+  if (existsSync(built)) return new Worker(built, { workerData: data, resourceLimits: WORKER_LIMITS });
   // From sources the worker registers the TypeScript loader itself (workers do not inherit it).
   const url = new URL('./writeWorker.ts', import.meta.url);
-  return new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData: data });
+  return new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData: data, resourceLimits: WORKER_LIMITS });
 }
 
 const toError = (e: Extract<WriteReply, { type: 'failed' }>['error']): Error =>
