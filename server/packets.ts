@@ -110,15 +110,13 @@ export class AgencyPackets {
       }
       if (method === 'POST' && kind) {
         ctx.route = `packets.claim.${kind}`;
-        if (kind === 'decide') {
-          const waiting = await this.releasedDecisionWaits(key, s);
-          if (waiting) {
-            sendJson(res, 409, { error: 'claimed-elsewhere', message: `packet ${packetId}: the decision released from lost workstation ${waiting.claim.workstation} waits until this workstation has pulled the sync log up to the declaration`, ...waiting });
-            return true;
-          }
+        const released = kind === 'decide' ? await this.releasedDecision(key, s) : null;
+        if (released?.waiting) {
+          sendJson(res, 409, { error: 'claimed-elsewhere', message: `packet ${packetId}: the decision released from lost workstation ${released.claim.workstation} waits until this workstation has pulled the sync log up to the declaration`, claim: released.claim, waiting: released.waiting });
+          return true;
         }
         const c = await this.store.claim(key, kind, s.workstation, s.person, new Date(this.clock()));
-        if (c.mine) sendJson(res, 200, c);
+        if (c.mine) sendJson(res, 200, released ? { ...c, releasedFrom: { workstation: released.claim.workstation, releasedAt: released.releasedAt } } : c);
         else sendJson(res, 409, { error: 'claimed-elsewhere', message: `packet ${packetId}: ${kind} is held by workstation ${c.workstation}`, claim: c });
         return true;
       }
@@ -200,19 +198,17 @@ export class AgencyPackets {
    * A decide claim released from a workstation declared lost, while nobody holds it again, is granted
    * only to a workstation that kept every channel its person may read up to the declaration's watermark
    * (the positions the server served it, never what it says): a decision the lost workstation pushed
-   * before the declaration is then in its hands, and shows there as already registered. Null: ask as usual.
+   * before the declaration is then in its hands, and shows there as already registered. Null: never released.
    */
-  private async releasedDecisionWaits(key: PacketKey, s: Session): Promise<{ claim: PacketClaim; waiting: ClaimWaiting } | null> {
-    if (await this.store.claimOf(key, 'decide', s.workstation)) return null;
+  private async releasedDecision(key: PacketKey, s: Session): Promise<{ claim: PacketClaim; releasedAt: string; waiting: ClaimWaiting | null } | null> {
     const released = await this.lost.releasedDecision(key);
     if (!released) return null;
+    const claim: PacketClaim = { kind: 'decide', packetId: key.packetId, from: key.from, workstation: released.workstation, person: '', claimedAt: released.claimedAt, mine: false };
+    // Held again (by this workstation or another): answered as any claim.
+    if (await this.store.claimOf(key, 'decide', s.workstation)) return { claim, releasedAt: released.releasedAt, waiting: null };
     const readable = CHANNELS.filter((c) => channelRank(c) <= secrecyRank(s.clearance));
     const behind = await this.cursors.behind(s.workstation, released.watermark, readable);
-    if (!behind.length) return null;
-    return {
-      claim: { kind: 'decide', packetId: key.packetId, from: key.from, workstation: released.workstation, person: '', claimedAt: released.claimedAt, mine: false },
-      waiting: { reason: 'sync-behind', releasedAt: released.releasedAt, channels: behind },
-    };
+    return { claim, releasedAt: released.releasedAt, waiting: behind.length ? { reason: 'sync-behind', releasedAt: released.releasedAt, channels: behind } : null };
   }
 
   private answer(r: PacketSubmitResult): Answer {

@@ -31,6 +31,7 @@ import { openPacket, type Opened, type OpenResult, type Refusal } from './inboun
 import { owedStatusId } from './statusPackets';
 import { arrivalGlobalId, intendStatus, recordStatusIn, type AgencyClaims, type ClaimAnswer } from './records';
 import { packetKeyString, type PacketKey } from '../sync/packets/protocol';
+import { applyReceived } from '../sync/apply';
 
 /** The sender's code as the ledger keys it. */
 const sender = (p: PacketKey): string => p.from.toUpperCase();
@@ -676,7 +677,7 @@ export class ExchangeInbox {
     }
     const files = JSON.parse(row.files) as StoredFile[];
     const at = ctx.now().toISOString();
-    const result = await this.decided(row, () => registerIncoming(ctx, actor, { ...parsed.data, stagedIds: [] }, {
+    const result = await this.decided(ctx, actor, arm, row, () => registerIncoming(ctx, actor, { ...parsed.data, stagedIds: [] }, {
       stored: files,
       numbering: this.numbering,
       within: (incomingId, when) => {
@@ -697,18 +698,41 @@ export class ExchangeInbox {
    * decision to the first workstation that asks; another workstation's văn thư is told it was taken
    * there (its records come with the next sync). A local failure before the commit gives it back.
    */
-  private async decided<T>(row: InboxRow, run: () => Promise<T> | T): Promise<T> {
+  private async decided<T>(ctx: CoreContext, actor: Actor, arm: Arm, row: InboxRow, run: () => Promise<T> | T): Promise<T> {
     const claims = this.claims;
     if (!claims) return run();
     const key = { from: row.from_code, packetId: row.packet_id };
+    // What was pulled is applied first: another workstation's decision already here shows as such.
+    this.stillWaiting(ctx, arm, row);
     const c = await claims.decide(key);
+    if (!c.mine && c.waiting) {
+      // Released from a workstation declared lost: granted once this one has kept the log up to the declaration.
+      throw DeskError.keyed('VALIDATION', 'exchange.decidedElsewhereSyncing', { time: formatDateTimeVn(c.waiting.releasedAt) },
+        { details: { workstation: c.workstation, reason: c.waiting.reason, releasedAt: c.waiting.releasedAt, channels: c.waiting.channels } });
+    }
     if (!c.mine) throw DeskError.keyed('VALIDATION', 'exchange.decidedElsewhere', { time: formatDateTimeVn(c.claimedAt) }, { details: { workstation: c.workstation, claimedAt: c.claimedAt } });
     try {
+      // Granted: the server saw this workstation keep the log up to here (a released claim waits for the
+      // lost workstation's watermark), so what it pulled is applied again before deciding: a decision the
+      // lost workstation pushed shows as already registered, and the claim goes back.
+      this.stillWaiting(ctx, arm, row);
+      if (c.releasedFrom) {
+        const { workstation, releasedAt } = c.releasedFrom;
+        ctx.whenWritable(() => writeTx(ctx.db, () => appendAudit(ctx.db, { userId: actor.id, action: 'exchange.decideReleased', entity: 'exchange_inbox', entityId: row.id, details: { lostWorkstation: workstation, releasedAt } })));
+      }
       return await run();
     } catch (e) {
       await claims.release(key).catch(() => undefined);
       throw e;
     }
+  }
+
+  /** Applies what the sync pulled for the arrival's level (and the base); throws what was decided if it is no longer waiting. */
+  private stillWaiting(ctx: CoreContext, arm: Arm, row: InboxRow): void {
+    applyReceived(ctx.db, 'main');
+    applyReceived(ctx.db, arm.schema);
+    const now = ctx.db.prepare(`SELECT * FROM ${arm.schema}.exchange_inbox WHERE id = ?`).get(row.id) as InboxRow | undefined;
+    if (now && now.state !== 'waiting') throw this.decidedError(ctx, arm, now);
   }
 
   /** Why an arrival cannot be decided again: what was decided, by whom and when. */
@@ -730,7 +754,7 @@ export class ExchangeInbox {
     const { arm, row } = this.locateRow(ctx, actor, input.id);
     requireClearance(actor, arm.level!);
     if (row.state !== 'waiting') throw this.decidedError(ctx, arm, row);
-    await this.decided(row, () => {
+    await this.decided(ctx, actor, arm, row, () => {
       const now = ctx.now();
       const at = now.toISOString();
       writeTx(ctx.db, () => {

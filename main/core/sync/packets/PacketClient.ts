@@ -12,7 +12,7 @@ import { cursor, getState, setState } from '../outbox';
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
 import { RESUMABLE_ABOVE_BYTES, uploadResumable, UPLOAD_CHUNK_BYTES } from '../resumableUpload';
-import { ADMIN_WORKSTATIONS_API, CLAIMS_BATCH_MAX, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketKey, type PacketListing, type PacketPage, type PacketRefusal, type PacketRefusalPage, type PacketSubmitResult } from './protocol';
+import { ADMIN_WORKSTATIONS_API, CLAIMS_BATCH_MAX, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimWaiting, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketKey, type PacketListing, type PacketPage, type PacketRefusal, type PacketRefusalPage, type PacketSubmitResult } from './protocol';
 import {
   dropPacketParts, headOfQueue, markRefused, markRefusedLater, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
   savedPacketParts, savePacketPart, sentState, sha256Hex, storeInbound, type InboundPacket, type PacketQueueStats, type SentState,
@@ -281,9 +281,9 @@ export class PacketClient {
   async claim(key: PacketKey, kind: ClaimKind): Promise<PacketClaim> {
     const { packetId } = key;
     const res = await this.o.server.request('POST', `${PACKETS_API}/inbox/${packetId}/claims/${kind}${fromQuery(key)}`);
-    const data = readJson<PacketClaim & { error?: string; message?: string; claim?: PacketClaim }>(res);
+    const data = readJson<PacketClaim & { error?: string; message?: string; claim?: PacketClaim; waiting?: ClaimWaiting }>(res);
     if (res.status === 200 && data) return data;
-    if (res.status === 409 && data?.error === 'claimed-elsewhere' && data.claim) return { ...data.claim, mine: false };
+    if (res.status === 409 && data?.error === 'claimed-elsewhere' && data.claim) return { ...data.claim, mine: false, ...(data.waiting ? { waiting: data.waiting } : {}) };
     throw new TransportError(`claim ${kind} of packet ${packetId}: ${res.status} ${data?.message ?? ''}`.trim(), res.status, data?.error ?? 'http', retryAfter(res));
   }
 

@@ -58,6 +58,8 @@ export interface PacketClaim {
    * not kept the sync log up to the declaration's watermark in these channels (pull, then ask again).
    */
   waiting?: ClaimWaiting;
+  /** A decide claim granted after a release: the lost workstation that had held it. */
+  releasedFrom?: { workstation: string; releasedAt: string };
 }
 export interface ClaimWaiting { reason: 'sync-behind'; releasedAt: string; channels: Array<{ channel: string; needed: number; reached: number }> }
 export interface PacketClaims { take: PacketClaim | null; decide: PacketClaim | null }
