@@ -32,6 +32,10 @@ import { owedStatusId } from './statusPackets';
 import { arrivalGlobalId, intendStatus, recordStatusIn, type AgencyClaims, type ClaimAnswer } from './records';
 import { packetKeyString, type PacketKey } from '../sync/packets/protocol';
 import { applyReceived } from '../sync/apply';
+import { getState, setState } from '../sync/outbox';
+
+/** Where a released decision on an arrival is kept (sync_state of the base, this workstation's own). */
+const releasedKey = (from: string, packetId: string): string => `exchange:decision-released:${from.toUpperCase()}/${packetId}`;
 
 /** The sender's code as the ledger keys it. */
 const sender = (p: PacketKey): string => p.from.toUpperCase();
@@ -178,6 +182,11 @@ export class ExchangeInbox {
         continue;
       }
       if (!(await take(row.from_code, row.packet_id))) continue;
+      if (this.landedAnywhere(ctx, row.from_code, row.packet_id)) {
+        this.closeInbound(ctx, row.from_code, row.packet_id, 'duplicate', 'LANDED_ELSEWHERE', actor, 'LANDED_ELSEWHERE', false);
+        result.duplicates++;
+        continue;
+      }
       const outcome = await this.land(ctx, actor, arm, row.from_code, row.packet_id, row.received_at, opened, r.ok ? null : r.refusal);
       result[outcome]++;
     }
@@ -274,6 +283,17 @@ export class ExchangeInbox {
         });
         continue;
       }
+      // Its arrival reached this workstation by sync (landed by another one whose take was since
+      // released, its workstation declared lost): the same packet, not landed twice.
+      if (this.landedAnywhere(ctx, sender(p), p.packetId)) {
+        writeTx(db, () => {
+          keep(p, null);
+          this.closeInbound(ctx, sender(p), p.packetId, 'duplicate', 'LANDED_ELSEWHERE', actor, 'LANDED_ELSEWHERE', false);
+          taken(p.from, p.packetId);
+        });
+        result.duplicates++;
+        continue;
+      }
       const outcome = await this.land(ctx, actor, armOf(ctx.arms, opened.level)!, sender(p), p.packetId, p.receivedAt, opened, r.ok ? null : r.refusal, () => {
         keep(p, null);
         taken(p.from, p.packetId);
@@ -287,6 +307,24 @@ export class ExchangeInbox {
   wasTakenBy(from: string, packetId: string, workstation: string): boolean {
     const ctx = this.source.context();
     return ctx.db.prepare("SELECT 1 FROM main.exchange_inbound WHERE from_code = ? AND packet_id = ? AND state = 'duplicate' AND reason = ?").get(from.toUpperCase(), packetId, `-TAKEN_ELSEWHERE:${workstation}`) !== undefined;
+  }
+
+  /**
+   * The agency server released the decision on an arrival because `workstation`, which held it, was
+   * declared lost: kept here per workstation (sync_state, by sender and packet id) so the window says the
+   * arrival can be decided here, audited once. The server grants it once this workstation has kept the
+   * sync log up to the declaration (else the văn thư is told to wait for sync).
+   */
+  noteDecisionReleased(actor: Actor, from: string, packetId: string, release: { workstation: string; releasedAt: string; releasedBy: string }): void {
+    authorize(actor, 'doc.register');
+    const ctx = this.source.context();
+    ctx.assertWritable();
+    const key = releasedKey(from, packetId);
+    writeTx(ctx.db, () => {
+      if (getState(ctx.db, key) !== null) return;
+      setState(ctx.db, key, JSON.stringify({ workstation: release.workstation, at: release.releasedAt }));
+      appendAudit(ctx.db, { userId: actor.id, action: 'exchange.decisionReleased', entity: 'exchange_inbound', details: { from: from.toUpperCase(), packetId, lostWorkstation: release.workstation, releasedBy: release.releasedBy, releasedAt: release.releasedAt } });
+    });
   }
 
   /**
@@ -574,7 +612,14 @@ export class ExchangeInbox {
       numberSymbol: joinNumberSymbol(doc.code.number, doc.code.notation), documentDate: doc.promulgation.date, typeName: doc.documentType.typeName,
       subject: level === 'tuyet_mat' ? null : doc.subject, secrecy: level, urgency: urgencyOf(doc.otherInfo.priority), businessType: r.business_type as 0 | 1 | 2 | 3,
       state: r.state, reason: r.reason, notice: r.notice, fileCount: (JSON.parse(r.files) as unknown[]).length, incomingId: r.incoming_id, signatureValid: v.signature.status === 'valid',
+      released: r.state === 'waiting' ? this.releasedOf(r) : null,
     };
+  }
+
+  /** The decision released from a workstation declared lost (noteDecisionReleased), or null. */
+  private releasedOf(r: InboxRow): { workstation: string; at: string } | null {
+    const v = getState(this.source.context().db, releasedKey(r.from_code, r.packet_id));
+    return v === null ? null : JSON.parse(v) as { workstation: string; at: string };
   }
 
   list(actor: Actor, q: { state?: ExchangeInboxRow['state'] | undefined }): ExchangeInboxRow[] {

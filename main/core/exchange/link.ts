@@ -135,6 +135,8 @@ export class ExchangeLink {
           elsewhere += r.elsewhere;
         }
       }
+      // A decision released: the window says the arrival can be decided here (granted once synced).
+      if (rel.kind === 'decide') this.exchange.inbox.noteDecisionReleased(actor, rel.inbound.from, rel.packetId, rel);
       this.packets.releaseHandled(rel.seq);
     }
     for (;;) {

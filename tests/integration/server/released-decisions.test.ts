@@ -185,6 +185,22 @@ for (const backend of ['postgres', 'sqlite'] as const) {
       assert.ok(audit.includes(lostId));
     });
 
+    test('B2\'s exchange round learns of the released decisions: its window shows them decidable here, audited once each', async () => {
+      const key = softKey(n.agencies.B.vanThu.certDer, n.agencies.B.vanThu.keyPem);
+      const r = await ws.b2.link.round(ws.b2.clerk, { agencyKey: key, decryption: [] });
+      assert.equal(r.reopened, 0, 'their landings reached B2 by sync: nothing reopened');
+      const rows = ws.b2.desk.exchange.inbox.list(ws.b2.clerk, { state: 'waiting' });
+      assert.equal(rows.length, 3, 'still three arrivals, none landed twice');
+      for (const row of rows) assert.equal(row.released?.workstation, lostId);
+      const detail = ws.b2.desk.exchange.inbox.get(ws.b2.clerk, arrivalId(ws.b2, ids[1]!));
+      assert.equal(detail.released?.workstation, lostId);
+      assert.equal(detail.can.register, true);
+      await ws.b2.link.round(ws.b2.clerk, { agencyKey: key, decryption: [] });
+      const noted = ws.b2.desk.db.prepare("SELECT details FROM audit_log WHERE action = 'exchange.decisionReleased'").pluck().all() as string[];
+      assert.deepEqual(noted.map((d) => (JSON.parse(d) as { packetId: string }).packetId).sort(), [...ids].sort(), 'once each, though the round ran twice');
+      assert.equal(ws.b3.desk.exchange.inbox.list(ws.b3.clerk, { state: 'waiting' })[0]!.released, null, 'B3 ran no round: nothing noted there');
+    });
+
     test('a workstation that lies about its cursor is refused: the server counts what it served, not what it is told', async () => {
       const liar = workstation(n, join(tmp.dir, 'liar'), serverB.port, n.agencies.B.vanThu);
       closers.push(() => liar.close());
@@ -227,6 +243,7 @@ for (const backend of ['postgres', 'sqlite'] as const) {
       await catchUp(ws.b3);
       await refusedWith(register(ws.b3, ids[1]!), 'exchange.alreadyRegistered');
       for (const w of [ws.b2, ws.b3]) assert.equal(w.desk.db.prepare('SELECT count(*) FROM c_thuong.incoming WHERE arrival_number = 2').pluck().get(), 1, `${w.name}: one record numbered 2`);
+      assert.equal(ws.b2.desk.exchange.inbox.get(ws.b2.clerk, arrivalId(ws.b2, ids[1]!)).released, null, 'decided: no longer shown as released');
     });
 
     test('P3: B3 killed (kill -9) between taking the released decision and committing; reopened, it registers it exactly once', async () => {
