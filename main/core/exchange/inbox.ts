@@ -748,6 +748,7 @@ export class ExchangeInbox {
     if (!claims) return run();
     const key = { from: row.from_code, packetId: row.packet_id };
     // What was pulled is applied first: another workstation's decision already here shows as such.
+    await ctx.writable();
     this.stillWaiting(ctx, arm, row);
     const c = await claims.decide(key);
     if (!c.mine && c.waiting) {
