@@ -10,7 +10,8 @@ import type { ServerDatabase } from './schema';
 
 const num = (v: number | string | bigint): number => Number(v);
 
-export interface ChannelLag { channel: Channel; needed: number; reached: number }
+/** `served`: how far the server handed it the channel; a workstation holding a cursor beyond it pulls again from there. */
+export interface ChannelLag { channel: Channel; needed: number; reached: number; served: number }
 
 export class PullCursors {
   constructor(private readonly db: Kysely<ServerDatabase>) {}
@@ -33,20 +34,20 @@ export class PullCursors {
       .onConflict((oc) => oc.columns(['workstation', 'channel']).doUpdateSet({ served: next.served, acked: next.acked, updated_at: at })).execute();
   }
 
-  /** The acknowledged positions of a workstation, by channel (absent: 0). */
-  async acked(workstation: string): Promise<Map<Channel, number>> {
-    const rows = await this.db.selectFrom('pull_cursors').select(['channel', 'acked']).where('workstation', '=', workstation).execute();
-    return new Map(rows.map((r) => [r.channel as Channel, num(r.acked)]));
+  /** A workstation's positions, by channel (absent: 0, 0). */
+  async positions(workstation: string): Promise<Map<Channel, { served: number; acked: number }>> {
+    const rows = await this.db.selectFrom('pull_cursors').select(['channel', 'served', 'acked']).where('workstation', '=', workstation).execute();
+    return new Map(rows.map((r) => [r.channel as Channel, { served: num(r.served), acked: num(r.acked) }]));
   }
 
   /** The channels among `channels` where `workstation` has not yet kept everything up to `watermarks`. */
   async behind(workstation: string, watermarks: ReadonlyMap<Channel, number>, channels: readonly Channel[]): Promise<ChannelLag[]> {
-    const acked = await this.acked(workstation);
+    const at = await this.positions(workstation);
     const out: ChannelLag[] = [];
     for (const channel of channels) {
       const needed = watermarks.get(channel) ?? 0;
-      const reached = acked.get(channel) ?? 0;
-      if (needed > reached) out.push({ channel, needed, reached });
+      const p = at.get(channel) ?? { served: 0, acked: 0 };
+      if (needed > p.acked) out.push({ channel, needed, reached: p.acked, served: p.served });
     }
     return out;
   }

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DeskError } from '../../../common/errors';
 import { Desk } from '../../../main/core/desk';
-import { ExchangeLink } from '../../../main/core/exchange/link';
+import { ExchangeLink, packetClaims } from '../../../main/core/exchange/link';
 import type { Actor } from '../../../main/core/org/rights';
 import { actorFor } from '../../../main/core/org/users';
 import { workstationId } from '../../../main/core/events/eventLog';
@@ -211,6 +211,25 @@ for (const backend of ['postgres', 'sqlite'] as const) {
       assert.equal(c.waiting?.reason, 'sync-behind');
       assert.equal(c.workstation, lostId);
       assert.ok(c.waiting.channels.some((x) => x.channel === 'thuong' && x.reached === 0 && x.needed > 0), JSON.stringify(c.waiting));
+    });
+
+    test('a profile copied with another workstation\'s cursors: refused, its cursors go back to what the server served, and its next pulls get it there', async () => {
+      const clone = workstation(n, join(tmp.dir, 'clone'), serverB.port, n.agencies.B.vanThu);
+      closers.push(() => clone.close());
+      // Cursors as a copied profile holds them: the head, which the server never served this workstation.
+      const head = await serverB.store.headSeq();
+      clone.db.prepare("INSERT INTO sync_state (key, value) VALUES ('pull:thuong', ?), ('pull:base', ?)").run(String(head), String(head));
+      const c = await packetClaims(clone.packets).decide({ from: CODES.A, packetId: ids[1]! });
+      assert.equal(c.mine, false);
+      assert.equal(c.waiting?.reason, 'sync-behind');
+      const cursorOf = (ch: string) => Number(clone.db.prepare('SELECT value FROM sync_state WHERE key = ?').pluck().get(`pull:${ch}`));
+      assert.deepEqual([cursorOf('thuong'), cursorOf('base')], [0, 0], 'back to what was served (nothing)');
+      for (let i = 0; i < 2; i++) for (const ch of ['base', 'thuong'] as const) await clone.server.pull(ch);
+      const kept = await serverB.store.db.selectFrom('pull_cursors').select(['channel', 'acked']).where('channel', 'in', ['base', 'thuong'])
+        .where('workstation', '=', workstationId(clone.db)).orderBy('channel').execute();
+      const marks = await serverB.store.db.selectFrom('lost_watermarks').select(['channel', 'seq']).where('workstation', '=', lostId).execute();
+      for (const k of kept) assert.ok(Number(k.acked) >= Number(marks.find((m) => m.channel === k.channel)?.seq ?? 0), `${k.channel}: kept up to the watermark`);
+      assert.equal(kept.length, 2);
     });
 
     test('P1 (its registration reached the server): B2, not caught up, is refused until it pulls, then sees it registered: one record, one number', async () => {

@@ -8,7 +8,8 @@
 import type { Db } from '../../db/connection';
 import { writeTx } from '../../db/transaction';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff';
-import { cursor, getState, setState } from '../outbox';
+import { cursor, getState, pullCursorKey, setState } from '../outbox';
+import { isChannel } from '../protocol';
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
 import { RESUMABLE_ABOVE_BYTES, uploadResumable, UPLOAD_CHUNK_BYTES } from '../resumableUpload';
@@ -315,6 +316,27 @@ export class PacketClient {
   async release(key: PacketKey): Promise<boolean> {
     const { packetId } = key;
     return expectJson<{ released: boolean }>(await this.o.server.request('DELETE', `${PACKETS_API}/inbox/${packetId}/claims/decide${fromQuery(key)}`), `release of packet ${packetId}`).released;
+  }
+
+  /**
+   * A released decision refused for sync (`waiting`): where this workstation's pull cursor of a channel is
+   * beyond what the server ever served it (a profile copied with another workstation's cursors), the
+   * cursor goes back to what was served, so the next pulls fetch the rest from the server itself (events
+   * already here are skipped by id) and the server can count them. Returns the channels rewound.
+   */
+  rewindUnserved(waiting: ClaimWaiting): string[] {
+    const out: string[] = [];
+    writeTx(this.o.db, () => {
+      for (const lag of waiting.channels) {
+        if (lag.served === undefined || !isChannel(lag.channel)) continue;
+        const key = pullCursorKey(lag.channel);
+        if (cursor(this.o.db, key) > lag.served) {
+          setState(this.o.db, key, String(lag.served));
+          out.push(lag.channel);
+        }
+      }
+    });
+    return out;
   }
 
   /** Takes released since the last one handled (a workstation declared lost): all pages after the cursor. */

@@ -61,7 +61,7 @@ export interface PacketClaim {
   /** A decide claim granted after a release: the lost workstation that had held it. */
   releasedFrom?: { workstation: string; releasedAt: string };
 }
-export interface ClaimWaiting { reason: 'sync-behind'; releasedAt: string; channels: Array<{ channel: string; needed: number; reached: number }> }
+export interface ClaimWaiting { reason: 'sync-behind'; releasedAt: string; channels: Array<{ channel: string; needed: number; reached: number; served?: number }> }
 export interface PacketClaims { take: PacketClaim | null; decide: PacketClaim | null }
 
 /**
