@@ -1527,6 +1527,8 @@ export interface ExchangeInboxRow {
   id: number; receivedAt: string; fromCode: string; fromName: string; numberSymbol: string; documentDate: string | null; typeName: string | null;
   subject: string | null; secrecy: Secrecy; urgency: Urgency; businessType: 0 | 1 | 2 | 3; state: ExchangeInboxState; reason: string | null; notice: string | null;
   fileCount: number; incomingId: number | null; signatureValid: boolean;
+  /** Waiting, and its decision was released from a workstation declared lost (it can be decided here once synced). */
+  released?: { workstation: string; at: string } | null;
 }
 export interface ExchangeInboxDetail extends ExchangeInboxRow {
   documentId: string; businessReason: string | null; signer: { competence: string | null; position: string | null; fullName: string | null };

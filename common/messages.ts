@@ -580,6 +580,7 @@ export const MESSAGES_VI = {
   'exchange.reasonRequired': 'Nhập lý do từ chối (ít nhất 5 ký tự).',
   'exchange.alreadyRegistered': 'Văn bản điện tử này đã được tiếp nhận và vào sổ, số đến {{number}}, lúc {{time}} ({{person}}). Không vào sổ lần nữa.',
   'exchange.alreadyRefused': 'Văn bản điện tử này đã bị từ chối lúc {{time}} ({{person}}) với lý do: {{reason}}.',
+  'exchange.decidedElsewhereSyncing': 'Quyền tiếp nhận văn bản điện tử này được giải phóng lúc {{time}} vì máy trạm giữ quyền đã được khai báo mất; máy trạm này đang chờ đồng bộ (chưa nhận đủ dữ liệu đến thời điểm khai báo). Sau khi đồng bộ xong, hãy thử lại: nếu máy trạm đó đã vào sổ, kết quả sẽ hiện ở đây.',
   'exchange.decidedElsewhere': 'Văn bản điện tử này đã được tiếp nhận hoặc từ chối ở một máy trạm khác của cơ quan lúc {{time}}. Kết quả sẽ hiện ở đây sau lần đồng bộ tới; không vào sổ lần nữa.',
   'exchange.lostReasonShort': 'Hãy ghi lý do khai báo máy trạm bị mất (ít nhất 5 ký tự).',
   'exchange.lostSelf': 'Không thể khai báo chính máy trạm đang dùng là bị mất; hãy thực hiện từ một máy trạm khác của cơ quan.',

@@ -17,7 +17,7 @@ import { readRecipientInfos } from '../main/core/crypto/envelope';
 import type { ServerConfig } from './config';
 import { RateLimiter, readBody, TooLarge } from './limits';
 import { jsonLogger, type Logger } from './log';
-import { Store, StoreConflict } from './storage/store';
+import { PushFromLost, Store, StoreConflict } from './storage/store';
 import { HttpError, parseBody } from './http';
 import { HubLink } from './hubLink';
 import { AgencyPackets } from './packets';
@@ -27,6 +27,7 @@ import { NumberStore } from './storage/numberStore';
 import { NumberRoutes } from './numbers';
 import { HomeRoutes } from './homes';
 import { UploadStore } from './storage/uploadStore';
+import { PullCursors } from './storage/pullCursors';
 import { ADMIN_WORKSTATIONS_API, type AgencyWorkstation, type AgencyWorkstationsPage, type LostWorkstation } from '../main/core/sync/packets/protocol';
 
 
@@ -111,7 +112,8 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   const hubLink = cfg.hub ? new HubLink(cfg.hub, packets, logger, clock) : null;
   const lostStore = new LostStore(store.db);
   const uploads = new UploadStore(store.db);
-  const packetRoutes = new AgencyPackets(cfg, packets, hubLink, clock, lostStore, uploads);
+  const cursors = new PullCursors(store.db);
+  const packetRoutes = new AgencyPackets(cfg, packets, hubLink, clock, lostStore, uploads, cursors);
   const numberRoutes = new NumberRoutes(cfg, new NumberStore(store.db), clock, logger);
   const homeRoutes = new HomeRoutes(store.db, lostStore, clock, logger);
   const auth = new Authenticator(cfg, certSha, clock);
@@ -202,8 +204,15 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       const after = Number(url.searchParams.get('after') ?? 0);
       const limit = Math.min(Number(url.searchParams.get('limit') ?? L.pageSize), L.pageSize);
       if (!Number.isSafeInteger(after) || after < 0 || !Number.isSafeInteger(limit) || limit < 1) throw new HttpError(400, 'bad-request', 'after and limit are non-negative integers');
+      // The head read first: every batch up to it has committed (Store's counter row), so a last page
+      // covers the channel up to it, the asker's own batches (left out) included.
+      const head = await store.headSeq();
       const { rows, more } = await store.listBatches(c.data, after, limit, s.workstation, L.inlineBytes);
-      const page: BatchPage = { batches: rows, next: rows.length ? rows[rows.length - 1]!.seq : after, more };
+      const last = rows.length ? rows[rows.length - 1]!.seq : after;
+      const next = more ? last : Math.max(last, head, after);
+      // What this workstation was actually served (a released decide claim waits for it: server/packets.ts).
+      await cursors.noteServed(s.workstation, c.data, after, next, new Date(clock()));
+      const page: BatchPage = { batches: rows, next, more };
       return send(res, 200, page);
     }
     const payloadRoute = new RegExp(`^${API}/batches/(\\d{1,15})/payload$`).exec(path);
@@ -242,8 +251,11 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       const r = await lostStore.declare(target, { person: s.person, workstation: s.workstation }, reason, new Date(clock()));
       lost.set(target, { workstation: target, declaredBy: r.declaredBy, reason: r.reason, declaredAt: r.declaredAt });
       auth.dropWorkstation(target);
-      if (r.first) logger.log('warn', 'workstation declared lost', { workstation: target, by: s.person, from: s.workstation, reason, released: r.released.join(',') });
-      const out: LostWorkstation = { workstation: r.workstation, declaredBy: r.declaredBy, reason: r.reason, declaredAt: r.declaredAt, released: r.released };
+      if (r.first) logger.log('warn', 'workstation declared lost', { workstation: target, by: s.person, from: s.workstation, reason, released: r.released.join(','), releasedDecisions: (r.releasedDecisions ?? []).join(','), watermark: JSON.stringify(r.watermark ?? {}) });
+      const out: LostWorkstation = {
+        workstation: r.workstation, declaredBy: r.declaredBy, reason: r.reason, declaredAt: r.declaredAt, released: r.released,
+        releasedDecisions: r.releasedDecisions ?? [], watermark: r.watermark ?? {},
+      };
       return send(res, r.first ? 201 : 200, out);
     }
     if (method === 'GET' && path === ADMIN_WORKSTATIONS_API) {
@@ -293,6 +305,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       else if (e instanceof AuthError) err = new HttpError(e.status, e.status === 403 ? 'forbidden' : e.status === 400 ? 'bad-request' : 'unauthenticated', e.message);
       else if (e instanceof TooLarge) err = new HttpError(413, 'too-large', e.message, { connection: 'close' });
       else if (e instanceof StoreConflict) err = new HttpError(409, 'conflict', e.message);
+      else if (e instanceof PushFromLost) err = new HttpError(403, 'workstation-lost', e.message);
       else {
         logger.log('error', 'request failed', { reqId, route: ctx.route, error: e instanceof Error ? e.message : String(e) });
         err = new HttpError(500, 'internal', 'internal error');

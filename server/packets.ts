@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkIdentifierCode } from '../common/identifierCode';
 import { z } from 'zod';
-import { CLAIMS_BATCH_MAX, DIRECTORY_API, PACKET_ID_RE, PACKETS_API, packetKeyString, type PacketKey, type ClaimKind, type ClaimReleasePage, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketPage, type PacketRefusalPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
+import { CLAIMS_BATCH_MAX, DIRECTORY_API, PACKET_ID_RE, PACKETS_API, packetKeyString, type PacketKey, type ClaimKind, type ClaimReleasePage, type Directory, type ClaimWaiting, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketPage, type PacketRefusalPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
 import type { Session } from './auth';
 import type { ServerConfig } from './config';
 import { directoryNames } from './directory';
@@ -18,6 +18,9 @@ import { NotAPacket, readPacketAddress } from './packetAddress';
 import { ChangedBody, type PacketStore } from './storage/packetStore';
 import type { LostStore } from './storage/lostStore';
 import type { UploadStore } from './storage/uploadStore';
+import type { PullCursors } from './storage/pullCursors';
+import { channelRank, CHANNELS } from '../main/core/sync/protocol';
+import { secrecyRank } from '../common/domain';
 import { isResumable, resumableUpload, type Answer } from './uploads';
 
 const EXCHANGE_ROLES = new Set(['van_thu', 'quan_tri']);
@@ -32,7 +35,7 @@ export class AgencyPackets {
   private readonly code: string | null;
   private directory: { json: string; names: Map<string, string> | null } = { json: 'null', names: null };
 
-  constructor(private readonly cfg: ServerConfig, private readonly store: PacketStore, private readonly link: HubLink | null, private readonly clock: () => number, private readonly lost: LostStore, private readonly uploads: UploadStore) {
+  constructor(private readonly cfg: ServerConfig, private readonly store: PacketStore, private readonly link: HubLink | null, private readonly clock: () => number, private readonly lost: LostStore, private readonly uploads: UploadStore, private readonly cursors: PullCursors) {
     const c = cfg.agency ? checkIdentifierCode(cfg.agency.code) : null;
     if (c && !c.ok) throw new Error(`agency.code "${cfg.agency!.code}" is not an identifier code`);
     this.code = c?.code ?? null;
@@ -107,8 +110,13 @@ export class AgencyPackets {
       }
       if (method === 'POST' && kind) {
         ctx.route = `packets.claim.${kind}`;
+        const released = kind === 'decide' ? await this.releasedDecision(key, s) : null;
+        if (released?.waiting) {
+          sendJson(res, 409, { error: 'claimed-elsewhere', message: `packet ${packetId}: the decision released from lost workstation ${released.claim.workstation} waits until this workstation has pulled the sync log up to the declaration`, claim: released.claim, waiting: released.waiting });
+          return true;
+        }
         const c = await this.store.claim(key, kind, s.workstation, s.person, new Date(this.clock()));
-        if (c.mine) sendJson(res, 200, c);
+        if (c.mine) sendJson(res, 200, released ? { ...c, releasedFrom: { workstation: released.claim.workstation, releasedAt: released.releasedAt } } : c);
         else sendJson(res, 409, { error: 'claimed-elsewhere', message: `packet ${packetId}: ${kind} is held by workstation ${c.workstation}`, claim: c });
         return true;
       }
@@ -184,6 +192,23 @@ export class AgencyPackets {
       seen[nameOf(n)] = taken.get(k) ?? read.get(k) ?? null;
     }
     return { take, read: seen };
+  }
+
+  /**
+   * A decide claim released from a workstation declared lost, while nobody holds it again, is granted
+   * only to a workstation that kept every channel its person may read up to the declaration's watermark
+   * (the positions the server served it, never what it says): a decision the lost workstation pushed
+   * before the declaration is then in its hands, and shows there as already registered. Null: never released.
+   */
+  private async releasedDecision(key: PacketKey, s: Session): Promise<{ claim: PacketClaim; releasedAt: string; waiting: ClaimWaiting | null } | null> {
+    const released = await this.lost.releasedDecision(key);
+    if (!released) return null;
+    const claim: PacketClaim = { kind: 'decide', packetId: key.packetId, from: key.from, workstation: released.workstation, person: '', claimedAt: released.claimedAt, mine: false };
+    // Held again (by this workstation or another): answered as any claim.
+    if (await this.store.claimOf(key, 'decide', s.workstation)) return { claim, releasedAt: released.releasedAt, waiting: null };
+    const readable = CHANNELS.filter((c) => channelRank(c) <= secrecyRank(s.clearance));
+    const behind = await this.cursors.behind(s.workstation, released.watermark, readable);
+    return { claim, releasedAt: released.releasedAt, waiting: behind.length ? { reason: 'sync-behind', releasedAt: released.releasedAt, channels: behind } : null };
   }
 
   private answer(r: PacketSubmitResult): Answer {

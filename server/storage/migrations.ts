@@ -421,6 +421,29 @@ function steps(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    // A lost workstation's decide claims released safely (docs/server.md, "Released decide claims"): each
+    // workstation's pull position per channel as the server served it (served: the end of what it was
+    // handed contiguously from the start; acked: a cursor it asked from within that, i.e. kept), and the
+    // sync log's head per channel when a workstation was declared lost (the watermark a released decide
+    // claim waits for).
+    '0015_pull_cursors_and_watermarks': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('pull_cursors')
+          .addColumn('workstation', 'text', (c) => c.notNull())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('served', 'bigint', (c) => c.notNull())
+          .addColumn('acked', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('pk_pull_cursors', ['workstation', 'channel'])
+          .execute();
+        await db.schema.createTable('lost_watermarks')
+          .addColumn('workstation', 'text', (c) => c.notNull())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('seq', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('pk_lost_watermarks', ['workstation', 'channel'])
+          .execute();
+      },
+    },
   };
 }
 

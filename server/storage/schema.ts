@@ -147,6 +147,24 @@ export interface LostWorkstationsTable {
   declared_at: string;
 }
 
+/** A workstation's pull position in one channel, as the server served it (migration 0015). */
+export interface PullCursorsTable {
+  workstation: string;
+  channel: string;
+  /** The end of what the server handed it contiguously from seq 0. */
+  served: number | string;
+  /** The highest cursor it asked from within `served`: what it kept. */
+  acked: number | string;
+  updated_at: string;
+}
+
+/** The sync log's head per channel when a workstation was declared lost (migration 0015). */
+export interface LostWatermarksTable {
+  workstation: string;
+  channel: string;
+  seq: number | string;
+}
+
 export interface ClaimReleasesTable {
   seq: number | string;
   /** The released packet's sender (migration 0013; '' for a release whose packet the agency no longer held). */
@@ -256,6 +274,8 @@ export interface ServerDatabase {
   packet_claims: PacketClaimsTable;
   lost_workstations: LostWorkstationsTable;
   claim_releases: ClaimReleasesTable;
+  pull_cursors: PullCursorsTable;
+  lost_watermarks: LostWatermarksTable;
   packet_refusals: PacketRefusalsTable;
   number_counters: NumberCountersTable;
   number_allocations: NumberAllocationsTable;

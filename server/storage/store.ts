@@ -18,6 +18,11 @@ export class StoreConflict extends Error {
   override readonly name = 'StoreConflict';
 }
 
+/** A push from a workstation declared lost (found inside the push's transaction, after the counter's lock). */
+export class PushFromLost extends Error {
+  override readonly name = 'PushFromLost';
+}
+
 class AlreadyStored extends Error {
   constructor(readonly seq: number) {
     super('already stored');
@@ -113,9 +118,11 @@ export class Store {
             insert into batches (seq, batch_id, channel, key_id, encoding, origin, person, event_ids, event_count, size, sha256, received_at, payload)
             select c.value, ${row.batch_id}::text, ${row.channel}::text, ${row.key_id}::text, ${row.encoding}::text, ${row.origin}::text, ${row.person}::text, ${row.event_ids}::text,
                    ${row.event_count}::integer, ${row.size}::integer, ${row.sha256}::text, ${row.received_at}::text, ${row.payload}::bytea from c returning seq`.execute(trx);
+          await this.refuseLost(trx, origin);
           return num(r.rows[0]!.seq);
         }
         const next = await this.nextSeq(trx, 'batches');
+        await this.refuseLost(trx, origin);
         await trx.insertInto('batches').values({ seq: next, ...row }).execute();
         return next;
       });
@@ -128,6 +135,15 @@ export class Store {
       if (again) return again;
       throw new StoreConflict(`an event of batch ${b.batchId} is already stored in another batch`);
     }
+  }
+
+  /**
+   * Read after this transaction took the counter row's lock: a declaration that took it first has
+   * committed, so a push it did not wait for (its watermark, LostStore.declare) never commits after it.
+   */
+  private async refuseLost(trx: Transaction<ServerDatabase>, origin: string): Promise<void> {
+    const gone = await trx.selectFrom('lost_workstations').select('declared_at').where('workstation', '=', origin).executeTakeFirst();
+    if (gone) throw new PushFromLost(`workstation ${origin} was declared lost for good on ${gone.declared_at}: its batch is refused`);
   }
 
   private async priorBatch(b: BatchUpload): Promise<BatchPushResult | null> {

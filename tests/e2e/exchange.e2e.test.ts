@@ -18,7 +18,7 @@ import type { Secrecy } from '../../common/domain';
 import { Desk } from '../../main/core/desk';
 import { buildDocumentPacket, sealPacket, signPacket } from '../../main/core/exchange/edxml';
 import { documentInputFor } from '../../main/core/exchange/outgoingPacket';
-import { actorFor } from '../../main/core/org/users';
+import { actorFor, getUser } from '../../main/core/org/users';
 import { SessionGuard } from '../../main/core/session/guard';
 import { TokenService } from '../../main/core/session/tokens';
 import { makeSamplePdf } from '../../main/devhost/samplePdf';
@@ -170,9 +170,20 @@ test('the văn thư receives, checks, views, registers one electronic document a
   const registered = desk.db.prepare('SELECT arrival_number, number_symbol, subject, arrival_channel FROM c_toi_mat.incoming').all() as Array<Record<string, unknown>>;
   assert.deepEqual(registered, [{ arrival_number: 1, number_symbol: '27-CV/TU', subject: SECRET_SUBJECT, arrival_channel: 'cipher' }]);
 
-  // "Từ chối" the Thường one, with a reason (required).
+  // The agency server released the Thường one's decision (the workstation holding it was declared
+  // lost; what the exchange round notes): its row and detail say it can be decided here.
+  const clerk = actorFor(getUser(desk.db, 1)!);
+  desk.exchange.inbox.noteDecisionReleased(clerk, A, 'e2e-plain-00000000001', { workstation: 'ws-lost-0000000001', releasedAt: '2026-12-06T03:15:00.000Z', releasedBy: 'B-quan-tri' });
+  await p.getByRole('tab', { name: 'Đã vào sổ' }).click();
   await p.getByRole('tab', { name: 'Chờ tiếp nhận' }).click();
+  await expectText(rows.filter({ hasText: PLAIN_SUBJECT }), 'Có thể tiếp nhận tại máy này');
   await rows.filter({ hasText: PLAIN_SUBJECT }).click();
+  await expectText(detail, 'Máy trạm giữ quyền tiếp nhận văn bản này đã được khai báo mất lúc 06/12/2026 10:15');
+  await shoot(p, 'exchange-released');
+  const tagClipped = await rows.filter({ hasText: PLAIN_SUBJECT }).locator('.exchange-released').evaluate((el) => el.scrollWidth > el.clientWidth + 1 || el.getBoundingClientRect().right > el.closest('td')!.getBoundingClientRect().right + 1);
+  assert.equal(tagClipped, false, 'the released tag fits its cell');
+
+  // "Từ chối" the Thường one, with a reason (required).
   await detail.getByRole('button', { name: 'Từ chối' }).click();
   const refuse = p.getByRole('dialog', { name: 'Từ chối văn bản 28-CV/TU' });
   await refuse.getByRole('button', { name: 'Từ chối' }).click();

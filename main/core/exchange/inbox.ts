@@ -31,6 +31,11 @@ import { openPacket, type Opened, type OpenResult, type Refusal } from './inboun
 import { owedStatusId } from './statusPackets';
 import { arrivalGlobalId, intendStatus, recordStatusIn, type AgencyClaims, type ClaimAnswer } from './records';
 import { packetKeyString, type PacketKey } from '../sync/packets/protocol';
+import { applyReceived } from '../sync/apply';
+import { getState, setState } from '../sync/outbox';
+
+/** Where a released decision on an arrival is kept (sync_state of the base, this workstation's own). */
+const releasedKey = (from: string, packetId: string): string => `exchange:decision-released:${from.toUpperCase()}/${packetId}`;
 
 /** The sender's code as the ledger keys it. */
 const sender = (p: PacketKey): string => p.from.toUpperCase();
@@ -177,6 +182,11 @@ export class ExchangeInbox {
         continue;
       }
       if (!(await take(row.from_code, row.packet_id))) continue;
+      if (this.landedAnywhere(ctx, row.from_code, row.packet_id)) {
+        this.closeInbound(ctx, row.from_code, row.packet_id, 'duplicate', 'LANDED_ELSEWHERE', actor, 'LANDED_ELSEWHERE', false);
+        result.duplicates++;
+        continue;
+      }
       const outcome = await this.land(ctx, actor, arm, row.from_code, row.packet_id, row.received_at, opened, r.ok ? null : r.refusal);
       result[outcome]++;
     }
@@ -273,6 +283,17 @@ export class ExchangeInbox {
         });
         continue;
       }
+      // Its arrival reached this workstation by sync (landed by another one whose take was since
+      // released, its workstation declared lost): the same packet, not landed twice.
+      if (this.landedAnywhere(ctx, sender(p), p.packetId)) {
+        writeTx(db, () => {
+          keep(p, null);
+          this.closeInbound(ctx, sender(p), p.packetId, 'duplicate', 'LANDED_ELSEWHERE', actor, 'LANDED_ELSEWHERE', false);
+          taken(p.from, p.packetId);
+        });
+        result.duplicates++;
+        continue;
+      }
       const outcome = await this.land(ctx, actor, armOf(ctx.arms, opened.level)!, sender(p), p.packetId, p.receivedAt, opened, r.ok ? null : r.refusal, () => {
         keep(p, null);
         taken(p.from, p.packetId);
@@ -286,6 +307,24 @@ export class ExchangeInbox {
   wasTakenBy(from: string, packetId: string, workstation: string): boolean {
     const ctx = this.source.context();
     return ctx.db.prepare("SELECT 1 FROM main.exchange_inbound WHERE from_code = ? AND packet_id = ? AND state = 'duplicate' AND reason = ?").get(from.toUpperCase(), packetId, `-TAKEN_ELSEWHERE:${workstation}`) !== undefined;
+  }
+
+  /**
+   * The agency server released the decision on an arrival because `workstation`, which held it, was
+   * declared lost: kept here per workstation (sync_state, by sender and packet id) so the window says the
+   * arrival can be decided here, audited once. The server grants it once this workstation has kept the
+   * sync log up to the declaration (else the văn thư is told to wait for sync).
+   */
+  noteDecisionReleased(actor: Actor, from: string, packetId: string, release: { workstation: string; releasedAt: string; releasedBy: string }): void {
+    authorize(actor, 'doc.register');
+    const ctx = this.source.context();
+    ctx.assertWritable();
+    const key = releasedKey(from, packetId);
+    writeTx(ctx.db, () => {
+      if (getState(ctx.db, key) !== null) return;
+      setState(ctx.db, key, JSON.stringify({ workstation: release.workstation, at: release.releasedAt }));
+      appendAudit(ctx.db, { userId: actor.id, action: 'exchange.decisionReleased', entity: 'exchange_inbound', details: { from: from.toUpperCase(), packetId, lostWorkstation: release.workstation, releasedBy: release.releasedBy, releasedAt: release.releasedAt } });
+    });
   }
 
   /**
@@ -573,7 +612,14 @@ export class ExchangeInbox {
       numberSymbol: joinNumberSymbol(doc.code.number, doc.code.notation), documentDate: doc.promulgation.date, typeName: doc.documentType.typeName,
       subject: level === 'tuyet_mat' ? null : doc.subject, secrecy: level, urgency: urgencyOf(doc.otherInfo.priority), businessType: r.business_type as 0 | 1 | 2 | 3,
       state: r.state, reason: r.reason, notice: r.notice, fileCount: (JSON.parse(r.files) as unknown[]).length, incomingId: r.incoming_id, signatureValid: v.signature.status === 'valid',
+      released: r.state === 'waiting' ? this.releasedOf(r) : null,
     };
+  }
+
+  /** The decision released from a workstation declared lost (noteDecisionReleased), or null. */
+  private releasedOf(r: InboxRow): { workstation: string; at: string } | null {
+    const v = getState(this.source.context().db, releasedKey(r.from_code, r.packet_id));
+    return v === null ? null : JSON.parse(v) as { workstation: string; at: string };
   }
 
   list(actor: Actor, q: { state?: ExchangeInboxRow['state'] | undefined }): ExchangeInboxRow[] {
@@ -676,7 +722,7 @@ export class ExchangeInbox {
     }
     const files = JSON.parse(row.files) as StoredFile[];
     const at = ctx.now().toISOString();
-    const result = await this.decided(row, () => registerIncoming(ctx, actor, { ...parsed.data, stagedIds: [] }, {
+    const result = await this.decided(ctx, actor, arm, row, () => registerIncoming(ctx, actor, { ...parsed.data, stagedIds: [] }, {
       stored: files,
       numbering: this.numbering,
       within: (incomingId, when) => {
@@ -697,18 +743,42 @@ export class ExchangeInbox {
    * decision to the first workstation that asks; another workstation's văn thư is told it was taken
    * there (its records come with the next sync). A local failure before the commit gives it back.
    */
-  private async decided<T>(row: InboxRow, run: () => Promise<T> | T): Promise<T> {
+  private async decided<T>(ctx: CoreContext, actor: Actor, arm: Arm, row: InboxRow, run: () => Promise<T> | T): Promise<T> {
     const claims = this.claims;
     if (!claims) return run();
     const key = { from: row.from_code, packetId: row.packet_id };
+    // What was pulled is applied first: another workstation's decision already here shows as such.
+    await ctx.writable();
+    this.stillWaiting(ctx, arm, row);
     const c = await claims.decide(key);
+    if (!c.mine && c.waiting) {
+      // Released from a workstation declared lost: granted once this one has kept the log up to the declaration.
+      throw DeskError.keyed('VALIDATION', 'exchange.decidedElsewhereSyncing', { time: formatDateTimeVn(c.waiting.releasedAt) },
+        { details: { workstation: c.workstation, reason: c.waiting.reason, releasedAt: c.waiting.releasedAt, channels: c.waiting.channels } });
+    }
     if (!c.mine) throw DeskError.keyed('VALIDATION', 'exchange.decidedElsewhere', { time: formatDateTimeVn(c.claimedAt) }, { details: { workstation: c.workstation, claimedAt: c.claimedAt } });
     try {
+      // Granted: the server saw this workstation keep the log up to here (a released claim waits for the
+      // lost workstation's watermark), so what it pulled is applied again before deciding: a decision the
+      // lost workstation pushed shows as already registered, and the claim goes back.
+      this.stillWaiting(ctx, arm, row);
+      if (c.releasedFrom) {
+        const { workstation, releasedAt } = c.releasedFrom;
+        ctx.whenWritable(() => writeTx(ctx.db, () => appendAudit(ctx.db, { userId: actor.id, action: 'exchange.decideReleased', entity: 'exchange_inbox', entityId: row.id, details: { lostWorkstation: workstation, releasedAt } })));
+      }
       return await run();
     } catch (e) {
       await claims.release(key).catch(() => undefined);
       throw e;
     }
+  }
+
+  /** Applies what the sync pulled for the arrival's level (and the base); throws what was decided if it is no longer waiting. */
+  private stillWaiting(ctx: CoreContext, arm: Arm, row: InboxRow): void {
+    applyReceived(ctx.db, 'main');
+    applyReceived(ctx.db, arm.schema);
+    const now = ctx.db.prepare(`SELECT * FROM ${arm.schema}.exchange_inbox WHERE id = ?`).get(row.id) as InboxRow | undefined;
+    if (now && now.state !== 'waiting') throw this.decidedError(ctx, arm, now);
   }
 
   /** Why an arrival cannot be decided again: what was decided, by whom and when. */
@@ -730,7 +800,7 @@ export class ExchangeInbox {
     const { arm, row } = this.locateRow(ctx, actor, input.id);
     requireClearance(actor, arm.level!);
     if (row.state !== 'waiting') throw this.decidedError(ctx, arm, row);
-    await this.decided(row, () => {
+    await this.decided(ctx, actor, arm, row, () => {
       const now = ctx.now();
       const at = now.toISOString();
       writeTx(ctx.db, () => {

@@ -58,7 +58,13 @@ export function packetClaims(packets: PacketClient): AgencyClaims {
     },
     // Unreachable: the packet stays pending (in the transport's inbox too) and the next round tries again.
     take: (key) => packets.claim(key, 'take').catch(unreachable),
-    decide: (key) => packets.claim(key, 'decide').catch(unreachable),
+    async decide(key) {
+      const c = await packets.claim(key, 'decide').catch(unreachable);
+      // Refused until this workstation has pulled up to the watermark: a cursor the server never served
+      // (copied with the profile) would never get there; it goes back so the next sync rounds do.
+      if (c.waiting) packets.rewindUnserved(c.waiting);
+      return c;
+    },
     async release(key) {
       await packets.release(key);
     },
@@ -135,6 +141,8 @@ export class ExchangeLink {
           elsewhere += r.elsewhere;
         }
       }
+      // A decision released: the window says the arrival can be decided here (granted once synced).
+      if (rel.kind === 'decide') this.exchange.inbox.noteDecisionReleased(actor, rel.inbound.from, rel.packetId, rel);
       this.packets.releaseHandled(rel.seq);
     }
     for (;;) {

@@ -11,10 +11,16 @@ import type { Db } from '../db/connection';
 import { cached } from '../db/statements';
 import { recordChange } from '../events/eventLog';
 import { derivedGlobalId } from '../events/globalId';
-import type { PacketKey } from '../sync/packets/protocol';
+import type { ClaimWaiting, PacketKey } from '../sync/packets/protocol';
 
 /** A claim the agency server holds for one workstation. */
-export interface ClaimAnswer { mine: boolean; workstation: string; claimedAt: string }
+export interface ClaimAnswer {
+  mine: boolean; workstation: string; claimedAt: string;
+  /** Not granted yet: released from a workstation declared lost, and this one has not kept the sync log up to the declaration. */
+  waiting?: ClaimWaiting;
+  /** Granted, and it had been released from this workstation declared lost (audited with the decision). */
+  releasedFrom?: { workstation: string; releasedAt: string };
+}
 
 /**
  * Exactly once across the agency's workstations (the agency server arbitrates; see link.ts). Without it

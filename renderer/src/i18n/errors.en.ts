@@ -555,6 +555,7 @@ export const MESSAGES_EN: Record<MessageKey, string> = {
   'exchange.alreadyDecided': 'This electronic arrival has already been registered or refused.',
   'exchange.alreadyRegistered': 'This electronic arrival was already registered, arrival number {{number}}, at {{time}} ({{person}}). It is not registered again.',
   'exchange.alreadyRefused': 'This electronic arrival was refused at {{time}} ({{person}}), reason: {{reason}}.',
+  'exchange.decidedElsewhereSyncing': 'The decision on this electronic arrival was released at {{time}} because the workstation holding it was declared lost; this workstation is waiting for sync (it has not yet received everything up to the declaration). Try again once it has synced: if that workstation registered it, the result shows here.',
   'exchange.decidedElsewhere': 'This electronic arrival was registered or refused at another workstation of the agency at {{time}}. The result shows here after the next sync; it is not registered again.',
   'exchange.lostReasonShort': 'Give the reason the workstation is declared lost (at least 5 characters).',
   'exchange.lostSelf': 'The workstation in use cannot be declared lost; do it from another workstation of the agency.',

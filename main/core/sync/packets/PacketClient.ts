@@ -8,11 +8,12 @@
 import type { Db } from '../../db/connection';
 import { writeTx } from '../../db/transaction';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff';
-import { cursor, getState, setState } from '../outbox';
+import { cursor, getState, pullCursorKey, setState } from '../outbox';
+import { isChannel } from '../protocol';
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
 import { RESUMABLE_ABOVE_BYTES, uploadResumable, UPLOAD_CHUNK_BYTES } from '../resumableUpload';
-import { ADMIN_WORKSTATIONS_API, CLAIMS_BATCH_MAX, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketKey, type PacketListing, type PacketPage, type PacketRefusal, type PacketRefusalPage, type PacketSubmitResult } from './protocol';
+import { ADMIN_WORKSTATIONS_API, CLAIMS_BATCH_MAX, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimWaiting, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketKey, type PacketListing, type PacketPage, type PacketRefusal, type PacketRefusalPage, type PacketSubmitResult } from './protocol';
 import {
   dropPacketParts, headOfQueue, markRefused, markRefusedLater, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
   savedPacketParts, savePacketPart, sentState, sha256Hex, storeInbound, type InboundPacket, type PacketQueueStats, type SentState,
@@ -281,9 +282,9 @@ export class PacketClient {
   async claim(key: PacketKey, kind: ClaimKind): Promise<PacketClaim> {
     const { packetId } = key;
     const res = await this.o.server.request('POST', `${PACKETS_API}/inbox/${packetId}/claims/${kind}${fromQuery(key)}`);
-    const data = readJson<PacketClaim & { error?: string; message?: string; claim?: PacketClaim }>(res);
+    const data = readJson<PacketClaim & { error?: string; message?: string; claim?: PacketClaim; waiting?: ClaimWaiting }>(res);
     if (res.status === 200 && data) return data;
-    if (res.status === 409 && data?.error === 'claimed-elsewhere' && data.claim) return { ...data.claim, mine: false };
+    if (res.status === 409 && data?.error === 'claimed-elsewhere' && data.claim) return { ...data.claim, mine: false, ...(data.waiting ? { waiting: data.waiting } : {}) };
     throw new TransportError(`claim ${kind} of packet ${packetId}: ${res.status} ${data?.message ?? ''}`.trim(), res.status, data?.error ?? 'http', retryAfter(res));
   }
 
@@ -315,6 +316,27 @@ export class PacketClient {
   async release(key: PacketKey): Promise<boolean> {
     const { packetId } = key;
     return expectJson<{ released: boolean }>(await this.o.server.request('DELETE', `${PACKETS_API}/inbox/${packetId}/claims/decide${fromQuery(key)}`), `release of packet ${packetId}`).released;
+  }
+
+  /**
+   * A released decision refused for sync (`waiting`): where this workstation's pull cursor of a channel is
+   * beyond what the server ever served it (a profile copied with another workstation's cursors), the
+   * cursor goes back to what was served, so the next pulls fetch the rest from the server itself (events
+   * already here are skipped by id) and the server can count them. Returns the channels rewound.
+   */
+  rewindUnserved(waiting: ClaimWaiting): string[] {
+    const out: string[] = [];
+    writeTx(this.o.db, () => {
+      for (const lag of waiting.channels) {
+        if (lag.served === undefined || !isChannel(lag.channel)) continue;
+        const key = pullCursorKey(lag.channel);
+        if (cursor(this.o.db, key) > lag.served) {
+          setState(this.o.db, key, String(lag.served));
+          out.push(lag.channel);
+        }
+      }
+    });
+    return out;
   }
 
   /** Takes released since the last one handled (a workstation declared lost): all pages after the cursor. */

@@ -53,7 +53,15 @@ export interface PacketClaim {
   claimedAt: string;
   /** The asking workstation holds it. */
   mine: boolean;
+  /**
+   * A decide claim released from a workstation declared lost, refused for now: the asking workstation has
+   * not kept the sync log up to the declaration's watermark in these channels (pull, then ask again).
+   */
+  waiting?: ClaimWaiting;
+  /** A decide claim granted after a release: the lost workstation that had held it. */
+  releasedFrom?: { workstation: string; releasedAt: string };
 }
+export interface ClaimWaiting { reason: 'sync-behind'; releasedAt: string; channels: Array<{ channel: string; needed: number; reached: number; served?: number }> }
 export interface PacketClaims { take: PacketClaim | null; decide: PacketClaim | null }
 
 /**
@@ -100,6 +108,10 @@ export interface LostWorkstation {
   declaredAt: string;
   /** Packet ids whose take it held, released by the declaration. */
   released: string[];
+  /** Packet ids whose decide claim it held, released by the declaration (granted only past the watermark). */
+  releasedDecisions?: string[];
+  /** The sync log's head per channel at the declaration: a released decide claim waits for a workstation that kept it. */
+  watermark?: Record<string, number>;
 }
 export const ADMIN_WORKSTATIONS_API = '/v1/admin/workstations';
 

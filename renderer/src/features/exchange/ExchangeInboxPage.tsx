@@ -81,7 +81,7 @@ export function ExchangeInboxPage() {
                       <div className="muted">{t('exchange.receivedAt', { time: formatDateTimeVn(r.receivedAt) })}</div>
                     </td>
                     <td className="exchange-subject">{r.businessType !== 0 && <span className="tag">{t(`exchange.business.${r.businessType}`)}</span>} {r.subject ?? <span className="muted">{t('exchange.noSubject')}</span>}</td>
-                    <td className="exchange-state"><SecrecyBadge level={r.secrecy} /><StateTag state={r.state} /></td>
+                    <td className="exchange-state"><SecrecyBadge level={r.secrecy} /><StateTag state={r.state} />{r.released && <span className="tag exchange-released">{t('exchange.released')}</span>}</td>
                   </tr>
                 ))}
               </tbody>
@@ -128,6 +128,7 @@ function ArrivalDetail({ id, onChanged }: { id: number; onChanged(): void }) {
             {d.can.refuse && <button type="button" className="button danger" onClick={() => setDialog('refuse')}>{t('exchange.refuse')}</button>}
           </div>
         )}
+        {d.released && <p className="exchange-notice exchange-released-notice" role="status"><Icon name="alert" /> {t('exchange.releasedHere', { time: formatDateTimeVn(d.released.at) })}</p>}
         {d.notice && <p className="exchange-notice" role="status"><Icon name="alert" /> {d.notice}</p>}
         {d.reason && <p className="exchange-reason" role="status">{t('exchange.refusedBecause', { reason: d.reason })}</p>}
         <dl className="facts">
