@@ -4,7 +4,8 @@
 // refusal the server will repeat (wrong sender, unknown recipient, changed body...) is kept with its
 // code; anything else is retried with backoff. Receive: the inbox after the cursor, each packet
 // stored with the cursor in one transaction, a large one downloaded part by part (Range resumes it),
-// then handed to the exchange (drain) inside the transaction that marks it taken: exactly once.
+// and handed over inside the transaction that marks it taken (with onPacket, the one that stores it;
+// else drain, or the exchange's own pace through pending/take): exactly once.
 import type { Db } from '../../db/connection';
 import { writeTx } from '../../db/transaction';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff';
@@ -47,7 +48,10 @@ export interface OutboundPacket {
 export interface PacketClientOptions {
   db: Db;
   server: ServerClient;
-  /** Called with each received packet inside the transaction that marks it taken (see drain). */
+  /**
+   * Called with each received packet inside the transaction that marks it taken: a fetched packet in the
+   * transaction that stores it (pull), one stored before without a handler by drain. Must be synchronous.
+   */
   onPacket?: (p: InboundPacket) => void;
   backoff?: BackoffPolicy;
   clock?: () => number;
@@ -173,16 +177,24 @@ export class PacketClient {
       const batch = held;
       held = [];
       heldBytes = 0;
+      // With a handler, each new packet is handed over inside the transaction that stores it (as drain
+      // would, one transaction later): its row is written taken, so the body is never written into the
+      // database, read back out and cleared. A crash before the commit refetches it; after, it is taken.
+      const handler = this.o.onPacket;
       const fresh = writeTx(this.db, () => batch.map(({ l, bytes }) => {
         if (cursor(this.db, PULL_CURSOR) >= l.seq) return false; // another pull took it
-        const n = storeInbound(this.db, l.seq, { packetId: l.packetId, from: l.from, bytes, receivedAt: l.receivedAt, sha256: l.sha256 }, this.iso());
+        const p = { packetId: l.packetId, from: l.from, bytes, receivedAt: l.receivedAt };
+        const n = storeInbound(this.db, l.seq, { ...p, sha256: l.sha256 }, this.iso(), !!handler);
         setState(this.db, PULL_CURSOR, String(l.seq));
         dropPacketParts(this.db, l.seq);
+        if (n && handler) handler(p);
         return n;
       }));
       for (const [i, { l }] of batch.entries()) {
         this.step('packet-stored', { packetId: l.packetId, seq: l.seq });
-        if (fresh[i]) stored++;
+        if (!fresh[i]) continue;
+        stored++;
+        if (handler) this.step('packet-taken', { packetId: l.packetId });
       }
     };
     for (;;) {

@@ -102,10 +102,14 @@ export function sentState(db: Db, packetId: string): SentState | null {
   return r ? { packetId: r.packet_id, state: r.state, attempts: r.attempts, errorCode: r.error_code, error: r.last_error, doneAt: r.done_at } : null;
 }
 
-/** Stores a fetched packet and moves the cursor (inside the caller's transaction); false when already here (by seq, or by sender and id). */
-export function storeInbound(db: Db, seq: number, p: InboundPacket & { sha256: string }, now: string): boolean {
-  const r = db.prepare('INSERT OR IGNORE INTO main.packet_inbox (seq, packet_id, from_code, sha256, size, bytes, received_at, fetched_at) VALUES (?,?,?,?,?,?,?,?)')
-    .run(seq, p.packetId, p.from, p.sha256, p.bytes.length, p.bytes, p.receivedAt, now);
+/**
+ * Stores a fetched packet (inside the caller's transaction, which moves the cursor); false when already
+ * here (by seq, or by sender and id). `taken`: the caller hands it over in this same transaction, so the
+ * row is written taken and without its bytes (what markTaken would leave), never holding the body.
+ */
+export function storeInbound(db: Db, seq: number, p: InboundPacket & { sha256: string }, now: string, taken = false): boolean {
+  const r = db.prepare('INSERT OR IGNORE INTO main.packet_inbox (seq, packet_id, from_code, sha256, size, bytes, received_at, fetched_at, taken_at) VALUES (?,?,?,?,?,?,?,?,?)')
+    .run(seq, p.packetId, p.from, p.sha256, p.bytes.length, taken ? null : p.bytes, p.receivedAt, now, taken ? now : null);
   return r.changes > 0;
 }
 
