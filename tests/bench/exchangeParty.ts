@@ -57,6 +57,11 @@ const ops: Record<string, (m: Message) => Promise<unknown> | unknown> = {
   receive: async (m) => {
     await waitFor('packets at the workstation', async () => { await ws!.packets.syncOnce().catch(() => null); return got.size >= (m.count as number); }, 600_000, 20);
   },
+  /** Syncs every 20 ms, as `receive` does, for `ms` with nothing on the way (the cost of waiting). */
+  idle: async (m) => {
+    const end = Date.now() + (m.ms as number);
+    await waitFor('the idle window', async () => { await ws!.packets.syncOnce().catch(() => null); return Date.now() >= end; }, 600_000, 20);
+  },
   /** One warm-up packet through (sessions and directory in place); at the receiver: wait for it. */
   warmSend: async (m) => {
     const p = m.packet as Packet;

@@ -21,6 +21,11 @@ export interface ProcessTopologyFigures {
   rawCpuSeconds: number[];
   /** CPU seconds per party over the ours rounds and the raw rounds. */
   cpuByParty: Record<string, { ours: number; raw: number }>;
+  /**
+   * CPU seconds per party over one second with nothing to send, B's workstation syncing every 20 ms as
+   * in `receive` (and B's server polling the hub): what ours spends on waiting, charged to each round.
+   */
+  idleCpuByParty: Record<string, number>;
 }
 
 const CHILD = fileURLToPath(new URL('./exchangeParty.ts', import.meta.url));
@@ -69,7 +74,7 @@ export async function measureProcessTopology(n: NetworkPki, dir: string, sealed:
   const all = Object.values(p);
   const cpu = async () => Object.fromEntries(await Promise.all(all.map(async (x) => [x.name, cpuSeconds(await x.call<NodeJS.CpuUsage>('cpu'))] as const))) as Record<string, number>;
   const plain = (list: Array<{ packetId: string; bytes: Buffer }>) => list.map((x) => ({ packetId: x.packetId, bytes: new Uint8Array(x.bytes) }));
-  const out: ProcessTopologyFigures = { oursSeconds: [], rawSeconds: [], oursCpuSeconds: [], rawCpuSeconds: [], cpuByParty: Object.fromEntries(names.map((k) => [k, { ours: 0, raw: 0 }])) };
+  const out: ProcessTopologyFigures = { oursSeconds: [], rawSeconds: [], oursCpuSeconds: [], rawCpuSeconds: [], cpuByParty: Object.fromEntries(names.map((k) => [k, { ours: 0, raw: 0 }])), idleCpuByParty: {} };
   const account = (side: 'ours' | 'raw', before: Record<string, number>, after: Record<string, number>) => {
     let total = 0;
     for (const k of names) {
@@ -104,6 +109,12 @@ export async function measureProcessTopology(n: NetworkPki, dir: string, sealed:
     await p.wsB.call('rawArm');
     await p.wsA.call('rawPrepare', { packets: plain([readdressed(sealed)]) });
     await Promise.all([p.wsA.call('rawSend'), p.wsB.call('rawWait', { count: 1 })]);
+
+    const idleBefore = await cpu();
+    await p.wsB.call('idle', { ms: 1000 });
+    const idleAfter = await cpu();
+    for (const k of names) out.idleCpuByParty[k] = ms(idleAfter[k]! - idleBefore[k]!);
+    progress(`exchange (a process per party) idle second: CPU ${names.map((k) => `${k} ${out.idleCpuByParty[k]!.toFixed(3)} s`).join(', ')}`);
 
     for (let round = 0; round < 2; round++) {
       const batch = plain(packets.map((x) => readdressed(x.bytes)));
