@@ -116,6 +116,28 @@ describe('packets between agencies', () => {
     assert.equal(wsA.packets.status().outbox.queued, 0);
   });
 
+  test('the bytes sent are the bytes queued: a caller reusing its buffer after send changes nothing, and a restarted client reads them back', async () => {
+    const sealed = await sealedPacket(n, CODES.A, ['B'], (await clearPacket(n, 'A', [CODES.B], { attachmentBytes: 200_000 })).bytes);
+    const original = Buffer.from(sealed.bytes);
+    const mine = { packetId: sealed.packetId, bytes: Buffer.from(sealed.bytes) };
+    assert.equal(wsA.packets.send(mine), 'queued');
+    mine.bytes.fill(0x41); // the caller's buffer reused for something else
+    // A second packet queued by another client on the same database (a restart): read from the database.
+    const other = readdressed(sealed.bytes);
+    const again = workstation(n, join(tmp.dir, 'wsA'), serverA.port, n.agencies.A.vanThu);
+    try {
+      assert.equal(again.packets.send(other), 'queued');
+    } finally {
+      again.close();
+    }
+    assert.equal(await wsA.packets.flush(), 2);
+    const before = gotB.length;
+    await receiveUntil(wsB, gotB, before + 2);
+    const got = gotB.slice(before);
+    assert.ok(got.find((p) => p.packetId === sealed.packetId)!.bytes.equals(original), 'the queued bytes went, not the reused buffer');
+    assert.ok(got.find((p) => p.packetId === other.packetId)!.bytes.equals(other.bytes));
+  });
+
   test('agency servers sync the directory and show their workstations the encryption certificates', async () => {
     const res = await wsA.server.request('GET', '/v1/directory');
     const d = JSON.parse(res.body.toString('utf8')) as Directory;

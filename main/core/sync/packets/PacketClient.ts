@@ -23,6 +23,8 @@ import {
 const FINAL = new Set(['not-a-packet', 'packet-id-mismatch', 'wrong-sender', 'unknown-recipient', 'bad-signature', 'changed-body', 'too-large', 'bad-request']);
 /** A pull stores what it fetched once this much is held (else at the end of each page). */
 const STORE_BATCH_BYTES = 8 << 20;
+/** At most this much of queued packets' bytes is held in memory for flush (the rest is read back). */
+const HELD_MAX_BYTES = 32 << 20;
 /** Packets above one part are downloaded part by part (each part committed, so a broken download resumes). */
 const PART_BYTES = 1 << 20;
 
@@ -72,6 +74,13 @@ export interface PacketStatus extends PacketQueueStats {
 
 export class PacketClient {
   private lastError: string | null = null;
+  /**
+   * Bytes of packets this process queued and has not yet sent (up to HELD_MAX_BYTES): the head of the
+   * queue is sent from here instead of being read back out of the encrypted database (a copy of what
+   * send committed, found by id and digest; anything else is read from the database as before).
+   */
+  private readonly held = new Map<string, { sha256: string; bytes: Buffer }>();
+  private heldBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private failures = 0;
@@ -89,7 +98,26 @@ export class PacketClient {
 
   /** Queues a packet to send (durable at once); the same packet again is a no-op. */
   send(p: OutboundPacket): 'queued' | 'duplicate' {
-    return writeTx(this.db, () => queuePacket(this.db, p.packetId, p.bytes, this.iso()));
+    const q = writeTx(this.db, () => queuePacket(this.db, p.packetId, p.bytes, this.iso()));
+    // A copy of what was committed (the caller may reuse its buffer), for flush not to read it back.
+    if (q.result === 'queued' && this.heldBytes + p.bytes.length <= HELD_MAX_BYTES) {
+      this.held.set(p.packetId, { sha256: q.sha256, bytes: Buffer.from(p.bytes) });
+      this.heldBytes += p.bytes.length;
+    }
+    return q.result;
+  }
+
+  private heldOf = (packetId: string, sha256: string): Buffer | undefined => {
+    const h = this.held.get(packetId);
+    return h?.sha256 === sha256 ? h.bytes : undefined;
+  };
+
+  /** The packet left the queue (sent or refused): its held copy goes. */
+  private dropHeld(packetId: string): void {
+    const h = this.held.get(packetId);
+    if (!h) return;
+    this.held.delete(packetId);
+    this.heldBytes -= h.bytes.length;
   }
 
   /** The hub's directory of agencies as the agency server keeps it (null while the server has none yet). */
@@ -109,8 +137,13 @@ export class PacketClient {
   async flush(): Promise<number> {
     let sent = 0;
     for (;;) {
-      const row = headOfQueue(this.db);
-      if (!row) return sent;
+      const row = headOfQueue(this.db, this.heldOf);
+      if (!row) {
+        // Nothing queued: any copy still held left the queue another way (withdrawn by the exchange).
+        this.held.clear();
+        this.heldBytes = 0;
+        return sent;
+      }
       if (row.nextAttemptAt && Date.parse(row.nextAttemptAt) > this.now()) return sent;
       this.step('packet-sending', { packetId: row.packetId });
       let res: Response;
@@ -125,6 +158,7 @@ export class PacketClient {
         // Another workstation of the agency sent this packet (same id: the same dispatch or status) first.
         this.step('packet-acknowledged', { packetId: row.packetId });
         writeTx(this.db, () => markSent(this.db, row.packetId, this.iso(), 'sent-elsewhere'));
+        this.dropHeld(row.packetId);
         this.step('packet-cleared', { packetId: row.packetId });
         continue;
       }
@@ -132,6 +166,7 @@ export class PacketClient {
         if (answer?.sha256 !== row.sha256) throw new TransportError(`packet ${row.packetId}: the server acknowledged other bytes`, res.status, 'http');
         this.step('packet-acknowledged', { packetId: row.packetId });
         writeTx(this.db, () => markSent(this.db, row.packetId, this.iso()));
+        this.dropHeld(row.packetId);
         this.step('packet-cleared', { packetId: row.packetId });
         sent++;
         continue;
@@ -140,6 +175,7 @@ export class PacketClient {
       const err = new TransportError(`PUT packet ${row.packetId}: ${res.status} ${answer?.message ?? ''}`.trim(), res.status, code, retryAfter(res));
       if (res.status >= 400 && res.status < 500 && FINAL.has(code)) {
         writeTx(this.db, () => markRefused(this.db, row.packetId, code, err.message, this.iso()));
+        this.dropHeld(row.packetId);
         continue;
       }
       this.fail(row.packetId, row.attempts, err);
