@@ -42,7 +42,8 @@ export class HubLink {
   private retryWaiting = false;
   private napping: { timer: NodeJS.Timeout; wake: () => void } | null = null;
 
-  constructor(private readonly cfg: HubLinkConfig, private readonly store: PacketStore, private readonly logger: Logger, private readonly clock: () => number = Date.now) {
+  /** `onInbound`: a packet from the hub was stored (the agency inbox's long polls end). */
+  constructor(private readonly cfg: HubLinkConfig, private readonly store: PacketStore, private readonly logger: Logger, private readonly clock: () => number = Date.now, private readonly onInbound: () => void = () => {}) {
     this.transport = new Transport({
       url: cfg.url, caPem: cfg.ca.map((f) => readFileSync(f, 'utf8')).join(''), timeoutMs: cfg.timeoutMs, maxSockets: 4,
       clientCertificate: { certPem: readFileSync(cfg.certificate, 'utf8'), keyPem: readFileSync(cfg.key, 'utf8') },
@@ -207,7 +208,10 @@ export class HubLink {
         if (l.seq <= after) throw new Error(`hub listed delivery ${l.seq} after ${after}`);
         const payload = l.payload !== undefined ? Buffer.from(l.payload, 'base64') : await this.download(l.seq, l.size, l.sha256);
         if (payload.length !== l.size || createHash('sha256').update(payload).digest('hex') !== l.sha256) throw new Error(`delivery ${l.seq} does not match its hash`);
-        if (await this.store.acceptInbound(l, payload, new Date(this.clock()), HUB_CURSOR)) stored++;
+        if (await this.store.acceptInbound(l, payload, new Date(this.clock()), HUB_CURSOR)) {
+          stored++;
+          this.onInbound();
+        }
       }
       if (!page.more) return stored;
     }

@@ -22,8 +22,9 @@ export interface ProcessTopologyFigures {
   /** CPU seconds per party over the ours rounds and the raw rounds. */
   cpuByParty: Record<string, { ours: number; raw: number }>;
   /**
-   * CPU seconds per party over one second with nothing to send, B's workstation syncing every 20 ms as
-   * in `receive` (and B's server polling the hub): what ours spends on waiting, charged to each round.
+   * CPU seconds per party over one second with nothing to send, B's workstation syncing as in `receive`
+   * (a long poll since 2026-12-06; 20 ms polls before) and the agency servers' hub links waiting: what
+   * ours spends on waiting, charged to each round.
    */
   idleCpuByParty: Record<string, number>;
 }

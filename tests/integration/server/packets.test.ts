@@ -138,6 +138,39 @@ describe('packets between agencies', () => {
     assert.ok(got.find((p) => p.packetId === other.packetId)!.bytes.equals(other.bytes));
   });
 
+  test('long polls: an empty inbox listing waits, and answers as soon as a packet arrives through the hub', async () => {
+    await receiveUntil(wsB, gotB, gotB.length); // nothing left for B's workstation
+    while ((await wsB.packets.syncOnce()).received > 0);
+    // Nothing arrives: the listing is held for the wait asked, then answers empty.
+    let t0 = Date.now();
+    assert.equal(await wsB.packets.pull({ waitMs: 700 }), 0);
+    assert.ok(Date.now() - t0 >= 600, `an empty listing answered after ${Date.now() - t0} ms: it did not wait`);
+    // A packet sent while B's workstation waits ends its wait (and the hub's wait of B's agency server).
+    const p = await clearPacket(n, 'A', [CODES.B], { subject: 'Công văn chờ nhận' });
+    const before = gotB.length;
+    t0 = Date.now();
+    const waiting = wsB.packets.pull({ waitMs: 8_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    wsA.packets.send(p);
+    await wsA.packets.flush();
+    assert.equal(await waiting, 1);
+    const took = Date.now() - t0;
+    assert.ok(took < 6_000, `the wait ended ${took} ms after it began: the packet did not end it`);
+    wsB.packets.drain();
+    assert.equal(gotB.length, before + 1);
+    assert.equal(gotB[before]!.packetId, p.packetId);
+    // A malformed wait is refused, at the agency server and at the hub.
+    const bad = await wsB.server.request('GET', '/v1/packets/inbox?after=0&waitMs=soon');
+    assert.equal(bad.status, 400);
+    const t = hubClient('B');
+    try {
+      const res = await t.request('GET', '/v1/hub/inbox?after=0&waitMs=-1');
+      assert.equal(res.status, 400);
+    } finally {
+      t.close();
+    }
+  });
+
   test('agency servers sync the directory and show their workstations the encryption certificates', async () => {
     const res = await wsA.server.request('GET', '/v1/directory');
     const d = JSON.parse(res.body.toString('utf8')) as Directory;

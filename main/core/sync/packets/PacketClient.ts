@@ -201,8 +201,13 @@ export class PacketClient {
     writeTx(this.db, () => recordSendFailure(this.db, packetId, e.message, new Date(this.now() + delay).toISOString()));
   }
 
-  /** Fetches the agency's inbound packets after the cursor into the inbox; returns how many were new. */
-  async pull(): Promise<number> {
+  /**
+   * Fetches the agency's inbound packets after the cursor into the inbox; returns how many were new.
+   * `waitMs`: when nothing is there yet, the agency server may hold the first listing that long and answer
+   * as soon as a packet arrives (a long poll, docs/server.md "Waiting for packets"; keep it below the
+   * transport's timeout). An agency server from before answers at once.
+   */
+  async pull(o: { waitMs?: number } = {}): Promise<number> {
     let stored = 0;
     // Packets checked against their hashes are stored with the cursor a batch at a time (the page, or
     // up to STORE_BATCH_BYTES): one transaction, not one per packet; a crash refetches the batch.
@@ -233,9 +238,10 @@ export class PacketClient {
         if (handler) this.step('packet-taken', { packetId: l.packetId });
       }
     };
-    for (;;) {
+    for (let first = true; ; first = false) {
       const after = cursor(this.db, PULL_CURSOR);
-      const res = await this.o.server.request('GET', `${PACKETS_API}/inbox?after=${after}`);
+      const wait = first && o.waitMs ? `&waitMs=${Math.floor(o.waitMs)}` : '';
+      const res = await this.o.server.request('GET', `${PACKETS_API}/inbox?after=${after}${wait}`);
       const page = expectJson<PacketPage>(res, 'GET packet inbox');
       try {
         for (const l of page.packets) {
@@ -441,11 +447,11 @@ export class PacketClient {
     return writeTx(this.db, () => markTaken(this.db, from, packetId, this.iso()));
   }
 
-  /** One round: send what waits, fetch what arrived, hand it over. */
-  async syncOnce(): Promise<{ sent: number; received: number; handed: number }> {
+  /** One round: send what waits, fetch what arrived (`waitMs`: waiting for it, see pull), hand it over. */
+  async syncOnce(o: { waitMs?: number } = {}): Promise<{ sent: number; received: number; handed: number }> {
     try {
       const sent = await this.flush();
-      const received = await this.pull();
+      const received = await this.pull(o);
       const handed = this.drain();
       writeTx(this.db, () => setState(this.db, 'packets:last_contact', this.iso()));
       this.lastError = null;
