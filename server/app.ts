@@ -19,8 +19,9 @@ import { RateLimiter, readBody, TooLarge } from './limits';
 import { jsonLogger, type Logger } from './log';
 import { PushFromLost, Store, StoreConflict } from './storage/store';
 import { HttpError, parseBody } from './http';
+import { Arrivals } from './arrivals';
 import { HubLink } from './hubLink';
-import { AgencyPackets } from './packets';
+import { AgencyPackets, INBOX } from './packets';
 import { PacketStore } from './storage/packetStore';
 import { LostStore, type LostRecord } from './storage/lostStore';
 import { NumberStore } from './storage/numberStore';
@@ -109,11 +110,13 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   // Bodies whose row never committed (a crash between the file and the row): swept before serving.
   const swept = await packets.sweepOrphanFiles(new Date(clock()));
   if (swept.out + swept.in + swept.hub > 0) logger.log('info', 'orphan packet files removed', { ...swept, total: swept.out + swept.in + swept.hub });
-  const hubLink = cfg.hub ? new HubLink(cfg.hub, packets, logger, clock) : null;
+  // Packets the hub link stores end the workstations' waits on the inbox (long polls).
+  const arrivals = new Arrivals();
+  const hubLink = cfg.hub ? new HubLink(cfg.hub, packets, logger, clock, () => arrivals.arrived(INBOX)) : null;
   const lostStore = new LostStore(store.db);
   const uploads = new UploadStore(store.db);
   const cursors = new PullCursors(store.db);
-  const packetRoutes = new AgencyPackets(cfg, packets, hubLink, clock, lostStore, uploads, cursors);
+  const packetRoutes = new AgencyPackets(cfg, packets, hubLink, clock, lostStore, uploads, cursors, arrivals);
   const numberRoutes = new NumberRoutes(cfg, new NumberStore(store.db), clock, logger);
   const homeRoutes = new HomeRoutes(store.db, lostStore, clock, logger);
   const auth = new Authenticator(cfg, certSha, clock);
@@ -335,6 +338,7 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
     url: `https://${cfg.listen.host === '0.0.0.0' ? '127.0.0.1' : cfg.listen.host}:${port}`,
     port, server, store, auth, packets, hubLink,
     async close() {
+      arrivals.close();
       await hubLink?.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -56,6 +56,11 @@ const hubLink = z.strictObject({
   certificate: z.string().min(1),
   key: z.string().min(1),
   pollMs: z.number().int().min(10).default(5_000),
+  /**
+   * The pull from the hub as a long poll (docs/server.md, "Waiting for packets"): the hub holds an empty
+   * listing up to this long and answers when a packet arrives. 0: a plain poll every pollMs.
+   */
+  waitMs: z.number().int().min(0).max(25_000).default(20_000),
   directoryRefreshMs: z.number().int().min(1_000).default(10 * 60_000),
   timeoutMs: z.number().int().min(1_000).default(60_000),
   backoff: z.strictObject({ baseMs: z.number().int().min(1).default(1_000), capMs: z.number().int().min(1).default(5 * 60_000) }).prefault({}),

@@ -20,6 +20,7 @@ import { HUB_API, PACKET_ID_RE, type PacketPage, type PacketSubmitResult } from 
 import { loadServerConfig, type ServerConfig } from './config';
 import { CrlSource } from './crlSource';
 import { HubDirectory } from './directory';
+import { Arrivals, waitOf } from './arrivals';
 import { HttpError, paging, sendJson, sendRange } from './http';
 import { RateLimiter, readBody, TooLarge } from './limits';
 import { jsonLogger, type Logger } from './log';
@@ -86,6 +87,9 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
   if (swept.out + swept.in + swept.hub > 0) logger.log('info', 'orphan packet files removed', { ...swept, total: swept.out + swept.in + swept.hub });
   const uploads = new UploadStore(store.db);
   const perAgency = new RateLimiter(cfg.limits.requestsPerSecond, cfg.limits.burst, clock);
+  /** Deliveries stored per recipient agency, for the inbox's long polls. */
+  const arrivals = new Arrivals();
+  let closing = false;
   const L = cfg.limits;
 
   /**
@@ -201,6 +205,7 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
     const sha256 = sha256Hex(bytes);
     try {
       const result = await packets.hubPut({ packetId, sha256, kind: addr.kind, from, to, payload: bytes, now: new Date(clock()) });
+      if (result === 'stored') for (const r of to) arrivals.arrived(r);
       return { status: result === 'stored' ? 201 : 200, body: { result, packetId, sha256 } satisfies PacketSubmitResult };
     } catch (e) {
       if (e instanceof ChangedBody) throw new HttpError(409, 'changed-body', e.message);
@@ -234,9 +239,17 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
     if (method === 'GET' && path === `${HUB_API}/inbox`) {
       ctx.route = 'hub.inbox';
       const { after, limit } = paging(url, L.pageSize);
+      const waitMs = waitOf(url);
       // Pulling after a cursor says everything up to it is stored on the agency's side.
       await packets.hubAck(agency, after, new Date(clock()));
-      const { rows, more } = await packets.hubList(agency, after, limit, L.packetInlineBytes);
+      const seen = arrivals.count(agency);
+      let { rows, more } = await packets.hubList(agency, after, limit, L.packetInlineBytes);
+      // Nothing yet: a long poll waits for a delivery to this agency (server/arrivals.ts), then lists again.
+      if (!rows.length && waitMs > 0) {
+        await arrivals.wait(agency, seen, waitMs, res);
+        if (res.destroyed || closing) return;
+        ({ rows, more } = await packets.hubList(agency, after, limit, L.packetInlineBytes));
+      }
       const page: PacketPage = { packets: rows, next: rows.length ? rows[rows.length - 1]!.seq : after, more };
       return sendJson(res, 200, page);
     }
@@ -317,6 +330,8 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
     async close() {
       if (opts.reloadSignal) process.off(opts.reloadSignal, onSignal);
       clearInterval(sweeper);
+      closing = true;
+      arrivals.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await store.close();

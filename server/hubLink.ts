@@ -36,8 +36,14 @@ export class HubLink {
   private lastContact: string | null = null;
   private lastError: string | null = null;
   private directoryVersion: string | null = null;
+  /** The long-poll pull loop while it runs, and its pause between polls (ended by stop). */
+  private pulling: Promise<void> | null = null;
+  /** The last push stopped at a packet waiting for its next attempt (the timer must come back for it). */
+  private retryWaiting = false;
+  private napping: { timer: NodeJS.Timeout; wake: () => void } | null = null;
 
-  constructor(private readonly cfg: HubLinkConfig, private readonly store: PacketStore, private readonly logger: Logger, private readonly clock: () => number = Date.now) {
+  /** `onInbound`: a packet from the hub was stored (the agency inbox's long polls end). */
+  constructor(private readonly cfg: HubLinkConfig, private readonly store: PacketStore, private readonly logger: Logger, private readonly clock: () => number = Date.now, private readonly onInbound: () => void = () => {}) {
     this.transport = new Transport({
       url: cfg.url, caPem: cfg.ca.map((f) => readFileSync(f, 'utf8')).join(''), timeoutMs: cfg.timeoutMs, maxSockets: 4,
       clientCertificate: { certPem: readFileSync(cfg.certificate, 'utf8'), keyPem: readFileSync(cfg.key, 'utf8') },
@@ -47,6 +53,40 @@ export class HubLink {
   start(): void {
     this.stopped = false;
     this.kick();
+    if (this.longPoll() && !this.pulling) this.pulling = this.pullLoop().finally(() => (this.pulling = null));
+  }
+
+  /** How long the hub may hold an empty listing (0: plain polls; below the transport's timeout). */
+  private longPoll(): number {
+    return Math.min(this.cfg.waitMs ?? 0, Math.floor(this.cfg.timeoutMs / 2));
+  }
+
+  /**
+   * The pull as a long poll, apart from the pushes (a submitted packet never waits for a listing): each
+   * request waits at the hub until a packet arrives for this agency or the wait is over, then the next
+   * one goes. A hub that answers at once (from before long polls) is asked again after pollMs; a failure
+   * waits with backoff.
+   */
+  private async pullLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      const t0 = this.clock();
+      let wait = 0;
+      try {
+        const got = await this.pull(this.longPoll());
+        failures = 0;
+        this.lastContact = new Date(this.clock()).toISOString();
+        if (!got && this.clock() - t0 < this.longPoll() / 2) wait = this.cfg.pollMs;
+      } catch (e) {
+        if (this.stopped) return;
+        failures++;
+        this.lastError = e instanceof Error ? e.message : String(e);
+        this.logger.log('warn', 'hub link pull', { error: this.lastError, failures });
+        wait = backoffDelay(failures, this.cfg.backoff);
+      }
+      if (wait && !this.stopped) await new Promise<void>((r) => { this.napping = { timer: setTimeout(r, wait), wake: r }; });
+      this.napping = null;
+    }
   }
 
   /** Runs a round now (a workstation just submitted a packet), or right after the one under way. */
@@ -66,7 +106,10 @@ export class HubLink {
         this.kick();
         return;
       }
-      const wait = this.failures ? backoffDelay(this.failures, this.cfg.backoff) : this.cfg.pollMs;
+      // Long-polling, a round is needed again only for a packet waiting for its next attempt or the
+      // directory's refresh: a submit kicks one at once.
+      const idle = this.longPoll() && !this.retryWaiting ? this.cfg.directoryRefreshMs : this.cfg.pollMs;
+      const wait = this.failures ? backoffDelay(this.failures, this.cfg.backoff) : idle;
       this.timer = setTimeout(() => this.kick(), Math.max(wait, 20));
     });
   }
@@ -76,8 +119,12 @@ export class HubLink {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.napping) {
+      clearTimeout(this.napping.timer);
+      this.napping.wake();
+    }
     this.transport.close();
-    await this.current?.catch(() => {});
+    await Promise.all([this.current?.catch(() => {}), this.pulling?.catch(() => {})]);
   }
 
   status(): HubLinkStatus {
@@ -88,8 +135,8 @@ export class HubLink {
     try {
       if (this.clock() - this.directoryAt >= this.cfg.directoryRefreshMs || !this.directoryVersion) await this.syncDirectory();
       await this.push();
-      // A kick (a workstation just submitted) pushes at once; the hub is polled on the timer.
-      if (this.clock() - this.pulledAt >= this.cfg.pollMs) {
+      // A kick (a workstation just submitted) pushes at once; the hub is polled on the timer (or long-polled apart).
+      if (!this.longPoll() && this.clock() - this.pulledAt >= this.cfg.pollMs) {
         await this.pull();
         this.pulledAt = this.clock();
       }
@@ -117,6 +164,7 @@ export class HubLink {
     for (;;) {
       if (this.stopped) return sent;
       const row = await this.store.headOfOutbound(new Date(this.clock()));
+      this.retryWaiting = row === 'waiting';
       if (!row || row === 'waiting') return sent;
       const res = await this.putRaw(row.packetId, row.payload).catch((e: unknown) => e as Error);
       if (res instanceof Error) {
@@ -146,18 +194,24 @@ export class HubLink {
     return jsonAnswer<PacketSubmitResult>(res, `PUT packet ${packetId}`);
   }
 
-  /** Pulls the agency's packets after the cursor; each is stored with the cursor in one transaction. */
-  async pull(): Promise<number> {
+  /**
+   * Pulls the agency's packets after the cursor; each is stored with the cursor in one transaction.
+   * `waitMs`: the first listing may wait at the hub that long for a packet (a long poll).
+   */
+  async pull(waitMs = 0): Promise<number> {
     let stored = 0;
-    for (;;) {
+    for (let first = true; ; first = false) {
       if (this.stopped) return stored;
       const after = Number((await this.store.getState(HUB_CURSOR)) ?? 0);
-      const { data: page } = await this.transport.json<PacketPage>('GET', `${HUB_API}/inbox?after=${after}`);
+      const { data: page } = await this.transport.json<PacketPage>('GET', `${HUB_API}/inbox?after=${after}${first && waitMs > 0 ? `&waitMs=${waitMs}` : ''}`);
       for (const l of page.packets) {
         if (l.seq <= after) throw new Error(`hub listed delivery ${l.seq} after ${after}`);
         const payload = l.payload !== undefined ? Buffer.from(l.payload, 'base64') : await this.download(l.seq, l.size, l.sha256);
         if (payload.length !== l.size || createHash('sha256').update(payload).digest('hex') !== l.sha256) throw new Error(`delivery ${l.seq} does not match its hash`);
-        if (await this.store.acceptInbound(l, payload, new Date(this.clock()), HUB_CURSOR)) stored++;
+        if (await this.store.acceptInbound(l, payload, new Date(this.clock()), HUB_CURSOR)) {
+          stored++;
+          this.onInbound();
+        }
       }
       if (!page.more) return stored;
     }

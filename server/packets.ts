@@ -11,6 +11,7 @@ import { CLAIMS_BATCH_MAX, DIRECTORY_API, PACKET_ID_RE, PACKETS_API, packetKeySt
 import type { Session } from './auth';
 import type { ServerConfig } from './config';
 import { directoryNames } from './directory';
+import { Arrivals, waitOf } from './arrivals';
 import { HttpError, paging, parseBody, sendJson, sendRange } from './http';
 import { DIRECTORY_KEY, type HubLink } from './hubLink';
 import { readBody } from './limits';
@@ -24,6 +25,8 @@ import { secrecyRank } from '../common/domain';
 import { isResumable, resumableUpload, type Answer } from './uploads';
 
 const EXCHANGE_ROLES = new Set(['van_thu', 'quan_tri']);
+/** The agency's inbox as the arrivals' reader: every workstation of the agency lists the same inbox. */
+export const INBOX = 'inbox';
 const packetIdSchema = z.string().regex(PACKET_ID_RE, 'packet id: 8 to 64 letters, digits or dashes');
 /** An agency's identifier code as a claim names a packet's sender (never holding the key's "/"). */
 const AGENCY_CODE_RE = /^[0-9A-Za-z._-]{1,64}$/;
@@ -35,7 +38,10 @@ export class AgencyPackets {
   private readonly code: string | null;
   private directory: { json: string; names: Map<string, string> | null } = { json: 'null', names: null };
 
-  constructor(private readonly cfg: ServerConfig, private readonly store: PacketStore, private readonly link: HubLink | null, private readonly clock: () => number, private readonly lost: LostStore, private readonly uploads: UploadStore, private readonly cursors: PullCursors) {
+  constructor(
+    private readonly cfg: ServerConfig, private readonly store: PacketStore, private readonly link: HubLink | null, private readonly clock: () => number,
+    private readonly lost: LostStore, private readonly uploads: UploadStore, private readonly cursors: PullCursors, private readonly arrivals: Arrivals = new Arrivals(),
+  ) {
     const c = cfg.agency ? checkIdentifierCode(cfg.agency.code) : null;
     if (c && !c.ok) throw new Error(`agency.code "${cfg.agency!.code}" is not an identifier code`);
     this.code = c?.code ?? null;
@@ -149,7 +155,15 @@ export class AgencyPackets {
     if (method === 'GET' && path === `${PACKETS_API}/inbox`) {
       ctx.route = 'packets.inbox';
       const { after, limit } = paging(url, L.pageSize);
-      const { rows, more } = await this.store.listInbound(after, limit, L.packetInlineBytes);
+      const waitMs = waitOf(url);
+      const seen = this.arrivals.count(INBOX);
+      let { rows, more } = await this.store.listInbound(after, limit, L.packetInlineBytes);
+      // Nothing yet: a long poll waits for the hub link to store a packet (server/arrivals.ts), then lists again.
+      if (!rows.length && waitMs > 0) {
+        await this.arrivals.wait(INBOX, seen, waitMs, res);
+        if (res.destroyed) return true;
+        ({ rows, more } = await this.store.listInbound(after, limit, L.packetInlineBytes));
+      }
       const page: PacketPage = { packets: rows, next: rows.length ? rows[rows.length - 1]!.seq : after, more };
       sendJson(res, 200, page);
       return true;

@@ -27,6 +27,9 @@ const seen = new Set<string>();
 let rawSend: ((id: string, body: Buffer) => void) | null = null;
 let rawBatch: Packet[] = [];
 
+/** How long B's workstation's listing may wait at its agency server (below the test transport's 10 s timeout). */
+const RECEIVE_WAIT_MS = 5_000;
+
 const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 const ops: Record<string, (m: Message) => Promise<unknown> | unknown> = {
@@ -53,9 +56,20 @@ const ops: Record<string, (m: Message) => Promise<unknown> | unknown> = {
     await waitFor('the outbox sent', async () => (await ws!.packets.flush().catch(() => 0), ws!.packets.status().outbox.queued === 0), 600_000, 5);
   },
   arm: () => { got.clear(); },
-  /** Syncs every 20 ms until `count` packets were handed over since `arm`. */
+  /**
+   * Syncs until `count` packets were handed over since `arm`: each sync's listing waits at the agency
+   * server for a packet (a long poll, RECEIVE_WAIT_MS) instead of a new request every 20 ms.
+   */
   receive: async (m) => {
-    await waitFor('packets at the workstation', async () => { await ws!.packets.syncOnce().catch(() => null); return got.size >= (m.count as number); }, 600_000, 20);
+    await waitFor('packets at the workstation', async () => { await ws!.packets.syncOnce({ waitMs: RECEIVE_WAIT_MS }).catch(() => null); return got.size >= (m.count as number); }, 600_000, 1);
+  },
+  /** Syncs as `receive` does, for `ms` with nothing on the way (the cost of waiting). */
+  idle: async (m) => {
+    const end = Date.now() + (m.ms as number);
+    await waitFor('the idle window', async () => {
+      await ws!.packets.syncOnce({ waitMs: Math.max(1, Math.min(RECEIVE_WAIT_MS, end - Date.now())) }).catch(() => null);
+      return Date.now() >= end;
+    }, 600_000, 1);
   },
   /** One warm-up packet through (sessions and directory in place); at the receiver: wait for it. */
   warmSend: async (m) => {
@@ -64,7 +78,7 @@ const ops: Record<string, (m: Message) => Promise<unknown> | unknown> = {
     await ws!.packets.flush();
   },
   warmReceive: async (m) => {
-    await waitFor('warm-up packet', async () => { await ws!.packets.syncOnce(); return got.has(m.packetId as string); }, 120_000, 10);
+    await waitFor('warm-up packet', async () => { await ws!.packets.syncOnce({ waitMs: RECEIVE_WAIT_MS }); return got.has(m.packetId as string); }, 120_000, 1);
   },
   // Raw: the sink (B's workstation), a relay forwarding to the next hop, the sender (A's workstation).
   rawSink: async () => {

@@ -19,8 +19,14 @@ export interface ProcessTopologyFigures {
   /** CPU seconds (user + system) of the five processes during each round, per side. */
   oursCpuSeconds: number[];
   rawCpuSeconds: number[];
-  /** CPU seconds per party over the ours rounds and the raw rounds. */
-  cpuByParty: Record<string, { ours: number; raw: number }>;
+  /** CPU seconds per party over the ours rounds and the raw rounds, and of that the kernel's (system). */
+  cpuByParty: Record<string, { ours: number; raw: number; oursSystem: number; rawSystem: number }>;
+  /**
+   * CPU seconds per party over one second with nothing to send, B's workstation syncing as in `receive`
+   * (a long poll since 2026-12-06; 20 ms polls before) and the agency servers' hub links waiting: what
+   * ours spends on waiting, charged to each round.
+   */
+  idleCpuByParty: Record<string, number>;
 }
 
 const CHILD = fileURLToPath(new URL('./exchangeParty.ts', import.meta.url));
@@ -67,14 +73,18 @@ export async function measureProcessTopology(n: NetworkPki, dir: string, sealed:
   const names = ['hub', 'serverA', 'serverB', 'wsA', 'wsB'] as const;
   const p = Object.fromEntries(names.map((k) => [k, spawnParty(k)])) as Record<(typeof names)[number], Party>;
   const all = Object.values(p);
-  const cpu = async () => Object.fromEntries(await Promise.all(all.map(async (x) => [x.name, cpuSeconds(await x.call<NodeJS.CpuUsage>('cpu'))] as const))) as Record<string, number>;
+  const usage = async () => Object.fromEntries(await Promise.all(all.map(async (x) => [x.name, await x.call<NodeJS.CpuUsage>('cpu')] as const))) as Record<string, NodeJS.CpuUsage>;
+  const cpu = async () => Object.fromEntries(Object.entries(await usage()).map(([k, u]) => [k, cpuSeconds(u)])) as Record<string, number>;
   const plain = (list: Array<{ packetId: string; bytes: Buffer }>) => list.map((x) => ({ packetId: x.packetId, bytes: new Uint8Array(x.bytes) }));
-  const out: ProcessTopologyFigures = { oursSeconds: [], rawSeconds: [], oursCpuSeconds: [], rawCpuSeconds: [], cpuByParty: Object.fromEntries(names.map((k) => [k, { ours: 0, raw: 0 }])) };
-  const account = (side: 'ours' | 'raw', before: Record<string, number>, after: Record<string, number>) => {
+  const out: ProcessTopologyFigures = { oursSeconds: [], rawSeconds: [], oursCpuSeconds: [], rawCpuSeconds: [], cpuByParty: Object.fromEntries(names.map((k) => [k, { ours: 0, raw: 0, oursSystem: 0, rawSystem: 0 }])), idleCpuByParty: {} };
+  const account = (side: 'ours' | 'raw', before: Record<string, NodeJS.CpuUsage>, after: Record<string, NodeJS.CpuUsage>) => {
     let total = 0;
     for (const k of names) {
-      const d = after[k]! - before[k]!;
-      out.cpuByParty[k]![side] = ms(out.cpuByParty[k]![side] + d);
+      const d = cpuSeconds(after[k]!) - cpuSeconds(before[k]!);
+      const c = out.cpuByParty[k]!;
+      c[side] = ms(c[side] + d);
+      const sys = side === 'ours' ? 'oursSystem' : 'rawSystem';
+      c[sys] = ms(c[sys] + (after[k]!.system - before[k]!.system) / 1e6);
       total += d;
     }
     (side === 'ours' ? out.oursCpuSeconds : out.rawCpuSeconds).push(ms(total));
@@ -105,23 +115,29 @@ export async function measureProcessTopology(n: NetworkPki, dir: string, sealed:
     await p.wsA.call('rawPrepare', { packets: plain([readdressed(sealed)]) });
     await Promise.all([p.wsA.call('rawSend'), p.wsB.call('rawWait', { count: 1 })]);
 
+    const idleBefore = await cpu();
+    await p.wsB.call('idle', { ms: 1000 });
+    const idleAfter = await cpu();
+    for (const k of names) out.idleCpuByParty[k] = ms(idleAfter[k]! - idleBefore[k]!);
+    progress(`exchange (a process per party) idle second: CPU ${names.map((k) => `${k} ${out.idleCpuByParty[k]!.toFixed(3)} s`).join(', ')}`);
+
     for (let round = 0; round < 2; round++) {
       const batch = plain(packets.map((x) => readdressed(x.bytes)));
       await p.wsA.call('prepare', { packets: batch });
       await p.wsB.call('arm');
-      let before = await cpu();
+      let before = await usage();
       let t0 = performance.now();
       await Promise.all([p.wsA.call('send'), p.wsB.call('receive', { count: batch.length })]);
       out.oursSeconds.push(ms((performance.now() - t0) / 1000));
-      account('ours', before, await cpu());
+      account('ours', before, await usage());
 
       await p.wsA.call('rawPrepare', { packets: batch });
       await p.wsB.call('rawArm');
-      before = await cpu();
+      before = await usage();
       t0 = performance.now();
       await Promise.all([p.wsA.call('rawSend'), p.wsB.call('rawWait', { count: batch.length })]);
       out.rawSeconds.push(ms((performance.now() - t0) / 1000));
-      account('raw', before, await cpu());
+      account('raw', before, await usage());
       progress(`exchange (a process per party) round ${round + 1}: ours ${out.oursSeconds[round]!.toFixed(2)} s (CPU ${out.oursCpuSeconds[round]!.toFixed(2)} s), raw ${out.rawSeconds[round]!.toFixed(2)} s (CPU ${out.rawCpuSeconds[round]!.toFixed(2)} s)`);
     }
     return out;

@@ -34,6 +34,21 @@ export interface TransportOptions {
   clientCertificate?: { certPem: string; keyPem: string };
 }
 
+/**
+ * The server certificate's SHA-256 per TLS 1.3 connection: getPeerCertificate builds a fresh object from
+ * DER at each call, and a keep-alive connection carries many requests. TLS 1.3 has no renegotiation, so
+ * the certificate a connection began with is the one it keeps; an older protocol is read at each request.
+ */
+const prints = new WeakMap<TLSSocket, string | null>();
+function serverPrint(socket: TLSSocket): string | null {
+  const cached = prints.get(socket);
+  if (cached !== undefined) return cached;
+  const raw = socket.getPeerCertificate?.()?.raw;
+  const print = raw ? createHash('sha256').update(raw).digest('hex') : null;
+  if (socket.getProtocol?.() === 'TLSv1.3') prints.set(socket, print);
+  return print;
+}
+
 export class Transport {
   private readonly agent: Agent;
   private readonly base: URL;
@@ -66,8 +81,8 @@ export class Transport {
         method, agent: this.agent, timeout: this.timeoutMs,
         headers: { accept: 'application/json', ...(o.body ? { 'content-type': 'application/json', 'content-length': String(o.body.length) } : {}), ...o.headers },
       }, (res) => {
-        const cert = (res.socket as TLSSocket).getPeerCertificate?.();
-        if (cert?.raw) this.serverCertSha256 = createHash('sha256').update(cert.raw).digest('hex');
+        const print = serverPrint(res.socket as TLSSocket);
+        if (print) this.serverCertSha256 = print;
         const parts: Buffer[] = [];
         res.on('data', (c: Buffer) => (o.onChunk && res.statusCode && res.statusCode < 300 ? o.onChunk(c) : parts.push(c)));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));

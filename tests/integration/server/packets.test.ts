@@ -116,6 +116,61 @@ describe('packets between agencies', () => {
     assert.equal(wsA.packets.status().outbox.queued, 0);
   });
 
+  test('the bytes sent are the bytes queued: a caller reusing its buffer after send changes nothing, and a restarted client reads them back', async () => {
+    const sealed = await sealedPacket(n, CODES.A, ['B'], (await clearPacket(n, 'A', [CODES.B], { attachmentBytes: 200_000 })).bytes);
+    const original = Buffer.from(sealed.bytes);
+    const mine = { packetId: sealed.packetId, bytes: Buffer.from(sealed.bytes) };
+    assert.equal(wsA.packets.send(mine), 'queued');
+    mine.bytes.fill(0x41); // the caller's buffer reused for something else
+    // A second packet queued by another client on the same database (a restart): read from the database.
+    const other = readdressed(sealed.bytes);
+    const again = workstation(n, join(tmp.dir, 'wsA'), serverA.port, n.agencies.A.vanThu);
+    try {
+      assert.equal(again.packets.send(other), 'queued');
+    } finally {
+      again.close();
+    }
+    assert.equal(await wsA.packets.flush(), 2);
+    const before = gotB.length;
+    await receiveUntil(wsB, gotB, before + 2);
+    const got = gotB.slice(before);
+    assert.ok(got.find((p) => p.packetId === sealed.packetId)!.bytes.equals(original), 'the queued bytes went, not the reused buffer');
+    assert.ok(got.find((p) => p.packetId === other.packetId)!.bytes.equals(other.bytes));
+  });
+
+  test('long polls: an empty inbox listing waits, and answers as soon as a packet arrives through the hub', async () => {
+    await receiveUntil(wsB, gotB, gotB.length); // nothing left for B's workstation
+    while ((await wsB.packets.syncOnce()).received > 0);
+    // Nothing arrives: the listing is held for the wait asked, then answers empty.
+    let t0 = Date.now();
+    assert.equal(await wsB.packets.pull({ waitMs: 700 }), 0);
+    assert.ok(Date.now() - t0 >= 600, `an empty listing answered after ${Date.now() - t0} ms: it did not wait`);
+    // A packet sent while B's workstation waits ends its wait (and the hub's wait of B's agency server).
+    const p = await clearPacket(n, 'A', [CODES.B], { subject: 'Công văn chờ nhận' });
+    const before = gotB.length;
+    t0 = Date.now();
+    const waiting = wsB.packets.pull({ waitMs: 8_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    wsA.packets.send(p);
+    await wsA.packets.flush();
+    assert.equal(await waiting, 1);
+    const took = Date.now() - t0;
+    assert.ok(took < 6_000, `the wait ended ${took} ms after it began: the packet did not end it`);
+    wsB.packets.drain();
+    assert.equal(gotB.length, before + 1);
+    assert.equal(gotB[before]!.packetId, p.packetId);
+    // A malformed wait is refused, at the agency server and at the hub.
+    const bad = await wsB.server.request('GET', '/v1/packets/inbox?after=0&waitMs=soon');
+    assert.equal(bad.status, 400);
+    const t = hubClient('B');
+    try {
+      const res = await t.request('GET', '/v1/hub/inbox?after=0&waitMs=-1');
+      assert.equal(res.status, 400);
+    } finally {
+      t.close();
+    }
+  });
+
   test('agency servers sync the directory and show their workstations the encryption certificates', async () => {
     const res = await wsA.server.request('GET', '/v1/directory');
     const d = JSON.parse(res.body.toString('utf8')) as Directory;
@@ -324,6 +379,59 @@ describe('faults: restarts, an agency offline, kill -9, volume', () => {
     } finally {
       db.close();
     }
+  });
+
+  test('kill -9 between fetch and hand-over, and just after the commit that stores and hands over: each packet handed over once, no body kept', async () => {
+    const child = (dir: string, crashAt?: PacketStep, crashNth?: number) =>
+      new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
+        const c = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'packetChild.ts')], {
+          env: { ...process.env, PACKET_CHILD: JSON.stringify({ dir, url: `https://localhost:${serverB.port}`, caPath: n.ca.certPath, certPath: n.agencies.B.vanThu.certPath, keyPath: n.agencies.B.vanThu.keyPath, mode: 'receive', crashAt, crashNth }) },
+        });
+        let stderr = '';
+        c.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+        c.on('exit', (code, signal) => resolve({ code, signal, stderr }));
+      });
+    // Large packets (not inlined in the listing: each is stored in a transaction of its own).
+    const large = (await sealedPacket(n, CODES.A, ['B'], (await clearPacket(n, 'A', [CODES.B], { attachmentBytes: 100_000 })).bytes)).bytes;
+    const ps = Array.from({ length: 4 }, () => readdressed(large));
+    const target = (await serverB.packets.inboundCount()) + ps.length;
+    const before = gotB.length;
+    for (const p of ps) wsA.packets.send(p);
+    await wsA.packets.flush();
+    await waitFor('the packets at B', async () => (await serverB.packets.inboundCount()) >= target, 30_000);
+    const dir = join(tmp.dir, 'wsB-handover');
+    mkdirSync(dir, { recursive: true });
+    // Killed after fetching and checking the 2nd packet, before the transaction that stores and hands it over.
+    const a = await child(dir, 'packet-downloaded', 2);
+    assert.equal(a.signal, 'SIGKILL', a.stderr);
+    // Killed just after the commit that stored and handed over the 3rd (the kill lands before the next step).
+    const b = await child(dir, 'packet-stored', 3);
+    assert.equal(b.signal, 'SIGKILL', b.stderr);
+    // What the killed runs committed is stored and handed over together: no packet waits for a later drain.
+    const mid = openWorkstation(dir, []);
+    try {
+      const r = mid.prepare('SELECT count(*) AS n, coalesce(sum(taken_at IS NULL), 0) AS pending, coalesce(sum(bytes IS NOT NULL), 0) AS bodies, (SELECT count(*) FROM handed) AS handed FROM packet_inbox').get() as { n: number; pending: number; bodies: number; handed: number };
+      assert.ok(r.n >= 3, `only ${r.n} packets stored before the kill`);
+      assert.deepEqual([r.pending, r.bodies, r.handed], [0, 0, r.n], 'a packet stored but not handed over, or its body kept');
+    } finally {
+      mid.close();
+    }
+    const c = await child(dir);
+    assert.equal(c.code, 0, c.stderr);
+    const db = openWorkstation(dir, []);
+    try {
+      const handed = db.prepare('SELECT packet_id, count(*) AS n FROM handed GROUP BY packet_id').all() as Array<{ packet_id: string; n: number }>;
+      for (const p of ps) assert.equal(handed.find((h) => h.packet_id === p.packetId)?.n, 1, `packet ${p.packetId} handed over once`);
+      assert.ok(handed.every((h) => h.n === 1), 'a packet was handed over twice');
+      const rows = db.prepare('SELECT count(*) AS n, sum(taken_at IS NULL) AS pending, sum(bytes IS NOT NULL) AS bodies FROM packet_inbox').get() as { n: number; pending: number; bodies: number };
+      assert.equal(rows.n, handed.length, 'a row per packet handed over');
+      assert.deepEqual([rows.pending, rows.bodies], [0, 0], 'every row taken in the transaction that stored it, no body written into the database');
+    } finally {
+      db.close();
+    }
+    // B's own workstation takes them too (the later tests count what it got).
+    await receiveUntil(wsB, gotB, before + ps.length);
+    assertOnce(gotB, ps.map((p) => p.packetId));
   });
 
   test('1,000 packets in both directions: none lost, none duplicated', async () => {

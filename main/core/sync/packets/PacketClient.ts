@@ -4,7 +4,8 @@
 // refusal the server will repeat (wrong sender, unknown recipient, changed body...) is kept with its
 // code; anything else is retried with backoff. Receive: the inbox after the cursor, each packet
 // stored with the cursor in one transaction, a large one downloaded part by part (Range resumes it),
-// then handed to the exchange (drain) inside the transaction that marks it taken: exactly once.
+// and handed over inside the transaction that marks it taken (with onPacket, the one that stores it;
+// else drain, or the exchange's own pace through pending/take): exactly once.
 import type { Db } from '../../db/connection';
 import { writeTx } from '../../db/transaction';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff';
@@ -23,6 +24,8 @@ import {
 const FINAL = new Set(['not-a-packet', 'packet-id-mismatch', 'wrong-sender', 'unknown-recipient', 'bad-signature', 'changed-body', 'too-large', 'bad-request']);
 /** A pull stores what it fetched once this much is held (else at the end of each page). */
 const STORE_BATCH_BYTES = 8 << 20;
+/** At most this much of queued packets' bytes is held in memory for flush (the rest is read back). */
+const HELD_MAX_BYTES = 32 << 20;
 /** Packets above one part are downloaded part by part (each part committed, so a broken download resumes). */
 const PART_BYTES = 1 << 20;
 
@@ -48,7 +51,10 @@ export interface OutboundPacket {
 export interface PacketClientOptions {
   db: Db;
   server: ServerClient;
-  /** Called with each received packet inside the transaction that marks it taken (see drain). */
+  /**
+   * Called with each received packet inside the transaction that marks it taken: a fetched packet in the
+   * transaction that stores it (pull), one stored before without a handler by drain. Must be synchronous.
+   */
   onPacket?: (p: InboundPacket) => void;
   backoff?: BackoffPolicy;
   clock?: () => number;
@@ -69,6 +75,13 @@ export interface PacketStatus extends PacketQueueStats {
 
 export class PacketClient {
   private lastError: string | null = null;
+  /**
+   * Bytes of packets this process queued and has not yet sent (up to HELD_MAX_BYTES): the head of the
+   * queue is sent from here instead of being read back out of the encrypted database (a copy of what
+   * send committed, found by id and digest; anything else is read from the database as before).
+   */
+  private readonly held = new Map<string, { sha256: string; bytes: Buffer }>();
+  private heldBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private failures = 0;
@@ -86,7 +99,26 @@ export class PacketClient {
 
   /** Queues a packet to send (durable at once); the same packet again is a no-op. */
   send(p: OutboundPacket): 'queued' | 'duplicate' {
-    return writeTx(this.db, () => queuePacket(this.db, p.packetId, p.bytes, this.iso()));
+    const q = writeTx(this.db, () => queuePacket(this.db, p.packetId, p.bytes, this.iso()));
+    // A copy of what was committed (the caller may reuse its buffer), for flush not to read it back.
+    if (q.result === 'queued' && this.heldBytes + p.bytes.length <= HELD_MAX_BYTES) {
+      this.held.set(p.packetId, { sha256: q.sha256, bytes: Buffer.from(p.bytes) });
+      this.heldBytes += p.bytes.length;
+    }
+    return q.result;
+  }
+
+  private heldOf = (packetId: string, sha256: string): Buffer | undefined => {
+    const h = this.held.get(packetId);
+    return h?.sha256 === sha256 ? h.bytes : undefined;
+  };
+
+  /** The packet left the queue (sent or refused): its held copy goes. */
+  private dropHeld(packetId: string): void {
+    const h = this.held.get(packetId);
+    if (!h) return;
+    this.held.delete(packetId);
+    this.heldBytes -= h.bytes.length;
   }
 
   /** The hub's directory of agencies as the agency server keeps it (null while the server has none yet). */
@@ -106,8 +138,13 @@ export class PacketClient {
   async flush(): Promise<number> {
     let sent = 0;
     for (;;) {
-      const row = headOfQueue(this.db);
-      if (!row) return sent;
+      const row = headOfQueue(this.db, this.heldOf);
+      if (!row) {
+        // Nothing queued: any copy still held left the queue another way (withdrawn by the exchange).
+        this.held.clear();
+        this.heldBytes = 0;
+        return sent;
+      }
       if (row.nextAttemptAt && Date.parse(row.nextAttemptAt) > this.now()) return sent;
       this.step('packet-sending', { packetId: row.packetId });
       let res: Response;
@@ -122,6 +159,7 @@ export class PacketClient {
         // Another workstation of the agency sent this packet (same id: the same dispatch or status) first.
         this.step('packet-acknowledged', { packetId: row.packetId });
         writeTx(this.db, () => markSent(this.db, row.packetId, this.iso(), 'sent-elsewhere'));
+        this.dropHeld(row.packetId);
         this.step('packet-cleared', { packetId: row.packetId });
         continue;
       }
@@ -129,6 +167,7 @@ export class PacketClient {
         if (answer?.sha256 !== row.sha256) throw new TransportError(`packet ${row.packetId}: the server acknowledged other bytes`, res.status, 'http');
         this.step('packet-acknowledged', { packetId: row.packetId });
         writeTx(this.db, () => markSent(this.db, row.packetId, this.iso()));
+        this.dropHeld(row.packetId);
         this.step('packet-cleared', { packetId: row.packetId });
         sent++;
         continue;
@@ -137,6 +176,7 @@ export class PacketClient {
       const err = new TransportError(`PUT packet ${row.packetId}: ${res.status} ${answer?.message ?? ''}`.trim(), res.status, code, retryAfter(res));
       if (res.status >= 400 && res.status < 500 && FINAL.has(code)) {
         writeTx(this.db, () => markRefused(this.db, row.packetId, code, err.message, this.iso()));
+        this.dropHeld(row.packetId);
         continue;
       }
       this.fail(row.packetId, row.attempts, err);
@@ -162,8 +202,13 @@ export class PacketClient {
     writeTx(this.db, () => recordSendFailure(this.db, packetId, e.message, new Date(this.now() + delay).toISOString()));
   }
 
-  /** Fetches the agency's inbound packets after the cursor into the inbox; returns how many were new. */
-  async pull(): Promise<number> {
+  /**
+   * Fetches the agency's inbound packets after the cursor into the inbox; returns how many were new.
+   * `waitMs`: when nothing is there yet, the agency server may hold the first listing that long and answer
+   * as soon as a packet arrives (a long poll, docs/server.md "Waiting for packets"; keep it below the
+   * transport's timeout). An agency server from before answers at once.
+   */
+  async pull(o: { waitMs?: number } = {}): Promise<number> {
     let stored = 0;
     // Packets checked against their hashes are stored with the cursor a batch at a time (the page, or
     // up to STORE_BATCH_BYTES): one transaction, not one per packet; a crash refetches the batch.
@@ -174,21 +219,30 @@ export class PacketClient {
       const batch = held;
       held = [];
       heldBytes = 0;
+      // With a handler, each new packet is handed over inside the transaction that stores it (as drain
+      // would, one transaction later): its row is written taken, so the body is never written into the
+      // database, read back out and cleared. A crash before the commit refetches it; after, it is taken.
+      const handler = this.o.onPacket;
       const fresh = writeTx(this.db, () => batch.map(({ l, bytes }) => {
         if (cursor(this.db, PULL_CURSOR) >= l.seq) return false; // another pull took it
-        const n = storeInbound(this.db, l.seq, { packetId: l.packetId, from: l.from, bytes, receivedAt: l.receivedAt, sha256: l.sha256 }, this.iso());
+        const p = { packetId: l.packetId, from: l.from, bytes, receivedAt: l.receivedAt };
+        const n = storeInbound(this.db, l.seq, { ...p, sha256: l.sha256 }, this.iso(), !!handler);
         setState(this.db, PULL_CURSOR, String(l.seq));
         dropPacketParts(this.db, l.seq);
+        if (n && handler) handler(p);
         return n;
       }));
       for (const [i, { l }] of batch.entries()) {
         this.step('packet-stored', { packetId: l.packetId, seq: l.seq });
-        if (fresh[i]) stored++;
+        if (!fresh[i]) continue;
+        stored++;
+        if (handler) this.step('packet-taken', { packetId: l.packetId });
       }
     };
-    for (;;) {
+    for (let first = true; ; first = false) {
       const after = cursor(this.db, PULL_CURSOR);
-      const res = await this.o.server.request('GET', `${PACKETS_API}/inbox?after=${after}`);
+      const wait = first && o.waitMs ? `&waitMs=${Math.floor(o.waitMs)}` : '';
+      const res = await this.o.server.request('GET', `${PACKETS_API}/inbox?after=${after}${wait}`);
       const page = expectJson<PacketPage>(res, 'GET packet inbox');
       try {
         for (const l of page.packets) {
@@ -415,11 +469,11 @@ export class PacketClient {
     return writeTx(this.db, () => markTaken(this.db, from, packetId, this.iso()));
   }
 
-  /** One round: send what waits, fetch what arrived, hand it over. */
-  async syncOnce(): Promise<{ sent: number; received: number; handed: number }> {
+  /** One round: send what waits, fetch what arrived (`waitMs`: waiting for it, see pull), hand it over. */
+  async syncOnce(o: { waitMs?: number } = {}): Promise<{ sent: number; received: number; handed: number }> {
     try {
       const sent = await this.flush();
-      const received = await this.pull();
+      const received = await this.pull(o);
       const handed = this.drain();
       writeTx(this.db, () => setState(this.db, 'packets:last_contact', this.iso()));
       this.lastError = null;

@@ -34,23 +34,29 @@ export class PacketQueueError extends Error {
 export const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** Queues a packet once: the same id with the same bytes is a no-op, with other bytes refused. */
-export function queuePacket(db: Db, packetId: string, bytes: Buffer, now: string): 'queued' | 'duplicate' {
+export function queuePacket(db: Db, packetId: string, bytes: Buffer, now: string): { result: 'queued' | 'duplicate'; sha256: string } {
   if (!/^[0-9A-Za-z-]{8,64}$/.test(packetId)) throw new PacketQueueError('bad-packet-id', `packet id "${packetId}": 8 to 64 letters, digits or dashes`);
-  const sha = sha256Hex(bytes);
+  const sha256 = sha256Hex(bytes);
   const prior = db.prepare('SELECT sha256 FROM main.packet_outbox WHERE packet_id = ?').pluck().get(packetId) as string | undefined;
   if (prior !== undefined) {
-    if (prior !== sha) throw new PacketQueueError('changed-body', `packet ${packetId} was queued before with other bytes`);
-    return 'duplicate';
+    if (prior !== sha256) throw new PacketQueueError('changed-body', `packet ${packetId} was queued before with other bytes`);
+    return { result: 'duplicate', sha256 };
   }
-  db.prepare('INSERT INTO main.packet_outbox (packet_id, sha256, size, bytes, created_at) VALUES (?,?,?,?,?)').run(packetId, sha, bytes.length, bytes, now);
-  return 'queued';
+  db.prepare('INSERT INTO main.packet_outbox (packet_id, sha256, size, bytes, created_at) VALUES (?,?,?,?,?)').run(packetId, sha256, bytes.length, bytes, now);
+  return { result: 'queued', sha256 };
 }
 
-/** The oldest packet waiting (packets leave in the order they were queued). */
-export function headOfQueue(db: Db): QueuedPacket | null {
-  const r = db.prepare("SELECT id, packet_id, sha256, bytes, attempts, next_attempt_at FROM main.packet_outbox WHERE state = 'queued' ORDER BY id LIMIT 1").get() as
-    { id: number; packet_id: string; sha256: string; bytes: Buffer; attempts: number; next_attempt_at: string | null } | undefined;
-  return r ? { id: r.id, packetId: r.packet_id, sha256: r.sha256, bytes: r.bytes, attempts: r.attempts, nextAttemptAt: r.next_attempt_at } : null;
+/**
+ * The oldest packet waiting (packets leave in the order they were queued). `held`: the bytes of a packet
+ * this process queued and still holds (same id and digest), so they need not be read back out of the
+ * database; otherwise they are read.
+ */
+export function headOfQueue(db: Db, held?: (packetId: string, sha256: string) => Buffer | undefined): QueuedPacket | null {
+  const r = db.prepare("SELECT id, packet_id, sha256, attempts, next_attempt_at FROM main.packet_outbox WHERE state = 'queued' ORDER BY id LIMIT 1").get() as
+    { id: number; packet_id: string; sha256: string; attempts: number; next_attempt_at: string | null } | undefined;
+  if (!r) return null;
+  const bytes = held?.(r.packet_id, r.sha256) ?? (db.prepare('SELECT bytes FROM main.packet_outbox WHERE id = ?').pluck().get(r.id) as Buffer);
+  return { id: r.id, packetId: r.packet_id, sha256: r.sha256, bytes, attempts: r.attempts, nextAttemptAt: r.next_attempt_at };
 }
 
 /** `note`: 'sent-elsewhere' when another workstation of the agency sent this packet id first. */
@@ -102,10 +108,14 @@ export function sentState(db: Db, packetId: string): SentState | null {
   return r ? { packetId: r.packet_id, state: r.state, attempts: r.attempts, errorCode: r.error_code, error: r.last_error, doneAt: r.done_at } : null;
 }
 
-/** Stores a fetched packet and moves the cursor (inside the caller's transaction); false when already here (by seq, or by sender and id). */
-export function storeInbound(db: Db, seq: number, p: InboundPacket & { sha256: string }, now: string): boolean {
-  const r = db.prepare('INSERT OR IGNORE INTO main.packet_inbox (seq, packet_id, from_code, sha256, size, bytes, received_at, fetched_at) VALUES (?,?,?,?,?,?,?,?)')
-    .run(seq, p.packetId, p.from, p.sha256, p.bytes.length, p.bytes, p.receivedAt, now);
+/**
+ * Stores a fetched packet (inside the caller's transaction, which moves the cursor); false when already
+ * here (by seq, or by sender and id). `taken`: the caller hands it over in this same transaction, so the
+ * row is written taken and without its bytes (what markTaken would leave), never holding the body.
+ */
+export function storeInbound(db: Db, seq: number, p: InboundPacket & { sha256: string }, now: string, taken = false): boolean {
+  const r = db.prepare('INSERT OR IGNORE INTO main.packet_inbox (seq, packet_id, from_code, sha256, size, bytes, received_at, fetched_at, taken_at) VALUES (?,?,?,?,?,?,?,?,?)')
+    .run(seq, p.packetId, p.from, p.sha256, p.bytes.length, taken ? null : p.bytes, p.receivedAt, now, taken ? now : null);
   return r.changes > 0;
 }
 

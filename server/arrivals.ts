@@ -1,0 +1,69 @@
+// Long polls of an inbox (docs/server.md, "Waiting for packets"): a listing that found nothing may wait,
+// up to the client's `waitMs`, for a packet to arrive for its reader instead of answering at once, so an
+// idle reader costs one request per wait and not one per poll interval, and hears of a packet as soon as
+// it is stored. Arrivals are counted per reader (an agency at the hub): the count is read before the
+// listing, so a packet stored between the listing and the wait ends the wait at once (never missed). The
+// count is this process's: a packet stored by another process only shows at the end of the wait.
+import type { ServerResponse } from 'node:http';
+import { HttpError } from './http';
+
+/** The longest wait a client may ask (below the servers' request and keep-alive timeouts). */
+export const MAX_WAIT_MS = 25_000;
+
+/** `waitMs` of a listing's query: 0 when absent; digits only, at most MAX_WAIT_MS. */
+export function waitOf(url: URL): number {
+  const v = url.searchParams.get('waitMs');
+  if (v === null) return 0;
+  if (!/^\d{1,9}$/.test(v)) throw new HttpError(400, 'bad-request', 'waitMs: a number of milliseconds');
+  return Math.min(Number(v), MAX_WAIT_MS);
+}
+
+export class Arrivals {
+  private readonly counts = new Map<string, number>();
+  private readonly waiting = new Map<string, Set<() => void>>();
+  private closed = false;
+
+  /** Packets stored for this reader so far (read before listing). */
+  count(reader: string): number {
+    return this.counts.get(reader) ?? 0;
+  }
+
+  /** A packet was stored for this reader: its waits end. */
+  arrived(reader: string): void {
+    this.counts.set(reader, this.count(reader) + 1);
+    const w = this.waiting.get(reader);
+    this.waiting.delete(reader);
+    for (const done of w ?? []) done();
+  }
+
+  /**
+   * Resolves when a packet arrived for the reader since `seen` was counted, after `ms`, when the
+   * response is closed (the client went away) or the server closes: at once when one arrived already.
+   */
+  wait(reader: string, seen: number, ms: number, res: ServerResponse): Promise<void> {
+    if (ms <= 0 || this.closed || this.count(reader) !== seen || res.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const set = this.waiting.get(reader) ?? new Set<() => void>();
+      this.waiting.set(reader, set);
+      const done = () => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (!set.size && this.waiting.get(reader) === set) this.waiting.delete(reader);
+        res.off('close', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      set.add(done);
+      res.once('close', done);
+    });
+  }
+
+  /** The server is closing: every wait ends now, and none starts. */
+  close(): void {
+    this.closed = true;
+    for (const [reader, w] of [...this.waiting]) {
+      this.waiting.delete(reader);
+      for (const done of w) done();
+    }
+  }
+}
