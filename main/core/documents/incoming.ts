@@ -123,7 +123,8 @@ function orderIssues(db: Db, arms: readonly Arm[], registerId: number, arrivalDa
   if (year < yearOf(today)) issues.push({ reason: 'past_year', year });
   // Walks the (year, arrival_date) index from the latest date down to the first entry of this register.
   const q = overArms(arms, 'SELECT arrival_date AS d FROM {c}.incoming WHERE year = ? AND register_id = ?', [year, registerId]);
-  const stored = cached(db, `${q.sql} ORDER BY d DESC LIMIT 1`).pluck().get(...q.params) as string | undefined;
+  const look = () => cached(db, `${q.sql} ORDER BY d DESC LIMIT 1`).pluck().get(...q.params) as string | undefined;
+  const stored = waiting ? waiting.untilFlush(`latest:${registerId}:${year}`, look) : look();
   // Records of this transaction not yet in their table (a set-wise write) count as if they were.
   const pending = waiting?.latestArrival(registerId, year);
   const latest = pending !== undefined && (stored === undefined || pending > stored) ? pending : stored;
@@ -230,7 +231,7 @@ export function registerIncomingPlaced(
   authorize(actor, 'doc.register');
   requireClearance(actor, input.secrecy);
   if (input.namedRecipient !== undefined || input.stagedIds.length > 0) throw DeskError.keyed('VALIDATION', 'input.invalid');
-  const first = checkRegistration(ctx, actor, input);
+  const first = checkRegistration(ctx, actor, input, into);
   for (const f of files) if (f.isPdf && f.size <= PDF_CHECK_LIMIT) refuseSignedPart(ctx, actor, f, f.signature);
   const sha256s = files.map((f) => f.sha256);
   const p = checkPlacement(ctx, actor, input, first, sha256s, batch, into);
@@ -285,7 +286,7 @@ function refuseSignedPart(ctx: IncomingContext, actor: Actor, m: { name: string;
 }
 
 /** The checks of a registration before its files are looked at. */
-function checkRegistration(ctx: IncomingContext, actor: Actor, input: RegisterInput) {
+function checkRegistration(ctx: IncomingContext, actor: Actor, input: RegisterInput, waiting?: IncomingBatch) {
   const { db } = ctx;
   const parsed = parseNumberSymbol(input.numberSymbol);
   if (!parsed.ok) throw DeskError.keyed('VALIDATION', parsed.msg.key, parsed.msg.params, { at: 'numberSymbol' });
@@ -308,9 +309,12 @@ function checkRegistration(ctx: IncomingContext, actor: Actor, input: RegisterIn
     issuerName = unit.name;
     issuerUnitId = unit.id;
   }
-  const register = chooseRegister(db, actor, input.secrecy, input.registerId);
+  // A set-wise write asks once per transaction (an import registers hundreds of rows in a few registers).
+  const choose = () => chooseRegister(db, actor, input.secrecy, input.registerId);
+  const register = waiting ? waiting.once(`register:${actor.id}:${input.secrecy}:${input.registerId ?? ''}`, choose) : choose();
   const year = yearOf(arrivalDate);
-  if (isYearClosed(db, register.id, year)) {
+  const closed = () => isYearClosed(db, register.id, year);
+  if (waiting ? waiting.once(`closed:${register.id}:${year}`, closed) : closed()) {
     auditRefusal(ctx, actor, 'incoming.register', 'register.yearClosed', { register: register.id, year });
     throw fieldsError({ arrivalDate: { key: 'register.yearClosed', params: { register: register.name, year } } });
   }

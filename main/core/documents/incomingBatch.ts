@@ -21,6 +21,10 @@ export class IncomingBatch {
   private waiting: IncomingRows[] = [];
   /** The latest arrival date waiting per register and year (`${registerId}:${year}`). */
   private readonly latest = new Map<string, string>();
+  /** Look-ups of tables this transaction does not write (registers, closed years): kept for the transaction. */
+  private readonly kept = new Map<string, unknown>();
+  /** Look-ups of tables the flush writes (the register's latest arrival stored): kept until the next flush. */
+  private readonly keptUntilFlush = new Map<string, unknown>();
 
   constructor(private readonly db: Db) {}
 
@@ -44,8 +48,22 @@ export class IncomingBatch {
     return this.latest.get(`${registerId}:${year}`);
   }
 
+  /**
+   * `look()`'s answer, asked once per transaction: for what only another connection could change, and
+   * none writes while this transaction holds the database (BEGIN IMMEDIATE).
+   */
+  once<T>(key: string, look: () => T): T {
+    return remembered(this.kept, key, look);
+  }
+
+  /** `look()`'s answer until the next flush (a table the flush writes, or a record written one by one after it). */
+  untilFlush<T>(key: string, look: () => T): T {
+    return remembered(this.keptUntilFlush, key, look);
+  }
+
   /** Writes every registration waiting, in order, and empties the batch. */
   flush(): void {
+    this.keptUntilFlush.clear();
     const all = this.waiting;
     if (all.length === 0) return;
     this.waiting = [];
@@ -89,6 +107,13 @@ export class IncomingBatch {
     }
     if (queued > 0) announceOcrQueued();
   }
+}
+
+function remembered<T>(map: Map<string, unknown>, key: string, look: () => T): T {
+  if (map.has(key)) return map.get(key) as T;
+  const value = look();
+  map.set(key, value);
+  return value;
 }
 
 /** Rows given as column → value objects, grouped by their columns (one shape per table and compartment in practice). */
