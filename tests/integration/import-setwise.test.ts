@@ -36,12 +36,13 @@ function writeArchive(dir: string): string {
   const fill = Buffer.alloc(8 * 1024, 7);
   for (let i = 1; i <= ROWS; i++) {
     // Mostly in order; every ninth row arrives three days before the row before it.
-    const day = i * 2 - (i % 9 === 0 ? 7 : 0);
+    // Every eleventh row (from the fifth) arrived in 2023, a year closed in the register before the import.
+    const day = i % 11 === 5 ? -30 - i : i * 2 - (i % 9 === 0 ? 7 : 0);
     let symbol = `${i}/CV-UBND`;
     let issuer = ISSUERS[i % ISSUERS.length]!;
     let docDay = day - (i % 4);
     // The same number-symbol and date as the row before, from another issuer.
-    if (i % 13 === 0) { symbol = `${i - 1}/CV-UBND`; docDay = (i - 1) * 2 - ((i - 1) % 4) - ((i - 1) % 9 === 0 ? 7 : 0); issuer = ISSUERS[(i + 1) % ISSUERS.length]!; }
+    if (i % 13 === 0 && (i - 1) % 11 !== 5) { symbol = `${i - 1}/CV-UBND`; docDay = (i - 1) * 2 - ((i - 1) % 4) - ((i - 1) % 9 === 0 ? 7 : 0); issuer = ISSUERS[(i + 1) % ISSUERS.length]!; }
     let file = `scans/${i}.pdf`;
     if (i % 17 === 0) file = `scans/${i - 2}.pdf`; // the same scan as an earlier row
     else if (i % 10 === 3) file = ''; // no scan
@@ -119,6 +120,8 @@ async function importInto(perRow: boolean): Promise<Record<string, unknown>> {
   const env = await newDesk('state');
   try {
     const db = env.desk.db;
+    const register = env.desk.registers.overview(env.admin).registers.find((r) => r.name === 'Sổ đăng ký văn bản đến')!;
+    await env.desk.registers.closeYear(env.admin, { registerId: register.id, year: 2023 });
     const auditFrom = db.prepare('SELECT max(id) FROM audit_log').pluck().get() as number;
     const out = await env.desk.imports.start(env.admin, source, suggestMapping(HEADERS), { batchSize: 40, workers: 2, perRow, txMs: 5 });
     assert.equal(out.job.state, 'done');
@@ -140,6 +143,9 @@ test('the set-wise writes leave every table as the per-row registrations do', as
   const audit = perRow['audit_log'] as Array<{ action: string; details: string }>;
   assert.ok(audit.some((a) => a.details.includes('before_latest')), 'an arrival out of order acknowledged');
   assert.ok(audit.some((a) => a.details.includes('acknowledgedDuplicates')), 'a duplicate acknowledged');
+  // Refusals audited between registrations of the same transaction: the chain keeps their order.
+  const refusals = audit.filter((a) => a.action === 'incoming.register' && (a as { outcome?: string }).outcome === 'refused');
+  assert.ok(refusals.length >= 5, `${refusals.length} refusals audited`);
   const jobs = perRow['import_jobs'] as Array<{ duplicates: number; rejected: number }>;
   assert.ok(jobs[0]!.duplicates > 0 && jobs[0]!.rejected > 0, JSON.stringify(jobs));
   for (const table of Object.keys(perRow)) assert.deepEqual(setWise[table], perRow[table], table);

@@ -85,7 +85,7 @@ export interface RunOptions {
   holdBytes?: number;
   /**
    * Each registration written with its own statements, as the window writes one (slower): the
-   * reference the set-wise writes are compared with (tests, the bench's --import-per-row). Default false.
+   * reference the set-wise writes are compared with (tests; the bench's SD_IMPORT_PER_ROW=1). Default false.
    */
   perRow?: boolean;
 }
