@@ -31,7 +31,7 @@ import { authorize, requireClearance, type Actor } from '../org/rights';
 import { findDuplicates, issuerKey, type BatchDuplicates } from './duplicates';
 import { listCorrections } from './corrections';
 import { listHandovers } from './handover';
-import { peekNumber, takeNumber } from './numbering';
+import { numbersMark, peekNumber, resetNumbers, takeNumber } from './numbering';
 import { claimNumber } from './numberClaims';
 import { followServerNumber, giveBack, owedReport, planNumber, sequenceOf, type NumberAuthority, type NumberPlan } from './sharedNumbering';
 import { recordWait } from './numberWaits';
@@ -267,13 +267,15 @@ export function registerIncomingPlaced(
   return r;
 }
 
-/** A savepoint around `fn`; the ids it took back as well when they are counted in memory (compartments/ids.ts). */
+/** A savepoint around `fn`; the ids and numbers it took back as well when they are counted in memory (compartments/ids.ts, numbering.ts). */
 function inSavepoint<T>(db: Db, fn: () => T): T {
   const mark = recordIdMark(db);
+  const numbers = numbersMark(db);
   try {
     return db.transaction(fn)();
   } catch (e) {
     resetRecordIds(db, mark);
+    resetNumbers(db, numbers);
     throw e;
   }
 }

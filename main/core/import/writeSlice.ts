@@ -8,6 +8,7 @@ import { deferAudits, dropDeferredAudits, flushDeferredAudits } from '../audit/a
 import { countRecordIds, dropRecordIds, settleRecordIds } from '../compartments/ids';
 import { BatchDuplicates } from '../documents/duplicates';
 import { IncomingBatch } from '../documents/incomingBatch';
+import { countNumbers, dropNumbers, settleNumbers } from '../documents/numbering';
 import { registerIncomingPlaced, type IncomingContext, type RegisterInput } from '../documents/incoming';
 import type { Actor } from '../org/rights';
 import { journalRows, setJobState, type RowOutcome } from './journal';
@@ -58,15 +59,18 @@ export function writeSlice(
   // Set-wise: the registrations wait in `into` and are written at once before the commit; record ids
   // are counted in memory and the audit entries chained in memory, each written once at the end.
   const into = limits.perRow ? undefined : new IncomingBatch(db);
+  // The duplicate look-ups of the rows this slice may register, two queries for all of them (in
+  // this transaction: nothing else writes before they are used); the slice stops at their end.
+  const end = Math.min(todo.length, from + Math.min(limits.lookAhead, Math.max(16, 2 * limits.previousRows)));
+  // Numbers counted in memory only while this workstation numbers alone (linked, the server's move the counters).
+  const localNumbers = into !== undefined && todo.slice(from, end).every((p) => p.numbered === undefined);
   if (into) {
     countRecordIds(db);
     deferAudits(db);
+    if (localNumbers) countNumbers(db);
   }
   try {
     const registeredAt = c.now();
-    // The duplicate look-ups of the rows this slice may register, two queries for all of them (in
-    // this transaction: nothing else writes before they are used); the slice stops at their end.
-    const end = Math.min(todo.length, from + Math.min(limits.lookAhead, Math.max(16, 2 * limits.previousRows)));
     const toRegister = todo.slice(from, end).filter(registers).map((p) => p.checked.record!);
     const batch = new BatchDuplicates(db, c.arms, toRegister.map((r) => ({
       numberSymbol: r.numberSymbol, documentDate: r.documentDate, sha256s: r.file ? [r.file.sha256] : [],
@@ -80,6 +84,7 @@ export function writeSlice(
     if (into) {
       into.flush();
       settleRecordIds(db);
+      if (localNumbers) settleNumbers(db);
       flushDeferredAudits(db);
     }
     // The slice's journal rows in its own transaction, set-wise: a kill leaves both or neither.
@@ -94,6 +99,7 @@ export function writeSlice(
     if (into) {
       dropRecordIds(db);
       dropDeferredAudits(db);
+      dropNumbers(db);
     }
   }
 }
