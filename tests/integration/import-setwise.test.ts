@@ -9,7 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { appendAudit, deferAudits, dropDeferredAudits } from '../../main/core/audit/auditLog';
 import { verifyAuditChain } from '../../main/core/audit/verify';
+import { countRecordIds, dropRecordIds, nextRecordId } from '../../main/core/compartments/ids';
+import { countNumbers, dropNumbers, takeNumber } from '../../main/core/documents/numbering';
 import type { Db } from '../../main/core/db/connection';
 import { suggestMapping } from '../../main/core/import/mapping';
 import { newDesk, tempDir } from '../helpers/desk';
@@ -149,4 +152,42 @@ test('the set-wise writes leave every table as the per-row registrations do', as
   const jobs = perRow['import_jobs'] as Array<{ duplicates: number; rejected: number }>;
   assert.ok(jobs[0]!.duplicates > 0 && jobs[0]!.rejected > 0, JSON.stringify(jobs));
   for (const table of Object.keys(perRow)) assert.deepEqual(setWise[table], perRow[table], table);
+});
+
+test('a set-wise transaction rolled back leaves nothing, and the connection numbers, counts ids and appends directly again', async () => {
+  const env = await newDesk('state');
+  try {
+    const db = env.desk.db;
+    const seq = () => db.prepare("SELECT last FROM id_sequence WHERE name = 'record'").pluck().get() as number;
+    const entries = () => db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number;
+    const [ids0, audit0] = [seq(), entries()];
+    const scope = db.prepare('SELECT scope_id FROM registers ORDER BY id LIMIT 1').pluck().get() as number;
+    const counter = () => db.prepare("SELECT last FROM number_counters WHERE scope_id = ? AND period = '2024'").pluck().get(scope) as number | undefined;
+    db.exec('BEGIN IMMEDIATE');
+    countRecordIds(db);
+    countNumbers(db);
+    deferAudits(db);
+    try {
+      assert.equal(nextRecordId(db), ids0 + 1);
+      assert.equal(takeNumber(db, scope, '2024-05-01', 'CV').number, 1);
+      appendAudit(db, { userId: env.admin.id, action: 'document.view', entity: 'incoming', entityId: 1, details: {} });
+      // Counted and kept in memory: nothing written yet.
+      assert.deepEqual([seq(), entries(), counter()], [ids0, audit0, undefined]);
+    } finally {
+      db.exec('ROLLBACK');
+      dropRecordIds(db);
+      dropNumbers(db);
+      dropDeferredAudits(db);
+    }
+    assert.deepEqual([seq(), entries(), counter()], [ids0, audit0, undefined], 'nothing of the rolled-back transaction');
+    db.exec('BEGIN IMMEDIATE');
+    assert.equal(nextRecordId(db), ids0 + 1, 'ids from the sequence again');
+    assert.equal(takeNumber(db, scope, '2024-05-01', 'CV').number, 1);
+    appendAudit(db, { userId: env.admin.id, action: 'document.view', entity: 'incoming', entityId: 1, details: {} });
+    db.exec('COMMIT');
+    assert.deepEqual([seq(), entries(), counter()], [ids0 + 1, audit0 + 1, 1], 'written directly');
+    assert.equal(verifyAuditChain(db), null);
+  } finally {
+    env.cleanup();
+  }
 });
