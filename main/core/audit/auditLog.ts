@@ -5,6 +5,7 @@
 // verifying under the v1 rule, the first v2 entry chaining onto the last v1 hash (docs/audit.md).
 import type { Db } from '../db/connection';
 import { cached } from '../db/statements';
+import { insertRows } from '../db/insertRows';
 import { canonicalJson, canonicalV2, GENESIS, hashV1, hashV2, wellFormed, type AuditOutcome, type StoredEntry } from './canonical';
 
 export type { AuditOutcome } from './canonical';
@@ -91,35 +92,90 @@ export function prepareAuditStatements(db: Db): void {
   db.pragma(`wal_autocheckpoint = ${CHECKPOINT_EVERY_FRAMES}`);
 }
 
-export function appendAudit(db: Db, entry: AuditEntry, at = new Date().toISOString()): void {
-  checkAuditDetails(entry.entity, entry.details);
-  const details = canonicalJson(entry.details ?? {});
-  const last = cached(db, LAST_SQL).get() as { id: number; hash: string } | undefined;
-  const prev = last?.hash ?? GENESIS;
+/** Connections whose appends wait, in order, for flushDeferredAudits (a set-wise write transaction). */
+const deferred = new WeakMap<Db, Array<{ entry: AuditEntry; at: string }>>();
+
+/**
+ * Until flushDeferredAudits, this connection's appends are kept in order in memory and written at
+ * once: the same entries, chained in the same order. Inside a write transaction only (the chain's
+ * last entry is read at the flush, which no other connection can move meanwhile).
+ */
+export function deferAudits(db: Db): void {
+  deferred.set(db, []);
+}
+
+/** Forgets the appends kept (the transaction is rolled back) and appends directly again. */
+export function dropDeferredAudits(db: Db): void {
+  deferred.delete(db);
+}
+
+/** Chains and writes the appends kept since deferAudits, in their order, and appends directly again. */
+export function flushDeferredAudits(db: Db): void {
+  const list = deferred.get(db);
+  deferred.delete(db);
+  if (!list || list.length === 0) return;
   if (!hasV2(db)) {
-    const hash = hashV1({ prevHash: prev, at, userId: entry.userId, action: entry.action, entity: entry.entity ?? null, entityId: entry.entityId ?? null, details });
-    db.prepare('INSERT INTO audit_log (at, user_id, action, entity, entity_id, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)')
-      .run(at, entry.userId, entry.action, entry.entity ?? null, entry.entityId ?? null, details, prev, hash);
+    for (const { entry, at } of list) appendAudit(db, entry, at);
     return;
   }
+  let last = cached(db, LAST_SQL).get() as { id: number; hash: string } | undefined;
+  const workstation = (cached(db, WORKSTATION_SQL).pluck().get() as string | undefined) ?? null;
+  const actors = new Map<number | null, string | null>();
+  const rows: unknown[][] = [];
+  for (const { entry, at } of list) {
+    let actorGid = actors.get(entry.userId);
+    if (actorGid === undefined) actors.set(entry.userId, (actorGid = globalIdOf(db, 'user', entry.userId)));
+    const e = storedEntry(db, entry, at, last, workstation, actorGid);
+    last = { id: e.seq, hash: e.hash };
+    rows.push([e.seq, 2, e.at, e.workstation, e.userId, e.actorGid, e.action, e.entity, e.entityId, e.entityGid, e.outcome, e.reason, e.details, e.prevHash, e.hash]);
+  }
+  insertRows(db, 'audit_log', ['id', 'v', 'at', 'workstation', 'user_id', 'actor_gid', 'action', 'entity', 'entity_id', 'entity_gid', 'outcome', 'reason', 'details', 'prev_hash', 'hash'], rows);
+}
+
+/** A v2 entry after `last`, hashed. */
+function storedEntry(
+  db: Db, entry: AuditEntry, at: string, last: { id: number; hash: string } | undefined, workstation: string | null, actorGid: string | null,
+): StoredEntry {
+  const prev = last?.hash ?? GENESIS;
   const e: StoredEntry = {
     seq: (last?.id ?? 0) + 1,
     v: 2,
     at: new Date(at).toISOString(), // always UTC with milliseconds
-    workstation: (cached(db, WORKSTATION_SQL).pluck().get() as string | undefined) ?? null,
+    workstation,
     userId: entry.userId,
-    actorGid: globalIdOf(db, 'user', entry.userId),
+    actorGid,
     action: wellFormed(entry.action),
     entity: entry.entity === undefined ? null : wellFormed(entry.entity),
     entityId: entry.entityId ?? null,
     entityGid: entry.entityGid === undefined ? globalIdOf(db, entry.entity, entry.entityId) : wellFormed(entry.entityGid),
     outcome: entry.outcome ?? 'ok',
     reason: entry.reason === undefined ? null : wellFormed(entry.reason),
-    details,
+    details: canonicalJson(entry.details ?? {}),
     prevHash: prev,
     hash: '',
   };
   e.hash = hashV2(prev, canonicalV2(e));
+  return e;
+}
+
+export function appendAudit(db: Db, entry: AuditEntry, at = new Date().toISOString()): void {
+  checkAuditDetails(entry.entity, entry.details);
+  const kept = deferred.get(db);
+  if (kept) {
+    kept.push({ entry, at });
+    return;
+  }
+  const last = cached(db, LAST_SQL).get() as { id: number; hash: string } | undefined;
+  if (!hasV2(db)) {
+    const details = canonicalJson(entry.details ?? {});
+    const prev = last?.hash ?? GENESIS;
+    const hash = hashV1({ prevHash: prev, at, userId: entry.userId, action: entry.action, entity: entry.entity ?? null, entityId: entry.entityId ?? null, details });
+    db.prepare('INSERT INTO audit_log (at, user_id, action, entity, entity_id, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)')
+      .run(at, entry.userId, entry.action, entry.entity ?? null, entry.entityId ?? null, details, prev, hash);
+    return;
+  }
+  const workstation = (cached(db, WORKSTATION_SQL).pluck().get() as string | undefined) ?? null;
+  const e = storedEntry(db, entry, at, last, workstation, globalIdOf(db, 'user', entry.userId));
   cached(db, INSERT_V2_SQL).run(e.seq, e.at, e.workstation, e.userId, e.actorGid, e.action, e.entity, e.entityId, e.entityGid, e.outcome, e.reason, e.details, e.prevHash, e.hash);
 }
 

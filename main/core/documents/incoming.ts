@@ -19,7 +19,7 @@ import type { IncomingFilter } from '../../../common/schemas';
 import { incomingDateIssues, type DateIssue, type incomingListSchema, type incomingRegisterSchema } from '../../../common/schemas';
 import type { Msg } from '../../../common/messages';
 import type { z } from 'zod';
-import { appendAudit } from '../audit/auditLog';
+import { appendAudit, type AuditEntry } from '../audit/auditLog';
 import type { AttachmentStore, StagedMeta } from '../attachments/store';
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { Db } from '../db/connection';
@@ -31,19 +31,20 @@ import { authorize, requireClearance, type Actor } from '../org/rights';
 import { findDuplicates, issuerKey, type BatchDuplicates } from './duplicates';
 import { listCorrections } from './corrections';
 import { listHandovers } from './handover';
-import { peekNumber, takeNumber } from './numbering';
+import { numbersMark, peekNumber, resetNumbers, takeNumber } from './numbering';
 import { claimNumber } from './numberClaims';
 import { followServerNumber, giveBack, owedReport, planNumber, sequenceOf, type NumberAuthority, type NumberPlan } from './sharedNumbering';
 import { recordWait } from './numberWaits';
 import { pageIds, prepareOrder, prepareOrderStatements } from './paging';
-import { recipientRefs, resolveRecipients, storeRecipients } from './recipients';
+import { recipientRefs, recipientRows, resolveRecipients, writeRecipientRows, type RecipientRow } from './recipients';
 import { isYearClosed } from './registers';
 import { auditRefusal } from '../secrets/registerYears';
 import { PDF_CHECK_LIMIT } from '../pdf/limits';
 import { enqueueOcr } from '../ocr/queue';
-import { indexIncoming, prepareSearchStatements, searchPlan, type SearchPlan } from './search';
+import { indexIncoming, prepareSearchStatements, searchPlan, type IndexedFields, type SearchPlan } from './search';
 import { armOf, armsFor, inArm, locate, overArms, sumOverArms, type Arm } from './arms';
-import { nextRecordId } from '../compartments/ids';
+import { nextRecordId, recordIdMark, resetRecordIds } from '../compartments/ids';
+import { IncomingBatch } from './incomingBatch';
 import { newGlobalId } from '../events/globalId';
 import { canSeeAll, distributionSql, isRestricted, prepareRestrictedStatements, restrictedAmong } from './needToKnow';
 
@@ -116,13 +117,17 @@ export async function checkDuplicates(
 /** Why a registration needs the văn thư's confirmation: a past year, or earlier than the latest arrival. */
 export interface OrderIssue { reason: 'past_year' | 'before_latest'; year: number; latestArrival?: string }
 
-function orderIssues(db: Db, arms: readonly Arm[], registerId: number, arrivalDate: string, today: string): OrderIssue[] {
+function orderIssues(db: Db, arms: readonly Arm[], registerId: number, arrivalDate: string, today: string, waiting?: IncomingBatch): OrderIssue[] {
   const year = yearOf(arrivalDate);
   const issues: OrderIssue[] = [];
   if (year < yearOf(today)) issues.push({ reason: 'past_year', year });
   // Walks the (year, arrival_date) index from the latest date down to the first entry of this register.
   const q = overArms(arms, 'SELECT arrival_date AS d FROM {c}.incoming WHERE year = ? AND register_id = ?', [year, registerId]);
-  const latest = cached(db, `${q.sql} ORDER BY d DESC LIMIT 1`).pluck().get(...q.params) as string | undefined;
+  const look = () => cached(db, `${q.sql} ORDER BY d DESC LIMIT 1`).pluck().get(...q.params) as string | undefined;
+  const stored = waiting ? waiting.untilFlush(`latest:${registerId}:${year}`, look) : look();
+  // Records of this transaction not yet in their table (a set-wise write) count as if they were.
+  const pending = waiting?.latestArrival(registerId, year);
+  const latest = pending !== undefined && (stored === undefined || pending > stored) ? pending : stored;
   if (latest !== undefined && arrivalDate < latest) issues.push({ reason: 'before_latest', year, latestArrival: latest });
   return issues;
 }
@@ -220,14 +225,16 @@ export function registerIncomingPlaced(
    * home's offline plan; null: none could be asked, the row is refused. Undefined: numbered here.
    */
   numbered?: { plan: Extract<NumberPlan, { kind: 'server' | 'home-offline' }>; globalId: string } | null,
+  /** The transaction's set-wise writes (incomingBatch.ts): the record's rows wait there; none: written now. */
+  into?: IncomingBatch,
 ): RegisterResult {
   authorize(actor, 'doc.register');
   requireClearance(actor, input.secrecy);
   if (input.namedRecipient !== undefined || input.stagedIds.length > 0) throw DeskError.keyed('VALIDATION', 'input.invalid');
-  const first = checkRegistration(ctx, actor, input);
+  const first = checkRegistration(ctx, actor, input, into);
   for (const f of files) if (f.isPdf && f.size <= PDF_CHECK_LIMIT) refuseSignedPart(ctx, actor, f, f.signature);
   const sha256s = files.map((f) => f.sha256);
-  const p = checkPlacement(ctx, actor, input, first, sha256s, batch);
+  const p = checkPlacement(ctx, actor, input, first, sha256s, batch, into);
   if (!ctx.db.inTransaction) throw new Error('registerIncomingPlaced runs inside a write transaction');
   // A shared register's number is the server's for this register and sequence, never this counter's.
   if (numbered === null) throw DeskError.keyed('VALIDATION', 'numbering.importNotNumbered', { register: p.register.name });
@@ -239,12 +246,38 @@ export function registerIncomingPlaced(
   }
   // Its own savepoint: a refusal above keeps its audit entry, a failed write leaves nothing.
   // The import's own journal settles a number whose record a crash lost (import/recover.ts): no claim.
-  const r = ctx.db.transaction(() => writeIncoming(ctx.db, actor, input, p, files, registeredAt, [], false, numbered ?? undefined))();
+  let r: RegisterResult;
+  if (into && IncomingBatch.takes(p, input)) {
+    // A local number is taken by one statement that refuses nothing: no savepoint needed (an error fails the transaction).
+    const build = () => incomingRows(ctx.db, actor, input, p, files, registeredAt, [], false, numbered ?? { plan: { kind: 'local' }, globalId: newGlobalId() });
+    const w = numbered ? inSavepoint(ctx.db, build) : build();
+    into.add(w);
+    // Kept in order with the transaction's other entries (writeSlice defers them), chained at its end.
+    appendAudit(ctx.db, w.audit, registeredAt.toISOString());
+    r = w.result;
+  } else {
+    // Written now: what waits goes first (the events keep the registrations' order).
+    into?.flush();
+    r = inSavepoint(ctx.db, () => writeIncoming(ctx.db, actor, input, p, files, registeredAt, [], false, numbered ?? undefined));
+  }
   batch?.written({
     id: r.id, arrivalNumber: r.arrivalNumber, registerName: r.registerName, numberSymbol: p.numberSymbol, issuerName: p.issuerName,
     documentDate: input.documentDate, numberSymbolKey: p.numberSymbolKey, issuerKey: issuerKey(p.issuerName), sha256s, secrecyRank: secrecyRank(input.secrecy),
   });
   return r;
+}
+
+/** A savepoint around `fn`; the ids and numbers it took back as well when they are counted in memory (compartments/ids.ts, numbering.ts). */
+function inSavepoint<T>(db: Db, fn: () => T): T {
+  const mark = recordIdMark(db);
+  const numbers = numbersMark(db);
+  try {
+    return db.transaction(fn)();
+  } catch (e) {
+    resetRecordIds(db, mark);
+    resetNumbers(db, numbers);
+    throw e;
+  }
 }
 
 function refuseSignedPart(ctx: IncomingContext, actor: Actor, m: { name: string; sha256: string }, partial: 'changed-after-signing' | 'appended-bytes' | null): void {
@@ -255,7 +288,7 @@ function refuseSignedPart(ctx: IncomingContext, actor: Actor, m: { name: string;
 }
 
 /** The checks of a registration before its files are looked at. */
-function checkRegistration(ctx: IncomingContext, actor: Actor, input: RegisterInput) {
+function checkRegistration(ctx: IncomingContext, actor: Actor, input: RegisterInput, waiting?: IncomingBatch) {
   const { db } = ctx;
   const parsed = parseNumberSymbol(input.numberSymbol);
   if (!parsed.ok) throw DeskError.keyed('VALIDATION', parsed.msg.key, parsed.msg.params, { at: 'numberSymbol' });
@@ -278,9 +311,12 @@ function checkRegistration(ctx: IncomingContext, actor: Actor, input: RegisterIn
     issuerName = unit.name;
     issuerUnitId = unit.id;
   }
-  const register = chooseRegister(db, actor, input.secrecy, input.registerId);
+  // A set-wise write asks once per transaction (an import registers hundreds of rows in a few registers).
+  const choose = () => chooseRegister(db, actor, input.secrecy, input.registerId);
+  const register = waiting ? waiting.once(`register:${actor.id}:${input.secrecy}:${input.registerId ?? ''}`, choose) : choose();
   const year = yearOf(arrivalDate);
-  if (isYearClosed(db, register.id, year)) {
+  const closed = () => isYearClosed(db, register.id, year);
+  if (waiting ? waiting.once(`closed:${register.id}:${year}`, closed) : closed()) {
     auditRefusal(ctx, actor, 'incoming.register', 'register.yearClosed', { register: register.id, year });
     throw fieldsError({ arrivalDate: { key: 'register.yearClosed', params: { register: register.name, year } } });
   }
@@ -291,6 +327,7 @@ function checkRegistration(ctx: IncomingContext, actor: Actor, input: RegisterIn
 /** The checks against the register and the compartment, once the files' hashes are known. */
 function checkPlacement(
   ctx: IncomingContext, actor: Actor, input: RegisterInput, first: ReturnType<typeof checkRegistration>, sha256s: string[], batch?: BatchDuplicates,
+  waiting?: IncomingBatch,
 ) {
   const { db } = ctx;
   const { numberSymbol, issuerName, register, arrivalDate, today } = first;
@@ -300,7 +337,7 @@ function checkPlacement(
     throw DeskError.keyed('DUPLICATE', 'document.duplicate', undefined, { details: { duplicates } });
   }
   // A past year, or an arrival before the register's latest: the văn thư confirms, and it is audited.
-  const order = orderIssues(db, ctx.arms, register.id, arrivalDate, today);
+  const order = orderIssues(db, ctx.arms, register.id, arrivalDate, today, waiting);
   if (order.length > 0 && !input.acknowledgeOutOfOrder) {
     const firstIssue = orderMsg(order[0]!, register.name);
     throw DeskError.keyed('OUT_OF_ORDER', firstIssue.key, firstIssue.params, { details: { reasons: order, registerName: register.name } });
@@ -321,12 +358,29 @@ function checkPlacement(
   return { ...first, duplicates, order, c: arm.schema, named, protectionUntil, marks };
 }
 
-/** The record, its files, recipients, index entry, events and audit entry: inside the caller's transaction. */
-function writeIncoming(
+/**
+ * A registration's rows, built once from the checked input (its number and ids taken): written one by
+ * one with their events read back (writeIncoming), or with other registrations' at once
+ * (incomingBatch.ts). Column names as keys, in the INSERT's order.
+ */
+export interface IncomingRows {
+  c: string;
+  record: Record<string, unknown> & { id: number; global_id: string; register_id: number; year: number; arrival_date: string };
+  attachments: Array<Record<string, unknown> & { id: number; global_id: string; mime: string; sealed_for?: number | null }>;
+  recipients: RecipientRow[];
+  index: IndexedFields;
+  /** The files go to the OCR queue (a compartment's record with files). */
+  ocr: boolean;
+  audit: AuditEntry;
+  registeredAt: Date;
+  result: RegisterResult;
+}
+
+/** Takes the record's number and ids and builds its rows (inside the caller's transaction). */
+function incomingRows(
   db: Db, actor: Actor, input: RegisterInput, p: ReturnType<typeof checkPlacement>, files: readonly RegisteredFile[], registeredAt: Date,
-  preStored: readonly RegisteredFile[] = [], claim = true,
-  numbered: { plan: NumberPlan; globalId: string } = { plan: { kind: 'local' }, globalId: newGlobalId() },
-): RegisterResult {
+  preStored: readonly RegisteredFile[], claim: boolean, numbered: { plan: NumberPlan; globalId: string },
+): IncomingRows {
   const { c, marks, named, register, arrivalDate, year, numberSymbol, numberSymbolKey, issuerName, issuerUnitId, recipients, duplicates, order, symbolWarning } = p;
   const { plan, globalId } = numbered;
   const taken = plan.kind === 'server' || plan.kind === 'awaiting' ? plan.taken : takeNumber(db, register.scope_id, arrivalDate, input.typeCode);
@@ -340,50 +394,24 @@ function writeIncoming(
   // A local number survives a crash between the base's commit and the compartment's (numberClaims.ts);
   // a server number is the server's (a crash leaves it allocated to no record: a gap it can name).
   if (claim && marks && plan.kind !== 'server' && plan.kind !== 'awaiting') claimNumber(db, register.scope_id, taken, { compartment: c, table: 'incoming', globalId, recordId: id }, registeredAt);
-  // Prepared once per connection and shape (an import registers thousands in a row).
-  cached(
-      db,
-      `INSERT INTO ${c}.incoming (id, global_id, register_id, period, arrival_number, arrival_date, year, issuer_unit_id, issuer_name,
-        number_symbol, number_symbol_key, issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency,
-        deadline, recipients, notes, registered_by, registered_at, attachment_count, page_count, copy_count, signer, arrival_channel${marks ? `,
-        recalled, named_user_id, protection_until` : ''})
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?${marks ? ',?,?,?' : ''})`,
-    )
-    .run(
-      id, globalId, register.id, period, number, arrivalDate, year, issuerUnitId, issuerName,
-      numberSymbol, numberSymbolKey, issuerKey(issuerName), input.documentDate, input.typeCode,
-      input.subject, input.secrecy, secrecyRank(input.secrecy), input.urgency, input.deadline ?? null,
-      JSON.stringify(recipients.map((r) => r.name)), input.notes, actor.id, registeredAt.toISOString(), files.length + preStored.length,
-      input.pageCount ?? null, input.copyCount ?? null, input.signer ?? '', input.arrivalChannel ?? null,
-      ...(marks ? [input.recalled ? 1 : 0, named?.id ?? null, p.protectionUntil] : []),
-    );
-  const addAttachment = cached(db, marks
-    ? `INSERT INTO ${c}.attachments (id, global_id, incoming_id, ordinal, name, size, mime, is_pdf, sha256, sealed_for) VALUES (?,?,?,?,?,?,?,?,?,?)`
-    : `INSERT INTO ${c}.attachments (id, global_id, incoming_id, ordinal, name, size, mime, is_pdf, sha256) VALUES (?,?,?,?,?,?,?,?,?)`);
-  recordChange(db, 'incoming', id, 'create', actor.id, registeredAt, c);
-  files.forEach((m, i) => {
-    const attachmentId = nextRecordId(db);
-    addAttachment.run(attachmentId, newGlobalId(), id, i + 1, m.name, m.size, m.mime, m.isPdf ? 1 : 0, m.sha256, ...(marks ? [named?.id ?? null] : []));
-    recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt, c);
-  });
-  // Files received already stored (the exchange): never sealed for a named person.
-  preStored.forEach((f, i) => {
-    const attachmentId = nextRecordId(db);
-    addAttachment.run(attachmentId, newGlobalId(), id, files.length + i + 1, f.name, f.size, f.mime, f.isPdf ? 1 : 0, f.sha256, ...(marks ? [null] : []));
-    recordChange(db, 'attachments', attachmentId, 'create', actor.id, registeredAt, c);
-  });
-  storeRecipients(db, c, id, recipients, actor.id, registeredAt);
-  if (input.restricted) {
-    const rid = nextRecordId(db);
-    db.prepare(`INSERT INTO ${c}.restrictions (id, global_id, incoming_id, reason, placed_by, placed_at) VALUES (?,?,?,'',?,?)`)
-      .run(rid, newGlobalId(), id, actor.id, registeredAt.toISOString());
-    recordChange(db, 'restrictions', rid, 'create', actor.id, registeredAt, c);
-  }
-  indexIncoming(db, c, id, { subject: input.subject, numberSymbol, issuerName, notes: input.notes });
-  // Scanned files are read later by the OCR job (a queue row now; registration never waits for it).
-  if (marks && files.length > 0) enqueueOcr(db, c, { incomingId: id }, registeredAt);
-  appendAudit(db, {
+  const at = registeredAt.toISOString();
+  const record = {
+    id, global_id: globalId, register_id: register.id, period, arrival_number: number, arrival_date: arrivalDate, year, issuer_unit_id: issuerUnitId, issuer_name: issuerName,
+    number_symbol: numberSymbol, number_symbol_key: numberSymbolKey, issuer_key: issuerKey(issuerName), document_date: input.documentDate, type_code: input.typeCode,
+    subject: input.subject, secrecy: input.secrecy, secrecy_rank: secrecyRank(input.secrecy), urgency: input.urgency, deadline: input.deadline ?? null,
+    recipients: JSON.stringify(recipients.map((r) => r.name)), notes: input.notes, registered_by: actor.id, registered_at: at, attachment_count: files.length + preStored.length,
+    page_count: input.pageCount ?? null, copy_count: input.copyCount ?? null, signer: input.signer ?? '', arrival_channel: input.arrivalChannel ?? null,
+    ...(marks ? { recalled: input.recalled ? 1 : 0, named_user_id: named?.id ?? null, protection_until: p.protectionUntil } : {}),
+  };
+  // Files received already stored (the exchange) follow the registration's own, never sealed for a named person.
+  const attachments = [...files.map((m) => ({ m, sealed: named?.id ?? null })), ...preStored.map((m) => ({ m, sealed: null }))].map(({ m, sealed }, i) => ({
+    id: nextRecordId(db), global_id: newGlobalId(), incoming_id: id, ordinal: i + 1, name: m.name, size: m.size, mime: m.mime, is_pdf: m.isPdf ? 1 : 0, sha256: m.sha256,
+    ...(marks ? { sealed_for: sealed } : {}),
+  }));
+  const audit: AuditEntry = {
     userId: actor.id, action: 'incoming.register', entity: 'incoming', entityId: id,
+    // The record's global id in hand (the same the entry would look up).
+    entityGid: globalId,
     details: {
       register: register.name, ...(plan.kind === 'awaiting' ? { awaitingNumber: true } : { arrivalNumber: number }), arrivalDate, secrecy: input.secrecy,
       // The number of files only: their hashes stay in the compartment (a hash confirms a guessed file).
@@ -393,8 +421,44 @@ function writeIncoming(
       ...(symbolWarning ? { numberSymbolWarning: symbolWarning } : {}),
       ...(input.restricted ? { restricted: true } : {}),
     },
-  }, registeredAt.toISOString());
-  return { id, arrivalNumber: number, registerName: register.name, ...(plan.kind === 'awaiting' ? { awaitingNumber: true } : {}) };
+  };
+  return {
+    c, record, attachments, recipients: recipientRows(db, id, recipients), index: { subject: input.subject, numberSymbol, issuerName, notes: input.notes },
+    ocr: marks && files.length > 0, audit, registeredAt,
+    result: { id, arrivalNumber: number, registerName: register.name, ...(plan.kind === 'awaiting' ? { awaitingNumber: true } : {}) },
+  };
+}
+
+/** The record, its files, recipients, index entry, events and audit entry: inside the caller's transaction. */
+function writeIncoming(
+  db: Db, actor: Actor, input: RegisterInput, p: ReturnType<typeof checkPlacement>, files: readonly RegisteredFile[], registeredAt: Date,
+  preStored: readonly RegisteredFile[] = [], claim = true,
+  numbered: { plan: NumberPlan; globalId: string } = { plan: { kind: 'local' }, globalId: newGlobalId() },
+): RegisterResult {
+  const w = incomingRows(db, actor, input, p, files, registeredAt, preStored, claim, numbered);
+  const { c, record } = w;
+  const id = record.id;
+  // Prepared once per connection and shape (an import registers thousands in a row).
+  const columns = Object.keys(record);
+  cached(db, `INSERT INTO ${c}.incoming (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(',')})`).run(...Object.values(record));
+  recordChange(db, 'incoming', id, 'create', actor.id, registeredAt, c);
+  for (const a of w.attachments) {
+    const keys = Object.keys(a);
+    cached(db, `INSERT INTO ${c}.attachments (${keys.join(', ')}) VALUES (${keys.map(() => '?').join(',')})`).run(...Object.values(a));
+    recordChange(db, 'attachments', a.id, 'create', actor.id, registeredAt, c);
+  }
+  writeRecipientRows(db, c, w.recipients, actor.id, registeredAt);
+  if (input.restricted) {
+    const rid = nextRecordId(db);
+    db.prepare(`INSERT INTO ${c}.restrictions (id, global_id, incoming_id, reason, placed_by, placed_at) VALUES (?,?,?,'',?,?)`)
+      .run(rid, newGlobalId(), id, actor.id, registeredAt.toISOString());
+    recordChange(db, 'restrictions', rid, 'create', actor.id, registeredAt, c);
+  }
+  indexIncoming(db, c, id, w.index);
+  // Scanned files are read later by the OCR job (a queue row now; registration never waits for it).
+  if (w.ocr) enqueueOcr(db, c, { incomingId: id }, registeredAt);
+  appendAudit(db, w.audit, registeredAt.toISOString());
+  return w.result;
 }
 
 /** The named person of a "Chỉ người có tên mới được bóc bì" envelope, with the certificates to seal for. */

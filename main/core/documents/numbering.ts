@@ -83,13 +83,30 @@ export function periodOf(scope: Pick<ScopeRow, 'reset' | 'term_start' | 'term_ye
 
 export interface TakenNumber { number: number; period: string; bucket: string }
 
+/** Connections counting numbers in memory for a transaction (countNumbers): the scopes read and each counter's last number. */
+const counting = new WeakMap<Db, { scopes: Map<number, ScopeRow>; counters: Map<string, { scopeId: number; period: string; bucket: string; last: number }> }>();
+
 /** Takes the next number of a scope. Must run inside the transaction that stores the record. */
 export function takeNumber(db: Db, scopeId: number, isoDate: string, typeCode: string): TakenNumber {
   if (!db.inTransaction) throw new Error('takeNumber must run inside the record transaction');
-  const scope = cached(db, 'SELECT * FROM numbering_scopes WHERE id = ?').get(scopeId) as ScopeRow | undefined;
-  if (!scope) throw new Error(`numbering scope ${scopeId} does not exist`);
+  const memory = counting.get(db);
+  let scope = memory?.scopes.get(scopeId);
+  if (!scope) {
+    scope = cached(db, 'SELECT * FROM numbering_scopes WHERE id = ?').get(scopeId) as ScopeRow | undefined;
+    if (!scope) throw new Error(`numbering scope ${scopeId} does not exist`);
+    memory?.scopes.set(scopeId, scope);
+  }
   const period = periodOf(scope, isoDate);
   const bucket = scope.per_type ? typeCode : '*';
+  if (memory) {
+    const key = `${scopeId}\u0000${period}\u0000${bucket}`;
+    let counter = memory.counters.get(key);
+    if (!counter) {
+      const last = cached(db, 'SELECT last FROM number_counters WHERE scope_id = ? AND period = ? AND bucket = ?').pluck().get(scopeId, period, bucket) as number | undefined;
+      memory.counters.set(key, (counter = { scopeId, period, bucket, last: last ?? 0 }));
+    }
+    return { number: ++counter.last, period, bucket };
+  }
   const n = cached(
       db,
       `INSERT INTO number_counters (scope_id, period, bucket, last) VALUES (?,?,?,1)
@@ -98,6 +115,47 @@ export function takeNumber(db: Db, scopeId: number, isoDate: string, typeCode: s
     .pluck()
     .get(scopeId, period, bucket) as number;
   return { number: n, period, bucket };
+}
+
+/**
+ * From now on this connection's local numbers are counted in memory (each counter read once, written
+ * at settleNumbers) instead of a statement per number: the same numbers, in the same order. Only for a
+ * transaction in which nothing else reads or moves the counters (a set-wise import slice numbering
+ * locally: never while linked, where the server's numbers move them).
+ */
+export function countNumbers(db: Db): void {
+  counting.set(db, { scopes: new Map(), counters: new Map() });
+}
+
+/** Where the counters stand (to take back the numbers of a write rolled back to a savepoint). */
+export function numbersMark(db: Db): Map<string, number> | undefined {
+  const memory = counting.get(db);
+  return memory && new Map([...memory.counters].map(([k, c]) => [k, c.last]));
+}
+
+export function resetNumbers(db: Db, mark: Map<string, number> | undefined): void {
+  const memory = counting.get(db);
+  if (!memory || !mark) return;
+  for (const [k, c] of memory.counters) {
+    const last = mark.get(k);
+    if (last === undefined) memory.counters.delete(k);
+    else c.last = last;
+  }
+}
+
+/** Writes the counted numbers into their counters and stops counting in memory. */
+export function settleNumbers(db: Db): void {
+  const memory = counting.get(db);
+  counting.delete(db);
+  if (!memory) return;
+  const write = cached(db, `INSERT INTO number_counters (scope_id, period, bucket, last) VALUES (?,?,?,?)
+    ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = excluded.last`);
+  for (const c of memory.counters.values()) if (c.last > 0) write.run(c.scopeId, c.period, c.bucket, c.last);
+}
+
+/** Stops counting in memory without writing (the transaction is rolled back). */
+export function dropNumbers(db: Db): void {
+  counting.delete(db);
 }
 
 /** The number takeNumber would return now, without taking it (a preview for the form). */

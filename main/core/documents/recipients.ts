@@ -52,12 +52,24 @@ export function storeRecipients(db: Db, c: string, incomingId: number, list: rea
     recordChange(db, 'incoming_recipients', id, 'delete', by, now, c);
     db.prepare(`DELETE FROM ${c}.incoming_recipients WHERE id = ?`).run(id);
   }
-  const insert = cached(db, `INSERT INTO ${c}.incoming_recipients (id, global_id, incoming_id, ordinal, internal_unit_id, user_id, name) VALUES (?,?,?,?,?,?,?)`);
-  list.forEach((r, i) => {
-    const id = nextRecordId(db);
-    insert.run(id, newGlobalId(), incomingId, i + 1, r.unitId, r.userId, r.name);
-    recordChange(db, 'incoming_recipients', id, 'create', by, now, c);
-  });
+  writeRecipientRows(db, c, recipientRows(db, incomingId, list), by, now);
+}
+
+/** Recipient records built by recipientRows, each with its event. */
+export function writeRecipientRows(db: Db, c: string, rows: readonly RecipientRow[], by: number, now: Date): void {
+  const insert = cached(db, `INSERT INTO ${c}.incoming_recipients (${RECIPIENT_COLUMNS.join(', ')}) VALUES (?,?,?,?,?,?,?)`);
+  for (const row of rows) {
+    insert.run(...RECIPIENT_COLUMNS.map((k) => row[k]));
+    recordChange(db, 'incoming_recipients', row.id, 'create', by, now, c);
+  }
+}
+
+export const RECIPIENT_COLUMNS = ['id', 'global_id', 'incoming_id', 'ordinal', 'internal_unit_id', 'user_id', 'name'] as const;
+export type RecipientRow = { id: number; global_id: string; incoming_id: number; ordinal: number; internal_unit_id: number | null; user_id: number | null; name: string };
+
+/** The recipient records of a new document (their ids taken now): written one by one above, or with others' (incomingBatch.ts). */
+export function recipientRows(db: Db, incomingId: number, list: readonly ResolvedRecipient[]): RecipientRow[] {
+  return list.map((r, i) => ({ id: nextRecordId(db), global_id: newGlobalId(), incoming_id: incomingId, ordinal: i + 1, internal_unit_id: r.unitId, user_id: r.userId, name: r.name }));
 }
 
 /** The recipients with what they refer to; entries registered before recipients were records have names only. */

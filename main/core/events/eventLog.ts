@@ -75,6 +75,71 @@ export function recordChange(db: Db, table: RecordTable, localId: number, kind: 
   return gid;
 }
 
+/** A table's columns as `SELECT *` gives them, each with the value a row takes when the insert names it not. */
+interface Column { name: string; affinity: 'text' | 'integer' | 'other'; fallback: unknown }
+const columnsOf = new WeakMap<Db, Map<string, Column[]>>();
+
+/** A column default written as a literal (NULL, a number, a quoted string); anything else is refused. */
+function literal(sql: string | null, where: string): unknown {
+  if (sql === null || /^null$/i.test(sql)) return null;
+  if (/^-?\d+(\.\d+)?$/.test(sql)) return Number(sql);
+  const quoted = /^'((?:[^']|'')*)'$/s.exec(sql);
+  if (quoted) return quoted[1]!.replace(/''/g, "'");
+  throw new Error(`${where}: default ${sql} is not a literal; its create event needs the row read back`);
+}
+
+function tableColumns(db: Db, schema: string, table: RecordTable): Column[] {
+  let known = columnsOf.get(db);
+  if (!known) columnsOf.set(db, (known = new Map()));
+  const key = `${schema}.${table}`;
+  let cols = known.get(key);
+  if (!cols) {
+    const info = db.prepare(`PRAGMA ${schema}.table_xinfo(${table})`).all() as Array<{ name: string; type: string; dflt_value: string | null; hidden: number }>;
+    if (info.some((c) => c.hidden !== 0)) throw new Error(`${key} has generated or hidden columns`);
+    cols = info.map((c) => {
+      const type = c.type.toUpperCase();
+      return { name: c.name, affinity: type.includes('INT') ? 'integer' : /CHAR|CLOB|TEXT/.test(type) ? 'text' : 'other', fallback: literal(c.dflt_value, `${key}.${c.name}`) };
+    });
+    known.set(key, cols);
+  }
+  return cols;
+}
+
+/** A value as the column stores it (SQLite's affinity for the values an insert binds here). */
+function stored(c: Column, v: unknown): unknown {
+  if (c.affinity === 'text' && typeof v === 'number') return String(v);
+  if (c.affinity === 'integer' && typeof v === 'string' && /^-?\d+$/.test(v.trim()) && Number.isSafeInteger(Number(v))) return Number(v);
+  return v;
+}
+
+/**
+ * The events-table row (id, at, origin, actor, entity, entity_id, kind, data) of a record just
+ * inserted with `values` (column → value, the columns it names; the others take their defaults),
+ * without reading the row back: the same payload recordChange(…, 'create', …) would read, in the
+ * table's column order. `who` is this workstation's id and the actor's global id (one look-up per
+ * transaction). For writes that insert many records at once (documents/incomingBatch.ts).
+ */
+export function createEventRow(
+  db: Db, schema: string, table: RecordTable, values: Readonly<Record<string, unknown>>, at: Date, who: { origin: string; actor: string | null },
+): unknown[] {
+  const data: Record<string, unknown> = {};
+  for (const c of tableColumns(db, schema, table)) {
+    if (LOCAL_ONLY.has(c.name)) continue;
+    data[c.name] = encodeValue(Object.prototype.hasOwnProperty.call(values, c.name) ? stored(c, values[c.name]) : c.fallback);
+  }
+  const gid = values.global_id;
+  if (typeof gid !== 'string' || gid === '') throw new Error(`a ${table} row without its global id`);
+  return [newGlobalId(), at.toISOString(), who.origin, who.actor, table, gid, 'create', JSON.stringify(data)];
+}
+
+/** The columns of createEventRow's rows, for insertRows into `${schema}.events`. */
+export const EVENT_COLUMNS = ['id', 'at', 'origin', 'actor', 'entity', 'entity_id', 'kind', 'data'] as const;
+
+/** Who writes a transaction's events: this workstation and the actor's global id (recordChange's look-ups, once). */
+export function eventAuthor(db: Db, actorUserId: number | null): { origin: string; actor: string | null } {
+  return { origin: workstationId(db), actor: actorUserId === null ? null : globalIdOf(db, 'users', actorUserId, 'main') };
+}
+
 /** This workstation's id (created with the event log; names the origin of every event). */
 export function workstationId(db: Db): string {
   const id = getSetting(db, 'workstation_id');

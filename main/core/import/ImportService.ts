@@ -83,6 +83,11 @@ export interface RunOptions {
    * none kept, each file read again when placed). Each file kept is read once: less CPU, more memory.
    */
   holdBytes?: number;
+  /**
+   * Each registration written with its own statements, as the window writes one (slower): the
+   * reference the set-wise writes are compared with (tests; the bench's SD_IMPORT_PER_ROW=1). Default false.
+   */
+  perRow?: boolean;
 }
 
 export interface ImportOutcome { job: JobRow; cancelled: boolean }
@@ -362,7 +367,7 @@ class JobRun {
     const handoff = c.dbHandoff?.() ?? null;
     if (!handoff) return null;
     try {
-      return await ImportWriter.start(handoff, this.actor, this.jobId, { txMs: this.txMs, lookAhead: WORKER_LOOKUP_AHEAD });
+      return await ImportWriter.start(handoff, this.actor, this.jobId, { txMs: this.txMs, lookAhead: WORKER_LOOKUP_AHEAD, perRow: this.opts.perRow === true });
     } catch (err) {
       c.log.log('warn', 'the import database worker did not start: rows are written on the main thread', { error: (err as Error).message });
       return null;
@@ -524,7 +529,7 @@ class JobRun {
       if (this.opts.signal.aborted) return false;
       const ctx = this.source.context();
       await ctx.writable();
-      const { next, journal } = writeSlice(ctx, this.actor, this.jobId, todo, k, last, { ms: this.sliceMs, lookAhead: LOOKUP_AHEAD, previousRows: this.lastSliceRows });
+      const { next, journal } = writeSlice(ctx, this.actor, this.jobId, todo, k, last, { ms: this.sliceMs, lookAhead: LOOKUP_AHEAD, previousRows: this.lastSliceRows, perRow: this.opts.perRow === true });
       this.committed(journal);
       k = next;
       this.progress('running');

@@ -64,12 +64,12 @@ export class ImportWriter {
   }
 
   /** Starts the worker on its own connection; resolves once the connection is open. */
-  static async start(handoff: DbHandoff, actor: Actor, jobId: number, opts: { txMs: number; lookAhead: number }): Promise<ImportWriter> {
+  static async start(handoff: DbHandoff, actor: Actor, jobId: number, opts: { txMs: number; lookAhead: number; perRow?: boolean }): Promise<ImportWriter> {
     const { ended, closed: _closed, ...data } = handoff;
     const stop = new SharedArrayBuffer(4);
     let worker: Worker;
     try {
-      worker = startWorker({ handoff: data, actor, jobId, txMs: opts.txMs, lookAhead: opts.lookAhead, stop });
+      worker = startWorker({ handoff: data, actor, jobId, txMs: opts.txMs, lookAhead: opts.lookAhead, perRow: opts.perRow === true, stop });
     } finally {
       // The worker has its copies (workerData is cloned): this thread's are wiped.
       data.base.key.fill(0);

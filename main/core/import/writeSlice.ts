@@ -4,7 +4,11 @@
 // own) or, when the session cannot hand its database to a worker, on the main thread (ImportService).
 import { DeskError } from '../../../common/errors';
 import { secrecyRank } from '../../../common/domain';
+import { deferAudits, dropDeferredAudits, flushDeferredAudits } from '../audit/auditLog';
+import { countRecordIds, dropRecordIds, settleRecordIds } from '../compartments/ids';
 import { BatchDuplicates } from '../documents/duplicates';
+import { IncomingBatch } from '../documents/incomingBatch';
+import { countNumbers, dropNumbers, settleNumbers } from '../documents/numbering';
 import { registerIncomingPlaced, type IncomingContext, type RegisterInput } from '../documents/incoming';
 import type { Actor } from '../org/rights';
 import { journalRows, setJobState, type RowOutcome } from './journal';
@@ -34,6 +38,11 @@ export interface SliceLimits {
   lookAhead: number;
   /** Rows the previous transaction held: the look-ahead is twice that (at least 16, at most lookAhead). */
   previousRows: number;
+  /**
+   * Registrations written one by one, each with its own statements (the window's way): the reference
+   * the set-wise writes are compared with (tests/integration/import-setwise.test.ts). Default: set-wise.
+   */
+  perRow?: boolean;
 }
 
 /**
@@ -47,20 +56,36 @@ export function writeSlice(
   const t = performance.now();
   let k = from;
   db.exec('BEGIN IMMEDIATE');
+  // Set-wise: the registrations wait in `into` and are written at once before the commit; record ids
+  // are counted in memory and the audit entries chained in memory, each written once at the end.
+  const into = limits.perRow ? undefined : new IncomingBatch(db);
+  // The duplicate look-ups of the rows this slice may register, two queries for all of them (in
+  // this transaction: nothing else writes before they are used); the slice stops at their end.
+  const end = Math.min(todo.length, from + Math.min(limits.lookAhead, Math.max(16, 2 * limits.previousRows)));
+  // Numbers counted in memory only while this workstation numbers alone (linked, the server's move the counters).
+  const localNumbers = into !== undefined && todo.slice(from, end).every((p) => p.numbered === undefined);
+  if (into) {
+    countRecordIds(db);
+    deferAudits(db);
+    if (localNumbers) countNumbers(db);
+  }
   try {
     const registeredAt = c.now();
-    // The duplicate look-ups of the rows this slice may register, two queries for all of them (in
-    // this transaction: nothing else writes before they are used); the slice stops at their end.
-    const end = Math.min(todo.length, from + Math.min(limits.lookAhead, Math.max(16, 2 * limits.previousRows)));
     const toRegister = todo.slice(from, end).filter(registers).map((p) => p.checked.record!);
     const batch = new BatchDuplicates(db, c.arms, toRegister.map((r) => ({
       numberSymbol: r.numberSymbol, documentDate: r.documentDate, sha256s: r.file ? [r.file.sha256] : [],
     })), secrecyRank(actor.clearance));
     const journal: JournalEntry[] = [];
     while (k < end) {
-      journal.push(writeRow(c, actor, todo[k]!, registeredAt, batch));
+      journal.push(writeRow(c, actor, todo[k]!, registeredAt, batch, into));
       k++;
       if (performance.now() - t > limits.ms) break;
+    }
+    if (into) {
+      into.flush();
+      settleRecordIds(db);
+      if (localNumbers) settleNumbers(db);
+      flushDeferredAudits(db);
     }
     // The slice's journal rows in its own transaction, set-wise: a kill leaves both or neither.
     journalRows(db, jobId, journal);
@@ -70,6 +95,12 @@ export function writeSlice(
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');
     throw err;
+  } finally {
+    if (into) {
+      dropRecordIds(db);
+      dropDeferredAudits(db);
+      dropNumbers(db);
+    }
   }
 }
 
@@ -79,7 +110,7 @@ function registers(p: RowToWrite): boolean {
 }
 
 /** A row's registration (or its outcome without one), and its journal entry, written by the caller with the slice's. */
-function writeRow(c: IncomingContext, actor: Actor, p: RowToWrite, registeredAt: Date, batch: BatchDuplicates): JournalEntry {
+function writeRow(c: IncomingContext, actor: Actor, p: RowToWrite, registeredAt: Date, batch: BatchDuplicates, into: IncomingBatch | undefined): JournalEntry {
   const { checked } = p;
   const at = { key: checked.key, sheet: p.sheet, row: p.row };
   const journal = (outcome: RowOutcome, extra: { recordId?: number; reason?: string }): JournalEntry => ({ ...at, outcome, ...extra });
@@ -89,7 +120,7 @@ function writeRow(c: IncomingContext, actor: Actor, p: RowToWrite, registeredAt:
   if (p.refused) return journal('rejected', { reason: `registerRefused:${p.refused}` });
   try {
     const file = checked.record!.file;
-    const recordId = registerIncomingPlaced(c, actor, registration(checked.record!), file ? [{ ...file, signature: file.signature ?? null }] : [], registeredAt, batch, p.numbered).id;
+    const recordId = registerIncomingPlaced(c, actor, registration(checked.record!), file ? [{ ...file, signature: file.signature ?? null }] : [], registeredAt, batch, p.numbered, into).id;
     return journal('imported', { recordId });
   } catch (err) {
     if (!(err instanceof DeskError)) throw err;

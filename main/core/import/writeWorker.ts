@@ -19,6 +19,8 @@ export interface WriteWorkerData {
   txMs: number;
   /** Rows whose duplicates are looked up at once (the most a transaction holds). */
   lookAhead: number;
+  /** Registrations written one by one (writeSlice.ts, SliceLimits.perRow): the reference for comparisons. */
+  perRow: boolean;
   /** Int32 flag: 0 go on, 1 stop at the next transaction (cancel, lock). */
   stop: SharedArrayBuffer;
 }
@@ -76,7 +78,7 @@ function write(req: Extract<WriteRequest, { op: 'write' }>, conn: NonNullable<ty
   let k = 0;
   while (k < req.rows.length) {
     if (Atomics.load(stop, 0) !== 0) break;
-    const { next, journal } = writeSlice(ctx, data.actor, data.jobId, req.rows, k, req.last, { ms: data.txMs, lookAhead: data.lookAhead, previousRows });
+    const { next, journal } = writeSlice(ctx, data.actor, data.jobId, req.rows, k, req.last, { ms: data.txMs, lookAhead: data.lookAhead, previousRows, perRow: data.perRow });
     previousRows = journal.length;
     k = next;
     port.postMessage({ type: 'committed', id: req.id, journal } satisfies WriteReply);
