@@ -861,6 +861,14 @@ export class ProfileVault implements ContextSource {
   private async rekeyLevel(level: Level, current: LevelKey, holders: readonly Uint8Array[], resumeWith?: LevelKey): Promise<void> {
     // A worker's connection holds the level's file under the old key: stopped and closed first (the import ends resumable).
     await this.endHandoffs('rekey');
+    // The re-key's checkpoint and journal switch need the file alone: an earlier session's connection
+    // still waiting for its verdict and this unlock's integrity checks on the database worker are waited
+    // for too (on a loaded machine they overlapped: SQLITE_BUSY after the 5 s busy timeout).
+    await this.connectionsClosed();
+    if (this.conn) {
+      await this.conn.gate.settled;
+      this.conn.gate.assertWritable();
+    }
     const db = this.db;
     const schema = schemaOf(level);
     // Every file the level's records refer to: registered files and outgoing documents' files.
