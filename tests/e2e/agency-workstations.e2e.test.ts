@@ -14,8 +14,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Db } from '../../main/core/db/connection';
+import { writeTx } from '../../main/core/db/transaction';
 import { Desk } from '../../main/core/desk';
 import { workstationId } from '../../main/core/events/eventLog';
+import { ensureOutgoingRegisters } from '../../main/core/outgoing/config';
 import { SessionGuard } from '../../main/core/session/guard';
 import { TokenService } from '../../main/core/session/tokens';
 import { ServerClient } from '../../main/core/sync/ServerClient';
@@ -135,10 +137,18 @@ test('an administrator sees the agency\'s workstations and declares the other on
   const homeOf = async () => (await server.store.db.selectFrom('register_homes').select('workstation').where('register_gid', '=', incoming.gid).executeTakeFirst())?.workstation;
   for (let i = 0; i < 300 && (await homeOf()) !== selfId; i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(await homeOf(), selfId, 'named by the register\'s creation');
+  // The outgoing registers are made with the first outgoing document or configuration: made here behind the app's back.
+  const desk = app!.desk!;
+  writeTx(desk.db, () => ensureOutgoingRegisters(desk.db, desk.db.prepare('SELECT min(id) FROM users').pluck().get() as number, new Date()));
   await otherRow.getByRole('button', { name: `Giao cho máy trạm ${otherId} giữ sổ` }).click();
   const homeDialog = p.getByRole('dialog', { name: 'Giao máy trạm giữ sổ' });
   await homeDialog.waitFor();
   await expectText(homeDialog, 'chỉ máy trạm giữ sổ được tự cấp số');
+  // Both kinds of register are offered, each under its heading (an outgoing register's numbers are given the same way).
+  const outgoingNames = app!.desk!.db.prepare("SELECT name FROM registers WHERE kind = 'outgoing' ORDER BY id").pluck().all() as string[];
+  assert.ok(outgoingNames.length > 0, 'the profile has outgoing registers');
+  assert.deepEqual((await homeDialog.locator('optgroup[label="Sổ văn bản đi"] option').allTextContents()).map((s) => s.trim()), outgoingNames);
+  assert.ok((await homeDialog.locator('optgroup[label="Sổ văn bản đến"] option').allTextContents()).map((s) => s.trim()).includes(incoming.name));
   await homeDialog.getByLabel('Sổ đăng ký').selectOption({ label: incoming.name });
   await homeDialog.getByRole('button', { name: 'Giao giữ sổ' }).click();
   await expectText(homeDialog, 'Hãy ghi lý do chuyển máy trạm giữ sổ (từ 5 đến 500 ký tự).');

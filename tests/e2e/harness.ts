@@ -20,6 +20,7 @@ import { SessionGuard } from '../../main/core/session/guard';
 import { TokenService } from '../../main/core/session/tokens';
 import { startDevHost } from '../../main/devhost/server';
 import type { SoftHsm } from '../fixtures/softhsm/tokens';
+import { startWatchdog } from './watchdog';
 
 export const RENDERER_DIR = resolve('dist/renderer');
 /** The token bridge as built (plain JS: starts in a fraction of the time the TypeScript sources take). */
@@ -108,6 +109,7 @@ function watch(page: Page): Problems {
  */
 export async function openChromium(profileDir: string, opts: OpenOptions): Promise<AppSession> {
   assertBuilt();
+  startWatchdog(RESULTS_DIR, process.argv[1]?.replace(/^.*\/tests\//, 'tests/') ?? 'e2e');
   const desk = await Desk.open({
     profileDir, trustAnchors: opts.trustAnchors ?? [opts.hsm.ca.certDer],
     ...(opts.recoveryCertificates ? { recoveryCertificates: opts.recoveryCertificates } : {}),

@@ -6,7 +6,7 @@
 // with a required reason (docs/server.md, "Moving a register's home").
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AgencyWorkstationView, RegisterAdminView } from '../../../../common/contract';
+import type { AgencyWorkstationView } from '../../../../common/contract';
 import { FormDialog, useSubmit } from '../../components/FormDialog';
 import { Icon, Spinner } from '../../components/Icon';
 import { errorText } from '../../i18n/errors';
@@ -122,25 +122,34 @@ function DeclareLost({ ws, onClose, onDone }: { ws: AgencyWorkstationView; onClo
   );
 }
 
+interface MovableRegister { id: number; name: string }
+
 function MoveHome({ ws, onClose }: { ws: AgencyWorkstationView; onClose(): void }) {
   const { t } = useTranslation();
   const { errors, busy, run } = useSubmit();
-  const [registers, setRegisters] = useState<RegisterAdminView[]>([]);
+  // Every register numbered on a workstation can move: the incoming ones and the outgoing ones.
+  const [registers, setRegisters] = useState<{ incoming: MovableRegister[]; outgoing: MovableRegister[] }>({ incoming: [], outgoing: [] });
   const [registerId, setRegisterId] = useState<number | null>(null);
   const [reason, setReason] = useState('');
   const [tried, setTried] = useState(false);
   useEffect(() => {
-    call('registers.admin', {}).then((r) => {
-      const active = r.registers.filter((x) => x.active);
-      setRegisters(active);
-      setRegisterId(active[0]?.id ?? null);
-    }, () => setRegisters([]));
+    let live = true;
+    void Promise.all([
+      call('registers.admin', {}).then((r) => r.registers.filter((x) => x.active).map(({ id, name }) => ({ id, name })), () => [] as MovableRegister[]),
+      call('outgoing.config', {}).then((c) => c.registers.map(({ id, name }) => ({ id, name })), () => [] as MovableRegister[]),
+    ]).then(([incoming, outgoing]) => {
+      if (!live) return;
+      setRegisters({ incoming, outgoing });
+      setRegisterId(incoming[0]?.id ?? outgoing[0]?.id ?? null);
+    });
+    return () => { live = false; };
   }, []);
+  const all = [...registers.incoming, ...registers.outgoing];
   const short = reason.trim().length < 5;
   const submit = () => run(short ? { reason: t('sync.ws.moveReasonRequired') } : {}, async () => {
     if (registerId === null) return;
     await call('registers.moveHome', { registerId, workstation: ws.id, reason: reason.trim() });
-    toast.success(t('sync.ws.moved', { to: ws.id, register: registers.find((r) => r.id === registerId)?.name ?? '' }));
+    toast.success(t('sync.ws.moved', { to: ws.id, register: all.find((r) => r.id === registerId)?.name ?? '' }));
     onClose();
   });
   return (
@@ -150,7 +159,16 @@ function MoveHome({ ws, onClose }: { ws: AgencyWorkstationView; onClose(): void 
       <label className="field">
         <span>{t('sync.ws.moveRegister')}</span>
         <select className="input" value={registerId ?? ''} onChange={(e) => setRegisterId(Number(e.target.value))}>
-          {registers.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+          {registers.incoming.length > 0 && (
+            <optgroup label={t('sync.ws.moveIncomingRegisters')}>
+              {registers.incoming.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+            </optgroup>
+          )}
+          {registers.outgoing.length > 0 && (
+            <optgroup label={t('sync.ws.moveOutgoingRegisters')}>
+              {registers.outgoing.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+            </optgroup>
+          )}
         </select>
       </label>
       <ul className="agency-ws-consequences">
