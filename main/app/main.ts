@@ -17,7 +17,7 @@ import { fileLogger, type Logger } from '../core/log';
 import { SessionGuard } from '../core/session/guard';
 import { TokenService } from '../core/session/tokens';
 import { createRouter } from '../ipc/router';
-import { attachAgencySync } from '../core/sync/agencySync';
+import { attachAgencySync, type AgencySyncHandle } from '../core/sync/agencySync';
 import { EVENT_CHANNEL, lockEvent, pushIdleEvents } from './events';
 import { guardAllWebContents, hardenSession } from './hardening';
 import { wireIpc } from './ipc';
@@ -42,6 +42,8 @@ const log: Logger = fileLogger(join(app.getPath('userData'), 'logs', 'main.log')
 
 let desk: Desk | null = null;
 let guard: SessionGuard | null = null;
+/** The agency server's sync: closed first on quit (an outstanding long poll is cancelled). */
+let agencySync: AgencySyncHandle | null = null;
 let closed = false;
 let mainWindow: BrowserWindow | null = null;
 const currentWindow = () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null);
@@ -70,6 +72,8 @@ if (!app.requestSingleInstanceLock()) {
     event.preventDefault();
     const g = guard;
     const d = desk;
+    agencySync?.close();
+    agencySync = null;
     guard = null;
     desk = null;
     void (async () => {
@@ -173,6 +177,7 @@ async function start(): Promise<void> {
   // The agency server's sync (machine.json agencyServer): started at each sign-in, stopped at each lock.
   const agency = machine?.config?.agencyServer;
   const sync = attachAgencySync(opened, sessionGuard, agency ? { url: agency.url, caPem: await readFile(agency.ca, 'utf8') } : null, log);
+  agencySync = sync;
   const router = createRouter({
     desk: opened, guard: sessionGuard, attachmentUrl: (ticket) => `${APP_ORIGIN}/blob/${ticket}`, sync,
     // The audit package goes into a new folder inside the one the administrator picks.

@@ -162,6 +162,7 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   await host.close();
+  sync.close();
   await guard.close();
   process.exit(0);
 };

@@ -121,6 +121,7 @@ export async function openChromium(profileDir: string, opts: OpenOptions): Promi
   const host = await startDevHost({ desk, guard, rendererDir: RENDERER_DIR, ...(sync ? { sync } : {}) });
   const shutdown = async () => {
     await host.close();
+    sync?.close();
     await guard.close();
   };
   // The bridge process starts and loads the driver while Chromium starts (the page asks for tokens first thing).

@@ -59,9 +59,13 @@ export function packetClaims(packets: PacketClient): AgencyClaims {
     // Unreachable: the packet stays pending (in the transport's inbox too) and the next round tries again.
     take: (key) => packets.claim(key, 'take').catch(unreachable),
     async decide(key) {
-      const c = await packets.claim(key, 'decide').catch(unreachable);
-      // Refused until this workstation has pulled up to the watermark: a cursor the server never served
-      // (copied with the profile) would never get there; it goes back so the next sync rounds do.
+      let c = await packets.claim(key, 'decide').catch(unreachable);
+      // Refused until the server counts this workstation caught up to the watermark. Kept up to it already
+      // (a sync round pulled to the head) but not yet asked from there: it asks, and the claim is asked
+      // again at once, so the first round after catching up is enough (not the second).
+      if (c.waiting && await packets.acknowledgeKept(c.waiting).catch(unreachable)) c = await packets.claim(key, 'decide').catch(unreachable);
+      // A cursor the server never served (copied with the profile) would never get there; it goes back
+      // so the next sync rounds do.
       if (c.waiting) packets.rewindUnserved(c.waiting);
       return c;
     },

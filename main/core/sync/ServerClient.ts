@@ -6,6 +6,7 @@
 // the cursor, so a batch is applied once. Received events are not written into the local tables here
 // (main/core/sync/apply.ts does that, through `apply`).
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Secrecy } from '../../../common/domain';
 import { parseCertificate } from '../crypto/certificates';
 import type { PrivateKeyOps } from '../crypto/keyOps';
@@ -24,7 +25,7 @@ import {
   type NonceResponse, type SessionRequest, type SessionResponse,
 } from './protocol';
 import { openBatch, sealBatch } from './seal';
-import { Transport, TransportError, type Response, type TransportOptions } from './transport';
+import { Transport, TransportError, type RequestOptions, type Response, type TransportOptions } from './transport';
 
 export class SyncError extends Error {
   override readonly name = 'SyncError';
@@ -94,12 +95,16 @@ export class ServerClient {
   private timer: NodeJS.Timeout | null = null;
   private failures = 0;
   private running = false;
+  /** Aborted by close(): every request of this client carries it. */
+  private readonly closing = new AbortController();
 
   constructor(o: ServerClientOptions) {
     this.o = o;
     this.db = o.db;
     this.transport = o.transport instanceof Transport ? o.transport : new Transport(o.transport);
     this.workstation = o.workstation ?? workstationId(o.db);
+    // Each request listens to it while it runs (a round's parallel downloads): no listener-count warning.
+    setMaxListeners(0, this.closing.signal);
   }
 
   private now = () => (this.o.clock ?? Date.now)();
@@ -112,7 +117,7 @@ export class ServerClient {
   async signIn(): Promise<SessionResponse> {
     const key = this.o.signer();
     if (!key) throw new SyncError('no-signer', 'nobody is signed in: the server session needs the token');
-    const { data: n } = await this.transport.json<NonceResponse>('POST', `${API}/auth/nonce`, {});
+    const { data: n } = await this.transport.json<NonceResponse>('POST', `${API}/auth/nonce`, {}, {}, undefined, this.closing.signal);
     const serverSha = this.transport.serverCertSha256;
     if (!serverSha) throw new SyncError('refused', 'the server certificate was not seen');
     const cert = parseCertificate(key.certificate);
@@ -121,7 +126,7 @@ export class ServerClient {
     const body: SessionRequest = {
       nonce: n.nonce, workstation: this.workstation, certificate: Buffer.from(key.certificate).toString('base64'), algorithm, signature: Buffer.from(signature).toString('base64'),
     };
-    const { data } = await this.transport.json<SessionResponse>('POST', `${API}/auth/session`, body);
+    const { data } = await this.transport.json<SessionResponse>('POST', `${API}/auth/session`, body, {}, undefined, this.closing.signal);
     this.session = data;
     return data;
   }
@@ -130,11 +135,11 @@ export class ServerClient {
   private async authed<T>(method: string, path: string, body?: unknown, onSent?: () => void): Promise<{ status: number; data: T }> {
     if (!this.session || Date.parse(this.session.expiresAt) - 30_000 < this.now()) await this.signIn();
     try {
-      return await this.transport.json<T>(method, path, body, { authorization: `Bearer ${this.session!.token}` }, onSent);
+      return await this.transport.json<T>(method, path, body, { authorization: `Bearer ${this.session!.token}` }, onSent, this.closing.signal);
     } catch (e) {
       if (!(e instanceof TransportError) || e.status !== 401) throw e;
       await this.signIn();
-      return this.transport.json<T>(method, path, body, { authorization: `Bearer ${this.session!.token}` }, onSent);
+      return this.transport.json<T>(method, path, body, { authorization: `Bearer ${this.session!.token}` }, onSent, this.closing.signal);
     }
   }
 
@@ -142,9 +147,10 @@ export class ServerClient {
    * A raw request in this client's session (edXML packets, main/core/sync/packets; files, sync/blobSync.ts): signs in when
    * needed and once more on a 401. The answer is returned whatever its status.
    */
-  async request(method: string, path: string, o: { body?: Buffer; headers?: Record<string, string>; onChunk?: (b: Buffer) => void; onSent?: () => void } = {}): Promise<Response> {
+  async request(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
     if (!this.session || Date.parse(this.session.expiresAt) - 30_000 < this.now()) await this.signIn();
-    const go = () => this.transport.request(method, path, { ...o, headers: { ...o.headers, authorization: `Bearer ${this.session!.token}` } });
+    const signal = o.signal ? AbortSignal.any([o.signal, this.closing.signal]) : this.closing.signal;
+    const go = () => this.transport.request(method, path, { ...o, signal, headers: { ...o.headers, authorization: `Bearer ${this.session!.token}` } });
     const res = await go();
     if (res.status !== 401) return res;
     await this.signIn();
@@ -264,6 +270,7 @@ export class ServerClient {
         this.step('part-saved', { channel: b.channel, seq: b.seq });
       };
       const get = () => this.transport.request('GET', `${API}/batches/${b.seq}/payload`, {
+        signal: this.closing.signal,
         headers: { authorization: `Bearer ${this.session!.token}`, ...(offset > 0 ? { range: `bytes=${offset}-`, 'if-range': `"${b.sha256}"` } : {}) },
         onChunk: (c) => {
           pending.push(c);
@@ -398,6 +405,8 @@ export class ServerClient {
 
   close(): void {
     this.stop();
+    // Whatever is under way for this session (a long poll, a round's download) ends now, and nothing starts.
+    this.closing.abort();
     this.transport.close();
   }
 

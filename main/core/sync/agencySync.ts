@@ -13,11 +13,28 @@ import { SyncService } from './SyncService';
 import { NumberClient } from './numbers/NumberClient';
 import { numberingRound } from '../documents/sharedNumbering';
 import type { LastExchangeRound } from './exchangeElsewhere';
+import type { Session } from '../../../common/contract';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { waitForPackets } from './packetWaiter';
 
 export interface AgencyServerConfig { url: string; caPem: string }
 
+export interface AgencySyncOptions {
+  /** The rounds' timer (sync, numbering, exchange): the fallback when no long poll wakes them. Default 15 s. */
+  intervalMs?: number;
+  /**
+   * How long one long poll of the agency inbox waits at the server (default 20 s: below the transport's
+   * 30 s timeout and the server's 25 s cap). 0: no waiting loop, the exchange rounds run on the timer only.
+   */
+  waitMs?: number;
+  /** After a failed wait or round, the waiting loop pauses this way (default: the rounds' 1 s doubling to 5 min). */
+  backoff?: BackoffPolicy;
+}
+
 export interface AgencySyncHandle {
   (): { service: SyncService | null; server: string | null; running: boolean; exchange: ExchangeRounds | null; workstations: AgencyWorkstations | null; transfer: TransferProgress | null };
+  /** Stops everything now (a long poll outstanding is cancelled) and listens to the session no more. */
+  close(): void;
 }
 
 /** The exchange between agencies over the same server, for a person who registers documents. */
@@ -30,62 +47,76 @@ export interface ExchangeRounds {
   readonly last: LastExchangeRound | null;
 }
 
-export function attachAgencySync(desk: Desk, guard: SessionGuard, config: AgencyServerConfig | null, log: Logger, intervalMs = 15_000): AgencySyncHandle {
+export function attachAgencySync(desk: Desk, guard: SessionGuard, config: AgencyServerConfig | null, log: Logger, o: AgencySyncOptions = {}): AgencySyncHandle {
+  const intervalMs = o.intervalMs ?? 15_000;
   let service: SyncService | null = null;
   let exchange: (ExchangeRounds & { stop(): void }) | null = null;
   let numbering: { stop(): void } | null = null;
   let workstations: AgencyWorkstations | null = null;
+  // Everything of the session that ended goes first: its long poll and rounds, then its server session.
+  const stopAll = () => {
+    exchange?.stop();
+    exchange = null;
+    numbering?.stop();
+    numbering = null;
+    workstations = null;
+    service?.close();
+    service = null;
+  };
+  const unlocked = (session: Session) => {
+    stopAll();
+    service = new SyncService(desk, {
+      transport: { url: config!.url, caPem: config!.caPem, timeoutMs: 30_000 },
+      signer: () => {
+        const actor = desk.session;
+        try {
+          return actor ? guard.signingKey(actor) : null;
+        } catch {
+          return null; // no signing key on this token: the panel shows the sign-in error
+        }
+      },
+      clearance: session.user.clearance,
+    });
+    service.start(intervalMs);
+    exchange = exchangeRounds(desk, guard, service, log, intervalMs, { waitMs: o.waitMs ?? 20_000, backoff: o.backoff ?? DEFAULT_BACKOFF });
+    numbering = numberingRounds(desk, service, log, intervalMs);
+    // The administrator's view of the agency's workstations, on the same signed-in server session.
+    workstations = new AgencyWorkstations(desk, new PacketClient({ db: desk.db, server: service.client }));
+    log.log('info', 'agency sync started', { server: config!.url });
+  };
   if (config) {
-    guard.on('unlocked', (session) => {
-      service?.close();
-      service = new SyncService(desk, {
-        transport: { url: config.url, caPem: config.caPem, timeoutMs: 30_000 },
-        signer: () => {
-          const actor = desk.session;
-          try {
-            return actor ? guard.signingKey(actor) : null;
-          } catch {
-            return null; // no signing key on this token: the panel shows the sign-in error
-          }
-        },
-        clearance: session.user.clearance,
-      });
-      service.start(intervalMs);
-      exchange?.stop();
-      exchange = exchangeRounds(desk, guard, service, log, intervalMs);
-      numbering?.stop();
-      numbering = numberingRounds(desk, service, log, intervalMs);
-      // The administrator's view of the agency's workstations, on the same signed-in server session.
-      workstations = new AgencyWorkstations(desk, new PacketClient({ db: desk.db, server: service.client }));
-      log.log('info', 'agency sync started', { server: config.url });
-    });
-    guard.on('locked', () => {
-      exchange?.stop();
-      exchange = null;
-      numbering?.stop();
-      numbering = null;
-      workstations = null;
-      service?.close();
-      service = null;
-    });
+    guard.on('unlocked', unlocked);
+    guard.on('locked', stopAll);
   }
-  return () => ({ service, server: config?.url ?? null, running: service !== null, exchange, workstations, transfer: exchange?.transfer ?? null });
+  const handle = (() => ({ service, server: config?.url ?? null, running: service !== null, exchange, workstations, transfer: exchange?.transfer ?? null })) as AgencySyncHandle;
+  handle.close = () => {
+    guard.off('unlocked', unlocked);
+    guard.off('locked', stopAll);
+    stopAll();
+  };
+  return handle;
 }
 
 /**
  * Packets between agencies through the agency server, in the same session: the văn thư's token signs
- * what leaves (the agency key) and opens what arrives. Rounds run on a timer while someone who
- * registers documents is signed in, one at a time; a failure is logged and tried at the next tick.
+ * what leaves (the agency key) and opens what arrives. Rounds run one at a time while someone who
+ * registers documents is signed in: as soon as the agency server lists a packet for this workstation
+ * (a long poll beside the rounds, packetWaiter.ts) and on a timer as the fallback; a failure is logged
+ * and tried at the next tick.
  */
-function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, log: Logger, intervalMs: number): ExchangeRounds & { stop(): void } {
+function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, log: Logger, intervalMs: number, o: { waitMs: number; backoff: BackoffPolicy }): ExchangeRounds & { stop(): void } {
   const transfer = new TransferProgress();
-  const link = new ExchangeLink(desk.exchange, new PacketClient({ db: desk.db, server: service.client, onStep: transfer.onStep }));
+  const packets = new PacketClient({ db: desk.db, server: service.client, onStep: transfer.onStep });
+  const link = new ExchangeLink(desk.exchange, packets);
   // Decisions on arrivals (register, refuse) are claimed at the agency server while the link runs.
   desk.exchange.inbox.claims = link.claims;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   let inFlight: Promise<ExchangeLinkRound | null> | null = null;
   let last: LastExchangeRound | null = null;
+  let waiter: { stop(): void } | null = null;
+  // The person the rounds run for: another signed in (or nobody) and the waiting loop ends.
+  const owner = desk.session?.id ?? null;
   const roundNow = (): Promise<ExchangeLinkRound | null> => {
     if (inFlight) return inFlight;
     const actor = desk.session;
@@ -102,8 +133,21 @@ function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, l
     })();
     return inFlight;
   };
+  // A round that began before the packet was listed may have pulled already: the wake waits for it, then runs its own.
+  const freshRound = async (): Promise<ExchangeLinkRound | null> => {
+    if (inFlight) await inFlight.catch(() => null);
+    return roundNow();
+  };
   const tick = async () => {
     await roundNow().catch((e: unknown) => log.log('warn', 'exchange round failed', { error: e instanceof Error ? e.message : String(e) }));
+    // After the first round (the server session is open, or known out of reach): the waiting loop.
+    if (!stopped && !waiter && o.waitMs > 0 && owner !== null && desk.session?.rights.includes('doc.register')) {
+      waiter = waitForPackets({
+        packets, waitMs: o.waitMs, backoff: o.backoff, log,
+        current: () => !stopped && desk.session?.id === owner,
+        round: async () => { await freshRound(); },
+      });
+    }
     if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
   };
   timer = setTimeout(() => void tick(), 0);
@@ -114,6 +158,7 @@ function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, l
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      waiter?.stop();
       if (desk.exchange.inbox.claims === link.claims) desk.exchange.inbox.claims = null;
     },
   };

@@ -23,6 +23,15 @@ export interface Response {
   body: Buffer;
 }
 
+/** One request's options: `onChunk` streams the body, `onSent` follows the write, `signal` cancels it. */
+export interface RequestOptions {
+  body?: Buffer;
+  headers?: Record<string, string>;
+  onChunk?: (b: Buffer) => void;
+  onSent?: () => void;
+  signal?: AbortSignal;
+}
+
 export interface TransportOptions {
   /** https://host:port of the agency server. */
   url: string;
@@ -74,11 +83,13 @@ export class Transport {
    * One request. `onChunk` streams the body instead of buffering it (downloads that resume).
    * `onSent` is called once the request has been written (the crash-test hook of the client).
    */
-  request(method: string, path: string, o: { body?: Buffer; headers?: Record<string, string>; onChunk?: (b: Buffer) => void; onSent?: () => void } = {}): Promise<Response> {
+  request(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
     return new Promise((resolve, reject) => {
+      // Cancelled (a long poll when the session ends): the request is destroyed, its socket with it.
+      if (o.signal?.aborted) return reject(new TransportError('request cancelled', null, 'aborted'));
       const url = new URL(path, this.base);
       const req = request(url, {
-        method, agent: this.agent, timeout: this.timeoutMs,
+        method, agent: this.agent, timeout: this.timeoutMs, ...(o.signal ? { signal: o.signal } : {}),
         headers: { accept: 'application/json', ...(o.body ? { 'content-type': 'application/json', 'content-length': String(o.body.length) } : {}), ...o.headers },
       }, (res) => {
         const print = serverPrint(res.socket as TLSSocket);
@@ -87,10 +98,11 @@ export class Transport {
         res.on('data', (c: Buffer) => (o.onChunk && res.statusCode && res.statusCode < 300 ? o.onChunk(c) : parts.push(c)));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
         res.on('error', (e) => reject(new TransportError(e.message, null, 'network')));
-        res.on('aborted', () => reject(new TransportError('response aborted', null, 'network')));
+        res.on('aborted', () => reject(new TransportError(o.signal?.aborted ? 'request cancelled' : 'response aborted', null, o.signal?.aborted ? 'aborted' : 'network')));
       });
       req.on('timeout', () => req.destroy(new Error(`timeout after ${this.timeoutMs} ms`)));
       req.on('error', (e: NodeJS.ErrnoException) => {
+        if (o.signal?.aborted) return reject(new TransportError('request cancelled', null, 'aborted'));
         const tls = /certificate|self.signed|unable to verify|UNABLE_TO|CERT_|ERR_TLS/i.test(`${e.code ?? ''} ${e.message}`);
         reject(new TransportError(tls ? `server certificate refused: ${e.message}` : e.message, null, tls ? 'untrusted-server' : 'network'));
       });
@@ -99,8 +111,8 @@ export class Transport {
   }
 
   /** A JSON request; a non-2xx answer becomes a TransportError with the server's code. */
-  async json<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, onSent?: () => void): Promise<{ status: number; data: T }> {
-    const res = await this.request(method, path, { ...(body !== undefined ? { body: Buffer.from(JSON.stringify(body)) } : {}), headers, ...(onSent ? { onSent } : {}) });
+  async json<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, onSent?: () => void, signal?: AbortSignal): Promise<{ status: number; data: T }> {
+    const res = await this.request(method, path, { ...(body !== undefined ? { body: Buffer.from(JSON.stringify(body)) } : {}), headers, ...(onSent ? { onSent } : {}), ...(signal ? { signal } : {}) });
     let data: unknown = null;
     try {
       data = res.body.length ? JSON.parse(res.body.toString('utf8')) : null;

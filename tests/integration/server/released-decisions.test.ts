@@ -85,9 +85,11 @@ for (const backend of ['postgres', 'sqlite'] as const) {
       }
       assert.fail(`not refused (${key} expected)`);
     };
-    /** Two sync rounds: the first pulls to the head, the second asks from there (the server counts a position as kept once asked from). */
+    /**
+     * One sync round to the head. The server counts a position as kept once asked from: the decision asks
+     * from there itself when it is refused for sync (PacketClient.acknowledgeKept), so no second round.
+     */
     const catchUp = async (w: Ws) => {
-      await w.sync.syncOnce();
       await w.sync.syncOnce();
     };
 
@@ -237,10 +239,13 @@ for (const backend of ['postgres', 'sqlite'] as const) {
       assert.match(e.message, /chờ đồng bộ/);
       assert.equal((e.details as { reason: string }).reason, 'sync-behind');
       assert.equal(incomingCount(ws.b2), 0);
-      // B2 pulls to the head and asks from there, keeping what it pulled unapplied (the sync round's
-      // apply not run): the decision is granted, and B1's registration is applied before deciding.
+      // B2 pulls to the head in one round, keeping what it pulled unapplied (the sync round's apply not
+      // run). The server does not yet count it caught up (it asked from below the head); B1's registration
+      // is applied before deciding, so it is seen registered. (P2 below: the claim itself after one round.)
       await ws.b2.sync.client.syncOnce();
-      await ws.b2.sync.client.syncOnce();
+      const asked = await serverB.store.db.selectFrom('pull_cursors').select(['channel', 'acked']).where('workstation', '=', workstationId(ws.b2.desk.db)).where('channel', '=', 'thuong').executeTakeFirst();
+      const mark = await serverB.store.db.selectFrom('lost_watermarks').select('seq').where('workstation', '=', lostId).where('channel', '=', 'thuong').executeTakeFirstOrThrow();
+      assert.ok(Number(asked?.acked ?? 0) < Number(mark.seq), 'after that round the server does not yet count B2 caught up');
       assert.equal(ws.b2.desk.exchange.inbox.list(ws.b2.clerk, { state: 'waiting' }).length, 3, 'pulled, not applied yet');
       await catchUp(ws.b3);
       const again = await refusedWith(register(ws.b2, ids[0]!), 'exchange.alreadyRegistered');
@@ -250,6 +255,8 @@ for (const backend of ['postgres', 'sqlite'] as const) {
     });
 
     test('P2 (its registration never reached the server): the first caught-up workstation registers it once, the next is told decided elsewhere', async () => {
+      // One sync round brought B2 to the head: a decision refused for sync asks the server from B2's cursor
+      // (PacketClient.acknowledgeKept) and claims again, so it is granted now (it took a second round before).
       const reg = await register(ws.b2, ids[1]!);
       assert.equal(reg.arrivalNumber, 2, 'the next number after P1\'s');
       assert.equal(incomingCount(ws.b2), 2);

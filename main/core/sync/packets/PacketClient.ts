@@ -10,7 +10,7 @@ import type { Db } from '../../db/connection';
 import { writeTx } from '../../db/transaction';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff';
 import { cursor, getState, pullCursorKey, setState } from '../outbox';
-import { isChannel } from '../protocol';
+import { API, isChannel } from '../protocol';
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
 import { RESUMABLE_ABOVE_BYTES, uploadResumable, UPLOAD_CHUNK_BYTES } from '../resumableUpload';
@@ -267,6 +267,24 @@ export class PacketClient {
   }
 
   /**
+   * Waits (a long poll, up to `waitMs`) until the agency server lists a packet after this workstation's
+   * cursor; true as soon as one is there (at once when one already is), false at the end of the wait.
+   * Stores nothing and moves no cursor: the exchange round that follows pulls it (agencySync.ts), so this
+   * may run beside a round. At most one packet is listed (its payload inline when small). `signal`
+   * cancels the request (the session ended).
+   */
+  async waitForInbound(o: { waitMs: number; signal?: AbortSignal }): Promise<boolean> {
+    const after = cursor(this.db, PULL_CURSOR);
+    const res = await this.o.server.request('GET', `${PACKETS_API}/inbox?after=${after}&limit=1&waitMs=${Math.floor(o.waitMs)}`, o.signal ? { signal: o.signal } : {});
+    return expectJson<PacketPage>(res, 'GET packet inbox (waiting)').packets.length > 0;
+  }
+
+  /** The cursor the inbox is pulled after (the last packet stored here). */
+  inboxCursor(): number {
+    return cursor(this.db, PULL_CURSOR);
+  }
+
+  /**
    * A packet not inlined in the listing. Up to one part it is fetched whole (a kill costs one refetch);
    * a larger one is saved part by part and a broken download resumes from its last saved part.
    */
@@ -391,6 +409,26 @@ export class PacketClient {
       }
     });
     return out;
+  }
+
+  /**
+   * A released decision refused for sync (`waiting`) where this workstation already keeps every batch up
+   * to the watermark but has not yet asked the server from there (the server counts a position as kept
+   * only once the workstation asks from it: a round that pulled up to the head asked from below it). For
+   * each such channel it asks the listing once from its cursor (what the listing holds is left for the next
+   * pull: no cursor moves here). True when it asked: the claim is worth asking again at once.
+   */
+  async acknowledgeKept(waiting: ClaimWaiting): Promise<boolean> {
+    let asked = false;
+    for (const lag of waiting.channels) {
+      if (!isChannel(lag.channel)) continue;
+      const at = cursor(this.db, pullCursorKey(lag.channel));
+      // Not there yet (the next pulls get there), or beyond what was served (rewindUnserved's case).
+      if (at < lag.needed || at <= lag.reached || (lag.served !== undefined && at > lag.served)) continue;
+      expectJson<unknown>(await this.o.server.request('GET', `${API}/events?channel=${lag.channel}&after=${at}&limit=1`), `GET ${lag.channel} events (acknowledging)`);
+      asked = true;
+    }
+    return asked;
   }
 
   /** Takes released since the last one handled (a workstation declared lost): all pages after the cursor. */
