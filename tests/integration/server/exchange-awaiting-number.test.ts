@@ -5,8 +5,10 @@
 // registered without its decision and without a number (at B2 and at the home alike), no status owed
 // yet. A chuyên viên asking it is refused. The server back: another workstation decides one of them
 // first (that wait is never numbered, said once), the others are decided and numbered by the next
-// round, each with its status 03 written in the numbering's transaction; A receives each 03 exactly once.
+// round, each with its status 03 written in the numbering's transaction; a kill -9 between the server's
+// answer and the write gives the same number and one 03 at the next round; A receives each 03 exactly once.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -42,6 +44,7 @@ describe('"chờ cấp số" for an arrival received by the exchange, agency ser
   let wsA: TestWorkstation;
   let deskParty: Party;
   const ws: Record<'b1' | 'b2', Ws> = {} as never;
+  const dirs = { b1: '', b2: '' };
   const ids: string[] = [];
 
   const transport = () => ({ url: `https://localhost:${cfgB.listen.port}`, caPem: n.ca.certPem, timeoutMs: 5_000 });
@@ -74,7 +77,8 @@ describe('"chờ cấp số" for an arrival received by the exchange, agency ser
     assert.fail(`not refused (${key} expected)`);
   };
   const status03 = (w: Ws, packetId: string) => one<number>(w, 'SELECT count(*) FROM c_thuong.exchange_status_out WHERE packet_id = ?', owedStatusId(CODES.A, packetId, '03'));
-  const agencyKey = () => softKey(n.agencies.B.vanThu.certDer, n.agencies.B.vanThu.keyPem);
+  // The agency's own signing key signs what B sends (the statuses); A checks it against the directory.
+  const agencyKey = () => softKey(n.agencies.B.signing.certDer, n.agencies.B.signing.keyPem);
   const waitRow = (w: Ws, packetId: string) => w.desk.db.prepare(`SELECT w.number, w.numbered_at, w.problem FROM number_waits w
     JOIN c_thuong.incoming i ON i.global_id = w.record_global_id JOIN c_thuong.exchange_inbox x ON x.incoming_id = i.id WHERE x.packet_id = ?`).get(packetId) as { number: number | null; numbered_at: string | null; problem: string | null } | undefined;
   const numberOfArrival = (w: Ws, packetId: string) => one<number | undefined>(w, 'SELECT i.arrival_number FROM c_thuong.incoming i JOIN c_thuong.exchange_inbox x ON x.incoming_id = i.id WHERE x.packet_id = ?', packetId);
@@ -96,9 +100,11 @@ describe('"chờ cấp số" for an arrival received by the exchange, agency ser
       admin: { fullName: 'Phạm Thị Lan', position: 'Văn thư', role: 'van_thu', clearance: 'tuyet_mat' },
     }, identityFromPem(deskParty.certPem, deskParty.keyPem));
     first.close();
-    cpSync(dir, join(tmp.dir, 'b2'), { recursive: true });
+    dirs.b1 = dir;
+    dirs.b2 = join(tmp.dir, 'b2');
+    cpSync(dir, dirs.b2, { recursive: true });
     ws.b1 = await open('B1', dir, false);
-    ws.b2 = await open('B2', join(tmp.dir, 'b2'), true);
+    ws.b2 = await open('B2', dirs.b2, true);
   });
 
   after(async () => {
@@ -120,9 +126,7 @@ describe('"chờ cấp số" for an arrival received by the exchange, agency ser
     await wsA.packets.flush();
     let opened = 0;
     await waitFor('five arrivals at B1', async () => {
-      const rr = await ws.b1.link.round(ws.b1.clerk, { agencyKey: agencyKey(), decryption: [] });
-      if (process.env.EXWAIT_DEBUG) console.log(JSON.stringify(rr));
-      opened += rr.opened;
+      opened += (await ws.b1.link.round(ws.b1.clerk, { agencyKey: agencyKey(), decryption: [] })).opened;
       return opened >= 5;
     }, 60_000, 100);
     await ws.b1.sync.syncOnce();
@@ -215,6 +219,43 @@ describe('"chờ cấp số" for an arrival received by the exchange, agency ser
     assert.equal(status03(ws.b1, ids[2]!), 1);
   });
 
+  test('kill -9 between the server\'s answer and the write: the next round writes the same number and one 03', async () => {
+    await serverB.close();
+    const w = await register(ws.b2, ids[4]!, true);
+    assert.equal(w.awaitingNumber, true);
+    serverB = await startAgency(cfgB);
+    const gid = one<string>(ws.b2, 'SELECT global_id FROM c_thuong.incoming WHERE id = ?', w.incomingId);
+    ws.b2.close();
+    const child = await new Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'exchangeWaitChild.ts')], {
+        env: {
+          ...process.env,
+          EXCHANGE_WAIT_CHILD: JSON.stringify({
+            dir: dirs.b2, url: transport().url, caPem: n.ca.certPem, caDer: Buffer.from(n.ca.certDer).toString('base64'),
+            unlockCertPem: deskParty.certPem, unlockKeyPem: deskParty.keyPem,
+            certPem: n.agencies.B.vanThu.certPem, keyPem: n.agencies.B.vanThu.keyPem,
+          }),
+        },
+      });
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const timer = setTimeout(() => p.kill('SIGTERM'), 90_000);
+      p.on('close', (_status, signal) => { clearTimeout(timer); resolve({ signal, stdout, stderr }); });
+    });
+    assert.equal(child.signal, 'SIGKILL', child.stderr + child.stdout);
+    const asked = JSON.parse(child.stdout) as { record: string; number: number };
+    assert.equal(asked.record, gid, 'the decision was granted, then the number asked');
+    ws.b2 = await open('B2', dirs.b2, false);
+    assert.ok(isAwaitingNumber(numberOfArrival(ws.b2, ids[4]!)!), 'nothing written before the kill');
+    assert.equal(status03(ws.b2, ids[4]!), 0);
+    await numberingRound(ws.b2.desk.db, ws.b2.numbers, new Date(), ws.b2.clerk.id);
+    assert.equal(numberOfArrival(ws.b2, ids[4]!), asked.number, 'the number the server gave before the kill');
+    assert.equal(status03(ws.b2, ids[4]!), 1);
+    assert.equal(waitRow(ws.b2, ids[4]!)!.number, asked.number);
+  });
+
   test('A receives each 03 exactly once, after the numbers; after syncing, one record and one 03 per arrival on both', async () => {
     for (let i = 0; i < 2; i++) {
       for (const w of [ws.b1, ws.b2]) {
@@ -222,18 +263,22 @@ describe('"chờ cấp số" for an arrival received by the exchange, agency ser
         await w.sync.syncOnce();
       }
     }
-    const want = [ids[0]!, ids[1]!, ids[2]!, ids[3]!].map((p) => owedStatusId(CODES.A, p, '03'));
+    const want = ids.map((p) => owedStatusId(CODES.A, p, '03'));
     await waitFor('the 03s at A', async () => {
       await wsA.packets.pull();
       const got = wsA.db.prepare(`SELECT count(*) FROM packet_inbox WHERE packet_id IN (${want.map(() => '?').join(',')})`).pluck().get(...want) as number;
       return got === want.length;
     }, 60_000, 200);
     for (const p of want) assert.equal(wsA.db.prepare('SELECT count(*) FROM packet_inbox WHERE packet_id = ?').pluck().get(p), 1, 'once');
+    // Nothing else: a 01 per arrival (at landing) and a 03 each (ids[3]'s from B1, which decided it).
+    const owed01 = ids.map((p) => owedStatusId(CODES.A, p, '01'));
+    const fromB = wsA.db.prepare('SELECT packet_id FROM packet_inbox WHERE from_code = ?').pluck().all(CODES.B) as string[];
+    assert.deepEqual([...fromB].sort(), [...owed01, ...want].sort());
     // B2's 03 for the arrival B1 decided is never owed by B2 (B1's is the one A got).
     assert.equal(one<number>(ws.b2, "SELECT count(*) FROM packet_outbox WHERE packet_id = ? AND error_code IS NULL", owedStatusId(CODES.A, ids[3]!, '03')) <= 1, true);
     for (const w of [ws.b1, ws.b2]) {
       await w.sync.syncOnce();
-      for (const p of [ids[1]!, ids[2]!]) {
+      for (const p of [ids[1]!, ids[2]!, ids[4]!]) {
         assert.equal(status03(w, p), 1, `${w.name}: one 03 for ${p}`);
         assert.ok(!isAwaitingNumber(numberOfArrival(w, p)!), `${w.name}: numbered`);
       }
