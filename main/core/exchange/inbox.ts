@@ -825,7 +825,9 @@ export class ExchangeInbox {
     const time = row.decided_at ? formatDateTimeVn(row.decided_at) : '';
     if (row.state === 'registered' && row.incoming_id !== null) {
       const n = ctx.db.prepare(`SELECT arrival_number FROM ${arm.schema}.incoming WHERE id = ?`).pluck().get(row.incoming_id) as number | undefined;
-      return DeskError.keyed('VALIDATION', 'exchange.alreadyRegistered', { number: n ?? '?', person: who, time }, { details: { incomingId: row.incoming_id } });
+      // Registered awaiting its number (awaitedArrivals.ts): its placeholder is no number.
+      const number = n === undefined ? '?' : isAwaitingNumber(n) ? 'chờ cấp số' : n;
+      return DeskError.keyed('VALIDATION', 'exchange.alreadyRegistered', { number, person: who, time }, { details: { incomingId: row.incoming_id } });
     }
     if (row.state === 'refused' && row.decided_at) return DeskError.keyed('VALIDATION', 'exchange.alreadyRefused', { person: who, time, reason: row.reason ?? '' });
     return DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');

@@ -133,8 +133,10 @@ describe('"chờ cấp số" for an arrival received by the exchange, agency ser
     await ws.b2.sync.syncOnce();
     await ws.b2.sync.syncOnce();
     assert.equal(ws.b2.desk.exchange.inbox.list(ws.b2.clerk, { state: 'waiting' }).length, 5);
-    const r = await register(ws.b2, ids[0]!);
+    // The choice is ignored while the server answers: decided and numbered at once.
+    const r = await register(ws.b2, ids[0]!, true);
     assert.equal(r.arrivalNumber, 1);
+    assert.equal(waitingCount(ws.b2.desk.db), 0);
     assert.equal(r.awaitingNumber, undefined);
     assert.equal(status03(ws.b2, ids[0]!), 1);
   });
@@ -173,7 +175,7 @@ describe('"chờ cấp số" for an arrival received by the exchange, agency ser
     }
     assert.equal(waitingCount(b2.desk.db), 2);
     // Registered once here: a second try is told so.
-    await refusedWith(register(b2, ids[1]!, true), 'exchange.alreadyRegistered');
+    assert.match((await refusedWith(register(b2, ids[1]!, true), 'exchange.alreadyRegistered')).message, /số đến chờ cấp số/);
 
     // The home: no offline number for an electronic arrival (its decision is not held either): it waits too.
     const h = await register(ws.b1, ids[2]!, true);
