@@ -174,6 +174,13 @@ describe('"chờ cấp số" for an arrival received by the exchange, agency ser
       assert.ok(one<number>(b2, 'SELECT count(*) FROM c_thuong.attachments WHERE incoming_id = ?', r.incomingId) >= 1);
     }
     assert.equal(waitingCount(b2.desk.db), 2);
+    // Routed at once, offline: the leader's direction makes no status 04 before the 03 (outbox.ts waits for the number).
+    const leader = addActor(b2.desk, 'lanh_dao', 'tuyet_mat', 'Đỗ Minh Đức');
+    const incomingId = one<number>(b2, 'SELECT incoming_id FROM c_thuong.exchange_inbox WHERE packet_id = ?', ids[1]!);
+    await b2.desk.processing.submit(b2.clerk, { incomingId, leaderId: leader.id });
+    await b2.desk.processing.direct(leader, { incomingId, text: 'Giao đồng chí Chuyên nghiên cứu, tham mưu', lead: { userId: cv.id } });
+    await b2.desk.exchange.outbox.ready(b2.clerk, agencyKey());
+    assert.equal(one<number>(b2, "SELECT count(*) FROM c_thuong.exchange_status_out WHERE inbox_id = ? AND code IN ('03', '04')", arrivalId(b2, ids[1]!)), 0);
     // Registered once here: a second try is told so.
     assert.match((await refusedWith(register(b2, ids[1]!, true), 'exchange.alreadyRegistered')).message, /số đến chờ cấp số/);
 
@@ -205,6 +212,10 @@ describe('"chờ cấp số" for an arrival received by the exchange, agency ser
     const s = ws.b2.desk.db.prepare('SELECT s.at, x.decided_at FROM c_thuong.exchange_status_out s JOIN c_thuong.exchange_inbox x ON x.id = s.inbox_id WHERE s.packet_id = ?')
       .get(owedStatusId(CODES.A, ids[1]!, '03')) as { at: string; decided_at: string };
     assert.equal(s.at, s.decided_at, 'dated when it was registered');
+    // Now the direction's 04 follows, after the 03 (the queue is in the statuses' order).
+    await ws.b2.desk.exchange.outbox.ready(ws.b2.clerk, agencyKey());
+    const owed = ws.b2.desk.db.prepare("SELECT code FROM c_thuong.exchange_status_out WHERE inbox_id = ? AND code <> '01' ORDER BY at, packet_id").pluck().all(arrivalId(ws.b2, ids[1]!));
+    assert.deepEqual(owed, ['03', '04']);
     // Decided elsewhere first: kept waiting with the reason, audited once, no 03 from here.
     const lost = waitRow(ws.b2, ids[3]!)!;
     assert.equal(lost.problem, WAIT_DECIDED_ELSEWHERE);
@@ -272,10 +283,16 @@ describe('"chờ cấp số" for an arrival received by the exchange, agency ser
       return got === want.length;
     }, 60_000, 200);
     for (const p of want) assert.equal(wsA.db.prepare('SELECT count(*) FROM packet_inbox WHERE packet_id = ?').pluck().get(p), 1, 'once');
-    // Nothing else: a 01 per arrival (at landing) and a 03 each (ids[3]'s from B1, which decided it).
+    // Nothing else: a 01 per arrival (at landing), a 03 each (ids[3]'s from B1, which decided it) and the direction's 04.
     const owed01 = ids.map((p) => owedStatusId(CODES.A, p, '01'));
     const fromB = wsA.db.prepare('SELECT packet_id FROM packet_inbox WHERE from_code = ?').pluck().all(CODES.B) as string[];
-    assert.deepEqual([...fromB].sort(), [...owed01, ...want].sort());
+    const the04 = one<string>(ws.b2, "SELECT packet_id FROM c_thuong.exchange_status_out WHERE code = '04'");
+    await waitFor('the 04 at A', async () => {
+      await wsA.packets.pull();
+      return wsA.db.prepare('SELECT count(*) FROM packet_inbox WHERE packet_id = ?').pluck().get(the04) === 1;
+    }, 60_000, 200);
+    assert.deepEqual((wsA.db.prepare('SELECT packet_id FROM packet_inbox WHERE from_code = ?').pluck().all(CODES.B) as string[]).sort(), [...owed01, ...want, the04].sort());
+    assert.ok(fromB.length >= want.length + owed01.length);
     // B2's 03 for the arrival B1 decided is never owed by B2 (B1's is the one A got).
     assert.equal(one<number>(ws.b2, "SELECT count(*) FROM packet_outbox WHERE packet_id = ? AND error_code IS NULL", owedStatusId(CODES.A, ids[3]!, '03')) <= 1, true);
     for (const w of [ws.b1, ws.b2]) {
