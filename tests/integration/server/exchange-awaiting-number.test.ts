@@ -1,6 +1,6 @@
 // "Vào sổ, chờ cấp số" for an electronic arrival (docs/exchange.md "Registering while cut off", docs/server.md
 // "Chờ cấp số"), over real parts on loopback HTTPS: agency A (SQLite) sends Thường packets through the hub
-// to agency B (SQLite); B1 made B's profile (the register's home), B2 is a copy with its own workstation id.
+// to agency B (SQLite, then PostgreSQL); B1 made B's profile (the register's home), B2 is a copy with its own workstation id.
 // B's server is stopped: a plain registration is refused with nothing written; with the choice it is
 // registered without its decision and without a number (at B2 and at the home alike), no status owed
 // yet. A chuyên viên asking it is refused. The server back: another workstation decides one of them
@@ -30,11 +30,16 @@ import type { RunningHub } from '../../../server/hub';
 import { addActor, identityFromPem, tempDir } from '../../helpers/desk';
 import { agencyConfig, clearPacket, CODES, hubConfig, networkPki, startAgency, startTestHub, waitFor, workstation, type NetworkPki, type TestWorkstation } from '../../helpers/network';
 import type { Party } from '../../helpers/pki';
+import { startPostgres, type TestPostgres } from '../../helpers/postgres';
 import { softKey } from '../../helpers/softKey';
 
 interface Ws { name: string; desk: Desk; clerk: Actor; sync: SyncService; link: ExchangeLink; numbers: NumberClient; close(): void }
 
-describe('"chờ cấp số" for an arrival received by the exchange, agency server out of reach', () => {
+let pg: TestPostgres | null = null;
+before(async () => { pg = await startPostgres(); });
+after(() => pg?.stop());
+
+for (const backend of ['sqlite', 'postgres'] as const) describe(`"chờ cấp số" for an arrival received by the exchange, agency server out of reach (B on ${backend})`, () => {
   let n: NetworkPki;
   let tmp: { dir: string; cleanup(): void };
   let hub: RunningHub;
@@ -90,7 +95,7 @@ describe('"chờ cấp số" for an arrival received by the exchange, agency ser
     deskParty = n.pki.issue('Bdesk', { subject: '/C=VN/O=Ban Tổ chức Tỉnh ủy/CN=Phạm Thị Lan', issuer: n.ca, keyUsage: 'digitalSignature, nonRepudiation, keyEncipherment' });
     hub = await startTestHub(hubConfig(n, join(tmp.dir, 'hub')));
     const hubUrl = `https://localhost:${hub.port}`;
-    cfgB = agencyConfig(n, 'B', join(tmp.dir, 'B'), { backend: 'sqlite', hubUrl });
+    cfgB = agencyConfig(n, 'B', join(tmp.dir, 'B'), backend === 'postgres' ? { backend, pg: pg!, hubUrl } : { backend, hubUrl });
     [serverA, serverB] = await Promise.all([startAgency(agencyConfig(n, 'A', join(tmp.dir, 'A'), { backend: 'sqlite', hubUrl })), startAgency(cfgB)]);
     wsA = workstation(n, join(tmp.dir, 'wsA'), serverA.port, n.agencies.A.vanThu);
     const dir = join(tmp.dir, 'b1');
