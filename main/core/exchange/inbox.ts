@@ -751,7 +751,7 @@ export class ExchangeInbox {
         if (changed !== 1) throw DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');
         recordChange(ctx.db, 'exchange_inbox', row.id, 'update', actor.id, when, arm.schema);
         // The sender is told "Đã tiếp nhận" with the number in the register: an arrival awaiting its number
-        // owes it from the round that numbers it (numberWaits.ts), dated now, when it was registered.
+        // owes it from the round that numbers it (numberWaits.ts), dated when it was registered here.
         const awaiting = isAwaitingNumber(ctx.db.prepare(`SELECT arrival_number FROM ${arm.schema}.incoming WHERE id = ?`).pluck().get(incomingId) as number);
         if (!awaiting) intendStatus(ctx.db, arm.schema, { packetId: owedStatusId(row.from_code, row.packet_id, '03'), inboxId: row.id, code: '03', description: null, at }, actor.id, when);
         const tasksClosed = this.retireReplaced(ctx, actor, { arm, row }, incomingId, when);
