@@ -1112,7 +1112,7 @@ export const contract = {
   'exchange.inbox': channel<ExchangeInboxRow[]>()({ input: exchangeInboxListSchema, access: 'doc.register' }),
   'exchange.get': channel<ExchangeInboxDetail>()({ input: byId, access: 'doc.register' }),
   'exchange.openFile': channel<OpenedAttachment>()({ input: exchangeFileSchema, access: 'doc.register' }),
-  'exchange.register': channel<{ incomingId: number; arrivalNumber: number; registerName: string }>()({ input: exchangeRegisterSchema, access: 'doc.register' }),
+  'exchange.register': channel<{ incomingId: number; arrivalNumber: number; registerName: string; awaitingNumber?: true }>()({ input: exchangeRegisterSchema, access: 'doc.register' }),
   'exchange.refuse': channel<null>()({ input: exchangeRefuseSchema, access: 'doc.register' }),
   // The sending side: what each recipient agency reported (đã nhận, từ chối, phân công, đang xử lý, hoàn thành).
   'exchange.dispatchStatuses': channel<DispatchStatusView[]>()({ input: byId, access: 'doc.read' }),

@@ -771,6 +771,8 @@ export const exchangeRegisterSchema = z.object({
   notes: z.string().trim().max(2000, m('notes.tooLong', { max: 2000 })).optional(),
   acknowledgeDuplicates: z.boolean().optional(),
   acknowledgeOutOfOrder: z.boolean().optional(),
+  /** The agency server out of reach: register now, the decision and the number at the next contact ("Chờ cấp số"). */
+  awaitNumber: z.boolean().optional(),
 }).strict();
 export type ExchangeRegisterInput = z.infer<typeof exchangeRegisterSchema>;
 /** "Từ chối": the reason goes back to the sender in the status 02. */

@@ -148,6 +148,8 @@ export interface RegisterExtra {
   within?: (incomingId: number, at: Date) => void;
   /** The agency server numbering shared registers (sharedNumbering.ts); none: this workstation numbers alone. */
   numbering?: NumberAuthority | null;
+  /** The number waits, the home included, and the server is not asked (an electronic arrival registered without its decision). */
+  awaitOnly?: boolean;
 }
 
 export async function registerIncoming(ctx: IncomingContext, actor: Actor, input: RegisterInput, extra: RegisterExtra = {}): Promise<RegisterResult> {
@@ -169,7 +171,7 @@ export async function registerIncoming(ctx: IncomingContext, actor: Actor, input
   // A shared register's number comes from the agency server before anything is written (and before the
   // staged files move: a workstation that may not number keeps them for the next try).
   const globalId = newGlobalId();
-  const plan = await planNumber(ctx.db, extra.numbering ?? null, p.register, p.arrivalDate, input.typeCode, globalId, ctx.now(), actor.id, input.awaitNumber === true);
+  const plan = await planNumber(ctx.db, extra.numbering ?? null, p.register, p.arrivalDate, input.typeCode, globalId, ctx.now(), actor.id, extra.awaitOnly ? 'only' : input.awaitNumber === true);
   try {
     return await storeAndWrite(ctx, actor, input, extra, metas, p, plan, globalId);
   } catch (e) {

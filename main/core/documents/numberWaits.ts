@@ -7,6 +7,7 @@
 // already holds when it is asked again, so a crash between the answer and the write (kill -9) gives the
 // same number at the next try. The write, its update event and audit entry are one transaction.
 import { createHash } from 'node:crypto';
+import { DeskError } from '../../../common/errors';
 import { appendAudit } from '../audit/auditLog';
 import type { Db } from '../db/connection';
 import { cached } from '../db/statements';
@@ -34,7 +35,45 @@ export function recordWait(db: Db, registerId: number, taken: { number: number; 
     .run(registerId, taken.period, taken.bucket, taken.number, compartment, record, at.toISOString());
 }
 
+/**
+ * An arrival received by the exchange and registered while the agency server was out of reach
+ * (exchange/awaitedArrivals.ts): its decision (the agency-wide "register once" claim) was not held then,
+ * so the round asks it before the number, and the status "Đã tiếp nhận" owed to the sender is written
+ * with the number, never before (the sender is told only what stands in the register).
+ */
+export interface AwaitedArrival { inboxId: number; from: string; packetId: string; decidedAt: string | null }
+
+export type ArrivalDecision = { kind: 'mine' } | { kind: 'elsewhere'; workstation: string; at: string } | { kind: 'later'; why: string };
+
+export interface ArrivalDecisions {
+  /** Asked of the agency server (again: the holder gets "mine" each time); throws a transient TransportError when out of reach. */
+  decide(a: AwaitedArrival): Promise<ArrivalDecision>;
+  /** Inside the numbering's transaction: what the exchange owes once the arrival has its number. */
+  numbered(db: Db, compartment: string, a: AwaitedArrival, actorId: number | null, now: Date): void;
+}
+
+/** Set while the exchange's claims are (exchange/inbox.ts); none: an arrival's wait is left for a round that has them. */
+const decisions = new WeakMap<Db, ArrivalDecisions>();
+export function setArrivalDecisions(db: Db, d: ArrivalDecisions | null): void {
+  if (d) decisions.set(db, d);
+  else decisions.delete(db);
+}
+
+/** The arrival a waiting record was registered from, if it came by the exchange. */
+function arrivalOf(db: Db, compartment: string, recordGlobalId: string): AwaitedArrival | null {
+  const r = db.prepare(`SELECT x.id, x.from_code, x.packet_id, x.decided_at FROM ${compartment}.exchange_inbox x JOIN ${compartment}.incoming i ON i.id = x.incoming_id
+    WHERE i.global_id = ?`).get(recordGlobalId) as { id: number; from_code: string; packet_id: string; decided_at: string | null } | undefined;
+  return r ? { inboxId: r.id, from: r.from_code, packetId: r.packet_id, decidedAt: r.decided_at } : null;
+}
+
+/** The problem of an arrival whose decision another workstation of the agency took first: never numbered here. */
+export const WAIT_DECIDED_ELSEWHERE = 'decided-elsewhere';
+
 interface WaitRow { id: number; register_id: number; period: string; bucket: string; placeholder: number; compartment: string; record_global_id: string; made_at: string; global_id: string; home: string | null; scope_id: number }
+
+/** Out of reach: as the transport says it, or as the exchange's claims word it (exchange/link.ts). */
+const isTransient = (e: unknown): boolean =>
+  (e instanceof TransportError && e.transient) || (e instanceof DeskError && e.key === 'exchange.agencyUnreachable' && e.details?.transient === true);
 
 const attached = (db: Db, schema: string) =>
   (db.prepare('SELECT name FROM pragma_database_list').pluck().all() as string[]).includes(schema);
@@ -60,13 +99,44 @@ export async function numberWaiting(db: Db, authority: NumberAuthority, now: Dat
       writeTx(db, () => cached(db, 'UPDATE main.number_waits SET problem = ? WHERE id = ?').run(WAIT_YEAR_CLOSED, w.id));
       continue;
     }
+    // An exchange arrival: its decision first (agency-wide), then its number.
+    const arrival = held === undefined ? null : arrivalOf(db, w.compartment, w.record_global_id);
+    const gate = arrival ? decisions.get(db) : undefined;
+    if (arrival) {
+      if (!gate) continue;
+      let d: ArrivalDecision;
+      try {
+        d = await gate.decide(arrival);
+      } catch (e) {
+        if (isTransient(e)) break;
+        const problem = e instanceof Error ? e.message : String(e);
+        writeTx(db, () => cached(db, 'UPDATE main.number_waits SET problem = ? WHERE id = ?').run(problem, w.id));
+        continue;
+      }
+      if (d.kind === 'later') {
+        writeTx(db, () => cached(db, 'UPDATE main.number_waits SET problem = ? WHERE id = ?').run(d.why, w.id));
+        continue;
+      }
+      if (d.kind === 'elsewhere') {
+        writeTx(db, () => {
+          const changed = cached(db, 'UPDATE main.number_waits SET problem = ? WHERE id = ? AND problem IS NOT ?').run(WAIT_DECIDED_ELSEWHERE, w.id, WAIT_DECIDED_ELSEWHERE).changes;
+          if (changed === 1) {
+            appendAudit(db, {
+              userId: actorId, action: 'exchange.decidedElsewhereWhileAwaiting', entity: 'exchange_inbox', entityId: arrival.inboxId,
+              details: { workstation: d.workstation, claimedAt: d.at, awaitedSince: w.made_at },
+            }, now.toISOString());
+          }
+        });
+        continue;
+      }
+    }
     let n: number, last: number;
     try {
       const r = await authority.allocate({ ...sequence, record: w.record_global_id, home: key.home ?? w.home ?? workstationId(db) });
       n = r.allocation.number;
       last = r.last;
     } catch (e) {
-      if (e instanceof TransportError && e.transient) break;
+      if (isTransient(e)) break;
       // The server heard of the closing before this workstation did.
       const problem = e instanceof TransportError && e.code === 'year-closed' ? WAIT_YEAR_CLOSED : e instanceof Error ? e.message : String(e);
       writeTx(db, () => cached(db, 'UPDATE main.number_waits SET problem = ? WHERE id = ?').run(problem, w.id));
@@ -92,6 +162,7 @@ export async function numberWaiting(db: Db, authority: NumberAuthority, now: Dat
       cached(db, `INSERT INTO main.number_counters (scope_id, period, bucket, last) VALUES (?,?,?,?)
         ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(w.scope_id, w.period, w.bucket, Math.max(n, last));
       recordChange(db, 'incoming', row.id, 'update', actorId, now, w.compartment);
+      if (arrival && gate) gate.numbered(db, w.compartment, arrival, actorId, now);
       cached(db, 'UPDATE main.number_waits SET number = ?, numbered_at = ?, problem = NULL WHERE id = ?').run(n, now.toISOString(), w.id);
       appendAudit(db, {
         userId: actorId, action: 'incoming.numbered', entity: 'incoming', entityId: row.id,

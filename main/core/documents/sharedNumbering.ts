@@ -58,10 +58,12 @@ export function sequenceOf(db: Db, register: RegisterRef, date: string, typeCode
  */
 export async function planNumber(
   db: Db, authority: NumberAuthority | null, register: RegisterRef, date: string, typeCode: string, record: string, now: Date, actorId: number | null = null,
-  awaitNumber = false,
+  /** 'only': the number must wait whatever the server says (an electronic arrival whose decision is not held: exchange/awaitedArrivals.ts). */
+  awaitNumber: boolean | 'only' = false,
 ): Promise<NumberPlan> {
   if (!authority) return { kind: 'local' };
   const { sequence, home } = sequenceOf(db, register, date, typeCode);
+  if (awaitNumber === 'only') return { kind: 'awaiting', record, taken: { number: awaitingNumber(record), period: sequence.period, bucket: sequence.bucket } };
   const isHome = home === workstationId(db);
   try {
     if (isHome) await sendPending(db, authority, now, actorId);

@@ -21,6 +21,8 @@ import { writeTx } from '../db/transaction';
 import { armOf, locate, type Arm } from '../documents/arms';
 import { registerIncoming } from '../documents/incoming';
 import type { NumberAuthority } from '../documents/sharedNumbering';
+import { isAwaitingNumber, setArrivalDecisions } from '../documents/numberWaits';
+import { arrivalDecisions } from './awaitedArrivals';
 import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { authorize, requireClearance, type Actor } from '../org/rights';
@@ -98,8 +100,22 @@ export function prefillOf(doc: EdxmlDocument, level: Secrecy): ExchangeInboxDeta
 }
 
 export class ExchangeInbox {
+  private held: AgencyClaims | null = null;
   /** The agency server's claims, while this workstation is linked to it (agencySync.ts); null: the agency's only workstation. */
-  claims: AgencyClaims | null = null;
+  get claims(): AgencyClaims | null {
+    return this.held;
+  }
+  /** Also given to the numbering rounds: an arrival registered awaiting its decision asks it there (awaitedArrivals.ts). */
+  set claims(c: AgencyClaims | null) {
+    this.held = c;
+    let db: Db | null = null;
+    try {
+      db = this.source.context().db;
+    } catch {
+      // Locked: nothing to number now; the next sign-in's link sets them again.
+    }
+    if (db) setArrivalDecisions(db, c ? arrivalDecisions(c) : null);
+  }
   /** The agency server numbering shared registers, while linked (agencySync.ts): a registration here takes its number there. */
   numbering: NumberAuthority | null = null;
 
@@ -685,7 +701,7 @@ export class ExchangeInbox {
   }
 
   /** "Tiếp nhận và vào sổ": registered by the same rules as by hand, numbered in the register of its level. */
-  async register(actor: Actor, input: ExchangeRegisterInput): Promise<{ incomingId: number; arrivalNumber: number; registerName: string }> {
+  async register(actor: Actor, input: ExchangeRegisterInput): Promise<{ incomingId: number; arrivalNumber: number; registerName: string; awaitingNumber?: true }> {
     const ctx = this.source.context();
     const { arm, row } = this.locateRow(ctx, actor, input.id);
     const level = arm.level!;
@@ -714,6 +730,7 @@ export class ExchangeInbox {
       stagedIds: ['0'.repeat(32)],
       acknowledgeDuplicates: input.acknowledgeDuplicates ?? false,
       ...(input.acknowledgeOutOfOrder ? { acknowledgeOutOfOrder: true } : {}),
+      ...(input.awaitNumber ? { awaitNumber: true } : {}),
     };
     const parsed = makeIncomingRegisterSchema(() => today).safeParse(fields);
     if (!parsed.success) {
@@ -722,20 +739,32 @@ export class ExchangeInbox {
     }
     const files = JSON.parse(row.files) as StoredFile[];
     const at = ctx.now().toISOString();
-    const result = await this.decided(ctx, actor, arm, row, () => registerIncoming(ctx, actor, { ...parsed.data, stagedIds: [] }, {
+    // Without the decision (the agency server out of reach, the văn thư chose "chờ cấp số"): no number
+    // either, at any workstation, the home included; both are asked at the next contact (awaitedArrivals.ts).
+    const result = await this.decided(ctx, actor, arm, row, (decisionHeld) => registerIncoming(ctx, actor, { ...parsed.data, stagedIds: [] }, {
       stored: files,
       numbering: this.numbering,
+      ...(decisionHeld ? {} : { awaitOnly: true }),
       within: (incomingId, when) => {
         const changed = ctx.db.prepare(`UPDATE ${arm.schema}.exchange_inbox SET state = 'registered', incoming_id = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = 'waiting'`)
           .run(incomingId, actor.id, when.toISOString(), row.id).changes;
         if (changed !== 1) throw DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');
         recordChange(ctx.db, 'exchange_inbox', row.id, 'update', actor.id, when, arm.schema);
-        intendStatus(ctx.db, arm.schema, { packetId: owedStatusId(row.from_code, row.packet_id, '03'), inboxId: row.id, code: '03', description: null, at }, actor.id, when);
+        // The sender is told "Đã tiếp nhận" with the number in the register: an arrival awaiting its number
+        // owes it from the round that numbers it (numberWaits.ts), dated when it was registered here.
+        const awaiting = isAwaitingNumber(ctx.db.prepare(`SELECT arrival_number FROM ${arm.schema}.incoming WHERE id = ?`).pluck().get(incomingId) as number);
+        if (!awaiting) intendStatus(ctx.db, arm.schema, { packetId: owedStatusId(row.from_code, row.packet_id, '03'), inboxId: row.id, code: '03', description: null, at }, actor.id, when);
         const tasksClosed = this.retireReplaced(ctx, actor, { arm, row }, incomingId, when);
-        appendAudit(ctx.db, { userId: actor.id, action: 'exchange.register', entity: 'exchange_inbox', entityId: row.id, details: { incomingId, ...(row.business_type === 3 ? { replaces: row.original_id, tasksClosed } : {}) } }, at);
+        appendAudit(ctx.db, {
+          userId: actor.id, action: 'exchange.register', entity: 'exchange_inbox', entityId: row.id,
+          details: {
+            incomingId, ...(row.business_type === 3 ? { replaces: row.original_id, tasksClosed } : {}),
+            ...(awaiting ? { awaitingNumber: true, decisionHeld } : {}),
+          },
+        }, at);
       },
-    }));
-    return { incomingId: result.id, arrivalNumber: result.arrivalNumber, registerName: result.registerName };
+    }), input.awaitNumber === true);
+    return { incomingId: result.id, arrivalNumber: result.arrivalNumber, registerName: result.registerName, ...(result.awaitingNumber ? { awaitingNumber: true as const } : {}) };
   }
 
   /**
@@ -743,14 +772,23 @@ export class ExchangeInbox {
    * decision to the first workstation that asks; another workstation's văn thư is told it was taken
    * there (its records come with the next sync). A local failure before the commit gives it back.
    */
-  private async decided<T>(ctx: CoreContext, actor: Actor, arm: Arm, row: InboxRow, run: () => Promise<T> | T): Promise<T> {
+  private async decided<T>(ctx: CoreContext, actor: Actor, arm: Arm, row: InboxRow, run: (decisionHeld: boolean) => Promise<T> | T, awaitUndecided = false): Promise<T> {
     const claims = this.claims;
-    if (!claims) return run();
+    if (!claims) return run(true);
     const key = { from: row.from_code, packetId: row.packet_id };
     // What was pulled is applied first: another workstation's decision already here shows as such.
     await ctx.writable();
     this.stillWaiting(ctx, arm, row);
-    const c = await claims.decide(key);
+    let c: ClaimAnswer;
+    try {
+      c = await claims.decide(key);
+    } catch (e) {
+      // Out of reach (not refused), and the văn thư chose to register now: registered without the
+      // decision, so without a number; only while the server numbers this register (never a local number).
+      const transient = e instanceof DeskError && e.key === 'exchange.agencyUnreachable' && e.details?.transient === true;
+      if (transient && awaitUndecided && this.numbering) return run(false);
+      throw e;
+    }
     if (!c.mine && c.waiting) {
       // Released from a workstation declared lost: granted once this one has kept the log up to the declaration.
       throw DeskError.keyed('VALIDATION', 'exchange.decidedElsewhereSyncing', { time: formatDateTimeVn(c.waiting.releasedAt) },
@@ -766,7 +804,7 @@ export class ExchangeInbox {
         const { workstation, releasedAt } = c.releasedFrom;
         ctx.whenWritable(() => writeTx(ctx.db, () => appendAudit(ctx.db, { userId: actor.id, action: 'exchange.decideReleased', entity: 'exchange_inbox', entityId: row.id, details: { lostWorkstation: workstation, releasedAt } })));
       }
-      return await run();
+      return await run(true);
     } catch (e) {
       await claims.release(key).catch(() => undefined);
       throw e;
@@ -787,7 +825,9 @@ export class ExchangeInbox {
     const time = row.decided_at ? formatDateTimeVn(row.decided_at) : '';
     if (row.state === 'registered' && row.incoming_id !== null) {
       const n = ctx.db.prepare(`SELECT arrival_number FROM ${arm.schema}.incoming WHERE id = ?`).pluck().get(row.incoming_id) as number | undefined;
-      return DeskError.keyed('VALIDATION', 'exchange.alreadyRegistered', { number: n ?? '?', person: who, time }, { details: { incomingId: row.incoming_id } });
+      // Registered awaiting its number (awaitedArrivals.ts): its placeholder is no number.
+      const number = n === undefined ? '?' : isAwaitingNumber(n) ? 'chờ cấp số' : n;
+      return DeskError.keyed('VALIDATION', 'exchange.alreadyRegistered', { number, person: who, time }, { details: { incomingId: row.incoming_id } });
     }
     if (row.state === 'refused' && row.decided_at) return DeskError.keyed('VALIDATION', 'exchange.alreadyRefused', { person: who, time, reason: row.reason ?? '' });
     return DeskError.keyed('VALIDATION', 'exchange.alreadyDecided');

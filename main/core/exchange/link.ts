@@ -48,7 +48,8 @@ export function directoryEntries(d: Directory): Array<{ code: string; name: stri
  */
 export function packetClaims(packets: PacketClient): AgencyClaims {
   const unreachable = (e: unknown): never => {
-    if (e instanceof TransportError) throw DeskError.keyed('VALIDATION', 'exchange.agencyUnreachable', {}, { details: { error: e.message } });
+    // `transient`: out of reach (network, timeout, 5xx), not a refusal; an arrival may then be registered awaiting its decision and number.
+    if (e instanceof TransportError) throw DeskError.keyed('VALIDATION', 'exchange.agencyUnreachable', {}, { details: { error: e.message, transient: e.transient } });
     throw e;
   };
   return {

@@ -177,7 +177,9 @@ export class ExchangeOutbox {
       for (const arm of ctx.arms) {
         if (arm.level === null) continue;
         const c = arm.schema;
-        const docs = ctx.db.prepare(`SELECT id, incoming_id FROM ${c}.exchange_inbox WHERE state = 'registered' AND incoming_id IS NOT NULL`).all() as Array<{ id: number; incoming_id: number }>;
+        // An arrival awaiting its number has not told the sender 03 yet (awaitedArrivals.ts): its steps follow once it has.
+        const docs = ctx.db.prepare(`SELECT x.id, x.incoming_id FROM ${c}.exchange_inbox x JOIN ${c}.incoming i ON i.id = x.incoming_id
+          WHERE x.state = 'registered' AND i.arrival_number > 0`).all() as Array<{ id: number; incoming_id: number }>;
         for (const d of docs) {
           let last = '03';
           for (const s of ctx.db.prepare(`SELECT global_id, status_code, text, at FROM ${c}.processing_steps WHERE incoming_id = ? ORDER BY id`).all(d.incoming_id) as Array<{ global_id: string; status_code: string; text: string; at: string }>) {

@@ -11,7 +11,8 @@ import { URGENCY_LABELS } from '../../../../common/domain';
 import { Icon, Spinner } from '../../components/Icon';
 import { FormDialog, useSubmit } from '../../components/FormDialog';
 import { SecrecyBadge } from '../../components/Secrecy';
-import { call, reportError } from '../../ipc/call';
+import { errorText } from '../../i18n/errors';
+import { asDeskError, call, reportError } from '../../ipc/call';
 import { formatDateTimeVn, formatDateVn, formatSize } from '../../lib/format';
 import { useNav } from '../../stores/nav';
 import { toast } from '../../stores/toasts';
@@ -186,19 +187,46 @@ function ArrivalDetail({ id, onChanged }: { id: number; onChanged(): void }) {
   );
 }
 
+/** The agency server out of reach (not a refusal): the văn thư may register now, the decision and the number later. */
+const canAwait = (err: unknown): string | null => {
+  const de = asDeskError(err);
+  if (de.code !== 'VALIDATION') return null;
+  if (de.key === 'numbering.serverUnreachable' || (de.key === 'exchange.agencyUnreachable' && de.details?.transient === true)) return errorText(de);
+  return null;
+};
+
 function RegisterArrival({ d, onClose, onDone }: { d: ExchangeInboxDetail; onClose(): void; onDone(): void }) {
   const { t } = useTranslation();
   const { errors, busy, run } = useSubmit();
   const [subject, setSubject] = useState(d.prefill.subject);
   const [notes, setNotes] = useState('');
+  const [unreachable, setUnreachable] = useState<string | null>(null);
   const openIncoming = useNav((s) => s.openIncoming);
-  const submit = () => run({}, async () => {
-    const r = await call('exchange.register', { id: d.id, ...(d.secrecy !== 'tuyet_mat' ? { subject } : {}), ...(notes.trim() ? { notes } : {}) });
-    toast.success(t('exchange.registered', { number: r.arrivalNumber, register: r.registerName }), { label: t('exchange.openRegistered'), run: () => openIncoming(r.incomingId) });
-    onDone();
+  const submit = (awaitNumber = false) => run({}, async () => {
+    try {
+      const r = await call('exchange.register', { id: d.id, ...(d.secrecy !== 'tuyet_mat' ? { subject } : {}), ...(notes.trim() ? { notes } : {}), ...(awaitNumber ? { awaitNumber: true } : {}) });
+      const text = r.awaitingNumber ? t('exchange.registeredAwaiting', { register: r.registerName }) : t('exchange.registered', { number: r.arrivalNumber, register: r.registerName });
+      toast.success(text, { label: t('exchange.openRegistered'), run: () => openIncoming(r.incomingId) });
+      onDone();
+    } catch (err) {
+      const why = awaitNumber ? null : canAwait(err);
+      if (why === null) throw err;
+      setUnreachable(why);
+    }
   });
   return (
-    <FormDialog id="exchange-register" title={t('exchange.registerTitle')} submit={t('exchange.register')} busy={busy} onClose={onClose} onSubmit={submit}>
+    <FormDialog id="exchange-register" title={t('exchange.registerTitle')} submit={t('exchange.register')} busy={busy} onClose={onClose} onSubmit={() => void submit()}>
+      {unreachable && (
+        <div className="notice notice-warning await-number-panel" role="alert">
+          <div className="notice-title"><Icon name="alert" /> {t('register.awaitTitle')}</div>
+          <p>{unreachable}</p>
+          <p>{t('exchange.awaitExplain')}</p>
+          <div className="notice-actions">
+            <button type="button" className="button" onClick={() => setUnreachable(null)}>{t('register.awaitLater')}</button>
+            <button type="button" className="button primary" onClick={() => void submit(true)} disabled={busy}>{t('register.awaitConfirm')}</button>
+          </div>
+        </div>
+      )}
       <dl className="facts">
         <dt>{t('exchange.issuer')}</dt><dd>{d.prefill.issuerName}</dd>
         <dt>{t('exchange.col.number')}</dt><dd>{d.prefill.numberSymbol}</dd>
