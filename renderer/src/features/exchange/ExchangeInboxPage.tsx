@@ -238,7 +238,7 @@ function RegisterArrival({ d, onClose, onDone }: { d: ExchangeInboxDetail; onClo
       {d.secrecy !== 'tuyet_mat' && (
         <label className="field">
           <span>{t('exchange.col.subject')}</span>
-          <textarea value={subject} onChange={(e) => setSubject(e.target.value)} rows={3} maxLength={500} aria-invalid={!!errors.subject} />
+          <textarea className="input" value={subject} onChange={(e) => setSubject(e.target.value)} rows={3} maxLength={500} aria-invalid={!!errors.subject} />
         </label>
       )}
       <label className="field">
@@ -266,7 +266,7 @@ function RefuseArrival({ d, onClose, onDone }: { d: ExchangeInboxDetail; onClose
       onSubmit={() => { setTried(true); void submit(); }}>
       <label className="field">
         <span>{t('exchange.reason')}</span>
-        <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={500} aria-invalid={tried && short} autoFocus />
+        <textarea className="input" value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={500} aria-invalid={tried && short} autoFocus />
         {tried && short && <span className="field-error" role="alert">{errors.reason ?? t('exchange.reasonRequired')}</span>}
       </label>
       <p className="muted">{t('exchange.refuseHelp')}</p>

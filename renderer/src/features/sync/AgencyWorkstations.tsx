@@ -114,7 +114,7 @@ function DeclareLost({ ws, onClose, onDone }: { ws: AgencyWorkstationView; onClo
       </ul>
       <label className="field">
         <span>{t('sync.ws.reason')}</span>
-        <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={500} aria-invalid={tried && short} autoFocus />
+        <textarea className="input" value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={500} aria-invalid={tried && short} autoFocus />
         {tried && short && <span className="field-error" role="alert">{errors.reason ?? t('sync.ws.reasonRequired')}</span>}
       </label>
       {errors._ && <p className="form-error" role="alert">{errors._}</p>}
@@ -178,7 +178,7 @@ function MoveHome({ ws, onClose }: { ws: AgencyWorkstationView; onClose(): void 
       </ul>
       <label className="field">
         <span>{t('sync.ws.moveReason')}</span>
-        <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={500} aria-invalid={tried && short} autoFocus />
+        <textarea className="input" value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={500} aria-invalid={tried && short} autoFocus />
         {tried && short && <span className="field-error" role="alert">{errors.reason ?? t('sync.ws.moveReasonRequired')}</span>}
       </label>
       {errors._ && <p className="form-error" role="alert">{errors._}</p>}
