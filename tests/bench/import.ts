@@ -27,7 +27,9 @@ export interface ImportFigures {
   import: {
     seconds: number; recordsPerSecond: number; job: Record<string, unknown>; eventLoopDelayMs: { p50: number; p99: number; max: number; samples: number };
     /** The window's thread's GC pauses during the job (PerformanceObserver 'gc'). */
-    gcPausesMs: { count: number; over10: number; max: number; total: number };
+    gcPausesMs: { count: number; major: number; over10: number; max: number; total: number };
+    /** The window's thread's own CPU ms between two ticks of a 10 ms timer: its tasks' length without the waits for a core. */
+    ownCpuPerTickMs: { p50: number; p99: number; max: number; ticks: number; over10: number } | null;
     peakRssMb: number; maxRssMb: number; startRssMb: number; atPeakMb: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; anon?: number; file?: number; shmem?: number }; cpuSeconds: { user: number; system: number; mainThread: number | null }; workers: number | null; check: Record<string, unknown>;
     progress: unknown[];
   };
