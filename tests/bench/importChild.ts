@@ -11,7 +11,7 @@ import { actorFor, getUser } from '../../main/core/org/users';
 import { identityFromPem } from '../helpers/desk';
 
 const [dir, source, mappingFile] = process.argv.slice(2) as [string, string, string];
-// SD_IMPORT_WORKERS, SD_IMPORT_SLICE_MS, SD_IMPORT_TX_MS, SD_IMPORT_HOLD_MB, SD_IMPORT_PER_ROW: the job's options, to compare settings.
+// SD_IMPORT_WORKERS, SD_IMPORT_SLICE_MS, SD_IMPORT_TX_MS, SD_IMPORT_BATCH, SD_IMPORT_HOLD_MB, SD_IMPORT_PER_ROW: the job's options, to compare settings.
 const workers = process.env.SD_IMPORT_WORKERS ? Number(process.env.SD_IMPORT_WORKERS) : undefined;
 const desk = await Desk.open({ profileDir: dir });
 await desk.unlock(identityFromPem(process.env.SD_TEST_CERT!, process.env.SD_TEST_KEY!));
@@ -52,7 +52,7 @@ let majorGcs = 0;
 const gcObserver = new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
     gcPauses.push(e.duration);
-    if (((e.detail as { kind?: number } | undefined)?.kind ?? 0) === 4) majorGcs++; // NODE_PERFORMANCE_GC_MAJOR
+    if ((e as { detail?: { kind?: number } }).detail?.kind === 4) majorGcs++; // NODE_PERFORMANCE_GC_MAJOR
   }
 });
 const mb = (n: number) => Math.round(n / 1048576);
@@ -85,6 +85,7 @@ const t0 = performance.now();
 const r = await desk.imports.start(actor, source, mapping, {
   ...(workers ? { workers } : {}), ...(process.env.SD_IMPORT_SLICE_MS ? { sliceMs: Number(process.env.SD_IMPORT_SLICE_MS) } : {}),
   ...(process.env.SD_IMPORT_TX_MS ? { txMs: Number(process.env.SD_IMPORT_TX_MS) } : {}),
+  ...(process.env.SD_IMPORT_BATCH ? { batchSize: Number(process.env.SD_IMPORT_BATCH) } : {}),
   ...(process.env.SD_IMPORT_HOLD_MB ? { holdBytes: Number(process.env.SD_IMPORT_HOLD_MB) * 1024 * 1024 } : {}),
   // SD_IMPORT_PER_ROW=1: each registration written with its own statements (the reference of the set-wise writes).
   ...(process.env.SD_IMPORT_PER_ROW === '1' ? { perRow: true } : {}),
