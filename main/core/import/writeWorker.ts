@@ -50,17 +50,9 @@ function failure(id: number | null, err: unknown): WriteReply {
   };
 }
 
-/** KiB of page cache per database file on this connection. */
-const WRITER_CACHE_KIB = 4096;
-
 let connection: ReturnType<typeof openSessionConnection> | null = null;
 try {
   connection = openSessionConnection(data.handoff);
-  // The job appends: its pages are written once and seldom read again, and the indexes it looks up
-  // stay small within a transaction. A small cache per database (WRITER_CACHE_KIB) instead of the
-  // session's 16 MiB each: resident memory the job's 300 MB target counts, for no measured cost.
-  connection.db.pragma(`cache_size = -${WRITER_CACHE_KIB}`);
-  for (const a of connection.arms) connection.db.pragma(`${a.schema}.cache_size = -${WRITER_CACHE_KIB}`);
 } catch (err) {
   port.postMessage(failure(null, err));
   port.close();
