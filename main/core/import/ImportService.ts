@@ -70,7 +70,10 @@ export interface RunOptions {
   onProgress?: (p: ImportProgress) => void;
   /** Worker threads (default: one per core, at most four). */
   workers?: number;
-  /** Milliseconds of database work per transaction before the event loop is given back (default 8). */
+  /**
+   * Milliseconds of database work per transaction before the event loop is given back, when the rows
+   * are written on this thread (default 8); the job's other loops here take at most 5 ms a turn (TURN_MS).
+   */
   sliceMs?: number;
   /**
    * Milliseconds of work per transaction of the database worker (default 100), which writes when the
