@@ -26,7 +26,11 @@ export interface ImportFigures {
   baseline: { seconds: number; readHashEncryptSeconds: number; insertSeconds: number; recordsPerSecond: number };
   import: {
     seconds: number; recordsPerSecond: number; job: Record<string, unknown>; eventLoopDelayMs: { p50: number; p99: number; max: number; samples: number };
-    peakRssMb: number; maxRssMb: number; startRssMb: number; atPeakMb: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }; cpuSeconds: { user: number; system: number; mainThread: number | null }; workers: number | null; check: Record<string, unknown>;
+    /** The window's thread's GC pauses during the job (PerformanceObserver 'gc'). */
+    gcPausesMs: { count: number; major: number; over10: number; max: number; total: number };
+    /** The window's thread's own CPU ms between two ticks of a 10 ms timer: its tasks' length without the waits for a core. */
+    ownCpuPerTickMs: { p50: number; p99: number; max: number; ticks: number; over10: number } | null;
+    peakRssMb: number; maxRssMb: number; startRssMb: number; atPeakMb: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; anon?: number; file?: number; shmem?: number }; cpuSeconds: { user: number; system: number; mainThread: number | null }; workers: number | null; check: Record<string, unknown>;
     progress: unknown[];
   };
   ratioToBaseline: number;
@@ -72,7 +76,9 @@ function runChild(bundle: string, dir: string, source: string, mappingFile: stri
   const id = softIdentity();
   // SD_BENCH_CPU_PROF=DIR: CPU profiles of the child and each of its worker threads (one .cpuprofile each).
   const prof = process.env.SD_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.SD_BENCH_CPU_PROF] : [];
-  const child = spawn(process.execPath, [...prof, bundle, dir, source, mappingFile], {
+  // SD_BENCH_CHILD_FLAGS: V8/node flags for the child alone (e.g. "--max-semi-space-size=4"), to compare settings.
+  const flags = process.env.SD_BENCH_CHILD_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...flags, ...prof, bundle, dir, source, mappingFile], {
     stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SD_TEST_CERT: id.certPem, SD_TEST_KEY: id.keyPem },
   });
   let out = '';

@@ -25,6 +25,9 @@ function startWorker(data: WriteWorkerData): Worker {
 const toError = (e: Extract<WriteReply, { type: 'failed' }>['error']): Error =>
   e.desk ? DeskError.fromPayload(e.desk) : Object.assign(new Error(e.message), { name: e.name, ...(e.code ? { code: e.code } : {}) });
 
+/** How a batch crosses to the worker: rows per message, and what is awaited between two messages. */
+export interface RowSending { perMessage: number; pause: () => Promise<void> }
+
 interface InFlight { id: number; onCommit: (journal: JournalEntry[]) => void; resolve: (r: { done: number; stopped: boolean }) => void; reject: (e: Error) => void }
 
 export class ImportWriter {
@@ -104,21 +107,33 @@ export class ImportWriter {
 
   /**
    * Writes rows in the worker's transactions; `onCommit` hears each committed transaction's journal.
-   * Resolves with the rows done (all, unless stopped by a cancel or a lock: `stopped`).
+   * Resolves with the rows done (all, unless stopped by a cancel or a lock: `stopped`). The rows cross
+   * `send.perMessage` at a time, `send.pause` awaited between two messages: each message's clone runs
+   * whole on this thread, and the worker starts writing once it has them all.
    */
-  write(rows: RowToWrite[], last: boolean, now: Date, onCommit: (journal: JournalEntry[]) => void): Promise<{ done: number; stopped: boolean }> {
-    if (this.failedWith) return Promise.reject(this.failedWith);
-    if (this.inFlight) return Promise.reject(new Error('the import writer is busy'));
-    if (Atomics.load(this.stop, 0) !== 0 || this.exited) return Promise.resolve({ done: 0, stopped: true });
+  async write(rows: RowToWrite[], last: boolean, now: Date, send: RowSending, onCommit: (journal: JournalEntry[]) => void): Promise<{ done: number; stopped: boolean }> {
+    if (this.failedWith) throw this.failedWith;
+    if (this.inFlight) throw new Error('the import writer is busy');
+    if (Atomics.load(this.stop, 0) !== 0 || this.exited) return { done: 0, stopped: true };
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const result = new Promise<{ done: number; stopped: boolean }>((resolve, reject) => {
       this.inFlight = {
         id, onCommit,
         resolve: (r) => { if (this.ended.aborted) this.post({ op: 'close' }); resolve(r); },
         reject,
       };
-      this.post({ op: 'write', id, rows, last, now: now.getTime() });
     });
+    result.catch(() => undefined); // awaited below; a failure while the rows cross is not left unhandled
+    const per = Math.max(1, send.perMessage);
+    for (let k = 0; k < rows.length; k += per) {
+      // A failure, an exit or a stop meanwhile: the rows still to send would not be written anyway.
+      if ((this.inFlight as InFlight | null)?.id !== id || Atomics.load(this.stop, 0) !== 0) break;
+      if (k > 0) await send.pause();
+      this.post({ op: 'rows', id, rows: rows.slice(k, k + per) });
+    }
+    // The worker writes only what it received (it stops where a stop finds it; a lost part is not skipped over).
+    this.post({ op: 'write', id, total: rows.length, last, now: now.getTime() });
+    return result;
   }
 
   /** Stops the rows being written at the next transaction (a cancel): what is committed stays. */

@@ -26,7 +26,10 @@ export interface WriteWorkerData {
 }
 
 export type WriteRequest =
-  | { op: 'write'; id: number; rows: RowToWrite[]; last: boolean; /** The desk's clock (ms) when sent. */ now: number }
+  /** Part of a batch: its rows in order (a batch crosses in parts, each message's clone holding the window's thread). */
+  | { op: 'rows'; id: number; rows: RowToWrite[] }
+  /** The batch whose rows came in 'rows' messages of the same id: written now. */
+  | { op: 'write'; id: number; /** The batch's rows: fewer received means it was stopped while they crossed. */ total: number; last: boolean; /** The desk's clock (ms) when sent. */ now: number }
   | { op: 'close' };
 
 export type WriteReply =
@@ -57,6 +60,8 @@ try {
 
 let previousRows = 0;
 let closed = false;
+/** The rows of the batch being received (its id) until its 'write'. */
+let receiving: { id: number; rows: RowToWrite[] } | null = null;
 
 function close(): void {
   if (closed) return;
@@ -66,7 +71,7 @@ function close(): void {
 }
 
 /** A batch's rows in transactions of txMs each; each commit is told; stops before a transaction when asked. */
-function write(req: Extract<WriteRequest, { op: 'write' }>, conn: NonNullable<typeof connection>): void {
+function write(req: Extract<WriteRequest, { op: 'write' }> & { rows: RowToWrite[] }, conn: NonNullable<typeof connection>): void {
   // The desk's clock (tests set it): its time when the batch was sent, moving on with this machine's.
   const sent = Date.now();
   const ctx: IncomingContext = {
@@ -83,13 +88,20 @@ function write(req: Extract<WriteRequest, { op: 'write' }>, conn: NonNullable<ty
     k = next;
     port.postMessage({ type: 'committed', id: req.id, journal } satisfies WriteReply);
   }
-  port.postMessage({ type: 'written', id: req.id, done: k, stopped: k < req.rows.length } satisfies WriteReply);
+  port.postMessage({ type: 'written', id: req.id, done: k, stopped: k < req.total } satisfies WriteReply);
 }
 
 if (connection) port.on('message', (req: WriteRequest) => {
   if (req.op === 'close') { close(); return; }
+  if (req.op === 'rows') {
+    if (receiving?.id !== req.id) receiving = { id: req.id, rows: [] };
+    for (const r of req.rows) receiving.rows.push(r);
+    return;
+  }
+  const rows = receiving?.id === req.id ? receiving.rows : [];
+  receiving = null;
   try {
-    write(req, connection!);
+    write({ ...req, rows }, connection!);
   } catch (err) {
     port.postMessage(failure(req.id, err));
   }
