@@ -3,7 +3,7 @@
 // link, expands past the limits (a zip bomb) or lies about sizes is refused with its reason, and
 // nothing is ever written outside the profile; a scan whose bytes are not what its name says is refused.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DeskError } from '../../common/errors';
@@ -157,8 +157,20 @@ test('a ZIP of a register and its scans: path column (Windows separators too), p
   assert.deepEqual(dup.counts, { ok: 0, warning: 0, duplicate: 3, rejected: 1 });
 });
 
-/** Every name of a file under `dir`. */
-const namesUnder = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+/**
+ * Every name of a file under `dir`. The folder beside the profile is the shared temporary folder, where
+ * other tests create and remove their own folders meanwhile: a folder gone while walked is skipped.
+ */
+const namesUnder = (dir: string): string[] => {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EACCES') return [];
+    throw e;
+  }
+  return entries.flatMap((e) => (e.isDirectory() ? namesUnder(join(dir, e.name)) : e.isFile() ? [e.name] : []));
+};
 
 const refusal = async (zip: Buffer, name: string) => {
   const staged = await stageBytes(env.desk, clerk, zip, name);

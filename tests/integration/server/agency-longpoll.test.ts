@@ -104,6 +104,17 @@ const pollHeld = () => waitFor('a long poll held at the agency server', () => ou
 
 /** The outstanding long poll ends within a second of `act`, unanswered, and no request follows. */
 async function cancelsTheWait(act: () => void): Promise<void> {
+  // The other rounds done first (a sync round's request already on its way when `act` runs reaches the
+  // server after it: sent before, not after): one long poll open and nothing else, no new request, for 500 ms.
+  let last = seen.length;
+  let quietSince = Date.now();
+  await waitFor('only the long poll at the server', () => {
+    if (seen.length !== last || outstanding().length !== 1 || seen.some((s) => s.end === null && !outstanding().includes(s))) {
+      last = seen.length;
+      quietSince = Date.now();
+    }
+    return Date.now() - quietSince >= 500;
+  }, 30_000, 20);
   const held = outstanding();
   assert.equal(held.length, 1);
   const count = seen.length;
