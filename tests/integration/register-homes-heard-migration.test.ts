@@ -31,7 +31,6 @@ test('base 35: the heard homes table, empty after the upgrade, one row per regis
     const { db } = openDatabase(file);
     try {
       assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
-      assert.equal(MIGRATIONS.length, BASE_STEP, 'pinned: this is the last base step');
       assert.equal(db.prepare('SELECT count(*) FROM register_homes_heard').pluck().get(), 0);
       db.prepare("INSERT INTO register_homes_heard (register_global_id, home, heard_at) VALUES ('r-1', 'ws-a', '2026-12-06T00:00:00Z')").run();
       assert.throws(() => db.prepare("INSERT INTO register_homes_heard (register_global_id, home, heard_at) VALUES ('r-1', 'ws-b', 't')").run(), /UNIQUE|PRIMARY/);

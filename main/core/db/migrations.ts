@@ -958,4 +958,11 @@ export const MIGRATIONS: readonly Migration[] = [
     heard_at TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 36: a wait made for an arrival by the exchange names that arrival (its exchange_inbox global id):
+  //     the arrival's row may come to name another workstation's record of it (the decision that held the
+  //     agency server's claim wins on every workstation, sync/apply.ts), and the wait must still be known
+  //     for an arrival's, asked its decision and never numbered as a paper one.
+  `
+  ALTER TABLE number_waits ADD COLUMN arrival_global_id TEXT;
+  `,
 ];

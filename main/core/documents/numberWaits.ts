@@ -48,8 +48,8 @@ export type ArrivalDecision = { kind: 'mine' } | { kind: 'elsewhere'; workstatio
 export interface ArrivalDecisions {
   /** Asked of the agency server (again: the holder gets "mine" each time); throws a transient TransportError when out of reach. */
   decide(a: AwaitedArrival): Promise<ArrivalDecision>;
-  /** Inside the numbering's transaction: what the exchange owes once the arrival has its number. */
-  numbered(db: Db, compartment: string, a: AwaitedArrival, actorId: number | null, now: Date): void;
+  /** Inside the numbering's transaction: what the exchange owes once the arrival has its number (`recordId`: the record numbered). */
+  numbered(db: Db, compartment: string, a: AwaitedArrival, recordId: number, actorId: number | null, now: Date): void;
 }
 
 /** Set while the exchange's claims are (exchange/inbox.ts); none: an arrival's wait is left for a round that has them. */
@@ -60,16 +60,24 @@ export function setArrivalDecisions(db: Db, d: ArrivalDecisions | null): void {
 }
 
 /** The arrival a waiting record was registered from, if it came by the exchange. */
-function arrivalOf(db: Db, compartment: string, recordGlobalId: string): AwaitedArrival | null {
-  const r = db.prepare(`SELECT x.id, x.from_code, x.packet_id, x.decided_at FROM ${compartment}.exchange_inbox x JOIN ${compartment}.incoming i ON i.id = x.incoming_id
-    WHERE i.global_id = ?`).get(recordGlobalId) as { id: number; from_code: string; packet_id: string; decided_at: string | null } | undefined;
+function arrivalOf(db: Db, compartment: string, recordGlobalId: string, arrivalGlobalId: string | null): AwaitedArrival | null {
+  // By the arrival the wait names (base migration 36): its row may name another workstation's record by now.
+  const r = (arrivalGlobalId
+    ? db.prepare(`SELECT id, from_code, packet_id, decided_at FROM ${compartment}.exchange_inbox WHERE global_id = ?`).get(arrivalGlobalId)
+    : db.prepare(`SELECT x.id, x.from_code, x.packet_id, x.decided_at FROM ${compartment}.exchange_inbox x JOIN ${compartment}.incoming i ON i.id = x.incoming_id
+    WHERE i.global_id = ?`).get(recordGlobalId)) as { id: number; from_code: string; packet_id: string; decided_at: string | null } | undefined;
   return r ? { inboxId: r.id, from: r.from_code, packetId: r.packet_id, decidedAt: r.decided_at } : null;
+}
+
+/** Inside an exchange registration's transaction: the wait of its record names the arrival. */
+export function linkWaitToArrival(db: Db, recordGlobalId: string, arrivalGlobalId: string): void {
+  cached(db, 'UPDATE main.number_waits SET arrival_global_id = ? WHERE record_global_id = ?').run(arrivalGlobalId, recordGlobalId);
 }
 
 /** The problem of an arrival whose decision another workstation of the agency took first: never numbered here. */
 export const WAIT_DECIDED_ELSEWHERE = 'decided-elsewhere';
 
-interface WaitRow { id: number; register_id: number; period: string; bucket: string; placeholder: number; compartment: string; record_global_id: string; made_at: string; global_id: string; home: string | null; scope_id: number }
+interface WaitRow { id: number; register_id: number; period: string; bucket: string; placeholder: number; compartment: string; record_global_id: string; arrival_global_id: string | null; made_at: string; global_id: string; home: string | null; scope_id: number }
 
 /** Out of reach: as the transport says it, or as the exchange's claims word it (exchange/link.ts). */
 const isTransient = (e: unknown): boolean =>
@@ -100,7 +108,7 @@ export async function numberWaiting(db: Db, authority: NumberAuthority, now: Dat
       continue;
     }
     // An exchange arrival: its decision first (agency-wide), then its number.
-    const arrival = held === undefined ? null : arrivalOf(db, w.compartment, w.record_global_id);
+    const arrival = held === undefined ? null : arrivalOf(db, w.compartment, w.record_global_id, w.arrival_global_id);
     const gate = arrival ? decisions.get(db) : undefined;
     if (arrival) {
       if (!gate) continue;
@@ -162,7 +170,7 @@ export async function numberWaiting(db: Db, authority: NumberAuthority, now: Dat
       cached(db, `INSERT INTO main.number_counters (scope_id, period, bucket, last) VALUES (?,?,?,?)
         ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(w.scope_id, w.period, w.bucket, Math.max(n, last));
       recordChange(db, 'incoming', row.id, 'update', actorId, now, w.compartment);
-      if (arrival && gate) gate.numbered(db, w.compartment, arrival, actorId, now);
+      if (arrival && gate) gate.numbered(db, w.compartment, arrival, row.id, actorId, now);
       cached(db, 'UPDATE main.number_waits SET number = ?, numbered_at = ?, problem = NULL WHERE id = ?').run(n, now.toISOString(), w.id);
       appendAudit(db, {
         userId: actorId, action: 'incoming.numbered', entity: 'incoming', entityId: row.id,

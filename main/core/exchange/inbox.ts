@@ -21,7 +21,7 @@ import { writeTx } from '../db/transaction';
 import { armOf, locate, type Arm } from '../documents/arms';
 import { registerIncoming } from '../documents/incoming';
 import type { NumberAuthority } from '../documents/sharedNumbering';
-import { isAwaitingNumber, setArrivalDecisions } from '../documents/numberWaits';
+import { isAwaitingNumber, linkWaitToArrival, setArrivalDecisions } from '../documents/numberWaits';
 import { arrivalDecisions } from './awaitedArrivals';
 import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
@@ -754,6 +754,7 @@ export class ExchangeInbox {
         // owes it from the round that numbers it (numberWaits.ts), dated when it was registered here.
         const awaiting = isAwaitingNumber(ctx.db.prepare(`SELECT arrival_number FROM ${arm.schema}.incoming WHERE id = ?`).pluck().get(incomingId) as number);
         if (!awaiting) intendStatus(ctx.db, arm.schema, { packetId: owedStatusId(row.from_code, row.packet_id, '03'), inboxId: row.id, code: '03', description: null, at }, actor.id, when);
+        else linkWaitToArrival(ctx.db, ctx.db.prepare(`SELECT global_id FROM ${arm.schema}.incoming WHERE id = ?`).pluck().get(incomingId) as string, row.global_id);
         const tasksClosed = this.retireReplaced(ctx, actor, { arm, row }, incomingId, when);
         appendAudit(ctx.db, {
           userId: actor.id, action: 'exchange.register', entity: 'exchange_inbox', entityId: row.id,

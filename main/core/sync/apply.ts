@@ -223,12 +223,13 @@ function applyOne(
 ): 'applied' | 'stale' {
   const s = tableSchema(e.entity, schema);
   const latest = cached(db, `SELECT id, kind FROM ${schema}.events WHERE entity_id = ? ORDER BY id DESC LIMIT 1`).get(e.entityId) as { id: string; kind: string } | undefined;
-  if (latest && latest.id > e.id) {
+  const localId = localIdOf(db, schema, e.entity, e.entityId);
+  const decision = e.entity === 'exchange_inbox' && e.kind !== 'delete' && latest?.kind !== 'delete' ? arrivalDecisionOrder(db, s, localId, localData(db, schema, e, resolve)) : null;
+  if (decision === 'keep' || (latest && latest.id > e.id && decision !== 'take')) {
     // Older than what is here: history only; and nothing of a record from before its deletion.
-    if (latest.kind !== 'delete') logEvent(db, schema, e, e.data);
+    if (latest?.kind !== 'delete') logEvent(db, schema, e, e.data);
     return 'stale';
   }
-  const localId = localIdOf(db, schema, e.entity, e.entityId);
   if (e.kind === 'delete') {
     if (localId !== undefined) {
       if (e.entity === 'incoming') purgeRecord(db, s, localId);
@@ -264,6 +265,28 @@ function applyOne(
   const logged = override ? localData(db, schema, e, resolve) : row;
   logEvent(db, schema, e, Object.fromEntries(Object.entries(logged).map(([k, v]) => [k, encodeValue(v)])));
   return 'applied';
+}
+
+/**
+ * Two workstations decided one arrival by the exchange: only one can have held the agency server's
+ * decide claim; the other registered it while cut off ("Vào sổ, chờ cấp số", exchange/awaitedArrivals.ts),
+ * its record still awaiting its number. Whatever the order of their events, a decision naming such a
+ * record never replaces one naming a numbered record or a refusal (`keep`), and one of those replaces
+ * it even when older (`take`); otherwise the later event wins as for any record.
+ */
+function arrivalDecisionOrder(db: Db, s: string, localId: number | undefined, row: Record<string, unknown>): 'keep' | 'take' | null {
+  if (localId === undefined) return null;
+  const here = cached(db, `SELECT state, incoming_id FROM ${s}.exchange_inbox WHERE rowid = ?`).get(localId) as { state: string; incoming_id: number | null } | undefined;
+  if (!here) return null;
+  const awaiting = (id: unknown) => cached(db, `SELECT arrival_number < 1 FROM ${s}.incoming WHERE id = ?`).pluck().get(id) === 1;
+  const kind = (state: unknown, incomingId: unknown): 'firm' | 'provisional' | null =>
+    state === 'refused' ? 'firm' : state === 'registered' && typeof incomingId === 'number' && incomingId > 0 ? (awaiting(incomingId) ? 'provisional' : 'firm') : null;
+  if (here.state === row.state && here.incoming_id === row.incoming_id) return null;
+  const mine = kind(here.state, here.incoming_id);
+  const theirs = kind(row.state, row.incoming_id);
+  if (mine === 'firm' && theirs === 'provisional') return 'keep';
+  if (mine === 'provisional' && theirs === 'firm') return 'take';
+  return null;
 }
 
 /**

@@ -308,4 +308,39 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`"chờ cấp s�
       }
     }
   });
+
+  test('decided online at B1 first, then registered cut off at B2 (which had not synced it): after syncing, the arrival names B1\'s numbered record on both; B2\'s record is never numbered', async () => {
+    const p = await clearPacket(n, 'A', [CODES.B], { subject: 'Về việc tổng kết công tác năm và phương hướng năm tới của Ban' });
+    wsA.packets.send(p);
+    await wsA.packets.flush();
+    await waitFor('the arrival at B1', async () => (await ws.b1.link.round(ws.b1.clerk, { agencyKey: agencyKey(), decryption: [] })).opened >= 1, 60_000, 100);
+    await ws.b1.sync.syncOnce();
+    await ws.b2.sync.syncOnce();
+    await ws.b2.sync.syncOnce();
+    assert.equal(one<string>(ws.b2, 'SELECT state FROM c_thuong.exchange_inbox WHERE packet_id = ?', p.packetId), 'waiting');
+    // B1, online, decides and numbers it; B2 is cut off before it hears of that, and registers it awaiting.
+    const firm = await register(ws.b1, p.packetId);
+    assert.ok(!isAwaitingNumber(firm.arrivalNumber));
+    const firmGid = one<string>(ws.b1, 'SELECT global_id FROM c_thuong.incoming WHERE id = ?', firm.incomingId);
+    await ws.b1.sync.syncOnce();
+    await serverB.close();
+    const late = await register(ws.b2, p.packetId, true);
+    assert.equal(late.awaitingNumber, true);
+    const lateGid = one<string>(ws.b2, 'SELECT global_id FROM c_thuong.incoming WHERE id = ?', late.incomingId);
+    serverB = await startAgency(cfgB);
+    // Each pushes and pulls: B2's decision is the later event, B1's the one that held the claim.
+    for (let i = 0; i < 2; i++) for (const w of [ws.b2, ws.b1]) await w.sync.syncOnce();
+    const named = (w: Ws) => one<string>(w, 'SELECT i.global_id FROM c_thuong.exchange_inbox x JOIN c_thuong.incoming i ON i.id = x.incoming_id WHERE x.packet_id = ?', p.packetId);
+    for (const w of [ws.b1, ws.b2]) {
+      assert.equal(named(w), firmGid, `${w.name}: the arrival names the record that held the decision`);
+      assert.equal(numberOfArrival(w, p.packetId), firm.arrivalNumber, `${w.name}: its number`);
+    }
+    // B2's own record waits, is told it was decided elsewhere, and is never numbered (not as a paper arrival either).
+    for (let i = 0; i < 2; i++) await numberingRound(ws.b2.desk.db, ws.b2.numbers, new Date(), ws.b2.clerk.id);
+    const wait = ws.b2.desk.db.prepare('SELECT numbered_at, problem FROM number_waits WHERE record_global_id = ?').get(lateGid) as { numbered_at: string | null; problem: string | null };
+    assert.deepEqual(wait, { numbered_at: null, problem: WAIT_DECIDED_ELSEWHERE });
+    assert.ok(isAwaitingNumber(one<number>(ws.b2, 'SELECT arrival_number FROM c_thuong.incoming WHERE global_id = ?', lateGid)));
+    // One 03, B1's (its id is the packet's: B2 could not have owed another).
+    for (const w of [ws.b1, ws.b2]) assert.equal(status03(w, p.packetId), 1, w.name);
+  });
 });
