@@ -503,6 +503,11 @@ export interface IncomingDetail extends IncomingRow {
   corrections: CorrectionView[];
   /** The register's year is closed: no corrections. */
   yearClosed: boolean;
+  /**
+   * Registered here "chờ cấp số" while another workstation of the agency registered the same electronic
+   * arrival first: the record that stands (null until it has arrived here). The văn thư withdraws this one.
+   */
+  duplicateOf?: { arrivalNumber: number; registerName: string } | null;
 }
 export interface NumberPreview {
   registerId: number;
@@ -1003,6 +1008,8 @@ export const contract = {
   'incoming.get': channel<IncomingDetail>()({ input: byId, access: 'doc.read' }),
   // A "Chờ cấp số" arrival whose register year was closed meanwhile: registered in the open year (documents/waitYear.ts).
   'incoming.moveAwaitingToOpenYear': channel<{ id: number; fromYear: number; toYear: number }>()({ input: byId, access: 'doc.register' }),
+  // An electronic arrival registered twice ("chờ cấp số" here, numbered at another workstation first): this copy withdrawn (documents/withdrawDuplicate.ts).
+  'incoming.withdrawDuplicate': channel<{ id: number; standing: { arrivalNumber: number; registerName: string } | null }>()({ input: byId, access: 'doc.register' }),
   'incoming.sign': channel<{ parts: number }>()({ input: byId, access: 'doc.register' }),
   'incoming.signatures': channel<DocumentSignature[]>()({ input: byId, access: 'doc.read' }),
   'attachments.open': channel<OpenedAttachment>()({ input: byId, access: 'doc.read' }),

@@ -118,6 +118,10 @@ export const handlers: Handlers = {
   'incoming.count': (ctx, f) => ctx.desk.incoming.count(actor(ctx), f),
   'incoming.get': (ctx, { id }) => ctx.desk.incoming.get(actor(ctx), id),
   'incoming.moveAwaitingToOpenYear': (ctx, { id }) => ctx.desk.incoming.moveAwaitingToOpenYear(actor(ctx), id),
+  'incoming.withdrawDuplicate': async (ctx, { id }) => {
+    const r = await ctx.desk.incoming.withdrawDuplicate(actor(ctx), id);
+    return { id: r.id, standing: r.standing && { arrivalNumber: r.standing.arrivalNumber, registerName: r.standing.registerName } };
+  },
   'incoming.sign': async (ctx, { id }) => {
     const a = actor(ctx);
     // Only a key whose certificate is bound to the signed-in person (core rule: OrgService.signingKey).

@@ -2,7 +2,8 @@
 // công văn from the Văn phòng Tỉnh ủy waits in "Văn bản điện tử đến"; the workstation's agency server is
 // out of reach (a real server started, then stopped). "Tiếp nhận và vào sổ" says why it cannot be
 // registered now and offers "Vào sổ, chờ cấp số"; chosen, the arrival is registered awaiting its number,
-// no status 03 owed to the sender yet. Screenshots at 1366×768 in test-results/e2e/.
+// no status 03 owed to the sender yet. Then the same arrival decided at another workstation first: the
+// detail names the record that stands and the văn thư withdraws the duplicate. Screenshots in test-results/e2e/.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,8 @@ const B = '000.00.12.H49';
 const CLERK = 'Phạm Thị Lan';
 const SUBJECT = 'Về việc chuẩn bị hội nghị sơ kết công tác tổ chức xây dựng Đảng';
 const PACKET = 'e2e-await-0000000001';
+const STANDING = 'Về việc tổ chức hội nghị sơ kết (bản đã cấp số ở máy trạm khác)';
+const SIZES = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }];
 
 let work = '';
 let hsm: SoftHsm;
@@ -78,6 +81,11 @@ before(async () => {
     desk.exchange.inbox.receive(clerk, { packetId: PACKET, from: A, bytes, receivedAt: new Date().toISOString() });
     const opened = await desk.exchange.inbox.openPending(clerk, [], undefined, null);
     assert.equal(opened.opened, 1);
+    // Registered (and numbered 1) before the registers' home moved: in the second test it stands for the arrival.
+    await desk.incoming.register(clerk, {
+      issuer: { name: 'Văn phòng Tỉnh ủy Quảng Ninh' }, numberSymbol: '29-CV/TU', documentDate: todayIso(), arrivalDate: todayIso(), typeCode: 'CV',
+      subject: STANDING, secrecy: 'thuong', urgency: 'khan', recipients: [], notes: '', stagedIds: [], acknowledgeDuplicates: false,
+    });
     // The registers are held by another workstation of the agency.
     desk.db.prepare("UPDATE registers SET home_workstation = '01a24996-0000-7000-8000-0000000000aa'").run();
     await desk.verdict();
@@ -127,4 +135,38 @@ test('the server out of reach: the electronic arrival is registered "chờ cấp
   assert.ok(rec.n < 1, `a placeholder: ${rec.n}`);
   assert.equal(desk.db.prepare("SELECT count(*) FROM c_thuong.exchange_status_out WHERE code = '03'").pluck().get(), 0);
   assert.equal(desk.db.prepare('SELECT count(*) FROM number_waits WHERE numbered_at IS NULL').pluck().get(), 1);
+});
+
+test('decided at another workstation first: the detail names the record that stands; the văn thư withdraws the duplicate', { skip }, async () => {
+  const p = app!.page;
+  const desk = app!.desk!;
+  // What the numbering round finds once the server is back (behind the app's back): the arrival names the
+  // record another workstation numbered, and this workstation's wait is told so.
+  const standingId = desk.db.prepare('SELECT id FROM c_thuong.incoming WHERE subject = ?').pluck().get(STANDING) as number;
+  const dupId = desk.db.prepare('SELECT incoming_id FROM c_thuong.exchange_inbox WHERE packet_id = ?').pluck().get(PACKET) as number;
+  desk.db.prepare('UPDATE c_thuong.exchange_inbox SET incoming_id = ? WHERE packet_id = ?').run(standingId, PACKET);
+  assert.equal(desk.db.prepare("UPDATE number_waits SET problem = 'decided-elsewhere' WHERE numbered_at IS NULL AND arrival_global_id IS NOT NULL").run().changes, 1);
+  await p.setViewportSize(SIZES[0]!);
+  await p.getByRole('navigation', { name: 'Chức năng' }).getByRole('button', { name: 'Văn bản đến', exact: true }).click();
+  await p.getByRole('heading', { name: 'Sổ văn bản đến' }).waitFor();
+  await p.locator('#f-number').selectOption({ label: 'Chờ cấp số' });
+  await expectText(p.locator('.page-count'), 'Tìm thấy 1 văn bản', 20_000);
+  await p.locator('#incoming-grid .grid-body [role="row"]', { hasText: SUBJECT }).dblclick();
+  const notice = p.getByTestId('duplicate-arrival');
+  await expectText(notice, 'đã được vào sổ ở một máy trạm khác của cơ quan với số đến 1 trong “Sổ đăng ký văn bản đến”', 20_000);
+  for (const size of SIZES) {
+    await p.setViewportSize(size);
+    await screenshot(p, `exchange-duplicate-arrival-${size.width}`);
+  }
+  await notice.getByRole('button', { name: 'Rút bản trùng khỏi sổ' }).click();
+  const confirm = p.getByRole('dialog', { name: 'Rút bản vào sổ trùng?' });
+  await expectText(confirm, 'sẽ bị xóa khỏi sổ ở mọi máy trạm của cơ quan');
+  await screenshot(p, 'exchange-duplicate-arrival-confirm-1920');
+  await confirm.getByRole('button', { name: 'Rút bản trùng khỏi sổ' }).click();
+  await expectText(p.locator('.toast').last(), 'Đã rút bản vào sổ trùng khỏi sổ.');
+  await p.getByRole('heading', { name: 'Sổ văn bản đến' }).waitFor();
+  assert.equal(desk.db.prepare('SELECT count(*) FROM c_thuong.incoming WHERE id = ?').pluck().get(dupId), 0, 'withdrawn');
+  assert.equal(desk.db.prepare("SELECT count(*) FROM c_thuong.events WHERE entity = 'incoming' AND kind = 'delete'").pluck().get(), 1, 'the other workstations are told');
+  assert.equal(desk.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'incoming.withdrawDuplicate'").pluck().get(), 1);
+  assert.equal(desk.db.prepare('SELECT count(*) FROM c_thuong.incoming WHERE id = ?').pluck().get(standingId), 1, 'the standing record stays');
 });

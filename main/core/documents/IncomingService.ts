@@ -15,6 +15,7 @@ import { acknowledge, handOver } from './handover';
 import * as incoming from './incoming';
 import type { NumberAuthority } from './sharedNumbering';
 import { moveWaitToOpenYear, type MovedWait } from './waitYear';
+import { withdrawDuplicate, type WithdrawnDuplicate } from './withdrawDuplicate';
 import * as signing from './signing';
 import { appendAudit } from '../audit/auditLog';
 import { writeTx } from '../db/transaction';
@@ -57,6 +58,11 @@ export class IncomingService {
   /** A "Chờ cấp số" arrival whose register year was closed meanwhile: registered in the open year instead (waitYear.ts). */
   moveAwaitingToOpenYear(actor: Actor, id: number): Promise<MovedWait> {
     return moveWaitToOpenYear(this.source.context(), actor, id);
+  }
+
+  /** An electronic arrival registered twice: this "chờ cấp số" copy withdrawn (withdrawDuplicate.ts). */
+  withdrawDuplicate(actor: Actor, id: number): Promise<WithdrawnDuplicate> {
+    return withdrawDuplicate(this.source.context(), actor, id);
   }
 
   count(actor: Actor, f: IncomingFilter): CountResult {

@@ -34,7 +34,7 @@ import { listHandovers } from './handover';
 import { numbersMark, peekNumber, resetNumbers, takeNumber } from './numbering';
 import { claimNumber } from './numberClaims';
 import { followServerNumber, giveBack, owedReport, planNumber, sequenceOf, type NumberAuthority, type NumberPlan } from './sharedNumbering';
-import { recordWait } from './numberWaits';
+import { duplicateOf, isAwaitingNumber, recordWait } from './numberWaits';
 import { pageIds, prepareOrder, prepareOrderStatements } from './paging';
 import { recipientRefs, recipientRows, resolveRecipients, writeRecipientRows, type RecipientRow } from './recipients';
 import { isYearClosed } from './registers';
@@ -785,6 +785,14 @@ export function visibleArm(db: Db, arms: readonly Arm[], actor: Actor, id: numbe
   return arm;
 }
 
+/** A "Chờ cấp số" record registered here whose arrival another workstation decided first: the record that stands (withdrawDuplicate.ts). */
+function duplicateField(db: Db, c: string, id: number, arrivalNumber: number): Pick<IncomingDetail, 'duplicateOf'> {
+  if (!isAwaitingNumber(arrivalNumber)) return {};
+  const gid = db.prepare(`SELECT global_id FROM ${c}.incoming WHERE id = ?`).pluck().get(id) as string;
+  const standing = duplicateOf(db, c, gid);
+  return standing === undefined ? {} : { duplicateOf: standing && { arrivalNumber: standing.arrivalNumber, registerName: standing.registerName } };
+}
+
 export function getIncoming(db: Db, arms: readonly Arm[], actor: Actor, id: number): IncomingDetail {
   authorize(actor, 'doc.read');
   const arm = visibleArm(db, arms, actor, id);
@@ -819,5 +827,6 @@ export function getIncoming(db: Db, arms: readonly Arm[], actor: Actor, id: numb
     handovers: listHandovers(db, c, actor, id),
     corrections: listCorrections(db, c, id),
     yearClosed: isYearClosed(db, row.registerId, row.year),
+    ...duplicateField(db, c, id, row.arrivalNumber),
   };
 }

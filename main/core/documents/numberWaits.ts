@@ -187,3 +187,26 @@ export async function numberWaiting(db: Db, authority: NumberAuthority, now: Dat
 export function waitingCount(db: Db): number {
   return cached(db, 'SELECT count(*) FROM main.number_waits WHERE numbered_at IS NULL').pluck().get() as number;
 }
+
+/** The record that stands for an arrival registered twice (documents/withdrawDuplicate.ts). */
+export interface StandingRecord { globalId: string; arrivalNumber: number; registerName: string }
+
+/**
+ * For the detail view: the record that stands for this one's arrival, when this record awaits its number
+ * here and its arrival was decided at another workstation (null otherwise, and for records of elsewhere).
+ */
+export function duplicateOf(db: Db, cx: string, recordGlobalId: string): StandingRecord | null | undefined {
+  const wait = db.prepare('SELECT arrival_global_id AS arrival, problem FROM main.number_waits WHERE record_global_id = ? AND numbered_at IS NULL')
+    .get(recordGlobalId) as { arrival: string | null; problem: string | null } | undefined;
+  if (!wait || wait.problem !== WAIT_DECIDED_ELSEWHERE) return undefined;
+  return standingFor(db, cx, wait.arrival, recordGlobalId);
+}
+
+/** The numbered record the arrival names now (not this one), if it has arrived here yet. */
+export function standingFor(db: Db, cx: string, arrivalGlobalId: string | null, recordGlobalId: string): StandingRecord | null {
+  if (!arrivalGlobalId) return null;
+  const r = db.prepare(`SELECT i.global_id AS globalId, i.arrival_number AS arrivalNumber, g.name AS registerName FROM ${cx}.exchange_inbox x
+      JOIN ${cx}.incoming i ON i.id = x.incoming_id JOIN main.registers g ON g.id = i.register_id WHERE x.global_id = ?`)
+    .get(arrivalGlobalId) as StandingRecord | undefined;
+  return r && r.globalId !== recordGlobalId && !isAwaitingNumber(r.arrivalNumber) ? r : null;
+}

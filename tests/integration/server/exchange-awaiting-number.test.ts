@@ -9,6 +9,7 @@
 // answer and the write gives the same number and one 03 at the next round; A receives each 03 exactly once.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -342,5 +343,48 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`"chờ cấp s�
     assert.ok(isAwaitingNumber(one<number>(ws.b2, 'SELECT arrival_number FROM c_thuong.incoming WHERE global_id = ?', lateGid)));
     // One 03, B1's (its id is the packet's: B2 could not have owed another).
     for (const w of [ws.b1, ws.b2]) assert.equal(status03(w, p.packetId), 1, w.name);
+
+    // The văn thư of B2 is shown the record that stands, and withdraws the duplicate.
+    const lateId = one<number>(ws.b2, 'SELECT id FROM c_thuong.incoming WHERE global_id = ?', lateGid);
+    const registerName = one<string>(ws.b1, 'SELECT r.name FROM c_thuong.incoming i JOIN registers r ON r.id = i.register_id WHERE i.global_id = ?', firmGid);
+    assert.deepEqual(ws.b2.desk.incoming.get(ws.b2.clerk, lateId).duplicateOf, { arrivalNumber: firm.arrivalNumber, registerName });
+    assert.equal(ws.b2.desk.incoming.get(ws.b2.clerk, one<number>(ws.b2, 'SELECT id FROM c_thuong.incoming WHERE global_id = ?', firmGid)).duplicateOf, undefined, 'the standing record is no duplicate');
+    await ws.b1.sync.syncOnce();
+    const atB1 = one<number | undefined>(ws.b1, 'SELECT id FROM c_thuong.incoming WHERE global_id = ?', lateGid);
+    assert.ok(atB1 !== undefined, 'B1 holds B2\'s duplicate too (pushed)');
+    const before = [one<number>(ws.b2, 'SELECT count(*) FROM c_thuong.incoming'), one<number>(ws.b2, "SELECT count(*) FROM audit_log WHERE action = 'incoming.withdrawDuplicate'")];
+    // Refused: a chuyên viên; B1's văn thư (the wait is B2's: B1 cannot tell it is a duplicate); a record worked on.
+    const cv = addActor(ws.b2.desk, 'chuyen_vien', 'tuyet_mat', 'Lê Thị Phụ');
+    await refusedWith(ws.b2.desk.incoming.withdrawDuplicate(cv, lateId), 'rights.forbidden');
+    await refusedWith(ws.b1.desk.incoming.withdrawDuplicate(ws.b1.clerk, atB1!), 'numberWait.notDuplicate');
+    const worked = one<string>(ws.b2, 'SELECT record_global_id FROM number_waits WHERE problem = ? AND record_global_id <> ? AND numbered_at IS NULL', WAIT_DECIDED_ELSEWHERE, lateGid);
+    const workedId = one<number>(ws.b2, 'SELECT id FROM c_thuong.incoming WHERE global_id = ?', worked);
+    const lead = addActor(ws.b2.desk, 'lanh_dao', 'tuyet_mat', 'Nguyễn Văn Chỉ');
+    await ws.b2.desk.processing.submit(ws.b2.clerk, { incomingId: workedId, leaderId: lead.id });
+    const e = await refusedWith(ws.b2.desk.incoming.withdrawDuplicate(ws.b2.clerk, workedId), 'numberWait.duplicateWorkedOn');
+    assert.match(e.message, /số đến 3/, e.message);
+    assert.deepEqual([one<number>(ws.b2, 'SELECT count(*) FROM c_thuong.incoming'), one<number>(ws.b2, "SELECT count(*) FROM audit_log WHERE action = 'incoming.withdrawDuplicate'")], before, 'nothing written by a refusal');
+
+    const r = await ws.b2.desk.incoming.withdrawDuplicate(ws.b2.clerk, lateId);
+    assert.equal(r.standing?.arrivalNumber, firm.arrivalNumber);
+    assert.equal(one<number>(ws.b2, 'SELECT count(*) FROM c_thuong.incoming WHERE global_id = ?', lateGid), 0);
+    assert.equal(one<number>(ws.b2, 'SELECT count(*) FROM c_thuong.incoming'), before[0]! - 1);
+    assert.deepEqual(ws.b2.desk.db.prepare('SELECT problem, numbered_at IS NOT NULL AS closed FROM number_waits WHERE record_global_id = ?').get(lateGid), { problem: 'withdrawn', closed: 1 });
+    const audit = JSON.parse(one<string>(ws.b2, "SELECT details FROM audit_log WHERE action = 'incoming.withdrawDuplicate'")) as Record<string, unknown>;
+    assert.equal(audit.standing, firmGid);
+    await refusedWith(ws.b2.desk.incoming.withdrawDuplicate(ws.b2.clerk, lateId), 'document.notFound');
+    // Gone from B1 too at the next sync; the arrival and its number stand on both, the files still open.
+    for (let i = 0; i < 2; i++) for (const w of [ws.b2, ws.b1]) await w.sync.syncOnce();
+    for (const w of [ws.b1, ws.b2]) {
+      assert.equal(one<number>(w, 'SELECT count(*) FROM c_thuong.incoming WHERE global_id = ?', lateGid), 0, `${w.name}: withdrawn`);
+      assert.equal(named(w), firmGid, w.name);
+      assert.equal(numberOfArrival(w, p.packetId), firm.arrivalNumber, w.name);
+      for (const sha of w.desk.db.prepare('SELECT a.sha256 FROM c_thuong.attachments a JOIN c_thuong.incoming i ON i.id = a.incoming_id WHERE i.global_id = ?').pluck().all(firmGid) as string[]) {
+        const chunks: Buffer[] = [];
+        for await (const c of w.desk.context().storeFor('thuong').openBlob(sha)) chunks.push(c as Buffer);
+        assert.equal(createHash('sha256').update(Buffer.concat(chunks)).digest('hex'), sha, `${w.name}: the standing record's file`);
+      }
+    }
+    assert.equal(waitingCount(ws.b2.desk.db), 1, 'only the worked-on duplicate still waits');
   });
 });

@@ -144,6 +144,9 @@ export function IncomingDetailView({ id }: { id: number }) {
             {canRegister && isAwaitingNumber(doc.arrivalNumber) && doc.yearClosed && (
               <AwaitingYearClosed doc={doc} onMoved={() => { setVersion((v) => v + 1); useIncoming.getState().refresh(); }} />
             )}
+            {doc.duplicateOf !== undefined && (
+              <DuplicateArrival doc={doc} canWithdraw={canRegister} onWithdrawn={() => { useIncoming.getState().refresh(); backToList(); }} />
+            )}
             <dl className="meta-list">
               <Meta label={t('detail.arrivalNumber')}><span className={isAwaitingNumber(doc.arrivalNumber) ? 'strong awaiting-number' : 'strong'}>{arrivalNumberText(doc.arrivalNumber, t)}</span></Meta>
               <Meta label={t('detail.arrivalDate')}>{formatDateVn(doc.arrivalDate)}</Meta>
@@ -276,6 +279,46 @@ function Meta({ label, children }: { label: string; children: ReactNode }) {
     <div className="meta-row">
       <dt>{label}</dt>
       <dd>{children}</dd>
+    </div>
+  );
+}
+
+/**
+ * A "Chờ cấp số" record registered here while another workstation of the agency registered the same
+ * electronic arrival first: it never gets a number; the văn thư withdraws it (nothing else is lost).
+ */
+function DuplicateArrival({ doc, canWithdraw, onWithdrawn }: { doc: IncomingDetail; canWithdraw: boolean; onWithdrawn(): void }) {
+  const { t } = useTranslation();
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const standing = doc.duplicateOf ?? null;
+  const withdraw = async () => {
+    setBusy(true);
+    try {
+      await call('incoming.withdrawDuplicate', { id: doc.id });
+      toast.success(t('detail.duplicateWithdrawn'));
+      setAsking(false);
+      onWithdrawn();
+    } catch (err) {
+      const de = asDeskError(err);
+      setAsking(false);
+      if (!isGloballyHandled(de)) toast.error(errorText(de));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="notice notice-warning duplicate-arrival" role="status" data-testid="duplicate-arrival">
+      <p>{standing ? t('detail.duplicateOf', { number: standing.arrivalNumber, register: standing.registerName }) : t('detail.duplicateOfPending')}</p>
+      {canWithdraw && (
+        <button type="button" className="button" onClick={() => setAsking(true)} disabled={busy}>
+          {t('detail.withdrawDuplicate')}
+        </button>
+      )}
+      <ConfirmDialog open={asking} title={t('detail.withdrawDuplicateTitle')} confirmLabel={t('detail.withdrawDuplicate')} cancelLabel={t('common.cancel')} danger
+        onCancel={() => setAsking(false)} onConfirm={() => void withdraw()}>
+        <p>{t('detail.withdrawDuplicateBody')}</p>
+      </ConfirmDialog>
     </div>
   );
 }
