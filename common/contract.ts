@@ -184,6 +184,9 @@ export interface SyncPanelView {
     /** The register's home now, and when it was moved there. */
     movedTo: string;
     movedAt: string;
+    /** Who moved it (by name when the person is in this profile's directory) and why. */
+    movedBy: string | null;
+    reason: string | null;
   }>;
   /** Our packets refused on the way (agency server or hub), latest first, the reason in Vietnamese (văn thư and administrators only). */
   packetRefusals: Array<{ packetId: string; to: string | null; toName: string | null; reason: string; at: string | null }>;

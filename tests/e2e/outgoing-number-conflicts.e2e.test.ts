@@ -47,6 +47,8 @@ let profileDir = '';
 let hsm: SoftHsm;
 let app: AppSession | undefined;
 const numbers: Record<string, string> = {};
+const HOME_MOVED_SUBJECT = 'Về việc cử cán bộ dự lớp bồi dưỡng nghiệp vụ văn thư';
+let homeMovedNumber = 0;
 
 async function seed(): Promise<void> {
   const desk = await Desk.open({ profileDir, trustAnchors: [hsm.ca.certDer] });
@@ -85,6 +87,20 @@ async function seed(): Promise<void> {
         VALUES (?,?,?,?,'report',?,?,?,?)`).run(row.registerId, row.period, row.bucket, row.number, c, row.gid, '2026-12-06T02:40:00.000Z',
         JSON.stringify({ error: 'number-taken', message: `number ${row.number} is taken`, holder })));
     }
+    // A home moved away while this workstation was cut off: the arrival it numbered meanwhile, refused by the
+    // server (home-moved) as sendPending keeps it (the real exchange: tests/integration/server/register-home.test.ts).
+    const arrival = await desk.incoming.register(clerk, {
+      issuer: { name: OTHER_AGENCY.name }, numberSymbol: '112-CV/BTCTU', documentDate: '2026-12-04', arrivalDate: '2026-12-06', typeCode: 'CV',
+      subject: HOME_MOVED_SUBJECT, secrecy: 'thuong', urgency: 'thuong', recipients: [], notes: '', stagedIds: [], acknowledgeDuplicates: false,
+    });
+    const inc = desk.db.prepare('SELECT register_id AS registerId, period, arrival_number AS number, global_id AS gid FROM c_thuong.incoming WHERE id = ?').get(arrival.id) as
+      { registerId: number; period: string; number: number; gid: string };
+    const incRegister = desk.db.prepare('SELECT global_id FROM main.registers WHERE id = ?').pluck().get(inc.registerId) as string;
+    const move = { register: incRegister, from: null, to: OTHER_WS, movedBy: otherPerson, movedFrom: OTHER_WS, reason: 'Máy trạm văn thư thay mới', movedAt: '2026-12-06T02:00:00.000Z' };
+    writeTx(desk.db, () => desk.db.prepare(`INSERT INTO main.number_reports (register_id, period, bucket, number, kind, compartment, record_global_id, made_at, problem)
+      VALUES (?,?,'',?,'report','c_thuong',?,?,?)`).run(inc.registerId, inc.period, inc.number, inc.gid, '2026-12-06T03:10:00.000Z',
+      JSON.stringify({ error: 'home-moved', message: 'the register home moved', move })));
+    homeMovedNumber = inc.number;
     // The exchange with another workstation of the agency, as the ledgers keep it (the real exchange:
     // tests/integration/server/exchange-share.test.ts): a status packet to the Ban Tổ chức that the other
     // workstation had sent first (the agency server answered sent-elsewhere), and two packets from it that
@@ -146,6 +162,21 @@ test('the văn thư sees the outgoing numbering conflicts on the sync panel, wit
   await p.setViewportSize(SCREEN_SIZES[0]);
   await box.locator('.notice').scrollIntoViewIfNeeded();
   await shootBothSizes(p, 'sync-number-conflicts', '[data-testid="sync-number-conflicts"]');
+  // The number this workstation gave after the register's home had moved away.
+  const moved = p.getByTestId('sync-home-moved');
+  await expectText(moved.locator('h2'), 'Số cấp sau khi đã chuyển máy trạm giữ sổ');
+  const movedRow = moved.locator('tbody tr');
+  assert.equal(await movedRow.count(), 1);
+  await expectText(movedRow.locator('th'), 'Sổ đăng ký văn bản đến');
+  await expectText(movedRow.locator('td').nth(0), String(homeMovedNumber));
+  await expectText(movedRow, HOME_MOVED_SUBJECT);
+  await expectText(movedRow, 'Cấp lúc mất kết nối: 06/12/2026 10:10');
+  await expectText(movedRow, OTHER_WS);
+  await expectText(movedRow, `chuyển lúc 06/12/2026 09:00 · người chuyển: ${OTHER_CLERK}`);
+  await expectText(movedRow, 'Lý do: Máy trạm văn thư thay mới');
+  await expectText(moved.locator('.notice'), 'Không ghi các số này lên văn bản giấy');
+  await moved.locator('.notice').scrollIntoViewIfNeeded();
+  await shootBothSizes(p, 'sync-home-moved', '[data-testid="sync-home-moved"]');
   // The exchange with the agency's other workstations: no round yet since sign-in (no server here), the
   // packets it took first, and ours it had sent first.
   const ex = p.getByTestId('sync-exchange');

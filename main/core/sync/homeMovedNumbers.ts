@@ -40,6 +40,8 @@ export function homeMovedNumbers(db: Db, levels: readonly Secrecy[], actor: Acto
       register: r.register, number: r.number, givenAt: r.madeAt, level,
       document: documentOf(db, levels, actor, level, r.kind, r.record),
       movedTo: moved.move.to, movedAt: moved.move.movedAt,
+      movedBy: typeof moved.move.movedBy === 'string' ? ((db.prepare('SELECT full_name FROM main.users WHERE global_id = ?').pluck().get(moved.move.movedBy) as string | undefined) ?? null) : null,
+      reason: typeof moved.move.reason === 'string' && moved.move.reason.trim() ? moved.move.reason.trim() : null,
     });
   }
   return out;

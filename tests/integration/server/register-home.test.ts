@@ -233,6 +233,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.deepEqual([listed[0]!.number, listed[0]!.level, listed[0]!.movedTo, listed[0]!.movedAt, listed[0]!.document?.kind, listed[0]!.document?.id],
         [5, 'thuong', workstationId(B().desk.db), problem.move.movedAt, 'incoming', afterMove.id]);
       assert.match(listed[0]!.document!.subject, /^Văn bản số \d+ vào sổ tại máy A$/);
+      assert.equal(listed[0]!.reason, REASON, 'why it moved');
+      assert.equal(listed[0]!.movedBy, A().desk.db.prepare('SELECT full_name FROM users WHERE global_id = ?').pluck().get(problem.move.movedBy) ?? null, 'who moved it, by name when known here');
       // A heard of the move in that round, with an audit entry.
       const heard = JSON.parse(A().desk.db.prepare("SELECT details FROM audit_log WHERE action = 'register.home_heard'").pluck().get() as string) as Record<string, unknown>;
       assert.deepEqual(heard, { register: registerGid, from: workstationId(A().desk.db), to: workstationId(B().desk.db) });

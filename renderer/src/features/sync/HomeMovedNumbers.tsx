@@ -34,7 +34,8 @@ export function HomeMovedNumbers({ rows }: { rows: SyncPanelView['homeMovedNumbe
               </td>
               <td>
                 <code className="agency-ws-id">{r.movedTo}</code>
-                <div className="muted small">{t('sync.homeMoved.movedAt', { at: formatDateTimeVn(r.movedAt) })}</div>
+                <div className="muted small">{t('sync.homeMoved.movedAt', { at: formatDateTimeVn(r.movedAt) })}{r.movedBy ? ` · ${t('sync.homeMoved.movedBy', { name: r.movedBy })}` : ''}</div>
+                {r.reason && <div className="muted small">{t('sync.homeMoved.reason', { reason: r.reason })}</div>}
               </td>
             </tr>
           ))}
