@@ -13,7 +13,9 @@ export type SettingKey = 'self_unit_id' | 'numbering_preset' | 'attachment_limit
   // The agency's seal image (outgoing/seal.ts): a PNG, base64.
   | 'agency_seal'
   // The legacy import's mappings saved by name (import/savedMappings.ts, JSON).
-  | 'import_mappings';
+  | 'import_mappings'
+  // A hash of the computer the profile runs on (sync/machineBinding.ts).
+  | 'workstation_machine';
 
 export function getSetting(db: Db, key: SettingKey): string | undefined {
   // Cached: every change event reads the workstation id (a bulk import writes thousands in a row).

@@ -26,6 +26,7 @@ import { finishOpen, isPlainDatabase, needsMigration, openDatabase, openReadOnly
 import type { DbHandoff } from '../db/sessionConnection';
 import { checkIntegrityOffThread, encryptCopyOffThread, migrateCompartmentOffThread, migrateOffThread, rekeyOffThread } from '../db/offThread';
 import { WriteGate, type Verdict } from '../db/writeGate';
+import { checkMachine, machineIdentity } from '../sync/machineBinding';
 import { writeTx } from '../db/transaction';
 import { CryptoError, decryptToBuffer, parseCertificate, type PrivateKeyOps, type RecipientSpec } from '../crypto';
 import { equalBytes } from '../crypto/der';
@@ -69,6 +70,8 @@ export interface VaultOptions {
    * act in the window between the unlock and the verdict, which on a small file is a race.
    */
   beforeIntegrityCheck?: () => Promise<void>;
+  /** The computer's identity (sync/machineBinding.ts; tests give another computer's). Default: the operating system's. */
+  machineIdentity?: () => string | null;
 }
 
 /**
@@ -127,6 +130,8 @@ export class ProfileVault implements ContextSource {
   /** Connections of locked sessions kept until their integrity verdict (closing when it is in). */
   private readonly lingering = new Set<Promise<unknown>>();
   private readonly beforeIntegrityCheck: (() => Promise<void>) | null;
+  private readonly machineIdentity: () => string | null;
+  private machineUnknownLogged = false;
   private readonly recovery: readonly Uint8Array[];
   private readonly trustAnchors: readonly Uint8Array[];
   private readonly revocationLists: () => Promise<ReadonlyArray<{ path: string; bytes: Uint8Array }>>;
@@ -141,6 +146,7 @@ export class ProfileVault implements ContextSource {
     this.recovery = opts.recoveryCertificates ?? [];
     this.trustAnchors = opts.trustAnchors ?? [];
     this.beforeIntegrityCheck = opts.beforeIntegrityCheck ?? null;
+    this.machineIdentity = opts.machineIdentity ?? machineIdentity;
     this.auditAnchor = new AuditAnchor(profileDir, this.log, this.now);
     for (const r of this.recovery) if (!canUnlock(parseCertificate(r))) throw new Error('the recovery certificate cannot be used for key transport (RSA keyEncipherment needed)');
   }
@@ -347,6 +353,9 @@ export class ProfileVault implements ContextSource {
     }
     const gate = new WriteGate({ open: checked, report: (err) => this.log.log('error', 'a record held for the integrity verdict failed', { error: (err as Error).message }) });
     const conn: Connection = { db: opened.db, readOnly: opened.readOnly, ...(opened.damage ? { damage: opened.damage } : {}), gate };
+    // Before any write of the session (the first verdict listener runs before queued writes): a profile
+    // that moved to another computer takes a new workstation id first (sync/machineBinding.ts).
+    gate.onVerdict((v) => { if (v.ok && !conn.readOnly) this.checkMachine(conn.db); });
     gate.onVerdict((v) => this.verdictArrived(conn, v, opts));
     this.conn = conn;
     this.dataKey = dataKey;
@@ -476,6 +485,19 @@ export class ProfileVault implements ContextSource {
   }
 
   /** A bad verdict: the session goes on read-only (a fresh read-only connection; nothing was written). */
+  private checkMachine(db: Db): void {
+    try {
+      const r = checkMachine(db, this.machineIdentity(), this.now());
+      if (r.outcome === 'moved') this.log.log('warn', 'the profile runs on another computer: it took a new workstation id', { previous: r.previous, id: r.id });
+      else if (r.outcome === 'unknown' && !this.machineUnknownLogged) {
+        this.machineUnknownLogged = true;
+        this.log.log('warn', 'this computer gives no machine identity: a copied profile is not recognised');
+      }
+    } catch (err) {
+      this.log.log('error', 'the computer check failed', { error: (err as Error).message });
+    }
+  }
+
   private verdictArrived(conn: Connection, v: Verdict, opts: OpenOptions): void {
     if (v.ok || conn.readOnly) return;
     this.log.log('error', 'database failed its integrity check; switched to read-only', { reason: v.damage });
