@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { secrecyRank } from '../common/domain';
 import { pemToDer } from '../main/core/crypto/certificates';
 import { isSealed } from '../main/core/sync/seal';
-import { API, channelRank, CHANNELS, isClassified, type BatchPage, type BatchUpload, type Channel } from '../main/core/sync/protocol';
+import { API, channelRank, CHANNELS, isClassified, type BatchPage, type BatchUpload, type Channel, type EventsWaitResult } from '../main/core/sync/protocol';
 import { Authenticator, AuthError, type Session } from './auth';
 import { blobRoutes, BlobRouteError } from './blobs';
 import { readRecipientInfos } from '../main/core/crypto/envelope';
@@ -19,7 +19,7 @@ import { RateLimiter, readBody, TooLarge } from './limits';
 import { jsonLogger, type Logger } from './log';
 import { PushFromLost, Store, StoreConflict } from './storage/store';
 import { HttpError, parseBody } from './http';
-import { Arrivals } from './arrivals';
+import { Arrivals, waitOf } from './arrivals';
 import { HubLink } from './hubLink';
 import { AgencyPackets, INBOX } from './packets';
 import { PacketStore } from './storage/packetStore';
@@ -53,6 +53,14 @@ const sessionSchema = z.strictObject({
   algorithm: z.enum(['RSASSA-PKCS1-v1_5-SHA256', 'ECDSA-SHA256']),
   signature: b64.max(4096),
 });
+
+/** The `after` of an events wait: 1 to 5 "channel:cursor" pairs, each channel once. */
+const waitAfterSchema = z.string().max(200)
+  .transform((v) => v.split(',').map((pair) => pair.split(':')))
+  .pipe(z.array(z.tuple([channel, z.string().regex(/^\d{1,15}$/, 'cursor: digits').transform(Number)])).min(1).max(CHANNELS.length))
+  .refine((pairs) => new Set(pairs.map(([c]) => c)).size === pairs.length, 'each channel once');
+/** The arrivals' reader of a channel of the sync log (server/arrivals.ts). */
+const eventsReader = (c: Channel) => `events:${c}`;
 
 const mayRead = (s: Session, c: Channel) => channelRank(c) <= secrecyRank(s.clearance);
 
@@ -197,7 +205,42 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       const payload = Buffer.from(b.payload, 'base64');
       checkBatchContents(b, payload);
       const r = await store.putBatch(b, payload, s.workstation, s.person, new Date(clock()));
+      // Committed: the other workstations' waits on this channel end (a resend stored nothing new).
+      if (r.stored) arrivals.arrived(eventsReader(b.channel));
       return send(res, r.stored ? 201 : 200, r);
+    }
+    if (method === 'GET' && path === `${API}/events/wait`) {
+      ctx.route = 'events.wait';
+      const parsed = waitAfterSchema.safeParse(url.searchParams.get('after') ?? '');
+      if (!parsed.success) throw new HttpError(400, 'bad-request', 'after: channel:cursor pairs, e.g. base:12,mat:40, each channel once');
+      const asked = parsed.data;
+      // Every channel checked before anything is read: one not cleared is refused whether or not it has news.
+      for (const [c] of asked) if (!mayRead(s, c)) throw new HttpError(403, 'forbidden', `no clearance for ${c}`);
+      const waitMs = waitOf(url);
+      const deadline = Date.now() + waitMs;
+      const readers = asked.map(([c]) => eventsReader(c));
+      for (;;) {
+        // Counts read before looking: a batch committed after the look ends the wait at once.
+        const seen = readers.map((r) => arrivals.count(r));
+        const news: Channel[] = [];
+        for (const [c, after] of asked) {
+          // The pull's view: batches of other workstations only (this one's own are not news to it).
+          const { rows } = await store.listBatches(c, after, 1, s.workstation, 0);
+          if (rows.length) news.push(c);
+        }
+        const left = deadline - Date.now();
+        // A push by this same workstation wakes the wait too: looked at again, it is no news, so wait on.
+        if (news.length || left <= 0 || !(await arrivals.waitAny(readers, seen, left, res))) {
+          if (res.destroyed) return;
+          if (!news.length && left > 0) {
+            // Ended by the time or the server closing: one last look (another process's pushes show here).
+            for (const [c, after] of asked) if ((await store.listBatches(c, after, 1, s.workstation, 0)).rows.length) news.push(c);
+          }
+          const result: EventsWaitResult = { channels: news };
+          return send(res, 200, result);
+        }
+        if (res.destroyed) return;
+      }
     }
     if (method === 'GET' && path === `${API}/events`) {
       ctx.route = 'events.pull';

@@ -4,6 +4,8 @@
 // it is stored. Arrivals are counted per reader (an agency at the hub): the count is read before the
 // listing, so a packet stored between the listing and the wait ends the wait at once (never missed). The
 // count is this process's: a packet stored by another process only shows at the end of the wait.
+// The sync log's wait (GET /v1/events/wait) counts the same way, one reader per channel ("events:<channel>"),
+// and waits on all the channels the session reads at once (waitAny).
 import type { ServerResponse } from 'node:http';
 import { HttpError } from './http';
 
@@ -40,21 +42,40 @@ export class Arrivals {
    * Resolves when a packet arrived for the reader since `seen` was counted, after `ms`, when the
    * response is closed (the client went away) or the server closes: at once when one arrived already.
    */
-  wait(reader: string, seen: number, ms: number, res: ServerResponse): Promise<void> {
-    if (ms <= 0 || this.closed || this.count(reader) !== seen || res.destroyed) return Promise.resolve();
+  async wait(reader: string, seen: number, ms: number, res: ServerResponse): Promise<void> {
+    await this.waitAny([reader], [seen], ms, res);
+  }
+
+  /**
+   * The same over several readers (the sync log's channels, one wait for all): ends when any of them
+   * had an arrival since its count in `seen` was read. True when an arrival ended it (the caller looks
+   * again), false when the time ran out, the response closed or the server closes.
+   */
+  waitAny(readers: readonly string[], seen: readonly number[], ms: number, res: ServerResponse): Promise<boolean> {
+    if (readers.some((r, i) => this.count(r) !== seen[i])) return Promise.resolve(true);
+    if (ms <= 0 || this.closed || res.destroyed) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const set = this.waiting.get(reader) ?? new Set<() => void>();
-      this.waiting.set(reader, set);
-      const done = () => {
+      const sets = readers.map((r) => {
+        const set = this.waiting.get(r) ?? new Set<() => void>();
+        this.waiting.set(r, set);
+        return set;
+      });
+      const end = (arrived: boolean) => {
         clearTimeout(timer);
-        set.delete(done);
-        if (!set.size && this.waiting.get(reader) === set) this.waiting.delete(reader);
-        res.off('close', done);
-        resolve();
+        readers.forEach((r, i) => {
+          const set = sets[i]!;
+          set.delete(woken);
+          if (!set.size && this.waiting.get(r) === set) this.waiting.delete(r);
+        });
+        res.off('close', gone);
+        resolve(arrived);
       };
-      const timer = setTimeout(done, ms);
-      set.add(done);
-      res.once('close', done);
+      // arrived() and close() call the entries they took out of the map: true only while the server runs.
+      const woken = () => end(!this.closed);
+      const gone = () => end(false);
+      const timer = setTimeout(gone, ms);
+      for (const set of sets) set.add(woken);
+      res.once('close', gone);
     });
   }
 

@@ -61,7 +61,8 @@ export const handlers: Handlers = {
     const who = actor(ctx);
     const sync = ctx.sync?.() ?? { service: null, server: null, running: false };
     if (!sync.service) throw DeskError.keyed('VALIDATION', 'sync.notConfigured');
-    await sync.service.syncOnce().catch((err: unknown) => {
+    // A round that begins now (after one in flight, which may have started before what the person just did).
+    await sync.service.freshRound().catch((err: unknown) => {
       // The panel shows the error; the round is tried again on its own with backoff.
       ctx.desk.log.log('warn', 'sync round failed', { error: (err as Error).message });
     });

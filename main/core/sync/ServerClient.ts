@@ -21,7 +21,7 @@ import {
   cursor, dropParts, enqueue, getState, headOfOutbox, outboxStats, pullCursorKey, pushCursorKey, recordFailure, removeFromOutbox, savedParts, savePart, setState,
 } from './outbox';
 import {
-  API, authChallenge, isClassified, type BatchListing, type BatchPage, type BatchPushResult, type BatchUpload, type Channel, type KeyringListing,
+  API, authChallenge, eventsWaitAfter, isClassified, type BatchListing, type EventsWaitResult, type BatchPage, type BatchPushResult, type BatchUpload, type Channel, type KeyringListing,
   type NonceResponse, type SessionRequest, type SessionResponse,
 } from './protocol';
 import { openBatch, sealBatch } from './seal';
@@ -132,14 +132,15 @@ export class ServerClient {
   }
 
   /** An authorised request; a session the server no longer knows (restart, expiry) is opened again once. */
-  private async authed<T>(method: string, path: string, body?: unknown, onSent?: () => void): Promise<{ status: number; data: T }> {
+  private async authed<T>(method: string, path: string, body?: unknown, onSent?: () => void, cancel?: AbortSignal): Promise<{ status: number; data: T }> {
     if (!this.session || Date.parse(this.session.expiresAt) - 30_000 < this.now()) await this.signIn();
+    const signal = cancel ? AbortSignal.any([cancel, this.closing.signal]) : this.closing.signal;
     try {
-      return await this.transport.json<T>(method, path, body, { authorization: `Bearer ${this.session!.token}` }, onSent, this.closing.signal);
+      return await this.transport.json<T>(method, path, body, { authorization: `Bearer ${this.session!.token}` }, onSent, signal);
     } catch (e) {
       if (!(e instanceof TransportError) || e.status !== 401) throw e;
       await this.signIn();
-      return this.transport.json<T>(method, path, body, { authorization: `Bearer ${this.session!.token}` }, onSent, this.closing.signal);
+      return this.transport.json<T>(method, path, body, { authorization: `Bearer ${this.session!.token}` }, onSent, signal);
     }
   }
 
@@ -341,6 +342,22 @@ export class ServerClient {
       if (page.next > cursor(this.db, pullCursorKey(channel))) writeTx(this.db, () => setState(this.db, pullCursorKey(channel), String(page.next)));
       if (!page.more) return applied;
     }
+  }
+
+  /**
+   * The sync log's long poll: waits at the server (up to `waitMs`) until another workstation pushed a
+   * batch to a channel this session carries after this workstation's pull cursor; the channels that
+   * have one (empty when the wait ran out). `signal` cancels it, as close() does.
+   */
+  async waitForEvents(o: { waitMs: number; signal?: AbortSignal }): Promise<Channel[]> {
+    const after = eventsWaitAfter(this.o.channels().map((c) => [c, cursor(this.db, pullCursorKey(c))] as const));
+    const { data } = await this.authed<EventsWaitResult>('GET', `${API}/events/wait?after=${encodeURIComponent(after)}&waitMs=${Math.floor(o.waitMs)}`, undefined, undefined, o.signal);
+    return data.channels;
+  }
+
+  /** This workstation's pull cursor of each channel it carries now. */
+  pullCursors(): Map<Channel, number> {
+    return new Map(this.o.channels().map((c) => [c, cursor(this.db, pullCursorKey(c))]));
   }
 
   // ---------- keyrings ----------

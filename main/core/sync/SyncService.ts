@@ -91,16 +91,33 @@ export class SyncService {
   /** What the last round's failure was: the server not reached (offline) or a refusal (error); null after a good round. */
   lastFailure: { kind: 'offline' | 'error'; message: string; at: string } | null = null;
 
-  async syncOnce(): Promise<SyncRound> {
-    try {
-      const r = await this.round();
-      this.lastFailure = null;
-      return r;
-    } catch (e) {
-      const offline = e instanceof TransportError ? e.status === null || e.status >= 500 : false;
-      this.lastFailure = { kind: offline ? 'offline' : 'error', message: e instanceof Error ? e.message : String(e), at: new Date().toISOString() };
-      throw e;
-    }
+  private inFlight: Promise<SyncRound> | null = null;
+
+  /** One round; while one runs (the timer's, the panel's, a wake's), callers share it: never two at once. */
+  syncOnce(): Promise<SyncRound> {
+    this.inFlight ??= (async () => {
+      try {
+        const r = await this.round();
+        this.lastFailure = null;
+        return r;
+      } catch (e) {
+        const offline = e instanceof TransportError ? e.status === null || e.status >= 500 : false;
+        this.lastFailure = { kind: offline ? 'offline' : 'error', message: e instanceof Error ? e.message : String(e), at: new Date().toISOString() };
+        throw e;
+      } finally {
+        this.inFlight = null;
+      }
+    })();
+    return this.inFlight;
+  }
+
+  /**
+   * A round that begins now: one in flight may have pulled before the news it is asked for (the sync
+   * log's long poll), so it is waited for first, then a round of its own (shared with other callers).
+   */
+  async freshRound(): Promise<SyncRound> {
+    if (this.inFlight) await this.inFlight.catch(() => null);
+    return this.syncOnce();
   }
 
   private async round(): Promise<SyncRound> {

@@ -16,6 +16,7 @@ import type { LastExchangeRound } from './exchangeElsewhere';
 import type { Session } from '../../../common/contract';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { waitForPackets } from './packetWaiter';
+import { waitForSyncLog, type SyncWaiter } from './syncWaiter';
 
 export interface AgencyServerConfig { url: string; caPem: string }
 
@@ -23,8 +24,8 @@ export interface AgencySyncOptions {
   /** The rounds' timer (sync, numbering, exchange): the fallback when no long poll wakes them. Default 15 s. */
   intervalMs?: number;
   /**
-   * How long one long poll of the agency inbox waits at the server (default 20 s: below the transport's
-   * 30 s timeout and the server's 25 s cap). 0: no waiting loop, the exchange rounds run on the timer only.
+   * How long one long poll waits at the server, the agency inbox's and the sync log's (default 20 s: below
+   * the transport's 30 s timeout and the server's 25 s cap). 0: no waiting loops, the rounds run on the timer only.
    */
   waitMs?: number;
   /** After a failed wait or round, the waiting loop pauses this way (default: the rounds' 1 s doubling to 5 min). */
@@ -53,8 +54,11 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
   let exchange: (ExchangeRounds & { stop(): void }) | null = null;
   let numbering: { stop(): void } | null = null;
   let workstations: AgencyWorkstations | null = null;
-  // Everything of the session that ended goes first: its long poll and rounds, then its server session.
+  let syncWaiter: SyncWaiter | null = null;
+  // Everything of the session that ended goes first: its long polls and rounds, then its server session.
   const stopAll = () => {
+    syncWaiter?.stop();
+    syncWaiter = null;
     exchange?.stop();
     exchange = null;
     numbering?.stop();
@@ -78,7 +82,19 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
       clearance: session.user.clearance,
     });
     service.start(intervalMs);
-    exchange = exchangeRounds(desk, guard, service, log, intervalMs, { waitMs: o.waitMs ?? 20_000, backoff: o.backoff ?? DEFAULT_BACKOFF });
+    // Changes pushed by the agency's other workstations: a round as soon as the server has one, the timer as the fallback.
+    const waitMs = o.waitMs ?? 20_000;
+    const owner = desk.session?.id ?? null;
+    if (waitMs > 0) {
+      const s = service;
+      syncWaiter = waitForSyncLog({
+        client: s.client, waitMs, backoff: o.backoff ?? DEFAULT_BACKOFF, log,
+        first: () => s.syncOnce(),
+        current: () => service === s && owner !== null && desk.session?.id === owner,
+        round: () => s.freshRound(),
+      });
+    }
+    exchange = exchangeRounds(desk, guard, service, log, intervalMs, { waitMs, backoff: o.backoff ?? DEFAULT_BACKOFF });
     numbering = numberingRounds(desk, service, log, intervalMs);
     // The administrator's view of the agency's workstations, on the same signed-in server session.
     workstations = new AgencyWorkstations(desk, new PacketClient({ db: desk.db, server: service.client }));

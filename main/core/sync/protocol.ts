@@ -52,6 +52,20 @@ export interface BatchListing {
   payload?: string;
 }
 
+/**
+ * The sync log's long poll (GET /v1/events/wait?after=base:12,mat:40&waitMs=20000): the channels, of
+ * those asked, holding a batch from another workstation after the cursor given; empty when none came
+ * before the wait ended.
+ */
+export interface EventsWaitResult {
+  channels: Channel[];
+}
+
+/** The `after` of an events wait: channel:cursor pairs, each channel once. */
+export function eventsWaitAfter(cursors: ReadonlyArray<readonly [Channel, number]>): string {
+  return cursors.map(([c, n]) => `${c}:${n}`).join(',');
+}
+
 export interface BatchPage {
   batches: BatchListing[];
   /** The cursor to ask from next time (the last seq looked at). */

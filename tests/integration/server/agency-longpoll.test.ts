@@ -45,6 +45,8 @@ interface Seen { url: string; person: boolean; start: number; end: number | null
 const seen: Seen[] = [];
 const inboxWaits = () => seen.filter((s) => s.url.startsWith('/v1/packets/inbox?') && s.url.includes('waitMs='));
 const outstanding = () => inboxWaits().filter((s) => s.end === null);
+/** The sync log's long poll, held beside the inbox's (sync-longpoll.test.ts). */
+const syncLogWaits = () => seen.filter((s) => s.url.startsWith('/v1/events/wait?') && s.end === null);
 
 function watch(s: RunningServer): void {
   s.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -105,24 +107,28 @@ const pollHeld = () => waitFor('a long poll held at the agency server', () => ou
 /** The outstanding long poll ends within a second of `act`, unanswered, and no request follows. */
 async function cancelsTheWait(act: () => void): Promise<void> {
   // The other rounds done first (a sync round's request already on its way when `act` runs reaches the
-  // server after it: sent before, not after): one long poll open and nothing else, no new request, for 500 ms.
+  // server after it: sent before, not after): the long polls open (the inbox's, the sync log's) and nothing
+  // else, no new request, for 500 ms.
   let last = seen.length;
   let quietSince = Date.now();
-  await waitFor('only the long poll at the server', () => {
-    if (seen.length !== last || outstanding().length !== 1 || seen.some((s) => s.end === null && !outstanding().includes(s))) {
+  await waitFor('only the long polls at the server', () => {
+    const polls = [...outstanding(), ...syncLogWaits()];
+    if (seen.length !== last || outstanding().length !== 1 || syncLogWaits().length !== 1 || seen.some((s) => s.end === null && !polls.includes(s))) {
       last = seen.length;
       quietSince = Date.now();
     }
     return Date.now() - quietSince >= 500;
   }, 30_000, 20);
-  const held = outstanding();
-  assert.equal(held.length, 1);
+  const held = [...outstanding(), ...syncLogWaits()];
+  assert.equal(held.length, 2);
   const count = seen.length;
   const t0 = Date.now();
   act();
-  await waitFor('the long poll ended at the server', () => held[0]!.end !== null, 5_000, 10);
-  assert.ok(held[0]!.end! - t0 < 1_000, `ended ${held[0]!.end! - t0} ms after`);
-  assert.equal(held[0]!.answered, false, 'the client went away: the server never answered it');
+  await waitFor('the long polls ended at the server', () => held.every((h) => h.end !== null), 5_000, 10);
+  for (const h of held) {
+    assert.ok(h.end! - t0 < 1_000, `${h.url} ended ${h.end! - t0} ms after`);
+    assert.equal(h.answered, false, 'the client went away: the server never answered it');
+  }
   await sleep(2_000);
   assert.deepEqual(seen.slice(count).map((s) => s.url), [], 'no request after');
 }
@@ -191,10 +197,10 @@ describe('the exchange rounds wake on the agency server\'s long poll', () => {
     const from = sockets.length;
     await sleep(6_000);
     const tries = sockets.length - from;
-    // The sync rounds and the waiting loop each back off from 1 s, doubling (full jitter): a busy loop
-    // would be hundreds of connections; a backoff a few (the sum is well below 20 whatever the jitter).
+    // The sync rounds and the two waiting loops each back off from 1 s, doubling (full jitter): a busy loop
+    // would be hundreds of connections; a backoff a few (the sum is well below 30 whatever the jitter).
     assert.ok(tries >= 1, 'still trying');
-    assert.ok(tries <= 20, `${tries} connections in 6 s`);
+    assert.ok(tries <= 30, `${tries} connections in 6 s`);
     downSync.close();
     guard.lock('manual');
   });
