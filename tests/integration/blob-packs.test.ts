@@ -265,3 +265,32 @@ test('a placing killed between the pack taking its name and its index: nothing v
   await again.placeMany(list.map((plain) => ({ sha256: sha(plain), plain })));
   await readsBack(fresh(), list);
 });
+
+test('a cut batch placed in a pack: the next unlock removes its unreferenced blobs in one rewrite, keeps a referenced one', async () => {
+  const { newDesk, registration } = await import('../helpers/desk');
+  const env = await newDesk();
+  try {
+    const ctx = env.desk.context();
+    const store = ctx.storeFor('thuong');
+    // A registered file (referenced by its record), placed again in the batch: kept.
+    const r = await env.desk.incoming.register(env.admin, await registration(env.desk, env.admin, { subject: 'giữ lại' }));
+    const kept = env.desk.incoming.get(env.admin, r.id).attachments[0]!.sha256;
+    const keptPlain = (await drain(store.openBlob(kept))).bytes;
+    const list = files(5);
+    const marker = await ctx.store.markPlacingMany(store, [...list.map(sha), kept]);
+    assert.ok(marker);
+    await store.placeMany(list.map((plain) => ({ sha256: sha(plain), plain })));
+    const packs = join(store.blobPath(kept), '..', '..', 'packs');
+    const sealed = (await drain(store.sealedBlob(sha(list[0]!)))).bytes;
+    assert.equal(readdirSync(packs).filter((f) => f.endsWith('.pack')).length, 1);
+    env.desk.lock();
+    await env.desk.unlock(env.identity);
+    const after = env.desk.context().storeFor('thuong');
+    for (const f of list) assert.equal(await after.hasBlob(sha(f)), false);
+    assert.deepEqual(readdirSync(packs), [], 'the whole pack went (nothing in it kept)');
+    assert.equal(packBytes(packs).indexOf(sealed.subarray(0, 64)), -1);
+    assert.ok((await drain(after.openBlob(kept))).bytes.equals(keptPlain));
+  } finally {
+    env.cleanup();
+  }
+});
