@@ -13,6 +13,10 @@
 // chunked AES-GCM format of blobCipher.ts, staging metadata is sealed, and a blob's file name is an
 // HMAC of its hash under the data key, so not even the hash of a known document shows on disk.
 // Without a data key (profiles from before token binding, until they are encrypted) files are plain.
+//
+// A bulk import's blobs are appended to pack files instead (packs.ts, `placeMany`): every read and
+// "already there" check finds a blob as its own file first, then in a pack; removal and destruction
+// (`removeBlobs`, `destroyBlob`) rewrite a pack without the blobs that go.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
