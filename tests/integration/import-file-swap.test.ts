@@ -153,11 +153,17 @@ test('placeMany: each blob decrypts to its file, bound to its hash, the same fil
   const list = [...files, files[3]!].map((plain) => ({ sha256: sha(plain), plain }));
   const folders = await store.placeMany(list);
   for (const f of files) assert.deepEqual(Buffer.from(await readAll(store.openBlob(sha(f)))), f);
-  const dirs = new Set(files.map((f) => join(store.blobPath(sha(f)), '..')));
-  assert.deepEqual(new Set(folders), dirs);
-  for (const d of dirs) assert.deepEqual(readdirSync(d).filter((n) => n.endsWith('.part')), []);
-  // Idempotent: placed again, nothing changes.
+  // One pack and its index in the store's packs folder (the folder answered, for the job to sync); no blob file, no part.
+  const packs = join(store.blobPath(sha(files[0]!)), '..', '..', 'packs');
+  assert.deepEqual(folders, [packs]);
+  const names = readdirSync(packs);
+  assert.equal(names.filter((n) => n.endsWith('.pack')).length, 1);
+  assert.equal(names.filter((n) => n.endsWith('.idx')).length, 1);
+  assert.deepEqual(names.filter((n) => n.endsWith('.tmp')), []);
+  for (const f of files) assert.ok(!existsSync(store.blobPath(sha(f))));
+  // Idempotent: placed again, nothing changes (no new pack).
   await store.placeMany(list.slice(0, 2));
+  assert.deepEqual(readdirSync(packs).sort(), names.sort());
   assert.deepEqual(Buffer.from(await readAll(store.openBlob(sha(files[0]!)))), files[0]);
-  assert.ok(existsSync(store.blobPath(sha(files[1]!))));
+  assert.equal(await store.hasBlob(sha(files[1]!)), true);
 });

@@ -84,8 +84,8 @@ test('every record has its file, encrypted in its level store as any attachment;
     assert.equal(r.sha256, createHash('sha256').update(source).digest('hex'));
     assert.deepEqual([r.size, r.mime, r.isPdf, r.name], [source.length, 'application/pdf', 1, `${n}.pdf`]);
     const store = ctx.storeFor(r.level);
-    // On disk: not the PDF (sealed, named by an HMAC of the hash); through the store: the same bytes.
-    const onDisk = readFileSync(store.blobPath(r.sha256));
+    // On disk (in a pack): not the PDF (sealed, named by an HMAC of the hash); through the store: the same bytes.
+    const onDisk = Buffer.from(await readAll(store.sealedBlob(r.sha256)));
     assert.equal(onDisk.subarray(0, 8).toString('latin1'), 'SDBLOB02');
     assert.equal(onDisk.indexOf('%PDF-'), -1);
     assert.ok(!store.blobPath(r.sha256).includes(r.sha256));

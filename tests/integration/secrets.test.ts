@@ -2,12 +2,14 @@
 // accountable printing with the copy register, level changes confirmed by a second person (the record
 // moves compartment), holds, and destruction that leaves nothing of the content.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DeskError } from '../../common/errors';
 import { todayIso, yearOf } from '../../common/dates';
 import type { Desk } from '../../main/core/desk';
 import type { Actor } from '../../main/core/org/rights';
+import { readAll } from '../../main/core/pdf/view';
 import { addActor, newDesk, registration } from '../helpers/desk';
 import { pdfTextPages } from '../helpers/pdfOracle';
 
@@ -144,13 +146,25 @@ test('destruction: refused under a hold; then nothing of the content remains, on
   await code(desk.destruction.destroy(leaderA, input), 'VALIDATION', 'destroy.onHold');
   await desk.destruction.release(clerk, { holdId: hold.id });
   const blob = desk.incoming.get(clerk, docId).attachments[0]!.sha256;
-  const blobPath = desk.context().storeFor('mat').blobPath(blob);
+  const store = desk.context().storeFor('mat');
+  const blobPath = store.blobPath(blob);
   assert.ok(existsSync(blobPath));
+  // A copy in a pack as well, as a bulk import leaves its files (attachments/packs.ts): both must go.
+  const loose = readFileSync(blobPath);
+  const plain = Buffer.from(await readAll(store.openBlob(blob)));
+  rmSync(blobPath);
+  await store.placeMany([{ sha256: blob, plain }]);
+  assert.equal(Buffer.from(await readAll(store.sealedBlob(blob))).subarray(0, 8).toString('latin1'), 'SDBLOB02', 'served from the pack');
+  writeFileSync(blobPath, loose);
+  const packs = join(blobPath, '..', '..', 'packs');
+  assert.equal(readdirSync(packs).filter((f) => f.endsWith('.pack')).length, 1);
   const d = await desk.destruction.destroy(leaderA, input);
   assert.equal(d.decision, 'Biên bản số 03/BB-VPTU');
   await code(() => desk.incoming.get(clerk, docId), 'NOT_FOUND');
   assert.ok(!listed(clerk, 'quang yen').includes(docId));
   assert.ok(!existsSync(blobPath), 'the file is shredded');
+  assert.equal(await store.hasBlob(blob), false);
+  assert.deepEqual(readdirSync(packs), [], 'its pack is gone with it (nothing else in it)');
   // No table of the compartment holds the subject or its words any more.
   const tables = desk.db.prepare("SELECT name FROM c_mat.sqlite_master WHERE type = 'table' AND name NOT LIKE 'incoming_fts%' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
   for (const t of tables) {

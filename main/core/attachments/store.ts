@@ -13,9 +13,12 @@
 // chunked AES-GCM format of blobCipher.ts, staging metadata is sealed, and a blob's file name is an
 // HMAC of its hash under the data key, so not even the hash of a known document shows on disk.
 // Without a data key (profiles from before token binding, until they are encrypted) files are plain.
+//
+// A bulk import's blobs are appended to pack files instead (packs.ts, `placeMany`): every read and
+// "already there" check finds a blob as its own file first, then in a pack; removal and destruction
+// (`removeBlobs`, `destroyBlob`) rewrite a pack without the blobs that go.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, existsSync, fsync, mkdirSync, openSync, promises as fsp, renameSync, rmSync, writeSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { createReadStream, createWriteStream, existsSync, promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,6 +27,8 @@ import {
   BlobIntegrityError, blobBinding, blobFormatOf, decryptBlobStream, encryptBlobBuffer, encryptBlobStream, openSmall, plaintextSize, sealSmall, stagedBinding,
 } from './blobCipher';
 import { cleanFileName, looksLikePdf, mimeFor } from './fileKinds';
+import { packSet, packSize, type PackLoc, type PackSet } from './packs';
+import { shred } from '../vault/shred';
 import { makePrivateDir, PRIVATE_DIR_MODE } from '../privateFiles';
 
 export interface StagedMeta {
@@ -59,15 +64,9 @@ const STAGED_ID = /^[0-9a-f]{32}$/;
 /** placeFile seals files up to this size in memory (a worker holds one at a time). */
 const PLACE_IN_MEMORY = 4 * 1024 * 1024;
 const SHA256 = /^[0-9a-f]{64}$/;
-/** Blobs placeMany writes before syncing them together. */
-const PLACE_GROUP = 64;
-const fsyncAsync = promisify(fsync);
 const PLACING = /^([0-9a-f]{32})\.(\d+)\.[0-9a-f]{8}\.placing$/;
 
 export class AttachmentStore {
-  /** Shard folders placeMany has made or found (a worker's store lives for its job). */
-  private readonly madeDirs = new Set<string>();
-
   constructor(
     private readonly storeDir: string,
     private readonly stagingDir: string,
@@ -118,7 +117,7 @@ export class AttachmentStore {
    */
   async putBytes(bytes: Buffer, stagedId?: string, opts: { durable?: boolean } = {}): Promise<string> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (await exists(this.blobPath(sha256))) return sha256;
+    if (await this.hasBlob(sha256)) return sha256;
     await fsp.mkdir(dirname(this.blobPath(sha256)), { recursive: true, mode: PRIVATE_DIR_MODE });
     if (stagedId !== undefined) await this.markPlacing(stagedId, sha256);
     await this.writeBound(Readable.from([bytes]), null, sha256, opts.durable === true);
@@ -183,6 +182,7 @@ export class AttachmentStore {
     const target = this.blobPath(sha256);
     // Already there (placed by a run a kill stopped before its folders were synced): its folder is synced again.
     if (await exists(target)) return dirname(target);
+    if (this.packed(sha256)) return this.packs!.dir;
     await fsp.mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
     const { size } = await fsp.stat(path);
     if (!this.dataKey || size > PLACE_IN_MEMORY) {
@@ -212,48 +212,35 @@ export class AttachmentStore {
   /**
    * Seals plain files already in memory as the blobs of their hashes (idempotent): the import's
    * workers, which read each file once, hashed it and keep those very bytes (the caller vouches that
-   * each `plain` hashes to its `sha256`; a function reads it when its turn comes and checks that). A group at a time: the group's parts written, then synced
-   * together (the disk journals many in one commit), then renamed into place; returns the folders
-   * that received them, for the caller to sync once per batch (syncFolders) before the commit that
-   * refers to them. For worker threads only: its small calls are synchronous.
+   * each `plain` hashes to its `sha256`; a function reads it when its turn comes and checks that).
+   * Appended to pack files (packs.ts), not a file each: one pack per call (split at its caps), synced
+   * once, indexed, renamed into place. Returns the folders that received them, for the caller to sync
+   * once per batch (syncFolders) before the commit that refers to them. For worker threads only: its
+   * small calls are synchronous.
    */
   async placeMany(files: ReadonlyArray<{ sha256: string; plain: Buffer | (() => Buffer) }>): Promise<string[]> {
     if (!this.dataKey) throw new Error('no data key');
+    const packs = this.packs!;
+    packs.refresh();
     const folders = new Set<string>();
-    for (let i = 0; i < files.length; i += PLACE_GROUP) {
-      const parts: Array<{ fd: number; tmp: string; target: string }> = [];
-      try {
-        for (const f of files.slice(i, i + PLACE_GROUP)) {
-          const target = this.blobPath(f.sha256);
-          const dir = dirname(target);
-          folders.add(dir);
-          // Already there (the same file twice, or placed by a run a kill stopped before its folders were synced).
-          if (existsSync(target)) continue;
-          if (!this.madeDirs.has(dir)) { mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE }); this.madeDirs.add(dir); }
-          const tmp = `${target}.${randomBytes(4).toString('hex')}.part`;
-          const fd = openSync(tmp, 'wx', 0o600);
-          parts.push({ fd, tmp, target });
-          const sealed = encryptBlobBuffer(this.dataKey, blobBinding(f.sha256), typeof f.plain === 'function' ? f.plain() : f.plain);
-          for (let off = 0; off < sealed.length;) off += writeSync(fd, sealed, off, sealed.length - off);
-        }
-        // Every sync settled before any descriptor is closed (a failure closes them all).
-        const synced = await Promise.allSettled(parts.map((p) => fsyncAsync(p.fd)));
-        const failed = synced.find((r) => r.status === 'rejected');
-        if (failed) throw failed.reason;
-        while (parts.length > 0) {
-          const p = parts[0]!;
-          closeSync(p.fd);
-          p.fd = -1;
-          renameSync(p.tmp, p.target);
-          parts.shift();
-        }
-      } catch (err) {
-        for (const p of parts) {
-          try { if (p.fd >= 0) closeSync(p.fd); } catch { /* already closed */ }
-          rmSync(p.tmp, { force: true });
-        }
-        throw err;
+    const seen = new Set<string>();
+    let w = packs.writer();
+    try {
+      for (const f of files) {
+        const name = this.blobName(f.sha256);
+        // Already there (the same file twice, or placed by a run a kill stopped before its folders were synced).
+        const loose = this.blobPath(f.sha256);
+        if (existsSync(loose)) { folders.add(dirname(loose)); continue; }
+        if (seen.has(f.sha256) || packs.locate(name, false)) { folders.add(packs.dir); continue; }
+        seen.add(f.sha256);
+        w.add(name, encryptBlobBuffer(this.dataKey, blobBinding(f.sha256), typeof f.plain === 'function' ? f.plain() : f.plain));
+        folders.add(packs.dir);
+        if (w.full) { await w.finish(); w = packs.writer(); }
       }
+      await w.finish();
+    } catch (err) {
+      w.abort();
+      throw err;
     }
     return [...folders];
   }
@@ -307,7 +294,42 @@ export class AttachmentStore {
 
   /** Removes a blob no record refers to (after a registration that never committed). */
   async removeBlob(sha256: string): Promise<void> {
-    await fsp.rm(this.blobPath(sha256), { force: true });
+    await this.removeBlobs([sha256]);
+  }
+
+  /**
+   * Removes blobs no record refers to (a cut import's batch): loose files removed, and each pack that
+   * holds any of them rewritten once without them (removed whole when nothing else in it is kept).
+   */
+  async removeBlobs(sha256s: readonly string[]): Promise<void> {
+    for (const sha of sha256s) await fsp.rm(this.blobPath(sha), { force: true });
+    await this.unpack(sha256s);
+  }
+
+  /**
+   * Destroys a blob (destruction, a record moved to another level, an unreadable copy): a loose file
+   * overwritten, synced and removed; a packed one leaves nothing readable (its pack rewritten without it
+   * and the old pack shredded). Returns once no copy of it is readable.
+   */
+  async destroyBlob(sha256: string): Promise<void> {
+    await shred(this.blobPath(sha256));
+    await this.unpack([sha256]);
+  }
+
+  private async unpack(sha256s: readonly string[]): Promise<void> {
+    const packs = this.packs;
+    if (!packs || sha256s.length === 0) return;
+    await packs.removeMany(sha256s.map((sha) => this.blobName(sha)));
+  }
+
+  /** This store's pack files (an encrypted store's only). */
+  private get packs(): PackSet | null {
+    return this.dataKey ? packSet(this.storeDir, this.dataKey) : null;
+  }
+
+  /** Where a blob is packed, if it is (looked up after its loose file). */
+  private packed(sha256: string): PackLoc | null {
+    return this.packs?.locate(this.blobName(sha256)) ?? null;
   }
 
   /**
@@ -357,7 +379,7 @@ export class AttachmentStore {
 
   /** Copies a blob of another store into this one, decrypted with that store's key and sealed with this one's. */
   async importBlob(from: AttachmentStore, sha256: string): Promise<void> {
-    if (await exists(this.blobPath(sha256))) return;
+    if (await this.hasBlob(sha256)) return;
     await fsp.mkdir(dirname(this.blobPath(sha256)), { recursive: true, mode: PRIVATE_DIR_MODE });
     await this.writeBound(from.openBlob(sha256), null, sha256);
   }
@@ -368,7 +390,16 @@ export class AttachmentStore {
    */
   sealedBlob(sha256: string): Readable {
     if (!this.dataKey) throw new Error('no data key');
-    return createReadStream(this.blobPath(sha256));
+    const path = this.blobPath(sha256);
+    if (existsSync(path)) return createReadStream(path);
+    const at = this.packed(sha256);
+    if (!at) {
+      this.packs!.assertIntact();
+      return createReadStream(path); // missing: errors as a missing file does
+    }
+    // A pack cut short is refused here rather than sent as a truncated blob.
+    if (packSize(at.pack) < at.offset + at.length) return new Readable({ read() { this.destroy(new BlobIntegrityError('a pack is shorter than its index says')); } });
+    return createReadStream(at.pack, { start: at.offset, end: at.offset + at.length - 1 });
   }
 
   /**
@@ -378,7 +409,7 @@ export class AttachmentStore {
    */
   async placeSealed(sha256: string, sealed: Readable): Promise<void> {
     if (!this.dataKey) throw new Error('no data key');
-    if (await exists(this.blobPath(sha256))) {
+    if (await this.hasBlob(sha256)) {
       sealed.resume();
       return;
     }
@@ -395,6 +426,8 @@ export class AttachmentStore {
     makePrivateDir(this.stagingDir);
     // The 256 shard folders of a store an older version made 0755 (the blobs themselves are not walked).
     for (const e of await fsp.readdir(this.storeDir, { withFileTypes: true })) if (e.isDirectory()) makePrivateDir(join(this.storeDir, e.name));
+    // Packs (and parts of packs) that dead processes left unindexed: shredded (one may be a rewrite's old pack).
+    await this.packs?.sweep();
     // Partial copies from a crash are worthless: their source is still with the user.
     // Another process may be staging into the same profile right now: its parts carry its pid.
     for (const f of await fsp.readdir(this.stagingDir)) {
@@ -404,10 +437,17 @@ export class AttachmentStore {
     }
   }
 
+  /** Where a blob's own file is (a blob of a bulk import may be in a pack instead: hasBlob, openBlob). */
   blobPath(sha256: string): string {
+    const name = this.dataKey ? this.blobName(sha256).toString('hex') : sha256;
     if (!SHA256.test(sha256)) throw new Error('invalid blob hash');
-    const name = this.dataKey ? createHmac('sha256', this.dataKey).update(`blob:${sha256}`).digest('hex') : sha256;
     return join(this.storeDir, name.slice(0, 2), name);
+  }
+
+  /** A blob's name on disk: an HMAC of its hash under the data key (its first NAME_LEN bytes name it in a pack). */
+  private blobName(sha256: string): Buffer {
+    if (!SHA256.test(sha256)) throw new Error('invalid blob hash');
+    return createHmac('sha256', this.dataKey!).update(`blob:${sha256}`).digest();
   }
 
   /** Where a blob was kept before the profile was encrypted (content hash as the name). */
@@ -516,7 +556,7 @@ export class AttachmentStore {
     const target = this.blobPath(meta.sha256);
     await fsp.mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
     if (this.dataKey) {
-      if (await exists(target)) return; // same content already stored
+      if (await this.hasBlob(meta.sha256)) return; // same content already stored
       await this.markPlacing(stagedId, meta.sha256);
       await this.writeBound(createReadStream(this.stagedPath(stagedId)), decryptBlobStream(this.stagingKey!, stagedBinding(stagedId)), meta.sha256);
       return;
@@ -607,6 +647,14 @@ export class AttachmentStore {
     if (!dataKey) return createReadStream(path);
     const out = new PassThrough();
     (async () => {
+      const at = (await exists(path)) ? null : this.packed(sha256);
+      if (at) {
+        // Packed (always format 2): the range, which its binding checks like a file of its own.
+        if (packSize(at.pack) < at.offset + at.length) throw new BlobIntegrityError('a pack is shorter than its index says');
+        await pipeline(createReadStream(at.pack, { start: at.offset, end: at.offset + at.length - 1 }), decryptBlobStream(dataKey, blobBinding(sha256)), out);
+        return;
+      }
+      if (!(await exists(path))) this.packs!.assertIntact();
       if ((await blobFormatAt(path)) === 1) await this.upgradeLegacyBlob(sha256);
       await pipeline(createReadStream(path), decryptBlobStream(dataKey, blobBinding(sha256)), out);
     })().catch((err: unknown) => out.destroy(err as Error));
@@ -626,12 +674,18 @@ export class AttachmentStore {
   }
 
   async blobSize(sha256: string): Promise<number> {
-    const { size } = await fsp.stat(this.blobPath(sha256));
+    const path = this.blobPath(sha256);
+    const at = this.dataKey && !(await exists(path)) ? this.packed(sha256) : null;
+    if (at) return plaintextSize(at.length);
+    if (this.dataKey && !(await exists(path))) this.packs!.assertIntact();
+    const { size } = await fsp.stat(path);
     return this.dataKey ? plaintextSize(size) : size;
   }
 
+  /** Whether the blob is here, as its own file or in a pack. */
   async hasBlob(sha256: string): Promise<boolean> {
-    return fsp.access(this.blobPath(sha256)).then(() => true, () => false);
+    if (await exists(this.blobPath(sha256))) return true;
+    return this.packed(sha256) !== null;
   }
 }
 

@@ -9,7 +9,6 @@ import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { indexIncoming } from '../documents/search';
 import { copyOcr, purgeOcr } from '../ocr/queue';
-import { shred } from '../vault/shred';
 import { newGlobalId } from '../events/globalId';
 import { workstationId } from '../events/eventLog';
 import { schemaOf, type Level } from './levels';
@@ -99,8 +98,7 @@ export async function resumeMove(db: Db, j: MoveJournal, newSecrecy: Level, stor
     db.pragma(`${from}.wal_checkpoint(TRUNCATE)`);
     // The source's copies of the blobs, unless another record of that level has the same file.
     for (const sha of shas) {
-      if (db.prepare(`SELECT 1 FROM ${from}.attachments WHERE sha256 = ?`).get(sha) === undefined && (await stores.from.hasBlob(sha)))
-        await shred(stores.from.blobPath(sha));
+      if (db.prepare(`SELECT 1 FROM ${from}.attachments WHERE sha256 = ?`).get(sha) === undefined) await stores.from.destroyBlob(sha);
     }
   }
   writeTx(db, () => db.prepare("DELETE FROM main.pending_writes WHERE global_id = ? AND kind = 'move'").run(j.globalId));

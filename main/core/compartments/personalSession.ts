@@ -164,16 +164,25 @@ const BLOB_COLUMNS = [['attachments', 'sha256'], ['outgoing_files', 'sha256'], [
  * a record of its level refers to it, removed otherwise. A level not held this session keeps its markers.
  */
 async function resolvePlacings(o: PersonalSessionOptions, staging: AttachmentStore): Promise<void> {
+  // By level: a cut import's batch is many blobs of one pack, removed in one rewrite of it.
+  const byLevel = new Map<Level, { store: AttachmentStore; orphans: string[]; markers: Set<string> }>();
   for (const p of await staging.placings()) {
     const level = /^(.+)-files$/.exec(p.store)?.[1];
     const store = isLevel(level) ? o.levelStore(level) : undefined;
     if (!isLevel(level) || !store) continue;
+    const at = byLevel.get(level) ?? { store, orphans: [], markers: new Set<string>() };
+    byLevel.set(level, at);
     const referenced = BLOB_COLUMNS.some(([t, col]) => o.db.prepare(`SELECT 1 FROM ${schemaOf(level)}.${t} WHERE ${col} = ? LIMIT 1`).get(p.sha256) !== undefined);
-    if (!referenced) {
-      await store.removeBlob(p.sha256);
-      o.log.log('info', 'a file placed by a registration that did not complete was removed', { level });
+    if (!referenced) at.orphans.push(p.sha256);
+    at.markers.add(p.file);
+  }
+  for (const [level, { store, orphans, markers }] of byLevel) {
+    // The markers only once their blobs are gone: a crash meanwhile leaves them for the next unlock.
+    if (orphans.length > 0) {
+      await store.removeBlobs(orphans);
+      o.log.log('info', 'files placed by a registration that did not complete were removed', { level, files: orphans.length });
     }
-    await staging.removeBlobMarker(p.file);
+    for (const m of markers) await staging.removeBlobMarker(m);
   }
 }
 

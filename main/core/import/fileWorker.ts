@@ -154,9 +154,9 @@ async function run(job: FileJob, partial: (p: ReadPartial) => void): Promise<unk
   if (job.op === 'release') { for (const id of job.release) release(id); return null; }
   // exceljs loaded when a report is asked for, not by every worker of every job.
   if (job.op === 'report') return (await import('./reportXlsx')).reportWorkbook(job.report);
-  // The files kept since they were resolved: sealed from those bytes, a group at a time, synced
-  // together (placeMany); the other small ones (over the budget, or resolved on another thread) the
-  // same way, read again and their hash checked. Larger ones are streamed (placeFile), each synced
+  // The files kept since they were resolved: sealed from those bytes and appended to one pack of the
+  // store, synced once (placeMany, packs.ts); the other small ones (over the budget, or resolved on
+  // another thread) the same way, read again and their hash checked. Larger ones are streamed (placeFile), each synced
   // before it takes its name, a few at a time. The folders they went into are answered, for the job
   // to sync once per batch.
   const store = storeOf(job.store);

@@ -16,7 +16,6 @@
 // and audited when it first appears. A large batch runs in chunks, yielding between them; locking
 // stops it between two records, and the next run takes up where it stopped.
 import type { AutoDeclassifyStatus } from '../../../common/contract';
-import { rm } from 'node:fs/promises';
 import { addDaysIso, formatDateVn, todayIso } from '../../../common/dates';
 import { DeskError } from '../../../common/errors';
 import type { AttachmentStore } from '../attachments/store';
@@ -322,6 +321,6 @@ async function dropUnreadableCopies(db: Db, j: MoveJournal, stores: { from: Atta
   for (const sha of shas) {
     if (!(await stores.to.hasBlob(sha)) || (await readsWhole(stores.to, sha))) continue;
     if (!(await stores.from.hasBlob(sha))) continue; // nothing better to copy from
-    await rm(stores.to.blobPath(sha), { force: true });
+    await stores.to.destroyBlob(sha);
   }
 }

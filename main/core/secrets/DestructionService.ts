@@ -19,7 +19,6 @@ import { indexText, type IndexedFields } from '../documents/search';
 import { recordChange } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { authorize, type Actor } from '../org/rights';
-import { shred } from '../vault/shred';
 import { placeOf } from './place';
 import { mayDestroy, mayHold } from './rules';
 
@@ -119,7 +118,7 @@ export class DestructionService {
     db.pragma(`${c}.wal_checkpoint(TRUNCATE)`);
     const store = ctx.storeFor(doc.secrecy);
     for (const sha of shas) {
-      if (db.prepare(`SELECT 1 FROM ${c}.attachments WHERE sha256 = ?`).get(sha) === undefined && (await store.hasBlob(sha))) await shred(store.blobPath(sha));
+      if (db.prepare(`SELECT 1 FROM ${c}.attachments WHERE sha256 = ?`).get(sha) === undefined) await store.destroyBlob(sha);
     }
     return this.view(c, id);
   }

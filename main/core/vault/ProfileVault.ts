@@ -50,6 +50,7 @@ import { keyringStanding, levelKeyringAddressedTo, openLevelKeyring, openLevelKe
 import { LEVELS, compartmentFile, levelKeyringFile, levelsUpTo, levelStoreDir, schemaOf, type Level } from '../compartments/levels';
 import { finishVacuum, isSplit, needsSplit, splitIntoCompartments, type BaseFile, type SplitStatus } from '../compartments/split';
 import { shred } from './shred';
+import { forgetPackSets } from '../attachments/packs';
 import { openPersonalSession, syncPersonalKeyrings, type PersonalSession } from '../compartments/personalSession';
 
 export const APP_VERSION = '0.1.0';
@@ -212,6 +213,7 @@ export class ProfileVault implements ContextSource {
     this.sessionKey = null;
     this.personal?.close();
     this.personal = null;
+    forgetPackSets(); // the level keys this thread's pack indexes were opened with
     for (const listener of this.lockListeners) listener();
     for (const h of this.handoffs.keys()) h.abort('lock');
     this.handoffs.clear();
