@@ -19,7 +19,6 @@ import { writeTx } from '../db/transaction';
 import { globalIdOf, workstationId } from '../events/eventLog';
 import { newGlobalId } from '../events/globalId';
 import { authorize, requireClearance, type Actor } from '../org/rights';
-import { shred } from '../vault/shred';
 import { visibleArm } from './incoming';
 import { isAwaitingNumber, standingFor, WAIT_DECIDED_ELSEWHERE, type StandingRecord } from './numberWaits';
 
@@ -68,7 +67,7 @@ export async function withdrawDuplicate(ctx: CoreContext, actor: Actor, id: numb
   const store = ctx.storeFor(row.secrecy);
   for (const sha of files) {
     if (db.prepare(`SELECT 1 FROM ${cx}.attachments WHERE sha256 = ? UNION ALL SELECT 1 FROM ${cx}.outgoing_files WHERE sha256 = ? OR signed_sha256 = ?`).get(sha, sha, sha) === undefined
-      && (await store.hasBlob(sha))) await shred(store.blobPath(sha));
+      && (await store.hasBlob(sha))) await store.destroyBlob(sha);
   }
   return { id, standing };
 }
