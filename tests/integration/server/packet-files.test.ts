@@ -166,7 +166,7 @@ describe('packet bodies as files, in the store', () => {
     }
   });
 
-  test('a body just stored is served from memory (no read of its file), up to a bound; the file stays the durable copy', async () => {
+  test('a body just stored is served from memory (no read of its file) until read whole, up to a bound; the file stays the durable copy', async () => {
     const { store, packets } = await open('recent');
     const files = store.packetFiles!;
     try {
@@ -180,7 +180,11 @@ describe('packet bodies as files, in the store', () => {
       const { renameSync } = await import('node:fs');
       renameSync(f, `${f}.away`);
       assert.ok((await packets.inboundSlice(1, 100, 199))!.bytes.equals(a.bytes.subarray(100, 200)));
+      assert.ok((await packets.inboundSlice(1, 0, a.bytes.length - 1))!.bytes.equals(a.bytes), 'read whole, from memory');
+      assert.deepEqual(files.recentHeld(), { bodies: 0, bytes: 0 }, 'a body read whole is on its way: memory lets it go');
+      await assert.rejects(packets.inboundSlice(1, 0, 99), /ENOENT/, 'then read from its file');
       renameSync(`${f}.away`, f);
+      assert.ok((await packets.inboundSlice(1, 0, 99))!.bytes.equals(a.bytes.subarray(0, 100)));
     } finally {
       await store.close();
     }
