@@ -20,6 +20,18 @@ export interface PacketFileEntry { area: PacketArea; name: string; packetId: str
 /** A file younger than this is never swept: its row may be about to commit (server/storage/packetStore.ts). */
 export const ORPHAN_GRACE_MS = 60 * 60_000;
 
+/**
+ * A body just written is kept in memory until it is first read whole, up to this many bytes in all: a
+ * store-and-forward hop serves a body it just stored moments later (the agency server's push to the hub,
+ * the hub's and the agency server's downloads), and reading it back from its file cost an open, a 1 MB
+ * read (and a decrypt for an encrypted store) per packet per hop. Only bodies on their way are held: a
+ * larger or longer-lived cache (32 MiB of recent bodies, tried first) made every 1 MB transfer of the
+ * process dearer (the exchange bench's raw relays in the same processes took twice the CPU). The file
+ * stays the durable copy; a name is one body (its digest is in the name), so a held body is always the
+ * bytes that were hashed and written.
+ */
+export const RECENT_BODIES_MAX_BYTES = 8 << 20;
+
 /** Bodies above this go to files; smaller ones (status packets, most clear packets) stay in their row. */
 export const PACKET_FILE_ABOVE_BYTES = 64 << 10;
 
@@ -30,8 +42,11 @@ const SHA_RE = /^[0-9a-f]{64}$/;
 
 export class PacketFiles {
   private readonly key: Buffer | null;
+  /** Bodies written and not yet read whole, by file name, oldest first (a Map keeps insertion order). */
+  private readonly recent = new Map<string, Buffer>();
+  private recentBytes = 0;
 
-  constructor(readonly dir: string, keyHex?: string) {
+  constructor(readonly dir: string, keyHex?: string, private readonly recentMaxBytes = RECENT_BODIES_MAX_BYTES) {
     this.key = keyHex ? Buffer.from(hkdfSync('sha256', Buffer.from(keyHex, 'hex'), Buffer.alloc(0), 'securedesk server packet files', 32)) : null;
     for (const a of ['out', 'in', 'hub'] as const) mkdirSync(join(dir, a), { recursive: true, mode: 0o700 });
   }
@@ -39,6 +54,30 @@ export class PacketFiles {
   /** Whether a body of this size goes to a file. */
   wants(size: number): boolean {
     return size > PACKET_FILE_ABOVE_BYTES;
+  }
+
+  private remember(name: string, bytes: Buffer): void {
+    this.forget(name);
+    if (bytes.length > this.recentMaxBytes) return;
+    this.recent.set(name, bytes);
+    this.recentBytes += bytes.length;
+    for (const [k, b] of this.recent) {
+      if (this.recentBytes <= this.recentMaxBytes) break;
+      this.recent.delete(k);
+      this.recentBytes -= b.length;
+    }
+  }
+
+  private forget(name: string): void {
+    const b = this.recent.get(name);
+    if (!b) return;
+    this.recent.delete(name);
+    this.recentBytes -= b.length;
+  }
+
+  /** How many bodies and bytes are held in memory (for tests). */
+  recentHeld(): { bodies: number; bytes: number } {
+    return { bodies: this.recent.size, bytes: this.recentBytes };
   }
 
   private name(area: PacketArea, packetId: string, sha256: string): string {
@@ -73,12 +112,19 @@ export class PacketFiles {
     }
     await fh.close();
     await rename(tmp, final);
+    // Held as given: the callers hand over a buffer of their own (a request body, a download) and never change it.
+    this.remember(name, bytes);
   }
 
   /** Bytes [start, end] (inclusive) of a body of `size` bytes. */
   async read(area: PacketArea, packetId: string, sha256: string, size: number, start = 0, end = size - 1): Promise<Buffer> {
     const name = this.name(area, packetId, sha256);
     const count = Math.max(0, end - start + 1);
+    const held = this.recent.get(name);
+    if (held?.length === size) {
+      if (start === 0 && count === size) this.forget(name); // on its way out: served once from memory, then from its file
+      return held.subarray(start, start + count);
+    }
     if (this.key) {
       const all = await readFile(join(this.dir, name));
       if (all.length !== size + NONCE + TAG) throw new Error(`packet file ${name}: ${all.length} bytes, expected ${size + NONCE + TAG}`);
@@ -118,10 +164,13 @@ export class PacketFiles {
 
   /** Removes one listed file by its name (the sweep of orphans). */
   async remove(area: PacketArea, name: string): Promise<void> {
+    this.forget(`${area}/${name}`);
     await rm(join(this.dir, area, name), { force: true });
   }
 
   async drop(area: PacketArea, packetId: string, sha256: string): Promise<void> {
-    await rm(join(this.dir, this.name(area, packetId, sha256)), { force: true });
+    const name = this.name(area, packetId, sha256);
+    this.forget(name);
+    await rm(join(this.dir, name), { force: true });
   }
 }

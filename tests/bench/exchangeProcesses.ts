@@ -6,6 +6,7 @@
 // TLS sessions, the directory) before the rounds; ours and raw alternate, the best round of each kept.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +70,14 @@ function spawnParty(name: string): Party {
 
 const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
 
+/**
+ * With BENCH_EXCHANGE_PROF: the timed windows of each side on the monotonic clock in µs (the clock of
+ * --cpu-prof's timestamps, shared by the processes), in DIR/windows.json, so a profile can be cut to
+ * ours' rounds or raw's (tests/bench/exchangeProfile.ts).
+ */
+const windows: Array<{ side: 'ours' | 'raw'; startUs: number; endUs: number }> = [];
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+
 export async function measureProcessTopology(n: NetworkPki, dir: string, sealed: Buffer, packets: Array<{ packetId: string; bytes: Buffer }>): Promise<ProcessTopologyFigures> {
   const names = ['hub', 'serverA', 'serverB', 'wsA', 'wsB'] as const;
   const p = Object.fromEntries(names.map((k) => [k, spawnParty(k)])) as Record<(typeof names)[number], Party>;
@@ -127,7 +136,9 @@ export async function measureProcessTopology(n: NetworkPki, dir: string, sealed:
       await p.wsB.call('arm');
       let before = await usage();
       let t0 = performance.now();
+      let us0 = nowUs();
       await Promise.all([p.wsA.call('send'), p.wsB.call('receive', { count: batch.length })]);
+      windows.push({ side: 'ours', startUs: us0, endUs: nowUs() });
       out.oursSeconds.push(ms((performance.now() - t0) / 1000));
       account('ours', before, await usage());
 
@@ -135,7 +146,9 @@ export async function measureProcessTopology(n: NetworkPki, dir: string, sealed:
       await p.wsB.call('rawArm');
       before = await usage();
       t0 = performance.now();
+      us0 = nowUs();
       await Promise.all([p.wsA.call('rawSend'), p.wsB.call('rawWait', { count: batch.length })]);
+      windows.push({ side: 'raw', startUs: us0, endUs: nowUs() });
       out.rawSeconds.push(ms((performance.now() - t0) / 1000));
       account('raw', before, await usage());
       progress(`exchange (a process per party) round ${round + 1}: ours ${out.oursSeconds[round]!.toFixed(2)} s (CPU ${out.oursCpuSeconds[round]!.toFixed(2)} s), raw ${out.rawSeconds[round]!.toFixed(2)} s (CPU ${out.rawCpuSeconds[round]!.toFixed(2)} s)`);
@@ -145,5 +158,6 @@ export async function measureProcessTopology(n: NetworkPki, dir: string, sealed:
     await Promise.allSettled(all.map((x) => x.call('close')));
     for (const x of all) x.child.disconnect();
     await Promise.all(all.map((x) => (x.child.exitCode === null ? new Promise((r) => x.child.once('exit', r)) : null)));
+    if (process.env.BENCH_EXCHANGE_PROF) writeFileSync(join(process.env.BENCH_EXCHANGE_PROF, 'windows.json'), JSON.stringify(windows));
   }
 }

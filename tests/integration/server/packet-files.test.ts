@@ -121,32 +121,85 @@ describe('packet bodies as files, in the store', () => {
   const packet = (bytes: Buffer) => ({ packetId: readdressed(sealed300k).packetId, sha256: sha256Hex(bytes), kind: 'sealed' as const, from: CODES.A, to: [CODES.B], payload: bytes, now });
 
   test('attack: an encrypted store\'s file moved under another packet\'s name does not decrypt; a truncated plain file is refused', async () => {
-    const { store, packets } = await open('swap', KEY);
+    // The files are what an attacker at rest can touch: each read below is by a store opened again (a
+    // restarted server), which has no body in memory and reads, decrypts and checks the file.
+    let s = await open('swap', KEY);
+    const one = readdressed(sealed300k);
+    const two = readdressed(sealed300k);
     try {
-      const one = readdressed(sealed300k);
-      const two = readdressed(sealed300k);
-      for (const p of [one, two]) assert.equal(await packets.submitOutbound({ ...packet(p.bytes), packetId: p.packetId, person: 'p', workstation: 'w' }), 'stored');
-      const head = await packets.headOfOutbound(now);
-      assert.ok(head && head !== 'waiting' && head.payload.equals(one.bytes), 'read back and decrypted');
-      const dir = join(store.packetFiles!.dir, 'out');
-      copyFileSync(join(dir, `${two.packetId}.${sha256Hex(two.bytes)}`), join(dir, `${one.packetId}.${sha256Hex(one.bytes)}`));
-      await assert.rejects(packets.headOfOutbound(now), /unable to authenticate|auth/i);
+      for (const p of [one, two]) assert.equal(await s.packets.submitOutbound({ ...packet(p.bytes), packetId: p.packetId, person: 'p', workstation: 'w' }), 'stored');
     } finally {
-      await store.close();
+      await s.store.close();
     }
-    const plain = await open('truncate');
+    s = await open('swap', KEY);
     try {
-      const p = readdressed(sealed300k);
-      const l = { seq: 1, packetId: p.packetId, from: CODES.A, to: [CODES.B], size: p.bytes.length, sha256: sha256Hex(p.bytes), receivedAt: now.toISOString() };
+      assert.deepEqual(s.store.packetFiles!.recentHeld(), { bodies: 0, bytes: 0 }, 'a store opened again holds no body in memory');
+      const head = await s.packets.headOfOutbound(now);
+      assert.ok(head && head !== 'waiting' && head.payload.equals(one.bytes), 'read back and decrypted');
+    } finally {
+      await s.store.close();
+    }
+    const dir = join(tmp.dir, 'swap.db.packets', 'out');
+    copyFileSync(join(dir, `${two.packetId}.${sha256Hex(two.bytes)}`), join(dir, `${one.packetId}.${sha256Hex(one.bytes)}`));
+    s = await open('swap', KEY);
+    try {
+      await assert.rejects(s.packets.headOfOutbound(now), /unable to authenticate|auth/i);
+    } finally {
+      await s.store.close();
+    }
+    let plain = await open('truncate');
+    const p = readdressed(sealed300k);
+    const l = { seq: 1, packetId: p.packetId, from: CODES.A, to: [CODES.B], size: p.bytes.length, sha256: sha256Hex(p.bytes), receivedAt: now.toISOString() };
+    try {
       assert.equal(await plain.packets.acceptInbound(l, p.bytes, now, 'hub:pull'), true);
-      const f = join(plain.store.packetFiles!.dir, 'in', `${p.packetId}.${l.sha256}`);
-      copyFileSync(f, `${f}.whole`);
-      const { truncateSync } = await import('node:fs');
-      truncateSync(f, 1000);
+    } finally {
+      await plain.store.close();
+    }
+    const f = join(tmp.dir, 'truncate.db.packets', 'in', `${p.packetId}.${l.sha256}`);
+    const { truncateSync } = await import('node:fs');
+    truncateSync(f, 1000);
+    plain = await open('truncate');
+    try {
       await assert.rejects(plain.packets.inboundSlice(1, 0, -1), /ends before/);
     } finally {
       await plain.store.close();
     }
+  });
+
+  test('a body just stored is served from memory (no read of its file) until read whole, up to a bound; the file stays the durable copy', async () => {
+    const { store, packets } = await open('recent');
+    const files = store.packetFiles!;
+    try {
+      const a = readdressed(sealed300k);
+      const la = { seq: 1, packetId: a.packetId, from: CODES.A, to: [CODES.B], size: a.bytes.length, sha256: sha256Hex(a.bytes), receivedAt: now.toISOString() };
+      assert.equal(await packets.acceptInbound(la, a.bytes, now, 'hub:pull'), true);
+      const f = join(files.dir, 'in', `${a.packetId}.${la.sha256}`);
+      assert.ok(readFileSync(f).equals(a.bytes), 'written durably to its file');
+      assert.equal(files.recentHeld().bodies, 1);
+      // Served while its file is gone: from memory (the bytes that were hashed and written).
+      const { renameSync } = await import('node:fs');
+      renameSync(f, `${f}.away`);
+      assert.ok((await packets.inboundSlice(1, 100, 199))!.bytes.equals(a.bytes.subarray(100, 200)));
+      assert.ok((await packets.inboundSlice(1, 0, a.bytes.length - 1))!.bytes.equals(a.bytes), 'read whole, from memory');
+      assert.deepEqual(files.recentHeld(), { bodies: 0, bytes: 0 }, 'a body read whole is on its way: memory lets it go');
+      await assert.rejects(packets.inboundSlice(1, 0, 99), /ENOENT/, 'then read from its file');
+      renameSync(`${f}.away`, f);
+      assert.ok((await packets.inboundSlice(1, 0, 99))!.bytes.equals(a.bytes.subarray(0, 100)));
+    } finally {
+      await store.close();
+    }
+    // The bound: a store that may hold one body keeps the latest only; the older one is read from its file.
+    const { PacketFiles } = await import('../../../server/storage/packetFiles');
+    const small = new PacketFiles(join(tmp.dir, 'recent-bound'), undefined, sealed300k.length + 10);
+    const x = readdressed(sealed300k);
+    const y = readdressed(sealed300k);
+    await small.put('in', x.packetId, sha256Hex(x.bytes), x.bytes);
+    await small.put('in', y.packetId, sha256Hex(y.bytes), y.bytes);
+    assert.deepEqual(small.recentHeld(), { bodies: 1, bytes: y.bytes.length });
+    assert.ok((await small.read('in', x.packetId, sha256Hex(x.bytes), x.bytes.length)).equals(x.bytes), 'the older body, from its file');
+    await small.drop('in', y.packetId, sha256Hex(y.bytes));
+    assert.deepEqual(small.recentHeld(), { bodies: 0, bytes: 0 }, 'a dropped body leaves memory too');
+    await assert.rejects(small.read('in', y.packetId, sha256Hex(y.bytes), y.bytes.length), /ENOENT/);
   });
 
   test('inline listings and ranges read from the files; the same packet again keeps one file; the hub\'s purge removes it; small bodies stay in rows', async () => {
