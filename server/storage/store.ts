@@ -62,7 +62,8 @@ export class Store {
         file.pragma(`key = "x'${cfg.keyHex.toLowerCase()}'"`);
       }
       file.pragma('journal_mode = WAL');
-      file.pragma('synchronous = NORMAL');
+      // A batch or packet acknowledged (201) is synced: the client forgets it once told (NORMAL could lose it at a power cut).
+      file.pragma('synchronous = FULL');
       file.pragma('busy_timeout = 5000');
       const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: cachedStatements(file) }) });
       const store = new Store(db, 'sqlite', async () => {});

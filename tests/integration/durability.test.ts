@@ -11,7 +11,9 @@ import { DeskError } from '../../common/errors';
 import { incomingRegisterSchema } from '../../common/schemas';
 import { Desk } from '../../main/core/desk';
 import { handlers, type HandlerContext } from '../../main/ipc/handlers';
-import { addActor, newDesk, registration, softIdentity } from '../helpers/desk';
+import { sql } from 'kysely';
+import { Store } from '../../server/storage/store';
+import { addActor, newDesk, registration, softIdentity, tempDir } from '../helpers/desk';
 
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
@@ -303,5 +305,27 @@ test('on a sound database a write issued before the verdict lands after it; a lo
     desk.close();
     await settle();
     env.cleanup();
+  }
+});
+
+test('every commit is synced (synchronous = FULL): the base, each compartment, and the server\'s store', async () => {
+  const env = await newDesk('state');
+  try {
+    const db = env.desk.db;
+    const schemas = (db.pragma('database_list') as Array<{ name: string }>).map((d) => d.name).filter((n) => n === 'main' || n.startsWith('c_'));
+    assert.ok(schemas.length >= 5, schemas.join());
+    // 2 = FULL: a commit the person was told of survives a power cut (NORMAL, 1, could lose it).
+    for (const s of schemas) assert.equal(db.pragma(`${s}.synchronous`, { simple: true }), 2, s);
+  } finally {
+    env.cleanup();
+  }
+  const dir = tempDir('securedesk-durable-server-');
+  const store = await Store.open({ kind: 'sqlite', file: join(dir.dir, 'server.db') } as Parameters<typeof Store.open>[0]);
+  try {
+    const r = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(store.db);
+    assert.equal(r.rows[0]?.synchronous, 2);
+  } finally {
+    await store.close();
+    dir.cleanup();
   }
 });

@@ -4,7 +4,7 @@
 // Then it is attached under its fixed schema name, and temporary views named like the tables (incoming,
 // attachments, …) join the attached compartments for simple reads; writes always name a compartment.
 import Database from 'better-sqlite3-multiple-ciphers';
-import type { Db } from '../db/connection';
+import { DURABILITY, type Db } from '../db/connection';
 import { applyKey } from '../db/keying';
 import { createPrivateFile, makePrivateDir, makePrivateFile } from '../privateFiles';
 import { dirname } from 'node:path';
@@ -56,7 +56,7 @@ export function compartmentFileBehind(file: string, k: LevelKey): boolean {
 export function attachCompartment(db: Db, file: string, k: LevelKey): void {
   const schema = schemaOf(k.level);
   db.prepare(`ATTACH DATABASE ? AS ${schema} KEY ?`).run(file, `x'${k.key.toString('hex')}'`);
-  db.pragma(`${schema}.synchronous = NORMAL`);
+  db.pragma(`${schema}.synchronous = ${DURABILITY}`);
   db.pragma(`${schema}.cache_size = -32768`);
 }
 

@@ -5,7 +5,7 @@
 // open; `ended` tells the holder to stop when it locks. The keys are copies: the holder zeroes them.
 import { attachCompartment, createViews } from '../compartments/attach';
 import { schemaOf, type Arm, type Level } from '../compartments/levels';
-import type { Db } from './connection';
+import { DURABILITY, type Db } from './connection';
 import { openKeyed } from './keying';
 
 /** What a worker needs to open the session's database (cloned into its workerData). */
@@ -35,7 +35,7 @@ export function openSessionConnection(h: DbHandoffData): { db: Db; arms: Arm[] }
     const { db } = openKeyed(h.base.file, hexKey);
     try {
       db.pragma('busy_timeout = 5000');
-      db.pragma('synchronous = NORMAL');
+      db.pragma(`synchronous = ${DURABILITY}`);
       db.pragma('foreign_keys = ON');
       // A writer appends (the window's connection keeps the large caches for its searches): 16 MiB each.
       db.pragma('cache_size = -16384');
