@@ -19,8 +19,16 @@ import { writeTx } from '../db/transaction';
 import { getSetting, setSetting } from '../profile/settings';
 import { takeNewWorkstationId } from './workstation';
 
+/** Read once per process (on Windows a `reg` child process): it does not change while the app runs. */
+let known: { id: string | null } | null = null;
+
 /** The operating system's identity of this computer, or null when it gives none. */
 export function machineIdentity(): string | null {
+  known ??= { id: readMachineIdentity() };
+  return known.id;
+}
+
+function readMachineIdentity(): string | null {
   try {
     if (process.platform === 'win32') {
       // Set at Windows setup, kept across updates; a cloned image run through sysprep gets a new one.
