@@ -217,30 +217,34 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       // Every channel checked before anything is read: one not cleared is refused whether or not it has news.
       for (const [c] of asked) if (!mayRead(s, c)) throw new HttpError(403, 'forbidden', `no clearance for ${c}`);
       const waitMs = waitOf(url);
-      const deadline = Date.now() + waitMs;
-      const readers = asked.map(([c]) => eventsReader(c));
-      for (;;) {
-        // Counts read before looking: a batch committed after the look ends the wait at once.
-        const seen = readers.map((r) => arrivals.count(r));
-        const news: Channel[] = [];
-        for (const [c, after] of asked) {
-          // The pull's view: batches of other workstations only (this one's own are not news to it).
-          const { rows } = await store.listBatches(c, after, 1, s.workstation, 0);
-          if (rows.length) news.push(c);
-        }
-        const left = deadline - Date.now();
-        // A push by this same workstation wakes the wait too: looked at again, it is no news, so wait on.
-        if (news.length || left <= 0 || !(await arrivals.waitAny(readers, seen, left, res))) {
-          if (res.destroyed) return;
-          if (!news.length && left > 0) {
-            // Ended by the time or the server closing: one last look (another process's pushes show here).
-            for (const [c, after] of asked) if ((await store.listBatches(c, after, 1, s.workstation, 0)).rows.length) news.push(c);
+      const poll = async (): Promise<void> => {
+        const deadline = Date.now() + waitMs;
+        const readers = asked.map(([c]) => eventsReader(c));
+        for (;;) {
+          // Counts read before looking: a batch committed after the look ends the wait at once.
+          const seen = readers.map((r) => arrivals.count(r));
+          const news: Channel[] = [];
+          for (const [c, after] of asked) {
+            // The pull's view: batches of other workstations only (this one's own are not news to it).
+            const { rows } = await store.listBatches(c, after, 1, s.workstation, 0);
+            if (rows.length) news.push(c);
           }
-          const result: EventsWaitResult = { channels: news };
-          return send(res, 200, result);
+          const left = deadline - Date.now();
+          // A push by this same workstation wakes the wait too: looked at again, it is no news, so wait on.
+          if (news.length || left <= 0 || !(await arrivals.waitAny(readers, seen, left, res))) {
+            if (res.destroyed) return;
+            if (!news.length && left > 0) {
+              // Ended by the time or the server closing: one last look (another process's pushes show here).
+              for (const [c, after] of asked) if ((await store.listBatches(c, after, 1, s.workstation, 0)).rows.length) news.push(c);
+            }
+            const result: EventsWaitResult = { channels: news };
+            return send(res, 200, result);
+          }
+          if (res.destroyed) return;
         }
-        if (res.destroyed) return;
-      }
+      };
+      // Held (waitMs > 0): at most MAX_HELD_WAITS per session at once (server/arrivals.ts).
+      return waitMs > 0 ? arrivals.holding(s.token, poll) : poll();
     }
     if (method === 'GET' && path === `${API}/events`) {
       ctx.route = 'events.pull';

@@ -20,10 +20,35 @@ export function waitOf(url: URL): number {
   return Math.min(Number(v), MAX_WAIT_MS);
 }
 
+/**
+ * Long polls one client (a session, an agency at the hub) may hold at once. The app holds two (its
+ * inbox and its sync log); a reconnection may briefly overlap them. Without a cap, a script with a valid
+ * session could hold the request rate times the wait (50/s × 25 s) open sockets.
+ */
+export const MAX_HELD_WAITS = 4;
+
 export class Arrivals {
   private readonly counts = new Map<string, number>();
   private readonly waiting = new Map<string, Set<() => void>>();
+  private readonly held = new Map<string, number>();
   private closed = false;
+
+  /**
+   * Runs a long poll for `holder` (a session token, an agency code), refused with 429 (retry after a
+   * second) when it already holds MAX_HELD_WAITS: nothing is read or waited for then.
+   */
+  async holding<T>(holder: string, poll: () => Promise<T>): Promise<T> {
+    const n = this.held.get(holder) ?? 0;
+    if (n >= MAX_HELD_WAITS) throw new HttpError(429, 'rate-limited', `at most ${MAX_HELD_WAITS} long polls at once`, { 'retry-after': '1' });
+    this.held.set(holder, n + 1);
+    try {
+      return await poll();
+    } finally {
+      const left = (this.held.get(holder) ?? 1) - 1;
+      if (left > 0) this.held.set(holder, left);
+      else this.held.delete(holder);
+    }
+  }
 
   /** Packets stored for this reader so far (read before listing). */
   count(reader: string): number {

@@ -246,7 +246,7 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
       let { rows, more } = await packets.hubList(agency, after, limit, L.packetInlineBytes);
       // Nothing yet: a long poll waits for a delivery to this agency (server/arrivals.ts), then lists again.
       if (!rows.length && waitMs > 0) {
-        await arrivals.wait(agency, seen, waitMs, res);
+        await arrivals.holding(agency, () => arrivals.wait(agency, seen, waitMs, res));
         if (res.destroyed || closing) return;
         ({ rows, more } = await packets.hubList(agency, after, limit, L.packetInlineBytes));
       }

@@ -160,7 +160,7 @@ export class AgencyPackets {
       let { rows, more } = await this.store.listInbound(after, limit, L.packetInlineBytes);
       // Nothing yet: a long poll waits for the hub link to store a packet (server/arrivals.ts), then lists again.
       if (!rows.length && waitMs > 0) {
-        await this.arrivals.wait(INBOX, seen, waitMs, res);
+        await this.arrivals.holding(s.token, () => this.arrivals.wait(INBOX, seen, waitMs, res));
         if (res.destroyed) return true;
         ({ rows, more } = await this.store.listInbound(after, limit, L.packetInlineBytes));
       }

@@ -114,7 +114,19 @@ export class ServerClient {
 
   // ---------- session ----------
 
-  async signIn(): Promise<SessionResponse> {
+  /**
+   * Opens a session: the token signs the server's fresh nonce. Requests that find no session at the
+   * same moment (the rounds and both long polls after sign-in) share one sign-in: one signature on the
+   * token and one session on the server, not one each.
+   */
+  signIn(): Promise<SessionResponse> {
+    this.signingIn ??= this.openSession().finally(() => { this.signingIn = null; });
+    return this.signingIn;
+  }
+
+  private signingIn: Promise<SessionResponse> | null = null;
+
+  private async openSession(): Promise<SessionResponse> {
     const key = this.o.signer();
     if (!key) throw new SyncError('no-signer', 'nobody is signed in: the server session needs the token');
     const { data: n } = await this.transport.json<NonceResponse>('POST', `${API}/auth/nonce`, {}, {}, undefined, this.closing.signal);

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../../../server/app';
+import { MAX_HELD_WAITS } from '../../../server/arrivals';
 import { ServerClient } from '../../../main/core/sync/ServerClient';
 import { API, type BatchPushResult, type Channel, type EventsWaitResult } from '../../../main/core/sync/protocol';
 import { sealBatch } from '../../../main/core/sync/seal';
@@ -36,12 +37,12 @@ after(async () => {
 });
 
 /** A workstation's client of the server, signed in as `person` (raw requests: the route is what is tested). */
-function client(server: RunningServer, dir: string, person: string): ServerClient {
+function client(server: RunningServer, dir: string, person: string, maxSockets?: number): ServerClient {
   mkdirSync(dir, { recursive: true });
   const db = openWorkstation(dir, []);
   const key = softKey(pki.person(person).certDer, pki.person(person).keyPem);
   const c = new ServerClient({
-    db, transport: { url: `https://localhost:${server.port}`, caPem: pki.ca.certPem, timeoutMs: 30_000 }, signer: () => key, channels: () => [],
+    db, transport: { url: `https://localhost:${server.port}`, caPem: pki.ca.certPem, timeoutMs: 30_000, ...(maxSockets ? { maxSockets } : {}) }, signer: () => key, channels: () => [],
     keys: { current: () => null, byId: () => null }, apply: () => {},
   });
   cleanups.push(() => { c.close(); db.close(); });
@@ -95,7 +96,8 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
         ],
       });
       cleanups.push(() => server.close());
-      ws1 = client(server, join(tmp.dir, 'ws1'), 'ws1');
+      // More sockets than the app's client opens (4): a script's client, for the cap on held polls.
+      ws1 = client(server, join(tmp.dir, 'ws1'), 'ws1', 8);
       ws2 = client(server, join(tmp.dir, 'ws2'), 'ws2');
       low = client(server, join(tmp.dir, 'low'), 'low');
     });
@@ -169,6 +171,23 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       }
       const e = await refused(ws1.authedJson('GET', `${API}/events/wait?after=base:0&waitMs=soon`));
       assert.equal(e.status, 400);
+    });
+
+    test('attack: one session holds at most four long polls at once; a fifth is refused (429) at once, other sessions unaffected', async () => {
+      // (Run alone, ws1 has no session yet: its four first requests share one sign-in, so one session holds them.)
+      const h = await head();
+      const holds = Array.from({ length: MAX_HELD_WAITS }, () => wait(ws1, `base:${h}`, 2_500));
+      await sleep(400);
+      const t0 = Date.now();
+      const e = await refused(wait(ws1, `base:${h}`, 20_000));
+      assert.deepEqual([e.status, e.code], [429, 'rate-limited']);
+      assert.ok(Date.now() - t0 < 1_500, 'refused at once, not held');
+      // A look without waiting is not a held poll; another session holds its own.
+      assert.deepEqual((await wait(ws1, `base:${h}`, 0)).channels, []);
+      assert.deepEqual((await wait(ws2, `base:${h}`, 300)).channels, []);
+      for (const r of await Promise.all(holds)) assert.deepEqual(r.channels, []);
+      // Their places are free again.
+      assert.deepEqual((await wait(ws1, `base:${h}`, 200)).channels, []);
     });
 
     test('the server closing ends a held wait with an answer', async () => {
