@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BlobIntegrityError, openSmall, sealSmall } from './blobCipher';
 import { PRIVATE_DIR_MODE } from '../privateFiles';
+import { processAlive } from '../processAlive';
 import { shred } from '../vault/shred';
 
 export const PACKS_DIR = 'packs';
@@ -379,15 +380,5 @@ async function syncDir(dir: string): Promise<void> {
     await fh.sync();
   } finally {
     await fh.close();
-  }
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -28,6 +28,7 @@ import {
 } from './blobCipher';
 import { cleanFileName, looksLikePdf, mimeFor } from './fileKinds';
 import { packSet, packSize, type PackLoc, type PackSet } from './packs';
+import { processAlive } from '../processAlive';
 import { shred } from '../vault/shred';
 import { makePrivateDir, PRIVATE_DIR_MODE } from '../privateFiles';
 
@@ -686,17 +687,6 @@ export class AttachmentStore {
   async hasBlob(sha256: string): Promise<boolean> {
     if (await exists(this.blobPath(sha256))) return true;
     return this.packed(sha256) !== null;
-  }
-}
-
-/** Whether a process with this id exists (EPERM: it does, as another user's). */
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -5,19 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { processAlive } from '../processAlive';
 
 export const TEMP_DIR_NAME = '.securedesk-tmp';
 const OURS = /^(\d+)-[0-9a-f]{16}\.part$/;
-
-const alive = (pid: number): boolean => {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, but another user's
-  }
-};
 
 /** Overwrites a file that held plaintext before removing it (best effort: SSDs may keep old blocks). */
 export async function shredFile(file: string): Promise<void> {
@@ -63,7 +54,7 @@ export async function privateTempFile(destPath: string): Promise<{ dir: string; 
 async function sweepLeftovers(dir: string, destPath: string): Promise<void> {
   for (const name of await fsp.readdir(dir)) {
     const m = OURS.exec(name);
-    if (m && !alive(Number(m[1]))) await shredFile(join(dir, name));
+    if (m && !processAlive(Number(m[1]))) await shredFile(join(dir, name));
   }
   // Versions before the private folder wrote `.NAME.<12 hex>.part` next to the destination.
   const legacy = new RegExp(`^\\.${basename(destPath).replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}\\.[0-9a-f]{12}\\.part$`);

@@ -2,11 +2,11 @@
 // of the agency server's sync log at a time (ServerClient.waitForEvents, every channel this session
 // carries with this workstation's pull cursors); when another workstation pushed a batch after them, a
 // sync round starts at once instead of at the next tick of the timer. A failed wait or round pauses the
-// loop with the rounds' backoff (never a busy loop against a server that is down or refuses); stop()
-// cancels the outstanding request (AbortController) and ends the loop. Kept beside packetWaiter.ts
-// rather than merged with it: two outstanding requests, each ended by its own news, are simpler than
-// one loop taking turns (which would hold each kind of news up to a whole wait of the other).
-import { backoffDelay, type BackoffPolicy } from './backoff';
+// loop with the rounds' backoff (longPollLoop.ts, shared with packetWaiter.ts). Two loops rather than
+// one: two outstanding requests, each ended by its own news, are simpler than one loop taking turns
+// (which would hold each kind of news up to a whole wait of the other).
+import type { BackoffPolicy } from './backoff';
+import { runLongPollLoop } from './longPollLoop';
 import type { Channel } from './protocol';
 import type { ServerClient } from './ServerClient';
 import { TransportError } from './transport';
@@ -33,55 +33,28 @@ export interface SyncWaiter {
 }
 
 export function waitForSyncLog(o: SyncWaiterOptions): SyncWaiter {
-  const abort = new AbortController();
-  const live = () => !abort.signal.aborted && o.current();
-  // A pause that stop() cuts short.
-  const pause = (ms: number) => new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      abort.signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    abort.signal.addEventListener('abort', done, { once: true });
-  });
-  const loop = async () => {
-    await o.first?.().catch(() => null);
-    let failures = 0;
-    while (live()) {
+  return runLongPollLoop({
+    ...o,
+    what: 'sync log changes',
+    turn: async (signal, live) => {
+      const before = o.client.pullCursors();
+      let news: Channel[];
       try {
-        const before = o.client.pullCursors();
-        const started = Date.now();
-        const news = await o.client.waitForEvents({ waitMs: o.waitMs, signal: abort.signal });
-        if (!live()) return;
-        if (news.length) {
-          await o.round();
-          // A round that took none of the news would be woken again at once: a failure, so backoff.
-          const after = o.client.pullCursors();
-          const stuck = news.filter((c: Channel) => before.has(c) && (after.get(c) ?? 0) <= before.get(c)!);
-          if (stuck.length) throw new Error(`the sync round did not take what waits at the agency server (${stuck.join(', ')})`);
-        } else if (Date.now() - started < o.waitMs / 2) {
-          // Answered early with nothing (a server closing): ask no more often than a wait lasts.
-          await pause(o.waitMs - (Date.now() - started));
-        }
-        failures = 0;
+        news = await o.client.waitForEvents({ waitMs: o.waitMs, signal });
       } catch (e) {
-        if (!live()) return;
-        if (e instanceof TransportError && e.status === 404) {
-          // An agency server from before this route: the timer alone carries the sync, as it did.
-          o.log.log('info', 'the agency server has no sync log long poll: the sync rounds run on their timer');
-          return;
-        }
-        failures++;
-        const delay = e instanceof TransportError && e.retryAfterMs ? e.retryAfterMs : backoffDelay(failures, o.backoff, o.random);
-        o.log.log('warn', 'waiting for sync log changes failed', { error: e instanceof Error ? e.message : String(e), failures, retryInMs: delay });
-        await pause(delay);
+        if (!(e instanceof TransportError && e.status === 404)) throw e;
+        // An agency server from before this route: the timer alone carries the sync, as it did.
+        o.log.log('info', 'the agency server has no sync log long poll: the sync rounds run on their timer');
+        return 'end';
       }
-    }
-  };
-  const done = loop().catch((e: unknown) => o.log.log('error', 'the sync log waiting loop ended', { error: e instanceof Error ? e.message : String(e) }));
-  return {
-    stop: () => abort.abort(),
-    done,
-  };
+      if (!live()) return 'end';
+      if (!news.length) return 'idle';
+      await o.round();
+      // A round that took none of the news would be woken again at once: a failure, so backoff.
+      const after = o.client.pullCursors();
+      const stuck = news.filter((c) => before.has(c) && (after.get(c) ?? 0) <= before.get(c)!);
+      if (stuck.length) throw new Error(`the sync round did not take what waits at the agency server (${stuck.join(', ')})`);
+      return 'news';
+    },
+  });
 }
