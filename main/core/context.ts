@@ -6,6 +6,7 @@ import type { Arm, Level } from './compartments/levels';
 import type { Db } from './db/connection';
 import type { DbHandoff } from './db/sessionConnection';
 import type { Logger } from './log';
+import type { PacketBodies } from './sync/packets/bodies';
 
 export interface CoreContext {
   readonly db: Db;
@@ -45,6 +46,8 @@ export interface CoreContext {
    * the signal aborts. Absent: contexts that cannot hand it out (the import writes on this thread).
    */
   dbHandoff?(): DbHandoff | null;
+  /** Bodies of packets waiting to leave, sealed under the profile's key (null: a profile without a key keeps them in its rows). */
+  readonly packetBodies: PacketBodies | null;
   /** Largest attachment accepted, in bytes (profile setting). */
   attachmentLimit(): number;
   /**

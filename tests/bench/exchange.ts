@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { Transport } from '../../main/core/sync/transport';
 import { tempDir } from '../helpers/desk';
 import {
-  agencyConfig, clearPacket, CODES, hubConfig, networkPki, readdressed, sealedPacket, startAgency, startTestHub, waitFor, workstation, type NetworkPki,
+  agencyConfig, clearPacket, CODES, hubConfig, keyedProfile, networkPki, readdressed, sealedPacket, startAgency, startTestHub, waitFor, workstation, type NetworkPki,
 } from '../helpers/network';
 import type { Party } from '../helpers/pki';
 import { measureProcessTopology, type ProcessTopologyFigures } from './exchangeProcesses';
@@ -104,8 +104,8 @@ async function measureOneProcess(n: NetworkPki, dir: string, sealed: Buffer, pac
   const A = await startAgency(agencyConfig(n, 'A', join(dir, 'A'), { backend: 'sqlite', hubUrl, pollMs: 20 }));
   const B = await startAgency(agencyConfig(n, 'B', join(dir, 'B'), { backend: 'sqlite', hubUrl, pollMs: 20 }));
   const got = new Set<string>();
-  const wsA = workstation(n, join(dir, 'wsA'), A.port, n.agencies.A.vanThu);
-  const wsB = workstation(n, join(dir, 'wsB'), B.port, n.agencies.B.vanThu, { onPacket: (p) => void got.add(p.packetId) });
+  const wsA = workstation(n, join(dir, 'wsA'), A.port, n.agencies.A.vanThu, keyedProfile(join(dir, 'wsA')));
+  const wsB = workstation(n, join(dir, 'wsB'), B.port, n.agencies.B.vanThu, { ...keyedProfile(join(dir, 'wsB')), onPacket: (p) => void got.add(p.packetId) });
   // Ours and raw alternate (two rounds each, the best of each kept): the load of a shared machine
   // drifts within a run, and measuring one after the other would charge the drift to one side.
   const ours: number[] = [];

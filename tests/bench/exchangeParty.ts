@@ -7,7 +7,7 @@ import type { RunningServer } from '../../server/app';
 import type { RunningHub } from '../../server/hub';
 import { Transport } from '../../main/core/sync/transport';
 import {
-  agencyConfig, hubConfig, startAgency, startTestHub, waitFor, workstation, type AgencyName, type NetworkPki, type TestWorkstation,
+  agencyConfig, hubConfig, keyedProfile, startAgency, startTestHub, waitFor, workstation, type AgencyName, type NetworkPki, type TestWorkstation,
 } from '../helpers/network';
 import { forwarder, relay } from './exchange';
 
@@ -45,7 +45,7 @@ const ops: Record<string, (m: Message) => Promise<unknown> | unknown> = {
   },
   workstation: (m) => {
     const a = m.agency as AgencyName;
-    ws = workstation(n as NetworkPki, join(m.dir as string), m.port as number, n.agencies[a].vanThu, { onPacket: (p) => void got.add(p.packetId) });
+    ws = workstation(n as NetworkPki, join(m.dir as string), m.port as number, n.agencies[a].vanThu, { ...keyedProfile(m.dir as string), onPacket: (p) => void got.add(p.packetId) });
   },
   /** The packets the next `send` queues (handed over before the clock starts). */
   prepare: (m) => { batch = m.packets as Packet[]; },

@@ -2,7 +2,7 @@
 // servers' TLS certificates, the agency servers' client certificates for the hub, each agency's
 // signing (EC) and encryption (RSA) certificates and its people's), the hub (hub mode, SQLite), agency
 // servers (PostgreSQL or SQLite) linked to it, and workstations with their ServerClient and PacketClient.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../server/app';
@@ -15,6 +15,7 @@ import { writeRouting } from '../../main/core/exchange/edxml/routing';
 import { sealedCiphertext, sealPacket } from '../../main/core/exchange/edxml/seal';
 import { signPacket } from '../../main/core/exchange/edxml/xmldsig';
 import { PacketClient, type PacketClientOptions } from '../../main/core/sync/packets/PacketClient';
+import { PacketBodies } from '../../main/core/sync/packets/bodies';
 import { ServerClient } from '../../main/core/sync/ServerClient';
 import { TestPki, type Party } from './pki';
 import type { TestPostgres } from './postgres';
@@ -139,15 +140,23 @@ export interface TestWorkstation {
   close(): void;
 }
 
-export function workstation(n: NetworkPki, dir: string, port: number, person: Party, o: Partial<PacketClientOptions> = {}): TestWorkstation {
+/** A workstation's storage as a real profile's: its base database in SQLCipher, its queued packet bodies sealed in files, under a new key. */
+export function keyedProfile(dir: string): { keyHex: string; bodies: PacketBodies } {
+  const key = randomBytes(32);
+  return { keyHex: key.toString('hex'), bodies: new PacketBodies(join(dir, 'packets'), key) };
+}
+
+/** `keyHex`: the base database in SQLCipher as a real profile's (keyedProfile). */
+export function workstation(n: NetworkPki, dir: string, port: number, person: Party, o: Partial<PacketClientOptions> & { keyHex?: string } = {}): TestWorkstation {
   mkdirSync(dir, { recursive: true });
-  const db = openWorkstation(dir, []);
+  const { keyHex, ...packetOptions } = o;
+  const db = openWorkstation(dir, [], keyHex ? { keyHex } : {});
   const key = softKey(person.certDer, person.keyPem);
   const server = new ServerClient({
     db, transport: { url: `https://localhost:${port}`, caPem: n.ca.certPem, timeoutMs: 10_000 }, signer: () => key, channels: () => [],
     keys: { current: () => null, byId: () => null }, apply: () => {},
   });
-  const packets = new PacketClient({ db, server, backoff: { baseMs: 20, capMs: 200 }, ...o });
+  const packets = new PacketClient({ db, server, backoff: { baseMs: 20, capMs: 200 }, ...packetOptions });
   return { db, server, packets, close: () => { server.close(); db.close(); } };
 }
 

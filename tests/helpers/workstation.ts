@@ -1,6 +1,6 @@
 // A workstation's databases for sync tests: a base database with every migration and compartments
-// of the given levels attached as c_<level> (plain SQLite files here: the keys of the profile are not
-// what these tests are about), and events appended as recordChange writes them.
+// of the given levels attached as c_<level> (plain SQLite files here unless a key is given: the keys of the
+// profile are not what most of these tests are about), and events appended as recordChange writes them.
 import Database from 'better-sqlite3-multiple-ciphers';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../main/core/db/connection';
@@ -10,8 +10,8 @@ import { getSetting } from '../../main/core/profile/settings';
 import { workstationId } from '../../main/core/events/eventLog';
 import { newGlobalId } from '../../main/core/events/globalId';
 
-export function openWorkstation(dir: string, levels: readonly Level[]): Db {
-  const { db } = openDatabase(join(dir, 'securedesk.db'));
+export function openWorkstation(dir: string, levels: readonly Level[], o: { keyHex?: string } = {}): Db {
+  const { db } = openDatabase(join(dir, 'securedesk.db'), o.keyHex ? { hexKey: o.keyHex } : {});
   for (const level of levels) {
     const file = join(dir, `${level}.db`);
     const c = new Database(file);

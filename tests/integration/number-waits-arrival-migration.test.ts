@@ -28,7 +28,6 @@ test('base 36: waits made before it name no arrival; one made since names its ar
     const { db } = openDatabase(file);
     try {
       assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
-      assert.equal(MIGRATIONS.length, BASE_STEP, 'pinned: this is the last base step');
       linkWaitToArrival(db, 'rec-new', 'arrival-1');
       assert.deepEqual(db.prepare('SELECT record_global_id, arrival_global_id FROM number_waits ORDER BY id').all(),
         [{ record_global_id: 'rec-old', arrival_global_id: null }, { record_global_id: 'rec-new', arrival_global_id: 'arrival-1' }]);

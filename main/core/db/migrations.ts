@@ -965,4 +965,10 @@ export const MIGRATIONS: readonly Migration[] = [
   `
   ALTER TABLE number_waits ADD COLUMN arrival_global_id TEXT;
   `,
+  // 37: a packet made to go out keeps its body as a file sealed under the profile's key
+  //     (sync/packets/bodies.ts): the row holds the body's SHA-256 and an empty `bytes`. Rows made
+  //     before keep their bytes; the transport's queue already had its digest (its `bytes` NULL while queued).
+  `
+  ALTER TABLE exchange_outbox ADD COLUMN sha256 TEXT;
+  `,
 ];

@@ -23,6 +23,12 @@ import { intendStatus, markStatusMade } from './records';
 import { recordChange } from '../events/eventLog';
 import { updatePacketId, withdrawTakenBack } from './takeBackWithdrawal';
 import type { OutgoingPacket } from './ExchangeService';
+import { sha256Hex } from '../sync/packets/queue';
+
+function bodiesOf(ctx: CoreContext) {
+  if (!ctx.packetBodies) throw new Error('a packet body is in a sealed file and this session has no profile key to open it');
+  return ctx.packetBodies;
+}
 
 export interface OutboundPacket { packetId: string; to: string; bytes: Buffer }
 
@@ -49,11 +55,20 @@ export class ExchangeOutbox {
     await this.answerUnreadable(ctx, agencyKey);
     // No await from here on: an update taken back while a packet was being signed above (or a take-back
     // that came by sync) is withdrawn before the queue is read, so it never goes out after its 13.
-    const packets = writeTx(ctx.db, () => {
+    const rows = writeTx(ctx.db, () => {
       withdrawTakenBack(ctx.db, ctx.arms.filter((a) => a.level !== null).map((a) => a.schema), ctx.now().toISOString(), actor.id);
-      return (ctx.db.prepare('SELECT packet_id, to_code, bytes FROM main.exchange_outbox WHERE handed_at IS NULL AND withdrawn_at IS NULL ORDER BY made_at, packet_id').all() as Array<{ packet_id: string; to_code: string; bytes: Buffer }>)
-        .map((r) => ({ packetId: r.packet_id, to: r.to_code, bytes: r.bytes }));
+      return ctx.db.prepare('SELECT packet_id, to_code, bytes, sha256 FROM main.exchange_outbox WHERE handed_at IS NULL AND withdrawn_at IS NULL ORDER BY made_at, packet_id').all() as
+        Array<{ packet_id: string; to_code: string; bytes: Buffer; sha256: string | null }>;
     });
+    const packets: OutboundPacket[] = [];
+    for (const r of rows) {
+      try {
+        packets.push({ packetId: r.packet_id, to: r.to_code, bytes: r.bytes.length === 0 && r.sha256 ? bodiesOf(ctx).get(r.sha256) : r.bytes });
+      } catch (e) {
+        // A body file missing or altered: this packet is named as a problem each round; the others still go.
+        problems.push({ packetId: r.packet_id, reason: e instanceof Error ? e.message : String(e) });
+      }
+    }
     return { packets, problems };
   }
 
@@ -63,12 +78,14 @@ export class ExchangeOutbox {
     const ctx = this.source.context();
     ctx.assertWritable();
     const now = ctx.now();
-    return writeTx(ctx.db, () => {
+    const bodies: string[] = [];
+    const handed = writeTx(ctx.db, () => {
       let n = 0;
       for (const id of packetIds) {
-        const row = ctx.db.prepare('SELECT kind FROM main.exchange_outbox WHERE packet_id = ? AND handed_at IS NULL AND withdrawn_at IS NULL').get(id) as { kind: string } | undefined;
+        const row = ctx.db.prepare('SELECT kind, sha256 FROM main.exchange_outbox WHERE packet_id = ? AND handed_at IS NULL AND withdrawn_at IS NULL').get(id) as { kind: string; sha256: string | null } | undefined;
         if (!row) continue;
         ctx.db.prepare('UPDATE main.exchange_outbox SET handed_at = ? WHERE packet_id = ?').run(now.toISOString(), id);
+        if (row.sha256) bodies.push(row.sha256);
         n++;
         if (row.kind !== 'document') continue;
         for (const arm of ctx.arms) {
@@ -84,15 +101,22 @@ export class ExchangeOutbox {
       if (n > 0) appendAudit(ctx.db, { userId: actor.id, action: 'exchange.handedOver', details: { packets: n } }, now.toISOString());
       return n;
     });
+    // The transport's queue names the same body files (same digests) until it has sent them.
+    for (const sha256 of bodies) ctx.packetBodies?.release(ctx.db, sha256);
+    return handed;
   }
 
   private has(ctx: CoreContext, packetId: string): boolean {
     return ctx.db.prepare('SELECT 1 FROM main.exchange_outbox WHERE packet_id = ?').get(packetId) !== undefined;
   }
 
+  /** Kept under its id; the body as a sealed file (synced first) when the profile is keyed, else in the row. */
   private put(ctx: CoreContext, kind: 'document' | 'status', packetId: string, to: string, bytes: Buffer, after?: () => void): void {
+    const sha256 = ctx.packetBodies ? sha256Hex(bytes) : null;
+    if (sha256) ctx.packetBodies!.put(sha256, bytes);
     writeTx(ctx.db, () => {
-      ctx.db.prepare('INSERT OR IGNORE INTO main.exchange_outbox (packet_id, kind, to_code, bytes, made_at) VALUES (?,?,?,?,?)').run(packetId, kind, to, bytes, ctx.now().toISOString());
+      ctx.db.prepare('INSERT OR IGNORE INTO main.exchange_outbox (packet_id, kind, to_code, bytes, sha256, made_at) VALUES (?,?,?,?,?,?)')
+        .run(packetId, kind, to, sha256 ? Buffer.alloc(0) : bytes, sha256, ctx.now().toISOString());
       after?.();
     });
   }

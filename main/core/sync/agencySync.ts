@@ -97,7 +97,7 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
     exchange = exchangeRounds(desk, guard, service, log, intervalMs, { waitMs, backoff: o.backoff ?? DEFAULT_BACKOFF });
     numbering = numberingRounds(desk, service, log, intervalMs);
     // The administrator's view of the agency's workstations, on the same signed-in server session.
-    workstations = new AgencyWorkstations(desk, new PacketClient({ db: desk.db, server: service.client }));
+    workstations = new AgencyWorkstations(desk, new PacketClient({ db: desk.db, server: service.client, bodies: desk.packetBodies }));
     log.log('info', 'agency sync started', { server: config!.url });
   };
   if (config) {
@@ -122,7 +122,10 @@ export function attachAgencySync(desk: Desk, guard: SessionGuard, config: Agency
  */
 function exchangeRounds(desk: Desk, guard: SessionGuard, service: SyncService, log: Logger, intervalMs: number, o: { waitMs: number; backoff: BackoffPolicy }): ExchangeRounds & { stop(): void } {
   const transfer = new TransferProgress();
-  const packets = new PacketClient({ db: desk.db, server: service.client, onStep: transfer.onStep });
+  const packets = new PacketClient({ db: desk.db, server: service.client, bodies: desk.packetBodies, onStep: transfer.onStep });
+  // What a crash left between a body's file and its row (or after a body was let go).
+  const swept = desk.packetBodies?.sweep(desk.db);
+  if (swept?.removed) log.log('info', 'packet bodies no queue names removed', { removed: swept.removed });
   const link = new ExchangeLink(desk.exchange, packets);
   // Decisions on arrivals (register, refuse) are claimed at the agency server while the link runs.
   desk.exchange.inbox.claims = link.claims;

@@ -21,6 +21,7 @@ import { appendAudit, prepareAuditStatements } from '../audit/auditLog';
 import { prepareListStatements } from '../documents/incoming';
 import { AuditAnchor } from '../audit/AuditAnchor';
 import { AttachmentStore } from '../attachments/store';
+import { PacketBodies } from '../sync/packets/bodies';
 import type { ContextSource, CoreContext } from '../context';
 import { finishOpen, isPlainDatabase, needsMigration, openDatabase, openReadOnly, type Db, type MigrationStatus, type OpenOptions } from '../db/connection';
 import type { DbHandoff } from '../db/sessionConnection';
@@ -111,6 +112,7 @@ export class ProfileVault implements ContextSource {
   private conn: Connection | null = null;
   private dataKey: Buffer | null = null;
   private storeOpen: AttachmentStore | null = null;
+  private bodiesOpen: PacketBodies | null = null;
   /** The level keys of this session (only levels the person is cleared for and was given). */
   private levelKeys = new Map<Level, LevelKey>();
   /** Each attached compartment's attachment store. */
@@ -182,6 +184,12 @@ export class ProfileVault implements ContextSource {
     return this.storeOpen;
   }
 
+  /** Bodies of packets waiting to leave (sync/packets/bodies.ts); null for a profile without a key. */
+  get packetBodies(): PacketBodies | null {
+    if (!this.conn) throw DeskError.keyed('NO_SESSION', 'session.locked');
+    return this.bodiesOpen;
+  }
+
   get readOnly(): boolean {
     return this.conn?.readOnly ?? false;
   }
@@ -232,6 +240,8 @@ export class ProfileVault implements ContextSource {
     this.handInChecks([]); // a session locked before its compartments opened: the base's verdict alone
     this.conn = null;
     this.storeOpen = null;
+    this.bodiesOpen?.close();
+    this.bodiesOpen = null;
     for (const k of this.levelKeys.values()) k.key.fill(0);
     this.levelKeys.clear();
     this.levelStores.clear();
@@ -291,6 +301,7 @@ export class ProfileVault implements ContextSource {
       writable: () => gate.writable(),
       whenWritable: (write) => gate.whenWritable(write),
       attachmentLimit: () => this.attachmentLimit(),
+      packetBodies: this.bodiesOpen,
       dbHandoff: () => this.dbHandoff(),
       unseal: async (envelope, maxBytes) => {
         if (!this.sessionKey) throw DeskError.keyed('NO_SESSION', 'session.ended');
@@ -362,6 +373,8 @@ export class ProfileVault implements ContextSource {
     this.conn = conn;
     this.dataKey = dataKey;
     this.storeOpen = new AttachmentStore(this.path('store'), this.path('staging'), dataKey);
+    this.bodiesOpen?.close();
+    this.bodiesOpen = dataKey ? new PacketBodies(this.path('packets'), dataKey) : null;
     if (opened.readOnly) {
       gate.decide({ ok: false, damage: opened.damage ?? 'unreadable' });
       return;

@@ -132,8 +132,8 @@ describe('attack: A cannot take B\'s packet ids (ids are each sender\'s, server 
   const hubCopies = async (packetId: string) => (await net.hub.store.db.selectFrom('hub_packets').select(['from_code', 'sha256']).where('packet_id', '=', packetId).orderBy('from_code').execute())
     .map((r) => r.from_code);
   const forgerOf = () => new PacketClient({ db: a.desk.db, server: a.server, backoff: { baseMs: 20, capMs: 200 } });
-  /** A's document packet to B (clear: a Thường document), sent again under another id. */
-  const aDocumentToB = () => a.desk.db.prepare("SELECT bytes FROM main.exchange_outbox WHERE kind = 'document' AND to_code = ? ORDER BY made_at LIMIT 1").pluck().get(CODES.B) as Buffer;
+  /** A document packet of A's to B (clear: a Thường document, signed with A's agency key), sent under another id. */
+  const aDocumentToB = () => signPacket(buildDocumentPacket(documentInput(CODES.A, [CODES.B], 'Về việc chuẩn bị hội nghị sơ kết quý IV')).bytes, a.key);
 
   test('A submits bytes under the id of B\'s status packet before B does: B\'s status reaches A once, as B\'s; A\'s copy is A\'s own; nothing of B\'s is refused', async () => {
     const id = await issue('Về việc chuẩn bị hội nghị sơ kết quý IV', [{ code: CODES.B, name: 'Ban Tổ chức Tỉnh ủy' }]);
@@ -143,7 +143,7 @@ describe('attack: A cannot take B\'s packet ids (ids are each sender\'s, server 
     const docPacketId = a.desk.db.prepare("SELECT packet_id FROM main.exchange_outbox WHERE kind = 'document' AND to_code = ? ORDER BY made_at DESC LIMIT 1").pluck().get(CODES.B) as string;
     const statusId = owedStatusId(CODES.A, docPacketId, '01');
     const forger = forgerOf();
-    forger.send({ packetId: statusId, bytes: aDocumentToB() });
+    forger.send({ packetId: statusId, bytes: await aDocumentToB() });
     assert.equal(await forger.flush(), 1);
     await waitFor('A\'s copy at the hub', async () => (await net.serverA.packets.outboundState(statusId))?.state === 'forwarded', 30_000, 50);
     assert.deepEqual(await hubCopies(statusId), [CODES.A], 'the hub holds A\'s copy first, as A\'s packet');
@@ -176,7 +176,7 @@ describe('attack: A cannot take B\'s packet ids (ids are each sender\'s, server 
       return (a.desk.db.prepare('SELECT packet_id FROM main.packet_inbox WHERE from_code = ? ORDER BY seq LIMIT 1').pluck().get(CODES.B) as string | undefined) ?? null;
     }, 60_000, 100);
     const forger = forgerOf();
-    forger.send({ packetId: statusId, bytes: aDocumentToB() });
+    forger.send({ packetId: statusId, bytes: await aDocumentToB() });
     assert.equal(await forger.flush(), 1, 'A\'s server takes it (it is from A)');
     await waitFor('the hub answered A\'s copy', async () => (await net.serverA.packets.outboundState(statusId))?.state !== 'queued', 30_000, 50);
     assert.equal((await net.serverA.packets.outboundState(statusId))!.state, 'forwarded', 'another sender\'s id is not A\'s: no changed-body');

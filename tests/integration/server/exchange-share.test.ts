@@ -7,7 +7,7 @@
 // another at the same moment and one registration results, the other văn thư told in Vietnamese; the
 // statuses A received show on A2, once, though A2 pulled the same packets.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Role, Secrecy } from '../../../common/domain';
@@ -68,7 +68,8 @@ async function open(name: string, dir: string, token: SignedInToken, agency: Age
   // The person's sign-in at the agency server (enrolled there by this certificate; toi_mat clearance).
   const transportKey = softKey(n.agencies[agency].vanThu.certDer, n.agencies[agency].vanThu.keyPem);
   const sync = new SyncService(desk, { transport: { url: `https://localhost:${servers[agency]!.port}`, caPem: n.ca.certPem, timeoutMs: 30_000 }, signer: () => transportKey, clearance: 'toi_mat' });
-  const link = new ExchangeLink(desk.exchange, new PacketClient({ db: desk.db, server: sync.client, backoff: { baseMs: 20, capMs: 200 } }));
+  // As agencySync.ts makes it: the bodies of packets waiting to leave sealed in files under the profile's key.
+  const link = new ExchangeLink(desk.exchange, new PacketClient({ db: desk.db, server: sync.client, bodies: desk.packetBodies, backoff: { baseMs: 20, capMs: 200 } }));
   // As agencySync.ts does while the link runs: decisions on arrivals are claimed at the agency server.
   desk.exchange.inbox.claims = link.claims;
   return {
@@ -115,6 +116,11 @@ async function issueToB(subject: string): Promise<number> {
   const r = await round(a);
   assert.deepEqual(r.problems, []);
   assert.equal(r.sent, 1);
+  // The packet's body never went into A1's database (made and queued as a sealed file), and its file went once sent.
+  assert.equal(count(a, "SELECT count(*) FROM main.exchange_outbox WHERE kind = 'document' AND (length(bytes) > 0 OR sha256 IS NULL)"), 0);
+  assert.equal(count(a, 'SELECT count(*) FROM main.packet_outbox WHERE bytes IS NOT NULL'), 0);
+  assert.ok(count(a, "SELECT count(*) FROM main.packet_outbox p JOIN main.exchange_outbox o USING (packet_id) WHERE o.kind = 'document' AND p.sha256 = o.sha256 AND p.state = 'sent'") >= 1);
+  assert.deepEqual(readdirSync(join(a.desk.profileDir, 'packets')), []);
   return d.id;
 }
 

@@ -7,6 +7,7 @@
 // and handed over inside the transaction that marks it taken (with onPacket, the one that stores it;
 // else drain, or the exchange's own pace through pending/take): exactly once.
 import type { Db } from '../../db/connection';
+import type { PacketBodies } from './bodies';
 import { writeTx } from '../../db/transaction';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff';
 import { cursor, getState, pullCursorKey, setState } from '../outbox';
@@ -60,6 +61,11 @@ export interface PacketClientOptions {
   clock?: () => number;
   random?: () => number;
   onStep?: (step: PacketStep, detail: { packetId?: string; seq?: number; offset?: number }) => void;
+  /**
+   * Where queued bodies are kept: sealed files under the profile's key (the app, whose profiles are keyed).
+   * Absent: in the queue's rows, as a profile without a key keeps them.
+   */
+  bodies?: PacketBodies | null;
   /** Bytes per saved part of a download (default 1 MiB); a packet up to this size is fetched whole. */
   partBytes?: number;
   /** Packets above this size go as a resumable upload in chunks of uploadChunkBytes (defaults: 4 MiB each). */
@@ -99,7 +105,7 @@ export class PacketClient {
 
   /** Queues a packet to send (durable at once); the same packet again is a no-op. */
   send(p: OutboundPacket): 'queued' | 'duplicate' {
-    const q = writeTx(this.db, () => queuePacket(this.db, p.packetId, p.bytes, this.iso()));
+    const q = writeTx(this.db, () => queuePacket(this.db, p.packetId, p.bytes, this.iso(), this.o.bodies));
     // A copy of what was committed (the caller may reuse its buffer), for flush not to read it back.
     if (q.result === 'queued' && this.heldBytes + p.bytes.length <= HELD_MAX_BYTES) {
       this.held.set(p.packetId, { sha256: q.sha256, bytes: Buffer.from(p.bytes) });
@@ -113,11 +119,12 @@ export class PacketClient {
     return h?.sha256 === sha256 ? h.bytes : undefined;
   };
 
-  /** The packet left the queue (sent or refused): its held copy goes. */
-  private dropHeld(packetId: string): void {
-    const h = this.held.get(packetId);
+  /** The packet left the queue (sent or refused; committed): its held copy goes, and its body file unless still named. */
+  private left(row: { packetId: string; sha256: string }): void {
+    this.o.bodies?.release(this.db, row.sha256);
+    const h = this.held.get(row.packetId);
     if (!h) return;
-    this.held.delete(packetId);
+    this.held.delete(row.packetId);
     this.heldBytes -= h.bytes.length;
   }
 
@@ -138,12 +145,17 @@ export class PacketClient {
   async flush(): Promise<number> {
     let sent = 0;
     for (;;) {
-      const row = headOfQueue(this.db, this.heldOf);
+      const row = headOfQueue(this.db, this.heldOf, this.o.bodies);
       if (!row) {
         // Nothing queued: any copy still held left the queue another way (withdrawn by the exchange).
         this.held.clear();
         this.heldBytes = 0;
         return sent;
+      }
+      if (row.unreadable) {
+        writeTx(this.db, () => markRefused(this.db, row.packetId, 'body-unreadable', row.unreadable!, this.iso()));
+        this.left(row);
+        continue;
       }
       if (row.nextAttemptAt && Date.parse(row.nextAttemptAt) > this.now()) return sent;
       this.step('packet-sending', { packetId: row.packetId });
@@ -159,7 +171,7 @@ export class PacketClient {
         // Another workstation of the agency sent this packet (same id: the same dispatch or status) first.
         this.step('packet-acknowledged', { packetId: row.packetId });
         writeTx(this.db, () => markSent(this.db, row.packetId, this.iso(), 'sent-elsewhere'));
-        this.dropHeld(row.packetId);
+        this.left(row);
         this.step('packet-cleared', { packetId: row.packetId });
         continue;
       }
@@ -167,7 +179,7 @@ export class PacketClient {
         if (answer?.sha256 !== row.sha256) throw new TransportError(`packet ${row.packetId}: the server acknowledged other bytes`, res.status, 'http');
         this.step('packet-acknowledged', { packetId: row.packetId });
         writeTx(this.db, () => markSent(this.db, row.packetId, this.iso()));
-        this.dropHeld(row.packetId);
+        this.left(row);
         this.step('packet-cleared', { packetId: row.packetId });
         sent++;
         continue;
@@ -176,7 +188,7 @@ export class PacketClient {
       const err = new TransportError(`PUT packet ${row.packetId}: ${res.status} ${answer?.message ?? ''}`.trim(), res.status, code, retryAfter(res));
       if (res.status >= 400 && res.status < 500 && FINAL.has(code)) {
         writeTx(this.db, () => markRefused(this.db, row.packetId, code, err.message, this.iso()));
-        this.dropHeld(row.packetId);
+        this.left(row);
         continue;
       }
       this.fail(row.packetId, row.attempts, err);

@@ -4,6 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { Db } from '../../db/connection';
+import { BlobIntegrityError } from '../../attachments/blobCipher';
+import { PacketBodyMissingError, type PacketBodies } from './bodies';
 
 export const PULL_CURSOR = 'packets:pull';
 
@@ -14,6 +16,8 @@ export interface QueuedPacket {
   bytes: Buffer;
   attempts: number;
   nextAttemptAt: string | null;
+  /** Why its body could not be read (missing or altered file): the packet cannot be sent. */
+  unreadable?: string;
 }
 
 export interface InboundPacket {
@@ -48,8 +52,11 @@ function stmt(db: Db, sql: string, pluck = false): Statement {
   return s;
 }
 
-/** Queues a packet once: the same id with the same bytes is a no-op, with other bytes refused. */
-export function queuePacket(db: Db, packetId: string, bytes: Buffer, now: string): { result: 'queued' | 'duplicate'; sha256: string } {
+/**
+ * Queues a packet once: the same id with the same bytes is a no-op, with other bytes refused. `bodies`: the
+ * body goes to a sealed file (synced before the row commits) and the row keeps its digest, `bytes` NULL.
+ */
+export function queuePacket(db: Db, packetId: string, bytes: Buffer, now: string, bodies?: PacketBodies | null): { result: 'queued' | 'duplicate'; sha256: string } {
   if (!/^[0-9A-Za-z-]{8,64}$/.test(packetId)) throw new PacketQueueError('bad-packet-id', `packet id "${packetId}": 8 to 64 letters, digits or dashes`);
   const sha256 = sha256Hex(bytes);
   const prior = stmt(db, 'SELECT sha256 FROM main.packet_outbox WHERE packet_id = ?', true).get(packetId) as string | undefined;
@@ -57,21 +64,31 @@ export function queuePacket(db: Db, packetId: string, bytes: Buffer, now: string
     if (prior !== sha256) throw new PacketQueueError('changed-body', `packet ${packetId} was queued before with other bytes`);
     return { result: 'duplicate', sha256 };
   }
-  stmt(db, 'INSERT INTO main.packet_outbox (packet_id, sha256, size, bytes, created_at) VALUES (?,?,?,?,?)').run(packetId, sha256, bytes.length, bytes, now);
+  bodies?.put(sha256, bytes);
+  stmt(db, 'INSERT INTO main.packet_outbox (packet_id, sha256, size, bytes, created_at) VALUES (?,?,?,?,?)').run(packetId, sha256, bytes.length, bodies ? null : bytes, now);
   return { result: 'queued', sha256 };
 }
 
 /**
  * The oldest packet waiting (packets leave in the order they were queued). `held`: the bytes of a packet
- * this process queued and still holds (same id and digest), so they need not be read back out of the
- * database; otherwise they are read.
+ * this process queued and still holds (same id and digest), so they need not be read back; otherwise they
+ * are read from the row or, when the row keeps none, from its sealed body file.
  */
-export function headOfQueue(db: Db, held?: (packetId: string, sha256: string) => Buffer | undefined): QueuedPacket | null {
+export function headOfQueue(db: Db, held?: (packetId: string, sha256: string) => Buffer | undefined, bodies?: PacketBodies | null): QueuedPacket | null {
   const r = stmt(db, "SELECT id, packet_id, sha256, attempts, next_attempt_at FROM main.packet_outbox WHERE state = 'queued' ORDER BY id LIMIT 1").get() as
     { id: number; packet_id: string; sha256: string; attempts: number; next_attempt_at: string | null } | undefined;
   if (!r) return null;
-  const bytes = held?.(r.packet_id, r.sha256) ?? (stmt(db, 'SELECT bytes FROM main.packet_outbox WHERE id = ?', true).get(r.id) as Buffer);
-  return { id: r.id, packetId: r.packet_id, sha256: r.sha256, bytes, attempts: r.attempts, nextAttemptAt: r.next_attempt_at };
+  const head = { id: r.id, packetId: r.packet_id, sha256: r.sha256, attempts: r.attempts, nextAttemptAt: r.next_attempt_at };
+  const bytes = held?.(r.packet_id, r.sha256) ?? (stmt(db, 'SELECT bytes FROM main.packet_outbox WHERE id = ?', true).get(r.id) as Buffer | null);
+  if (bytes) return { ...head, bytes };
+  try {
+    if (!bodies) throw new Error('its body is in a sealed file and this connection has no key to open it');
+    return { ...head, bytes: bodies.get(r.sha256) };
+  } catch (e) {
+    // Never a blocked queue: the caller refuses this packet (the văn thư sees its dispatch failed) and goes on.
+    if (e instanceof PacketBodyMissingError || e instanceof BlobIntegrityError || !bodies) return { ...head, bytes: Buffer.alloc(0), unreadable: (e as Error).message };
+    throw e;
+  }
 }
 
 /** `note`: 'sent-elsewhere' when another workstation of the agency sent this packet id first. */
