@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { secrecyRank } from '../common/domain';
 import { pemToDer } from '../main/core/crypto/certificates';
 import { isSealed } from '../main/core/sync/seal';
-import { API, channelRank, CHANNELS, isClassified, type BatchPage, type BatchUpload, type Channel, type EventsWaitResult } from '../main/core/sync/protocol';
+import { API, channelRank, CHANNELS, isClassified, KNOWN_EVENTS_MAX, type BatchPage, type BatchUpload, type Channel, type EventsWaitResult, type KnownEventsResult, type RestoreList } from '../main/core/sync/protocol';
 import { Authenticator, AuthError, type Session } from './auth';
 import { blobRoutes, BlobRouteError } from './blobs';
 import { readRecipientInfos } from '../main/core/crypto/envelope';
@@ -44,6 +44,7 @@ const batchSchema = z.strictObject({
   eventIds: z.array(id).min(1).max(5000),
   payload: b64,
 });
+const knownSchema = z.strictObject({ channel, eventIds: z.array(id).min(1).max(KNOWN_EVENTS_MAX) });
 const lostSchema = z.strictObject({ reason: z.string().trim().min(5).max(500) });
 const keyringSchema = z.strictObject({ channel, keyId: z.string().regex(/^[0-9a-f]{8,64}$/), payload: b64 });
 const sessionSchema = z.strictObject({
@@ -262,8 +263,20 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       const next = more ? last : Math.max(last, head, after);
       // What this workstation was actually served (a released decide claim waits for it: server/packets.ts).
       await cursors.noteServed(s.workstation, c.data, after, next, new Date(clock()));
-      const page: BatchPage = { batches: rows, next, more };
+      const page: BatchPage = { batches: rows, next, more, head, incarnation: await store.incarnation() };
       return send(res, 200, page);
+    }
+    if (method === 'POST' && path === `${API}/events/known`) {
+      ctx.route = 'events.known';
+      const q = parseBody(knownSchema, await readBody(req, 128 << 10));
+      if (!mayRead(s, q.channel)) throw new HttpError(403, 'forbidden', `no clearance for ${q.channel}`);
+      const result: KnownEventsResult = { known: await store.knownEvents(q.channel, q.eventIds) };
+      return send(res, 200, result);
+    }
+    if (method === 'GET' && path === `${API}/restores`) {
+      ctx.route = 'restores';
+      const result: RestoreList = { restores: await store.restores() };
+      return send(res, 200, result);
     }
     const payloadRoute = new RegExp(`^${API}/batches/(\\d{1,15})/payload$`).exec(path);
     if (method === 'GET' && payloadRoute) {

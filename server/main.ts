@@ -1,7 +1,10 @@
 // `npm run server -- --config /etc/securedesk/server.json`: the agency server as a service.
 // SIGTERM/SIGINT stop it cleanly (connections closed, storage closed); SIGHUP reloads a hub's directory.
+// `npm run server -- --config FILE --mark-restored`: after the store was restored from a backup, with the
+// service stopped: marks the restore so that every workstation reads again and sends what it lost.
 import { loadServerConfig } from './config';
 import { startServer } from './app';
+import { Store } from './storage/store';
 import { startHub } from './hub';
 import { jsonLogger } from './log';
 
@@ -15,6 +18,18 @@ async function main(): Promise<void> {
   }
   const logger = jsonLogger();
   const cfg = loadServerConfig(file);
+  if (argv.includes('--mark-restored')) {
+    if (cfg.mode === 'hub') throw new Error('--mark-restored is for an agency server; a hub keeps no workstation cursors');
+    const store = await Store.open(cfg.storage);
+    try {
+      const mark = await store.markRestored(new Date());
+      logger.log('warn', 'store marked as restored', { ...mark });
+      process.stdout.write(`${JSON.stringify(mark)}\n`);
+    } finally {
+      await store.close();
+    }
+    return;
+  }
   // A hub reloads its directory and CRL list from the same file on SIGHUP (`systemctl reload`), no restart.
   const running = cfg.mode === 'hub' ? await startHub(cfg, { logger, configFile: file, reloadSignal: 'SIGHUP' }) : await startServer(cfg, { logger });
   const stop = (signal: string) => {

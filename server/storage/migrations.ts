@@ -444,6 +444,19 @@ function steps(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // A restore to an older point, marked by the operator before the service starts again: workstations
+    // whose cursors are past its heads read again from them and send what the store lost (docs/server.md).
+    '0016_restores': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('restores')
+          .addColumn('serial', 'integer', (c) => c.primaryKey())
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('marked_at', 'text', (c) => c.notNull())
+          .addColumn('batches_head', 'bigint', (c) => c.notNull())
+          .addColumn('keyrings_head', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

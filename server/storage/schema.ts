@@ -257,8 +257,19 @@ export interface NumberClosedYearsTable {
   year: number;
 }
 
+/** A restore of the store to an older point, marked by the operator (`--mark-restored`, docs/server.md "Backup"). */
+export interface RestoresTable {
+  serial: number;
+  id: string;
+  marked_at: string;
+  /** The heads of the restored store when it was marked: every workstation reads again from there. */
+  batches_head: number | string;
+  keyrings_head: number | string;
+}
+
 export interface ServerDatabase {
   counters: CountersTable;
+  restores: RestoresTable;
   batches: BatchesTable;
   batch_events: BatchEventsTable;
   keyrings: KeyringsTable;

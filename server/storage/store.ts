@@ -3,12 +3,12 @@
 // The sequence is a counter row updated inside the inserting transaction: its row lock makes
 // batches commit in sequence order, so a reader that saw seq N never later finds a smaller one
 // appear (a sequence/identity column would let a slower transaction commit a smaller number late).
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { Kysely, PostgresDialect, sql, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { noteRegisterFacts, parseEvents } from './registerFacts';
-import type { BatchListing, BatchPushResult, BatchUpload, Channel, Encoding, KeyringListing } from '../../main/core/sync/protocol';
+import type { BatchListing, BatchPushResult, BatchUpload, Channel, Encoding, KeyringListing, RestoreMark } from '../../main/core/sync/protocol';
 import type { StorageConfig } from '../config';
 import { migrateToLatest, type Dialect } from './migrations';
 import { PacketFiles } from './packetFiles';
@@ -180,6 +180,40 @@ export class Store {
   async headSeq(): Promise<number> {
     const r = await this.db.selectFrom('counters').select('value').where('name', '=', 'batches').executeTakeFirstOrThrow();
     return num(r.value);
+  }
+
+  /**
+   * Marks the store as restored to an older point (the operator, before the service starts again on
+   * it): its heads now are where every workstation that was past them reads again from.
+   */
+  async markRestored(now: Date): Promise<RestoreMark> {
+    return this.db.transaction().execute(async (trx) => {
+      const counters = await trx.selectFrom('counters').select(['name', 'value']).where('name', 'in', ['batches', 'keyrings']).execute();
+      const head = (name: string) => num(counters.find((c) => c.name === name)?.value ?? 0);
+      const last = await trx.selectFrom('restores').select(sql<number | string | null>`max(serial)`.as('serial')).executeTakeFirst();
+      const row = { serial: num(last?.serial ?? 0) + 1, id: randomUUID(), marked_at: now.toISOString(), batches_head: head('batches'), keyrings_head: head('keyrings') };
+      await trx.insertInto('restores').values(row).execute();
+      return { id: row.id, markedAt: row.marked_at, batchesHead: row.batches_head, keyringsHead: row.keyrings_head };
+    });
+  }
+
+  /** Every restore marked, oldest first. */
+  async restores(): Promise<RestoreMark[]> {
+    const rows = await this.db.selectFrom('restores').selectAll().orderBy('serial').execute();
+    return rows.map((r) => ({ id: r.id, markedAt: r.marked_at, batchesHead: num(r.batches_head), keyringsHead: num(r.keyrings_head) }));
+  }
+
+  /** The last restore marked (null: never restored). */
+  async incarnation(): Promise<string | null> {
+    const r = await this.db.selectFrom('restores').select('id').orderBy('serial', 'desc').limit(1).executeTakeFirst();
+    return r?.id ?? null;
+  }
+
+  /** Which of these events the store holds in the channel. */
+  async knownEvents(channel: Channel, eventIds: readonly string[]): Promise<string[]> {
+    if (!eventIds.length) return [];
+    const rows = await this.db.selectFrom('batch_events').select('event_id').where('channel', '=', channel).where('event_id', 'in', [...eventIds]).execute();
+    return rows.map((r) => r.event_id);
   }
 
   /** A batch's channel, size and hash, without reading its payload. */

@@ -22,14 +22,15 @@ import {
 } from './outbox';
 import {
   API, authChallenge, eventsWaitAfter, isClassified, type BatchListing, type EventsWaitResult, type BatchPage, type BatchPushResult, type BatchUpload, type Channel, type KeyringListing,
-  type NonceResponse, type SessionRequest, type SessionResponse,
+  type KnownEventsResult, type NonceResponse, type RestoreList, type SessionRequest, type SessionResponse,
 } from './protocol';
+import { adoptedIncarnation, adoptRestores, noteSeen, resendKey, resendLostEvents, SEEN_KEY, unadoptedRestores } from './restore';
 import { openBatch, sealBatch } from './seal';
 import { Transport, TransportError, type RequestOptions, type Response, type TransportOptions } from './transport';
 
 export class SyncError extends Error {
   override readonly name = 'SyncError';
-  constructor(readonly code: 'no-signer' | 'key-unavailable' | 'corrupt-batch' | 'refused', message: string) {
+  constructor(readonly code: 'no-signer' | 'key-unavailable' | 'corrupt-batch' | 'refused' | 'server-behind', message: string) {
     super(message);
   }
 }
@@ -52,7 +53,11 @@ export interface ReceivedBatch {
 /** Points between two steps, where a test can kill the process (and the sync panel can report). */
 export type SyncStep =
   | 'outbox-filled' | 'batch-sending' | 'batch-sent' | 'batch-acknowledged' | 'batch-cleared'
-  | 'part-saved' | 'batch-downloaded' | 'batch-applied';
+  | 'part-saved' | 'batch-downloaded' | 'batch-applied'
+  /** The store was marked restored: cursors went back to its heads (seq: the batches' head). */
+  | 'restore-adopted'
+  /** Own events the restored store lacked were queued again (seq: how many). */
+  | 'events-requeued';
 
 export interface ServerClientOptions {
   /** The workstation's base database, with the compartments of the channels attached. */
@@ -212,16 +217,7 @@ export class ServerClient {
             bytes += size;
           }
           setState(this.db, pushCursorKey(channel), String(last));
-          if (!mine.length) return '';
-          const id = newGlobalId();
-          const eventIds = mine.map((e) => e.id);
-          const plain = Buffer.from(JSON.stringify(mine));
-          const payload = key ? sealBatch(key.key, { channel, keyId: key.keyId, batchId: id, eventIds }, plain) : plain;
-          enqueue(this.db, {
-            batchId: id, channel, keyId: key?.keyId ?? null, encoding: key ? 'aes-256-gcm' : 'clear', eventIds, payload,
-            firstSeq: mine[0]!.seq, lastSeq: mine[mine.length - 1]!.seq, createdAt: new Date(this.now()).toISOString(),
-          });
-          return id;
+          return mine.length ? this.enqueueBatch(channel, key, mine) : '';
         });
         if (batchId === null) break;
         if (batchId) {
@@ -231,6 +227,56 @@ export class ServerClient {
       }
     }
     return made;
+  }
+
+  /** Puts one batch of the channel's events in the outbox, sealed under the level key for a classified channel. */
+  private enqueueBatch(channel: Channel, key: { keyId: string; key: Buffer } | null, mine: Array<WireEvent & { seq: number }>): string {
+    const id = newGlobalId();
+    const eventIds = mine.map((e) => e.id);
+    const plain = Buffer.from(JSON.stringify(mine));
+    const payload = key ? sealBatch(key.key, { channel, keyId: key.keyId, batchId: id, eventIds }, plain) : plain;
+    enqueue(this.db, {
+      batchId: id, channel, keyId: key?.keyId ?? null, encoding: key ? 'aes-256-gcm' : 'clear', eventIds, payload,
+      firstSeq: mine[0]!.seq, lastSeq: mine[mine.length - 1]!.seq, createdAt: new Date(this.now()).toISOString(),
+    });
+    return id;
+  }
+
+  /**
+   * After a restore of the store was adopted: this workstation's own events it no longer holds are
+   * queued again (sync/restore.ts), cut into batches as the outbox cuts them. A classified channel
+   * without its level key waits, as its outbox does.
+   */
+  async resendLost(): Promise<number> {
+    let queued = 0;
+    const maxBytes = this.o.batchBytes ?? 4 << 20;
+    for (const channel of this.o.channels()) {
+      if (!getState(this.db, resendKey(channel))) continue;
+      const key = channel === 'base' || !isClassified(channel) ? null : this.o.keys.current(channel);
+      if (isClassified(channel) && !key) continue;
+      const n = await resendLostEvents({
+        db: this.db, channel, schema: this.schemaOf(channel), chunk: this.o.batchEvents ?? 500,
+        known: async (eventIds) => (await this.authedJson<KnownEventsResult>('POST', `${API}/events/known`, { channel, eventIds })).data.known,
+        enqueue: (events) => {
+          let batch: typeof events = [];
+          let bytes = 0;
+          for (const e of events) {
+            const size = JSON.stringify(e).length;
+            if (batch.length && bytes + size > maxBytes) {
+              this.enqueueBatch(channel, key, batch);
+              batch = [];
+              bytes = 0;
+            }
+            batch.push(e);
+            bytes += size;
+          }
+          if (batch.length) this.enqueueBatch(channel, key, batch);
+        },
+      });
+      if (n) this.step('events-requeued', { channel, seq: n });
+      queued += n;
+    }
+    return queued;
   }
 
   /**
@@ -257,7 +303,10 @@ export class ServerClient {
         throw e;
       }
       this.step('batch-acknowledged', { channel: row.channel, batchId: row.batchId, seq: result.seq });
-      writeTx(this.db, () => removeFromOutbox(this.db, row.batchId));
+      writeTx(this.db, () => {
+        removeFromOutbox(this.db, row.batchId);
+        noteSeen(this.db, result.seq);
+      });
       this.step('batch-cleared', { channel: row.channel, batchId: row.batchId, seq: result.seq });
       sent++;
     }
@@ -332,6 +381,11 @@ export class ServerClient {
     for (;;) {
       const after = cursor(this.db, pullCursorKey(channel));
       const { data: page } = await this.authed<BatchPage>('GET', `${API}/events?channel=${channel}&after=${after}`);
+      if (page.incarnation !== adoptedIncarnation(this.db) && (await this.adoptRestores())) continue;
+      const seen = Math.max(after, cursor(this.db, SEEN_KEY));
+      if (page.head < seen) {
+        throw new SyncError('server-behind', `the agency server's store is behind this workstation (its head ${page.head}, this workstation read or sent up to ${seen}): restored from a backup and not marked; nothing is read or sent until its operator runs --mark-restored`);
+      }
       for (const b of page.batches) {
         if (b.channel !== channel || b.seq <= after) throw new SyncError('corrupt-batch', `server listed batch ${b.seq} of ${b.channel} for ${channel} after ${after}`);
         let payload: Buffer;
@@ -390,15 +444,34 @@ export class ServerClient {
     return { keyrings: data.keyrings, next: Math.max(data.next ?? last, last), more: data.more ?? false };
   }
 
+  /** True when a restore was adopted (the cursors went back: read again). */
+  private async adoptRestores(): Promise<boolean> {
+    const { data } = await this.authedJson<RestoreList>('GET', `${API}/restores`);
+    const adopted = adoptRestores(this.db, unadoptedRestores(this.db, data.restores));
+    if (!adopted) return false;
+    this.restoreAdopted = true;
+    this.step('restore-adopted', { channel: 'base', seq: adopted.batchesHead });
+    return true;
+  }
+
+  private restoreAdopted = false;
+
   // ---------- the loop ----------
 
   /** One round: outbox filled and sent, every channel pulled. */
   async syncOnce(): Promise<{ sent: number; applied: number }> {
     try {
+      this.restoreAdopted = false;
+      await this.resendLost();
       this.fillOutbox();
-      const sent = await this.flush();
+      let sent = await this.flush();
       let applied = 0;
       for (const c of this.o.channels()) applied += await this.pull(c);
+      // A restore adopted by this round's pulls: what the store lost goes now, not a round later.
+      if (this.restoreAdopted) {
+        await this.resendLost();
+        sent += await this.flush();
+      }
       writeTx(this.db, () => setState(this.db, 'last_contact', new Date(this.now()).toISOString()));
       this.lastError = null;
       return { sent, applied };

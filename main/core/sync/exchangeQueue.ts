@@ -20,6 +20,9 @@ const LISTED = 50;
 export function syncErrorVi(message: string | null): string | null {
   if (!message) return null;
   const m = message.toLowerCase();
+  if (/store is behind this workstation/.test(m)) {
+    return 'Máy chủ của cơ quan đang ở thời điểm cũ hơn những gì máy trạm đã nhận và gửi (có thể vừa được khôi phục từ bản sao lưu): máy trạm tạm dừng đồng bộ để không bỏ sót dữ liệu. Hãy báo quản trị viên đánh dấu lần khôi phục trên máy chủ.';
+  }
   if (/econnrefused|enotfound|ehostunreach|enetunreach|econnreset|socket|timed? ?out|timeout|network|fetch failed/.test(m)) {
     return 'Không kết nối được máy chủ của cơ quan; máy trạm sẽ tự thử lại.';
   }

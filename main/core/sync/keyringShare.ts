@@ -13,7 +13,7 @@ import type { Secrecy } from '../../../common/domain';
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { levelKeyringFile, type Level } from '../compartments/levels';
-import { cursor, getState, setState } from './outbox';
+import { cursor, getState, keyringPullKey, keyringSentKey, setState } from './outbox';
 import { keepReceivedKeyring } from './receivedKeyrings';
 import type { ServerClient } from './ServerClient';
 
@@ -27,8 +27,6 @@ export interface KeyringHooks {
 export interface KeyringRound { sent: number; received: number; adopted: Level[] }
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const sentKey = (level: Level) => `keyring-sent:${level}`;
-const pullKey = (level: Level) => `keyring-pull:${level}`;
 
 export class KeyringShare {
   /** Keys opened from received entries this session (by wire key id), wiped at close. */
@@ -55,15 +53,15 @@ export class KeyringShare {
       if (own && existsSync(file)) {
         const cms = readFileSync(file);
         const sha = sha256(cms);
-        if (getState(db, sentKey(level)) !== sha) {
+        if (getState(db, keyringSentKey(level)) !== sha) {
           await this.client.pushKeyring(level, own.keyId, cms);
-          writeTx(db, () => setState(db, sentKey(level), sha));
+          writeTx(db, () => setState(db, keyringSentKey(level), sha));
           out.sent++;
         }
       }
       // Take the others'.
       for (;;) {
-        const page = await this.client.pullKeyringPage(level, cursor(db, pullKey(level)));
+        const page = await this.client.pullKeyringPage(level, cursor(db, keyringPullKey(level)));
         for (const k of page.keyrings) {
           const cms = Buffer.from(k.payload, 'base64');
           if (sha256(cms) !== k.sha256) throw new Error(`keyring ${k.seq} does not match its hash`);
@@ -74,14 +72,14 @@ export class KeyringShare {
           if (w.outcome === 'adopted') {
             out.adopted.push(level);
             // What we send next is the new keyring: mark it unsent.
-            writeTx(db, () => setState(db, sentKey(level), ''));
+            writeTx(db, () => setState(db, keyringSentKey(level), ''));
           }
           if (w.key && w.keyId) {
             this.extra.get(w.keyId)?.key.fill(0);
             this.extra.set(w.keyId, { level, key: w.key });
           }
         }
-        writeTx(db, () => setState(db, pullKey(level), String(page.next)));
+        writeTx(db, () => setState(db, keyringPullKey(level), String(page.next)));
         if (!page.more) break;
       }
     }

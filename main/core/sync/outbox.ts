@@ -31,6 +31,9 @@ export function setState(db: Db, key: string, value: string): void {
 
 export const pushCursorKey = (c: Channel) => `push:${c}`;
 export const pullCursorKey = (c: Channel) => `pull:${c}`;
+/** The hash of the level's keyring last sent, and the cursor of the keyring entries read (sync/keyringShare.ts). */
+export const keyringSentKey = (c: Channel) => `keyring-sent:${c}`;
+export const keyringPullKey = (c: Channel) => `keyring-pull:${c}`;
 
 export function cursor(db: Db, key: string): number {
   return Number(getState(db, key) ?? 0);

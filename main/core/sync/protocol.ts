@@ -71,7 +71,38 @@ export interface BatchPage {
   /** The cursor to ask from next time (the last seq looked at). */
   next: number;
   more: boolean;
+  /** The store's last batch seq: below a cursor the workstation holds, the store went back (restored). */
+  head: number;
+  /** The last restore marked on the store (`RestoreMark.id`), null when it never was restored. */
+  incarnation: string | null;
 }
+
+/**
+ * A restore of the agency server's store to an older point, marked by its operator (docs/server.md,
+ * "Backup"): a workstation that had read or sent past these heads reads again from them and sends
+ * again what the store lost.
+ */
+export interface RestoreMark {
+  id: string;
+  markedAt: string;
+  batchesHead: number;
+  keyringsHead: number;
+}
+
+/** GET /v1/restores: every restore marked, oldest first. */
+export interface RestoreList {
+  restores: RestoreMark[];
+}
+
+/** POST /v1/events/known: which of these events of the channel the store holds (a re-send after a restore). */
+export interface KnownEventsRequest {
+  channel: Channel;
+  eventIds: string[];
+}
+export interface KnownEventsResult {
+  known: string[];
+}
+export const KNOWN_EVENTS_MAX = 1000;
 
 export interface KeyringUpload {
   channel: Channel;

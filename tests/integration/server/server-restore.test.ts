@@ -1,0 +1,237 @@
+// An agency server restored from a backup to an older point (issue 9 §5; docs/server.md "Backup"), on
+// both back ends over real HTTPS: two workstations sync before the backup and after it, the store is
+// put back to the backup (the SQLite file copied back; PostgreSQL's database recreated from a template
+// copy taken at the backup) and started again.
+//   - Not marked: a workstation that read past the restored head stops with `server-behind` and moves
+//     no cursor (reading on would skip what the others send again).
+//   - Marked by the operator's command (`server/main.ts --mark-restored`, a child process): each
+//     workstation reads again from the restored head and sends again its own events the store lost,
+//     Mật sealed as before; keyring cursors and sent marks go back too. Then every event of both
+//     workstations is in the store exactly once, a fresh workstation receives each exactly once, and
+//     each workstation has the other's events, including one made after the restore.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startServer, type RunningServer } from '../../../server/app';
+import type { Db } from '../../../main/core/db/connection';
+import { syncErrorVi } from '../../../main/core/sync/exchangeQueue';
+import { cursor, getState, keyringPullKey, keyringSentKey, pullCursorKey, setState } from '../../../main/core/sync/outbox';
+import type { Channel, RestoreMark } from '../../../main/core/sync/protocol';
+import { ServerClient, SyncError, type ReceivedBatch } from '../../../main/core/sync/ServerClient';
+import { adoptRestores, resendKey, resendLostEvents } from '../../../main/core/sync/restore';
+import { pushCursorKey } from '../../../main/core/sync/outbox';
+import { agencyPki, startAgencyServer, type AgencyPki, type Backend } from '../../helpers/agencyServer';
+import { tempDir } from '../../helpers/desk';
+import { startPostgres, type TestPostgres } from '../../helpers/postgres';
+import { softKey } from '../../helpers/softKey';
+import { appendEvent, openWorkstation } from '../../helpers/workstation';
+
+let pki: AgencyPki;
+let pg: TestPostgres;
+let tmp: { dir: string; cleanup(): void };
+
+before(async () => {
+  tmp = tempDir('securedesk-restore-');
+  [pki, pg] = await Promise.all([agencyPki(['an', 'binh']), startPostgres()]);
+});
+after(() => {
+  pg?.stop();
+  pki?.pki.cleanup();
+  tmp?.cleanup();
+});
+
+const KEY_ID = randomBytes(16).toString('hex');
+const LEVEL_KEY = randomBytes(32);
+const CHANNELS: Channel[] = ['base', 'thuong', 'mat'];
+const SCHEMA: Record<string, string> = { base: 'main', thuong: 'c_thuong', mat: 'c_mat' };
+
+function client(db: Db, port: number, person: string, received: ReceivedBatch[]): ServerClient {
+  const key = softKey(pki.person(person).certDer, pki.person(person).keyPem);
+  return new ServerClient({
+    db, transport: { url: `https://localhost:${port}`, caPem: pki.ca.certPem, timeoutMs: 10_000 }, signer: () => key,
+    channels: () => CHANNELS,
+    keys: { current: (l) => (l === 'mat' ? { keyId: KEY_ID, key: LEVEL_KEY } : null), byId: (l, id) => (l === 'mat' && id === KEY_ID ? LEVEL_KEY : null) },
+    apply: (b) => received.push(b),
+    // Small batches and chunks: the re-send check runs over several of them.
+    batchEvents: 3, backoff: { baseMs: 1_000, capMs: 60_000 },
+  });
+}
+
+const idsOf = (received: readonly ReceivedBatch[]) => received.flatMap((b) => b.events.map((e) => e.id));
+
+for (const backend of ['sqlite', 'postgres'] as Backend[]) {
+  describe(`a server restored to an older point (${backend})`, () => {
+    test('unmarked: sync stops with server-behind; marked: read again, lost events sent again, each stored and received once', async () => {
+      const dir = join(tmp.dir, backend);
+      mkdirSync(dir, { recursive: true });
+      const people = [
+        { person: 'p-an', role: 'van_thu' as const, clearance: 'toi_mat' as const, certificates: [pki.person('an').certPath] },
+        { person: 'p-binh', role: 'chuyen_vien' as const, clearance: 'mat' as const, certificates: [pki.person('binh').certPath] },
+      ];
+      const quiet = { log: () => {} };
+      const first = await startAgencyServer({ backend, pg, dir, pki, people, logger: quiet, limits: { signInPerSecond: 100, signInBurst: 500 } });
+      const { config, configFile } = first;
+      let server: RunningServer = first;
+      const storage = config.storage;
+      // A backup of the store as the operator takes it, and its restore (the service stopped for both).
+      const backup = () => {
+        if (storage.kind === 'sqlite') copyFileSync(storage.file, `${storage.file}.backup`);
+        else pg.psql(`CREATE DATABASE ${storage.database}_backup TEMPLATE ${storage.database}`, 'postgres');
+      };
+      const restore = () => {
+        if (storage.kind === 'sqlite') {
+          for (const suffix of ['-wal', '-shm']) rmSync(`${storage.file}${suffix}`, { force: true });
+          copyFileSync(`${storage.file}.backup`, storage.file);
+        } else {
+          pg.psql(`DROP DATABASE ${storage.database}`, 'postgres');
+          pg.psql(`CREATE DATABASE ${storage.database} TEMPLATE ${storage.database}_backup`, 'postgres');
+        }
+      };
+      const d1 = join(dir, 'ws1');
+      const d2 = join(dir, 'ws2');
+      mkdirSync(d1);
+      mkdirSync(d2);
+      const w1 = openWorkstation(d1, ['thuong', 'mat']);
+      const w2 = openWorkstation(d2, ['thuong', 'mat']);
+      const made = { w1: [] as string[], w2: [] as string[] };
+      const recv = { w1: [] as ReceivedBatch[], w2: [] as ReceivedBatch[] };
+      const make = (w: 'w1' | 'w2', channel: Channel, n: number, label: string) => {
+        for (let i = 0; i < n; i++) made[w].push(appendEvent(w === 'w1' ? w1 : w2, SCHEMA[channel]!, channel === 'base' ? 'units' : 'incoming', { subject: `${label} ${i}`, name: `${label} ${i}` }));
+      };
+      const round = async (port: number) => {
+        for (const w of ['w1', 'w2', 'w1'] as const) {
+          const c = client(w === 'w1' ? w1 : w2, port, w === 'w1' ? 'an' : 'binh', recv[w]);
+          try {
+            await c.syncOnce();
+          } finally {
+            c.close();
+          }
+        }
+      };
+      try {
+        make('w1', 'base', 3, 'Phòng trước sao lưu');
+        make('w1', 'thuong', 4, 'Công văn trước sao lưu');
+        make('w1', 'mat', 2, 'Trích yếu mật trước sao lưu');
+        make('w2', 'thuong', 2, 'Tờ trình trước sao lưu');
+        await round(server.port);
+        await server.close();
+        backup();
+        server = await startServer(config, { logger: quiet });
+        // After the backup: both push, both read the other's.
+        make('w1', 'thuong', 5, 'Công văn sau sao lưu');
+        make('w1', 'mat', 4, 'Trích yếu mật sau sao lưu');
+        make('w2', 'base', 2, 'Phòng sau sao lưu');
+        make('w2', 'thuong', 3, 'Tờ trình sau sao lưu');
+        await round(server.port);
+        assert.ok(made.w2.every((id) => idsOf(recv.w1).includes(id)), 'before the restore, w1 had all of w2');
+        // w1's keyring state, to see it go back with the cursors.
+        setState(w1, keyringPullKey('mat'), '9999');
+        setState(w1, keyringSentKey('mat'), 'a'.repeat(64));
+        const pulledBefore = cursor(w2, pullCursorKey('thuong'));
+        await server.close();
+        restore();
+
+        // Restored, not marked: w2 read past the restored head and stops, its cursor where it was.
+        server = await startServer(config, { logger: quiet });
+        const restoredHead = await server.store.headSeq();
+        assert.ok(restoredHead < pulledBefore, `the restored head ${restoredHead} is below what w2 read (${pulledBefore})`);
+        const c2 = client(w2, server.port, 'binh', recv.w2);
+        const e = await c2.syncOnce().then(() => null, (x: unknown) => x);
+        c2.close();
+        assert.ok(e instanceof SyncError && e.code === 'server-behind', String(e));
+        assert.match(syncErrorVi(e.message) ?? '', /khôi phục từ bản sao lưu/);
+        assert.equal(cursor(w2, pullCursorKey('thuong')), pulledBefore);
+        await server.close();
+
+        // The operator marks the restore (the service stopped), then starts it again.
+        const out = execFileSync(process.execPath, ['--import', 'tsx', 'server/main.ts', '--config', configFile, '--mark-restored'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        const mark = JSON.parse(out.trim().split('\n').pop()!) as RestoreMark;
+        assert.equal(mark.batchesHead, restoredHead);
+        server = await startServer(config, { logger: quiet });
+        make('w1', 'thuong', 1, 'Công văn sau khôi phục');
+        await round(server.port);
+        await round(server.port);
+
+        // The store holds every event of both workstations, each once.
+        const stored = await server.store.db.selectFrom('batch_events').select(['channel', 'event_id']).execute();
+        const storedIds = stored.map((r) => r.event_id);
+        assert.equal(new Set(storedIds).size, storedIds.length, 'no event stored twice');
+        assert.deepEqual([...storedIds].sort(), [...made.w1, ...made.w2].sort(), 'every event of both workstations is in the store');
+        // Mật went again sealed.
+        const mat = await server.store.db.selectFrom('batches').select(['encoding', 'payload']).where('channel', '=', 'mat').execute();
+        assert.ok(mat.length && mat.every((b) => b.encoding === 'aes-256-gcm' && !Buffer.from(b.payload).includes(Buffer.from('Trích yếu'))));
+        // Each has the other's, the event made after the restore included.
+        assert.ok(made.w2.every((id) => idsOf(recv.w1).includes(id)), 'w1 has every event of w2');
+        assert.ok(made.w1.every((id) => idsOf(recv.w2).includes(id)), 'w2 has every event of w1');
+        assert.equal(getState(w1, 'server-incarnation'), mark.id);
+        assert.ok(cursor(w1, keyringPullKey('mat')) <= mark.keyringsHead, 'keyring cursor back to the restored head');
+        assert.equal(getState(w1, keyringSentKey('mat')), '', 'keyring to be sent again');
+
+        // A workstation set up after the restore receives every event once.
+        const d3 = join(dir, 'ws3');
+        mkdirSync(d3);
+        const w3 = openWorkstation(d3, ['thuong', 'mat']);
+        const r3: ReceivedBatch[] = [];
+        const c3 = client(w3, server.port, 'binh', r3);
+        try {
+          await c3.syncOnce();
+          const got = idsOf(r3);
+          assert.equal(new Set(got).size, got.length, 'nothing received twice');
+          assert.deepEqual([...got].sort(), [...made.w1, ...made.w2].sort());
+          const subjects = r3.filter((b) => b.channel === 'mat').flatMap((b) => b.events.map((x) => x.data.subject));
+          assert.ok(subjects.includes('Trích yếu mật sau sao lưu 3'), 'a Mật event lost by the restore came back, opened with the level key');
+        } finally {
+          c3.close();
+          w3.close();
+        }
+        // Nothing left to send or to read.
+        const c1 = client(w1, server.port, 'an', recv.w1);
+        try {
+          assert.deepEqual(await c1.syncOnce(), { sent: 0, applied: 0 });
+        } finally {
+          c1.close();
+        }
+      } finally {
+        if (server.server.listening) await server.close();
+        w1.close();
+        w2.close();
+      }
+    });
+  });
+}
+
+test('the re-send check resumes where it stopped: a failure between chunks queues nothing twice and skips nothing', async () => {
+  const d = join(tmp.dir, 'resume');
+  mkdirSync(d, { recursive: true });
+  const w = openWorkstation(d, ['thuong']);
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(appendEvent(w, 'c_thuong', 'incoming', { subject: `Công văn ${i}` }));
+    setState(w, pushCursorKey('thuong'), '10');
+    // The restored store holds every third event; the rest were lost.
+    const held = new Set(ids.filter((_, i) => i % 3 === 0));
+    const adopted = adoptRestores(w, [{ id: 'r1', markedAt: '2026-12-07T10:00:00.000Z', batchesHead: 0, keyringsHead: 0 }]);
+    assert.deepEqual(adopted?.resend, ['thuong']);
+    const queued: string[] = [];
+    let calls = 0;
+    const hooks = (failAt: number) => ({
+      db: w, channel: 'thuong' as const, schema: 'c_thuong', chunk: 3,
+      known: async (asked: string[]) => {
+        if (++calls === failAt) throw new Error('server gone');
+        return asked.filter((id) => held.has(id));
+      },
+      enqueue: (events: Array<{ id: string }>) => { queued.push(...events.map((e) => e.id)); },
+    });
+    await assert.rejects(resendLostEvents(hooks(2)), /server gone/);
+    assert.deepEqual(queued, ids.slice(0, 3).filter((id) => !held.has(id)), 'the first chunk went, with its progress');
+    calls = 0;
+    assert.equal(await resendLostEvents(hooks(-1)), 6 - 2);
+    assert.deepEqual(queued, ids.filter((id) => !held.has(id)), 'each lost event queued once, in order');
+    assert.equal(getState(w, resendKey('thuong')), null, 'done: the mark is gone');
+  } finally {
+    w.close();
+  }
+});
