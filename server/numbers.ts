@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import {
-  NUMBER_BUCKET_RE, NUMBER_ID_RE, NUMBER_PERIOD_RE, NUMBERS_API, NUMBERS_MANY_BYTES, NUMBERS_MANY_MAX, type GiveBackResult, type HomeMovedConflict, type LastNumber, type NumberConflict,
+  AFTER_RESTORE_MAX, NUMBER_BUCKET_RE, NUMBER_ID_RE, NUMBER_PERIOD_RE, NUMBERS_API, NUMBERS_MANY_BYTES, NUMBERS_MANY_MAX, type GiveBackResult, type HomeMovedConflict, type LastNumber, type NumberConflict,
 } from '../main/core/sync/numbers/protocol';
 import type { Session } from './auth';
 import type { ServerConfig } from './config';
@@ -21,6 +21,10 @@ const allocateManySchema = z.strictObject({
   register: gid, home: gid,
   items: z.array(z.strictObject({ period: sequence.period, bucket: sequence.bucket, record: gid })).min(1).max(NUMBERS_MANY_MAX)
     .refine((items) => new Set(items.map((i) => i.record)).size === items.length, 'each record once'),
+});
+const afterRestoreSchema = z.strictObject({
+  restore: z.string().uuid(),
+  counters: z.array(z.strictObject({ ...sequence, last: z.number().int().min(1).max(10_000_000) })).max(AFTER_RESTORE_MAX),
 });
 const giveBackSchema = z.strictObject({ ...sequence, record: gid });
 const reportSchema = z.strictObject({ ...sequence, record: gid, number: z.number().int().min(1).max(10_000_000), madeAt: z.string().datetime().optional() });
@@ -86,6 +90,14 @@ export class NumberRoutes {
         const r = await this.store.report(q, s.workstation, s.person, now());
         const { fresh, ...out } = r;
         sendJson(res, fresh ? 201 : 200, out);
+        return true;
+      }
+      if (method === 'POST' && path === `${NUMBERS_API}/after-restore`) {
+        const q = parseBody(afterRestoreSchema, await readBody(req, 512 << 10));
+        const clearance = secrecyRank(s.clearance);
+        const out = await this.store.afterRestore(q, s.workstation, s.person, now(), async (register) => (await this.store.registerRank(register)) <= clearance);
+        this.logger.log('warn', 'last numbers reported after a restore', { workstation: s.workstation, person: s.person, restore: q.restore, sequences: q.counters.length, ...out });
+        sendJson(res, 200, out);
         return true;
       }
       if (method === 'GET' && path === `${NUMBERS_API}/last`) {

@@ -455,6 +455,15 @@ function steps(dialect: Dialect): Record<string, Migration> {
           .addColumn('batches_head', 'bigint', (c) => c.notNull())
           .addColumn('keyrings_head', 'bigint', (c) => c.notNull())
           .execute();
+        // Each workstation's last numbers after a restore, taken once (server/numbers.ts after-restore).
+        await db.schema.createTable('restore_number_reports')
+          .addColumn('restore_id', 'text', (c) => c.notNull())
+          .addColumn('workstation', 'text', (c) => c.notNull())
+          .addColumn('person', 'text', (c) => c.notNull())
+          .addColumn('reported_at', 'text', (c) => c.notNull())
+          .addColumn('raised', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('pk_restore_number_reports', ['restore_id', 'workstation'])
+          .execute();
       },
     },
   };

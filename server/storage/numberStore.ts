@@ -4,7 +4,7 @@
 // consecutive numbers, never one twice, and a failed insert rolls the counter back. The record's global
 // id is the allocation's key: asking again for the same record answers the number it already holds.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { HomeMove, AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, NumberAllocation, NumberSequence, ReportRequest } from '../../main/core/sync/numbers/protocol';
+import type { AfterRestoreRequest, AfterRestoreResult, HomeMove, AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, NumberAllocation, NumberSequence, ReportRequest } from '../../main/core/sync/numbers/protocol';
 import { formerTenure, movesOf } from './homeStore';
 import { registerFacts } from './registerFacts';
 import type { NumberAllocationsTable, ServerDatabase } from './schema';
@@ -89,6 +89,42 @@ export class NumberStore {
   /** What the routes check of a register: the clearance it takes (known from the base's clear events). */
   async registerRank(register: string): Promise<number> {
     return (await registerFacts(this.db, register, null)).minRank;
+  }
+
+  /**
+   * After a restore (server/main.ts --mark-restored): a workstation's last numbers raise the counters
+   * that went back with the store, so no number given before the restore is given again. A counter only
+   * goes up (a report again changes nothing); each report is kept with the workstation and person (a
+   * number raised by it is no more than an allocation could take). Only for the restore marked last (a
+   * stale one is refused: the workstation reads the new mark first). `mayNumber` leaves out registers
+   * above the person's clearance.
+   */
+  async afterRestore(q: AfterRestoreRequest, workstation: string, person: string, now: Date, mayNumber: (register: string) => Promise<boolean>): Promise<AfterRestoreResult> {
+    const latest = await this.db.selectFrom('restores').select('id').orderBy('serial', 'desc').limit(1).executeTakeFirst();
+    if (latest?.id !== q.restore) throw new NumberForbidden('forbidden', `restore ${q.restore} is not the store's last restore mark`);
+    const allowed: typeof q.counters = [];
+    let skipped = 0;
+    for (const c of q.counters) {
+      if (await mayNumber(c.register)) allowed.push(c);
+      else skipped++;
+    }
+    return this.db.transaction().execute(async (trx) => {
+      const done = await trx.selectFrom('restore_number_reports').select('raised').where('restore_id', '=', q.restore).where('workstation', '=', workstation).executeTakeFirst();
+      let raised = 0;
+      for (const c of allowed) {
+        const before = await this.lastOf(trx, c);
+        if (c.last <= before) continue;
+        await trx.insertInto('number_counters').values({ register_gid: c.register, period: c.period, bucket: c.bucket, last: c.last })
+          .onConflict((oc) => oc.columns(['register_gid', 'period', 'bucket'])
+            .doUpdateSet({ last: sql`CASE WHEN number_counters.last < excluded.last THEN excluded.last ELSE number_counters.last END` }))
+          .execute();
+        raised++;
+      }
+      await trx.insertInto('restore_number_reports').values({ restore_id: q.restore, workstation, person, reported_at: now.toISOString(), raised })
+        .onConflict((oc) => oc.columns(['restore_id', 'workstation']).doUpdateSet({ person, reported_at: now.toISOString(), raised: sql`restore_number_reports.raised + ${raised}` }))
+        .execute();
+      return { raised, skipped, already: !!done };
+    });
   }
 
   async last(q: NumberSequence): Promise<{ last: number; home: string | null }> {

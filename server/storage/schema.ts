@@ -267,9 +267,18 @@ export interface RestoresTable {
   keyrings_head: number | string;
 }
 
+export interface RestoreNumberReportsTable {
+  restore_id: string;
+  workstation: string;
+  person: string;
+  reported_at: string;
+  raised: number;
+}
+
 export interface ServerDatabase {
   counters: CountersTable;
   restores: RestoresTable;
+  restore_number_reports: RestoreNumberReportsTable;
   batches: BatchesTable;
   batch_events: BatchEventsTable;
   keyrings: KeyringsTable;

@@ -12,6 +12,9 @@ import { cached } from '../db/statements';
 import { writeTx } from '../db/transaction';
 import { workstationId } from '../events/eventLog';
 import { TransportError } from '../sync/transport';
+import { AFTER_RESTORE_MAX, type AfterRestoreRequest, type AfterRestoreResult } from '../sync/numbers/protocol';
+import { getState } from '../sync/outbox';
+import { NUMBERS_AFTER_RESTORE_KEY } from '../sync/restore';
 import type { AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, LastNumber, HomeMovedConflict, NumberConflict, NumberSequence, ReportOutcome, ReportRequest } from '../sync/numbers/protocol';
 import { learnHomes } from './registerHome';
 import { periodOf, scopeRow, type TakenNumber } from './numbering';
@@ -27,6 +30,7 @@ export interface NumberAuthority {
   giveBack(q: GiveBackRequest): Promise<GiveBackResult>;
   report(q: ReportRequest): Promise<ReportOutcome>;
   last(q: NumberSequence): Promise<LastNumber>;
+  afterRestore(q: AfterRestoreRequest): Promise<AfterRestoreResult>;
 }
 
 /** How a registration's number is taken: the local counter (no server linked), the server's, or offline at the home. */
@@ -180,10 +184,36 @@ export function pendingReports(db: Db): Array<{ number: number; period: string; 
 }
 
 /**
+ * After the agency server's store was restored to an older point (sync/restore.ts): the last number this
+ * workstation knows of every sequence (its counters follow the numbers it gave and those the records it
+ * received carry) goes to the server before anything else of the round, so the server does not give
+ * one of them again. Kept until the server has taken all of it. Returns the sequences raised.
+ */
+export async function lastNumbersAfterRestore(db: Db, authority: NumberAuthority): Promise<number | null> {
+  const restore = getState(db, NUMBERS_AFTER_RESTORE_KEY);
+  if (!restore) return null;
+  const rows = db.prepare(`SELECT c.period, c.bucket, c.last,
+      (SELECT r.id FROM main.registers r WHERE r.scope_id = c.scope_id ORDER BY r.id LIMIT 1) AS register_id
+    FROM main.number_counters c WHERE c.last > 0 ORDER BY c.period DESC`).all() as Array<{ period: string; bucket: string; last: number; register_id: number | null }>;
+  const counters = rows.filter((r) => r.register_id !== null)
+    .map((r) => ({ register: sequenceKeyOf(db, r.register_id!).register, period: r.period, bucket: r.bucket, last: r.last }));
+  let raised = 0;
+  for (let i = 0; i < counters.length || i === 0; i += AFTER_RESTORE_MAX) {
+    raised += (await authority.afterRestore({ restore, counters: counters.slice(i, i + AFTER_RESTORE_MAX) })).raised;
+  }
+  writeTx(db, () => {
+    // A newer restore adopted meanwhile keeps its own mark.
+    if (getState(db, NUMBERS_AFTER_RESTORE_KEY) === restore) db.prepare('DELETE FROM main.sync_state WHERE key = ?').run(NUMBERS_AFTER_RESTORE_KEY);
+  });
+  return raised;
+}
+
+/**
  * One contact round (agencySync.ts, with every sync round): what waits is sent, and the home's counters
  * of today's period follow the server's last numbers, so it continues after them if it is cut off.
  */
 export async function numberingRound(db: Db, authority: NumberAuthority, now: Date, actorId: number | null = null): Promise<SentNumbers> {
+  await lastNumbersAfterRestore(db, authority);
   const sent = await sendPending(db, authority, now, actorId);
   await numberWaiting(db, authority, now, actorId);
   // The homes as the server says them now (an administrator may have moved one here or away).

@@ -20,6 +20,8 @@ import { outboundEvents, type WireEvent } from './wire';
 export const INCARNATION_KEY = 'server-incarnation';
 /** The highest batch seq the store told this workstation of (an acknowledged push or a pull's head). */
 export const SEEN_KEY = 'server-seen';
+/** The restore whose last numbers this workstation has still to tell the server (documents/sharedNumbering.ts). */
+export const NUMBERS_AFTER_RESTORE_KEY = 'numbers-after-restore';
 /** A channel whose own events are being checked against the restored store: `{ from, until }` (event seqs). */
 export const resendKey = (c: Channel) => `resend:${c}`;
 
@@ -74,6 +76,7 @@ export function adoptRestores(db: Db, marks: readonly RestoreMark[]): AdoptedRes
     db.prepare('DELETE FROM main.sync_download_parts WHERE seq > ?').run(batchesHead);
     if (cursor(db, SEEN_KEY) > batchesHead) setState(db, SEEN_KEY, String(batchesHead));
     setState(db, INCARNATION_KEY, last.id);
+    setState(db, NUMBERS_AFTER_RESTORE_KEY, last.id);
     return { incarnation: last.id, batchesHead, keyringsHead, resend };
   });
 }

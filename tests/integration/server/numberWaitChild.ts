@@ -27,6 +27,7 @@ const dying: NumberAuthority = {
   giveBack: (q) => numbers.giveBack(q),
   report: (q) => numbers.report(q),
   last: (q) => numbers.last(q),
+  afterRestore: (q) => numbers.afterRestore(q),
 };
 await numberingRound(desk.db, dying, new Date(), null);
 process.stdout.write('{"survived":true}');

@@ -44,6 +44,7 @@ const dying: NumberAuthority = {
   giveBack: (q) => numbers.giveBack(q),
   report: (q) => numbers.report(q),
   last: (q) => numbers.last(q),
+  afterRestore: (q) => numbers.afterRestore(q),
 };
 desk.outgoing.numbering = dying;
 // The agency's key (the văn thư's, as the profile's bound identity): killed once a signature is made.

@@ -16,6 +16,12 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startServer, type RunningServer } from '../../../server/app';
+import { Store } from '../../../server/storage/store';
+import { lastNumbersAfterRestore, numberingRound } from '../../../main/core/documents/sharedNumbering';
+import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
+import { NUMBERS_AFTER_RESTORE_KEY } from '../../../main/core/sync/restore';
+import { newGlobalId } from '../../../main/core/events/globalId';
+import { workstationId } from '../../../main/core/events/eventLog';
 import type { Db } from '../../../main/core/db/connection';
 import { syncErrorVi } from '../../../main/core/sync/exchangeQueue';
 import { cursor, getState, keyringPullKey, keyringSentKey, pullCursorKey, setState } from '../../../main/core/sync/outbox';
@@ -200,6 +206,84 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
         w2.close();
       }
     });
+  });
+}
+
+for (const backend of ['sqlite', 'postgres'] as Backend[]) {
+  test(`numbers given after the backup are not given again: each workstation tells the restored store its last numbers (${backend})`, async () => {
+    const dir = join(tmp.dir, `${backend}-numbers`);
+    mkdirSync(dir, { recursive: true });
+    const people = [{ person: 'p-an', role: 'van_thu' as const, clearance: 'toi_mat' as const, certificates: [pki.person('an').certPath] }];
+    const quiet = { log: () => {} };
+    const first = await startAgencyServer({ backend, pg, dir, pki, people, logger: quiet, limits: { signInPerSecond: 100, signInBurst: 500 } });
+    const { config } = first;
+    let server: RunningServer = first;
+    const storage = config.storage;
+    mkdirSync(join(dir, 'ws'));
+    const w = openWorkstation(join(dir, 'ws'), ['thuong', 'mat']);
+    const register = newGlobalId();
+    const scope = Number(w.prepare("INSERT INTO main.numbering_scopes (name, reset) VALUES ('Sổ công văn đến', 'year')").run().lastInsertRowid);
+    w.prepare("INSERT INTO main.registers (kind, name, secrecy, scope_id, global_id) VALUES ('incoming', 'Sổ công văn đến', ?, ?, ?)").run(JSON.stringify(['thuong']), scope, register);
+    const home = workstationId(w);
+    const sequence = { register, period: '2026', bucket: '*' };
+    const numbered: number[] = [];
+    // As a registration does: the server's number, and the local counter follows it (followServerNumber).
+    const allocate = async (numbers: NumberClient) => {
+      const r = await numbers.allocate({ ...sequence, record: newGlobalId(), home });
+      w.prepare(`INSERT INTO main.number_counters (scope_id, period, bucket, last) VALUES (?, '2026', '*', ?)
+        ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(scope, r.allocation.number);
+      numbered.push(r.allocation.number);
+      return r.allocation.number;
+    };
+    const connect = (port: number) => {
+      const c = client(w, port, 'an', []);
+      return { c, numbers: new NumberClient(c) };
+    };
+    try {
+      let { c, numbers } = connect(server.port);
+      await allocate(numbers);
+      await allocate(numbers);
+      c.close();
+      await server.close();
+      if (storage.kind === 'sqlite') copyFileSync(storage.file, `${storage.file}.backup`);
+      else pg.psql(`CREATE DATABASE ${storage.database}_backup TEMPLATE ${storage.database}`, 'postgres');
+      server = await startServer(config, { logger: quiet });
+      ({ c, numbers } = connect(server.port));
+      for (let i = 0; i < 3; i++) await allocate(numbers);
+      await c.syncOnce(); // the workstation's cursors now past the backup's head
+      c.close();
+      await server.close();
+      if (storage.kind === 'sqlite') {
+        for (const suffix of ['-wal', '-shm']) rmSync(`${storage.file}${suffix}`, { force: true });
+        copyFileSync(`${storage.file}.backup`, storage.file);
+      } else {
+        pg.psql(`DROP DATABASE ${storage.database}`, 'postgres');
+        pg.psql(`CREATE DATABASE ${storage.database} TEMPLATE ${storage.database}_backup`, 'postgres');
+      }
+      const offline = await Store.open(storage);
+      const mark = await offline.markRestored(new Date());
+      await offline.close();
+      server = await startServer(config, { logger: quiet });
+      ({ c, numbers } = connect(server.port));
+      // The hazard: the restored store's last number is the backup's.
+      assert.equal((await numbers.last(sequence)).last, 2);
+      await c.syncOnce();
+      assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), mark.id, 'adopting the restore queues the last numbers');
+      await numberingRound(w, numbers, new Date());
+      assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), null, 'told once the server took them');
+      assert.equal((await numbers.last(sequence)).last, 5);
+      assert.equal(await allocate(numbers), 6, 'the next number follows the last one given before the restore');
+      assert.deepEqual(numbered, [1, 2, 3, 4, 5, 6]);
+      assert.equal(await lastNumbersAfterRestore(w, numbers), null, 'nothing left to tell');
+      const reports = await server.store.db.selectFrom('restore_number_reports').selectAll().execute();
+      assert.deepEqual(reports.map((r) => [r.restore_id, r.workstation, r.raised]), [[mark.id, home, 1]]);
+      // A stale mark is refused (the workstation reads the new one first).
+      await assert.rejects(numbers.afterRestore({ restore: newGlobalId(), counters: [] }), /403/);
+      c.close();
+    } finally {
+      if (server.server.listening) await server.close();
+      w.close();
+    }
   });
 }
 

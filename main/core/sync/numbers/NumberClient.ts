@@ -4,7 +4,7 @@
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
 import {
-  ADMIN_REGISTERS_API, NUMBERS_API, type AllocateManyRequest, type HomeMove, type HomeMovedConflict, type MoveHomeRequest, type RegisterHomeView, type ReportOutcome, type AllocateManyResult, type AllocateRequest, type AllocateResult, type GiveBackRequest, type GiveBackResult, type LastNumber, type NumberConflict,
+  ADMIN_REGISTERS_API, NUMBERS_API, type AfterRestoreRequest, type AfterRestoreResult, type AllocateManyRequest, type HomeMove, type HomeMovedConflict, type MoveHomeRequest, type RegisterHomeView, type ReportOutcome, type AllocateManyResult, type AllocateRequest, type AllocateResult, type GiveBackRequest, type GiveBackResult, type LastNumber, type NumberConflict,
   type NumberSequence, type ReportRequest,
 } from './protocol';
 
@@ -33,6 +33,11 @@ export class NumberClient {
   /** The next number of the sequence for the record (the same number when asked again for it). */
   async allocate(q: AllocateRequest): Promise<AllocateResult> {
     return expectJson<AllocateResult>(await this.server.request('POST', `${NUMBERS_API}/allocate`, json(q)), `number for ${q.record}`);
+  }
+
+  /** After a restore of the server's store: the last numbers this workstation knows (sync/restore.ts). */
+  async afterRestore(q: AfterRestoreRequest): Promise<AfterRestoreResult> {
+    return expectJson<AfterRestoreResult>(await this.server.request('POST', `${NUMBERS_API}/after-restore`, json(q)), `last numbers after restore ${q.restore}`);
   }
 
   /** Numbers for many records of one register at once (at most NUMBERS_MANY_MAX), in order. */

@@ -35,6 +35,26 @@ export interface NumberAllocation extends NumberSequence {
 /** The answer to an allocation or a report: the allocation and the sequence's last number now. */
 export interface AllocateResult { allocation: NumberAllocation; last: number }
 
+/**
+ * POST /v1/numbers/after-restore: after the agency server's store was restored to an older point, each
+ * workstation tells it the last number it knows of every sequence (numbers given here, and those the
+ * records it received carry), so that the server never gives one of them again; `restore` is the mark
+ * the workstation adopted (sync/restore.ts). In chunks of at most AFTER_RESTORE_MAX sequences.
+ */
+export interface AfterRestoreRequest {
+  restore: string;
+  counters: Array<NumberSequence & { last: number }>;
+}
+export interface AfterRestoreResult {
+  /** Sequences whose last number went up. */
+  raised: number;
+  /** Sequences left out: registers above the person's clearance. */
+  skipped: number;
+  /** This workstation had already reported for this restore (what it sends again only raises what is still below). */
+  already: boolean;
+}
+export const AFTER_RESTORE_MAX = 2000;
+
 /** At most this many records in one POST /v1/numbers/allocate-many (and its body at most NUMBERS_MANY_BYTES). */
 export const NUMBERS_MANY_MAX = 500;
 export const NUMBERS_MANY_BYTES = 96 * 1024;
