@@ -146,6 +146,12 @@ export interface SyncPanelView {
   streams: Array<{ stream: 'base' | Secrecy; unsent: number; waiting: number; conflicts: number }>;
   /** Received changes set aside (a rule refused them), with the reason. */
   conflicts: Array<{ stream: 'base' | Secrecy; entity: string; problem: string }>;
+  /**
+   * The agency server's store was restored from a backup and marked (docs/server.md "Backup"): when it was
+   * marked and when this workstation took it in, how many of its own changes it sent again, and whether
+   * it is still checking them or has still to tell the server its last numbers. Null: never.
+   */
+  restore: { markedAt: string; adoptedAt: string; resent: number; resending: boolean; numbersPending: boolean } | null;
   /** Shared registers: arrivals registered here "chờ cấp số", and numbers the home gave offline the server has not accepted yet. */
   numbers: { awaiting: number; unreported: number };
   /**

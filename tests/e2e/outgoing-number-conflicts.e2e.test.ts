@@ -17,6 +17,8 @@ import type { Secrecy } from '../../common/domain';
 import { outgoingCreateSchema } from '../../common/schemas';
 import { Desk } from '../../main/core/desk';
 import { writeTx } from '../../main/core/db/transaction';
+import { pushCursorKey, setState } from '../../main/core/sync/outbox';
+import { adoptRestores } from '../../main/core/sync/restore';
 import { actorFor, getUser } from '../../main/core/org/users';
 import { SessionGuard } from '../../main/core/session/guard';
 import { TokenService } from '../../main/core/session/tokens';
@@ -117,6 +119,11 @@ async function seed(): Promise<void> {
           .run(`0190c2f7-0000-7000-8000-00000000000${n}`, OTHER_AGENCY.code, '2026-12-06T03:00:00.000Z', '2026-12-06T03:00:01.000Z', `-TAKEN_ELSEWHERE:${OTHER_WS}`, '2026-12-06T03:00:02.000Z');
       }
     });
+    // The agency server was restored from a backup and marked; this workstation took the mark in (the
+    // real restore: tests/integration/server/server-restore.test.ts) and has its own changes to check.
+    const lastSeq = desk.db.prepare('SELECT max(seq) FROM main.events').pluck().get() as number;
+    writeTx(desk.db, () => setState(desk.db, pushCursorKey('base'), String(lastSeq)));
+    adoptRestores(desk.db, [{ id: '0190c2f8-0000-7000-8000-000000000001', markedAt: '2026-12-06T04:30:00.000Z', batchesHead: 120, keyringsHead: 3 }], new Date('2026-12-06T04:35:00.000Z'));
   } finally {
     await guard.close();
   }
@@ -188,6 +195,14 @@ test('the văn thư sees the outgoing numbering conflicts on the sync panel, wit
   await expectText(sent.locator('li'), 'máy trạm khác đã gửi, ghi nhận lúc 06/12/2026 09:51');
   await sent.scrollIntoViewIfNeeded();
   await shootBothSizes(p, 'sync-exchange-elsewhere', '[data-testid="sync-exchange"]');
+  // The server's restore: when, that this workstation reads and sends again by itself, the numbers still to tell.
+  const restore = p.getByTestId('sync-restore');
+  await expectText(restore, 'Máy chủ của cơ quan đã được khôi phục từ bản sao lưu (đánh dấu lúc 06/12/2026 11:30)');
+  await expectText(restore, 'máy trạm đã đọc lại từ thời điểm đó lúc 06/12/2026 11:35');
+  await expectText(restore, 'Đang kiểm tra và gửi lại những thay đổi của máy trạm này mà máy chủ bị mất');
+  await expectText(restore.locator('.badge'), 'Chưa báo cho máy chủ số cuối cùng của các sổ');
+  await restore.scrollIntoViewIfNeeded();
+  await shootBothSizes(p, 'sync-server-restore', '[data-testid="sync-restore"]');
   assert.deepEqual(app.problems.csp, []);
   assert.deepEqual(app.problems.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
 });

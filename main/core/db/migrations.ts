@@ -968,7 +968,9 @@ export const MIGRATIONS: readonly Migration[] = [
   // 37: a packet made to go out keeps its body as a file sealed under the profile's key
   //     (sync/packets/bodies.ts): the row holds the body's SHA-256 and an empty `bytes`. Rows made
   //     before keep their bytes; the transport's queue already had its digest (its `bytes` NULL while queued).
+  //     `size` keeps the body's length for the sync panel (the row's bytes are empty).
   `
   ALTER TABLE exchange_outbox ADD COLUMN sha256 TEXT;
+  ALTER TABLE exchange_outbox ADD COLUMN size INTEGER;
   `,
 ];

@@ -115,8 +115,8 @@ export class ExchangeOutbox {
     const sha256 = ctx.packetBodies ? sha256Hex(bytes) : null;
     if (sha256) ctx.packetBodies!.put(sha256, bytes);
     writeTx(ctx.db, () => {
-      ctx.db.prepare('INSERT OR IGNORE INTO main.exchange_outbox (packet_id, kind, to_code, bytes, sha256, made_at) VALUES (?,?,?,?,?,?)')
-        .run(packetId, kind, to, sha256 ? Buffer.alloc(0) : bytes, sha256, ctx.now().toISOString());
+      ctx.db.prepare('INSERT OR IGNORE INTO main.exchange_outbox (packet_id, kind, to_code, bytes, sha256, size, made_at) VALUES (?,?,?,?,?,?,?)')
+        .run(packetId, kind, to, sha256 ? Buffer.alloc(0) : bytes, sha256, bytes.length, ctx.now().toISOString());
       after?.();
     });
   }

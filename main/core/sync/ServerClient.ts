@@ -447,7 +447,7 @@ export class ServerClient {
   /** True when a restore was adopted (the cursors went back: read again). */
   private async adoptRestores(): Promise<boolean> {
     const { data } = await this.authedJson<RestoreList>('GET', `${API}/restores`);
-    const adopted = adoptRestores(this.db, unadoptedRestores(this.db, data.restores));
+    const adopted = adoptRestores(this.db, unadoptedRestores(this.db, data.restores), new Date(this.now()));
     if (!adopted) return false;
     this.restoreAdopted = true;
     this.step('restore-adopted', { channel: 'base', seq: adopted.batchesHead });

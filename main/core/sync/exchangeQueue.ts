@@ -74,7 +74,7 @@ export function exchangeQueue(db: Db, levels: readonly Secrecy[], actor: Actor, 
   let progress: NonNullable<SyncPanelView['exchange']>['transfer'] = null;
   if (transfer) {
     // The size the transport queued, else the packet as the exchange made it.
-    const row = db.prepare(`SELECT coalesce((SELECT size FROM main.packet_outbox WHERE packet_id = ?), length(o.bytes)) AS size, coalesce(a.name, o.to_code) AS recipient
+    const row = db.prepare(`SELECT coalesce((SELECT size FROM main.packet_outbox WHERE packet_id = ?), o.size, length(o.bytes)) AS size, coalesce(a.name, o.to_code) AS recipient
       FROM main.exchange_outbox o LEFT JOIN main.exchange_agencies a ON a.code = o.to_code WHERE o.packet_id = ?`).get(transfer.packetId, transfer.packetId) as { size: number; recipient: string } | undefined;
     if (row) progress = { packetId: transfer.packetId, to: row.recipient, sent: Math.min(transfer.sent, row.size), total: row.size };
   }

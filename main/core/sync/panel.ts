@@ -19,6 +19,7 @@ import { outgoingNumberConflicts } from './outgoingConflicts';
 import { homeMovedNumbers } from './homeMovedNumbers';
 import { exchangeElsewhere, type LastExchangeRound } from './exchangeElsewhere';
 import type { TransferProgress } from './transferProgress';
+import { restoreView } from './restore';
 
 /**
  * Our packets refused on the way (agency server or hub), latest first: to whom and why, in Vietnamese.
@@ -64,6 +65,7 @@ export function syncPanel(db: Db, levels: readonly Secrecy[], sync: PanelSync, a
     unsent: streams.reduce((n, s) => n + s.unsent, 0) + o.events,
     outbox: { batches: o.batches, events: o.events, bytes: o.bytes, oldest: o.oldest },
     streams, conflicts,
+    restore: restoreView(db),
     numbers: { awaiting: waitingCount(db), unreported: pendingReports(db).length },
     // The exchange's business: the văn thư and administrators only.
     outgoingNumberConflicts: exchanges ? outgoingNumberConflicts(db, levels, actor) : [],

@@ -22,6 +22,8 @@ export const INCARNATION_KEY = 'server-incarnation';
 export const SEEN_KEY = 'server-seen';
 /** The restore whose last numbers this workstation has still to tell the server (documents/sharedNumbering.ts). */
 export const NUMBERS_AFTER_RESTORE_KEY = 'numbers-after-restore';
+/** What the sync panel says of the last restore adopted: `{ markedAt, adoptedAt, resent }`. */
+export const RESTORE_VIEW_KEY = 'server-restore';
 /** A channel whose own events are being checked against the restored store: `{ from, until }` (event seqs). */
 export const resendKey = (c: Channel) => `resend:${c}`;
 
@@ -54,7 +56,7 @@ export interface AdoptedRestore {
  * Adopts the restores in one transaction: cursors past the heads go back to them, every keyring is
  * marked unsent, and each channel this workstation pushed on is queued for its re-send check.
  */
-export function adoptRestores(db: Db, marks: readonly RestoreMark[]): AdoptedRestore | null {
+export function adoptRestores(db: Db, marks: readonly RestoreMark[], now: Date = new Date()): AdoptedRestore | null {
   const last = marks[marks.length - 1];
   if (!last) return null;
   const batchesHead = Math.min(...marks.map((m) => m.batchesHead));
@@ -77,6 +79,7 @@ export function adoptRestores(db: Db, marks: readonly RestoreMark[]): AdoptedRes
     if (cursor(db, SEEN_KEY) > batchesHead) setState(db, SEEN_KEY, String(batchesHead));
     setState(db, INCARNATION_KEY, last.id);
     setState(db, NUMBERS_AFTER_RESTORE_KEY, last.id);
+    setState(db, RESTORE_VIEW_KEY, JSON.stringify({ markedAt: last.markedAt, adoptedAt: now.toISOString(), resent: 0 }));
     return { incarnation: last.id, batchesHead, keyringsHead, resend };
   });
 }
@@ -119,11 +122,24 @@ export async function resendLostEvents(h: ResendHooks): Promise<number> {
     const held = new Set(ask.length ? await h.known(ask) : []);
     const lost = events.filter((e) => !waiting.has(e.event.id) && !held.has(e.event.id)).map((e) => ({ ...e.event, seq: e.seq }));
     writeTx(db, () => {
-      if (lost.length) h.enqueue(lost);
+      if (lost.length) {
+        h.enqueue(lost);
+        const view = getState(db, RESTORE_VIEW_KEY);
+        if (view) setState(db, RESTORE_VIEW_KEY, JSON.stringify({ ...(JSON.parse(view) as object), resent: (JSON.parse(view) as { resent: number }).resent + lost.length }));
+      }
       setState(db, resendKey(channel), JSON.stringify({ from: events[events.length - 1]!.seq, until: mark.until }));
     });
     queued += lost.length;
   }
+}
+
+/** The sync panel's line on the last restore adopted (null: none). */
+export function restoreView(db: Db): { markedAt: string; adoptedAt: string; resent: number; resending: boolean; numbersPending: boolean } | null {
+  const v = getState(db, RESTORE_VIEW_KEY);
+  if (!v) return null;
+  const { markedAt, adoptedAt, resent } = JSON.parse(v) as { markedAt: string; adoptedAt: string; resent: number };
+  const resending = (db.prepare("SELECT count(*) FROM main.sync_state WHERE key LIKE 'resend:%'").pluck().get() as number) > 0;
+  return { markedAt, adoptedAt, resent, resending, numbersPending: !!getState(db, NUMBERS_AFTER_RESTORE_KEY) };
 }
 
 function idsInOutbox(db: Db, channel: Channel): Set<string> {

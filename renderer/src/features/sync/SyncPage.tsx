@@ -79,6 +79,21 @@ export function SyncPage() {
                 </dd>
               </>
             )}
+            {view.restore && (
+              <>
+                <dt>{t('sync.restore')}</dt>
+                <dd className="sync-restore" data-testid="sync-restore">
+                  <div>{t('sync.restoreMarked', { at: formatDateTimeVn(view.restore.markedAt), adoptedAt: formatDateTimeVn(view.restore.adoptedAt) })}</div>
+                  <div>
+                    {view.restore.resending
+                      ? (view.restore.resent > 0 ? t('sync.restoreResendingSome', { count: view.restore.resent }) : t('sync.restoreResending'))
+                      : (view.restore.resent > 0 ? t('sync.restoreResent', { count: view.restore.resent }) : t('sync.restoreNothingLost'))}
+                  </div>
+                  {view.restore.numbersPending && <span className="badge warn">{t('sync.restoreNumbersPending')}</span>}
+                  <div className="muted">{t('sync.restoreHelp')}</div>
+                </dd>
+              </>
+            )}
             {view.lastErrorVi && (
               <>
                 <dt>{t('sync.lastError')}</dt>
