@@ -24,7 +24,7 @@ import {
   API, authChallenge, eventsWaitAfter, isClassified, type BatchListing, type EventsWaitResult, type BatchPage, type BatchPushResult, type BatchUpload, type Channel, type KeyringListing,
   type KnownEventsResult, type NonceResponse, type RestoreList, type SessionRequest, type SessionResponse,
 } from './protocol';
-import { adoptedIncarnation, adoptRestores, noteSeen, resendKey, resendLostEvents, SEEN_KEY, unadoptedRestores } from './restore';
+import { adoptedIncarnation, adoptRestores, noteSeen, resendKey, resendLostEvents, restoreListSchema, SEEN_KEY, unadoptedRestores } from './restore';
 import { openBatch, sealBatch } from './seal';
 import { Transport, TransportError, type RequestOptions, type Response, type TransportOptions } from './transport';
 
@@ -381,9 +381,10 @@ export class ServerClient {
     for (;;) {
       const after = cursor(this.db, pullCursorKey(channel));
       const { data: page } = await this.authed<BatchPage>('GET', `${API}/events?channel=${channel}&after=${after}`);
-      if (page.incarnation !== adoptedIncarnation(this.db) && (await this.adoptRestores())) continue;
+      // A server older than restore marks says neither (undefined): nothing to adopt, nothing to compare.
+      if ((page.incarnation ?? null) !== adoptedIncarnation(this.db) && (await this.adoptRestores())) continue;
       const seen = Math.max(after, cursor(this.db, SEEN_KEY));
-      if (page.head < seen) {
+      if (typeof page.head === 'number' && page.head < seen) {
         throw new SyncError('server-behind', `the agency server's store is behind this workstation (its head ${page.head}, this workstation read or sent up to ${seen}): restored from a backup and not marked; nothing is read or sent until its operator runs --mark-restored`);
       }
       for (const b of page.batches) {
@@ -447,7 +448,9 @@ export class ServerClient {
   /** True when a restore was adopted (the cursors went back: read again). */
   private async adoptRestores(): Promise<boolean> {
     const { data } = await this.authedJson<RestoreList>('GET', `${API}/restores`);
-    const adopted = adoptRestores(this.db, unadoptedRestores(this.db, data.restores), new Date(this.now()));
+    const list = restoreListSchema.safeParse(data);
+    if (!list.success) throw new SyncError('corrupt-batch', `the server's restore marks are malformed: ${list.error.issues[0]?.message ?? ''}`);
+    const adopted = adoptRestores(this.db, unadoptedRestores(this.db, list.data.restores), new Date(this.now()));
     if (!adopted) return false;
     this.restoreAdopted = true;
     this.step('restore-adopted', { channel: 'base', seq: adopted.batchesHead });

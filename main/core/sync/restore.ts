@@ -10,6 +10,7 @@
 // A store that went back without a mark (its head below what this workstation read or was told it
 // stored) stops this workstation's sync with a specific error until the operator marks it: reading on
 // could skip what the others send again.
+import { z } from 'zod';
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { CHANNELS, type Channel, type RestoreMark } from './protocol';
@@ -35,6 +36,12 @@ export function adoptedIncarnation(db: Db): string | null {
 export function noteSeen(db: Db, seq: number): void {
   if (seq > cursor(db, SEEN_KEY)) setState(db, SEEN_KEY, String(seq));
 }
+
+const head = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** The server's list of restore marks, checked before any cursor moves by it. */
+export const restoreListSchema = z.object({
+  restores: z.array(z.object({ id: z.string().min(8).max(64), markedAt: z.string().datetime(), batchesHead: head, keyringsHead: head })).max(10_000),
+});
 
 /** Where reading must start again: the lowest heads among the restores this workstation has not adopted. */
 export function unadoptedRestores(db: Db, marks: readonly RestoreMark[]): RestoreMark[] {
