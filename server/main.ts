@@ -1,7 +1,8 @@
 // `npm run server -- --config /etc/securedesk/server.json`: the agency server as a service.
 // SIGTERM/SIGINT stop it cleanly (connections closed, storage closed); SIGHUP reloads a hub's directory.
 // `npm run server -- --config FILE --mark-restored`: after the store was restored from a backup, with the
-// service stopped: marks the restore so that every workstation reads again and sends what it lost.
+// service stopped (refused while a service's heartbeat is recent, unless --force): marks the restore so
+// that every workstation reads again and sends what it lost.
 import { loadServerConfig } from './config';
 import { startServer } from './app';
 import { Store } from './storage/store';
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
     if (cfg.mode === 'hub') throw new Error('--mark-restored is for an agency server; a hub keeps no workstation cursors');
     const store = await Store.open(cfg.storage);
     try {
-      const mark = await store.markRestored(new Date());
+      const mark = await store.markRestored(new Date(), { force: argv.includes('--force') });
       logger.log('warn', 'store marked as restored', { ...mark });
       process.stdout.write(`${JSON.stringify(mark)}\n`);
     } finally {

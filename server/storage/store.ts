@@ -37,6 +37,9 @@ export interface StoredPayloadSlice {
 }
 
 const num = (v: number | string | bigint): number => Number(v);
+const ALIVE_KEY = 'service-alive';
+/** How often a running service writes its heartbeat (markRestored refuses within three of them). */
+export const HEARTBEAT_MS = 30_000;
 
 /** PostgreSQL unique_violation (23505) or SQLite's UNIQUE / PRIMARY KEY constraint. */
 const isUniqueViolation = (e: unknown): boolean => {
@@ -183,10 +186,31 @@ export class Store {
   }
 
   /**
-   * Marks the store as restored to an older point (the operator, before the service starts again on
-   * it): its heads now are where every workstation that was past them reads again from.
+   * A running service says so in the store every HEARTBEAT_MS and clears it when it stops cleanly, so
+   * that `--mark-restored` can refuse to mark under a running service (PostgreSQL gives no lock to see).
    */
-  async markRestored(now: Date): Promise<RestoreMark> {
+  async heartbeat(now: Date, pid: number): Promise<void> {
+    const value = JSON.stringify({ at: now.toISOString(), pid });
+    await this.db.insertInto('server_state').values({ key: ALIVE_KEY, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  }
+
+  async stoppedCleanly(): Promise<void> {
+    await this.db.deleteFrom('server_state').where('key', '=', ALIVE_KEY).execute();
+  }
+
+  /**
+   * Marks the store as restored to an older point (the operator, before the service starts again on
+   * it): its heads now are where every workstation that was past them reads again from. Refused while a
+   * service seems to run on the store (its heartbeat is recent), unless `force`.
+   */
+  async markRestored(now: Date, o: { force?: boolean } = {}): Promise<RestoreMark> {
+    const alive = await this.db.selectFrom('server_state').select('value').where('key', '=', ALIVE_KEY).executeTakeFirst();
+    if (alive && !o.force) {
+      const { at, pid } = JSON.parse(alive.value) as { at: string; pid: number };
+      if (now.getTime() - Date.parse(at) < 3 * HEARTBEAT_MS) {
+        throw new Error(`a service seems to be running on this store (process ${pid}, last heartbeat ${at}): stop it before marking the restore, or pass --force`);
+      }
+    }
     return this.db.transaction().execute(async (trx) => {
       const counters = await trx.selectFrom('counters').select(['name', 'value']).where('name', 'in', ['batches', 'keyrings']).execute();
       const head = (name: string) => num(counters.find((c) => c.name === name)?.value ?? 0);
