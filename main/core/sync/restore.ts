@@ -70,6 +70,14 @@ export function adoptRestores(db: Db, marks: readonly RestoreMark[], now: Date =
   const keyringsHead = Math.min(...marks.map((m) => m.keyringsHead));
   return writeTx(db, () => {
     const resend: Channel[] = [];
+    // A workstation that never read, sent nor numbered anything lost nothing: it only takes the mark as known.
+    const untouched = cursor(db, SEEN_KEY) === 0
+      && CHANNELS.every((c) => cursor(db, pullCursorKey(c)) === 0 && cursor(db, pushCursorKey(c)) === 0 && cursor(db, keyringPullKey(c)) === 0)
+      && db.prepare('SELECT 1 FROM main.number_counters WHERE last > 0 LIMIT 1').get() === undefined;
+    if (untouched) {
+      setState(db, INCARNATION_KEY, last.id);
+      return { incarnation: last.id, batchesHead, keyringsHead, resend };
+    }
     for (const c of CHANNELS) {
       if (cursor(db, pullCursorKey(c)) > batchesHead) setState(db, pullCursorKey(c), String(batchesHead));
       if (cursor(db, keyringPullKey(c)) > keyringsHead) setState(db, keyringPullKey(c), String(keyringsHead));

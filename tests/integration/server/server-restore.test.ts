@@ -289,6 +289,22 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
   });
 }
 
+test('a workstation that never read nor sent anything takes a mark as known and nothing else', () => {
+  const d = join(tmp.dir, 'untouched');
+  mkdirSync(d, { recursive: true });
+  const w = openWorkstation(d, ['thuong']);
+  try {
+    appendEvent(w, 'c_thuong', 'incoming', { subject: 'Công văn chưa gửi' });
+    const adopted = adoptRestores(w, [{ id: 'r1', markedAt: '2026-12-07T10:00:00.000Z', batchesHead: 40, keyringsHead: 2 }]);
+    assert.deepEqual(adopted?.resend, []);
+    assert.equal(getState(w, 'server-incarnation'), 'r1');
+    assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), null, 'no numbers to tell');
+    assert.equal(getState(w, 'server-restore'), null, 'nothing for the sync page');
+  } finally {
+    w.close();
+  }
+});
+
 test('the re-send check resumes where it stopped: a failure between chunks queues nothing twice and skips nothing', async () => {
   const d = join(tmp.dir, 'resume');
   mkdirSync(d, { recursive: true });
