@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { secrecyRank } from '../common/domain';
 import { pemToDer } from '../main/core/crypto/certificates';
 import { isSealed } from '../main/core/sync/seal';
-import { API, channelRank, CHANNELS, isClassified, KNOWN_EVENTS_MAX, type BatchPage, type BatchUpload, type Channel, type EventsWaitResult, type KnownEventsResult, type RestoreList } from '../main/core/sync/protocol';
+import { API, channelRank, CHANNELS, EVENTS_AT_MAX, isClassified, KNOWN_EVENTS_MAX, type BatchPage, type EventsAtResult, type BatchUpload, type Channel, type EventsWaitResult, type KnownEventsResult, type RestoreList } from '../main/core/sync/protocol';
 import { Authenticator, AuthError, type Session } from './auth';
 import { blobRoutes, BlobRouteError } from './blobs';
 import { readRecipientInfos } from '../main/core/crypto/envelope';
@@ -45,6 +45,7 @@ const batchSchema = z.strictObject({
   payload: b64,
 });
 const knownSchema = z.strictObject({ channel, eventIds: z.array(id).min(1).max(KNOWN_EVENTS_MAX) });
+const atSchema = z.strictObject({ seqs: z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).min(1).max(EVENTS_AT_MAX) });
 const lostSchema = z.strictObject({ reason: z.string().trim().min(5).max(500) });
 const keyringSchema = z.strictObject({ channel, keyId: z.string().regex(/^[0-9a-f]{8,64}$/), payload: b64 });
 const sessionSchema = z.strictObject({
@@ -263,8 +264,15 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       const next = more ? last : Math.max(last, head, after);
       // What this workstation was actually served (a released decide claim waits for it: server/packets.ts).
       await cursors.noteServed(s.workstation, c.data, after, next, new Date(clock()));
-      const page: BatchPage = { batches: rows, next, more, head, incarnation: await store.incarnation() };
+      const [atAfter, atNext] = await store.batchesAt([after, next]);
+      const page: BatchPage = { batches: rows, next, more, head, incarnation: await store.incarnation(), at: { after: atAfter!, next: atNext! } };
       return send(res, 200, page);
+    }
+    if (method === 'POST' && path === `${API}/events/at`) {
+      ctx.route = 'events.at';
+      const q = parseBody(atSchema, await readBody(req, 16 << 10));
+      const result: EventsAtResult = { head: await store.headSeq(), incarnation: await store.incarnation(), at: await store.batchesAt(q.seqs) };
+      return send(res, 200, result);
     }
     if (method === 'POST' && path === `${API}/events/known`) {
       ctx.route = 'events.known';

@@ -38,6 +38,9 @@ export interface StoredPayloadSlice {
 
 const num = (v: number | string | bigint): number => Number(v);
 const ALIVE_KEY = 'service-alive';
+
+/** What a workstation is told of the batch at a seq (Store.batchesAt). */
+export const batchFingerprint = (seq: number, batchId: string) => createHash('sha256').update(`securedesk-batch-at\0${seq}\0${batchId}`).digest('hex').slice(0, 32);
 /** How often a running service writes its heartbeat (markRestored refuses within three of them). */
 export const HEARTBEAT_MS = 30_000;
 
@@ -231,6 +234,17 @@ export class Store {
   async incarnation(): Promise<string | null> {
     const r = await this.db.selectFrom('restores').select('id').orderBy('serial', 'desc').limit(1).executeTakeFirst();
     return r?.id ?? null;
+  }
+
+  /**
+   * Which batch the store holds at each seq (null: none), as a digest of seq and batch id: whichever
+   * channel it is in, it tells a workstation only whether it is the batch it read there, not what it is.
+   */
+  async batchesAt(seqs: readonly number[]): Promise<Array<string | null>> {
+    const wanted = [...new Set(seqs.filter((n) => n > 0))];
+    const rows = wanted.length ? await this.db.selectFrom('batches').select(['seq', 'batch_id']).where('seq', 'in', wanted).execute() : [];
+    const found = new Map(rows.map((r) => [num(r.seq), batchFingerprint(num(r.seq), r.batch_id)]));
+    return seqs.map((n) => found.get(n) ?? null);
   }
 
   /** Which of these events the store holds in the channel. */

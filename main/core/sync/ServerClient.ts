@@ -21,10 +21,10 @@ import {
   cursor, dropParts, enqueue, getState, headOfOutbox, outboxStats, pullCursorKey, pushCursorKey, recordFailure, removeFromOutbox, savedParts, savePart, setState,
 } from './outbox';
 import {
-  API, authChallenge, eventsWaitAfter, isClassified, type BatchListing, type EventsWaitResult, type BatchPage, type BatchPushResult, type BatchUpload, type Channel, type KeyringListing,
-  type KnownEventsResult, type NonceResponse, type RestoreList, type SessionRequest, type SessionResponse,
+  API, authChallenge, CHANNELS, eventsWaitAfter, isClassified, type BatchListing, type EventsWaitResult, type BatchPage, type BatchPushResult, type BatchUpload, type Channel, type KeyringListing,
+  type EventsAtResult, type KnownEventsResult, type NonceResponse, type RestoreList, type SessionRequest, type SessionResponse,
 } from './protocol';
-import { adoptedIncarnation, adoptRestores, noteSeen, resendKey, resendLostEvents, restoreListSchema, SEEN_KEY, unadoptedRestores } from './restore';
+import { adoptedIncarnation, adoptRestores, checkpointAt, cursorsToVerify, noteCheckpoint, noteSeen, resendKey, resendLostEvents, restoreListSchema, SEEN_KEY, settleVerification, unadoptedRestores } from './restore';
 import { openBatch, sealBatch } from './seal';
 import { Transport, TransportError, type RequestOptions, type Response, type TransportOptions } from './transport';
 
@@ -56,6 +56,8 @@ export type SyncStep =
   | 'part-saved' | 'batch-downloaded' | 'batch-applied'
   /** The store was marked restored: cursors went back to its heads (seq: the batches' head). */
   | 'restore-adopted'
+  /** A cursor went further back than the mark's head, to the last batch the store still holds as read (seq: there). */
+  | 'restore-reread'
   /** Own events the restored store lacked were queued again (seq: how many). */
   | 'events-requeued';
 
@@ -379,6 +381,7 @@ export class ServerClient {
   async pull(channel: Channel): Promise<number> {
     let applied = 0;
     for (;;) {
+      await this.verifyCursors();
       const after = cursor(this.db, pullCursorKey(channel));
       const { data: page } = await this.authed<BatchPage>('GET', `${API}/events?channel=${channel}&after=${after}`);
       // A server older than restore marks says neither (undefined): nothing to adopt, nothing to compare.
@@ -386,6 +389,10 @@ export class ServerClient {
       const seen = Math.max(after, cursor(this.db, SEEN_KEY));
       if (typeof page.head === 'number' && page.head < seen) {
         throw new SyncError('server-behind', `the agency server's store is behind this workstation (its head ${page.head}, this workstation read or sent up to ${seen}): restored from a backup and not marked; nothing is read or sent until its operator runs --mark-restored`);
+      }
+      const mine = checkpointAt(this.db, channel, after);
+      if (page.at && mine && page.at.after !== mine[1]) {
+        throw new SyncError('server-behind', `the agency server's store holds another batch at seq ${after} than the one this workstation read there: restored from a backup and run before it was marked; nothing is read until its operator runs --mark-restored`);
       }
       for (const b of page.batches) {
         if (b.channel !== channel || b.seq <= after) throw new SyncError('corrupt-batch', `server listed batch ${b.seq} of ${b.channel} for ${channel} after ${after}`);
@@ -406,7 +413,11 @@ export class ServerClient {
         this.step('batch-applied', { channel, seq: b.seq, batchId: b.batchId });
         applied++;
       }
-      if (page.next > cursor(this.db, pullCursorKey(channel))) writeTx(this.db, () => setState(this.db, pullCursorKey(channel), String(page.next)));
+      writeTx(this.db, () => {
+        const at = cursor(this.db, pullCursorKey(channel));
+        if (page.next > at) setState(this.db, pullCursorKey(channel), String(page.next));
+        if (page.at && page.next >= at) noteCheckpoint(this.db, channel, page.next, page.at.next);
+      });
       if (!page.more) return applied;
     }
   }
@@ -458,6 +469,22 @@ export class ServerClient {
   }
 
   private restoreAdopted = false;
+
+  /**
+   * After an adoption, before anything is read by the cursors it set: each goes back to the highest
+   * batch this workstation read that the store still holds where it was (restore.ts). Resumable: the
+   * adoption's flag goes in the transaction that moves them.
+   */
+  private async verifyCursors(): Promise<void> {
+    const plan = cursorsToVerify(this.db, CHANNELS);
+    if (!plan) return;
+    const seqs = plan.flatMap((p) => p.asked.map(([n]) => n));
+    const at = seqs.length ? (await this.authedJson<EventsAtResult>('POST', `${API}/events/at`, { seqs })).data.at : [];
+    if (!Array.isArray(at) || at.length !== seqs.length || at.some((x) => x !== null && typeof x !== 'string')) {
+      throw new SyncError('corrupt-batch', `the server answered ${Array.isArray(at) ? at.length : 'no'} fingerprints for ${seqs.length} seqs`);
+    }
+    for (const m of settleVerification(this.db, plan, at)) this.step('restore-reread', { channel: m.channel, seq: m.to });
+  }
 
   // ---------- the loop ----------
 

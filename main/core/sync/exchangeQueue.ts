@@ -23,6 +23,9 @@ export function syncErrorVi(message: string | null): string | null {
   if (/store is behind this workstation/.test(m)) {
     return 'Máy chủ của cơ quan đang ở thời điểm cũ hơn những gì máy trạm đã nhận và gửi (có thể vừa được khôi phục từ bản sao lưu): máy trạm tạm dừng đồng bộ để không bỏ sót dữ liệu. Hãy báo quản trị viên đánh dấu lần khôi phục trên máy chủ.';
   }
+  if (/holds another batch at seq/.test(m)) {
+    return 'Dữ liệu trên máy chủ của cơ quan khác với những gì máy trạm đã nhận (có thể máy chủ được khôi phục từ bản sao lưu rồi chạy lại trước khi được đánh dấu): máy trạm tạm dừng đồng bộ để không bỏ sót dữ liệu. Hãy báo quản trị viên đánh dấu lần khôi phục trên máy chủ.';
+  }
   if (/econnrefused|enotfound|ehostunreach|enetunreach|econnreset|socket|timed? ?out|timeout|network|fetch failed/.test(m)) {
     return 'Không kết nối được máy chủ của cơ quan; máy trạm sẽ tự thử lại.';
   }

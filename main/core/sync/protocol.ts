@@ -75,7 +75,25 @@ export interface BatchPage {
   head: number;
   /** The last restore marked on the store (`RestoreMark.id`), null when it never was restored. */
   incarnation: string | null;
+  /**
+   * Which batch the store holds at `after` and at `next` (`batchFingerprint`, null: none): a
+   * workstation that finds another batch at its cursor than the one it read there is talking to a
+   * store that went back and took new batches since (restored, then run before it was marked).
+   */
+  at?: { after: string | null; next: string | null };
 }
+
+/** POST /v1/events/at: which batch the store holds at each of these seqs (a check of a workstation's cursors). */
+export interface EventsAtRequest {
+  seqs: number[];
+}
+export interface EventsAtResult {
+  head: number;
+  incarnation: string | null;
+  /** `batchFingerprint` of the batch at each seq asked, in order; null where there is none. */
+  at: Array<string | null>;
+}
+export const EVENTS_AT_MAX = 512;
 
 /**
  * A restore of the agency server's store to an older point, marked by its operator (docs/server.md,

@@ -8,8 +8,14 @@
 //     and its keyrings (the store keeps one copy of each);
 // and the files the store lost are uploaded again by the blob round, which asks what the store lacks.
 // A store that went back without a mark (its head below what this workstation read or was told it
-// stored) stops this workstation's sync with a specific error until the operator marks it: reading on
-// could skip what the others send again.
+// stored, or another batch at its cursor than the one it read there) stops this workstation's sync
+// with a specific error until the operator marks it: reading on could skip what the others send again.
+// Where a cursor goes back to is checked, not taken from the mark alone: a service run on the restored
+// store before it was marked gave the lost seqs to new batches, and the mark's head counts them. Each
+// workstation keeps, per channel, which batch it found at its cursor after each page (checkpoints, the
+// older ones thinned), and after adopting a mark moves each cursor to the highest checkpoint the store
+// still agrees with (`POST /v1/events/at`): everything up to it is what it read, anything after is read
+// again (applying is idempotent).
 import { z } from 'zod';
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
@@ -27,6 +33,77 @@ export const NUMBERS_AFTER_RESTORE_KEY = 'numbers-after-restore';
 export const RESTORE_VIEW_KEY = 'server-restore';
 /** A channel whose own events are being checked against the restored store: `{ from, until }` (event seqs). */
 export const resendKey = (c: Channel) => `resend:${c}`;
+/** Which batch this workstation found at its pull cursor after each page: `[seq, fingerprint][]`, oldest first. */
+export const checkpointsKey = (c: Channel) => `pull-at:${c}`;
+/** Set by an adoption until the cursors are checked against the restored store. */
+export const VERIFY_KEY = 'restore-verify';
+/** Checkpoints kept per channel: the newest half as they came, the older ones thinned to every other. */
+const CHECKPOINTS_MAX = 64;
+
+export type Checkpoint = [seq: number, fingerprint: string | null];
+
+export function checkpoints(db: Db, c: Channel): Checkpoint[] {
+  const v = getState(db, checkpointsKey(c));
+  return v ? (JSON.parse(v) as Checkpoint[]) : [];
+}
+
+/** Remembers the batch at the channel's new cursor (run it in the transaction that moves the cursor). */
+export function noteCheckpoint(db: Db, c: Channel, seq: number, fingerprint: string | null): void {
+  if (seq <= 0) return; // the start: nothing there to check
+  let list = checkpoints(db, c).filter(([n]) => n < seq);
+  list.push([seq, fingerprint]);
+  if (list.length > CHECKPOINTS_MAX) {
+    const older = list.slice(0, list.length - CHECKPOINTS_MAX / 2);
+    list = [...older.filter((_, i) => i % 2 === 0), ...list.slice(older.length)];
+  }
+  setState(db, checkpointsKey(c), JSON.stringify(list));
+}
+
+/** The checkpoint at this cursor, if the workstation has one there (what the store must still hold). */
+export function checkpointAt(db: Db, c: Channel, seq: number): Checkpoint | undefined {
+  const last = checkpoints(db, c).at(-1);
+  return last && last[0] === seq ? last : undefined;
+}
+
+/** After an adoption: the seqs to ask the store of (each channel's checkpoints up to its cursor), or null. */
+export function cursorsToVerify(db: Db, channels: readonly Channel[]): Array<{ channel: Channel; asked: Checkpoint[] }> | null {
+  if (!getState(db, VERIFY_KEY)) return null;
+  return channels.map((c) => ({ channel: c, asked: checkpoints(db, c).filter(([n]) => n > 0 && n <= cursor(db, pullCursorKey(c))) }));
+}
+
+/**
+ * Moves each cursor to the highest of its checkpoints the store agrees with (`at`: the store's answer,
+ * in the order of the seqs asked); none agreeing (or all of them past the mark's head), to the start.
+ * A channel with no checkpoints keeps the mark's head. Returns the cursors moved.
+ */
+export function settleVerification(db: Db, plan: ReadonlyArray<{ channel: Channel; asked: Checkpoint[] }>, at: ReadonlyArray<string | null>): Array<{ channel: Channel; from: number; to: number }> {
+  return writeTx(db, () => {
+    const moved: Array<{ channel: Channel; from: number; to: number }> = [];
+    let i = 0;
+    for (const { channel, asked } of plan) {
+      const answers = at.slice(i, i + asked.length);
+      i += asked.length;
+      const from = cursor(db, pullCursorKey(channel));
+      // No checkpoint at all (nothing read since the workstation was updated to keep them): the mark's head.
+      if (!checkpoints(db, channel).length) continue;
+      let to = 0;
+      for (let k = asked.length - 1; k >= 0; k--) {
+        if (answers[k] === asked[k]![1]) {
+          to = asked[k]![0];
+          break;
+        }
+      }
+      setState(db, checkpointsKey(channel), JSON.stringify(checkpoints(db, channel).filter(([n]) => n <= to)));
+      if (to < from) {
+        setState(db, pullCursorKey(channel), String(to));
+        moved.push({ channel, from, to });
+      }
+    }
+    if (moved.length) db.prepare('DELETE FROM main.sync_download_parts WHERE seq > ?').run(Math.min(...moved.map((m) => m.to)));
+    db.prepare('DELETE FROM main.sync_state WHERE key = ?').run(VERIFY_KEY);
+    return moved;
+  });
+}
 
 export function adoptedIncarnation(db: Db): string | null {
   return getState(db, INCARNATION_KEY) || null;
@@ -92,6 +169,7 @@ export function adoptRestores(db: Db, marks: readonly RestoreMark[], now: Date =
     // Parts of downloads under way name seqs the store may now give to other batches.
     db.prepare('DELETE FROM main.sync_download_parts WHERE seq > ?').run(batchesHead);
     if (cursor(db, SEEN_KEY) > batchesHead) setState(db, SEEN_KEY, String(batchesHead));
+    setState(db, VERIFY_KEY, last.id);
     setState(db, INCARNATION_KEY, last.id);
     setState(db, NUMBERS_AFTER_RESTORE_KEY, last.id);
     setState(db, RESTORE_VIEW_KEY, JSON.stringify({ markedAt: last.markedAt, adoptedAt: now.toISOString(), resent: 0 }));

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startServer, type RunningServer } from '../../../server/app';
 import { Store } from '../../../server/storage/store';
+import type { StorageConfig } from '../../../server/config';
 import { lastNumbersAfterRestore, numberingRound } from '../../../main/core/documents/sharedNumbering';
 import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
 import { NUMBERS_AFTER_RESTORE_KEY } from '../../../main/core/sync/restore';
@@ -26,8 +27,8 @@ import type { Db } from '../../../main/core/db/connection';
 import { syncErrorVi } from '../../../main/core/sync/exchangeQueue';
 import { cursor, getState, keyringPullKey, keyringSentKey, pullCursorKey, setState } from '../../../main/core/sync/outbox';
 import type { Channel, RestoreMark } from '../../../main/core/sync/protocol';
-import { ServerClient, SyncError, type ReceivedBatch } from '../../../main/core/sync/ServerClient';
-import { adoptRestores, resendKey, resendLostEvents } from '../../../main/core/sync/restore';
+import { ServerClient, SyncError, type ReceivedBatch, type ServerClientOptions } from '../../../main/core/sync/ServerClient';
+import { adoptRestores, checkpoints, cursorsToVerify, noteCheckpoint, resendKey, resendLostEvents, settleVerification, VERIFY_KEY } from '../../../main/core/sync/restore';
 import { pushCursorKey } from '../../../main/core/sync/outbox';
 import { agencyPki, startAgencyServer, type AgencyPki, type Backend } from '../../helpers/agencyServer';
 import { tempDir } from '../../helpers/desk';
@@ -54,13 +55,14 @@ const LEVEL_KEY = randomBytes(32);
 const CHANNELS: Channel[] = ['base', 'thuong', 'mat'];
 const SCHEMA: Record<string, string> = { base: 'main', thuong: 'c_thuong', mat: 'c_mat' };
 
-function client(db: Db, port: number, person: string, received: ReceivedBatch[]): ServerClient {
+function client(db: Db, port: number, person: string, received: ReceivedBatch[], onStep?: ServerClientOptions['onStep']): ServerClient {
   const key = softKey(pki.person(person).certDer, pki.person(person).keyPem);
   return new ServerClient({
     db, transport: { url: `https://localhost:${port}`, caPem: pki.ca.certPem, timeoutMs: 10_000 }, signer: () => key,
     channels: () => CHANNELS,
     keys: { current: (l) => (l === 'mat' ? { keyId: KEY_ID, key: LEVEL_KEY } : null), byId: (l, id) => (l === 'mat' && id === KEY_ID ? LEVEL_KEY : null) },
     apply: (b) => received.push(b),
+    ...(onStep ? { onStep } : {}),
     // Small batches and chunks: the re-send check runs over several of them.
     batchEvents: 3, backoff: { baseMs: 1_000, capMs: 60_000 },
   });
@@ -68,34 +70,49 @@ function client(db: Db, port: number, person: string, received: ReceivedBatch[])
 
 const idsOf = (received: readonly ReceivedBatch[]) => received.flatMap((b) => b.events.map((e) => e.id));
 
+const quiet = { log: () => {} };
+
+/** An agency server with an (văn thư, Tối mật) and bình (chuyên viên, Mật), in a folder of its own. */
+async function agencyOf(backend: Backend, name: string): Promise<{ dir: string; first: Awaited<ReturnType<typeof startAgencyServer>> }> {
+  const dir = join(tmp.dir, name);
+  mkdirSync(dir, { recursive: true });
+  const people = [
+    { person: 'p-an', role: 'van_thu' as const, clearance: 'toi_mat' as const, certificates: [pki.person('an').certPath] },
+    { person: 'p-binh', role: 'chuyen_vien' as const, clearance: 'mat' as const, certificates: [pki.person('binh').certPath] },
+  ];
+  return { dir, first: await startAgencyServer({ backend, pg, dir, pki, people, logger: quiet, limits: { signInPerSecond: 100, signInBurst: 500 } }) };
+}
+
+/** A backup of the store as the operator takes it (the service stopped). */
+function backupStore(storage: StorageConfig): void {
+  if (storage.kind === 'sqlite') copyFileSync(storage.file, `${storage.file}.backup`);
+  else pg.psql(`CREATE DATABASE ${storage.database}_backup TEMPLATE ${storage.database}`, 'postgres');
+}
+/** The store put back to that backup (the service stopped). */
+function restoreStore(storage: StorageConfig): void {
+  if (storage.kind === 'sqlite') {
+    for (const suffix of ['-wal', '-shm']) rmSync(`${storage.file}${suffix}`, { force: true });
+    copyFileSync(`${storage.file}.backup`, storage.file);
+  } else {
+    pg.psql(`DROP DATABASE ${storage.database}`, 'postgres');
+    pg.psql(`CREATE DATABASE ${storage.database} TEMPLATE ${storage.database}_backup`, 'postgres');
+  }
+}
+/** `--mark-restored` as the operator runs it: a child process of the server's command. */
+function markRestored(configFile: string): RestoreMark {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'server/main.ts', '--config', configFile, '--mark-restored'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return JSON.parse(out.trim().split('\n').pop()!) as RestoreMark;
+}
+
 for (const backend of ['sqlite', 'postgres'] as Backend[]) {
   describe(`a server restored to an older point (${backend})`, () => {
     test('unmarked: sync stops with server-behind; marked: read again, lost events sent again, each stored and received once', async () => {
-      const dir = join(tmp.dir, backend);
-      mkdirSync(dir, { recursive: true });
-      const people = [
-        { person: 'p-an', role: 'van_thu' as const, clearance: 'toi_mat' as const, certificates: [pki.person('an').certPath] },
-        { person: 'p-binh', role: 'chuyen_vien' as const, clearance: 'mat' as const, certificates: [pki.person('binh').certPath] },
-      ];
-      const quiet = { log: () => {} };
-      const first = await startAgencyServer({ backend, pg, dir, pki, people, logger: quiet, limits: { signInPerSecond: 100, signInBurst: 500 } });
+      const { dir, first } = await agencyOf(backend, backend);
       const { config, configFile } = first;
       let server: RunningServer = first;
       const storage = config.storage;
-      // A backup of the store as the operator takes it, and its restore (the service stopped for both).
-      const backup = () => {
-        if (storage.kind === 'sqlite') copyFileSync(storage.file, `${storage.file}.backup`);
-        else pg.psql(`CREATE DATABASE ${storage.database}_backup TEMPLATE ${storage.database}`, 'postgres');
-      };
-      const restore = () => {
-        if (storage.kind === 'sqlite') {
-          for (const suffix of ['-wal', '-shm']) rmSync(`${storage.file}${suffix}`, { force: true });
-          copyFileSync(`${storage.file}.backup`, storage.file);
-        } else {
-          pg.psql(`DROP DATABASE ${storage.database}`, 'postgres');
-          pg.psql(`CREATE DATABASE ${storage.database} TEMPLATE ${storage.database}_backup`, 'postgres');
-        }
-      };
+      const backup = () => backupStore(storage);
+      const restore = () => restoreStore(storage);
       const d1 = join(dir, 'ws1');
       const d2 = join(dir, 'ws2');
       mkdirSync(d1);
@@ -153,8 +170,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
         await server.close();
 
         // The operator marks the restore (the service stopped), then starts it again.
-        const out = execFileSync(process.execPath, ['--import', 'tsx', 'server/main.ts', '--config', configFile, '--mark-restored'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-        const mark = JSON.parse(out.trim().split('\n').pop()!) as RestoreMark;
+        const mark = markRestored(configFile);
         assert.equal(mark.batchesHead, restoredHead);
         server = await startServer(config, { logger: quiet });
         make('w1', 'thuong', 1, 'Công văn sau khôi phục');
@@ -210,11 +226,93 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
 }
 
 for (const backend of ['sqlite', 'postgres'] as Backend[]) {
+  test(`restored and run before it was marked: a workstation that read past the backup stops rather than skip, and after the mark reads what was sent meanwhile (${backend})`, async () => {
+    const { dir, first } = await agencyOf(backend, `${backend}-run-before-mark`);
+    const { config, configFile } = first;
+    let server: RunningServer = first;
+    // w1 sends; w2 reads; w3 lags (it read nothing after the backup) and sends on the restored store.
+    const ws = { w1: 'an', w2: 'binh', w3: 'binh' } as const;
+    type W = keyof typeof ws;
+    const db = {} as Record<W, Db>;
+    const made = { w1: [] as string[], w2: [] as string[], w3: [] as string[] };
+    const recv = { w1: [] as ReceivedBatch[], w2: [] as ReceivedBatch[], w3: [] as ReceivedBatch[] };
+    const steps: Array<{ w: W; step: string; channel: string; seq: number | undefined }> = [];
+    for (const w of Object.keys(ws) as W[]) {
+      mkdirSync(join(dir, w));
+      db[w] = openWorkstation(join(dir, w), ['thuong', 'mat']);
+    }
+    const make = (w: W, n: number, label: string) => {
+      for (let i = 0; i < n; i++) made[w].push(appendEvent(db[w], 'c_thuong', 'incoming', { subject: `${label} ${i}` }));
+    };
+    const sync = async (w: W) => {
+      const c = client(db[w], server.port, ws[w], recv[w], (step, d) => steps.push({ w, step, channel: d.channel, seq: d.seq }));
+      try {
+        return await c.syncOnce();
+      } finally {
+        c.close();
+      }
+    };
+    try {
+      make('w1', 3, 'Công văn trước sao lưu');
+      for (const w of ['w1', 'w2', 'w3'] as const) await sync(w);
+      await server.close();
+      backupStore(config.storage);
+      server = await startServer(config, { logger: quiet });
+      // After the backup: one batch of w1 (3 events a batch), read by w2.
+      make('w1', 3, 'Công văn sau sao lưu');
+      await sync('w1');
+      await sync('w2');
+      const readTo = cursor(db.w2, pullCursorKey('thuong'));
+      await server.close();
+      restoreStore(config.storage);
+
+      // The service runs on the restored store before anyone marks it; w3, whose view is older than the
+      // backup, sends two batches: the store's head is past w2's cursor again, at seqs w2 read other batches.
+      server = await startServer(config, { logger: quiet });
+      const restoredHead = await server.store.headSeq();
+      assert.ok(restoredHead < readTo);
+      make('w3', 6, 'Tờ trình sau khôi phục');
+      await sync('w3');
+      assert.ok((await server.store.headSeq()) >= readTo, 'the head alone no longer tells w2 the store went back');
+      const e = await sync('w2').then(() => null, (x: unknown) => x);
+      assert.ok(e instanceof SyncError && e.code === 'server-behind', String(e));
+      assert.match(e.message, /another batch at seq/);
+      assert.match(syncErrorVi(e.message) ?? '', /khôi phục từ bản sao lưu/);
+      assert.equal(cursor(db.w2, pullCursorKey('thuong')), readTo, 'w2 read nothing past the seqs it knows');
+      assert.ok(!made.w3.some((id) => idsOf(recv.w2).includes(id)), 'nothing of the other timeline applied');
+      await server.close();
+
+      // Marked now: the mark's head counts w3's batches, so w1 and w2 go back further than it, to what
+      // the store still holds as they read it, and read w3's batches.
+      const mark = markRestored(configFile);
+      assert.ok(mark.batchesHead >= readTo);
+      server = await startServer(config, { logger: quiet });
+      for (let i = 0; i < 2; i++) for (const w of ['w1', 'w2', 'w3'] as const) await sync(w);
+      const reread = steps.filter((s) => s.step === 'restore-reread' && s.channel === 'thuong');
+      assert.deepEqual(reread.map((s) => s.w).sort(), ['w1', 'w2'], 'both went back further than the mark');
+      assert.ok(reread.every((s) => (s.seq ?? Infinity) <= restoredHead));
+      for (const w of ['w1', 'w2', 'w3'] as const) {
+        const others = (Object.keys(made) as W[]).filter((x) => x !== w).flatMap((x) => made[x]);
+        const got = idsOf(recv[w]);
+        assert.ok(others.every((id) => got.includes(id)), `${w} has every event of the others`);
+      }
+      const stored = (await server.store.db.selectFrom('batch_events').select('event_id').execute()).map((r) => r.event_id);
+      assert.equal(new Set(stored).size, stored.length, 'no event stored twice');
+      assert.deepEqual([...stored].sort(), [...made.w1, ...made.w2, ...made.w3].sort());
+      // And each workstation's checkpoints agree with the store again: a round reads nothing and stops on nothing.
+      for (const w of ['w1', 'w2', 'w3'] as const) assert.deepEqual(await sync(w), { sent: 0, applied: 0 });
+    } finally {
+      if (server.server.listening) await server.close();
+      for (const w of Object.values(db)) w.close();
+    }
+  });
+}
+
+for (const backend of ['sqlite', 'postgres'] as Backend[]) {
   test(`numbers given after the backup are not given again: each workstation tells the restored store its last numbers (${backend})`, async () => {
     const dir = join(tmp.dir, `${backend}-numbers`);
     mkdirSync(dir, { recursive: true });
     const people = [{ person: 'p-an', role: 'van_thu' as const, clearance: 'toi_mat' as const, certificates: [pki.person('an').certPath] }];
-    const quiet = { log: () => {} };
     const first = await startAgencyServer({ backend, pg, dir, pki, people, logger: quiet, limits: { signInPerSecond: 100, signInBurst: 500 } });
     const { config } = first;
     let server: RunningServer = first;
@@ -245,8 +343,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       await allocate(numbers);
       c.close();
       await server.close();
-      if (storage.kind === 'sqlite') copyFileSync(storage.file, `${storage.file}.backup`);
-      else pg.psql(`CREATE DATABASE ${storage.database}_backup TEMPLATE ${storage.database}`, 'postgres');
+      backupStore(storage);
       server = await startServer(config, { logger: quiet });
       ({ c, numbers } = connect(server.port));
       for (let i = 0; i < 3; i++) await allocate(numbers);
@@ -255,13 +352,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       // Not while a service runs on the store (its heartbeat): the operator stops it first.
       await assert.rejects(server.store.markRestored(new Date()), /a service seems to be running on this store/);
       await server.close();
-      if (storage.kind === 'sqlite') {
-        for (const suffix of ['-wal', '-shm']) rmSync(`${storage.file}${suffix}`, { force: true });
-        copyFileSync(`${storage.file}.backup`, storage.file);
-      } else {
-        pg.psql(`DROP DATABASE ${storage.database}`, 'postgres');
-        pg.psql(`CREATE DATABASE ${storage.database} TEMPLATE ${storage.database}_backup`, 'postgres');
-      }
+      restoreStore(storage);
       const offline = await Store.open(storage);
       const mark = await offline.markRestored(new Date());
       await offline.close();
@@ -333,6 +424,38 @@ test('the re-send check resumes where it stopped: a failure between chunks queue
     assert.equal(await resendLostEvents(hooks(-1)), 6 - 2);
     assert.deepEqual(queued, ids.filter((id) => !held.has(id)), 'each lost event queued once, in order');
     assert.equal(getState(w, resendKey('thuong')), null, 'done: the mark is gone');
+  } finally {
+    w.close();
+  }
+});
+
+test('checkpoints stay bounded, the newest as they came, the oldest kept; settling picks the highest the store agrees with', () => {
+  const d = join(tmp.dir, 'checkpoints');
+  mkdirSync(d, { recursive: true });
+  const w = openWorkstation(d, ['thuong']);
+  try {
+    for (let n = 1; n <= 500; n++) noteCheckpoint(w, 'thuong', n * 10, `fp${n * 10}`);
+    const list = checkpoints(w, 'thuong');
+    assert.ok(list.length <= 64, `${list.length} kept`);
+    assert.deepEqual(list[0], [10, 'fp10'], 'the first is never thinned away');
+    assert.deepEqual(list.slice(-32).map(([n]) => n), Array.from({ length: 32 }, (_, i) => (500 - 31 + i) * 10), 'the newest 32 as they came');
+    assert.ok(list.every(([n], i) => i === 0 || n > list[i - 1]![0]), 'in order');
+    // A mark whose head is 4 000 (cursor 5 000 goes back to it); the store agrees up to 3 900 only.
+    setState(w, pullCursorKey('thuong'), '5000');
+    adoptRestores(w, [{ id: 'r1', markedAt: '2026-12-07T10:00:00.000Z', batchesHead: 4000, keyringsHead: 0 }]);
+    assert.equal(cursor(w, pullCursorKey('thuong')), 4000);
+    const plan = cursorsToVerify(w, ['thuong'])!;
+    const asked = plan[0]!.asked;
+    assert.ok(asked.length && asked.every(([n]) => n <= 4000), 'only what is at or below the cursor is asked');
+    const storeAt = asked.map(([n, fp]) => (n <= 3900 ? fp : 'another'));
+    assert.deepEqual(settleVerification(w, plan, storeAt), [{ channel: 'thuong', from: 4000, to: Math.max(...asked.map(([n]) => n).filter((n) => n <= 3900)) }]);
+    assert.equal(cursorsToVerify(w, ['thuong']), null, 'done once');
+    assert.ok(checkpoints(w, 'thuong').every(([n]) => n <= cursor(w, pullCursorKey('thuong'))), 'checkpoints past the cursor dropped');
+    // Nothing the store agrees with: from the start.
+    setState(w, VERIFY_KEY, 'r1');
+    const again = cursorsToVerify(w, ['thuong'])!;
+    settleVerification(w, again, again[0]!.asked.map(() => null));
+    assert.equal(cursor(w, pullCursorKey('thuong')), 0);
   } finally {
     w.close();
   }
