@@ -157,7 +157,9 @@ export function adoptRestores(db: Db, marks: readonly RestoreMark[], now: Date =
     }
     for (const c of CHANNELS) {
       if (cursor(db, pullCursorKey(c)) > batchesHead) setState(db, pullCursorKey(c), String(batchesHead));
-      if (cursor(db, keyringPullKey(c)) > keyringsHead) setState(db, keyringPullKey(c), String(keyringsHead));
+      // Keyrings are few (one entry a holder set and re-key) and weighing one again changes nothing: all of
+      // them are read again, so that none a service took on the restored store before the mark is skipped.
+      if (cursor(db, keyringPullKey(c)) > 0) setState(db, keyringPullKey(c), '0');
       if (getState(db, keyringSentKey(c))) setState(db, keyringSentKey(c), '');
       const pushed = cursor(db, pushCursorKey(c));
       if (pushed > 0) {

@@ -189,7 +189,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
         assert.ok(made.w2.every((id) => idsOf(recv.w1).includes(id)), 'w1 has every event of w2');
         assert.ok(made.w1.every((id) => idsOf(recv.w2).includes(id)), 'w2 has every event of w1');
         assert.equal(getState(w1, 'server-incarnation'), mark.id);
-        assert.ok(cursor(w1, keyringPullKey('mat')) <= mark.keyringsHead, 'keyring cursor back to the restored head');
+        assert.equal(cursor(w1, keyringPullKey('mat')), 0, 'keyrings read again from the start (the restored head may count entries taken before the mark)');
         assert.equal(getState(w1, keyringSentKey('mat')), '', 'keyring to be sent again');
 
         // A workstation set up after the restore receives every event once.
