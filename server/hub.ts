@@ -240,6 +240,14 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
       ctx.route = 'hub.inbox';
       const { after, limit } = paging(url, L.pageSize);
       const waitMs = waitOf(url);
+      // A cursor past every delivery this store listed to the agency was given by a store this one is an
+      // older copy of (restored from a backup): acknowledging up to it would let the sweep drop deliveries
+      // made since, which the agency never saw. It reads again from the start (idempotent by packet id).
+      const served = await packets.hubServed(agency);
+      if (served !== null && after > served) {
+        logger.log('warn', 'hub inbox cursor ahead', { agency, after, served });
+        throw new HttpError(409, 'cursor-ahead', `delivery cursor ${after} is past what this hub listed to ${agency} (${served}): its store went back (restored from a backup); read again from the start`);
+      }
       // Pulling after a cursor says everything up to it is stored on the agency's side.
       await packets.hubAck(agency, after, new Date(clock()));
       const seen = arrivals.count(agency);
@@ -251,6 +259,7 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
         ({ rows, more } = await packets.hubList(agency, after, limit, L.packetInlineBytes));
       }
       const page: PacketPage = { packets: rows, next: rows.length ? rows[rows.length - 1]!.seq : after, more };
+      if (rows.length) await packets.hubNoteServed(agency, page.next, new Date(clock()));
       return sendJson(res, 200, page);
     }
     const payload = new RegExp(`^${HUB_API}/inbox/(\\d{1,15})/payload$`).exec(path);

@@ -200,10 +200,22 @@ export class HubLink {
    */
   async pull(waitMs = 0): Promise<number> {
     let stored = 0;
+    let rewound = false;
     for (let first = true; ; first = false) {
       if (this.stopped) return stored;
       const after = Number((await this.store.getState(HUB_CURSOR)) ?? 0);
-      const { data: page } = await this.transport.json<PacketPage>('GET', `${HUB_API}/inbox?after=${after}${first && waitMs > 0 ? `&waitMs=${waitMs}` : ''}`);
+      let page: PacketPage;
+      try {
+        ({ data: page } = await this.transport.json<PacketPage>('GET', `${HUB_API}/inbox?after=${after}${first && waitMs > 0 ? `&waitMs=${waitMs}` : ''}`));
+      } catch (e) {
+        // The hub's store went back past this cursor (restored): what it still holds for us is read
+        // again from the start; packets already here are recognised by sender and id and not stored twice.
+        if (!(e instanceof TransportError && e.code === 'cursor-ahead') || rewound || after === 0) throw e;
+        this.logger.log('warn', 'hub store went back: reading its deliveries again from the start', { cursor: after, error: e.message });
+        await this.store.setState(HUB_CURSOR, '0');
+        rewound = true;
+        continue;
+      }
       for (const l of page.packets) {
         if (l.seq <= after) throw new Error(`hub listed delivery ${l.seq} after ${after}`);
         const payload = l.payload !== undefined ? Buffer.from(l.payload, 'base64') : await this.download(l.seq, l.size, l.sha256);

@@ -466,6 +466,13 @@ function steps(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // The furthest delivery the hub listed to each agency: a cursor past it was not given by this store
+    // (restored to an older point) and acknowledges nothing (server/hub.ts, the inbox).
+    '0017_hub_served': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('hub_cursors').addColumn('served', 'bigint').execute();
+      },
+    },
   };
 }
 

@@ -418,6 +418,22 @@ export class PacketStore {
       .execute();
   }
 
+  /** The furthest delivery this store listed to the agency (null: none since it kept the figure). */
+  async hubServed(recipient: string): Promise<number | null> {
+    const r = await this.db.selectFrom('hub_cursors').select('served').where('recipient', '=', recipient).executeTakeFirst();
+    return r?.served == null ? null : Number(r.served);
+  }
+
+  /** Remembers the furthest delivery listed to the agency (before the listing is sent; not a cursor it only named). Never moves back. */
+  async hubNoteServed(recipient: string, next: number, now: Date): Promise<void> {
+    if (!(next > 0)) return;
+    await this.db.insertInto('hub_cursors').values({ recipient, acked: 0, acked_at: now.toISOString(), served: next })
+      .onConflict((oc) => oc.column('recipient').doUpdateSet({
+        served: sql`case when hub_cursors.served is null or excluded.served > hub_cursors.served then excluded.served else hub_cursors.served end`,
+      }))
+      .execute();
+  }
+
   /**
    * The hub's retention sweep, one transaction: acknowledged deliveries are dropped; a packet none of
    * whose recipients still waits for is marked delivered; the bytes of one delivered more than

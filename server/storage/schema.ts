@@ -106,6 +106,8 @@ export interface HubCursorsTable {
   recipient: string;
   acked: number | string;
   acked_at: string;
+  /** The furthest delivery listed to it (null: not since the hub kept it). */
+  served: number | string | null;
 }
 
 export interface BlobsTable {

@@ -182,6 +182,8 @@ export type ServerErrorCode =
   | 'workstation-lost' | 'own-workstation'
   // the hub: an agency server's TLS client certificate is revoked (the hub's CRLs)
   | 'certificate-revoked'
+  // the hub: an agency's delivery cursor past anything this store listed to it (the store was restored to an older point)
+  | 'cursor-ahead'
   // resumable uploads (main/core/sync/resumableUpload.ts): a chunk not at the offset held; a whole that is not what was announced
   | 'upload-offset' | 'upload-digest'
   // shared registers' numbers (main/core/sync/numbers/protocol.ts)

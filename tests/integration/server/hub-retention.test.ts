@@ -2,17 +2,20 @@
 // pulling after them (its link stores what it pulled with the cursor); the sweep drops acknowledged
 // deliveries, marks a packet delivered once none of its recipients waits, and purges its bytes
 // retention.deliveredDays later, keeping its row (a resent copy is still a duplicate, never delivered
-// again). An agency cannot acknowledge another's deliveries, and a cursor never moves back.
+// again). An agency cannot acknowledge another's deliveries, and a cursor never moves back; nor can a
+// cursor from before a restore of the hub acknowledge what the restored hub delivered since (below).
 import assert from 'node:assert/strict';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import type { RunningHub } from '../../../server/hub';
-import { startHub } from '../../../server/hub';
+import { startHub, type RunningHub } from '../../../server/hub';
+import type { RunningServer } from '../../../server/app';
+import { HUB_CURSOR } from '../../../server/hubLink';
 import type { PacketPage } from '../../../main/core/sync/packets/protocol';
 import { Transport } from '../../../main/core/sync/transport';
 import { tempDir } from '../../helpers/desk';
-import { clearPacket, CODES, hubConfig, networkPki, type NetworkPki } from '../../helpers/network';
+import { agencyConfig, clearPacket, CODES, hubConfig, networkPki, startAgency, waitFor, type NetworkPki } from '../../helpers/network';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
 
 const DAY = 86_400_000;
@@ -96,5 +99,92 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await put(a, p1)).result, 'duplicate');
       assert.deepEqual((await inbox(b, s1)).packets.map((p) => p.seq), [s2]);
     });
+  });
+}
+
+// The hub restored from a backup to an older point, over real HTTPS with agency B's
+// server and its hub link running (issue 9 §4, §5). B had read deliveries past the backup; the restored
+// hub gives the same delivery numbers to new packets. Without a guard, B's link lists "after" its old
+// cursor: the hub takes that as B holding everything up to it, its sweep drops the new deliveries and B
+// never sees them. The hub now remembers the furthest delivery it listed to each agency and refuses a
+// cursor past it (409 cursor-ahead, acknowledging nothing); the link reads again from the start, and
+// what it already holds is recognised by sender and packet id.
+for (const backend of ['sqlite', 'postgres'] as const) {
+  test(`a hub restored to an older point: agency B reads the packets sent since, none twice, none skipped (hub on ${backend})`, async () => {
+    const dir = join(tmp.dir, backend);
+    const cfg = hubConfig(n, dir);
+    const database = `hub_restore_${process.pid}`;
+    if (backend === 'postgres') {
+      pg.psql(`CREATE DATABASE ${database}`, 'postgres');
+      cfg.storage = { kind: 'postgres', host: pg.host, port: pg.port, database, user: pg.user, poolSize: 4 };
+    }
+    const warnings: Array<{ msg: string; fields: Record<string, unknown> | undefined }> = [];
+    const logger = { log: (level: string, msg: string, fields?: Record<string, unknown>) => { if (level === 'warn') warnings.push({ msg, fields }); } };
+    let hub: RunningHub = await startHub(cfg, { logger });
+    cfg.listen.port = hub.port; // restarts keep the address B's link knows
+    const storage = cfg.storage;
+    const backup = () => {
+      if (storage.kind === 'sqlite') copyFileSync(storage.file, `${storage.file}.backup`);
+      else pg.psql(`CREATE DATABASE ${database}_backup TEMPLATE ${database}`, 'postgres');
+    };
+    const restore = () => {
+      if (storage.kind === 'sqlite') {
+        for (const suffix of ['-wal', '-shm']) rmSync(`${storage.file}${suffix}`, { force: true });
+        copyFileSync(`${storage.file}.backup`, storage.file);
+      } else {
+        pg.psql(`DROP DATABASE ${database}`, 'postgres');
+        pg.psql(`CREATE DATABASE ${database} TEMPLATE ${database}_backup`, 'postgres');
+      }
+    };
+    const b: RunningServer = await startAgency(agencyConfig(n, 'B', join(dir, 'B'), { backend: 'sqlite', hubUrl: hub.url, pollMs: 50 }));
+    // A's server is not needed: its client certificate submits to the hub as its link would.
+    const a = () => new Transport({
+      url: `https://localhost:${hub.port}`, caPem: n.ca.certPem, clientCertificate: { certPem: n.agencies.A.client.certPem, keyPem: n.agencies.A.client.keyPem },
+    });
+    const submit = async (subject: string) => {
+      const p = await clearPacket(n, 'A', [CODES.B], { subject });
+      const t = a();
+      try {
+        const r = await t.request('PUT', `/v1/hub/packets/${p.packetId}`, { body: p.bytes, headers: { 'content-type': 'application/octet-stream' } });
+        assert.equal(r.status, 201, r.body.toString('utf8'));
+      } finally {
+        t.close();
+      }
+      return p.packetId;
+    };
+    const atB = async () => (await b.store.db.selectFrom('packets_in').select('packet_id').execute()).map((r) => r.packet_id);
+    const arrived = (ids: string[]) => waitFor(`B holds ${ids.length} packets`, async () => {
+      const have = await atB();
+      return ids.every((id) => have.includes(id));
+    }, 20_000, 20);
+    try {
+      const sent = [await submit('Công văn trước sao lưu')];
+      await arrived(sent);
+      await hub.close();
+      backup();
+      hub = await startHub(cfg, { logger });
+      sent.push(await submit('Công văn sau sao lưu 1'), await submit('Công văn sau sao lưu 2'));
+      await arrived(sent);
+      const cursorBefore = Number(await b.packets.getState(HUB_CURSOR));
+      await hub.close();
+      restore();
+
+      // Restored: the next two packets take the delivery numbers of the two B already read.
+      hub = await startHub(cfg, { logger });
+      const later = [await submit('Công văn sau khôi phục 1'), await submit('Công văn sau khôi phục 2')];
+      const newest = await hub.store.db.selectFrom('hub_deliveries').select((e) => e.fn.max('seq').as('head')).executeTakeFirstOrThrow();
+      assert.equal(Number(newest.head), cursorBefore, 'the restored hub reached B\'s old cursor again');
+      await arrived(later);
+      const have = await atB();
+      assert.equal(new Set(have).size, have.length, 'nothing stored twice at B');
+      assert.deepEqual([...have].sort(), [...sent, ...later].sort());
+      assert.ok(warnings.some((w) => w.msg === 'hub inbox cursor ahead' && w.fields?.after === cursorBefore), 'the hub said why it refused the cursor');
+      // The hub's sweep may run now: the new deliveries were acknowledged by B's pulls after them, not by its old cursor.
+      const left = await hub.store.db.selectFrom('hub_cursors').select(['acked', 'served']).where('recipient', '=', n.agencies.B.code).executeTakeFirstOrThrow();
+      assert.ok(Number(left.acked) <= Number(left.served));
+    } finally {
+      await b.close();
+      if (hub.server.listening) await hub.close();
+    }
   });
 }
