@@ -17,7 +17,7 @@ import { readRecipientInfos } from '../main/core/crypto/envelope';
 import type { ServerConfig } from './config';
 import { RateLimiter, readBody, TooLarge } from './limits';
 import { jsonLogger, type Logger } from './log';
-import { HEARTBEAT_MS, PushFromLost, Store, StoreConflict } from './storage/store';
+import { PushFromLost, Store, StoreConflict } from './storage/store';
 import { HttpError, parseBody } from './http';
 import { Arrivals, waitOf } from './arrivals';
 import { HubLink } from './hubLink';
@@ -403,21 +403,16 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   logger.log('info', 'listening', { host: cfg.listen.host, port, storage: store.dialect });
   hubLink?.start();
   // The service's heartbeat in the store (Store.markRestored refuses to mark a store a service runs on).
-  await store.heartbeat(new Date(clock()), process.pid);
-  const heartbeat = setInterval(() => {
-    store.heartbeat(new Date(clock()), process.pid).catch((e: unknown) => logger.log('warn', 'heartbeat not written', { error: e instanceof Error ? e.message : String(e) }));
-  }, HEARTBEAT_MS);
-  heartbeat.unref();
+  const stopHeartbeat = await store.keepHeartbeat(clock, (e) => logger.log('warn', 'heartbeat not written', { error: e instanceof Error ? e.message : String(e) }));
   return {
     url: `https://${cfg.listen.host === '0.0.0.0' ? '127.0.0.1' : cfg.listen.host}:${port}`,
     port, server, store, auth, packets, hubLink,
     async close() {
       arrivals.close();
-      clearInterval(heartbeat);
       await hubLink?.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
-      await store.stoppedCleanly().catch(() => {});
+      await stopHeartbeat();
       await store.close();
     },
   };

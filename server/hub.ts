@@ -16,12 +16,13 @@ import { checkPathRevocation, type RevocationResult } from '../main/core/crypto/
 import { parseCertificate, parseCertificates, verifyChain, type CertificateInfo } from '../main/core/crypto/certificates';
 import { verifySignatureElement } from '../main/core/exchange/edxml/xmldsig';
 import { child, childrenNamed, findDeep, rawText, type XElement } from '../main/core/exchange/edxml/xmlTree';
-import { HUB_API, PACKET_ID_RE, type PacketPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
+import { z } from 'zod';
+import { HELD_PACKETS_MAX, HUB_API, PACKET_ID_RE, type HeldPacketsResult, type PacketPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
 import { loadServerConfig, type ServerConfig } from './config';
 import { CrlSource } from './crlSource';
 import { HubDirectory } from './directory';
 import { Arrivals, waitOf } from './arrivals';
-import { HttpError, paging, sendJson, sendRange } from './http';
+import { HttpError, paging, parseBody, sendJson, sendRange } from './http';
 import { RateLimiter, readBody, TooLarge } from './limits';
 import { jsonLogger, type Logger } from './log';
 import { NotAPacket, readPacketAddress, type PacketAddress } from './packetAddress';
@@ -48,6 +49,7 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
+const heldSchema = z.strictObject({ packetIds: z.array(z.string().regex(PACKET_ID_RE)).min(1).max(HELD_PACKETS_MAX) });
 const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export type HubReload = { ok: true; agencies: number; version: string } | { ok: false; error: string };
@@ -230,6 +232,12 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
       ctx.route = 'hub.directory';
       return sendJson(res, 200, directory.directory);
     }
+    if (method === 'POST' && path === `${HUB_API}/packets/held`) {
+      ctx.route = 'hub.held';
+      const q = parseBody(heldSchema, await readBody(req, 128 << 10));
+      const result: HeldPacketsResult = { held: await packets.hubHeld(agency, q.packetIds) };
+      return sendJson(res, 200, result);
+    }
     const put = new RegExp(`^${HUB_API}/packets/([^/]+)$`).exec(path);
     if (method === 'PUT' && put) {
       ctx.route = 'hub.submit';
@@ -252,13 +260,16 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
       await packets.hubAck(agency, after, new Date(clock()));
       const seen = arrivals.count(agency);
       let { rows, more } = await packets.hubList(agency, after, limit, L.packetInlineBytes);
+      // A link that has not seen the hub's last restore mark is answered at once: it has packets to check.
+      const incarnation = await store.incarnation();
+      const unseenMark = url.searchParams.has('incarnation') && url.searchParams.get('incarnation') !== (incarnation ?? '');
       // Nothing yet: a long poll waits for a delivery to this agency (server/arrivals.ts), then lists again.
-      if (!rows.length && waitMs > 0) {
+      if (!rows.length && waitMs > 0 && !unseenMark) {
         await arrivals.holding(agency, () => arrivals.wait(agency, seen, waitMs, res));
         if (res.destroyed || closing) return;
         ({ rows, more } = await packets.hubList(agency, after, limit, L.packetInlineBytes));
       }
-      const page: PacketPage = { packets: rows, next: rows.length ? rows[rows.length - 1]!.seq : after, more };
+      const page: PacketPage = { packets: rows, next: rows.length ? rows[rows.length - 1]!.seq : after, more, incarnation };
       if (rows.length) await packets.hubNoteServed(agency, page.next, new Date(clock()));
       return sendJson(res, 200, page);
     }
@@ -326,6 +337,8 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
     }
   };
   await sweep();
+  // As an agency server's: `--mark-restored` refuses to mark a store a hub runs on.
+  const stopHeartbeat = await store.keepHeartbeat(clock, (e) => logger.log('warn', 'heartbeat not written', { error: e instanceof Error ? e.message : String(e) }));
   const sweeper = setInterval(() => void sweep(), cfg.retention.sweepMinutes * 60_000);
   sweeper.unref();
   const onSignal = () => void reload(opts.reloadSignal);
@@ -343,6 +356,7 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
       arrivals.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      await stopHeartbeat();
       await store.close();
     },
   };

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { backoffDelay } from '../main/core/sync/backoff';
-import { HUB_API, type Directory, type PacketPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
+import { HELD_PACKETS_MAX, HUB_API, type Directory, type HeldPacketsResult, type PacketPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
 import { Transport, TransportError } from '../main/core/sync/transport';
 import type { HubLinkConfig } from './config';
 import type { Logger } from './log';
@@ -16,6 +16,10 @@ import { uploadResumable } from '../main/core/sync/resumableUpload';
 /** Refusals that no retry will change: the packet is marked refused and the next one goes. */
 const PERMANENT = new Set(['not-a-packet', 'packet-id-mismatch', 'wrong-sender', 'unknown-recipient', 'bad-signature', 'changed-body', 'too-large']);
 export const HUB_CURSOR = 'hub:pull';
+/** The hub's last restore mark this link adopted ('' or absent: none). */
+export const HUB_INCARNATION = 'hub:incarnation';
+/** While the packets passed on are checked against a restored hub: the last packets_out seq checked ('' : none). */
+export const HUB_RECHECK = 'hub:recheck';
 export const DIRECTORY_KEY = 'directory';
 
 export interface HubLinkStatus {
@@ -160,6 +164,7 @@ export class HubLink {
 
   /** Forwards queued packets, oldest first; stops at a transient failure (kept with its next attempt). */
   async push(): Promise<number> {
+    await this.recheckForwarded();
     let sent = 0;
     for (;;) {
       if (this.stopped) return sent;
@@ -206,7 +211,8 @@ export class HubLink {
       const after = Number((await this.store.getState(HUB_CURSOR)) ?? 0);
       let page: PacketPage;
       try {
-        ({ data: page } = await this.transport.json<PacketPage>('GET', `${HUB_API}/inbox?after=${after}${first && waitMs > 0 ? `&waitMs=${waitMs}` : ''}`));
+        const seen = encodeURIComponent((await this.store.getState(HUB_INCARNATION)) ?? '');
+        ({ data: page } = await this.transport.json<PacketPage>('GET', `${HUB_API}/inbox?after=${after}&incarnation=${seen}${first && waitMs > 0 ? `&waitMs=${waitMs}` : ''}`));
       } catch (e) {
         // The hub's store went back past this cursor (restored): what it still holds for us is read
         // again from the start; packets already here are recognised by sender and id and not stored twice.
@@ -214,6 +220,14 @@ export class HubLink {
         this.logger.log('warn', 'hub store went back: reading its deliveries again from the start', { cursor: after, error: e.message });
         await this.store.setState(HUB_CURSOR, '0');
         rewound = true;
+        continue;
+      }
+      // The hub was restored and its operator marked it: read again from the start and check which of the
+      // packets passed on it still holds (recheckForwarded), in one transaction.
+      if (page.incarnation !== undefined && (page.incarnation ?? '') !== ((await this.store.getState(HUB_INCARNATION)) ?? '')) {
+        this.logger.log('warn', 'hub marked restored: reading its deliveries again and checking the packets passed on', { incarnation: page.incarnation, cursor: after });
+        await this.store.setStates({ [HUB_INCARNATION]: page.incarnation ?? '', [HUB_CURSOR]: '0', [HUB_RECHECK]: '0' });
+        this.kick();
         continue;
       }
       for (const l of page.packets) {
@@ -226,6 +240,27 @@ export class HubLink {
         }
       }
       if (!page.more) return stored;
+    }
+  }
+
+  /**
+   * After a restore of the hub: asks it which of the packets this agency passed on it holds, a chunk at
+   * a time in the order they went, and queues the others again (they go before anything newer).
+   * Resumable: each chunk's requeue and progress commit together.
+   */
+  private async recheckForwarded(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const from = await this.store.getState(HUB_RECHECK);
+      if (!from) return;
+      const rows = await this.store.forwardedAfter(Number(from), HELD_PACKETS_MAX);
+      if (!rows.length) return void (await this.store.setState(HUB_RECHECK, ''));
+      const { data } = await this.transport.json<HeldPacketsResult>('POST', `${HUB_API}/packets/held`, { packetIds: rows.map((r) => r.packetId) });
+      if (!Array.isArray(data.held)) throw new Error('the hub answered no list of held packets');
+      const held = new Set(data.held);
+      const lost = rows.filter((r) => !held.has(r.packetId)).map((r) => r.packetId);
+      await this.store.requeueLost(lost, rows[rows.length - 1]!.seq, HUB_RECHECK);
+      if (lost.length) this.logger.log('warn', 'packets the restored hub lost queued again', { count: lost.length });
     }
   }
 

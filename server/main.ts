@@ -2,7 +2,8 @@
 // SIGTERM/SIGINT stop it cleanly (connections closed, storage closed); SIGHUP reloads a hub's directory.
 // `npm run server -- --config FILE --mark-restored`: after the store was restored from a backup, with the
 // service stopped (refused while a service's heartbeat is recent, unless --force): marks the restore so
-// that every workstation reads again and sends what it lost.
+// that every workstation reads again and sends what it lost; on a hub, so that every agency server checks
+// which of the packets it passed on the hub still holds and sends the others again.
 import { loadServerConfig } from './config';
 import { startServer } from './app';
 import { Store } from './storage/store';
@@ -20,7 +21,6 @@ async function main(): Promise<void> {
   const logger = jsonLogger();
   const cfg = loadServerConfig(file);
   if (argv.includes('--mark-restored')) {
-    if (cfg.mode === 'hub') throw new Error('--mark-restored is for an agency server; a hub keeps no workstation cursors');
     const store = await Store.open(cfg.storage);
     try {
       const mark = await store.markRestored(new Date(), { force: argv.includes('--force') });

@@ -386,6 +386,33 @@ export class PacketStore {
     return r?.sha256 ?? null;
   }
 
+  /** Which of these packets of the sender the hub holds (its bytes purged after delivery or not). */
+  async hubHeld(from: string, packetIds: readonly string[]): Promise<string[]> {
+    if (!packetIds.length) return [];
+    const rows = await this.db.selectFrom('hub_packets').select('packet_id').where('from_code', '=', from).where('packet_id', 'in', [...packetIds]).execute();
+    return rows.map((r) => r.packet_id);
+  }
+
+  /** Packets passed on to the hub, after `seq`, oldest first (the check after a restore of the hub). */
+  async forwardedAfter(seq: number, limit: number): Promise<Array<{ seq: number; packetId: string }>> {
+    const rows = await this.db.selectFrom('packets_out').select(['seq', 'packet_id']).where('state', '=', 'forwarded').where('seq', '>', seq).orderBy('seq').limit(limit).execute();
+    return rows.map((r) => ({ seq: num(r.seq), packetId: r.packet_id }));
+  }
+
+  /**
+   * Queues again packets the hub no longer holds (restored), and notes how far the check went, in one
+   * transaction: an interruption resumes after the last chunk checked, nothing queued twice.
+   */
+  async requeueLost(packetIds: readonly string[], checkedTo: number, stateKey: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      if (packetIds.length) {
+        await trx.updateTable('packets_out').set({ state: 'queued', attempts: 0, next_attempt_at: null, error_code: null, last_error: null, forwarded_at: null })
+          .where('state', '=', 'forwarded').where('packet_id', 'in', [...packetIds]).execute();
+      }
+      await this.setStateIn(trx, stateKey, String(checkedTo));
+    });
+  }
+
   async hubList(recipient: string, after: number, limit: number, inlineBytes: number): Promise<{ rows: PacketListing[]; more: boolean }> {
     const rows = await this.db.selectFrom('hub_deliveries as d').innerJoin('hub_packets as p', (j) => j.onRef('p.from_code', '=', 'd.from_code').onRef('p.packet_id', '=', 'd.packet_id'))
       .select(['d.seq', 'p.packet_id', 'p.from_code', 'p.to_codes', 'p.size', 'p.sha256', 'p.received_at'])
@@ -508,6 +535,13 @@ export class PacketStore {
 
   setState(key: string, value: string): Promise<void> {
     return this.setStateIn(this.db, key, value);
+  }
+
+  /** Several states in one transaction. */
+  async setStates(values: Record<string, string>): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const [k, v] of Object.entries(values)) await this.setStateIn(trx, k, v);
+    });
   }
 
   private async setStateIn(db: Kysely<ServerDatabase> | Transaction<ServerDatabase>, key: string, value: string): Promise<void> {

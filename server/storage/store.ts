@@ -201,6 +201,17 @@ export class Store {
     await this.db.deleteFrom('server_state').where('key', '=', ALIVE_KEY).execute();
   }
 
+  /** Writes the heartbeat now and every HEARTBEAT_MS (agency server and hub alike); the returned stop clears it. */
+  async keepHeartbeat(clock: () => number, onError: (e: unknown) => void): Promise<() => Promise<void>> {
+    await this.heartbeat(new Date(clock()), process.pid);
+    const timer = setInterval(() => void this.heartbeat(new Date(clock()), process.pid).catch(onError), HEARTBEAT_MS);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await this.stoppedCleanly().catch(() => {});
+    };
+  }
+
   /**
    * Marks the store as restored to an older point (the operator, before the service starts again on
    * it): its heads now are where every workstation that was past them reads again from. Refused while a

@@ -5,13 +5,15 @@
 // again). An agency cannot acknowledge another's deliveries, and a cursor never moves back; nor can a
 // cursor from before a restore of the hub acknowledge what the restored hub delivered since (below).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { startHub, type RunningHub } from '../../../server/hub';
 import type { RunningServer } from '../../../server/app';
-import { HUB_CURSOR } from '../../../server/hubLink';
+import { HUB_CURSOR, HUB_INCARNATION, HUB_RECHECK } from '../../../server/hubLink';
+import { Store } from '../../../server/storage/store';
 import type { PacketPage } from '../../../main/core/sync/packets/protocol';
 import { Transport } from '../../../main/core/sync/transport';
 import { tempDir } from '../../helpers/desk';
@@ -102,15 +104,18 @@ for (const backend of ['sqlite', 'postgres'] as const) {
   });
 }
 
-// The hub restored from a backup to an older point, over real HTTPS with agency B's
-// server and its hub link running (issue 9 §4, §5). B had read deliveries past the backup; the restored
-// hub gives the same delivery numbers to new packets. Without a guard, B's link lists "after" its old
-// cursor: the hub takes that as B holding everything up to it, its sweep drops the new deliveries and B
-// never sees them. The hub now remembers the furthest delivery it listed to each agency and refuses a
-// cursor past it (409 cursor-ahead, acknowledging nothing); the link reads again from the start, and
-// what it already holds is recognised by sender and packet id.
+// The hub restored from a backup to an older point, over real HTTPS with agency A's and B's servers and
+// their hub links running (issue 9 §4, §5).
+//   - B had read deliveries past the backup; the restored hub gives the same delivery numbers to new
+//     packets. Listing "after" its old cursor, B would acknowledge them unseen and the sweep would drop
+//     them: the hub remembers the furthest delivery it listed to each agency and refuses a cursor past it
+//     (409 cursor-ahead, acknowledging nothing); the link reads again from the start, and what it holds
+//     is recognised by sender and packet id.
+//   - A had passed a packet on after the backup: the restored hub lost it. The operator marks the hub
+//     (`--mark-restored`, the same command); A's link, seeing the mark, asks the hub which of the packets
+//     it passed on it holds and sends the others again.
 for (const backend of ['sqlite', 'postgres'] as const) {
-  test(`a hub restored to an older point: agency B reads the packets sent since, none twice, none skipped (hub on ${backend})`, async () => {
+  test(`a hub restored to an older point: what was sent since reaches B, what the hub lost is sent again, nothing twice (hub on ${backend})`, async () => {
     const dir = join(tmp.dir, backend);
     const cfg = hubConfig(n, dir);
     const database = `hub_restore_${process.pid}`;
@@ -121,7 +126,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     const warnings: Array<{ msg: string; fields: Record<string, unknown> | undefined }> = [];
     const logger = { log: (level: string, msg: string, fields?: Record<string, unknown>) => { if (level === 'warn') warnings.push({ msg, fields }); } };
     let hub: RunningHub = await startHub(cfg, { logger });
-    cfg.listen.port = hub.port; // restarts keep the address B's link knows
+    cfg.listen.port = hub.port; // restarts keep the address the links know
     const storage = cfg.storage;
     const backup = () => {
       if (storage.kind === 'sqlite') copyFileSync(storage.file, `${storage.file}.backup`);
@@ -136,14 +141,15 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         pg.psql(`CREATE DATABASE ${database} TEMPLATE ${database}_backup`, 'postgres');
       }
     };
-    const b: RunningServer = await startAgency(agencyConfig(n, 'B', join(dir, 'B'), { backend: 'sqlite', hubUrl: hub.url, pollMs: 50 }));
-    // A's server is not needed: its client certificate submits to the hub as its link would.
-    const a = () => new Transport({
-      url: `https://localhost:${hub.port}`, caPem: n.ca.certPem, clientCertificate: { certPem: n.agencies.A.client.certPem, keyPem: n.agencies.A.client.keyPem },
-    });
-    const submit = async (subject: string) => {
+    const bCfg = agencyConfig(n, 'B', join(dir, 'B'), { backend: 'sqlite', hubUrl: hub.url, pollMs: 50 });
+    let b: RunningServer = await startAgency(bCfg);
+    const a: RunningServer = await startAgency(agencyConfig(n, 'A', join(dir, 'A'), { backend: 'sqlite', hubUrl: hub.url, pollMs: 50 }));
+    // Straight to the hub with A's client certificate, as A's link would.
+    const direct = async (subject: string) => {
       const p = await clearPacket(n, 'A', [CODES.B], { subject });
-      const t = a();
+      const t = new Transport({
+        url: `https://localhost:${hub.port}`, caPem: n.ca.certPem, clientCertificate: { certPem: n.agencies.A.client.certPem, keyPem: n.agencies.A.client.keyPem },
+      });
       try {
         const r = await t.request('PUT', `/v1/hub/packets/${p.packetId}`, { body: p.bytes, headers: { 'content-type': 'application/octet-stream' } });
         assert.equal(r.status, 201, r.body.toString('utf8'));
@@ -152,38 +158,62 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       }
       return p.packetId;
     };
+    // Through A's server, as a workstation's submission is queued there, and passed on by its link.
+    const viaA = async (subject: string) => {
+      const p = await clearPacket(n, 'A', [CODES.B], { subject });
+      const sha256 = createHash('sha256').update(p.bytes).digest('hex');
+      await a.packets.submitOutbound({ packetId: p.packetId, sha256, kind: 'clear', from: n.agencies.A.code, to: [CODES.B], payload: p.bytes, now: new Date(), person: 'A-van-thu', workstation: 'ws-a' });
+      a.hubLink!.kick();
+      await waitFor(`packet ${p.packetId} passed on`, async () => (await a.packets.outboundState(p.packetId))?.state === 'forwarded', 20_000, 20);
+      return p.packetId;
+    };
     const atB = async () => (await b.store.db.selectFrom('packets_in').select('packet_id').execute()).map((r) => r.packet_id);
     const arrived = (ids: string[]) => waitFor(`B holds ${ids.length} packets`, async () => {
       const have = await atB();
       return ids.every((id) => have.includes(id));
     }, 20_000, 20);
     try {
-      const sent = [await submit('Công văn trước sao lưu')];
+      const sent = [await direct('Công văn trước sao lưu')];
       await arrived(sent);
       await hub.close();
       backup();
       hub = await startHub(cfg, { logger });
-      sent.push(await submit('Công văn sau sao lưu 1'), await submit('Công văn sau sao lưu 2'));
+      sent.push(await direct('Công văn sau sao lưu 1'), await direct('Công văn sau sao lưu 2'));
       await arrived(sent);
       const cursorBefore = Number(await b.packets.getState(HUB_CURSOR));
+      // B offline for a while; A passes a packet on, which the hub then loses.
+      await b.close();
+      const lostByHub = await viaA('Công văn A gửi trước khi máy chủ liên thông khôi phục');
+      await assert.rejects(hub.store.markRestored(new Date()), /a service seems to be running on this store/, 'not while the hub runs (its heartbeat)');
       await hub.close();
       restore();
+      const offline = await Store.open(storage);
+      const mark = await offline.markRestored(new Date());
+      await offline.close();
 
-      // Restored: the next two packets take the delivery numbers of the two B already read.
+      // Restored and marked: the next two packets take the delivery numbers of two B had read.
       hub = await startHub(cfg, { logger });
-      const later = [await submit('Công văn sau khôi phục 1'), await submit('Công văn sau khôi phục 2')];
+      const later = [await direct('Công văn sau khôi phục 1'), await direct('Công văn sau khôi phục 2')];
       const newest = await hub.store.db.selectFrom('hub_deliveries').select((e) => e.fn.max('seq').as('head')).executeTakeFirstOrThrow();
-      assert.equal(Number(newest.head), cursorBefore, 'the restored hub reached B\'s old cursor again');
-      await arrived(later);
+      // (A's link may already have sent its lost packet again: one more delivery.)
+      assert.ok(Number(newest.head) >= cursorBefore, 'the restored hub reached B\'s old cursor again: its head alone would not tell B');
+      b = await startAgency(bCfg);
+      await arrived([...sent, ...later, lostByHub]);
       const have = await atB();
       assert.equal(new Set(have).size, have.length, 'nothing stored twice at B');
-      assert.deepEqual([...have].sort(), [...sent, ...later].sort());
+      assert.deepEqual([...have].sort(), [...sent, ...later, lostByHub].sort());
       assert.ok(warnings.some((w) => w.msg === 'hub inbox cursor ahead' && w.fields?.after === cursorBefore), 'the hub said why it refused the cursor');
-      // The hub's sweep may run now: the new deliveries were acknowledged by B's pulls after them, not by its old cursor.
-      const left = await hub.store.db.selectFrom('hub_cursors').select(['acked', 'served']).where('recipient', '=', n.agencies.B.code).executeTakeFirstOrThrow();
-      assert.ok(Number(left.acked) <= Number(left.served));
+      // A adopted the mark, checked, and sent the lost packet again; the check is over.
+      assert.equal(await a.packets.getState(HUB_INCARNATION), mark.id);
+      assert.equal(await a.packets.getState(HUB_RECHECK), '');
+      assert.equal((await a.packets.outboundState(lostByHub))?.state, 'forwarded');
+      const atHub = await hub.store.db.selectFrom('hub_packets').select('packet_id').where('from_code', '=', n.agencies.A.code).execute();
+      assert.equal(atHub.filter((r) => r.packet_id === lostByHub).length, 1);
+      const cursors = await hub.store.db.selectFrom('hub_cursors').select(['acked', 'served']).where('recipient', '=', n.agencies.B.code).executeTakeFirstOrThrow();
+      assert.ok(Number(cursors.acked) <= Number(cursors.served));
     } finally {
       await b.close();
+      await a.close();
       if (hub.server.listening) await hub.close();
     }
   });

@@ -151,7 +151,18 @@ export interface PacketPage {
   packets: PacketListing[];
   next: number;
   more: boolean;
+  /** The hub's last restore mark (`--mark-restored` on the hub), null when never restored; absent from an agency server. */
+  incarnation?: string | null;
 }
+
+/** POST /v1/hub/packets/held: which of these packets of the asking agency the hub holds (after a restore of the hub). */
+export interface HeldPacketsRequest {
+  packetIds: string[];
+}
+export interface HeldPacketsResult {
+  held: string[];
+}
+export const HELD_PACKETS_MAX = 1000;
 
 /** Where a packet a workstation submitted is on its way out (agency server's view). */
 export interface OutboundState {
