@@ -84,6 +84,8 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
   let revocations = { key: '', byPrint: new Map<string, RevocationResult | null>() };
   const store = await Store.open(cfg.storage);
   const packets = new PacketStore(store.db, store.packetFiles);
+  // The last restore mark: marked only while no hub runs on the store (its heartbeat), so read once here.
+  const incarnation = await store.incarnation();
   // Bodies whose row never committed (a crash between the file and the row): swept before serving.
   const swept = await packets.sweepOrphanFiles(new Date(clock()));
   if (swept.out + swept.in + swept.hub > 0) logger.log('info', 'orphan packet files removed', { ...swept, total: swept.out + swept.in + swept.hub });
@@ -251,17 +253,14 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
       // A cursor past every delivery this store listed to the agency was given by a store this one is an
       // older copy of (restored from a backup): acknowledging up to it would let the sweep drop deliveries
       // made since, which the agency never saw. It reads again from the start (idempotent by packet id).
-      const served = await packets.hubServed(agency);
-      if (served !== null && after > served) {
-        logger.log('warn', 'hub inbox cursor ahead', { agency, after, served });
-        throw new HttpError(409, 'cursor-ahead', `delivery cursor ${after} is past what this hub listed to ${agency} (${served}): its store went back (restored from a backup); read again from the start`);
+      const cursor = await packets.hubCursor(agency);
+      if (cursor?.served != null && after > cursor.served) {
+        logger.log('warn', 'hub inbox cursor ahead', { agency, after, served: cursor.served });
+        throw new HttpError(409, 'cursor-ahead', `delivery cursor ${after} is past what this hub listed to ${agency} (${cursor.served}): its store went back (restored from a backup); read again from the start`);
       }
-      // Pulling after a cursor says everything up to it is stored on the agency's side.
-      await packets.hubAck(agency, after, new Date(clock()));
       const seen = arrivals.count(agency);
       let { rows, more } = await packets.hubList(agency, after, limit, L.packetInlineBytes);
       // A link that has not seen the hub's last restore mark is answered at once: it has packets to check.
-      const incarnation = await store.incarnation();
       const unseenMark = url.searchParams.has('incarnation') && url.searchParams.get('incarnation') !== (incarnation ?? '');
       // Nothing yet: a long poll waits for a delivery to this agency (server/arrivals.ts), then lists again.
       if (!rows.length && waitMs > 0 && !unseenMark) {
@@ -270,7 +269,10 @@ export async function startHub(cfg: ServerConfig, opts: HubOptions = {}): Promis
         ({ rows, more } = await packets.hubList(agency, after, limit, L.packetInlineBytes));
       }
       const page: PacketPage = { packets: rows, next: rows.length ? rows[rows.length - 1]!.seq : after, more, incarnation };
-      if (rows.length) await packets.hubNoteServed(agency, page.next, new Date(clock()));
+      // Pulling after a cursor says everything up to it is stored on the agency's side; written with how
+      // far this answer lists, once, and only when either moves.
+      const listedTo = rows.length ? page.next : null;
+      if (after > (cursor?.acked ?? 0) || (listedTo !== null && listedTo > (cursor?.served ?? 0))) await packets.hubAck(agency, after, new Date(clock()), listedTo);
       return sendJson(res, 200, page);
     }
     const payload = new RegExp(`^${HUB_API}/inbox/(\\d{1,15})/payload$`).exec(path);

@@ -433,32 +433,25 @@ export class PacketStore {
 
   /**
    * The agency pulled after `after`: it holds every delivery of its up to there (its link moves the
-   * cursor in the transaction that stores what it pulled), so they are acknowledged. Never moves back.
+   * cursor in the transaction that stores what it pulled), so they are acknowledged; and `served`, the
+   * furthest delivery listed to it in that answer (a restored hub refuses cursors past it). Neither
+   * moves back.
    */
-  async hubAck(recipient: string, after: number, now: Date): Promise<void> {
-    if (!(after > 0)) return;
-    await this.db.insertInto('hub_cursors').values({ recipient, acked: after, acked_at: now.toISOString() })
+  async hubAck(recipient: string, after: number, now: Date, served: number | null = null): Promise<void> {
+    if (!(after > 0) && served === null) return;
+    await this.db.insertInto('hub_cursors').values({ recipient, acked: after, acked_at: now.toISOString(), served })
       .onConflict((oc) => oc.column('recipient').doUpdateSet({
         acked: sql`case when excluded.acked > hub_cursors.acked then excluded.acked else hub_cursors.acked end`,
         acked_at: sql`case when excluded.acked > hub_cursors.acked then excluded.acked_at else hub_cursors.acked_at end`,
+        served: sql`case when excluded.served is not null and (hub_cursors.served is null or excluded.served > hub_cursors.served) then excluded.served else hub_cursors.served end`,
       }))
       .execute();
   }
 
-  /** The furthest delivery this store listed to the agency (null: none since it kept the figure). */
-  async hubServed(recipient: string): Promise<number | null> {
-    const r = await this.db.selectFrom('hub_cursors').select('served').where('recipient', '=', recipient).executeTakeFirst();
-    return r?.served == null ? null : Number(r.served);
-  }
-
-  /** Remembers the furthest delivery listed to the agency (before the listing is sent; not a cursor it only named). Never moves back. */
-  async hubNoteServed(recipient: string, next: number, now: Date): Promise<void> {
-    if (!(next > 0)) return;
-    await this.db.insertInto('hub_cursors').values({ recipient, acked: 0, acked_at: now.toISOString(), served: next })
-      .onConflict((oc) => oc.column('recipient').doUpdateSet({
-        served: sql`case when hub_cursors.served is null or excluded.served > hub_cursors.served then excluded.served else hub_cursors.served end`,
-      }))
-      .execute();
+  /** What the agency acknowledged and the furthest delivery listed to it (served null: none since the hub kept the figure). */
+  async hubCursor(recipient: string): Promise<{ acked: number; served: number | null } | null> {
+    const r = await this.db.selectFrom('hub_cursors').select(['acked', 'served']).where('recipient', '=', recipient).executeTakeFirst();
+    return r ? { acked: Number(r.acked), served: r.served == null ? null : Number(r.served) } : null;
   }
 
   /**
