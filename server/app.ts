@@ -116,6 +116,8 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
   const certSha = createHash('sha256').update(pemToDer(certPem)[0]!).digest('hex');
   if (cfg.mode === 'hub') throw new Error('a hub-mode configuration starts with startHub (server/hub.ts)');
   const store = await Store.open(cfg.storage);
+  // The last restore mark: marked only while no service runs on the store (its heartbeat), so read once here.
+  const incarnation = await store.incarnation();
   const packets = new PacketStore(store.db, store.packetFiles);
   // Bodies whose row never committed (a crash between the file and the row): swept before serving.
   const swept = await packets.sweepOrphanFiles(new Date(clock()));
@@ -265,13 +267,13 @@ export async function startServer(cfg: ServerConfig, opts: StartOptions = {}): P
       // What this workstation was actually served (a released decide claim waits for it: server/packets.ts).
       await cursors.noteServed(s.workstation, c.data, after, next, new Date(clock()));
       const [atAfter, atNext] = await store.batchesAt([after, next]);
-      const page: BatchPage = { batches: rows, next, more, head, incarnation: await store.incarnation(), at: { after: atAfter!, next: atNext! } };
+      const page: BatchPage = { batches: rows, next, more, head, incarnation, at: { after: atAfter!, next: atNext! } };
       return send(res, 200, page);
     }
     if (method === 'POST' && path === `${API}/events/at`) {
       ctx.route = 'events.at';
       const q = parseBody(atSchema, await readBody(req, 16 << 10));
-      const result: EventsAtResult = { head: await store.headSeq(), incarnation: await store.incarnation(), at: await store.batchesAt(q.seqs) };
+      const result: EventsAtResult = { head: await store.headSeq(), incarnation, at: await store.batchesAt(q.seqs) };
       return send(res, 200, result);
     }
     if (method === 'POST' && path === `${API}/events/known`) {
