@@ -226,16 +226,38 @@ export async function shootBothSizes(page: Page, name: string, root: string): Pr
 
 /** Waits until the locator is visible and its text contains `text` (or matches the pattern). */
 export async function expectText(locator: Locator, text: string | RegExp, timeout = UI_WAIT_MS): Promise<string> {
-  await locator.first().waitFor({ state: 'visible', timeout });
+  try {
+    await locator.first().waitFor({ state: 'visible', timeout });
+  } catch (err) {
+    throw await withScreen(locator.page(), err);
+  }
   const deadline = Date.now() + timeout;
   let last = '';
   const state = { late: null as number | null };
   for (;;) {
     last = (await locator.first().textContent()) ?? '';
     if (typeof text === 'string' ? last.includes(text) : text.test(last)) return last;
-    if (overdue(deadline, state)) throw new Error(`expected ${String(text)} in ${locator.toString()}, got: ${JSON.stringify(last.slice(0, 400))}`);
+    if (overdue(deadline, state)) {
+      throw await withScreen(locator.page(), new Error(`expected ${String(text)} in ${locator.toString()}, got: ${JSON.stringify(last.slice(0, 400))}`));
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A failed wait says what the screen showed (its visible text, and a screenshot in RESULTS_DIR): a CI
+ * log is all there is of a run on another machine (stop 25 failed on a lock screen nobody could see).
+ */
+async function withScreen(page: Page, err: unknown): Promise<Error> {
+  const e = err instanceof Error ? err : new Error(String(err));
+  try {
+    const shown = await page.evaluate(() => document.body.innerText.replace(/\s+/g, ' ').trim());
+    const shot = await screenshot(page, `failed-${Date.now()}`);
+    e.message += `\n  the screen showed: ${JSON.stringify(shown.slice(0, 1200))}\n  screenshot: ${shot}`;
+  } catch {
+    // The page is gone (closed, crashed): the original error says enough.
+  }
+  return e;
 }
 
 /**

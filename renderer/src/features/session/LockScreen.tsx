@@ -38,9 +38,14 @@ export function LockScreen() {
   const [bound, setBound] = useState<{ name: string; label: string } | null>(null);
 
   const token = dir.directory?.tokens.find((x) => tokenKey(x) === selected) ?? null;
+  // Until the tokens present are known there is nobody to unlock as: a PIN typed and sent in that moment
+  // would only earn "choose a token" (on a slow machine the first directory takes seconds), so the
+  // button waits with the list.
+  const finding = dir.loading && !dir.directory;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    if (finding || busy) return;
     const typed = pin.current?.take() ?? '';
     if (!token) {
       setErrors({ token: t('tokens.choose') });
@@ -116,8 +121,8 @@ export function LockScreen() {
 
         {errors.form && <div className="form-error" role="alert">{errors.form}</div>}
         <div className="form-actions">
-          <button type="submit" className="button primary" disabled={busy !== null}>
-            {busy ? <Spinner /> : <Icon name="lock" />} {t('lock.submit')}
+          <button type="submit" className="button primary" disabled={busy !== null || finding}>
+            {busy || finding ? <Spinner /> : <Icon name="lock" />} {t('lock.submit')}
           </button>
         </div>
         <p className="fine-print">{t('lock.finePrint')}</p>
