@@ -413,11 +413,16 @@ export class ServerClient {
         this.step('batch-applied', { channel, seq: b.seq, batchId: b.batchId });
         applied++;
       }
-      writeTx(this.db, () => {
-        const at = cursor(this.db, pullCursorKey(channel));
-        if (page.next > at) setState(this.db, pullCursorKey(channel), String(page.next));
-        if (page.at && page.next >= at) noteCheckpoint(this.db, channel, page.next, page.at.next);
-      });
+      // Written only when the cursor moves or the batch at it is not the one recorded (an idle round writes nothing).
+      const moved = page.next > cursor(this.db, pullCursorKey(channel));
+      const recorded = checkpointAt(this.db, channel, page.next);
+      if (moved || (page.at && recorded?.[1] !== page.at.next)) {
+        writeTx(this.db, () => {
+          const at = cursor(this.db, pullCursorKey(channel));
+          if (page.next > at) setState(this.db, pullCursorKey(channel), String(page.next));
+          if (page.at && page.next >= at) noteCheckpoint(this.db, channel, page.next, page.at.next);
+        });
+      }
       if (!page.more) return applied;
     }
   }
