@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkIdentifierCode } from '../common/identifierCode';
 import { z } from 'zod';
-import { CLAIMS_BATCH_MAX, DIRECTORY_API, PACKET_ID_RE, PACKETS_API, packetKeyString, type PacketKey, type ClaimKind, type ClaimReleasePage, type Directory, type ClaimWaiting, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketPage, type PacketRefusalPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
+import { CLAIMS_BATCH_MAX, DIRECTORY_API, HELD_PACKETS_MAX, type OutboundHeldResult, PACKET_ID_RE, PACKETS_API, packetKeyString, type PacketKey, type ClaimKind, type ClaimReleasePage, type Directory, type ClaimWaiting, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketPage, type PacketRefusalPage, type PacketSubmitResult } from '../main/core/sync/packets/protocol';
 import type { Session } from './auth';
 import type { ServerConfig } from './config';
 import { directoryNames } from './directory';
@@ -31,6 +31,7 @@ const packetIdSchema = z.string().regex(PACKET_ID_RE, 'packet id: 8 to 64 letter
 /** An agency's identifier code as a claim names a packet's sender (never holding the key's "/"). */
 const AGENCY_CODE_RE = /^[0-9A-Za-z._-]{1,64}$/;
 const packetIds = z.array(z.union([packetIdSchema, z.object({ from: z.string().regex(AGENCY_CODE_RE, 'agency code'), packetId: packetIdSchema }).strict()])).max(CLAIMS_BATCH_MAX);
+const outboundHeldSchema = z.strictObject({ packetIds: z.array(packetIdSchema).min(1).max(HELD_PACKETS_MAX) });
 const claimsBatchSchema = z.object({ take: packetIds, read: packetIds.default([]) }).strict()
   .refine((b) => b.take.length + b.read.length <= CLAIMS_BATCH_MAX, `at most ${CLAIMS_BATCH_MAX} packets a request`);
 
@@ -79,6 +80,15 @@ export class AgencyPackets {
       const bytes = await readBody(req, L.maxPacketBytes);
       const r = await this.submit(packetId, bytes, s);
       sendJson(res, r.result === 'stored' ? 201 : 200, r);
+      return true;
+    }
+    // A workstation checks that the packets it sent are still here (a restored server lost those it took after its backup).
+    if (path === `${PACKETS_API}/held`) {
+      if (method !== 'POST') throw new HttpError(405, 'bad-request', 'held packets: POST');
+      ctx.route = 'packets.held';
+      const q = parseBody(outboundHeldSchema, await readBody(req, 128 << 10));
+      const result: OutboundHeldResult = { packets: await this.store.outboundStates(q.packetIds) };
+      sendJson(res, 200, result);
       return true;
     }
     const state = new RegExp(`^${PACKETS_API}/([^/]+)/state$`).exec(path);

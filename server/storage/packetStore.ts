@@ -178,6 +178,13 @@ export class PacketStore {
     return r ? { packetId: r.packet_id, state: r.state as OutboundState['state'], attempts: r.attempts, errorCode: r.error_code, error: r.last_error, forwardedAt: r.forwarded_at } : null;
   }
 
+  /** Where each of these outbound packets is (those this server holds; the others are left out). */
+  async outboundStates(packetIds: readonly string[]): Promise<Array<{ packetId: string; state: OutboundState['state'] }>> {
+    if (!packetIds.length) return [];
+    const rows = await this.db.selectFrom('packets_out').select(['packet_id', 'state']).where('packet_id', 'in', [...packetIds]).execute();
+    return rows.map((r) => ({ packetId: r.packet_id, state: r.state as OutboundState['state'] }));
+  }
+
   /** The oldest packet waiting for the hub, if its next attempt is due (packets leave in order). */
   async headOfOutbound(now: Date): Promise<OutboundRow | 'waiting' | null> {
     const r = await this.db.selectFrom('packets_out').select(['seq', 'packet_id', 'sha256', 'size', 'attempts', 'next_attempt_at'])

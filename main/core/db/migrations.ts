@@ -973,4 +973,12 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE exchange_outbox ADD COLUMN sha256 TEXT;
   ALTER TABLE exchange_outbox ADD COLUMN size INTEGER;
   `,
+  // 38: a sent packet keeps its body until the agency server has passed it on or refused it (`passed_at`):
+  //     a server restored from a backup no longer holds what it took after the backup, and the workstation
+  //     sends it again (PacketClient.checkPassedOn). Rows sent before kept no body: they count as passed.
+  `
+  ALTER TABLE packet_outbox ADD COLUMN passed_at TEXT;
+  UPDATE packet_outbox SET passed_at = coalesce(done_at, created_at) WHERE state <> 'queued';
+  CREATE INDEX idx_packet_outbox_unpassed ON packet_outbox(id) WHERE state = 'sent' AND passed_at IS NULL;
+  `,
 ];

@@ -123,7 +123,9 @@ export class ExchangeLink {
     for (const p of packets) this.packets.send({ packetId: p.packetId, bytes: p.bytes });
     this.exchange.outbox.handedOver(actor, packets.map((p) => p.packetId));
     if (offline) throw offline;
-    const sent = await this.packets.flush();
+    let sent = await this.packets.flush();
+    // What an agency server restored from a backup no longer holds goes again (checked now and then).
+    if ((await this.packets.checkPassedOn()).requeued.length) sent += await this.packets.flush();
     // Refusals travel back: what the hub refused after the agency server took it, then every refusal
     // (the agency server's own at hand-over too) noted on its dispatch, so the văn thư sees it failed.
     await this.packets.pullRefusals();

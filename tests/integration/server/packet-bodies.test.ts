@@ -1,8 +1,8 @@
 // Bodies of packets waiting to leave as files sealed under the profile's key (main/core/sync/packets/bodies.ts;
 // docs/exchange.md, "Packet bodies"): a real SQLCipher base database, a real agency server and hub over
 // loopback HTTPS. The queue's row keeps the digest and no bytes; the file holds none of the packet's bytes
-// in clear and is not named by its digest; a restarted process sends from the file; once sent the file
-// goes; an altered or swapped file is refused (the packet marked refused, the queue goes on); the sweep
+// in clear and is not named by its digest; a restarted process sends from the file; once the agency server
+// has passed the packet on the file goes; an altered or swapped file is refused (the packet marked refused, the queue goes on); the sweep
 // removes what a crash left and keeps what a row names or may be about to name.
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { PacketBodies, PacketBodyMissingError } from '../../../main/core/sync/pa
 import { PacketClient } from '../../../main/core/sync/packets/PacketClient';
 import { sentState, sha256Hex } from '../../../main/core/sync/packets/queue';
 import { tempDir } from '../../helpers/desk';
-import { agencyConfig, clearPacket, CODES, hubConfig, networkPki, readdressed, sealedPacket, workstation, type NetworkPki, type TestWorkstation } from '../../helpers/network';
+import { agencyConfig, clearPacket, CODES, hubConfig, networkPki, readdressed, sealedPacket, waitFor, workstation, type NetworkPki, type TestWorkstation } from '../../helpers/network';
 
 const KEY_HEX = 'ab'.repeat(32);
 const quiet: Logger = { log: () => {} };
@@ -79,7 +79,11 @@ describe('packet bodies as sealed files', () => {
     // (flush checks the digest the agency server acknowledges against the row's.)
     assert.ok(await A.packets.outboundState(packet.packetId), 'the agency server has it');
     assert.equal(sentState(ws.db, packet.packetId)?.state, 'sent');
-    assert.deepEqual(files(), [], 'the body file goes once the agency server has the packet');
+    assert.equal(files().length, 1, 'the body stays until the agency server has passed the packet on (a restored server may lose it)');
+    await waitFor('A passed it on to the hub', async () => (await A.packets.outboundState(packet.packetId))?.state === 'forwarded', 20_000, 20);
+    assert.deepEqual(await fresh.checkPassedOn({ force: true }), { passed: 1, requeued: [] });
+    assert.deepEqual(files(), [], 'the body file goes once the agency server has passed the packet on');
+    assert.deepEqual(await fresh.checkPassedOn(), { passed: 0, requeued: [] }, 'nothing left to ask (and not asked again so soon)');
   });
 
   test('an altered body file: the packet is refused here (the văn thư sees why), the next one still goes', async () => {
@@ -101,7 +105,10 @@ describe('packet bodies as sealed files', () => {
     assert.equal(s?.errorCode, 'body-unreadable');
     assert.match(s?.error ?? '', /failed authentication/);
     assert.equal(sentState(ws.db, good.packetId)?.state, 'sent');
-    assert.deepEqual(files(), [], 'both files let go (the refused one is never sent)');
+    assert.deepEqual(files(), [basename(bodies.fileOf(sha256Hex(good.bytes)))], 'the refused one\'s file let go at once (it is never sent), the sent one\'s kept');
+    await waitFor('A passed the good one on', async () => (await A.packets.outboundState(good.packetId))?.state === 'forwarded', 20_000, 20);
+    assert.deepEqual(await fresh.checkPassedOn({ force: true }), { passed: 1, requeued: [] });
+    assert.deepEqual(files(), [], 'both files let go');
   });
 
   test('a body file swapped for another packet\'s, a missing one, another profile\'s key: each refused, never another packet\'s bytes', () => {

@@ -15,10 +15,10 @@ import { API, isChannel } from '../protocol';
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
 import { RESUMABLE_ABOVE_BYTES, uploadResumable, UPLOAD_CHUNK_BYTES } from '../resumableUpload';
-import { ADMIN_WORKSTATIONS_API, CLAIMS_BATCH_MAX, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimWaiting, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketKey, type PacketListing, type PacketPage, type PacketRefusal, type PacketRefusalPage, type PacketSubmitResult } from './protocol';
+import { ADMIN_WORKSTATIONS_API, CLAIMS_BATCH_MAX, HELD_PACKETS_MAX, type OutboundHeldResult, type AgencyWorkstationsPage, DIRECTORY_API, PACKETS_API, type ClaimKind, type ClaimRelease, type ClaimWaiting, type ClaimReleasePage, type LostWorkstation, type Directory, type PacketClaim, type PacketClaims, type PacketClaimsBatchAnswer, type PacketKey, type PacketListing, type PacketPage, type PacketRefusal, type PacketRefusalPage, type PacketSubmitResult } from './protocol';
 import {
-  dropPacketParts, headOfQueue, markRefused, markRefusedLater, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
-  savedPacketParts, savePacketPart, sentState, sha256Hex, storeInbound, type InboundPacket, type PacketQueueStats, type SentState,
+  dropPacketParts, headOfQueue, markPassed, markRefused, markRefusedLater, markSent, markTaken, pendingInbound, PULL_CURSOR, queuePacket, queueStats, recordSendFailure,
+  requeueLost, savedPacketParts, unpassedSent, savePacketPart, sentState, sha256Hex, storeInbound, type InboundPacket, type PacketQueueStats, type SentState,
 } from './queue';
 
 /** Server refusals that a retry would only repeat: the packet is marked refused with the code. */
@@ -31,6 +31,9 @@ const HELD_MAX_BYTES = 32 << 20;
 const PART_BYTES = 1 << 20;
 
 
+/** How often the sent packets whose bodies are kept are checked with the agency server (checkPassedOn). */
+const PASS_CHECK_MS = 30_000;
+
 /** sync_state key: the last take release handled (a workstation declared lost). */
 const RELEASES_CURSOR = 'packets:releases';
 
@@ -41,7 +44,9 @@ export type PacketStep =
   | 'packet-sending' | 'packet-sent' | 'packet-acknowledged' | 'packet-cleared'
   | 'packet-part-saved' | 'packet-downloaded' | 'packet-stored' | 'packet-taken'
   // a large packet's resumable upload: the offset the server held when asked, each chunk it committed
-  | 'packet-upload-resumed' | 'packet-chunk-sent';
+  | 'packet-upload-resumed' | 'packet-chunk-sent'
+  // a sent packet the agency server no longer holds (restored from a backup) queued again
+  | 'packet-requeued';
 
 export interface OutboundPacket {
   packetId: string;
@@ -71,6 +76,8 @@ export interface PacketClientOptions {
   /** Packets above this size go as a resumable upload in chunks of uploadChunkBytes (defaults: 4 MiB each). */
   resumableAboveBytes?: number;
   uploadChunkBytes?: number;
+  /** At most one check of the sent packets' whereabouts in this long (checkPassedOn; default 30 s). */
+  passCheckMs?: number;
 }
 
 export interface PacketStatus extends PacketQueueStats {
@@ -91,6 +98,7 @@ export class PacketClient {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private failures = 0;
+  private passCheckedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly o: PacketClientOptions) {}
 
@@ -486,6 +494,45 @@ export class PacketClient {
     }
   }
 
+  /**
+   * A sent packet keeps its body until the agency server is seen to have passed it on. At most every
+   * passCheckMs (or when `force`d), a thousand at a time, this asks the server where they are
+   * (POST /v1/packets/held): passed on to the hub or refused, the body goes; not held at all, the server
+   * was restored from a backup taken before it took them (it never drops a packet it took), and they are
+   * queued again, same id and bytes (returned: the caller flushes). An agency server from before this
+   * route cannot say: the bodies go, as they did then.
+   */
+  async checkPassedOn(o: { force?: boolean } = {}): Promise<{ passed: number; requeued: string[] }> {
+    const out = { passed: 0, requeued: [] as string[] };
+    if (!o.force && this.now() - this.passCheckedAt < (this.o.passCheckMs ?? PASS_CHECK_MS)) return out;
+    let afterId = 0;
+    for (;;) {
+      const rows = unpassedSent(this.db, HELD_PACKETS_MAX, afterId);
+      if (!rows.length) break;
+      const res = await this.o.server.request('POST', `${PACKETS_API}/held`, {
+        body: Buffer.from(JSON.stringify({ packetIds: rows.map((r) => r.packetId) })), headers: { 'content-type': 'application/json' },
+      });
+      const old = res.status === 404 && readJson<{ message?: string }>(res)?.message === 'no such route';
+      const where = old ? null : new Map(expectJson<OutboundHeldResult>(res, 'POST held packets').packets.map((p) => [p.packetId, p.state]));
+      const released: string[] = [];
+      writeTx(this.db, () => {
+        for (const r of rows) {
+          const state = where ? where.get(r.packetId) : 'forwarded';
+          if (state === 'forwarded' || state === 'refused') {
+            if (markPassed(this.db, r.packetId, this.iso())) released.push(r.sha256);
+          } else if (state === undefined && requeueLost(this.db, r.packetId)) out.requeued.push(r.packetId);
+        }
+      });
+      for (const sha of released) this.o.bodies?.release(this.db, sha);
+      out.passed += released.length;
+      if (rows.length < HELD_PACKETS_MAX) break;
+      afterId = rows[rows.length - 1]!.id;
+    }
+    for (const packetId of out.requeued) this.step('packet-requeued', { packetId });
+    this.passCheckedAt = this.now();
+    return out;
+  }
+
   /** An inbound packet's bytes again (a released take), checked against its listing. */
   async fetchInbound(l: PacketListing): Promise<Buffer> {
     const bytes = await this.download(l);
@@ -522,7 +569,8 @@ export class PacketClient {
   /** One round: send what waits, fetch what arrived (`waitMs`: waiting for it, see pull), hand it over. */
   async syncOnce(o: { waitMs?: number } = {}): Promise<{ sent: number; received: number; handed: number }> {
     try {
-      const sent = await this.flush();
+      let sent = await this.flush();
+      if ((await this.checkPassedOn()).requeued.length) sent += await this.flush();
       const received = await this.pull(o);
       const handed = this.drain();
       writeTx(this.db, () => setState(this.db, 'packets:last_contact', this.iso()));

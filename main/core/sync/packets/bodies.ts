@@ -122,9 +122,9 @@ export class PacketBodies {
 }
 
 // A row names a body file while it waits and holds no bytes of its own: the exchange's outbox until handed
-// to the transport (or withdrawn), the transport's queue until sent or refused.
+// to the transport (or withdrawn), the transport's queue until the agency server has passed it on or refused it.
 const WAITING_EXCHANGE = "SELECT 1 FROM main.exchange_outbox WHERE sha256 = ? AND length(bytes) = 0 AND handed_at IS NULL AND withdrawn_at IS NULL";
-const WAITING_QUEUE = "SELECT 1 FROM main.packet_outbox WHERE sha256 = ? AND bytes IS NULL AND state = 'queued'";
+const WAITING_QUEUE = "SELECT 1 FROM main.packet_outbox WHERE sha256 = ? AND bytes IS NULL AND (state = 'queued' OR (state = 'sent' AND passed_at IS NULL))";
 
 function bodyNamed(db: Db, sha256: string): boolean {
   return db.prepare(WAITING_EXCHANGE).get(sha256) !== undefined || db.prepare(WAITING_QUEUE).get(sha256) !== undefined;
@@ -132,7 +132,7 @@ function bodyNamed(db: Db, sha256: string): boolean {
 
 function namedDigests(db: Db): string[] {
   return db.prepare(`SELECT sha256 FROM main.exchange_outbox WHERE sha256 IS NOT NULL AND length(bytes) = 0 AND handed_at IS NULL AND withdrawn_at IS NULL
-    UNION SELECT sha256 FROM main.packet_outbox WHERE bytes IS NULL AND state = 'queued'`).pluck().all() as string[];
+    UNION SELECT sha256 FROM main.packet_outbox WHERE bytes IS NULL AND (state = 'queued' OR (state = 'sent' AND passed_at IS NULL))`).pluck().all() as string[];
 }
 
 function exists(file: string): boolean {

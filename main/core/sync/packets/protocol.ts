@@ -164,6 +164,19 @@ export interface HeldPacketsResult {
 }
 export const HELD_PACKETS_MAX = 1000;
 
+/**
+ * POST /v1/packets/held (agency server, a workstation asking): where each of these packets the agency's
+ * workstations submitted is now; a packet the server does not hold is left out. A workstation keeps a
+ * sent packet's body until the server has passed it on (`forwarded`) or refused it: an agency server
+ * restored from a backup no longer holds what it took after the backup, and the body is sent again.
+ */
+export interface OutboundHeldRequest {
+  packetIds: string[];
+}
+export interface OutboundHeldResult {
+  packets: Array<{ packetId: string; state: OutboundState['state'] }>;
+}
+
 /** Where a packet a workstation submitted is on its way out (agency server's view). */
 export interface OutboundState {
   packetId: string;

@@ -91,9 +91,32 @@ export function headOfQueue(db: Db, held?: (packetId: string, sha256: string) =>
   }
 }
 
-/** `note`: 'sent-elsewhere' when another workstation of the agency sent this packet id first. */
+/**
+ * `note`: 'sent-elsewhere' when another workstation of the agency sent this packet id first. The body stays
+ * (in the row or its sealed file) until the agency server has passed the packet on (markPassed).
+ */
 export function markSent(db: Db, packetId: string, now: string, note: string | null = null): void {
-  stmt(db, "UPDATE main.packet_outbox SET state = 'sent', bytes = NULL, done_at = ?, last_error = NULL, next_attempt_at = NULL, error_code = ? WHERE packet_id = ?").run(now, note, packetId);
+  stmt(db, "UPDATE main.packet_outbox SET state = 'sent', done_at = ?, last_error = NULL, next_attempt_at = NULL, error_code = ?, passed_at = NULL WHERE packet_id = ?").run(now, note, packetId);
+}
+
+/** Sent packets the agency server has not yet been seen to pass on, oldest first (their bodies are kept). */
+export function unpassedSent(db: Db, limit: number, afterId = 0): Array<{ id: number; packetId: string; sha256: string }> {
+  return (stmt(db, "SELECT id, packet_id, sha256 FROM main.packet_outbox WHERE state = 'sent' AND passed_at IS NULL AND id > ? ORDER BY id LIMIT ?").all(afterId, limit) as
+    Array<{ id: number; packet_id: string; sha256: string }>).map((r) => ({ id: r.id, packetId: r.packet_id, sha256: r.sha256 }));
+}
+
+/** The agency server passed it on (or refused it): its body is no longer needed here. */
+export function markPassed(db: Db, packetId: string, now: string): boolean {
+  return stmt(db, "UPDATE main.packet_outbox SET passed_at = ?, bytes = NULL WHERE packet_id = ? AND state = 'sent' AND passed_at IS NULL").run(now, packetId).changes > 0;
+}
+
+/**
+ * The agency server no longer holds a packet it acknowledged (restored from a backup taken before): queued
+ * again, as a packet never sent (the same id and bytes; the server and the hub take it once).
+ */
+export function requeueLost(db: Db, packetId: string): boolean {
+  return stmt(db, `UPDATE main.packet_outbox SET state = 'queued', attempts = 0, next_attempt_at = NULL, done_at = NULL, error_code = NULL,
+      last_error = 'the agency server no longer held it (restored from a backup): sent again' WHERE packet_id = ? AND state = 'sent' AND passed_at IS NULL`).run(packetId).changes > 0;
 }
 
 export function markRefused(db: Db, packetId: string, code: string, error: string, now: string): void {
@@ -106,8 +129,8 @@ export function markRefused(db: Db, packetId: string, code: string, error: strin
  * workstation never queued it (another workstation's packet: its own workstation notes it).
  */
 export function markRefusedLater(db: Db, packetId: string, code: string, error: string, at: string): boolean {
-  return stmt(db, "UPDATE main.packet_outbox SET state = 'refused', error_code = ?, last_error = ?, done_at = ?, next_attempt_at = NULL, bytes = NULL WHERE packet_id = ? AND state = 'sent'")
-    .run(code, error.slice(0, 500), at, packetId).changes > 0;
+  return stmt(db, "UPDATE main.packet_outbox SET state = 'refused', error_code = ?, last_error = ?, done_at = ?, next_attempt_at = NULL, bytes = NULL, passed_at = coalesce(passed_at, ?) WHERE packet_id = ? AND state = 'sent'")
+    .run(code, error.slice(0, 500), at, at, packetId).changes > 0;
 }
 
 /** Refusals the exchange has not yet noted on its records (withdrawn packets are the exchange's own doing). */
