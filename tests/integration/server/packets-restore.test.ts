@@ -5,16 +5,16 @@
 // them missing, queues them again and sends them; the hub holds each packet once. A packet passed on
 // before lets its body go, and so do the re-sent ones once passed on.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../../../server/app';
-import type { StorageConfig } from '../../../server/config';
 import { startHub, type RunningHub } from '../../../server/hub';
 import { Store } from '../../../server/storage/store';
 import { PacketBodies } from '../../../main/core/sync/packets/bodies';
 import { sentState } from '../../../main/core/sync/packets/queue';
 import { tempDir } from '../../helpers/desk';
+import { backupStore, restoreStore } from '../../helpers/storeBackup';
 import { agencyConfig, clearPacket, CODES, hubConfig, networkPki, startAgency, waitFor, workstation, type NetworkPki } from '../../helpers/network';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
 
@@ -34,19 +34,6 @@ after(() => {
   tmp?.cleanup();
 });
 
-function backupStore(storage: StorageConfig): void {
-  if (storage.kind === 'sqlite') copyFileSync(storage.file, `${storage.file}.backup`);
-  else pg.psql(`CREATE DATABASE ${storage.database}_backup TEMPLATE ${storage.database}`, 'postgres');
-}
-function restoreStore(storage: StorageConfig): void {
-  if (storage.kind === 'sqlite') {
-    for (const suffix of ['-wal', '-shm']) rmSync(`${storage.file}${suffix}`, { force: true });
-    copyFileSync(`${storage.file}.backup`, storage.file);
-  } else {
-    pg.psql(`DROP DATABASE ${storage.database}`, 'postgres');
-    pg.psql(`CREATE DATABASE ${storage.database} TEMPLATE ${storage.database}_backup`, 'postgres');
-  }
-}
 
 for (const backend of ['sqlite', 'postgres'] as const) {
   describe(`packets after a restore of the agency server (${backend})`, () => {
@@ -73,7 +60,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         // The hub away; the operator's backup of A; then A takes two packets it cannot pass on yet.
         await hub.close();
         await a.close();
-        backupStore(cfgA.storage);
+        backupStore(cfgA.storage, pg);
         a = await startAgency(cfgA);
         const lost = [
           await clearPacket(n, 'A', [CODES.B], { subject: 'Về việc gửi sau khi sao lưu 1' }),
@@ -87,7 +74,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 
         // A fails and is restored from the backup, marked; the hub is back.
         await a.close();
-        restoreStore(cfgA.storage);
+        restoreStore(cfgA.storage, pg);
         const offline = await Store.open(cfgA.storage);
         await offline.markRestored(new Date());
         await offline.close();

@@ -11,13 +11,12 @@
 //     each workstation has the other's events, including one made after the restore.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startServer, type RunningServer } from '../../../server/app';
 import { Store } from '../../../server/storage/store';
-import type { StorageConfig } from '../../../server/config';
 import { lastNumbersAfterRestore, numberingRound } from '../../../main/core/documents/sharedNumbering';
 import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
 import { NUMBERS_AFTER_RESTORE_KEY } from '../../../main/core/sync/restore';
@@ -32,6 +31,7 @@ import { adoptRestores, checkpoints, cursorsToVerify, noteCheckpoint, resendKey,
 import { pushCursorKey } from '../../../main/core/sync/outbox';
 import { agencyPki, startAgencyServer, type AgencyPki, type Backend } from '../../helpers/agencyServer';
 import { tempDir } from '../../helpers/desk';
+import { backupStore, restoreStore } from '../../helpers/storeBackup';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
 import { softKey } from '../../helpers/softKey';
 import { appendEvent, openWorkstation } from '../../helpers/workstation';
@@ -83,21 +83,6 @@ async function agencyOf(backend: Backend, name: string): Promise<{ dir: string; 
   return { dir, first: await startAgencyServer({ backend, pg, dir, pki, people, logger: quiet, limits: { signInPerSecond: 100, signInBurst: 500 } }) };
 }
 
-/** A backup of the store as the operator takes it (the service stopped). */
-function backupStore(storage: StorageConfig): void {
-  if (storage.kind === 'sqlite') copyFileSync(storage.file, `${storage.file}.backup`);
-  else pg.psql(`CREATE DATABASE ${storage.database}_backup TEMPLATE ${storage.database}`, 'postgres');
-}
-/** The store put back to that backup (the service stopped). */
-function restoreStore(storage: StorageConfig): void {
-  if (storage.kind === 'sqlite') {
-    for (const suffix of ['-wal', '-shm']) rmSync(`${storage.file}${suffix}`, { force: true });
-    copyFileSync(`${storage.file}.backup`, storage.file);
-  } else {
-    pg.psql(`DROP DATABASE ${storage.database}`, 'postgres');
-    pg.psql(`CREATE DATABASE ${storage.database} TEMPLATE ${storage.database}_backup`, 'postgres');
-  }
-}
 /** `--mark-restored` as the operator runs it: a child process of the server's command. */
 function markRestored(configFile: string): RestoreMark {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'server/main.ts', '--config', configFile, '--mark-restored'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -111,8 +96,8 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       const { config, configFile } = first;
       let server: RunningServer = first;
       const storage = config.storage;
-      const backup = () => backupStore(storage);
-      const restore = () => restoreStore(storage);
+      const backup = () => backupStore(storage, pg);
+      const restore = () => restoreStore(storage, pg);
       const d1 = join(dir, 'ws1');
       const d2 = join(dir, 'ws2');
       mkdirSync(d1);
@@ -256,7 +241,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       make('w1', 3, 'Công văn trước sao lưu');
       for (const w of ['w1', 'w2', 'w3'] as const) await sync(w);
       await server.close();
-      backupStore(config.storage);
+      backupStore(config.storage, pg);
       server = await startServer(config, { logger: quiet });
       // After the backup: one batch of w1 (3 events a batch), read by w2.
       make('w1', 3, 'Công văn sau sao lưu');
@@ -264,7 +249,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       await sync('w2');
       const readTo = cursor(db.w2, pullCursorKey('thuong'));
       await server.close();
-      restoreStore(config.storage);
+      restoreStore(config.storage, pg);
 
       // The service runs on the restored store before anyone marks it; w3, whose view is older than the
       // backup, sends two batches: the store's head is past w2's cursor again, at seqs w2 read other batches.
@@ -343,7 +328,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       await allocate(numbers);
       c.close();
       await server.close();
-      backupStore(storage);
+      backupStore(storage, pg);
       server = await startServer(config, { logger: quiet });
       ({ c, numbers } = connect(server.port));
       for (let i = 0; i < 3; i++) await allocate(numbers);
@@ -352,7 +337,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       // Not while a service runs on the store (its heartbeat): the operator stops it first.
       await assert.rejects(server.store.markRestored(new Date()), /a service seems to be running on this store/);
       await server.close();
-      restoreStore(storage);
+      restoreStore(storage, pg);
       const offline = await Store.open(storage);
       const mark = await offline.markRestored(new Date());
       await offline.close();
