@@ -26,6 +26,11 @@ const afterRestoreSchema = z.strictObject({
   restore: z.string().uuid(),
   counters: z.array(z.strictObject({ ...sequence, last: z.number().int().min(1).max(10_000_000) })).max(AFTER_RESTORE_MAX),
 });
+const afterRestoreRecordsSchema = z.strictObject({
+  restore: z.string().uuid(),
+  records: z.array(z.strictObject({ ...sequence, record: gid, number: z.number().int().min(1).max(10_000_000) })).min(1).max(AFTER_RESTORE_MAX)
+    .refine((items) => new Set(items.map((i) => i.record)).size === items.length, 'each record once'),
+});
 const giveBackSchema = z.strictObject({ ...sequence, record: gid });
 const reportSchema = z.strictObject({ ...sequence, record: gid, number: z.number().int().min(1).max(10_000_000), madeAt: z.string().datetime().optional() });
 
@@ -96,7 +101,22 @@ export class NumberRoutes {
         const q = parseBody(afterRestoreSchema, await readBody(req, 512 << 10));
         const clearance = secrecyRank(s.clearance);
         const out = await this.store.afterRestore(q, s.workstation, s.person, now(), async (register) => (await this.store.registerRank(register)) <= clearance);
-        this.logger.log('warn', 'last numbers reported after a restore', { workstation: s.workstation, person: s.person, restore: q.restore, sequences: q.counters.length, ...out });
+        const { floors, ...counts } = out;
+        this.logger.log('warn', 'last numbers reported after a restore', { workstation: s.workstation, person: s.person, restore: q.restore, sequences: q.counters.length, ...counts, floors: floors.length });
+        sendJson(res, 200, out);
+        return true;
+      }
+      if (method === 'POST' && path === `${NUMBERS_API}/after-restore/records`) {
+        // 2 000 records of at most ~400 bytes each (a long bucket name).
+        const q = parseBody(afterRestoreRecordsSchema, await readBody(req, 1 << 20));
+        const clearance = secrecyRank(s.clearance);
+        const out = await this.store.afterRestoreRecords(q, s.workstation, s.person, now(), async (register) => (await this.store.registerRank(register)) <= clearance);
+        const { clashes, ...counts } = out;
+        this.logger.log(clashes.length ? 'warn' : 'info', 'numbered records reported after a restore', { workstation: s.workstation, person: s.person, restore: q.restore, records: q.records.length, ...counts, clashes: clashes.length });
+        // Each clash named (ids and numbers only): a number held twice is the văn thư's to settle.
+        for (const c of clashes.slice(0, 50)) {
+          this.logger.log('warn', 'a record reported after a restore clashes with the store', { workstation: s.workstation, person: s.person, reason: c.reason, register: c.register, period: c.period, bucket: c.bucket, number: c.number, record: c.record });
+        }
         sendJson(res, 200, out);
         return true;
       }

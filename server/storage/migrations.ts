@@ -473,6 +473,21 @@ function steps(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('hub_cursors').addColumn('served', 'bigint').execute();
       },
     },
+    // Each sequence's counter as the restored store held it when the restore was marked: the numbers
+    // above it may have been given after the backup, and their allocation rows are rebuilt from what
+    // the workstations report (server/numbers.ts after-restore/records).
+    '0018_restore_counters': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('restore_counters')
+          .addColumn('restore_id', 'text', (c) => c.notNull())
+          .addColumn('register_gid', 'text', (c) => c.notNull())
+          .addColumn('period', 'text', (c) => c.notNull())
+          .addColumn('bucket', 'text', (c) => c.notNull())
+          .addColumn('last', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('pk_restore_counters', ['restore_id', 'register_gid', 'period', 'bucket'])
+          .execute();
+      },
+    },
   };
 }
 

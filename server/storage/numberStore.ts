@@ -4,7 +4,7 @@
 // consecutive numbers, never one twice, and a failed insert rolls the counter back. The record's global
 // id is the allocation's key: asking again for the same record answers the number it already holds.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { AfterRestoreRequest, AfterRestoreResult, HomeMove, AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, NumberAllocation, NumberSequence, ReportRequest } from '../../main/core/sync/numbers/protocol';
+import type { AfterRestoreRecordsRequest, AfterRestoreRecordsResult, AfterRestoreRequest, AfterRestoreResult, HomeMove, NumberedRecord, RecordClash, AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, NumberAllocation, NumberSequence, ReportRequest } from '../../main/core/sync/numbers/protocol';
 import { formerTenure, movesOf } from './homeStore';
 import { registerFacts } from './registerFacts';
 import type { NumberAllocationsTable, ServerDatabase } from './schema';
@@ -51,7 +51,7 @@ export const yearOfPeriod = (period: string): number | null => (/^\d{4}$/.test(p
 
 const allocationOf = (r: NumberAllocationsTable): NumberAllocation => ({
   register: r.register_gid, period: r.period, bucket: r.bucket, record: r.record_gid, number: num(r.number),
-  workstation: r.workstation, person: r.person, allocatedAt: r.allocated_at, source: r.source === 'home' || r.source === 'void' ? r.source : 'server',
+  workstation: r.workstation, person: r.person, allocatedAt: r.allocated_at, source: r.source === 'home' || r.source === 'void' || r.source === 'rebuilt' ? r.source : 'server',
 });
 
 const sameSequence = (a: NumberAllocation, q: NumberSequence) => a.register === q.register && a.period === q.period && a.bucket === q.bucket;
@@ -100,8 +100,7 @@ export class NumberStore {
    * above the person's clearance.
    */
   async afterRestore(q: AfterRestoreRequest, workstation: string, person: string, now: Date, mayNumber: (register: string) => Promise<boolean>): Promise<AfterRestoreResult> {
-    const latest = await this.db.selectFrom('restores').select('id').orderBy('serial', 'desc').limit(1).executeTakeFirst();
-    if (latest?.id !== q.restore) throw new NumberForbidden('forbidden', `restore ${q.restore} is not the store's last restore mark`);
+    await this.requireLastRestore(q.restore);
     const allowed: typeof q.counters = [];
     let skipped = 0;
     for (const c of q.counters) {
@@ -111,7 +110,11 @@ export class NumberStore {
     return this.db.transaction().execute(async (trx) => {
       const done = await trx.selectFrom('restore_number_reports').select('raised').where('restore_id', '=', q.restore).where('workstation', '=', workstation).executeTakeFirst();
       let raised = 0;
+      const floors: AfterRestoreResult['floors'] = [];
       for (const c of allowed) {
+        // Records numbered above what the restored store held may have lost their allocation rows.
+        const floor = await this.floorOf(trx, q.restore, c);
+        if (c.last > floor) floors.push({ register: c.register, period: c.period, bucket: c.bucket, last: floor });
         const before = await this.lastOf(trx, c);
         if (c.last <= before) continue;
         await trx.insertInto('number_counters').values({ register_gid: c.register, period: c.period, bucket: c.bucket, last: c.last })
@@ -123,8 +126,65 @@ export class NumberStore {
       await trx.insertInto('restore_number_reports').values({ restore_id: q.restore, workstation, person, reported_at: now.toISOString(), raised })
         .onConflict((oc) => oc.columns(['restore_id', 'workstation']).doUpdateSet({ person, reported_at: now.toISOString(), raised: sql`restore_number_reports.raised + ${raised}` }))
         .execute();
-      return { raised, skipped, already: !!done };
+      return { raised, skipped, already: !!done, floors };
     });
+  }
+
+  private async requireLastRestore(restore: string): Promise<void> {
+    const latest = await this.db.selectFrom('restores').select('id').orderBy('serial', 'desc').limit(1).executeTakeFirst();
+    if (latest?.id !== restore) throw new NumberForbidden('forbidden', `restore ${restore} is not the store's last restore mark`);
+  }
+
+  /** The sequence's counter when the restore was marked (0: none then, or a mark older than migration 0018). */
+  private async floorOf(db: Db, restore: string, q: NumberSequence): Promise<number> {
+    const r = await db.selectFrom('restore_counters').select('last').where('restore_id', '=', restore)
+      .where('register_gid', '=', q.register).where('period', '=', q.period).where('bucket', '=', q.bucket).executeTakeFirst();
+    return r ? num(r.last) : 0;
+  }
+
+  /**
+   * After a restore: the records a workstation knows numbered above the restored store's last get their
+   * allocation rows back (source `rebuilt`, naming the reporting workstation and person), so asking
+   * again for such a record answers its number and its give-back works. Only numbers above the store's
+   * counter at the mark and not above its counter now (raised by the same workstation's last numbers
+   * first); a row is written only where neither the number nor the record is held: anything else held
+   * is never overwritten but answered as a clash. Sending again changes nothing (`held`). Registers
+   * above the person's clearance are left out (`skipped`), as are numbers outside those bounds.
+   */
+  async afterRestoreRecords(q: AfterRestoreRecordsRequest, workstation: string, person: string, now: Date, mayNumber: (register: string) => Promise<boolean>): Promise<AfterRestoreRecordsResult> {
+    await this.requireLastRestore(q.restore);
+    const may = new Map<string, boolean>();
+    for (const r of q.records) if (!may.has(r.register)) may.set(r.register, await mayNumber(r.register));
+    const run = () => this.db.transaction().execute(async (trx) => {
+      const out: AfterRestoreRecordsResult = { rebuilt: 0, held: 0, skipped: 0, clashes: [] };
+      for (const r of q.records) {
+        const outcome = may.get(r.register) ? await this.rebuildOne(trx, q.restore, r, workstation, person, now) : 'skipped';
+        if (outcome === 'rebuilt' || outcome === 'held' || outcome === 'skipped') out[outcome]++;
+        else out.clashes.push({ ...r, reason: outcome });
+      }
+      return out;
+    });
+    try {
+      return await run();
+    } catch (e) {
+      // The same record or number written meanwhile by another request: run again, it is then held or a clash.
+      if (!isUniqueViolation(e)) throw e;
+      return run();
+    }
+  }
+
+  private async rebuildOne(trx: Transaction<ServerDatabase>, restore: string, r: NumberedRecord, workstation: string, person: string, now: Date): Promise<'rebuilt' | 'held' | 'skipped' | RecordClash['reason']> {
+    if (r.number <= (await this.floorOf(trx, restore, r)) || r.number > (await this.lastOf(trx, r))) return 'skipped';
+    const prior = await this.allocationOfRecord(trx, r.record);
+    if (prior) return sameSequence(prior, r) && prior.number === r.number && prior.source !== 'void' ? 'held' : 'record-numbered';
+    const holder = await trx.selectFrom('number_allocations').select('record_gid')
+      .where('register_gid', '=', r.register).where('period', '=', r.period).where('bucket', '=', r.bucket).where('number', '=', r.number).executeTakeFirst();
+    if (holder) return 'number-taken';
+    await trx.insertInto('number_allocations').values({
+      record_gid: r.record, register_gid: r.register, period: r.period, bucket: r.bucket, number: r.number,
+      workstation, person, allocated_at: now.toISOString(), source: 'rebuilt',
+    }).execute();
+    return 'rebuilt';
   }
 
   async last(q: NumberSequence): Promise<{ last: number; home: string | null }> {

@@ -204,7 +204,7 @@ export interface NumberAllocationsTable {
   workstation: string;
   person: string;
   allocated_at: string;
-  source: string; // server | home
+  source: string; // server | home | void | rebuilt (after a restore, from a workstation's record)
 }
 
 export interface RegisterHomesTable {
@@ -277,10 +277,20 @@ export interface RestoreNumberReportsTable {
   raised: number;
 }
 
+/** A sequence's counter in the restored store when the restore was marked (migration 0018). */
+export interface RestoreCountersTable {
+  restore_id: string;
+  register_gid: string;
+  period: string;
+  bucket: string;
+  last: number | string;
+}
+
 export interface ServerDatabase {
   counters: CountersTable;
   restores: RestoresTable;
   restore_number_reports: RestoreNumberReportsTable;
+  restore_counters: RestoreCountersTable;
   batches: BatchesTable;
   batch_events: BatchEventsTable;
   keyrings: KeyringsTable;

@@ -231,6 +231,11 @@ export class Store {
       const last = await trx.selectFrom('restores').select(sql<number | string | null>`max(serial)`.as('serial')).executeTakeFirst();
       const row = { serial: num(last?.serial ?? 0) + 1, id: randomUUID(), marked_at: now.toISOString(), batches_head: head('batches'), keyrings_head: head('keyrings') };
       await trx.insertInto('restores').values(row).execute();
+      // What the restored store's counters hold: numbers above them may have been given after the backup.
+      await trx.insertInto('restore_counters')
+        .columns(['restore_id', 'register_gid', 'period', 'bucket', 'last'])
+        .expression((eb) => eb.selectFrom('number_counters').select([sql.lit(row.id).as('restore_id'), 'register_gid', 'period', 'bucket', 'last']))
+        .execute();
       return { id: row.id, markedAt: row.marked_at, batchesHead: row.batches_head, keyringsHead: row.keyrings_head };
     });
   }

@@ -12,7 +12,7 @@ import { cached } from '../db/statements';
 import { writeTx } from '../db/transaction';
 import { workstationId } from '../events/eventLog';
 import { TransportError } from '../sync/transport';
-import { AFTER_RESTORE_MAX, type AfterRestoreRequest, type AfterRestoreResult } from '../sync/numbers/protocol';
+import { AFTER_RESTORE_MAX, type AfterRestoreRecordsRequest, type AfterRestoreRecordsResult, type AfterRestoreRequest, type AfterRestoreResult } from '../sync/numbers/protocol';
 import { getState } from '../sync/outbox';
 import { NUMBERS_AFTER_RESTORE_KEY } from '../sync/restore';
 import type { AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, LastNumber, HomeMovedConflict, NumberConflict, NumberSequence, ReportOutcome, ReportRequest } from '../sync/numbers/protocol';
@@ -21,6 +21,7 @@ import { periodOf, scopeRow, type TakenNumber } from './numbering';
 import { renumberTaken, type OwedNumber } from './numberConflicts';
 import { sequenceKeyOf } from './sequenceKey';
 import { awaitingNumber, numberWaiting } from './numberWaits';
+import { NUMBERED_RECORDS_SENT_KEY, sendNumberedRecords, sequenceKey } from './numberedRecords';
 
 /** The agency server's numbering routes (sync/numbers/NumberClient.ts). */
 export interface NumberAuthority {
@@ -31,6 +32,7 @@ export interface NumberAuthority {
   report(q: ReportRequest): Promise<ReportOutcome>;
   last(q: NumberSequence): Promise<LastNumber>;
   afterRestore(q: AfterRestoreRequest): Promise<AfterRestoreResult>;
+  afterRestoreRecords(q: AfterRestoreRecordsRequest): Promise<AfterRestoreRecordsResult>;
 }
 
 /** How a registration's number is taken: the local counter (no server linked), the server's, or offline at the home. */
@@ -187,9 +189,12 @@ export function pendingReports(db: Db): Array<{ number: number; period: string; 
  * After the agency server's store was restored to an older point (sync/restore.ts): the last number this
  * workstation knows of every sequence (its counters follow the numbers it gave and those the records it
  * received carry) goes to the server before anything else of the round, so the server does not give
- * one of them again. Kept until the server has taken all of it. Returns the sequences raised.
+ * one of them again; then the records it knows numbered above what the restored store held, so the
+ * server knows again which record holds each of those numbers (numberedRecords.ts). Kept until the
+ * server has taken all of it (an interrupted round resumes after the last chunk taken). Null: nothing
+ * to tell; else the sequences raised and what the server did with the records (clashes are listed).
  */
-export async function lastNumbersAfterRestore(db: Db, authority: NumberAuthority): Promise<number | null> {
+export async function lastNumbersAfterRestore(db: Db, authority: NumberAuthority): Promise<(AfterRestoreRecordsResult & { raised: number }) | null> {
   const restore = getState(db, NUMBERS_AFTER_RESTORE_KEY);
   if (!restore) return null;
   const rows = db.prepare(`SELECT c.period, c.bucket, c.last,
@@ -198,14 +203,19 @@ export async function lastNumbersAfterRestore(db: Db, authority: NumberAuthority
   const counters = rows.filter((r) => r.register_id !== null)
     .map((r) => ({ register: sequenceKeyOf(db, r.register_id!).register, period: r.period, bucket: r.bucket, last: r.last }));
   let raised = 0;
+  // Per sequence, what the restored store held when it was marked: the records above it are sent next.
+  const floors = new Map<string, number>();
   for (let i = 0; i < counters.length || i === 0; i += AFTER_RESTORE_MAX) {
-    raised += (await authority.afterRestore({ restore, counters: counters.slice(i, i + AFTER_RESTORE_MAX) })).raised;
+    const r = await authority.afterRestore({ restore, counters: counters.slice(i, i + AFTER_RESTORE_MAX) });
+    raised += r.raised;
+    for (const f of r.floors ?? []) floors.set(sequenceKey(f), f.last);
   }
+  const records = await sendNumberedRecords(db, authority, restore, floors);
   writeTx(db, () => {
     // A newer restore adopted meanwhile keeps its own mark.
-    if (getState(db, NUMBERS_AFTER_RESTORE_KEY) === restore) db.prepare('DELETE FROM main.sync_state WHERE key = ?').run(NUMBERS_AFTER_RESTORE_KEY);
+    if (getState(db, NUMBERS_AFTER_RESTORE_KEY) === restore) db.prepare('DELETE FROM main.sync_state WHERE key IN (?, ?)').run(NUMBERS_AFTER_RESTORE_KEY, NUMBERED_RECORDS_SENT_KEY);
   });
-  return raised;
+  return { raised, ...records };
 }
 
 /**

@@ -33,6 +33,7 @@ const dying: NumberAuthority = {
   report: (q) => numbers.report(q),
   last: (q) => numbers.last(q),
   afterRestore: (q) => numbers.afterRestore(q),
+  afterRestoreRecords: (q) => numbers.afterRestoreRecords(q),
 };
 await numberingRound(desk.db, dying, new Date(), null);
 process.stdout.write('{"survived":true}');

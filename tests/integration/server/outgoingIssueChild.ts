@@ -45,6 +45,7 @@ const dying: NumberAuthority = {
   report: (q) => numbers.report(q),
   last: (q) => numbers.last(q),
   afterRestore: (q) => numbers.afterRestore(q),
+  afterRestoreRecords: (q) => numbers.afterRestoreRecords(q),
 };
 desk.outgoing.numbering = dying;
 // The agency's key (the văn thư's, as the profile's bound identity): killed once a signature is made.

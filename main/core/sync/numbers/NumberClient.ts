@@ -4,7 +4,7 @@
 import type { ServerClient } from '../ServerClient';
 import { TransportError, type Response } from '../transport';
 import {
-  ADMIN_REGISTERS_API, NUMBERS_API, type AfterRestoreRequest, type AfterRestoreResult, type AllocateManyRequest, type HomeMove, type HomeMovedConflict, type MoveHomeRequest, type RegisterHomeView, type ReportOutcome, type AllocateManyResult, type AllocateRequest, type AllocateResult, type GiveBackRequest, type GiveBackResult, type LastNumber, type NumberConflict,
+  ADMIN_REGISTERS_API, NUMBERS_API, type AfterRestoreRecordsRequest, type AfterRestoreRecordsResult, type AfterRestoreRequest, type AfterRestoreResult, type AllocateManyRequest, type HomeMove, type HomeMovedConflict, type MoveHomeRequest, type RegisterHomeView, type ReportOutcome, type AllocateManyResult, type AllocateRequest, type AllocateResult, type GiveBackRequest, type GiveBackResult, type LastNumber, type NumberConflict,
   type NumberSequence, type ReportRequest,
 } from './protocol';
 
@@ -38,6 +38,11 @@ export class NumberClient {
   /** After a restore of the server's store: the last numbers this workstation knows (sync/restore.ts). */
   async afterRestore(q: AfterRestoreRequest): Promise<AfterRestoreResult> {
     return expectJson<AfterRestoreResult>(await this.server.request('POST', `${NUMBERS_API}/after-restore`, json(q)), `last numbers after restore ${q.restore}`);
+  }
+
+  /** After a restore: records numbered above the restored store's last, so it knows again who holds each number. */
+  async afterRestoreRecords(q: AfterRestoreRecordsRequest): Promise<AfterRestoreRecordsResult> {
+    return expectJson<AfterRestoreRecordsResult>(await this.server.request('POST', `${NUMBERS_API}/after-restore/records`, json(q)), `${q.records.length} numbered records after restore ${q.restore}`);
   }
 
   /** Numbers for many records of one register at once (at most NUMBERS_MANY_MAX), in order. */

@@ -28,8 +28,12 @@ export interface NumberAllocation extends NumberSequence {
   workstation: string;
   person: string;
   allocatedAt: string;
-  /** `server`: allocated here; `home`: given by the home workstation offline and reported; `void`: given back after a later number was allocated (a gap). */
-  source: 'server' | 'home' | 'void';
+  /**
+   * `server`: allocated here; `home`: given by the home workstation offline and reported; `void`: given
+   * back after a later number was allocated (a gap); `rebuilt`: given before a restore of the store lost
+   * it, and written again from a workstation's record (`workstation` and `person`: who reported it).
+   */
+  source: 'server' | 'home' | 'void' | 'rebuilt';
 }
 
 /** The answer to an allocation or a report: the allocation and the sequence's last number now. */
@@ -52,8 +56,35 @@ export interface AfterRestoreResult {
   skipped: number;
   /** This workstation had already reported for this restore (what it sends again only raises what is still below). */
   already: boolean;
+  /**
+   * The sequences (of those sent, within the person's clearance) whose reported last is above what the
+   * restored store held when the restore was marked, with that last: the workstation's records numbered
+   * above it go to POST /v1/numbers/after-restore/records.
+   */
+  floors: Array<NumberSequence & { last: number }>;
 }
 export const AFTER_RESTORE_MAX = 2000;
+
+/** A record this workstation knows numbered in a sequence (its global id, as the number was asked under). */
+export interface NumberedRecord extends NumberSequence { record: string; number: number }
+
+/**
+ * POST /v1/numbers/after-restore/records: the records this workstation knows numbered above a floor the
+ * server answered, so the restored store knows again which record holds each number (at most
+ * AFTER_RESTORE_MAX a request). A row is written only where neither the number nor the record is held.
+ */
+export interface AfterRestoreRecordsRequest { restore: string; records: NumberedRecord[] }
+/** A record not taken: its number is held by another record, or the record holds another number. */
+export interface RecordClash extends NumberedRecord { reason: 'number-taken' | 'record-numbered' }
+export interface AfterRestoreRecordsResult {
+  /** Allocation rows written (source `rebuilt`). */
+  rebuilt: number;
+  /** Already held as sent (sent again, or allocated again since the restore). */
+  held: number;
+  /** Registers above the person's clearance, or numbers at or below the restored store's last: left out. */
+  skipped: number;
+  clashes: RecordClash[];
+}
 
 /** At most this many records in one POST /v1/numbers/allocate-many (and its body at most NUMBERS_MANY_BYTES). */
 export const NUMBERS_MANY_MAX = 500;
