@@ -70,23 +70,24 @@ export function numberedRecordsAbove(db: Db, floors: ReadonlyMap<string, number>
 }
 
 /**
- * Sends the records above the floors in chunks of AFTER_RESTORE_MAX, from where the last try stopped.
+ * Sends the records above the floors in chunks (at most AFTER_RESTORE_MAX), from where the last try stopped.
  * Returns what the server did with them (summed over the chunks sent now).
  */
-export async function sendNumberedRecords(db: Db, authority: NumberAuthority, restore: string, floors: ReadonlyMap<string, number>): Promise<AfterRestoreRecordsResult> {
+export async function sendNumberedRecords(db: Db, authority: NumberAuthority, restore: string, floors: ReadonlyMap<string, number>, chunk = AFTER_RESTORE_MAX): Promise<AfterRestoreRecordsResult> {
   const total: AfterRestoreRecordsResult = { rebuilt: 0, held: 0, skipped: 0, clashes: [] };
   const saved = getState(db, NUMBERED_RECORDS_SENT_KEY);
   const progress = saved ? (JSON.parse(saved) as { restore: string; after: Position }) : null;
   const after = progress?.restore === restore ? progress.after : null;
   const records = numberedRecordsAbove(db, floors).filter((r) => !after || compare(positionOf(r), after) > 0);
-  for (let i = 0; i < records.length; i += AFTER_RESTORE_MAX) {
-    const chunk = records.slice(i, i + AFTER_RESTORE_MAX);
-    const r = await authority.afterRestoreRecords({ restore, records: chunk });
+  const size = Math.max(1, Math.min(chunk, AFTER_RESTORE_MAX));
+  for (let i = 0; i < records.length; i += size) {
+    const part = records.slice(i, i + size);
+    const r = await authority.afterRestoreRecords({ restore, records: part });
     total.rebuilt += r.rebuilt;
     total.held += r.held;
     total.skipped += r.skipped;
     total.clashes.push(...r.clashes);
-    writeTx(db, () => setState(db, NUMBERED_RECORDS_SENT_KEY, JSON.stringify({ restore, after: positionOf(chunk[chunk.length - 1]!) })));
+    writeTx(db, () => setState(db, NUMBERED_RECORDS_SENT_KEY, JSON.stringify({ restore, after: positionOf(part[part.length - 1]!) })));
   }
   return total;
 }

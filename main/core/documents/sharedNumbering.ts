@@ -194,7 +194,7 @@ export function pendingReports(db: Db): Array<{ number: number; period: string; 
  * server has taken all of it (an interrupted round resumes after the last chunk taken). Null: nothing
  * to tell; else the sequences raised and what the server did with the records (clashes are listed).
  */
-export async function lastNumbersAfterRestore(db: Db, authority: NumberAuthority): Promise<(AfterRestoreRecordsResult & { raised: number }) | null> {
+export async function lastNumbersAfterRestore(db: Db, authority: NumberAuthority, o: { chunk?: number } = {}): Promise<(AfterRestoreRecordsResult & { raised: number }) | null> {
   const restore = getState(db, NUMBERS_AFTER_RESTORE_KEY);
   if (!restore) return null;
   const rows = db.prepare(`SELECT c.period, c.bucket, c.last,
@@ -210,7 +210,7 @@ export async function lastNumbersAfterRestore(db: Db, authority: NumberAuthority
     raised += r.raised;
     for (const f of r.floors ?? []) floors.set(sequenceKey(f), f.last);
   }
-  const records = await sendNumberedRecords(db, authority, restore, floors);
+  const records = await sendNumberedRecords(db, authority, restore, floors, o.chunk);
   writeTx(db, () => {
     // A newer restore adopted meanwhile keeps its own mark.
     if (getState(db, NUMBERS_AFTER_RESTORE_KEY) === restore) db.prepare('DELETE FROM main.sync_state WHERE key IN (?, ?)').run(NUMBERS_AFTER_RESTORE_KEY, NUMBERED_RECORDS_SENT_KEY);

@@ -365,6 +365,135 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
   });
 }
 
+for (const backend of ['sqlite', 'postgres'] as Backend[]) {
+  test(`numbers given after the backup get their allocation rows back: asked again, the same number; clashes kept and reported; an interrupted send resumes (${backend})`, async () => {
+    const dir = join(tmp.dir, `${backend}-numbered-records`);
+    mkdirSync(dir, { recursive: true });
+    const people = [{ person: 'p-an', role: 'van_thu' as const, clearance: 'toi_mat' as const, certificates: [pki.person('an').certPath] }];
+    const first = await startAgencyServer({ backend, pg, dir, pki, people, logger: quiet, limits: { signInPerSecond: 100, signInBurst: 500 } });
+    const { config } = first;
+    let server: RunningServer = first;
+    const logged: Array<{ level: string; msg: string; fields: Record<string, unknown> }> = [];
+    const logger = { log: (level: string, msg: string, fields: Record<string, unknown> = {}) => { logged.push({ level, msg, fields }); } };
+    mkdirSync(join(dir, 'ws'));
+    const w = openWorkstation(join(dir, 'ws'), ['thuong', 'mat']);
+    const register = newGlobalId();
+    const scope = Number(w.prepare("INSERT INTO main.numbering_scopes (name, reset) VALUES ('Sổ công văn đến', 'year')").run().lastInsertRowid);
+    const registerId = Number(w.prepare("INSERT INTO main.registers (kind, name, secrecy, scope_id, global_id) VALUES ('incoming', 'Sổ công văn đến', ?, ?, ?)").run(JSON.stringify(['thuong']), scope, register).lastInsertRowid);
+    const home = workstationId(w);
+    const sequence = { register, period: '2026', bucket: '*' };
+    const records: string[] = [];
+    // As a registration does: the server's number under the record's global id, the record written
+    // in its compartment with it, and the local counter following it.
+    const registerOne = async (numbers: NumberClient) => {
+      const record = newGlobalId();
+      const n = (await numbers.allocate({ ...sequence, record, home })).allocation.number;
+      w.prepare(`INSERT INTO c_thuong.incoming (global_id, register_id, period, arrival_number, arrival_date, year, issuer_name, number_symbol, number_symbol_key,
+          issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency, registered_by, registered_at)
+        VALUES (?, ?, '2026', ?, '2026-03-02', 2026, 'Sở Tài chính', ?, ?, 'so tai chinh', '2026-03-01', 'CV', ?, 'thuong', 0, 'thuong', 1, ?)`)
+        .run(record, registerId, n, `${n}/STC`, `${n}/stc`, `Công văn ${n}`, new Date().toISOString());
+      w.prepare(`INSERT INTO main.number_counters (scope_id, period, bucket, last) VALUES (?, '2026', '*', ?)
+        ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(scope, n);
+      records[n] = record;
+      return n;
+    };
+    const connect = (port: number) => {
+      const c = client(w, port, 'an', []);
+      return { c, numbers: new NumberClient(c) };
+    };
+    const rowsOf = async () => (await server.store.db.selectFrom('number_allocations').selectAll().where('register_gid', '=', register).orderBy('number').execute())
+      .map((r) => [Number(r.number), r.record_gid, r.source]);
+    // A register only Tuyệt mật may number into (its level known from the base's clear events).
+    const topSecret = newGlobalId();
+    try {
+      let { c, numbers } = connect(server.port);
+      const wire = [{ id: newGlobalId(), at: new Date().toISOString(), origin: home, actor: null, entity: 'registers', entityId: topSecret, kind: 'create',
+        data: { kind: 'incoming', name: 'Sổ tuyệt mật', secrecy: JSON.stringify(['tuyet_mat']), scope_id: null, active: 1 } }];
+      const pushed = await c.request('POST', '/v1/events', { headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({
+        batchId: newGlobalId(), channel: 'base', keyId: null, encoding: 'clear', eventIds: wire.map((e) => e.id), payload: Buffer.from(JSON.stringify(wire)).toString('base64') })) });
+      assert.ok(pushed.status < 300, `${pushed.status}`);
+      await registerOne(numbers);
+      await registerOne(numbers);
+      c.close();
+      await server.close();
+      backupStore(config.storage, pg);
+      server = await startServer(config, { logger: quiet });
+      ({ c, numbers } = connect(server.port));
+      for (let i = 0; i < 3; i++) await registerOne(numbers);
+      await c.syncOnce();
+      c.close();
+      await server.close();
+      restoreStore(config.storage, pg);
+      const offline = await Store.open(config.storage);
+      const mark = await offline.markRestored(new Date());
+      await offline.close();
+      server = await startServer(config, { logger });
+      ({ c, numbers } = connect(server.port));
+      assert.deepEqual(await rowsOf(), [[1, records[1], 'server'], [2, records[2], 'server']], 'the restored store knows only the backup\'s');
+      // Before this workstation reports, another record is given number 3 again (the hazard).
+      const other = newGlobalId();
+      assert.equal((await numbers.allocate({ ...sequence, record: other, home })).allocation.number, 3);
+      await c.syncOnce();
+      assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), mark.id);
+
+      // One record a request, and the connection lost before the second: the mark stays, the first is taken.
+      const sent: string[] = [];
+      let failAt = 2;
+      let calls = 0;
+      const flaky = {
+        afterRestore: (q: Parameters<NumberClient['afterRestore']>[0]) => numbers.afterRestore(q),
+        afterRestoreRecords: async (q: Parameters<NumberClient['afterRestoreRecords']>[0]) => {
+          if (++calls === failAt) throw new Error('connection lost');
+          sent.push(...q.records.map((r) => r.record));
+          return numbers.afterRestoreRecords(q);
+        },
+      };
+      const authority = { ...numbers, allocate: numbers.allocate.bind(numbers), allocateMany: numbers.allocateMany.bind(numbers), giveBack: numbers.giveBack.bind(numbers), report: numbers.report.bind(numbers), last: numbers.last.bind(numbers), ...flaky };
+      await assert.rejects(lastNumbersAfterRestore(w, authority, { chunk: 1 }), /connection lost/);
+      assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), mark.id, 'kept until everything was taken');
+      assert.deepEqual(sent, [records[3]]);
+      failAt = -1;
+      const done = await lastNumbersAfterRestore(w, authority, { chunk: 1 });
+      assert.deepEqual(sent, [records[3], records[4], records[5]], 'resumed after the record taken: none sent twice');
+      assert.deepEqual({ ...done, clashes: done?.clashes.length }, { raised: 0, rebuilt: 2, held: 0, skipped: 0, clashes: 0 }, 'the counter was raised by the first try');
+      assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), null);
+      assert.equal(getState(w, 'numbers-after-restore-records'), null);
+
+      // The rows are back, naming their records; number 3 stays the other record's.
+      assert.deepEqual(await rowsOf(), [[1, records[1], 'server'], [2, records[2], 'server'], [3, other, 'server'], [4, records[4], 'rebuilt'], [5, records[5], 'rebuilt']]);
+      const rebuilt = await server.store.db.selectFrom('number_allocations').selectAll().where('record_gid', '=', records[4]!).executeTakeFirstOrThrow();
+      assert.deepEqual([rebuilt.workstation, rebuilt.person], [home, 'p-an']);
+      const clashLog = logged.find((l) => l.msg === 'a record reported after a restore clashes with the store');
+      assert.deepEqual(clashLog && [clashLog.fields.reason, clashLog.fields.record, clashLog.fields.number, clashLog.fields.workstation, clashLog.fields.person],
+        ['number-taken', records[3], 3, home, 'p-an'], 'the clash is logged with the workstation and person');
+
+      // Sent again: nothing changes; the clash is answered again, never overwritten.
+      const again = await numbers.afterRestoreRecords({ restore: mark.id, records: [3, 4, 5].map((n) => ({ ...sequence, record: records[n]!, number: n })) });
+      assert.deepEqual(again, { rebuilt: 0, held: 2, skipped: 0, clashes: [{ ...sequence, record: records[3], number: 3, reason: 'number-taken' }] });
+      // A record holding another number is a clash too, and a number at or below the restored store's last is left out.
+      const moved = await numbers.afterRestoreRecords({ restore: mark.id, records: [{ ...sequence, record: records[4]!, number: 5 }, { ...sequence, record: newGlobalId(), number: 2 }] });
+      assert.deepEqual([moved.rebuilt, moved.skipped, moved.clashes.map((x) => x.reason)], [0, 1, ['record-numbered']]);
+      assert.equal((await rowsOf()).length, 5);
+
+      // Asked again for its record, number 4 answers 4 (not a new number); the last one goes back.
+      const asked = await numbers.allocate({ ...sequence, record: records[4]!, home });
+      assert.deepEqual([asked.allocation.number, asked.last], [4, 5]);
+      assert.deepEqual(await numbers.giveBack({ ...sequence, record: records[5]! }), { givenBack: true, last: 4 });
+
+      // No rows planted in a register above the person's clearance, nor under a malformed record id.
+      const planted = await numbers.afterRestoreRecords({ restore: mark.id, records: [{ register: topSecret, period: '2026', bucket: '*', record: newGlobalId(), number: 1 }] });
+      assert.deepEqual(planted, { rebuilt: 0, held: 0, skipped: 1, clashes: [] });
+      assert.equal((await server.store.db.selectFrom('number_allocations').select('record_gid').where('register_gid', '=', topSecret).execute()).length, 0);
+      await assert.rejects(numbers.afterRestoreRecords({ restore: mark.id, records: [{ ...sequence, record: 'x.void.9', number: 9 }] }), /400/);
+      await assert.rejects(numbers.afterRestoreRecords({ restore: newGlobalId(), records: [{ ...sequence, record: newGlobalId(), number: 9 }] }), /403/);
+      c.close();
+    } finally {
+      if (server.server.listening) await server.close();
+      w.close();
+    }
+  });
+}
+
 test('a workstation that never read nor sent anything takes a mark as known and nothing else', () => {
   const d = join(tmp.dir, 'untouched');
   mkdirSync(d, { recursive: true });
