@@ -50,7 +50,7 @@ export function numberedRecordsAbove(db: Db, floors: ReadonlyMap<string, number>
     }
     if (hasTable(db, c, 'outgoing')) {
       rows.push(...(db.prepare(`SELECT register_id, period, bucket, number, global_id AS record FROM ${c}.outgoing
-        WHERE number IS NOT NULL AND number > ? AND register_id IS NOT NULL AND period IS NOT NULL`).all(low) as Row[]));
+        WHERE number IS NOT NULL AND number > ? AND register_id IS NOT NULL AND period IS NOT NULL AND bucket IS NOT NULL`).all(low) as Row[]));
     }
   }
   const keys = new Map<number, string>();

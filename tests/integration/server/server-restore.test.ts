@@ -19,6 +19,7 @@ import { startServer, type RunningServer } from '../../../server/app';
 import { Store } from '../../../server/storage/store';
 import { lastNumbersAfterRestore, numberingRound } from '../../../main/core/documents/sharedNumbering';
 import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
+import { numberedRecordsAbove, sequenceKey } from '../../../main/core/documents/numberedRecords';
 import { NUMBERS_AFTER_RESTORE_KEY } from '../../../main/core/sync/restore';
 import { newGlobalId } from '../../../main/core/events/globalId';
 import { workstationId } from '../../../main/core/events/eventLog';
@@ -493,6 +494,48 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
     }
   });
 }
+
+test('the records sent after a restore: arrivals and issued documents above the floor, a renumbered arrival under its correction\'s id, no placeholder, each once', () => {
+  const d = join(tmp.dir, 'numbered-records');
+  mkdirSync(d, { recursive: true });
+  const w = openWorkstation(d, ['thuong', 'mat']);
+  try {
+    const scope = Number(w.prepare("INSERT INTO main.numbering_scopes (name, reset) VALUES ('Số đến', 'year')").run().lastInsertRowid);
+    const register = newGlobalId();
+    const registerId = Number(w.prepare("INSERT INTO main.registers (kind, name, secrecy, scope_id, global_id) VALUES ('incoming', 'Sổ đến', ?, ?, ?)").run(JSON.stringify(['thuong', 'mat']), scope, register).lastInsertRowid);
+    const outScope = Number(w.prepare("INSERT INTO main.numbering_scopes (name, reset, per_type) VALUES ('Số đi', 'year', 1)").run().lastInsertRowid);
+    const outRegister = newGlobalId();
+    const outId = Number(w.prepare("INSERT INTO main.registers (kind, name, secrecy, scope_id, global_id) VALUES ('outgoing', 'Sổ đi', ?, ?, ?)").run(JSON.stringify(['thuong']), outScope, outRegister).lastInsertRowid);
+    const arrival = (c: string, n: number) => {
+      const gid = newGlobalId();
+      const id = Number(w.prepare(`INSERT INTO ${c}.incoming (global_id, register_id, period, arrival_number, arrival_date, year, issuer_name, number_symbol, number_symbol_key,
+          issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency, registered_by, registered_at)
+        VALUES (?, ?, '2026', ?, '2026-03-02', 2026, 'Sở', ?, ?, 'so', '2026-03-01', 'CV', 'Công văn', ?, ?, 'thuong', 1, '2026-03-02T00:00:00Z')`)
+        .run(gid, registerId, n, `${n}/S`, `${n}/s`, c === 'c_mat' ? 'mat' : 'thuong', c === 'c_mat' ? 1 : 0).lastInsertRowid);
+      return { gid, id };
+    };
+    arrival('c_thuong', 2);
+    const a3 = arrival('c_thuong', 3);
+    const a4 = arrival('c_mat', 4);
+    arrival('c_thuong', -123456); // "chờ cấp số": a placeholder, no number
+    // Number 5 renumbered after a clash: the server holds it under the correction's id.
+    const a5 = arrival('c_thuong', 5);
+    const correction = newGlobalId();
+    w.prepare(`INSERT INTO c_thuong.incoming_corrections (global_id, incoming_id, corrected_by, corrected_at, reason, old_values, new_values)
+      VALUES (?, ?, 1, '2026-03-03T00:00:00Z', 'renumbered', '{"arrivalNumber":3}', '{"arrivalNumber":5}')`).run(correction, a5.id);
+    const issued = newGlobalId();
+    w.prepare(`INSERT INTO c_thuong.outgoing (global_id, status, type_code, subject, secrecy, secrecy_rank, urgency, signer_id, drafted_by, created_at, updated_at, register_id, period, bucket, number)
+      VALUES (?, 'issued', 'QĐ', 'Quyết định', 'thuong', 0, 'thuong', 1, 1, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z', ?, '2026', 'QĐ', 7)`).run(issued, outId);
+    const floors = new Map([[sequenceKey({ register, period: '2026', bucket: '*' }), 2], [sequenceKey({ register: outRegister, period: '2026', bucket: 'QĐ' }), 6]]);
+    const sent = numberedRecordsAbove(w, floors).map((r) => [r.register === register ? 'đến' : 'đi', r.bucket, r.number, r.record]);
+    const expected = [['đến', '*', 3, a3.gid], ['đến', '*', 4, a4.gid], ['đến', '*', 5, correction], ['đi', 'QĐ', 7, issued]];
+    assert.deepEqual(sent.sort((a, b) => String(a[3]).localeCompare(String(b[3]))), expected.sort((a, b) => String(a[3]).localeCompare(String(b[3]))));
+    assert.deepEqual(numberedRecordsAbove(w, new Map([[sequenceKey({ register, period: '2026', bucket: '*' }), 4]])).map((r) => r.record), [correction], 'only above the floor');
+    assert.deepEqual(numberedRecordsAbove(w, new Map()), []);
+  } finally {
+    w.close();
+  }
+});
 
 test('a workstation that never read nor sent anything takes a mark as known and nothing else', () => {
   const d = join(tmp.dir, 'untouched');
