@@ -32,7 +32,7 @@ export function reportText(r: ValidationReport): string {
     ...r.missingColumns.map((m) => `  * Trang ${m.sheet} không có cột "${m.column}"`),
     ...r.rows.filter((x) => x.status !== 'ok').slice(0, 200).map((x) =>
       `  ${x.sheet} dòng ${x.row}: ${STATUS[x.status]}: ${x.reasons.map((m) => `${m.text}${m.column ? ` (cột "${m.column}")` : ''}${m.detail ? ` [${m.detail}]` : ''}`).join('; ')}`),
-    ...(r.unknownUnits.length ? ['Cơ quan chưa có trong danh mục (ánh xạ trong mục "units" của tệp ánh xạ):', ...r.unknownUnits.map((u) => `  ${u.name} (${u.rows.length} dòng)`)] : []),
+    ...(r.unknownUnits.length ? ['Cơ quan chưa có trong danh mục (ánh xạ trong mục "units" của tệp ánh xạ):', ...r.unknownUnits.map((u) => `  ${u.name} (${u.count} dòng)`)] : []),
   ];
   return lines.join('\n');
 }

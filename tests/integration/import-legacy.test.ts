@@ -2,7 +2,7 @@
 // reported exactly, each row gets the status and reasons expected, the job registers the good rows
 // through the register (numbers, compartments, search) and a second run imports nothing twice.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import ExcelJS from 'exceljs';
@@ -64,7 +64,7 @@ test('XLSX register: title rows, merged two-row header, date cells, several shee
     ['Sổ đến 2020', 2, 'warning', ['urgencyInSecrecyColumn']],
   ]);
   assert.deepEqual(report.counts, { ok: 0, warning: 3, duplicate: 1, rejected: 4 });
-  assert.deepEqual(report.unknownUnits, [{ name: 'Ban Tổ chức Huyện ủy Đông Triều', rows: [{ sheet: 'Sổ đến 2019', row: 6 }] }]);
+  assert.deepEqual(report.unknownUnits, [{ name: 'Ban Tổ chức Huyện ủy Đông Triều', count: 1, rows: [{ sheet: 'Sổ đến 2019', row: 6 }] }]);
   const r5 = report.rows[0]!.record!;
   // Matched by folded name ("UBND" = "Ủy ban nhân dân"), the serial 43529 read as 05/03/2019, the date cell as 06/03/2019.
   assert.equal(r5.issuer.name, 'Ủy ban nhân dân tỉnh Quảng Ninh');
@@ -164,6 +164,32 @@ test('files matched by a naming rule: found, or the row comes in without one', a
   assert.deepEqual(rows, [['vni.csv', 2, 'warning', ['arrivalFromDocumentDate']], ['vni.csv', 3, 'warning', ['arrivalFromDocumentDate', 'noFileForRule']]]);
   assert.equal(report.rows[0]!.record!.file?.name, '30_KH-SNV.pdf');
   assert.equal(report.rows[1]!.record!.file, undefined);
+});
+
+test('duplicates within a source by number-symbol, issuer and date or by file; an unknown issuer counted on every row, its first 50 named', async () => {
+  const sub = join(dir, 'many');
+  mkdirSync(join(sub, 'scans'), { recursive: true });
+  await writePdf(join(sub, 'scans'), 'a.pdf', '1/CV-X', 'Tệp dùng hai lần');
+  await writePdf(join(sub, 'scans'), 'b.pdf', '2/CV-X', 'Tệp khác');
+  const lines = ['Số ký hiệu,Ngày văn bản,Cơ quan ban hành,Trích yếu,Tệp'];
+  for (let i = 1; i <= 60; i++) lines.push(`${i}/CV-X,01/06/2019,Ban Chưa Có Tên,Công văn ${i},`);
+  lines.push('7/CV-X,01/06/2019,Ban Chưa Có Tên,Cùng số cùng ngày với dòng 8,'); // row 62: as row 8
+  lines.push('7/CV-X,02/06/2019,Ban Chưa Có Tên,Cùng số nhưng khác ngày,'); // row 63: not a duplicate
+  lines.push('100/CV-X,03/06/2019,Sở Nội vụ,Có tệp,scans/a.pdf'); // row 64
+  lines.push('101/CV-X,03/06/2019,Sở Nội vụ,Cùng tệp với dòng 64,scans/a.pdf'); // row 65: same file
+  lines.push('102/CV-X,03/06/2019,Sở Nội vụ,Tệp khác,scans/b.pdf'); // row 66
+  writeFileSync(join(sub, 'nhieu.csv'), lines.join('\n'));
+  const path = join(sub, 'nhieu.csv');
+  const report = await env.desk.imports.dryRun(clerk, path, suggestMapping((await readSource(path)).tables[0]!.headers));
+  const dups = report.rows.filter((r) => r.status === 'duplicate').map((r) => [r.row, r.reasons.find((x) => x.code === 'duplicateInBatch')?.detail]);
+  assert.deepEqual(dups, [[62, '8'], [65, '64']]);
+  assert.equal(report.counts.duplicate, 2);
+  assert.deepEqual(report.unknownUnits.map((u) => [u.name, u.count, u.rows.length, u.rows[0]!.row, u.rows.at(-1)!.row]), [['Ban Chưa Có Tên', 62, 50, 2, 51]]);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(await reportWorkbook(report) as unknown as ArrayBuffer);
+  const units = wb.getWorksheet('Đơn vị chưa có')!;
+  assert.equal(units.getCell('B2').value, 62);
+  assert.equal(String(units.getCell('C2').value).split(', ').length, 50);
 });
 
 test('a mapping saves and loads as JSON; a wrong one is refused with where it is wrong', async () => {

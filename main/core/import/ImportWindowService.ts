@@ -253,7 +253,7 @@ export class ImportWindowService {
         total: report.rows.length,
         quirks: report.quirks,
         missingColumns: report.missingColumns,
-        unknownUnits: report.unknownUnits.map((u) => ({ name: u.name, rows: u.rows.length })),
+        unknownUnits: report.unknownUnits.map((u) => ({ name: u.name, rows: u.count })),
         problems: report.rows.filter((r) => r.status !== 'ok').slice(0, 200).map(rowView),
         report: xlsx,
         level,

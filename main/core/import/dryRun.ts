@@ -9,7 +9,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { QUIRK_TEXT } from './reasons';
 import type { Mapping } from './mapping';
 import type { Quirk, ReadSource, SourceRow } from './types';
-import { RowValidator, type RowResult, type RowStatus, type ValidatorContext } from './validate';
+import { RowValidator, type RowResult, type RowStatus, type UnknownUnitRows, type ValidatorContext } from './validate';
 
 export interface ValidationReport {
   source: { name: string; format: string; sha256: string; encoding?: string };
@@ -18,7 +18,8 @@ export interface ValidationReport {
   missingColumns: Array<{ sheet: string; column: string }>;
   rows: RowResult[];
   counts: Record<RowStatus, number>;
-  unknownUnits: Array<{ name: string; rows: Array<{ sheet: string; row: number }> }>;
+  /** Issuers not in the directory: rows naming each (`rows`: the first UNKNOWN_UNIT_ROWS_KEPT of them). */
+  unknownUnits: Array<{ name: string } & UnknownUnitRows>;
 }
 
 export interface DryRunProgress {
@@ -102,6 +103,6 @@ export async function dryRunInSlices(ctx: ValidatorContext, source: ReadSource, 
     missingColumns,
     rows,
     counts,
-    unknownUnits: [...validator.unknownUnits.entries()].map(([name, at]) => ({ name, rows: at })),
+    unknownUnits: [...validator.unknownUnits.entries()].map(([name, u]) => ({ name, count: u.count, rows: u.rows })),
   };
 }

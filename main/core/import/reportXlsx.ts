@@ -18,7 +18,7 @@ export async function reportWorkbook(report: ValidationReport): Promise<Buffer> 
   for (const q of report.quirks) quirks.addRow([q.text, q.sheet ?? '', q.row ?? '', q.column ?? '', q.detail ?? '', q.code]);
   const units = wb.addWorksheet('Đơn vị chưa có');
   units.addRow(['Cơ quan ban hành (như đã ghi)', 'Số dòng', 'Các dòng']);
-  for (const u of report.unknownUnits) units.addRow([u.name, u.rows.length, u.rows.slice(0, 50).map((x) => `${x.sheet}:${x.row}`).join(', ')]);
+  for (const u of report.unknownUnits) units.addRow([u.name, u.count, u.rows.map((x) => `${x.sheet}:${x.row}`).join(', ')]);
   for (const ws of [rows, quirks, units]) ws.getRow(1).font = { bold: true };
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -1,5 +1,6 @@
 // One source row checked and turned into a registration, or the reasons it cannot be: the dry run
 // runs this over every row and the job over each row before registering it, so both say the same.
+import { createHash } from 'node:crypto';
 import type { DuplicateRef } from '../../../common/contract';
 import { checkDocumentType, documentTypeByName, secrecyRank, type Secrecy, type Urgency } from '../../../common/domain';
 import { incomingDateIssues } from '../../../common/schemas';
@@ -66,13 +67,27 @@ const reason = (code: string, column?: string, detail?: string): RowReason =>
 const WARN_ONLY = new Set(['unknownUnit', 'typeGuessed', 'twoDigitYear', 'monthFirst', 'excelSerialDate', 'arrivalFromDocumentDate',
   'oldSecrecyGrade', 'urgencyInSecrecyColumn', 'oddNumberSymbol', 'numberSymbolCleaned', 'sameSymbolOtherIssuer', 'noFileForRule']);
 
+/** At most this many rows are named per unknown issuer (all are counted). */
+export const UNKNOWN_UNIT_ROWS_KEPT = 50;
+export interface UnknownUnitRows { count: number; rows: Array<{ sheet: string; row: number }> }
+
+/** A 16-byte digest of a text as a flat one-byte string (a fresh string: no slice of a larger one kept alive). */
+const digestKey = (text: string): string => createHash('sha256').update(text).digest().toString('latin1', 0, 16);
+/** The first 16 bytes of a hex SHA-256 the same way. */
+const hexKey = (sha256: string): string => Buffer.from(sha256.slice(0, 32), 'hex').toString('latin1');
+
 export class RowValidator {
   /** Each distinct issuer text is folded and matched once per source. */
   private readonly units: UnitMatcher;
-  /** Rows of this source seen so far: symbol key + issuer + date, and file hashes. */
+  /**
+   * Rows of this source seen so far (symbol key + issuer + date, and file hashes), each by a 16-byte
+   * digest: an entry per row for the whole job, so kept small (about 80 bytes against 400 for the
+   * texts themselves; a false match needs a 128-bit collision).
+   */
   private readonly seen = new Map<string, number>();
   private readonly seenFiles = new Map<string, number>();
-  readonly unknownUnits = new Map<string, Array<{ sheet: string; row: number }>>();
+  /** Issuers not in the directory: how many rows name each, and the first of them (the report shows as many). */
+  readonly unknownUnits = new Map<string, UnknownUnitRows>();
 
   constructor(private readonly ctx: ValidatorContext, private readonly mapping: Mapping) {
     this.units = new UnitMatcher(unitDirectory(ctx.db), new Map(Object.entries(mapping.units).map(([name, id]) => [issuerKey(name), id])));
@@ -157,9 +172,10 @@ export class RowValidator {
       const m = this.units.match(issuerText);
       if (m.kind === 'unknown') {
         warn('unknownUnit', iss.column, issuerText);
-        const list = this.unknownUnits.get(issuerText) ?? [];
-        list.push({ sheet: row.sheet, row: row.row });
-        this.unknownUnits.set(issuerText, list);
+        const u = this.unknownUnits.get(issuerText) ?? { count: 0, rows: [] };
+        u.count++;
+        if (u.rows.length < UNKNOWN_UNIT_ROWS_KEPT) u.rows.push({ sheet: row.sheet, row: row.row });
+        this.unknownUnits.set(issuerText, u);
       } else issuer = { name: m.unit.name, unitId: m.unit.id };
     }
 
@@ -246,14 +262,15 @@ export class RowValidator {
       ...(file ? { file } : {}),
     };
     // Duplicates: within this source first, then in the profile (symbol + issuer + date, or the same file).
-    const dupKey = `${symbol.ok ? symbol.value.key : ''}\u0000${issuerKey(issuer.name)}\u0000${documentDate}`;
-    const earlier = this.seen.get(dupKey) ?? (file ? this.seenFiles.get(file.sha256) : undefined);
+    const dupKey = digestKey(`${symbol.ok ? symbol.value.key : ''}\u0000${issuerKey(issuer.name)}\u0000${documentDate}`);
+    const fileKey = file ? hexKey(file.sha256) : undefined;
+    const earlier = this.seen.get(dupKey) ?? (fileKey !== undefined ? this.seenFiles.get(fileKey) : undefined);
     if (earlier !== undefined) {
       reasons.push(reason('duplicateInBatch', undefined, String(earlier)));
       return done('duplicate', record);
     }
     this.seen.set(dupKey, row.row);
-    if (file) this.seenFiles.set(file.sha256, row.row);
+    if (fileKey !== undefined) this.seenFiles.set(fileKey, row.row);
     if (recall) return done('ok', record);
     return {
       lookup: { numberSymbol: record.numberSymbol, issuerName: issuer.name, documentDate: record.documentDate, sha256s: file ? [file.sha256] : [] },
