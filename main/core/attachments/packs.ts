@@ -19,14 +19,16 @@
 // old index is gone; the old pack's bytes are shredded by the next sweep (init, or the retry's).
 //
 // Memory (per thread, per store): each pack's index as a sorted Buffer of 16-byte names with offsets and
-// lengths in typed arrays, 28 bytes an entry (100 000 blobs: 2.8 MB); looked up by binary search in each
-// pack (a few dozen packs). The set is reloaded when the folder's list of indexes changes (names are
-// never reused: an index never changes once written).
+// lengths in typed arrays, 28 bytes an entry, and the store's directory of name prefixes over all packs
+// (packDirectory.ts), 8 bytes an entry (100 000 blobs: 3.6 MB); a name is looked up in the directory,
+// then in the pack or two it names. The set is reloaded when the folder's list of indexes changes (names
+// are never reused: an index never changes once written).
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BlobIntegrityError, openSmall, sealSmall } from './blobCipher';
+import { PackDirectory } from './packDirectory';
 import { PRIVATE_DIR_MODE } from '../privateFiles';
 import { processAlive } from '../processAlive';
 import { shred } from '../vault/shred';
@@ -123,6 +125,9 @@ export function packSet(storeDir: string, dataKey: Buffer): PackSet {
 
 export class PackSet {
   private readonly indexes = new Map<string, PackIndex>();
+  /** Which packs may hold a name; rebuilt when a pack is dropped (`stale`). */
+  private readonly directory = new PackDirectory<PackIndex>();
+  private stale = false;
   /** Indexes that did not open (altered, swapped, truncated): what they held is refused, not missing. */
   private readonly damaged = new Set<string>();
   private listing: string | null = null;
@@ -130,6 +135,10 @@ export class PackSet {
   private removing: Promise<unknown> = Promise.resolve();
 
   constructor(readonly dir: string, private readonly dataKey: Buffer) {}
+
+  private forget(id: string): void {
+    if (this.indexes.delete(id)) this.stale = true;
+  }
 
   keyIs(key: Buffer): boolean {
     return this.dataKey.equals(key);
@@ -156,12 +165,14 @@ export class PackSet {
     const listing = ids.join('/');
     if (listing === this.listing) return;
     const now = new Set(ids);
-    for (const id of [...this.indexes.keys()]) if (!now.has(id)) this.indexes.delete(id);
+    for (const id of [...this.indexes.keys()]) if (!now.has(id)) this.forget(id);
     for (const id of [...this.damaged]) if (!now.has(id)) this.damaged.delete(id);
     for (const id of ids) {
       if (this.indexes.has(id) || this.damaged.has(id)) continue;
       try {
-        this.indexes.set(id, parseIndex(this.dataKey, id, readFileSync(this.indexPath(id))));
+        const ix = parseIndex(this.dataKey, id, readFileSync(this.indexPath(id)));
+        this.indexes.set(id, ix);
+        if (!this.stale) this.directory.add(ix);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed meanwhile: the next listing differs
         this.damaged.add(id);
@@ -173,7 +184,11 @@ export class PackSet {
   /** Where the blob named `name` is packed, or null. `fresh`: the listing is checked first. */
   locate(name: Buffer, fresh = true): PackLoc | null {
     if (fresh) this.refresh();
-    for (const ix of this.indexes.values()) {
+    if (this.stale) {
+      this.directory.reset(this.indexes.values());
+      this.stale = false;
+    }
+    for (const ix of this.directory.candidates(name)) {
       const i = find(ix, name);
       if (i >= 0) return { pack: this.packPath(ix.id), offset: ix.offsets[i]!, length: ix.lengths[i]! };
     }
@@ -259,7 +274,7 @@ export class PackSet {
     }
     // Then the old index: from here the removed blobs are not readable through the store.
     rmSync(this.indexPath(id), { force: true });
-    this.indexes.delete(id);
+    this.forget(id);
     this.listing = null;
     await syncDir(this.dir);
     step('rewrite:old-unindexed');
