@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import {
-  AFTER_RESTORE_MAX, NUMBER_BUCKET_RE, NUMBER_ID_RE, NUMBER_PERIOD_RE, NUMBERS_API, NUMBERS_MANY_BYTES, NUMBERS_MANY_MAX, type GiveBackResult, type HomeMovedConflict, type LastNumber, type NumberConflict,
+  AFTER_RESTORE_MAX, AFTER_RESTORE_REGISTERS_MAX, NUMBER_BUCKET_RE, NUMBER_ID_RE, NUMBER_PERIOD_RE, NUMBERS_API, NUMBERS_MANY_BYTES, NUMBERS_MANY_MAX, type GiveBackResult, type HomeMovedConflict, type LastNumber, type NumberConflict,
 } from '../main/core/sync/numbers/protocol';
 import type { Session } from './auth';
 import type { ServerConfig } from './config';
@@ -29,7 +29,9 @@ const afterRestoreSchema = z.strictObject({
 const afterRestoreRecordsSchema = z.strictObject({
   restore: z.string().uuid(),
   records: z.array(z.strictObject({ ...sequence, record: gid, number: z.number().int().min(1).max(10_000_000) })).min(1).max(AFTER_RESTORE_MAX)
-    .refine((items) => new Set(items.map((i) => i.record)).size === items.length, 'each record once'),
+    .refine((items) => new Set(items.map((i) => i.record)).size === items.length, 'each record once')
+    // Each register is looked up once a request: bounded, so a request cannot make thousands of look-ups.
+    .refine((items) => new Set(items.map((i) => i.register)).size <= AFTER_RESTORE_REGISTERS_MAX, `at most ${AFTER_RESTORE_REGISTERS_MAX} registers`),
 });
 const giveBackSchema = z.strictObject({ ...sequence, record: gid });
 const reportSchema = z.strictObject({ ...sequence, record: gid, number: z.number().int().min(1).max(10_000_000), madeAt: z.string().datetime().optional() });
@@ -99,8 +101,7 @@ export class NumberRoutes {
       }
       if (method === 'POST' && path === `${NUMBERS_API}/after-restore`) {
         const q = parseBody(afterRestoreSchema, await readBody(req, 512 << 10));
-        const clearance = secrecyRank(s.clearance);
-        const out = await this.store.afterRestore(q, s.workstation, s.person, now(), async (register) => (await this.store.registerRank(register)) <= clearance);
+        const out = await this.store.afterRestore(q, s.workstation, s.person, now(), secrecyRank(s.clearance));
         const { floors, ...counts } = out;
         this.logger.log('warn', 'last numbers reported after a restore', { workstation: s.workstation, person: s.person, restore: q.restore, sequences: q.counters.length, ...counts, floors: floors.length });
         sendJson(res, 200, out);
@@ -109,8 +110,7 @@ export class NumberRoutes {
       if (method === 'POST' && path === `${NUMBERS_API}/after-restore/records`) {
         // 2 000 records of at most ~400 bytes each (a long bucket name).
         const q = parseBody(afterRestoreRecordsSchema, await readBody(req, 1 << 20));
-        const clearance = secrecyRank(s.clearance);
-        const out = await this.store.afterRestoreRecords(q, s.workstation, s.person, now(), async (register) => (await this.store.registerRank(register)) <= clearance);
+        const out = await this.store.afterRestoreRecords(q, s.workstation, s.person, now(), secrecyRank(s.clearance));
         const { clashes, ...counts } = out;
         this.logger.log(clashes.length ? 'warn' : 'info', 'numbered records reported after a restore', { workstation: s.workstation, person: s.person, restore: q.restore, records: q.records.length, ...counts, clashes: clashes.length });
         // Each clash named (ids and numbers only): a number held twice is the văn thư's to settle.

@@ -488,6 +488,22 @@ function steps(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // What each workstation reported as a sequence's last after a restore: it may rebuild the allocation
+    // rows of its own records only up to that (server/numbers.ts after-restore/records), never a number
+    // another workstation's report raised the counter to.
+    '0019_restore_reported_lasts': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.createTable('restore_reported_lasts')
+          .addColumn('restore_id', 'text', (c) => c.notNull())
+          .addColumn('workstation', 'text', (c) => c.notNull())
+          .addColumn('register_gid', 'text', (c) => c.notNull())
+          .addColumn('period', 'text', (c) => c.notNull())
+          .addColumn('bucket', 'text', (c) => c.notNull())
+          .addColumn('last', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('pk_restore_reported_lasts', ['restore_id', 'workstation', 'register_gid', 'period', 'bucket'])
+          .execute();
+      },
+    },
   };
 }
 

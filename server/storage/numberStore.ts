@@ -96,16 +96,25 @@ export class NumberStore {
    * that went back with the store, so no number given before the restore is given again. A counter only
    * goes up (a report again changes nothing); each report is kept with the workstation and person (a
    * number raised by it is no more than an allocation could take). Only for the restore marked last (a
-   * stale one is refused: the workstation reads the new mark first). `mayNumber` leaves out registers
-   * above the person's clearance.
+   * stale one is refused: the workstation reads the new mark first). Registers the server does not know
+   * (no clear event of their creation) and those above the person's `clearance` (a secrecy rank) are
+   * left out (`skipped`; the latter also counted in `aboveClearance`, so the workstation keeps its mark
+   * for a round by someone cleared for them). What the workstation reported of each sequence is kept:
+   * it bounds the allocation rows it may rebuild (afterRestoreRecords).
    */
-  async afterRestore(q: AfterRestoreRequest, workstation: string, person: string, now: Date, mayNumber: (register: string) => Promise<boolean>): Promise<AfterRestoreResult> {
+  async afterRestore(q: AfterRestoreRequest, workstation: string, person: string, now: Date, clearance: number): Promise<AfterRestoreResult> {
     await this.requireLastRestore(q.restore);
     const allowed: typeof q.counters = [];
     let skipped = 0;
+    let aboveClearance = 0;
+    const access = this.accessCache(clearance);
     for (const c of q.counters) {
-      if (await mayNumber(c.register)) allowed.push(c);
-      else skipped++;
+      const a = await access(c.register);
+      if (a === 'ok') allowed.push(c);
+      else {
+        skipped++;
+        if (a === 'above') aboveClearance++;
+      }
     }
     return this.db.transaction().execute(async (trx) => {
       const done = await trx.selectFrom('restore_number_reports').select('raised').where('restore_id', '=', q.restore).where('workstation', '=', workstation).executeTakeFirst();
@@ -115,6 +124,10 @@ export class NumberStore {
         // Records numbered above what the restored store held may have lost their allocation rows.
         const floor = await this.floorOf(trx, q.restore, c);
         if (c.last > floor) floors.push({ register: c.register, period: c.period, bucket: c.bucket, last: floor });
+        await trx.insertInto('restore_reported_lasts').values({ restore_id: q.restore, workstation, register_gid: c.register, period: c.period, bucket: c.bucket, last: c.last })
+          .onConflict((oc) => oc.columns(['restore_id', 'workstation', 'register_gid', 'period', 'bucket'])
+            .doUpdateSet({ last: sql`CASE WHEN restore_reported_lasts.last < excluded.last THEN excluded.last ELSE restore_reported_lasts.last END` }))
+          .execute();
         const before = await this.lastOf(trx, c);
         if (c.last <= before) continue;
         await trx.insertInto('number_counters').values({ register_gid: c.register, period: c.period, bucket: c.bucket, last: c.last })
@@ -126,8 +139,26 @@ export class NumberStore {
       await trx.insertInto('restore_number_reports').values({ restore_id: q.restore, workstation, person, reported_at: now.toISOString(), raised })
         .onConflict((oc) => oc.columns(['restore_id', 'workstation']).doUpdateSet({ person, reported_at: now.toISOString(), raised: sql`restore_number_reports.raised + ${raised}` }))
         .execute();
-      return { raised, skipped, already: !!done, floors };
+      return { raised, skipped, aboveClearance, already: !!done, floors };
     });
+  }
+
+  /**
+   * Whether a person of `clearance` may touch a register's numbers after a restore: `unknown` (the server
+   * has no clear event of its creation: rank 0 would let anyone plant rows in it), `above` the clearance,
+   * or `ok`. Each register looked up once per request.
+   */
+  private accessCache(clearance: number): (register: string) => Promise<'ok' | 'unknown' | 'above'> {
+    const seen = new Map<string, 'ok' | 'unknown' | 'above'>();
+    return async (register) => {
+      let a = seen.get(register);
+      if (a === undefined) {
+        const f = await registerFacts(this.db, register, null);
+        a = !f.known ? 'unknown' : f.minRank > clearance ? 'above' : 'ok';
+        seen.set(register, a);
+      }
+      return a;
+    };
   }
 
   private async requireLastRestore(restore: string): Promise<void> {
@@ -148,17 +179,24 @@ export class NumberStore {
    * again for such a record answers its number and its give-back works. Only numbers above the store's
    * counter at the mark and not above its counter now (raised by the same workstation's last numbers
    * first); a row is written only where neither the number nor the record is held: anything else held
-   * is never overwritten but answered as a clash. Sending again changes nothing (`held`). Registers
-   * above the person's clearance are left out (`skipped`), as are numbers outside those bounds.
+   * is never overwritten but answered as a clash. Sending again changes nothing (`held`). Left out
+   * (`skipped`): registers the server does not know and those above the person's `clearance` (also
+   * counted in `aboveClearance`), numbers outside those bounds, numbers of a sequence this workstation
+   * did not report for this restore or above the last it reported (another's report raised the counter:
+   * not this workstation's numbers to claim), and a record holding a number in a register above the
+   * clearance (answering it as a clash would tell that the record is numbered there).
    */
-  async afterRestoreRecords(q: AfterRestoreRecordsRequest, workstation: string, person: string, now: Date, mayNumber: (register: string) => Promise<boolean>): Promise<AfterRestoreRecordsResult> {
+  async afterRestoreRecords(q: AfterRestoreRecordsRequest, workstation: string, person: string, now: Date, clearance: number): Promise<AfterRestoreRecordsResult> {
     await this.requireLastRestore(q.restore);
-    const may = new Map<string, boolean>();
-    for (const r of q.records) if (!may.has(r.register)) may.set(r.register, await mayNumber(r.register));
+    const access = this.accessCache(clearance);
+    const may = new Map<string, 'ok' | 'unknown' | 'above'>();
+    for (const r of q.records) if (!may.has(r.register)) may.set(r.register, await access(r.register));
     const run = () => this.db.transaction().execute(async (trx) => {
-      const out: AfterRestoreRecordsResult = { rebuilt: 0, held: 0, skipped: 0, clashes: [] };
+      const out: AfterRestoreRecordsResult = { rebuilt: 0, held: 0, skipped: 0, aboveClearance: 0, clashes: [] };
       for (const r of q.records) {
-        const outcome = may.get(r.register) ? await this.rebuildOne(trx, q.restore, r, workstation, person, now) : 'skipped';
+        const a = may.get(r.register);
+        if (a === 'above') out.aboveClearance++;
+        const outcome = a === 'ok' ? await this.rebuildOne(trx, q.restore, r, workstation, person, now, clearance) : 'skipped';
         if (outcome === 'rebuilt' || outcome === 'held' || outcome === 'skipped') out[outcome]++;
         else out.clashes.push({ ...r, reason: outcome });
       }
@@ -173,9 +211,18 @@ export class NumberStore {
     }
   }
 
-  private async rebuildOne(trx: Transaction<ServerDatabase>, restore: string, r: NumberedRecord, workstation: string, person: string, now: Date): Promise<'rebuilt' | 'held' | 'skipped' | RecordClash['reason']> {
+  private async rebuildOne(trx: Transaction<ServerDatabase>, restore: string, r: NumberedRecord, workstation: string, person: string, now: Date, clearance: number): Promise<'rebuilt' | 'held' | 'skipped' | RecordClash['reason']> {
+    // The counter row's lock first (PostgreSQL; SQLite has one writer): a concurrent give-back cannot
+    // lower the counter below a row written here, so the bound read next holds until the commit.
+    await trx.updateTable('number_counters').set({ last: sql`last` })
+      .where('register_gid', '=', r.register).where('period', '=', r.period).where('bucket', '=', r.bucket).execute();
+    const reported = await trx.selectFrom('restore_reported_lasts').select('last').where('restore_id', '=', restore).where('workstation', '=', workstation)
+      .where('register_gid', '=', r.register).where('period', '=', r.period).where('bucket', '=', r.bucket).executeTakeFirst();
+    if (!reported || r.number > num(reported.last)) return 'skipped';
     if (r.number <= (await this.floorOf(trx, restore, r)) || r.number > (await this.lastOf(trx, r))) return 'skipped';
     const prior = await this.allocationOfRecord(trx, r.record);
+    // Numbered in a register the person may not see: not told (neither a clash nor held).
+    if (prior && !sameSequence(prior, r) && (await registerFacts(trx, prior.register, null)).minRank > clearance) return 'skipped';
     if (prior) return sameSequence(prior, r) && prior.number === r.number && prior.source !== 'void' ? 'held' : 'record-numbered';
     const holder = await trx.selectFrom('number_allocations').select('record_gid')
       .where('register_gid', '=', r.register).where('period', '=', r.period).where('bucket', '=', r.bucket).where('number', '=', r.number).executeTakeFirst();
@@ -286,14 +333,19 @@ export class NumberStore {
   }
 
   /**
-   * Drops an allocation: the counter goes back when it was the last, else the number stays, void (under
+   * Drops an allocation: the counter goes back when it was the last (never for a `rebuilt` row), else the number stays, void (under
    * `voidAs` when given: the record is about to hold another number under its own id).
    */
   private async release(trx: Transaction<ServerDatabase>, a: NumberAllocation, voidAs?: string): Promise<boolean> {
-    const moved = await trx.updateTable('number_counters').set({ last: sql`last - 1` })
+    // A rebuilt number was given before the restore and may be on paper already: it never goes back to
+    // the counter (given again, it would be held twice), it stays a gap, under a key of its own (a void
+    // row under the record's id would be revived as a `server` one by the record asking again, and the
+    // next give-back would lower the counter).
+    if (a.source === 'rebuilt') voidAs ??= voidKey(a);
+    const moved = a.source === 'rebuilt' ? null : await trx.updateTable('number_counters').set({ last: sql`last - 1` })
       .where('register_gid', '=', a.register).where('period', '=', a.period).where('bucket', '=', a.bucket).where('last', '=', a.number)
       .executeTakeFirst();
-    const givenBack = Number(moved.numUpdatedRows) === 1;
+    const givenBack = Number(moved?.numUpdatedRows ?? 0) === 1;
     if (givenBack) await trx.deleteFrom('number_allocations').where('record_gid', '=', a.record).execute();
     else await trx.updateTable('number_allocations').set({ source: 'void', ...(voidAs ? { record_gid: voidAs } : {}) }).where('record_gid', '=', a.record).execute();
     return givenBack;

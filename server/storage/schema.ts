@@ -286,11 +286,22 @@ export interface RestoreCountersTable {
   last: number | string;
 }
 
+/** The last a workstation reported of a sequence after a restore (migration 0019): the bound of the rows it may rebuild. */
+export interface RestoreReportedLastsTable {
+  restore_id: string;
+  workstation: string;
+  register_gid: string;
+  period: string;
+  bucket: string;
+  last: number | string;
+}
+
 export interface ServerDatabase {
   counters: CountersTable;
   restores: RestoresTable;
   restore_number_reports: RestoreNumberReportsTable;
   restore_counters: RestoreCountersTable;
+  restore_reported_lasts: RestoreReportedLastsTable;
   batches: BatchesTable;
   batch_events: BatchEventsTable;
   keyrings: KeyringsTable;

@@ -1,11 +1,13 @@
 // After a restore of the agency server's store (sync/restore.ts, docs/server.md "Numbers."): the records
 // this workstation knows numbered above what the restored store held, so the server writes their
-// allocation rows again (POST /v1/numbers/after-restore/records). Only the compartments it holds keys
-// for are attached, so it sends only records of those levels. Resumable: the last record sent is kept
+// allocation rows again (POST /v1/numbers/after-restore/records). Only the records this workstation
+// numbered itself: the row names it. Only the compartments it holds keys for are attached, so it sends
+// only records of those levels. Resumable: the last record sent is kept
 // with each chunk, and the next try goes on after it (the server answers a record sent again as held).
 import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { getState, setState } from '../sync/outbox';
+import { workstationId } from '../events/eventLog';
 import { AFTER_RESTORE_MAX, type AfterRestoreRecordsResult, type NumberedRecord, type NumberSequence } from '../sync/numbers/protocol';
 import { sequenceKeyOf } from './sequenceKey';
 import type { NumberAuthority } from './sharedNumbering';
@@ -28,14 +30,34 @@ const compartments = (db: Db): string[] =>
 
 interface Row { register_id: number; period: string; bucket: string; number: number; record: string }
 
+/** A floor as a number a record's may be compared with (a malformed one from the server: none). */
+const validFloor = (f: unknown): f is number => typeof f === 'number' && Number.isSafeInteger(f) && f >= 0;
+
 /**
- * The numbered records of the sequences in `floors` with numbers above their floor. An arrival
- * renumbered after a clash holds its new number at the server under its correction's global id
- * (renumber.ts), so that id is the one sent; "chờ cấp số" placeholders (below 1) are no numbers.
+ * Whether this workstation gave the record the number it holds: the first event of the record in its
+ * compartment's log whose row carries that number came from here (`origin`, this workstation's id; a
+ * record received by sync has its events from the workstation that made them, kept as they came). The
+ * number's first event, not any of the record's: a received record edited here carries the number in
+ * this workstation's later events too, and an arrival renumbered here carries its new number first in
+ * this workstation's update. One look-up by the events' (entity_id, seq) index per record above the floors.
+ */
+const numberedHere = (c: string, entity: 'incoming' | 'outgoing', record: string, column: string, number: string): string =>
+  `(SELECT e.origin FROM ${c}.events e WHERE e.entity_id = ${record} AND e.entity = '${entity}'
+      AND json_extract(e.data, '$.${column}') = ${number} ORDER BY e.seq LIMIT 1) = @me`;
+
+/**
+ * The records this workstation numbered itself of the sequences in `floors` with numbers above their
+ * floor (records numbered elsewhere and received by sync are the other workstation's to send: the
+ * rebuilt row names who gave the number). An arrival renumbered after a clash holds its new number at
+ * the server under its correction's global id (renumber.ts), so that id is the one sent; "chờ cấp số"
+ * placeholders (below 1) are no numbers. Floors that are not whole numbers ≥ 0 are ignored.
  */
 export function numberedRecordsAbove(db: Db, floors: ReadonlyMap<string, number>): NumberedRecord[] {
-  if (!floors.size) return [];
-  const low = Math.min(...floors.values());
+  // A loop, not Math.min(...): a huge map (a server's answer) would overflow the call's arguments.
+  let low = Infinity;
+  for (const f of floors.values()) if (validFloor(f) && f < low) low = f;
+  if (low === Infinity) return [];
+  const me = workstationId(db);
   const rows: Row[] = [];
   for (const c of compartments(db)) {
     if (hasTable(db, c, 'incoming')) {
@@ -46,11 +68,12 @@ export function numberedRecordsAbove(db: Db, floors: ReadonlyMap<string, number>
       rows.push(...(db.prepare(`SELECT i.register_id, i.period, CASE WHEN s.per_type THEN i.type_code ELSE '*' END AS bucket, i.arrival_number AS number,
           coalesce(${correction}, i.global_id) AS record
         FROM ${c}.incoming i JOIN main.registers r ON r.id = i.register_id JOIN main.numbering_scopes s ON s.id = r.scope_id
-        WHERE i.arrival_number > ?`).all(low) as Row[]));
+        WHERE i.arrival_number > @low AND ${numberedHere(c, 'incoming', 'i.global_id', 'arrival_number', 'i.arrival_number')}`).all({ low, me }) as Row[]));
     }
     if (hasTable(db, c, 'outgoing')) {
-      rows.push(...(db.prepare(`SELECT register_id, period, bucket, number, global_id AS record FROM ${c}.outgoing
-        WHERE number IS NOT NULL AND number > ? AND register_id IS NOT NULL AND period IS NOT NULL AND bucket IS NOT NULL`).all(low) as Row[]));
+      rows.push(...(db.prepare(`SELECT o.register_id, o.period, o.bucket, o.number, o.global_id AS record FROM ${c}.outgoing o
+        WHERE o.number IS NOT NULL AND o.number > @low AND o.register_id IS NOT NULL AND o.period IS NOT NULL AND o.bucket IS NOT NULL
+          AND ${numberedHere(c, 'outgoing', 'o.global_id', 'number', 'o.number')}`).all({ low, me }) as Row[]));
     }
   }
   const keys = new Map<number, string>();
@@ -64,7 +87,7 @@ export function numberedRecordsAbove(db: Db, floors: ReadonlyMap<string, number>
     if (register === undefined) keys.set(r.register_id, (register = sequenceKeyOf(db, r.register_id).register));
     const item = { register, period: r.period, bucket: r.bucket, record: r.record, number: r.number };
     const floor = floors.get(sequenceKey(item));
-    if (floor !== undefined && r.number > floor) out.push(item);
+    if (validFloor(floor) && r.number > floor) out.push(item);
   }
   return out.sort((a, b) => compare(positionOf(a), positionOf(b)));
 }
@@ -74,7 +97,7 @@ export function numberedRecordsAbove(db: Db, floors: ReadonlyMap<string, number>
  * Returns what the server did with them (summed over the chunks sent now).
  */
 export async function sendNumberedRecords(db: Db, authority: NumberAuthority, restore: string, floors: ReadonlyMap<string, number>, chunk = AFTER_RESTORE_MAX): Promise<AfterRestoreRecordsResult> {
-  const total: AfterRestoreRecordsResult = { rebuilt: 0, held: 0, skipped: 0, clashes: [] };
+  const total: AfterRestoreRecordsResult = { rebuilt: 0, held: 0, skipped: 0, aboveClearance: 0, clashes: [] };
   const saved = getState(db, NUMBERED_RECORDS_SENT_KEY);
   const progress = saved ? (JSON.parse(saved) as { restore: string; after: Position }) : null;
   const after = progress?.restore === restore ? progress.after : null;
@@ -86,6 +109,7 @@ export async function sendNumberedRecords(db: Db, authority: NumberAuthority, re
     total.rebuilt += r.rebuilt;
     total.held += r.held;
     total.skipped += r.skipped;
+    total.aboveClearance += r.aboveClearance ?? 0;
     total.clashes.push(...r.clashes);
     writeTx(db, () => setState(db, NUMBERED_RECORDS_SENT_KEY, JSON.stringify({ restore, after: positionOf(part[part.length - 1]!) })));
   }

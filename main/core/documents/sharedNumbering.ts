@@ -191,8 +191,11 @@ export function pendingReports(db: Db): Array<{ number: number; period: string; 
  * received carry) goes to the server before anything else of the round, so the server does not give
  * one of them again; then the records it knows numbered above what the restored store held, so the
  * server knows again which record holds each of those numbers (numberedRecords.ts). Kept until the
- * server has taken all of it (an interrupted round resumes after the last chunk taken). Null: nothing
- * to tell; else the sequences raised and what the server did with the records (clashes are listed).
+ * server has taken all of it (an interrupted round resumes after the last chunk taken). Registers above
+ * the signed-in person's clearance are left out by the server (`aboveClearance`): the mark is then kept
+ * for a round by someone cleared for them, and the next round sends everything again (what was taken
+ * is answered as held); one try a round, never a loop. Null: nothing to tell; else the sequences
+ * raised and what the server did with the records (clashes are listed).
  */
 export async function lastNumbersAfterRestore(db: Db, authority: NumberAuthority, o: { chunk?: number } = {}): Promise<(AfterRestoreRecordsResult & { raised: number }) | null> {
   const restore = getState(db, NUMBERS_AFTER_RESTORE_KEY);
@@ -203,19 +206,28 @@ export async function lastNumbersAfterRestore(db: Db, authority: NumberAuthority
   const counters = rows.filter((r) => r.register_id !== null)
     .map((r) => ({ register: sequenceKeyOf(db, r.register_id!).register, period: r.period, bucket: r.bucket, last: r.last }));
   let raised = 0;
+  let aboveClearance = 0;
   // Per sequence, what the restored store held when it was marked: the records above it are sent next.
+  // Only for sequences sent (a server's answer naming others is ignored).
+  const asked = new Set(counters.map(sequenceKey));
   const floors = new Map<string, number>();
   for (let i = 0; i < counters.length || i === 0; i += AFTER_RESTORE_MAX) {
     const r = await authority.afterRestore({ restore, counters: counters.slice(i, i + AFTER_RESTORE_MAX) });
     raised += r.raised;
-    for (const f of r.floors ?? []) floors.set(sequenceKey(f), f.last);
+    aboveClearance += r.aboveClearance ?? 0;
+    for (const f of r.floors ?? []) if (asked.has(sequenceKey(f))) floors.set(sequenceKey(f), f.last);
   }
   const records = await sendNumberedRecords(db, authority, restore, floors, o.chunk);
+  aboveClearance += records.aboveClearance;
   writeTx(db, () => {
     // A newer restore adopted meanwhile keeps its own mark.
-    if (getState(db, NUMBERS_AFTER_RESTORE_KEY) === restore) db.prepare('DELETE FROM main.sync_state WHERE key IN (?, ?)').run(NUMBERS_AFTER_RESTORE_KEY, NUMBERED_RECORDS_SENT_KEY);
+    if (getState(db, NUMBERS_AFTER_RESTORE_KEY) !== restore) return;
+    // Some left out above the person's clearance: the mark stays for a round by someone cleared for
+    // them, and that round starts the records from the first (this pass went through them all).
+    if (aboveClearance > 0) db.prepare('DELETE FROM main.sync_state WHERE key = ?').run(NUMBERED_RECORDS_SENT_KEY);
+    else db.prepare('DELETE FROM main.sync_state WHERE key IN (?, ?)').run(NUMBERS_AFTER_RESTORE_KEY, NUMBERED_RECORDS_SENT_KEY);
   });
-  return { raised, ...records };
+  return { raised, ...records, aboveClearance };
 }
 
 /**

@@ -22,7 +22,7 @@ import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
 import { numberedRecordsAbove, sequenceKey } from '../../../main/core/documents/numberedRecords';
 import { NUMBERS_AFTER_RESTORE_KEY } from '../../../main/core/sync/restore';
 import { newGlobalId } from '../../../main/core/events/globalId';
-import { workstationId } from '../../../main/core/events/eventLog';
+import { recordChange, workstationId } from '../../../main/core/events/eventLog';
 import type { Db } from '../../../main/core/db/connection';
 import { syncErrorVi } from '../../../main/core/sync/exchangeQueue';
 import { cursor, getState, keyringPullKey, keyringSentKey, pullCursorKey, setState } from '../../../main/core/sync/outbox';
@@ -82,6 +82,19 @@ async function agencyOf(backend: Backend, name: string): Promise<{ dir: string; 
     { person: 'p-binh', role: 'chuyen_vien' as const, clearance: 'mat' as const, certificates: [pki.person('binh').certPath] },
   ];
   return { dir, first: await startAgencyServer({ backend, pg, dir, pki, people, logger: quiet, limits: { signInPerSecond: 100, signInBurst: 500 } }) };
+}
+
+/**
+ * A register's creation pushed as the base's clear event, as the workstation that made it pushes it: the
+ * server then knows the register and its lowest level (after a restore, numbers of a register it does
+ * not know are left out).
+ */
+async function pushRegisters(c: ServerClient, origin: string, registers: Array<{ register: string; secrecy: string[] }>): Promise<void> {
+  const wire = registers.map((r) => ({ id: newGlobalId(), at: new Date().toISOString(), origin, actor: null, entity: 'registers', entityId: r.register, kind: 'create',
+    data: { kind: 'incoming', name: 'Sổ', secrecy: JSON.stringify(r.secrecy), scope_id: null, active: 1 } }));
+  const pushed = await c.request('POST', '/v1/events', { headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({
+    batchId: newGlobalId(), channel: 'base', keyId: null, encoding: 'clear', eventIds: wire.map((e) => e.id), payload: Buffer.from(JSON.stringify(wire)).toString('base64') })) });
+  assert.ok(pushed.status < 300, `${pushed.status}`);
 }
 
 /** `--mark-restored` as the operator runs it: a child process of the server's command. */
@@ -325,6 +338,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
     };
     try {
       let { c, numbers } = connect(server.port);
+      await pushRegisters(c, home, [{ register, secrecy: ['thuong'] }]);
       await allocate(numbers);
       await allocate(numbers);
       c.close();
@@ -370,7 +384,10 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
   test(`numbers given after the backup get their allocation rows back: asked again, the same number; clashes kept and reported; an interrupted send resumes (${backend})`, async () => {
     const dir = join(tmp.dir, `${backend}-numbered-records`);
     mkdirSync(dir, { recursive: true });
-    const people = [{ person: 'p-an', role: 'van_thu' as const, clearance: 'toi_mat' as const, certificates: [pki.person('an').certPath] }];
+    const people = [
+      { person: 'p-an', role: 'van_thu' as const, clearance: 'toi_mat' as const, certificates: [pki.person('an').certPath] },
+      { person: 'p-binh', role: 'van_thu' as const, clearance: 'tuyet_mat' as const, certificates: [pki.person('binh').certPath] },
+    ];
     const first = await startAgencyServer({ backend, pg, dir, pki, people, logger: quiet, limits: { signInPerSecond: 100, signInBurst: 500 } });
     const { config } = first;
     let server: RunningServer = first;
@@ -384,15 +401,19 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
     const home = workstationId(w);
     const sequence = { register, period: '2026', bucket: '*' };
     const records: string[] = [];
+    const insertArrival = (record: string, registerId: number, n: number) => {
+      const id = w.prepare(`INSERT INTO c_thuong.incoming (global_id, register_id, period, arrival_number, arrival_date, year, issuer_name, number_symbol, number_symbol_key,
+          issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency, registered_by, registered_at)
+        VALUES (?, ?, '2026', ?, '2026-03-02', 2026, 'Sở Tài chính', ?, ?, 'so tai chinh', '2026-03-01', 'CV', ?, 'thuong', 0, 'thuong', 1, ?)`)
+        .run(record, registerId, n, `${n}/STC`, `${n}/stc`, `Công văn ${n}`, new Date().toISOString()).lastInsertRowid;
+      recordChange(w, 'incoming', Number(id), 'create', null, new Date(), 'c_thuong');
+    };
     // As a registration does: the server's number under the record's global id, the record written
-    // in its compartment with it, and the local counter following it.
+    // in its compartment with it (and its create event, from this workstation), and the local counter following it.
     const registerOne = async (numbers: NumberClient) => {
       const record = newGlobalId();
       const n = (await numbers.allocate({ ...sequence, record, home })).allocation.number;
-      w.prepare(`INSERT INTO c_thuong.incoming (global_id, register_id, period, arrival_number, arrival_date, year, issuer_name, number_symbol, number_symbol_key,
-          issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency, registered_by, registered_at)
-        VALUES (?, ?, '2026', ?, '2026-03-02', 2026, 'Sở Tài chính', ?, ?, 'so tai chinh', '2026-03-01', 'CV', ?, 'thuong', 0, 'thuong', 1, ?)`)
-        .run(record, registerId, n, `${n}/STC`, `${n}/stc`, `Công văn ${n}`, new Date().toISOString());
+      insertArrival(record, registerId, n);
       w.prepare(`INSERT INTO main.number_counters (scope_id, period, bucket, last) VALUES (?, '2026', '*', ?)
         ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(scope, n);
       records[n] = record;
@@ -408,11 +429,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
     const topSecret = newGlobalId();
     try {
       let { c, numbers } = connect(server.port);
-      const wire = [{ id: newGlobalId(), at: new Date().toISOString(), origin: home, actor: null, entity: 'registers', entityId: topSecret, kind: 'create',
-        data: { kind: 'incoming', name: 'Sổ tuyệt mật', secrecy: JSON.stringify(['tuyet_mat']), scope_id: null, active: 1 } }];
-      const pushed = await c.request('POST', '/v1/events', { headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({
-        batchId: newGlobalId(), channel: 'base', keyId: null, encoding: 'clear', eventIds: wire.map((e) => e.id), payload: Buffer.from(JSON.stringify(wire)).toString('base64') })) });
-      assert.ok(pushed.status < 300, `${pushed.status}`);
+      await pushRegisters(c, home, [{ register, secrecy: ['thuong'] }, { register: topSecret, secrecy: ['tuyet_mat'] }]);
       await registerOne(numbers);
       await registerOne(numbers);
       c.close();
@@ -453,10 +470,27 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       await assert.rejects(lastNumbersAfterRestore(w, authority, { chunk: 1 }), /connection lost/);
       assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), mark.id, 'kept until everything was taken');
       assert.deepEqual(sent, [records[3]]);
+
+      // Another workstation cannot plant rows for the numbers between the floor and the counter: not for
+      // a sequence it did not report for this restore, nor above the last it reported.
+      mkdirSync(join(dir, 'ws2'));
+      const w2 = openWorkstation(join(dir, 'ws2'), ['thuong']);
+      try {
+        const c2 = client(w2, server.port, 'an', []);
+        const numbers2 = new NumberClient(c2);
+        const plant = (n: number) => numbers2.afterRestoreRecords({ restore: mark.id, records: [{ ...sequence, record: newGlobalId(), number: n }] });
+        assert.deepEqual([await plant(4), await plant(5)].map((r) => [r.rebuilt, r.skipped]), [[0, 1], [0, 1]], 'not reported: no row');
+        await numbers2.afterRestore({ restore: mark.id, counters: [{ ...sequence, last: 3 }] });
+        assert.deepEqual([(await plant(4)).skipped, (await plant(5)).skipped], [1, 1], 'above the last it reported: no row');
+        assert.deepEqual((await rowsOf()).map((r) => r[0]), [1, 2, 3]);
+        c2.close();
+      } finally {
+        w2.close();
+      }
       failAt = -1;
       const done = await lastNumbersAfterRestore(w, authority, { chunk: 1 });
       assert.deepEqual(sent, [records[3], records[4], records[5]], 'resumed after the record taken: none sent twice');
-      assert.deepEqual({ ...done, clashes: done?.clashes.length }, { raised: 0, rebuilt: 2, held: 0, skipped: 0, clashes: 0 }, 'the counter was raised by the first try');
+      assert.deepEqual({ ...done, clashes: done?.clashes.length }, { raised: 0, rebuilt: 2, held: 0, skipped: 0, aboveClearance: 0, clashes: 0 }, 'the counter was raised by the first try');
       assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), null);
       assert.equal(getState(w, 'numbers-after-restore-records'), null);
 
@@ -470,24 +504,69 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
 
       // Sent again: nothing changes; the clash is answered again, never overwritten.
       const again = await numbers.afterRestoreRecords({ restore: mark.id, records: [3, 4, 5].map((n) => ({ ...sequence, record: records[n]!, number: n })) });
-      assert.deepEqual(again, { rebuilt: 0, held: 2, skipped: 0, clashes: [{ ...sequence, record: records[3], number: 3, reason: 'number-taken' }] });
+      assert.deepEqual(again, { rebuilt: 0, held: 2, skipped: 0, aboveClearance: 0, clashes: [{ ...sequence, record: records[3], number: 3, reason: 'number-taken' }] });
       // A record holding another number is a clash too, and a number at or below the restored store's last is left out.
       const moved = await numbers.afterRestoreRecords({ restore: mark.id, records: [{ ...sequence, record: records[4]!, number: 5 }, { ...sequence, record: newGlobalId(), number: 2 }] });
       assert.deepEqual([moved.rebuilt, moved.skipped, moved.clashes.map((x) => x.reason)], [0, 1, ['record-numbered']]);
       assert.equal((await rowsOf()).length, 5);
 
-      // Asked again for its record, number 4 answers 4 (not a new number); the last one goes back.
+      // Asked again for its record, number 4 answers 4 (not a new number). A rebuilt number given back,
+      // though the last, never lowers the counter (it may be on paper already): it stays a gap, and the
+      // next number is a new one.
       const asked = await numbers.allocate({ ...sequence, record: records[4]!, home });
       assert.deepEqual([asked.allocation.number, asked.last], [4, 5]);
-      assert.deepEqual(await numbers.giveBack({ ...sequence, record: records[5]! }), { givenBack: true, last: 4 });
+      assert.deepEqual(await numbers.giveBack({ ...sequence, record: records[5]! }), { givenBack: false, last: 5 });
+      assert.deepEqual((await rowsOf()).at(-1), [5, `${records[5]}.void.5`, 'void'], 'a gap, under a key the record cannot revive');
+      assert.equal((await numbers.allocate({ ...sequence, record: newGlobalId(), home })).allocation.number, 6, 'never the number given back');
+
+      // A record numbered in a register above the person's clearance is left out, not answered as a
+      // clash (which would tell that it is numbered there).
+      const hidden = newGlobalId();
+      await server.store.db.insertInto('number_allocations').values({ record_gid: hidden, register_gid: topSecret, period: '2026', bucket: '*', number: 1,
+        workstation: 'ws-other', person: 'p-other', allocated_at: new Date().toISOString(), source: 'server' }).execute();
+      assert.deepEqual(await numbers.afterRestoreRecords({ restore: mark.id, records: [{ ...sequence, record: hidden, number: 4 }] }),
+        { rebuilt: 0, held: 0, skipped: 1, aboveClearance: 0, clashes: [] });
+      await server.store.db.deleteFrom('number_allocations').where('record_gid', '=', hidden).execute();
+
+      // A register the server does not know: neither its counter raised nor rows written; at most 50 registers a request.
+      const unknown = { register: newGlobalId(), period: '2026', bucket: '*' };
+      assert.deepEqual(await numbers.afterRestore({ restore: mark.id, counters: [{ ...unknown, last: 7 }] }), { raised: 0, skipped: 1, aboveClearance: 0, already: true, floors: [] });
+      assert.equal((await numbers.last(unknown)).last, 0);
+      assert.deepEqual(await numbers.afterRestoreRecords({ restore: mark.id, records: [{ ...unknown, record: newGlobalId(), number: 7 }] }),
+        { rebuilt: 0, held: 0, skipped: 1, aboveClearance: 0, clashes: [] });
+      const many = Array.from({ length: 51 }, () => ({ register: newGlobalId(), period: '2026', bucket: '*', record: newGlobalId(), number: 1 }));
+      await assert.rejects(numbers.afterRestoreRecords({ restore: mark.id, records: many }), /400/);
+      assert.equal((await numbers.afterRestoreRecords({ restore: mark.id, records: many.slice(0, 50) })).skipped, 50);
 
       // No rows planted in a register above the person's clearance, nor under a malformed record id.
       const planted = await numbers.afterRestoreRecords({ restore: mark.id, records: [{ register: topSecret, period: '2026', bucket: '*', record: newGlobalId(), number: 1 }] });
-      assert.deepEqual(planted, { rebuilt: 0, held: 0, skipped: 1, clashes: [] });
+      assert.deepEqual(planted, { rebuilt: 0, held: 0, skipped: 1, aboveClearance: 1, clashes: [] });
       assert.equal((await server.store.db.selectFrom('number_allocations').select('record_gid').where('register_gid', '=', topSecret).execute()).length, 0);
       await assert.rejects(numbers.afterRestoreRecords({ restore: mark.id, records: [{ ...sequence, record: 'x.void.9', number: 9 }] }), /400/);
       await assert.rejects(numbers.afterRestoreRecords({ restore: newGlobalId(), records: [{ ...sequence, record: newGlobalId(), number: 9 }] }), /403/);
+
+      // Numbers of a register above the signed-in person's clearance: the mark stays (one try a round,
+      // each ending), and a round by someone cleared for it finishes it.
+      const secretScope = Number(w.prepare("INSERT INTO main.numbering_scopes (name, reset) VALUES ('Sổ tuyệt mật', 'year')").run().lastInsertRowid);
+      const secretId = Number(w.prepare("INSERT INTO main.registers (kind, name, secrecy, scope_id, global_id) VALUES ('incoming', 'Sổ tuyệt mật', ?, ?, ?)").run(JSON.stringify(['tuyet_mat']), secretScope, topSecret).lastInsertRowid);
+      const secretRecord = newGlobalId();
+      insertArrival(secretRecord, secretId, 1);
+      w.prepare("INSERT INTO main.number_counters (scope_id, period, bucket, last) VALUES (?, '2026', '*', 1)").run(secretScope);
+      setState(w, NUMBERS_AFTER_RESTORE_KEY, mark.id);
+      for (let round = 0; round < 2; round++) {
+        const low = await lastNumbersAfterRestore(w, numbers);
+        assert.ok(low && low.aboveClearance > 0, 'above the clearance, counted');
+        assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), mark.id, 'kept for someone cleared for it');
+      }
+      assert.equal((await server.store.db.selectFrom('number_allocations').select('record_gid').where('register_gid', '=', topSecret).execute()).length, 0);
       c.close();
+      const cleared = client(w, server.port, 'binh', []);
+      const high = await lastNumbersAfterRestore(w, new NumberClient(cleared));
+      assert.equal(high?.aboveClearance, 0);
+      assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), null, 'done once someone cleared for it told the server');
+      assert.deepEqual((await server.store.db.selectFrom('number_allocations').selectAll().where('register_gid', '=', topSecret).execute()).map((r) => [Number(r.number), r.record_gid, r.source]),
+        [[1, secretRecord, 'rebuilt']]);
+      cleared.close();
     } finally {
       if (server.server.listening) await server.close();
       w.close();
@@ -495,7 +574,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
   });
 }
 
-test('the records sent after a restore: arrivals and issued documents above the floor, a renumbered arrival under its correction\'s id, no placeholder, each once', () => {
+test('the records sent after a restore: arrivals and issued documents this workstation numbered above the floor, a renumbered arrival under its correction\'s id, no placeholder, none received, each once', () => {
   const d = join(tmp.dir, 'numbered-records');
   mkdirSync(d, { recursive: true });
   const w = openWorkstation(d, ['thuong', 'mat']);
@@ -506,12 +585,20 @@ test('the records sent after a restore: arrivals and issued documents above the 
     const outScope = Number(w.prepare("INSERT INTO main.numbering_scopes (name, reset, per_type) VALUES ('Số đi', 'year', 1)").run().lastInsertRowid);
     const outRegister = newGlobalId();
     const outId = Number(w.prepare("INSERT INTO main.registers (kind, name, secrecy, scope_id, global_id) VALUES ('outgoing', 'Sổ đi', ?, ?, ?)").run(JSON.stringify(['thuong']), outScope, outRegister).lastInsertRowid);
-    const arrival = (c: string, n: number) => {
+    // Made here: the record's create event comes from this workstation (as a registration writes it).
+    const arrival = (c: string, n: number, made: 'here' | 'received' = 'here') => {
       const gid = newGlobalId();
       const id = Number(w.prepare(`INSERT INTO ${c}.incoming (global_id, register_id, period, arrival_number, arrival_date, year, issuer_name, number_symbol, number_symbol_key,
           issuer_key, document_date, type_code, subject, secrecy, secrecy_rank, urgency, registered_by, registered_at)
         VALUES (?, ?, '2026', ?, '2026-03-02', 2026, 'Sở', ?, ?, 'so', '2026-03-01', 'CV', 'Công văn', ?, ?, 'thuong', 1, '2026-03-02T00:00:00Z')`)
         .run(gid, registerId, n, `${n}/S`, `${n}/s`, c === 'c_mat' ? 'mat' : 'thuong', c === 'c_mat' ? 1 : 0).lastInsertRowid);
+      if (made === 'here') recordChange(w, 'incoming', id, 'create', null, new Date(), c);
+      else {
+        // As sync applies another workstation's create event: its origin, marked received.
+        const row = w.prepare(`SELECT * FROM ${c}.incoming WHERE id = ?`).get(id) as Record<string, unknown>;
+        w.prepare(`INSERT INTO ${c}.events (id, at, origin, actor, entity, entity_id, kind, data, received) VALUES (?, ?, ?, NULL, 'incoming', ?, 'create', ?, 1)`)
+          .run(newGlobalId(), new Date().toISOString(), newGlobalId(), gid, JSON.stringify(row));
+      }
       return { gid, id };
     };
     arrival('c_thuong', 2);
@@ -520,18 +607,28 @@ test('the records sent after a restore: arrivals and issued documents above the 
     arrival('c_thuong', -123456); // "chờ cấp số": a placeholder, no number
     // Number 5 renumbered after a clash: the server holds it under the correction's id.
     const a5 = arrival('c_thuong', 5);
+    // Numbered by another workstation and received by sync (then edited here): that workstation's to send.
+    const received = arrival('c_thuong', 6, 'received');
+    w.prepare("UPDATE c_thuong.incoming SET notes = 'đã xem' WHERE id = ?").run(received.id);
+    recordChange(w, 'incoming', received.id, 'update', null, new Date(), 'c_thuong');
     const correction = newGlobalId();
     w.prepare(`INSERT INTO c_thuong.incoming_corrections (global_id, incoming_id, corrected_by, corrected_at, reason, old_values, new_values)
       VALUES (?, ?, 1, '2026-03-03T00:00:00Z', 'renumbered', '{"arrivalNumber":3}', '{"arrivalNumber":5}')`).run(correction, a5.id);
     const issued = newGlobalId();
-    w.prepare(`INSERT INTO c_thuong.outgoing (global_id, status, type_code, subject, secrecy, secrecy_rank, urgency, signer_id, drafted_by, created_at, updated_at, register_id, period, bucket, number)
-      VALUES (?, 'issued', 'QĐ', 'Quyết định', 'thuong', 0, 'thuong', 1, 1, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z', ?, '2026', 'QĐ', 7)`).run(issued, outId);
+    const issuedId = Number(w.prepare(`INSERT INTO c_thuong.outgoing (global_id, status, type_code, subject, secrecy, secrecy_rank, urgency, signer_id, drafted_by, created_at, updated_at, register_id, period, bucket, number)
+      VALUES (?, 'issued', 'QĐ', 'Quyết định', 'thuong', 0, 'thuong', 1, 1, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z', ?, '2026', 'QĐ', 7)`).run(issued, outId).lastInsertRowid);
+    recordChange(w, 'outgoing', issuedId, 'create', null, new Date(), 'c_thuong');
     const floors = new Map([[sequenceKey({ register, period: '2026', bucket: '*' }), 2], [sequenceKey({ register: outRegister, period: '2026', bucket: 'QĐ' }), 6]]);
     const sent = numberedRecordsAbove(w, floors).map((r) => [r.register === register ? 'đến' : 'đi', r.bucket, r.number, r.record]);
     const expected = [['đến', '*', 3, a3.gid], ['đến', '*', 4, a4.gid], ['đến', '*', 5, correction], ['đi', 'QĐ', 7, issued]];
     assert.deepEqual(sent.sort((a, b) => String(a[3]).localeCompare(String(b[3]))), expected.sort((a, b) => String(a[3]).localeCompare(String(b[3]))));
     assert.deepEqual(numberedRecordsAbove(w, new Map([[sequenceKey({ register, period: '2026', bucket: '*' }), 4]])).map((r) => r.record), [correction], 'only above the floor');
     assert.deepEqual(numberedRecordsAbove(w, new Map()), []);
+    // Malformed floors (a server's answer) are ignored; a huge map does not throw.
+    assert.deepEqual(numberedRecordsAbove(w, new Map([[sequenceKey({ register, period: '2026', bucket: '*' }), -1], [sequenceKey({ register: outRegister, period: '2026', bucket: 'QĐ' }), 1.5]])), []);
+    const huge = new Map(Array.from({ length: 500_000 }, (_, i) => [`x${i}`, i] as [string, number]));
+    huge.set(sequenceKey({ register, period: '2026', bucket: '*' }), 4);
+    assert.deepEqual(numberedRecordsAbove(w, huge).map((r) => r.record), [correction]);
   } finally {
     w.close();
   }

@@ -52,8 +52,13 @@ export interface AfterRestoreRequest {
 export interface AfterRestoreResult {
   /** Sequences whose last number went up. */
   raised: number;
-  /** Sequences left out: registers above the person's clearance. */
+  /** Sequences left out: registers the server does not know, or above the person's clearance. */
   skipped: number;
+  /**
+   * Of those, the sequences of registers above the person's clearance: the workstation keeps its mark
+   * for a round by someone cleared for them.
+   */
+  aboveClearance: number;
   /** This workstation had already reported for this restore (what it sends again only raises what is still below). */
   already: boolean;
   /**
@@ -64,6 +69,8 @@ export interface AfterRestoreResult {
   floors: Array<NumberSequence & { last: number }>;
 }
 export const AFTER_RESTORE_MAX = 2000;
+/** At most this many distinct registers in one POST /v1/numbers/after-restore/records (400 otherwise). */
+export const AFTER_RESTORE_REGISTERS_MAX = 50;
 
 /** A record this workstation knows numbered in a sequence (its global id, as the number was asked under). */
 export interface NumberedRecord extends NumberSequence { record: string; number: number }
@@ -81,8 +88,15 @@ export interface AfterRestoreRecordsResult {
   rebuilt: number;
   /** Already held as sent (sent again, or allocated again since the restore). */
   held: number;
-  /** Registers above the person's clearance, or numbers at or below the restored store's last: left out. */
+  /**
+   * Left out: registers the server does not know or above the person's clearance, numbers at or below
+   * the restored store's last or above its counter, numbers of a sequence this workstation did not
+   * report for this restore or above the last it reported, records numbered in a register above the
+   * person's clearance.
+   */
   skipped: number;
+  /** Of those, the records of registers above the person's clearance (the workstation keeps its mark). */
+  aboveClearance: number;
   clashes: RecordClash[];
 }
 
