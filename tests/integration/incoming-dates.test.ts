@@ -10,6 +10,7 @@ process.env.TZ = 'UTC';
 import { DeskError } from '../../common/errors';
 import { incomingRegisterSchema, makeIncomingRegisterSchema, fieldErrors } from '../../common/schemas';
 import type { Desk } from '../../main/core/desk';
+import { latestArrivalQuery } from '../../main/core/documents/incoming';
 import { newDesk, registration } from '../helpers/desk';
 
 /** 31/12/2026 23:30 UTC = 01/01/2027 06:30 in Hà Nội. */
@@ -120,6 +121,13 @@ describe('dates in Vietnam on a UTC machine', () => {
       documentDate: '2027-01-02', arrivalDate: '2027-01-05', secrecy: 'mat', subject: 'Báo cáo mật',
     }));
     assert.equal(secret.registerName, 'Sổ đăng ký bí mật nhà nước đến');
+    // The look-up of a register's latest arrival is a seek in each compartment, also in one that holds
+    // none of the register's arrivals (it walked that compartment's whole year).
+    const c = desk.context();
+    const q = latestArrivalQuery(c.arms, desk.incoming.get(admin, secret.id).registerId, 2027);
+    const plan = (desk.db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as Array<{ detail: string }>).map((r) => r.detail).filter((d) => /incoming/.test(d));
+    assert.equal(plan.length, c.arms.length);
+    for (const d of plan) assert.match(d, /USING COVERING INDEX idx_incoming_register_year \(register_id=\? AND year=\?\)/);
     const ok2 = await desk.incoming.register(admin, { ...early, acknowledgeOutOfOrder: true });
     const audit = JSON.parse(desk.db.prepare("SELECT details FROM audit_log WHERE action = 'incoming.register' AND entity_id = ?").pluck().get(ok2.id) as string) as Record<string, unknown>;
     assert.deepEqual(audit.acknowledgedOutOfOrder, [{ reason: 'before_latest', year: 2027, latestArrival: '2027-01-09' }]);

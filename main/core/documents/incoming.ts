@@ -117,13 +117,18 @@ export async function checkDuplicates(
 /** Why a registration needs the văn thư's confirmation: a past year, or earlier than the latest arrival. */
 export interface OrderIssue { reason: 'past_year' | 'before_latest'; year: number; latestArrival?: string }
 
+/** A register's latest arrival date in a year: a seek in each compartment's (register_id, year, arrival_date) index (compartment migration 15). */
+export function latestArrivalQuery(arms: readonly Arm[], registerId: number, year: number): { sql: string; params: unknown[] } {
+  const q = overArms(arms, 'SELECT arrival_date AS d FROM {c}.incoming WHERE year = ? AND register_id = ?', [year, registerId]);
+  return { sql: `${q.sql} ORDER BY d DESC LIMIT 1`, params: q.params };
+}
+
 function orderIssues(db: Db, arms: readonly Arm[], registerId: number, arrivalDate: string, today: string, waiting?: IncomingBatch): OrderIssue[] {
   const year = yearOf(arrivalDate);
   const issues: OrderIssue[] = [];
   if (year < yearOf(today)) issues.push({ reason: 'past_year', year });
-  // Walks the (year, arrival_date) index from the latest date down to the first entry of this register.
-  const q = overArms(arms, 'SELECT arrival_date AS d FROM {c}.incoming WHERE year = ? AND register_id = ?', [year, registerId]);
-  const look = () => cached(db, `${q.sql} ORDER BY d DESC LIMIT 1`).pluck().get(...q.params) as string | undefined;
+  const q = latestArrivalQuery(arms, registerId, year);
+  const look = () => cached(db, q.sql).pluck().get(...q.params) as string | undefined;
   const stored = waiting ? waiting.untilFlush(`latest:${registerId}:${year}`, look) : look();
   // Records of this transaction not yet in their table (a set-wise write) count as if they were.
   const pending = waiting?.latestArrival(registerId, year);
