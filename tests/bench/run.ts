@@ -494,25 +494,29 @@ function summary(s: Section) {
 }
 
 /**
- * The database worker as the packaged app starts it: bundled (scripts/build.mjs's options) and placed
- * where offThread.ts looks first (db-worker.js beside it), for the run only. From sources the worker
- * registers tsx and compiles the TypeScript it loads, 1–2 s on this machine, and since compartments the
- * unlock waits for the base's verdict, so that start-up would sit inside every unlock figure. Removed at
- * exit (and on SIGINT/SIGTERM); a file already there is left alone and used.
+ * The database worker as the packaged app starts it: bundled (scripts/nodeBundles.mjs's options) into a
+ * folder of this run, named to the core by SECUREDESK_DEV_BUNDLES (main/core/workerThreads.ts). From
+ * sources the worker registers tsx and compiles the TypeScript it loads, 1–2 s on this machine, and since
+ * compartments the unlock waits for the base's verdict, so that start-up would sit inside every unlock
+ * figure. The folder sits in the repository (the native modules resolve from its node_modules) and is
+ * removed at exit (and on SIGINT/SIGTERM). A folder already named by the variable is used as it is.
  */
 async function bundledDbWorker(): Promise<{ path: string; ms: number; ours: boolean }> {
-  const path = fileURLToPath(new URL('../../main/core/db/db-worker.js', import.meta.url));
-  if (existsSync(path)) return { path, ms: 0, ours: false };
+  const named = process.env.SECUREDESK_DEV_BUNDLES;
+  if (named && existsSync(join(named, 'main', 'db-worker.js'))) return { path: join(named, 'main', 'db-worker.js'), ms: 0, ours: false };
+  const dir = fileURLToPath(new URL(`./.bundle-db-${process.pid}/`, import.meta.url));
+  const path = join(dir, 'main', 'db-worker.js');
   const t0 = performance.now();
   const { build } = await import('esbuild');
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', remove);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { remove(); process.exit(130); });
   await build({
     entryPoints: [fileURLToPath(new URL('../../main/core/db/dbWorker.ts', import.meta.url))], outfile: path, bundle: true, platform: 'node',
     target: 'node20', format: 'esm', logLevel: 'warning', legalComments: 'none', external: ['electron', 'better-sqlite3-multiple-ciphers', 'pkcs11js', 'original-fs'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
-  const remove = () => rmSync(path, { force: true });
-  process.once('exit', remove);
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { remove(); process.exit(130); });
+  process.env.SECUREDESK_DEV_BUNDLES = dir;
   return { path, ms: ms(performance.now() - t0), ours: true };
 }
 

@@ -7,13 +7,14 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { sealPacket } from '../../main/core/exchange/edxml';
 import { TestPki } from '../helpers/pki';
+import { cliEntry } from '../helpers/cli';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const samplesDir = [join(ROOT, '..', 'shared', 'domain', 'edxml-samples'), '/work/shared/domain/edxml-samples'].find((d) => { try { return readdirSync(d).length > 0; } catch { return false; } })!;
 const dir = mkdtempSync(join(tmpdir(), 'edxml-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'securedesk.mjs'), 'edxml', 'inspect', ...args, '--machine-config', join(dir, 'none.json')], { encoding: 'utf8' });
+const cli = (...args: string[]) => spawnSync(process.execPath, [...cliEntry(), 'edxml', 'inspect', ...args, '--machine-config', join(dir, 'none.json')], { encoding: 'utf8' });
 
 test('a status sample: what it holds, exit 0', () => {
   const r = cli(join(samplesDir, 'status_rejection_02.edxml'));
@@ -56,7 +57,7 @@ test('broken files: each problem named, exit 1; a missing file and wrong usage',
     assert.match(r.stdout, /\[LỖI\]/, name);
   }
   assert.equal(cli(join(dir, 'absent.edxml')).status, 1);
-  const usage = spawnSync(process.execPath, [join(ROOT, 'bin', 'securedesk.mjs'), 'edxml', 'show'], { encoding: 'utf8' });
+  const usage = spawnSync(process.execPath, [...cliEntry(), 'edxml', 'show'], { encoding: 'utf8' });
   assert.equal(usage.status, 2);
 });
 

@@ -1,32 +1,14 @@
 // Encrypting and decrypting files on a worker thread (cryptoWorker.ts), in constant memory: the
 // caller's event loop stays free while hundreds of megabytes go through AES-GCM.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../workerThreads';
 import type { CryptoJob, MainToWorker, WorkerToMain } from './cryptoWorker';
 import type { DecryptResult, EncryptOptions, EncryptResult } from './envelope';
 import { CryptoError, isCryptoError, type CryptoErrorCode } from './errors';
 import type { PrivateKeyOps } from './keyOps';
 
-/** The built worker next to the bundle (dist/main/crypto-worker.js), else the TypeScript source. */
-function workerUrl(): URL | string {
-  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
-  const built = join(here, 'crypto-worker.js');
-  return existsSync(built) ? built : new URL('./cryptoWorker.ts', import.meta.url);
-}
-
 function runJob<T>(job: CryptoJob, key?: PrivateKeyOps): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const url = workerUrl();
-    // From sources the worker registers the TypeScript loader itself (workers do not inherit it).
-    const worker =
-      typeof url === 'string'
-        ? new Worker(url, { workerData: job })
-        : new Worker(
-            `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`,
-            { eval: true, workerData: job },
-          );
+    const worker = startWorker('crypto-worker.js', () => new URL('./cryptoWorker.ts', import.meta.url), { workerData: job });
     // A token error (wrong OAEP parameters, token pulled …) is given back to the caller as it was.
     let keyError: unknown = null;
     let settled = false;

@@ -2,36 +2,19 @@
 // encryption of a plain profile's database and the database side of the split, off the main thread. A
 // job cannot be stopped half-way (SQLite runs it in one native call): a worker whose answer is no longer
 // wanted finishes and exits by itself.
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { statSync } from 'node:fs';
+import { startWorker } from '../workerThreads';
 import type { CheckResult, DbJob, DbWorkerMessage, MigrateResult, SplitCopyResult } from './dbWorker';
 import type { Level } from '../compartments/levels';
 import type { CopyStatus } from '../compartments/splitCopy';
 import type { MigrationStatus } from './connection';
 import type { RekeyOutcome } from './rekey';
 
-/** The built worker next to the bundle (dist/main/db-worker.js), else the TypeScript source. */
-function workerUrl(): URL | string {
-  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
-  const built = join(here, 'db-worker.js');
-  return existsSync(built) ? built : new URL('./dbWorker.ts', import.meta.url);
-}
-
 export interface Timed<T> { result: T; ms: number }
 
 function runJob<T>(job: DbJob, onProgress?: (status: MigrationStatus) => void): Promise<Timed<T>> {
   return new Promise<Timed<T>>((resolve, reject) => {
-    const url = workerUrl();
-    // From sources the worker registers the TypeScript loader itself (workers do not inherit it).
-    const worker =
-      typeof url === 'string'
-        ? new Worker(url, { workerData: job })
-        : new Worker(
-            `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`,
-            { eval: true, workerData: job },
-          );
+    const worker = startWorker('db-worker.js', () => new URL('./dbWorker.ts', import.meta.url), { workerData: job });
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;

@@ -1,23 +1,13 @@
 // A small pool of the importer's worker threads (fileWorker.ts): jobs go to the least busy worker,
 // each answered by a promise. The pool is the job's own: started with it, ended with it.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workerThreads';
 import { DeskError } from '../../../common/errors';
 import type { FileJob, WorkerReply } from './fileWorker';
 import { WORKER_LIMITS } from './workerLimits';
 
-/** The built worker next to the bundle (import-worker.js), else the TypeScript source. */
-function startWorker(): Worker {
-  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
-  const built = join(here, 'import-worker.js');
-  if (existsSync(built)) return new Worker(built, { resourceLimits: WORKER_LIMITS });
-  // From sources the worker registers the TypeScript loader itself (workers do not inherit it).
-  const url = new URL('./fileWorker.ts', import.meta.url);
-  return new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, resourceLimits: WORKER_LIMITS });
-}
+const startFileWorker = (): Worker => startWorker('import-worker.js', () => new URL('./fileWorker.ts', import.meta.url), { resourceLimits: WORKER_LIMITS });
 
 interface Pending { resolve(v: unknown): void; reject(e: Error): void; partial?: ((p: unknown) => void) | undefined }
 interface Slot { worker: Worker; busy: number; pending: Map<number, Pending> }
@@ -36,7 +26,7 @@ export class FilePool {
 
   constructor(size = defaultWorkers()) {
     this.slots = Array.from({ length: Math.max(1, size) }, () => {
-      const slot: Slot = { worker: startWorker(), busy: 0, pending: new Map() };
+      const slot: Slot = { worker: startFileWorker(), busy: 0, pending: new Map() };
       slot.worker.on('message', (m: WorkerReply) => {
         const p = slot.pending.get(m.id);
         if (!p) return;

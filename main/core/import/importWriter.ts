@@ -1,10 +1,8 @@
 // The main thread's side of the import's database worker (writeWorker.ts): starts it with the session's
 // handoff, sends it a batch at a time, hears its commits, and stops it: a cancel at its next
 // transaction; a lock (the handoff's signal) too, after which it closes its connection at once.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workerThreads';
 import { DeskError } from '../../../common/errors';
 import type { DbHandoff } from '../db/sessionConnection';
 import type { Actor } from '../org/rights';
@@ -12,15 +10,8 @@ import type { WriteReply, WriteRequest, WriteWorkerData } from './writeWorker';
 import type { JournalEntry, RowToWrite } from './writeSlice';
 import { WORKER_LIMITS } from './workerLimits';
 
-/** The built worker next to the bundle (import-write-worker.js), else the TypeScript source. */
-function startWorker(data: WriteWorkerData): Worker {
-  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
-  const built = join(here, 'import-write-worker.js');
-  if (existsSync(built)) return new Worker(built, { workerData: data, resourceLimits: WORKER_LIMITS });
-  // From sources the worker registers the TypeScript loader itself (workers do not inherit it).
-  const url = new URL('./writeWorker.ts', import.meta.url);
-  return new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData: data, resourceLimits: WORKER_LIMITS });
-}
+const startWriteWorker = (data: WriteWorkerData): Worker =>
+  startWorker('import-write-worker.js', () => new URL('./writeWorker.ts', import.meta.url), { workerData: data, resourceLimits: WORKER_LIMITS });
 
 const toError = (e: Extract<WriteReply, { type: 'failed' }>['error']): Error =>
   e.desk ? DeskError.fromPayload(e.desk) : Object.assign(new Error(e.message), { name: e.name, ...(e.code ? { code: e.code } : {}) });
@@ -72,7 +63,7 @@ export class ImportWriter {
     const stop = new SharedArrayBuffer(4);
     let worker: Worker;
     try {
-      worker = startWorker({ handoff: data, actor, jobId, txMs: opts.txMs, lookAhead: opts.lookAhead, perRow: opts.perRow === true, stop });
+      worker = startWriteWorker({ handoff: data, actor, jobId, txMs: opts.txMs, lookAhead: opts.lookAhead, perRow: opts.perRow === true, stop });
     } finally {
       // The worker has its copies (workerData is cloned): this thread's are wiped.
       data.base.key.fill(0);

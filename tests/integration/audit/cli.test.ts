@@ -17,13 +17,14 @@ import { TokenBridge } from '../../../native/bridge/client';
 import { moduleId } from '../../../native/modules/discovery';
 import { createSoftHsm, type SoftHsm } from '../../fixtures/softhsm/tokens';
 import { tempDir } from '../../helpers/desk';
+import { cliEntry } from '../../helpers/cli';
 
 const t = tempDir('securedesk-audit-cli-');
 const profile = join(t.dir, 'profile');
 let hsm: SoftHsm;
 
 function cli(args: string[], token: 'userRsa' | 'userEc' = 'userRsa') {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', ...args, '--profile', profile, '--module', hsm.modulePath, '--token', hsm.tokens[token].serial], {
+  const r = spawnSync(process.execPath, [...cliEntry(), ...args, '--profile', profile, '--module', hsm.modulePath, '--token', hsm.tokens[token].serial], {
     encoding: 'utf8',
     env: { ...hsm.env, SECUREDESK_PIN: hsm.tokens[token].pin },
   });

@@ -17,6 +17,7 @@ import { actorFor } from '../../../main/core/org/users';
 import { registration, tempDir } from '../../helpers/desk';
 import { opensslTry, standardPki, type Party, type TestPki } from '../../helpers/pki';
 import { softKey } from '../../helpers/softKey';
+import { cliEntry } from '../../helpers/cli';
 
 let pki: TestPki & { root: Party; inter: Party };
 let doc: string;
@@ -252,7 +253,7 @@ test('securedesk verify prints the timestamp, the time judged at, and the revoca
   writeFileSync(bare, await sign('revokedNow'));
   const config = join(pki.dir, 'cli-machine.json');
   writeFileSync(config, JSON.stringify({ pkcs11Modules: [] }), { mode: 0o644 });
-  const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', 'verify', doc, ...args, '--machine-config', config, '--trust', pki.root.certPath], { encoding: 'utf8' });
+  const run = (args: string[]) => spawnSync(process.execPath, [...cliEntry(), 'verify', doc, ...args, '--machine-config', config, '--trust', pki.root.certPath], { encoding: 'utf8' });
   const a = run([sigPath]);
   assert.equal(a.status, 0, a.stdout + a.stderr);
   assert.match(a.stdout, /Dấu thời gian: \d{2}:\d{2} ngày \d{2}\/\d{2}\/\d{4} \(Dịch vụ cấp dấu thời gian\)/);

@@ -19,6 +19,7 @@ import { pdfFonts, pdfTextPages } from '../../helpers/pdfOracle';
 import { extractSignature, makePng, NssDb, readBytes } from '../../helpers/pdfsig';
 import { opensslTry, standardPki, type Party, type TestPki } from '../../helpers/pki';
 import { softKey } from '../../helpers/softKey';
+import { cliEntry } from '../../helpers/cli';
 
 let pki: TestPki & { root: Party; inter: Party };
 let hsm: SoftHsm;
@@ -345,7 +346,7 @@ describe('refusals at signing', () => {
 });
 
 describe('securedesk pdf verify', () => {
-  const cli = (args: string[]) => spawnSync(process.execPath, [join(process.cwd(), 'bin', 'securedesk.mjs'), 'pdf', 'verify', ...args], { encoding: 'utf8', env: { ...process.env, SECUREDESK_PROFILE: join(pki.dir, 'no-profile') } });
+  const cli = (args: string[]) => spawnSync(process.execPath, [...cliEntry(), 'pdf', 'verify', ...args], { encoding: 'utf8', env: { ...process.env, SECUREDESK_PROFILE: join(pki.dir, 'no-profile') } });
 
   test('trust anchors from the machine configuration; exit codes 0, 1, 2', () => {
     const cfg = join(pki.dir, 'machine.json');

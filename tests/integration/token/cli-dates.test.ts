@@ -18,6 +18,7 @@ import { TokenBridge } from '../../../native/bridge/client';
 import { moduleId } from '../../../native/modules/discovery';
 import { createSoftHsm, type SoftHsm } from '../../fixtures/softhsm/tokens';
 import { tempDir } from '../../helpers/desk';
+import { cliEntry } from '../../helpers/cli';
 
 const t = tempDir('securedesk-cli-dates-');
 const profile = join(t.dir, 'profile');
@@ -25,7 +26,7 @@ let hsm: SoftHsm;
 let pdf = '';
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', ...args, '--profile', profile, '--module', hsm.modulePath, '--token', hsm.tokens.userRsa.serial], {
+  const r = spawnSync(process.execPath, [...cliEntry(), ...args, '--profile', profile, '--module', hsm.modulePath, '--token', hsm.tokens.userRsa.serial], {
     encoding: 'utf8',
     // A workstation whose clock is set to UTC.
     env: { ...hsm.env, SECUREDESK_PIN: hsm.tokens.userRsa.pin, TZ: 'UTC' },

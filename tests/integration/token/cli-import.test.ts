@@ -9,13 +9,14 @@ import { after, before, test } from 'node:test';
 import { createSoftHsm, type SoftHsm } from '../../fixtures/softhsm/tokens';
 import { tempDir } from '../../helpers/desk';
 import { writeCp1258Csv } from '../../helpers/legacyArchive';
+import { cliEntry } from '../../helpers/cli';
 
 const t = tempDir('securedesk-cli-import-');
 const profile = join(t.dir, 'profile');
 let hsm: SoftHsm;
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', ...args, '--profile', profile, '--module', hsm.modulePath, '--token', hsm.tokens.userRsa.serial], {
+  const r = spawnSync(process.execPath, [...cliEntry(), ...args, '--profile', profile, '--module', hsm.modulePath, '--token', hsm.tokens.userRsa.serial], {
     encoding: 'utf8', env: { ...hsm.env, SECUREDESK_PIN: hsm.tokens.userRsa.pin },
   });
   return { code: r.status, out: r.stdout, err: r.stderr };

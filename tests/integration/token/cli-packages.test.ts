@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { makeSamplePdf } from '../../../main/devhost/samplePdf';
 import { createSoftHsm, keyOf, type SoftHsm } from '../../fixtures/softhsm/tokens';
 import { tempDir } from '../../helpers/desk';
+import { cliEntry } from '../../helpers/cli';
 
 const t = tempDir('securedesk-cli-pkg-');
 let hsm: SoftHsm;
@@ -18,7 +19,7 @@ let encCert = '';
 const pkg = join(t.dir, 'goi.p7m');
 
 function cli(profile: string, args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', ...args, '--profile', join(t.dir, profile), '--module', hsm.modulePath, '--token', hsm.tokens.userRsa.serial], {
+  const r = spawnSync(process.execPath, [...cliEntry(), ...args, '--profile', join(t.dir, profile), '--module', hsm.modulePath, '--token', hsm.tokens.userRsa.serial], {
     encoding: 'utf8',
     env: { ...hsm.env, SECUREDESK_PIN: hsm.tokens.userRsa.pin },
   });

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { makeSamplePdf } from '../../../main/devhost/samplePdf';
 import { createSoftHsm, keyOf, type SoftHsm } from '../../fixtures/softhsm/tokens';
 import { tempDir } from '../../helpers/desk';
+import { cliEntry } from '../../helpers/cli';
 
 const t = tempDir('securedesk-cli-');
 const profile = join(t.dir, 'profile');
@@ -15,7 +16,7 @@ let pdf = '';
 
 function cli(args: string[], opts: { token?: 'userRsa' | 'userEc' | 'recovery'; pin?: string } = {}) {
   const token = opts.token ?? 'userRsa';
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', ...args, '--profile', profile, '--module', hsm.modulePath, '--token', hsm.tokens[token].serial], {
+  const r = spawnSync(process.execPath, [...cliEntry(), ...args, '--profile', profile, '--module', hsm.modulePath, '--token', hsm.tokens[token].serial], {
     encoding: 'utf8',
     env: { ...hsm.env, SECUREDESK_PIN: opts.pin ?? hsm.tokens[token].pin },
   });
@@ -33,7 +34,7 @@ after(async () => {
 });
 
 test('usage and refusals', () => {
-  const none = spawnSync(process.execPath, ['--import', 'tsx', 'main/cli/index.ts'], { encoding: 'utf8' });
+  const none = spawnSync(process.execPath, cliEntry(), { encoding: 'utf8' });
   assert.equal(none.status, 2);
   assert.match(none.stdout, /securedesk doc add/);
   assert.equal(cli(['frobnicate']).code, 2);
