@@ -194,6 +194,23 @@ export interface SyncPanelView {
     movedBy: string | null;
     reason: string | null;
   }>;
+  /**
+   * Numbers this workstation gave before the agency server's store was restored from a backup that the
+   * restored server gave another record before this workstation told it (`number-taken`), or records the
+   * server holds under another number (`record-numbered`); văn thư and administrators only. An arrival of
+   * the first kind is renumbered from the server while a văn thư is signed in (`renumbers`); the others
+   * wait for a person. The document as in homeMovedNumbers.
+   */
+  restoreNumberClashes: Array<{
+    register: string;
+    kind: 'incoming' | 'outgoing';
+    number: number;
+    givenAt: string;
+    level: Secrecy | null;
+    document: { kind: 'incoming' | 'outgoing'; id: number; subject: string } | null;
+    reason: 'number-taken' | 'record-numbered';
+    renumbers: boolean;
+  }>;
   /** Our packets refused on the way (agency server or hub), latest first, the reason in Vietnamese (văn thư and administrators only). */
   packetRefusals: Array<{ packetId: string; to: string | null; toName: string | null; reason: string; at: string | null }>;
   /** The exchange between agencies (văn thư and administrators only; null for the others): main/core/sync/exchangeQueue.ts. */

@@ -51,6 +51,12 @@ let app: AppSession | undefined;
 const numbers: Record<string, string> = {};
 const HOME_MOVED_SUBJECT = 'Về việc cử cán bộ dự lớp bồi dưỡng nghiệp vụ văn thư';
 let homeMovedNumber = 0;
+const RESTORE_ID = '0190c2f8-0000-7000-8000-000000000001';
+const RESTORE_CLASHES = [
+  ['Về việc chuẩn bị hội nghị sơ kết công tác kiểm tra, giám sát', 'number-taken'],
+  ['Về việc đề nghị cung cấp hồ sơ cán bộ diện Ban Thường vụ quản lý', 'record-numbered'],
+] as const;
+const restoreClashNumbers: number[] = [];
 
 async function seed(): Promise<void> {
   const desk = await Desk.open({ profileDir, trustAnchors: [hsm.ca.certDer] });
@@ -103,6 +109,22 @@ async function seed(): Promise<void> {
       VALUES (?,?,'',?,'report','c_thuong',?,?,?)`).run(inc.registerId, inc.period, inc.number, inc.gid, '2026-12-06T03:10:00.000Z',
       JSON.stringify({ error: 'home-moved', message: 'the register home moved', move })));
     homeMovedNumber = inc.number;
+    // Two arrivals numbered here before the agency server was restored, answered as clashes after it (as
+    // numberedRecords.keepClashes keeps them; the real exchange: tests/integration/server/server-restore.test.ts):
+    // one number the restored server gave another record (renumbered by the software once a văn thư is
+    // signed in and the server reached), one the server holds under another number (for a person).
+    for (const [subject, reason] of RESTORE_CLASHES) {
+      const a = await desk.incoming.register(clerk, {
+        issuer: { name: OTHER_AGENCY.name }, numberSymbol: `${120 + restoreClashNumbers.length}-CV/BTCTU`, documentDate: '2026-12-04', arrivalDate: '2026-12-06', typeCode: 'CV',
+        subject, secrecy: 'thuong', urgency: 'thuong', recipients: [], notes: '', stagedIds: [], acknowledgeDuplicates: false,
+      });
+      const r = desk.db.prepare('SELECT register_id AS registerId, period, arrival_number AS number, global_id AS gid FROM c_thuong.incoming WHERE id = ?').get(a.id) as
+        { registerId: number; period: string; number: number; gid: string };
+      writeTx(desk.db, () => desk.db.prepare(`INSERT INTO main.number_reports (register_id, period, bucket, number, kind, compartment, record_global_id, made_at, problem, after_restore)
+        VALUES (?,?,'*',?,'report','c_thuong',?,?,?,?)`).run(r.registerId, r.period, r.number, r.gid, '2026-12-06T03:20:00.000Z',
+        JSON.stringify({ error: reason, afterRestore: RESTORE_ID }), RESTORE_ID));
+      restoreClashNumbers.push(r.number);
+    }
     // The exchange with another workstation of the agency, as the ledgers keep it (the real exchange:
     // tests/integration/server/exchange-share.test.ts): a status packet to the Ban Tổ chức that the other
     // workstation had sent first (the agency server answered sent-elsewhere), and two packets from it that
@@ -123,7 +145,7 @@ async function seed(): Promise<void> {
     // real restore: tests/integration/server/server-restore.test.ts) and has its own changes to check.
     const lastSeq = desk.db.prepare('SELECT max(seq) FROM main.events').pluck().get() as number;
     writeTx(desk.db, () => setState(desk.db, pushCursorKey('base'), String(lastSeq)));
-    adoptRestores(desk.db, [{ id: '0190c2f8-0000-7000-8000-000000000001', markedAt: '2026-12-06T04:30:00.000Z', batchesHead: 120, keyringsHead: 3 }], new Date('2026-12-06T04:35:00.000Z'));
+    adoptRestores(desk.db, [{ id: RESTORE_ID, markedAt: '2026-12-06T04:30:00.000Z', batchesHead: 120, keyringsHead: 3 }], new Date('2026-12-06T04:35:00.000Z'));
   } finally {
     await guard.close();
   }
@@ -195,6 +217,22 @@ test('the văn thư sees the outgoing numbering conflicts on the sync panel, wit
   await expectText(sent.locator('li'), 'máy trạm khác đã gửi, ghi nhận lúc 06/12/2026 09:51');
   await sent.scrollIntoViewIfNeeded();
   await shootBothSizes(p, 'sync-exchange-elsewhere', '[data-testid="sync-exchange"]');
+  // The numbers that clashed after the restore: what the software does with each, what is left to a person.
+  const clashes = p.getByTestId('sync-restore-clashes');
+  await expectText(clashes.locator('h2'), 'Số trùng sau khi khôi phục máy chủ');
+  const clashRows = clashes.locator('tbody tr');
+  assert.equal(await clashRows.count(), 2);
+  for (const [i, [subject]] of RESTORE_CLASHES.entries()) {
+    await expectText(clashRows.nth(i).locator('td').nth(0), String(restoreClashNumbers[i]));
+    await expectText(clashRows.nth(i), subject);
+    await expectText(clashRows.nth(i), 'Văn bản đến, vào sổ lúc 06/12/2026 10:20');
+  }
+  await expectText(clashRows.nth(0).locator('.badge'), 'Số đã cấp cho văn bản khác');
+  await expectText(clashRows.nth(0), 'Phần mềm tự cấp số đến mới từ máy chủ khi văn thư đăng nhập');
+  await expectText(clashRows.nth(1).locator('.badge'), 'Máy chủ ghi văn bản với số khác');
+  await expectText(clashRows.nth(1), 'Đối chiếu sổ với máy chủ');
+  await clashes.scrollIntoViewIfNeeded();
+  await shootBothSizes(p, 'sync-restore-clashes', '[data-testid="sync-restore-clashes"]');
   // The server's restore: when, that this workstation reads and sends again by itself, the numbers still to tell.
   const restore = p.getByTestId('sync-restore');
   await expectText(restore, 'Máy chủ của cơ quan đã được khôi phục từ bản sao lưu (đánh dấu lúc 06/12/2026 11:30)');

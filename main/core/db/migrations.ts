@@ -981,4 +981,10 @@ export const MIGRATIONS: readonly Migration[] = [
   UPDATE packet_outbox SET passed_at = coalesce(done_at, created_at) WHERE state <> 'queued';
   CREATE INDEX idx_packet_outbox_unpassed ON packet_outbox(id) WHERE state = 'sent' AND passed_at IS NULL;
   `,
+  // 39: a record the agency server answered as a clash after its store was restored (a number it gave
+  //     another record before this workstation told it the numbers given since the backup) is owed to
+  //     the server like an offline number, naming the restore (documents/numberedRecords.ts).
+  `
+  ALTER TABLE number_reports ADD COLUMN after_restore TEXT;
+  `,
 ];

@@ -8,8 +8,9 @@ import type { Db } from '../db/connection';
 import { writeTx } from '../db/transaction';
 import { getState, setState } from '../sync/outbox';
 import { workstationId } from '../events/eventLog';
-import { AFTER_RESTORE_MAX, type AfterRestoreRecordsResult, type NumberedRecord, type NumberSequence } from '../sync/numbers/protocol';
+import { AFTER_RESTORE_MAX, type AfterRestoreRecordsResult, type NumberedRecord, type NumberSequence, type RecordClash } from '../sync/numbers/protocol';
 import { sequenceKeyOf } from './sequenceKey';
+import { HOME_MOVED_RENUMBER_REASON, SERVER_RENUMBER_REASON } from './numberConflicts';
 import type { NumberAuthority } from './sharedNumbering';
 
 /** Progress of the records sent for a restore: `{ restore, after: [sequence key, number, record] }`. */
@@ -61,14 +62,17 @@ export function numberedRecordsAbove(db: Db, floors: ReadonlyMap<string, number>
   const rows: Row[] = [];
   for (const c of compartments(db)) {
     if (hasTable(db, c, 'incoming')) {
+      // A renumbering after a clash at the server (offline number taken, home moved) asked under the record's own id.
       const correction = hasTable(db, c, 'incoming_corrections')
-        ? `(SELECT k.global_id FROM ${c}.incoming_corrections k WHERE k.incoming_id = i.id AND k.global_id IS NOT NULL
+        ? `(SELECT CASE WHEN k.reason IN (@ownId1, @ownId2) THEN i.global_id ELSE k.global_id END FROM ${c}.incoming_corrections k
+             WHERE k.incoming_id = i.id AND k.global_id IS NOT NULL
              AND json_extract(k.new_values, '$.arrivalNumber') = i.arrival_number ORDER BY k.id DESC LIMIT 1)`
         : 'NULL';
       rows.push(...(db.prepare(`SELECT i.register_id, i.period, CASE WHEN s.per_type THEN i.type_code ELSE '*' END AS bucket, i.arrival_number AS number,
           coalesce(${correction}, i.global_id) AS record
         FROM ${c}.incoming i JOIN main.registers r ON r.id = i.register_id JOIN main.numbering_scopes s ON s.id = r.scope_id
-        WHERE i.arrival_number > @low AND ${numberedHere(c, 'incoming', 'i.global_id', 'arrival_number', 'i.arrival_number')}`).all({ low, me }) as Row[]));
+        WHERE i.arrival_number > @low AND ${numberedHere(c, 'incoming', 'i.global_id', 'arrival_number', 'i.arrival_number')}`)
+        .all({ low, me, ...(correction === 'NULL' ? {} : { ownId1: SERVER_RENUMBER_REASON, ownId2: HOME_MOVED_RENUMBER_REASON }) }) as Row[]));
     }
     if (hasTable(db, c, 'outgoing')) {
       rows.push(...(db.prepare(`SELECT o.register_id, o.period, o.bucket, o.number, o.global_id AS record FROM ${c}.outgoing o
@@ -92,9 +96,64 @@ export function numberedRecordsAbove(db: Db, floors: ReadonlyMap<string, number>
   return out.sort((a, b) => compare(positionOf(a), positionOf(b)));
 }
 
+/** Where a record sent after a restore lives here: its compartment, register, number and when it was given. */
+interface LocalRecord { compartment: string; registerId: number; number: number; madeAt: string }
+
+/**
+ * The record the server named in a clash, looked up here (an arrival, by its own id or its correction's,
+ * or an issued document), with the time of the first event carrying its number (when it was given).
+ */
+function localRecord(db: Db, record: string): LocalRecord | null {
+  const first = (c: string, entity: string, gid: string, column: string, n: number): string | null =>
+    db.prepare(`SELECT at FROM ${c}.events WHERE entity_id = ? AND entity = ? AND json_extract(data, '$.${column}') = ? ORDER BY seq LIMIT 1`).pluck().get(gid, entity, n) as string | null;
+  for (const c of compartments(db)) {
+    if (hasTable(db, c, 'incoming')) {
+      const i = (db.prepare(`SELECT global_id, register_id, arrival_number FROM ${c}.incoming WHERE global_id = ?`).get(record)
+        ?? (hasTable(db, c, 'incoming_corrections')
+          ? db.prepare(`SELECT i.global_id, i.register_id, i.arrival_number FROM ${c}.incoming_corrections k JOIN ${c}.incoming i ON i.id = k.incoming_id WHERE k.global_id = ?`).get(record)
+          : undefined)) as { global_id: string; register_id: number; arrival_number: number } | undefined;
+      if (i) return { compartment: c, registerId: i.register_id, number: i.arrival_number, madeAt: first(c, 'incoming', i.global_id, 'arrival_number', i.arrival_number) ?? new Date().toISOString() };
+    }
+    if (hasTable(db, c, 'outgoing')) {
+      const o = db.prepare(`SELECT register_id, number FROM ${c}.outgoing WHERE global_id = ? AND number IS NOT NULL AND register_id IS NOT NULL`).get(record) as { register_id: number; number: number } | undefined;
+      if (o) return { compartment: c, registerId: o.register_id, number: o.number, madeAt: first(c, 'outgoing', record, 'number', o.number) ?? new Date().toISOString() };
+    }
+  }
+  return null;
+}
+
+/**
+ * A clash the server answered for a record of the chunk just sent becomes a number owed to the server
+ * (number_reports, `after_restore` naming the restore), in the chunk's own transaction: the round's
+ * sendPending reports it again at once. Still taken, an arrival is renumbered from the server
+ * (numberConflicts.ts) and an issued document's conflict stays on its row for the sync panel
+ * (outgoingConflicts.ts); given back meanwhile, the number stands. Only clashes naming a record sent,
+ * with its number and sequence, and still holding that number here, are kept (a server's answer is
+ * not trusted to name others). A row waiting to give a number back is left alone.
+ */
+function keepClashes(db: Db, restore: string, sent: readonly NumberedRecord[], clashes: readonly RecordClash[]): number {
+  const bySent = new Map(sent.map((r) => [r.record, r]));
+  let kept = 0;
+  for (const c of clashes) {
+    const r = bySent.get(c.record);
+    if (!r || r.number !== c.number || sequenceKey(r) !== sequenceKey(c) || (c.reason !== 'number-taken' && c.reason !== 'record-numbered')) continue;
+    const local = localRecord(db, c.record);
+    if (!local || local.number !== c.number) continue;
+    db.prepare(`INSERT INTO main.number_reports (register_id, period, bucket, number, kind, compartment, record_global_id, made_at, problem, after_restore)
+        VALUES (?,?,?,?,'report',?,?,?,?,?)
+      ON CONFLICT (record_global_id) DO UPDATE SET register_id = excluded.register_id, period = excluded.period, bucket = excluded.bucket, number = excluded.number,
+        compartment = excluded.compartment, made_at = excluded.made_at, reported_at = NULL, problem = excluded.problem, after_restore = excluded.after_restore
+      WHERE main.number_reports.kind = 'report'`)
+      .run(local.registerId, c.period, c.bucket, c.number, local.compartment, c.record, local.madeAt, JSON.stringify({ error: c.reason, afterRestore: restore }), restore);
+    kept++;
+  }
+  return kept;
+}
+
 /**
  * Sends the records above the floors in chunks (at most AFTER_RESTORE_MAX), from where the last try stopped.
- * Returns what the server did with them (summed over the chunks sent now).
+ * Returns what the server did with them (summed over the chunks sent now); its clashes are kept as
+ * numbers owed to the server (keepClashes) with each chunk's progress.
  */
 export async function sendNumberedRecords(db: Db, authority: NumberAuthority, restore: string, floors: ReadonlyMap<string, number>, chunk = AFTER_RESTORE_MAX): Promise<AfterRestoreRecordsResult> {
   const total: AfterRestoreRecordsResult = { rebuilt: 0, held: 0, skipped: 0, aboveClearance: 0, clashes: [] };
@@ -110,8 +169,12 @@ export async function sendNumberedRecords(db: Db, authority: NumberAuthority, re
     total.held += r.held;
     total.skipped += r.skipped;
     total.aboveClearance += r.aboveClearance ?? 0;
-    total.clashes.push(...r.clashes);
-    writeTx(db, () => setState(db, NUMBERED_RECORDS_SENT_KEY, JSON.stringify({ restore, after: positionOf(part[part.length - 1]!) })));
+    const clashes = Array.isArray(r.clashes) ? r.clashes : [];
+    total.clashes.push(...clashes);
+    writeTx(db, () => {
+      keepClashes(db, restore, part, clashes);
+      setState(db, NUMBERED_RECORDS_SENT_KEY, JSON.stringify({ restore, after: positionOf(part[part.length - 1]!) }));
+    });
   }
   return total;
 }

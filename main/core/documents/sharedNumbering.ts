@@ -125,7 +125,7 @@ export async function giveBack(db: Db, authority: NumberAuthority, registerId: n
   }
 }
 
-interface PendingRow extends OwedNumber { kind: 'report' | 'give_back'; register_kind: string; made_at: string }
+interface PendingRow extends OwedNumber { kind: 'report' | 'give_back'; register_kind: string; made_at: string; problem: string | null; after_restore: string | null }
 
 export interface SentNumbers { reported: number; givenBack: number; conflicts: number; renumbered: number }
 
@@ -137,8 +137,10 @@ export interface SentNumbers { reported: number; givenBack: number; conflicts: n
  * may yet give its number back). A failure to reach the server stops the round.
  */
 export async function sendPending(db: Db, authority: NumberAuthority, now: Date, actorId: number | null = null): Promise<SentNumbers> {
+  // A clash after a restore is not an offline number of a home (the server would refuse it from another
+  // workstation): settleRestoreClashes deals with it.
   const rows = (db.prepare(`SELECT p.*, r.kind AS register_kind FROM main.number_reports p JOIN main.registers r ON r.id = p.register_id
-    WHERE p.reported_at IS NULL ORDER BY p.kind = 'report', p.id`).all() as Array<Omit<PendingRow, 'global_id'>>)
+    WHERE p.reported_at IS NULL AND p.after_restore IS NULL ORDER BY p.kind = 'report', p.id`).all() as Array<Omit<PendingRow, 'global_id'>>)
     .map((p): PendingRow => ({ ...p, global_id: sequenceKeyOf(db, p.register_id).register }));
   const out: SentNumbers = { reported: 0, givenBack: 0, conflicts: 0, renumbered: 0 };
   const taken: Array<{ p: PendingRow; conflict: NumberConflict | HomeMovedConflict }> = [];
@@ -231,11 +233,43 @@ export async function lastNumbersAfterRestore(db: Db, authority: NumberAuthority
 }
 
 /**
+ * The clashes the agency server answered after its restore (numberedRecords.keepClashes): an arrival
+ * whose number the server gave another record is renumbered from the server while someone who registers
+ * is signed in (numberConflicts.ts, a correction and an audit entry naming the restore); an issued
+ * document's number is inside the agency's signature and a record the server holds under another number
+ * is not this workstation's to change: those stay listed on the sync panel (restoreNumberClashes.ts).
+ */
+export async function settleRestoreClashes(db: Db, authority: NumberAuthority, now: Date, actorId: number | null): Promise<number> {
+  if (actorId === null) return 0;
+  const rows = (db.prepare(`SELECT p.*, r.kind AS register_kind FROM main.number_reports p JOIN main.registers r ON r.id = p.register_id
+    WHERE p.reported_at IS NULL AND p.after_restore IS NOT NULL AND p.kind = 'report' AND r.kind = 'incoming' ORDER BY p.id`).all() as Array<Omit<PendingRow, 'global_id'>>)
+    .map((p): PendingRow => ({ ...p, global_id: sequenceKeyOf(db, p.register_id).register }));
+  let renumbered = 0;
+  for (const p of rows) {
+    const clash = restoreClashOf(p.problem);
+    if (clash !== 'number-taken') continue;
+    if (await renumberTaken(db, authority, p, { error: 'number-taken', afterRestore: p.after_restore! }, actorId, now)) renumbered++;
+  }
+  return renumbered;
+}
+
+/** The reason kept on a clash's row (numberedRecords.keepClashes), or null for anything else. */
+export function restoreClashOf(problem: string | null | undefined): 'number-taken' | 'record-numbered' | null {
+  try {
+    const p = JSON.parse(problem ?? 'null') as { error?: unknown } | null;
+    return p?.error === 'number-taken' || p?.error === 'record-numbered' ? p.error : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * One contact round (agencySync.ts, with every sync round): what waits is sent, and the home's counters
  * of today's period follow the server's last numbers, so it continues after them if it is cut off.
  */
 export async function numberingRound(db: Db, authority: NumberAuthority, now: Date, actorId: number | null = null): Promise<SentNumbers> {
   await lastNumbersAfterRestore(db, authority);
+  await settleRestoreClashes(db, authority, now, actorId);
   const sent = await sendPending(db, authority, now, actorId);
   await numberWaiting(db, authority, now, actorId);
   // The homes as the server says them now (an administrator may have moved one here or away).

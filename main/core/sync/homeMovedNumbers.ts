@@ -13,10 +13,14 @@ import type { HomeMovedConflict } from './numbers/protocol';
 
 type Listed = SyncPanelView['homeMovedNumbers'][number];
 
-function documentOf(db: Db, levels: readonly Secrecy[], actor: Actor, level: Level | null, kind: string, record: string): Listed['document'] {
+export function documentOf(db: Db, levels: readonly Secrecy[], actor: Actor, level: Level | null, kind: string, record: string): Listed['document'] {
   if (!level || !levels.includes(level) || secrecyRank(level) > secrecyRank(actor.clearance)) return null;
   const table = kind === 'incoming' ? 'incoming' : 'outgoing';
-  const row = db.prepare(`SELECT id, subject FROM ${schemaOf(level)}.${table} WHERE global_id = ?`).get(record) as { id: number; subject: string } | undefined;
+  const s = schemaOf(level);
+  // An arrival renumbered before may be named by its correction's global id (numberedRecords.ts).
+  const row = (db.prepare(`SELECT id, subject FROM ${s}.${table} WHERE global_id = ?`).get(record)
+    ?? (table === 'incoming' ? db.prepare(`SELECT i.id, i.subject FROM ${s}.incoming_corrections k JOIN ${s}.incoming i ON i.id = k.incoming_id WHERE k.global_id = ?`).get(record) : undefined)) as
+    { id: number; subject: string } | undefined;
   return row ? { kind: table, id: row.id, subject: row.subject } : null;
 }
 

@@ -63,7 +63,7 @@ function personName(db: Db, levels: readonly Secrecy[], holder: NumberConflict['
 export function outgoingNumberConflicts(db: Db, levels: readonly Secrecy[], actor: Actor): Listed[] {
   const rows = db.prepare(`SELECT p.number, p.period, p.compartment, p.record_global_id AS record, p.made_at AS madeAt, p.problem, r.name AS register
     FROM main.number_reports p JOIN main.registers r ON r.id = p.register_id
-    WHERE p.kind = 'report' AND p.reported_at IS NULL AND p.problem IS NOT NULL AND r.kind = 'outgoing' ORDER BY p.id`).all() as
+    WHERE p.kind = 'report' AND p.reported_at IS NULL AND p.problem IS NOT NULL AND p.after_restore IS NULL AND r.kind = 'outgoing' ORDER BY p.id`).all() as
     Array<{ number: number; period: string; compartment: string | null; record: string; madeAt: string; problem: string; register: string }>;
   const out: Listed[] = [];
   for (const r of rows) {

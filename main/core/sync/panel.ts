@@ -17,6 +17,7 @@ import { refusalReason } from '../exchange/refusals';
 import { exchangeQueue, syncErrorVi } from './exchangeQueue';
 import { outgoingNumberConflicts } from './outgoingConflicts';
 import { homeMovedNumbers } from './homeMovedNumbers';
+import { restoreNumberClashes } from './restoreNumberClashes';
 import { exchangeElsewhere, type LastExchangeRound } from './exchangeElsewhere';
 import type { TransferProgress } from './transferProgress';
 import { restoreView } from './restore';
@@ -70,6 +71,7 @@ export function syncPanel(db: Db, levels: readonly Secrecy[], sync: PanelSync, a
     // The exchange's business: the văn thư and administrators only.
     outgoingNumberConflicts: exchanges ? outgoingNumberConflicts(db, levels, actor) : [],
     homeMovedNumbers: exchanges ? homeMovedNumbers(db, levels, actor) : [],
+    restoreNumberClashes: exchanges ? restoreNumberClashes(db, levels, actor) : [],
     packetRefusals: exchanges ? packetRefusals(db) : [],
     exchange: exchanges
       ? { ...exchangeQueue(db, levels, actor, sync.transfer?.current() ?? null), ...exchangeElsewhere(db, levels, actor, sync.exchange?.last ?? null) }

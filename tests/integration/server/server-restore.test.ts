@@ -17,9 +17,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startServer, type RunningServer } from '../../../server/app';
 import { Store } from '../../../server/storage/store';
-import { lastNumbersAfterRestore, numberingRound } from '../../../main/core/documents/sharedNumbering';
+import { lastNumbersAfterRestore, numberingRound, sendPending, settleRestoreClashes } from '../../../main/core/documents/sharedNumbering';
+import { AFTER_RESTORE_RENUMBER_REASON } from '../../../main/core/documents/numberConflicts';
+import { restoreNumberClashes } from '../../../main/core/sync/restoreNumberClashes';
+import { syncPanel } from '../../../main/core/sync/panel';
+import type { Actor } from '../../../main/core/org/rights';
 import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
-import { numberedRecordsAbove, sequenceKey } from '../../../main/core/documents/numberedRecords';
+import { numberedRecordsAbove, sendNumberedRecords, sequenceKey } from '../../../main/core/documents/numberedRecords';
+import type { NumberAuthority } from '../../../main/core/documents/sharedNumbering';
+import type { NumberedRecord } from '../../../main/core/sync/numbers/protocol';
 import { NUMBERS_AFTER_RESTORE_KEY } from '../../../main/core/sync/restore';
 import { newGlobalId } from '../../../main/core/events/globalId';
 import { recordChange, workstationId } from '../../../main/core/events/eventLog';
@@ -55,6 +61,10 @@ const KEY_ID = randomBytes(16).toString('hex');
 const LEVEL_KEY = randomBytes(32);
 const CHANNELS: Channel[] = ['base', 'thuong', 'mat'];
 const SCHEMA: Record<string, string> = { base: 'main', thuong: 'c_thuong', mat: 'c_mat' };
+
+/** How many after-restore clashes the sync panel lists for `actor`. */
+const syncPanelRow = (db: Db, actor: Actor): number =>
+  syncPanel(db, ['thuong', 'mat'], { service: null, server: null, running: false }, actor).restoreNumberClashes.length;
 
 function client(db: Db, port: number, person: string, received: ReceivedBatch[], onStep?: ServerClientOptions['onStep']): ServerClient {
   const key = softKey(pki.person(person).certDer, pki.person(person).keyPem);
@@ -566,6 +576,37 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), null, 'done once someone cleared for it told the server');
       assert.deepEqual((await server.store.db.selectFrom('number_allocations').selectAll().where('register_gid', '=', topSecret).execute()).map((r) => [Number(r.number), r.record_gid, r.source]),
         [[1, secretRecord, 'rebuilt']]);
+
+      // The clash of number 3 was kept with the chunk that got it (the try that failed after it): the
+      // arrival is owed to the server, naming the restore, listed on the sync panel for the văn thư.
+      const owed = w.prepare("SELECT number, after_restore AS restore, reported_at AS reported, json_extract(problem, '$.error') AS error FROM main.number_reports WHERE record_global_id = ?").get(records[3]);
+      assert.deepEqual({ ...owed as object }, { number: 3, restore: mark.id, reported: null, error: 'number-taken' });
+      const clerkId = Number(w.prepare("INSERT INTO main.users (full_name, position, role, clearance, created_at) VALUES ('Lê Thị An', 'Văn thư', 'van_thu', 'toi_mat', ?)").run(new Date().toISOString()).lastInsertRowid);
+      const clerk = { id: clerkId, clearance: 'toi_mat', rights: ['doc.register'] } as unknown as Actor;
+      // Number 5 too: given back above (a gap at the server) while the record here still holds it.
+      const arrivalOf = (n: number) => w.prepare('SELECT id FROM c_thuong.incoming WHERE global_id = ?').pluck().get(records[n]) as number;
+      const arrival3 = arrivalOf(3);
+      assert.deepEqual(restoreNumberClashes(w, ['thuong', 'mat'], clerk), [3, 5].map((n) => ({
+        register: 'Sổ công văn đến', kind: 'incoming', number: n, givenAt: w.prepare('SELECT at FROM c_thuong.events WHERE entity_id = ? ORDER BY seq LIMIT 1').pluck().get(records[n]),
+        level: 'thuong', document: { kind: 'incoming', id: arrivalOf(n), subject: `Công văn ${n}` }, reason: 'number-taken', renumbers: true,
+      })));
+      assert.equal(syncPanelRow(w, clerk), 2, 'on the panel');
+      // Reports of offline numbers leave it alone (another workstation than the home would be refused).
+      const cleared2 = new NumberClient(cleared);
+      assert.deepEqual(await sendPending(w, cleared2, new Date(), clerkId), { reported: 0, givenBack: 0, conflicts: 0, renumbered: 0 });
+      // Nobody who registers signed in: it waits. A văn thư signed in: renumbered from the server's next
+      // number, asked under the correction's id (the one numberedRecordsAbove sends after a restore).
+      assert.equal(await settleRestoreClashes(w, cleared2, new Date(), null), 0);
+      assert.equal(await settleRestoreClashes(w, cleared2, new Date(), clerkId), 2);
+      assert.deepEqual([3, 5].map((n) => w.prepare('SELECT arrival_number FROM c_thuong.incoming WHERE id = ?').pluck().get(arrivalOf(n))), [7, 8], 'after 6, the last the server gave');
+      const fix = w.prepare('SELECT global_id, reason, old_values, new_values FROM c_thuong.incoming_corrections WHERE incoming_id = ?').all(arrival3) as Array<{ global_id: string; reason: string; old_values: string; new_values: string }>;
+      assert.deepEqual(fix.map((f) => [f.reason, JSON.parse(f.old_values), JSON.parse(f.new_values)]), [[AFTER_RESTORE_RENUMBER_REASON, { arrivalNumber: 3 }, { arrivalNumber: 7 }]]);
+      assert.deepEqual((await rowsOf()).find((r) => r[0] === 7), [7, fix[0]!.global_id, 'server']);
+      assert.ok(numberedRecordsAbove(w, new Map([[sequenceKey(sequence), 6]])).some((r) => r.record === fix[0]!.global_id && r.number === 7), 'sent after a later restore under the id the server holds it by');
+      const audit = JSON.parse(w.prepare("SELECT details FROM main.audit_log WHERE action = 'incoming.renumber' AND entity_id = ?").pluck().get(arrival3) as string) as Record<string, unknown>;
+      assert.deepEqual([audit.oldNumber, audit.newNumber, audit.reason, audit.restore], [3, 7, 'number_taken_after_restore', mark.id]);
+      assert.deepEqual(restoreNumberClashes(w, ['thuong', 'mat'], clerk), [], 'settled');
+      assert.equal(syncPanelRow(w, clerk), 0);
       cleared.close();
     } finally {
       if (server.server.listening) await server.close();
@@ -574,7 +615,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
   });
 }
 
-test('the records sent after a restore: arrivals and issued documents this workstation numbered above the floor, a renumbered arrival under its correction\'s id, no placeholder, none received, each once', () => {
+test('the records sent after a restore: arrivals and issued documents this workstation numbered above the floor, a renumbered arrival under its correction\'s id, no placeholder, none received, each once; a clash the server answers kept only for a record sent with its number', async () => {
   const d = join(tmp.dir, 'numbered-records');
   mkdirSync(d, { recursive: true });
   const w = openWorkstation(d, ['thuong', 'mat']);
@@ -629,6 +670,36 @@ test('the records sent after a restore: arrivals and issued documents this works
     const huge = new Map(Array.from({ length: 500_000 }, (_, i) => [`x${i}`, i] as [string, number]));
     huge.set(sequenceKey({ register, period: '2026', bucket: '*' }), 4);
     assert.deepEqual(numberedRecordsAbove(w, huge).map((r) => r.record), [correction]);
+
+    // A server's clashes are not trusted to name what was not sent: another number, another sequence, a
+    // record not sent keep nothing. An issued document's clash and a record the server holds under
+    // another number are listed for a person (never renumbered by the software).
+    const answering = {
+      afterRestoreRecords: async (q: { records: NumberedRecord[] }) => {
+        const sentOf = (gid: string) => q.records.find((r) => r.record === gid);
+        const clashes = [
+          sentOf(issued) && { ...sentOf(issued)!, reason: 'number-taken' },
+          sentOf(a3.gid) && { ...sentOf(a3.gid)!, number: 9, reason: 'number-taken' },
+          sentOf(a4.gid) && { ...sentOf(a4.gid)!, bucket: 'CV', reason: 'number-taken' },
+          { register, period: '2026', bucket: '*', record: received.gid, number: 6, reason: 'number-taken' },
+          sentOf(correction) && { ...sentOf(correction)!, reason: 'record-numbered' },
+        ].filter(Boolean);
+        return { rebuilt: 0, held: 0, skipped: 0, aboveClearance: 0, clashes };
+      },
+    } as unknown as NumberAuthority;
+    const result = await sendNumberedRecords(w, answering, 'restore-1', floors);
+    assert.equal(result.clashes.length, 5);
+    assert.deepEqual(w.prepare('SELECT record_global_id AS r, number, after_restore AS a FROM main.number_reports ORDER BY record_global_id').all().map((x) => ({ ...x as object })),
+      [{ r: issued, number: 7, a: 'restore-1' }, { r: correction, number: 5, a: 'restore-1' }].sort((x, y) => x.r.localeCompare(y.r)));
+    const clerk = { id: 1, clearance: 'toi_mat', rights: ['doc.register'] } as unknown as Actor;
+    const listed = restoreNumberClashes(w, ['thuong', 'mat'], clerk).map((c) => [c.kind, c.number, c.reason, c.renumbers, c.document]);
+    assert.deepEqual(listed.sort((x, y) => String(x[0]).localeCompare(String(y[0]))), [
+      ['incoming', 5, 'record-numbered', false, { kind: 'incoming', id: a5.id, subject: 'Công văn' }],
+      ['outgoing', 7, 'number-taken', false, { kind: 'outgoing', id: issuedId, subject: 'Quyết định' }],
+    ]);
+    // From a compartment this session does not hold, the document is left out, the number still listed.
+    const low = { id: 1, clearance: 'mat', rights: ['doc.register'] } as unknown as Actor;
+    assert.equal(restoreNumberClashes(w, ['mat'], low).every((c) => c.document === null), true, 'from a compartment this session does not hold: no document');
   } finally {
     w.close();
   }

@@ -6,7 +6,8 @@
 // packets with recipient and document (no subject above her clearance: the core leaves it out), what
 // came in and waits, the last round's figures and what another workstation of the agency took or sent
 // first (the records come by sync), the refusals, the progress of a long transfer, and the outgoing numbers the
-// register's home gave offline that the server had given another workstation (OutgoingNumberConflicts).
+// register's home gave offline that the server had given another workstation (OutgoingNumberConflicts),
+// and the numbers that clashed after the agency server was restored from a backup (RestoreNumberClashes).
 // The server's address, the raw error and the agency's workstations (declare one lost: AgencyWorkstations) are the administrator's.
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -18,6 +19,7 @@ import { formatDateTimeVn, formatSize } from '../../lib/format';
 import { useIsAdmin } from '../../stores/app';
 import { AgencyWorkstations } from './AgencyWorkstations';
 import { HomeMovedNumbers } from './HomeMovedNumbers';
+import { RestoreNumberClashes } from './RestoreNumberClashes';
 import { OutgoingNumberConflicts } from './OutgoingNumberConflicts';
 import './sync.css';
 
@@ -131,6 +133,7 @@ export function SyncPage() {
           )}
           <OutgoingNumberConflicts conflicts={view.outgoingNumberConflicts} />
           <HomeMovedNumbers rows={view.homeMovedNumbers} />
+          <RestoreNumberClashes rows={view.restoreNumberClashes} />
           {view.packetRefusals.length > 0 && (
             <div className="sync-conflicts sync-refusals" data-testid="sync-refusals">
               <h2>{t('sync.refusalsTitle')}</h2>
