@@ -587,6 +587,7 @@ export const MESSAGES_VI = {
   'numbering.serverUnreachable': 'Chưa liên lạc được máy chủ của cơ quan nên chưa cấp được số đến cho “{{register}}”. Sổ này dùng chung cho nhiều máy trạm: khi mất kết nối chỉ máy trạm giữ sổ được tự cấp số, để không có hai văn bản trùng một số. Hãy thử lại khi có kết nối, hoặc vào sổ tại máy trạm giữ sổ.',
   'numbering.importServerUnreachable': 'Chưa liên lạc được máy chủ của cơ quan nên chưa lấy được số đến cho các văn bản nhập vào “{{register}}”. Sổ này dùng chung cho nhiều máy trạm và máy trạm này không giữ sổ, nên không tự cấp số. Việc nhập sổ cũ đã tạm dừng, các văn bản đã nhập vẫn được giữ nguyên; khi có kết nối, hãy chọn Tiếp tục để nhập tiếp.',
   'numbering.importNotNumbered': 'Văn bản này chưa được máy chủ của cơ quan cấp số đến trong “{{register}}” nên không vào sổ (sổ dùng chung không được tự cấp số tại máy trạm). Hãy nhập lại dòng này.',
+  'numbering.homeNotReported': 'Máy chủ của cơ quan vừa được khôi phục từ bản sao lưu và máy trạm giữ sổ “{{register}}” chưa báo lại số cuối cùng đã cấp, nên máy chủ chưa cấp số tiếp (để không cấp trùng một số máy trạm giữ sổ đã cấp). Có thể vào sổ và chờ cấp số, hoặc vào sổ tại máy trạm giữ sổ.',
   'numbering.serverRefused': 'Máy chủ của cơ quan không cấp số đến cho “{{register}}”: {{reason}}',
   'registerHome.reasonShort': 'Hãy ghi lý do chuyển máy trạm giữ sổ (từ 5 đến 500 ký tự).',
   'registerHome.notLinked': 'Máy trạm này chưa kết nối với máy chủ của cơ quan nên chưa chuyển được máy trạm giữ sổ. Hãy thử lại khi đã đăng nhập và có kết nối.',

@@ -11,7 +11,7 @@ import type { ServerConfig } from './config';
 import { HttpError, parseBody, sendJson } from './http';
 import { readBody } from './limits';
 import type { Logger } from './log';
-import { NumberConflictError, NumberForbidden, NumberHomeMoved, NumberYearClosed, type NumberStore } from './storage/numberStore';
+import { NumberConflictError, NumberForbidden, NumberHomeMoved, NumberHomeNotReported, NumberYearClosed, type NumberStore } from './storage/numberStore';
 import { secrecyRank } from '../common/domain';
 
 const gid = z.string().regex(NUMBER_ID_RE);
@@ -146,7 +146,7 @@ export class NumberRoutes {
         sendJson(res, 409, body);
         return true;
       }
-      if (e instanceof NumberYearClosed) {
+      if (e instanceof NumberYearClosed || e instanceof NumberHomeNotReported) {
         sendJson(res, 409, { error: e.code, message: e.message });
         return true;
       }

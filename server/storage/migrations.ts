@@ -504,6 +504,15 @@ function steps(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Whether a workstation's report after a restore left nothing out above the person's clearance: a
+    // register's numbers are given again once its home's report is complete (numberStore.requireHomeReported).
+    // Reports made before count as complete (they were taken as they were).
+    '0020_restore_reports_complete': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('restore_number_reports').addColumn('complete', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await sql`UPDATE restore_number_reports SET complete = 1`.execute(db);
+      },
+    },
   };
 }
 

@@ -41,6 +41,15 @@ export class NumberHomeMoved extends Error {
 }
 
 /** The register's year is closed (409 `year-closed`): the record must be registered in an open year. */
+/**
+ * After a restore of the store, the register's home has not told it its last numbers yet (409
+ * `home-not-reported`): a number given now could be one the home gave since the backup.
+ */
+export class NumberHomeNotReported extends Error {
+  override readonly name = 'NumberHomeNotReported';
+  readonly code = 'home-not-reported';
+}
+
 export class NumberYearClosed extends Error {
   override readonly name = 'NumberYearClosed';
   readonly code = 'year-closed';
@@ -136,8 +145,13 @@ export class NumberStore {
           .execute();
         raised++;
       }
-      await trx.insertInto('restore_number_reports').values({ restore_id: q.restore, workstation, person, reported_at: now.toISOString(), raised })
-        .onConflict((oc) => oc.columns(['restore_id', 'workstation']).doUpdateSet({ person, reported_at: now.toISOString(), raised: sql`restore_number_reports.raised + ${raised}` }))
+      // Complete once a report left nothing out above the person's clearance (the register homes' numbers wait for it).
+      const complete = aboveClearance === 0 ? 1 : 0;
+      await trx.insertInto('restore_number_reports').values({ restore_id: q.restore, workstation, person, reported_at: now.toISOString(), raised, complete })
+        .onConflict((oc) => oc.columns(['restore_id', 'workstation']).doUpdateSet({
+          person, reported_at: now.toISOString(), raised: sql`restore_number_reports.raised + ${raised}`,
+          complete: sql`CASE WHEN restore_number_reports.complete = 1 THEN 1 ELSE ${complete} END`,
+        }))
         .execute();
       return { raised, skipped, aboveClearance, already: !!done, floors };
     });
@@ -159,6 +173,25 @@ export class NumberStore {
       }
       return a;
     };
+  }
+
+  /**
+   * After a restore, a register's numbers are given again only once its home workstation has told the
+   * restored store its last numbers with nothing left out above the person's clearance (`complete`): the
+   * home numbers offline and follows the server's last numbers at every contact, so its report covers
+   * what the store lost, but for numbers the server gave after the home's last contact before the
+   * restore (docs/server.md "Numbers."). Until then other workstations register and wait for the number
+   * ("chờ cấp số"). A home named after the mark has nothing to tell; an administrator unblocks a register
+   * whose home is gone by moving its home to a workstation that has reported.
+   */
+  private async requireHomeReported(db: Db, register: string): Promise<void> {
+    const mark = await db.selectFrom('restores').select(['id', 'marked_at']).orderBy('serial', 'desc').limit(1).executeTakeFirst();
+    if (!mark) return;
+    const home = await db.selectFrom('register_homes').select(['workstation', 'named_at']).where('register_gid', '=', register).executeTakeFirst();
+    if (!home || home.named_at > mark.marked_at) return;
+    const r = await db.selectFrom('restore_number_reports').select('complete').where('restore_id', '=', mark.id).where('workstation', '=', home.workstation).executeTakeFirst();
+    if (r && Number(r.complete) === 1) return;
+    throw new NumberHomeNotReported(`the store was restored (${mark.id}) and the home of register ${register} (${home.workstation}) has not reported its last numbers yet`);
   }
 
   private async requireLastRestore(restore: string): Promise<void> {
@@ -244,6 +277,7 @@ export class NumberStore {
     try {
       return await this.db.transaction().execute(async (trx) => {
         await this.nameHome(trx, q.register, q.home, person, now);
+        await this.requireHomeReported(trx, q.register);
         return this.allocateIn(trx, q, workstation, person, now);
       });
     } catch (e) {
@@ -263,6 +297,7 @@ export class NumberStore {
   async allocateMany(q: AllocateManyRequest, workstation: string, person: string, now: Date): Promise<AllocateManyResult & { fresh: boolean }> {
     const run = () => this.db.transaction().execute(async (trx) => {
       await this.nameHome(trx, q.register, q.home, person, now);
+      await this.requireHomeReported(trx, q.register);
       const results: AllocateResult[] = [];
       let fresh = false;
       for (const item of q.items) {

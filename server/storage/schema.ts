@@ -275,6 +275,8 @@ export interface RestoreNumberReportsTable {
   person: string;
   reported_at: string;
   raised: number;
+  /** 1 once a report of this workstation left nothing out above the person's clearance (migration 0020). */
+  complete: number;
 }
 
 /** A sequence's counter in the restored store when the restore was marked (migration 0018). */

@@ -72,6 +72,8 @@ export async function planNumber(
   if (awaitNumber === 'only') return { kind: 'awaiting', record, taken: { number: awaitingNumber(record), period: sequence.period, bucket: sequence.bucket } };
   const isHome = home === workstationId(db);
   try {
+    // After a restore of the server's store the home tells it its last numbers before it numbers there.
+    if (isHome) await lastNumbersAfterRestore(db, authority);
     if (isHome) await sendPending(db, authority, now, actorId);
     // Arrivals registered earlier without a number get theirs before this one: numbers follow receipt.
     await numberWaiting(db, authority, now, actorId);
@@ -87,6 +89,12 @@ export async function planNumber(
       writeTx(db, () => cached(db, `INSERT INTO main.number_reports (register_id, period, bucket, number, kind, record_global_id, made_at) VALUES (?,?,?,0,'give_back',?,?)
         ON CONFLICT (record_global_id) DO NOTHING`).run(register.id, sequence.period, sequence.bucket, record, now.toISOString()));
       throw DeskError.keyed('VALIDATION', 'numbering.serverUnreachable', { register: register.name }, { details: { error: e.message, home } });
+    }
+    // The server's store was restored and the register's home has not told it its last numbers yet: no
+    // number now (it could be one the home gave), but the arrival may wait for its number like a cut-off one.
+    if (e instanceof TransportError && e.code === 'home-not-reported' && !isHome) {
+      if (awaitNumber) return { kind: 'awaiting', record, taken: { number: awaitingNumber(record), period: sequence.period, bucket: sequence.bucket } };
+      throw DeskError.keyed('VALIDATION', 'numbering.homeNotReported', { register: register.name }, { details: { home } });
     }
     if (e instanceof TransportError) throw DeskError.keyed('VALIDATION', 'numbering.serverRefused', { register: register.name, reason: e.message }, { details: { status: e.status, code: e.code } });
     throw e;

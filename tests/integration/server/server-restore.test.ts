@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startServer, type RunningServer } from '../../../server/app';
 import { Store } from '../../../server/storage/store';
-import { lastNumbersAfterRestore, numberingRound, sendPending, settleRestoreClashes } from '../../../main/core/documents/sharedNumbering';
+import { lastNumbersAfterRestore, numberingRound, planNumber, sendPending, settleRestoreClashes } from '../../../main/core/documents/sharedNumbering';
+import { TransportError } from '../../../main/core/sync/transport';
 import { AFTER_RESTORE_RENUMBER_REASON } from '../../../main/core/documents/numberConflicts';
 import { restoreNumberClashes } from '../../../main/core/sync/restoreNumberClashes';
 import { syncPanel } from '../../../main/core/sync/panel';
@@ -409,6 +410,11 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
     const scope = Number(w.prepare("INSERT INTO main.numbering_scopes (name, reset) VALUES ('Sổ công văn đến', 'year')").run().lastInsertRowid);
     const registerId = Number(w.prepare("INSERT INTO main.registers (kind, name, secrecy, scope_id, global_id) VALUES ('incoming', 'Sổ công văn đến', ?, ?, ?)").run(JSON.stringify(['thuong']), scope, register).lastInsertRowid);
     const home = workstationId(w);
+    // The register's home: another workstation of the agency (it reports after the restore, below).
+    mkdirSync(join(dir, 'home'));
+    const homeDb = openWorkstation(join(dir, 'home'), ['thuong']);
+    const registerHome = workstationId(homeDb);
+    w.prepare('UPDATE main.registers SET home_workstation = ? WHERE id = ?').run(registerHome, registerId);
     const sequence = { register, period: '2026', bucket: '*' };
     const records: string[] = [];
     const insertArrival = (record: string, registerId: number, n: number) => {
@@ -422,7 +428,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
     // in its compartment with it (and its create event, from this workstation), and the local counter following it.
     const registerOne = async (numbers: NumberClient) => {
       const record = newGlobalId();
-      const n = (await numbers.allocate({ ...sequence, record, home })).allocation.number;
+      const n = (await numbers.allocate({ ...sequence, record, home: registerHome })).allocation.number;
       insertArrival(record, registerId, n);
       w.prepare(`INSERT INTO main.number_counters (scope_id, period, bucket, last) VALUES (?, '2026', '*', ?)
         ON CONFLICT (scope_id, period, bucket) DO UPDATE SET last = max(last, excluded.last)`).run(scope, n);
@@ -439,7 +445,10 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
     const topSecret = newGlobalId();
     try {
       let { c, numbers } = connect(server.port);
-      await pushRegisters(c, home, [{ register, secrecy: ['thuong'] }, { register: topSecret, secrecy: ['tuyet_mat'] }]);
+      // Created at the register's home: the workstation that sends the create event is its home at the server.
+      const creator = client(homeDb, server.port, 'an', []);
+      await pushRegisters(creator, registerHome, [{ register, secrecy: ['thuong'] }, { register: topSecret, secrecy: ['tuyet_mat'] }]);
+      creator.close();
       await registerOne(numbers);
       await registerOne(numbers);
       c.close();
@@ -458,9 +467,20 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       server = await startServer(config, { logger });
       ({ c, numbers } = connect(server.port));
       assert.deepEqual(await rowsOf(), [[1, records[1], 'server'], [2, records[2], 'server']], 'the restored store knows only the backup\'s');
-      // Before this workstation reports, another record is given number 3 again (the hazard).
+      // No number before the register's home has told the restored store its last numbers (it could be
+      // one the home gave since the backup): this workstation's arrival would wait for its number.
       const other = newGlobalId();
-      assert.equal((await numbers.allocate({ ...sequence, record: other, home })).allocation.number, 3);
+      await assert.rejects(numbers.allocate({ ...sequence, record: other, home: registerHome }), (e: unknown) => e instanceof TransportError && e.status === 409 && e.code === 'home-not-reported');
+      const wait = await planNumber(w, numbers, { id: registerId, name: 'Sổ công văn đến', scope_id: scope }, '2026-03-02', 'CV', newGlobalId(), new Date(), null, true);
+      assert.equal(wait.kind, 'awaiting', 'registered, waiting for its number');
+      await assert.rejects(planNumber(w, numbers, { id: registerId, name: 'Sổ công văn đến', scope_id: scope }, '2026-03-02', 'CV', newGlobalId(), new Date()), /numbering.homeNotReported|khôi phục/);
+      // The home had heard of numbers up to 2 before the backup was taken, and tells that: the numbers the
+      // server gave this workstation after the home's last contact (3 to 5) are the window that remains.
+      // Before this workstation reports, another record is given number 3 again (the hazard).
+      const homeClient = client(homeDb, server.port, 'an', []);
+      await new NumberClient(homeClient).afterRestore({ restore: mark.id, counters: [{ ...sequence, last: 2 }] });
+      homeClient.close();
+      assert.equal((await numbers.allocate({ ...sequence, record: other, home: registerHome })).allocation.number, 3);
       await c.syncOnce();
       assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), mark.id);
 
@@ -523,11 +543,11 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       // Asked again for its record, number 4 answers 4 (not a new number). A rebuilt number given back,
       // though the last, never lowers the counter (it may be on paper already): it stays a gap, and the
       // next number is a new one.
-      const asked = await numbers.allocate({ ...sequence, record: records[4]!, home });
+      const asked = await numbers.allocate({ ...sequence, record: records[4]!, home: registerHome });
       assert.deepEqual([asked.allocation.number, asked.last], [4, 5]);
       assert.deepEqual(await numbers.giveBack({ ...sequence, record: records[5]! }), { givenBack: false, last: 5 });
       assert.deepEqual((await rowsOf()).at(-1), [5, `${records[5]}.void.5`, 'void'], 'a gap, under a key the record cannot revive');
-      assert.equal((await numbers.allocate({ ...sequence, record: newGlobalId(), home })).allocation.number, 6, 'never the number given back');
+      assert.equal((await numbers.allocate({ ...sequence, record: newGlobalId(), home: registerHome })).allocation.number, 6, 'never the number given back');
 
       // A record numbered in a register above the person's clearance is left out, not answered as a
       // clash (which would tell that it is numbered there).
@@ -611,6 +631,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
     } finally {
       if (server.server.listening) await server.close();
       w.close();
+      homeDb.close();
     }
   });
 }

@@ -191,7 +191,7 @@ function ArrivalDetail({ id, onChanged }: { id: number; onChanged(): void }) {
 const canAwait = (err: unknown): string | null => {
   const de = asDeskError(err);
   if (de.code !== 'VALIDATION') return null;
-  if (de.key === 'numbering.serverUnreachable' || (de.key === 'exchange.agencyUnreachable' && de.details?.transient === true)) return errorText(de);
+  if (de.key === 'numbering.serverUnreachable' || de.key === 'numbering.homeNotReported' || (de.key === 'exchange.agencyUnreachable' && de.details?.transient === true)) return errorText(de);
   return null;
 };
 

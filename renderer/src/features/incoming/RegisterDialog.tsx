@@ -307,7 +307,7 @@ export function RegisterDialog() {
       refresh(res.id);
     } catch (err) {
       const de = asDeskError(err);
-      if (de.code === 'VALIDATION' && de.key === 'numbering.serverUnreachable') {
+      if (de.code === 'VALIDATION' && (de.key === 'numbering.serverUnreachable' || de.key === 'numbering.homeNotReported')) {
         setUnreachable(errorText(de));
       } else if (de.code === 'VALIDATION') {
         const { fields, other } = normaliseErrors(errorFields(de));
