@@ -50,7 +50,8 @@ function plainProfile(dir: string): Record<string, number> {
 async function unlockKilledAt(dir: string, at: UnlockKillPoint): Promise<Progress[]> {
   const id = softIdentity();
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/processes/unlockChild.ts', dir], {
-    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SD_TEST_CERT_PEM: id.certPem, SD_TEST_KEY_PEM: id.keyPem, SD_TEST_KILL_AT: at },
+    // The kill point is code put before the database worker's own: the worker from sources, not the test run's bundle.
+    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SECUREDESK_DEV_BUNDLES: '', SD_TEST_CERT_PEM: id.certPem, SD_TEST_KEY_PEM: id.keyPem, SD_TEST_KILL_AT: at },
   });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
