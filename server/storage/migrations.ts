@@ -504,13 +504,15 @@ function steps(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
-    // Whether a workstation's report after a restore left nothing out above the person's clearance: a
-    // register's numbers are given again once its home's report is complete (numberStore.requireHomeReported).
-    // Reports made before count as complete (they were taken as they were).
+    // Whether a workstation's report after a restore came in whole (its last chunk, shorter than a full
+    // one, arrived) and the highest clearance (secrecy rank) of the people who made it: a register's numbers
+    // are given again once its home's report is whole and was made by someone cleared for the register
+    // (numberStore.requireHomeReported). Reports made before count as whole, by the highest clearance.
     '0020_restore_reports_complete': {
       async up(db: Kysely<unknown>) {
         await db.schema.alterTable('restore_number_reports').addColumn('complete', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-        await sql`UPDATE restore_number_reports SET complete = 1`.execute(db);
+        await db.schema.alterTable('restore_number_reports').addColumn('clearance', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await sql`UPDATE restore_number_reports SET complete = 1, clearance = 3`.execute(db);
       },
     },
   };

@@ -4,7 +4,7 @@
 // consecutive numbers, never one twice, and a failed insert rolls the counter back. The record's global
 // id is the allocation's key: asking again for the same record answers the number it already holds.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { AfterRestoreRecordsRequest, AfterRestoreRecordsResult, AfterRestoreRequest, AfterRestoreResult, HomeMove, NumberedRecord, RecordClash, AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, NumberAllocation, NumberSequence, ReportRequest } from '../../main/core/sync/numbers/protocol';
+import { AFTER_RESTORE_MAX, type AfterRestoreRecordsRequest, type AfterRestoreRecordsResult, type AfterRestoreRequest, type AfterRestoreResult, type HomeMove, type NumberedRecord, type RecordClash, type AllocateManyRequest, type AllocateManyResult, type AllocateRequest, type AllocateResult, type GiveBackRequest, type GiveBackResult, type NumberAllocation, type NumberSequence, type ReportRequest } from '../../main/core/sync/numbers/protocol';
 import { formerTenure, movesOf } from './homeStore';
 import { registerFacts } from './registerFacts';
 import type { NumberAllocationsTable, ServerDatabase } from './schema';
@@ -145,12 +145,14 @@ export class NumberStore {
           .execute();
         raised++;
       }
-      // Complete once a report left nothing out above the person's clearance (the register homes' numbers wait for it).
-      const complete = aboveClearance === 0 ? 1 : 0;
-      await trx.insertInto('restore_number_reports').values({ restore_id: q.restore, workstation, person, reported_at: now.toISOString(), raised, complete })
+      // Whole once the last chunk of a report came (shorter than a full one: the workstation sends an empty
+      // last chunk after full ones), and by whom: a register homed here waits for both (requireHomeReported).
+      const complete = q.counters.length < AFTER_RESTORE_MAX ? 1 : 0;
+      await trx.insertInto('restore_number_reports').values({ restore_id: q.restore, workstation, person, reported_at: now.toISOString(), raised, complete, clearance })
         .onConflict((oc) => oc.columns(['restore_id', 'workstation']).doUpdateSet({
           person, reported_at: now.toISOString(), raised: sql`restore_number_reports.raised + ${raised}`,
           complete: sql`CASE WHEN restore_number_reports.complete = 1 THEN 1 ELSE ${complete} END`,
+          clearance: sql`CASE WHEN restore_number_reports.clearance < ${clearance} THEN ${clearance} ELSE restore_number_reports.clearance END`,
         }))
         .execute();
       return { raised, skipped, aboveClearance, already: !!done, floors };
@@ -177,20 +179,21 @@ export class NumberStore {
 
   /**
    * After a restore, a register's numbers are given again only once its home workstation has told the
-   * restored store its last numbers with nothing left out above the person's clearance (`complete`): the
-   * home numbers offline and follows the server's last numbers at every contact, so its report covers
-   * what the store lost, but for numbers the server gave after the home's last contact before the
-   * restore (docs/server.md "Numbers."). Until then other workstations register and wait for the number
-   * ("chờ cấp số"). A home named after the mark has nothing to tell; an administrator unblocks a register
-   * whose home is gone by moving its home to a workstation that has reported.
+   * restored store its last numbers, whole and by someone cleared for the register: the home numbers
+   * offline and follows the server's last numbers at every contact, so its report covers what the store
+   * lost, but for numbers the server gave after the home's last contact before the restore (docs/server.md
+   * "Numbers."). Until then other workstations register and wait for the number ("chờ cấp số"). No
+   * exception for a home named after the mark (a register whose home row the restore lost would get one
+   * from whoever asks first); a workstation that never numbered reports at once, and an administrator
+   * unblocks a register whose home is gone by moving its home to a workstation that has reported.
    */
   private async requireHomeReported(db: Db, register: string): Promise<void> {
-    const mark = await db.selectFrom('restores').select(['id', 'marked_at']).orderBy('serial', 'desc').limit(1).executeTakeFirst();
+    const mark = await db.selectFrom('restores').select('id').orderBy('serial', 'desc').limit(1).executeTakeFirst();
     if (!mark) return;
-    const home = await db.selectFrom('register_homes').select(['workstation', 'named_at']).where('register_gid', '=', register).executeTakeFirst();
-    if (!home || home.named_at > mark.marked_at) return;
-    const r = await db.selectFrom('restore_number_reports').select('complete').where('restore_id', '=', mark.id).where('workstation', '=', home.workstation).executeTakeFirst();
-    if (r && Number(r.complete) === 1) return;
+    const home = await db.selectFrom('register_homes').select('workstation').where('register_gid', '=', register).executeTakeFirst();
+    if (!home) return;
+    const r = await db.selectFrom('restore_number_reports').select(['complete', 'clearance']).where('restore_id', '=', mark.id).where('workstation', '=', home.workstation).executeTakeFirst();
+    if (r && Number(r.complete) === 1 && Number(r.clearance) >= (await registerFacts(db, register, null)).minRank) return;
     throw new NumberHomeNotReported(`the store was restored (${mark.id}) and the home of register ${register} (${home.workstation}) has not reported its last numbers yet`);
   }
 
@@ -277,7 +280,8 @@ export class NumberStore {
     try {
       return await this.db.transaction().execute(async (trx) => {
         await this.nameHome(trx, q.register, q.home, person, now);
-        await this.requireHomeReported(trx, q.register);
+        // Asked again for a record's number: answered as before, whatever the restore.
+        if (!(await this.allocationOfRecord(trx, q.record))) await this.requireHomeReported(trx, q.register);
         return this.allocateIn(trx, q, workstation, person, now);
       });
     } catch (e) {
@@ -297,7 +301,8 @@ export class NumberStore {
   async allocateMany(q: AllocateManyRequest, workstation: string, person: string, now: Date): Promise<AllocateManyResult & { fresh: boolean }> {
     const run = () => this.db.transaction().execute(async (trx) => {
       await this.nameHome(trx, q.register, q.home, person, now);
-      await this.requireHomeReported(trx, q.register);
+      const asked = await trx.selectFrom('number_allocations').select(sql<number>`count(*)`.as('n')).where('record_gid', 'in', q.items.map((i) => i.record)).executeTakeFirstOrThrow();
+      if (Number(asked.n) < q.items.length) await this.requireHomeReported(trx, q.register);
       const results: AllocateResult[] = [];
       let fresh = false;
       for (const item of q.items) {

@@ -275,8 +275,10 @@ export interface RestoreNumberReportsTable {
   person: string;
   reported_at: string;
   raised: number;
-  /** 1 once a report of this workstation left nothing out above the person's clearance (migration 0020). */
+  /** 1 once a report of this workstation came in whole: its last chunk arrived (migration 0020). */
   complete: number;
+  /** The highest clearance (secrecy rank) of the people whose reports these were (migration 0020). */
+  clearance: number;
 }
 
 /** A sequence's counter in the restored store when the restore was marked (migration 0018). */

@@ -123,13 +123,13 @@ function localRecord(db: Db, record: string): LocalRecord | null {
 }
 
 /**
- * A clash the server answered for a record of the chunk just sent becomes a number owed to the server
- * (number_reports, `after_restore` naming the restore), in the chunk's own transaction: the round's
- * sendPending reports it again at once. Still taken, an arrival is renumbered from the server
- * (numberConflicts.ts) and an issued document's conflict stays on its row for the sync panel
- * (outgoingConflicts.ts); given back meanwhile, the number stands. Only clashes naming a record sent,
- * with its number and sequence, and still holding that number here, are kept (a server's answer is
- * not trusted to name others). A row waiting to give a number back is left alone.
+ * A clash the server answered for a record of the chunk just sent is kept on a number_reports row naming
+ * the restore (`after_restore`), in the chunk's own transaction. An arrival whose number was given to
+ * another record is renumbered from the server (sharedNumbering.settleRestoreClashes); the others are
+ * listed on the sync panel (sync/restoreNumberClashes.ts). Such a row is never reported as an offline
+ * number (sendPending leaves it). Only clashes naming a record sent, with its number and sequence, and
+ * still holding that number here, are kept (a server's answer is not trusted to name others). A row
+ * waiting to give a number back, or an offline number not yet reported, is left alone.
  */
 function keepClashes(db: Db, restore: string, sent: readonly NumberedRecord[], clashes: readonly RecordClash[]): number {
   const bySent = new Map(sent.map((r) => [r.record, r]));
@@ -143,7 +143,7 @@ function keepClashes(db: Db, restore: string, sent: readonly NumberedRecord[], c
         VALUES (?,?,?,?,'report',?,?,?,?,?)
       ON CONFLICT (record_global_id) DO UPDATE SET register_id = excluded.register_id, period = excluded.period, bucket = excluded.bucket, number = excluded.number,
         compartment = excluded.compartment, made_at = excluded.made_at, reported_at = NULL, problem = excluded.problem, after_restore = excluded.after_restore
-      WHERE main.number_reports.kind = 'report'`)
+      WHERE main.number_reports.kind = 'report' AND (main.number_reports.reported_at IS NOT NULL OR main.number_reports.after_restore IS NOT NULL)`)
       .run(local.registerId, c.period, c.bucket, c.number, local.compartment, c.record, local.madeAt, JSON.stringify({ error: c.reason, afterRestore: restore }), restore);
     kept++;
   }

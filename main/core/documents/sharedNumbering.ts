@@ -221,7 +221,8 @@ export async function lastNumbersAfterRestore(db: Db, authority: NumberAuthority
   // Only for sequences sent (a server's answer naming others is ignored).
   const asked = new Set(counters.map(sequenceKey));
   const floors = new Map<string, number>();
-  for (let i = 0; i < counters.length || i === 0; i += AFTER_RESTORE_MAX) {
+  // A last chunk shorter than a full one tells the server the report is whole (after full chunks, an empty one).
+  for (let i = 0; i <= counters.length; i += AFTER_RESTORE_MAX) {
     const r = await authority.afterRestore({ restore, counters: counters.slice(i, i + AFTER_RESTORE_MAX) });
     raised += r.raised;
     aboveClearance += r.aboveClearance ?? 0;
@@ -256,7 +257,13 @@ export async function settleRestoreClashes(db: Db, authority: NumberAuthority, n
   for (const p of rows) {
     const clash = restoreClashOf(p.problem);
     if (clash !== 'number-taken') continue;
-    if (await renumberTaken(db, authority, p, { error: 'number-taken', afterRestore: p.after_restore! }, actorId, now)) renumbered++;
+    try {
+      if (await renumberTaken(db, authority, p, { error: 'number-taken', afterRestore: p.after_restore! }, actorId, now)) renumbered++;
+    } catch (e) {
+      // The server out of reach ends the round; a refusal (a closed year, numbers waiting for the
+      // register's home) leaves this row listed and the others go on.
+      if (unreachable(e)) throw e;
+    }
   }
   return renumbered;
 }

@@ -153,6 +153,8 @@ export function adoptRestores(db: Db, marks: readonly RestoreMark[], now: Date =
       && db.prepare('SELECT 1 FROM main.number_counters WHERE last > 0 LIMIT 1').get() === undefined;
     if (untouched) {
       setState(db, INCARNATION_KEY, last.id);
+      // It tells the server at once that it gave no number (the registers it is home for wait for that).
+      setState(db, NUMBERS_AFTER_RESTORE_KEY, last.id);
       return { incarnation: last.id, batchesHead, keyringsHead, resend };
     }
     for (const c of CHANNELS) {

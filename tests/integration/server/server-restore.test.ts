@@ -26,7 +26,7 @@ import type { Actor } from '../../../main/core/org/rights';
 import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
 import { numberedRecordsAbove, sendNumberedRecords, sequenceKey } from '../../../main/core/documents/numberedRecords';
 import type { NumberAuthority } from '../../../main/core/documents/sharedNumbering';
-import type { NumberedRecord } from '../../../main/core/sync/numbers/protocol';
+import { AFTER_RESTORE_MAX, type NumberedRecord } from '../../../main/core/sync/numbers/protocol';
 import { NUMBERS_AFTER_RESTORE_KEY } from '../../../main/core/sync/restore';
 import { newGlobalId } from '../../../main/core/events/globalId';
 import { recordChange, workstationId } from '../../../main/core/events/eventLog';
@@ -471,6 +471,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       // one the home gave since the backup): this workstation's arrival would wait for its number.
       const other = newGlobalId();
       await assert.rejects(numbers.allocate({ ...sequence, record: other, home: registerHome }), (e: unknown) => e instanceof TransportError && e.status === 409 && e.code === 'home-not-reported');
+      assert.equal((await numbers.allocate({ ...sequence, record: records[1]!, home: registerHome })).allocation.number, 1, 'a record asking again for its number gets it');
       const wait = await planNumber(w, numbers, { id: registerId, name: 'Sổ công văn đến', scope_id: scope }, '2026-03-02', 'CV', newGlobalId(), new Date(), null, true);
       assert.equal(wait.kind, 'awaiting', 'registered, waiting for its number');
       await assert.rejects(planNumber(w, numbers, { id: registerId, name: 'Sổ công văn đến', scope_id: scope }, '2026-03-02', 'CV', newGlobalId(), new Date()), /numbering.homeNotReported|khôi phục/);
@@ -480,6 +481,11 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       const homeClient = client(homeDb, server.port, 'an', []);
       await new NumberClient(homeClient).afterRestore({ restore: mark.id, counters: [{ ...sequence, last: 2 }] });
       homeClient.close();
+      // Reported by someone cleared for Tối mật: the Tuyệt mật register the home holds still waits.
+      const cleared3 = client(w, server.port, 'binh', []);
+      await assert.rejects(new NumberClient(cleared3).allocate({ register: topSecret, period: '2026', bucket: '*', record: newGlobalId(), home: registerHome }),
+        (e: unknown) => e instanceof TransportError && e.code === 'home-not-reported');
+      cleared3.close();
       assert.equal((await numbers.allocate({ ...sequence, record: other, home: registerHome })).allocation.number, 3);
       await c.syncOnce();
       assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), mark.id);
@@ -510,7 +516,14 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
         const numbers2 = new NumberClient(c2);
         const plant = (n: number) => numbers2.afterRestoreRecords({ restore: mark.id, records: [{ ...sequence, record: newGlobalId(), number: n }] });
         assert.deepEqual([await plant(4), await plant(5)].map((r) => [r.rebuilt, r.skipped]), [[0, 1], [0, 1]], 'not reported: no row');
+        // A report is whole once a chunk shorter than a full one came (after full chunks, an empty one).
+        const wholeOf = async () => (await server.store.db.selectFrom('restore_number_reports').select('complete').where('restore_id', '=', mark.id)
+          .where('workstation', '=', workstationId(w2)).executeTakeFirst())?.complete;
+        const full = Array.from({ length: AFTER_RESTORE_MAX }, (_, i) => ({ register: newGlobalId(), period: '2026', bucket: '*', last: i + 1 }));
+        assert.equal((await numbers2.afterRestore({ restore: mark.id, counters: full })).skipped, AFTER_RESTORE_MAX);
+        assert.equal(Number(await wholeOf()), 0, 'a full chunk: more may follow');
         await numbers2.afterRestore({ restore: mark.id, counters: [{ ...sequence, last: 3 }] });
+        assert.equal(Number(await wholeOf()), 1);
         assert.deepEqual([(await plant(4)).skipped, (await plant(5)).skipped], [1, 1], 'above the last it reported: no row');
         assert.deepEqual((await rowsOf()).map((r) => r[0]), [1, 2, 3]);
         c2.close();
@@ -726,7 +739,7 @@ test('the records sent after a restore: arrivals and issued documents this works
   }
 });
 
-test('a workstation that never read nor sent anything takes a mark as known and nothing else', () => {
+test('a workstation that never read nor sent anything takes a mark as known and only tells the server it gave no number', () => {
   const d = join(tmp.dir, 'untouched');
   mkdirSync(d, { recursive: true });
   const w = openWorkstation(d, ['thuong']);
@@ -735,7 +748,7 @@ test('a workstation that never read nor sent anything takes a mark as known and 
     const adopted = adoptRestores(w, [{ id: 'r1', markedAt: '2026-12-07T10:00:00.000Z', batchesHead: 40, keyringsHead: 2 }]);
     assert.deepEqual(adopted?.resend, []);
     assert.equal(getState(w, 'server-incarnation'), 'r1');
-    assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), null, 'no numbers to tell');
+    assert.equal(getState(w, NUMBERS_AFTER_RESTORE_KEY), 'r1', 'it tells that it has no numbers (registers it is home for wait for it)');
     assert.equal(getState(w, 'server-restore'), null, 'nothing for the sync page');
   } finally {
     w.close();
