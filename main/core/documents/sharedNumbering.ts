@@ -13,8 +13,8 @@ import { writeTx } from '../db/transaction';
 import { workstationId } from '../events/eventLog';
 import { TransportError } from '../sync/transport';
 import { AFTER_RESTORE_MAX, type AfterRestoreRecordsRequest, type AfterRestoreRecordsResult, type AfterRestoreRequest, type AfterRestoreResult } from '../sync/numbers/protocol';
-import { getState } from '../sync/outbox';
-import { NUMBERS_AFTER_RESTORE_KEY } from '../sync/restore';
+import { getState, setState } from '../sync/outbox';
+import { INCARNATION_KEY, NUMBERS_AFTER_RESTORE_KEY, NUMBERS_REPORTED_KEY } from '../sync/restore';
 import type { AllocateManyRequest, AllocateManyResult, AllocateRequest, AllocateResult, GiveBackRequest, GiveBackResult, LastNumber, HomeMovedConflict, NumberConflict, NumberSequence, ReportOutcome, ReportRequest } from '../sync/numbers/protocol';
 import { learnHomes } from './registerHome';
 import { periodOf, scopeRow, type TakenNumber } from './numbering';
@@ -208,6 +208,12 @@ export function pendingReports(db: Db): Array<{ number: number; period: string; 
  * raised and what the server did with the records (clashes are listed).
  */
 export async function lastNumbersAfterRestore(db: Db, authority: NumberAuthority, o: { chunk?: number } = {}): Promise<(AfterRestoreRecordsResult & { raised: number }) | null> {
+  // A restore adopted before reports were kept (or whose report was never made: a workstation untouched
+  // then) is reported once now: the server gives no number in a register until its home has reported.
+  const incarnation = getState(db, INCARNATION_KEY);
+  if (incarnation && !getState(db, NUMBERS_AFTER_RESTORE_KEY) && getState(db, NUMBERS_REPORTED_KEY) !== incarnation) {
+    writeTx(db, () => setState(db, NUMBERS_AFTER_RESTORE_KEY, incarnation));
+  }
   const restore = getState(db, NUMBERS_AFTER_RESTORE_KEY);
   if (!restore) return null;
   const rows = db.prepare(`SELECT c.period, c.bucket, c.last,
@@ -237,6 +243,7 @@ export async function lastNumbersAfterRestore(db: Db, authority: NumberAuthority
     // them, and that round starts the records from the first (this pass went through them all).
     if (aboveClearance > 0) db.prepare('DELETE FROM main.sync_state WHERE key = ?').run(NUMBERED_RECORDS_SENT_KEY);
     else db.prepare('DELETE FROM main.sync_state WHERE key IN (?, ?)').run(NUMBERS_AFTER_RESTORE_KEY, NUMBERED_RECORDS_SENT_KEY);
+    setState(db, NUMBERS_REPORTED_KEY, restore);
   });
   return { raised, ...records, aboveClearance };
 }

@@ -25,6 +25,8 @@ import { outboundEvents, type WireEvent } from './wire';
 
 /** The last restore mark this workstation adopted ('' or absent: none). */
 export const INCARNATION_KEY = 'server-incarnation';
+/** The restore this workstation last told its last numbers for (sharedNumbering.lastNumbersAfterRestore). */
+export const NUMBERS_REPORTED_KEY = 'numbers-reported-restore';
 /** The highest batch seq the store told this workstation of (an acknowledged push or a pull's head). */
 export const SEEN_KEY = 'server-seen';
 /** The restore whose last numbers this workstation has still to tell the server (documents/sharedNumbering.ts). */

@@ -27,7 +27,7 @@ import { NumberClient } from '../../../main/core/sync/numbers/NumberClient';
 import { numberedRecordsAbove, sendNumberedRecords, sequenceKey } from '../../../main/core/documents/numberedRecords';
 import type { NumberAuthority } from '../../../main/core/documents/sharedNumbering';
 import { AFTER_RESTORE_MAX, type NumberedRecord } from '../../../main/core/sync/numbers/protocol';
-import { NUMBERS_AFTER_RESTORE_KEY } from '../../../main/core/sync/restore';
+import { NUMBERS_AFTER_RESTORE_KEY, NUMBERS_REPORTED_KEY } from '../../../main/core/sync/restore';
 import { newGlobalId } from '../../../main/core/events/globalId';
 import { recordChange, workstationId } from '../../../main/core/events/eventLog';
 import type { Db } from '../../../main/core/db/connection';
@@ -381,6 +381,12 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       assert.equal(await lastNumbersAfterRestore(w, numbers), null, 'nothing left to tell');
       const reports = await server.store.db.selectFrom('restore_number_reports').selectAll().execute();
       assert.deepEqual(reports.map((r) => [r.restore_id, r.workstation, r.raised]), [[mark.id, home, 1]]);
+      // A workstation that adopted the restore before its reports were kept (no record of having told
+      // it) tells it once more, and then no more: the server waits for a register's home.
+      w.prepare('DELETE FROM main.sync_state WHERE key = ?').run(NUMBERS_REPORTED_KEY);
+      const again = await lastNumbersAfterRestore(w, numbers);
+      assert.deepEqual([again?.raised, getState(w, NUMBERS_REPORTED_KEY), getState(w, NUMBERS_AFTER_RESTORE_KEY)], [0, mark.id, null]);
+      assert.equal(await lastNumbersAfterRestore(w, numbers), null, 'told once');
       // A stale mark is refused (the workstation reads the new one first).
       await assert.rejects(numbers.afterRestore({ restore: newGlobalId(), counters: [] }), /403/);
       c.close();
